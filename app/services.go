@@ -1,0 +1,10 @@
+package app
+
+// Services bundles the services a desk offers, as main wires them for the
+// GUI and the command line.
+type Services struct {
+	Users    UserService
+	Settings SettingsService
+	Audit    AuditService
+	Patients PatientService
+}

@@ -1,0 +1,331 @@
+// Package data implements HMS desktop's services on a local SQLite database:
+// embedded migrations, one transaction helper that writes the audit row of
+// every change, the hash-chained audit log, backup, restore and verify.
+package data
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/mattn/go-sqlite3"
+
+	"hms/app"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ApplicationID marks a SQLite file as an HMS database ('HMS1').
+const ApplicationID = 1213026097
+
+// TimeLayout is how timestamps are stored: UTC, RFC 3339, milliseconds.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// Options tune a database. Zero values mean the defaults.
+type Options struct {
+	// AuditKeyPath is the file holding the audit chain's HMAC key; default
+	// beside the database, named after it with ".audit-key".
+	AuditKeyPath string
+	// HashParams are the argon2id parameters for new password hashes.
+	HashParams app.HashParams
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// DeskCode names this desk in number series, e.g. D1 (default).
+	DeskCode string
+}
+
+// DB is an open HMS database: one writer connection (transactions begin
+// IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
+type DB struct {
+	path   string
+	w      *sql.DB
+	r      *sql.DB
+	now    func() time.Time
+	hash   app.HashParams
+	key    []byte
+	siteID string
+	desk   string
+}
+
+// DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
+func DefaultAuditKeyPath(dbPath string) string { return dbPath + ".audit-key" }
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "1")
+	q.Set("_busy_timeout", "5000")
+	if readOnly {
+		q.Set("_query_only", "1")
+		q.Set("_txlock", "deferred")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations, and loads the audit key, creating it on first run.
+func Open(path string, opt Options) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open database: no path given")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{path: path, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.hash == (app.HashParams{}) {
+		db.hash = app.DefaultHashParams
+	}
+	if db.desk == "" {
+		db.desk = "D1"
+	}
+	var err error
+	if db.w, err = sql.Open("sqlite3", dsn(path, false)); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.w.SetMaxOpenConns(1) // one writer: transactions queue here instead of spinning on SQLITE_BUSY
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.Ping(); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.migrate(); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	if db.r, err = sql.Open("sqlite3", dsn(path, true)); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.r.SetMaxOpenConns(8)
+	if err := db.loadIdentity(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	keyPath := opt.AuditKeyPath
+	if keyPath == "" {
+		keyPath = DefaultAuditKeyPath(path)
+	}
+	if err := db.loadAuditKey(keyPath); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// SiteID is this desk's UUID.
+func (db *DB) SiteID() string { return db.siteID }
+
+// Services returns the app services this database implements.
+func (db *DB) Services() app.Services {
+	return app.Services{
+		Users:    &UserService{db: db},
+		Settings: &SettingsService{db: db},
+		Audit:    &AuditService{db: db},
+		Patients: &PatientService{db: db},
+	}
+}
+
+// migrate applies, in order, each embedded migration not applied yet, each
+// in its own transaction.
+func (db *DB) migrate() error {
+	if _, err := db.w.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad migration name %s", base)
+		}
+		if err := db.applyMigration(version, base, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(version int, base, name string) error {
+	tx, err := db.w.Begin()
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", base, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return fmt.Errorf("migrate %s: %w", base, err)
+	} else if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", base, err)
+	}
+	if _, err := tx.Exec(string(body)); err != nil {
+		return fmt.Errorf("migrate %s: %w", base, err)
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		version, base, formatTime(time.Now())); err != nil {
+		return fmt.Errorf("migrate %s: %w", base, err)
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion is the newest migration the code knows.
+func SchemaVersion() int {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	v := 0
+	for _, n := range names {
+		if x, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0]); err == nil && x > v {
+			v = x
+		}
+	}
+	return v
+}
+
+// loadIdentity reads the desk's site id, creating it on first open.
+func (db *DB) loadIdentity() error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("site id: %w", err)
+	}
+	if _, err := db.w.Exec(`INSERT INTO sync_meta (key, value) VALUES ('site_id', ?) ON CONFLICT (key) DO NOTHING`, id.String()); err != nil {
+		return fmt.Errorf("site id: %w", err)
+	}
+	if err := db.w.QueryRow(`SELECT value FROM sync_meta WHERE key = 'site_id'`).Scan(&db.siteID); err != nil {
+		return fmt.Errorf("site id: %w", err)
+	}
+	var desk string
+	err = db.w.QueryRow(`SELECT value FROM sync_meta WHERE key = 'desk_code'`).Scan(&desk)
+	if err == nil {
+		db.desk = desk
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("desk code: %w", err)
+	}
+	return nil
+}
+
+// loadAuditKey reads the HMAC key of the audit chain from its file. The
+// first time, it creates a random key; but a database that already has
+// audit rows and no key file is refused, since a new key would break the
+// chain for good.
+func (db *DB) loadAuditKey(path string) error {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key, derr := decodeKey(b)
+		if derr != nil {
+			return fmt.Errorf("audit key %s: %w", path, derr)
+		}
+		db.key = key
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	var rows int64
+	if err := db.w.QueryRow(`SELECT count(*) FROM audit_log`).Scan(&rows); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	if rows > 0 {
+		return fmt.Errorf("the audit key file %s is missing, but the database has an audit log: restore the key file from your backup", path)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(encodeKey(key)), 0o600); err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	db.key = key
+	return nil
+}
+
+func encodeKey(k []byte) string { return fmt.Sprintf("hms-audit-key-v1 %x\n", k) }
+
+func decodeKey(b []byte) ([]byte, error) {
+	var hexKey string
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "hms-audit-key-v1 %x", &hexKey); err != nil {
+		// Sscanf with %x into a string decodes hex; fall through on failure.
+		return nil, fmt.Errorf("not an HMS audit key file")
+	}
+	if len(hexKey) < 16 {
+		return nil, fmt.Errorf("the key is too short")
+	}
+	return []byte(hexKey), nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(TimeLayout, s)
+	return t
+}
+
+func parseNullTime(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	return parseTime(s.String)
+}
+
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		panic(fmt.Sprintf("uuid: %v", err)) // only fails when the system's randomness does
+	}
+	return id.String()
+}
+
+// sqliteCode returns the extended error code of a SQLite error, or 0.
+func sqliteCode(err error) sqlite3.ErrNoExtended {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode
+	}
+	return 0
+}
+
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUniqueViolation(err error) bool {
+	c := sqliteCode(err)
+	return c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
+}
+

@@ -1,0 +1,179 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"hms/app"
+)
+
+// SettingsService implements app.SettingsService.
+type SettingsService struct {
+	db *DB
+}
+
+var _ app.SettingsService = (*SettingsService)(nil)
+
+// settingKeys are the keys of the settings table, in the order of app.Settings.
+var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes"}
+
+func settingsToMap(s app.Settings) map[string]string {
+	return map[string]string{
+		"clinic_name": s.ClinicName, "address": s.Address, "phone": s.Phone, "tax_id": s.TaxID,
+		"logo": base64.StdEncoding.EncodeToString(s.Logo), "currency": s.Currency, "time_zone": s.TimeZone,
+		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes),
+	}
+}
+
+func settingsFromMap(m map[string]string) (*app.Settings, error) {
+	s := &app.Settings{ClinicName: m["clinic_name"], Address: m["address"], Phone: m["phone"], TaxID: m["tax_id"],
+		Currency: m["currency"], TimeZone: m["time_zone"], AutoLockMinutes: app.DefaultAutoLockMinutes}
+	if v := m["auto_lock_minutes"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("setting auto_lock_minutes: %w", err)
+		}
+		s.AutoLockMinutes = n
+	}
+	if v := m["logo"]; v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return nil, fmt.Errorf("setting logo: %w", err)
+		}
+		s.Logo = b
+	}
+	return s, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readSettings(ctx context.Context, q querier) (*app.Settings, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		m[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return settingsFromMap(m)
+}
+
+// NeedsSetup implements app.SettingsService.
+func (s *SettingsService) NeedsSetup(ctx context.Context) (bool, error) {
+	var admins, named int
+	err := s.db.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL),
+		(SELECT count(*) FROM settings WHERE key = 'clinic_name' AND value <> '')`).Scan(&admins, &named)
+	if err != nil {
+		return false, internal("settings.needs_setup", err)
+	}
+	return admins == 0 || named == 0, nil
+}
+
+// Setup implements app.SettingsService.
+func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.User, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var u *app.User
+	err := s.db.write(ctx, "clinic.setup", func(tx *Tx) error {
+		var admins int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL`).Scan(&admins); err != nil {
+			return err
+		}
+		if admins > 0 {
+			return app.Errorf(app.ECONFLICT, "This clinic is set up already: log in as an administrator to change its settings.")
+		}
+		if err := tx.saveSettings(c.Settings); err != nil {
+			return err
+		}
+		var err error
+		u, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
+			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "")
+		if err != nil {
+			return err
+		}
+		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}
+		tx.AuditAs(who, "clinic.setup", "settings", "", app.OutcomeOK, "clinic "+c.Settings.ClinicName)
+		tx.AuditAs(who, "user.create", "users", u.ID, app.OutcomeOK, "first administrator "+u.Username)
+		return nil
+	})
+	return u, err
+}
+
+func (tx *Tx) saveSettings(s app.Settings) error {
+	m := settingsToMap(s)
+	for _, k := range settingKeys {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+			WHERE value <> excluded.value`, k, m[k], formatTime(tx.now)); err != nil {
+			return fmt.Errorf("save setting %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// GetSettings implements app.SettingsService. The settings are not secret:
+// the login window shows the clinic's name.
+func (s *SettingsService) GetSettings(ctx context.Context) (*app.Settings, error) {
+	st, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("settings.get", err)
+	}
+	return st, nil
+}
+
+// UpdateSettings implements app.SettingsService.
+func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (*app.Settings, error) {
+	var out *app.Settings
+	err := s.db.write(ctx, "settings.update", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageSettings); err != nil {
+			return err
+		}
+		if err := st.Validate(); err != nil {
+			return err
+		}
+		old, err := readSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		oldMap, newMap := settingsToMap(*old), settingsToMap(st)
+		var changed []string
+		for _, k := range settingKeys {
+			if oldMap[k] != newMap[k] {
+				changed = append(changed, k)
+			}
+		}
+		if len(changed) == 0 {
+			return app.Errorf(app.EINVALID, "Nothing changed.")
+		}
+		if err := tx.saveSettings(st); err != nil {
+			return err
+		}
+		slices.Sort(changed)
+		tx.Audit("settings.update", "settings", "", "", "changed "+strings.Join(changed, ", "))
+		out, err = readSettings(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+

@@ -1,0 +1,536 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"hms/app"
+)
+
+// UserService implements app.UserService.
+type UserService struct {
+	db *DB
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+var _ app.UserService = (*UserService)(nil)
+
+const userColumns = `id, username, full_name, email, phone, role, status, must_change_password,
+	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanUser(r rowScanner) (*app.User, string, error) {
+	var u app.User
+	var hash string
+	var locked, last, patient sql.NullString
+	var created, updated string
+	var mustChange int
+	err := r.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.Phone, &u.Role, &u.Status, &mustChange,
+		&u.FailedLogins, &locked, &last, &patient, &created, &updated, &hash)
+	if err != nil {
+		return nil, "", err
+	}
+	u.MustChangePassword = mustChange == 1
+	u.LockedUntil, u.LastLoginAt = parseNullTime(locked), parseNullTime(last)
+	u.PatientID = patient.String
+	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
+	return &u, hash, nil
+}
+
+// findUser reads one account by a column (id or username) inside tx.
+func (tx *Tx) findUser(column, value string) (*app.User, string, error) {
+	u, hash, err := scanUser(tx.QueryRowContext(tx.ctx, `SELECT `+userColumns+`, password_hash FROM users
+		WHERE `+column+` = ? AND deleted_at IS NULL`, value))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", app.Errorf(app.ENOTFOUND, "There is no such account.")
+	}
+	return u, hash, err
+}
+
+// loginFailed is the one message for a wrong username or a wrong password.
+func loginFailed() error {
+	return app.Errorf(app.EINVALID, "The username or password is not right.")
+}
+
+func lockedMessage(minutes int) error {
+	return app.Errorf(app.EUNAUTHORIZED,
+		"This account is locked for %d minutes after %d failed logins. Try again later, or ask an administrator to unlock it.",
+		minutes, app.MaxFailedLogins)
+}
+
+// Login implements app.UserService.
+func (s *UserService) Login(ctx context.Context, username, password string) (*app.Session, error) {
+	username = app.NormalizeUsername(username)
+	var sess *app.Session
+	err := s.db.write(ctx, "user.login", func(tx *Tx) error {
+		u, hash, err := tx.findUser("username", username)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			s.burnHash(password) // the same time as a wrong password: no telling which was wrong
+			tx.AuditAs(app.Caller{Username: truncate(username, 64)}, "user.login", "users", "", app.OutcomeFailed, "unknown user")
+			tx.FailAfterCommit(loginFailed())
+			return nil
+		} else if err != nil {
+			return err
+		}
+		ok, err := s.checkPassword(tx, u, hash, password, "user.login")
+		if err != nil || !ok {
+			return err
+		}
+		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
+		switch u.Status {
+		case app.StatusPending:
+			tx.AuditAs(who, "user.login", "users", u.ID, app.OutcomeFailed, "pending approval")
+			tx.FailAfterCommit(app.Errorf(app.EUNAUTHORIZED, "This account is waiting for an administrator's approval."))
+			return nil
+		case app.StatusDeactivated:
+			tx.AuditAs(who, "user.login", "users", u.ID, app.OutcomeFailed, "deactivated")
+			tx.FailAfterCommit(app.Errorf(app.EUNAUTHORIZED, "This account has been deactivated. Ask an administrator."))
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, formatTime(tx.now), u.ID); err != nil {
+			return err
+		}
+		u.LastLoginAt = tx.now
+		tx.AuditAs(who, "user.login", "users", u.ID, app.OutcomeOK, "")
+		sess = &app.Session{User: u, MustChangePassword: u.MustChangePassword}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// checkPassword checks pw for u inside tx: it refuses a locked account,
+// counts failures and locks after the fifth, and on success clears the count
+// and re-hashes when the parameters changed. A false result has already
+// been audited and its error deferred.
+func (s *UserService) checkPassword(tx *Tx, u *app.User, hash, pw, action string) (bool, error) {
+	who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
+	if u.Locked(tx.now) {
+		s.burnHash(pw)
+		tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, "account locked")
+		tx.FailAfterCommit(lockedMessage(int(math.Ceil(u.LockedUntil.Sub(tx.now).Minutes()))))
+		return false, nil
+	}
+	ok, rehash, err := app.CheckPasswordHash(hash, pw, tx.db.hash)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		failed := u.FailedLogins + 1
+		if failed >= app.MaxFailedLogins {
+			until := tx.now.Add(app.LockoutDuration)
+			if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?`,
+				formatTime(until), formatTime(tx.now), u.ID); err != nil {
+				return false, err
+			}
+			tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, "wrong password; account locked")
+			tx.FailAfterCommit(lockedMessage(int(app.LockoutDuration.Minutes())))
+			return false, nil
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = ? WHERE id = ?`, failed, u.ID); err != nil {
+			return false, err
+		}
+		tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, fmt.Sprintf("wrong password (%d of %d)", failed, app.MaxFailedLogins))
+		if action == "user.login" {
+			tx.FailAfterCommit(loginFailed())
+		} else {
+			tx.FailAfterCommit(app.FieldErrorf("password", "The password is not right."))
+		}
+		return false, nil
+	}
+	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
+			return false, err
+		}
+		u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	}
+	if rehash {
+		newHash, err := app.HashPassword(pw, tx.db.hash)
+		if err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, newHash, u.ID); err != nil {
+			return false, err
+		}
+		tx.AuditAs(who, "user.rehash", "users", u.ID, app.OutcomeOK, "password re-hashed with current parameters")
+	}
+	return true, nil
+}
+
+// burnHash spends the time of one password check, so that an unknown user
+// or a locked account answers as slowly as a wrong password.
+func (s *UserService) burnHash(pw string) {
+	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
+	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
+}
+
+// CheckPassword implements app.UserService.
+func (s *UserService) CheckPassword(ctx context.Context, password string) error {
+	return s.db.write(ctx, "user.unlock_screen", func(tx *Tx) error {
+		if err := tx.RequireLoggedIn(); err != nil {
+			return err
+		}
+		u, hash, err := tx.findUser("id", tx.caller.UserID)
+		if err != nil {
+			return err
+		}
+		ok, err := s.checkPassword(tx, u, hash, password, "user.unlock_screen")
+		if err != nil || !ok {
+			return err
+		}
+		if u.Status != app.StatusActive {
+			tx.Audit("user.unlock_screen", "users", u.ID, "", "account no longer active")
+			tx.FailAfterCommit(app.Errorf(app.EUNAUTHORIZED, "This account is no longer active."))
+			return nil
+		}
+		tx.Audit("user.unlock_screen", "users", u.ID, "", "")
+		return nil
+	})
+}
+
+// insertUser writes a new account inside tx.
+func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustChange bool, patientID string) (*app.User, error) {
+	hash, err := app.HashPassword(r.Password, tx.db.hash)
+	if err != nil {
+		return nil, err
+	}
+	u := &app.User{ID: newID(), Username: r.Username, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
+		Role: r.Role, Status: status, MustChangePassword: mustChange, PatientID: patientID,
+		CreatedAt: tx.now, UpdatedAt: tx.now}
+	var pid any
+	if patientID != "" {
+		pid = patientID
+	}
+	_, err = tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
+		password_hash, must_change_password, patient_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, hash, boolInt(mustChange), pid,
+		formatTime(tx.now), formatTime(tx.now))
+	if isUniqueViolation(err) {
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "username", Message: fmt.Sprintf("The username %q is taken; choose another.", r.Username)}
+	}
+	return u, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RegisterStaff implements app.UserService.
+func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration) (*app.User, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
+		return nil, app.FieldErrorf("role", "Staff register as doctor, nurse, receptionist or billing clerk.")
+	}
+	var u *app.User
+	err := s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
+		if u, err = tx.insertUser(r, app.StatusPending, false, ""); err != nil {
+			return err
+		}
+		tx.AuditAs(app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}, "user.register", "users", u.ID,
+			app.OutcomeOK, "staff registration as "+string(u.Role)+", pending approval")
+		return nil
+	})
+	return u, err
+}
+
+// RegisterPatient implements app.UserService.
+func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistration) (*app.User, error) {
+	if err := r.Validate(s.db.now()); err != nil {
+		return nil, err
+	}
+	var u *app.User
+	err := s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
+		p, err := tx.insertPatient(app.PatientCreate{GivenName: r.GivenName, FamilyName: r.FamilyName, Sex: r.Sex,
+			BirthDate: r.BirthDate, Phone: r.Phone, Email: r.Email})
+		if err != nil {
+			return err
+		}
+		u, err = tx.insertUser(app.StaffRegistration{Username: r.Username, FullName: p.FullName(), Email: r.Email,
+			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, app.StatusActive, false, p.ID)
+		if err != nil {
+			return err
+		}
+		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: p.ID}
+		tx.AuditAs(who, "patient.create", "patients", p.ID, app.OutcomeOK, "self-registration, "+p.MRN)
+		tx.audits[len(tx.audits)-1].patientID = p.ID
+		tx.AuditAs(who, "user.register_patient", "users", u.ID, app.OutcomeOK, "")
+		tx.audits[len(tx.audits)-1].patientID = p.ID
+		return nil
+	})
+	return u, err
+}
+
+// CreateUser implements app.UserService.
+func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.User, error) {
+	var u *app.User
+	err := s.db.write(ctx, "user.create", func(tx *Tx) (err error) {
+		if err := tx.Require(app.PermManageStaff); err != nil {
+			return err
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if c.Role == app.RolePatient {
+			return app.FieldErrorf("role", "A patient's account comes with their patient record: patients register themselves at the login window.")
+		}
+		if u, err = tx.insertUser(c, app.StatusActive, false, ""); err != nil {
+			return err
+		}
+		tx.Audit("user.create", "users", u.ID, "", "created "+u.Username+" as "+string(u.Role))
+		return nil
+	})
+	return u, err
+}
+
+// FindUserByID implements app.UserService.
+func (s *UserService) FindUserByID(ctx context.Context, id string) (*app.User, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if caller.UserID == "" || caller.UserID != id {
+		if err := s.db.denyRead(ctx, "user.view", "users", id, "", app.PermViewStaff); err != nil {
+			return nil, err
+		}
+	}
+	return s.findOne(ctx, "id", id)
+}
+
+// FindUserByUsername implements app.UserService.
+func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*app.User, error) {
+	if err := s.db.denyRead(ctx, "user.view", "users", "", "", app.PermViewStaff); err != nil {
+		return nil, err
+	}
+	return s.findOne(ctx, "username", app.NormalizeUsername(username))
+}
+
+func (s *UserService) findOne(ctx context.Context, column, value string) (*app.User, error) {
+	u, _, err := scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+		WHERE `+column+` = ? AND deleted_at IS NULL`, value))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no account %q.", value)
+	} else if err != nil {
+		return nil, internal("user.view", err)
+	}
+	return u, nil
+}
+
+// FindUsers implements app.UserService.
+func (s *UserService) FindUsers(ctx context.Context, f app.UserFilter) ([]*app.User, error) {
+	if err := s.db.denyRead(ctx, "user.list", "users", "", "", app.PermViewStaff); err != nil {
+		return nil, err
+	}
+	where, args := []string{"deleted_at IS NULL"}, []any{}
+	if f.Role != "" {
+		where, args = append(where, "role = ?"), append(args, f.Role)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		where, args = append(where, `(username LIKE ? ESCAPE '\' OR lower(full_name) LIKE ? ESCAPE '\')`), append(args, like, like)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY status = 'pending' DESC, username LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, internal("user.list", err)
+	}
+	defer rows.Close()
+	var out []*app.User
+	for rows.Next() {
+		u, _, err := scanUser(rows)
+		if err != nil {
+			return nil, internal("user.list", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("user.list", err)
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// adminChange runs one change to one account by an admin: permission
+// check, load, the change, and its audit row.
+func (s *UserService) adminChange(ctx context.Context, action, id string, change func(tx *Tx, u *app.User) (detail string, err error)) (*app.User, error) {
+	var out *app.User
+	err := s.db.writeFor(ctx, action, "users", id, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageStaff); err != nil {
+			return err
+		}
+		u, _, err := tx.findUser("id", id)
+		if err != nil {
+			return err
+		}
+		detail, err := change(tx, u)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE id = ?`, formatTime(tx.now), id); err != nil {
+			return err
+		}
+		tx.Audit(action, "users", id, u.PatientID, detail)
+		out, _, err = tx.findUser("id", id)
+		return err
+	})
+	return out, err
+}
+
+// activeAdmins counts active admin accounts inside tx.
+func (tx *Tx) activeAdmins() (int, error) {
+	var n int
+	err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active' AND deleted_at IS NULL`).Scan(&n)
+	return n, err
+}
+
+func (tx *Tx) refuseLastAdmin(u *app.User) error {
+	if u.Role != app.RoleAdmin || u.Status != app.StatusActive {
+		return nil
+	}
+	n, err := tx.activeAdmins()
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return app.Errorf(app.ECONFLICT, "%s is the clinic's only active administrator; make another administrator first.", u.Username)
+	}
+	return nil
+}
+
+// ApproveUser implements app.UserService.
+func (s *UserService) ApproveUser(ctx context.Context, id string) (*app.User, error) {
+	return s.adminChange(ctx, "user.approve", id, func(tx *Tx, u *app.User) (string, error) {
+		if u.Status != app.StatusPending {
+			return "", app.Errorf(app.ECONFLICT, "%s is not waiting for approval (the account is %s).", u.Username, u.Status)
+		}
+		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET status = 'active' WHERE id = ?`, id)
+		return "approved " + u.Username + " as " + string(u.Role), err
+	})
+}
+
+// ChangeRole implements app.UserService.
+func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role) (*app.User, error) {
+	return s.adminChange(ctx, "user.change_role", id, func(tx *Tx, u *app.User) (string, error) {
+		if !role.Valid() {
+			return "", app.FieldErrorf("role", "Choose a role.")
+		}
+		if role == app.RolePatient || u.Role == app.RolePatient {
+			return "", app.FieldErrorf("role", "Patient accounts cannot change role, and staff cannot become patients.")
+		}
+		if u.Role == role {
+			return "", app.FieldErrorf("role", "%s already has the role %s.", u.Username, role.Label())
+		}
+		if err := tx.refuseLastAdmin(u); err != nil {
+			return "", err
+		}
+		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id)
+		return fmt.Sprintf("role %s -> %s", u.Role, role), err
+	})
+}
+
+// DeactivateUser implements app.UserService.
+func (s *UserService) DeactivateUser(ctx context.Context, id string) (*app.User, error) {
+	return s.adminChange(ctx, "user.deactivate", id, func(tx *Tx, u *app.User) (string, error) {
+		if u.ID == tx.caller.UserID {
+			return "", app.Errorf(app.ECONFLICT, "You cannot deactivate your own account.")
+		}
+		if u.Status == app.StatusDeactivated {
+			return "", app.Errorf(app.ECONFLICT, "%s is already deactivated.", u.Username)
+		}
+		if err := tx.refuseLastAdmin(u); err != nil {
+			return "", err
+		}
+		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET status = 'deactivated' WHERE id = ?`, id)
+		return "deactivated " + u.Username, err
+	})
+}
+
+// UnlockUser implements app.UserService.
+func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, error) {
+	return s.adminChange(ctx, "user.unlock", id, func(tx *Tx, u *app.User) (string, error) {
+		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+		return "unlocked " + u.Username, err
+	})
+}
+
+// ResetPassword implements app.UserService.
+func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
+	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
+		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
+			return "", err
+		}
+		hash, err := app.HashPassword(newPassword, tx.db.hash)
+		if err != nil {
+			return "", err
+		}
+		_, err = tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
+			failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id)
+		return "password reset for " + u.Username + "; must change at next login", err
+	})
+}
+
+// ChangePassword implements app.UserService.
+func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	return s.db.write(ctx, "user.change_password", func(tx *Tx) error {
+		if err := tx.RequireLoggedIn(); err != nil {
+			return err
+		}
+		u, hash, err := tx.findUser("id", tx.caller.UserID)
+		if err != nil {
+			return err
+		}
+		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
+			return &app.Error{Code: app.EINVALID, Field: "new_password", Message: app.ErrorMessage(err)}
+		}
+		if newPassword == oldPassword {
+			return app.FieldErrorf("new_password", "The new password must differ from the current one.")
+		}
+		ok, err := s.checkPassword(tx, u, hash, oldPassword, "user.change_password")
+		if err != nil || !ok {
+			if tx.deferred != nil && app.ErrorField(tx.deferred) == "password" {
+				tx.deferred = app.FieldErrorf("old_password", "The current password is not right.")
+			}
+			return err
+		}
+		newHash, err := app.HashPassword(newPassword, tx.db.hash)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?`,
+			newHash, formatTime(tx.now), u.ID); err != nil {
+			return err
+		}
+		tx.Audit("user.change_password", "users", u.ID, "", "")
+		return nil
+	})
+}
