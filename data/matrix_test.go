@@ -1,0 +1,184 @@
+package data_test
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"hms/app"
+)
+
+// call is one service method, called the way the matrix calls it.
+type call struct {
+	// allowed are the roles that may call it; public calls need no login.
+	allowed []app.Role
+	public  bool
+	do      func(ctx context.Context, c *clinic) error
+}
+
+var everyRole = app.Roles
+
+// matrix lists every exported method of every service. TestMatrixComplete
+// fails when a method is added to a service interface and not here.
+var matrix = map[string]call{
+	"UserService.Login": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.Login(ctx, "admin", adminPassword)
+		return err
+	}},
+	"UserService.CheckPassword": {allowed: everyRole, do: func(ctx context.Context, c *clinic) error {
+		return c.svc.Users.CheckPassword(ctx, "whatever is typed")
+	}},
+	"UserService.RegisterStaff": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.RegisterStaff(ctx, app.StaffRegistration{Username: "newdoc", FullName: "New Doc",
+			Role: app.RoleDoctor, Password: "a long enough password"})
+		return err
+	}},
+	"UserService.RegisterPatient": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.RegisterPatient(ctx, app.PatientRegistration{Username: "newpat", GivenName: "New",
+			FamilyName: "Patient", Sex: app.SexMale, BirthDate: "2000-02-29", Password: "a long enough password"})
+		return err
+	}},
+	"UserService.CreateUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.CreateUser(ctx, app.UserCreate{Username: "made", FullName: "Made", Role: app.RoleNurse,
+			Password: "a long enough password"})
+		return err
+	}},
+	"UserService.FindUserByID": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.FindUserByID(ctx, c.pending.ID)
+		return err
+	}},
+	"UserService.FindUserByUsername": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.FindUserByUsername(ctx, "newnurse")
+		return err
+	}},
+	"UserService.FindUsers": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.FindUsers(ctx, app.UserFilter{})
+		return err
+	}},
+	"UserService.ApproveUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.ApproveUser(ctx, c.pending.ID)
+		return err
+	}},
+	"UserService.ChangeRole": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.ChangeRole(ctx, c.users[app.RoleNurse].ID, app.RoleDoctor)
+		return err
+	}},
+	"UserService.DeactivateUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.DeactivateUser(ctx, c.users[app.RoleNurse].ID)
+		return err
+	}},
+	"UserService.UnlockUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.UnlockUser(ctx, c.users[app.RoleNurse].ID)
+		return err
+	}},
+	"UserService.ResetPassword": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Users.ResetPassword(ctx, c.users[app.RoleNurse].ID, "a brand new password")
+		return err
+	}},
+	"UserService.ChangePassword": {allowed: everyRole, do: func(ctx context.Context, c *clinic) error {
+		return c.svc.Users.ChangePassword(ctx, "not the current one", "a brand new password")
+	}},
+	"SettingsService.NeedsSetup": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Settings.NeedsSetup(ctx)
+		return err
+	}},
+	"SettingsService.Setup": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Settings.Setup(ctx, app.ClinicSetup{Settings: app.Settings{ClinicName: "X", Currency: "EUR",
+			TimeZone: "UTC"}, AdminUsername: "admin9", AdminFullName: "A", AdminPassword: "a long enough password"})
+		return err
+	}},
+	"SettingsService.GetSettings": {public: true, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Settings.GetSettings(ctx)
+		return err
+	}},
+	"SettingsService.UpdateSettings": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Settings.UpdateSettings(ctx, app.Settings{ClinicName: "Renamed", Currency: "USD",
+			TimeZone: "UTC", AutoLockMinutes: 5})
+		return err
+	}},
+	"AuditService.FindAuditEntries": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Audit.FindAuditEntries(ctx, app.AuditFilter{})
+		return err
+	}},
+	"AuditService.Verify": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Audit.Verify(ctx)
+		return err
+	}},
+	"AuditService.Backup": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		return c.svc.Audit.Backup(ctx, filepath.Join(filepath.Dir(c.db.Path()), "backup.db"))
+	}},
+	"PatientService.FindPatientByID": {
+		allowed: []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling},
+		do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Patients.FindPatientByID(ctx, c.patient2.PatientID) // not the calling patient's own
+			return err
+		}},
+}
+
+func TestMatrixComplete(t *testing.T) {
+	for _, iface := range []reflect.Type{
+		reflect.TypeFor[app.UserService](), reflect.TypeFor[app.SettingsService](),
+		reflect.TypeFor[app.AuditService](), reflect.TypeFor[app.PatientService](),
+	} {
+		for i := 0; i < iface.NumMethod(); i++ {
+			name := iface.Name() + "." + iface.Method(i).Name
+			if _, ok := matrix[name]; !ok {
+				t.Errorf("%s is not in the role matrix: add it with the roles that may call it", name)
+			}
+		}
+	}
+}
+
+// TestMatrix calls every method as every role (and as nobody): a denial
+// returns EUNAUTHORIZED, changes no row, and writes a denied audit row; an
+// allowed call is never refused for permission.
+func TestMatrix(t *testing.T) {
+	callers := append([]app.Role{""}, app.Roles...)
+	for name, m := range matrix {
+		for _, role := range callers {
+			label := string(role)
+			if label == "" {
+				label = "anonymous"
+			}
+			t.Run(name+"/"+label, func(t *testing.T) {
+				c := mustSetup(t)
+				ctx := context.Background()
+				if role != "" {
+					ctx = c.ctx(role)
+				}
+				allowed := m.public || slices.Contains(m.allowed, role)
+				before, snap := auditCount(t, c.db), snapshot(t, c.db)
+				err := m.do(ctx, c)
+				if allowed {
+					if code(err) == app.EUNAUTHORIZED && !isLoginOutcome(err) {
+						t.Fatalf("allowed call refused: %v", err)
+					}
+					return
+				}
+				if code(err) != app.EUNAUTHORIZED {
+					t.Fatalf("want EUNAUTHORIZED, got %v", err)
+				}
+				if snapshot(t, c.db) != snap {
+					t.Fatal("a denied call changed data")
+				}
+				if auditCount(t, c.db) != before+1 {
+					t.Fatalf("want one denied audit row, audit rows %d -> %d", before, auditCount(t, c.db))
+				}
+				var outcome string
+				rawDB(t, c.db).QueryRow(`SELECT outcome FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&outcome)
+				if outcome != string(app.OutcomeDenied) {
+					t.Fatalf("last audit row outcome %q, want denied", outcome)
+				}
+			})
+		}
+	}
+}
+
+// isLoginOutcome tells a refused login (locked, pending) from a permission denial.
+func isLoginOutcome(err error) bool {
+	msg := app.ErrorMessage(err)
+	return strings.Contains(msg, "locked") || strings.Contains(msg, "approval") || strings.Contains(msg, "deactivated")
+}
