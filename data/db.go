@@ -306,6 +306,27 @@ func parseNullTime(s sql.NullString) time.Time {
 	return parseTime(s.String)
 }
 
+// newIDAt returns a UUIDv7 for a record created at t (demo data made now
+// for the past), its random bits from rng.
+func newIDAt(t time.Time, rng interface{ Uint64() uint64 }) string {
+	var u uuid.UUID
+	ms := uint64(t.UnixMilli())
+	for i := 0; i < 6; i++ {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	r1, r2 := rng.Uint64(), rng.Uint64()
+	for i := 6; i < 16; i++ {
+		if i < 8 {
+			u[i] = byte(r1 >> (8 * i))
+		} else {
+			u[i] = byte(r2 >> (8 * (i - 8)))
+		}
+	}
+	u[6] = (u[6] & 0x0f) | 0x70 // version 7
+	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return u.String()
+}
+
 func newID() string {
 	id, err := uuid.NewV7()
 	if err != nil {

@@ -128,3 +128,12 @@ func mustSetup(tb testing.TB) *clinic {
 }
 
 func code(err error) string { return app.ErrorCode(err) }
+
+func openPlain(tb testing.TB, path string) *sql.DB {
+	tb.Helper()
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
+}

@@ -1,0 +1,161 @@
+package data_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+)
+
+// benchPatients is the size of the benchmark database: HMS_BENCH_PATIENTS,
+// default 1,000,000, as DESIGN.md's budgets assume.
+func benchPatients() int {
+	if n, err := strconv.Atoi(os.Getenv("HMS_BENCH_PATIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// benchDB returns a copy of the scaled demo database, building the cached
+// original (outside the repository) the first time.
+func benchDB(b *testing.B) *data.DB {
+	b.Helper()
+	n := benchPatients()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "hms-bench")
+	orig := filepath.Join(dir, fmt.Sprintf("demo-%d-v%d.db", n, data.SchemaVersion()))
+	if _, err := os.Stat(orig); err != nil {
+		os.MkdirAll(dir, 0o700)
+		tmp := orig + ".building"
+		os.Remove(tmp)
+		os.Remove(data.DefaultAuditKeyPath(tmp))
+		start := time.Now()
+		db, err := data.Open(tmp, data.Options{HashParams: cheapHash})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: n, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("built the %d-patient demo database in %s", n, time.Since(start).Round(time.Second))
+		os.Rename(data.DefaultAuditKeyPath(tmp), data.DefaultAuditKeyPath(orig))
+		os.Rename(tmp, orig)
+	}
+	work := filepath.Join(b.TempDir(), "bench.db")
+	for _, pair := range [][2]string{{orig, work}, {data.DefaultAuditKeyPath(orig), data.DefaultAuditKeyPath(work)}} {
+		body, err := os.ReadFile(pair[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(pair[1], body, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db, err := data.Open(work, data.Options{HashParams: cheapHash})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// latencies collects one duration per operation and reports p50 and p99.
+type latencies []time.Duration
+
+func (l *latencies) time(f func()) {
+	start := time.Now()
+	f()
+	*l = append(*l, time.Since(start))
+}
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	pct := func(p float64) float64 {
+		return float64(s[min(len(s)-1, int(float64(len(s))*p))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkOpenToLogin is the data side of a cold start: open the database,
+// check whether it needs setup, read the settings the login window shows.
+func BenchmarkOpenToLogin(b *testing.B) {
+	db := benchDB(b)
+	path := db.Path()
+	db.Close()
+	var l latencies
+	for b.Loop() {
+		l.time(func() {
+			db, err := data.Open(path, data.Options{HashParams: cheapHash})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := db.Services()
+			if _, err := svc.Settings.NeedsSetup(anon); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Settings.GetSettings(anon); err != nil {
+				b.Fatal(err)
+			}
+			db.Close()
+		})
+	}
+	l.report(b)
+}
+
+// BenchmarkAuditedWrite is one committed write with its audit row
+// (synchronous=FULL): an admin unlocking an account.
+func BenchmarkAuditedWrite(b *testing.B) {
+	db := benchDB(b)
+	svc := db.Services()
+	s, err := svc.Users.Login(anon, "admin", data.DemoCredentials[0].Password)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := app.NewContextWithCaller(context.Background(), s.Caller())
+	nurse, err := svc.Users.FindUserByUsername(ctx, "nurse.joy")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var l latencies
+	for b.Loop() {
+		l.time(func() {
+			if _, err := svc.Users.UnlockUser(ctx, nurse.ID); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	l.report(b)
+	b.ReportMetric(float64(len(l))/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkPasswordHash is one argon2id hash with DESIGN.md's parameters
+// (m=64 MiB, t=3, p=1): the cost of every login.
+func BenchmarkPasswordHash(b *testing.B) {
+	var l latencies
+	for b.Loop() {
+		l.time(func() {
+			if _, err := app.HashPassword("a benchmark password", app.DefaultHashParams); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	l.report(b)
+}
