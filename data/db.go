@@ -349,4 +349,3 @@ func isUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
 }
-

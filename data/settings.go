@@ -176,4 +176,3 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 	}
 	return out, nil
 }
-

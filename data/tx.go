@@ -213,9 +213,9 @@ func (tx *Tx) appendAudit(ev auditEvent) error {
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
 type auditRow struct {
-	Seq                                                               int64
+	Seq                                                              int64
 	ID, SiteID, At, UserID, Username, Role, Action, Entity, EntityID string
-	PatientID, Outcome, Detail, PrevHash, Hash                        string
+	PatientID, Outcome, Detail, PrevHash, Hash                       string
 }
 
 // computeHash is HMAC-SHA256 over the previous hash and every field, each
