@@ -1,0 +1,310 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// auditPageSize is how many entries one page of the audit table shows.
+const auditPageSize = 100
+
+var auditColumns = []struct {
+	title string
+	width float32
+}{
+	{"#", 60}, {"When", 160}, {"User", 110}, {"Role", 120}, {"Action", 140},
+	{"Record", 150}, {"Patient", 100}, {"Outcome", 80}, {"Detail", 240},
+}
+
+// outcomeAny is the outcome select's "no filter" choice.
+const outcomeAny = "Any outcome"
+
+// auditScreen is the admin's view of the audit log, newest first, with
+// filters, paging to older entries and the database check.
+type auditScreen struct {
+	u *UI
+
+	entries []*app.AuditEntry
+	// pages holds the BeforeSeq of each page shown so far, so "Newer" can
+	// go back; the last one is the current page's.
+	pages []int64
+
+	username *widget.Entry
+	action   *widget.Entry
+	outcome  *widget.Select
+	from     *widget.Entry
+	to       *widget.Entry
+	search   *widget.Button
+	newer    *widget.Button
+	older    *widget.Button
+	verify   *widget.Button
+	table    *widget.Table
+	pageInfo *widget.Label
+	errs     fieldErrors
+
+	report     *app.VerifyReport // the last check's result
+	reportText string
+
+	content fyne.CanvasObject
+}
+
+func newAuditScreen(u *UI) *auditScreen {
+	s := &auditScreen{u: u, errs: fieldErrors{}}
+	s.buildUI()
+	return s
+}
+
+func (s *auditScreen) buildUI() {
+	s.username = entry("Username")
+	s.action = entry("Action prefix, e.g. user.")
+	s.outcome = widget.NewSelect([]string{outcomeAny, string(app.OutcomeOK), string(app.OutcomeDenied), string(app.OutcomeFailed)}, nil)
+	s.outcome.SetSelected(outcomeAny)
+	s.from = entry("From YYYY-MM-DD")
+	s.to = entry("To YYYY-MM-DD")
+	for _, e := range []*widget.Entry{s.username, s.action, s.from, s.to} {
+		e.OnSubmitted = func(string) { s.onSearch() }
+	}
+	s.search = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.onSearch)
+	s.newer = widget.NewButton("Newer", s.onNewer)
+	s.older = widget.NewButton("Older", s.onOlder)
+	s.verify = widget.NewButtonWithIcon("Verify database", theme.ConfirmIcon(), s.onVerify)
+	s.pageInfo = widget.NewLabel("")
+
+	s.table = widget.NewTable(
+		func() (int, int) { return len(s.entries), len(auditColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
+		},
+	)
+	s.table.ShowHeaderRow = true
+	s.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(auditColumns) {
+			o.(*widget.Label).SetText(auditColumns[id.Col].title)
+		}
+	}
+	for i, c := range auditColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.updatePaging()
+
+	filters := container.NewGridWithColumns(5,
+		s.errs.add("username", s.username),
+		s.errs.add("action", s.action),
+		s.errs.add("outcome", s.outcome),
+		s.errs.add("from", s.from),
+		s.errs.add("to", s.to),
+	)
+	top := container.NewVBox(
+		container.NewHBox(widget.NewLabelWithStyle("Audit log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), s.verify),
+		container.NewBorder(nil, nil, nil, s.search, filters),
+	)
+	bottom := container.NewHBox(s.pageInfo, layout.NewSpacer(), s.newer, s.older)
+	s.content = container.NewBorder(top, bottom, nil, nil, s.table)
+}
+
+func (s *auditScreen) cell(row, col int) string {
+	if row < 0 || row >= len(s.entries) {
+		return ""
+	}
+	e := s.entries[row]
+	switch col {
+	case 0:
+		return strconv.FormatInt(e.Seq, 10)
+	case 1:
+		return e.At.In(s.u.location()).Format("2006-01-02 15:04:05")
+	case 2:
+		return e.Username
+	case 3:
+		return e.Role.Label()
+	case 4:
+		return e.Action
+	case 5:
+		return strings.Trim(e.Entity+" "+e.EntityID, " ")
+	case 6:
+		return e.PatientID
+	case 7:
+		return string(e.Outcome)
+	case 8:
+		return e.Detail
+	}
+	return ""
+}
+
+// filter reads the filter fields; ok is false when a date is wrong (the
+// message is shown next to it).
+func (s *auditScreen) filter() (f app.AuditFilter, ok bool) {
+	s.errs.clear()
+	f = app.AuditFilter{
+		Username: strings.TrimSpace(s.username.Text),
+		Action:   strings.TrimSpace(s.action.Text),
+		Limit:    auditPageSize,
+	}
+	if o := s.outcome.Selected; o != "" && o != outcomeAny {
+		f.Outcome = app.Outcome(o)
+	}
+	loc := s.u.location()
+	parse := func(field, text string) (time.Time, bool) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return time.Time{}, true
+		}
+		d, err := time.ParseInLocation(app.DateLayout, text, loc)
+		if err != nil {
+			s.errs.set(field, "Write the date as YYYY-MM-DD.")
+			return time.Time{}, false
+		}
+		return d, true
+	}
+	from, ok1 := parse("from", s.from.Text)
+	to, ok2 := parse("to", s.to.Text)
+	if !ok1 || !ok2 {
+		return f, false
+	}
+	f.From = from
+	if !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the whole "to" day
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		s.errs.set("to", "The end date is before the start date.")
+		return f, false
+	}
+	return f, true
+}
+
+// onSearch shows the newest entries that match the filters.
+func (s *auditScreen) onSearch() {
+	s.pages = []int64{0}
+	s.fetch()
+}
+
+// onOlder shows the next page of older entries.
+func (s *auditScreen) onOlder() {
+	if len(s.entries) == 0 {
+		return
+	}
+	s.pages = append(s.pages, s.entries[len(s.entries)-1].Seq)
+	s.fetch()
+}
+
+// onNewer goes back one page.
+func (s *auditScreen) onNewer() {
+	if len(s.pages) <= 1 {
+		return
+	}
+	s.pages = s.pages[:len(s.pages)-1]
+	s.fetch()
+}
+
+func (s *auditScreen) fetch() {
+	f, ok := s.filter()
+	if !ok {
+		return
+	}
+	f.BeforeSeq = s.pages[len(s.pages)-1]
+	s.search.Disable()
+	background(s.u, func(ctx context.Context) ([]*app.AuditEntry, error) {
+		return s.u.svc.Audit.FindAuditEntries(ctx, f)
+	}, func(entries []*app.AuditEntry, err error) {
+		s.search.Enable()
+		if err != nil {
+			s.pages = s.pages[:max(1, len(s.pages)-1)]
+			s.errs.show(err, s.u.win)
+			s.updatePaging()
+			return
+		}
+		s.entries = entries
+		s.table.Refresh()
+		s.table.ScrollToTop()
+		s.updatePaging()
+	})
+}
+
+func (s *auditScreen) updatePaging() {
+	if len(s.pages) > 1 {
+		s.newer.Enable()
+	} else {
+		s.newer.Disable()
+	}
+	if len(s.entries) >= auditPageSize {
+		s.older.Enable()
+	} else {
+		s.older.Disable()
+	}
+	switch {
+	case len(s.entries) == 0:
+		s.pageInfo.SetText("No entries match.")
+	default:
+		s.pageInfo.SetText("Page " + strconv.Itoa(len(s.pages)) + ": entries " +
+			strconv.FormatInt(s.entries[0].Seq, 10) + " to " + strconv.FormatInt(s.entries[len(s.entries)-1].Seq, 10))
+	}
+}
+
+// onVerify checks the database and the audit chain and shows the report.
+func (s *auditScreen) onVerify() {
+	s.verify.Disable()
+	background(s.u, func(ctx context.Context) (*app.VerifyReport, error) {
+		return s.u.svc.Audit.Verify(ctx)
+	}, func(r *app.VerifyReport, err error) {
+		s.verify.Enable()
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.report = r
+		s.reportText = verifyReportText(r)
+		title := "Database verified"
+		if !r.OK() {
+			title = "Database problems found"
+		}
+		dialog.ShowInformation(title, s.reportText, s.u.win)
+	})
+}
+
+// verifyReportText writes a VerifyReport for people.
+func verifyReportText(r *app.VerifyReport) string {
+	var b strings.Builder
+	check := func(ok bool, name string, problems []string) {
+		if ok {
+			b.WriteString(name + ": OK\n")
+			return
+		}
+		b.WriteString(name + ": PROBLEMS\n")
+		for i, p := range problems {
+			if i == 10 {
+				b.WriteString("  … and " + strconv.Itoa(len(problems)-10) + " more\n")
+				break
+			}
+			b.WriteString("  " + p + "\n")
+		}
+	}
+	check(r.IntegrityOK, "Database integrity", r.Integrity)
+	check(r.ForeignKeyOK, "Links between records", r.ForeignKeys)
+	if r.AuditOK {
+		b.WriteString("Audit log chain: OK (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n")
+	} else {
+		b.WriteString("Audit log chain: BROKEN (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n  " + r.AuditProblem + "\n")
+	}
+	if !r.OK() {
+		b.WriteString("\nKeep a copy of the database file and tell your administrator or support.")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"hms/app"
+)
+
+func TestAuditArea(t *testing.T) {
+	h := newHarness(t)
+	h.audit.FindAuditEntriesFn = func(ctx context.Context, f app.AuditFilter) ([]*app.AuditEntry, error) {
+		h.record("FindAuditEntries", ctx, f)
+		top := int64(250)
+		if f.BeforeSeq > 0 {
+			top = f.BeforeSeq - 1
+		}
+		var out []*app.AuditEntry
+		for seq := top; seq > 0 && len(out) < f.Limit; seq-- {
+			out = append(out, &app.AuditEntry{Seq: seq, At: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC),
+				Username: "admin1", Role: app.RoleAdmin, Action: "user.login", Outcome: app.OutcomeOK})
+		}
+		return out, nil
+	}
+	h.audit.VerifyFn = func(ctx context.Context) (*app.VerifyReport, error) {
+		h.record("Verify", ctx, nil)
+		return &app.VerifyReport{IntegrityOK: true, ForeignKeyOK: true, AuditOK: true, AuditRows: 250}, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaAudit)
+	s := h.u.main.audit
+	h.waitFor("the entries", func() bool { return len(s.entries) == auditPageSize })
+	if s.entries[0].Seq != 250 {
+		t.Errorf("first entry %d, want the newest", s.entries[0].Seq)
+	}
+	if got := s.cell(0, 1); got != "2026-03-01 12:00:00" {
+		t.Errorf("time shown %q, want the clinic's time zone", got)
+	}
+
+	t.Run("Older", func(t *testing.T) {
+		test.Tap(s.older)
+		h.waitFor("the older page", func() bool { return s.entries[0].Seq == 150 })
+		calls := h.callsOf("FindAuditEntries")
+		if f := calls[len(calls)-1].(app.AuditFilter); f.BeforeSeq != 151 {
+			t.Errorf("BeforeSeq = %d, want 151", f.BeforeSeq)
+		}
+		test.Tap(s.older)
+		h.waitFor("the last page", func() bool { return s.entries[0].Seq == 50 })
+		if !s.older.Disabled() {
+			t.Error("Older enabled on the last page")
+		}
+		test.Tap(s.newer)
+		h.waitFor("the page before", func() bool { return s.entries[0].Seq == 150 })
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		s.username.SetText("nurse1")
+		s.action.SetText("user.")
+		s.outcome.SetSelected(string(app.OutcomeDenied))
+		s.from.SetText("2026-03-01")
+		s.to.SetText("2026-3-2")
+		test.Tap(s.search)
+		if s.errs.text("to") == "" {
+			t.Fatal("no error for a bad date")
+		}
+		s.to.SetText("2026-03-02")
+		n := h.called("FindAuditEntries")
+		test.Tap(s.search)
+		h.waitFor("the search", func() bool { return h.called("FindAuditEntries") == n+1 })
+		calls := h.callsOf("FindAuditEntries")
+		f := calls[len(calls)-1].(app.AuditFilter)
+		athens, _ := time.LoadLocation("Europe/Athens")
+		if f.Username != "nurse1" || f.Action != "user." || f.Outcome != app.OutcomeDenied || f.BeforeSeq != 0 ||
+			!f.From.Equal(time.Date(2026, 3, 1, 0, 0, 0, 0, athens)) || !f.To.Equal(time.Date(2026, 3, 3, 0, 0, 0, 0, athens)) {
+			t.Errorf("filter = %+v", f)
+		}
+	})
+
+	t.Run("Verify", func(t *testing.T) {
+		test.Tap(s.verify)
+		h.waitFor("the report", func() bool { return s.report != nil })
+		if !strings.Contains(s.reportText, "Audit log chain: OK (250 entries)") || !h.shows("Database integrity: OK") {
+			t.Errorf("report = %q", s.reportText)
+		}
+	})
+}
+
+func TestVerifyReportText(t *testing.T) {
+	got := verifyReportText(&app.VerifyReport{IntegrityOK: true, ForeignKeyOK: false, ForeignKeys: []string{"invoices row 7 → patients"},
+		AuditOK: false, AuditRows: 10, AuditProblem: "row 4: hash mismatch"})
+	for _, want := range []string{"Database integrity: OK", "Links between records: PROBLEMS", "invoices row 7", "BROKEN", "row 4: hash mismatch", "Keep a copy"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// fieldErrors maps the field names the domain puts in its errors
+// (app.ErrorField) to the red label shown under that field of a form. The
+// empty name, when present, is the form's own message line for errors that
+// concern no field.
+type fieldErrors map[string]*widget.Label
+
+func newErrorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+// add creates the error label of a field and returns the field's widget with
+// the label under it, for a form item.
+func (f fieldErrors) add(name string, w fyne.CanvasObject) fyne.CanvasObject {
+	l := newErrorLabel()
+	f[name] = l
+	return container.NewVBox(w, l)
+}
+
+// alias makes errors about field name show under the label of field to,
+// which must have been added.
+func (f fieldErrors) alias(name, to string) {
+	if l := f[to]; l != nil {
+		f[name] = l
+	}
+}
+
+// clear hides every message.
+func (f fieldErrors) clear() {
+	for _, l := range f {
+		l.SetText("")
+		l.Hide()
+	}
+}
+
+// set shows msg under field name.
+func (f fieldErrors) set(name, msg string) {
+	l := f[name]
+	if l == nil {
+		return
+	}
+	l.SetText(msg)
+	l.Show()
+}
+
+// unset hides the message of field name.
+func (f fieldErrors) unset(name string) {
+	if l := f[name]; l != nil {
+		l.SetText("")
+		l.Hide()
+	}
+}
+
+// text returns the message shown for field name, "" when none.
+func (f fieldErrors) text(name string) string {
+	if l := f[name]; l != nil && l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
+// show presents err: under its field when the form has one, else on the
+// form's message line, else in a dialog through showError.
+func (f fieldErrors) show(err error, win fyne.Window) {
+	if err == nil {
+		return
+	}
+	if name := app.ErrorField(err); name != "" && f[name] != nil {
+		f.set(name, app.ErrorMessage(err))
+		return
+	}
+	if f[""] != nil && app.ErrorCode(err) != app.EINTERNAL {
+		f.set("", app.ErrorMessage(err))
+		return
+	}
+	showError(err, win)
+}
+
+// widthLayout gives its objects at least a fixed width, so a form centred in
+// a big window does not shrink to its narrowest entry.
+type widthLayout struct{ width float32 }
+
+func (l widthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(l.width, 0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
+}
+
+func (l widthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// centredCard puts a titled card of the given width in the middle of the
+// window, scrolling when the window is too short for it.
+func centredCard(title, subtitle string, width float32, content fyne.CanvasObject) fyne.CanvasObject {
+	card := widget.NewCard(title, subtitle, content)
+	return container.NewVScroll(container.NewCenter(container.New(widthLayout{width}, card)))
+}
+
+// passwordEntry returns a password entry with a placeholder.
+func passwordEntry(placeholder string) *widget.Entry {
+	e := widget.NewPasswordEntry()
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+func entry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+// roleLabels returns the labels of roles, for a select.
+func roleLabels(roles []app.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = r.Label()
+	}
+	return out
+}
+
+// roleOf turns a select's label back into a role ("" when none chosen).
+func roleOf(label string) app.Role {
+	r, err := app.ParseRole(label)
+	if err != nil {
+		return ""
+	}
+	return r
+}
+
+// sexLabel is how a Sex is shown: "Female".
+func sexLabel(s app.Sex) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+func sexLabels() []string {
+	out := make([]string, len(app.Sexes))
+	for i, s := range app.Sexes {
+		out[i] = sexLabel(s)
+	}
+	return out
+}
+
+func sexOf(label string) app.Sex { return app.Sex(strings.ToLower(label)) }
+
+// currencyCodes are app.Currencies' codes, sorted.
+func currencyCodes() []string {
+	out := make([]string, 0, len(app.Currencies))
+	for c := range app.Currencies {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// commonTimeZones are offered in time-zone selects; any other IANA name may
+// be typed.
+var commonTimeZones = []string{
+	"UTC",
+	"Africa/Accra", "Africa/Addis_Ababa", "Africa/Cairo", "Africa/Casablanca", "Africa/Dar_es_Salaam",
+	"Africa/Johannesburg", "Africa/Kampala", "Africa/Kigali", "Africa/Lagos", "Africa/Nairobi",
+	"America/Bogota", "America/Buenos_Aires", "America/Chicago", "America/Denver", "America/Lima",
+	"America/Los_Angeles", "America/Mexico_City", "America/New_York", "America/Santiago",
+	"America/Sao_Paulo", "America/Toronto",
+	"Asia/Bangkok", "Asia/Dhaka", "Asia/Dubai", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Jerusalem",
+	"Asia/Karachi", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Manila", "Asia/Riyadh", "Asia/Seoul",
+	"Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
+	"Australia/Melbourne", "Australia/Sydney",
+	"Europe/Amsterdam", "Europe/Athens", "Europe/Berlin", "Europe/Bucharest", "Europe/Istanbul",
+	"Europe/Kyiv", "Europe/Lisbon", "Europe/London", "Europe/Madrid", "Europe/Paris", "Europe/Rome",
+	"Europe/Stockholm", "Europe/Warsaw", "Europe/Zurich",
+	"Pacific/Auckland",
+}
+
+// machineTimeZone returns the IANA name of this computer's time zone when it
+// can tell (TZ, or the /etc/localtime link on Unix), else "".
+func machineTimeZone() string {
+	valid := func(name string) bool {
+		if name == "" || name == "Local" {
+			return false
+		}
+		_, err := time.LoadLocation(name)
+		return err == nil
+	}
+	if tz := strings.TrimPrefix(os.Getenv("TZ"), ":"); valid(tz) {
+		return tz
+	}
+	if target, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			if tz := target[i+len("zoneinfo/"):]; valid(tz) {
+				return tz
+			}
+		}
+	}
+	return ""
+}
+
+// timeZoneOptions are the common zones, with the machine's first when it is
+// not among them.
+func timeZoneOptions() []string {
+	if tz := machineTimeZone(); tz != "" && !slices.Contains(commonTimeZones, tz) {
+		return append([]string{tz}, commonTimeZones...)
+	}
+	return commonTimeZones
+}

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+	"hms/app/mock"
+)
+
+// testPassword passes the domain's password policy.
+const testPassword = "correct horse battery staple"
+
+// harness runs a UI against mocks. Service calls still run in goroutines, as
+// in the real program; what they hand to fyne.Do is queued instead and run
+// on the test's goroutine by drain, which makes the test goroutine the UI
+// goroutine and keeps the race detector happy.
+type harness struct {
+	t        *testing.T
+	a        fyne.App
+	u        *UI
+	users    *mock.UserService
+	settings *mock.SettingsService
+	audit    *mock.AuditService
+	patients *mock.PatientService
+
+	mu    sync.Mutex
+	queue []func()
+	now   time.Time
+	calls map[string][]any // service method -> arguments of each call
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t:        t,
+		a:        test.NewTempApp(t),
+		users:    &mock.UserService{},
+		settings: &mock.SettingsService{},
+		audit:    &mock.AuditService{},
+		patients: &mock.PatientService{},
+		now:      time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
+		calls:    map[string][]any{},
+	}
+	h.settings.NeedsSetupFn = func(context.Context) (bool, error) { return false, nil }
+	h.settings.GetSettingsFn = func(ctx context.Context) (*app.Settings, error) {
+		h.record("GetSettings", ctx, nil)
+		return clinicSettings(), nil
+	}
+	h.u = New(h.a, app.Services{Users: h.users, Settings: h.settings, Audit: h.audit, Patients: h.patients},
+		Options{Title: "HMS", Now: h.clock, DBPath: "/var/lib/hms/clinic.db"})
+	h.u.do = h.enqueue
+	h.u.idleTick = 0
+	return h
+}
+
+func clinicSettings() *app.Settings {
+	return &app.Settings{ClinicName: "Riverside Clinic", Currency: "EUR", TimeZone: "Europe/Athens", AutoLockMinutes: 10}
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.now = h.now.Add(d)
+	h.mu.Unlock()
+}
+
+func (h *harness) enqueue(f func()) {
+	h.mu.Lock()
+	h.queue = append(h.queue, f)
+	h.mu.Unlock()
+}
+
+// drain runs what the service goroutines handed to fyne.Do so far.
+func (h *harness) drain() {
+	for {
+		h.mu.Lock()
+		q := h.queue
+		h.queue = nil
+		h.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, f := range q {
+			f()
+		}
+	}
+}
+
+// waitFor drains the queue until cond holds, for at most two seconds.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		h.drain()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s; window shows: %q", what, h.texts())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// settle waits until no service call is under way and nothing is queued:
+// for checking that something did not happen.
+func (h *harness) settle() {
+	h.t.Helper()
+	time.Sleep(20 * time.Millisecond)
+	h.drain()
+}
+
+// record notes a service call; ctx is checked for a caller when wantCaller.
+func (h *harness) record(method string, ctx context.Context, arg any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ctx != nil {
+		if _, ok := app.CallerFromContext(ctx); !ok {
+			h.t.Errorf("%s called without a caller in the context", method)
+		}
+	}
+	h.calls[method] = append(h.calls[method], arg)
+}
+
+func (h *harness) callsOf(method string) []any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.calls[method])
+}
+
+func (h *harness) called(method string) int { return len(h.callsOf(method)) }
+
+// texts returns every text the window shows, dialogs included, hidden
+// widgets too.
+func (h *harness) texts() []string {
+	var out []string
+	c := h.u.win.Canvas()
+	trees := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	for _, t := range trees {
+		walk(t, func(o fyne.CanvasObject) {
+			switch w := o.(type) {
+			case *widget.Label:
+				out = append(out, w.Text)
+			case *widget.Entry:
+				out = append(out, w.Text)
+			case *canvas.Text:
+				out = append(out, w.Text)
+			}
+		})
+	}
+	return out
+}
+
+// shows reports whether some text on the window contains s.
+func (h *harness) shows(s string) bool {
+	for _, t := range h.texts() {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			walk(ch, fn)
+		}
+	case fyne.Widget:
+		for _, ch := range test.WidgetRenderer(c).Objects() {
+			walk(ch, fn)
+		}
+	}
+}
+
+func user(role app.Role) *app.User {
+	u := &app.User{
+		ID:       "u-" + string(role),
+		Username: string(role) + "1",
+		FullName: "Test " + role.Label(),
+		Role:     role,
+		Status:   app.StatusActive,
+	}
+	if role == app.RolePatient {
+		u.PatientID = "p-42"
+		u.FullName = "Grace Hopper"
+	}
+	return u
+}
+
+// loginAs starts the UI and logs in as usr.
+func (h *harness) loginAs(usr *app.User) {
+	h.t.Helper()
+	h.users.LoginFn = func(_ context.Context, username, password string) (*app.Session, error) {
+		h.record("Login", nil, username+":"+password)
+		return &app.Session{User: usr}, nil
+	}
+	h.u.Start()
+	test.Type(h.u.login.username, usr.Username)
+	test.Type(h.u.login.password, testPassword)
+	test.Tap(h.u.login.loginBtn)
+	h.waitFor("the main window", func() bool { return h.u.main != nil })
+}
+
+// openArea selects area a in the navigation.
+func (h *harness) openArea(a app.Area) {
+	h.t.Helper()
+	i := slices.Index(h.u.main.areas, a)
+	if i < 0 {
+		h.t.Fatalf("area %s not in navigation %v", a, h.u.main.areas)
+	}
+	h.u.main.nav.Select(i)
+	if h.u.main.current != a {
+		h.t.Fatalf("current area = %s, want %s", h.u.main.current, a)
+	}
+}

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"context"
+	"log"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// loginScreen asks for a username and password, and leads to the two
+// registration forms.
+type loginScreen struct {
+	u *UI
+
+	username        *widget.Entry
+	password        *widget.Entry
+	loginBtn        *widget.Button
+	registerStaff   *widget.Button
+	registerPatient *widget.Button
+	message         *widget.Label // why the login failed
+	info            *widget.Label // news from a previous screen (setup done, registered)
+
+	content fyne.CanvasObject
+}
+
+func newLoginScreen(u *UI) *loginScreen {
+	s := &loginScreen{u: u}
+	s.buildUI()
+	return s
+}
+
+func (s *loginScreen) buildUI() {
+	s.username = entry("Username")
+	s.password = passwordEntry("Password")
+	s.username.OnSubmitted = func(string) { s.onLogin() }
+	s.password.OnSubmitted = func(string) { s.onLogin() }
+	s.loginBtn = widget.NewButton("Log in", s.onLogin)
+	s.loginBtn.Importance = widget.HighImportance
+	s.registerStaff = widget.NewButton("Register as staff", s.u.showStaffRegistration)
+	s.registerStaff.Importance = widget.LowImportance
+	s.registerPatient = widget.NewButton("Register as patient", s.u.showPatientRegistration)
+	s.registerPatient.Importance = widget.LowImportance
+	s.message = newErrorLabel()
+	s.info = widget.NewLabel("")
+	s.info.Wrapping = fyne.TextWrapWord
+	s.info.Importance = widget.SuccessImportance
+	s.info.Hide()
+
+	form := widget.NewForm(
+		widget.NewFormItem("Username", s.username),
+		widget.NewFormItem("Password", s.password),
+	)
+	box := container.NewVBox(
+		s.info,
+		form,
+		s.message,
+		container.NewHBox(layout.NewSpacer(), s.loginBtn),
+		widget.NewSeparator(),
+		container.NewHBox(widget.NewLabel("New here?"), s.registerStaff, s.registerPatient),
+	)
+	if s.u.opt.DBPath != "" {
+		db := widget.NewLabel("Database: " + s.u.opt.DBPath)
+		db.Importance = widget.LowImportance
+		db.Truncation = fyne.TextTruncateEllipsis
+		box.Add(db)
+	}
+	s.content = centredCard(s.u.opt.Title, "Log in to continue.", 460, box)
+}
+
+// setInfo shows a note above the form.
+func (s *loginScreen) setInfo(msg string) {
+	s.info.SetText(msg)
+	s.info.Show()
+}
+
+func (s *loginScreen) setMessage(msg string) {
+	s.message.SetText(msg)
+	s.message.Show()
+}
+
+type loginResult struct {
+	session  *app.Session
+	settings *app.Settings
+}
+
+func (s *loginScreen) onLogin() {
+	s.message.Hide()
+	username, password := s.username.Text, s.password.Text
+	if username == "" || password == "" {
+		s.setMessage("Enter your username and password.")
+		return
+	}
+	s.loginBtn.Disable()
+	background(s.u, func(ctx context.Context) (loginResult, error) {
+		sess, err := s.u.svc.Users.Login(ctx, username, password)
+		if err != nil {
+			return loginResult{}, err
+		}
+		if sess == nil || sess.User == nil {
+			return loginResult{}, app.Errorf(app.EINTERNAL, "login returned no session")
+		}
+		st, err := s.u.svc.Settings.GetSettings(app.NewContextWithCaller(ctx, sess.Caller()))
+		if err != nil {
+			// The main window works without them: default title and auto-lock.
+			log.Printf("ui: reading settings after login: %v", err)
+			st = nil
+		}
+		return loginResult{session: sess, settings: st}, nil
+	}, func(r loginResult, err error) {
+		s.loginBtn.Enable()
+		if err != nil {
+			if app.ErrorCode(err) == app.EINTERNAL {
+				log.Printf("ui: login: %v", err)
+			}
+			s.password.SetText("")
+			s.setMessage(app.ErrorMessage(err))
+			return
+		}
+		s.u.startSession(r.session, r.settings)
+	})
+}
+
+// showLogin shows the login screen, forgetting any session.
+func (u *UI) showLogin() {
+	u.dropScreens()
+	u.session, u.settings, u.locked = nil, nil, false
+	u.login = newLoginScreen(u)
+	u.setContent(u.login.content)
+	u.win.Canvas().Focus(u.login.username)
+}
+
+// startSession begins the work of a logged-in user: a forced password change
+// first when an admin reset the password, else the main window.
+func (u *UI) startSession(sess *app.Session, st *app.Settings) {
+	u.session, u.settings, u.locked = sess, st, false
+	u.touch()
+	u.enter()
+}
+
+// enter shows what a logged-in user sees first, after login or unlock.
+func (u *UI) enter() {
+	if u.session.MustChangePassword || u.session.User.MustChangePassword {
+		u.showForcedPasswordChange()
+		return
+	}
+	u.showMain()
+}
+
+// logout ends the session and returns to the login window.
+func (u *UI) logout() {
+	u.showLogin()
+}

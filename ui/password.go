@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+)
+
+// passwordForm changes the caller's own password: in a dialog when asked
+// for, or as the whole window after an admin's reset.
+type passwordForm struct {
+	u *UI
+
+	current *widget.Entry
+	next    *widget.Entry
+	confirm *widget.Entry
+	save    *widget.Button
+	cancel  *widget.Button
+	errs    fieldErrors
+
+	onDone   func()
+	onCancel func()
+	content  fyne.CanvasObject
+}
+
+func newPasswordForm(u *UI, cancelLabel string) *passwordForm {
+	f := &passwordForm{u: u, errs: fieldErrors{}}
+	f.current = passwordEntry("Your current password")
+	f.next = passwordEntry("At least 12 characters")
+	f.confirm = passwordEntry("The new password again")
+	f.confirm.OnSubmitted = func(string) { f.onSave() }
+	f.save = widget.NewButton("Change password", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton(cancelLabel, func() {
+		if f.onCancel != nil {
+			f.onCancel()
+		}
+	})
+	form := widget.NewForm(
+		widget.NewFormItem("Current password", f.errs.add("current", f.current)),
+		widget.NewFormItem("New password", f.errs.add("password", f.next)),
+		widget.NewFormItem("Confirm new password", f.errs.add("confirm", f.confirm)),
+	)
+	f.errs.alias("old_password", "current")
+	f.errs.alias("current_password", "current")
+	f.errs.alias("new_password", "password")
+	general := newErrorLabel()
+	f.errs[""] = general
+	f.content = container.NewVBox(form, general, container.NewHBox(f.cancel, layout.NewSpacer(), f.save))
+	return f
+}
+
+func (f *passwordForm) onSave() {
+	f.errs.clear()
+	switch {
+	case f.current.Text == "":
+		f.errs.set("current", "Enter your current password.")
+		return
+	case f.next.Text == "":
+		f.errs.set("password", "Enter a new password.")
+		return
+	case f.next.Text != f.confirm.Text:
+		f.errs.set("confirm", "The two new passwords differ.")
+		return
+	case f.next.Text == f.current.Text:
+		f.errs.set("password", "The new password must differ from the current one.")
+		return
+	}
+	oldPW, newPW := f.current.Text, f.next.Text
+	f.save.Disable()
+	background(f.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, f.u.svc.Users.ChangePassword(ctx, oldPW, newPW)
+	}, func(_ struct{}, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, f.u.win)
+			return
+		}
+		if f.onDone != nil {
+			f.onDone()
+		}
+	})
+}
+
+// showChangePassword opens the "Change password" dialog.
+func (u *UI) showChangePassword() {
+	if u.session == nil {
+		return
+	}
+	u.touch()
+	f := newPasswordForm(u, "Cancel")
+	d := dialog.NewCustomWithoutButtons("Change password", container.New(widthLayout{460}, f.content), u.win)
+	f.onCancel = func() {
+		d.Hide()
+		u.pwDialog = nil
+	}
+	f.onDone = func() {
+		d.Hide()
+		u.pwDialog = nil
+		dialog.ShowInformation("Password changed", "Your password has been changed.", u.win)
+	}
+	u.pwDialog = f
+	d.Show()
+	u.win.Canvas().Focus(f.current)
+}
+
+// showForcedPasswordChange asks for a new password before anything else,
+// after an admin reset it.
+func (u *UI) showForcedPasswordChange() {
+	u.dropScreens()
+	f := newPasswordForm(u, "Log out")
+	f.onCancel = u.logout
+	f.onDone = func() {
+		if u.session != nil {
+			u.session.MustChangePassword = false
+			u.session.User.MustChangePassword = false
+		}
+		u.showMain()
+	}
+	u.forced = f
+	note := widget.NewLabel("An administrator set a temporary password for your account. Choose a new one of your own before you go on.")
+	note.Wrapping = fyne.TextWrapWord
+	u.setContent(centredCard("Choose a new password", "", 520, container.NewVBox(note, f.content)))
+	u.win.Canvas().Focus(f.current)
+}

@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// staffRegScreen is the form a member of staff fills in to ask for an
+// account; an admin approves it.
+type staffRegScreen struct {
+	u *UI
+
+	username *widget.Entry
+	fullName *widget.Entry
+	email    *widget.Entry
+	phone    *widget.Entry
+	role     *widget.Select
+	password *widget.Entry
+	confirm  *widget.Entry
+	submit   *widget.Button
+	back     *widget.Button
+	errs     fieldErrors
+
+	content fyne.CanvasObject
+}
+
+func newStaffRegScreen(u *UI) *staffRegScreen {
+	s := &staffRegScreen{u: u, errs: fieldErrors{}}
+	s.buildUI()
+	return s
+}
+
+func (s *staffRegScreen) buildUI() {
+	s.username = entry("e.g. m.papadopoulou")
+	s.fullName = entry("Your full name")
+	s.email = entry("Optional")
+	s.phone = entry("Optional")
+	s.role = widget.NewSelect(roleLabels(app.StaffRoles), nil)
+	s.role.PlaceHolder = "Choose your role"
+	s.password = passwordEntry("At least 12 characters")
+	s.confirm = passwordEntry("The same password again")
+	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
+	s.submit = widget.NewButton("Ask for an account", s.onSubmit)
+	s.submit.Importance = widget.HighImportance
+	s.back = widget.NewButton("Back to login", s.u.showLogin)
+
+	form := widget.NewForm(
+		widget.NewFormItem("Username", s.errs.add("username", s.username)),
+		widget.NewFormItem("Full name", s.errs.add("full_name", s.fullName)),
+		widget.NewFormItem("E-mail", s.errs.add("email", s.email)),
+		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
+		widget.NewFormItem("Role", s.errs.add("role", s.role)),
+		widget.NewFormItem("Password", s.errs.add("password", s.password)),
+		widget.NewFormItem("Confirm password", s.errs.add("confirm", s.confirm)),
+	)
+	s.content = centredCard("Register as staff", "An administrator approves new staff accounts.", 560,
+		container.NewVBox(form, container.NewHBox(s.back, layout.NewSpacer(), s.submit)))
+}
+
+func (s *staffRegScreen) onSubmit() {
+	s.errs.clear()
+	if s.role.Selected == "" {
+		s.errs.set("role", "Choose your role.")
+		return
+	}
+	if s.password.Text != s.confirm.Text {
+		s.errs.set("confirm", "The two passwords differ.")
+		return
+	}
+	r := app.StaffRegistration{
+		Username: s.username.Text,
+		FullName: s.fullName.Text,
+		Email:    s.email.Text,
+		Phone:    s.phone.Text,
+		Role:     roleOf(s.role.Selected),
+		Password: s.password.Text,
+	}
+	s.submit.Disable()
+	background(s.u, func(ctx context.Context) (*app.User, error) {
+		return s.u.svc.Users.RegisterStaff(ctx, r)
+	}, func(usr *app.User, err error) {
+		s.submit.Enable()
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.u.showLogin()
+		s.u.login.setInfo("Thank you. An administrator must approve your account before you can log in.")
+	})
+}
+
+// patientRegScreen is the form a patient fills in to get an account and a
+// patient record of their own.
+type patientRegScreen struct {
+	u *UI
+
+	username   *widget.Entry
+	givenName  *widget.Entry
+	familyName *widget.Entry
+	sex        *widget.Select
+	birthDate  *widget.Entry
+	phone      *widget.Entry
+	email      *widget.Entry
+	password   *widget.Entry
+	confirm    *widget.Entry
+	submit     *widget.Button
+	back       *widget.Button
+	errs       fieldErrors
+
+	content fyne.CanvasObject
+}
+
+func newPatientRegScreen(u *UI) *patientRegScreen {
+	s := &patientRegScreen{u: u, errs: fieldErrors{}}
+	s.buildUI()
+	return s
+}
+
+func (s *patientRegScreen) buildUI() {
+	s.username = entry("Choose a username")
+	s.givenName = entry("Given name(s)")
+	s.familyName = entry("Family name")
+	s.sex = widget.NewSelect(sexLabels(), nil)
+	s.sex.PlaceHolder = "Choose"
+	s.birthDate = entry("YYYY-MM-DD")
+	s.phone = entry("Optional")
+	s.email = entry("Optional")
+	s.password = passwordEntry("At least 12 characters")
+	s.confirm = passwordEntry("The same password again")
+	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
+	s.submit = widget.NewButton("Create my account", s.onSubmit)
+	s.submit.Importance = widget.HighImportance
+	s.back = widget.NewButton("Back to login", s.u.showLogin)
+
+	form := widget.NewForm(
+		widget.NewFormItem("Username", s.errs.add("username", s.username)),
+		widget.NewFormItem("Given name", s.errs.add("given_name", s.givenName)),
+		widget.NewFormItem("Family name", s.errs.add("family_name", s.familyName)),
+		widget.NewFormItem("Sex", s.errs.add("sex", s.sex)),
+		widget.NewFormItem("Date of birth", s.errs.add("birth_date", s.birthDate)),
+		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
+		widget.NewFormItem("E-mail", s.errs.add("email", s.email)),
+		widget.NewFormItem("Password", s.errs.add("password", s.password)),
+		widget.NewFormItem("Confirm password", s.errs.add("confirm", s.confirm)),
+	)
+	s.content = centredCard("Register as patient", "Your account lets you see your own record.", 560,
+		container.NewVBox(form, container.NewHBox(s.back, layout.NewSpacer(), s.submit)))
+}
+
+func (s *patientRegScreen) onSubmit() {
+	s.errs.clear()
+	if s.password.Text != s.confirm.Text {
+		s.errs.set("confirm", "The two passwords differ.")
+		return
+	}
+	r := app.PatientRegistration{
+		Username:   s.username.Text,
+		GivenName:  s.givenName.Text,
+		FamilyName: s.familyName.Text,
+		Sex:        sexOf(s.sex.Selected),
+		BirthDate:  s.birthDate.Text,
+		Phone:      s.phone.Text,
+		Email:      s.email.Text,
+		Password:   s.password.Text,
+	}
+	s.submit.Disable()
+	background(s.u, func(ctx context.Context) (*app.User, error) {
+		return s.u.svc.Users.RegisterPatient(ctx, r)
+	}, func(usr *app.User, err error) {
+		s.submit.Enable()
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		name := app.NormalizeUsername(r.Username)
+		if usr != nil {
+			name = usr.Username
+		}
+		s.u.showLogin()
+		s.u.login.username.SetText(name)
+		s.u.login.setInfo("Your account is ready. Log in with your username and password.")
+	})
+}
+
+func (u *UI) showStaffRegistration() {
+	u.dropScreens()
+	u.staffReg = newStaffRegScreen(u)
+	u.setContent(u.staffReg.content)
+}
+
+func (u *UI) showPatientRegistration() {
+	u.dropScreens()
+	u.patientReg = newPatientRegScreen(u)
+	u.setContent(u.patientReg.content)
+}

@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/jpeg" // logos may be JPEG
+	_ "image/png"  // or PNG
+	"io"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// settingsScreen is the admin's form for the clinic's settings.
+type settingsScreen struct {
+	u *UI
+
+	clinicName *widget.Entry
+	address    *widget.Entry
+	phone      *widget.Entry
+	taxID      *widget.Entry
+	currency   *widget.Select
+	timeZone   *widget.SelectEntry
+	autoLock   *widget.Entry
+	logo       []byte
+	logoImage  *canvas.Image
+	logoInfo   *widget.Label
+	chooseLogo *widget.Button
+	removeLogo *widget.Button
+	save       *widget.Button
+	saved      *widget.Label
+	errs       fieldErrors
+
+	content fyne.CanvasObject
+}
+
+func newSettingsScreen(u *UI) *settingsScreen {
+	s := &settingsScreen{u: u, errs: fieldErrors{}}
+	s.buildUI()
+	return s
+}
+
+func (s *settingsScreen) buildUI() {
+	s.clinicName = entry("The clinic's name")
+	s.address = widget.NewMultiLineEntry()
+	s.address.SetMinRowsVisible(3)
+	s.phone = entry("Optional")
+	s.taxID = entry("Optional")
+	s.currency = widget.NewSelect(currencyCodes(), nil)
+	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
+	s.autoLock = entry("Minutes")
+	s.logoImage = canvas.NewImageFromResource(nil)
+	s.logoImage.FillMode = canvas.ImageFillContain
+	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
+	s.logoInfo = widget.NewLabel("No logo")
+	s.chooseLogo = widget.NewButton("Choose logo…", s.onChooseLogo)
+	s.removeLogo = widget.NewButton("Remove logo", func() { s.setLogo(nil) })
+	s.save = widget.NewButton("Save settings", s.onSave)
+	s.save.Importance = widget.HighImportance
+	s.save.Disable() // until loaded
+	s.saved = widget.NewLabel("")
+	s.saved.Importance = widget.SuccessImportance
+	s.saved.Hide()
+
+	logo := container.NewVBox(
+		container.NewHBox(s.logoImage, container.NewVBox(s.logoInfo, container.NewHBox(s.chooseLogo, s.removeLogo))),
+	)
+	form := widget.NewForm(
+		widget.NewFormItem("Clinic name", s.errs.add("clinic_name", s.clinicName)),
+		widget.NewFormItem("Address", s.errs.add("address", s.address)),
+		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
+		widget.NewFormItem("Tax id", s.errs.add("tax_id", s.taxID)),
+		widget.NewFormItem("Currency", s.errs.add("currency", s.currency)),
+		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
+		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
+		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
+	)
+	s.content = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("Clinic settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.New(widthLayout{640}, form),
+		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
+	))
+}
+
+// load fills the form from the stored settings.
+func (s *settingsScreen) load() {
+	background(s.u, func(ctx context.Context) (*app.Settings, error) {
+		return s.u.svc.Settings.GetSettings(ctx)
+	}, func(st *app.Settings, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.fill(st)
+		s.save.Enable()
+	})
+}
+
+func (s *settingsScreen) fill(st *app.Settings) {
+	s.clinicName.SetText(st.ClinicName)
+	s.address.SetText(st.Address)
+	s.phone.SetText(st.Phone)
+	s.taxID.SetText(st.TaxID)
+	s.currency.SetSelected(st.Currency)
+	s.timeZone.SetText(st.TimeZone)
+	s.autoLock.SetText(strconv.Itoa(st.AutoLockMinutes))
+	s.setLogo(st.Logo)
+}
+
+// setLogo shows b as the logo, after checking it is a PNG or JPEG image.
+func (s *settingsScreen) setLogo(b []byte) {
+	s.errs.unset("logo")
+	if len(b) == 0 {
+		s.logo = nil
+		s.logoImage.Resource = nil
+		s.logoImage.Refresh()
+		s.logoInfo.SetText("No logo")
+		s.removeLogo.Disable()
+		return
+	}
+	if len(b) > app.MaxLogoBytes {
+		s.errs.set("logo", "The logo is too large (at most 1 MB).")
+		return
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil || (format != "png" && format != "jpeg") {
+		s.errs.set("logo", "The logo must be a PNG or JPEG image.")
+		return
+	}
+	s.logo = b
+	s.logoImage.Resource = fyne.NewStaticResource("logo."+format, b)
+	s.logoImage.Refresh()
+	s.logoInfo.SetText(strings.ToUpper(format) + ", " + strconv.Itoa(cfg.Width) + "×" + strconv.Itoa(cfg.Height) + " pixels")
+	s.removeLogo.Enable()
+}
+
+func (s *settingsScreen) onChooseLogo() {
+	d := dialog.NewFileOpen(s.onLogoChosen, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// onLogoChosen reads the chosen file off the UI goroutine.
+func (s *settingsScreen) onLogoChosen(r fyne.URIReadCloser, err error) {
+	if err != nil {
+		showError(app.Errorf(app.EINVALID, "The file could not be opened."), s.u.win)
+		return
+	}
+	if r == nil { // cancelled
+		return
+	}
+	name := r.URI().Name()
+	background(s.u, func(context.Context) ([]byte, error) {
+		defer r.Close()
+		b, err := io.ReadAll(io.LimitReader(r, app.MaxLogoBytes+1))
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "The file %s could not be read.", name)
+		}
+		return b, nil
+	}, func(b []byte, err error) {
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.setLogo(b)
+	})
+}
+
+func (s *settingsScreen) onSave() {
+	s.errs.clear()
+	s.saved.Hide()
+	minutes, err := strconv.Atoi(strings.TrimSpace(s.autoLock.Text))
+	if err != nil {
+		s.errs.set("auto_lock_minutes", "Enter a whole number of minutes, e.g. 10.")
+		return
+	}
+	st := app.Settings{
+		ClinicName:      s.clinicName.Text,
+		Address:         s.address.Text,
+		Phone:           s.phone.Text,
+		TaxID:           s.taxID.Text,
+		Logo:            s.logo,
+		Currency:        s.currency.Selected,
+		TimeZone:        s.timeZone.Text,
+		AutoLockMinutes: minutes,
+	}
+	s.save.Disable()
+	background(s.u, func(ctx context.Context) (*app.Settings, error) {
+		return s.u.svc.Settings.UpdateSettings(ctx, st)
+	}, func(got *app.Settings, err error) {
+		s.save.Enable()
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		if got == nil {
+			got = &st
+		}
+		s.u.settings = got
+		s.u.win.SetTitle(s.u.title())
+		if s.u.main != nil {
+			s.u.main.clinic.SetText(s.u.title())
+		}
+		s.fill(got)
+		s.saved.SetText("Settings saved.")
+		s.saved.Show()
+	})
+}

@@ -1,0 +1,464 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// staffColumns are the columns of the accounts table.
+var staffColumns = []struct {
+	title string
+	width float32
+}{
+	{"Username", 180}, {"Name", 280}, {"Role", 150}, {"Status", 170}, {"Locked", 200},
+}
+
+// assignableRoles are the roles an admin may give an account: every role but
+// patient, whose accounts come with a patient record.
+var assignableRoles = []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling}
+
+// staffScreen is the admin's list of accounts with the actions on them.
+type staffScreen struct {
+	u *UI
+
+	users    []*app.User
+	selected *app.User
+	status   app.UserStatus // the filter; "" for all
+
+	query       *widget.Entry
+	pending     *widget.Button
+	active      *widget.Button
+	deactivated *widget.Button
+	all         *widget.Button
+	table       *widget.Table
+	empty       *widget.Label
+
+	selection     *widget.Label
+	approve       *widget.Button
+	role          *widget.Select
+	applyRole     *widget.Button
+	deactivate    *widget.Button
+	unlock        *widget.Button
+	resetPassword *widget.Button
+	newUser       *widget.Button
+	notice        *widget.Label
+
+	reset  *resetPasswordForm // the open reset-password dialog
+	create *createUserForm    // the open new-account dialog
+
+	content fyne.CanvasObject
+}
+
+func newStaffScreen(u *UI) *staffScreen {
+	s := &staffScreen{u: u}
+	s.buildUI()
+	return s
+}
+
+func (s *staffScreen) buildUI() {
+	s.query = entry("Search username or name")
+	s.query.OnSubmitted = func(string) { s.load() }
+	filter := func(st app.UserStatus) func() {
+		return func() {
+			s.status = st
+			s.load()
+		}
+	}
+	s.pending = widget.NewButton("Pending approvals", filter(app.StatusPending))
+	s.active = widget.NewButton("Active", filter(app.StatusActive))
+	s.deactivated = widget.NewButton("Deactivated", filter(app.StatusDeactivated))
+	s.all = widget.NewButton("All", filter(""))
+	s.newUser = widget.NewButtonWithIcon("New staff account", theme.ContentAddIcon(), s.onNewUser)
+
+	s.table = widget.NewTable(
+		func() (int, int) { return len(s.users), len(staffColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
+		},
+	)
+	s.table.ShowHeaderRow = true
+	s.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(staffColumns) {
+			o.(*widget.Label).SetText(staffColumns[id.Col].title)
+		}
+	}
+	for i, c := range staffColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	s.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(s.users) {
+			s.selected = s.users[id.Row]
+			s.updateActions()
+		}
+	}
+	s.empty = widget.NewLabel("No accounts match.")
+	s.empty.Hide()
+
+	s.selection = widget.NewLabel("Select an account to act on it.")
+	s.approve = widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), s.onApprove)
+	s.role = widget.NewSelect(roleLabels(assignableRoles), nil)
+	s.role.PlaceHolder = "Role"
+	s.applyRole = widget.NewButton("Change role", s.onChangeRole)
+	s.deactivate = widget.NewButtonWithIcon("Deactivate", theme.DeleteIcon(), s.onDeactivate)
+	s.unlock = widget.NewButton("Unlock", s.onUnlock)
+	s.resetPassword = widget.NewButton("Reset password", s.onResetPassword)
+	s.notice = widget.NewLabel("")
+	s.notice.Importance = widget.SuccessImportance
+	s.notice.Hide()
+	s.updateActions()
+
+	top := container.NewVBox(
+		widget.NewLabelWithStyle("Staff accounts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, container.NewHBox(s.pending, s.active, s.deactivated, s.all, s.newUser), s.query),
+	)
+	actions := container.NewVBox(
+		widget.NewSeparator(),
+		s.selection,
+		container.NewHBox(s.approve, container.New(widthLayout{170}, s.role), s.applyRole, s.deactivate, s.unlock, s.resetPassword, layout.NewSpacer()),
+		s.notice,
+	)
+	s.content = container.NewBorder(top, actions, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+}
+
+func (s *staffScreen) cell(row, col int) string {
+	if row < 0 || row >= len(s.users) {
+		return ""
+	}
+	usr := s.users[row]
+	switch col {
+	case 0:
+		return usr.Username
+	case 1:
+		return usr.FullName
+	case 2:
+		return usr.Role.Label()
+	case 3:
+		return statusLabel(usr.Status)
+	case 4:
+		if usr.Locked(s.u.now()) {
+			return "until " + usr.LockedUntil.In(s.u.location()).Format("2006-01-02 15:04")
+		}
+	}
+	return ""
+}
+
+func statusLabel(st app.UserStatus) string {
+	switch st {
+	case app.StatusPending:
+		return "Pending approval"
+	case app.StatusActive:
+		return "Active"
+	case app.StatusDeactivated:
+		return "Deactivated"
+	}
+	return string(st)
+}
+
+// updateActions enables the actions that fit the selected account.
+func (s *staffScreen) updateActions() {
+	for _, b := range []*widget.Button{s.approve, s.applyRole, s.deactivate, s.unlock, s.resetPassword} {
+		b.Disable()
+	}
+	s.role.Disable()
+	usr := s.selected
+	if usr == nil {
+		s.selection.SetText("Select an account to act on it.")
+		return
+	}
+	s.selection.SetText("Selected: " + usr.FullName + " (" + usr.Username + "), " + usr.Role.Label() + ", " + statusLabel(usr.Status))
+	self := s.u.session != nil && s.u.session.User.ID == usr.ID
+	if usr.Status == app.StatusPending {
+		s.approve.Enable()
+	}
+	if usr.Role != app.RolePatient && !self {
+		s.role.Enable()
+		s.role.SetSelected(usr.Role.Label())
+		s.applyRole.Enable()
+	}
+	if usr.Status != app.StatusDeactivated && !self {
+		s.deactivate.Enable()
+	}
+	if usr.Locked(s.u.now()) || usr.FailedLogins > 0 {
+		s.unlock.Enable()
+	}
+	if !self {
+		s.resetPassword.Enable()
+	}
+}
+
+// load fetches the accounts that match the filter.
+func (s *staffScreen) load() {
+	f := app.UserFilter{Status: s.status, Query: s.query.Text, Limit: 500}
+	background(s.u, func(ctx context.Context) ([]*app.User, error) {
+		return s.u.svc.Users.FindUsers(ctx, f)
+	}, func(users []*app.User, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.users = users
+		s.empty.Hidden = len(users) > 0
+		s.empty.Refresh()
+		s.table.UnselectAll()
+		var keep *app.User
+		if s.selected != nil {
+			for i, usr := range users {
+				if usr.ID == s.selected.ID {
+					keep = usr
+					s.table.Select(widget.TableCellID{Row: i, Col: 0})
+				}
+			}
+		}
+		s.selected = keep
+		s.table.Refresh()
+		s.updateActions()
+	})
+}
+
+func (s *staffScreen) setNotice(msg string) {
+	s.notice.SetText(msg)
+	s.notice.Show()
+}
+
+// act runs one account action on the selected user, then reloads the list.
+func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, error), done string) {
+	usr := s.selected
+	if usr == nil {
+		return
+	}
+	s.notice.Hide()
+	background(s.u, func(ctx context.Context) (*app.User, error) {
+		return call(ctx, usr.ID)
+	}, func(_ *app.User, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.setNotice(done + " " + usr.Username + ".")
+		s.load()
+	})
+}
+
+func (s *staffScreen) onApprove() {
+	s.act(s.u.svc.Users.ApproveUser, "Approved")
+}
+
+func (s *staffScreen) onChangeRole() {
+	role := roleOf(s.role.Selected)
+	if role == "" || s.selected == nil || role == s.selected.Role {
+		return
+	}
+	s.act(func(ctx context.Context, id string) (*app.User, error) {
+		return s.u.svc.Users.ChangeRole(ctx, id, role)
+	}, "Changed the role to "+role.Label()+" for")
+}
+
+func (s *staffScreen) onDeactivate() {
+	usr := s.selected
+	if usr == nil {
+		return
+	}
+	dialog.ShowConfirm("Deactivate account",
+		"Deactivate "+usr.FullName+" ("+usr.Username+")? They will no longer be able to log in. The account stays in the records.",
+		s.onDeactivateConfirmed, s.u.win)
+}
+
+func (s *staffScreen) onDeactivateConfirmed(ok bool) {
+	if ok {
+		s.act(s.u.svc.Users.DeactivateUser, "Deactivated")
+	}
+}
+
+func (s *staffScreen) onUnlock() {
+	s.act(s.u.svc.Users.UnlockUser, "Unlocked")
+}
+
+func (s *staffScreen) onResetPassword() {
+	usr := s.selected
+	if usr == nil {
+		return
+	}
+	f := newResetPasswordForm(s, usr)
+	d := dialog.NewCustomWithoutButtons("Reset password of "+usr.Username, container.New(widthLayout{460}, f.content), s.u.win)
+	f.close = func() {
+		d.Hide()
+		s.reset = nil
+	}
+	s.reset = f
+	d.Show()
+}
+
+func (s *staffScreen) onNewUser() {
+	f := newCreateUserForm(s)
+	d := dialog.NewCustomWithoutButtons("New staff account", container.New(widthLayout{520}, f.content), s.u.win)
+	f.close = func() {
+		d.Hide()
+		s.create = nil
+	}
+	s.create = f
+	d.Show()
+}
+
+// resetPasswordForm sets a temporary password the user must change at the
+// next login.
+type resetPasswordForm struct {
+	s    *staffScreen
+	user *app.User
+
+	password *widget.Entry
+	confirm  *widget.Entry
+	save     *widget.Button
+	cancel   *widget.Button
+	errs     fieldErrors
+	close    func()
+	content  fyne.CanvasObject
+}
+
+func newResetPasswordForm(s *staffScreen, usr *app.User) *resetPasswordForm {
+	f := &resetPasswordForm{s: s, user: usr, errs: fieldErrors{}}
+	f.password = passwordEntry("At least 12 characters")
+	f.confirm = passwordEntry("The same password again")
+	f.confirm.OnSubmitted = func(string) { f.onSave() }
+	f.save = widget.NewButton("Reset password", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.close() })
+	note := widget.NewLabel("Give " + usr.FullName + " this temporary password. They must choose a new one when they next log in.")
+	note.Wrapping = fyne.TextWrapWord
+	general := newErrorLabel()
+	f.errs[""] = general
+	form := widget.NewForm(
+		widget.NewFormItem("New password", f.errs.add("password", f.password)),
+		widget.NewFormItem("Confirm password", f.errs.add("confirm", f.confirm)),
+	)
+	f.errs.alias("new_password", "password")
+	f.content = container.NewVBox(note, form,
+		general,
+		container.NewHBox(f.cancel, layout.NewSpacer(), f.save))
+	return f
+}
+
+func (f *resetPasswordForm) onSave() {
+	f.errs.clear()
+	if f.password.Text != f.confirm.Text {
+		f.errs.set("confirm", "The two passwords differ.")
+		return
+	}
+	pw, usr, u := f.password.Text, f.user, f.s.u
+	f.save.Disable()
+	background(u, func(ctx context.Context) (*app.User, error) {
+		return u.svc.Users.ResetPassword(ctx, usr.ID, pw)
+	}, func(_ *app.User, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, u.win)
+			return
+		}
+		f.close()
+		f.s.setNotice("Reset the password of " + usr.Username + ": they must change it at their next login.")
+		dialog.ShowInformation("Password reset",
+			"The password of "+usr.Username+" has been reset. Tell them the temporary password; they must choose a new one at their next login.", u.win)
+		f.s.load()
+	})
+}
+
+// createUserForm creates an active staff account directly.
+type createUserForm struct {
+	s *staffScreen
+
+	username *widget.Entry
+	fullName *widget.Entry
+	email    *widget.Entry
+	phone    *widget.Entry
+	role     *widget.Select
+	password *widget.Entry
+	confirm  *widget.Entry
+	save     *widget.Button
+	cancel   *widget.Button
+	errs     fieldErrors
+	close    func()
+	content  fyne.CanvasObject
+}
+
+func newCreateUserForm(s *staffScreen) *createUserForm {
+	f := &createUserForm{s: s, errs: fieldErrors{}}
+	f.username = entry("e.g. n.georgiou")
+	f.fullName = entry("Full name")
+	f.email = entry("Optional")
+	f.phone = entry("Optional")
+	f.role = widget.NewSelect(roleLabels(assignableRoles), nil)
+	f.role.PlaceHolder = "Choose the role"
+	f.password = passwordEntry("At least 12 characters")
+	f.confirm = passwordEntry("The same password again")
+	f.save = widget.NewButton("Create account", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.close() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	f.content = container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("Username", f.errs.add("username", f.username)),
+			widget.NewFormItem("Full name", f.errs.add("full_name", f.fullName)),
+			widget.NewFormItem("E-mail", f.errs.add("email", f.email)),
+			widget.NewFormItem("Phone", f.errs.add("phone", f.phone)),
+			widget.NewFormItem("Role", f.errs.add("role", f.role)),
+			widget.NewFormItem("Password", f.errs.add("password", f.password)),
+			widget.NewFormItem("Confirm password", f.errs.add("confirm", f.confirm)),
+		),
+		general,
+		container.NewHBox(f.cancel, layout.NewSpacer(), f.save))
+	return f
+}
+
+func (f *createUserForm) onSave() {
+	f.errs.clear()
+	if f.role.Selected == "" {
+		f.errs.set("role", "Choose the role.")
+		return
+	}
+	if f.password.Text != f.confirm.Text {
+		f.errs.set("confirm", "The two passwords differ.")
+		return
+	}
+	c := app.UserCreate{
+		Username: f.username.Text,
+		FullName: f.fullName.Text,
+		Email:    f.email.Text,
+		Phone:    f.phone.Text,
+		Role:     roleOf(f.role.Selected),
+		Password: f.password.Text,
+	}
+	u := f.s.u
+	f.save.Disable()
+	background(u, func(ctx context.Context) (*app.User, error) {
+		return u.svc.Users.CreateUser(ctx, c)
+	}, func(usr *app.User, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, u.win)
+			return
+		}
+		f.close()
+		name := app.NormalizeUsername(c.Username)
+		if usr != nil {
+			name = usr.Username
+		}
+		f.s.setNotice("Created the account " + name + ".")
+		f.s.load()
+	})
+}

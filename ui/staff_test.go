@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+func staffHarness(t *testing.T) (*harness, *staffScreen) {
+	t.Helper()
+	h := newHarness(t)
+	pending := &app.User{ID: "u-p", Username: "m.pap", FullName: "Maria Papadopoulou", Role: app.RoleDoctor, Status: app.StatusPending}
+	active := &app.User{ID: "u-a", Username: "n.geo", FullName: "Nikos Georgiou", Role: app.RoleNurse, Status: app.StatusActive,
+		FailedLogins: 5, LockedUntil: h.clock().Add(10 * time.Minute)}
+	h.users.FindUsersFn = func(ctx context.Context, f app.UserFilter) ([]*app.User, error) {
+		h.record("FindUsers", ctx, f)
+		switch f.Status {
+		case app.StatusPending:
+			return []*app.User{pending}, nil
+		case app.StatusActive:
+			return []*app.User{active}, nil
+		}
+		return []*app.User{pending, active}, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaStaff)
+	s := h.u.main.staff
+	h.waitFor("the accounts", func() bool { return len(s.users) == 2 })
+	return h, s
+}
+
+func TestStaff(t *testing.T) {
+	t.Run("Approve", func(t *testing.T) {
+		h, s := staffHarness(t)
+		h.users.ApproveUserFn = func(ctx context.Context, id string) (*app.User, error) {
+			h.record("ApproveUser", ctx, id)
+			return &app.User{ID: id, Username: "m.pap", Status: app.StatusActive}, nil
+		}
+		if s.cell(1, 4) == "" || s.cell(0, 3) != "Pending approval" {
+			t.Errorf("table cells: status %q, locked %q", s.cell(0, 3), s.cell(1, 4))
+		}
+		test.Tap(s.pending)
+		h.waitFor("the pending accounts", func() bool { return len(s.users) == 1 })
+		calls := h.callsOf("FindUsers")
+		if f := calls[len(calls)-1].(app.UserFilter); f.Status != app.StatusPending {
+			t.Errorf("Pending approvals filter = %+v", f)
+		}
+		if !s.approve.Disabled() {
+			t.Error("Approve enabled with nothing selected")
+		}
+		s.table.Select(widget.TableCellID{Row: 0, Col: 0})
+		if s.approve.Disabled() {
+			t.Fatal("Approve disabled for a pending account")
+		}
+		test.Tap(s.approve)
+		h.waitFor("the approval", func() bool { return s.notice.Visible() })
+		if got := h.callsOf("ApproveUser"); len(got) != 1 || got[0] != "u-p" {
+			t.Errorf("ApproveUser calls = %v", got)
+		}
+	})
+
+	t.Run("ActionsFitSelection", func(t *testing.T) {
+		h, s := staffHarness(t)
+		_ = h
+		s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+		if !s.approve.Disabled() || s.unlock.Disabled() || s.deactivate.Disabled() || s.resetPassword.Disabled() {
+			t.Error("actions for an active locked account are wrong")
+		}
+		if s.role.Selected != app.RoleNurse.Label() {
+			t.Errorf("role select = %q", s.role.Selected)
+		}
+	})
+
+	t.Run("ChangeRoleUnlockDeactivate", func(t *testing.T) {
+		h, s := staffHarness(t)
+		h.users.ChangeRoleFn = func(ctx context.Context, id string, r app.Role) (*app.User, error) {
+			h.record("ChangeRole", ctx, id+":"+string(r))
+			return &app.User{ID: id}, nil
+		}
+		h.users.UnlockUserFn = func(ctx context.Context, id string) (*app.User, error) {
+			h.record("UnlockUser", ctx, id)
+			return &app.User{ID: id}, nil
+		}
+		h.users.DeactivateUserFn = func(ctx context.Context, id string) (*app.User, error) {
+			h.record("DeactivateUser", ctx, id)
+			return &app.User{ID: id}, nil
+		}
+		s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+		s.role.SetSelected(app.RoleReception.Label())
+		test.Tap(s.applyRole)
+		h.waitFor("the role change", func() bool { return h.called("ChangeRole") == 1 })
+		test.Tap(s.unlock)
+		h.waitFor("the unlock", func() bool { return h.called("UnlockUser") == 1 })
+		test.Tap(s.deactivate) // asks first
+		if len(h.u.win.Canvas().Overlays().List()) == 0 {
+			t.Error("no confirmation before deactivating")
+		}
+		s.onDeactivateConfirmed(false)
+		s.onDeactivateConfirmed(true)
+		h.waitFor("the deactivation", func() bool { return h.called("DeactivateUser") == 1 })
+		if got := h.callsOf("ChangeRole")[0]; got != "u-a:reception" {
+			t.Errorf("ChangeRole got %v", got)
+		}
+	})
+
+	t.Run("ResetPassword", func(t *testing.T) {
+		h, s := staffHarness(t)
+		h.users.ResetPasswordFn = func(ctx context.Context, id, pw string) (*app.User, error) {
+			h.record("ResetPassword", ctx, id+":"+pw)
+			if pw == "short" {
+				return nil, app.FieldErrorf("password", "The password is too short.")
+			}
+			return &app.User{ID: id, MustChangePassword: true}, nil
+		}
+		s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+		test.Tap(s.resetPassword)
+		f := s.reset
+		if f == nil {
+			t.Fatal("no reset dialog")
+		}
+		test.Type(f.password, testPassword)
+		test.Type(f.confirm, "something else entirely")
+		test.Tap(f.save)
+		if f.errs.text("confirm") == "" {
+			t.Error("no mismatch error")
+		}
+		f.password.SetText("short")
+		f.confirm.SetText("short")
+		test.Tap(f.save)
+		h.waitFor("the password error", func() bool { return f.errs.text("password") != "" })
+		f.password.SetText(testPassword)
+		f.confirm.SetText(testPassword)
+		test.Tap(f.save)
+		h.waitFor("the dialog to close", func() bool { return s.reset == nil })
+		if !h.shows("must choose a new one") {
+			t.Error("admin not told the user must change the password")
+		}
+		if got := h.callsOf("ResetPassword"); len(got) != 2 || got[1] != "u-a:"+testPassword {
+			t.Errorf("ResetPassword calls = %v", got)
+		}
+	})
+
+	t.Run("NewStaffAccount", func(t *testing.T) {
+		h, s := staffHarness(t)
+		h.users.CreateUserFn = func(ctx context.Context, c app.UserCreate) (*app.User, error) {
+			h.record("CreateUser", ctx, c)
+			return &app.User{ID: "u-new", Username: c.Username, Role: c.Role, Status: app.StatusActive}, nil
+		}
+		test.Tap(s.newUser)
+		f := s.create
+		test.Type(f.username, "b.clerk")
+		test.Type(f.fullName, "Bill Clerk")
+		f.role.SetSelected(app.RoleBilling.Label())
+		test.Type(f.password, testPassword)
+		test.Type(f.confirm, testPassword)
+		test.Tap(f.save)
+		h.waitFor("the account", func() bool { return s.create == nil })
+		c := h.callsOf("CreateUser")[0].(app.UserCreate)
+		if c.Username != "b.clerk" || c.Role != app.RoleBilling || c.Password != testPassword {
+			t.Errorf("CreateUser got %+v", c)
+		}
+	})
+}

@@ -1,0 +1,275 @@
+// Package ui is HMS desktop's graphical interface, built with Fyne. Each area
+// of the main window lives in its own file as an unexported screen struct
+// that holds its widgets as fields, so headless tests can type into them and
+// tap them. Screens talk to the clinic only through the app service
+// interfaces; service calls run off the UI goroutine and come back with
+// fyne.Do.
+//
+// The package never imports fyne.io/fyne/v2/app (only main does) nor the
+// data package.
+package ui
+
+import (
+	"context"
+	"log"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Title is the window title before login, and the start of it after:
+	// "HMS — <clinic name>". Default "HMS".
+	Title string
+	// Now is the clock; tests pass a fake one to drive the auto-lock.
+	// Default time.Now.
+	Now func() time.Time
+	// DBPath is the database file, shown on the login window so a desk
+	// knows which clinic file it opened.
+	DBPath string
+}
+
+// idleCheckEvery is how often the auto-lock looks at the idle time.
+const idleCheckEvery = 15 * time.Second
+
+// UI is the running interface: one window whose content changes from setup
+// to login to the main window and the lock screen.
+//
+// All fields are touched on the UI goroutine only.
+type UI struct {
+	fyneApp fyne.App
+	svc     app.Services
+	opt     Options
+	win     fyne.Window
+	root    *fyne.Container // holds the current screen; the window's content wraps it
+	watch   *activityWatcher
+
+	// do runs f on the UI goroutine: fyne.Do, replaced in tests by a queue
+	// the test drains on its own goroutine.
+	do func(f func())
+	// idleTick is how often the auto-lock ticker calls checkIdle; 0 turns
+	// the ticker off (tests call checkIdle themselves).
+	idleTick   time.Duration
+	stopTicker chan struct{}
+
+	session  *app.Session
+	settings *app.Settings
+	// gen changes whenever the screen is replaced wholesale (login, lock,
+	// logout); results of service calls started under an older gen are
+	// dropped so nothing lands on a screen that is gone.
+	gen           int
+	lastActivity  time.Time
+	lastFocused   fyne.Focusable
+	lastSignature uint64
+	locked        bool
+	syncStatus    string
+
+	// The current screens; nil when not shown.
+	setup      *setupScreen
+	login      *loginScreen
+	staffReg   *staffRegScreen
+	patientReg *patientRegScreen
+	forced     *passwordForm // the forced change after an admin's reset
+	pwDialog   *passwordForm // the "Change password" dialog
+	main       *mainScreen
+	lock       *lockScreen
+}
+
+// New builds the UI on a Fyne app with the services main wired. It creates
+// the window but shows nothing until Start.
+func New(a fyne.App, svc app.Services, opt Options) *UI {
+	if opt.Title == "" {
+		opt.Title = "HMS"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	u := &UI{
+		fyneApp:    a,
+		svc:        svc,
+		opt:        opt,
+		do:         fyne.Do,
+		idleTick:   idleCheckEvery,
+		syncStatus: "Sync: not configured",
+	}
+	u.win = a.NewWindow(opt.Title)
+	u.root = container.NewStack()
+	u.watch = newActivityWatcher(u.root, u.touch)
+	u.win.SetContent(u.watch)
+	return u
+}
+
+// Window returns the one window of the UI.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start shows the window: the first-run setup when the database has no clinic
+// yet, else the login. Call it once, before the Fyne app's Run.
+func (u *UI) Start() {
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.SetMaster()
+	c := u.win.Canvas()
+	c.SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	c.SetOnTypedRune(func(rune) { u.touch() })
+	// Start runs before the event loop, not inside a callback, so this one
+	// quick query may block.
+	need, err := u.svc.Settings.NeedsSetup(context.Background())
+	switch {
+	case err != nil:
+		u.showLogin()
+		showError(err, u.win)
+	case need:
+		u.showSetup()
+	default:
+		u.showLogin()
+	}
+	u.win.Show()
+	u.startTicker()
+}
+
+// SetSyncStatus sets the sync label of the status bar, e.g. "Sync: 3 waiting".
+// It may be called from any goroutine.
+func (u *UI) SetSyncStatus(text string) {
+	u.do(func() {
+		u.syncStatus = text
+		if u.main != nil {
+			u.main.syncLabel.SetText(text)
+		}
+	})
+}
+
+func (u *UI) now() time.Time { return u.opt.Now() }
+
+// ctx returns the context for a service call: the logged-in user as caller.
+func (u *UI) ctx() context.Context {
+	ctx := context.Background()
+	if u.session != nil && u.session.User != nil {
+		ctx = app.NewContextWithCaller(ctx, u.session.Caller())
+	}
+	return ctx
+}
+
+// title is the window title: "HMS — <clinic name>" once the settings are known.
+func (u *UI) title() string {
+	if u.settings != nil && u.settings.ClinicName != "" {
+		return u.opt.Title + " — " + u.settings.ClinicName
+	}
+	return u.opt.Title
+}
+
+// location is the clinic's time zone, for showing times.
+func (u *UI) location() *time.Location {
+	if u.settings != nil {
+		return u.settings.Location()
+	}
+	return time.UTC
+}
+
+// setContent replaces the screen shown in the window.
+func (u *UI) setContent(o fyne.CanvasObject) {
+	u.win.Canvas().Unfocus()
+	u.root.Objects = []fyne.CanvasObject{o}
+	u.root.Refresh()
+	u.win.SetTitle(u.title())
+}
+
+// clearOverlays closes every dialog on the window.
+func (u *UI) clearOverlays() {
+	ov := u.win.Canvas().Overlays()
+	for _, o := range ov.List() {
+		ov.Remove(o)
+	}
+}
+
+// dropScreens forgets every screen struct, so nothing they showed stays
+// reachable, and invalidates service calls still under way.
+func (u *UI) dropScreens() {
+	u.gen++
+	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
+	u.forced, u.pwDialog, u.main, u.lock = nil, nil, nil, nil
+	u.lastFocused, u.lastSignature = nil, 0
+	u.clearOverlays()
+}
+
+// background runs work off the UI goroutine with the caller in its context,
+// then done on the UI goroutine, unless the screens were replaced meanwhile.
+func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	ctx := u.ctx()
+	gen := u.gen
+	u.touch()
+	do := u.do
+	go func() {
+		v, err := work(ctx)
+		do(func() {
+			if u.gen != gen {
+				return
+			}
+			done(v, err)
+		})
+	}()
+}
+
+// showError shows an error to the person at the desk: the domain's message,
+// never a raw error. Internal errors are logged with their details.
+func showError(err error, win fyne.Window) {
+	if err == nil {
+		return
+	}
+	if app.ErrorCode(err) == app.EINTERNAL {
+		log.Printf("ui: %v", err)
+	}
+	dialog.ShowInformation(errorTitle(err), app.ErrorMessage(err), win)
+}
+
+func errorTitle(err error) string {
+	switch app.ErrorCode(err) {
+	case app.EINVALID:
+		return "Please check"
+	case app.EUNAUTHORIZED:
+		return "Not allowed"
+	case app.ENOTFOUND:
+		return "Not found"
+	case app.ECONFLICT:
+		return "Conflict"
+	}
+	return "Something went wrong"
+}
+
+// activityWatcher wraps the window's content and reports mouse activity over
+// it. Fyne hands mouse events to the topmost interested widget, so the
+// watcher sees moves and clicks over everything that is not itself hoverable
+// or clickable (labels, backgrounds, lists' gaps); typing is caught by
+// checkIdle watching the focused entry, and every service call and
+// navigation counts as activity too.
+type activityWatcher struct {
+	widget.BaseWidget
+	content  fyne.CanvasObject
+	activity func()
+}
+
+var (
+	_ desktop.Hoverable = (*activityWatcher)(nil)
+	_ desktop.Mouseable = (*activityWatcher)(nil)
+)
+
+func newActivityWatcher(content fyne.CanvasObject, activity func()) *activityWatcher {
+	w := &activityWatcher{content: content, activity: activity}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *activityWatcher) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(w.content)
+}
+
+func (w *activityWatcher) MouseIn(*desktop.MouseEvent)    { w.activity() }
+func (w *activityWatcher) MouseMoved(*desktop.MouseEvent) { w.activity() }
+func (w *activityWatcher) MouseOut()                      {}
+func (w *activityWatcher) MouseDown(*desktop.MouseEvent)  { w.activity() }
+func (w *activityWatcher) MouseUp(*desktop.MouseEvent)    { w.activity() }

@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// mainScreen is the main window of a logged-in user: navigation over the
+// areas their role may use on the left, the chosen area on the right, the
+// account actions on top and a status bar at the bottom.
+type mainScreen struct {
+	u *UI
+
+	areas   []app.Area
+	nav     *widget.List
+	area    *fyne.Container // holds the current area's view
+	current app.Area
+
+	clinic         *widget.Label
+	changePassword *widget.Button
+	lockNow        *widget.Button
+	logout         *widget.Button
+
+	userLabel *widget.Label
+	roleLabel *widget.Label
+	syncLabel *widget.Label
+
+	// The current area's screen; only one is non-nil.
+	staff       *staffScreen
+	settings    *settingsScreen
+	audit       *auditScreen
+	record      *recordScreen
+	placeholder *placeholderScreen
+
+	content fyne.CanvasObject
+}
+
+func newMainScreen(u *UI) *mainScreen {
+	s := &mainScreen{u: u, areas: app.AreasFor(u.session.User.Role)}
+	s.buildUI()
+	return s
+}
+
+func (s *mainScreen) buildUI() {
+	user := s.u.session.User
+	s.nav = widget.NewList(
+		func() int { return len(s.areas) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Appointments"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(areaIcon(s.areas[id]))
+			row.Objects[1].(*widget.Label).SetText(string(s.areas[id]))
+		},
+	)
+	s.nav.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(s.areas) {
+			s.showArea(s.areas[id])
+		}
+	}
+	s.area = container.NewStack()
+
+	s.clinic = widget.NewLabelWithStyle(s.u.title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.changePassword = widget.NewButtonWithIcon("Change password", theme.AccountIcon(), s.u.showChangePassword)
+	s.lockNow = widget.NewButtonWithIcon("Lock now", theme.VisibilityOffIcon(), s.u.lockNow)
+	s.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), s.u.logout)
+	top := container.NewVBox(
+		container.NewHBox(s.clinic, layout.NewSpacer(), s.changePassword, s.lockNow, s.logout),
+		widget.NewSeparator(),
+	)
+
+	s.userLabel = widget.NewLabel(user.FullName)
+	s.roleLabel = widget.NewLabel(user.Role.Label())
+	s.roleLabel.Importance = widget.LowImportance
+	s.syncLabel = widget.NewLabel(s.u.syncStatus)
+	s.syncLabel.Importance = widget.LowImportance
+	bottom := container.NewVBox(
+		widget.NewSeparator(),
+		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel, layout.NewSpacer(), s.syncLabel),
+	)
+
+	split := container.NewHSplit(s.nav, container.NewPadded(s.area))
+	split.Offset = 0.16
+	s.content = container.NewBorder(top, bottom, nil, nil, split)
+}
+
+// showArea replaces the right-hand side with a fresh view of area a.
+func (s *mainScreen) showArea(a app.Area) {
+	s.u.touch()
+	s.current = a
+	s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil
+	var view fyne.CanvasObject
+	switch a {
+	case app.AreaStaff:
+		s.staff = newStaffScreen(s.u)
+		view = s.staff.content
+		s.staff.load()
+	case app.AreaSettings:
+		s.settings = newSettingsScreen(s.u)
+		view = s.settings.content
+		s.settings.load()
+	case app.AreaAudit:
+		s.audit = newAuditScreen(s.u)
+		view = s.audit.content
+		s.audit.onSearch()
+	case app.AreaMyRecord:
+		s.record = newRecordScreen(s.u)
+		view = s.record.content
+		s.record.load()
+	default:
+		s.placeholder = newPlaceholderScreen(a)
+		view = s.placeholder.content
+	}
+	s.area.Objects = []fyne.CanvasObject{view}
+	s.area.Refresh()
+}
+
+func areaIcon(a app.Area) fyne.Resource {
+	switch a {
+	case app.AreaPatients:
+		return theme.AccountIcon()
+	case app.AreaAppointments:
+		return theme.CalendarIcon()
+	case app.AreaBilling:
+		return theme.DocumentIcon()
+	case app.AreaDashboard:
+		return theme.GridIcon()
+	case app.AreaStaff:
+		return theme.AccountIcon()
+	case app.AreaSettings:
+		return theme.SettingsIcon()
+	case app.AreaAudit:
+		return theme.ListIcon()
+	case app.AreaMyRecord:
+		return theme.FileIcon()
+	}
+	return theme.FolderIcon()
+}
+
+// placeholderScreen stands for an area that a later release brings.
+type placeholderScreen struct {
+	message *widget.Label
+	content fyne.CanvasObject
+}
+
+func newPlaceholderScreen(a app.Area) *placeholderScreen {
+	s := &placeholderScreen{}
+	s.message = widget.NewLabel("The " + string(a) + " area arrives in a later release of HMS desktop.")
+	s.message.Alignment = fyne.TextAlignCenter
+	s.message.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle(string(a), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	s.content = container.NewCenter(container.New(widthLayout{480},
+		container.NewVBox(widget.NewIcon(areaIcon(a)), title, s.message)))
+	return s
+}
+
+// showMain shows the main window with a fresh view of the first area.
+func (u *UI) showMain() {
+	u.dropScreens()
+	u.main = newMainScreen(u)
+	u.setContent(u.main.content)
+	if len(u.main.areas) > 0 {
+		u.main.nav.Select(0)
+	}
+}
