@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,20 +36,43 @@ func (s Sex) Valid() bool {
 // DateLayout is how dates without a time are written: 2026-11-25.
 const DateLayout = "2006-01-02"
 
+// BloodGroup as recorded; "" when not known.
+type BloodGroup string
+
+// BloodGroups lists the recordable blood groups; "" means not known.
+var BloodGroups = []BloodGroup{"", "A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"}
+
+// Valid reports whether b is "" or a known group.
+func (b BloodGroup) Valid() bool {
+	for _, v := range BloodGroups {
+		if b == v {
+			return true
+		}
+	}
+	return false
+}
+
 // Patient is a person the clinic cares for.
 type Patient struct {
-	ID         string
-	MRN        string // medical record number from the desk's series, e.g. P-D1-000123
-	GivenName  string
-	FamilyName string
-	Sex        Sex
-	BirthDate  string // YYYY-MM-DD
-	Phone      string
-	Email      string
-	Address    string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	ArchivedAt time.Time // zero unless archived
+	ID               string
+	MRN              string // medical record number from the desk's series, e.g. P-D1-000123
+	GivenName        string
+	FamilyName       string
+	Sex              Sex
+	BirthDate        string // YYYY-MM-DD
+	Phone            string
+	Email            string
+	Address          string
+	NationalID       string // national or insurance id, optional
+	EmergencyContact string // name of the person to call
+	EmergencyPhone   string
+	BloodGroup       BloodGroup
+	Notes            string // administrative notes, not clinical ones
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	LastActivityAt   time.Time // the newest thing that happened to the patient
+	ArchivedAt       time.Time // zero unless archived
+	ArchiveReason    string
 }
 
 // FullName is the name as shown on screens: given names then family name.
@@ -55,15 +80,23 @@ func (p *Patient) FullName() string {
 	return strings.TrimSpace(p.GivenName + " " + p.FamilyName)
 }
 
+// Archived reports whether an admin archived the record.
+func (p *Patient) Archived() bool { return !p.ArchivedAt.IsZero() }
+
 // PatientCreate is what registering a patient needs.
 type PatientCreate struct {
-	GivenName  string
-	FamilyName string
-	Sex        Sex
-	BirthDate  string
-	Phone      string
-	Email      string
-	Address    string
+	GivenName        string
+	FamilyName       string
+	Sex              Sex
+	BirthDate        string
+	Phone            string
+	Email            string
+	Address          string
+	NationalID       string
+	EmergencyContact string
+	EmergencyPhone   string
+	BloodGroup       BloodGroup
+	Notes            string
 }
 
 // ValidateBirthDate checks a YYYY-MM-DD birth date: a real day, not in the
@@ -116,13 +149,191 @@ func (p *PatientCreate) Validate(today time.Time) error {
 	if utf8.RuneCountInString(p.Address) > 500 {
 		return FieldErrorf("address", "The address is too long (at most 500 characters).")
 	}
+	p.NationalID = strings.TrimSpace(p.NationalID)
+	p.EmergencyContact = strings.Join(strings.Fields(p.EmergencyContact), " ")
+	p.EmergencyPhone = NormalizePhone(p.EmergencyPhone)
+	p.Notes = strings.TrimSpace(p.Notes)
+	if utf8.RuneCountInString(p.NationalID) > 50 {
+		return FieldErrorf("national_id", "The national or insurance id is too long (at most 50 characters).")
+	}
+	if utf8.RuneCountInString(p.EmergencyContact) > 200 {
+		return FieldErrorf("emergency_contact", "The emergency contact is too long (at most 200 characters).")
+	}
+	if err := ValidatePhone(p.EmergencyPhone); err != nil {
+		return &Error{Code: EINVALID, Field: "emergency_phone", Message: ErrorMessage(err)}
+	}
+	if !p.BloodGroup.Valid() {
+		return FieldErrorf("blood_group", "Unknown blood group %q: use A+, A-, B+, B-, AB+, AB-, O+ or O-.", p.BloodGroup)
+	}
+	if utf8.RuneCountInString(p.Notes) > 4000 {
+		return FieldErrorf("notes", "The notes are too long (at most 4000 characters).")
+	}
 	return nil
 }
 
-// PatientService gives access to patient records. The patient-records work
-// extends it; the foundation needs a patient's own record.
+// PatientUpdate changes a patient's record; nil fields stay as they are.
+type PatientUpdate struct {
+	GivenName        *string
+	FamilyName       *string
+	Sex              *Sex
+	BirthDate        *string
+	Phone            *string
+	Email            *string
+	Address          *string
+	NationalID       *string
+	EmergencyContact *string
+	EmergencyPhone   *string
+	BloodGroup       *BloodGroup
+	Notes            *string
+}
+
+// Apply returns the record p would become, as a PatientCreate to validate.
+func (u PatientUpdate) Apply(p *Patient) PatientCreate {
+	c := PatientCreate{GivenName: p.GivenName, FamilyName: p.FamilyName, Sex: p.Sex, BirthDate: p.BirthDate,
+		Phone: p.Phone, Email: p.Email, Address: p.Address, NationalID: p.NationalID,
+		EmergencyContact: p.EmergencyContact, EmergencyPhone: p.EmergencyPhone, BloodGroup: p.BloodGroup, Notes: p.Notes}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.GivenName, u.GivenName)
+	set(&c.FamilyName, u.FamilyName)
+	set(&c.BirthDate, u.BirthDate)
+	set(&c.Phone, u.Phone)
+	set(&c.Email, u.Email)
+	set(&c.Address, u.Address)
+	set(&c.NationalID, u.NationalID)
+	set(&c.EmergencyContact, u.EmergencyContact)
+	set(&c.EmergencyPhone, u.EmergencyPhone)
+	set(&c.Notes, u.Notes)
+	if u.Sex != nil {
+		c.Sex = *u.Sex
+	}
+	if u.BloodGroup != nil {
+		c.BloodGroup = *u.BloodGroup
+	}
+	return c
+}
+
+// ContactUpdate is what a patient may change in their own record.
+type ContactUpdate struct {
+	Phone            *string
+	Email            *string
+	Address          *string
+	EmergencyContact *string
+	EmergencyPhone   *string
+}
+
+// PatientFilter selects patients for FindPatients.
+type PatientFilter struct {
+	// Query is what was typed in the search box: words of the name (any
+	// order, accents ignored, each a prefix), a record number (P-D1-000123
+	// or its digits), or a fragment of a phone number (3 or more digits).
+	// Empty lists everyone, newest activity first.
+	Query string
+	// IncludeArchived also lists archived records (admins only).
+	IncludeArchived bool
+	// Cursor continues a previous page: PatientPage.Next.
+	Cursor string
+	// Limit is the page size (default 50, at most 500).
+	Limit int
+}
+
+// PatientPage is one page of search results, newest activity first.
+type PatientPage struct {
+	Patients []*Patient
+	Next     string // cursor of the next page; "" when this is the last
+}
+
+// Duplicate is an existing patient who looks like one being registered.
+type Duplicate struct {
+	Patient *Patient
+	Reason  string // e.g. "same name and date of birth", "same phone number"
+}
+
+// PatientChange is one field of one change to a patient's record: who
+// changed what, from what, to what.
+type PatientChange struct {
+	At       time.Time
+	UserID   string
+	Username string
+	Field    string
+	Old, New string
+}
+
+// ImportRow is one row of a patient import, with the line of the file it
+// came from.
+type ImportRow struct {
+	Line    int
+	Patient PatientCreate
+}
+
+// RowError is what is wrong with one line of an import file.
+type RowError struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+// ImportResult is what an import did.
+type ImportResult struct {
+	Imported   int
+	Duplicates []ImportDuplicate // rows that look like existing patients (or each other)
+}
+
+// ImportDuplicate flags one imported row that looks like another patient.
+type ImportDuplicate struct {
+	Line   int
+	MRN    string // the number the row was given
+	Reason string // e.g. "same name and date of birth as P-D1-000042"
+}
+
+// PatientService gives access to patients' demographic records.
 type PatientService interface {
+	// CreatePatient registers a patient with the next record number.
+	CreatePatient(ctx context.Context, c PatientCreate) (*Patient, error)
+	// FindDuplicates lists existing patients with the same name and birth
+	// date, or the same phone number, as c.
+	FindDuplicates(ctx context.Context, c PatientCreate) ([]*Duplicate, error)
 	// FindPatientByID returns a patient record: staff who may view patients
-	// see any, a patient only their own.
+	// see any, a patient only their own. The read is audited.
 	FindPatientByID(ctx context.Context, id string) (*Patient, error)
+	// FindPatients searches, newest activity first, a page at a time.
+	FindPatients(ctx context.Context, f PatientFilter) (*PatientPage, error)
+	// UpdatePatient changes a record; each changed field is kept in its history.
+	UpdatePatient(ctx context.Context, id string, u PatientUpdate) (*Patient, error)
+	// UpdateOwnContact lets a patient change their own contact details.
+	UpdateOwnContact(ctx context.Context, u ContactUpdate) (*Patient, error)
+	// FindPatientChanges lists the changes to a record, newest first.
+	FindPatientChanges(ctx context.Context, id string) ([]*PatientChange, error)
+	// ArchivePatient hides a record from lists, with a reason (admin).
+	ArchivePatient(ctx context.Context, id, reason string) (*Patient, error)
+	// RestorePatient brings an archived record back (admin).
+	RestorePatient(ctx context.Context, id string) (*Patient, error)
+	// PurgePatient deletes for good a record created in error that has no
+	// clinical or billing data; confirmMRN must be its record number (admin).
+	PurgePatient(ctx context.Context, id, confirmMRN string) error
+	// ImportPatients registers all rows in one transaction, or none when
+	// any row is invalid (the error lists them as RowErrors).
+	ImportPatients(ctx context.Context, rows []ImportRow) (*ImportResult, error)
+	// ExportPatients writes every (not archived) patient as CSV to w and
+	// returns how many.
+	ExportPatients(ctx context.Context, w io.Writer) (int, error)
+}
+
+// ImportError is the error of an import refused for bad rows: every bad row
+// with its line and reason.
+type ImportError struct {
+	Rows []RowError
+}
+
+// Error implements error.
+func (e *ImportError) Error() string {
+	return fmt.Sprintf("import refused: %d bad rows", len(e.Rows))
+}
+
+// Unwrap makes an ImportError an EINVALID application error.
+func (e *ImportError) Unwrap() error {
+	return &Error{Code: EINVALID, Message: fmt.Sprintf("Nothing was imported: %d rows have problems; fix them and import again.", len(e.Rows))}
 }

@@ -69,6 +69,7 @@ const (
 	PermViewPatient     Permission = "patient.view"     // view any patient's demographics
 	PermArchivePatient  Permission = "patient.archive"  // archive (soft-delete) a patient
 	PermViewOwnRecord   Permission = "patient.own"      // a patient sees and edits their own contact details
+	PermExportPatients  Permission = "patient.export"   // export every patient's demographics
 
 	PermViewClinical  Permission = "clinical.view"    // read clinical records
 	PermWriteClinical Permission = "clinical.write"   // notes, prescriptions, diagnoses (doctors)
@@ -93,7 +94,7 @@ const (
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {
 		PermManageStaff, PermViewStaff, PermManageSettings, PermViewAudit,
-		PermRegisterPatient, PermEditPatient, PermViewPatient, PermArchivePatient,
+		PermRegisterPatient, PermEditPatient, PermViewPatient, PermArchivePatient, PermExportPatients,
 		PermViewClinical, PermAssignDoctor,
 		PermManageAppointments, PermViewAppointments, PermCheckIn,
 		PermManageBilling, PermTakePayment,

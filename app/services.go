@@ -7,4 +7,6 @@ type Services struct {
 	Settings SettingsService
 	Audit    AuditService
 	Patients PatientService
+	Clinical ClinicalService
+	Reports  ReportService
 }

@@ -115,11 +115,19 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 		size := min(batch, n-done)
 		err := db.write(ctx, "patient.import", func(tx *Tx) error {
 			stmt, err := tx.PrepareContext(ctx, `INSERT INTO patients (id, mrn, given_name, family_name, sex,
-				birth_date, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+				birth_date, phone, email, address, search_name, phone_digits, activity_seq, last_activity_at,
+				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				(SELECT coalesce(max(activity_seq), 0) + 1 FROM patients), ?, ?, ?)`)
 			if err != nil {
 				return err
 			}
 			defer stmt.Close()
+			event, err := tx.PrepareContext(ctx, `INSERT INTO patient_events (id, patient_id, at, kind, summary, ref_id, by_user)
+				VALUES (?, ?, ?, 'registration', ?, ?, 'demo')`)
+			if err != nil {
+				return err
+			}
+			defer event.Close()
 			var first, last int64
 			for i := 0; i < size; i++ {
 				num, err := tx.nextNumber("P-" + db.desk)
@@ -145,8 +153,13 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 				}
 				address := fmt.Sprintf("%d %s", 1+rng.IntN(200), demoStreets[rng.IntN(len(demoStreets))])
 				ts := formatTime(created)
-				if _, err := stmt.ExecContext(ctx, newIDAt(created, rng), fmt.Sprintf("P-%s-%06d", db.desk, num), given, family, sex,
-					birth.Format(app.DateLayout), phone, email, address, ts, ts); err != nil {
+				id, mrn := newIDAt(created, rng), fmt.Sprintf("P-%s-%06d", db.desk, num)
+				name, digits := patientSearchFields(given, family, phone)
+				if _, err := stmt.ExecContext(ctx, id, mrn, given, family, sex, birth.Format(app.DateLayout), phone, email,
+					address, name, digits, ts, ts, ts); err != nil {
+					return err
+				}
+				if _, err := event.ExecContext(ctx, newIDAt(created, rng), id, ts, "Registered as "+mrn, id); err != nil {
 					return err
 				}
 			}

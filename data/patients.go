@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"hms/app"
 )
@@ -16,8 +17,42 @@ type PatientService struct {
 
 var _ app.PatientService = (*PatientService)(nil)
 
+const patientColumns = `p.id, p.mrn, p.given_name, p.family_name, p.sex, p.birth_date, p.phone, p.email, p.address,
+	p.national_id, p.emergency_contact, p.emergency_phone, p.blood_group, p.notes, p.created_at, p.updated_at,
+	p.last_activity_at, p.deleted_at, p.archive_reason`
+
+func scanPatient(r rowScanner) (*app.Patient, error) {
+	var p app.Patient
+	var created, updated string
+	var activity, archived sql.NullString
+	err := r.Scan(&p.ID, &p.MRN, &p.GivenName, &p.FamilyName, &p.Sex, &p.BirthDate, &p.Phone, &p.Email, &p.Address,
+		&p.NationalID, &p.EmergencyContact, &p.EmergencyPhone, &p.BloodGroup, &p.Notes, &created, &updated,
+		&activity, &archived, &p.ArchiveReason)
+	if err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.UpdatedAt = parseTime(created), parseTime(updated)
+	p.LastActivityAt, p.ArchivedAt = parseNullTime(activity), parseNullTime(archived)
+	return &p, nil
+}
+
+// patientSearchFields returns the folded name and the phone digits the
+// search index holds for a patient.
+func patientSearchFields(given, family, phone string) (string, string) {
+	return app.FoldForSearch(given + " " + family), app.PhoneDigits(phone)
+}
+
+// findPatient reads one patient inside tx, archived or not.
+func (tx *Tx) findPatient(id string) (*app.Patient, error) {
+	p, err := scanPatient(tx.QueryRowContext(tx.ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
+	}
+	return p, err
+}
+
 // insertPatient registers a patient inside tx, numbering the record from the
-// desk's series.
+// desk's series, and starts the patient's timeline.
 func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 	if err := c.Validate(tx.now); err != nil {
 		return nil, err
@@ -28,15 +63,119 @@ func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 	}
 	p := &app.Patient{ID: newID(), MRN: fmt.Sprintf("P-%s-%06d", tx.db.desk, n), GivenName: c.GivenName,
 		FamilyName: c.FamilyName, Sex: c.Sex, BirthDate: c.BirthDate, Phone: c.Phone, Email: c.Email,
-		Address: c.Address, CreatedAt: tx.now, UpdatedAt: tx.now}
+		Address: c.Address, NationalID: c.NationalID, EmergencyContact: c.EmergencyContact,
+		EmergencyPhone: c.EmergencyPhone, BloodGroup: c.BloodGroup, Notes: c.Notes,
+		CreatedAt: tx.now, UpdatedAt: tx.now, LastActivityAt: tx.now}
+	name, digits := patientSearchFields(p.GivenName, p.FamilyName, p.Phone)
+	ts := formatTime(tx.now)
 	_, err = tx.ExecContext(tx.ctx, `INSERT INTO patients (id, mrn, given_name, family_name, sex, birth_date,
-		phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		phone, email, address, national_id, emergency_contact, emergency_phone, blood_group, notes,
+		search_name, phone_digits, activity_seq, last_activity_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		(SELECT coalesce(max(activity_seq), 0) + 1 FROM patients), ?, ?, ?)`,
 		p.ID, p.MRN, p.GivenName, p.FamilyName, p.Sex, p.BirthDate, p.Phone, p.Email, p.Address,
-		formatTime(tx.now), formatTime(tx.now))
+		p.NationalID, p.EmergencyContact, p.EmergencyPhone, p.BloodGroup, p.Notes, name, digits, ts, ts, ts)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.patientEvent(p.ID, app.HistoryRegistration, "Registered as "+p.MRN, p.ID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// patientEvent appends one entry to a patient's timeline and makes the
+// patient the newest in activity order. Every write about a patient calls
+// it, in the same transaction.
+func (tx *Tx) patientEvent(patientID string, kind app.HistoryKind, summary, refID string) error {
+	by := tx.caller.Username
+	if by == "" {
+		by = "self-registration"
+	}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO patient_events (id, patient_id, at, kind, summary, ref_id, by_user)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, newID(), patientID, formatTime(tx.now), kind, summary, refID, by); err != nil {
+		return fmt.Errorf("patient event: %w", err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE patients SET last_activity_at = ?,
+		activity_seq = (SELECT max(activity_seq) + 1 FROM patients) WHERE id = ?`, formatTime(tx.now), patientID); err != nil {
+		return fmt.Errorf("patient activity: %w", err)
+	}
+	return nil
+}
+
+// requirePatientAccess lets staff with perm through, and a patient when the
+// record is their own.
+func (tx *Tx) requirePatientAccess(patientID string, perm app.Permission, own app.Permission) error {
+	if tx.caller.Role == app.RolePatient && own != "" && app.Can(tx.caller.Role, own) {
+		if tx.caller.PatientID != "" && tx.caller.PatientID == patientID {
+			return nil
+		}
+		return deny("own record only")
+	}
+	return tx.Require(perm)
+}
+
+// CreatePatient implements app.PatientService.
+func (s *PatientService) CreatePatient(ctx context.Context, c app.PatientCreate) (*app.Patient, error) {
+	var p *app.Patient
+	err := s.db.write(ctx, "patient.create", func(tx *Tx) (err error) {
+		if err := tx.Require(app.PermRegisterPatient); err != nil {
+			return err
+		}
+		if p, err = tx.insertPatient(c); err != nil {
+			return err
+		}
+		tx.Audit("patient.create", "patients", p.ID, p.ID, p.MRN)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// FindDuplicates implements app.PatientService: the same name and date of
+// birth (accents and case ignored), or the same phone number.
+func (s *PatientService) FindDuplicates(ctx context.Context, c app.PatientCreate) ([]*app.Duplicate, error) {
+	if err := s.db.denyRead(ctx, "patient.duplicates", "patients", "", "", app.PermViewPatient); err != nil {
+		return nil, err
+	}
+	return findDuplicates(ctx, s.db.r, c, "")
+}
+
+func findDuplicates(ctx context.Context, q querier, c app.PatientCreate, exceptID string) ([]*app.Duplicate, error) {
+	name, digits := patientSearchFields(strings.Join(strings.Fields(c.GivenName), " "), strings.Join(strings.Fields(c.FamilyName), " "), c.Phone)
+	var out []*app.Duplicate
+	seen := map[string]bool{exceptID: true}
+	add := func(query, reason string, args ...any) error {
+		rows, err := q.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+query+` LIMIT 20`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPatient(rows)
+			if err != nil {
+				return err
+			}
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				out = append(out, &app.Duplicate{Patient: p, Reason: reason})
+			}
+		}
+		return rows.Err()
+	}
+	if c.BirthDate != "" && strings.TrimSpace(name) != "" {
+		if err := add(`p.birth_date = ? AND p.search_name = ?`, "same name and date of birth", c.BirthDate, name); err != nil {
+			return nil, err
+		}
+	}
+	if len(digits) >= 7 {
+		if err := add(`p.phone_digits = ?`, "same phone number", digits); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // FindPatientByID implements app.PatientService. Staff who may view
@@ -44,25 +183,16 @@ func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 // the audit log.
 func (s *PatientService) FindPatientByID(ctx context.Context, id string) (*app.Patient, error) {
 	var p *app.Patient
-	err := s.db.writeFor(ctx, "patient.view", "patients", id, id, func(tx *Tx) error {
-		if !(tx.caller.Role == app.RolePatient && tx.caller.PatientID == id && tx.caller.PatientID != "") {
-			if err := tx.Require(app.PermViewPatient); err != nil {
-				return err
-			}
-		}
-		var created, updated string
-		var archived sql.NullString
-		p = &app.Patient{}
-		err := tx.QueryRowContext(ctx, `SELECT id, mrn, given_name, family_name, sex, birth_date, phone, email,
-			address, created_at, updated_at, deleted_at FROM patients WHERE id = ?`, id).Scan(
-			&p.ID, &p.MRN, &p.GivenName, &p.FamilyName, &p.Sex, &p.BirthDate, &p.Phone, &p.Email, &p.Address,
-			&created, &updated, &archived)
-		if errors.Is(err, sql.ErrNoRows) {
-			return app.Errorf(app.ENOTFOUND, "There is no such patient.")
-		} else if err != nil {
+	err := s.db.writeFor(ctx, "patient.view", "patients", id, id, func(tx *Tx) (err error) {
+		if err := tx.requirePatientAccess(id, app.PermViewPatient, app.PermViewOwnRecord); err != nil {
 			return err
 		}
-		p.CreatedAt, p.UpdatedAt, p.ArchivedAt = parseTime(created), parseTime(updated), parseNullTime(archived)
+		if p, err = tx.findPatient(id); err != nil {
+			return err
+		}
+		if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
+			return app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
+		}
 		tx.Audit("patient.view", "patients", id, id, "")
 		return nil
 	})
@@ -70,4 +200,304 @@ func (s *PatientService) FindPatientByID(ctx context.Context, id string) (*app.P
 		return nil, err
 	}
 	return p, nil
+}
+
+// fieldChange is one changed field, for the change history.
+type fieldChange struct{ field, old, new string }
+
+func diffPatient(old *app.Patient, c app.PatientCreate) []fieldChange {
+	var out []fieldChange
+	cmp := func(field, a, b string) {
+		if a != b {
+			out = append(out, fieldChange{field, a, b})
+		}
+	}
+	cmp("given_name", old.GivenName, c.GivenName)
+	cmp("family_name", old.FamilyName, c.FamilyName)
+	cmp("sex", string(old.Sex), string(c.Sex))
+	cmp("birth_date", old.BirthDate, c.BirthDate)
+	cmp("phone", old.Phone, c.Phone)
+	cmp("email", old.Email, c.Email)
+	cmp("address", old.Address, c.Address)
+	cmp("national_id", old.NationalID, c.NationalID)
+	cmp("emergency_contact", old.EmergencyContact, c.EmergencyContact)
+	cmp("emergency_phone", old.EmergencyPhone, c.EmergencyPhone)
+	cmp("blood_group", string(old.BloodGroup), string(c.BloodGroup))
+	cmp("notes", old.Notes, c.Notes)
+	return out
+}
+
+// updatePatient writes the changed fields of a record, keeps each change in
+// patient_changes, and adds one timeline entry.
+func (tx *Tx) updatePatient(p *app.Patient, c app.PatientCreate) ([]fieldChange, error) {
+	if err := c.Validate(tx.now); err != nil {
+		return nil, err
+	}
+	changes := diffPatient(p, c)
+	if len(changes) == 0 {
+		return nil, app.Errorf(app.EINVALID, "Nothing changed.")
+	}
+	name, digits := patientSearchFields(c.GivenName, c.FamilyName, c.Phone)
+	_, err := tx.ExecContext(tx.ctx, `UPDATE patients SET given_name = ?, family_name = ?, sex = ?, birth_date = ?,
+		phone = ?, email = ?, address = ?, national_id = ?, emergency_contact = ?, emergency_phone = ?, blood_group = ?,
+		notes = ?, search_name = ?, phone_digits = ?, updated_at = ? WHERE id = ?`,
+		c.GivenName, c.FamilyName, c.Sex, c.BirthDate, c.Phone, c.Email, c.Address, c.NationalID, c.EmergencyContact,
+		c.EmergencyPhone, c.BloodGroup, c.Notes, name, digits, formatTime(tx.now), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	var fields []string
+	for _, ch := range changes {
+		fields = append(fields, ch.field)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO patient_changes (id, patient_id, at, user_id, username, field,
+			old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, newID(), p.ID, formatTime(tx.now), tx.caller.UserID,
+			tx.caller.Username, ch.field, ch.old, ch.new); err != nil {
+			return nil, err
+		}
+	}
+	summary := "Changed " + strings.ReplaceAll(strings.Join(fields, ", "), "_", " ")
+	if err := tx.patientEvent(p.ID, app.HistoryUpdate, summary, p.ID); err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// UpdatePatient implements app.PatientService.
+func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.PatientUpdate) (*app.Patient, error) {
+	var out *app.Patient
+	err := s.db.writeFor(ctx, "patient.update", "patients", id, id, func(tx *Tx) error {
+		if err := tx.Require(app.PermEditPatient); err != nil {
+			return err
+		}
+		p, err := tx.findPatient(id)
+		if err != nil {
+			return err
+		}
+		if p.Archived() {
+			return app.Errorf(app.ECONFLICT, "This record is archived: an administrator must restore it before it can change.")
+		}
+		changes, err := tx.updatePatient(p, u.Apply(p))
+		if err != nil {
+			return err
+		}
+		tx.Audit("patient.update", "patients", id, id, describeChanges(changes))
+		out, err = tx.findPatient(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func describeChanges(cs []fieldChange) string {
+	var parts []string
+	for _, c := range cs {
+		parts = append(parts, c.field)
+	}
+	return "changed " + strings.Join(parts, ", ")
+}
+
+// UpdateOwnContact implements app.PatientService.
+func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpdate) (*app.Patient, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	var out *app.Patient
+	err := s.db.writeFor(ctx, "patient.update_own_contact", "patients", caller.PatientID, caller.PatientID, func(tx *Tx) error {
+		if err := tx.Require(app.PermViewOwnRecord); err != nil {
+			return err
+		}
+		if tx.caller.PatientID == "" {
+			return deny("a patient record of one's own")
+		}
+		p, err := tx.findPatient(tx.caller.PatientID)
+		if err != nil {
+			return err
+		}
+		up := app.PatientUpdate{Phone: u.Phone, Email: u.Email, Address: u.Address,
+			EmergencyContact: u.EmergencyContact, EmergencyPhone: u.EmergencyPhone}
+		changes, err := tx.updatePatient(p, up.Apply(p))
+		if err != nil {
+			return err
+		}
+		tx.Audit("patient.update_own_contact", "patients", p.ID, p.ID, describeChanges(changes))
+		out, err = tx.findPatient(p.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindPatientChanges implements app.PatientService.
+func (s *PatientService) FindPatientChanges(ctx context.Context, id string) ([]*app.PatientChange, error) {
+	var out []*app.PatientChange
+	err := s.db.writeFor(ctx, "patient.view_changes", "patients", id, id, func(tx *Tx) error {
+		if err := tx.requirePatientAccess(id, app.PermViewPatient, app.PermViewOwnRecord); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT at, user_id, username, field, old_value, new_value
+			FROM patient_changes WHERE patient_id = ? ORDER BY at DESC, rowid DESC LIMIT 1000`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c app.PatientChange
+			var at string
+			if err := rows.Scan(&at, &c.UserID, &c.Username, &c.Field, &c.Old, &c.New); err != nil {
+				return err
+			}
+			c.At = parseTime(at)
+			out = append(out, &c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tx.Audit("patient.view_changes", "patients", id, id, "")
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ArchivePatient implements app.PatientService.
+func (s *PatientService) ArchivePatient(ctx context.Context, id, reason string) (*app.Patient, error) {
+	reason = strings.TrimSpace(reason)
+	var out *app.Patient
+	err := s.db.writeFor(ctx, "patient.archive", "patients", id, id, func(tx *Tx) error {
+		if err := tx.Require(app.PermArchivePatient); err != nil {
+			return err
+		}
+		if reason == "" {
+			return app.FieldErrorf("reason", "Give the reason for archiving this record.")
+		}
+		if len([]rune(reason)) > 500 {
+			return app.FieldErrorf("reason", "The reason is too long (at most 500 characters).")
+		}
+		p, err := tx.findPatient(id)
+		if err != nil {
+			return err
+		}
+		if p.Archived() {
+			return app.Errorf(app.ECONFLICT, "%s is archived already.", p.MRN)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE patients SET deleted_at = ?, archive_reason = ?, updated_at = ? WHERE id = ?`,
+			formatTime(tx.now), reason, formatTime(tx.now), id); err != nil {
+			return err
+		}
+		if err := tx.patientEvent(id, app.HistoryArchive, "Archived: "+reason, id); err != nil {
+			return err
+		}
+		tx.Audit("patient.archive", "patients", id, id, reason)
+		out, err = tx.findPatient(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RestorePatient implements app.PatientService.
+func (s *PatientService) RestorePatient(ctx context.Context, id string) (*app.Patient, error) {
+	var out *app.Patient
+	err := s.db.writeFor(ctx, "patient.restore", "patients", id, id, func(tx *Tx) error {
+		if err := tx.Require(app.PermArchivePatient); err != nil {
+			return err
+		}
+		p, err := tx.findPatient(id)
+		if err != nil {
+			return err
+		}
+		if !p.Archived() {
+			return app.Errorf(app.ECONFLICT, "%s is not archived.", p.MRN)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE patients SET deleted_at = NULL, archive_reason = '', updated_at = ? WHERE id = ?`,
+			formatTime(tx.now), id); err != nil {
+			return err
+		}
+		if err := tx.patientEvent(id, app.HistoryArchive, "Restored from the archive", id); err != nil {
+			return err
+		}
+		tx.Audit("patient.restore", "patients", id, id, "")
+		out, err = tx.findPatient(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// derivedPatientTables hold nothing of their own about a patient: the
+// record's own history, which a purge removes with it.
+var derivedPatientTables = map[string]bool{"patients": true, "patient_events": true, "patient_changes": true,
+	"audit_log": true} // the audit log keeps its rows: they name the purge too
+
+// PurgePatient implements app.PatientService. Any table with a patient_id
+// column other than the record's own history counts as clinical, billing or
+// account data that forbids the purge, so tables added later are covered.
+func (s *PatientService) PurgePatient(ctx context.Context, id, confirmMRN string) error {
+	return s.db.writeFor(ctx, "patient.purge", "patients", id, id, func(tx *Tx) error {
+		if err := tx.Require(app.PermArchivePatient); err != nil {
+			return err
+		}
+		p, err := tx.findPatient(id)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(confirmMRN) != p.MRN {
+			return app.FieldErrorf("confirm", "Type the record number %s to confirm.", p.MRN)
+		}
+		tables, err := tx.tablesWithColumn("patient_id")
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if derivedPatientTables[t] {
+				continue
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "`+t+`" WHERE patient_id = ?`, id).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				what := strings.ReplaceAll(t, "_", " ") + " data"
+				if t == "users" {
+					what = "a login account"
+				}
+				return app.Errorf(app.ECONFLICT, "%s has %s and cannot be purged; archive it instead.", p.MRN, what)
+			}
+		}
+		for _, stmt := range []string{`DELETE FROM patient_events WHERE patient_id = ?`,
+			`DELETE FROM patient_changes WHERE patient_id = ?`, `DELETE FROM patients WHERE id = ?`} {
+			if _, err := tx.ExecContext(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		tx.Audit("patient.purge", "patients", id, id, fmt.Sprintf("purged %s (%s), created in error", p.MRN, p.FullName()))
+		return nil
+	})
+}
+
+// tablesWithColumn lists the tables that have a column of that name.
+func (tx *Tx) tablesWithColumn(column string) ([]string, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND c.name = ? ORDER BY m.name`, column)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

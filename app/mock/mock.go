@@ -7,6 +7,7 @@ package mock
 
 import (
 	"context"
+	"io"
 
 	"hms/app"
 )
@@ -157,12 +158,78 @@ func (s *AuditService) Backup(ctx context.Context, path string) error {
 
 // PatientService is a mock of app.PatientService.
 type PatientService struct {
-	FindPatientByIDFn func(ctx context.Context, id string) (*app.Patient, error)
+	CreatePatientFn      func(ctx context.Context, c app.PatientCreate) (*app.Patient, error)
+	FindDuplicatesFn     func(ctx context.Context, c app.PatientCreate) ([]*app.Duplicate, error)
+	FindPatientByIDFn    func(ctx context.Context, id string) (*app.Patient, error)
+	FindPatientsFn       func(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error)
+	UpdatePatientFn      func(ctx context.Context, id string, u app.PatientUpdate) (*app.Patient, error)
+	UpdateOwnContactFn   func(ctx context.Context, u app.ContactUpdate) (*app.Patient, error)
+	FindPatientChangesFn func(ctx context.Context, id string) ([]*app.PatientChange, error)
+	ArchivePatientFn     func(ctx context.Context, id, reason string) (*app.Patient, error)
+	RestorePatientFn     func(ctx context.Context, id string) (*app.Patient, error)
+	PurgePatientFn       func(ctx context.Context, id, confirmMRN string) error
+	ImportPatientsFn     func(ctx context.Context, rows []app.ImportRow) (*app.ImportResult, error)
+	ExportPatientsFn     func(ctx context.Context, w io.Writer) (int, error)
 }
 
 var _ app.PatientService = (*PatientService)(nil)
 
+// CreatePatient calls CreatePatientFn.
+func (s *PatientService) CreatePatient(ctx context.Context, c app.PatientCreate) (*app.Patient, error) {
+	return s.CreatePatientFn(ctx, c)
+}
+
+// FindDuplicates calls FindDuplicatesFn.
+func (s *PatientService) FindDuplicates(ctx context.Context, c app.PatientCreate) ([]*app.Duplicate, error) {
+	return s.FindDuplicatesFn(ctx, c)
+}
+
 // FindPatientByID calls FindPatientByIDFn.
 func (s *PatientService) FindPatientByID(ctx context.Context, id string) (*app.Patient, error) {
 	return s.FindPatientByIDFn(ctx, id)
+}
+
+// FindPatients calls FindPatientsFn.
+func (s *PatientService) FindPatients(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error) {
+	return s.FindPatientsFn(ctx, f)
+}
+
+// UpdatePatient calls UpdatePatientFn.
+func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.PatientUpdate) (*app.Patient, error) {
+	return s.UpdatePatientFn(ctx, id, u)
+}
+
+// UpdateOwnContact calls UpdateOwnContactFn.
+func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpdate) (*app.Patient, error) {
+	return s.UpdateOwnContactFn(ctx, u)
+}
+
+// FindPatientChanges calls FindPatientChangesFn.
+func (s *PatientService) FindPatientChanges(ctx context.Context, id string) ([]*app.PatientChange, error) {
+	return s.FindPatientChangesFn(ctx, id)
+}
+
+// ArchivePatient calls ArchivePatientFn.
+func (s *PatientService) ArchivePatient(ctx context.Context, id, reason string) (*app.Patient, error) {
+	return s.ArchivePatientFn(ctx, id, reason)
+}
+
+// RestorePatient calls RestorePatientFn.
+func (s *PatientService) RestorePatient(ctx context.Context, id string) (*app.Patient, error) {
+	return s.RestorePatientFn(ctx, id)
+}
+
+// PurgePatient calls PurgePatientFn.
+func (s *PatientService) PurgePatient(ctx context.Context, id, confirmMRN string) error {
+	return s.PurgePatientFn(ctx, id, confirmMRN)
+}
+
+// ImportPatients calls ImportPatientsFn.
+func (s *PatientService) ImportPatients(ctx context.Context, rows []app.ImportRow) (*app.ImportResult, error) {
+	return s.ImportPatientsFn(ctx, rows)
+}
+
+// ExportPatients calls ExportPatientsFn.
+func (s *PatientService) ExportPatients(ctx context.Context, w io.Writer) (int, error) {
+	return s.ExportPatientsFn(ctx, w)
 }

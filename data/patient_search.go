@@ -1,0 +1,168 @@
+package data
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"hms/app"
+)
+
+// searchPlan is how a search box query runs: the words of a name, digits of
+// a phone or record number, or a record number's prefix.
+type searchPlan struct {
+	nameMatch   string // FTS5 query over folded names: "word"* "word"*
+	numberMatch string // FTS5 trigram query over phone and record-number digits
+	mrnPrefix   string // an MRN typed from its start: P-D1-00012
+}
+
+// planSearch reads what was typed. Words with letters search names (each a
+// prefix, in any order); a run of three or more digits searches phone
+// numbers and record numbers anywhere in them; "P-…" is a record number.
+func planSearch(q string) searchPlan {
+	q = strings.TrimSpace(q)
+	var plan searchPlan
+	if len(q) >= 2 && (q[0] == 'P' || q[0] == 'p') && q[1] == '-' {
+		plan.mrnPrefix = strings.ToUpper(q)
+		return plan
+	}
+	var names, digits []string
+	for _, word := range strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
+		if isPhoneish(word) {
+			digits = append(digits, app.PhoneDigits(word))
+			continue
+		}
+		for _, tok := range strings.FieldsFunc(app.FoldForSearch(word), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			names = append(names, `"`+tok+`"*`)
+		}
+	}
+	if len(names) > 0 {
+		plan.nameMatch = strings.Join(names, " ")
+	}
+	// Adjacent digit groups ("210 555 01") are one number typed with spaces.
+	if d := strings.Join(digits, ""); len(d) >= 3 {
+		plan.numberMatch = `"` + d + `"`
+	} else if len(d) > 0 && plan.nameMatch == "" {
+		plan.numberMatch = "short"
+	}
+	return plan
+}
+
+func isPhoneish(w string) bool {
+	hasDigit := false
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			hasDigit = true
+		case strings.ContainsRune("+-()./", r):
+		default:
+			return false
+		}
+	}
+	return hasDigit
+}
+
+// FindPatients implements app.PatientService. Results come newest activity
+// first from the search indexes' rowid order, a page at a time: nothing
+// reads more rows than a page needs.
+func (s *PatientService) FindPatients(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error) {
+	if err := s.db.denyRead(ctx, "patient.search", "patients", "", "", app.PermViewPatient); err != nil {
+		return nil, err
+	}
+	if f.IncludeArchived {
+		if err := s.db.denyRead(ctx, "patient.search_archived", "patients", "", "", app.PermArchivePatient); err != nil {
+			return nil, err
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	} else if limit > 500 {
+		limit = 500
+	}
+	plan := planSearch(f.Query)
+	if plan.numberMatch == "short" {
+		return nil, app.FieldErrorf("query", "Type at least 3 digits of a phone or record number.")
+	}
+	var where []string
+	var args []any
+	archived := ""
+	if !f.IncludeArchived {
+		archived = " AND p.deleted_at IS NULL"
+	}
+	var query string
+	switch {
+	case plan.mrnPrefix != "":
+		// The record number's own unique index, in number order.
+		where = append(where, "p.mrn >= ? AND p.mrn < ?")
+		args = append(args, plan.mrnPrefix, plan.mrnPrefix+"\U0010FFFF")
+		if f.Cursor != "" {
+			where = append(where, "p.mrn > ?")
+			args = append(args, f.Cursor)
+		}
+		query = `SELECT ` + patientColumns + `, p.mrn FROM patients p WHERE ` + strings.Join(where, " AND ") + archived +
+			` ORDER BY p.mrn LIMIT ?`
+	case plan.nameMatch != "" || plan.numberMatch != "":
+		from, idx := "patient_name_fts", "patient_name_fts"
+		match := plan.nameMatch
+		if plan.nameMatch == "" {
+			from, idx, match = "patient_number_fts", "patient_number_fts", plan.numberMatch
+		}
+		where = append(where, idx+" MATCH ?")
+		args = append(args, match)
+		if plan.nameMatch != "" && plan.numberMatch != "" {
+			where = append(where, "f.rowid IN (SELECT rowid FROM patient_number_fts WHERE patient_number_fts MATCH ?)")
+			args = append(args, plan.numberMatch)
+		}
+		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
+			where = append(where, "f.rowid < ?")
+			args = append(args, seq)
+		}
+		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patients p ON p.activity_seq = f.rowid
+			WHERE ` + strings.Join(where, " AND ") + archived + ` ORDER BY f.rowid DESC LIMIT ?`
+	default:
+		where = append(where, "p.activity_seq IS NOT NULL")
+		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
+			where = append(where, "p.activity_seq < ?")
+			args = append(args, seq)
+		}
+		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patients p INDEXED BY patients_activity WHERE ` +
+			strings.Join(where, " AND ") + archived + ` ORDER BY p.activity_seq DESC LIMIT ?`
+	}
+	rows, err := s.db.r.QueryContext(ctx, query, append(args, limit+1)...)
+	if err != nil {
+		return nil, internal("patient.search", err)
+	}
+	defer rows.Close()
+	page := &app.PatientPage{}
+	var keys []string
+	for rows.Next() {
+		var key string
+		p, err := scanPatient(scanWithKey{rows, &key})
+		if err != nil {
+			return nil, internal("patient.search", err)
+		}
+		page.Patients = append(page.Patients, p)
+		keys = append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("patient.search", err)
+	}
+	if len(page.Patients) > limit {
+		page.Patients = page.Patients[:limit]
+		page.Next = keys[limit-1]
+	}
+	return page, nil
+}
+
+// scanWithKey scans a patient row followed by its paging key.
+type scanWithKey struct {
+	r   rowScanner
+	key *string
+}
+
+func (s scanWithKey) Scan(dest ...any) error { return s.r.Scan(append(dest, s.key)...) }
+
