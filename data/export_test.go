@@ -1,9 +1,22 @@
 package data
 
-import "database/sql"
+import (
+	"database/sql"
+
+	"hms/app"
+)
 
 // Connections returns the database's connection pools by name, for tests
 // that check every connection's settings.
 func (db *DB) Connections() map[string]*sql.DB {
 	return map[string]*sql.DB{"writer": db.w, "reader": db.r}
 }
+
+// SearchSQL is the query FindPatients runs for f, for query-plan tests.
+func SearchSQL(f app.PatientFilter) (string, []any, error) {
+	q, args, limit, err := buildSearch(f)
+	return q, append(args, limit+1), err
+}
+
+// ReadDB is the reader pool, for query-plan tests.
+func (db *DB) ReadDB() *sql.DB { return db.r }

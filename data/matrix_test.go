@@ -206,6 +206,7 @@ func TestMatrix(t *testing.T) {
 				label = "anonymous"
 			}
 			t.Run(name+"/"+label, func(t *testing.T) {
+				t.Parallel()
 				c := mustSetup(t)
 				ctx := context.Background()
 				if role != "" {

@@ -77,60 +77,9 @@ func (s *PatientService) FindPatients(ctx context.Context, f app.PatientFilter) 
 			return nil, err
 		}
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	} else if limit > 500 {
-		limit = 500
-	}
-	plan := planSearch(f.Query)
-	if plan.numberMatch == "short" {
-		return nil, app.FieldErrorf("query", "Type at least 3 digits of a phone or record number.")
-	}
-	var where []string
-	var args []any
-	archived := ""
-	if !f.IncludeArchived {
-		archived = " AND p.deleted_at IS NULL"
-	}
-	var query string
-	switch {
-	case plan.mrnPrefix != "":
-		// The record number's own unique index, in number order.
-		where = append(where, "p.mrn >= ? AND p.mrn < ?")
-		args = append(args, plan.mrnPrefix, plan.mrnPrefix+"\U0010FFFF")
-		if f.Cursor != "" {
-			where = append(where, "p.mrn > ?")
-			args = append(args, f.Cursor)
-		}
-		query = `SELECT ` + patientColumns + `, p.mrn FROM patients p WHERE ` + strings.Join(where, " AND ") + archived +
-			` ORDER BY p.mrn LIMIT ?`
-	case plan.nameMatch != "" || plan.numberMatch != "":
-		from, idx := "patient_name_fts", "patient_name_fts"
-		match := plan.nameMatch
-		if plan.nameMatch == "" {
-			from, idx, match = "patient_number_fts", "patient_number_fts", plan.numberMatch
-		}
-		where = append(where, idx+" MATCH ?")
-		args = append(args, match)
-		if plan.nameMatch != "" && plan.numberMatch != "" {
-			where = append(where, "f.rowid IN (SELECT rowid FROM patient_number_fts WHERE patient_number_fts MATCH ?)")
-			args = append(args, plan.numberMatch)
-		}
-		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
-			where = append(where, "f.rowid < ?")
-			args = append(args, seq)
-		}
-		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patients p ON p.activity_seq = f.rowid
-			WHERE ` + strings.Join(where, " AND ") + archived + ` ORDER BY f.rowid DESC LIMIT ?`
-	default:
-		where = append(where, "p.activity_seq IS NOT NULL")
-		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
-			where = append(where, "p.activity_seq < ?")
-			args = append(args, seq)
-		}
-		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patients p INDEXED BY patients_activity WHERE ` +
-			strings.Join(where, " AND ") + archived + ` ORDER BY p.activity_seq DESC LIMIT ?`
+	query, args, limit, err := buildSearch(f)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.db.r.QueryContext(ctx, query, append(args, limit+1)...)
 	if err != nil {
@@ -166,3 +115,66 @@ type scanWithKey struct {
 
 func (s scanWithKey) Scan(dest ...any) error { return s.r.Scan(append(dest, s.key)...) }
 
+// buildSearch turns a filter into one SQL query and its arguments; the
+// query takes the page size plus one (to know whether there is a next page)
+// as its last argument.
+func buildSearch(f app.PatientFilter) (query string, args []any, limit int, err error) {
+	limit = f.Limit
+	if limit <= 0 {
+		limit = 50
+	} else if limit > 500 {
+		limit = 500
+	}
+	plan := planSearch(f.Query)
+	if plan.numberMatch == "short" {
+		return "", nil, 0, app.FieldErrorf("query", "Type at least 3 digits of a phone or record number.")
+	}
+	var where []string
+	archived := ""
+	if !f.IncludeArchived {
+		archived = " AND p.deleted_at IS NULL"
+	}
+
+	switch {
+	case plan.mrnPrefix != "":
+		// The record number's own unique index, in number order.
+		where = append(where, "p.mrn >= ? AND p.mrn < ?")
+		args = append(args, plan.mrnPrefix, plan.mrnPrefix+"\U0010FFFF")
+		if f.Cursor != "" {
+			where = append(where, "p.mrn > ?")
+			args = append(args, f.Cursor)
+		}
+		query = `SELECT ` + patientColumns + `, p.mrn FROM patients p WHERE ` + strings.Join(where, " AND ") + archived +
+			` ORDER BY p.mrn LIMIT ?`
+	case plan.nameMatch != "" || plan.numberMatch != "":
+		from, idx := "patient_name_fts", "patient_name_fts"
+		match := plan.nameMatch
+		if plan.nameMatch == "" {
+			from, idx, match = "patient_number_fts", "patient_number_fts", plan.numberMatch
+		}
+		where = append(where, idx+" MATCH ?")
+		args = append(args, match)
+		if plan.nameMatch != "" && plan.numberMatch != "" {
+			// Name words and digits: walk the name index in order and keep
+			// the rows whose phone or record number holds the digits.
+			where = append(where, "(instr(p.phone_digits, ?) > 0 OR instr(substr(p.mrn, -6), ?) > 0)")
+			d := strings.Trim(plan.numberMatch, `"`)
+			args = append(args, d, d)
+		}
+		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
+			where = append(where, "f.rowid < ?")
+			args = append(args, seq)
+		}
+		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patients p ON p.activity_seq = f.rowid
+			WHERE ` + strings.Join(where, " AND ") + archived + ` ORDER BY f.rowid DESC LIMIT ?`
+	default:
+		where = append(where, "p.activity_seq IS NOT NULL")
+		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
+			where = append(where, "p.activity_seq < ?")
+			args = append(args, seq)
+		}
+		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patients p INDEXED BY patients_activity WHERE ` +
+			strings.Join(where, " AND ") + archived + ` ORDER BY p.activity_seq DESC LIMIT ?`
+	}
+	return query, args, limit, nil
+}

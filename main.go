@@ -1,0 +1,188 @@
+// Command hms is HMS desktop, a clinic management system: with no command it
+// opens the desktop app; `hms help` lists the command-line subcommands.
+//
+// This file only wires: package data implements the services on SQLite,
+// package ui presents them with Fyne, package ui/cli runs the subcommands.
+// It is the only file that imports fyne.io/fyne/v2/app.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"hms/app"
+	"hms/assets"
+	"hms/data"
+	"hms/ui"
+	"hms/ui/cli"
+)
+
+// appID is the application's id, as in FyneApp.toml.
+const appID = "org.hmsdesktop.hms"
+
+// version is set at build time: go build -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+// dataOptions are the options every database is opened with; tests make the
+// password hashing cheap here.
+var dataOptions = data.Options{}
+
+// demoSeed makes `hms demo` build the same data each time.
+const demoSeed = 1
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs hms with args (without the program name) and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Ctrl-C cancels the command (a demo being built, a backup) or quits the
+	// app; a second Ctrl-C ends the program at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return cli.Run(ctx, args, cli.Env{
+		Stdin:         stdin,
+		Stdout:        stdout,
+		Stderr:        stderr,
+		Version:       buildVersion(),
+		OSUser:        osUser(),
+		DefaultDBPath: defaultDBPath,
+		Open:          openDB,
+		Restore:       func(dbPath, src string) (string, error) { return data.Restore(dbPath, src, dataOptions) },
+		Demo:          buildDemo,
+		RunGUI:        func(dbPath string) error { return runGUI(ctx, dbPath) },
+		AuditKeyPath:  auditKeyPath,
+	})
+}
+
+// buildVersion is version, or for a build without -ldflags (go install,
+// fyne package) "dev" with the commit it was built from, when Go recorded it.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return version
+	}
+	return version + "+" + rev + dirty
+}
+
+// defaultDBPath is os.UserConfigDir()/hms/hms.db.
+func defaultDBPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "hms", "hms.db"), nil
+}
+
+// auditKeyPath is where the audit key of the database at dbPath lives.
+func auditKeyPath(dbPath string) string {
+	if dataOptions.AuditKeyPath != "" {
+		return dataOptions.AuditKeyPath
+	}
+	return data.DefaultAuditKeyPath(dbPath)
+}
+
+// osUser names the operating-system user for the audit log.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
+}
+
+func openDB(path string) (app.Services, io.Closer, error) {
+	db, err := data.Open(path, dataOptions)
+	if err != nil {
+		return app.Services{}, nil, err
+	}
+	return db.Services(), db, nil
+}
+
+// buildDemo builds a demo database at path, which does not exist yet. A
+// failed build leaves no half-made database behind.
+func buildDemo(ctx context.Context, path string, patients int, out io.Writer) (err error) {
+	db, err := data.Open(path, dataOptions)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal", auditKeyPath(path)} {
+				os.Remove(p)
+			}
+		}
+	}()
+	return data.GenerateDemo(ctx, db, data.DemoOptions{Patients: patients, Seed: demoSeed, Out: out})
+}
+
+// runGUI opens the desktop app on the database at path. It returns when the
+// app quits, or quits it when ctx is done.
+func runGUI(ctx context.Context, path string) error {
+	db, err := data.Open(path, dataOptions)
+	if err != nil {
+		return err
+	}
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	u := ui.New(a, db.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path})
+	u.Start()
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-quit:
+		}
+	}()
+	a.Run()
+	close(quit)
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("closing the database: %w", err)
+	}
+	return nil
+}
