@@ -450,3 +450,68 @@ func TestDemo(t *testing.T) {
 	hms(t, "", "--db", db, "verify").want(t, 0, "Result: OK", "")
 	hms(t, "", "--db", db, "demo", "--patients", "-3").want(t, 2, "", "--patients")
 }
+
+func TestImportExportPatients(t *testing.T) {
+	db := newClinic(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	count := func() int {
+		raw, err := sql.Open("sqlite3", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var n int
+		raw.QueryRow(`SELECT count(*) FROM patients`).Scan(&n)
+		return n
+	}
+
+	t.Run("ErrBadRowsImportNothing", func(t *testing.T) {
+		bad := write("bad.csv", "\uFEFFFirst name;Surname;Gender;DOB\nZoë;Müller;F;07/03/1984\nJean;Dupont;m;1999-13-01\n;Nobody;f;2000-01-01\n")
+		hms(t, "", "--db", db, "import", "patients", bad).want(t, 1, "", "line 3, birth date")
+		o := hms(t, "", "--db", db, "import", "patients", bad)
+		if !strings.Contains(o.stderr, "line 4, given name") || !strings.Contains(o.stderr, "nothing was imported") {
+			t.Fatalf("stderr: %s", o.stderr)
+		}
+		if count() != 0 {
+			t.Fatal("a refused import saved patients")
+		}
+	})
+
+	t.Run("ErrNoSuchFile", func(t *testing.T) {
+		hms(t, "", "--db", db, "import", "patients", filepath.Join(dir, "missing.csv")).want(t, 1, "", "Cannot read")
+		hms(t, "", "--db", db, "import", "people", "x.csv").want(t, 2, "", "import patients FILE.csv")
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		good := write("good.csv", "Forename,Family,Gender,Born,Mobile\n\"Renée \"\"Rae\"\"\",\"O'Brien, Jr.\",f,1979-07-07,+353 1 555 0101\nΝίκος,Γεωργίου,m,02.03.1960,\n")
+		hms(t, "", "--db", db, "import", "patients", "--check", "--map", "given_name=Forename,family_name=Family,birth_date=Born", good).
+			want(t, 0, "2 patients would be imported", "")
+		if count() != 0 {
+			t.Fatal("--check imported")
+		}
+		hms(t, "", "--db", db, "import", "patients", "--map", "given_name=Forename,family_name=Family,birth_date=Born", good).
+			want(t, 0, "Imported 2 patients", "")
+		hms(t, "", "--db", db, "import", "patients", "--map", "given_name=Forename,family_name=Family,birth_date=Born", good).
+			want(t, 0, "may be duplicates", "")
+		out := filepath.Join(dir, "export.csv")
+		hms(t, "", "--db", db, "export", "patients", out).want(t, 0, "Exported 4 patients", "")
+		body, _ := os.ReadFile(out)
+		if !strings.Contains(string(body), `"Renée ""Rae""","O'Brien, Jr."`) || !strings.Contains(string(body), "Νίκος,Γεωργίου,male,1960-03-02") {
+			t.Fatalf("export:\n%s", body)
+		}
+		hms(t, "", "--db", db, "export", "patients", out).want(t, 1, "", "already exists")
+		// The export imports back.
+		hms(t, "", "--db", db, "import", "patients", "--check", out).want(t, 0, "4 patients would be imported", "")
+	})
+
+	t.Run("ErrExportUnwritable", func(t *testing.T) {
+		hms(t, "", "--db", db, "export", "patients", "/proc/none/x.csv").want(t, 1, "", "Cannot write")
+	})
+}

@@ -155,6 +155,7 @@ func (db *DB) Services() app.Services {
 		Settings: &SettingsService{db: db},
 		Audit:    &AuditService{db: db},
 		Patients: &PatientService{db: db},
+		Reports:  &ReportService{db: db},
 	}
 }
 

@@ -134,6 +134,10 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdBackup(args)
 	case "restore":
 		return r.cmdRestore(args)
+	case "import":
+		return r.cmdImport(args)
+	case "export":
+		return r.cmdExport(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":

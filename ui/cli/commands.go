@@ -370,6 +370,8 @@ var commandList = [][2]string{
 	{"verify", "check the database and the audit log"},
 	{"backup", "copy the database to a file, even while the app runs"},
 	{"restore", "replace the database with a backup"},
+	{"import patients", "import patients from a CSV file, all rows or none"},
+	{"export patients", "export patients to a CSV file"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }
@@ -383,7 +385,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])

@@ -1,0 +1,398 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image.DecodeConfig of JPEG reports
+	_ "image/png"  // and of PNG reports
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"hms/app"
+)
+
+// ReportService implements app.ReportService: files attached to a
+// patient's record, stored in the database with their SHA-256, never
+// changed, checked against the hash each time they are opened.
+type ReportService struct {
+	db *DB
+}
+
+var _ app.ReportService = (*ReportService)(nil)
+
+// Media types a report may have, detected from its content.
+const (
+	mediaPDF  = "application/pdf"
+	mediaPNG  = "image/png"
+	mediaJPEG = "image/jpeg"
+	mediaText = "text/plain"
+)
+
+// reportExtensions are the file name endings that may go with each media
+// type. The GUI opens a file in the system's viewer by its name, so a name
+// must say what the content is: a text file named .bat would run.
+var reportExtensions = map[string][]string{
+	mediaPDF:  {".pdf"},
+	mediaPNG:  {".png"},
+	mediaJPEG: {".jpg", ".jpeg"},
+	mediaText: {".txt", ".text"},
+}
+
+// errNotAReportFile is the refusal of content that is none of the kinds a
+// report may be, whatever its name says.
+func errNotAReportFile() error {
+	return app.FieldErrorf("file", "The file is not a PDF, image or text file.")
+}
+
+// detectReportMedia returns the media type of a report's content: PDF,
+// PNG, JPEG or UTF-8 text without NUL bytes. The magic numbers decide, and
+// net/http's sniffer (which reads the first 512 bytes) must agree, so that
+// an executable, an archive or HTML is refused whatever it is called.
+func detectReportMedia(b []byte) (string, error) {
+	sniffed, _, _ := strings.Cut(http.DetectContentType(b), ";")
+	var media string
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		media = mediaPDF
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		media = mediaPNG
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		media = mediaJPEG
+	case utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 && !hasBinaryControl(b):
+		media = mediaText
+	default:
+		return "", errNotAReportFile()
+	}
+	if sniffed != media {
+		return "", errNotAReportFile()
+	}
+	if media == mediaPNG || media == mediaJPEG {
+		if _, _, err := image.DecodeConfig(bytes.NewReader(b)); err != nil {
+			return "", app.FieldErrorf("file", "The image is damaged and cannot be read.")
+		}
+	}
+	return media, nil
+}
+
+// hasBinaryControl reports control characters that do not occur in text
+// (any ASCII control but tab, line breaks and form feed).
+func hasBinaryControl(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			return true
+		}
+	}
+	return false
+}
+
+// reportMeta is a validated report, ready to insert.
+type reportMeta struct {
+	title, fileName, media, sha string
+}
+
+// validateReport checks and normalizes everything about r that does not
+// need the database, and hashes the content. Whether the date is in the
+// future needs the clinic's time zone: the transaction checks it.
+func validateReport(r *app.ReportCreate) (reportMeta, error) {
+	var m reportMeta
+	r.Title = strings.Join(strings.Fields(r.Title), " ")
+	switch n := utf8.RuneCountInString(r.Title); {
+	case n == 0:
+		return m, app.FieldErrorf("title", "Enter a title.")
+	case n > 200:
+		return m, app.FieldErrorf("title", "The title is too long (at most 200 characters).")
+	case strings.ContainsFunc(r.Title, unicode.IsControl):
+		return m, app.FieldErrorf("title", "The title may not contain control characters.")
+	}
+	switch r.Type {
+	case app.ReportLab, app.ReportImaging, app.ReportDischarge, app.ReportOther:
+	case "":
+		return m, app.FieldErrorf("type", "Choose the type of report.")
+	default:
+		return m, app.FieldErrorf("type", "Unknown type of report %q: choose lab, imaging, discharge summary or other.", r.Type)
+	}
+	r.ReportDate = strings.TrimSpace(r.ReportDate)
+	if r.ReportDate == "" {
+		return m, app.FieldErrorf("report_date", "Enter the date of the report (YYYY-MM-DD).")
+	}
+	d, err := time.Parse(app.DateLayout, r.ReportDate)
+	if err != nil {
+		return m, app.FieldErrorf("report_date", "%q is not a date: write it as YYYY-MM-DD, e.g. 2026-03-07.", r.ReportDate)
+	}
+	if d.Year() < 1900 {
+		return m, app.FieldErrorf("report_date", "The date of the report is before 1900.")
+	}
+	r.FileName = strings.TrimSpace(r.FileName)
+	if err := validateReportFileName(r.FileName); err != nil {
+		return m, err
+	}
+	switch {
+	case len(r.Content) == 0:
+		return m, app.FieldErrorf("file", "The file is empty.")
+	case len(r.Content) > app.MaxReportBytes:
+		return m, app.FieldErrorf("file", "The file is too large (at most %d MB).", app.MaxReportBytes>>20)
+	}
+	media, err := detectReportMedia(r.Content)
+	if err != nil {
+		return m, err
+	}
+	ext := strings.ToLower(filepath.Ext(r.FileName))
+	if !slices.Contains(reportExtensions[media], ext) {
+		return m, app.FieldErrorf("file", "The file's name %s does not match its content (%s): name it %s.",
+			describeExt(ext), mediaLabel(media), strings.Join(reportExtensions[media], " or "))
+	}
+	sum := sha256.Sum256(r.Content)
+	return reportMeta{title: r.Title, fileName: r.FileName, media: media, sha: hex.EncodeToString(sum[:])}, nil
+}
+
+// validateReportFileName checks a file's base name: no folders, nothing
+// Windows cannot store, at most 255 characters.
+func validateReportFileName(name string) error {
+	switch {
+	case name == "":
+		return app.FieldErrorf("file_name", "Give the file's name.")
+	case strings.ContainsAny(name, `/\`):
+		return app.FieldErrorf("file_name", "Give the file's name only, without its folder.")
+	case name == "." || name == "..":
+		return app.FieldErrorf("file_name", "%q is not a file name.", name)
+	case utf8.RuneCountInString(name) > 255:
+		return app.FieldErrorf("file_name", "The file name is too long (at most 255 characters).")
+	case strings.ContainsAny(name, `<>:"|?*`) || strings.ContainsFunc(name, unicode.IsControl) || !utf8.ValidString(name):
+		return app.FieldErrorf("file_name", "The file name may not contain < > : \" | ? * or control characters.")
+	}
+	return nil
+}
+
+func describeExt(ext string) string {
+	if ext == "" {
+		return "has no ending such as .pdf and"
+	}
+	return "ends in " + ext + " and"
+}
+
+func mediaLabel(media string) string {
+	switch media {
+	case mediaPDF:
+		return "a PDF"
+	case mediaPNG:
+		return "a PNG image"
+	case mediaJPEG:
+		return "a JPEG image"
+	}
+	return "text"
+}
+
+const reportColumns = `r.id, r.patient_id, r.title, r.type, r.report_date, r.file_name, r.media_type, r.size, r.sha256,
+	r.uploaded_by_name, r.created_at`
+
+func scanReport(row rowScanner) (*app.Report, error) {
+	var r app.Report
+	var created string
+	if err := row.Scan(&r.ID, &r.PatientID, &r.Title, &r.Type, &r.ReportDate, &r.FileName, &r.MediaType, &r.Size,
+		&r.SHA256, &r.UploadedBy, &created); err != nil {
+		return nil, err
+	}
+	r.CreatedAt = parseTime(created)
+	return &r, nil
+}
+
+// reportToday is today's date in the clinic's time zone: a report dated
+// today is not in the future just because UTC is still on yesterday.
+func (tx *Tx) reportToday() (string, error) {
+	s, err := readSettings(tx.ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	return tx.now.In(s.Location()).Format(app.DateLayout), nil
+}
+
+// reportPatient reads a patient for a reader of their clinical record: an
+// archived record is visible only to admins and to the patient.
+func (tx *Tx) reportPatient(id string) (*app.Patient, error) {
+	p, err := tx.findPatient(id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
+		return nil, app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
+	}
+	return p, nil
+}
+
+// AttachReport implements app.ReportService: doctors and nurses attach a
+// PDF, image or text file (at most app.MaxReportBytes, its kind detected
+// from the content) to a patient's record. The row, the content and the
+// timeline entry are written in one transaction.
+func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*app.Report, error) {
+	// The content is checked and hashed before the write lock is taken;
+	// the result is returned only after the permission check.
+	meta, verr := validateReport(&r)
+	var out *app.Report
+	err := s.db.writeFor(ctx, "report.attach", "reports", "", r.PatientID, func(tx *Tx) error {
+		if err := tx.Require(app.PermWriteNursing); err != nil {
+			return err
+		}
+		if verr != nil {
+			return verr
+		}
+		today, err := tx.reportToday()
+		if err != nil {
+			return err
+		}
+		if r.ReportDate > today {
+			return app.FieldErrorf("report_date", "The date of the report is in the future.")
+		}
+		if r.PatientID == "" {
+			return app.FieldErrorf("patient_id", "Choose the patient.")
+		}
+		p, err := tx.findPatient(r.PatientID)
+		if err != nil {
+			return err
+		}
+		if p.Archived() {
+			return app.Errorf(app.ECONFLICT, "This record is archived: an administrator must restore it before reports can be attached.")
+		}
+		var uploader string
+		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, tx.caller.UserID).Scan(&uploader); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return deny("a staff account") // a role in the context but no account behind it
+			}
+			return err
+		}
+		out = &app.Report{ID: newID(), PatientID: p.ID, Title: meta.title, Type: r.Type, ReportDate: r.ReportDate,
+			FileName: meta.fileName, MediaType: meta.media, Size: int64(len(r.Content)), SHA256: meta.sha,
+			UploadedBy: uploader, CreatedAt: tx.now}
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO reports (id, patient_id, title, type, report_date, file_name,
+			media_type, size, sha256, uploaded_by, uploaded_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			out.ID, out.PatientID, out.Title, out.Type, out.ReportDate, out.FileName, out.MediaType, out.Size, out.SHA256,
+			tx.caller.UserID, uploader, formatTime(tx.now)); err != nil {
+			return fmt.Errorf("insert report: %w", err)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO report_files (report_id, content) VALUES (?, ?)`,
+			out.ID, r.Content); err != nil {
+			return fmt.Errorf("insert report file: %w", err)
+		}
+		if err := tx.patientEvent(p.ID, app.HistoryReport, "Report: "+out.Title, out.ID); err != nil {
+			return err
+		}
+		// The hash in the audit chain (keyed, outside this table's reach)
+		// witnesses the content too.
+		tx.Audit("report.attach", "reports", out.ID, p.ID, fmt.Sprintf("%s %q, %s, %d bytes, sha256 %s",
+			out.Type, out.FileName, out.MediaType, out.Size, out.SHA256))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindReports implements app.ReportService: a patient's reports, newest
+// report date first, for staff who read clinical records and for the
+// patient. The read is audited.
+func (s *ReportService) FindReports(ctx context.Context, patientID string) ([]*app.Report, error) {
+	var out []*app.Report
+	err := s.db.writeFor(ctx, "report.list", "reports", "", patientID, func(tx *Tx) error {
+		if err := tx.requirePatientAccess(patientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+			return err
+		}
+		if _, err := tx.reportPatient(patientID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
+			WHERE r.patient_id = ? AND r.deleted_at IS NULL ORDER BY r.report_date DESC, r.id DESC`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReport(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tx.Audit("report.list", "reports", "", patientID, fmt.Sprintf("%d reports", len(out)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// OpenReport implements app.ReportService: the report and its content,
+// for staff who read clinical records and for the patient it belongs to.
+// The content's SHA-256 is computed again and compared with the one
+// recorded when it was attached; a difference is ECONFLICT, and the failed
+// open is in the audit log. Every open is audited.
+func (s *ReportService) OpenReport(ctx context.Context, id string) (*app.Report, []byte, error) {
+	// The patient is read first only so that a denial's audit row names
+	// whose report it was; the transaction reads it again.
+	var patientID string
+	_ = s.db.r.QueryRowContext(ctx, `SELECT patient_id FROM reports WHERE id = ?`, id).Scan(&patientID)
+	var out *app.Report
+	var content []byte
+	err := s.db.writeFor(ctx, "report.open", "reports", id, patientID, func(tx *Tx) error {
+		// Refuse callers who may read no report at all before saying
+		// whether this one exists.
+		if tx.caller.Role != app.RolePatient {
+			if err := tx.Require(app.PermViewClinical); err != nil {
+				return err
+			}
+		} else if err := tx.Require(app.PermViewOwnRecord); err != nil {
+			return err
+		}
+		r, err := scanReport(tx.QueryRowContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
+			WHERE r.id = ? AND r.deleted_at IS NULL`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ENOTFOUND, "There is no such report.")
+		} else if err != nil {
+			return err
+		}
+		if err := tx.requirePatientAccess(r.PatientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+			return err
+		}
+		if _, err := tx.reportPatient(r.PatientID); err != nil {
+			return err
+		}
+		var b []byte
+		err = tx.QueryRowContext(tx.ctx, `SELECT content FROM report_files WHERE report_id = ?`, id).Scan(&b)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); err != nil || got != r.SHA256 || int64(len(b)) != r.Size {
+			detail := fmt.Sprintf("content does not match: recorded sha256 %s (%d bytes), found %s (%d bytes)",
+				r.SHA256, r.Size, got, len(b))
+			if err != nil {
+				detail = "the content is missing"
+			}
+			tx.audits = append(tx.audits, auditEvent{action: "report.open", entity: "reports", entityID: id,
+				patientID: r.PatientID, outcome: app.OutcomeFailed, detail: detail})
+			tx.FailAfterCommit(app.Errorf(app.ECONFLICT, "This file has been altered since it was attached; it cannot be trusted."))
+			return nil
+		}
+		tx.Audit("report.open", "reports", id, r.PatientID, "sha256 verified")
+		out, content = r, b
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, content, nil
+}
