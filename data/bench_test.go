@@ -33,7 +33,9 @@ func benchDB(b *testing.B) *data.DB {
 		cache = os.TempDir()
 	}
 	dir := filepath.Join(cache, "hms-bench")
-	orig := filepath.Join(dir, fmt.Sprintf("demo-%d-v%d.db", n, data.SchemaVersion()))
+	// The cache is named after the schema, so a changed migration builds a
+	// new one (delete the folder after changing the demo generator).
+	orig := filepath.Join(dir, fmt.Sprintf("demo-%d-%s.db", n, data.SchemaFingerprint()))
 	if _, err := os.Stat(orig); err != nil {
 		os.MkdirAll(dir, 0o700)
 		tmp := orig + ".building"

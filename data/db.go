@@ -5,8 +5,10 @@ package data
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -220,6 +222,19 @@ func SchemaVersion() int {
 		}
 	}
 	return v
+}
+
+// SchemaFingerprint is a short hash of every migration's text, which
+// changes whenever the schema does.
+func SchemaFingerprint() string {
+	h := sha256.New()
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, n := range names {
+		b, _ := migrationFS.ReadFile(n)
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // loadIdentity reads the desk's site id, creating it on first open.

@@ -27,17 +27,22 @@ func planSearch(q string) searchPlan {
 		plan.mrnPrefix = strings.ToUpper(q)
 		return plan
 	}
-	var names, digits []string
+	var words, digits []string
 	for _, word := range strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
 		if isPhoneish(word) {
 			digits = append(digits, app.PhoneDigits(word))
 			continue
 		}
-		for _, tok := range strings.FieldsFunc(app.FoldForSearch(word), func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-		}) {
-			names = append(names, `"`+tok+`"*`)
-		}
+		words = append(words, nameWords(word)...)
+	}
+	var names []string
+	for _, w := range words {
+		names = append(names, `"`+w+`"*`)
+	}
+	// Two words whose first has its three letters: their pair token is a
+	// short list the search walks first, so common names stay fast.
+	if len(words) >= 2 && len([]rune(words[0])) >= pairPrefix {
+		names = append([]string{`"` + pairToken(words[0], words[1]) + `"*`}, names...)
 	}
 	if len(names) > 0 {
 		plan.nameMatch = strings.Join(names, " ")

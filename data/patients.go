@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"hms/app"
 )
@@ -36,10 +38,44 @@ func scanPatient(r rowScanner) (*app.Patient, error) {
 	return &p, nil
 }
 
-// patientSearchFields returns the folded name and the phone digits the
-// search index holds for a patient.
+// patientSearchFields returns the search terms of a name and the phone
+// digits the search index holds for a patient. The terms are the folded
+// words of the name and, for each ordered pair of words, a pair token: the
+// first three letters of one word, "_", the other word. The same name always
+// gives the same terms, so they also serve to find duplicates.
 func patientSearchFields(given, family, phone string) (string, string) {
-	return app.FoldForSearch(given + " " + family), app.PhoneDigits(phone)
+	words := nameWords(given + " " + family)
+	if len(words) > 6 {
+		words = words[:6] // enough for any real name; keeps the pairs bounded
+	}
+	terms := slices.Clone(words)
+	for i, a := range words {
+		for j, b := range words {
+			if i != j {
+				terms = append(terms, pairToken(a, b))
+			}
+		}
+	}
+	return strings.Join(terms, " "), app.PhoneDigits(phone)
+}
+
+// nameWords folds a name and splits it into words of letters and digits.
+func nameWords(name string) []string {
+	return strings.FieldsFunc(app.FoldForSearch(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// pairPrefix is how many letters of a pair's first word its token keeps.
+const pairPrefix = 3
+
+// pairToken is the token of the ordered word pair (a, b).
+func pairToken(a, b string) string {
+	r := []rune(a)
+	if len(r) > pairPrefix {
+		r = r[:pairPrefix]
+	}
+	return string(r) + "_" + b
 }
 
 // findPatient reads one patient inside tx, archived or not.

@@ -8,8 +8,12 @@ ALTER TABLE patients ADD COLUMN blood_group TEXT NOT NULL DEFAULT ''
     CHECK (blood_group IN ('', 'A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'));
 ALTER TABLE patients ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ALTER TABLE patients ADD COLUMN archive_reason TEXT NOT NULL DEFAULT '';
--- search_name: given and family names folded (lower case, no accents), as
--- the search index holds them; phone_digits: the phone's digits only.
+-- search_name: the words of the given and family names folded (lower case,
+-- no accents), followed by pair tokens "abc_word" (the first three letters of
+-- one word, then another word) for every ordered pair of words, as the
+-- search index holds them: a query of two words then walks the short list of
+-- its pair instead of intersecting two long lists of common names.
+-- phone_digits: the phone's digits only.
 ALTER TABLE patients ADD COLUMN search_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE patients ADD COLUMN phone_digits TEXT NOT NULL DEFAULT '';
 -- activity_seq orders patients by their newest activity: every event takes
@@ -27,7 +31,7 @@ CREATE INDEX patients_birth_date ON patients (birth_date);
 CREATE INDEX patients_phone_digits ON patients (phone_digits) WHERE phone_digits <> '';
 
 CREATE VIRTUAL TABLE patient_name_fts USING fts5 (
-    name, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3', content = '', contentless_delete = 1);
+    name, tokenize = "unicode61 remove_diacritics 2 tokenchars '_'", prefix = '1 2 3', content = '', contentless_delete = 1);
 CREATE VIRTUAL TABLE patient_number_fts USING fts5 (
     digits, tokenize = 'trigram', content = '', contentless_delete = 1);
 
