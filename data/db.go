@@ -157,6 +157,7 @@ func (db *DB) Services() app.Services {
 		Settings: &SettingsService{db: db},
 		Audit:    &AuditService{db: db},
 		Patients: &PatientService{db: db},
+		Clinical: &ClinicalService{db: db},
 		Reports:  &ReportService{db: db},
 	}
 }

@@ -94,6 +94,9 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if err := db.bulkPatients(asAdmin, rng, opt.Patients-1); err != nil {
 		return err
 	}
+	if err := db.demoClinical(asAdmin, rng, opt.Patients); err != nil {
+		return err
+	}
 	if err := db.demoReports(ctx, rng); err != nil {
 		return err
 	}

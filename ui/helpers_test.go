@@ -52,6 +52,11 @@ func newHarness(t *testing.T) *harness {
 		calls:    map[string][]any{},
 	}
 	h.settings.NeedsSetupFn = func(context.Context) (bool, error) { return false, nil }
+	// The Patients area lists the newest patients when it opens.
+	h.patients.FindPatientsFn = func(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error) {
+		h.record("FindPatients", ctx, f)
+		return &app.PatientPage{}, nil
+	}
 	h.settings.GetSettingsFn = func(ctx context.Context) (*app.Settings, error) {
 		h.record("GetSettings", ctx, nil)
 		return clinicSettings(), nil

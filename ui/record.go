@@ -5,29 +5,48 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
 )
 
-// recordScreen shows a patient their own record, read-only.
+// recordScreen shows a patient their own record, read-only: their details
+// (of which they may change the contact ones), health summary, history,
+// prescriptions and reports. The tabs after the first load when chosen.
 type recordScreen struct {
 	u *UI
+	b *chartBase
 
-	mrn       *widget.Label
-	name      *widget.Label
-	sex       *widget.Label
-	birthDate *widget.Label
-	phone     *widget.Label
-	email     *widget.Label
-	address   *widget.Label
-	message   *widget.Label
+	patient *app.Patient
+
+	mrn        *widget.Label
+	name       *widget.Label
+	sex        *widget.Label
+	birthDate  *widget.Label
+	phone      *widget.Label
+	email      *widget.Label
+	address    *widget.Label
+	emergency  *widget.Label
+	bloodGroup *widget.Label
+	message    *widget.Label
+	editButton *widget.Button
+
+	tabs    *container.AppTabs
+	summary *summaryTab
+	history *historyTab
+	rx      *rxTab
+	reports *reportsTab
+	byItem  map[*container.TabItem]chartTab
+
+	contact *contactForm // the open "Edit my contact details" dialog
 
 	content fyne.CanvasObject
 }
 
 func newRecordScreen(u *UI) *recordScreen {
-	s := &recordScreen{u: u}
+	s := &recordScreen{u: u, byItem: map[*container.TabItem]chartTab{}}
 	label := func() *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -35,9 +54,11 @@ func newRecordScreen(u *UI) *recordScreen {
 		return l
 	}
 	s.mrn, s.name, s.sex, s.birthDate = label(), label(), label(), label()
-	s.phone, s.email, s.address = label(), label(), label()
+	s.phone, s.email, s.address, s.emergency, s.bloodGroup = label(), label(), label(), label(), label()
 	s.message = widget.NewLabel("Loading your record…")
 	s.message.Wrapping = fyne.TextWrapWord
+	s.editButton = widget.NewButtonWithIcon("Edit my contact details", theme.DocumentCreateIcon(), s.onEditContact)
+	s.editButton.Disable()
 	form := widget.NewForm(
 		widget.NewFormItem("Record number", s.mrn),
 		widget.NewFormItem("Name", s.name),
@@ -46,20 +67,60 @@ func newRecordScreen(u *UI) *recordScreen {
 		widget.NewFormItem("Phone", s.phone),
 		widget.NewFormItem("E-mail", s.email),
 		widget.NewFormItem("Address", s.address),
+		widget.NewFormItem("Emergency contact", s.emergency),
+		widget.NewFormItem("Blood group", s.bloodGroup),
 	)
-	s.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("My record", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	details := container.NewVScroll(container.NewVBox(
 		s.message,
 		container.New(widthLayout{560}, form),
+		container.NewHBox(s.editButton),
 	))
+
+	s.tabs = container.NewAppTabs(container.NewTabItemWithIcon("My details", theme.AccountIcon(), details))
+	if id := s.patientID(); id != "" {
+		s.b = &chartBase{u: u, id: id, own: true}
+		s.summary = newSummaryTab(s.b, false)
+		s.history = newHistoryTab(s.b)
+		s.rx = newRxTab(s.b)
+		s.reports = newReportsTab(s.b)
+		for _, t := range []struct {
+			title string
+			icon  fyne.Resource
+			tab   chartTab
+		}{
+			{"Health summary", theme.HomeIcon(), s.summary},
+			{"History", theme.HistoryIcon(), s.history},
+			{"Prescriptions", theme.ListIcon(), s.rx},
+			{"Reports", theme.FileIcon(), s.reports},
+		} {
+			item := container.NewTabItemWithIcon(t.title, t.icon, t.tab.view())
+			s.byItem[item] = t.tab
+			s.tabs.Append(item)
+		}
+	}
+	s.tabs.OnSelected = func(item *container.TabItem) {
+		u.touch()
+		if t := s.byItem[item]; t != nil {
+			t.load()
+		} else {
+			s.load()
+		}
+	}
+	s.content = container.NewBorder(
+		widget.NewLabelWithStyle("My record", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+		s.tabs)
 	return s
 }
 
-func (s *recordScreen) load() {
-	id := ""
-	if s.u.session != nil {
-		id = s.u.session.Caller().PatientID
+func (s *recordScreen) patientID() string {
+	if s.u.session == nil {
+		return ""
 	}
+	return s.u.session.Caller().PatientID
+}
+
+func (s *recordScreen) load() {
+	id := s.patientID()
 	if id == "" {
 		s.message.SetText("No patient record is linked to this account. Please ask at the reception desk.")
 		return
@@ -72,13 +133,123 @@ func (s *recordScreen) load() {
 			showError(err, s.u.win)
 			return
 		}
-		s.message.SetText("This is the record the clinic keeps about you. Ask at the reception desk to correct it.")
-		s.mrn.SetText(p.MRN)
-		s.name.SetText(p.FullName())
-		s.sex.SetText(sexLabel(p.Sex))
-		s.birthDate.SetText(p.BirthDate)
-		s.phone.SetText(p.Phone)
-		s.email.SetText(p.Email)
-		s.address.SetText(p.Address)
+		s.show(p)
+	})
+}
+
+func (s *recordScreen) show(p *app.Patient) {
+	s.patient = p
+	s.message.SetText("This is the record the clinic keeps about you. You may change your contact details; ask at the reception desk to correct anything else.")
+	s.mrn.SetText(p.MRN)
+	s.name.SetText(p.FullName())
+	s.sex.SetText(sexLabel(p.Sex))
+	s.birthDate.SetText(p.BirthDate)
+	s.phone.SetText(p.Phone)
+	s.email.SetText(p.Email)
+	s.address.SetText(p.Address)
+	s.emergency.SetText(p.EmergencyContact + phoneSuffix(p.EmergencyPhone))
+	s.bloodGroup.SetText(bloodGroupLabel(p.BloodGroup))
+	s.editButton.Enable()
+}
+
+func (s *recordScreen) onEditContact() {
+	if s.patient == nil {
+		return
+	}
+	s.contact = showContactForm(s.u, s.patient, func(p *app.Patient) {
+		s.contact = nil
+		if p != nil {
+			s.show(p)
+		}
+	})
+}
+
+// contactForm lets a patient change their own contact details.
+type contactForm struct {
+	u       *UI
+	patient *app.Patient
+
+	phone            *widget.Entry
+	email            *widget.Entry
+	address          *widget.Entry
+	emergencyContact *widget.Entry
+	emergencyPhone   *widget.Entry
+	save             *widget.Button
+	cancel           *widget.Button
+	errs             fieldErrors
+
+	done   func(*app.Patient)
+	dialog dialog.Dialog
+}
+
+func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactForm {
+	f := &contactForm{u: u, patient: p, done: done, errs: fieldErrors{}}
+	f.phone = entry("e.g. +30 690 123 4567")
+	f.phone.SetText(p.Phone)
+	f.email = entry("Optional")
+	f.email.SetText(p.Email)
+	f.address = widget.NewMultiLineEntry()
+	f.address.SetMinRowsVisible(2)
+	f.address.SetText(p.Address)
+	f.emergencyContact = entry("Name of the person to call")
+	f.emergencyContact.SetText(p.EmergencyContact)
+	f.emergencyPhone = entry("Their phone")
+	f.emergencyPhone.SetText(p.EmergencyPhone)
+	f.save = widget.NewButton("Save", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.close(nil) })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Phone", f.errs.add("phone", f.phone)),
+		widget.NewFormItem("E-mail", f.errs.add("email", f.email)),
+		widget.NewFormItem("Address", f.errs.add("address", f.address)),
+		widget.NewFormItem("Emergency contact", f.errs.add("emergency_contact", f.emergencyContact)),
+		widget.NewFormItem("Emergency phone", f.errs.add("emergency_phone", f.emergencyPhone)),
+	), general, buttonsRow(f.cancel, f.save))
+	f.dialog = showFormDialog(u, "My contact details", 520, content)
+	return f
+}
+
+func (f *contactForm) close(p *app.Patient) {
+	f.dialog.Hide()
+	if f.done != nil {
+		done := f.done
+		f.done = nil
+		done(p)
+	}
+}
+
+func (f *contactForm) onSave() {
+	f.errs.clear()
+	p := f.patient
+	var upd app.ContactUpdate
+	changed := false
+	set := func(dst **string, e *widget.Entry, was string) {
+		if e.Text != was {
+			v := e.Text
+			*dst = &v
+			changed = true
+		}
+	}
+	set(&upd.Phone, f.phone, p.Phone)
+	set(&upd.Email, f.email, p.Email)
+	set(&upd.Address, f.address, p.Address)
+	set(&upd.EmergencyContact, f.emergencyContact, p.EmergencyContact)
+	set(&upd.EmergencyPhone, f.emergencyPhone, p.EmergencyPhone)
+	if !changed {
+		f.close(nil)
+		return
+	}
+	f.save.Disable()
+	background(f.u, func(ctx context.Context) (*app.Patient, error) {
+		return f.u.svc.Patients.UpdateOwnContact(ctx, upd)
+	}, func(np *app.Patient, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, f.u.win)
+			return
+		}
+		f.close(np)
 	})
 }

@@ -31,6 +31,7 @@ type mainScreen struct {
 	syncLabel *widget.Label
 
 	// The current area's screen; only one is non-nil.
+	patients    *patientsScreen
 	staff       *staffScreen
 	settings    *settingsScreen
 	audit       *auditScreen
@@ -94,9 +95,13 @@ func (s *mainScreen) buildUI() {
 func (s *mainScreen) showArea(a app.Area) {
 	s.u.touch()
 	s.current = a
-	s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil
+	s.patients, s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil, nil
 	var view fyne.CanvasObject
 	switch a {
+	case app.AreaPatients:
+		s.patients = newPatientsScreen(s.u)
+		view = s.patients.content
+		s.patients.searchNow() // the newest patients, before anything is typed
 	case app.AreaStaff:
 		s.staff = newStaffScreen(s.u)
 		view = s.staff.content

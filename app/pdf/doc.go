@@ -1,0 +1,189 @@
+// Package pdf renders the documents HMS prints (prescriptions; receipts,
+// invoices and reports as their areas arrive) as PDF, with the clinic's
+// header and an embedded UTF-8 font, so that names in any of the clinic's
+// scripts print as typed.
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"hms/app"
+	"hms/assets"
+)
+
+// Page geometry in millimetres (A4 portrait).
+const (
+	marginX     = 15.0
+	marginTop   = 15.0
+	marginBot   = 18.0
+	pageW       = 210.0
+	contentW    = pageW - 2*marginX
+	fontFamily  = "DejaVu"
+	colorText   = 30
+	colorMuted  = 110
+	lineSpacing = 1.25 // line height as a multiple of the font size in mm
+)
+
+// doc wraps an fpdf document with the fonts and helpers every HMS document
+// shares.
+type doc struct {
+	*fpdf.Fpdf
+}
+
+// newDoc starts an A4 document with DejaVu Sans embedded (regular and
+// bold), its metadata set from the title and the record's time so that the
+// same record prints the same bytes.
+func newDoc(title string, created time.Time) *doc {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetMargins(marginX, marginTop, marginX)
+	f.SetAutoPageBreak(true, marginBot)
+	f.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
+	f.AddUTF8FontFromBytes(fontFamily, "B", assets.FontBold)
+	f.SetTitle(title, true)
+	f.SetCreator("HMS desktop", true)
+	f.SetProducer("HMS desktop", true)
+	f.SetCreationDate(created)
+	f.SetModificationDate(created)
+	f.SetCatalogSort(true)
+	f.AliasNbPages("{nb}")
+	return &doc{f}
+}
+
+// font sets the font: bold or not, size in points, grey level.
+func (d *doc) font(bold bool, size float64, grey int) {
+	style := ""
+	if bold {
+		style = "B"
+	}
+	d.SetFont(fontFamily, style, size)
+	d.SetTextColor(grey, grey, grey)
+}
+
+// lineH is the height of one line of the current font, in millimetres.
+func (d *doc) lineH() float64 {
+	_, mm := d.GetFontSize()
+	return mm * lineSpacing
+}
+
+// text writes wrapped text across width w at the current position and
+// moves below it.
+func (d *doc) text(w float64, s string) {
+	if s == "" {
+		return
+	}
+	d.MultiCell(w, d.lineH(), s, "", "L", false)
+}
+
+// logo registers the clinic's logo (PNG or JPEG) and returns its name, or
+// "" when there is none or it cannot be read: a broken logo must not stop a
+// prescription from printing.
+func (d *doc) logo(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	var typ string
+	switch http.DetectContentType(b) {
+	case "image/png":
+		typ = "PNG"
+	case "image/jpeg":
+		typ = "JPG"
+	default:
+		return ""
+	}
+	info := d.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ, ReadDpi: true}, bytes.NewReader(b))
+	if d.Err() || info == nil || info.Width() <= 0 || info.Height() <= 0 {
+		d.ClearError()
+		return ""
+	}
+	return "logo"
+}
+
+// clinicHeader prints the logo, the clinic's name and contact details on
+// the left and the document's title with its lines on the right, then a
+// rule; it returns with the position below the rule.
+func (d *doc) clinicHeader(clinic *app.Settings, title string, right []string) {
+	top := d.GetY()
+	x := marginX
+	if name := d.logo(clinic.Logo); name != "" {
+		info := d.GetImageInfo(name)
+		h := 18.0
+		w := h * info.Width() / info.Height()
+		if w > 40 {
+			w, h = 40, 40*info.Height()/info.Width()
+		}
+		d.ImageOptions(name, marginX, top, w, h, false, fpdf.ImageOptions{}, 0, "")
+		x += w + 4
+	}
+	leftW := 110 - (x - marginX)
+	d.SetXY(x, top)
+	d.font(true, 14, colorText)
+	d.text(leftW, clinic.ClinicName)
+	d.font(false, 9, colorMuted)
+	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
+		if s != "" {
+			d.SetX(x)
+			d.text(leftW, s)
+		}
+	}
+	leftBottom := max(d.GetY(), top+18)
+
+	rx := marginX + 110
+	d.SetXY(rx, top)
+	d.font(true, 14, colorText)
+	d.CellFormat(contentW-110, d.lineH(), title, "", 2, "R", false, 0, "")
+	d.font(false, 9, colorText)
+	for _, s := range right {
+		d.SetX(rx)
+		d.CellFormat(contentW-110, d.lineH(), s, "", 2, "R", false, 0, "")
+	}
+	y := max(leftBottom, d.GetY()) + 3
+	d.SetDrawColor(160, 160, 160)
+	d.SetLineWidth(0.3)
+	d.Line(marginX, y, marginX+contentW, y)
+	d.SetXY(marginX, y+4)
+}
+
+func taxLine(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "Tax id " + id
+}
+
+// watermark prints a large, pale, diagonal word across the page, behind
+// what follows (it is drawn from the page header).
+func (d *doc) watermark(word string) {
+	x, y := d.GetXY()
+	d.SetAlpha(0.18, "Normal")
+	d.font(true, 72, 0)
+	d.SetTextColor(200, 0, 0)
+	w := d.GetStringWidth(word)
+	cx, cy := pageW/2, 297.0/2
+	d.TransformBegin()
+	d.TransformRotate(45, cx, cy)
+	d.Text(cx-w/2, cy+8, word)
+	d.TransformEnd()
+	d.SetAlpha(1, "Normal")
+	d.SetXY(x, y)
+}
+
+// footer prints the document's reference and the page count at the bottom.
+func (d *doc) footer(ref string) {
+	d.SetY(-12)
+	d.font(false, 8, colorMuted)
+	d.CellFormat(contentW, 4, fmt.Sprintf("%s · page %d of {nb}", ref, d.PageNo()), "", 0, "C", false, 0, "")
+}
+
+// bytes finishes the document.
+func (d *doc) bytes() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := d.Output(&buf); err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}

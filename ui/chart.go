@@ -1,0 +1,512 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// chartBase is what the tabs of a chart share: who looks at which patient.
+// The patient's own record (own) is read-only whatever the role allows.
+type chartBase struct {
+	u   *UI
+	id  string
+	own bool
+	// onChart is called with each chart the summary loads, so the header
+	// (allergies) follows changes made in any tab.
+	onChart func(*app.Chart)
+}
+
+// can reports whether the user may do what p allows on this chart.
+func (b *chartBase) can(p app.Permission) bool {
+	return !b.own && b.u.session != nil && app.Can(b.u.session.User.Role, p)
+}
+
+// noteKind is the kind of note the user writes: clinical for doctors,
+// nursing for nurses, "" for those who write none.
+func (b *chartBase) noteKind() app.NoteKind {
+	switch {
+	case b.can(app.PermWriteClinical):
+		return app.NoteClinical
+	case b.can(app.PermWriteNursing):
+		return app.NoteNursing
+	}
+	return ""
+}
+
+func (b *chartBase) today() time.Time { return b.u.now().In(b.u.location()) }
+
+func (b *chartBase) formatTime(t time.Time) string { return formatTime(b.u, t) }
+
+// chartTab is one tab of a chart; it loads when selected.
+type chartTab interface {
+	load()
+	view() fyne.CanvasObject
+}
+
+// chartScreen is a patient's chart: a header with who the patient is and
+// their allergies, and tabs for the summary and each part of the record.
+// Billing clerks, who may not read clinical records, see the demographics
+// only.
+type chartScreen struct {
+	chartBase
+
+	patient *app.Patient
+	onBack  func()
+	changed func() // a record changed: the results should refresh
+
+	back      *widget.Button
+	name      *widget.Label
+	facts     *widget.Label
+	allergies *widget.Label
+	archived  *widget.Label
+	edit      *widget.Button // roles that may edit
+	archive   *widget.Button // admins
+	restore   *widget.Button // admins
+	purge     *widget.Button // admins
+	tabs      *container.AppTabs
+
+	details *detailsTab // billing's only tab
+	summary *summaryTab
+	history *historyTab
+	notes   *notesTab
+	vitals  *vitalsTab
+	rx      *rxTab
+	reports *reportsTab
+	changes *changesTab
+	byItem  map[*container.TabItem]chartTab
+
+	form   *patientForm // the open edit dialog
+	prompt *promptForm  // the open archive or purge dialog
+
+	content fyne.CanvasObject
+}
+
+func newChartScreen(u *UI, id string, back, changed func()) *chartScreen {
+	c := &chartScreen{chartBase: chartBase{u: u, id: id}, onBack: back, changed: changed,
+		byItem: map[*container.TabItem]chartTab{}}
+	c.onChart = c.showChart
+	c.buildUI()
+	return c
+}
+
+// clinical reports whether the user may read the clinical record.
+func (c *chartScreen) clinical() bool { return c.can(app.PermViewClinical) }
+
+func (c *chartScreen) buildUI() {
+	c.back = widget.NewButtonWithIcon("Patients", theme.NavigateBackIcon(), func() {
+		if c.onBack != nil {
+			c.onBack()
+		}
+	})
+	c.name = widget.NewLabelWithStyle("Loading…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.name.SizeName = theme.SizeNameSubHeadingText
+	c.facts = widget.NewLabel("")
+	c.facts.Wrapping = fyne.TextWrapWord
+	c.allergies = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.allergies.Wrapping = fyne.TextWrapWord
+	c.allergies.Hide()
+	c.archived = widget.NewLabel("")
+	c.archived.Importance = widget.WarningImportance
+	c.archived.Wrapping = fyne.TextWrapWord
+	c.archived.Hide()
+
+	var actions []fyne.CanvasObject
+	if c.can(app.PermEditPatient) {
+		c.edit = widget.NewButtonWithIcon("Edit details", theme.DocumentCreateIcon(), c.onEdit)
+		c.edit.Disable()
+		actions = append(actions, c.edit)
+	}
+	if c.can(app.PermArchivePatient) {
+		c.archive = widget.NewButtonWithIcon("Archive…", theme.DeleteIcon(), c.onArchive)
+		c.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), c.onRestore)
+		c.purge = widget.NewButtonWithIcon("Purge…", theme.ErrorIcon(), c.onPurge)
+		c.purge.Importance = widget.DangerImportance
+		for _, b := range []*widget.Button{c.archive, c.restore, c.purge} {
+			b.Disable()
+		}
+		c.restore.Hide()
+		actions = append(actions, c.archive, c.restore, c.purge)
+	}
+
+	c.tabs = container.NewAppTabs()
+	add := func(title string, icon fyne.Resource, t chartTab) {
+		item := container.NewTabItemWithIcon(title, icon, t.view())
+		c.byItem[item] = t
+		c.tabs.Append(item)
+	}
+	if c.clinical() {
+		c.summary = newSummaryTab(&c.chartBase, true)
+		c.history = newHistoryTab(&c.chartBase)
+		c.notes = newNotesTab(&c.chartBase)
+		c.vitals = newVitalsTab(&c.chartBase)
+		c.rx = newRxTab(&c.chartBase)
+		c.reports = newReportsTab(&c.chartBase)
+		c.changes = newChangesTab(&c.chartBase)
+		add("Summary", theme.HomeIcon(), c.summary)
+		add("History", theme.HistoryIcon(), c.history)
+		add("Notes", theme.DocumentIcon(), c.notes)
+		add("Vitals", theme.InfoIcon(), c.vitals)
+		add("Prescriptions", theme.ListIcon(), c.rx)
+		add("Reports", theme.FileIcon(), c.reports)
+		add("Changes", theme.DocumentCreateIcon(), c.changes)
+	} else {
+		c.details = newDetailsTab(&c.chartBase)
+		add("Details", theme.AccountIcon(), c.details)
+	}
+	c.tabs.OnSelected = func(item *container.TabItem) {
+		c.u.touch()
+		switch t := c.byItem[item]; {
+		case item == c.tabs.Items[0]:
+			c.load() // the first tab comes with the header
+		case t != nil:
+			t.load()
+		}
+	}
+
+	head := container.NewBorder(nil, nil, c.back, container.NewHBox(actions...), c.name)
+	top := container.NewVBox(head, c.facts, c.allergies, c.archived)
+	c.content = container.NewBorder(top, nil, nil, nil, c.tabs)
+}
+
+// load fetches the header and the first tab.
+func (c *chartScreen) load() {
+	if c.clinical() {
+		c.summary.load() // calls showChart
+		return
+	}
+	background(c.u, func(ctx context.Context) (*app.Patient, error) {
+		return c.u.svc.Patients.FindPatientByID(ctx, c.id)
+	}, func(p *app.Patient, err error) {
+		if err != nil {
+			c.name.SetText("")
+			showError(err, c.u.win)
+			return
+		}
+		c.showPatient(p)
+		c.details.show(p)
+	})
+}
+
+// reload fetches the header again and the tab on view.
+func (c *chartScreen) reload() {
+	c.load()
+	if item := c.tabs.Selected(); item != nil && item != c.tabs.Items[0] {
+		if t := c.byItem[item]; t != nil {
+			t.load()
+		}
+	}
+}
+
+func (c *chartScreen) showChart(ch *app.Chart) {
+	c.showPatient(ch.Patient)
+	c.allergies.Show()
+	if len(ch.Allergies) == 0 {
+		c.allergies.Importance = widget.LowImportance
+		c.allergies.SetText("No known allergies")
+		return
+	}
+	parts := make([]string, len(ch.Allergies))
+	for i, a := range ch.Allergies {
+		parts[i] = allergyText(a)
+	}
+	c.allergies.Importance = widget.DangerImportance
+	c.allergies.SetText("⚠ Allergies: " + strings.Join(parts, "; "))
+}
+
+func allergyText(a *app.Allergy) string {
+	t := a.Substance
+	var more []string
+	if a.Severity != "" && a.Severity != app.SeverityUnknown {
+		more = append(more, string(a.Severity))
+	}
+	if a.Reaction != "" {
+		more = append(more, a.Reaction)
+	}
+	if len(more) > 0 {
+		t += " (" + strings.Join(more, ", ") + ")"
+	}
+	return t
+}
+
+func (c *chartScreen) showPatient(p *app.Patient) {
+	if p == nil {
+		return
+	}
+	c.patient = p
+	c.name.SetText(p.FullName())
+	facts := []string{p.MRN, ageText(p.BirthDate, c.today()), sexLabel(p.Sex)}
+	if p.BloodGroup != "" {
+		facts = append(facts, "Blood group "+string(p.BloodGroup))
+	}
+	c.facts.SetText(strings.Join(facts, " · "))
+	if p.Archived() {
+		c.archived.SetText("Archived on " + c.formatTime(p.ArchivedAt) + ": " + p.ArchiveReason)
+		c.archived.Show()
+	} else {
+		c.archived.Hide()
+	}
+	if c.edit != nil {
+		c.edit.Enable()
+	}
+	if c.archive != nil {
+		c.purge.Enable()
+		if p.Archived() {
+			c.archive.Hide()
+			c.restore.Show()
+			c.restore.Enable()
+		} else {
+			c.restore.Hide()
+			c.archive.Show()
+			c.archive.Enable()
+		}
+	}
+}
+
+func (c *chartScreen) onEdit() {
+	if c.patient == nil {
+		return
+	}
+	c.form = showPatientForm(c.u, c.patient, func(p *app.Patient) {
+		c.form = nil
+		if p != nil {
+			c.reload()
+			if c.changed != nil {
+				c.changed()
+			}
+		}
+	})
+}
+
+func (c *chartScreen) onArchive() {
+	p := c.patient
+	if p == nil {
+		return
+	}
+	c.prompt = showPrompt(c.u, promptSpec{
+		title: "Archive " + p.FullName(),
+		note: "The record is hidden from lists; nothing clinical or financial is lost, and an administrator can restore it. " +
+			"Why is it archived?",
+		label: "Reason", field: "reason", ok: "Archive", danger: true,
+		check: func(s string) error {
+			_, err := app.ValidateReason(s, "archiving the record")
+			return err
+		},
+		submit: func(reason string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := c.u.svc.Patients.ArchivePatient(ctx, p.ID, reason)
+				return err
+			}
+		},
+		done: func() {
+			c.prompt = nil
+			c.reload()
+			if c.changed != nil {
+				c.changed()
+			}
+		},
+	})
+}
+
+func (c *chartScreen) onRestore() {
+	p := c.patient
+	if p == nil {
+		return
+	}
+	c.restore.Disable()
+	background(c.u, func(ctx context.Context) (*app.Patient, error) {
+		return c.u.svc.Patients.RestorePatient(ctx, p.ID)
+	}, func(_ *app.Patient, err error) {
+		c.restore.Enable()
+		if err != nil {
+			showError(err, c.u.win)
+			return
+		}
+		c.reload()
+		if c.changed != nil {
+			c.changed()
+		}
+	})
+}
+
+func (c *chartScreen) onPurge() {
+	p := c.patient
+	if p == nil {
+		return
+	}
+	c.prompt = showPrompt(c.u, promptSpec{
+		title: "Purge " + p.FullName(),
+		note: "Purging deletes the record for good. It is allowed only for a record created in error that has no clinical or billing data. " +
+			"Type the record number " + p.MRN + " to confirm.",
+		label: "Record number", field: "mrn", aliases: []string{"confirm_mrn", "confirm"}, ok: "Purge for good", danger: true,
+		check: func(s string) error {
+			if !strings.EqualFold(s, p.MRN) {
+				return app.FieldErrorf("mrn", "Type the record number %s exactly.", p.MRN)
+			}
+			return nil
+		},
+		submit: func(mrn string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				return c.u.svc.Patients.PurgePatient(ctx, p.ID, mrn)
+			}
+		},
+		done: func() {
+			c.prompt = nil
+			dialog.ShowInformation("Purged", "The record "+p.MRN+" was deleted.", c.u.win)
+			if c.changed != nil {
+				c.changed()
+			}
+			if c.onBack != nil {
+				c.onBack()
+			}
+		},
+	})
+}
+
+// ageText is "69 years (1956-12-09)", or months for a baby.
+func ageText(birth string, today time.Time) string {
+	d, err := time.Parse(app.DateLayout, birth)
+	if err != nil {
+		return birth
+	}
+	months := (today.Year()-d.Year())*12 + int(today.Month()) - int(d.Month())
+	if today.Day() < d.Day() {
+		months--
+	}
+	switch {
+	case months < 0:
+		return birth
+	case months < 24:
+		return fmt.Sprintf("%d months (born %s)", months, birth)
+	}
+	return fmt.Sprintf("%d years (born %s)", months/12, birth)
+}
+
+func formatTime(u *UI, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(u.location()).Format("2006-01-02 15:04")
+}
+
+// promptSpec describes a dialog that asks for one line of text (a reason,
+// a record number) and runs a service call with it.
+type promptSpec struct {
+	title, note, label, field string
+	aliases                   []string
+	ok                        string
+	danger                    bool
+	placeholder               string
+	initial                   string
+	// check returns an error when the text is not acceptable; its field
+	// should be the prompt's.
+	check func(string) error
+	// submit returns the service call to run, off the UI goroutine.
+	submit func(text string) func(context.Context) error
+	// done runs on the UI goroutine after a successful call.
+	done func()
+}
+
+// promptForm is an open prompt.
+type promptForm struct {
+	entry   *widget.Entry
+	ok      *widget.Button
+	cancel  *widget.Button
+	errs    fieldErrors
+	dialog  dialog.Dialog
+	content fyne.CanvasObject
+}
+
+func showPrompt(u *UI, spec promptSpec) *promptForm {
+	f := &promptForm{errs: fieldErrors{}}
+	f.entry = entry(spec.placeholder)
+	f.entry.SetText(spec.initial)
+	f.ok = widget.NewButton(spec.ok, nil)
+	f.ok.Importance = widget.HighImportance
+	if spec.danger {
+		f.ok.Importance = widget.DangerImportance
+	}
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	note := widget.NewLabel(spec.note)
+	note.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(spec.label, f.errs.add(spec.field, f.entry)))
+	for _, a := range spec.aliases {
+		f.errs.alias(a, spec.field)
+	}
+	onOK := func() {
+		f.errs.clear()
+		text := strings.TrimSpace(f.entry.Text)
+		if spec.check != nil {
+			if err := spec.check(text); err != nil {
+				f.errs.show(err, u.win)
+				return
+			}
+		}
+		call := spec.submit(text)
+		f.ok.Disable()
+		background(u, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, call(ctx)
+		}, func(_ struct{}, err error) {
+			f.ok.Enable()
+			if err != nil {
+				f.errs.show(err, u.win)
+				return
+			}
+			f.dialog.Hide()
+			if spec.done != nil {
+				spec.done()
+			}
+		})
+	}
+	f.ok.OnTapped = onOK
+	f.entry.OnSubmitted = func(string) { onOK() }
+	f.content = container.NewVBox(note, form, general, container.NewHBox(f.cancel, layout.NewSpacer(), f.ok))
+	f.dialog = dialog.NewCustomWithoutButtons(spec.title, container.New(widthLayout{480}, f.content), u.win)
+	f.dialog.Show()
+	u.win.Canvas().Focus(f.entry)
+	return f
+}
+
+// showFormDialog shows content in a dialog without buttons of its own.
+func showFormDialog(u *UI, title string, width float32, content fyne.CanvasObject) dialog.Dialog {
+	d := dialog.NewCustomWithoutButtons(title, container.New(widthLayout{width}, content), u.win)
+	d.Show()
+	return d
+}
+
+// sectionTitle is a bold heading inside a tab.
+func sectionTitle(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// wrapLabel is a label that wraps its text.
+func wrapLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// mutedLabel is a low-importance label for empty states and details.
+func mutedLabel(text string) *widget.Label {
+	l := wrapLabel(text)
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// buttonsRow is the row of a form's buttons: cancel on the left, the action
+// on the right.
+func buttonsRow(cancel, ok *widget.Button) fyne.CanvasObject {
+	return container.NewHBox(cancel, layout.NewSpacer(), ok)
+}

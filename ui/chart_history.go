@@ -1,0 +1,293 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// historyPageSize is how many timeline entries one page holds.
+const historyPageSize = 100
+
+// kindAll is the kind select's "no filter" choice.
+const kindAll = "All kinds"
+
+func kindLabel(k app.HistoryKind) string { return capitalize(strings.ReplaceAll(string(k), "_", " ")) }
+
+// capitalize upper-cases the first letter of s.
+func capitalize(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// parseDay parses a YYYY-MM-DD date; "" is the zero time.
+func parseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(app.DateLayout, s)
+}
+
+// historyTab is the patient's timeline, newest first, filterable by kind and
+// dates, with older pages on demand.
+type historyTab struct {
+	b       *chartBase
+	entries []*app.HistoryEntry
+	filter  app.HistoryFilter // of the entries shown
+	seq     int               // drops answers to an older filter
+
+	kind   *widget.Select
+	from   *widget.Entry
+	to     *widget.Entry
+	apply  *widget.Button
+	older  *widget.Button
+	list   *widget.List
+	status *widget.Label
+	errs   fieldErrors
+
+	content fyne.CanvasObject
+}
+
+func newHistoryTab(b *chartBase) *historyTab {
+	t := &historyTab{b: b, errs: fieldErrors{}}
+	opts := []string{kindAll}
+	for _, k := range app.HistoryKinds {
+		opts = append(opts, kindLabel(k))
+	}
+	t.kind = widget.NewSelect(opts, func(string) { t.load() })
+	t.kind.Selected = kindAll
+	t.from = entry("From YYYY-MM-DD")
+	t.to = entry("To YYYY-MM-DD")
+	t.from.OnSubmitted = func(string) { t.load() }
+	t.to.OnSubmitted = func(string) { t.load() }
+	t.apply = widget.NewButtonWithIcon("Apply", theme.SearchIcon(), t.load)
+	t.older = widget.NewButton("Older", t.onOlder)
+	t.older.Hide()
+	t.status = widget.NewLabel("")
+	t.status.Importance = widget.LowImportance
+	t.status.Truncation = fyne.TextTruncateEllipsis
+	t.list = widget.NewList(
+		func() int { return len(t.entries) },
+		func() fyne.CanvasObject {
+			when := widget.NewLabel("2026-01-01 00:00")
+			kind := widget.NewLabelWithStyle("Prescription", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			what := widget.NewLabel("")
+			what.Truncation = fyne.TextTruncateEllipsis
+			by := widget.NewLabel("")
+			by.Importance = widget.LowImportance
+			by.Truncation = fyne.TextTruncateEllipsis
+			return container.New(&columnsLayout{widths: []float32{150, 130, 520}}, when, kind, what, by)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(t.entries) {
+				return
+			}
+			e := t.entries[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*widget.Label).SetText(formatTime(t.b.u, e.At))
+			cells[1].(*widget.Label).SetText(kindLabel(e.Kind))
+			cells[2].(*widget.Label).SetText(e.Summary)
+			cells[3].(*widget.Label).SetText(e.By)
+		},
+	)
+	filters := container.NewGridWithColumns(3,
+		t.errs.add("kind", t.kind), t.errs.add("from", t.from), t.errs.add("to", t.to))
+	top := container.NewBorder(nil, nil, nil, t.apply, filters)
+	bottom := container.NewBorder(nil, nil, nil, t.older, t.status)
+	t.content = container.NewBorder(top, bottom, nil, nil, t.list)
+	return t
+}
+
+func (t *historyTab) view() fyne.CanvasObject { return t.content }
+
+// readFilter reads the filters; ok is false when a date is wrong.
+func (t *historyTab) readFilter() (f app.HistoryFilter, ok bool) {
+	t.errs.clear()
+	f.Limit = historyPageSize
+	for _, k := range app.HistoryKinds {
+		if kindLabel(k) == t.kind.Selected {
+			f.Kinds = []app.HistoryKind{k}
+		}
+	}
+	loc := t.b.u.location()
+	parse := func(field, text string) (time.Time, bool) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return time.Time{}, true
+		}
+		d, err := time.ParseInLocation(app.DateLayout, text, loc)
+		if err != nil {
+			t.errs.set(field, "Write the date as YYYY-MM-DD.")
+			return time.Time{}, false
+		}
+		return d, true
+	}
+	from, ok1 := parse("from", t.from.Text)
+	to, ok2 := parse("to", t.to.Text)
+	if !ok1 || !ok2 {
+		return f, false
+	}
+	f.From = from
+	if !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the whole "to" day
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		t.errs.set("to", "The end date is before the start date.")
+		return f, false
+	}
+	return f, true
+}
+
+// load shows the newest entries that match the filters.
+func (t *historyTab) load() {
+	f, ok := t.readFilter()
+	if !ok {
+		return
+	}
+	t.filter = f
+	t.fetch(f, false)
+}
+
+func (t *historyTab) onOlder() {
+	if len(t.entries) == 0 {
+		return
+	}
+	f := t.filter
+	f.BeforeSeq = t.entries[len(t.entries)-1].Seq
+	t.fetch(f, true)
+}
+
+func (t *historyTab) fetch(f app.HistoryFilter, more bool) {
+	t.seq++
+	seq := t.seq
+	b := t.b
+	t.older.Disable()
+	background(b.u, func(ctx context.Context) ([]*app.HistoryEntry, error) {
+		return b.u.svc.Clinical.FindHistory(ctx, b.id, f)
+	}, func(es []*app.HistoryEntry, err error) {
+		if seq != t.seq {
+			return
+		}
+		t.older.Enable()
+		if err != nil {
+			t.errs.show(err, b.u.win)
+			return
+		}
+		if more {
+			t.entries = append(t.entries, es...)
+		} else {
+			t.entries = es
+			t.list.ScrollToTop()
+		}
+		t.list.Refresh()
+		if len(es) >= f.Limit {
+			t.older.Show()
+		} else {
+			t.older.Hide()
+		}
+		switch {
+		case len(t.entries) == 0:
+			t.status.SetText("Nothing in the history matches.")
+		case len(es) >= f.Limit:
+			t.status.SetText("Newest first. Older entries: press Older.")
+		default:
+			t.status.SetText("Newest first; that is all.")
+		}
+	})
+}
+
+// changesTab lists the changes to the patient's demographic record: who
+// changed what, from what, to what.
+type changesTab struct {
+	b       *chartBase
+	changes []*app.PatientChange
+	list    *widget.List
+	empty   *widget.Label
+	content fyne.CanvasObject
+}
+
+func newChangesTab(b *chartBase) *changesTab {
+	t := &changesTab{b: b}
+	t.list = widget.NewList(
+		func() int { return len(t.changes) },
+		func() fyne.CanvasObject {
+			when := widget.NewLabel("2026-01-01 00:00")
+			who := widget.NewLabel("")
+			who.Truncation = fyne.TextTruncateEllipsis
+			field := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			what := widget.NewLabel("")
+			what.Truncation = fyne.TextTruncateEllipsis
+			return container.New(&columnsLayout{widths: []float32{150, 140, 170}}, when, who, field, what)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(t.changes) {
+				return
+			}
+			c := t.changes[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*widget.Label).SetText(formatTime(t.b.u, c.At))
+			cells[1].(*widget.Label).SetText(c.Username)
+			cells[2].(*widget.Label).SetText(fieldLabel(c.Field))
+			cells[3].(*widget.Label).SetText(changeText(c.Old, c.New))
+		},
+	)
+	t.empty = mutedLabel("No changes since the patient was registered.")
+	t.empty.Hide()
+	t.content = container.NewBorder(t.empty, nil, nil, nil, t.list)
+	return t
+}
+
+func changeText(old, new string) string {
+	show := func(s string) string {
+		if s == "" {
+			return "(empty)"
+		}
+		return strings.ReplaceAll(s, "\n", " ")
+	}
+	return show(old) + " → " + show(new)
+}
+
+// fieldLabel names a record's field for people: "birth_date" is "Date of birth".
+func fieldLabel(f string) string {
+	switch f {
+	case "given_name":
+		return "Given name"
+	case "family_name":
+		return "Family name"
+	case "birth_date":
+		return "Date of birth"
+	case "email":
+		return "E-mail"
+	case "national_id":
+		return "National / insurance id"
+	}
+	return capitalize(strings.ReplaceAll(f, "_", " "))
+}
+
+func (t *changesTab) view() fyne.CanvasObject { return t.content }
+
+func (t *changesTab) load() {
+	b := t.b
+	background(b.u, func(ctx context.Context) ([]*app.PatientChange, error) {
+		return b.u.svc.Patients.FindPatientChanges(ctx, b.id)
+	}, func(cs []*app.PatientChange, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		t.changes = cs
+		t.empty.Hidden = len(cs) > 0
+		t.empty.Refresh()
+		t.list.Refresh()
+	})
+}

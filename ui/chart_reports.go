@@ -1,0 +1,315 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// reportTypes are the report types in the order the select offers them.
+var reportTypes = []app.ReportType{app.ReportLab, app.ReportImaging, app.ReportDischarge, app.ReportOther}
+
+func reportTypeLabel(t app.ReportType) string {
+	switch t {
+	case app.ReportLab:
+		return "Lab"
+	case app.ReportImaging:
+		return "Imaging"
+	case app.ReportDischarge:
+		return "Discharge summary"
+	case app.ReportOther:
+		return "Other"
+	}
+	return string(t)
+}
+
+// reportsTab lists the medical reports attached to the record; images open
+// inline, any other file in the system's viewer.
+type reportsTab struct {
+	b       *chartBase
+	reports []*app.Report
+
+	attach *widget.Button            // those who upload reports
+	open   map[string]*widget.Button // by report id
+	list   *fyne.Container
+
+	form   *reportForm   // the open attach form
+	image  *canvas.Image // the image on view
+	viewer dialog.Dialog
+
+	content fyne.CanvasObject
+}
+
+func newReportsTab(b *chartBase) *reportsTab {
+	t := &reportsTab{b: b, open: map[string]*widget.Button{}}
+	t.list = container.NewVBox()
+	var top fyne.CanvasObject
+	if b.can(app.PermWriteNursing) || b.can(app.PermWriteClinical) {
+		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showReportForm(t) })
+		t.attach.Importance = widget.HighImportance
+		top = container.NewHBox(t.attach)
+	}
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
+	return t
+}
+
+func (t *reportsTab) view() fyne.CanvasObject { return t.content }
+
+func (t *reportsTab) load() {
+	b := t.b
+	background(b.u, func(ctx context.Context) ([]*app.Report, error) {
+		return b.u.svc.Reports.FindReports(ctx, b.id)
+	}, func(rs []*app.Report, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		t.show(rs)
+	})
+}
+
+func (t *reportsTab) show(rs []*app.Report) {
+	t.reports = rs
+	t.open = map[string]*widget.Button{}
+	var rows []fyne.CanvasObject
+	for _, r := range rs {
+		r := r
+		open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { t.onOpen(r) })
+		t.open[r.ID] = open
+		title := sectionTitle(r.Title)
+		info := mutedLabel(reportTypeLabel(r.Type) + " · " + r.ReportDate + " · " + r.FileName + " (" + sizeText(r.Size) + ") · " + r.UploadedBy)
+		rows = append(rows, container.NewBorder(nil, nil, nil, open, container.NewVBox(title, info)), widget.NewSeparator())
+	}
+	if len(rows) == 0 {
+		rows = []fyne.CanvasObject{mutedLabel("No reports attached.")}
+	}
+	t.list.Objects = rows
+	t.list.Refresh()
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// openedReport is a report fetched for viewing: an image to show, or the
+// temporary file it was written to for the system's viewer.
+type openedReport struct {
+	report  *app.Report
+	content []byte
+	file    string
+}
+
+func isInlineImage(mediaType string) bool {
+	return mediaType == "image/png" || mediaType == "image/jpeg"
+}
+
+func (t *reportsTab) onOpen(r *app.Report) {
+	u := t.b.u
+	background(u, func(ctx context.Context) (openedReport, error) {
+		rep, content, err := u.svc.Reports.OpenReport(ctx, r.ID)
+		if err != nil {
+			return openedReport{}, err
+		}
+		o := openedReport{report: rep, content: content}
+		if !isInlineImage(rep.MediaType) {
+			o.content = nil
+			o.file, err = writeTempReport(rep, content)
+		}
+		return o, err
+	}, func(o openedReport, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		if o.file != "" {
+			openURI(u, storage.NewFileURI(o.file))
+			return
+		}
+		t.showImage(o.report, o.content)
+	})
+}
+
+// writeTempReport writes a report to a temporary file for the system's
+// viewer, named after the report with the extension of its media type.
+func writeTempReport(r *app.Report, content []byte) (string, error) {
+	ext := filepath.Ext(r.FileName)
+	switch r.MediaType {
+	case "application/pdf":
+		ext = ".pdf"
+	case "text/plain":
+		ext = ".txt"
+	}
+	f, err := os.CreateTemp("", "hms-report-*"+ext)
+	if err != nil {
+		return "", fmt.Errorf("open report: %w", err)
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return "", fmt.Errorf("open report: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("open report: %w", err)
+	}
+	return f.Name(), nil
+}
+
+func (t *reportsTab) showImage(r *app.Report, content []byte) {
+	img := canvas.NewImageFromReader(bytes.NewReader(content), r.FileName)
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(640, 480))
+	t.image = img
+	t.viewer = dialog.NewCustom(r.Title+" — "+r.ReportDate, "Close", img, t.b.u.win)
+	t.viewer.SetOnClosed(func() { t.image, t.viewer = nil, nil })
+	t.viewer.Show()
+}
+
+// reportForm attaches a file to the record.
+type reportForm struct {
+	t *reportsTab
+
+	title    *widget.Entry
+	kind     *widget.Select
+	date     *widget.Entry
+	choose   *widget.Button
+	file     *widget.Label
+	fileName string
+	content  []byte
+	save     *widget.Button
+	cancel   *widget.Button
+	errs     fieldErrors
+	dialog   dialog.Dialog
+}
+
+func showReportForm(t *reportsTab) *reportForm {
+	b := t.b
+	f := &reportForm{t: t, errs: fieldErrors{}}
+	f.title = entry("e.g. Full blood count")
+	opts := make([]string, len(reportTypes))
+	for i, rt := range reportTypes {
+		opts[i] = reportTypeLabel(rt)
+	}
+	f.kind = widget.NewSelect(opts, nil)
+	f.kind.PlaceHolder = "Choose the type"
+	f.date = entry("YYYY-MM-DD")
+	f.date.SetText(b.today().Format(app.DateLayout))
+	f.choose = widget.NewButtonWithIcon("Choose file…", theme.FolderOpenIcon(), f.onChoose)
+	f.file = mutedLabel("PDF, image or text; at most 25 MB.")
+	f.save = widget.NewButton("Attach", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Title", f.errs.add("title", f.title)),
+		widget.NewFormItem("Type", f.errs.add("type", f.kind)),
+		widget.NewFormItem("Date", f.errs.add("report_date", f.date)),
+		widget.NewFormItem("File", f.errs.add("file", container.NewBorder(nil, nil, f.choose, nil, f.file))),
+	), general, buttonsRow(f.cancel, f.save))
+	f.errs.alias("date", "report_date")
+	f.errs.alias("content", "file")
+	f.errs.alias("file_name", "file")
+	f.dialog = showFormDialog(b.u, "Attach report", 560, content)
+	return f
+}
+
+func (f *reportForm) onChoose() {
+	dialog.ShowFileOpen(f.onFile, f.t.b.u.win)
+}
+
+// onFile reads the file chosen in the open dialog, refusing one over the
+// size limit before reading it all.
+func (f *reportForm) onFile(r fyne.URIReadCloser, err error) {
+	u := f.t.b.u
+	if err != nil {
+		showError(err, u.win)
+		return
+	}
+	if r == nil {
+		return // cancelled
+	}
+	f.errs.unset("file")
+	name := r.URI().Name()
+	f.save.Disable()
+	background(u, func(context.Context) ([]byte, error) {
+		defer r.Close()
+		b, err := io.ReadAll(io.LimitReader(r, app.MaxReportBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		if len(b) > app.MaxReportBytes {
+			return nil, app.FieldErrorf("file", "The file is larger than %d MB.", app.MaxReportBytes>>20)
+		}
+		return b, nil
+	}, func(b []byte, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.content, f.fileName = nil, ""
+			f.file.SetText("")
+			f.errs.show(err, u.win)
+			return
+		}
+		f.content, f.fileName = b, name
+		f.file.SetText(name + " (" + sizeText(int64(len(b))) + ")")
+		if strings.TrimSpace(f.title.Text) == "" {
+			f.title.SetText(strings.TrimSuffix(name, filepath.Ext(name)))
+		}
+	})
+}
+
+func (f *reportForm) onSave() {
+	f.errs.clear()
+	b := f.t.b
+	r := app.ReportCreate{PatientID: b.id, Title: strings.TrimSpace(f.title.Text),
+		ReportDate: strings.TrimSpace(f.date.Text), FileName: f.fileName, Content: f.content}
+	if i := f.kind.SelectedIndex(); i >= 0 {
+		r.Type = reportTypes[i]
+	}
+	switch {
+	case r.Title == "":
+		f.errs.set("title", "Enter the title.")
+		return
+	case r.Type == "":
+		f.errs.set("type", "Choose the type.")
+		return
+	case r.FileName == "":
+		f.errs.set("file", "Choose the file.")
+		return
+	}
+	if _, err := parseDay(r.ReportDate); err != nil || r.ReportDate == "" {
+		f.errs.set("report_date", "Write the date as YYYY-MM-DD.")
+		return
+	}
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Report, error) {
+		return b.u.svc.Reports.AttachReport(ctx, r)
+	}, func(_ *app.Report, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.form = nil
+		f.t.load()
+	})
+}

@@ -1,0 +1,389 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// rxTab lists the patient's prescriptions with their status, and lets a
+// doctor prescribe, complete and cancel, and anyone print one as PDF.
+type rxTab struct {
+	b   *chartBase
+	rxs []*app.Prescription
+
+	newRx    *widget.Button            // doctors
+	complete map[string]*widget.Button // by prescription id
+	cancel   map[string]*widget.Button
+	pdf      map[string]*widget.Button
+	list     *fyne.Container
+
+	form   *rxForm
+	prompt *promptForm
+
+	content fyne.CanvasObject
+}
+
+func newRxTab(b *chartBase) *rxTab {
+	t := &rxTab{b: b}
+	t.list = container.NewVBox()
+	var top fyne.CanvasObject
+	if b.can(app.PermWriteClinical) {
+		t.newRx = widget.NewButtonWithIcon("New prescription", theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
+		t.newRx.Importance = widget.HighImportance
+		top = container.NewHBox(t.newRx)
+	}
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
+	return t
+}
+
+func (t *rxTab) view() fyne.CanvasObject { return t.content }
+
+func (t *rxTab) load() {
+	b := t.b
+	background(b.u, func(ctx context.Context) ([]*app.Prescription, error) {
+		return b.u.svc.Clinical.FindPrescriptions(ctx, b.id)
+	}, func(rxs []*app.Prescription, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		t.show(rxs)
+	})
+}
+
+func rxStatusLabel(rx *app.Prescription) string {
+	switch rx.Status {
+	case app.PrescriptionActive:
+		return "Active"
+	case app.PrescriptionCompleted:
+		return "Completed"
+	case app.PrescriptionCancelled:
+		if rx.StatusReason != "" {
+			return "Cancelled: " + rx.StatusReason
+		}
+		return "Cancelled"
+	}
+	return string(rx.Status)
+}
+
+func (t *rxTab) show(rxs []*app.Prescription) {
+	t.rxs = rxs
+	t.complete = map[string]*widget.Button{}
+	t.cancel = map[string]*widget.Button{}
+	t.pdf = map[string]*widget.Button{}
+	var rows []fyne.CanvasObject
+	for _, rx := range rxs {
+		rows = append(rows, t.rxView(rx))
+	}
+	if len(rows) == 0 {
+		rows = []fyne.CanvasObject{mutedLabel("No prescriptions.")}
+	}
+	t.list.Objects = rows
+	t.list.Refresh()
+}
+
+func (t *rxTab) rxView(rx *app.Prescription) fyne.CanvasObject {
+	head := sectionTitle(rx.Number + " · " + formatTime(t.b.u, rx.CreatedAt) + " · " + rx.DoctorName)
+	status := widget.NewLabel(rxStatusLabel(rx))
+	switch rx.Status {
+	case app.PrescriptionActive:
+		status.Importance = widget.SuccessImportance
+	case app.PrescriptionCancelled:
+		status.Importance = widget.LowImportance
+	}
+	box := container.NewVBox(container.NewHBox(head, status))
+	for _, it := range rx.Items {
+		box.Add(wrapLabel("• " + itemText(it)))
+	}
+	if rx.Notes != "" {
+		box.Add(mutedLabel(rx.Notes))
+	}
+	if rx.AllergyWarning != "" {
+		w := wrapLabel("Allergy warning acknowledged: " + rx.AllergyWarning)
+		w.Importance = widget.WarningImportance
+		box.Add(w)
+	}
+	pdf := widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), func() { t.onPDF(rx) })
+	t.pdf[rx.ID] = pdf
+	actions := container.NewHBox(pdf)
+	if rx.Status == app.PrescriptionActive && t.b.can(app.PermWriteClinical) {
+		complete := widget.NewButtonWithIcon("Complete", theme.ConfirmIcon(), func() { t.onComplete(rx) })
+		cancel := widget.NewButtonWithIcon("Cancel…", theme.CancelIcon(), func() { t.onCancel(rx) })
+		t.complete[rx.ID], t.cancel[rx.ID] = complete, cancel
+		actions.Add(complete)
+		actions.Add(cancel)
+	}
+	box.Add(actions)
+	box.Add(widget.NewSeparator())
+	return box
+}
+
+func (t *rxTab) onComplete(rx *app.Prescription) {
+	b := t.b
+	background(b.u, func(ctx context.Context) (*app.Prescription, error) {
+		return b.u.svc.Clinical.CompletePrescription(ctx, rx.ID)
+	}, func(_ *app.Prescription, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		t.load()
+	})
+}
+
+func (t *rxTab) onCancel(rx *app.Prescription) {
+	b := t.b
+	t.prompt = showPrompt(b.u, promptSpec{
+		title: "Cancel prescription " + rx.Number,
+		note:  "The prescription stays in the record as cancelled, with the reason. Why is it cancelled?",
+		label: "Reason", field: "reason", ok: "Cancel prescription", danger: true,
+		check: func(s string) error {
+			_, err := app.ValidateReason(s, "cancelling the prescription")
+			return err
+		},
+		submit: func(reason string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := b.u.svc.Clinical.CancelPrescription(ctx, rx.ID, reason)
+				return err
+			}
+		},
+		done: func() {
+			t.prompt = nil
+			t.load()
+		},
+	})
+}
+
+// onPDF asks where to save the prescription's PDF.
+func (t *rxTab) onPDF(rx *app.Prescription) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { t.onSavePDF(rx, w, err) }, t.b.u.win)
+	d.SetFileName(strings.ReplaceAll(rx.Number, "/", "-") + ".pdf")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.Show()
+}
+
+// onSavePDF renders the prescription into the file chosen in the save
+// dialog, then opens it in the system's viewer, to print.
+func (t *rxTab) onSavePDF(rx *app.Prescription, w fyne.URIWriteCloser, err error) {
+	u := t.b.u
+	if err != nil {
+		showError(err, u.win)
+		return
+	}
+	if w == nil {
+		return // cancelled
+	}
+	background(u, func(ctx context.Context) (fyne.URI, error) {
+		return w.URI(), writePDF(ctx, u, rx.ID, w)
+	}, func(uri fyne.URI, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		openURI(u, uri)
+	})
+}
+
+// writePDF renders prescription id and writes it to w, which it closes.
+func writePDF(ctx context.Context, u *UI, id string, w fyne.URIWriteCloser) error {
+	pdf, err := u.svc.Clinical.PrescriptionPDF(ctx, id)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	if _, err := w.Write(pdf); err != nil {
+		w.Close()
+		return fmt.Errorf("write prescription PDF: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("close prescription PDF: %w", err)
+	}
+	return nil
+}
+
+// openURI opens a file in the system's viewer.
+func openURI(u *UI, uri fyne.URI) {
+	link, err := fileURL(uri)
+	if err == nil {
+		err = u.fyneApp.OpenURL(link)
+	}
+	if err != nil {
+		showError(fmt.Errorf("open %s: %w", uri, err), u.win)
+	}
+}
+
+// rxForm writes a prescription: a table of items, rows added and removed.
+type rxForm struct {
+	t *rxTab
+
+	items    []*rxItemRow
+	rows     *fyne.Container
+	addItem  *widget.Button
+	notes    *widget.Entry
+	save     *widget.Button
+	cancelB  *widget.Button
+	errs     fieldErrors
+	general  *widget.Label
+	dialog   dialog.Dialog
+	allergy  *dialog.ConfirmDialog // the open allergy warning
+	lastSent app.PrescriptionCreate
+}
+
+// rxItemRow is one drug of the prescription being written.
+type rxItemRow struct {
+	drug, strength, dose, route, frequency, duration, quantity, instructions *widget.Entry
+	remove                                                                   *widget.Button
+	row                                                                      fyne.CanvasObject
+}
+
+// rxItemColumns are the columns of the items table.
+var rxItemColumns = []struct {
+	title, placeholder string
+	width              float32
+}{
+	{"Drug", "e.g. amoxicillin", 160}, {"Strength", "500 mg", 90}, {"Dose", "1 tablet", 90}, {"Route", "oral", 80},
+	{"Frequency", "3 times a day", 130}, {"Duration", "7 days", 80}, {"Quantity", "21 tablets", 90},
+	{"Instructions", "after meals", 170},
+}
+
+func rxItemWidths() []float32 {
+	w := make([]float32, 0, len(rxItemColumns)+1)
+	for _, c := range rxItemColumns {
+		w = append(w, c.width)
+	}
+	return append(w, 44)
+}
+
+func showRxForm(t *rxTab) *rxForm {
+	f := &rxForm{t: t, errs: fieldErrors{}}
+	header := make([]fyne.CanvasObject, 0, len(rxItemColumns)+1)
+	for _, c := range rxItemColumns {
+		header = append(header, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	header = append(header, widget.NewLabel(""))
+	f.rows = container.NewVBox()
+	f.addItem = widget.NewButtonWithIcon("Add drug", theme.ContentAddIcon(), func() {
+		t.b.u.win.Canvas().Focus(f.addRow().drug)
+	})
+	f.notes = widget.NewMultiLineEntry()
+	f.notes.SetPlaceHolder("Notes for the pharmacist or patient, optional")
+	f.notes.SetMinRowsVisible(2)
+	f.save = widget.NewButton("Prescribe", func() { f.submit(false) })
+	f.save.Importance = widget.HighImportance
+	f.cancelB = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.general = newErrorLabel()
+	f.errs[""] = f.general
+	f.addRow()
+	content := container.NewVBox(
+		container.New(&columnsLayout{widths: rxItemWidths()}, header...),
+		f.rows,
+		container.NewHBox(f.addItem),
+		widget.NewForm(widget.NewFormItem("Notes", f.errs.add("notes", f.notes))),
+		f.general,
+		buttonsRow(f.cancelB, f.save),
+	)
+	f.errs.alias("items", "")
+	f.dialog = showFormDialog(t.b.u, "New prescription", 960, content)
+	t.b.u.win.Canvas().Focus(f.items[0].drug)
+	return f
+}
+
+// addRow adds an empty item row.
+func (f *rxForm) addRow() *rxItemRow {
+	r := &rxItemRow{}
+	entries := []**widget.Entry{&r.drug, &r.strength, &r.dose, &r.route, &r.frequency, &r.duration, &r.quantity, &r.instructions}
+	cells := make([]fyne.CanvasObject, 0, len(entries)+1)
+	for i, p := range entries {
+		*p = entry(rxItemColumns[i].placeholder)
+		cells = append(cells, *p)
+	}
+	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
+	cells = append(cells, r.remove)
+	r.row = container.New(&columnsLayout{widths: rxItemWidths()}, cells...)
+	f.items = append(f.items, r)
+	f.rows.Add(r.row)
+	return r
+}
+
+func (f *rxForm) removeRow(r *rxItemRow) {
+	for i, it := range f.items {
+		if it == r {
+			f.items = append(f.items[:i], f.items[i+1:]...)
+			break
+		}
+	}
+	f.rows.Remove(r.row)
+	if len(f.items) == 0 {
+		f.addRow()
+	}
+}
+
+func (r *rxItemRow) item() app.PrescriptionItem {
+	s := func(e *widget.Entry) string { return strings.TrimSpace(e.Text) }
+	return app.PrescriptionItem{Drug: s(r.drug), Strength: s(r.strength), Dose: s(r.dose), Route: s(r.route),
+		Frequency: s(r.frequency), Duration: s(r.duration), Quantity: s(r.quantity), Instructions: s(r.instructions)}
+}
+
+// submit sends the prescription; acknowledged says the doctor saw the
+// allergy warning and prescribes anyway.
+func (f *rxForm) submit(acknowledged bool) {
+	f.errs.clear()
+	b := f.t.b
+	p := app.PrescriptionCreate{PatientID: b.id, Notes: strings.TrimSpace(f.notes.Text), AcknowledgeAllergy: acknowledged}
+	for _, r := range f.items {
+		if it := r.item(); it != (app.PrescriptionItem{}) {
+			p.Items = append(p.Items, it)
+		}
+	}
+	// The service's own checks first, for an answer without a round trip;
+	// an item's error ("items[1].dose") names the drug in its message.
+	if err := p.Validate(); err != nil {
+		f.errs.show(err, b.u.win)
+		return
+	}
+	f.lastSent = p
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Prescription, error) {
+		return b.u.svc.Clinical.Prescribe(ctx, p)
+	}, func(_ *app.Prescription, err error) {
+		f.save.Enable()
+		if err != nil {
+			if app.ErrorCode(err) == app.ECONFLICT && app.ErrorField(err) == "allergy" && !acknowledged {
+				f.warnAllergy(err)
+				return
+			}
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.form = nil
+		f.t.load()
+	})
+}
+
+// warnAllergy shows the allergy warning; "Prescribe anyway" sends the
+// prescription again, acknowledged.
+func (f *rxForm) warnAllergy(err error) {
+	f.allergy = dialog.NewConfirm("Allergy warning",
+		app.ErrorMessage(err)+"\n\nThe acknowledged warning is kept with the prescription.",
+		func(ok bool) {
+			f.allergy = nil
+			if ok {
+				f.submit(true)
+			}
+		}, f.t.b.u.win)
+	f.allergy.SetConfirmText("Prescribe anyway")
+	f.allergy.SetDismissText("Back")
+	f.allergy.SetConfirmImportance(widget.DangerImportance)
+	f.allergy.Show()
+}

@@ -1,0 +1,608 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// demographicsView shows a patient's demographic record as labels.
+type demographicsView struct {
+	mrn, name, sex, birthDate, phone, email, address *widget.Label
+	nationalID, emergency, bloodGroup, notes         *widget.Label
+	registered                                       *widget.Label
+	form                                             *widget.Form
+}
+
+func newDemographicsView() *demographicsView {
+	v := &demographicsView{}
+	l := func() *widget.Label {
+		w := wrapLabel("")
+		w.Selectable = true
+		return w
+	}
+	v.mrn, v.name, v.sex, v.birthDate, v.phone, v.email, v.address = l(), l(), l(), l(), l(), l(), l()
+	v.nationalID, v.emergency, v.bloodGroup, v.notes, v.registered = l(), l(), l(), l(), l()
+	v.form = widget.NewForm(
+		widget.NewFormItem("Record number", v.mrn),
+		widget.NewFormItem("Name", v.name),
+		widget.NewFormItem("Sex", v.sex),
+		widget.NewFormItem("Date of birth", v.birthDate),
+		widget.NewFormItem("Phone", v.phone),
+		widget.NewFormItem("E-mail", v.email),
+		widget.NewFormItem("Address", v.address),
+		widget.NewFormItem("National / insurance id", v.nationalID),
+		widget.NewFormItem("Emergency contact", v.emergency),
+		widget.NewFormItem("Blood group", v.bloodGroup),
+		widget.NewFormItem("Notes", v.notes),
+		widget.NewFormItem("Registered", v.registered),
+	)
+	return v
+}
+
+func (v *demographicsView) show(u *UI, p *app.Patient) {
+	v.mrn.SetText(p.MRN)
+	v.name.SetText(p.FullName())
+	v.sex.SetText(sexLabel(p.Sex))
+	v.birthDate.SetText(p.BirthDate)
+	v.phone.SetText(p.Phone)
+	v.email.SetText(p.Email)
+	v.address.SetText(p.Address)
+	v.nationalID.SetText(p.NationalID)
+	v.emergency.SetText(strings.TrimSpace(p.EmergencyContact + phoneSuffix(p.EmergencyPhone)))
+	v.bloodGroup.SetText(bloodGroupLabel(p.BloodGroup))
+	v.notes.SetText(p.Notes)
+	v.registered.SetText(formatTime(u, p.CreatedAt))
+}
+
+// detailsTab is the demographics alone, for those who may not read the
+// clinical record.
+type detailsTab struct {
+	b       *chartBase
+	demo    *demographicsView
+	content fyne.CanvasObject
+}
+
+func newDetailsTab(b *chartBase) *detailsTab {
+	t := &detailsTab{b: b, demo: newDemographicsView()}
+	t.content = container.NewVScroll(container.New(widthLayout{560}, t.demo.form))
+	return t
+}
+
+func (t *detailsTab) view() fyne.CanvasObject { return t.content }
+
+// load does nothing: the chart's header loads the record for this tab.
+func (t *detailsTab) load() {}
+
+func (t *detailsTab) show(p *app.Patient) { t.demo.show(t.b.u, p) }
+
+// summaryTab is the chart's summary: demographics, allergies, active
+// problems, current medications, assigned doctors and the last vitals.
+type summaryTab struct {
+	b     *chartBase
+	chart *app.Chart
+
+	demo        *demographicsView // nil in the patient's own view
+	allergies   *fyne.Container
+	problems    *fyne.Container
+	medications *fyne.Container
+	doctors     *fyne.Container
+	lastVitals  *widget.Label
+
+	addAllergy *widget.Button // doctors
+	addProblem *widget.Button // doctors
+	assign     *widget.Button // roles that may assign, and can choose a doctor
+
+	// The per-row actions of the shown chart, by record id.
+	removeAllergy  map[string]*widget.Button
+	resolveProblem map[string]*widget.Button
+	endAssignment  map[string]*widget.Button
+
+	allergyForm *allergyForm
+	problemForm *problemForm
+	assignForm  *assignForm
+	prompt      *promptForm
+	endDialog   dialog.Dialog
+
+	content fyne.CanvasObject
+}
+
+func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
+	t := &summaryTab{b: b}
+	if demographics {
+		t.demo = newDemographicsView()
+	}
+	t.allergies = container.NewVBox()
+	t.problems = container.NewVBox()
+	t.medications = container.NewVBox()
+	t.doctors = container.NewVBox()
+	t.lastVitals = wrapLabel("")
+	section := func(title string, body fyne.CanvasObject, action *widget.Button) fyne.CanvasObject {
+		head := fyne.CanvasObject(sectionTitle(title))
+		if action != nil {
+			head = container.NewBorder(nil, nil, nil, action, head)
+		}
+		return container.NewVBox(head, body, widget.NewSeparator())
+	}
+	if b.can(app.PermWriteClinical) {
+		t.addAllergy = widget.NewButtonWithIcon("Add allergy", theme.ContentAddIcon(), t.onAddAllergy)
+		t.addProblem = widget.NewButtonWithIcon("Add problem", theme.ContentAddIcon(), t.onAddProblem)
+	}
+	if b.can(app.PermAssignDoctor) && (b.can(app.PermViewStaff) || b.u.session.User.Role == app.RoleDoctor) {
+		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
+	}
+	clinical := container.NewVBox(
+		section("Allergies", t.allergies, t.addAllergy),
+		section("Active problems", t.problems, t.addProblem),
+		section("Current medications", t.medications, nil),
+		section("Assigned doctors", t.doctors, t.assign),
+		section("Last vitals", t.lastVitals, nil),
+	)
+	if t.demo != nil {
+		t.content = container.NewVScroll(container.NewGridWithColumns(2,
+			container.NewVBox(sectionTitle("Demographics"), t.demo.form), clinical))
+	} else {
+		t.content = container.NewVScroll(clinical)
+	}
+	return t
+}
+
+func (t *summaryTab) view() fyne.CanvasObject { return t.content }
+
+func (t *summaryTab) load() {
+	b := t.b
+	background(b.u, func(ctx context.Context) (*app.Chart, error) {
+		return b.u.svc.Clinical.GetChart(ctx, b.id)
+	}, func(ch *app.Chart, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		t.show(ch)
+		if b.onChart != nil {
+			b.onChart(ch)
+		}
+	})
+}
+
+func (t *summaryTab) show(ch *app.Chart) {
+	t.chart = ch
+	if t.demo != nil && ch.Patient != nil {
+		t.demo.show(t.b.u, ch.Patient)
+	}
+	t.removeAllergy = map[string]*widget.Button{}
+	t.resolveProblem = map[string]*widget.Button{}
+	t.endAssignment = map[string]*widget.Button{}
+
+	var rows []fyne.CanvasObject
+	for _, a := range ch.Allergies {
+		l := wrapLabel(allergyText(a))
+		l.Importance = widget.DangerImportance
+		l.TextStyle.Bold = true
+		if t.b.can(app.PermWriteClinical) {
+			a := a
+			btn := widget.NewButton("Remove…", func() { t.onRemoveAllergy(a) })
+			t.removeAllergy[a.ID] = btn
+			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
+		} else {
+			rows = append(rows, l)
+		}
+	}
+	t.setRows(t.allergies, rows, "No known allergies.")
+
+	rows = nil
+	for _, p := range ch.Problems {
+		text := p.Condition
+		if p.Onset != "" {
+			text += " (since " + p.Onset + ")"
+		}
+		if p.Notes != "" {
+			text += " — " + p.Notes
+		}
+		l := wrapLabel(text)
+		if t.b.can(app.PermWriteClinical) {
+			p := p
+			btn := widget.NewButton("Resolve…", func() { t.onResolveProblem(p) })
+			t.resolveProblem[p.ID] = btn
+			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
+		} else {
+			rows = append(rows, l)
+		}
+	}
+	t.setRows(t.problems, rows, "No active problems.")
+
+	rows = nil
+	for _, rx := range ch.Medications {
+		for _, it := range rx.Items {
+			rows = append(rows, wrapLabel(itemText(it)+"  ("+rx.Number+", "+rx.DoctorName+")"))
+		}
+	}
+	t.setRows(t.medications, rows, "No current medications.")
+
+	rows = nil
+	for _, a := range ch.Assignments {
+		text := a.DoctorName + " — " + a.Reason + ", since " + a.StartDate
+		if a.EndDate != "" {
+			text += " until " + a.EndDate
+		}
+		l := wrapLabel(text)
+		if t.b.can(app.PermAssignDoctor) {
+			a := a
+			btn := widget.NewButton("End…", func() { t.onEndAssignment(a) })
+			t.endAssignment[a.ID] = btn
+			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
+		} else {
+			rows = append(rows, l)
+		}
+	}
+	t.setRows(t.doctors, rows, "No doctor assigned.")
+
+	if ch.LastVitals == nil {
+		t.lastVitals.SetText("No vitals recorded.")
+	} else {
+		t.lastVitals.SetText(vitalsText(ch.LastVitals) + "\n" + formatTime(t.b.u, ch.LastVitals.TakenAt))
+	}
+}
+
+func (t *summaryTab) setRows(c *fyne.Container, rows []fyne.CanvasObject, empty string) {
+	if len(rows) == 0 {
+		rows = []fyne.CanvasObject{mutedLabel(empty)}
+	}
+	c.Objects = rows
+	c.Refresh()
+}
+
+// itemText is one prescription item on one line.
+func itemText(it app.PrescriptionItem) string {
+	parts := []string{strings.TrimSpace(it.Drug + " " + it.Strength)}
+	for _, s := range []string{it.Dose, it.Route, it.Frequency, it.Duration} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	text := strings.Join(parts, ", ")
+	if it.Quantity != "" {
+		text += "; quantity " + it.Quantity
+	}
+	if it.Instructions != "" {
+		text += ". " + it.Instructions
+	}
+	return text
+}
+
+// vitalsText is a set of vitals on one line; what was not measured is left out.
+func vitalsText(v *app.Vitals) string {
+	var parts []string
+	if v.Systolic > 0 || v.Diastolic > 0 {
+		parts = append(parts, fmt.Sprintf("BP %d/%d mmHg", v.Systolic, v.Diastolic))
+	}
+	if v.Pulse > 0 {
+		parts = append(parts, fmt.Sprintf("pulse %d/min", v.Pulse))
+	}
+	if v.TemperatureC > 0 {
+		parts = append(parts, fmt.Sprintf("temp %.1f °C", v.TemperatureC))
+	}
+	if v.RespRate > 0 {
+		parts = append(parts, fmt.Sprintf("resp %d/min", v.RespRate))
+	}
+	if v.SpO2 > 0 {
+		parts = append(parts, fmt.Sprintf("SpO2 %d%%", v.SpO2))
+	}
+	if v.WeightKg > 0 {
+		parts = append(parts, fmt.Sprintf("weight %.1f kg", v.WeightKg))
+	}
+	if v.HeightCm > 0 {
+		parts = append(parts, fmt.Sprintf("height %.0f cm", v.HeightCm))
+	}
+	if bmi := v.BMI(); bmi > 0 {
+		parts = append(parts, fmt.Sprintf("BMI %.1f", bmi))
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (t *summaryTab) onRemoveAllergy(a *app.Allergy) {
+	b := t.b
+	t.prompt = showPrompt(b.u, promptSpec{
+		title: "Remove allergy " + a.Substance,
+		note:  "The allergy stays in the history with the reason. Why is it removed?",
+		label: "Reason", field: "reason", ok: "Remove", danger: true,
+		placeholder: "e.g. entered in error, tested negative",
+		check: func(s string) error {
+			_, err := app.ValidateReason(s, "removing the allergy")
+			return err
+		},
+		submit: func(reason string) func(context.Context) error {
+			return func(ctx context.Context) error { return b.u.svc.Clinical.RemoveAllergy(ctx, a.ID, reason) }
+		},
+		done: func() {
+			t.prompt = nil
+			t.load()
+		},
+	})
+}
+
+func (t *summaryTab) onResolveProblem(p *app.Problem) {
+	b := t.b
+	t.prompt = showPrompt(b.u, promptSpec{
+		title: "Resolve " + p.Condition,
+		note:  "On which day was it resolved?",
+		label: "Resolved on", field: "resolved_on", ok: "Resolve",
+		initial: b.today().Format(app.DateLayout), placeholder: "YYYY-MM-DD",
+		check: func(s string) error {
+			_, err := app.ValidateResolvedOn(s, p.Onset, b.today())
+			return err
+		},
+		submit: func(day string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := b.u.svc.Clinical.ResolveProblem(ctx, p.ID, day)
+				return err
+			}
+		},
+		done: func() {
+			t.prompt = nil
+			t.load()
+		},
+	})
+}
+
+func (t *summaryTab) onEndAssignment(a *app.Assignment) {
+	b := t.b
+	end := func(st app.AssignmentStatus) func() {
+		return func() {
+			t.endDialog.Hide()
+			background(b.u, func(ctx context.Context) (*app.Assignment, error) {
+				return b.u.svc.Clinical.EndAssignment(ctx, a.ID, st)
+			}, func(_ *app.Assignment, err error) {
+				if err != nil {
+					showError(err, b.u.win)
+					return
+				}
+				t.load()
+			})
+		}
+	}
+	completed := widget.NewButton("Treatment completed", end(app.AssignmentCompleted))
+	completed.Importance = widget.HighImportance
+	cancelled := widget.NewButton("Cancelled", end(app.AssignmentCancelled))
+	keep := widget.NewButton("Keep", func() { t.endDialog.Hide() })
+	content := container.NewVBox(
+		wrapLabel("End "+a.DoctorName+"'s assignment for "+a.Reason+"?"),
+		container.NewHBox(keep, layout.NewSpacer(), cancelled, completed))
+	t.endDialog = showFormDialog(b.u, "End assignment", 480, content)
+}
+
+func (t *summaryTab) onAddAllergy() {
+	t.allergyForm = showAllergyForm(t)
+}
+
+func (t *summaryTab) onAddProblem() {
+	t.problemForm = showProblemForm(t)
+}
+
+func (t *summaryTab) onAssign() {
+	t.assignForm = showAssignForm(t)
+}
+
+// allergyForm records an allergy.
+type allergyForm struct {
+	t         *summaryTab
+	substance *widget.Entry
+	reaction  *widget.Entry
+	severity  *widget.Select
+	save      *widget.Button
+	cancel    *widget.Button
+	errs      fieldErrors
+	dialog    dialog.Dialog
+}
+
+var severities = []app.Severity{app.SeverityMild, app.SeverityModerate, app.SeveritySevere, app.SeverityUnknown}
+
+func showAllergyForm(t *summaryTab) *allergyForm {
+	f := &allergyForm{t: t, errs: fieldErrors{}}
+	f.substance = entry("e.g. penicillin")
+	f.reaction = entry("e.g. rash, anaphylaxis")
+	opts := make([]string, len(severities))
+	for i, s := range severities {
+		opts[i] = capitalize(string(s))
+	}
+	f.severity = widget.NewSelect(opts, nil)
+	f.severity.SetSelected(opts[len(opts)-1])
+	f.save = widget.NewButton("Add allergy", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Substance", f.errs.add("substance", f.substance)),
+		widget.NewFormItem("Reaction", f.errs.add("reaction", f.reaction)),
+		widget.NewFormItem("Severity", f.errs.add("severity", f.severity)),
+	), general, buttonsRow(f.cancel, f.save))
+	f.dialog = showFormDialog(t.b.u, "Add allergy", 480, content)
+	t.b.u.win.Canvas().Focus(f.substance)
+	return f
+}
+
+func (f *allergyForm) onSave() {
+	f.errs.clear()
+	b := f.t.b
+	a := app.AllergyCreate{PatientID: b.id, Substance: strings.TrimSpace(f.substance.Text),
+		Reaction: strings.TrimSpace(f.reaction.Text), Severity: app.Severity(strings.ToLower(f.severity.Selected))}
+	if err := a.Validate(); err != nil {
+		f.errs.show(err, b.u.win)
+		return
+	}
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Allergy, error) {
+		return b.u.svc.Clinical.AddAllergy(ctx, a)
+	}, func(_ *app.Allergy, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.allergyForm = nil
+		f.t.load()
+	})
+}
+
+// problemForm records a problem of the medical history.
+type problemForm struct {
+	t         *summaryTab
+	condition *widget.Entry
+	onset     *widget.Entry
+	notes     *widget.Entry
+	save      *widget.Button
+	cancel    *widget.Button
+	errs      fieldErrors
+	dialog    dialog.Dialog
+}
+
+func showProblemForm(t *summaryTab) *problemForm {
+	f := &problemForm{t: t, errs: fieldErrors{}}
+	f.condition = entry("e.g. type 2 diabetes")
+	f.onset = entry("YYYY-MM-DD, YYYY-MM or YYYY; optional")
+	f.notes = widget.NewMultiLineEntry()
+	f.notes.SetPlaceHolder("Optional")
+	f.save = widget.NewButton("Add problem", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Condition", f.errs.add("condition", f.condition)),
+		widget.NewFormItem("Onset", f.errs.add("onset", f.onset)),
+		widget.NewFormItem("Notes", f.errs.add("notes", f.notes)),
+	), general, buttonsRow(f.cancel, f.save))
+	f.dialog = showFormDialog(t.b.u, "Add problem", 520, content)
+	t.b.u.win.Canvas().Focus(f.condition)
+	return f
+}
+
+func (f *problemForm) onSave() {
+	f.errs.clear()
+	b := f.t.b
+	p := app.ProblemCreate{PatientID: b.id, Condition: strings.TrimSpace(f.condition.Text),
+		Onset: strings.TrimSpace(f.onset.Text), Status: app.ProblemActive, Notes: strings.TrimSpace(f.notes.Text)}
+	if err := p.Validate(b.today()); err != nil {
+		f.errs.show(err, b.u.win)
+		return
+	}
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Problem, error) {
+		return b.u.svc.Clinical.AddProblem(ctx, p)
+	}, func(_ *app.Problem, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.problemForm = nil
+		f.t.load()
+	})
+}
+
+// assignForm puts a doctor in charge of the patient's treatment. An admin
+// chooses among the active doctors; a doctor assigns themself.
+type assignForm struct {
+	t         *summaryTab
+	doctors   []*app.User
+	doctor    *widget.Select
+	reason    *widget.Entry
+	startDate *widget.Entry
+	endDate   *widget.Entry
+	save      *widget.Button
+	cancel    *widget.Button
+	errs      fieldErrors
+	dialog    dialog.Dialog
+}
+
+func showAssignForm(t *summaryTab) *assignForm {
+	b := t.b
+	f := &assignForm{t: t, errs: fieldErrors{}}
+	f.doctor = widget.NewSelect(nil, nil)
+	f.doctor.PlaceHolder = "Choose the doctor"
+	f.reason = entry("Reason or diagnosis")
+	f.startDate = entry("YYYY-MM-DD")
+	f.startDate.SetText(b.today().Format(app.DateLayout))
+	f.endDate = entry("YYYY-MM-DD, optional")
+	f.save = widget.NewButton("Assign", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Doctor", f.errs.add("doctor", f.doctor)),
+		widget.NewFormItem("Reason", f.errs.add("reason", f.reason)),
+		widget.NewFormItem("From", f.errs.add("start_date", f.startDate)),
+		widget.NewFormItem("Until", f.errs.add("end_date", f.endDate)),
+	), general, buttonsRow(f.cancel, f.save))
+	f.errs.alias("doctor_id", "doctor")
+	f.dialog = showFormDialog(b.u, "Assign doctor", 520, content)
+
+	if me := b.u.session.User; me.Role == app.RoleDoctor {
+		f.setDoctors([]*app.User{me})
+		return f
+	}
+	background(b.u, func(ctx context.Context) ([]*app.User, error) {
+		return b.u.svc.Users.FindUsers(ctx, app.UserFilter{Role: app.RoleDoctor, Status: app.StatusActive, Limit: 500})
+	}, func(users []*app.User, err error) {
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.setDoctors(users)
+	})
+	return f
+}
+
+func (f *assignForm) setDoctors(users []*app.User) {
+	f.doctors = users
+	opts := make([]string, len(users))
+	for i, d := range users {
+		opts[i] = d.FullName + " (" + d.Username + ")"
+	}
+	f.doctor.SetOptions(opts)
+	if len(opts) == 1 {
+		f.doctor.SetSelectedIndex(0)
+	}
+}
+
+func (f *assignForm) onSave() {
+	f.errs.clear()
+	b := f.t.b
+	a := app.AssignmentCreate{PatientID: b.id, Reason: f.reason.Text, StartDate: f.startDate.Text, EndDate: f.endDate.Text}
+	if i := f.doctor.SelectedIndex(); i >= 0 && i < len(f.doctors) {
+		a.DoctorID = f.doctors[i].ID
+	}
+	if err := a.Validate(); err != nil {
+		f.errs.show(err, b.u.win)
+		return
+	}
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Assignment, error) {
+		return b.u.svc.Clinical.AssignDoctor(ctx, a)
+	}, func(_ *app.Assignment, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.assignForm = nil
+		f.t.load()
+	})
+}

@@ -1,0 +1,470 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+const (
+	// searchDebounce is how long the search waits after a keystroke, so a
+	// name typed quickly costs one query, not one per letter.
+	searchDebounce = 150 * time.Millisecond
+	// patientPageSize is how many patients one page of results holds.
+	patientPageSize = 50
+	// pageAhead is how close to the end of the list a shown row must be
+	// for the next page to be fetched.
+	pageAhead = 10
+)
+
+// patientsScreen is the Patients area: one search box whose results update
+// as one types, newest activity first, paged from the service as the list
+// scrolls; a patient's chart opens in its place.
+type patientsScreen struct {
+	u *UI
+
+	patients []*app.Patient
+	next     string // cursor of the next page; "" when the last is shown
+	loading  bool   // a page of the current search is being fetched
+	searched bool   // a search has run since the area opened
+	// seq numbers searches; a result of an older one than the newest is
+	// dropped, so a slow answer to "gr" cannot replace the one to "grace".
+	seq   int
+	timer *time.Timer
+
+	query        *widget.Entry
+	showArchived *widget.Check  // admins only
+	mine         *widget.Check  // doctors only: their assigned patients
+	register     *widget.Button // roles that may register
+	importCSV    *widget.Button
+	exportCSV    *widget.Button // roles that may export
+	list         *widget.List
+	status       *widget.Label // counts, under the list
+	hint         *widget.Label // what to do, over the empty list
+
+	form     *patientForm  // the open register dialog
+	importer *importWizard // the open import wizard
+	chart    *chartScreen  // the open chart; nil while the list is shown
+
+	search  fyne.CanvasObject // the search view
+	content *fyne.Container   // the search view or a chart
+}
+
+func newPatientsScreen(u *UI) *patientsScreen {
+	s := &patientsScreen{u: u}
+	s.buildUI()
+	return s
+}
+
+func (s *patientsScreen) role() app.Role { return s.u.session.User.Role }
+
+func (s *patientsScreen) buildUI() {
+	s.query = entry("Name, record number or phone")
+	s.query.OnChanged = func(string) { s.scheduleSearch() }
+	s.query.OnSubmitted = func(string) { s.searchNow() }
+	role := s.role()
+	var filters []fyne.CanvasObject
+	if app.Can(role, app.PermArchivePatient) {
+		s.showArchived = widget.NewCheck("Show archived", func(bool) { s.searchNow() })
+		filters = append(filters, s.showArchived)
+	}
+	if role == app.RoleDoctor {
+		s.mine = widget.NewCheck("My patients", func(bool) { s.searchNow() })
+		filters = append(filters, s.mine)
+	}
+	var actions []fyne.CanvasObject
+	if app.Can(role, app.PermRegisterPatient) {
+		s.register = widget.NewButtonWithIcon("Register patient", theme.ContentAddIcon(), s.onRegister)
+		s.register.Importance = widget.HighImportance
+		s.importCSV = widget.NewButtonWithIcon("Import CSV…", theme.UploadIcon(), s.onImport)
+		actions = append(actions, s.register, s.importCSV)
+	}
+	if app.Can(role, app.PermExportPatients) {
+		s.exportCSV = widget.NewButtonWithIcon("Export CSV…", theme.DownloadIcon(), s.onExport)
+		actions = append(actions, s.exportCSV)
+	}
+
+	s.list = widget.NewList(
+		func() int { return len(s.patients) },
+		func() fyne.CanvasObject {
+			labels := make([]fyne.CanvasObject, len(patientColumns))
+			for i := range labels {
+				l := widget.NewLabel("")
+				l.Truncation = fyne.TextTruncateEllipsis
+				labels[i] = l
+			}
+			return container.New(&columnsLayout{widths: patientColumnWidths()}, labels...)
+		},
+		s.updateRow,
+	)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.UnselectAll()
+		if id >= 0 && id < len(s.patients) {
+			s.openChart(s.patients[id].ID)
+		}
+	}
+	s.status = widget.NewLabel("")
+	s.status.Importance = widget.LowImportance
+	s.hint = widget.NewLabel("Type a name, record number or phone number,\nor press Enter to list the patients seen most recently.")
+	s.hint.Alignment = fyne.TextAlignCenter
+	s.hint.Importance = widget.LowImportance
+
+	header := make([]fyne.CanvasObject, len(patientColumns))
+	for i, c := range patientColumns {
+		header[i] = widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	top := container.NewVBox(
+		container.NewHBox(widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			layout.NewSpacer(), container.NewHBox(actions...)),
+		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(filters...), s.query),
+		container.New(&columnsLayout{widths: patientColumnWidths()}, header...),
+		widget.NewSeparator(),
+	)
+	s.search = container.NewBorder(top, s.status, nil, nil, container.NewStack(s.list, container.NewCenter(s.hint)))
+	s.content = container.NewStack(s.search)
+}
+
+// patientColumns are the columns of a result row.
+var patientColumns = []struct {
+	title string
+	width float32
+}{
+	{"Name", 300}, {"Record number", 150}, {"Date of birth", 130}, {"Sex", 90}, {"Phone", 170},
+}
+
+func patientColumnWidths() []float32 {
+	w := make([]float32, len(patientColumns))
+	for i, c := range patientColumns {
+		w[i] = c.width
+	}
+	return w
+}
+
+func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(s.patients) {
+		return
+	}
+	p := s.patients[id]
+	cells := o.(*fyne.Container).Objects
+	name := p.FullName()
+	imp := widget.MediumImportance
+	if p.Archived() {
+		name += " — archived"
+		imp = widget.LowImportance
+	}
+	for i, text := range []string{name, p.MRN, p.BirthDate, sexLabel(p.Sex), p.Phone} {
+		l := cells[i].(*widget.Label)
+		l.Importance = imp
+		l.SetText(text)
+	}
+	if id >= len(s.patients)-pageAhead {
+		s.loadMore()
+	}
+}
+
+// live reports whether the screen is still the one on view.
+func (s *patientsScreen) live() bool {
+	return s.u.main != nil && s.u.main.patients == s
+}
+
+// scheduleSearch runs the search once typing pauses for searchDebounce.
+func (s *patientsScreen) scheduleSearch() {
+	s.seq++
+	seq, gen, do := s.seq, s.u.gen, s.u.do
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.timer = time.AfterFunc(searchDebounce, func() {
+		do(func() {
+			if s.u.gen == gen && seq == s.seq && s.live() {
+				s.runSearch()
+			}
+		})
+	})
+}
+
+// searchNow runs the search at once (Enter, a filter changed).
+func (s *patientsScreen) searchNow() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.runSearch()
+}
+
+// runSearch fetches the first page of the current query as a new search.
+func (s *patientsScreen) runSearch() {
+	s.seq++
+	seq := s.seq
+	q := strings.TrimSpace(s.query.Text)
+	s.loading = true
+	s.searched = true
+	if s.mine != nil && s.mine.Checked {
+		background(s.u, func(ctx context.Context) ([]*app.Patient, error) {
+			return s.u.svc.Clinical.MyPatients(ctx)
+		}, func(ps []*app.Patient, err error) {
+			if seq != s.seq {
+				return
+			}
+			s.loading = false
+			if err != nil {
+				showError(err, s.u.win)
+				return
+			}
+			s.show(filterPatients(ps, q), "", q)
+		})
+		return
+	}
+	f := app.PatientFilter{Query: q, Limit: patientPageSize,
+		IncludeArchived: s.showArchived != nil && s.showArchived.Checked}
+	background(s.u, func(ctx context.Context) (*app.PatientPage, error) {
+		return s.u.svc.Patients.FindPatients(ctx, f)
+	}, func(page *app.PatientPage, err error) {
+		if seq != s.seq {
+			return
+		}
+		s.loading = false
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.show(page.Patients, page.Next, q)
+	})
+}
+
+// show replaces the results with a first page.
+func (s *patientsScreen) show(ps []*app.Patient, next, q string) {
+	s.patients, s.next = ps, next
+	s.list.Refresh()
+	s.list.ScrollToTop()
+	s.updateStatus(q)
+}
+
+func (s *patientsScreen) updateStatus(q string) {
+	if len(s.patients) == 0 {
+		s.status.SetText("")
+		if q != "" {
+			s.hint.SetText("No patient matches “" + q + "”.")
+		} else {
+			s.hint.SetText("No patients yet.")
+		}
+		s.hint.Show()
+		return
+	}
+	s.hint.Hide()
+	switch {
+	case s.next != "":
+		s.status.SetText(fmt.Sprintf("%d patients shown; scroll for more.", len(s.patients)))
+	case len(s.patients) == 1:
+		s.status.SetText("1 patient.")
+	default:
+		s.status.SetText(fmt.Sprintf("%d patients.", len(s.patients)))
+	}
+}
+
+// loadMore fetches the next page of the current search, once.
+func (s *patientsScreen) loadMore() {
+	if s.next == "" || s.loading {
+		return
+	}
+	seq := s.seq
+	q := strings.TrimSpace(s.query.Text)
+	f := app.PatientFilter{Query: q, Cursor: s.next, Limit: patientPageSize,
+		IncludeArchived: s.showArchived != nil && s.showArchived.Checked}
+	s.loading = true
+	background(s.u, func(ctx context.Context) (*app.PatientPage, error) {
+		return s.u.svc.Patients.FindPatients(ctx, f)
+	}, func(page *app.PatientPage, err error) {
+		if seq != s.seq {
+			return
+		}
+		s.loading = false
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.patients = append(s.patients, page.Patients...)
+		s.next = page.Next
+		s.list.Refresh()
+		s.updateStatus(q)
+	})
+}
+
+// filterPatients keeps the patients whose name, record number or phone
+// matches q the way the search box does (each word a prefix of a name,
+// accents ignored).
+func filterPatients(ps []*app.Patient, q string) []*app.Patient {
+	words := strings.Fields(app.FoldForSearch(q))
+	if len(words) == 0 {
+		return ps
+	}
+	var out []*app.Patient
+	for _, p := range ps {
+		names := strings.Fields(app.FoldForSearch(p.FullName()))
+		digits := app.PhoneDigits(q)
+		ok := true
+		for _, w := range words {
+			hit := strings.Contains(strings.ToLower(p.MRN), w) ||
+				(len(digits) >= 3 && strings.Contains(app.PhoneDigits(p.Phone), digits))
+			for _, n := range names {
+				hit = hit || strings.HasPrefix(n, w)
+			}
+			ok = ok && hit
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openChart shows a patient's chart in place of the results.
+func (s *patientsScreen) openChart(id string) {
+	s.u.touch()
+	s.chart = newChartScreen(s.u, id, s.closeChart, s.onPatientChanged)
+	s.content.Objects = []fyne.CanvasObject{s.chart.content}
+	s.content.Refresh()
+	s.chart.load()
+}
+
+// closeChart goes back to the results, as they were.
+func (s *patientsScreen) closeChart() {
+	s.u.touch()
+	s.chart = nil
+	s.content.Objects = []fyne.CanvasObject{s.search}
+	s.content.Refresh()
+}
+
+// onPatientChanged refreshes the results after a record changed (edited,
+// archived, purged), when a search is on view.
+func (s *patientsScreen) onPatientChanged() {
+	if s.searched {
+		s.searchNow()
+	}
+}
+
+func (s *patientsScreen) onRegister() {
+	s.form = showPatientForm(s.u, nil, func(p *app.Patient) {
+		s.form = nil
+		if p != nil {
+			s.openChart(p.ID)
+		}
+	})
+}
+
+func (s *patientsScreen) onExport() {
+	d := dialog.NewFileSave(s.onExportFile, s.u.win)
+	d.SetFileName("patients-" + s.u.now().In(s.u.location()).Format(app.DateLayout) + ".csv")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+// onExportFile writes every patient to the file chosen in the save dialog.
+func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
+	if err != nil {
+		showError(err, s.u.win)
+		return
+	}
+	if w == nil {
+		return // cancelled
+	}
+	if s.exportCSV != nil {
+		s.exportCSV.Disable()
+	}
+	name := w.URI().Name()
+	background(s.u, func(ctx context.Context) (int, error) {
+		n, err := s.u.svc.Patients.ExportPatients(ctx, w)
+		if cerr := w.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close export file: %w", cerr)
+		}
+		return n, err
+	}, func(n int, err error) {
+		if s.exportCSV != nil {
+			s.exportCSV.Enable()
+		}
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		dialog.ShowInformation("Export done", fmt.Sprintf("Exported %d patients to %s.", n, name), s.u.win)
+	})
+}
+
+func (s *patientsScreen) onImport() {
+	d := dialog.NewFileOpen(s.onImportFile, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
+	d.Show()
+}
+
+// onImportFile reads the CSV file chosen in the open dialog and shows the
+// import wizard on it.
+func (s *patientsScreen) onImportFile(r fyne.URIReadCloser, err error) {
+	if err != nil {
+		showError(err, s.u.win)
+		return
+	}
+	if r == nil {
+		return // cancelled
+	}
+	name := r.URI().Name()
+	background(s.u, func(context.Context) (*app.CSVTable, error) {
+		defer r.Close()
+		return app.ReadCSV(r)
+	}, func(t *app.CSVTable, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.importer = showImportWizard(s.u, name, t, func() {
+			s.importer = nil
+			s.onPatientChanged()
+		})
+	})
+}
+
+// fileURL turns a storage URI into a URL for OpenURL.
+func fileURL(u fyne.URI) (*url.URL, error) {
+	return url.Parse(u.String())
+}
+
+// columnsLayout lays objects out in a row of columns of fixed widths, the
+// last one taking what is left, so a list row lines up with its header.
+type columnsLayout struct{ widths []float32 }
+
+func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for i, o := range objs {
+		m := o.MinSize()
+		if i < len(l.widths) {
+			w += l.widths[i]
+		} else {
+			w += m.Width
+		}
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var x float32
+	for i, o := range objs {
+		w := size.Width - x
+		if i < len(l.widths) && i < len(objs)-1 {
+			w = min(l.widths[i], w)
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(max(w, 0), size.Height))
+		x += w
+	}
+}
