@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -133,7 +132,7 @@ func (t *reportsTab) onOpen(r *app.Report) {
 		o := openedReport{report: rep, content: content}
 		if !isInlineImage(rep.MediaType) {
 			o.content = nil
-			o.file, err = writeTempReport(rep, content)
+			o.file, err = u.viewFiles.write(viewerName(rep), content)
 		}
 		return o, err
 	}, func(o openedReport, err error) {
@@ -149,28 +148,22 @@ func (t *reportsTab) onOpen(r *app.Report) {
 	})
 }
 
-// writeTempReport writes a report to a temporary file for the system's
-// viewer, named after the report with the extension of its media type.
-func writeTempReport(r *app.Report, content []byte) (string, error) {
-	ext := filepath.Ext(r.FileName)
+// viewerName is the file name a report is opened under: its own base name,
+// with the extension of its media type.
+func viewerName(r *app.Report) string {
+	base := filepath.Base(r.FileName)
+	ext := filepath.Ext(base)
 	switch r.MediaType {
 	case "application/pdf":
 		ext = ".pdf"
 	case "text/plain":
 		ext = ".txt"
 	}
-	f, err := os.CreateTemp("", "hms-report-*"+ext)
-	if err != nil {
-		return "", fmt.Errorf("open report: %w", err)
+	name := base[:len(base)-len(filepath.Ext(base))]
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		name = "report"
 	}
-	if _, err := f.Write(content); err != nil {
-		f.Close()
-		return "", fmt.Errorf("open report: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("open report: %w", err)
-	}
-	return f.Name(), nil
+	return name + ext
 }
 
 func (t *reportsTab) showImage(r *app.Report, content []byte) {

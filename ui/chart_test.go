@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -622,5 +624,41 @@ func TestChartAssignments(t *testing.T) {
 	h.waitFor("the end", func() bool { return h.called("EndAssignment") == 1 })
 	if got := h.callsOf("EndAssignment")[0]; got != "as-1:completed" {
 		t.Errorf("EndAssignment(%v)", got)
+	}
+}
+
+// TestChartReportViewerFiles checks that a report opened in the system's
+// viewer is written to a private file that the lock removes.
+func TestChartReportViewerFiles(t *testing.T) {
+	h := newClinicHarness(t)
+	c := h.openChartOf(app.RoleDoctor)
+	h.reports.FindReportsFn = func(ctx context.Context, id string) ([]*app.Report, error) {
+		return []*app.Report{{ID: "r-9", Title: "Discharge", Type: app.ReportDischarge, ReportDate: "2026-02-20",
+			FileName: "discharge.pdf", MediaType: "application/pdf", Size: 9}}, nil
+	}
+	h.reports.OpenReportFn = func(ctx context.Context, id string) (*app.Report, []byte, error) {
+		return &app.Report{ID: id, Title: "Discharge", FileName: "discharge.pdf", MediaType: "application/pdf"}, []byte("%PDF-1.7 x"), nil
+	}
+	selectTab(t, c.tabs, "Reports")
+	rt := c.reports
+	h.waitFor("the reports", func() bool { return len(rt.reports) == 1 })
+	test.Tap(rt.open["r-9"])
+	var dir string
+	h.waitFor("the viewer file", func() bool {
+		h.u.viewFiles.mu.Lock()
+		defer h.u.viewFiles.mu.Unlock()
+		dir = h.u.viewFiles.dir
+		return dir != ""
+	})
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "discharge.pdf"))
+	if len(matches) != 1 {
+		t.Fatalf("viewer files: %v", matches)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("viewer folder mode: %v %v", fi.Mode(), err)
+	}
+	h.u.lockNow()
+	if _, err := os.Stat(matches[0]); !os.IsNotExist(err) {
+		t.Fatalf("the report file outlived the lock: %v", err)
 	}
 }

@@ -70,6 +70,8 @@ type UI struct {
 	lastSignature uint64
 	locked        bool
 	syncStatus    string
+	// viewFiles are reports written for the system's viewer.
+	viewFiles viewFiles
 
 	// The current screens; nil when not shown.
 	setup      *setupScreen
@@ -131,6 +133,7 @@ func (u *UI) Start() {
 	}
 	u.win.Show()
 	u.startTicker()
+	u.fyneApp.Lifecycle().SetOnStopped(u.viewFiles.clear)
 }
 
 // SetSyncStatus sets the sync label of the status bar, e.g. "Sync: 3 waiting".
@@ -191,6 +194,7 @@ func (u *UI) clearOverlays() {
 // reachable, and invalidates service calls still under way.
 func (u *UI) dropScreens() {
 	u.gen++
+	u.viewFiles.clear()
 	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
 	u.forced, u.pwDialog, u.main, u.lock = nil, nil, nil, nil
 	u.lastFocused, u.lastSignature = nil, 0
