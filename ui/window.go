@@ -102,6 +102,7 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.patients = newPatientsScreen(s.u)
 		view = s.patients.content
 		s.patients.searchNow() // the newest patients, before anything is typed
+		defer s.u.win.Canvas().Focus(s.patients.query)
 	case app.AreaStaff:
 		s.staff = newStaffScreen(s.u)
 		view = s.staff.content
