@@ -97,12 +97,13 @@ func (s *mainScreen) showArea(a app.Area) {
 	s.current = a
 	s.patients, s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil, nil
 	var view fyne.CanvasObject
+	var focus fyne.Focusable // where typing goes when the area opens
 	switch a {
 	case app.AreaPatients:
 		s.patients = newPatientsScreen(s.u)
 		view = s.patients.content
 		s.patients.searchNow() // the newest patients, before anything is typed
-		defer s.u.win.Canvas().Focus(s.patients.query)
+		focus = s.patients.query
 	case app.AreaStaff:
 		s.staff = newStaffScreen(s.u)
 		view = s.staff.content
@@ -125,6 +126,10 @@ func (s *mainScreen) showArea(a app.Area) {
 	}
 	s.area.Objects = []fyne.CanvasObject{view}
 	s.area.Refresh()
+	if focus != nil {
+		s.u.win.Canvas().Focus(focus)
+		s.u.focusChanged() // moving the focus ourselves is not the user's activity
+	}
 }
 
 func areaIcon(a app.Area) fyne.Resource {
