@@ -12,9 +12,10 @@ import (
 // searchPlan is how a search box query runs: the words of a name, digits of
 // a phone or record number, or a record number's prefix.
 type searchPlan struct {
-	nameMatch   string // FTS5 query over folded names: "word"* "word"*
-	numberMatch string // FTS5 trigram query over phone and record-number digits
-	mrnPrefix   string // an MRN typed from its start: P-D1-00012
+	nameMatch   string   // FTS5 query over folded names: "word"* "word"*
+	nameFilters []string // word prefixes each row's name must also have, checked on the rows the index gives
+	numberMatch string   // FTS5 trigram query over phone and record-number digits
+	mrnPrefix   string   // an MRN typed from its start: P-D1-00012
 }
 
 // planSearch reads what was typed. Words with letters search names (each a
@@ -35,16 +36,23 @@ func planSearch(q string) searchPlan {
 		}
 		words = append(words, nameWords(word)...)
 	}
-	var names []string
-	for _, w := range words {
-		names = append(names, `"`+w+`"*`)
-	}
-	// Two words whose first has its three letters: their pair token is a
-	// short list the search walks first, so common names stay fast.
-	if len(words) >= 2 && len([]rune(words[0])) >= pairPrefix {
-		names = append([]string{`"` + pairToken(words[0], words[1]) + `"*`}, names...)
-	}
-	if len(names) > 0 {
+	switch {
+	case len(words) >= 2 && len([]rune(words[0])) >= pairPrefix:
+		// Two words whose first has its three letters: the search walks the
+		// short list of their pair token ("mar_gar"*: a word starting with
+		// mar, then one starting with gar) and checks the other words on
+		// each row it finds, instead of intersecting the long lists of
+		// common names.
+		plan.nameMatch = `"` + pairToken(words[0], words[1]) + `"*`
+		if len([]rune(words[0])) > pairPrefix {
+			plan.nameFilters = append(plan.nameFilters, words[0])
+		}
+		plan.nameFilters = append(plan.nameFilters, words[2:]...)
+	case len(words) > 0:
+		var names []string
+		for _, w := range words {
+			names = append(names, `"`+w+`"*`)
+		}
 		plan.nameMatch = strings.Join(names, " ")
 	}
 	// Adjacent digit groups ("210 555 01") are one number typed with spaces.
@@ -159,6 +167,13 @@ func buildSearch(f app.PatientFilter) (query string, args []any, limit int, err 
 		}
 		where = append(where, idx+" MATCH ?")
 		args = append(args, match)
+		for _, w := range plan.nameFilters {
+			// A word of the name starts with w: the folded words are
+			// separated by spaces, and a pair token only starts with letters
+			// some word starts with.
+			where = append(where, "instr(' ' || p.search_name, ?) > 0")
+			args = append(args, " "+w)
+		}
 		if plan.nameMatch != "" && plan.numberMatch != "" {
 			// Name words and digits: walk the name index in order and keep
 			// the rows whose phone or record number holds the digits.

@@ -68,6 +68,10 @@ func TestPatientSearch(t *testing.T) {
 		{"oystein odeg", []string{"Øystein Ødegård"}},
 		{"garcia maria", []string{"Maria José García López"}},
 		{"jose maria", []string{"José Maria", "Maria José García López"}}, // newest activity first
+		{"jos mar", []string{"José Maria", "Maria José García López"}},
+		{"maria jose lop", []string{"Maria José García López"}},
+		{"mariana garcia", nil},
+		{"garcia maria jose", []string{"Maria José García López"}},
 		{"5550", []string{"Maria José García López", "Ελένη Παπαδοπούλου", "yannis Papadopoulou", "zoe Papadopoulou"}},
 		{"210 555 01", []string{"Ελένη Παπαδοπούλου"}},
 		{"papa 0002", []string{"yannis Papadopoulou"}},
