@@ -3,10 +3,11 @@ package app
 // Services bundles the services a desk offers, as main wires them for the
 // GUI and the command line.
 type Services struct {
-	Users    UserService
-	Settings SettingsService
-	Audit    AuditService
-	Patients PatientService
-	Clinical ClinicalService
-	Reports  ReportService
+	Users        UserService
+	Settings     SettingsService
+	Audit        AuditService
+	Patients     PatientService
+	Clinical     ClinicalService
+	Reports      ReportService
+	Appointments AppointmentService
 }

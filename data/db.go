@@ -54,6 +54,7 @@ type DB struct {
 	path   string
 	w      *sql.DB
 	r      *sql.DB
+	ckpt   *checkpointer
 	now    func() time.Time
 	hash   app.HashParams
 	key    []byte
@@ -70,6 +71,7 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
 	q.Set("_busy_timeout", "5000")
+	q.Set("_stmt_cache_size", "64") // hot queries are prepared once per connection
 	if readOnly {
 		q.Set("_query_only", "1")
 		q.Set("_txlock", "deferred")
@@ -99,7 +101,7 @@ func Open(path string, opt Options) (*DB, error) {
 		db.desk = "D1"
 	}
 	var err error
-	if db.w, err = sql.Open("sqlite3", dsn(path, false)); err != nil {
+	if db.w, err = sql.Open(driverName, dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.w.SetMaxOpenConns(1) // one writer: transactions queue here instead of spinning on SQLITE_BUSY
@@ -112,7 +114,7 @@ func Open(path string, opt Options) (*DB, error) {
 		db.w.Close()
 		return nil, err
 	}
-	if db.r, err = sql.Open("sqlite3", dsn(path, true)); err != nil {
+	if db.r, err = sql.Open(driverName, dsn(path, true)); err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -129,6 +131,10 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.ckpt, err = startCheckpointer(path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -140,6 +146,10 @@ func (db *DB) Close() error {
 	}
 	if db.w != nil {
 		errs = append(errs, db.w.Close())
+	}
+	if db.ckpt != nil {
+		// Last, so the final checkpoint finds no other connection open.
+		errs = append(errs, db.ckpt.stop())
 	}
 	return errors.Join(errs...)
 }
@@ -153,12 +163,13 @@ func (db *DB) SiteID() string { return db.siteID }
 // Services returns the app services this database implements.
 func (db *DB) Services() app.Services {
 	return app.Services{
-		Users:    &UserService{db: db},
-		Settings: &SettingsService{db: db},
-		Audit:    &AuditService{db: db},
-		Patients: &PatientService{db: db},
-		Clinical: &ClinicalService{db: db},
-		Reports:  &ReportService{db: db},
+		Users:        &UserService{db: db},
+		Settings:     &SettingsService{db: db},
+		Audit:        &AuditService{db: db},
+		Patients:     &PatientService{db: db},
+		Clinical:     &ClinicalService{db: db},
+		Reports:      &ReportService{db: db},
+		Appointments: &AppointmentService{db: db},
 	}
 }
 

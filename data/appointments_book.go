@@ -1,0 +1,693 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/app"
+)
+
+// The conflict checks. An appointment that overlaps [start, end) starts
+// before end and, since no visit is longer than app.MaxVisitLength, at or
+// after start - MaxVisitLength: each check reads one short range of an
+// index on (doctor_id or patient_id, start_at), never a whole history.
+const (
+	// doctorConflictSQL finds a confirmed or checked-in appointment of the
+	// doctor overlapping the new one: those hold the doctor's time.
+	doctorConflictSQL = `SELECT a.start_at, a.end_at FROM appointments a
+		WHERE a.doctor_id = ? AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ?
+		AND a.status IN ('confirmed', 'checked_in') AND a.id <> ? ORDER BY a.start_at LIMIT 1`
+	// patientConflictSQL finds any active appointment of the patient
+	// overlapping the new one, with any doctor.
+	patientConflictSQL = `SELECT a.start_at, a.end_at, u.full_name FROM appointments a
+		CROSS JOIN users u ON u.id = a.doctor_id
+		WHERE a.patient_id = ? AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ?
+		AND a.status IN ('pending', 'confirmed', 'checked_in') AND a.id <> ? ORDER BY a.start_at LIMIT 1`
+)
+
+// conflictArgs are the arguments of both conflict checks.
+func conflictArgs(who string, start, end time.Time, except string) []any {
+	return []any{who, formatTime(start.Add(-app.MaxVisitLength)), formatTime(end), formatTime(start), except}
+}
+
+// apptWhen writes a time for a message, in the clinic's time zone.
+func apptWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04")
+}
+
+// apptSpan writes a stretch of time for a message: "Thu 26 Nov 2026 14:00–14:15".
+func apptSpan(start, end time.Time, loc *time.Location) string {
+	return apptWhen(start, loc) + "–" + end.In(loc).Format("15:04")
+}
+
+// doctorConflict refuses a time that overlaps one of the doctor's confirmed
+// or checked-in appointments.
+func (tx *Tx) doctorConflict(d *doctorInfo, start, end time.Time, except string, loc *time.Location) error {
+	var s, e string
+	err := tx.QueryRowContext(tx.ctx, doctorConflictSQL, conflictArgs(d.id, start, end, except)...).Scan(&s, &e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
+		"%s already has an appointment at %s, which overlaps this time: choose another time.",
+		d.name, apptSpan(parseTime(s), parseTime(e), loc))}
+}
+
+// patientConflict refuses a time that overlaps one of the patient's active
+// appointments.
+func (tx *Tx) patientConflict(p *app.Patient, start, end time.Time, except string, loc *time.Location) error {
+	var s, e, with string
+	err := tx.QueryRowContext(tx.ctx, patientConflictSQL, conflictArgs(p.ID, start, end, except)...).Scan(&s, &e, &with)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	who := p.FullName() + " already has"
+	if tx.caller.PatientID == p.ID {
+		who = "You already have"
+	}
+	return &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
+		"%s an appointment with %s at %s, which overlaps this time: choose another time.",
+		who, with, apptSpan(parseTime(s), parseTime(e), loc))}
+}
+
+// bookingPatient reads the patient of a booking: archived records take no
+// new appointments.
+func (tx *Tx) bookingPatient(id string) (*app.Patient, error) {
+	p, err := tx.findPatient(id)
+	if err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			ae.Field = "patient_id"
+		}
+		return nil, err
+	}
+	if p.Archived() {
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "patient_id",
+			Message: "This record is archived: an administrator must restore it before booking."}
+	}
+	return p, nil
+}
+
+// apptBooking is one appointment about to be written.
+type apptBooking struct {
+	patient   *app.Patient
+	doctor    *doctorInfo
+	start     time.Time
+	minutes   int // 0: the slot length at that time, or the doctor's visit length
+	reason    string
+	override  string
+	byPatient bool   // a patient's own request: pending, from a slot's start, within hours, no override
+	oneSlot   bool   // the visit must be exactly one slot long (a patient's new request)
+	except    string // the appointment being moved, which the checks ignore
+	from      string // rescheduled_from
+	note      string // the history note of the booking
+}
+
+// place checks a booking (time not past nor too far ahead, within the
+// doctor's hours or overridden by staff, no overlap for the doctor or the
+// patient) and writes it with its history row.
+func (tx *Tx) place(b *apptBooking, loc *time.Location) (*app.Appointment, error) {
+	day := app.DayOf(b.start, loc)
+	periods, err := hoursOn(tx.ctx, tx, b.doctor.id, day, loc)
+	if err != nil {
+		return nil, err
+	}
+	minutes := b.minutes
+	if minutes == 0 {
+		minutes = b.doctor.visitMinutes
+		if p, ok := app.PeriodAt(periods, b.start, b.start.Add(time.Minute)); ok {
+			minutes = p.SlotMinutes
+		}
+	}
+	end := b.start.Add(time.Duration(minutes) * time.Minute)
+	switch {
+	case b.start.Before(tx.now.Truncate(time.Minute)):
+		return nil, app.FieldErrorf("start", "%s has passed: choose a time from now on.", apptWhen(b.start, loc))
+	case b.start.After(tx.now.AddDate(0, 0, app.MaxBookAheadDays)):
+		return nil, app.FieldErrorf("start", "Appointments are booked at most %d days ahead.", app.MaxBookAheadDays)
+	case !b.doctor.active:
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "doctor_id",
+			Message: b.doctor.name + "'s account is deactivated: choose another doctor."}
+	}
+	override := ""
+	if b.byPatient {
+		onGrid := false
+		for _, sl := range app.PeriodSlots(periods) {
+			onGrid = onGrid || (sl.Start.Equal(b.start) && (sl.End.Equal(end) || !b.oneSlot))
+		}
+		if _, within := app.PeriodAt(periods, b.start, end); !onGrid || !within {
+			return nil, &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
+				"%s does not see patients at %s: choose one of the free slots.", b.doctor.name, apptWhen(b.start, loc))}
+		}
+	} else if _, ok := app.PeriodAt(periods, b.start, end); !ok {
+		if b.override == "" {
+			return nil, &app.Error{Code: app.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+				"%s is outside %s's hours that day (%s). To book it anyway, give the reason for the exception.",
+				apptSpan(b.start, end, loc), b.doctor.name, app.DescribePeriods(periods, loc))}
+		}
+		override = b.override
+	}
+	if err := tx.doctorConflict(b.doctor, b.start, end, b.except, loc); err != nil {
+		return nil, err
+	}
+	if err := tx.patientConflict(b.patient, b.start, end, b.except, loc); err != nil {
+		return nil, err
+	}
+	status := app.AppointmentConfirmed
+	if b.byPatient {
+		status = app.AppointmentPending
+	}
+	a := &app.Appointment{ID: newID(), PatientID: b.patient.ID, PatientName: b.patient.FullName(), PatientMRN: b.patient.MRN,
+		DoctorID: b.doctor.id, DoctorName: b.doctor.name, Room: b.doctor.room, Start: b.start.UTC(), End: end.UTC(), Reason: b.reason,
+		Status: status, OverrideReason: override, RescheduledFrom: b.from, CreatedBy: tx.caller.Username,
+		CreatedAt: tx.now, UpdatedAt: tx.now}
+	if err := tx.insertAppointment(a, b.note); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// optText stores "" as NULL, for optional references.
+func optText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// optTime stores the zero time as NULL.
+func optTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+// insertAppointment writes a new appointment and the first row of its
+// history.
+func (tx *Tx) insertAppointment(a *app.Appointment, note string) error {
+	ts := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO appointments (id, patient_id, patient_name, patient_mrn, doctor_id,
+		start_at, end_at, status, reason, override_reason, rescheduled_from, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.PatientID, a.PatientName, a.PatientMRN, a.DoctorID,
+		formatTime(a.Start), formatTime(a.End), a.Status, a.Reason, a.OverrideReason, optText(a.RescheduledFrom),
+		a.CreatedBy, ts, ts); err != nil {
+		return fmt.Errorf("insert appointment: %w", err)
+	}
+	return tx.appointmentEvent(a.ID, "", a.Status, note)
+}
+
+// appointmentEvent appends one row to an appointment's status history.
+func (tx *Tx) appointmentEvent(id string, from, to app.AppointmentStatus, note string) error {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO appointment_events (id, appointment_id, at, from_status,
+		to_status, note, by_user) VALUES (?, ?, ?, ?, ?, ?, ?)`, newID(), id, formatTime(tx.now), from, to,
+		truncate(note, 600), tx.caller.Username); err != nil {
+		return fmt.Errorf("appointment event: %w", err)
+	}
+	return nil
+}
+
+// setStatus moves a to status to, writing the fields the move sets
+// (CancelReason, CheckedInAt, RescheduledTo) and a history row.
+func (tx *Tx) setStatus(a *app.Appointment, to app.AppointmentStatus, note string) error {
+	res, err := tx.ExecContext(tx.ctx, `UPDATE appointments SET status = ?, cancel_reason = ?, checked_in_at = ?,
+		rescheduled_to = ?, updated_at = ? WHERE id = ? AND status = ?`, to, a.CancelReason, optTime(a.CheckedInAt),
+		optText(a.RescheduledTo), formatTime(tx.now), a.ID, a.Status)
+	if err != nil {
+		return fmt.Errorf("appointment status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return app.Errorf(app.ECONFLICT, "This appointment changed meanwhile: look at it again.")
+	}
+	if err := tx.appointmentEvent(a.ID, a.Status, to, note); err != nil {
+		return err
+	}
+	a.Status, a.UpdatedAt = to, tx.now
+	return nil
+}
+
+// findAppointment reads one appointment inside tx.
+func (tx *Tx) findAppointment(id string) (*app.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRowContext(tx.ctx, `SELECT `+appointmentColumns+appointmentFrom+` WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such appointment.")
+	}
+	return a, err
+}
+
+// Book implements app.AppointmentService.
+func (s *AppointmentService) Book(ctx context.Context, c app.AppointmentCreate) (*app.Appointment, error) {
+	verr := c.Validate()
+	var out *app.Appointment
+	err := s.db.writeFor(ctx, "appointment.book", "appointments", "", c.PatientID, func(tx *Tx) error {
+		staff := app.Can(tx.caller.Role, app.PermManageAppointments) || ownSchedule(tx.caller, c.DoctorID)
+		if !staff && !ownBooking(tx.caller, c.PatientID) {
+			switch {
+			case callerCanAny(tx.caller, app.PermBookOwn):
+				return deny("own appointments only")
+			case callerCanAny(tx.caller, app.PermOwnSchedule):
+				return deny("own schedule only")
+			}
+			return deny(describePerms(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn))
+		}
+		if !staff && c.OverrideReason != "" {
+			return deny("staff to book outside the doctor's hours")
+		}
+		if verr != nil {
+			return verr
+		}
+		loc, err := clinicZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		p, err := tx.bookingPatient(c.PatientID)
+		if err != nil {
+			return err
+		}
+		d, err := findDoctor(ctx, tx, c.DoctorID)
+		if err != nil {
+			return err
+		}
+		note := "booked"
+		if !staff {
+			note = "requested by the patient"
+		}
+		if out, err = tx.place(&apptBooking{patient: p, doctor: d, start: c.Start, minutes: c.Minutes, reason: c.Reason,
+			override: c.OverrideReason, byPatient: !staff, oneSlot: !staff, note: note}, loc); err != nil {
+			return err
+		}
+		verb := "booked"
+		if !staff {
+			verb = "requested"
+		}
+		summary := fmt.Sprintf("Appointment %s with %s for %s", verb, d.name, apptWhen(out.Start, loc))
+		if out.OverrideReason != "" {
+			summary += " (outside hours: " + out.OverrideReason + ")"
+		}
+		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+			return err
+		}
+		tx.Audit("appointment.book", "appointments", out.ID, p.ID, fmt.Sprintf("%s with %s %s-%s, %s%s",
+			out.Status, d.name, formatTime(out.Start), formatTime(out.End), truncate(out.Reason, 100), overrideDetail(out)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func overrideDetail(a *app.Appointment) string {
+	if a.OverrideReason == "" {
+		return ""
+	}
+	return "; outside hours: " + a.OverrideReason
+}
+
+// Reschedule implements app.AppointmentService.
+func (s *AppointmentService) Reschedule(ctx context.Context, id string, newStart time.Time, overrideReason string) (*app.Appointment, error) {
+	overrideReason = strings.TrimSpace(overrideReason)
+	newStart = newStart.UTC().Truncate(time.Minute)
+	may := []app.Permission{app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn}
+	var out *app.Appointment
+	err := s.db.writeFor(ctx, "appointment.reschedule", "appointments", id, s.db.appointmentPatient(ctx, id), func(tx *Tx) error {
+		if !callerCanAny(tx.caller, may...) {
+			return deny(describePerms(may...))
+		}
+		old, err := tx.findAppointment(id)
+		if err != nil {
+			return err
+		}
+		staff := app.Can(tx.caller.Role, app.PermManageAppointments) || ownSchedule(tx.caller, old.DoctorID)
+		if !staff && !ownBooking(tx.caller, old.PatientID) {
+			return deny("own appointments or schedule only")
+		}
+		if !staff && overrideReason != "" {
+			return deny("staff to book outside the doctor's hours")
+		}
+		if err := app.ValidateOverrideReason(overrideReason); err != nil {
+			return err
+		}
+		if newStart.IsZero() || newStart.Year() < 2000 {
+			return app.FieldErrorf("start", "Choose the new day and time.")
+		}
+		loc, err := clinicZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if old.Status != app.AppointmentPending && old.Status != app.AppointmentConfirmed && old.Status != app.AppointmentConflict {
+			return app.Errorf(app.ECONFLICT, "This appointment is %s: it cannot be moved.", strings.ToLower(old.Status.Label()))
+		}
+		if !staff && !old.Start.After(tx.now) {
+			return app.Errorf(app.ECONFLICT, "This appointment has begun: to change it, call the clinic.")
+		}
+		p, err := tx.bookingPatient(old.PatientID)
+		if err != nil {
+			return err
+		}
+		d, err := findDoctor(ctx, tx, old.DoctorID)
+		if err != nil {
+			return err
+		}
+		out, err = tx.place(&apptBooking{patient: p, doctor: d, start: newStart, minutes: old.Minutes(), reason: old.Reason,
+			override: overrideReason, byPatient: !staff, except: old.ID, from: old.ID,
+			note: "moved from " + apptWhen(old.Start, loc)}, loc)
+		if err != nil {
+			return err
+		}
+		old.CancelReason, old.RescheduledTo = "Moved to "+apptWhen(out.Start, loc), out.ID
+		if err := tx.setStatus(old, app.AppointmentCancelled, old.CancelReason); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Appointment with %s moved from %s to %s", d.name, apptWhen(old.Start, loc), apptWhen(out.Start, loc))
+		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+			return err
+		}
+		tx.Audit("appointment.reschedule", "appointments", old.ID, p.ID, fmt.Sprintf("moved to %s (%s, %s-%s)%s",
+			out.ID, out.Status, formatTime(out.Start), formatTime(out.End), overrideDetail(out)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// WalkIn implements app.AppointmentService: the patient is at the desk, so
+// the visit is booked and checked in at once. It takes a visit now when
+// the doctor is within hours and free for a slot's length, else the first
+// free slot later today; outside the doctor's hours, book with an override
+// and check in instead.
+func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, reason string) (*app.Appointment, error) {
+	reason = strings.TrimSpace(reason)
+	var out *app.Appointment
+	err := s.db.writeFor(ctx, "appointment.walk_in", "appointments", "", patientID, func(tx *Tx) error {
+		if !app.Can(tx.caller.Role, app.PermManageAppointments) && !ownSchedule(tx.caller, doctorID) {
+			if callerCanAny(tx.caller, app.PermOwnSchedule) {
+				return deny("own schedule only")
+			}
+			return deny(describePerms(app.PermManageAppointments, app.PermOwnSchedule))
+		}
+		c := app.AppointmentCreate{PatientID: patientID, DoctorID: doctorID, Start: tx.now, Reason: reason}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		loc, err := clinicZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		p, err := tx.bookingPatient(patientID)
+		if err != nil {
+			return err
+		}
+		d, err := findDoctor(ctx, tx, doctorID)
+		if err != nil {
+			return err
+		}
+		if !d.active {
+			return &app.Error{Code: app.ECONFLICT, Field: "doctor_id", Message: d.name + "'s account is deactivated: choose another doctor."}
+		}
+		now := tx.now.Truncate(time.Minute)
+		today := app.DayOf(now, loc)
+		dayStart, dayEnd := today.Bounds(loc)
+		var booked string
+		err = tx.QueryRowContext(ctx, `SELECT a.start_at FROM appointments a WHERE a.patient_id = ? AND a.start_at >= ?
+			AND a.start_at < ? AND a.doctor_id = ? AND a.status IN ('pending', 'confirmed') ORDER BY a.start_at LIMIT 1`,
+			p.ID, formatTime(dayStart), formatTime(dayEnd), d.id).Scan(&booked)
+		if err == nil {
+			return &app.Error{Code: app.ECONFLICT, Field: "patient_id", Message: fmt.Sprintf(
+				"%s already has an appointment with %s today at %s: check it in instead.", p.FullName(), d.name,
+				parseTime(booked).In(loc).Format("15:04"))}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		periods, err := hoursOn(ctx, tx, d.id, today, loc)
+		if err != nil {
+			return err
+		}
+		var candidates []app.Slot
+		if pd, ok := app.PeriodAt(periods, now, now.Add(time.Minute)); ok {
+			candidates = append(candidates, app.Slot{Start: now, End: now.Add(time.Duration(pd.SlotMinutes) * time.Minute)})
+		}
+		for _, sl := range app.PeriodSlots(periods) {
+			if !sl.Start.Before(now) {
+				candidates = append(candidates, sl)
+			}
+		}
+		var slot *app.Slot
+		for i := range candidates {
+			c := candidates[i]
+			if err := tx.doctorConflict(d, c.Start, c.End, "", loc); app.ErrorCode(err) == app.ECONFLICT {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := tx.patientConflict(p, c.Start, c.End, "", loc); app.ErrorCode(err) == app.ECONFLICT {
+				continue
+			} else if err != nil {
+				return err
+			}
+			slot = &c
+			break
+		}
+		if slot == nil {
+			return &app.Error{Code: app.ECONFLICT, Field: "doctor_id", Message: fmt.Sprintf(
+				"%s has no free time left today (hours: %s): book another day, or another doctor.",
+				d.name, app.DescribePeriods(periods, loc))}
+		}
+		out = &app.Appointment{ID: newID(), PatientID: p.ID, PatientName: p.FullName(), PatientMRN: p.MRN,
+			DoctorID: d.id, DoctorName: d.name, Room: d.room, Start: slot.Start.UTC(), End: slot.End.UTC(), Reason: reason,
+			Status: app.AppointmentConfirmed, CreatedBy: tx.caller.Username, CreatedAt: tx.now, UpdatedAt: tx.now}
+		if err := tx.insertAppointment(out, "walk-in"); err != nil {
+			return err
+		}
+		out.CheckedInAt = tx.now
+		if err := tx.setStatus(out, app.AppointmentCheckedIn, "walk-in"); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Walk-in with %s, checked in for %s", d.name, out.Start.In(loc).Format("15:04"))
+		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+			return err
+		}
+		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s",
+			d.name, formatTime(out.Start), formatTime(out.End)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// apptMove is one move of the status workflow.
+type apptMove struct {
+	action string
+	to     app.AppointmentStatus
+	verb   string // for messages: "it cannot be <verb>"
+	// may lets the caller try at all, before the appointment is read, so
+	// that a caller who may do this to no appointment learns nothing of
+	// this one; need names what they lack, for the audit.
+	may  func(c app.Caller) bool
+	need string
+	// allowed decides, once the appointment is read, whether the caller
+	// may do this to it; missing names what they lack, for the audit.
+	allowed func(c app.Caller, a *app.Appointment) bool
+	missing string
+	// check refuses a move that the workflow allows but the moment does not.
+	check func(tx *Tx, a *app.Appointment, loc *time.Location) error
+	// apply sets the fields the move writes, and returns the history note.
+	apply   func(tx *Tx, a *app.Appointment) string
+	summary func(a *app.Appointment, loc *time.Location) string
+}
+
+// move runs one move in its transaction: permission, the workflow, the
+// moment, the update, the history row, the timeline and the audit row.
+func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (*app.Appointment, error) {
+	var out *app.Appointment
+	err := s.db.writeFor(ctx, ch.action, "appointments", id, s.db.appointmentPatient(ctx, id), func(tx *Tx) error {
+		if !ch.may(tx.caller) {
+			return deny(ch.need)
+		}
+		a, err := tx.findAppointment(id)
+		if err != nil {
+			return err
+		}
+		if !ch.allowed(tx.caller, a) {
+			return deny(ch.missing)
+		}
+		if !app.CanTransition(a.Status, ch.to) {
+			return refuseMove(a, ch)
+		}
+		loc, err := clinicZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if ch.check != nil {
+			if err := ch.check(tx, a, loc); err != nil {
+				return err
+			}
+		}
+		from, note := a.Status, ""
+		if ch.apply != nil {
+			note = ch.apply(tx, a)
+		}
+		if err := tx.setStatus(a, ch.to, note); err != nil {
+			return err
+		}
+		if err := tx.patientEvent(a.PatientID, app.HistoryAppointment, ch.summary(a, loc), a.ID); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s -> %s, %s %s", from, ch.to, a.DoctorName, formatTime(a.Start))
+		if note != "" {
+			detail += ": " + truncate(note, 200)
+		}
+		tx.Audit(ch.action, "appointments", a.ID, a.PatientID, detail)
+		out = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// refuseMove says why the workflow does not allow a move.
+func refuseMove(a *app.Appointment, ch apptMove) error {
+	e := &app.Error{Code: app.ECONFLICT, Field: "status"}
+	switch {
+	case a.Status == app.AppointmentPending && (ch.to == app.AppointmentCheckedIn || ch.to == app.AppointmentNoShow):
+		e.Message = "This is a request that was never confirmed: confirm it first, or cancel it."
+	case a.Status == app.AppointmentConfirmed && ch.to == app.AppointmentCompleted:
+		e.Message = "The patient has not been checked in: check them in first."
+	case a.Status.Final() && a.Status == ch.to:
+		e.Message = fmt.Sprintf("This appointment is %s already.", strings.ToLower(a.Status.Label()))
+	case a.Status.Final():
+		e.Message = fmt.Sprintf("This appointment is %s: it cannot be %s any more.", strings.ToLower(a.Status.Label()), ch.verb)
+	default:
+		e.Message = fmt.Sprintf("A %s appointment cannot be %s.", strings.ToLower(a.Status.Label()), ch.verb)
+	}
+	return e
+}
+
+// mayPerm lets callers with any of the permissions try.
+func mayPerm(perms ...app.Permission) func(c app.Caller) bool {
+	return func(c app.Caller) bool { return callerCanAny(c, perms...) }
+}
+
+// needPerm names the permissions for a denial's audit row.
+func needPerm(perms ...app.Permission) string { return describePerms(perms...) }
+
+// apptStaff reports whether the caller acts as staff on a: reception and
+// admins on any appointment, a doctor on their own.
+func apptStaff(c app.Caller, a *app.Appointment) bool {
+	return app.Can(c.Role, app.PermManageAppointments) || ownSchedule(c, a.DoctorID)
+}
+
+// Confirm implements app.AppointmentService.
+func (s *AppointmentService) Confirm(ctx context.Context, id string) (*app.Appointment, error) {
+	return s.move(ctx, id, apptMove{action: "appointment.confirm", to: app.AppointmentConfirmed, verb: "confirmed",
+		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), need: needPerm(app.PermManageAppointments, app.PermOwnSchedule),
+		allowed: apptStaff, missing: "own schedule only",
+		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
+			if a.Start.Before(tx.now.Truncate(time.Minute)) {
+				return app.Errorf(app.ECONFLICT, "The time of this request (%s) has passed: cancel it, or book a new time.", apptWhen(a.Start, loc))
+			}
+			d, err := findDoctor(tx.ctx, tx, a.DoctorID)
+			if err != nil {
+				return err
+			}
+			return tx.doctorConflict(d, a.Start, a.End, a.ID, loc)
+		},
+		summary: func(a *app.Appointment, loc *time.Location) string {
+			return fmt.Sprintf("Appointment with %s on %s confirmed", a.DoctorName, apptWhen(a.Start, loc))
+		}})
+}
+
+// CheckIn implements app.AppointmentService.
+func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appointment, error) {
+	return s.move(ctx, id, apptMove{action: "appointment.check_in", to: app.AppointmentCheckedIn, verb: "checked in",
+		may: mayPerm(app.PermCheckIn, app.PermOwnSchedule), need: needPerm(app.PermCheckIn, app.PermOwnSchedule),
+		missing: "own schedule only",
+		allowed: func(c app.Caller, a *app.Appointment) bool {
+			return app.Can(c.Role, app.PermCheckIn) || ownSchedule(c, a.DoctorID)
+		},
+		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
+			if day, today := app.DayOf(a.Start, loc), app.DayOf(tx.now, loc); day != today {
+				return app.Errorf(app.ECONFLICT, "This appointment is on %s: patients are checked in on the day.",
+					a.Start.In(loc).Format("Mon 2 Jan 2006"))
+			}
+			return nil
+		},
+		apply: func(tx *Tx, a *app.Appointment) string { a.CheckedInAt = tx.now; return "" },
+		summary: func(a *app.Appointment, loc *time.Location) string {
+			return fmt.Sprintf("Checked in for %s at %s", a.DoctorName, a.Start.In(loc).Format("15:04"))
+		}})
+}
+
+// Complete implements app.AppointmentService. Closing a visit is a clinical
+// act: the doctor whose schedule it is, or whoever both manages
+// appointments and reads clinical records (an admin), not reception.
+func (s *AppointmentService) Complete(ctx context.Context, id string) (*app.Appointment, error) {
+	return s.move(ctx, id, apptMove{action: "appointment.complete", to: app.AppointmentCompleted, verb: "completed",
+		may: func(c app.Caller) bool {
+			return callerCanAny(c, app.PermOwnSchedule) || (callerCanAny(c, app.PermManageAppointments) && callerCanAny(c, app.PermViewClinical))
+		},
+		need:    "appointment.own, or appointment.manage with clinical.view",
+		missing: "own schedule only",
+		allowed: func(c app.Caller, a *app.Appointment) bool {
+			return ownSchedule(c, a.DoctorID) ||
+				(app.Can(c.Role, app.PermManageAppointments) && app.Can(c.Role, app.PermViewClinical))
+		},
+		summary: func(a *app.Appointment, loc *time.Location) string {
+			return fmt.Sprintf("Visit with %s completed", a.DoctorName)
+		}})
+}
+
+// Cancel implements app.AppointmentService. A patient cancels only their
+// own appointments, and only before they begin.
+func (s *AppointmentService) Cancel(ctx context.Context, id, reason string) (*app.Appointment, error) {
+	reason = strings.TrimSpace(reason)
+	return s.move(ctx, id, apptMove{action: "appointment.cancel", to: app.AppointmentCancelled, verb: "cancelled",
+		may:     mayPerm(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn),
+		need:    needPerm(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn),
+		missing: "own appointments or schedule only",
+		allowed: func(c app.Caller, a *app.Appointment) bool { return apptStaff(c, a) || ownBooking(c, a.PatientID) },
+		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
+			if err := app.ValidateCancelReason(reason); err != nil {
+				return err
+			}
+			if !apptStaff(tx.caller, a) && (a.Status == app.AppointmentCheckedIn || a.Status == app.AppointmentConflict ||
+				!a.Start.After(tx.now)) {
+				return app.Errorf(app.ECONFLICT, "This appointment has begun: to cancel it, call the clinic.")
+			}
+			return nil
+		},
+		apply: func(tx *Tx, a *app.Appointment) string { a.CancelReason = reason; return reason },
+		summary: func(a *app.Appointment, loc *time.Location) string {
+			return fmt.Sprintf("Appointment with %s on %s cancelled: %s", a.DoctorName, apptWhen(a.Start, loc), a.CancelReason)
+		}})
+}
+
+// MarkNoShow implements app.AppointmentService.
+func (s *AppointmentService) MarkNoShow(ctx context.Context, id string) (*app.Appointment, error) {
+	return s.move(ctx, id, apptMove{action: "appointment.no_show", to: app.AppointmentNoShow, verb: "marked as a no-show",
+		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), need: needPerm(app.PermManageAppointments, app.PermOwnSchedule),
+		allowed: apptStaff, missing: "own schedule only",
+		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
+			if tx.now.Before(a.Start) {
+				return app.Errorf(app.ECONFLICT, "This appointment begins at %s: the patient can still come.", apptWhen(a.Start, loc))
+			}
+			return nil
+		},
+		summary: func(a *app.Appointment, loc *time.Location) string {
+			return fmt.Sprintf("Did not come to the appointment with %s on %s", a.DoctorName, apptWhen(a.Start, loc))
+		}})
+}

@@ -1,0 +1,340 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/app"
+)
+
+const appointmentColumns = `a.id, a.patient_id, a.patient_name, a.patient_mrn, a.doctor_id, u.full_name,
+	coalesce(dp.room, ''), a.start_at, a.end_at, a.status, a.reason, a.override_reason, a.cancel_reason,
+	a.checked_in_at, coalesce(a.rescheduled_from, ''), coalesce(a.rescheduled_to, ''), a.created_by,
+	a.created_at, a.updated_at`
+
+// appointmentFrom joins the doctor's name and room; the patient's are kept
+// on the appointment (a lookup in a million patients per line would cost a
+// week's calendar a millisecond). CROSS JOIN keeps appointments the outer
+// loop, so that a list walks its index in the order it returns.
+const appointmentFrom = ` FROM appointments a
+	CROSS JOIN users u ON u.id = a.doctor_id
+	LEFT JOIN doctor_profiles dp ON dp.user_id = a.doctor_id AND dp.deleted_at IS NULL`
+
+func scanAppointment(r rowScanner) (*app.Appointment, error) {
+	var a app.Appointment
+	var start, end, created, updated string
+	var checkedIn sql.NullString
+	if err := r.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.PatientMRN, &a.DoctorID, &a.DoctorName, &a.Room,
+		&start, &end, &a.Status, &a.Reason, &a.OverrideReason, &a.CancelReason, &checkedIn, &a.RescheduledFrom,
+		&a.RescheduledTo, &a.CreatedBy, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.Start, a.End, a.CheckedInAt = parseTime(start), parseTime(end), parseNullTime(checkedIn)
+	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
+	return &a, nil
+}
+
+func scanAppointments(rows *sql.Rows, err error) ([]*app.Appointment, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Appointment
+	for rows.Next() {
+		a, err := scanAppointment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// The lists. Each reads one range of one index, in the index's order.
+const (
+	// doctorRangeSQL: a doctor's appointments that start in [from, to).
+	doctorRangeSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+		WHERE a.doctor_id = ? AND a.start_at >= ? AND a.start_at < ? ORDER BY a.start_at, a.id`
+	// boardSQL: every doctor's appointments that start in [from, to).
+	boardSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+		WHERE a.start_at >= ? AND a.start_at < ? ORDER BY a.start_at, a.id LIMIT 5000`
+	// conflictsSQL: sync losers from a time on, through their partial index.
+	conflictsSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+		WHERE a.status = 'conflict' AND a.start_at >= ? ORDER BY a.start_at, a.id LIMIT 500`
+	// dayLoadSQL: what holds or asks for a doctor's time on a day, for the
+	// free slots: the same bounded range as the conflict checks.
+	dayLoadSQL = `SELECT a.start_at, a.end_at, a.status FROM appointments a
+		WHERE a.doctor_id = ? AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ?
+		AND a.status IN ('pending', 'confirmed', 'checked_in') ORDER BY a.start_at`
+	// upcomingSQL: a patient's appointments not yet over, soonest first,
+	// after a cursor (start_at, id).
+	upcomingSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+		WHERE a.patient_id = ? AND a.start_at >= ? AND a.end_at > ? AND (a.start_at, a.id) > (?, ?)
+		ORDER BY a.start_at, a.id LIMIT ?`
+	// pastSQL: a patient's appointments that are over, newest first,
+	// before a cursor (start_at, id).
+	pastSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+		WHERE a.patient_id = ? AND a.start_at < ? AND a.end_at <= ? AND (a.start_at, a.id) < (?, ?)
+		ORDER BY a.start_at DESC, a.id DESC LIMIT ?`
+)
+
+// dayLoadArgs are the arguments of dayLoadSQL for [from, to).
+func dayLoadArgs(doctorID string, from, to time.Time) []any {
+	return []any{doctorID, formatTime(from.Add(-app.MaxVisitLength)), formatTime(to), formatTime(from)}
+}
+
+// patientPageArgs are the arguments of upcomingSQL or pastSQL.
+func patientPageArgs(patientID string, f app.AppointmentFilter, now time.Time) ([]any, error) {
+	curStart, curID := "", ""
+	if f.Cursor != "" {
+		var ok bool
+		if curStart, curID, ok = strings.Cut(f.Cursor, "|"); !ok {
+			return nil, app.FieldErrorf("cursor", "This page marker is not valid; start from the first page.")
+		}
+	} else if f.Past {
+		curStart = "9999" // before everything's end: from the newest
+	}
+	if f.Past {
+		return []any{patientID, formatTime(now), formatTime(now), curStart, curID, f.Limit + 1}, nil
+	}
+	return []any{patientID, formatTime(now.Add(-app.MaxVisitLength)), formatTime(now), curStart, curID, f.Limit + 1}, nil
+}
+
+// readerCaller is the caller of a read, and whether it may read any
+// appointment as staff.
+func readerCaller(ctx context.Context) (app.Caller, bool) {
+	c, _ := app.CallerFromContext(ctx)
+	return c, callerCanAny(c, app.PermViewAppointments)
+}
+
+// FindFreeSlots implements app.AppointmentService.
+func (s *AppointmentService) FindFreeSlots(ctx context.Context, doctorID, day string) ([]app.Slot, error) {
+	c, _ := app.CallerFromContext(ctx)
+	may := []app.Permission{app.PermViewAppointments, app.PermOwnSchedule, app.PermManageAppointments, app.PermBookOwn}
+	if !callerCanAny(c, may...) {
+		return nil, s.db.deniedRead(ctx, "appointment.free_slots", "users", doctorID, "", describePerms(may...))
+	}
+	out, err := freeSlots(ctx, s.db.r, doctorID, day, s.db.now())
+	if err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			return nil, err
+		}
+		return nil, internal("appointment.free_slots", err)
+	}
+	return out, nil
+}
+
+// freeSlots cuts the doctor's hours of day into slots and keeps those not
+// yet begun that no confirmed or checked-in appointment overlaps, marking
+// those a pending request overlaps.
+func freeSlots(ctx context.Context, q rowQuerier, doctorID, dayText string, now time.Time) ([]app.Slot, error) {
+	loc, err := clinicZone(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	day, err := dayOrToday(dayText, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findDoctor(ctx, q, doctorID); err != nil {
+		return nil, err
+	}
+	periods, err := hoursOn(ctx, q, doctorID, day, loc)
+	if err != nil {
+		return nil, err
+	}
+	slots := app.PeriodSlots(periods)
+	if len(slots) == 0 {
+		return nil, nil
+	}
+	from, to := slots[0].Start, slots[len(slots)-1].End
+	rows, err := q.QueryContext(ctx, dayLoadSQL, dayLoadArgs(doctorID, from, to)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type held struct {
+		start, end time.Time
+		blocking   bool
+	}
+	var load []held
+	for rows.Next() {
+		var st, en string
+		var status app.AppointmentStatus
+		if err := rows.Scan(&st, &en, &status); err != nil {
+			return nil, err
+		}
+		load = append(load, held{parseTime(st), parseTime(en), status.Blocking()})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]app.Slot, 0, len(slots))
+	for _, sl := range slots {
+		if sl.Start.Before(now) {
+			continue
+		}
+		free := true
+		for _, h := range load {
+			if app.Overlaps(sl.Start, sl.End, h.start, h.end) {
+				if h.blocking {
+					free = false
+					break
+				}
+				sl.Requested = true
+			}
+		}
+		if free {
+			out = append(out, sl)
+		}
+	}
+	return out, nil
+}
+
+// FindAppointment implements app.AppointmentService: staff who see
+// appointments read any, a patient only their own.
+func (s *AppointmentService) FindAppointment(ctx context.Context, id string) (*app.Appointment, error) {
+	c, staff := readerCaller(ctx)
+	if !staff && !callerCanAny(c, app.PermBookOwn) {
+		return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, s.db.appointmentPatient(ctx, id),
+			describePerms(app.PermViewAppointments, app.PermBookOwn))
+	}
+	a, err := scanAppointment(s.db.r.QueryRowContext(ctx, `SELECT `+appointmentColumns+appointmentFrom+` WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		if !staff {
+			// A patient learns nothing about ids that are not theirs.
+			return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, "", "own appointments only")
+		}
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such appointment.")
+	} else if err != nil {
+		return nil, internal("appointment.view", err)
+	}
+	if !staff && !ownBooking(c, a.PatientID) {
+		return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, a.PatientID, "own appointments only")
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT at, from_status, to_status, note, by_user FROM appointment_events
+		WHERE appointment_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, internal("appointment.view", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e app.AppointmentEvent
+		var at string
+		if err := rows.Scan(&at, &e.From, &e.To, &e.Note, &e.By); err != nil {
+			return nil, internal("appointment.view", err)
+		}
+		e.At = parseTime(at)
+		a.History = append(a.History, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("appointment.view", err)
+	}
+	return a, nil
+}
+
+// doctorRange lists a doctor's appointments of days days from day, for
+// staff who see appointments and for the doctor.
+func (s *AppointmentService) doctorRange(ctx context.Context, action, doctorID, dayText string, days int) ([]*app.Appointment, error) {
+	c, staff := readerCaller(ctx)
+	if !staff && !ownSchedule(c, doctorID) {
+		return nil, s.db.deniedRead(ctx, action, "users", doctorID, "", describePerms(app.PermViewAppointments, app.PermOwnSchedule))
+	}
+	loc, err := clinicZone(ctx, s.db.r)
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	day, err := dayOrToday(dayText, s.db.now(), loc)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := day.Bounds(loc)
+	to, _ := day.AddDays(days).Bounds(loc)
+	out, err := scanAppointments(s.db.r.QueryContext(ctx, doctorRangeSQL, doctorID, formatTime(from), formatTime(to)))
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	return out, nil
+}
+
+// DoctorDay implements app.AppointmentService.
+func (s *AppointmentService) DoctorDay(ctx context.Context, doctorID, day string) ([]*app.Appointment, error) {
+	return s.doctorRange(ctx, "appointment.doctor_day", doctorID, day, 1)
+}
+
+// DoctorWeek implements app.AppointmentService.
+func (s *AppointmentService) DoctorWeek(ctx context.Context, doctorID, weekStart string) ([]*app.Appointment, error) {
+	return s.doctorRange(ctx, "appointment.doctor_week", doctorID, weekStart, 7)
+}
+
+// ReceptionBoard implements app.AppointmentService.
+func (s *AppointmentService) ReceptionBoard(ctx context.Context, dayText string) (*app.Board, error) {
+	if _, staff := readerCaller(ctx); !staff {
+		return nil, s.db.deniedRead(ctx, "appointment.board", "appointments", "", "", string(app.PermViewAppointments))
+	}
+	now := s.db.now().UTC()
+	loc, err := clinicZone(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("appointment.board", err)
+	}
+	day, err := dayOrToday(dayText, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	from, to := day.Bounds(loc)
+	list, err := scanAppointments(s.db.r.QueryContext(ctx, boardSQL, formatTime(from), formatTime(to)))
+	if err != nil {
+		return nil, internal("appointment.board", err)
+	}
+	b := &app.Board{Day: day.String(), At: now}
+	for _, a := range list {
+		e := &app.BoardEntry{Appointment: a}
+		if a.Status == app.AppointmentCheckedIn {
+			e.Waiting = max(0, now.Sub(a.CheckedInAt))
+			b.Waiting++
+		}
+		b.Entries = append(b.Entries, e)
+	}
+	if b.Conflicts, err = scanAppointments(s.db.r.QueryContext(ctx, conflictsSQL, formatTime(from))); err != nil {
+		return nil, internal("appointment.board", err)
+	}
+	return b, nil
+}
+
+// PatientAppointments implements app.AppointmentService: staff who see
+// appointments list any patient's, a patient only their own.
+func (s *AppointmentService) PatientAppointments(ctx context.Context, patientID string, f app.AppointmentFilter) (*app.AppointmentPage, error) {
+	c, staff := readerCaller(ctx)
+	if !staff && !ownBooking(c, patientID) {
+		need := describePerms(app.PermViewAppointments, app.PermBookOwn)
+		if callerCanAny(c, app.PermBookOwn) {
+			need = "own appointments only"
+		}
+		return nil, s.db.deniedRead(ctx, "appointment.patient_list", "patients", patientID, patientID, need)
+	}
+	f.Normalize()
+	args, err := patientPageArgs(patientID, f, s.db.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	q := upcomingSQL
+	if f.Past {
+		q = pastSQL
+	}
+	list, err := scanAppointments(s.db.r.QueryContext(ctx, q, args...))
+	if err != nil {
+		return nil, internal("appointment.patient_list", err)
+	}
+	page := &app.AppointmentPage{Appointments: list}
+	if len(list) > f.Limit {
+		page.Appointments = list[:f.Limit]
+		last := page.Appointments[f.Limit-1]
+		page.Next = fmt.Sprintf("%s|%s", formatTime(last.Start), last.ID)
+	}
+	return page, nil
+}
