@@ -16,6 +16,9 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"time"
+	// The clinic's time zone must resolve on machines without a zone
+	// database (Windows without Go installed): embed one.
+	_ "time/tzdata"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
