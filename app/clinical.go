@@ -260,8 +260,10 @@ type Chart struct {
 	Medications []*Prescription // active prescriptions
 	Assignments []*Assignment   // active
 	LastVitals  *Vitals         // nil when none
-	// NextAppointment and BalanceDue arrive with the appointment and
-	// billing areas.
+	// NextAppointment is the soonest appointment not yet over and not
+	// cancelled (pending, confirmed or checked in); nil when none.
+	NextAppointment *Appointment
+	// BalanceDue arrives with the billing area.
 }
 
 // ClinicalService keeps the clinical record: chart, timeline, allergies,

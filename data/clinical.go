@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -76,7 +78,8 @@ func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.
 		if len(last) > 0 {
 			c.LastVitals = last[0]
 		}
-		return nil
+		c.NextAppointment, err = tx.nextAppointment(patientID)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -502,4 +505,20 @@ func (s *ClinicalService) MyPatients(ctx context.Context) ([]*app.Patient, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// nextAppointmentSQL is a patient's soonest appointment not yet over: it
+// walks appointments (patient_id, start_at) from a visit's length ago.
+const nextAppointmentSQL = `SELECT ` + appointmentColumns + appointmentFrom + `
+	WHERE a.patient_id = ? AND a.start_at >= ? AND a.end_at > ?
+	AND a.status IN ('pending', 'confirmed', 'checked_in') ORDER BY a.start_at LIMIT 1`
+
+// nextAppointment returns the patient's next appointment, or nil.
+func (tx *Tx) nextAppointment(patientID string) (*app.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRowContext(tx.ctx, nextAppointmentSQL, patientID,
+		formatTime(tx.now.Add(-app.MaxVisitLength)), formatTime(tx.now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
 }

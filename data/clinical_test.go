@@ -935,3 +935,43 @@ func TestDemoClinical(t *testing.T) {
 		t.Fatalf("the demo's audit chain does not verify: %v %+v", err, rep)
 	}
 }
+
+// TestChartNextAppointment checks that the chart shows the soonest
+// appointment that is not over and not cancelled.
+func TestChartNextAppointment(t *testing.T) {
+	c := mustSetup(t)
+	ctx := c.ctx(app.RoleAdmin)
+	pid := c.patient2.PatientID
+	chart, err := c.svc.Clinical.GetChart(ctx, pid)
+	if err != nil || chart.NextAppointment != nil {
+		t.Fatalf("no appointments yet: %v %+v", err, chart.NextAppointment)
+	}
+	doc := c.users[app.RoleDoctor]
+	if _, err := c.svc.Appointments.SetAvailability(ctx, doc.ID, []app.Availability{
+		{Weekday: time.Thursday, Start: "08:00", End: "12:00", SlotMinutes: 15},
+		{Weekday: time.Friday, Start: "08:00", End: "12:00", SlotMinutes: 15},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Athens")
+	// The fixture's clock is Wed 25 Nov 2026 09:00 UTC.
+	later := time.Date(2026, 11, 27, 10, 0, 0, 0, loc)
+	sooner := time.Date(2026, 11, 26, 9, 0, 0, 0, loc)
+	for _, start := range []time.Time{later, sooner} {
+		if _, err := c.svc.Appointments.Book(ctx, app.AppointmentCreate{PatientID: pid, DoctorID: doc.ID, Start: start,
+			Minutes: 15, Reason: "check-up"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chart, err = c.svc.Clinical.GetChart(ctx, pid)
+	if err != nil || chart.NextAppointment == nil || !chart.NextAppointment.Start.Equal(sooner) {
+		t.Fatalf("next appointment: %v %+v", err, chart.NextAppointment)
+	}
+	if _, err := c.svc.Appointments.Cancel(ctx, chart.NextAppointment.ID, "patient called"); err != nil {
+		t.Fatal(err)
+	}
+	chart, _ = c.svc.Clinical.GetChart(ctx, pid)
+	if chart.NextAppointment == nil || !chart.NextAppointment.Start.Equal(later) {
+		t.Fatalf("after cancelling the sooner one: %+v", chart.NextAppointment)
+	}
+}
