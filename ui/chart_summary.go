@@ -65,17 +65,36 @@ func (v *demographicsView) show(u *UI, p *app.Patient) {
 }
 
 // detailsTab is the demographics alone, for those who may not read the
-// clinical record.
+// clinical record. Reception may still put a doctor in charge of the
+// patient from here.
 type detailsTab struct {
-	b       *chartBase
-	demo    *demographicsView
-	content fyne.CanvasObject
+	b          *chartBase
+	demo       *demographicsView
+	assign     *widget.Button // roles that may assign doctors
+	assignForm *assignForm
+	assigned   *widget.Label // what the last assignment did
+	content    fyne.CanvasObject
 }
 
 func newDetailsTab(b *chartBase) *detailsTab {
-	t := &detailsTab{b: b, demo: newDemographicsView()}
-	t.content = container.NewVScroll(container.New(widthLayout{560}, t.demo.form))
+	t := &detailsTab{b: b, demo: newDemographicsView(), assigned: wrapLabel("")}
+	body := container.NewVBox(t.demo.form)
+	if b.can(app.PermAssignDoctor) {
+		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
+		body.Add(container.NewHBox(t.assign))
+		body.Add(t.assigned)
+	}
+	t.content = container.NewVScroll(container.New(widthLayout{560}, body))
 	return t
+}
+
+func (t *detailsTab) onAssign() {
+	t.assignForm = showAssignForm(t.b, func() {
+		if f := t.assignForm; f != nil {
+			t.assigned.SetText(f.doctor.Selected + " is now assigned to this patient.")
+		}
+		t.assignForm = nil
+	})
 }
 
 func (t *detailsTab) view() fyne.CanvasObject { return t.content }
@@ -97,6 +116,7 @@ type summaryTab struct {
 	medications *fyne.Container
 	doctors     *fyne.Container
 	lastVitals  *widget.Label
+	nextVisit   *widget.Label
 
 	addAllergy *widget.Button // doctors
 	addProblem *widget.Button // doctors
@@ -126,6 +146,7 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	t.medications = container.NewVBox()
 	t.doctors = container.NewVBox()
 	t.lastVitals = wrapLabel("")
+	t.nextVisit = wrapLabel("")
 	section := func(title string, body fyne.CanvasObject, action *widget.Button) fyne.CanvasObject {
 		head := fyne.CanvasObject(sectionTitle(title))
 		if action != nil {
@@ -137,7 +158,7 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 		t.addAllergy = widget.NewButtonWithIcon("Add allergy", theme.ContentAddIcon(), t.onAddAllergy)
 		t.addProblem = widget.NewButtonWithIcon("Add problem", theme.ContentAddIcon(), t.onAddProblem)
 	}
-	if b.can(app.PermAssignDoctor) && (b.can(app.PermViewStaff) || b.u.session.User.Role == app.RoleDoctor) {
+	if b.can(app.PermAssignDoctor) {
 		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
 	}
 	clinical := container.NewVBox(
@@ -145,6 +166,7 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 		section("Active problems", t.problems, t.addProblem),
 		section("Current medications", t.medications, nil),
 		section("Assigned doctors", t.doctors, t.assign),
+		section("Next appointment", t.nextVisit, nil),
 		section("Last vitals", t.lastVitals, nil),
 	)
 	if t.demo != nil {
@@ -246,6 +268,15 @@ func (t *summaryTab) show(ch *app.Chart) {
 	}
 	t.setRows(t.doctors, rows, "No doctor assigned.")
 
+	if a := ch.NextAppointment; a == nil {
+		t.nextVisit.SetText("None booked.")
+	} else {
+		text := formatTime(t.b.u, a.Start) + " with " + a.DoctorName + " (" + a.Status.Label() + ")"
+		if a.Reason != "" {
+			text += " — " + a.Reason
+		}
+		t.nextVisit.SetText(text)
+	}
 	if ch.LastVitals == nil {
 		t.lastVitals.SetText("No vitals recorded.")
 	} else {
@@ -392,7 +423,10 @@ func (t *summaryTab) onAddProblem() {
 }
 
 func (t *summaryTab) onAssign() {
-	t.assignForm = showAssignForm(t)
+	t.assignForm = showAssignForm(t.b, func() {
+		t.assignForm = nil
+		t.load()
+	})
 }
 
 // allergyForm records an allergy.
@@ -515,11 +549,13 @@ func (f *problemForm) onSave() {
 	})
 }
 
-// assignForm puts a doctor in charge of the patient's treatment. An admin
-// chooses among the active doctors; a doctor assigns themself.
+// assignForm puts a doctor in charge of the patient's treatment. Admins and
+// reception choose among the active doctors (FindDoctors, open to every
+// role that may assign); a doctor assigns themself.
 type assignForm struct {
-	t         *summaryTab
-	doctors   []*app.User
+	b         *chartBase
+	done      func() // after a successful assignment
+	doctors   []*app.DoctorProfile
 	doctor    *widget.Select
 	reason    *widget.Entry
 	startDate *widget.Entry
@@ -530,9 +566,8 @@ type assignForm struct {
 	dialog    dialog.Dialog
 }
 
-func showAssignForm(t *summaryTab) *assignForm {
-	b := t.b
-	f := &assignForm{t: t, errs: fieldErrors{}}
+func showAssignForm(b *chartBase, done func()) *assignForm {
+	f := &assignForm{b: b, done: done, errs: fieldErrors{}}
 	f.doctor = widget.NewSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
 	f.reason = entry("Reason or diagnosis")
@@ -554,26 +589,26 @@ func showAssignForm(t *summaryTab) *assignForm {
 	f.dialog = showFormDialog(b.u, "Assign doctor", 520, content)
 
 	if me := b.u.session.User; me.Role == app.RoleDoctor {
-		f.setDoctors([]*app.User{me})
+		f.setDoctors([]*app.DoctorProfile{{UserID: me.ID, FullName: me.FullName}})
 		return f
 	}
-	background(b.u, func(ctx context.Context) ([]*app.User, error) {
-		return b.u.svc.Users.FindUsers(ctx, app.UserFilter{Role: app.RoleDoctor, Status: app.StatusActive, Limit: 500})
-	}, func(users []*app.User, err error) {
+	background(b.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+		return b.u.svc.Appointments.FindDoctors(ctx, "")
+	}, func(ds []*app.DoctorProfile, err error) {
 		if err != nil {
 			f.errs.show(err, b.u.win)
 			return
 		}
-		f.setDoctors(users)
+		f.setDoctors(ds)
 	})
 	return f
 }
 
-func (f *assignForm) setDoctors(users []*app.User) {
-	f.doctors = users
-	opts := make([]string, len(users))
-	for i, d := range users {
-		opts[i] = d.FullName + " (" + d.Username + ")"
+func (f *assignForm) setDoctors(ds []*app.DoctorProfile) {
+	f.doctors = ds
+	opts := make([]string, len(ds))
+	for i, d := range ds {
+		opts[i] = doctorLabel(d)
 	}
 	f.doctor.SetOptions(opts)
 	if len(opts) == 1 {
@@ -583,10 +618,10 @@ func (f *assignForm) setDoctors(users []*app.User) {
 
 func (f *assignForm) onSave() {
 	f.errs.clear()
-	b := f.t.b
+	b := f.b
 	a := app.AssignmentCreate{PatientID: b.id, Reason: f.reason.Text, StartDate: f.startDate.Text, EndDate: f.endDate.Text}
 	if i := f.doctor.SelectedIndex(); i >= 0 && i < len(f.doctors) {
-		a.DoctorID = f.doctors[i].ID
+		a.DoctorID = f.doctors[i].UserID
 	}
 	if err := a.Validate(); err != nil {
 		f.errs.show(err, b.u.win)
@@ -602,7 +637,6 @@ func (f *assignForm) onSave() {
 			return
 		}
 		f.dialog.Hide()
-		f.t.assignForm = nil
-		f.t.load()
+		f.done()
 	})
 }

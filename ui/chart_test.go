@@ -662,3 +662,45 @@ func TestChartReportViewerFiles(t *testing.T) {
 		t.Fatalf("the report file outlived the lock: %v", err)
 	}
 }
+
+// TestChartNextAppointmentAndReceptionAssigns: the summary shows the next
+// appointment in the clinic's time zone, and reception, who may not read
+// the clinical record, assigns a doctor from the Details tab.
+func TestChartNextAppointmentAndReceptionAssigns(t *testing.T) {
+	t.Run("NextAppointment", func(t *testing.T) {
+		h := newClinicHarness(t)
+		h.openChartOf(app.RoleDoctor)
+		// 08:30 UTC is 10:30 in Athens (winter time).
+		h.waitFor("the next appointment", func() bool {
+			return h.shows("2026-03-09 10:30 with Dr Who (" + app.AppointmentConfirmed.Label() + ") — Blood pressure review")
+		})
+	})
+
+	t.Run("ReceptionAssigns", func(t *testing.T) {
+		h := newClinicHarness(t)
+		h.serveBooking()
+		h.clinical.AssignDoctorFn = func(ctx context.Context, a app.AssignmentCreate) (*app.Assignment, error) {
+			h.record("AssignDoctor", ctx, a)
+			return &app.Assignment{ID: "as-9"}, nil
+		}
+		c := h.openChartOf(app.RoleReception)
+		if c.details == nil || c.details.assign == nil {
+			t.Fatal("reception has no Assign doctor on the Details tab")
+		}
+		test.Tap(c.details.assign)
+		f := c.details.assignForm
+		h.waitFor("the doctors", func() bool { return len(f.doctors) == 2 })
+		f.doctor.SetSelectedIndex(1)
+		test.Type(f.reason, "Knee pain")
+		test.Tap(f.save)
+		h.waitFor("the assignment", func() bool { return h.called("AssignDoctor") == 1 })
+		a := h.callsOf("AssignDoctor")[0].(app.AssignmentCreate)
+		if a.PatientID != "p-1" || a.DoctorID != f.doctors[1].UserID || a.Reason != "Knee pain" {
+			t.Errorf("assigned %+v", a)
+		}
+		h.waitFor("the confirmation", func() bool { return strings.Contains(c.details.assigned.Text, "is now assigned") })
+		if h.called("GetChart") != 0 {
+			t.Error("reception read the clinical chart")
+		}
+	})
+}

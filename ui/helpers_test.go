@@ -32,6 +32,7 @@ type harness struct {
 	settings *mock.SettingsService
 	audit    *mock.AuditService
 	patients *mock.PatientService
+	appts    *mock.AppointmentService
 
 	mu    sync.Mutex
 	queue []func()
@@ -48,6 +49,7 @@ func newHarness(t *testing.T) *harness {
 		settings: &mock.SettingsService{},
 		audit:    &mock.AuditService{},
 		patients: &mock.PatientService{},
+		appts:    emptyAppointments(),
 		now:      time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
 		calls:    map[string][]any{},
 	}
@@ -61,11 +63,45 @@ func newHarness(t *testing.T) *harness {
 		h.record("GetSettings", ctx, nil)
 		return clinicSettings(), nil
 	}
-	h.u = New(h.a, app.Services{Users: h.users, Settings: h.settings, Audit: h.audit, Patients: h.patients},
+	h.u = New(h.a, app.Services{Users: h.users, Settings: h.settings, Audit: h.audit, Patients: h.patients,
+		Appointments: h.appts},
 		Options{Title: "HMS", Now: h.clock, DBPath: "/var/lib/hms/clinic.db"})
 	h.u.do = h.enqueue
 	h.u.idleTick = 0
 	return h
+}
+
+// emptyAppointments is an appointment service with no doctors and no
+// appointments: the lists the screens read are empty, and every change is
+// refused, so a test that needs more sets its own functions.
+func emptyAppointments() *mock.AppointmentService {
+	none := func() (*app.Appointment, error) { return nil, app.Errorf(app.EINTERNAL, "not set in this test") }
+	return &mock.AppointmentService{
+		FindDoctorsFn: func(context.Context, string) ([]*app.DoctorProfile, error) { return nil, nil },
+		GetDoctorProfileFn: func(_ context.Context, id string) (*app.DoctorProfile, error) {
+			return &app.DoctorProfile{UserID: id}, nil
+		},
+		FindFreeSlotsFn: func(context.Context, string, string) ([]app.Slot, error) { return nil, nil },
+		DoctorDayFn:     func(context.Context, string, string) ([]*app.Appointment, error) { return nil, nil },
+		DoctorWeekFn:    func(context.Context, string, string) ([]*app.Appointment, error) { return nil, nil },
+		ReceptionBoardFn: func(context.Context, string) (*app.Board, error) {
+			return &app.Board{Day: "2026-03-02"}, nil
+		},
+		PatientAppointmentsFn: func(context.Context, string, app.AppointmentFilter) (*app.AppointmentPage, error) {
+			return &app.AppointmentPage{}, nil
+		},
+		FindAppointmentFn: func(context.Context, string) (*app.Appointment, error) { return none() },
+		BookFn:            func(context.Context, app.AppointmentCreate) (*app.Appointment, error) { return none() },
+		WalkInFn:          func(context.Context, string, string, string) (*app.Appointment, error) { return none() },
+		RescheduleFn: func(context.Context, string, time.Time, string) (*app.Appointment, error) {
+			return none()
+		},
+		ConfirmFn:    func(context.Context, string) (*app.Appointment, error) { return none() },
+		CheckInFn:    func(context.Context, string) (*app.Appointment, error) { return none() },
+		CompleteFn:   func(context.Context, string) (*app.Appointment, error) { return none() },
+		CancelFn:     func(context.Context, string, string) (*app.Appointment, error) { return none() },
+		MarkNoShowFn: func(context.Context, string) (*app.Appointment, error) { return none() },
+	}
 }
 
 func clinicSettings() *app.Settings {

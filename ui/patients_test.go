@@ -61,6 +61,8 @@ func graceChart() *app.Chart {
 			Items: []app.PrescriptionItem{{Drug: "Amlodipine", Strength: "5 mg", Dose: "1 tablet", Frequency: "daily"}}}},
 		Assignments: []*app.Assignment{{ID: "as-1", DoctorName: "Dr Who", Reason: "Hypertension", StartDate: "2026-01-05", Status: app.AssignmentActive}},
 		LastVitals:  &app.Vitals{Systolic: 150, Diastolic: 95, Pulse: 80, TakenAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+		NextAppointment: &app.Appointment{ID: "ap-1", DoctorName: "Dr Who", Reason: "Blood pressure review",
+			Start: time.Date(2026, 3, 9, 8, 30, 0, 0, time.UTC), Status: app.AppointmentConfirmed},
 	}
 }
 

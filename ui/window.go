@@ -36,6 +36,8 @@ type mainScreen struct {
 	settings    *settingsScreen
 	audit       *auditScreen
 	record      *recordScreen
+	appts       *appointmentsScreen
+	myAppts     *myAppointmentsTab // a patient's appointments, a tab of My record
 	placeholder *placeholderScreen
 
 	content fyne.CanvasObject
@@ -96,6 +98,7 @@ func (s *mainScreen) showArea(a app.Area) {
 	s.u.touch()
 	s.current = a
 	s.patients, s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil, nil
+	s.appts, s.myAppts = nil, nil
 	var view fyne.CanvasObject
 	var focus fyne.Focusable // where typing goes when the area opens
 	switch a {
@@ -116,9 +119,19 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.audit = newAuditScreen(s.u)
 		view = s.audit.content
 		s.audit.onSearch()
+	case app.AreaAppointments:
+		s.appts = newAppointmentsScreen(s.u)
+		view = s.appts.content
+		s.appts.load()
 	case app.AreaMyRecord:
 		s.record = newRecordScreen(s.u)
 		view = s.record.content
+		if app.Can(s.u.session.User.Role, app.PermBookOwn) && s.u.svc.Appointments != nil {
+			s.myAppts = newMyAppointmentsTab(s.u)
+			item := container.NewTabItemWithIcon("Appointments", theme.CalendarIcon(), s.myAppts.view())
+			s.record.byItem[item] = s.myAppts
+			s.record.tabs.Append(item)
+		}
 		s.record.load()
 	default:
 		s.placeholder = newPlaceholderScreen(a)

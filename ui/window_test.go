@@ -63,8 +63,8 @@ func TestNavigation(t *testing.T) {
 
 	t.Run("Placeholder", func(t *testing.T) {
 		h := newHarness(t)
-		h.loginAs(user(app.RoleDoctor))
-		h.openArea(app.AreaAppointments)
+		h.loginAs(user(app.RoleBilling))
+		h.openArea(app.AreaBilling)
 		p := h.u.main.placeholder
 		if p == nil || !strings.Contains(p.message.Text, "later release") {
 			t.Fatalf("placeholder = %+v", p)

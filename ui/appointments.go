@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// appointmentsScreen is the Appointments area of staff: the reception board
+// of today (roles that see every appointment) and a doctor's day or week,
+// each row a click from the patient's chart. A doctor sees their own day
+// only. The chart opens in place of the tabs.
+type appointmentsScreen struct {
+	u *UI
+
+	tabs  *container.AppTabs
+	board *boardView      // nil for doctors
+	day   *doctorDayView  // every staff role
+	chart *chartScreen    // the open chart; nil while the tabs are shown
+	views *fyne.Container // the tabs or a chart
+
+	content fyne.CanvasObject
+}
+
+func newAppointmentsScreen(u *UI) *appointmentsScreen {
+	s := &appointmentsScreen{u: u}
+	s.buildUI()
+	return s
+}
+
+func (s *appointmentsScreen) role() app.Role { return s.u.session.User.Role }
+
+func (s *appointmentsScreen) buildUI() {
+	s.day = newDoctorDayView(s.u, s.openChart)
+	s.tabs = container.NewAppTabs()
+	if s.role() != app.RoleDoctor && app.Can(s.role(), app.PermViewAppointments) {
+		s.board = newBoardView(s.u)
+		s.tabs.Append(container.NewTabItemWithIcon("Reception board", theme.ListIcon(), s.board.content))
+	}
+	title := "Doctor's day"
+	if s.role() == app.RoleDoctor {
+		title = "My day"
+	}
+	s.tabs.Append(container.NewTabItemWithIcon(title, theme.CalendarIcon(), s.day.content))
+	s.tabs.OnSelected = func(item *container.TabItem) {
+		s.u.touch()
+		s.load()
+	}
+	s.views = container.NewStack(s.tabs)
+	s.content = s.views
+}
+
+// load fetches what the selected tab shows.
+func (s *appointmentsScreen) load() {
+	if s.board != nil && s.tabs.SelectedIndex() == 0 {
+		s.board.load()
+		return
+	}
+	s.day.load()
+}
+
+// openChart shows a patient's chart in place of the tabs.
+func (s *appointmentsScreen) openChart(patientID string) {
+	s.u.touch()
+	s.chart = newChartScreen(s.u, patientID, s.closeChart, nil)
+	s.chart.back.SetText("Appointments")
+	s.views.Objects = []fyne.CanvasObject{s.chart.content}
+	s.views.Refresh()
+	s.chart.load()
+}
+
+// closeChart goes back to the tabs and refreshes them.
+func (s *appointmentsScreen) closeChart() {
+	s.u.touch()
+	s.chart = nil
+	s.views.Objects = []fyne.CanvasObject{s.tabs}
+	s.views.Refresh()
+	s.load()
+}
+
+// clockOf is t on the clinic's wall clock, "HH:MM".
+func clockOf(u *UI, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(u.location()).Format("15:04")
+}
+
+// todayOf is today's date in the clinic's time zone.
+func todayOf(u *UI) app.Day { return app.DayOf(u.now(), u.location()) }
+
+// waitingText is how long a patient has waited, e.g. "25 min", "1 h 05 min".
+func waitingText(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	m := int(d / time.Minute)
+	if m < 60 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %02d min", m/60, m%60)
+}
+
+// dayPicker is a YYYY-MM-DD entry with previous and next day buttons.
+type dayPicker struct {
+	entry    *widget.Entry
+	prev     *widget.Button
+	next     *widget.Button
+	onChange func()
+	content  fyne.CanvasObject
+}
+
+func newDayPicker(day app.Day, onChange func()) *dayPicker {
+	p := &dayPicker{onChange: onChange}
+	p.entry = entry("YYYY-MM-DD")
+	p.entry.SetText(day.String())
+	p.entry.OnSubmitted = func(string) { p.changed() }
+	p.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.step(-1) })
+	p.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.step(1) })
+	p.content = container.NewBorder(nil, nil, p.prev, p.next, p.entry)
+	return p
+}
+
+// day is the day in the entry, or an error when it is not a date.
+func (p *dayPicker) day() (app.Day, error) { return app.ParseDay(p.entry.Text) }
+
+func (p *dayPicker) step(n int) {
+	d, err := p.day()
+	if err != nil {
+		return
+	}
+	p.entry.SetText(d.AddDays(n).String())
+	p.changed()
+}
+
+func (p *dayPicker) changed() {
+	if p.onChange != nil {
+		p.onChange()
+	}
+}
+
+// doctorLabel is how a doctor is offered in a select.
+func doctorLabel(d *app.DoctorProfile) string {
+	if d.Specialization != "" {
+		return d.FullName + " — " + d.Specialization
+	}
+	return d.FullName
+}
+
+// findDoctors lists the doctors whose specialization contains spec; a
+// doctor sees only themself.
+func findDoctors(ctx context.Context, u *UI, spec string) ([]*app.DoctorProfile, error) {
+	if me := u.session.User; me.Role == app.RoleDoctor {
+		return []*app.DoctorProfile{{UserID: me.ID, FullName: me.FullName}}, nil
+	}
+	return u.svc.Appointments.FindDoctors(ctx, spec)
+}
+
+// apptCanDo reports whether the user may move appointment a to status to:
+// the workflow allows it and the role may do it.
+func apptCanDo(u *UI, a *app.Appointment, to app.AppointmentStatus) bool {
+	if !app.CanTransition(a.Status, to) {
+		return false
+	}
+	me := u.session.User
+	manage := app.Can(me.Role, app.PermManageAppointments) ||
+		(app.Can(me.Role, app.PermOwnSchedule) && a.DoctorID == me.ID)
+	switch to {
+	case app.AppointmentCheckedIn:
+		return manage || app.Can(me.Role, app.PermCheckIn)
+	case app.AppointmentCompleted:
+		return me.Role == app.RoleAdmin || (me.Role == app.RoleDoctor && a.DoctorID == me.ID)
+	case app.AppointmentConflict:
+		return false
+	}
+	return manage
+}
+
+// apptCanReschedule reports whether the user may move a to another time.
+func apptCanReschedule(u *UI, a *app.Appointment) bool {
+	if a.Status != app.AppointmentPending && a.Status != app.AppointmentConfirmed && a.Status != app.AppointmentConflict {
+		return false
+	}
+	me := u.session.User
+	return app.Can(me.Role, app.PermManageAppointments) ||
+		(app.Can(me.Role, app.PermOwnSchedule) && a.DoctorID == me.ID)
+}
+
+// apptDialogs are the dialogs a row's actions open, kept for tests.
+type apptDialogs struct {
+	cancel     *promptForm
+	reschedule *bookForm
+}
+
+// apptActions builds the buttons of the moves the user may make on a, each
+// running the service call and then done. The map is keyed by label.
+func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[string]*widget.Button, []fyne.CanvasObject) {
+	btns := map[string]*widget.Button{}
+	var objs []fyne.CanvasObject
+	add := func(label string, fn func()) {
+		b := widget.NewButton(label, fn)
+		btns[label] = b
+		objs = append(objs, b)
+	}
+	simple := func(call func(context.Context, string) (*app.Appointment, error)) func() {
+		return func() {
+			for _, b := range btns {
+				b.Disable()
+			}
+			background(u, func(ctx context.Context) (*app.Appointment, error) {
+				return call(ctx, a.ID)
+			}, func(_ *app.Appointment, err error) {
+				for _, b := range btns {
+					b.Enable()
+				}
+				if err != nil {
+					showError(err, u.win)
+					return
+				}
+				done()
+			})
+		}
+	}
+	svc := u.svc.Appointments
+	if apptCanDo(u, a, app.AppointmentConfirmed) {
+		add("Confirm", simple(svc.Confirm))
+	}
+	if apptCanDo(u, a, app.AppointmentCheckedIn) {
+		add("Check in", simple(svc.CheckIn))
+	}
+	if apptCanDo(u, a, app.AppointmentCompleted) {
+		add("Complete", simple(svc.Complete))
+	}
+	if apptCanReschedule(u, a) {
+		add("Reschedule…", func() { dlg.reschedule = showRescheduleForm(u, a, func(*app.Appointment) { done() }) })
+	}
+	if apptCanDo(u, a, app.AppointmentNoShow) {
+		add("No-show", simple(svc.MarkNoShow))
+	}
+	if apptCanDo(u, a, app.AppointmentCancelled) {
+		add("Cancel…", func() { dlg.cancel = showCancelPrompt(u, a, done) })
+	}
+	return btns, objs
+}
+
+// showCancelPrompt asks for the reason and cancels a.
+func showCancelPrompt(u *UI, a *app.Appointment, done func()) *promptForm {
+	return showPrompt(u, promptSpec{
+		title: "Cancel appointment",
+		note: "Cancel " + a.PatientName + "'s appointment with " + a.DoctorName + " on " +
+			a.Start.In(u.location()).Format("2006-01-02 15:04") + "?",
+		label: "Reason", field: "reason", ok: "Cancel appointment", danger: true,
+		placeholder: "Why it is cancelled",
+		check:       app.ValidateCancelReason,
+		submit: func(text string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := u.svc.Appointments.Cancel(ctx, a.ID, text)
+				return err
+			}
+		},
+		done: done,
+	})
+}

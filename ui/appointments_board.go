@@ -1,0 +1,227 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// boardView is the reception board of today: every doctor's appointments
+// with their status, who is waiting and for how long, and the moves the
+// user may make on each; the conflicts sync found come first.
+type boardView struct {
+	u *UI
+
+	board *app.Board
+	// actions holds each row's buttons by appointment ID and label.
+	actions map[string]map[string]*widget.Button
+	dialogs apptDialogs
+	book    *bookForm   // the open booking dialog
+	walkIn  *walkInForm // the open walk-in dialog
+
+	title   *widget.Label
+	summary *widget.Label
+	refresh *widget.Button
+	bookBtn *widget.Button // roles that manage appointments
+	walkBtn *widget.Button // roles that manage appointments
+	rows    *fyne.Container
+
+	content fyne.CanvasObject
+}
+
+func newBoardView(u *UI) *boardView {
+	v := &boardView{u: u, actions: map[string]map[string]*widget.Button{}}
+	v.title = widget.NewLabelWithStyle("Today", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.summary = widget.NewLabel("Loading…")
+	v.summary.Importance = widget.LowImportance
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	buttons := []fyne.CanvasObject{v.refresh}
+	if app.Can(u.session.User.Role, app.PermManageAppointments) {
+		v.walkBtn = widget.NewButtonWithIcon("Walk-in…", theme.ContentAddIcon(), v.onWalkIn)
+		v.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), v.onBook)
+		v.bookBtn.Importance = widget.HighImportance
+		buttons = append(buttons, v.walkBtn, v.bookBtn)
+	}
+	v.rows = container.NewVBox()
+	header := make([]fyne.CanvasObject, len(boardColumns))
+	for i, c := range boardColumns {
+		header[i] = widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	top := container.NewVBox(
+		container.NewHBox(v.title, v.summary, layout.NewSpacer(), container.NewHBox(buttons...)),
+		container.New(&columnsLayout{widths: boardColumnWidths()}, header...),
+		widget.NewSeparator(),
+	)
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
+	return v
+}
+
+var boardColumns = []struct {
+	title string
+	width float32
+}{
+	{"Time", 70}, {"Doctor", 170}, {"Patient", 200}, {"Status", 110}, {"Waiting", 90}, {"", 0},
+}
+
+func boardColumnWidths() []float32 {
+	w := make([]float32, len(boardColumns))
+	for i, c := range boardColumns {
+		w[i] = c.width
+	}
+	return w
+}
+
+// load reads today's board.
+func (v *boardView) load() {
+	v.refresh.Disable()
+	background(v.u, func(ctx context.Context) (*app.Board, error) {
+		return v.u.svc.Appointments.ReceptionBoard(ctx, "")
+	}, func(b *app.Board, err error) {
+		v.refresh.Enable()
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		v.show(b)
+	})
+}
+
+func (v *boardView) show(b *app.Board) {
+	v.board = b
+	v.actions = map[string]map[string]*widget.Button{}
+	v.title.SetText("Today, " + b.Day)
+	v.summary.SetText(fmt.Sprintf("%d appointments, %d waiting", len(b.Entries), b.Waiting))
+	var rows []fyne.CanvasObject
+	if len(b.Conflicts) > 0 {
+		rows = append(rows, sectionTitle("Lost to another desk's booking — move or cancel"))
+		for _, a := range b.Conflicts {
+			rows = append(rows, v.row(a, 0, true))
+		}
+		rows = append(rows, widget.NewSeparator())
+	}
+	for _, e := range b.Entries {
+		rows = append(rows, v.row(e.Appointment, e.Waiting, false))
+	}
+	if len(b.Entries) == 0 {
+		rows = append(rows, mutedLabel("No appointments today."))
+	}
+	v.rows.Objects = rows
+	v.rows.Refresh()
+}
+
+// row is one appointment with the buttons of the moves the user may make.
+func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool) fyne.CanvasObject {
+	at := clockOf(v.u, a.Start)
+	if withDay {
+		at = a.Start.In(v.u.location()).Format("01-02 15:04")
+	}
+	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	v.actions[a.ID] = btns
+	cells := []fyne.CanvasObject{}
+	for _, text := range []string{at, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
+		l := widget.NewLabel(text)
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells = append(cells, l)
+	}
+	cells = append(cells, container.NewHBox(objs...))
+	return container.New(&columnsLayout{widths: boardColumnWidths()}, cells...)
+}
+
+func (v *boardView) onBook() {
+	v.book = showBookForm(v.u, "", func(*app.Appointment) { v.book = nil; v.load() })
+}
+
+func (v *boardView) onWalkIn() {
+	v.walkIn = showWalkInForm(v.u, func() { v.walkIn = nil; v.load() })
+}
+
+// walkInForm books a patient at the desk with a doctor today and checks
+// them in.
+type walkInForm struct {
+	u       *UI
+	picker  *patientPicker
+	doctors []*app.DoctorProfile
+	doctor  *widget.Select
+	reason  *widget.Entry
+	save    *widget.Button
+	cancel  *widget.Button
+	errs    fieldErrors
+	dialog  dialog.Dialog
+	done    func()
+}
+
+func showWalkInForm(u *UI, done func()) *walkInForm {
+	f := &walkInForm{u: u, errs: fieldErrors{}, done: done}
+	f.picker = newPatientPicker(u)
+	f.doctor = widget.NewSelect(nil, nil)
+	f.doctor.PlaceHolder = "Choose the doctor"
+	f.reason = entry("Reason for the visit")
+	f.save = widget.NewButton("Check in", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	content := container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)),
+		widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)),
+		widget.NewFormItem("Reason", f.errs.add("reason", f.reason)),
+	), general, buttonsRow(f.cancel, f.save))
+	f.dialog = showFormDialog(u, "Walk-in", 560, content)
+	background(u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+		return findDoctors(ctx, u, "")
+	}, func(ds []*app.DoctorProfile, err error) {
+		if err != nil {
+			f.errs.show(err, u.win)
+			return
+		}
+		f.doctors = ds
+		opts := make([]string, len(ds))
+		for i, d := range ds {
+			opts[i] = doctorLabel(d)
+		}
+		f.doctor.SetOptions(opts)
+	})
+	return f
+}
+
+func (f *walkInForm) onSave() {
+	f.errs.clear()
+	patient := f.picker.patientID()
+	doctor := ""
+	if i := f.doctor.SelectedIndex(); i >= 0 && i < len(f.doctors) {
+		doctor = f.doctors[i].UserID
+	}
+	reason := strings.TrimSpace(f.reason.Text)
+	switch {
+	case patient == "":
+		f.errs.set("patient_id", "Choose the patient.")
+		return
+	case doctor == "":
+		f.errs.set("doctor_id", "Choose the doctor.")
+		return
+	}
+	f.save.Disable()
+	background(f.u, func(ctx context.Context) (*app.Appointment, error) {
+		return f.u.svc.Appointments.WalkIn(ctx, patient, doctor, reason)
+	}, func(_ *app.Appointment, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, f.u.win)
+			return
+		}
+		f.dialog.Hide()
+		if f.done != nil {
+			f.done()
+		}
+	})
+}

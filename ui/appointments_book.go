@@ -1,0 +1,447 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// patientPicker finds a patient by name, record number or phone: a small
+// search entry and a select of what it found.
+type patientPicker struct {
+	u        *UI
+	query    *widget.Entry
+	result   *widget.Select
+	patients []*app.Patient
+	seq      int
+	timer    *time.Timer
+	content  fyne.CanvasObject
+}
+
+func newPatientPicker(u *UI) *patientPicker {
+	p := &patientPicker{u: u}
+	p.query = entry("Search: name, record number or phone")
+	p.query.OnChanged = func(string) { p.scheduleSearch() }
+	p.query.OnSubmitted = func(string) { p.search() }
+	p.result = widget.NewSelect(nil, nil)
+	p.result.PlaceHolder = "Choose the patient"
+	p.content = container.NewVBox(p.query, p.result)
+	return p
+}
+
+// scheduleSearch searches once typing pauses for searchDebounce.
+func (p *patientPicker) scheduleSearch() {
+	p.seq++
+	seq, gen, do := p.seq, p.u.gen, p.u.do
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	p.timer = time.AfterFunc(searchDebounce, func() {
+		do(func() {
+			if p.u.gen == gen && seq == p.seq {
+				p.search()
+			}
+		})
+	})
+}
+
+// search finds the patients matching the query at once.
+func (p *patientPicker) search() {
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	q := strings.TrimSpace(p.query.Text)
+	if q == "" {
+		return
+	}
+	p.seq++
+	seq := p.seq
+	f := app.PatientFilter{Query: q, Limit: 20}
+	background(p.u, func(ctx context.Context) (*app.PatientPage, error) {
+		return p.u.svc.Patients.FindPatients(ctx, f)
+	}, func(page *app.PatientPage, err error) {
+		if seq != p.seq {
+			return
+		}
+		if err != nil {
+			showError(err, p.u.win)
+			return
+		}
+		p.patients = page.Patients
+		opts := make([]string, len(p.patients))
+		for i, pt := range p.patients {
+			opts[i] = pt.FullName() + " (" + pt.MRN + ")"
+		}
+		p.result.ClearSelected()
+		p.result.SetOptions(opts)
+		if len(opts) == 1 {
+			p.result.SetSelectedIndex(0)
+		}
+	})
+}
+
+// patientID is the chosen patient's, "" when none.
+func (p *patientPicker) patientID() string {
+	if i := p.result.SelectedIndex(); i >= 0 && i < len(p.patients) {
+		return p.patients[i].ID
+	}
+	return ""
+}
+
+// bookForm books an appointment from a doctor's free slots, or moves one
+// (reschedule: the doctor and patient are those of the appointment).
+// Reception and admins choose the patient; a patient books for themself; a
+// doctor books into their own schedule. Staff may book outside the
+// doctor's hours with a reason.
+type bookForm struct {
+	u     *UI
+	moved *app.Appointment // the appointment to reschedule; nil when booking
+	// patient is fixed for a patient and when rescheduling; else picked.
+	patient string
+	picker  *patientPicker
+
+	doctors        []*app.DoctorProfile
+	specialization *widget.Entry
+	doctor         *widget.Select
+	day            *dayPicker
+
+	slots      []app.Slot
+	slotBtns   []*widget.Button
+	slotBox    *fyne.Container
+	slotHint   *widget.Label
+	chosen     int // index into slots; -1 when none
+	reason     *widget.Entry
+	override   *widget.Check // staff only
+	overAt     *widget.Entry // HH:MM, when booking outside the slots
+	overReason *widget.Entry
+	overBox    *fyne.Container
+	form       *widget.Form
+	body       *fyne.Container // the form, its message line and buttons
+	book       *widget.Button
+	cancel     *widget.Button
+	errs       fieldErrors
+	dialog     dialog.Dialog
+	done       func(*app.Appointment)
+
+	seq int // numbers slot fetches; older answers are dropped
+}
+
+// showBookForm opens the booking dialog; patientID is fixed when not "".
+func showBookForm(u *UI, patientID string, done func(*app.Appointment)) *bookForm {
+	f := &bookForm{u: u, patient: patientID, done: done}
+	f.buildUI("Book appointment")
+	return f
+}
+
+// showRescheduleForm opens the dialog that moves a to another free slot.
+func showRescheduleForm(u *UI, a *app.Appointment, done func(*app.Appointment)) *bookForm {
+	f := &bookForm{u: u, moved: a, patient: a.PatientID, done: done}
+	f.buildUI("Reschedule appointment")
+	return f
+}
+
+func (f *bookForm) staff() bool { return f.u.session.User.Role != app.RolePatient }
+
+func (f *bookForm) buildUI(title string) {
+	f.errs = fieldErrors{}
+	f.chosen = -1
+	loc := f.u.location()
+	var items []*widget.FormItem
+	if f.patient == "" {
+		f.picker = newPatientPicker(f.u)
+		items = append(items, widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)))
+	}
+	f.doctor = widget.NewSelect(nil, func(string) { f.loadSlots() })
+	f.doctor.PlaceHolder = "Choose the doctor"
+	if f.moved == nil {
+		f.specialization = entry("Filter by specialization")
+		f.specialization.OnSubmitted = func(string) { f.loadDoctors() }
+		f.specialization.OnChanged = func(string) { f.loadDoctors() }
+		items = append(items, widget.NewFormItem("Specialization", f.specialization))
+		items = append(items, widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)))
+	} else {
+		items = append(items, widget.NewFormItem("Doctor", widget.NewLabel(f.moved.DoctorName)))
+	}
+	start := todayOf(f.u)
+	if f.moved != nil {
+		start = app.DayOf(f.moved.Start, loc)
+	}
+	f.day = newDayPicker(start, f.loadSlots)
+	items = append(items, widget.NewFormItem("Day", f.errs.add("day", f.day.content)))
+	f.slotHint = mutedLabel("Choose the doctor and the day.")
+	f.slotBox = container.NewGridWrap(fyne.NewSize(110, 36))
+	items = append(items, widget.NewFormItem("Free slots",
+		f.errs.add("start", container.NewVBox(f.slotHint, f.slotBox))))
+	if f.moved == nil {
+		f.reason = entry("Reason for the visit")
+		items = append(items, widget.NewFormItem("Reason", f.errs.add("reason", f.reason)))
+	}
+	if f.staff() {
+		f.overAt = entry("HH:MM")
+		f.overReason = entry("Why outside the doctor's hours")
+		f.override = widget.NewCheck("Book outside the doctor's hours", func(on bool) {
+			if on {
+				f.overBox.Show()
+			} else {
+				f.overBox.Hide()
+			}
+			f.relayout()
+		})
+		timeItem := f.errs.add("time", f.overAt)
+		reasonItem := f.errs.add("override_reason", f.overReason)
+		f.overBox = container.NewVBox(widget.NewForm(
+			widget.NewFormItem("Time", timeItem),
+			widget.NewFormItem("Override reason", reasonItem)))
+		f.overBox.Hide()
+		items = append(items, widget.NewFormItem("", container.NewVBox(f.override, f.overBox)))
+	}
+	f.errs.alias("patient", "patient_id")
+	f.errs.alias("doctor", "doctor_id")
+	label := "Book"
+	if f.moved != nil {
+		label = "Move here"
+	}
+	f.book = widget.NewButton(label, f.onBook)
+	f.book.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Close", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	f.form = widget.NewForm(items...)
+	f.body = container.NewVBox(f.form, general, buttonsRow(f.cancel, f.book))
+	f.dialog = showFormDialog(f.u, title, 620, container.NewVScroll(f.body))
+	f.dialog.Resize(fyne.NewSize(680, 640))
+	if f.moved != nil {
+		f.doctors = []*app.DoctorProfile{{UserID: f.moved.DoctorID, FullName: f.moved.DoctorName}}
+		f.doctor.SetOptions([]string{f.moved.DoctorName})
+		f.doctor.SetSelectedIndex(0)
+		return
+	}
+	f.loadDoctors()
+}
+
+// loadDoctors fills the doctor select, filtered by the specialization.
+func (f *bookForm) loadDoctors() {
+	spec := strings.TrimSpace(f.specialization.Text)
+	background(f.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+		return findDoctors(ctx, f.u, spec)
+	}, func(ds []*app.DoctorProfile, err error) {
+		if err != nil {
+			f.showErr(err)
+			return
+		}
+		if spec != strings.TrimSpace(f.specialization.Text) {
+			return // typed on meanwhile
+		}
+		f.doctor.ClearSelected()
+		f.doctors = ds
+		f.showSlots(nil)
+		opts := make([]string, len(ds))
+		for i, d := range ds {
+			opts[i] = doctorLabel(d)
+		}
+		f.doctor.SetOptions(opts)
+		if len(opts) == 1 {
+			f.doctor.SetSelectedIndex(0) // loads its slots
+		}
+	})
+}
+
+func (f *bookForm) doctorID() string {
+	if i := f.doctor.SelectedIndex(); i >= 0 && i < len(f.doctors) {
+		return f.doctors[i].UserID
+	}
+	return ""
+}
+
+// loadSlots fetches the chosen doctor's free slots of the chosen day.
+func (f *bookForm) loadSlots() {
+	f.seq++
+	seq := f.seq
+	f.errs.unset("day")
+	f.errs.unset("start")
+	id := f.doctorID()
+	if id == "" {
+		f.showSlots(nil)
+		return
+	}
+	day, err := f.day.day()
+	if err != nil {
+		f.showErr(err)
+		return
+	}
+	f.slotHint.SetText("Loading…")
+	background(f.u, func(ctx context.Context) ([]app.Slot, error) {
+		return f.u.svc.Appointments.FindFreeSlots(ctx, id, day.String())
+	}, func(slots []app.Slot, err error) {
+		if seq != f.seq {
+			return
+		}
+		if err != nil {
+			f.showSlots(nil)
+			f.showErr(err)
+			return
+		}
+		f.showSlots(slots)
+	})
+}
+
+// showSlots shows slots as buttons; none is chosen.
+func (f *bookForm) showSlots(slots []app.Slot) {
+	f.slots, f.chosen = slots, -1
+	f.slotBtns = make([]*widget.Button, len(slots))
+	objs := make([]fyne.CanvasObject, len(slots))
+	for i, sl := range slots {
+		text := clockOf(f.u, sl.Start)
+		if sl.Requested {
+			text += " (asked)"
+		}
+		b := widget.NewButton(text, func() { f.choose(i) })
+		f.slotBtns[i], objs[i] = b, b
+	}
+	f.slotBox.Objects = objs
+	f.slotBox.Refresh()
+	switch {
+	case f.doctorID() == "":
+		f.slotHint.SetText("Choose the doctor and the day.")
+	case len(slots) == 0:
+		f.slotHint.SetText("No free time on this day.")
+	default:
+		f.slotHint.SetText("Choose a time.")
+	}
+	if f.form != nil {
+		f.relayout()
+	}
+}
+
+// choose marks slot i as the one to book.
+func (f *bookForm) choose(i int) {
+	f.chosen = i
+	for j, b := range f.slotBtns {
+		if j == i {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+	f.errs.unset("start")
+	f.relayout()
+}
+
+// start is the time to book: the override time when staff give one, else
+// the chosen slot's.
+func (f *bookForm) start() (time.Time, string, error) {
+	if f.override != nil && f.override.Checked {
+		reason := strings.TrimSpace(f.overReason.Text)
+		if reason == "" {
+			return time.Time{}, "", app.FieldErrorf("override_reason", "Give the reason for booking outside the doctor's hours.")
+		}
+		if err := app.ValidateOverrideReason(reason); err != nil {
+			return time.Time{}, "", err
+		}
+		if at := strings.TrimSpace(f.overAt.Text); at != "" {
+			m, err := app.ParseClock(at)
+			if err != nil {
+				return time.Time{}, "", app.FieldErrorf("time", "%s", err.Error())
+			}
+			day, err := f.day.day()
+			if err != nil {
+				return time.Time{}, "", err
+			}
+			return day.At(m, f.u.location()), reason, nil
+		}
+		if f.chosen < 0 {
+			return time.Time{}, "", app.FieldErrorf("time", "Give the time, or choose a slot.")
+		}
+		return f.slots[f.chosen].Start, reason, nil
+	}
+	if f.chosen < 0 || f.chosen >= len(f.slots) {
+		return time.Time{}, "", app.FieldErrorf("start", "Choose a time.")
+	}
+	return f.slots[f.chosen].Start, "", nil
+}
+
+func (f *bookForm) onBook() {
+	f.errs.clear()
+	start, override, err := f.start()
+	if err != nil {
+		f.showErr(err)
+		return
+	}
+	if f.moved != nil {
+		id := f.moved.ID
+		f.book.Disable()
+		background(f.u, func(ctx context.Context) (*app.Appointment, error) {
+			return f.u.svc.Appointments.Reschedule(ctx, id, start, override)
+		}, f.finished)
+		return
+	}
+	c := app.AppointmentCreate{PatientID: f.patient, DoctorID: f.doctorID(), Start: start,
+		Reason: f.reason.Text, OverrideReason: override}
+	if f.picker != nil {
+		c.PatientID = f.picker.patientID()
+	}
+	if err := c.Validate(); err != nil {
+		f.showErr(err)
+		return
+	}
+	f.book.Disable()
+	background(f.u, func(ctx context.Context) (*app.Appointment, error) {
+		return f.u.svc.Appointments.Book(ctx, c)
+	}, f.finished)
+}
+
+// finished takes the service's answer to Book or Reschedule.
+func (f *bookForm) finished(a *app.Appointment, err error) {
+	f.book.Enable()
+	if err != nil {
+		if app.ErrorField(err) == "override_reason" && f.override != nil && !f.override.Checked {
+			f.override.SetChecked(true) // reveal the reason entry the message is about
+		}
+		f.showErr(err)
+		if app.ErrorCode(err) == app.ECONFLICT {
+			f.loadSlotsKeepErrors()
+		}
+		return
+	}
+	f.dialog.Hide()
+	if f.done != nil {
+		f.done(a)
+	}
+}
+
+// showErr shows err next to its field or on the message line, and lays
+// the form out again around the message.
+func (f *bookForm) showErr(err error) {
+	f.errs.show(err, f.u.win)
+	f.relayout()
+}
+
+// relayout lays the form out again after a row grew or shrank (a message
+// or the override entries shown or hidden).
+func (f *bookForm) relayout() {
+	f.form.Refresh()
+	f.body.Refresh()
+}
+
+// loadSlotsKeepErrors refreshes the slots after a conflict, keeping the
+// message on view.
+func (f *bookForm) loadSlotsKeepErrors() {
+	msg := f.errs.text("start")
+	general := f.errs.text("")
+	f.loadSlots()
+	if msg != "" {
+		f.errs.set("start", msg)
+	}
+	if general != "" {
+		f.errs.set("", general)
+	}
+	f.relayout()
+}

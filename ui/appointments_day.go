@@ -1,0 +1,180 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// doctorDayView lists a doctor's appointments of a day or of the week from
+// that day, in order. Each row opens the patient's chart; "Complete"
+// closes the visit. A doctor sees their own; other staff choose the doctor.
+type doctorDayView struct {
+	u         *UI
+	openChart func(patientID string)
+
+	doctors []*app.DoctorProfile
+	appts   []*app.Appointment
+	seq     int
+	// actions holds each row's buttons by appointment ID and label;
+	// "Chart" opens the patient's chart.
+	actions map[string]map[string]*widget.Button
+	dialogs apptDialogs
+	book    *bookForm // the open booking dialog
+
+	doctor  *widget.Select
+	day     *dayPicker
+	week    *widget.Check
+	refresh *widget.Button
+	bookBtn *widget.Button
+	summary *widget.Label
+	rows    *fyne.Container
+
+	content fyne.CanvasObject
+}
+
+func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
+	v := &doctorDayView{u: u, openChart: openChart, actions: map[string]map[string]*widget.Button{}}
+	v.doctor = widget.NewSelect(nil, func(string) { v.load() })
+	v.doctor.PlaceHolder = "Choose the doctor"
+	v.day = newDayPicker(todayOf(u), v.load)
+	v.week = widget.NewCheck("Week", func(bool) { v.load() })
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	role := u.session.User.Role
+	var right []fyne.CanvasObject
+	right = append(right, v.week, v.refresh)
+	if app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule) {
+		v.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), v.onBook)
+		v.bookBtn.Importance = widget.HighImportance
+		right = append(right, v.bookBtn)
+	}
+	v.summary = mutedLabel("")
+	v.rows = container.NewVBox()
+	var who fyne.CanvasObject = v.doctor
+	if role == app.RoleDoctor {
+		me := u.session.User
+		v.doctors = []*app.DoctorProfile{{UserID: me.ID, FullName: me.FullName}}
+		v.doctor.SetOptions([]string{me.FullName})
+		v.doctor.SetSelectedIndex(0)
+		who = widget.NewLabelWithStyle(me.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	top := container.NewVBox(
+		container.NewHBox(container.New(widthLayout{260}, who), container.New(widthLayout{220}, v.day.content),
+			layout.NewSpacer(), container.NewHBox(right...)),
+		v.summary,
+		widget.NewSeparator(),
+	)
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
+	return v
+}
+
+func (v *doctorDayView) doctorID() string {
+	if i := v.doctor.SelectedIndex(); i >= 0 && i < len(v.doctors) {
+		return v.doctors[i].UserID
+	}
+	return ""
+}
+
+// load reads the chosen doctor's day or week; the doctors first, when the
+// select is still empty.
+func (v *doctorDayView) load() {
+	if len(v.doctors) == 0 {
+		background(v.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+			return findDoctors(ctx, v.u, "")
+		}, func(ds []*app.DoctorProfile, err error) {
+			if err != nil {
+				showError(err, v.u.win)
+				return
+			}
+			if len(ds) == 0 {
+				v.summary.SetText("No doctors yet.")
+				return
+			}
+			v.doctors = ds
+			opts := make([]string, len(ds))
+			for i, d := range ds {
+				opts[i] = doctorLabel(d)
+			}
+			v.doctor.SetOptions(opts)
+			v.doctor.SetSelectedIndex(0) // loads
+		})
+		return
+	}
+	id := v.doctorID()
+	if id == "" {
+		v.summary.SetText("Choose the doctor.")
+		return
+	}
+	day, err := v.day.day()
+	if err != nil {
+		showError(err, v.u.win)
+		return
+	}
+	v.seq++
+	seq, week := v.seq, v.week.Checked
+	background(v.u, func(ctx context.Context) ([]*app.Appointment, error) {
+		if week {
+			return v.u.svc.Appointments.DoctorWeek(ctx, id, day.String())
+		}
+		return v.u.svc.Appointments.DoctorDay(ctx, id, day.String())
+	}, func(as []*app.Appointment, err error) {
+		if seq != v.seq {
+			return
+		}
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		v.show(as, week)
+	})
+}
+
+func (v *doctorDayView) show(as []*app.Appointment, week bool) {
+	v.appts = as
+	v.actions = map[string]map[string]*widget.Button{}
+	v.summary.SetText(fmt.Sprintf("%d appointments.", len(as)))
+	var rows []fyne.CanvasObject
+	lastDay := ""
+	for _, a := range as {
+		local := a.Start.In(v.u.location())
+		if d := local.Format("Monday 2006-01-02"); week && d != lastDay {
+			rows = append(rows, sectionTitle(d))
+			lastDay = d
+		}
+		rows = append(rows, v.row(a))
+	}
+	if len(as) == 0 {
+		rows = append(rows, mutedLabel("No appointments."))
+	}
+	v.rows.Objects = rows
+	v.rows.Refresh()
+}
+
+func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
+	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
+	btns["Chart"] = chart
+	v.actions[a.ID] = btns
+	text := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End) + "  " + a.PatientName
+	if a.PatientMRN != "" {
+		text += " (" + a.PatientMRN + ")"
+	}
+	if a.Reason != "" {
+		text += " — " + a.Reason
+	}
+	name := widget.NewLabel(text)
+	name.Truncation = fyne.TextTruncateEllipsis
+	status := widget.NewLabel(a.Status.Label())
+	return container.NewBorder(nil, nil, chart, container.NewHBox(append([]fyne.CanvasObject{status}, objs...)...), name)
+}
+
+func (v *doctorDayView) onBook() {
+	v.book = showBookForm(v.u, "", func(*app.Appointment) { v.book = nil; v.load() })
+}
