@@ -58,8 +58,12 @@ func TestOpen(t *testing.T) {
 					t.Fatal(err)
 				}
 				held = append(held, c)
-				var sync, fk, busy int
+				var sync, fk, busy, autoCkpt int
 				var mode string
+				c.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&autoCkpt)
+				if autoCkpt != 0 {
+					t.Fatalf("%s connection %d: wal_autocheckpoint=%d; commits must not checkpoint", name, i, autoCkpt)
+				}
 				c.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync)
 				c.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk)
 				c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy)
@@ -75,6 +79,20 @@ func TestOpen(t *testing.T) {
 			for _, c := range held {
 				c.Close()
 			}
+		}
+	})
+
+	t.Run("CloseFoldsTheWAL", func(t *testing.T) {
+		c := mustSetup(t) // a few dozen commits
+		path := c.db.Path()
+		if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
+			t.Fatalf("no WAL while open: %v", err)
+		}
+		if err := c.db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() != 0 {
+			t.Fatalf("WAL of %d bytes left after close", fi.Size())
 		}
 	})
 
