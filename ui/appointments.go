@@ -20,11 +20,13 @@ import (
 type appointmentsScreen struct {
 	u *UI
 
-	tabs  *container.AppTabs
-	board *boardView      // nil for doctors
-	day   *doctorDayView  // every staff role
-	chart *chartScreen    // the open chart; nil while the tabs are shown
-	views *fyne.Container // the tabs or a chart
+	tabs     *container.AppTabs
+	board    *boardView      // nil for doctors
+	day      *doctorDayView  // every staff role
+	hours    *hoursView      // the open hours (admins and doctors); nil while the tabs are shown
+	hoursBtn *widget.Button  // "Doctors' hours" or "My hours"; nil for the other roles
+	chart    *chartScreen    // the open chart; nil while the tabs are shown
+	views    *fyne.Container // the tabs or a chart
 
 	content fyne.CanvasObject
 }
@@ -54,7 +56,7 @@ func (s *appointmentsScreen) buildUI() {
 		s.load()
 	}
 	s.views = container.NewStack(s.tabs)
-	s.content = s.views
+	s.content = s.withHoursButton(s.views)
 }
 
 // load fetches what the selected tab shows.
