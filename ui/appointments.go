@@ -41,6 +41,9 @@ func (s *appointmentsScreen) role() app.Role { return s.u.session.User.Role }
 
 func (s *appointmentsScreen) buildUI() {
 	s.day = newDoctorDayView(s.u, s.openChart)
+	if r := s.u.session.User.Role; app.Can(r, app.PermWriteClinical) || app.Can(r, app.PermWriteNursing) {
+		s.day.openNote = s.openNote
+	}
 	s.tabs = container.NewAppTabs()
 	if s.role() != app.RoleDoctor && app.Can(s.role(), app.PermViewAppointments) {
 		s.board = newBoardView(s.u)
@@ -76,6 +79,24 @@ func (s *appointmentsScreen) openChart(patientID string) {
 	s.views.Objects = []fyne.CanvasObject{s.chart.content}
 	s.views.Refresh()
 	s.chart.load()
+}
+
+// openNote shows a patient's chart on its Notes tab with a new note begun:
+// the doctor's day is one click from writing up a visit.
+func (s *appointmentsScreen) openNote(patientID string) {
+	s.openChart(patientID)
+	c := s.chart
+	if c.notes == nil {
+		return
+	}
+	for _, item := range c.tabs.Items {
+		if c.byItem[item] == chartTab(c.notes) {
+			c.tabs.Select(item)
+		}
+	}
+	if c.notes.newNote != nil {
+		c.notes.form = showNoteForm(c.notes, nil)
+	}
 }
 
 // closeChart goes back to the tabs and refreshes them.

@@ -19,6 +19,9 @@ import (
 type doctorDayView struct {
 	u         *UI
 	openChart func(patientID string)
+	// openNote opens the chart on its Notes tab with a new note begun; nil
+	// for roles that write no notes.
+	openNote func(patientID string)
 
 	doctors []*app.DoctorProfile
 	appts   []*app.Appointment
@@ -161,6 +164,12 @@ func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
 	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
 	btns["Chart"] = chart
+	left := fyne.CanvasObject(chart)
+	if v.openNote != nil {
+		note := widget.NewButtonWithIcon("Note", theme.DocumentCreateIcon(), func() { v.openNote(a.PatientID) })
+		btns["Note"] = note
+		left = container.NewHBox(chart, note)
+	}
 	v.actions[a.ID] = btns
 	text := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End) + "  " + a.PatientName
 	if a.PatientMRN != "" {
@@ -172,7 +181,7 @@ func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	name := widget.NewLabel(text)
 	name.Truncation = fyne.TextTruncateEllipsis
 	status := widget.NewLabel(a.Status.Label())
-	return container.NewBorder(nil, nil, chart, container.NewHBox(append([]fyne.CanvasObject{status}, objs...)...), name)
+	return container.NewBorder(nil, nil, left, container.NewHBox(append([]fyne.CanvasObject{status}, objs...)...), name)
 }
 
 func (v *doctorDayView) onBook() {

@@ -524,3 +524,45 @@ func TestAssignDoctorFromFindDoctors(t *testing.T) {
 		t.Errorf("AssignDoctor(%+v)", a)
 	}
 }
+
+// TestAppointmentDoctorDayNewNote: from the doctor's day, one click opens
+// the patient's chart on the Notes tab with a new note begun.
+func TestAppointmentDoctorDayNewNote(t *testing.T) {
+	h := newClinicHarness(t)
+	h.clinical.GetChartFn = func(ctx context.Context, id string) (*app.Chart, error) {
+		h.record("GetChart", ctx, id)
+		return graceChart(), nil
+	}
+	h.clinical.FindNotesFn = func(ctx context.Context, id string) ([]*app.Note, error) {
+		h.record("FindNotes", ctx, id)
+		return nil, nil
+	}
+	b := boardAppointments()
+	h.appts.DoctorDayFn = func(ctx context.Context, doctorID, day string) ([]*app.Appointment, error) {
+		var out []*app.Appointment
+		for _, e := range b.Entries {
+			a := *e.Appointment
+			a.DoctorID = doctorID
+			out = append(out, &a)
+		}
+		return out, nil
+	}
+	h.loginAs(user(app.RoleDoctor))
+	h.openArea(app.AreaAppointments)
+	s := h.u.main.appts
+	d := s.day
+	h.waitFor("the day", func() bool { return len(d.appts) == 3 })
+	h.settle()
+	note := d.actions["a1"]["Note"]
+	if note == nil {
+		t.Fatal("no Note button on the doctor's day")
+	}
+	test.Tap(note)
+	if s.chart == nil || s.chart.notes == nil || s.chart.notes.form == nil {
+		t.Fatal("Note did not open the chart with a new note")
+	}
+	if s.chart.tabs.Selected().Text != "Notes" {
+		t.Errorf("tab %q selected, want Notes", s.chart.tabs.Selected().Text)
+	}
+	h.waitFor("the notes", func() bool { return h.called("FindNotes") >= 1 })
+}
