@@ -63,7 +63,8 @@ func (s AssignmentStatus) Valid() bool {
 
 // HistoryKinds lists the kinds of timeline entries, for a filter's choices.
 var HistoryKinds = []HistoryKind{HistoryRegistration, HistoryUpdate, HistoryArchive, HistoryAllergy, HistoryProblem,
-	HistoryVitals, HistoryNote, HistoryPrescription, HistoryReport, HistoryAssignment}
+	HistoryVitals, HistoryNote, HistoryPrescription, HistoryReport, HistoryAssignment, HistoryAppointment,
+	HistoryInvoice, HistoryPayment}
 
 func checkPatient(id string) error {
 	if strings.TrimSpace(id) == "" {

@@ -10,4 +10,5 @@ type Services struct {
 	Clinical     ClinicalService
 	Reports      ReportService
 	Appointments AppointmentService
+	Billing      BillingService
 }

@@ -170,6 +170,7 @@ func (db *DB) Services() app.Services {
 		Clinical:     &ClinicalService{db: db},
 		Reports:      &ReportService{db: db},
 		Appointments: &AppointmentService{db: db},
+		Billing:      &BillingService{db: db},
 	}
 }
 

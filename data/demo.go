@@ -103,6 +103,9 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if err := db.demoAppointments(asAdmin, rng, opt.Patients); err != nil {
 		return err
 	}
+	if err := db.demoBilling(asAdmin, rng, opt.Patients); err != nil {
+		return err
+	}
 	if opt.Out != nil {
 		fmt.Fprintf(opt.Out, "Demo clinic %q with %d patients.\nAccounts (username / password):\n", "Riverside Family Clinic", opt.Patients)
 		for _, cr := range DemoCredentials {

@@ -1,0 +1,145 @@
+package mock
+
+import (
+	"context"
+
+	"hms/app"
+)
+
+// BillingService is a mock of app.BillingService.
+type BillingService struct {
+	CreatePriceItemFn     func(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error)
+	ChangePriceItemFn     func(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error)
+	RetirePriceItemFn     func(ctx context.Context, code string) (*app.PriceItem, error)
+	FindPriceItemsFn      func(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error)
+	PriceItemHistoryFn    func(ctx context.Context, code string) ([]*app.PriceItem, error)
+	CreateDraftInvoiceFn  func(ctx context.Context, d app.DraftInvoice) (*app.Invoice, error)
+	DraftForAppointmentFn func(ctx context.Context, appointmentID string) (*app.Invoice, error)
+	AddLineFn             func(ctx context.Context, invoiceID string, l app.LineInput) (*app.Invoice, error)
+	UpdateLineFn          func(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error)
+	RemoveLineFn          func(ctx context.Context, lineID string) (*app.Invoice, error)
+	IssueInvoiceFn        func(ctx context.Context, invoiceID string) (*app.Invoice, error)
+	VoidInvoiceFn         func(ctx context.Context, invoiceID, reason string) (*app.Invoice, error)
+	FindInvoiceFn         func(ctx context.Context, id string) (*app.Invoice, error)
+	FindInvoicesFn        func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error)
+	TakePaymentFn         func(ctx context.Context, in app.PaymentInput) (*app.Payment, error)
+	RefundPaymentFn       func(ctx context.Context, paymentID, reason string) (*app.Payment, error)
+	FindPaymentFn         func(ctx context.Context, id string) (*app.Payment, error)
+	PatientStatementFn    func(ctx context.Context, patientID string) (*app.Statement, error)
+	OutstandingInvoicesFn func(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error)
+	CashUpFn              func(ctx context.Context, cashierID, day string) (*app.CashUp, error)
+	ReceiptPDFFn          func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
+	InvoicePDFFn          func(ctx context.Context, invoiceID string) ([]byte, error)
+}
+
+var _ app.BillingService = (*BillingService)(nil)
+
+// CreatePriceItem calls CreatePriceItemFn.
+func (s *BillingService) CreatePriceItem(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error) {
+	return s.CreatePriceItemFn(ctx, in)
+}
+
+// ChangePriceItem calls ChangePriceItemFn.
+func (s *BillingService) ChangePriceItem(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error) {
+	return s.ChangePriceItemFn(ctx, in)
+}
+
+// RetirePriceItem calls RetirePriceItemFn.
+func (s *BillingService) RetirePriceItem(ctx context.Context, code string) (*app.PriceItem, error) {
+	return s.RetirePriceItemFn(ctx, code)
+}
+
+// FindPriceItems calls FindPriceItemsFn.
+func (s *BillingService) FindPriceItems(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error) {
+	return s.FindPriceItemsFn(ctx, f)
+}
+
+// PriceItemHistory calls PriceItemHistoryFn.
+func (s *BillingService) PriceItemHistory(ctx context.Context, code string) ([]*app.PriceItem, error) {
+	return s.PriceItemHistoryFn(ctx, code)
+}
+
+// CreateDraftInvoice calls CreateDraftInvoiceFn.
+func (s *BillingService) CreateDraftInvoice(ctx context.Context, d app.DraftInvoice) (*app.Invoice, error) {
+	return s.CreateDraftInvoiceFn(ctx, d)
+}
+
+// DraftForAppointment calls DraftForAppointmentFn.
+func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID string) (*app.Invoice, error) {
+	return s.DraftForAppointmentFn(ctx, appointmentID)
+}
+
+// AddLine calls AddLineFn.
+func (s *BillingService) AddLine(ctx context.Context, invoiceID string, l app.LineInput) (*app.Invoice, error) {
+	return s.AddLineFn(ctx, invoiceID, l)
+}
+
+// UpdateLine calls UpdateLineFn.
+func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error) {
+	return s.UpdateLineFn(ctx, lineID, l)
+}
+
+// RemoveLine calls RemoveLineFn.
+func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
+	return s.RemoveLineFn(ctx, lineID)
+}
+
+// IssueInvoice calls IssueInvoiceFn.
+func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*app.Invoice, error) {
+	return s.IssueInvoiceFn(ctx, invoiceID)
+}
+
+// VoidInvoice calls VoidInvoiceFn.
+func (s *BillingService) VoidInvoice(ctx context.Context, invoiceID, reason string) (*app.Invoice, error) {
+	return s.VoidInvoiceFn(ctx, invoiceID, reason)
+}
+
+// FindInvoice calls FindInvoiceFn.
+func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoice, error) {
+	return s.FindInvoiceFn(ctx, id)
+}
+
+// FindInvoices calls FindInvoicesFn.
+func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
+	return s.FindInvoicesFn(ctx, f)
+}
+
+// TakePayment calls TakePaymentFn.
+func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (*app.Payment, error) {
+	return s.TakePaymentFn(ctx, in)
+}
+
+// RefundPayment calls RefundPaymentFn.
+func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason string) (*app.Payment, error) {
+	return s.RefundPaymentFn(ctx, paymentID, reason)
+}
+
+// FindPayment calls FindPaymentFn.
+func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payment, error) {
+	return s.FindPaymentFn(ctx, id)
+}
+
+// PatientStatement calls PatientStatementFn.
+func (s *BillingService) PatientStatement(ctx context.Context, patientID string) (*app.Statement, error) {
+	return s.PatientStatementFn(ctx, patientID)
+}
+
+// OutstandingInvoices calls OutstandingInvoicesFn.
+func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error) {
+	return s.OutstandingInvoicesFn(ctx, f)
+}
+
+// CashUp calls CashUpFn.
+func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*app.CashUp, error) {
+	return s.CashUpFn(ctx, cashierID, day)
+}
+
+// ReceiptPDF calls ReceiptPDFFn.
+func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
+	return s.ReceiptPDFFn(ctx, paymentID, reprint)
+}
+
+// InvoicePDF calls InvoicePDFFn.
+func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error) {
+	return s.InvoicePDFFn(ctx, invoiceID)
+}

@@ -1,0 +1,274 @@
+package pdf
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"hms/app"
+	"hms/assets"
+)
+
+// Receipt renders a payment's (or a refund's) receipt: the clinic's header,
+// the receipt number and date, the patient, the invoices it pays with each
+// one's balance after it, the amount, method, cash tendered and change,
+// reference and cashier. With copy, a boxed red "COPY" heads the page;
+// nothing else differs, so a reprint shows what the original showed.
+func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("pdf: receipt: no receipt")
+	}
+	p := &r.Payment
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil || r.TimeZone == "" {
+		loc = time.UTC
+	}
+	cur := p.Currency
+	money := func(m app.Money) string { return app.Format(m, cur) }
+	title := "Receipt"
+	if p.IsReversal() {
+		title = "Refund receipt"
+	}
+	d := newReceiptDoc(title+" "+p.ReceiptNumber, r.PrintedAt)
+	d.SetSubject(p.PatientName, true)
+	d.SetAuthor(r.Clinic.ClinicName, true)
+	d.SetFooterFunc(func() { d.footer(p.ReceiptNumber) })
+	d.AddPage()
+	d.receiptHeader(&r.Clinic, title, []string{p.ReceiptNumber, "Date " + p.TakenAt.In(loc).Format("2006-01-02 15:04")})
+	if copy {
+		// A boxed, red word rather than a watermark: it is plain to see and
+		// is the only text a copy has that the original has not.
+		d.font(false, 16, colorText)
+		d.SetTextColor(190, 0, 0)
+		d.SetDrawColor(190, 0, 0)
+		d.CellFormat(contentW, 9, "COPY", "1", 1, "C", false, 0, "")
+		d.SetDrawColor(0, 0, 0)
+		d.Ln(2)
+	}
+
+	d.font(false, 11, colorText)
+	d.text(contentW, p.PatientName)
+	d.font(false, 9, colorText)
+	d.text(contentW, "Record no. "+p.PatientMRN)
+	d.Ln(4)
+
+	cols := []struct {
+		title string
+		w     float64
+		align string
+	}{{"Invoice", 60, "L"}, {"Invoice total", 40, "R"}, {"Paid now", 40, "R"}, {"Balance after", contentW - 140, "R"}}
+	if p.IsReversal() {
+		cols[2].title = "Refunded"
+	}
+	d.font(false, 8.5, colorText)
+	d.SetFillColor(235, 238, 240)
+	for _, c := range cols {
+		d.CellFormat(c.w, 6, c.title, "B", 0, c.align, true, 0, "")
+	}
+	d.Ln(-1)
+	d.font(false, 9, colorText)
+	for _, inv := range r.Invoices {
+		vals := []string{inv.Number, money(inv.Total), money(inv.Paid), money(inv.BalanceAfter)}
+		for i, c := range cols {
+			d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+		}
+		d.Ln(-1)
+	}
+	d.Ln(3)
+
+	row := func(label, value string, emphasis bool) {
+		size, grey := 10.0, colorText
+		if emphasis {
+			size, grey = 12, 0 // one face only: emphasis is size and black
+		}
+		d.font(false, size, grey)
+		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
+		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
+	}
+	label := "Amount paid"
+	if p.IsReversal() {
+		label = "Amount refunded"
+	}
+	row(label, money(p.Amount), true)
+	row("Method", methodLabel(p.Method), false)
+	if p.Method == app.PayCash && !p.IsReversal() {
+		row("Cash tendered", money(p.Tendered), false)
+		row("Change", money(p.Change), false)
+	}
+	if p.Reference != "" {
+		row("Reference", p.Reference, false)
+	}
+	d.Ln(4)
+	d.font(false, 9, colorMuted)
+	if p.IsReversal() {
+		d.text(contentW, "Refund of payment "+r.ReversalOf+". Reason: "+p.Reason)
+	}
+	d.text(contentW, "Received by "+p.CashierName+". Thank you.")
+	return d.bytes()
+}
+
+func methodLabel(m app.PaymentMethod) string {
+	s := strings.ReplaceAll(string(m), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Invoice renders an issued invoice: header with number and date, the
+// patient, the lines with quantity, unit price, discount, tax and total,
+// the totals, what is paid and the balance; "VOID" across the page with the
+// credit note's number and reason when it was voided. Dates print in loc.
+func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte, error) {
+	if clinic == nil || inv == nil {
+		return nil, fmt.Errorf("pdf: invoice: clinic and invoice are required")
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	money := func(m app.Money) string { return app.FormatAmount(m, app.CurrencyDigits(inv.Currency)) }
+	number := inv.Number
+	if number == "" {
+		number = "DRAFT"
+	}
+	d := newDoc("Invoice "+number, inv.IssuedAt)
+	d.SetSubject(inv.PatientName, true)
+	d.SetAuthor(clinic.ClinicName, true)
+	void := inv.Status == app.InvoiceVoid
+	draft := inv.Status == app.InvoiceDraft
+	d.SetHeaderFunc(func() {
+		if void {
+			d.watermark("VOID")
+		} else if draft {
+			d.watermark("DRAFT")
+		}
+	})
+	d.SetFooterFunc(func() { d.footer(number) })
+	d.AddPage()
+	date := inv.IssuedAt
+	if date.IsZero() {
+		date = inv.CreatedAt
+	}
+	d.clinicHeader(clinic, "Invoice", []string{number, "Date " + date.In(loc).Format(app.DateLayout), "Currency " + inv.Currency})
+	d.font(true, 11, colorText)
+	d.text(contentW, inv.PatientName)
+	d.font(false, 9, colorText)
+	d.text(contentW, "Record no. "+inv.PatientMRN)
+	d.Ln(4)
+
+	cols := []struct {
+		title string
+		w     float64
+		align string
+	}{{"#", 8, "L"}, {"Description", 64, "L"}, {"Qty", 12, "R"}, {"Unit price", 24, "R"}, {"Discount", 20, "R"},
+		{"Tax", 26, "R"}, {"Total", contentW - 154, "R"}}
+	d.font(true, 8.5, colorText)
+	d.SetFillColor(235, 238, 240)
+	for _, c := range cols {
+		d.CellFormat(c.w, 6, c.title, "B", 0, c.align, true, 0, "")
+	}
+	d.Ln(-1)
+	d.font(false, 8.5, colorText)
+	for _, l := range inv.Lines {
+		desc := l.Description
+		if l.Code != "" {
+			desc = l.Code + " " + desc
+		}
+		for d.GetStringWidth(desc) > cols[1].w-1 && len([]rune(desc)) > 4 {
+			r := []rune(desc)
+			desc = string(r[:len(r)-2]) + "…"
+		}
+		vals := []string{fmt.Sprint(l.Position), desc, fmt.Sprint(l.Quantity), money(l.UnitPrice), money(l.Discount),
+			money(l.Tax) + " (" + app.FormatRate(l.TaxRate) + ")", money(l.Total)}
+		for i, c := range cols {
+			d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+		}
+		d.Ln(-1)
+	}
+	d.Ln(3)
+	row := func(label, value string, bold bool) {
+		d.font(bold, 10, colorText)
+		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
+		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
+	}
+	row("Subtotal", money(inv.Totals.Gross), false)
+	if inv.Totals.Discount != 0 {
+		row("Discount", "-"+money(inv.Totals.Discount), false)
+	}
+	row("Tax", money(inv.Totals.Tax), false)
+	row("Total "+inv.Currency, money(inv.Totals.Total), true)
+	row("Paid", money(inv.Paid), false)
+	row("Balance due", money(inv.Balance), true)
+	if void {
+		d.Ln(4)
+		d.font(true, 9, colorText)
+		d.text(contentW, fmt.Sprintf("Voided by credit note %s on %s. Reason: %s", inv.CreditNoteNumber,
+			inv.VoidedAt.In(loc).Format(app.DateLayout), inv.VoidReason))
+	}
+	return d.bytes()
+}
+
+// newReceiptDoc is newDoc with the regular face of DejaVu Sans only: a
+// receipt is printed at the desk while the patient waits, and parsing and
+// subsetting a second face would cost about as much again (DESIGN.md's
+// budget for a receipt is 20 ms). Emphasis is by size and colour.
+func newReceiptDoc(title string, created time.Time) *doc {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetMargins(marginX, marginTop, marginX)
+	f.SetAutoPageBreak(true, marginBot)
+	f.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
+	f.SetTitle(title, true)
+	f.SetCreator("HMS desktop", true)
+	f.SetProducer("HMS desktop", true)
+	f.SetCreationDate(created)
+	f.SetModificationDate(created)
+	f.SetCatalogSort(true)
+	f.AliasNbPages("{nb}")
+	return &doc{f}
+}
+
+// receiptHeader is clinicHeader in the regular face: the logo, the clinic's
+// name and contact details on the left, the title and its lines on the
+// right, then a rule.
+func (d *doc) receiptHeader(clinic *app.Settings, title string, right []string) {
+	top := d.GetY()
+	x := marginX
+	if name := d.logo(clinic.Logo); name != "" {
+		info := d.GetImageInfo(name)
+		h := 18.0
+		w := h * info.Width() / info.Height()
+		if w > 40 {
+			w, h = 40, 40*info.Height()/info.Width()
+		}
+		d.ImageOptions(name, marginX, top, w, h, false, fpdf.ImageOptions{}, 0, "")
+		x += w + 4
+	}
+	leftW := 110 - (x - marginX)
+	d.SetXY(x, top)
+	d.font(false, 15, 0)
+	d.text(leftW, clinic.ClinicName)
+	d.font(false, 9, colorMuted)
+	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
+		if s != "" {
+			d.SetX(x)
+			d.text(leftW, s)
+		}
+	}
+	leftBottom := max(d.GetY(), top+18)
+	rx := marginX + 110
+	d.SetXY(rx, top)
+	d.font(false, 15, 0)
+	d.CellFormat(contentW-110, d.lineH(), title, "", 2, "R", false, 0, "")
+	d.font(false, 9, colorText)
+	for _, s := range right {
+		d.SetX(rx)
+		d.CellFormat(contentW-110, d.lineH(), s, "", 2, "R", false, 0, "")
+	}
+	y := max(leftBottom, d.GetY()) + 3
+	d.SetDrawColor(160, 160, 160)
+	d.SetLineWidth(0.3)
+	d.Line(marginX, y, marginX+contentW, y)
+	d.SetXY(marginX, y+4)
+}

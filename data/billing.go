@@ -1,0 +1,772 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/app"
+)
+
+// BillingService implements app.BillingService on SQLite. Every write runs
+// in one transaction with its audit row and, for anything about a patient,
+// their timeline entry; numbers (invoice, credit note, receipt) are taken
+// from the desk's gap-free series in that same transaction.
+type BillingService struct {
+	db *DB
+}
+
+var _ app.BillingService = (*BillingService)(nil)
+
+// billingStaff reports whether a caller works with bills (billing, admin,
+// reception).
+func billingStaff(c app.Caller) bool {
+	return callerCanAny(c, app.PermManageBilling, app.PermTakePayment)
+}
+
+// ownBills reports whether c is a patient whose own record patientID is.
+func ownBills(c app.Caller, patientID string) bool {
+	return c.Role == app.RolePatient && app.Can(c.Role, app.PermViewOwnBills) && c.PatientID != "" && c.PatientID == patientID
+}
+
+// billingContext is what numbering and amounts need from the settings.
+type billingContext struct {
+	currency string
+	loc      *time.Location
+	settings *app.Settings
+}
+
+func (tx *Tx) billingContext() (*billingContext, error) {
+	s, err := readSettings(tx.ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	cur := s.Currency
+	if cur == "" {
+		cur = "EUR"
+	}
+	return &billingContext{currency: cur, loc: s.Location(), settings: s}, nil
+}
+
+// number takes the next number of a yearly series of this desk, e.g.
+// INV-D1-2026-000042; the year is the clinic's.
+func (tx *Tx) billingNumber(prefix string, loc *time.Location) (string, error) {
+	year := tx.now.In(loc).Year()
+	series := fmt.Sprintf("%s-%s-%d", prefix, tx.db.desk, year)
+	n, err := tx.nextNumber(series)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%06d", series, n), nil
+}
+
+// ---- price list ----
+
+const priceColumns = `id, code, version, name, kind, price, tax_rate, coalesce(doctor_id, ''), specialization, active,
+	valid_from, created_at, created_by`
+
+func scanPriceItem(r rowScanner) (*app.PriceItem, error) {
+	var p app.PriceItem
+	var from, created string
+	var active int
+	if err := r.Scan(&p.ID, &p.Code, &p.Version, &p.Name, &p.Kind, &p.Price, &p.TaxRate, &p.DoctorID,
+		&p.Specialization, &active, &from, &created, &p.CreatedBy); err != nil {
+		return nil, err
+	}
+	p.Active = active == 1
+	p.ValidFrom, p.CreatedAt = parseTime(from), parseTime(created)
+	return &p, nil
+}
+
+// currentPrice returns the version of code in force at t.
+func currentPrice(ctx context.Context, q rowQuerier, code string, t time.Time) (*app.PriceItem, error) {
+	p, err := scanPriceItem(q.QueryRowContext(ctx, `SELECT `+priceColumns+` FROM price_items
+		WHERE code = ? AND valid_from <= ? ORDER BY valid_from DESC, version DESC LIMIT 1`, code, formatTime(t)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// insertPriceVersion adds a version of a price list item.
+func (tx *Tx) insertPriceVersion(in app.PriceItemInput, active bool, action string) (*app.PriceItem, error) {
+	if err := tx.Require(app.PermManageSettings); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	from := in.ValidFrom.UTC()
+	if from.IsZero() || from.Before(tx.now) {
+		if !from.IsZero() && tx.now.Sub(from) > time.Minute {
+			return nil, app.FieldErrorf("valid_from", "A price takes effect now or later, never in the past: issued bills keep their prices.")
+		}
+		from = tx.now
+	}
+	if in.DoctorID != "" {
+		var role string
+		err := tx.QueryRowContext(tx.ctx, `SELECT role FROM users WHERE id = ?`, in.DoctorID).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) || role != string(app.RoleDoctor) {
+			return nil, app.FieldErrorf("doctor_id", "Choose a doctor.")
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	var version int
+	var lastFrom sql.NullString
+	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(version), 0), max(valid_from) FROM price_items WHERE code = ?`,
+		in.Code).Scan(&version, &lastFrom); err != nil {
+		return nil, err
+	}
+	switch {
+	case action == "price.create" && version > 0:
+		return nil, app.FieldErrorf("code", "There is already an item with the code %s: change its price instead.", in.Code)
+	case action != "price.create" && version == 0:
+		return nil, app.Errorf(app.ENOTFOUND, "There is no price list item with the code %s.", in.Code)
+	}
+	if lastFrom.Valid && formatTime(from) < lastFrom.String {
+		from = parseTime(lastFrom.String) // versions take effect in order
+	}
+	p := &app.PriceItem{ID: newID(), Code: in.Code, Version: version + 1, Name: in.Name, Kind: in.Kind, Price: in.Price,
+		TaxRate: in.TaxRate, DoctorID: in.DoctorID, Specialization: in.Specialization, Active: active,
+		ValidFrom: from, CreatedAt: tx.now, CreatedBy: tx.caller.Username}
+	var doctor any
+	if p.DoctorID != "" {
+		doctor = p.DoctorID
+	}
+	activeInt := 0
+	if active {
+		activeInt = 1
+	}
+	now := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO price_items (id, code, version, name, search_name, kind, price, tax_rate,
+		doctor_id, specialization, active, valid_from, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Code, p.Version, p.Name, foldSearch(p.Name), p.Kind,
+		p.Price, p.TaxRate, doctor, p.Specialization, activeInt, formatTime(from), p.CreatedBy, now, now); err != nil {
+		return nil, err
+	}
+	tx.Audit(action, "price_items", p.ID, "", fmt.Sprintf("%s v%d %s: %d minor units, tax %s, from %s", p.Code, p.Version,
+		p.Name, p.Price, app.FormatRate(p.TaxRate), formatTime(from)))
+	return p, nil
+}
+
+func foldSearch(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CreatePriceItem implements app.BillingService.
+func (s *BillingService) CreatePriceItem(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error) {
+	var p *app.PriceItem
+	err := s.db.write(ctx, "price.create", func(tx *Tx) (err error) {
+		p, err = tx.insertPriceVersion(in, true, "price.create")
+		return err
+	})
+	return p, err
+}
+
+// ChangePriceItem implements app.BillingService.
+func (s *BillingService) ChangePriceItem(ctx context.Context, in app.PriceItemInput) (*app.PriceItem, error) {
+	var p *app.PriceItem
+	err := s.db.write(ctx, "price.change", func(tx *Tx) (err error) {
+		p, err = tx.insertPriceVersion(in, true, "price.change")
+		return err
+	})
+	return p, err
+}
+
+// RetirePriceItem implements app.BillingService.
+func (s *BillingService) RetirePriceItem(ctx context.Context, code string) (*app.PriceItem, error) {
+	var p *app.PriceItem
+	code = strings.ToUpper(strings.TrimSpace(code))
+	err := s.db.write(ctx, "price.retire", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageSettings); err != nil {
+			return err
+		}
+		cur, err := currentPrice(tx.ctx, tx, code, tx.now)
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return app.Errorf(app.ENOTFOUND, "There is no price list item with the code %s.", code)
+		}
+		p, err = tx.insertPriceVersion(app.PriceItemInput{Code: cur.Code, Name: cur.Name, Kind: cur.Kind, Price: cur.Price,
+			TaxRate: cur.TaxRate, DoctorID: cur.DoctorID, Specialization: cur.Specialization}, false, "price.retire")
+		return err
+	})
+	return p, err
+}
+
+// FindPriceItems implements app.BillingService: for each code, the version
+// in force at f.At.
+func (s *BillingService) FindPriceItems(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) {
+		return nil, s.db.deniedRead(ctx, "price.list", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	}
+	at := f.At
+	if at.IsZero() {
+		at = s.db.now()
+	}
+	q := `SELECT ` + priceColumns + ` FROM price_items p WHERE valid_from <= ?1
+		AND version = (SELECT v.version FROM price_items v WHERE v.code = p.code AND v.valid_from <= ?1
+			ORDER BY v.valid_from DESC, v.version DESC LIMIT 1)`
+	args := []any{formatTime(at)}
+	if !f.IncludeRetired {
+		q += ` AND active = 1`
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if t := strings.TrimSpace(f.Query); t != "" {
+		q += ` AND (instr(code, upper(?)) > 0 OR instr(search_name, lower(?)) > 0)`
+		args = append(args, t, t)
+	}
+	q += ` ORDER BY code LIMIT 1000`
+	return scanPriceItems(s.db.r.QueryContext(ctx, q, args...))
+}
+
+func scanPriceItems(rows *sql.Rows, err error) ([]*app.PriceItem, error) {
+	if err != nil {
+		return nil, internal("price.list", err)
+	}
+	defer rows.Close()
+	var out []*app.PriceItem
+	for rows.Next() {
+		p, err := scanPriceItem(rows)
+		if err != nil {
+			return nil, internal("price.list", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("price.list", err)
+	}
+	return out, nil
+}
+
+// PriceItemHistory implements app.BillingService.
+func (s *BillingService) PriceItemHistory(ctx context.Context, code string) ([]*app.PriceItem, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) {
+		return nil, s.db.deniedRead(ctx, "price.history", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	}
+	return scanPriceItems(s.db.r.QueryContext(ctx, `SELECT `+priceColumns+` FROM price_items WHERE code = ?
+		ORDER BY version`, strings.ToUpper(strings.TrimSpace(code))))
+}
+
+// ---- invoices ----
+
+// invoiceColumns read an invoice with its totals and paid amount, all
+// computed from its lines and its payments' allocations.
+const invoiceColumns = invoiceHead + `,
+	(SELECT coalesce(sum(l.gross), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	(SELECT coalesce(sum(l.discount), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	(SELECT coalesce(sum(l.tax), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	` + paidSQL
+
+// invoiceHead are an invoice's own columns with its credit note's.
+const invoiceHead = `i.id, coalesce(i.number, ''), i.patient_id, i.patient_name, i.patient_mrn,
+	coalesce(i.appointment_id, ''), i.status, i.currency, i.notes, i.issued_at, i.issued_by, i.created_at, i.created_by,
+	coalesce(c.id, ''), coalesce(c.number, ''), coalesce(c.reason, ''), c.created_at`
+
+// oneInvoiceColumns read one invoice whose lines are read too: the totals
+// are summed from those lines instead (the zeros), the paid amount in SQL.
+const oneInvoiceColumns = invoiceHead + `, 0, 0, 0, 0, ` + paidSQL
+
+// paidSQL is what an invoice i has been paid: the allocations of payments
+// that have not been reversed.
+const paidSQL = `(SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.invoice_id = i.id
+		AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))`
+
+const invoiceFrom = ` FROM invoices i LEFT JOIN credit_notes c ON c.invoice_id = i.id`
+
+func scanInvoice(r rowScanner) (*app.Invoice, error) {
+	var inv app.Invoice
+	var issued, voided sql.NullString
+	var created string
+	if err := r.Scan(&inv.ID, &inv.Number, &inv.PatientID, &inv.PatientName, &inv.PatientMRN, &inv.AppointmentID,
+		&inv.Status, &inv.Currency, &inv.Notes, &issued, &inv.IssuedBy, &created, &inv.CreatedBy,
+		&inv.CreditNoteID, &inv.CreditNoteNumber, &inv.VoidReason, &voided,
+		&inv.Totals.Gross, &inv.Totals.Discount, &inv.Totals.Tax, &inv.Totals.Total, &inv.Paid); err != nil {
+		return nil, err
+	}
+	inv.Totals.Net = inv.Totals.Gross - inv.Totals.Discount
+	inv.IssuedAt, inv.VoidedAt, inv.CreatedAt = parseNullTime(issued), parseNullTime(voided), parseTime(created)
+	if inv.Status != app.InvoiceVoid {
+		inv.Balance = inv.Totals.Total - inv.Paid
+	}
+	return &inv, nil
+}
+
+const lineColumns = `id, invoice_id, position, coalesce(price_item_id, ''), code, description, kind, quantity, unit_price,
+	discount_rate, discount_amount, tax_rate, gross, discount, net, tax, total`
+
+func scanLine(r rowScanner) (*app.InvoiceLine, error) {
+	var l app.InvoiceLine
+	err := r.Scan(&l.ID, &l.InvoiceID, &l.Position, &l.PriceItemID, &l.Code, &l.Description, &l.Kind, &l.Quantity,
+		&l.UnitPrice, &l.DiscountRate, &l.DiscountAmount, &l.TaxRate, &l.Gross, &l.Discount, &l.Net, &l.Tax, &l.Total)
+	return &l, err
+}
+
+// loadInvoice reads an invoice and its lines through q.
+func loadInvoice(ctx context.Context, q rowQuerier, id string) (*app.Invoice, error) {
+	inv, err := scanInvoice(q.QueryRowContext(ctx, `SELECT `+oneInvoiceColumns+invoiceFrom+` WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such invoice.")
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+lineColumns+` FROM invoice_lines WHERE invoice_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		l, err := scanLine(rows)
+		if err != nil {
+			return nil, err
+		}
+		inv.Lines = append(inv.Lines, l)
+		inv.Totals.Gross += l.Gross
+		inv.Totals.Discount += l.Discount
+		inv.Totals.Net += l.Net
+		inv.Totals.Tax += l.Tax
+		inv.Totals.Total += l.Total
+	}
+	if inv.Status != app.InvoiceVoid {
+		inv.Balance = inv.Totals.Total - inv.Paid
+	}
+	return inv, rows.Err()
+}
+
+// draft reads an invoice that must still be a draft.
+func (tx *Tx) draft(id string) (*app.Invoice, error) {
+	inv, err := loadInvoice(tx.ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Status != app.InvoiceDraft {
+		return nil, app.Errorf(app.ECONFLICT, "Invoice %s is issued and can no longer be changed; void it with a reason instead.", inv.Number)
+	}
+	return inv, nil
+}
+
+// billingPatient returns a patient's name and record number; archived
+// patients are not billed.
+func (tx *Tx) billingPatient(id string) (name, mrn string, err error) {
+	var deleted sql.NullString
+	err = tx.QueryRowContext(tx.ctx, `SELECT trim(given_name || ' ' || family_name), mrn, deleted_at FROM patients WHERE id = ?`,
+		id).Scan(&name, &mrn, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", app.FieldErrorf("patient_id", "Choose the patient the invoice is for.")
+	} else if err != nil {
+		return "", "", err
+	}
+	if deleted.Valid {
+		return "", "", app.FieldErrorf("patient_id", "%s is archived: restore the record before billing it.", mrn)
+	}
+	return name, mrn, nil
+}
+
+// resolveLine copies what a line takes from the price list and works out
+// its amounts.
+func (tx *Tx) resolveLine(l app.LineInput) (app.LineInput, string, app.LineAmounts, error) {
+	code := ""
+	if l.PriceItemID != "" {
+		p, err := scanPriceItem(tx.QueryRowContext(tx.ctx, `SELECT `+priceColumns+` FROM price_items WHERE id = ?`, l.PriceItemID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return l, "", app.LineAmounts{}, app.FieldErrorf("price_item_id", "There is no such price list item.")
+		} else if err != nil {
+			return l, "", app.LineAmounts{}, err
+		}
+		// Always the version in force now, whichever version was chosen.
+		cur, err := currentPrice(tx.ctx, tx, p.Code, tx.now)
+		if err != nil {
+			return l, "", app.LineAmounts{}, err
+		}
+		if cur == nil || !cur.Active {
+			return l, "", app.LineAmounts{}, app.FieldErrorf("price_item_id", "%s is not on the price list any more.", p.Code)
+		}
+		l.PriceItemID, code, l.Kind, l.TaxRate = cur.ID, cur.Code, cur.Kind, cur.TaxRate
+		if strings.TrimSpace(l.Description) == "" {
+			l.Description = cur.Name
+		}
+		if l.UnitPrice == 0 {
+			l.UnitPrice = cur.Price
+		}
+	}
+	amounts, err := l.Validate()
+	return l, code, amounts, err
+}
+
+// insertLine appends a line to a draft.
+func (tx *Tx) insertLine(invoiceID string, l app.LineInput) error {
+	l, code, a, err := tx.resolveLine(l)
+	if err != nil {
+		return err
+	}
+	var pos int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(position), 0) + 1 FROM invoice_lines WHERE invoice_id = ?`,
+		invoiceID).Scan(&pos); err != nil {
+		return err
+	}
+	if pos > 200 {
+		return app.FieldErrorf("lines", "An invoice has at most 200 lines.")
+	}
+	var item any
+	if l.PriceItemID != "" {
+		item = l.PriceItemID
+	}
+	now := formatTime(tx.now)
+	_, err = tx.ExecContext(tx.ctx, `INSERT INTO invoice_lines (id, invoice_id, position, price_item_id, code, description,
+		kind, quantity, unit_price, discount_rate, discount_amount, tax_rate, gross, discount, net, tax, total, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, newID(), invoiceID, pos, item, code, l.Description,
+		l.Kind, l.Quantity, l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax,
+		a.Total, now, now)
+	return err
+}
+
+// createDraft inserts a draft with its lines.
+func (tx *Tx) createDraft(d app.DraftInvoice, bc *billingContext) (string, error) {
+	name, mrn, err := tx.billingPatient(d.PatientID)
+	if err != nil {
+		return "", err
+	}
+	d.Notes = strings.TrimSpace(d.Notes)
+	if len([]rune(d.Notes)) > 1000 {
+		return "", app.FieldErrorf("notes", "The notes are too long (at most 1000 characters).")
+	}
+	var appt any
+	if d.AppointmentID != "" {
+		var pid string
+		err := tx.QueryRowContext(tx.ctx, `SELECT patient_id FROM appointments WHERE id = ?`, d.AppointmentID).Scan(&pid)
+		if errors.Is(err, sql.ErrNoRows) || pid != d.PatientID {
+			return "", app.FieldErrorf("appointment_id", "The appointment is not one of this patient's.")
+		} else if err != nil {
+			return "", err
+		}
+		appt = d.AppointmentID
+	}
+	id, now := newID(), formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO invoices (id, patient_id, patient_name, patient_mrn, appointment_id,
+		status, currency, notes, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`,
+		id, d.PatientID, name, mrn, appt, bc.currency, d.Notes, tx.caller.Username, now, now); err != nil {
+		return "", err
+	}
+	for i, l := range d.Lines {
+		if err := tx.insertLine(id, l); err != nil {
+			var ae *app.Error
+			if errors.As(err, &ae) && ae.Field != "" {
+				ae.Message = fmt.Sprintf("Line %d: %s", i+1, ae.Message)
+			}
+			return "", err
+		}
+	}
+	tx.Audit("invoice.draft", "invoices", id, d.PatientID, fmt.Sprintf("draft with %d lines", len(d.Lines)))
+	return id, nil
+}
+
+// CreateDraftInvoice implements app.BillingService.
+func (s *BillingService) CreateDraftInvoice(ctx context.Context, d app.DraftInvoice) (*app.Invoice, error) {
+	var inv *app.Invoice
+	err := s.db.writeFor(ctx, "invoice.draft", "invoices", "", d.PatientID, func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		id, err := tx.createDraft(d, bc)
+		if err != nil {
+			return err
+		}
+		inv, err = loadInvoice(tx.ctx, tx, id)
+		return err
+	})
+	return inv, err
+}
+
+// DraftForAppointment implements app.BillingService: the consultation
+// charge is the price list's consultation of the visit's doctor, else of
+// their specialization, else the fee of the doctor's profile as free text.
+func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID string) (*app.Invoice, error) {
+	var inv *app.Invoice
+	err := s.db.writeFor(ctx, "invoice.draft", "appointments", appointmentID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		var patientID, doctorID, doctorName, status, start string
+		err := tx.QueryRowContext(tx.ctx, `SELECT a.patient_id, a.doctor_id, u.full_name, a.status, a.start_at
+			FROM appointments a JOIN users u ON u.id = a.doctor_id WHERE a.id = ?`, appointmentID).Scan(
+			&patientID, &doctorID, &doctorName, &status, &start)
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ENOTFOUND, "There is no such appointment.")
+		} else if err != nil {
+			return err
+		}
+		if status != string(app.AppointmentCompleted) {
+			return app.Errorf(app.ECONFLICT, "Only a completed visit is billed; this one is %s.", strings.ReplaceAll(status, "_", " "))
+		}
+		var existing string
+		err = tx.QueryRowContext(tx.ctx, `SELECT id FROM invoices WHERE appointment_id = ? AND status <> 'void'
+			ORDER BY created_at LIMIT 1`, appointmentID).Scan(&existing)
+		if err == nil {
+			inv, err = loadInvoice(tx.ctx, tx, existing)
+			if err == nil {
+				tx.Audit("invoice.draft", "invoices", existing, patientID, "the visit's invoice exists already")
+			}
+			return err
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		line, err := tx.consultationLine(doctorID, doctorName)
+		if err != nil {
+			return err
+		}
+		id, err := tx.createDraft(app.DraftInvoice{PatientID: patientID, AppointmentID: appointmentID,
+			Notes: "Visit of " + parseTime(start).In(bc.loc).Format("2006-01-02 15:04"), Lines: []app.LineInput{line}}, bc)
+		if err != nil {
+			return err
+		}
+		inv, err = loadInvoice(tx.ctx, tx, id)
+		return err
+	})
+	return inv, err
+}
+
+// consultationLine proposes the charge of a visit with a doctor.
+func (tx *Tx) consultationLine(doctorID, doctorName string) (app.LineInput, error) {
+	var spec string
+	var fee int64
+	err := tx.QueryRowContext(tx.ctx, `SELECT specialization, fee FROM doctor_profiles WHERE user_id = ? AND deleted_at IS NULL`,
+		doctorID).Scan(&spec, &fee)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return app.LineInput{}, err
+	}
+	now := formatTime(tx.now)
+	for _, q := range []struct {
+		where string
+		args  []any
+	}{
+		{`doctor_id = ?`, []any{now, doctorID}},
+		{`doctor_id IS NULL AND specialization = ? AND specialization <> ''`, []any{now, spec}},
+		{`doctor_id IS NULL AND specialization = ''`, []any{now}},
+	} {
+		var code string
+		err := tx.QueryRowContext(tx.ctx, `SELECT code FROM price_items WHERE kind = 'consultation' AND valid_from <= ? AND `+
+			q.where+` ORDER BY valid_from DESC LIMIT 1`, q.args...).Scan(&code)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return app.LineInput{}, err
+		}
+		cur, err := currentPrice(tx.ctx, tx, code, tx.now)
+		if err != nil {
+			return app.LineInput{}, err
+		}
+		if cur != nil && cur.Active {
+			return app.LineInput{PriceItemID: cur.ID, Quantity: 1}, nil
+		}
+	}
+	return app.LineInput{Description: "Consultation with " + doctorName, Kind: app.PriceConsultation, Quantity: 1,
+		UnitPrice: app.Money(fee)}, nil
+}
+
+// editDraft runs one change to a draft's lines and returns the draft.
+func (s *BillingService) editDraft(ctx context.Context, action, invoiceID, lineID string, fn func(tx *Tx, inv *app.Invoice) error) (*app.Invoice, error) {
+	var inv *app.Invoice
+	err := s.db.writeFor(ctx, action, "invoices", invoiceID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		id := invoiceID
+		if lineID != "" {
+			err := tx.QueryRowContext(tx.ctx, `SELECT invoice_id FROM invoice_lines WHERE id = ?`, lineID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return app.Errorf(app.ENOTFOUND, "There is no such invoice line.")
+			} else if err != nil {
+				return err
+			}
+		}
+		d, err := tx.draft(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, d); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET updated_at = ? WHERE id = ?`, formatTime(tx.now), id); err != nil {
+			return err
+		}
+		tx.Audit(action, "invoices", id, d.PatientID, lineID)
+		inv, err = loadInvoice(tx.ctx, tx, id)
+		return err
+	})
+	return inv, err
+}
+
+// AddLine implements app.BillingService.
+func (s *BillingService) AddLine(ctx context.Context, invoiceID string, l app.LineInput) (*app.Invoice, error) {
+	return s.editDraft(ctx, "invoice.line.add", invoiceID, "", func(tx *Tx, inv *app.Invoice) error {
+		return tx.insertLine(inv.ID, l)
+	})
+}
+
+// UpdateLine implements app.BillingService.
+func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error) {
+	return s.editDraft(ctx, "invoice.line.update", "", lineID, func(tx *Tx, inv *app.Invoice) error {
+		l, code, a, err := tx.resolveLine(l)
+		if err != nil {
+			return err
+		}
+		var item any
+		if l.PriceItemID != "" {
+			item = l.PriceItemID
+		}
+		_, err = tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET price_item_id = ?, code = ?, description = ?, kind = ?,
+			quantity = ?, unit_price = ?, discount_rate = ?, discount_amount = ?, tax_rate = ?, gross = ?, discount = ?,
+			net = ?, tax = ?, total = ?, updated_at = ? WHERE id = ?`, item, code, l.Description, l.Kind, l.Quantity,
+			l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total,
+			formatTime(tx.now), lineID)
+		return err
+	})
+}
+
+// RemoveLine implements app.BillingService.
+func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
+	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) error {
+		var pos int
+		if err := tx.QueryRowContext(tx.ctx, `DELETE FROM invoice_lines WHERE id = ? RETURNING position`, lineID).Scan(&pos); err != nil {
+			return err
+		}
+		// Close the gap, keeping positions 1..n, one line at a time in
+		// order so that the UNIQUE (invoice_id, position) holds throughout.
+		for _, l := range inv.Lines {
+			if l.Position > pos {
+				if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET position = ? WHERE id = ?`, l.Position-1, l.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// IssueInvoice implements app.BillingService.
+func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*app.Invoice, error) {
+	var inv *app.Invoice
+	err := s.db.writeFor(ctx, "invoice.issue", "invoices", invoiceID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		d, err := tx.draft(invoiceID)
+		if err != nil {
+			return err
+		}
+		if len(d.Lines) == 0 {
+			return app.FieldErrorf("lines", "Add at least one line before issuing the invoice.")
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		number, err := tx.billingNumber("INV", bc.loc)
+		if err != nil {
+			return err
+		}
+		status := app.InvoiceIssued
+		if d.Totals.Total == 0 {
+			status = app.InvoicePaid
+		}
+		now := formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = ?, issued_at = ?, issued_by = ?,
+			updated_at = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now, invoiceID); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))
+		if err := tx.patientEvent(d.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
+			return err
+		}
+		tx.Audit("invoice.issue", "invoices", invoiceID, d.PatientID, summary)
+		// The draft as read above is the invoice now, but for what issuing set.
+		d.Number, d.Status, d.IssuedAt, d.IssuedBy = number, status, parseTime(now), tx.caller.Username
+		inv = d
+		return nil
+	})
+	return inv, err
+}
+
+// refreshStatus derives an issued invoice's status from its credit note,
+// lines and allocations; every write that changes one of them calls it in
+// the same transaction, so the column never disagrees with the data.
+func (tx *Tx) refreshStatus(invoiceID string) error {
+	_, err := tx.ExecContext(tx.ctx, `UPDATE invoices AS i SET status = CASE
+			WHEN EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = i.id) THEN 'void'
+			WHEN `+paidSQL+` = 0 AND (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id) > 0 THEN 'issued'
+			WHEN `+paidSQL+` < (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id) THEN 'partially_paid'
+			ELSE 'paid' END
+		WHERE i.id = ? AND i.status <> 'draft' AND i.status <> 'void'`, invoiceID)
+	return err
+}
+
+// VoidInvoice implements app.BillingService: a credit note for the whole
+// invoice, with its own number and the reason. An invoice with payments on
+// it is refunded first.
+func (s *BillingService) VoidInvoice(ctx context.Context, invoiceID, reason string) (*app.Invoice, error) {
+	var inv *app.Invoice
+	err := s.db.writeFor(ctx, "invoice.void", "invoices", invoiceID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		reason, err := app.ValidateBillingReason(reason)
+		if err != nil {
+			return err
+		}
+		cur, err := loadInvoice(tx.ctx, tx, invoiceID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.Status == app.InvoiceDraft:
+			return app.Errorf(app.ECONFLICT, "A draft is not voided: it has no number yet and can simply be changed.")
+		case cur.Status == app.InvoiceVoid:
+			return app.Errorf(app.ECONFLICT, "Invoice %s is void already.", cur.Number)
+		case cur.Paid > 0:
+			return app.Errorf(app.ECONFLICT, "Invoice %s has payments of %s on it: refund them before voiding it.",
+				cur.Number, app.Format(cur.Paid, cur.Currency))
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		number, err := tx.billingNumber("CN", bc.loc)
+		if err != nil {
+			return err
+		}
+		now := formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO credit_notes (id, number, invoice_id, amount, reason, created_by,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, newID(), number, invoiceID, cur.Totals.Total, reason,
+			tx.caller.Username, now, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET status = 'void' WHERE id = ?`, invoiceID); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Invoice %s voided by credit note %s: %s", cur.Number, number, reason)
+		if err := tx.patientEvent(cur.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
+			return err
+		}
+		tx.Audit("invoice.void", "invoices", invoiceID, cur.PatientID, summary)
+		inv, err = loadInvoice(tx.ctx, tx, invoiceID)
+		return err
+	})
+	return inv, err
+}

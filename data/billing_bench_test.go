@@ -1,0 +1,116 @@
+package data_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"hms/app"
+	"hms/data"
+)
+
+// benchBilling logs in to the benchmark database as the demo's billing
+// clerk and returns the context, a patient and a price list item (the
+// demo's, or one made here).
+func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string, *app.PriceItem) {
+	db := benchDB(b)
+	svc := db.Services()
+	var billing, admin context.Context
+	for _, cr := range data.DemoCredentials {
+		if cr.Role != app.RoleBilling && cr.Role != app.RoleAdmin {
+			continue
+		}
+		s, err := svc.Users.Login(anon, cr.Username, cr.Password)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := app.NewContextWithCaller(context.Background(), s.Caller())
+		if cr.Role == app.RoleBilling {
+			billing = ctx
+		} else {
+			admin = ctx
+		}
+	}
+	pats, err := svc.Patients.FindPatients(admin, app.PatientFilter{Query: "Müller", Limit: 1})
+	if err != nil || len(pats.Patients) == 0 {
+		b.Fatalf("no patient: %v", err)
+	}
+	items, err := svc.Billing.FindPriceItems(billing, app.PriceFilter{Kind: app.PriceLab})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(items) == 0 {
+		item, err := svc.Billing.CreatePriceItem(admin, app.PriceItemInput{Code: "BENCH-LAB", Name: "Bench lab test",
+			Kind: app.PriceLab, Price: 1999, TaxRate: 2400})
+		if err != nil {
+			b.Fatal(err)
+		}
+		items = append(items, item)
+	}
+	return db, svc, billing, pats.Patients[0].ID, items[0]
+}
+
+// BenchmarkIssueAndPay is DESIGN.md's "issue invoice + take payment,
+// committed": a draft of five lines made beforehand (not timed), then
+// issued and paid in full in cash, each a committed, audited transaction
+// with synchronous=FULL. Budget: p99 ≤ 5 ms.
+func BenchmarkIssueAndPay(b *testing.B) {
+	_, svc, ctx, patientID, item := benchBilling(b)
+	var l latencies
+	for b.Loop() {
+		b.StopTimer()
+		lines := []app.LineInput{{PriceItemID: item.ID, Quantity: 2}}
+		for i := range 4 {
+			lines = append(lines, app.LineInput{Description: fmt.Sprintf("Item %d", i), Quantity: int64(i + 1),
+				UnitPrice: 1234, DiscountRate: 500, TaxRate: 1300})
+		}
+		d, err := svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: patientID, Lines: lines})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		l.time(func() {
+			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+				Tendered: inv.Balance + 1000, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	l.report(b)
+}
+
+// BenchmarkReceiptPDF renders a receipt with the clinic's header and the
+// embedded UTF-8 font: the first print (rendered, stored, committed) of a
+// new payment each time. Budget: p99 ≤ 20 ms.
+func BenchmarkReceiptPDF(b *testing.B) {
+	_, svc, ctx, patientID, item := benchBilling(b)
+	var l latencies
+	for b.Loop() {
+		b.StopTimer()
+		d, err := svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: patientID,
+			Lines: []app.LineInput{{PriceItemID: item.ID, Quantity: 1}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCard, Amount: inv.Balance,
+			Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		l.time(func() {
+			if _, err := svc.Billing.ReceiptPDF(ctx, p.ID, false); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	l.report(b)
+}

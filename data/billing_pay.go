@@ -1,0 +1,255 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"hms/app"
+)
+
+// paymentFault, when set (by tests only), runs inside TakePayment's
+// transaction after the receipt number is taken; an error it returns rolls
+// the whole payment back, number included.
+var paymentFault func() error
+
+// TakePayment implements app.BillingService.
+func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (*app.Payment, error) {
+	var p *app.Payment
+	entityID := ""
+	if len(in.Allocations) > 0 {
+		entityID = in.Allocations[0].InvoiceID
+	}
+	err := s.db.writeFor(ctx, "payment.take", "invoices", entityID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermTakePayment); err != nil {
+			return err
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		var patientID, patientName, patientMRN, currency string
+		allocs := make([]app.Allocation, len(in.Allocations))
+		for i, a := range in.Allocations {
+			var status app.InvoiceStatus
+			var number sql.NullString
+			var pid, pname, pmrn, cur string
+			var total, paid app.Money
+			err := tx.QueryRowContext(tx.ctx, `SELECT i.status, i.number, i.patient_id, i.patient_name, i.patient_mrn,
+				i.currency, (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id), `+paidSQL+`
+				FROM invoices i WHERE i.id = ?`, a.InvoiceID).Scan(&status, &number, &pid, &pname, &pmrn, &cur, &total, &paid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return app.FieldErrorf("invoices", "There is no such invoice.")
+			} else if err != nil {
+				return err
+			}
+			switch status {
+			case app.InvoiceDraft:
+				return app.FieldErrorf("invoices", "The invoice is still a draft: issue it before taking a payment.")
+			case app.InvoiceVoid:
+				return app.FieldErrorf("invoices", "Invoice %s is void: it takes no payments.", number.String)
+			case app.InvoicePaid:
+				return app.FieldErrorf("invoices", "Invoice %s is paid in full already.", number.String)
+			}
+			if i == 0 {
+				patientID, patientName, patientMRN, currency = pid, pname, pmrn, cur
+			} else if pid != patientID {
+				return app.FieldErrorf("invoices", "One payment pays invoices of one patient only.")
+			}
+			if a.Amount > total-paid {
+				return app.FieldErrorf("amount", "%s is more than the balance of invoice %s (%s): an overpayment is not accepted.",
+					app.Format(a.Amount, cur), number.String, app.Format(total-paid, cur))
+			}
+			allocs[i] = app.Allocation{InvoiceID: a.InvoiceID, InvoiceNumber: number.String, Amount: a.Amount}
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		receipt, err := tx.billingNumber("R", bc.loc)
+		if err != nil {
+			return err
+		}
+		if paymentFault != nil {
+			if err := paymentFault(); err != nil {
+				return err
+			}
+		}
+		p = &app.Payment{ID: newID(), ReceiptNumber: receipt, PatientID: patientID, PatientName: patientName,
+			PatientMRN: patientMRN, Method: in.Method, Amount: in.Amount, Reference: in.Reference, Currency: currency,
+			Allocations: allocs, CashierID: tx.caller.UserID, CashierName: tx.caller.Username, TakenAt: tx.now}
+		if in.Method == app.PayCash {
+			p.Tendered, p.Change = in.Tendered, in.Tendered-in.Amount
+		}
+		if err := tx.insertPayment(p); err != nil {
+			return err
+		}
+		for _, a := range allocs {
+			if _, err := tx.ExecContext(tx.ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, amount)
+				VALUES (?, ?, ?)`, p.ID, a.InvoiceID, a.Amount); err != nil {
+				return err
+			}
+			if err := tx.refreshStatus(a.InvoiceID); err != nil {
+				return err
+			}
+		}
+		summary := fmt.Sprintf("Payment %s: %s by %s for %s", receipt, app.Format(p.Amount, currency),
+			strings.ReplaceAll(string(p.Method), "_", " "), invoiceNumbers(allocs))
+		if err := tx.patientEvent(patientID, app.HistoryPayment, summary, p.ID); err != nil {
+			return err
+		}
+		tx.Audit("payment.take", "payments", p.ID, patientID, summary)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func invoiceNumbers(as []app.Allocation) string {
+	var s []string
+	for _, a := range as {
+		s = append(s, a.InvoiceNumber)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (tx *Tx) insertPayment(p *app.Payment) error {
+	var rev any
+	if p.ReversalOf != "" {
+		rev = p.ReversalOf
+	}
+	now := formatTime(p.TakenAt)
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO payments (id, receipt_number, patient_id, patient_name, patient_mrn,
+		method, amount, tendered, change_given, reference, currency, cashier_id, cashier_name, taken_at, reversal_of,
+		reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.ReceiptNumber, p.PatientID, p.PatientName, p.PatientMRN, p.Method, p.Amount, p.Tendered, p.Change,
+		p.Reference, p.Currency, p.CashierID, p.CashierName, now, rev, p.Reason, now, now)
+	return err
+}
+
+// RefundPayment implements app.BillingService: a reversal row with its own
+// receipt number; the payment's allocations stop counting, and the
+// invoices' statuses follow.
+func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason string) (*app.Payment, error) {
+	var r *app.Payment
+	err := s.db.writeFor(ctx, "payment.refund", "payments", paymentID, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		reason, err := app.ValidateBillingReason(reason)
+		if err != nil {
+			return err
+		}
+		orig, err := findPayment(tx.ctx, tx, paymentID)
+		if err != nil {
+			return err
+		}
+		if orig.IsReversal() {
+			return app.Errorf(app.ECONFLICT, "%s is a refund already; it is not refunded again.", orig.ReceiptNumber)
+		}
+		if orig.ReversedBy != "" {
+			return app.Errorf(app.ECONFLICT, "Payment %s is refunded already.", orig.ReceiptNumber)
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		number, err := tx.billingNumber("R", bc.loc)
+		if err != nil {
+			return err
+		}
+		r = &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
+			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
+			Currency: orig.Currency, Allocations: orig.Allocations, CashierID: tx.caller.UserID,
+			CashierName: tx.caller.Username, TakenAt: tx.now, ReversalOf: orig.ID, Reason: reason}
+		if err := tx.insertPayment(r); err != nil {
+			return err
+		}
+		for _, a := range orig.Allocations {
+			if err := tx.refreshStatus(a.InvoiceID); err != nil {
+				return err
+			}
+		}
+		summary := fmt.Sprintf("Refund %s of payment %s: %s, %s", number, orig.ReceiptNumber,
+			app.Format(orig.Amount, orig.Currency), reason)
+		if err := tx.patientEvent(orig.PatientID, app.HistoryPayment, summary, r.ID); err != nil {
+			return err
+		}
+		tx.Audit("payment.refund", "payments", r.ID, orig.PatientID, summary)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+const paymentColumns = `p.id, p.receipt_number, p.patient_id, p.patient_name, p.patient_mrn, p.method, p.amount,
+	p.tendered, p.change_given, p.reference, p.currency, p.cashier_id, p.cashier_name, p.taken_at,
+	coalesce(p.reversal_of, ''), p.reason, coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = p.id), '')`
+
+func scanPayment(r rowScanner) (*app.Payment, error) {
+	var p app.Payment
+	var at string
+	if err := r.Scan(&p.ID, &p.ReceiptNumber, &p.PatientID, &p.PatientName, &p.PatientMRN, &p.Method, &p.Amount,
+		&p.Tendered, &p.Change, &p.Reference, &p.Currency, &p.CashierID, &p.CashierName, &at, &p.ReversalOf,
+		&p.Reason, &p.ReversedBy); err != nil {
+		return nil, err
+	}
+	p.TakenAt = parseTime(at)
+	return &p, nil
+}
+
+// findPayment reads a payment with its allocations (a refund: those of the
+// payment it reverses).
+func findPayment(ctx context.Context, q rowQuerier, id string) (*app.Payment, error) {
+	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such payment.")
+	} else if err != nil {
+		return nil, err
+	}
+	of := p.ID
+	if p.ReversalOf != "" {
+		of = p.ReversalOf
+	}
+	rows, err := q.QueryContext(ctx, `SELECT a.invoice_id, coalesce(i.number, ''), a.amount FROM payment_allocations a
+		JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = ? ORDER BY i.number`, of)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a app.Allocation
+		if err := rows.Scan(&a.InvoiceID, &a.InvoiceNumber, &a.Amount); err != nil {
+			return nil, err
+		}
+		p.Allocations = append(p.Allocations, a)
+	}
+	return p, rows.Err()
+}
+
+// FindPayment implements app.BillingService.
+func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payment, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
+		return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+	}
+	p, err := findPayment(ctx, s.db.r, id)
+	if err != nil {
+		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
+			return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, "", "own bills only")
+		}
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			return nil, err
+		}
+		return nil, internal("payment.view", err)
+	}
+	if !billingStaff(c) && !ownBills(c, p.PatientID) {
+		return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, p.PatientID, "own bills only")
+	}
+	return p, nil
+}

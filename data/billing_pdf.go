@@ -1,0 +1,170 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"hms/app"
+	"hms/app/pdf"
+)
+
+// ReceiptPDF implements app.BillingService. The first call renders the
+// receipt and stores both the data it shows (app.Receipt as JSON) and the
+// PDF's bytes. Later, reprint false returns those stored bytes unchanged
+// (the patient's own document, e.g. to save it), and reprint true renders
+// the stored data again with "COPY" across the page, for a paper reprint;
+// either way nothing about the payment is read again, so a reprint never
+// differs from the original but for its mark.
+func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
+	pre := s.prerender(ctx, paymentID)
+	var out []byte
+	err := s.db.writeFor(ctx, "receipt.print", "payments", paymentID, "", func(tx *Tx) error {
+		staff := billingStaff(tx.caller)
+		if !staff && !callerCanAny(tx.caller, app.PermViewOwnBills) {
+			return deny(describePerms(app.PermTakePayment, app.PermManageBilling, app.PermViewOwnBills))
+		}
+		p, err := findPayment(tx.ctx, tx, paymentID)
+		if err != nil {
+			if !staff && app.ErrorCode(err) == app.ENOTFOUND {
+				return deny("own bills only")
+			}
+			return err
+		}
+		if !staff && !ownBills(tx.caller, p.PatientID) {
+			return deny("own bills only")
+		}
+		var data string
+		var original []byte
+		err = tx.QueryRowContext(tx.ctx, `SELECT data, pdf FROM receipts WHERE payment_id = ?`, paymentID).Scan(&data, &original)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			r := pre.receipt
+			original = pre.pdf
+			if r == nil || r.Payment.ID != p.ID {
+				if r, err = receiptData(tx.ctx, tx, p, tx.now); err != nil {
+					return err
+				}
+				if original, err = pdf.Receipt(r, false); err != nil {
+					return err
+				}
+			}
+			js, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(tx.ctx, `INSERT INTO receipts (payment_id, data, pdf, printed_by, printed_at)
+				VALUES (?, ?, ?, ?, ?)`, paymentID, string(js), original, tx.caller.Username, formatTime(tx.now)); err != nil {
+				return err
+			}
+			tx.Audit("receipt.print", "payments", paymentID, p.PatientID, "first print of "+p.ReceiptNumber)
+			out = original
+			if reprint {
+				out, err = pdf.Receipt(r, true)
+				tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
+			}
+			return err
+		case err != nil:
+			return err
+		}
+		if !reprint {
+			tx.Audit("receipt.open", "payments", paymentID, p.PatientID, "stored original of "+p.ReceiptNumber)
+			out = original
+			return nil
+		}
+		var r app.Receipt
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return fmt.Errorf("receipt data: %w", err)
+		}
+		tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
+		out, err = pdf.Receipt(&r, true)
+		return err
+	})
+	return out, err
+}
+
+// prerendered is a first print made before the write transaction.
+type prerendered struct {
+	receipt *app.Receipt
+	pdf     []byte
+}
+
+// prerender renders a receipt's first print from the reader pool, so that
+// the PDF work (about 10 ms) never holds the desk's one writer connection.
+// What it reads are immutable rows, so the transaction can store it as
+// is; it returns nothing (and the transaction does all the work) when the
+// receipt is printed already, the caller may not see it, or anything fails.
+func (s *BillingService) prerender(ctx context.Context, paymentID string) prerendered {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
+		return prerendered{}
+	}
+	var n int
+	if err := s.db.r.QueryRowContext(ctx, `SELECT count(*) FROM receipts WHERE payment_id = ?`, paymentID).Scan(&n); err != nil || n > 0 {
+		return prerendered{}
+	}
+	p, err := findPayment(ctx, s.db.r, paymentID)
+	if err != nil || (!billingStaff(c) && !ownBills(c, p.PatientID)) {
+		return prerendered{}
+	}
+	r, err := receiptData(ctx, s.db.r, p, s.db.now().UTC())
+	if err != nil {
+		return prerendered{}
+	}
+	b, err := pdf.Receipt(r, false)
+	if err != nil {
+		return prerendered{}
+	}
+	return prerendered{receipt: r, pdf: b}
+}
+
+// receiptData gathers what a receipt shows at its first print: each
+// invoice's total and its balance right after this payment (or refund),
+// counting only payments recorded up to it.
+func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Time) (*app.Receipt, error) {
+	settings, err := readSettings(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r := &app.Receipt{Clinic: *settings, Payment: *p, PrintedAt: now, TimeZone: settings.Location().String()}
+	if p.ReversalOf != "" {
+		if err := q.QueryRowContext(ctx, `SELECT receipt_number FROM payments WHERE id = ?`, p.ReversalOf).Scan(&r.ReversalOf); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range p.Allocations {
+		ri := app.ReceiptInvoice{Number: a.InvoiceNumber, Paid: a.Amount}
+		var paid app.Money
+		err := q.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(total), 0) FROM invoice_lines WHERE invoice_id = ?1),
+			(SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a JOIN payments q ON q.id = a.payment_id
+			 WHERE a.invoice_id = ?1 AND q.rowid <= (SELECT rowid FROM payments WHERE id = ?2)
+			 AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = q.id
+			 	AND r.rowid <= (SELECT rowid FROM payments WHERE id = ?2)))`, a.InvoiceID, p.ID).Scan(&ri.Total, &paid)
+		if err != nil {
+			return nil, err
+		}
+		ri.BalanceAfter = ri.Total - paid
+		r.Invoices = append(r.Invoices, ri)
+	}
+	return r, nil
+}
+
+// InvoicePDF implements app.BillingService.
+func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error) {
+	inv, err := s.FindInvoice(ctx, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("invoice.pdf", err)
+	}
+	b, err := pdf.Invoice(settings, inv, settings.Location())
+	if err != nil {
+		return nil, internal("invoice.pdf", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,270 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"hms/app"
+)
+
+// FindInvoice implements app.BillingService.
+func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoice, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
+		return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+	}
+	inv, err := loadInvoice(ctx, s.db.r, id)
+	if err != nil {
+		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
+			return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, "", "own bills only")
+		}
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			return nil, err
+		}
+		return nil, internal("invoice.view", err)
+	}
+	if !billingStaff(c) && !ownBills(c, inv.PatientID) {
+		return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, inv.PatientID, "own bills only")
+	}
+	if !billingStaff(c) && inv.Status == app.InvoiceDraft {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such invoice.") // a patient sees issued bills only
+	}
+	return inv, nil
+}
+
+// FindInvoices implements app.BillingService: newest first, keyset paged on
+// (created_at, id).
+func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
+	c, _ := app.CallerFromContext(ctx)
+	staff := billingStaff(c)
+	if !staff {
+		if !callerCanAny(c, app.PermViewOwnBills) || c.PatientID == "" {
+			return nil, s.db.deniedRead(ctx, "invoice.list", "invoices", "", f.PatientID, describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+		}
+		if f.PatientID != "" && f.PatientID != c.PatientID {
+			return nil, s.db.deniedRead(ctx, "invoice.list", "invoices", "", f.PatientID, "own bills only")
+		}
+		f.PatientID = c.PatientID
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	q := `SELECT ` + invoiceColumns + invoiceFrom
+	var args []any
+	var order string
+	switch {
+	case f.Number != "":
+		q += ` WHERE i.number = ?`
+		args = append(args, f.Number)
+		order = ` ORDER BY i.created_at DESC, i.id DESC`
+	case f.PatientID != "":
+		q += ` WHERE i.patient_id = ?`
+		args = append(args, f.PatientID)
+		order = ` ORDER BY i.created_at DESC, i.id DESC`
+	case f.Status != "":
+		q += ` WHERE i.status = ?`
+		args = append(args, f.Status)
+		order = ` ORDER BY i.status DESC, i.issued_at DESC, i.id DESC`
+	default:
+		q += ` WHERE 1`
+		order = ` ORDER BY i.created_at DESC, i.id DESC`
+	}
+	if f.Status != "" && (f.PatientID != "" || f.Number != "") {
+		q += ` AND i.status = ?`
+		args = append(args, f.Status)
+	}
+	if !staff {
+		q += ` AND i.status <> 'draft'`
+	}
+	if f.Before != "" {
+		if f.Status != "" && f.PatientID == "" && f.Number == "" {
+			q += ` AND (coalesce(i.issued_at, ''), i.id) < (SELECT coalesce(issued_at, ''), id FROM invoices WHERE id = ?)`
+		} else {
+			q += ` AND (i.created_at, i.id) < (SELECT created_at, id FROM invoices WHERE id = ?)`
+		}
+		args = append(args, f.Before)
+	}
+	q += order + ` LIMIT ?`
+	args = append(args, f.Limit)
+	return scanInvoices(s.db.r.QueryContext(ctx, q, args...))
+}
+
+func scanInvoices(rows *sql.Rows, err error) ([]*app.Invoice, error) {
+	if err != nil {
+		return nil, internal("invoice.list", err)
+	}
+	defer rows.Close()
+	var out []*app.Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, internal("invoice.list", err)
+		}
+		out = append(out, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("invoice.list", err)
+	}
+	return out, nil
+}
+
+// PatientStatement implements app.BillingService. Drafts are left out:
+// they are not bills yet.
+func (s *BillingService) PatientStatement(ctx context.Context, patientID string) (*app.Statement, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) && !ownBills(c, patientID) {
+		return nil, s.db.deniedRead(ctx, "billing.statement", "patients", patientID, patientID,
+			describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills)+" (own bills only)")
+	}
+	st := &app.Statement{PatientID: patientID}
+	err := s.db.r.QueryRowContext(ctx, `SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
+		patientID).Scan(&st.PatientName, &st.PatientMRN)
+	if err == sql.ErrNoRows {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
+	} else if err != nil {
+		return nil, internal("billing.statement", err)
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("billing.statement", err)
+	}
+	st.Currency = settings.Currency
+	invs, err := scanInvoices(s.db.r.QueryContext(ctx, `SELECT `+invoiceColumns+invoiceFrom+`
+		WHERE i.patient_id = ? AND i.status <> 'draft' ORDER BY i.created_at DESC, i.id DESC`, patientID))
+	if err != nil {
+		return nil, err
+	}
+	st.Invoices = invs
+	for _, inv := range invs {
+		if inv.Status != app.InvoiceVoid {
+			st.TotalInvoiced += inv.Totals.Total
+		}
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.patient_id = ?
+		ORDER BY p.taken_at DESC, p.id DESC`, patientID)
+	if err != nil {
+		return nil, internal("billing.statement", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, internal("billing.statement", err)
+		}
+		st.Payments = append(st.Payments, p)
+		if !p.IsReversal() && p.ReversedBy == "" {
+			st.TotalPaid += p.Amount
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("billing.statement", err)
+	}
+	st.Balance = st.TotalInvoiced - st.TotalPaid
+	return st, nil
+}
+
+// outstandingFrom walks the partial index of unpaid invoices, which is in
+// the order the list returns; left alone, the planner prefers the status
+// index and sorts.
+const outstandingFrom = ` FROM invoices i INDEXED BY invoices_outstanding LEFT JOIN credit_notes c ON c.invoice_id = i.id`
+
+// OutstandingInvoices implements app.BillingService: issued and partly paid
+// invoices, oldest first, from the status index.
+func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !billingStaff(c) {
+		return nil, s.db.deniedRead(ctx, "invoice.outstanding", "invoices", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 1000)
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("invoice.outstanding", err)
+	}
+	loc := settings.Location()
+	q := `SELECT ` + invoiceColumns + outstandingFrom + ` WHERE i.status IN ('issued', 'partially_paid')`
+	var args []any
+	if f.After != "" {
+		q += ` AND (i.issued_at, i.id) > (SELECT issued_at, id FROM invoices WHERE id = ?)`
+		args = append(args, f.After)
+	}
+	q += ` ORDER BY i.issued_at, i.id LIMIT ?`
+	args = append(args, f.Limit)
+	invs, err := scanInvoices(s.db.r.QueryContext(ctx, q, args...))
+	if err != nil {
+		return nil, err
+	}
+	today := civilDay(s.db.now().In(loc))
+	out := make([]*app.OutstandingInvoice, len(invs))
+	for i, inv := range invs {
+		age := int(today.Sub(civilDay(inv.IssuedAt.In(loc))).Hours() / 24)
+		out[i] = &app.OutstandingInvoice{Invoice: inv, AgeDays: age}
+	}
+	return out, nil
+}
+
+// civilDay is the calendar day of t as a UTC midnight, so that days
+// subtract without daylight-saving hours.
+func civilDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// CashUp implements app.BillingService: the payments and refunds a cashier
+// recorded during a day of the clinic's time zone.
+func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*app.CashUp, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !callerCanAny(c, app.PermManageBilling) && !(callerCanAny(c, app.PermTakePayment) && c.UserID == cashierID && c.UserID != "") {
+		return nil, s.db.deniedRead(ctx, "billing.cashup", "users", cashierID, "", describePerms(app.PermManageBilling)+", or "+string(app.PermTakePayment)+" for one's own")
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("billing.cashup", err)
+	}
+	loc := settings.Location()
+	d, err := time.ParseInLocation(app.DateLayout, day, loc)
+	if err != nil {
+		return nil, app.FieldErrorf("day", "%q is not a date: use YYYY-MM-DD.", day)
+	}
+	from, to := d, time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+	cu := &app.CashUp{CashierID: cashierID, Day: day, Currency: settings.Currency}
+	_ = s.db.r.QueryRowContext(ctx, `SELECT full_name FROM users WHERE id = ?`, cashierID).Scan(&cu.CashierName)
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.cashier_id = ?
+		AND p.taken_at >= ? AND p.taken_at < ? ORDER BY p.taken_at, p.id`, cashierID, formatTime(from), formatTime(to))
+	if err != nil {
+		return nil, internal("billing.cashup", err)
+	}
+	defer rows.Close()
+	totals := map[app.PaymentMethod]*app.MethodTotal{}
+	for _, m := range app.PaymentMethods {
+		cu.Methods = append(cu.Methods, app.MethodTotal{Method: m})
+	}
+	for i := range cu.Methods {
+		totals[cu.Methods[i].Method] = &cu.Methods[i]
+	}
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, internal("billing.cashup", err)
+		}
+		cu.Receipts = append(cu.Receipts, p)
+		t := totals[p.Method]
+		t.Count++
+		if p.IsReversal() {
+			t.Refunded += p.Amount
+			cu.Refunded += p.Amount
+		} else {
+			t.Taken += p.Amount
+			cu.Taken += p.Amount
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("billing.cashup", err)
+	}
+	cu.Net = cu.Taken - cu.Refunded
+	cu.CashInHand = totals[app.PayCash].Taken - totals[app.PayCash].Refunded
+	return cu, nil
+}
