@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -755,7 +756,7 @@ func TestAppointmentsDST(t *testing.T) {
 				TimeZone: c.zone, AutoLockMinutes: 10}); err != nil {
 				t.Fatal(err)
 			}
-			sunday := append(weekdayHours, app.Availability{Weekday: time.Sunday, Start: "08:00", End: "12:00", SlotMinutes: 15})
+			sunday := append(slices.Clone(weekdayHours), app.Availability{Weekday: time.Sunday, Start: "08:00", End: "12:00", SlotMinutes: 15})
 			if _, err := a.svc.Appointments.SetAvailability(admin, a.doctor, sunday); err != nil {
 				t.Fatal(err)
 			}
