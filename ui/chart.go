@@ -510,3 +510,26 @@ func mutedLabel(text string) *widget.Label {
 func buttonsRow(cancel, ok *widget.Button) fyne.CanvasObject {
 	return container.NewHBox(cancel, layout.NewSpacer(), ok)
 }
+
+// callThen runs a service call for the chart off the UI goroutine, then
+// hands its result to done, or shows the error.
+func callThen[T any](b *chartBase, call func(ctx context.Context) (T, error), done func(T)) {
+	background(b.u, call, func(v T, err error) {
+		if err != nil {
+			showError(err, b.u.win)
+			return
+		}
+		done(v)
+	})
+}
+
+// listTabContent is a tab of a scrolling list under its main action (nil
+// for roles that may not take it).
+func listTabContent(action *widget.Button, list fyne.CanvasObject) fyne.CanvasObject {
+	var top fyne.CanvasObject
+	if action != nil {
+		action.Importance = widget.HighImportance
+		top = container.NewHBox(action)
+	}
+	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(list))
+}

@@ -278,13 +278,9 @@ func (t *changesTab) view() fyne.CanvasObject { return t.content }
 
 func (t *changesTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) ([]*app.PatientChange, error) {
+	callThen(b, func(ctx context.Context) ([]*app.PatientChange, error) {
 		return b.u.svc.Patients.FindPatientChanges(ctx, b.id)
-	}, func(cs []*app.PatientChange, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(cs []*app.PatientChange) {
 		t.changes = cs
 		t.empty.Hidden = len(cs) > 0
 		t.empty.Refresh()

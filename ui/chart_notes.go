@@ -48,13 +48,9 @@ func (t *notesTab) view() fyne.CanvasObject { return t.content }
 
 func (t *notesTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) ([]*app.Note, error) {
+	callThen(b, func(ctx context.Context) ([]*app.Note, error) {
 		return b.u.svc.Clinical.FindNotes(ctx, b.id)
-	}, func(ns []*app.Note, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(ns []*app.Note) {
 		t.show(ns)
 	})
 }

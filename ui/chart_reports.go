@@ -56,13 +56,10 @@ type reportsTab struct {
 func newReportsTab(b *chartBase) *reportsTab {
 	t := &reportsTab{b: b, open: map[string]*widget.Button{}}
 	t.list = container.NewVBox()
-	var top fyne.CanvasObject
 	if b.can(app.PermWriteNursing) || b.can(app.PermWriteClinical) {
 		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showReportForm(t) })
-		t.attach.Importance = widget.HighImportance
-		top = container.NewHBox(t.attach)
 	}
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
+	t.content = listTabContent(t.attach, t.list)
 	return t
 }
 
@@ -70,13 +67,9 @@ func (t *reportsTab) view() fyne.CanvasObject { return t.content }
 
 func (t *reportsTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) ([]*app.Report, error) {
+	callThen(b, func(ctx context.Context) ([]*app.Report, error) {
 		return b.u.svc.Reports.FindReports(ctx, b.id)
-	}, func(rs []*app.Report, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(rs []*app.Report) {
 		t.show(rs)
 	})
 }

@@ -36,13 +36,10 @@ type rxTab struct {
 func newRxTab(b *chartBase) *rxTab {
 	t := &rxTab{b: b}
 	t.list = container.NewVBox()
-	var top fyne.CanvasObject
 	if b.can(app.PermWriteClinical) {
 		t.newRx = widget.NewButtonWithIcon("New prescription", theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
-		t.newRx.Importance = widget.HighImportance
-		top = container.NewHBox(t.newRx)
 	}
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
+	t.content = listTabContent(t.newRx, t.list)
 	return t
 }
 
@@ -50,13 +47,9 @@ func (t *rxTab) view() fyne.CanvasObject { return t.content }
 
 func (t *rxTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) ([]*app.Prescription, error) {
+	callThen(b, func(ctx context.Context) ([]*app.Prescription, error) {
 		return b.u.svc.Clinical.FindPrescriptions(ctx, b.id)
-	}, func(rxs []*app.Prescription, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(rxs []*app.Prescription) {
 		t.show(rxs)
 	})
 }
@@ -130,13 +123,9 @@ func (t *rxTab) rxView(rx *app.Prescription) fyne.CanvasObject {
 
 func (t *rxTab) onComplete(rx *app.Prescription) {
 	b := t.b
-	background(b.u, func(ctx context.Context) (*app.Prescription, error) {
+	callThen(b, func(ctx context.Context) (*app.Prescription, error) {
 		return b.u.svc.Clinical.CompletePrescription(ctx, rx.ID)
-	}, func(_ *app.Prescription, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(_ *app.Prescription) {
 		t.load()
 	})
 }

@@ -182,13 +182,9 @@ func (t *summaryTab) view() fyne.CanvasObject { return t.content }
 
 func (t *summaryTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) (*app.Chart, error) {
+	callThen(b, func(ctx context.Context) (*app.Chart, error) {
 		return b.u.svc.Clinical.GetChart(ctx, b.id)
-	}, func(ch *app.Chart, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(ch *app.Chart) {
 		t.show(ch)
 		if b.onChart != nil {
 			b.onChart(ch)

@@ -240,13 +240,9 @@ func (t *vitalsTab) onRecord() {
 
 func (t *vitalsTab) load() {
 	b := t.b
-	background(b.u, func(ctx context.Context) ([]*app.Vitals, error) {
+	callThen(b, func(ctx context.Context) ([]*app.Vitals, error) {
 		return b.u.svc.Clinical.FindVitals(ctx, b.id, vitalsShown)
-	}, func(vs []*app.Vitals, err error) {
-		if err != nil {
-			showError(err, b.u.win)
-			return
-		}
+	}, func(vs []*app.Vitals) {
 		t.readings = vs
 		t.table.Refresh()
 		t.drawTrends()

@@ -155,3 +155,20 @@ func (u *UI) enter() {
 func (u *UI) logout() {
 	u.showLogin()
 }
+
+// showLoginFor shows the login window with the username filled in and a
+// note above it, after an account was made.
+func (u *UI) showLoginFor(username, info string) {
+	u.showLogin()
+	u.login.username.SetText(username)
+	u.login.setInfo(info)
+}
+
+// accountName is the username of a new account: as the service saved it,
+// or as typed (normalized) when the service returned none.
+func accountName(usr *app.User, typed string) string {
+	if usr != nil {
+		return usr.Username
+	}
+	return app.NormalizeUsername(typed)
+}

@@ -178,13 +178,7 @@ func (s *patientRegScreen) onSubmit() {
 			s.errs.show(err, s.u.win)
 			return
 		}
-		name := app.NormalizeUsername(r.Username)
-		if usr != nil {
-			name = usr.Username
-		}
-		s.u.showLogin()
-		s.u.login.username.SetText(name)
-		s.u.login.setInfo("Your account is ready. Log in with your username and password.")
+		s.u.showLoginFor(accountName(usr, r.Username), "Your account is ready. Log in with your username and password.")
 	})
 }
 

@@ -106,13 +106,8 @@ func (s *setupScreen) onSave() {
 			s.errs.show(err, s.u.win)
 			return
 		}
-		name := app.NormalizeUsername(c.AdminUsername)
-		if usr != nil {
-			name = usr.Username
-		}
-		s.u.showLogin()
-		s.u.login.username.SetText(name)
-		s.u.login.setInfo("The clinic is set up. Log in as " + name + " with the password you chose.")
+		name := accountName(usr, c.AdminUsername)
+		s.u.showLoginFor(name, "The clinic is set up. Log in as "+name+" with the password you chose.")
 	})
 }
 

@@ -229,46 +229,8 @@ func newReceiptDoc(title string, created time.Time) *doc {
 	return &doc{f}
 }
 
-// receiptHeader is clinicHeader in the regular face: the logo, the clinic's
-// name and contact details on the left, the title and its lines on the
-// right, then a rule.
+// receiptHeader is clinicHeader in the regular face only: receipts embed
+// one font, which halves their rendering time.
 func (d *doc) receiptHeader(clinic *app.Settings, title string, right []string) {
-	top := d.GetY()
-	x := marginX
-	if name := d.logo(clinic.Logo); name != "" {
-		info := d.GetImageInfo(name)
-		h := 18.0
-		w := h * info.Width() / info.Height()
-		if w > 40 {
-			w, h = 40, 40*info.Height()/info.Width()
-		}
-		d.ImageOptions(name, marginX, top, w, h, false, fpdf.ImageOptions{}, 0, "")
-		x += w + 4
-	}
-	leftW := 110 - (x - marginX)
-	d.SetXY(x, top)
-	d.font(false, 15, 0)
-	d.text(leftW, clinic.ClinicName)
-	d.font(false, 9, colorMuted)
-	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
-		if s != "" {
-			d.SetX(x)
-			d.text(leftW, s)
-		}
-	}
-	leftBottom := max(d.GetY(), top+18)
-	rx := marginX + 110
-	d.SetXY(rx, top)
-	d.font(false, 15, 0)
-	d.CellFormat(contentW-110, d.lineH(), title, "", 2, "R", false, 0, "")
-	d.font(false, 9, colorText)
-	for _, s := range right {
-		d.SetX(rx)
-		d.CellFormat(contentW-110, d.lineH(), s, "", 2, "R", false, 0, "")
-	}
-	y := max(leftBottom, d.GetY()) + 3
-	d.SetDrawColor(160, 160, 160)
-	d.SetLineWidth(0.3)
-	d.Line(marginX, y, marginX+contentW, y)
-	d.SetXY(marginX, y+4)
+	d.header(clinic, title, right, headerFace{bold: false, size: 15, grey: 0})
 }

@@ -107,6 +107,18 @@ func (d *doc) logo(b []byte) string {
 // the left and the document's title with its lines on the right, then a
 // rule; it returns with the position below the rule.
 func (d *doc) clinicHeader(clinic *app.Settings, title string, right []string) {
+	d.header(clinic, title, right, headerFace{bold: true, size: 14, grey: colorText})
+}
+
+// headerFace is the font of a header's clinic name and title.
+type headerFace struct {
+	bold bool
+	size float64
+	grey int
+}
+
+// header is clinicHeader with the face of its name and title chosen.
+func (d *doc) header(clinic *app.Settings, title string, right []string, face headerFace) {
 	top := d.GetY()
 	x := marginX
 	if name := d.logo(clinic.Logo); name != "" {
@@ -121,7 +133,7 @@ func (d *doc) clinicHeader(clinic *app.Settings, title string, right []string) {
 	}
 	leftW := 110 - (x - marginX)
 	d.SetXY(x, top)
-	d.font(true, 14, colorText)
+	d.font(face.bold, face.size, face.grey)
 	d.text(leftW, clinic.ClinicName)
 	d.font(false, 9, colorMuted)
 	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
@@ -134,7 +146,7 @@ func (d *doc) clinicHeader(clinic *app.Settings, title string, right []string) {
 
 	rx := marginX + 110
 	d.SetXY(rx, top)
-	d.font(true, 14, colorText)
+	d.font(face.bold, face.size, face.grey)
 	d.CellFormat(contentW-110, d.lineH(), title, "", 2, "R", false, 0, "")
 	d.font(false, 9, colorText)
 	for _, s := range right {
