@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -95,21 +94,6 @@ func describePerms(perms ...app.Permission) string {
 		s = append(s, string(p))
 	}
 	return strings.Join(s, " or ")
-}
-
-// deniedRead writes the audit row of a read refused to the caller, in a
-// transaction of its own, and returns the EUNAUTHORIZED error.
-func (db *DB) deniedRead(ctx context.Context, action, entity, entityID, patientID, missing string) error {
-	caller, _ := app.CallerFromContext(ctx)
-	derr := db.inTx(ctx, caller, action, func(tx *Tx) error {
-		tx.audits = append(tx.audits, auditEvent{action: action, entity: entity, entityID: entityID,
-			patientID: patientID, outcome: app.OutcomeDenied, detail: "requires " + missing})
-		return nil
-	})
-	if derr != nil {
-		slog.Error("audit of a denied call", "action", action, "err", derr)
-	}
-	return app.ErrUnauthorized()
 }
 
 // appointmentPatient is the patient of an appointment, read before the
@@ -288,7 +272,7 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 // GetDoctorProfile implements app.AppointmentService.
 func (s *AppointmentService) GetDoctorProfile(ctx context.Context, doctorID string) (*app.DoctorProfile, error) {
 	if c, _ := app.CallerFromContext(ctx); c.Role == "" {
-		return nil, s.db.deniedRead(ctx, "doctor.profile_view", "doctor_profiles", doctorID, "", "logged in")
+		return nil, s.db.auditDenial(ctx, "doctor.profile_view", "doctor_profiles", doctorID, "", "logged in")
 	}
 	p, err := readProfile(ctx, s.db.r, doctorID, s.db.now())
 	if err != nil {
@@ -304,7 +288,7 @@ func (s *AppointmentService) GetDoctorProfile(ctx context.Context, doctorID stri
 // FindDoctors implements app.AppointmentService.
 func (s *AppointmentService) FindDoctors(ctx context.Context, specialization string) ([]*app.DoctorProfile, error) {
 	if c, _ := app.CallerFromContext(ctx); c.Role == "" {
-		return nil, s.db.deniedRead(ctx, "doctor.find", "doctor_profiles", "", "", "logged in")
+		return nil, s.db.auditDenial(ctx, "doctor.find", "doctor_profiles", "", "", "logged in")
 	}
 	q := `SELECT u.id, u.full_name, coalesce(dp.specialization, ''), coalesce(dp.room, ''), coalesce(dp.fee, 0),
 		coalesce(dp.visit_minutes, ?), coalesce(dp.updated_at, '')

@@ -116,7 +116,7 @@ func (s *AppointmentService) FindFreeSlots(ctx context.Context, doctorID, day st
 	c, _ := app.CallerFromContext(ctx)
 	may := []app.Permission{app.PermViewAppointments, app.PermOwnSchedule, app.PermManageAppointments, app.PermBookOwn}
 	if !callerCanAny(c, may...) {
-		return nil, s.db.deniedRead(ctx, "appointment.free_slots", "users", doctorID, "", describePerms(may...))
+		return nil, s.db.auditDenial(ctx, "appointment.free_slots", "users", doctorID, "", describePerms(may...))
 	}
 	out, err := freeSlots(ctx, s.db.r, doctorID, day, s.db.now())
 	if err != nil {
@@ -201,21 +201,21 @@ func freeSlots(ctx context.Context, q rowQuerier, doctorID, dayText string, now 
 func (s *AppointmentService) FindAppointment(ctx context.Context, id string) (*app.Appointment, error) {
 	c, staff := readerCaller(ctx)
 	if !staff && !callerCanAny(c, app.PermBookOwn) {
-		return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, s.db.appointmentPatient(ctx, id),
+		return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, s.db.appointmentPatient(ctx, id),
 			describePerms(app.PermViewAppointments, app.PermBookOwn))
 	}
 	a, err := scanAppointment(s.db.r.QueryRowContext(ctx, `SELECT `+appointmentColumns+appointmentFrom+` WHERE a.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		if !staff {
 			// A patient learns nothing about ids that are not theirs.
-			return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, "", "own appointments only")
+			return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, "", "own appointments only")
 		}
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such appointment.")
 	} else if err != nil {
 		return nil, internal("appointment.view", err)
 	}
 	if !staff && !ownBooking(c, a.PatientID) {
-		return nil, s.db.deniedRead(ctx, "appointment.view", "appointments", id, a.PatientID, "own appointments only")
+		return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, a.PatientID, "own appointments only")
 	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT at, from_status, to_status, note, by_user FROM appointment_events
 		WHERE appointment_id = ? ORDER BY seq`, id)
@@ -243,7 +243,7 @@ func (s *AppointmentService) FindAppointment(ctx context.Context, id string) (*a
 func (s *AppointmentService) doctorRange(ctx context.Context, action, doctorID, dayText string, days int) ([]*app.Appointment, error) {
 	c, staff := readerCaller(ctx)
 	if !staff && !ownSchedule(c, doctorID) {
-		return nil, s.db.deniedRead(ctx, action, "users", doctorID, "", describePerms(app.PermViewAppointments, app.PermOwnSchedule))
+		return nil, s.db.auditDenial(ctx, action, "users", doctorID, "", describePerms(app.PermViewAppointments, app.PermOwnSchedule))
 	}
 	loc, err := clinicZone(ctx, s.db.r)
 	if err != nil {
@@ -275,7 +275,7 @@ func (s *AppointmentService) DoctorWeek(ctx context.Context, doctorID, weekStart
 // ReceptionBoard implements app.AppointmentService.
 func (s *AppointmentService) ReceptionBoard(ctx context.Context, dayText string) (*app.Board, error) {
 	if _, staff := readerCaller(ctx); !staff {
-		return nil, s.db.deniedRead(ctx, "appointment.board", "appointments", "", "", string(app.PermViewAppointments))
+		return nil, s.db.auditDenial(ctx, "appointment.board", "appointments", "", "", string(app.PermViewAppointments))
 	}
 	now := s.db.now().UTC()
 	loc, err := clinicZone(ctx, s.db.r)
@@ -315,7 +315,7 @@ func (s *AppointmentService) PatientAppointments(ctx context.Context, patientID 
 		if callerCanAny(c, app.PermBookOwn) {
 			need = "own appointments only"
 		}
-		return nil, s.db.deniedRead(ctx, "appointment.patient_list", "patients", patientID, patientID, need)
+		return nil, s.db.auditDenial(ctx, "appointment.patient_list", "patients", patientID, patientID, need)
 	}
 	f.Normalize()
 	args, err := patientPageArgs(patientID, f, s.db.now().UTC())

@@ -202,7 +202,7 @@ func (s *BillingService) RetirePriceItem(ctx context.Context, code string) (*app
 func (s *BillingService) FindPriceItems(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) {
-		return nil, s.db.deniedRead(ctx, "price.list", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+		return nil, s.db.auditDenial(ctx, "price.list", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
 	}
 	at := f.At
 	if at.IsZero() {
@@ -250,7 +250,7 @@ func scanPriceItems(rows *sql.Rows, err error) ([]*app.PriceItem, error) {
 func (s *BillingService) PriceItemHistory(ctx context.Context, code string) ([]*app.PriceItem, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) {
-		return nil, s.db.deniedRead(ctx, "price.history", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+		return nil, s.db.auditDenial(ctx, "price.history", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
 	}
 	return scanPriceItems(s.db.r.QueryContext(ctx, `SELECT `+priceColumns+` FROM price_items WHERE code = ?
 		ORDER BY version`, strings.ToUpper(strings.TrimSpace(code))))

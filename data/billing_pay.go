@@ -236,12 +236,12 @@ func findPayment(ctx context.Context, q rowQuerier, id string) (*app.Payment, er
 func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payment, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
-		return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+		return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
 	}
 	p, err := findPayment(ctx, s.db.r, id)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
-			return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, "", "own bills only")
+			return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, "", "own bills only")
 		}
 		if app.ErrorCode(err) == app.ENOTFOUND {
 			return nil, err
@@ -249,7 +249,7 @@ func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payme
 		return nil, internal("payment.view", err)
 	}
 	if !billingStaff(c) && !ownBills(c, p.PatientID) {
-		return nil, s.db.deniedRead(ctx, "payment.view", "payments", id, p.PatientID, "own bills only")
+		return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, p.PatientID, "own bills only")
 	}
 	return p, nil
 }

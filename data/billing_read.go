@@ -12,12 +12,12 @@ import (
 func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
-		return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+		return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
 	}
 	inv, err := loadInvoice(ctx, s.db.r, id)
 	if err != nil {
 		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
-			return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, "", "own bills only")
+			return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, "", "own bills only")
 		}
 		if app.ErrorCode(err) == app.ENOTFOUND {
 			return nil, err
@@ -25,7 +25,7 @@ func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoi
 		return nil, internal("invoice.view", err)
 	}
 	if !billingStaff(c) && !ownBills(c, inv.PatientID) {
-		return nil, s.db.deniedRead(ctx, "invoice.view", "invoices", id, inv.PatientID, "own bills only")
+		return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, inv.PatientID, "own bills only")
 	}
 	if !billingStaff(c) && inv.Status == app.InvoiceDraft {
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such invoice.") // a patient sees issued bills only
@@ -40,10 +40,10 @@ func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) 
 	staff := billingStaff(c)
 	if !staff {
 		if !callerCanAny(c, app.PermViewOwnBills) || c.PatientID == "" {
-			return nil, s.db.deniedRead(ctx, "invoice.list", "invoices", "", f.PatientID, describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+			return nil, s.db.auditDenial(ctx, "invoice.list", "invoices", "", f.PatientID, describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
 		}
 		if f.PatientID != "" && f.PatientID != c.PatientID {
-			return nil, s.db.deniedRead(ctx, "invoice.list", "invoices", "", f.PatientID, "own bills only")
+			return nil, s.db.auditDenial(ctx, "invoice.list", "invoices", "", f.PatientID, "own bills only")
 		}
 		f.PatientID = c.PatientID
 	}
@@ -115,7 +115,7 @@ func scanInvoices(rows *sql.Rows, err error) ([]*app.Invoice, error) {
 func (s *BillingService) PatientStatement(ctx context.Context, patientID string) (*app.Statement, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) && !ownBills(c, patientID) {
-		return nil, s.db.deniedRead(ctx, "billing.statement", "patients", patientID, patientID,
+		return nil, s.db.auditDenial(ctx, "billing.statement", "patients", patientID, patientID,
 			describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills)+" (own bills only)")
 	}
 	st := &app.Statement{PatientID: patientID}
@@ -175,7 +175,7 @@ const outstandingFrom = ` FROM invoices i INDEXED BY invoices_outstanding LEFT J
 func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !billingStaff(c) {
-		return nil, s.db.deniedRead(ctx, "invoice.outstanding", "invoices", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+		return nil, s.db.auditDenial(ctx, "invoice.outstanding", "invoices", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -218,7 +218,7 @@ func civilDay(t time.Time) time.Time {
 func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*app.CashUp, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if !callerCanAny(c, app.PermManageBilling) && !(callerCanAny(c, app.PermTakePayment) && c.UserID == cashierID && c.UserID != "") {
-		return nil, s.db.deniedRead(ctx, "billing.cashup", "users", cashierID, "", describePerms(app.PermManageBilling)+", or "+string(app.PermTakePayment)+" for one's own")
+		return nil, s.db.auditDenial(ctx, "billing.cashup", "users", cashierID, "", describePerms(app.PermManageBilling)+", or "+string(app.PermTakePayment)+" for one's own")
 	}
 	settings, err := readSettings(ctx, s.db.r)
 	if err != nil {

@@ -107,15 +107,7 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 	})
 	var d *denial
 	if errors.As(err, &d) {
-		derr := db.inTx(ctx, caller, action, func(tx *Tx) error {
-			tx.audits = append(tx.audits, auditEvent{action: action, entity: entity, entityID: entityID,
-				patientID: patientID, outcome: app.OutcomeDenied, detail: "requires " + d.missing})
-			return nil
-		})
-		if derr != nil {
-			slog.Error("audit of a denied call", "action", action, "err", derr)
-		}
-		return d.err
+		return db.auditDenial(ctx, action, entity, entityID, patientID, d.missing)
 	}
 	return err
 }
@@ -164,9 +156,17 @@ func (db *DB) denyRead(ctx context.Context, action, entity, entityID, patientID 
 	if caller.Role != "" && app.Can(caller.Role, p) {
 		return nil
 	}
+	return db.auditDenial(ctx, action, entity, entityID, patientID, string(p))
+}
+
+// auditDenial writes the audit row of a call refused to the caller, in a
+// transaction of its own (the call's own was rolled back, or never began),
+// and returns the EUNAUTHORIZED error.
+func (db *DB) auditDenial(ctx context.Context, action, entity, entityID, patientID, missing string) error {
+	caller, _ := app.CallerFromContext(ctx)
 	derr := db.inTx(ctx, caller, action, func(tx *Tx) error {
 		tx.audits = append(tx.audits, auditEvent{action: action, entity: entity, entityID: entityID,
-			patientID: patientID, outcome: app.OutcomeDenied, detail: "requires " + string(p)})
+			patientID: patientID, outcome: app.OutcomeDenied, detail: "requires " + missing})
 		return nil
 	})
 	if derr != nil {
