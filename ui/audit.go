@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -161,33 +160,8 @@ func (s *auditScreen) filter() (f app.AuditFilter, ok bool) {
 	if o := s.outcome.Selected; o != "" && o != outcomeAny {
 		f.Outcome = app.Outcome(o)
 	}
-	loc := s.u.location()
-	parse := func(field, text string) (time.Time, bool) {
-		text = strings.TrimSpace(text)
-		if text == "" {
-			return time.Time{}, true
-		}
-		d, err := time.ParseInLocation(app.DateLayout, text, loc)
-		if err != nil {
-			s.errs.set(field, "Write the date as YYYY-MM-DD.")
-			return time.Time{}, false
-		}
-		return d, true
-	}
-	from, ok1 := parse("from", s.from.Text)
-	to, ok2 := parse("to", s.to.Text)
-	if !ok1 || !ok2 {
-		return f, false
-	}
-	f.From = from
-	if !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the whole "to" day
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		s.errs.set("to", "The end date is before the start date.")
-		return f, false
-	}
-	return f, true
+	f.From, f.To, ok = readDateRange(s.errs, s.u.location(), s.from.Text, s.to.Text)
+	return f, ok
 }
 
 // onSearch shows the newest entries that match the filters.

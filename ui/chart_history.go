@@ -119,33 +119,8 @@ func (t *historyTab) readFilter() (f app.HistoryFilter, ok bool) {
 			f.Kinds = []app.HistoryKind{k}
 		}
 	}
-	loc := t.b.u.location()
-	parse := func(field, text string) (time.Time, bool) {
-		text = strings.TrimSpace(text)
-		if text == "" {
-			return time.Time{}, true
-		}
-		d, err := time.ParseInLocation(app.DateLayout, text, loc)
-		if err != nil {
-			t.errs.set(field, "Write the date as YYYY-MM-DD.")
-			return time.Time{}, false
-		}
-		return d, true
-	}
-	from, ok1 := parse("from", t.from.Text)
-	to, ok2 := parse("to", t.to.Text)
-	if !ok1 || !ok2 {
-		return f, false
-	}
-	f.From = from
-	if !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the whole "to" day
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		t.errs.set("to", "The end date is before the start date.")
-		return f, false
-	}
-	return f, true
+	f.From, f.To, ok = readDateRange(t.errs, t.b.u.location(), t.from.Text, t.to.Text)
+	return f, ok
 }
 
 // load shows the newest entries that match the filters.

@@ -235,3 +235,35 @@ func timeZoneOptions() []string {
 	}
 	return commonTimeZones
 }
+
+// readDateRange reads a "from" and "to" pair of YYYY-MM-DD entries in the
+// clinic's time zone as the half-open range [from, the day after to);
+// either may be empty (zero). A bad date or an end before the start is
+// shown next to its field and ok is false.
+func readDateRange(errs fieldErrors, loc *time.Location, fromText, toText string) (from, to time.Time, ok bool) {
+	parse := func(field, text string) (time.Time, bool) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return time.Time{}, true
+		}
+		d, err := time.ParseInLocation(app.DateLayout, text, loc)
+		if err != nil {
+			errs.set(field, "Write the date as YYYY-MM-DD.")
+			return time.Time{}, false
+		}
+		return d, true
+	}
+	from, ok1 := parse("from", fromText)
+	last, ok2 := parse("to", toText)
+	if !ok1 || !ok2 {
+		return time.Time{}, time.Time{}, false
+	}
+	if !last.IsZero() {
+		to = last.AddDate(0, 0, 1) // the whole "to" day
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		errs.set("to", "The end date is before the start date.")
+		return time.Time{}, time.Time{}, false
+	}
+	return from, to, true
+}
