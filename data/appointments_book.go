@@ -292,7 +292,7 @@ func (s *AppointmentService) Book(ctx context.Context, c app.AppointmentCreate) 
 		if out.OverrideReason != "" {
 			summary += " (outside hours: " + out.OverrideReason + ")"
 		}
-		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+		if err := tx.timelineEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
 			return err
 		}
 		tx.Audit("appointment.book", "appointments", out.ID, p.ID, fmt.Sprintf("%s with %s %s-%s, %s%s",
@@ -368,7 +368,7 @@ func (s *AppointmentService) Reschedule(ctx context.Context, id string, newStart
 			return err
 		}
 		summary := fmt.Sprintf("Appointment with %s moved from %s to %s", d.name, apptWhen(old.Start, loc), apptWhen(out.Start, loc))
-		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+		if err := tx.timelineEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
 			return err
 		}
 		tx.Audit("appointment.reschedule", "appointments", old.ID, p.ID, fmt.Sprintf("moved to %s (%s, %s-%s)%s",
@@ -474,7 +474,7 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 			return err
 		}
 		summary := fmt.Sprintf("Walk-in with %s, checked in for %s", d.name, out.Start.In(loc).Format("15:04"))
-		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil {
+		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil { // at the clinic now
 			return err
 		}
 		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s",
@@ -542,7 +542,11 @@ func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (
 		if err := tx.setStatus(a, ch.to, note); err != nil {
 			return err
 		}
-		if err := tx.patientEvent(a.PatientID, app.HistoryAppointment, ch.summary(a, loc), a.ID); err != nil {
+		event := tx.timelineEvent
+		if ch.to == app.AppointmentCheckedIn || ch.to == app.AppointmentCompleted {
+			event = tx.patientEvent // the patient is at the clinic: recent activity
+		}
+		if err := event(a.PatientID, app.HistoryAppointment, ch.summary(a, loc), a.ID); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s -> %s, %s %s", from, ch.to, a.DoctorName, formatTime(a.Start))

@@ -1122,3 +1122,52 @@ func TestDemoAppointments(t *testing.T) {
 		t.Fatalf("verify: %+v %v", r, err)
 	}
 }
+
+// TestActivityOrderFollowsVisits: search lists patients by their newest
+// contact with the clinic. Booking, confirming and cancelling go on the
+// timeline without reordering; a check-in or a walk-in moves the patient
+// to the top.
+func TestActivityOrderFollowsVisits(t *testing.T) {
+	a := mustAppointments(t)
+	reception := a.ctx(app.RoleReception)
+	first := func() string {
+		t.Helper()
+		pg, err := a.svc.Patients.FindPatients(reception, app.PatientFilter{})
+		if err != nil || len(pg.Patients) == 0 {
+			t.Fatalf("find: %v", err)
+		}
+		return pg.Patients[0].ID
+	}
+	top := first()
+	other := a.patient
+	if top == a.patient {
+		other = a.patient2
+	}
+	later := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: other, DoctorID: a.doctor,
+		Start: a.at(tomorrow, "09:00"), Reason: "Check-up"})
+	if _, err := a.svc.Appointments.Cancel(reception, later.ID, "Patient called"); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); got != top {
+		t.Fatalf("a booking and a cancellation reordered the search: %s first, want %s", got, top)
+	}
+	hist, err := a.svc.Clinical.FindHistory(a.ctx(app.RoleDoctor), other,
+		app.HistoryFilter{Kinds: []app.HistoryKind{app.HistoryAppointment}})
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("the booking and the cancellation are on the timeline: %d entries, %v", len(hist), err)
+	}
+	visit := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: other, DoctorID: a.doctor,
+		Start: a.at(today, "11:30"), Reason: "Check-up"})
+	if _, err := a.svc.Appointments.CheckIn(a.ctx(app.RoleNurse), visit.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); got != other {
+		t.Fatalf("after the check-in %s is first, want %s", got, other)
+	}
+	if _, err := a.svc.Appointments.WalkIn(reception, top, a.doctor2, "Fever"); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); got != top {
+		t.Fatalf("after the walk-in %s is first, want %s", got, top)
+	}
+}

@@ -692,7 +692,7 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))
-		if err := tx.patientEvent(d.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
+		if err := tx.timelineEvent(d.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
 			return err
 		}
 		tx.Audit("invoice.issue", "invoices", invoiceID, d.PatientID, summary)
@@ -761,7 +761,7 @@ func (s *BillingService) VoidInvoice(ctx context.Context, invoiceID, reason stri
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s voided by credit note %s: %s", cur.Number, number, reason)
-		if err := tx.patientEvent(cur.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
+		if err := tx.timelineEvent(cur.PatientID, app.HistoryInvoice, summary, invoiceID); err != nil {
 			return err
 		}
 		tx.Audit("invoice.void", "invoices", invoiceID, cur.PatientID, summary)

@@ -96,7 +96,7 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 		}
 		summary := fmt.Sprintf("Payment %s: %s by %s for %s", receipt, app.Format(p.Amount, currency),
 			strings.ReplaceAll(string(p.Method), "_", " "), invoiceNumbers(allocs))
-		if err := tx.patientEvent(patientID, app.HistoryPayment, summary, p.ID); err != nil {
+		if err := tx.timelineEvent(patientID, app.HistoryPayment, summary, p.ID); err != nil {
 			return err
 		}
 		tx.Audit("payment.take", "payments", p.ID, patientID, summary)
@@ -175,7 +175,7 @@ func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason st
 		}
 		summary := fmt.Sprintf("Refund %s of payment %s: %s, %s", number, orig.ReceiptNumber,
 			app.Format(orig.Amount, orig.Currency), reason)
-		if err := tx.patientEvent(orig.PatientID, app.HistoryPayment, summary, r.ID); err != nil {
+		if err := tx.timelineEvent(orig.PatientID, app.HistoryPayment, summary, r.ID); err != nil {
 			return err
 		}
 		tx.Audit("payment.refund", "payments", r.ID, orig.PatientID, summary)

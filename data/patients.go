@@ -121,9 +121,30 @@ func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 }
 
 // patientEvent appends one entry to a patient's timeline and makes the
-// patient the newest in activity order. Every write about a patient calls
-// it, in the same transaction.
+// patient the newest in activity order: registration, changes to the
+// record, clinical entries and visits (check-in, completion). Every such
+// write calls it, in the same transaction.
 func (tx *Tx) patientEvent(patientID string, kind app.HistoryKind, summary, refID string) error {
+	if err := tx.timelineEvent(patientID, kind, summary, refID); err != nil {
+		return err
+	}
+	// The search rows' rowid is activity_seq, so this moves the patient's
+	// rows in both search tables (the patients_search_update trigger).
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE patients SET last_activity_at = ?,
+		activity_seq = (SELECT max(activity_seq) + 1 FROM patients) WHERE id = ?`, formatTime(tx.now), patientID); err != nil {
+		return fmt.Errorf("patient activity: %w", err)
+	}
+	return nil
+}
+
+// timelineEvent appends one entry to a patient's timeline without changing
+// the activity order. Administrative writes use it: bookings and their
+// moves before the patient arrives, invoices and payments. They are on the
+// timeline, but they do not make a patient "recently seen": search ranks
+// patients by contact with the clinic, and re-indexing the patient's
+// search rows on every booking or payment would cost those writes most of
+// their time (the search tables' rowid is the activity order).
+func (tx *Tx) timelineEvent(patientID string, kind app.HistoryKind, summary, refID string) error {
 	by := tx.caller.Username
 	if by == "" {
 		by = "self-registration"
@@ -131,10 +152,6 @@ func (tx *Tx) patientEvent(patientID string, kind app.HistoryKind, summary, refI
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO patient_events (id, patient_id, at, kind, summary, ref_id, by_user)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, newID(), patientID, formatTime(tx.now), kind, summary, refID, by); err != nil {
 		return fmt.Errorf("patient event: %w", err)
-	}
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE patients SET last_activity_at = ?,
-		activity_seq = (SELECT max(activity_seq) + 1 FROM patients) WHERE id = ?`, formatTime(tx.now), patientID); err != nil {
-		return fmt.Errorf("patient activity: %w", err)
 	}
 	return nil
 }
