@@ -30,6 +30,7 @@ type hoursView struct {
 	u *UI
 
 	doctors []*app.DoctorProfile
+	want    string             // the doctor to choose first (user id); "" for the first
 	profile *app.DoctorProfile // the chosen doctor's, as last read or saved
 	seq     int                // numbers profile reads; older answers are dropped
 
@@ -316,7 +317,13 @@ func (v *hoursView) load() {
 			opts[i] = doctorLabel(d)
 		}
 		v.doctor.SetOptions(opts)
-		v.doctor.SetSelectedIndex(0) // loads the profile
+		first := 0
+		for i, d := range ds {
+			if d.UserID == v.want {
+				first = i
+			}
+		}
+		v.doctor.SetSelectedIndex(first) // loads the profile
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 
 // serveHours makes the appointment mock keep two doctors' profiles, hours
 // and exceptions, recording every change.
-func (h *clinicHarness) serveHours() {
+func (h *harness) serveHours() {
 	h.appts.DoctorDayFn = func(ctx context.Context, doctorID, day string) ([]*app.Appointment, error) {
 		h.record("DoctorDay", ctx, doctorID+" "+day)
 		return nil, nil

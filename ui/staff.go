@@ -48,13 +48,16 @@ type staffScreen struct {
 	deactivate    *widget.Button
 	unlock        *widget.Button
 	resetPassword *widget.Button
+	doctorHours   *widget.Button // the selected doctor's profile and hours
 	newUser       *widget.Button
 	notice        *widget.Label
 
 	reset  *resetPasswordForm // the open reset-password dialog
 	create *createUserForm    // the open new-account dialog
+	hours  *hoursView         // the open doctor's profile and hours; nil while the list is shown
 
-	content fyne.CanvasObject
+	list    fyne.CanvasObject // the accounts and their actions
+	content *fyne.Container   // the list or a doctor's hours
 }
 
 func newStaffScreen(u *UI) *staffScreen {
@@ -118,6 +121,7 @@ func (s *staffScreen) buildUI() {
 	s.deactivate = widget.NewButtonWithIcon("Deactivate", theme.DeleteIcon(), s.onDeactivate)
 	s.unlock = widget.NewButton("Unlock", s.onUnlock)
 	s.resetPassword = widget.NewButton("Reset password", s.onResetPassword)
+	s.doctorHours = widget.NewButtonWithIcon("Profile and hours", theme.CalendarIcon(), s.onDoctorHours)
 	s.notice = widget.NewLabel("")
 	s.notice.Importance = widget.SuccessImportance
 	s.notice.Hide()
@@ -130,10 +134,11 @@ func (s *staffScreen) buildUI() {
 	actions := container.NewVBox(
 		widget.NewSeparator(),
 		s.selection,
-		container.NewHBox(s.approve, container.New(widthLayout{170}, s.role), s.applyRole, s.deactivate, s.unlock, s.resetPassword, layout.NewSpacer()),
+		container.NewHBox(s.approve, container.New(widthLayout{170}, s.role), s.applyRole, s.deactivate, s.unlock, s.resetPassword, s.doctorHours, layout.NewSpacer()),
 		s.notice,
 	)
-	s.content = container.NewBorder(top, actions, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	s.list = container.NewBorder(top, actions, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
+	s.content = container.NewStack(s.list)
 }
 
 func (s *staffScreen) cell(row, col int) string {
@@ -172,7 +177,7 @@ func statusLabel(st app.UserStatus) string {
 
 // updateActions enables the actions that fit the selected account.
 func (s *staffScreen) updateActions() {
-	for _, b := range []*widget.Button{s.approve, s.applyRole, s.deactivate, s.unlock, s.resetPassword} {
+	for _, b := range []*widget.Button{s.approve, s.applyRole, s.deactivate, s.unlock, s.resetPassword, s.doctorHours} {
 		b.Disable()
 	}
 	s.role.Disable()
@@ -200,6 +205,33 @@ func (s *staffScreen) updateActions() {
 	if !self {
 		s.resetPassword.Enable()
 	}
+	if usr.Role == app.RoleDoctor && usr.Status == app.StatusActive && s.u.svc.Appointments != nil {
+		s.doctorHours.Enable()
+	}
+}
+
+// onDoctorHours shows the selected doctor's profile, weekly hours and
+// exceptions in place of the list; the back button returns to it.
+func (s *staffScreen) onDoctorHours() {
+	if s.selected == nil || s.selected.Role != app.RoleDoctor {
+		return
+	}
+	s.u.touch()
+	s.hours = newHoursView(s.u, s.closeDoctorHours)
+	s.hours.back.SetText("Staff")
+	s.hours.want = s.selected.ID
+	s.content.Objects = []fyne.CanvasObject{s.hours.content}
+	s.content.Refresh()
+	s.hours.load()
+}
+
+// closeDoctorHours goes back to the list.
+func (s *staffScreen) closeDoctorHours() {
+	s.u.touch()
+	s.hours = nil
+	s.content.Objects = []fyne.CanvasObject{s.list}
+	s.content.Refresh()
+	s.load()
 }
 
 // load fetches the accounts that match the filter.

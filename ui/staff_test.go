@@ -166,3 +166,42 @@ func TestStaff(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffDoctorHours: an active doctor's profile and hours open from the
+// staff list with that doctor chosen, and the back button returns.
+func TestStaffDoctorHours(t *testing.T) {
+	h := newHarness(t)
+	h.serveHours()
+	house := &app.User{ID: "d-2", Username: "dr.house", FullName: "Dr House", Role: app.RoleDoctor, Status: app.StatusActive}
+	nurse := &app.User{ID: "u-n", Username: "n.geo", FullName: "Nikos Georgiou", Role: app.RoleNurse, Status: app.StatusActive}
+	h.users.FindUsersFn = func(ctx context.Context, f app.UserFilter) ([]*app.User, error) {
+		h.record("FindUsers", ctx, f)
+		return []*app.User{nurse, house}, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaStaff)
+	s := h.u.main.staff
+	h.waitFor("the accounts", func() bool { return len(s.users) == 2 })
+
+	s.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	if !s.doctorHours.Disabled() {
+		t.Error("Profile and hours is enabled for a nurse")
+	}
+	s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+	if s.doctorHours.Disabled() {
+		t.Fatal("Profile and hours is disabled for an active doctor")
+	}
+	test.Tap(s.doctorHours)
+	if s.hours == nil || s.content.Objects[0] != s.hours.content {
+		t.Fatal("the doctor's hours are not shown")
+	}
+	v := s.hours
+	h.waitFor("the profile", func() bool { return v.profile != nil })
+	if v.doctorID() != "d-2" || v.profile.UserID != "d-2" {
+		t.Errorf("hours opened on %q, want the selected doctor d-2", v.doctorID())
+	}
+	test.Tap(v.back)
+	if s.hours != nil || s.content.Objects[0] != s.list {
+		t.Error("back did not return to the staff list")
+	}
+}
