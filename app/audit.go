@@ -52,10 +52,16 @@ type VerifyReport struct {
 	AuditOK      bool
 	AuditRows    int64
 	AuditProblem string // the first break in the chain, if any
+	// Documents is how many attached reports were checked against their
+	// hashes and the audit log; DocumentProblems lists those that failed.
+	Documents        int64
+	DocumentProblems []string
 }
 
 // OK reports whether every check passed.
-func (r *VerifyReport) OK() bool { return r.IntegrityOK && r.ForeignKeyOK && r.AuditOK }
+func (r *VerifyReport) OK() bool {
+	return r.IntegrityOK && r.ForeignKeyOK && r.AuditOK && len(r.DocumentProblems) == 0
+}
 
 // AuditService reads the audit log and verifies the database.
 type AuditService interface {

@@ -98,8 +98,9 @@ func (s *AuditService) Verify(ctx context.Context) (*app.VerifyReport, error) {
 	return rep, err
 }
 
-// Verify runs SQLite's integrity and foreign-key checks and walks the audit
-// chain, recomputing every row's HMAC.
+// Verify runs SQLite's integrity and foreign-key checks, walks the audit
+// chain, recomputing every row's HMAC, and checks every attached report's
+// file against its hash and the audit log.
 func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 	rep := &app.VerifyReport{}
 	conn, err := db.r.Conn(ctx)
@@ -150,6 +151,9 @@ func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 		return nil, err
 	}
 	rep.AuditOK = rep.AuditProblem == ""
+	if rep.Documents, rep.DocumentProblems, err = verifyDocuments(ctx, tx); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 

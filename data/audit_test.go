@@ -109,3 +109,62 @@ func seqs(es []*app.AuditEntry) []int64 {
 	}
 	return out
 }
+
+// TestVerifyDocuments: verify checks each attached report's file against
+// its stored hash and the hash the audit log recorded when it was attached.
+func TestVerifyDocuments(t *testing.T) {
+	attach := func(t *testing.T) (*clinic, *app.Report) {
+		c := mustSetup(t)
+		r := mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "cbc.txt", []byte("Hb 14.2 g/dL\n")))
+		mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "lipids.txt", []byte("LDL 2.9 mmol/L\n")))
+		return c, r
+	}
+	verify := func(t *testing.T, c *clinic) *app.VerifyReport {
+		t.Helper()
+		rep, err := c.db.Verify(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	// untrigger drops the triggers that keep reports unchanged, as someone
+	// editing the file directly would.
+	untrigger := func(t *testing.T, raw *sql.DB, stmts ...string) {
+		t.Helper()
+		all := append([]string{`DROP TRIGGER reports_no_update`, `DROP TRIGGER report_files_no_update`}, stmts...)
+		for _, s := range all {
+			if _, err := raw.Exec(s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		c, _ := attach(t)
+		if rep := verify(t, c); !rep.OK() || rep.Documents != 2 || len(rep.DocumentProblems) != 0 {
+			t.Fatalf("%+v", rep)
+		}
+	})
+	t.Run("ErrFileAltered", func(t *testing.T) {
+		c, r := attach(t)
+		untrigger(t, rawDB(t, c.db), `UPDATE report_files SET content = X'4869' WHERE report_id = '`+r.ID+`'`)
+		rep := verify(t, c)
+		if rep.OK() || len(rep.DocumentProblems) != 1 || !strings.Contains(rep.DocumentProblems[0], "does not match its recorded hash") ||
+			!strings.Contains(rep.DocumentProblems[0], "Full blood count") {
+			t.Fatalf("%+v", rep)
+		}
+		if !rep.AuditOK || !rep.IntegrityOK {
+			t.Fatalf("only the document is wrong: %+v", rep)
+		}
+	})
+	t.Run("ErrFileAndHashAltered", func(t *testing.T) {
+		c, r := attach(t)
+		// "Hi" and its SHA-256: the row agrees with itself, not with the audit log.
+		untrigger(t, rawDB(t, c.db), `UPDATE report_files SET content = X'4869' WHERE report_id = '`+r.ID+`'`,
+			`UPDATE reports SET sha256 = '3639efcd08abb273b1619e82e78c29a7df02c1051b1820e99fc395dcaa3326b8' WHERE id = '`+r.ID+`'`)
+		rep := verify(t, c)
+		if rep.OK() || len(rep.DocumentProblems) != 1 || !strings.Contains(rep.DocumentProblems[0], "audit log recorded") {
+			t.Fatalf("%+v", rep)
+		}
+	})
+}

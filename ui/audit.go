@@ -277,6 +277,7 @@ func verifyReportText(r *app.VerifyReport) string {
 	} else {
 		b.WriteString("Audit log chain: BROKEN (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n  " + r.AuditProblem + "\n")
 	}
+	check(len(r.DocumentProblems) == 0, "Attached reports ("+strconv.FormatInt(r.Documents, 10)+" checked)", r.DocumentProblems)
 	if !r.OK() {
 		b.WriteString("\nKeep a copy of the database file and tell your administrator or support.")
 	}

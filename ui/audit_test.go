@@ -91,8 +91,10 @@ func TestAuditArea(t *testing.T) {
 
 func TestVerifyReportText(t *testing.T) {
 	got := verifyReportText(&app.VerifyReport{IntegrityOK: true, ForeignKeyOK: false, ForeignKeys: []string{"invoices row 7 → patients"},
-		AuditOK: false, AuditRows: 10, AuditProblem: "row 4: hash mismatch"})
-	for _, want := range []string{"Database integrity: OK", "Links between records: PROBLEMS", "invoices row 7", "BROKEN", "row 4: hash mismatch", "Keep a copy"} {
+		AuditOK: false, AuditRows: 10, AuditProblem: "row 4: hash mismatch",
+		Documents: 3, DocumentProblems: []string{`report "CBC" of P-D1-000007: its file was altered`}})
+	for _, want := range []string{"Database integrity: OK", "Links between records: PROBLEMS", "invoices row 7", "BROKEN", "row 4: hash mismatch",
+		"Attached reports (3 checked): PROBLEMS", `report "CBC"`, "Keep a copy"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}

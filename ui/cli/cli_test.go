@@ -543,10 +543,12 @@ func TestVerify(t *testing.T) {
 	h.run("", h.db("verify")...).want(t, 0, "Result: OK", "")
 
 	h.clinic.report = app.VerifyReport{IntegrityOK: true, ForeignKeyOK: false, ForeignKeys: []string{"users row 3 -> patients"},
-		AuditOK: false, AuditRows: 12, AuditProblem: "row 5 was edited"}
+		AuditOK: false, AuditRows: 12, AuditProblem: "row 5 was edited",
+		Documents: 4, DocumentProblems: []string{`report "CBC" of P-D1-000007: its file was altered`}}
 	r := h.run("", h.db("verify")...)
 	r.want(t, 1, "PROBLEMS FOUND", "the database has problems")
-	for _, want := range []string{"users row 3 -> patients", "row 5 was edited", "BROKEN, 12 row(s)"} {
+	for _, want := range []string{"users row 3 -> patients", "row 5 was edited", "BROKEN, 12 row(s)",
+		"1 problem(s), 4 checked", `document: report "CBC" of P-D1-000007`} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
 		}

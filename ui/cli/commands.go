@@ -209,6 +209,8 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	fmt.Fprintf(tw, "Integrity:\t%s\n", okOr(rep.IntegrityOK, fmt.Sprintf("%d problem(s)", max(len(rep.Integrity), 1))))
 	fmt.Fprintf(tw, "Foreign keys:\t%s\n", okOr(rep.ForeignKeyOK, fmt.Sprintf("%d violation(s)", max(len(rep.ForeignKeys), 1))))
 	fmt.Fprintf(tw, "Audit chain:\t%s\n", okOr(rep.AuditOK, "BROKEN")+fmt.Sprintf(", %d row(s)", rep.AuditRows))
+	fmt.Fprintf(tw, "Documents:\t%s\n", okOr(len(rep.DocumentProblems) == 0,
+		fmt.Sprintf("%d problem(s)", len(rep.DocumentProblems)))+fmt.Sprintf(", %d checked", rep.Documents))
 	tw.Flush()
 	for _, p := range rep.Integrity {
 		fmt.Fprintf(w, "  integrity: %s\n", p)
@@ -218,6 +220,9 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	}
 	if rep.AuditProblem != "" {
 		fmt.Fprintf(w, "  audit: %s\n", rep.AuditProblem)
+	}
+	for _, p := range rep.DocumentProblems {
+		fmt.Fprintf(w, "  document: %s\n", p)
 	}
 	if rep.OK() {
 		fmt.Fprintln(w, "Result: OK")
