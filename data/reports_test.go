@@ -395,12 +395,14 @@ func TestOpenReport(t *testing.T) {
 		if auditCount(t, c.db) != before+2 {
 			t.Fatalf("want 2 failed audit rows, have %d", auditCount(t, c.db)-before)
 		}
-		// The other report still opens, and the failed opens are part of
-		// an intact audit chain.
+		// The other report still opens, the failed opens are part of an
+		// intact audit chain, and verify names the altered file.
 		if _, _, err := c.svc.Reports.OpenReport(c.ctx(app.RoleDoctor), others.ID); err != nil {
 			t.Fatal(err)
 		}
-		if rep, err := c.svc.Audit.Verify(c.ctx(app.RoleAdmin)); err != nil || !rep.OK() {
+		rep, err := c.svc.Audit.Verify(c.ctx(app.RoleAdmin))
+		if err != nil || !rep.AuditOK || !rep.IntegrityOK || len(rep.DocumentProblems) != 1 ||
+			!strings.Contains(rep.DocumentProblems[0], "does not match its recorded hash") {
 			t.Fatalf("verify after a failed open: %v %+v", err, rep)
 		}
 	})
