@@ -388,6 +388,22 @@ type OutstandingInvoice struct {
 	AgeDays int // days since it was issued, in the clinic's time zone
 }
 
+// AgeBand is one band of an aged-debt summary: invoices issued MinDays to
+// MaxDays days ago, both included; MaxDays < 0 has no upper bound.
+type AgeBand struct {
+	Label   string
+	MinDays int
+	MaxDays int
+}
+
+// AgeBands are the bands the outstanding invoices report sums by.
+var AgeBands = []AgeBand{
+	{"0–30 days", 0, 30},
+	{"31–60 days", 31, 60},
+	{"61–90 days", 61, 90},
+	{"over 90 days", 91, -1},
+}
+
 // OutstandingFilter pages the outstanding invoices, oldest first.
 type OutstandingFilter struct {
 	After string // the id of the last invoice of the previous page
@@ -480,6 +496,19 @@ type BillingService interface {
 	ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	// InvoicePDF prints an issued invoice (staff; a patient their own).
 	InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error)
+
+	// StatementPDF prints a patient's statement: every issued or void
+	// invoice, every payment and refund, and the balance (staff who see
+	// bills; a patient their own). Each print is audited.
+	StatementPDF(ctx context.Context, patientID string) ([]byte, error)
+	// OutstandingPDF prints every issued, unpaid invoice, oldest first,
+	// with its age in days and the totals (the same staff as
+	// OutstandingInvoices). Each print is audited.
+	OutstandingPDF(ctx context.Context) ([]byte, error)
+	// CashUpPDF prints a cashier's day (YYYY-MM-DD in the clinic's time
+	// zone): totals per payment method, the cash in hand and the receipts
+	// (the same callers as CashUp). Each print is audited.
+	CashUpPDF(ctx context.Context, cashierID, day string) ([]byte, error)
 }
 
 // ValidateBillingReason checks a void's or refund's reason.

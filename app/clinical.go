@@ -263,7 +263,10 @@ type Chart struct {
 	// NextAppointment is the soonest appointment not yet over and not
 	// cancelled (pending, confirmed or checked in); nil when none.
 	NextAppointment *Appointment
-	// BalanceDue arrives with the billing area.
+	// BalanceDue is what the patient still owes on issued invoices (their
+	// totals less the payments not refunded); nil when the caller may not
+	// see billing figures (doctors and nurses), zero when nothing is owed.
+	BalanceDue *Money
 }
 
 // ClinicalService keeps the clinical record: chart, timeline, allergies,

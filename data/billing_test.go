@@ -693,9 +693,11 @@ func TestBillingQueryPlans(t *testing.T) {
 		rows.Close()
 		text := strings.Join(plan, "; ")
 		// A walk of an index in the order returned ("SCAN i USING INDEX
-		// invoices_created" under a LIMIT) is a page, not a scan.
+		// invoices_created" under a LIMIT) is a page, not a scan. The
+		// outstanding totals walk the whole partial index of unpaid
+		// invoices, by design, and then their own materialized list.
 		for _, step := range plan {
-			if strings.HasPrefix(step, "SCAN") && !strings.HasPrefix(step, "SCAN i USING INDEX") {
+			if strings.HasPrefix(step, "SCAN") && !strings.HasPrefix(step, "SCAN i USING INDEX") && step != "SCAN open_invoices" {
 				t.Errorf("%s: plan scans a table: %s", name, text)
 			}
 		}

@@ -53,8 +53,9 @@ func (db *DB) patientOf(ctx context.Context, table, id string) string {
 }
 
 // GetChart implements app.ClinicalService: the patient, current
-// allergies, active problems, active prescriptions, active assignments and
-// the last vitals, read in one transaction and audited once.
+// allergies, active problems, active prescriptions, active assignments,
+// the last vitals, the next appointment and, for a caller who may see
+// bills, the balance due, read in one transaction and audited once.
 func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.Chart, error) {
 	c := &app.Chart{}
 	err := s.read(ctx, "clinical.chart", "patients", patientID, func(tx *Tx, p *app.Patient) (err error) {
@@ -78,7 +79,12 @@ func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.
 		if len(last) > 0 {
 			c.LastVitals = last[0]
 		}
-		c.NextAppointment, err = tx.nextAppointment(patientID)
+		if c.NextAppointment, err = tx.nextAppointment(patientID); err != nil {
+			return err
+		}
+		if billingStaff(tx.caller) || ownBills(tx.caller, patientID) {
+			c.BalanceDue, err = tx.balanceDue(patientID)
+		}
 		return err
 	})
 	if err != nil {
@@ -521,4 +527,21 @@ func (tx *Tx) nextAppointment(patientID string) (*app.Appointment, error) {
 		return nil, nil
 	}
 	return a, err
+}
+
+// balanceDueSQL is what a patient owes: the total less the payments not
+// refunded of each of their issued, unpaid invoices. It reads the
+// patient's invoices from invoices (patient_id, ...) and each open one's
+// lines and allocations by their invoice indexes.
+const balanceDueSQL = `SELECT coalesce(sum((SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)
+	- ` + paidSQL + `), 0)
+	FROM invoices i WHERE i.patient_id = ? AND i.status IN ('issued', 'partially_paid')`
+
+// balanceDue returns what the patient owes on issued invoices.
+func (tx *Tx) balanceDue(patientID string) (*app.Money, error) {
+	var m app.Money
+	if err := tx.QueryRowContext(tx.ctx, balanceDueSQL, patientID).Scan(&m); err != nil {
+		return nil, fmt.Errorf("balance due: %w", err)
+	}
+	return &m, nil
 }

@@ -34,5 +34,6 @@ func ClinicalSQL(patientID string, f app.HistoryFilter) []ClinicalQuery {
 		{"notes", notesSQL, one, "notes"},
 		{"history", hq, hargs, "patient_events"},
 		{"next appointment", nextAppointmentSQL, []any{patientID, "2026-01-01T00:00:00.000Z", "2026-01-01T08:00:00.000Z"}, "appointments"},
+		{"balance due", balanceDueSQL, one, "invoices"},
 	}
 }

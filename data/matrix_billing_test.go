@@ -10,9 +10,10 @@ import (
 
 // The billing service's rows of the role matrix. Admins keep the price
 // list; admins and billing clerks make, issue and void invoices and refund
-// payments; reception also takes payments, prints receipts and sees bills
-// and its own cash-up; a patient sees their own bills (the fixture's
-// patient's); doctors and nurses have no access.
+// payments; reception also takes payments, prints receipts, sees bills
+// and the outstanding list, and sees and prints its own cash-up; a patient
+// sees and prints their own bills and statement (the fixture's patient's);
+// doctors and nurses have no access.
 //
 // Records a call needs (a price item, an issued invoice of the fixture's
 // patient, a payment on it) are made only when the calling role is
@@ -166,6 +167,19 @@ func init() {
 	})
 	matrix["BillingService.InvoicePDF"] = with(viewers, func(ctx context.Context, c *clinic, r records) error {
 		_, err := c.svc.Billing.InvoicePDF(ctx, r.invoice)
+		return err
+	})
+	matrix["BillingService.StatementPDF"] = with(viewers, func(ctx context.Context, c *clinic, _ records) error {
+		_, err := c.svc.Billing.StatementPDF(ctx, c.users[app.RolePatient].PatientID)
+		return err
+	})
+	matrix["BillingService.OutstandingPDF"] = with(cashiers, func(ctx context.Context, c *clinic, _ records) error {
+		_, err := c.svc.Billing.OutstandingPDF(ctx)
+		return err
+	})
+	matrix["BillingService.CashUpPDF"] = with(cashiers, func(ctx context.Context, c *clinic, _ records) error {
+		caller, _ := app.CallerFromContext(ctx)
+		_, err := c.svc.Billing.CashUpPDF(ctx, caller.UserID, "2026-11-25")
 		return err
 	})
 }

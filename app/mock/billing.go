@@ -30,6 +30,9 @@ type BillingService struct {
 	CashUpFn              func(ctx context.Context, cashierID, day string) (*app.CashUp, error)
 	ReceiptPDFFn          func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	InvoicePDFFn          func(ctx context.Context, invoiceID string) ([]byte, error)
+	StatementPDFFn        func(ctx context.Context, patientID string) ([]byte, error)
+	OutstandingPDFFn      func(ctx context.Context) ([]byte, error)
+	CashUpPDFFn           func(ctx context.Context, cashierID, day string) ([]byte, error)
 }
 
 var _ app.BillingService = (*BillingService)(nil)
@@ -142,4 +145,19 @@ func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, repri
 // InvoicePDF calls InvoicePDFFn.
 func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error) {
 	return s.InvoicePDFFn(ctx, invoiceID)
+}
+
+// StatementPDF calls StatementPDFFn.
+func (s *BillingService) StatementPDF(ctx context.Context, patientID string) ([]byte, error) {
+	return s.StatementPDFFn(ctx, patientID)
+}
+
+// OutstandingPDF calls OutstandingPDFFn.
+func (s *BillingService) OutstandingPDF(ctx context.Context) ([]byte, error) {
+	return s.OutstandingPDFFn(ctx)
+}
+
+// CashUpPDF calls CashUpPDFFn.
+func (s *BillingService) CashUpPDF(ctx context.Context, cashierID, day string) ([]byte, error) {
+	return s.CashUpPDFFn(ctx, cashierID, day)
 }

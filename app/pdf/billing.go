@@ -8,7 +8,6 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"hms/app"
-	"hms/assets"
 )
 
 // Receipt renders a payment's (or a refund's) receipt: the clinic's header,
@@ -31,7 +30,7 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	if p.IsReversal() {
 		title = "Refund receipt"
 	}
-	d := newReceiptDoc(title+" "+p.ReceiptNumber, r.PrintedAt)
+	d := newReceiptDoc(title+" "+p.ReceiptNumber, r.PrintedAt, regularFontFor(receiptText(r)...))
 	d.SetSubject(p.PatientName, true)
 	d.SetAuthor(r.Clinic.ClinicName, true)
 	d.SetFooterFunc(func() { d.footer(p.ReceiptNumber) })
@@ -210,15 +209,15 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	return d.bytes()
 }
 
-// newReceiptDoc is newDoc with the regular face of DejaVu Sans only: a
+// newReceiptDoc is newDoc with one face, regular, of the font given: a
 // receipt is printed at the desk while the patient waits, and parsing and
 // subsetting a second face would cost about as much again (DESIGN.md's
 // budget for a receipt is 20 ms). Emphasis is by size and colour.
-func newReceiptDoc(title string, created time.Time) *doc {
+func newReceiptDoc(title string, created time.Time, font []byte) *doc {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(marginX, marginTop, marginX)
 	f.SetAutoPageBreak(true, marginBot)
-	f.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
+	f.AddUTF8FontFromBytes(fontFamily, "", font)
 	f.SetTitle(title, true)
 	f.SetCreator("HMS desktop", true)
 	f.SetProducer("HMS desktop", true)
@@ -227,6 +226,19 @@ func newReceiptDoc(title string, created time.Time) *doc {
 	f.SetCatalogSort(true)
 	f.AliasNbPages("{nb}")
 	return &doc{f}
+}
+
+// receiptText is every text of a receipt that comes from the records (the
+// labels are plain ASCII), for choosing the font that covers it. A new
+// field printed on receipts belongs here too.
+func receiptText(r *app.Receipt) []string {
+	p := &r.Payment
+	texts := []string{r.Clinic.ClinicName, r.Clinic.Address, r.Clinic.Phone, r.Clinic.TaxID,
+		p.ReceiptNumber, p.PatientName, p.PatientMRN, p.Reference, p.CashierName, p.Reason, p.Currency, r.ReversalOf}
+	for _, inv := range r.Invoices {
+		texts = append(texts, inv.Number)
+	}
+	return texts
 }
 
 // receiptHeader is clinicHeader in the regular face only: receipts embed

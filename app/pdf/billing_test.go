@@ -1,7 +1,9 @@
 package pdf_test
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +47,44 @@ func BenchmarkReceipt(b *testing.B) {
 	for b.Loop() {
 		if _, err := pdf.Receipt(r, false); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestReceiptScripts: a receipt prints names in scripts beyond Latin,
+// Greek and Cyrillic that DejaVu Sans has.
+func TestReceiptScripts(t *testing.T) {
+	r := sampleReceipt()
+	r.Payment.PatientName = "ნინო Բեժանյան"
+	r.Clinic.Address = "Rue de la Paix 3, 1202 Genève"
+	b, err := pdf.Receipt(r, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b)
+	for _, want := range []string{"ნინო Բեժանյան", "Genève", "R-D1-2026-000042"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestReceiptConcurrent: receipts rendered at once share the prepared
+// font cut and logo safely and come out as they do one at a time.
+func TestReceiptConcurrent(t *testing.T) {
+	want, err := pdf.Receipt(sampleReceipt(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([][]byte, 4)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i], _ = pdf.Receipt(sampleReceipt(), false) })
+	}
+	wg.Wait()
+	for i, b := range got {
+		if !bytes.Equal(b, want) {
+			t.Errorf("receipt %d differs from the one rendered alone", i)
 		}
 	}
 }

@@ -7,7 +7,6 @@ package pdf
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -35,11 +34,20 @@ type doc struct {
 	*fpdf.Fpdf
 }
 
-// newDoc starts an A4 document with DejaVu Sans embedded (regular and
-// bold), its metadata set from the title and the record's time so that the
-// same record prints the same bytes.
+// newDoc starts an A4 portrait document with DejaVu Sans embedded
+// (regular and bold), its metadata set from the title and the record's
+// time so that the same record prints the same bytes.
 func newDoc(title string, created time.Time) *doc {
-	f := fpdf.New("P", "mm", "A4", "")
+	return newDocOriented("P", title, created)
+}
+
+// newLandscapeDoc is newDoc for a wide table: A4 landscape.
+func newLandscapeDoc(title string, created time.Time) *doc {
+	return newDocOriented("L", title, created)
+}
+
+func newDocOriented(orientation, title string, created time.Time) *doc {
+	f := fpdf.New(orientation, "mm", "A4", "")
 	f.SetMargins(marginX, marginTop, marginX)
 	f.SetAutoPageBreak(true, marginBot)
 	f.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
@@ -52,6 +60,19 @@ func newDoc(title string, created time.Time) *doc {
 	f.SetCatalogSort(true)
 	f.AliasNbPages("{nb}")
 	return &doc{f}
+}
+
+// width is the width between the margins of the document's pages, in
+// millimetres: contentW for portrait.
+func (d *doc) width() float64 {
+	w, _ := d.GetPageSize()
+	return w - 2*marginX
+}
+
+// bottom is where the page's content ends, above the footer.
+func (d *doc) bottom() float64 {
+	_, h := d.GetPageSize()
+	return h - marginBot
 }
 
 // font sets the font: bold or not, size in points, grey level.
@@ -86,16 +107,11 @@ func (d *doc) logo(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	var typ string
-	switch http.DetectContentType(b) {
-	case "image/png":
-		typ = "PNG"
-	case "image/jpeg":
-		typ = "JPG"
-	default:
+	logo := prepareLogo(b)
+	if logo == nil {
 		return ""
 	}
-	info := d.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: typ, ReadDpi: true}, bytes.NewReader(b))
+	info := d.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: logo.typ}, bytes.NewReader(logo.data))
 	if d.Err() || info == nil || info.Width() <= 0 || info.Height() <= 0 {
 		d.ClearError()
 		return ""
@@ -147,16 +163,16 @@ func (d *doc) header(clinic *app.Settings, title string, right []string, face he
 	rx := marginX + 110
 	d.SetXY(rx, top)
 	d.font(face.bold, face.size, face.grey)
-	d.CellFormat(contentW-110, d.lineH(), title, "", 2, "R", false, 0, "")
+	d.CellFormat(d.width()-110, d.lineH(), title, "", 2, "R", false, 0, "")
 	d.font(false, 9, colorText)
 	for _, s := range right {
 		d.SetX(rx)
-		d.CellFormat(contentW-110, d.lineH(), s, "", 2, "R", false, 0, "")
+		d.CellFormat(d.width()-110, d.lineH(), s, "", 2, "R", false, 0, "")
 	}
 	y := max(leftBottom, d.GetY()) + 3
 	d.SetDrawColor(160, 160, 160)
 	d.SetLineWidth(0.3)
-	d.Line(marginX, y, marginX+contentW, y)
+	d.Line(marginX, y, marginX+d.width(), y)
 	d.SetXY(marginX, y+4)
 }
 
@@ -175,7 +191,8 @@ func (d *doc) watermark(word string) {
 	d.font(true, 72, 0)
 	d.SetTextColor(200, 0, 0)
 	w := d.GetStringWidth(word)
-	cx, cy := pageW/2, 297.0/2
+	pw, ph := d.GetPageSize()
+	cx, cy := pw/2, ph/2
 	d.TransformBegin()
 	d.TransformRotate(45, cx, cy)
 	d.Text(cx-w/2, cy+8, word)
@@ -188,7 +205,7 @@ func (d *doc) watermark(word string) {
 func (d *doc) footer(ref string) {
 	d.SetY(-12)
 	d.font(false, 8, colorMuted)
-	d.CellFormat(contentW, 4, fmt.Sprintf("%s · page %d of {nb}", ref, d.PageNo()), "", 0, "C", false, 0, "")
+	d.CellFormat(d.width(), 4, fmt.Sprintf("%s · page %d of {nb}", ref, d.PageNo()), "", 0, "C", false, 0, "")
 }
 
 // bytes finishes the document.
