@@ -11,4 +11,5 @@ type Services struct {
 	Reports      ReportService
 	Appointments AppointmentService
 	Billing      BillingService
+	Dashboard    DashboardService
 }

@@ -171,6 +171,7 @@ func (db *DB) Services() app.Services {
 		Reports:      &ReportService{db: db},
 		Appointments: &AppointmentService{db: db},
 		Billing:      &BillingService{db: db},
+		Dashboard:    &DashboardService{db: db},
 	}
 }
 

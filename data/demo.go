@@ -74,6 +74,11 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 		return fmt.Errorf("demo setup: %w", err)
 	}
 	asAdmin := app.NewContextWithCaller(ctx, app.Caller{UserID: adminUser.ID, Username: adminUser.Username, Role: app.RoleAdmin})
+	// The dashboard's summaries take the clinic's time zone before the bulk
+	// loads below, so that their triggers file every row under its local day.
+	if err := db.RefreshDashboard(asAdmin); err != nil {
+		return fmt.Errorf("demo dashboard: %w", err)
+	}
 	for _, cr := range DemoCredentials[1:] {
 		if cr.Role == app.RolePatient {
 			_, err = svc.Users.RegisterPatient(ctx, app.PatientRegistration{Username: cr.Username, GivenName: "Ελένη",

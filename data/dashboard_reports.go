@@ -1,0 +1,523 @@
+package data
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"hms/app"
+	"hms/app/charts"
+	"hms/app/pdf"
+)
+
+// Chart sizes, in pixels: what the PDF reports print, at the charts' DPI.
+const (
+	reportChartW = 900
+	reportChartH = 320
+)
+
+// seriesPermission is what a series needs.
+func seriesPermission(kind app.SeriesKind) app.Permission {
+	if kind.Financial() {
+		return app.PermViewFinancial
+	}
+	return app.PermViewStatistics
+}
+
+// Series implements app.DashboardService.
+func (s *DashboardService) Series(ctx context.Context, kind app.SeriesKind, p app.Period) (*app.Series, error) {
+	const action = "dashboard.series"
+	c, _ := app.CallerFromContext(ctx)
+	if perm := seriesPermission(kind); !callerCanAny(c, perm) {
+		return nil, s.db.auditDenial(ctx, action, "", "", "", string(perm))
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	loc, err := s.db.dashboardZone(ctx)
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	out, err := series(ctx, s.db.r, kind, p, loc)
+	if err != nil {
+		if app.ErrorCode(err) == app.EINVALID {
+			return nil, err
+		}
+		return nil, internal(action, err)
+	}
+	return out, nil
+}
+
+// series reads one chart's data.
+func series(ctx context.Context, q rowQuerier, kind app.SeriesKind, p app.Period, loc *time.Location) (*app.Series, error) {
+	out := &app.Series{Kind: kind, Period: p}
+	from, to := p.From.String(), p.To.String()
+	if kind.Financial() {
+		settings, err := readSettings(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out.Currency = settings.Currency
+	}
+	switch kind {
+	case app.SeriesAppointmentsPerDay:
+		out.Title = "Appointments per day"
+		byDay, err := sumBy(ctx, q, `SELECT day, sum(n) FROM dash_appointments WHERE day >= ? AND day < ?
+			AND status NOT IN ('cancelled', 'conflict') GROUP BY day`, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for d := p.From; d != p.To; d = d.AddDays(1) {
+			out.Points = append(out.Points, app.Point{Label: d.String(), Key: d.String(), Value: byDay[d.String()]})
+		}
+	case app.SeriesRevenuePerMonth:
+		out.Title = "Revenue per month"
+		byMonth, err := sumBy(ctx, q, `SELECT substr(day, 1, 7), sum(amount) FROM dash_invoices WHERE day >= ? AND day < ?
+			GROUP BY 1`, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for m := (app.Day{Year: p.From.Year, Month: p.From.Month, Day: 1}); m.String() < to; m = nextMonth(m) {
+			key := m.String()[:7]
+			out.Points = append(out.Points, app.Point{Label: key, Key: key, Value: byMonth[key]})
+		}
+	case app.SeriesAppointmentsPerDoctor:
+		out.Title = "Appointments per doctor"
+		docs, err := doctorFigures(ctx, q, p, loc, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			out.Points = append(out.Points, app.Point{Label: d.DoctorName, Key: d.DoctorID, Value: int64(d.Appointments)})
+		}
+		slices.SortStableFunc(out.Points, func(a, b app.Point) int { return int(b.Value - a.Value) })
+	case app.SeriesRevenuePerDoctor:
+		out.Title = "Revenue per doctor"
+		docs, err := doctorRevenue(ctx, q, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			out.Points = append(out.Points, app.Point{Label: d.DoctorName, Key: d.DoctorID, Value: int64(d.Revenue)})
+		}
+	case app.SeriesRevenuePerService:
+		out.Title = "Revenue per service"
+		services, err := serviceRevenue(ctx, q, p, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, sf := range services {
+			out.Points = append(out.Points, app.Point{Label: sf.Name, Key: sf.Code, Value: int64(sf.Revenue)})
+		}
+	default:
+		return nil, app.FieldErrorf("kind", "Unknown chart %q.", kind)
+	}
+	return out, nil
+}
+
+// sumBy reads (key, sum) rows into a map.
+func sumBy(ctx context.Context, q rowQuerier, query string, args ...any) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+func nextMonth(d app.Day) app.Day {
+	t := time.Date(d.Year, d.Month+1, 1, 12, 0, 0, 0, time.UTC)
+	return app.Day{Year: t.Year(), Month: t.Month(), Day: 1}
+}
+
+// reportPermission is what a report needs.
+func reportPermission(kind app.ReportKind) (app.Permission, error) {
+	switch kind {
+	case app.ReportAppointments, app.ReportNewPatients:
+		return app.PermViewStatistics, nil
+	case app.ReportRevenue, app.ReportOutstanding:
+		return app.PermViewFinancial, nil
+	case app.ReportAuditLog:
+		return app.PermViewAudit, nil
+	}
+	return "", app.FieldErrorf("kind", "Unknown report %q: choose one of appointments, revenue, outstanding, new_patients, audit_log.", kind)
+}
+
+// ReportTable implements app.DashboardService.
+func (s *DashboardService) ReportTable(ctx context.Context, r app.ReportRequest) (*app.Table, error) {
+	t, _, err := s.report(ctx, "dashboard.report", r)
+	return t, err
+}
+
+// report checks the caller may read the report (auditing a denial) and
+// builds its table.
+func (s *DashboardService) report(ctx context.Context, action string, r app.ReportRequest) (*app.Table, *time.Location, error) {
+	perm, err := reportPermission(r.Kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, _ := app.CallerFromContext(ctx)
+	if !callerCanAny(c, perm) {
+		return nil, nil, s.db.auditDenial(ctx, action, "", "", r.PatientID, string(perm))
+	}
+	if r.Kind != app.ReportOutstanding {
+		if err := r.Period.Validate(); err != nil {
+			return nil, nil, err
+		}
+	}
+	loc, err := s.db.dashboardZone(ctx)
+	if err != nil {
+		return nil, nil, internal(action, err)
+	}
+	b := &reportBuilder{ctx: ctx, q: s.db.r, loc: loc, now: s.db.now()}
+	if b.settings, err = readSettings(ctx, s.db.r); err != nil {
+		return nil, nil, internal(action, err)
+	}
+	var t *app.Table
+	switch r.Kind {
+	case app.ReportAppointments:
+		t, err = b.appointments(r)
+	case app.ReportRevenue:
+		t, err = b.revenue(r)
+	case app.ReportOutstanding:
+		t, err = b.outstanding()
+	case app.ReportNewPatients:
+		t, err = b.newPatients(r)
+	case app.ReportAuditLog:
+		t, err = b.auditLog(r)
+	}
+	if err != nil {
+		if app.ErrorCode(err) == app.ENOTFOUND || app.ErrorCode(err) == app.EINVALID {
+			return nil, nil, err
+		}
+		return nil, nil, internal(action, err)
+	}
+	return t, loc, nil
+}
+
+// reportBuilder builds the reports' tables.
+type reportBuilder struct {
+	ctx      context.Context
+	q        rowQuerier
+	loc      *time.Location
+	now      time.Time
+	settings *app.Settings
+}
+
+func (b *reportBuilder) money(m app.Money) string {
+	return app.FormatAmount(m, app.CurrencyDigits(b.settings.Currency))
+}
+
+func (b *reportBuilder) localTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(b.loc).Format(layout)
+}
+
+// doctorName names the doctor a report is filtered by: "" for every doctor.
+func (b *reportBuilder) doctorName(id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	d, err := findDoctor(b.ctx, b.q, id)
+	if err != nil {
+		return "", err
+	}
+	return d.name, nil
+}
+
+func (b *reportBuilder) appointments(r app.ReportRequest) (*app.Table, error) {
+	name, err := b.doctorName(r.DoctorID)
+	if err != nil {
+		return nil, err
+	}
+	start, end := r.Period.Bounds(b.loc)
+	query := `SELECT ` + appointmentColumns + appointmentFrom + ` WHERE a.start_at >= ? AND a.start_at < ? AND a.deleted_at IS NULL`
+	args := []any{formatTime(start), formatTime(end)}
+	if r.DoctorID != "" {
+		query += ` AND a.doctor_id = ?`
+		args = append(args, r.DoctorID)
+	}
+	list, err := scanAppointments(b.q.QueryContext(b.ctx, query+` ORDER BY a.start_at, a.id`, args...))
+	if err != nil {
+		return nil, err
+	}
+	t := &app.Table{Title: "Appointments", Subtitle: describePeriod(r.Period, name),
+		Columns: []string{"Date", "Time", "Doctor", "Patient", "Record no.", "Status", "Minutes", "Reason"}}
+	count, minutes := 0, 0
+	for _, a := range list {
+		t.Rows = append(t.Rows, []string{b.localTime(a.Start, app.DateLayout), b.localTime(a.Start, "15:04"), a.DoctorName,
+			a.PatientName, a.PatientMRN, a.Status.Label(), strconv.Itoa(a.Minutes()), a.Reason})
+		if counted(a.Status) {
+			count++
+			minutes += a.Minutes()
+		}
+	}
+	t.Footer = []string{"Total", "", "", fmt.Sprintf("%d appointments", count), "", "(not cancelled)", strconv.Itoa(minutes), ""}
+	return t, nil
+}
+
+func (b *reportBuilder) revenue(r app.ReportRequest) (*app.Table, error) {
+	name, err := b.doctorName(r.DoctorID)
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT r.day, coalesce(u.full_name, ''), r.code, r.kind, sum(r.quantity), sum(r.amount)
+		FROM dash_revenue r LEFT JOIN users u ON u.id = r.doctor_id WHERE r.day >= ? AND r.day < ?`
+	args := []any{r.Period.From.String(), r.Period.To.String()}
+	if r.DoctorID != "" {
+		query += ` AND r.doctor_id = ?`
+		args = append(args, r.DoctorID)
+	}
+	rows, err := b.q.QueryContext(b.ctx, query+` GROUP BY r.day, r.doctor_id, r.kind, r.code
+		HAVING sum(r.quantity) <> 0 OR sum(r.amount) <> 0 ORDER BY r.day, 2, r.code, r.kind`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &app.Table{Title: "Revenue", Subtitle: describePeriod(r.Period, name),
+		Columns: []string{"Date", "Doctor", "Code", "Service", "Kind", "Quantity", "Amount (" + b.settings.Currency + ")"}}
+	type line struct {
+		day, doctor, code, kind string
+		qty                     int64
+		amount                  app.Money
+	}
+	var lines []line
+	for rows.Next() {
+		var l line
+		if err := rows.Scan(&l.day, &l.doctor, &l.code, &l.kind, &l.qty, &l.amount); err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	names := map[string]string{}
+	var qty int64
+	var total app.Money
+	for _, l := range lines {
+		if _, ok := names[l.code]; !ok {
+			if names[l.code], err = serviceName(b.ctx, b.q, l.code); err != nil {
+				return nil, err
+			}
+		}
+		doctor := l.doctor
+		if doctor == "" {
+			doctor = "No doctor"
+		}
+		t.Rows = append(t.Rows, []string{l.day, doctor, l.code, names[l.code], l.kind, strconv.FormatInt(l.qty, 10), b.money(l.amount)})
+		qty += l.qty
+		total += l.amount
+	}
+	t.Footer = []string{"Total", "", "", "", "", strconv.FormatInt(qty, 10), b.money(total)}
+	return t, nil
+}
+
+func (b *reportBuilder) outstanding() (*app.Table, error) {
+	today := app.DayOf(b.now, b.loc)
+	t := &app.Table{Title: "Outstanding invoices", Subtitle: "On " + today.String(),
+		Columns: []string{"Invoice", "Issued", "Patient", "Record no.", "Total", "Paid", "Balance", "Age (days)"}}
+	var sum app.Money
+	curAt, curID := "", ""
+	for {
+		page, err := outstandingPage(b.ctx, b.q, b.now, curAt, curID, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range page {
+			balance := inv.Totals.Total - inv.Paid
+			t.Rows = append(t.Rows, []string{inv.Number, b.localTime(inv.IssuedAt, app.DateLayout), inv.PatientName, inv.PatientMRN,
+				b.money(inv.Totals.Total), b.money(inv.Paid), b.money(balance), strconv.Itoa(inv.AgeDays)})
+			sum += balance
+		}
+		if len(page) < 1000 {
+			break
+		}
+		last := page[len(page)-1]
+		curAt, curID = formatTime(last.IssuedAt), last.ID
+	}
+	t.Footer = []string{"Total", "", fmt.Sprintf("%d invoices", len(t.Rows)), "", "", "", b.money(sum), ""}
+	return t, nil
+}
+
+func (b *reportBuilder) newPatients(r app.ReportRequest) (*app.Table, error) {
+	start, end := r.Period.Bounds(b.loc)
+	rows, err := b.q.QueryContext(b.ctx, newPatientsSQL, formatTime(start), formatTime(end), "", "")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &app.Table{Title: "New patients", Subtitle: describePeriod(r.Period),
+		Columns: []string{"Registered", "Record no.", "Given name", "Family name", "Sex", "Birth date", "Phone", "Email"}}
+	for rows.Next() {
+		p, err := scanPatient(rows)
+		if err != nil {
+			return nil, err
+		}
+		t.Rows = append(t.Rows, []string{b.localTime(p.CreatedAt, app.DateLayout), p.MRN, p.GivenName, p.FamilyName,
+			string(p.Sex), p.BirthDate, p.Phone, p.Email})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	t.Footer = []string{"Total", fmt.Sprintf("%d patients", len(t.Rows)), "", "", "", "", "", ""}
+	return t, nil
+}
+
+func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
+	start, end := r.Period.Bounds(b.loc)
+	where, args := []string{"at >= ? AND at < ?"}, []any{formatTime(start), formatTime(end)}
+	var filters []string
+	if u := strings.TrimSpace(r.Username); u != "" {
+		where, args = append(where, "username = ?"), append(args, u)
+		filters = append(filters, "user "+u)
+	}
+	if r.PatientID != "" {
+		var mrn string
+		if err := b.q.QueryRowContext(b.ctx, `SELECT mrn FROM patients WHERE id = ?`, r.PatientID).Scan(&mrn); err != nil {
+			return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
+		}
+		where, args = append(where, "patient_id = ?"), append(args, r.PatientID)
+		filters = append(filters, "patient "+mrn)
+	}
+	rows, err := b.q.QueryContext(b.ctx, `SELECT seq, at, username, role, action, entity, entity_id, patient_id, outcome, detail
+		FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &app.Table{Title: "Audit log", Subtitle: describePeriod(r.Period, filters...),
+		Columns: []string{"No.", "Time", "User", "Role", "Action", "Record", "Record id", "Patient id", "Outcome", "Detail"}}
+	for rows.Next() {
+		var seq int64
+		var at, user, role, act, entity, entityID, patientID, outcome, detail string
+		if err := rows.Scan(&seq, &at, &user, &role, &act, &entity, &entityID, &patientID, &outcome, &detail); err != nil {
+			return nil, err
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(seq, 10), b.localTime(parseTime(at), "2006-01-02 15:04:05"),
+			user, role, act, entity, entityID, patientID, outcome, detail})
+	}
+	return t, rows.Err()
+}
+
+// describePeriod is a period and its filters as a report's subtitle shows
+// them.
+func describePeriod(p app.Period, filters ...string) string {
+	parts := []string{p.String()}
+	for _, f := range filters {
+		if f != "" {
+			parts = append(parts, f)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// exportAudit records an export in the audit log.
+func (s *DashboardService) exportAudit(ctx context.Context, action, format string, r app.ReportRequest, t *app.Table) error {
+	return s.db.write(ctx, action, func(tx *Tx) error {
+		tx.Audit(action, "", "", r.PatientID, fmt.Sprintf("%s report as %s: %s, %d rows", r.Kind, format, t.Subtitle, len(t.Rows)))
+		return nil
+	})
+}
+
+// ExportCSV implements app.DashboardService.
+func (s *DashboardService) ExportCSV(ctx context.Context, r app.ReportRequest, w io.Writer) error {
+	const action = "dashboard.export_csv"
+	t, _, err := s.report(ctx, action, r)
+	if err != nil {
+		return err
+	}
+	if err := s.exportAudit(ctx, action, "CSV", r, t); err != nil {
+		return err
+	}
+	return WriteCSV(w, t)
+}
+
+// WriteCSV writes a table as RFC 4180 CSV: UTF-8 with a byte order mark
+// (so that spreadsheets read accents right), CRLF line ends, fields with
+// commas, quotes or line breaks quoted, then the totals row.
+func WriteCSV(w io.Writer, t *app.Table) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(t.Columns); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	for _, row := range t.Rows {
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("csv: %w", err)
+		}
+	}
+	if len(t.Footer) > 0 {
+		if err := cw.Write(t.Footer); err != nil {
+			return fmt.Errorf("csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	return nil
+}
+
+// reportChart is the series a report prints above its table, if any.
+func reportChart(kind app.ReportKind) app.SeriesKind {
+	switch kind {
+	case app.ReportAppointments:
+		return app.SeriesAppointmentsPerDay
+	case app.ReportRevenue:
+		return app.SeriesRevenuePerService
+	}
+	return ""
+}
+
+// ExportPDF implements app.DashboardService. The chart is drawn by the
+// same code as the dashboard's.
+func (s *DashboardService) ExportPDF(ctx context.Context, r app.ReportRequest) ([]byte, error) {
+	const action = "dashboard.export_pdf"
+	t, loc, err := s.report(ctx, action, r)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	var chart []byte
+	if kind := reportChart(r.Kind); kind != "" && r.DoctorID == "" {
+		sr, err := series(ctx, s.db.r, kind, r.Period, loc)
+		if err != nil {
+			return nil, internal(action, err)
+		}
+		if chart, err = charts.Bars(sr, reportChartW, reportChartH); err != nil {
+			return nil, internal(action, err)
+		}
+	}
+	out, err := pdf.Report(settings, t, chart, s.db.now(), loc)
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	if err := s.exportAudit(ctx, action, "PDF", r, t); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
