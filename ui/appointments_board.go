@@ -126,6 +126,10 @@ func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool)
 		at = a.Start.In(v.u.location()).Format("01-02 15:04")
 	}
 	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	if a.Status == app.AppointmentCompleted && app.Can(v.u.session.User.Role, app.PermManageBilling) {
+		btns["Bill…"] = widget.NewButtonWithIcon("Bill…", theme.DocumentIcon(), func() { v.u.billVisit(a.ID) })
+		objs = append(objs, btns["Bill…"])
+	}
 	v.actions[a.ID] = btns
 	cells := []fyne.CanvasObject{}
 	for _, text := range []string{at, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {

@@ -72,7 +72,9 @@ type detailsTab struct {
 	demo       *demographicsView
 	assign     *widget.Button // roles that may assign doctors
 	assignForm *assignForm
-	assigned   *widget.Label // what the last assignment did
+	assigned   *widget.Label  // what the last assignment did
+	statement  *widget.Button // billing staff and reception
+	statementV *statementView // the open statement
 	content    fyne.CanvasObject
 }
 
@@ -83,6 +85,10 @@ func newDetailsTab(b *chartBase) *detailsTab {
 		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
 		body.Add(container.NewHBox(t.assign))
 		body.Add(t.assigned)
+	}
+	if b.canOpenStatement() {
+		t.statement = widget.NewButtonWithIcon("Billing statement", theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
+		body.Add(container.NewHBox(t.statement))
 	}
 	t.content = container.NewVScroll(container.New(widthLayout{560}, body))
 	return t
@@ -117,10 +123,13 @@ type summaryTab struct {
 	doctors     *fyne.Container
 	lastVitals  *widget.Label
 	nextVisit   *widget.Label
+	balance     *widget.Label     // the balance due, for those who see billing figures
+	billing     fyne.CanvasObject // the section of the balance, hidden without one
 
 	addAllergy *widget.Button // doctors
 	addProblem *widget.Button // doctors
 	assign     *widget.Button // roles that may assign, and can choose a doctor
+	statement  *widget.Button // billing staff and reception
 
 	// The per-row actions of the shown chart, by record id.
 	removeAllergy  map[string]*widget.Button
@@ -132,6 +141,7 @@ type summaryTab struct {
 	assignForm  *assignForm
 	prompt      *promptForm
 	endDialog   dialog.Dialog
+	statementV  *statementView // the open statement
 
 	content fyne.CanvasObject
 }
@@ -147,6 +157,7 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	t.doctors = container.NewVBox()
 	t.lastVitals = wrapLabel("")
 	t.nextVisit = wrapLabel("")
+	t.balance = wrapLabel("")
 	section := func(title string, body fyne.CanvasObject, action *widget.Button) fyne.CanvasObject {
 		head := fyne.CanvasObject(sectionTitle(title))
 		if action != nil {
@@ -161,6 +172,11 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	if b.can(app.PermAssignDoctor) {
 		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
 	}
+	if b.canOpenStatement() {
+		t.statement = widget.NewButtonWithIcon("Billing statement", theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
+	}
+	t.billing = section("Billing", t.balance, t.statement)
+	t.billing.Hide()
 	clinical := container.NewVBox(
 		section("Allergies", t.allergies, t.addAllergy),
 		section("Active problems", t.problems, t.addProblem),
@@ -171,8 +187,9 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	)
 	if t.demo != nil {
 		t.content = container.NewVScroll(container.NewGridWithColumns(2,
-			container.NewVBox(sectionTitle("Demographics"), t.demo.form), clinical))
+			container.NewVBox(t.billing, sectionTitle("Demographics"), t.demo.form), clinical))
 	} else {
+		clinical.Add(t.billing)
 		t.content = container.NewVScroll(clinical)
 	}
 	return t
@@ -278,6 +295,25 @@ func (t *summaryTab) show(ch *app.Chart) {
 	} else {
 		t.lastVitals.SetText(vitalsText(ch.LastVitals) + "\n" + formatTime(t.b.u, ch.LastVitals.TakenAt))
 	}
+	t.showBalance(ch.BalanceDue)
+}
+
+// showBalance shows the balance due when the caller may see it; the
+// Billing section stays for the Statement button even without one.
+func (t *summaryTab) showBalance(due *app.Money) {
+	if due == nil && t.statement == nil {
+		t.billing.Hide()
+		return
+	}
+	t.billing.Show()
+	if due == nil {
+		t.balance.Hide()
+		return
+	}
+	t.balance.Importance, t.balance.Text = balanceText(*due, clinicCurrency(t.b.u))
+	t.balance.TextStyle.Bold = *due > 0
+	t.balance.Show()
+	t.balance.Refresh()
 }
 
 func (t *summaryTab) setRows(c *fyne.Container, rows []fyne.CanvasObject, empty string) {

@@ -72,6 +72,8 @@ type UI struct {
 	syncStatus    string
 	// viewFiles are reports written for the system's viewer.
 	viewFiles viewFiles
+	// docs is where deliverPDF saves documents and how it prints them.
+	docs documentOutput
 
 	// The current screens; nil when not shown.
 	setup      *setupScreen
@@ -100,6 +102,7 @@ func New(a fyne.App, svc app.Services, opt Options) *UI {
 		do:         fyne.Do,
 		idleTick:   idleCheckEvery,
 		syncStatus: "Sync: not configured",
+		docs:       newDocumentOutput(),
 	}
 	u.win = a.NewWindow(opt.Title)
 	u.root = container.NewStack()
@@ -197,6 +200,7 @@ func (u *UI) dropScreens() {
 	u.viewFiles.clear()
 	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
 	u.forced, u.pwDialog, u.main, u.lock = nil, nil, nil, nil
+	u.docs.saved = nil
 	u.lastFocused, u.lastSignature = nil, 0
 	u.clearOverlays()
 }

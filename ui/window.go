@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"log"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -31,14 +33,16 @@ type mainScreen struct {
 	syncLabel *widget.Label
 
 	// The current area's screen; only one is non-nil.
-	patients    *patientsScreen
-	staff       *staffScreen
-	settings    *settingsScreen
-	audit       *auditScreen
-	record      *recordScreen
-	appts       *appointmentsScreen
-	myAppts     *myAppointmentsTab // a patient's appointments, a tab of My record
-	placeholder *placeholderScreen
+	patients  *patientsScreen
+	staff     *staffScreen
+	settings  *settingsScreen
+	audit     *auditScreen
+	record    *recordScreen
+	appts     *appointmentsScreen
+	myAppts   *myAppointmentsTab // a patient's appointments, a tab of My record
+	myBills   *myBillsTab        // a patient's bills, a tab of My record
+	billing   *billingScreen     // the Billing area
+	dashboard *dashboardScreen   // the Dashboard area
 
 	content fyne.CanvasObject
 }
@@ -97,8 +101,9 @@ func (s *mainScreen) buildUI() {
 func (s *mainScreen) showArea(a app.Area) {
 	s.u.touch()
 	s.current = a
-	s.patients, s.staff, s.settings, s.audit, s.record, s.placeholder = nil, nil, nil, nil, nil, nil
-	s.appts, s.myAppts = nil, nil
+	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
+	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
+	s.dashboard = nil
 	var view fyne.CanvasObject
 	var focus fyne.Focusable // where typing goes when the area opens
 	switch a {
@@ -123,6 +128,14 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.appts = newAppointmentsScreen(s.u)
 		view = s.appts.content
 		s.appts.load()
+	case app.AreaBilling:
+		s.billing = newBillingScreen(s.u)
+		view = s.billing.content
+		s.billing.load()
+	case app.AreaDashboard:
+		s.dashboard = newDashboardScreen(s.u)
+		view = s.dashboard.content
+		s.dashboard.load()
 	case app.AreaMyRecord:
 		s.record = newRecordScreen(s.u)
 		view = s.record.content
@@ -132,10 +145,16 @@ func (s *mainScreen) showArea(a app.Area) {
 			s.record.byItem[item] = s.myAppts
 			s.record.tabs.Append(item)
 		}
+		if app.Can(s.u.session.User.Role, app.PermViewOwnBills) && s.u.svc.Billing != nil {
+			s.myBills = newMyBillsTab(s.u)
+			item := container.NewTabItemWithIcon("Bills", theme.DocumentIcon(), s.myBills.view())
+			s.record.byItem[item] = s.myBills
+			s.record.tabs.Append(item)
+		}
 		s.record.load()
 	default:
-		s.placeholder = newPlaceholderScreen(a)
-		view = s.placeholder.content
+		log.Printf("ui: no screen for the area %q", a)
+		return
 	}
 	s.area.Objects = []fyne.CanvasObject{view}
 	s.area.Refresh()
@@ -165,23 +184,6 @@ func areaIcon(a app.Area) fyne.Resource {
 		return theme.FileIcon()
 	}
 	return theme.FolderIcon()
-}
-
-// placeholderScreen stands for an area that a later release brings.
-type placeholderScreen struct {
-	message *widget.Label
-	content fyne.CanvasObject
-}
-
-func newPlaceholderScreen(a app.Area) *placeholderScreen {
-	s := &placeholderScreen{}
-	s.message = widget.NewLabel("The " + string(a) + " area arrives in a later release of HMS desktop.")
-	s.message.Alignment = fyne.TextAlignCenter
-	s.message.Wrapping = fyne.TextWrapWord
-	title := widget.NewLabelWithStyle(string(a), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	s.content = container.NewCenter(container.New(widthLayout{480},
-		container.NewVBox(widget.NewIcon(areaIcon(a)), title, s.message)))
-	return s
 }
 
 // showMain shows the main window with a fresh view of the first area.

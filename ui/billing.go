@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"hms/app"
+)
+
+// billingView is one tab of the Billing area.
+type billingView interface {
+	load()
+	view() fyne.CanvasObject
+}
+
+// billingScreen is the Billing area: invoices and payments, the price list,
+// outstanding invoices and the cash-up. Each tab reloads when it is shown.
+type billingScreen struct {
+	u *UI
+
+	tabs        *container.AppTabs
+	invoices    *invoicesView
+	prices      *priceListView
+	outstanding *outstandingView
+	cashUp      *cashUpView
+	byItem      map[*container.TabItem]billingView
+
+	content fyne.CanvasObject
+}
+
+func newBillingScreen(u *UI) *billingScreen {
+	s := &billingScreen{u: u, byItem: map[*container.TabItem]billingView{}}
+	role := u.session.User.Role
+	s.tabs = container.NewAppTabs()
+	add := func(title string, icon fyne.Resource, v billingView) {
+		item := container.NewTabItemWithIcon(title, icon, v.view())
+		s.byItem[item] = v
+		s.tabs.Append(item)
+	}
+	s.invoices = newInvoicesView(u)
+	add("Invoices", theme.DocumentIcon(), s.invoices)
+	if app.Can(role, app.PermManageBilling) {
+		s.outstanding = newOutstandingView(u)
+		add("Outstanding", theme.WarningIcon(), s.outstanding)
+	}
+	s.cashUp = newCashUpView(u)
+	add("Cash-up", theme.ListIcon(), s.cashUp)
+	s.prices = newPriceListView(u)
+	add("Price list", theme.MenuIcon(), s.prices)
+	s.tabs.OnSelected = func(item *container.TabItem) {
+		u.touch()
+		if v := s.byItem[item]; v != nil {
+			v.load()
+		}
+	}
+	s.content = s.tabs
+	return s
+}
+
+// load reloads the tab shown.
+func (s *billingScreen) load() {
+	if v := s.byItem[s.tabs.Selected()]; v != nil {
+		v.load()
+	}
+}

@@ -1,0 +1,583 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// invoiceStatuses are the statuses the list filters by, in the order
+// offered.
+var invoiceStatuses = []app.InvoiceStatus{
+	app.InvoiceDraft, app.InvoiceIssued, app.InvoicePartiallyPaid, app.InvoicePaid, app.InvoiceVoid,
+}
+
+// invoiceStatusOptions are the status filter's choices: any, then each.
+func invoiceStatusOptions() []string {
+	out := []string{statusAny}
+	for _, s := range invoiceStatuses {
+		out = append(out, invoiceStatusLabel(s))
+	}
+	return out
+}
+
+// invoiceStatusLabel is how a status is shown: "Partly paid".
+func invoiceStatusLabel(s app.InvoiceStatus) string {
+	switch s {
+	case app.InvoiceDraft:
+		return "Draft"
+	case app.InvoiceIssued:
+		return "Issued"
+	case app.InvoicePartiallyPaid:
+		return "Partly paid"
+	case app.InvoicePaid:
+		return "Paid"
+	case app.InvoiceVoid:
+		return "Void"
+	}
+	return string(s)
+}
+
+// invoiceNumberText is an invoice's number, or "Draft" before it has one.
+func invoiceNumberText(inv *app.Invoice) string {
+	if inv.Number == "" {
+		return "Draft"
+	}
+	return inv.Number
+}
+
+// invoiceDate is when an invoice was issued, or started while a draft.
+func invoiceDate(inv *app.Invoice) time.Time {
+	if !inv.IssuedAt.IsZero() {
+		return inv.IssuedAt
+	}
+	return inv.CreatedAt
+}
+
+// dayText is t's date in the clinic's time zone.
+func dayText(u *UI, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(u.location()).Format(app.DateLayout)
+}
+
+// billingDigits are the minor unit digits of a currency.
+func billingDigits(currency string) int { return app.CurrencyDigits(currency) }
+
+// invoiceScreen is one invoice: its lines and totals as the service
+// computed them, and its payments. A draft's lines are added, changed and
+// removed here until it is issued; an issued invoice is paid, printed or
+// voided.
+type invoiceScreen struct {
+	v  *invoicesView
+	u  *UI
+	id string
+
+	inv      *app.Invoice
+	payments []*app.Payment // the payments and refunds of this invoice, newest first
+
+	back     *widget.Button
+	title    *widget.Label
+	status   *widget.Label
+	patient  *widget.Label
+	details  *widget.Label
+	voidNote *widget.Label
+	actions  *fyne.Container
+	lines    *fyne.Container
+	totals   *fyne.Container
+	payBox   *fyne.Container
+	body     *fyne.Container // the lines, totals and payments, laid out again when they change
+
+	addLine *widget.Button // a draft's, for billing staff
+	issue   *widget.Button // a draft's, for billing staff
+	pay     *widget.Button // an unpaid issued invoice's, for whoever takes payments
+	voidBtn *widget.Button // an issued invoice's, for billing staff
+	pdf     *widget.Button // an issued invoice's
+	// lineBtns holds each line's "Edit" and "Remove" by line ID.
+	lineBtns map[string][2]*widget.Button
+	// payBtns holds each payment's "Receipt" and "Refund…" by payment ID
+	// (no refund button where the user may not or it is refunded).
+	payBtns map[string][2]*widget.Button
+
+	lineForm *lineForm    // the open line dialog
+	confirm  *confirmForm // the open "Issue" confirmation
+	prompt   *promptForm  // the open void or refund prompt
+
+	content fyne.CanvasObject
+}
+
+func newInvoiceScreen(v *invoicesView, id string) *invoiceScreen {
+	s := &invoiceScreen{v: v, u: v.u, id: id}
+	s.buildUI()
+	return s
+}
+
+// can reports whether the user's role has p.
+func (s *invoiceScreen) can(p app.Permission) bool { return app.Can(s.u.session.User.Role, p) }
+
+func (s *invoiceScreen) buildUI() {
+	s.back = widget.NewButtonWithIcon("Invoices", theme.NavigateBackIcon(), s.v.closeInvoice)
+	s.title = widget.NewLabelWithStyle("Invoice", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.status = widget.NewLabel("")
+	s.patient = widget.NewLabel("")
+	s.details = widget.NewLabel("")
+	s.details.Importance = widget.LowImportance
+	s.details.Truncation = fyne.TextTruncateEllipsis
+	s.voidNote = wrapLabel("")
+	s.voidNote.Importance = widget.DangerImportance
+	s.voidNote.Hide()
+	s.addLine = widget.NewButtonWithIcon("Add line…", theme.ContentAddIcon(), func() { s.openLineForm(nil) })
+	s.issue = widget.NewButtonWithIcon("Issue…", theme.ConfirmIcon(), s.onIssue)
+	s.issue.Importance = widget.HighImportance
+	s.pay = widget.NewButtonWithIcon("Take payment…", theme.ConfirmIcon(), func() { s.v.onPay(s.inv) })
+	s.pay.Importance = widget.HighImportance
+	s.voidBtn = widget.NewButtonWithIcon("Void…", theme.CancelIcon(), s.onVoid)
+	s.voidBtn.Importance = widget.DangerImportance
+	s.pdf = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.onPDF)
+	s.actions = container.NewHBox()
+	s.lines = container.NewVBox()
+	s.totals = container.NewVBox()
+	s.payBox = container.NewVBox()
+
+	head := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewHBox(s.back, s.title, s.status), s.actions),
+		container.NewBorder(nil, nil, s.patient, nil, s.details),
+		s.voidNote,
+		widget.NewSeparator(),
+	)
+	s.body = container.NewVBox(
+		columnHeader(lineColumns), widget.NewSeparator(), s.lines,
+		widget.NewSeparator(),
+		container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, s.totals)),
+		s.payBox,
+	)
+	s.content = container.NewBorder(head, nil, nil, nil, container.NewVScroll(s.body))
+}
+
+// lineColumns are the columns of an invoice's lines; the last holds a
+// draft's buttons.
+var lineColumns = []billingColumn{
+	{"Code", 110, false}, {"Description", 250, false}, {"Qty", 55, true}, {"Unit price", 110, true},
+	{"Discount", 100, true}, {"Tax", 70, true}, {"Total", 115, true}, {"", 0, false},
+}
+
+// invoiceView is what the screen reads: the invoice and its payments.
+type invoiceView struct {
+	inv      *app.Invoice
+	payments []*app.Payment
+}
+
+// load reads the invoice and, once issued, its payments.
+func (s *invoiceScreen) load() {
+	id := s.id
+	background(s.u, func(ctx context.Context) (invoiceView, error) {
+		inv, err := s.u.svc.Billing.FindInvoice(ctx, id)
+		if err != nil || inv.Status == app.InvoiceDraft {
+			return invoiceView{inv: inv}, err
+		}
+		pays, err := invoicePayments(ctx, s.u.svc.Billing, inv)
+		return invoiceView{inv: inv, payments: pays}, err
+	}, func(r invoiceView, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.payments = r.payments
+		s.show(r.inv)
+	})
+}
+
+// invoicePayments lists the payments and refunds with a part for inv,
+// newest first. The patient's statement lists payments without the
+// invoices they pay, so each one taken since inv was issued is read whole.
+func invoicePayments(ctx context.Context, svc app.BillingService, inv *app.Invoice) ([]*app.Payment, error) {
+	st, err := svc.PatientStatement(ctx, inv.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*app.Payment
+	for _, p := range st.Payments {
+		if p.TakenAt.Before(inv.IssuedAt) {
+			continue
+		}
+		if len(p.Allocations) == 0 {
+			if p, err = svc.FindPayment(ctx, p.ID); err != nil {
+				return nil, err
+			}
+		}
+		for _, a := range p.Allocations {
+			if a.InvoiceID == inv.ID {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// show fills the screen with inv.
+func (s *invoiceScreen) show(inv *app.Invoice) {
+	s.inv = inv
+	if inv.Number != "" {
+		s.title.SetText("Invoice " + inv.Number)
+	} else {
+		s.title.SetText("Draft invoice")
+	}
+	s.status.SetText(invoiceStatusLabel(inv.Status))
+	s.status.Importance = statusImportance(inv.Status)
+	s.status.Refresh()
+	s.patient.SetText(inv.PatientName + " (" + inv.PatientMRN + ")")
+	s.details.SetText(s.detailText())
+	if inv.Status == app.InvoiceVoid {
+		s.voidNote.SetText("Voided " + formatTime(s.u, inv.VoidedAt) + " by credit note " + inv.CreditNoteNumber +
+			": " + inv.VoidReason)
+		s.voidNote.Show()
+	} else {
+		s.voidNote.Hide()
+	}
+	s.showActions()
+	s.showLines()
+	s.showTotals()
+	s.showPayments()
+	s.body.Refresh()
+}
+
+// statusImportance colours a status: paid green, void red, owed orange.
+func statusImportance(st app.InvoiceStatus) widget.Importance {
+	switch st {
+	case app.InvoicePaid:
+		return widget.SuccessImportance
+	case app.InvoiceVoid:
+		return widget.DangerImportance
+	case app.InvoiceIssued, app.InvoicePartiallyPaid:
+		return widget.WarningImportance
+	}
+	return widget.LowImportance
+}
+
+// detailText is the line under the patient: when the invoice was issued
+// (or started) and its notes.
+func (s *invoiceScreen) detailText() string {
+	inv := s.inv
+	var parts []string
+	if inv.IssuedAt.IsZero() {
+		parts = append(parts, "started "+formatTime(s.u, inv.CreatedAt))
+	} else {
+		parts = append(parts, "issued "+formatTime(s.u, inv.IssuedAt)+" by "+inv.IssuedBy)
+	}
+	if inv.Notes != "" {
+		parts = append(parts, inv.Notes)
+	}
+	return "· " + strings.Join(parts, " · ")
+}
+
+// showActions shows the buttons the invoice's status and the role allow.
+func (s *invoiceScreen) showActions() {
+	var objs []fyne.CanvasObject
+	switch st := s.inv.Status; {
+	case st == app.InvoiceDraft:
+		if s.can(app.PermManageBilling) {
+			objs = append(objs, s.addLine, s.issue)
+		}
+		if len(s.inv.Lines) == 0 {
+			s.issue.Disable() // the service refuses to issue an empty invoice
+		} else {
+			s.issue.Enable()
+		}
+	default:
+		objs = append(objs, s.pdf)
+		if st == app.InvoiceIssued && s.can(app.PermManageBilling) {
+			objs = append(objs, s.voidBtn)
+		}
+		if (st == app.InvoiceIssued || st == app.InvoicePartiallyPaid) && s.can(app.PermTakePayment) {
+			objs = append(objs, s.pay)
+		}
+	}
+	s.actions.Objects = objs
+	s.actions.Refresh()
+}
+
+// showLines lists the lines, with "Edit" and "Remove" while a draft.
+func (s *invoiceScreen) showLines() {
+	s.lineBtns = map[string][2]*widget.Button{}
+	editable := s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
+	d := billingDigits(s.inv.Currency)
+	var rows []fyne.CanvasObject
+	for _, l := range s.inv.Lines {
+		row := newColumnRow(lineColumns[:len(lineColumns)-1])
+		setColumnRow(row, widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
+			app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
+		var btns fyne.CanvasObject = layout.NewSpacer()
+		if editable {
+			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.openLineForm(l) })
+			remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.onRemove(l) })
+			s.lineBtns[l.ID] = [2]*widget.Button{edit, remove}
+			btns = container.NewHBox(layout.NewSpacer(), edit, remove)
+		}
+		row.Objects = append(row.Objects, btns)
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		rows = append(rows, mutedLabel("No lines yet: add one from the price list or as free text."))
+	}
+	s.lines.Objects = rows
+	s.lines.Refresh()
+}
+
+// discountText is a line's discount: the amount, with the rate when it was
+// given as one.
+func discountText(l *app.InvoiceLine, digits int) string {
+	if l.Discount == 0 {
+		return ""
+	}
+	s := app.FormatAmount(l.Discount, digits)
+	if l.DiscountRate > 0 {
+		s = app.FormatRate(l.DiscountRate) + " " + s
+	}
+	return s
+}
+
+// showTotals shows the totals as the service computed them.
+func (s *invoiceScreen) showTotals() {
+	inv, cur := s.inv, s.inv.Currency
+	t := inv.Totals
+	rows := [][2]string{{"Subtotal", app.Format(t.Gross, cur)}}
+	if t.Discount != 0 {
+		rows = append(rows, [2]string{"Discount", app.Format(-t.Discount, cur)})
+		rows = append(rows, [2]string{"Net", app.Format(t.Net, cur)})
+	}
+	rows = append(rows, [2]string{"Tax", app.Format(t.Tax, cur)}, [2]string{"Total", app.Format(t.Total, cur)})
+	if inv.Status != app.InvoiceDraft {
+		rows = append(rows, [2]string{"Paid", app.Format(inv.Paid, cur)}, [2]string{"Balance due", app.Format(inv.Balance, cur)})
+	}
+	var objs []fyne.CanvasObject
+	for _, r := range rows {
+		bold := r[0] == "Total" || r[0] == "Balance due"
+		name := widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
+		value := widget.NewLabelWithStyle(r[1], fyne.TextAlignTrailing, fyne.TextStyle{Bold: bold})
+		objs = append(objs, container.NewBorder(nil, nil, name, nil, value))
+	}
+	s.totals.Objects = objs
+	s.totals.Refresh()
+}
+
+// paymentColumns are the columns of an invoice's payments.
+var paymentColumns = []billingColumn{
+	{"Receipt", 200, false}, {"Taken", 150, false}, {"Method", 120, false}, {"Amount", 115, true},
+	{"Cashier", 130, false}, {"", 0, false},
+}
+
+// showPayments lists the payments and refunds of the invoice, each with
+// its receipt and, for billing staff, a refund.
+func (s *invoiceScreen) showPayments() {
+	s.payBtns = map[string][2]*widget.Button{}
+	if len(s.payments) == 0 {
+		s.payBox.Objects = nil
+		s.payBox.Refresh()
+		return
+	}
+	objs := []fyne.CanvasObject{sectionTitle("Payments"), columnHeader(paymentColumns), widget.NewSeparator()}
+	for _, p := range s.payments {
+		objs = append(objs, s.paymentRow(p))
+	}
+	s.payBox.Objects = objs
+	s.payBox.Refresh()
+}
+
+// paymentRow is one payment or refund with its buttons.
+func (s *invoiceScreen) paymentRow(p *app.Payment) fyne.CanvasObject {
+	row := newColumnRow(paymentColumns[:len(paymentColumns)-1])
+	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
+	method := paymentMethodLabel(p.Method)
+	imp := widget.MediumImportance
+	switch {
+	case p.IsReversal():
+		amount, method = "−"+amount, "Refund: "+method
+		imp = widget.DangerImportance
+	case p.ReversedBy != "":
+		method += " (refunded)"
+		imp = widget.LowImportance
+	}
+	setColumnRow(row, imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName)
+	receipt := widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), func() { s.onReceipt(p) })
+	btns := [2]*widget.Button{receipt}
+	box := container.NewHBox(layout.NewSpacer(), receipt)
+	if !p.IsReversal() && p.ReversedBy == "" && s.can(app.PermManageBilling) {
+		btns[1] = widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), func() { s.onRefund(p) })
+		box.Add(btns[1])
+	}
+	s.payBtns[p.ID] = btns
+	row.Objects = append(row.Objects, box)
+	return row
+}
+
+// changed shows the invoice a service call returned.
+func (s *invoiceScreen) changed(inv *app.Invoice) {
+	if s.v.invoice == s {
+		s.show(inv)
+	}
+}
+
+// openLineForm opens the dialog that adds a line (l nil) or changes l.
+func (s *invoiceScreen) openLineForm(l *app.InvoiceLine) {
+	s.lineForm = showLineForm(s.u, s.inv, l, func(inv *app.Invoice) {
+		s.lineForm = nil
+		s.changed(inv)
+	})
+}
+
+// onRemove removes a draft's line.
+func (s *invoiceScreen) onRemove(l *app.InvoiceLine) {
+	for _, b := range s.lineBtns[l.ID] {
+		b.Disable()
+	}
+	background(s.u, func(ctx context.Context) (*app.Invoice, error) {
+		return s.u.svc.Billing.RemoveLine(ctx, l.ID)
+	}, func(inv *app.Invoice, err error) {
+		if err != nil {
+			for _, b := range s.lineBtns[l.ID] {
+				b.Enable()
+			}
+			showError(err, s.u.win)
+			return
+		}
+		s.changed(inv)
+	})
+}
+
+// onIssue asks for confirmation, then numbers and freezes the draft.
+func (s *invoiceScreen) onIssue() {
+	inv := s.inv
+	msg := "Issue this invoice of " + app.Format(inv.Totals.Total, inv.Currency) + " to " + inv.PatientName +
+		"? It gets its number now and cannot be changed after: a mistake is corrected only by voiding it with a credit note."
+	s.confirm = showConfirm(s.u, "Issue invoice", msg, "Issue invoice", func(ctx context.Context) (*app.Invoice, error) {
+		return s.u.svc.Billing.IssueInvoice(ctx, inv.ID)
+	}, func(issued *app.Invoice) {
+		s.confirm = nil
+		s.changed(issued)
+		dialog.ShowInformation("Invoice issued", "The invoice is issued as "+issued.Number+".", s.u.win)
+	})
+}
+
+// onVoid asks for the reason and voids the invoice by a credit note.
+func (s *invoiceScreen) onVoid() {
+	inv := s.inv
+	s.prompt = showPrompt(s.u, promptSpec{
+		title: "Void invoice",
+		note: "Void invoice " + inv.Number + " of " + app.Format(inv.Totals.Total, inv.Currency) + " for " +
+			inv.PatientName + "? A credit note with the reason cancels it; the invoice itself stays on record.",
+		label: "Reason", field: "reason", ok: "Void invoice", danger: true,
+		placeholder: "Why the invoice is voided",
+		check:       func(text string) error { _, err := app.ValidateBillingReason(text); return err },
+		submit: func(text string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := s.u.svc.Billing.VoidInvoice(ctx, inv.ID, text)
+				return err
+			}
+		},
+		done: func() { s.prompt = nil; s.load() },
+	})
+}
+
+// onRefund asks for the reason and reverses payment p.
+func (s *invoiceScreen) onRefund(p *app.Payment) {
+	s.prompt = showPrompt(s.u, promptSpec{
+		title: "Refund payment",
+		note: "Refund " + app.Format(p.Amount, p.Currency) + " of receipt " + p.ReceiptNumber +
+			"? The refund gets its own receipt; the payment stays on record.",
+		label: "Reason", field: "reason", ok: "Refund", danger: true,
+		placeholder: "Why the money is given back",
+		check:       func(text string) error { _, err := app.ValidateBillingReason(text); return err },
+		submit: func(text string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := s.u.svc.Billing.RefundPayment(ctx, p.ID, text)
+				return err
+			}
+		},
+		done: func() { s.prompt = nil; s.load() },
+	})
+}
+
+// onReceipt prints a copy of p's receipt, marked COPY.
+func (s *invoiceScreen) onReceipt(p *app.Payment) {
+	printReceipt(s.u, s.v.deliver, p, true)
+}
+
+// onPDF prints the invoice.
+func (s *invoiceScreen) onPDF() {
+	inv := s.inv
+	s.pdf.Disable()
+	background(s.u, func(ctx context.Context) ([]byte, error) {
+		return s.u.svc.Billing.InvoicePDF(ctx, inv.ID)
+	}, func(body []byte, err error) {
+		s.pdf.Enable()
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.v.deliver("invoice-"+inv.Number+".pdf", body)
+	})
+}
+
+// printReceipt prints p's receipt (a copy when reprint) and hands it to
+// deliver.
+func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint bool) {
+	background(u, func(ctx context.Context) ([]byte, error) {
+		return u.svc.Billing.ReceiptPDF(ctx, p.ID, reprint)
+	}, func(body []byte, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		name := "receipt-" + p.ReceiptNumber
+		if reprint {
+			name += "-copy"
+		}
+		deliver(name+".pdf", body)
+	})
+}
+
+// confirmForm asks to confirm a step that cannot be undone, then runs it.
+type confirmForm struct {
+	ok     *widget.Button
+	cancel *widget.Button
+	errs   fieldErrors
+	dialog dialog.Dialog
+}
+
+// showConfirm asks to confirm message; okLabel runs call, and done gets
+// its result. A refusal is shown in the dialog.
+func showConfirm(u *UI, title, message, okLabel string, call func(context.Context) (*app.Invoice, error),
+	done func(*app.Invoice)) *confirmForm {
+	f := &confirmForm{errs: fieldErrors{}}
+	general := newErrorLabel()
+	f.errs[""] = general
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.ok = widget.NewButton(okLabel, func() {
+		f.errs.clear()
+		f.ok.Disable()
+		background(u, call, func(inv *app.Invoice, err error) {
+			f.ok.Enable()
+			if err != nil {
+				f.errs.show(err, u.win)
+				return
+			}
+			f.dialog.Hide()
+			done(inv)
+		})
+	})
+	f.ok.Importance = widget.HighImportance
+	f.dialog = showFormDialog(u, title, 480, container.NewVBox(wrapLabel(message), general, buttonsRow(f.cancel, f.ok)))
+	return f
+}

@@ -1,0 +1,435 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// outstandingPageSize is how many outstanding invoices one page holds.
+const outstandingPageSize = 100
+
+// Ages from which an outstanding invoice is shown as late and as overdue.
+const (
+	lateDays    = 30
+	overdueDays = 90
+)
+
+// outstandingView is the Outstanding tab of the Billing area: the issued,
+// unpaid invoices, oldest first, with their age and balance, paged from the
+// service as the list scrolls, and their total. Selecting one opens the
+// patient's statement; Print prints the whole list.
+type outstandingView struct {
+	u *UI
+
+	rows    []*app.OutstandingInvoice
+	more    bool // the last page fetched was full: there may be newer ones
+	loading bool
+	// seq numbers list fetches; an answer to an older one is dropped.
+	seq int
+
+	refresh   *widget.Button
+	print     *widget.Button
+	list      *widget.List
+	total     *widget.Label // the sum of the balances loaded
+	info      *widget.Label // counts, under the list
+	statement *statementView
+
+	content fyne.CanvasObject
+}
+
+func newOutstandingView(u *UI) *outstandingView {
+	v := &outstandingView{u: u}
+	v.buildUI()
+	return v
+}
+
+func (v *outstandingView) view() fyne.CanvasObject { return v.content }
+
+// outstandingColumns are the columns of the outstanding list.
+var outstandingColumns = []billingColumn{
+	{"Invoice", 190, false}, {"Issued", 105, false}, {"Age (days)", 100, true}, {"Total", 115, true},
+	{"Paid", 115, true}, {"Balance", 115, true}, {"", 20, false}, {"Patient", 0, false},
+}
+
+func (v *outstandingView) buildUI() {
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), v.onPrint)
+	v.print.Importance = widget.HighImportance
+	v.list = widget.NewList(
+		func() int { return len(v.rows) },
+		func() fyne.CanvasObject { return newColumnRow(outstandingColumns) },
+		v.updateRow,
+	)
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.list.UnselectAll()
+		if id >= 0 && id < len(v.rows) {
+			v.statement = showStatement(v.u, v.rows[id].PatientID)
+		}
+	}
+	v.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.info = mutedLabel("")
+	top := container.NewVBox(
+		container.NewHBox(sectionTitle("Outstanding invoices"), layout.NewSpacer(), v.refresh, v.print),
+		v.total,
+		mutedLabel(fmt.Sprintf("Oldest first. Over %d days in amber, over %d in red. Select an invoice for the patient's statement.",
+			lateDays, overdueDays)),
+		columnHeader(outstandingColumns),
+		widget.NewSeparator(),
+	)
+	v.content = container.NewBorder(top, v.info, nil, nil, v.list)
+}
+
+func (v *outstandingView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(v.rows) {
+		return
+	}
+	r := v.rows[id]
+	d := billingDigits(r.Currency)
+	row := o.(*fyne.Container)
+	setColumnRow(row, widget.MediumImportance, r.Number, dayText(v.u, r.IssuedAt), fmt.Sprint(r.AgeDays),
+		app.FormatAmount(r.Totals.Total, d), app.FormatAmount(r.Paid, d), app.FormatAmount(r.Balance, d), "",
+		strings.TrimSpace(r.PatientName+" · "+r.PatientMRN))
+	age := row.Objects[2].(*widget.Label)
+	age.Importance = ageImportance(r.AgeDays)
+	age.Refresh()
+	if id >= len(v.rows)-pageAhead {
+		v.loadMore()
+	}
+}
+
+// ageImportance colours an outstanding invoice's age.
+func ageImportance(days int) widget.Importance {
+	switch {
+	case days > overdueDays:
+		return widget.DangerImportance
+	case days > lateDays:
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+// load shows the first page.
+func (v *outstandingView) load() {
+	v.seq++
+	v.rows, v.more = nil, true
+	v.loading = false
+	v.list.Refresh()
+	v.loadMore()
+}
+
+// loadMore fetches the next page of newer invoices, once.
+func (v *outstandingView) loadMore() {
+	if !v.more || v.loading {
+		return
+	}
+	seq := v.seq
+	f := app.OutstandingFilter{Limit: outstandingPageSize}
+	if n := len(v.rows); n > 0 {
+		f.After = v.rows[n-1].ID
+	}
+	v.loading = true
+	v.refresh.Disable()
+	background(v.u, func(ctx context.Context) ([]*app.OutstandingInvoice, error) {
+		return v.u.svc.Billing.OutstandingInvoices(ctx, f)
+	}, func(rows []*app.OutstandingInvoice, err error) {
+		if seq != v.seq {
+			return
+		}
+		v.loading = false
+		v.refresh.Enable()
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		v.rows, v.more = append(v.rows, rows...), len(rows) == f.Limit
+		v.list.Refresh()
+		v.updateTotals()
+	})
+}
+
+// updateTotals sums the balances loaded and says whether that is all.
+func (v *outstandingView) updateTotals() {
+	if len(v.rows) == 0 {
+		v.total.SetText("Nothing outstanding: every issued invoice is paid.")
+		v.info.SetText("")
+		return
+	}
+	var sum app.Money
+	for _, r := range v.rows {
+		sum += r.Balance
+	}
+	total := app.Format(sum, v.rows[0].Currency)
+	n := countText(len(v.rows), "invoice", "invoices")
+	if v.more {
+		v.total.SetText(fmt.Sprintf("Outstanding on the %s shown: %s", n, total))
+		v.info.SetText("Scroll for newer invoices; the printed list has them all.")
+		return
+	}
+	v.total.SetText(fmt.Sprintf("Total outstanding: %s on %s", total, n))
+	v.info.SetText("")
+}
+
+func (v *outstandingView) onPrint() {
+	name := "outstanding-" + v.u.now().In(v.u.location()).Format(app.DateLayout) + ".pdf"
+	v.u.printDocument(v.print, name, v.u.svc.Billing.OutstandingPDF)
+}
+
+// cashUpView is the Cash-up tab of the Billing area: one cashier's day,
+// with the totals per payment method, the cash that should be in the
+// drawer and every receipt, printable. Billing staff choose any cashier;
+// reception sees their own day.
+type cashUpView struct {
+	u *UI
+
+	cashiers []*app.User // the choices of the cashier select
+	cashUp   *app.CashUp
+	// seq numbers fetches; an answer to an older one is dropped.
+	seq int
+
+	cashier    *widget.Select
+	day        *widget.Entry
+	prevDay    *widget.Button
+	nextDay    *widget.Button
+	show       *widget.Button
+	print      *widget.Button
+	errs       fieldErrors
+	heading    *widget.Label
+	methods    *fyne.Container
+	cashInHand *widget.Label
+	receipts   *widget.List
+	noReceipts *widget.Label // over the empty list
+
+	content fyne.CanvasObject
+}
+
+func newCashUpView(u *UI) *cashUpView {
+	v := &cashUpView{u: u, errs: fieldErrors{}}
+	v.buildUI()
+	return v
+}
+
+func (v *cashUpView) view() fyne.CanvasObject { return v.content }
+
+// anyCashier reports whether the user may see every cashier's day.
+func (v *cashUpView) anyCashier() bool { return app.Can(v.u.session.User.Role, app.PermManageBilling) }
+
+// cashUpMethodColumns are the columns of the totals per method.
+var cashUpMethodColumns = []billingColumn{
+	{"Method", 170, false}, {"Payments", 90, true}, {"Taken", 130, true}, {"Refunded", 130, true},
+	{"Net", 130, true}, {"", 0, false},
+}
+
+// cashUpReceiptColumns are the columns of the day's receipts.
+var cashUpReceiptColumns = []billingColumn{
+	{"Time", 70, false}, {"Receipt", 190, false}, {"Method", 170, false}, {"Amount", 115, true},
+	{"", 20, false}, {"Patient", 0, false},
+}
+
+func (v *cashUpView) buildUI() {
+	v.cashier = widget.NewSelect(nil, func(string) { v.load() })
+	v.cashier.PlaceHolder = "Choose the cashier"
+	v.day = entry("YYYY-MM-DD")
+	v.day.SetText(v.today().Format(app.DateLayout))
+	v.day.OnSubmitted = func(string) { v.load() }
+	v.prevDay = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { v.moveDay(-1) })
+	v.nextDay = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { v.moveDay(1) })
+	v.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), v.load)
+	v.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), v.onPrint)
+	v.print.Importance = widget.HighImportance
+	v.print.Disable()
+	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.heading.SizeName = theme.SizeNameSubHeadingText
+	v.methods = container.NewVBox()
+	v.cashInHand = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.receipts = widget.NewList(
+		func() int { return len(v.receiptRows()) },
+		func() fyne.CanvasObject { return newColumnRow(cashUpReceiptColumns) },
+		v.updateReceipt,
+	)
+	v.receipts.OnSelected = func(widget.ListItemID) { v.receipts.UnselectAll() }
+	v.noReceipts = mutedLabel("No receipts on this day.")
+	v.noReceipts.Hide()
+
+	dayBox := v.errs.add("day", container.NewHBox(v.prevDay, container.New(widthLayout{130}, v.day), v.nextDay))
+	filters := container.NewHBox(
+		widget.NewLabel("Cashier"), container.New(widthLayout{260}, v.cashier),
+		widget.NewLabel("Day"), dayBox, v.show, layout.NewSpacer(), v.print)
+	top := container.NewVBox(
+		sectionTitle("Cash-up"),
+		filters,
+		widget.NewSeparator(),
+		v.heading,
+		columnHeader(cashUpMethodColumns),
+		v.methods,
+		v.cashInHand,
+		widget.NewSeparator(),
+		sectionTitle("Receipts"),
+		columnHeader(cashUpReceiptColumns),
+	)
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
+}
+
+func (v *cashUpView) today() time.Time { return v.u.now().In(v.u.location()) }
+
+// moveDay shows the day before or after the one shown.
+func (v *cashUpView) moveDay(days int) {
+	d, err := time.ParseInLocation(app.DateLayout, strings.TrimSpace(v.day.Text), v.u.location())
+	if err != nil {
+		d = v.today()
+	}
+	v.day.SetText(d.AddDate(0, 0, days).Format(app.DateLayout))
+	v.load()
+}
+
+// load shows the chosen cashier's day, after filling the cashier choices
+// the first time.
+func (v *cashUpView) load() {
+	if v.cashiers == nil {
+		v.loadCashiers()
+		return
+	}
+	v.errs.clear()
+	i := v.cashier.SelectedIndex()
+	if i < 0 || i >= len(v.cashiers) {
+		return
+	}
+	day := strings.TrimSpace(v.day.Text)
+	if _, err := time.Parse(app.DateLayout, day); err != nil {
+		v.errs.set("day", "Write the day as YYYY-MM-DD.")
+		return
+	}
+	v.seq++
+	seq, id := v.seq, v.cashiers[i].ID
+	background(v.u, func(ctx context.Context) (*app.CashUp, error) {
+		return v.u.svc.Billing.CashUp(ctx, id, day)
+	}, func(cu *app.CashUp, err error) {
+		if seq != v.seq {
+			return
+		}
+		if err != nil {
+			v.errs.show(err, v.u.win)
+			return
+		}
+		v.showCashUp(cu)
+	})
+}
+
+// loadCashiers offers the staff who take payments to billing staff who may
+// list accounts, and the user themself to everyone else; then it shows the
+// user's own day.
+func (v *cashUpView) loadCashiers() {
+	me := v.u.session.User
+	if !v.anyCashier() || !app.Can(me.Role, app.PermViewStaff) {
+		v.setCashiers([]*app.User{me})
+		return
+	}
+	background(v.u, func(ctx context.Context) ([]*app.User, error) {
+		return v.u.svc.Users.FindUsers(ctx, app.UserFilter{Status: app.StatusActive, Limit: 1000})
+	}, func(us []*app.User, err error) {
+		if err != nil {
+			showError(err, v.u.win)
+			us = nil
+		}
+		cashiers := []*app.User{me}
+		for _, x := range us {
+			if x.ID != me.ID && app.Can(x.Role, app.PermTakePayment) {
+				cashiers = append(cashiers, x)
+			}
+		}
+		v.setCashiers(cashiers)
+	})
+}
+
+// setCashiers fills the cashier select, the user first and chosen.
+func (v *cashUpView) setCashiers(us []*app.User) {
+	v.cashiers = us
+	opts := make([]string, len(us))
+	for i, x := range us {
+		opts[i] = x.FullName + " (" + x.Username + ")"
+	}
+	v.cashier.SetOptions(opts)
+	v.cashier.SetSelectedIndex(0) // loads the day
+}
+
+func (v *cashUpView) showCashUp(cu *app.CashUp) {
+	v.cashUp = cu
+	d := billingDigits(cu.Currency)
+	when := cu.Day
+	if t, err := time.Parse(app.DateLayout, cu.Day); err == nil {
+		when = t.Format("Monday 2 January 2006")
+	}
+	v.heading.SetText(cu.CashierName + " — " + when + " — " + cu.Currency)
+	rows := make([]fyne.CanvasObject, 0, len(cu.Methods)+1)
+	for _, m := range cu.Methods {
+		row := newColumnRow(cashUpMethodColumns)
+		imp := widget.MediumImportance
+		if m.Count == 0 {
+			imp = widget.LowImportance
+		}
+		setColumnRow(row, imp, paymentMethodLabel(m.Method), fmt.Sprint(m.Count), app.FormatAmount(m.Taken, d),
+			app.FormatAmount(m.Refunded, d), app.FormatAmount(m.Taken-m.Refunded, d), "")
+		rows = append(rows, row)
+	}
+	total := newColumnRow(cashUpMethodColumns)
+	setColumnRow(total, widget.MediumImportance, "Total", fmt.Sprint(len(cu.Receipts)), app.FormatAmount(cu.Taken, d),
+		app.FormatAmount(cu.Refunded, d), app.FormatAmount(cu.Net, d), "")
+	for _, o := range total.Objects {
+		o.(*widget.Label).TextStyle.Bold = true
+	}
+	v.methods.Objects = append(rows, widget.NewSeparator(), total)
+	v.methods.Refresh()
+	v.cashInHand.SetText("Cash in hand: " + app.Format(cu.CashInHand, cu.Currency))
+	v.receipts.Refresh()
+	v.receipts.ScrollToTop()
+	if len(cu.Receipts) == 0 {
+		v.noReceipts.Show()
+	} else {
+		v.noReceipts.Hide()
+	}
+	v.print.Enable()
+}
+
+// receiptRows are the receipts of the day shown.
+func (v *cashUpView) receiptRows() []*app.Payment {
+	if v.cashUp == nil {
+		return nil
+	}
+	return v.cashUp.Receipts
+}
+
+func (v *cashUpView) updateReceipt(id widget.ListItemID, o fyne.CanvasObject) {
+	ps := v.receiptRows()
+	if id < 0 || id >= len(ps) {
+		return
+	}
+	p := ps[id]
+	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
+	method := paymentMethodLabel(p.Method)
+	imp := widget.MediumImportance
+	if p.IsReversal() {
+		amount, method, imp = "−"+amount, "Refund: "+method, widget.DangerImportance
+	}
+	setColumnRow(o.(*fyne.Container), imp, p.TakenAt.In(v.u.location()).Format("15:04"), p.ReceiptNumber, method,
+		amount, "", strings.TrimSpace(p.PatientName+" · "+p.PatientMRN))
+}
+
+func (v *cashUpView) onPrint() {
+	cu := v.cashUp
+	if cu == nil {
+		return
+	}
+	name := "cash-up-" + cu.Day + "-" + cu.CashierName + ".pdf"
+	v.u.printDocument(v.print, name, func(ctx context.Context) ([]byte, error) {
+		return v.u.svc.Billing.CashUpPDF(ctx, cu.CashierID, cu.Day)
+	})
+}

@@ -1,0 +1,341 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// The columns of the dashboard's tables.
+var (
+	doctorFigureColumns = []billingColumn{{"Doctor", 0, false}, {"Appointments", 130, true}, {"No-shows", 110, true},
+		{"Booked", 110, true}, {"Available", 110, true}, {"Utilization", 120, true}}
+	serviceColumns       = []billingColumn{{"Service", 0, false}, {"Quantity", 100, true}, {"Revenue", 130, true}}
+	doctorRevenueColumns = []billingColumn{{"Doctor", 0, false}, {"Revenue", 130, true}}
+)
+
+// adminView is the clinic's dashboard of a period: patients, appointments
+// by status, no-shows and each doctor's load (admins), revenue, payments
+// by method, what is outstanding and the top services (admins and billing
+// clerks), and their charts. Each figure opens the list behind it.
+type adminView struct {
+	u      *UI
+	screen *dashboardScreen
+	// clinical and financial are the parts the role may see.
+	clinical, financial bool
+
+	dash *app.Dashboard // the figures shown; nil before the first answer
+	// seq numbers loads; answers to an older one are dropped.
+	seq int
+	// links are the small tiles and table rows that open a list, by what
+	// they stand for: "status:no_show", "doctor:<id>", "method:cash",
+	// "service:<code>", "revenue:<doctor id>".
+	links map[string]*tapArea
+
+	period  *periodPicker
+	refresh *widget.Button
+	heading *widget.Label
+
+	patients     *figureTile
+	newPatients  *figureTile
+	appointments *figureTile
+	noShows      *figureTile
+	statuses     *fyne.Container // a small tile per status
+	doctors      *fyne.Container
+	clinicalBox  *fyne.Container
+
+	revenue       *figureTile
+	taken         *figureTile
+	outstanding   *figureTile
+	methods       *fyne.Container // a small tile per payment method
+	services      *fyne.Container
+	doctorRevenue *fyne.Container
+	financialBox  *fyne.Container
+
+	charts *chartsView
+
+	content fyne.CanvasObject
+}
+
+func newAdminView(u *UI, screen *dashboardScreen) *adminView {
+	role := u.session.User.Role
+	v := &adminView{u: u, screen: screen, links: map[string]*tapArea{},
+		clinical: app.Can(role, app.PermViewStatistics), financial: app.Can(role, app.PermViewFinancial)}
+	v.buildUI()
+	return v
+}
+
+func (v *adminView) view() fyne.CanvasObject { return v.content }
+
+func (v *adminView) buildUI() {
+	v.period = newPeriodPicker(v.u, app.PeriodMonth, v.load)
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.heading.SizeName = theme.SizeNameSubHeadingText
+	body := container.NewVBox()
+	if v.clinical {
+		body.Add(v.buildClinical())
+	}
+	if v.financial {
+		body.Add(v.buildFinancial())
+	}
+	v.charts = newChartsView(v.u, v.clinical, v.financial)
+	body.Add(v.charts.content)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, v.refresh, v.period.content),
+		v.heading,
+		widget.NewSeparator(),
+	)
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+}
+
+func (v *adminView) buildClinical() fyne.CanvasObject {
+	v.patients = newFigureTile("patients registered", v.openPatients)
+	v.newPatients = newFigureTile("new patients", func() {
+		v.drill(drillNewPatients, "New patients", app.DrillDown{})
+	})
+	v.appointments = newFigureTile("appointments", func() {
+		v.drill(drillAppointments, "Appointments, cancelled ones too", app.DrillDown{})
+	})
+	v.noShows = newFigureTile("no-show rate", func() {
+		v.drill(drillAppointments, "No-shows", app.DrillDown{Status: app.AppointmentNoShow})
+	})
+	v.statuses = tileRow()
+	v.doctors = container.NewVBox()
+	v.clinicalBox = container.NewVBox(
+		sectionTitle("Patients and appointments"),
+		tileRow(v.patients, v.newPatients, v.appointments, v.noShows),
+		v.statuses,
+		v.doctors,
+	)
+	return v.clinicalBox
+}
+
+func (v *adminView) buildFinancial() fyne.CanvasObject {
+	v.revenue = newFigureTile("revenue", func() {
+		v.drill(drillInvoices, "Invoices issued", app.DrillDown{})
+	})
+	v.taken = newFigureTile("taken", func() {
+		v.drill(drillPayments, "Payments and refunds", app.DrillDown{})
+	})
+	v.outstanding = newFigureTile("outstanding now", func() {
+		v.drill(drillOutstanding, "Outstanding invoices", app.DrillDown{})
+	})
+	v.methods = tileRow()
+	v.services = container.NewVBox()
+	v.doctorRevenue = container.NewVBox()
+	v.financialBox = container.NewVBox(
+		sectionTitle("Money"),
+		tileRow(v.revenue, v.taken, v.outstanding),
+		v.methods,
+		container.NewBorder(nil, nil, container.New(widthLayout{420}, v.doctorRevenue), nil, v.services),
+	)
+	return v.financialBox
+}
+
+// load reads the figures and the charts of the period chosen.
+func (v *adminView) load() {
+	p, ok := v.period.period()
+	if !ok {
+		return
+	}
+	v.seq++
+	seq := v.seq
+	v.refresh.Disable()
+	v.heading.SetText(periodLabel(p.Kind) + ": " + p.String() + " · loading…")
+	background(v.u, func(ctx context.Context) (*app.Dashboard, error) {
+		return v.u.svc.Dashboard.Dashboard(ctx, p)
+	}, func(d *app.Dashboard, err error) {
+		if seq != v.seq {
+			return
+		}
+		v.refresh.Enable()
+		if err != nil {
+			v.heading.SetText(periodLabel(p.Kind) + ": " + p.String())
+			v.period.errs.show(err, v.u.win)
+			return
+		}
+		v.show(d)
+	})
+	v.charts.load(p, func() bool { return seq == v.seq })
+}
+
+// show fills every figure in.
+func (v *adminView) show(d *app.Dashboard) {
+	v.dash = d
+	v.links = map[string]*tapArea{}
+	v.heading.SetText(fmt.Sprintf("%s: %s · figures as of %s", periodLabel(d.Period.Kind), d.Period, clockOf(v.u, d.At)))
+	if v.clinicalBox != nil {
+		v.clinicalBox.Hidden = d.Clinical == nil
+		if d.Clinical != nil {
+			v.showClinical(d.Clinical)
+		}
+	}
+	if v.financialBox != nil {
+		v.financialBox.Hidden = d.Financial == nil
+		if d.Financial != nil {
+			v.showFinancial(d.Financial)
+		}
+	}
+}
+
+// showClinical fills in the patients, the appointments by status and
+// each doctor's load.
+func (v *adminView) showClinical(c *app.ClinicalFigures) {
+	v.patients.setValue(numberText(c.PatientsTotal), widget.MediumImportance)
+	v.newPatients.setValue(numberText(c.PatientsNew), widget.MediumImportance)
+	v.appointments.setValue(numberText(c.AppointmentsTotal), widget.MediumImportance)
+	v.noShows.setValue(percentText(c.NoShowRate), widget.MediumImportance)
+	tiles := make([]*figureTile, 0, len(c.Appointments))
+	for _, sc := range c.Appointments {
+		status := sc.Status
+		t := newSmallTile(func() {
+			v.drill(drillAppointments, "Appointments: "+status.Label(), app.DrillDown{Status: status})
+		})
+		t.set(numberText(sc.Count), status.Label(), statusCountImportance(sc))
+		v.links["status:"+string(status)] = t.tap
+		tiles = append(tiles, t)
+	}
+	setTiles(v.statuses, tiles)
+	rows := make([]fyne.CanvasObject, 0, len(c.Doctors))
+	for _, df := range c.Doctors {
+		util := "–"
+		if df.AvailableMinutes > 0 {
+			util = percentText(df.Utilization)
+		}
+		row := linkRow(doctorFigureColumns, widget.MediumImportance, func() {
+			v.drill(drillAppointments, "Appointments of "+df.DoctorName+", cancelled ones too",
+				app.DrillDown{DoctorID: df.DoctorID})
+		}, df.DoctorName, numberText(df.Appointments), numberText(df.NoShows), hoursText(df.BookedMinutes),
+			hoursText(df.AvailableMinutes), util)
+		v.links["doctor:"+df.DoctorID] = row
+		rows = append(rows, row)
+	}
+	setTable(v.doctors, "By doctor: hours booked of the hours they were available", doctorFigureColumns, rows, "No doctors.")
+}
+
+// statusCountImportance greys out the statuses nobody is in and marks the
+// ones that need attention.
+func statusCountImportance(sc app.StatusCount) widget.Importance {
+	switch {
+	case sc.Count == 0:
+		return widget.LowImportance
+	case sc.Status == app.AppointmentNoShow || sc.Status == app.AppointmentConflict:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// showFinancial fills in the money: revenue, payments by method, the
+// outstanding balance, revenue by doctor and the top services.
+func (v *adminView) showFinancial(f *app.FinancialFigures) {
+	d := billingDigits(f.Currency)
+	money := func(m app.Money) string { return app.FormatAmount(m, d) }
+	v.revenue.set(app.Format(f.Revenue, f.Currency),
+		"revenue, "+countText(f.Invoices, "invoice", "invoices"), widget.MediumImportance)
+	v.taken.set(app.Format(f.NetTaken, f.Currency),
+		"taken: "+money(f.Taken)+" less "+money(f.Refunded)+" refunded", widget.MediumImportance)
+	v.outstanding.set(app.Format(f.Outstanding, f.Currency),
+		"outstanding now, "+countText(f.OutstandingInvoices, "invoice", "invoices"), outstandingImportance(f))
+
+	tiles := make([]*figureTile, 0, len(f.Payments))
+	for _, mt := range f.Payments {
+		tiles = append(tiles, v.methodTile(mt, money))
+	}
+	setTiles(v.methods, tiles)
+
+	rows := make([]fyne.CanvasObject, 0, len(f.Doctors))
+	for _, dr := range f.Doctors {
+		rows = append(rows, v.revenueRow(dr, money(dr.Revenue)))
+	}
+	setTable(v.doctorRevenue, "Revenue by doctor", doctorRevenueColumns, rows, "No revenue.")
+
+	rows = make([]fyne.CanvasObject, 0, len(f.TopServices))
+	for _, sf := range f.TopServices {
+		rows = append(rows, v.serviceRow(sf, money(sf.Revenue)))
+	}
+	setTable(v.services, "Top services by revenue", serviceColumns, rows, "No services billed.")
+}
+
+// outstandingImportance marks the outstanding balance when there is one.
+func outstandingImportance(f *app.FinancialFigures) widget.Importance {
+	if f.Outstanding > 0 {
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+// methodTile is the money taken with one method, net of refunds; it opens
+// the payments and refunds made with it.
+func (v *adminView) methodTile(mt app.MethodTotal, money func(app.Money) string) *figureTile {
+	method := mt.Method
+	t := newSmallTile(func() {
+		v.drill(drillPayments, "Payments: "+paymentMethodLabel(method), app.DrillDown{Method: method})
+	})
+	imp := widget.MediumImportance
+	if mt.Count == 0 {
+		imp = widget.LowImportance
+	}
+	t.set(money(mt.Taken-mt.Refunded), paymentMethodLabel(method)+", "+countText(mt.Count, "payment", "payments"), imp)
+	v.links["method:"+string(method)] = t.tap
+	return t
+}
+
+// revenueRow is a doctor's revenue; the rest (no doctor) opens nothing.
+func (v *adminView) revenueRow(dr app.DoctorRevenue, revenue string) fyne.CanvasObject {
+	if dr.DoctorID == "" {
+		row := tableRow(doctorRevenueColumns, false)
+		setColumnRow(row, widget.LowImportance, "Not attributed to a doctor", revenue)
+		return row
+	}
+	row := linkRow(doctorRevenueColumns, widget.MediumImportance, func() {
+		v.drill(drillInvoices, "Invoices of "+dr.DoctorName, app.DrillDown{DoctorID: dr.DoctorID})
+	}, dr.DoctorName, revenue)
+	v.links["revenue:"+dr.DoctorID] = row
+	return row
+}
+
+// serviceRow is a service's revenue; lines typed without a price list
+// item open nothing.
+func (v *adminView) serviceRow(sf app.ServiceFigure, revenue string) fyne.CanvasObject {
+	qty := numberText(int(sf.Quantity))
+	if sf.Code == "" {
+		row := tableRow(serviceColumns, false)
+		setColumnRow(row, widget.LowImportance, "Lines typed without a price list item", qty, revenue)
+		return row
+	}
+	name := sf.Code + " · " + sf.Name
+	row := linkRow(serviceColumns, widget.MediumImportance, func() {
+		v.drill(drillInvoices, "Invoices with "+name, app.DrillDown{Code: sf.Code})
+	}, name, qty, revenue)
+	v.links["service:"+sf.Code] = row
+	return row
+}
+
+// drill opens the list behind a figure, for the period shown.
+func (v *adminView) drill(kind drillKind, title string, d app.DrillDown) {
+	if v.dash == nil {
+		return
+	}
+	d.Period = v.dash.Period
+	if kind != drillOutstanding {
+		title += " · " + d.Period.String()
+	}
+	v.screen.openDrill(drillSpec{kind: kind, title: title, req: d})
+}
+
+// openPatients goes to the Patients area: the list behind the number of
+// patients.
+func (v *adminView) openPatients() {
+	m := v.u.main
+	if i := slices.Index(m.areas, app.AreaPatients); i >= 0 {
+		m.nav.Select(i)
+	}
+}

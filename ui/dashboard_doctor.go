@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// The columns of the doctor's dashboard.
+var (
+	todayColumns      = []billingColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
+	newReportColumns  = []billingColumn{{"Date", 110, false}, {"Report", 0, false}}
+	myPatientsColumns = []billingColumn{{"Patient", 0, false}, {"Since", 110, false},
+		{"Prescriptions", 120, true}, {"Problems", 100, true}}
+)
+
+// doctorView is a doctor's own dashboard: today's appointments in order,
+// the reports attached to their patients since they last looked (which
+// "Mark as seen" clears), their figures for the month and their patients
+// under active treatment. Every appointment, report and patient is a click
+// from the patient's chart.
+type doctorView struct {
+	u      *UI
+	screen *dashboardScreen
+
+	dash *app.DoctorDashboard // shown; nil before the first answer
+	// seq numbers loads; answers to an older one are dropped.
+	seq int
+	// links are the rows that open a chart: "appointment:<id>",
+	// "report:<id>", "patient:<id>".
+	links map[string]*tapArea
+
+	heading  *widget.Label
+	refresh  *widget.Button
+	markSeen *widget.Button
+
+	todayTitle    *widget.Label
+	today         *fyne.Container
+	reportsTitle  *widget.Label
+	reports       *fyne.Container
+	patientsTitle *widget.Label
+	patients      *fyne.Container
+
+	monthTitle   *widget.Label
+	appointments *figureTile
+	noShows      *figureTile
+	booked       *figureTile
+	utilization  *figureTile
+	byStatus     *widget.Label
+
+	content fyne.CanvasObject
+}
+
+func newDoctorView(u *UI, screen *dashboardScreen) *doctorView {
+	v := &doctorView{u: u, screen: screen, links: map[string]*tapArea{}}
+	v.buildUI()
+	return v
+}
+
+func (v *doctorView) view() fyne.CanvasObject { return v.content }
+
+func (v *doctorView) buildUI() {
+	v.heading = widget.NewLabelWithStyle(v.u.session.User.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.heading.SizeName = theme.SizeNameSubHeadingText
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.markSeen = widget.NewButtonWithIcon("Mark as seen", theme.ConfirmIcon(), v.onMarkSeen)
+	v.markSeen.Disable()
+
+	v.todayTitle = sectionTitle("Today's appointments")
+	v.today = container.NewVBox()
+	v.monthTitle = sectionTitle("My figures for the month")
+	v.appointments = newFigureTile("appointments", nil)
+	v.noShows = newFigureTile("no-shows", nil)
+	v.booked = newFigureTile("booked", nil)
+	v.utilization = newFigureTile("utilization", nil)
+	v.byStatus = mutedLabel("")
+	left := container.NewVBox(v.todayTitle, v.today)
+
+	v.reportsTitle = sectionTitle("New reports")
+	v.reports = container.NewVBox()
+	v.patientsTitle = sectionTitle("My patients under treatment")
+	v.patients = container.NewVBox()
+	right := container.NewVBox(
+		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, v.markSeen, v.reportsTitle), v.reports, widget.NewSeparator(),
+		v.patientsTitle, v.patients)
+
+	top := container.NewVBox(container.NewHBox(v.heading, layout.NewSpacer(), v.refresh), widget.NewSeparator())
+	v.content = container.NewBorder(top, nil, nil, nil,
+		container.NewVScroll(container.NewGridWithColumns(2, left, right)))
+}
+
+// load reads the doctor's dashboard for today.
+func (v *doctorView) load() {
+	v.seq++
+	seq := v.seq
+	id := v.u.session.User.ID
+	v.refresh.Disable()
+	background(v.u, func(ctx context.Context) (*app.DoctorDashboard, error) {
+		return v.u.svc.Dashboard.DoctorDashboard(ctx, id)
+	}, func(d *app.DoctorDashboard, err error) {
+		if seq != v.seq {
+			return
+		}
+		v.refresh.Enable()
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		v.show(d)
+	})
+}
+
+// show fills the dashboard in.
+func (v *doctorView) show(d *app.DoctorDashboard) {
+	v.dash = d
+	v.links = map[string]*tapArea{}
+	day := d.Today.Weekday().String() + " " + d.Today.String()
+	v.heading.SetText(d.DoctorName + " · " + day)
+	v.showToday(d.Appointments)
+	v.showMonth(d)
+	v.showReports(d)
+	v.showPatients(d.Patients)
+}
+
+// showToday lists today's appointments; cancelled and missed ones are
+// greyed out, a patient who is waiting stands out.
+func (v *doctorView) showToday(as []*app.Appointment) {
+	v.todayTitle.SetText("Today's appointments (" + numberText(len(as)) + ")")
+	rows := make([]fyne.CanvasObject, 0, len(as))
+	for _, a := range as {
+		imp := widget.MediumImportance
+		switch {
+		case a.Status == app.AppointmentCancelled || a.Status == app.AppointmentNoShow:
+			imp = widget.LowImportance
+		case a.Status == app.AppointmentCheckedIn:
+			imp = widget.SuccessImportance
+		}
+		who := a.PatientName
+		if a.Reason != "" {
+			who += " — " + a.Reason
+		}
+		row := linkRow(todayColumns, imp, func() { v.openChart(a.PatientID) },
+			clockOf(v.u, a.Start)+"–"+clockOf(v.u, a.End), a.Status.Label(), who)
+		v.links["appointment:"+a.ID] = row
+		rows = append(rows, row)
+	}
+	setTable(v.today, "In order of time; select one for the patient's chart.", todayColumns, rows, "No appointments today.")
+}
+
+// showMonth fills in the doctor's figures for the month.
+func (v *doctorView) showMonth(d *app.DoctorDashboard) {
+	f := d.MonthFigure
+	v.monthTitle.SetText(fmt.Sprintf("My figures for %s %d", d.Month.From.Month, d.Month.From.Year))
+	v.appointments.setValue(numberText(f.Appointments), widget.MediumImportance)
+	v.noShows.setValue(numberText(f.NoShows), widget.MediumImportance)
+	v.booked.set(hoursText(f.BookedMinutes), "booked of "+hoursText(f.AvailableMinutes), widget.MediumImportance)
+	util := "–"
+	if f.AvailableMinutes > 0 {
+		util = percentText(f.Utilization)
+	}
+	v.utilization.setValue(util, widget.MediumImportance)
+	var parts []string
+	for _, sc := range f.ByStatus {
+		if sc.Count > 0 {
+			parts = append(parts, sc.Status.Label()+" "+numberText(sc.Count))
+		}
+	}
+	v.byStatus.SetText(strings.Join(parts, " · "))
+}
+
+// showReports lists the reports attached since the doctor last looked.
+func (v *doctorView) showReports(d *app.DoctorDashboard) {
+	since := "since you last looked, " + formatTime(v.u, d.ReportsSeenAt)
+	if d.ReportsSeenAt.IsZero() {
+		since = "on your patients"
+	}
+	v.reportsTitle.SetText(fmt.Sprintf("New reports (%s) %s", numberText(len(d.NewReports)), since))
+	if len(d.NewReports) > 0 {
+		v.markSeen.Enable()
+	} else {
+		v.markSeen.Disable()
+	}
+	rows := make([]fyne.CanvasObject, 0, len(d.NewReports))
+	for _, nr := range d.NewReports {
+		r := nr.Report
+		what := r.Title + " (" + reportTypeLabel(r.Type) + ") · " + nr.PatientName
+		row := linkRow(newReportColumns, widget.MediumImportance, func() { v.openReports(r.PatientID) },
+			r.ReportDate, what)
+		v.links["report:"+r.ID] = row
+		rows = append(rows, row)
+	}
+	setTable(v.reports, "Select one to open it in the patient's chart.", newReportColumns, rows, "No new reports.")
+}
+
+// showPatients lists the doctor's patients under active treatment.
+func (v *doctorView) showPatients(ps []*app.ActivePatient) {
+	v.patientsTitle.SetText("My patients under treatment (" + numberText(len(ps)) + ")")
+	rows := make([]fyne.CanvasObject, 0, len(ps))
+	for _, p := range ps {
+		row := linkRow(myPatientsColumns, widget.MediumImportance, func() { v.openChart(p.PatientID) },
+			p.PatientName, p.Since, numberText(p.ActivePrescriptions), numberText(p.ActiveProblems))
+		v.links["patient:"+p.PatientID] = row
+		rows = append(rows, row)
+	}
+	setTable(v.patients, "With an active prescription or problem.", myPatientsColumns, rows,
+		"No patients under active treatment.")
+}
+
+// openChart shows a patient's chart; coming back reloads the dashboard,
+// since a visit may have been completed meanwhile.
+func (v *doctorView) openChart(patientID string) *chartScreen {
+	return v.screen.openChart(patientID, "My dashboard", v.load)
+}
+
+// openReports shows a patient's chart on its Reports tab.
+func (v *doctorView) openReports(patientID string) {
+	if c := v.openChart(patientID); c.reports != nil {
+		selectChartTab(c, c.reports)
+	}
+}
+
+// onMarkSeen records that the doctor has looked at the new reports and
+// reloads the dashboard, which then lists none.
+func (v *doctorView) onMarkSeen() {
+	v.markSeen.Disable()
+	background(v.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, v.u.svc.Dashboard.MarkReportsSeen(ctx)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			v.markSeen.Enable()
+			showError(err, v.u.win)
+			return
+		}
+		v.load()
+	})
+}

@@ -1,0 +1,321 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// prefDocumentFolder is the Preferences key of the folder this desk saves
+// documents (invoices, receipts, statements, reports) into.
+const prefDocumentFolder = "documents.folder"
+
+const (
+	// maxCopies bounds the "-2", "-3"… names tried for one document.
+	maxCopies = 1000
+	// printTimeout bounds a print command; lp hands the job to the spooler
+	// and returns at once, so a longer wait means something is stuck.
+	printTimeout = 30 * time.Second
+)
+
+// documentOutput is how documents leave HMS: the folder chooser and the
+// command runner, which tests replace, the system they run on, and the
+// "Saved to" dialog shown last.
+type documentOutput struct {
+	goos string // runtime.GOOS: picks the print command
+	// chooseFolder asks for the documents folder, starting at start ("" for
+	// the home folder), and calls done on the UI goroutine with the folder
+	// chosen, or "" when the user cancels.
+	chooseFolder func(win fyne.Window, start string, done func(folder string, err error))
+	// run runs a command and returns its combined output. It is called off
+	// the UI goroutine.
+	run func(name string, args ...string) ([]byte, error)
+
+	saved *savedDialog // the open "Saved to" dialog
+}
+
+func newDocumentOutput() documentOutput {
+	return documentOutput{goos: runtime.GOOS, chooseFolder: chooseFolderDialog, run: runCommand}
+}
+
+// deliverPDF saves a document the user asked for into the folder chosen once
+// for documents (asking for it the first time, or when it is gone), never
+// over an existing file, then offers to open or print it.
+func (u *UI) deliverPDF(filename string, body []byte) {
+	name := documentName(filename)
+	if folder := u.documentFolder(); folder != "" {
+		u.saveDocument(folder, name, body)
+		return
+	}
+	u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body) })
+}
+
+// documentFolder is the folder chosen for documents; "" when none was chosen
+// or it is no longer there (an unplugged drive, a removed share).
+func (u *UI) documentFolder() string {
+	dir := u.fyneApp.Preferences().String(prefDocumentFolder)
+	if dir == "" {
+		return ""
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return ""
+	}
+	return dir
+}
+
+// askDocumentFolder asks for the documents folder, remembers it for this
+// desk and calls then with it. Nothing happens when the user cancels.
+func (u *UI) askDocumentFolder(then func(folder string)) {
+	prefs := u.fyneApp.Preferences()
+	u.docs.chooseFolder(u.win, prefs.String(prefDocumentFolder), func(folder string, err error) {
+		if err != nil {
+			dialog.ShowInformation("Could not open the folder", "HMS could not open that folder: "+reason(err)+".", u.win)
+			return
+		}
+		if folder == "" {
+			return
+		}
+		prefs.SetString(prefDocumentFolder, folder)
+		then(folder)
+	})
+}
+
+// saveDocument writes body as name into folder off the UI goroutine, then
+// shows where it went, or why it could not be saved.
+func (u *UI) saveDocument(folder, name string, body []byte) {
+	background(u, func(context.Context) (string, error) {
+		return saveNewFile(folder, name, body)
+	}, func(path string, err error) {
+		if err != nil {
+			u.showSaveFailed(folder, name, body, err)
+			return
+		}
+		u.docs.saved = u.showSaved(path)
+	})
+}
+
+// showSaveFailed says why a document was not saved and offers another folder.
+func (u *UI) showSaveFailed(folder, name string, body []byte, err error) {
+	msg := fmt.Sprintf("HMS could not save %s in %s: %s.\n\nChoose another folder?", name, folder, reason(err))
+	dialog.ShowConfirm("Could not save the document", msg, func(ok bool) {
+		if ok {
+			u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body) })
+		}
+	}, u.win)
+}
+
+// reason is an error as a person reads it: for a file, what went wrong
+// without the path, which the message gives already.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// documentName makes a file name safe on every desktop: no folders, none of
+// the characters Windows refuses, and a .pdf extension.
+func documentName(filename string) string {
+	name := strings.Map(func(r rune) rune {
+		if r < ' ' || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '-'
+		}
+		return r
+	}, filename)
+	name = strings.Trim(name, " .")
+	if name == "" {
+		name = "document"
+	}
+	if !strings.EqualFold(filepath.Ext(name), ".pdf") {
+		name += ".pdf"
+	}
+	return name
+}
+
+// saveNewFile writes body into folder under name, or name-2, name-3… when a
+// file of that name exists: a saved document is never overwritten. It
+// returns the path written.
+func saveNewFile(folder, name string, body []byte) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for n := 1; n <= maxCopies; n++ {
+		candidate := name
+		if n > 1 {
+			candidate = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		path := filepath.Join(folder, candidate)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, werr := f.Write(body)
+		if err := errors.Join(werr, f.Close()); err != nil {
+			os.Remove(path)
+			return "", err
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("there are already %d documents named %s", maxCopies, name)
+}
+
+// printCommand is the command that sends the file at path to the system's
+// default printer: lp (CUPS) on Linux and macOS, the shell's print verb on
+// Windows.
+func printCommand(goos, path string) (name string, args []string) {
+	if goos == "windows" {
+		quoted := "'" + strings.ReplaceAll(path, "'", "''") + "'"
+		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
+			"Start-Process -FilePath " + quoted + " -Verb Print"}
+	}
+	return "lp", []string{path}
+}
+
+// runCommand runs a command and returns its combined output.
+func runCommand(name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), printTimeout)
+	defer cancel()
+	return exec.CommandContext(ctx, name, args...).CombinedOutput()
+}
+
+// chooseFolderDialog is Fyne's folder dialog, opened at start when it exists.
+func chooseFolderDialog(win fyne.Window, start string, done func(folder string, err error)) {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			done("", err)
+			return
+		}
+		done(dir.Path(), nil)
+	}, win)
+	d.SetTitleText("Choose the folder for saved documents")
+	d.SetConfirmText("Use this folder")
+	if start != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(start)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// savedDialog tells where a document was saved and offers to open it in the
+// system's viewer, print it, or save the next ones elsewhere.
+type savedDialog struct {
+	u    *UI
+	path string
+
+	message *widget.Label
+	status  *widget.Label // what printing or changing the folder did
+	open    *widget.Button
+	print   *widget.Button
+	folder  *widget.Button
+	close   *widget.Button
+	dialog  dialog.Dialog
+}
+
+func (u *UI) showSaved(path string) *savedDialog {
+	d := &savedDialog{u: u, path: path}
+	d.message = wrapLabel("Saved to " + path)
+	d.message.Selectable = true
+	d.status = wrapLabel("")
+	d.status.Hide()
+	d.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), d.onOpen)
+	d.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), d.onPrint)
+	d.print.Importance = widget.HighImportance
+	d.folder = widget.NewButtonWithIcon("Change folder…", theme.FolderOpenIcon(), d.onChangeFolder)
+	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
+	content := container.NewVBox(d.message, d.status,
+		container.NewHBox(d.folder, layout.NewSpacer(), d.close, d.open, d.print))
+	d.dialog = showFormDialog(u, "Document saved", 560, content)
+	return d
+}
+
+// setStatus shows msg under the path, in red when it is a problem.
+func (d *savedDialog) setStatus(msg string, problem bool) {
+	d.status.Importance = widget.SuccessImportance
+	if problem {
+		d.status.Importance = widget.DangerImportance
+	}
+	d.status.SetText(msg)
+	d.status.Show()
+}
+
+func (d *savedDialog) onOpen() {
+	openURI(d.u, storage.NewFileURI(d.path))
+}
+
+func (d *savedDialog) onPrint() {
+	u := d.u
+	name, args := printCommand(u.docs.goos, d.path)
+	run := u.docs.run
+	d.print.Disable()
+	d.setStatus("Sending to the printer…", false)
+	background(u, func(context.Context) ([]byte, error) {
+		return run(name, args...)
+	}, func(out []byte, err error) {
+		if err != nil {
+			d.setStatus(printFailure(name, out, err), true)
+			if !errors.Is(err, exec.ErrNotFound) { // trying again cannot find a printer command
+				d.print.Enable()
+			}
+			return
+		}
+		d.print.Enable()
+		d.setStatus("Sent to the printer.", false)
+	})
+}
+
+// printFailure says why a print command failed, in words for the desk.
+func printFailure(name string, out []byte, err error) string {
+	if errors.Is(err, exec.ErrNotFound) {
+		return fmt.Sprintf("This computer has no printer command (%s), so HMS cannot print directly. "+
+			"Open the document and print it from the viewer.", name)
+	}
+	detail := strings.TrimSpace(string(out))
+	if detail == "" {
+		detail = err.Error()
+	}
+	return "The document was not printed: " + detail
+}
+
+func (d *savedDialog) onChangeFolder() {
+	d.u.askDocumentFolder(func(folder string) {
+		d.setStatus("The next documents will be saved to "+folder+".", false)
+	})
+}
+
+// printDocument renders a document off the UI goroutine and hands it to
+// deliverPDF as filename; button, when given, is disabled meanwhile.
+func (u *UI) printDocument(button *widget.Button, filename string, render func(ctx context.Context) ([]byte, error)) {
+	if button != nil {
+		button.Disable()
+	}
+	background(u, render, func(body []byte, err error) {
+		if button != nil {
+			button.Enable()
+		}
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		u.deliverPDF(filename, body)
+	})
+}

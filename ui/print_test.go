@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// printer stands in for the folder dialog and the print command: it
+// answers every folder question with folder (counting them) and records
+// the commands run, answering with out and err.
+type printer struct {
+	folder string
+	asked  int
+
+	mu       sync.Mutex
+	commands [][]string
+	out      []byte
+	err      error
+}
+
+// fakePrinter installs a printer on h's UI with a fresh folder.
+func fakePrinter(h *harness) *printer {
+	p := &printer{folder: h.t.TempDir()}
+	h.u.docs.chooseFolder = func(_ fyne.Window, _ string, done func(string, error)) {
+		p.asked++
+		done(p.folder, nil)
+	}
+	h.u.docs.run = func(name string, args ...string) ([]byte, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.commands = append(p.commands, append([]string{name}, args...))
+		return p.out, p.err
+	}
+	return p
+}
+
+func (p *printer) ran() [][]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.commands)
+}
+
+// awaitSaved waits for the "Saved to" dialog of the next document and
+// returns it.
+func (h *harness) awaitSaved() *savedDialog {
+	h.t.Helper()
+	h.waitFor("the saved document", func() bool { return h.u.docs.saved != nil })
+	d := h.u.docs.saved
+	h.u.docs.saved = nil
+	return d
+}
+
+// readSaved returns the bytes of the document d saved.
+func readSaved(t *testing.T, d *savedDialog) []byte {
+	t.Helper()
+	b, err := os.ReadFile(d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPrintSavesWithoutOverwriting(t *testing.T) {
+	h := newHarness(t)
+	p := fakePrinter(h)
+	h.u.deliverPDF("INV-D1-2026-000042.pdf", []byte("%PDF first"))
+	first := h.awaitSaved()
+	h.u.deliverPDF("INV-D1-2026-000042.pdf", []byte("%PDF second"))
+	second := h.awaitSaved()
+
+	if p.asked != 1 {
+		t.Errorf("folder asked %d times, want once", p.asked)
+	}
+	if got := h.a.Preferences().String(prefDocumentFolder); got != p.folder {
+		t.Errorf("remembered folder = %q, want %q", got, p.folder)
+	}
+	if first.path != filepath.Join(p.folder, "INV-D1-2026-000042.pdf") ||
+		second.path != filepath.Join(p.folder, "INV-D1-2026-000042-2.pdf") {
+		t.Errorf("paths = %s, %s", first.path, second.path)
+	}
+	if string(readSaved(t, first)) != "%PDF first" || string(readSaved(t, second)) != "%PDF second" {
+		t.Error("saved bytes differ from the documents")
+	}
+	if !strings.Contains(second.message.Text, second.path) {
+		t.Errorf("dialog says %q", second.message.Text)
+	}
+}
+
+func TestPrintCommand(t *testing.T) {
+	for _, tc := range []struct {
+		goos string
+		want func(path string) []string
+	}{
+		{"linux", func(path string) []string { return []string{"lp", path} }},
+		{"darwin", func(path string) []string { return []string{"lp", path} }},
+		{"windows", func(path string) []string {
+			return []string{"powershell", "-NoProfile", "-NonInteractive", "-Command",
+				"Start-Process -FilePath '" + path + "' -Verb Print"}
+		}},
+	} {
+		t.Run(tc.goos, func(t *testing.T) {
+			h := newHarness(t)
+			p := fakePrinter(h)
+			h.u.docs.goos = tc.goos
+			h.u.deliverPDF("receipt.pdf", []byte("%PDF"))
+			d := h.awaitSaved()
+			test.Tap(d.print)
+			h.waitFor("the print status", func() bool { return d.status.Text == "Sent to the printer." })
+			if got := p.ran(); len(got) != 1 || !slices.Equal(got[0], tc.want(d.path)) {
+				t.Errorf("commands = %q, want %q", got, tc.want(d.path))
+			}
+		})
+	}
+}
+
+func TestPrintWindowsQuotesThePath(t *testing.T) {
+	_, args := printCommand("windows", `C:\Users\O'Brien\Documents\receipt.pdf`)
+	if want := `Start-Process -FilePath 'C:\Users\O''Brien\Documents\receipt.pdf' -Verb Print`; args[3] != want {
+		t.Errorf("command = %q, want %q", args[3], want)
+	}
+}
+
+func TestPrintFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		out       string
+		err       error
+		want      string
+		noPrinter bool // Print stays disabled: trying again is pointless
+	}{
+		{"NoPrinterCommand", "", fmt.Errorf("exec: %q: %w", "lp", exec.ErrNotFound),
+			"This computer has no printer command (lp)", true},
+		{"PrinterRefuses", "lp: Error - No default destination.\n", errors.New("exit status 1"),
+			"The document was not printed: lp: Error - No default destination.", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			p := fakePrinter(h)
+			p.out, p.err = []byte(tc.out), tc.err
+			h.u.deliverPDF("receipt.pdf", []byte("%PDF"))
+			d := h.awaitSaved()
+			test.Tap(d.print)
+			h.waitFor("the print failure", func() bool { return strings.Contains(d.status.Text, tc.want) })
+			if d.print.Disabled() != tc.noPrinter || d.status.Importance != widget.DangerImportance {
+				t.Errorf("print button disabled %v, status importance %v", d.print.Disabled(), d.status.Importance)
+			}
+		})
+	}
+}
+
+func TestPrintFolderChoice(t *testing.T) {
+	t.Run("CancelSavesNothing", func(t *testing.T) {
+		h := newHarness(t)
+		h.u.docs.chooseFolder = func(_ fyne.Window, _ string, done func(string, error)) { done("", nil) }
+		h.u.deliverPDF("a.pdf", []byte("%PDF"))
+		h.settle()
+		if h.u.docs.saved != nil || h.a.Preferences().String(prefDocumentFolder) != "" {
+			t.Error("a cancelled choice saved something")
+		}
+	})
+
+	t.Run("GoneFolderAsksAgain", func(t *testing.T) {
+		h := newHarness(t)
+		p := fakePrinter(h)
+		h.a.Preferences().SetString(prefDocumentFolder, filepath.Join(p.folder, "unplugged"))
+		h.u.deliverPDF("a.pdf", []byte("%PDF"))
+		if d := h.awaitSaved(); p.asked != 1 || filepath.Dir(d.path) != p.folder {
+			t.Errorf("asked %d times, saved to %s", p.asked, d.path)
+		}
+	})
+
+	t.Run("ChangeFolder", func(t *testing.T) {
+		h := newHarness(t)
+		p := fakePrinter(h)
+		h.u.deliverPDF("a.pdf", []byte("%PDF"))
+		d := h.awaitSaved()
+		p.folder = t.TempDir()
+		test.Tap(d.folder)
+		if !strings.Contains(d.status.Text, p.folder) {
+			t.Errorf("status = %q", d.status.Text)
+		}
+		h.u.deliverPDF("b.pdf", []byte("%PDF"))
+		if d := h.awaitSaved(); filepath.Dir(d.path) != p.folder {
+			t.Errorf("next document saved to %s, want %s", d.path, p.folder)
+		}
+	})
+
+	t.Run("UnwritableFolder", func(t *testing.T) {
+		h := newHarness(t)
+		h.u.saveDocument(filepath.Join(t.TempDir(), "missing"), "a.pdf", []byte("%PDF"))
+		h.waitFor("the failure", func() bool { return h.shows("HMS could not save a.pdf in") })
+		if h.u.docs.saved != nil {
+			t.Error("a failed save showed the saved dialog")
+		}
+	})
+}
+
+func TestPrintDocumentName(t *testing.T) {
+	for in, want := range map[string]string{
+		"INV-D1-2026-000042.pdf":         "INV-D1-2026-000042.pdf",
+		"cash-up-2026-03-02-Ana Pérez":   "cash-up-2026-03-02-Ana Pérez.pdf",
+		`..\..\evil/name:1?.PDF`:         "-..-evil-name-1-.PDF",
+		"":                               "document.pdf",
+		"receipt-R-D1-2026-000001-copy.": "receipt-R-D1-2026-000001-copy.pdf",
+	} {
+		if got := documentName(in); got != want {
+			t.Errorf("documentName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
