@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"hms/app"
+	"hms/app/pdf/pdftest"
 	"hms/data"
 )
 
@@ -463,21 +461,10 @@ func TestReceiptNumbersGapFree(t *testing.T) {
 	t.Logf("%d payments, %d rolled back", n, failed)
 }
 
+// pdfToText is a document's text with its columns in place.
 func pdfToText(t *testing.T, b []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext is not installed")
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", in, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
+	return pdftest.Text(t, b, true)
 }
 
 func TestReceiptPDF(t *testing.T) {

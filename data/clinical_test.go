@@ -2,9 +2,6 @@ package data_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -12,6 +9,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/pdf/pdftest"
 	"hms/data"
 )
 
@@ -771,10 +769,6 @@ func TestArchivedAndPurge(t *testing.T) {
 }
 
 func TestPrescriptionPDF(t *testing.T) {
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
 	c := mustSetup(t)
 	_, other := clinicalPatients(c)
 	rec, err := giveClinicalRecord(c)
@@ -792,15 +786,7 @@ func TestPrescriptionPDF(t *testing.T) {
 	if auditCount(t, c.db) != before+1 {
 		t.Fatal("printing was not audited")
 	}
-	path := filepath.Join(t.TempDir(), "rx.pdf")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(out)
+	text := pdftest.Text(t, b, false)
 	for _, want := range []string{"Riverside Clinic", "RX-D1-2026-000001", "yannis Papadopoulou", "P-D1-000002",
 		"Salbutamol inhaler", "2 puffs", "Staff doctor", "CANCELLED on 2026-11-25: Wrong inhaler"} {
 		if !strings.Contains(text, want) {

@@ -2,35 +2,20 @@ package pdf_test
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"hms/app"
 	"hms/app/pdf"
+	"hms/app/pdf/pdftest"
 	"hms/assets"
 )
 
-// pdfText extracts a PDF's text with pdftotext (poppler-utils), so the test
-// checks what a reader of the document sees, not the bytes fpdf wrote.
+// pdfText is the text a reader of the document sees.
 func pdfText(t *testing.T, b []byte) string {
 	t.Helper()
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
+	return pdftest.Text(t, b, false)
 }
 
 func sample() (*app.Settings, *app.Patient, *app.Prescription) {
