@@ -432,6 +432,14 @@ type CashUp struct {
 	Receipts    []*Payment // in the order taken
 }
 
+// Cashier is an account whose cash-up may be shown.
+type Cashier struct {
+	ID       string
+	Username string
+	FullName string
+	Active   bool // false for an account deactivated since it took payments
+}
+
 // BillingService keeps the price list, invoices, payments, receipts and
 // cash-ups. Admins may do everything; billing clerks everything but the
 // price list; reception takes payments and prints receipts but cannot
@@ -489,6 +497,10 @@ type BillingService interface {
 	OutstandingInvoices(ctx context.Context, f OutstandingFilter) ([]*OutstandingInvoice, error)
 	// CashUp is a cashier's day (billing any cashier; reception their own).
 	CashUp(ctx context.Context, cashierID, day string) (*CashUp, error)
+	// Cashiers lists the accounts whose cash-up the caller may see, by
+	// name: for billing staff every active account that takes payments and
+	// anyone who has taken one; for reception, themself.
+	Cashiers(ctx context.Context) ([]*Cashier, error)
 
 	// ReceiptPDF prints a payment's receipt. The first print stores the
 	// document; a reprint returns the same document marked COPY (staff who

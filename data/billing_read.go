@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"hms/app"
@@ -267,4 +268,44 @@ func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*ap
 	cu.Net = cu.Taken - cu.Refunded
 	cu.CashInHand = totals[app.PayCash].Taken - totals[app.PayCash].Refunded
 	return cu, nil
+}
+
+// Cashiers implements app.BillingService. The users table holds staff and
+// patients' accounts; only staff are looked at, each with one index probe
+// into the payments they took.
+func (s *BillingService) Cashiers(ctx context.Context) ([]*app.Cashier, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if !callerCanAny(c, app.PermManageBilling, app.PermTakePayment) {
+		return nil, s.db.auditDenial(ctx, "billing.cashiers", "users", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	}
+	where, args := `u.id = ?`, []any{c.UserID}
+	if callerCanAny(c, app.PermManageBilling) {
+		var takers []string
+		for _, r := range app.Roles {
+			if app.Can(r, app.PermTakePayment) {
+				takers = append(takers, "'"+string(r)+"'")
+			}
+		}
+		where = `u.role <> 'patient' AND ((u.status = 'active' AND u.role IN (` + strings.Join(takers, ", ") + `))
+			OR EXISTS (SELECT 1 FROM payments p WHERE p.cashier_id = u.id))`
+		args = nil
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT u.id, u.username, u.full_name, u.status = 'active' FROM users u
+		WHERE u.deleted_at IS NULL AND `+where+` ORDER BY u.full_name, u.username`, args...)
+	if err != nil {
+		return nil, internal("billing.cashiers", err)
+	}
+	defer rows.Close()
+	var out []*app.Cashier
+	for rows.Next() {
+		var ca app.Cashier
+		if err := rows.Scan(&ca.ID, &ca.Username, &ca.FullName, &ca.Active); err != nil {
+			return nil, internal("billing.cashiers", err)
+		}
+		out = append(out, &ca)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("billing.cashiers", err)
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -302,5 +303,56 @@ func TestChartBalanceDue(t *testing.T) {
 	chart, err := b.svc.Clinical.GetChart(b.ctx(app.RoleAdmin), b.patient2.PatientID)
 	if err != nil || chart.BalanceDue == nil || *chart.BalanceDue != 0 {
 		t.Fatalf("a patient without bills: %v, %v", chart.BalanceDue, err)
+	}
+}
+
+// TestCashiers: billing staff choose among everyone who takes payments and
+// anyone who has taken one, even since deactivated; reception sees itself.
+func TestCashiers(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	desk := b.users[app.RoleReception]
+	if _, err := b.svc.Billing.TakePayment(b.ctx(app.RoleReception), pay(inv.ID, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Users.DeactivateUser(b.ctx(app.RoleAdmin), desk.ID); err != nil {
+		t.Fatal(err)
+	}
+	names := func(cs []*app.Cashier) map[string]bool {
+		out := map[string]bool{}
+		for _, c := range cs {
+			out[c.Username] = c.Active
+		}
+		return out
+	}
+	all, err := b.svc.Billing.Cashiers(b.billing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(all)
+	want := map[string]bool{b.users[app.RoleAdmin].Username: true, b.users[app.RoleBilling].Username: true, desk.Username: false}
+	if len(got) != len(want) {
+		t.Errorf("cashiers %v, want %v", got, want)
+	}
+	for name, active := range want {
+		if a, ok := got[name]; !ok || a != active {
+			t.Errorf("cashier %s: listed %v, active %v; want active %v", name, ok, a, active)
+		}
+	}
+	for _, role := range []app.Role{app.RoleDoctor, app.RoleNurse, app.RolePatient} {
+		if _, ok := got[b.users[role].Username]; ok {
+			t.Errorf("%s listed as a cashier", role)
+		}
+	}
+	// A reception account that is still active sees only itself.
+	other, err := b.svc.Users.CreateUser(b.ctx(app.RoleAdmin), app.UserCreate{Username: "desk2", FullName: "Second Desk",
+		Role: app.RoleReception, Password: "a long staff password desk2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := b.svc.Billing.Cashiers(app.NewContextWithCaller(context.Background(),
+		app.Caller{UserID: other.ID, Username: other.Username, Role: app.RoleReception}))
+	if err != nil || len(mine) != 1 || mine[0].ID != other.ID {
+		t.Fatalf("reception's cashiers: %v %+v", err, mine)
 	}
 }

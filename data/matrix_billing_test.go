@@ -161,6 +161,10 @@ func init() {
 		_, err := c.svc.Billing.CashUp(ctx, caller.UserID, "2026-11-25")
 		return err
 	}}
+	matrix["BillingService.Cashiers"] = call{allowed: cashiers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.Cashiers(ctx)
+		return err
+	}}
 	matrix["BillingService.ReceiptPDF"] = with(viewers, func(ctx context.Context, c *clinic, r records) error {
 		_, err := c.svc.Billing.ReceiptPDF(ctx, r.payment, false)
 		return err

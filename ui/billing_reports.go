@@ -191,7 +191,7 @@ func (v *outstandingView) onPrint() {
 type cashUpView struct {
 	u *UI
 
-	cashiers []*app.User // the choices of the cashier select
+	cashiers []*app.Cashier // the choices of the cashier select
 	cashUp   *app.CashUp
 	// seq numbers fetches; an answer to an older one is dropped.
 	seq int
@@ -324,26 +324,25 @@ func (v *cashUpView) load() {
 	})
 }
 
-// loadCashiers offers the staff who take payments to billing staff who may
-// list accounts, and the user themself to everyone else; then it shows the
-// user's own day.
+// loadCashiers offers billing staff everyone whose day they may see, the
+// user first, and everyone else themself; then it shows the user's own day.
 func (v *cashUpView) loadCashiers() {
 	me := v.u.session.User
-	if !v.anyCashier() || !app.Can(me.Role, app.PermViewStaff) {
-		v.setCashiers([]*app.User{me})
+	self := &app.Cashier{ID: me.ID, Username: me.Username, FullName: me.FullName, Active: true}
+	if !v.anyCashier() {
+		v.setCashiers([]*app.Cashier{self})
 		return
 	}
-	background(v.u, func(ctx context.Context) ([]*app.User, error) {
-		return v.u.svc.Users.FindUsers(ctx, app.UserFilter{Status: app.StatusActive, Limit: 1000})
-	}, func(us []*app.User, err error) {
+	background(v.u, func(ctx context.Context) ([]*app.Cashier, error) {
+		return v.u.svc.Billing.Cashiers(ctx)
+	}, func(cs []*app.Cashier, err error) {
 		if err != nil {
 			showError(err, v.u.win)
-			us = nil
 		}
-		cashiers := []*app.User{me}
-		for _, x := range us {
-			if x.ID != me.ID && app.Can(x.Role, app.PermTakePayment) {
-				cashiers = append(cashiers, x)
+		cashiers := []*app.Cashier{self}
+		for _, c := range cs {
+			if c.ID != me.ID {
+				cashiers = append(cashiers, c)
 			}
 		}
 		v.setCashiers(cashiers)
@@ -351,11 +350,14 @@ func (v *cashUpView) loadCashiers() {
 }
 
 // setCashiers fills the cashier select, the user first and chosen.
-func (v *cashUpView) setCashiers(us []*app.User) {
-	v.cashiers = us
-	opts := make([]string, len(us))
-	for i, x := range us {
-		opts[i] = x.FullName + " (" + x.Username + ")"
+func (v *cashUpView) setCashiers(cs []*app.Cashier) {
+	v.cashiers = cs
+	opts := make([]string, len(cs))
+	for i, c := range cs {
+		opts[i] = c.FullName + " (" + c.Username + ")"
+		if !c.Active {
+			opts[i] += ", deactivated"
+		}
 	}
 	v.cashier.SetOptions(opts)
 	v.cashier.SetSelectedIndex(0) // loads the day

@@ -330,14 +330,17 @@ func (d *deskHarness) serveCashUps() {
 func TestCashUpAnyCashierAndPrint(t *testing.T) {
 	d := newDeskHarness(t)
 	d.serveCashUps()
-	staff := []*app.User{user(app.RoleAdmin), user(app.RoleDoctor), user(app.RoleReception), user(app.RoleBilling)}
-	d.users.FindUsersFn = func(ctx context.Context, f app.UserFilter) ([]*app.User, error) {
-		d.record("FindUsers", ctx, f)
-		return staff, nil
+	var cashiers []*app.Cashier
+	for _, u := range []*app.User{user(app.RoleAdmin), user(app.RoleReception), user(app.RoleBilling)} {
+		cashiers = append(cashiers, &app.Cashier{ID: u.ID, Username: u.Username, FullName: u.FullName, Active: u.Role != app.RoleBilling})
+	}
+	d.billing.CashiersFn = func(ctx context.Context) ([]*app.Cashier, error) {
+		d.record("Cashiers", ctx, nil)
+		return cashiers, nil
 	}
 	v := d.openBillingTab(app.RoleAdmin, "Cash-up").cashUp
 	d.waitFor("the admin's own day", func() bool { return v.cashUp != nil })
-	want := []string{"Test Administrator (admin1)", "Test Receptionist (reception1)", "Test Billing clerk (billing1)"}
+	want := []string{"Test Administrator (admin1)", "Test Receptionist (reception1)", "Test Billing clerk (billing1), deactivated"}
 	if !slices.Equal(v.cashier.Options, want) {
 		t.Errorf("cashiers = %q, want %q", v.cashier.Options, want)
 	}
@@ -365,7 +368,7 @@ func TestCashUpReceptionSeesOwnDayOnly(t *testing.T) {
 	d.serveCashUps()
 	v := d.openBillingTab(app.RoleReception, "Cash-up").cashUp
 	d.waitFor("the own day", func() bool { return v.cashUp != nil })
-	if len(v.cashier.Options) != 1 || d.called("FindUsers") != 0 {
+	if len(v.cashier.Options) != 1 || d.called("Cashiers") != 0 {
 		t.Errorf("reception may choose among %q", v.cashier.Options)
 	}
 	v.day.SetText("2026-3-1")

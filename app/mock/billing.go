@@ -28,6 +28,7 @@ type BillingService struct {
 	PatientStatementFn    func(ctx context.Context, patientID string) (*app.Statement, error)
 	OutstandingInvoicesFn func(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error)
 	CashUpFn              func(ctx context.Context, cashierID, day string) (*app.CashUp, error)
+	CashiersFn            func(ctx context.Context) ([]*app.Cashier, error)
 	ReceiptPDFFn          func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	InvoicePDFFn          func(ctx context.Context, invoiceID string) ([]byte, error)
 	StatementPDFFn        func(ctx context.Context, patientID string) ([]byte, error)
@@ -155,6 +156,11 @@ func (s *BillingService) StatementPDF(ctx context.Context, patientID string) ([]
 // OutstandingPDF calls OutstandingPDFFn.
 func (s *BillingService) OutstandingPDF(ctx context.Context) ([]byte, error) {
 	return s.OutstandingPDFFn(ctx)
+}
+
+// Cashiers calls CashiersFn.
+func (s *BillingService) Cashiers(ctx context.Context) ([]*app.Cashier, error) {
+	return s.CashiersFn(ctx)
 }
 
 // CashUpPDF calls CashUpPDFFn.
