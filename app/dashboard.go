@@ -231,13 +231,16 @@ type DoctorDashboard struct {
 // DrillDown selects the list behind a dashboard figure, a page at a time.
 // Fields that do not apply to a list are ignored.
 type DrillDown struct {
-	Period   Period
-	Status   AppointmentStatus // appointments: "" for every status
-	DoctorID string            // appointments, invoices: "" for every doctor
-	Method   PaymentMethod     // payments: "" for every method
-	Code     string            // invoices: those with a line of this price list code
-	Cursor   string            // Next of the previous page; "" for the first
-	Limit    int               // default 50, at most 500
+	Period Period
+	Status AppointmentStatus // appointments: "" for every status
+	// Standing leaves out cancelled appointments and sync losers, as the
+	// appointment figures count them (appointments; ignored with Status).
+	Standing bool
+	DoctorID string        // appointments, invoices: "" for every doctor
+	Method   PaymentMethod // payments: "" for every method
+	Code     string        // invoices: those with a line of this price list code
+	Cursor   string        // Next of the previous page; "" for the first
+	Limit    int           // default 50, at most 500
 }
 
 // Normalize applies the defaults and bounds of the page size.

@@ -82,8 +82,11 @@ func appointmentListQuery(d app.DrillDown, from, to, curAt, curID string) (strin
 	if d.DoctorID != "" {
 		where, args = append(where, `a.doctor_id = ?`), append(args, d.DoctorID)
 	}
-	if d.Status != "" {
+	switch {
+	case d.Status != "":
 		where, args = append(where, `a.status = ?`), append(args, d.Status)
+	case d.Standing:
+		where, args = append(where, `a.status NOT IN (?, ?)`), append(args, app.AppointmentCancelled, app.AppointmentConflict)
 	}
 	where, args = append(where, `(a.start_at, a.id) > (?, ?)`), append(args, curAt, curID, d.Limit+1)
 	return `SELECT ` + appointmentColumns + appointmentFrom + ` WHERE ` + strings.Join(where, " AND ") +

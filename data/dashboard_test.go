@@ -307,6 +307,20 @@ func TestDashboardDrillDown(t *testing.T) {
 	if err != nil || len(noShows.Appointments) != 2 || noShows.Next != "" {
 		t.Fatalf("no-shows of March: %v %+v", err, noShows)
 	}
+	// The week's figure counts three appointments: its list leaves out the
+	// cancelled one, as the figure does, unless every status is asked for.
+	week := mustPeriod(t, app.PeriodWeek, "2026-03-29")
+	for standing, want := range map[bool]int{true: 3, false: 4} {
+		page, err := f.svc.Dashboard.ListAppointments(admin, app.DrillDown{Period: week, Standing: standing})
+		if err != nil || len(page.Appointments) != want {
+			t.Fatalf("the week's appointments (standing %v): %v, %d listed, want %d", standing, err, len(page.Appointments), want)
+		}
+		for _, a := range page.Appointments {
+			if standing && a.Status == app.AppointmentCancelled {
+				t.Fatalf("a cancelled appointment among the standing ones: %+v", a)
+			}
+		}
+	}
 	pats, err := f.svc.Dashboard.ListNewPatients(admin, app.DrillDown{Period: dst})
 	if err != nil || len(pats.Patients) != 1 || pats.Patients[0].ID != f.patients[2] {
 		t.Fatalf("new patients of the DST day: %v %+v", err, pats)

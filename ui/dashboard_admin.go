@@ -102,7 +102,7 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 		v.drill(drillNewPatients, "New patients", app.DrillDown{})
 	})
 	v.appointments = newFigureTile("appointments", func() {
-		v.drill(drillAppointments, "Appointments, cancelled ones too", app.DrillDown{})
+		v.drill(drillAppointments, "Appointments", app.DrillDown{Standing: true})
 	})
 	v.noShows = newFigureTile("no-show rate", func() {
 		v.drill(drillAppointments, "No-shows", app.DrillDown{Status: app.AppointmentNoShow})
@@ -211,8 +211,7 @@ func (v *adminView) showClinical(c *app.ClinicalFigures) {
 			util = percentText(df.Utilization)
 		}
 		row := linkRow(doctorFigureColumns, widget.MediumImportance, func() {
-			v.drill(drillAppointments, "Appointments of "+df.DoctorName+", cancelled ones too",
-				app.DrillDown{DoctorID: df.DoctorID})
+			v.drill(drillAppointments, "Appointments of "+df.DoctorName, app.DrillDown{DoctorID: df.DoctorID, Standing: true})
 		}, df.DoctorName, numberText(df.Appointments), numberText(df.NoShows), hoursText(df.BookedMinutes),
 			hoursText(df.AvailableMinutes), util)
 		v.links["doctor:"+df.DoctorID] = row

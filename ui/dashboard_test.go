@@ -322,7 +322,7 @@ func TestDashboardDrillDown(t *testing.T) {
 		want   app.DrillDown
 	}{
 		{v.links["status:no_show"], "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
-		{v.links["doctor:d-1"], "ListAppointments", app.DrillDown{DoctorID: "d-1"}},
+		{v.links["doctor:d-1"], "ListAppointments", app.DrillDown{DoctorID: "d-1", Standing: true}},
 		{v.noShows.tap, "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
 		{v.revenue.tap, "ListInvoices", app.DrillDown{}},
 		{v.links["service:CONS-GP"], "ListInvoices", app.DrillDown{Code: "CONS-GP"}},
