@@ -24,6 +24,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"hms/app"
+	"hms/data/sync"
 )
 
 //go:embed migrations/*.sql
@@ -60,6 +61,7 @@ type DB struct {
 	key    []byte
 	siteID string
 	desk   string
+	clock  *sync.Clock // stamps the outbox (outbox.go)
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -251,26 +253,27 @@ func SchemaFingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// loadIdentity reads the desk's site id, creating it on first open.
+// loadIdentity reads the desk's site id, creating it on first open, and
+// its desk code once enrolled, and resumes its clock.
 func (db *DB) loadIdentity() error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}
-	if _, err := db.w.Exec(`INSERT INTO sync_meta (key, value) VALUES ('site_id', ?) ON CONFLICT (key) DO NOTHING`, id.String()); err != nil {
+	if _, err := db.w.Exec(`INSERT INTO sync_meta (id, site_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, id.String()); err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}
-	if err := db.w.QueryRow(`SELECT value FROM sync_meta WHERE key = 'site_id'`).Scan(&db.siteID); err != nil {
+	var desk sql.NullString
+	var lastHLC string
+	var offsetMS int64
+	if err := db.w.QueryRow(`SELECT site_id, desk_code, last_hlc, clock_offset_ms FROM sync_meta WHERE id = 1`).
+		Scan(&db.siteID, &desk, &lastHLC, &offsetMS); err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}
-	var desk string
-	err = db.w.QueryRow(`SELECT value FROM sync_meta WHERE key = 'desk_code'`).Scan(&desk)
-	if err == nil {
-		db.desk = desk
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("desk code: %w", err)
+	if desk.Valid {
+		db.desk = desk.String
 	}
-	return nil
+	return db.startClock(lastHLC, offsetMS)
 }
 
 // loadAuditKey reads the HMAC key of the audit chain from its file. The

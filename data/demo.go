@@ -54,6 +54,8 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if opt.Patients <= 0 {
 		opt.Patients = 500
 	}
+	// Demo data stays out of the outbox (see withoutOutbox).
+	ctx = withoutOutbox(ctx)
 	svc := db.Services()
 	need, err := svc.Settings.NeedsSetup(ctx)
 	if err != nil {

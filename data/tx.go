@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/data/sync"
 )
 
 // Tx is a write transaction. Every change made through it records what it
 // did with Audit; the helper appends those audit rows in the same
 // transaction, so a change and its audit row exist together or not at all.
+// The synced tables' triggers write the change's outbox rows in it too
+// (outbox.go).
 type Tx struct {
 	*sql.Tx
 	ctx    context.Context
@@ -27,6 +30,8 @@ type Tx struct {
 	caller app.Caller
 	action string
 	audits []auditEvent
+	// hlc stamps the transaction's outbox rows; zero when it writes none.
+	hlc sync.Timestamp
 	// deferred is an error the method returns after committing, e.g. a
 	// failed login whose failure count must be kept.
 	deferred error
@@ -120,6 +125,9 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	}
 	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action}
 	defer sqlTx.Rollback()
+	if err := tx.beginOutbox(); err != nil {
+		return internal(action, err)
+	}
 	if err := fn(tx); err != nil {
 		var ae *app.Error
 		if errors.As(err, &ae) {
@@ -131,6 +139,9 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		if err := tx.appendAudit(ev); err != nil {
 			return internal(action, err)
 		}
+	}
+	if err := tx.endOutbox(); err != nil {
+		return internal(action, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return internal(action, err)

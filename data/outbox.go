@@ -1,0 +1,156 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"hms/app"
+	"hms/data/sync"
+)
+
+// The outbox (migration 0008, SYNC.md): every write transaction takes a
+// reading of the desk's hybrid logical clock and leaves it in
+// sync_meta.tx_hlc while it runs; the synced tables' triggers stamp the
+// outbox rows they write with it, and write none while it is NULL.
+
+// startClock resumes the desk's clock above the last reading it persisted
+// (sync_meta.last_hlc), with the offset to the server's time last measured.
+func (db *DB) startClock(lastHLC string, offsetMS int64) error {
+	last, err := sync.Parse(lastHLC)
+	if err != nil {
+		return fmt.Errorf("sync clock: %w", err)
+	}
+	db.clock = sync.NewClock(db.siteID, last, db.now)
+	db.clock.SetOffset(time.Duration(offsetMS) * time.Millisecond)
+	return nil
+}
+
+// Clock is the desk's hybrid logical clock.
+func (db *DB) Clock() *sync.Clock { return db.clock }
+
+// SetClockOffset records the server's time minus this desk's, as a
+// handshake measured it: the clock's physical part follows the server's
+// time from now on, and after restarts.
+func (db *DB) SetClockOffset(ctx context.Context, d time.Duration) error {
+	d = d.Round(time.Millisecond)
+	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ? WHERE id = 1`, d.Milliseconds()); err != nil {
+		return fmt.Errorf("clock offset: %w", err)
+	}
+	db.clock.SetOffset(d)
+	return nil
+}
+
+// noOutbox marks a context whose write transactions leave the outbox
+// alone.
+type noOutbox struct{}
+
+// withoutOutbox returns a context whose writes write no outbox rows: the
+// rows a pull applies (they came from the server, and sending them back
+// would echo them), and demo data (a demo desk is never enrolled, and the
+// first desk of a clinic uploads what it has as a snapshot, not as a
+// million operations).
+func withoutOutbox(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noOutbox{}, true)
+}
+
+// beginOutbox stamps the transaction with a clock reading for the outbox
+// triggers, unless its context says otherwise.
+func (tx *Tx) beginOutbox() error {
+	if off, _ := tx.ctx.Value(noOutbox{}).(bool); off {
+		return nil
+	}
+	clock := tx.db.clock
+	tx.hlc = clock.Now()
+	var last string
+	if err := tx.QueryRowContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1 RETURNING last_hlc`,
+		tx.hlc.String()).Scan(&last); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	// Another program writing this database (a command-line subcommand
+	// beside the desk's window) stamps with a clock of its own; the reading
+	// it persisted keeps the two in order. This transaction holds the write
+	// lock, so no reading is persisted meanwhile.
+	if last < tx.hlc.String() {
+		return nil
+	}
+	persisted, err := sync.Parse(last)
+	if err != nil {
+		return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
+	}
+	tx.hlc = clock.Witness(persisted)
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1`, tx.hlc.String()); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// endOutbox clears the reading before the transaction commits, so that no
+// later write stamps its rows with it: one not made through the write
+// helper writes no outbox rows at all.
+func (tx *Tx) endOutbox() error {
+	if tx.hlc.IsZero() {
+		return nil
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = 1`); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// ApplyRemote runs fn in a write transaction that writes no outbox rows,
+// for the rows a pull applies: they came from the server, so sending them
+// back would echo them. newest is the newest clock reading among them. The
+// desk's clock takes it in first, so that every later change here is
+// stamped after it, and sync_meta keeps it in the transaction; a reading
+// too far ahead of this desk's time is refused (sync.ErrDrift) and nothing
+// is applied. The changes were audited where they were made; fn maintains
+// field_clock for the fields it sets.
+func (db *DB) ApplyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx *sql.Tx) error) error {
+	var reading sync.Timestamp
+	if !newest.IsZero() {
+		var err error
+		if reading, err = db.clock.Update(newest); err != nil {
+			return fmt.Errorf("apply pulled changes: %w", err)
+		}
+	}
+	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.apply", func(tx *Tx) error {
+		if !reading.IsZero() {
+			if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET last_hlc = ? WHERE id = 1 AND last_hlc < ?`,
+				reading.String(), reading.String()); err != nil {
+				return fmt.Errorf("sync clock: %w", err)
+			}
+		}
+		return fn(tx.Tx)
+	})
+}
+
+// PendingOps returns up to limit outbox operations after seq after, oldest
+// first: what the next push sends.
+func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error
+		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer rows.Close()
+	var ops []sync.Op
+	for rows.Next() {
+		var op sync.Op
+		var payload, hlc string
+		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &hlc, &op.Attempts,
+			&op.LastError); err != nil {
+			return nil, fmt.Errorf("outbox: %w", err)
+		}
+		op.Payload = []byte(payload)
+		if op.HLC, err = sync.Parse(hlc); err != nil {
+			return nil, fmt.Errorf("outbox seq %d: %w", op.Seq, err)
+		}
+		ops = append(ops, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return ops, nil
+}

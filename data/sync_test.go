@@ -1,0 +1,1090 @@
+package data_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/sync"
+)
+
+// syncSpec says how a table syncs through the outbox (migration 0008).
+type syncSpec struct {
+	key      string   // the column the outbox names rows by; "" is id
+	local    []string // the desk's own columns: in no payload
+	copies   []string // columns each desk keeps current itself: sent on insert only
+	editable bool     // per-field clocks for its updates
+}
+
+// syncedTables are the tables whose changes go through the outbox.
+var syncedTables = map[string]syncSpec{
+	"patients": {editable: true, local: []string{"server_seq", "search_name", "phone_digits", "activity_seq",
+		"last_activity_at"}},
+	"patient_changes": {},
+	"patient_events":  {local: []string{"seq"}},
+	"users":           {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
+	"settings":        {editable: true, key: "key"},
+
+	"allergies":                  {},
+	"problems":                   {},
+	"vitals":                     {},
+	"notes":                      {},
+	"prescriptions":              {},
+	"prescription_items":         {},
+	"prescription_status_events": {},
+	"assignments":                {},
+	"reports":                    {local: []string{"server_seq"}},
+	"report_files":               {key: "report_id", local: []string{"content"}},
+
+	"doctor_profiles":         {editable: true, local: []string{"server_seq", "search_specialization"}},
+	"availability":            {local: []string{"server_seq"}},
+	"availability_exceptions": {local: []string{"server_seq"}},
+	"appointments":            {local: []string{"server_seq"}, copies: []string{"patient_name", "patient_mrn"}},
+	"appointment_events":      {local: []string{"seq"}},
+
+	"price_items":         {local: []string{"server_seq", "search_name"}},
+	"invoices":            {local: []string{"server_seq"}},
+	"invoice_lines":       {},
+	"credit_notes":        {local: []string{"server_seq"}},
+	"payments":            {local: []string{"server_seq"}},
+	"payment_allocations": {key: "payment_id"},
+	"receipts":            {key: "payment_id", local: []string{"pdf"}},
+}
+
+// localTables are the tables that do not sync, and why. A new table must
+// be in one list or the other: TestEveryTableSyncsOrSaysWhy fails until it
+// is.
+var localTables = map[string]string{
+	"schema_migrations":  "each desk migrates itself",
+	"series":             "each desk numbers its records in series of its own desk code",
+	"sync_meta":          "the desk's own sync state",
+	"outbox":             "the queue itself",
+	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
+	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
+	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
+	"audit_head":         "the head of this desk's own chain",
+	"patient_name_fts":   "search index, derived from patients",
+	"patient_number_fts": "search index, derived from patients",
+	"dashboard_zone":     "dashboard summaries, derived from synced rows by each desk's triggers",
+	"dashboard_state":    "dashboard summaries, derived",
+	"dashboard_seen":     "what one user last looked at on this desk's dashboard",
+	"dash_patients":      "dashboard summaries, derived",
+	"dash_appointments":  "dashboard summaries, derived",
+	"dash_revenue":       "dashboard summaries, derived",
+	"dash_invoices":      "dashboard summaries, derived",
+	"dash_payments":      "dashboard summaries, derived",
+	"dash_allocated":     "dashboard summaries, derived",
+}
+
+// unchangeable are the events migrations 0001-0006 refuse only under a
+// condition that leaves nothing to send.
+var unchangeable = map[string]string{
+	"reports UPDATE": "only server_seq may change, set by the sync itself",
+}
+
+type tableInfo struct {
+	kind    string // table, virtual
+	columns []string
+}
+
+func schemaTables(t *testing.T, raw *sql.DB) map[string]tableInfo {
+	t.Helper()
+	rows, err := raw.Query(`SELECT name, type FROM pragma_table_list WHERE schema = 'main'
+		AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]tableInfo{}
+	for rows.Next() {
+		var name, kind string
+		if err := rows.Scan(&name, &kind); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = tableInfo{kind: kind}
+	}
+	rows.Close()
+	for name, ti := range out {
+		cols, err := raw.Query(`SELECT name FROM pragma_table_info(?) ORDER BY cid`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cols.Next() {
+			var c string
+			cols.Scan(&c)
+			ti.columns = append(ti.columns, c)
+		}
+		cols.Close()
+		out[name] = ti
+	}
+	return out
+}
+
+type trigger struct{ name, table, sql string }
+
+func schemaTriggers(t *testing.T, raw *sql.DB) []trigger {
+	t.Helper()
+	rows, err := raw.Query(`SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []trigger
+	for rows.Next() {
+		var tr trigger
+		if err := rows.Scan(&tr.name, &tr.table, &tr.sql); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+var (
+	triggerEvent = regexp.MustCompile(
+		`(?is)^CREATE TRIGGER\s+\S+\s+(BEFORE|AFTER)\s+(INSERT|UPDATE|DELETE)(?:\s+OF\s+(.*?))?\s+ON\s+\S+\s*(WHEN\s.*?)?\s*BEGIN\b`)
+	listSeparator = regexp.MustCompile(`\s*,\s*`)
+)
+
+// TestEveryTableSyncsOrSaysWhy: every table is either synced, with an
+// outbox trigger for each change it allows, or on the list of local tables
+// with the reason; and the update triggers watch every synced column.
+func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
+	db := MustOpenDB(t, nil)
+	raw := rawDB(t, db)
+	tables := schemaTables(t, raw)
+	for name, ti := range tables {
+		spec, synced := syncedTables[name]
+		_, local := localTables[name]
+		switch {
+		case synced && local:
+			t.Errorf("%s is both synced and local", name)
+		case !synced && !local:
+			t.Errorf("table %s is new: sync it (outbox triggers in a migration, and syncedTables here) or add it to localTables with the reason", name)
+		case synced && ti.kind != "table":
+			t.Errorf("%s is a %s table", name, ti.kind)
+		case synced:
+			for _, c := range append(slices.Clone(spec.local), spec.copies...) {
+				if !slices.Contains(ti.columns, c) {
+					t.Errorf("%s has no column %s", name, c)
+				}
+			}
+		}
+	}
+	for name := range syncedTables {
+		if _, ok := tables[name]; !ok {
+			t.Errorf("synced table %s does not exist", name)
+		}
+	}
+
+	// Which events each table has an outbox trigger for, or refuses.
+	outboxed, refused := map[string]string{}, map[string]bool{}
+	for _, tr := range schemaTriggers(t, raw) {
+		m := triggerEvent.FindStringSubmatch(tr.sql)
+		if m == nil {
+			t.Fatalf("cannot read trigger %s", tr.name)
+		}
+		when, event, of := strings.ToUpper(m[1]), strings.ToUpper(m[2]), m[3]
+		key := tr.table + " " + event
+		writesOutbox := strings.Contains(tr.sql, "INSERT INTO outbox")
+		if writesOutbox {
+			if _, ok := syncedTables[tr.table]; !ok {
+				t.Errorf("%s writes the outbox for %s, which is local", tr.name, tr.table)
+			}
+			if when != "AFTER" || !strings.Contains(m[4], "tx_hlc") {
+				t.Errorf("%s must run AFTER the change, and only while sync_meta.tx_hlc is set", tr.name)
+			}
+			if outboxed[key] != "" {
+				t.Errorf("%s and %s both write the outbox on %s", outboxed[key], tr.name, key)
+			}
+			outboxed[key] = tr.name
+			if event == "UPDATE" {
+				checkUpdateColumns(t, tr, of, tables[tr.table].columns)
+			}
+		}
+		if when == "BEFORE" && m[3] == "" && m[4] == "" && strings.Contains(tr.sql, "RAISE(ABORT") {
+			refused[key] = true
+		}
+	}
+	for name := range syncedTables {
+		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
+			key := name + " " + event
+			if outboxed[key] != "" || (event != "INSERT" && refused[key]) || unchangeable[key] != "" {
+				continue
+			}
+			t.Errorf("%s: no outbox trigger, and the table does not refuse it", key)
+		}
+	}
+}
+
+// checkUpdateColumns: an update trigger watches every column that syncs,
+// so that a column added later cannot change unseen.
+func checkUpdateColumns(t *testing.T, tr trigger, of string, columns []string) {
+	t.Helper()
+	spec := syncedTables[tr.table]
+	var synced []string
+	for _, c := range columns {
+		if c != keyColumn(tr.table) && !slices.Contains(spec.local, c) && !slices.Contains(spec.copies, c) {
+			synced = append(synced, c)
+		}
+	}
+	watched := listSeparator.Split(strings.TrimSpace(of), -1)
+	slices.Sort(watched)
+	slices.Sort(synced)
+	if !slices.Equal(watched, synced) {
+		t.Errorf("%s watches %v, want the synced columns but the key: %v", tr.name, watched, synced)
+	}
+}
+
+func keyColumn(table string) string {
+	if k := syncedTables[table].key; k != "" {
+		return k
+	}
+	return "id"
+}
+
+// outboxFixture is a set-up clinic whose outbox a test reads step by step.
+type outboxFixture struct {
+	*clinic
+	t       *testing.T
+	seen    int64 // the last outbox seq read
+	lastHLC sync.Timestamp
+}
+
+func newOutboxFixture(t *testing.T) *outboxFixture {
+	t.Helper()
+	f := &outboxFixture{clinic: mustSetup(t), t: t}
+	ops := f.read(0)
+	if len(ops) == 0 {
+		t.Fatal("setting the clinic up wrote no outbox rows")
+	}
+	f.seen, f.lastHLC = ops[len(ops)-1].Seq, ops[len(ops)-1].HLC
+	return f
+}
+
+func (f *outboxFixture) read(after int64) []sync.Op {
+	f.t.Helper()
+	ops, err := f.db.PendingOps(context.Background(), after, 1_000_000)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ops
+}
+
+// opWant is an operation a step must write; an empty rowID is any row.
+type opWant struct {
+	entity, rowID string
+	kind          sync.Kind
+}
+
+// step runs one service call (one transaction) a second after the last
+// and returns the outbox rows it wrote, checking that there are some, that
+// they carry one clock reading after every earlier one, and that they
+// include want.
+func (f *outboxFixture) step(name string, do func() error, want ...func() opWant) []sync.Op {
+	f.t.Helper()
+	f.clock.Add(time.Second)
+	if err := do(); err != nil {
+		f.t.Fatalf("%s: %v", name, err)
+	}
+	ops := f.read(f.seen)
+	if len(ops) == 0 {
+		f.t.Fatalf("%s wrote no outbox rows", name)
+	}
+	hlc := ops[0].HLC
+	if !f.lastHLC.Before(hlc) {
+		f.t.Fatalf("%s: clock reading %s is not after the previous write's %s", name, hlc, f.lastHLC)
+	}
+	if hlc.Site != f.db.SiteID() || f.db.Clock().Last().Before(hlc) {
+		f.t.Fatalf("%s: reading %s is not this desk's clock's (site %s, last %s)", name, hlc, f.db.SiteID(), f.db.Clock().Last())
+	}
+	for _, op := range ops {
+		if op.HLC != hlc {
+			f.t.Fatalf("%s: one transaction, two clock readings: %s and %s", name, hlc, op.HLC)
+		}
+		if !isUUIDv7OfNow(op.ID) {
+			f.t.Fatalf("%s: op id %q is not a UUIDv7 of now", name, op.ID)
+		}
+	}
+	for _, w := range want {
+		w := w()
+		if !slices.ContainsFunc(ops, func(op sync.Op) bool {
+			return op.Entity == w.entity && op.Kind == w.kind && (w.rowID == "" || op.RowID == w.rowID)
+		}) {
+			f.t.Fatalf("%s: no %s of %s %s among %s", name, w.kind, w.entity, w.rowID, describeOps(ops))
+		}
+	}
+	f.seen, f.lastHLC = ops[len(ops)-1].Seq, hlc
+	return ops
+}
+
+func isUUIDv7OfNow(s string) bool {
+	id, err := uuid.Parse(s)
+	if err != nil || id.Version() != 7 || id.Variant() != uuid.RFC4122 || id.String() != s {
+		return false
+	}
+	sec, nsec := id.Time().UnixTime()
+	return time.Since(time.Unix(sec, nsec)).Abs() < time.Minute
+}
+
+func describeOps(ops []sync.Op) string {
+	var parts []string
+	for _, op := range ops {
+		parts = append(parts, fmt.Sprintf("%s %s %s", op.Kind, op.Entity, op.RowID))
+	}
+	return "[" + strings.Join(parts, "; ") + "]"
+}
+
+func want(entity string, kind sync.Kind, rowID *string) func() opWant {
+	return func() opWant {
+		w := opWant{entity: entity, kind: kind}
+		if rowID != nil {
+			w.rowID = *rowID
+		}
+		return w
+	}
+}
+
+func payloadOf(t *testing.T, ops []sync.Op, entity string, kind sync.Kind, rowID string) map[string]any {
+	t.Helper()
+	for _, op := range ops {
+		if op.Entity == entity && op.Kind == kind && op.RowID == rowID {
+			var m map[string]any
+			if err := json.Unmarshal(op.Payload, &m); err != nil {
+				t.Fatalf("%s %s payload %s: %v", kind, entity, op.Payload, err)
+			}
+			return m
+		}
+	}
+	t.Fatalf("no %s of %s %s among %s", kind, entity, rowID, describeOps(ops))
+	return nil
+}
+
+// fieldClocks reads the clocks of a record's fields, by field.
+func fieldClocks(t *testing.T, db *data.DB, entity, rowID string) map[string]string {
+	t.Helper()
+	rows, err := rawDB(t, db).Query(`SELECT field, hlc, site_id FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var field, hlc, site string
+		if err := rows.Scan(&field, &hlc, &site); err != nil {
+			t.Fatal(err)
+		}
+		if ts, err := sync.Parse(hlc); err != nil || ts.Site != site {
+			t.Fatalf("field clock %s.%s: %q of site %s (%v)", entity, field, hlc, site, err)
+		}
+		out[field] = hlc
+	}
+	return out
+}
+
+// TestOutboxFollowsEveryServiceWrite walks the clinic through a write to
+// every synced table, one service call at a time: each call leaves its
+// outbox rows, stamped with one clock reading after the previous call's;
+// inserts carry every synced column, updates only what changed, and the
+// editable records' changed fields get their clocks.
+func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
+	f := newOutboxFixture(t)
+	svc := f.svc
+	admin, doctor, billing := f.ctx(app.RoleAdmin), f.ctx(app.RoleDoctor), f.ctx(app.RoleBilling)
+	doctorID := f.users[app.RoleDoctor].ID
+	var (
+		patient                           *app.Patient
+		allergy, problem, rx, asg, rep    string
+		exception, appt, inv, line2, paid string
+		refund                            string
+	)
+	var patientID string
+
+	f.step("CreatePatient", func() (err error) {
+		patient, err = svc.Patients.CreatePatient(admin, app.PatientCreate{GivenName: "Ada", FamilyName: "Lovelace",
+			Sex: app.SexFemale, BirthDate: "1985-12-10", Phone: "+30 210 555 0199"})
+		if patient != nil {
+			patientID = patient.ID
+		}
+		return err
+	}, want("patients", sync.KindInsert, &patientID), want("patient_events", sync.KindInsert, nil))
+
+	phone, notes := "+30 210 555 0777", "Prefers mornings"
+	ops := f.step("UpdatePatient", func() error {
+		_, err := svc.Patients.UpdatePatient(admin, patient.ID, app.PatientUpdate{Phone: &phone, Notes: &notes})
+		return err
+	}, want("patients", sync.KindUpdate, &patientID), want("patient_changes", sync.KindInsert, nil),
+		want("patient_events", sync.KindInsert, nil))
+	changed := payloadOf(t, ops, "patients", sync.KindUpdate, patient.ID)
+	if len(changed) != 3 || changed["phone"] != phone || changed["notes"] != notes || changed["updated_at"] == nil {
+		t.Fatalf("a patient update carries the changed fields only: %v", changed)
+	}
+	clocks := fieldClocks(t, f.db, "patients", patient.ID)
+	if len(clocks) != 2 || clocks["phone"] != ops[0].HLC.String() || clocks["notes"] != ops[0].HLC.String() {
+		t.Fatalf("field clocks after the update: %v, want phone and notes at %s", clocks, ops[0].HLC)
+	}
+
+	f.step("AddAllergy", func() error {
+		a, err := svc.Clinical.AddAllergy(doctor, app.AllergyCreate{PatientID: patient.ID, Substance: "Latex", Severity: app.SeverityMild})
+		if a != nil {
+			allergy = a.ID
+		}
+		return err
+	}, want("allergies", sync.KindInsert, &allergy))
+	f.step("RemoveAllergy", func() error { return svc.Clinical.RemoveAllergy(doctor, allergy, "entered in error") },
+		want("allergies", sync.KindUpdate, &allergy))
+	f.step("AddProblem", func() error {
+		p, err := svc.Clinical.AddProblem(doctor, app.ProblemCreate{PatientID: patient.ID, Condition: "Migraine"})
+		if p != nil {
+			problem = p.ID
+		}
+		return err
+	}, want("problems", sync.KindInsert, &problem))
+	f.step("ResolveProblem", func() error { _, err := svc.Clinical.ResolveProblem(doctor, problem, "2026-11-20"); return err },
+		want("problems", sync.KindUpdate, &problem))
+	f.step("RecordVitals", func() error {
+		_, err := svc.Clinical.RecordVitals(doctor, app.Vitals{PatientID: patient.ID, Pulse: 64, TemperatureC: 36.6})
+		return err
+	}, want("vitals", sync.KindInsert, nil))
+	f.step("AddNote", func() error {
+		_, err := svc.Clinical.AddNote(doctor, app.NoteCreate{PatientID: patient.ID, Kind: app.NoteClinical, Text: "Seen."})
+		return err
+	}, want("notes", sync.KindInsert, nil))
+	f.step("Prescribe", func() error {
+		p, err := svc.Clinical.Prescribe(doctor, app.PrescriptionCreate{PatientID: patient.ID,
+			Items: []app.PrescriptionItem{{Drug: "Ibuprofen", Dose: "400 mg"}}})
+		if p != nil {
+			rx = p.ID
+		}
+		return err
+	}, want("prescriptions", sync.KindInsert, &rx), want("prescription_items", sync.KindInsert, nil),
+		want("prescription_status_events", sync.KindInsert, nil))
+	f.step("CancelPrescription", func() error { _, err := svc.Clinical.CancelPrescription(doctor, rx, "wrong drug"); return err },
+		want("prescription_status_events", sync.KindInsert, nil))
+	f.step("AssignDoctor", func() error {
+		a, err := svc.Clinical.AssignDoctor(doctor, app.AssignmentCreate{PatientID: patient.ID, DoctorID: doctorID,
+			Reason: "Headaches", StartDate: "2026-11-01"})
+		if a != nil {
+			asg = a.ID
+		}
+		return err
+	}, want("assignments", sync.KindInsert, &asg))
+	f.step("EndAssignment", func() error { _, err := svc.Clinical.EndAssignment(doctor, asg, app.AssignmentCompleted); return err },
+		want("assignments", sync.KindUpdate, &asg))
+	ops = f.step("AttachReport", func() error {
+		r, err := svc.Reports.AttachReport(doctor, app.ReportCreate{PatientID: patient.ID, Title: "Full blood count",
+			Type: app.ReportLab, ReportDate: "2026-11-20", FileName: "cbc.pdf", Content: reportPDF})
+		if r != nil {
+			rep = r.ID
+		}
+		return err
+	}, want("reports", sync.KindInsert, &rep), want("report_files", sync.KindInsert, &rep))
+	if file := payloadOf(t, ops, "report_files", sync.KindInsert, rep); len(file) != 1 || file["report_id"] != rep {
+		t.Fatalf("a report file's outbox row names it and leaves its content in its table: %v", file)
+	}
+
+	f.step("SetDoctorProfile", func() error {
+		_, err := svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctorID, Specialization: "Neurology",
+			Room: "2", VisitMinutes: 20})
+		return err
+	}, want("doctor_profiles", sync.KindInsert, nil))
+	ops = f.step("SetDoctorProfile again", func() error {
+		_, err := svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctorID, Specialization: "Neurology",
+			Room: "3", VisitMinutes: 20})
+		return err
+	}, want("doctor_profiles", sync.KindUpdate, nil))
+	profile := ops[slices.IndexFunc(ops, func(op sync.Op) bool { return op.Entity == "doctor_profiles" })].RowID
+	if clocks := fieldClocks(t, f.db, "doctor_profiles", profile); len(clocks) != 1 || clocks["room"] == "" {
+		t.Fatalf("doctor profile field clocks: %v, want the room's", clocks)
+	}
+	f.step("SetAvailability", func() error {
+		_, err := svc.Appointments.SetAvailability(admin, doctorID, weekdayHours)
+		return err
+	}, want("availability", sync.KindInsert, nil))
+	f.step("SetAvailability again", func() error {
+		_, err := svc.Appointments.SetAvailability(admin, doctorID, weekdayHours[:2])
+		return err
+	}, want("availability", sync.KindUpdate, nil), want("availability", sync.KindInsert, nil))
+	f.step("AddAvailabilityException", func() error {
+		e, err := svc.Appointments.AddAvailabilityException(admin, app.AvailabilityException{DoctorID: doctorID,
+			Date: "2026-12-24", Kind: app.ExceptionLeave, Reason: "Holiday"})
+		if e != nil {
+			exception = e.ID
+		}
+		return err
+	}, want("availability_exceptions", sync.KindInsert, &exception))
+	f.step("RemoveAvailabilityException", func() error {
+		return svc.Appointments.RemoveAvailabilityException(admin, exception)
+	}, want("availability_exceptions", sync.KindUpdate, &exception))
+	f.step("Book", func() error {
+		a, err := svc.Appointments.Book(f.ctx(app.RoleReception), app.AppointmentCreate{PatientID: patient.ID,
+			DoctorID: doctorID, Start: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), Reason: "Review"})
+		if a != nil {
+			appt = a.ID
+		}
+		return err
+	}, want("appointments", sync.KindInsert, &appt), want("appointment_events", sync.KindInsert, nil))
+	ops = f.step("Cancel", func() error {
+		_, err := svc.Appointments.Cancel(f.ctx(app.RoleReception), appt, "Patient called")
+		return err
+	}, want("appointments", sync.KindUpdate, &appt), want("appointment_events", sync.KindInsert, nil))
+	if moved := payloadOf(t, ops, "appointments", sync.KindUpdate, appt); moved["status"] != "cancelled" ||
+		moved["cancel_reason"] != "Patient called" || moved["checked_in_at"] != nil || len(moved) != 3 {
+		t.Fatalf("a cancellation carries the status, the reason and updated_at: %v", moved)
+	}
+	ops = f.step("UpdatePatient name", func() error {
+		name := "Augusta Ada"
+		_, err := svc.Patients.UpdatePatient(admin, patient.ID, app.PatientUpdate{GivenName: &name})
+		return err
+	}, want("patients", sync.KindUpdate, &patientID))
+	if slices.ContainsFunc(ops, func(op sync.Op) bool { return op.Entity == "appointments" }) {
+		t.Fatalf("the name copied into appointments is each desk's own: %s", describeOps(ops))
+	}
+
+	var item *app.PriceItem
+	f.step("CreatePriceItem", func() (err error) {
+		item, err = svc.Billing.CreatePriceItem(admin, app.PriceItemInput{Code: "CONS", Name: "Consultation",
+			Kind: app.PriceConsultation, Price: 5000})
+		return err
+	}, want("price_items", sync.KindInsert, nil))
+	f.step("CreateDraftInvoice", func() error {
+		d, err := svc.Billing.CreateDraftInvoice(billing, app.DraftInvoice{PatientID: patient.ID,
+			Lines: []app.LineInput{{PriceItemID: item.ID, Quantity: 1}, {Description: "Dressing", Quantity: 1, UnitPrice: 300}}})
+		if d != nil {
+			inv, line2 = d.ID, d.Lines[1].ID
+		}
+		return err
+	}, want("invoices", sync.KindInsert, &inv), want("invoice_lines", sync.KindInsert, &line2))
+	f.step("UpdateLine", func() error {
+		_, err := svc.Billing.UpdateLine(billing, line2, app.LineInput{Description: "Bandage", Quantity: 2, UnitPrice: 300})
+		return err
+	}, want("invoice_lines", sync.KindUpdate, &line2))
+	f.step("RemoveLine", func() error { _, err := svc.Billing.RemoveLine(billing, line2); return err },
+		want("invoice_lines", sync.KindDelete, &line2))
+	f.step("IssueInvoice", func() error { _, err := svc.Billing.IssueInvoice(billing, inv); return err },
+		want("invoices", sync.KindUpdate, &inv))
+	f.step("TakePayment", func() error {
+		p, err := svc.Billing.TakePayment(billing, pay(inv, 5000))
+		if p != nil {
+			paid = p.ID
+		}
+		return err
+	}, want("payments", sync.KindInsert, &paid), want("invoices", sync.KindUpdate, &inv),
+		func() opWant {
+			return opWant{entity: "payment_allocations", rowID: paid + "/" + inv, kind: sync.KindInsert}
+		})
+	ops = f.step("ReceiptPDF", func() error { _, err := svc.Billing.ReceiptPDF(billing, paid, false); return err },
+		want("receipts", sync.KindInsert, &paid))
+	if r := payloadOf(t, ops, "receipts", sync.KindInsert, paid); r["pdf"] != nil || r["data"] == nil {
+		t.Fatalf("a receipt's outbox row carries its data, not its PDF: %v", slices.Collect(maps.Keys(r)))
+	}
+	f.step("RefundPayment", func() error {
+		p, err := svc.Billing.RefundPayment(billing, paid, "paid twice")
+		if p != nil {
+			refund = p.ID
+		}
+		return err
+	}, want("payments", sync.KindInsert, &refund), want("invoices", sync.KindUpdate, &inv))
+	f.step("VoidInvoice", func() error { _, err := svc.Billing.VoidInvoice(billing, inv, "wrong patient"); return err },
+		want("credit_notes", sync.KindInsert, nil), want("invoices", sync.KindUpdate, &inv))
+
+	ops = f.step("UpdateSettings", func() error {
+		s, err := svc.Settings.GetSettings(admin)
+		if err != nil {
+			return err
+		}
+		s.Phone = "+30 210 555 0100"
+		_, err = svc.Settings.UpdateSettings(admin, *s)
+		return err
+	}, func() opWant { return opWant{entity: "settings", rowID: "phone", kind: sync.KindUpdate} })
+	if s := payloadOf(t, ops, "settings", sync.KindUpdate, "phone"); s["value"] != "+30 210 555 0100" {
+		t.Fatalf("settings update: %v", s)
+	}
+	if clocks := fieldClocks(t, f.db, "settings", "phone"); clocks["value"] != ops[0].HLC.String() {
+		t.Fatalf("setting's field clock %v, want %s", clocks, ops[0].HLC)
+	}
+	ops = f.step("ApproveUser", func() error { _, err := svc.Users.ApproveUser(admin, f.pending.ID); return err },
+		want("users", sync.KindUpdate, &f.pending.ID))
+	if u := payloadOf(t, ops, "users", sync.KindUpdate, f.pending.ID); u["status"] != "active" {
+		t.Fatalf("approval: %v", u)
+	}
+	if clocks := fieldClocks(t, f.db, "users", f.pending.ID); clocks["status"] != ops[0].HLC.String() {
+		t.Fatalf("user field clocks %v", clocks)
+	}
+	f.step("ArchivePatient", func() error { _, err := svc.Patients.ArchivePatient(admin, patient.ID, "moved away"); return err },
+		want("patients", sync.KindUpdate, &patientID))
+
+	// A record created in error is purged: its rows leave as deletes, and
+	// its field clocks go with it.
+	var mistake *app.Patient
+	var mistakeID string
+	f.step("CreatePatient in error", func() (err error) {
+		mistake, err = svc.Patients.CreatePatient(admin, app.PatientCreate{GivenName: "Test", FamilyName: "Record",
+			Sex: app.SexUnknown, BirthDate: "2000-01-01"})
+		if mistake != nil {
+			mistakeID = mistake.ID
+		}
+		return err
+	}, want("patients", sync.KindInsert, &mistakeID))
+	email := "test@example.org"
+	f.step("UpdatePatient in error", func() error {
+		_, err := svc.Patients.UpdatePatient(admin, mistake.ID, app.PatientUpdate{Email: &email})
+		return err
+	}, want("patients", sync.KindUpdate, nil))
+	f.step("PurgePatient", func() error { return svc.Patients.PurgePatient(admin, mistake.ID, mistake.MRN) },
+		want("patients", sync.KindDelete, &mistakeID), want("patient_events", sync.KindDelete, nil),
+		want("patient_changes", sync.KindDelete, nil))
+	if clocks := fieldClocks(t, f.db, "patients", mistake.ID); len(clocks) != 0 {
+		t.Fatalf("a purged record's field clocks remain: %v", clocks)
+	}
+
+	// Every synced table has had an insert, which carries exactly its
+	// synced columns.
+	tables := schemaTables(t, rawDB(t, f.db))
+	inserted := map[string]bool{}
+	for _, op := range f.read(0) {
+		if _, ok := syncedTables[op.Entity]; !ok {
+			t.Fatalf("outbox row for %s, which does not sync", op.Entity)
+		}
+		if op.Kind != sync.KindInsert || inserted[op.Entity] {
+			continue
+		}
+		inserted[op.Entity] = true
+		var payload map[string]json.RawMessage
+		if err := json.Unmarshal(op.Payload, &payload); err != nil {
+			t.Fatal(err)
+		}
+		spec := syncedTables[op.Entity]
+		var synced []string
+		for _, c := range tables[op.Entity].columns {
+			if !slices.Contains(spec.local, c) {
+				synced = append(synced, c)
+			}
+		}
+		carried := slices.Sorted(maps.Keys(payload))
+		slices.Sort(synced)
+		if !slices.Equal(carried, synced) {
+			t.Errorf("insert into %s carries %v, want %v", op.Entity, carried, synced)
+		}
+	}
+	for name := range syncedTables {
+		if !inserted[name] {
+			t.Errorf("the walk wrote no %s: add a step for it", name)
+		}
+	}
+}
+
+func outboxCount(t *testing.T, db *data.DB) int {
+	t.Helper()
+	var n int
+	if err := rawDB(t, db).QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestOutboxRollsBackWithItsWrite: a write that fails after changing
+// synced rows leaves no outbox row behind, and neither does a refused call.
+func TestOutboxRollsBackWithItsWrite(t *testing.T) {
+	t.Run("InjectedFailure", func(t *testing.T) {
+		c := mustSetup(t)
+		before := outboxCount(t, c.db)
+		injected := errors.New("injected")
+		var inside int
+		var txHLC sql.NullString
+		err := c.db.WriteInTx(c.ctx(app.RoleAdmin), func(tx *sql.Tx) error {
+			if _, err := tx.Exec(`UPDATE patients SET email = 'x@example.org', updated_at = '2026-11-25T09:00:01.000Z'`); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(`SELECT count(*), (SELECT tx_hlc FROM sync_meta) FROM outbox`).Scan(&inside, &txHLC); err != nil {
+				return err
+			}
+			return injected
+		})
+		if !errors.Is(err, injected) {
+			t.Fatalf("want the injected error, got %v", err)
+		}
+		if inside != before+2 || !txHLC.Valid {
+			t.Fatalf("inside the transaction: %d outbox rows (want %d), tx_hlc %v", inside, before+2, txHLC)
+		}
+		if n := outboxCount(t, c.db); n != before {
+			t.Fatalf("a rolled-back write left %d outbox rows", n-before)
+		}
+		var stamped sql.NullString
+		rawDB(t, c.db).QueryRow(`SELECT tx_hlc FROM sync_meta`).Scan(&stamped)
+		if stamped.Valid {
+			t.Fatalf("sync_meta.tx_hlc = %q outside a transaction", stamped.String)
+		}
+	})
+	t.Run("ServiceFailure", func(t *testing.T) {
+		c := mustSetup(t)
+		before := outboxCount(t, c.db)
+		// The patient record is written first; the taken username fails
+		// the account after it.
+		_, err := c.svc.Users.RegisterPatient(anon, app.PatientRegistration{Username: "zoe", GivenName: "Zoe",
+			FamilyName: "Again", Sex: app.SexFemale, BirthDate: "1990-01-01", Password: "a fine long password"})
+		if code(err) != app.ECONFLICT {
+			t.Fatalf("taken username: %v", err)
+		}
+		if n := outboxCount(t, c.db); n != before {
+			t.Fatalf("a failed registration left %d outbox rows", n-before)
+		}
+	})
+	t.Run("Denied", func(t *testing.T) {
+		// The refusal's audit row is written, in a transaction of its own;
+		// the audit log syncs without the outbox.
+		c := mustSetup(t)
+		before := outboxCount(t, c.db)
+		if _, err := c.svc.Patients.ArchivePatient(c.ctx(app.RoleNurse), c.users[app.RolePatient].PatientID, "no"); code(err) != app.EUNAUTHORIZED {
+			t.Fatalf("nurse archiving: %v", err)
+		}
+		if n := outboxCount(t, c.db); n != before {
+			t.Fatalf("a denied call left %d outbox rows", n-before)
+		}
+	})
+}
+
+// TestNoEcho: the rows a pull applies write no outbox rows, and the clock
+// takes in their reading, so the desk's next change is stamped after it.
+func TestNoEcho(t *testing.T) {
+	c := mustSetup(t)
+	before := outboxCount(t, c.db)
+	other := "0193a1b2-0000-7000-8000-0000000000ff"
+	remote := sync.Timestamp{Wall: c.clock.Now().Add(90 * time.Second).UnixMilli(), Logical: 7, Site: other}
+	pid := c.users[app.RolePatient].PatientID
+	err := c.db.ApplyRemote(context.Background(), remote, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE patients SET phone = '+30 210 555 0042', updated_at = ? WHERE id = ?`,
+			"2026-11-25T09:01:30.000Z", pid); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id) VALUES ('patients', ?, 'phone', ?, ?)`,
+			pid, remote.String(), other)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := outboxCount(t, c.db); n != before {
+		t.Fatalf("applying a pulled change wrote %d outbox rows", n-before)
+	}
+	if clocks := fieldClocks(t, c.db, "patients", pid); clocks["phone"] != remote.String() {
+		t.Fatalf("the pulled field's clock is the remote's: %v", clocks)
+	}
+	var last string
+	rawDB(t, c.db).QueryRow(`SELECT last_hlc FROM sync_meta`).Scan(&last)
+	if persisted, err := sync.Parse(last); err != nil || !remote.Before(persisted) {
+		t.Fatalf("sync_meta.last_hlc %q, want after the remote %s", last, remote)
+	}
+	// The desk's next change is stamped after the pulled one, though its
+	// own wall clock is 90 s behind.
+	if _, err := c.svc.Users.ApproveUser(c.ctx(app.RoleAdmin), c.pending.ID); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := c.db.PendingOps(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next := ops[len(ops)-1].HLC; !remote.Before(next) || next.Site != c.db.SiteID() {
+		t.Fatalf("next local change at %s, want after %s", next, remote)
+	}
+
+	// A reading too far ahead is refused, and nothing it came with applies.
+	ahead := sync.Timestamp{Wall: c.clock.Now().Add(time.Hour).UnixMilli(), Site: other}
+	err = c.db.ApplyRemote(context.Background(), ahead, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE patients SET phone = 'from the future' WHERE id = ?`, pid)
+		return err
+	})
+	if !errors.Is(err, sync.ErrDrift) {
+		t.Fatalf("a reading an hour ahead: %v, want ErrDrift", err)
+	}
+	p, err := c.svc.Patients.FindPatientByID(c.ctx(app.RoleAdmin), pid)
+	if err != nil || p.Phone != "+30 210 555 0042" {
+		t.Fatalf("after a refused pull: %+v, %v", p, err)
+	}
+}
+
+// TestOutboxSurvivesRestart: the queue and the clock outlive the program;
+// after a restart with the wall clock set back a day, the next change is
+// still stamped after every earlier one, and the offset to the server
+// stays measured.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "hms.db")
+	open := func() *data.DB {
+		db, err := data.Open(path, data.Options{HashParams: cheapHash, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := open()
+	if _, err := db.Services().Settings.Setup(anon, app.ClinicSetup{Settings: app.Settings{ClinicName: "Riverside Clinic",
+		Address: "1 River Road", Currency: "EUR", TimeZone: "UTC"}, AdminUsername: "admin", AdminFullName: "Ada Admin", AdminPassword: adminPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetClockOffset(context.Background(), 1500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	before, err := db.PendingOps(context.Background(), 0, 1000)
+	if err != nil || len(before) == 0 {
+		t.Fatalf("outbox before the restart: %d rows, %v", len(before), err)
+	}
+	site := db.SiteID()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Add(-24 * time.Hour)
+	db = open()
+	defer db.Close()
+	after, err := db.PendingOps(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) || after[0].ID != before[0].ID || after[len(after)-1].Seq != before[len(before)-1].Seq {
+		t.Fatalf("the outbox changed across the restart: %d rows -> %d", len(before), len(after))
+	}
+	if db.SiteID() != site || db.Clock().Offset() != 1500*time.Millisecond {
+		t.Fatalf("site %s (was %s), offset %s (was 1.5s)", db.SiteID(), site, db.Clock().Offset())
+	}
+	last := before[len(before)-1].HLC
+	if db.Clock().Last() != (sync.Timestamp{Wall: last.Wall, Logical: last.Logical, Site: site}) {
+		t.Fatalf("the clock resumed at %s, want %s", db.Clock().Last(), last)
+	}
+	s, err := db.Services().Users.Login(anon, "admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Services().Users.CreateUser(app.NewContextWithCaller(anon, s.Caller()), app.UserCreate{Username: "nurse1",
+		FullName: "Nurse One", Role: app.RoleNurse, Password: "a long nurse password"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := db.PendingOps(context.Background(), after[len(after)-1].Seq, 1000)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("no outbox row for the new account: %v", err)
+	}
+	if !last.Before(ops[0].HLC) {
+		t.Fatalf("after a restart with the wall clock a day back, a change was stamped %s, not after %s", ops[0].HLC, last)
+	}
+}
+
+// TestWritesOutsideTheHelper: a write that does not go through the write
+// helper (another program, a migration) finds sync_meta.tx_hlc NULL and
+// writes no outbox row; it is not refused.
+func TestWritesOutsideTheHelper(t *testing.T) {
+	c := mustSetup(t)
+	before := outboxCount(t, c.db)
+	if _, err := rawDB(t, c.db).Exec(`UPDATE patients SET email = 'elsewhere@example.org'`); err != nil {
+		t.Fatal(err)
+	}
+	if n := outboxCount(t, c.db); n != before {
+		t.Fatalf("a write outside the helper wrote %d outbox rows", n-before)
+	}
+}
+
+// TestKeysNeverChange: the outbox names rows by their keys, so a synced
+// row's key is fixed.
+func TestKeysNeverChange(t *testing.T) {
+	c := mustSetup(t)
+	raw := rawDB(t, c.db)
+	for _, stmt := range []string{
+		`UPDATE patients SET id = 'another' WHERE mrn = 'P-D1-000001'`,
+		`UPDATE users SET id = 'another' WHERE username = 'admin'`,
+		`UPDATE settings SET key = 'another' WHERE key = 'phone'`,
+	} {
+		if _, err := raw.Exec(stmt); err == nil || !strings.Contains(err.Error(), "the key of a synced row never changes") {
+			t.Errorf("%s: %v", stmt, err)
+		}
+	}
+}
+
+// TestDemoWritesNoOutbox: demo data stays out of the outbox.
+func TestDemoWritesNoOutbox(t *testing.T) {
+	db := MustOpenDB(t, nil)
+	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 300, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var patients int
+	rawDB(t, db).QueryRow(`SELECT count(*) FROM patients`).Scan(&patients)
+	if n := outboxCount(t, db); n != 0 || patients != 300 {
+		t.Fatalf("the demo wrote %d outbox rows (%d patients)", n, patients)
+	}
+	// The desk works as usual afterwards.
+	s, err := db.Services().Users.Login(anon, "admin", data.DemoCredentials[0].Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Services().Patients.CreatePatient(app.NewContextWithCaller(anon, s.Caller()), app.PatientCreate{
+		GivenName: "After", FamilyName: "Demo", Sex: app.SexMale, BirthDate: "1970-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := outboxCount(t, db); n == 0 {
+		t.Fatal("a write after the demo wrote no outbox row")
+	}
+}
+
+// TestTwoProgramsOneDatabase: two programs writing one database (a
+// command-line subcommand beside the desk's window) each have a clock, yet
+// their outbox rows are stamped in the order they committed.
+func TestTwoProgramsOneDatabase(t *testing.T) {
+	c := mustSetup(t)
+	other, err := data.Open(c.db.Path(), data.Options{HashParams: cheapHash, Now: c.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := c.ctx(app.RoleAdmin)
+	// The window writes a burst in one millisecond, running its clock's
+	// counter ahead of the other program's.
+	for i := range 5 {
+		if _, err := c.svc.Patients.CreatePatient(ctx, app.PatientCreate{GivenName: fmt.Sprint("Window", i),
+			FamilyName: "Burst", Sex: app.SexMale, BirthDate: "1970-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		svc := []app.Services{c.svc, other.Services()}[i%2]
+		if _, err := svc.Patients.CreatePatient(ctx, app.PatientCreate{GivenName: fmt.Sprint("Turn", i),
+			FamilyName: "Taking", Sex: app.SexFemale, BirthDate: "1970-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops, err := c.db.PendingOps(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One registration per transaction: their readings strictly increase.
+	var prev sync.Op
+	for _, op := range ops {
+		if op.Entity != "patients" || op.Kind != sync.KindInsert {
+			continue
+		}
+		if !prev.HLC.Before(op.HLC) {
+			t.Fatalf("seq %d stamped %s, not after seq %d's %s", op.Seq, op.HLC, prev.Seq, prev.HLC)
+		}
+		prev = op
+	}
+}
+
+// BenchmarkOutboxCost is what the outbox adds to a committed write on the
+// scaled demo database: BenchmarkIssueAndPay's issue and payment (six
+// outbox rows), taken in turns with the outbox written and not, so both
+// see the same machine. It reports the p50 and p99 of each and the ratio
+// of the medians.
+func BenchmarkOutboxCost(b *testing.B) {
+	_, svc, ctx, patientID, item := benchBilling(b)
+	noOutbox := data.WithoutOutbox(ctx)
+	var with, without latencies
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		d, err := svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: patientID,
+			Lines: []app.LineInput{{PriceItemID: item.ID, Quantity: 2}, {Description: "Dressing", Quantity: 1, UnitPrice: 1234}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		ctx, l := ctx, &with
+		if i%2 == 1 {
+			ctx, l = noOutbox, &without
+		}
+		l.time(func() {
+			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+				Tendered: inv.Balance, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	if len(with) == 0 || len(without) == 0 {
+		return
+	}
+	pct := func(l latencies, p float64) float64 {
+		s := slices.Clone(l)
+		slices.Sort(s)
+		return float64(s[min(len(s)-1, int(float64(len(s))*p))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(with, 0.5), "outbox-p50-ms")
+	b.ReportMetric(pct(with, 0.99), "outbox-p99-ms")
+	b.ReportMetric(pct(without, 0.5), "none-p50-ms")
+	b.ReportMetric(pct(without, 0.99), "none-p99-ms")
+	b.ReportMetric(pct(with, 0.5)/pct(without, 0.5), "x-none")
+}
+
+// TestMigrationKeepsTheDesksIdentity: a database made before the outbox
+// keeps its site id and desk code through migration 0008, which moves them
+// from key/value rows into sync_meta's single row.
+func TestMigrationKeepsTheDesksIdentity(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw := openPlain(t, path)
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		base := filepath.Base(f)
+		if base >= "0008" {
+			break
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+		var version int
+		if _, err := fmt.Sscanf(base, "%d_", &version); err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00.000Z')`, version, base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const site = "0193a1b2-0000-7000-8000-00000000d007"
+	if _, err := raw.Exec(`INSERT INTO sync_meta (key, value) VALUES ('site_id', ?), ('desk_code', 'D7')`, site); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err := data.Open(path, data.Options{HashParams: cheapHash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.SiteID() != site {
+		t.Fatalf("site id %s after the migration, want %s", db.SiteID(), site)
+	}
+	admin, err := db.Services().Settings.Setup(anon, app.ClinicSetup{Settings: app.Settings{ClinicName: "Old Clinic",
+		Address: "1 Old Road", Currency: "EUR", TimeZone: "UTC"}, AdminUsername: "admin", AdminFullName: "Ada Admin",
+		AdminPassword: adminPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Services().Patients.CreatePatient(as(callerOf(admin)), app.PatientCreate{GivenName: "First",
+		FamilyName: "Patient", Sex: app.SexFemale, BirthDate: "1980-01-01"})
+	if err != nil || p.MRN != "P-D7-000001" {
+		t.Fatalf("the desk code D7 numbers the record: %v, %v", p, err)
+	}
+}
