@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,15 +35,22 @@ func benchDB(b *testing.B) *data.DB {
 	}
 	dir := filepath.Join(cache, "hms-bench")
 	// The cache is named after the schema, so a changed migration builds a
-	// new one (delete the folder after changing the demo generator).
-	orig := filepath.Join(dir, fmt.Sprintf("demo-%d-%s.db", n, data.SchemaFingerprint()))
+	// new one (delete the folder after changing the demo generator). Each
+	// entry is a folder with the database and its audit key.
+	entry := filepath.Join(dir, fmt.Sprintf("demo-%d-%s", n, data.SchemaFingerprint()))
+	orig := filepath.Join(entry, "demo.db")
 	if _, err := os.Stat(orig); err != nil {
-		os.MkdirAll(dir, 0o700)
-		tmp := orig + ".building"
-		os.Remove(tmp)
-		os.Remove(data.DefaultAuditKeyPath(tmp))
+		// Built in a folder of its own, then renamed whole: renaming onto
+		// a folder that is there already fails, so of two runs building at
+		// once the first keeps its database and key together, and the
+		// other's build is dropped.
+		build := fmt.Sprintf("%s.building-%d", entry, os.Getpid())
+		os.RemoveAll(build)
+		if err := os.MkdirAll(build, 0o700); err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
-		db, err := data.Open(tmp, data.Options{HashParams: cheapHash})
+		db, err := data.Open(filepath.Join(build, "demo.db"), data.Options{HashParams: cheapHash})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,16 +61,13 @@ func benchDB(b *testing.B) *data.DB {
 			b.Fatal(err)
 		}
 		b.Logf("built the %d-patient demo database in %s", n, time.Since(start).Round(time.Second))
-		os.Rename(data.DefaultAuditKeyPath(tmp), data.DefaultAuditKeyPath(orig))
-		os.Rename(tmp, orig)
+		if err := os.Rename(build, entry); err != nil {
+			os.RemoveAll(build)
+		}
 	}
 	work := filepath.Join(b.TempDir(), "bench.db")
 	for _, pair := range [][2]string{{orig, work}, {data.DefaultAuditKeyPath(orig), data.DefaultAuditKeyPath(work)}} {
-		body, err := os.ReadFile(pair[0])
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(pair[1], body, 0o600); err != nil {
+		if err := copySynced(pair[0], pair[1]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -72,6 +77,30 @@ func benchDB(b *testing.B) *data.DB {
 	}
 	b.Cleanup(func() { db.Close() })
 	return db
+}
+
+// copySynced copies a file and flushes the copy to disk, so that the
+// write-back of a gigabyte copy does not land in the timed fsyncs of the
+// benchmark that follows.
+func copySynced(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // latencies collects one duration per operation and reports p50 and p99.
