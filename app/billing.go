@@ -122,13 +122,15 @@ const (
 	InvoiceVoid          InvoiceStatus = "void"
 )
 
-// InvoiceTotals are the sums of an invoice's rounded lines.
+// InvoiceTotals are the sums of an invoice's rounded lines (see
+// ComputeInvoice).
 type InvoiceTotals struct {
-	Gross    Money
-	Discount Money
-	Net      Money
-	Tax      Money
-	Total    Money
+	Gross           Money
+	Discount        Money // the lines' own discounts
+	InvoiceDiscount Money // the invoice discount: the sum of the lines' shares
+	Net             Money // Gross − Discount − InvoiceDiscount
+	Tax             Money
+	Total           Money // Net + Tax, the sum of the lines' totals
 }
 
 // Invoice is a bill for one patient. A draft is edited freely; issuing it
@@ -144,14 +146,18 @@ type Invoice struct {
 	Status        InvoiceStatus
 	Currency      string
 	Notes         string
-	Lines         []*InvoiceLine // filled by FindInvoice and the PDF
-	Totals        InvoiceTotals
-	Paid          Money // by payments not refunded
-	Balance       Money // Totals.Total − Paid; 0 when void
-	IssuedAt      time.Time
-	IssuedBy      string
-	CreatedAt     time.Time
-	CreatedBy     string
+	// The invoice discount as given, a rate or an amount (never both);
+	// Totals.InvoiceDiscount is what it takes off.
+	DiscountRate   BasisPoints
+	DiscountAmount Money
+	Lines          []*InvoiceLine // filled by FindInvoice and the PDF
+	Totals         InvoiceTotals
+	Paid           Money // by payments not refunded
+	Balance        Money // Totals.Total − Paid; 0 when void
+	IssuedAt       time.Time
+	IssuedBy       string
+	CreatedAt      time.Time
+	CreatedBy      string
 	// The credit note of a voided invoice.
 	CreditNoteID     string
 	CreditNoteNumber string
@@ -160,7 +166,8 @@ type Invoice struct {
 }
 
 // InvoiceLine is one line of an invoice. Its amounts are computed by
-// ComputeLine when it is written and frozen with the invoice.
+// ComputeLine and ComputeInvoice (its share of the invoice discount) on
+// every change to the draft, and frozen with the invoice.
 type InvoiceLine struct {
 	ID             string
 	InvoiceID      string
@@ -367,6 +374,11 @@ type ReceiptInvoice struct {
 	Total        Money
 	Paid         Money // this payment's part
 	BalanceAfter Money
+	// The invoice discount included in Total, and its rate when it was
+	// given as one; left out of the stored receipt when there is none, so
+	// receipts printed before invoices had discounts read back the same.
+	Discount     Money       `json:",omitempty"`
+	DiscountRate BasisPoints `json:",omitempty"`
 }
 
 // Statement is a patient's invoices, payments and balance.
@@ -471,6 +483,10 @@ type BillingService interface {
 	UpdateLine(ctx context.Context, lineID string, l LineInput) (*Invoice, error)
 	// RemoveLine removes a draft's line (billing).
 	RemoveLine(ctx context.Context, lineID string) (*Invoice, error)
+	// SetInvoiceDiscount gives a draft its invoice discount, a rate or an
+	// amount (both zero: none), shared over the lines by ComputeInvoice
+	// (billing).
+	SetInvoiceDiscount(ctx context.Context, invoiceID string, rate BasisPoints, amount Money) (*Invoice, error)
 	// IssueInvoice numbers a draft and freezes it (billing).
 	IssueInvoice(ctx context.Context, invoiceID string) (*Invoice, error)
 	// VoidInvoice voids an issued invoice with no payments left on it by a

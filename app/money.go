@@ -1,6 +1,9 @@
 package app
 
 import (
+	"cmp"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -147,7 +150,9 @@ func Format(m Money, currency string) string {
 // discount percentage, a tax rate) is computed exactly as a fraction and
 // rounded to the nearest minor unit, halves away from zero, once per
 // invoice line. Invoice totals are sums of the rounded line amounts, so the
-// lines printed on a bill always add up to its totals.
+// lines printed on a bill always add up to its totals. An invoice discount
+// (ComputeInvoice) is rounded the same way once for the whole invoice, then
+// split over the lines exactly (AllocateDiscount) before their tax.
 
 // ApplyRate returns m × rate / 10000 rounded half away from zero. m is at
 // most MaxMoney in size and rate at most 10000 (100 %), so the product fits.
@@ -161,11 +166,12 @@ func ApplyRate(m Money, rate BasisPoints) Money {
 
 // LineAmounts are the computed amounts of one invoice line.
 type LineAmounts struct {
-	Gross    Money // quantity × unit price
-	Discount Money // the line's discount, rounded
-	Net      Money // Gross − Discount
-	Tax      Money // tax on Net, rounded
-	Total    Money // Net + Tax
+	Gross           Money // quantity × unit price
+	Discount        Money // the line's own discount, rounded
+	InvoiceDiscount Money // the line's share of the invoice discount (ComputeInvoice)
+	Net             Money // Gross − Discount − InvoiceDiscount: what tax is charged on
+	Tax             Money // tax on Net, rounded
+	Total           Money // Net + Tax
 }
 
 // ComputeLine works out a line: quantity is a whole count (1 to
@@ -208,6 +214,129 @@ func ComputeLine(quantity int64, unitPrice Money, discountRate BasisPoints, disc
 	a.Tax = ApplyRate(a.Net, taxRate)
 	a.Total = a.Net + a.Tax
 	return a, nil
+}
+
+// ComputeInvoice works out an invoice's lines under its invoice discount
+// and sums them. lines[i] is line i as ComputeLine worked it out (any
+// InvoiceDiscount it carries is ignored: the shares are worked out again)
+// and taxRates[i] its tax rate; the invoice discount is a rate
+// (discountRate) or an amount (discountAmount), never both.
+//
+// The rule: the invoice discount applies to the lines' net amounts after
+// their own discounts. A rate is first turned into an amount, rate × the
+// sum of those nets, rounded once, half away from zero. The amount is then
+// split over the lines by AllocateDiscount, in proportion to each line's
+// net, in whole minor units that add up to it exactly. Each line's tax is
+// charged on its net less its share, rounded half away from zero as
+// ComputeLine does. The totals are the sums of the lines, so Total is the
+// sum of the rounded line totals and InvoiceDiscount the discount asked.
+//
+// It returns a field error on "invoice_discount" for a discount an
+// invoice cannot have: negative, a rate above 100 %, both a rate and an
+// amount, or an amount above the lines' net. It panics when lines and
+// taxRates differ in length.
+func ComputeInvoice(lines []LineAmounts, taxRates []BasisPoints, discountRate BasisPoints, discountAmount Money) ([]LineAmounts, InvoiceTotals, error) {
+	if len(lines) != len(taxRates) {
+		panic("app.ComputeInvoice: a tax rate for every line")
+	}
+	var t InvoiceTotals
+	nets := make([]Money, len(lines))
+	var net Money
+	for i, l := range lines {
+		nets[i] = l.Gross - l.Discount
+		net += nets[i]
+	}
+	discount, err := InvoiceDiscountAmount(discountRate, discountAmount, net)
+	if err != nil {
+		return nil, t, err
+	}
+	shares := AllocateDiscount(discount, nets)
+	out := make([]LineAmounts, len(lines))
+	for i, l := range lines {
+		l.InvoiceDiscount = shares[i]
+		l.Net = nets[i] - shares[i]
+		l.Tax = ApplyRate(l.Net, taxRates[i])
+		l.Total = l.Net + l.Tax
+		out[i] = l
+		t.Gross += l.Gross
+		t.Discount += l.Discount
+		t.InvoiceDiscount += l.InvoiceDiscount
+		t.Net += l.Net
+		t.Tax += l.Tax
+		t.Total += l.Total
+	}
+	return out, t, nil
+}
+
+// InvoiceDiscountAmount is the amount an invoice discount takes off lines
+// whose net amounts (after their own discounts) add up to net: the amount
+// given, or rate × net rounded half away from zero. The rate and the
+// amount are checked as ComputeInvoice documents.
+func InvoiceDiscountAmount(rate BasisPoints, amount, net Money) (Money, error) {
+	switch {
+	case rate < 0 || amount < 0:
+		return 0, FieldErrorf("invoice_discount", "A discount cannot be negative.")
+	case rate > 10000:
+		return 0, FieldErrorf("invoice_discount", "A discount is between 0 and 100 %%.")
+	case rate > 0 && amount > 0:
+		return 0, FieldErrorf("invoice_discount", "Give the invoice discount either as a percentage or as an amount, not both.")
+	case amount > net:
+		return 0, FieldErrorf("invoice_discount", "The invoice discount is larger than the lines' amount after their own discounts.")
+	case rate > 0:
+		return ApplyRate(net, rate), nil
+	}
+	return amount, nil
+}
+
+// AllocateDiscount splits discount over lines whose net amounts are nets,
+// in proportion to them, by the largest-remainder method: each line first
+// gets discount × net / Σnets rounded down, then the minor units left over
+// go one each to the lines with the largest remainders, an earlier line
+// first where remainders tie. The shares add up to discount exactly, and
+// no share is negative or larger than its line's net.
+//
+// The products are worked out in 128 bits, so any invoice of at most
+// MaxMoney a line is exact. discount must lie between 0 and Σnets and no
+// net may be negative; AllocateDiscount panics otherwise, as that is a
+// caller's mistake (ComputeInvoice checks the discount first).
+func AllocateDiscount(discount Money, nets []Money) []Money {
+	var sum, carry uint64
+	for _, n := range nets {
+		if n < 0 {
+			panic("app.AllocateDiscount: a negative net amount")
+		}
+		if sum, carry = bits.Add64(sum, uint64(n), 0); carry != 0 {
+			panic("app.AllocateDiscount: the lines' net overflows")
+		}
+	}
+	if discount < 0 || uint64(discount) > sum {
+		panic("app.AllocateDiscount: the discount is not between 0 and the lines' net")
+	}
+	shares := make([]Money, len(nets))
+	if discount == 0 {
+		return shares
+	}
+	type rest struct {
+		line      int
+		remainder uint64
+	}
+	rests := make([]rest, len(nets))
+	left := discount
+	for i, n := range nets {
+		// discount ≤ sum, so discount × n / sum ≤ n fits in 64 bits and
+		// hi < sum, which bits.Div64 needs.
+		hi, lo := bits.Mul64(uint64(discount), uint64(n))
+		q, r := bits.Div64(hi, lo, sum)
+		shares[i] = Money(q)
+		left -= shares[i]
+		rests[i] = rest{i, r}
+	}
+	// left < len(nets): each line lost less than one unit to rounding down.
+	slices.SortStableFunc(rests, func(a, b rest) int { return cmp.Compare(b.remainder, a.remainder) })
+	for _, r := range rests[:left] {
+		shares[r.line]++
+	}
+	return shares
 }
 
 // ParseRate reads a percentage typed by a person ("24", "6.5", "0.25")

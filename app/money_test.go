@@ -1,6 +1,10 @@
 package app_test
 
 import (
+	"encoding/binary"
+	"math/big"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"hms/app"
@@ -186,5 +190,254 @@ func FuzzParseMoney(f *testing.F) {
 		if err != nil || back != m {
 			t.Fatalf("round trip of %q: %d -> %q -> %d, %v", s, m, app.FormatAmount(m, digits), back, err)
 		}
+	})
+}
+
+// lines builds lines without own discounts (Gross = Net) of the given net
+// amounts, as ComputeLine returns them.
+func lines(nets ...app.Money) []app.LineAmounts {
+	out := make([]app.LineAmounts, len(nets))
+	for i, n := range nets {
+		out[i] = app.LineAmounts{Gross: n, Net: n, Total: n}
+	}
+	return out
+}
+
+// TestAllocateDiscount are worked examples of the largest-remainder split
+// of an invoice discount.
+func TestAllocateDiscount(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		discount app.Money
+		nets     []app.Money
+		want     []app.Money
+	}{
+		// 0.10 off three lines of 0.10: 0.0333… each. Rounded one by one
+		// (in floats or not) the shares are 0.03 + 0.03 + 0.03 = 0.09 and a
+		// cent is lost; here each gets 3 and the cent left over goes to
+		// the first, as the three remainders tie.
+		{"ties go to the earlier line", 10, []app.Money{10, 10, 10}, []app.Money{4, 3, 3}},
+		// 6.00 off 10.00 and 0.50: 5.714… and 0.285…; the cent left goes
+		// to the larger remainder (0.57… of a cent against 0.43…), the
+		// second line, although the first is larger. The discount is more
+		// than the second line, but its share is not.
+		{"discount larger than a line", 600, []app.Money{1000, 50}, []app.Money{571, 29}},
+		// A line with nothing left after its own discount gets no share.
+		{"zero line", 100, []app.Money{0, 500}, []app.Money{0, 100}},
+		// The whole net: every line is free.
+		{"everything", 1050, []app.Money{1000, 50}, []app.Money{1000, 50}},
+		{"nothing", 0, []app.Money{1000, 50}, []app.Money{0, 0}},
+		{"no lines", 0, nil, []app.Money{}},
+		// 1.00 off 33.33, 33.33 and 33.34: 0.3333, 0.3333, 0.3334 cents
+		// of every cent; the extra cent goes to the largest remainder.
+		{"uneven", 100, []app.Money{3333, 3333, 3334}, []app.Money{33, 33, 34}},
+		// Amounts whose products pass int64: 10^13 × 10^13.
+		{"huge", app.MaxMoney - 1, []app.Money{app.MaxMoney, app.MaxMoney - 1, 1}, []app.Money{5_000_000_000_000, 4_999_999_999_999, 0}},
+	} {
+		got := app.AllocateDiscount(c.discount, c.nets)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: AllocateDiscount(%d, %v) = %v, want %v", c.name, c.discount, c.nets, got, c.want)
+		}
+	}
+	for _, bad := range []struct {
+		discount app.Money
+		nets     []app.Money
+	}{{-1, []app.Money{10}}, {11, []app.Money{10}}, {1, []app.Money{-1, 5}}, {1, nil}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("AllocateDiscount(%d, %v) did not panic", bad.discount, bad.nets)
+				}
+			}()
+			app.AllocateDiscount(bad.discount, bad.nets)
+		}()
+	}
+}
+
+// TestComputeInvoice are the worked examples of the invoice discount:
+// turned into an amount once, split over the lines, tax on what is left.
+func TestComputeInvoice(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		lines  []app.LineAmounts
+		taxes  []app.BasisPoints
+		rate   app.BasisPoints
+		amount app.Money
+		shares []app.Money
+		tax    []app.Money
+		totals app.InvoiceTotals
+	}{
+		// 30.00 off 100.00 at 24 % and 50.00 at 0 %: 20.00 and 10.00.
+		// Tax 24 % of 80.00 = 19.20 and nothing: 80.00 + 19.20 + 40.00.
+		{"mixed tax", lines(10000, 5000), []app.BasisPoints{2400, 0}, 0, 3000,
+			[]app.Money{2000, 1000}, []app.Money{1920, 0},
+			app.InvoiceTotals{Gross: 15000, InvoiceDiscount: 3000, Net: 12000, Tax: 1920, Total: 13920}},
+		// 10 % of 26.75 is 2.675, which rounds half away from zero to
+		// 2.68. In floats, 26.75 × 0.1 is 2.6750000000000003 but 2.675
+		// itself is 2.67499999…, so round(2.675, 2) gives 2.67.
+		{"rate rounds once, half away from zero", lines(2675), []app.BasisPoints{0}, 1000, 0,
+			[]app.Money{268}, []app.Money{0},
+			app.InvoiceTotals{Gross: 2675, InvoiceDiscount: 268, Net: 2407, Total: 2407}},
+		// A rate is rounded on the whole net, not per line: 10 % of three
+		// lines of 0.05 is 0.015 → 0.02 in all (per line it would be
+		// 0.005 → 0.01 three times, 0.03).
+		{"rate on the sum", lines(5, 5, 5), []app.BasisPoints{0, 0, 0}, 1000, 0,
+			[]app.Money{1, 1, 0}, []app.Money{0, 0, 0},
+			app.InvoiceTotals{Gross: 15, InvoiceDiscount: 2, Net: 13, Total: 13}},
+		// Tax after the discount: 0.03 at 24 % is 0.0072 → 0.01 of tax;
+		// with 0.01 off, 0.02 at 24 % is 0.0048 → nothing.
+		{"tax after discount", lines(3), []app.BasisPoints{2400}, 0, 1,
+			[]app.Money{1}, []app.Money{0},
+			app.InvoiceTotals{Gross: 3, InvoiceDiscount: 1, Net: 2, Total: 2}},
+		// A line's own discount comes first: 19.99 × 3 with 10 % off
+		// (5.997 → 6.00) is 53.97; with 20.00 at 6 %, 73.97 of net. 7.00
+		// off it: 5.1074… and 1.8926…, 5.10 and 1.89 rounded down, and
+		// the cent left over goes to the first line (0.74 of a cent
+		// against 0.26). Tax 24 % of 48.86 = 11.7264 → 11.73; 6 % of
+		// 18.11 = 1.0866 → 1.09.
+		{"after own discounts", []app.LineAmounts{{Gross: 5997, Discount: 600, Net: 5397}, {Gross: 2000, Net: 2000}},
+			[]app.BasisPoints{2400, 600}, 0, 700,
+			[]app.Money{511, 189}, []app.Money{1173, 109},
+			app.InvoiceTotals{Gross: 7997, Discount: 600, InvoiceDiscount: 700, Net: 6697, Tax: 1282, Total: 7979}},
+		// 100 %: nothing to pay and no tax.
+		{"free", lines(5000, 1999), []app.BasisPoints{2400, 1300}, 10000, 0,
+			[]app.Money{5000, 1999}, []app.Money{0, 0},
+			app.InvoiceTotals{Gross: 6999, InvoiceDiscount: 6999}},
+		// No discount: the lines as ComputeLine made them.
+		{"none", lines(1999), []app.BasisPoints{2400}, 0, 0,
+			[]app.Money{0}, []app.Money{480},
+			app.InvoiceTotals{Gross: 1999, Net: 1999, Tax: 480, Total: 2479}},
+	} {
+		got, totals, err := app.ComputeInvoice(c.lines, c.taxes, c.rate, c.amount)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		for i, l := range got {
+			if l.InvoiceDiscount != c.shares[i] || l.Tax != c.tax[i] ||
+				l.Net != c.lines[i].Gross-c.lines[i].Discount-l.InvoiceDiscount || l.Total != l.Net+l.Tax {
+				t.Errorf("%s: line %d = %+v, want share %d tax %d", c.name, i+1, l, c.shares[i], c.tax[i])
+			}
+		}
+		if totals != c.totals {
+			t.Errorf("%s: totals %+v, want %+v", c.name, totals, c.totals)
+		}
+	}
+	// The lines given are not changed, and shares they carry are worked
+	// out again, not added to.
+	in := lines(1000, 1000)
+	out, _, _ := app.ComputeInvoice(in, []app.BasisPoints{0, 0}, 0, 100)
+	if in[0].InvoiceDiscount != 0 || out[0].InvoiceDiscount != 50 {
+		t.Errorf("in %+v, out %+v", in[0], out[0])
+	}
+	again, _, _ := app.ComputeInvoice(out, []app.BasisPoints{0, 0}, 0, 100)
+	if !slices.Equal(again, out) {
+		t.Errorf("recomputed %+v, want %+v", again, out)
+	}
+
+	for _, c := range []struct {
+		name   string
+		rate   app.BasisPoints
+		amount app.Money
+	}{
+		{"negative rate", -1, 0}, {"negative amount", 0, -1}, {"rate above 100 %", 10001, 0},
+		{"both", 1000, 100}, {"amount above the net", 0, 1501},
+	} {
+		if _, _, err := app.ComputeInvoice(lines(1000, 500), []app.BasisPoints{0, 0}, c.rate, c.amount); app.ErrorField(err) != "invoice_discount" {
+			t.Errorf("%s: want a field error on invoice_discount, got %v", c.name, err)
+		}
+	}
+	// The net that bounds an amount is after the lines' own discounts.
+	own := []app.LineAmounts{{Gross: 1000, Discount: 400, Net: 600}}
+	if _, _, err := app.ComputeInvoice(own, []app.BasisPoints{0}, 0, 601); app.ErrorField(err) != "invoice_discount" {
+		t.Errorf("601 off 6.00: %v", err)
+	}
+}
+
+// checkInvoice checks the properties of ComputeInvoice's result on any
+// input: the shares add up to the discount, each lies within its line's
+// net and within a minor unit of its exact proportion, and the totals are
+// the sums of the lines.
+func checkInvoice(t *testing.T, in []app.LineAmounts, taxes []app.BasisPoints, discount app.Money) {
+	t.Helper()
+	out, totals, err := app.ComputeInvoice(in, taxes, 0, discount)
+	if err != nil {
+		t.Fatalf("ComputeInvoice(%v, %d): %v", in, discount, err)
+	}
+	var sum app.InvoiceTotals
+	net := new(big.Int)
+	for _, l := range in {
+		net.Add(net, big.NewInt(int64(l.Gross-l.Discount)))
+	}
+	for i, l := range out {
+		before := in[i].Gross - in[i].Discount
+		if l.InvoiceDiscount < 0 || l.InvoiceDiscount > before {
+			t.Fatalf("line %d: share %d of a net of %d", i, l.InvoiceDiscount, before)
+		}
+		if l.Net != before-l.InvoiceDiscount || l.Tax != app.ApplyRate(l.Net, taxes[i]) || l.Total != l.Net+l.Tax {
+			t.Fatalf("line %d: %+v", i, l)
+		}
+		// floor(discount × net / Σnet) ≤ share ≤ that + 1.
+		exact := new(big.Int).Mul(big.NewInt(int64(discount)), big.NewInt(int64(before)))
+		if net.Sign() > 0 {
+			exact.Quo(exact, net)
+		}
+		if d := int64(l.InvoiceDiscount) - exact.Int64(); d < 0 || d > 1 {
+			t.Fatalf("line %d: share %d, proportion %s", i, l.InvoiceDiscount, exact)
+		}
+		sum.Gross += l.Gross
+		sum.Discount += l.Discount
+		sum.InvoiceDiscount += l.InvoiceDiscount
+		sum.Net += l.Net
+		sum.Tax += l.Tax
+		sum.Total += l.Total
+	}
+	if sum != totals || totals.InvoiceDiscount != discount {
+		t.Fatalf("totals %+v, sum of lines %+v, discount %d", totals, sum, discount)
+	}
+}
+
+// TestComputeInvoiceProperties checks the properties on random invoices,
+// from cents to amounts near MaxMoney.
+func TestComputeInvoiceProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	for range 20000 {
+		n := 1 + rng.IntN(8)
+		scale := []int64{10, 10_000, int64(app.MaxMoney)}[rng.IntN(3)]
+		in := make([]app.LineAmounts, n)
+		taxes := make([]app.BasisPoints, n)
+		var net app.Money
+		for i := range in {
+			g := app.Money(rng.Int64N(scale + 1))
+			d := app.Money(0)
+			if g > 0 && rng.IntN(3) == 0 {
+				d = app.Money(rng.Int64N(int64(g) + 1))
+			}
+			in[i] = app.LineAmounts{Gross: g, Discount: d, Net: g - d}
+			taxes[i] = []app.BasisPoints{0, 600, 1300, 2400, 10000}[rng.IntN(5)]
+			net += g - d
+		}
+		checkInvoice(t, in, taxes, app.Money(rng.Int64N(int64(net)+1)))
+	}
+}
+
+// FuzzComputeInvoice: any lines and any discount up to their net keep the
+// properties; nothing panics.
+func FuzzComputeInvoice(f *testing.F) {
+	f.Add([]byte{10, 0, 10, 0, 10, 0}, uint64(10))
+	f.Add([]byte{0xe8, 0x03, 50, 0}, uint64(600))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0}, uint64(1<<40))
+	f.Fuzz(func(t *testing.T, raw []byte, d uint64) {
+		var in []app.LineAmounts
+		var taxes []app.BasisPoints
+		var net app.Money
+		for len(raw) >= 2 && len(in) < 200 {
+			g := app.Money(binary.LittleEndian.Uint16(raw)) * app.Money(1+len(raw)%7) * 997
+			raw = raw[2:]
+			in = append(in, app.LineAmounts{Gross: g, Net: g})
+			taxes = append(taxes, app.BasisPoints(len(in)*733%10001))
+			net += g
+		}
+		checkInvoice(t, in, taxes, app.Money(d%(uint64(net)+1)))
 	})
 }

@@ -259,22 +259,25 @@ func (s *BillingService) PriceItemHistory(ctx context.Context, code string) ([]*
 // ---- invoices ----
 
 // invoiceColumns read an invoice with its totals and paid amount, all
-// computed from its lines and its payments' allocations.
+// computed from its lines and its payments' allocations. A line's discount
+// column holds its own discount and its share of the invoice discount
+// (migration 0009); the totals show them apart.
 const invoiceColumns = invoiceHead + `,
 	(SELECT coalesce(sum(l.gross), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
-	(SELECT coalesce(sum(l.discount), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	(SELECT coalesce(sum(l.discount - l.invoice_discount), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
+	(SELECT coalesce(sum(l.invoice_discount), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
 	(SELECT coalesce(sum(l.tax), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
 	(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id),
 	` + paidSQL
 
 // invoiceHead are an invoice's own columns with its credit note's.
 const invoiceHead = `i.id, coalesce(i.number, ''), i.patient_id, i.patient_name, i.patient_mrn,
-	coalesce(i.appointment_id, ''), i.status, i.currency, i.notes, i.issued_at, i.issued_by, i.created_at, i.created_by,
-	coalesce(c.id, ''), coalesce(c.number, ''), coalesce(c.reason, ''), c.created_at`
+	coalesce(i.appointment_id, ''), i.status, i.currency, i.notes, i.discount_rate, i.discount_amount,
+	i.issued_at, i.issued_by, i.created_at, i.created_by, coalesce(c.id, ''), coalesce(c.number, ''), coalesce(c.reason, ''), c.created_at`
 
 // oneInvoiceColumns read one invoice whose lines are read too: the totals
 // are summed from those lines instead (the zeros), the paid amount in SQL.
-const oneInvoiceColumns = invoiceHead + `, 0, 0, 0, 0, ` + paidSQL
+const oneInvoiceColumns = invoiceHead + `, 0, 0, 0, 0, 0, ` + paidSQL
 
 // paidSQL is what an invoice i has been paid: the allocations of payments
 // that have not been reversed.
@@ -288,12 +291,13 @@ func scanInvoice(r rowScanner) (*app.Invoice, error) {
 	var issued, voided sql.NullString
 	var created string
 	if err := r.Scan(&inv.ID, &inv.Number, &inv.PatientID, &inv.PatientName, &inv.PatientMRN, &inv.AppointmentID,
-		&inv.Status, &inv.Currency, &inv.Notes, &issued, &inv.IssuedBy, &created, &inv.CreatedBy,
-		&inv.CreditNoteID, &inv.CreditNoteNumber, &inv.VoidReason, &voided,
-		&inv.Totals.Gross, &inv.Totals.Discount, &inv.Totals.Tax, &inv.Totals.Total, &inv.Paid); err != nil {
+		&inv.Status, &inv.Currency, &inv.Notes, &inv.DiscountRate, &inv.DiscountAmount, &issued, &inv.IssuedBy, &created,
+		&inv.CreatedBy, &inv.CreditNoteID, &inv.CreditNoteNumber, &inv.VoidReason, &voided,
+		&inv.Totals.Gross, &inv.Totals.Discount, &inv.Totals.InvoiceDiscount, &inv.Totals.Tax, &inv.Totals.Total,
+		&inv.Paid); err != nil {
 		return nil, err
 	}
-	inv.Totals.Net = inv.Totals.Gross - inv.Totals.Discount
+	inv.Totals.Net = inv.Totals.Gross - inv.Totals.Discount - inv.Totals.InvoiceDiscount
 	inv.IssuedAt, inv.VoidedAt, inv.CreatedAt = parseNullTime(issued), parseNullTime(voided), parseTime(created)
 	if inv.Status != app.InvoiceVoid {
 		inv.Balance = inv.Totals.Total - inv.Paid
@@ -301,13 +305,16 @@ func scanInvoice(r rowScanner) (*app.Invoice, error) {
 	return &inv, nil
 }
 
+// lineColumns read a line; its own discount is the discount column less
+// its share of the invoice discount (migration 0009).
 const lineColumns = `id, invoice_id, position, coalesce(price_item_id, ''), code, description, kind, quantity, unit_price,
-	discount_rate, discount_amount, tax_rate, gross, discount, net, tax, total`
+	discount_rate, discount_amount, tax_rate, gross, discount - invoice_discount, invoice_discount, net, tax, total`
 
 func scanLine(r rowScanner) (*app.InvoiceLine, error) {
 	var l app.InvoiceLine
 	err := r.Scan(&l.ID, &l.InvoiceID, &l.Position, &l.PriceItemID, &l.Code, &l.Description, &l.Kind, &l.Quantity,
-		&l.UnitPrice, &l.DiscountRate, &l.DiscountAmount, &l.TaxRate, &l.Gross, &l.Discount, &l.Net, &l.Tax, &l.Total)
+		&l.UnitPrice, &l.DiscountRate, &l.DiscountAmount, &l.TaxRate, &l.Gross, &l.Discount, &l.InvoiceDiscount, &l.Net,
+		&l.Tax, &l.Total)
 	return &l, err
 }
 
@@ -332,6 +339,7 @@ func loadInvoice(ctx context.Context, q rowQuerier, id string) (*app.Invoice, er
 		inv.Lines = append(inv.Lines, l)
 		inv.Totals.Gross += l.Gross
 		inv.Totals.Discount += l.Discount
+		inv.Totals.InvoiceDiscount += l.InvoiceDiscount
 		inv.Totals.Net += l.Net
 		inv.Totals.Tax += l.Tax
 		inv.Totals.Total += l.Total
@@ -402,7 +410,8 @@ func (tx *Tx) resolveLine(l app.LineInput) (app.LineInput, string, app.LineAmoun
 	return l, code, amounts, err
 }
 
-// insertLine appends a line to a draft.
+// insertLine appends a line to a draft, without a share of the invoice
+// discount: recomputeDraft gives it one.
 func (tx *Tx) insertLine(invoiceID string, l app.LineInput) error {
 	l, code, a, err := tx.resolveLine(l)
 	if err != nil {
@@ -580,8 +589,11 @@ func (tx *Tx) consultationLine(doctorID, doctorName string) (app.LineInput, erro
 		UnitPrice: app.Money(fee)}, nil
 }
 
-// editDraft runs one change to a draft's lines and returns the draft.
-func (s *BillingService) editDraft(ctx context.Context, action, invoiceID, lineID string, fn func(tx *Tx, inv *app.Invoice) error) (*app.Invoice, error) {
+// editDraft runs one change to a draft, shares the invoice discount out
+// again over the lines as they are now, and returns the draft. fn returns
+// the audit row's detail.
+func (s *BillingService) editDraft(ctx context.Context, action, invoiceID, lineID string,
+	fn func(tx *Tx, inv *app.Invoice) (string, error)) (*app.Invoice, error) {
 	var inv *app.Invoice
 	err := s.db.writeFor(ctx, action, "invoices", invoiceID, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
@@ -600,64 +612,134 @@ func (s *BillingService) editDraft(ctx context.Context, action, invoiceID, lineI
 		if err != nil {
 			return err
 		}
-		if err := fn(tx, d); err != nil {
+		detail, err := fn(tx, d)
+		if err != nil {
+			return err
+		}
+		if inv, err = tx.recomputeDraft(id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET updated_at = ? WHERE id = ?`, formatTime(tx.now), id); err != nil {
 			return err
 		}
-		tx.Audit(action, "invoices", id, d.PatientID, lineID)
-		inv, err = loadInvoice(tx.ctx, tx, id)
-		return err
+		tx.Audit(action, "invoices", id, d.PatientID, detail)
+		return nil
 	})
 	return inv, err
 }
 
 // AddLine implements app.BillingService.
 func (s *BillingService) AddLine(ctx context.Context, invoiceID string, l app.LineInput) (*app.Invoice, error) {
-	return s.editDraft(ctx, "invoice.line.add", invoiceID, "", func(tx *Tx, inv *app.Invoice) error {
-		return tx.insertLine(inv.ID, l)
+	return s.editDraft(ctx, "invoice.line.add", invoiceID, "", func(tx *Tx, inv *app.Invoice) (string, error) {
+		return "", tx.insertLine(inv.ID, l)
 	})
 }
 
 // UpdateLine implements app.BillingService.
 func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error) {
-	return s.editDraft(ctx, "invoice.line.update", "", lineID, func(tx *Tx, inv *app.Invoice) error {
+	return s.editDraft(ctx, "invoice.line.update", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
 		l, code, a, err := tx.resolveLine(l)
 		if err != nil {
-			return err
+			return "", err
 		}
 		var item any
 		if l.PriceItemID != "" {
 			item = l.PriceItemID
 		}
+		// Without its share for now (recomputeDraft gives it one), so that
+		// the share never exceeds the line's new discount.
 		_, err = tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET price_item_id = ?, code = ?, description = ?, kind = ?,
 			quantity = ?, unit_price = ?, discount_rate = ?, discount_amount = ?, tax_rate = ?, gross = ?, discount = ?,
-			net = ?, tax = ?, total = ?, updated_at = ? WHERE id = ?`, item, code, l.Description, l.Kind, l.Quantity,
-			l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total,
+			invoice_discount = 0, net = ?, tax = ?, total = ?, updated_at = ? WHERE id = ?`, item, code, l.Description, l.Kind,
+			l.Quantity, l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total,
 			formatTime(tx.now), lineID)
-		return err
+		return lineID, err
 	})
 }
 
 // RemoveLine implements app.BillingService.
 func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
-	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) error {
+	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
 		var pos int
 		if err := tx.QueryRowContext(tx.ctx, `DELETE FROM invoice_lines WHERE id = ? RETURNING position`, lineID).Scan(&pos); err != nil {
-			return err
+			return "", err
 		}
 		// Close the gap, keeping positions 1..n, one line at a time in
 		// order so that the UNIQUE (invoice_id, position) holds throughout.
 		for _, l := range inv.Lines {
 			if l.Position > pos {
 				if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET position = ? WHERE id = ?`, l.Position-1, l.ID); err != nil {
-					return err
+					return "", err
 				}
 			}
 		}
-		return nil
+		return lineID, nil
 	})
+}
+
+// SetInvoiceDiscount implements app.BillingService.
+func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error) {
+	return s.editDraft(ctx, "invoice.discount", invoiceID, "", func(tx *Tx, inv *app.Invoice) (string, error) {
+		// Checked here, before the columns' CHECKs could refuse it
+		// without a message for a person.
+		if _, err := app.InvoiceDiscountAmount(rate, amount, inv.Totals.Gross-inv.Totals.Discount); err != nil {
+			return "", err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET discount_rate = ?, discount_amount = ? WHERE id = ?`,
+			rate, amount, inv.ID); err != nil {
+			return "", err
+		}
+		switch {
+		case rate > 0:
+			return "invoice discount " + app.FormatRate(rate), nil
+		case amount > 0:
+			return "invoice discount " + app.Format(amount, inv.Currency), nil
+		}
+		return "no invoice discount", nil
+	})
+}
+
+// recomputeDraft shares a draft's invoice discount out over its lines as
+// they are now (app.ComputeInvoice), stores each line's share, net, tax and
+// total where they changed, and returns the draft as it then stands. Every
+// change to a draft ends with it, so the stored figures are always the
+// rule's, and issuing freezes them as they are.
+func (tx *Tx) recomputeDraft(id string) (*app.Invoice, error) {
+	inv, err := loadInvoice(tx.ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	amounts := make([]app.LineAmounts, len(inv.Lines))
+	taxRates := make([]app.BasisPoints, len(inv.Lines))
+	for i, l := range inv.Lines {
+		amounts[i], taxRates[i] = l.LineAmounts, l.TaxRate
+	}
+	amounts, totals, err := app.ComputeInvoice(amounts, taxRates, inv.DiscountRate, inv.DiscountAmount)
+	if err != nil {
+		// SetInvoiceDiscount checks the discount first: here a change to
+		// the lines left less than an amount discount takes off.
+		if app.ErrorField(err) == "invoice_discount" && inv.DiscountAmount > 0 {
+			return nil, app.FieldErrorf("invoice_discount", "The invoice discount of %s would be more than the lines' "+
+				"amount after their own discounts: lower or remove it first.", app.Format(inv.DiscountAmount, inv.Currency))
+		}
+		return nil, err
+	}
+	now := formatTime(tx.now)
+	for i, l := range inv.Lines {
+		a := amounts[i]
+		if a == l.LineAmounts {
+			continue
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET discount = ?, invoice_discount = ?, net = ?, tax = ?,
+			total = ?, updated_at = ? WHERE id = ?`, a.Discount+a.InvoiceDiscount, a.InvoiceDiscount, a.Net, a.Tax, a.Total,
+			now, l.ID); err != nil {
+			return nil, err
+		}
+		l.LineAmounts = a
+	}
+	inv.Totals = totals
+	inv.Balance = totals.Total - inv.Paid
+	return inv, nil
 }
 
 // IssueInvoice implements app.BillingService.

@@ -122,8 +122,8 @@ func (s *BillingService) prerender(ctx context.Context, paymentID string) preren
 }
 
 // receiptData gathers what a receipt shows at its first print: each
-// invoice's total and its balance right after this payment (or refund),
-// counting only payments recorded up to it.
+// invoice's total with the invoice discount in it and its balance right
+// after this payment (or refund), counting only payments recorded up to it.
 func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Time) (*app.Receipt, error) {
 	settings, err := readSettings(ctx, q)
 	if err != nil {
@@ -139,10 +139,13 @@ func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Tim
 		ri := app.ReceiptInvoice{Number: a.InvoiceNumber, Paid: a.Amount}
 		var paid app.Money
 		err := q.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(total), 0) FROM invoice_lines WHERE invoice_id = ?1),
+			(SELECT coalesce(sum(invoice_discount), 0) FROM invoice_lines WHERE invoice_id = ?1),
+			(SELECT discount_rate FROM invoices WHERE id = ?1),
 			(SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a JOIN payments q ON q.id = a.payment_id
 			 WHERE a.invoice_id = ?1 AND q.rowid <= (SELECT rowid FROM payments WHERE id = ?2)
 			 AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = q.id
-			 	AND r.rowid <= (SELECT rowid FROM payments WHERE id = ?2)))`, a.InvoiceID, p.ID).Scan(&ri.Total, &paid)
+			 	AND r.rowid <= (SELECT rowid FROM payments WHERE id = ?2)))`, a.InvoiceID, p.ID).Scan(
+			&ri.Total, &ri.Discount, &ri.DiscountRate, &paid)
 		if err != nil {
 			return nil, err
 		}

@@ -644,6 +644,18 @@ func TestDemoBilling(t *testing.T) {
 	if refunds == 0 || wrong != 0 || gaps != 0 {
 		t.Fatalf("refunds %d, statuses disagreeing %d, invoice series with gaps %d", refunds, wrong, gaps)
 	}
+	// Some invoices have an invoice discount, shared exactly over their
+	// lines: the shares add up to the amount or to the rate of the net.
+	var rated, amounted, unshared int
+	raw.QueryRow(`SELECT count(*) FILTER (WHERE discount_rate > 0), count(*) FILTER (WHERE discount_amount > 0)
+		FROM invoices`).Scan(&rated, &amounted)
+	raw.QueryRow(`SELECT count(*) FROM invoices i WHERE (discount_rate > 0 OR discount_amount > 0)
+		AND (SELECT sum(invoice_discount) FROM invoice_lines l WHERE l.invoice_id = i.id) IS NOT
+			iif(i.discount_amount > 0, i.discount_amount, (SELECT (sum(l.gross - l.discount + l.invoice_discount) * i.discount_rate + 5000) / 10000
+				FROM invoice_lines l WHERE l.invoice_id = i.id))`).Scan(&unshared)
+	if rated == 0 || amounted == 0 || unshared != 0 {
+		t.Fatalf("invoices with a discount rate %d, amount %d, not shared out exactly %d", rated, amounted, unshared)
+	}
 	svc := db.Services()
 	s, err := svc.Users.Login(anon, "patient", "demo patient password")
 	if err != nil {
@@ -693,4 +705,239 @@ func TestBillingQueryPlans(t *testing.T) {
 		}
 		t.Logf("%s: %s", name, text)
 	}
+}
+
+// TestInvoiceDiscount: a draft's invoice discount, as an amount or a rate,
+// shared over the lines before their tax and shared again on every change
+// to the draft; refused with a message when it cannot be; frozen with the
+// invoice when it is issued, even against SQL.
+func TestInvoiceDiscount(t *testing.T) {
+	b := mustBilling(t)
+	ctx := b.billing()
+	svc := b.svc.Billing
+	// The lines of TestInvoiceTotals: 59.97 at 24 %, 36.00 (40.00 less
+	// 10 %) at 0 % and 20.00 (25.00 less 5.00) at 13 %, 115.97 of net.
+	d, err := svc.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: []app.LineInput{
+		{PriceItemID: b.lab.ID, Quantity: 3},
+		{PriceItemID: b.consult.ID, Quantity: 1, DiscountRate: 1000},
+		{Description: "Dressing", Quantity: 2, UnitPrice: 1250, DiscountAmount: 500, TaxRate: 1300}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shares := func(inv *app.Invoice) []app.Money {
+		var out []app.Money
+		for _, l := range inv.Lines {
+			out = append(out, l.InvoiceDiscount)
+		}
+		return out
+	}
+
+	t.Run("Amount", func(t *testing.T) {
+		// 10.00 off 115.97: 5.1711…, 3.1042… and 1.7245… → 5.17, 3.10
+		// and 1.73 (the largest remainder takes the cent). Tax 24 % of
+		// 54.80 = 13.152 → 13.15; 13 % of 18.27 = 2.3751 → 2.38.
+		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := app.InvoiceTotals{Gross: 12497, Discount: 900, InvoiceDiscount: 1000, Net: 10597, Tax: 1315 + 238, Total: 12150}
+		if inv.Totals != want || inv.DiscountAmount != 1000 || inv.DiscountRate != 0 {
+			t.Fatalf("totals %+v (%d, %d), want %+v", inv.Totals, inv.DiscountRate, inv.DiscountAmount, want)
+		}
+		if s := shares(inv); fmt.Sprint(s) != "[517 310 173]" {
+			t.Fatalf("shares %v", s)
+		}
+		if l := inv.Lines[1]; l.Discount != 400 || l.Net != 3290 || l.Tax != 0 || l.Total != 3290 {
+			t.Fatalf("line 2 %+v", l)
+		}
+		// Read back as the lists read it, the totals agree.
+		list, err := svc.FindInvoices(ctx, app.InvoiceFilter{PatientID: b.patientID})
+		if err != nil || len(list) != 1 || list[0].Totals != want || list[0].DiscountAmount != 1000 {
+			t.Fatalf("listed %+v %v", list, err)
+		}
+		var detail string
+		if err := rawDB(t, b.db).QueryRow(`SELECT detail FROM audit_log WHERE action = 'invoice.discount'
+			AND entity_id = ? AND outcome = 'ok' ORDER BY seq DESC LIMIT 1`, d.ID).Scan(&detail); err != nil ||
+			detail != "invoice discount 10.00 EUR" {
+			t.Fatalf("audit %q %v", detail, err)
+		}
+	})
+
+	t.Run("SharedAgainOnEveryChange", func(t *testing.T) {
+		inv, err := svc.AddLine(ctx, d.ID, app.LineInput{Description: "Gauze", Quantity: 1, UnitPrice: 403, TaxRate: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 120.00 of net now: 10.00 off it is 1/12 of each line.
+		if s := shares(inv); fmt.Sprint(s) != "[500 300 167 33]" || inv.Totals.InvoiceDiscount != 1000 {
+			t.Fatalf("after adding: shares %v, totals %+v", s, inv.Totals)
+		}
+		inv, err = svc.UpdateLine(ctx, inv.Lines[3].ID, app.LineInput{Description: "Gauze", Quantity: 1, UnitPrice: 403,
+			DiscountAmount: 403, TaxRate: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := shares(inv); fmt.Sprint(s) != "[517 310 173 0]" || inv.Lines[3].Total != 0 {
+			t.Fatalf("after a 100 %% line discount: shares %v, %+v", s, inv.Lines[3])
+		}
+		if inv, err = svc.RemoveLine(ctx, inv.Lines[3].ID); err != nil || fmt.Sprint(shares(inv)) != "[517 310 173]" {
+			t.Fatalf("after removing: %v %v", shares(inv), err)
+		}
+	})
+
+	t.Run("Rate", func(t *testing.T) {
+		// 10 % of 115.97 = 11.597 → 11.60, rounded once for the invoice.
+		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.Totals.InvoiceDiscount != 1160 || inv.DiscountRate != 1000 || inv.DiscountAmount != 0 ||
+			fmt.Sprint(shares(inv)) != "[600 360 200]" {
+			t.Fatalf("rate: %+v %v", inv.Totals, shares(inv))
+		}
+		// A rate follows the lines: removing the consultation leaves
+		// 79.97, of which 10 % is 7.997 → 8.00.
+		if inv, err = svc.RemoveLine(ctx, inv.Lines[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if inv.Totals.InvoiceDiscount != 800 || fmt.Sprint(shares(inv)) != "[600 200]" {
+			t.Fatalf("after removing: %+v %v", inv.Totals, shares(inv))
+		}
+		if inv, err = svc.AddLine(ctx, d.ID, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1, DiscountRate: 1000}); err != nil {
+			t.Fatal(err)
+		}
+		if inv.Totals.InvoiceDiscount != 1160 {
+			t.Fatalf("after adding back: %+v", inv.Totals)
+		}
+	})
+
+	t.Run("Refusals", func(t *testing.T) {
+		before := snapshot(t, b.db)
+		for _, c := range []struct {
+			name   string
+			rate   app.BasisPoints
+			amount app.Money
+		}{
+			{"ErrNegativeRate", -1, 0}, {"ErrNegativeAmount", 0, -5}, {"ErrRateAbove100", 10001, 0},
+			{"ErrBoth", 500, 100}, {"ErrAboveNet", 0, 11598},
+		} {
+			if _, err := svc.SetInvoiceDiscount(ctx, d.ID, c.rate, c.amount); app.ErrorField(err) != "invoice_discount" {
+				t.Errorf("%s: want a field error on invoice_discount, got %v", c.name, err)
+			}
+		}
+		if _, err := svc.SetInvoiceDiscount(b.ctx(app.RoleReception), d.ID, 0, 0); code(err) != app.EUNAUTHORIZED {
+			t.Fatalf("reception set a discount: %v", err)
+		}
+		if snapshot(t, b.db) != before {
+			t.Fatal("a refused discount was saved")
+		}
+		// 50.00 off: removing the lab line leaves 56.00 of net, which
+		// carries it; removing the consultation too would leave 20.00.
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 5000); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := svc.RemoveLine(ctx, d.Lines[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mid := snapshot(t, b.db)
+		if _, err := svc.RemoveLine(ctx, inv.Lines[0].ID); app.ErrorField(err) != "invoice_discount" ||
+			!strings.Contains(app.ErrorMessage(err), "50.00 EUR") {
+			t.Fatalf("removing a line under the discount: %v", err)
+		}
+		if snapshot(t, b.db) != mid {
+			t.Fatal("a refused change was saved")
+		}
+		// Back to the three lines, without a discount.
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if inv, err = svc.AddLine(ctx, d.ID, app.LineInput{PriceItemID: b.lab.ID, Quantity: 3}); err != nil ||
+			inv.Totals.InvoiceDiscount != 0 || inv.Totals.Total != 7436+3600+2260 {
+			t.Fatalf("without a discount: %+v %v", inv.Totals, err)
+		}
+	})
+
+	t.Run("IssuedIsFrozen", func(t *testing.T) {
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000); err != nil {
+			t.Fatal(err)
+		}
+		issued, err := svc.IssueInvoice(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if issued.Totals.InvoiceDiscount != 1000 || issued.Balance != issued.Totals.Total {
+			t.Fatalf("issued %+v", issued.Totals)
+		}
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 500); code(err) != app.ECONFLICT {
+			t.Fatalf("discount changed on an issued invoice: %v", err)
+		}
+		raw := rawDB(t, b.db)
+		before := snapshot(t, b.db)
+		for _, stmt := range []string{
+			`UPDATE invoices SET discount_amount = 0 WHERE id = '` + d.ID + `'`,
+			`UPDATE invoices SET discount_amount = 0, discount_rate = 1000 WHERE id = '` + d.ID + `'`,
+			`UPDATE invoice_lines SET invoice_discount = 0, discount = discount - invoice_discount,
+				net = net + invoice_discount, total = total + invoice_discount WHERE invoice_id = '` + d.ID + `'`,
+		} {
+			if _, err := raw.Exec(stmt); err == nil {
+				t.Errorf("allowed: %s", stmt)
+			}
+		}
+		if snapshot(t, b.db) != before {
+			t.Fatal("raw SQL changed an issued invoice's discount")
+		}
+		again, err := svc.FindInvoice(ctx, d.ID)
+		if err != nil || again.Totals != issued.Totals || fmt.Sprint(shares(again)) != fmt.Sprint(shares(issued)) {
+			t.Fatalf("read back %+v %v", again, err)
+		}
+		if err := b.db.CheckDashboard(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		// The PDFs show it; the invoice prints the same every time.
+		one, err := svc.InvoicePDF(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, _ := svc.InvoicePDF(ctx, d.ID)
+		if !bytes.Equal(one, two) {
+			t.Error("an issued invoice prints differently twice")
+		}
+		if text := pdfToText(t, one); !strings.Contains(text, "Invoice discount") || !strings.Contains(text, "-10.00") ||
+			!strings.Contains(text, app.FormatAmount(issued.Totals.Total, 2)) {
+			t.Errorf("invoice PDF:\n%s", text)
+		}
+		p, err := svc.TakePayment(ctx, pay(d.ID, issued.Totals.Total))
+		if err != nil {
+			t.Fatal(err)
+		}
+		receipt, err := svc.ReceiptPDF(ctx, p.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := pdfToText(t, receipt); !strings.Contains(text, "Invoice discount in "+issued.Number) ||
+			!strings.Contains(text, "-10.00 EUR") {
+			t.Errorf("receipt PDF:\n%s", text)
+		}
+	})
+
+	t.Run("SQLChecks", func(t *testing.T) {
+		draft, err := svc.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID,
+			Lines: []app.LineInput{{Description: "x", Quantity: 1, UnitPrice: 500}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := rawDB(t, b.db)
+		for _, stmt := range []string{
+			`UPDATE invoices SET discount_rate = 100, discount_amount = 100 WHERE id = '` + draft.ID + `'`,
+			`UPDATE invoices SET discount_rate = 10001 WHERE id = '` + draft.ID + `'`,
+			`UPDATE invoices SET discount_amount = -1 WHERE id = '` + draft.ID + `'`,
+			`UPDATE invoice_lines SET invoice_discount = discount + 1 WHERE invoice_id = '` + draft.ID + `'`,
+			`UPDATE invoice_lines SET invoice_discount = -1 WHERE invoice_id = '` + draft.ID + `'`,
+		} {
+			if _, err := raw.Exec(stmt); err == nil {
+				t.Errorf("allowed: %s", stmt)
+			}
+		}
+	})
 }

@@ -14,9 +14,10 @@ import (
 // TestDashboardSummariesMatchRecomputation builds a small demo (the bulk
 // loaders), then makes a random mix of writes through the services —
 // registrations, archives and restores, bookings, every status change,
-// reschedules, invoices issued and voided, payments and refunds — with the
-// clock moving on, and checks after each stretch that every summary table
-// equals a recomputation from the rows it summarizes.
+// reschedules, invoices with and without an invoice discount issued and
+// voided, payments and refunds — with the clock moving on, and checks
+// after each stretch that every summary table equals a recomputation from
+// the rows it summarizes.
 func TestDashboardSummariesMatchRecomputation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a demo database")
@@ -80,7 +81,7 @@ func TestDashboardSummariesMatchRecomputation(t *testing.T) {
 		}
 	}
 	for i := range 600 {
-		switch rng.IntN(12) {
+		switch rng.IntN(13) {
 		case 0:
 			_, err := svc.Patients.CreatePatient(admin, app.PatientCreate{GivenName: fmt.Sprintf("Random%d", i),
 				FamilyName: "Mixtest", Sex: app.SexOther, BirthDate: "1985-05-05"})
@@ -158,6 +159,29 @@ func TestDashboardSummariesMatchRecomputation(t *testing.T) {
 			record("void", err)
 		case 11:
 			clock.Add(time.Duration(1+rng.IntN(12)) * time.Hour)
+		case 12: // an invoice without a visit, most with an invoice discount: revenue counts what is left
+			var lines []app.LineInput
+			for range 1 + rng.IntN(3) {
+				lines = append(lines, app.LineInput{Description: "Procedure", Kind: app.PriceProcedure,
+					Quantity: int64(1 + rng.IntN(3)), UnitPrice: app.Money(100 + rng.IntN(9900)),
+					TaxRate: app.BasisPoints([]int{0, 600, 2400}[rng.IntN(3)])})
+			}
+			inv, err := svc.Billing.CreateDraftInvoice(admin, app.DraftInvoice{PatientID: pick(ids(`SELECT id FROM patients
+				WHERE deleted_at IS NULL ORDER BY id LIMIT 200`)), Lines: lines})
+			record("draft", err)
+			if err != nil {
+				continue
+			}
+			switch rng.IntN(3) {
+			case 0:
+				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, app.BasisPoints(1+rng.IntN(10000)), 0)
+				record("discount", err)
+			case 1:
+				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, 0, app.Money(1+rng.Int64N(int64(inv.Totals.Net))))
+				record("discount", err)
+			}
+			_, err = svc.Billing.IssueInvoice(admin, inv.ID)
+			record("issue", err)
 		}
 		if i%150 == 149 {
 			if err := db.CheckDashboard(ctx); err != nil {
@@ -166,7 +190,7 @@ func TestDashboardSummariesMatchRecomputation(t *testing.T) {
 		}
 	}
 	for _, op := range []string{"register", "archive", "restore", "book", "confirm", "check in", "complete", "cancel",
-		"no-show", "reschedule", "issue", "pay", "refund", "void"} {
+		"no-show", "reschedule", "discount", "issue", "pay", "refund", "void"} {
 		if done[op] == 0 {
 			t.Errorf("the random mix never managed to %s: %v", op, done)
 		}

@@ -114,11 +114,14 @@ func (tx *Tx) demoInvoice(rng *rand.Rand, items []*app.PriceItem, cashiers [][2]
 	}
 	cashier := cashiers[rng.IntN(len(cashiers))]
 	id, ts := newIDAt(at, rng), formatTime(at)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO invoices (id, patient_id, patient_name, patient_mrn, status, currency,
-		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, 'billing', ?, ?)`, id, pid, name, mrn, currency, ts, ts); err != nil {
-		return err
+	type demoLine struct {
+		item *app.PriceItem
+		qty  int64
+		disc app.BasisPoints
 	}
-	var total app.Money
+	var lines []demoLine
+	var amounts []app.LineAmounts
+	var taxes []app.BasisPoints
 	for pos := 1; pos <= 1+rng.IntN(4); pos++ {
 		it := items[rng.IntN(len(items))]
 		if pos == 1 {
@@ -136,11 +139,40 @@ func (tx *Tx) demoInvoice(rng *rand.Rand, items []*app.PriceItem, cashiers [][2]
 		if err != nil {
 			return err
 		}
-		total += a.Total
+		lines = append(lines, demoLine{it, qty, disc})
+		amounts, taxes = append(amounts, a), append(taxes, it.TaxRate)
+	}
+	// One invoice in twelve has an invoice discount: 5 or 15 %, or 5.00
+	// off where the lines come to more than that.
+	var discRate app.BasisPoints
+	var discAmount app.Money
+	switch rng.IntN(36) {
+	case 0:
+		discRate = 500
+	case 1:
+		discRate = 1500
+	case 2:
+		discAmount = min(500, amounts[0].Net)
+	}
+	amounts, totals, err := app.ComputeInvoice(amounts, taxes, discRate, discAmount)
+	if err != nil {
+		return err
+	}
+	total := totals.Total
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO invoices (id, patient_id, patient_name, patient_mrn, status, currency,
+		discount_rate, discount_amount, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, 'billing', ?, ?)`, id, pid, name, mrn, currency, discRate, discAmount,
+		ts, ts); err != nil {
+		return err
+	}
+	for i, l := range lines {
+		a := amounts[i]
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO invoice_lines (id, invoice_id, position, price_item_id, code,
-			description, kind, quantity, unit_price, discount_rate, discount_amount, tax_rate, gross, discount, net, tax, total,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`, newIDAt(at, rng), id, pos,
-			it.ID, it.Code, it.Name, it.Kind, qty, it.Price, disc, it.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total, ts, ts); err != nil {
+			description, kind, quantity, unit_price, discount_rate, discount_amount, tax_rate, gross, discount,
+			invoice_discount, net, tax, total, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, newIDAt(at, rng), id, i+1, l.item.ID,
+			l.item.Code, l.item.Name, l.item.Kind, l.qty, l.item.Price, l.disc, l.item.TaxRate, a.Gross,
+			a.Discount+a.InvoiceDiscount, a.InvoiceDiscount, a.Net, a.Tax, a.Total, ts, ts); err != nil {
 			return err
 		}
 	}

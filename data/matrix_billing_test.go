@@ -118,6 +118,10 @@ func init() {
 		_, err := c.svc.Billing.RemoveLine(ctx, r.line)
 		return err
 	})
+	matrix["BillingService.SetInvoiceDiscount"] = with(managers, func(ctx context.Context, c *clinic, r records) error {
+		_, err := c.svc.Billing.SetInvoiceDiscount(ctx, r.draft, 1000, 0)
+		return err
+	})
 	matrix["BillingService.IssueInvoice"] = with(managers, func(ctx context.Context, c *clinic, r records) error {
 		_, err := c.svc.Billing.IssueInvoice(ctx, r.draft)
 		return err

@@ -104,6 +104,15 @@ type invoiceScreen struct {
 	pay     *widget.Button // an unpaid issued invoice's, for whoever takes payments
 	voidBtn *widget.Button // an issued invoice's, for billing staff
 	pdf     *widget.Button // an issued invoice's
+
+	// A draft's invoice discount, for billing staff: a percentage or an
+	// amount, which the service shares over the lines.
+	discRate   *widget.Entry
+	discAmount *widget.Entry
+	applyDisc  *widget.Button
+	discErrs   fieldErrors
+	discBox    *fyne.Container
+
 	// lineBtns holds each line's "Edit" and "Remove" by line ID.
 	lineBtns map[string][2]*widget.Button
 	// payBtns holds each payment's "Receipt" and "Refund…" by payment ID
@@ -145,6 +154,18 @@ func (s *invoiceScreen) buildUI() {
 	s.voidBtn = widget.NewButtonWithIcon("Void…", theme.CancelIcon(), s.onVoid)
 	s.voidBtn.Importance = widget.DangerImportance
 	s.pdf = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.onPDF)
+	s.discRate = entry("%")
+	s.discAmount = entry("or amount")
+	for _, e := range []*widget.Entry{s.discRate, s.discAmount} {
+		e.OnSubmitted = func(string) { s.onDiscount() }
+	}
+	s.applyDisc = widget.NewButton("Apply", s.onDiscount)
+	s.discErrs = fieldErrors{}
+	s.discBox = container.NewVBox(s.discErrs.add("invoice_discount", container.NewBorder(nil, nil,
+		widget.NewLabel("Invoice discount"), s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))))
+	s.discErrs.alias("rate", "invoice_discount")
+	s.discErrs.alias("amount", "invoice_discount")
+	s.discBox.Hide()
 	s.actions = container.NewHBox()
 	s.lines = container.NewVBox()
 	s.totals = container.NewVBox()
@@ -159,7 +180,7 @@ func (s *invoiceScreen) buildUI() {
 	s.body = container.NewVBox(
 		columnHeader(lineColumns), widget.NewSeparator(), s.lines,
 		widget.NewSeparator(),
-		container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, s.totals)),
+		container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, container.NewVBox(s.discBox, s.totals))),
 		s.payBox,
 	)
 	s.content = container.NewBorder(head, nil, nil, nil, container.NewVScroll(s.body))
@@ -248,6 +269,7 @@ func (s *invoiceScreen) show(inv *app.Invoice) {
 	}
 	s.showActions()
 	s.showLines()
+	s.showDiscount()
 	s.showTotals()
 	s.showPayments()
 	s.body.Refresh()
@@ -348,6 +370,71 @@ func discountText(l *app.InvoiceLine, digits int) string {
 	return s
 }
 
+// showDiscount shows a draft's invoice discount as the service holds it,
+// for billing staff to change; other invoices show it in the totals only.
+func (s *invoiceScreen) showDiscount() {
+	inv := s.inv
+	s.discErrs.clear()
+	if inv.Status != app.InvoiceDraft || !s.can(app.PermManageBilling) {
+		s.discBox.Hide()
+		return
+	}
+	s.discRate.SetText("")
+	s.discAmount.SetText("")
+	if inv.DiscountRate > 0 {
+		s.discRate.SetText(strings.TrimSuffix(app.FormatRate(inv.DiscountRate), "%"))
+	} else if inv.DiscountAmount > 0 {
+		s.discAmount.SetText(app.FormatAmount(inv.DiscountAmount, billingDigits(inv.Currency)))
+	}
+	s.discBox.Show()
+}
+
+// onDiscount gives the draft the invoice discount typed: a percentage or
+// an amount; both empty remove it. The service shares it over the lines.
+func (s *invoiceScreen) onDiscount() {
+	inv := s.inv
+	s.discErrs.clear()
+	var rate app.BasisPoints
+	var amount app.Money
+	var err error
+	if t := strings.TrimSpace(s.discRate.Text); t != "" {
+		if rate, err = app.ParseRate(t); err != nil {
+			s.discErrs.set("invoice_discount", app.ErrorMessage(err))
+			return
+		}
+	}
+	if t := strings.TrimSpace(s.discAmount.Text); t != "" {
+		if amount, err = app.ParseMoney(t, billingDigits(inv.Currency)); err != nil {
+			s.discErrs.set("invoice_discount", app.ErrorMessage(err))
+			return
+		}
+	}
+	if _, err := app.InvoiceDiscountAmount(rate, amount, inv.Totals.Gross-inv.Totals.Discount); err != nil {
+		s.discErrs.show(err, s.u.win)
+		return
+	}
+	s.applyDisc.Disable()
+	background(s.u, func(ctx context.Context) (*app.Invoice, error) {
+		return s.u.svc.Billing.SetInvoiceDiscount(ctx, inv.ID, rate, amount)
+	}, func(changed *app.Invoice, err error) {
+		s.applyDisc.Enable()
+		if err != nil {
+			s.discErrs.show(err, s.u.win)
+			return
+		}
+		s.changed(changed)
+	})
+}
+
+// invoiceDiscountLabel names an invoice's discount in its totals, with the
+// rate when it was given as one: "Invoice discount 10%".
+func invoiceDiscountLabel(inv *app.Invoice) string {
+	if inv.DiscountRate > 0 {
+		return "Invoice discount " + app.FormatRate(inv.DiscountRate)
+	}
+	return "Invoice discount"
+}
+
 // showTotals shows the totals as the service computed them.
 func (s *invoiceScreen) showTotals() {
 	inv, cur := s.inv, s.inv.Currency
@@ -355,6 +442,11 @@ func (s *invoiceScreen) showTotals() {
 	rows := [][2]string{{"Subtotal", app.Format(t.Gross, cur)}}
 	if t.Discount != 0 {
 		rows = append(rows, [2]string{"Discount", app.Format(-t.Discount, cur)})
+	}
+	if t.InvoiceDiscount != 0 {
+		rows = append(rows, [2]string{invoiceDiscountLabel(inv), app.Format(-t.InvoiceDiscount, cur)})
+	}
+	if t.Discount != 0 || t.InvoiceDiscount != 0 {
 		rows = append(rows, [2]string{"Net", app.Format(t.Net, cur)})
 	}
 	rows = append(rows, [2]string{"Tax", app.Format(t.Tax, cur)}, [2]string{"Total", app.Format(t.Total, cur)})

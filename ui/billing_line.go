@@ -18,8 +18,8 @@ import (
 // lineForm adds a line to a draft invoice or changes one: picked from the
 // price list (code, name, kind, price and tax copied from the item in
 // force) or written as free text. It previews the line's amounts with the
-// same arithmetic the service uses; the invoice's totals always come from
-// the service.
+// same arithmetic the service uses, before the line's share of any invoice
+// discount; the invoice's totals always come from the service.
 type lineForm struct {
 	u        *UI
 	inv      *app.Invoice
@@ -281,8 +281,12 @@ func (f *lineForm) updatePreview() {
 	if ok {
 		a, err := app.ComputeLine(in.Quantity, in.UnitPrice, in.DiscountRate, in.DiscountAmount, in.TaxRate)
 		if err == nil {
-			f.preview.SetText("Net " + app.FormatAmount(a.Net, f.digits) + " + tax " + app.FormatAmount(a.Tax, f.digits) +
-				" = line total " + app.Format(a.Total, f.currency))
+			text := "Net " + app.FormatAmount(a.Net, f.digits) + " + tax " + app.FormatAmount(a.Tax, f.digits) +
+				" = line total " + app.Format(a.Total, f.currency)
+			if f.inv.DiscountRate > 0 || f.inv.DiscountAmount > 0 {
+				text += ", before its share of the invoice discount"
+			}
+			f.preview.SetText(text)
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +79,7 @@ func (f *fakeBilling) copyOf(inv *app.Invoice) *app.Invoice {
 		c.Lines = append(c.Lines, &lc)
 		c.Totals.Gross += l.Gross
 		c.Totals.Discount += l.Discount
+		c.Totals.InvoiceDiscount += l.InvoiceDiscount
 		c.Totals.Net += l.Net
 		c.Totals.Tax += l.Tax
 		c.Totals.Total += l.Total
@@ -132,6 +134,26 @@ func (f *fakeBilling) line(in app.LineInput) (*app.InvoiceLine, error) {
 	l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate = in.UnitPrice, in.DiscountRate, in.DiscountAmount, in.TaxRate
 	l.LineAmounts = amounts
 	return l, nil
+}
+
+// share gives a draft's lines their shares of the invoice discount rate or
+// amount with the domain's own arithmetic, as the service does after every
+// change to a draft; on a refusal nothing changes. f.mu is held.
+func (f *fakeBilling) share(inv *app.Invoice, rate app.BasisPoints, amount app.Money) error {
+	amounts := make([]app.LineAmounts, len(inv.Lines))
+	taxes := make([]app.BasisPoints, len(inv.Lines))
+	for i, l := range inv.Lines {
+		amounts[i], taxes[i] = l.LineAmounts, l.TaxRate
+	}
+	amounts, _, err := app.ComputeInvoice(amounts, taxes, rate, amount)
+	if err != nil {
+		return err
+	}
+	for i, l := range inv.Lines {
+		l.LineAmounts = amounts[i]
+	}
+	inv.DiscountRate, inv.DiscountAmount = rate, amount
+	return nil
 }
 
 // draftOf returns the draft a line belongs to; f.mu is held.
@@ -207,6 +229,10 @@ func (f *fakeBilling) mock() *mock.BillingService {
 				return nil, err
 			}
 			inv.Lines = append(inv.Lines, l)
+			if err := f.share(inv, inv.DiscountRate, inv.DiscountAmount); err != nil {
+				inv.Lines = inv.Lines[:len(inv.Lines)-1]
+				return nil, err
+			}
 			return f.copyOf(inv), nil
 		},
 		UpdateLineFn: func(ctx context.Context, lineID string, in app.LineInput) (*app.Invoice, error) {
@@ -220,7 +246,12 @@ func (f *fakeBilling) mock() *mock.BillingService {
 				return nil, err
 			}
 			l.ID = lineID
+			old := inv.Lines[i]
 			inv.Lines[i] = l
+			if err := f.share(inv, inv.DiscountRate, inv.DiscountAmount); err != nil {
+				inv.Lines[i] = old
+				return nil, err
+			}
 			return f.copyOf(inv), nil
 		},
 		RemoveLineFn: func(ctx context.Context, lineID string) (*app.Invoice, error) {
@@ -229,7 +260,27 @@ func (f *fakeBilling) mock() *mock.BillingService {
 			if inv == nil {
 				return nil, notFound
 			}
-			inv.Lines = append(inv.Lines[:i], inv.Lines[i+1:]...)
+			kept := slices.Delete(slices.Clone(inv.Lines), i, i+1)
+			old := inv.Lines
+			inv.Lines = kept
+			if err := f.share(inv, inv.DiscountRate, inv.DiscountAmount); err != nil {
+				inv.Lines = old
+				return nil, err
+			}
+			return f.copyOf(inv), nil
+		},
+		SetInvoiceDiscountFn: func(ctx context.Context, id string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error) {
+			defer guard("SetInvoiceDiscount", ctx, fmt.Sprintf("%d %d", rate, amount))()
+			if err := allowed(ctx, app.PermManageBilling); err != nil {
+				return nil, err
+			}
+			inv := f.find(id)
+			if inv == nil || inv.Status != app.InvoiceDraft {
+				return nil, notFound
+			}
+			if err := f.share(inv, rate, amount); err != nil {
+				return nil, err
+			}
 			return f.copyOf(inv), nil
 		},
 		IssueInvoiceFn: func(ctx context.Context, id string) (*app.Invoice, error) {
@@ -781,4 +832,69 @@ func TestBillingListPagesAndFilters(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestBillingInvoiceDiscount: a draft's invoice discount is typed as a
+// percentage or an amount next to the totals, which then show it; a bad
+// one is explained next to the field and nothing is sent; an issued
+// invoice shows its discount but offers no field.
+func TestBillingInvoiceDiscount(t *testing.T) {
+	h, _ := newBillingHarness(t)
+	v, _ := h.openInvoices(app.RoleBilling)
+	s := h.newDraft(v)
+	h.addListedLine(s) // 2 × 50.00 less 10 %: 90.00 at 24 %
+	if !s.discBox.Visible() {
+		t.Fatal("a draft offers no invoice discount")
+	}
+
+	// Both a percentage and an amount: refused here.
+	test.Type(s.discRate, "5")
+	test.Type(s.discAmount, "3")
+	test.Tap(s.applyDisc)
+	if s.discErrs.text("invoice_discount") == "" || h.called("SetInvoiceDiscount") != 0 {
+		t.Fatalf("both given: message %q, %d calls", s.discErrs.text("invoice_discount"), h.called("SetInvoiceDiscount"))
+	}
+	// More than the lines come to.
+	s.discRate.SetText("")
+	s.discAmount.SetText("90.01")
+	test.Tap(s.applyDisc)
+	if !strings.Contains(s.discErrs.text("invoice_discount"), "larger") || h.called("SetInvoiceDiscount") != 0 {
+		t.Fatalf("too large: message %q", s.discErrs.text("invoice_discount"))
+	}
+	s.discAmount.SetText("abc")
+	test.Tap(s.applyDisc)
+	if s.discErrs.text("invoice_discount") == "" || h.called("SetInvoiceDiscount") != 0 {
+		t.Fatalf("not an amount: message %q", s.discErrs.text("invoice_discount"))
+	}
+
+	// 10 % of 90.00 = 9.00 off; 24 % of 81.00 = 19.44; 100.44 in all.
+	s.discAmount.SetText("")
+	test.Type(s.discRate, "10")
+	test.Tap(s.applyDisc)
+	h.waitFor("the discount", func() bool { return s.inv.Totals.InvoiceDiscount != 0 })
+	if got := h.callsOf("SetInvoiceDiscount"); len(got) != 1 || got[0] != "1000 0" {
+		t.Fatalf("SetInvoiceDiscount(%v)", got)
+	}
+	for _, want := range []string{"Invoice discount 10%", "-9.00 EUR", "81.00 EUR", "19.44 EUR", "100.44 EUR"} {
+		if !h.shows(want) {
+			t.Errorf("totals do not show %s: %q", want, h.texts())
+		}
+	}
+	if s.discRate.Text != "10" || s.discAmount.Text != "" || s.discErrs.text("invoice_discount") != "" {
+		t.Errorf("the field shows %q / %q, message %q", s.discRate.Text, s.discAmount.Text, s.discErrs.text("invoice_discount"))
+	}
+
+	// As an amount instead: 5.00 off, 24 % of 85.00 = 20.40.
+	s.discRate.SetText("")
+	test.Type(s.discAmount, "5")
+	test.Tap(s.applyDisc)
+	h.waitFor("the amount", func() bool { return s.inv.DiscountAmount == 500 })
+	if !h.shows("-5.00 EUR") || !h.shows("105.40 EUR") || h.shows("Invoice discount 10%") {
+		t.Errorf("totals after the amount: %q", h.texts())
+	}
+
+	h.issue(s)
+	if s.discBox.Visible() || !h.shows("Invoice discount") || !h.shows("105.40 EUR") {
+		t.Errorf("issued: field visible %v, %q", s.discBox.Visible(), h.texts())
+	}
 }

@@ -12,8 +12,8 @@ import (
 
 // Receipt renders a payment's (or a refund's) receipt: the clinic's header,
 // the receipt number and date, the patient, the invoices it pays with each
-// one's balance after it, the amount, method, cash tendered and change,
-// reference and cashier. With copy, a boxed red "COPY" heads the page;
+// one's balance after it and the invoice discount in its total, the
+// amount, method, cash tendered and change, reference and cashier. With copy, a boxed red "COPY" heads the page;
 // nothing else differs, so a reprint shows what the original showed.
 func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	if r == nil {
@@ -86,6 +86,11 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
 		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
 	}
+	for _, inv := range r.Invoices {
+		if inv.Discount != 0 {
+			row(invoiceDiscountLabel(inv.DiscountRate)+" in "+inv.Number, "-"+money(inv.Discount), false)
+		}
+	}
 	label := "Amount paid"
 	if p.IsReversal() {
 		label = "Amount refunded"
@@ -118,7 +123,8 @@ func methodLabel(m app.PaymentMethod) string {
 
 // Invoice renders an issued invoice: header with number and date, the
 // patient, the lines with quantity, unit price, discount, tax and total,
-// the totals, what is paid and the balance; "VOID" across the page with the
+// the totals (the invoice discount among them), what is paid and the
+// balance; "VOID" across the page with the
 // credit note's number and reason when it was voided. Dates print in loc.
 func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte, error) {
 	if clinic == nil || inv == nil {
@@ -192,9 +198,18 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
 		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
 	}
+	if inv.Totals.InvoiceDiscount != 0 {
+		d.font(false, 8, colorMuted)
+		d.text(contentW, "The invoice discount is shared over the lines in proportion to their amounts after their own "+
+			"discounts; each line's tax and total are on what its share leaves.")
+		d.Ln(1)
+	}
 	row("Subtotal", money(inv.Totals.Gross), false)
 	if inv.Totals.Discount != 0 {
 		row("Discount", "-"+money(inv.Totals.Discount), false)
+	}
+	if inv.Totals.InvoiceDiscount != 0 {
+		row(invoiceDiscountLabel(inv.DiscountRate), "-"+money(inv.Totals.InvoiceDiscount), false)
 	}
 	row("Tax", money(inv.Totals.Tax), false)
 	row("Total "+inv.Currency, money(inv.Totals.Total), true)
@@ -207,6 +222,15 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 			inv.VoidedAt.In(loc).Format(app.DateLayout), inv.VoidReason))
 	}
 	return d.bytes()
+}
+
+// invoiceDiscountLabel names an invoice discount in the totals, with its
+// rate when it was given as one: "Invoice discount 10%".
+func invoiceDiscountLabel(rate app.BasisPoints) string {
+	if rate > 0 {
+		return "Invoice discount " + app.FormatRate(rate)
+	}
+	return "Invoice discount"
 }
 
 // newReceiptDoc is newDoc with one face, regular, of the font given: a

@@ -88,3 +88,76 @@ func TestReceiptConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// discountedInvoice is an issued invoice whose two lines share a 10 %
+// invoice discount: 100.00 at 24 % tax and 50.00 at 6 %, 15.00 off in all.
+func discountedInvoice() *app.Invoice {
+	lines := []app.LineAmounts{{Gross: 10000, Net: 10000}, {Gross: 5000, Net: 5000}}
+	amounts, totals, err := app.ComputeInvoice(lines, []app.BasisPoints{2400, 600}, 1000, 0)
+	if err != nil {
+		panic(err)
+	}
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	inv := &app.Invoice{ID: "i1", Number: "INV-D1-2026-000042", PatientName: "Zoë Παπαδοπούλου-Иванова",
+		PatientMRN: "P-D1-000007", Status: app.InvoiceIssued, Currency: "EUR", DiscountRate: 1000, Totals: totals,
+		Balance: totals.Total, IssuedAt: at, CreatedAt: at}
+	for i, a := range amounts {
+		inv.Lines = append(inv.Lines, &app.InvoiceLine{Position: i + 1, Description: []string{"Consultation", "Dressing"}[i],
+			Kind: app.PriceOther, Quantity: 1, UnitPrice: a.Gross, TaxRate: []app.BasisPoints{2400, 600}[i], LineAmounts: a})
+	}
+	return inv
+}
+
+// TestInvoiceDiscountPDF: the invoice prints its invoice discount with its
+// rate among the totals, and the totals it adds up to.
+func TestInvoiceDiscountPDF(t *testing.T) {
+	clinic, _, _ := sample()
+	inv := discountedInvoice()
+	// 90.00 + 21.60 tax, 45.00 + 2.70 tax: 159.30 in all.
+	if inv.Totals.InvoiceDiscount != 1500 || inv.Totals.Total != 15930 {
+		t.Fatalf("totals %+v", inv.Totals)
+	}
+	b, err := pdf.Invoice(clinic, inv, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b)
+	for _, want := range []string{"INV-D1-2026-000042", "Zoë Παπαδοπούλου-Иванова", "Subtotal", "150.00",
+		"Invoice discount 10%", "-15.00", "24.30", "159.30"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("invoice lacks %q:\n%s", want, text)
+		}
+	}
+	// Without an invoice discount there is no such line.
+	inv.Totals.InvoiceDiscount, inv.DiscountRate = 0, 0
+	if b, err = pdf.Invoice(clinic, inv, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, b); strings.Contains(text, "Invoice discount") {
+		t.Errorf("an invoice without a discount prints one:\n%s", text)
+	}
+}
+
+// TestReceiptInvoiceDiscount: a receipt shows the invoice discount in the
+// total of the invoice it pays, and a receipt whose invoice has none reads
+// as it did before invoices had discounts.
+func TestReceiptInvoiceDiscount(t *testing.T) {
+	r := sampleReceipt()
+	r.Invoices[0].Discount, r.Invoices[0].DiscountRate = 826, 1000
+	b, err := pdf.Receipt(r, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b)
+	for _, want := range []string{"Invoice discount 10% in INV-D1-2026-000017", "-8.26 EUR", "74.36 EUR"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, text)
+		}
+	}
+	if b, err = pdf.Receipt(sampleReceipt(), false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(pdfText(t, b), "Invoice discount") {
+		t.Error("a receipt without an invoice discount prints one")
+	}
+}
