@@ -71,6 +71,10 @@ func (s *dashboardScreen) buildUI() {
 		s.doctor = newDoctorView(s.u, s)
 		add("My dashboard", theme.HomeIcon(), s.doctor)
 	}
+	if s.can(app.PermViewStatistics) && s.u.svc.Appointments != nil {
+		s.doctor = newDoctorView(s.u, s)
+		add("Doctors", theme.AccountIcon(), s.doctor)
+	}
 	if s.clinic != nil {
 		s.reports = newReportsView(s.u)
 		add("Reports", theme.DocumentIcon(), s.reports)

@@ -26,10 +26,16 @@ var (
 // the reports attached to their patients since they last looked (which
 // "Mark as seen" clears), their figures for the month and their patients
 // under active treatment. Every appointment, report and patient is a click
-// from the patient's chart.
+// from the patient's chart. An administrator opens any doctor's, chosen
+// from a list, without "Mark as seen": that is the doctor's own.
 type doctorView struct {
 	u      *UI
 	screen *dashboardScreen
+
+	// pick chooses the doctor (administrators); nil for a doctor, who
+	// sees their own. doctors are its choices.
+	pick    *widget.Select
+	doctors []*app.DoctorProfile
 
 	dash *app.DoctorDashboard // shown; nil before the first answer
 	// seq numbers loads; answers to an older one are dropped.
@@ -73,6 +79,11 @@ func (v *doctorView) buildUI() {
 	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	v.markSeen = widget.NewButtonWithIcon("Mark as seen", theme.ConfirmIcon(), v.onMarkSeen)
 	v.markSeen.Disable()
+	if v.u.session.User.Role != app.RoleDoctor {
+		v.pick = widget.NewSelect(nil, func(string) { v.load() })
+		v.pick.PlaceHolder = "Choose the doctor"
+		v.markSeen.Hide()
+	}
 
 	v.todayTitle = sectionTitle("Today's appointments")
 	v.today = container.NewVBox()
@@ -93,16 +104,62 @@ func (v *doctorView) buildUI() {
 		container.NewBorder(nil, nil, nil, v.markSeen, v.reportsTitle), v.reports, widget.NewSeparator(),
 		v.patientsTitle, v.patients)
 
-	top := container.NewVBox(container.NewHBox(v.heading, layout.NewSpacer(), v.refresh), widget.NewSeparator())
+	head := container.NewHBox(v.heading, layout.NewSpacer(), v.refresh)
+	if v.pick != nil {
+		head = container.NewHBox(container.New(widthLayout{320}, v.pick), v.heading, layout.NewSpacer(), v.refresh)
+	}
+	top := container.NewVBox(head, widget.NewSeparator())
 	v.content = container.NewBorder(top, nil, nil, nil,
 		container.NewVScroll(container.NewGridWithColumns(2, left, right)))
 }
 
+// doctorID is the doctor whose dashboard is shown: the user, or the one
+// chosen; "" before the choices are read.
+func (v *doctorView) doctorID() string {
+	if v.pick == nil {
+		return v.u.session.User.ID
+	}
+	if i := v.pick.SelectedIndex(); i >= 0 && i < len(v.doctors) {
+		return v.doctors[i].UserID
+	}
+	return ""
+}
+
+// loadDoctors fills the administrator's choice of doctor and shows the
+// first one's dashboard.
+func (v *doctorView) loadDoctors() {
+	background(v.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+		return findDoctors(ctx, v.u, "")
+	}, func(ds []*app.DoctorProfile, err error) {
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		if len(ds) == 0 {
+			v.heading.SetText("No doctors yet: add a doctor's account in Staff first.")
+			return
+		}
+		v.doctors = ds
+		opts := make([]string, len(ds))
+		for i, d := range ds {
+			opts[i] = doctorLabel(d)
+		}
+		v.pick.SetOptions(opts)
+		v.pick.SetSelectedIndex(0) // loads the dashboard
+	})
+}
+
 // load reads the doctor's dashboard for today.
 func (v *doctorView) load() {
+	id := v.doctorID()
+	if id == "" {
+		if v.pick != nil && v.doctors == nil {
+			v.loadDoctors()
+		}
+		return
+	}
 	v.seq++
 	seq := v.seq
-	id := v.u.session.User.ID
 	v.refresh.Disable()
 	background(v.u, func(ctx context.Context) (*app.DoctorDashboard, error) {
 		return v.u.svc.Dashboard.DoctorDashboard(ctx, id)
@@ -159,7 +216,7 @@ func (v *doctorView) showToday(as []*app.Appointment) {
 // showMonth fills in the doctor's figures for the month.
 func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	f := d.MonthFigure
-	v.monthTitle.SetText(fmt.Sprintf("My figures for %s %d", d.Month.From.Month, d.Month.From.Year))
+	v.monthTitle.SetText(fmt.Sprintf("%s for %s %d", v.own("Figures"), d.Month.From.Month, d.Month.From.Year))
 	v.appointments.setValue(numberText(f.Appointments), widget.MediumImportance)
 	v.noShows.setValue(numberText(f.NoShows), widget.MediumImportance)
 	v.booked.set(hoursText(f.BookedMinutes), "booked of "+hoursText(f.AvailableMinutes), widget.MediumImportance)
@@ -179,9 +236,13 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 
 // showReports lists the reports attached since the doctor last looked.
 func (v *doctorView) showReports(d *app.DoctorDashboard) {
-	since := "since you last looked, " + formatTime(v.u, d.ReportsSeenAt)
+	who, whose := "you", "your"
+	if v.pick != nil {
+		who, whose = "the doctor", "their"
+	}
+	since := "since " + who + " last looked, " + formatTime(v.u, d.ReportsSeenAt)
 	if d.ReportsSeenAt.IsZero() {
-		since = "on your patients"
+		since = "on " + whose + " patients"
 	}
 	v.reportsTitle.SetText(fmt.Sprintf("New reports (%s) %s", numberText(len(d.NewReports)), since))
 	if len(d.NewReports) > 0 {
@@ -203,7 +264,7 @@ func (v *doctorView) showReports(d *app.DoctorDashboard) {
 
 // showPatients lists the doctor's patients under active treatment.
 func (v *doctorView) showPatients(ps []*app.ActivePatient) {
-	v.patientsTitle.SetText("My patients under treatment (" + numberText(len(ps)) + ")")
+	v.patientsTitle.SetText(v.own("Patients") + " under treatment (" + numberText(len(ps)) + ")")
 	rows := make([]fyne.CanvasObject, 0, len(ps))
 	for _, p := range ps {
 		row := linkRow(myPatientsColumns, widget.MediumImportance, func() { v.openChart(p.PatientID) },
@@ -218,7 +279,11 @@ func (v *doctorView) showPatients(ps []*app.ActivePatient) {
 // openChart shows a patient's chart; coming back reloads the dashboard,
 // since a visit may have been completed meanwhile.
 func (v *doctorView) openChart(patientID string) *chartScreen {
-	return v.screen.openChart(patientID, "My dashboard", v.load)
+	back := "My dashboard"
+	if v.pick != nil {
+		back = "Doctors"
+	}
+	return v.screen.openChart(patientID, back, v.load)
 }
 
 // openReports shows a patient's chart on its Reports tab.
@@ -226,6 +291,14 @@ func (v *doctorView) openReports(patientID string) {
 	if c := v.openChart(patientID); c.reports != nil {
 		selectChartTab(c, c.reports)
 	}
+}
+
+// own is what, made "My <what>" on the doctor's own dashboard.
+func (v *doctorView) own(what string) string {
+	if v.pick == nil {
+		return "My " + strings.ToLower(what)
+	}
+	return what
 }
 
 // onMarkSeen records that the doctor has looked at the new reports and

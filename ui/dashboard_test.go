@@ -609,3 +609,41 @@ func TestDashboardErrors(t *testing.T) {
 		return s.reports.period.errs.text("to") == "The period is too long (at most ten years)."
 	})
 }
+
+// TestDashboardAdminOpensDoctors: an administrator chooses a doctor and
+// sees that doctor's dashboard, without the doctor's own "Mark as seen".
+func TestDashboardAdminOpensDoctors(t *testing.T) {
+	h := newDashHarness(t)
+	h.serveDoctorDashboard()
+	h.appts.FindDoctorsFn = func(ctx context.Context, spec string) ([]*app.DoctorProfile, error) {
+		h.record("FindDoctors", ctx, spec)
+		return []*app.DoctorProfile{drWho(), drHouse()}, nil
+	}
+	s := h.openDashboard(app.RoleAdmin)
+	v := s.doctor
+	if v == nil || v.pick == nil {
+		t.Fatal("the administrator has no Doctors tab with a choice of doctor")
+	}
+	for _, item := range s.tabs.Items {
+		if item.Text == "Doctors" {
+			s.tabs.Select(item)
+		}
+	}
+	h.waitFor("the first doctor's dashboard", func() bool { return v.dash != nil })
+	if got := h.lastCall("DoctorDashboard"); got != "d-1" {
+		t.Errorf("DoctorDashboard(%v), want the first doctor's", got)
+	}
+	v.pick.SetSelectedIndex(1)
+	h.waitFor("the second doctor's dashboard", func() bool { return v.dash != nil && v.dash.DoctorID == "d-2" })
+	if v.markSeen.Visible() {
+		t.Error("an administrator may mark a doctor's reports as seen")
+	}
+	if !h.shows("Figures for March 2026") || !h.shows("Patients under treatment (1)") || h.shows("My figures for March 2026") {
+		t.Errorf("titles speak as the doctor: %q", h.texts())
+	}
+	test.Tap(v.links["appointment:a2"])
+	h.waitFor("the chart", func() bool { return s.chart != nil })
+	if s.chart.back.Text != "Doctors" {
+		t.Errorf("the chart's back button says %q", s.chart.back.Text)
+	}
+}
