@@ -177,6 +177,36 @@ func doctorLabel(d *app.DoctorProfile) string {
 	return d.FullName
 }
 
+// fillDoctors reads the doctors into sel, labelled by doctorLabel, hands
+// them to keep, and chooses the one whose user id is want (the first when
+// want is "" or not among them), which fires sel's OnChanged. With no
+// doctors it calls none instead.
+func fillDoctors(u *UI, sel *widget.Select, want string, keep func([]*app.DoctorProfile), none func()) {
+	background(u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
+		return findDoctors(ctx, u, "")
+	}, func(ds []*app.DoctorProfile, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		if len(ds) == 0 {
+			none()
+			return
+		}
+		keep(ds)
+		opts := make([]string, len(ds))
+		first := 0
+		for i, d := range ds {
+			opts[i] = doctorLabel(d)
+			if d.UserID == want {
+				first = i
+			}
+		}
+		sel.SetOptions(opts)
+		sel.SetSelectedIndex(first)
+	})
+}
+
 // findDoctors lists the doctors whose specialization contains spec; a
 // doctor sees only themself.
 func findDoctors(ctx context.Context, u *UI, spec string) ([]*app.DoctorProfile, error) {

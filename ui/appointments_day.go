@@ -89,25 +89,8 @@ func (v *doctorDayView) doctorID() string {
 // select is still empty.
 func (v *doctorDayView) load() {
 	if len(v.doctors) == 0 {
-		background(v.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
-			return findDoctors(ctx, v.u, "")
-		}, func(ds []*app.DoctorProfile, err error) {
-			if err != nil {
-				showError(err, v.u.win)
-				return
-			}
-			if len(ds) == 0 {
-				v.summary.SetText("No doctors yet.")
-				return
-			}
-			v.doctors = ds
-			opts := make([]string, len(ds))
-			for i, d := range ds {
-				opts[i] = doctorLabel(d)
-			}
-			v.doctor.SetOptions(opts)
-			v.doctor.SetSelectedIndex(0) // loads
-		})
+		fillDoctors(v.u, v.doctor, "", func(ds []*app.DoctorProfile) { v.doctors = ds },
+			func() { v.summary.SetText("No doctors yet.") }) // choosing one loads
 		return
 	}
 	id := v.doctorID()

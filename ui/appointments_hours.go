@@ -300,31 +300,8 @@ func (v *hoursView) load() {
 		v.loadProfile()
 		return
 	}
-	background(v.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
-		return findDoctors(ctx, v.u, "")
-	}, func(ds []*app.DoctorProfile, err error) {
-		if err != nil {
-			showError(err, v.u.win)
-			return
-		}
-		if len(ds) == 0 {
-			v.message.SetText("No doctors yet: add a doctor's account in Staff first.")
-			return
-		}
-		v.doctors = ds
-		opts := make([]string, len(ds))
-		for i, d := range ds {
-			opts[i] = doctorLabel(d)
-		}
-		v.doctor.SetOptions(opts)
-		first := 0
-		for i, d := range ds {
-			if d.UserID == v.want {
-				first = i
-			}
-		}
-		v.doctor.SetSelectedIndex(first) // loads the profile
-	})
+	fillDoctors(v.u, v.doctor, v.want, func(ds []*app.DoctorProfile) { v.doctors = ds },
+		func() { v.message.SetText("No doctors yet: add a doctor's account in Staff first.") }) // choosing one loads the profile
 }
 
 // loadProfile reads the chosen doctor's profile, weekly hours and

@@ -125,36 +125,13 @@ func (v *doctorView) doctorID() string {
 	return ""
 }
 
-// loadDoctors fills the administrator's choice of doctor and shows the
-// first one's dashboard.
-func (v *doctorView) loadDoctors() {
-	background(v.u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
-		return findDoctors(ctx, v.u, "")
-	}, func(ds []*app.DoctorProfile, err error) {
-		if err != nil {
-			showError(err, v.u.win)
-			return
-		}
-		if len(ds) == 0 {
-			v.heading.SetText("No doctors yet: add a doctor's account in Staff first.")
-			return
-		}
-		v.doctors = ds
-		opts := make([]string, len(ds))
-		for i, d := range ds {
-			opts[i] = doctorLabel(d)
-		}
-		v.pick.SetOptions(opts)
-		v.pick.SetSelectedIndex(0) // loads the dashboard
-	})
-}
-
 // load reads the doctor's dashboard for today.
 func (v *doctorView) load() {
 	id := v.doctorID()
 	if id == "" {
 		if v.pick != nil && v.doctors == nil {
-			v.loadDoctors()
+			fillDoctors(v.u, v.pick, "", func(ds []*app.DoctorProfile) { v.doctors = ds },
+				func() { v.heading.SetText("No doctors yet: add a doctor's account in Staff first.") }) // choosing one loads
 		}
 		return
 	}
