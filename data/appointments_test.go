@@ -1018,18 +1018,7 @@ func TestAppointmentQueryPlans(t *testing.T) {
 	rawDB(t, db).QueryRow(`SELECT id FROM users WHERE username = 'dr.house'`).Scan(&doctor)
 	rawDB(t, db).QueryRow(`SELECT patient_id FROM users WHERE username = 'patient'`).Scan(&patient)
 	for _, q := range data.AppointmentSQL(doctor, patient, time.Now()) {
-		rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN `+q.SQL, q.Args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q.Name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q.SQL, q.Args...)
 		text := strings.Join(plan, "; ")
 		if strings.Contains(text, "SCAN") || strings.Contains(text, "TEMP B-TREE") || !strings.Contains(text, q.Index) {
 			t.Errorf("%s: plan %s (want a search of %s)", q.Name, text, q.Index)

@@ -678,18 +678,7 @@ func TestBillingQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, q := range data.BillingPlanQueries() {
-		rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN ` + q)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q)
 		text := strings.Join(plan, "; ")
 		// A walk of an index in the order returned ("SCAN i USING INDEX
 		// invoices_created" under a LIMIT) is a page, not a scan. The

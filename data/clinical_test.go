@@ -816,18 +816,7 @@ func TestClinicalQueryPlans(t *testing.T) {
 		{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		for _, q := range data.ClinicalSQL(pid, f) {
-			rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN `+q.SQL, q.Args...)
-			if err != nil {
-				t.Fatalf("%s: %v", q.Name, err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				rows.Scan(&id, &parent, &notused, &detail)
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan := queryPlan(t, db, q.SQL, q.Args...)
 			text := strings.Join(plan, "; ")
 			if regexp.MustCompile(`\bSCAN\b`).MatchString(text) || strings.Contains(text, "TEMP B-TREE") {
 				t.Errorf("%s (%+v): plan %s", q.Name, f, text)

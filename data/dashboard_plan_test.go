@@ -25,18 +25,7 @@ func TestDashboardQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for query, args := range data.DashboardPlanQueries() {
-		rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN `+query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, query, args...)
 		text := strings.Join(plan, "; ")
 		for _, step := range plan {
 			if bigScan.MatchString(step) && !strings.HasSuffix(step, "USING INDEX invoices_outstanding") {

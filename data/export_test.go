@@ -20,3 +20,6 @@ func SearchSQL(f app.PatientFilter) (string, []any, error) {
 
 // ReadDB is the reader pool, for query-plan tests.
 func (db *DB) ReadDB() *sql.DB { return db.r }
+
+// CopyFile copies a file and flushes the copy to disk, as restore does.
+var CopyFile = copyFile

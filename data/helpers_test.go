@@ -137,3 +137,27 @@ func openPlain(tb testing.TB, path string) *sql.DB {
 	}
 	return raw
 }
+
+// queryPlan returns the steps of EXPLAIN QUERY PLAN for query on db's
+// readers, failing the test when SQLite refuses the query.
+func queryPlan(tb testing.TB, db *data.DB, query string, args ...any) []string {
+	tb.Helper()
+	rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return plan
+}

@@ -35,18 +35,7 @@ func TestSearchQueryPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.ReadDB().Query(`EXPLAIN QUERY PLAN `+q, args...)
-		if err != nil {
-			t.Fatalf("%+v: %v", f, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, args...)
 		text := strings.Join(plan, "; ")
 		if strings.Contains(text, "SCAN p") || strings.Contains(text, "SCAN patients") || strings.Contains(text, "TEMP B-TREE") {
 			t.Errorf("%+v: plan %s", f, text)
