@@ -69,6 +69,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Demo:          buildDemo,
 		RunGUI:        func(dbPath string) error { return runGUI(ctx, dbPath) },
 		AuditKeyPath:  auditKeyPath,
+		InitServer:    data.InitServer,
 	})
 }
 
@@ -136,7 +137,9 @@ func osUser() string {
 }
 
 func openDB(path string) (app.Services, io.Closer, error) {
-	db, err := data.Open(path, dataOptions)
+	opt := dataOptions
+	opt.AppVersion = buildVersion() // what the desk tells the sync server
+	db, err := data.Open(path, opt)
 	if err != nil {
 		return app.Services{}, nil, err
 	}

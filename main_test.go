@@ -14,6 +14,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync/server/servertest"
 )
 
 // These tests run hms end to end through run(), on real SQLite files in
@@ -514,4 +515,46 @@ func TestImportExportPatients(t *testing.T) {
 	t.Run("ErrExportUnwritable", func(t *testing.T) {
 		hms(t, "", "--db", db, "export", "patients", "/proc/none/x.csv").want(t, 1, "", "Cannot write")
 	})
+}
+
+func TestSyncCommands(t *testing.T) {
+	for _, c := range [][]string{{"server"}, {"server", "init"}, {"sync"}, {"sync", "enroll"}, {"sync", "once"}, {"sync", "status"}} {
+		hms(t, "", append(c, "-h")...).want(t, 0, "Usage: hms", "")
+		hms(t, "", append([]string{"help"}, c...)...).want(t, 0, "Usage: hms", "")
+	}
+	hms(t, "", "sync").want(t, 2, "", "sync needs a subcommand")
+	hms(t, "", "server", "init").want(t, 2, "", "takes the server's URL")
+	hms(t, "", "server", "init", "mysql://root@db/hms").want(t, 1, "", "is not a server address")
+	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "cannot be reached")
+
+	server := servertest.NewDatabase(t)
+	hms(t, "", "server", "init", server).want(t, 0, "Created the sync server (schema 1", "")
+	hms(t, "", "server", "init", server).want(t, 0, "The sync server is up to date", "")
+
+	first, second := newClinic(t), newClinic(t)
+	status := func(db string) string { // the status with its columns' spacing squashed
+		t.Helper()
+		o := hms(t, "", "--db", db, "sync", "status")
+		o.want(t, 0, "", "")
+		return strings.Join(strings.Fields(o.stdout), " ")
+	}
+	if st := status(first); !strings.Contains(st, "Enrolled: no") || !strings.Contains(st, "Desk code: D1") {
+		t.Errorf("status before enrolling: %s", st)
+	}
+	hms(t, "", "--db", first, "sync", "once").want(t, 1, "", "not enrolled")
+	hms(t, "", "--db", first, "sync", "enroll", server).want(t, 0, "as desk D1", "")
+	hms(t, "", "--db", second, "sync", "enroll", server).want(t, 0, "as desk D2", "")
+	hms(t, "", "--db", second, "sync", "enroll", server).want(t, 0, "as desk D2", "")
+
+	st := status(first)
+	for _, w := range []string{"Enrolled: yes, with postgres://", "Desk code: D1", "changes, the oldest from", "Conflicts: 0 to review", "Clock offset:"} {
+		if !strings.Contains(st, w) {
+			t.Errorf("status lacks %q: %s", w, st)
+		}
+	}
+	hms(t, "", "--db", first, "sync", "once").want(t, 0, "applied, 0 with conflicts, 0 refused, 0 held in quarantine", "")
+	if st := status(first); !strings.Contains(st, "Pending: 0 changes") {
+		t.Errorf("status after the push: %s", st)
+	}
+	hms(t, "", "--db", first, "sync", "once").want(t, 0, "Pushed 0 changes", "")
 }

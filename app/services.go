@@ -12,4 +12,5 @@ type Services struct {
 	Appointments AppointmentService
 	Billing      BillingService
 	Dashboard    DashboardService
+	Sync         SyncService
 }

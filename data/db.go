@@ -45,8 +45,12 @@ type Options struct {
 	HashParams app.HashParams
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// DeskCode names this desk in number series, e.g. D1 (default).
+	// DeskCode names this desk in number series, e.g. D1 (default),
+	// until it enrolls with a sync server, which gives it its code.
 	DeskCode string
+	// AppVersion is the program's version, as the desk reports it to the
+	// sync server.
+	AppVersion string
 }
 
 // DB is an open HMS database: one writer connection (transactions begin
@@ -60,8 +64,11 @@ type DB struct {
 	hash   app.HashParams
 	key    []byte
 	siteID string
-	desk   string
+	desk   string      // read by write transactions only, set by enrollment (sync_enroll.go)
 	clock  *sync.Clock // stamps the outbox (outbox.go)
+
+	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
+	appVersion  string
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -102,6 +109,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if db.desk == "" {
 		db.desk = "D1"
 	}
+	db.defaultDesk, db.appVersion = db.desk, opt.AppVersion
 	var err error
 	if db.w, err = sql.Open(driverName, dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -174,6 +182,7 @@ func (db *DB) Services() app.Services {
 		Appointments: &AppointmentService{db: db},
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},
+		Sync:         &SyncService{db: db},
 	}
 }
 

@@ -74,32 +74,42 @@
 // too: a demo desk is not enrolled, and a clinic's first desk uploads what
 // it has as a snapshot, not as a queue of operations.
 //
+// # The server, enrollment and push
+//
+// Package data/sync/server holds the server's schema (embedded, versioned
+// migrations applied by `hms server init`), the functions desks call
+// (sync.handshake, sync.enroll, sync.push; the role hms_desk may call
+// those and nothing else), and the desk's client for them. Rows are kept
+// generically for now, one JSON document per (entity, row_id) with a clock
+// reading per field (sync.rows), which is enough to merge editable
+// records per field and to keep append-only rows exactly once; the change
+// log carries each change's snapshot and field clocks for pull. Enrolling
+// (data.DB.Enroll) gives the desk its code for number series; pushing
+// (data.DB.PushOnce) sends the outbox in seq order, in batches, exactly
+// once by op_id, and stores the server's decisions and the losers
+// (conflicts) in one SQLite transaction per batch.
+//
 // # What remains
 //
-//   - The server: `hms server init` with SYNC.md's schema (sites,
-//     applied_ops, change_log with its (txid, seq) cursor, meta, the
-//     appointments exclusion constraint, the quarantine for timestamps too
-//     far ahead) and the push function.
-//   - Enrollment: the desk code (sync_meta.desk_code), and for the first
-//     desk the snapshot upload, after which its outbox so far can be
-//     discarded. Until then an unenrolled desk's outbox only grows; a
-//     single-desk clinic that never enrolls may want it off, which would
-//     be a flag in sync_meta read by the write helper.
-//   - Push: PendingOps in seq order, in batches, one server transaction per
-//     batch; per-operation results stored and the acknowledged rows deleted
-//     in one SQLite transaction; attempts and last_error for retries on a
-//     timer and after each commit; the audit log after audit_pushed_seq;
-//     blobs read from their tables. The server must deduplicate by op_id,
-//     not seq: a desk restored from a backup reuses seqs.
 //   - Pull: change_log rows after (pull_txid, pull_seq), applied through
 //     ApplyRemote with the newest HLC of the batch, moving the cursor in the
 //     same transaction; every pulled change's HLC must reach the clock
 //     (Update) so that the field-clock rule above holds. Applying a row
 //     recomputes the desk's own columns (search keys, activity order,
-//     copies of patients' names) and sets field_clock for the fields it
-//     wins, writing the losers to conflicts.
-//   - Handshake: the server epoch, schema versions, and the clock offset
-//     (data.DB.SetClockOffset), with a warning past 60 s.
-//   - The status bar, the conflicts screen, LISTEN wake-ups, and the
-//     simulation tests of SYNC.md against a real PostgreSQL.
+//     copies of patients' names), uses ON CONFLICT DO UPDATE (never INSERT
+//     OR REPLACE, which skips the dashboard summaries' delete triggers), and
+//     sets field_clock for the fields it wins, writing the losers to
+//     conflicts once.
+//   - Typed server tables and the appointments' exclusion constraint, so
+//     that the server decides double bookings.
+//   - The audit log after sync_meta.audit_pushed_seq, and report files.
+//   - A snapshot upload for the first desk (after which its outbox so far
+//     can be discarded: until then an unenrolled desk's outbox only grows)
+//     and a download for new desks; refusing to enroll a second desk that
+//     already numbered records with the default desk code.
+//   - Detecting a server restored from a dump (it keeps its epoch), and
+//     re-syncing after an epoch change.
+//   - Per-desk server logins (all desks share the hms_desk role today).
+//   - The status bar, Settings → Sync, the conflicts screen, a retry timer,
+//     LISTEN wake-ups, and the seeded simulation of SYNC.md.
 package sync

@@ -58,6 +58,9 @@ type Env struct {
 	// at dbPath, so messages can name it and `demo --force` can move it aside
 	// with its database. Nil: the key file is not mentioned by name.
 	AuditKeyPath func(dbPath string) string
+	// InitServer creates or migrates the sync schema of the PostgreSQL
+	// database at url (hms server init). Nil: this build cannot.
+	InitServer func(ctx context.Context, url string) (*app.ServerInit, error)
 }
 
 // EnvDB is the environment variable that names the database when --db does not.
@@ -138,6 +141,10 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdImport(args)
 	case "export":
 		return r.cmdExport(args)
+	case "server":
+		return r.cmdServer(args)
+	case "sync":
+		return r.cmdSync(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":

@@ -377,6 +377,10 @@ var commandList = [][2]string{
 	{"restore", "replace the database with a backup"},
 	{"import patients", "import patients from a CSV file, all rows or none"},
 	{"export patients", "export patients to a CSV file"},
+	{"server init", "create or migrate the clinic's shared sync server (PostgreSQL)"},
+	{"sync enroll", "register this desk with the sync server"},
+	{"sync once", "push this desk's queued changes to the sync server"},
+	{"sync status", "say where this desk stands with the sync server"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }
@@ -390,7 +394,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])

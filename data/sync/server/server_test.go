@@ -1,0 +1,469 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hms/data/sync"
+	"hms/data/sync/server"
+	"hms/data/sync/server/servertest"
+)
+
+var ctx = context.Background()
+
+// newServer returns the URL of a fresh database with the sync schema.
+func newServer(t testing.TB) string {
+	t.Helper()
+	u := servertest.NewDatabase(t)
+	if _, err := server.Init(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// site is a desk as the server sees it: a site id, a clock and a seq.
+type site struct {
+	t      testing.TB
+	id     string
+	clock  *sync.Clock
+	seq    int64
+	client *server.Client
+}
+
+func enroll(t testing.TB, u string) (*site, string) {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7()).String()
+	c, err := server.Dial(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(ctx) })
+	code, err := c.Enroll(ctx, id, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &site{t: t, id: id, clock: sync.NewClock(id, sync.Timestamp{}, nil), client: c}, code
+}
+
+// op makes the desk's next operation.
+func (s *site) op(entity, rowID string, kind sync.Kind, payload string) sync.Op {
+	s.seq++
+	return sync.Op{Seq: s.seq, ID: uuid.Must(uuid.NewV7()).String(), Entity: entity, RowID: rowID, Kind: kind,
+		Payload: json.RawMessage(payload), HLC: s.clock.Now()}
+}
+
+func (s *site) push(ops ...sync.Op) []server.Result {
+	s.t.Helper()
+	res, err := s.client.Push(ctx, s.id, ops)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res
+}
+
+func statuses(rs []server.Result) string {
+	var b []string
+	for _, r := range rs {
+		b = append(b, string(r.Status))
+	}
+	return strings.Join(b, ",")
+}
+
+// row returns a server row's fields and whether it is deleted.
+func row(t testing.TB, u, entity, id string) (map[string]any, bool) {
+	t.Helper()
+	var data []byte
+	var deleted bool
+	servertest.QueryRow(t, u, `SELECT data::text, deleted_hlc IS NOT NULL FROM sync.rows WHERE entity = $1 AND row_id = $2`,
+		[]any{entity, id}, &data, &deleted)
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m, deleted
+}
+
+func TestInit(t *testing.T) {
+	t.Parallel()
+	u := servertest.NewDatabase(t)
+	first, err := server.Init(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.From != 0 || first.To != server.SchemaVersion() || first.Epoch == "" {
+		t.Fatalf("first init: %+v", first)
+	}
+	again, err := server.Init(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != (server.InitResult{From: first.To, To: first.To, Epoch: first.Epoch}) {
+		t.Fatalf("second init %+v, want nothing done after %+v", again, first)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.schema_migrations`); n != int64(server.SchemaVersion()) {
+		t.Errorf("%d migrations recorded", n)
+	}
+	// Desks get the functions and nothing else.
+	var canPush, canRead bool
+	servertest.QueryRow(t, u, `SELECT has_function_privilege('hms_desk', 'sync.push(uuid, jsonb)', 'EXECUTE'),
+		has_table_privilege('hms_desk', 'sync.rows', 'SELECT')`, nil, &canPush, &canRead)
+	if !canPush || canRead {
+		t.Errorf("hms_desk may push: %v, may read sync.rows: %v", canPush, canRead)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
+	c, err := server.Dial(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Handshake(ctx, nil); !errors.Is(err, server.ErrSchemaTooNew) {
+		t.Fatalf("handshake with a newer server: %v", err)
+	}
+	// A newer server that still serves this version's clients is fine.
+	servertest.Exec(t, u, `UPDATE sync.meta SET min_client_schema = 1`)
+	if _, err := c.Handshake(ctx, nil); err != nil {
+		t.Fatalf("a compatible newer server: %v", err)
+	}
+	// Init by an older program refuses to touch it.
+	servertest.Exec(t, u, `INSERT INTO sync.schema_migrations (version, name) VALUES (99, '0099_future.sql')`)
+	if _, err := server.Init(ctx, u); !errors.Is(err, server.ErrSchemaTooNew) {
+		t.Fatalf("init of a newer server: %v", err)
+	}
+}
+
+func TestConnectErrors(t *testing.T) {
+	t.Parallel()
+	u := servertest.NewDatabase(t)
+	t.Run("Down", func(t *testing.T) {
+		_, err := server.Dial(ctx, "postgres://nobody:secret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2")
+		if !errors.Is(err, server.ErrUnreachable) || strings.Contains(err.Error(), "secret") {
+			t.Fatalf("server down: %v", err)
+		}
+	})
+	t.Run("UnknownUser", func(t *testing.T) {
+		bad := strings.Replace(u, "postgres://postgres@", "postgres://no_such_user_hms:secret@", 1)
+		_, err := server.Dial(ctx, bad)
+		if !errors.Is(err, server.ErrAuth) || strings.Contains(err.Error(), "secret") {
+			t.Fatalf("unknown user: %v", err)
+		}
+	})
+	t.Run("NotInitialized", func(t *testing.T) {
+		c, err := server.Dial(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		if _, err := c.Handshake(ctx, nil); !errors.Is(err, server.ErrNotInitialized) {
+			t.Fatalf("handshake before init: %v", err)
+		}
+	})
+	t.Run("NotEnrolled", func(t *testing.T) {
+		v := newServer(t)
+		c, err := server.Dial(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		s := &site{id: uuid.Must(uuid.NewV7()).String()}
+		s.clock = sync.NewClock(s.id, sync.Timestamp{}, nil)
+		if _, err := c.Push(ctx, s.id, []sync.Op{s.op("patients", "p", sync.KindInsert, `{}`)}); !errors.Is(err, server.ErrNotEnrolled) {
+			t.Fatalf("push of a desk not enrolled: %v", err)
+		}
+	})
+	t.Run("Redact", func(t *testing.T) {
+		got, err := server.Redact("postgres://desk:s3cret@db:5432/hms?sslmode=verify-full&password=x")
+		if err != nil || strings.Contains(got, "s3cret") || strings.Contains(got, "password") || !strings.Contains(got, "sslmode=verify-full") {
+			t.Fatalf("Redact: %q, %v", got, err)
+		}
+		if _, err := server.Redact("mysql://x@y/z"); err == nil {
+			t.Fatal("a non-PostgreSQL URL was accepted")
+		}
+	})
+}
+
+func TestEnroll(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, codeA := enroll(t, u)
+	_, codeB := enroll(t, u)
+	if codeA != "D1" || codeB != "D2" {
+		t.Fatalf("codes %s, %s", codeA, codeB)
+	}
+	again, err := a.client.Enroll(ctx, a.id, "test 2")
+	if err != nil || again != "D1" {
+		t.Fatalf("enrolling again: %q, %v", again, err)
+	}
+}
+
+func TestPush(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+
+	ins := a.op("patients", "p1", sync.KindInsert, `{"id":"p1","given_name":"Ada","phone":"1"}`)
+	upd := a.op("patients", "p1", sync.KindUpdate, `{"phone":"2"}`)
+	if got := statuses(a.push(ins, upd)); got != "applied,applied" {
+		t.Fatalf("results %s", got)
+	}
+	if r, _ := row(t, u, "patients", "p1"); r["phone"] != "2" || r["given_name"] != "Ada" {
+		t.Fatalf("server row %v", r)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log WHERE entity = 'patients' AND row_id = 'p1'`); n != 2 {
+		t.Fatalf("%d change_log rows, want 2", n)
+	}
+
+	t.Run("LostReply", func(t *testing.T) {
+		// The server applied the batch, the reply never arrived: the desk
+		// pushes the same operations again.
+		op := a.op("patients", "p1", sync.KindUpdate, `{"phone":"3"}`)
+		first := a.push(op)
+		again := a.push(op)
+		if statuses(first) != "applied" || statuses(again) != "applied" {
+			t.Fatalf("results %s then %s", statuses(first), statuses(again))
+		}
+		if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log WHERE hlc = $1`, op.HLC.String()); n != 1 {
+			t.Fatalf("applied %d times", n)
+		}
+	})
+	t.Run("DuplicateInBatch", func(t *testing.T) {
+		op := a.op("patients", "p1", sync.KindUpdate, `{"phone":"4"}`)
+		if got := statuses(a.push(op, op, op)); got != "applied,applied,applied" {
+			t.Fatalf("results %s", got)
+		}
+		if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops WHERE op_id = $1`, op.ID); n != 1 {
+			t.Fatalf("%d applied_ops rows", n)
+		}
+	})
+	t.Run("Rejected", func(t *testing.T) {
+		unknown := a.op("spaceships", "x", sync.KindInsert, `{}`)
+		changed := a.op("payments", "pay1", sync.KindUpdate, `{"amount":1}`)
+		foreign := a.op("patients", "p1", sync.KindUpdate, `{"phone":"5"}`)
+		foreign.HLC.Site = uuid.Must(uuid.NewV7()).String()
+		next := a.op("patients", "p1", sync.KindUpdate, `{"phone":"6"}`)
+		res := a.push(unknown, changed, foreign, next)
+		if got := statuses(res); got != "rejected,rejected,rejected,applied" {
+			t.Fatalf("results %s", got)
+		}
+		for _, r := range res[:3] {
+			if r.Reason == "" {
+				t.Errorf("a refusal without a reason: %+v", r)
+			}
+		}
+		// A refusal is final: pushed again, the same answer.
+		if again := a.push(unknown); again[0].Status != server.Rejected || again[0].Reason != res[0].Reason {
+			t.Fatalf("again: %+v", again[0])
+		}
+	})
+	t.Run("AppendOnly", func(t *testing.T) {
+		pay := a.op("payments", "pay2", sync.KindInsert, `{"id":"pay2","amount":500}`)
+		twice := a.op("payments", "pay2", sync.KindInsert, `{"id":"pay2","amount":999}`)
+		if got := statuses(a.push(pay, twice)); got != "applied,applied" {
+			t.Fatalf("results %s", got)
+		}
+		if r, _ := row(t, u, "payments", "pay2"); r["amount"] != float64(500) {
+			t.Fatalf("a payment was overwritten: %v", r)
+		}
+	})
+	t.Run("Delete", func(t *testing.T) {
+		a.push(a.op("settings", "k", sync.KindInsert, `{"key":"k","value":"v"}`))
+		del := a.op("settings", "k", sync.KindDelete, `{}`)
+		late := a.op("settings", "k", sync.KindUpdate, `{"value":"w"}`)
+		res := a.push(del, late)
+		if got := statuses(res); got != "applied,conflict" || res[1].Lost[0].Field != "" {
+			t.Fatalf("results %+v", res)
+		}
+		if _, deleted := row(t, u, "settings", "k"); !deleted {
+			t.Fatal("no tombstone")
+		}
+		// Created again after its delete, it lives again.
+		a.push(a.op("settings", "k", sync.KindInsert, `{"key":"k","value":"new"}`))
+		if r, deleted := row(t, u, "settings", "k"); deleted || r["value"] != "new" {
+			t.Fatalf("re-created: %v, deleted %v", r, deleted)
+		}
+	})
+}
+
+func TestQuarantine(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	a.clock = sync.NewClock(a.id, sync.Timestamp{}, func() time.Time { return time.Now().Add(10 * time.Minute) })
+	ahead := a.op("patients", "q1", sync.KindInsert, `{"id":"q1"}`)
+	for i := 1; i <= 2; i++ {
+		res := a.push(ahead)
+		if res[0].Status != server.Quarantined || !strings.Contains(res[0].Reason, "ahead") || res[0].Status.Final() {
+			t.Fatalf("push %d: %+v", i, res[0])
+		}
+	}
+	var attempts int64
+	servertest.QueryRow(t, u, `SELECT attempts FROM sync.quarantine WHERE op_id = $1`, []any{ahead.ID}, &attempts)
+	if attempts != 2 {
+		t.Fatalf("quarantine attempts %d", attempts)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows WHERE row_id = 'q1'`) +
+		servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops WHERE op_id = $1`, ahead.ID); n != 0 {
+		t.Fatal("a quarantined operation was applied")
+	}
+	// Once the server's time has caught up, the operation applies and
+	// leaves the quarantine (the server's clock cannot be moved: the
+	// quarantined reading is moved back instead).
+	back := ahead
+	back.HLC.Wall -= (10 * time.Minute).Milliseconds()
+	if res := a.push(back); res[0].Status != server.Applied {
+		t.Fatalf("caught up: %+v", res[0])
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.quarantine`); n != 0 {
+		t.Fatalf("%d rows left in quarantine", n)
+	}
+}
+
+// TestMergePerField: two desks edit one patient; different fields both
+// survive, the same field keeps the later clock reading whichever order
+// the pushes come in, and the loser is reported.
+func TestMergePerField(t *testing.T) {
+	t.Parallel()
+	for _, order := range []string{"OlderFirst", "NewerFirst"} {
+		t.Run(order, func(t *testing.T) {
+			t.Parallel()
+			u := newServer(t)
+			a, _ := enroll(t, u)
+			b, _ := enroll(t, u)
+			a.push(a.op("patients", "p", sync.KindInsert, `{"id":"p","phone":"0","email":"0","address":"0"}`))
+			b.clock.Update(a.clock.Last())
+
+			older := a.op("patients", "p", sync.KindUpdate, `{"phone":"a","email":"a"}`)
+			time.Sleep(2 * time.Millisecond)
+			newer := b.op("patients", "p", sync.KindUpdate, `{"phone":"b","address":"b"}`)
+			if !older.HLC.Before(newer.HLC) {
+				t.Fatal("clocks out of order")
+			}
+			var lost server.Result
+			if order == "OlderFirst" {
+				if got := statuses(a.push(older)) + statuses(b.push(newer)); got != "appliedapplied" {
+					t.Fatalf("results %s", got)
+				}
+			} else {
+				b.push(newer)
+				lost = a.push(older)[0]
+				if lost.Status != server.Conflict || len(lost.Lost) != 1 {
+					t.Fatalf("the older push: %+v", lost)
+				}
+				l := lost.Lost[0]
+				if l.Field != "phone" || string(l.Value) != `"a"` || string(l.WonValue) != `"b"` || l.WonHLC != newer.HLC.String() {
+					t.Fatalf("lost %+v", l)
+				}
+			}
+			r, _ := row(t, u, "patients", "p")
+			if fmt.Sprintf("%v %v %v", r["phone"], r["email"], r["address"]) != "b a b" {
+				t.Fatalf("merged row %v", r)
+			}
+		})
+	}
+}
+
+// TestMergeOrderAndRepetition is a property test of the merge: whatever the
+// order the desks' edits arrive in, and however often each arrives, every
+// field ends with the value of its newest edit by (HLC, site).
+func TestMergeOrderAndRepetition(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	sites := make([]*site, 3)
+	for i := range sites {
+		sites[i], _ = enroll(t, u)
+		// Clocks that disagree by up to a few seconds, as real ones do.
+		skew := time.Duration(rng.IntN(4000)) * time.Millisecond
+		sites[i].clock = sync.NewClock(sites[i].id, sync.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
+	}
+	fields := []string{"phone", "email", "address", "notes"}
+	type edit struct {
+		site   *site
+		row    int
+		kind   sync.Kind
+		fields map[string]string
+		hlc    sync.Timestamp
+	}
+	var edits []edit
+	for i := 0; i < 80; i++ {
+		s := sites[rng.IntN(len(sites))]
+		e := edit{site: s, row: rng.IntN(3), kind: sync.KindUpdate, fields: map[string]string{}, hlc: s.clock.Now()}
+		if rng.IntN(5) == 0 {
+			e.kind = sync.KindInsert
+		}
+		for _, f := range fields {
+			if rng.IntN(2) == 0 {
+				e.fields[f] = fmt.Sprintf("%s-%d", f, i)
+			}
+		}
+		if len(e.fields) == 0 {
+			e.fields["phone"] = fmt.Sprintf("phone-%d", i)
+		}
+		edits = append(edits, e)
+	}
+	// The oracle: per row and field, the value of the newest edit.
+	want := map[int]map[string]string{}
+	newest := map[string]sync.Timestamp{}
+	for _, e := range edits {
+		if want[e.row] == nil {
+			want[e.row] = map[string]string{}
+		}
+		for f, v := range e.fields {
+			k := fmt.Sprint(e.row, f)
+			if newest[k].Before(e.hlc) {
+				newest[k], want[e.row][f] = e.hlc, v
+			}
+		}
+	}
+	for trial := 0; trial < 4; trial++ {
+		// Each trial merges the same edits into rows of its own, in another
+		// order, with some delivered twice or three times.
+		var ops []sync.Op
+		var from []*site
+		for _, e := range edits {
+			payload, _ := json.Marshal(e.fields)
+			op := sync.Op{Seq: 1, ID: uuid.Must(uuid.NewV7()).String(), Entity: "patients",
+				RowID: fmt.Sprintf("t%d-r%d", trial, e.row), Kind: e.kind, Payload: payload, HLC: e.hlc}
+			for n := 1 + rng.IntN(3)/2 + rng.IntN(3)/2; n > 0; n-- {
+				ops, from = append(ops, op), append(from, e.site)
+			}
+		}
+		rng.Shuffle(len(ops), func(i, j int) {
+			ops[i], ops[j] = ops[j], ops[i]
+			from[i], from[j] = from[j], from[i]
+		})
+		// Consecutive operations of one desk go in one batch.
+		for i := 0; i < len(ops); {
+			j := i + 1
+			for j < len(ops) && from[j] == from[i] {
+				j++
+			}
+			for _, r := range from[i].push(ops[i:j]...) {
+				if r.Status != server.Applied && r.Status != server.Conflict {
+					t.Fatalf("trial %d: %+v", trial, r)
+				}
+			}
+			i = j
+		}
+		for r, fs := range want {
+			got, _ := row(t, u, "patients", fmt.Sprintf("t%d-r%d", trial, r))
+			for f, v := range fs {
+				if got[f] != v {
+					t.Errorf("trial %d, row %d, %s: %v, want %s", trial, r, f, got[f], v)
+				}
+			}
+		}
+	}
+}

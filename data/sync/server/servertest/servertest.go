@@ -1,0 +1,110 @@
+// Package servertest gives tests a PostgreSQL database of their own, on the
+// server HMS_TEST_PG names (SYNC.md, tests): each call creates a database
+// with a unique name and drops it when the test ends, so tests run in
+// parallel without seeing each other. Without HMS_TEST_PG, or when the
+// server does not answer, the test skips and says why; with
+// HMS_REQUIRE_TOOLS=1 (CI) it fails instead.
+package servertest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvURL names the environment variable that gives the test server, e.g.
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Its user must
+// be allowed to create databases.
+const EnvURL = "HMS_TEST_PG"
+
+// NewDatabase creates an empty database for the test and returns its URL.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		unavailable(tb, EnvURL+" is not set: skipping a sync test that needs PostgreSQL (see SYNC.md)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		unavailable(tb, "the PostgreSQL server of "+EnvURL+" does not answer: "+err.Error())
+	}
+	defer admin.Close(context.Background())
+	b := make([]byte, 8)
+	rand.Read(b)
+	name := "hms_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("create the test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			tb.Errorf("drop the test database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop the test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s: %v", EnvURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Exec runs SQL on the database at dbURL, as a test's way to look at or
+// change the server behind the code's back.
+func Exec(tb testing.TB, dbURL, sql string, args ...any) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// QueryInt returns the one integer the query gives.
+func QueryInt(tb testing.TB, dbURL, sql string, args ...any) int64 {
+	tb.Helper()
+	var n int64
+	QueryRow(tb, dbURL, sql, args, &n)
+	return n
+}
+
+// QueryRow scans the query's one row into dest.
+func QueryRow(tb testing.TB, dbURL, sql string, args []any, dest ...any) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func unavailable(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv("HMS_REQUIRE_TOOLS") == "1" {
+		tb.Fatal(why)
+	}
+	tb.Skip(why)
+}

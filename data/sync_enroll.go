@@ -1,0 +1,203 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/app"
+	"hms/data/sync/server"
+)
+
+// SyncService implements app.SyncService on the desk's database.
+type SyncService struct {
+	db *DB
+}
+
+var _ app.SyncService = (*SyncService)(nil)
+
+// EnrollDesk implements app.SyncService.
+func (s *SyncService) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
+	return s.db.Enroll(ctx, serverURL)
+}
+
+// SyncNow implements app.SyncService.
+func (s *SyncService) SyncNow(ctx context.Context) (*app.SyncReport, error) {
+	return s.db.PushOnce(ctx)
+}
+
+// SyncStatus implements app.SyncService.
+func (s *SyncService) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
+	return s.db.SyncStatus(ctx)
+}
+
+// InitServer creates or migrates the sync schema of the server at
+// serverURL (hms server init).
+func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) {
+	res, err := server.Init(ctx, serverURL)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	return &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}, nil
+}
+
+// Enroll registers this desk with the server at serverURL: it shakes hands
+// (refusing a server it is too old for), sets the clock's offset to the
+// server's time, and takes the desk code the server gives, which numbers
+// this desk's series from then on (patients, invoices, receipts made
+// before keep theirs). The address is kept without its password. A desk
+// enrolled with one server is refused by another (a different epoch):
+// moving a desk between servers is not supported yet.
+func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if caller.Role == "" || !app.Can(caller.Role, app.PermManageSettings) {
+		return nil, db.auditDenial(ctx, "sync.enroll", "sync_meta", db.siteID, "", string(app.PermManageSettings))
+	}
+	serverURL = strings.TrimSpace(serverURL)
+	shown, err := server.Redact(serverURL)
+	if err != nil {
+		return nil, app.FieldErrorf("server", "%s", err.Error())
+	}
+	cur, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := server.Dial(ctx, serverURL)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	h, err := c.Handshake(ctx, db.now)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	if cur.epoch.Valid && cur.epoch.String != h.Epoch {
+		return nil, app.Errorf(app.ECONFLICT,
+			"This desk is enrolled with another server (or one since replaced or restored): it cannot enroll with %s.", shown)
+	}
+	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+		return nil, err
+	}
+	code, err := c.Enroll(ctx, db.siteID, db.appVersion)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	if cur.desk.Valid && cur.desk.String != code {
+		return nil, app.Errorf(app.ECONFLICT,
+			"The server gave this desk the code %s, but it numbers with %s already.", code, cur.desk.String)
+	}
+	err = db.write(ctx, "sync.enroll", func(tx *Tx) error {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ? WHERE id = 1`,
+			code, h.Epoch, shown); err != nil {
+			return err
+		}
+		// Number series read the code in write transactions, which run one
+		// at a time on the one writer connection: setting it here, before
+		// this one commits, orders it with every one of them.
+		tx.db.desk = code
+		tx.Audit("sync.enroll", "sync_meta", db.siteID, "", fmt.Sprintf("desk %s on %s", code, shown))
+		return nil
+	})
+	if err != nil {
+		// The transaction set the code before failing to commit: put back
+		// the one the database still has.
+		if rerr := db.setDesk(ctx, cur.deskOrDefault(db)); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	return db.SyncStatus(ctx)
+}
+
+// setDesk sets the desk code outside a write transaction: holding the one
+// writer connection, so that no transaction numbers meanwhile.
+func (db *DB) setDesk(ctx context.Context, code string) error {
+	conn, err := db.w.Conn(context.WithoutCancel(ctx))
+	if err != nil {
+		return internal("sync.enroll", err)
+	}
+	db.desk = code
+	return conn.Close()
+}
+
+// syncState is sync_meta as enrollment and push read it.
+type syncState struct {
+	desk, epoch, url sql.NullString
+	offsetMS         int64
+}
+
+func (s syncState) deskOrDefault(db *DB) string {
+	if s.desk.Valid {
+		return s.desk.String
+	}
+	return db.defaultDesk
+}
+
+func (db *DB) syncMeta(ctx context.Context) (syncState, error) {
+	var s syncState
+	if err := db.r.QueryRowContext(ctx, `SELECT desk_code, server_epoch, server_url, clock_offset_ms FROM sync_meta WHERE id = 1`).
+		Scan(&s.desk, &s.epoch, &s.url, &s.offsetMS); err != nil {
+		return s, internal("sync.status", err)
+	}
+	return s, nil
+}
+
+// SyncStatus says where the desk stands: enrolled or not, what waits in
+// the outbox and why the last push of it failed, and the conflicts open.
+func (db *DB) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
+	s, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &app.SyncStatus{
+		Enrolled:    s.epoch.Valid && s.url.Valid,
+		SiteID:      db.siteID,
+		DeskCode:    s.deskOrDefault(db),
+		Server:      s.url.String,
+		Epoch:       s.epoch.String,
+		ClockOffset: time.Duration(s.offsetMS) * time.Millisecond,
+	}
+	var oldest sql.NullString
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*), (SELECT hlc FROM outbox ORDER BY seq LIMIT 1),
+			coalesce((SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY seq DESC LIMIT 1), ''),
+			(SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)
+		FROM outbox`).Scan(&st.Pending, &oldest, &st.LastError, &st.Conflicts); err != nil {
+		return nil, internal("sync.status", err)
+	}
+	if oldest.Valid && len(oldest.String) >= len(TimeLayout) {
+		st.OldestPending = parseTime(oldest.String[:len(TimeLayout)])
+	}
+	return st, nil
+}
+
+// serverError turns what went wrong talking to the server into a message
+// for the person at the desk; the detail (without any password) goes with
+// it, since they are the one who can fix an address or a firewall.
+func serverError(err error) error {
+	return serverErrorf(err, "")
+}
+
+// serverErrorf is serverError with a sentence added to the message.
+func serverErrorf(err error, also string) error {
+	detail := err.Error()
+	switch {
+	case errors.Is(err, server.ErrUnreachable):
+		return app.Errorf(app.EINTERNAL, "The sync server cannot be reached.%s Check that it is running and its address. (%s)", also, detail)
+	case errors.Is(err, server.ErrAuth):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server refused the user name or password.%s Give the password in PGPASSWORD or the PostgreSQL password file (see README.md). (%s)", also, detail)
+	case errors.Is(err, server.ErrNoDatabase):
+		return app.Errorf(app.ENOTFOUND, "There is no such database on the sync server: check the address, or create the database (createdb) and run 'hms server init' on it.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrNotInitialized):
+		return app.Errorf(app.ENOTFOUND, "That database is not set up as an HMS sync server: run 'hms server init' on it first.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrSchemaTooNew):
+		return app.Errorf(app.ECONFLICT, "The sync server runs a newer version of HMS than this desk: update hms on this desk first.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrNotEnrolled):
+		return app.Errorf(app.ECONFLICT, "The sync server does not know this desk: enroll it again with 'hms sync enroll'.%s (%s)", also, detail)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return app.Errorf(app.EINTERNAL, "Sync was interrupted.%s (%s)", also, detail)
+	}
+	return app.Errorf(app.EINTERNAL, "Sync failed.%s (%s)", also, detail)
+}

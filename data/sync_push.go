@@ -1,0 +1,222 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"hms/app"
+	"hms/data/sync"
+	"hms/data/sync/server"
+)
+
+// PushBatch is how many outbox operations one round trip to the server
+// carries; the server applies each batch in one transaction.
+const PushBatch = 1000
+
+// The rules conflicts rows name, for the review screen.
+const (
+	ruleFieldLWW = "field: last writer by (HLC, site) wins"
+	ruleDeleted  = "row deleted on the server"
+	ruleRejected = "refused by the server: "
+)
+
+// PushOnce sends the whole outbox to the server this desk enrolled with,
+// oldest first, in batches (SYNC.md, push). The server decides each
+// operation once, by its op_id; the desk then stores what it decided and
+// deletes the operations it has decided in one SQLite transaction per
+// batch. A reply lost on the way is therefore safe: the operations stay
+// queued, and pushing them again returns the stored results without
+// applying anything twice. Fields that lost to newer changes, and
+// operations the server refused, go to the conflicts table for review;
+// operations the server holds in quarantine (their clock reading is too
+// far ahead of its time) stay queued and go again next time. A failure
+// counts an attempt and keeps its message on the operations it concerned,
+// and loses nothing.
+//
+// The password comes from PGPASSWORD or the PostgreSQL password file: the
+// stored address has none. Pull comes next: PushOnce only pushes.
+func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
+	s, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.epoch.Valid || !s.url.Valid {
+		return nil, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
+	}
+	c, h, err := db.dialEnrolled(ctx, s)
+	if err != nil {
+		return nil, db.pushFailed(ctx, nil, err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+		return nil, err
+	}
+	rep := &app.SyncReport{ClockOffset: h.Offset}
+	for after := int64(0); ; {
+		ops, err := db.PendingOps(ctx, after, PushBatch)
+		if err != nil {
+			return rep, internal("sync.push", err)
+		}
+		if len(ops) == 0 {
+			return rep, nil
+		}
+		results, err := c.Push(ctx, db.siteID, ops)
+		if err != nil {
+			return rep, db.pushFailed(ctx, ops, serverErrorf(err, queuedNote))
+		}
+		if err := db.storePushResults(ctx, ops, results, rep); err != nil {
+			return rep, err
+		}
+		after = ops[len(ops)-1].Seq
+	}
+}
+
+// dialEnrolled connects to the desk's server and shakes hands, refusing a
+// server whose epoch is not the one the desk enrolled with.
+func (db *DB) dialEnrolled(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
+	c, err := server.Dial(ctx, s.url.String)
+	if err != nil {
+		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
+	}
+	h, err := c.Handshake(ctx, db.now)
+	if err != nil {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
+	}
+	if h.Epoch != s.epoch.String {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, server.Handshake{}, app.Errorf(app.ECONFLICT,
+			"The sync server at %s was replaced or restored from a backup (its epoch changed); this desk cannot sync with it yet.%s",
+			c.URL(), queuedNote)
+	}
+	return c, h, nil
+}
+
+// queuedNote ends the message of a failed push.
+const queuedNote = " Nothing was lost: the changes stay queued."
+
+// pushFailed counts a failed attempt on ops (the first batch waiting, when
+// nil) with err's message, and returns err.
+func (db *DB) pushFailed(ctx context.Context, ops []sync.Op, err error) error {
+	ctx = context.WithoutCancel(ctx) // an interrupted push is a failure to record too
+	if ops == nil {
+		var perr error
+		if ops, perr = db.PendingOps(ctx, 0, PushBatch); perr != nil {
+			return err
+		}
+	}
+	if len(ops) == 0 {
+		return err
+	}
+	msg := app.ErrorMessage(err)
+	if rerr := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
+		_, e := tx.ExecContext(tx.ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq BETWEEN ? AND ?`,
+			msg, ops[0].Seq, ops[len(ops)-1].Seq)
+		return e
+	}); rerr != nil {
+		return fmt.Errorf("%w (and recording it failed: %v)", err, rerr)
+	}
+	return err
+}
+
+// storePushResults stores what the server decided about a batch, in one
+// transaction: decided operations leave the outbox, their lost fields and
+// refusals go to conflicts, and quarantined ones stay with the reason.
+func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []server.Result, rep *app.SyncReport) error {
+	detected := formatTime(db.now())
+	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
+		for i, r := range results {
+			op := ops[i]
+			rep.Pushed++
+			// Another push of this desk (the command line beside the app)
+			// may have stored a final result already: keep its losers once.
+			first := r.Status.Final()
+			if r.Status.Final() {
+				res, err := tx.ExecContext(tx.ctx, `DELETE FROM outbox WHERE seq = ?`, op.Seq)
+				if err != nil {
+					return err
+				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				first = n == 1
+			}
+			switch r.Status {
+			case server.Applied:
+				rep.Applied++
+			case server.Conflict:
+				rep.Conflicts++
+			case server.Rejected:
+				rep.Rejected++
+			case server.Quarantined:
+				rep.Quarantined++
+				if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?`,
+					"The server holds this change in quarantine: "+r.Reason+". It goes again with the next sync.", op.Seq); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("operation %s: unknown result %q", op.ID, r.Status)
+			}
+			if first {
+				if err := tx.keepLosers(op, r, detected); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// keepLosers writes to conflicts what of op lost: the fields a newer change
+// won, the whole operation when its row was deleted, or when the server
+// refused it.
+func (tx *Tx) keepLosers(op sync.Op, r server.Result, detected string) error {
+	switch r.Status {
+	case server.Conflict:
+		for _, l := range r.Lost {
+			rule := ruleFieldLWW
+			if l.Field == "" {
+				rule = ruleDeleted
+			}
+			if err := tx.addConflict(op, l.Field, rule, l.Value, l.WonValue, l.WonHLC, detected); err != nil {
+				return err
+			}
+		}
+	case server.Rejected:
+		lost, err := json.Marshal(map[string]any{"kind": op.Kind, "payload": op.Payload})
+		if err != nil {
+			return err
+		}
+		return tx.addConflict(op, "", ruleRejected+r.Reason, lost, nil, "", detected)
+	}
+	return nil
+}
+
+// addConflict keeps what lost for a person to review. won is empty when
+// nothing won (a refusal).
+func (tx *Tx) addConflict(op sync.Op, field, rule string, lost, won json.RawMessage, wonHLC, detected string) error {
+	var wonSite string
+	if wonHLC != "" {
+		t, err := sync.Parse(wonHLC)
+		if err != nil {
+			return fmt.Errorf("conflict on %s %s: %w", op.Entity, op.RowID, err)
+		}
+		wonSite = t.Site
+	}
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
+		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		newID(), op.Entity, op.RowID, field, rule, jsonText(lost), op.HLC.String(), op.HLC.Site, jsonText(won),
+		wonHLC, wonSite, detected)
+	return err
+}
+
+// jsonText is a JSON value as conflicts stores it: null when absent.
+func jsonText(v json.RawMessage) string {
+	if len(v) == 0 {
+		return "null"
+	}
+	return string(v)
+}

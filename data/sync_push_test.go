@@ -1,0 +1,477 @@
+package data_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/sync"
+	"hms/data/sync/server"
+	"hms/data/sync/server/servertest"
+)
+
+// newSyncServer returns the URL of a fresh, initialized sync server.
+func newSyncServer(t testing.TB) string {
+	t.Helper()
+	u := servertest.NewDatabase(t)
+	if _, err := data.InitServer(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+var system = as(app.SystemCaller("test"))
+
+func mustEnroll(t testing.TB, db *data.DB, u string) *app.SyncStatus {
+	t.Helper()
+	st, err := db.Enroll(system, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func mustPush(t testing.TB, db *data.DB) *app.SyncReport {
+	t.Helper()
+	rep, err := db.PushOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func newPatient(t testing.TB, svc app.Services, name string) *app.Patient {
+	t.Helper()
+	p, err := svc.Patients.CreatePatient(system, app.PatientCreate{GivenName: name, FamilyName: "Sync",
+		Sex: app.SexFemale, BirthDate: "1980-02-03", Phone: "+30 210 555 0100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestEnrollDesk(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	first, second := mustSetup(t), mustSetup(t)
+	before := newPatient(t, second.svc, "Before")
+
+	if _, err := second.svc.Sync.EnrollDesk(second.ctx(app.RoleReception), u); code(err) != app.EUNAUTHORIZED {
+		t.Fatalf("a receptionist enrolled the desk: %v", err)
+	}
+	if st := mustEnroll(t, first.db, u); st.DeskCode != "D1" || !st.Enrolled {
+		t.Fatalf("first desk %+v", st)
+	}
+	st := mustEnroll(t, second.db, strings.Replace(u, "postgres://postgres@", "postgres://postgres:not-stored@", 1))
+	if st.DeskCode != "D2" || st.Server == "" || strings.Contains(st.Server, "not-stored") {
+		t.Fatalf("second desk %+v", st)
+	}
+	var stored string
+	rawDB(t, second.db).QueryRow(`SELECT server_url FROM sync_meta`).Scan(&stored)
+	if strings.Contains(stored, "not-stored") || stored == "" {
+		t.Fatalf("stored server address %q", stored)
+	}
+
+	// From now on the desk numbers with its code; what it numbered before
+	// keeps its number.
+	after := newPatient(t, second.svc, "After")
+	if !strings.HasPrefix(before.MRN, "P-D1-") || after.MRN != "P-D2-000001" {
+		t.Fatalf("MRNs %s before enrolling, %s after", before.MRN, after.MRN)
+	}
+	if p, err := second.svc.Patients.FindPatientByID(system, before.ID); err != nil || p.MRN != before.MRN {
+		t.Fatalf("the earlier patient: %+v, %v", p, err)
+	}
+
+	// Enrolling again is safe and keeps the code; so does reopening.
+	if again := mustEnroll(t, second.db, u); again.DeskCode != "D2" {
+		t.Fatalf("enrolled again as %s", again.DeskCode)
+	}
+	path := second.db.Path()
+	second.db.Close()
+	reopened, err := data.Open(path, data.Options{HashParams: cheapHash, Now: second.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if p := newPatient(t, reopened.Services(), "Reopened"); p.MRN != "P-D2-000002" {
+		t.Fatalf("after reopening: %s", p.MRN)
+	}
+}
+
+func TestEnrollRefusals(t *testing.T) {
+	t.Parallel()
+	t.Run("NewerServer", func(t *testing.T) {
+		u := newSyncServer(t)
+		servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
+		db := MustOpenDB(t, nil)
+		_, err := db.Enroll(system, u)
+		if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "newer version") {
+			t.Fatalf("enrolling with a newer server: %v", err)
+		}
+		if st, _ := db.SyncStatus(context.Background()); st.Enrolled {
+			t.Fatal("enrolled anyway")
+		}
+	})
+	t.Run("NotInitialized", func(t *testing.T) {
+		_, err := MustOpenDB(t, nil).Enroll(system, servertest.NewDatabase(t))
+		if !strings.Contains(app.ErrorMessage(err), "hms server init") {
+			t.Fatalf("enrolling with a bare database: %v", err)
+		}
+	})
+	t.Run("NoDatabase", func(t *testing.T) {
+		u := newSyncServer(t)
+		i := strings.LastIndex(u, "/")
+		_, err := MustOpenDB(t, nil).Enroll(system, u[:i]+"/hms_no_such_database")
+		if !strings.Contains(app.ErrorMessage(err), "no such database") {
+			t.Fatalf("enrolling with a missing database: %v", err)
+		}
+	})
+	t.Run("AnotherServer", func(t *testing.T) {
+		db := MustOpenDB(t, nil)
+		mustEnroll(t, db, newSyncServer(t))
+		if _, err := db.Enroll(system, newSyncServer(t)); code(err) != app.ECONFLICT {
+			t.Fatalf("enrolling with a second server: %v", err)
+		}
+	})
+}
+
+// serverRow reads a row the server keeps.
+func serverRow(t testing.TB, u, entity, id string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	servertest.QueryRow(t, u, `SELECT data FROM sync.rows WHERE entity = $1 AND row_id = $2`, []any{entity, id}, &m)
+	return m
+}
+
+func TestPushOnce(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	if _, err := c.db.PushOnce(context.Background()); code(err) != app.ECONFLICT {
+		t.Fatalf("push before enrolling: %v", err)
+	}
+	mustEnroll(t, c.db, u)
+	p := newPatient(t, c.svc, "Pushed")
+	pending := outboxCount(t, c.db)
+
+	rep := mustPush(t, c.db)
+	if rep.Pushed != pending || rep.Applied != pending || rep.Rejected+rep.Conflicts+rep.Quarantined != 0 {
+		t.Fatalf("report %+v for %d pending", rep, pending)
+	}
+	if n := outboxCount(t, c.db); n != 0 {
+		t.Fatalf("%d operations left", n)
+	}
+	if row := serverRow(t, u, "patients", p.ID); row["mrn"] != p.MRN || row["given_name"] != "Pushed" {
+		t.Fatalf("server row %v", row)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log WHERE row_id = $1`, p.ID); n != 1 {
+		t.Fatalf("%d change_log rows for the patient", n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT last_op_seq FROM sync.sites WHERE site_id = $1`, c.db.SiteID()); n == 0 {
+		t.Fatal("the server did not keep the desk's last seq")
+	}
+	st, err := c.svc.Sync.SyncStatus(context.Background())
+	if err != nil || st.Pending != 0 || st.LastError != "" || st.Conflicts != 0 {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	// Nothing to push: a no-op.
+	if rep := mustPush(t, c.db); rep.Pushed != 0 {
+		t.Fatalf("second push %+v", rep)
+	}
+}
+
+// TestPushLostReply: the server applied a batch but the reply was lost;
+// the desk pushes the same operations again and they apply once.
+func TestPushLostReply(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	mustEnroll(t, c.db, u)
+	ops, err := c.db.PendingOps(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := server.Dial(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close(context.Background())
+	if _, err := cl.Push(context.Background(), c.db.SiteID(), ops); err != nil { // the reply is dropped
+		t.Fatal(err)
+	}
+	logged := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log`)
+
+	rep := mustPush(t, c.db) // and again, the same operations: a duplicate delivery
+	if rep.Pushed != len(ops) || rep.Applied != len(ops) {
+		t.Fatalf("report %+v for %d operations", rep, len(ops))
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log`); n != logged {
+		t.Fatalf("change_log grew from %d to %d: applied twice", logged, n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops`); n != int64(len(ops)) {
+		t.Fatalf("%d applied_ops rows for %d operations", n, len(ops))
+	}
+	if n := outboxCount(t, c.db); n != 0 {
+		t.Fatalf("%d operations left", n)
+	}
+}
+
+// TestPushFailureLosesNothing: a server that is down, or refuses the user,
+// gives a clear error; the operations stay queued with the error, and the
+// next push after the fix sends them.
+func TestPushFailureLosesNothing(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	mustEnroll(t, c.db, u)
+	pending := outboxCount(t, c.db)
+	raw := rawDB(t, c.db)
+	for _, tc := range []struct{ name, url, want string }{
+		{"Down", "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "cannot be reached"},
+		{"WrongUser", strings.Replace(u, "postgres://postgres@", "postgres://no_such_desk_hms@", 1), "refused the user name or password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, tc.url); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.db.PushOnce(context.Background())
+			if msg := app.ErrorMessage(err); !strings.Contains(msg, tc.want) || !strings.Contains(msg, "stay queued") {
+				t.Fatalf("push: %v", err)
+			}
+			if n := outboxCount(t, c.db); n != pending {
+				t.Fatalf("%d operations queued, want %d", n, pending)
+			}
+			st, err := c.db.SyncStatus(context.Background())
+			if err != nil || !strings.Contains(st.LastError, tc.want) || st.Pending != pending {
+				t.Fatalf("status %+v, %v", st, err)
+			}
+		})
+	}
+	var attempts int
+	raw.QueryRow(`SELECT attempts FROM outbox ORDER BY seq LIMIT 1`).Scan(&attempts)
+	if attempts != 2 {
+		t.Fatalf("attempts %d, want 2", attempts)
+	}
+	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, u); err != nil {
+		t.Fatal(err)
+	}
+	if rep := mustPush(t, c.db); rep.Applied != pending || outboxCount(t, c.db) != 0 {
+		t.Fatalf("after the fix: %+v", rep)
+	}
+}
+
+// TestPushServerReplaced: a server with another epoch than the desk
+// enrolled with (replaced, or made anew) gets nothing.
+func TestPushServerReplaced(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	mustEnroll(t, c.db, u)
+	pending := outboxCount(t, c.db)
+	servertest.Exec(t, u, `UPDATE sync.meta SET epoch = gen_random_uuid()`)
+	_, err := c.db.PushOnce(context.Background())
+	if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "replaced") {
+		t.Fatalf("push to a replaced server: %v", err)
+	}
+	if n := outboxCount(t, c.db); n != pending {
+		t.Fatalf("%d queued, want %d", n, pending)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops`); n != 0 {
+		t.Fatalf("%d operations applied", n)
+	}
+}
+
+// TestPushQuarantine: changes stamped by a clock ten minutes fast (made
+// before the desk enrolled and measured the server's time) are held by
+// the server, not applied and not dropped; they stay queued.
+func TestPushQuarantine(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	clock := newFakeClock()
+	clock.Add(time.Since(clock.Now()) + 10*time.Minute) // now, plus ten minutes
+	db := MustOpenDB(t, clock)
+	p := newPatient(t, db.Services(), "Future")
+	pending := outboxCount(t, db)
+	st := mustEnroll(t, db, u)
+	if st.ClockOffset > -9*time.Minute {
+		t.Fatalf("clock offset %s, want about -10m", st.ClockOffset)
+	}
+	rep := mustPush(t, db)
+	if rep.Quarantined != pending || rep.Applied != 0 {
+		t.Fatalf("report %+v for %d pending", rep, pending)
+	}
+	if n := outboxCount(t, db); n != pending {
+		t.Fatalf("%d queued, want %d", n, pending)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.quarantine WHERE op->>'row_id' = $1`, p.ID); n != 1 {
+		t.Fatalf("%d quarantined operations for the patient", n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows`); n != 0 {
+		t.Fatalf("%d rows applied", n)
+	}
+	if st, _ := db.SyncStatus(context.Background()); !strings.Contains(st.LastError, "quarantine") {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+// copyRow gives desk to a row of desk from, as a pull would.
+func copyRow(t testing.TB, from, to *data.DB, table, id string) {
+	t.Helper()
+	rows, err := rawDB(t, from).Query(`SELECT * FROM `+table+` WHERE id = ?`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if !rows.Next() {
+		t.Fatalf("no %s %s", table, id)
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	err = to.ApplyRemote(context.Background(), sync.Timestamp{}, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+
+			strings.Repeat(", ?", len(cols)-1)+`)`, vals...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPushMergesPerField: two desks edit one patient. The fields only one
+// of them changed both survive; the field both changed keeps the later
+// edit, and the desk whose edit lost finds it in its conflicts.
+func TestPushMergesPerField(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c1, c2 := newFakeClock(), newFakeClock()
+	d1, d2 := MustOpenDB(t, c1), MustOpenDB(t, c2)
+	mustEnroll(t, d1, u)
+	mustEnroll(t, d2, u)
+	p := newPatient(t, d1.Services(), "Shared")
+	mustPush(t, d1)
+	copyRow(t, d1, d2, "patients", p.ID)
+
+	str := func(s string) *string { return &s }
+	if _, err := d1.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
+		Phone: str("+30 210 555 0001"), Email: str("one@example.org")}); err != nil {
+		t.Fatal(err)
+	}
+	c2.Add(time.Minute) // desk 2 edits later
+	if _, err := d2.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
+		Phone: str("+30 210 555 0002"), Address: str("2 Later Street")}); err != nil {
+		t.Fatal(err)
+	}
+	mustPush(t, d2)
+	rep := mustPush(t, d1) // the older edit arrives last
+	if rep.Conflicts != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	row := serverRow(t, u, "patients", p.ID)
+	if row["phone"] != "+30 210 555 0002" || row["email"] != "one@example.org" || row["address"] != "2 Later Street" {
+		t.Fatalf("merged row %v", row)
+	}
+	var field, lost, won, wonSite string
+	if err := rawDB(t, d1).QueryRow(`SELECT field, lost_value, won_value, won_site FROM conflicts
+		WHERE entity = 'patients' AND row_id = ? AND resolved_at IS NULL`, p.ID).Scan(&field, &lost, &won, &wonSite); err != nil {
+		t.Fatal(err)
+	}
+	if field != "phone" || lost != `"+30 210 555 0001"` || won != `"+30 210 555 0002"` || wonSite != d2.SiteID() {
+		t.Fatalf("conflict %s: lost %s, won %s from %s", field, lost, won, wonSite)
+	}
+	if st, _ := d1.SyncStatus(context.Background()); st.Conflicts != 1 || st.Pending != 0 {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+// queued counts the desk's outbox.
+func queued(tb testing.TB, db *data.DB) int {
+	tb.Helper()
+	var n int
+	if err := rawDB(tb, db).QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkSyncPush measures a desk's push to the server: ops/s, from the
+// outbox to the server's rows and back to an empty outbox.
+func BenchmarkSyncPush(b *testing.B) {
+	u := newSyncServer(b)
+	db := MustOpenDB(b, nil)
+	mustEnroll(b, db, u)
+	ctx := context.Background()
+	const perRound = 5000
+	var total int
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		// A realistic mix: new rows and edits of them, as the write helper
+		// queues them.
+		err := db.WriteInTx(system, func(tx *sql.Tx) error {
+			for i := 0; i < perRound/2; i++ {
+				id := fmt.Sprintf("bench.%d.%d", total, i)
+				if _, err := tx.Exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', '2026-11-26T00:00:00.000Z')`, id); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(`UPDATE settings SET value = 'w' WHERE key = ?`, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := queued(b, db)
+		b.StartTimer()
+		start := time.Now()
+		rep, err := db.PushOnce(ctx)
+		if err != nil || rep.Applied != n {
+			b.Fatalf("push: %+v, %v", rep, err)
+		}
+		elapsed += time.Since(start)
+		total += n
+	}
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "ops/s")
+}
+
+// TestPushTwiceAtOnce: two pushes of one desk at the same time (the
+// command line beside the app) send the same operations; each is applied
+// once and acknowledged once.
+func TestPushTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	mustEnroll(t, c.db, u)
+	pending := outboxCount(t, c.db)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := c.db.PushOnce(context.Background())
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := outboxCount(t, c.db); n != 0 {
+		t.Fatalf("%d operations left", n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops`); n != int64(pending) {
+		t.Fatalf("%d applied_ops rows for %d operations", n, pending)
+	}
+}

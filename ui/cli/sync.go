@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"hms/app"
+)
+
+const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL database.
+
+Subcommands:
+  init URL   create or migrate the server's schema, its sync functions and
+             the role hms_desk for desks; safe to run again
+
+URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
+that may create schemas and roles (the database owner or a superuser). A
+password missing from URL comes from PGPASSWORD or the PostgreSQL password
+file (~/.pgpass).`
+
+func (r *runner) cmdServer(args []string) int {
+	fs := r.newFlags("server", "hms server init URL", serverAbout)
+	fs.SetInterspersed(false)
+	rest, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) == 0 {
+		return r.usageError(fs, "server needs a subcommand: init")
+	}
+	switch rest[0] {
+	case "init":
+		return r.cmdServerInit(rest[1:])
+	}
+	return r.usageError(fs, "unknown server subcommand %q", rest[0])
+}
+
+func (r *runner) cmdServerInit(args []string) int {
+	fs := r.newFlags("server init", "hms server init URL", `Creates the sync schema on the PostgreSQL database at URL, or migrates it to
+this version of hms. Running it again changes nothing.
+
+Example:
+  hms server init 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return r.usageError(fs, "server init takes the server's URL")
+	}
+	if r.env.InitServer == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot set up a sync server."), nil)
+	}
+	res, err := r.env.InitServer(r.ctx, pos[0])
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	switch {
+	case res.From == res.To:
+		fmt.Fprintf(r.env.Stdout, "The sync server is up to date (schema %d, epoch %s).\n", res.To, res.Epoch)
+	case res.From == 0:
+		fmt.Fprintf(r.env.Stdout, "Created the sync server (schema %d, epoch %s).\n", res.To, res.Epoch)
+	default:
+		fmt.Fprintf(r.env.Stdout, "Migrated the sync server from schema %d to %d (epoch %s).\n", res.From, res.To, res.Epoch)
+	}
+	fmt.Fprintf(r.env.Stdout, "Desks connect as a login role granted hms_desk; enroll each with: hms sync enroll URL\n")
+	return ExitOK
+}
+
+const syncAbout = `Syncs this desk with the clinic's shared server.
+
+Subcommands:
+  enroll URL   register this desk with the server; it gets its desk code
+  once         push every queued change to the server now
+  status       say where this desk stands
+
+The server's password is never stored: give it in PGPASSWORD or the
+PostgreSQL password file (~/.pgpass), or in URL for enroll only.`
+
+func (r *runner) cmdSync(args []string) int {
+	fs := r.newFlags("sync", "hms [--db PATH] sync SUBCOMMAND [args]", syncAbout)
+	fs.SetInterspersed(false)
+	rest, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) == 0 {
+		return r.usageError(fs, "sync needs a subcommand: enroll, once or status")
+	}
+	switch rest[0] {
+	case "enroll":
+		return r.cmdSyncEnroll(rest[1:])
+	case "once":
+		return r.cmdSyncOnce(rest[1:])
+	case "status":
+		return r.cmdSyncStatus(rest[1:])
+	}
+	return r.usageError(fs, "unknown sync subcommand %q", rest[0])
+}
+
+// syncService opens the database and returns its sync service.
+func (r *runner) syncService() (app.SyncService, io.Closer, error) {
+	svc, closer, _, err := r.open(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if svc.Sync == nil {
+		closer.Close()
+		return nil, nil, app.Errorf(app.EINTERNAL, "This build of hms cannot sync.")
+	}
+	return svc.Sync, closer, nil
+}
+
+func (r *runner) cmdSyncEnroll(args []string) (code int) {
+	fs := r.newFlags("sync enroll", "hms [--db PATH] sync enroll URL", `Registers this desk with the sync server at URL: checks that the two can
+work together, sets the desk's clock offset to the server's time, and takes
+the desk code (D1, D2, …) the server gives, which numbers this desk's
+patients, invoices and receipts from now on. Enrolling again is safe.
+
+Example:
+  hms sync enroll 'postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return r.usageError(fs, "sync enroll takes the server's URL")
+	}
+	svc, closer, err := r.syncService()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	st, err := svc.EnrollDesk(r.ctx, pos[0])
+	if err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
+	fmt.Fprintf(r.env.Stdout, "Enrolled with %s as desk %s.\n", st.Server, st.DeskCode)
+	r.warnClock(st.ClockOffset)
+	if st.Pending > 0 {
+		fmt.Fprintf(r.env.Stdout, "%d changes wait for the server: run 'hms sync once' to send them.\n", st.Pending)
+	}
+	return ExitOK
+}
+
+func (r *runner) cmdSyncOnce(args []string) (code int) {
+	fs := r.newFlags("sync once", "hms [--db PATH] sync once", `Pushes every change queued on this desk to the sync server now, and says
+what the server decided. Changes stay queued when the server cannot be
+reached. (Receiving other desks' changes is not built yet.)`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return r.usageError(fs, "sync once takes no arguments")
+	}
+	svc, closer, err := r.syncService()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	rep, err := svc.SyncNow(r.ctx)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	fmt.Fprintf(r.env.Stdout, "Pushed %d changes: %d applied, %d with conflicts, %d refused, %d held in quarantine.\n",
+		rep.Pushed, rep.Applied, rep.Conflicts, rep.Rejected, rep.Quarantined)
+	r.warnClock(rep.ClockOffset)
+	if rep.Conflicts+rep.Rejected > 0 {
+		fmt.Fprintf(r.env.Stdout, "Conflicts and refused changes are kept for review ('hms sync status' counts them).\n")
+	}
+	if rep.Quarantined > 0 {
+		fmt.Fprintf(r.env.Stderr, "hms: the server holds %d changes in quarantine: they were made while this computer's clock ran more than 5 minutes fast. They stay queued and go once the server's time has caught up.\n",
+			rep.Quarantined)
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+func (r *runner) cmdSyncStatus(args []string) (code int) {
+	fs := r.newFlags("sync status", "hms [--db PATH] sync status", `Says where this desk stands with the sync server: enrolled or not, its
+desk code, the changes waiting and why the last push failed, and the
+conflicts waiting for review. It does not contact the server.`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return r.usageError(fs, "sync status takes no arguments")
+	}
+	svc, closer, err := r.syncService()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	st, err := svc.SyncStatus(r.ctx)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	tw := tabwriter.NewWriter(r.env.Stdout, 0, 4, 2, ' ', 0)
+	if st.Enrolled {
+		fmt.Fprintf(tw, "Enrolled:\tyes, with %s\n", st.Server)
+	} else {
+		fmt.Fprintf(tw, "Enrolled:\tno (run 'hms sync enroll URL')\n")
+	}
+	fmt.Fprintf(tw, "Desk code:\t%s\n", st.DeskCode)
+	fmt.Fprintf(tw, "Site id:\t%s\n", st.SiteID)
+	if st.Pending == 0 {
+		fmt.Fprintf(tw, "Pending:\t0 changes\n")
+	} else {
+		fmt.Fprintf(tw, "Pending:\t%d changes, the oldest from %s\n", st.Pending, st.OldestPending.Local().Format(time.DateTime))
+	}
+	if st.LastError != "" {
+		fmt.Fprintf(tw, "Last error:\t%s\n", st.LastError)
+	}
+	fmt.Fprintf(tw, "Conflicts:\t%d to review\n", st.Conflicts)
+	if st.Enrolled {
+		fmt.Fprintf(tw, "Clock offset:\t%s\n", st.ClockOffset)
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+// warnClock says so when the desk's clock is far from the server's.
+func (r *runner) warnClock(offset time.Duration) {
+	if offset > app.MaxClockOffset || offset < -app.MaxClockOffset {
+		fmt.Fprintf(r.env.Stdout, "Warning: this computer's clock is %s off the server's; hms corrects for it, but set the clock right.\n",
+			offset.Round(time.Second))
+	}
+}
