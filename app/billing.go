@@ -522,7 +522,8 @@ type BillingService interface {
 	// document; a reprint returns the same document marked COPY (staff who
 	// take payments; a patient their own).
 	ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
-	// InvoicePDF prints an issued invoice (staff; a patient their own).
+	// InvoicePDF prints an invoice, a draft marked DRAFT; each print is
+	// audited (staff; a patient their own).
 	InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error)
 
 	// StatementPDF prints a patient's statement: every issued or void

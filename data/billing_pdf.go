@@ -155,7 +155,7 @@ func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Tim
 	return r, nil
 }
 
-// InvoicePDF implements app.BillingService.
+// InvoicePDF implements app.BillingService. Each print is audited.
 func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error) {
 	inv, err := s.FindInvoice(ctx, invoiceID)
 	if err != nil {
@@ -168,6 +168,14 @@ func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]by
 	b, err := pdf.Invoice(settings, inv, settings.Location())
 	if err != nil {
 		return nil, internal("invoice.pdf", err)
+	}
+	number := inv.Number
+	if number == "" {
+		number = "draft"
+	}
+	detail := fmt.Sprintf("invoice %s of %s, total %s", number, inv.PatientMRN, app.Format(inv.Totals.Total, inv.Currency))
+	if err := s.auditPrint(ctx, "invoice.print", "invoices", inv.ID, inv.PatientID, detail); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

@@ -520,9 +520,14 @@ func TestReceiptPDF(t *testing.T) {
 	if _, err := b.svc.Billing.ReceiptPDF(b.ctx(app.RolePatient), p.ID, false); code(err) != app.EUNAUTHORIZED {
 		t.Fatalf("patient printed another's receipt: %v", err)
 	}
+	before := auditCount(t, b.db)
 	invPDF, err := b.svc.Billing.InvoicePDF(b.billing(), inv.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if a := lastAudit(t, b.clinic); auditCount(t, b.db) != before+1 || a.Action != "invoice.print" || a.EntityID != inv.ID ||
+		a.PatientID != inv.PatientID || !strings.Contains(a.Detail, inv.Number) {
+		t.Errorf("the print is not audited: %+v", a)
 	}
 	if it := pdfToText(t, invPDF); !strings.Contains(it, inv.Number) || !strings.Contains(it, "74.36") || !strings.Contains(it, "Παπαδοπούλου") {
 		t.Errorf("invoice text:\n%s", it)
