@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,14 +30,7 @@ const (
 var PriceKinds = []PriceKind{PriceConsultation, PriceProcedure, PriceLab, PriceMedicine, PriceOther}
 
 // Valid reports whether k is a known kind.
-func (k PriceKind) Valid() bool {
-	for _, x := range PriceKinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k PriceKind) Valid() bool { return slices.Contains(PriceKinds, k) }
 
 // PriceItem is one version of an item of the price list. A price change
 // never edits a version: it adds a new one, valid from a time, with the same
@@ -250,14 +244,7 @@ const (
 var PaymentMethods = []PaymentMethod{PayCash, PayCard, PayBankTransfer, PayInsurance, PayOther}
 
 // Valid reports whether m is a known method.
-func (m PaymentMethod) Valid() bool {
-	for _, x := range PaymentMethods {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
+func (m PaymentMethod) Valid() bool { return slices.Contains(PaymentMethods, m) }
 
 // Allocation is the part of a payment that pays one invoice.
 type Allocation struct {

@@ -53,32 +53,17 @@ func newBoardView(u *UI) *boardView {
 		buttons = append(buttons, v.walkBtn, v.bookBtn)
 	}
 	v.rows = container.NewVBox()
-	header := make([]fyne.CanvasObject, len(boardColumns))
-	for i, c := range boardColumns {
-		header[i] = widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
 	top := container.NewVBox(
 		container.NewHBox(v.title, v.summary, layout.NewSpacer(), container.NewHBox(buttons...)),
-		container.New(&columnsLayout{widths: boardColumnWidths()}, header...),
+		columnHeader(boardColumns),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
 	return v
 }
 
-var boardColumns = []struct {
-	title string
-	width float32
-}{
-	{"Time", 70}, {"Doctor", 170}, {"Patient", 200}, {"Status", 110}, {"Waiting", 90}, {"", 0},
-}
-
-func boardColumnWidths() []float32 {
-	w := make([]float32, len(boardColumns))
-	for i, c := range boardColumns {
-		w[i] = c.width
-	}
-	return w
+var boardColumns = []listColumn{
+	{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false}, {"Waiting", 90, false}, {"", 0, false},
 }
 
 // load reads today's board.
@@ -138,7 +123,7 @@ func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool)
 		cells = append(cells, l)
 	}
 	cells = append(cells, container.NewHBox(objs...))
-	return container.New(&columnsLayout{widths: boardColumnWidths()}, cells...)
+	return container.New(&columnsLayout{widths: columnWidths(boardColumns)}, cells...)
 }
 
 func (v *boardView) onBook() {

@@ -188,7 +188,7 @@ func (s *invoiceScreen) buildUI() {
 
 // lineColumns are the columns of an invoice's lines; the last holds a
 // draft's buttons.
-var lineColumns = []billingColumn{
+var lineColumns = []listColumn{
 	{"Code", 110, false}, {"Description", 250, false}, {"Qty", 55, true}, {"Unit price", 110, true},
 	{"Discount", 100, true}, {"Tax", 70, true}, {"Total", 115, true}, {"", 0, false},
 }
@@ -465,7 +465,7 @@ func (s *invoiceScreen) showTotals() {
 }
 
 // paymentColumns are the columns of an invoice's payments.
-var paymentColumns = []billingColumn{
+var paymentColumns = []listColumn{
 	{"Receipt", 200, false}, {"Taken", 150, false}, {"Method", 120, false}, {"Amount", 115, true},
 	{"Cashier", 130, false}, {"", 0, false},
 }

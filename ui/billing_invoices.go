@@ -129,62 +129,10 @@ func (v *invoicesView) buildUI() {
 	v.content = container.NewStack(v.listView)
 }
 
-// billingColumn is a column of a billing list: amounts align right.
-type billingColumn struct {
-	title  string
-	width  float32
-	amount bool
-}
-
 // invoiceColumns are the columns of the invoice list.
-var invoiceColumns = []billingColumn{
+var invoiceColumns = []listColumn{
 	{"Number", 200, false}, {"Date", 105, false}, {"Patient", 230, false},
 	{"Total", 115, true}, {"Paid", 115, true}, {"Balance", 115, true}, {"Status", 0, false},
-}
-
-// newColumnRow is a row of truncating labels laid out in cols.
-func newColumnRow(cols []billingColumn) *fyne.Container {
-	cells := make([]fyne.CanvasObject, len(cols))
-	for i, c := range cols {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		if c.amount {
-			l.Alignment = fyne.TextAlignTrailing
-		}
-		cells[i] = l
-	}
-	return container.New(&columnsLayout{widths: billingWidths(cols)}, cells...)
-}
-
-// setColumnRow writes texts into a row built by newColumnRow.
-func setColumnRow(row *fyne.Container, imp widget.Importance, texts ...string) {
-	for i, o := range row.Objects {
-		l := o.(*widget.Label)
-		l.Importance = imp
-		l.SetText(texts[i])
-	}
-}
-
-// columnHeader is the bold header of cols.
-func columnHeader(cols []billingColumn) fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, len(cols))
-	for i, c := range cols {
-		l := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		if c.amount {
-			l.Alignment = fyne.TextAlignTrailing
-		}
-		cells[i] = l
-	}
-	return container.New(&columnsLayout{widths: billingWidths(cols)}, cells...)
-}
-
-// billingWidths are the widths of cols, for a columnsLayout.
-func billingWidths(cols []billingColumn) []float32 {
-	w := make([]float32, len(cols))
-	for i, c := range cols {
-		w[i] = c.width
-	}
-	return w
 }
 
 // updateRow shows invoice id in a row, and fetches the next page when the
@@ -462,7 +410,7 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 }
 
 // visitColumns are the columns of the completed visits.
-var visitColumns = []billingColumn{{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 220, false}, {"Invoice", 0, false}}
+var visitColumns = []listColumn{{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 220, false}, {"Invoice", 0, false}}
 
 // load reads the day's completed visits and the invoices of their patients.
 func (d *unbilledVisits) load() {
@@ -546,7 +494,7 @@ func (d *unbilledVisits) show(rows []visitRow) {
 			l.Truncation = fyne.TextTruncateEllipsis
 			cells = append(cells, l)
 		}
-		objs = append(objs, container.New(&columnsLayout{widths: billingWidths(visitColumns)}, append(cells, last)...))
+		objs = append(objs, container.New(&columnsLayout{widths: columnWidths(visitColumns)}, append(cells, last)...))
 	}
 	switch {
 	case len(rows) == 0:

@@ -57,7 +57,7 @@ func (v *priceListView) view() fyne.CanvasObject { return v.content }
 func (v *priceListView) canEdit() bool { return app.Can(v.u.session.User.Role, app.PermManageSettings) }
 
 // priceColumns are the columns of the price list.
-var priceColumns = []billingColumn{
+var priceColumns = []listColumn{
 	{"Code", 130, false}, {"Name", 300, false}, {"Kind", 130, false},
 	{"Price", 120, true}, {"Tax", 80, true}, {"Valid from", 130, false}, {"", 0, false},
 }
@@ -178,7 +178,7 @@ type priceItemDialog struct {
 }
 
 // priceHistoryColumns are the columns of an item's history.
-var priceHistoryColumns = []billingColumn{
+var priceHistoryColumns = []listColumn{
 	{"Version", 70, true}, {"Valid from", 150, false}, {"Name", 220, false}, {"Price", 110, true},
 	{"Tax", 70, true}, {"By", 0, false},
 }

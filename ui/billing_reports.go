@@ -56,7 +56,7 @@ func newOutstandingView(u *UI) *outstandingView {
 func (v *outstandingView) view() fyne.CanvasObject { return v.content }
 
 // outstandingColumns are the columns of the outstanding list.
-var outstandingColumns = []billingColumn{
+var outstandingColumns = []listColumn{
 	{"Invoice", 190, false}, {"Issued", 105, false}, {"Age (days)", 100, true}, {"Total", 115, true},
 	{"Paid", 115, true}, {"Balance", 115, true}, {"", 20, false}, {"Patient", 0, false},
 }
@@ -224,13 +224,13 @@ func (v *cashUpView) view() fyne.CanvasObject { return v.content }
 func (v *cashUpView) anyCashier() bool { return app.Can(v.u.session.User.Role, app.PermManageBilling) }
 
 // cashUpMethodColumns are the columns of the totals per method.
-var cashUpMethodColumns = []billingColumn{
+var cashUpMethodColumns = []listColumn{
 	{"Method", 170, false}, {"Payments", 90, true}, {"Taken", 130, true}, {"Refunded", 130, true},
 	{"Net", 130, true}, {"", 0, false},
 }
 
 // cashUpReceiptColumns are the columns of the day's receipts.
-var cashUpReceiptColumns = []billingColumn{
+var cashUpReceiptColumns = []listColumn{
 	{"Time", 70, false}, {"Receipt", 190, false}, {"Method", 170, false}, {"Amount", 115, true},
 	{"", 20, false}, {"Patient", 0, false},
 }

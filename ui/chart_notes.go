@@ -30,17 +30,14 @@ type notesTab struct {
 func newNotesTab(b *chartBase) *notesTab {
 	t := &notesTab{b: b, addendum: map[string]*widget.Button{}}
 	t.list = container.NewVBox()
-	var top fyne.CanvasObject
 	if kind := b.noteKind(); kind != "" {
 		label := "New clinical note"
 		if kind == app.NoteNursing {
 			label = "New nursing note"
 		}
 		t.newNote = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() { t.form = showNoteForm(t, nil) })
-		t.newNote.Importance = widget.HighImportance
-		top = container.NewHBox(t.newNote)
 	}
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.list))
+	t.content = listTabContent(t.newNote, t.list)
 	return t
 }
 

@@ -79,7 +79,6 @@ func (t *reportsTab) show(rs []*app.Report) {
 	t.open = map[string]*widget.Button{}
 	var rows []fyne.CanvasObject
 	for _, r := range rs {
-		r := r
 		open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { t.onOpen(r) })
 		t.open[r.ID] = open
 		title := sectionTitle(r.Title)

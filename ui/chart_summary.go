@@ -224,7 +224,6 @@ func (t *summaryTab) show(ch *app.Chart) {
 		l.Importance = widget.DangerImportance
 		l.TextStyle.Bold = true
 		if t.b.can(app.PermWriteClinical) {
-			a := a
 			btn := widget.NewButton("Remove…", func() { t.onRemoveAllergy(a) })
 			t.removeAllergy[a.ID] = btn
 			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
@@ -245,7 +244,6 @@ func (t *summaryTab) show(ch *app.Chart) {
 		}
 		l := wrapLabel(text)
 		if t.b.can(app.PermWriteClinical) {
-			p := p
 			btn := widget.NewButton("Resolve…", func() { t.onResolveProblem(p) })
 			t.resolveProblem[p.ID] = btn
 			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
@@ -271,7 +269,6 @@ func (t *summaryTab) show(ch *app.Chart) {
 		}
 		l := wrapLabel(text)
 		if t.b.can(app.PermAssignDoctor) {
-			a := a
 			btn := widget.NewButton("End…", func() { t.onEndAssignment(a) })
 			t.endAssignment[a.ID] = btn
 			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))

@@ -460,7 +460,7 @@ func (l figureTable) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // tableRow is a row of truncating labels in cols, bold with the columns'
 // titles for the header.
-func tableRow(cols []billingColumn, header bool) *fyne.Container {
+func tableRow(cols []listColumn, header bool) *fyne.Container {
 	cells := make([]fyne.CanvasObject, len(cols))
 	for i, c := range cols {
 		l := widget.NewLabel("")
@@ -474,11 +474,11 @@ func tableRow(cols []billingColumn, header bool) *fyne.Container {
 		}
 		cells[i] = l
 	}
-	return container.New(figureTable{billingWidths(cols)}, cells...)
+	return container.New(figureTable{columnWidths(cols)}, cells...)
 }
 
 // linkRow is a table row that opens something when clicked.
-func linkRow(cols []billingColumn, imp widget.Importance, onTap func(), texts ...string) *tapArea {
+func linkRow(cols []listColumn, imp widget.Importance, onTap func(), texts ...string) *tapArea {
 	row := tableRow(cols, false)
 	setColumnRow(row, imp, texts...)
 	return newTapArea(row, onTap)
@@ -486,7 +486,7 @@ func linkRow(cols []billingColumn, imp widget.Importance, onTap func(), texts ..
 
 // setTable shows rows under title and the header of cols in box, or empty
 // when there are none.
-func setTable(box *fyne.Container, title string, cols []billingColumn, rows []fyne.CanvasObject, empty string) {
+func setTable(box *fyne.Container, title string, cols []listColumn, rows []fyne.CanvasObject, empty string) {
 	objs := []fyne.CanvasObject{widget.NewLabel(title), tableRow(cols, true), widget.NewSeparator()}
 	if len(rows) == 0 {
 		objs = append(objs, mutedLabel(empty))

@@ -15,10 +15,10 @@ import (
 
 // The columns of the dashboard's tables.
 var (
-	doctorFigureColumns = []billingColumn{{"Doctor", 0, false}, {"Appointments", 130, true}, {"No-shows", 110, true},
+	doctorFigureColumns = []listColumn{{"Doctor", 0, false}, {"Appointments", 130, true}, {"No-shows", 110, true},
 		{"Booked", 110, true}, {"Available", 110, true}, {"Utilization", 120, true}}
-	serviceColumns       = []billingColumn{{"Service", 0, false}, {"Quantity", 100, true}, {"Revenue", 130, true}}
-	doctorRevenueColumns = []billingColumn{{"Doctor", 0, false}, {"Revenue", 130, true}}
+	serviceColumns       = []listColumn{{"Service", 0, false}, {"Quantity", 100, true}, {"Revenue", 130, true}}
+	doctorRevenueColumns = []listColumn{{"Doctor", 0, false}, {"Revenue", 130, true}}
 )
 
 // adminView is the clinic's dashboard of a period: patients, appointments

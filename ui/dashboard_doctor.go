@@ -16,9 +16,9 @@ import (
 
 // The columns of the doctor's dashboard.
 var (
-	todayColumns      = []billingColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
-	newReportColumns  = []billingColumn{{"Date", 110, false}, {"Report", 0, false}}
-	myPatientsColumns = []billingColumn{{"Patient", 0, false}, {"Since", 110, false},
+	todayColumns      = []listColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
+	newReportColumns  = []listColumn{{"Date", 110, false}, {"Report", 0, false}}
+	myPatientsColumns = []listColumn{{"Patient", 0, false}, {"Since", 110, false},
 		{"Prescriptions", 120, true}, {"Problems", 100, true}}
 )
 

@@ -56,7 +56,7 @@ type drillView struct {
 	u      *UI
 	screen *dashboardScreen
 	spec   drillSpec
-	cols   []billingColumn
+	cols   []listColumn
 
 	rows []drillRow
 	// cursors holds the cursor of each page shown so far, so "Previous"
@@ -263,22 +263,22 @@ func mapRows[T any](items []T, row func(T) drillRow) []drillRow {
 }
 
 // drillColumns are the columns of each list.
-func drillColumns(k drillKind) []billingColumn {
+func drillColumns(k drillKind) []listColumn {
 	switch k {
 	case drillAppointments:
-		return []billingColumn{{"When", 160, false}, {"Doctor", 190, false}, {"Patient", 290, false},
+		return []listColumn{{"When", 160, false}, {"Doctor", 190, false}, {"Patient", 290, false},
 			{"Status", 120, false}, {"Reason", 0, false}}
 	case drillNewPatients:
-		return []billingColumn{{"Record number", 170, false}, {"Name", 270, false}, {"Sex", 90, false},
+		return []listColumn{{"Record number", 170, false}, {"Name", 270, false}, {"Sex", 90, false},
 			{"Born", 120, false}, {"Registered", 160, false}, {"Phone", 0, false}}
 	case drillInvoices:
-		return []billingColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Patient", 290, false},
+		return []listColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Patient", 290, false},
 			{"Total", 120, true}, {"Paid", 120, true}, {"Balance", 120, true}, {"", 20, false}, {"Status", 0, false}}
 	case drillPayments:
-		return []billingColumn{{"Receipt", 200, false}, {"Taken", 160, false}, {"Patient", 290, false},
+		return []listColumn{{"Receipt", 200, false}, {"Taken", 160, false}, {"Patient", 290, false},
 			{"Method", 140, false}, {"Amount", 120, true}, {"", 20, false}, {"Cashier", 0, false}}
 	}
-	return []billingColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Age (days)", 100, true},
+	return []listColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Age (days)", 100, true},
 		{"Total", 120, true}, {"Paid", 120, true}, {"Balance", 120, true}, {"", 20, false}, {"Patient", 0, false}}
 }
 

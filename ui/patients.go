@@ -98,15 +98,7 @@ func (s *patientsScreen) buildUI() {
 
 	s.list = widget.NewList(
 		func() int { return len(s.patients) },
-		func() fyne.CanvasObject {
-			labels := make([]fyne.CanvasObject, len(patientColumns))
-			for i := range labels {
-				l := widget.NewLabel("")
-				l.Truncation = fyne.TextTruncateEllipsis
-				labels[i] = l
-			}
-			return container.New(&columnsLayout{widths: patientColumnWidths()}, labels...)
-		},
+		func() fyne.CanvasObject { return newColumnRow(patientColumns) },
 		s.updateRow,
 	)
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -121,15 +113,11 @@ func (s *patientsScreen) buildUI() {
 	s.hint.Alignment = fyne.TextAlignCenter
 	s.hint.Importance = widget.LowImportance
 
-	header := make([]fyne.CanvasObject, len(patientColumns))
-	for i, c := range patientColumns {
-		header[i] = widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			layout.NewSpacer(), container.NewHBox(actions...)),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(filters...), s.query),
-		container.New(&columnsLayout{widths: patientColumnWidths()}, header...),
+		columnHeader(patientColumns),
 		widget.NewSeparator(),
 	)
 	s.search = container.NewBorder(top, s.status, nil, nil, container.NewStack(s.list, container.NewCenter(s.hint)))
@@ -137,19 +125,8 @@ func (s *patientsScreen) buildUI() {
 }
 
 // patientColumns are the columns of a result row.
-var patientColumns = []struct {
-	title string
-	width float32
-}{
-	{"Name", 300}, {"Record number", 150}, {"Date of birth", 130}, {"Sex", 90}, {"Phone", 170},
-}
-
-func patientColumnWidths() []float32 {
-	w := make([]float32, len(patientColumns))
-	for i, c := range patientColumns {
-		w[i] = c.width
-	}
-	return w
+var patientColumns = []listColumn{
+	{"Name", 300, false}, {"Record number", 150, false}, {"Date of birth", 130, false}, {"Sex", 90, false}, {"Phone", 170, false},
 }
 
 func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
@@ -436,35 +413,4 @@ func (s *patientsScreen) onImportFile(r fyne.URIReadCloser, err error) {
 // fileURL turns a storage URI into a URL for OpenURL.
 func fileURL(u fyne.URI) (*url.URL, error) {
 	return url.Parse(u.String())
-}
-
-// columnsLayout lays objects out in a row of columns of fixed widths, the
-// last one taking what is left, so a list row lines up with its header.
-type columnsLayout struct{ widths []float32 }
-
-func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var w, h float32
-	for i, o := range objs {
-		m := o.MinSize()
-		if i < len(l.widths) {
-			w += l.widths[i]
-		} else {
-			w += m.Width
-		}
-		h = max(h, m.Height)
-	}
-	return fyne.NewSize(w, h)
-}
-
-func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	var x float32
-	for i, o := range objs {
-		w := size.Width - x
-		if i < len(l.widths) && i < len(objs)-1 {
-			w = min(l.widths[i], w)
-		}
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(max(w, 0), size.Height))
-		x += w
-	}
 }
