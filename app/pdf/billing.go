@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"hms/app"
 )
 
@@ -238,18 +236,7 @@ func invoiceDiscountLabel(rate app.BasisPoints) string {
 // subsetting a second face would cost about as much again (DESIGN.md's
 // budget for a receipt is 20 ms). Emphasis is by size and colour.
 func newReceiptDoc(title string, created time.Time, font []byte) *doc {
-	f := fpdf.New("P", "mm", "A4", "")
-	f.SetMargins(marginX, marginTop, marginX)
-	f.SetAutoPageBreak(true, marginBot)
-	f.AddUTF8FontFromBytes(fontFamily, "", font)
-	f.SetTitle(title, true)
-	f.SetCreator("HMS desktop", true)
-	f.SetProducer("HMS desktop", true)
-	f.SetCreationDate(created)
-	f.SetModificationDate(created)
-	f.SetCatalogSort(true)
-	f.AliasNbPages("{nb}")
-	return &doc{f}
+	return newDocWithFonts("P", title, created, font, nil)
 }
 
 // receiptText is every text of a receipt that comes from the records (the

@@ -47,11 +47,19 @@ func newLandscapeDoc(title string, created time.Time) *doc {
 }
 
 func newDocOriented(orientation, title string, created time.Time) *doc {
+	return newDocWithFonts(orientation, title, created, assets.FontRegular, assets.FontBold)
+}
+
+// newDocWithFonts starts a document with the given regular face and, when
+// bold is not nil, the bold one.
+func newDocWithFonts(orientation, title string, created time.Time, regular, bold []byte) *doc {
 	f := fpdf.New(orientation, "mm", "A4", "")
 	f.SetMargins(marginX, marginTop, marginX)
 	f.SetAutoPageBreak(true, marginBot)
-	f.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
-	f.AddUTF8FontFromBytes(fontFamily, "B", assets.FontBold)
+	f.AddUTF8FontFromBytes(fontFamily, "", regular)
+	if bold != nil {
+		f.AddUTF8FontFromBytes(fontFamily, "B", bold)
+	}
 	f.SetTitle(title, true)
 	f.SetCreator("HMS desktop", true)
 	f.SetProducer("HMS desktop", true)
