@@ -90,7 +90,7 @@ test bench: export LANGUAGE = en
 
 ## test: vet, then every test with the race detector.
 test: deps vet
-	$(GO) test -race -tags $(TAGS) -count=1 ./...
+	$(GO) test -race -tags $(TAGS) -count=1 -timeout 25m ./...
 
 ## bench: the benchmarks, on the demo database of HMS_BENCH_PATIENTS patients.
 bench: deps

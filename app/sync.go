@@ -17,13 +17,83 @@ type SyncService interface {
 	// database; a password in it is used now and never stored), checks that
 	// the two can work together, measures the clock offset and registers
 	// the desk, which gets its code for number series (D1, D2, …). Enrolling
-	// again on the same server is safe and keeps the code. Admins only.
+	// again on the same server is safe and keeps the code. Admins only; or
+	// anyone on a new desk with no clinic yet, which joins its clinic's
+	// server and downloads the clinic, accounts included.
 	EnrollDesk(ctx context.Context, serverURL string) (*SyncStatus, error)
-	// SyncNow pushes every queued change to the server and reports what the
-	// server decided. A failure leaves the changes queued.
+	// TestServer connects to the server at serverURL and says whether this
+	// desk could enroll with it, changing nothing. Who may enroll.
+	TestServer(ctx context.Context, serverURL string) (*ServerCheck, error)
+	// SyncNow pushes every queued change to the server, then pulls and
+	// applies every change the other desks made, and reports what it did.
+	// A failure leaves the changes queued.
 	SyncNow(ctx context.Context) (*SyncReport, error)
 	// SyncStatus says where the desk stands.
 	SyncStatus(ctx context.Context) (*SyncStatus, error)
+	// RunSync keeps an enrolled desk in sync until ctx ends: it syncs at
+	// once, after each local change, when the server says another desk
+	// changed something, and on a timer (sooner after a failure), and
+	// calls report with where the desk stands after each round. It
+	// returns when ctx ends; on a desk not enrolled it waits for
+	// enrollment.
+	RunSync(ctx context.Context, report func(*SyncStatus))
+	// ListConflicts returns the changes that lost or were refused, newest
+	// first: the open ones, or with all, the resolved ones too. Staff who
+	// manage settings or appointments.
+	ListConflicts(ctx context.Context, all bool) ([]*Conflict, error)
+	// ResolveConflict records a person's decision on an open conflict:
+	// keep what won, or take what lost (which becomes a new change that
+	// wins everywhere). Staff who manage settings.
+	ResolveConflict(ctx context.Context, id string, r Resolution) (*Conflict, error)
+}
+
+// ServerCheck is what TestServer found.
+type ServerCheck struct {
+	Server        string // the address, without a password
+	Epoch         string
+	SchemaVersion int
+	ClockOffset   time.Duration
+	RoundTrip     time.Duration
+	// TLS says whether the connection is encrypted.
+	TLS bool
+}
+
+// Resolution is a person's decision about a conflict.
+type Resolution string
+
+// The resolutions.
+const (
+	// ResolutionKeep keeps what won; what lost stays on record.
+	ResolutionKeep Resolution = "kept"
+	// ResolutionTake writes what lost as a new change, which then wins.
+	ResolutionTake Resolution = "taken"
+	// ResolutionMerged: two records of one patient were merged.
+	ResolutionMerged Resolution = "merged"
+)
+
+// Conflict is a change that lost to another, or that the server refused,
+// kept for a person to review (SYNC.md's conflict rules).
+type Conflict struct {
+	ID string
+	// Entity is the table, RowID the record, Field the field ("" when a
+	// whole change lost, e.g. a booking, or was refused).
+	Entity, RowID, Field string
+	// What names the record for a person ("Patient P-D1-000012 Ada Byron").
+	What string
+	// Rule says what decided.
+	Rule string
+	// LostValue and WonValue are JSON; WonValue is "null" when nothing won
+	// (a refusal).
+	LostValue, WonValue string
+	// LostDesk and WonDesk are the site ids of the desks that made them;
+	// LostAt and WonAt when (by their clock readings).
+	LostDesk, WonDesk string
+	LostAt, WonAt     time.Time
+	DetectedAt        time.Time
+	// ResolvedAt is zero while the conflict is open.
+	ResolvedAt time.Time
+	ResolvedBy string
+	Resolution Resolution
 }
 
 // SyncStatus is where a desk stands with the server.
@@ -48,6 +118,13 @@ type SyncStatus struct {
 	Conflicts int
 	// ClockOffset is the server's time minus this desk's, as last measured.
 	ClockOffset time.Duration
+	// LastSyncedAt is when a sync last completed (zero: never).
+	LastSyncedAt time.Time
+	// FailingSince is when syncing began to fail, zero while it works; with
+	// it, LastSyncError says why the last attempt failed (the desk is
+	// offline, the password was refused, the server is newer, …).
+	FailingSince  time.Time
+	LastSyncError string
 }
 
 // SyncReport is what one SyncNow did.
@@ -57,6 +134,14 @@ type SyncReport struct {
 	// refused for good, and Quarantined carry a clock reading too far ahead
 	// of the server's time and stay queued.
 	Pushed, Applied, Conflicts, Rejected, Quarantined int
+	// Pulled counts the changes of other desks taken in from the server,
+	// and PullConflicts those of them that lost here or could not apply.
+	Pulled, PullConflicts int
+	// Repushed counts operations pushed again to a server that had lost
+	// them (restored from an older dump, or replaced).
+	Repushed int
+	// AuditPushed counts audit log rows sent to the server.
+	AuditPushed int
 	// ClockOffset is the server's time minus this desk's, measured now.
 	ClockOffset time.Duration
 }

@@ -67,6 +67,9 @@ type DB struct {
 	desk   string      // read by write transactions only, set by enrollment (sync_enroll.go)
 	clock  *sync.Clock // stamps the outbox (outbox.go)
 
+	pullTables pullTables // the synced tables' columns, for applying pulled rows (sync_pull.go)
+	syncing    syncing    // the sync loop's state (sync_loop.go)
+
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 	appVersion  string
 }

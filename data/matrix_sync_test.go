@@ -11,6 +11,7 @@ import (
 // administrator's act. Pushing what is queued and reading the desk's sync
 // status are open to every caller: the desk's own background sync runs
 // them, they send only changes already made and show no patient data.
+// Testing a server before enrolling is an administrator's, like enrolling.
 func init() {
 	matrixInterfaces = append(matrixInterfaces, reflect.TypeFor[app.SyncService]())
 	matrix["SyncService.EnrollDesk"] = call{allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
@@ -26,5 +27,17 @@ func init() {
 	matrix["SyncService.SyncStatus"] = call{public: true, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Sync.SyncStatus(ctx)
 		return err
+	}}
+	matrix["SyncService.TestServer"] = call{allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Sync.TestServer(ctx, "postgres://hms_desks@127.0.0.1:1/hms?sslmode=disable&connect_timeout=2")
+		return err
+	}}
+	// The loop runs for the desk, whoever is logged in (or nobody): it
+	// only syncs what was already saved.
+	matrix["SyncService.RunSync"] = call{public: true, do: func(ctx context.Context, c *clinic) error {
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		c.svc.Sync.RunSync(ctx, nil)
+		return nil
 	}}
 }

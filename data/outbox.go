@@ -108,6 +108,13 @@ func (tx *Tx) endOutbox() error {
 // is applied. The changes were audited where they were made; fn maintains
 // field_clock for the fields it sets.
 func (db *DB) ApplyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx *sql.Tx) error) error {
+	return db.applyRemote(ctx, newest, func(tx *Tx) error { return fn(tx.Tx) })
+}
+
+// applyRemote is ApplyRemote with the write helper's transaction. While it
+// runs, sync_meta.applying tells the desk's triggers that the rows come
+// from the server, which has decided them already (migration 0011).
+func (db *DB) applyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx *Tx) error) error {
 	var reading sync.Timestamp
 	if !newest.IsZero() {
 		var err error
@@ -122,7 +129,14 @@ func (db *DB) ApplyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx
 				return fmt.Errorf("sync clock: %w", err)
 			}
 		}
-		return fn(tx.Tx)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET applying = 1 WHERE id = 1`); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET applying = 0 WHERE id = 1`)
+		return err
 	})
 }
 

@@ -26,7 +26,12 @@ func (s *SyncService) EnrollDesk(ctx context.Context, serverURL string) (*app.Sy
 
 // SyncNow implements app.SyncService.
 func (s *SyncService) SyncNow(ctx context.Context) (*app.SyncReport, error) {
-	return s.db.PushOnce(ctx)
+	return s.db.SyncNow(ctx)
+}
+
+// RunSync implements app.SyncService.
+func (s *SyncService) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
+	s.db.RunSync(ctx, report)
 }
 
 // SyncStatus implements app.SyncService.
@@ -48,13 +53,18 @@ func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) 
 // (refusing a server it is too old for), sets the clock's offset to the
 // server's time, and takes the desk code the server gives, which numbers
 // this desk's series from then on (patients, invoices, receipts made
-// before keep theirs). The address is kept without its password. A desk
+// before keep theirs). The address is kept without its password; a
+// password given in it is kept sealed (sync_loop.go). The clinic's first
+// desk (the server's log is empty) queues a snapshot of everything it has
+// for upload; a later desk downloads the clinic with its first pull. A desk
 // enrolled with one server is refused by another (a different epoch):
 // moving a desk between servers is not supported yet.
 func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
-	caller, _ := app.CallerFromContext(ctx)
-	if caller.Role == "" || !app.Can(caller.Role, app.PermManageSettings) {
-		return nil, db.auditDenial(ctx, "sync.enroll", "sync_meta", db.siteID, "", string(app.PermManageSettings))
+	if err := db.mayEnroll(ctx, "sync.enroll"); err != nil {
+		return nil, err
+	}
+	if caller, _ := app.CallerFromContext(ctx); caller.Role == "" {
+		ctx = app.NewContextWithCaller(ctx, app.Caller{Username: joiningDesk})
 	}
 	serverURL = strings.TrimSpace(serverURL)
 	shown, err := server.Redact(serverURL)
@@ -81,6 +91,19 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
 		return nil, err
 	}
+	// The clinic's first desk uploads what it has; the others download
+	// the clinic with their first pull.
+	state, err := c.SiteState(ctx, db.siteID)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	first := !cur.epoch.Valid && state.LogSeq == 0
+	var secret any // NULL keeps the password sealed before, if any
+	if pw := urlPassword(serverURL); pw != "" {
+		if secret, err = db.sealSecret(pw); err != nil {
+			return nil, internal("sync.enroll", err)
+		}
+	}
 	code, err := c.Enroll(ctx, db.siteID, db.appVersion)
 	if err != nil {
 		return nil, serverError(err)
@@ -90,15 +113,23 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 			"The server gave this desk the code %s, but it numbers with %s already.", code, cur.desk.String)
 	}
 	err = db.write(ctx, "sync.enroll", func(tx *Tx) error {
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ? WHERE id = 1`,
-			code, h.Epoch, shown); err != nil {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ?,
+			server_secret = coalesce(?, server_secret) WHERE id = 1`, code, h.Epoch, shown, secret); err != nil {
 			return err
+		}
+		detail := fmt.Sprintf("desk %s on %s", code, shown)
+		if first {
+			n, err := tx.queueSnapshot(true)
+			if err != nil {
+				return err
+			}
+			detail += fmt.Sprintf(", the clinic's first desk: %d rows queued for upload", n)
 		}
 		// Number series read the code in write transactions, which run one
 		// at a time on the one writer connection: setting it here, before
 		// this one commits, orders it with every one of them.
 		tx.db.desk = code
-		tx.Audit("sync.enroll", "sync_meta", db.siteID, "", fmt.Sprintf("desk %s on %s", code, shown))
+		tx.Audit("sync.enroll", "sync_meta", db.siteID, "", detail)
 		return nil
 	})
 	if err != nil {
@@ -110,6 +141,30 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 		return nil, err
 	}
 	return db.SyncStatus(ctx)
+}
+
+// joiningDesk names, in the audit log, who enrolled a desk that had no
+// clinic yet.
+const joiningDesk = "new desk joining its clinic"
+
+// mayEnroll lets administrators enroll the desk, and anyone a desk that
+// has no clinic yet (no account, no settings): a new desk joins its
+// clinic's server and downloads the clinic, accounts included, before
+// anyone can log in on it.
+func (db *DB) mayEnroll(ctx context.Context, action string) error {
+	caller, _ := app.CallerFromContext(ctx)
+	if caller.Role != "" && app.Can(caller.Role, app.PermManageSettings) {
+		return nil
+	}
+	var users, settings int
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM settings)`).
+		Scan(&users, &settings); err != nil {
+		return internal(action, err)
+	}
+	if caller.Role == "" && users == 0 && settings == 0 {
+		return nil
+	}
+	return db.auditDenial(ctx, action, "sync_meta", db.siteID, "", string(app.PermManageSettings))
 }
 
 // setDesk sets the desk code outside a write transaction: holding the one
@@ -127,6 +182,7 @@ func (db *DB) setDesk(ctx context.Context, code string) error {
 type syncState struct {
 	desk, epoch, url sql.NullString
 	offsetMS         int64
+	secret           []byte // the server's password, sealed (sync_loop.go)
 }
 
 func (s syncState) deskOrDefault(db *DB) string {
@@ -138,8 +194,8 @@ func (s syncState) deskOrDefault(db *DB) string {
 
 func (db *DB) syncMeta(ctx context.Context) (syncState, error) {
 	var s syncState
-	if err := db.r.QueryRowContext(ctx, `SELECT desk_code, server_epoch, server_url, clock_offset_ms FROM sync_meta WHERE id = 1`).
-		Scan(&s.desk, &s.epoch, &s.url, &s.offsetMS); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT desk_code, server_epoch, server_url, clock_offset_ms, server_secret FROM sync_meta WHERE id = 1`).
+		Scan(&s.desk, &s.epoch, &s.url, &s.offsetMS, &s.secret); err != nil {
 		return s, internal("sync.status", err)
 	}
 	return s, nil
@@ -169,6 +225,9 @@ func (db *DB) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	}
 	if oldest.Valid && len(oldest.String) >= len(TimeLayout) {
 		st.OldestPending = parseTime(oldest.String[:len(TimeLayout)])
+	}
+	if err := db.syncTimes(ctx, st); err != nil {
+		return nil, err
 	}
 	return st, nil
 }

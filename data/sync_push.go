@@ -34,8 +34,9 @@ const (
 // counts an attempt and keeps its message on the operations it concerned,
 // and loses nothing.
 //
-// The password comes from PGPASSWORD or the PostgreSQL password file: the
-// stored address has none. Pull comes next: PushOnce only pushes.
+// The password is the one enrollment sealed, else it comes from
+// PGPASSWORD or the PostgreSQL password file. PushOnce only pushes;
+// SyncNow pushes and pulls.
 func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
 	s, err := db.syncMeta(ctx)
 	if err != nil {
@@ -53,29 +54,51 @@ func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
 		return nil, err
 	}
 	rep := &app.SyncReport{ClockOffset: h.Offset}
+	return rep, db.pushAll(ctx, c, rep)
+}
+
+// pushAll sends the whole outbox through c, in batches.
+func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	for after := int64(0); ; {
 		ops, err := db.PendingOps(ctx, after, PushBatch)
 		if err != nil {
-			return rep, internal("sync.push", err)
+			return internal("sync.push", err)
 		}
 		if len(ops) == 0 {
-			return rep, nil
+			return nil
 		}
+		db.attachBlobs(ctx, ops)
 		results, err := c.Push(ctx, db.siteID, ops)
 		if err != nil {
-			return rep, db.pushFailed(ctx, ops, serverErrorf(err, queuedNote))
+			return db.pushFailed(ctx, ops, serverErrorf(err, queuedNote))
 		}
 		if err := db.storePushResults(ctx, ops, results, rep); err != nil {
-			return rep, err
+			return err
 		}
 		after = ops[len(ops)-1].Seq
 	}
 }
 
 // dialEnrolled connects to the desk's server and shakes hands, refusing a
-// server whose epoch is not the one the desk enrolled with.
+// server whose epoch is not the one the desk enrolled with (PushOnce;
+// SyncNow rejoins such a server instead).
 func (db *DB) dialEnrolled(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
-	c, err := server.Dial(ctx, s.url.String)
+	c, h, err := db.dialServer(ctx, s)
+	if err != nil {
+		return nil, h, err
+	}
+	if h.Epoch != s.epoch.String {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, server.Handshake{}, app.Errorf(app.ECONFLICT,
+			"The sync server at %s was replaced or restored from a backup (its epoch changed); this desk cannot sync with it yet.%s",
+			c.URL(), queuedNote)
+	}
+	return c, h, nil
+}
+
+// dialServer connects to the desk's server and shakes hands.
+func (db *DB) dialServer(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
+	c, err := server.Dial(ctx, db.serverURL(s))
 	if err != nil {
 		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
 	}
@@ -83,12 +106,6 @@ func (db *DB) dialEnrolled(ctx context.Context, s syncState) (*server.Client, se
 	if err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
-	}
-	if h.Epoch != s.epoch.String {
-		c.Close(context.WithoutCancel(ctx))
-		return nil, server.Handshake{}, app.Errorf(app.ECONFLICT,
-			"The sync server at %s was replaced or restored from a backup (its epoch changed); this desk cannot sync with it yet.%s",
-			c.URL(), queuedNote)
 	}
 	return c, h, nil
 }
@@ -133,6 +150,15 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 			// may have stored a final result already: keep its losers once.
 			first := r.Status.Final()
 			if r.Status.Final() {
+				if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`,
+					op.Seq, op.Seq); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(tx.ctx, `INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
+					SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq = ?
+					ON CONFLICT DO NOTHING`, detected, op.Seq); err != nil {
+					return err
+				}
 				res, err := tx.ExecContext(tx.ctx, `DELETE FROM outbox WHERE seq = ?`, op.Seq)
 				if err != nil {
 					return err
@@ -205,11 +231,13 @@ func (tx *Tx) addConflict(op sync.Op, field, rule string, lost, won json.RawMess
 		}
 		wonSite = t.Site
 	}
+	// Once: an operation pushed again to a restored server may lose again.
 	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
 		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = ? AND row_id = ? AND field = ? AND lost_hlc = ?)`,
 		newID(), op.Entity, op.RowID, field, rule, jsonText(lost), op.HLC.String(), op.HLC.Site, jsonText(won),
-		wonHLC, wonSite, detected)
+		wonHLC, wonSite, detected, op.Entity, op.RowID, field, op.HLC.String())
 	return err
 }
 

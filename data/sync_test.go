@@ -73,6 +73,7 @@ var localTables = map[string]string{
 	"series":             "each desk numbers its records in series of its own desk code",
 	"sync_meta":          "the desk's own sync state",
 	"outbox":             "the queue itself",
+	"outbox_sent":        "the desk's operations the server acknowledged, kept to push again to a restored server",
 	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
 	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
 	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
@@ -1086,5 +1087,37 @@ func TestMigrationKeepsTheDesksIdentity(t *testing.T) {
 		FamilyName: "Patient", Sex: app.SexFemale, BirthDate: "1980-01-01"})
 	if err != nil || p.MRN != "P-D7-000001" {
 		t.Fatalf("the desk code D7 numbers the record: %v, %v", p, err)
+	}
+}
+
+// The pull's table of synced entities (data/sync_entities.go) agrees with
+// the migrations' triggers as syncedTables describes them: the same
+// tables, keys and desk-own columns (a blob is sent beside its row, so the
+// pull lists it apart).
+func TestPullKnowsEverySyncedTable(t *testing.T) {
+	order := data.SyncOrder()
+	if got, want := slices.Sorted(slices.Values(order)), slices.Sorted(maps.Keys(syncedTables)); !slices.Equal(got, want) {
+		t.Fatalf("the pull syncs %v, the triggers %v", got, want)
+	}
+	for _, entity := range order {
+		spec := syncedTables[entity]
+		key := spec.key
+		if key == "" {
+			key = "id"
+		}
+		if k := data.SyncKey(entity); k[0] != key {
+			t.Errorf("%s: the pull keys rows by %v, the outbox by %s", entity, k, key)
+		}
+		local := data.SyncLocalColumns(entity)
+		for _, c := range spec.local {
+			if !slices.Contains(local, c) && c != "content" && c != "pdf" {
+				t.Errorf("%s: %s is the desk's own, but the pull would apply it", entity, c)
+			}
+		}
+		for _, c := range local {
+			if !slices.Contains(spec.local, c) {
+				t.Errorf("%s: the pull keeps %s to the desk, but it syncs", entity, c)
+			}
+		}
 	}
 }

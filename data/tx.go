@@ -146,6 +146,9 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	if err := sqlTx.Commit(); err != nil {
 		return internal(action, err)
 	}
+	if !tx.hlc.IsZero() {
+		tx.db.changed() // the sync loop pushes it (sync_loop.go)
+	}
 	return tx.deferred
 }
 

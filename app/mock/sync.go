@@ -8,9 +8,13 @@ import (
 
 // SyncService is a mock of app.SyncService.
 type SyncService struct {
-	EnrollDeskFn func(ctx context.Context, serverURL string) (*app.SyncStatus, error)
-	SyncNowFn    func(ctx context.Context) (*app.SyncReport, error)
-	SyncStatusFn func(ctx context.Context) (*app.SyncStatus, error)
+	EnrollDeskFn      func(ctx context.Context, serverURL string) (*app.SyncStatus, error)
+	TestServerFn      func(ctx context.Context, serverURL string) (*app.ServerCheck, error)
+	SyncNowFn         func(ctx context.Context) (*app.SyncReport, error)
+	SyncStatusFn      func(ctx context.Context) (*app.SyncStatus, error)
+	RunSyncFn         func(ctx context.Context, report func(*app.SyncStatus))
+	ListConflictsFn   func(ctx context.Context, all bool) ([]*app.Conflict, error)
+	ResolveConflictFn func(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error)
 }
 
 var _ app.SyncService = (*SyncService)(nil)
@@ -18,6 +22,11 @@ var _ app.SyncService = (*SyncService)(nil)
 // EnrollDesk calls EnrollDeskFn.
 func (s *SyncService) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
 	return s.EnrollDeskFn(ctx, serverURL)
+}
+
+// TestServer calls TestServerFn.
+func (s *SyncService) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
+	return s.TestServerFn(ctx, serverURL)
 }
 
 // SyncNow calls SyncNowFn.
@@ -28,4 +37,19 @@ func (s *SyncService) SyncNow(ctx context.Context) (*app.SyncReport, error) {
 // SyncStatus calls SyncStatusFn.
 func (s *SyncService) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	return s.SyncStatusFn(ctx)
+}
+
+// RunSync calls RunSyncFn.
+func (s *SyncService) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
+	s.RunSyncFn(ctx, report)
+}
+
+// ListConflicts calls ListConflictsFn.
+func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
+	return s.ListConflictsFn(ctx, all)
+}
+
+// ResolveConflict calls ResolveConflictFn.
+func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
+	return s.ResolveConflictFn(ctx, id, r)
 }

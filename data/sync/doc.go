@@ -74,42 +74,62 @@
 // too: a demo desk is not enrolled, and a clinic's first desk uploads what
 // it has as a snapshot, not as a queue of operations.
 //
-// # The server, enrollment and push
+// # The server, enrollment, push and pull
 //
 // Package data/sync/server holds the server's schema (embedded, versioned
 // migrations applied by `hms server init`), the functions desks call
-// (sync.handshake, sync.enroll, sync.push; the role hms_desk may call
-// those and nothing else), and the desk's client for them. Rows are kept
-// generically for now, one JSON document per (entity, row_id) with a clock
-// reading per field (sync.rows), which is enough to merge editable
-// records per field and to keep append-only rows exactly once; the change
-// log carries each change's snapshot and field clocks for pull. Enrolling
-// (data.DB.Enroll) gives the desk its code for number series; pushing
-// (data.DB.PushOnce) sends the outbox in seq order, in batches, exactly
-// once by op_id, and stores the server's decisions and the losers
-// (conflicts) in one SQLite transaction per batch.
+// (sync.handshake, sync.enroll, sync.push, sync.pull, sync.site_state; the
+// role hms_desk may call those and nothing else), and the desk's client
+// for them. Rows are kept generically, one JSON document per (entity,
+// row_id) with a clock reading per field (sync.rows), which is enough to
+// merge editable records per field and to keep append-only rows exactly
+// once; the change log carries each change's merged row and field clocks
+// for pull. Appointments have two rules of their own on the server: the
+// status only moves forward, and a confirmed or checked-in appointment
+// holds its doctor's time through the exclusion constraint of
+// sync.appointment_slots, so a booking that overlaps one the server holds
+// becomes 'conflict' (never dropped), for reception.
+//
+// Enrolling (data.DB.Enroll) gives the desk its code for number series;
+// the clinic's first desk (the server's log is empty) queues a snapshot of
+// everything it has, and a later desk downloads the clinic with its first
+// pull. A password given at enrollment is sealed with a key derived from
+// the desk's audit key (sync_meta.server_secret), never stored in clear.
+//
+// A round (data.DB.SyncNow) shakes hands, pushes the outbox in seq order
+// and in batches, exactly once by op_id, storing the server's decisions
+// and the losers (conflicts) in one SQLite transaction per batch, then
+// pulls the change log after the desk's (txid, seq) cursor, below the
+// oldest running transaction, so nothing is skipped. Each pulled batch is
+// applied in one transaction without outbox rows (no echo), with the
+// desk's own columns derived as the services derive them; a field with a
+// newer local clock, or changed by an operation still waiting to be
+// pushed, keeps the desk's value; the desk's own changes come back only
+// for what the server decided itself. A change the desk cannot apply goes
+// to conflicts with the server's row, and the others go on.
+//
+// data.DB.RunSync runs rounds at once, after each local commit, when the
+// server notifies (LISTEN hms_sync) and on a timer, backing off after
+// failures; the status it reports says synced, waiting, failing since
+// when and why, and the conflicts open.
+//
+// Acknowledged operations are kept 180 days (outbox_sent). A server
+// restored from an older dump keeps its epoch but holds less than the
+// desk knows it acknowledged or logged: the desk pushes those operations
+// again by their op ids and clock readings and pulls the log again. A
+// server replaced by a new one (another epoch) is rejoined asking for the
+// same desk code; if it is empty the desk uploads a snapshot.
 //
 // # What remains
 //
-//   - Pull: change_log rows after (pull_txid, pull_seq), applied through
-//     ApplyRemote with the newest HLC of the batch, moving the cursor in the
-//     same transaction; every pulled change's HLC must reach the clock
-//     (Update) so that the field-clock rule above holds. Applying a row
-//     recomputes the desk's own columns (search keys, activity order,
-//     copies of patients' names), uses ON CONFLICT DO UPDATE (never INSERT
-//     OR REPLACE, which skips the dashboard summaries' delete triggers), and
-//     sets field_clock for the fields it wins, writing the losers to
-//     conflicts once.
-//   - Typed server tables and the appointments' exclusion constraint, so
-//     that the server decides double bookings.
-//   - The audit log after sync_meta.audit_pushed_seq, and report files.
-//   - A snapshot upload for the first desk (after which its outbox so far
-//     can be discarded: until then an unenrolled desk's outbox only grows)
-//     and a download for new desks; refusing to enroll a second desk that
-//     already numbered records with the default desk code.
-//   - Detecting a server restored from a dump (it keeps its epoch), and
-//     re-syncing after an epoch change.
-//   - Per-desk server logins (all desks share the hms_desk role today).
-//   - The status bar, Settings → Sync, the conflicts screen, a retry timer,
-//     LISTEN wake-ups, and the seeded simulation of SYNC.md.
+//   - The audit log to the server (after sync_meta.audit_pushed_seq), for
+//     one place to read every desk's log; each desk's chain is kept and
+//     verified locally.
+//   - Flagging duplicate patients registered offline on two desks, and
+//     merging two records of one patient from the conflicts screen.
+//   - Purging tombstones on the server once every desk has pulled past
+//     them, and pruning the change log.
+//   - A snapshot that a desk rejoining a replaced server uploads carries
+//     fresh clock readings: where two desks differ, the later upload wins
+//     and the other's push reports what lost.
 package sync

@@ -55,6 +55,23 @@ func (f *fakeSync) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	return &st, f.err
 }
 
+func (f *fakeSync) TestServer(ctx context.Context, u string) (*app.ServerCheck, error) {
+	f.note(ctx)
+	return &app.ServerCheck{}, f.err
+}
+
+func (f *fakeSync) RunSync(ctx context.Context, report func(*app.SyncStatus)) { f.note(ctx) }
+
+func (f *fakeSync) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
+	f.note(ctx)
+	return nil, f.err
+}
+
+func (f *fakeSync) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
+	f.note(ctx)
+	return &app.Conflict{ID: id, Resolution: r}, f.err
+}
+
 type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }

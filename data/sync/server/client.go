@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,8 +76,14 @@ func (c *Client) Handshake(ctx context.Context, now func() time.Time) (Handshake
 // Enroll registers the desk (its site id) and returns its desk code, the
 // same one each time the same desk enrolls.
 func (c *Client) Enroll(ctx context.Context, siteID, appVersion string) (string, error) {
-	var code string
-	if err := c.conn.QueryRow(ctx, `SELECT sync.enroll($1, $2)`, siteID, appVersion).Scan(&code); err != nil {
+	return c.EnrollAs(ctx, siteID, appVersion, "")
+}
+
+// EnrollAs is Enroll for a desk that numbered with code before (on a
+// server since replaced): it gets the code back unless another desk has
+// it.
+func (c *Client) EnrollAs(ctx context.Context, siteID, appVersion, code string) (string, error) {
+	if err := c.conn.QueryRow(ctx, `SELECT sync.enroll($1, $2, $3)`, siteID, appVersion, code).Scan(&code); err != nil {
 		return "", fmt.Errorf("server %s: enroll: %w", c.url, classify(err))
 	}
 	return code, nil
@@ -166,4 +174,136 @@ func (c *Client) Push(ctx context.Context, siteID string, ops []sync.Op) ([]Resu
 		}
 	}
 	return results, nil
+}
+
+// Change is one entry of the server's change log: a row as it stands after
+// a change the server accepted.
+type Change struct {
+	// TxID and Seq are the entry's place in the log: the pull cursor.
+	TxID uint64
+	Seq  int64
+	// Entity is the table, RowID the row's key, Origin the desk that made
+	// the change and HLC its clock reading.
+	Entity, RowID, Origin, HLC string
+	// Data is the row's fields (a JSON object), FieldHLC the clock reading
+	// that set each, and DeletedHLC, when not empty, the reading of the
+	// delete that removed the row.
+	Data       json.RawMessage
+	FieldHLC   map[string]string
+	DeletedHLC string
+	// ServerSet are the fields the server set itself, not the desk that
+	// made the change (a booking that lost its time becomes 'conflict').
+	ServerSet json.RawMessage
+}
+
+// Pull returns up to limit changes after the cursor (afterTx, afterSeq),
+// oldest first. It never skips one: a change whose transaction is still
+// running is left for a later pull, with everything after it.
+func (c *Client) Pull(ctx context.Context, siteID string, afterTx uint64, afterSeq int64, limit int) ([]Change, error) {
+	rows, err := c.conn.Query(ctx, `SELECT txid::text, seq, entity, row_id, origin_site::text, hlc,
+			row_snapshot::text, field_hlc::text, coalesce(deleted_hlc, ''), server_set::text
+		FROM sync.pull($1, $2::text::xid8, $3, $4)`, siteID, strconv.FormatUint(afterTx, 10), afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var ch Change
+		var txid, data, fhlc, set string
+		if err := rows.Scan(&txid, &ch.Seq, &ch.Entity, &ch.RowID, &ch.Origin, &ch.HLC, &data, &fhlc, &ch.DeletedHLC, &set); err != nil {
+			return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
+		}
+		if ch.TxID, err = strconv.ParseUint(txid, 10, 64); err != nil {
+			return nil, fmt.Errorf("server %s: pull: transaction id %q: %w", c.url, txid, err)
+		}
+		ch.Data, ch.ServerSet = json.RawMessage(data), json.RawMessage(set)
+		if err := json.Unmarshal([]byte(fhlc), &ch.FieldHLC); err != nil {
+			return nil, fmt.Errorf("server %s: pull: field clocks of %s %s: %w", c.url, ch.Entity, ch.RowID, err)
+		}
+		out = append(out, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
+	}
+	return out, nil
+}
+
+// SiteState is where the server stands for one desk.
+type SiteState struct {
+	// Enrolled is false when the server does not know the desk.
+	Enrolled bool
+	// LastOpSeq is the highest outbox seq of the desk the server holds.
+	LastOpSeq int64
+	// LogTxID and LogSeq are the end of the change log.
+	LogTxID uint64
+	LogSeq  int64
+}
+
+// SiteState reads where the server stands for the desk siteID: a desk
+// that has pushed or pulled beyond it is talking to a server restored
+// from an older dump.
+func (c *Client) SiteState(ctx context.Context, siteID string) (SiteState, error) {
+	var st SiteState
+	var last *int64
+	var txid string
+	if err := c.conn.QueryRow(ctx, `SELECT last_op_seq, log_txid::text, log_seq FROM sync.site_state($1)`, siteID).
+		Scan(&last, &txid, &st.LogSeq); err != nil {
+		return st, fmt.Errorf("server %s: state: %w", c.url, classify(err))
+	}
+	if last != nil {
+		st.Enrolled, st.LastOpSeq = true, *last
+	}
+	var err error
+	if st.LogTxID, err = strconv.ParseUint(txid, 10, 64); err != nil {
+		return st, fmt.Errorf("server %s: state: transaction id %q: %w", c.url, txid, err)
+	}
+	return st, nil
+}
+
+// NotifyChannel is the channel sync.push notifies when it logged changes.
+const NotifyChannel = "hms_sync"
+
+// Listen subscribes the connection to the server's notifications that
+// something changed; WaitForChange then waits for one.
+func (c *Client) Listen(ctx context.Context) error {
+	if _, err := c.conn.Exec(ctx, `LISTEN `+NotifyChannel); err != nil {
+		return fmt.Errorf("server %s: listen: %w", c.url, classify(err))
+	}
+	return nil
+}
+
+// WaitForChange waits until a desk other than siteID logged a change, or
+// ctx ends (the error is then ctx's).
+func (c *Client) WaitForChange(ctx context.Context, siteID string) error {
+	for {
+		n, err := c.conn.WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("server %s: listen: %w", c.url, classify(err))
+		}
+		if n.Payload != siteID {
+			return nil
+		}
+	}
+}
+
+// TLS reports whether the connection to the server is encrypted.
+func (c *Client) TLS() bool {
+	_, ok := c.conn.PgConn().Conn().(*tls.Conn)
+	return ok
+}
+
+// PushAudit stores a batch of the desk's audit rows (a JSON array of
+// objects with seq, hash and prev_hash), once each, and returns the
+// highest seq of the desk's the server holds; an empty batch ("[]") only
+// asks.
+func (c *Client) PushAudit(ctx context.Context, siteID string, rows json.RawMessage) (int64, error) {
+	var last int64
+	if err := c.conn.QueryRow(ctx, `SELECT sync.push_audit($1, $2::jsonb)`, siteID, string(rows)).Scan(&last); err != nil {
+		return 0, fmt.Errorf("server %s: audit: %w", c.url, classify(err))
+	}
+	return last, nil
 }

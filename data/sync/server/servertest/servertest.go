@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,4 +108,41 @@ func unavailable(tb testing.TB, why string) {
 		tb.Fatal(why)
 	}
 	tb.Skip(why)
+}
+
+// Copy makes a copy of the database at dbURL as it stands now, as a dump
+// would keep it, and returns the copy's URL; it is dropped when the test
+// ends. Nobody may be connected to dbURL meanwhile.
+func Copy(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	from := strings.TrimPrefix(u.Path, "/")
+	b := make([]byte, 8)
+	rand.Read(b)
+	name := "hms_test_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{from}.Sanitize()); err != nil {
+		tb.Fatalf("copy the test database %s: %v", from, err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			tb.Errorf("drop the copy %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	u.Path = "/" + name
+	return u.String()
 }

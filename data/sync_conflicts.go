@@ -1,0 +1,374 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"hms/app"
+	"hms/data/sync"
+)
+
+// maxConflictsListed bounds ListConflicts: the newest this many. Open
+// conflicts are few on a desk that syncs; the resolved ones only grow.
+const maxConflictsListed = 1000
+
+// conflictColumns are the columns scanConflict reads, in its order.
+const conflictColumns = `id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc,
+	won_site, detected_at, resolved_at, resolved_by, resolution`
+
+// ListConflicts implements app.SyncService: the conflicts kept for review,
+// newest first, each with a name for its record. Staff who manage settings
+// or appointments (a booking that lost is reception's to rearrange).
+func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
+	db := s.db
+	caller, _ := app.CallerFromContext(ctx)
+	if caller.Role == "" || !(app.Can(caller.Role, app.PermManageSettings) || app.Can(caller.Role, app.PermManageAppointments)) {
+		return nil, db.auditDenial(ctx, "sync.conflicts", "conflicts", "", "",
+			string(app.PermManageSettings)+" or "+string(app.PermManageAppointments))
+	}
+	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC LIMIT ?`
+	if all {
+		q = `SELECT ` + conflictColumns + ` FROM conflicts ORDER BY detected_at DESC, id DESC LIMIT ?`
+	}
+	rows, err := db.r.QueryContext(ctx, q, maxConflictsListed)
+	if err != nil {
+		return nil, internal("sync.conflicts", err)
+	}
+	defer rows.Close()
+	var out []*app.Conflict
+	for rows.Next() {
+		c, err := scanConflict(rows)
+		if err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("sync.conflicts", err)
+	}
+	rows.Close()
+	loc, err := clinicZone(ctx, db.r)
+	if err != nil {
+		return nil, internal("sync.conflicts", err)
+	}
+	for _, c := range out {
+		if c.What, err = conflictWhat(ctx, db.r, loc, c.Entity, c.RowID); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
+	}
+	return out, nil
+}
+
+// ResolveConflict implements app.SyncService. Keeping what won only marks
+// the conflict resolved. Taking what lost writes the lost value as a new
+// change of this desk, through the outbox like any edit, so that its newer
+// clock reading wins on the server and on every desk; it is possible only
+// for a field of an editable record (patients, staff accounts, doctors'
+// profiles, settings). A whole change that lost or was refused (a booking,
+// an invoice) cannot be taken back as it was: it is for a person to make
+// again. Merging two patients' records is not built yet. Admins only.
+func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
+	db := s.db
+	err := db.writeFor(ctx, "sync.resolve", "conflicts", id, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageSettings); err != nil {
+			return err
+		}
+		c, err := scanConflict(tx.QueryRowContext(tx.ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ENOTFOUND, "There is no such conflict.")
+		} else if err != nil {
+			return err
+		}
+		if !c.ResolvedAt.IsZero() {
+			by := c.ResolvedBy
+			if by == "" {
+				by = "someone"
+			}
+			return app.Errorf(app.ECONFLICT, "This conflict was resolved already (%s by %s).", resolutionWords(c.Resolution), by)
+		}
+		detail := fmt.Sprintf("%s %s", c.Entity, c.RowID)
+		if c.Field != "" {
+			detail += " " + c.Field
+		}
+		switch r {
+		case app.ResolutionKeep:
+			detail = "kept what won: " + detail
+		case app.ResolutionTake:
+			if err := tx.takeLost(c); err != nil {
+				return err
+			}
+			detail = "took what lost: " + detail + " = " + clip(c.LostValue, 200)
+		case app.ResolutionMerged:
+			return app.Errorf(app.EINVALID, "Merging two records of one patient is not built yet: keep what won, and correct the records by hand if they are the same person.")
+		default:
+			return app.Errorf(app.EINVALID, "Choose to keep what won or to take what lost.")
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?`,
+			formatTime(tx.now), tx.caller.Username, string(r), id); err != nil {
+			return err
+		}
+		patientID := ""
+		if c.Entity == "patients" {
+			patientID = c.RowID
+		}
+		tx.Audit("sync.resolve", "conflicts", id, patientID, detail)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanConflict(db.r.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
+	if err != nil {
+		return nil, internal("sync.resolve", err)
+	}
+	loc, err := clinicZone(ctx, db.r)
+	if err != nil {
+		return nil, internal("sync.resolve", err)
+	}
+	if c.What, err = conflictWhat(ctx, db.r, loc, c.Entity, c.RowID); err != nil {
+		return nil, internal("sync.resolve", err)
+	}
+	return c, nil
+}
+
+// resolutionWords says what a resolution did, for a message.
+func resolutionWords(r app.Resolution) string {
+	switch r {
+	case app.ResolutionKeep:
+		return "what won was kept"
+	case app.ResolutionTake:
+		return "what lost was taken"
+	case app.ResolutionMerged:
+		return "the records were merged"
+	}
+	return string(r)
+}
+
+// takeLost writes a conflict's lost value to its field as a change of this
+// desk. The outbox triggers queue it, with a clock reading newer than
+// either side's.
+func (tx *Tx) takeLost(c *app.Conflict) error {
+	if c.Field == "" {
+		if strings.HasPrefix(c.Rule, ruleRejected) {
+			return app.Errorf(app.EINVALID, "The server refused this change, so there is no value to take back: make the change again if it is still needed.")
+		}
+		return app.Errorf(app.EINVALID, "A whole change lost here (%s), not one field: it cannot be taken back as it was; make it again if it is still needed.", c.Rule)
+	}
+	e, ok := syncEntities[c.Entity]
+	if !ok || !e.editable {
+		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles and settings can be taken back; make this change again instead.")
+	}
+	cols, vals, ok := splitRowID(c.Entity, c.RowID)
+	if !ok {
+		return fmt.Errorf("conflict %s: row id %q does not fit %s", c.ID, c.RowID, c.Entity)
+	}
+	if slices.Contains(cols, c.Field) {
+		return app.Errorf(app.EINVALID, "The field %s names the record and cannot change.", c.Field)
+	}
+	value, err := decodeLost(c.LostValue)
+	if err != nil {
+		return err
+	}
+	if c.Entity == "patients" {
+		return tx.takePatientField(c.RowID, c.Field, value)
+	}
+	var known int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`,
+		c.Entity, c.Field).Scan(&known); err != nil {
+		return err
+	}
+	if known == 0 {
+		return app.Errorf(app.EINVALID, "This desk's %s have no field %s: update hms on this desk first.", c.Entity, c.Field)
+	}
+	var hasUpdatedAt int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = 'updated_at'`,
+		c.Entity).Scan(&hasUpdatedAt); err != nil {
+		return err
+	}
+	set := quoteIdent(c.Field) + " = ?"
+	args := []any{value}
+	if hasUpdatedAt == 1 && c.Field != "updated_at" {
+		set += ", updated_at = ?"
+		args = append(args, formatTime(tx.now))
+	}
+	res, err := tx.ExecContext(tx.ctx, `UPDATE `+quoteIdent(c.Entity)+` SET `+set+` WHERE `+keyWhere(cols), append(args, vals...)...)
+	if err != nil {
+		var se sqlite3.Error
+		if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+			return app.Errorf(app.EINVALID, "The value that lost (%s) can no longer be written to %s: the record does not allow it now.",
+				clip(c.LostValue, 80), c.Field)
+		}
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return app.Errorf(app.ENOTFOUND, "The record is not on this desk (yet): sync, then try again.")
+	}
+	return nil
+}
+
+// patientFields are the fields of a patient's record that taking a lost
+// value may set, as the patient service edits them.
+var patientFields = map[string]func(c *app.PatientCreate, v string){
+	"given_name":        func(c *app.PatientCreate, v string) { c.GivenName = v },
+	"family_name":       func(c *app.PatientCreate, v string) { c.FamilyName = v },
+	"sex":               func(c *app.PatientCreate, v string) { c.Sex = app.Sex(v) },
+	"birth_date":        func(c *app.PatientCreate, v string) { c.BirthDate = v },
+	"phone":             func(c *app.PatientCreate, v string) { c.Phone = v },
+	"email":             func(c *app.PatientCreate, v string) { c.Email = v },
+	"address":           func(c *app.PatientCreate, v string) { c.Address = v },
+	"national_id":       func(c *app.PatientCreate, v string) { c.NationalID = v },
+	"emergency_contact": func(c *app.PatientCreate, v string) { c.EmergencyContact = v },
+	"emergency_phone":   func(c *app.PatientCreate, v string) { c.EmergencyPhone = v },
+	"blood_group":       func(c *app.PatientCreate, v string) { c.BloodGroup = app.BloodGroup(v) },
+	"notes":             func(c *app.PatientCreate, v string) { c.Notes = v },
+}
+
+// takePatientField sets one field of a patient's record the way the
+// patient service does: validated, with its search terms, its change
+// history and a timeline entry.
+func (tx *Tx) takePatientField(id, field string, value any) error {
+	set, ok := patientFields[field]
+	if !ok {
+		return app.Errorf(app.EINVALID, "The patient's %s cannot be taken back here: archiving and restoring a record are done from the record itself.",
+			strings.ReplaceAll(field, "_", " "))
+	}
+	var s string
+	switch v := value.(type) {
+	case string:
+		s = v
+	case nil:
+		s = ""
+	default:
+		return app.Errorf(app.EINVALID, "The value that lost (%v) is not text and cannot be the patient's %s.", v, strings.ReplaceAll(field, "_", " "))
+	}
+	p, err := tx.findPatient(id)
+	if err != nil {
+		return err
+	}
+	if p.Archived() {
+		return app.Errorf(app.ECONFLICT, "This record is archived: an administrator must restore it before it can change.")
+	}
+	c := app.PatientUpdate{}.Apply(p)
+	set(&c, s)
+	_, err = tx.updatePatient(p, c)
+	return err
+}
+
+// decodeLost turns a conflict's JSON value into what SQLite stores: text,
+// an integer, a real or NULL.
+func decodeLost(s string) (any, error) {
+	d := json.NewDecoder(bytes.NewReader([]byte(s)))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, app.Errorf(app.EINVALID, "The value that lost cannot be read, so it cannot be taken back.")
+	}
+	switch x := v.(type) {
+	case nil, string:
+		return x, nil
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i, nil
+		}
+		f, err := x.Float64()
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "The value that lost (%s) is not a number this desk can store.", x)
+		}
+		return f, nil
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	}
+	return nil, app.Errorf(app.EINVALID, "The value that lost is not a single value and cannot be taken back.")
+}
+
+// scanConflict reads one conflicts row (conflictColumns).
+func scanConflict(row interface{ Scan(...any) error }) (*app.Conflict, error) {
+	var c app.Conflict
+	var lostHLC, wonHLC, detected, resolution string
+	var resolved sql.NullString
+	if err := row.Scan(&c.ID, &c.Entity, &c.RowID, &c.Field, &c.Rule, &c.LostValue, &lostHLC, &c.LostDesk,
+		&c.WonValue, &wonHLC, &c.WonDesk, &detected, &resolved, &c.ResolvedBy, &resolution); err != nil {
+		return nil, err
+	}
+	c.LostAt = hlcTime(lostHLC)
+	c.WonAt = hlcTime(wonHLC)
+	c.DetectedAt = parseTime(detected)
+	c.ResolvedAt = parseNullTime(resolved)
+	c.Resolution = app.Resolution(resolution)
+	return &c, nil
+}
+
+// hlcTime is the wall time of a clock reading's text; zero when there is
+// none or it cannot be read.
+func hlcTime(s string) time.Time {
+	t, err := sync.Parse(s)
+	if err != nil || t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.Wall).UTC()
+}
+
+// conflictWhat names a conflict's record for a person. The record may not
+// be on this desk (a change that lost before its record arrived): then the
+// table and key name it.
+func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity, rowID string) (string, error) {
+	fallback := entity + " " + rowID
+	var err error
+	var what string
+	switch entity {
+	case "patients":
+		var mrn, given, family string
+		err = q.QueryRowContext(ctx, `SELECT mrn, given_name, family_name FROM patients WHERE id = ?`, rowID).Scan(&mrn, &given, &family)
+		what = "Patient " + mrn + " " + given + " " + family
+	case "users":
+		var username string
+		err = q.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, rowID).Scan(&username)
+		what = "Staff account " + username
+	case "appointments":
+		var name, start string
+		err = q.QueryRowContext(ctx, `SELECT patient_name, start_at FROM appointments WHERE id = ?`, rowID).Scan(&name, &start)
+		what = "Appointment of " + name + " on " + parseTime(start).In(loc).Format("2006-01-02 15:04")
+	case "invoices":
+		var number sql.NullString
+		var name string
+		err = q.QueryRowContext(ctx, `SELECT number, patient_name FROM invoices WHERE id = ?`, rowID).Scan(&number, &name)
+		if number.Valid {
+			what = "Invoice " + number.String
+		} else {
+			what = "Draft invoice of " + name
+		}
+	case "settings":
+		return "Setting " + rowID, nil
+	default:
+		return fallback, nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fallback, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("naming %s %s: %w", entity, rowID, err)
+	}
+	return what, nil
+}
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,566 @@
+package data
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	stdsync "sync"
+	"time"
+
+	"hms/app"
+	"hms/data/sync"
+	"hms/data/sync/server"
+)
+
+// How often the loop syncs when nothing wakes it (the fallback for a
+// server whose notifications do not arrive), and how long it waits at most
+// after failures, doubling from RetryMin.
+var (
+	PollEvery = 5 * time.Second
+	RetryMin  = 2 * time.Second
+	RetryMax  = time.Minute
+)
+
+// syncing is the desk's sync loop state: one round at a time, and the
+// signal that a local change is waiting.
+type syncing struct {
+	round    stdsync.Mutex // one SyncNow at a time, from the loop or a person
+	wakeOnce stdsync.Once
+	wake     chan struct{}
+}
+
+func (s *syncing) wakeChan() chan struct{} {
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
+	return s.wake
+}
+
+// changed tells the sync loop that a change was queued.
+func (db *DB) changed() {
+	select {
+	case db.syncing.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+// SyncNow pushes the desk's queued changes, then pulls and applies the
+// other desks', and records how it went for the status bar. One round runs
+// at a time.
+func (db *DB) SyncNow(ctx context.Context) (*app.SyncReport, error) {
+	db.syncing.round.Lock()
+	defer db.syncing.round.Unlock()
+	rep, err := db.syncRound(ctx)
+	if rerr := db.recordRound(context.WithoutCancel(ctx), err); rerr != nil && err == nil {
+		err = rerr
+	}
+	return rep, err
+}
+
+func (db *DB) syncRound(ctx context.Context) (*app.SyncReport, error) {
+	s, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.epoch.Valid || !s.url.Valid {
+		return nil, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
+	}
+	c, h, err := db.dialServer(ctx, s)
+	if err != nil {
+		return nil, db.pushFailed(ctx, nil, err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+		return nil, err
+	}
+	rep := &app.SyncReport{ClockOffset: h.Offset}
+	if h.Epoch != s.epoch.String {
+		if err := db.rejoin(ctx, c, h, s, rep); err != nil {
+			return rep, err
+		}
+	} else if err := db.checkRestored(ctx, c, rep); err != nil {
+		return rep, err
+	}
+	if err := db.pushAll(ctx, c, rep); err != nil {
+		return rep, err
+	}
+	if err := db.pullUpTo(ctx, c, rep); err != nil {
+		return rep, err
+	}
+	if err := db.pushAudit(ctx, c, rep); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// AuditBatch is how many audit rows one round trip carries.
+const AuditBatch = 2000
+
+// pushAudit sends the desk's audit log after sync_meta.audit_pushed_seq to
+// the server, which keeps every desk's (SYNC.md); the desk keeps its own
+// too, and its hash chain.
+func (db *DB) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	for {
+		var after int64
+		if err := db.r.QueryRowContext(ctx, `SELECT audit_pushed_seq FROM sync_meta WHERE id = 1`).Scan(&after); err != nil {
+			return internal("sync.audit", err)
+		}
+		var batch string
+		var n int
+		if err := db.r.QueryRowContext(ctx, `SELECT coalesce(json_group_array(json_object('seq', seq, 'id', id,
+				'site_id', site_id, 'at', at, 'user_id', user_id, 'username', username, 'role', role, 'action', action,
+				'entity', entity, 'entity_id', entity_id, 'patient_id', patient_id, 'outcome', outcome, 'detail', detail,
+				'prev_hash', prev_hash, 'hash', hash)), '[]'), count(*)
+			FROM (SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?)`, after, AuditBatch).Scan(&batch, &n); err != nil {
+			return internal("sync.audit", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		last, err := c.PushAudit(ctx, db.siteID, json.RawMessage(batch))
+		if err != nil {
+			return serverErrorf(err, queuedNote)
+		}
+		if err := db.setAuditPushed(ctx, last); err != nil {
+			return err
+		}
+		rep.AuditPushed += n
+		if n < AuditBatch {
+			return nil
+		}
+	}
+}
+
+// setAuditPushed records how far the server holds the desk's audit log.
+func (db *DB) setAuditPushed(ctx context.Context, seq int64) error {
+	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.audit", func(tx *Tx) error {
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET audit_pushed_seq = ? WHERE id = 1`, seq)
+		return err
+	})
+}
+
+// sentKeep is how long a desk keeps the operations the server acknowledged.
+const sentKeep = 180 * 24 * time.Hour
+
+// catchUpFor is how long a round waits for changes committed before it
+// began that a pull may not hand out yet (a transaction that began before
+// them, anywhere on the server, is still running).
+const catchUpFor = 2 * time.Second
+
+// pullUpTo pulls until the desk has every change the server had logged
+// when the round began, or catchUpFor has passed: the rest comes with the
+// next round.
+func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	end, err := c.SiteState(ctx, db.siteID)
+	if err != nil {
+		return serverError(err)
+	}
+	deadline := time.Now().Add(catchUpFor)
+	for wait := 5 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
+		if err := db.pullChanges(ctx, c, rep); err != nil {
+			return err
+		}
+		var txid, seq int64
+		if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+			return internal("sync.pull", err)
+		}
+		if uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq) || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// checkRestored makes whole a server restored from an older dump, which
+// keeps its epoch: it lacks operations it had acknowledged to this desk
+// (its record of the desk's last operation is behind), or changes the
+// desk has pulled (its change log ends before the desk's cursor). The
+// desk pushes those operations again from outbox_sent, by the same op ids
+// and clock readings, so they merge as they did the first time, and pulls
+// the whole log again (applying a row it has changes nothing). Other desks
+// do the same with theirs. When the desk no longer keeps an operation the
+// server lacks (pruned after 180 days), it stops and says so, losing
+// nothing.
+func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	st, err := c.SiteState(ctx, db.siteID)
+	if err != nil {
+		return serverErrorf(err, queuedNote)
+	}
+	if !st.Enrolled {
+		return serverErrorf(server.ErrNotEnrolled, queuedNote)
+	}
+	var pullTx, pullSeq, acked int64
+	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, acked_seq FROM sync_meta WHERE id = 1`).
+		Scan(&pullTx, &pullSeq, &acked); err != nil {
+		return internal("sync.status", err)
+	}
+	pulledBeyond := uint64(pullTx) > st.LogTxID || (uint64(pullTx) == st.LogTxID && pullSeq > st.LogSeq)
+	if !pulledBeyond && acked <= st.LastOpSeq {
+		return nil
+	}
+	slog.Warn("the sync server lacks changes it had: restored from an older dump; pushing them again",
+		"server_last_op", st.LastOpSeq, "desk_acked", acked, "server_log_seq", st.LogSeq, "desk_pull_seq", pullSeq)
+	return db.restoreServer(ctx, c, st.LastOpSeq, rep)
+}
+
+// restoreServer pushes again every operation after seq after that the
+// desk keeps, and starts pulling the server's log from its beginning.
+func (db *DB) restoreServer(ctx context.Context, c *server.Client, after int64, rep *app.SyncReport) error {
+	var pruned int64
+	if err := db.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
+		return internal("sync.restore", err)
+	}
+	if pruned > after {
+		return app.Errorf(app.ECONFLICT, "The sync server was restored from a backup older than the changes this desk still keeps (it keeps them 180 days): it cannot be made whole from here. Restore the server's newest backup. Nothing on this desk was lost; its changes stay here. (the server has this desk's changes up to %d; the desk kept them from %d)",
+			after, pruned+1)
+	}
+	for {
+		ops, err := db.sentOps(ctx, after, PushBatch)
+		if err != nil {
+			return internal("sync.restore", err)
+		}
+		if len(ops) == 0 {
+			break
+		}
+		db.attachBlobs(ctx, ops)
+		results, err := c.Push(ctx, db.siteID, ops)
+		if err != nil {
+			return serverErrorf(err, queuedNote)
+		}
+		detected := formatTime(db.now())
+		if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+			for i, r := range results {
+				rep.Repushed++
+				if err := tx.keepLosers(ops[i], r, detected); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return internal("sync.restore", err)
+		}
+		after = ops[len(ops)-1].Seq
+	}
+	audit, err := c.PushAudit(ctx, db.siteID, json.RawMessage(`[]`))
+	if err != nil {
+		return serverErrorf(err, queuedNote)
+	}
+	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = 0, pull_seq = 0, audit_pushed_seq = ? WHERE id = 1`, audit)
+		return err
+	})
+}
+
+// sentOps reads operations the server has acknowledged, after seq after.
+func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc
+		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ops []sync.Op
+	for rows.Next() {
+		var op sync.Op
+		var payload, hlc string
+		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &hlc); err != nil {
+			return nil, err
+		}
+		op.Payload = []byte(payload)
+		if op.HLC, err = sync.Parse(hlc); err != nil {
+			return nil, fmt.Errorf("sent operation %d: %w", op.Seq, err)
+		}
+		ops = append(ops, op)
+	}
+	return ops, rows.Err()
+}
+
+// rejoin takes the desk to a server that replaced the one it enrolled with
+// (another epoch: a new database, or one restored into a new cluster). The
+// desk enrolls again asking for its own code, so that its number series go
+// on; it refuses when another desk has the code. When the new server is
+// empty, the desk uploads a snapshot of everything it has, as the clinic's
+// first desk does; otherwise it pushes again what it keeps of its own
+// operations. Either way it pulls the new server's log from the beginning.
+func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, s syncState, rep *app.SyncReport) error {
+	state, err := c.SiteState(ctx, db.siteID)
+	if err != nil {
+		return serverErrorf(err, queuedNote)
+	}
+	want := s.deskOrDefault(db)
+	code, err := c.EnrollAs(ctx, db.siteID, db.appVersion, want)
+	if err != nil {
+		return serverErrorf(err, queuedNote)
+	}
+	if code != want {
+		return app.Errorf(app.ECONFLICT, "The sync server at %s was replaced, and on the new one another desk has this desk's code %s: this desk cannot number with it there. Ask for help; nothing on this desk was lost.", c.URL(), want)
+	}
+	empty := state.LogSeq == 0
+	sys := app.NewContextWithCaller(ctx, app.SystemCaller("sync"))
+	err = db.write(sys, "sync.rejoin", func(tx *Tx) error {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET server_epoch = ?, pull_txid = 0, pull_seq = 0,
+			audit_pushed_seq = 0 WHERE id = 1`, h.Epoch); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("the server at %s was replaced (epoch %s, was %s); desk %s", c.URL(), h.Epoch, s.epoch.String, code)
+		if empty {
+			n, err := tx.queueSnapshot(false)
+			if err != nil {
+				return err
+			}
+			detail += fmt.Sprintf("; the new server was empty: %d rows queued for upload", n)
+		}
+		tx.Audit("sync.rejoin", "sync_meta", db.siteID, "", detail)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if empty {
+		return nil
+	}
+	return db.restoreServer(ctx, c, 0, rep)
+}
+
+// recordRound keeps how the round went: when the desk last synced, or
+// since when it fails and why.
+func (db *DB) recordRound(ctx context.Context, roundErr error) error {
+	now := formatTime(db.now())
+	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.status", func(tx *Tx) error {
+		var err error
+		if roundErr == nil {
+			if _, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET last_synced_at = ?, failing_since = NULL, last_sync_error = '' WHERE id = 1`, now); err != nil {
+				return err
+			}
+			// Acknowledged operations are kept sentKeep for a restored server.
+			cutoff := formatTime(db.now().Add(-sentKeep))
+			if _, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET sent_pruned_seq = max(sent_pruned_seq,
+				coalesce((SELECT max(seq) FROM outbox_sent WHERE acked_at < ?), 0)) WHERE id = 1`, cutoff); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(tx.ctx, `DELETE FROM outbox_sent WHERE acked_at < ?`, cutoff)
+		} else {
+			_, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET failing_since = coalesce(failing_since, ?), last_sync_error = ? WHERE id = 1`,
+				now, app.ErrorMessage(roundErr))
+		}
+		return err
+	})
+}
+
+// RunSync keeps an enrolled desk in sync until ctx ends (app.SyncService).
+// A round runs at once, after each local change, when the server notifies
+// that another desk changed something, and every PollEvery; after a
+// failure it waits RetryMin, doubling up to RetryMax, and local changes do
+// not hurry it.
+func (db *DB) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
+	notified := make(chan struct{}, 1)
+	go db.listen(ctx, notified)
+	retry := time.Duration(0)
+	for ctx.Err() == nil {
+		st, err := db.SyncStatus(ctx)
+		if err == nil && st.Enrolled {
+			_, rerr := db.SyncNow(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if rerr != nil {
+				retry = min(max(retry*2, RetryMin), RetryMax)
+			} else {
+				retry = 0
+			}
+			st, err = db.SyncStatus(ctx)
+		}
+		if err == nil && report != nil {
+			report(st)
+		}
+		if retry > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(retry):
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-db.syncing.wakeChan():
+		case <-notified:
+		case <-time.After(PollEvery):
+		}
+	}
+}
+
+// listen holds a connection to the server that waits for its
+// notifications, and signals notified on each; it reconnects after a
+// failure and ends with ctx.
+func (db *DB) listen(ctx context.Context, notified chan<- struct{}) {
+	for ctx.Err() == nil {
+		s, err := db.syncMeta(ctx)
+		if err == nil && s.epoch.Valid && s.url.Valid {
+			err = db.listenOnce(ctx, s, notified)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(PollEvery):
+		}
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context, s syncState, notified chan<- struct{}) error {
+	c, err := server.Dial(ctx, db.serverURL(s))
+	if err != nil {
+		return err
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	if err := c.Listen(ctx); err != nil {
+		return err
+	}
+	for {
+		if err := c.WaitForChange(ctx, db.siteID); err != nil {
+			return err
+		}
+		select {
+		case notified <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// TestServer implements app.SyncService: it connects to the server and
+// says whether the desk could enroll with it, changing nothing.
+func (s *SyncService) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
+	return s.db.TestServer(ctx, serverURL)
+}
+
+// TestServer connects to the server at serverURL and shakes hands.
+func (db *DB) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
+	if err := db.mayEnroll(ctx, "sync.test"); err != nil {
+		return nil, err
+	}
+	shown, err := server.Redact(serverURL)
+	if err != nil {
+		return nil, app.FieldErrorf("server", "%s", err.Error())
+	}
+	c, err := server.Dial(ctx, serverURL)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	h, err := c.Handshake(ctx, db.now)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	cur, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cur.epoch.Valid && cur.epoch.String != h.Epoch {
+		return nil, app.Errorf(app.ECONFLICT,
+			"This desk is enrolled with another server (or one since replaced or restored): it cannot enroll with %s.", shown)
+	}
+	return &app.ServerCheck{Server: shown, Epoch: h.Epoch, SchemaVersion: h.SchemaVersion, ClockOffset: h.Offset,
+		RoundTrip: h.RoundTrip, TLS: c.TLS()}, nil
+}
+
+// serverURL is the address the desk enrolled with, with the password it
+// keeps sealed, when it keeps one.
+func (db *DB) serverURL(s syncState) string {
+	if len(s.secret) == 0 {
+		return s.url.String
+	}
+	pw, err := db.openSecret(s.secret)
+	if err != nil {
+		return s.url.String // the password file or PGPASSWORD may have it
+	}
+	u, err := url.Parse(s.url.String)
+	if err != nil || u.User == nil {
+		return s.url.String
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String()
+}
+
+// urlPassword is the password in a server address, if it has one.
+func urlPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			return pw
+		}
+	}
+	return u.Query().Get("password")
+}
+
+// secretKey is the key that seals the server's password: derived from the
+// desk's audit key, which is kept outside the database file.
+func (db *DB) secretKey() []byte {
+	m := hmac.New(sha256.New, db.key)
+	m.Write([]byte("hms sync server password"))
+	return m.Sum(nil)
+}
+
+// sealSecret encrypts the server's password for sync_meta.server_secret.
+func (db *DB) sealSecret(pw string) ([]byte, error) {
+	block, err := aes.NewCipher(db.secretKey())
+	if err != nil {
+		return nil, err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return gcm.Seal(nonce, nonce, []byte(pw), []byte(db.siteID)), nil
+}
+
+// openSecret decrypts a sealed password.
+func (db *DB) openSecret(sealed []byte) (string, error) {
+	block, err := aes.NewCipher(db.secretKey())
+	if err != nil {
+		return "", err
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return "", err
+	}
+	if len(sealed) < gcm.NonceSize() {
+		return "", errors.New("the sealed password is too short")
+	}
+	pw, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], []byte(db.siteID))
+	if err != nil {
+		return "", fmt.Errorf("the sealed password does not open with this desk's key: %w", err)
+	}
+	return string(pw), nil
+}
+
+// syncTimes reads the round bookkeeping for SyncStatus.
+func (db *DB) syncTimes(ctx context.Context, st *app.SyncStatus) error {
+	var synced, failing sql.NullString
+	if err := db.r.QueryRowContext(ctx, `SELECT last_synced_at, failing_since, last_sync_error FROM sync_meta WHERE id = 1`).
+		Scan(&synced, &failing, &st.LastSyncError); err != nil {
+		return internal("sync.status", err)
+	}
+	if synced.Valid {
+		st.LastSyncedAt = parseTime(synced.String)
+	}
+	if failing.Valid {
+		st.FailingSince = parseTime(failing.String)
+	}
+	return nil
+}

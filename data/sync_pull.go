@@ -1,0 +1,682 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	stdsync "sync"
+
+	"hms/app"
+	"hms/data/sync"
+	"hms/data/sync/server"
+)
+
+// PullBatch is how many changes of the server's log one round trip
+// fetches; the desk applies each batch in one transaction.
+const PullBatch = 1000
+
+// rulePullFailed names the conflicts of changes this desk could not apply.
+const rulePullFailed = "could not be applied on this desk: "
+
+// pullChanges fetches the server's change log after the desk's cursor and
+// applies it, batch by batch (SYNC.md, pull). Each batch is applied, and
+// the cursor moved past it, in one SQLite transaction that writes no
+// outbox rows (no echo); the clock takes in the newest reading first. A
+// change that cannot be applied here (a constraint of this desk refuses
+// it) does not stop the others: the batch is applied again one change at
+// a time, and the one that fails goes to conflicts for review, with the
+// server's row, so nothing is lost.
+func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	for {
+		var txid, seq int64
+		if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+			return internal("sync.pull", err)
+		}
+		changes, err := c.Pull(ctx, db.siteID, uint64(txid), seq, PullBatch)
+		if err != nil {
+			return serverError(err)
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := db.applyChanges(ctx, changes, rep); err != nil {
+			return err
+		}
+		if len(changes) < PullBatch {
+			return nil
+		}
+	}
+}
+
+// applyChanges applies one batch of pulled changes and moves the cursor
+// past it.
+func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
+	var newest sync.Timestamp
+	for _, ch := range changes {
+		t, err := sync.Parse(ch.HLC)
+		if err != nil {
+			return internal("sync.pull", fmt.Errorf("change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err))
+		}
+		if newest.Before(t) {
+			newest = t
+		}
+	}
+	last := changes[len(changes)-1]
+	var applied, failed int
+	err := db.applyRemote(ctx, newest, func(tx *Tx) error {
+		applied, failed = 0, 0
+		a, err := tx.newApplier(true)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			if err := a.apply(ch); err != nil {
+				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
+			}
+			applied++
+		}
+		return tx.movePullCursor(last)
+	})
+	if err != nil && !errors.Is(err, sync.ErrDrift) && ctx.Err() == nil {
+		// One change this desk refuses: apply the batch one by one, each
+		// in a savepoint with its foreign keys checked at once, and keep
+		// the ones that fail for review.
+		err = db.applyRemote(ctx, newest, func(tx *Tx) error {
+			applied, failed = 0, 0
+			a, err := tx.newApplier(false)
+			if err != nil {
+				return err
+			}
+			detected := formatTime(db.now())
+			for _, ch := range changes {
+				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT pulled`); err != nil {
+					return err
+				}
+				aerr := a.apply(ch)
+				if aerr != nil {
+					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO pulled`); err != nil {
+						return err
+					}
+					if err := tx.keepUnapplied(ch, aerr, detected); err != nil {
+						return err
+					}
+					failed++
+				} else {
+					applied++
+				}
+				if _, err := tx.ExecContext(tx.ctx, `RELEASE pulled`); err != nil {
+					return err
+				}
+			}
+			return tx.movePullCursor(last)
+		})
+	}
+	if err != nil {
+		if errors.Is(err, sync.ErrDrift) {
+			return app.Errorf(app.ECONFLICT, "The server sent changes stamped far ahead of this desk's clock: check the date and time of this computer. (%s)", err)
+		}
+		return internal("sync.pull", err)
+	}
+	rep.Pulled += applied
+	rep.PullConflicts += failed
+	return nil
+}
+
+// movePullCursor records that the desk has applied the log up to ch.
+func (tx *Tx) movePullCursor(ch server.Change) error {
+	_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = ?, pull_seq = ? WHERE id = 1`, int64(ch.TxID), ch.Seq)
+	return err
+}
+
+// keepUnapplied writes a change this desk could not apply to conflicts:
+// the server's row is the value that is missing here.
+func (tx *Tx) keepUnapplied(ch server.Change, why error, detected string) error {
+	site := ch.Origin
+	if t, err := sync.Parse(ch.HLC); err == nil {
+		site = t.Site
+	}
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
+		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+		VALUES (?, ?, ?, '', ?, ?, ?, ?, 'null', '', '', ?)`,
+		newID(), ch.Entity, ch.RowID, rulePullFailed+why.Error(), jsonText(ch.Data), ch.HLC, site, detected)
+	return err
+}
+
+// applier applies pulled changes inside one transaction.
+type applier struct {
+	tx *Tx
+	// outboxEmpty spares the look-up of waiting local changes per row.
+	outboxEmpty bool
+}
+
+func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
+	if deferFKs {
+		// Rows of one batch may refer to each other in any order; the keys
+		// are checked when it commits.
+		if _, err := tx.ExecContext(tx.ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return nil, err
+		}
+	}
+	a := &applier{tx: tx}
+	var n int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox)`).Scan(&n); err != nil {
+		return nil, err
+	}
+	a.outboxEmpty = n == 0
+	return a, nil
+}
+
+// tableColumns are a synced table's columns and their declared types.
+type tableColumns map[string]string
+
+// pullTables caches the columns of the synced tables, read once per
+// database from the schema.
+type pullTables struct {
+	mu     stdsync.Mutex
+	tables map[string]tableColumns
+}
+
+func (a *applier) columns(entity string) (tableColumns, error) {
+	pt := &a.tx.db.pullTables
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if cols, ok := pt.tables[entity]; ok {
+		return cols, nil
+	}
+	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT name, upper(type) FROM pragma_table_info(?)`, entity)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := tableColumns{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		cols[name] = typ
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("this desk has no table %s", entity)
+	}
+	if pt.tables == nil {
+		pt.tables = map[string]tableColumns{}
+	}
+	pt.tables[entity] = cols
+	return cols, nil
+}
+
+// waiting is a local change of a row still waiting to be pushed: it is
+// newer than what the server had, and the pull leaves what it changed.
+type waiting struct {
+	kind   sync.Kind
+	fields map[string]bool
+	hlc    string
+}
+
+func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
+	if a.outboxEmpty {
+		return nil, nil
+	}
+	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT kind, payload, hlc FROM outbox WHERE entity = ? AND row_id = ?`, entity, rowID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []waiting
+	for rows.Next() {
+		var w waiting
+		var payload string
+		if err := rows.Scan(&w.kind, &payload, &w.hlc); err != nil {
+			return nil, err
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(payload), &fields); err != nil {
+			return nil, err
+		}
+		w.fields = map[string]bool{}
+		for f := range fields {
+			w.fields[f] = true
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// newestWaiting is the newest reading of a waiting change that set field,
+// or, for "", that inserted or deleted the row.
+func newestWaiting(ws []waiting, field string) string {
+	newest := ""
+	for _, w := range ws {
+		if (w.kind != sync.KindUpdate || w.fields[field]) && w.hlc > newest {
+			newest = w.hlc
+		}
+	}
+	return newest
+}
+
+// noFieldClock are the fields every record has whose merge nobody reviews:
+// the desks keep no field clocks for them (migration 0008).
+var noFieldClock = []string{"created_at", "updated_at"}
+
+// apply applies one pulled change: the row as the server has it. A field
+// the desk changed since, in a change still waiting to be pushed, keeps
+// the desk's value (the push that follows lets the server decide); on an
+// editable record a field whose local clock reading is newer keeps its
+// value too. Rows written once are inserted once.
+func (a *applier) apply(ch server.Change) error {
+	tx := a.tx
+	ent, ok := syncEntities[ch.Entity]
+	if !ok {
+		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
+	}
+	if ch.Origin == tx.db.siteID {
+		// This desk's own change: it has it, and maybe newer ones of the
+		// same row that come later in the log; applying the row as it
+		// stood then would step it back. Only what the server decided
+		// itself is news here.
+		if len(ch.ServerSet) == 0 || string(ch.ServerSet) == "{}" {
+			return nil
+		}
+		ch.Data, ch.FieldHLC, ch.DeletedHLC = ch.ServerSet, nil, ""
+	}
+	keys, keyVals, ok := splitRowID(ch.Entity, ch.RowID)
+	if !ok {
+		return fmt.Errorf("the row id %q does not fit the table's key", ch.RowID)
+	}
+	cols, err := a.columns(ch.Entity)
+	if err != nil {
+		return err
+	}
+	ws, err := a.waitingChanges(ch.Entity, ch.RowID)
+	if err != nil {
+		return err
+	}
+	table := quoteIdent(ch.Entity)
+	where := keyWhere(keys)
+
+	if ch.DeletedHLC != "" {
+		if ent.append || newestWaiting(ws, "") > ch.DeletedHLC {
+			return nil
+		}
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
+			return err
+		}
+		if ent.editable {
+			_, err = tx.ExecContext(tx.ctx, `DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
+		}
+		return err
+	}
+
+	values, err := decodeRow(ch.Data, cols)
+	if err != nil {
+		return err
+	}
+	if ent.blob != "" {
+		if s, ok := values[blobKey].(string); ok {
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return fmt.Errorf("the %s travelled damaged: %w", ent.blob, err)
+			}
+			values[ent.blob] = b
+		}
+	}
+	for name := range values {
+		if _, ok := cols[name]; !ok {
+			delete(values, name) // a column a newer desk has: kept on the server
+		}
+	}
+	names := slices.Sorted(maps.Keys(values))
+
+	local, found, err := a.localRow(table, where, keyVals, names)
+	if err != nil {
+		return err
+	}
+	own := ch.Origin == tx.db.siteID
+	if !found {
+		if own || newestWaiting(ws, "") > ch.HLC {
+			return nil // deleted here since: the push decides
+		}
+		if err := a.derive(ch.Entity, values, nil); err != nil {
+			return err
+		}
+		names = slices.Sorted(maps.Keys(values))
+		args := make([]any, len(names))
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			args[i], quoted[i] = values[n], quoteIdent(n)
+		}
+		q := `INSERT INTO ` + table + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`
+		if ent.append {
+			q += ` ON CONFLICT DO NOTHING`
+		}
+		if _, err := tx.ExecContext(tx.ctx, q, args...); err != nil {
+			return err
+		}
+		if ent.editable {
+			return a.setFieldClocks(ch, names)
+		}
+		return nil
+	}
+	if ent.append {
+		return nil
+	}
+
+	var clocks map[string]string
+	if ent.editable {
+		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
+			return err
+		}
+	}
+	set := map[string]any{}
+	var clocked []string
+	for _, n := range names {
+		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
+			continue // keys never change; the copies of a patient's name follow the patient here
+		}
+		remote := ch.FieldHLC[n]
+		if remote == "" {
+			remote = ch.HLC
+		}
+		if newestWaiting(ws, n) > remote {
+			continue
+		}
+		if ent.editable && !slices.Contains(noFieldClock, n) {
+			if clocks[n] > remote {
+				continue
+			}
+			if clocks[n] < remote {
+				clocked = append(clocked, n)
+			}
+		}
+		if !sameValue(local[n], values[n]) {
+			set[n] = values[n]
+		}
+	}
+	if st, ok := set["status"].(string); ok && own && ch.Entity == "appointments" {
+		// The server's verdict on this desk's booking, unless the desk has
+		// moved it on since (cancelled it): that move went to the server
+		// after, and stands.
+		if cur, _ := asText(local["status"]); !app.CanTransition(app.AppointmentStatus(cur), app.AppointmentStatus(st)) {
+			delete(set, "status")
+		}
+	}
+	if len(set) > 0 {
+		if err := a.derive(ch.Entity, set, local); err != nil {
+			return err
+		}
+		setNames := slices.Sorted(maps.Keys(set))
+		parts := make([]string, len(setNames))
+		args := make([]any, 0, len(setNames)+len(keyVals))
+		for i, n := range setNames {
+			parts[i] = quoteIdent(n) + " = ?"
+			args = append(args, set[n])
+		}
+		args = append(args, keyVals...)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
+			return err
+		}
+	}
+	if len(clocked) > 0 {
+		return a.setFieldClocks(ch, clocked)
+	}
+	return nil
+}
+
+// localRow reads the named columns of the desk's row.
+func (a *applier) localRow(table, where string, keyVals []any, names []string) (map[string]any, bool, error) {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = quoteIdent(n)
+	}
+	dest := make([]any, len(names))
+	ptrs := make([]any, len(names))
+	for i := range dest {
+		ptrs[i] = &dest[i]
+	}
+	err := a.tx.QueryRowContext(a.tx.ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM `+table+` WHERE `+where, keyVals...).
+		Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	row := make(map[string]any, len(names))
+	for i, n := range names {
+		row[n] = dest[i]
+	}
+	return row, true, nil
+}
+
+// fieldClocks are the clock readings of a record's fields on this desk.
+func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
+	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var f, h string
+		if err := rows.Scan(&f, &h); err != nil {
+			return nil, err
+		}
+		out[f] = h
+	}
+	return out, rows.Err()
+}
+
+// setFieldClocks records the server's readings of the named fields.
+func (a *applier) setFieldClocks(ch server.Change, fields []string) error {
+	for _, f := range fields {
+		if slices.Contains(noFieldClock, f) || f == blobKey {
+			continue
+		}
+		h := ch.FieldHLC[f]
+		if h == "" {
+			h = ch.HLC
+		}
+		t, err := sync.Parse(h)
+		if err != nil {
+			return fmt.Errorf("field %s: %w", f, err)
+		}
+		if _, err := a.tx.ExecContext(a.tx.ctx, `INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id
+			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// derive adds to vals the desk's own columns that follow from them, as the
+// services compute them: search keys, the activity order of a new
+// patient, the copies of a patient's name in a new appointment. local is
+// the row as the desk has it (nil for a new row); vals holds the columns
+// that change.
+func (a *applier) derive(entity string, vals, local map[string]any) error {
+	get := func(n string) string {
+		if v, ok := vals[n]; ok {
+			s, _ := v.(string)
+			return s
+		}
+		s, _ := asText(local[n])
+		return s
+	}
+	changed := func(ns ...string) bool {
+		for _, n := range ns {
+			if _, ok := vals[n]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch entity {
+	case "patients":
+		if local == nil || changed("given_name", "family_name", "phone") {
+			if local != nil {
+				var err error
+				if local, err = a.fill(entity, vals, local, "given_name", "family_name", "phone"); err != nil {
+					return err
+				}
+			}
+			vals["search_name"], vals["phone_digits"] = patientSearchFields(get("given_name"), get("family_name"), get("phone"))
+		}
+		if local == nil {
+			var seq int64
+			if err := a.tx.QueryRowContext(a.tx.ctx, `SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
+				return err
+			}
+			vals["activity_seq"], vals["last_activity_at"] = seq, get("created_at")
+		}
+	case "doctor_profiles":
+		if changed("specialization") {
+			vals["search_specialization"] = app.FoldForSearch(get("specialization"))
+		}
+	case "price_items":
+		if changed("name") {
+			vals["search_name"] = foldSearch(get("name"))
+		}
+	case "appointments":
+		if local == nil {
+			var name, mrn string
+			err := a.tx.QueryRowContext(a.tx.ctx, `SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
+				get("patient_id")).Scan(&name, &mrn)
+			if err == nil {
+				vals["patient_name"], vals["patient_mrn"] = name, mrn
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fill returns local with the named columns read from the desk's row when
+// neither vals nor local has them.
+func (a *applier) fill(entity string, vals, local map[string]any, names ...string) (map[string]any, error) {
+	out := maps.Clone(local)
+	for _, n := range names {
+		if _, ok := vals[n]; ok {
+			continue
+		}
+		if _, ok := out[n]; ok {
+			continue
+		}
+		id, _ := asText(local["id"])
+		if id == "" {
+			if v, ok := vals["id"].(string); ok {
+				id = v
+			}
+		}
+		var v any
+		if err := a.tx.QueryRowContext(a.tx.ctx, `SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		out[n] = v
+	}
+	return out, nil
+}
+
+// decodeRow turns a pulled row's JSON into column values of the types the
+// desk's table declares: numbers become integers in INTEGER columns.
+func decodeRow(raw json.RawMessage, cols tableColumns) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("the row is not a JSON object: %w", err)
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case json.Number:
+			switch {
+			case strings.Contains(cols[k], "INT"):
+				if n, err := x.Int64(); err == nil {
+					m[k] = n
+					continue
+				}
+				f, err := x.Float64()
+				if err != nil {
+					return nil, fmt.Errorf("field %s: %w", k, err)
+				}
+				m[k] = f
+			case strings.Contains(cols[k], "REAL"):
+				f, err := x.Float64()
+				if err != nil {
+					return nil, fmt.Errorf("field %s: %w", k, err)
+				}
+				m[k] = f
+			default:
+				m[k] = x.String()
+			}
+		case bool:
+			m[k] = map[bool]int64{false: 0, true: 1}[x]
+		case map[string]any, []any:
+			b, err := json.Marshal(x)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = string(b)
+		}
+	}
+	return m, nil
+}
+
+// asText is a column value as text, when it is text.
+func asText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	}
+	return "", false
+}
+
+// sameValue reports whether a desk's column value and a pulled one are
+// the same.
+func sameValue(local, remote any) bool {
+	switch l := local.(type) {
+	case nil:
+		return remote == nil
+	case int64:
+		switch r := remote.(type) {
+		case int64:
+			return l == r
+		case float64:
+			return float64(l) == r
+		}
+	case float64:
+		switch r := remote.(type) {
+		case int64:
+			return l == float64(r)
+		case float64:
+			return l == r
+		}
+	case string:
+		r, ok := asText(remote)
+		return ok && l == r
+	case []byte:
+		switch r := remote.(type) {
+		case []byte:
+			return bytes.Equal(l, r)
+		case string:
+			return string(l) == r
+		}
+	}
+	return false
+}
