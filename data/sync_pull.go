@@ -80,7 +80,12 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 			if err := a.apply(ch); err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
-			applied++
+			if ch.Origin != db.siteID {
+				applied++
+			}
+		}
+		if err := a.done(); err != nil {
+			return err
 		}
 		return tx.movePullCursor(last)
 	})
@@ -108,12 +113,15 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 						return err
 					}
 					failed++
-				} else {
+				} else if ch.Origin != db.siteID {
 					applied++
 				}
 				if _, err := tx.ExecContext(tx.ctx, `RELEASE pulled`); err != nil {
 					return err
 				}
+			}
+			if err := a.done(); err != nil {
+				return err
 			}
 			return tx.movePullCursor(last)
 		})
@@ -124,7 +132,7 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 		}
 		return internal("sync.pull", err)
 	}
-	rep.Pulled += applied
+	rep.Pulled += applied // of other desks: the desk's own come back only for what the server set
 	rep.PullConflicts += failed
 	return nil
 }
@@ -154,6 +162,20 @@ type applier struct {
 	tx *Tx
 	// outboxEmpty spares the look-up of waiting local changes per row.
 	outboxEmpty bool
+	// staleDashboard: a row arrived past the steps the dashboard's
+	// triggers count (an invoice already issued, from a snapshot).
+	staleDashboard bool
+}
+
+// done finishes a batch: summaries that missed rows are rebuilt when the
+// dashboard is next read (dashboardZone rebuilds them when the zone they
+// were built for is not the clinic's).
+func (a *applier) done() error {
+	if !a.staleDashboard {
+		return nil
+	}
+	_, err := a.tx.ExecContext(a.tx.ctx, `UPDATE dashboard_state SET zone = '' WHERE id = 1`)
+	return err
 }
 
 func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
@@ -349,6 +371,9 @@ func (a *applier) apply(ch server.Change) error {
 		}
 		if err := a.derive(ch.Entity, values, nil); err != nil {
 			return err
+		}
+		if ch.Entity == "invoices" && values["status"] != "draft" {
+			a.staleDashboard = true
 		}
 		names = slices.Sorted(maps.Keys(values))
 		args := make([]any, len(names))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,11 +28,18 @@ type setupScreen struct {
 	save       *widget.Button
 	errs       fieldErrors
 
+	// Joining a clinic that syncs: the server's address and password.
+	joinServer   *widget.Entry
+	joinPassword *widget.Entry
+	join         *widget.Button
+	joinInfo     *widget.Label
+	joinErrs     fieldErrors
+
 	content fyne.CanvasObject
 }
 
 func newSetupScreen(u *UI) *setupScreen {
-	s := &setupScreen{u: u, errs: fieldErrors{}}
+	s := &setupScreen{u: u, errs: fieldErrors{}, joinErrs: fieldErrors{}}
 	s.buildUI()
 	return s
 }
@@ -74,8 +82,63 @@ func (s *setupScreen) buildUI() {
 	s.errs.alias("admin_username", "username")
 	s.errs.alias("admin_full_name", "full_name")
 	s.errs.alias("admin_password", "password")
+	// A desk of a clinic that already syncs joins its server instead, and
+	// downloads the clinic with its accounts.
+	s.joinServer = entry(serverPlaceholder)
+	s.joinPassword = passwordEntry("The password of that server login")
+	s.joinPassword.OnSubmitted = func(string) { s.onJoin() }
+	s.join = widget.NewButton("Join and download the clinic", s.onJoin)
+	s.joinInfo = widget.NewLabel("")
+	s.joinInfo.Wrapping = fyne.TextWrapWord
+	s.joinInfo.Hide()
+	joinForm := widget.NewForm(
+		widget.NewFormItem("Server", s.joinErrs.add("server", s.joinServer)),
+		widget.NewFormItem("Password", s.joinPassword),
+	)
+	joinCard := widget.NewCard("", "Or join a clinic whose other desks sync through a server",
+		container.NewVBox(joinForm, s.joinInfo, container.NewHBox(layout.NewSpacer(), s.join)))
 	s.content = centredCard("Welcome to HMS", "Set up your clinic and its first administrator.", 620,
-		container.NewVBox(form, container.NewHBox(layout.NewSpacer(), s.save)))
+		container.NewVBox(form, container.NewHBox(layout.NewSpacer(), s.save), joinCard))
+}
+
+// onJoin enrolls this new desk with its clinic's server and downloads the
+// clinic, accounts included; then whoever works here logs in.
+func (s *setupScreen) onJoin() {
+	s.joinErrs.clear()
+	u, err := serverURL(s.joinServer.Text, s.joinPassword.Text)
+	if err != nil {
+		s.joinErrs.show(err, s.u.win)
+		return
+	}
+	s.join.Disable()
+	s.save.Disable()
+	s.joinInfo.SetText("Joining the server and downloading the clinic…")
+	s.joinInfo.Show()
+	background(s.u, func(ctx context.Context) (*app.SyncStatus, error) {
+		// A join whose download failed half way enrolled the desk: go on.
+		st, err := s.u.svc.Sync.SyncStatus(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !st.Enrolled {
+			if st, err = s.u.svc.Sync.EnrollDesk(ctx, u); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := s.u.svc.Sync.SyncNow(ctx); err != nil {
+			return nil, err
+		}
+		return st, nil
+	}, func(st *app.SyncStatus, err error) {
+		s.join.Enable()
+		s.save.Enable()
+		s.joinInfo.Hide()
+		if err != nil {
+			s.joinErrs.show(err, s.u.win)
+			return
+		}
+		s.u.showLoginFor("", fmt.Sprintf("This desk joined the clinic's server as %s and downloaded the clinic. Log in with your account.", st.DeskCode))
+	})
 }
 
 func (s *setupScreen) onSave() {

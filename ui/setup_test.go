@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
+	"hms/app/mock"
 )
 
 func startSetup(t *testing.T) *harness {
@@ -121,6 +122,70 @@ func TestSetup(t *testing.T) {
 		}
 		if !h.shows(app.ErrorMessage(errors.New("x"))) {
 			t.Errorf("generic message not shown: %q", h.texts())
+		}
+	})
+}
+
+// A new desk of a clinic that syncs joins its server from the first-run
+// screen: the password goes inside the address, the desk enrolls and
+// downloads the clinic, and whoever works here logs in.
+func TestSetupJoin(t *testing.T) {
+	start := func(t *testing.T) (*harness, *mock.SyncService) {
+		h := newHarness(t)
+		h.settings.NeedsSetupFn = func(context.Context) (bool, error) { return true, nil }
+		m := &mock.SyncService{
+			RunSyncFn:    func(context.Context, func(*app.SyncStatus)) {},
+			SyncStatusFn: func(context.Context) (*app.SyncStatus, error) { return &app.SyncStatus{}, nil },
+		}
+		h.u.svc.Sync = m
+		h.u.Start()
+		return h, m
+	}
+	t.Run("OK", func(t *testing.T) {
+		h, m := start(t)
+		m.EnrollDeskFn = func(ctx context.Context, u string) (*app.SyncStatus, error) {
+			h.record("EnrollDesk", nil, u) // nobody is logged in on a new desk
+			return &app.SyncStatus{Enrolled: true, DeskCode: "D3"}, nil
+		}
+		m.SyncNowFn = func(ctx context.Context) (*app.SyncReport, error) {
+			h.record("SyncNow", nil, nil)
+			return &app.SyncReport{Pulled: 120}, nil
+		}
+		s := h.u.setup
+		test.Type(s.joinServer, "postgres://desk3@db.clinic.lan:5432/hms?sslmode=verify-full")
+		test.Type(s.joinPassword, "p@ss word")
+		test.Tap(s.join)
+		h.waitFor("the login screen", func() bool { return h.u.login != nil })
+		if got := h.callsOf("EnrollDesk"); len(got) != 1 || got[0] != "postgres://desk3:p%40ss%20word@db.clinic.lan:5432/hms?sslmode=verify-full" {
+			t.Errorf("enrolled with %v", got)
+		}
+		if len(h.callsOf("SyncNow")) != 1 {
+			t.Error("the clinic was not downloaded")
+		}
+		if !strings.Contains(h.u.login.info.Text, "D3") {
+			t.Errorf("login info = %q", h.u.login.info.Text)
+		}
+	})
+	t.Run("BadAddress", func(t *testing.T) {
+		h, _ := start(t)
+		s := h.u.setup
+		test.Type(s.joinServer, "db.clinic.lan")
+		test.Tap(s.join)
+		if s.joinErrs.text("server") == "" || h.u.login != nil {
+			t.Errorf("a bad address: error %q", s.joinErrs.text("server"))
+		}
+	})
+	t.Run("ServerRefuses", func(t *testing.T) {
+		h, m := start(t)
+		m.EnrollDeskFn = func(ctx context.Context, u string) (*app.SyncStatus, error) {
+			return nil, app.Errorf(app.EUNAUTHORIZED, "The sync server refused the user name or password.")
+		}
+		s := h.u.setup
+		test.Type(s.joinServer, "postgres://desk3@db.clinic.lan:5432/hms")
+		test.Tap(s.join)
+		h.waitFor("the join button back", func() bool { return !s.join.Disabled() })
+		if h.u.login != nil || h.u.setup == nil || s.joinInfo.Visible() || s.save.Disabled() {
+			t.Error("after a refusal the setup screen should stay, ready again")
 		}
 	})
 }

@@ -70,6 +70,9 @@ type UI struct {
 	lastSignature uint64
 	locked        bool
 	syncStatus    string
+	// syncState is where the desk stood at the last sync report; nil
+	// before the first.
+	syncState *app.SyncStatus
 	// viewFiles are reports written for the system's viewer.
 	viewFiles viewFiles
 	// docs is where deliverPDF saves documents and how it prints them.
@@ -136,7 +139,11 @@ func (u *UI) Start() {
 	}
 	u.win.Show()
 	u.startTicker()
-	u.fyneApp.Lifecycle().SetOnStopped(u.viewFiles.clear)
+	stopSync := u.startSync()
+	u.fyneApp.Lifecycle().SetOnStopped(func() {
+		stopSync()
+		u.viewFiles.clear()
+	})
 }
 
 // SetSyncStatus sets the sync label of the status bar, e.g. "Sync: 3 waiting".

@@ -30,7 +30,9 @@ type mainScreen struct {
 
 	userLabel *widget.Label
 	roleLabel *widget.Label
-	syncLabel *widget.Label
+	// syncLabel is the sync line of the status bar, a flat button that
+	// opens the Sync screen or the conflicts for those who may see them.
+	syncLabel *widget.Button
 
 	// The current area's screen; only one is non-nil.
 	patients  *patientsScreen
@@ -43,6 +45,12 @@ type mainScreen struct {
 	myBills   *myBillsTab        // a patient's bills, a tab of My record
 	billing   *billingScreen     // the Billing area
 	dashboard *dashboardScreen   // the Dashboard area
+	// The Settings area's tabs when the desk can sync (Clinic, Sync,
+	// Conflicts), and the sync screens shown in them; the conflicts alone
+	// for staff who arrange appointments.
+	settingsTabs *container.AppTabs
+	syncView     *syncScreen
+	conflicts    *conflictsScreen
 
 	content fyne.CanvasObject
 }
@@ -85,8 +93,15 @@ func (s *mainScreen) buildUI() {
 	s.userLabel = widget.NewLabel(user.FullName)
 	s.roleLabel = widget.NewLabel(user.Role.Label())
 	s.roleLabel.Importance = widget.LowImportance
-	s.syncLabel = widget.NewLabel(s.u.syncStatus)
+	if st := s.u.syncState; st != nil {
+		// Reported before login, when the clinic's time zone was unknown.
+		s.u.syncStatus = syncSummary(st, s.u.now().In(s.u.location()))
+	}
+	s.syncLabel = widget.NewButton(s.u.syncStatus, s.onSyncTapped)
 	s.syncLabel.Importance = widget.LowImportance
+	if _, conflicts := canSeeSync(user.Role); !conflicts || s.u.svc.Sync == nil {
+		s.syncLabel.Disable()
+	}
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
 		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel, layout.NewSpacer(), s.syncLabel),
@@ -101,9 +116,7 @@ func (s *mainScreen) buildUI() {
 func (s *mainScreen) showArea(a app.Area) {
 	s.u.touch()
 	s.current = a
-	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
-	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
-	s.dashboard = nil
+	s.dropScreens()
 	var view fyne.CanvasObject
 	var focus fyne.Focusable // where typing goes when the area opens
 	switch a {
@@ -120,6 +133,9 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.settings = newSettingsScreen(s.u)
 		view = s.settings.content
 		s.settings.load()
+		if s.u.svc.Sync != nil {
+			view = s.syncTabs()
+		}
 	case app.AreaAudit:
 		s.audit = newAuditScreen(s.u)
 		view = s.audit.content
@@ -162,6 +178,14 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.u.win.Canvas().Focus(focus)
 		s.u.focusChanged() // moving the focus ourselves is not the user's activity
 	}
+}
+
+// dropScreens forgets the current area's screen.
+func (s *mainScreen) dropScreens() {
+	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
+	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
+	s.dashboard = nil
+	s.settingsTabs, s.syncView, s.conflicts = nil, nil, nil
 }
 
 func areaIcon(a app.Area) fyne.Resource {

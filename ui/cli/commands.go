@@ -379,8 +379,9 @@ var commandList = [][2]string{
 	{"export patients", "export patients to a CSV file"},
 	{"server init", "create or migrate the clinic's shared sync server (PostgreSQL)"},
 	{"sync enroll", "register this desk with the sync server"},
-	{"sync once", "push this desk's queued changes to the sync server"},
+	{"sync once", "push this desk's queued changes to the sync server and pull the other desks'"},
 	{"sync status", "say where this desk stands with the sync server"},
+	{"sync conflicts", "list the changes that lost or were refused, for review"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }

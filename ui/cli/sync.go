@@ -73,8 +73,10 @@ const syncAbout = `Syncs this desk with the clinic's shared server.
 
 Subcommands:
   enroll URL   register this desk with the server; it gets its desk code
-  once         push every queued change to the server now
+  once         push every queued change to the server and pull the other
+               desks' changes, now
   status       say where this desk stands
+  conflicts    list the changes that lost or were refused, for review
 
 The server's password is never stored: give it in PGPASSWORD or the
 PostgreSQL password file (~/.pgpass), or in URL for enroll only.`
@@ -87,7 +89,7 @@ func (r *runner) cmdSync(args []string) int {
 		return code
 	}
 	if len(rest) == 0 {
-		return r.usageError(fs, "sync needs a subcommand: enroll, once or status")
+		return r.usageError(fs, "sync needs a subcommand: enroll, once, status or conflicts")
 	}
 	switch rest[0] {
 	case "enroll":
@@ -96,6 +98,8 @@ func (r *runner) cmdSync(args []string) int {
 		return r.cmdSyncOnce(rest[1:])
 	case "status":
 		return r.cmdSyncStatus(rest[1:])
+	case "conflicts":
+		return r.cmdSyncConflicts(rest[1:])
 	}
 	return r.usageError(fs, "unknown sync subcommand %q", rest[0])
 }
@@ -146,9 +150,9 @@ Example:
 }
 
 func (r *runner) cmdSyncOnce(args []string) (code int) {
-	fs := r.newFlags("sync once", "hms [--db PATH] sync once", `Pushes every change queued on this desk to the sync server now, and says
-what the server decided. Changes stay queued when the server cannot be
-reached. (Receiving other desks' changes is not built yet.)`)
+	fs := r.newFlags("sync once", "hms [--db PATH] sync once", `Pushes every change queued on this desk to the sync server now, says what
+the server decided, then pulls and applies the changes the other desks
+made. Changes stay queued when the server cannot be reached.`)
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -167,9 +171,10 @@ reached. (Receiving other desks' changes is not built yet.)`)
 	}
 	fmt.Fprintf(r.env.Stdout, "Pushed %d changes: %d applied, %d with conflicts, %d refused, %d held in quarantine.\n",
 		rep.Pushed, rep.Applied, rep.Conflicts, rep.Rejected, rep.Quarantined)
+	fmt.Fprintf(r.env.Stdout, "Pulled %d changes from other desks: %d with conflicts.\n", rep.Pulled, rep.PullConflicts)
 	r.warnClock(rep.ClockOffset)
-	if rep.Conflicts+rep.Rejected > 0 {
-		fmt.Fprintf(r.env.Stdout, "Conflicts and refused changes are kept for review ('hms sync status' counts them).\n")
+	if rep.Conflicts+rep.Rejected+rep.PullConflicts > 0 {
+		fmt.Fprintf(r.env.Stdout, "Conflicts and refused changes are kept for review: 'hms sync conflicts' lists them.\n")
 	}
 	if rep.Quarantined > 0 {
 		fmt.Fprintf(r.env.Stderr, "hms: the server holds %d changes in quarantine: they were made while this computer's clock ran more than 5 minutes fast. They stay queued and go once the server's time has caught up.\n",
@@ -181,8 +186,9 @@ reached. (Receiving other desks' changes is not built yet.)`)
 
 func (r *runner) cmdSyncStatus(args []string) (code int) {
 	fs := r.newFlags("sync status", "hms [--db PATH] sync status", `Says where this desk stands with the sync server: enrolled or not, its
-desk code, the changes waiting and why the last push failed, and the
-conflicts waiting for review. It does not contact the server.`)
+desk code, the changes waiting and why the last push failed, when it last
+synced and since when syncing fails, and the conflicts waiting for review.
+It does not contact the server.`)
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -215,12 +221,77 @@ conflicts waiting for review. It does not contact the server.`)
 	if st.LastError != "" {
 		fmt.Fprintf(tw, "Last error:\t%s\n", st.LastError)
 	}
+	if st.Enrolled {
+		if st.LastSyncedAt.IsZero() {
+			fmt.Fprintf(tw, "Last synced:\tnever\n")
+		} else {
+			fmt.Fprintf(tw, "Last synced:\t%s\n", st.LastSyncedAt.Local().Format(time.DateTime))
+		}
+	}
+	if !st.FailingSince.IsZero() {
+		fmt.Fprintf(tw, "Failing since:\t%s\n", st.FailingSince.Local().Format(time.DateTime))
+	}
+	if st.LastSyncError != "" {
+		fmt.Fprintf(tw, "Last sync error:\t%s\n", st.LastSyncError)
+	}
 	fmt.Fprintf(tw, "Conflicts:\t%d to review\n", st.Conflicts)
 	if st.Enrolled {
 		fmt.Fprintf(tw, "Clock offset:\t%s\n", st.ClockOffset)
 	}
 	tw.Flush()
 	return ExitOK
+}
+
+func (r *runner) cmdSyncConflicts(args []string) (code int) {
+	fs := r.newFlags("sync conflicts", "hms [--db PATH] sync conflicts [--all]", `Lists the changes kept for review, newest first: fields that lost to a
+newer change made on another desk, and changes the server refused. Decide
+them in the program (Settings, Conflicts). It does not contact the server.`)
+	all := fs.Bool("all", false, "list the resolved ones too")
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return r.usageError(fs, "sync conflicts takes no arguments")
+	}
+	svc, closer, err := r.syncService()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	list, err := svc.ListConflicts(r.ctx, *all)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(r.env.Stdout, "No conflicts to review.\n")
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(r.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "DETECTED\tWHAT\tFIELD\tLOST\tWON\tRULE\tRESOLVED\n")
+	for _, c := range list {
+		field := c.Field
+		if field == "" {
+			field = "(whole change)"
+		}
+		resolved := "open"
+		if !c.ResolvedAt.IsZero() {
+			resolved = fmt.Sprintf("%s by %s, %s", c.Resolution, c.ResolvedBy, c.ResolvedAt.Local().Format(time.DateTime))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), oneLine(c.What), field,
+			clipValue(c.LostValue), clipValue(c.WonValue), oneLine(c.Rule), resolved)
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+// clipValue shortens a JSON value to fit a column.
+func clipValue(v string) string {
+	v = oneLine(v)
+	if r := []rune(v); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return v
 }
 
 // warnClock says so when the desk's clock is far from the server's.

@@ -16,11 +16,13 @@ import (
 
 // fakeSync is a SyncService that answers what the test sets.
 type fakeSync struct {
-	status  app.SyncStatus
-	report  app.SyncReport
-	err     error
-	urls    []string
-	callers []app.Caller
+	status    app.SyncStatus
+	report    app.SyncReport
+	conflicts []*app.Conflict
+	err       error
+	urls      []string
+	alls      []bool
+	callers   []app.Caller
 }
 
 var _ app.SyncService = (*fakeSync)(nil)
@@ -57,19 +59,33 @@ func (f *fakeSync) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 
 func (f *fakeSync) TestServer(ctx context.Context, u string) (*app.ServerCheck, error) {
 	f.note(ctx)
-	return &app.ServerCheck{}, f.err
+	f.urls = append(f.urls, u)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &app.ServerCheck{Server: u}, nil
 }
 
 func (f *fakeSync) RunSync(ctx context.Context, report func(*app.SyncStatus)) { f.note(ctx) }
 
 func (f *fakeSync) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	f.note(ctx)
-	return nil, f.err
+	f.alls = append(f.alls, all)
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []*app.Conflict
+	for _, c := range f.conflicts {
+		if all || c.ResolvedAt.IsZero() {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeSync) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
 	f.note(ctx)
-	return &app.Conflict{ID: id, Resolution: r}, f.err
+	return nil, app.Errorf(app.EINTERNAL, "not used by the command line")
 }
 
 type nopCloser struct{}
@@ -148,11 +164,17 @@ func TestSyncEnroll(t *testing.T) {
 }
 
 func TestSyncOnceAndStatus(t *testing.T) {
-	fs := &fakeSync{report: app.SyncReport{Pushed: 5, Applied: 3, Conflicts: 1, Rejected: 1}}
+	fs := &fakeSync{report: app.SyncReport{Pushed: 5, Applied: 3, Conflicts: 1, Rejected: 1, Pulled: 9, PullConflicts: 2}}
 	r := runSync(t, fs, nil, "sync", "once")
 	if r.code != 0 || !strings.Contains(r.stdout, "Pushed 5 changes: 3 applied, 1 with conflicts, 1 refused, 0 held in quarantine") ||
-		!strings.Contains(r.stdout, "kept for review") {
+		!strings.Contains(r.stdout, "Pulled 9 changes from other desks: 2 with conflicts.") ||
+		!strings.Contains(r.stdout, "kept for review: 'hms sync conflicts'") {
 		t.Fatalf("once: %+v", r)
+	}
+	fs.report = app.SyncReport{Pulled: 3, PullConflicts: 1}
+	if r := runSync(t, fs, nil, "sync", "once"); r.code != 0 || !strings.Contains(r.stdout, "Pulled 3 changes") ||
+		!strings.Contains(r.stdout, "kept for review") {
+		t.Fatalf("once, pulled conflicts only: %+v", r)
 	}
 	fs.report = app.SyncReport{Pushed: 2, Quarantined: 2}
 	if r := runSync(t, fs, nil, "sync", "once"); r.code != 1 {
@@ -160,11 +182,17 @@ func TestSyncOnceAndStatus(t *testing.T) {
 	}
 
 	fs.status = app.SyncStatus{Enrolled: true, DeskCode: "D2", Server: "postgres://desk@db/hms", Pending: 7,
-		OldestPending: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC), LastError: "The sync server cannot be reached.", Conflicts: 2}
+		OldestPending: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC), LastError: "The sync server cannot be reached.", Conflicts: 2,
+		LastSyncedAt: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC), FailingSince: time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC),
+		LastSyncError: "The sync server refused the user name or password."}
 	r = runSync(t, fs, nil, "sync", "status")
 	squashed := strings.Join(strings.Fields(r.stdout), " ")
+	local := func(h, m int) string {
+		return time.Date(2026, 11, 26, h, m, 0, 0, time.UTC).Local().Format(time.DateTime)
+	}
 	for _, w := range []string{"Enrolled: yes, with postgres://desk@db/hms", "Desk code: D2", "Pending: 7 changes, the oldest from",
-		"Last error: The sync server cannot be reached.", "Conflicts: 2 to review"} {
+		"Last error: The sync server cannot be reached.", "Conflicts: 2 to review", "Last synced: " + local(7, 0),
+		"Failing since: " + local(7, 30), "Last sync error: The sync server refused the user name or password."} {
 		if !strings.Contains(squashed, w) {
 			t.Errorf("status lacks %q:\n%s", w, r.stdout)
 		}
@@ -175,5 +203,49 @@ func TestSyncOnceAndStatus(t *testing.T) {
 	}
 	if r := runSync(t, fs, nil, "sync", "status", "extra"); r.code != 2 {
 		t.Fatalf("status with an argument: %+v", r)
+	}
+}
+
+func TestSyncConflicts(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	fs := &fakeSync{conflicts: []*app.Conflict{
+		{ID: "c2", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
+			DetectedAt: at},
+		{ID: "c1", Entity: "appointments", RowID: "a1", What: "Appointment of Ada Byron on 2026-11-26 10:00",
+			Rule: "refused by the server: the slot is taken", LostValue: `{"kind": "insert",` + "\n" + `"payload": {}}`,
+			WonValue: "null", DetectedAt: at},
+		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: "Setting clinic_name",
+			Rule: "field: last writer by (HLC, site) wins", LostValue: `"Old"`, WonValue: `"New"`, DetectedAt: at,
+			ResolvedAt: at, ResolvedBy: "admin", Resolution: app.ResolutionKeep},
+	}}
+	r := runSync(t, fs, nil, "sync", "conflicts")
+	if r.code != 0 {
+		t.Fatalf("conflicts: %+v", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "WHAT") ||
+		!strings.Contains(lines[1], "Patient P-D1-000001 Ada Byron") || !strings.Contains(lines[1], `"+30 210 555 0001"`) ||
+		!strings.Contains(lines[2], "(whole change)") || !strings.Contains(lines[2], `{"kind": "insert", "payload": {}}`) ||
+		!strings.Contains(lines[2], "open") {
+		t.Fatalf("conflicts:\n%s", r.stdout)
+	}
+	if fs.alls[0] || fs.callers[0] != app.SystemCaller("tester") {
+		t.Fatalf("listed with all=%v as %+v", fs.alls[0], fs.callers[0])
+	}
+	r = runSync(t, fs, nil, "sync", "conflicts", "--all")
+	if r.code != 0 || !strings.Contains(r.stdout, "kept by admin") || !fs.alls[1] {
+		t.Fatalf("conflicts --all: %+v", r)
+	}
+	fs.conflicts = nil
+	if r := runSync(t, fs, nil, "sync", "conflicts"); r.code != 0 || !strings.Contains(r.stdout, "No conflicts") {
+		t.Fatalf("no conflicts: %+v", r)
+	}
+	if r := runSync(t, fs, nil, "sync", "conflicts", "extra"); r.code != 2 {
+		t.Fatalf("conflicts with an argument: %+v", r)
+	}
+	fs.err = app.ErrUnauthorized()
+	if r := runSync(t, fs, nil, "sync", "conflicts"); r.code == 0 {
+		t.Fatalf("a refusal: %+v", r)
 	}
 }

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/app"
+)
+
+// startSync keeps the desk in sync in the background for as long as the
+// program runs (app.SyncService.RunSync), and shows where it stands in the
+// status bar after each round. The returned function stops it.
+func (u *UI) startSync() (stop func()) {
+	svc := u.svc.Sync
+	if svc == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		// Say where the desk stands at once: the first round may wait
+		// for a server that does not answer.
+		if st, err := svc.SyncStatus(ctx); err == nil && st != nil {
+			u.reportSync(st)
+		}
+		svc.RunSync(ctx, u.reportSync)
+	}()
+	return cancel
+}
+
+// reportSync takes in where the desk stands, from any goroutine.
+func (u *UI) reportSync(st *app.SyncStatus) {
+	if st == nil {
+		return
+	}
+	cp := *st
+	u.do(func() { u.showSyncStatus(&cp) })
+}
+
+// showSyncStatus shows st in the status bar and on the Sync screen when it
+// is open.
+func (u *UI) showSyncStatus(st *app.SyncStatus) {
+	u.syncState = st
+	u.syncStatus = syncSummary(st, u.now().In(u.location()))
+	if u.main == nil {
+		return
+	}
+	u.main.syncLabel.SetText(u.syncStatus)
+	if u.main.syncView != nil {
+		u.main.syncView.fillStatus(st)
+	}
+}
+
+// syncSummary is the status bar's line about sync: whether the desk syncs,
+// is failing and why, what waits, and the conflicts to review. Times are
+// shown in now's location, with the day when it is not today.
+func syncSummary(st *app.SyncStatus, now time.Time) string {
+	if st == nil || !st.Enrolled {
+		return "Sync: this desk works alone"
+	}
+	var b strings.Builder
+	b.WriteString("Sync: ")
+	switch {
+	case !st.FailingSince.IsZero():
+		b.WriteString(syncProblem(st.LastSyncError))
+		b.WriteString(" since ")
+		b.WriteString(clockTime(st.FailingSince, now))
+		if st.Pending > 0 {
+			fmt.Fprintf(&b, " · %d waiting", st.Pending)
+		}
+	case st.Pending > 0:
+		b.WriteString(plural(st.Pending, "change", "changes") + " waiting")
+	case st.LastSyncedAt.IsZero():
+		b.WriteString("not synced yet")
+	default:
+		b.WriteString("synced " + clockTime(st.LastSyncedAt, now))
+	}
+	if st.Conflicts > 0 {
+		b.WriteString(" · " + plural(st.Conflicts, "conflict", "conflicts") + " to review")
+	}
+	return b.String()
+}
+
+// syncProblem is the short reason sync fails, from the last error's
+// message: "offline" when the server cannot be reached.
+func syncProblem(msg string) string {
+	m := strings.ToLower(msg)
+	switch {
+	case m == "", strings.Contains(m, "cannot be reached"), strings.Contains(m, "interrupted"),
+		strings.Contains(m, "timeout"), strings.Contains(m, "connection refused"):
+		return "offline"
+	case strings.Contains(m, "password"):
+		return "server refused the password"
+	case strings.Contains(m, "newer version"):
+		return "server needs a newer hms"
+	case strings.Contains(m, "does not know this desk"):
+		return "server does not know this desk"
+	case strings.Contains(m, "replaced or restored"), strings.Contains(m, "epoch"):
+		return "server was replaced or restored"
+	case strings.Contains(m, "no such database"), strings.Contains(m, "not set up as an hms sync server"):
+		return "server is not set up"
+	}
+	return "failing"
+}
+
+// clockTime is t as a time of day in now's location, with the day before
+// it when it is not today.
+func clockTime(t, now time.Time) string {
+	t = t.In(now.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	if t.Year() == now.Year() {
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+// plural is "1 change" or "3 changes".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// canSeeSync says whether role may open the Sync screen (settings) and
+// the conflicts list.
+func canSeeSync(role app.Role) (settings, conflicts bool) {
+	settings = app.Can(role, app.PermManageSettings)
+	return settings, settings || app.Can(role, app.PermManageAppointments)
+}
+
+// onSyncTapped opens what the status bar's sync line is about: the Sync
+// screen for administrators (its conflicts when some wait for review), the
+// conflicts for staff who arrange appointments.
+func (s *mainScreen) onSyncTapped() {
+	if s.u.svc.Sync == nil {
+		return
+	}
+	settings, conflicts := canSeeSync(s.u.session.User.Role)
+	switch {
+	case settings:
+		if st := s.u.syncState; st != nil && st.Conflicts > 0 {
+			s.showSyncTab(syncTabConflicts)
+		} else {
+			s.showSyncTab(syncTabSync)
+		}
+	case conflicts:
+		s.showConflictsOnly()
+	}
+}

@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// conflictsScreen lists the changes that lost to others or that the server
+// refused (app.Conflict), for a person to decide: keep what won, or take
+// what lost. Staff who arrange appointments see them; administrators
+// decide.
+type conflictsScreen struct {
+	u *UI
+	// canResolve shows the buttons that decide.
+	canResolve bool
+
+	showAll *widget.Check
+	reload  *widget.Button
+	count   *widget.Label
+	list    *widget.List
+	empty   *widget.Label
+	confirm dialog.Dialog // the open "Take what lost" confirmation
+
+	items   []*app.Conflict
+	content fyne.CanvasObject
+}
+
+func newConflictsScreen(u *UI, canResolve bool) *conflictsScreen {
+	s := &conflictsScreen{u: u, canResolve: canResolve}
+	s.buildUI()
+	return s
+}
+
+func (s *conflictsScreen) buildUI() {
+	s.showAll = widget.NewCheck("Show resolved ones too", func(bool) { s.load() })
+	s.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.load)
+	s.count = widget.NewLabel("")
+	s.empty = mutedLabel("No conflicts wait for review: every change of every desk was taken as it was.")
+	s.empty.Hide()
+	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
+	help := mutedLabel("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+		"Keep what won, or take what lost: it then becomes a new change that wins on every desk.")
+	if !s.canResolve {
+		help.SetText("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+			"A booking that lost needs a new time: book it again. An administrator decides the rest.")
+	}
+	top := container.NewVBox(
+		container.NewHBox(sectionTitle("Sync conflicts"), s.count, layout.NewSpacer(), s.showAll, s.reload),
+		help,
+		s.empty,
+	)
+	s.content = container.NewBorder(top, nil, nil, nil, s.list)
+}
+
+// conflictRow is one row of the list: what, the two values, the rule, and
+// the buttons that decide.
+type conflictRow struct {
+	widget.BaseWidget
+	title, values, meta *widget.Label
+	keep, take          *widget.Button
+	content             fyne.CanvasObject
+}
+
+func (s *conflictsScreen) newRow() fyne.CanvasObject {
+	r := &conflictRow{
+		title:  widget.NewLabelWithStyle("Patient P-D1-000001 Someone", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		values: widget.NewLabel("lost / won"),
+		meta:   widget.NewLabel("rule"),
+		keep:   widget.NewButton("Keep what won", nil),
+		take:   widget.NewButton("Take what lost", nil),
+	}
+	for _, l := range []*widget.Label{r.title, r.values, r.meta} {
+		l.Truncation = fyne.TextTruncateEllipsis
+	}
+	r.meta.Importance = widget.LowImportance
+	buttons := container.NewVBox(layout.NewSpacer(), container.NewHBox(r.keep, r.take), layout.NewSpacer())
+	r.content = container.NewBorder(nil, nil, nil, buttons, container.NewVBox(r.title, r.values, r.meta))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*conflictRow)
+	if !ok || id < 0 || id >= len(s.items) {
+		return
+	}
+	c := s.items[id]
+	loc := s.u.location()
+	title := c.What
+	if c.Field != "" {
+		title += " — " + fieldLabel(c.Field)
+	}
+	r.title.SetText(title)
+	now := s.u.now().In(loc)
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "time unknown"
+		}
+		return clockTime(t, now)
+	}
+	lost := conflictValue(c.LostValue)
+	if c.Field == "" {
+		lost = wholeChange(c.LostValue)
+	}
+	won := "nothing won"
+	switch {
+	case strings.HasPrefix(c.Rule, "refused"):
+		won = "refused by the server"
+	case c.WonValue != "null" || !c.WonAt.IsZero():
+		won = fmt.Sprintf("won: %s (%s, %s)", conflictValue(c.WonValue), s.deskName(c.WonDesk), when(c.WonAt))
+	}
+	r.values.SetText(fmt.Sprintf("Lost: %s (%s, %s) · %s", lost, s.deskName(c.LostDesk), when(c.LostAt), won))
+	meta := "Rule: " + c.Rule + " · found " + when(c.DetectedAt)
+	if !c.ResolvedAt.IsZero() {
+		meta = fmt.Sprintf("Resolved %s by %s: %s · ", when(c.ResolvedAt), c.ResolvedBy, resolutionLabel(c.Resolution)) + meta
+	}
+	r.meta.SetText(meta)
+	r.keep.OnTapped = func() { s.onKeep(c) }
+	r.take.OnTapped = func() { s.onTake(c) }
+	open := s.canResolve && c.ResolvedAt.IsZero()
+	for _, b := range []*widget.Button{r.keep, r.take} {
+		if open {
+			b.Show()
+		} else {
+			b.Hide()
+		}
+	}
+	// Only a field can be taken back; a whole change is made again.
+	if c.Field == "" {
+		r.take.Disable()
+	} else {
+		r.take.Enable()
+	}
+}
+
+// deskName names the desk a site id belongs to.
+func (s *conflictsScreen) deskName(site string) string {
+	if site == "" {
+		return "no desk"
+	}
+	if st := s.u.syncState; st != nil && st.SiteID == site {
+		return "this desk"
+	}
+	if len(site) > 8 {
+		site = site[len(site)-8:]
+	}
+	return "desk …" + site
+}
+
+// conflictValue shows a JSON value for a person: text without quotes,
+// "(empty)", "(nothing)".
+func conflictValue(v string) string {
+	var x any
+	if err := json.Unmarshal([]byte(v), &x); err != nil {
+		return clipText(v, 60)
+	}
+	switch t := x.(type) {
+	case nil:
+		return "(nothing)"
+	case string:
+		if t == "" {
+			return "(empty)"
+		}
+		return "“" + clipText(t, 60) + "”"
+	}
+	return clipText(v, 60)
+}
+
+// wholeChange says what a whole change that lost was, from its JSON
+// ({"kind": "insert", "payload": …}).
+func wholeChange(v string) string {
+	var op struct{ Kind string }
+	if err := json.Unmarshal([]byte(v), &op); err == nil {
+		switch op.Kind {
+		case "insert":
+			return "creating it"
+		case "update":
+			return "a change to it"
+		case "delete":
+			return "deleting it"
+		}
+	}
+	return conflictValue(v)
+}
+
+// clipText shortens s to n runes.
+func clipText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func resolutionLabel(r app.Resolution) string {
+	switch r {
+	case app.ResolutionKeep:
+		return "kept what won"
+	case app.ResolutionTake:
+		return "took what lost"
+	case app.ResolutionMerged:
+		return "merged"
+	}
+	return string(r)
+}
+
+// load lists the conflicts again.
+func (s *conflictsScreen) load() {
+	all := s.showAll.Checked
+	background(s.u, func(ctx context.Context) ([]*app.Conflict, error) {
+		return s.u.svc.Sync.ListConflicts(ctx, all)
+	}, func(list []*app.Conflict, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.show(list)
+	})
+}
+
+func (s *conflictsScreen) show(list []*app.Conflict) {
+	s.items = list
+	open := 0
+	for _, c := range list {
+		if c.ResolvedAt.IsZero() {
+			open++
+		}
+	}
+	s.count.SetText(fmt.Sprintf("%d open", open))
+	if len(list) == 0 {
+		s.empty.Show()
+	} else {
+		s.empty.Hide()
+	}
+	s.list.UnselectAll()
+	s.list.Refresh()
+}
+
+func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionKeep) }
+
+// onTake asks first: what lost becomes a change that wins on every desk.
+func (s *conflictsScreen) onTake(c *app.Conflict) {
+	msg := fmt.Sprintf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
+		strings.ToLower(fieldLabel(c.Field)), c.What, conflictValue(c.LostValue))
+	d := dialog.NewConfirm("Take what lost", msg, func(ok bool) {
+		s.confirm = nil
+		if ok {
+			s.resolve(c, app.ResolutionTake)
+		}
+	}, s.u.win)
+	d.SetConfirmText("Take what lost")
+	d.SetDismissText("Cancel")
+	s.confirm = d
+	d.Show()
+}
+
+// resolve records the decision r about c, then lists the conflicts again
+// and updates the status bar.
+func (s *conflictsScreen) resolve(c *app.Conflict, r app.Resolution) {
+	background(s.u, func(ctx context.Context) (*app.SyncStatus, error) {
+		if _, err := s.u.svc.Sync.ResolveConflict(ctx, c.ID, r); err != nil {
+			return nil, err
+		}
+		st, err := s.u.svc.Sync.SyncStatus(ctx)
+		if err != nil {
+			return nil, nil // decided all the same; the status comes with the next round
+		}
+		return st, nil
+	}, func(st *app.SyncStatus, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			s.load() // it may have been resolved elsewhere meanwhile
+			return
+		}
+		if st != nil {
+			s.u.showSyncStatus(st)
+		}
+		s.load()
+	})
+}

@@ -1,0 +1,456 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// The tabs of the Settings area on a desk that can sync.
+const (
+	syncTabClinic    = "Clinic"
+	syncTabSync      = "Sync"
+	syncTabConflicts = "Conflicts"
+)
+
+// syncTabs builds the Settings area's tabs around the clinic's settings:
+// Sync and Conflicts.
+func (s *mainScreen) syncTabs() fyne.CanvasObject {
+	s.syncView = newSyncScreen(s.u)
+	s.conflicts = newConflictsScreen(s.u, true)
+	s.settingsTabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), s.settings.content),
+		container.NewTabItemWithIcon(syncTabSync, theme.ViewRefreshIcon(), s.syncView.content),
+		container.NewTabItemWithIcon(syncTabConflicts, theme.WarningIcon(), s.conflicts.content),
+	)
+	s.settingsTabs.OnSelected = func(t *container.TabItem) {
+		switch t.Text {
+		case syncTabSync:
+			s.syncView.load()
+		case syncTabConflicts:
+			s.conflicts.load()
+		}
+	}
+	return s.settingsTabs
+}
+
+// showSyncTab opens the Settings area at one of its sync tabs.
+func (s *mainScreen) showSyncTab(tab string) {
+	if s.current != app.AreaSettings || s.settingsTabs == nil {
+		if i := slices.Index(s.areas, app.AreaSettings); i >= 0 {
+			s.nav.Select(i) // shows the area
+		}
+	}
+	if s.settingsTabs == nil {
+		return
+	}
+	for _, t := range s.settingsTabs.Items {
+		if t.Text == tab {
+			if s.settingsTabs.Selected() == t {
+				s.settingsTabs.OnSelected(t) // fresh figures all the same
+			} else {
+				s.settingsTabs.Select(t)
+			}
+		}
+	}
+}
+
+// showConflictsOnly shows the conflicts, read-only, in place of an area:
+// for staff who arrange appointments but do not manage settings.
+func (s *mainScreen) showConflictsOnly() {
+	s.u.touch()
+	s.nav.UnselectAll()
+	s.current = ""
+	s.dropScreens()
+	s.conflicts = newConflictsScreen(s.u, false)
+	s.area.Objects = []fyne.CanvasObject{s.conflicts.content}
+	s.area.Refresh()
+	s.conflicts.load()
+}
+
+// syncScreen is Settings → Sync: the server's address and password, the
+// buttons that test the connection, enroll the desk and sync now, and where
+// the desk stands.
+type syncScreen struct {
+	u *UI
+
+	server    *widget.Entry
+	password  *widget.Entry
+	test      *widget.Button
+	enroll    *widget.Button
+	syncNow   *widget.Button
+	review    *widget.Button
+	result    *widget.Label // what the last button did
+	errs      fieldErrors
+	desk      *widget.Label
+	where     *widget.Label
+	pending   *widget.Label
+	synced    *widget.Label
+	failing   *widget.Label
+	lastError *widget.Label
+	offset    *widget.Label
+	clockWarn *widget.Label
+	conflicts *widget.Label
+
+	status  *app.SyncStatus
+	content fyne.CanvasObject
+}
+
+// serverPlaceholder shows the form of a server's address.
+const serverPlaceholder = "postgres://user@host:5432/db?sslmode=verify-full"
+
+func newSyncScreen(u *UI) *syncScreen {
+	s := &syncScreen{u: u, errs: fieldErrors{}}
+	s.buildUI()
+	return s
+}
+
+func (s *syncScreen) buildUI() {
+	s.server = entry(serverPlaceholder)
+	s.password = passwordEntry("The server password of the user in the address")
+	s.test = widget.NewButtonWithIcon("Test connection", theme.SearchIcon(), s.onTest)
+	s.enroll = widget.NewButtonWithIcon("Enroll this desk", theme.ConfirmIcon(), s.onEnroll)
+	s.enroll.Importance = widget.HighImportance
+	s.syncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.onSyncNow)
+	s.syncNow.Disable() // until the desk is known to be enrolled
+	s.review = widget.NewButtonWithIcon("Review conflicts", theme.WarningIcon(), func() {
+		if s.u.main != nil {
+			s.u.main.showSyncTab(syncTabConflicts)
+		}
+	})
+	s.result = wrapLabel("")
+	s.result.Hide()
+	general := newErrorLabel()
+	s.errs[""] = general
+
+	s.desk = widget.NewLabel("…")
+	s.where = wrapLabel("")
+	s.pending = widget.NewLabel("")
+	s.synced = widget.NewLabel("")
+	s.failing = wrapLabel("")
+	s.lastError = wrapLabel("")
+	s.lastError.Importance = widget.DangerImportance
+	s.lastError.Hide()
+	s.offset = widget.NewLabel("")
+	s.clockWarn = wrapLabel("")
+	s.clockWarn.Importance = widget.WarningImportance
+	s.clockWarn.Hide()
+	s.conflicts = widget.NewLabel("")
+
+	connect := widget.NewForm(
+		widget.NewFormItem("Server address", s.errs.add("server", s.server)),
+		widget.NewFormItem("Password", s.errs.add("password", s.password)),
+	)
+	status := widget.NewForm(
+		widget.NewFormItem("This desk", s.desk),
+		widget.NewFormItem("Server", s.where),
+		widget.NewFormItem("Waiting", s.pending),
+		widget.NewFormItem("Last synced", s.synced),
+		widget.NewFormItem("Failing", container.NewVBox(s.failing, s.lastError)),
+		widget.NewFormItem("Clock offset", container.NewVBox(s.offset, s.clockWarn)),
+		widget.NewFormItem("Conflicts", container.NewHBox(s.conflicts, s.review)),
+	)
+	help := mutedLabel("Desks of one clinic share their records through a PostgreSQL server. " +
+		"Give its address and the password of its user, test the connection, then enroll this desk: " +
+		"it gets its desk code and syncs by itself from then on.")
+	s.content = container.NewVScroll(container.NewVBox(
+		sectionTitle("Sync server"),
+		container.New(widthLayout{720}, container.NewVBox(help, connect)),
+		container.NewHBox(s.test, s.enroll, s.syncNow, layout.NewSpacer()),
+		general,
+		container.New(widthLayout{720}, s.result),
+		widget.NewSeparator(),
+		sectionTitle("Where this desk stands"),
+		container.New(widthLayout{720}, status),
+	))
+}
+
+// load reads where the desk stands.
+func (s *syncScreen) load() {
+	background(s.u, func(ctx context.Context) (*app.SyncStatus, error) {
+		return s.u.svc.Sync.SyncStatus(ctx)
+	}, func(st *app.SyncStatus, err error) {
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.u.showSyncStatus(st)
+		s.fillStatus(st)
+	})
+}
+
+// fillStatus shows where the desk stands; the address of an enrolled
+// desk's server goes into the form when it is empty.
+func (s *syncScreen) fillStatus(st *app.SyncStatus) {
+	s.status = st
+	now := s.u.now().In(s.u.location())
+	if !st.Enrolled {
+		s.desk.SetText(fmt.Sprintf("%s, not enrolled: it works alone", st.DeskCode))
+		s.where.SetText("None")
+		s.syncNow.Disable()
+		s.enroll.Importance, s.syncNow.Importance = widget.HighImportance, widget.MediumImportance
+	} else {
+		s.desk.SetText(st.DeskCode + ", enrolled")
+		s.where.SetText(st.Server)
+		s.syncNow.Enable()
+		// Enrolling again is safe but rare: syncing is what is done here now.
+		s.enroll.Importance, s.syncNow.Importance = widget.MediumImportance, widget.HighImportance
+		if s.server.Text == "" {
+			s.server.SetText(st.Server)
+		}
+	}
+	if st.Pending == 0 {
+		s.pending.SetText("Nothing: every change has reached the server")
+		if !st.Enrolled {
+			s.pending.SetText("0 changes")
+		}
+	} else {
+		s.pending.SetText(fmt.Sprintf("%s, the oldest from %s", plural(st.Pending, "change", "changes"),
+			clockTime(st.OldestPending, now)))
+	}
+	if st.LastSyncedAt.IsZero() {
+		s.synced.SetText("Never")
+	} else {
+		s.synced.SetText(clockTime(st.LastSyncedAt, now))
+	}
+	why := st.LastSyncError
+	if why == "" {
+		why = st.LastError
+	}
+	if st.FailingSince.IsZero() {
+		s.failing.SetText("No")
+	} else {
+		s.failing.SetText("Since " + clockTime(st.FailingSince, now))
+	}
+	s.lastError.SetText(why)
+	s.lastError.Hidden = why == "" || (st.FailingSince.IsZero() && st.Pending == 0)
+	s.lastError.Refresh()
+	if st.Enrolled {
+		s.offset.SetText(offsetText(st.ClockOffset))
+	} else {
+		s.offset.SetText("Not measured")
+	}
+	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
+	s.conflicts.SetText(plural(st.Conflicts, "conflict", "conflicts") + " to review")
+	s.enroll.Refresh()
+	s.syncNow.Refresh()
+}
+
+// setWarning shows msg on l, or hides l when msg is empty.
+func setWarning(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// clockWarning is the warning about a clock too far from the server's,
+// "" when it is near enough.
+func clockWarning(offset time.Duration) string {
+	if offset <= app.MaxClockOffset && offset >= -app.MaxClockOffset {
+		return ""
+	}
+	return fmt.Sprintf("This computer's clock is %s off the server's. HMS corrects for it, but set the clock right.",
+		offset.Abs().Round(time.Second))
+}
+
+// offsetText is a clock offset for a person: "server 1.2s ahead".
+func offsetText(d time.Duration) string {
+	r := d.Round(100 * time.Millisecond)
+	switch {
+	case r == 0:
+		return "The server's and this desk's agree (within 0.1 s)"
+	case r > 0:
+		return fmt.Sprintf("The server's clock is %s ahead of this desk's", r)
+	}
+	return fmt.Sprintf("The server's clock is %s behind this desk's", -r)
+}
+
+// lowerFirst lower-cases the first letter of s.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// serverURL puts password into the address the form holds. The address
+// keeps its own password when the password field is empty.
+func serverURL(address, password string) (string, error) {
+	address = strings.TrimSpace(address)
+	if address == "" {
+		return "", app.FieldErrorf("server", "Enter the server's address, e.g. %s.", serverPlaceholder)
+	}
+	u, err := url.Parse(address)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return "", app.FieldErrorf("server", "The address must look like %s.", serverPlaceholder)
+	}
+	if password != "" {
+		if u.User == nil || u.User.Username() == "" {
+			return "", app.FieldErrorf("server", "Put the server's user name in the address: postgres://USER@host:5432/db.")
+		}
+		u.User = url.UserPassword(u.User.Username(), password)
+	}
+	return u.String(), nil
+}
+
+// address is the URL to try, or false after showing why there is none.
+func (s *syncScreen) address() (string, bool) {
+	s.errs.clear()
+	s.result.Hide()
+	u, err := serverURL(s.server.Text, s.password.Text)
+	if err != nil {
+		s.errs.show(err, s.u.win)
+		return "", false
+	}
+	return u, true
+}
+
+// busy disables the buttons while a call runs.
+func (s *syncScreen) busy(on bool) {
+	for _, b := range []*widget.Button{s.test, s.enroll} {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if on || s.status == nil || !s.status.Enrolled {
+		s.syncNow.Disable()
+	} else {
+		s.syncNow.Enable()
+	}
+}
+
+// showResult shows what a button did.
+func (s *syncScreen) showResult(text string) {
+	s.result.SetText(text)
+	s.result.Show()
+}
+
+func (s *syncScreen) onTest() {
+	u, ok := s.address()
+	if !ok {
+		return
+	}
+	s.busy(true)
+	background(s.u, func(ctx context.Context) (*app.ServerCheck, error) {
+		return s.u.svc.Sync.TestServer(ctx, u)
+	}, func(c *app.ServerCheck, err error) {
+		s.busy(false)
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.showResult(serverCheckText(c))
+	})
+}
+
+// serverCheckText says what a connection test found.
+func serverCheckText(c *app.ServerCheck) string {
+	tls := "no: the connection is not encrypted (use sslmode=verify-full on a network you do not control)"
+	if c.TLS {
+		tls = "yes"
+	}
+	lines := []string{
+		"The server at " + c.Server + " answers, and this desk can work with it.",
+		fmt.Sprintf("Epoch %s, schema version %d.", c.Epoch, c.SchemaVersion),
+		"Clocks: " + lowerFirst(offsetText(c.ClockOffset)) + ".",
+		"Encrypted (TLS): " + tls + ".",
+		fmt.Sprintf("Round trip: %s.", c.RoundTrip.Round(100*time.Microsecond)),
+	}
+	if w := clockWarning(c.ClockOffset); w != "" {
+		lines = append(lines, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *syncScreen) onEnroll() {
+	u, ok := s.address()
+	if !ok {
+		return
+	}
+	s.busy(true)
+	background(s.u, func(ctx context.Context) (*app.SyncStatus, error) {
+		return s.u.svc.Sync.EnrollDesk(ctx, u)
+	}, func(st *app.SyncStatus, err error) {
+		s.busy(false)
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.password.SetText("")
+		s.server.SetText(st.Server)
+		s.u.showSyncStatus(st)
+		s.fillStatus(st)
+		s.busy(false)
+		msg := fmt.Sprintf("This desk is enrolled with %s as desk %s. It syncs by itself from now on.", st.Server, st.DeskCode)
+		if st.Pending > 0 {
+			msg += fmt.Sprintf(" %s wait to be sent.", plural(st.Pending, "change", "changes"))
+		}
+		s.showResult(msg)
+	})
+}
+
+func (s *syncScreen) onSyncNow() {
+	s.errs.clear()
+	s.result.Hide()
+	s.busy(true)
+	type outcome struct {
+		rep *app.SyncReport
+		st  *app.SyncStatus
+	}
+	background(s.u, func(ctx context.Context) (outcome, error) {
+		rep, err := s.u.svc.Sync.SyncNow(ctx)
+		// Where the desk stands changed either way.
+		st, serr := s.u.svc.Sync.SyncStatus(ctx)
+		if serr != nil {
+			st = nil
+		}
+		return outcome{rep, st}, err
+	}, func(o outcome, err error) {
+		if o.st != nil {
+			s.u.showSyncStatus(o.st)
+			s.fillStatus(o.st)
+		}
+		s.busy(false)
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.showResult(syncReportText(o.rep))
+	})
+}
+
+// syncReportText says what one sync did.
+func syncReportText(r *app.SyncReport) string {
+	lines := []string{
+		fmt.Sprintf("Sent %s: %d applied, %d with conflicts, %d refused, %d held in quarantine.",
+			plural(r.Pushed, "change", "changes"), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
+		fmt.Sprintf("Received %s from other desks, %d of them with conflicts.",
+			plural(r.Pulled, "change", "changes"), r.PullConflicts),
+	}
+	if r.Conflicts+r.Rejected+r.PullConflicts > 0 {
+		lines = append(lines, "Conflicts and refused changes wait for review under Conflicts.")
+	}
+	if r.Quarantined > 0 {
+		lines = append(lines, "Changes in quarantine were made while this computer's clock ran more than 5 minutes fast: they stay queued and go once the server's time has caught up.")
+	}
+	if w := clockWarning(r.ClockOffset); w != "" {
+		lines = append(lines, w)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,399 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"hms/app"
+	"hms/app/mock"
+)
+
+func TestSyncSummary(t *testing.T) {
+	now := time.Date(2026, 11, 26, 11, 0, 0, 0, time.UTC)
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 26, h, m, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name string
+		st   *app.SyncStatus
+		want string
+	}{
+		{"Nil", nil, "Sync: this desk works alone"},
+		{"NotEnrolled", &app.SyncStatus{Pending: 4}, "Sync: this desk works alone"},
+		{"Synced", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42)}, "Sync: synced 10:42"},
+		{"SyncedYesterday", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42).AddDate(0, 0, -1)}, "Sync: synced 25 Nov 10:42"},
+		{"NeverSynced", &app.SyncStatus{Enrolled: true}, "Sync: not synced yet"},
+		{"Waiting", &app.SyncStatus{Enrolled: true, Pending: 3, LastSyncedAt: at(10, 42)}, "Sync: 3 changes waiting"},
+		{"WaitingOne", &app.SyncStatus{Enrolled: true, Pending: 1}, "Sync: 1 change waiting"},
+		{"Offline", &app.SyncStatus{Enrolled: true, Pending: 3, FailingSince: at(10, 40),
+			LastSyncError: "The sync server cannot be reached. Check that it is running and its address. (dial tcp: refused)"},
+			"Sync: offline since 10:40 · 3 waiting"},
+		{"Password", &app.SyncStatus{Enrolled: true, FailingSince: at(10, 40),
+			LastSyncError: "The sync server refused the user name or password."},
+			"Sync: server refused the password since 10:40"},
+		{"NewerServer", &app.SyncStatus{Enrolled: true, FailingSince: at(10, 40),
+			LastSyncError: "The sync server runs a newer version of HMS than this desk: update hms on this desk first."},
+			"Sync: server needs a newer hms since 10:40"},
+		{"Conflicts", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42), Conflicts: 2},
+			"Sync: synced 10:42 · 2 conflicts to review"},
+		{"OfflineConflict", &app.SyncStatus{Enrolled: true, FailingSince: at(10, 40), Conflicts: 1},
+			"Sync: offline since 10:40 · 1 conflict to review"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := syncSummary(c.st, now); got != c.want {
+				t.Errorf("syncSummary = %q, want %q", got, c.want)
+			}
+		})
+	}
+	athens, err := time.LoadLocation("Europe/Athens")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	if got := syncSummary(&app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42)}, now.In(athens)); got != "Sync: synced 12:42" {
+		t.Errorf("in the clinic's zone: %q", got)
+	}
+}
+
+func TestServerURL(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		got, err := serverURL(" postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full ", "p@ss:w/rd?#%")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pw, _ := u.User.Password(); pw != "p@ss:w/rd?#%" || u.User.Username() != "desk1" || u.Host != "db.clinic.lan:5432" ||
+			u.Path != "/hms" || u.Query().Get("sslmode") != "verify-full" {
+			t.Fatalf("serverURL = %q", got)
+		}
+	})
+	t.Run("NoPassword", func(t *testing.T) {
+		if got, err := serverURL("postgres://desk1:kept@db/hms", ""); err != nil || got != "postgres://desk1:kept@db/hms" {
+			t.Fatalf("serverURL = %q, %v", got, err)
+		}
+	})
+	for _, bad := range []string{"", "db.clinic.lan", "http://db/hms", "postgres:///hms"} {
+		if _, err := serverURL(bad, ""); app.ErrorField(err) != "server" {
+			t.Errorf("serverURL(%q): %v", bad, err)
+		}
+	}
+	if _, err := serverURL("postgres://db/hms", "secret"); app.ErrorField(err) != "server" {
+		t.Errorf("a password without a user name: %v", err)
+	}
+}
+
+// syncHarness is a harness whose desk syncs with mocks: RunSync reports
+// status once.
+type syncHarness struct {
+	*harness
+	sync *mock.SyncService
+
+	smu       sync.Mutex
+	status    app.SyncStatus
+	conflicts []*app.Conflict
+}
+
+func newSyncHarness(t *testing.T, st app.SyncStatus) *syncHarness {
+	h := &syncHarness{harness: newHarness(t), sync: &mock.SyncService{}, status: st}
+	h.sync.SyncStatusFn = func(ctx context.Context) (*app.SyncStatus, error) {
+		h.record("SyncStatus", nil, nil)
+		h.smu.Lock()
+		defer h.smu.Unlock()
+		cp := h.status
+		return &cp, nil
+	}
+	h.sync.RunSyncFn = func(ctx context.Context, report func(*app.SyncStatus)) {
+		h.record("RunSync", nil, nil)
+		h.smu.Lock()
+		cp := h.status
+		h.smu.Unlock()
+		report(&cp)
+	}
+	h.sync.ListConflictsFn = func(ctx context.Context, all bool) ([]*app.Conflict, error) {
+		h.record("ListConflicts", ctx, all)
+		h.smu.Lock()
+		defer h.smu.Unlock()
+		var out []*app.Conflict
+		for _, c := range h.conflicts {
+			if all || c.ResolvedAt.IsZero() {
+				cp := *c
+				out = append(out, &cp)
+			}
+		}
+		return out, nil
+	}
+	h.sync.ResolveConflictFn = func(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
+		h.record("ResolveConflict", ctx, id+" "+string(r))
+		h.smu.Lock()
+		defer h.smu.Unlock()
+		for _, c := range h.conflicts {
+			if c.ID == id {
+				if !c.ResolvedAt.IsZero() {
+					return nil, app.Errorf(app.ECONFLICT, "This conflict was resolved already.")
+				}
+				c.ResolvedAt, c.Resolution, c.ResolvedBy = time.Now(), r, "admin1"
+				h.status.Conflicts--
+				cp := *c
+				return &cp, nil
+			}
+		}
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such conflict.")
+	}
+	h.u.svc.Sync = h.sync
+	return h
+}
+
+var enrolledStatus = app.SyncStatus{Enrolled: true, SiteID: "site-this", DeskCode: "D2",
+	Server: "postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full", Epoch: "e1",
+	LastSyncedAt: time.Date(2026, 3, 2, 8, 58, 0, 0, time.UTC), ClockOffset: 1200 * time.Millisecond}
+
+func TestSyncStatusBar(t *testing.T) {
+	t.Run("Admin", func(t *testing.T) {
+		st := enrolledStatus
+		st.Conflicts = 2
+		h := newSyncHarness(t, st)
+		h.loginAs(user(app.RoleAdmin))
+		m := h.u.main
+		// 08:58 UTC is 10:58 at the clinic (Europe/Athens).
+		h.waitFor("the sync line", func() bool { return m.syncLabel.Text == "Sync: synced 10:58 · 2 conflicts to review" })
+		if m.syncLabel.Disabled() {
+			t.Fatal("an administrator cannot tap the sync line")
+		}
+		test.Tap(m.syncLabel)
+		if m.current != app.AreaSettings || m.settingsTabs == nil || m.settingsTabs.Selected().Text != syncTabConflicts {
+			t.Fatalf("tapping the sync line with conflicts opened %s", m.current)
+		}
+		h.waitFor("the conflicts", func() bool { return h.called("ListConflicts") > 0 })
+
+		h.smu.Lock()
+		h.status.Conflicts = 0
+		h.smu.Unlock()
+		h.u.reportSync(&enrolledStatus)
+		h.drain()
+		test.Tap(m.syncLabel)
+		if m.settingsTabs.Selected().Text != syncTabSync {
+			t.Fatalf("tapping the sync line opened the tab %s", m.settingsTabs.Selected().Text)
+		}
+		h.waitFor("the desk's status", func() bool { return m.syncView.desk.Text == "D2, enrolled" })
+	})
+	t.Run("Reception", func(t *testing.T) {
+		h := newSyncHarness(t, enrolledStatus)
+		h.loginAs(user(app.RoleReception))
+		m := h.u.main
+		h.waitFor("the sync line", func() bool { return strings.HasPrefix(m.syncLabel.Text, "Sync: synced") })
+		test.Tap(m.syncLabel)
+		if m.conflicts == nil || m.conflicts.canResolve || m.current != "" {
+			t.Fatalf("reception's tap showed %+v in %q", m.conflicts, m.current)
+		}
+		h.waitFor("the conflicts", func() bool { return h.called("ListConflicts") == 1 })
+	})
+	t.Run("Nurse", func(t *testing.T) {
+		h := newSyncHarness(t, enrolledStatus)
+		h.loginAs(user(app.RoleNurse))
+		h.waitFor("the sync line", func() bool { return strings.HasPrefix(h.u.main.syncLabel.Text, "Sync: synced") })
+		if !h.u.main.syncLabel.Disabled() {
+			t.Fatal("a nurse may tap the sync line")
+		}
+	})
+	t.Run("NotEnrolled", func(t *testing.T) {
+		h := newSyncHarness(t, app.SyncStatus{DeskCode: "D1"})
+		h.loginAs(user(app.RoleAdmin))
+		h.waitFor("the sync line", func() bool { return h.u.main.syncLabel.Text == "Sync: this desk works alone" })
+		if h.called("RunSync") != 1 {
+			t.Fatalf("RunSync called %d times", h.called("RunSync"))
+		}
+	})
+}
+
+func TestSyncSettings(t *testing.T) {
+	h := newSyncHarness(t, app.SyncStatus{SiteID: "site-this", DeskCode: "D1", Pending: 12,
+		OldestPending: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)})
+	var urls []string
+	h.sync.TestServerFn = func(ctx context.Context, u string) (*app.ServerCheck, error) {
+		h.record("TestServer", ctx, u)
+		h.smu.Lock()
+		urls = append(urls, u)
+		h.smu.Unlock()
+		if strings.Contains(u, "nowhere") {
+			return nil, app.FieldErrorf("server", "The sync server cannot be reached.")
+		}
+		return &app.ServerCheck{Server: "postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full", Epoch: "e1",
+			SchemaVersion: 2, ClockOffset: -90 * time.Second, RoundTrip: 3 * time.Millisecond, TLS: true}, nil
+	}
+	h.sync.EnrollDeskFn = func(ctx context.Context, u string) (*app.SyncStatus, error) {
+		h.record("EnrollDesk", ctx, u)
+		h.smu.Lock()
+		defer h.smu.Unlock()
+		h.status = enrolledStatus
+		h.status.Pending = 12
+		cp := h.status
+		return &cp, nil
+	}
+	h.sync.SyncNowFn = func(ctx context.Context) (*app.SyncReport, error) {
+		h.record("SyncNow", ctx, nil)
+		h.smu.Lock()
+		h.status.Pending = 0
+		h.smu.Unlock()
+		return &app.SyncReport{Pushed: 12, Applied: 11, Conflicts: 1, Pulled: 40, PullConflicts: 2}, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	m := h.u.main
+	h.openArea(app.AreaSettings)
+	m.showSyncTab(syncTabSync)
+	s := m.syncView
+	h.waitFor("the desk's status", func() bool { return strings.Contains(s.desk.Text, "not enrolled") })
+	if !s.syncNow.Disabled() || !strings.HasPrefix(s.pending.Text, "12 changes") {
+		t.Fatalf("before enrolling: sync now enabled %v, pending %q", !s.syncNow.Disabled(), s.pending.Text)
+	}
+
+	t.Run("ErrAddress", func(t *testing.T) {
+		test.Tap(s.test)
+		if s.errs.text("server") == "" {
+			t.Fatal("no error for an empty address")
+		}
+		s.server.SetText("postgres://desk2@nowhere/hms")
+		test.Tap(s.test)
+		h.waitFor("the server's error", func() bool { return strings.Contains(s.errs.text("server"), "cannot be reached") })
+	})
+	t.Run("TestConnection", func(t *testing.T) {
+		s.server.SetText("postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full")
+		test.Type(s.password, "p@ss word")
+		test.Tap(s.test)
+		h.waitFor("the test's result", func() bool { return s.result.Visible() })
+		for _, w := range []string{"Epoch e1, schema version 2", "Encrypted (TLS): yes", "Round trip: 3ms", "1m30s behind",
+			"set the clock right"} {
+			if !strings.Contains(s.result.Text, w) {
+				t.Errorf("result lacks %q:\n%s", w, s.result.Text)
+			}
+		}
+		if s.errs.text("server") != "" {
+			t.Error("the earlier error stays")
+		}
+		h.smu.Lock()
+		got := urls[len(urls)-1]
+		h.smu.Unlock()
+		if u, err := url.Parse(got); err != nil || func() string { p, _ := u.User.Password(); return p }() != "p@ss word" {
+			t.Fatalf("tested %q", got)
+		}
+	})
+	t.Run("Enroll", func(t *testing.T) {
+		test.Tap(s.enroll)
+		h.waitFor("the enrollment", func() bool { return strings.Contains(s.result.Text, "as desk D2") })
+		if s.password.Text != "" || s.desk.Text != "D2, enrolled" || s.syncNow.Disabled() {
+			t.Fatalf("after enrolling: password %q, desk %q", s.password.Text, s.desk.Text)
+		}
+		if !strings.Contains(m.syncLabel.Text, "12 changes waiting") {
+			t.Errorf("sync line %q", m.syncLabel.Text)
+		}
+	})
+	t.Run("SyncNow", func(t *testing.T) {
+		test.Tap(s.syncNow)
+		h.waitFor("the report", func() bool { return strings.Contains(s.result.Text, "Sent 12 changes") })
+		for _, w := range []string{"11 applied, 1 with conflicts, 0 refused", "Received 40 changes from other desks, 2 of them"} {
+			if !strings.Contains(s.result.Text, w) {
+				t.Errorf("report lacks %q:\n%s", w, s.result.Text)
+			}
+		}
+		if !strings.HasPrefix(s.pending.Text, "Nothing") || !strings.HasPrefix(m.syncLabel.Text, "Sync: synced") {
+			t.Errorf("after syncing: pending %q, line %q", s.pending.Text, m.syncLabel.Text)
+		}
+	})
+	t.Run("Failing", func(t *testing.T) {
+		st := enrolledStatus
+		st.FailingSince = time.Date(2026, 3, 2, 8, 40, 0, 0, time.UTC)
+		st.LastSyncError = "The sync server cannot be reached."
+		st.ClockOffset = 2 * time.Minute
+		h.u.reportSync(&st)
+		h.drain()
+		if s.failing.Text != "Since 10:40" || !s.lastError.Visible() || !s.clockWarn.Visible() ||
+			m.syncLabel.Text != "Sync: offline since 10:40" {
+			t.Errorf("failing: %q %q warn %v, line %q", s.failing.Text, s.lastError.Text, s.clockWarn.Visible(), m.syncLabel.Text)
+		}
+	})
+}
+
+func TestConflictsScreen(t *testing.T) {
+	h := newSyncHarness(t, enrolledStatus)
+	lost := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	h.conflicts = []*app.Conflict{
+		{ID: "c2", Entity: "appointments", RowID: "a1", What: "Appointment of Ada Byron on 2026-03-02 10:00",
+			Rule: "refused by the server: the slot is taken", LostValue: `{"kind":"insert"}`, WonValue: "null",
+			LostDesk: "site-this", LostAt: lost, DetectedAt: lost},
+		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
+			LostDesk: "site-this", WonDesk: "0193a1b2-0000-7000-8000-00000000beef", LostAt: lost, WonAt: lost.Add(time.Minute),
+			DetectedAt: lost},
+		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: "Setting clinic_name",
+			Rule: "field: last writer by (HLC, site) wins", LostValue: `"Old"`, WonValue: `"New"`, LostAt: lost, WonAt: lost,
+			DetectedAt: lost, ResolvedAt: lost, ResolvedBy: "admin1", Resolution: app.ResolutionKeep},
+	}
+	h.loginAs(user(app.RoleAdmin))
+	m := h.u.main
+	h.openArea(app.AreaSettings)
+	m.showSyncTab(syncTabConflicts)
+	s := m.conflicts
+	h.waitFor("the conflicts", func() bool { return len(s.items) == 2 })
+	if s.count.Text != "2 open" {
+		t.Errorf("count %q", s.count.Text)
+	}
+	row := s.list.CreateItem()
+	s.list.UpdateItem(1, row)
+	r := row.(*conflictRow)
+	if r.title.Text != "Patient P-D1-000001 Ada Byron — Phone" ||
+		!strings.Contains(r.values.Text, "Lost: “+30 210 555 0001” (this desk, 09:00)") ||
+		!strings.Contains(r.values.Text, "won: “+30 210 555 0002” (desk …0000beef, 09:01)") ||
+		!strings.Contains(r.meta.Text, "last writer") || !r.keep.Visible() || r.take.Disabled() {
+		t.Errorf("row: %q / %q / %q", r.title.Text, r.values.Text, r.meta.Text)
+	}
+	s.list.UpdateItem(0, row)
+	if r.values.Text != "Lost: creating it (this desk, 09:00) · refused by the server" || !r.take.Disabled() {
+		t.Errorf("refused booking row: %q, take enabled %v", r.values.Text, !r.take.Disabled())
+	}
+
+	t.Run("ShowResolved", func(t *testing.T) {
+		s.showAll.SetChecked(true)
+		h.waitFor("the resolved ones", func() bool { return len(s.items) == 3 })
+		s.list.UpdateItem(2, row)
+		if r.keep.Visible() || !strings.Contains(r.meta.Text, "Resolved 09:00 by admin1: kept what won") {
+			t.Errorf("resolved row: %q, buttons shown %v", r.meta.Text, r.keep.Visible())
+		}
+		s.showAll.SetChecked(false)
+		h.waitFor("the open ones", func() bool { return len(s.items) == 2 })
+	})
+	t.Run("Take", func(t *testing.T) {
+		s.onTake(s.items[1])
+		if s.confirm == nil || !h.shows("Set the phone of Patient P-D1-000001 Ada Byron back to “+30 210 555 0001”") {
+			t.Fatal("taking what lost asks nothing")
+		}
+		h.settle()
+		if h.called("ResolveConflict") != 0 {
+			t.Fatal("resolved before confirming")
+		}
+		s.confirm.Hide()
+		s.resolve(s.items[1], app.ResolutionTake)
+		h.waitFor("the list without it", func() bool { return len(s.items) == 1 })
+		if got := h.callsOf("ResolveConflict"); len(got) != 1 || got[0] != "c1 taken" {
+			t.Fatalf("ResolveConflict calls %v", got)
+		}
+	})
+	t.Run("Keep", func(t *testing.T) {
+		s.onKeep(s.items[0])
+		h.waitFor("an empty list", func() bool { return len(s.items) == 0 && s.empty.Visible() })
+		if got := h.callsOf("ResolveConflict"); got[len(got)-1] != "c2 kept" {
+			t.Fatalf("ResolveConflict calls %v", got)
+		}
+	})
+	t.Run("ErrAlreadyResolved", func(t *testing.T) {
+		h.smu.Lock()
+		c := *h.conflicts[1]
+		h.smu.Unlock()
+		s.resolve(&c, app.ResolutionKeep)
+		h.waitFor("the error", func() bool { return h.shows("This conflict was resolved already.") })
+	})
+}
