@@ -4,6 +4,7 @@
 #   make demo      open the app on a demo database (credentials are printed)
 #   make test      go vet, then every test with -race (the layout test too)
 #   make bench     benchmarks on the scaled demo database
+#   make soak      the seeded sync simulation over many seeds (needs HMS_TEST_PG)
 #   make package   a Linux package with `fyne package`
 #
 # The SQLite driver is built with FTS5: every go command here passes
@@ -26,7 +27,7 @@ export HMS_BENCH_PATIENTS ?= 1000000
 # Debian/Ubuntu packages Fyne needs to build (cgo, OpenGL, X11 headers).
 APT_PACKAGES  := gcc pkg-config libgl1-mesa-dev xorg-dev
 
-.PHONY: all deps build run demo test vet bench package clean
+.PHONY: all deps build run demo test vet bench soak package clean
 
 all: build
 
@@ -86,7 +87,7 @@ vet:
 
 # Tests and benchmarks run in English: deterministic, and it keeps Fyne from
 # logging "Error parsing user locale C" under LANG=C.UTF-8 (fyne-io/fyne#5271).
-test bench: export LANGUAGE = en
+test bench soak: export LANGUAGE = en
 
 ## test: vet, then every test with the race detector.
 test: deps vet
@@ -95,6 +96,14 @@ test: deps vet
 ## bench: the benchmarks, on the demo database of HMS_BENCH_PATIENTS patients.
 bench: deps
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
+
+## soak: the seeded sync simulation (SYNC.md, tests) over SOAK_SEEDS seeds,
+## against the PostgreSQL server HMS_TEST_PG names. A failing seed is named,
+## with the command that runs it alone (HMS_SIM_SEED=n).
+SOAK_SEEDS    ?= 200
+soak:
+	@[ -n "$$HMS_TEST_PG" ] || { echo "Set HMS_TEST_PG to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable (see SYNC.md)." >&2; exit 1; }
+	HMS_SOAK_SEEDS=$(SOAK_SEEDS) $(GO) test -tags $(TAGS) -count=1 -run '^TestSyncSimulation$$' -timeout 12h ./data/
 
 ## package: a Linux package (HMS.tar.xz) from FyneApp.toml's metadata.
 # fyne package bumps Build in FyneApp.toml; the file is put back afterwards

@@ -183,9 +183,9 @@ func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncRepor
 }
 
 // checkRestored makes whole a server restored from an older dump, which
-// keeps its epoch: it lacks operations it had acknowledged to this desk
-// (its record of the desk's last operation is behind), or changes the
-// desk has pulled (its change log ends before the desk's cursor). The
+// keeps its epoch: it lacks the last operation it acknowledged to this
+// desk, or the change at the desk's pull cursor (even when later pushes
+// have moved its counters past them). The
 // desk pushes those operations again from outbox_sent, by the same op ids
 // and clock readings, so they merge as they did the first time, and pulls
 // the whole log again (applying a row it has changes nothing). Other desks
@@ -201,29 +201,45 @@ func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.Sync
 		return serverErrorf(server.ErrNotEnrolled, queuedNote)
 	}
 	var pullTx, pullSeq, acked int64
-	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, acked_seq FROM sync_meta WHERE id = 1`).
-		Scan(&pullTx, &pullSeq, &acked); err != nil {
+	var lastOp sql.NullString
+	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, acked_seq,
+			(SELECT op_id FROM outbox_sent ORDER BY seq DESC LIMIT 1) FROM sync_meta WHERE id = 1`).
+		Scan(&pullTx, &pullSeq, &acked, &lastOp); err != nil {
 		return internal("sync.status", err)
 	}
-	pulledBeyond := uint64(pullTx) > st.LogTxID || (uint64(pullTx) == st.LogTxID && pullSeq > st.LogSeq)
-	if !pulledBeyond && acked <= st.LastOpSeq {
+	hasOp, hasCursor, err := c.Holds(ctx, db.siteID, lastOp.String, uint64(pullTx), pullSeq)
+	if err != nil {
+		return serverErrorf(err, queuedNote)
+	}
+	if hasOp && hasCursor && acked <= st.LastOpSeq {
 		return nil
 	}
 	slog.Warn("the sync server lacks changes it had: restored from an older dump; pushing them again",
-		"server_last_op", st.LastOpSeq, "desk_acked", acked, "server_log_seq", st.LogSeq, "desk_pull_seq", pullSeq)
-	return db.restoreServer(ctx, c, st.LastOpSeq, rep)
+		"server_last_op", st.LastOpSeq, "desk_acked", acked, "has_last_op", hasOp, "has_cursor", hasCursor)
+	return db.restoreServer(ctx, c, 0, st.LastOpSeq, rep)
 }
 
 // restoreServer pushes again every operation after seq after that the
-// desk keeps, and starts pulling the server's log from its beginning.
-func (db *DB) restoreServer(ctx context.Context, c *server.Client, after int64, rep *app.SyncReport) error {
+// desk keeps (the server returns its stored result for those it has), and
+// starts pulling the server's log from its beginning. holds is the highest
+// seq of the desk's the server holds: when the desk has pruned operations
+// beyond it, the server cannot be made whole from here.
+func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds int64, rep *app.SyncReport) error {
 	var pruned int64
 	if err := db.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
 		return internal("sync.restore", err)
 	}
-	if pruned > after {
+	if pruned > holds {
 		return app.Errorf(app.ECONFLICT, "The sync server was restored from a backup older than the changes this desk still keeps (it keeps them 180 days): it cannot be made whole from here. Restore the server's newest backup. Nothing on this desk was lost; its changes stay here. (the server has this desk's changes up to %d; the desk kept them from %d)",
-			after, pruned+1)
+			holds, pruned+1)
+	}
+	// Where the lost server logged the desk's changes means nothing on
+	// this one: the pushes below record where this one logs them.
+	if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+		_, err := tx.ExecContext(tx.ctx, `DELETE FROM pushed_rows`)
+		return err
+	}); err != nil {
+		return internal("sync.restore", err)
 	}
 	for {
 		ops, err := db.sentOps(ctx, after, PushBatch)
@@ -242,6 +258,9 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after int64, 
 		if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
 			for i, r := range results {
 				rep.Repushed++
+				if err := tx.recordPushed(ops[i], r); err != nil {
+					return err
+				}
 				if err := tx.keepLosers(ops[i], r, detected); err != nil {
 					return err
 				}
@@ -306,11 +325,19 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 	if code != want {
 		return app.Errorf(app.ECONFLICT, "The sync server at %s was replaced, and on the new one another desk has this desk's code %s: this desk cannot number with it there. Ask for help; nothing on this desk was lost.", c.URL(), want)
 	}
-	empty := state.LogSeq == 0
+	var pruned int64
+	if err := db.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
+		return internal("sync.rejoin", err)
+	}
+	// A desk that no longer keeps all it ever sent uploads what it has.
+	empty := state.LogSeq == 0 || pruned > 0
 	sys := app.NewContextWithCaller(ctx, app.SystemCaller("sync"))
 	err = db.write(sys, "sync.rejoin", func(tx *Tx) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET server_epoch = ?, pull_txid = 0, pull_seq = 0,
 			audit_pushed_seq = 0 WHERE id = 1`, h.Epoch); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM pushed_rows`); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("the server at %s was replaced (epoch %s, was %s); desk %s", c.URL(), h.Epoch, s.epoch.String, code)
@@ -319,7 +346,7 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 			if err != nil {
 				return err
 			}
-			detail += fmt.Sprintf("; the new server was empty: %d rows queued for upload", n)
+			detail += fmt.Sprintf("; %d rows queued for upload", n)
 		}
 		tx.Audit("sync.rejoin", "sync_meta", db.siteID, "", detail)
 		return nil
@@ -330,7 +357,7 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 	if empty {
 		return nil
 	}
-	return db.restoreServer(ctx, c, 0, rep)
+	return db.restoreServer(ctx, c, 0, 0, rep)
 }
 
 // recordRound keeps how the round went: when the desk last synced, or

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	stdsync "sync"
 
@@ -34,22 +35,44 @@ const rulePullFailed = "could not be applied on this desk: "
 // a time, and the one that fails goes to conflicts for review, with the
 // server's row, so nothing is lost.
 func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	var txid, seq int64
+	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+		return internal("sync.pull", err)
+	}
+	// The next batch is fetched while this one is applied: the server's
+	// part and the desk's overlap. One fetch at a time uses the connection.
+	type fetched struct {
+		changes []server.Change
+		err     error
+	}
+	next := make(chan fetched, 1)
+	fetch := func(txid uint64, seq int64) {
+		go func() {
+			changes, err := c.Pull(ctx, db.siteID, txid, seq, PullBatch)
+			next <- fetched{changes, err}
+		}()
+	}
+	fetch(uint64(txid), seq)
 	for {
-		var txid, seq int64
-		if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
-			return internal("sync.pull", err)
+		f := <-next
+		if f.err != nil {
+			return serverError(f.err)
 		}
-		changes, err := c.Pull(ctx, db.siteID, uint64(txid), seq, PullBatch)
-		if err != nil {
-			return serverError(err)
-		}
-		if len(changes) == 0 {
+		if len(f.changes) == 0 {
 			return nil
 		}
-		if err := db.applyChanges(ctx, changes, rep); err != nil {
+		more := len(f.changes) == PullBatch
+		if more {
+			last := f.changes[len(f.changes)-1]
+			fetch(last.TxID, last.Seq)
+		}
+		if err := db.applyChanges(ctx, f.changes, rep); err != nil {
+			if more {
+				<-next // the connection is free again before the round closes it
+			}
 			return err
 		}
-		if len(changes) < PullBatch {
+		if !more {
 			return nil
 		}
 	}
@@ -160,8 +183,9 @@ func (tx *Tx) keepUnapplied(ch server.Change, why error, detected string) error 
 // applier applies pulled changes inside one transaction.
 type applier struct {
 	tx *Tx
-	// outboxEmpty spares the look-up of waiting local changes per row.
-	outboxEmpty bool
+	// outboxEmpty and nonePushed spare the look-ups of waiting local
+	// changes and of pushed rows per row.
+	outboxEmpty, nonePushed bool
 	// staleDashboard: a row arrived past the steps the dashboard's
 	// triggers count (an invoice already issued, from a snapshot).
 	staleDashboard bool
@@ -187,13 +211,20 @@ func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
 		}
 	}
 	a := &applier{tx: tx}
-	var n int
-	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox)`).Scan(&n); err != nil {
+	var queued, pushed int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows)`).
+		Scan(&queued, &pushed); err != nil {
 		return nil, err
 	}
-	a.outboxEmpty = n == 0
+	a.outboxEmpty, a.nonePushed = queued == 0, pushed == 0
 	return a, nil
 }
+
+func (a *applier) exec(q string, args ...any) (sql.Result, error) { return a.tx.exec(q, args...) }
+
+func (a *applier) queryRow(q string, args ...any) *sql.Row { return a.tx.queryRow(q, args...) }
+
+func (a *applier) query(q string, args ...any) (*sql.Rows, error) { return a.tx.query(q, args...) }
 
 // tableColumns are a synced table's columns and their declared types.
 type tableColumns map[string]string
@@ -238,6 +269,15 @@ func (a *applier) columns(entity string) (tableColumns, error) {
 	return cols, nil
 }
 
+// pushedAt reads where the server logged the desk's newest change of a
+// row, sql.ErrNoRows when it waits for none.
+func (a *applier) pushedAt(entity, rowID string, txid, seq *int64) error {
+	if a.nonePushed {
+		return sql.ErrNoRows
+	}
+	return a.queryRow(`SELECT txid, seq FROM pushed_rows WHERE entity = ? AND row_id = ?`, entity, rowID).Scan(txid, seq)
+}
+
 // waiting is a local change of a row still waiting to be pushed: it is
 // newer than what the server had, and the pull leaves what it changed.
 type waiting struct {
@@ -250,7 +290,7 @@ func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
 	if a.outboxEmpty {
 		return nil, nil
 	}
-	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT kind, payload, hlc FROM outbox WHERE entity = ? AND row_id = ?`, entity, rowID)
+	rows, err := a.query(`SELECT kind, payload, hlc FROM outbox WHERE entity = ? AND row_id = ?`, entity, rowID)
 	if err != nil {
 		return nil, err
 	}
@@ -297,20 +337,25 @@ var noFieldClock = []string{"created_at", "updated_at"}
 // editable record a field whose local clock reading is newer keeps its
 // value too. Rows written once are inserted once.
 func (a *applier) apply(ch server.Change) error {
-	tx := a.tx
 	ent, ok := syncEntities[ch.Entity]
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
-	if ch.Origin == tx.db.siteID {
-		// This desk's own change: it has it, and maybe newer ones of the
-		// same row that come later in the log; applying the row as it
-		// stood then would step it back. Only what the server decided
-		// itself is news here.
-		if len(ch.ServerSet) == 0 || string(ch.ServerSet) == "{}" {
-			return nil
+	// This desk pushed a change of the row that the server logged later
+	// than this one: that entry holds this one, and applying this would
+	// step the row back. When the pull reaches it, it applies it: the
+	// server's merge of the desk's change.
+	var ownTx, ownSeq int64
+	switch err := a.pushedAt(ch.Entity, ch.RowID, &ownTx, &ownSeq); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	case uint64(ownTx) > ch.TxID || (uint64(ownTx) == ch.TxID && ownSeq > ch.Seq):
+		return nil
+	default:
+		if _, err := a.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
+			return err
 		}
-		ch.Data, ch.FieldHLC, ch.DeletedHLC = ch.ServerSet, nil, ""
 	}
 	keys, keyVals, ok := splitRowID(ch.Entity, ch.RowID)
 	if !ok {
@@ -331,11 +376,11 @@ func (a *applier) apply(ch server.Change) error {
 		if ent.append || newestWaiting(ws, "") > ch.DeletedHLC {
 			return nil
 		}
-		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
+		if _, err := a.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
 			return err
 		}
 		if ent.editable {
-			_, err = tx.ExecContext(tx.ctx, `DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
+			_, err = a.exec(`DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
 		}
 		return err
 	}
@@ -358,40 +403,46 @@ func (a *applier) apply(ch server.Change) error {
 			delete(values, name) // a column a newer desk has: kept on the server
 		}
 	}
+	// A new row is the common case (a desk downloading its clinic): it is
+	// inserted, and the desk's row read only when there is one already.
+	if newestWaiting(ws, "") <= ch.HLC {
+		ins := maps.Clone(values)
+		if err := a.derive(ch.Entity, ins, nil); err != nil {
+			return err
+		}
+		cols := slices.Sorted(maps.Keys(ins))
+		args := make([]any, len(cols))
+		quoted := make([]string, len(cols))
+		for i, n := range cols {
+			args[i], quoted[i] = ins[n], quoteIdent(n)
+		}
+		keyList := make([]string, len(keys))
+		for i, k := range keys {
+			keyList[i] = quoteIdent(k)
+		}
+		// No field clocks: a field without one holds the value its record
+		// was created with, and every later reading of it is newer.
+		res, err := a.exec(`INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+
+			`) ON CONFLICT (`+strings.Join(keyList, ", ")+`) DO NOTHING`, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			if ch.Entity == "invoices" && ins["status"] != "draft" {
+				a.staleDashboard = true
+			}
+			return nil
+		}
+	}
 	names := slices.Sorted(maps.Keys(values))
-
 	local, found, err := a.localRow(table, where, keyVals, names)
 	if err != nil {
 		return err
 	}
-	own := ch.Origin == tx.db.siteID
 	if !found {
-		if own || newestWaiting(ws, "") > ch.HLC {
-			return nil // deleted here since: the push decides
-		}
-		if err := a.derive(ch.Entity, values, nil); err != nil {
-			return err
-		}
-		if ch.Entity == "invoices" && values["status"] != "draft" {
-			a.staleDashboard = true
-		}
-		names = slices.Sorted(maps.Keys(values))
-		args := make([]any, len(names))
-		quoted := make([]string, len(names))
-		for i, n := range names {
-			args[i], quoted[i] = values[n], quoteIdent(n)
-		}
-		q := `INSERT INTO ` + table + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`
-		if ent.append {
-			q += ` ON CONFLICT DO NOTHING`
-		}
-		if _, err := tx.ExecContext(tx.ctx, q, args...); err != nil {
-			return err
-		}
-		if ent.editable {
-			return a.setFieldClocks(ch, names)
-		}
-		return nil
+		return nil // deleted here since: the push decides
 	}
 	if ent.append {
 		return nil
@@ -428,14 +479,6 @@ func (a *applier) apply(ch server.Change) error {
 			set[n] = values[n]
 		}
 	}
-	if st, ok := set["status"].(string); ok && own && ch.Entity == "appointments" {
-		// The server's verdict on this desk's booking, unless the desk has
-		// moved it on since (cancelled it): that move went to the server
-		// after, and stands.
-		if cur, _ := asText(local["status"]); !app.CanTransition(app.AppointmentStatus(cur), app.AppointmentStatus(st)) {
-			delete(set, "status")
-		}
-	}
 	if len(set) > 0 {
 		if err := a.derive(ch.Entity, set, local); err != nil {
 			return err
@@ -448,7 +491,7 @@ func (a *applier) apply(ch server.Change) error {
 			args = append(args, set[n])
 		}
 		args = append(args, keyVals...)
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
+		if _, err := a.exec(`UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
 			return err
 		}
 	}
@@ -469,7 +512,7 @@ func (a *applier) localRow(table, where string, keyVals []any, names []string) (
 	for i := range dest {
 		ptrs[i] = &dest[i]
 	}
-	err := a.tx.QueryRowContext(a.tx.ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM `+table+` WHERE `+where, keyVals...).
+	err := a.queryRow(`SELECT `+strings.Join(quoted, ", ")+` FROM `+table+` WHERE `+where, keyVals...).
 		Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -486,7 +529,7 @@ func (a *applier) localRow(table, where string, keyVals []any, names []string) (
 
 // fieldClocks are the clock readings of a record's fields on this desk.
 func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
-	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
+	rows, err := a.query(`SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +559,7 @@ func (a *applier) setFieldClocks(ch server.Change, fields []string) error {
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f, err)
 		}
-		if _, err := a.tx.ExecContext(a.tx.ctx, `INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+		if _, err := a.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id
 			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site); err != nil {
@@ -561,7 +604,7 @@ func (a *applier) derive(entity string, vals, local map[string]any) error {
 		}
 		if local == nil {
 			var seq int64
-			if err := a.tx.QueryRowContext(a.tx.ctx, `SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
+			if err := a.queryRow(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
 				return err
 			}
 			vals["activity_seq"], vals["last_activity_at"] = seq, get("created_at")
@@ -577,7 +620,7 @@ func (a *applier) derive(entity string, vals, local map[string]any) error {
 	case "appointments":
 		if local == nil {
 			var name, mrn string
-			err := a.tx.QueryRowContext(a.tx.ctx, `SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
+			err := a.queryRow(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
 				get("patient_id")).Scan(&name, &mrn)
 			if err == nil {
 				vals["patient_name"], vals["patient_mrn"] = name, mrn
@@ -607,7 +650,7 @@ func (a *applier) fill(entity string, vals, local map[string]any, names ...strin
 			}
 		}
 		var v any
-		if err := a.tx.QueryRowContext(a.tx.ctx, `SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
+		if err := a.queryRow(`SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
 			!errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
@@ -617,48 +660,186 @@ func (a *applier) fill(entity string, vals, local map[string]any, names ...strin
 }
 
 // decodeRow turns a pulled row's JSON into column values of the types the
-// desk's table declares: numbers become integers in INTEGER columns.
+// desk's table declares: numbers become integers in INTEGER columns. Plain
+// strings, the bulk of every row, are taken as they are without a second
+// pass through the decoder.
 func decodeRow(raw json.RawMessage, cols tableColumns) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	fields, err := splitObject(raw)
+	if err != nil {
 		return nil, fmt.Errorf("the row is not a JSON object: %w", err)
 	}
-	for k, v := range m {
-		switch x := v.(type) {
-		case json.Number:
-			switch {
-			case strings.Contains(cols[k], "INT"):
-				if n, err := x.Int64(); err == nil {
-					m[k] = n
+	m := make(map[string]any, len(fields))
+	for _, f := range fields {
+		k, v := f.key, f.value
+		if len(v) == 0 {
+			return nil, fmt.Errorf("field %s: no value", k)
+		}
+		switch c := v[0]; {
+		case c == 'n':
+			m[k] = nil
+		case c == 't':
+			m[k] = int64(1)
+		case c == 'f':
+			m[k] = int64(0)
+		case c == '"':
+			if bytes.IndexByte(v, '\\') < 0 {
+				m[k] = string(v[1 : len(v)-1])
+				continue
+			}
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("field %s: %w", k, err)
+			}
+			m[k] = s
+		case c == '{' || c == '[':
+			m[k] = string(v)
+		default:
+			n := string(v)
+			switch typ := cols[k]; {
+			case strings.Contains(typ, "INT"):
+				if i, err := strconv.ParseInt(n, 10, 64); err == nil {
+					m[k] = i
 					continue
 				}
-				f, err := x.Float64()
+				f, err := strconv.ParseFloat(n, 64)
 				if err != nil {
 					return nil, fmt.Errorf("field %s: %w", k, err)
 				}
 				m[k] = f
-			case strings.Contains(cols[k], "REAL"):
-				f, err := x.Float64()
+			case strings.Contains(typ, "REAL"):
+				f, err := strconv.ParseFloat(n, 64)
 				if err != nil {
 					return nil, fmt.Errorf("field %s: %w", k, err)
 				}
 				m[k] = f
 			default:
-				m[k] = x.String()
+				m[k] = n
 			}
-		case bool:
-			m[k] = map[bool]int64{false: 0, true: 1}[x]
-		case map[string]any, []any:
-			b, err := json.Marshal(x)
-			if err != nil {
-				return nil, err
-			}
-			m[k] = string(b)
 		}
 	}
 	return m, nil
+}
+
+// field is one member of a JSON object: its key and its raw value.
+type field struct {
+	key   string
+	value []byte
+}
+
+// splitObject splits a JSON object, as PostgreSQL writes jsonb, into its
+// members without decoding their values: a pulled row is read once, by
+// decodeRow, instead of twice by encoding/json. Malformed input is an
+// error, never a panic.
+func splitObject(b []byte) ([]field, error) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, errors.New("no opening brace")
+	}
+	var out []field
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return out, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return nil, fmt.Errorf("a key expected at %d", i)
+		}
+		end, err := stringEnd(b, i)
+		if err != nil {
+			return nil, err
+		}
+		key := b[i+1 : end-1]
+		k := string(key)
+		if bytes.IndexByte(key, '\\') >= 0 {
+			if err := json.Unmarshal(b[i:end], &k); err != nil {
+				return nil, err
+			}
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return nil, fmt.Errorf("a colon expected at %d", i)
+		}
+		i = skipSpace(b, i+1)
+		vend, err := valueEnd(b, i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, field{key: k, value: b[i:vend]})
+		i = skipSpace(b, vend)
+		if i >= len(b) {
+			return nil, errors.New("no closing brace")
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return out, nil
+		default:
+			return nil, fmt.Errorf("a comma or brace expected at %d", i)
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index after the JSON string that starts at i.
+func stringEnd(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return 0, errors.New("an unterminated string")
+}
+
+// valueEnd is the index after the JSON value that starts at i.
+func valueEnd(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("a value expected")
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, err := stringEnd(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("an unterminated object or array")
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
+		j++
+	}
+	if j == i {
+		return 0, fmt.Errorf("a value expected at %d", i)
+	}
+	if lit := string(b[i:j]); lit != "null" && lit != "true" && lit != "false" && !json.Valid(b[i:j]) {
+		return 0, fmt.Errorf("%q is not a JSON value", lit)
+	}
+	return j, nil
 }
 
 // asText is a column value as text, when it is text.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"hms/app"
 	"hms/data/sync"
@@ -57,25 +58,55 @@ func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
 	return rep, db.pushAll(ctx, c, rep)
 }
 
-// pushAll sends the whole outbox through c, in batches.
+// pushAll sends the whole outbox through c, in batches. The next batch
+// goes to the server while the desk stores what it decided about the last
+// one: the two sides' work overlaps. The server decides batches in order,
+// one at a time, on the one connection.
 func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
-	for after := int64(0); ; {
-		ops, err := db.PendingOps(ctx, after, PushBatch)
+	type pushed struct {
+		results []server.Result
+		err     error
+	}
+	send := func(ops []sync.Op) chan pushed {
+		out := make(chan pushed, 1)
+		db.attachBlobs(ctx, ops)
+		go func() {
+			results, err := c.Push(ctx, db.siteID, ops)
+			out <- pushed{results, err}
+		}()
+		return out
+	}
+	ops, err := db.PendingOps(ctx, 0, PushBatch)
+	if err != nil {
+		return internal("sync.push", err)
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	inflight := send(ops)
+	for {
+		p := <-inflight
+		if p.err != nil {
+			return db.pushFailed(ctx, ops, serverErrorf(p.err, queuedNote))
+		}
+		next, err := db.PendingOps(ctx, ops[len(ops)-1].Seq, PushBatch)
 		if err != nil {
 			return internal("sync.push", err)
 		}
-		if len(ops) == 0 {
-			return nil
+		var nextInflight chan pushed
+		if len(next) > 0 {
+			nextInflight = send(next)
 		}
-		db.attachBlobs(ctx, ops)
-		results, err := c.Push(ctx, db.siteID, ops)
-		if err != nil {
-			return db.pushFailed(ctx, ops, serverErrorf(err, queuedNote))
-		}
-		if err := db.storePushResults(ctx, ops, results, rep); err != nil {
+		if err := db.storePushResults(ctx, ops, p.results, rep); err != nil {
+			if nextInflight != nil {
+				<-nextInflight // its results are the server's: the next push gets them again
+			}
 			return err
 		}
-		after = ops[len(ops)-1].Seq
+		if len(next) == 0 {
+			return nil
+		}
+		ops, inflight = next, nextInflight
 	}
 }
 
@@ -143,6 +174,7 @@ func (db *DB) pushFailed(ctx context.Context, ops []sync.Op, err error) error {
 func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []server.Result, rep *app.SyncReport) error {
 	detected := formatTime(db.now())
 	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
+		var acked int64
 		for i, r := range results {
 			op := ops[i]
 			rep.Pushed++
@@ -150,16 +182,13 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 			// may have stored a final result already: keep its losers once.
 			first := r.Status.Final()
 			if r.Status.Final() {
-				if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`,
-					op.Seq, op.Seq); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(tx.ctx, `INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
+				acked = max(acked, op.Seq)
+				if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
 					SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq = ?
 					ON CONFLICT DO NOTHING`, detected, op.Seq); err != nil {
 					return err
 				}
-				res, err := tx.ExecContext(tx.ctx, `DELETE FROM outbox WHERE seq = ?`, op.Seq)
+				res, err := tx.exec(`DELETE FROM outbox WHERE seq = ?`, op.Seq)
 				if err != nil {
 					return err
 				}
@@ -168,6 +197,9 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 					return err
 				}
 				first = n == 1
+			}
+			if err := tx.recordPushed(op, r); err != nil {
+				return err
 			}
 			switch r.Status {
 			case server.Applied:
@@ -191,8 +223,25 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 				}
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`, acked, acked)
+		return err
 	})
+}
+
+// recordPushed keeps where the server logged the change op made, for the
+// pull (migration 0011, pushed_rows).
+func (tx *Tx) recordPushed(op sync.Op, r server.Result) error {
+	if r.LogSeq <= 0 {
+		return nil
+	}
+	txid, err := strconv.ParseInt(r.LogTxID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("operation %s: log position %q: %w", op.ID, r.LogTxID, err)
+	}
+	_, err = tx.exec(`INSERT INTO pushed_rows (entity, row_id, txid, seq) VALUES (?, ?, ?, ?)
+		ON CONFLICT (entity, row_id) DO UPDATE SET txid = excluded.txid, seq = excluded.seq
+		WHERE (excluded.txid, excluded.seq) > (pushed_rows.txid, pushed_rows.seq)`, op.Entity, op.RowID, txid, r.LogSeq)
+	return err
 }
 
 // keepLosers writes to conflicts what of op lost: the fields a newer change

@@ -74,6 +74,7 @@ var localTables = map[string]string{
 	"sync_meta":          "the desk's own sync state",
 	"outbox":             "the queue itself",
 	"outbox_sent":        "the desk's operations the server acknowledged, kept to push again to a restored server",
+	"pushed_rows":        "where the server logged this desk's newest change of a row, until the pull reaches it",
 	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
 	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
 	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",

@@ -35,6 +35,53 @@ type Tx struct {
 	// deferred is an error the method returns after committing, e.g. a
 	// failed login whose failure count must be kept.
 	deferred error
+	// stmts are statements prepared in the transaction by the cached
+	// helpers (exec, queryRow, query), for statements run many times.
+	stmts map[string]*sql.Stmt
+}
+
+// stmt prepares q once per transaction.
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(tx.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
+}
+
+// exec is ExecContext with a statement prepared once per transaction.
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(tx.ctx, args...)
+}
+
+// queryRow is QueryRowContext with a statement prepared once per
+// transaction; a failure to prepare comes back from Scan.
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	st, err := tx.stmt(q)
+	if err != nil {
+		return tx.QueryRowContext(tx.ctx, q, args...) // reports the same error
+	}
+	return st.QueryRowContext(tx.ctx, args...)
+}
+
+// query is QueryContext with a statement prepared once per transaction.
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(tx.ctx, args...)
 }
 
 type auditEvent struct {

@@ -45,9 +45,38 @@ CREATE INDEX outbox_sent_acked ON outbox_sent (acked_at);
 -- at or below it cannot be made whole from this desk.
 ALTER TABLE sync_meta ADD COLUMN sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0);
 
+-- Where the server logged this desk's newest change of each row, until the
+-- pull reaches it: the row as the server logged it then holds every older
+-- change of the row, so the pull skips those (applying one would step the
+-- desk's newer value back) and applies the desk's own entry, the server's
+-- merge of it.
+CREATE TABLE pushed_rows (
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    txid   INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (entity, row_id)
+) STRICT, WITHOUT ROWID;
+
 -- A pulled row yields to the desk's own changes of it still waiting to be
 -- pushed: the pull looks them up by row.
 CREATE INDEX outbox_row ON outbox (entity, row_id);
+
+-- What is set once on an appointment (its replacement, its check-in
+-- time) is merged on the server like any field: the desk takes the
+-- server's value.
+DROP TRIGGER appointments_booking_fixed;
+CREATE TRIGGER appointments_booking_fixed BEFORE UPDATE ON appointments
+WHEN (new.id IS NOT old.id OR new.patient_id IS NOT old.patient_id OR new.doctor_id IS NOT old.doctor_id
+    OR new.start_at IS NOT old.start_at OR new.end_at IS NOT old.end_at OR new.created_by IS NOT old.created_by
+    OR new.created_at IS NOT old.created_at OR new.rescheduled_from IS NOT old.rescheduled_from
+    OR new.override_reason IS NOT old.override_reason OR new.reason IS NOT old.reason
+    OR (old.rescheduled_to IS NOT NULL AND new.rescheduled_to IS NOT old.rescheduled_to)
+    OR (old.checked_in_at IS NOT NULL AND new.checked_in_at IS NOT old.checked_in_at))
+    AND (SELECT applying FROM sync_meta) = 0
+BEGIN
+    SELECT RAISE(ABORT, 'an appointment''s patient, doctor and time never change: reschedule it instead');
+END;
 
 DROP TRIGGER appointments_status_forward;
 CREATE TRIGGER appointments_status_forward BEFORE UPDATE OF status ON appointments
@@ -120,4 +149,33 @@ WHEN ((SELECT status FROM invoices WHERE id = new.invoice_id) NOT IN ('issued', 
     AND (SELECT applying FROM sync_meta) = 0
 BEGIN
     SELECT RAISE(ABORT, 'only issued, unpaid invoices take payments');
+END;
+
+-- A pull may take an invoice back to a draft for a moment (a restored
+-- server's log replayed from its start): its issue time is then the old
+-- row's, which the dashboard's count takes back.
+DROP TRIGGER dash_invoices_counted;
+CREATE TRIGGER dash_invoices_counted AFTER UPDATE OF status ON invoices
+WHEN (old.status IN ('draft', 'void')) <> (new.status IN ('draft', 'void'))
+BEGIN
+    INSERT INTO dash_revenue (day, doctor_id, kind, code, quantity, amount)
+    SELECT date(coalesce(new.issued_at, old.issued_at), coalesce((SELECT printf('%+d minutes', z.offset_minutes) FROM dashboard_zone z
+            WHERE z.from_at <= coalesce(new.issued_at, old.issued_at) ORDER BY z.from_at DESC LIMIT 1), '+0 minutes')),
+        coalesce((SELECT a.doctor_id FROM appointments a WHERE a.id = new.appointment_id),
+                 (SELECT p.doctor_id FROM price_items p WHERE p.id = l.price_item_id), ''),
+        l.kind, l.code,
+        CASE WHEN new.status IN ('draft', 'void') THEN -sum(l.quantity) ELSE sum(l.quantity) END,
+        CASE WHEN new.status IN ('draft', 'void') THEN -sum(l.total) ELSE sum(l.total) END
+    FROM invoice_lines l WHERE l.invoice_id = new.id
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (day, doctor_id, kind, code) DO UPDATE SET quantity = quantity + excluded.quantity,
+        amount = amount + excluded.amount;
+    INSERT INTO dash_invoices (day, n, amount)
+    SELECT date(coalesce(new.issued_at, old.issued_at), coalesce((SELECT printf('%+d minutes', z.offset_minutes) FROM dashboard_zone z
+            WHERE z.from_at <= coalesce(new.issued_at, old.issued_at) ORDER BY z.from_at DESC LIMIT 1), '+0 minutes')),
+        CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END,
+        CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END
+            * (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = new.id)
+    WHERE true
+    ON CONFLICT (day) DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount;
 END;

@@ -118,6 +118,10 @@ type Result struct {
 	Status Status      `json:"status"`
 	Reason string      `json:"reason"`
 	Lost   []LostField `json:"lost"`
+	// LogTxID and LogSeq place the change the operation logged in the
+	// change log (empty and 0 when it logged none).
+	LogTxID string `json:"log_txid"`
+	LogSeq  int64  `json:"log_seq"`
 }
 
 // LostField is a field of an operation that lost to a newer change.
@@ -306,4 +310,18 @@ func (c *Client) PushAudit(ctx context.Context, siteID string, rows json.RawMess
 		return 0, fmt.Errorf("server %s: audit: %w", c.url, classify(err))
 	}
 	return last, nil
+}
+
+// Holds reports whether the server holds the desk's operation opID ("":
+// none to check) and the change at the desk's pull cursor (seq 0: none).
+func (c *Client) Holds(ctx context.Context, siteID, opID string, txid uint64, seq int64) (hasOp, hasCursor bool, err error) {
+	var op any
+	if opID != "" {
+		op = opID
+	}
+	if err := c.conn.QueryRow(ctx, `SELECT has_op, has_cursor FROM sync.holds($1, $2, $3::text::xid8, $4)`,
+		siteID, op, strconv.FormatUint(txid, 10), seq).Scan(&hasOp, &hasCursor); err != nil {
+		return false, false, fmt.Errorf("server %s: state: %w", c.url, classify(err))
+	}
+	return hasOp, hasCursor, nil
 }

@@ -57,6 +57,10 @@ CREATE FUNCTION sync.take_appointment_slot(p_row_id text, p_row jsonb) RETURNS b
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_row->>'status' IN ('confirmed', 'checked_in') AND p_row->>'deleted_at' IS NULL THEN
+        -- One booking of a doctor at a time: two overlapping inserts would
+        -- each wait for the other's in the exclusion constraint (a
+        -- deadlock), where one after the other the second simply loses.
+        PERFORM pg_advisory_xact_lock(hashtext('hms appointment slots ' || (p_row->>'doctor_id')));
         INSERT INTO sync.appointment_slots (row_id, doctor_id, during)
         VALUES (p_row_id, p_row->>'doctor_id',
                 tstzrange((p_row->>'start_at')::timestamptz, (p_row->>'end_at')::timestamptz))
@@ -99,6 +103,7 @@ DECLARE
     v_logged   boolean := false;
     v_reason   text;
     v_set      jsonb;
+    v_log_seq  bigint;
 BEGIN
     PERFORM 1 FROM sync.sites WHERE site_id = p_site FOR UPDATE;
     IF NOT FOUND THEN
@@ -114,6 +119,7 @@ BEGIN
         v_result := NULL;
         v_reason := NULL;
         v_set := '{}';
+        v_log_seq := NULL;
         IF coalesce(op->>'id', '') !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
             v_results := array_append(v_results, jsonb_build_object('op_id', op->>'id', 'status', 'rejected',
                 'reason', 'the operation has no valid id'));
@@ -199,6 +205,13 @@ BEGIN
             -- operation: the whole change lost.
             v_lost := jsonb_build_array(jsonb_build_object('field', '', 'value', v_payload,
                 'won_value', NULL, 'won_hlc', v_cur.deleted_hlc));
+        ELSIF NOT v_found AND v_kind = 'update' THEN
+            -- A change of a row the server has not got yet (its desk has not
+            -- pushed it again since a restore): held, not decided, until it
+            -- comes. The desk keeps it queued.
+            v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
+                'reason', 'the record it changes has not reached the server yet'));
+            CONTINUE;
         ELSIF NOT v_found OR v_cur.deleted_hlc IS NOT NULL THEN
             -- A new row, or one inserted again after its delete.
             SELECT v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}') INTO v_row, v_fhlc
@@ -254,13 +267,19 @@ BEGIN
         IF v_won <> '{}' THEN
             v_logged := true;
             INSERT INTO sync.change_log (entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)
-            VALUES (v_entity, v_row_id, p_site, v_hlc, v_row, v_fhlc, v_del, v_set);
+            VALUES (v_entity, v_row_id, p_site, v_hlc, v_row, v_fhlc, v_del, v_set)
+            RETURNING seq INTO v_log_seq;
         END IF;
         IF v_lost = '[]' THEN
             v_result := jsonb_build_object('op_id', v_id, 'status', 'applied');
         ELSE
             v_result := jsonb_build_object('op_id', v_id, 'status', 'conflict',
                 'reason', coalesce(v_reason, 'a newer change on the server won'), 'lost', v_lost);
+        END IF;
+        -- Where the change went in the log: the desk skips older changes
+        -- of the row when it pulls, since this one's row holds them.
+        IF v_log_seq IS NOT NULL THEN
+            v_result := v_result || jsonb_build_object('log_txid', pg_current_xact_id()::text, 'log_seq', v_log_seq);
         END IF;
         INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result) VALUES (v_id, p_site, v_seq, v_result);
         v_results := array_append(v_results, v_result);
@@ -366,6 +385,18 @@ BEGIN
 END
 $$;
 
+-- Whether the server holds what a desk knows it had: the desk's last
+-- acknowledged operation, and the change at the desk's pull cursor. A
+-- server restored from an older dump lacks one or both, even when later
+-- pushes have moved its counters past them.
+CREATE FUNCTION sync.holds(p_site uuid, p_op_id uuid, p_txid xid8, p_seq bigint,
+    OUT has_op boolean, OUT has_cursor boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p_op_id IS NULL OR EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.op_id = p_op_id AND a.site_id = p_site),
+           p_seq = 0 OR EXISTS (SELECT 1 FROM sync.change_log c WHERE c.txid = p_txid AND c.seq = p_seq)
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA sync FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sync.handshake(), sync.enroll(uuid, text), sync.enroll(uuid, text, text), sync.push(uuid, jsonb),
-    sync.pull(uuid, xid8, bigint, int), sync.site_state(uuid), sync.push_audit(uuid, jsonb) TO hms_desk;
+    sync.pull(uuid, xid8, bigint, int), sync.site_state(uuid), sync.push_audit(uuid, jsonb),
+    sync.holds(uuid, uuid, xid8, bigint) TO hms_desk;
