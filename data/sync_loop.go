@@ -65,21 +65,11 @@ func (db *DB) SyncNow(ctx context.Context) (*app.SyncReport, error) {
 }
 
 func (db *DB) syncRound(ctx context.Context) (*app.SyncReport, error) {
-	s, err := db.syncMeta(ctx)
+	c, h, s, err := db.connectRound(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if !s.epoch.Valid || !s.url.Valid {
-		return nil, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
-	}
-	c, h, err := db.dialServer(ctx, s)
-	if err != nil {
-		return nil, db.pushFailed(ctx, nil, err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
-		return nil, err
-	}
 	rep := &app.SyncReport{ClockOffset: h.Offset}
 	if h.Epoch != s.epoch.String {
 		if err := db.rejoin(ctx, c, h, s, rep); err != nil {

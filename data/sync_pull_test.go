@@ -53,29 +53,7 @@ func tableRows(t testing.TB, db *data.DB, entity string) [][]any {
 	}
 	rows.Close()
 	keys := data.SyncKey(entity)
-	rows, err = raw.Query(`SELECT ` + strings.Join(cols, ", ") + ` FROM "` + entity + `" ORDER BY ` + strings.Join(keys, ", "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out [][]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
-			}
-		}
-		out = append(out, vals)
-	}
-	return out
+	return queryRows(t, db, `SELECT `+strings.Join(cols, ", ")+` FROM "`+entity+`" ORDER BY `+strings.Join(keys, ", "))
 }
 
 // queryRows reads every row a query gives, as comparable values.

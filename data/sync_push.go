@@ -39,23 +39,40 @@ const (
 // PGPASSWORD or the PostgreSQL password file. PushOnce only pushes;
 // SyncNow pushes and pulls.
 func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
-	s, err := db.syncMeta(ctx)
+	c, h, s, err := db.connectRound(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if !s.epoch.Valid || !s.url.Valid {
-		return nil, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
-	}
-	c, h, err := db.dialEnrolled(ctx, s)
-	if err != nil {
-		return nil, db.pushFailed(ctx, nil, err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
-		return nil, err
+	if h.Epoch != s.epoch.String {
+		return nil, app.Errorf(app.ECONFLICT,
+			"The sync server at %s was replaced or restored from a backup (its epoch changed); this desk cannot push to it before it syncs with it.%s",
+			c.URL(), queuedNote)
 	}
 	rep := &app.SyncReport{ClockOffset: h.Offset}
 	return rep, db.pushAll(ctx, c, rep)
+}
+
+// connectRound starts a round: it refuses a desk that is not enrolled,
+// connects to its server, shakes hands and keeps the clock offset the
+// handshake measured. A failure to connect is counted on what waits.
+func (db *DB) connectRound(ctx context.Context) (*server.Client, server.Handshake, syncState, error) {
+	s, err := db.syncMeta(ctx)
+	if err != nil {
+		return nil, server.Handshake{}, s, err
+	}
+	if !s.epoch.Valid || !s.url.Valid {
+		return nil, server.Handshake{}, s, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
+	}
+	c, h, err := db.dialServer(ctx, s)
+	if err != nil {
+		return nil, h, s, db.pushFailed(ctx, nil, err)
+	}
+	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, h, s, err
+	}
+	return c, h, s, nil
 }
 
 // pushAll sends the whole outbox through c, in batches. The next batch
@@ -108,23 +125,6 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 		}
 		ops, inflight = next, nextInflight
 	}
-}
-
-// dialEnrolled connects to the desk's server and shakes hands, refusing a
-// server whose epoch is not the one the desk enrolled with (PushOnce;
-// SyncNow rejoins such a server instead).
-func (db *DB) dialEnrolled(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
-	c, h, err := db.dialServer(ctx, s)
-	if err != nil {
-		return nil, h, err
-	}
-	if h.Epoch != s.epoch.String {
-		c.Close(context.WithoutCancel(ctx))
-		return nil, server.Handshake{}, app.Errorf(app.ECONFLICT,
-			"The sync server at %s was replaced or restored from a backup (its epoch changed); this desk cannot sync with it yet.%s",
-			c.URL(), queuedNote)
-	}
-	return c, h, nil
 }
 
 // dialServer connects to the desk's server and shakes hands.
