@@ -162,7 +162,7 @@ func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncRepor
 			return internal("sync.pull", err)
 		}
 		if uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq) || time.Now().After(deadline) {
-			return nil
+			return db.retryParked(ctx, rep)
 		}
 		select {
 		case <-ctx.Done():

@@ -103,6 +103,9 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 			if err := a.apply(ch); err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
+			if err := a.supersede(ch); err != nil {
+				return err
+			}
 			if ch.Origin != db.siteID {
 				applied++
 			}
@@ -136,8 +139,13 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 						return err
 					}
 					failed++
-				} else if ch.Origin != db.siteID {
-					applied++
+				} else {
+					if err := a.supersede(ch); err != nil {
+						return err
+					}
+					if ch.Origin != db.siteID {
+						applied++
+					}
 				}
 				if _, err := tx.ExecContext(tx.ctx, `RELEASE pulled`); err != nil {
 					return err
@@ -157,6 +165,90 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 	}
 	rep.Pulled += applied // of other desks: the desk's own come back only for what the server set
 	rep.PullConflicts += failed
+	return nil
+}
+
+// supersede closes the parked changes of ch's row (changes this desk
+// could not apply, kept in conflicts): ch is newer and holds the row as
+// the server has it.
+func (a *applier) supersede(ch server.Change) error {
+	if a.noneParked {
+		return nil
+	}
+	_, err := a.exec(`UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync', resolution = 'taken'
+		WHERE entity = ? AND row_id = ? AND resolved_at IS NULL AND rule LIKE ?`,
+		formatTime(a.tx.db.now()), ch.Entity, ch.RowID, rulePullFailed+"%")
+	return err
+}
+
+// retryParked applies again, oldest first, the pulled changes this desk
+// could not apply (kept in conflicts): most lacked a row that came later
+// (after a restored server, desks push their operations again in their
+// own order, not in the order they were first made). One that applies now
+// is closed as taken; the others wait for the next round.
+func (db *DB) retryParked(ctx context.Context, rep *app.SyncReport) error {
+	for pass := 0; pass < 5; pass++ {
+		rows, err := db.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site FROM conflicts
+			WHERE resolved_at IS NULL AND rule LIKE ? ORDER BY lost_hlc, rowid`, rulePullFailed+"%")
+		if err != nil {
+			return internal("sync.pull", err)
+		}
+		type parked struct {
+			id string
+			ch server.Change
+		}
+		var ps []parked
+		for rows.Next() {
+			var p parked
+			var data string
+			if err := rows.Scan(&p.id, &p.ch.Entity, &p.ch.RowID, &data, &p.ch.HLC, &p.ch.Origin); err != nil {
+				rows.Close()
+				return internal("sync.pull", err)
+			}
+			p.ch.Data = json.RawMessage(data)
+			ps = append(ps, p)
+		}
+		rows.Close()
+		if len(ps) == 0 {
+			return nil
+		}
+		progress := 0
+		err = db.applyRemote(ctx, sync.Timestamp{}, func(tx *Tx) error {
+			a, err := tx.newApplier(false)
+			if err != nil {
+				return err
+			}
+			a.noneParked = true // closed one by one below
+			now := formatTime(db.now())
+			for _, p := range ps {
+				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
+					return err
+				}
+				if aerr := a.apply(p.ch); aerr != nil {
+					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO parked`); err != nil {
+						return err
+					}
+				} else {
+					if _, err := tx.ExecContext(tx.ctx, `UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync',
+						resolution = 'taken' WHERE id = ?`, now, p.id); err != nil {
+						return err
+					}
+					progress++
+				}
+				if _, err := tx.ExecContext(tx.ctx, `RELEASE parked`); err != nil {
+					return err
+				}
+			}
+			return a.done()
+		})
+		if err != nil {
+			return internal("sync.pull", err)
+		}
+		rep.PullConflicts -= min(progress, rep.PullConflicts)
+		if progress == 0 {
+			return nil
+		}
+	}
 	return nil
 }
 
@@ -186,6 +278,9 @@ type applier struct {
 	// outboxEmpty and nonePushed spare the look-ups of waiting local
 	// changes and of pushed rows per row.
 	outboxEmpty, nonePushed bool
+	// noneParked: no pulled change waits in conflicts for what it lacked
+	// (retryParked); a later change of a row supersedes one parked.
+	noneParked bool
 	// staleDashboard: a row arrived past the steps the dashboard's
 	// triggers count (an invoice already issued, from a snapshot).
 	staleDashboard bool
@@ -211,12 +306,13 @@ func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
 		}
 	}
 	a := &applier{tx: tx}
-	var queued, pushed int
-	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows)`).
-		Scan(&queued, &pushed); err != nil {
+	var queued, pushed, parked int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows),
+			EXISTS (SELECT 1 FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?)`, rulePullFailed+"%").
+		Scan(&queued, &pushed, &parked); err != nil {
 		return nil, err
 	}
-	a.outboxEmpty, a.nonePushed = queued == 0, pushed == 0
+	a.outboxEmpty, a.nonePushed, a.noneParked = queued == 0, pushed == 0, parked == 0
 	return a, nil
 }
 

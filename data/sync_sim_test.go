@@ -361,9 +361,22 @@ func (s *sim) sync(d *simDesk) *app.SyncReport {
 	if err != nil {
 		s.t.Fatalf("seed %d: sync round %d of %s: %v", s.seed, d.syncRound, d.name, err)
 	}
-	if rep.PullConflicts != 0 || rep.Rejected != 0 {
+	// A pulled change may wait a round for a row it refers to, after a
+	// restored server (desks push their operations again in their own
+	// order): the desk keeps it and applies it when the row comes. After
+	// healing none may wait (check). A push the server refuses is a bug.
+	if rep.Rejected != 0 {
 		s.t.Errorf("seed %d: sync round %d of %s: %d pulled changes could not be applied, %d pushed ones refused",
 			s.seed, d.syncRound, d.name, rep.PullConflicts, rep.Rejected)
+		rows, err := rawDB(s.t, d.db).Query(`SELECT entity, row_id, rule FROM conflicts WHERE rule LIKE 'could not be applied%' OR rule LIKE 'refused%' ORDER BY detected_at DESC LIMIT 10`)
+		if err == nil {
+			for rows.Next() {
+				var e, id, rule string
+				rows.Scan(&e, &id, &rule)
+				s.t.Errorf("  %s %s: %s", e, id, rule)
+			}
+			rows.Close()
+		}
 	}
 	return rep
 }
@@ -911,7 +924,7 @@ func (s *sim) check() {
 				WHERE a.status IN ('confirmed', 'checked_in') AND b.status IN ('confirmed', 'checked_in')
 				AND a.deleted_at IS NULL AND b.deleted_at IS NULL`},
 			{"queued operations", `SELECT count(*) FROM outbox`},
-			{"pulled changes that could not be applied", `SELECT count(*) FROM conflicts WHERE rule LIKE 'could not be applied%'`},
+			{"pulled changes that could not be applied", `SELECT count(*) FROM conflicts WHERE rule LIKE 'could not be applied%' AND resolved_at IS NULL`},
 			{"pushes the server refused", `SELECT count(*) FROM conflicts WHERE rule LIKE 'refused by the server%'`},
 		} {
 			var n int
