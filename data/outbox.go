@@ -143,8 +143,15 @@ func (db *DB) applyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx
 // PendingOps returns up to limit outbox operations after seq after, oldest
 // first: what the next push sends.
 func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error
+	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}
+
+// readOps reads operations as q selects them (seq, op_id, entity, row_id,
+// kind, payload, hlc, attempts, last_error), from the outbox or from the
+// operations the server acknowledged (sync_loop.go).
+func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]sync.Op, error) {
+	rows, err := db.r.QueryContext(ctx, q, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}

@@ -273,26 +273,8 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 
 // sentOps reads operations the server has acknowledged, after seq after.
 func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc
+	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, ''
 		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ops []sync.Op
-	for rows.Next() {
-		var op sync.Op
-		var payload, hlc string
-		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &hlc); err != nil {
-			return nil, err
-		}
-		op.Payload = []byte(payload)
-		if op.HLC, err = sync.Parse(hlc); err != nil {
-			return nil, fmt.Errorf("sent operation %d: %w", op.Seq, err)
-		}
-		ops = append(ops, op)
-	}
-	return ops, rows.Err()
 }
 
 // rejoin takes the desk to a server that replaced the one it enrolled with

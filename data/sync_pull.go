@@ -175,7 +175,7 @@ func (a *applier) supersede(ch server.Change) error {
 	if a.noneParked {
 		return nil
 	}
-	_, err := a.exec(`UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync', resolution = 'taken'
+	_, err := a.tx.exec(`UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync', resolution = 'taken'
 		WHERE entity = ? AND row_id = ? AND resolved_at IS NULL AND rule LIKE ?`,
 		formatTime(a.tx.db.now()), ch.Entity, ch.RowID, rulePullFailed+"%")
 	return err
@@ -316,12 +316,6 @@ func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
 	return a, nil
 }
 
-func (a *applier) exec(q string, args ...any) (sql.Result, error) { return a.tx.exec(q, args...) }
-
-func (a *applier) queryRow(q string, args ...any) *sql.Row { return a.tx.queryRow(q, args...) }
-
-func (a *applier) query(q string, args ...any) (*sql.Rows, error) { return a.tx.query(q, args...) }
-
 // tableColumns are a synced table's columns and their declared types.
 type tableColumns map[string]string
 
@@ -371,7 +365,7 @@ func (a *applier) pushedAt(entity, rowID string, txid, seq *int64) error {
 	if a.nonePushed {
 		return sql.ErrNoRows
 	}
-	return a.queryRow(`SELECT txid, seq FROM pushed_rows WHERE entity = ? AND row_id = ?`, entity, rowID).Scan(txid, seq)
+	return a.tx.queryRow(`SELECT txid, seq FROM pushed_rows WHERE entity = ? AND row_id = ?`, entity, rowID).Scan(txid, seq)
 }
 
 // waiting is a local change of a row still waiting to be pushed: it is
@@ -386,7 +380,7 @@ func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
 	if a.outboxEmpty {
 		return nil, nil
 	}
-	rows, err := a.query(`SELECT kind, payload, hlc FROM outbox WHERE entity = ? AND row_id = ?`, entity, rowID)
+	rows, err := a.tx.query(`SELECT kind, payload, hlc FROM outbox WHERE entity = ? AND row_id = ?`, entity, rowID)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +443,7 @@ func (a *applier) apply(ch server.Change) error {
 	case uint64(ownTx) > ch.TxID || (uint64(ownTx) == ch.TxID && ownSeq > ch.Seq):
 		return nil
 	default:
-		if _, err := a.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
+		if _, err := a.tx.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
 			return err
 		}
 	}
@@ -472,11 +466,11 @@ func (a *applier) apply(ch server.Change) error {
 		if ent.append || newestWaiting(ws, "") > ch.DeletedHLC {
 			return nil
 		}
-		if _, err := a.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
+		if _, err := a.tx.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
 			return err
 		}
 		if ent.editable {
-			_, err = a.exec(`DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
+			_, err = a.tx.exec(`DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
 		}
 		return err
 	}
@@ -518,7 +512,7 @@ func (a *applier) apply(ch server.Change) error {
 		}
 		// No field clocks: a field without one holds the value its record
 		// was created with, and every later reading of it is newer.
-		res, err := a.exec(`INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+
+		res, err := a.tx.exec(`INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+
 			`) ON CONFLICT (`+strings.Join(keyList, ", ")+`) DO NOTHING`, args...)
 		if err != nil {
 			return err
@@ -587,7 +581,7 @@ func (a *applier) apply(ch server.Change) error {
 			args = append(args, set[n])
 		}
 		args = append(args, keyVals...)
-		if _, err := a.exec(`UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
+		if _, err := a.tx.exec(`UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
 			return err
 		}
 	}
@@ -608,7 +602,7 @@ func (a *applier) localRow(table, where string, keyVals []any, names []string) (
 	for i := range dest {
 		ptrs[i] = &dest[i]
 	}
-	err := a.queryRow(`SELECT `+strings.Join(quoted, ", ")+` FROM `+table+` WHERE `+where, keyVals...).
+	err := a.tx.queryRow(`SELECT `+strings.Join(quoted, ", ")+` FROM `+table+` WHERE `+where, keyVals...).
 		Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -625,7 +619,7 @@ func (a *applier) localRow(table, where string, keyVals []any, names []string) (
 
 // fieldClocks are the clock readings of a record's fields on this desk.
 func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
-	rows, err := a.query(`SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
+	rows, err := a.tx.query(`SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
 	if err != nil {
 		return nil, err
 	}
@@ -655,7 +649,7 @@ func (a *applier) setFieldClocks(ch server.Change, fields []string) error {
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f, err)
 		}
-		if _, err := a.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id
 			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site); err != nil {
@@ -700,7 +694,7 @@ func (a *applier) derive(entity string, vals, local map[string]any) error {
 		}
 		if local == nil {
 			var seq int64
-			if err := a.queryRow(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
+			if err := a.tx.queryRow(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
 				return err
 			}
 			vals["activity_seq"], vals["last_activity_at"] = seq, get("created_at")
@@ -716,7 +710,7 @@ func (a *applier) derive(entity string, vals, local map[string]any) error {
 	case "appointments":
 		if local == nil {
 			var name, mrn string
-			err := a.queryRow(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
+			err := a.tx.queryRow(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
 				get("patient_id")).Scan(&name, &mrn)
 			if err == nil {
 				vals["patient_name"], vals["patient_mrn"] = name, mrn
@@ -746,7 +740,7 @@ func (a *applier) fill(entity string, vals, local map[string]any, names ...strin
 			}
 		}
 		var v any
-		if err := a.queryRow(`SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
+		if err := a.tx.queryRow(`SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
 			!errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
