@@ -73,6 +73,16 @@ type Patient struct {
 	LastActivityAt   time.Time // the newest thing that happened to the patient
 	ArchivedAt       time.Time // zero unless archived
 	ArchiveReason    string
+	// MergedInto is the id of the record this one was merged into (the
+	// same patient, registered twice); "" for every other record.
+	MergedInto string
+	// MergedFrom are the records merged into this one.
+	MergedFrom []PatientRef
+}
+
+// PatientRef names a patient's record.
+type PatientRef struct {
+	ID, MRN, Name string
 }
 
 // FullName is the name as shown on screens: given names then family name.

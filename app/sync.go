@@ -69,6 +69,8 @@ const (
 	ResolutionTake Resolution = "taken"
 	// ResolutionMerged: two records of one patient were merged.
 	ResolutionMerged Resolution = "merged"
+	// For a possible duplicate (Conflict.DuplicateOf), ResolutionKeep
+	// keeps both records: they are two people.
 )
 
 // Conflict is a change that lost to another, or that the server refused,
@@ -94,6 +96,12 @@ type Conflict struct {
 	ResolvedAt time.Time
 	ResolvedBy string
 	Resolution Resolution
+	// DuplicateOf is set when the conflict is two records that look like
+	// one patient, registered on two desks while apart (same name and date
+	// of birth): it is the record registered first, which a merge keeps.
+	// RowID is the other; LostValue and WonValue describe the two records
+	// (JSON text), LostAt and WonAt are when they were registered.
+	DuplicateOf string
 }
 
 // SyncStatus is where a desk stands with the server.
@@ -113,8 +121,8 @@ type SyncStatus struct {
 	OldestPending time.Time
 	// LastError is why the last failed push of a waiting change failed.
 	LastError string
-	// Conflicts counts changes that lost or were refused, waiting for a
-	// person to review them.
+	// Conflicts counts changes that lost or were refused, and possible
+	// duplicate patients, waiting for a person to review them.
 	Conflicts int
 	// ClockOffset is the server's time minus this desk's, as last measured.
 	ClockOffset time.Duration

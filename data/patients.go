@@ -21,7 +21,7 @@ var _ app.PatientService = (*PatientService)(nil)
 
 const patientColumns = `p.id, p.mrn, p.given_name, p.family_name, p.sex, p.birth_date, p.phone, p.email, p.address,
 	p.national_id, p.emergency_contact, p.emergency_phone, p.blood_group, p.notes, p.created_at, p.updated_at,
-	p.last_activity_at, p.deleted_at, p.archive_reason`
+	p.last_activity_at, p.deleted_at, p.archive_reason, p.merged_into`
 
 func scanPatient(r rowScanner) (*app.Patient, error) {
 	var p app.Patient
@@ -29,7 +29,7 @@ func scanPatient(r rowScanner) (*app.Patient, error) {
 	var activity, archived sql.NullString
 	err := r.Scan(&p.ID, &p.MRN, &p.GivenName, &p.FamilyName, &p.Sex, &p.BirthDate, &p.Phone, &p.Email, &p.Address,
 		&p.NationalID, &p.EmergencyContact, &p.EmergencyPhone, &p.BloodGroup, &p.Notes, &created, &updated,
-		&activity, &archived, &p.ArchiveReason)
+		&activity, &archived, &p.ArchiveReason, &p.MergedInto)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +83,27 @@ func (tx *Tx) findPatient(id string) (*app.Patient, error) {
 	p, err := scanPatient(tx.QueryRowContext(tx.ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
+	} else if err != nil {
+		return nil, err
 	}
-	return p, err
+	// Records merged into this one (the same patient, registered on two
+	// desks): few, found by a partial index of merged records only.
+	rows, err := tx.QueryContext(tx.ctx, `SELECT id, mrn, given_name, family_name FROM patients
+		WHERE merged_into = ? AND merged_into <> '' ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r app.PatientRef
+		var given, family string
+		if err := rows.Scan(&r.ID, &r.MRN, &given, &family); err != nil {
+			return nil, err
+		}
+		r.Name = strings.TrimSpace(given + " " + family)
+		p.MergedFrom = append(p.MergedFrom, r)
+	}
+	return p, rows.Err()
 }
 
 // insertPatient registers a patient inside tx, numbering the record from the

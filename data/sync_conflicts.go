@@ -65,6 +65,20 @@ func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Confl
 			return nil, internal("sync.conflicts", err)
 		}
 	}
+	dups, err := listDuplicates(ctx, db.r, all, maxConflictsListed)
+	if err != nil {
+		return nil, internal("sync.conflicts", err)
+	}
+	if len(dups) > 0 {
+		out = append(out, dups...)
+		slices.SortStableFunc(out, func(a, b *app.Conflict) int {
+			if c := b.DetectedAt.Compare(a.DetectedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
+		out = out[:min(len(out), maxConflictsListed)]
+	}
 	return out, nil
 }
 
@@ -75,7 +89,8 @@ func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Confl
 // for a field of an editable record (patients, staff accounts, doctors'
 // profiles, settings). A whole change that lost or was refused (a booking,
 // an invoice) cannot be taken back as it was: it is for a person to make
-// again. Merging two patients' records is not built yet. Admins only.
+// again. A possible duplicate (two records of one patient, flagged by the
+// server) is decided in resolveDuplicate: keep both, or merge. Admins only.
 func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "sync.resolve", "conflicts", id, "", func(tx *Tx) error {
@@ -84,7 +99,18 @@ func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Reso
 		}
 		c, err := scanConflict(tx.QueryRowContext(tx.ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return app.Errorf(app.ENOTFOUND, "There is no such conflict.")
+			dup, err := scanDuplicate(tx.QueryRowContext(tx.ctx, duplicateSelect+` WHERE d.id = ?`, id))
+			if errors.Is(err, sql.ErrNoRows) {
+				return app.Errorf(app.ENOTFOUND, "There is no such conflict.")
+			} else if err != nil {
+				return err
+			}
+			detail, err := tx.resolveDuplicate(dup, r)
+			if err != nil {
+				return err
+			}
+			tx.Audit("sync.resolve", "patient_duplicates", id, dup.RowID, detail)
+			return nil
 		} else if err != nil {
 			return err
 		}
@@ -127,7 +153,12 @@ func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Reso
 		return nil, err
 	}
 	c, err := scanConflict(db.r.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		if c, err = scanDuplicate(db.r.QueryRowContext(ctx, duplicateSelect+` WHERE d.id = ?`, id)); err != nil {
+			return nil, internal("sync.resolve", err)
+		}
+		return c, nil
+	} else if err != nil {
 		return nil, internal("sync.resolve", err)
 	}
 	loc, err := clinicZone(ctx, db.r)

@@ -33,11 +33,12 @@ const blobKey = "_blob_base64"
 // that the list matches the migrations' triggers.
 var syncEntities = map[string]syncEntity{
 	"patients": {editable: true, local: []string{"server_seq", "search_name", "phone_digits", "activity_seq",
-		"last_activity_at"}},
-	"patient_changes": {append: true},
-	"patient_events":  {append: true, local: []string{"seq"}},
-	"users":           {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
-	"settings":        {editable: true, key: []string{"key"}},
+		"last_activity_at", "merged_into"}},
+	"patient_changes":    {append: true},
+	"patient_events":     {append: true, local: []string{"seq"}},
+	"patient_duplicates": {editable: true},
+	"users":              {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
+	"settings":           {editable: true, key: []string{"key"}},
 
 	"allergies":                  {},
 	"problems":                   {},
@@ -68,7 +69,7 @@ var syncEntities = map[string]syncEntity{
 // syncOrder lists the synced tables so that a table comes after those its
 // rows refer to: the order a snapshot of the desk is queued in.
 var syncOrder = []string{
-	"patients", "users", "settings", "patient_changes", "patient_events",
+	"patients", "users", "settings", "patient_changes", "patient_events", "patient_duplicates",
 	"allergies", "problems", "vitals", "notes", "prescriptions", "prescription_items",
 	"prescription_status_events", "assignments", "reports", "report_files",
 	"doctor_profiles", "availability", "availability_exceptions", "appointments", "appointment_events",

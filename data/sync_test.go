@@ -28,16 +28,20 @@ type syncSpec struct {
 	local    []string // the desk's own columns: in no payload
 	copies   []string // columns each desk keeps current itself: sent on insert only
 	editable bool     // per-field clocks for its updates
+	// fromServer rows are made by the server and pulled; a desk only
+	// updates them (a flag of possible duplicate patients, decided here).
+	fromServer bool
 }
 
 // syncedTables are the tables whose changes go through the outbox.
 var syncedTables = map[string]syncSpec{
 	"patients": {editable: true, local: []string{"server_seq", "search_name", "phone_digits", "activity_seq",
-		"last_activity_at"}},
-	"patient_changes": {},
-	"patient_events":  {local: []string{"seq"}},
-	"users":           {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
-	"settings":        {editable: true, key: "key"},
+		"last_activity_at", "merged_into"}},
+	"patient_changes":    {},
+	"patient_events":     {local: []string{"seq"}},
+	"patient_duplicates": {editable: true, fromServer: true},
+	"users":              {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
+	"settings":           {editable: true, key: "key"},
 
 	"allergies":                  {},
 	"problems":                   {},
@@ -626,6 +630,33 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	if clocks := fieldClocks(t, f.db, "users", f.pending.ID); clocks["status"] != ops[0].HLC.String() {
 		t.Fatalf("user field clocks %v", clocks)
 	}
+	// The server flags two records as one patient registered twice; a desk
+	// takes the flag in from the pull (no outbox row) and decides it here.
+	var twin *app.Patient
+	f.step("CreatePatient twice", func() (err error) {
+		twin, err = svc.Patients.CreatePatient(admin, app.PatientCreate{GivenName: "Ada", FamilyName: "Lovelace",
+			Sex: app.SexFemale, BirthDate: "1985-12-10"})
+		return err
+	}, want("patients", sync.KindInsert, nil))
+	flag := "0193a1b2-0000-7000-8000-00000000f1a9"
+	if _, err := rawDB(t, f.db).Exec(`INSERT INTO patient_duplicates (id, patient_id, other_id, reason, detected_at, updated_at)
+		VALUES (?, ?, ?, 'same name and date of birth', '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z')`,
+		flag, twin.ID, patient.ID); err != nil {
+		t.Fatal(err)
+	}
+	if queued := f.read(f.seen); len(queued) != 0 {
+		t.Fatalf("a flag taken in from the server queued %s", describeOps(queued))
+	}
+	ops = f.step("ResolveConflict (two people)", func() error {
+		_, err := svc.Sync.ResolveConflict(admin, flag, app.ResolutionKeep)
+		return err
+	}, want("patient_duplicates", sync.KindUpdate, &flag))
+	if d := payloadOf(t, ops, "patient_duplicates", sync.KindUpdate, flag); d["resolution"] != "different" || d["resolved_by"] != "admin" {
+		t.Fatalf("a decided flag: %v", d)
+	}
+	if clocks := fieldClocks(t, f.db, "patient_duplicates", flag); clocks["resolution"] != ops[0].HLC.String() {
+		t.Fatalf("flag's field clocks %v", clocks)
+	}
 	f.step("ArchivePatient", func() error { _, err := svc.Patients.ArchivePatient(admin, patient.ID, "moved away"); return err },
 		want("patients", sync.KindUpdate, &patientID))
 
@@ -660,6 +691,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	for _, op := range f.read(0) {
 		if _, ok := syncedTables[op.Entity]; !ok {
 			t.Fatalf("outbox row for %s, which does not sync", op.Entity)
+		}
+		if syncedTables[op.Entity].fromServer && op.Kind == sync.KindUpdate {
+			inserted[op.Entity] = true // the desk's part: its payload was checked above
 		}
 		if op.Kind != sync.KindInsert || inserted[op.Entity] {
 			continue

@@ -70,10 +70,11 @@ type chartScreen struct {
 	facts     *widget.Label
 	allergies *widget.Label
 	archived  *widget.Label
-	edit      *widget.Button // roles that may edit
-	archive   *widget.Button // admins
-	restore   *widget.Button // admins
-	purge     *widget.Button // admins
+	merged    *fyne.Container // links between records of one patient registered twice
+	edit      *widget.Button  // roles that may edit
+	archive   *widget.Button  // admins
+	restore   *widget.Button  // admins
+	purge     *widget.Button  // admins
 	tabs      *container.AppTabs
 
 	details *detailsTab // billing's only tab
@@ -120,6 +121,8 @@ func (c *chartScreen) buildUI() {
 	c.archived.Importance = widget.WarningImportance
 	c.archived.Wrapping = fyne.TextWrapWord
 	c.archived.Hide()
+	c.merged = container.NewVBox()
+	c.merged.Hide()
 
 	var actions []fyne.CanvasObject
 	if c.can(app.PermEditPatient) {
@@ -175,7 +178,7 @@ func (c *chartScreen) buildUI() {
 	}
 
 	head := container.NewBorder(nil, nil, c.back, container.NewHBox(actions...), c.name)
-	top := container.NewVBox(head, c.facts, c.allergies, c.archived)
+	top := container.NewVBox(head, c.facts, c.allergies, c.archived, c.merged)
 	c.content = container.NewBorder(top, nil, nil, nil, c.tabs)
 }
 
@@ -256,6 +259,7 @@ func (c *chartScreen) showPatient(p *app.Patient) {
 	} else {
 		c.archived.Hide()
 	}
+	c.showMerged(p)
 	if c.edit != nil {
 		c.edit.Enable()
 	}
@@ -270,6 +274,34 @@ func (c *chartScreen) showPatient(p *app.Patient) {
 			c.archive.Show()
 			c.archive.Enable()
 		}
+	}
+}
+
+// showMerged links the records of a patient registered twice: a merged
+// record to the one it was merged into, a kept record to those merged
+// into it, whose visits, notes and bills stay where they were written.
+func (c *chartScreen) showMerged(p *app.Patient) {
+	c.merged.RemoveAll()
+	open := func(id string) func() {
+		return func() {
+			c.u.touch()
+			c.id = id
+			c.reload()
+		}
+	}
+	if p.MergedInto != "" {
+		c.merged.Add(container.NewHBox(widget.NewLabel("This record was merged into the patient's other record."),
+			widget.NewButtonWithIcon("Open the kept record", theme.NavigateNextIcon(), open(p.MergedInto))))
+	}
+	for _, r := range p.MergedFrom {
+		c.merged.Add(container.NewHBox(
+			widget.NewLabel(fmt.Sprintf("Also registered as %s %s, merged into this record: its history stays there.", r.MRN, r.Name)),
+			widget.NewButtonWithIcon("Open "+r.MRN, theme.NavigateNextIcon(), open(r.ID))))
+	}
+	if len(c.merged.Objects) == 0 {
+		c.merged.Hide()
+	} else {
+		c.merged.Show()
 	}
 }
 

@@ -704,3 +704,49 @@ func TestChartNextAppointmentAndReceptionAssigns(t *testing.T) {
 		}
 	})
 }
+
+// TestChartMergedRecords: a patient registered twice and merged: the kept
+// record links to the merged one and the merged one back; following a
+// link shows that record.
+func TestChartMergedRecords(t *testing.T) {
+	h := newClinicHarness(t)
+	c := h.openChartOf(app.RoleReception)
+	if c.merged.Visible() {
+		t.Fatal("a record never merged shows merge links")
+	}
+	gone := &app.Patient{ID: "p-2", MRN: "P-D2-000004", GivenName: "Grace", FamilyName: "Hopper", Sex: app.SexFemale,
+		BirthDate: "1956-12-09", MergedInto: "p-1", ArchivedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
+		ArchiveReason: "Merged into P-D1-000001 Grace Hopper: the same patient, registered twice"}
+	h.patients.FindPatientByIDFn = func(ctx context.Context, id string) (*app.Patient, error) {
+		h.record("FindPatientByID", ctx, id)
+		if id == gone.ID {
+			return gone, nil
+		}
+		p := grace()
+		p.MergedFrom = []app.PatientRef{{ID: gone.ID, MRN: gone.MRN, Name: "Grace Hopper"}}
+		return p, nil
+	}
+	c.reload()
+	h.waitFor("the link to the merged record", func() bool {
+		return c.merged.Visible() && h.shows("Also registered as P-D2-000004 Grace Hopper, merged into this record")
+	})
+	button := func(text string) *widget.Button {
+		var b *widget.Button
+		walk(c.merged, func(o fyne.CanvasObject) {
+			if x, ok := o.(*widget.Button); ok && x.Text == text {
+				b = x
+			}
+		})
+		if b == nil {
+			t.Fatalf("no button %q", text)
+		}
+		return b
+	}
+	test.Tap(button("Open P-D2-000004"))
+	h.waitFor("the merged record", func() bool { return strings.Contains(c.facts.Text, "P-D2-000004") })
+	if !c.archived.Visible() || !h.shows("This record was merged into the patient's other record.") {
+		t.Fatalf("the merged record does not say so: %q", c.archived.Text)
+	}
+	test.Tap(button("Open the kept record"))
+	h.waitFor("the kept record", func() bool { return strings.Contains(c.facts.Text, "P-D1-000001") })
+}

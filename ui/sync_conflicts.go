@@ -101,6 +101,12 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	c := s.items[id]
+	if c.DuplicateOf != "" {
+		s.updateDuplicateRow(r, c)
+		return
+	}
+	r.keep.SetText("Keep what won")
+	r.take.SetText("Take what lost")
 	loc := s.u.location()
 	title := c.What
 	if c.Field != "" {
@@ -147,6 +153,62 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		r.take.Enable()
 	}
+}
+
+// updateDuplicateRow shows a possible duplicate: two records that look
+// like one patient, registered on two desks while apart. Keep both (two
+// people), or merge the later into the first.
+func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
+	now := s.u.now().In(s.u.location())
+	r.title.SetText(c.What)
+	r.values.SetText(fmt.Sprintf("Registered first: %s (%s) · later: %s (%s)",
+		conflictValue(c.WonValue), clockTime(c.WonAt, now), conflictValue(c.LostValue), clockTime(c.LostAt, now)))
+	meta := "Possible duplicate: " + strings.TrimPrefix(c.Rule, "possible duplicate: ") + " · found " + clockTime(c.DetectedAt, now)
+	if !c.ResolvedAt.IsZero() {
+		meta = fmt.Sprintf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
+	}
+	r.meta.SetText(meta)
+	r.keep.SetText("Two people: keep both")
+	r.take.SetText("Same patient: merge")
+	r.keep.OnTapped = func() { s.resolve(c, app.ResolutionKeep) }
+	r.take.OnTapped = func() { s.onMerge(c) }
+	r.take.Enable()
+	for _, b := range []*widget.Button{r.keep, r.take} {
+		if s.canResolve && c.ResolvedAt.IsZero() {
+			b.Show()
+		} else {
+			b.Hide()
+		}
+	}
+}
+
+// duplicateResolutionLabel says what was decided about a possible duplicate.
+func duplicateResolutionLabel(r app.Resolution) string {
+	switch r {
+	case app.ResolutionKeep:
+		return "two people, both records kept"
+	case app.ResolutionMerged:
+		return "one patient, records merged"
+	}
+	return string(r)
+}
+
+// onMerge asks first: the later record is archived as merged into the
+// first, on every desk.
+func (s *conflictsScreen) onMerge(c *app.Conflict) {
+	msg := fmt.Sprintf("Merge %s into %s?\n\nThe first record is kept and takes any phone, e-mail or address it lacks; "+
+		"the later one is archived as merged into it, on every desk. Visits, notes and bills stay under the record "+
+		"they were written under; the two records link to each other.", conflictValue(c.LostValue), conflictValue(c.WonValue))
+	d := dialog.NewConfirm("Merge two records of one patient", msg, func(ok bool) {
+		s.confirm = nil
+		if ok {
+			s.resolve(c, app.ResolutionMerged)
+		}
+	}, s.u.win)
+	d.SetConfirmText("Merge")
+	d.SetDismissText("Cancel")
+	s.confirm = d
+	d.Show()
 }
 
 // deskName names the desk a site id belongs to.

@@ -397,3 +397,59 @@ func TestConflictsScreen(t *testing.T) {
 		h.waitFor("the error", func() bool { return h.shows("This conflict was resolved already.") })
 	})
 }
+
+// TestConflictsScreenDuplicate: a possible duplicate (one patient
+// registered on two desks) shows both records and decides with "keep
+// both" or, after a confirmation, "merge"; a row reused for an ordinary
+// conflict gets its own buttons back.
+func TestConflictsScreenDuplicate(t *testing.T) {
+	h := newSyncHarness(t, enrolledStatus)
+	first := time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC)
+	h.conflicts = []*app.Conflict{
+		{ID: "d1", Entity: "patients", RowID: "p2", DuplicateOf: "p1",
+			What:      "Patient P-D2-000004 Maria Twice may be P-D1-000003 Maria Twice",
+			Rule:      "possible duplicate: same name and date of birth",
+			LostValue: `"P-D2-000004 Maria Twice, born 1975-04-30, phone +30 210 555 0199"`,
+			WonValue:  `"P-D1-000003 Maria Twice, born 1975-04-30"`,
+			LostAt:    first.Add(time.Hour), WonAt: first, DetectedAt: first.Add(2 * time.Hour)},
+		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
+			LostAt: first, WonAt: first, DetectedAt: first},
+	}
+	h.loginAs(user(app.RoleAdmin))
+	m := h.u.main
+	h.openArea(app.AreaSettings)
+	m.showSyncTab(syncTabConflicts)
+	s := m.conflicts
+	h.waitFor("the conflicts", func() bool { return len(s.items) == 2 })
+	row := s.list.CreateItem()
+	r := row.(*conflictRow)
+	s.list.UpdateItem(0, row)
+	if r.title.Text != "Patient P-D2-000004 Maria Twice may be P-D1-000003 Maria Twice" ||
+		!strings.Contains(r.values.Text, "Registered first: “P-D1-000003 Maria Twice, born 1975-04-30”") ||
+		!strings.Contains(r.values.Text, "later: “P-D2-000004 Maria Twice") ||
+		!strings.HasPrefix(r.meta.Text, "Possible duplicate: same name and date of birth") ||
+		r.keep.Text != "Two people: keep both" || r.take.Text != "Same patient: merge" || r.take.Disabled() {
+		t.Errorf("duplicate row: %q / %q / %q / %q %q", r.title.Text, r.values.Text, r.meta.Text, r.keep.Text, r.take.Text)
+	}
+	s.list.UpdateItem(1, row)
+	if r.keep.Text != "Keep what won" || r.take.Text != "Take what lost" {
+		t.Errorf("a reused row keeps the duplicate's buttons: %q %q", r.keep.Text, r.take.Text)
+	}
+
+	s.list.UpdateItem(0, row)
+	test.Tap(r.take)
+	if s.confirm == nil || !h.shows("Merge “P-D2-000004 Maria Twice") {
+		t.Fatal("merging asks nothing")
+	}
+	h.settle()
+	if h.called("ResolveConflict") != 0 {
+		t.Fatal("merged before confirming")
+	}
+	s.confirm.Hide()
+	s.resolve(s.items[0], app.ResolutionMerged)
+	h.waitFor("the list without it", func() bool { return len(s.items) == 1 })
+	if got := h.callsOf("ResolveConflict"); len(got) != 1 || got[0] != "d1 merged" {
+		t.Fatalf("ResolveConflict calls %v", got)
+	}
+}

@@ -122,6 +122,17 @@
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
+// Duplicate patients (server migration 0003, desk migration 0012): when
+// the change log takes in a patient whose name or birth date is new, a
+// trigger on sync.change_log flags the records of other desks with the
+// same given name, family name and birth date as a row of
+// patient_duplicates, an editable synced entity, whose id comes from the
+// pair (flagged once, whatever the order or repetition). Desks list open
+// flags with the conflicts; deciding one is an edit of the flag that
+// syncs. A merge archives the later record and points it to the kept one
+// (patients.merged_into, the desk's own column, derived from the flag by
+// a trigger on every desk).
+//
 // # Tests
 //
 // TestSyncSimulation (sync_sim_test.go) is SYNC.md's seeded simulation: 3
@@ -141,8 +152,6 @@
 //   - The simulation's seed 9 (make soak) still ends with one field
 //     differing on one desk after a server restored from a dump: see the
 //     issue's note.
-//   - Flagging duplicate patients registered offline on two desks, and
-//     merging two records of one patient from the conflicts screen.
 //   - Purging tombstones on the server once every desk has pulled past
 //     them, and pruning the change log.
 //   - A desk restored from its own older backup takes its own later

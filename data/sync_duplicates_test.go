@@ -1,0 +1,178 @@
+package data_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"hms/app"
+	"hms/data"
+)
+
+// registerOffline registers the same person on a desk, as a receptionist
+// who cannot see the other desk's records would.
+func registerOffline(t *testing.T, svc app.Services, given, phone, email string) *app.Patient {
+	t.Helper()
+	p, err := svc.Patients.CreatePatient(system, app.PatientCreate{GivenName: given, FamilyName: "Twice",
+		Sex: app.SexFemale, BirthDate: "1975-04-30", Phone: phone, Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// openDuplicates lists the desk's open possible duplicates.
+func openDuplicates(t *testing.T, ctx context.Context, db *data.DB) []*app.Conflict {
+	t.Helper()
+	all, err := db.Services().Sync.ListConflicts(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*app.Conflict
+	for _, c := range all {
+		if c.DuplicateOf != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// One patient registered on two desks while apart: the server flags the
+// pair once, every desk lists it, and a merge decided on one desk keeps the
+// record registered first, fills what it lacked, archives the other as
+// merged into it, and reaches every desk.
+func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	admin := first.ctx(app.RoleAdmin)
+
+	kept := registerOffline(t, first.svc, "Maria", "", "")
+	mustSync(t, first.db)
+	// The second desk has not pulled the first's record; its receptionist
+	// registers the same person, with a phone and extra spaces in the name.
+	gone := registerOffline(t, second.Services(), " Maria ", "+30 210 555 0199", "maria@example.org")
+	// And a record of the same name on the second desk only, born on
+	// another day: not the same person.
+	other, err := second.Services().Patients.CreatePatient(system, app.PatientCreate{GivenName: "Maria", FamilyName: "Twice",
+		Sex: app.SexFemale, BirthDate: "1975-05-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, second)
+	mustSync(t, first.db)
+	mustSync(t, second)
+
+	if n := count(t, first.db, `SELECT count(*) FROM patient_duplicates`); n != 1 {
+		t.Fatalf("%d flags on the first desk, want 1", n)
+	}
+	for _, db := range []*data.DB{first.db, second} {
+		dups := openDuplicates(t, admin, db)
+		if len(dups) != 1 {
+			t.Fatalf("%s lists %d possible duplicates, want 1", db.Path(), len(dups))
+		}
+		d := dups[0]
+		if d.RowID != gone.ID || d.DuplicateOf != kept.ID || !strings.Contains(d.What, gone.MRN) || !strings.Contains(d.What, kept.MRN) {
+			t.Fatalf("flag %+v", d)
+		}
+		if st, err := db.SyncStatus(context.Background()); err != nil || st.Conflicts != 1 {
+			t.Fatalf("status %+v, %v", st, err)
+		}
+	}
+	d := openDuplicates(t, admin, second)[0]
+
+	// Taking "what lost" makes no sense for two records; a receptionist
+	// may not decide.
+	if _, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionTake); code(err) != app.EINVALID {
+		t.Fatalf("take a duplicate: %v", err)
+	}
+	if _, err := second.Services().Sync.ResolveConflict(first.ctx(app.RoleReception), d.ID, app.ResolutionMerged); code(err) != app.EUNAUTHORIZED {
+		t.Fatalf("a receptionist merges: %v", err)
+	}
+
+	res, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionMerged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Resolution != app.ResolutionMerged || res.ResolvedBy != "admin" {
+		t.Fatalf("resolved %+v", res)
+	}
+	if _, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionKeep); code(err) != app.ECONFLICT {
+		t.Fatalf("decide twice: %v", err)
+	}
+	mustSync(t, second)
+	mustSync(t, first.db)
+	sameClinic(t, first.db, second)
+
+	for _, db := range []*data.DB{first.db, second} {
+		if dups := openDuplicates(t, admin, db); len(dups) != 0 {
+			t.Fatalf("%s still lists %d possible duplicates", db.Path(), len(dups))
+		}
+		k, err := db.Services().Patients.FindPatientByID(admin, kept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Archived() || k.MergedInto != "" || k.Phone != "+30 210 555 0199" || k.Email != "maria@example.org" {
+			t.Fatalf("kept record on %s: %+v", db.Path(), k)
+		}
+		g, err := db.Services().Patients.FindPatientByID(admin, gone.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !g.Archived() || g.MergedInto != kept.ID || !strings.Contains(g.ArchiveReason, kept.MRN) {
+			t.Fatalf("merged record on %s: %+v", db.Path(), g)
+		}
+		o, err := db.Services().Patients.FindPatientByID(admin, other.ID)
+		if err != nil || o.Archived() || o.MergedInto != "" {
+			t.Fatalf("the other Maria on %s: %+v, %v", db.Path(), o, err)
+		}
+	}
+	if n := count(t, first.db, `SELECT count(*) FROM audit_log WHERE action = 'patient.merge'`); n != 0 {
+		t.Fatalf("the merge is audited on the first desk, which did not make it (%d rows)", n)
+	}
+	if n := count(t, second, `SELECT count(*) FROM audit_log WHERE action = 'patient.merge' AND entity_id = ?`, gone.ID); n != 1 {
+		t.Fatalf("%d audit rows of the merge", n)
+	}
+	row := serverRow(t, u, "patient_duplicates", d.ID)
+	if row["resolution"] != "merged" || row["kept_id"] != kept.ID {
+		t.Fatalf("server flag %v", row)
+	}
+}
+
+// Two people with one name and birth date: keeping both closes the flag
+// everywhere and changes neither record. Records registered on one desk
+// are not flagged: that desk warned when the second was registered.
+func TestDuplicatePatientsKeptApart(t *testing.T) {
+	t.Parallel()
+	_, first, second := twoDesks(t)
+	admin := first.ctx(app.RoleAdmin)
+	a := registerOffline(t, first.svc, "Eleni", "", "")
+	registerOffline(t, first.svc, "Eleni", "", "") // the same desk, a second time
+	b := registerOffline(t, second.Services(), "Eleni", "", "")
+	mustSync(t, first.db)
+	mustSync(t, second)
+	mustSync(t, first.db)
+	dups := openDuplicates(t, admin, first.db)
+	if len(dups) != 2 {
+		t.Fatalf("%d flags, want 2: the second desk's record with each of the first's", len(dups))
+	}
+	for _, d := range dups {
+		if d.RowID != b.ID {
+			t.Fatalf("flag %+v names the wrong record", d)
+		}
+		if _, err := first.svc.Sync.ResolveConflict(admin, d.ID, app.ResolutionKeep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSync(t, first.db)
+	mustSync(t, second)
+	sameClinic(t, first.db, second)
+	if dups := openDuplicates(t, admin, second); len(dups) != 0 {
+		t.Fatalf("the second desk still lists %d", len(dups))
+	}
+	for _, id := range []string{a.ID, b.ID} {
+		p, err := second.Services().Patients.FindPatientByID(admin, id)
+		if err != nil || p.Archived() || p.MergedInto != "" {
+			t.Fatalf("%s after keeping both: %+v, %v", id, p, err)
+		}
+	}
+}
