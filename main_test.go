@@ -559,4 +559,20 @@ func TestSyncCommands(t *testing.T) {
 		t.Errorf("status after the push: %s", st)
 	}
 	hms(t, "", "--db", first, "sync", "once").want(t, 0, "Pushed 0 changes", "")
+
+	// A new desk: refused without --new (a typo in --db makes no empty
+	// database), created and filled from the server with it.
+	csv := filepath.Join(t.TempDir(), "patients.csv")
+	if err := os.WriteFile(csv, []byte("given_name,family_name,sex,birth_date\nMaria,Kostaki,female,1975-04-30\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hms(t, "", "--db", first, "import", "patients", csv).want(t, 0, "Imported 1", "")
+	hms(t, "", "--db", first, "sync", "once").want(t, 0, "applied", "")
+	third := filepath.Join(t.TempDir(), "room3.db")
+	hms(t, "", "--db", third, "sync", "enroll", server).want(t, 1, "", "There is no database at")
+	hms(t, "", "--db", third, "sync", "enroll", "--new", server).want(t, 0, "as desk D3", "")
+	hms(t, "", "--db", third, "sync", "once").want(t, 0, "Pulled ", "")
+	if a, b := hms(t, "", "--db", first, "export", "patients", "-"), hms(t, "", "--db", third, "export", "patients", "-"); a.stdout != b.stdout || !strings.Contains(b.stdout, "Kostaki") {
+		t.Errorf("the new desk's patients differ from the first's:\n%s\n%s", b.stdout, a.stdout)
+	}
 }

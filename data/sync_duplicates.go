@@ -26,8 +26,8 @@ const (
 // duplicateSelect reads a flag with both records (scanDuplicate).
 const duplicateSelect = `SELECT d.id, d.patient_id, d.other_id, d.reason, d.detected_at, d.resolution,
 	d.resolved_at, d.resolved_by,
-	p.mrn, p.given_name, p.family_name, p.birth_date, p.phone, p.created_at,
-	o.mrn, o.given_name, o.family_name, o.birth_date, o.phone, o.created_at
+	p.mrn, p.given_name, p.family_name, p.birth_date, p.phone, p.email, p.national_id, p.created_at,
+	o.mrn, o.given_name, o.family_name, o.birth_date, o.phone, o.email, o.national_id, o.created_at
 	FROM patient_duplicates d JOIN patients p ON p.id = d.patient_id JOIN patients o ON o.id = d.other_id`
 
 // scanDuplicate reads one row of duplicateSelect as a conflict.
@@ -37,14 +37,14 @@ func scanDuplicate(row interface{ Scan(...any) error }) (*app.Conflict, error) {
 	var resolved sql.NullString
 	var later, first duplicateSide
 	if err := row.Scan(&c.ID, &c.RowID, &c.DuplicateOf, &c.Rule, &detected, &resolution, &resolved, &c.ResolvedBy,
-		&later.mrn, &later.given, &later.family, &later.born, &later.phone, &later.created,
-		&first.mrn, &first.given, &first.family, &first.born, &first.phone, &first.created); err != nil {
+		&later.mrn, &later.given, &later.family, &later.born, &later.phone, &later.email, &later.nationalID, &later.created,
+		&first.mrn, &first.given, &first.family, &first.born, &first.phone, &first.email, &first.nationalID, &first.created); err != nil {
 		return nil, err
 	}
 	c.Entity = "patients"
 	c.Rule = "possible duplicate: " + c.Rule
-	c.What = "Patient " + later.mrn + " " + strings.TrimSpace(later.given+" "+later.family) +
-		" may be " + first.mrn + " " + strings.TrimSpace(first.given+" "+first.family)
+	c.What = fmt.Sprintf("Patient %s, born %s, registered twice? %s and %s",
+		strings.TrimSpace(later.given+" "+later.family), later.born, first.mrn, later.mrn)
 	c.LostValue, c.WonValue = later.json(), first.json()
 	c.LostAt, c.WonAt = parseTime(later.created), parseTime(first.created)
 	c.DetectedAt = parseTime(detected)
@@ -58,17 +58,28 @@ func scanDuplicate(row interface{ Scan(...any) error }) (*app.Conflict, error) {
 	return &c, nil
 }
 
-// duplicateSide is one of the two records of a flag, as the review shows it.
+// duplicateSide is one of the two records of a flag, as the review shows
+// it: what tells two people of one name and birth date apart.
 type duplicateSide struct {
-	mrn, given, family, born, phone, created string
+	mrn, given, family, born, phone, email, nationalID, created string
 }
 
+// json is the record's number and contact details, as JSON text; the name
+// and birth date are the conflict's What, the same on both sides.
 func (s duplicateSide) json() string {
-	text := s.mrn + " " + strings.TrimSpace(s.given+" "+s.family) + ", born " + s.born
-	if s.phone != "" {
-		text += ", phone " + s.phone
+	parts := []string{s.mrn}
+	if s.phone == "" {
+		parts = append(parts, "no phone")
+	} else {
+		parts = append(parts, "phone "+s.phone)
 	}
-	b, _ := json.Marshal(text)
+	if s.email != "" {
+		parts = append(parts, s.email)
+	}
+	if s.nationalID != "" {
+		parts = append(parts, "ID "+s.nationalID)
+	}
+	b, _ := json.Marshal(strings.Join(parts, ", "))
 	return string(b)
 }
 

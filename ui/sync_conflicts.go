@@ -51,7 +51,8 @@ func (s *conflictsScreen) buildUI() {
 	s.empty.Hide()
 	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
 	help := mutedLabel("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
-		"Keep what won, or take what lost: it then becomes a new change that wins on every desk.")
+		"Keep what won, or take what lost: it then becomes a new change that wins on every desk. " +
+		"A patient registered on two desks while apart shows here too: keep both records, or merge them.")
 	if !s.canResolve {
 		help.SetText("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
 			"A booking that lost needs a new time: book it again. An administrator decides the rest.")
@@ -161,8 +162,8 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 	now := s.u.now().In(s.u.location())
 	r.title.SetText(c.What)
-	r.values.SetText(fmt.Sprintf("Registered first: %s (%s) · later: %s (%s)",
-		conflictValue(c.WonValue), clockTime(c.WonAt, now), conflictValue(c.LostValue), clockTime(c.LostAt, now)))
+	r.values.SetText(fmt.Sprintf("Registered first (%s): %s · later (%s): %s",
+		clockTime(c.WonAt, now), plainValue(c.WonValue), clockTime(c.LostAt, now), plainValue(c.LostValue)))
 	meta := "Possible duplicate: " + strings.TrimPrefix(c.Rule, "possible duplicate: ") + " · found " + clockTime(c.DetectedAt, now)
 	if !c.ResolvedAt.IsZero() {
 		meta = fmt.Sprintf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
@@ -182,6 +183,15 @@ func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 	}
 }
 
+// plainValue is a JSON text value as it reads, without quotes.
+func plainValue(v string) string {
+	var s string
+	if err := json.Unmarshal([]byte(v), &s); err != nil {
+		return conflictValue(v)
+	}
+	return s
+}
+
 // duplicateResolutionLabel says what was decided about a possible duplicate.
 func duplicateResolutionLabel(r app.Resolution) string {
 	switch r {
@@ -196,17 +206,19 @@ func duplicateResolutionLabel(r app.Resolution) string {
 // onMerge asks first: the later record is archived as merged into the
 // first, on every desk.
 func (s *conflictsScreen) onMerge(c *app.Conflict) {
-	msg := fmt.Sprintf("Merge %s into %s?\n\nThe first record is kept and takes any phone, e-mail or address it lacks; "+
-		"the later one is archived as merged into it, on every desk. Visits, notes and bills stay under the record "+
-		"they were written under; the two records link to each other.", conflictValue(c.LostValue), conflictValue(c.WonValue))
-	d := dialog.NewConfirm("Merge two records of one patient", msg, func(ok bool) {
+	later, _, _ := strings.Cut(plainValue(c.LostValue), ",")
+	first, _, _ := strings.Cut(plainValue(c.WonValue), ",")
+	msg := widget.NewLabel(fmt.Sprintf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
+		"it lacks; %s is archived as merged into it, on every desk. Visits, notes and bills stay under the record they "+
+		"were written under; the two records link to each other.", later, first, first, later))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Merge two records of one patient", "Merge", "Cancel", msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.resolve(c, app.ResolutionMerged)
 		}
 	}, s.u.win)
-	d.SetConfirmText("Merge")
-	d.SetDismissText("Cancel")
+	d.Resize(fyne.NewSize(520, 0))
 	s.confirm = d
 	d.Show()
 }

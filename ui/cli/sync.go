@@ -106,7 +106,13 @@ func (r *runner) cmdSync(args []string) int {
 
 // syncService opens the database and returns its sync service.
 func (r *runner) syncService() (app.SyncService, io.Closer, error) {
-	svc, closer, _, err := r.open(true)
+	return r.openSync(true)
+}
+
+// openSync opens the database's sync service; with mustExist false it
+// creates a database that is not there (a new desk that joins a clinic).
+func (r *runner) openSync(mustExist bool) (app.SyncService, io.Closer, error) {
+	svc, closer, _, err := r.open(mustExist)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,8 +129,14 @@ work together, sets the desk's clock offset to the server's time, and takes
 the desk code (D1, D2, …) the server gives, which numbers this desk's
 patients, invoices and receipts from now on. Enrolling again is safe.
 
-Example:
-  hms sync enroll 'postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+A new desk joins with --new: the database is created empty and, with the
+next 'hms sync once', downloads the clinic (its staff accounts, settings
+and records) from the server.
+
+Examples:
+  hms sync enroll 'postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full'
+  hms --db room2.db sync enroll --new 'postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	fresh := fs.Bool("new", false, "create the database if there is none, to download the clinic into")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -132,7 +144,7 @@ Example:
 	if len(pos) != 1 {
 		return r.usageError(fs, "sync enroll takes the server's URL")
 	}
-	svc, closer, err := r.syncService()
+	svc, closer, err := r.openSync(!*fresh)
 	if err != nil {
 		return r.fail(err, nil)
 	}
@@ -271,7 +283,10 @@ them in the program (Settings, Conflicts). It does not contact the server.`)
 	fmt.Fprintf(tw, "DETECTED\tWHAT\tFIELD\tLOST\tWON\tRULE\tRESOLVED\n")
 	for _, c := range list {
 		field := c.Field
-		if field == "" {
+		switch {
+		case c.DuplicateOf != "":
+			field = "(two records)"
+		case field == "":
 			field = "(whole change)"
 		}
 		resolved := "open"
