@@ -523,7 +523,7 @@ func (a *applier) apply(ch server.Change) error {
 			if ch.Entity == "invoices" && ins["status"] != "draft" {
 				a.staleDashboard = true
 			}
-			return nil
+			return a.advanceSeries(ch.Entity, ins)
 		}
 	}
 	names := slices.Sorted(maps.Keys(values))
@@ -582,6 +582,9 @@ func (a *applier) apply(ch server.Change) error {
 		}
 		args = append(args, keyVals...)
 		if _, err := a.tx.exec(`UPDATE `+table+` SET `+strings.Join(parts, ", ")+` WHERE `+where, args...); err != nil {
+			return err
+		}
+		if err := a.advanceSeries(ch.Entity, set); err != nil {
 			return err
 		}
 	}

@@ -154,10 +154,6 @@
 //     issue's note.
 //   - Purging tombstones on the server once every desk has pulled past
 //     them, and pruning the change log.
-//   - A desk restored from its own older backup takes its own later
-//     changes back from the server, but its number series restart where
-//     the backup left them: the next number it gives may be taken. The
-//     series should move past the numbers of its code that it pulls.
 //   - A snapshot that a desk rejoining a replaced server uploads carries
 //     fresh clock readings: where two desks differ, the later upload wins
 //     and the other's push reports what lost.
