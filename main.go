@@ -70,6 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		RunGUI:        func(dbPath string) error { return runGUI(ctx, dbPath) },
 		AuditKeyPath:  auditKeyPath,
 		InitServer:    data.InitServer,
+		PruneServer:   data.PruneServer,
 	})
 }
 

@@ -161,3 +161,14 @@ type ServerInit struct {
 	From, To int
 	Epoch    string
 }
+
+// ServerPrune says what pruning the sync server removed (hms server
+// prune): change log entries of rows logged again since, deleted rows
+// every desk has taken in, old results of operations; and the desk that
+// has pulled least (HeldBy, last at HeldSince), below whose cursor all of
+// that went.
+type ServerPrune struct {
+	Superseded, Tombstones, Ops int64
+	HeldBy                      string
+	HeldSince                   time.Time
+}

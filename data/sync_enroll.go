@@ -49,6 +49,17 @@ func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) 
 	return &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}, nil
 }
 
+// PruneServer removes from the server at serverURL what no desk needs any
+// more (hms server prune; server.Prune).
+func PruneServer(ctx context.Context, serverURL string) (*app.ServerPrune, error) {
+	res, err := server.Prune(ctx, serverURL, server.TombstoneAge, server.OpsAge)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	return &app.ServerPrune{Superseded: res.Superseded, Tombstones: res.Tombstones, Ops: res.Ops,
+		HeldBy: res.HeldBy, HeldSince: res.HeldSince}, nil
+}
+
 // Enroll registers this desk with the server at serverURL: it shakes hands
 // (refusing a server it is too old for), sets the clock's offset to the
 // server's time, and takes the desk code the server gives, which numbers

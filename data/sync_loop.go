@@ -162,6 +162,10 @@ func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncRepor
 			return internal("sync.pull", err)
 		}
 		if uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq) || time.Now().After(deadline) {
+			// The server prunes its log only below every desk's cursor.
+			if err := c.Pulled(ctx, db.siteID, uint64(txid), seq); err != nil {
+				return serverError(err)
+			}
 			return db.retryParked(ctx, rep)
 		}
 		select {

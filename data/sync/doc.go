@@ -122,6 +122,13 @@
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
+// Pruning (server migration 0004, hms server prune): each desk tells the
+// server how far it has pulled (sync.pulled) after each round; sync.prune
+// removes below the least of those cursors the entries of rows logged
+// again since, tombstones older than 180 days, and operation results older
+// than a year. Nothing at or above it goes, so no desk's cursor entry
+// disappears (which a desk would read as a restored server).
+//
 // Duplicate patients (server migration 0003, desk migration 0012): when
 // the change log takes in a patient whose name or birth date is new, a
 // trigger on sync.change_log flags the records of other desks with the
@@ -152,8 +159,6 @@
 //   - The simulation's seed 9 (make soak) still ends with one field
 //     differing on one desk after a server restored from a dump: see the
 //     issue's note.
-//   - Purging tombstones on the server once every desk has pulled past
-//     them, and pruning the change log.
 //   - A snapshot that a desk rejoining a replaced server uploads carries
 //     fresh clock readings: where two desks differ, the later upload wins
 //     and the other's push reports what lost.

@@ -61,6 +61,9 @@ type Env struct {
 	// InitServer creates or migrates the sync schema of the PostgreSQL
 	// database at url (hms server init). Nil: this build cannot.
 	InitServer func(ctx context.Context, url string) (*app.ServerInit, error)
+	// PruneServer removes what no desk needs any more from the sync server
+	// at url (hms server prune). Nil: this build cannot.
+	PruneServer func(ctx context.Context, url string) (*app.ServerPrune, error)
 }
 
 // EnvDB is the environment variable that names the database when --db does not.

@@ -14,6 +14,9 @@ const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL datab
 Subcommands:
   init URL   create or migrate the server's schema, its sync functions and
              the role hms_desk for desks; safe to run again
+  prune URL  remove what no desk needs any more: changes logged again
+             since, deleted records every desk has taken in (after 180
+             days); run it now and then, e.g. weekly
 
 URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
 that may create schemas and roles (the database owner or a superuser). A
@@ -21,18 +24,20 @@ password missing from URL comes from PGPASSWORD or the PostgreSQL password
 file (~/.pgpass).`
 
 func (r *runner) cmdServer(args []string) int {
-	fs := r.newFlags("server", "hms server init URL", serverAbout)
+	fs := r.newFlags("server", "hms server init|prune URL", serverAbout)
 	fs.SetInterspersed(false)
 	rest, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
 	if len(rest) == 0 {
-		return r.usageError(fs, "server needs a subcommand: init")
+		return r.usageError(fs, "server needs a subcommand: init or prune")
 	}
 	switch rest[0] {
 	case "init":
 		return r.cmdServerInit(rest[1:])
+	case "prune":
+		return r.cmdServerPrune(rest[1:])
 	}
 	return r.usageError(fs, "unknown server subcommand %q", rest[0])
 }
@@ -66,6 +71,43 @@ Example:
 		fmt.Fprintf(r.env.Stdout, "Migrated the sync server from schema %d to %d (epoch %s).\n", res.From, res.To, res.Epoch)
 	}
 	fmt.Fprintf(r.env.Stdout, "Desks connect as a login role granted hms_desk; enroll each with: hms sync enroll URL\n")
+	return ExitOK
+}
+
+func (r *runner) cmdServerPrune(args []string) int {
+	fs := r.newFlags("server prune", "hms server prune URL", `Removes from the sync server what no desk needs any more: entries of the
+change log whose record was logged again since, records deleted more than
+180 days ago that every desk has taken in, and results of operations older
+than a year. Only what every enrolled desk has pulled goes: a desk that has
+been switched off holds the rest back, and the command names it. Desks
+work on meanwhile.
+
+Example:
+  hms server prune 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return r.usageError(fs, "server prune takes the server's URL")
+	}
+	if r.env.PruneServer == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot prune a sync server."), nil)
+	}
+	res, err := r.env.PruneServer(r.ctx, pos[0])
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	fmt.Fprintf(r.env.Stdout, "Pruned the sync server: %d superseded changes, %d deleted records, %d old operation results.\n",
+		res.Superseded, res.Tombstones, res.Ops)
+	switch {
+	case res.HeldBy == "":
+	case res.HeldSince.IsZero():
+		fmt.Fprintf(r.env.Stdout, "Desk %s has not pulled with this version of hms yet: what it has not pulled is kept for it.\n", res.HeldBy)
+	default:
+		fmt.Fprintf(r.env.Stdout, "Desk %s has pulled least (last on %s): what it has not pulled is kept for it.\n",
+			res.HeldBy, res.HeldSince.Local().Format(time.DateTime))
+	}
 	return ExitOK
 }
 

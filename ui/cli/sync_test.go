@@ -249,3 +249,38 @@ func TestSyncConflicts(t *testing.T) {
 		t.Fatalf("a refusal: %+v", r)
 	}
 }
+
+func TestServerPrune(t *testing.T) {
+	since := time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)
+	results := []*app.ServerPrune{
+		{Superseded: 120, Tombstones: 3, Ops: 7, HeldBy: "D2", HeldSince: since},
+		{HeldBy: "D3"},
+	}
+	var urls []string
+	run := func(args ...string) result {
+		var out, errb bytes.Buffer
+		code := cli.Run(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errb, OSUser: "tester",
+			PruneServer: func(ctx context.Context, u string) (*app.ServerPrune, error) {
+				urls = append(urls, u)
+				if len(urls) > len(results) {
+					return nil, app.Errorf(app.EINTERNAL, "The sync server cannot be reached.")
+				}
+				return results[len(urls)-1], nil
+			}})
+		return result{code, out.String(), errb.String()}
+	}
+	r := run("server", "prune", "postgres://x@y/z")
+	if r.code != 0 || !strings.Contains(r.stdout, "120 superseded changes, 3 deleted records, 7 old operation results") ||
+		!strings.Contains(r.stdout, "Desk D2 has pulled least (last on 2026-11-20 09:30:00)") || urls[0] != "postgres://x@y/z" {
+		t.Errorf("prune: %+v", r)
+	}
+	if r := run("server", "prune", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "Desk D3 has not pulled with this version of hms yet") {
+		t.Errorf("prune held by a desk of an older hms: %+v", r)
+	}
+	if r := run("server", "prune", "postgres://x@y/z"); r.code != 1 || !strings.Contains(r.stderr, "cannot be reached") {
+		t.Errorf("prune, server down: %+v", r)
+	}
+	if r := run("server", "prune"); r.code != 2 {
+		t.Errorf("prune without a URL: %+v", r)
+	}
+}

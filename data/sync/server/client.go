@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"hms/data/sync"
 )
@@ -324,4 +326,16 @@ func (c *Client) Holds(ctx context.Context, siteID, opID string, txid uint64, se
 		return false, false, fmt.Errorf("server %s: state: %w", c.url, classify(err))
 	}
 	return hasOp, hasCursor, nil
+}
+
+// Pulled tells the server that the desk holds every change up to (txid,
+// seq): the server prunes its log only below every desk's cursor.
+func (c *Client) Pulled(ctx context.Context, siteID string, txid uint64, seq int64) error {
+	_, err := c.conn.Exec(ctx, `SELECT sync.pulled($1, $2::text::xid8, $3)`, siteID, strconv.FormatUint(txid, 10), seq)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42883" {
+		return nil // a server of an older schema, which does not prune: nothing to tell it
+	} else if err != nil {
+		return fmt.Errorf("server %s: pulled: %w", c.url, classify(err))
+	}
+	return nil
 }
