@@ -12,7 +12,7 @@ import (
 )
 
 // Possible duplicates: two records of what may be one patient, registered
-// on two desks while apart, which the server flagged (migration 0012,
+// on two desks while apart, which the server flagged (migration 0013,
 // patient_duplicates). They are listed with the conflicts, and decided
 // through ResolveConflict: two people (keep both), or one (merge).
 

@@ -122,14 +122,14 @@
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
-// Pruning (server migration 0004, hms server prune): each desk tells the
+// Pruning (server migration 0006, hms server prune): each desk tells the
 // server how far it has pulled (sync.pulled) after each round; sync.prune
 // removes below the least of those cursors the entries of rows logged
 // again since, tombstones older than 180 days, and operation results older
 // than a year. Nothing at or above it goes, so no desk's cursor entry
 // disappears (which a desk would read as a restored server).
 //
-// Duplicate patients (server migration 0003, desk migration 0012): when
+// Duplicate patients (server migration 0004, desk migration 0013): when
 // the change log takes in a patient whose name or birth date is new, a
 // trigger on sync.change_log flags the records of other desks with the
 // same given name, family name and birth date as a row of
