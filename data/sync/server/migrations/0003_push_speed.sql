@@ -119,17 +119,18 @@ BEGIN
     -- and the place of its id's previous appearance in this batch (if
     -- any). The site is locked: no other push of this
     -- desk stores results until this one commits.
+    -- (The lookup is a subquery per operation so that it always probes
+    -- the index: a join would be planned as a scan of all of applied_ops.)
     SELECT coalesce(array_agg(o.value ORDER BY o.ord), '{}'),
            coalesce(array_agg(o.id ORDER BY o.ord), '{}'),
-           coalesce(array_agg(a.result ORDER BY o.ord), '{}'),
+           coalesce(array_agg((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id) ORDER BY o.ord), '{}'),
            coalesce(array_agg(o.prev ORDER BY o.ord), '{}')
     INTO v_ops, v_ids, v_stored, v_prev
     FROM (SELECT e.value, e.ord, e.id,
                  CASE WHEN e.id IS NOT NULL THEN lag(e.ord) OVER (PARTITION BY e.id ORDER BY e.ord) END::int AS prev
           FROM (SELECT x.value, x.ord,
                        CASE WHEN sync.is_op_id(x.value->>'id') THEN (x.value->>'id')::uuid END AS id
-                FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e) o
-    LEFT JOIN sync.applied_ops a ON a.op_id = o.id;
+                FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e) o;
 
     FOR i IN 1 .. cardinality(v_ops) LOOP
         op := v_ops[i];
