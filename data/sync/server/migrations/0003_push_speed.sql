@@ -21,7 +21,14 @@
 --     merge, as before;
 --   - the id and the clock reading are checked by fixed-width templates
 --     (sync.is_op_id, sync.is_desk_hlc) that accept exactly what the
---     patterns accepted.
+--     patterns accepted, and a clock reading only when it differs from
+--     the last one found valid (a desk transaction's operations share
+--     theirs).
+--
+-- One thing differs, and only when two desks insert the same new row at
+-- the same moment (two desks creating one setting): the second insert
+-- waited for the first and then overwrote its row whole; it now finds the
+-- row and merges per field, as it would have a moment later.
 
 -- Whether s is an operation id as desks write them: a UUID in lower-case
 -- canonical form, exactly what the pattern
