@@ -249,12 +249,16 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 			return serverErrorf(err, queuedNote)
 		}
 		detected := formatTime(db.now())
+		positions, err := logPositions(ops, results)
+		if err != nil {
+			return internal("sync.restore", err)
+		}
 		if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+			if err := tx.recordPushed(positions); err != nil {
+				return err
+			}
 			for i, r := range results {
 				rep.Repushed++
-				if err := tx.recordPushed(ops[i], r); err != nil {
-					return err
-				}
 				if err := tx.keepLosers(ops[i], r, detected); err != nil {
 					return err
 				}

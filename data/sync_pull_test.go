@@ -11,6 +11,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
 
@@ -415,7 +416,7 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 	// The server runs a newer schema.
 	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
 	check("newer server", "newer version")
-	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 2, min_client_schema = 1`)
+	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = 1`, server.SchemaVersion())
 
 	// A wrong password: a login role that needs one.
 	role := fmt.Sprintf("desk_%d", time.Now().UnixNano())

@@ -75,9 +75,10 @@ func (db *DB) connectRound(ctx context.Context) (*server.Client, server.Handshak
 	return c, h, s, nil
 }
 
-// pushAll sends the whole outbox through c, in batches. The next batch
-// goes to the server while the desk stores what it decided about the last
-// one: the two sides' work overlaps. The server decides batches in order,
+// pushAll sends the whole outbox through c, in batches. The next batch is
+// read while the server decides the last one, and goes to the server while
+// the desk stores what it decided about the last one: the two sides' work
+// overlaps. The server decides batches in order,
 // one at a time, on the one connection.
 func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	type pushed struct {
@@ -102,11 +103,12 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 	}
 	inflight := send(ops)
 	for {
+		// The next batch is read while the server decides this one.
+		next, err := db.PendingOps(ctx, ops[len(ops)-1].Seq, PushBatch)
 		p := <-inflight
 		if p.err != nil {
 			return db.pushFailed(ctx, ops, serverErrorf(p.err, queuedNote))
 		}
-		next, err := db.PendingOps(ctx, ops[len(ops)-1].Seq, PushBatch)
 		if err != nil {
 			return internal("sync.push", err)
 		}
@@ -170,37 +172,63 @@ func (db *DB) pushFailed(ctx context.Context, ops []sync.Op, err error) error {
 
 // storePushResults stores what the server decided about a batch, in one
 // transaction: decided operations leave the outbox, their lost fields and
-// refusals go to conflicts, and quarantined ones stay with the reason.
+// refusals go to conflicts, and quarantined ones stay with the reason. The
+// batch's operations move to outbox_sent and leave the outbox in one
+// statement each, and where the server logged their changes is kept in
+// one more, rather than statements per operation: most of a push's
+// results are "applied" and need nothing else.
 func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []server.Result, rep *app.SyncReport) error {
 	detected := formatTime(db.now())
+	decided := make([]int64, 0, len(results))
+	var acked int64
+	for i, r := range results {
+		if r.Status.Final() {
+			decided = append(decided, ops[i].Seq)
+			acked = max(acked, ops[i].Seq)
+		}
+	}
+	seqs, err := json.Marshal(decided)
+	if err != nil {
+		return err
+	}
+	positions, err := logPositions(ops, results)
+	if err != nil {
+		return err
+	}
 	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
-		var acked int64
+		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
+			SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
+			ON CONFLICT DO NOTHING`, detected, string(seqs)); err != nil {
+			return err
+		}
+		// Another push of this desk (the command line beside the app) may
+		// have stored a final result already: the operations this one
+		// removes from the outbox are the ones whose losers it keeps.
+		removed, err := tx.query(`DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?)) RETURNING seq`, string(seqs))
+		if err != nil {
+			return err
+		}
+		first := make(map[int64]bool, len(decided))
+		for removed.Next() {
+			var seq int64
+			if err := removed.Scan(&seq); err != nil {
+				removed.Close()
+				return err
+			}
+			first[seq] = true
+		}
+		if err := removed.Close(); err != nil {
+			return err
+		}
+		if err := removed.Err(); err != nil {
+			return err
+		}
+		if err := tx.recordPushed(positions); err != nil {
+			return err
+		}
 		for i, r := range results {
 			op := ops[i]
 			rep.Pushed++
-			// Another push of this desk (the command line beside the app)
-			// may have stored a final result already: keep its losers once.
-			first := r.Status.Final()
-			if r.Status.Final() {
-				acked = max(acked, op.Seq)
-				if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
-					SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq = ?
-					ON CONFLICT DO NOTHING`, detected, op.Seq); err != nil {
-					return err
-				}
-				res, err := tx.exec(`DELETE FROM outbox WHERE seq = ?`, op.Seq)
-				if err != nil {
-					return err
-				}
-				n, err := res.RowsAffected()
-				if err != nil {
-					return err
-				}
-				first = n == 1
-			}
-			if err := tx.recordPushed(op, r); err != nil {
-				return err
-			}
 			switch r.Status {
 			case server.Applied:
 				rep.Applied++
@@ -217,30 +245,46 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 			default:
 				return fmt.Errorf("operation %s: unknown result %q", op.ID, r.Status)
 			}
-			if first {
+			if first[op.Seq] {
 				if err := tx.keepLosers(op, r, detected); err != nil {
 					return err
 				}
 			}
 		}
-		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`, acked, acked)
+		_, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`, acked, acked)
 		return err
 	})
 }
 
-// recordPushed keeps where the server logged the change op made, for the
-// pull (migration 0011, pushed_rows).
-func (tx *Tx) recordPushed(op sync.Op, r server.Result) error {
-	if r.LogSeq <= 0 {
-		return nil
+// logPositions lists where the server logged the changes of a batch, as
+// recordPushed takes them: a JSON array of [entity, row_id, txid, seq], in
+// the batch's order.
+func logPositions(ops []sync.Op, results []server.Result) (string, error) {
+	logged := make([][4]any, 0, len(results))
+	for i, r := range results {
+		if r.LogSeq <= 0 {
+			continue
+		}
+		txid, err := strconv.ParseInt(r.LogTxID, 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("operation %s: log position %q: %w", ops[i].ID, r.LogTxID, err)
+		}
+		logged = append(logged, [4]any{ops[i].Entity, ops[i].RowID, txid, r.LogSeq})
 	}
-	txid, err := strconv.ParseInt(r.LogTxID, 10, 64)
-	if err != nil {
-		return fmt.Errorf("operation %s: log position %q: %w", op.ID, r.LogTxID, err)
-	}
-	_, err = tx.exec(`INSERT INTO pushed_rows (entity, row_id, txid, seq) VALUES (?, ?, ?, ?)
+	b, err := json.Marshal(logged)
+	return string(b), err
+}
+
+// recordPushed keeps where the server logged the changes of a batch
+// (logPositions), for the pull (migration 0011, pushed_rows). A row's
+// newest position wins, also when the batch changed the row more than
+// once.
+func (tx *Tx) recordPushed(positions string) error {
+	_, err := tx.exec(`INSERT INTO pushed_rows (entity, row_id, txid, seq)
+		SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
+		FROM json_each(?) WHERE true
 		ON CONFLICT (entity, row_id) DO UPDATE SET txid = excluded.txid, seq = excluded.seq
-		WHERE (excluded.txid, excluded.seq) > (pushed_rows.txid, pushed_rows.seq)`, op.Entity, op.RowID, txid, r.LogSeq)
+		WHERE (excluded.txid, excluded.seq) > (pushed_rows.txid, pushed_rows.seq)`, positions)
 	return err
 }
 

@@ -90,6 +90,15 @@
 // sync.appointment_slots, so a booking that overlaps one the server holds
 // becomes 'conflict' (never dropped), for reception.
 //
+// sync.push decides a batch's operations one after the other, as they
+// come, but does by the batch what does not depend on their order: one
+// statement looks every op_id of the batch up in applied_ops, and the
+// results and the change log's entries are written in one statement each
+// once the batch is decided; a new row is made by one statement with its
+// field clocks (migration 0003; TestPushDecidesAsBefore holds it to the
+// decisions of 0002's push). The desk stores a batch's results the same
+// way, and reads the next batch while the server decides the last.
+//
 // Enrolling (data.DB.Enroll) gives the desk its code for number series;
 // the clinic's first desk (the server's log is empty) queues a snapshot of
 // everything it has, and a later desk downloads the clinic with its first
@@ -151,11 +160,15 @@
 //
 // # What remains
 //
-//   - Speed: on the 2-core build machine a push decides about 4,000
-//     operations a second (the server's plpgsql merge costs about 250 µs
-//     an operation; SYNC.md asks 5,000) and a pull applies about 9,700 rows
+//   - Speed: on the 2-core build machine a pull applies about 9,700 rows
 //     a second (asked: 10,000; the desk's triggers and search index are
-//     most of it).
+//     most of it). A push (asked: 5,000 operations a second) measured
+//     5,900 to 7,500 with migration 0003 where 0002's push measured 3,500
+//     to 5,100, side by side while other tests loaded the machine; the
+//     server now spends about 40% less time an operation. What is left of
+//     it is mostly the statements each operation still needs (the row's
+//     insert, or its lock, merge and update) and the foreign key check of
+//     each applied_ops row.
 //   - The simulation's seed 9 (make soak) still ends with one field
 //     differing on one desk after a server restored from a dump: see the
 //     issue's note.

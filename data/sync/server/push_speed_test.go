@@ -1,0 +1,299 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"hms/data/sync"
+	"hms/data/sync/server/servertest"
+)
+
+// migratedTo returns a connection to a fresh database with the embedded
+// migrations up to version upTo.
+func migratedTo(t *testing.T, upTo int) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, servertest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version <= upTo {
+			if _, err := conn.Exec(ctx, m.body); err != nil {
+				t.Fatalf("%s: %v", m.name, err)
+			}
+		}
+	}
+	return conn
+}
+
+// TestPushDecidesAsBefore: 0003 made sync.push faster, not different. The
+// same random batches, with every kind of operation the rules tell apart
+// (new rows, edits that win and lose, deletes and inserts after them,
+// append-only rows, appointments that move back or overlap, refusals,
+// readings too far ahead, edits of missing rows, operations repeated in a
+// batch and across batches), pushed to a server of schema 2 and to one of
+// schema 3, get the same results and leave the same rows, change log,
+// applied operations, quarantine and slots.
+func TestPushDecidesAsBefore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	before, after := migratedTo(t, 2), migratedTo(t, 3)
+	rng := rand.New(rand.NewPCG(3, 5))
+
+	type desk struct {
+		id    string
+		clock *sync.Clock
+		seq   int64
+		old   []sync.Timestamp // readings of its earlier changes, to send late
+	}
+	desks := make([]*desk, 3)
+	for i := range desks {
+		d := &desk{id: uuid.Must(uuid.NewV7()).String()}
+		skew := time.Duration(rng.IntN(3000)) * time.Millisecond
+		d.clock = sync.NewClock(d.id, sync.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
+		desks[i] = d
+		for _, c := range []*pgx.Conn{before, after} {
+			if _, err := c.Exec(ctx, `SELECT sync.enroll($1, 'test')`, d.id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	doctors := []string{uuid.NewString(), uuid.NewString()}
+	slot := func() (string, string) {
+		start := time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(6)) * 20 * time.Minute)
+		return start.Format("2006-01-02T15:04:05.000Z"), start.Add(30 * time.Minute).Format("2006-01-02T15:04:05.000Z")
+	}
+	statuses := []string{"pending", "confirmed", "checked_in", "completed", "cancelled", "no_show", "conflict"}
+	payload := func(entity, kind, row string) map[string]any {
+		p := map[string]any{}
+		switch entity {
+		case "patients":
+			for _, f := range []string{"given_name", "phone", "email", "created_at", "updated_at"} {
+				if kind == "insert" || rng.IntN(2) == 0 {
+					p[f] = fmt.Sprintf("%s-%d", f, rng.IntN(100))
+				}
+			}
+		case "settings":
+			if kind == "insert" {
+				p["key"] = row
+			}
+			p["value"] = fmt.Sprint(rng.IntN(100))
+		case "payments":
+			p["id"], p["amount"] = row, rng.IntN(1000)
+		case "appointments":
+			if kind == "insert" || rng.IntN(3) == 0 {
+				p["doctor_id"] = doctors[rng.IntN(len(doctors))]
+				p["start_at"], p["end_at"] = slot()
+			}
+			p["status"] = statuses[rng.IntN(len(statuses))]
+			if rng.IntN(2) == 0 {
+				p["status"] = "confirmed"
+			}
+		}
+		return p
+	}
+	entities := []string{"patients", "settings", "payments", "appointments"}
+	kinds := []string{"insert", "insert", "update", "update", "update", "delete"}
+
+	var sent []map[string]any // every operation pushed, to send again
+	seen := map[string]int{}  // the decisions made, by status and reason
+	for batch := 0; batch < 300; batch++ {
+		d := desks[rng.IntN(len(desks))]
+		var ops []map[string]any
+		for n := 1 + rng.IntN(12); n > 0; n-- {
+			if len(sent) > 0 && rng.IntN(12) == 0 { // delivered again
+				ops = append(ops, sent[rng.IntN(len(sent))])
+				continue
+			}
+			if len(ops) > 0 && rng.IntN(12) == 0 { // twice in one batch
+				ops = append(ops, ops[rng.IntN(len(ops))])
+				continue
+			}
+			entity, kind := entities[rng.IntN(len(entities))], kinds[rng.IntN(len(kinds))]
+			row := fmt.Sprintf("%s-%d", entity[:3], rng.IntN(6))
+			if entity == "appointments" { // enough bookings to overlap
+				row = fmt.Sprintf("app-%d", rng.IntN(30))
+			}
+			hlc := d.clock.Now()
+			switch rng.IntN(16) {
+			case 0: // an earlier change that arrives late
+				if len(d.old) > 0 {
+					hlc = d.old[rng.IntN(len(d.old))]
+				}
+			case 1: // a clock far ahead
+				hlc.Wall += (10 * time.Minute).Milliseconds()
+			}
+			d.old = append(d.old, hlc)
+			d.seq++
+			op := map[string]any{"seq": d.seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": entity,
+				"row_id": row, "kind": kind, "payload": payload(entity, kind, row), "hlc": hlc.String()}
+			switch rng.IntN(40) { // the refusals
+			case 0:
+				op["id"] = strings.ToUpper(op["id"].(string))
+			case 1:
+				delete(op, "id")
+			case 2:
+				op["entity"] = "spaceships"
+			case 3:
+				op["row_id"] = ""
+			case 4:
+				op["kind"] = "upsert"
+			case 5:
+				op["payload"] = []int{1}
+			case 6:
+				op["hlc"] = strings.Replace(hlc.String(), d.id, desks[(rng.IntN(2)+1)%3].id, 1)
+			case 7:
+				op["hlc"] = "2026-13-01T00:00:00.000Z-0000-" + d.id
+			case 8:
+				op["hlc"] = strings.ToLower(hlc.String()[:29]) + "z" + hlc.String()[30:]
+			case 9:
+				op["seq"] = "seven"
+			}
+			ops = append(ops, op)
+		}
+		sent = append(sent, ops...)
+		body, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [2]string
+		for i, c := range []*pgx.Conn{before, after} {
+			var reply []map[string]any
+			if err := c.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)`, d.id, string(body)).Scan(&reply); err != nil {
+				t.Fatalf("batch %d: %v", batch, err)
+			}
+			for _, r := range reply {
+				if _, ok := r["log_txid"]; ok {
+					r["log_txid"] = "(the push's)"
+				}
+				if s, _ := r["reason"].(string); strings.HasSuffix(s, "ahead of the server's time") {
+					r["reason"] = "(ahead)"
+				}
+				if i == 1 {
+					reason, _ := r["reason"].(string)
+					seen[fmt.Sprint(r["status"], ": ", strings.SplitN(reason, "'", 2)[0])]++
+				}
+			}
+			b, _ := json.Marshal(reply)
+			got[i] = string(b)
+		}
+		if got[0] != got[1] {
+			t.Fatalf("batch %d %s:\nschema 2: %s\nschema 3: %s", batch, body, got[0], got[1])
+		}
+	}
+
+	// Every rule had its turn.
+	for _, want := range []string{"applied: ", "conflict: a newer change on the server won",
+		"conflict: the doctor", "rejected: the operation has no valid id", "rejected: the server does not sync ",
+		"rejected: the operation names no row", "rejected: unknown kind of operation ", "rejected: the payload is not a JSON object",
+		"rejected: ", "rejected: payments rows are never changed nor deleted", "quarantined: the record it changes has not reached the server yet",
+		"quarantined: (ahead)"} {
+		if seen[want] == 0 {
+			t.Errorf("no %q among %v", want, seen)
+		}
+	}
+	for _, q := range []string{
+		`SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL FROM sync.rows ORDER BY entity, row_id`,
+		`SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`,
+		`SELECT op_id, site_id, op_seq, result - 'log_txid' FROM sync.applied_ops ORDER BY op_id`,
+		`SELECT op_id, site_id, op_seq, op, hlc, attempts FROM sync.quarantine ORDER BY op_id`,
+		`SELECT row_id, doctor_id, during FROM sync.appointment_slots ORDER BY row_id`,
+		`SELECT site_id, last_op_seq FROM sync.sites ORDER BY site_id`,
+	} {
+		var got [2][]any
+		for i, c := range []*pgx.Conn{before, after} {
+			rows, err := c.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				v, err := rows.Values()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[i] = append(got[i], v)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(got[0]) == 0 && !strings.Contains(q, "quarantine") {
+			t.Errorf("%s: nothing to compare", q)
+		}
+		if !reflect.DeepEqual(got[0], got[1]) {
+			t.Errorf("%s:\nschema 2: %v\nschema 3: %v", q, got[0], got[1])
+		}
+	}
+}
+
+// TestPushChecksAsPatterns: the fixed-width checks of 0003 accept exactly
+// what 0002's regular expressions accepted, on readings and ids with each
+// character changed in turn.
+func TestPushChecksAsPatterns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := migratedTo(t, 3)
+	site := uuid.Must(uuid.NewV7()).String()
+	hlc := sync.Timestamp{Wall: time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC).UnixMilli(), Logical: 0xBEEF, Site: site}.String()
+	id := uuid.Must(uuid.NewV7()).String()
+	var hlcs, ids []string
+	for _, s := range []string{hlc, "2026-01-01T00:00:00.000Z-0000-" + site, "2026-02-31T20:00:00.000Z-A9F0-" + site,
+		"2026-09-30T09:09:09.090Z-0001-" + site} {
+		hlcs = append(hlcs, s, s+"x", s[:len(s)-1], "", " "+s)
+		for i := range len(s) {
+			for _, r := range "0123456789abcdefABCDEFGTZ-:.xé" {
+				hlcs = append(hlcs, s[:i]+string(r)+s[i+1:])
+			}
+		}
+	}
+	ids = append(ids, id, id+"0", id[1:], "", strings.ToUpper(id))
+	for i := range len(id) {
+		for _, r := range "09afgAF-xé" {
+			ids = append(ids, id[:i]+string(r)+id[i+1:])
+		}
+	}
+	var differ []string
+	rows, err := c.Query(ctx, `SELECT s, sync.is_desk_hlc(s, $2::uuid),
+			s ~ ('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z-[0-9A-F]{4}-' || $2 || '$')
+		FROM unnest($1::text[]) s
+		UNION ALL
+		SELECT s, sync.is_op_id(s), s ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		FROM unnest($3::text[]) s`, hlcs, site, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var s string
+		var check, pattern bool
+		if err := rows.Scan(&s, &check, &pattern); err != nil {
+			t.Fatal(err)
+		}
+		if check != pattern {
+			differ = append(differ, fmt.Sprintf("%q: check %v, pattern %v", s, check, pattern))
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(hlcs)+len(ids) || len(differ) > 0 {
+		t.Fatalf("%d of %d strings checked; differ: %v", n, len(hlcs)+len(ids), differ)
+	}
+}
