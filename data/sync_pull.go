@@ -463,7 +463,10 @@ func (a *applier) apply(ch server.Change) error {
 	where := keyWhere(keys)
 
 	if ch.DeletedHLC != "" {
-		if ent.append || newestWaiting(ws, "") > ch.DeletedHLC {
+		// Rows that are only ever added go with the record they belong to
+		// (a patient's history, when the record is purged as created in
+		// error): the server logs those deletes too.
+		if newestWaiting(ws, "") > ch.DeletedHLC {
 			return nil
 		}
 		if _, err := a.tx.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {

@@ -185,7 +185,10 @@ BEGIN
         ELSIF v_hlc IS DISTINCT FROM v_hlc_ok AND NOT coalesce(sync.is_desk_hlc(v_hlc, p_site), false) THEN
             v_result := jsonb_build_object('status', 'rejected', 'reason',
                 format('%L is not a clock reading of this desk', coalesce(v_hlc, '')));
-        ELSIF v_mode = 'append' AND v_kind <> 'insert' THEN
+        ELSIF v_mode = 'append' AND v_kind <> 'insert'
+            -- A patient's own history goes with the record when it is
+            -- purged as created in error; no other such row is deleted.
+            AND NOT (v_kind = 'delete' AND v_entity IN ('patient_events', 'patient_changes')) THEN
             v_result := jsonb_build_object('status', 'rejected', 'reason',
                 format('%s rows are never changed nor deleted', v_entity));
         END IF;
