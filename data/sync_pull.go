@@ -538,6 +538,10 @@ func (a *applier) apply(ch server.Change) error {
 		return nil
 	}
 
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		return err
+	}
 	var clocks map[string]string
 	if ent.editable {
 		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
@@ -550,7 +554,7 @@ func (a *applier) apply(ch server.Change) error {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
 			continue // keys never change; the copies of a patient's name follow the patient here
 		}
-		remote := ch.FieldHLC[n]
+		remote := setBy[n]
 		if remote == "" {
 			remote = ch.HLC
 		}
@@ -586,7 +590,7 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	if len(clocked) > 0 {
-		return a.setFieldClocks(ch, clocked)
+		return a.setFieldClocks(ch, setBy, clocked)
 	}
 	return nil
 }
@@ -635,13 +639,14 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// setFieldClocks records the server's readings of the named fields.
-func (a *applier) setFieldClocks(ch server.Change, fields []string) error {
+// setFieldClocks records the server's readings of the named fields
+// (setBy: ch's FieldClocks).
+func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
 	for _, f := range fields {
 		if slices.Contains(noFieldClock, f) || f == blobKey {
 			continue
 		}
-		h := ch.FieldHLC[f]
+		h := setBy[f]
 		if h == "" {
 			h = ch.HLC
 		}
