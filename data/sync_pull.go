@@ -284,12 +284,26 @@ type applier struct {
 	// staleDashboard: a row arrived past the steps the dashboard's
 	// triggers count (an invoice already issued, from a snapshot).
 	staleDashboard bool
+	// deferSearch: the patients inserted get their search rows from
+	// addSearchRows, not row by row from the trigger (migration 0012);
+	// unsearchable are those still without them.
+	deferSearch  bool
+	unsearchable map[string]bool
 }
 
-// done finishes a batch: summaries that missed rows are rebuilt when the
-// dashboard is next read (dashboardZone rebuilds them when the zone they
-// were built for is not the clinic's).
+// done finishes a batch: the patients it inserted get their search rows,
+// and summaries that missed rows are rebuilt when the dashboard is next
+// read (dashboardZone rebuilds them when the zone they were built for is
+// not the clinic's).
 func (a *applier) done() error {
+	if a.deferSearch {
+		if err := a.addSearchRows(); err != nil {
+			return err
+		}
+		if _, err := a.tx.ExecContext(a.tx.ctx, `UPDATE sync_meta SET search_deferred = 0 WHERE id = 1`); err != nil {
+			return err
+		}
+	}
 	if !a.staleDashboard {
 		return nil
 	}
@@ -297,15 +311,50 @@ func (a *applier) done() error {
 	return err
 }
 
-func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
-	if deferFKs {
+// addSearchRows writes the search rows of the patients inserted since it
+// last ran, as the trigger patients_search_insert writes them, in one
+// statement per index: the index then writes one segment for them all.
+func (a *applier) addSearchRows() error {
+	if len(a.unsearchable) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(slices.Collect(maps.Keys(a.unsearchable)))
+	if err != nil {
+		return err
+	}
+	// In the order of their rowids, which the index appends cheaply; a
+	// patient whose insert was rolled back is simply not found.
+	for _, q := range []string{
+		`INSERT INTO patient_name_fts (rowid, name) SELECT activity_seq, search_name FROM patients
+			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
+		`INSERT INTO patient_number_fts (rowid, digits) SELECT activity_seq, phone_digits || ' ' || substr(mrn, -6) FROM patients
+			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
+	} {
+		if _, err := a.tx.ExecContext(a.tx.ctx, q, string(ids)); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	clear(a.unsearchable)
+	return nil
+}
+
+// newApplier starts applying pulled changes. In bulk (a whole batch in
+// one transaction, which fails as one) the foreign keys are checked at
+// commit and the search rows of new patients are written together;
+// otherwise each change is whole when apply returns, for savepoints.
+func (tx *Tx) newApplier(bulk bool) (*applier, error) {
+	a := &applier{tx: tx}
+	if bulk {
 		// Rows of one batch may refer to each other in any order; the keys
 		// are checked when it commits.
 		if _, err := tx.ExecContext(tx.ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return nil, err
 		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET search_deferred = 1 WHERE id = 1`); err != nil {
+			return nil, err
+		}
+		a.deferSearch, a.unsearchable = true, map[string]bool{}
 	}
-	a := &applier{tx: tx}
 	var queued, pushed, parked int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows),
 			EXISTS (SELECT 1 FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?)`, rulePullFailed+"%").
@@ -431,6 +480,13 @@ func (a *applier) apply(ch server.Change) error {
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
+	if ch.Entity == "patients" && a.unsearchable[ch.RowID] {
+		// The search triggers of an update or delete expect the row's
+		// search rows to be there.
+		if err := a.addSearchRows(); err != nil {
+			return err
+		}
+	}
 	// This desk pushed a change of the row that the server logged later
 	// than this one: that entry holds this one, and applying this would
 	// step the row back. When the pull reaches it, it applies it: the
@@ -522,6 +578,9 @@ func (a *applier) apply(ch server.Change) error {
 		} else if n == 1 {
 			if ch.Entity == "invoices" && ins["status"] != "draft" {
 				a.staleDashboard = true
+			}
+			if ch.Entity == "patients" && a.deferSearch {
+				a.unsearchable[ch.RowID] = true
 			}
 			return nil
 		}
