@@ -528,7 +528,7 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "cannot be reached")
 
 	server := servertest.NewDatabase(t)
-	hms(t, "", "server", "init", server).want(t, 0, "Created the sync server (schema 2", "")
+	hms(t, "", "server", "init", server).want(t, 0, "Created the sync server (schema 5", "")
 	hms(t, "", "server", "init", server).want(t, 0, "The sync server is up to date", "")
 
 	first, second := newClinic(t), newClinic(t)
