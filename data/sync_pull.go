@@ -289,6 +289,76 @@ type applier struct {
 	// unsearchable are those still without them.
 	deferSearch  bool
 	unsearchable map[string]bool
+	// inserts are the tables' insert statements, by the columns they set.
+	inserts map[string]*insertStatements
+}
+
+// insertStatements are the statements that insert pulled rows into one
+// table: a downloaded clinic inserts thousands of rows with the same
+// columns, which then cost no sorting and no building of SQL each.
+type insertStatements struct {
+	names []string          // the table's columns, sorted
+	byCol map[string]string // by which of names are set, a byte per name
+}
+
+// insert returns the statement that inserts the row vals into entity,
+// whose key columns are keys, unless the row is there already, and its
+// arguments.
+func (a *applier) insert(entity string, keys []string, cols tableColumns, vals map[string]any) (string, []any) {
+	t := a.inserts[entity]
+	if t == nil {
+		t = &insertStatements{names: slices.Sorted(maps.Keys(cols)), byCol: map[string]string{}}
+		if a.inserts == nil {
+			a.inserts = map[string]*insertStatements{}
+		}
+		a.inserts[entity] = t
+	}
+	set := make([]byte, len(t.names))
+	args := make([]any, 0, len(vals))
+	for i, n := range t.names {
+		if v, ok := vals[n]; ok {
+			set[i] = 1
+			args = append(args, v)
+		}
+	}
+	if len(args) != len(vals) {
+		// A column the table lacks: the statement names it, and fails.
+		names := slices.Sorted(maps.Keys(vals))
+		args = args[:0]
+		for _, n := range names {
+			args = append(args, vals[n])
+		}
+		return insertSQL(entity, keys, names), args
+	}
+	q, ok := t.byCol[string(set)]
+	if !ok {
+		var names []string
+		for i, n := range t.names {
+			if set[i] == 1 {
+				names = append(names, n)
+			}
+		}
+		q = insertSQL(entity, keys, names)
+		t.byCol[string(set)] = q
+	}
+	return q, args
+}
+
+// insertSQL inserts the named columns into entity, unless a row with the
+// same key columns is there.
+func insertSQL(entity string, keys, names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = quoteIdent(n)
+	}
+	keyList := make([]string, len(keys))
+	for i, k := range keys {
+		keyList[i] = quoteIdent(k)
+	}
+	// No field clocks: a field without one holds the value its record
+	// was created with, and every later reading of it is newer.
+	return `INSERT INTO ` + quoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
+		strings.Repeat(", ?", len(names)-1) + `) ON CONFLICT (` + strings.Join(keyList, ", ") + `) DO NOTHING`
 }
 
 // done finishes a batch: the patients it inserted get their search rows,
@@ -556,20 +626,8 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.derive(ch.Entity, ins, nil); err != nil {
 			return err
 		}
-		cols := slices.Sorted(maps.Keys(ins))
-		args := make([]any, len(cols))
-		quoted := make([]string, len(cols))
-		for i, n := range cols {
-			args[i], quoted[i] = ins[n], quoteIdent(n)
-		}
-		keyList := make([]string, len(keys))
-		for i, k := range keys {
-			keyList[i] = quoteIdent(k)
-		}
-		// No field clocks: a field without one holds the value its record
-		// was created with, and every later reading of it is newer.
-		res, err := a.tx.exec(`INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+
-			`) ON CONFLICT (`+strings.Join(keyList, ", ")+`) DO NOTHING`, args...)
+		q, args := a.insert(ch.Entity, keys, cols, ins)
+		res, err := a.tx.exec(q, args...)
 		if err != nil {
 			return err
 		}
