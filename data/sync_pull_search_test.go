@@ -36,6 +36,11 @@ func TestPullBuildsTheSearchIndex(t *testing.T) {
 		t.Fatalf("download: %+v", rep)
 	}
 
+	// Outside the pull the trigger writes the search rows again.
+	if n := count(t, second, `SELECT search_deferred FROM sync_meta`); n != 0 {
+		t.Fatalf("sync_meta.search_deferred is %d after the pull", n)
+	}
+
 	// The index as the desk built it, and as the trigger builds it from
 	// the same rows, in a fresh index of the same kind.
 	raw := rawDB(t, second)
