@@ -135,7 +135,9 @@ func (db *DB) applyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx
 		if err := fn(tx); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET applying = 0 WHERE id = 1`)
+		// The search trigger stands aside only inside a pull's own batch
+		// (migration 0012), whatever fn did.
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET applying = 0, search_deferred = 0 WHERE id = 1`)
 		return err
 	})
 }

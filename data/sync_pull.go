@@ -284,12 +284,96 @@ type applier struct {
 	// staleDashboard: a row arrived past the steps the dashboard's
 	// triggers count (an invoice already issued, from a snapshot).
 	staleDashboard bool
+	// deferSearch: the patients inserted get their search rows from
+	// addSearchRows, not row by row from the trigger (migration 0012);
+	// unsearchable are those still without them.
+	deferSearch  bool
+	unsearchable map[string]bool
+	// inserts are the tables' insert statements, by the columns they set.
+	inserts map[string]*insertStatements
 }
 
-// done finishes a batch: summaries that missed rows are rebuilt when the
-// dashboard is next read (dashboardZone rebuilds them when the zone they
-// were built for is not the clinic's).
+// insertStatements are the statements that insert pulled rows into one
+// table: a downloaded clinic inserts thousands of rows with the same
+// columns, which then cost no sorting and no building of SQL each.
+type insertStatements struct {
+	names []string          // the table's columns, sorted
+	byCol map[string]string // by which of names are set, a byte per name
+}
+
+// insert returns the statement that inserts the row vals into entity,
+// whose key columns are keys, unless the row is there already, and its
+// arguments.
+func (a *applier) insert(entity string, keys []string, cols tableColumns, vals map[string]any) (string, []any) {
+	t := a.inserts[entity]
+	if t == nil {
+		t = &insertStatements{names: slices.Sorted(maps.Keys(cols)), byCol: map[string]string{}}
+		if a.inserts == nil {
+			a.inserts = map[string]*insertStatements{}
+		}
+		a.inserts[entity] = t
+	}
+	set := make([]byte, len(t.names))
+	args := make([]any, 0, len(vals))
+	for i, n := range t.names {
+		if v, ok := vals[n]; ok {
+			set[i] = 1
+			args = append(args, v)
+		}
+	}
+	if len(args) != len(vals) {
+		// A column the table lacks: the statement names it, and fails.
+		names := slices.Sorted(maps.Keys(vals))
+		args = args[:0]
+		for _, n := range names {
+			args = append(args, vals[n])
+		}
+		return insertSQL(entity, keys, names), args
+	}
+	q, ok := t.byCol[string(set)]
+	if !ok {
+		var names []string
+		for i, n := range t.names {
+			if set[i] == 1 {
+				names = append(names, n)
+			}
+		}
+		q = insertSQL(entity, keys, names)
+		t.byCol[string(set)] = q
+	}
+	return q, args
+}
+
+// insertSQL inserts the named columns into entity, unless a row with the
+// same key columns is there.
+func insertSQL(entity string, keys, names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = quoteIdent(n)
+	}
+	keyList := make([]string, len(keys))
+	for i, k := range keys {
+		keyList[i] = quoteIdent(k)
+	}
+	// No field clocks: a field without one holds the value its record
+	// was created with, and every later reading of it is newer.
+	return `INSERT INTO ` + quoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
+		strings.Repeat(", ?", len(names)-1) + `) ON CONFLICT (` + strings.Join(keyList, ", ") + `) DO NOTHING`
+}
+
+// done finishes a batch: the patients it inserted get their search rows,
+// and summaries that missed rows are rebuilt when the dashboard is next
+// read (dashboardZone rebuilds them when the zone they were built for is
+// not the clinic's).
 func (a *applier) done() error {
+	if a.deferSearch {
+		if err := a.addSearchRows(); err != nil {
+			return err
+		}
+		if _, err := a.tx.ExecContext(a.tx.ctx, `UPDATE sync_meta SET search_deferred = 0 WHERE id = 1`); err != nil {
+			return err
+		}
+	}
 	if !a.staleDashboard {
 		return nil
 	}
@@ -297,15 +381,50 @@ func (a *applier) done() error {
 	return err
 }
 
-func (tx *Tx) newApplier(deferFKs bool) (*applier, error) {
-	if deferFKs {
+// addSearchRows writes the search rows of the patients inserted since it
+// last ran, as the trigger patients_search_insert writes them, in one
+// statement per index: the index then writes one segment for them all.
+func (a *applier) addSearchRows() error {
+	if len(a.unsearchable) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(slices.Collect(maps.Keys(a.unsearchable)))
+	if err != nil {
+		return err
+	}
+	// In the order of their rowids, which the index appends cheaply; a
+	// patient whose insert was rolled back is simply not found.
+	for _, q := range []string{
+		`INSERT INTO patient_name_fts (rowid, name) SELECT activity_seq, search_name FROM patients
+			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
+		`INSERT INTO patient_number_fts (rowid, digits) SELECT activity_seq, phone_digits || ' ' || substr(mrn, -6) FROM patients
+			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
+	} {
+		if _, err := a.tx.ExecContext(a.tx.ctx, q, string(ids)); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	clear(a.unsearchable)
+	return nil
+}
+
+// newApplier starts applying pulled changes. In bulk (a whole batch in
+// one transaction, which fails as one) the foreign keys are checked at
+// commit and the search rows of new patients are written together;
+// otherwise each change is whole when apply returns, for savepoints.
+func (tx *Tx) newApplier(bulk bool) (*applier, error) {
+	a := &applier{tx: tx}
+	if bulk {
 		// Rows of one batch may refer to each other in any order; the keys
 		// are checked when it commits.
 		if _, err := tx.ExecContext(tx.ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return nil, err
 		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET search_deferred = 1 WHERE id = 1`); err != nil {
+			return nil, err
+		}
+		a.deferSearch, a.unsearchable = true, map[string]bool{}
 	}
-	a := &applier{tx: tx}
 	var queued, pushed, parked int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows),
 			EXISTS (SELECT 1 FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?)`, rulePullFailed+"%").
@@ -431,6 +550,13 @@ func (a *applier) apply(ch server.Change) error {
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
+	if ch.Entity == "patients" && a.unsearchable[ch.RowID] {
+		// The search triggers of an update or delete expect the row's
+		// search rows to be there.
+		if err := a.addSearchRows(); err != nil {
+			return err
+		}
+	}
 	// This desk pushed a change of the row that the server logged later
 	// than this one: that entry holds this one, and applying this would
 	// step the row back. When the pull reaches it, it applies it: the
@@ -503,20 +629,8 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.derive(ch.Entity, ins, nil); err != nil {
 			return err
 		}
-		cols := slices.Sorted(maps.Keys(ins))
-		args := make([]any, len(cols))
-		quoted := make([]string, len(cols))
-		for i, n := range cols {
-			args[i], quoted[i] = ins[n], quoteIdent(n)
-		}
-		keyList := make([]string, len(keys))
-		for i, k := range keys {
-			keyList[i] = quoteIdent(k)
-		}
-		// No field clocks: a field without one holds the value its record
-		// was created with, and every later reading of it is newer.
-		res, err := a.tx.exec(`INSERT INTO `+table+` (`+strings.Join(quoted, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+
-			`) ON CONFLICT (`+strings.Join(keyList, ", ")+`) DO NOTHING`, args...)
+		q, args := a.insert(ch.Entity, keys, cols, ins)
+		res, err := a.tx.exec(q, args...)
 		if err != nil {
 			return err
 		}
@@ -525,6 +639,9 @@ func (a *applier) apply(ch server.Change) error {
 		} else if n == 1 {
 			if ch.Entity == "invoices" && ins["status"] != "draft" {
 				a.staleDashboard = true
+			}
+			if ch.Entity == "patients" && a.deferSearch {
+				a.unsearchable[ch.RowID] = true
 			}
 			return a.advanceSeries(ch.Entity, ins)
 		}
@@ -541,6 +658,10 @@ func (a *applier) apply(ch server.Change) error {
 		return nil
 	}
 
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		return err
+	}
 	var clocks map[string]string
 	if ent.editable {
 		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
@@ -553,7 +674,7 @@ func (a *applier) apply(ch server.Change) error {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
 			continue // keys never change; the copies of a patient's name follow the patient here
 		}
-		remote := ch.FieldHLC[n]
+		remote := setBy[n]
 		if remote == "" {
 			remote = ch.HLC
 		}
@@ -592,7 +713,7 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	if len(clocked) > 0 {
-		return a.setFieldClocks(ch, clocked)
+		return a.setFieldClocks(ch, setBy, clocked)
 	}
 	return nil
 }
@@ -641,13 +762,14 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// setFieldClocks records the server's readings of the named fields.
-func (a *applier) setFieldClocks(ch server.Change, fields []string) error {
+// setFieldClocks records the server's readings of the named fields
+// (setBy: ch's FieldClocks).
+func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
 	for _, f := range fields {
 		if slices.Contains(noFieldClock, f) || f == blobKey {
 			continue
 		}
-		h := ch.FieldHLC[f]
+		h := setBy[f]
 		if h == "" {
 			h = ch.HLC
 		}

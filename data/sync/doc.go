@@ -117,7 +117,10 @@
 // since are skipped until its own entry, the server's merge of its change.
 // A change the desk cannot apply (it lacks a row it refers to) is parked
 // in conflicts with the server's row, the others go on, and each round
-// applies the parked ones again.
+// applies the parked ones again. For speed, the search rows of the
+// patients a batch inserts are written together before it commits
+// (migration 0012), and the server leaves out the field clocks that equal
+// a change's own reading, which the desk reads only for rows it has.
 //
 // data.DB.RunSync runs rounds at once, after each local commit, when the
 // server notifies (LISTEN hms_sync) and on a timer, backing off after
@@ -160,15 +163,18 @@
 //
 // # What remains
 //
-//   - Speed: on the 2-core build machine a pull applies about 9,700 rows
-//     a second (asked: 10,000; the desk's triggers and search index are
-//     most of it). A push (asked: 5,000 operations a second) measured
+//   - Speed, on the 2-core build machine while other tests loaded it (no
+//     quiet run yet): a push (asked: 5,000 operations a second) measured
 //     5,900 to 7,500 with migration 0003 where 0002's push measured 3,500
-//     to 5,100, side by side while other tests loaded the machine; the
-//     server now spends about 40% less time an operation. What is left of
-//     it is mostly the statements each operation still needs (the row's
-//     insert, or its lock, merge and update) and the foreign key check of
-//     each applied_ops row.
+//     to 5,100 side by side; the server now spends about 40% less time an
+//     operation, mostly on the statements each operation still needs (the
+//     row's insert, or its lock, merge and update) and the foreign key
+//     check of each applied_ops row. A new desk downloading the demo
+//     clinic applied 9,700 rows a second on a quiet machine before
+//     migrations 0005 (server) and 0012 (desk); beside other tests it now
+//     applies 8,600-10,300 where it applied 4,100-6,800 (asked: 10,000).
+//     What it costs now is mostly the desk's inserts with their triggers,
+//     then Go's handling of each row.
 //   - The simulation's seed 9 (make soak) still ends with one field
 //     differing on one desk after a server restored from a dump: see the
 //     issue's note.

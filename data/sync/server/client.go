@@ -192,14 +192,30 @@ type Change struct {
 	// the change and HLC its clock reading.
 	Entity, RowID, Origin, HLC string
 	// Data is the row's fields (a JSON object), FieldHLC the clock reading
-	// that set each, and DeletedHLC, when not empty, the reading of the
-	// delete that removed the row.
+	// that set each (a JSON object, which FieldClocks reads; a field it
+	// does not name was set by HLC), and DeletedHLC, when not empty, the
+	// reading of the delete that removed the row.
 	Data       json.RawMessage
-	FieldHLC   map[string]string
+	FieldHLC   json.RawMessage
 	DeletedHLC string
 	// ServerSet are the fields the server set itself, not the desk that
 	// made the change (a booking that lost its time becomes 'conflict').
 	ServerSet json.RawMessage
+}
+
+// FieldClocks reads FieldHLC: the clock reading that set each field the
+// server names. It is left to the caller, and not done for every pulled
+// change, because most changes are new rows, whose fields were all set by
+// HLC: only a row the desk has already is merged per field.
+func (ch Change) FieldClocks() (map[string]string, error) {
+	clocks := map[string]string{}
+	if len(ch.FieldHLC) == 0 {
+		return clocks, nil
+	}
+	if err := json.Unmarshal(ch.FieldHLC, &clocks); err != nil {
+		return nil, fmt.Errorf("field clocks of %s %s: %w", ch.Entity, ch.RowID, err)
+	}
+	return clocks, nil
 }
 
 // Pull returns up to limit changes after the cursor (afterTx, afterSeq),
@@ -213,19 +229,18 @@ func (c *Client) Pull(ctx context.Context, siteID string, afterTx uint64, afterS
 		return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
 	}
 	defer rows.Close()
-	var out []Change
+	out := make([]Change, 0, min(limit, 10000))
 	for rows.Next() {
 		var ch Change
-		var txid, data, fhlc, set string
-		if err := rows.Scan(&txid, &ch.Seq, &ch.Entity, &ch.RowID, &ch.Origin, &ch.HLC, &data, &fhlc, &ch.DeletedHLC, &set); err != nil {
+		var txid string
+		// The JSON columns are scanned as bytes, copied once from the
+		// connection's buffer, and kept as they came.
+		if err := rows.Scan(&txid, &ch.Seq, &ch.Entity, &ch.RowID, &ch.Origin, &ch.HLC, &ch.Data, &ch.FieldHLC,
+			&ch.DeletedHLC, &ch.ServerSet); err != nil {
 			return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
 		}
 		if ch.TxID, err = strconv.ParseUint(txid, 10, 64); err != nil {
 			return nil, fmt.Errorf("server %s: pull: transaction id %q: %w", c.url, txid, err)
-		}
-		ch.Data, ch.ServerSet = json.RawMessage(data), json.RawMessage(set)
-		if err := json.Unmarshal([]byte(fhlc), &ch.FieldHLC); err != nil {
-			return nil, fmt.Errorf("server %s: pull: field clocks of %s %s: %w", c.url, ch.Entity, ch.RowID, err)
 		}
 		out = append(out, ch)
 	}
