@@ -118,7 +118,10 @@
 // Acknowledged operations are kept 180 days (outbox_sent). A server
 // restored from an older dump keeps its epoch but holds less than the
 // desk knows it acknowledged or logged: the desk pushes those operations
-// again by their op ids and clock readings and pulls the log again. A
+// again by their op ids and clock readings and pulls the log again. One
+// that the restored server holds undecided (it changes a row whose desk
+// has not pushed it again yet) goes back to the outbox, and goes again
+// with each round until the server decides it. A
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
@@ -138,9 +141,6 @@
 //     an operation; SYNC.md asks 5,000) and a pull applies about 9,700 rows
 //     a second (asked: 10,000; the desk's triggers and search index are
 //     most of it).
-//   - The simulation's seed 9 (make soak) still ends with one field
-//     differing on one desk after a server restored from a dump: see the
-//     issue's note.
 //   - Flagging duplicate patients registered offline on two desks, and
 //     merging two records of one patient from the conflicts screen.
 //   - Purging tombstones on the server once every desk has pulled past
