@@ -63,3 +63,66 @@ func TestRestoredServerGetsChangeOfRowItLacked(t *testing.T) {
 		t.Errorf("the restored server does not hold the rename")
 	}
 }
+
+// After a restored server, desks push their operations again in their own
+// order, so the server's log can hold a state of a row that no desk ever
+// had: a void pushed again before the issue it followed makes a void
+// invoice without a number, which a desk's constraints refuse. A desk that
+// pulls that entry parks it; a later entry of the row in the same batch,
+// which holds the row as the server merged it, must close it, or the desk
+// applies the stale entry again each round and never succeeds (found by
+// the simulation, seeds 61 and 195).
+func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	third := MustOpenDB(t, nil)
+	mustEnroll(t, third, u)
+	mustSync(t, third)
+
+	p := newPatient(t, first.svc, "Billed")
+	bill := first.svc.Billing
+	inv, err := bill.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bill.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*data.DB{first.db, second, third} {
+		mustSync(t, d)
+	}
+	dump := servertest.Copy(t, u) // holds the draft
+
+	if _, err := bill.IssueInvoice(system, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	mustSync(t, second)
+	if _, err := second.Services().Billing.VoidInvoice(system, inv.ID, "issued in error"); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, second)
+	mustSync(t, third)
+
+	// Restored: the void goes again before the issue, then the issue; the
+	// third desk pulls both entries in one batch.
+	for _, d := range []*data.DB{first.db, second, third} {
+		pointAt(t, d, dump)
+	}
+	mustSync(t, second)
+	mustSync(t, first.db)
+	mustSync(t, third)
+	for _, d := range []*data.DB{first.db, second, third} {
+		mustSync(t, d)
+	}
+
+	sameClinic(t, first.db, second, third)
+	for _, d := range []*data.DB{first.db, second, third} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE 'could not be applied%' AND resolved_at IS NULL`); n != 0 {
+			t.Errorf("%s: %d pulled changes wait to be applied", d.Path(), n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM invoices WHERE id = ? AND status = 'void' AND number IS NOT NULL`, inv.ID); n != 1 {
+			t.Errorf("%s: the invoice is not void with its number", d.Path())
+		}
+	}
+}
