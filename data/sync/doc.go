@@ -106,9 +106,13 @@
 // newer local clock, or changed by an operation still waiting to be
 // pushed, keeps the desk's value; older entries of a row the desk pushed
 // since are skipped until its own entry, the server's merge of its change.
-// A change the desk cannot apply (it lacks a row it refers to) is parked
-// in conflicts with the server's row, the others go on, and each round
-// applies the parked ones again.
+// A change the desk cannot apply (it lacks a row it refers to, or, after
+// a restored server took the desks' operations again out of their first
+// order, it holds a state of the row no desk had, such as a void invoice
+// without its number) is parked in conflicts with the server's row, the
+// others go on, and each round applies the parked ones again. A later
+// change of the row, applied or parked, closes the row's parked ones: it
+// holds the row as the server merged it since.
 //
 // data.DB.RunSync runs rounds at once, after each local commit, when the
 // server notifies (LISTEN hms_sync) and on a timer, backing off after
