@@ -259,6 +259,12 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 			}
 			for i, r := range results {
 				rep.Repushed++
+				if !r.Status.Final() {
+					if err := tx.requeueSent(ops[i], r.Reason); err != nil {
+						return err
+					}
+					continue
+				}
 				if err := tx.keepLosers(ops[i], r, detected); err != nil {
 					return err
 				}
@@ -277,6 +283,26 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = 0, pull_seq = 0, audit_pushed_seq = ? WHERE id = 1`, audit)
 		return err
 	})
+}
+
+// requeueSent puts an operation the server acknowledged once back in the
+// outbox: pushed again to a restored server, it was held there undecided
+// (its row has not reached that server yet, since the desk that made the
+// row has not pushed it again; or its clock reading is too far ahead).
+// The server keeps no record of an operation it has not decided, so the
+// desk must push it again until it does, as it does every quarantined
+// operation; and while it waits, the pull keeps the desk's value of what
+// it changed. It keeps its seq, op id and clock reading: it merges as it
+// did the first time.
+func (tx *Tx) requeueSent(op sync.Op, reason string) error {
+	if _, err := tx.exec(`INSERT INTO outbox (seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error)
+		SELECT seq, op_id, entity, row_id, kind, payload, hlc, 1, ? FROM outbox_sent WHERE seq = ?
+		ON CONFLICT DO NOTHING`,
+		"The server restored from a backup holds this change undecided: "+reason+". It goes again with the next sync.", op.Seq); err != nil {
+		return err
+	}
+	_, err := tx.exec(`DELETE FROM outbox_sent WHERE seq = ?`, op.Seq)
+	return err
 }
 
 // sentOps reads operations the server has acknowledged, after seq after.

@@ -126,6 +126,18 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 				return err
 			}
 			detected := formatTime(db.now())
+			// The rows of the changes parked by this batch: a later change
+			// of one closes them (supersede), and they are not reported.
+			parkedHere := map[[2]string]int{}
+			supersede := func(ch server.Change) error {
+				if err := a.supersede(ch); err != nil {
+					return err
+				}
+				key := [2]string{ch.Entity, ch.RowID}
+				failed -= parkedHere[key]
+				delete(parkedHere, key)
+				return nil
+			}
 			for _, ch := range changes {
 				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT pulled`); err != nil {
 					return err
@@ -135,12 +147,19 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO pulled`); err != nil {
 						return err
 					}
+					// The row's older parked changes are stale: this one
+					// holds the row as the server has it now.
+					if err := supersede(ch); err != nil {
+						return err
+					}
 					if err := tx.keepUnapplied(ch, aerr, detected); err != nil {
 						return err
 					}
+					a.noneParked = false // it was computed before this one
+					parkedHere[[2]string{ch.Entity, ch.RowID}]++
 					failed++
 				} else {
-					if err := a.supersede(ch); err != nil {
+					if err := supersede(ch); err != nil {
 						return err
 					}
 					if ch.Origin != db.siteID {

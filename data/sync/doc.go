@@ -115,10 +115,14 @@
 // newer local clock, or changed by an operation still waiting to be
 // pushed, keeps the desk's value; older entries of a row the desk pushed
 // since are skipped until its own entry, the server's merge of its change.
-// A change the desk cannot apply (it lacks a row it refers to) is parked
-// in conflicts with the server's row, the others go on, and each round
-// applies the parked ones again. For speed, the search rows of the
-// patients a batch inserts are written together before it commits
+// A change the desk cannot apply (it lacks a row it refers to, or, after
+// a restored server took the desks' operations again out of their first
+// order, it holds a state of the row no desk had, such as a void invoice
+// without its number) is parked in conflicts with the server's row, the
+// others go on, and each round applies the parked ones again. A later
+// change of the row, applied or parked, closes the row's parked ones: it
+// holds the row as the server merged it since. For speed, the search rows
+// of the patients a batch inserts are written together before it commits
 // (migration 0012), and the server leaves out the field clocks that equal
 // a change's own reading, which the desk reads only for rows it has.
 //
@@ -130,7 +134,10 @@
 // Acknowledged operations are kept 180 days (outbox_sent). A server
 // restored from an older dump keeps its epoch but holds less than the
 // desk knows it acknowledged or logged: the desk pushes those operations
-// again by their op ids and clock readings and pulls the log again. A
+// again by their op ids and clock readings and pulls the log again. One
+// that the restored server holds undecided (it changes a row whose desk
+// has not pushed it again yet) goes back to the outbox, and goes again
+// with each round until the server decides it. A
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
@@ -175,9 +182,6 @@
 //     applies 8,600-10,300 where it applied 4,100-6,800 (asked: 10,000).
 //     What it costs now is mostly the desk's inserts with their triggers,
 //     then Go's handling of each row.
-//   - The simulation's seed 9 (make soak) still ends with one field
-//     differing on one desk after a server restored from a dump: see the
-//     issue's note.
 //   - A snapshot that a desk rejoining a replaced server uploads carries
 //     fresh clock readings: where two desks differ, the later upload wins
 //     and the other's push reports what lost.
