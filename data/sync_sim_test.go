@@ -242,6 +242,7 @@ type sim struct {
 	docs  []*app.User
 
 	patients     []string
+	identities   map[string]app.PatientCreate // what each patient was registered as
 	appointments []string
 	allergies    []string
 	vitals       []string
@@ -270,7 +271,7 @@ func (s *sim) note(format string, args ...any) {
 func newSim(t *testing.T, seed uint64) *sim {
 	s := &sim{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5eed)), url: newSyncServer(t),
 		users: map[app.Role]*app.User{}, invoices: map[string]*simInvoice{}, payments: map[string]*simPayment{},
-		counts: map[string]int{}}
+		identities: map[string]app.PatientCreate{}, counts: map[string]int{}}
 	n := 3 + s.rng.IntN(3)
 	dir := t.TempDir()
 	start := time.Now()
@@ -446,16 +447,59 @@ func (s *sim) refused(what string, err error) {
 
 func (s *sim) createPatient(d *simDesk, i int) {
 	sexes := []app.Sex{app.SexFemale, app.SexMale}
-	p, err := d.svc().Patients.CreatePatient(system, app.PatientCreate{GivenName: fmt.Sprintf("Sim%d", len(s.patients)),
+	c := app.PatientCreate{GivenName: fmt.Sprintf("Sim%d", len(s.patients)),
 		FamilyName: []string{"Papadopoulou", "Nikolaou", "Georgiou", "Ioannou"}[i%4], Sex: sexes[s.rng.IntN(2)],
 		BirthDate: fmt.Sprintf("19%02d-0%d-1%d", 40+s.rng.IntN(60), 1+s.rng.IntN(9), s.rng.IntN(10)),
-		Phone:     fmt.Sprintf("+30 210 555 %04d", s.rng.IntN(10000))})
+		Phone:     fmt.Sprintf("+30 210 555 %04d", s.rng.IntN(10000))}
+	// Now and then the same person again, perhaps on a desk that cannot
+	// see the first record: the server flags the pair.
+	twin := len(s.patients) > 0 && s.rng.IntN(4) == 0
+	if twin {
+		first := s.identities[s.patients[s.rng.IntN(len(s.patients))]]
+		c.GivenName, c.FamilyName, c.Sex, c.BirthDate = first.GivenName, first.FamilyName, first.Sex, first.BirthDate
+	}
+	p, err := d.svc().Patients.CreatePatient(system, c)
 	if err != nil {
 		s.refused("create patient", err)
 		return
 	}
 	s.patients = append(s.patients, p.ID)
+	s.identities[p.ID] = c
 	s.counts["patient"]++
+	if twin {
+		s.counts["patient registered twice"]++
+	}
+}
+
+// decideDuplicate decides one possible duplicate the desk lists: two
+// people, or one patient whose records are merged.
+func (s *sim) decideDuplicate(d *simDesk) {
+	admin := as(callerOf(s.users[app.RoleAdmin]))
+	all, err := d.svc().Sync.ListConflicts(admin, false)
+	if err != nil {
+		s.t.Errorf("seed %d: list conflicts on %s: %v", s.seed, d.name, err)
+		return
+	}
+	var open []*app.Conflict
+	for _, c := range all {
+		if c.DuplicateOf != "" {
+			open = append(open, c)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	c := open[s.rng.IntN(len(open))]
+	r := app.ResolutionKeep
+	if s.rng.IntN(2) == 0 {
+		r = app.ResolutionMerged
+	}
+	if _, err := d.svc().Sync.ResolveConflict(admin, c.ID, r); err != nil {
+		s.refused("decide a duplicate", err)
+		return
+	}
+	s.counts["duplicate "+string(r)]++
+	s.note("%s decided duplicate %s (%s of %s): %s", d.name, c.ID, c.RowID, c.DuplicateOf, r)
 }
 
 // run takes n random steps. In half the seeds the server is dumped a
@@ -531,6 +575,8 @@ func (s *sim) run(n int) {
 		case r < 96:
 			s.restart(d)
 			s.counts["restart"]++
+		case r < 98:
+			s.decideDuplicate(d)
 		default:
 			s.counts["idle"]++
 		}
@@ -852,6 +898,35 @@ func (s *sim) check() {
 	if t.Failed() && os.Getenv("HMS_SIM_TRACE") != "" {
 		s.explainPatients()
 		s.explainPartialRows()
+	}
+
+	// Every desk points the same merged records to the same kept ones (a
+	// column each desk derives from the flags), and a merged record is
+	// archived.
+	merged := func(d *simDesk) string {
+		var out []string
+		rows, err := d.raw.Query(`SELECT id, merged_into, deleted_at IS NOT NULL FROM patients WHERE merged_into <> '' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, into string
+			var archived bool
+			if err := rows.Scan(&id, &into, &archived); err != nil {
+				t.Fatal(err)
+			}
+			if !archived {
+				t.Errorf("seed %d: %s: patient %s is merged into %s but not archived", s.seed, d.name, id, into)
+			}
+			out = append(out, id+">"+into)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, d := range s.desks[1:] {
+		if a, b := merged(s.desks[0]), merged(d); a != b {
+			t.Errorf("seed %d: merged records differ: %s has %q, %s %q", s.seed, s.desks[0].name, a, d.name, b)
+		}
 	}
 
 	// Every write the services reported saved is there exactly once, on
