@@ -153,10 +153,10 @@ var mergedFields = []func(c *app.PatientCreate) *string{
 }
 
 // mergePatients merges the record gone into the record kept: the kept
-// record takes the fields it lacks from the other, which is archived as
-// merged and points to the kept one (patients.merged_into, set by the
-// flag's trigger). Nothing else moves: what was written under either
-// record stays there, and each record's chart links to the other.
+// record takes the fields it lacks and the allergies from the other, which
+// is archived as merged and points to the kept one (patients.merged_into,
+// set by the flag's trigger). Nothing else moves: what was written under
+// either record stays there, and each record's chart links to the other.
 func (tx *Tx) mergePatients(keptID, goneID string) error {
 	kept, err := tx.findPatient(keptID)
 	if err != nil {
@@ -187,6 +187,21 @@ func (tx *Tx) mergePatients(keptID, goneID string) error {
 			if errors.As(err, &fe) {
 				return app.Errorf(fe.Code, "The details of %s cannot be copied to %s: %s", gone.MRN, kept.MRN, fe.Message)
 			}
+			return err
+		}
+	}
+	// An allergy recorded under either record must warn under the kept
+	// one: the prescribing check reads the kept record's.
+	allergies, err := tx.allergies(gone.ID, false)
+	if err != nil {
+		return err
+	}
+	for _, a := range allergies {
+		_, err := tx.addAllergy(app.AllergyCreate{PatientID: kept.ID, Substance: a.Substance, Reaction: a.Reaction,
+			Severity: a.Severity})
+		if app.ErrorCode(err) == app.ECONFLICT {
+			continue // recorded under the kept record already
+		} else if err != nil {
 			return err
 		}
 	}

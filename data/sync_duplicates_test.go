@@ -79,6 +79,11 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 		}
 	}
 	d := openDuplicates(t, admin, second)[0]
+	// An allergy recorded under the later record only.
+	if _, err := second.Services().Clinical.AddAllergy(first.ctx(app.RoleDoctor), app.AllergyCreate{PatientID: gone.ID,
+		Substance: "Penicillin", Reaction: "rash", Severity: app.SeverityModerate}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Taking "what lost" makes no sense for two records; a receptionist
 	// may not decide.
@@ -111,8 +116,16 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if k.Archived() || k.MergedInto != "" || k.Phone != "+30 210 555 0199" || k.Email != "maria@example.org" {
+		if k.Archived() || k.MergedInto != "" || k.Phone != "+30 210 555 0199" || k.Email != "maria@example.org" ||
+			len(k.MergedFrom) != 1 || k.MergedFrom[0].ID != gone.ID {
 			t.Fatalf("kept record on %s: %+v", db.Path(), k)
+		}
+		chart, err := db.Services().Clinical.GetChart(first.ctx(app.RoleDoctor), kept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(chart.Allergies) != 1 || chart.Allergies[0].Substance != "Penicillin" || chart.Allergies[0].Severity != app.SeverityModerate {
+			t.Fatalf("the kept record's allergies on %s: %+v", db.Path(), chart.Allergies)
 		}
 		g, err := db.Services().Patients.FindPatientByID(admin, gone.ID)
 		if err != nil {

@@ -209,8 +209,9 @@ func (s *conflictsScreen) onMerge(c *app.Conflict) {
 	later, _, _ := strings.Cut(plainValue(c.LostValue), ",")
 	first, _, _ := strings.Cut(plainValue(c.WonValue), ",")
 	msg := widget.NewLabel(fmt.Sprintf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
-		"it lacks; %s is archived as merged into it, on every desk. Visits, notes and bills stay under the record they "+
-		"were written under; the two records link to each other.", later, first, first, later))
+		"it lacks, and every allergy recorded under %s, which is archived as merged into it, on every desk. Visits, "+
+		"notes and bills stay under the record they were written under; the two records link to each other.",
+		later, first, first, later))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Merge two records of one patient", "Merge", "Cancel", msg, func(ok bool) {
 		s.confirm = nil

@@ -8,10 +8,11 @@
 -- here, which syncs to every desk. A person then decides, on any desk, and
 -- the decision syncs too: different people, or one patient, whose later
 -- record is merged into the earlier one. Merging archives the later record
--- ("merged into P-…"), fills the kept record's empty fields from it and
--- points it at the kept one (patients.merged_into); each record's chart
--- links to the other. Nothing is moved or deleted: visits, notes, invoices
--- and payments stay under the record they were written under.
+-- ("merged into P-…"), fills the kept record's empty fields and copies its
+-- allergies from it, and points it at the kept one (patients.merged_into);
+-- each record's chart links to the other. Nothing is moved or deleted:
+-- visits, notes, invoices and payments stay under the record they were
+-- written under.
 CREATE TABLE patient_duplicates (
     id          TEXT PRIMARY KEY,  -- made by the server from the pair, so a flag made twice is one row
     patient_id  TEXT NOT NULL REFERENCES patients (id), -- the record that reached the server later
