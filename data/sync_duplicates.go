@@ -83,9 +83,14 @@ func (s duplicateSide) json() string {
 	return string(b)
 }
 
+// openDuplicate is the condition of a flag that waits for a person: not
+// decided, and both records still current (one archived since, merged
+// into a third for one, leaves nothing to decide).
+const openDuplicate = `d.resolution = '' AND p.deleted_at IS NULL AND o.deleted_at IS NULL`
+
 // listDuplicates lists the flags, the open ones or all, newest first.
 func listDuplicates(ctx context.Context, q rowQuerier, all bool, limit int) ([]*app.Conflict, error) {
-	query := duplicateSelect + ` WHERE d.resolution = '' ORDER BY d.detected_at DESC, d.id DESC LIMIT ?`
+	query := duplicateSelect + ` WHERE ` + openDuplicate + ` ORDER BY d.detected_at DESC, d.id DESC LIMIT ?`
 	if all {
 		query = duplicateSelect + ` ORDER BY d.detected_at DESC, d.id DESC LIMIT ?`
 	}

@@ -7,6 +7,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync/server/servertest"
 )
 
 // registerOffline registers the same person on a desk, as a receptionist
@@ -187,5 +188,46 @@ func TestDuplicatePatientsKeptApart(t *testing.T) {
 		if err != nil || p.Archived() || p.MergedInto != "" {
 			t.Fatalf("%s after keeping both: %+v, %v", id, p, err)
 		}
+	}
+}
+
+// A server restored from a dump takes the desks' changes again in another
+// order: here a rename of the first record before the second record
+// arrives again. It flags the same pair all the same, with the same id and
+// content, since only the records as registered decide; every desk and
+// the server agree.
+func TestDuplicateFlagSurvivesServerRestore(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	admin := first.ctx(app.RoleAdmin)
+	a := registerOffline(t, first.svc, "Nikos", "", "")
+	mustSync(t, first.db)
+	mustSync(t, second)
+	dump := servertest.Copy(t, u)
+
+	b := registerOffline(t, second.Services(), "Nikos", "", "")
+	mustSync(t, second)
+	mustSync(t, first.db)
+	flags := openDuplicates(t, admin, first.db)
+	if len(flags) != 1 || flags[0].RowID != b.ID || flags[0].DuplicateOf != a.ID {
+		t.Fatalf("flags before the restore: %+v", flags)
+	}
+	renamed := "Nikolaos"
+	if _, err := first.svc.Patients.UpdatePatient(system, a.ID, app.PatientUpdate{GivenName: &renamed}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+
+	pointAt(t, first.db, dump)
+	pointAt(t, second, dump)
+	mustSync(t, first.db) // the rename reaches the restored server first
+	mustSync(t, second)   // then the second record
+	mustSync(t, first.db)
+	sameClinic(t, first.db, second)
+	if row := serverRow(t, dump, "patient_duplicates", flags[0].ID); row["patient_id"] != b.ID || row["other_id"] != a.ID {
+		t.Fatalf("the restored server's flag: %v", row)
+	}
+	if n := count(t, second, `SELECT count(*) FROM patient_duplicates`); n != 1 {
+		t.Fatalf("%d flags on the second desk", n)
 	}
 }

@@ -231,7 +231,8 @@ func (db *DB) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	if err := db.r.QueryRowContext(ctx, `SELECT count(*), (SELECT hlc FROM outbox ORDER BY seq LIMIT 1),
 			coalesce((SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY seq DESC LIMIT 1), ''),
 			(SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)
-				+ (SELECT count(*) FROM patient_duplicates WHERE resolution = '')
+				+ (SELECT count(*) FROM patient_duplicates d JOIN patients p ON p.id = d.patient_id
+					JOIN patients o ON o.id = d.other_id WHERE `+openDuplicate+`)
 		FROM outbox`).Scan(&st.Pending, &oldest, &st.LastError, &st.Conflicts); err != nil {
 		return nil, internal("sync.status", err)
 	}

@@ -148,14 +148,17 @@
 // than a year. Nothing at or above it goes, so no desk's cursor entry
 // disappears (which a desk would read as a restored server).
 //
-// Duplicate patients (server migration 0004, desk migration 0013): when
-// the change log takes in a patient whose name or birth date is new, a
-// trigger on sync.change_log flags the records of other desks with the
-// same given name, family name and birth date as a row of
-// patient_duplicates, an editable synced entity, whose id comes from the
-// pair (flagged once, whatever the order or repetition). Desks list open
-// flags with the conflicts; deciding one is an edit of the flag that
-// syncs. A merge archives the later record and points it to the kept one
+// Duplicate patients (server migration 0004, desk migration 0013): the
+// first time the change log takes in a patient, a trigger on
+// sync.change_log records the record as registered (given name, family
+// name, birth date, and the desk in its number) and flags the records of
+// other desks registered as the same person, as a row of
+// patient_duplicates, an editable synced entity whose id and content come
+// from the pair alone: a server restored from a dump, taking the changes
+// again in another order, flags the same pairs the same way. Desks list
+// the open flags of current records with the conflicts; deciding one is an
+// edit of the flag that syncs. A merge archives the later record, copies
+// its allergies and missing details to the kept one, and points it there
 // (patients.merged_into, the desk's own column, derived from the flag by
 // a trigger on every desk).
 //
