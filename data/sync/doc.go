@@ -182,6 +182,10 @@
 //
 // # What remains
 //
+//   - Retiring a desk on the server: one switched off for good holds
+//     pruning back (hms server prune names it).
+//   - A merged patient's history stays under the record it was written
+//     under; the kept record's chart links to it rather than listing it.
 //   - A snapshot that a desk rejoining a replaced server uploads carries
 //     fresh clock readings: where two desks differ, the later upload wins
 //     and the other's push reports what lost.
