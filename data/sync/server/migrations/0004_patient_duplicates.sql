@@ -49,7 +49,9 @@ CREATE INDEX patient_registrations_identity ON sync.patient_registrations (ident
 -- The records the server holds already: as they stand, the best it knows.
 -- They are not compared with each other now, only with those to come.
 INSERT INTO sync.patient_registrations (row_id, identity, desk, registered_at)
-SELECT r.row_id, sync.patient_identity(r.data), split_part(r.data->>'mrn', '-', 2), coalesce(r.data->>'created_at', '')
+SELECT r.row_id, sync.patient_identity(r.data),
+       coalesce(nullif(split_part(coalesce(r.data->>'mrn', ''), '-', 2), ''), right(r.field_hlc->>'id', 36), ''),
+       coalesce(r.data->>'created_at', '')
 FROM sync.rows r WHERE r.entity = 'patients'
 ON CONFLICT (row_id) DO NOTHING;
 
@@ -66,7 +68,10 @@ CREATE FUNCTION sync.flag_patient_duplicates() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_key   text := sync.patient_identity(NEW.row_snapshot);
-    v_desk  text := split_part(NEW.row_snapshot->>'mrn', '-', 2);
+    -- the desk code of the record's number; failing one, the desk whose
+    -- clock wrote its id
+    v_desk  text := coalesce(nullif(split_part(coalesce(NEW.row_snapshot->>'mrn', ''), '-', 2), ''),
+                             right(NEW.field_hlc->>'id', 36), '');
     v_at    text := coalesce(NEW.row_snapshot->>'created_at', '');
     v_other record;
     v_later text;
