@@ -586,7 +586,15 @@ func (a *applier) apply(ch server.Change) error {
 	case err != nil:
 		return err
 	case uint64(ownTx) > ch.TxID || (uint64(ownTx) == ch.TxID && ownSeq > ch.Seq):
-		return nil
+		if !ent.editable {
+			return nil
+		}
+		// An editable record goes on to the merge of its fields, whose
+		// clocks keep the desk's newer values: an earlier place in the log
+		// is not always an earlier state of the row. A transaction that
+		// took the row's lock after the desk's push may have got its id
+		// before it, and its entry, logged below the desk's, holds the row
+		// as it is now.
 	default:
 		if _, err := a.tx.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
 			return err

@@ -182,6 +182,14 @@
 //
 // # What remains
 //
+//   - The pull skips entries of a row logged below the desk's own entry
+//     of it (pushed_rows), for rows without field clocks (appointments,
+//     invoices, …): a transaction that took the row's lock after the
+//     desk's push but got its id before logs the row's newest state below
+//     the desk's entry, and the desk would keep its own older state. Seen
+//     once, on a patient, in the concurrent simulation under the race
+//     detector; records with field clocks now go on to the field merge
+//     instead. The server could order each row's entries by its lock.
 //   - Retiring a desk on the server: one switched off for good holds
 //     pruning back (hms server prune names it).
 //   - A merged patient's history stays under the record it was written
