@@ -16,9 +16,8 @@ import (
 // patient_duplicates). They are listed with the conflicts, and decided
 // through ResolveConflict: two people (keep both), or one (merge).
 
-// Where a flag's decision stands, in patient_duplicates.resolution.
+// A flag's decision, in patient_duplicates.resolution (” while open).
 const (
-	duplicateOpen      = ""
 	duplicateDifferent = "different"
 	duplicateMerged    = "merged"
 )
