@@ -24,7 +24,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 //go:embed migrations/*.sql
@@ -64,8 +64,8 @@ type DB struct {
 	hash   app.HashParams
 	key    []byte
 	siteID string
-	desk   string      // read by write transactions only, set by enrollment (sync_enroll.go)
-	clock  *sync.Clock // stamps the outbox (outbox.go)
+	desk   string     // read by write transactions only, set by enrollment (sync_enroll.go)
+	clock  *hlc.Clock // stamps the outbox (outbox.go)
 
 	pullTables pullTables // the synced tables' columns, for applying pulled rows (sync_pull.go)
 	syncing    syncing    // the sync loop's state (sync_loop.go)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // The outbox (migration 0008, SYNC.md): every write transaction takes a
@@ -18,17 +18,17 @@ import (
 // startClock resumes the desk's clock above the last reading it persisted
 // (sync_meta.last_hlc), with the offset to the server's time last measured.
 func (db *DB) startClock(lastHLC string, offsetMS int64) error {
-	last, err := sync.Parse(lastHLC)
+	last, err := hlc.Parse(lastHLC)
 	if err != nil {
 		return fmt.Errorf("sync clock: %w", err)
 	}
-	db.clock = sync.NewClock(db.siteID, last, db.now)
+	db.clock = hlc.NewClock(db.siteID, last, db.now)
 	db.clock.SetOffset(time.Duration(offsetMS) * time.Millisecond)
 	return nil
 }
 
 // Clock is the desk's hybrid logical clock.
-func (db *DB) Clock() *sync.Clock { return db.clock }
+func (db *DB) Clock() *hlc.Clock { return db.clock }
 
 // SetClockOffset records the server's time minus this desk's, as a
 // handshake measured it: the clock's physical part follows the server's
@@ -75,7 +75,7 @@ func (tx *Tx) beginOutbox() error {
 	if last < tx.hlc.String() {
 		return nil
 	}
-	persisted, err := sync.Parse(last)
+	persisted, err := hlc.Parse(last)
 	if err != nil {
 		return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
 	}
@@ -104,18 +104,18 @@ func (tx *Tx) endOutbox() error {
 // back would echo them. newest is the newest clock reading among them. The
 // desk's clock takes it in first, so that every later change here is
 // stamped after it, and sync_meta keeps it in the transaction; a reading
-// too far ahead of this desk's time is refused (sync.ErrDrift) and nothing
+// too far ahead of this desk's time is refused (hlc.ErrDrift) and nothing
 // is applied. The changes were audited where they were made; fn maintains
 // field_clock for the fields it sets.
-func (db *DB) ApplyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx *sql.Tx) error) error {
+func (db *DB) ApplyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx *sql.Tx) error) error {
 	return db.applyRemote(ctx, newest, func(tx *Tx) error { return fn(tx.Tx) })
 }
 
 // applyRemote is ApplyRemote with the write helper's transaction. While it
 // runs, sync_meta.applying tells the desk's triggers that the rows come
 // from the server, which has decided them already (migration 0011).
-func (db *DB) applyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx *Tx) error) error {
-	var reading sync.Timestamp
+func (db *DB) applyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx *Tx) error) error {
+	var reading hlc.Timestamp
 	if !newest.IsZero() {
 		var err error
 		if reading, err = db.clock.Update(newest); err != nil {
@@ -144,7 +144,7 @@ func (db *DB) applyRemote(ctx context.Context, newest sync.Timestamp, fn func(tx
 
 // PendingOps returns up to limit outbox operations after seq after, oldest
 // first: what the next push sends.
-func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
+func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
 	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
@@ -152,22 +152,22 @@ func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]sync.Op
 // readOps reads operations as q selects them (seq, op_id, entity, row_id,
 // kind, payload, hlc, attempts, last_error), from the outbox or from the
 // operations the server acknowledged (sync_loop.go).
-func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]sync.Op, error) {
+func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]hlc.Op, error) {
 	rows, err := db.r.QueryContext(ctx, q, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	defer rows.Close()
-	var ops []sync.Op
+	var ops []hlc.Op
 	for rows.Next() {
-		var op sync.Op
-		var payload, hlc string
-		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &hlc, &op.Attempts,
+		var op hlc.Op
+		var payload, stamp string
+		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &stamp, &op.Attempts,
 			&op.LastError); err != nil {
 			return nil, fmt.Errorf("outbox: %w", err)
 		}
 		op.Payload = []byte(payload)
-		if op.HLC, err = sync.Parse(hlc); err != nil {
+		if op.HLC, err = hlc.Parse(stamp); err != nil {
 			return nil, fmt.Errorf("outbox seq %d: %w", op.Seq, err)
 		}
 		ops = append(ops, op)

@@ -14,7 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // maxConflictsListed bounds ListConflicts: the newest this many. Open
@@ -346,7 +346,7 @@ func scanConflict(row interface{ Scan(...any) error }) (*app.Conflict, error) {
 // hlcTime is the wall time of a clock reading's text; zero when there is
 // none or it cannot be read.
 func hlcTime(s string) time.Time {
-	t, err := sync.Parse(s)
+	t, err := hlc.Parse(s)
 	if err != nil || t.IsZero() {
 		return time.Time{}
 	}

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 )
 
@@ -294,7 +294,7 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 // operation; and while it waits, the pull keeps the desk's value of what
 // it changed. It keeps its seq, op id and clock reading: it merges as it
 // did the first time.
-func (tx *Tx) requeueSent(op sync.Op, reason string) error {
+func (tx *Tx) requeueSent(op hlc.Op, reason string) error {
 	if _, err := tx.exec(`INSERT INTO outbox (seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error)
 		SELECT seq, op_id, entity, row_id, kind, payload, hlc, 1, ? FROM outbox_sent WHERE seq = ?
 		ON CONFLICT DO NOTHING`,
@@ -306,7 +306,7 @@ func (tx *Tx) requeueSent(op sync.Op, reason string) error {
 }
 
 // sentOps reads operations the server has acknowledged, after seq after.
-func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]sync.Op, error) {
+func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
 	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, ''
 		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }

@@ -15,7 +15,7 @@ import (
 	stdsync "sync"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 )
 
@@ -81,9 +81,9 @@ func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncRe
 // applyChanges applies one batch of pulled changes and moves the cursor
 // past it.
 func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
-	var newest sync.Timestamp
+	var newest hlc.Timestamp
 	for _, ch := range changes {
-		t, err := sync.Parse(ch.HLC)
+		t, err := hlc.Parse(ch.HLC)
 		if err != nil {
 			return internal("sync.pull", fmt.Errorf("change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err))
 		}
@@ -115,7 +115,7 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 		}
 		return tx.movePullCursor(last)
 	})
-	if err != nil && !errors.Is(err, sync.ErrDrift) && ctx.Err() == nil {
+	if err != nil && !errors.Is(err, hlc.ErrDrift) && ctx.Err() == nil {
 		// One change this desk refuses: apply the batch one by one, each
 		// in a savepoint with its foreign keys checked at once, and keep
 		// the ones that fail for review.
@@ -177,7 +177,7 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 		})
 	}
 	if err != nil {
-		if errors.Is(err, sync.ErrDrift) {
+		if errors.Is(err, hlc.ErrDrift) {
 			return app.Errorf(app.ECONFLICT, "The server sent changes stamped far ahead of this desk's clock: check the date and time of this computer. (%s)", err)
 		}
 		return internal("sync.pull", err)
@@ -232,7 +232,7 @@ func (db *DB) retryParked(ctx context.Context, rep *app.SyncReport) error {
 			return nil
 		}
 		progress := 0
-		err = db.applyRemote(ctx, sync.Timestamp{}, func(tx *Tx) error {
+		err = db.applyRemote(ctx, hlc.Timestamp{}, func(tx *Tx) error {
 			a, err := tx.newApplier(false)
 			if err != nil {
 				return err
@@ -281,7 +281,7 @@ func (tx *Tx) movePullCursor(ch server.Change) error {
 // the server's row is the value that is missing here.
 func (tx *Tx) keepUnapplied(ch server.Change, why error, detected string) error {
 	site := ch.Origin
-	if t, err := sync.Parse(ch.HLC); err == nil {
+	if t, err := hlc.Parse(ch.HLC); err == nil {
 		site = t.Site
 	}
 	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
@@ -509,7 +509,7 @@ func (a *applier) pushedAt(entity, rowID string, txid, seq *int64) error {
 // waiting is a local change of a row still waiting to be pushed: it is
 // newer than what the server had, and the pull leaves what it changed.
 type waiting struct {
-	kind   sync.Kind
+	kind   hlc.Kind
 	fields map[string]bool
 	hlc    string
 }
@@ -548,7 +548,7 @@ func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
 func newestWaiting(ws []waiting, field string) string {
 	newest := ""
 	for _, w := range ws {
-		if (w.kind != sync.KindUpdate || w.fields[field]) && w.hlc > newest {
+		if (w.kind != hlc.KindUpdate || w.fields[field]) && w.hlc > newest {
 			newest = w.hlc
 		}
 	}
@@ -800,7 +800,7 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		if h == "" {
 			h = ch.HLC
 		}
-		t, err := sync.Parse(h)
+		t, err := hlc.Parse(h)
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f, err)
 		}

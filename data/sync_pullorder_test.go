@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -81,7 +81,7 @@ func TestPullNeverSkipsOutOfOrderCommits(t *testing.T) {
 					key := fmt.Sprintf("w%d.r%d.%d", w, r, i)
 					ops = append(ops, map[string]any{"seq": r*10 + i + 1, "id": uuid4(), "entity": "settings", "row_id": key,
 						"kind": "insert", "payload": map[string]any{"key": key, "value": "v", "updated_at": "2026-11-26T00:00:00.000Z"},
-						"hlc": sync.Timestamp{Wall: time.Now().UnixMilli(), Logical: logical, Site: sites[w]}.String()})
+						"hlc": hlc.Timestamp{Wall: time.Now().UnixMilli(), Logical: logical, Site: sites[w]}.String()})
 				}
 				body, _ := json.Marshal(ops)
 				if _, err := tx.Exec(ctx, `SELECT sync.push($1, $2::jsonb)`, sites[w], string(body)); err != nil {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 )
 
@@ -85,7 +85,7 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 		results []server.Result
 		err     error
 	}
-	send := func(ops []sync.Op) chan pushed {
+	send := func(ops []hlc.Op) chan pushed {
 		out := make(chan pushed, 1)
 		db.attachBlobs(ctx, ops)
 		go func() {
@@ -148,7 +148,7 @@ const queuedNote = " Nothing was lost: the changes stay queued."
 
 // pushFailed counts a failed attempt on ops (the first batch waiting, when
 // nil) with err's message, and returns err.
-func (db *DB) pushFailed(ctx context.Context, ops []sync.Op, err error) error {
+func (db *DB) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
 	ctx = context.WithoutCancel(ctx) // an interrupted push is a failure to record too
 	if ops == nil {
 		var perr error
@@ -177,7 +177,7 @@ func (db *DB) pushFailed(ctx context.Context, ops []sync.Op, err error) error {
 // statement each, and where the server logged their changes is kept in
 // one more, rather than statements per operation: most of a push's
 // results are "applied" and need nothing else.
-func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []server.Result, rep *app.SyncReport) error {
+func (db *DB) storePushResults(ctx context.Context, ops []hlc.Op, results []server.Result, rep *app.SyncReport) error {
 	detected := formatTime(db.now())
 	decided := make([]int64, 0, len(results))
 	var acked int64
@@ -259,7 +259,7 @@ func (db *DB) storePushResults(ctx context.Context, ops []sync.Op, results []ser
 // logPositions lists where the server logged the changes of a batch, as
 // recordPushed takes them: a JSON array of [entity, row_id, txid, seq], in
 // the batch's order.
-func logPositions(ops []sync.Op, results []server.Result) (string, error) {
+func logPositions(ops []hlc.Op, results []server.Result) (string, error) {
 	logged := make([][4]any, 0, len(results))
 	for i, r := range results {
 		if r.LogSeq <= 0 {
@@ -291,7 +291,7 @@ func (tx *Tx) recordPushed(positions string) error {
 // keepLosers writes to conflicts what of op lost: the fields a newer change
 // won, the whole operation when its row was deleted, or when the server
 // refused it.
-func (tx *Tx) keepLosers(op sync.Op, r server.Result, detected string) error {
+func (tx *Tx) keepLosers(op hlc.Op, r server.Result, detected string) error {
 	switch r.Status {
 	case server.Conflict:
 		for _, l := range r.Lost {
@@ -315,10 +315,10 @@ func (tx *Tx) keepLosers(op sync.Op, r server.Result, detected string) error {
 
 // addConflict keeps what lost for a person to review. won is empty when
 // nothing won (a refusal).
-func (tx *Tx) addConflict(op sync.Op, field, rule string, lost, won json.RawMessage, wonHLC, detected string) error {
+func (tx *Tx) addConflict(op hlc.Op, field, rule string, lost, won json.RawMessage, wonHLC, detected string) error {
 	var wonSite string
 	if wonHLC != "" {
-		t, err := sync.Parse(wonHLC)
+		t, err := hlc.Parse(wonHLC)
 		if err != nil {
 			return fmt.Errorf("conflict on %s %s: %w", op.Entity, op.RowID, err)
 		}

@@ -10,7 +10,7 @@ import (
 
 	"hms/app"
 	"hms/data"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -339,7 +339,7 @@ func copyRow(t testing.TB, from, to *data.DB, table, id string) {
 	if err := rows.Scan(ptrs...); err != nil {
 		t.Fatal(err)
 	}
-	err = to.ApplyRemote(context.Background(), sync.Timestamp{}, func(tx *sql.Tx) error {
+	err = to.ApplyRemote(context.Background(), hlc.Timestamp{}, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+
 			strings.Repeat(", ?", len(cols)-1)+`)`, vals...)
 		return err

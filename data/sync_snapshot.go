@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // queueSnapshot queues one insert for every row of every synced table
@@ -101,10 +101,10 @@ func (tx *Tx) tableColumnNames(table string) ([]string, error) {
 // attachBlobs adds to the inserts of report files and receipts their
 // bytes (base64, under blobKey), which stay in their tables rather than in
 // the outbox. A row gone since travels without them.
-func (db *DB) attachBlobs(ctx context.Context, ops []sync.Op) {
+func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
 	for i, op := range ops {
 		ent := syncEntities[op.Entity]
-		if ent.blob == "" || op.Kind != sync.KindInsert || len(op.Payload) < 2 {
+		if ent.blob == "" || op.Kind != hlc.KindInsert || len(op.Payload) < 2 {
 			continue
 		}
 		keys, vals, ok := splitRowID(op.Entity, op.RowID)

@@ -19,7 +19,7 @@ import (
 
 	"hms/app"
 	"hms/data"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // syncSpec says how a table syncs through the outbox (migration 0008).
@@ -267,7 +267,7 @@ type outboxFixture struct {
 	*clinic
 	t       *testing.T
 	seen    int64 // the last outbox seq read
-	lastHLC sync.Timestamp
+	lastHLC hlc.Timestamp
 }
 
 func newOutboxFixture(t *testing.T) *outboxFixture {
@@ -281,7 +281,7 @@ func newOutboxFixture(t *testing.T) *outboxFixture {
 	return f
 }
 
-func (f *outboxFixture) read(after int64) []sync.Op {
+func (f *outboxFixture) read(after int64) []hlc.Op {
 	f.t.Helper()
 	ops, err := f.db.PendingOps(context.Background(), after, 1_000_000)
 	if err != nil {
@@ -293,14 +293,14 @@ func (f *outboxFixture) read(after int64) []sync.Op {
 // opWant is an operation a step must write; an empty rowID is any row.
 type opWant struct {
 	entity, rowID string
-	kind          sync.Kind
+	kind          hlc.Kind
 }
 
 // step runs one service call (one transaction) a second after the last
 // and returns the outbox rows it wrote, checking that there are some, that
 // they carry one clock reading after every earlier one, and that they
 // include want.
-func (f *outboxFixture) step(name string, do func() error, want ...func() opWant) []sync.Op {
+func (f *outboxFixture) step(name string, do func() error, want ...func() opWant) []hlc.Op {
 	f.t.Helper()
 	f.clock.Add(time.Second)
 	if err := do(); err != nil {
@@ -310,16 +310,16 @@ func (f *outboxFixture) step(name string, do func() error, want ...func() opWant
 	if len(ops) == 0 {
 		f.t.Fatalf("%s wrote no outbox rows", name)
 	}
-	hlc := ops[0].HLC
-	if !f.lastHLC.Before(hlc) {
-		f.t.Fatalf("%s: clock reading %s is not after the previous write's %s", name, hlc, f.lastHLC)
+	reading := ops[0].HLC
+	if !f.lastHLC.Before(reading) {
+		f.t.Fatalf("%s: clock reading %s is not after the previous write's %s", name, reading, f.lastHLC)
 	}
-	if hlc.Site != f.db.SiteID() || f.db.Clock().Last().Before(hlc) {
-		f.t.Fatalf("%s: reading %s is not this desk's clock's (site %s, last %s)", name, hlc, f.db.SiteID(), f.db.Clock().Last())
+	if reading.Site != f.db.SiteID() || f.db.Clock().Last().Before(reading) {
+		f.t.Fatalf("%s: reading %s is not this desk's clock's (site %s, last %s)", name, reading, f.db.SiteID(), f.db.Clock().Last())
 	}
 	for _, op := range ops {
-		if op.HLC != hlc {
-			f.t.Fatalf("%s: one transaction, two clock readings: %s and %s", name, hlc, op.HLC)
+		if op.HLC != reading {
+			f.t.Fatalf("%s: one transaction, two clock readings: %s and %s", name, reading, op.HLC)
 		}
 		if !isUUIDv7OfNow(op.ID) {
 			f.t.Fatalf("%s: op id %q is not a UUIDv7 of now", name, op.ID)
@@ -327,13 +327,13 @@ func (f *outboxFixture) step(name string, do func() error, want ...func() opWant
 	}
 	for _, w := range want {
 		w := w()
-		if !slices.ContainsFunc(ops, func(op sync.Op) bool {
+		if !slices.ContainsFunc(ops, func(op hlc.Op) bool {
 			return op.Entity == w.entity && op.Kind == w.kind && (w.rowID == "" || op.RowID == w.rowID)
 		}) {
 			f.t.Fatalf("%s: no %s of %s %s among %s", name, w.kind, w.entity, w.rowID, describeOps(ops))
 		}
 	}
-	f.seen, f.lastHLC = ops[len(ops)-1].Seq, hlc
+	f.seen, f.lastHLC = ops[len(ops)-1].Seq, reading
 	return ops
 }
 
@@ -346,7 +346,7 @@ func isUUIDv7OfNow(s string) bool {
 	return time.Since(time.Unix(sec, nsec)).Abs() < time.Minute
 }
 
-func describeOps(ops []sync.Op) string {
+func describeOps(ops []hlc.Op) string {
 	var parts []string
 	for _, op := range ops {
 		parts = append(parts, fmt.Sprintf("%s %s %s", op.Kind, op.Entity, op.RowID))
@@ -354,7 +354,7 @@ func describeOps(ops []sync.Op) string {
 	return "[" + strings.Join(parts, "; ") + "]"
 }
 
-func want(entity string, kind sync.Kind, rowID *string) func() opWant {
+func want(entity string, kind hlc.Kind, rowID *string) func() opWant {
 	return func() opWant {
 		w := opWant{entity: entity, kind: kind}
 		if rowID != nil {
@@ -364,7 +364,7 @@ func want(entity string, kind sync.Kind, rowID *string) func() opWant {
 	}
 }
 
-func payloadOf(t *testing.T, ops []sync.Op, entity string, kind sync.Kind, rowID string) map[string]any {
+func payloadOf(t *testing.T, ops []hlc.Op, entity string, kind hlc.Kind, rowID string) map[string]any {
 	t.Helper()
 	for _, op := range ops {
 		if op.Entity == entity && op.Kind == kind && op.RowID == rowID {
@@ -389,14 +389,14 @@ func fieldClocks(t *testing.T, db *data.DB, entity, rowID string) map[string]str
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
-		var field, hlc, site string
-		if err := rows.Scan(&field, &hlc, &site); err != nil {
+		var field, stamp, site string
+		if err := rows.Scan(&field, &stamp, &site); err != nil {
 			t.Fatal(err)
 		}
-		if ts, err := sync.Parse(hlc); err != nil || ts.Site != site {
-			t.Fatalf("field clock %s.%s: %q of site %s (%v)", entity, field, hlc, site, err)
+		if ts, err := hlc.Parse(stamp); err != nil || ts.Site != site {
+			t.Fatalf("field clock %s.%s: %q of site %s (%v)", entity, field, stamp, site, err)
 		}
-		out[field] = hlc
+		out[field] = stamp
 	}
 	return out
 }
@@ -426,15 +426,15 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			patientID = patient.ID
 		}
 		return err
-	}, want("patients", sync.KindInsert, &patientID), want("patient_events", sync.KindInsert, nil))
+	}, want("patients", hlc.KindInsert, &patientID), want("patient_events", hlc.KindInsert, nil))
 
 	phone, notes := "+30 210 555 0777", "Prefers mornings"
 	ops := f.step("UpdatePatient", func() error {
 		_, err := svc.Patients.UpdatePatient(admin, patient.ID, app.PatientUpdate{Phone: &phone, Notes: &notes})
 		return err
-	}, want("patients", sync.KindUpdate, &patientID), want("patient_changes", sync.KindInsert, nil),
-		want("patient_events", sync.KindInsert, nil))
-	changed := payloadOf(t, ops, "patients", sync.KindUpdate, patient.ID)
+	}, want("patients", hlc.KindUpdate, &patientID), want("patient_changes", hlc.KindInsert, nil),
+		want("patient_events", hlc.KindInsert, nil))
+	changed := payloadOf(t, ops, "patients", hlc.KindUpdate, patient.ID)
 	if len(changed) != 3 || changed["phone"] != phone || changed["notes"] != notes || changed["updated_at"] == nil {
 		t.Fatalf("a patient update carries the changed fields only: %v", changed)
 	}
@@ -449,26 +449,26 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			allergy = a.ID
 		}
 		return err
-	}, want("allergies", sync.KindInsert, &allergy))
+	}, want("allergies", hlc.KindInsert, &allergy))
 	f.step("RemoveAllergy", func() error { return svc.Clinical.RemoveAllergy(doctor, allergy, "entered in error") },
-		want("allergies", sync.KindUpdate, &allergy))
+		want("allergies", hlc.KindUpdate, &allergy))
 	f.step("AddProblem", func() error {
 		p, err := svc.Clinical.AddProblem(doctor, app.ProblemCreate{PatientID: patient.ID, Condition: "Migraine"})
 		if p != nil {
 			problem = p.ID
 		}
 		return err
-	}, want("problems", sync.KindInsert, &problem))
+	}, want("problems", hlc.KindInsert, &problem))
 	f.step("ResolveProblem", func() error { _, err := svc.Clinical.ResolveProblem(doctor, problem, "2026-11-20"); return err },
-		want("problems", sync.KindUpdate, &problem))
+		want("problems", hlc.KindUpdate, &problem))
 	f.step("RecordVitals", func() error {
 		_, err := svc.Clinical.RecordVitals(doctor, app.Vitals{PatientID: patient.ID, Pulse: 64, TemperatureC: 36.6})
 		return err
-	}, want("vitals", sync.KindInsert, nil))
+	}, want("vitals", hlc.KindInsert, nil))
 	f.step("AddNote", func() error {
 		_, err := svc.Clinical.AddNote(doctor, app.NoteCreate{PatientID: patient.ID, Kind: app.NoteClinical, Text: "Seen."})
 		return err
-	}, want("notes", sync.KindInsert, nil))
+	}, want("notes", hlc.KindInsert, nil))
 	f.step("Prescribe", func() error {
 		p, err := svc.Clinical.Prescribe(doctor, app.PrescriptionCreate{PatientID: patient.ID,
 			Items: []app.PrescriptionItem{{Drug: "Ibuprofen", Dose: "400 mg"}}})
@@ -476,10 +476,10 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			rx = p.ID
 		}
 		return err
-	}, want("prescriptions", sync.KindInsert, &rx), want("prescription_items", sync.KindInsert, nil),
-		want("prescription_status_events", sync.KindInsert, nil))
+	}, want("prescriptions", hlc.KindInsert, &rx), want("prescription_items", hlc.KindInsert, nil),
+		want("prescription_status_events", hlc.KindInsert, nil))
 	f.step("CancelPrescription", func() error { _, err := svc.Clinical.CancelPrescription(doctor, rx, "wrong drug"); return err },
-		want("prescription_status_events", sync.KindInsert, nil))
+		want("prescription_status_events", hlc.KindInsert, nil))
 	f.step("AssignDoctor", func() error {
 		a, err := svc.Clinical.AssignDoctor(doctor, app.AssignmentCreate{PatientID: patient.ID, DoctorID: doctorID,
 			Reason: "Headaches", StartDate: "2026-11-01"})
@@ -487,9 +487,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			asg = a.ID
 		}
 		return err
-	}, want("assignments", sync.KindInsert, &asg))
+	}, want("assignments", hlc.KindInsert, &asg))
 	f.step("EndAssignment", func() error { _, err := svc.Clinical.EndAssignment(doctor, asg, app.AssignmentCompleted); return err },
-		want("assignments", sync.KindUpdate, &asg))
+		want("assignments", hlc.KindUpdate, &asg))
 	ops = f.step("AttachReport", func() error {
 		r, err := svc.Reports.AttachReport(doctor, app.ReportCreate{PatientID: patient.ID, Title: "Full blood count",
 			Type: app.ReportLab, ReportDate: "2026-11-20", FileName: "cbc.pdf", Content: reportPDF})
@@ -497,8 +497,8 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			rep = r.ID
 		}
 		return err
-	}, want("reports", sync.KindInsert, &rep), want("report_files", sync.KindInsert, &rep))
-	if file := payloadOf(t, ops, "report_files", sync.KindInsert, rep); len(file) != 1 || file["report_id"] != rep {
+	}, want("reports", hlc.KindInsert, &rep), want("report_files", hlc.KindInsert, &rep))
+	if file := payloadOf(t, ops, "report_files", hlc.KindInsert, rep); len(file) != 1 || file["report_id"] != rep {
 		t.Fatalf("a report file's outbox row names it and leaves its content in its table: %v", file)
 	}
 
@@ -506,24 +506,24 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		_, err := svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctorID, Specialization: "Neurology",
 			Room: "2", VisitMinutes: 20})
 		return err
-	}, want("doctor_profiles", sync.KindInsert, nil))
+	}, want("doctor_profiles", hlc.KindInsert, nil))
 	ops = f.step("SetDoctorProfile again", func() error {
 		_, err := svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctorID, Specialization: "Neurology",
 			Room: "3", VisitMinutes: 20})
 		return err
-	}, want("doctor_profiles", sync.KindUpdate, nil))
-	profile := ops[slices.IndexFunc(ops, func(op sync.Op) bool { return op.Entity == "doctor_profiles" })].RowID
+	}, want("doctor_profiles", hlc.KindUpdate, nil))
+	profile := ops[slices.IndexFunc(ops, func(op hlc.Op) bool { return op.Entity == "doctor_profiles" })].RowID
 	if clocks := fieldClocks(t, f.db, "doctor_profiles", profile); len(clocks) != 1 || clocks["room"] == "" {
 		t.Fatalf("doctor profile field clocks: %v, want the room's", clocks)
 	}
 	f.step("SetAvailability", func() error {
 		_, err := svc.Appointments.SetAvailability(admin, doctorID, weekdayHours)
 		return err
-	}, want("availability", sync.KindInsert, nil))
+	}, want("availability", hlc.KindInsert, nil))
 	f.step("SetAvailability again", func() error {
 		_, err := svc.Appointments.SetAvailability(admin, doctorID, weekdayHours[:2])
 		return err
-	}, want("availability", sync.KindUpdate, nil), want("availability", sync.KindInsert, nil))
+	}, want("availability", hlc.KindUpdate, nil), want("availability", hlc.KindInsert, nil))
 	f.step("AddAvailabilityException", func() error {
 		e, err := svc.Appointments.AddAvailabilityException(admin, app.AvailabilityException{DoctorID: doctorID,
 			Date: "2026-12-24", Kind: app.ExceptionLeave, Reason: "Holiday"})
@@ -531,10 +531,10 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			exception = e.ID
 		}
 		return err
-	}, want("availability_exceptions", sync.KindInsert, &exception))
+	}, want("availability_exceptions", hlc.KindInsert, &exception))
 	f.step("RemoveAvailabilityException", func() error {
 		return svc.Appointments.RemoveAvailabilityException(admin, exception)
-	}, want("availability_exceptions", sync.KindUpdate, &exception))
+	}, want("availability_exceptions", hlc.KindUpdate, &exception))
 	f.step("Book", func() error {
 		a, err := svc.Appointments.Book(f.ctx(app.RoleReception), app.AppointmentCreate{PatientID: patient.ID,
 			DoctorID: doctorID, Start: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), Reason: "Review"})
@@ -542,12 +542,12 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			appt = a.ID
 		}
 		return err
-	}, want("appointments", sync.KindInsert, &appt), want("appointment_events", sync.KindInsert, nil))
+	}, want("appointments", hlc.KindInsert, &appt), want("appointment_events", hlc.KindInsert, nil))
 	ops = f.step("Cancel", func() error {
 		_, err := svc.Appointments.Cancel(f.ctx(app.RoleReception), appt, "Patient called")
 		return err
-	}, want("appointments", sync.KindUpdate, &appt), want("appointment_events", sync.KindInsert, nil))
-	if moved := payloadOf(t, ops, "appointments", sync.KindUpdate, appt); moved["status"] != "cancelled" ||
+	}, want("appointments", hlc.KindUpdate, &appt), want("appointment_events", hlc.KindInsert, nil))
+	if moved := payloadOf(t, ops, "appointments", hlc.KindUpdate, appt); moved["status"] != "cancelled" ||
 		moved["cancel_reason"] != "Patient called" || moved["checked_in_at"] != nil || len(moved) != 3 {
 		t.Fatalf("a cancellation carries the status, the reason and updated_at: %v", moved)
 	}
@@ -555,8 +555,8 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		name := "Augusta Ada"
 		_, err := svc.Patients.UpdatePatient(admin, patient.ID, app.PatientUpdate{GivenName: &name})
 		return err
-	}, want("patients", sync.KindUpdate, &patientID))
-	if slices.ContainsFunc(ops, func(op sync.Op) bool { return op.Entity == "appointments" }) {
+	}, want("patients", hlc.KindUpdate, &patientID))
+	if slices.ContainsFunc(ops, func(op hlc.Op) bool { return op.Entity == "appointments" }) {
 		t.Fatalf("the name copied into appointments is each desk's own: %s", describeOps(ops))
 	}
 
@@ -565,7 +565,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		item, err = svc.Billing.CreatePriceItem(admin, app.PriceItemInput{Code: "CONS", Name: "Consultation",
 			Kind: app.PriceConsultation, Price: 5000})
 		return err
-	}, want("price_items", sync.KindInsert, nil))
+	}, want("price_items", hlc.KindInsert, nil))
 	f.step("CreateDraftInvoice", func() error {
 		d, err := svc.Billing.CreateDraftInvoice(billing, app.DraftInvoice{PatientID: patient.ID,
 			Lines: []app.LineInput{{PriceItemID: item.ID, Quantity: 1}, {Description: "Dressing", Quantity: 1, UnitPrice: 300}}})
@@ -573,28 +573,28 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			inv, line2 = d.ID, d.Lines[1].ID
 		}
 		return err
-	}, want("invoices", sync.KindInsert, &inv), want("invoice_lines", sync.KindInsert, &line2))
+	}, want("invoices", hlc.KindInsert, &inv), want("invoice_lines", hlc.KindInsert, &line2))
 	f.step("UpdateLine", func() error {
 		_, err := svc.Billing.UpdateLine(billing, line2, app.LineInput{Description: "Bandage", Quantity: 2, UnitPrice: 300})
 		return err
-	}, want("invoice_lines", sync.KindUpdate, &line2))
+	}, want("invoice_lines", hlc.KindUpdate, &line2))
 	f.step("RemoveLine", func() error { _, err := svc.Billing.RemoveLine(billing, line2); return err },
-		want("invoice_lines", sync.KindDelete, &line2))
+		want("invoice_lines", hlc.KindDelete, &line2))
 	f.step("IssueInvoice", func() error { _, err := svc.Billing.IssueInvoice(billing, inv); return err },
-		want("invoices", sync.KindUpdate, &inv))
+		want("invoices", hlc.KindUpdate, &inv))
 	f.step("TakePayment", func() error {
 		p, err := svc.Billing.TakePayment(billing, pay(inv, 5000))
 		if p != nil {
 			paid = p.ID
 		}
 		return err
-	}, want("payments", sync.KindInsert, &paid), want("invoices", sync.KindUpdate, &inv),
+	}, want("payments", hlc.KindInsert, &paid), want("invoices", hlc.KindUpdate, &inv),
 		func() opWant {
-			return opWant{entity: "payment_allocations", rowID: paid + "/" + inv, kind: sync.KindInsert}
+			return opWant{entity: "payment_allocations", rowID: paid + "/" + inv, kind: hlc.KindInsert}
 		})
 	ops = f.step("ReceiptPDF", func() error { _, err := svc.Billing.ReceiptPDF(billing, paid, false); return err },
-		want("receipts", sync.KindInsert, &paid))
-	if r := payloadOf(t, ops, "receipts", sync.KindInsert, paid); r["pdf"] != nil || r["data"] == nil {
+		want("receipts", hlc.KindInsert, &paid))
+	if r := payloadOf(t, ops, "receipts", hlc.KindInsert, paid); r["pdf"] != nil || r["data"] == nil {
 		t.Fatalf("a receipt's outbox row carries its data, not its PDF: %v", slices.Collect(maps.Keys(r)))
 	}
 	f.step("RefundPayment", func() error {
@@ -603,9 +603,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			refund = p.ID
 		}
 		return err
-	}, want("payments", sync.KindInsert, &refund), want("invoices", sync.KindUpdate, &inv))
+	}, want("payments", hlc.KindInsert, &refund), want("invoices", hlc.KindUpdate, &inv))
 	f.step("VoidInvoice", func() error { _, err := svc.Billing.VoidInvoice(billing, inv, "wrong patient"); return err },
-		want("credit_notes", sync.KindInsert, nil), want("invoices", sync.KindUpdate, &inv))
+		want("credit_notes", hlc.KindInsert, nil), want("invoices", hlc.KindUpdate, &inv))
 
 	ops = f.step("UpdateSettings", func() error {
 		s, err := svc.Settings.GetSettings(admin)
@@ -615,16 +615,16 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		s.Phone = "+30 210 555 0100"
 		_, err = svc.Settings.UpdateSettings(admin, *s)
 		return err
-	}, func() opWant { return opWant{entity: "settings", rowID: "phone", kind: sync.KindUpdate} })
-	if s := payloadOf(t, ops, "settings", sync.KindUpdate, "phone"); s["value"] != "+30 210 555 0100" {
+	}, func() opWant { return opWant{entity: "settings", rowID: "phone", kind: hlc.KindUpdate} })
+	if s := payloadOf(t, ops, "settings", hlc.KindUpdate, "phone"); s["value"] != "+30 210 555 0100" {
 		t.Fatalf("settings update: %v", s)
 	}
 	if clocks := fieldClocks(t, f.db, "settings", "phone"); clocks["value"] != ops[0].HLC.String() {
 		t.Fatalf("setting's field clock %v, want %s", clocks, ops[0].HLC)
 	}
 	ops = f.step("ApproveUser", func() error { _, err := svc.Users.ApproveUser(admin, f.pending.ID); return err },
-		want("users", sync.KindUpdate, &f.pending.ID))
-	if u := payloadOf(t, ops, "users", sync.KindUpdate, f.pending.ID); u["status"] != "active" {
+		want("users", hlc.KindUpdate, &f.pending.ID))
+	if u := payloadOf(t, ops, "users", hlc.KindUpdate, f.pending.ID); u["status"] != "active" {
 		t.Fatalf("approval: %v", u)
 	}
 	if clocks := fieldClocks(t, f.db, "users", f.pending.ID); clocks["status"] != ops[0].HLC.String() {
@@ -637,7 +637,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		twin, err = svc.Patients.CreatePatient(admin, app.PatientCreate{GivenName: "Ada", FamilyName: "Lovelace",
 			Sex: app.SexFemale, BirthDate: "1985-12-10"})
 		return err
-	}, want("patients", sync.KindInsert, nil))
+	}, want("patients", hlc.KindInsert, nil))
 	flag := "0193a1b2-0000-7000-8000-00000000f1a9"
 	if _, err := rawDB(t, f.db).Exec(`INSERT INTO patient_duplicates (id, patient_id, other_id, reason, detected_at, updated_at)
 		VALUES (?, ?, ?, 'same name and date of birth', '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z')`,
@@ -650,15 +650,15 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	ops = f.step("ResolveConflict (two people)", func() error {
 		_, err := svc.Sync.ResolveConflict(admin, flag, app.ResolutionKeep)
 		return err
-	}, want("patient_duplicates", sync.KindUpdate, &flag))
-	if d := payloadOf(t, ops, "patient_duplicates", sync.KindUpdate, flag); d["resolution"] != "different" || d["resolved_by"] != "admin" {
+	}, want("patient_duplicates", hlc.KindUpdate, &flag))
+	if d := payloadOf(t, ops, "patient_duplicates", hlc.KindUpdate, flag); d["resolution"] != "different" || d["resolved_by"] != "admin" {
 		t.Fatalf("a decided flag: %v", d)
 	}
 	if clocks := fieldClocks(t, f.db, "patient_duplicates", flag); clocks["resolution"] != ops[0].HLC.String() {
 		t.Fatalf("flag's field clocks %v", clocks)
 	}
 	f.step("ArchivePatient", func() error { _, err := svc.Patients.ArchivePatient(admin, patient.ID, "moved away"); return err },
-		want("patients", sync.KindUpdate, &patientID))
+		want("patients", hlc.KindUpdate, &patientID))
 
 	// A record created in error is purged: its rows leave as deletes, and
 	// its field clocks go with it.
@@ -671,15 +671,15 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			mistakeID = mistake.ID
 		}
 		return err
-	}, want("patients", sync.KindInsert, &mistakeID))
+	}, want("patients", hlc.KindInsert, &mistakeID))
 	email := "test@example.org"
 	f.step("UpdatePatient in error", func() error {
 		_, err := svc.Patients.UpdatePatient(admin, mistake.ID, app.PatientUpdate{Email: &email})
 		return err
-	}, want("patients", sync.KindUpdate, nil))
+	}, want("patients", hlc.KindUpdate, nil))
 	f.step("PurgePatient", func() error { return svc.Patients.PurgePatient(admin, mistake.ID, mistake.MRN) },
-		want("patients", sync.KindDelete, &mistakeID), want("patient_events", sync.KindDelete, nil),
-		want("patient_changes", sync.KindDelete, nil))
+		want("patients", hlc.KindDelete, &mistakeID), want("patient_events", hlc.KindDelete, nil),
+		want("patient_changes", hlc.KindDelete, nil))
 	if clocks := fieldClocks(t, f.db, "patients", mistake.ID); len(clocks) != 0 {
 		t.Fatalf("a purged record's field clocks remain: %v", clocks)
 	}
@@ -692,10 +692,10 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		if _, ok := syncedTables[op.Entity]; !ok {
 			t.Fatalf("outbox row for %s, which does not sync", op.Entity)
 		}
-		if syncedTables[op.Entity].fromServer && op.Kind == sync.KindUpdate {
+		if syncedTables[op.Entity].fromServer && op.Kind == hlc.KindUpdate {
 			inserted[op.Entity] = true // the desk's part: its payload was checked above
 		}
-		if op.Kind != sync.KindInsert || inserted[op.Entity] {
+		if op.Kind != hlc.KindInsert || inserted[op.Entity] {
 			continue
 		}
 		inserted[op.Entity] = true
@@ -799,7 +799,7 @@ func TestNoEcho(t *testing.T) {
 	c := mustSetup(t)
 	before := outboxCount(t, c.db)
 	other := "0193a1b2-0000-7000-8000-0000000000ff"
-	remote := sync.Timestamp{Wall: c.clock.Now().Add(90 * time.Second).UnixMilli(), Logical: 7, Site: other}
+	remote := hlc.Timestamp{Wall: c.clock.Now().Add(90 * time.Second).UnixMilli(), Logical: 7, Site: other}
 	pid := c.users[app.RolePatient].PatientID
 	err := c.db.ApplyRemote(context.Background(), remote, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`UPDATE patients SET phone = '+30 210 555 0042', updated_at = ? WHERE id = ?`,
@@ -821,7 +821,7 @@ func TestNoEcho(t *testing.T) {
 	}
 	var last string
 	rawDB(t, c.db).QueryRow(`SELECT last_hlc FROM sync_meta`).Scan(&last)
-	if persisted, err := sync.Parse(last); err != nil || !remote.Before(persisted) {
+	if persisted, err := hlc.Parse(last); err != nil || !remote.Before(persisted) {
 		t.Fatalf("sync_meta.last_hlc %q, want after the remote %s", last, remote)
 	}
 	// The desk's next change is stamped after the pulled one, though its
@@ -838,12 +838,12 @@ func TestNoEcho(t *testing.T) {
 	}
 
 	// A reading too far ahead is refused, and nothing it came with applies.
-	ahead := sync.Timestamp{Wall: c.clock.Now().Add(time.Hour).UnixMilli(), Site: other}
+	ahead := hlc.Timestamp{Wall: c.clock.Now().Add(time.Hour).UnixMilli(), Site: other}
 	err = c.db.ApplyRemote(context.Background(), ahead, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE patients SET phone = 'from the future' WHERE id = ?`, pid)
 		return err
 	})
-	if !errors.Is(err, sync.ErrDrift) {
+	if !errors.Is(err, hlc.ErrDrift) {
 		t.Fatalf("a reading an hour ahead: %v, want ErrDrift", err)
 	}
 	p, err := c.svc.Patients.FindPatientByID(c.ctx(app.RoleAdmin), pid)
@@ -897,7 +897,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 		t.Fatalf("site %s (was %s), offset %s (was 1.5s)", db.SiteID(), site, db.Clock().Offset())
 	}
 	last := before[len(before)-1].HLC
-	if db.Clock().Last() != (sync.Timestamp{Wall: last.Wall, Logical: last.Logical, Site: site}) {
+	if db.Clock().Last() != (hlc.Timestamp{Wall: last.Wall, Logical: last.Logical, Site: site}) {
 		t.Fatalf("the clock resumed at %s, want %s", db.Clock().Last(), last)
 	}
 	s, err := db.Services().Users.Login(anon, "admin", adminPassword)
@@ -1003,9 +1003,9 @@ func TestTwoProgramsOneDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One registration per transaction: their readings strictly increase.
-	var prev sync.Op
+	var prev hlc.Op
 	for _, op := range ops {
-		if op.Entity != "patients" || op.Kind != sync.KindInsert {
+		if op.Entity != "patients" || op.Kind != hlc.KindInsert {
 			continue
 		}
 		if !prev.HLC.Before(op.HLC) {

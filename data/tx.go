@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // Tx is a write transaction. Every change made through it records what it
@@ -31,7 +31,7 @@ type Tx struct {
 	action string
 	audits []auditEvent
 	// hlc stamps the transaction's outbox rows; zero when it writes none.
-	hlc sync.Timestamp
+	hlc hlc.Timestamp
 	// deferred is an error the method returns after committing, e.g. a
 	// failed login whose failure count must be kept.
 	deferred error

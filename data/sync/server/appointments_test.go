@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -41,8 +41,8 @@ func TestBookingsRaceForOneSlot(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Overlapping, not equal: 10:00-10:30, 10:05-10:35, …
-			op := s.op("appointments", uuid.NewString(), sync.KindInsert, booking(doctor, start.Add(time.Duration(i)*time.Minute), 30, "confirmed"))
-			res, err := s.client.Push(ctx, s.id, []sync.Op{op})
+			op := s.op("appointments", uuid.NewString(), hlc.KindInsert, booking(doctor, start.Add(time.Duration(i)*time.Minute), 30, "confirmed"))
+			res, err := s.client.Push(ctx, s.id, []hlc.Op{op})
 			if err != nil {
 				t.Error(err)
 				return
@@ -73,8 +73,8 @@ func TestBookingsRaceForOneSlot(t *testing.T) {
 
 	// Another doctor, and the time right after, are free.
 	s := sites[0]
-	other := s.push(s.op("appointments", uuid.NewString(), sync.KindInsert, booking(uuid.NewString(), start, 30, "confirmed")),
-		s.op("appointments", uuid.NewString(), sync.KindInsert, booking(doctor, start.Add(2*time.Hour), 30, "confirmed")))
+	other := s.push(s.op("appointments", uuid.NewString(), hlc.KindInsert, booking(uuid.NewString(), start, 30, "confirmed")),
+		s.op("appointments", uuid.NewString(), hlc.KindInsert, booking(doctor, start.Add(2*time.Hour), 30, "confirmed")))
 	if statuses(other) != "applied,applied" {
 		t.Fatalf("free times: %s", statuses(other))
 	}
@@ -90,26 +90,26 @@ func TestBookingStatusRules(t *testing.T) {
 	doctor := uuid.NewString()
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
 	first, second := uuid.NewString(), uuid.NewString()
-	if got := statuses(a.push(a.op("appointments", first, sync.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "applied" {
+	if got := statuses(a.push(a.op("appointments", first, hlc.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "applied" {
 		t.Fatal(got)
 	}
-	if got := statuses(b.push(b.op("appointments", second, sync.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "conflict" {
+	if got := statuses(b.push(b.op("appointments", second, hlc.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "conflict" {
 		t.Fatalf("the double booking: %s", got)
 	}
 	// B checks the first one in (newer), then A's older cancel arrives:
 	// checked_in -> cancelled is a move forward, so it applies.
-	cancel := a.op("appointments", first, sync.KindUpdate, `{"status": "cancelled", "cancel_reason": "ill"}`)
-	checkIn := b.op("appointments", first, sync.KindUpdate, `{"status": "checked_in", "checked_in_at": "x"}`)
+	cancel := a.op("appointments", first, hlc.KindUpdate, `{"status": "cancelled", "cancel_reason": "ill"}`)
+	checkIn := b.op("appointments", first, hlc.KindUpdate, `{"status": "checked_in", "checked_in_at": "x"}`)
 	b.push(checkIn)
 	if got := statuses(a.push(cancel)); got != "conflict" {
 		// The cancel is older than the check-in: last writer wins.
 		t.Fatalf("the older cancel: %s", got)
 	}
-	complete := b.op("appointments", first, sync.KindUpdate, `{"status": "completed"}`)
+	complete := b.op("appointments", first, hlc.KindUpdate, `{"status": "completed"}`)
 	b.push(complete)
 	// Now an older move back to confirmed loses, though its clock is set
 	// to be the newest.
-	back := a.op("appointments", first, sync.KindUpdate, `{"status": "confirmed"}`)
+	back := a.op("appointments", first, hlc.KindUpdate, `{"status": "confirmed"}`)
 	back.HLC = b.clock.Now()
 	back.HLC.Site = a.id
 	if got := statuses(a.push(back)); got != "conflict" {
@@ -120,8 +120,8 @@ func TestBookingStatusRules(t *testing.T) {
 	}
 	// A completed visit holds no time, nor a cancelled conflict: the time
 	// is free for a new booking.
-	b.push(b.op("appointments", second, sync.KindUpdate, `{"status": "cancelled", "cancel_reason": "double"}`))
-	if got := statuses(b.push(b.op("appointments", uuid.NewString(), sync.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "applied" {
+	b.push(b.op("appointments", second, hlc.KindUpdate, `{"status": "cancelled", "cancel_reason": "double"}`))
+	if got := statuses(b.push(b.op("appointments", uuid.NewString(), hlc.KindInsert, booking(doctor, start, 30, "confirmed")))); got != "applied" {
 		t.Fatalf("a free time: %s", got)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 // Client is a desk's connection to the server. It is not safe for
@@ -143,7 +143,7 @@ type wireOp struct {
 	ID      string          `json:"id"`
 	Entity  string          `json:"entity"`
 	RowID   string          `json:"row_id"`
-	Kind    sync.Kind       `json:"kind"`
+	Kind    hlc.Kind        `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
 	HLC     string          `json:"hlc"`
 }
@@ -153,7 +153,7 @@ type wireOp struct {
 // batch in one transaction: on an error nothing of it was applied, or,
 // when the reply was lost, all of it was, and pushing the same operations
 // again returns the same results without applying anything twice.
-func (c *Client) Push(ctx context.Context, siteID string, ops []sync.Op) ([]Result, error) {
+func (c *Client) Push(ctx context.Context, siteID string, ops []hlc.Op) ([]Result, error) {
 	wire := make([]wireOp, len(ops))
 	for i, op := range ops {
 		wire[i] = wireOp{Seq: op.Seq, ID: op.ID, Entity: op.Entity, RowID: op.RowID, Kind: op.Kind,

@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server/servertest"
 )
 
@@ -57,15 +57,15 @@ func TestPushDecidesAsBefore(t *testing.T) {
 
 	type desk struct {
 		id    string
-		clock *sync.Clock
+		clock *hlc.Clock
 		seq   int64
-		old   []sync.Timestamp // readings of its earlier changes, to send late
+		old   []hlc.Timestamp // readings of its earlier changes, to send late
 	}
 	desks := make([]*desk, 3)
 	for i := range desks {
 		d := &desk{id: uuid.Must(uuid.NewV7()).String()}
 		skew := time.Duration(rng.IntN(3000)) * time.Millisecond
-		d.clock = sync.NewClock(d.id, sync.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
+		d.clock = hlc.NewClock(d.id, hlc.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
 		desks[i] = d
 		for _, c := range []*pgx.Conn{before, after} {
 			if _, err := c.Exec(ctx, `SELECT sync.enroll($1, 'test')`, d.id); err != nil {
@@ -250,7 +250,7 @@ func TestPushChecksAsPatterns(t *testing.T) {
 	ctx := context.Background()
 	c := migratedTo(t, 3)
 	site := uuid.Must(uuid.NewV7()).String()
-	hlc := sync.Timestamp{Wall: time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC).UnixMilli(), Logical: 0xBEEF, Site: site}.String()
+	hlc := hlc.Timestamp{Wall: time.Date(2026, 12, 31, 23, 59, 59, 999e6, time.UTC).UnixMilli(), Logical: 0xBEEF, Site: site}.String()
 	id := uuid.Must(uuid.NewV7()).String()
 	var hlcs, ids []string
 	for _, s := range []string{hlc, "2026-01-01T00:00:00.000Z-0000-" + site, "2026-02-31T20:00:00.000Z-A9F0-" + site,

@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -35,7 +35,7 @@ func newServer(t testing.TB) string {
 type site struct {
 	t      testing.TB
 	id     string
-	clock  *sync.Clock
+	clock  *hlc.Clock
 	seq    int64
 	client *server.Client
 }
@@ -52,17 +52,17 @@ func enroll(t testing.TB, u string) (*site, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, id: id, clock: sync.NewClock(id, sync.Timestamp{}, nil), client: c}, code
+	return &site{t: t, id: id, clock: hlc.NewClock(id, hlc.Timestamp{}, nil), client: c}, code
 }
 
 // op makes the desk's next operation.
-func (s *site) op(entity, rowID string, kind sync.Kind, payload string) sync.Op {
+func (s *site) op(entity, rowID string, kind hlc.Kind, payload string) hlc.Op {
 	s.seq++
-	return sync.Op{Seq: s.seq, ID: uuid.Must(uuid.NewV7()).String(), Entity: entity, RowID: rowID, Kind: kind,
+	return hlc.Op{Seq: s.seq, ID: uuid.Must(uuid.NewV7()).String(), Entity: entity, RowID: rowID, Kind: kind,
 		Payload: json.RawMessage(payload), HLC: s.clock.Now()}
 }
 
-func (s *site) push(ops ...sync.Op) []server.Result {
+func (s *site) push(ops ...hlc.Op) []server.Result {
 	s.t.Helper()
 	res, err := s.client.Push(ctx, s.id, ops)
 	if err != nil {
@@ -184,8 +184,8 @@ func TestConnectErrors(t *testing.T) {
 		}
 		defer c.Close(ctx)
 		s := &site{id: uuid.Must(uuid.NewV7()).String()}
-		s.clock = sync.NewClock(s.id, sync.Timestamp{}, nil)
-		if _, err := c.Push(ctx, s.id, []sync.Op{s.op("patients", "p", sync.KindInsert, `{}`)}); !errors.Is(err, server.ErrNotEnrolled) {
+		s.clock = hlc.NewClock(s.id, hlc.Timestamp{}, nil)
+		if _, err := c.Push(ctx, s.id, []hlc.Op{s.op("patients", "p", hlc.KindInsert, `{}`)}); !errors.Is(err, server.ErrNotEnrolled) {
 			t.Fatalf("push of a desk not enrolled: %v", err)
 		}
 	})
@@ -219,8 +219,8 @@ func TestPush(t *testing.T) {
 	u := newServer(t)
 	a, _ := enroll(t, u)
 
-	ins := a.op("patients", "p1", sync.KindInsert, `{"id":"p1","given_name":"Ada","phone":"1"}`)
-	upd := a.op("patients", "p1", sync.KindUpdate, `{"phone":"2"}`)
+	ins := a.op("patients", "p1", hlc.KindInsert, `{"id":"p1","given_name":"Ada","phone":"1"}`)
+	upd := a.op("patients", "p1", hlc.KindUpdate, `{"phone":"2"}`)
 	if got := statuses(a.push(ins, upd)); got != "applied,applied" {
 		t.Fatalf("results %s", got)
 	}
@@ -234,7 +234,7 @@ func TestPush(t *testing.T) {
 	t.Run("LostReply", func(t *testing.T) {
 		// The server applied the batch, the reply never arrived: the desk
 		// pushes the same operations again.
-		op := a.op("patients", "p1", sync.KindUpdate, `{"phone":"3"}`)
+		op := a.op("patients", "p1", hlc.KindUpdate, `{"phone":"3"}`)
 		first := a.push(op)
 		again := a.push(op)
 		if statuses(first) != "applied" || statuses(again) != "applied" {
@@ -245,7 +245,7 @@ func TestPush(t *testing.T) {
 		}
 	})
 	t.Run("DuplicateInBatch", func(t *testing.T) {
-		op := a.op("patients", "p1", sync.KindUpdate, `{"phone":"4"}`)
+		op := a.op("patients", "p1", hlc.KindUpdate, `{"phone":"4"}`)
 		if got := statuses(a.push(op, op, op)); got != "applied,applied,applied" {
 			t.Fatalf("results %s", got)
 		}
@@ -254,11 +254,11 @@ func TestPush(t *testing.T) {
 		}
 	})
 	t.Run("Rejected", func(t *testing.T) {
-		unknown := a.op("spaceships", "x", sync.KindInsert, `{}`)
-		changed := a.op("payments", "pay1", sync.KindUpdate, `{"amount":1}`)
-		foreign := a.op("patients", "p1", sync.KindUpdate, `{"phone":"5"}`)
+		unknown := a.op("spaceships", "x", hlc.KindInsert, `{}`)
+		changed := a.op("payments", "pay1", hlc.KindUpdate, `{"amount":1}`)
+		foreign := a.op("patients", "p1", hlc.KindUpdate, `{"phone":"5"}`)
 		foreign.HLC.Site = uuid.Must(uuid.NewV7()).String()
-		next := a.op("patients", "p1", sync.KindUpdate, `{"phone":"6"}`)
+		next := a.op("patients", "p1", hlc.KindUpdate, `{"phone":"6"}`)
 		res := a.push(unknown, changed, foreign, next)
 		if got := statuses(res); got != "rejected,rejected,rejected,applied" {
 			t.Fatalf("results %s", got)
@@ -274,8 +274,8 @@ func TestPush(t *testing.T) {
 		}
 	})
 	t.Run("AppendOnly", func(t *testing.T) {
-		pay := a.op("payments", "pay2", sync.KindInsert, `{"id":"pay2","amount":500}`)
-		twice := a.op("payments", "pay2", sync.KindInsert, `{"id":"pay2","amount":999}`)
+		pay := a.op("payments", "pay2", hlc.KindInsert, `{"id":"pay2","amount":500}`)
+		twice := a.op("payments", "pay2", hlc.KindInsert, `{"id":"pay2","amount":999}`)
 		if got := statuses(a.push(pay, twice)); got != "applied,applied" {
 			t.Fatalf("results %s", got)
 		}
@@ -284,9 +284,9 @@ func TestPush(t *testing.T) {
 		}
 	})
 	t.Run("Delete", func(t *testing.T) {
-		a.push(a.op("settings", "k", sync.KindInsert, `{"key":"k","value":"v"}`))
-		del := a.op("settings", "k", sync.KindDelete, `{}`)
-		late := a.op("settings", "k", sync.KindUpdate, `{"value":"w"}`)
+		a.push(a.op("settings", "k", hlc.KindInsert, `{"key":"k","value":"v"}`))
+		del := a.op("settings", "k", hlc.KindDelete, `{}`)
+		late := a.op("settings", "k", hlc.KindUpdate, `{"value":"w"}`)
 		res := a.push(del, late)
 		if got := statuses(res); got != "applied,conflict" || res[1].Lost[0].Field != "" {
 			t.Fatalf("results %+v", res)
@@ -295,7 +295,7 @@ func TestPush(t *testing.T) {
 			t.Fatal("no tombstone")
 		}
 		// Created again after its delete, it lives again.
-		a.push(a.op("settings", "k", sync.KindInsert, `{"key":"k","value":"new"}`))
+		a.push(a.op("settings", "k", hlc.KindInsert, `{"key":"k","value":"new"}`))
 		if r, deleted := row(t, u, "settings", "k"); deleted || r["value"] != "new" {
 			t.Fatalf("re-created: %v, deleted %v", r, deleted)
 		}
@@ -306,8 +306,8 @@ func TestQuarantine(t *testing.T) {
 	t.Parallel()
 	u := newServer(t)
 	a, _ := enroll(t, u)
-	a.clock = sync.NewClock(a.id, sync.Timestamp{}, func() time.Time { return time.Now().Add(10 * time.Minute) })
-	ahead := a.op("patients", "q1", sync.KindInsert, `{"id":"q1"}`)
+	a.clock = hlc.NewClock(a.id, hlc.Timestamp{}, func() time.Time { return time.Now().Add(10 * time.Minute) })
+	ahead := a.op("patients", "q1", hlc.KindInsert, `{"id":"q1"}`)
 	for i := 1; i <= 2; i++ {
 		res := a.push(ahead)
 		if res[0].Status != server.Quarantined || !strings.Contains(res[0].Reason, "ahead") || res[0].Status.Final() {
@@ -347,12 +347,12 @@ func TestMergePerField(t *testing.T) {
 			u := newServer(t)
 			a, _ := enroll(t, u)
 			b, _ := enroll(t, u)
-			a.push(a.op("patients", "p", sync.KindInsert, `{"id":"p","phone":"0","email":"0","address":"0"}`))
+			a.push(a.op("patients", "p", hlc.KindInsert, `{"id":"p","phone":"0","email":"0","address":"0"}`))
 			b.clock.Update(a.clock.Last())
 
-			older := a.op("patients", "p", sync.KindUpdate, `{"phone":"a","email":"a"}`)
+			older := a.op("patients", "p", hlc.KindUpdate, `{"phone":"a","email":"a"}`)
 			time.Sleep(2 * time.Millisecond)
-			newer := b.op("patients", "p", sync.KindUpdate, `{"phone":"b","address":"b"}`)
+			newer := b.op("patients", "p", hlc.KindUpdate, `{"phone":"b","address":"b"}`)
 			if !older.HLC.Before(newer.HLC) {
 				t.Fatal("clocks out of order")
 			}
@@ -392,22 +392,22 @@ func TestMergeOrderAndRepetition(t *testing.T) {
 		sites[i], _ = enroll(t, u)
 		// Clocks that disagree by up to a few seconds, as real ones do.
 		skew := time.Duration(rng.IntN(4000)) * time.Millisecond
-		sites[i].clock = sync.NewClock(sites[i].id, sync.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
+		sites[i].clock = hlc.NewClock(sites[i].id, hlc.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
 	}
 	fields := []string{"phone", "email", "address", "notes"}
 	type edit struct {
 		site   *site
 		row    int
-		kind   sync.Kind
+		kind   hlc.Kind
 		fields map[string]string
-		hlc    sync.Timestamp
+		hlc    hlc.Timestamp
 	}
 	var edits []edit
 	for i := 0; i < 80; i++ {
 		s := sites[rng.IntN(len(sites))]
-		e := edit{site: s, row: rng.IntN(3), kind: sync.KindUpdate, fields: map[string]string{}, hlc: s.clock.Now()}
+		e := edit{site: s, row: rng.IntN(3), kind: hlc.KindUpdate, fields: map[string]string{}, hlc: s.clock.Now()}
 		if rng.IntN(5) == 0 {
-			e.kind = sync.KindInsert
+			e.kind = hlc.KindInsert
 		}
 		for _, f := range fields {
 			if rng.IntN(2) == 0 {
@@ -421,7 +421,7 @@ func TestMergeOrderAndRepetition(t *testing.T) {
 	}
 	// The oracle: per row and field, the value of the newest edit.
 	want := map[int]map[string]string{}
-	newest := map[string]sync.Timestamp{}
+	newest := map[string]hlc.Timestamp{}
 	for _, e := range edits {
 		if want[e.row] == nil {
 			want[e.row] = map[string]string{}
@@ -436,11 +436,11 @@ func TestMergeOrderAndRepetition(t *testing.T) {
 	for trial := 0; trial < 4; trial++ {
 		// Each trial merges the same edits into rows of its own, in another
 		// order, with some delivered twice or three times.
-		var ops []sync.Op
+		var ops []hlc.Op
 		var from []*site
 		for _, e := range edits {
 			payload, _ := json.Marshal(e.fields)
-			op := sync.Op{Seq: 1, ID: uuid.Must(uuid.NewV7()).String(), Entity: "patients",
+			op := hlc.Op{Seq: 1, ID: uuid.Must(uuid.NewV7()).String(), Entity: "patients",
 				RowID: fmt.Sprintf("t%d-r%d", trial, e.row), Kind: e.kind, Payload: payload, HLC: e.hlc}
 			for n := 1 + rng.IntN(3)/2 + rng.IntN(3)/2; n > 0; n-- {
 				ops, from = append(ops, op), append(from, e.site)
@@ -454,7 +454,7 @@ func TestMergeOrderAndRepetition(t *testing.T) {
 		// row the server has not got yet is held, and its desk pushes it
 		// again later, as desks do with what stays queued.
 		for len(ops) > 0 {
-			var heldOps []sync.Op
+			var heldOps []hlc.Op
 			var heldFrom []*site
 			for i := 0; i < len(ops); {
 				j := i + 1
@@ -495,8 +495,8 @@ func TestPullFieldClocks(t *testing.T) {
 	t.Parallel()
 	u := newServer(t)
 	a, _ := enroll(t, u)
-	insert := a.op("patients", "p", sync.KindInsert, `{"id":"p","phone":"0","email":"0"}`)
-	update := a.op("patients", "p", sync.KindUpdate, `{"phone":"1"}`)
+	insert := a.op("patients", "p", hlc.KindInsert, `{"id":"p","phone":"0","email":"0"}`)
+	update := a.op("patients", "p", hlc.KindUpdate, `{"phone":"1"}`)
 	if got := statuses(a.push(insert, update)); got != "applied,applied" {
 		t.Fatalf("results %s", got)
 	}

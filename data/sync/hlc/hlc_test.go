@@ -1,4 +1,4 @@
-package sync_test
+package hlc_test
 
 import (
 	"errors"
@@ -7,12 +7,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"testing/quick"
 	"time"
 
-	"hms/data/sync"
+	"hms/data/sync/hlc"
 )
 
 const (
@@ -28,16 +28,16 @@ func (w *wallClock) now() time.Time { return w.t }
 var start = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
 func TestTimestampText(t *testing.T) {
-	ts := sync.Timestamp{Wall: start.UnixMilli() + 7, Logical: 42, Site: siteA}
+	ts := hlc.Timestamp{Wall: start.UnixMilli() + 7, Logical: 42, Site: siteA}
 	const want = "2026-11-26T09:00:00.007Z-002A-" + siteA
 	if got := ts.String(); got != want {
 		t.Fatalf("String() = %q, want %q", got, want)
 	}
-	back, err := sync.Parse(want)
+	back, err := hlc.Parse(want)
 	if err != nil || back != ts {
 		t.Fatalf("Parse(%q) = %+v, %v; want %+v", want, back, err, ts)
 	}
-	if zero, err := sync.Parse(""); err != nil || !zero.IsZero() || zero.String() != "" {
+	if zero, err := hlc.Parse(""); err != nil || !zero.IsZero() || zero.String() != "" {
 		t.Fatalf("the empty text is the zero timestamp: %+v, %v", zero, err)
 	}
 	for _, bad := range []string{
@@ -51,17 +51,17 @@ func TestTimestampText(t *testing.T) {
 		"2026-11-26T09:00:00.007Z_002A_" + siteA,      // separators
 		"garbage",
 	} {
-		if _, err := sync.Parse(bad); !errors.Is(err, sync.ErrInvalid) {
+		if _, err := hlc.Parse(bad); !errors.Is(err, hlc.ErrInvalid) {
 			t.Errorf("Parse(%q): %v, want ErrInvalid", bad, err)
 		}
 	}
-	for _, bad := range []sync.Timestamp{{Wall: -1, Site: siteA}, {Wall: sync.MaxWall + 1, Site: siteA}, {Wall: 1}} {
-		if err := bad.Validate(); !errors.Is(err, sync.ErrInvalid) {
+	for _, bad := range []hlc.Timestamp{{Wall: -1, Site: siteA}, {Wall: hlc.MaxWall + 1, Site: siteA}, {Wall: 1}} {
+		if err := bad.Validate(); !errors.Is(err, hlc.ErrInvalid) {
 			t.Errorf("%+v is valid", bad)
 		}
 	}
-	for _, edge := range []sync.Timestamp{{Wall: sync.MinWall, Logical: 1, Site: siteA}, {Wall: sync.MaxWall, Logical: 0xFFFF, Site: siteB}} {
-		if back, err := sync.Parse(edge.String()); err != nil || back != edge {
+	for _, edge := range []hlc.Timestamp{{Wall: hlc.MinWall, Logical: 1, Site: siteA}, {Wall: hlc.MaxWall, Logical: 0xFFFF, Site: siteB}} {
+		if back, err := hlc.Parse(edge.String()); err != nil || back != edge {
 			t.Errorf("round trip of %+v: %+v, %v", edge, back, err)
 		}
 	}
@@ -69,15 +69,15 @@ func TestTimestampText(t *testing.T) {
 
 // randomTimestamp draws from small sets of walls, counters and sites so
 // that ties on each part are common.
-func randomTimestamp(r *rand.Rand) sync.Timestamp {
-	walls := []int64{sync.MinWall, 1, 999, 1000, start.UnixMilli(), start.UnixMilli() + 1, start.UnixMilli() + 1000, sync.MaxWall}
+func randomTimestamp(r *rand.Rand) hlc.Timestamp {
+	walls := []int64{hlc.MinWall, 1, 999, 1000, start.UnixMilli(), start.UnixMilli() + 1, start.UnixMilli() + 1000, hlc.MaxWall}
 	counters := []uint16{0, 1, 9, 10, 15, 16, 255, 256, 0xFFFF}
 	sites := []string{siteA, siteB, "a", "ab", "b"}
-	return sync.Timestamp{Wall: min(walls[r.Intn(len(walls))]+r.Int63n(2), sync.MaxWall), Logical: counters[r.Intn(len(counters))],
+	return hlc.Timestamp{Wall: min(walls[r.Intn(len(walls))]+r.Int63n(2), hlc.MaxWall), Logical: counters[r.Intn(len(counters))],
 		Site: sites[r.Intn(len(sites))]}
 }
 
-type timestampPair struct{ a, b sync.Timestamp }
+type timestampPair struct{ a, b hlc.Timestamp }
 
 func (timestampPair) Generate(r *rand.Rand, _ int) reflect.Value {
 	return reflect.ValueOf(timestampPair{randomTimestamp(r), randomTimestamp(r)})
@@ -88,7 +88,7 @@ func (timestampPair) Generate(r *rand.Rand, _ int) reflect.Value {
 func TestTextOrderIsClockOrder(t *testing.T) {
 	prop := func(p timestampPair) bool {
 		as, bs := p.a.String(), p.b.String()
-		back, err := sync.Parse(as)
+		back, err := hlc.Parse(as)
 		return err == nil && back == p.a && p.a.Compare(p.b) == strings.Compare(as, bs) &&
 			p.b.Compare(p.a) == -p.a.Compare(p.b) && p.a.Before(p.b) == (as < bs)
 	}
@@ -154,24 +154,24 @@ func (scenario) Generate(r *rand.Rand, size int) reflect.Value {
 // or "" when none broke.
 func (s scenario) run() string {
 	wall := &wallClock{t: start}
-	clock := sync.NewClock(siteA, sync.Timestamp{}, wall.now)
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, wall.now)
 	var offset time.Duration
-	var prev sync.Timestamp
+	var prev hlc.Timestamp
 	for i, st := range s {
 		physical := wall.t.Add(offset).UnixMilli()
-		var got sync.Timestamp
+		var got hlc.Timestamp
 		switch st.kind {
 		case stepLocal:
 			got = clock.Now()
 		case stepRemote:
-			remote := sync.Timestamp{Wall: physical + st.millis, Logical: st.logical, Site: siteB}
+			remote := hlc.Timestamp{Wall: physical + st.millis, Logical: st.logical, Site: siteB}
 			if st.near {
 				remote.Wall = max(prev.Wall+st.millis, 0)
 			}
 			var err error
 			got, err = clock.Update(remote)
-			tooFar := time.Duration(remote.Wall-physical)*time.Millisecond > sync.DefaultMaxDrift
-			if tooFar != errors.Is(err, sync.ErrDrift) || (err != nil && !tooFar) {
+			tooFar := time.Duration(remote.Wall-physical)*time.Millisecond > hlc.DefaultMaxDrift
+			if tooFar != errors.Is(err, hlc.ErrDrift) || (err != nil && !tooFar) {
 				return fmt.Sprintf("step %d: Update(%s) = %v, want refused = %v", i, remote, err, tooFar)
 			}
 			if err != nil {
@@ -184,7 +184,7 @@ func (s scenario) run() string {
 				return fmt.Sprintf("step %d: Update(%s) = %s, not after the remote", i, remote, got)
 			}
 		case stepWitness:
-			own := sync.Timestamp{Wall: max(physical+st.millis, 0), Logical: st.logical, Site: siteA}
+			own := hlc.Timestamp{Wall: max(physical+st.millis, 0), Logical: st.logical, Site: siteA}
 			if got = clock.Witness(own); !own.Before(got) {
 				return fmt.Sprintf("step %d: Witness(%s) = %s, not after it", i, own, got)
 			}
@@ -201,11 +201,11 @@ func (s scenario) run() string {
 				return fmt.Sprintf("step %d: Last() = %s, want the last reading %s", i, last, prev)
 			}
 			// What the database persisted is the text form.
-			persisted, err := sync.Parse(last.String())
+			persisted, err := hlc.Parse(last.String())
 			if err != nil {
 				return fmt.Sprintf("step %d: %v", i, err)
 			}
-			clock = sync.NewClock(siteA, persisted, wall.now)
+			clock = hlc.NewClock(siteA, persisted, wall.now)
 			clock.SetOffset(offset)
 			continue
 		}
@@ -247,7 +247,7 @@ func TestClockNeverGoesBackwards(t *testing.T) {
 // passes it.
 func TestClockStaysNearPhysicalTime(t *testing.T) {
 	wall := &wallClock{t: start}
-	clock := sync.NewClock(siteA, sync.Timestamp{}, wall.now)
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, wall.now)
 	for i := 0; i < 3; i++ {
 		if got := clock.Now(); got.Wall != start.UnixMilli() || got.Logical != uint16(i) {
 			t.Fatalf("reading %d in one millisecond: %s", i, got)
@@ -258,7 +258,7 @@ func TestClockStaysNearPhysicalTime(t *testing.T) {
 		t.Fatalf("after a millisecond: %s, want the new millisecond with counter 0", got)
 	}
 
-	remote := sync.Timestamp{Wall: start.UnixMilli() + 60_000, Logical: 5, Site: siteB}
+	remote := hlc.Timestamp{Wall: start.UnixMilli() + 60_000, Logical: 5, Site: siteB}
 	got, err := clock.Update(remote)
 	if err != nil || got.Wall != remote.Wall || got.Logical != 6 {
 		t.Fatalf("Update(a minute ahead) = %s, %v; want the remote's millisecond, counter 6", got, err)
@@ -288,7 +288,7 @@ func TestClockStaysNearPhysicalTime(t *testing.T) {
 
 func TestClockOffsetAndRestart(t *testing.T) {
 	wall := &wallClock{t: start}
-	clock := sync.NewClock(siteA, sync.Timestamp{}, wall.now)
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, wall.now)
 	clock.SetOffset(90 * time.Second) // this desk is 90 s slow
 	if got := clock.Now(); got.Time() != start.Add(90*time.Second) {
 		t.Fatalf("with an offset of 90 s: %s", got)
@@ -300,7 +300,7 @@ func TestClockOffsetAndRestart(t *testing.T) {
 
 	// The program restarts after the wall clock was set back a day.
 	wall.t = start.Add(-24 * time.Hour)
-	clock = sync.NewClock(siteA, last, wall.now)
+	clock = hlc.NewClock(siteA, last, wall.now)
 	if clock.Last() != last {
 		t.Fatalf("resumed at %s, want %s", clock.Last(), last)
 	}
@@ -308,8 +308,8 @@ func TestClockOffsetAndRestart(t *testing.T) {
 		t.Fatalf("after a restart with the wall clock a day behind: %s, want just after %s", got, last)
 	}
 	// Resuming from another site's reading (the newest pulled) takes only its time.
-	other := sync.Timestamp{Wall: last.Wall + 5, Logical: 3, Site: siteB}
-	clock = sync.NewClock(siteA, other, wall.now)
+	other := hlc.Timestamp{Wall: last.Wall + 5, Logical: 3, Site: siteB}
+	clock = hlc.NewClock(siteA, other, wall.now)
 	if got := clock.Now(); got.Site != siteA || !other.Before(got) {
 		t.Fatalf("resumed from %s: %s", other, got)
 	}
@@ -317,13 +317,13 @@ func TestClockOffsetAndRestart(t *testing.T) {
 
 func TestUpdateRefusals(t *testing.T) {
 	wall := &wallClock{t: start}
-	clock := sync.NewClock(siteA, sync.Timestamp{}, wall.now)
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, wall.now)
 	before := clock.Now()
-	ahead := sync.Timestamp{Wall: start.Add(sync.DefaultMaxDrift + time.Millisecond).UnixMilli(), Site: siteB}
-	if _, err := clock.Update(ahead); !errors.Is(err, sync.ErrDrift) {
+	ahead := hlc.Timestamp{Wall: start.Add(hlc.DefaultMaxDrift + time.Millisecond).UnixMilli(), Site: siteB}
+	if _, err := clock.Update(ahead); !errors.Is(err, hlc.ErrDrift) {
 		t.Fatalf("Update(more than the drift ahead): %v, want ErrDrift", err)
 	}
-	if _, err := clock.Update(sync.Timestamp{Wall: start.UnixMilli()}); !errors.Is(err, sync.ErrInvalid) {
+	if _, err := clock.Update(hlc.Timestamp{Wall: start.UnixMilli()}); !errors.Is(err, hlc.ErrInvalid) {
 		t.Fatalf("Update(no site): %v, want ErrInvalid", err)
 	}
 	if clock.Last() != before {
@@ -333,12 +333,12 @@ func TestUpdateRefusals(t *testing.T) {
 	if got, err := clock.Update(ahead); err != nil || got.Wall != ahead.Wall {
 		t.Fatalf("with a drift of an hour: %s, %v", got, err)
 	}
-	atLimit := sync.Timestamp{Wall: start.Add(time.Hour).UnixMilli(), Site: siteB}
+	atLimit := hlc.Timestamp{Wall: start.Add(time.Hour).UnixMilli(), Site: siteB}
 	if _, err := clock.Update(atLimit); err != nil {
 		t.Fatalf("exactly the drift ahead is accepted: %v", err)
 	}
 	// The desk's own readings are taken in however far ahead they are.
-	own := sync.Timestamp{Wall: start.Add(48 * time.Hour).UnixMilli(), Logical: 3, Site: siteA}
+	own := hlc.Timestamp{Wall: start.Add(48 * time.Hour).UnixMilli(), Logical: 3, Site: siteA}
 	if got := clock.Witness(own); got.Wall != own.Wall || got.Logical != 4 {
 		t.Fatalf("Witness(two days ahead) = %s, want just after %s", got, own)
 	}
@@ -347,15 +347,15 @@ func TestUpdateRefusals(t *testing.T) {
 // TestClockConcurrentUse: readings taken from many goroutines at once are
 // all different.
 func TestClockConcurrentUse(t *testing.T) {
-	clock := sync.NewClock(siteA, sync.Timestamp{}, nil)
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, nil)
 	const workers, each = 8, 2000
-	out := make([][]sync.Timestamp, workers)
-	var wg stdsync.WaitGroup
+	out := make([][]hlc.Timestamp, workers)
+	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := 0; i < each; i++ {
 				if i%3 == 0 {
-					ts, err := clock.Update(sync.Timestamp{Wall: time.Now().UnixMilli(), Logical: uint16(i), Site: siteB})
+					ts, err := clock.Update(hlc.Timestamp{Wall: time.Now().UnixMilli(), Logical: uint16(i), Site: siteB})
 					if err != nil {
 						t.Error(err)
 						return
@@ -370,7 +370,7 @@ func TestClockConcurrentUse(t *testing.T) {
 	wg.Wait()
 	var all []string
 	for _, ts := range out {
-		if !slices.IsSortedFunc(ts, sync.Timestamp.Compare) {
+		if !slices.IsSortedFunc(ts, hlc.Timestamp.Compare) {
 			t.Fatal("one goroutine's readings are out of order")
 		}
 		for _, x := range ts {

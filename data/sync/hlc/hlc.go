@@ -1,11 +1,16 @@
-package sync
+// Package hlc is the hybrid logical clock that orders every change of a
+// clinic's desks (Kulkarni et al., 2014), and the operation a desk queues
+// for the sync server, stamped with it: what the desk's database, its sync
+// engine and the server have in common. It imports nothing of the project.
+// How the three use it is in package data/sync's documentation.
+package hlc
 
 import (
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -146,7 +151,7 @@ var ErrDrift = errors.New("remote clock too far ahead")
 // only: the caller persists Last (with every change it stamps) and passes
 // it to NewClock after a restart.
 type Clock struct {
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	now      func() time.Time
 	site     string
 	offset   time.Duration

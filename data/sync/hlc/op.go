@@ -1,4 +1,4 @@
-package sync
+package hlc
 
 import "encoding/json"
 
