@@ -51,16 +51,10 @@ func (tx *Tx) billingContext() (*billingContext, error) {
 	return &billingContext{currency: cur, loc: s.Location(), settings: s}, nil
 }
 
-// number takes the next number of a yearly series of this desk, e.g.
-// INV-D1-2026-000042; the year is the clinic's.
+// billingNumber takes the next number of a yearly series of this desk,
+// e.g. INV-D1-2026-000042; the year is the clinic's.
 func (tx *Tx) billingNumber(prefix string, loc *time.Location) (string, error) {
-	year := tx.now.In(loc).Year()
-	series := fmt.Sprintf("%s-%s-%d", prefix, tx.db.desk, year)
-	n, err := tx.nextNumber(series)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%s-%06d", series, n), nil
+	return tx.takeNumber(tx.series(prefix, tx.now.In(loc).Year()))
 }
 
 // ---- price list ----
@@ -760,7 +754,7 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 		if err != nil {
 			return err
 		}
-		number, err := tx.billingNumber("INV", bc.loc)
+		number, err := tx.billingNumber(seriesInvoice, bc.loc)
 		if err != nil {
 			return err
 		}
@@ -829,7 +823,7 @@ func (s *BillingService) VoidInvoice(ctx context.Context, invoiceID, reason stri
 		if err != nil {
 			return err
 		}
-		number, err := tx.billingNumber("CN", bc.loc)
+		number, err := tx.billingNumber(seriesCreditNote, bc.loc)
 		if err != nil {
 			return err
 		}

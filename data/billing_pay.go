@@ -67,7 +67,7 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 		if err != nil {
 			return err
 		}
-		receipt, err := tx.billingNumber("R", bc.loc)
+		receipt, err := tx.billingNumber(seriesReceipt, bc.loc)
 		if err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason st
 		if err != nil {
 			return err
 		}
-		number, err := tx.billingNumber("R", bc.loc)
+		number, err := tx.billingNumber(seriesReceipt, bc.loc)
 		if err != nil {
 			return err
 		}

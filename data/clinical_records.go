@@ -607,8 +607,7 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	if err != nil {
 		return nil, err
 	}
-	series := fmt.Sprintf("RX-%s-%d", tx.db.desk, local.Year())
-	n, err := tx.nextNumber(series)
+	number, err := tx.takeNumber(tx.series(seriesPrescription, local.Year()))
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +615,7 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &app.Prescription{ID: newID(), Number: fmt.Sprintf("%s-%06d", series, n), PatientID: c.PatientID,
+	p := &app.Prescription{ID: newID(), Number: number, PatientID: c.PatientID,
 		DoctorID: tx.caller.UserID, DoctorName: name, Items: c.Items, Notes: c.Notes, Status: app.PrescriptionActive,
 		AllergyWarning: warning, CreatedAt: tx.now, StatusChangedAt: tx.now}
 	ts := formatTime(tx.now)

@@ -133,6 +133,7 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 	for done := 0; done < n; {
 		size := min(batch, n-done)
 		err := db.write(ctx, "patient.import", func(tx *Tx) error {
+			series := tx.series(seriesPatient, 0)
 			stmt, err := tx.PrepareContext(ctx, `INSERT INTO patients (id, mrn, given_name, family_name, sex,
 				birth_date, phone, email, address, search_name, phone_digits, activity_seq, last_activity_at,
 				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -149,7 +150,7 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 			defer event.Close()
 			var first, last int64
 			for i := 0; i < size; i++ {
-				num, err := tx.nextNumber("P-" + db.desk)
+				num, err := tx.nextNumber(series)
 				if err != nil {
 					return err
 				}
@@ -172,7 +173,7 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 				}
 				address := fmt.Sprintf("%d %s", 1+rng.IntN(200), demoStreets[rng.IntN(len(demoStreets))])
 				ts := formatTime(created)
-				id, mrn := newIDAt(created, rng), fmt.Sprintf("P-%s-%06d", db.desk, num)
+				id, mrn := newIDAt(created, rng), series.Number(num)
 				name, digits := patientSearchFields(given, family, phone)
 				if _, err := stmt.ExecContext(ctx, id, mrn, given, family, sex, birth.Format(app.DateLayout), phone, email,
 					address, name, digits, ts, ts, ts); err != nil {
@@ -182,7 +183,7 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 					return err
 				}
 			}
-			tx.Audit("patient.import", "patients", "", "", fmt.Sprintf("demo data: %d patients, P-%s-%06d to P-%s-%06d", size, db.desk, first, db.desk, last))
+			tx.Audit("patient.import", "patients", "", "", fmt.Sprintf("demo data: %d patients, %s to %s", size, series.Number(first), series.Number(last)))
 			return nil
 		})
 		if err != nil {

@@ -181,24 +181,23 @@ func (tx *Tx) demoInvoice(rng *rand.Rand, items []*app.PriceItem, cashiers [][2]
 		return nil // a recent draft, still open
 	}
 	year := at.In(loc).Year()
-	num, err := tx.nextNumber(fmt.Sprintf("INV-%s-%d", tx.db.desk, year))
+	number, err := tx.takeNumber(tx.series(seriesInvoice, year))
 	if err != nil {
 		return err
 	}
-	number := fmt.Sprintf("INV-%s-%d-%06d", tx.db.desk, year, num)
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = 'issued', issued_at = ?, issued_by = 'billing'
 		WHERE id = ?`, number, ts, id); err != nil {
 		return err
 	}
 	switch {
 	case fate < 5: // voided by a credit note
-		cn, err := tx.nextNumber(fmt.Sprintf("CN-%s-%d", tx.db.desk, year))
+		cn, err := tx.takeNumber(tx.series(seriesCreditNote, year))
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO credit_notes (id, number, invoice_id, amount, reason, created_by,
 			created_at, updated_at) VALUES (?, ?, ?, ?, 'Billed in error', 'billing', ?, ?)`, newIDAt(at, rng),
-			fmt.Sprintf("CN-%s-%d-%06d", tx.db.desk, year, cn), id, total, ts, ts); err != nil {
+			cn, id, total, ts, ts); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(tx.ctx, `UPDATE invoices SET status = 'void' WHERE id = ?`, id)
@@ -254,9 +253,7 @@ func (tx *Tx) demoInvoice(rng *rand.Rand, items []*app.PriceItem, cashiers [][2]
 }
 
 func (tx *Tx) demoReceiptNumber(at time.Time, loc *time.Location) (string, error) {
-	year := at.In(loc).Year()
-	n, err := tx.nextNumber(fmt.Sprintf("R-%s-%d", tx.db.desk, year))
-	return fmt.Sprintf("R-%s-%d-%06d", tx.db.desk, year, n), err
+	return tx.takeNumber(tx.series(seriesReceipt, at.In(loc).Year()))
 }
 
 // demoOwnBills gives the demo patient account a paid, a partly paid and an

@@ -112,11 +112,11 @@ func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 	if err := c.Validate(tx.now); err != nil {
 		return nil, err
 	}
-	n, err := tx.nextNumber("P-" + tx.db.desk)
+	mrn, err := tx.takeNumber(tx.series(seriesPatient, 0))
 	if err != nil {
 		return nil, err
 	}
-	p := &app.Patient{ID: newID(), MRN: fmt.Sprintf("P-%s-%06d", tx.db.desk, n), GivenName: c.GivenName,
+	p := &app.Patient{ID: newID(), MRN: mrn, GivenName: c.GivenName,
 		FamilyName: c.FamilyName, Sex: c.Sex, BirthDate: c.BirthDate, Phone: c.Phone, Email: c.Email,
 		Address: c.Address, NationalID: c.NationalID, EmergencyContact: c.EmergencyContact,
 		EmergencyPhone: c.EmergencyPhone, BloodGroup: c.BloodGroup, Notes: c.Notes,

@@ -1,10 +1,5 @@
 package data
 
-import (
-	"strconv"
-	"strings"
-)
-
 // numberColumns are the columns that hold a number of a desk's series
 // (nextNumber): "<series>-<n>", the series naming its desk code second
 // (P-D1-000041, INV-D1-2026-000042).
@@ -26,31 +21,9 @@ func (a *applier) advanceSeries(entity string, values map[string]any) error {
 		return nil
 	}
 	number, _ := values[col].(string)
-	series, n, ok := splitNumber(number)
-	if !ok || !ownSeries(series, a.tx.db.desk) {
+	s, n, ok := ParseNumber(number)
+	if !ok || s.Desk != a.tx.db.desk {
 		return nil
 	}
-	_, err := a.tx.exec(`INSERT INTO series (name, next) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET next = max(next, excluded.next)`, series, n+1)
-	return err
-}
-
-// splitNumber splits a number into its series and its place in it.
-func splitNumber(number string) (series string, n int64, ok bool) {
-	i := strings.LastIndexByte(number, '-')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.ParseInt(number[i+1:], 10, 64)
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return number[:i], n, true
-}
-
-// ownSeries reports whether a series is one of the desk's: its desk code
-// is the series' second part.
-func ownSeries(series, desk string) bool {
-	parts := strings.SplitN(series, "-", 3)
-	return len(parts) >= 2 && desk != "" && parts[1] == desk
+	return a.tx.AdvanceSeries(s, n)
 }

@@ -289,14 +289,3 @@ func (r *auditRow) computeHash(key []byte) string {
 	}
 	return hex.EncodeToString(m.Sum(nil))
 }
-
-// nextNumber takes the next number of a gap-free series inside tx.
-func (tx *Tx) nextNumber(series string) (int64, error) {
-	var n int64
-	err := tx.QueryRowContext(tx.ctx, `INSERT INTO series (name, next) VALUES (?, 2)
-		ON CONFLICT (name) DO UPDATE SET next = next + 1 RETURNING next - 1`, series).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("series %s: %w", series, err)
-	}
-	return n, nil
-}
