@@ -194,11 +194,12 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 		}
 		return app.Errorf(app.EINVALID, "A whole change lost here (%s), not one field: it cannot be taken back as it was; make it again if it is still needed.", c.Rule)
 	}
-	e, ok := syncEntities[c.Entity]
-	if !ok || !e.editable {
+	e, ok := FindSyncedTable(c.Entity)
+	if !ok || !e.Editable {
 		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles and settings can be taken back; make this change again instead.")
 	}
-	cols, vals, ok := splitRowID(c.Entity, c.RowID)
+	cols := e.KeyColumns()
+	vals, ok := e.SplitRowID(c.RowID)
 	if !ok {
 		return fmt.Errorf("conflict %s: row id %q does not fit %s", c.ID, c.RowID, c.Entity)
 	}
@@ -225,13 +226,13 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 		c.Entity).Scan(&hasUpdatedAt); err != nil {
 		return err
 	}
-	set := quoteIdent(c.Field) + " = ?"
+	set := QuoteIdent(c.Field) + " = ?"
 	args := []any{value}
 	if hasUpdatedAt == 1 && c.Field != "updated_at" {
 		set += ", updated_at = ?"
 		args = append(args, formatTime(tx.now))
 	}
-	res, err := tx.ExecContext(tx.ctx, `UPDATE `+quoteIdent(c.Entity)+` SET `+set+` WHERE `+keyWhere(cols), append(args, vals...)...)
+	res, err := tx.ExecContext(tx.ctx, `UPDATE `+QuoteIdent(c.Entity)+` SET `+set+` WHERE `+e.KeyWhere(), append(args, vals...)...)
 	if err != nil {
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {

@@ -368,15 +368,15 @@ func (a *applier) insert(entity string, keys []string, cols tableColumns, vals m
 func insertSQL(entity string, keys, names []string) string {
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		quoted[i] = quoteIdent(n)
+		quoted[i] = QuoteIdent(n)
 	}
 	keyList := make([]string, len(keys))
 	for i, k := range keys {
-		keyList[i] = quoteIdent(k)
+		keyList[i] = QuoteIdent(k)
 	}
 	// No field clocks: a field without one holds the value its record
 	// was created with, and every later reading of it is newer.
-	return `INSERT INTO ` + quoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
+	return `INSERT INTO ` + QuoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
 		strings.Repeat(", ?", len(names)-1) + `) ON CONFLICT (` + strings.Join(keyList, ", ") + `) DO NOTHING`
 }
 
@@ -565,7 +565,7 @@ var noFieldClock = []string{"created_at", "updated_at"}
 // editable record a field whose local clock reading is newer keeps its
 // value too. Rows written once are inserted once.
 func (a *applier) apply(ch server.Change) error {
-	ent, ok := syncEntities[ch.Entity]
+	ent, ok := FindSyncedTable(ch.Entity)
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
@@ -586,7 +586,7 @@ func (a *applier) apply(ch server.Change) error {
 	case err != nil:
 		return err
 	case uint64(ownTx) > ch.TxID || (uint64(ownTx) == ch.TxID && ownSeq > ch.Seq):
-		if !ent.editable {
+		if !ent.Editable {
 			return nil
 		}
 		// An editable record goes on to the merge of its fields, whose
@@ -600,7 +600,8 @@ func (a *applier) apply(ch server.Change) error {
 			return err
 		}
 	}
-	keys, keyVals, ok := splitRowID(ch.Entity, ch.RowID)
+	keys := ent.KeyColumns()
+	keyVals, ok := ent.SplitRowID(ch.RowID)
 	if !ok {
 		return fmt.Errorf("the row id %q does not fit the table's key", ch.RowID)
 	}
@@ -612,8 +613,8 @@ func (a *applier) apply(ch server.Change) error {
 	if err != nil {
 		return err
 	}
-	table := quoteIdent(ch.Entity)
-	where := keyWhere(keys)
+	table := QuoteIdent(ch.Entity)
+	where := ent.KeyWhere()
 
 	if ch.DeletedHLC != "" {
 		// Rows that are only ever added go with the record they belong to
@@ -625,7 +626,7 @@ func (a *applier) apply(ch server.Change) error {
 		if _, err := a.tx.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
 			return err
 		}
-		if ent.editable {
+		if ent.Editable {
 			_, err = a.tx.exec(`DELETE FROM field_clock WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID)
 		}
 		return err
@@ -635,13 +636,13 @@ func (a *applier) apply(ch server.Change) error {
 	if err != nil {
 		return err
 	}
-	if ent.blob != "" {
-		if s, ok := values[blobKey].(string); ok {
+	if ent.Blob != "" {
+		if s, ok := values[BlobKey].(string); ok {
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
-				return fmt.Errorf("the %s travelled damaged: %w", ent.blob, err)
+				return fmt.Errorf("the %s travelled damaged: %w", ent.Blob, err)
 			}
-			values[ent.blob] = b
+			values[ent.Blob] = b
 		}
 	}
 	for name := range values {
@@ -681,7 +682,7 @@ func (a *applier) apply(ch server.Change) error {
 	if !found {
 		return nil // deleted here since: the push decides
 	}
-	if ent.append {
+	if ent.Append {
 		return nil
 	}
 
@@ -690,7 +691,7 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	var clocks map[string]string
-	if ent.editable {
+	if ent.Editable {
 		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
 			return err
 		}
@@ -708,7 +709,7 @@ func (a *applier) apply(ch server.Change) error {
 		if newestWaiting(ws, n) > remote {
 			continue
 		}
-		if ent.editable && !slices.Contains(noFieldClock, n) {
+		if ent.Editable && !slices.Contains(noFieldClock, n) {
 			if clocks[n] > remote {
 				continue
 			}
@@ -728,7 +729,7 @@ func (a *applier) apply(ch server.Change) error {
 		parts := make([]string, len(setNames))
 		args := make([]any, 0, len(setNames)+len(keyVals))
 		for i, n := range setNames {
-			parts[i] = quoteIdent(n) + " = ?"
+			parts[i] = QuoteIdent(n) + " = ?"
 			args = append(args, set[n])
 		}
 		args = append(args, keyVals...)
@@ -749,7 +750,7 @@ func (a *applier) apply(ch server.Change) error {
 func (a *applier) localRow(table, where string, keyVals []any, names []string) (map[string]any, bool, error) {
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		quoted[i] = quoteIdent(n)
+		quoted[i] = QuoteIdent(n)
 	}
 	dest := make([]any, len(names))
 	ptrs := make([]any, len(names))
@@ -793,7 +794,7 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 // (setBy: ch's FieldClocks).
 func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
 	for _, f := range fields {
-		if slices.Contains(noFieldClock, f) || f == blobKey {
+		if slices.Contains(noFieldClock, f) || f == BlobKey {
 			continue
 		}
 		h := setBy[f]
@@ -895,7 +896,7 @@ func (a *applier) fill(entity string, vals, local map[string]any, names ...strin
 			}
 		}
 		var v any
-		if err := a.tx.queryRow(`SELECT `+quoteIdent(n)+` FROM `+quoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
+		if err := a.tx.queryRow(`SELECT `+QuoteIdent(n)+` FROM `+QuoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
 			!errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}

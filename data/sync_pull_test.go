@@ -48,12 +48,12 @@ func tableRows(t testing.TB, db *data.DB, entity string) [][]any {
 	for rows.Next() {
 		var c string
 		rows.Scan(&c)
-		if !slices.Contains(data.SyncLocalColumns(entity), c) {
+		if !slices.Contains(syncLocalColumns(entity), c) {
 			cols = append(cols, `"`+c+`"`)
 		}
 	}
 	rows.Close()
-	keys := data.SyncKey(entity)
+	keys := syncKey(entity)
 	return queryRows(t, db, `SELECT `+strings.Join(cols, ", ")+` FROM "`+entity+`" ORDER BY `+strings.Join(keys, ", "))
 }
 
@@ -90,7 +90,7 @@ func queryRows(t testing.TB, db *data.DB, q string) [][]any {
 // table.
 func sameClinic(t testing.TB, desks ...*data.DB) {
 	t.Helper()
-	for _, entity := range data.SyncOrder() {
+	for _, entity := range syncOrder() {
 		want := tableRows(t, desks[0], entity)
 		for _, d := range desks[1:] {
 			got := tableRows(t, d, entity)

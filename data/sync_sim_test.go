@@ -121,8 +121,8 @@ func simIgnoredColumns() []string {
 // sameClinicBut compares the desks' synced tables, row by row, without
 // the ignored columns (and each desk's own).
 func (s *sim) sameClinicBut(ignore []string) {
-	for _, entity := range data.SyncOrder() {
-		keys := data.SyncKey(entity)
+	for _, entity := range syncOrder() {
+		keys := syncKey(entity)
 		want := deskRows(s.t, s.desks[0].raw, entity, keys)
 		for _, d := range s.desks[1:] {
 			got := deskRows(s.t, d.raw, entity, keys)
@@ -137,7 +137,7 @@ func (s *sim) sameClinicBut(ignore []string) {
 					continue
 				}
 				for c, v := range w {
-					if slices.Contains(ignore, c) || slices.Contains(data.SyncLocalColumns(entity), c) {
+					if slices.Contains(ignore, c) || slices.Contains(syncLocalColumns(entity), c) {
 						continue
 					}
 					if fmt.Sprint(v) != fmt.Sprint(g[c]) && bad < 3 {
@@ -1044,7 +1044,7 @@ func (s *sim) checkServer(d *simDesk) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	for _, entity := range data.SyncOrder() {
+	for _, entity := range syncOrder() {
 		rows, err := conn.Query(ctx, `SELECT row_id, data::text FROM sync.rows WHERE entity = $1 AND deleted_hlc IS NULL`, entity)
 		if err != nil {
 			t.Fatal(err)
@@ -1064,7 +1064,7 @@ func (s *sim) checkServer(d *simDesk) {
 			server[id] = m
 		}
 		rows.Close()
-		keys := data.SyncKey(entity)
+		keys := syncKey(entity)
 		desk := deskRows(t, d.raw, entity, keys)
 		if len(desk) != len(server) {
 			t.Errorf("seed %d: %s: %d rows on the server, %d on %s", s.seed, entity, len(server), len(desk), d.name)
@@ -1078,7 +1078,7 @@ func (s *sim) checkServer(d *simDesk) {
 			}
 			for f, v := range m {
 				lv, ok := local[f]
-				if !ok || f == "_blob_base64" || slices.Contains(data.SyncLocalColumns(entity), f) {
+				if !ok || f == "_blob_base64" || slices.Contains(syncLocalColumns(entity), f) {
 					continue
 				}
 				if slices.Contains(simIgnoredColumns(), f) {

@@ -11,7 +11,7 @@ import (
 )
 
 // queueSnapshot queues one insert for every row of every synced table
-// (replacing what the outbox held, with replace), in syncOrder, stamped with the transaction's clock
+// (replacing what the outbox held, with replace), in the order of syncedTables, stamped with the transaction's clock
 // reading: what the clinic's first desk uploads when it enrolls, so that
 // the server starts with everything it has, demo data and rows written
 // before the outbox existed included. An appointment's replacement is
@@ -28,23 +28,23 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 	}
 	hlc := tx.hlc.String()
 	var total int64
-	for _, entity := range syncOrder {
-		ent := syncEntities[entity]
+	for _, ent := range syncedTables {
+		entity := ent.Name
 		cols, err := tx.tableColumnNames(entity)
 		if err != nil {
 			return 0, err
 		}
 		var pairs []string
 		for _, c := range cols {
-			if slices.Contains(ent.local, c) || c == ent.blob || (entity == "appointments" && c == "rescheduled_to") {
+			if slices.Contains(ent.Local, c) || c == ent.Blob || (entity == "appointments" && c == "rescheduled_to") {
 				continue
 			}
-			pairs = append(pairs, "'"+c+"', "+quoteIdent(c))
+			pairs = append(pairs, "'"+c+"', "+QuoteIdent(c))
 		}
-		keys := keyColumns(entity)
+		keys := ent.KeyColumns()
 		rowID := make([]string, len(keys))
 		for i, k := range keys {
-			rowID[i] = quoteIdent(k)
+			rowID[i] = QuoteIdent(k)
 		}
 		var withoutRowid bool
 		if err := tx.QueryRowContext(tx.ctx, `SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`, entity).
@@ -57,7 +57,7 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 		}
 		res, err := tx.ExecContext(tx.ctx, `INSERT INTO outbox (entity, row_id, kind, payload, hlc)
 			SELECT ?, `+strings.Join(rowID, " || '/' || ")+`, 'insert', json_object(`+strings.Join(pairs, ", ")+`), ?
-			FROM `+quoteIdent(entity)+` ORDER BY `+order, entity, hlc)
+			FROM `+QuoteIdent(entity)+` ORDER BY `+order, entity, hlc)
 		if err != nil {
 			return 0, fmt.Errorf("snapshot of %s: %w", entity, err)
 		}
@@ -99,20 +99,20 @@ func (tx *Tx) tableColumnNames(table string) ([]string, error) {
 }
 
 // attachBlobs adds to the inserts of report files and receipts their
-// bytes (base64, under blobKey), which stay in their tables rather than in
+// bytes (base64, under BlobKey), which stay in their tables rather than in
 // the outbox. A row gone since travels without them.
 func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
 	for i, op := range ops {
-		ent := syncEntities[op.Entity]
-		if ent.blob == "" || op.Kind != hlc.KindInsert || len(op.Payload) < 2 {
+		ent, _ := FindSyncedTable(op.Entity)
+		if ent.Blob == "" || op.Kind != hlc.KindInsert || len(op.Payload) < 2 {
 			continue
 		}
-		keys, vals, ok := splitRowID(op.Entity, op.RowID)
+		vals, ok := ent.SplitRowID(op.RowID)
 		if !ok {
 			continue
 		}
 		var b []byte
-		err := db.r.QueryRowContext(ctx, `SELECT `+quoteIdent(ent.blob)+` FROM `+quoteIdent(op.Entity)+` WHERE `+keyWhere(keys), vals...).Scan(&b)
+		err := db.r.QueryRowContext(ctx, `SELECT `+QuoteIdent(ent.Blob)+` FROM `+QuoteIdent(op.Entity)+` WHERE `+ent.KeyWhere(), vals...).Scan(&b)
 		if err != nil {
 			continue
 		}
@@ -121,7 +121,7 @@ func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
 		if strings.TrimSpace(string(p[1:len(p)-1])) == "" {
 			sep = ""
 		}
-		ops[i].Payload = append(append(p[:len(p)-1:len(p)-1], []byte(sep+`"`+blobKey+`":"`)...),
+		ops[i].Payload = append(append(p[:len(p)-1:len(p)-1], []byte(sep+`"`+BlobKey+`":"`)...),
 			[]byte(base64.StdEncoding.EncodeToString(b)+`"}`)...)
 	}
 }

@@ -22,78 +22,39 @@ import (
 	"hms/data/sync/hlc"
 )
 
-// syncSpec says how a table syncs through the outbox (migration 0008).
-type syncSpec struct {
-	key      string   // the column the outbox names rows by; "" is id
-	local    []string // the desk's own columns: in no payload
-	copies   []string // columns each desk keeps current itself: sent on insert only
-	editable bool     // per-field clocks for its updates
-	// fromServer rows are made by the server and pulled; a desk only
-	// updates them (a flag of possible duplicate patients, decided here).
-	fromServer bool
+// syncedTable is how a table syncs (data/synctables.go); ok is false for
+// a table that does not.
+func syncedTable(name string) (data.SyncedTable, bool) { return data.FindSyncedTable(name) }
+
+// deskOwn are a synced table's columns that no outbox row carries: the
+// desk's own, and its blob, which travels beside the row.
+func deskOwn(t data.SyncedTable) []string {
+	own := slices.Clone(t.Local)
+	if t.Blob != "" {
+		own = append(own, t.Blob)
+	}
+	return own
 }
 
-// syncedTables are the tables whose changes go through the outbox.
-var syncedTables = map[string]syncSpec{
-	"patients": {editable: true, local: []string{"server_seq", "search_name", "phone_digits", "activity_seq",
-		"last_activity_at", "merged_into"}},
-	"patient_changes":    {},
-	"patient_events":     {local: []string{"seq"}},
-	"patient_duplicates": {editable: true, fromServer: true},
-	"users":              {editable: true, local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
-	"settings":           {editable: true, key: "key"},
-
-	"allergies":                  {},
-	"problems":                   {},
-	"vitals":                     {},
-	"notes":                      {},
-	"prescriptions":              {},
-	"prescription_items":         {},
-	"prescription_status_events": {},
-	"assignments":                {},
-	"reports":                    {local: []string{"server_seq"}},
-	"report_files":               {key: "report_id", local: []string{"content"}},
-
-	"doctor_profiles":         {editable: true, local: []string{"server_seq", "search_specialization"}},
-	"availability":            {local: []string{"server_seq"}},
-	"availability_exceptions": {local: []string{"server_seq"}},
-	"appointments":            {local: []string{"server_seq"}, copies: []string{"patient_name", "patient_mrn"}},
-	"appointment_events":      {local: []string{"seq"}},
-
-	"price_items":         {local: []string{"server_seq", "search_name"}},
-	"invoices":            {local: []string{"server_seq"}},
-	"invoice_lines":       {},
-	"credit_notes":        {local: []string{"server_seq"}},
-	"payments":            {local: []string{"server_seq"}},
-	"payment_allocations": {key: "payment_id"},
-	"receipts":            {key: "payment_id", local: []string{"pdf"}},
+// syncOrder lists the synced tables, parents first; syncKey is a synced
+// table's key columns and syncLocalColumns its columns that are each
+// desk's own.
+func syncOrder() []string {
+	var names []string
+	for _, t := range data.SyncedTables() {
+		names = append(names, t.Name)
+	}
+	return names
 }
 
-// localTables are the tables that do not sync, and why. A new table must
-// be in one list or the other: TestEveryTableSyncsOrSaysWhy fails until it
-// is.
-var localTables = map[string]string{
-	"schema_migrations":  "each desk migrates itself",
-	"series":             "each desk numbers its records in series of its own desk code",
-	"sync_meta":          "the desk's own sync state",
-	"outbox":             "the queue itself",
-	"outbox_sent":        "the desk's operations the server acknowledged, kept to push again to a restored server",
-	"pushed_rows":        "where the server logged this desk's newest change of a row, until the pull reaches it",
-	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
-	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
-	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
-	"audit_head":         "the head of this desk's own chain",
-	"patient_name_fts":   "search index, derived from patients",
-	"patient_number_fts": "search index, derived from patients",
-	"dashboard_zone":     "dashboard summaries, derived from synced rows by each desk's triggers",
-	"dashboard_state":    "dashboard summaries, derived",
-	"dashboard_seen":     "what one user last looked at on this desk's dashboard",
-	"dash_patients":      "dashboard summaries, derived",
-	"dash_appointments":  "dashboard summaries, derived",
-	"dash_revenue":       "dashboard summaries, derived",
-	"dash_invoices":      "dashboard summaries, derived",
-	"dash_payments":      "dashboard summaries, derived",
-	"dash_allocated":     "dashboard summaries, derived",
+func syncKey(entity string) []string {
+	t, _ := data.FindSyncedTable(entity)
+	return t.KeyColumns()
+}
+
+func syncLocalColumns(entity string) []string {
+	t, _ := data.FindSyncedTable(entity)
+	return t.Local
 }
 
 // unchangeable are the events migrations 0001-0006 refuse only under a
@@ -172,27 +133,32 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 	db := MustOpenDB(t, nil)
 	raw := rawDB(t, db)
 	tables := schemaTables(t, raw)
+	localTables := data.LocalTables()
 	for name, ti := range tables {
-		spec, synced := syncedTables[name]
+		spec, synced := syncedTable(name)
 		_, local := localTables[name]
 		switch {
 		case synced && local:
 			t.Errorf("%s is both synced and local", name)
 		case !synced && !local:
-			t.Errorf("table %s is new: sync it (outbox triggers in a migration, and syncedTables here) or add it to localTables with the reason", name)
+			t.Errorf("table %s is new: sync it (outbox triggers in a migration, and data/synctables.go's syncedTables) or add it to localTables there with the reason", name)
 		case synced && ti.kind != "table":
 			t.Errorf("%s is a %s table", name, ti.kind)
 		case synced:
-			for _, c := range append(slices.Clone(spec.local), spec.copies...) {
+			named := append(append(deskOwn(spec), spec.Copies...), spec.KeyColumns()...)
+			if spec.Number != "" {
+				named = append(named, spec.Number)
+			}
+			for _, c := range named {
 				if !slices.Contains(ti.columns, c) {
 					t.Errorf("%s has no column %s", name, c)
 				}
 			}
 		}
 	}
-	for name := range syncedTables {
-		if _, ok := tables[name]; !ok {
-			t.Errorf("synced table %s does not exist", name)
+	for _, st := range data.SyncedTables() {
+		if _, ok := tables[st.Name]; !ok {
+			t.Errorf("synced table %s does not exist", st.Name)
 		}
 	}
 
@@ -207,7 +173,7 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 		key := tr.table + " " + event
 		writesOutbox := strings.Contains(tr.sql, "INSERT INTO outbox")
 		if writesOutbox {
-			if _, ok := syncedTables[tr.table]; !ok {
+			if _, ok := syncedTable(tr.table); !ok {
 				t.Errorf("%s writes the outbox for %s, which is local", tr.name, tr.table)
 			}
 			if when != "AFTER" || !strings.Contains(m[4], "tx_hlc") {
@@ -225,9 +191,9 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 			refused[key] = true
 		}
 	}
-	for name := range syncedTables {
+	for _, st := range data.SyncedTables() {
 		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
-			key := name + " " + event
+			key := st.Name + " " + event
 			if outboxed[key] != "" || (event != "INSERT" && refused[key]) || unchangeable[key] != "" {
 				continue
 			}
@@ -240,10 +206,10 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 // so that a column added later cannot change unseen.
 func checkUpdateColumns(t *testing.T, tr trigger, of string, columns []string) {
 	t.Helper()
-	spec := syncedTables[tr.table]
+	spec, _ := syncedTable(tr.table)
 	var synced []string
 	for _, c := range columns {
-		if c != keyColumn(tr.table) && !slices.Contains(spec.local, c) && !slices.Contains(spec.copies, c) {
+		if !slices.Contains(spec.KeyColumns(), c) && !slices.Contains(deskOwn(spec), c) && !slices.Contains(spec.Copies, c) {
 			synced = append(synced, c)
 		}
 	}
@@ -253,13 +219,6 @@ func checkUpdateColumns(t *testing.T, tr trigger, of string, columns []string) {
 	if !slices.Equal(watched, synced) {
 		t.Errorf("%s watches %v, want the synced columns but the key: %v", tr.name, watched, synced)
 	}
-}
-
-func keyColumn(table string) string {
-	if k := syncedTables[table].key; k != "" {
-		return k
-	}
-	return "id"
 }
 
 // outboxFixture is a set-up clinic whose outbox a test reads step by step.
@@ -689,10 +648,11 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	tables := schemaTables(t, rawDB(t, f.db))
 	inserted := map[string]bool{}
 	for _, op := range f.read(0) {
-		if _, ok := syncedTables[op.Entity]; !ok {
+		spec, ok := syncedTable(op.Entity)
+		if !ok {
 			t.Fatalf("outbox row for %s, which does not sync", op.Entity)
 		}
-		if syncedTables[op.Entity].fromServer && op.Kind == hlc.KindUpdate {
+		if spec.FromServer && op.Kind == hlc.KindUpdate {
 			inserted[op.Entity] = true // the desk's part: its payload was checked above
 		}
 		if op.Kind != hlc.KindInsert || inserted[op.Entity] {
@@ -703,10 +663,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		if err := json.Unmarshal(op.Payload, &payload); err != nil {
 			t.Fatal(err)
 		}
-		spec := syncedTables[op.Entity]
 		var synced []string
 		for _, c := range tables[op.Entity].columns {
-			if !slices.Contains(spec.local, c) {
+			if !slices.Contains(deskOwn(spec), c) {
 				synced = append(synced, c)
 			}
 		}
@@ -716,9 +675,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			t.Errorf("insert into %s carries %v, want %v", op.Entity, carried, synced)
 		}
 	}
-	for name := range syncedTables {
-		if !inserted[name] {
-			t.Errorf("the walk wrote no %s: add a step for it", name)
+	for _, st := range data.SyncedTables() {
+		if !inserted[st.Name] {
+			t.Errorf("the walk wrote no %s: add a step for it", st.Name)
 		}
 	}
 }
@@ -1125,34 +1084,33 @@ func TestMigrationKeepsTheDesksIdentity(t *testing.T) {
 	}
 }
 
-// The pull's table of synced entities (data/sync_entities.go) agrees with
-// the migrations' triggers as syncedTables describes them: the same
-// tables, keys and desk-own columns (a blob is sent beside its row, so the
-// pull lists it apart).
-func TestPullKnowsEverySyncedTable(t *testing.T) {
-	order := data.SyncOrder()
-	if got, want := slices.Sorted(slices.Values(order)), slices.Sorted(maps.Keys(syncedTables)); !slices.Equal(got, want) {
-		t.Fatalf("the pull syncs %v, the triggers %v", got, want)
-	}
-	for _, entity := range order {
-		spec := syncedTables[entity]
-		key := spec.key
-		if key == "" {
-			key = "id"
+// TestSyncedTablesInOrder: the list of synced tables names each once,
+// each after the tables its rows refer to, since a snapshot queues them
+// in its order and a desk applies a downloaded clinic in it.
+func TestSyncedTablesInOrder(t *testing.T) {
+	raw := rawDB(t, MustOpenDB(t, nil))
+	seen := map[string]bool{}
+	for _, st := range data.SyncedTables() {
+		if seen[st.Name] {
+			t.Errorf("%s is listed twice", st.Name)
 		}
-		if k := data.SyncKey(entity); k[0] != key {
-			t.Errorf("%s: the pull keys rows by %v, the outbox by %s", entity, k, key)
+		rows, err := raw.Query(`SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`, st.Name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		local := data.SyncLocalColumns(entity)
-		for _, c := range spec.local {
-			if !slices.Contains(local, c) && c != "content" && c != "pdf" {
-				t.Errorf("%s: %s is the desk's own, but the pull would apply it", entity, c)
+		for rows.Next() {
+			var parent string
+			if err := rows.Scan(&parent); err != nil {
+				t.Fatal(err)
+			}
+			if _, synced := syncedTable(parent); synced && parent != st.Name && !seen[parent] {
+				t.Errorf("%s refers to %s, which comes after it", st.Name, parent)
 			}
 		}
-		for _, c := range local {
-			if !slices.Contains(spec.local, c) {
-				t.Errorf("%s: the pull keeps %s to the desk, but it syncs", entity, c)
-			}
+		rows.Close()
+		seen[st.Name] = true
+		if st.Editable && st.Append {
+			t.Errorf("%s is both editable and written once", st.Name)
 		}
 	}
 }

@@ -1,0 +1,185 @@
+package data
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Which tables sync between the desks of a clinic (SYNC.md), stated once:
+// syncedTables says how each synced table syncs, localTables why each
+// other table does not. The migrations' outbox triggers, the sync engine
+// (package data/sync: push, pull, snapshot), the review of conflicts and
+// the server's registry of entities (sync.entities) follow this list, and
+// TestEveryTableSyncsOrSaysWhy and the engine's tests hold them to it.
+
+// SyncedTable says how one table syncs. Its rows travel as outbox
+// operations on the entity of its name, which the server keeps under the
+// same name; the SQL table keeps its name for good, so that desks of
+// different versions keep syncing.
+type SyncedTable struct {
+	Name string
+	// Key names the key columns, in the order of the outbox's row_id,
+	// which joins them with "/"; nil is the column id.
+	Key []string
+	// Editable records keep field clocks (field_clock): a pulled field
+	// wins only over an older local one, and a field that lost can be
+	// taken back.
+	Editable bool
+	// Append rows are written once and never change: applying one that
+	// is here already changes nothing.
+	Append bool
+	// Blob is the column whose bytes travel beside the row rather than in
+	// the outbox (payload key BlobKey, base64): report files and receipts.
+	Blob string
+	// Local are the desk's own columns, in no payload: derived here, or
+	// bookkeeping of this desk alone.
+	Local []string
+	// Copies are columns each desk keeps current itself, from another
+	// table: an insert carries them, an update never does (an
+	// appointment's copy of its patient's name and record number).
+	Copies []string
+	// FromServer rows are made by the server and pulled; a desk only
+	// updates them (the flags of possible duplicate patients).
+	FromServer bool
+	// Number is the column that holds a number of the desk's series
+	// (Series), if the table has one.
+	Number string
+}
+
+// KeyColumns are the table's key columns.
+func (t SyncedTable) KeyColumns() []string {
+	if t.Key == nil {
+		return []string{"id"}
+	}
+	return slices.Clone(t.Key)
+}
+
+// SplitRowID splits an outbox row_id into the values of the table's key
+// columns; ok is false when it does not fit them.
+func (t SyncedTable) SplitRowID(rowID string) (vals []any, ok bool) {
+	cols := t.KeyColumns()
+	if rowID == "" {
+		return nil, false
+	}
+	parts := strings.SplitN(rowID, "/", len(cols))
+	if len(parts) != len(cols) || slices.Contains(parts, "") {
+		return nil, false
+	}
+	vals = make([]any, len(parts))
+	for i, p := range parts {
+		vals[i] = p
+	}
+	return vals, true
+}
+
+// KeyWhere is the condition that selects a row by its key columns, with
+// a placeholder for each (SplitRowID's values).
+func (t SyncedTable) KeyWhere() string {
+	cols := t.KeyColumns()
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = QuoteIdent(c) + " = ?"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// BlobKey is the payload key that carries a table's blob, base64.
+const BlobKey = "_blob_base64"
+
+// syncedTables are the synced tables, each after those its rows refer to:
+// the order a snapshot of the desk is queued in.
+var syncedTables = []SyncedTable{
+	{Name: "patients", Editable: true, Number: "mrn", Local: []string{"server_seq", "search_name", "phone_digits",
+		"activity_seq", "last_activity_at", "merged_into"}},
+	{Name: "users", Editable: true, Local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
+	{Name: "settings", Editable: true, Key: []string{"key"}},
+	{Name: "patient_changes", Append: true},
+	{Name: "patient_events", Append: true, Local: []string{"seq"}},
+	{Name: "patient_duplicates", Editable: true, FromServer: true},
+
+	{Name: "allergies"},
+	{Name: "problems"},
+	{Name: "vitals"},
+	{Name: "notes", Append: true},
+	{Name: "prescriptions", Append: true, Number: "number"},
+	{Name: "prescription_items", Append: true},
+	{Name: "prescription_status_events", Append: true},
+	{Name: "assignments"},
+	{Name: "reports", Append: true, Local: []string{"server_seq"}},
+	{Name: "report_files", Append: true, Key: []string{"report_id"}, Blob: "content"},
+
+	{Name: "doctor_profiles", Editable: true, Local: []string{"server_seq", "search_specialization"}},
+	{Name: "availability", Local: []string{"server_seq"}},
+	{Name: "availability_exceptions", Local: []string{"server_seq"}},
+	{Name: "appointments", Local: []string{"server_seq"}, Copies: []string{"patient_name", "patient_mrn"}},
+	{Name: "appointment_events", Append: true, Local: []string{"seq"}},
+
+	{Name: "price_items", Append: true, Local: []string{"server_seq", "search_name"}},
+	{Name: "invoices", Number: "number", Local: []string{"server_seq"}},
+	{Name: "invoice_lines"},
+	{Name: "credit_notes", Append: true, Number: "number", Local: []string{"server_seq"}},
+	{Name: "payments", Append: true, Number: "receipt_number", Local: []string{"server_seq"}},
+	{Name: "payment_allocations", Append: true, Key: []string{"payment_id", "invoice_id"}},
+	{Name: "receipts", Append: true, Key: []string{"payment_id"}, Blob: "pdf"},
+}
+
+// localTables are the tables that do not sync, and why. A new table must
+// be in one list or the other: TestEveryTableSyncsOrSaysWhy fails until
+// it is.
+var localTables = map[string]string{
+	"schema_migrations":  "each desk migrates itself",
+	"series":             "each desk numbers its records in series of its own desk code",
+	"sync_meta":          "the desk's own sync state",
+	"outbox":             "the queue itself",
+	"outbox_sent":        "the desk's operations the server acknowledged, kept to push again to a restored server",
+	"pushed_rows":        "where the server logged this desk's newest change of a row, until the pull reaches it",
+	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
+	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
+	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
+	"audit_head":         "the head of this desk's own chain",
+	"patient_name_fts":   "search index, derived from patients",
+	"patient_number_fts": "search index, derived from patients",
+	"dashboard_zone":     "dashboard summaries, derived from synced rows by each desk's triggers",
+	"dashboard_state":    "dashboard summaries, derived",
+	"dashboard_seen":     "what one user last looked at on this desk's dashboard",
+	"dash_patients":      "dashboard summaries, derived",
+	"dash_appointments":  "dashboard summaries, derived",
+	"dash_revenue":       "dashboard summaries, derived",
+	"dash_invoices":      "dashboard summaries, derived",
+	"dash_payments":      "dashboard summaries, derived",
+	"dash_allocated":     "dashboard summaries, derived",
+}
+
+// syncedByName finds the synced tables by name.
+var syncedByName = func() map[string]SyncedTable {
+	m := make(map[string]SyncedTable, len(syncedTables))
+	for _, t := range syncedTables {
+		m[t.Name] = t
+	}
+	return m
+}()
+
+// SyncedTables are the synced tables, each after those its rows refer to.
+func SyncedTables() []SyncedTable {
+	out := slices.Clone(syncedTables)
+	for i := range out {
+		out[i].Key, out[i].Local, out[i].Copies = slices.Clone(out[i].Key), slices.Clone(out[i].Local), slices.Clone(out[i].Copies)
+	}
+	return out
+}
+
+// FindSyncedTable returns how the table name syncs; ok is false for a
+// table that does not sync (or that this version of hms does not know).
+func FindSyncedTable(name string) (t SyncedTable, ok bool) {
+	t, ok = syncedByName[name]
+	return t, ok
+}
+
+// LocalTables are the tables that do not sync, each with the reason.
+func LocalTables() map[string]string { return maps.Clone(localTables) }
+
+// QuoteIdent quotes an SQL identifier.
+func QuoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
