@@ -103,7 +103,7 @@ bench: deps
 SOAK_SEEDS    ?= 200
 soak:
 	@[ -n "$$HMS_TEST_PG" ] || { echo "Set HMS_TEST_PG to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable (see SYNC.md)." >&2; exit 1; }
-	HMS_SOAK_SEEDS=$(SOAK_SEEDS) $(GO) test -tags $(TAGS) -count=1 -run '^TestSyncSimulation$$' -timeout 12h ./data/
+	HMS_SOAK_SEEDS=$(SOAK_SEEDS) $(GO) test -tags $(TAGS) -count=1 -run '^TestSyncSimulation$$' -timeout 12h ./data/sync/
 
 ## package: a Linux package (HMS.tar.xz) from FyneApp.toml's metadata.
 # fyne package bumps Build in FyneApp.toml; the file is put back afterwards

@@ -2,7 +2,8 @@
 // opens the desktop app; `hms help` lists the command-line subcommands.
 //
 // This file only wires: package data implements the services on SQLite,
-// package ui presents them with Fyne, package ui/cli runs the subcommands.
+// package data/sync syncs the desk with its clinic's server, package ui
+// presents the services with Fyne, package ui/cli runs the subcommands.
 // It is the only file that imports fyne.io/fyne/v2/app.
 package main
 
@@ -26,6 +27,7 @@ import (
 	"hms/app"
 	"hms/assets"
 	"hms/data"
+	"hms/data/sync"
 	"hms/ui"
 	"hms/ui/cli"
 )
@@ -69,8 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Demo:          buildDemo,
 		RunGUI:        func(dbPath string) error { return runGUI(ctx, dbPath) },
 		AuditKeyPath:  auditKeyPath,
-		InitServer:    data.InitServer,
-		PruneServer:   data.PruneServer,
+		InitServer:    sync.InitServer,
+		PruneServer:   sync.PruneServer,
 	})
 }
 
@@ -138,13 +140,35 @@ func osUser() string {
 }
 
 func openDB(path string) (app.Services, io.Closer, error) {
-	opt := dataOptions
-	opt.AppVersion = buildVersion() // what the desk tells the sync server
-	db, err := data.Open(path, opt)
+	db, err := data.Open(path, dataOptions)
 	if err != nil {
 		return app.Services{}, nil, err
 	}
-	return db.Services(), db, nil
+	return services(db), db, nil
+}
+
+// services are the app services of the desk whose database is db: data's,
+// and the sync engine's.
+func services(db *data.DB) app.Services {
+	svc := db.Services()
+	svc.Sync = sync.New(db, sync.Options{AppVersion: buildVersion()}) // the version the desk tells the server
+	return svc
+}
+
+// startSync keeps the desk in sync in the background (app.SyncService's
+// RunSync) until stop is called, reporting where it stands after each
+// round. stop returns once the loop has.
+func startSync(ctx context.Context, svc app.SyncService, report func(*app.SyncStatus)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.RunSync(ctx, report)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // buildDemo builds a demo database at path, which does not exist yet. A
@@ -176,8 +200,10 @@ func runGUI(ctx context.Context, path string) error {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	u := ui.New(a, db.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path})
+	svc := services(db)
+	u := ui.New(a, svc, ui.Options{Title: "HMS", Now: time.Now, DBPath: path})
 	u.Start()
+	stopSync := startSync(ctx, svc.Sync, u.ReportSync)
 	quit := make(chan struct{})
 	go func() {
 		select {
@@ -188,6 +214,7 @@ func runGUI(ctx context.Context, path string) error {
 	}()
 	a.Run()
 	close(quit)
+	stopSync()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("closing the database: %w", err)
 	}

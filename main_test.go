@@ -14,6 +14,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"hms/app"
+	"hms/app/mock"
 	"hms/data"
 	syncserver "hms/data/sync/server"
 	"hms/data/sync/server/servertest"
@@ -76,7 +77,7 @@ func openData(t *testing.T, path string) (app.Services, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db.Services(), func() {
+	return services(db), func() {
 		if err := db.Close(); err != nil {
 			t.Error(err)
 		}
@@ -574,5 +575,27 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "--db", third, "sync", "once").want(t, 0, "Pulled ", "")
 	if a, b := hms(t, "", "--db", first, "export", "patients", "-"), hms(t, "", "--db", third, "export", "patients", "-"); a.stdout != b.stdout || !strings.Contains(b.stdout, "Kostaki") {
 		t.Errorf("the new desk's patients differ from the first's:\n%s\n%s", b.stdout, a.stdout)
+	}
+}
+
+// The desktop app syncs in the background: main runs the sync loop beside
+// the window, which only shows what it reports; quitting stops the loop
+// before the database closes.
+func TestSyncLoopBesideTheWindow(t *testing.T) {
+	calls, stopped := 0, false
+	reported := make(chan *app.SyncStatus, 1)
+	svc := &mock.SyncService{RunSyncFn: func(ctx context.Context, report func(*app.SyncStatus)) {
+		calls++
+		report(&app.SyncStatus{Enrolled: true, DeskCode: "D2"})
+		<-ctx.Done()
+		stopped = true
+	}}
+	stop := startSync(context.Background(), svc, func(st *app.SyncStatus) { reported <- st })
+	if st := <-reported; st.DeskCode != "D2" {
+		t.Fatalf("reported %+v", st)
+	}
+	stop()
+	if calls != 1 || !stopped {
+		t.Fatalf("RunSync called %d times, returned: %v", calls, stopped)
 	}
 }

@@ -48,9 +48,6 @@ type Options struct {
 	// DeskCode names this desk in number series, e.g. D1 (default),
 	// until it enrolls with a sync server, which gives it its code.
 	DeskCode string
-	// AppVersion is the program's version, as the desk reports it to the
-	// sync server.
-	AppVersion string
 }
 
 // DB is an open HMS database: one writer connection (transactions begin
@@ -64,14 +61,11 @@ type DB struct {
 	hash   app.HashParams
 	key    []byte
 	siteID string
-	desk   string     // read by write transactions only, set by enrollment (sync_enroll.go)
+	desk   string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
 	clock  *hlc.Clock // stamps the outbox (outbox.go)
-
-	pullTables pullTables // the synced tables' columns, for applying pulled rows (sync_pull.go)
-	syncing    syncing    // the sync loop's state (sync_loop.go)
+	queued signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
-	appVersion  string
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -112,7 +106,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if db.desk == "" {
 		db.desk = "D1"
 	}
-	db.defaultDesk, db.appVersion = db.desk, opt.AppVersion
+	db.defaultDesk = db.desk
 	var err error
 	if db.w, err = sql.Open(driverName, dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -185,7 +179,8 @@ func (db *DB) Services() app.Services {
 		Appointments: &AppointmentService{db: db},
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},
-		Sync:         &SyncService{db: db},
+		// Sync is the sync engine's (package data/sync, with this
+		// package's Conflicts), which main wires.
 	}
 }
 

@@ -3,7 +3,6 @@ package data_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/datatest"
 )
 
 func TestOpen(t *testing.T) {
@@ -162,14 +162,7 @@ func TestWrite(t *testing.T) {
 	})
 }
 
-func auditCount(t *testing.T, db *data.DB) int {
-	t.Helper()
-	var n int
-	if err := rawDB(t, db).QueryRow(`SELECT count(*) FROM audit_log`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func auditCount(t *testing.T, db *data.DB) int { return datatest.AuditCount(t, db) }
 
 func lastAudit(t *testing.T, c *clinic) *app.AuditEntry {
 	t.Helper()
@@ -182,57 +175,4 @@ func lastAudit(t *testing.T, c *clinic) *app.AuditEntry {
 
 // snapshot renders every row of every table but the audit log's, so a test
 // can tell that a call changed nothing.
-func snapshot(t *testing.T, db *data.DB) string {
-	t.Helper()
-	raw := rawDB(t, db)
-	rows, err := raw.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('audit_log', 'audit_head') ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, table := range tables {
-		rows, err := raw.Query(`SELECT * FROM "` + table + `" ORDER BY rowid`)
-		if err != nil {
-			rows, err = raw.Query(`SELECT * FROM "` + table + `"`)
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		b.WriteString(table + "\n")
-		for rows.Next() {
-			rows.Scan(ptrs...)
-			for _, v := range vals {
-				b.WriteString(strings.ReplaceAll(toString(v), "\n", " ") + "|")
-			}
-			b.WriteString("\n")
-		}
-		rows.Close()
-	}
-	return b.String()
-}
-
-func toString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		return string(x)
-	default:
-		return strings.TrimSpace(strings.ReplaceAll(strings.Trim(fmtAny(x), "\x00"), "\t", " "))
-	}
-}
-
-func fmtAny(v any) string { return fmt.Sprint(v) }
+func snapshot(t *testing.T, db *data.DB) string { return datatest.Snapshot(t, db) }

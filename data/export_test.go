@@ -18,8 +18,5 @@ func SearchSQL(f app.PatientFilter) (string, []any, error) {
 	return q, append(args, limit+1), err
 }
 
-// ReadDB is the reader pool, for query-plan tests.
-func (db *DB) ReadDB() *sql.DB { return db.r }
-
 // CopyFile copies a file and flushes the copy to disk, as restore does.
 var CopyFile = copyFile

@@ -3,76 +3,40 @@ package data_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"hms/app"
 	"hms/data"
+	"hms/data/datatest"
 )
 
+// The fixtures are package datatest's, which the sync engine's tests
+// share; these are their names here.
+
 // cheapHash keeps tests fast; the code path is the production one.
-var cheapHash = app.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var cheapHash = datatest.CheapHash
 
 // fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = datatest.FakeClock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newFakeClock() *fakeClock { return datatest.NewFakeClock() }
 
 // MustOpenDB opens a new database in a temporary folder.
-func MustOpenDB(tb testing.TB, clock *fakeClock) *data.DB {
-	tb.Helper()
-	if clock == nil {
-		clock = newFakeClock()
-	}
-	db, err := data.Open(filepath.Join(tb.TempDir(), "hms.db"), data.Options{HashParams: cheapHash, Now: clock.Now})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+func MustOpenDB(tb testing.TB, clock *fakeClock) *data.DB { return datatest.MustOpenDB(tb, clock) }
 
 // rawDB opens a second, plain connection to the file, as a tamperer would.
-func rawDB(tb testing.TB, db *data.DB) *sql.DB {
-	tb.Helper()
-	raw, err := sql.Open("sqlite3", "file:"+db.Path()+"?_busy_timeout=5000")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { raw.Close() })
-	return raw
-}
+func rawDB(tb testing.TB, db *data.DB) *sql.DB { return datatest.RawDB(tb, db) }
 
-const adminPassword = "correct horse battery"
+const adminPassword = datatest.AdminPassword
 
 var anon = context.Background()
 
-func as(c app.Caller) context.Context { return app.NewContextWithCaller(context.Background(), c) }
+func as(c app.Caller) context.Context { return datatest.As(c) }
 
-func callerOf(u *app.User) app.Caller {
-	return app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
-}
+func callerOf(u *app.User) app.Caller { return datatest.CallerOf(u) }
 
-// clinic is a set-up database with one account of every role.
+// clinic is a set-up database with one account of every role
+// (datatest.MustSetup).
 type clinic struct {
 	db       *data.DB
 	svc      app.Services
@@ -80,51 +44,16 @@ type clinic struct {
 	users    map[app.Role]*app.User
 	patient2 *app.User // another patient
 	pending  *app.User // a staff registration waiting for approval
+	shared   *datatest.Clinic
 }
 
 func (c *clinic) ctx(r app.Role) context.Context { return as(callerOf(c.users[r])) }
 
 func mustSetup(tb testing.TB) *clinic {
 	tb.Helper()
-	clock := newFakeClock()
-	db := MustOpenDB(tb, clock)
-	c := &clinic{db: db, svc: db.Services(), clock: clock, users: map[app.Role]*app.User{}}
-	admin, err := c.svc.Settings.Setup(anon, app.ClinicSetup{
-		Settings:      app.Settings{ClinicName: "Riverside Clinic", Address: "1 River Road", Currency: "EUR", TimeZone: "Europe/Athens"},
-		AdminUsername: "admin", AdminFullName: "Ada Admin", AdminPassword: adminPassword,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.users[app.RoleAdmin] = admin
-	for _, r := range app.StaffRoles {
-		u, err := c.svc.Users.CreateUser(c.ctx(app.RoleAdmin), app.UserCreate{
-			Username: string(r) + "1", FullName: "Staff " + string(r), Role: r, Password: "a long staff password " + string(r)})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		c.users[r] = u
-	}
-	for i, name := range []string{"zoe", "yannis"} {
-		u, err := c.svc.Users.RegisterPatient(anon, app.PatientRegistration{Username: name, GivenName: name,
-			FamilyName: "Papadopoulou", Sex: app.SexFemale, BirthDate: "1990-01-0" + string(rune('1'+i)),
-			Phone: "+30 210 555 000" + string(rune('1'+i)), Password: "patient password " + name})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if i == 0 {
-			c.users[app.RolePatient] = u
-		} else {
-			c.patient2 = u
-		}
-	}
-	p, err := c.svc.Users.RegisterStaff(anon, app.StaffRegistration{Username: "newnurse", FullName: "New Nurse",
-		Role: app.RoleNurse, Password: "waiting for approval"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c.pending = p
-	return c
+	s := datatest.MustSetup(tb)
+	return &clinic{db: s.DB, svc: s.Services, clock: s.Clock, users: s.Users, patient2: s.Patient2, pending: s.Pending,
+		shared: s}
 }
 
 func code(err error) string { return app.ErrorCode(err) }

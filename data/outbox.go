@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -106,15 +105,10 @@ func (tx *Tx) endOutbox() error {
 // stamped after it, and sync_meta keeps it in the transaction; a reading
 // too far ahead of this desk's time is refused (hlc.ErrDrift) and nothing
 // is applied. The changes were audited where they were made; fn maintains
-// field_clock for the fields it sets.
-func (db *DB) ApplyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx *sql.Tx) error) error {
-	return db.applyRemote(ctx, newest, func(tx *Tx) error { return fn(tx.Tx) })
-}
-
-// applyRemote is ApplyRemote with the write helper's transaction. While it
-// runs, sync_meta.applying tells the desk's triggers that the rows come
-// from the server, which has decided them already (migration 0011).
-func (db *DB) applyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx *Tx) error) error {
+// field_clock for the fields it sets. While fn runs, sync_meta.applying
+// tells the desk's triggers that the rows come from the server, which has
+// decided them already (migration 0011).
+func (db *DB) ApplyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx *Tx) error) error {
 	var reading hlc.Timestamp
 	if !newest.IsZero() {
 		var err error
@@ -149,9 +143,17 @@ func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]hlc.Op,
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
+// SentOps returns up to limit operations the server acknowledged
+// (outbox_sent), after seq after, oldest first: what the desk pushes again
+// to a server restored from an older dump.
+func (db *DB) SentOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
+	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, ''
+		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}
+
 // readOps reads operations as q selects them (seq, op_id, entity, row_id,
 // kind, payload, hlc, attempts, last_error), from the outbox or from the
-// operations the server acknowledged (sync_loop.go).
+// operations the server acknowledged.
 func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]hlc.Op, error) {
 	rows, err := db.r.QueryContext(ctx, q, after, limit)
 	if err != nil {

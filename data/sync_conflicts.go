@@ -17,6 +17,44 @@ import (
 	"hms/data/sync/hlc"
 )
 
+// ConflictService is the review of what lost in syncing: the conflicts
+// the sync engine (package data/sync) keeps when it pushes and pulls, and
+// the possible duplicate patients the server flags (sync_duplicates.go).
+// Its methods are app.SyncService's ListConflicts and ResolveConflict; the
+// engine implements the rest of that interface with them.
+type ConflictService struct {
+	db *DB
+}
+
+// Conflicts returns the review of the desk's conflicts.
+func (db *DB) Conflicts() *ConflictService { return &ConflictService{db: db} }
+
+// The rules a conflict names, for the review screen: what decided.
+const (
+	// RuleFieldLWW: a newer change of the field, from anywhere, won.
+	RuleFieldLWW = "field: last writer by (HLC, site) wins"
+	// RuleDeleted: the row was deleted on the server.
+	RuleDeleted = "row deleted on the server"
+	// RuleRejected begins the rule of a change the server refused; the
+	// reason follows.
+	RuleRejected = "refused by the server: "
+	// RuleNotApplied begins the rule of a pulled change this desk could
+	// not apply; why follows. The pull applies those again each round.
+	RuleNotApplied = "could not be applied on this desk: "
+)
+
+// OpenConflicts counts what waits for a person's review: the open
+// conflicts, and the possible duplicate patients not decided yet.
+func (db *DB) OpenConflicts(ctx context.Context) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)
+			+ (SELECT count(*) FROM patient_duplicates d JOIN patients p ON p.id = d.patient_id
+				JOIN patients o ON o.id = d.other_id WHERE `+openDuplicate+`)`).Scan(&n); err != nil {
+		return 0, internal("sync.status", err)
+	}
+	return n, nil
+}
+
 // maxConflictsListed bounds ListConflicts: the newest this many. Open
 // conflicts are few on a desk that syncs; the resolved ones only grow.
 const maxConflictsListed = 1000
@@ -28,7 +66,7 @@ const conflictColumns = `id, entity, row_id, field, rule, lost_value, lost_hlc, 
 // ListConflicts implements app.SyncService: the conflicts kept for review,
 // newest first, each with a name for its record. Staff who manage settings
 // or appointments (a booking that lost is reception's to rearrange).
-func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
+func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	db := s.db
 	caller, _ := app.CallerFromContext(ctx)
 	if caller.Role == "" || !(app.Can(caller.Role, app.PermManageSettings) || app.Can(caller.Role, app.PermManageAppointments)) {
@@ -91,7 +129,7 @@ func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Confl
 // an invoice) cannot be taken back as it was: it is for a person to make
 // again. A possible duplicate (two records of one patient, flagged by the
 // server) is decided in resolveDuplicate: keep both, or merge. Admins only.
-func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
+func (s *ConflictService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "sync.resolve", "conflicts", id, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageSettings); err != nil {
@@ -189,7 +227,7 @@ func resolutionWords(r app.Resolution) string {
 // either side's.
 func (tx *Tx) takeLost(c *app.Conflict) error {
 	if c.Field == "" {
-		if strings.HasPrefix(c.Rule, ruleRejected) {
+		if strings.HasPrefix(c.Rule, RuleRejected) {
 			return app.Errorf(app.EINVALID, "The server refused this change, so there is no value to take back: make the change again if it is still needed.")
 		}
 		return app.Errorf(app.EINVALID, "A whole change lost here (%s), not one field: it cannot be taken back as it was; make it again if it is still needed.", c.Rule)

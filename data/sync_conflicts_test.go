@@ -10,22 +10,11 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/data/datatest"
 )
 
-// The conflicts' rows of the role matrix: reviewing them is for staff who
-// manage settings or appointments, deciding them for administrators.
-func init() {
-	matrix["SyncService.ListConflicts"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleReception},
-		do: func(ctx context.Context, c *clinic) error {
-			_, err := c.svc.Sync.ListConflicts(ctx, true)
-			return err
-		}}
-	matrix["SyncService.ResolveConflict"] = call{allowed: admins, do: func(ctx context.Context, c *clinic) error {
-		// An administrator is told there is no such conflict; anyone else
-		// is refused before the conflict is looked up.
-		_, err := c.svc.Sync.ResolveConflict(ctx, "no-such-conflict", app.ResolutionKeep)
-		return err
-	}}
+func newPatient(t testing.TB, svc app.Services, name string) *app.Patient {
+	return datatest.NewPatient(t, svc, name)
 }
 
 // conflictRow is a conflicts row a test inserts as a push would have.
@@ -102,7 +91,7 @@ func TestListConflicts(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		got, err := c.svc.Sync.ListConflicts(c.ctx(app.RoleAdmin), false)
+		got, err := c.db.Conflicts().ListConflicts(c.ctx(app.RoleAdmin), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +123,7 @@ func TestListConflicts(t *testing.T) {
 		}
 	})
 	t.Run("All", func(t *testing.T) {
-		got, err := c.svc.Sync.ListConflicts(c.ctx(app.RoleReception), true)
+		got, err := c.db.Conflicts().ListConflicts(c.ctx(app.RoleReception), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +133,7 @@ func TestListConflicts(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnauthorized", func(t *testing.T) {
-		if _, err := c.svc.Sync.ListConflicts(c.ctx(app.RoleNurse), false); code(err) != app.EUNAUTHORIZED {
+		if _, err := c.db.Conflicts().ListConflicts(c.ctx(app.RoleNurse), false); code(err) != app.EUNAUTHORIZED {
 			t.Fatalf("a nurse listed conflicts: %v", err)
 		}
 		var outcome, action string
@@ -166,7 +155,7 @@ func TestResolveConflict(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "email",
 			lost: `"lost@example.org"`, won: `""`})
 		queued := queuedFor(t, raw, "patients", p.ID)
-		got, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionKeep)
+		got, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionKeep)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +171,7 @@ func TestResolveConflict(t *testing.T) {
 		if action != "sync.resolve" || patient != p.ID || !strings.Contains(detail, "kept") {
 			t.Fatalf("audit row %s %s %q", action, patient, detail)
 		}
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.ECONFLICT {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.ECONFLICT {
 			t.Fatalf("resolving twice: %v", err)
 		}
 	})
@@ -190,7 +179,7 @@ func TestResolveConflict(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "phone",
 			lost: `"+30 210 555 0777"`, won: `"+30 210 555 0100"`})
 		queued := queuedFor(t, raw, "patients", p.ID)
-		got, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake)
+		got, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +208,7 @@ func TestResolveConflict(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "settings", rowID: "clinic_name", field: "value",
 			lost: `"Lakeside Clinic"`, won: `"Riverside Clinic"`})
 		queued := queuedFor(t, raw, "settings", "clinic_name")
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake); err != nil {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); err != nil {
 			t.Fatal(err)
 		}
 		st, err := c.svc.Settings.GetSettings(admin)
@@ -233,7 +222,7 @@ func TestResolveConflict(t *testing.T) {
 	t.Run("ErrTakeInvalidValue", func(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "birth_date",
 			lost: `"not a date"`, won: `"1980-02-03"`})
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
 			t.Fatalf("taking an invalid birth date: %v", err)
 		}
 		if open := openIDs(t, c, admin); !strings.Contains(open, id) {
@@ -243,34 +232,34 @@ func TestResolveConflict(t *testing.T) {
 	t.Run("ErrTakeWholeRow", func(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "appointments", rowID: "a1", rule: "refused by the server: the slot is taken",
 			lost: `{"kind":"insert","payload":{}}`})
-		_, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake)
+		_, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake)
 		if code(err) != app.EINVALID || !strings.Contains(app.ErrorMessage(err), "refused") {
 			t.Fatalf("taking a refused booking: %v", err)
 		}
 		id = insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, rule: "row deleted on the server", lost: `"x"`})
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
 			t.Fatalf("taking a whole row: %v", err)
 		}
 		id = insertConflict(t, raw, conflictRow{entity: "invoices", rowID: "i1", field: "notes", lost: `"x"`, won: `"y"`})
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
 			t.Fatalf("taking a field of an invoice: %v", err)
 		}
 	})
 	t.Run("ErrMerged", func(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "given_name", lost: `"Adah"`, won: `"Ada"`})
-		if _, err := c.svc.Sync.ResolveConflict(admin, id, app.ResolutionMerged); code(err) != app.EINVALID {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionMerged); code(err) != app.EINVALID {
 			t.Fatalf("merging: %v", err)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
-		if _, err := c.svc.Sync.ResolveConflict(admin, "no-such-conflict", app.ResolutionKeep); code(err) != app.ENOTFOUND {
+		if _, err := c.db.Conflicts().ResolveConflict(admin, "no-such-conflict", app.ResolutionKeep); code(err) != app.ENOTFOUND {
 			t.Fatalf("resolving a missing conflict: %v", err)
 		}
 	})
 	t.Run("ErrUnauthorized", func(t *testing.T) {
 		id := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "address", lost: `"1 Lost Lane"`, won: `""`})
 		for _, r := range []app.Role{app.RoleNurse, app.RoleReception} {
-			if _, err := c.svc.Sync.ResolveConflict(c.ctx(r), id, app.ResolutionTake); code(err) != app.EUNAUTHORIZED {
+			if _, err := c.db.Conflicts().ResolveConflict(c.ctx(r), id, app.ResolutionTake); code(err) != app.EUNAUTHORIZED {
 				t.Fatalf("a %s resolved a conflict: %v", r, err)
 			}
 			var outcome, action string
@@ -288,7 +277,7 @@ func TestResolveConflict(t *testing.T) {
 // openIDs lists the ids of the open conflicts.
 func openIDs(tb testing.TB, c *clinic, ctx context.Context) string {
 	tb.Helper()
-	got, err := c.svc.Sync.ListConflicts(ctx, false)
+	got, err := c.db.Conflicts().ListConflicts(ctx, false)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/datatest"
 	"hms/data/sync/hlc"
 )
 
@@ -34,27 +35,6 @@ func deskOwn(t data.SyncedTable) []string {
 		own = append(own, t.Blob)
 	}
 	return own
-}
-
-// syncOrder lists the synced tables, parents first; syncKey is a synced
-// table's key columns and syncLocalColumns its columns that are each
-// desk's own.
-func syncOrder() []string {
-	var names []string
-	for _, t := range data.SyncedTables() {
-		names = append(names, t.Name)
-	}
-	return names
-}
-
-func syncKey(entity string) []string {
-	t, _ := data.FindSyncedTable(entity)
-	return t.KeyColumns()
-}
-
-func syncLocalColumns(entity string) []string {
-	t, _ := data.FindSyncedTable(entity)
-	return t.Local
 }
 
 // unchangeable are the events migrations 0001-0006 refuse only under a
@@ -607,7 +587,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		t.Fatalf("a flag taken in from the server queued %s", describeOps(queued))
 	}
 	ops = f.step("ResolveConflict (two people)", func() error {
-		_, err := svc.Sync.ResolveConflict(admin, flag, app.ResolutionKeep)
+		_, err := f.db.Conflicts().ResolveConflict(admin, flag, app.ResolutionKeep)
 		return err
 	}, want("patient_duplicates", hlc.KindUpdate, &flag))
 	if d := payloadOf(t, ops, "patient_duplicates", hlc.KindUpdate, flag); d["resolution"] != "different" || d["resolved_by"] != "admin" {
@@ -682,14 +662,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	}
 }
 
-func outboxCount(t *testing.T, db *data.DB) int {
-	t.Helper()
-	var n int
-	if err := rawDB(t, db).QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+func outboxCount(t *testing.T, db *data.DB) int { return datatest.OutboxCount(t, db) }
 
 // TestOutboxRollsBackWithItsWrite: a write that fails after changing
 // synced rows leaves no outbox row behind, and neither does a refused call.
@@ -760,7 +733,7 @@ func TestNoEcho(t *testing.T) {
 	other := "0193a1b2-0000-7000-8000-0000000000ff"
 	remote := hlc.Timestamp{Wall: c.clock.Now().Add(90 * time.Second).UnixMilli(), Logical: 7, Site: other}
 	pid := c.users[app.RolePatient].PatientID
-	err := c.db.ApplyRemote(context.Background(), remote, func(tx *sql.Tx) error {
+	err := c.db.ApplyRemote(context.Background(), remote, func(tx *data.Tx) error {
 		if _, err := tx.Exec(`UPDATE patients SET phone = '+30 210 555 0042', updated_at = ? WHERE id = ?`,
 			"2026-11-25T09:01:30.000Z", pid); err != nil {
 			return err
@@ -798,7 +771,7 @@ func TestNoEcho(t *testing.T) {
 
 	// A reading too far ahead is refused, and nothing it came with applies.
 	ahead := hlc.Timestamp{Wall: c.clock.Now().Add(time.Hour).UnixMilli(), Site: other}
-	err = c.db.ApplyRemote(context.Background(), ahead, func(tx *sql.Tx) error {
+	err = c.db.ApplyRemote(context.Background(), ahead, func(tx *data.Tx) error {
 		_, err := tx.Exec(`UPDATE patients SET phone = 'from the future' WHERE id = ?`, pid)
 		return err
 	})

@@ -194,7 +194,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		return internal(action, err)
 	}
 	if !tx.hlc.IsZero() {
-		tx.db.changed() // the sync loop pushes it (sync_loop.go)
+		tx.db.changed() // the sync loop pushes it (DB.Queued)
 	}
 	return tx.deferred
 }

@@ -9,28 +9,26 @@ import (
 	"hms/app"
 )
 
-// startSync keeps the desk in sync in the background for as long as the
-// program runs (app.SyncService.RunSync), and shows where it stands in the
-// status bar after each round. The returned function stops it.
-func (u *UI) startSync() (stop func()) {
+// showSyncAtStart says where the desk stands as soon as the window opens.
+// The sync loop, which main runs beside the window (app.SyncService's
+// RunSync, with ReportSync), reports after each round, and its first may
+// wait for a server that does not answer.
+func (u *UI) showSyncAtStart() {
 	svc := u.svc.Sync
 	if svc == nil {
-		return func() {}
+		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		// Say where the desk stands at once: the first round may wait
-		// for a server that does not answer.
-		if st, err := svc.SyncStatus(ctx); err == nil && st != nil {
-			u.reportSync(st)
+		if st, err := svc.SyncStatus(context.Background()); err == nil && st != nil {
+			u.ReportSync(st)
 		}
-		svc.RunSync(ctx, u.reportSync)
 	}()
-	return cancel
 }
 
-// reportSync takes in where the desk stands, from any goroutine.
-func (u *UI) reportSync(st *app.SyncStatus) {
+// ReportSync takes in where the desk stands, from any goroutine, and
+// shows it in the status bar and on the Sync screen: the sync loop calls
+// it after each round.
+func (u *UI) ReportSync(st *app.SyncStatus) {
 	if st == nil {
 		return
 	}

@@ -88,8 +88,8 @@ func TestServerURL(t *testing.T) {
 	}
 }
 
-// syncHarness is a harness whose desk syncs with mocks: RunSync reports
-// status once.
+// syncHarness is a harness whose desk syncs with mocks: RunSync, which
+// main runs beside the window, reports status once.
 type syncHarness struct {
 	*harness
 	sync *mock.SyncService
@@ -146,6 +146,8 @@ func newSyncHarness(t *testing.T, st app.SyncStatus) *syncHarness {
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such conflict.")
 	}
 	h.u.svc.Sync = h.sync
+	// main runs the sync loop beside the window, reporting to it.
+	h.sync.RunSync(context.Background(), h.u.ReportSync)
 	return h
 }
 
@@ -174,7 +176,7 @@ func TestSyncStatusBar(t *testing.T) {
 		h.smu.Lock()
 		h.status.Conflicts = 0
 		h.smu.Unlock()
-		h.u.reportSync(&enrolledStatus)
+		h.u.ReportSync(&enrolledStatus)
 		h.drain()
 		test.Tap(m.syncLabel)
 		if m.settingsTabs.Selected().Text != syncTabSync {
@@ -309,7 +311,7 @@ func TestSyncSettings(t *testing.T) {
 		st.FailingSince = time.Date(2026, 3, 2, 8, 40, 0, 0, time.UTC)
 		st.LastSyncError = "The sync server cannot be reached."
 		st.ClockOffset = 2 * time.Minute
-		h.u.reportSync(&st)
+		h.u.ReportSync(&st)
 		h.drain()
 		if s.failing.Text != "Since 10:40" || !s.lastError.Visible() || !s.clockWarn.Visible() ||
 			m.syncLabel.Text != "Sync: offline since 10:40" {

@@ -139,9 +139,8 @@ func (u *UI) Start() {
 	}
 	u.win.Show()
 	u.startTicker()
-	stopSync := u.startSync()
+	u.showSyncAtStart()
 	u.fyneApp.Lifecycle().SetOnStopped(func() {
-		stopSync()
 		u.viewFiles.clear()
 	})
 }

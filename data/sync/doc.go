@@ -1,13 +1,44 @@
-// Package sync holds the desk's side of syncing several desks of a clinic
-// through a shared PostgreSQL database (SYNC.md): the hybrid logical clock
-// that orders every change, and the outbox operations a desk queues for
-// the server.
+// Package sync is the desk's sync engine: it syncs the desks of a clinic
+// through a shared PostgreSQL database (SYNC.md), enrolling the desk,
+// pushing its outbox, pulling and applying the other desks' changes, and
+// running the loop that keeps the desk in sync. Engine implements
+// app.SyncService; main makes one per open database and starts its loop
+// (RunSync) beside the desktop window.
+//
+// # Where things live
+//
+// Package data/sync/hlc, a leaf that imports nothing of the project: the
+// hybrid logical clock and the outbox operation (hlc.Op), which the desk's
+// database, this engine and the server share.
+//
+// Package data, the desk's database, which never imports this package:
+// the outbox (outbox.go: the write helper stamps each transaction with a
+// clock reading, the triggers queue the operations, ApplyRemote applies
+// pulled rows without echo); which tables sync (synctables.go); number
+// series (series.go, data.Series, whose numbers a pull reads back); the
+// review of conflicts and of possible duplicate patients, which stay with
+// the records they edit (sync_conflicts.go, sync_duplicates.go:
+// data.ConflictService, which Engine embeds); and the seam this engine
+// works through (syncstore.go: the readers, a transaction for its
+// bookkeeping and one for audited writes, the desk code, the columns the
+// services derive, the signal that a change was queued).
+//
+// This package: enroll.go (enrolling, testing a server, the status, the
+// server's errors as the person at the desk reads them; hms server init
+// and prune), loop.go (a round, the loop, a restored or replaced server,
+// the sealed password), push.go, pull.go (the applier), decode.go (a
+// pulled row's JSON), snapshot.go (what a clinic's first desk uploads) and
+// series.go (a pulled number of the desk's own series). Its tests share
+// package data's fixtures through data/datatest.
+//
+// Package data/sync/server: the server's schema and functions, and the
+// desk's client for them.
 //
 // # What is built
 //
-// The clock. Clock is a hybrid logical clock (Kulkarni et al., 2014). A
-// Timestamp is a physical part in milliseconds, a 16-bit logical counter
-// and the site (desk) that issued it; timestamps are totally ordered by
+// The clock. hlc.Clock is a hybrid logical clock (Kulkarni et al., 2014).
+// An hlc.Timestamp is a physical part in milliseconds, a 16-bit logical
+// counter and the site (desk) that issued it; timestamps are totally ordered by
 // (Wall, Logical, Site), which is the "last writer by (HLC, site_id)" of
 // SYNC.md's conflict rules. Their text form,
 //
@@ -43,16 +74,20 @@
 // subcommand beside the desk's window), each with a clock of its own,
 // still stamp in commit order.
 //
-// An operation (Op) is an insert with the row's synced columns, an update
+// An operation (hlc.Op) is an insert with the row's synced columns, an update
 // with the columns that changed, or a delete. Blobs (report files, receipt
 // PDFs) never change and stay in their tables; the push reads them. Each
 // operation has a UUIDv7 (op_id), for the server's exactly-once
 // bookkeeping, and a seq that is never reused.
 //
-// Which tables sync is decided in one place, the migration, and checked by
-// data's TestEveryTableSyncsOrSaysWhy: every table is either synced, with
-// an outbox trigger for each change its schema allows, or listed as local
-// with the reason, so a new table cannot be forgotten. Local are the desk's
+// Which tables sync is stated in one place, data/synctables.go
+// (data.SyncedTables, and the reason each other table is local; the
+// migrations stay hand-written SQL), and checked by data's
+// TestEveryTableSyncsOrSaysWhy: every table is either synced, with an
+// outbox trigger for each change its schema allows, or listed as local
+// with the reason, so a new table cannot be forgotten. This package's
+// TestServerKnowsEverySyncedTable holds the server's registry of entities
+// (sync.entities) to the same list. Local are the desk's
 // own state (number series, the sync tables, the audit chain's head), the
 // derived tables (search indexes, dashboard summaries) and the audit log,
 // which syncs without the outbox: it is append-only and each row names its
@@ -99,13 +134,13 @@
 // decisions of 0002's push). The desk stores a batch's results the same
 // way, and reads the next batch while the server decides the last.
 //
-// Enrolling (data.DB.Enroll) gives the desk its code for number series;
+// Enrolling (Engine.EnrollDesk) gives the desk its code for number series;
 // the clinic's first desk (the server's log is empty) queues a snapshot of
 // everything it has, and a later desk downloads the clinic with its first
 // pull. A password given at enrollment is sealed with a key derived from
 // the desk's audit key (sync_meta.server_secret), never stored in clear.
 //
-// A round (data.DB.SyncNow) shakes hands, pushes the outbox in seq order
+// A round (Engine.SyncNow) shakes hands, pushes the outbox in seq order
 // and in batches, exactly once by op_id, storing the server's decisions
 // and the losers (conflicts) in one SQLite transaction per batch, then
 // pulls the change log after the desk's (txid, seq) cursor, below the
@@ -126,10 +161,10 @@
 // (migration 0012), and the server leaves out the field clocks that equal
 // a change's own reading, which the desk reads only for rows it has.
 //
-// data.DB.RunSync runs rounds at once, after each local commit, when the
-// server notifies (LISTEN hms_sync) and on a timer, backing off after
-// failures; the status it reports says synced, waiting, failing since
-// when and why, and the conflicts open.
+// Engine.RunSync runs rounds at once, after each local commit
+// (data.DB.Queued), when the server notifies (LISTEN hms_sync) and on a
+// timer, backing off after failures; the status it reports says synced,
+// waiting, failing since when and why, and the conflicts open.
 //
 // Acknowledged operations are kept 180 days (outbox_sent). A server
 // restored from an older dump keeps its epoch but holds less than the
@@ -164,7 +199,7 @@
 //
 // # Tests
 //
-// TestSyncSimulation (sync_sim_test.go) is SYNC.md's seeded simulation: 3
+// TestSyncSimulation (sim_test.go) is SYNC.md's seeded simulation: 3
 // to 5 desks, random work through the services over every entity, and
 // every fault SYNC.md names, then healing and its invariants; CI runs a
 // few seeds, `make soak` many. TestPullNeverSkipsOutOfOrderCommits holds

@@ -1,4 +1,4 @@
-package data
+package sync
 
 import (
 	"context"
@@ -9,35 +9,9 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/data"
 	"hms/data/sync/server"
 )
-
-// SyncService implements app.SyncService on the desk's database.
-type SyncService struct {
-	db *DB
-}
-
-var _ app.SyncService = (*SyncService)(nil)
-
-// EnrollDesk implements app.SyncService.
-func (s *SyncService) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
-	return s.db.Enroll(ctx, serverURL)
-}
-
-// SyncNow implements app.SyncService.
-func (s *SyncService) SyncNow(ctx context.Context) (*app.SyncReport, error) {
-	return s.db.SyncNow(ctx)
-}
-
-// RunSync implements app.SyncService.
-func (s *SyncService) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
-	s.db.RunSync(ctx, report)
-}
-
-// SyncStatus implements app.SyncService.
-func (s *SyncService) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
-	return s.db.SyncStatus(ctx)
-}
 
 // InitServer creates or migrates the sync schema of the server at
 // serverURL (hms server init).
@@ -60,18 +34,19 @@ func PruneServer(ctx context.Context, serverURL string) (*app.ServerPrune, error
 		HeldBy: res.HeldBy, HeldSince: res.HeldSince}, nil
 }
 
-// Enroll registers this desk with the server at serverURL: it shakes hands
+// EnrollDesk implements app.SyncService. It registers this desk with the
+// server at serverURL: it shakes hands
 // (refusing a server it is too old for), sets the clock's offset to the
 // server's time, and takes the desk code the server gives, which numbers
 // this desk's series from then on (patients, invoices, receipts made
 // before keep theirs). The address is kept without its password; a
-// password given in it is kept sealed (sync_loop.go). The clinic's first
+// password given in it is kept sealed (loop.go). The clinic's first
 // desk (the server's log is empty) queues a snapshot of everything it has
 // for upload; a later desk downloads the clinic with its first pull. A desk
 // enrolled with one server is refused by another (a different epoch):
 // moving a desk between servers is not supported yet.
-func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
-	if err := db.mayEnroll(ctx, "sync.enroll"); err != nil {
+func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
+	if err := e.db.MayEnroll(ctx, "sync.enroll"); err != nil {
 		return nil, err
 	}
 	if caller, _ := app.CallerFromContext(ctx); caller.Role == "" {
@@ -82,7 +57,7 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 	if err != nil {
 		return nil, app.FieldErrorf("server", "%s", err.Error())
 	}
-	cur, err := db.syncMeta(ctx)
+	cur, err := e.syncMeta(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +66,7 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 		return nil, serverError(err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	h, err := c.Handshake(ctx, db.now)
+	h, err := c.Handshake(ctx, e.db.Now)
 	if err != nil {
 		return nil, serverError(err)
 	}
@@ -99,23 +74,23 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 		return nil, app.Errorf(app.ECONFLICT,
 			"This desk is enrolled with another server (or one since replaced or restored): it cannot enroll with %s.", shown)
 	}
-	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+	if err := e.db.SetClockOffset(ctx, h.Offset); err != nil {
 		return nil, err
 	}
 	// The clinic's first desk uploads what it has; the others download
 	// the clinic with their first pull.
-	state, err := c.SiteState(ctx, db.siteID)
+	state, err := c.SiteState(ctx, e.siteID)
 	if err != nil {
 		return nil, serverError(err)
 	}
 	first := !cur.epoch.Valid && state.LogSeq == 0
 	var secret any // NULL keeps the password sealed before, if any
 	if pw := urlPassword(serverURL); pw != "" {
-		if secret, err = db.sealSecret(pw); err != nil {
+		if secret, err = e.sealSecret(pw); err != nil {
 			return nil, internal("sync.enroll", err)
 		}
 	}
-	code, err := c.Enroll(ctx, db.siteID, db.appVersion)
+	code, err := c.Enroll(ctx, e.siteID, e.appVersion)
 	if err != nil {
 		return nil, serverError(err)
 	}
@@ -123,7 +98,7 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 		return nil, app.Errorf(app.ECONFLICT,
 			"The server gave this desk the code %s, but it numbers with %s already.", code, cur.desk.String)
 	}
-	err = db.write(ctx, "sync.enroll", func(tx *Tx) error {
+	err = e.write(ctx, "sync.enroll", func(tx *txn) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ?,
 			server_secret = coalesce(?, server_secret) WHERE id = 1`, code, h.Epoch, shown, secret); err != nil {
 			return err
@@ -139,107 +114,77 @@ func (db *DB) Enroll(ctx context.Context, serverURL string) (*app.SyncStatus, er
 		// Number series read the code in write transactions, which run one
 		// at a time on the one writer connection: setting it here, before
 		// this one commits, orders it with every one of them.
-		tx.db.desk = code
-		tx.Audit("sync.enroll", "sync_meta", db.siteID, "", detail)
+		tx.SetDeskCode(code)
+		tx.Audit("sync.enroll", "sync_meta", e.siteID, "", detail)
 		return nil
 	})
 	if err != nil {
 		// The transaction set the code before failing to commit: put back
 		// the one the database still has.
-		if rerr := db.setDesk(ctx, cur.deskOrDefault(db)); rerr != nil {
+		if rerr := e.db.SetDeskCode(ctx, cur.deskOrDefault(e.db)); rerr != nil {
 			return nil, errors.Join(err, rerr)
 		}
 		return nil, err
 	}
-	return db.SyncStatus(ctx)
+	return e.SyncStatus(ctx)
 }
 
 // joiningDesk names, in the audit log, who enrolled a desk that had no
 // clinic yet.
 const joiningDesk = "new desk joining its clinic"
 
-// mayEnroll lets administrators enroll the desk, and anyone a desk that
-// has no clinic yet (no account, no settings): a new desk joins its
-// clinic's server and downloads the clinic, accounts included, before
-// anyone can log in on it.
-func (db *DB) mayEnroll(ctx context.Context, action string) error {
-	caller, _ := app.CallerFromContext(ctx)
-	if caller.Role != "" && app.Can(caller.Role, app.PermManageSettings) {
-		return nil
-	}
-	var users, settings int
-	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM settings)`).
-		Scan(&users, &settings); err != nil {
-		return internal(action, err)
-	}
-	if caller.Role == "" && users == 0 && settings == 0 {
-		return nil
-	}
-	return db.auditDenial(ctx, action, "sync_meta", db.siteID, "", string(app.PermManageSettings))
-}
-
-// setDesk sets the desk code outside a write transaction: holding the one
-// writer connection, so that no transaction numbers meanwhile.
-func (db *DB) setDesk(ctx context.Context, code string) error {
-	conn, err := db.w.Conn(context.WithoutCancel(ctx))
-	if err != nil {
-		return internal("sync.enroll", err)
-	}
-	db.desk = code
-	return conn.Close()
-}
-
 // syncState is sync_meta as enrollment and push read it.
 type syncState struct {
 	desk, epoch, url sql.NullString
 	offsetMS         int64
-	secret           []byte // the server's password, sealed (sync_loop.go)
+	secret           []byte // the server's password, sealed (loop.go)
 }
 
-func (s syncState) deskOrDefault(db *DB) string {
+func (s syncState) deskOrDefault(db *data.DB) string {
 	if s.desk.Valid {
 		return s.desk.String
 	}
-	return db.defaultDesk
+	return db.DefaultDeskCode()
 }
 
-func (db *DB) syncMeta(ctx context.Context) (syncState, error) {
+func (e *Engine) syncMeta(ctx context.Context) (syncState, error) {
 	var s syncState
-	if err := db.r.QueryRowContext(ctx, `SELECT desk_code, server_epoch, server_url, clock_offset_ms, server_secret FROM sync_meta WHERE id = 1`).
+	if err := e.r.QueryRowContext(ctx, `SELECT desk_code, server_epoch, server_url, clock_offset_ms, server_secret FROM sync_meta WHERE id = 1`).
 		Scan(&s.desk, &s.epoch, &s.url, &s.offsetMS, &s.secret); err != nil {
 		return s, internal("sync.status", err)
 	}
 	return s, nil
 }
 
-// SyncStatus says where the desk stands: enrolled or not, what waits in
-// the outbox and why the last push of it failed, and the conflicts open.
-func (db *DB) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
-	s, err := db.syncMeta(ctx)
+// SyncStatus implements app.SyncService: where the desk stands, enrolled
+// or not, what waits in the outbox and why the last push of it failed, and
+// the conflicts open.
+func (e *Engine) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
+	s, err := e.syncMeta(ctx)
 	if err != nil {
 		return nil, err
 	}
 	st := &app.SyncStatus{
 		Enrolled:    s.epoch.Valid && s.url.Valid,
-		SiteID:      db.siteID,
-		DeskCode:    s.deskOrDefault(db),
+		SiteID:      e.siteID,
+		DeskCode:    s.deskOrDefault(e.db),
 		Server:      s.url.String,
 		Epoch:       s.epoch.String,
 		ClockOffset: time.Duration(s.offsetMS) * time.Millisecond,
 	}
 	var oldest sql.NullString
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*), (SELECT hlc FROM outbox ORDER BY seq LIMIT 1),
-			coalesce((SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY seq DESC LIMIT 1), ''),
-			(SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)
-				+ (SELECT count(*) FROM patient_duplicates d JOIN patients p ON p.id = d.patient_id
-					JOIN patients o ON o.id = d.other_id WHERE `+openDuplicate+`)
-		FROM outbox`).Scan(&st.Pending, &oldest, &st.LastError, &st.Conflicts); err != nil {
+	if err := e.r.QueryRowContext(ctx, `SELECT count(*), (SELECT hlc FROM outbox ORDER BY seq LIMIT 1),
+			coalesce((SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY seq DESC LIMIT 1), '')
+		FROM outbox`).Scan(&st.Pending, &oldest, &st.LastError); err != nil {
 		return nil, internal("sync.status", err)
 	}
-	if oldest.Valid && len(oldest.String) >= len(TimeLayout) {
-		st.OldestPending = parseTime(oldest.String[:len(TimeLayout)])
+	if oldest.Valid && len(oldest.String) >= len(data.TimeLayout) {
+		st.OldestPending = parseTime(oldest.String[:len(data.TimeLayout)])
 	}
-	if err := db.syncTimes(ctx, st); err != nil {
+	if st.Conflicts, err = e.db.OpenConflicts(ctx); err != nil {
+		return nil, err
+	}
+	if err := e.syncTimes(ctx, st); err != nil {
 		return nil, err
 	}
 	return st, nil

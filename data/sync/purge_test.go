@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"testing"
@@ -20,7 +20,7 @@ func TestPurgeSyncs(t *testing.T) {
 	}
 	mustSync(t, first.db)
 	mustSync(t, second)
-	if _, err := second.Services().Patients.FindPatientByID(system, mistake.ID); err != nil {
+	if _, err := services(second).Patients.FindPatientByID(system, mistake.ID); err != nil {
 		t.Fatalf("the record did not reach the second desk: %v", err)
 	}
 

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"testing"
@@ -25,7 +25,7 @@ func TestRestoredServerGetsChangeOfRowItLacked(t *testing.T) {
 	mustSync(t, first.db)
 	mustSync(t, second)
 	name := "Renamed"
-	if _, err := second.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{GivenName: &name}); err != nil {
+	if _, err := services(second).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{GivenName: &name}); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, second)
@@ -47,7 +47,7 @@ func TestRestoredServerGetsChangeOfRowItLacked(t *testing.T) {
 
 	sameClinic(t, first.db, second)
 	for _, d := range []*data.DB{first.db, second} {
-		got, err := d.Services().Patients.FindPatientByID(system, p.ID)
+		got, err := services(d).Patients.FindPatientByID(system, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
 	}
 	mustSync(t, first.db)
 	mustSync(t, second)
-	if _, err := second.Services().Billing.VoidInvoice(system, inv.ID, "issued in error"); err != nil {
+	if _, err := services(second).Billing.VoidInvoice(system, inv.ID, "issued in error"); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, second)

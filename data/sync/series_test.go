@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func TestDeskRestoredFromOlderBackupNumbersOn(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	mustSync(t, db)
-	svc := db.Services()
+	svc := services(db)
 	if got, err := svc.Patients.FindPatientByID(system, lost.ID); err != nil || got.MRN != lost.MRN {
 		t.Fatalf("the record made after the backup did not come back: %+v, %v", got, err)
 	}
@@ -71,7 +71,7 @@ func TestDeskRestoredFromOlderBackupNumbersOn(t *testing.T) {
 	if rep.Rejected != 0 || rep.Conflicts != 0 {
 		t.Fatalf("the restored desk's new records: %+v", rep)
 	}
-	if st, err := db.SyncStatus(context.Background()); err != nil || st.Pending != 0 || st.Conflicts != 0 {
+	if st, err := engine(db).SyncStatus(context.Background()); err != nil || st.Pending != 0 || st.Conflicts != 0 {
 		t.Fatalf("status %+v, %v", st, err)
 	}
 }

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 )
 
@@ -53,7 +54,7 @@ func BenchmarkSyncPull(b *testing.B) {
 	var tx uint64
 	var seq int64
 	for {
-		changes, err := c.Pull(ctx, first.SiteID(), tx, seq, data.PullBatch)
+		changes, err := c.Pull(ctx, first.SiteID(), tx, seq, sync.PullBatch)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,13 +76,13 @@ func BenchmarkSyncPropagation(b *testing.B) {
 	p := newPatient(b, first.svc, "Propagated")
 	mustSync(b, first.db)
 	mustSync(b, second)
-	poll := data.PollEvery
-	data.PollEvery = 30 * time.Second
-	b.Cleanup(func() { data.PollEvery = poll })
+	poll := sync.PollEvery
+	sync.PollEvery = 30 * time.Second
+	b.Cleanup(func() { sync.PollEvery = poll })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	for _, d := range []*data.DB{first.db, second} {
-		go func() { d.RunSync(ctx, nil); done <- struct{}{} }()
+		go func() { engine(d).RunSync(ctx, nil); done <- struct{}{} }()
 	}
 	b.Cleanup(func() { cancel(); <-done; <-done })
 	time.Sleep(200 * time.Millisecond) // both loops listen

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ func TestPullBuildsTheSearchIndex(t *testing.T) {
 	first := demoDesk(t, 30)
 	mustEnroll(t, first, u)
 	mustSync(t, first)
-	svc := first.Services()
+	svc := services(first)
 	// The log holds the new patient's insert, then its rename: a new desk
 	// applies both in one batch.
 	p := newPatient(t, svc, "Oldname")
@@ -88,13 +88,13 @@ func TestPullBuildsTheSearchIndex(t *testing.T) {
 	}
 
 	// The renamed patient is found by the new name and number only.
-	sess, err := second.Services().Users.Login(anon, "admin", "demo admin password")
+	sess, err := services(second).Users.Login(anon, "admin", "demo admin password")
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := as(sess.Caller())
 	for query, want := range map[string]int{"Newname": 1, "Oldname": 0, "5550177": 1} {
-		page, err := second.Services().Patients.FindPatients(admin, app.PatientFilter{Query: query})
+		page, err := services(second).Patients.FindPatients(admin, app.PatientFilter{Query: query})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package data
+package sync
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"hms/app"
+	"hms/data"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 )
@@ -14,13 +15,6 @@ import (
 // PushBatch is how many outbox operations one round trip to the server
 // carries; the server applies each batch in one transaction.
 const PushBatch = 1000
-
-// The rules conflicts rows name, for the review screen.
-const (
-	ruleFieldLWW = "field: last writer by (HLC, site) wins"
-	ruleDeleted  = "row deleted on the server"
-	ruleRejected = "refused by the server: "
-)
 
 // PushOnce sends the whole outbox to the server this desk enrolled with,
 // oldest first, in batches (SYNC.md, push). The server decides each
@@ -38,8 +32,8 @@ const (
 // The password is the one enrollment sealed, else it comes from
 // PGPASSWORD or the PostgreSQL password file. PushOnce only pushes;
 // SyncNow pushes and pulls.
-func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
-	c, h, s, err := db.connectRound(ctx)
+func (e *Engine) PushOnce(ctx context.Context) (*app.SyncReport, error) {
+	c, h, s, err := e.connectRound(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -50,25 +44,25 @@ func (db *DB) PushOnce(ctx context.Context) (*app.SyncReport, error) {
 			c.URL(), queuedNote)
 	}
 	rep := &app.SyncReport{ClockOffset: h.Offset}
-	return rep, db.pushAll(ctx, c, rep)
+	return rep, e.pushAll(ctx, c, rep)
 }
 
 // connectRound starts a round: it refuses a desk that is not enrolled,
 // connects to its server, shakes hands and keeps the clock offset the
 // handshake measured. A failure to connect is counted on what waits.
-func (db *DB) connectRound(ctx context.Context) (*server.Client, server.Handshake, syncState, error) {
-	s, err := db.syncMeta(ctx)
+func (e *Engine) connectRound(ctx context.Context) (*server.Client, server.Handshake, syncState, error) {
+	s, err := e.syncMeta(ctx)
 	if err != nil {
 		return nil, server.Handshake{}, s, err
 	}
 	if !s.epoch.Valid || !s.url.Valid {
 		return nil, server.Handshake{}, s, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: run 'hms sync enroll URL' first.")
 	}
-	c, h, err := db.dialServer(ctx, s)
+	c, h, err := e.dialServer(ctx, s)
 	if err != nil {
-		return nil, h, s, db.pushFailed(ctx, nil, err)
+		return nil, h, s, e.pushFailed(ctx, nil, err)
 	}
-	if err := db.SetClockOffset(ctx, h.Offset); err != nil {
+	if err := e.db.SetClockOffset(ctx, h.Offset); err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, h, s, err
 	}
@@ -80,21 +74,21 @@ func (db *DB) connectRound(ctx context.Context) (*server.Client, server.Handshak
 // the desk stores what it decided about the last one: the two sides' work
 // overlaps. The server decides batches in order,
 // one at a time, on the one connection.
-func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+func (e *Engine) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	type pushed struct {
 		results []server.Result
 		err     error
 	}
 	send := func(ops []hlc.Op) chan pushed {
 		out := make(chan pushed, 1)
-		db.attachBlobs(ctx, ops)
+		e.attachBlobs(ctx, ops)
 		go func() {
-			results, err := c.Push(ctx, db.siteID, ops)
+			results, err := c.Push(ctx, e.siteID, ops)
 			out <- pushed{results, err}
 		}()
 		return out
 	}
-	ops, err := db.PendingOps(ctx, 0, PushBatch)
+	ops, err := e.db.PendingOps(ctx, 0, PushBatch)
 	if err != nil {
 		return internal("sync.push", err)
 	}
@@ -104,10 +98,10 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 	inflight := send(ops)
 	for {
 		// The next batch is read while the server decides this one.
-		next, err := db.PendingOps(ctx, ops[len(ops)-1].Seq, PushBatch)
+		next, err := e.db.PendingOps(ctx, ops[len(ops)-1].Seq, PushBatch)
 		p := <-inflight
 		if p.err != nil {
-			return db.pushFailed(ctx, ops, serverErrorf(p.err, queuedNote))
+			return e.pushFailed(ctx, ops, serverErrorf(p.err, queuedNote))
 		}
 		if err != nil {
 			return internal("sync.push", err)
@@ -116,7 +110,7 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 		if len(next) > 0 {
 			nextInflight = send(next)
 		}
-		if err := db.storePushResults(ctx, ops, p.results, rep); err != nil {
+		if err := e.storePushResults(ctx, ops, p.results, rep); err != nil {
 			if nextInflight != nil {
 				<-nextInflight // its results are the server's: the next push gets them again
 			}
@@ -130,12 +124,12 @@ func (db *DB) pushAll(ctx context.Context, c *server.Client, rep *app.SyncReport
 }
 
 // dialServer connects to the desk's server and shakes hands.
-func (db *DB) dialServer(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
-	c, err := server.Dial(ctx, db.serverURL(s))
+func (e *Engine) dialServer(ctx context.Context, s syncState) (*server.Client, server.Handshake, error) {
+	c, err := server.Dial(ctx, e.serverURL(s))
 	if err != nil {
 		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
 	}
-	h, err := c.Handshake(ctx, db.now)
+	h, err := c.Handshake(ctx, e.db.Now)
 	if err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, server.Handshake{}, serverErrorf(err, queuedNote)
@@ -148,11 +142,11 @@ const queuedNote = " Nothing was lost: the changes stay queued."
 
 // pushFailed counts a failed attempt on ops (the first batch waiting, when
 // nil) with err's message, and returns err.
-func (db *DB) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
+func (e *Engine) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
 	ctx = context.WithoutCancel(ctx) // an interrupted push is a failure to record too
 	if ops == nil {
 		var perr error
-		if ops, perr = db.PendingOps(ctx, 0, PushBatch); perr != nil {
+		if ops, perr = e.db.PendingOps(ctx, 0, PushBatch); perr != nil {
 			return err
 		}
 	}
@@ -160,7 +154,7 @@ func (db *DB) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
 		return err
 	}
 	msg := app.ErrorMessage(err)
-	if rerr := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
+	if rerr := e.writeState(ctx, "sync.push", func(tx *txn) error {
 		_, e := tx.ExecContext(tx.ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq BETWEEN ? AND ?`,
 			msg, ops[0].Seq, ops[len(ops)-1].Seq)
 		return e
@@ -177,8 +171,8 @@ func (db *DB) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
 // statement each, and where the server logged their changes is kept in
 // one more, rather than statements per operation: most of a push's
 // results are "applied" and need nothing else.
-func (db *DB) storePushResults(ctx context.Context, ops []hlc.Op, results []server.Result, rep *app.SyncReport) error {
-	detected := formatTime(db.now())
+func (e *Engine) storePushResults(ctx context.Context, ops []hlc.Op, results []server.Result, rep *app.SyncReport) error {
+	detected := formatTime(e.db.Now())
 	decided := make([]int64, 0, len(results))
 	var acked int64
 	for i, r := range results {
@@ -195,7 +189,7 @@ func (db *DB) storePushResults(ctx context.Context, ops []hlc.Op, results []serv
 	if err != nil {
 		return err
 	}
-	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.push", func(tx *Tx) error {
+	return e.writeState(ctx, "sync.push", func(tx *txn) error {
 		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
 			SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
 			ON CONFLICT DO NOTHING`, detected, string(seqs)); err != nil {
@@ -279,7 +273,7 @@ func logPositions(ops []hlc.Op, results []server.Result) (string, error) {
 // (logPositions), for the pull (migration 0011, pushed_rows). A row's
 // newest position wins, also when the batch changed the row more than
 // once.
-func (tx *Tx) recordPushed(positions string) error {
+func (tx *txn) recordPushed(positions string) error {
 	_, err := tx.exec(`INSERT INTO pushed_rows (entity, row_id, txid, seq)
 		SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
 		FROM json_each(?) WHERE true
@@ -291,13 +285,13 @@ func (tx *Tx) recordPushed(positions string) error {
 // keepLosers writes to conflicts what of op lost: the fields a newer change
 // won, the whole operation when its row was deleted, or when the server
 // refused it.
-func (tx *Tx) keepLosers(op hlc.Op, r server.Result, detected string) error {
+func (tx *txn) keepLosers(op hlc.Op, r server.Result, detected string) error {
 	switch r.Status {
 	case server.Conflict:
 		for _, l := range r.Lost {
-			rule := ruleFieldLWW
+			rule := data.RuleFieldLWW
 			if l.Field == "" {
-				rule = ruleDeleted
+				rule = data.RuleDeleted
 			}
 			if err := tx.addConflict(op, l.Field, rule, l.Value, l.WonValue, l.WonHLC, detected); err != nil {
 				return err
@@ -308,14 +302,14 @@ func (tx *Tx) keepLosers(op hlc.Op, r server.Result, detected string) error {
 		if err != nil {
 			return err
 		}
-		return tx.addConflict(op, "", ruleRejected+r.Reason, lost, nil, "", detected)
+		return tx.addConflict(op, "", data.RuleRejected+r.Reason, lost, nil, "", detected)
 	}
 	return nil
 }
 
 // addConflict keeps what lost for a person to review. won is empty when
 // nothing won (a refusal).
-func (tx *Tx) addConflict(op hlc.Op, field, rule string, lost, won json.RawMessage, wonHLC, detected string) error {
+func (tx *txn) addConflict(op hlc.Op, field, rule string, lost, won json.RawMessage, wonHLC, detected string) error {
 	var wonSite string
 	if wonHLC != "" {
 		t, err := hlc.Parse(wonHLC)

@@ -1,4 +1,4 @@
-package data
+package sync
 
 import (
 	"bytes"
@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	stdsync "sync"
 
 	"hms/app"
+	"hms/data"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 )
@@ -22,9 +22,6 @@ import (
 // PullBatch is how many changes of the server's log one round trip
 // fetches; the desk applies each batch in one transaction.
 const PullBatch = 1000
-
-// rulePullFailed names the conflicts of changes this desk could not apply.
-const rulePullFailed = "could not be applied on this desk: "
 
 // pullChanges fetches the server's change log after the desk's cursor and
 // applies it, batch by batch (SYNC.md, pull). Each batch is applied, and
@@ -34,9 +31,9 @@ const rulePullFailed = "could not be applied on this desk: "
 // it) does not stop the others: the batch is applied again one change at
 // a time, and the one that fails goes to conflicts for review, with the
 // server's row, so nothing is lost.
-func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+func (e *Engine) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	var txid, seq int64
-	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+	if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
 		return internal("sync.pull", err)
 	}
 	// The next batch is fetched while this one is applied: the server's
@@ -48,7 +45,7 @@ func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncRe
 	next := make(chan fetched, 1)
 	fetch := func(txid uint64, seq int64) {
 		go func() {
-			changes, err := c.Pull(ctx, db.siteID, txid, seq, PullBatch)
+			changes, err := c.Pull(ctx, e.siteID, txid, seq, PullBatch)
 			next <- fetched{changes, err}
 		}()
 	}
@@ -66,7 +63,7 @@ func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncRe
 			last := f.changes[len(f.changes)-1]
 			fetch(last.TxID, last.Seq)
 		}
-		if err := db.applyChanges(ctx, f.changes, rep); err != nil {
+		if err := e.applyChanges(ctx, f.changes, rep); err != nil {
 			if more {
 				<-next // the connection is free again before the round closes it
 			}
@@ -80,7 +77,7 @@ func (db *DB) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncRe
 
 // applyChanges applies one batch of pulled changes and moves the cursor
 // past it.
-func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
+func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
 	var newest hlc.Timestamp
 	for _, ch := range changes {
 		t, err := hlc.Parse(ch.HLC)
@@ -93,9 +90,9 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 	}
 	last := changes[len(changes)-1]
 	var applied, failed int
-	err := db.applyRemote(ctx, newest, func(tx *Tx) error {
+	err := e.applyRemote(ctx, newest, func(tx *txn) error {
 		applied, failed = 0, 0
-		a, err := tx.newApplier(true)
+		a, err := e.newApplier(tx, true)
 		if err != nil {
 			return err
 		}
@@ -106,7 +103,7 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 			if err := a.supersede(ch); err != nil {
 				return err
 			}
-			if ch.Origin != db.siteID {
+			if ch.Origin != e.siteID {
 				applied++
 			}
 		}
@@ -119,13 +116,13 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 		// One change this desk refuses: apply the batch one by one, each
 		// in a savepoint with its foreign keys checked at once, and keep
 		// the ones that fail for review.
-		err = db.applyRemote(ctx, newest, func(tx *Tx) error {
+		err = e.applyRemote(ctx, newest, func(tx *txn) error {
 			applied, failed = 0, 0
-			a, err := tx.newApplier(false)
+			a, err := e.newApplier(tx, false)
 			if err != nil {
 				return err
 			}
-			detected := formatTime(db.now())
+			detected := formatTime(e.db.Now())
 			// The rows of the changes parked by this batch: a later change
 			// of one closes them (supersede), and they are not reported.
 			parkedHere := map[[2]string]int{}
@@ -162,7 +159,7 @@ func (db *DB) applyChanges(ctx context.Context, changes []server.Change, rep *ap
 					if err := supersede(ch); err != nil {
 						return err
 					}
-					if ch.Origin != db.siteID {
+					if ch.Origin != e.siteID {
 						applied++
 					}
 				}
@@ -196,7 +193,7 @@ func (a *applier) supersede(ch server.Change) error {
 	}
 	_, err := a.tx.exec(`UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync', resolution = 'taken'
 		WHERE entity = ? AND row_id = ? AND resolved_at IS NULL AND rule LIKE ?`,
-		formatTime(a.tx.db.now()), ch.Entity, ch.RowID, rulePullFailed+"%")
+		formatTime(a.e.db.Now()), ch.Entity, ch.RowID, data.RuleNotApplied+"%")
 	return err
 }
 
@@ -205,10 +202,10 @@ func (a *applier) supersede(ch server.Change) error {
 // (after a restored server, desks push their operations again in their
 // own order, not in the order they were first made). One that applies now
 // is closed as taken; the others wait for the next round.
-func (db *DB) retryParked(ctx context.Context, rep *app.SyncReport) error {
+func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 	for pass := 0; pass < 5; pass++ {
-		rows, err := db.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site FROM conflicts
-			WHERE resolved_at IS NULL AND rule LIKE ? ORDER BY lost_hlc, rowid`, rulePullFailed+"%")
+		rows, err := e.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site FROM conflicts
+			WHERE resolved_at IS NULL AND rule LIKE ? ORDER BY lost_hlc, rowid`, data.RuleNotApplied+"%")
 		if err != nil {
 			return internal("sync.pull", err)
 		}
@@ -232,13 +229,13 @@ func (db *DB) retryParked(ctx context.Context, rep *app.SyncReport) error {
 			return nil
 		}
 		progress := 0
-		err = db.applyRemote(ctx, hlc.Timestamp{}, func(tx *Tx) error {
-			a, err := tx.newApplier(false)
+		err = e.applyRemote(ctx, hlc.Timestamp{}, func(tx *txn) error {
+			a, err := e.newApplier(tx, false)
 			if err != nil {
 				return err
 			}
 			a.noneParked = true // closed one by one below
-			now := formatTime(db.now())
+			now := formatTime(e.db.Now())
 			for _, p := range ps {
 				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
 					return err
@@ -272,14 +269,14 @@ func (db *DB) retryParked(ctx context.Context, rep *app.SyncReport) error {
 }
 
 // movePullCursor records that the desk has applied the log up to ch.
-func (tx *Tx) movePullCursor(ch server.Change) error {
+func (tx *txn) movePullCursor(ch server.Change) error {
 	_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = ?, pull_seq = ? WHERE id = 1`, int64(ch.TxID), ch.Seq)
 	return err
 }
 
 // keepUnapplied writes a change this desk could not apply to conflicts:
 // the server's row is the value that is missing here.
-func (tx *Tx) keepUnapplied(ch server.Change, why error, detected string) error {
+func (tx *txn) keepUnapplied(ch server.Change, why error, detected string) error {
 	site := ch.Origin
 	if t, err := hlc.Parse(ch.HLC); err == nil {
 		site = t.Site
@@ -287,13 +284,14 @@ func (tx *Tx) keepUnapplied(ch server.Change, why error, detected string) error 
 	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
 		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
 		VALUES (?, ?, ?, '', ?, ?, ?, ?, 'null', '', '', ?)`,
-		newID(), ch.Entity, ch.RowID, rulePullFailed+why.Error(), jsonText(ch.Data), ch.HLC, site, detected)
+		newID(), ch.Entity, ch.RowID, data.RuleNotApplied+why.Error(), jsonText(ch.Data), ch.HLC, site, detected)
 	return err
 }
 
 // applier applies pulled changes inside one transaction.
 type applier struct {
-	tx *Tx
+	e  *Engine
+	tx *txn
 	// outboxEmpty and nonePushed spare the look-ups of waiting local
 	// changes and of pushed rows per row.
 	outboxEmpty, nonePushed bool
@@ -368,22 +366,21 @@ func (a *applier) insert(entity string, keys []string, cols tableColumns, vals m
 func insertSQL(entity string, keys, names []string) string {
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		quoted[i] = QuoteIdent(n)
+		quoted[i] = data.QuoteIdent(n)
 	}
 	keyList := make([]string, len(keys))
 	for i, k := range keys {
-		keyList[i] = QuoteIdent(k)
+		keyList[i] = data.QuoteIdent(k)
 	}
 	// No field clocks: a field without one holds the value its record
 	// was created with, and every later reading of it is newer.
-	return `INSERT INTO ` + QuoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
+	return `INSERT INTO ` + data.QuoteIdent(entity) + ` (` + strings.Join(quoted, ", ") + `) VALUES (?` +
 		strings.Repeat(", ?", len(names)-1) + `) ON CONFLICT (` + strings.Join(keyList, ", ") + `) DO NOTHING`
 }
 
 // done finishes a batch: the patients it inserted get their search rows,
 // and summaries that missed rows are rebuilt when the dashboard is next
-// read (dashboardZone rebuilds them when the zone they were built for is
-// not the clinic's).
+// read.
 func (a *applier) done() error {
 	if a.deferSearch {
 		if err := a.addSearchRows(); err != nil {
@@ -396,32 +393,17 @@ func (a *applier) done() error {
 	if !a.staleDashboard {
 		return nil
 	}
-	_, err := a.tx.ExecContext(a.tx.ctx, `UPDATE dashboard_state SET zone = '' WHERE id = 1`)
-	return err
+	return a.tx.RebuildDashboard()
 }
 
 // addSearchRows writes the search rows of the patients inserted since it
-// last ran, as the trigger patients_search_insert writes them, in one
-// statement per index: the index then writes one segment for them all.
+// last ran (data.Tx.IndexPatients).
 func (a *applier) addSearchRows() error {
 	if len(a.unsearchable) == 0 {
 		return nil
 	}
-	ids, err := json.Marshal(slices.Collect(maps.Keys(a.unsearchable)))
-	if err != nil {
+	if err := a.tx.IndexPatients(slices.Collect(maps.Keys(a.unsearchable))); err != nil {
 		return err
-	}
-	// In the order of their rowids, which the index appends cheaply; a
-	// patient whose insert was rolled back is simply not found.
-	for _, q := range []string{
-		`INSERT INTO patient_name_fts (rowid, name) SELECT activity_seq, search_name FROM patients
-			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
-		`INSERT INTO patient_number_fts (rowid, digits) SELECT activity_seq, phone_digits || ' ' || substr(mrn, -6) FROM patients
-			WHERE id IN (SELECT value FROM json_each(?)) ORDER BY activity_seq`,
-	} {
-		if _, err := a.tx.ExecContext(a.tx.ctx, q, string(ids)); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
 	}
 	clear(a.unsearchable)
 	return nil
@@ -431,8 +413,8 @@ func (a *applier) addSearchRows() error {
 // one transaction, which fails as one) the foreign keys are checked at
 // commit and the search rows of new patients are written together;
 // otherwise each change is whole when apply returns, for savepoints.
-func (tx *Tx) newApplier(bulk bool) (*applier, error) {
-	a := &applier{tx: tx}
+func (e *Engine) newApplier(tx *txn, bulk bool) (*applier, error) {
+	a := &applier{e: e, tx: tx}
 	if bulk {
 		// Rows of one batch may refer to each other in any order; the keys
 		// are checked when it commits.
@@ -446,7 +428,7 @@ func (tx *Tx) newApplier(bulk bool) (*applier, error) {
 	}
 	var queued, pushed, parked int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM outbox), EXISTS (SELECT 1 FROM pushed_rows),
-			EXISTS (SELECT 1 FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?)`, rulePullFailed+"%").
+			EXISTS (SELECT 1 FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?)`, data.RuleNotApplied+"%").
 		Scan(&queued, &pushed, &parked); err != nil {
 		return nil, err
 	}
@@ -457,15 +439,15 @@ func (tx *Tx) newApplier(bulk bool) (*applier, error) {
 // tableColumns are a synced table's columns and their declared types.
 type tableColumns map[string]string
 
-// pullTables caches the columns of the synced tables, read once per
+// tableCache keeps the columns of the synced tables, read once per
 // database from the schema.
-type pullTables struct {
+type tableCache struct {
 	mu     stdsync.Mutex
 	tables map[string]tableColumns
 }
 
 func (a *applier) columns(entity string) (tableColumns, error) {
-	pt := &a.tx.db.pullTables
+	pt := &a.e.tables
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	if cols, ok := pt.tables[entity]; ok {
@@ -565,7 +547,7 @@ var noFieldClock = []string{"created_at", "updated_at"}
 // editable record a field whose local clock reading is newer keeps its
 // value too. Rows written once are inserted once.
 func (a *applier) apply(ch server.Change) error {
-	ent, ok := FindSyncedTable(ch.Entity)
+	ent, ok := data.FindSyncedTable(ch.Entity)
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
@@ -613,7 +595,7 @@ func (a *applier) apply(ch server.Change) error {
 	if err != nil {
 		return err
 	}
-	table := QuoteIdent(ch.Entity)
+	table := data.QuoteIdent(ch.Entity)
 	where := ent.KeyWhere()
 
 	if ch.DeletedHLC != "" {
@@ -637,7 +619,7 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	if ent.Blob != "" {
-		if s, ok := values[BlobKey].(string); ok {
+		if s, ok := values[data.BlobKey].(string); ok {
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
 				return fmt.Errorf("the %s travelled damaged: %w", ent.Blob, err)
@@ -654,7 +636,7 @@ func (a *applier) apply(ch server.Change) error {
 	// inserted, and the desk's row read only when there is one already.
 	if newestWaiting(ws, "") <= ch.HLC {
 		ins := maps.Clone(values)
-		if err := a.derive(ch.Entity, ins, nil); err != nil {
+		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
 			return err
 		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
@@ -722,14 +704,14 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	if len(set) > 0 {
-		if err := a.derive(ch.Entity, set, local); err != nil {
+		if err := a.tx.DeriveLocal(ch.Entity, set, local); err != nil {
 			return err
 		}
 		setNames := slices.Sorted(maps.Keys(set))
 		parts := make([]string, len(setNames))
 		args := make([]any, 0, len(setNames)+len(keyVals))
 		for i, n := range setNames {
-			parts[i] = QuoteIdent(n) + " = ?"
+			parts[i] = data.QuoteIdent(n) + " = ?"
 			args = append(args, set[n])
 		}
 		args = append(args, keyVals...)
@@ -750,7 +732,7 @@ func (a *applier) apply(ch server.Change) error {
 func (a *applier) localRow(table, where string, keyVals []any, names []string) (map[string]any, bool, error) {
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		quoted[i] = QuoteIdent(n)
+		quoted[i] = data.QuoteIdent(n)
 	}
 	dest := make([]any, len(names))
 	ptrs := make([]any, len(names))
@@ -794,7 +776,7 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 // (setBy: ch's FieldClocks).
 func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
 	for _, f := range fields {
-		if slices.Contains(noFieldClock, f) || f == BlobKey {
+		if slices.Contains(noFieldClock, f) || f == data.BlobKey {
 			continue
 		}
 		h := setBy[f]
@@ -813,290 +795,6 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		}
 	}
 	return nil
-}
-
-// derive adds to vals the desk's own columns that follow from them, as the
-// services compute them: search keys, the activity order of a new
-// patient, the copies of a patient's name in a new appointment. local is
-// the row as the desk has it (nil for a new row); vals holds the columns
-// that change.
-func (a *applier) derive(entity string, vals, local map[string]any) error {
-	get := func(n string) string {
-		if v, ok := vals[n]; ok {
-			s, _ := v.(string)
-			return s
-		}
-		s, _ := asText(local[n])
-		return s
-	}
-	changed := func(ns ...string) bool {
-		for _, n := range ns {
-			if _, ok := vals[n]; ok {
-				return true
-			}
-		}
-		return false
-	}
-	switch entity {
-	case "patients":
-		if local == nil || changed("given_name", "family_name", "phone") {
-			if local != nil {
-				var err error
-				if local, err = a.fill(entity, vals, local, "given_name", "family_name", "phone"); err != nil {
-					return err
-				}
-			}
-			vals["search_name"], vals["phone_digits"] = patientSearchFields(get("given_name"), get("family_name"), get("phone"))
-		}
-		if local == nil {
-			var seq int64
-			if err := a.tx.queryRow(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
-				return err
-			}
-			vals["activity_seq"], vals["last_activity_at"] = seq, get("created_at")
-		}
-	case "doctor_profiles":
-		if changed("specialization") {
-			vals["search_specialization"] = app.FoldForSearch(get("specialization"))
-		}
-	case "price_items":
-		if changed("name") {
-			vals["search_name"] = foldSearch(get("name"))
-		}
-	case "appointments":
-		if local == nil {
-			var name, mrn string
-			err := a.tx.queryRow(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
-				get("patient_id")).Scan(&name, &mrn)
-			if err == nil {
-				vals["patient_name"], vals["patient_mrn"] = name, mrn
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// fill returns local with the named columns read from the desk's row when
-// neither vals nor local has them.
-func (a *applier) fill(entity string, vals, local map[string]any, names ...string) (map[string]any, error) {
-	out := maps.Clone(local)
-	for _, n := range names {
-		if _, ok := vals[n]; ok {
-			continue
-		}
-		if _, ok := out[n]; ok {
-			continue
-		}
-		id, _ := asText(local["id"])
-		if id == "" {
-			if v, ok := vals["id"].(string); ok {
-				id = v
-			}
-		}
-		var v any
-		if err := a.tx.queryRow(`SELECT `+QuoteIdent(n)+` FROM `+QuoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		out[n] = v
-	}
-	return out, nil
-}
-
-// decodeRow turns a pulled row's JSON into column values of the types the
-// desk's table declares: numbers become integers in INTEGER columns. Plain
-// strings, the bulk of every row, are taken as they are without a second
-// pass through the decoder.
-func decodeRow(raw json.RawMessage, cols tableColumns) (map[string]any, error) {
-	fields, err := splitObject(raw)
-	if err != nil {
-		return nil, fmt.Errorf("the row is not a JSON object: %w", err)
-	}
-	m := make(map[string]any, len(fields))
-	for _, f := range fields {
-		k, v := f.key, f.value
-		if len(v) == 0 {
-			return nil, fmt.Errorf("field %s: no value", k)
-		}
-		switch c := v[0]; {
-		case c == 'n':
-			m[k] = nil
-		case c == 't':
-			m[k] = int64(1)
-		case c == 'f':
-			m[k] = int64(0)
-		case c == '"':
-			if bytes.IndexByte(v, '\\') < 0 {
-				m[k] = string(v[1 : len(v)-1])
-				continue
-			}
-			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, fmt.Errorf("field %s: %w", k, err)
-			}
-			m[k] = s
-		case c == '{' || c == '[':
-			m[k] = string(v)
-		default:
-			n := string(v)
-			switch typ := cols[k]; {
-			case strings.Contains(typ, "INT"):
-				if i, err := strconv.ParseInt(n, 10, 64); err == nil {
-					m[k] = i
-					continue
-				}
-				f, err := strconv.ParseFloat(n, 64)
-				if err != nil {
-					return nil, fmt.Errorf("field %s: %w", k, err)
-				}
-				m[k] = f
-			case strings.Contains(typ, "REAL"):
-				f, err := strconv.ParseFloat(n, 64)
-				if err != nil {
-					return nil, fmt.Errorf("field %s: %w", k, err)
-				}
-				m[k] = f
-			default:
-				m[k] = n
-			}
-		}
-	}
-	return m, nil
-}
-
-// field is one member of a JSON object: its key and its raw value.
-type field struct {
-	key   string
-	value []byte
-}
-
-// splitObject splits a JSON object, as PostgreSQL writes jsonb, into its
-// members without decoding their values: a pulled row is read once, by
-// decodeRow, instead of twice by encoding/json. Malformed input is an
-// error, never a panic.
-func splitObject(b []byte) ([]field, error) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return nil, errors.New("no opening brace")
-	}
-	var out []field
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return out, nil
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return nil, fmt.Errorf("a key expected at %d", i)
-		}
-		end, err := stringEnd(b, i)
-		if err != nil {
-			return nil, err
-		}
-		key := b[i+1 : end-1]
-		k := string(key)
-		if bytes.IndexByte(key, '\\') >= 0 {
-			if err := json.Unmarshal(b[i:end], &k); err != nil {
-				return nil, err
-			}
-		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return nil, fmt.Errorf("a colon expected at %d", i)
-		}
-		i = skipSpace(b, i+1)
-		vend, err := valueEnd(b, i)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, field{key: k, value: b[i:vend]})
-		i = skipSpace(b, vend)
-		if i >= len(b) {
-			return nil, errors.New("no closing brace")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return out, nil
-		default:
-			return nil, fmt.Errorf("a comma or brace expected at %d", i)
-		}
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd is the index after the JSON string that starts at i.
-func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
-		}
-	}
-	return 0, errors.New("an unterminated string")
-}
-
-// valueEnd is the index after the JSON value that starts at i.
-func valueEnd(b []byte, i int) (int, error) {
-	if i >= len(b) {
-		return 0, errors.New("a value expected")
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				end, err := stringEnd(b, j)
-				if err != nil {
-					return 0, err
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1, nil
-				}
-			}
-		}
-		return 0, errors.New("an unterminated object or array")
-	}
-	j := i
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
-		j++
-	}
-	if j == i {
-		return 0, fmt.Errorf("a value expected at %d", i)
-	}
-	if lit := string(b[i:j]); lit != "null" && lit != "true" && lit != "false" && !json.Valid(b[i:j]) {
-		return 0, fmt.Errorf("%q is not a JSON value", lit)
-	}
-	return j, nil
-}
-
-// asText is a column value as text, when it is text.
-func asText(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case []byte:
-		return string(x), true
-	}
-	return "", false
 }
 
 // sameValue reports whether a desk's column value and a pulled one are
@@ -1120,8 +818,12 @@ func sameValue(local, remote any) bool {
 			return l == r
 		}
 	case string:
-		r, ok := asText(remote)
-		return ok && l == r
+		switch r := remote.(type) {
+		case string:
+			return l == r
+		case []byte:
+			return l == string(r)
+		}
 	case []byte:
 		switch r := remote.(type) {
 		case []byte:

@@ -1,4 +1,4 @@
-package data
+package sync
 
 import (
 	"context"
@@ -7,18 +7,19 @@ import (
 	"slices"
 	"strings"
 
+	"hms/data"
 	"hms/data/sync/hlc"
 )
 
 // queueSnapshot queues one insert for every row of every synced table
-// (replacing what the outbox held, with replace), in the order of syncedTables, stamped with the transaction's clock
+// (replacing what the outbox held, with replace), in the order of data.SyncedTables, stamped with the transaction's clock
 // reading: what the clinic's first desk uploads when it enrolls, so that
 // the server starts with everything it has, demo data and rows written
 // before the outbox existed included. An appointment's replacement is
 // queued as an update after all the appointments, since it names a later
 // row.
-func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
-	if tx.hlc.IsZero() {
+func (tx *txn) queueSnapshot(replace bool) (int64, error) {
+	if tx.HLC().IsZero() {
 		return 0, fmt.Errorf("snapshot: the transaction has no clock reading")
 	}
 	if replace {
@@ -26,9 +27,9 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 			return 0, err
 		}
 	}
-	hlc := tx.hlc.String()
+	hlc := tx.HLC().String()
 	var total int64
-	for _, ent := range syncedTables {
+	for _, ent := range data.SyncedTables() {
 		entity := ent.Name
 		cols, err := tx.tableColumnNames(entity)
 		if err != nil {
@@ -39,12 +40,12 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 			if slices.Contains(ent.Local, c) || c == ent.Blob || (entity == "appointments" && c == "rescheduled_to") {
 				continue
 			}
-			pairs = append(pairs, "'"+c+"', "+QuoteIdent(c))
+			pairs = append(pairs, "'"+c+"', "+data.QuoteIdent(c))
 		}
 		keys := ent.KeyColumns()
 		rowID := make([]string, len(keys))
 		for i, k := range keys {
-			rowID[i] = QuoteIdent(k)
+			rowID[i] = data.QuoteIdent(k)
 		}
 		var withoutRowid bool
 		if err := tx.QueryRowContext(tx.ctx, `SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`, entity).
@@ -57,7 +58,7 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 		}
 		res, err := tx.ExecContext(tx.ctx, `INSERT INTO outbox (entity, row_id, kind, payload, hlc)
 			SELECT ?, `+strings.Join(rowID, " || '/' || ")+`, 'insert', json_object(`+strings.Join(pairs, ", ")+`), ?
-			FROM `+QuoteIdent(entity)+` ORDER BY `+order, entity, hlc)
+			FROM `+data.QuoteIdent(entity)+` ORDER BY `+order, entity, hlc)
 		if err != nil {
 			return 0, fmt.Errorf("snapshot of %s: %w", entity, err)
 		}
@@ -81,7 +82,7 @@ func (tx *Tx) queueSnapshot(replace bool) (int64, error) {
 }
 
 // tableColumnNames are a table's columns in their order.
-func (tx *Tx) tableColumnNames(table string) ([]string, error) {
+func (tx *txn) tableColumnNames(table string) ([]string, error) {
 	rows, err := tx.QueryContext(tx.ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 	if err != nil {
 		return nil, err
@@ -99,11 +100,11 @@ func (tx *Tx) tableColumnNames(table string) ([]string, error) {
 }
 
 // attachBlobs adds to the inserts of report files and receipts their
-// bytes (base64, under BlobKey), which stay in their tables rather than in
+// bytes (base64, under data.BlobKey), which stay in their tables rather than in
 // the outbox. A row gone since travels without them.
-func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
+func (e *Engine) attachBlobs(ctx context.Context, ops []hlc.Op) {
 	for i, op := range ops {
-		ent, _ := FindSyncedTable(op.Entity)
+		ent, _ := data.FindSyncedTable(op.Entity)
 		if ent.Blob == "" || op.Kind != hlc.KindInsert || len(op.Payload) < 2 {
 			continue
 		}
@@ -112,7 +113,7 @@ func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
 			continue
 		}
 		var b []byte
-		err := db.r.QueryRowContext(ctx, `SELECT `+QuoteIdent(ent.Blob)+` FROM `+QuoteIdent(op.Entity)+` WHERE `+ent.KeyWhere(), vals...).Scan(&b)
+		err := e.r.QueryRowContext(ctx, `SELECT `+data.QuoteIdent(ent.Blob)+` FROM `+data.QuoteIdent(op.Entity)+` WHERE `+ent.KeyWhere(), vals...).Scan(&b)
 		if err != nil {
 			continue
 		}
@@ -121,7 +122,7 @@ func (db *DB) attachBlobs(ctx context.Context, ops []hlc.Op) {
 		if strings.TrimSpace(string(p[1:len(p)-1])) == "" {
 			sep = ""
 		}
-		ops[i].Payload = append(append(p[:len(p)-1:len(p)-1], []byte(sep+`"`+BlobKey+`":"`)...),
+		ops[i].Payload = append(append(p[:len(p)-1:len(p)-1], []byte(sep+`"`+data.BlobKey+`":"`)...),
 			[]byte(base64.StdEncoding.EncodeToString(b)+`"}`)...)
 	}
 }

@@ -1,19 +1,16 @@
-package data
+package sync
 
 import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	stdsync "sync"
 	"time"
 
 	"hms/app"
@@ -30,61 +27,40 @@ var (
 	RetryMax  = time.Minute
 )
 
-// syncing is the desk's sync loop state: one round at a time, and the
-// signal that a local change is waiting.
-type syncing struct {
-	round    stdsync.Mutex // one SyncNow at a time, from the loop or a person
-	wakeOnce stdsync.Once
-	wake     chan struct{}
-}
-
-func (s *syncing) wakeChan() chan struct{} {
-	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
-	return s.wake
-}
-
-// changed tells the sync loop that a change was queued.
-func (db *DB) changed() {
-	select {
-	case db.syncing.wakeChan() <- struct{}{}:
-	default:
-	}
-}
-
-// SyncNow pushes the desk's queued changes, then pulls and applies the
-// other desks', and records how it went for the status bar. One round runs
-// at a time.
-func (db *DB) SyncNow(ctx context.Context) (*app.SyncReport, error) {
-	db.syncing.round.Lock()
-	defer db.syncing.round.Unlock()
-	rep, err := db.syncRound(ctx)
-	if rerr := db.recordRound(context.WithoutCancel(ctx), err); rerr != nil && err == nil {
+// SyncNow implements app.SyncService: it pushes the desk's queued
+// changes, then pulls and applies the other desks', and records how it
+// went for the status bar. One round runs at a time.
+func (e *Engine) SyncNow(ctx context.Context) (*app.SyncReport, error) {
+	e.round.Lock()
+	defer e.round.Unlock()
+	rep, err := e.syncRound(ctx)
+	if rerr := e.recordRound(context.WithoutCancel(ctx), err); rerr != nil && err == nil {
 		err = rerr
 	}
 	return rep, err
 }
 
-func (db *DB) syncRound(ctx context.Context) (*app.SyncReport, error) {
-	c, h, s, err := db.connectRound(ctx)
+func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
+	c, h, s, err := e.connectRound(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close(context.WithoutCancel(ctx))
 	rep := &app.SyncReport{ClockOffset: h.Offset}
 	if h.Epoch != s.epoch.String {
-		if err := db.rejoin(ctx, c, h, s, rep); err != nil {
+		if err := e.rejoin(ctx, c, h, s, rep); err != nil {
 			return rep, err
 		}
-	} else if err := db.checkRestored(ctx, c, rep); err != nil {
+	} else if err := e.checkRestored(ctx, c, rep); err != nil {
 		return rep, err
 	}
-	if err := db.pushAll(ctx, c, rep); err != nil {
+	if err := e.pushAll(ctx, c, rep); err != nil {
 		return rep, err
 	}
-	if err := db.pullUpTo(ctx, c, rep); err != nil {
+	if err := e.pullUpTo(ctx, c, rep); err != nil {
 		return rep, err
 	}
-	if err := db.pushAudit(ctx, c, rep); err != nil {
+	if err := e.pushAudit(ctx, c, rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -96,15 +72,15 @@ const AuditBatch = 2000
 // pushAudit sends the desk's audit log after sync_meta.audit_pushed_seq to
 // the server, which keeps every desk's (SYNC.md); the desk keeps its own
 // too, and its hash chain.
-func (db *DB) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	for {
 		var after int64
-		if err := db.r.QueryRowContext(ctx, `SELECT audit_pushed_seq FROM sync_meta WHERE id = 1`).Scan(&after); err != nil {
+		if err := e.r.QueryRowContext(ctx, `SELECT audit_pushed_seq FROM sync_meta WHERE id = 1`).Scan(&after); err != nil {
 			return internal("sync.audit", err)
 		}
 		var batch string
 		var n int
-		if err := db.r.QueryRowContext(ctx, `SELECT coalesce(json_group_array(json_object('seq', seq, 'id', id,
+		if err := e.r.QueryRowContext(ctx, `SELECT coalesce(json_group_array(json_object('seq', seq, 'id', id,
 				'site_id', site_id, 'at', at, 'user_id', user_id, 'username', username, 'role', role, 'action', action,
 				'entity', entity, 'entity_id', entity_id, 'patient_id', patient_id, 'outcome', outcome, 'detail', detail,
 				'prev_hash', prev_hash, 'hash', hash)), '[]'), count(*)
@@ -114,11 +90,11 @@ func (db *DB) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncRepo
 		if n == 0 {
 			return nil
 		}
-		last, err := c.PushAudit(ctx, db.siteID, json.RawMessage(batch))
+		last, err := c.PushAudit(ctx, e.siteID, json.RawMessage(batch))
 		if err != nil {
 			return serverErrorf(err, queuedNote)
 		}
-		if err := db.setAuditPushed(ctx, last); err != nil {
+		if err := e.setAuditPushed(ctx, last); err != nil {
 			return err
 		}
 		rep.AuditPushed += n
@@ -129,8 +105,8 @@ func (db *DB) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncRepo
 }
 
 // setAuditPushed records how far the server holds the desk's audit log.
-func (db *DB) setAuditPushed(ctx context.Context, seq int64) error {
-	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.audit", func(tx *Tx) error {
+func (e *Engine) setAuditPushed(ctx context.Context, seq int64) error {
+	return e.writeState(ctx, "sync.audit", func(tx *txn) error {
 		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET audit_pushed_seq = ? WHERE id = 1`, seq)
 		return err
 	})
@@ -147,26 +123,26 @@ const catchUpFor = 2 * time.Second
 // pullUpTo pulls until the desk has every change the server had logged
 // when the round began, or catchUpFor has passed: the rest comes with the
 // next round.
-func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
-	end, err := c.SiteState(ctx, db.siteID)
+func (e *Engine) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	end, err := c.SiteState(ctx, e.siteID)
 	if err != nil {
 		return serverError(err)
 	}
 	deadline := time.Now().Add(catchUpFor)
 	for wait := 5 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
-		if err := db.pullChanges(ctx, c, rep); err != nil {
+		if err := e.pullChanges(ctx, c, rep); err != nil {
 			return err
 		}
 		var txid, seq int64
-		if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+		if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
 			return internal("sync.pull", err)
 		}
 		if uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq) || time.Now().After(deadline) {
 			// The server prunes its log only below every desk's cursor.
-			if err := c.Pulled(ctx, db.siteID, uint64(txid), seq); err != nil {
+			if err := c.Pulled(ctx, e.siteID, uint64(txid), seq); err != nil {
 				return serverError(err)
 			}
-			return db.retryParked(ctx, rep)
+			return e.retryParked(ctx, rep)
 		}
 		select {
 		case <-ctx.Done():
@@ -186,8 +162,8 @@ func (db *DB) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncRepor
 // do the same with theirs. When the desk no longer keeps an operation the
 // server lacks (pruned after 180 days), it stops and says so, losing
 // nothing.
-func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
-	st, err := c.SiteState(ctx, db.siteID)
+func (e *Engine) checkRestored(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
+	st, err := c.SiteState(ctx, e.siteID)
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}
@@ -196,12 +172,12 @@ func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.Sync
 	}
 	var pullTx, pullSeq, acked int64
 	var lastOp sql.NullString
-	if err := db.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, acked_seq,
+	if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, acked_seq,
 			(SELECT op_id FROM outbox_sent ORDER BY seq DESC LIMIT 1) FROM sync_meta WHERE id = 1`).
 		Scan(&pullTx, &pullSeq, &acked, &lastOp); err != nil {
 		return internal("sync.status", err)
 	}
-	hasOp, hasCursor, err := c.Holds(ctx, db.siteID, lastOp.String, uint64(pullTx), pullSeq)
+	hasOp, hasCursor, err := c.Holds(ctx, e.siteID, lastOp.String, uint64(pullTx), pullSeq)
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}
@@ -210,7 +186,7 @@ func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.Sync
 	}
 	slog.Warn("the sync server lacks changes it had: restored from an older dump; pushing them again",
 		"server_last_op", st.LastOpSeq, "desk_acked", acked, "has_last_op", hasOp, "has_cursor", hasCursor)
-	return db.restoreServer(ctx, c, 0, st.LastOpSeq, rep)
+	return e.restoreServer(ctx, c, 0, st.LastOpSeq, rep)
 }
 
 // restoreServer pushes again every operation after seq after that the
@@ -218,9 +194,9 @@ func (db *DB) checkRestored(ctx context.Context, c *server.Client, rep *app.Sync
 // starts pulling the server's log from its beginning. holds is the highest
 // seq of the desk's the server holds: when the desk has pruned operations
 // beyond it, the server cannot be made whole from here.
-func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds int64, rep *app.SyncReport) error {
+func (e *Engine) restoreServer(ctx context.Context, c *server.Client, after, holds int64, rep *app.SyncReport) error {
 	var pruned int64
-	if err := db.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
+	if err := e.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
 		return internal("sync.restore", err)
 	}
 	if pruned > holds {
@@ -229,31 +205,31 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 	}
 	// Where the lost server logged the desk's changes means nothing on
 	// this one: the pushes below record where this one logs them.
-	if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+	if err := e.writeState(ctx, "sync.restore", func(tx *txn) error {
 		_, err := tx.ExecContext(tx.ctx, `DELETE FROM pushed_rows`)
 		return err
 	}); err != nil {
 		return internal("sync.restore", err)
 	}
 	for {
-		ops, err := db.sentOps(ctx, after, PushBatch)
+		ops, err := e.db.SentOps(ctx, after, PushBatch)
 		if err != nil {
 			return internal("sync.restore", err)
 		}
 		if len(ops) == 0 {
 			break
 		}
-		db.attachBlobs(ctx, ops)
-		results, err := c.Push(ctx, db.siteID, ops)
+		e.attachBlobs(ctx, ops)
+		results, err := c.Push(ctx, e.siteID, ops)
 		if err != nil {
 			return serverErrorf(err, queuedNote)
 		}
-		detected := formatTime(db.now())
+		detected := formatTime(e.db.Now())
 		positions, err := logPositions(ops, results)
 		if err != nil {
 			return internal("sync.restore", err)
 		}
-		if err := db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+		if err := e.writeState(ctx, "sync.restore", func(tx *txn) error {
 			if err := tx.recordPushed(positions); err != nil {
 				return err
 			}
@@ -275,11 +251,11 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 		}
 		after = ops[len(ops)-1].Seq
 	}
-	audit, err := c.PushAudit(ctx, db.siteID, json.RawMessage(`[]`))
+	audit, err := c.PushAudit(ctx, e.siteID, json.RawMessage(`[]`))
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}
-	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.restore", func(tx *Tx) error {
+	return e.writeState(ctx, "sync.restore", func(tx *txn) error {
 		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = 0, pull_seq = 0, audit_pushed_seq = ? WHERE id = 1`, audit)
 		return err
 	})
@@ -294,7 +270,7 @@ func (db *DB) restoreServer(ctx context.Context, c *server.Client, after, holds 
 // operation; and while it waits, the pull keeps the desk's value of what
 // it changed. It keeps its seq, op id and clock reading: it merges as it
 // did the first time.
-func (tx *Tx) requeueSent(op hlc.Op, reason string) error {
+func (tx *txn) requeueSent(op hlc.Op, reason string) error {
 	if _, err := tx.exec(`INSERT INTO outbox (seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error)
 		SELECT seq, op_id, entity, row_id, kind, payload, hlc, 1, ? FROM outbox_sent WHERE seq = ?
 		ON CONFLICT DO NOTHING`,
@@ -305,12 +281,6 @@ func (tx *Tx) requeueSent(op hlc.Op, reason string) error {
 	return err
 }
 
-// sentOps reads operations the server has acknowledged, after seq after.
-func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
-	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, ''
-		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-}
-
 // rejoin takes the desk to a server that replaced the one it enrolled with
 // (another epoch: a new database, or one restored into a new cluster). The
 // desk enrolls again asking for its own code, so that its number series go
@@ -318,13 +288,13 @@ func (db *DB) sentOps(ctx context.Context, after int64, limit int) ([]hlc.Op, er
 // empty, the desk uploads a snapshot of everything it has, as the clinic's
 // first desk does; otherwise it pushes again what it keeps of its own
 // operations. Either way it pulls the new server's log from the beginning.
-func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, s syncState, rep *app.SyncReport) error {
-	state, err := c.SiteState(ctx, db.siteID)
+func (e *Engine) rejoin(ctx context.Context, c *server.Client, h server.Handshake, s syncState, rep *app.SyncReport) error {
+	state, err := c.SiteState(ctx, e.siteID)
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}
-	want := s.deskOrDefault(db)
-	code, err := c.EnrollAs(ctx, db.siteID, db.appVersion, want)
+	want := s.deskOrDefault(e.db)
+	code, err := c.EnrollAs(ctx, e.siteID, e.appVersion, want)
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}
@@ -332,13 +302,13 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 		return app.Errorf(app.ECONFLICT, "The sync server at %s was replaced, and on the new one another desk has this desk's code %s: this desk cannot number with it there. Ask for help; nothing on this desk was lost.", c.URL(), want)
 	}
 	var pruned int64
-	if err := db.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
+	if err := e.r.QueryRowContext(ctx, `SELECT sent_pruned_seq FROM sync_meta WHERE id = 1`).Scan(&pruned); err != nil {
 		return internal("sync.rejoin", err)
 	}
 	// A desk that no longer keeps all it ever sent uploads what it has.
 	empty := state.LogSeq == 0 || pruned > 0
 	sys := app.NewContextWithCaller(ctx, app.SystemCaller("sync"))
-	err = db.write(sys, "sync.rejoin", func(tx *Tx) error {
+	err = e.write(sys, "sync.rejoin", func(tx *txn) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET server_epoch = ?, pull_txid = 0, pull_seq = 0,
 			audit_pushed_seq = 0 WHERE id = 1`, h.Epoch); err != nil {
 			return err
@@ -354,7 +324,7 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 			}
 			detail += fmt.Sprintf("; %d rows queued for upload", n)
 		}
-		tx.Audit("sync.rejoin", "sync_meta", db.siteID, "", detail)
+		tx.Audit("sync.rejoin", "sync_meta", e.siteID, "", detail)
 		return nil
 	})
 	if err != nil {
@@ -363,21 +333,21 @@ func (db *DB) rejoin(ctx context.Context, c *server.Client, h server.Handshake, 
 	if empty {
 		return nil
 	}
-	return db.restoreServer(ctx, c, 0, 0, rep)
+	return e.restoreServer(ctx, c, 0, 0, rep)
 }
 
 // recordRound keeps how the round went: when the desk last synced, or
 // since when it fails and why.
-func (db *DB) recordRound(ctx context.Context, roundErr error) error {
-	now := formatTime(db.now())
-	return db.inTx(withoutOutbox(ctx), app.Caller{}, "sync.status", func(tx *Tx) error {
+func (e *Engine) recordRound(ctx context.Context, roundErr error) error {
+	now := formatTime(e.db.Now())
+	return e.writeState(ctx, "sync.status", func(tx *txn) error {
 		var err error
 		if roundErr == nil {
 			if _, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET last_synced_at = ?, failing_since = NULL, last_sync_error = '' WHERE id = 1`, now); err != nil {
 				return err
 			}
 			// Acknowledged operations are kept sentKeep for a restored server.
-			cutoff := formatTime(db.now().Add(-sentKeep))
+			cutoff := formatTime(e.db.Now().Add(-sentKeep))
 			if _, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET sent_pruned_seq = max(sent_pruned_seq,
 				coalesce((SELECT max(seq) FROM outbox_sent WHERE acked_at < ?), 0)) WHERE id = 1`, cutoff); err != nil {
 				return err
@@ -396,14 +366,14 @@ func (db *DB) recordRound(ctx context.Context, roundErr error) error {
 // that another desk changed something, and every PollEvery; after a
 // failure it waits RetryMin, doubling up to RetryMax, and local changes do
 // not hurry it.
-func (db *DB) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
+func (e *Engine) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
 	notified := make(chan struct{}, 1)
-	go db.listen(ctx, notified)
+	go e.listen(ctx, notified)
 	retry := time.Duration(0)
 	for ctx.Err() == nil {
-		st, err := db.SyncStatus(ctx)
+		st, err := e.SyncStatus(ctx)
 		if err == nil && st.Enrolled {
-			_, rerr := db.SyncNow(ctx)
+			_, rerr := e.SyncNow(ctx)
 			if ctx.Err() != nil {
 				return
 			}
@@ -412,7 +382,7 @@ func (db *DB) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
 			} else {
 				retry = 0
 			}
-			st, err = db.SyncStatus(ctx)
+			st, err = e.SyncStatus(ctx)
 		}
 		if err == nil && report != nil {
 			report(st)
@@ -426,7 +396,7 @@ func (db *DB) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
 		}
 		select {
 		case <-ctx.Done():
-		case <-db.syncing.wakeChan():
+		case <-e.db.Queued():
 		case <-notified:
 		case <-time.After(PollEvery):
 		}
@@ -436,11 +406,11 @@ func (db *DB) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
 // listen holds a connection to the server that waits for its
 // notifications, and signals notified on each; it reconnects after a
 // failure and ends with ctx.
-func (db *DB) listen(ctx context.Context, notified chan<- struct{}) {
+func (e *Engine) listen(ctx context.Context, notified chan<- struct{}) {
 	for ctx.Err() == nil {
-		s, err := db.syncMeta(ctx)
+		s, err := e.syncMeta(ctx)
 		if err == nil && s.epoch.Valid && s.url.Valid {
-			err = db.listenOnce(ctx, s, notified)
+			err = e.listenOnce(ctx, s, notified)
 		}
 		select {
 		case <-ctx.Done():
@@ -449,8 +419,8 @@ func (db *DB) listen(ctx context.Context, notified chan<- struct{}) {
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, s syncState, notified chan<- struct{}) error {
-	c, err := server.Dial(ctx, db.serverURL(s))
+func (e *Engine) listenOnce(ctx context.Context, s syncState, notified chan<- struct{}) error {
+	c, err := server.Dial(ctx, e.serverURL(s))
 	if err != nil {
 		return err
 	}
@@ -459,7 +429,7 @@ func (db *DB) listenOnce(ctx context.Context, s syncState, notified chan<- struc
 		return err
 	}
 	for {
-		if err := c.WaitForChange(ctx, db.siteID); err != nil {
+		if err := c.WaitForChange(ctx, e.siteID); err != nil {
 			return err
 		}
 		select {
@@ -469,15 +439,11 @@ func (db *DB) listenOnce(ctx context.Context, s syncState, notified chan<- struc
 	}
 }
 
-// TestServer implements app.SyncService: it connects to the server and
-// says whether the desk could enroll with it, changing nothing.
-func (s *SyncService) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
-	return s.db.TestServer(ctx, serverURL)
-}
-
-// TestServer connects to the server at serverURL and shakes hands.
-func (db *DB) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
-	if err := db.mayEnroll(ctx, "sync.test"); err != nil {
+// TestServer implements app.SyncService: it connects to the server at
+// serverURL and shakes hands, and says whether the desk could enroll with
+// it, changing nothing.
+func (e *Engine) TestServer(ctx context.Context, serverURL string) (*app.ServerCheck, error) {
+	if err := e.db.MayEnroll(ctx, "sync.test"); err != nil {
 		return nil, err
 	}
 	shown, err := server.Redact(serverURL)
@@ -489,11 +455,11 @@ func (db *DB) TestServer(ctx context.Context, serverURL string) (*app.ServerChec
 		return nil, serverError(err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	h, err := c.Handshake(ctx, db.now)
+	h, err := c.Handshake(ctx, e.db.Now)
 	if err != nil {
 		return nil, serverError(err)
 	}
-	cur, err := db.syncMeta(ctx)
+	cur, err := e.syncMeta(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -507,11 +473,11 @@ func (db *DB) TestServer(ctx context.Context, serverURL string) (*app.ServerChec
 
 // serverURL is the address the desk enrolled with, with the password it
 // keeps sealed, when it keeps one.
-func (db *DB) serverURL(s syncState) string {
+func (e *Engine) serverURL(s syncState) string {
 	if len(s.secret) == 0 {
 		return s.url.String
 	}
-	pw, err := db.openSecret(s.secret)
+	pw, err := e.openSecret(s.secret)
 	if err != nil {
 		return s.url.String // the password file or PGPASSWORD may have it
 	}
@@ -539,15 +505,13 @@ func urlPassword(raw string) string {
 
 // secretKey is the key that seals the server's password: derived from the
 // desk's audit key, which is kept outside the database file.
-func (db *DB) secretKey() []byte {
-	m := hmac.New(sha256.New, db.key)
-	m.Write([]byte("hms sync server password"))
-	return m.Sum(nil)
+func (e *Engine) secretKey() []byte {
+	return e.db.DeriveKey("hms sync server password")
 }
 
 // sealSecret encrypts the server's password for sync_meta.server_secret.
-func (db *DB) sealSecret(pw string) ([]byte, error) {
-	block, err := aes.NewCipher(db.secretKey())
+func (e *Engine) sealSecret(pw string) ([]byte, error) {
+	block, err := aes.NewCipher(e.secretKey())
 	if err != nil {
 		return nil, err
 	}
@@ -559,12 +523,12 @@ func (db *DB) sealSecret(pw string) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return gcm.Seal(nonce, nonce, []byte(pw), []byte(db.siteID)), nil
+	return gcm.Seal(nonce, nonce, []byte(pw), []byte(e.siteID)), nil
 }
 
 // openSecret decrypts a sealed password.
-func (db *DB) openSecret(sealed []byte) (string, error) {
-	block, err := aes.NewCipher(db.secretKey())
+func (e *Engine) openSecret(sealed []byte) (string, error) {
+	block, err := aes.NewCipher(e.secretKey())
 	if err != nil {
 		return "", err
 	}
@@ -575,7 +539,7 @@ func (db *DB) openSecret(sealed []byte) (string, error) {
 	if len(sealed) < gcm.NonceSize() {
 		return "", errors.New("the sealed password is too short")
 	}
-	pw, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], []byte(db.siteID))
+	pw, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], []byte(e.siteID))
 	if err != nil {
 		return "", fmt.Errorf("the sealed password does not open with this desk's key: %w", err)
 	}
@@ -583,9 +547,9 @@ func (db *DB) openSecret(sealed []byte) (string, error) {
 }
 
 // syncTimes reads the round bookkeeping for SyncStatus.
-func (db *DB) syncTimes(ctx context.Context, st *app.SyncStatus) error {
+func (e *Engine) syncTimes(ctx context.Context, st *app.SyncStatus) error {
 	var synced, failing sql.NullString
-	if err := db.r.QueryRowContext(ctx, `SELECT last_synced_at, failing_since, last_sync_error FROM sync_meta WHERE id = 1`).
+	if err := e.r.QueryRowContext(ctx, `SELECT last_synced_at, failing_since, last_sync_error FROM sync_meta WHERE id = 1`).
 		Scan(&synced, &failing, &st.LastSyncError); err != nil {
 		return internal("sync.status", err)
 	}

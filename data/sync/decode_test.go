@@ -1,4 +1,4 @@
-package data
+package sync
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/datatest"
+	"hms/data/sync"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
@@ -19,7 +21,7 @@ import (
 func newSyncServer(t testing.TB) string {
 	t.Helper()
 	u := servertest.NewDatabase(t)
-	if _, err := data.InitServer(context.Background(), u); err != nil {
+	if _, err := sync.InitServer(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -29,7 +31,7 @@ var system = as(app.SystemCaller("test"))
 
 func mustEnroll(t testing.TB, db *data.DB, u string) *app.SyncStatus {
 	t.Helper()
-	st, err := db.Enroll(system, u)
+	st, err := engine(db).EnrollDesk(system, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func mustEnroll(t testing.TB, db *data.DB, u string) *app.SyncStatus {
 
 func mustPush(t testing.TB, db *data.DB) *app.SyncReport {
 	t.Helper()
-	rep, err := db.PushOnce(context.Background())
+	rep, err := engine(db).PushOnce(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +48,7 @@ func mustPush(t testing.TB, db *data.DB) *app.SyncReport {
 }
 
 func newPatient(t testing.TB, svc app.Services, name string) *app.Patient {
-	t.Helper()
-	p, err := svc.Patients.CreatePatient(system, app.PatientCreate{GivenName: name, FamilyName: "Sync",
-		Sex: app.SexFemale, BirthDate: "1980-02-03", Phone: "+30 210 555 0100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return datatest.NewPatient(t, svc, name)
 }
 
 func TestEnrollDesk(t *testing.T) {
@@ -98,7 +94,7 @@ func TestEnrollDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reopened.Close()
-	if p := newPatient(t, reopened.Services(), "Reopened"); p.MRN != "P-D2-000002" {
+	if p := newPatient(t, services(reopened), "Reopened"); p.MRN != "P-D2-000002" {
 		t.Fatalf("after reopening: %s", p.MRN)
 	}
 }
@@ -109,16 +105,16 @@ func TestEnrollRefusals(t *testing.T) {
 		u := newSyncServer(t)
 		servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
 		db := MustOpenDB(t, nil)
-		_, err := db.Enroll(system, u)
+		_, err := engine(db).EnrollDesk(system, u)
 		if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "newer version") {
 			t.Fatalf("enrolling with a newer server: %v", err)
 		}
-		if st, _ := db.SyncStatus(context.Background()); st.Enrolled {
+		if st, _ := engine(db).SyncStatus(context.Background()); st.Enrolled {
 			t.Fatal("enrolled anyway")
 		}
 	})
 	t.Run("NotInitialized", func(t *testing.T) {
-		_, err := MustOpenDB(t, nil).Enroll(system, servertest.NewDatabase(t))
+		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, servertest.NewDatabase(t))
 		if !strings.Contains(app.ErrorMessage(err), "hms server init") {
 			t.Fatalf("enrolling with a bare database: %v", err)
 		}
@@ -126,7 +122,7 @@ func TestEnrollRefusals(t *testing.T) {
 	t.Run("NoDatabase", func(t *testing.T) {
 		u := newSyncServer(t)
 		i := strings.LastIndex(u, "/")
-		_, err := MustOpenDB(t, nil).Enroll(system, u[:i]+"/hms_no_such_database")
+		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, u[:i]+"/hms_no_such_database")
 		if !strings.Contains(app.ErrorMessage(err), "no such database") {
 			t.Fatalf("enrolling with a missing database: %v", err)
 		}
@@ -134,7 +130,7 @@ func TestEnrollRefusals(t *testing.T) {
 	t.Run("AnotherServer", func(t *testing.T) {
 		db := MustOpenDB(t, nil)
 		mustEnroll(t, db, newSyncServer(t))
-		if _, err := db.Enroll(system, newSyncServer(t)); code(err) != app.ECONFLICT {
+		if _, err := engine(db).EnrollDesk(system, newSyncServer(t)); code(err) != app.ECONFLICT {
 			t.Fatalf("enrolling with a second server: %v", err)
 		}
 	})
@@ -152,7 +148,7 @@ func TestPushOnce(t *testing.T) {
 	t.Parallel()
 	u := newSyncServer(t)
 	c := mustSetup(t)
-	if _, err := c.db.PushOnce(context.Background()); code(err) != app.ECONFLICT {
+	if _, err := engine(c.db).PushOnce(context.Background()); code(err) != app.ECONFLICT {
 		t.Fatalf("push before enrolling: %v", err)
 	}
 	mustEnroll(t, c.db, u)
@@ -239,14 +235,14 @@ func TestPushFailureLosesNothing(t *testing.T) {
 			if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, tc.url); err != nil {
 				t.Fatal(err)
 			}
-			_, err := c.db.PushOnce(context.Background())
+			_, err := engine(c.db).PushOnce(context.Background())
 			if msg := app.ErrorMessage(err); !strings.Contains(msg, tc.want) || !strings.Contains(msg, "stay queued") {
 				t.Fatalf("push: %v", err)
 			}
 			if n := outboxCount(t, c.db); n != pending {
 				t.Fatalf("%d operations queued, want %d", n, pending)
 			}
-			st, err := c.db.SyncStatus(context.Background())
+			st, err := engine(c.db).SyncStatus(context.Background())
 			if err != nil || !strings.Contains(st.LastError, tc.want) || st.Pending != pending {
 				t.Fatalf("status %+v, %v", st, err)
 			}
@@ -274,7 +270,7 @@ func TestPushServerReplaced(t *testing.T) {
 	mustEnroll(t, c.db, u)
 	pending := outboxCount(t, c.db)
 	servertest.Exec(t, u, `UPDATE sync.meta SET epoch = gen_random_uuid()`)
-	_, err := c.db.PushOnce(context.Background())
+	_, err := engine(c.db).PushOnce(context.Background())
 	if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "replaced") {
 		t.Fatalf("push to a replaced server: %v", err)
 	}
@@ -295,7 +291,7 @@ func TestPushQuarantine(t *testing.T) {
 	clock := newFakeClock()
 	clock.Add(time.Since(clock.Now()) + 10*time.Minute) // now, plus ten minutes
 	db := MustOpenDB(t, clock)
-	p := newPatient(t, db.Services(), "Future")
+	p := newPatient(t, services(db), "Future")
 	pending := outboxCount(t, db)
 	st := mustEnroll(t, db, u)
 	if st.ClockOffset > -9*time.Minute {
@@ -314,7 +310,7 @@ func TestPushQuarantine(t *testing.T) {
 	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows`); n != 0 {
 		t.Fatalf("%d rows applied", n)
 	}
-	if st, _ := db.SyncStatus(context.Background()); !strings.Contains(st.LastError, "quarantine") {
+	if st, _ := engine(db).SyncStatus(context.Background()); !strings.Contains(st.LastError, "quarantine") {
 		t.Fatalf("status %+v", st)
 	}
 }
@@ -339,7 +335,7 @@ func copyRow(t testing.TB, from, to *data.DB, table, id string) {
 	if err := rows.Scan(ptrs...); err != nil {
 		t.Fatal(err)
 	}
-	err = to.ApplyRemote(context.Background(), hlc.Timestamp{}, func(tx *sql.Tx) error {
+	err = to.ApplyRemote(context.Background(), hlc.Timestamp{}, func(tx *data.Tx) error {
 		_, err := tx.Exec(`INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+
 			strings.Repeat(", ?", len(cols)-1)+`)`, vals...)
 		return err
@@ -359,17 +355,17 @@ func TestPushMergesPerField(t *testing.T) {
 	d1, d2 := MustOpenDB(t, c1), MustOpenDB(t, c2)
 	mustEnroll(t, d1, u)
 	mustEnroll(t, d2, u)
-	p := newPatient(t, d1.Services(), "Shared")
+	p := newPatient(t, services(d1), "Shared")
 	mustPush(t, d1)
 	copyRow(t, d1, d2, "patients", p.ID)
 
 	str := func(s string) *string { return &s }
-	if _, err := d1.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
+	if _, err := services(d1).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
 		Phone: str("+30 210 555 0001"), Email: str("one@example.org")}); err != nil {
 		t.Fatal(err)
 	}
 	c2.Add(time.Minute) // desk 2 edits later
-	if _, err := d2.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
+	if _, err := services(d2).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{
 		Phone: str("+30 210 555 0002"), Address: str("2 Later Street")}); err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +386,7 @@ func TestPushMergesPerField(t *testing.T) {
 	if field != "phone" || lost != `"+30 210 555 0001"` || won != `"+30 210 555 0002"` || wonSite != d2.SiteID() {
 		t.Fatalf("conflict %s: lost %s, won %s from %s", field, lost, won, wonSite)
 	}
-	if st, _ := d1.SyncStatus(context.Background()); st.Conflicts != 1 || st.Pending != 0 {
+	if st, _ := engine(d1).SyncStatus(context.Background()); st.Conflicts != 1 || st.Pending != 0 {
 		t.Fatalf("status %+v", st)
 	}
 }
@@ -419,7 +415,7 @@ func BenchmarkSyncPush(b *testing.B) {
 		b.StopTimer()
 		// A realistic mix: new rows and edits of them, as the write helper
 		// queues them.
-		err := db.WriteInTx(system, func(tx *sql.Tx) error {
+		err := writeInTx(db, system, func(tx *sql.Tx) error {
 			for i := 0; i < perRound/2; i++ {
 				id := fmt.Sprintf("bench.%d.%d", total, i)
 				if _, err := tx.Exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', '2026-11-26T00:00:00.000Z')`, id); err != nil {
@@ -437,7 +433,7 @@ func BenchmarkSyncPush(b *testing.B) {
 		n := queued(b, db)
 		b.StartTimer()
 		start := time.Now()
-		rep, err := db.PushOnce(ctx)
+		rep, err := engine(db).PushOnce(ctx)
 		if err != nil || rep.Applied != n {
 			b.Fatalf("push: %+v, %v", rep, err)
 		}
@@ -459,7 +455,7 @@ func TestPushTwiceAtOnce(t *testing.T) {
 	errs := make(chan error, 2)
 	for range 2 {
 		go func() {
-			_, err := c.db.PushOnce(context.Background())
+			_, err := engine(c.db).PushOnce(context.Background())
 			errs <- err
 		}()
 	}

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func registerOffline(t *testing.T, svc app.Services, given, phone, email string)
 // openDuplicates lists the desk's open possible duplicates.
 func openDuplicates(t *testing.T, ctx context.Context, db *data.DB) []*app.Conflict {
 	t.Helper()
-	all, err := db.Services().Sync.ListConflicts(ctx, false)
+	all, err := services(db).Sync.ListConflicts(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 	mustSync(t, first.db)
 	// The second desk has not pulled the first's record; its receptionist
 	// registers the same person, with a phone and extra spaces in the name.
-	gone := registerOffline(t, second.Services(), " Maria ", "+30 210 555 0199", "maria@example.org")
+	gone := registerOffline(t, services(second), " Maria ", "+30 210 555 0199", "maria@example.org")
 	// And a record of the same name on the second desk only, born on
 	// another day: not the same person.
-	other, err := second.Services().Patients.CreatePatient(system, app.PatientCreate{GivenName: "Maria", FamilyName: "Twice",
+	other, err := services(second).Patients.CreatePatient(system, app.PatientCreate{GivenName: "Maria", FamilyName: "Twice",
 		Sex: app.SexFemale, BirthDate: "1975-05-01"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,34 +75,34 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 		if d.RowID != gone.ID || d.DuplicateOf != kept.ID || !strings.Contains(d.What, gone.MRN) || !strings.Contains(d.What, kept.MRN) {
 			t.Fatalf("flag %+v", d)
 		}
-		if st, err := db.SyncStatus(context.Background()); err != nil || st.Conflicts != 1 {
+		if st, err := engine(db).SyncStatus(context.Background()); err != nil || st.Conflicts != 1 {
 			t.Fatalf("status %+v, %v", st, err)
 		}
 	}
 	d := openDuplicates(t, admin, second)[0]
 	// An allergy recorded under the later record only.
-	if _, err := second.Services().Clinical.AddAllergy(first.ctx(app.RoleDoctor), app.AllergyCreate{PatientID: gone.ID,
+	if _, err := services(second).Clinical.AddAllergy(first.ctx(app.RoleDoctor), app.AllergyCreate{PatientID: gone.ID,
 		Substance: "Penicillin", Reaction: "rash", Severity: app.SeverityModerate}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Taking "what lost" makes no sense for two records; a receptionist
 	// may not decide.
-	if _, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionTake); code(err) != app.EINVALID {
+	if _, err := services(second).Sync.ResolveConflict(admin, d.ID, app.ResolutionTake); code(err) != app.EINVALID {
 		t.Fatalf("take a duplicate: %v", err)
 	}
-	if _, err := second.Services().Sync.ResolveConflict(first.ctx(app.RoleReception), d.ID, app.ResolutionMerged); code(err) != app.EUNAUTHORIZED {
+	if _, err := services(second).Sync.ResolveConflict(first.ctx(app.RoleReception), d.ID, app.ResolutionMerged); code(err) != app.EUNAUTHORIZED {
 		t.Fatalf("a receptionist merges: %v", err)
 	}
 
-	res, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionMerged)
+	res, err := services(second).Sync.ResolveConflict(admin, d.ID, app.ResolutionMerged)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Resolution != app.ResolutionMerged || res.ResolvedBy != "admin" {
 		t.Fatalf("resolved %+v", res)
 	}
-	if _, err := second.Services().Sync.ResolveConflict(admin, d.ID, app.ResolutionKeep); code(err) != app.ECONFLICT {
+	if _, err := services(second).Sync.ResolveConflict(admin, d.ID, app.ResolutionKeep); code(err) != app.ECONFLICT {
 		t.Fatalf("decide twice: %v", err)
 	}
 	mustSync(t, second)
@@ -113,7 +113,7 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 		if dups := openDuplicates(t, admin, db); len(dups) != 0 {
 			t.Fatalf("%s still lists %d possible duplicates", db.Path(), len(dups))
 		}
-		k, err := db.Services().Patients.FindPatientByID(admin, kept.ID)
+		k, err := services(db).Patients.FindPatientByID(admin, kept.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,21 +121,21 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 			len(k.MergedFrom) != 1 || k.MergedFrom[0].ID != gone.ID {
 			t.Fatalf("kept record on %s: %+v", db.Path(), k)
 		}
-		chart, err := db.Services().Clinical.GetChart(first.ctx(app.RoleDoctor), kept.ID)
+		chart, err := services(db).Clinical.GetChart(first.ctx(app.RoleDoctor), kept.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(chart.Allergies) != 1 || chart.Allergies[0].Substance != "Penicillin" || chart.Allergies[0].Severity != app.SeverityModerate {
 			t.Fatalf("the kept record's allergies on %s: %+v", db.Path(), chart.Allergies)
 		}
-		g, err := db.Services().Patients.FindPatientByID(admin, gone.ID)
+		g, err := services(db).Patients.FindPatientByID(admin, gone.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !g.Archived() || g.MergedInto != kept.ID || !strings.Contains(g.ArchiveReason, kept.MRN) {
 			t.Fatalf("merged record on %s: %+v", db.Path(), g)
 		}
-		o, err := db.Services().Patients.FindPatientByID(admin, other.ID)
+		o, err := services(db).Patients.FindPatientByID(admin, other.ID)
 		if err != nil || o.Archived() || o.MergedInto != "" {
 			t.Fatalf("the other Maria on %s: %+v, %v", db.Path(), o, err)
 		}
@@ -161,7 +161,7 @@ func TestDuplicatePatientsKeptApart(t *testing.T) {
 	admin := first.ctx(app.RoleAdmin)
 	a := registerOffline(t, first.svc, "Eleni", "", "")
 	registerOffline(t, first.svc, "Eleni", "", "") // the same desk, a second time
-	b := registerOffline(t, second.Services(), "Eleni", "", "")
+	b := registerOffline(t, services(second), "Eleni", "", "")
 	mustSync(t, first.db)
 	mustSync(t, second)
 	mustSync(t, first.db)
@@ -184,7 +184,7 @@ func TestDuplicatePatientsKeptApart(t *testing.T) {
 		t.Fatalf("the second desk still lists %d", len(dups))
 	}
 	for _, id := range []string{a.ID, b.ID} {
-		p, err := second.Services().Patients.FindPatientByID(admin, id)
+		p, err := services(second).Patients.FindPatientByID(admin, id)
 		if err != nil || p.Archived() || p.MergedInto != "" {
 			t.Fatalf("%s after keeping both: %+v, %v", id, p, err)
 		}
@@ -205,7 +205,7 @@ func TestDuplicateFlagSurvivesServerRestore(t *testing.T) {
 	mustSync(t, second)
 	dump := servertest.Copy(t, u)
 
-	b := registerOffline(t, second.Services(), "Nikos", "", "")
+	b := registerOffline(t, services(second), "Nikos", "", "")
 	mustSync(t, second)
 	mustSync(t, first.db)
 	flags := openDuplicates(t, admin, first.db)

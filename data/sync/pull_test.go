@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func demoDesk(t testing.TB, patients int) *data.DB {
 
 func mustSync(t testing.TB, db *data.DB) *app.SyncReport {
 	t.Helper()
-	rep, err := db.SyncNow(context.Background())
+	rep, err := engine(db).SyncNow(context.Background())
 	if err != nil {
 		t.Fatalf("sync %s: %v", db.Path(), err)
 	}
@@ -138,7 +138,7 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 	// A new desk has no clinic and nobody to log in as: it may join its
 	// clinic's server all the same (a desk with a clinic needs an admin).
 	second := MustOpenDB(t, nil)
-	if st, err := second.Services().Sync.EnrollDesk(anon, u); err != nil || st.DeskCode != "D2" {
+	if st, err := services(second).Sync.EnrollDesk(anon, u); err != nil || st.DeskCode != "D2" {
 		t.Fatalf("second desk %+v, %v", st, err)
 	}
 	rep := mustSync(t, second)
@@ -155,7 +155,7 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []*data.DB{first, second} {
-		if _, err := d.Services().Dashboard.Dashboard(system, month); err != nil {
+		if _, err := services(d).Dashboard.Dashboard(system, month); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 
 	// The downloaded desk is a working desk: its people log in, its
 	// searches find the clinic's patients.
-	svc := second.Services()
+	svc := services(second)
 	sess, err := svc.Users.Login(anon, "admin", "demo admin password")
 	if err != nil {
 		t.Fatalf("logging in on the new desk: %v", err)
@@ -244,13 +244,13 @@ func TestPullMergesPerField(t *testing.T) {
 	update(first.svc, app.PatientUpdate{Phone: str("+30 210 555 0111"), Address: str("1 First Street")})
 	// The second desk took in the first's clock when it pulled last, so its
 	// edit is the newer one.
-	update(second.Services(), app.PatientUpdate{Email: str("merge@example.org"), Address: str("2 Second Street")})
+	update(services(second), app.PatientUpdate{Email: str("merge@example.org"), Address: str("2 Second Street")})
 
 	mustSync(t, second)
 	mustSync(t, first.db) // its address loses to the newer one
 	mustSync(t, second)
 	sameClinic(t, first.db, second)
-	got, err := second.Services().Patients.FindPatientByID(system, p.ID)
+	got, err := services(second).Patients.FindPatientByID(system, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestPullDoubleBooking(t *testing.T) {
 		return ap
 	}
 	one := book(first.svc, a.ID)
-	two := book(second.Services(), b.ID)
+	two := book(services(second), b.ID)
 	mustSync(t, first.db)
 	rep := mustSync(t, second)
 	if rep.Conflicts != 1 {
@@ -303,7 +303,7 @@ func TestPullDoubleBooking(t *testing.T) {
 		}
 	}
 	// Reception's board lists the loser first, with its patient.
-	board, err := second.Services().Appointments.ReceptionBoard(system, start.Format("2006-01-02"))
+	board, err := services(second).Appointments.ReceptionBoard(system, start.Format("2006-01-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestPullNumberSeries(t *testing.T) {
 	mustSync(t, first.db)
 	mustSync(t, second)
 	for i := range 3 {
-		for _, svc := range []app.Services{first.svc, second.Services()} {
+		for _, svc := range []app.Services{first.svc, services(second)} {
 			payInvoice(t, svc, p.ID, fmt.Sprintf("Visit %d", i))
 		}
 	}
@@ -390,11 +390,11 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 	newPatient(t, first.svc, "Waiting")
 	check := func(name, wantMsg string) {
 		t.Helper()
-		_, err := db.SyncNow(context.Background())
+		_, err := engine(db).SyncNow(context.Background())
 		if err == nil || !strings.Contains(app.ErrorMessage(err), wantMsg) {
 			t.Fatalf("%s: %v", name, err)
 		}
-		st, err := db.SyncStatus(context.Background())
+		st, err := engine(db).SyncStatus(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,7 +437,7 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 	if rep.Pushed == 0 {
 		t.Fatalf("after recovery: %+v", rep)
 	}
-	st, err := db.SyncStatus(context.Background())
+	st, err := engine(db).SyncStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func TestSyncServerRestored(t *testing.T) {
 	// After the dump: changes on both desks, all acknowledged.
 	late := newPatient(t, first.svc, "Late")
 	email := "late@example.org"
-	if _, err := second.Services().Patients.UpdatePatient(system, early.ID, app.PatientUpdate{Email: &email}); err != nil {
+	if _, err := services(second).Patients.UpdatePatient(system, early.ID, app.PatientUpdate{Email: &email}); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)
@@ -518,7 +518,7 @@ func TestSyncServerReplaced(t *testing.T) {
 	mustSync(t, second)
 	sameClinic(t, first.db, second)
 	for _, d := range []*data.DB{first.db, second} {
-		st, err := d.SyncStatus(context.Background())
+		st, err := engine(d).SyncStatus(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

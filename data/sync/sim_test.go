@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -78,7 +79,7 @@ func TestSyncSimulation(t *testing.T) {
 			start := time.Now()
 			defer func() {
 				if t.Failed() {
-					t.Logf("seed %d failed; rerun it alone (HMS_SIM_TRACE=1 prints its steps) with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulation' -v ./data/",
+					t.Logf("seed %d failed; rerun it alone (HMS_SIM_TRACE=1 prints its steps) with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulation' -v ./data/sync/",
 						seed, os.Getenv(servertest.EnvURL), seed)
 				}
 			}()
@@ -171,7 +172,7 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 			start := time.Now()
 			defer func() {
 				if t.Failed() {
-					t.Logf("seed %d failed; rerun it alone with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulationConcurrent' -v ./data/",
+					t.Logf("seed %d failed; rerun it alone with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulationConcurrent' -v ./data/sync/",
 						seed, os.Getenv(servertest.EnvURL), seed)
 				}
 			}()
@@ -180,7 +181,7 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			for _, d := range s.desks {
-				go func() { d.db.RunSync(ctx, nil); done <- struct{}{} }()
+				go func() { engine(d.db).RunSync(ctx, nil); done <- struct{}{} }()
 			}
 			s.run(simSteps)
 			cancel()
@@ -218,7 +219,7 @@ type simDesk struct {
 	syncRound int
 }
 
-func (d *simDesk) svc() app.Services { return d.db.Services() }
+func (d *simDesk) svc() app.Services { return services(d.db) }
 
 type simInvoice struct {
 	desk   int // the desk that drafted it: only it edits the draft
@@ -352,7 +353,7 @@ func (s *sim) restart(d *simDesk) {
 func (s *sim) sync(d *simDesk) *app.SyncReport {
 	s.t.Helper()
 	d.syncRound++
-	rep, err := d.db.SyncNow(context.Background())
+	rep, err := engine(d.db).SyncNow(context.Background())
 	if err == nil {
 		delete(s.unchecked, d)
 	}
@@ -387,7 +388,7 @@ func (s *sim) sync(d *simDesk) *app.SyncReport {
 // killed between the push and storing its results.
 func (s *sim) pushBehindTheDesksBack(d *simDesk, times int) {
 	ctx := context.Background()
-	ops, err := d.db.PendingOps(ctx, 0, data.PushBatch)
+	ops, err := d.db.PendingOps(ctx, 0, sync.PushBatch)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -1177,7 +1178,7 @@ func TestSyncRestoredServer(t *testing.T) {
 	p := newPatient(t, first.svc, "AfterDump")
 	mustSync(t, first.db)
 	mustSync(t, second)
-	q := newPatient(t, second.Services(), "Waiting") // queued at the restore
+	q := newPatient(t, services(second), "Waiting") // queued at the restore
 	r := newPatient(t, first.svc, "WaitingToo")
 
 	// The server is "restored" from the dump.
@@ -1188,7 +1189,7 @@ func TestSyncRestoredServer(t *testing.T) {
 	}
 	for _, d := range []*data.DB{first.db, second, first.db, second} {
 		patients := count(t, d, `SELECT count(*) FROM patients`)
-		if _, err := d.SyncNow(context.Background()); err != nil {
+		if _, err := engine(d).SyncNow(context.Background()); err != nil {
 			if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "restored") {
 				t.Fatalf("sync of %s with a server restored from an older dump: %v", d.Path(), err)
 			}
@@ -1273,7 +1274,7 @@ func TestPullKeepsOwnNewerChange(t *testing.T) {
 		mustSync(t, first.db)
 		mustSync(t, second)
 		email, phone := "older@example.org", "+30 210 555 0142"
-		if _, err := second.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		if _, err := services(second).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
 			t.Fatal(err)
 		}
 		mustSync(t, second)
@@ -1299,7 +1300,7 @@ func TestPullKeepsOwnNewerChange(t *testing.T) {
 		}
 		mustSync(t, first.db)
 		mustSync(t, second)
-		if _, err := second.Services().Appointments.Cancel(system, ap.ID, "the patient called"); err != nil {
+		if _, err := services(second).Appointments.Cancel(system, ap.ID, "the patient called"); err != nil {
 			t.Fatal(err)
 		}
 		mustSync(t, second)
@@ -1332,7 +1333,7 @@ func TestPullKeepsOwnNewerChange(t *testing.T) {
 		if _, err := first.svc.Appointments.Reschedule(system, ap.ID, start.Add(2*time.Hour), "sync test"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := second.Services().Appointments.Reschedule(system, ap.ID, start.Add(3*time.Hour), "sync test"); err != nil {
+		if _, err := services(second).Appointments.Reschedule(system, ap.ID, start.Add(3*time.Hour), "sync test"); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range []*data.DB{first.db, second, first.db} {
@@ -1371,7 +1372,7 @@ func TestSyncRestoredServerAfterLostReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	ops, err := first.db.PendingOps(ctx, 0, data.PushBatch)
+	ops, err := first.db.PendingOps(ctx, 0, sync.PushBatch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1385,7 +1386,7 @@ func TestSyncRestoredServerAfterLostReply(t *testing.T) {
 	c.Close(ctx)
 
 	for _, d := range []*data.DB{first.db, second, first.db, second} {
-		if rep, err := d.SyncNow(ctx); err != nil {
+		if rep, err := engine(d).SyncNow(ctx); err != nil {
 			t.Errorf("sync of %s: %v", d.Path(), err)
 		} else if rep.PullConflicts != 0 {
 			t.Errorf("%s could not apply %d pulled changes", d.Path(), rep.PullConflicts)

@@ -1,4 +1,4 @@
-package data_test
+package sync_test
 
 import (
 	"context"
@@ -85,7 +85,7 @@ func TestServerPrune(t *testing.T) {
 
 	// The desks sync on; none pushes again as if the server were restored.
 	phone := "+30 210 555 0104"
-	if _, err := second.Services().Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Phone: &phone}); err != nil {
+	if _, err := services(second).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Phone: &phone}); err != nil {
 		t.Fatal(err)
 	}
 	for _, rep := range []*app.SyncReport{mustSync(t, second), mustSync(t, first.db), mustSync(t, third)} {
@@ -101,7 +101,7 @@ func TestServerPrune(t *testing.T) {
 	mustEnroll(t, fourth, u)
 	mustSync(t, fourth)
 	sameClinic(t, first.db, fourth)
-	if got, err := fourth.Services().Patients.FindPatientByID(system, p.ID); err != nil || got.Phone != phone {
+	if got, err := services(fourth).Patients.FindPatientByID(system, p.ID); err != nil || got.Phone != phone {
 		t.Fatalf("the new desk's patient: %+v, %v", got, err)
 	}
 }

@@ -1,0 +1,285 @@
+// Package datatest gives the tests of package data and of the packages
+// built on it (the sync engine, data/sync) the same fixtures: a database
+// in a temporary folder with a clock the test moves, a clinic set up with
+// an account of every role, a plain connection to the file as a tamperer
+// would open one, and the role matrix's check of one call.
+package datatest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+)
+
+// CheapHash keeps tests fast; the code path is the production one.
+var CheapHash = app.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// FakeClock is a clock tests move by hand.
+type FakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewFakeClock is a clock at 09:00 UTC on 25 November 2026.
+func NewFakeClock() *FakeClock {
+	return &FakeClock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+}
+
+// Now is the clock's time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock by d.
+func (c *FakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// MustOpenDB opens a new database in a temporary folder, on clock (a new
+// FakeClock when nil), and closes it when the test ends.
+func MustOpenDB(tb testing.TB, clock *FakeClock) *data.DB {
+	tb.Helper()
+	if clock == nil {
+		clock = NewFakeClock()
+	}
+	db, err := data.Open(filepath.Join(tb.TempDir(), "hms.db"), data.Options{HashParams: CheapHash, Now: clock.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// RawDB opens a second, plain connection to the file, as a tamperer would.
+func RawDB(tb testing.TB, db *data.DB) *sql.DB {
+	tb.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+db.Path()+"?_busy_timeout=5000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// AdminPassword is the password of a Clinic's administrator.
+const AdminPassword = "correct horse battery"
+
+// As is a context whose caller is c.
+func As(c app.Caller) context.Context { return app.NewContextWithCaller(context.Background(), c) }
+
+// CallerOf is the caller u is when logged in.
+func CallerOf(u *app.User) app.Caller {
+	return app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
+}
+
+// NewPatient registers a patient of given name (family name Sync), as the
+// system.
+func NewPatient(tb testing.TB, svc app.Services, given string) *app.Patient {
+	tb.Helper()
+	p, err := svc.Patients.CreatePatient(As(app.SystemCaller("test")), app.PatientCreate{GivenName: given,
+		FamilyName: "Sync", Sex: app.SexFemale, BirthDate: "1980-02-03", Phone: "+30 210 555 0100"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Clinic is a set-up database with one account of every role.
+type Clinic struct {
+	DB       *data.DB
+	Services app.Services
+	Clock    *FakeClock
+	Users    map[app.Role]*app.User
+	Patient2 *app.User // another patient
+	Pending  *app.User // a staff registration waiting for approval
+}
+
+// Ctx is a context whose caller is the clinic's account of role r.
+func (c *Clinic) Ctx(r app.Role) context.Context { return As(CallerOf(c.Users[r])) }
+
+// MustSetup sets up a clinic in a new database: its settings, an
+// administrator (admin, AdminPassword), an account of every staff role
+// (doctor1, nurse1, …), two patients' accounts (zoe, yannis) and a nurse
+// waiting for approval (newnurse).
+func MustSetup(tb testing.TB) *Clinic {
+	tb.Helper()
+	clock := NewFakeClock()
+	db := MustOpenDB(tb, clock)
+	c := &Clinic{DB: db, Services: db.Services(), Clock: clock, Users: map[app.Role]*app.User{}}
+	anon := context.Background()
+	admin, err := c.Services.Settings.Setup(anon, app.ClinicSetup{
+		Settings:      app.Settings{ClinicName: "Riverside Clinic", Address: "1 River Road", Currency: "EUR", TimeZone: "Europe/Athens"},
+		AdminUsername: "admin", AdminFullName: "Ada Admin", AdminPassword: AdminPassword,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.Users[app.RoleAdmin] = admin
+	for _, r := range app.StaffRoles {
+		u, err := c.Services.Users.CreateUser(c.Ctx(app.RoleAdmin), app.UserCreate{
+			Username: string(r) + "1", FullName: "Staff " + string(r), Role: r, Password: "a long staff password " + string(r)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c.Users[r] = u
+	}
+	for i, name := range []string{"zoe", "yannis"} {
+		u, err := c.Services.Users.RegisterPatient(anon, app.PatientRegistration{Username: name, GivenName: name,
+			FamilyName: "Papadopoulou", Sex: app.SexFemale, BirthDate: "1990-01-0" + string(rune('1'+i)),
+			Phone: "+30 210 555 000" + string(rune('1'+i)), Password: "patient password " + name})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if i == 0 {
+			c.Users[app.RolePatient] = u
+		} else {
+			c.Patient2 = u
+		}
+	}
+	p, err := c.Services.Users.RegisterStaff(anon, app.StaffRegistration{Username: "newnurse", FullName: "New Nurse",
+		Role: app.RoleNurse, Password: "waiting for approval"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.Pending = p
+	return c
+}
+
+// OutboxCount is how many operations wait in the desk's outbox.
+func OutboxCount(tb testing.TB, db *data.DB) int {
+	tb.Helper()
+	var n int
+	if err := RawDB(tb, db).QueryRow(`SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// AuditCount is how many rows the audit log has.
+func AuditCount(tb testing.TB, db *data.DB) int {
+	tb.Helper()
+	var n int
+	if err := RawDB(tb, db).QueryRow(`SELECT count(*) FROM audit_log`).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// Snapshot renders every row of every table but the audit log's, so a test
+// can tell that a call changed nothing.
+func Snapshot(tb testing.TB, db *data.DB) string {
+	tb.Helper()
+	raw := RawDB(tb, db)
+	rows, err := raw.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('audit_log', 'audit_head') ORDER BY name`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, table := range tables {
+		rows, err := raw.Query(`SELECT * FROM "` + table + `" ORDER BY rowid`)
+		if err != nil {
+			rows, err = raw.Query(`SELECT * FROM "` + table + `"`)
+			if err != nil {
+				tb.Fatal(err)
+			}
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		b.WriteString(table + "\n")
+		for rows.Next() {
+			rows.Scan(ptrs...)
+			for _, v := range vals {
+				b.WriteString(strings.ReplaceAll(toString(v), "\n", " ") + "|")
+			}
+			b.WriteString("\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case []byte:
+		return string(x)
+	default:
+		return strings.TrimSpace(strings.ReplaceAll(strings.Trim(fmt.Sprint(x), "\x00"), "\t", " "))
+	}
+}
+
+// CheckCall is the role matrix's check of one service call, made by do as
+// the caller of ctx (role; "" for nobody) on clinic c: an allowed call is
+// never refused for permission; a denied one returns EUNAUTHORIZED,
+// changes no row, and writes one denied audit row.
+func CheckCall(t *testing.T, c *Clinic, ctx context.Context, allowed bool, do func(ctx context.Context) error) {
+	t.Helper()
+	before, snap := AuditCount(t, c.DB), Snapshot(t, c.DB)
+	err := do(ctx)
+	if allowed {
+		if app.ErrorCode(err) == app.EUNAUTHORIZED && !isLoginOutcome(err) {
+			t.Fatalf("allowed call refused: %v", err)
+		}
+		return
+	}
+	if app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Fatalf("want EUNAUTHORIZED, got %v", err)
+	}
+	if Snapshot(t, c.DB) != snap {
+		t.Fatal("a denied call changed data")
+	}
+	if AuditCount(t, c.DB) != before+1 {
+		t.Fatalf("want one denied audit row, audit rows %d -> %d", before, AuditCount(t, c.DB))
+	}
+	var outcome string
+	RawDB(t, c.DB).QueryRow(`SELECT outcome FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&outcome)
+	if outcome != string(app.OutcomeDenied) {
+		t.Fatalf("last audit row outcome %q, want denied", outcome)
+	}
+}
+
+// isLoginOutcome tells a refused login (locked, pending) from a permission denial.
+func isLoginOutcome(err error) bool {
+	msg := app.ErrorMessage(err)
+	return strings.Contains(msg, "locked") || strings.Contains(msg, "approval") || strings.Contains(msg, "deactivated")
+}
+
+// Unlisted are the methods of the service interfaces ifaces, each as
+// "Interface.Method", that the role matrix lacks (listed says which it
+// has): every method must say which roles may call it.
+func Unlisted(ifaces []reflect.Type, listed func(method string) bool) []string {
+	var out []string
+	for _, iface := range ifaces {
+		for i := 0; i < iface.NumMethod(); i++ {
+			if name := iface.Name() + "." + iface.Method(i).Name; !listed(name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
