@@ -14,7 +14,8 @@ const MaxClockOffset = 60 * time.Second
 // stands.
 type SyncService interface {
 	// EnrollDesk connects to the server at serverURL (postgres://user@host/
-	// database; a password in it is used now and never stored), checks that
+	// database; a password in it is kept sealed with a key derived from the
+	// desk's audit key, never in clear, and the address without it), checks that
 	// the two can work together, measures the clock offset and registers
 	// the desk, which gets its code for number series (D1, D2, …). Enrolling
 	// again on the same server is safe and keeps the code. Admins only; or

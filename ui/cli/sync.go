@@ -120,8 +120,9 @@ Subcommands:
   status       say where this desk stands
   conflicts    list the changes that lost or were refused, for review
 
-The server's password is never stored: give it in PGPASSWORD or the
-PostgreSQL password file (~/.pgpass), or in URL for enroll only.`
+A password given in URL to enroll is kept sealed with a key derived from
+the desk's audit key, never in clear; without one, the password comes from
+PGPASSWORD or the PostgreSQL password file (~/.pgpass).`
 
 func (r *runner) cmdSync(args []string) int {
 	fs := r.newFlags("sync", "hms [--db PATH] sync SUBCOMMAND [args]", syncAbout)
