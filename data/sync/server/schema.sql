@@ -1,0 +1,825 @@
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0006 leave it:
+-- generated from a freshly initialized database (hms server init) by
+-- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
+-- migrations (data/sync/server/migrations) are the source. Refresh it with
+--   HMS_TEST_PG=postgres://… go test -tags sqlite_fts5 -run TestSchema ./data/sync/server/ -update
+-- Function bodies are as PostgreSQL keeps them; grants name the roles
+-- other than the owner.
+
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+
+CREATE ROLE hms_desk NOLOGIN;
+CREATE SCHEMA sync;
+GRANT USAGE ON SCHEMA sync TO hms_desk;
+
+CREATE SEQUENCE sync.change_log_seq_seq AS bigint;
+
+-- sync.applied_ops
+
+CREATE TABLE sync.applied_ops (
+    op_id uuid NOT NULL,
+    site_id uuid NOT NULL,
+    op_seq bigint NOT NULL,
+    result jsonb NOT NULL,
+    applied_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT applied_ops_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT applied_ops_pkey PRIMARY KEY (op_id)
+);
+CREATE INDEX applied_ops_age ON sync.applied_ops USING btree (applied_at);
+
+-- sync.appointment_slots
+
+CREATE TABLE sync.appointment_slots (
+    row_id text NOT NULL,
+    doctor_id text NOT NULL,
+    during tstzrange NOT NULL,
+    CONSTRAINT appointment_slots_pkey PRIMARY KEY (row_id),
+    CONSTRAINT appointment_slots_doctor_id_during_excl EXCLUDE USING gist (doctor_id WITH =, during WITH &&)
+);
+
+-- sync.audit_log
+
+CREATE TABLE sync.audit_log (
+    site_id uuid NOT NULL,
+    local_seq bigint NOT NULL,
+    hash text NOT NULL,
+    prev_hash text NOT NULL,
+    entry jsonb NOT NULL,
+    received_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT audit_log_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT audit_log_pkey PRIMARY KEY (site_id, local_seq)
+);
+
+-- sync.change_log
+
+CREATE TABLE sync.change_log (
+    seq bigint NOT NULL DEFAULT nextval('sync.change_log_seq_seq'::regclass),
+    txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    entity text NOT NULL,
+    row_id text NOT NULL,
+    origin_site uuid NOT NULL,
+    hlc text COLLATE "C" NOT NULL,
+    row_snapshot jsonb NOT NULL,
+    field_hlc jsonb NOT NULL,
+    deleted_hlc text COLLATE "C",
+    server_set jsonb NOT NULL DEFAULT '{}'::jsonb,
+    CONSTRAINT change_log_pkey PRIMARY KEY (seq)
+);
+CREATE INDEX change_log_cursor ON sync.change_log USING btree (txid, seq);
+CREATE TRIGGER change_log_patient_duplicates AFTER INSERT ON sync.change_log FOR EACH ROW WHEN (new.entity = 'patients'::text AND new.deleted_hlc IS NULL) EXECUTE FUNCTION sync.flag_patient_duplicates();
+
+-- sync.entities
+
+CREATE TABLE sync.entities (
+    entity text NOT NULL,
+    mode text NOT NULL,
+    CONSTRAINT entities_mode_check CHECK (mode = ANY (ARRAY['editable'::text, 'append'::text])),
+    CONSTRAINT entities_pkey PRIMARY KEY (entity)
+);
+
+-- sync.meta
+
+CREATE TABLE sync.meta (
+    id integer NOT NULL DEFAULT 1,
+    epoch uuid NOT NULL DEFAULT gen_random_uuid(),
+    schema_version integer NOT NULL,
+    min_client_schema integer NOT NULL,
+    created_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT meta_id_check CHECK (id = 1),
+    CONSTRAINT meta_pkey PRIMARY KEY (id)
+);
+
+-- sync.patient_registrations
+
+CREATE TABLE sync.patient_registrations (
+    row_id text NOT NULL,
+    identity text,
+    desk text NOT NULL,
+    registered_at text NOT NULL,
+    CONSTRAINT patient_registrations_pkey PRIMARY KEY (row_id)
+);
+CREATE INDEX patient_registrations_identity ON sync.patient_registrations USING btree (identity) WHERE (identity IS NOT NULL);
+
+-- sync.quarantine
+
+CREATE TABLE sync.quarantine (
+    op_id uuid NOT NULL,
+    site_id uuid NOT NULL,
+    op_seq bigint NOT NULL,
+    op jsonb NOT NULL,
+    hlc text COLLATE "C" NOT NULL,
+    ahead interval NOT NULL,
+    first_seen timestamp with time zone NOT NULL DEFAULT now(),
+    last_seen timestamp with time zone NOT NULL DEFAULT now(),
+    attempts integer NOT NULL DEFAULT 1,
+    CONSTRAINT quarantine_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT quarantine_pkey PRIMARY KEY (op_id)
+);
+CREATE INDEX quarantine_site ON sync.quarantine USING btree (site_id);
+
+-- sync.rows
+
+CREATE TABLE sync.rows (
+    entity text NOT NULL,
+    row_id text NOT NULL,
+    data jsonb NOT NULL,
+    field_hlc jsonb NOT NULL,
+    deleted_hlc text COLLATE "C",
+    deleted_at timestamp with time zone,
+    updated_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT rows_pkey PRIMARY KEY (entity, row_id)
+);
+
+-- sync.schema_migrations
+
+CREATE TABLE sync.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT schema_migrations_pkey PRIMARY KEY (version)
+);
+
+-- sync.sites
+
+CREATE TABLE sync.sites (
+    site_id uuid NOT NULL,
+    desk_code text NOT NULL,
+    last_op_seq bigint NOT NULL DEFAULT 0,
+    app_version text NOT NULL DEFAULT ''::text,
+    enrolled_at timestamp with time zone NOT NULL DEFAULT now(),
+    last_push_at timestamp with time zone,
+    pulled_txid xid8 NOT NULL DEFAULT '0'::xid8,
+    pulled_seq bigint NOT NULL DEFAULT 0,
+    pulled_at timestamp with time zone,
+    CONSTRAINT sites_desk_code_check CHECK (desk_code ~ '^D[1-9][0-9]*$'::text),
+    CONSTRAINT sites_pkey PRIMARY KEY (site_id),
+    CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
+);
+
+-- sync.appointment_status_forward(text,text)
+
+CREATE OR REPLACE FUNCTION sync.appointment_status_forward(p_from text, p_to text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT p_from IS NOT DISTINCT FROM p_to OR p_from IS NULL
+        OR (p_from = 'pending' AND p_to IN ('confirmed', 'cancelled', 'conflict'))
+        OR (p_from = 'confirmed' AND p_to IN ('checked_in', 'cancelled', 'no_show', 'conflict'))
+        OR (p_from = 'checked_in' AND p_to IN ('completed', 'cancelled', 'conflict'))
+        OR (p_from = 'conflict' AND p_to = 'cancelled')
+$function$;
+
+-- sync.enroll(uuid,text)
+
+CREATE OR REPLACE FUNCTION sync.enroll(p_site uuid, p_app_version text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_code text;
+BEGIN
+    -- Codes are handed out one enrollment at a time, with no gaps.
+    LOCK TABLE sync.sites IN SHARE ROW EXCLUSIVE MODE;
+    SELECT desk_code INTO v_code FROM sync.sites WHERE site_id = p_site;
+    IF FOUND THEN
+        UPDATE sync.sites SET app_version = p_app_version WHERE site_id = p_site;
+        RETURN v_code;
+    END IF;
+    SELECT 'D' || (coalesce(max(substr(desk_code, 2)::int), 0) + 1) INTO v_code FROM sync.sites;
+    INSERT INTO sync.sites (site_id, desk_code, app_version) VALUES (p_site, v_code, p_app_version);
+    RETURN v_code;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.enroll(uuid,text) TO hms_desk;
+
+-- sync.enroll(uuid,text,text)
+
+CREATE OR REPLACE FUNCTION sync.enroll(p_site uuid, p_app_version text, p_code text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_code text;
+BEGIN
+    LOCK TABLE sync.sites IN SHARE ROW EXCLUSIVE MODE;
+    SELECT desk_code INTO v_code FROM sync.sites WHERE site_id = p_site;
+    IF FOUND THEN
+        UPDATE sync.sites SET app_version = p_app_version WHERE site_id = p_site;
+        RETURN v_code;
+    END IF;
+    IF coalesce(p_code, '') ~ '^D[1-9][0-9]*$' AND NOT EXISTS (SELECT 1 FROM sync.sites WHERE desk_code = p_code) THEN
+        v_code := p_code;
+    ELSE
+        SELECT 'D' || (coalesce(max(substr(desk_code, 2)::int), 0) + 1) INTO v_code FROM sync.sites;
+    END IF;
+    INSERT INTO sync.sites (site_id, desk_code, app_version) VALUES (p_site, v_code, p_app_version);
+    RETURN v_code;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.enroll(uuid,text,text) TO hms_desk;
+
+-- sync.flag_patient_duplicates()
+
+CREATE OR REPLACE FUNCTION sync.flag_patient_duplicates()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_key   text := sync.patient_identity(NEW.row_snapshot);
+    -- the desk code of the record's number; failing one, the desk whose
+    -- clock wrote its id
+    v_desk  text := coalesce(nullif(split_part(coalesce(NEW.row_snapshot->>'mrn', ''), '-', 2), ''),
+                             right(NEW.field_hlc->>'id', 36), '');
+    v_at    text := coalesce(NEW.row_snapshot->>'created_at', '');
+    v_other record;
+    v_later text;
+    v_first text;
+    v_pair  text;
+    v_id    text;
+    v_row   jsonb;
+    v_fhlc  jsonb;
+BEGIN
+    INSERT INTO sync.patient_registrations (row_id, identity, desk, registered_at)
+    VALUES (NEW.row_id, v_key, v_desk, v_at)
+    ON CONFLICT (row_id) DO NOTHING;
+    IF NOT FOUND OR v_key IS NULL THEN
+        RETURN NULL; -- registered before, or too little to compare
+    END IF;
+    FOR v_other IN
+        SELECT g.row_id, g.registered_at FROM sync.patient_registrations g
+        WHERE g.identity = v_key AND g.row_id <> NEW.row_id AND g.desk <> v_desk
+        ORDER BY g.row_id
+        LIMIT 10
+    LOOP
+        v_later := greatest(NEW.row_id, v_other.row_id);
+        v_first := least(NEW.row_id, v_other.row_id);
+        v_pair := md5('patient_duplicates ' || v_first || ' ' || v_later);
+        v_id := substr(v_pair, 1, 8) || '-' || substr(v_pair, 9, 4) || '-' || substr(v_pair, 13, 4) || '-'
+             || substr(v_pair, 17, 4) || '-' || substr(v_pair, 21, 12);
+        v_row := jsonb_build_object('id', v_id, 'patient_id', v_later, 'other_id', v_first,
+            'reason', 'same name and date of birth', 'detected_at', greatest(v_at, v_other.registered_at),
+            'resolution', '', 'kept_id', '', 'resolved_at', NULL, 'resolved_by', '',
+            'updated_at', greatest(v_at, v_other.registered_at));
+        SELECT jsonb_object_agg(key, NEW.hlc) INTO v_fhlc FROM jsonb_object_keys(v_row) AS key;
+        INSERT INTO sync.rows (entity, row_id, data, field_hlc) VALUES ('patient_duplicates', v_id, v_row, v_fhlc)
+        ON CONFLICT (entity, row_id) DO NOTHING;
+        IF FOUND THEN
+            INSERT INTO sync.change_log (entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)
+            VALUES ('patient_duplicates', v_id, NEW.origin_site, NEW.hlc, v_row, v_fhlc, NULL, v_row);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.flag_patient_duplicates() TO PUBLIC;
+
+-- sync.handshake()
+
+CREATE OR REPLACE FUNCTION sync.handshake(OUT epoch uuid, OUT schema_version integer, OUT min_client_schema integer, OUT server_time timestamp with time zone)
+ RETURNS record
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT m.epoch, m.schema_version, m.min_client_schema, clock_timestamp() FROM sync.meta m
+$function$;
+GRANT EXECUTE ON FUNCTION sync.handshake() TO hms_desk;
+
+-- sync.holds(uuid,uuid,xid8,bigint)
+
+CREATE OR REPLACE FUNCTION sync.holds(p_site uuid, p_op_id uuid, p_txid xid8, p_seq bigint, OUT has_op boolean, OUT has_cursor boolean)
+ RETURNS record
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT p_op_id IS NULL OR EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.op_id = p_op_id AND a.site_id = p_site),
+           p_seq = 0 OR EXISTS (SELECT 1 FROM sync.change_log c WHERE c.txid = p_txid AND c.seq = p_seq)
+$function$;
+GRANT EXECUTE ON FUNCTION sync.holds(uuid,uuid,xid8,bigint) TO hms_desk;
+
+-- sync.is_desk_hlc(text,uuid)
+
+CREATE OR REPLACE FUNCTION sync.is_desk_hlc(s text, p_site uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT translate(left(s, 24), '0123456789', '0000000000') = '0000-00-00T00:00:00.000Z'
+        AND substr(s, 6, 2) COLLATE "C" BETWEEN '01' AND '12'
+        AND substr(s, 9, 2) COLLATE "C" BETWEEN '01' AND '31'
+        AND substr(s, 12, 2) COLLATE "C" <= '23'
+        AND substr(s, 15, 2) COLLATE "C" <= '59'
+        AND substr(s, 18, 2) COLLATE "C" <= '59'
+        AND translate(substr(s, 25, 5), '0123456789ABCDEF', '0000000000000000') = '-0000'
+        AND substr(s, 30) = '-' || p_site::text
+$function$;
+
+-- sync.is_op_id(text)
+
+CREATE OR REPLACE FUNCTION sync.is_op_id(s text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT translate(s, '0123456789abcdef', '0000000000000000') = '00000000-0000-0000-0000-000000000000'
+$function$;
+
+-- sync.patient_identity(jsonb)
+
+CREATE OR REPLACE FUNCTION sync.patient_identity(p jsonb)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT CASE WHEN coalesce(p->>'birth_date', '') = '' OR btrim(coalesce(p->>'family_name', '')) = '' THEN NULL
+        ELSE pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(coalesce(p->>'given_name', '')), '\s+', ' ', 'g'))
+            || '|' || pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(p->>'family_name'), '\s+', ' ', 'g'))
+            || '|' || (p->>'birth_date')
+    END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.patient_identity(jsonb) TO PUBLIC;
+
+-- sync.prune(interval,interval)
+
+CREATE OR REPLACE FUNCTION sync.prune(p_tombstone_age interval, p_ops_age interval, OUT superseded bigint, OUT tombstones bigint, OUT ops bigint, OUT held_by text, OUT held_since timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_txid xid8;
+    v_seq  bigint;
+BEGIN
+    -- One prune at a time; desks push and pull on meanwhile.
+    PERFORM pg_advisory_xact_lock(hashtext('hms sync prune'));
+    SELECT s.pulled_txid, s.pulled_seq, s.desk_code, s.pulled_at INTO v_txid, v_seq, held_by, held_since
+    FROM sync.sites s ORDER BY s.pulled_txid, s.pulled_seq LIMIT 1;
+    IF NOT FOUND THEN
+        v_txid := '0';
+        v_seq := 0;
+    END IF;
+
+    WITH below AS (
+        SELECT c.seq, row_number() OVER (PARTITION BY c.entity, c.row_id ORDER BY c.txid DESC, c.seq DESC) AS newer
+        FROM sync.change_log c
+        WHERE (c.txid, c.seq) < (v_txid, v_seq)
+    )
+    DELETE FROM sync.change_log c USING below b WHERE c.seq = b.seq AND b.newer > 1;
+    GET DIAGNOSTICS superseded = ROW_COUNT;
+
+    WITH recent AS (
+        -- the rows changed at or above the horizon: few, by the cursor index
+        SELECT DISTINCT c.entity, c.row_id FROM sync.change_log c WHERE (c.txid, c.seq) >= (v_txid, v_seq)
+    ), gone AS (
+        SELECT r.entity, r.row_id FROM sync.rows r
+        WHERE r.deleted_hlc IS NOT NULL AND r.deleted_at < now() - p_tombstone_age
+          AND NOT EXISTS (SELECT 1 FROM recent x WHERE x.entity = r.entity AND x.row_id = r.row_id)
+    ), logged AS (
+        DELETE FROM sync.change_log c USING gone g WHERE c.entity = g.entity AND c.row_id = g.row_id
+    )
+    DELETE FROM sync.rows r USING gone g WHERE r.entity = g.entity AND r.row_id = g.row_id;
+    GET DIAGNOSTICS tombstones = ROW_COUNT;
+
+    DELETE FROM sync.applied_ops a WHERE a.applied_at < now() - p_ops_age;
+    GET DIAGNOSTICS ops = ROW_COUNT;
+END
+$function$;
+
+-- sync.pull(uuid,xid8,bigint,integer)
+
+CREATE OR REPLACE FUNCTION sync.pull(p_site uuid, p_txid xid8, p_seq bigint, p_limit integer)
+ RETURNS TABLE(txid xid8, seq bigint, entity text, row_id text, origin_site uuid, hlc text, row_snapshot jsonb, field_hlc jsonb, deleted_hlc text, server_set jsonb)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET enable_sort TO 'off'
+AS $function$
+BEGIN
+    PERFORM 1 FROM sync.sites s WHERE s.site_id = p_site;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
+    END IF;
+    RETURN QUERY
+    SELECT c.txid, c.seq, c.entity, c.row_id, c.origin_site, c.hlc::text, c.row_snapshot,
+           CASE WHEN jsonb_path_exists(c.field_hlc, '$.* ? (@ != $hlc)', jsonb_build_object('hlc', c.hlc))
+                THEN c.field_hlc ELSE '{}'::jsonb END,
+           c.deleted_hlc::text, c.server_set
+    FROM sync.change_log c
+    WHERE (c.txid, c.seq) > (p_txid, p_seq) AND c.txid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY c.txid, c.seq
+    LIMIT least(greatest(p_limit, 1), 10000);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
+
+-- sync.pulled(uuid,xid8,bigint)
+
+CREATE OR REPLACE FUNCTION sync.pulled(p_site uuid, p_txid xid8, p_seq bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    UPDATE sync.sites SET pulled_txid = p_txid, pulled_seq = p_seq, pulled_at = now() WHERE site_id = p_site;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
+    END IF;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pulled(uuid,xid8,bigint) TO hms_desk;
+
+-- sync.push(uuid,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push(p_site uuid, p_ops jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_modes    jsonb;
+    v_results  jsonb[] := '{}';
+    v_has_q    boolean;
+    v_max_seq  bigint := 0;
+    v_limit    timestamptz := now() + interval '5 minutes';
+    v_ops      jsonb[];
+    v_ids      uuid[];
+    v_stored   jsonb[];
+    v_prev     int[];
+    i          int;
+    op         jsonb;
+    v_id       uuid;
+    v_seq      bigint;
+    v_entity   text;
+    v_row_id   text;
+    v_kind     text;
+    v_payload  jsonb;
+    v_hlc      text COLLATE "C";
+    v_mode     text;
+    v_wall     timestamptz;
+    -- The last clock reading found valid, and its wall time: the
+    -- operations of one desk transaction share theirs.
+    v_hlc_ok   text COLLATE "C";
+    v_result   jsonb;
+    v_cur      sync.rows%ROWTYPE;
+    v_found    boolean;
+    v_won      jsonb;
+    v_lost     jsonb;
+    v_row      jsonb;
+    v_fhlc     jsonb;
+    v_del      text COLLATE "C";
+    v_reason   text;
+    v_set      jsonb;
+    v_log_seq  bigint;
+    v_txid     text;
+    v_log      regclass := pg_get_serial_sequence('sync.change_log', 'seq');
+    -- What the batch decided (applied_ops) and logged (change_log),
+    -- written at the end.
+    a_id       uuid[] := '{}';
+    a_seq      bigint[] := '{}';
+    a_result   jsonb[] := '{}';
+    l_seq      bigint[] := '{}';
+    l_entity   text[] := '{}';
+    l_row_id   text[] := '{}';
+    l_hlc      text[] := '{}';
+    l_row      jsonb[] := '{}';
+    l_fhlc     jsonb[] := '{}';
+    l_del      text[] := '{}';
+    l_set      jsonb[] := '{}';
+BEGIN
+    PERFORM 1 FROM sync.sites WHERE site_id = p_site FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
+    END IF;
+    IF jsonb_typeof(p_ops) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'the operations must be a JSON array' USING ERRCODE = '22023';
+    END IF;
+    SELECT jsonb_object_agg(entity, mode) INTO v_modes FROM sync.entities;
+    v_has_q := EXISTS (SELECT 1 FROM sync.quarantine WHERE site_id = p_site);
+
+    -- The operations in order, each with its id (NULL when it has no
+    -- valid one), the result stored for it by an earlier push (if any),
+    -- and the place of its id's previous appearance in this batch (if
+    -- any). The site is locked: no other push of this
+    -- desk stores results until this one commits.
+    -- (The lookup is a subquery per operation so that it always probes
+    -- the index: a join would be planned as a scan of all of applied_ops.)
+    SELECT coalesce(array_agg(o.value ORDER BY o.ord), '{}'),
+           coalesce(array_agg(o.id ORDER BY o.ord), '{}'),
+           coalesce(array_agg((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id) ORDER BY o.ord), '{}'),
+           coalesce(array_agg(o.prev ORDER BY o.ord), '{}')
+    INTO v_ops, v_ids, v_stored, v_prev
+    FROM (SELECT e.value, e.ord, e.id,
+                 CASE WHEN e.id IS NOT NULL THEN lag(e.ord) OVER (PARTITION BY e.id ORDER BY e.ord) END::int AS prev
+          FROM (SELECT x.value, x.ord,
+                       CASE WHEN sync.is_op_id(x.value->>'id') THEN (x.value->>'id')::uuid END AS id
+                FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e) o;
+
+    FOR i IN 1 .. cardinality(v_ops) LOOP
+        op := v_ops[i];
+        v_result := NULL;
+        v_reason := NULL;
+        v_set := '{}';
+        v_log_seq := NULL;
+        v_id := v_ids[i];
+        IF v_id IS NULL THEN
+            v_results := array_append(v_results, jsonb_build_object('op_id', op->>'id', 'status', 'rejected',
+                'reason', 'the operation has no valid id'));
+            CONTINUE;
+        END IF;
+        IF v_stored[i] IS NOT NULL THEN
+            v_results := array_append(v_results, v_stored[i]);
+            CONTINUE;
+        END IF;
+        -- Decided earlier in this batch: the result is stored unless the
+        -- operation was quarantined (held, not decided), and then it is
+        -- tried again, as the lookup of applied_ops would have it.
+        IF v_prev[i] IS NOT NULL AND v_results[v_prev[i]]->>'status' <> 'quarantined' THEN
+            v_results := array_append(v_results, v_results[v_prev[i]]);
+            CONTINUE;
+        END IF;
+
+        v_seq := CASE WHEN jsonb_typeof(op->'seq') = 'number' THEN (op->>'seq')::bigint ELSE 0 END;
+        v_entity := op->>'entity';
+        v_row_id := op->>'row_id';
+        v_kind := op->>'kind';
+        v_payload := op->'payload';
+        v_hlc := op->>'hlc';
+        v_mode := v_modes->>v_entity;
+        v_max_seq := greatest(v_max_seq, v_seq);
+
+        IF v_mode IS NULL THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason',
+                format('the server does not sync %L', coalesce(v_entity, '')));
+        ELSIF coalesce(v_row_id, '') = '' THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason', 'the operation names no row');
+        ELSIF v_kind IS NULL OR v_kind NOT IN ('insert', 'update', 'delete') THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason',
+                format('unknown kind of operation %L', coalesce(v_kind, '')));
+        ELSIF jsonb_typeof(v_payload) IS DISTINCT FROM 'object' THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason', 'the payload is not a JSON object');
+        ELSIF v_hlc IS DISTINCT FROM v_hlc_ok AND NOT coalesce(sync.is_desk_hlc(v_hlc, p_site), false) THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason',
+                format('%L is not a clock reading of this desk', coalesce(v_hlc, '')));
+        ELSIF v_mode = 'append' AND v_kind <> 'insert'
+            -- A patient's own history goes with the record when it is
+            -- purged as created in error; no other such row is deleted.
+            AND NOT (v_kind = 'delete' AND v_entity IN ('patient_events', 'patient_changes')) THEN
+            v_result := jsonb_build_object('status', 'rejected', 'reason',
+                format('%s rows are never changed nor deleted', v_entity));
+        END IF;
+        IF v_result IS NOT NULL THEN
+            v_result := jsonb_build_object('op_id', v_id) || v_result;
+            a_id := array_append(a_id, v_id);
+            a_seq := array_append(a_seq, v_seq);
+            a_result := array_append(a_result, v_result);
+            v_results := array_append(v_results, v_result);
+            CONTINUE;
+        END IF;
+
+        -- A reading too far ahead of the server's time would drag every
+        -- desk's clock into the future: hold it, and tell the desk.
+        IF v_hlc IS DISTINCT FROM v_hlc_ok THEN
+            v_wall := substr(v_hlc, 1, 24)::timestamptz;
+            v_hlc_ok := v_hlc;
+        END IF;
+        IF v_wall > v_limit THEN
+            INSERT INTO sync.quarantine AS q (op_id, site_id, op_seq, op, hlc, ahead)
+            VALUES (v_id, p_site, v_seq, op, v_hlc, v_wall - now())
+            ON CONFLICT (op_id) DO UPDATE SET last_seen = now(), attempts = q.attempts + 1, ahead = excluded.ahead;
+            v_has_q := true;
+            v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined', 'reason',
+                format('its clock reading is %s ahead of the server''s time', date_trunc('second', v_wall - now()))));
+            CONTINUE;
+        END IF;
+        IF v_has_q THEN
+            DELETE FROM sync.quarantine WHERE op_id = v_id;
+        END IF;
+
+        v_lost := '[]';
+        v_won := '{}';
+        v_found := NULL;
+        -- Most inserts are of rows the server has not got: one statement
+        -- makes the row with its field clocks. A row the server has goes
+        -- through the merge below.
+        IF v_kind = 'insert' THEN
+            INSERT INTO sync.rows (entity, row_id, data, field_hlc)
+            SELECT v_entity, v_row_id, v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}')
+            FROM jsonb_object_keys(v_payload) AS key
+            ON CONFLICT (entity, row_id) DO NOTHING
+            RETURNING data, field_hlc INTO v_row, v_fhlc;
+            IF FOUND THEN
+                v_found := false;
+                v_del := NULL;
+                v_won := v_payload;
+            END IF;
+        END IF;
+        IF v_found IS NULL THEN
+            SELECT * INTO v_cur FROM sync.rows WHERE entity = v_entity AND row_id = v_row_id FOR UPDATE;
+            v_found := FOUND;
+
+            IF v_kind = 'delete' THEN
+                IF NOT v_found THEN
+                    INSERT INTO sync.rows (entity, row_id, data, field_hlc, deleted_hlc, deleted_at)
+                    VALUES (v_entity, v_row_id, '{}', '{}', v_hlc, now())
+                    RETURNING data, field_hlc, deleted_hlc INTO v_row, v_fhlc, v_del;
+                    v_won := '{"deleted": true}';
+                ELSIF v_cur.deleted_hlc IS NULL OR v_cur.deleted_hlc < v_hlc THEN
+                    UPDATE sync.rows SET deleted_hlc = v_hlc, deleted_at = now(), updated_at = now()
+                    WHERE entity = v_entity AND row_id = v_row_id
+                    RETURNING data, field_hlc, deleted_hlc INTO v_row, v_fhlc, v_del;
+                    v_won := '{"deleted": true}';
+                END IF;
+            ELSIF v_mode = 'append' AND v_found THEN
+                NULL; -- written once: a second insert of the same row changes nothing
+            ELSIF v_found AND v_cur.deleted_hlc IS NOT NULL AND (v_kind = 'update' OR v_cur.deleted_hlc >= v_hlc) THEN
+                -- The row was deleted by a newer (or, for an update, any)
+                -- operation: the whole change lost.
+                v_lost := jsonb_build_array(jsonb_build_object('field', '', 'value', v_payload,
+                    'won_value', NULL, 'won_hlc', v_cur.deleted_hlc));
+            ELSIF NOT v_found AND v_kind = 'update' THEN
+                -- A change of a row the server has not got yet (its desk has
+                -- not pushed it again since a restore): held, not decided,
+                -- until it comes. The desk keeps it queued.
+                v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
+                    'reason', 'the record it changes has not reached the server yet'));
+                CONTINUE;
+            ELSIF NOT v_found OR v_cur.deleted_hlc IS NOT NULL THEN
+                -- A new row, or one inserted again after its delete.
+                SELECT v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}') INTO v_row, v_fhlc
+                FROM jsonb_object_keys(v_payload) AS key;
+                INSERT INTO sync.rows (entity, row_id, data, field_hlc) VALUES (v_entity, v_row_id, v_row, v_fhlc)
+                ON CONFLICT (entity, row_id) DO UPDATE
+                    SET data = excluded.data, field_hlc = excluded.field_hlc, deleted_hlc = NULL, deleted_at = NULL,
+                        updated_at = now();
+                v_del := NULL;
+                v_won := v_payload;
+            ELSE
+                -- Per field: the fields that win, those that lose, and the
+                -- field clocks with the winners' readings.
+                SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
+                       coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', e.value,
+                           'won_value', v_cur.data->e.key, 'won_hlc', v_cur.field_hlc->>e.key)
+                           ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')), '[]'),
+                       v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}')
+                INTO v_won, v_lost, v_fhlc
+                FROM (SELECT p.key, p.value,
+                             (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                      FROM jsonb_each(v_payload) p) e;
+                -- An appointment's status only moves forward (app.CanTransition):
+                -- a change that would move it back loses, whatever its clock,
+                -- and the status keeps its clock reading.
+                IF v_entity = 'appointments' AND v_won ? 'status'
+                    AND NOT sync.appointment_status_forward(v_cur.data->>'status', v_won->>'status') THEN
+                    v_lost := v_lost || jsonb_build_array(jsonb_build_object('field', 'status', 'value', v_won->'status',
+                        'won_value', v_cur.data->'status', 'won_hlc', v_cur.field_hlc->>'status'));
+                    v_won := v_won - 'status';
+                    v_fhlc := CASE WHEN v_cur.field_hlc ? 'status'
+                        THEN v_fhlc || jsonb_build_object('status', v_cur.field_hlc->'status')
+                        ELSE v_fhlc - 'status' END;
+                END IF;
+                IF v_won <> '{}' THEN
+                    v_row := v_cur.data || v_won;
+                    UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, updated_at = now()
+                    WHERE entity = v_entity AND row_id = v_row_id;
+                    v_del := NULL;
+                END IF;
+            END IF;
+        END IF;
+
+        -- A confirmed or checked-in appointment holds its doctor's time
+        -- (sync.appointment_slots): a booking that overlaps one the server
+        -- has already is not dropped, it becomes status 'conflict', for
+        -- reception to sort out with both patients.
+        IF v_entity = 'appointments' AND v_won <> '{}' AND v_kind <> 'delete'
+            AND NOT sync.take_appointment_slot(v_row_id, v_row) THEN
+            v_lost := v_lost || jsonb_build_array(jsonb_build_object('field', 'status', 'value', v_row->'status',
+                'won_value', to_jsonb('conflict'::text), 'won_hlc', v_hlc));
+            v_row := v_row || '{"status": "conflict"}';
+            v_reason := 'the doctor''s time is held by another booking';
+            v_set := '{"status": "conflict"}';
+            v_fhlc := v_fhlc || jsonb_build_object('status', v_hlc);
+            UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc WHERE entity = v_entity AND row_id = v_row_id;
+        ELSIF v_entity = 'appointments' AND v_won <> '{}' AND v_kind = 'delete' THEN
+            DELETE FROM sync.appointment_slots WHERE row_id = v_row_id;
+        END IF;
+        IF v_won <> '{}' THEN
+            v_log_seq := nextval(v_log);
+            l_seq := array_append(l_seq, v_log_seq);
+            l_entity := array_append(l_entity, v_entity);
+            l_row_id := array_append(l_row_id, v_row_id);
+            l_hlc := array_append(l_hlc, v_hlc::text);
+            l_row := array_append(l_row, v_row);
+            l_fhlc := array_append(l_fhlc, v_fhlc);
+            l_del := array_append(l_del, v_del::text);
+            l_set := array_append(l_set, v_set);
+        END IF;
+        IF v_lost = '[]' THEN
+            v_result := jsonb_build_object('op_id', v_id, 'status', 'applied');
+        ELSE
+            v_result := jsonb_build_object('op_id', v_id, 'status', 'conflict',
+                'reason', coalesce(v_reason, 'a newer change on the server won'), 'lost', v_lost);
+        END IF;
+        -- Where the change went in the log: the desk skips older changes
+        -- of the row when it pulls, since this one's row holds them.
+        IF v_log_seq IS NOT NULL THEN
+            v_txid := coalesce(v_txid, pg_current_xact_id()::text);
+            v_result := v_result || jsonb_build_object('log_txid', v_txid, 'log_seq', v_log_seq);
+        END IF;
+        a_id := array_append(a_id, v_id);
+        a_seq := array_append(a_seq, v_seq);
+        a_result := array_append(a_result, v_result);
+        v_results := array_append(v_results, v_result);
+    END LOOP;
+
+    INSERT INTO sync.change_log (seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)
+    SELECT c.seq, c.entity, c.row_id, p_site, c.hlc, c.row_snapshot, c.field_hlc, c.deleted_hlc, c.server_set
+    FROM unnest(l_seq, l_entity, l_row_id, l_hlc, l_row, l_fhlc, l_del, l_set)
+        AS c(seq, entity, row_id, hlc, row_snapshot, field_hlc, deleted_hlc, server_set);
+    INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result)
+    SELECT d.op_id, p_site, d.op_seq, d.result FROM unnest(a_id, a_seq, a_result) AS d(op_id, op_seq, result);
+
+    -- Wake the desks that listen: there is something to pull.
+    IF cardinality(l_seq) > 0 THEN
+        PERFORM pg_notify('hms_sync', p_site::text);
+    END IF;
+    UPDATE sync.sites SET last_op_seq = greatest(last_op_seq, v_max_seq), last_push_at = now()
+    WHERE site_id = p_site;
+    RETURN to_jsonb(v_results);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.push(uuid,jsonb) TO hms_desk;
+
+-- sync.push_audit(uuid,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit(p_site uuid, p_rows jsonb)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM 1 FROM sync.sites WHERE site_id = p_site;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
+    END IF;
+    IF jsonb_typeof(p_rows) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'the audit rows must be a JSON array' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO sync.audit_log (site_id, local_seq, hash, prev_hash, entry)
+    SELECT p_site, (r->>'seq')::bigint, r->>'hash', r->>'prev_hash', r FROM jsonb_array_elements(p_rows) r
+    ON CONFLICT (site_id, local_seq) DO NOTHING;
+    RETURN coalesce((SELECT max(local_seq) FROM sync.audit_log WHERE site_id = p_site), 0);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.push_audit(uuid,jsonb) TO hms_desk;
+
+-- sync.site_state(uuid)
+
+CREATE OR REPLACE FUNCTION sync.site_state(p_site uuid, OUT last_op_seq bigint, OUT log_txid xid8, OUT log_seq bigint)
+ RETURNS record
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT (SELECT s.last_op_seq FROM sync.sites s WHERE s.site_id = p_site),
+           coalesce((SELECT c.txid FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), '0'::xid8),
+           coalesce((SELECT c.seq FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), 0)
+$function$;
+GRANT EXECUTE ON FUNCTION sync.site_state(uuid) TO hms_desk;
+
+-- sync.take_appointment_slot(text,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.take_appointment_slot(p_row_id text, p_row jsonb)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_row->>'status' IN ('confirmed', 'checked_in') AND p_row->>'deleted_at' IS NULL THEN
+        -- One booking of a doctor at a time: two overlapping inserts would
+        -- each wait for the other's in the exclusion constraint (a
+        -- deadlock), where one after the other the second simply loses.
+        PERFORM pg_advisory_xact_lock(hashtext('hms appointment slots ' || (p_row->>'doctor_id')));
+        INSERT INTO sync.appointment_slots (row_id, doctor_id, during)
+        VALUES (p_row_id, p_row->>'doctor_id',
+                tstzrange((p_row->>'start_at')::timestamptz, (p_row->>'end_at')::timestamptz))
+        ON CONFLICT (row_id) DO UPDATE SET doctor_id = excluded.doctor_id, during = excluded.during;
+    ELSE
+        DELETE FROM sync.appointment_slots WHERE row_id = p_row_id;
+    END IF;
+    RETURN true;
+EXCEPTION WHEN exclusion_violation THEN
+    RETURN false;
+END
+$function$;
