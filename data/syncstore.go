@@ -124,9 +124,6 @@ func Internal(action string, err error) error { return internal(action, err) }
 // Context is the context the transaction runs in.
 func (tx *Tx) Context() context.Context { return tx.ctx }
 
-// Now is the transaction's time.
-func (tx *Tx) Now() time.Time { return tx.now }
-
 // HLC is the clock reading that stamps the transaction's outbox rows;
 // zero when it writes none.
 func (tx *Tx) HLC() hlc.Timestamp { return tx.hlc }
