@@ -35,16 +35,16 @@ func PruneServer(ctx context.Context, serverURL string) (*app.ServerPrune, error
 }
 
 // EnrollDesk implements app.SyncService. It registers this desk with the
-// server at serverURL: it shakes hands
-// (refusing a server it is too old for), sets the clock's offset to the
-// server's time, and takes the desk code the server gives, which numbers
-// this desk's series from then on (patients, invoices, receipts made
-// before keep theirs). The address is kept without its password; a
-// password given in it is kept sealed (loop.go). The clinic's first
-// desk (the server's log is empty) queues a snapshot of everything it has
-// for upload; a later desk downloads the clinic with its first pull. A desk
-// enrolled with one server is refused by another (a different epoch):
-// moving a desk between servers is not supported yet.
+// server at serverURL: it shakes hands (refusing a server it is too old
+// for), sets the clock's offset to the server's time, and takes the desk
+// code the server gives, which numbers this desk's series from then on
+// (patients, invoices, receipts made before keep theirs). The address is
+// kept without its password; a password given in it is kept sealed
+// (loop.go). The clinic's first desk (the server's log is empty) queues a
+// snapshot of everything it has for upload; a later desk downloads the
+// clinic with its first pull. A desk enrolled with one server is refused
+// by another (a different epoch): moving a desk between servers is not
+// supported yet.
 func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncStatus, error) {
 	if err := e.db.MayEnroll(ctx, "sync.enroll"); err != nil {
 		return nil, err
