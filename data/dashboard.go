@@ -58,10 +58,10 @@ const (
 func (s *DashboardService) Dashboard(ctx context.Context, p app.Period) (*app.Dashboard, error) {
 	const action = "dashboard.view"
 	c, _ := app.CallerFromContext(ctx)
-	clinical, financial := callerCanAny(c, app.PermViewStatistics), callerCanAny(c, app.PermViewFinancial)
-	if !clinical && !financial {
-		return nil, s.db.auditDenial(ctx, action, "", "", "", describePerms(app.PermViewStatistics, app.PermViewFinancial))
+	if err := s.db.authorizeRead(ctx, action, "", "", "", app.CanSeeDashboard(c)); err != nil {
+		return nil, err
 	}
+	clinical, financial := c.Can(app.PermViewStatistics), c.Can(app.PermViewFinancial)
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -456,10 +456,8 @@ func doctorRevenue(ctx context.Context, q rowQuerier, p app.Period) ([]app.Docto
 func (s *DashboardService) DoctorDashboard(ctx context.Context, doctorID string) (*app.DoctorDashboard, error) {
 	const action = "dashboard.doctor"
 	c, _ := app.CallerFromContext(ctx)
-	own := callerCanAny(c, app.PermViewOwnStats) && c.UserID == doctorID
-	if !own && !callerCanAny(c, app.PermViewStatistics) {
-		return nil, s.db.auditDenial(ctx, action, "users", doctorID, "", describePerms(app.PermViewStatistics)+" (or "+
-			string(app.PermViewOwnStats)+", own figures only)")
+	if err := s.db.authorizeRead(ctx, action, "users", doctorID, "", app.CanSeeDoctorDashboard(c, doctorID)); err != nil {
+		return nil, err
 	}
 	loc, err := s.db.dashboardZone(ctx)
 	if err != nil {

@@ -217,19 +217,6 @@ func (tx *Tx) reportToday() (string, error) {
 	return tx.now.In(s.Location()).Format(app.DateLayout), nil
 }
 
-// reportPatient reads a patient for a reader of their clinical record: an
-// archived record is visible only to admins and to the patient.
-func (tx *Tx) reportPatient(id string) (*app.Patient, error) {
-	p, err := tx.findPatient(id)
-	if err != nil {
-		return nil, err
-	}
-	if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
-		return nil, app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
-	}
-	return p, nil
-}
-
 // AttachReport implements app.ReportService: doctors and nurses attach a
 // PDF, image or text file (at most app.MaxReportBytes, its kind detected
 // from the content) to a patient's record. The row, the content and the
@@ -266,7 +253,8 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 		var uploader string
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, tx.caller.UserID).Scan(&uploader); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return deny("a staff account") // a role in the context but no account behind it
+				// A role in the context but no account behind it.
+				return authorize(app.Errorf(app.EUNAUTHORIZED, "Only a member of staff with an account may attach files."))
 			}
 			return err
 		}
@@ -304,10 +292,10 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 func (s *ReportService) FindReports(ctx context.Context, patientID string) ([]*app.Report, error) {
 	var out []*app.Report
 	err := s.db.writeFor(ctx, "report.list", "reports", "", patientID, func(tx *Tx) error {
-		if err := tx.requirePatientAccess(patientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, patientID)); err != nil {
 			return err
 		}
-		if _, err := tx.reportPatient(patientID); err != nil {
+		if _, err := tx.visiblePatient(patientID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
@@ -350,11 +338,7 @@ func (s *ReportService) OpenReport(ctx context.Context, id string) (*app.Report,
 	err := s.db.writeFor(ctx, "report.open", "reports", id, patientID, func(tx *Tx) error {
 		// Refuse callers who may read no report at all before saying
 		// whether this one exists.
-		if tx.caller.Role != app.RolePatient {
-			if err := tx.Require(app.PermViewClinical); err != nil {
-				return err
-			}
-		} else if err := tx.Require(app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanReadClinicalRecords(tx.caller)); err != nil {
 			return err
 		}
 		r, err := scanReport(tx.QueryRowContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
@@ -364,10 +348,10 @@ func (s *ReportService) OpenReport(ctx context.Context, id string) (*app.Report,
 		} else if err != nil {
 			return err
 		}
-		if err := tx.requirePatientAccess(r.PatientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, r.PatientID)); err != nil {
 			return err
 		}
-		if _, err := tx.reportPatient(r.PatientID); err != nil {
+		if _, err := tx.visiblePatient(r.PatientID); err != nil {
 			return err
 		}
 		var b []byte
