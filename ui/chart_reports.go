@@ -67,7 +67,7 @@ func (t *reportsTab) view() fyne.CanvasObject { return t.content }
 
 func (t *reportsTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) ([]*app.Report, error) {
+	callThen(b.u, func(ctx context.Context) ([]*app.Report, error) {
 		return b.u.svc.Reports.FindReports(ctx, b.id)
 	}, func(rs []*app.Report) {
 		t.show(rs)
