@@ -76,15 +76,15 @@ type chartScreen struct {
 	purge     *widget.Button  // admins
 	tabs      *container.AppTabs
 
-	details *detailsTab // billing's only tab
-	summary *summaryTab
-	history *historyTab
-	notes   *notesTab
-	vitals  *vitalsTab
-	rx      *rxTab
-	reports *reportsTab
-	changes *changesTab
-	byItem  map[*container.TabItem]chartTab
+	details     *detailsTab // billing's only tab
+	summary     *summaryTab
+	history     *historyTab
+	notes       *notesTab
+	vitals      *vitalsTab
+	rx          *rxTab
+	attachments *attachmentsTab
+	changes     *changesTab
+	byItem      map[*container.TabItem]chartTab
 
 	form   *patientForm // the open edit dialog
 	prompt *promptForm  // the open archive or purge dialog
@@ -153,14 +153,14 @@ func (c *chartScreen) buildUI() {
 		c.notes = newNotesTab(&c.chartBase)
 		c.vitals = newVitalsTab(&c.chartBase)
 		c.rx = newRxTab(&c.chartBase)
-		c.reports = newReportsTab(&c.chartBase)
+		c.attachments = newAttachmentsTab(&c.chartBase)
 		c.changes = newChangesTab(&c.chartBase)
 		add("Summary", theme.HomeIcon(), c.summary)
 		add("History", theme.HistoryIcon(), c.history)
 		add("Notes", theme.DocumentIcon(), c.notes)
 		add("Vitals", theme.InfoIcon(), c.vitals)
 		add("Prescriptions", theme.ListIcon(), c.rx)
-		add("Reports", theme.FileIcon(), c.reports)
+		add("Reports", theme.FileIcon(), c.attachments)
 		add("Changes", theme.DocumentCreateIcon(), c.changes)
 	} else {
 		c.details = newDetailsTab(&c.chartBase)

@@ -24,16 +24,16 @@ import (
 // clinicHarness is the harness with the clinical and report services too.
 type clinicHarness struct {
 	*harness
-	clinical *mock.ClinicalService
-	reports  *mock.ReportService
+	clinical    *mock.ClinicalService
+	attachments *mock.AttachmentService
 }
 
 func newClinicHarness(t *testing.T) *clinicHarness {
 	t.Helper()
 	h := newHarness(t)
-	c := &clinicHarness{harness: h, clinical: &mock.ClinicalService{}, reports: &mock.ReportService{}}
+	c := &clinicHarness{harness: h, clinical: &mock.ClinicalService{}, attachments: &mock.AttachmentService{}}
 	h.u.svc.Clinical = c.clinical
-	h.u.svc.Reports = c.reports
+	h.u.svc.Attachments = c.attachments
 	return c
 }
 

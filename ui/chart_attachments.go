@@ -19,70 +19,70 @@ import (
 	"hms/app"
 )
 
-// reportTypes are the report types in the order the select offers them.
-var reportTypes = []app.ReportType{app.ReportLab, app.ReportImaging, app.ReportDischarge, app.ReportOther}
+// attachmentTypes are the report types in the order the select offers them.
+var attachmentTypes = []app.AttachmentType{app.AttachmentLab, app.AttachmentImaging, app.AttachmentDischarge, app.AttachmentOther}
 
-func reportTypeLabel(t app.ReportType) string {
+func attachmentTypeLabel(t app.AttachmentType) string {
 	switch t {
-	case app.ReportLab:
+	case app.AttachmentLab:
 		return "Lab"
-	case app.ReportImaging:
+	case app.AttachmentImaging:
 		return "Imaging"
-	case app.ReportDischarge:
+	case app.AttachmentDischarge:
 		return "Discharge summary"
-	case app.ReportOther:
+	case app.AttachmentOther:
 		return "Other"
 	}
 	return string(t)
 }
 
-// reportsTab lists the medical reports attached to the record; images open
+// attachmentsTab lists the medical reports attached to the record; images open
 // inline, any other file in the system's viewer.
-type reportsTab struct {
-	b       *chartBase
-	reports []*app.Report
+type attachmentsTab struct {
+	b           *chartBase
+	attachments []*app.Attachment
 
 	attach *widget.Button            // those who upload reports
 	open   map[string]*widget.Button // by report id
 	list   *fyne.Container
 
-	form   *reportForm   // the open attach form
-	image  *canvas.Image // the image on view
+	form   *attachmentForm // the open attach form
+	image  *canvas.Image   // the image on view
 	viewer dialog.Dialog
 
 	content fyne.CanvasObject
 }
 
-func newReportsTab(b *chartBase) *reportsTab {
-	t := &reportsTab{b: b, open: map[string]*widget.Button{}}
+func newAttachmentsTab(b *chartBase) *attachmentsTab {
+	t := &attachmentsTab{b: b, open: map[string]*widget.Button{}}
 	t.list = container.NewVBox()
 	if b.can(app.PermWriteNursing) || b.can(app.PermWriteClinical) {
-		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showReportForm(t) })
+		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showAttachmentForm(t) })
 	}
 	t.content = listTabContent(t.attach, t.list)
 	return t
 }
 
-func (t *reportsTab) view() fyne.CanvasObject { return t.content }
+func (t *attachmentsTab) view() fyne.CanvasObject { return t.content }
 
-func (t *reportsTab) load() {
+func (t *attachmentsTab) load() {
 	b := t.b
-	callThen(b.u, func(ctx context.Context) ([]*app.Report, error) {
-		return b.u.svc.Reports.FindReports(ctx, b.id)
-	}, func(rs []*app.Report) {
+	callThen(b.u, func(ctx context.Context) ([]*app.Attachment, error) {
+		return b.u.svc.Attachments.FindAttachments(ctx, b.id)
+	}, func(rs []*app.Attachment) {
 		t.show(rs)
 	})
 }
 
-func (t *reportsTab) show(rs []*app.Report) {
-	t.reports = rs
+func (t *attachmentsTab) show(rs []*app.Attachment) {
+	t.attachments = rs
 	t.open = map[string]*widget.Button{}
 	var rows []fyne.CanvasObject
 	for _, r := range rs {
 		open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { t.onOpen(r) })
 		t.open[r.ID] = open
 		title := sectionTitle(r.Title)
-		info := mutedLabel(reportTypeLabel(r.Type) + " · " + r.ReportDate + " · " + r.FileName + " (" + sizeText(r.Size) + ") · " + r.UploadedBy)
+		info := mutedLabel(attachmentTypeLabel(r.Type) + " · " + r.Date + " · " + r.FileName + " (" + sizeText(r.Size) + ") · " + r.UploadedBy)
 		rows = append(rows, container.NewBorder(nil, nil, nil, open, container.NewVBox(title, info)), widget.NewSeparator())
 	}
 	if len(rows) == 0 {
@@ -102,32 +102,32 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// openedReport is a report fetched for viewing: an image to show, or the
+// openedAttachment is a report fetched for viewing: an image to show, or the
 // temporary file it was written to for the system's viewer.
-type openedReport struct {
-	report  *app.Report
-	content []byte
-	file    string
+type openedAttachment struct {
+	attachment *app.Attachment
+	content    []byte
+	file       string
 }
 
 func isInlineImage(mediaType string) bool {
 	return mediaType == "image/png" || mediaType == "image/jpeg"
 }
 
-func (t *reportsTab) onOpen(r *app.Report) {
+func (t *attachmentsTab) onOpen(r *app.Attachment) {
 	u := t.b.u
-	background(u, func(ctx context.Context) (openedReport, error) {
-		rep, content, err := u.svc.Reports.OpenReport(ctx, r.ID)
+	background(u, func(ctx context.Context) (openedAttachment, error) {
+		rep, content, err := u.svc.Attachments.OpenAttachment(ctx, r.ID)
 		if err != nil {
-			return openedReport{}, err
+			return openedAttachment{}, err
 		}
-		o := openedReport{report: rep, content: content}
+		o := openedAttachment{attachment: rep, content: content}
 		if !isInlineImage(rep.MediaType) {
 			o.content = nil
 			o.file, err = u.viewFiles.write(viewerName(rep), content)
 		}
 		return o, err
-	}, func(o openedReport, err error) {
+	}, func(o openedAttachment, err error) {
 		if err != nil {
 			showError(err, u.win)
 			return
@@ -136,13 +136,13 @@ func (t *reportsTab) onOpen(r *app.Report) {
 			openURI(u, storage.NewFileURI(o.file))
 			return
 		}
-		t.showImage(o.report, o.content)
+		t.showImage(o.attachment, o.content)
 	})
 }
 
 // viewerName is the file name a report is opened under: its own base name,
 // with the extension of its media type.
-func viewerName(r *app.Report) string {
+func viewerName(r *app.Attachment) string {
 	base := filepath.Base(r.FileName)
 	ext := filepath.Ext(base)
 	switch r.MediaType {
@@ -158,19 +158,19 @@ func viewerName(r *app.Report) string {
 	return name + ext
 }
 
-func (t *reportsTab) showImage(r *app.Report, content []byte) {
+func (t *attachmentsTab) showImage(r *app.Attachment, content []byte) {
 	img := canvas.NewImageFromReader(bytes.NewReader(content), r.FileName)
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(640, 480))
 	t.image = img
-	t.viewer = dialog.NewCustom(r.Title+" — "+r.ReportDate, "Close", img, t.b.u.win)
+	t.viewer = dialog.NewCustom(r.Title+" — "+r.Date, "Close", img, t.b.u.win)
 	t.viewer.SetOnClosed(func() { t.image, t.viewer = nil, nil })
 	t.viewer.Show()
 }
 
-// reportForm attaches a file to the record.
-type reportForm struct {
-	t *reportsTab
+// attachmentForm attaches a file to the record.
+type attachmentForm struct {
+	t *attachmentsTab
 
 	title    *widget.Entry
 	kind     *widget.Select
@@ -185,13 +185,13 @@ type reportForm struct {
 	dialog   dialog.Dialog
 }
 
-func showReportForm(t *reportsTab) *reportForm {
+func showAttachmentForm(t *attachmentsTab) *attachmentForm {
 	b := t.b
-	f := &reportForm{t: t, errs: fieldErrors{}}
+	f := &attachmentForm{t: t, errs: fieldErrors{}}
 	f.title = entry("e.g. Full blood count")
-	opts := make([]string, len(reportTypes))
-	for i, rt := range reportTypes {
-		opts[i] = reportTypeLabel(rt)
+	opts := make([]string, len(attachmentTypes))
+	for i, rt := range attachmentTypes {
+		opts[i] = attachmentTypeLabel(rt)
 	}
 	f.kind = widget.NewSelect(opts, nil)
 	f.kind.PlaceHolder = "Choose the type"
@@ -217,13 +217,13 @@ func showReportForm(t *reportsTab) *reportForm {
 	return f
 }
 
-func (f *reportForm) onChoose() {
+func (f *attachmentForm) onChoose() {
 	dialog.ShowFileOpen(f.onFile, f.t.b.u.win)
 }
 
 // onFile reads the file chosen in the open dialog, refusing one over the
 // size limit before reading it all.
-func (f *reportForm) onFile(r fyne.URIReadCloser, err error) {
+func (f *attachmentForm) onFile(r fyne.URIReadCloser, err error) {
 	u := f.t.b.u
 	if err != nil {
 		showError(err, u.win)
@@ -237,12 +237,12 @@ func (f *reportForm) onFile(r fyne.URIReadCloser, err error) {
 	f.save.Disable()
 	background(u, func(context.Context) ([]byte, error) {
 		defer r.Close()
-		b, err := io.ReadAll(io.LimitReader(r, app.MaxReportBytes+1))
+		b, err := io.ReadAll(io.LimitReader(r, app.MaxAttachmentBytes+1))
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		if len(b) > app.MaxReportBytes {
-			return nil, app.FieldErrorf("file", "The file is larger than %d MB.", app.MaxReportBytes>>20)
+		if len(b) > app.MaxAttachmentBytes {
+			return nil, app.FieldErrorf("file", "The file is larger than %d MB.", app.MaxAttachmentBytes>>20)
 		}
 		return b, nil
 	}, func(b []byte, err error) {
@@ -261,13 +261,13 @@ func (f *reportForm) onFile(r fyne.URIReadCloser, err error) {
 	})
 }
 
-func (f *reportForm) onSave() {
+func (f *attachmentForm) onSave() {
 	f.errs.clear()
 	b := f.t.b
-	r := app.ReportCreate{PatientID: b.id, Title: strings.TrimSpace(f.title.Text),
-		ReportDate: strings.TrimSpace(f.date.Text), FileName: f.fileName, Content: f.content}
+	r := app.AttachmentCreate{PatientID: b.id, Title: strings.TrimSpace(f.title.Text),
+		Date: strings.TrimSpace(f.date.Text), FileName: f.fileName, Content: f.content}
 	if i := f.kind.SelectedIndex(); i >= 0 {
-		r.Type = reportTypes[i]
+		r.Type = attachmentTypes[i]
 	}
 	switch {
 	case r.Title == "":
@@ -280,14 +280,14 @@ func (f *reportForm) onSave() {
 		f.errs.set("file", "Choose the file.")
 		return
 	}
-	if _, err := parseDay(r.ReportDate); err != nil || r.ReportDate == "" {
+	if _, err := parseDay(r.Date); err != nil || r.Date == "" {
 		f.errs.set("report_date", "Write the date as YYYY-MM-DD.")
 		return
 	}
 	f.save.Disable()
-	background(b.u, func(ctx context.Context) (*app.Report, error) {
-		return b.u.svc.Reports.AttachReport(ctx, r)
-	}, func(_ *app.Report, err error) {
+	background(b.u, func(ctx context.Context) (*app.Attachment, error) {
+		return b.u.svc.Attachments.AttachFile(ctx, r)
+	}, func(_ *app.Attachment, err error) {
 		f.save.Enable()
 		if err != nil {
 			f.errs.show(err, b.u.win)
