@@ -440,7 +440,9 @@ func (db *DB) listen(ctx context.Context, notified chan<- struct{}) {
 	for ctx.Err() == nil {
 		s, err := db.syncMeta(ctx)
 		if err == nil && s.epoch.Valid && s.url.Valid {
-			err = db.listenOnce(ctx, s, notified)
+			// A lost connection is tried again after PollEvery; the sync
+			// rounds, which poll meanwhile, report the server's state.
+			_ = db.listenOnce(ctx, s, notified)
 		}
 		select {
 		case <-ctx.Done():

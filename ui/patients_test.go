@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -489,16 +488,6 @@ func TestPatientSearch(t *testing.T) {
 			t.Error("a cancelled dialog exported")
 		}
 	})
-}
-
-// sortedKeys is for stable failure messages.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 func TestPatientSearchAfterLock(t *testing.T) {
