@@ -36,15 +36,16 @@ func attachmentTypeLabel(t app.AttachmentType) string {
 	return string(t)
 }
 
-// attachmentsTab lists the medical reports attached to the record; images open
-// inline, any other file in the system's viewer.
+// attachmentsTab lists the files attached to the record (screens call them
+// reports), newest first, in a widget.List over the attachments it holds;
+// images open inline, any other file in the system's viewer.
 type attachmentsTab struct {
 	b           *chartBase
 	attachments []*app.Attachment
 
-	attach *widget.Button            // those who upload reports
-	open   map[string]*widget.Button // by report id
-	list   *fyne.Container
+	attach *widget.Button // those who attach files
+	list   *widget.List
+	empty  *widget.Label
 
 	form   *attachmentForm // the open attach form
 	image  *canvas.Image   // the image on view
@@ -54,12 +55,17 @@ type attachmentsTab struct {
 }
 
 func newAttachmentsTab(b *chartBase) *attachmentsTab {
-	t := &attachmentsTab{b: b, open: map[string]*widget.Button{}}
-	t.list = container.NewVBox()
+	t := &attachmentsTab{b: b}
+	t.list = widget.NewList(func() int { return len(t.attachments) }, t.newRow, t.updateRow)
+	t.empty = mutedLabel("No reports attached.")
+	t.empty.Hide()
+	var top fyne.CanvasObject
 	if b.can(app.PermWriteNursing) || b.can(app.PermWriteClinical) {
 		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showAttachmentForm(t) })
+		t.attach.Importance = widget.HighImportance
+		top = container.NewHBox(t.attach)
 	}
-	t.content = listTabContent(t.attach, t.list)
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewStack(t.list, container.NewVBox(t.empty)))
 	return t
 }
 
@@ -76,20 +82,48 @@ func (t *attachmentsTab) load() {
 
 func (t *attachmentsTab) show(rs []*app.Attachment) {
 	t.attachments = rs
-	t.open = map[string]*widget.Button{}
-	var rows []fyne.CanvasObject
-	for _, r := range rs {
-		open := widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { t.onOpen(r) })
-		t.open[r.ID] = open
-		title := sectionTitle(r.Title)
-		info := mutedLabel(attachmentTypeLabel(r.Type) + " · " + r.Date + " · " + r.FileName + " (" + sizeText(r.Size) + ") · " + r.UploadedBy)
-		rows = append(rows, container.NewBorder(nil, nil, nil, open, container.NewVBox(title, info)), widget.NewSeparator())
-	}
-	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No reports attached.")}
-	}
-	t.list.Objects = rows
+	t.empty.Hidden = len(rs) > 0
+	t.empty.Refresh()
+	t.list.UnselectAll()
 	t.list.Refresh()
+}
+
+// attachmentRow is one row of the list: the title, what and when, and the
+// button that opens it.
+type attachmentRow struct {
+	widget.BaseWidget
+	title, info *widget.Label
+	open        *widget.Button
+	content     fyne.CanvasObject
+}
+
+func (t *attachmentsTab) newRow() fyne.CanvasObject {
+	r := &attachmentRow{
+		title: sectionTitle("Title"),
+		info:  widget.NewLabel("Type · date · file (size) · uploaded by"),
+		open:  widget.NewButtonWithIcon("Open", theme.FileIcon(), nil),
+	}
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.info.Truncation = fyne.TextTruncateEllipsis
+	r.info.Importance = widget.LowImportance
+	r.content = container.NewBorder(nil, nil, nil, container.NewCenter(r.open), container.NewVBox(r.title, r.info))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *attachmentRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+func (t *attachmentsTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*attachmentRow)
+	if !ok || id < 0 || id >= len(t.attachments) {
+		return
+	}
+	a := t.attachments[id]
+	r.title.SetText(a.Title)
+	r.info.SetText(attachmentTypeLabel(a.Type) + " · " + a.Date + " · " + a.FileName + " (" + sizeText(a.Size) + ") · " + a.UploadedBy)
+	r.open.OnTapped = func() { t.onOpen(a) }
 }
 
 func sizeText(n int64) string {

@@ -534,6 +534,13 @@ func TestChartPrescriptions(t *testing.T) {
 	})
 }
 
+// attachmentRowAt is the list's row i, as the list shows it.
+func attachmentRowAt(t *attachmentsTab, i int) *attachmentRow {
+	row := t.list.CreateItem()
+	t.list.UpdateItem(i, row)
+	return row.(*attachmentRow)
+}
+
 func TestChartAttachments(t *testing.T) {
 	h := newClinicHarness(t)
 	c := h.openChartOf(app.RoleNurse)
@@ -563,10 +570,10 @@ func TestChartAttachments(t *testing.T) {
 		t.Errorf("reports not shown: %q", h.texts())
 	}
 
-	test.Tap(rt.open["r-1"])
+	test.Tap(attachmentRowAt(rt, 0).open) // r-1
 	h.waitFor("the image", func() bool { return rt.image != nil })
 
-	test.Tap(rt.open["r-2"])
+	test.Tap(attachmentRowAt(rt, 1).open) // r-2
 	h.waitFor("the tamper message", func() bool { return h.shows("was altered") })
 
 	test.Tap(rt.attach)
@@ -642,7 +649,7 @@ func TestChartAttachmentViewerFiles(t *testing.T) {
 	selectTab(t, c.tabs, "Reports")
 	rt := c.attachments
 	h.waitFor("the reports", func() bool { return len(rt.attachments) == 1 })
-	test.Tap(rt.open["r-9"])
+	test.Tap(attachmentRowAt(rt, 0).open) // r-9
 	var dir string
 	h.waitFor("the viewer file", func() bool {
 		h.u.viewFiles.mu.Lock()
