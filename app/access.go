@@ -8,8 +8,8 @@ import (
 // Who may do what, beyond the role table of roles.go: the rules that also
 // look at whose record it is. Each rule is a pure function of the caller
 // and of the record concerned. It returns nil when the caller may, else the
-// reason: an EUNAUTHORIZED *Error whose message is fit for the person at the
-// desk (a few rules answer ENOTFOUND instead, where a record must look
+// reason: an EUNAUTHORIZED *Error whose message, fit for the person at the
+// desk, begins "You are not allowed to" (a few rules answer ENOTFOUND instead, where a record must look
 // absent, and say so). The data services call them inside the transaction
 // of the method they guard, and write the denial to the audit log; the UI
 // only hides what a role cannot use.
@@ -88,7 +88,7 @@ func (p Permission) Phrase() string {
 // RequireLoggedIn: any logged-in caller.
 func RequireLoggedIn(c Caller) error {
 	if c.Role == "" {
-		return denied("You are not logged in: log in first.")
+		return denied("You are not allowed to do this without logging in: log in first.")
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func ownOrStaff(c Caller, patientID string, perm Permission) error {
 		if c.ownRecord(patientID, PermViewOwnRecord) {
 			return nil
 		}
-		return denied("You may see only your own record.")
+		return denied("You are not allowed to see another patient's record.")
 	}
 	return RequireAny(c, perm)
 }
@@ -163,7 +163,7 @@ func CanEditOwnContact(c Caller) error {
 		return err
 	}
 	if c.PatientID == "" {
-		return denied("Your account has no patient record of its own.")
+		return denied("You are not allowed to change contact details: your account has no patient record of its own.")
 	}
 	return nil
 }
@@ -201,7 +201,7 @@ func CanSeeBillsOf(c Caller, patientID string) error {
 		return nil
 	}
 	if c.Can(PermViewOwnBills) {
-		return denied("You may see only your own bills.")
+		return denied("You are not allowed to see another patient's bills.")
 	}
 	return CanSeeBills(c)
 }
@@ -226,7 +226,7 @@ func CanSeeCashUp(c Caller, cashierID string) error {
 		return nil
 	}
 	if c.Can(PermTakePayment) {
-		return denied("You may see only your own cash-up.")
+		return denied("You are not allowed to see another cashier's cash-up.")
 	}
 	return RequireAny(c, PermManageBilling, PermTakePayment)
 }
@@ -240,7 +240,7 @@ func CanManageHours(c Caller, doctorID string) error {
 		return nil
 	}
 	if c.Can(PermOwnSchedule) {
-		return denied("You may change only your own hours.")
+		return denied("You are not allowed to change another doctor's hours.")
 	}
 	return RequireAny(c, PermManageStaff, PermOwnSchedule)
 }
@@ -254,7 +254,7 @@ func CanManageAppointmentsOf(c Caller, doctorID string) error {
 		return nil
 	}
 	if c.Can(PermOwnSchedule) {
-		return denied("You may manage only your own schedule's appointments.")
+		return denied("You are not allowed to manage another doctor's appointments.")
 	}
 	return RequireAny(c, PermManageAppointments, PermOwnSchedule)
 }
@@ -267,9 +267,9 @@ func CanBook(c Caller, patientID, doctorID string) error {
 	}
 	switch {
 	case c.Can(PermBookOwn):
-		return denied("You may book only your own appointments.")
+		return denied("You are not allowed to book for another patient.")
 	case c.Can(PermOwnSchedule):
-		return denied("You may book only in your own schedule.")
+		return denied("You are not allowed to book in another doctor's schedule.")
 	}
 	return RequireAny(c, PermManageAppointments, PermOwnSchedule, PermBookOwn)
 }
@@ -280,7 +280,7 @@ func CanBookOutsideHours(c Caller, doctorID string) error {
 	if CanManageAppointmentsOf(c, doctorID) == nil {
 		return nil
 	}
-	return denied("Only the clinic's staff may book outside the doctor's hours.")
+	return denied("You are not allowed to book outside the doctor's hours: only the clinic's staff may.")
 }
 
 // CanChangeAppointment: staff of the doctor's appointments move and cancel
@@ -289,8 +289,11 @@ func CanChangeAppointment(c Caller, a *Appointment) error {
 	if CanManageAppointmentsOf(c, a.DoctorID) == nil || c.ownRecord(a.PatientID, PermBookOwn) {
 		return nil
 	}
-	if c.CanAny(PermBookOwn, PermOwnSchedule) {
-		return denied("You may change only your own appointments, or those of your own schedule.")
+	switch {
+	case c.Can(PermBookOwn):
+		return denied("You are not allowed to change another patient's appointment.")
+	case c.Can(PermOwnSchedule):
+		return denied("You are not allowed to change another doctor's appointment.")
 	}
 	return RequireAny(c, PermManageAppointments, PermOwnSchedule, PermBookOwn)
 }
@@ -302,7 +305,7 @@ func CanCheckIn(c Caller, a *Appointment) error {
 		return nil
 	}
 	if c.Can(PermOwnSchedule) {
-		return denied("You may check in only your own schedule's patients.")
+		return denied("You are not allowed to check in another doctor's patients.")
 	}
 	return RequireAny(c, PermCheckIn, PermOwnSchedule)
 }
@@ -324,7 +327,7 @@ func CanCompleteVisits(c Caller) error {
 	if err := RequireLoggedIn(c); err != nil {
 		return err
 	}
-	return denied("Only the doctor or an administrator may complete a visit.")
+	return denied("You are not allowed to complete visits: only the doctor or an administrator may.")
 }
 
 // CanCompleteVisit: the doctor whose schedule it is, or an administrator.
@@ -333,7 +336,7 @@ func CanCompleteVisit(c Caller, a *Appointment) error {
 		return nil
 	}
 	if c.Can(PermOwnSchedule) {
-		return denied("You may complete only the visits of your own schedule.")
+		return denied("You are not allowed to complete another doctor's visits.")
 	}
 	return CanCompleteVisits(c)
 }
@@ -357,7 +360,7 @@ func CanSeeAppointmentsOf(c Caller, patientID string) error {
 		return nil
 	}
 	if c.Can(PermBookOwn) {
-		return denied("You may see only your own appointments.")
+		return denied("You are not allowed to see another patient's appointments.")
 	}
 	return RequireAny(c, PermViewAppointments, PermBookOwn)
 }
@@ -392,7 +395,7 @@ func CanSeeDoctorDashboard(c Caller, doctorID string) error {
 		return nil
 	}
 	if c.Can(PermViewOwnStats) {
-		return denied("You may see only your own figures.")
+		return denied("You are not allowed to see another doctor's figures.")
 	}
 	return RequireAny(c, PermViewStatistics)
 }

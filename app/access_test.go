@@ -35,7 +35,7 @@ type table map[string]string
 
 // check tries rule with every caller and compares the answers with want,
 // which must name every caller. A refusal must carry a message for the
-// person at the desk.
+// person at the desk, saying they are not allowed.
 func check(t *testing.T, name string, rule func(c app.Caller) error, want table) {
 	t.Helper()
 	t.Run(name, func(t *testing.T) {
@@ -57,8 +57,8 @@ func check(t *testing.T, name string, rule func(c app.Caller) error, want table)
 			}
 			if err != nil {
 				msg := app.ErrorMessage(err)
-				if msg == "" || strings.Contains(msg, ".own") || strings.Contains(msg, ".manage") ||
-					!strings.HasSuffix(msg, ".") {
+				if code == denied && !strings.HasPrefix(msg, "You are not allowed to ") ||
+					strings.Contains(msg, ".own") || strings.Contains(msg, ".manage") || !strings.HasSuffix(msg, ".") {
 					t.Errorf("%s: the message %q is not fit for a user", who, msg)
 				}
 			}

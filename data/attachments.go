@@ -261,7 +261,7 @@ func (s *AttachmentService) AttachFile(ctx context.Context, r app.AttachmentCrea
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, tx.caller.UserID).Scan(&uploader); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				// A role in the context but no account behind it.
-				return authorize(app.Errorf(app.EUNAUTHORIZED, "Only a member of staff with an account may attach files."))
+				return authorize(app.Errorf(app.EUNAUTHORIZED, "You are not allowed to attach files without a staff account."))
 			}
 			return err
 		}
