@@ -2,7 +2,8 @@
 #
 #   make run       install what is missing, build, open the app
 #   make demo      open the app on a demo database (credentials are printed)
-#   make test      go vet, then every test with -race (the layout test too)
+#   make test      go vet and staticcheck, then every test with -race (the layout test too)
+#   make lint      go vet and staticcheck alone
 #   make bench     benchmarks on the scaled demo database
 #   make soak      the seeded sync simulation over many seeds (needs HMS_TEST_PG)
 #   make package   a Linux package with `fyne package`
@@ -27,7 +28,7 @@ export HMS_BENCH_PATIENTS ?= 1000000
 # Debian/Ubuntu packages Fyne needs to build (cgo, OpenGL, X11 headers).
 APT_PACKAGES  := gcc pkg-config libgl1-mesa-dev xorg-dev
 
-.PHONY: all deps build run demo test vet bench soak package clean
+.PHONY: all deps build run demo test vet lint bench soak package clean
 
 all: build
 
@@ -85,12 +86,16 @@ demo: deps build
 vet:
 	$(GO) vet -tags $(TAGS) ./...
 
+## lint: go vet, then staticcheck (the version go.mod pins as a tool).
+lint: vet
+	$(GO) tool staticcheck -tags $(TAGS) ./...
+
 # Tests and benchmarks run in English: deterministic, and it keeps Fyne from
 # logging "Error parsing user locale C" under LANG=C.UTF-8 (fyne-io/fyne#5271).
 test bench soak: export LANGUAGE = en
 
-## test: vet, then every test with the race detector.
-test: deps vet
+## test: vet and staticcheck, then every test with the race detector.
+test: deps lint
 	$(GO) test -race -tags $(TAGS) -count=1 -timeout 25m ./...
 
 ## bench: the benchmarks, on the demo database of HMS_BENCH_PATIENTS patients.

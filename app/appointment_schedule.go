@@ -274,9 +274,7 @@ func DayPeriods(day Day, loc *time.Location, weekly []Availability, exceptions [
 			if err != nil || b.SlotMinutes <= 0 {
 				continue
 			}
-			for _, part := range subtract(WorkPeriod{Start: day.At(s, loc), End: day.At(e, loc), SlotMinutes: b.SlotMinutes}, leave) {
-				periods = append(periods, part)
-			}
+			periods = append(periods, subtract(WorkPeriod{Start: day.At(s, loc), End: day.At(e, loc), SlotMinutes: b.SlotMinutes}, leave)...)
 		}
 	}
 	out := periods[:0]

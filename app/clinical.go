@@ -230,7 +230,7 @@ const (
 	HistoryVitals       HistoryKind = "vitals"
 	HistoryNote         HistoryKind = "note"
 	HistoryPrescription HistoryKind = "prescription"
-	HistoryReport       HistoryKind = "report"
+	HistoryAttachment   HistoryKind = "report"
 	HistoryAssignment   HistoryKind = "assignment"
 )
 

@@ -63,7 +63,7 @@ func (s AssignmentStatus) Valid() bool {
 
 // HistoryKinds lists the kinds of timeline entries, for a filter's choices.
 var HistoryKinds = []HistoryKind{HistoryRegistration, HistoryUpdate, HistoryArchive, HistoryAllergy, HistoryProblem,
-	HistoryVitals, HistoryNote, HistoryPrescription, HistoryReport, HistoryAssignment, HistoryAppointment,
+	HistoryVitals, HistoryNote, HistoryPrescription, HistoryAttachment, HistoryAssignment, HistoryAppointment,
 	HistoryInvoice, HistoryPayment}
 
 func checkPatient(id string) error {

@@ -201,10 +201,10 @@ type ActivePatient struct {
 	ActiveProblems      int
 }
 
-// NewReport is a report attached to one of the doctor's patients since
+// NewAttachment is a report attached to one of the doctor's patients since
 // they last looked.
-type NewReport struct {
-	Report      *Report
+type NewAttachment struct {
+	Attachment  *Attachment
 	PatientName string
 	PatientMRN  string
 }
@@ -219,10 +219,10 @@ type DoctorDashboard struct {
 	// Patients are those with an active treatment by the doctor that have
 	// an active prescription or problem, by name.
 	Patients []*ActivePatient
-	// NewReports are reports attached to the doctor's patients after
-	// ReportsSeenAt, newest first (at most 200); MarkReportsSeen moves it.
-	NewReports    []*NewReport
-	ReportsSeenAt time.Time // zero when the doctor never looked
+	// NewAttachments are reports attached to the doctor's patients after
+	// AttachmentsSeenAt, newest first (at most 200); MarkAttachmentsSeen moves it.
+	NewAttachments    []*NewAttachment
+	AttachmentsSeenAt time.Time // zero when the doctor never looked
 	// Month are the doctor's figures for the calendar month of today.
 	Month       Period
 	MonthFigure DoctorFigures
@@ -359,9 +359,9 @@ type DashboardService interface {
 	// DoctorDashboard is a doctor's own dashboard for today; admins may
 	// open any doctor's.
 	DoctorDashboard(ctx context.Context, doctorID string) (*DoctorDashboard, error)
-	// MarkReportsSeen records that the calling doctor has looked at the
+	// MarkAttachmentsSeen records that the calling doctor has looked at the
 	// new reports, up to now.
-	MarkReportsSeen(ctx context.Context) error
+	MarkAttachmentsSeen(ctx context.Context) error
 
 	// ListAppointments lists the appointments that start in the period,
 	// optionally of one status and doctor, by start (stats.all).

@@ -8,7 +8,7 @@ type Services struct {
 	Audit        AuditService
 	Patients     PatientService
 	Clinical     ClinicalService
-	Reports      ReportService
+	Attachments  AttachmentService
 	Appointments AppointmentService
 	Billing      BillingService
 	Dashboard    DashboardService

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"hms/app"
@@ -30,71 +29,6 @@ type AppointmentService struct {
 }
 
 var _ app.AppointmentService = (*AppointmentService)(nil)
-
-// rowQuerier is the reader pool or a transaction.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// clinicZones caches time zones by name: time.LoadLocation reads the zone file
-// each time, and every appointment call needs the clinic's zone.
-var clinicZones sync.Map
-
-// clinicZone is the clinic's time zone from its settings (UTC when unset).
-func clinicZone(ctx context.Context, q rowQuerier) (*time.Location, error) {
-	var name string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'time_zone'`).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) || name == "" {
-		return time.UTC, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("time zone: %w", err)
-	}
-	if loc, ok := clinicZones.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	s := app.Settings{TimeZone: name}
-	loc := s.Location()
-	clinicZones.Store(name, loc)
-	return loc, nil
-}
-
-// dayOrToday reads a day, "" meaning today in loc.
-func dayOrToday(s string, now time.Time, loc *time.Location) (app.Day, error) {
-	if strings.TrimSpace(s) == "" {
-		return app.DayOf(now, loc), nil
-	}
-	return app.ParseDay(s)
-}
-
-// ownSchedule reports whether the caller is the doctor whose schedule it is.
-func ownSchedule(c app.Caller, doctorID string) bool {
-	return app.Can(c.Role, app.PermOwnSchedule) && c.UserID != "" && c.UserID == doctorID
-}
-
-// ownBooking reports whether the caller is the patient the appointment is for.
-func ownBooking(c app.Caller, patientID string) bool {
-	return app.Can(c.Role, app.PermBookOwn) && c.PatientID != "" && c.PatientID == patientID
-}
-
-// callerCanAny reports whether the caller has one of the permissions.
-func callerCanAny(c app.Caller, perms ...app.Permission) bool {
-	for _, p := range perms {
-		if c.Role != "" && app.Can(c.Role, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// describePerms names permissions for a denial's audit row.
-func describePerms(perms ...app.Permission) string {
-	var s []string
-	for _, p := range perms {
-		s = append(s, string(p))
-	}
-	return strings.Join(s, " or ")
-}
 
 // appointmentPatient is the patient of an appointment, read before the
 // method's transaction so that a denial's audit row names the patient.
@@ -190,18 +124,6 @@ func exceptionsOf(ctx context.Context, q rowQuerier, where string, args ...any) 
 	return out, rows.Err()
 }
 
-// requireScheduleOwner lets admins (who manage staff) and the doctor
-// themself change a doctor's profile and hours.
-func (tx *Tx) requireScheduleOwner(doctorID string) error {
-	if app.Can(tx.caller.Role, app.PermManageStaff) || ownSchedule(tx.caller, doctorID) {
-		return nil
-	}
-	if callerCanAny(tx.caller, app.PermOwnSchedule) {
-		return deny("own schedule only")
-	}
-	return deny(describePerms(app.PermManageStaff, app.PermOwnSchedule))
-}
-
 // readProfile reads a doctor's profile, weekly hours and the exceptions
 // from today on.
 func readProfile(ctx context.Context, q rowQuerier, doctorID string, now time.Time) (*app.DoctorProfile, error) {
@@ -238,7 +160,7 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 	verr := p.Validate()
 	var out *app.DoctorProfile
 	err := s.db.writeFor(ctx, "doctor.profile", "doctor_profiles", p.UserID, "", func(tx *Tx) error {
-		if err := tx.requireScheduleOwner(p.UserID); err != nil {
+		if err := authorize(app.CanManageHours(tx.caller, p.UserID)); err != nil {
 			return err
 		}
 		if verr != nil {
@@ -326,7 +248,7 @@ func (s *AppointmentService) SetAvailability(ctx context.Context, doctorID strin
 	blocks := append([]app.Availability(nil), weekly...)
 	verr := app.ValidateWeekly(blocks)
 	err := s.db.writeFor(ctx, "doctor.availability", "availability", doctorID, "", func(tx *Tx) error {
-		if err := tx.requireScheduleOwner(doctorID); err != nil {
+		if err := authorize(app.CanManageHours(tx.caller, doctorID)); err != nil {
 			return err
 		}
 		if verr != nil {
@@ -367,7 +289,7 @@ func (s *AppointmentService) SetAvailability(ctx context.Context, doctorID strin
 func (s *AppointmentService) AddAvailabilityException(ctx context.Context, e app.AvailabilityException) (*app.AvailabilityException, error) {
 	verr := e.Validate()
 	err := s.db.writeFor(ctx, "doctor.exception_add", "availability_exceptions", "", "", func(tx *Tx) error {
-		if err := tx.requireScheduleOwner(e.DoctorID); err != nil {
+		if err := authorize(app.CanManageHours(tx.caller, e.DoctorID)); err != nil {
 			return err
 		}
 		if verr != nil {
@@ -411,8 +333,8 @@ func (s *AppointmentService) AddAvailabilityException(ctx context.Context, e app
 // RemoveAvailabilityException implements app.AppointmentService.
 func (s *AppointmentService) RemoveAvailabilityException(ctx context.Context, id string) error {
 	return s.db.writeFor(ctx, "doctor.exception_remove", "availability_exceptions", id, "", func(tx *Tx) error {
-		if !callerCanAny(tx.caller, app.PermManageStaff, app.PermOwnSchedule) {
-			return deny(describePerms(app.PermManageStaff, app.PermOwnSchedule))
+		if err := authorize(app.RequireAny(tx.caller, app.PermManageStaff, app.PermOwnSchedule)); err != nil {
+			return err
 		}
 		var doctorID, date, kind string
 		err := tx.QueryRowContext(ctx, `SELECT doctor_id, date, kind FROM availability_exceptions
@@ -422,7 +344,7 @@ func (s *AppointmentService) RemoveAvailabilityException(ctx context.Context, id
 		} else if err != nil {
 			return err
 		}
-		if err := tx.requireScheduleOwner(doctorID); err != nil {
+		if err := authorize(app.CanManageHours(tx.caller, doctorID)); err != nil {
 			return err
 		}
 		ts := formatTime(tx.now)

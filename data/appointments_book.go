@@ -175,22 +175,6 @@ func (tx *Tx) place(b *apptBooking, loc *time.Location) (*app.Appointment, error
 	return a, nil
 }
 
-// optText stores "" as NULL, for optional references.
-func optText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// optTime stores the zero time as NULL.
-func optTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
 // insertAppointment writes a new appointment and the first row of its
 // history.
 func (tx *Tx) insertAppointment(a *app.Appointment, note string) error {
@@ -248,18 +232,14 @@ func (s *AppointmentService) Book(ctx context.Context, c app.AppointmentCreate) 
 	verr := c.Validate()
 	var out *app.Appointment
 	err := s.db.writeFor(ctx, "appointment.book", "appointments", "", c.PatientID, func(tx *Tx) error {
-		staff := app.Can(tx.caller.Role, app.PermManageAppointments) || ownSchedule(tx.caller, c.DoctorID)
-		if !staff && !ownBooking(tx.caller, c.PatientID) {
-			switch {
-			case callerCanAny(tx.caller, app.PermBookOwn):
-				return deny("own appointments only")
-			case callerCanAny(tx.caller, app.PermOwnSchedule):
-				return deny("own schedule only")
-			}
-			return deny(describePerms(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn))
+		if err := authorize(app.CanBook(tx.caller, c.PatientID, c.DoctorID)); err != nil {
+			return err
 		}
-		if !staff && c.OverrideReason != "" {
-			return deny("staff to book outside the doctor's hours")
+		staff := app.CanManageAppointmentsOf(tx.caller, c.DoctorID) == nil
+		if c.OverrideReason != "" {
+			if err := authorize(app.CanBookOutsideHours(tx.caller, c.DoctorID)); err != nil {
+				return err
+			}
 		}
 		if verr != nil {
 			return verr
@@ -316,22 +296,23 @@ func overrideDetail(a *app.Appointment) string {
 func (s *AppointmentService) Reschedule(ctx context.Context, id string, newStart time.Time, overrideReason string) (*app.Appointment, error) {
 	overrideReason = strings.TrimSpace(overrideReason)
 	newStart = newStart.UTC().Truncate(time.Minute)
-	may := []app.Permission{app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn}
 	var out *app.Appointment
 	err := s.db.writeFor(ctx, "appointment.reschedule", "appointments", id, s.db.appointmentPatient(ctx, id), func(tx *Tx) error {
-		if !callerCanAny(tx.caller, may...) {
-			return deny(describePerms(may...))
+		if err := authorize(app.RequireAny(tx.caller, app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn)); err != nil {
+			return err
 		}
 		old, err := tx.findAppointment(id)
 		if err != nil {
 			return err
 		}
-		staff := app.Can(tx.caller.Role, app.PermManageAppointments) || ownSchedule(tx.caller, old.DoctorID)
-		if !staff && !ownBooking(tx.caller, old.PatientID) {
-			return deny("own appointments or schedule only")
+		if err := authorize(app.CanChangeAppointment(tx.caller, old)); err != nil {
+			return err
 		}
-		if !staff && overrideReason != "" {
-			return deny("staff to book outside the doctor's hours")
+		staff := app.CanManageAppointmentsOf(tx.caller, old.DoctorID) == nil
+		if overrideReason != "" {
+			if err := authorize(app.CanBookOutsideHours(tx.caller, old.DoctorID)); err != nil {
+				return err
+			}
 		}
 		if err := app.ValidateOverrideReason(overrideReason); err != nil {
 			return err
@@ -390,11 +371,8 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 	reason = strings.TrimSpace(reason)
 	var out *app.Appointment
 	err := s.db.writeFor(ctx, "appointment.walk_in", "appointments", "", patientID, func(tx *Tx) error {
-		if !app.Can(tx.caller.Role, app.PermManageAppointments) && !ownSchedule(tx.caller, doctorID) {
-			if callerCanAny(tx.caller, app.PermOwnSchedule) {
-				return deny("own schedule only")
-			}
-			return deny(describePerms(app.PermManageAppointments, app.PermOwnSchedule))
+		if err := authorize(app.CanManageAppointmentsOf(tx.caller, doctorID)); err != nil {
+			return err
 		}
 		c := app.AppointmentCreate{PatientID: patientID, DoctorID: doctorID, Start: tx.now, Reason: reason}
 		if err := c.Validate(); err != nil {
@@ -494,13 +472,11 @@ type apptMove struct {
 	verb   string // for messages: "it cannot be <verb>"
 	// may lets the caller try at all, before the appointment is read, so
 	// that a caller who may do this to no appointment learns nothing of
-	// this one; need names what they lack, for the audit.
-	may  func(c app.Caller) bool
-	need string
+	// this one.
+	may func(c app.Caller) error
 	// allowed decides, once the appointment is read, whether the caller
-	// may do this to it; missing names what they lack, for the audit.
-	allowed func(c app.Caller, a *app.Appointment) bool
-	missing string
+	// may do this to it.
+	allowed func(c app.Caller, a *app.Appointment) error
 	// check refuses a move that the workflow allows but the moment does not.
 	check func(tx *Tx, a *app.Appointment, loc *time.Location) error
 	// apply sets the fields the move writes, and returns the history note.
@@ -513,15 +489,15 @@ type apptMove struct {
 func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (*app.Appointment, error) {
 	var out *app.Appointment
 	err := s.db.writeFor(ctx, ch.action, "appointments", id, s.db.appointmentPatient(ctx, id), func(tx *Tx) error {
-		if !ch.may(tx.caller) {
-			return deny(ch.need)
+		if err := authorize(ch.may(tx.caller)); err != nil {
+			return err
 		}
 		a, err := tx.findAppointment(id)
 		if err != nil {
 			return err
 		}
-		if !ch.allowed(tx.caller, a) {
-			return deny(ch.missing)
+		if err := authorize(ch.allowed(tx.caller, a)); err != nil {
+			return err
 		}
 		if !app.CanTransition(a.Status, ch.to) {
 			return refuseMove(a, ch)
@@ -582,24 +558,19 @@ func refuseMove(a *app.Appointment, ch apptMove) error {
 }
 
 // mayPerm lets callers with any of the permissions try.
-func mayPerm(perms ...app.Permission) func(c app.Caller) bool {
-	return func(c app.Caller) bool { return callerCanAny(c, perms...) }
+func mayPerm(perms ...app.Permission) func(c app.Caller) error {
+	return func(c app.Caller) error { return app.RequireAny(c, perms...) }
 }
 
-// needPerm names the permissions for a denial's audit row.
-func needPerm(perms ...app.Permission) string { return describePerms(perms...) }
-
-// apptStaff reports whether the caller acts as staff on a: reception and
-// admins on any appointment, a doctor on their own.
-func apptStaff(c app.Caller, a *app.Appointment) bool {
-	return app.Can(c.Role, app.PermManageAppointments) || ownSchedule(c, a.DoctorID)
+// staffOf lets the staff of the appointment's doctor move it.
+func staffOf(c app.Caller, a *app.Appointment) error {
+	return app.CanManageAppointmentsOf(c, a.DoctorID)
 }
 
 // Confirm implements app.AppointmentService.
 func (s *AppointmentService) Confirm(ctx context.Context, id string) (*app.Appointment, error) {
 	return s.move(ctx, id, apptMove{action: "appointment.confirm", to: app.AppointmentConfirmed, verb: "confirmed",
-		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), need: needPerm(app.PermManageAppointments, app.PermOwnSchedule),
-		allowed: apptStaff, missing: "own schedule only",
+		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), allowed: staffOf,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			if a.Start.Before(tx.now.Truncate(time.Minute)) {
 				return app.Errorf(app.ECONFLICT, "The time of this request (%s) has passed: cancel it, or book a new time.", apptWhen(a.Start, loc))
@@ -618,11 +589,7 @@ func (s *AppointmentService) Confirm(ctx context.Context, id string) (*app.Appoi
 // CheckIn implements app.AppointmentService.
 func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appointment, error) {
 	return s.move(ctx, id, apptMove{action: "appointment.check_in", to: app.AppointmentCheckedIn, verb: "checked in",
-		may: mayPerm(app.PermCheckIn, app.PermOwnSchedule), need: needPerm(app.PermCheckIn, app.PermOwnSchedule),
-		missing: "own schedule only",
-		allowed: func(c app.Caller, a *app.Appointment) bool {
-			return app.Can(c.Role, app.PermCheckIn) || ownSchedule(c, a.DoctorID)
-		},
+		may: mayPerm(app.PermCheckIn, app.PermOwnSchedule), allowed: app.CanCheckIn,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			if day, today := app.DayOf(a.Start, loc), app.DayOf(tx.now, loc); day != today {
 				return app.Errorf(app.ECONFLICT, "This appointment is on %s: patients are checked in on the day.",
@@ -641,15 +608,7 @@ func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appoi
 // appointments and reads clinical records (an admin), not reception.
 func (s *AppointmentService) Complete(ctx context.Context, id string) (*app.Appointment, error) {
 	return s.move(ctx, id, apptMove{action: "appointment.complete", to: app.AppointmentCompleted, verb: "completed",
-		may: func(c app.Caller) bool {
-			return callerCanAny(c, app.PermOwnSchedule) || (callerCanAny(c, app.PermManageAppointments) && callerCanAny(c, app.PermViewClinical))
-		},
-		need:    "appointment.own, or appointment.manage with clinical.view",
-		missing: "own schedule only",
-		allowed: func(c app.Caller, a *app.Appointment) bool {
-			return ownSchedule(c, a.DoctorID) ||
-				(app.Can(c.Role, app.PermManageAppointments) && app.Can(c.Role, app.PermViewClinical))
-		},
+		may: app.CanCompleteVisits, allowed: app.CanCompleteVisit,
 		summary: func(a *app.Appointment, loc *time.Location) string {
 			return fmt.Sprintf("Visit with %s completed", a.DoctorName)
 		}})
@@ -661,14 +620,12 @@ func (s *AppointmentService) Cancel(ctx context.Context, id, reason string) (*ap
 	reason = strings.TrimSpace(reason)
 	return s.move(ctx, id, apptMove{action: "appointment.cancel", to: app.AppointmentCancelled, verb: "cancelled",
 		may:     mayPerm(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn),
-		need:    needPerm(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn),
-		missing: "own appointments or schedule only",
-		allowed: func(c app.Caller, a *app.Appointment) bool { return apptStaff(c, a) || ownBooking(c, a.PatientID) },
+		allowed: app.CanChangeAppointment,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			if err := app.ValidateCancelReason(reason); err != nil {
 				return err
 			}
-			if !apptStaff(tx.caller, a) && (a.Status == app.AppointmentCheckedIn || a.Status == app.AppointmentConflict ||
+			if staffOf(tx.caller, a) != nil && (a.Status == app.AppointmentCheckedIn || a.Status == app.AppointmentConflict ||
 				!a.Start.After(tx.now)) {
 				return app.Errorf(app.ECONFLICT, "This appointment has begun: to cancel it, call the clinic.")
 			}
@@ -683,8 +640,7 @@ func (s *AppointmentService) Cancel(ctx context.Context, id, reason string) (*ap
 // MarkNoShow implements app.AppointmentService.
 func (s *AppointmentService) MarkNoShow(ctx context.Context, id string) (*app.Appointment, error) {
 	return s.move(ctx, id, apptMove{action: "appointment.no_show", to: app.AppointmentNoShow, verb: "marked as a no-show",
-		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), need: needPerm(app.PermManageAppointments, app.PermOwnSchedule),
-		allowed: apptStaff, missing: "own schedule only",
+		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), allowed: staffOf,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			if tx.now.Before(a.Start) {
 				return app.Errorf(app.ECONFLICT, "This appointment begins at %s: the patient can still come.", apptWhen(a.Start, loc))

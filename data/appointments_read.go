@@ -104,19 +104,11 @@ func patientPageArgs(patientID string, f app.AppointmentFilter, now time.Time) (
 	return []any{patientID, formatTime(now.Add(-app.MaxVisitLength)), formatTime(now), curStart, curID, f.Limit + 1}, nil
 }
 
-// readerCaller is the caller of a read, and whether it may read any
-// appointment as staff.
-func readerCaller(ctx context.Context) (app.Caller, bool) {
-	c, _ := app.CallerFromContext(ctx)
-	return c, callerCanAny(c, app.PermViewAppointments)
-}
-
 // FindFreeSlots implements app.AppointmentService.
 func (s *AppointmentService) FindFreeSlots(ctx context.Context, doctorID, day string) ([]app.Slot, error) {
 	c, _ := app.CallerFromContext(ctx)
-	may := []app.Permission{app.PermViewAppointments, app.PermOwnSchedule, app.PermManageAppointments, app.PermBookOwn}
-	if !callerCanAny(c, may...) {
-		return nil, s.db.auditDenial(ctx, "appointment.free_slots", "users", doctorID, "", describePerms(may...))
+	if err := s.db.authorizeRead(ctx, "appointment.free_slots", "users", doctorID, "", app.CanSeeFreeSlots(c)); err != nil {
+		return nil, err
 	}
 	out, err := freeSlots(ctx, s.db.r, doctorID, day, s.db.now())
 	if err != nil {
@@ -199,23 +191,24 @@ func freeSlots(ctx context.Context, q rowQuerier, doctorID, dayText string, now 
 // FindAppointment implements app.AppointmentService: staff who see
 // appointments read any, a patient only their own.
 func (s *AppointmentService) FindAppointment(ctx context.Context, id string) (*app.Appointment, error) {
-	c, staff := readerCaller(ctx)
-	if !staff && !callerCanAny(c, app.PermBookOwn) {
-		return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, s.db.appointmentPatient(ctx, id),
-			describePerms(app.PermViewAppointments, app.PermBookOwn))
+	c, _ := app.CallerFromContext(ctx)
+	staff := app.CanSeeAllAppointments(c) == nil
+	if err := app.RequireAny(c, app.PermViewAppointments, app.PermBookOwn); err != nil {
+		return nil, s.db.authorizeRead(ctx, "appointment.view", "appointments", id, s.db.appointmentPatient(ctx, id), err)
 	}
 	a, err := scanAppointment(s.db.r.QueryRowContext(ctx, `SELECT `+appointmentColumns+appointmentFrom+` WHERE a.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		if !staff {
-			// A patient learns nothing about ids that are not theirs.
-			return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, "", "own appointments only")
+			// A patient learns nothing about ids that are not theirs: an
+			// unknown appointment is nobody's own.
+			return nil, s.db.authorizeRead(ctx, "appointment.view", "appointments", id, "", app.CanSeeAppointmentsOf(c, ""))
 		}
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such appointment.")
 	} else if err != nil {
 		return nil, internal("appointment.view", err)
 	}
-	if !staff && !ownBooking(c, a.PatientID) {
-		return nil, s.db.auditDenial(ctx, "appointment.view", "appointments", id, a.PatientID, "own appointments only")
+	if err := s.db.authorizeRead(ctx, "appointment.view", "appointments", id, a.PatientID, app.CanSeeAppointment(c, a)); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.r.QueryContext(ctx, `SELECT at, from_status, to_status, note, by_user FROM appointment_events
 		WHERE appointment_id = ? ORDER BY seq`, id)
@@ -241,9 +234,9 @@ func (s *AppointmentService) FindAppointment(ctx context.Context, id string) (*a
 // doctorRange lists a doctor's appointments of days days from day, for
 // staff who see appointments and for the doctor.
 func (s *AppointmentService) doctorRange(ctx context.Context, action, doctorID, dayText string, days int) ([]*app.Appointment, error) {
-	c, staff := readerCaller(ctx)
-	if !staff && !ownSchedule(c, doctorID) {
-		return nil, s.db.auditDenial(ctx, action, "users", doctorID, "", describePerms(app.PermViewAppointments, app.PermOwnSchedule))
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, action, "users", doctorID, "", app.CanSeeScheduleOf(c, doctorID)); err != nil {
+		return nil, err
 	}
 	loc, err := clinicZone(ctx, s.db.r)
 	if err != nil {
@@ -274,8 +267,9 @@ func (s *AppointmentService) DoctorWeek(ctx context.Context, doctorID, weekStart
 
 // ReceptionBoard implements app.AppointmentService.
 func (s *AppointmentService) ReceptionBoard(ctx context.Context, dayText string) (*app.Board, error) {
-	if _, staff := readerCaller(ctx); !staff {
-		return nil, s.db.auditDenial(ctx, "appointment.board", "appointments", "", "", string(app.PermViewAppointments))
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "appointment.board", "appointments", "", "", app.CanSeeAllAppointments(c)); err != nil {
+		return nil, err
 	}
 	now := s.db.now().UTC()
 	loc, err := clinicZone(ctx, s.db.r)
@@ -309,13 +303,9 @@ func (s *AppointmentService) ReceptionBoard(ctx context.Context, dayText string)
 // PatientAppointments implements app.AppointmentService: staff who see
 // appointments list any patient's, a patient only their own.
 func (s *AppointmentService) PatientAppointments(ctx context.Context, patientID string, f app.AppointmentFilter) (*app.AppointmentPage, error) {
-	c, staff := readerCaller(ctx)
-	if !staff && !ownBooking(c, patientID) {
-		need := describePerms(app.PermViewAppointments, app.PermBookOwn)
-		if callerCanAny(c, app.PermBookOwn) {
-			need = "own appointments only"
-		}
-		return nil, s.db.auditDenial(ctx, "appointment.patient_list", "patients", patientID, patientID, need)
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "appointment.patient_list", "patients", patientID, patientID, app.CanSeeAppointmentsOf(c, patientID)); err != nil {
+		return nil, err
 	}
 	f.Normalize()
 	args, err := patientPageArgs(patientID, f, s.db.now().UTC())

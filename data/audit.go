@@ -2,14 +2,14 @@ package data
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
-
-	"github.com/mattn/go-sqlite3"
 
 	"hms/app"
 )
@@ -157,6 +157,60 @@ func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 	return rep, nil
 }
 
+// appendAudit adds one row to the audit chain: its hash is the HMAC of the
+// previous row's hash and this row's fields.
+func (tx *Tx) appendAudit(ev auditEvent) error {
+	who := tx.caller
+	if ev.who != nil {
+		who = *ev.who
+	}
+	var prevSeq int64
+	prevHash := genesisHash
+	err := tx.QueryRowContext(tx.ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&prevSeq, &prevHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	row := auditRow{
+		Seq: prevSeq + 1, ID: newID(), SiteID: tx.db.siteID, At: formatTime(tx.now),
+		UserID: who.UserID, Username: who.Username, Role: string(who.Role),
+		Action: ev.action, Entity: ev.entity, EntityID: ev.entityID, PatientID: ev.patientID,
+		Outcome: string(ev.outcome), Detail: ev.detail, PrevHash: prevHash,
+	}
+	row.Hash = row.computeHash(tx.db.key)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_log
+		(seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id, outcome, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		row.Seq, row.ID, row.SiteID, row.At, row.UserID, row.Username, row.Role, row.Action, row.Entity,
+		row.EntityID, row.PatientID, row.Outcome, row.Detail, row.PrevHash, row.Hash); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, row.Seq, row.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+// genesisHash is the previous hash of the first row.
+const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+type auditRow struct {
+	Seq                                                              int64
+	ID, SiteID, At, UserID, Username, Role, Action, Entity, EntityID string
+	PatientID, Outcome, Detail, PrevHash, Hash                       string
+}
+
+// computeHash is HMAC-SHA256 over the previous hash and every field, each
+// length-prefixed so that no two different rows hash the same.
+func (r *auditRow) computeHash(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	for _, f := range []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.SiteID, r.At, r.UserID,
+		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail} {
+		fmt.Fprintf(m, "%d:%s|", len(f), f)
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 // verifyChain walks the audit log in seq order and returns the first break:
 // an edited row (its HMAC differs), a deleted or reordered row (the previous
 // hash or the seq does not follow), or rows removed from the end (the head
@@ -205,88 +259,4 @@ func verifyChain(ctx context.Context, tx *sql.Tx, key []byte) (int64, string, er
 		return n, fmt.Sprintf("the audit log ends at row %d but its head records row %d: rows were removed from the end", lastSeq, headSeq), nil
 	}
 	return n, "", nil
-}
-
-// Backup implements app.AuditService: SQLite's online backup, page by page,
-// while the database stays in use.
-func (s *AuditService) Backup(ctx context.Context, path string) error {
-	err := s.db.write(ctx, "db.backup", func(tx *Tx) error {
-		if err := tx.Require(app.PermManageSettings); err != nil {
-			return err
-		}
-		tx.Audit("db.backup", "", "", "", "to "+path)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.db.Backup(ctx, path)
-}
-
-// Backup copies the database to path with SQLite's online backup API.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	path = filepath.Clean(path)
-	if abs, err := filepath.Abs(path); err == nil {
-		if self, err := filepath.Abs(db.path); err == nil && abs == self {
-			return app.FieldErrorf("path", "Choose another file than the database itself.")
-		}
-	}
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return app.FieldErrorf("path", "Cannot write the backup to %s: %v.", path, unwrapPathError(err))
-	}
-	f.Close()
-	defer os.Remove(tmp)
-	dest, err := sql.Open("sqlite3", "file:"+tmp+"?_journal_mode=DELETE")
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer dest.Close()
-	dconn, err := dest.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer dconn.Close()
-	sconn, err := db.r.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer sconn.Close()
-	err = dconn.Raw(func(d any) error {
-		return sconn.Raw(func(s any) error {
-			b, err := d.(*sqlite3.SQLiteConn).Backup("main", s.(*sqlite3.SQLiteConn), "main")
-			if err != nil {
-				return err
-			}
-			for {
-				done, err := b.Step(1024)
-				if err != nil {
-					b.Finish()
-					return err
-				}
-				if done {
-					break
-				}
-			}
-			return b.Finish()
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	dconn.Close()
-	dest.Close()
-	if err := os.Rename(tmp, path); err != nil {
-		return app.FieldErrorf("path", "Cannot write the backup to %s: %v.", path, unwrapPathError(err))
-	}
-	return nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

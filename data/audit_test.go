@@ -113,10 +113,10 @@ func seqs(es []*app.AuditEntry) []int64 {
 // TestVerifyDocuments: verify checks each attached report's file against
 // its stored hash and the hash the audit log recorded when it was attached.
 func TestVerifyDocuments(t *testing.T) {
-	attach := func(t *testing.T) (*clinic, *app.Report) {
+	attach := func(t *testing.T) (*clinic, *app.Attachment) {
 		c := mustSetup(t)
-		r := mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "cbc.txt", []byte("Hb 14.2 g/dL\n")))
-		mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "lipids.txt", []byte("LDL 2.9 mmol/L\n")))
+		r := mustAttachFile(t, c, app.RoleDoctor, attachmentFor(c, "cbc.txt", []byte("Hb 14.2 g/dL\n")))
+		mustAttachFile(t, c, app.RoleDoctor, attachmentFor(c, "lipids.txt", []byte("LDL 2.9 mmol/L\n")))
 		return c, r
 	}
 	verify := func(t *testing.T, c *clinic) *app.VerifyReport {

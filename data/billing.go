@@ -21,17 +21,6 @@ type BillingService struct {
 
 var _ app.BillingService = (*BillingService)(nil)
 
-// billingStaff reports whether a caller works with bills (billing, admin,
-// reception).
-func billingStaff(c app.Caller) bool {
-	return callerCanAny(c, app.PermManageBilling, app.PermTakePayment)
-}
-
-// ownBills reports whether c is a patient whose own record patientID is.
-func ownBills(c app.Caller, patientID string) bool {
-	return c.Role == app.RolePatient && app.Can(c.Role, app.PermViewOwnBills) && c.PatientID != "" && c.PatientID == patientID
-}
-
 // billingContext is what numbering and amounts need from the settings.
 type billingContext struct {
 	currency string
@@ -195,8 +184,8 @@ func (s *BillingService) RetirePriceItem(ctx context.Context, code string) (*app
 // in force at f.At.
 func (s *BillingService) FindPriceItems(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) {
-		return nil, s.db.auditDenial(ctx, "price.list", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	if err := s.db.authorizeRead(ctx, "price.list", "price_items", "", "", app.CanHandleBills(c)); err != nil {
+		return nil, err
 	}
 	at := f.At
 	if at.IsZero() {
@@ -243,8 +232,8 @@ func scanPriceItems(rows *sql.Rows, err error) ([]*app.PriceItem, error) {
 // PriceItemHistory implements app.BillingService.
 func (s *BillingService) PriceItemHistory(ctx context.Context, code string) ([]*app.PriceItem, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) {
-		return nil, s.db.auditDenial(ctx, "price.history", "price_items", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	if err := s.db.authorizeRead(ctx, "price.history", "price_items", "", "", app.CanHandleBills(c)); err != nil {
+		return nil, err
 	}
 	return scanPriceItems(s.db.r.QueryContext(ctx, `SELECT `+priceColumns+` FROM price_items WHERE code = ?
 		ORDER BY version`, strings.ToUpper(strings.TrimSpace(code))))

@@ -235,21 +235,22 @@ func findPayment(ctx context.Context, q rowQuerier, id string) (*app.Payment, er
 // FindPayment implements app.BillingService.
 func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payment, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
-		return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+	if err := s.db.authorizeRead(ctx, "payment.view", "payments", id, "", app.CanSeeBills(c)); err != nil {
+		return nil, err
 	}
 	p, err := findPayment(ctx, s.db.r, id)
 	if err != nil {
-		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
-			return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, "", "own bills only")
-		}
 		if app.ErrorCode(err) == app.ENOTFOUND {
+			// An unknown payment is nobody's own.
+			if derr := s.db.authorizeRead(ctx, "payment.view", "payments", id, "", app.CanSeeBillsOf(c, "")); derr != nil {
+				return nil, derr
+			}
 			return nil, err
 		}
 		return nil, internal("payment.view", err)
 	}
-	if !billingStaff(c) && !ownBills(c, p.PatientID) {
-		return nil, s.db.auditDenial(ctx, "payment.view", "payments", id, p.PatientID, "own bills only")
+	if err := s.db.authorizeRead(ctx, "payment.view", "payments", id, p.PatientID, app.CanSeeBillsOf(c, p.PatientID)); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

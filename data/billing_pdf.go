@@ -23,19 +23,21 @@ func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, repri
 	pre := s.prerender(ctx, paymentID)
 	var out []byte
 	err := s.db.writeFor(ctx, "receipt.print", "payments", paymentID, "", func(tx *Tx) error {
-		staff := billingStaff(tx.caller)
-		if !staff && !callerCanAny(tx.caller, app.PermViewOwnBills) {
-			return deny(describePerms(app.PermTakePayment, app.PermManageBilling, app.PermViewOwnBills))
+		if err := authorize(app.CanSeeBills(tx.caller)); err != nil {
+			return err
 		}
 		p, err := findPayment(tx.ctx, tx, paymentID)
 		if err != nil {
-			if !staff && app.ErrorCode(err) == app.ENOTFOUND {
-				return deny("own bills only")
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				// An unknown payment is nobody's own.
+				if err := authorize(app.CanSeeBillsOf(tx.caller, "")); err != nil {
+					return err
+				}
 			}
 			return err
 		}
-		if !staff && !ownBills(tx.caller, p.PatientID) {
-			return deny("own bills only")
+		if err := authorize(app.CanSeeBillsOf(tx.caller, p.PatientID)); err != nil {
+			return err
 		}
 		var data string
 		var original []byte
@@ -99,7 +101,7 @@ type prerendered struct {
 // receipt is printed already, the caller may not see it, or anything fails.
 func (s *BillingService) prerender(ctx context.Context, paymentID string) prerendered {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
+	if app.CanSeeBills(c) != nil {
 		return prerendered{}
 	}
 	var n int
@@ -107,7 +109,7 @@ func (s *BillingService) prerender(ctx context.Context, paymentID string) preren
 		return prerendered{}
 	}
 	p, err := findPayment(ctx, s.db.r, paymentID)
-	if err != nil || (!billingStaff(c) && !ownBills(c, p.PatientID)) {
+	if err != nil || app.CanSeeBillsOf(c, p.PatientID) != nil {
 		return prerendered{}
 	}
 	r, err := receiptData(ctx, s.db.r, p, s.db.now().UTC())

@@ -12,24 +12,23 @@ import (
 // FindInvoice implements app.BillingService.
 func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) && !callerCanAny(c, app.PermViewOwnBills) {
-		return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, "", describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+	if err := s.db.authorizeRead(ctx, "invoice.view", "invoices", id, "", app.CanSeeBills(c)); err != nil {
+		return nil, err
 	}
 	inv, err := loadInvoice(ctx, s.db.r, id)
 	if err != nil {
-		if app.ErrorCode(err) == app.ENOTFOUND && !billingStaff(c) {
-			return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, "", "own bills only")
-		}
 		if app.ErrorCode(err) == app.ENOTFOUND {
+			// An unknown invoice is nobody's own: a patient learns nothing
+			// about ids that are not theirs.
+			if err := s.db.authorizeRead(ctx, "invoice.view", "invoices", id, "", app.CanSeeBillsOf(c, "")); err != nil {
+				return nil, err
+			}
 			return nil, err
 		}
 		return nil, internal("invoice.view", err)
 	}
-	if !billingStaff(c) && !ownBills(c, inv.PatientID) {
-		return nil, s.db.auditDenial(ctx, "invoice.view", "invoices", id, inv.PatientID, "own bills only")
-	}
-	if !billingStaff(c) && inv.Status == app.InvoiceDraft {
-		return nil, app.Errorf(app.ENOTFOUND, "There is no such invoice.") // a patient sees issued bills only
+	if err := s.db.authorizeRead(ctx, "invoice.view", "invoices", id, inv.PatientID, app.CanSeeInvoice(c, inv)); err != nil {
+		return nil, err // a patient sees their own issued bills only
 	}
 	return inv, nil
 }
@@ -38,15 +37,17 @@ func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoi
 // (created_at, id).
 func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
-	staff := billingStaff(c)
+	staff := app.CanHandleBills(c) == nil
 	if !staff {
-		if !callerCanAny(c, app.PermViewOwnBills) || c.PatientID == "" {
-			return nil, s.db.auditDenial(ctx, "invoice.list", "invoices", "", f.PatientID, describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills))
+		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBills(c)); err != nil {
+			return nil, err
 		}
-		if f.PatientID != "" && f.PatientID != c.PatientID {
-			return nil, s.db.auditDenial(ctx, "invoice.list", "invoices", "", f.PatientID, "own bills only")
+		if f.PatientID == "" {
+			f.PatientID = c.PatientID
 		}
-		f.PatientID = c.PatientID
+		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBillsOf(c, f.PatientID)); err != nil {
+			return nil, err
+		}
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -115,9 +116,8 @@ func scanInvoices(rows *sql.Rows, err error) ([]*app.Invoice, error) {
 // they are not bills yet.
 func (s *BillingService) PatientStatement(ctx context.Context, patientID string) (*app.Statement, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) && !ownBills(c, patientID) {
-		return nil, s.db.auditDenial(ctx, "billing.statement", "patients", patientID, patientID,
-			describePerms(app.PermManageBilling, app.PermTakePayment, app.PermViewOwnBills)+" (own bills only)")
+	if err := s.db.authorizeRead(ctx, "billing.statement", "patients", patientID, patientID, app.CanSeeBillsOf(c, patientID)); err != nil {
+		return nil, err
 	}
 	st := &app.Statement{PatientID: patientID}
 	err := s.db.r.QueryRowContext(ctx, `SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
@@ -175,8 +175,8 @@ const outstandingFrom = ` FROM invoices i INDEXED BY invoices_outstanding LEFT J
 // invoices, oldest first, from the status index.
 func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.OutstandingFilter) ([]*app.OutstandingInvoice, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) {
-		return nil, s.db.auditDenial(ctx, "invoice.outstanding", "invoices", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	if err := s.db.authorizeRead(ctx, "invoice.outstanding", "invoices", "", "", app.CanHandleBills(c)); err != nil {
+		return nil, err
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -208,18 +208,12 @@ func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.Outstand
 	return out, nil
 }
 
-// civilDay is the calendar day of t as a UTC midnight, so that days
-// subtract without daylight-saving hours.
-func civilDay(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // CashUp implements app.BillingService: the payments and refunds a cashier
 // recorded during a day of the clinic's time zone.
 func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*app.CashUp, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !callerCanAny(c, app.PermManageBilling) && !(callerCanAny(c, app.PermTakePayment) && c.UserID == cashierID && c.UserID != "") {
-		return nil, s.db.auditDenial(ctx, "billing.cashup", "users", cashierID, "", describePerms(app.PermManageBilling)+", or "+string(app.PermTakePayment)+" for one's own")
+	if err := s.db.authorizeRead(ctx, "billing.cashup", "users", cashierID, "", app.CanSeeCashUp(c, cashierID)); err != nil {
+		return nil, err
 	}
 	settings, err := readSettings(ctx, s.db.r)
 	if err != nil {
@@ -275,11 +269,11 @@ func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*ap
 // into the payments they took.
 func (s *BillingService) Cashiers(ctx context.Context) ([]*app.Cashier, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !callerCanAny(c, app.PermManageBilling, app.PermTakePayment) {
-		return nil, s.db.auditDenial(ctx, "billing.cashiers", "users", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	if err := s.db.authorizeRead(ctx, "billing.cashiers", "users", "", "", app.CanHandleBills(c)); err != nil {
+		return nil, err
 	}
 	where, args := `u.id = ?`, []any{c.UserID}
-	if callerCanAny(c, app.PermManageBilling) {
+	if c.Can(app.PermManageBilling) {
 		var takers []string
 		for _, r := range app.Roles {
 			if app.Can(r, app.PermTakePayment) {

@@ -75,8 +75,8 @@ var outstandingPDFLimit = 2000
 // transaction, so they agree even while payments are being taken.
 func (s *BillingService) OutstandingPDF(ctx context.Context) ([]byte, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !billingStaff(c) {
-		return nil, s.db.auditDenial(ctx, "outstanding.print", "invoices", "", "", describePerms(app.PermManageBilling, app.PermTakePayment))
+	if err := s.db.authorizeRead(ctx, "outstanding.print", "invoices", "", "", app.CanHandleBills(c)); err != nil {
+		return nil, err
 	}
 	settings, r, err := s.outstandingReport(ctx)
 	if err != nil {

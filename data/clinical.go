@@ -28,7 +28,7 @@ var _ app.ClinicalService = (*ClinicalService)(nil)
 // read runs fn as an audited read of one patient's clinical record.
 func (s *ClinicalService) read(ctx context.Context, action, entity, patientID string, fn func(tx *Tx, p *app.Patient) error) error {
 	return s.db.writeFor(ctx, action, entity, "", patientID, func(tx *Tx) error {
-		if err := tx.requirePatientAccess(patientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, patientID)); err != nil {
 			return err
 		}
 		p, err := tx.visiblePatient(patientID)
@@ -82,7 +82,7 @@ func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.
 		if c.NextAppointment, err = tx.nextAppointment(patientID); err != nil {
 			return err
 		}
-		if billingStaff(tx.caller) || ownBills(tx.caller, patientID) {
+		if app.CanSeeBillsOf(tx.caller, patientID) == nil {
 			c.BalanceDue, err = tx.balanceDue(patientID)
 		}
 		return err
@@ -289,13 +289,9 @@ func (s *ClinicalService) FindVitals(ctx context.Context, patientID string, limi
 // (PermWriteClinical), a nursing note a nurse or doctor (PermWriteNursing).
 // With AddendumTo it is an addendum to a note of the same patient.
 func (s *ClinicalService) AddNote(ctx context.Context, c app.NoteCreate) (*app.Note, error) {
-	perm := app.PermWriteClinical
-	if c.Kind == app.NoteNursing {
-		perm = app.PermWriteNursing
-	}
 	var out *app.Note
 	err := s.db.writeFor(ctx, "note.add", "notes", "", c.PatientID, func(tx *Tx) (err error) {
-		if err := tx.Require(perm); err != nil {
+		if err := authorize(app.CanWriteNote(tx.caller, c.Kind)); err != nil {
 			return err
 		}
 		if out, err = tx.addNote(c); err != nil {
@@ -401,14 +397,14 @@ func (s *ClinicalService) PrescriptionPDF(ctx context.Context, id string) ([]byt
 	pid := s.db.patientOf(ctx, "prescriptions", id)
 	var out []byte
 	err := s.db.writeFor(ctx, "prescription.pdf", "prescriptions", id, pid, func(tx *Tx) error {
-		if err := tx.requirePatientAccess(pid, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, pid)); err != nil {
 			return err
 		}
 		rx, err := tx.findPrescription(id)
 		if err != nil {
 			return err
 		}
-		if err := tx.requirePatientAccess(rx.PatientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, rx.PatientID)); err != nil {
 			return err
 		}
 		patient, err := tx.visiblePatient(rx.PatientID)

@@ -63,20 +63,6 @@ func (tx *Tx) writablePatient(id string) (*app.Patient, error) {
 	return p, nil
 }
 
-// visiblePatient is the patient a clinical read is about. An archived
-// record is shown to administrators and to the patient alone, as
-// FindPatientByID does.
-func (tx *Tx) visiblePatient(id string) (*app.Patient, error) {
-	p, err := tx.findPatient(id)
-	if err != nil {
-		return nil, err
-	}
-	if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
-		return nil, app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
-	}
-	return p, nil
-}
-
 // clipSummary shortens s to n characters for a timeline summary.
 func clipSummary(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -85,20 +71,6 @@ func clipSummary(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
-
-func nullIfZero(v int) any {
-	if v == 0 {
-		return nil
-	}
-	return v
-}
-
-func nullIfZeroFloat(v float64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 // --- allergies
@@ -196,19 +168,12 @@ func (tx *Tx) removeAllergy(id, reason string) (*app.Allergy, error) {
 	}
 	ts := formatTime(tx.now)
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE allergies SET deleted_at = ?, removed_reason = ?, removed_by = ?,
-		updated_at = ? WHERE id = ?`, ts, reason, nullIfEmpty(tx.caller.UserID), ts, id); err != nil {
+		updated_at = ? WHERE id = ?`, ts, reason, optText(tx.caller.UserID), ts, id); err != nil {
 		return nil, err
 	}
 	a.RemovedAt, a.RemovedReason = tx.now, reason
 	return a, tx.patientEvent(a.PatientID, app.HistoryAllergy,
 		fmt.Sprintf("Allergy to %s removed: %s", a.Substance, clipSummary(reason, 80)), a.ID)
-}
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // --- problems
@@ -465,7 +430,7 @@ func (tx *Tx) addNote(c app.NoteCreate) (*app.Note, error) {
 		AuthorID: tx.caller.UserID, AuthorName: name, CreatedAt: tx.now}
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO notes (id, patient_id, kind, text, subjective, objective,
 		assessment, plan, addendum_to, author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.ID, n.PatientID, n.Kind, n.Text, n.Subjective, n.Objective, n.Assessment, n.Plan, nullIfEmpty(n.AddendumTo),
+		n.ID, n.PatientID, n.Kind, n.Text, n.Subjective, n.Objective, n.Assessment, n.Plan, optText(n.AddendumTo),
 		n.AuthorID, n.AuthorName, formatTime(n.CreatedAt)); err != nil {
 		return nil, err
 	}
@@ -804,22 +769,4 @@ func (tx *Tx) endAssignment(id string, status app.AssignmentStatus) (*app.Assign
 	a.Status = status
 	return a, tx.patientEvent(a.PatientID, app.HistoryAssignment,
 		fmt.Sprintf("Assignment of %s %s: %s", a.DoctorName, status, clipSummary(a.Reason, 80)), a.ID)
-}
-
-// collectRows runs a query inside tx and scans every row with scan.
-func collectRows[T any](tx *Tx, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(tx.ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -58,10 +58,10 @@ const (
 func (s *DashboardService) Dashboard(ctx context.Context, p app.Period) (*app.Dashboard, error) {
 	const action = "dashboard.view"
 	c, _ := app.CallerFromContext(ctx)
-	clinical, financial := callerCanAny(c, app.PermViewStatistics), callerCanAny(c, app.PermViewFinancial)
-	if !clinical && !financial {
-		return nil, s.db.auditDenial(ctx, action, "", "", "", describePerms(app.PermViewStatistics, app.PermViewFinancial))
+	if err := s.db.authorizeRead(ctx, action, "", "", "", app.CanSeeDashboard(c)); err != nil {
+		return nil, err
 	}
+	clinical, financial := c.Can(app.PermViewStatistics), c.Can(app.PermViewFinancial)
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -456,10 +456,8 @@ func doctorRevenue(ctx context.Context, q rowQuerier, p app.Period) ([]app.Docto
 func (s *DashboardService) DoctorDashboard(ctx context.Context, doctorID string) (*app.DoctorDashboard, error) {
 	const action = "dashboard.doctor"
 	c, _ := app.CallerFromContext(ctx)
-	own := callerCanAny(c, app.PermViewOwnStats) && c.UserID == doctorID
-	if !own && !callerCanAny(c, app.PermViewStatistics) {
-		return nil, s.db.auditDenial(ctx, action, "users", doctorID, "", describePerms(app.PermViewStatistics)+" (or "+
-			string(app.PermViewOwnStats)+", own figures only)")
+	if err := s.db.authorizeRead(ctx, action, "users", doctorID, "", app.CanSeeDoctorDashboard(c, doctorID)); err != nil {
+		return nil, err
 	}
 	loc, err := s.db.dashboardZone(ctx)
 	if err != nil {
@@ -487,8 +485,8 @@ func (s *DashboardService) DoctorDashboard(ctx context.Context, doctorID string)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, internal(action, err)
 	}
-	d.ReportsSeenAt = parseNullTime(seen)
-	if d.NewReports, err = newReports(ctx, s.db.r, doctorID, seen.String); err != nil {
+	d.AttachmentsSeenAt = parseNullTime(seen)
+	if d.NewAttachments, err = newAttachments(ctx, s.db.r, doctorID, seen.String); err != nil {
 		return nil, internal(action, err)
 	}
 	if d.Month, err = app.PeriodContaining(app.PeriodMonth, today); err != nil {
@@ -505,7 +503,7 @@ func (s *DashboardService) DoctorDashboard(ctx context.Context, doctorID string)
 	}
 	err = s.db.write(ctx, action, func(tx *Tx) error {
 		tx.Audit(action, "users", doctorID, "", fmt.Sprintf("%d appointments today, %d patients in treatment, %d new reports",
-			len(d.Appointments), len(d.Patients), len(d.NewReports)))
+			len(d.Appointments), len(d.Patients), len(d.NewAttachments)))
 		return nil
 	})
 	if err != nil {
@@ -545,8 +543,8 @@ func activePatients(ctx context.Context, q rowQuerier, doctorID string) ([]*app.
 
 // newReports are the reports attached to the doctor's patients (active
 // treatments) after seen ("" for ever), newest first.
-func newReports(ctx context.Context, q rowQuerier, doctorID, seen string) ([]*app.NewReport, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+reportColumns+`, trim(p.given_name || ' ' || p.family_name), p.mrn
+func newAttachments(ctx context.Context, q rowQuerier, doctorID, seen string) ([]*app.NewAttachment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+attachmentColumns+`, trim(p.given_name || ' ' || p.family_name), p.mrn
 		FROM assignments a JOIN reports r ON r.patient_id = a.patient_id JOIN patients p ON p.id = a.patient_id
 		WHERE a.doctor_id = ? AND a.status = 'active' AND a.deleted_at IS NULL AND r.deleted_at IS NULL AND r.created_at > ?
 		ORDER BY r.created_at DESC, r.id DESC LIMIT 200`, doctorID, seen)
@@ -554,14 +552,14 @@ func newReports(ctx context.Context, q rowQuerier, doctorID, seen string) ([]*ap
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*app.NewReport
+	var out []*app.NewAttachment
 	for rows.Next() {
-		var n app.NewReport
-		r, err := scanReport(&tailScanner{rows: rows, tail: []any{&n.PatientName, &n.PatientMRN}})
+		var n app.NewAttachment
+		r, err := scanAttachment(&tailScanner{rows: rows, tail: []any{&n.PatientName, &n.PatientMRN}})
 		if err != nil {
 			return nil, err
 		}
-		n.Report = r
+		n.Attachment = r
 		out = append(out, &n)
 	}
 	return out, rows.Err()
@@ -576,8 +574,8 @@ type tailScanner struct {
 
 func (t *tailScanner) Scan(dest ...any) error { return t.rows.Scan(append(dest, t.tail...)...) }
 
-// MarkReportsSeen implements app.DashboardService.
-func (s *DashboardService) MarkReportsSeen(ctx context.Context) error {
+// MarkAttachmentsSeen implements app.DashboardService.
+func (s *DashboardService) MarkAttachmentsSeen(ctx context.Context) error {
 	const action = "dashboard.reports_seen"
 	return s.db.write(ctx, action, func(tx *Tx) error {
 		if err := tx.Require(app.PermViewOwnStats); err != nil {

@@ -31,8 +31,8 @@ func cursorAfter(at time.Time, id string) string { return formatTime(at) + "|" +
 // cursor, and returns the period's instants and the cursor's parts.
 func (s *DashboardService) drillDown(ctx context.Context, action string, perm app.Permission, d *app.DrillDown, needPeriod bool) (from, to, curAt, curID string, err error) {
 	c, _ := app.CallerFromContext(ctx)
-	if !callerCanAny(c, perm) {
-		return "", "", "", "", s.db.auditDenial(ctx, action, "", "", "", string(perm))
+	if err := s.db.authorizeRead(ctx, action, "", "", "", app.RequireAny(c, perm)); err != nil {
+		return "", "", "", "", err
 	}
 	d.Normalize()
 	if curAt, curID, err = pageCursor(d.Cursor); err != nil {

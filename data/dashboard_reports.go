@@ -21,20 +21,12 @@ const (
 	reportChartH = 320
 )
 
-// seriesPermission is what a series needs.
-func seriesPermission(kind app.SeriesKind) app.Permission {
-	if kind.Financial() {
-		return app.PermViewFinancial
-	}
-	return app.PermViewStatistics
-}
-
 // Series implements app.DashboardService.
 func (s *DashboardService) Series(ctx context.Context, kind app.SeriesKind, p app.Period) (*app.Series, error) {
 	const action = "dashboard.series"
 	c, _ := app.CallerFromContext(ctx)
-	if perm := seriesPermission(kind); !callerCanAny(c, perm) {
-		return nil, s.db.auditDenial(ctx, action, "", "", "", string(perm))
+	if err := s.db.authorizeRead(ctx, action, "", "", "", app.CanSeeSeries(c, kind)); err != nil {
+		return nil, err
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -144,19 +136,6 @@ func nextMonth(d app.Day) app.Day {
 	return app.Day{Year: t.Year(), Month: t.Month(), Day: 1}
 }
 
-// reportPermission is what a report needs.
-func reportPermission(kind app.ReportKind) (app.Permission, error) {
-	switch kind {
-	case app.ReportAppointments, app.ReportNewPatients:
-		return app.PermViewStatistics, nil
-	case app.ReportRevenue, app.ReportOutstanding:
-		return app.PermViewFinancial, nil
-	case app.ReportAuditLog:
-		return app.PermViewAudit, nil
-	}
-	return "", app.FieldErrorf("kind", "Unknown report %q: choose one of appointments, revenue, outstanding, new_patients, audit_log.", kind)
-}
-
 // ReportTable implements app.DashboardService.
 func (s *DashboardService) ReportTable(ctx context.Context, r app.ReportRequest) (*app.Table, error) {
 	t, _, err := s.report(ctx, "dashboard.report", r)
@@ -166,13 +145,9 @@ func (s *DashboardService) ReportTable(ctx context.Context, r app.ReportRequest)
 // report checks the caller may read the report (auditing a denial) and
 // builds its table.
 func (s *DashboardService) report(ctx context.Context, action string, r app.ReportRequest) (*app.Table, *time.Location, error) {
-	perm, err := reportPermission(r.Kind)
-	if err != nil {
-		return nil, nil, err
-	}
 	c, _ := app.CallerFromContext(ctx)
-	if !callerCanAny(c, perm) {
-		return nil, nil, s.db.auditDenial(ctx, action, "", "", r.PatientID, string(perm))
+	if err := s.db.authorizeRead(ctx, action, "", "", r.PatientID, app.CanSeeReport(c, r.Kind)); err != nil {
+		return nil, nil, err
 	}
 	if r.Kind != app.ReportOutstanding {
 		if err := r.Period.Validate(); err != nil {

@@ -474,31 +474,31 @@ func TestDoctorDashboard(t *testing.T) {
 	if d.Month.From != day("2026-03-01") || d.MonthFigure.Appointments != 5 {
 		t.Fatalf("month %v figures %+v", d.Month, d.MonthFigure)
 	}
-	if len(d.NewReports) != 0 || !d.ReportsSeenAt.IsZero() {
-		t.Fatalf("new reports %+v", d.NewReports)
+	if len(d.NewAttachments) != 0 || !d.AttachmentsSeenAt.IsZero() {
+		t.Fatalf("new reports %+v", d.NewAttachments)
 	}
 	attach := func() {
 		t.Helper()
-		if _, err := f.svc.Reports.AttachReport(f.ctx(app.RoleNurse), app.ReportCreate{PatientID: pid, Title: "Lipid profile",
-			Type: app.ReportLab, ReportDate: "2026-03-30", FileName: "lipids.txt", Content: []byte("LDL 3.1 mmol/L\n")}); err != nil {
+		if _, err := f.svc.Attachments.AttachFile(f.ctx(app.RoleNurse), app.AttachmentCreate{PatientID: pid, Title: "Lipid profile",
+			Type: app.AttachmentLab, Date: "2026-03-30", FileName: "lipids.txt", Content: []byte("LDL 3.1 mmol/L\n")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	attach()
 	f.clock.Add(time.Minute)
-	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewReports) != 1 || d.NewReports[0].Report.Title != "Lipid profile" {
-		t.Fatalf("new reports %+v", d.NewReports)
+	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewAttachments) != 1 || d.NewAttachments[0].Attachment.Title != "Lipid profile" {
+		t.Fatalf("new reports %+v", d.NewAttachments)
 	}
-	if err := f.svc.Dashboard.MarkReportsSeen(doc); err != nil {
+	if err := f.svc.Dashboard.MarkAttachmentsSeen(doc); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Add(time.Minute)
-	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewReports) != 0 || d.ReportsSeenAt.IsZero() {
-		t.Fatalf("reports still new after looking: %+v", d.NewReports)
+	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewAttachments) != 0 || d.AttachmentsSeenAt.IsZero() {
+		t.Fatalf("reports still new after looking: %+v", d.NewAttachments)
 	}
 	attach()
-	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewReports) != 1 {
-		t.Fatalf("a report attached after looking: %+v", d.NewReports)
+	if d, _ = f.svc.Dashboard.DoctorDashboard(doc, f.doctor); len(d.NewAttachments) != 1 {
+		t.Fatalf("a report attached after looking: %+v", d.NewAttachments)
 	}
 }
 

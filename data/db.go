@@ -175,7 +175,7 @@ func (db *DB) Services() app.Services {
 		Audit:        &AuditService{db: db},
 		Patients:     &PatientService{db: db},
 		Clinical:     &ClinicalService{db: db},
-		Reports:      &ReportService{db: db},
+		Attachments:  &AttachmentService{db: db},
 		Appointments: &AppointmentService{db: db},
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},

@@ -104,7 +104,7 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if err := db.demoClinical(asAdmin, rng, opt.Patients); err != nil {
 		return err
 	}
-	if err := db.demoReports(ctx, rng); err != nil {
+	if err := db.demoAttachments(ctx, rng); err != nil {
 		return err
 	}
 	if err := db.demoAppointments(asAdmin, rng, opt.Patients); err != nil {

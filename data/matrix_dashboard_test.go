@@ -37,8 +37,8 @@ func init() {
 		_, err := c.svc.Dashboard.DoctorDashboard(ctx, c.users[app.RoleDoctor].ID)
 		return err
 	}}
-	matrix["DashboardService.MarkReportsSeen"] = call{allowed: ownStats, do: func(ctx context.Context, c *clinic) error {
-		return c.svc.Dashboard.MarkReportsSeen(ctx)
+	matrix["DashboardService.MarkAttachmentsSeen"] = call{allowed: ownStats, do: func(ctx context.Context, c *clinic) error {
+		return c.svc.Dashboard.MarkAttachmentsSeen(ctx)
 	}}
 	matrix["DashboardService.ListAppointments"] = call{allowed: admins, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Dashboard.ListAppointments(ctx, app.DrillDown{Period: month(c), Status: app.AppointmentNoShow})

@@ -78,6 +78,20 @@ func pairToken(a, b string) string {
 	return string(r) + "_" + b
 }
 
+// visiblePatient reads the patient a read is about, for a caller who passed
+// the permission rule: an archived record is seen only as app.CanSeeArchived
+// says.
+func (tx *Tx) visiblePatient(id string) (*app.Patient, error) {
+	p, err := tx.findPatient(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.CanSeeArchived(tx.caller, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // findPatient reads one patient inside tx, archived or not.
 func (tx *Tx) findPatient(id string) (*app.Patient, error) {
 	p, err := scanPatient(tx.QueryRowContext(tx.ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, id))
@@ -175,18 +189,6 @@ func (tx *Tx) timelineEvent(patientID string, kind app.HistoryKind, summary, ref
 	return nil
 }
 
-// requirePatientAccess lets staff with perm through, and a patient when the
-// record is their own.
-func (tx *Tx) requirePatientAccess(patientID string, perm app.Permission, own app.Permission) error {
-	if tx.caller.Role == app.RolePatient && own != "" && app.Can(tx.caller.Role, own) {
-		if tx.caller.PatientID != "" && tx.caller.PatientID == patientID {
-			return nil
-		}
-		return deny("own record only")
-	}
-	return tx.Require(perm)
-}
-
 // CreatePatient implements app.PatientService.
 func (s *PatientService) CreatePatient(ctx context.Context, c app.PatientCreate) (*app.Patient, error) {
 	var p *app.Patient
@@ -256,14 +258,11 @@ func findDuplicates(ctx context.Context, q querier, c app.PatientCreate, exceptI
 func (s *PatientService) FindPatientByID(ctx context.Context, id string) (*app.Patient, error) {
 	var p *app.Patient
 	err := s.db.writeFor(ctx, "patient.view", "patients", id, id, func(tx *Tx) (err error) {
-		if err := tx.requirePatientAccess(id, app.PermViewPatient, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewPatient(tx.caller, id)); err != nil {
 			return err
 		}
-		if p, err = tx.findPatient(id); err != nil {
+		if p, err = tx.visiblePatient(id); err != nil {
 			return err
-		}
-		if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
-			return app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
 		}
 		tx.Audit("patient.view", "patients", id, id, "")
 		return nil
@@ -375,11 +374,8 @@ func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpda
 	caller, _ := app.CallerFromContext(ctx)
 	var out *app.Patient
 	err := s.db.writeFor(ctx, "patient.update_own_contact", "patients", caller.PatientID, caller.PatientID, func(tx *Tx) error {
-		if err := tx.Require(app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanEditOwnContact(tx.caller)); err != nil {
 			return err
-		}
-		if tx.caller.PatientID == "" {
-			return deny("a patient record of one's own")
 		}
 		p, err := tx.findPatient(tx.caller.PatientID)
 		if err != nil {
@@ -405,7 +401,7 @@ func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpda
 func (s *PatientService) FindPatientChanges(ctx context.Context, id string) ([]*app.PatientChange, error) {
 	var out []*app.PatientChange
 	err := s.db.writeFor(ctx, "patient.view_changes", "patients", id, id, func(tx *Tx) error {
-		if err := tx.requirePatientAccess(id, app.PermViewPatient, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewPatient(tx.caller, id)); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT at, user_id, username, field, old_value, new_value

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -48,10 +47,6 @@ func settingsFromMap(m map[string]string) (*app.Settings, error) {
 		s.Logo = b
 	}
 	return s, nil
-}
-
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 func readSettings(ctx context.Context, q querier) (*app.Settings, error) {

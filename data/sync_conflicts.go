@@ -69,9 +69,8 @@ const conflictColumns = `id, entity, row_id, field, rule, lost_value, lost_hlc, 
 func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	db := s.db
 	caller, _ := app.CallerFromContext(ctx)
-	if caller.Role == "" || !(app.Can(caller.Role, app.PermManageSettings) || app.Can(caller.Role, app.PermManageAppointments)) {
-		return nil, db.auditDenial(ctx, "sync.conflicts", "conflicts", "", "",
-			string(app.PermManageSettings)+" or "+string(app.PermManageAppointments))
+	if err := db.authorizeRead(ctx, "sync.conflicts", "conflicts", "", "", app.CanSeeConflicts(caller)); err != nil {
+		return nil, err
 	}
 	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC LIMIT ?`
 	if all {

@@ -429,9 +429,9 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	}, want("assignments", hlc.KindInsert, &asg))
 	f.step("EndAssignment", func() error { _, err := svc.Clinical.EndAssignment(doctor, asg, app.AssignmentCompleted); return err },
 		want("assignments", hlc.KindUpdate, &asg))
-	ops = f.step("AttachReport", func() error {
-		r, err := svc.Reports.AttachReport(doctor, app.ReportCreate{PatientID: patient.ID, Title: "Full blood count",
-			Type: app.ReportLab, ReportDate: "2026-11-20", FileName: "cbc.pdf", Content: reportPDF})
+	ops = f.step("AttachFile", func() error {
+		r, err := svc.Attachments.AttachFile(doctor, app.AttachmentCreate{PatientID: patient.ID, Title: "Full blood count",
+			Type: app.AttachmentLab, Date: "2026-11-20", FileName: "cbc.pdf", Content: reportPDF})
 		if r != nil {
 			rep = r.ID
 		}

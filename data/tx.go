@@ -2,14 +2,10 @@ package data
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +32,8 @@ type Tx struct {
 	// failed login whose failure count must be kept.
 	deferred error
 	// stmts are statements prepared in the transaction by the cached
-	// helpers (exec, queryRow, query), for statements run many times.
+	// helpers (exec, queryRow, and Prepared for the sync engine), for
+	// statements run many times.
 	stmts map[string]*sql.Stmt
 }
 
@@ -75,15 +72,6 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
-// query is QueryContext with a statement prepared once per transaction.
-func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	st, err := tx.stmt(q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(tx.ctx, args...)
-}
-
 type auditEvent struct {
 	action, entity, entityID, patientID, detail string
 	outcome                                     app.Outcome
@@ -108,31 +96,33 @@ func (tx *Tx) FailAfterCommit(err error) { tx.deferred = err }
 
 // Require checks that the caller is logged in and has the permission.
 func (tx *Tx) Require(p app.Permission) error {
-	if tx.caller.Role == "" || !app.Can(tx.caller.Role, p) {
-		return deny(string(p))
-	}
-	return nil
+	return authorize(app.RequireAny(tx.caller, p))
 }
 
 // RequireLoggedIn checks that there is a caller.
 func (tx *Tx) RequireLoggedIn() error {
-	if tx.caller.Role == "" {
-		return deny("logged in")
-	}
-	return nil
+	return authorize(app.RequireLoggedIn(tx.caller))
 }
 
-// denial is the EUNAUTHORIZED error with what was missing, for the audit row.
+// denial is an EUNAUTHORIZED error with the detail of its audit row.
 type denial struct {
-	err     *app.Error
-	missing string
+	err    *app.Error
+	detail string
 }
 
 func (d *denial) Error() string { return d.err.Error() }
 func (d *denial) Unwrap() error { return d.err }
 
-func deny(missing string) error {
-	return &denial{err: app.ErrUnauthorized(), missing: missing}
+// authorize passes on the answer of one of app's permission rules (access.go
+// there): a denial, returned from a write's fn, rolls it back and is
+// written to the audit log with the rule's reason; any other error is
+// returned as it is.
+func authorize(err error) error {
+	var ae *app.Error
+	if errors.As(err, &ae) && ae.Code == app.EUNAUTHORIZED {
+		return &denial{err: ae, detail: ae.Message}
+	}
+	return err
 }
 
 // write runs fn in an IMMEDIATE transaction on the writer connection and
@@ -159,7 +149,7 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 	})
 	var d *denial
 	if errors.As(err, &d) {
-		return db.auditDenial(ctx, action, entity, entityID, patientID, d.missing)
+		return db.refuse(ctx, action, entity, entityID, patientID, d.detail, d.err)
 	}
 	return err
 }
@@ -210,82 +200,41 @@ func internal(action string, err error) error {
 	return fmt.Errorf("%s: %w", action, err)
 }
 
-// deny checks in read methods that run outside a write transaction: the
+// denyRead checks in read methods that run outside a write transaction: the
 // denial is written to the audit log all the same.
 func (db *DB) denyRead(ctx context.Context, action, entity, entityID, patientID string, p app.Permission) error {
 	caller, _ := app.CallerFromContext(ctx)
-	if caller.Role != "" && app.Can(caller.Role, p) {
-		return nil
-	}
-	return db.auditDenial(ctx, action, entity, entityID, patientID, string(p))
+	return db.authorizeRead(ctx, action, entity, entityID, patientID, app.RequireAny(caller, p))
 }
 
-// auditDenial writes the audit row of a call refused to the caller, in a
-// transaction of its own (the call's own was rolled back, or never began),
-// and returns the EUNAUTHORIZED error.
+// authorizeRead is authorize for read methods that run outside a write
+// transaction: a denial is written to the audit log all the same.
+func (db *DB) authorizeRead(ctx context.Context, action, entity, entityID, patientID string, err error) error {
+	var ae *app.Error
+	if !errors.As(err, &ae) || ae.Code != app.EUNAUTHORIZED {
+		return err
+	}
+	return db.refuse(ctx, action, entity, entityID, patientID, ae.Message, ae)
+}
+
+// auditDenial writes the audit row of a call refused to the caller for
+// lack of what missing names, and returns the EUNAUTHORIZED error.
 func (db *DB) auditDenial(ctx context.Context, action, entity, entityID, patientID, missing string) error {
+	return db.refuse(ctx, action, entity, entityID, patientID, "requires "+missing, app.ErrUnauthorized())
+}
+
+// refuse writes the audit row of a call refused to the caller, in a
+// transaction of its own (the call's own was rolled back, or never began),
+// and returns why, the EUNAUTHORIZED error.
+func (db *DB) refuse(ctx context.Context, action, entity, entityID, patientID, detail string, why error) error {
 	caller, _ := app.CallerFromContext(ctx)
 	derr := db.inTx(ctx, caller, action, func(tx *Tx) error {
 		tx.audits = append(tx.audits, auditEvent{action: action, entity: entity, entityID: entityID,
-			patientID: patientID, outcome: app.OutcomeDenied, detail: "requires " + missing})
+			patientID: patientID, outcome: app.OutcomeDenied, detail: detail})
 		return nil
 	})
 	if derr != nil {
 		slog.Error("audit of a denied call", "action", action, "err", derr)
 	}
-	return app.ErrUnauthorized()
-}
-
-// appendAudit adds one row to the audit chain: its hash is the HMAC of the
-// previous row's hash and this row's fields.
-func (tx *Tx) appendAudit(ev auditEvent) error {
-	who := tx.caller
-	if ev.who != nil {
-		who = *ev.who
-	}
-	var prevSeq int64
-	prevHash := genesisHash
-	err := tx.QueryRowContext(tx.ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&prevSeq, &prevHash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	row := auditRow{
-		Seq: prevSeq + 1, ID: newID(), SiteID: tx.db.siteID, At: formatTime(tx.now),
-		UserID: who.UserID, Username: who.Username, Role: string(who.Role),
-		Action: ev.action, Entity: ev.entity, EntityID: ev.entityID, PatientID: ev.patientID,
-		Outcome: string(ev.outcome), Detail: ev.detail, PrevHash: prevHash,
-	}
-	row.Hash = row.computeHash(tx.db.key)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_log
-		(seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id, outcome, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		row.Seq, row.ID, row.SiteID, row.At, row.UserID, row.Username, row.Role, row.Action, row.Entity,
-		row.EntityID, row.PatientID, row.Outcome, row.Detail, row.PrevHash, row.Hash); err != nil {
-		return fmt.Errorf("audit insert: %w", err)
-	}
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, row.Seq, row.Hash); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	return nil
-}
-
-// genesisHash is the previous hash of the first row.
-const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
-
-type auditRow struct {
-	Seq                                                              int64
-	ID, SiteID, At, UserID, Username, Role, Action, Entity, EntityID string
-	PatientID, Outcome, Detail, PrevHash, Hash                       string
-}
-
-// computeHash is HMAC-SHA256 over the previous hash and every field, each
-// length-prefixed so that no two different rows hash the same.
-func (r *auditRow) computeHash(key []byte) string {
-	m := hmac.New(sha256.New, key)
-	for _, f := range []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.SiteID, r.At, r.UserID,
-		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail} {
-		fmt.Fprintf(m, "%d:%s|", len(f), f)
-	}
-	return hex.EncodeToString(m.Sum(nil))
+	return why
 }

@@ -26,8 +26,6 @@ var _ app.UserService = (*UserService)(nil)
 const userColumns = `id, username, full_name, email, phone, role, status, must_change_password,
 	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at`
 
-type rowScanner interface{ Scan(dest ...any) error }
-
 func scanUser(r rowScanner) (*app.User, string, error) {
 	var u app.User
 	var hash string
@@ -302,10 +300,8 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 // FindUserByID implements app.UserService.
 func (s *UserService) FindUserByID(ctx context.Context, id string) (*app.User, error) {
 	caller, _ := app.CallerFromContext(ctx)
-	if caller.UserID == "" || caller.UserID != id {
-		if err := s.db.denyRead(ctx, "user.view", "users", id, "", app.PermViewStaff); err != nil {
-			return nil, err
-		}
+	if err := s.db.authorizeRead(ctx, "user.view", "users", id, "", app.CanSeeAccount(caller, id)); err != nil {
+		return nil, err
 	}
 	return s.findOne(ctx, "id", id)
 }
@@ -367,17 +363,6 @@ func (s *UserService) FindUsers(ctx context.Context, f app.UserFilter) ([]*app.U
 		return nil, internal("user.list", err)
 	}
 	return out, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // adminChange runs one change to one account by an admin: permission

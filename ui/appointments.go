@@ -108,17 +108,6 @@ func (s *appointmentsScreen) closeChart() {
 	s.load()
 }
 
-// clockOf is t on the clinic's wall clock, "HH:MM".
-func clockOf(u *UI, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(u.location()).Format("15:04")
-}
-
-// todayOf is today's date in the clinic's time zone.
-func todayOf(u *UI) app.Day { return app.DayOf(u.now(), u.location()) }
-
 // waitingText is how long a patient has waited, e.g. "25 min", "1 h 05 min".
 func waitingText(d time.Duration) string {
 	if d <= 0 {
@@ -167,14 +156,6 @@ func (p *dayPicker) changed() {
 	if p.onChange != nil {
 		p.onChange()
 	}
-}
-
-// doctorLabel is how a doctor is offered in a select.
-func doctorLabel(d *app.DoctorProfile) string {
-	if d.Specialization != "" {
-		return d.FullName + " — " + d.Specialization
-	}
-	return d.FullName
 }
 
 // fillDoctors reads the doctors into sel, labelled by doctorLabel, hands

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -363,7 +362,7 @@ func (v *hoursView) onSaveProfile() {
 	id := v.doctorID()
 	fee, err := parseFeeMinor(v.fee.Text, v.digits())
 	if err != nil {
-		v.profErrs.set("fee", err.Error())
+		v.profErrs.set("fee", app.ErrorMessage(err))
 		return
 	}
 	visit := 0
@@ -652,21 +651,22 @@ const maxFeeMinor = 1_000_000_000_000
 
 // parseFeeMinor reads an amount typed as e.g. "45", "45.5" or "45.50" in
 // minor units of a currency with digits minor digits, with integer
-// arithmetic only. An empty text is no fee (0). The error is a sentence for
-// the person at the desk.
+// arithmetic only. An empty text is no fee (0). The error is an EINVALID
+// app error about the field "fee", its message a sentence for the person at
+// the desk.
 func parseFeeMinor(s string, digits int) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
 	}
 	example := formatFeeMinor(4550, digits)
-	bad := fmt.Errorf("%q is not an amount: write it like %s.", s, example)
+	bad := app.FieldErrorf("fee", "%q is not an amount: write it like %s.", s, example)
 	whole, frac, dot := strings.Cut(s, ".")
 	if whole == "" && !dot {
 		return 0, bad
 	}
 	if strings.HasPrefix(s, "-") {
-		return 0, errors.New("The fee cannot be negative.")
+		return 0, app.FieldErrorf("fee", "The fee cannot be negative.")
 	}
 	if whole == "" {
 		whole = "0"
@@ -683,13 +683,13 @@ func parseFeeMinor(s string, digits int) (int64, error) {
 	}
 	if len(frac) > digits {
 		if digits == 0 {
-			return 0, fmt.Errorf("%q: this currency has no cents; write a whole amount, e.g. 45.", s)
+			return 0, app.FieldErrorf("fee", "%q: this currency has no cents; write a whole amount, e.g. 45.", s)
 		}
-		return 0, fmt.Errorf("%q has more than %d decimals: write it like %s.", s, digits, example)
+		return 0, app.FieldErrorf("fee", "%q has more than %d decimals: write it like %s.", s, digits, example)
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 13 {
-		return 0, errors.New("The fee is too large.")
+		return 0, app.FieldErrorf("fee", "The fee is too large.")
 	}
 	var n int64
 	for _, c := range whole {
@@ -702,7 +702,7 @@ func parseFeeMinor(s string, digits int) (int64, error) {
 		}
 	}
 	if n > maxFeeMinor {
-		return 0, errors.New("The fee is too large.")
+		return 0, app.FieldErrorf("fee", "The fee is too large.")
 	}
 	return n, nil
 }

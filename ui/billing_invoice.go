@@ -64,17 +64,6 @@ func invoiceDate(inv *app.Invoice) time.Time {
 	return inv.CreatedAt
 }
 
-// dayText is t's date in the clinic's time zone.
-func dayText(u *UI, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(u.location()).Format(app.DateLayout)
-}
-
-// billingDigits are the minor unit digits of a currency.
-func billingDigits(currency string) int { return app.CurrencyDigits(currency) }
-
 // invoiceScreen is one invoice: its lines and totals as the service
 // computed them, and its payments. A draft's lines are added, changed and
 // removed here until it is issued; an issued invoice is paid, printed or
@@ -619,24 +608,6 @@ func (s *invoiceScreen) onPDF() {
 			return
 		}
 		s.v.deliver("invoice-"+inv.Number+".pdf", body)
-	})
-}
-
-// printReceipt prints p's receipt (a copy when reprint) and hands it to
-// deliver.
-func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint bool) {
-	background(u, func(ctx context.Context) ([]byte, error) {
-		return u.svc.Billing.ReceiptPDF(ctx, p.ID, reprint)
-	}, func(body []byte, err error) {
-		if err != nil {
-			showError(err, u.win)
-			return
-		}
-		name := "receipt-" + p.ReceiptNumber
-		if reprint {
-			name += "-copy"
-		}
-		deliver(name+".pdf", body)
 	})
 }
 

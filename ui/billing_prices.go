@@ -492,26 +492,3 @@ func priceKindLabels() []string {
 	}
 	return out
 }
-
-// clinicCurrency is the clinic's currency code, "" before the settings
-// are known.
-func clinicCurrency(u *UI) string {
-	if u.settings == nil {
-		return ""
-	}
-	return strings.ToUpper(u.settings.Currency)
-}
-
-// currencyDigits are the minor unit digits of the clinic's currency.
-func currencyDigits(u *UI) int { return billingDigits(clinicCurrency(u)) }
-
-// formatMoney writes an amount in the clinic's currency, without its code.
-func formatMoney(u *UI, m app.Money) string { return app.FormatAmount(m, currencyDigits(u)) }
-
-// countText is "1 item" or "3 items".
-func countText(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,23 +19,6 @@ const historyPageSize = 100
 const kindAll = "All kinds"
 
 func kindLabel(k app.HistoryKind) string { return capitalize(strings.ReplaceAll(string(k), "_", " ")) }
-
-// capitalize upper-cases the first letter of s.
-func capitalize(s string) string {
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// parseDay parses a YYYY-MM-DD date; "" is the zero time.
-func parseDay(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(app.DateLayout, s)
-}
 
 // historyTab is the patient's timeline, newest first, filterable by kind and
 // dates, with older pages on demand.
@@ -253,7 +235,7 @@ func (t *changesTab) view() fyne.CanvasObject { return t.content }
 
 func (t *changesTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) ([]*app.PatientChange, error) {
+	callThen(b.u, func(ctx context.Context) ([]*app.PatientChange, error) {
 		return b.u.svc.Patients.FindPatientChanges(ctx, b.id)
 	}, func(cs []*app.PatientChange) {
 		t.changes = cs

@@ -45,7 +45,7 @@ func (t *notesTab) view() fyne.CanvasObject { return t.content }
 
 func (t *notesTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) ([]*app.Note, error) {
+	callThen(b.u, func(ctx context.Context) ([]*app.Note, error) {
 		return b.u.svc.Clinical.FindNotes(ctx, b.id)
 	}, func(ns []*app.Note) {
 		t.show(ns)

@@ -47,7 +47,7 @@ func (t *rxTab) view() fyne.CanvasObject { return t.content }
 
 func (t *rxTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) ([]*app.Prescription, error) {
+	callThen(b.u, func(ctx context.Context) ([]*app.Prescription, error) {
 		return b.u.svc.Clinical.FindPrescriptions(ctx, b.id)
 	}, func(rxs []*app.Prescription) {
 		t.show(rxs)
@@ -123,7 +123,7 @@ func (t *rxTab) rxView(rx *app.Prescription) fyne.CanvasObject {
 
 func (t *rxTab) onComplete(rx *app.Prescription) {
 	b := t.b
-	callThen(b, func(ctx context.Context) (*app.Prescription, error) {
+	callThen(b.u, func(ctx context.Context) (*app.Prescription, error) {
 		return b.u.svc.Clinical.CompletePrescription(ctx, rx.ID)
 	}, func(_ *app.Prescription) {
 		t.load()

@@ -199,7 +199,7 @@ func (t *summaryTab) view() fyne.CanvasObject { return t.content }
 
 func (t *summaryTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) (*app.Chart, error) {
+	callThen(b.u, func(ctx context.Context) (*app.Chart, error) {
 		return b.u.svc.Clinical.GetChart(ctx, b.id)
 	}, func(ch *app.Chart) {
 		t.show(ch)

@@ -534,39 +534,46 @@ func TestChartPrescriptions(t *testing.T) {
 	})
 }
 
-func TestChartReports(t *testing.T) {
+// attachmentRowAt is the list's row i, as the list shows it.
+func attachmentRowAt(t *attachmentsTab, i int) *attachmentRow {
+	row := t.list.CreateItem()
+	t.list.UpdateItem(i, row)
+	return row.(*attachmentRow)
+}
+
+func TestChartAttachments(t *testing.T) {
 	h := newClinicHarness(t)
 	c := h.openChartOf(app.RoleNurse)
 	shot := pngBytes(t)
-	h.reports.FindReportsFn = func(ctx context.Context, id string) ([]*app.Report, error) {
-		h.record("FindReports", ctx, id)
-		return []*app.Report{
-			{ID: "r-1", Title: "Chest X-ray", Type: app.ReportImaging, ReportDate: "2026-02-27", FileName: "xray.png", MediaType: "image/png", Size: int64(len(shot))},
-			{ID: "r-2", Title: "Blood count", Type: app.ReportLab, ReportDate: "2026-02-20", FileName: "fbc.txt", MediaType: "text/plain", Size: 10},
+	h.attachments.FindAttachmentsFn = func(ctx context.Context, id string) ([]*app.Attachment, error) {
+		h.record("FindAttachments", ctx, id)
+		return []*app.Attachment{
+			{ID: "r-1", Title: "Chest X-ray", Type: app.AttachmentImaging, Date: "2026-02-27", FileName: "xray.png", MediaType: "image/png", Size: int64(len(shot))},
+			{ID: "r-2", Title: "Blood count", Type: app.AttachmentLab, Date: "2026-02-20", FileName: "fbc.txt", MediaType: "text/plain", Size: 10},
 		}, nil
 	}
-	h.reports.OpenReportFn = func(ctx context.Context, id string) (*app.Report, []byte, error) {
-		h.record("OpenReport", ctx, id)
+	h.attachments.OpenAttachmentFn = func(ctx context.Context, id string) (*app.Attachment, []byte, error) {
+		h.record("OpenAttachment", ctx, id)
 		if id == "r-1" {
-			return &app.Report{ID: id, Title: "Chest X-ray", FileName: "xray.png", MediaType: "image/png"}, shot, nil
+			return &app.Attachment{ID: id, Title: "Chest X-ray", FileName: "xray.png", MediaType: "image/png"}, shot, nil
 		}
 		return nil, nil, app.Errorf(app.ECONFLICT, "The stored file of this report was altered; it cannot be opened.")
 	}
-	h.reports.AttachReportFn = func(ctx context.Context, r app.ReportCreate) (*app.Report, error) {
-		h.record("AttachReport", ctx, r)
-		return &app.Report{ID: "r-3"}, nil
+	h.attachments.AttachFileFn = func(ctx context.Context, r app.AttachmentCreate) (*app.Attachment, error) {
+		h.record("AttachFile", ctx, r)
+		return &app.Attachment{ID: "r-3"}, nil
 	}
 	selectTab(t, c.tabs, "Reports")
-	rt := c.reports
-	h.waitFor("the reports", func() bool { return len(rt.reports) == 2 })
+	rt := c.attachments
+	h.waitFor("the reports", func() bool { return len(rt.attachments) == 2 })
 	if !h.shows("Chest X-ray") || !h.shows("Imaging · 2026-02-27 · xray.png") {
 		t.Errorf("reports not shown: %q", h.texts())
 	}
 
-	test.Tap(rt.open["r-1"])
+	test.Tap(attachmentRowAt(rt, 0).open) // r-1
 	h.waitFor("the image", func() bool { return rt.image != nil })
 
-	test.Tap(rt.open["r-2"])
+	test.Tap(attachmentRowAt(rt, 1).open) // r-2
 	h.waitFor("the tamper message", func() bool { return h.shows("was altered") })
 
 	test.Tap(rt.attach)
@@ -578,10 +585,10 @@ func TestChartReports(t *testing.T) {
 		t.Errorf("title defaulted to %q", f.title.Text)
 	}
 	test.Tap(f.save)
-	h.waitFor("the attachment", func() bool { return h.called("AttachReport") == 1 })
-	r := h.callsOf("AttachReport")[0].(app.ReportCreate)
-	if r.PatientID != "p-1" || r.Type != app.ReportLab || r.FileName != "lipids.pdf" || string(r.Content) != "%PDF-1.7 lipids" ||
-		r.ReportDate != "2026-03-02" {
+	h.waitFor("the attachment", func() bool { return h.called("AttachFile") == 1 })
+	r := h.callsOf("AttachFile")[0].(app.AttachmentCreate)
+	if r.PatientID != "p-1" || r.Type != app.AttachmentLab || r.FileName != "lipids.pdf" || string(r.Content) != "%PDF-1.7 lipids" ||
+		r.Date != "2026-03-02" {
 		t.Errorf("attached %+v", r)
 	}
 }
@@ -627,22 +634,22 @@ func TestChartAssignments(t *testing.T) {
 	}
 }
 
-// TestChartReportViewerFiles checks that a report opened in the system's
+// TestChartAttachmentViewerFiles checks that a report opened in the system's
 // viewer is written to a private file that the lock removes.
-func TestChartReportViewerFiles(t *testing.T) {
+func TestChartAttachmentViewerFiles(t *testing.T) {
 	h := newClinicHarness(t)
 	c := h.openChartOf(app.RoleDoctor)
-	h.reports.FindReportsFn = func(ctx context.Context, id string) ([]*app.Report, error) {
-		return []*app.Report{{ID: "r-9", Title: "Discharge", Type: app.ReportDischarge, ReportDate: "2026-02-20",
+	h.attachments.FindAttachmentsFn = func(ctx context.Context, id string) ([]*app.Attachment, error) {
+		return []*app.Attachment{{ID: "r-9", Title: "Discharge", Type: app.AttachmentDischarge, Date: "2026-02-20",
 			FileName: "discharge.pdf", MediaType: "application/pdf", Size: 9}}, nil
 	}
-	h.reports.OpenReportFn = func(ctx context.Context, id string) (*app.Report, []byte, error) {
-		return &app.Report{ID: id, Title: "Discharge", FileName: "discharge.pdf", MediaType: "application/pdf"}, []byte("%PDF-1.7 x"), nil
+	h.attachments.OpenAttachmentFn = func(ctx context.Context, id string) (*app.Attachment, []byte, error) {
+		return &app.Attachment{ID: id, Title: "Discharge", FileName: "discharge.pdf", MediaType: "application/pdf"}, []byte("%PDF-1.7 x"), nil
 	}
 	selectTab(t, c.tabs, "Reports")
-	rt := c.reports
-	h.waitFor("the reports", func() bool { return len(rt.reports) == 1 })
-	test.Tap(rt.open["r-9"])
+	rt := c.attachments
+	h.waitFor("the reports", func() bool { return len(rt.attachments) == 1 })
+	test.Tap(attachmentRowAt(rt, 0).open) // r-9
 	var dir string
 	h.waitFor("the viewer file", func() bool {
 		h.u.viewFiles.mu.Lock()

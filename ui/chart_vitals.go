@@ -240,7 +240,7 @@ func (t *vitalsTab) onRecord() {
 
 func (t *vitalsTab) load() {
 	b := t.b
-	callThen(b, func(ctx context.Context) ([]*app.Vitals, error) {
+	callThen(b.u, func(ctx context.Context) ([]*app.Vitals, error) {
 		return b.u.svc.Clinical.FindVitals(ctx, b.id, vitalsShown)
 	}, func(vs []*app.Vitals) {
 		t.readings = vs

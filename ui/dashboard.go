@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -494,12 +493,3 @@ func setTable(box *fyne.Container, title string, cols []listColumn, rows []fyne.
 	box.Objects = append(objs, rows...)
 	box.Refresh()
 }
-
-// numberText writes a count with "," between groups of three: "12,345".
-func numberText(n int) string { return app.FormatAmount(app.Money(n), 0) }
-
-// percentText writes a ratio as a percentage with one decimal: "7.5 %".
-func percentText(r float64) string { return fmt.Sprintf("%.1f %%", 100*r) }
-
-// hoursText writes minutes as hours with one decimal: "37.5 h".
-func hoursText(minutes int) string { return fmt.Sprintf("%.1f h", float64(minutes)/60) }

@@ -16,9 +16,9 @@ import (
 
 // The columns of the doctor's dashboard.
 var (
-	todayColumns      = []listColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
-	newReportColumns  = []listColumn{{"Date", 110, false}, {"Report", 0, false}}
-	myPatientsColumns = []listColumn{{"Patient", 0, false}, {"Since", 110, false},
+	todayColumns         = []listColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
+	newAttachmentColumns = []listColumn{{"Date", 110, false}, {"Report", 0, false}}
+	myPatientsColumns    = []listColumn{{"Patient", 0, false}, {"Since", 110, false},
 		{"Prescriptions", 120, true}, {"Problems", 100, true}}
 )
 
@@ -48,12 +48,12 @@ type doctorView struct {
 	refresh  *widget.Button
 	markSeen *widget.Button
 
-	todayTitle    *widget.Label
-	today         *fyne.Container
-	reportsTitle  *widget.Label
-	reports       *fyne.Container
-	patientsTitle *widget.Label
-	patients      *fyne.Container
+	todayTitle       *widget.Label
+	today            *fyne.Container
+	attachmentsTitle *widget.Label
+	attachments      *fyne.Container
+	patientsTitle    *widget.Label
+	patients         *fyne.Container
 
 	monthTitle   *widget.Label
 	appointments *figureTile
@@ -95,13 +95,13 @@ func (v *doctorView) buildUI() {
 	v.byStatus = mutedLabel("")
 	left := container.NewVBox(v.todayTitle, v.today)
 
-	v.reportsTitle = sectionTitle("New reports")
-	v.reports = container.NewVBox()
+	v.attachmentsTitle = sectionTitle("New reports")
+	v.attachments = container.NewVBox()
 	v.patientsTitle = sectionTitle("My patients under treatment")
 	v.patients = container.NewVBox()
 	right := container.NewVBox(
 		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, v.markSeen, v.reportsTitle), v.reports, widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle), v.attachments, widget.NewSeparator(),
 		v.patientsTitle, v.patients)
 
 	head := container.NewHBox(v.heading, layout.NewSpacer(), v.refresh)
@@ -161,7 +161,7 @@ func (v *doctorView) show(d *app.DoctorDashboard) {
 	v.heading.SetText(d.DoctorName + " · " + day)
 	v.showToday(d.Appointments)
 	v.showMonth(d)
-	v.showReports(d)
+	v.showAttachments(d)
 	v.showPatients(d.Patients)
 }
 
@@ -211,32 +211,32 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	v.byStatus.SetText(strings.Join(parts, " · "))
 }
 
-// showReports lists the reports attached since the doctor last looked.
-func (v *doctorView) showReports(d *app.DoctorDashboard) {
+// showAttachments lists the reports attached since the doctor last looked.
+func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
 	who, whose := "you", "your"
 	if v.pick != nil {
 		who, whose = "the doctor", "their"
 	}
-	since := "since " + who + " last looked, " + formatTime(v.u, d.ReportsSeenAt)
-	if d.ReportsSeenAt.IsZero() {
+	since := "since " + who + " last looked, " + formatTime(v.u, d.AttachmentsSeenAt)
+	if d.AttachmentsSeenAt.IsZero() {
 		since = "on " + whose + " patients"
 	}
-	v.reportsTitle.SetText(fmt.Sprintf("New reports (%s) %s", numberText(len(d.NewReports)), since))
-	if len(d.NewReports) > 0 {
+	v.attachmentsTitle.SetText(fmt.Sprintf("New reports (%s) %s", numberText(len(d.NewAttachments)), since))
+	if len(d.NewAttachments) > 0 {
 		v.markSeen.Enable()
 	} else {
 		v.markSeen.Disable()
 	}
-	rows := make([]fyne.CanvasObject, 0, len(d.NewReports))
-	for _, nr := range d.NewReports {
-		r := nr.Report
-		what := r.Title + " (" + reportTypeLabel(r.Type) + ") · " + nr.PatientName
-		row := linkRow(newReportColumns, widget.MediumImportance, func() { v.openReports(r.PatientID) },
-			r.ReportDate, what)
+	rows := make([]fyne.CanvasObject, 0, len(d.NewAttachments))
+	for _, nr := range d.NewAttachments {
+		r := nr.Attachment
+		what := r.Title + " (" + attachmentTypeLabel(r.Type) + ") · " + nr.PatientName
+		row := linkRow(newAttachmentColumns, widget.MediumImportance, func() { v.openAttachments(r.PatientID) },
+			r.Date, what)
 		v.links["report:"+r.ID] = row
 		rows = append(rows, row)
 	}
-	setTable(v.reports, "Select one to open it in the patient's chart.", newReportColumns, rows, "No new reports.")
+	setTable(v.attachments, "Select one to open it in the patient's chart.", newAttachmentColumns, rows, "No new reports.")
 }
 
 // showPatients lists the doctor's patients under active treatment.
@@ -263,10 +263,10 @@ func (v *doctorView) openChart(patientID string) *chartScreen {
 	return v.screen.openChart(patientID, back, v.load)
 }
 
-// openReports shows a patient's chart on its Reports tab.
-func (v *doctorView) openReports(patientID string) {
-	if c := v.openChart(patientID); c.reports != nil {
-		selectChartTab(c, c.reports)
+// openAttachments shows a patient's chart on its Reports tab.
+func (v *doctorView) openAttachments(patientID string) {
+	if c := v.openChart(patientID); c.attachments != nil {
+		selectChartTab(c, c.attachments)
 	}
 }
 
@@ -283,7 +283,7 @@ func (v *doctorView) own(what string) string {
 func (v *doctorView) onMarkSeen() {
 	v.markSeen.Disable()
 	background(v.u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, v.u.svc.Dashboard.MarkReportsSeen(ctx)
+		return struct{}{}, v.u.svc.Dashboard.MarkAttachmentsSeen(ctx)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			v.markSeen.Enable()

@@ -30,8 +30,8 @@ import (
 type dashHarness struct {
 	*clinicHarness
 	dash *mock.DashboardService
-	// newReports are the doctor's unseen reports; MarkReportsSeen clears them.
-	newReports []*app.NewReport
+	// newReports are the doctor's unseen reports; MarkAttachmentsSeen clears them.
+	newReports []*app.NewAttachment
 }
 
 func newDashHarness(t *testing.T) *dashHarness {
@@ -42,8 +42,8 @@ func newDashHarness(t *testing.T) *dashHarness {
 		h.record("GetChart", ctx, id)
 		return graceChart(), nil
 	}
-	h.reports.FindReportsFn = func(ctx context.Context, id string) ([]*app.Report, error) {
-		h.record("FindReports", ctx, id)
+	h.attachments.FindAttachmentsFn = func(ctx context.Context, id string) ([]*app.Attachment, error) {
+		h.record("FindAttachments", ctx, id)
 		return nil, nil
 	}
 	h.dash.DashboardFn = func(ctx context.Context, p app.Period) (*app.Dashboard, error) {
@@ -418,8 +418,8 @@ func TestDashboardBillingSeesNoClinicalFigures(t *testing.T) {
 func (h *dashHarness) serveDoctorDashboard() {
 	month := period(h.t, app.PeriodMonth)
 	at := func(hh, mm int) time.Time { return time.Date(2026, 3, 2, hh, mm, 0, 0, time.UTC) }
-	h.newReports = []*app.NewReport{{Report: &app.Report{ID: "r-1", PatientID: "p-2", Title: "Full blood count",
-		Type: app.ReportLab, ReportDate: "2026-03-01"}, PatientName: "Ada Lovelace", PatientMRN: "P-D1-000002"}}
+	h.newReports = []*app.NewAttachment{{Attachment: &app.Attachment{ID: "r-1", PatientID: "p-2", Title: "Full blood count",
+		Type: app.AttachmentLab, Date: "2026-03-01"}, PatientName: "Ada Lovelace", PatientMRN: "P-D1-000002"}}
 	h.dash.DoctorDashboardFn = func(ctx context.Context, id string) (*app.DoctorDashboard, error) {
 		h.record("DoctorDashboard", ctx, id)
 		h.mu.Lock()
@@ -433,14 +433,14 @@ func (h *dashHarness) serveDoctorDashboard() {
 					Status: app.AppointmentConfirmed}},
 			Patients: []*app.ActivePatient{{PatientID: "p-1", PatientName: "Grace Hopper", PatientMRN: "P-D1-000001",
 				Since: "2026-01-05", ActivePrescriptions: 1, ActiveProblems: 2}},
-			NewReports: reports,
-			Month:      month,
+			NewAttachments: reports,
+			Month:          month,
 			MonthFigure: app.DoctorFigures{DoctorID: id, Appointments: 42, NoShows: 2, BookedMinutes: 630,
 				AvailableMinutes: 1260, Utilization: 0.5},
 		}, nil
 	}
-	h.dash.MarkReportsSeenFn = func(ctx context.Context) error {
-		h.record("MarkReportsSeen", ctx, nil)
+	h.dash.MarkAttachmentsSeenFn = func(ctx context.Context) error {
+		h.record("MarkAttachmentsSeen", ctx, nil)
 		h.mu.Lock()
 		h.newReports = nil
 		h.mu.Unlock()
@@ -483,7 +483,7 @@ func TestDashboardDoctor(t *testing.T) {
 
 	// A new report opens the chart on its Reports tab.
 	test.Tap(v.links["report:r-1"])
-	h.waitFor("the reports tab", func() bool { return s.chart != nil && h.called("FindReports") == 1 })
+	h.waitFor("the reports tab", func() bool { return s.chart != nil && h.called("FindAttachments") == 1 })
 	if s.chart.tabs.Selected().Text != "Reports" {
 		t.Errorf("the chart opened on %s", s.chart.tabs.Selected().Text)
 	}
@@ -491,7 +491,7 @@ func TestDashboardDoctor(t *testing.T) {
 
 	h.waitFor("the dashboard", func() bool { return !v.markSeen.Disabled() })
 	test.Tap(v.markSeen)
-	h.waitFor("the reports marked seen", func() bool { return h.called("MarkReportsSeen") == 1 && len(v.dash.NewReports) == 0 })
+	h.waitFor("the reports marked seen", func() bool { return h.called("MarkAttachmentsSeen") == 1 && len(v.dash.NewAttachments) == 0 })
 	if !h.shows("No new reports.") || !v.markSeen.Disabled() {
 		t.Error("the seen reports are still listed")
 	}

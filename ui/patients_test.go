@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,16 +23,16 @@ import (
 // clinicHarness is the harness with the clinical and report services too.
 type clinicHarness struct {
 	*harness
-	clinical *mock.ClinicalService
-	reports  *mock.ReportService
+	clinical    *mock.ClinicalService
+	attachments *mock.AttachmentService
 }
 
 func newClinicHarness(t *testing.T) *clinicHarness {
 	t.Helper()
 	h := newHarness(t)
-	c := &clinicHarness{harness: h, clinical: &mock.ClinicalService{}, reports: &mock.ReportService{}}
+	c := &clinicHarness{harness: h, clinical: &mock.ClinicalService{}, attachments: &mock.AttachmentService{}}
 	h.u.svc.Clinical = c.clinical
-	h.u.svc.Reports = c.reports
+	h.u.svc.Attachments = c.attachments
 	return c
 }
 
@@ -489,16 +488,6 @@ func TestPatientSearch(t *testing.T) {
 			t.Error("a cancelled dialog exported")
 		}
 	})
-}
-
-// sortedKeys is for stable failure messages.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 func TestPatientSearchAfterLock(t *testing.T) {

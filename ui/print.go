@@ -19,6 +19,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
 )
 
 // prefDocumentFolder is the Preferences key of the folder this desk saves
@@ -317,5 +319,23 @@ func (u *UI) printDocument(button *widget.Button, filename string, render func(c
 			return
 		}
 		u.deliverPDF(filename, body)
+	})
+}
+
+// printReceipt prints p's receipt (a copy when reprint) and hands it to
+// deliver.
+func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint bool) {
+	background(u, func(ctx context.Context) ([]byte, error) {
+		return u.svc.Billing.ReceiptPDF(ctx, p.ID, reprint)
+	}, func(body []byte, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		name := "receipt-" + p.ReceiptNumber
+		if reprint {
+			name += "-copy"
+		}
+		deliver(name+".pdf", body)
 	})
 }

@@ -33,12 +33,12 @@ type recordScreen struct {
 	message    *widget.Label
 	editButton *widget.Button
 
-	tabs    *container.AppTabs
-	summary *summaryTab
-	history *historyTab
-	rx      *rxTab
-	reports *reportsTab
-	byItem  map[*container.TabItem]chartTab
+	tabs        *container.AppTabs
+	summary     *summaryTab
+	history     *historyTab
+	rx          *rxTab
+	attachments *attachmentsTab
+	byItem      map[*container.TabItem]chartTab
 
 	contact *contactForm // the open "Edit my contact details" dialog
 
@@ -82,7 +82,7 @@ func newRecordScreen(u *UI) *recordScreen {
 		s.summary = newSummaryTab(s.b, false)
 		s.history = newHistoryTab(s.b)
 		s.rx = newRxTab(s.b)
-		s.reports = newReportsTab(s.b)
+		s.attachments = newAttachmentsTab(s.b)
 		for _, t := range []struct {
 			title string
 			icon  fyne.Resource
@@ -91,7 +91,7 @@ func newRecordScreen(u *UI) *recordScreen {
 			{"Health summary", theme.HomeIcon(), s.summary},
 			{"History", theme.HistoryIcon(), s.history},
 			{"Prescriptions", theme.ListIcon(), s.rx},
-			{"Reports", theme.FileIcon(), s.reports},
+			{"Reports", theme.FileIcon(), s.attachments},
 		} {
 			item := container.NewTabItemWithIcon(t.title, t.icon, t.tab.view())
 			s.byItem[item] = t.tab

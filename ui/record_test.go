@@ -66,9 +66,9 @@ func TestMyRecordOwnView(t *testing.T) {
 			h.record("FindPrescriptions", ctx, id)
 			return []*app.Prescription{{ID: "rx-1", Number: "RX-1", Status: app.PrescriptionActive}}, nil
 		}
-		h.reports.FindReportsFn = func(ctx context.Context, id string) ([]*app.Report, error) {
-			h.record("FindReports", ctx, id)
-			return []*app.Report{{ID: "r-1", Title: "X-ray"}}, nil
+		h.attachments.FindAttachmentsFn = func(ctx context.Context, id string) ([]*app.Attachment, error) {
+			h.record("FindAttachments", ctx, id)
+			return []*app.Attachment{{ID: "r-1", Title: "X-ray"}}, nil
 		}
 		selectTab(t, r.tabs, "Health summary")
 		h.waitFor("the summary", func() bool { return r.summary.chart != nil })
@@ -78,14 +78,14 @@ func TestMyRecordOwnView(t *testing.T) {
 		selectTab(t, r.tabs, "Prescriptions")
 		h.waitFor("the prescriptions", func() bool { return len(r.rx.rxs) == 1 })
 		selectTab(t, r.tabs, "Reports")
-		h.waitFor("the reports", func() bool { return len(r.reports.reports) == 1 })
-		for m, id := range map[string]string{"GetChart": "p-42", "FindPrescriptions": "p-42", "FindReports": "p-42"} {
+		h.waitFor("the reports", func() bool { return len(r.attachments.attachments) == 1 })
+		for m, id := range map[string]string{"GetChart": "p-42", "FindPrescriptions": "p-42", "FindAttachments": "p-42"} {
 			if got := h.callsOf(m); len(got) != 1 || got[0] != id {
 				t.Errorf("%s calls = %v, want the patient's own %s", m, got, id)
 			}
 		}
 		if r.summary.addAllergy != nil || len(r.summary.removeAllergy) != 0 || r.rx.newRx != nil || len(r.rx.cancel) != 0 ||
-			r.reports.attach != nil || r.rx.pdf["rx-1"] == nil {
+			r.attachments.attach != nil || r.rx.pdf["rx-1"] == nil {
 			t.Error("the patient's view is not read-only (or lacks Save PDF)")
 		}
 	})

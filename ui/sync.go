@@ -68,14 +68,14 @@ func syncSummary(st *app.SyncStatus, now time.Time) string {
 			fmt.Fprintf(&b, " · %d waiting", st.Pending)
 		}
 	case st.Pending > 0:
-		b.WriteString(plural(st.Pending, "change", "changes") + " waiting")
+		b.WriteString(countText(st.Pending, "change", "changes") + " waiting")
 	case st.LastSyncedAt.IsZero():
 		b.WriteString("not synced yet")
 	default:
 		b.WriteString("synced " + clockTime(st.LastSyncedAt, now))
 	}
 	if st.Conflicts > 0 {
-		b.WriteString(" · " + plural(st.Conflicts, "conflict", "conflicts") + " to review")
+		b.WriteString(" · " + countText(st.Conflicts, "conflict", "conflicts") + " to review")
 	}
 	return b.String()
 }
@@ -113,14 +113,6 @@ func clockTime(t, now time.Time) string {
 		return t.Format("2 Jan 15:04")
 	}
 	return t.Format("2 Jan 2006 15:04")
-}
-
-// plural is "1 change" or "3 changes".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // canSeeSync says whether role may open the Sync screen (settings) and

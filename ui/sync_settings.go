@@ -216,7 +216,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 			s.pending.SetText("0 changes")
 		}
 	} else {
-		s.pending.SetText(fmt.Sprintf("%s, the oldest from %s", plural(st.Pending, "change", "changes"),
+		s.pending.SetText(fmt.Sprintf("%s, the oldest from %s", countText(st.Pending, "change", "changes"),
 			clockTime(st.OldestPending, now)))
 	}
 	if st.LastSyncedAt.IsZero() {
@@ -242,7 +242,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 		s.offset.SetText("Not measured")
 	}
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
-	s.conflicts.SetText(plural(st.Conflicts, "conflict", "conflicts") + " to review")
+	s.conflicts.SetText(countText(st.Conflicts, "conflict", "conflicts") + " to review")
 	s.enroll.Refresh()
 	s.syncNow.Refresh()
 }
@@ -399,7 +399,7 @@ func (s *syncScreen) onEnroll() {
 		s.busy(false)
 		msg := fmt.Sprintf("This desk is enrolled with %s as desk %s. It syncs by itself from now on.", st.Server, st.DeskCode)
 		if st.Pending > 0 {
-			msg += fmt.Sprintf(" %s wait to be sent.", plural(st.Pending, "change", "changes"))
+			msg += fmt.Sprintf(" %s wait to be sent.", countText(st.Pending, "change", "changes"))
 		}
 		s.showResult(msg)
 	})
@@ -439,9 +439,9 @@ func (s *syncScreen) onSyncNow() {
 func syncReportText(r *app.SyncReport) string {
 	lines := []string{
 		fmt.Sprintf("Sent %s: %d applied, %d with conflicts, %d refused, %d held in quarantine.",
-			plural(r.Pushed, "change", "changes"), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
+			countText(r.Pushed, "change", "changes"), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
 		fmt.Sprintf("Received %s from other desks, %d of them with conflicts.",
-			plural(r.Pulled, "change", "changes"), r.PullConflicts),
+			countText(r.Pulled, "change", "changes"), r.PullConflicts),
 	}
 	if r.Conflicts+r.Rejected+r.PullConflicts > 0 {
 		lines = append(lines, "Conflicts and refused changes wait for review under Conflicts.")

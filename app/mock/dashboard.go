@@ -9,18 +9,18 @@ import (
 
 // DashboardService is a mock of app.DashboardService.
 type DashboardService struct {
-	DashboardFn        func(ctx context.Context, p app.Period) (*app.Dashboard, error)
-	DoctorDashboardFn  func(ctx context.Context, doctorID string) (*app.DoctorDashboard, error)
-	MarkReportsSeenFn  func(ctx context.Context) error
-	ListAppointmentsFn func(ctx context.Context, d app.DrillDown) (*app.AppointmentPage, error)
-	ListNewPatientsFn  func(ctx context.Context, d app.DrillDown) (*app.PatientList, error)
-	ListInvoicesFn     func(ctx context.Context, d app.DrillDown) (*app.InvoiceList, error)
-	ListPaymentsFn     func(ctx context.Context, d app.DrillDown) (*app.PaymentList, error)
-	ListOutstandingFn  func(ctx context.Context, d app.DrillDown) (*app.OutstandingList, error)
-	SeriesFn           func(ctx context.Context, kind app.SeriesKind, p app.Period) (*app.Series, error)
-	ReportTableFn      func(ctx context.Context, r app.ReportRequest) (*app.Table, error)
-	ExportCSVFn        func(ctx context.Context, r app.ReportRequest, w io.Writer) error
-	ExportPDFFn        func(ctx context.Context, r app.ReportRequest) ([]byte, error)
+	DashboardFn           func(ctx context.Context, p app.Period) (*app.Dashboard, error)
+	DoctorDashboardFn     func(ctx context.Context, doctorID string) (*app.DoctorDashboard, error)
+	MarkAttachmentsSeenFn func(ctx context.Context) error
+	ListAppointmentsFn    func(ctx context.Context, d app.DrillDown) (*app.AppointmentPage, error)
+	ListNewPatientsFn     func(ctx context.Context, d app.DrillDown) (*app.PatientList, error)
+	ListInvoicesFn        func(ctx context.Context, d app.DrillDown) (*app.InvoiceList, error)
+	ListPaymentsFn        func(ctx context.Context, d app.DrillDown) (*app.PaymentList, error)
+	ListOutstandingFn     func(ctx context.Context, d app.DrillDown) (*app.OutstandingList, error)
+	SeriesFn              func(ctx context.Context, kind app.SeriesKind, p app.Period) (*app.Series, error)
+	ReportTableFn         func(ctx context.Context, r app.ReportRequest) (*app.Table, error)
+	ExportCSVFn           func(ctx context.Context, r app.ReportRequest, w io.Writer) error
+	ExportPDFFn           func(ctx context.Context, r app.ReportRequest) ([]byte, error)
 }
 
 var _ app.DashboardService = (*DashboardService)(nil)
@@ -35,9 +35,9 @@ func (s *DashboardService) DoctorDashboard(ctx context.Context, doctorID string)
 	return s.DoctorDashboardFn(ctx, doctorID)
 }
 
-// MarkReportsSeen calls MarkReportsSeenFn.
-func (s *DashboardService) MarkReportsSeen(ctx context.Context) error {
-	return s.MarkReportsSeenFn(ctx)
+// MarkAttachmentsSeen calls MarkAttachmentsSeenFn.
+func (s *DashboardService) MarkAttachmentsSeen(ctx context.Context) error {
+	return s.MarkAttachmentsSeenFn(ctx)
 }
 
 // ListAppointments calls ListAppointmentsFn.

@@ -410,7 +410,9 @@ func (e *Engine) listen(ctx context.Context, notified chan<- struct{}) {
 	for ctx.Err() == nil {
 		s, err := e.syncMeta(ctx)
 		if err == nil && s.epoch.Valid && s.url.Valid {
-			err = e.listenOnce(ctx, s, notified)
+			// A lost connection is tried again after PollEvery; the sync
+			// rounds, which poll meanwhile, report the server's state.
+			_ = e.listenOnce(ctx, s, notified)
 		}
 		select {
 		case <-ctx.Done():

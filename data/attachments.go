@@ -22,14 +22,21 @@ import (
 	"hms/app"
 )
 
-// ReportService implements app.ReportService: files attached to a
+// AttachmentService implements app.AttachmentService: files attached to a
 // patient's record, stored in the database with their SHA-256, never
 // changed, checked against the hash each time they are opened.
-type ReportService struct {
+//
+// The Go name is Attachment; the SQL keeps the name it had before, the
+// table reports (and report_files, report_date), which is also the sync
+// entity's name: desks of different versions sync the same rows, so these
+// names must not change without a migration on every desk and the server.
+// The audit actions (report.attach, report.list, report.open) keep theirs
+// too, as the audit log's history does.
+type AttachmentService struct {
 	db *DB
 }
 
-var _ app.ReportService = (*ReportService)(nil)
+var _ app.AttachmentService = (*AttachmentService)(nil)
 
 // Media types a report may have, detected from its content.
 const (
@@ -39,27 +46,27 @@ const (
 	mediaText = "text/plain"
 )
 
-// reportExtensions are the file name endings that may go with each media
+// attachmentExtensions are the file name endings that may go with each media
 // type. The GUI opens a file in the system's viewer by its name, so a name
 // must say what the content is: a text file named .bat would run.
-var reportExtensions = map[string][]string{
+var attachmentExtensions = map[string][]string{
 	mediaPDF:  {".pdf"},
 	mediaPNG:  {".png"},
 	mediaJPEG: {".jpg", ".jpeg"},
 	mediaText: {".txt", ".text"},
 }
 
-// errNotAReportFile is the refusal of content that is none of the kinds a
+// errNotAnAttachment is the refusal of content that is none of the kinds a
 // report may be, whatever its name says.
-func errNotAReportFile() error {
+func errNotAnAttachment() error {
 	return app.FieldErrorf("file", "The file is not a PDF, image or text file.")
 }
 
-// detectReportMedia returns the media type of a report's content: PDF,
+// detectAttachmentMedia returns the media type of a report's content: PDF,
 // PNG, JPEG or UTF-8 text without NUL bytes. The magic numbers decide, and
 // net/http's sniffer (which reads the first 512 bytes) must agree, so that
 // an executable, an archive or HTML is refused whatever it is called.
-func detectReportMedia(b []byte) (string, error) {
+func detectAttachmentMedia(b []byte) (string, error) {
 	sniffed, _, _ := strings.Cut(http.DetectContentType(b), ";")
 	var media string
 	switch {
@@ -72,10 +79,10 @@ func detectReportMedia(b []byte) (string, error) {
 	case utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 && !hasBinaryControl(b):
 		media = mediaText
 	default:
-		return "", errNotAReportFile()
+		return "", errNotAnAttachment()
 	}
 	if sniffed != media {
-		return "", errNotAReportFile()
+		return "", errNotAnAttachment()
 	}
 	if media == mediaPNG || media == mediaJPEG {
 		if _, _, err := image.DecodeConfig(bytes.NewReader(b)); err != nil {
@@ -96,16 +103,16 @@ func hasBinaryControl(b []byte) bool {
 	return false
 }
 
-// reportMeta is a validated report, ready to insert.
-type reportMeta struct {
+// attachmentMeta is a validated report, ready to insert.
+type attachmentMeta struct {
 	title, fileName, media, sha string
 }
 
-// validateReport checks and normalizes everything about r that does not
+// validateAttachment checks and normalizes everything about r that does not
 // need the database, and hashes the content. Whether the date is in the
 // future needs the clinic's time zone: the transaction checks it.
-func validateReport(r *app.ReportCreate) (reportMeta, error) {
-	var m reportMeta
+func validateAttachment(r *app.AttachmentCreate) (attachmentMeta, error) {
+	var m attachmentMeta
 	r.Title = strings.Join(strings.Fields(r.Title), " ")
 	switch n := utf8.RuneCountInString(r.Title); {
 	case n == 0:
@@ -116,49 +123,49 @@ func validateReport(r *app.ReportCreate) (reportMeta, error) {
 		return m, app.FieldErrorf("title", "The title may not contain control characters.")
 	}
 	switch r.Type {
-	case app.ReportLab, app.ReportImaging, app.ReportDischarge, app.ReportOther:
+	case app.AttachmentLab, app.AttachmentImaging, app.AttachmentDischarge, app.AttachmentOther:
 	case "":
 		return m, app.FieldErrorf("type", "Choose the type of report.")
 	default:
 		return m, app.FieldErrorf("type", "Unknown type of report %q: choose lab, imaging, discharge summary or other.", r.Type)
 	}
-	r.ReportDate = strings.TrimSpace(r.ReportDate)
-	if r.ReportDate == "" {
+	r.Date = strings.TrimSpace(r.Date)
+	if r.Date == "" {
 		return m, app.FieldErrorf("report_date", "Enter the date of the report (YYYY-MM-DD).")
 	}
-	d, err := time.Parse(app.DateLayout, r.ReportDate)
+	d, err := time.Parse(app.DateLayout, r.Date)
 	if err != nil {
-		return m, app.FieldErrorf("report_date", "%q is not a date: write it as YYYY-MM-DD, e.g. 2026-03-07.", r.ReportDate)
+		return m, app.FieldErrorf("report_date", "%q is not a date: write it as YYYY-MM-DD, e.g. 2026-03-07.", r.Date)
 	}
 	if d.Year() < 1900 {
 		return m, app.FieldErrorf("report_date", "The date of the report is before 1900.")
 	}
 	r.FileName = strings.TrimSpace(r.FileName)
-	if err := validateReportFileName(r.FileName); err != nil {
+	if err := validateAttachmentFileName(r.FileName); err != nil {
 		return m, err
 	}
 	switch {
 	case len(r.Content) == 0:
 		return m, app.FieldErrorf("file", "The file is empty.")
-	case len(r.Content) > app.MaxReportBytes:
-		return m, app.FieldErrorf("file", "The file is too large (at most %d MB).", app.MaxReportBytes>>20)
+	case len(r.Content) > app.MaxAttachmentBytes:
+		return m, app.FieldErrorf("file", "The file is too large (at most %d MB).", app.MaxAttachmentBytes>>20)
 	}
-	media, err := detectReportMedia(r.Content)
+	media, err := detectAttachmentMedia(r.Content)
 	if err != nil {
 		return m, err
 	}
 	ext := strings.ToLower(filepath.Ext(r.FileName))
-	if !slices.Contains(reportExtensions[media], ext) {
+	if !slices.Contains(attachmentExtensions[media], ext) {
 		return m, app.FieldErrorf("file", "The file's name %s does not match its content (%s): name it %s.",
-			describeExt(ext), mediaLabel(media), strings.Join(reportExtensions[media], " or "))
+			describeExt(ext), mediaLabel(media), strings.Join(attachmentExtensions[media], " or "))
 	}
 	sum := sha256.Sum256(r.Content)
-	return reportMeta{title: r.Title, fileName: r.FileName, media: media, sha: hex.EncodeToString(sum[:])}, nil
+	return attachmentMeta{title: r.Title, fileName: r.FileName, media: media, sha: hex.EncodeToString(sum[:])}, nil
 }
 
-// validateReportFileName checks a file's base name: no folders, nothing
+// validateAttachmentFileName checks a file's base name: no folders, nothing
 // Windows cannot store, at most 255 characters.
-func validateReportFileName(name string) error {
+func validateAttachmentFileName(name string) error {
 	switch {
 	case name == "":
 		return app.FieldErrorf("file_name", "Give the file's name.")
@@ -193,13 +200,13 @@ func mediaLabel(media string) string {
 	return "text"
 }
 
-const reportColumns = `r.id, r.patient_id, r.title, r.type, r.report_date, r.file_name, r.media_type, r.size, r.sha256,
+const attachmentColumns = `r.id, r.patient_id, r.title, r.type, r.report_date, r.file_name, r.media_type, r.size, r.sha256,
 	r.uploaded_by_name, r.created_at`
 
-func scanReport(row rowScanner) (*app.Report, error) {
-	var r app.Report
+func scanAttachment(row rowScanner) (*app.Attachment, error) {
+	var r app.Attachment
 	var created string
-	if err := row.Scan(&r.ID, &r.PatientID, &r.Title, &r.Type, &r.ReportDate, &r.FileName, &r.MediaType, &r.Size,
+	if err := row.Scan(&r.ID, &r.PatientID, &r.Title, &r.Type, &r.Date, &r.FileName, &r.MediaType, &r.Size,
 		&r.SHA256, &r.UploadedBy, &created); err != nil {
 		return nil, err
 	}
@@ -207,9 +214,9 @@ func scanReport(row rowScanner) (*app.Report, error) {
 	return &r, nil
 }
 
-// reportToday is today's date in the clinic's time zone: a report dated
+// attachmentToday is today's date in the clinic's time zone: a report dated
 // today is not in the future just because UTC is still on yesterday.
-func (tx *Tx) reportToday() (string, error) {
+func (tx *Tx) attachmentToday() (string, error) {
 	s, err := readSettings(tx.ctx, tx)
 	if err != nil {
 		return "", err
@@ -217,28 +224,15 @@ func (tx *Tx) reportToday() (string, error) {
 	return tx.now.In(s.Location()).Format(app.DateLayout), nil
 }
 
-// reportPatient reads a patient for a reader of their clinical record: an
-// archived record is visible only to admins and to the patient.
-func (tx *Tx) reportPatient(id string) (*app.Patient, error) {
-	p, err := tx.findPatient(id)
-	if err != nil {
-		return nil, err
-	}
-	if p.Archived() && !app.Can(tx.caller.Role, app.PermArchivePatient) && tx.caller.PatientID != id {
-		return nil, app.Errorf(app.ENOTFOUND, "This patient's record is archived; ask an administrator.")
-	}
-	return p, nil
-}
-
-// AttachReport implements app.ReportService: doctors and nurses attach a
-// PDF, image or text file (at most app.MaxReportBytes, its kind detected
+// AttachFile implements app.AttachmentService: doctors and nurses attach a
+// PDF, image or text file (at most app.MaxAttachmentBytes, its kind detected
 // from the content) to a patient's record. The row, the content and the
 // timeline entry are written in one transaction.
-func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*app.Report, error) {
+func (s *AttachmentService) AttachFile(ctx context.Context, r app.AttachmentCreate) (*app.Attachment, error) {
 	// The content is checked and hashed before the write lock is taken;
 	// the result is returned only after the permission check.
-	meta, verr := validateReport(&r)
-	var out *app.Report
+	meta, verr := validateAttachment(&r)
+	var out *app.Attachment
 	err := s.db.writeFor(ctx, "report.attach", "reports", "", r.PatientID, func(tx *Tx) error {
 		if err := tx.Require(app.PermWriteNursing); err != nil {
 			return err
@@ -246,11 +240,11 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 		if verr != nil {
 			return verr
 		}
-		today, err := tx.reportToday()
+		today, err := tx.attachmentToday()
 		if err != nil {
 			return err
 		}
-		if r.ReportDate > today {
+		if r.Date > today {
 			return app.FieldErrorf("report_date", "The date of the report is in the future.")
 		}
 		if r.PatientID == "" {
@@ -266,16 +260,17 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 		var uploader string
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, tx.caller.UserID).Scan(&uploader); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return deny("a staff account") // a role in the context but no account behind it
+				// A role in the context but no account behind it.
+				return authorize(app.Errorf(app.EUNAUTHORIZED, "You are not allowed to attach files without a staff account."))
 			}
 			return err
 		}
-		out = &app.Report{ID: newID(), PatientID: p.ID, Title: meta.title, Type: r.Type, ReportDate: r.ReportDate,
+		out = &app.Attachment{ID: newID(), PatientID: p.ID, Title: meta.title, Type: r.Type, Date: r.Date,
 			FileName: meta.fileName, MediaType: meta.media, Size: int64(len(r.Content)), SHA256: meta.sha,
 			UploadedBy: uploader, CreatedAt: tx.now}
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO reports (id, patient_id, title, type, report_date, file_name,
 			media_type, size, sha256, uploaded_by, uploaded_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			out.ID, out.PatientID, out.Title, out.Type, out.ReportDate, out.FileName, out.MediaType, out.Size, out.SHA256,
+			out.ID, out.PatientID, out.Title, out.Type, out.Date, out.FileName, out.MediaType, out.Size, out.SHA256,
 			tx.caller.UserID, uploader, formatTime(tx.now)); err != nil {
 			return fmt.Errorf("insert report: %w", err)
 		}
@@ -283,7 +278,7 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 			out.ID, r.Content); err != nil {
 			return fmt.Errorf("insert report file: %w", err)
 		}
-		if err := tx.patientEvent(p.ID, app.HistoryReport, "Report: "+out.Title, out.ID); err != nil {
+		if err := tx.patientEvent(p.ID, app.HistoryAttachment, "Report: "+out.Title, out.ID); err != nil {
 			return err
 		}
 		// The hash in the audit chain (keyed, outside this table's reach)
@@ -298,26 +293,26 @@ func (s *ReportService) AttachReport(ctx context.Context, r app.ReportCreate) (*
 	return out, nil
 }
 
-// FindReports implements app.ReportService: a patient's reports, newest
+// FindAttachments implements app.AttachmentService: a patient's reports, newest
 // report date first, for staff who read clinical records and for the
 // patient. The read is audited.
-func (s *ReportService) FindReports(ctx context.Context, patientID string) ([]*app.Report, error) {
-	var out []*app.Report
+func (s *AttachmentService) FindAttachments(ctx context.Context, patientID string) ([]*app.Attachment, error) {
+	var out []*app.Attachment
 	err := s.db.writeFor(ctx, "report.list", "reports", "", patientID, func(tx *Tx) error {
-		if err := tx.requirePatientAccess(patientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, patientID)); err != nil {
 			return err
 		}
-		if _, err := tx.reportPatient(patientID); err != nil {
+		if _, err := tx.visiblePatient(patientID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
+		rows, err := tx.QueryContext(tx.ctx, `SELECT `+attachmentColumns+` FROM reports r
 			WHERE r.patient_id = ? AND r.deleted_at IS NULL ORDER BY r.report_date DESC, r.id DESC`, patientID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanReport(rows)
+			r, err := scanAttachment(rows)
 			if err != nil {
 				return err
 			}
@@ -335,39 +330,35 @@ func (s *ReportService) FindReports(ctx context.Context, patientID string) ([]*a
 	return out, nil
 }
 
-// OpenReport implements app.ReportService: the report and its content,
+// OpenAttachment implements app.AttachmentService: the report and its content,
 // for staff who read clinical records and for the patient it belongs to.
 // The content's SHA-256 is computed again and compared with the one
 // recorded when it was attached; a difference is ECONFLICT, and the failed
 // open is in the audit log. Every open is audited.
-func (s *ReportService) OpenReport(ctx context.Context, id string) (*app.Report, []byte, error) {
+func (s *AttachmentService) OpenAttachment(ctx context.Context, id string) (*app.Attachment, []byte, error) {
 	// The patient is read first only so that a denial's audit row names
 	// whose report it was; the transaction reads it again.
 	var patientID string
 	_ = s.db.r.QueryRowContext(ctx, `SELECT patient_id FROM reports WHERE id = ?`, id).Scan(&patientID)
-	var out *app.Report
+	var out *app.Attachment
 	var content []byte
 	err := s.db.writeFor(ctx, "report.open", "reports", id, patientID, func(tx *Tx) error {
 		// Refuse callers who may read no report at all before saying
 		// whether this one exists.
-		if tx.caller.Role != app.RolePatient {
-			if err := tx.Require(app.PermViewClinical); err != nil {
-				return err
-			}
-		} else if err := tx.Require(app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanReadClinicalRecords(tx.caller)); err != nil {
 			return err
 		}
-		r, err := scanReport(tx.QueryRowContext(tx.ctx, `SELECT `+reportColumns+` FROM reports r
+		r, err := scanAttachment(tx.QueryRowContext(tx.ctx, `SELECT `+attachmentColumns+` FROM reports r
 			WHERE r.id = ? AND r.deleted_at IS NULL`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return app.Errorf(app.ENOTFOUND, "There is no such report.")
 		} else if err != nil {
 			return err
 		}
-		if err := tx.requirePatientAccess(r.PatientID, app.PermViewClinical, app.PermViewOwnRecord); err != nil {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, r.PatientID)); err != nil {
 			return err
 		}
-		if _, err := tx.reportPatient(r.PatientID); err != nil {
+		if _, err := tx.visiblePatient(r.PatientID); err != nil {
 			return err
 		}
 		var b []byte

@@ -14,11 +14,11 @@ import (
 	"hms/app"
 )
 
-// demoReports attaches small generated reports (a lab result as PDF, a chest
+// demoAttachments attaches small generated reports (a lab result as PDF, a chest
 // X-ray as PNG, a lab result as text) to the demo patient account's record
 // and to about twenty other patients, through the report service, so each
 // has its timeline entry and audit row like a real upload.
-func (db *DB) demoReports(ctx context.Context, rng *rand.Rand) error {
+func (db *DB) demoAttachments(ctx context.Context, rng *rand.Rand) error {
 	var ownID string
 	if err := db.r.QueryRowContext(ctx, `SELECT patient_id FROM users WHERE username = 'patient'`).Scan(&ownID); err != nil {
 		return fmt.Errorf("demo reports: the patient account: %w", err)
@@ -46,7 +46,7 @@ func (db *DB) demoReports(ctx context.Context, rng *rand.Rand) error {
 			patients = append(patients, id)
 		}
 	}
-	svc := &ReportService{db: db}
+	svc := &AttachmentService{db: db}
 	today := db.now().UTC().AddDate(0, 0, -1)
 	for i, pid := range patients {
 		var birth string
@@ -62,22 +62,22 @@ func (db *DB) demoReports(ctx context.Context, rng *rand.Rand) error {
 			if date < birth {
 				date = birth
 			}
-			var r app.ReportCreate
+			var r app.AttachmentCreate
 			by := "nurse.joy"
 			switch k {
 			case 0:
-				r = app.ReportCreate{Title: "Full blood count", Type: app.ReportLab, FileName: "full-blood-count.pdf",
+				r = app.AttachmentCreate{Title: "Full blood count", Type: app.AttachmentLab, FileName: "full-blood-count.pdf",
 					Content: demoPDF("Full blood count", date, demoLabLines(rng, demoCBC))}
 			case 1:
-				r = app.ReportCreate{Title: "Chest X-ray, PA view", Type: app.ReportImaging, FileName: "chest-xray.png",
+				r = app.AttachmentCreate{Title: "Chest X-ray, PA view", Type: app.AttachmentImaging, FileName: "chest-xray.png",
 					Content: demoXray(rng)}
 				by = "dr.house"
 			case 2:
-				r = app.ReportCreate{Title: "Lipid panel", Type: app.ReportLab, FileName: "lipid-panel.txt",
+				r = app.AttachmentCreate{Title: "Lipid panel", Type: app.AttachmentLab, FileName: "lipid-panel.txt",
 					Content: []byte("Lipid panel, " + date + "\n\n" + strings.Join(demoLabLines(rng, demoLipids), "\n") + "\n")}
 			}
-			r.PatientID, r.ReportDate = pid, date
-			if _, err := svc.AttachReport(staff[by], r); err != nil {
+			r.PatientID, r.Date = pid, date
+			if _, err := svc.AttachFile(staff[by], r); err != nil {
 				return fmt.Errorf("demo report %s: %w", r.FileName, err)
 			}
 		}

@@ -44,22 +44,22 @@ func reportImage(t *testing.T, format string) []byte {
 	return b.Bytes()
 }
 
-// reportFor is a valid attachment of content to the first patient.
-func reportFor(c *clinic, name string, content []byte) app.ReportCreate {
-	return app.ReportCreate{PatientID: c.users[app.RolePatient].PatientID, Title: "Full blood count",
-		Type: app.ReportLab, ReportDate: "2026-11-20", FileName: name, Content: content}
+// attachmentFor is a valid attachment of content to the first patient.
+func attachmentFor(c *clinic, name string, content []byte) app.AttachmentCreate {
+	return app.AttachmentCreate{PatientID: c.users[app.RolePatient].PatientID, Title: "Full blood count",
+		Type: app.AttachmentLab, Date: "2026-11-20", FileName: name, Content: content}
 }
 
-func mustAttachReport(t *testing.T, c *clinic, role app.Role, r app.ReportCreate) *app.Report {
+func mustAttachFile(t *testing.T, c *clinic, role app.Role, r app.AttachmentCreate) *app.Attachment {
 	t.Helper()
-	rep, err := c.svc.Reports.AttachReport(c.ctx(role), r)
+	rep, err := c.svc.Attachments.AttachFile(c.ctx(role), r)
 	if err != nil {
 		t.Fatalf("attach %s: %v", r.FileName, err)
 	}
 	return rep
 }
 
-func TestAttachReport(t *testing.T) {
+func TestAttachFile(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		c := mustSetup(t)
 		jpg, pngb := reportImage(t, "jpeg"), reportImage(t, "png")
@@ -76,13 +76,13 @@ func TestAttachReport(t *testing.T) {
 		}
 		for _, k := range cases {
 			events := reportEvents(t, c)
-			r := mustAttachReport(t, c, app.RoleNurse, reportFor(c, k.name, k.body))
+			r := mustAttachFile(t, c, app.RoleNurse, attachmentFor(c, k.name, k.body))
 			sum := sha256.Sum256(k.body)
 			if r.MediaType != k.media || r.Size != int64(len(k.body)) || r.SHA256 != hex.EncodeToString(sum[:]) ||
 				r.FileName != k.name || r.UploadedBy != "Staff nurse" || r.ID == "" || r.CreatedAt.IsZero() {
 				t.Errorf("%s: %+v", k.name, r)
 			}
-			got, content, err := c.svc.Reports.OpenReport(c.ctx(app.RoleDoctor), r.ID)
+			got, content, err := c.svc.Attachments.OpenAttachment(c.ctx(app.RoleDoctor), r.ID)
 			if err != nil || !bytes.Equal(content, k.body) || !got.CreatedAt.Equal(r.CreatedAt) {
 				t.Fatalf("%s: open %v, %+v", k.name, err, got)
 			}
@@ -92,7 +92,7 @@ func TestAttachReport(t *testing.T) {
 			if reportEvents(t, c) != events+1 {
 				t.Errorf("%s: no timeline entry", k.name)
 			}
-			if a := lastReportAudit(t, c, "report.attach"); a.EntityID != r.ID || a.PatientID != r.PatientID ||
+			if a := lastAttachmentAudit(t, c, "report.attach"); a.EntityID != r.ID || a.PatientID != r.PatientID ||
 				!strings.Contains(a.Detail, r.SHA256) || a.Username != "nurse1" {
 				t.Errorf("%s: audit %+v", k.name, a)
 			}
@@ -103,70 +103,70 @@ func TestAttachReport(t *testing.T) {
 		if summary != "Report: Full blood count" || ref == "" || by != "nurse1" {
 			t.Errorf("timeline entry %q %q %q", summary, ref, by)
 		}
-		r := mustAttachReport(t, c, app.RoleDoctor, app.ReportCreate{PatientID: c.patient2.PatientID, Title: "  Discharge \n summary ",
-			Type: app.ReportDischarge, ReportDate: "2026-11-25", FileName: " discharge.pdf ", Content: reportPDF})
+		r := mustAttachFile(t, c, app.RoleDoctor, app.AttachmentCreate{PatientID: c.patient2.PatientID, Title: "  Discharge \n summary ",
+			Type: app.AttachmentDischarge, Date: "2026-11-25", FileName: " discharge.pdf ", Content: reportPDF})
 		if r.Title != "Discharge summary" || r.FileName != "discharge.pdf" || r.UploadedBy != "Staff doctor" {
 			t.Errorf("not normalized: %+v", r)
 		}
 	})
 
 	bad := map[string]struct {
-		edit        func(r *app.ReportCreate)
+		edit        func(r *app.AttachmentCreate)
 		code, field string
 		msg         string
 	}{
-		"ErrTitleRequired":    {func(r *app.ReportCreate) { r.Title = "  " }, app.EINVALID, "title", "Enter a title."},
-		"ErrTitleTooLong":     {func(r *app.ReportCreate) { r.Title = strings.Repeat("é", 201) }, app.EINVALID, "title", "too long"},
-		"ErrTitleControl":     {func(r *app.ReportCreate) { r.Title = "CBC\x00" }, app.EINVALID, "title", "control"},
-		"ErrTypeRequired":     {func(r *app.ReportCreate) { r.Type = "" }, app.EINVALID, "type", "Choose"},
-		"ErrTypeUnknown":      {func(r *app.ReportCreate) { r.Type = "xray" }, app.EINVALID, "type", "Unknown"},
-		"ErrDateRequired":     {func(r *app.ReportCreate) { r.ReportDate = "" }, app.EINVALID, "report_date", "Enter"},
-		"ErrDateMalformed":    {func(r *app.ReportCreate) { r.ReportDate = "20/11/2026" }, app.EINVALID, "report_date", "not a date"},
-		"ErrDateImpossible":   {func(r *app.ReportCreate) { r.ReportDate = "2026-02-30" }, app.EINVALID, "report_date", "not a date"},
-		"ErrDateFuture":       {func(r *app.ReportCreate) { r.ReportDate = "2026-11-27" }, app.EINVALID, "report_date", "future"},
-		"ErrDateAncient":      {func(r *app.ReportCreate) { r.ReportDate = "0201-01-01" }, app.EINVALID, "report_date", "1900"},
-		"ErrFileNameRequired": {func(r *app.ReportCreate) { r.FileName = " " }, app.EINVALID, "file_name", "name"},
-		"ErrFileNamePath":     {func(r *app.ReportCreate) { r.FileName = `C:\Users\x\cbc.pdf` }, app.EINVALID, "file_name", "without its folder"},
-		"ErrFileNameSlash":    {func(r *app.ReportCreate) { r.FileName = "../../etc/cbc.pdf" }, app.EINVALID, "file_name", "without its folder"},
-		"ErrFileNameStream":   {func(r *app.ReportCreate) { r.FileName = "cbc.pdf:evil.exe" }, app.EINVALID, "file_name", "may not contain"},
-		"ErrFileNameTooLong":  {func(r *app.ReportCreate) { r.FileName = strings.Repeat("a", 252) + ".pdf" }, app.EINVALID, "file_name", "too long"},
-		"ErrEmpty":            {func(r *app.ReportCreate) { r.Content = nil }, app.EINVALID, "file", "empty"},
-		"ErrTooLarge": {func(r *app.ReportCreate) {
+		"ErrTitleRequired":    {func(r *app.AttachmentCreate) { r.Title = "  " }, app.EINVALID, "title", "Enter a title."},
+		"ErrTitleTooLong":     {func(r *app.AttachmentCreate) { r.Title = strings.Repeat("é", 201) }, app.EINVALID, "title", "too long"},
+		"ErrTitleControl":     {func(r *app.AttachmentCreate) { r.Title = "CBC\x00" }, app.EINVALID, "title", "control"},
+		"ErrTypeRequired":     {func(r *app.AttachmentCreate) { r.Type = "" }, app.EINVALID, "type", "Choose"},
+		"ErrTypeUnknown":      {func(r *app.AttachmentCreate) { r.Type = "xray" }, app.EINVALID, "type", "Unknown"},
+		"ErrDateRequired":     {func(r *app.AttachmentCreate) { r.Date = "" }, app.EINVALID, "report_date", "Enter"},
+		"ErrDateMalformed":    {func(r *app.AttachmentCreate) { r.Date = "20/11/2026" }, app.EINVALID, "report_date", "not a date"},
+		"ErrDateImpossible":   {func(r *app.AttachmentCreate) { r.Date = "2026-02-30" }, app.EINVALID, "report_date", "not a date"},
+		"ErrDateFuture":       {func(r *app.AttachmentCreate) { r.Date = "2026-11-27" }, app.EINVALID, "report_date", "future"},
+		"ErrDateAncient":      {func(r *app.AttachmentCreate) { r.Date = "0201-01-01" }, app.EINVALID, "report_date", "1900"},
+		"ErrFileNameRequired": {func(r *app.AttachmentCreate) { r.FileName = " " }, app.EINVALID, "file_name", "name"},
+		"ErrFileNamePath":     {func(r *app.AttachmentCreate) { r.FileName = `C:\Users\x\cbc.pdf` }, app.EINVALID, "file_name", "without its folder"},
+		"ErrFileNameSlash":    {func(r *app.AttachmentCreate) { r.FileName = "../../etc/cbc.pdf" }, app.EINVALID, "file_name", "without its folder"},
+		"ErrFileNameStream":   {func(r *app.AttachmentCreate) { r.FileName = "cbc.pdf:evil.exe" }, app.EINVALID, "file_name", "may not contain"},
+		"ErrFileNameTooLong":  {func(r *app.AttachmentCreate) { r.FileName = strings.Repeat("a", 252) + ".pdf" }, app.EINVALID, "file_name", "too long"},
+		"ErrEmpty":            {func(r *app.AttachmentCreate) { r.Content = nil }, app.EINVALID, "file", "empty"},
+		"ErrTooLarge": {func(r *app.AttachmentCreate) {
 			r.Content = append([]byte("%PDF-1.4\n"), make([]byte, 30_000_000)...)
 		}, app.EINVALID, "file", "The file is too large (at most 25 MB)."},
-		"ErrWindowsExecutableNamedPDF": {func(r *app.ReportCreate) {
+		"ErrWindowsExecutableNamedPDF": {func(r *app.AttachmentCreate) {
 			r.Content = append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), make([]byte, 200)...)
 		}, app.EINVALID, "file", "The file is not a PDF, image or text file."},
-		"ErrELFNamedPDF": {func(r *app.ReportCreate) {
+		"ErrELFNamedPDF": {func(r *app.AttachmentCreate) {
 			r.Content = append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 200)...)
 		}, app.EINVALID, "file", "The file is not a PDF, image or text file."},
-		"ErrZipNamedPDF": {func(r *app.ReportCreate) { r.Content = []byte("PK\x03\x04\x14\x00\x00\x00") }, app.EINVALID, "file", "not a PDF"},
-		"ErrHTMLNamedTxt": {func(r *app.ReportCreate) {
+		"ErrZipNamedPDF": {func(r *app.AttachmentCreate) { r.Content = []byte("PK\x03\x04\x14\x00\x00\x00") }, app.EINVALID, "file", "not a PDF"},
+		"ErrHTMLNamedTxt": {func(r *app.AttachmentCreate) {
 			r.FileName, r.Content = "cbc.txt", []byte("<html><script>alert(1)</script></html>")
 		}, app.EINVALID, "file", "not a PDF"},
-		"ErrLatin1Text": {func(r *app.ReportCreate) {
+		"ErrLatin1Text": {func(r *app.AttachmentCreate) {
 			r.FileName, r.Content = "cbc.txt", []byte("H\xe9moglobine 13,5\n")
 		}, app.EINVALID, "file", "not a PDF"},
-		"ErrNULInText": {func(r *app.ReportCreate) {
+		"ErrNULInText": {func(r *app.AttachmentCreate) {
 			r.FileName, r.Content = "cbc.txt", append(bytes.Repeat([]byte("text "), 200), 0)
 		}, app.EINVALID, "file", "not a PDF"},
-		"ErrPNGNamedPDF": {func(r *app.ReportCreate) { r.Content = reportSmallPNG }, app.EINVALID, "file", "ends in .pdf"},
-		"ErrPDFNamedPNG": {func(r *app.ReportCreate) { r.FileName = "scan.png" }, app.EINVALID, "file", "name it .pdf"},
-		"ErrTextNamedBat": {func(r *app.ReportCreate) {
+		"ErrPNGNamedPDF": {func(r *app.AttachmentCreate) { r.Content = reportSmallPNG }, app.EINVALID, "file", "ends in .pdf"},
+		"ErrPDFNamedPNG": {func(r *app.AttachmentCreate) { r.FileName = "scan.png" }, app.EINVALID, "file", "name it .pdf"},
+		"ErrTextNamedBat": {func(r *app.AttachmentCreate) {
 			r.FileName, r.Content = "results.bat", []byte("del /q *.*\r\n")
 		}, app.EINVALID, "file", "name it .txt"},
-		"ErrNoExtension":    {func(r *app.ReportCreate) { r.FileName = "cbc" }, app.EINVALID, "file", "has no ending"},
-		"ErrDamagedPNG":     {func(r *app.ReportCreate) { r.FileName, r.Content = "x.png", reportSmallPNG[:20] }, app.EINVALID, "file", "damaged"},
-		"ErrNoPatient":      {func(r *app.ReportCreate) { r.PatientID = "" }, app.EINVALID, "patient_id", "Choose"},
-		"ErrUnknownPatient": {func(r *app.ReportCreate) { r.PatientID = "no-such-id" }, app.ENOTFOUND, "", "no such patient"},
+		"ErrNoExtension":    {func(r *app.AttachmentCreate) { r.FileName = "cbc" }, app.EINVALID, "file", "has no ending"},
+		"ErrDamagedPNG":     {func(r *app.AttachmentCreate) { r.FileName, r.Content = "x.png", reportSmallPNG[:20] }, app.EINVALID, "file", "damaged"},
+		"ErrNoPatient":      {func(r *app.AttachmentCreate) { r.PatientID = "" }, app.EINVALID, "patient_id", "Choose"},
+		"ErrUnknownPatient": {func(r *app.AttachmentCreate) { r.PatientID = "no-such-id" }, app.ENOTFOUND, "", "no such patient"},
 	}
 	for name, k := range bad {
 		t.Run(name, func(t *testing.T) {
 			c := mustSetup(t)
-			r := reportFor(c, "cbc.pdf", reportPDF)
+			r := attachmentFor(c, "cbc.pdf", reportPDF)
 			k.edit(&r)
 			before := snapshot(t, c.db)
-			_, err := c.svc.Reports.AttachReport(c.ctx(app.RoleDoctor), r)
+			_, err := c.svc.Attachments.AttachFile(c.ctx(app.RoleDoctor), r)
 			if code(err) != k.code || app.ErrorField(err) != k.field || !strings.Contains(app.ErrorMessage(err), k.msg) {
 				t.Fatalf("got %v (field %q), want %s %s %q", err, app.ErrorField(err), k.code, k.field, k.msg)
 			}
@@ -181,10 +181,10 @@ func TestAttachReport(t *testing.T) {
 		if _, err := c.svc.Patients.ArchivePatient(c.ctx(app.RoleAdmin), c.patient2.PatientID, "moved away"); err != nil {
 			t.Fatal(err)
 		}
-		r := reportFor(c, "cbc.pdf", reportPDF)
+		r := attachmentFor(c, "cbc.pdf", reportPDF)
 		r.PatientID = c.patient2.PatientID
 		before := snapshot(t, c.db)
-		if _, err := c.svc.Reports.AttachReport(c.ctx(app.RoleDoctor), r); code(err) != app.ECONFLICT {
+		if _, err := c.svc.Attachments.AttachFile(c.ctx(app.RoleDoctor), r); code(err) != app.ECONFLICT {
 			t.Fatalf("got %v", err)
 		}
 		if snapshot(t, c.db) != before {
@@ -195,11 +195,11 @@ func TestAttachReport(t *testing.T) {
 		// 23:30 UTC on 25 November is already 26 November in Athens.
 		c := mustSetup(t)
 		c.clock.Add(14*time.Hour + 30*time.Minute)
-		r := reportFor(c, "cbc.pdf", reportPDF)
-		r.ReportDate = "2026-11-26"
-		mustAttachReport(t, c, app.RoleDoctor, r)
-		r.ReportDate = "2026-11-27"
-		if _, err := c.svc.Reports.AttachReport(c.ctx(app.RoleDoctor), r); app.ErrorField(err) != "report_date" {
+		r := attachmentFor(c, "cbc.pdf", reportPDF)
+		r.Date = "2026-11-26"
+		mustAttachFile(t, c, app.RoleDoctor, r)
+		r.Date = "2026-11-27"
+		if _, err := c.svc.Attachments.AttachFile(c.ctx(app.RoleDoctor), r); app.ErrorField(err) != "report_date" {
 			t.Fatalf("got %v", err)
 		}
 	})
@@ -220,8 +220,8 @@ func reportEvents(t *testing.T, c *clinic) int {
 	return n
 }
 
-// lastReportAudit is the newest audit entry of an action.
-func lastReportAudit(t *testing.T, c *clinic, action string) *app.AuditEntry {
+// lastAttachmentAudit is the newest audit entry of an action.
+func lastAttachmentAudit(t *testing.T, c *clinic, action string) *app.AuditEntry {
 	t.Helper()
 	es, err := c.svc.Audit.FindAuditEntries(c.ctx(app.RoleAdmin), app.AuditFilter{Action: action, Limit: 1})
 	if err != nil || len(es) == 0 {
@@ -230,21 +230,21 @@ func lastReportAudit(t *testing.T, c *clinic, action string) *app.AuditEntry {
 	return es[0]
 }
 
-func TestFindReports(t *testing.T) {
+func TestFindAttachments(t *testing.T) {
 	c := mustSetup(t)
 	own := c.users[app.RolePatient].PatientID
 	var ids []string
 	for _, d := range []string{"2026-01-05", "2026-11-20", "2025-12-31", "2026-11-20"} {
-		r := reportFor(c, "cbc.pdf", reportPDF)
-		r.ReportDate, r.Title = d, "Report of "+d
-		ids = append(ids, mustAttachReport(t, c, app.RoleDoctor, r).ID)
+		r := attachmentFor(c, "cbc.pdf", reportPDF)
+		r.Date, r.Title = d, "Report of "+d
+		ids = append(ids, mustAttachFile(t, c, app.RoleDoctor, r).ID)
 	}
-	other := reportFor(c, "other.txt", reportText)
+	other := attachmentFor(c, "other.txt", reportText)
 	other.PatientID = c.patient2.PatientID
-	otherID := mustAttachReport(t, c, app.RoleNurse, other).ID
+	otherID := mustAttachFile(t, c, app.RoleNurse, other).ID
 
 	for _, role := range []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse, app.RolePatient} {
-		rs, err := c.svc.Reports.FindReports(c.ctx(role), own)
+		rs, err := c.svc.Attachments.FindAttachments(c.ctx(role), own)
 		if err != nil {
 			t.Fatalf("%s: %v", role, err)
 		}
@@ -256,14 +256,14 @@ func TestFindReports(t *testing.T) {
 		if want := []string{ids[3], ids[1], ids[0], ids[2]}; strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Fatalf("%s: order %v, want %v", role, got, want)
 		}
-		if a := lastReportAudit(t, c, "report.list"); a.PatientID != own || a.Role != role || a.Outcome != app.OutcomeOK {
+		if a := lastAttachmentAudit(t, c, "report.list"); a.PatientID != own || a.Role != role || a.Outcome != app.OutcomeOK {
 			t.Fatalf("%s: audit %+v", role, a)
 		}
 	}
-	if rs, err := c.svc.Reports.FindReports(c.ctx(app.RoleDoctor), c.patient2.PatientID); err != nil || len(rs) != 1 || rs[0].ID != otherID {
+	if rs, err := c.svc.Attachments.FindAttachments(c.ctx(app.RoleDoctor), c.patient2.PatientID); err != nil || len(rs) != 1 || rs[0].ID != otherID {
 		t.Fatalf("other patient: %v %+v", err, rs)
 	}
-	if _, err := c.svc.Reports.FindReports(c.ctx(app.RoleDoctor), "no-such-patient"); code(err) != app.ENOTFOUND {
+	if _, err := c.svc.Attachments.FindAttachments(c.ctx(app.RoleDoctor), "no-such-patient"); code(err) != app.ENOTFOUND {
 		t.Fatalf("unknown patient: %v", err)
 	}
 
@@ -277,13 +277,13 @@ func TestFindReports(t *testing.T) {
 				ctx = c.ctx(k.role)
 			}
 			before, snap := auditCount(t, c.db), snapshot(t, c.db)
-			if _, err := c.svc.Reports.FindReports(ctx, k.patient); code(err) != app.EUNAUTHORIZED {
+			if _, err := c.svc.Attachments.FindAttachments(ctx, k.patient); code(err) != app.EUNAUTHORIZED {
 				t.Fatalf("%s: got %v", k.role, err)
 			}
 			if snapshot(t, c.db) != snap || auditCount(t, c.db) != before+1 {
 				t.Fatalf("%s: the denial changed data or was not audited", k.role)
 			}
-			if a := lastReportAudit(t, c, "report.list"); a.Outcome != app.OutcomeDenied || a.PatientID != k.patient {
+			if a := lastAttachmentAudit(t, c, "report.list"); a.Outcome != app.OutcomeDenied || a.PatientID != k.patient {
 				t.Fatalf("%s: audit %+v", k.role, a)
 			}
 		}
@@ -292,13 +292,13 @@ func TestFindReports(t *testing.T) {
 		if _, err := c.svc.Patients.ArchivePatient(c.ctx(app.RoleAdmin), c.patient2.PatientID, "moved away"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.svc.Reports.FindReports(c.ctx(app.RoleDoctor), c.patient2.PatientID); code(err) != app.ENOTFOUND {
+		if _, err := c.svc.Attachments.FindAttachments(c.ctx(app.RoleDoctor), c.patient2.PatientID); code(err) != app.ENOTFOUND {
 			t.Fatalf("doctor: %v", err)
 		}
-		if rs, err := c.svc.Reports.FindReports(c.ctx(app.RoleAdmin), c.patient2.PatientID); err != nil || len(rs) != 1 {
+		if rs, err := c.svc.Attachments.FindAttachments(c.ctx(app.RoleAdmin), c.patient2.PatientID); err != nil || len(rs) != 1 {
 			t.Fatalf("admin: %v", err)
 		}
-		if _, _, err := c.svc.Reports.OpenReport(c.ctx(app.RoleNurse), otherID); code(err) != app.ENOTFOUND {
+		if _, _, err := c.svc.Attachments.OpenAttachment(c.ctx(app.RoleNurse), otherID); code(err) != app.ENOTFOUND {
 			t.Fatalf("nurse opens a report of an archived record: %v", err)
 		}
 	})
@@ -313,25 +313,25 @@ func TestFindReports(t *testing.T) {
 	})
 }
 
-func TestOpenReport(t *testing.T) {
+func TestOpenAttachment(t *testing.T) {
 	c := mustSetup(t)
-	own := mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "cbc.pdf", reportPDF))
-	other := reportFor(c, "other.txt", reportText)
+	own := mustAttachFile(t, c, app.RoleDoctor, attachmentFor(c, "cbc.pdf", reportPDF))
+	other := attachmentFor(c, "other.txt", reportText)
 	other.PatientID = c.patient2.PatientID
-	others := mustAttachReport(t, c, app.RoleNurse, other)
+	others := mustAttachFile(t, c, app.RoleNurse, other)
 
 	t.Run("PatientOpensOwn", func(t *testing.T) {
-		r, content, err := c.svc.Reports.OpenReport(c.ctx(app.RolePatient), own.ID)
+		r, content, err := c.svc.Attachments.OpenAttachment(c.ctx(app.RolePatient), own.ID)
 		if err != nil || r.ID != own.ID || !bytes.Equal(content, reportPDF) {
 			t.Fatalf("%v %+v", err, r)
 		}
-		if a := lastReportAudit(t, c, "report.open"); a.Outcome != app.OutcomeOK || a.EntityID != own.ID || a.PatientID != own.PatientID {
+		if a := lastAttachmentAudit(t, c, "report.open"); a.Outcome != app.OutcomeOK || a.EntityID != own.ID || a.PatientID != own.PatientID {
 			t.Fatalf("audit %+v", a)
 		}
 	})
 	t.Run("StaffOpen", func(t *testing.T) {
 		for _, role := range []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse} {
-			if _, content, err := c.svc.Reports.OpenReport(c.ctx(role), others.ID); err != nil || !bytes.Equal(content, reportText) {
+			if _, content, err := c.svc.Attachments.OpenAttachment(c.ctx(role), others.ID); err != nil || !bytes.Equal(content, reportText) {
 				t.Fatalf("%s: %v", role, err)
 			}
 		}
@@ -346,14 +346,14 @@ func TestOpenReport(t *testing.T) {
 				ctx = c.ctx(k.role)
 			}
 			before, snap := auditCount(t, c.db), snapshot(t, c.db)
-			r, content, err := c.svc.Reports.OpenReport(ctx, k.id)
+			r, content, err := c.svc.Attachments.OpenAttachment(ctx, k.id)
 			if code(err) != app.EUNAUTHORIZED || r != nil || content != nil {
 				t.Fatalf("%s: got %v", k.role, err)
 			}
 			if snapshot(t, c.db) != snap || auditCount(t, c.db) != before+1 {
 				t.Fatalf("%s: the denial changed data or was not audited", k.role)
 			}
-			a := lastReportAudit(t, c, "report.open")
+			a := lastAttachmentAudit(t, c, "report.open")
 			if a.Outcome != app.OutcomeDenied || a.EntityID != k.id || a.PatientID == "" {
 				t.Fatalf("%s: audit %+v", k.role, a)
 			}
@@ -361,7 +361,7 @@ func TestOpenReport(t *testing.T) {
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		for _, role := range []app.Role{app.RoleDoctor, app.RolePatient} {
-			if _, _, err := c.svc.Reports.OpenReport(c.ctx(role), "no-such-report"); code(err) != app.ENOTFOUND {
+			if _, _, err := c.svc.Attachments.OpenAttachment(c.ctx(role), "no-such-report"); code(err) != app.ENOTFOUND {
 				t.Fatalf("%s: %v", role, err)
 			}
 		}
@@ -382,12 +382,12 @@ func TestOpenReport(t *testing.T) {
 		}
 		before := auditCount(t, c.db)
 		for _, role := range []app.Role{app.RoleDoctor, app.RolePatient} {
-			r, content, err := c.svc.Reports.OpenReport(c.ctx(role), own.ID)
+			r, content, err := c.svc.Attachments.OpenAttachment(c.ctx(role), own.ID)
 			if code(err) != app.ECONFLICT || app.ErrorMessage(err) != "This file has been altered since it was attached; it cannot be trusted." ||
 				r != nil || content != nil {
 				t.Fatalf("%s: got %v", role, err)
 			}
-			a := lastReportAudit(t, c, "report.open")
+			a := lastAttachmentAudit(t, c, "report.open")
 			if a.Outcome != app.OutcomeFailed || a.EntityID != own.ID || a.PatientID != own.PatientID || !strings.Contains(a.Detail, own.SHA256) {
 				t.Fatalf("%s: audit %+v", role, a)
 			}
@@ -397,7 +397,7 @@ func TestOpenReport(t *testing.T) {
 		}
 		// The other report still opens, the failed opens are part of an
 		// intact audit chain, and verify names the altered file.
-		if _, _, err := c.svc.Reports.OpenReport(c.ctx(app.RoleDoctor), others.ID); err != nil {
+		if _, _, err := c.svc.Attachments.OpenAttachment(c.ctx(app.RoleDoctor), others.ID); err != nil {
 			t.Fatal(err)
 		}
 		rep, err := c.svc.Audit.Verify(c.ctx(app.RoleAdmin))
@@ -408,9 +408,9 @@ func TestOpenReport(t *testing.T) {
 	})
 }
 
-func TestReportsImmutable(t *testing.T) {
+func TestAttachmentsImmutable(t *testing.T) {
 	c := mustSetup(t)
-	r := mustAttachReport(t, c, app.RoleDoctor, reportFor(c, "cbc.pdf", reportPDF))
+	r := mustAttachFile(t, c, app.RoleDoctor, attachmentFor(c, "cbc.pdf", reportPDF))
 	raw := rawDB(t, c.db)
 	for _, s := range []string{
 		`UPDATE reports SET title = 'Changed' WHERE id = ?`,
@@ -432,12 +432,12 @@ func TestReportsImmutable(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE reports SET server_seq = 8 WHERE id = ?`, r.ID); err == nil {
 		t.Fatal("server_seq changed twice")
 	}
-	if _, content, err := c.svc.Reports.OpenReport(c.ctx(app.RoleDoctor), r.ID); err != nil || !bytes.Equal(content, reportPDF) {
+	if _, content, err := c.svc.Attachments.OpenAttachment(c.ctx(app.RoleDoctor), r.ID); err != nil || !bytes.Equal(content, reportPDF) {
 		t.Fatalf("open after refused changes: %v", err)
 	}
 }
 
-func TestDemoReports(t *testing.T) {
+func TestDemoAttachments(t *testing.T) {
 	db := MustOpenDB(t, nil)
 	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 200, Seed: 7}); err != nil {
 		t.Fatal(err)
@@ -448,13 +448,13 @@ func TestDemoReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := as(callerOf(s.User))
-	rs, err := svc.Reports.FindReports(ctx, s.User.PatientID)
+	rs, err := svc.Attachments.FindAttachments(ctx, s.User.PatientID)
 	if err != nil || len(rs) != 3 {
 		t.Fatalf("the demo patient's reports: %v, %d", err, len(rs))
 	}
 	media := map[string]bool{}
 	for _, r := range rs {
-		_, content, err := svc.Reports.OpenReport(ctx, r.ID)
+		_, content, err := svc.Attachments.OpenAttachment(ctx, r.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", r.FileName, err)
 		}
