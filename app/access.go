@@ -206,6 +206,31 @@ func CanSeeBillsOf(c Caller, patientID string) error {
 	return CanSeeBills(c)
 }
 
+// BillsScope is the own-record rule of a list of bills: the patient the
+// list must be kept to, whatever else its filter names (a number, a
+// status, a page). Billing staff get requested as it is ("" for every
+// patient's); a patient gets their own record, and a filter naming another
+// patient is refused. Every branch of a bills' list applies the answer.
+func BillsScope(c Caller, requested string) (string, error) {
+	if CanHandleBills(c) == nil {
+		return requested, nil
+	}
+	if requested == "" {
+		requested = c.PatientID
+	}
+	if err := CanSeeBillsOf(c, requested); err != nil {
+		return "", err
+	}
+	return requested, nil
+}
+
+// CanSeePriceList: the clinic's prices are for billing staff, and for
+// patients, who see what a visit costs; not for clinical staff, whose work
+// it is not.
+func CanSeePriceList(c Caller) error {
+	return RequireAny(c, PermManageBilling, PermTakePayment, PermViewOwnBills)
+}
+
 // CanSeeInvoice: CanSeeBillsOf the invoice's patient; and a draft is not a
 // bill yet: outside billing staff it answers ENOTFOUND, as an invoice that
 // is not there.

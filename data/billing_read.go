@@ -38,17 +38,16 @@ func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoi
 func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
 	staff := app.CanHandleBills(c) == nil
-	if !staff {
-		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBills(c)); err != nil {
-			return nil, err
-		}
-		if f.PatientID == "" {
-			f.PatientID = c.PatientID
-		}
-		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBillsOf(c, f.PatientID)); err != nil {
-			return nil, err
-		}
+	if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBills(c)); err != nil {
+		return nil, err
 	}
+	// The own-record rule holds on every branch below: a patient's list is
+	// kept to their own record whatever number, status or page it names.
+	scope, err := app.BillsScope(c, f.PatientID)
+	if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, err); err != nil {
+		return nil, err
+	}
+	f.PatientID = scope
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -72,6 +71,10 @@ func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) 
 	default:
 		q += ` WHERE 1`
 		order = ` ORDER BY i.created_at DESC, i.id DESC`
+	}
+	if f.Number != "" && f.PatientID != "" {
+		q += ` AND i.patient_id = ?`
+		args = append(args, f.PatientID)
 	}
 	if f.Status != "" && (f.PatientID != "" || f.Number != "") {
 		q += ` AND i.status = ?`

@@ -935,3 +935,41 @@ func TestInvoiceDiscount(t *testing.T) {
 		}
 	})
 }
+
+// TestFindInvoicesKeepsPatientsApart: a patient account looking invoices up
+// by number, status or page gets its own only, whatever number it tries.
+func TestFindInvoicesKeepsPatientsApart(t *testing.T) {
+	b := mustBilling(t)
+	other := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	own := b.issuedFor(t, b.users[app.RolePatient].PatientID)
+	pc := b.ctx(app.RolePatient)
+	for name, f := range map[string]app.InvoiceFilter{
+		"another's number":            {Number: other.Number},
+		"another's number and status": {Number: other.Number, Status: app.InvoiceIssued},
+		"status":                      {Status: app.InvoiceIssued},
+		"page after another's":        {Before: other.ID},
+	} {
+		list, err := b.svc.Billing.FindInvoices(pc, f)
+		if err != nil && code(err) != app.EUNAUTHORIZED {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, inv := range list {
+			if inv.PatientID != own.PatientID {
+				t.Errorf("%s: a patient got another patient's invoice %s", name, inv.Number)
+			}
+		}
+	}
+	if list, err := b.svc.Billing.FindInvoices(pc, app.InvoiceFilter{Number: own.Number}); err != nil || len(list) != 1 {
+		t.Fatalf("own invoice by number: %v %v", list, err)
+	}
+}
+
+// TestPatientSeesPriceList: a patient reads the price list in force (not
+// its history, which is the clinic's).
+func TestPatientSeesPriceList(t *testing.T) {
+	b := mustBilling(t)
+	items, err := b.svc.Billing.FindPriceItems(b.ctx(app.RolePatient), app.PriceFilter{})
+	if err != nil || len(items) != 2 {
+		t.Fatalf("patient's price list %v %v", items, err)
+	}
+}
