@@ -156,6 +156,15 @@ func CanSeeArchived(c Caller, p *Patient) error {
 	return Errorf(ENOTFOUND, "This patient's record is archived; ask an administrator.")
 }
 
+// AuditsOpening reports whether the caller opening one record of the
+// patient's (a chart, an invoice, a payment, a statement) is a read of
+// another person's record, which the audit log keeps: any caller but the
+// patient themself. Lists are not opens: their rows are not audited one by
+// one.
+func AuditsOpening(c Caller, patientID string) bool {
+	return !(c.Role == RolePatient && c.PatientID != "" && c.PatientID == patientID)
+}
+
 // CanEditOwnContact: a patient with a record of their own changes its
 // contact details.
 func CanEditOwnContact(c Caller) error {

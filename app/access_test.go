@@ -367,3 +367,23 @@ func TestCanSeeConflicts(t *testing.T) {
 		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": denied,
 			"patient": denied, "patient without a record": denied, "nobody": denied})
 }
+
+func TestAuditsOpening(t *testing.T) {
+	opens := func(patientID string) func(c app.Caller) error {
+		return func(c app.Caller) error {
+			if app.AuditsOpening(c, patientID) {
+				return app.Errorf(app.ECONFLICT, "Audited.")
+			}
+			return nil
+		}
+	}
+	const audited = app.ECONFLICT
+	check(t, "own record", opens("p1"), table{"admin": audited, "cli": audited, "doctor": audited, "nurse": audited,
+		"reception": audited, "billing": audited, "patient": ok, "patient without a record": audited, "nobody": audited})
+	check(t, "another's record", opens("p2"), table{"admin": audited, "cli": audited, "doctor": audited,
+		"nurse": audited, "reception": audited, "billing": audited, "patient": audited,
+		"patient without a record": audited, "nobody": audited})
+	check(t, "an unknown record", opens(""), table{"admin": audited, "cli": audited, "doctor": audited,
+		"nurse": audited, "reception": audited, "billing": audited, "patient": audited,
+		"patient without a record": audited, "nobody": audited})
+}

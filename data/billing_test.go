@@ -973,3 +973,58 @@ func TestPatientSeesPriceList(t *testing.T) {
 		t.Fatalf("patient's price list %v %v", items, err)
 	}
 }
+
+// TestBillOpensAudited: opening another person's invoice, payment or
+// statement writes an audit row naming it and the patient; a list writes
+// none for its rows, and a patient opening their own bill is not another
+// person's read.
+func TestBillOpensAudited(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	p, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		action, entity, id string
+		open               func() error
+	}{
+		{"invoice.view", "invoices", inv.ID, func() error { _, err := b.svc.Billing.FindInvoice(b.billing(), inv.ID); return err }},
+		{"payment.view", "payments", p.ID, func() error { _, err := b.svc.Billing.FindPayment(b.ctx(app.RoleReception), p.ID); return err }},
+		{"billing.statement", "patients", b.patientID, func() error {
+			_, err := b.svc.Billing.PatientStatement(b.ctx(app.RoleAdmin), b.patientID)
+			return err
+		}},
+	} {
+		before := auditCount(t, b.db)
+		if err := tc.open(); err != nil {
+			t.Fatalf("%s: %v", tc.action, err)
+		}
+		if n := auditCount(t, b.db) - before; n != 1 {
+			t.Fatalf("%s wrote %d audit rows, want 1", tc.action, n)
+		}
+		e := lastAudit(t, b.clinic)
+		if e.Action != tc.action || e.Entity != tc.entity || e.EntityID != tc.id || e.PatientID != b.patientID ||
+			e.Outcome != app.OutcomeOK {
+			t.Errorf("%s: audit row %+v", tc.action, e)
+		}
+	}
+	before := auditCount(t, b.db)
+	if list, err := b.svc.Billing.FindInvoices(b.billing(), app.InvoiceFilter{}); err != nil || len(list) == 0 {
+		t.Fatalf("list %v %v", list, err)
+	}
+	if n := auditCount(t, b.db) - before; n != 0 {
+		t.Errorf("a list wrote %d audit rows", n)
+	}
+	own := b.issuedFor(t, b.users[app.RolePatient].PatientID)
+	before = auditCount(t, b.db)
+	if _, err := b.svc.Billing.FindInvoice(b.ctx(app.RolePatient), own.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Billing.PatientStatement(b.ctx(app.RolePatient), own.PatientID); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, b.db) - before; n != 0 {
+		t.Errorf("a patient's reads of their own bills wrote %d audit rows", n)
+	}
+}
