@@ -35,6 +35,9 @@ type User struct {
 	PatientID          string // for patients: their own patient record
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// SessionGen moves on when the account's role or status changes or an
+	// administrator sets its password: sessions opened before then end.
+	SessionGen int64
 }
 
 // Locked reports whether the account is locked at time now.
@@ -50,7 +53,8 @@ type Session struct {
 
 // Caller returns the caller that represents this session in service calls.
 func (s *Session) Caller() Caller {
-	return Caller{UserID: s.User.ID, Username: s.User.Username, Role: s.User.Role, PatientID: s.User.PatientID}
+	return Caller{UserID: s.User.ID, Username: s.User.Username, Role: s.User.Role, PatientID: s.User.PatientID,
+		SessionGen: s.User.SessionGen}
 }
 
 // Security parameters of DESIGN.md.
