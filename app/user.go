@@ -83,6 +83,9 @@ func ValidateUsername(s string) error {
 
 // ValidateFullName checks a person's name as shown on screens and receipts.
 func ValidateFullName(field, s string) error {
+	if err := CheckLine(field, "The name", s); err != nil {
+		return err
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return FieldErrorf(field, "Enter the name.")
@@ -141,6 +144,9 @@ type StaffRegistration struct {
 
 // Validate checks the registration and normalizes its fields.
 func (r *StaffRegistration) Validate() error {
+	if err := checkLines(map[string]string{"full_name": r.FullName, "email": r.Email, "phone": r.Phone}); err != nil {
+		return err
+	}
 	r.Username = NormalizeUsername(r.Username)
 	r.FullName = strings.TrimSpace(r.FullName)
 	r.Email = strings.TrimSpace(r.Email)
