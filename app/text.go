@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -85,4 +86,64 @@ func checkLines(fields map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// CSVCell neutralises a cell of a CSV export against formula injection
+// (OWASP's rule): a spreadsheet runs a cell that begins with = + - @, a
+// tab or a carriage return as a formula, so such a cell is written with a
+// leading apostrophe, which spreadsheets show as text. A plain number
+// ("-12.50", a refund in a report) is left as it is: it is no formula.
+// ImportCell undoes it when a file is read back.
+func CSVCell(s string) string {
+	if neutralised(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// ImportCell reads back a cell CSVCell neutralised.
+func ImportCell(s string) string {
+	if strings.HasPrefix(s, "'") && neutralised(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+// neutralised reports a cell CSVCell prefixes: one a spreadsheet would
+// run, or one that already begins with the apostrophe of such a cell (so
+// that reading back tells the two apart).
+func neutralised(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '\'' {
+		return neutralised(s[1:])
+	}
+	return strings.ContainsRune("=+-@\t\r", rune(s[0])) && !plainNumber(s)
+}
+
+// plainNumber: an optional minus, digits, and an optional decimal part.
+func plainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	digits, point := 0, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case (r == '.' || r == ',') && !point && digits > 0:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0 && !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, ",")
+}
+
+// CSVRow is CSVCell over a row.
+func CSVRow(row []string) []string {
+	out := make([]string, len(row))
+	for i, s := range row {
+		out[i] = CSVCell(s)
+	}
+	return out
 }
