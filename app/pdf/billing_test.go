@@ -169,15 +169,15 @@ func TestReceiptInvoiceDiscount(t *testing.T) {
 // replacement, U+FFFD.
 func TestReceiptAnyCharacter(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
-		{"Zoë Chloé Björn Søren Siobhán Ñuño Åsa", "Zoë Chloé Björn Søren Siobhán Ñuño Åsa"}, // Latin-1 Supplement
+		{"Zoë Chloé Björn Søren Siobhán Ñuño Åsa", "Zoë Chloé Björn Søren Siobhán Ñuño Åsa"},               // Latin-1 Supplement
 		{"Łukasz Małgorzata Dvořák Ayşe Yılmaz Đorđević", "Łukasz Małgorzata Dvořák Ayşe Yılmaz Đorđević"}, // Latin Extended-A
-		{"Γιώργος Παπαδοπούλου", "Γιώργος Παπαδοπούλου"},                   // Greek
-		{"Наталья Иванова", "Наталья Иванова"},                             // Cyrillic
-		{"Gößmann Weiß", "Gößmann Weiß"},                                   // ß
-		{"Ngozi 🌻 Okafor", "Ngozi \uFFFD Okafor"},                          // emoji, beyond the BMP
-		{"👩‍⚕️ Ana", "\uFFFD"},                                              // an emoji sequence with a joiner
-		{"王小明", "\uFFFD\uFFFD\uFFFD"},                                      // CJK: not in DejaVu Sans
-		{"Ana \U000F0000 \uE000", "Ana \uFFFD \uFFFD"},                       // private use
+		{"Γιώργος Παπαδοπούλου", "Γιώργος Παπαδοπούλου"},                                                   // Greek
+		{"Наталья Иванова", "Наталья Иванова"},                                                             // Cyrillic
+		{"Gößmann Weiß", "Gößmann Weiß"},                                                                   // ß
+		{"Ngozi 🌻 Okafor", "Ngozi \uFFFD Okafor"},                                                          // emoji, beyond the BMP
+		{"👩‍⚕️ Ana", "\uFFFD"},                                                                             // an emoji sequence with a joiner
+		{"王小明", "\uFFFD\uFFFD\uFFFD"},                                                                      // CJK: not in DejaVu Sans
+		{"Ana \U000F0000 \uE000", "Ana \uFFFD \uFFFD"},                                                     // private use
 	} {
 		r := sampleReceipt()
 		r.Payment.PatientName = tc.name

@@ -115,7 +115,11 @@ func (d *doc) SplitText(txt string, w float64) []string { return d.Fpdf.SplitTex
 func (d *doc) GetStringWidth(s string) float64 { return d.Fpdf.GetStringWidth(printable(s)) }
 
 // SetAuthor is fpdf's SetAuthor with printable text.
-func (d *doc) SetAuthor(authorStr string, isUTF8 bool) { d.Fpdf.SetAuthor(printable(authorStr), isUTF8) }
+func (d *doc) SetAuthor(authorStr string, isUTF8 bool) {
+	d.Fpdf.SetAuthor(printable(authorStr), isUTF8)
+}
 
 // SetSubject is fpdf's SetSubject with printable text.
-func (d *doc) SetSubject(subjectStr string, isUTF8 bool) { d.Fpdf.SetSubject(printable(subjectStr), isUTF8) }
+func (d *doc) SetSubject(subjectStr string, isUTF8 bool) {
+	d.Fpdf.SetSubject(printable(subjectStr), isUTF8)
+}
