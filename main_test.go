@@ -493,6 +493,15 @@ func TestImportExportPatients(t *testing.T) {
 		hms(t, "", "--db", db, "import", "people", "x.csv").want(t, 2, "", "import patients FILE.csv")
 	})
 
+	t.Run("ErrFolder", func(t *testing.T) {
+		hms(t, "", "--db", db, "import", "patients", dir).want(t, 1, "", "it is a folder")
+	})
+
+	t.Run("ErrDuplicateHeadings", func(t *testing.T) {
+		dup := write("dup.csv", "given_name,family_name,Phone,phone\nAnna,Smith,1,2\n")
+		hms(t, "", "--db", db, "import", "patients", dup).want(t, 1, "", "same heading")
+	})
+
 	t.Run("OK", func(t *testing.T) {
 		good := write("good.csv", "Forename,Family,Gender,Born,Mobile\n\"Renée \"\"Rae\"\"\",\"O'Brien, Jr.\",f,1979-07-07,+353 1 555 0101\nΝίκος,Γεωργίου,m,02.03.1960,\n")
 		hms(t, "", "--db", db, "import", "patients", "--check", "--map", "given_name=Forename,family_name=Family,birth_date=Born", good).

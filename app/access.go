@@ -473,6 +473,38 @@ func CanSeeReport(c Caller, kind ReportKind) error {
 
 // ---- accounts and sync ----
 
+// AccountNow is a caller's account as its row says now, read at each call.
+type AccountNow struct {
+	Exists     bool
+	Role       Role
+	Status     UserStatus
+	SessionGen int64
+}
+
+// CheckSession: a session follows its account. A call made in a session
+// opened before the account was deactivated (or removed), its role
+// changed, or its password set by an administrator fails with ESESSION
+// and a message saying why, which the window shows on the login screen. A
+// caller without an account (nobody, the command line) has no session to
+// check.
+func CheckSession(c Caller, now AccountNow) error {
+	if c.UserID == "" {
+		return nil
+	}
+	switch {
+	case !now.Exists:
+		return Errorf(ESESSION, "Your account no longer exists, so you have been logged out.")
+	case now.Status != StatusActive:
+		return Errorf(ESESSION, "Your account has been deactivated, so you have been logged out. Ask an administrator.")
+	case now.Role != c.Role:
+		return Errorf(ESESSION, "Your role has changed to %s, so you have been logged out: log in again.",
+			strings.ToLower(now.Role.Label()))
+	case now.SessionGen != c.SessionGen:
+		return Errorf(ESESSION, "An administrator has set a new password for your account, so you have been logged out: log in with the new password.")
+	}
+	return nil
+}
+
 // CanSeeAccount: everyone sees their own account; whoever sees staff
 // accounts, any.
 func CanSeeAccount(c Caller, userID string) error {

@@ -387,3 +387,37 @@ func TestAuditsOpening(t *testing.T) {
 		"nurse": audited, "reception": audited, "billing": audited, "patient": audited,
 		"patient without a record": audited, "nobody": audited})
 }
+
+func TestCheckSession(t *testing.T) {
+	now := func(c app.Caller) app.AccountNow {
+		return app.AccountNow{Exists: true, Role: c.Role, Status: app.StatusActive, SessionGen: c.SessionGen}
+	}
+	session := func(change func(*app.AccountNow)) func(c app.Caller) error {
+		return func(c app.Caller) error {
+			a := now(c)
+			change(&a)
+			return app.CheckSession(c, a)
+		}
+	}
+	const ended = app.ESESSION
+	check(t, "unchanged", session(func(*app.AccountNow) {}), table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok,
+		"reception": ok, "billing": ok, "patient": ok, "patient without a record": ok, "nobody": ok})
+	// The command line and nobody have no account whose changes end a session.
+	for name, change := range map[string]func(*app.AccountNow){
+		"deactivated":      func(a *app.AccountNow) { a.Status = app.StatusDeactivated },
+		"removed":          func(a *app.AccountNow) { a.Exists = false },
+		"role changed":     func(a *app.AccountNow) { a.Role = app.RoleBilling; a.SessionGen++ },
+		"password was set": func(a *app.AccountNow) { a.SessionGen++ },
+	} {
+		want := table{"admin": ended, "cli": ok, "doctor": ended, "nurse": ended, "reception": ended, "billing": ended,
+			"patient": ended, "patient without a record": ended, "nobody": ok}
+		if name == "role changed" {
+			want["billing"] = ended // the generation moved on with the role
+		}
+		check(t, name, session(change), want)
+	}
+	err := app.CheckSession(callers["doctor"], app.AccountNow{Exists: true, Role: app.RoleBilling, Status: app.StatusActive})
+	if msg := app.ErrorMessage(err); !strings.Contains(msg, "role has changed") || !strings.Contains(msg, "billing clerk") {
+		t.Errorf("message %q", msg)
+	}
+}

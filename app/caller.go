@@ -9,6 +9,9 @@ type Caller struct {
 	Username  string
 	Role      Role
 	PatientID string // set for the patient role: the patient record that is theirs
+	// SessionGen is the account's session generation at the login: each
+	// service call compares it with the account's row (CheckSession).
+	SessionGen int64
 }
 
 type callerKey struct{}

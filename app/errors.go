@@ -17,6 +17,7 @@ const (
 	EINVALID      = "invalid"      // the input is not acceptable
 	ENOTFOUND     = "not_found"    // the record does not exist (or is not visible to the caller)
 	EUNAUTHORIZED = "unauthorized" // the caller may not do this
+	ESESSION      = "session"      // the caller's session ended: the account changed since the login
 )
 
 // Error is the one error type of the domain. Message is written for the

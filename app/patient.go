@@ -130,6 +130,19 @@ func ValidateBirthDate(s string, today time.Time) error {
 
 // Validate checks the record and normalizes its fields.
 func (p *PatientCreate) Validate(today time.Time) error {
+	// Checked as typed, before spaces are tidied: a tab or a line break
+	// pasted into a name is refused too, not silently turned into a space.
+	if err := checkLines(map[string]string{"given_name": p.GivenName, "family_name": p.FamilyName, "phone": p.Phone,
+		"email": p.Email, "national_id": p.NationalID, "emergency_contact": p.EmergencyContact,
+		"emergency_phone": p.EmergencyPhone}); err != nil {
+		return err
+	}
+	if err := CheckMultiline("address", "The address", p.Address); err != nil {
+		return err
+	}
+	if err := CheckMultiline("notes", "The notes", p.Notes); err != nil {
+		return err
+	}
 	p.GivenName = strings.Join(strings.Fields(p.GivenName), " ")
 	p.FamilyName = strings.Join(strings.Fields(p.FamilyName), " ")
 	p.Phone = NormalizePhone(p.Phone)

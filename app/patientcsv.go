@@ -73,6 +73,9 @@ func ReadCSV(r io.Reader) (*CSVTable, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if t.Header == nil {
+			if err := duplicateHeader(fields); err != nil {
+				return nil, err
+			}
 			t.Header = fields
 			continue
 		}
@@ -85,6 +88,25 @@ func ReadCSV(r io.Reader) (*CSVTable, error) {
 		return nil, FieldErrorf("file", "The file is empty.")
 	}
 	return t, nil
+}
+
+// duplicateHeader refuses a header that names a column twice (case,
+// accents and punctuation aside, as GuessMapping matches them): which of
+// the two a field was meant to come from cannot be told.
+func duplicateHeader(header []string) error {
+	seen := map[string]int{}
+	for i, h := range header {
+		k := headerKey(h)
+		if k == "" {
+			continue
+		}
+		if j, ok := seen[k]; ok {
+			return FieldErrorf("file", "Columns %d and %d have the same heading %q: rename or remove one and import again.",
+				j+1, i+1, strings.TrimSpace(h))
+		}
+		seen[k] = i
+	}
+	return nil
 }
 
 // detectDelimiter chooses ';' when the header line has more semicolons than
@@ -309,7 +331,7 @@ func blankRecord(fields []string) bool {
 func patientFromRecord(fields []string, m ColumnMapping, today time.Time) (PatientCreate, error) {
 	get := func(f string) string {
 		if col, ok := m[f]; ok && col >= 0 && col < len(fields) {
-			return strings.TrimSpace(fields[col])
+			return strings.TrimSpace(ImportCell(fields[col]))
 		}
 		return ""
 	}

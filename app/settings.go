@@ -46,6 +46,9 @@ var Currencies = map[string]int{
 
 // Validate checks the settings and normalizes their fields.
 func (s *Settings) Validate() error {
+	if err := checkLines(map[string]string{"clinic_name": s.ClinicName}); err != nil {
+		return err
+	}
 	s.ClinicName = strings.TrimSpace(s.ClinicName)
 	s.Address = strings.TrimSpace(s.Address)
 	s.Phone = NormalizePhone(s.Phone)

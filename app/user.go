@@ -35,6 +35,9 @@ type User struct {
 	PatientID          string // for patients: their own patient record
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// SessionGen moves on when the account's role or status changes or an
+	// administrator sets its password: sessions opened before then end.
+	SessionGen int64
 }
 
 // Locked reports whether the account is locked at time now.
@@ -50,7 +53,8 @@ type Session struct {
 
 // Caller returns the caller that represents this session in service calls.
 func (s *Session) Caller() Caller {
-	return Caller{UserID: s.User.ID, Username: s.User.Username, Role: s.User.Role, PatientID: s.User.PatientID}
+	return Caller{UserID: s.User.ID, Username: s.User.Username, Role: s.User.Role, PatientID: s.User.PatientID,
+		SessionGen: s.User.SessionGen}
 }
 
 // Security parameters of DESIGN.md.
@@ -79,6 +83,9 @@ func ValidateUsername(s string) error {
 
 // ValidateFullName checks a person's name as shown on screens and receipts.
 func ValidateFullName(field, s string) error {
+	if err := CheckLine(field, "The name", s); err != nil {
+		return err
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return FieldErrorf(field, "Enter the name.")
@@ -137,6 +144,9 @@ type StaffRegistration struct {
 
 // Validate checks the registration and normalizes its fields.
 func (r *StaffRegistration) Validate() error {
+	if err := checkLines(map[string]string{"full_name": r.FullName, "email": r.Email, "phone": r.Phone}); err != nil {
+		return err
+	}
 	r.Username = NormalizeUsername(r.Username)
 	r.FullName = strings.TrimSpace(r.FullName)
 	r.Email = strings.TrimSpace(r.Email)

@@ -193,8 +193,9 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 
 // GetDoctorProfile implements app.AppointmentService.
 func (s *AppointmentService) GetDoctorProfile(ctx context.Context, doctorID string) (*app.DoctorProfile, error) {
-	if c, _ := app.CallerFromContext(ctx); c.Role == "" {
-		return nil, s.db.auditDenial(ctx, "doctor.profile_view", "doctor_profiles", doctorID, "", "logged in")
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "doctor.profile_view", "doctor_profiles", doctorID, "", app.RequireLoggedIn(c)); err != nil {
+		return nil, err
 	}
 	p, err := readProfile(ctx, s.db.r, doctorID, s.db.now())
 	if err != nil {
@@ -209,8 +210,9 @@ func (s *AppointmentService) GetDoctorProfile(ctx context.Context, doctorID stri
 
 // FindDoctors implements app.AppointmentService.
 func (s *AppointmentService) FindDoctors(ctx context.Context, specialization string) ([]*app.DoctorProfile, error) {
-	if c, _ := app.CallerFromContext(ctx); c.Role == "" {
-		return nil, s.db.auditDenial(ctx, "doctor.find", "doctor_profiles", "", "", "logged in")
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "doctor.find", "doctor_profiles", "", "", app.RequireLoggedIn(c)); err != nil {
+		return nil, err
 	}
 	q := `SELECT u.id, u.full_name, coalesce(dp.specialization, ''), coalesce(dp.room, ''), coalesce(dp.fee, 0),
 		coalesce(dp.visit_minutes, ?), coalesce(dp.updated_at, '')

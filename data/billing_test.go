@@ -1028,3 +1028,32 @@ func TestBillOpensAudited(t *testing.T) {
 		t.Errorf("a patient's reads of their own bills wrote %d audit rows", n)
 	}
 }
+
+// TestReceiptPDFWithEmoji: a name with an emoji prints, the emoji as a
+// replacement character.
+func TestReceiptPDFWithEmoji(t *testing.T) {
+	b := mustBilling(t)
+	p, err := b.svc.Patients.CreatePatient(b.ctx(app.RoleAdmin), app.PatientCreate{GivenName: "Ngozi 🌻", FamilyName: "Okafor 王",
+		Sex: app.SexFemale, BirthDate: "1980-03-04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := b.issuedFor(t, p.ID)
+	pay, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, render := range map[string]func() ([]byte, error){
+		"receipt":   func() ([]byte, error) { return b.svc.Billing.ReceiptPDF(b.billing(), pay.ID, false) },
+		"invoice":   func() ([]byte, error) { return b.svc.Billing.InvoicePDF(b.billing(), inv.ID) },
+		"statement": func() ([]byte, error) { return b.svc.Billing.StatementPDF(b.billing(), p.ID) },
+	} {
+		doc, err := render()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if text := pdfToText(t, doc); !strings.Contains(text, "Ngozi \uFFFD") {
+			t.Errorf("%s text:\n%s", name, text)
+		}
+	}
+}

@@ -427,7 +427,8 @@ func (s *DashboardService) ExportCSV(ctx context.Context, r app.ReportRequest, w
 
 // WriteCSV writes a table as RFC 4180 CSV: UTF-8 with a byte order mark
 // (so that spreadsheets read accents right), CRLF line ends, fields with
-// commas, quotes or line breaks quoted, then the totals row.
+// commas, quotes or line breaks quoted, then the totals row; a cell that a
+// spreadsheet would run as a formula is neutralised (app.CSVCell).
 func WriteCSV(w io.Writer, t *app.Table) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return fmt.Errorf("csv: %w", err)
@@ -438,12 +439,12 @@ func WriteCSV(w io.Writer, t *app.Table) error {
 		return fmt.Errorf("csv: %w", err)
 	}
 	for _, row := range t.Rows {
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(app.CSVRow(row)); err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
 	}
 	if len(t.Footer) > 0 {
-		if err := cw.Write(t.Footer); err != nil {
+		if err := cw.Write(app.CSVRow(t.Footer)); err != nil {
 			return fmt.Errorf("csv: %w", err)
 		}
 	}

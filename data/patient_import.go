@@ -109,9 +109,9 @@ func (s *PatientService) ExportPatients(ctx context.Context, w io.Writer) (int, 
 		if err != nil {
 			return n, internal("patient.export", err)
 		}
-		if err := cw.Write([]string{p.MRN, p.GivenName, p.FamilyName, string(p.Sex), p.BirthDate, p.Phone, p.Email,
+		if err := cw.Write(app.CSVRow([]string{p.MRN, p.GivenName, p.FamilyName, string(p.Sex), p.BirthDate, p.Phone, p.Email,
 			p.Address, p.NationalID, p.EmergencyContact, p.EmergencyPhone, string(p.BloodGroup), p.Notes,
-			formatTime(p.CreatedAt)}); err != nil {
+			formatTime(p.CreatedAt)})); err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}
 		n++

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,44 @@ func TestPatientRecords(t *testing.T) {
 			t.Fatalf("escaping: %q", last)
 		}
 	})
+}
+
+// TestExportNeutralisesFormulas: a name a spreadsheet would run as a
+// formula is exported with a leading apostrophe, and imported back as it
+// was.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	c := mustSetup(t)
+	names := []string{"=HYPERLINK(\"http://x.example\",\"Click\")", "+1+1", "-2+3", "@SUM(A1:A9)"}
+	for _, n := range names {
+		if _, err := c.svc.Patients.CreatePatient(c.ctx(app.RoleAdmin), app.PatientCreate{GivenName: n, FamilyName: "Formula",
+			Sex: app.SexFemale, BirthDate: "1990-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf strings.Builder
+	if _, err := c.svc.Patients.ExportPatients(c.ctx(app.RoleAdmin), &buf); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := app.ReadCSV(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(tab.Header, "given_name")
+	var back []string
+	for _, r := range tab.Records {
+		cell := r.Fields[col]
+		if strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Errorf("exported %q", cell)
+		}
+		rows, bad := (&app.CSVTable{Header: tab.Header, Records: []app.CSVRecord{r}}).PatientRows(app.GuessMapping(tab.Header),
+			c.clock.Now())
+		if len(bad) == 0 && rows[0].Patient.FamilyName == "Formula" {
+			back = append(back, rows[0].Patient.GivenName)
+		}
+	}
+	slices.Sort(back)
+	slices.Sort(names)
+	if !slices.Equal(back, names) {
+		t.Errorf("read back %q, want %q", back, names)
+	}
 }

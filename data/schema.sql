@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0013 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0014 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2057,7 +2057,7 @@ CREATE TABLE users (
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
     deleted_at           TEXT,
-    server_seq           INTEGER,
+    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0,
     CHECK ((role = 'patient') = (patient_id IS NOT NULL))
 ) STRICT;
 
@@ -2120,6 +2120,13 @@ BEGIN
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+END;
+
+CREATE TRIGGER users_session_gen AFTER UPDATE OF role, status, password_hash, deleted_at ON users
+WHEN new.role IS NOT old.role OR new.status IS NOT old.status OR new.deleted_at IS NOT old.deleted_at
+    OR (new.password_hash IS NOT old.password_hash AND new.must_change_password = 1)
+BEGIN
+    UPDATE users SET session_gen = session_gen + 1 WHERE id = new.id;
 END;
 
 -- vitals

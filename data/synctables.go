@@ -92,7 +92,8 @@ const BlobKey = "_blob_base64"
 var syncedTables = []SyncedTable{
 	{Name: "patients", Editable: true, Number: "mrn", Local: []string{"server_seq", "search_name", "phone_digits",
 		"activity_seq", "last_activity_at", "merged_into"}},
-	{Name: "users", Editable: true, Local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at"}},
+	{Name: "users", Editable: true, Local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at",
+		"session_gen"}},
 	{Name: "settings", Editable: true, Key: []string{"key"}},
 	{Name: "patient_changes", Append: true},
 	{Name: "patient_events", Append: true, Local: []string{"seq"}},

@@ -162,6 +162,9 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	}
 	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action}
 	defer sqlTx.Rollback()
+	if err := checkSession(ctx, tx, caller); err != nil {
+		return err
+	}
 	if err := tx.beginOutbox(); err != nil {
 		return internal(action, err)
 	}
@@ -189,6 +192,27 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	return tx.deferred
 }
 
+// checkSession compares the caller's session with their account's row as
+// it is now (app.CheckSession), by one read of the row by its key: every
+// write (inTx) and every read's permission check (authorizeRead) makes it,
+// so a session ends at the first call after its account changed.
+func checkSession(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, c app.Caller) error {
+	if c.UserID == "" {
+		return nil
+	}
+	now := app.AccountNow{Exists: true}
+	err := q.QueryRowContext(ctx, `SELECT role, status, session_gen FROM users WHERE id = ? AND deleted_at IS NULL`,
+		c.UserID).Scan(&now.Role, &now.Status, &now.SessionGen)
+	if errors.Is(err, sql.ErrNoRows) {
+		now.Exists = false
+	} else if err != nil {
+		return internal("session", err)
+	}
+	return app.CheckSession(c, now)
+}
+
 // internal maps an unexpected error to EINTERNAL once, logging the detail
 // that must not reach a user's screen.
 func internal(action string, err error) error {
@@ -210,6 +234,10 @@ func (db *DB) denyRead(ctx context.Context, action, entity, entityID, patientID 
 // authorizeRead is authorize for read methods that run outside a write
 // transaction: a denial is written to the audit log all the same.
 func (db *DB) authorizeRead(ctx context.Context, action, entity, entityID, patientID string, err error) error {
+	caller, _ := app.CallerFromContext(ctx)
+	if serr := checkSession(ctx, db.r, caller); serr != nil {
+		return serr
+	}
 	var ae *app.Error
 	if !errors.As(err, &ae) || ae.Code != app.EUNAUTHORIZED {
 		return err

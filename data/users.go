@@ -24,7 +24,7 @@ type UserService struct {
 var _ app.UserService = (*UserService)(nil)
 
 const userColumns = `id, username, full_name, email, phone, role, status, must_change_password,
-	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at`
+	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at, session_gen`
 
 func scanUser(r rowScanner) (*app.User, string, error) {
 	var u app.User
@@ -33,7 +33,7 @@ func scanUser(r rowScanner) (*app.User, string, error) {
 	var created, updated string
 	var mustChange int
 	err := r.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.Phone, &u.Role, &u.Status, &mustChange,
-		&u.FailedLogins, &locked, &last, &patient, &created, &updated, &hash)
+		&u.FailedLogins, &locked, &last, &patient, &created, &updated, &u.SessionGen, &hash)
 	if err != nil {
 		return nil, "", err
 	}
@@ -98,6 +98,10 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 			return err
 		}
 		u.LastLoginAt = tx.now
+		// The session starts from the generation as the login leaves it.
+		if err := tx.QueryRowContext(ctx, `SELECT session_gen FROM users WHERE id = ?`, u.ID).Scan(&u.SessionGen); err != nil {
+			return err
+		}
 		tx.AuditAs(who, "user.login", "users", u.ID, app.OutcomeOK, "")
 		sess = &app.Session{User: u, MustChangePassword: u.MustChangePassword}
 		return nil

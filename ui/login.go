@@ -156,6 +156,16 @@ func (u *UI) logout() {
 	u.showLogin()
 }
 
+// sessionEnded returns to the login window after a service call found the
+// session ended, saying why, with the account's username filled in.
+func (u *UI) sessionEnded(err error) {
+	username := ""
+	if u.session != nil && u.session.User != nil {
+		username = u.session.User.Username
+	}
+	u.showLoginFor(username, app.ErrorMessage(err))
+}
+
 // showLoginFor shows the login window with the username filled in and a
 // note above it, after an account was made.
 func (u *UI) showLoginFor(username, info string) {

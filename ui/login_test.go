@@ -244,3 +244,29 @@ func TestRegisterPatient(t *testing.T) {
 		t.Error("Back did not return to the login")
 	}
 }
+
+// TestSessionEndedReturnsToLogin: a service call that finds the session
+// ended (here: the account was deactivated since the login) takes the
+// window back to the login screen, with the reason and the username.
+func TestSessionEndedReturnsToLogin(t *testing.T) {
+	h := newHarness(t)
+	h.loginAs(user(app.RoleReception))
+	if h.u.main.patients == nil {
+		h.openArea(app.AreaPatients)
+	}
+	h.waitFor("the patients' list", func() bool { return h.called("FindPatients") >= 1 })
+	h.patients.FindPatientsFn = func(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error) {
+		return nil, app.Errorf(app.ESESSION, "Your account has been deactivated, so you have been logged out. Ask an administrator.")
+	}
+	test.Type(h.u.main.patients.query, "fam")
+	h.waitFor("the login screen", func() bool { return h.u.login != nil })
+	if h.u.session != nil || h.u.main != nil {
+		t.Error("the session is still there")
+	}
+	if !h.u.login.info.Visible() || !strings.Contains(h.u.login.info.Text, "deactivated") {
+		t.Errorf("login screen says %q", h.u.login.info.Text)
+	}
+	if got := h.u.login.username.Text; got != user(app.RoleReception).Username {
+		t.Errorf("username %q", got)
+	}
+}

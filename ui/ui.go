@@ -213,6 +213,10 @@ func (u *UI) dropScreens() {
 
 // background runs work off the UI goroutine with the caller in its context,
 // then done on the UI goroutine, unless the screens were replaced meanwhile.
+// A call that finds the session ended (the account was deactivated, its
+// role changed or its password set by an administrator since the login)
+// takes the window back to the login screen with the reason, whatever
+// screen made it.
 func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
 	ctx := u.ctx()
 	gen := u.gen
@@ -222,6 +226,10 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 		v, err := work(ctx)
 		do(func() {
 			if u.gen != gen {
+				return
+			}
+			if app.ErrorCode(err) == app.ESESSION && u.session != nil {
+				u.sessionEnded(err)
 				return
 			}
 			done(v, err)

@@ -194,3 +194,32 @@ func TestInvoiceLongDescription(t *testing.T) {
 		t.Errorf("the next line is missing:\n%s", text)
 	}
 }
+
+// TestReceiptAnyCharacter: a receipt prints whatever a name holds and
+// never fails: the demo's names (Latin with its accents and extensions,
+// Greek, Cyrillic) as they are, and a character the font cannot draw
+// (emoji, CJK, a private-use or unassigned code point) as a visible
+// replacement, U+FFFD.
+func TestReceiptAnyCharacter(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"Zoë Chloé Björn Søren Siobhán Ñuño Åsa", "Zoë Chloé Björn Søren Siobhán Ñuño Åsa"},               // Latin-1 Supplement
+		{"Łukasz Małgorzata Dvořák Ayşe Yılmaz Đorđević", "Łukasz Małgorzata Dvořák Ayşe Yılmaz Đorđević"}, // Latin Extended-A
+		{"Γιώργος Παπαδοπούλου", "Γιώργος Παπαδοπούλου"},                                                   // Greek
+		{"Наталья Иванова", "Наталья Иванова"},                                                             // Cyrillic
+		{"Gößmann Weiß", "Gößmann Weiß"},                                                                   // ß
+		{"Ngozi 🌻 Okafor", "Ngozi \uFFFD Okafor"},                                                          // emoji, beyond the BMP
+		{"👩‍⚕️ Ana", "\uFFFD"},                                                                             // an emoji sequence with a joiner
+		{"王小明", "\uFFFD\uFFFD\uFFFD"},                                                                      // CJK: not in DejaVu Sans
+		{"Ana \U000F0000 \uE000", "Ana \uFFFD \uFFFD"},                                                     // private use
+	} {
+		r := sampleReceipt()
+		r.Payment.PatientName = tc.name
+		b, err := pdf.Receipt(r, false)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.name, err)
+		}
+		if text := pdfText(t, b); !strings.Contains(text, tc.want) {
+			t.Errorf("%q: the receipt lacks %q:\n%s", tc.name, tc.want, text)
+		}
+	}
+}

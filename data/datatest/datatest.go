@@ -82,7 +82,7 @@ func As(c app.Caller) context.Context { return app.NewContextWithCaller(context.
 
 // CallerOf is the caller u is when logged in.
 func CallerOf(u *app.User) app.Caller {
-	return app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
+	return app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID, SessionGen: u.SessionGen}
 }
 
 // NewPatient registers a patient of given name (family name Sync), as the

@@ -36,9 +36,9 @@ Example:
 	if len(pos) != 2 || pos[0] != "patients" {
 		return r.usageError(fs, "import needs what to import and the file: import patients FILE.csv")
 	}
-	f, err := os.Open(pos[1])
+	f, err := openRegular(pos[1])
 	if err != nil {
-		return r.fail(app.Errorf(app.EINVALID, "Cannot read %s: %v.", pos[1], unwrapPath(err)), nil)
+		return r.fail(err, nil)
 	}
 	table, err := app.ReadCSV(f)
 	f.Close()
@@ -175,6 +175,47 @@ standard output. Administrators only; the export is in the audit log.`)
 
 // unwrapPath drops the operation and path of a file error, which the
 // message already names.
+// openRegular opens an import file for reading, after checking that it is
+// a regular file: a folder would fail with a puzzling message, and
+// opening a FIFO (a named pipe) blocks until something writes to it, so
+// the mode is checked first, from the path, without opening it. The open
+// file is checked again, in case the path was swapped between the two.
+func openRegular(path string) (*os.File, error) {
+	notRegular := func(mode os.FileMode) error {
+		what := "not a regular file"
+		switch {
+		case mode.IsDir():
+			what = "a folder"
+		case mode&os.ModeNamedPipe != 0:
+			what = "a named pipe (FIFO)"
+		case mode&os.ModeDevice != 0:
+			what = "a device"
+		case mode&os.ModeSocket != 0:
+			what = "a socket"
+		}
+		return app.Errorf(app.EINVALID, "Cannot import %s: it is %s, not a CSV file.", path, what)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, app.Errorf(app.EINVALID, "Cannot read %s: %v.", path, unwrapPath(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(st.Mode())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, app.Errorf(app.EINVALID, "Cannot read %s: %v.", path, unwrapPath(err))
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "Cannot read %s: %v.", path, err)
+		}
+		return nil, notRegular(st.Mode())
+	}
+	return f, nil
+}
+
 func unwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err

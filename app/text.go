@@ -1,0 +1,149 @@
+package app
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Text hygiene. What people type is shown again on screens, in terminals
+// (hms user list), in exports and on printed documents. A control
+// character (NUL, ESC and the terminal escape sequences it starts, a
+// carriage return), a bidirectional override or isolate (which makes text
+// read in another order than it is stored: "txt.exe" shown as "exe.txt")
+// or bytes that are not UTF-8 have no place in a name, so single-line
+// fields refuse them, with a message for the field; multi-line fields
+// (notes, addresses) allow line breaks and tabs only.
+
+// bidiControl reports the explicit bidirectional formatting characters:
+// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and
+// the Arabic letter mark (U+061C).
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x061C
+}
+
+// unfitRune reports a character a text field refuses: a control
+// character (but, in multi-line text, a line break or a tab), a line or
+// paragraph separator in single-line text, or a bidirectional control.
+func unfitRune(r rune, multiline bool) bool {
+	if multiline && (r == '\n' || r == '\r' || r == '\t') {
+		return false
+	}
+	return unicode.IsControl(r) || bidiControl(r) || (!multiline && (r == 0x2028 || r == 0x2029))
+}
+
+// CheckLine checks a single-line text field (a name, a number, a phone
+// number): valid UTF-8 without control or bidirectional formatting
+// characters. label names the field in the message ("The name").
+func CheckLine(field, label, s string) error {
+	return checkRunes(field, label, s, false)
+}
+
+// CheckMultiline is CheckLine for a text of several lines: line breaks
+// and tabs are allowed.
+func CheckMultiline(field, label, s string) error {
+	return checkRunes(field, label, s, true)
+}
+
+func checkRunes(field, label, s string, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return FieldErrorf(field, "%s contains bytes that are not text (not UTF-8): retype it.", label)
+	}
+	pos := 0
+	for _, r := range s {
+		pos++
+		if unfitRune(r, multiline) {
+			what := "a control character"
+			if bidiControl(r) || r == 0x2028 || r == 0x2029 {
+				what = "a text-direction or line-separator character"
+			}
+			return FieldErrorf(field, "%s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, what, r, pos)
+		}
+	}
+	return nil
+}
+
+// fieldLabels name the single-line fields in messages.
+var fieldLabels = map[string]string{
+	"given_name": "The given name", "family_name": "The family name", "full_name": "The name",
+	"phone": "The phone number", "email": "The e-mail address", "national_id": "The national or insurance id",
+	"emergency_contact": "The emergency contact", "emergency_phone": "The emergency phone number",
+	"clinic_name": "The clinic's name",
+}
+
+// fieldOrder is the order checkLines reports in: the form's, top down.
+var fieldOrder = []string{"given_name", "family_name", "full_name", "phone", "email", "national_id",
+	"emergency_contact", "emergency_phone", "clinic_name"}
+
+// checkLines checks single-line fields by name (fieldLabels), reporting
+// the first refused in the forms' order.
+func checkLines(fields map[string]string) error {
+	for _, f := range fieldOrder {
+		if s, ok := fields[f]; ok {
+			if err := CheckLine(f, fieldLabels[f], s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CSVCell neutralises a cell of a CSV export against formula injection
+// (OWASP's rule): a spreadsheet runs a cell that begins with = + - @, a
+// tab or a carriage return as a formula, so such a cell is written with a
+// leading apostrophe, which spreadsheets show as text. A plain number
+// ("-12.50", a refund in a report) is left as it is: it is no formula.
+// ImportCell undoes it when a file is read back.
+func CSVCell(s string) string {
+	if neutralised(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// ImportCell reads back a cell CSVCell neutralised.
+func ImportCell(s string) string {
+	if strings.HasPrefix(s, "'") && neutralised(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+// neutralised reports a cell CSVCell prefixes: one a spreadsheet would
+// run, or one that already begins with the apostrophe of such a cell (so
+// that reading back tells the two apart).
+func neutralised(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '\'' {
+		return neutralised(s[1:])
+	}
+	return strings.ContainsRune("=+-@\t\r", rune(s[0])) && !plainNumber(s)
+}
+
+// plainNumber: an optional minus, digits, and an optional decimal part.
+func plainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	digits, point := 0, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case (r == '.' || r == ',') && !point && digits > 0:
+			point = true
+		default:
+			return false
+		}
+	}
+	return digits > 0 && !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, ",")
+}
+
+// CSVRow is CSVCell over a row.
+func CSVRow(row []string) []string {
+	out := make([]string, len(row))
+	for i, s := range row {
+		out[i] = CSVCell(s)
+	}
+	return out
+}

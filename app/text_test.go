@@ -1,0 +1,163 @@
+package app_test
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"hms/app"
+)
+
+func TestSingleLineFieldsRefuseUnfitCharacters(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for name, bad := range map[string]string{
+		"NUL":                     "Ann\x00a",
+		"ESC (a terminal colour)": "\x1b[31mAnna",
+		"bell":                    "Anna\a",
+		"tab":                     "An\tna",
+		"line break":              "An\nna",
+		"carriage return":         "Anna\r",
+		"DEL":                     "Anna\x7f",
+		"C1 control":              "Anna\u009b",
+		"right-to-left override":  "Anna\u202Egpj.exe",
+		"left-to-right embedding": "\u202AAnna",
+		"first-strong isolate":    "Anna\u2068",
+		"pop isolate":             "Anna\u2069",
+		"Arabic letter mark":      "Anna\u061C",
+		"line separator":          "Anna\u2028",
+		"invalid UTF-8":           "Ann\xffa",
+		"a lone continuation":     "\x80Anna",
+	} {
+		r := app.PatientRegistration{Username: "anna", GivenName: bad, FamilyName: "Smith", Sex: app.SexFemale,
+			BirthDate: "1990-01-01", Password: "a long enough password"}
+		err := r.Validate(today)
+		if app.ErrorField(err) != "given_name" || !strings.Contains(app.ErrorMessage(err), "given name") {
+			t.Errorf("%s: %v, want a message for the given name", name, err)
+		}
+		s := app.StaffRegistration{Username: "anna", FullName: bad, Role: app.RoleNurse, Password: "a long enough password"}
+		if err := s.Validate(); app.ErrorField(err) != "full_name" {
+			t.Errorf("%s in a staff name: %v", name, err)
+		}
+		p := app.PatientCreate{GivenName: "Anna", FamilyName: "Smith", Sex: app.SexFemale, BirthDate: "1990-01-01",
+			EmergencyContact: bad}
+		if err := p.Validate(today); app.ErrorField(err) != "emergency_contact" {
+			t.Errorf("%s in the emergency contact: %v", name, err)
+		}
+	}
+	// Names from the world's scripts, with accents and emoji, are fine.
+	for _, good := range []string{"Zoë", "Παπαδοπούλου-Müller", "Ólafsdóttir", "Nguyễn", "محمد", "יעל", "王小明",
+		"さくら", "Іван", "Ngozi 🌻", "O'Brien", "Anne-Marie"} {
+		p := app.PatientCreate{GivenName: good, FamilyName: "Smith", Sex: app.SexFemale, BirthDate: "1990-01-01"}
+		if err := p.Validate(today); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
+	}
+	// Multi-line fields keep their line breaks but refuse the rest.
+	p := app.PatientCreate{GivenName: "Anna", FamilyName: "Smith", Sex: app.SexFemale, BirthDate: "1990-01-01",
+		Address: "1 River Road\nAthens", Notes: "Line one\n\tindented"}
+	if err := p.Validate(today); err != nil {
+		t.Errorf("multi-line text refused: %v", err)
+	}
+	p.Address = "1 River Road\x1b[2J"
+	if err := p.Validate(today); app.ErrorField(err) != "address" {
+		t.Errorf("ESC in the address: %v", err)
+	}
+}
+
+// FuzzRegistrationNames: whatever names a patient types, a registration
+// that validates holds names of valid UTF-8 without control or
+// bidirectional formatting characters.
+func FuzzRegistrationNames(f *testing.F) {
+	for _, s := range []string{"Zoë", "Ann\x00a", "\x1b[31m", "\u202Eabc", "Ngozi 🌻", "\xff", "a\tb", "王小明"} {
+		f.Add(s, "Papadopoulou")
+	}
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, given, family string) {
+		r := app.PatientRegistration{Username: "anna", GivenName: given, FamilyName: family, Sex: app.SexFemale,
+			BirthDate: "1990-01-01", Password: "a long enough password"}
+		if err := r.Validate(today); err != nil {
+			if code := app.ErrorCode(err); code != app.EINVALID {
+				t.Fatalf("%v", err)
+			}
+			return
+		}
+		for _, s := range []string{r.GivenName, r.FamilyName} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 accepted: %q", s)
+			}
+			for _, c := range s {
+				if unicode.IsControl(c) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) {
+					t.Fatalf("%q accepted in %q", c, s)
+				}
+			}
+		}
+	})
+}
+
+func TestCSVCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1": "'+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx",
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "-": "'-", "-1.": "'-1.",
+		"-12.50": "-12.50", "-3": "-3", "12,5": "12,5", "Zoë": "Zoë", "": "", "'=x": "''=x", "a=b": "a=b",
+	} {
+		if got := app.CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
+		}
+		if back := app.ImportCell(app.CSVCell(in)); back != in {
+			t.Errorf("ImportCell(CSVCell(%q)) = %q", in, back)
+		}
+	}
+}
+
+// FuzzCSVRoundTrip: a row written as the exports write it (app.CSVRow,
+// encoding/csv) and read back as the import reads it (app.ReadCSV,
+// app.ImportCell) is the row written, and no cell of the file starts a
+// formula.
+func FuzzCSVRoundTrip(f *testing.F) {
+	for _, s := range []string{"=1+1", "@x", "+30 210", "-12.50", "Zoë", "a,b\"c\nd", "\t=x", "'=x", "-"} {
+		f.Add(s, "Papadopoulou")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !utf8.ValidString(a) || !utf8.ValidString(b) || strings.ContainsRune(a+b, '\r') || strings.ContainsRune(a+b, 0) {
+			return // the import refuses such files as a whole; the export never holds them (names refuse them)
+		}
+		var buf strings.Builder
+		w := csv.NewWriter(&buf)
+		if err := w.Write([]string{"given_name", "family_name"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(app.CSVRow([]string{a, b})); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		tab, err := app.ReadCSV(strings.NewReader(buf.String()))
+		if err != nil {
+			if strings.TrimSpace(a+b) == "" || app.ErrorCode(err) == app.EINVALID {
+				return // an empty file, or one the import refuses with a message
+			}
+			t.Fatalf("%q: %v", buf.String(), err)
+		}
+		if len(tab.Records) != 1 || len(tab.Records[0].Fields) != 2 {
+			return // a record of blank lines only: csv skips it
+		}
+		for i, want := range []string{a, b} {
+			cell := tab.Records[0].Fields[i]
+			if cell != "" && strings.ContainsRune("=+-@\t", rune(cell[0])) && app.CSVCell(cell) != cell {
+				t.Errorf("cell %q starts a formula", cell)
+			}
+			if got := app.ImportCell(cell); got != want {
+				t.Errorf("read back %q, want %q", got, want)
+			}
+		}
+	})
+}
+
+func TestImportRefusesDuplicateHeadings(t *testing.T) {
+	_, err := app.ReadCSV(strings.NewReader("given_name,Phone,family_name,phone\nAnna,1,Smith,2\n"))
+	if app.ErrorCode(err) != app.EINVALID || !strings.Contains(app.ErrorMessage(err), "Columns 2 and 4") {
+		t.Errorf("got %v", err)
+	}
+}
