@@ -4,6 +4,7 @@
 package data
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -12,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +69,9 @@ type DB struct {
 	queued signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
+
+	sealMu   sync.Mutex
+	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -138,6 +144,10 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.writeBaseline(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if db.ckpt, err = startCheckpointer(path); err != nil {
 		db.Close()
 		return nil, err
@@ -186,7 +196,10 @@ func (db *DB) Services() app.Services {
 
 // migrate applies, in order, each embedded migration not applied yet, each
 // in its own transaction.
-func (db *DB) migrate() error {
+func (db *DB) migrate() error { return db.migrateUpTo(math.MaxInt) }
+
+// migrateUpTo applies the migrations up to version upTo.
+func (db *DB) migrateUpTo(upTo int) error {
 	if _, err := db.w.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -201,6 +214,9 @@ func (db *DB) migrate() error {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migrate: bad migration name %s", base)
+		}
+		if version > upTo {
+			break
 		}
 		if err := db.applyMigration(version, base, name); err != nil {
 			return err

@@ -211,6 +211,9 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	fmt.Fprintf(tw, "Audit chain:\t%s\n", okOr(rep.AuditOK, "BROKEN")+fmt.Sprintf(", %d row(s)", rep.AuditRows))
 	fmt.Fprintf(tw, "Documents:\t%s\n", okOr(len(rep.DocumentProblems) == 0,
 		fmt.Sprintf("%d problem(s)", len(rep.DocumentProblems)))+fmt.Sprintf(", %d checked", rep.Documents))
+	fmt.Fprintf(tw, "Schema and guards:\t%s\n", okOr(len(rep.SchemaProblems) == 0, fmt.Sprintf("%d problem(s)", len(rep.SchemaProblems))))
+	fmt.Fprintf(tw, "Records:\t%s\n", okOr(len(rep.RecordProblems) == 0,
+		fmt.Sprintf("%d problem(s)", len(rep.RecordProblems)))+fmt.Sprintf(", %d checked against their last audited write", rep.Records))
 	tw.Flush()
 	for _, p := range rep.Integrity {
 		fmt.Fprintf(w, "  integrity: %s\n", p)
@@ -223,6 +226,12 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	}
 	for _, p := range rep.DocumentProblems {
 		fmt.Fprintf(w, "  document: %s\n", p)
+	}
+	for _, p := range rep.SchemaProblems {
+		fmt.Fprintf(w, "  schema: %s\n", p)
+	}
+	for _, p := range rep.RecordProblems {
+		fmt.Fprintf(w, "  record: %s\n", p)
 	}
 	if rep.OK() {
 		fmt.Fprintln(w, "Result: OK")
