@@ -11,14 +11,15 @@ ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '';
 -- One row per record an audited write touched: the hash of the record's
 -- canonical form after the write ('deleted' when it was deleted), under the
 -- audit row seq. Appended at the end of the table, in seq order; the index
--- finds each record's latest seal.
+-- finds each record's latest seal without reading the table (verify walks
+-- it in order).
 CREATE TABLE audit_seal (
     seq    INTEGER NOT NULL,
     entity TEXT NOT NULL,
     row_id TEXT NOT NULL,
     hash   TEXT NOT NULL
 ) STRICT;
-CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq);
+CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash);
 
 CREATE TRIGGER audit_seal_no_update BEFORE UPDATE ON audit_seal
 BEGIN
