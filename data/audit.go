@@ -278,13 +278,29 @@ func headMAC(key []byte, seq int64, hash string) string {
 // row that covers them, an empty log, or rows removed from the end (the
 // head, whose keyed MAC only the key can make, does not name the last row).
 func verifyChain(ctx context.Context, tx *sql.Tx, key []byte) (int64, string, error) {
+	return verifyChainVersion(ctx, tx, key, SchemaVersion())
+}
+
+// sealsVersion is the schema version that brought seals and the head's MAC.
+const sealsVersion = 17
+
+// verifyChainVersion is verifyChain on a database of schema version
+// (a backup being restored): one older than seals has neither seals nor a
+// MAC on its head to check.
+func verifyChainVersion(ctx context.Context, tx *sql.Tx, key []byte, version int) (int64, string, error) {
+	legacy := version < sealsVersion
+	sealCol, sealQuery, headQuery := "seal", `SELECT seq, entity, row_id, hash FROM audit_seal ORDER BY rowid`,
+		`SELECT seq, hash, mac FROM audit_head WHERE id = 1`
+	if legacy {
+		sealCol, sealQuery, headQuery = "''", `SELECT 0, '', '', '' WHERE 0`, `SELECT seq, hash, '' FROM audit_head WHERE id = 1`
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, id, site_id, at, user_id, username, role, action, entity,
-		entity_id, patient_id, outcome, detail, seal, prev_hash, hash FROM audit_log ORDER BY seq`)
+		entity_id, patient_id, outcome, detail, `+sealCol+`, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return 0, "", err
 	}
 	defer rows.Close()
-	seals, err := tx.QueryContext(ctx, `SELECT seq, entity, row_id, hash FROM audit_seal ORDER BY rowid`)
+	seals, err := tx.QueryContext(ctx, sealQuery)
 	if err != nil {
 		return 0, "", err
 	}
@@ -370,14 +386,14 @@ func verifyChain(ctx context.Context, tx *sql.Tx, key []byte) (int64, string, er
 	}
 	var headSeq int64
 	var headHash, mac string
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash, &mac)
+	err = tx.QueryRowContext(ctx, headQuery).Scan(&headSeq, &headHash, &mac)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, "the audit log's head record is missing", nil
 	} else if err != nil {
 		return n, "", err
 	}
 	switch {
-	case !hmac.Equal([]byte(mac), []byte(headMAC(key, headSeq, headHash))):
+	case !legacy && !hmac.Equal([]byte(mac), []byte(headMAC(key, headSeq, headHash))):
 		return n, fmt.Sprintf("the audit log's head (row %d) was moved or altered: its MAC does not match; rows were probably removed from the end", headSeq), nil
 	case headSeq != lastSeq || headHash != prev:
 		return n, fmt.Sprintf("the audit log ends at row %d but its head records row %d: rows were removed from the end", lastSeq, headSeq), nil

@@ -56,17 +56,18 @@ type Options struct {
 // DB is an open HMS database: one writer connection (transactions begin
 // IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
 type DB struct {
-	path   string
-	w      *sql.DB
-	r      *sql.DB
-	ckpt   *checkpointer
-	now    func() time.Time
-	hash   app.HashParams
-	key    []byte
-	siteID string
-	desk   string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock  *hlc.Clock // stamps the outbox (outbox.go)
-	queued signal     // a commit queued outbox rows (syncstore.go)
+	path    string
+	w       *sql.DB
+	r       *sql.DB
+	ckpt    *checkpointer
+	now     func() time.Time
+	hash    app.HashParams
+	key     []byte
+	keyPath string // the audit key's file
+	siteID  string
+	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock   *hlc.Clock // stamps the outbox (outbox.go)
+	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 
@@ -102,7 +103,14 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{path: path, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
+	keyPath := opt.AuditKeyPath
+	if keyPath == "" {
+		keyPath = DefaultAuditKeyPath(path)
+	}
+	if err := RecoverRestore(path, keyPath); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -135,10 +143,6 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := db.loadIdentity(); err != nil {
 		db.Close()
 		return nil, err
-	}
-	keyPath := opt.AuditKeyPath
-	if keyPath == "" {
-		keyPath = DefaultAuditKeyPath(path)
 	}
 	if err := db.loadAuditKey(keyPath); err != nil {
 		db.Close()
