@@ -67,12 +67,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		OSUser:        osUser(),
 		DefaultDBPath: defaultDBPath,
 		Open:          openDB,
-		Restore:       func(dbPath, src string) (string, error) { return data.Restore(dbPath, src, dataOptions) },
-		Demo:          buildDemo,
-		RunGUI:        func(dbPath string) error { return runGUI(ctx, dbPath) },
-		AuditKeyPath:  auditKeyPath,
-		InitServer:    sync.InitServer,
-		PruneServer:   sync.PruneServer,
+		Restore: func(dbPath, src string, force bool) (cli.RestoreResult, error) {
+			res, err := data.RestoreChecked(dbPath, src, dataOptions, force)
+			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err
+		},
+		Demo:         buildDemo,
+		RunGUI:       func(dbPath string) error { return runGUI(ctx, dbPath) },
+		AuditKeyPath: auditKeyPath,
+		InitServer:   sync.InitServer,
+		PruneServer:  sync.PruneServer,
 	})
 }
 

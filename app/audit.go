@@ -56,11 +56,21 @@ type VerifyReport struct {
 	// hashes and the audit log; DocumentProblems lists those that failed.
 	Documents        int64
 	DocumentProblems []string
+	// SchemaProblems lists tables, indexes and triggers (the audit log's
+	// append-only guards among them) missing, altered or added against
+	// what the migrations create.
+	SchemaProblems []string
+	// Records is how many audited records were checked against their
+	// latest audited write; RecordProblems names each one that differs
+	// (table and row).
+	Records        int64
+	RecordProblems []string
 }
 
 // OK reports whether every check passed.
 func (r *VerifyReport) OK() bool {
-	return r.IntegrityOK && r.ForeignKeyOK && r.AuditOK && len(r.DocumentProblems) == 0
+	return r.IntegrityOK && r.ForeignKeyOK && r.AuditOK && len(r.DocumentProblems) == 0 &&
+		len(r.SchemaProblems) == 0 && len(r.RecordProblems) == 0
 }
 
 // AuditService reads the audit log and verifies the database.

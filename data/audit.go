@@ -165,15 +165,61 @@ func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 		return nil, err
 	}
 	rep.AuditOK = rep.AuditProblem == ""
+	if rep.SchemaProblems, err = checkSchema(ctx, tx, SchemaVersion()); err != nil {
+		return nil, err
+	}
+	if rep.Records, rep.RecordProblems, err = db.verifySeals(ctx, tx); err != nil {
+		return nil, err
+	}
 	if rep.Documents, rep.DocumentProblems, err = verifyDocuments(ctx, tx); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
+// finishAudit seals the records the transaction wrote and appends its
+// audit rows, the last of which carries the seal. A transaction that wrote
+// audited records without recording an event (the sync engine applying
+// pulled changes) gets one, named after its action.
+func (tx *Tx) finishAudit() error {
+	keys := tx.touched.take()
+	if len(keys) > 0 && len(tx.audits) == 0 {
+		tx.audits = append(tx.audits, auditEvent{action: tx.action, outcome: app.OutcomeOK,
+			detail: fmt.Sprintf("%d records written", len(keys))})
+	}
+	if len(tx.audits) == 0 {
+		return nil
+	}
+	var headSeq int64
+	err := tx.QueryRowContext(tx.ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&headSeq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	last := headSeq + int64(len(tx.audits))
+	var d sealDigest
+	if tx.sealAllRows {
+		if err := tx.sealAll(last, &d); err != nil {
+			return err
+		}
+	}
+	if err := tx.sealTouched(keys, last, &d); err != nil {
+		return err
+	}
+	for i, ev := range tx.audits {
+		seal := ""
+		if i == len(tx.audits)-1 {
+			seal = d.sum()
+		}
+		if err := tx.appendAudit(ev, seal); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // appendAudit adds one row to the audit chain: its hash is the HMAC of the
 // previous row's hash and this row's fields.
-func (tx *Tx) appendAudit(ev auditEvent) error {
+func (tx *Tx) appendAudit(ev auditEvent, seal string) error {
 	who := tx.caller
 	if ev.who != nil {
 		who = *ev.who
@@ -188,18 +234,19 @@ func (tx *Tx) appendAudit(ev auditEvent) error {
 		Seq: prevSeq + 1, ID: newID(), SiteID: tx.db.siteID, At: formatTime(tx.now),
 		UserID: who.UserID, Username: who.Username, Role: string(who.Role),
 		Action: ev.action, Entity: ev.entity, EntityID: ev.entityID, PatientID: ev.patientID,
-		Outcome: string(ev.outcome), Detail: ev.detail, PrevHash: prevHash,
+		Outcome: string(ev.outcome), Detail: ev.detail, Seal: seal, PrevHash: prevHash,
 	}
 	row.Hash = row.computeHash(tx.db.key)
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_log
-		(seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id, outcome, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id, outcome, detail, seal, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		row.Seq, row.ID, row.SiteID, row.At, row.UserID, row.Username, row.Role, row.Action, row.Entity,
-		row.EntityID, row.PatientID, row.Outcome, row.Detail, row.PrevHash, row.Hash); err != nil {
+		row.EntityID, row.PatientID, row.Outcome, row.Detail, row.Seal, row.PrevHash, row.Hash); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, row.Seq, row.Hash); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+		row.Seq, row.Hash, headMAC(tx.db.key, row.Seq, row.Hash)); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
@@ -211,37 +258,92 @@ const genesisHash = "00000000000000000000000000000000000000000000000000000000000
 type auditRow struct {
 	Seq                                                              int64
 	ID, SiteID, At, UserID, Username, Role, Action, Entity, EntityID string
-	PatientID, Outcome, Detail, PrevHash, Hash                       string
+	PatientID, Outcome, Detail, Seal, PrevHash, Hash                 string
 }
 
 // computeHash is HMAC-SHA256 over the previous hash and every field, each
-// length-prefixed so that no two different rows hash the same.
+// length-prefixed so that no two different rows hash the same; the seal
+// follows when there is one (rows written before seals have none).
 func (r *auditRow) computeHash(key []byte) string {
 	m := hmac.New(sha256.New, key)
-	for _, f := range []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.SiteID, r.At, r.UserID,
-		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail} {
+	fields := []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.SiteID, r.At, r.UserID,
+		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail}
+	if r.Seal != "" {
+		fields = append(fields, r.Seal)
+	}
+	for _, f := range fields {
 		fmt.Fprintf(m, "%d:%s|", len(f), f)
 	}
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// headMAC is the keyed MAC of the chain's head: which row is last, and how
+// many there are (seq counts them). Without the key nobody can point the
+// head at an earlier row.
+func headMAC(key []byte, seq int64, hash string) string {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "head|%d|%s", seq, hash)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 // verifyChain walks the audit log in seq order and returns the first break:
 // an edited row (its HMAC differs), a deleted or reordered row (the previous
-// hash or the seq does not follow), or rows removed from the end (the head
-// does not match the last row).
+// hash or the seq does not follow), seal rows that do not match the audit
+// row that covers them, an empty log, or rows removed from the end (the
+// head, whose keyed MAC only the key can make, does not name the last row).
 func verifyChain(ctx context.Context, tx *sql.Tx, key []byte) (int64, string, error) {
+	return verifyChainVersion(ctx, tx, key, SchemaVersion())
+}
+
+// sealsVersion is the schema version that brought seals and the head's MAC.
+const sealsVersion = 17
+
+// verifyChainVersion is verifyChain on a database of schema version
+// (a backup being restored): one older than seals has neither seals nor a
+// MAC on its head to check.
+func verifyChainVersion(ctx context.Context, tx *sql.Tx, key []byte, version int) (int64, string, error) {
+	legacy := version < sealsVersion
+	sealCol, sealQuery, headQuery := "seal", `SELECT seq, entity, row_id, hash FROM audit_seal ORDER BY rowid`,
+		`SELECT seq, hash, mac FROM audit_head WHERE id = 1`
+	if legacy {
+		sealCol, sealQuery, headQuery = "''", `SELECT 0, '', '', '' WHERE 0`, `SELECT seq, hash, '' FROM audit_head WHERE id = 1`
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, id, site_id, at, user_id, username, role, action, entity,
-		entity_id, patient_id, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
+		entity_id, patient_id, outcome, detail, `+sealCol+`, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return 0, "", err
 	}
 	defer rows.Close()
-	var n, lastSeq int64
+	seals, err := tx.QueryContext(ctx, sealQuery)
+	if err != nil {
+		return 0, "", err
+	}
+	defer seals.Close()
+	type sealRow struct {
+		seq                 int64
+		entity, rowID, hash string
+	}
+	var pending *sealRow
+	nextSeal := func() (*sealRow, error) {
+		if pending != nil {
+			return pending, nil
+		}
+		if !seals.Next() {
+			return nil, seals.Err()
+		}
+		var r sealRow
+		if err := seals.Scan(&r.seq, &r.entity, &r.rowID, &r.hash); err != nil {
+			return nil, err
+		}
+		pending = &r
+		return pending, nil
+	}
+	var n, lastSeq, baselines int64
 	prev := genesisHash
 	for rows.Next() {
 		var r auditRow
 		if err := rows.Scan(&r.Seq, &r.ID, &r.SiteID, &r.At, &r.UserID, &r.Username, &r.Role, &r.Action, &r.Entity,
-			&r.EntityID, &r.PatientID, &r.Outcome, &r.Detail, &r.PrevHash, &r.Hash); err != nil {
+			&r.EntityID, &r.PatientID, &r.Outcome, &r.Detail, &r.Seal, &r.PrevHash, &r.Hash); err != nil {
 			return n, "", err
 		}
 		n++
@@ -253,24 +355,64 @@ func verifyChain(ctx context.Context, tx *sql.Tx, key []byte) (int64, string, er
 		case r.computeHash(key) != r.Hash:
 			return n, fmt.Sprintf("audit row %d was altered: its content does not match its hash", r.Seq), nil
 		}
+		var d sealDigest
+		for {
+			sr, err := nextSeal()
+			if err != nil {
+				return n, "", err
+			}
+			if sr == nil || sr.seq > r.Seq {
+				break
+			}
+			if sr.seq < r.Seq {
+				return n, fmt.Sprintf("audit seal of %s %s names audit row %d but follows row %d's: seal rows were added", sr.entity, sr.rowID, sr.seq, r.Seq-1), nil
+			}
+			d.add(sr.entity, sr.rowID, sr.hash)
+			pending = nil
+		}
+		if d.sum() != r.Seal {
+			return n, fmt.Sprintf("the record seals of audit row %d were altered: %d seal rows do not match the row's seal", r.Seq, d.n), nil
+		}
+		// The baseline is written once, when seals begin (seal.go): a
+		// second one, or one that starts the log and seals records, means
+		// the log was wiped and the records sealed again as they are now.
+		if r.Action == baselineAction {
+			switch {
+			case baselines > 0:
+				return n, fmt.Sprintf("audit row %d is a second baseline: the records were sealed again as they are now", r.Seq), nil
+			case r.Seq == 1 && d.n > 0:
+				return n, fmt.Sprintf("the audit log starts with a baseline that seals %d records: the log was wiped and started again", d.n), nil
+			}
+			baselines++
+		}
 		prev, lastSeq = r.Hash, r.Seq
 	}
 	if err := rows.Err(); err != nil {
 		return n, "", err
 	}
+	if sr, err := nextSeal(); err != nil {
+		return n, "", err
+	} else if sr != nil {
+		return n, fmt.Sprintf("audit seal of %s %s names audit row %d, which the log does not have: rows were removed from the end or seals added", sr.entity, sr.rowID, sr.seq), nil
+	}
+	if n == 0 {
+		return n, "the audit log is empty: every database has at least its baseline row, so the log was wiped", nil
+	}
 	var headSeq int64
-	var headHash string
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash)
+	var headHash, mac string
+	err = tx.QueryRowContext(ctx, headQuery).Scan(&headSeq, &headHash, &mac)
 	if errors.Is(err, sql.ErrNoRows) {
-		if n > 0 {
-			return n, "the audit log's head record is missing", nil
-		}
-		return n, "", nil
+		return n, "the audit log's head record is missing", nil
 	} else if err != nil {
 		return n, "", err
 	}
-	if headSeq != lastSeq || headHash != prev {
+	switch {
+	case !legacy && !hmac.Equal([]byte(mac), []byte(headMAC(key, headSeq, headHash))):
+		return n, fmt.Sprintf("the audit log's head (row %d) was moved or altered: its MAC does not match; rows were probably removed from the end", headSeq), nil
+	case headSeq != lastSeq || headHash != prev:
 		return n, fmt.Sprintf("the audit log ends at row %d but its head records row %d: rows were removed from the end", lastSeq, headSeq), nil
+	case n != headSeq:
+		return n, fmt.Sprintf("the audit log holds %d rows but its head counts %d", n, headSeq), nil
 	}
 	return n, "", nil
 }

@@ -32,10 +32,8 @@ func (s *AuditService) Backup(ctx context.Context, path string) error {
 // Backup copies the database to path with SQLite's online backup API.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	path = filepath.Clean(path)
-	if abs, err := filepath.Abs(path); err == nil {
-		if self, err := filepath.Abs(db.path); err == nil && abs == self {
-			return app.FieldErrorf("path", "Choose another file than the database itself.")
-		}
+	if what := db.ownFile(path); what != "" {
+		return app.FieldErrorf("path", "Choose another file than %s: a backup never replaces it.", what)
 	}
 	tmp := path + ".partial"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -95,4 +93,45 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ownFile names the file of the database's own that path is (the
+// database, its -wal or -shm, its audit key), or "" for any other: by
+// name, after resolving symbolic links, and by identity for a file that
+// exists (a hard link).
+func (db *DB) ownFile(path string) string {
+	own := []struct{ path, what string }{
+		{db.path, "the database itself"}, {db.path + "-wal", "the database's -wal file"},
+		{db.path + "-shm", "the database's -shm file"}, {db.keyPath, "the database's audit key file"},
+	}
+	for _, target := range []string{path, path + ".partial"} {
+		for _, o := range own {
+			if o.path != "" && sameFile(target, o.path) {
+				return o.what
+			}
+		}
+	}
+	return ""
+}
+
+func sameFile(a, b string) bool {
+	canon := func(p string) string {
+		p, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			p = filepath.Join(dir, filepath.Base(p))
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		return p
+	}
+	if canon(a) == canon(b) {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

@@ -21,8 +21,10 @@ func init() {
 			// work (a few milliseconds every thousand pages) would land on
 			// whichever booking or payment happened to commit then. The
 			// checkpointer below does it in the background instead.
-			_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
-			return err
+			if _, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil); err != nil {
+				return err
+			}
+			return registerSealFunc(c) // seal.go
 		},
 	})
 }

@@ -4,6 +4,7 @@
 package data
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -12,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -53,19 +56,23 @@ type Options struct {
 // DB is an open HMS database: one writer connection (transactions begin
 // IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
 type DB struct {
-	path   string
-	w      *sql.DB
-	r      *sql.DB
-	ckpt   *checkpointer
-	now    func() time.Time
-	hash   app.HashParams
-	key    []byte
-	siteID string
-	desk   string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock  *hlc.Clock // stamps the outbox (outbox.go)
-	queued signal     // a commit queued outbox rows (syncstore.go)
+	path    string
+	w       *sql.DB
+	r       *sql.DB
+	ckpt    *checkpointer
+	now     func() time.Time
+	hash    app.HashParams
+	key     []byte
+	keyPath string // the audit key's file
+	siteID  string
+	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock   *hlc.Clock // stamps the outbox (outbox.go)
+	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
+
+	sealMu   sync.Mutex
+	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -96,7 +103,14 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{path: path, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
+	keyPath := opt.AuditKeyPath
+	if keyPath == "" {
+		keyPath = DefaultAuditKeyPath(path)
+	}
+	if err := RecoverRestore(path, keyPath); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -130,11 +144,11 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	keyPath := opt.AuditKeyPath
-	if keyPath == "" {
-		keyPath = DefaultAuditKeyPath(path)
-	}
 	if err := db.loadAuditKey(keyPath); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.writeBaseline(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -186,7 +200,10 @@ func (db *DB) Services() app.Services {
 
 // migrate applies, in order, each embedded migration not applied yet, each
 // in its own transaction.
-func (db *DB) migrate() error {
+func (db *DB) migrate() error { return db.migrateUpTo(math.MaxInt) }
+
+// migrateUpTo applies the migrations up to version upTo.
+func (db *DB) migrateUpTo(upTo int) error {
 	if _, err := db.w.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -201,6 +218,9 @@ func (db *DB) migrate() error {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migrate: bad migration name %s", base)
+		}
+		if version > upTo {
+			break
 		}
 		if err := db.applyMigration(version, base, name); err != nil {
 			return err

@@ -139,6 +139,7 @@ var localTables = map[string]string{
 	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
 	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
 	"audit_head":         "the head of this desk's own chain",
+	"audit_seal":         "the seals of this desk's own audit rows, checked with its own audit key",
 	"patient_name_fts":   "search index, derived from patients",
 	"patient_number_fts": "search index, derived from patients",
 	"dashboard_zone":     "dashboard summaries, derived from synced rows by each desk's triggers",

@@ -35,6 +35,10 @@ type Tx struct {
 	// helpers (exec, queryRow, and Prepared for the sync engine), for
 	// statements run many times.
 	stmts map[string]*sql.Stmt
+	// touched are the audited records the transaction wrote (seal.go);
+	// sealAllRows seals every record instead (the baseline).
+	touched     *touched
+	sealAllRows bool
 }
 
 // stmt prepares q once per transaction.
@@ -156,11 +160,21 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 
 // inTx is the one place a write transaction begins and commits.
 func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn func(tx *Tx) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
 	}
-	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action}
+	defer conn.Close()
+	touched, err := touchedOf(ctx, conn)
+	if err != nil {
+		return internal(action, err)
+	}
+	touched.take() // what was touched outside this helper is no write of this transaction's
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(action, err)
+	}
+	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
 	defer sqlTx.Rollback()
 	if err := checkSession(ctx, tx, caller); err != nil {
 		return err
@@ -175,10 +189,8 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		}
 		return internal(action, err)
 	}
-	for _, ev := range tx.audits {
-		if err := tx.appendAudit(ev); err != nil {
-			return internal(action, err)
-		}
+	if err := tx.finishAudit(); err != nil {
+		return internal(action, err)
 	}
 	if err := tx.endOutbox(); err != nil {
 		return internal(action, err)

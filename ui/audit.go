@@ -280,6 +280,8 @@ func verifyReportText(r *app.VerifyReport) string {
 		b.WriteString("Audit log chain: BROKEN (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n  " + r.AuditProblem + "\n")
 	}
 	check(len(r.DocumentProblems) == 0, "Attached reports ("+strconv.FormatInt(r.Documents, 10)+" checked)", r.DocumentProblems)
+	check(len(r.SchemaProblems) == 0, "Tables and guard triggers", r.SchemaProblems)
+	check(len(r.RecordProblems) == 0, "Records against their last audited write ("+strconv.FormatInt(r.Records, 10)+" checked)", r.RecordProblems)
 	if !r.OK() {
 		b.WriteString("\nKeep a copy of the database file and tell your administrator or support.")
 	}

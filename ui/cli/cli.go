@@ -45,10 +45,10 @@ type Env struct {
 	// needed, and returns its services and what closes it.
 	Open func(dbPath string) (app.Services, io.Closer, error)
 	// Restore replaces the database at dbPath with a copy of src, after
-	// checking that src is an HMS database, and returns where the previous
-	// database was kept aside ("" when there was none). The database must not
-	// be open in this process.
-	Restore func(dbPath, src string) (asidePath string, err error)
+	// checking src (force restores one that fails the schema or audit
+	// checks), and says what it checked and where the previous database was
+	// kept aside. The database must not be open in this process.
+	Restore func(dbPath, src string, force bool) (RestoreResult, error)
 	// Demo builds a demo database at dbPath (which does not exist) with
 	// the given number of patients and prints the demo credentials to out.
 	Demo func(ctx context.Context, dbPath string, patients int, out io.Writer) error
@@ -165,6 +165,14 @@ func (r *runner) keyPath(dbPath string) string {
 		return ""
 	}
 	return r.env.AuditKeyPath(dbPath)
+}
+
+// RestoreResult is what a restore says it did.
+type RestoreResult struct {
+	Aside    string   // where the previous database is kept ("" when none)
+	Checked  []string // each check the file passed, for people
+	Problems []string // each check it failed (restored only with --force)
+	Key      string   // the key file the backup's key was installed as, "" when the database's own was kept
 }
 
 // dbPath resolves the database: --db, else $HMS_DB, else the default.

@@ -87,12 +87,12 @@ func (h *harness) run(stdin string, args ...string) result {
 			}
 			return h.clinic.services(), h.clinic, nil
 		},
-		Restore: func(p, src string) (string, error) {
+		Restore: func(p, src string, force bool) (cli.RestoreResult, error) {
 			h.restored = append(h.restored, [2]string{p, src})
 			if h.restoreErr != nil {
-				return "", h.restoreErr
+				return cli.RestoreResult{}, h.restoreErr
 			}
-			return p + ".before-restore", nil
+			return cli.RestoreResult{Aside: p + ".before-restore", Checked: []string{"its audit log verifies"}}, nil
 		},
 		Demo: func(ctx context.Context, p string, n int, w io.Writer) error {
 			if _, ok := app.CallerFromContext(ctx); !ok {
@@ -660,4 +660,19 @@ func TestInternalErrorIsGeneric(t *testing.T) {
 	h.clinic.backupErr = errors.New("sqlite3: disk I/O error")
 	r := h.run("", h.db("backup", filepath.Join(h.dir, "b.db"))...)
 	r.want(t, 1, "", "hms: "+app.ErrorMessage(errors.New("x")))
+}
+
+// TestBackupOntoOwnFiles: even --force never writes a backup onto the
+// database, its -wal or -shm, or its audit key.
+func TestBackupOntoOwnFiles(t *testing.T) {
+	for suffix, want := range map[string]string{"": "the database itself", "-wal": "-wal file", "-shm": "-shm file", ".audit-key": "audit key file"} {
+		h := newHarness(t)
+		h.createDB(true)
+		target := h.dbPath + suffix
+		os.WriteFile(target, []byte("keep me"), 0o600)
+		h.run("", h.db("backup", "--force", target)...).want(t, 1, "", want)
+		if b, _ := os.ReadFile(target); string(b) != "keep me" {
+			t.Errorf("%s was overwritten", target)
+		}
+	}
 }

@@ -211,6 +211,9 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	fmt.Fprintf(tw, "Audit chain:\t%s\n", okOr(rep.AuditOK, "BROKEN")+fmt.Sprintf(", %d row(s)", rep.AuditRows))
 	fmt.Fprintf(tw, "Documents:\t%s\n", okOr(len(rep.DocumentProblems) == 0,
 		fmt.Sprintf("%d problem(s)", len(rep.DocumentProblems)))+fmt.Sprintf(", %d checked", rep.Documents))
+	fmt.Fprintf(tw, "Schema and guards:\t%s\n", okOr(len(rep.SchemaProblems) == 0, fmt.Sprintf("%d problem(s)", len(rep.SchemaProblems))))
+	fmt.Fprintf(tw, "Records:\t%s\n", okOr(len(rep.RecordProblems) == 0,
+		fmt.Sprintf("%d problem(s)", len(rep.RecordProblems)))+fmt.Sprintf(", %d checked against their last audited write", rep.Records))
 	tw.Flush()
 	for _, p := range rep.Integrity {
 		fmt.Fprintf(w, "  integrity: %s\n", p)
@@ -223,6 +226,12 @@ func printReport(w io.Writer, path string, rep *app.VerifyReport) {
 	}
 	for _, p := range rep.DocumentProblems {
 		fmt.Fprintf(w, "  document: %s\n", p)
+	}
+	for _, p := range rep.SchemaProblems {
+		fmt.Fprintf(w, "  schema: %s\n", p)
+	}
+	for _, p := range rep.RecordProblems {
+		fmt.Fprintf(w, "  record: %s\n", p)
 	}
 	if rep.OK() {
 		fmt.Fprintln(w, "Result: OK")
@@ -255,10 +264,17 @@ is needed to verify the audit log of a restored backup.`)
 	if err != nil {
 		return r.fail(err, nil)
 	}
-	if db, err := r.dbPath(); err == nil && db == dst {
-		return r.fail(app.Errorf(app.EINVALID, "%s is the database itself: back it up to another file.", dst), nil)
+	if db, err := r.dbPath(); err == nil {
+		// Never, even with --force: writing there would destroy the
+		// database or the key its audit log needs.
+		own := [][2]string{{db, "the database itself"}, {db + "-wal", "the database's -wal file"},
+			{db + "-shm", "the database's -shm file"}, {r.keyPath(db), "the database's audit key file"}}
+		for _, o := range own {
+			if o[0] != "" && sameFile(dst, o[0]) {
+				return r.fail(app.Errorf(app.EINVALID, "%s is %s: back the database up to another file.", dst, o[1]), nil)
+			}
+		}
 	}
-	exists := false
 	if fi, err := os.Stat(dst); err == nil {
 		if fi.IsDir() {
 			return r.fail(app.Errorf(app.EINVALID, "%s is a folder: name the backup file, e.g. %s.", dst, filepath.Join(dst, "hms-backup.db")), nil)
@@ -266,29 +282,16 @@ is needed to verify the audit log of a restored backup.`)
 		if !*force {
 			return r.fail(app.Errorf(app.ECONFLICT, "%s already exists: choose another name, or pass --force to replace it.", dst), nil)
 		}
-		exists = true
 	}
 	svc, closer, _, err := r.open(true)
 	if err != nil {
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
-	target := dst
-	if exists {
-		// Write beside it and rename, so a failed backup leaves the old one.
-		target = fmt.Sprintf("%s.tmp-%d", dst, time.Now().UnixNano())
-	}
-	if err := svc.Audit.Backup(r.ctx, target); err != nil {
-		if exists {
-			os.Remove(target)
-		}
+	// The backup is written beside dst and renamed onto it, so a failed
+	// backup leaves an old file there as it was.
+	if err := svc.Audit.Backup(r.ctx, dst); err != nil {
 		return r.fail(err, nil)
-	}
-	if exists {
-		if err := os.Rename(target, dst); err != nil {
-			os.Remove(target)
-			return r.fail(fmt.Errorf("replacing %s: %w", dst, err), nil)
-		}
 	}
 	fmt.Fprintf(r.env.Stdout, "Backed up to %s.\n", dst)
 	if db, err := r.dbPath(); err == nil && r.keyPath(db) != "" {
@@ -300,11 +303,18 @@ is needed to verify the audit log of a restored backup.`)
 }
 
 func (r *runner) cmdRestore(args []string) (code int) {
-	fs := r.newFlags("restore", "hms [--db PATH] restore FILE",
+	fs := r.newFlags("restore", "hms [--db PATH] restore [--force] FILE",
 		`Replaces the database with a copy of FILE, a backup made by 'hms backup'.
-FILE is checked first: anything that is not a valid HMS database is refused
-and the database stays as it is. The previous database is not deleted but
-kept aside; the command prints where. Close the app on this database first.`)
+FILE is opened read-only and checked first: it must be an HMS database with
+every table, index and trigger of its schema version and an audit log that
+verifies with the audit key file beside it (FILE.audit-key: a backup from
+another computer brings that computer's key; without one, this database's
+key is used). Anything else is refused and the database stays as it is;
+--force restores a file that fails the schema or audit checks all the same,
+with a warning. The swap is atomic: killed at any moment, the old or the new
+database is in place. The previous database is not deleted but kept aside;
+the command prints where. Close the app on this database first.`)
+	force := fs.Bool("force", false, "restore even when FILE's schema or audit log does not check out")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -331,16 +341,25 @@ kept aside; the command prints where. Close the app on this database first.`)
 	if r.env.Restore == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot restore databases."), nil)
 	}
-	aside, err := r.env.Restore(path, src)
+	res, err := r.env.Restore(path, src, *force)
 	if err != nil {
 		return r.fail(err, nil)
 	}
 	fmt.Fprintf(r.env.Stdout, "Restored %s from %s.\n", path, src)
-	if aside != "" {
-		fmt.Fprintf(r.env.Stdout, "The previous database is kept at %s.\n", aside)
+	if len(res.Checked) > 0 {
+		fmt.Fprintln(r.env.Stdout, "Checked before restoring:")
+		for _, c := range res.Checked {
+			fmt.Fprintf(r.env.Stdout, "  - %s\n", c)
+		}
 	}
-	if key := r.keyPath(path); key != "" {
-		fmt.Fprintf(r.env.Stdout, "Its audit log verifies with the key file %s: if the backup came from another computer, put that computer's key file there.\n", key)
+	for _, p := range res.Problems {
+		fmt.Fprintf(r.env.Stderr, "hms: warning: restored with --force although %s\n", p)
+	}
+	if res.Key != "" {
+		fmt.Fprintf(r.env.Stdout, "The audit key that came with the backup is now %s.\n", res.Key)
+	}
+	if res.Aside != "" {
+		fmt.Fprintf(r.env.Stdout, "The previous database is kept at %s.\n", res.Aside)
 	}
 	return ExitOK
 }
@@ -432,4 +451,27 @@ The audit key file lives beside the database: back it up too.
 
 Run 'hms help COMMAND' or 'hms COMMAND -h' to learn a command's flags.
 `, EnvDB, def)
+}
+
+// sameFile reports whether two paths name one file: by name once symbolic
+// links are resolved, or, for files that exist, by identity (hard links).
+func sameFile(a, b string) bool {
+	canon := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			p = filepath.Join(dir, filepath.Base(p))
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		return p
+	}
+	if canon(a) == canon(b) {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

@@ -1,0 +1,467 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/mattn/go-sqlite3"
+
+	"hms/app"
+)
+
+// Row seals (docs/AUDIT.md, "Row seals"): every audited table's triggers
+// call hms_seal(entity, row key) for each record a statement touches. The
+// function, registered on HMS's own connections only, records the key in
+// the connection's touched set; the write transaction then hashes each
+// touched record as it is at commit and appends one audit_seal row per
+// record under the transaction's last audit row, whose seal column is the
+// hash over them.
+
+// deletedSeal is the seal of a record its write deleted.
+const deletedSeal = "deleted"
+
+// sealKey is one touched record.
+type sealKey struct{ entity, rowID string }
+
+// touched is the set of records the current transaction of one connection
+// touched, in the order first touched.
+type touched struct {
+	mu   sync.Mutex
+	seen map[sealKey]struct{}
+	keys []sealKey
+}
+
+func (t *touched) add(entity, rowID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := sealKey{entity, rowID}
+	if _, ok := t.seen[k]; ok {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[sealKey]struct{}{}
+	}
+	t.seen[k] = struct{}{}
+	t.keys = append(t.keys, k)
+}
+
+// take returns the touched records and empties the set.
+func (t *touched) take() []sealKey {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.keys
+	t.keys, t.seen = nil, nil
+	return out
+}
+
+// touchedSets maps each HMS connection to its touched set.
+var touchedSets sync.Map // *sqlite3.SQLiteConn -> *touched
+
+// registerSealFunc gives a new connection its touched set and hms_seal.
+func registerSealFunc(c *sqlite3.SQLiteConn) error {
+	t := &touched{}
+	touchedSets.Store(c, t)
+	return c.RegisterFunc("hms_seal", func(entity, rowID string) int64 {
+		t.add(entity, rowID)
+		return 0
+	}, false)
+}
+
+// touchedOf returns the touched set of a database/sql connection of
+// HMS's driver.
+func touchedOf(ctx context.Context, conn *sql.Conn) (*touched, error) {
+	var t *touched
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a sqlite3 connection: %T", dc)
+		}
+		v, ok := touchedSets.Load(c)
+		if !ok {
+			return fmt.Errorf("connection without hms_seal")
+		}
+		t = v.(*touched)
+		return nil
+	})
+	return t, err
+}
+
+// sealedTable is how one audited table's records are read for sealing.
+type sealedTable struct {
+	name    string
+	keyExpr string   // the record's key as audit_seal.row_id, an SQL expression
+	cols    []string // the sealed columns, in the schema's order
+	byKey   string   // SELECT cols FROM t WHERE each key column = ?
+	split   func(rowID string) ([]any, bool)
+	all     string // SELECT key, cols FROM t ORDER BY key
+}
+
+// AuditedTables are the tables whose records are sealed: the synced tables.
+func AuditedTables() []string {
+	var out []string
+	for _, t := range syncedTables {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+// sealedTables reads, once per database, the audited tables' columns.
+func (db *DB) sealedTables(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]*sealedTable, error) {
+	db.sealMu.Lock()
+	defer db.sealMu.Unlock()
+	if db.sealTabs != nil {
+		return db.sealTabs, nil
+	}
+	out := map[string]*sealedTable{}
+	for _, st := range syncedTables {
+		rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, st.Name)
+		if err != nil {
+			return nil, err
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !slices.Contains(st.Local, c) {
+				cols = append(cols, c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(cols) == 0 {
+			return nil, fmt.Errorf("audited table %s has no columns", st.Name)
+		}
+		keyCols := st.KeyColumns()
+		keyExpr := strings.Join(keyCols, " || '/' || ")
+		quoted := make([]string, len(cols))
+		for i, c := range cols {
+			quoted[i] = `"` + c + `"`
+		}
+		list := strings.Join(quoted, ", ")
+		out[st.Name] = &sealedTable{
+			name: st.Name, keyExpr: keyExpr, cols: cols,
+			byKey: `SELECT ` + list + ` FROM ` + st.Name + ` WHERE ` + keyExpr + ` = ?`,
+			all:   `SELECT ` + keyExpr + `, ` + list + ` FROM ` + st.Name + ` ORDER BY ` + keyExpr,
+		}
+		out[st.Name].byKey = `SELECT ` + list + ` FROM ` + st.Name + ` WHERE ` + st.KeyWhere()
+		out[st.Name].split = st.SplitRowID
+	}
+	db.sealTabs = out
+	return out, nil
+}
+
+// rowHash is the SHA-256 of a record's canonical form: the table's name,
+// then each sealed column's name and typed, length-prefixed value.
+func rowHash(table string, cols []string, vals []any) string {
+	h := sha256.New()
+	var buf []byte
+	put := func(tag byte, b []byte) {
+		buf = append(buf, tag)
+		buf = binary.AppendUvarint(buf, uint64(len(b)))
+		buf = append(buf, b...)
+	}
+	put('T', []byte(table))
+	for i, c := range cols {
+		put('c', []byte(c))
+		switch v := vals[i].(type) {
+		case nil:
+			put('n', nil)
+		case int64:
+			put('i', strconv.AppendInt(nil, v, 10))
+		case float64:
+			put('f', strconv.AppendFloat(nil, v, 'g', -1, 64))
+		case string:
+			put('t', []byte(v))
+		case []byte:
+			put('b', v)
+		case bool: // not in STRICT tables; kept total
+			if v {
+				put('i', []byte("1"))
+			} else {
+				put('i', []byte("0"))
+			}
+		default:
+			put('?', fmt.Appendf(nil, "%v", v))
+		}
+		if len(buf) > 1<<16 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(buf)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// scanRow scans n columns into fresh values.
+func scanRow(sc interface{ Scan(...any) error }, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, sc.Scan(ptrs...)
+}
+
+// sealDigest is the hash over an audit row's seal rows, in order; "" when
+// it has none.
+type sealDigest struct {
+	h hash.Hash
+	n int64
+}
+
+func (d *sealDigest) add(entity, rowID, rowHash string) {
+	if d.h == nil {
+		d.h = sha256.New()
+	}
+	for _, f := range []string{entity, rowID, rowHash} {
+		fmt.Fprintf(d.h, "%d:%s|", len(f), f)
+	}
+	d.n++
+}
+
+func (d *sealDigest) sum() string {
+	if d.h == nil {
+		return ""
+	}
+	return hex.EncodeToString(d.h.Sum(nil))
+}
+
+// sealTouched hashes each touched record as it is now and appends its seal
+// row under audit row seq.
+func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		st, ok := tabs[k.entity]
+		if !ok {
+			return fmt.Errorf("seal: unknown table %s", k.entity)
+		}
+		h := deletedSeal
+		keyVals, ok := st.split(k.rowID)
+		if !ok {
+			return fmt.Errorf("seal %s: bad key %q", k.entity, k.rowID)
+		}
+		vals, err := scanRow(tx.QueryRowContext(tx.ctx, st.byKey, keyVals...), len(st.cols))
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return fmt.Errorf("seal %s %s: %w", k.entity, k.rowID, err)
+		default:
+			h = rowHash(st.name, st.cols, vals)
+		}
+		if err := tx.addSeal(seq, k.entity, k.rowID, h, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) addSeal(seq int64, entity, rowID, h string, d *sealDigest) error {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_seal (seq, entity, row_id, hash) VALUES (?, ?, ?, ?)`,
+		seq, entity, rowID, h); err != nil {
+		return fmt.Errorf("seal: %w", err)
+	}
+	d.add(entity, rowID, h)
+	return nil
+}
+
+// sealAll seals every record of every audited table under audit row seq:
+// the baseline.
+func (tx *Tx) sealAll(seq int64, d *sealDigest) error {
+	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
+	if err != nil {
+		return err
+	}
+	for _, name := range AuditedTables() {
+		st := tabs[name]
+		rows, err := tx.QueryContext(tx.ctx, st.all)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			vals, err := scanRow(rows, len(st.cols)+1)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			key := fmt.Sprint(vals[0])
+			if err := tx.addSeal(seq, name, key, rowHash(name, st.cols, vals[1:]), d); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// baselineAction names the audit row that seals the records present when
+// seals began.
+const baselineAction = "audit.baseline"
+
+// sealCaller is who the audit rows of sealing itself name.
+var sealCaller = app.Caller{Username: "hms"}
+
+// writeBaseline seals, once, every record present when the database first
+// opens with seals: one audit row, audit.baseline, for them all. A new
+// database gets it too, so that its log is never empty.
+func (db *DB) writeBaseline(ctx context.Context) error {
+	var n int
+	if err := db.w.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = ?`, baselineAction).Scan(&n); err != nil {
+		return fmt.Errorf("audit baseline: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	err := db.inTx(ctx, sealCaller, baselineAction, func(tx *Tx) error {
+		tx.sealAllRows = true
+		tx.Audit(baselineAction, "", "", "", "every record present when row seals began")
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("audit baseline: %w", err)
+	}
+	return nil
+}
+
+// maxRowProblems caps the rows one verify lists; the counts are complete.
+const maxRowProblems = 100
+
+// verifySeals walks each audited table once, in key order, beside its
+// records' seals in the same order, and reports each record whose content
+// differs from its latest seal, that has no seal, or whose seal says it
+// exists but it does not.
+func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, problems []string, err error) {
+	tabs, err := db.sealedTables(ctx, tx)
+	if err != nil {
+		return 0, nil, err
+	}
+	var total int
+	report := func(format string, args ...any) {
+		total++
+		if len(problems) < maxRowProblems {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	for _, name := range AuditedTables() {
+		st := tabs[name]
+		n, err := verifyTable(ctx, tx, st, report)
+		checked += n
+		if err != nil {
+			return checked, problems, err
+		}
+	}
+	if total > len(problems) {
+		problems = append(problems, fmt.Sprintf("… and %d more", total-len(problems)))
+	}
+	return checked, problems, nil
+}
+
+type latestSeal struct {
+	rowID, hash string
+	seq         int64
+}
+
+func verifyTable(ctx context.Context, tx *sql.Tx, st *sealedTable, report func(string, ...any)) (int64, error) {
+	seals, err := tx.QueryContext(ctx, `SELECT row_id, seq, hash FROM audit_seal WHERE entity = ? ORDER BY row_id, seq`, st.name)
+	if err != nil {
+		return 0, err
+	}
+	defer seals.Close()
+	// nextSeal returns the latest seal of the next sealed record.
+	var pending *latestSeal
+	nextSeal := func() (*latestSeal, error) {
+		var cur *latestSeal
+		for {
+			if pending == nil {
+				if !seals.Next() {
+					return cur, seals.Err()
+				}
+				var s latestSeal
+				if err := seals.Scan(&s.rowID, &s.seq, &s.hash); err != nil {
+					return nil, err
+				}
+				pending = &s
+			}
+			if cur != nil && pending.rowID != cur.rowID {
+				return cur, nil
+			}
+			cur, pending = pending, nil
+		}
+	}
+	rows, err := tx.QueryContext(ctx, st.all)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	seal, err := nextSeal()
+	if err != nil {
+		return 0, err
+	}
+	gone := func(s *latestSeal) {
+		if s.hash != deletedSeal {
+			report("%s %s was deleted outside the app: audit row %d sealed it and no audited write deleted it", st.name, s.rowID, s.seq)
+		}
+	}
+	for rows.Next() {
+		vals, err := scanRow(rows, len(st.cols)+1)
+		if err != nil {
+			return n, err
+		}
+		n++
+		key := fmt.Sprint(vals[0])
+		for seal != nil && seal.rowID < key {
+			gone(seal)
+			if seal, err = nextSeal(); err != nil {
+				return n, err
+			}
+		}
+		switch {
+		case seal == nil || seal.rowID != key:
+			report("%s %s was added outside the app: no audited write made it", st.name, key)
+			continue
+		case seal.hash == deletedSeal:
+			report("%s %s was put back outside the app: audit row %d deleted it", st.name, key, seal.seq)
+		case seal.hash != rowHash(st.name, st.cols, vals[1:]):
+			report("%s %s was altered outside the app: it differs from its last audited write (audit row %d)", st.name, key, seal.seq)
+		}
+		if seal, err = nextSeal(); err != nil {
+			return n, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	for seal != nil {
+		gone(seal)
+		if seal, err = nextSeal(); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

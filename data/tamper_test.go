@@ -1,0 +1,275 @@
+package data_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/datatest"
+)
+
+// tamperDemo is a demo database, made once per test binary, whose copies
+// the tamper cases edit: its path (the key file beside it).
+var tamperDemo struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func demoForTamper(t testing.TB) string {
+	tamperDemo.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hms-tamper-")
+		if err != nil {
+			tamperDemo.err = err
+			return
+		}
+		p := filepath.Join(dir, "demo.db")
+		db, err := data.Open(p, data.Options{HashParams: datatest.CheapHash})
+		if err != nil {
+			tamperDemo.err = err
+			return
+		}
+		tamperDemo.err = data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 120, Seed: 14})
+		if cerr := db.Close(); tamperDemo.err == nil {
+			tamperDemo.err = cerr
+		}
+		tamperDemo.path = p
+	})
+	if tamperDemo.err != nil {
+		t.Fatal(tamperDemo.err)
+	}
+	return tamperDemo.path
+}
+
+// copyDemo copies the demo database and its audit key into a new folder.
+func copyDemo(t *testing.T) string {
+	src := demoForTamper(t)
+	dst := filepath.Join(t.TempDir(), "hms.db")
+	for _, suffix := range []string{"", ".audit-key"} {
+		in, err := os.Open(src + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.OpenFile(dst+suffix, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// carefully runs stmts as someone with the file and the sqlite3 library
+// would who wants to leave no trace: the guard triggers of table (those
+// that refuse a change) are dropped first and put back, with their own
+// SQL, after.
+func carefully(t *testing.T, raw *sql.DB, table string, stmts ...string) {
+	t.Helper()
+	var guards, names []string
+	for _, tb := range strings.Split(table, ",") {
+		rows, err := raw.Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '%RAISE(%'`, tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var n, s string
+			if err := rows.Scan(&n, &s); err != nil {
+				t.Fatal(err)
+			}
+			names, guards = append(names, n), append(guards, s)
+		}
+		rows.Close()
+	}
+	for _, n := range names {
+		if _, err := raw.Exec(`DROP TRIGGER "` + n + `"`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range stmts {
+		if res, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		} else if n, _ := res.RowsAffected(); n == 0 && !strings.HasPrefix(s, "CREATE") && !strings.HasPrefix(s, "DROP") && !strings.HasPrefix(s, "PRAGMA") {
+			t.Fatalf("%s changed nothing", s)
+		}
+	}
+	for _, g := range guards {
+		if _, err := raw.Exec(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func openVerify(t *testing.T, path string) *app.VerifyReport {
+	t.Helper()
+	db, err := data.Open(path, data.Options{HashParams: datatest.CheapHash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rep, err := db.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// reportText is every problem verify found, one a line.
+func verifyText(rep *app.VerifyReport) string {
+	var b strings.Builder
+	b.WriteString(rep.AuditProblem + "\n")
+	for _, l := range [][]string{rep.Integrity, rep.ForeignKeys, rep.SchemaProblems, rep.RecordProblems, rep.DocumentProblems} {
+		for _, p := range l {
+			b.WriteString(p + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestTamper: edits made outside the app, with the sqlite3 library, on a
+// copy of a demo database; verify reports each one and names what it found.
+func TestTamper(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes a demo database")
+	}
+	demoForTamper(t)
+	t.Run("UntouchedVerifies", func(t *testing.T) {
+		rep := openVerify(t, copyDemo(t))
+		if !rep.OK() || rep.Records == 0 || rep.AuditRows == 0 {
+			t.Fatalf("untouched demo: %v\n%s", rep.Records, verifyText(rep))
+		}
+	})
+	one := func(table, cond string) string {
+		return `(SELECT ` + cond + ` FROM ` + table + ` ORDER BY rowid LIMIT 1)`
+	}
+	cases := []struct {
+		name  string
+		table string // whose guard triggers the edit goes around
+		stmts []string
+		want  []string // each must appear in the report
+	}{
+		// The audit log itself.
+		{"TailCutHeadMoved", "audit_log", []string{
+			`DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 3 FROM audit_log)`,
+			`UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_log), hash = (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)`},
+			[]string{"audit"}},
+		{"TailAndSealsCutHeadMoved", "audit_log", []string{
+			`DROP TRIGGER audit_seal_no_delete`,
+			`DELETE FROM audit_seal WHERE seq > (SELECT max(seq) - 3 FROM audit_log)`,
+			`DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 3 FROM audit_log)`,
+			`UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_log), hash = (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)`},
+			[]string{"head (row", "was moved or altered"}},
+		{"LogWiped", "audit_log", []string{`DROP TRIGGER audit_seal_no_delete`, `DELETE FROM audit_seal`,
+			`DELETE FROM audit_log`, `DELETE FROM audit_head`}, []string{"the log was wiped"}},
+		{"HeadDeleted", "audit_head", []string{`DELETE FROM audit_head`}, []string{"head record is missing"}},
+		{"AuditRowEdited", "audit_log", []string{`UPDATE audit_log SET detail = 'nothing here' WHERE seq = 5`}, []string{"row 5 was altered"}},
+		{"AuditRowDeleted", "audit_log", []string{`DELETE FROM audit_log WHERE seq = 7`}, []string{"row 7 is missing"}},
+		{"NoUpdateGuardDropped", "", []string{`DROP TRIGGER audit_log_no_update`}, []string{"trigger audit_log_no_update is missing"}},
+		{"NoDeleteGuardDropped", "", []string{`DROP TRIGGER audit_log_no_delete`}, []string{"trigger audit_log_no_delete is missing"}},
+		{"SealGuardAltered", "", []string{`DROP TRIGGER audit_seal_no_delete`,
+			`CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON audit_seal BEGIN SELECT 1; END`},
+			[]string{"trigger audit_seal_no_delete was altered"}},
+		{"SealTriggerDropped", "", []string{`DROP TRIGGER seal_payments_upd`}, []string{"trigger seal_payments_upd is missing"}},
+		{"TriggerAdded", "", []string{`CREATE TRIGGER sneaky AFTER INSERT ON notes BEGIN SELECT 1; END`}, []string{"trigger sneaky was added"}},
+		{"SealForged", "notes", []string{
+			`UPDATE notes SET text = 'rewritten' WHERE id = ` + one("notes", "id"),
+			`INSERT INTO audit_seal (seq, entity, row_id, hash) SELECT (SELECT max(seq) FROM audit_log), 'notes', ` + one("notes", "id") + `, 'x'`},
+			[]string{"record seals of audit row"}},
+		// Records edited.
+		{"NoteRewritten", "notes", []string{`UPDATE notes SET text = 'no findings' WHERE id = ` + one("notes", "id")}, []string{"notes ", "was altered outside the app"}},
+		{"PaymentAmountChanged", "payments", []string{`UPDATE payments SET amount = amount + 1000 WHERE id = ` + one("payments", "id")}, []string{"payments ", "altered"}},
+		{"RoleRaisedToAdmin", "users", []string{`UPDATE users SET role = 'admin' WHERE username = 'dr.house'`}, []string{"users ", "altered"}},
+		{"PasswordHashCopiedOntoAdmin", "users", []string{`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'nurse.joy') WHERE username = 'admin'`}, []string{"users ", "altered"}},
+		{"PatientRenamed", "patients", []string{`UPDATE patients SET family_name = 'Nobody' WHERE id = ` + one("patients", "id")}, []string{"patients ", "altered"}},
+		{"PrescriptionEdited", "prescriptions", []string{`UPDATE prescriptions SET notes = 'double the dose' WHERE id = ` + one("prescriptions", "id")}, []string{"prescriptions ", "altered"}},
+		{"PrescriptionItemEdited", "prescription_items", []string{`UPDATE prescription_items SET dose = '10 tablets' WHERE id = ` + one("prescription_items", "id")}, []string{"prescription_items ", "altered"}},
+		{"InvoiceEdited", "invoices", []string{`UPDATE invoices SET notes = 'waived' WHERE id = ` + one("invoices", "id")}, []string{"invoices ", "altered"}},
+		{"InvoiceLineTotalChanged", "invoice_lines", []string{`UPDATE invoice_lines SET description = 'Nothing' WHERE id = ` + one("invoice_lines", "id")}, []string{"invoice_lines ", "altered"}},
+		{"SettingChanged", "settings", []string{`UPDATE settings SET value = 'Elsewhere Clinic' WHERE key = (SELECT key FROM settings ORDER BY key LIMIT 1)`}, []string{"settings ", "altered"}},
+		{"AppointmentCancelled", "appointments", []string{`UPDATE appointments SET reason = 'moved' WHERE id = ` + one("appointments", "id")}, []string{"appointments ", "altered"}},
+		{"VitalsChanged", "vitals", []string{`UPDATE vitals SET systolic = 120 WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "altered"}},
+		{"AttachmentRetitled", "reports", []string{`UPDATE reports SET title = 'nothing' WHERE id = ` + one("reports", "id")}, []string{"reports ", "altered"}},
+		{"AllergyRemoved", "allergies", []string{`UPDATE allergies SET severity = 'mild' WHERE id = ` + one("allergies", "id")}, []string{"allergies ", "altered"}},
+		{"PriceChanged", "price_items", []string{`UPDATE price_items SET price = price + 1 WHERE id = ` + one("price_items", "id")}, []string{"price_items ", "altered"}},
+		{"DoctorFeeChanged", "doctor_profiles", []string{`UPDATE doctor_profiles SET room = '13' WHERE id = ` + one("doctor_profiles", "id")}, []string{"doctor_profiles ", "altered"}},
+		{"AllocationChanged", "payment_allocations", []string{`UPDATE payment_allocations SET amount = amount / 2 WHERE payment_id = (SELECT min(payment_id) FROM payment_allocations)`}, []string{"payment_allocations ", "altered"}},
+		// Records added.
+		{"AdminInserted", "users", []string{`INSERT INTO users (id, username, full_name, role, status, password_hash, created_at, updated_at)
+			SELECT '00000000-0000-7000-8000-000000000001', 'root', 'Root', 'admin', 'active', password_hash, created_at, updated_at FROM users WHERE username = 'admin'`},
+			[]string{"users 00000000-0000-7000-8000-000000000001 was added outside the app"}},
+		{"PaymentInserted", "payments", []string{`INSERT INTO payments SELECT '00000000-0000-7000-8000-000000000002', receipt_number || 'X', patient_id, patient_name, patient_mrn, method, amount,
+			tendered, change_given, reference, currency, cashier_id, cashier_name, taken_at, reversal_of, reason, created_at, updated_at, deleted_at, server_seq FROM payments ORDER BY rowid LIMIT 1`},
+			[]string{"payments 00000000-0000-7000-8000-000000000002 was added"}},
+		{"NoteInserted", "notes", []string{`INSERT INTO notes (id, patient_id, kind, text, author_id, author_name, created_at)
+			SELECT '00000000-0000-7000-8000-000000000003', patient_id, kind, 'backdated', author_id, author_name, created_at FROM notes ORDER BY rowid LIMIT 1`},
+			[]string{"notes 00000000-0000-7000-8000-000000000003 was added"}},
+		// Records deleted.
+		{"PaymentDeleted", "payments,payment_allocations,receipts", []string{`PRAGMA foreign_keys = OFF`, `DELETE FROM payment_allocations WHERE payment_id = ` + one("payments", "id"),
+			`DELETE FROM payments WHERE id = ` + one("payments", "id")},
+			[]string{"payments ", "was deleted outside the app"}},
+		{"NoteDeleted", "notes", []string{`DELETE FROM notes WHERE id = ` + one("notes", "id")}, []string{"notes ", "deleted outside the app"}},
+		{"AppointmentDeleted", "appointments,appointment_events", []string{`DELETE FROM appointment_events WHERE appointment_id = ` + one("appointments", "id"),
+			`DELETE FROM appointments WHERE id = ` + one("appointments", "id")}, []string{"appointments ", "deleted outside the app"}},
+		{"InvoiceLineDeleted", "invoice_lines", []string{`DELETE FROM invoice_lines WHERE id = ` + one("invoice_lines", "id")}, []string{"invoice_lines ", "deleted outside the app"}},
+		{"VitalsDeleted", "vitals", []string{`DELETE FROM vitals WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "deleted outside the app"}},
+		{"PatientEventDeleted", "patient_events", []string{`DELETE FROM patient_events WHERE id = ` + one("patient_events", "id")}, []string{"patient_events ", "deleted outside the app"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := copyDemo(t)
+			raw, err := sql.Open(datatest.TamperDriver, "file:"+path+"?_busy_timeout=5000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw.SetMaxOpenConns(1)
+			carefully(t, raw, tc.table, tc.stmts...)
+			if err := raw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rep := openVerify(t, path)
+			text := verifyText(rep)
+			if rep.OK() {
+				t.Fatalf("verify passed after %s", tc.name)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Fatalf("want %q in the report:\n%s", w, text)
+				}
+			}
+			t.Logf("%s:\n%s", tc.name, strings.TrimSpace(text))
+		})
+	}
+}
+
+// BenchmarkVerify reports how long hms verify takes on the benchmark's
+// demo database (HMS_BENCH_PATIENTS, as the other benchmarks).
+func BenchmarkVerify(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		rep, err := db.Verify(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !rep.OK() {
+			b.Fatalf("verify: %s", verifyText(rep))
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/verify")
+		b.ReportMetric(float64(rep.Records), "records")
+	}
+}
