@@ -69,6 +69,7 @@ type UI struct {
 	lastFocused   fyne.Focusable
 	lastSignature uint64
 	locked        bool
+	hidden        *hiddenWork // what the lock screen covers; nil when not locked
 	syncStatus    string
 	// syncState is where the desk stood at the last sync report; nil
 	// before the first.
@@ -205,7 +206,7 @@ func (u *UI) dropScreens() {
 	u.gen++
 	u.viewFiles.clear()
 	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
-	u.forced, u.pwDialog, u.main, u.lock = nil, nil, nil, nil
+	u.forced, u.pwDialog, u.main, u.lock, u.hidden = nil, nil, nil, nil, nil
 	u.docs.saved = nil
 	u.lastFocused, u.lastSignature = nil, 0
 	u.clearOverlays()
@@ -213,15 +214,21 @@ func (u *UI) dropScreens() {
 
 // background runs work off the UI goroutine with the caller in its context,
 // then done on the UI goroutine, unless the screens were replaced meanwhile.
+// A result for a screen the lock now covers waits for the unlock.
 func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
 	ctx := u.ctx()
-	gen := u.gen
+	gen, locked := u.gen, u.locked
 	u.touch()
 	do := u.do
 	go func() {
 		v, err := work(ctx)
 		do(func() {
 			if u.gen != gen {
+				return
+			}
+			if u.hidden != nil && !locked {
+				// Its screen is behind the lock: it gets the result at the unlock.
+				u.hidden.done = append(u.hidden.done, func() { done(v, err) })
 				return
 			}
 			done(v, err)
