@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0013 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0020 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -718,6 +718,20 @@ BEGIN
     WHERE f.key NOT IN ('created_at', 'updated_at')
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
+
+-- drafts
+
+CREATE TABLE drafts (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration')),
+    patient_id TEXT NOT NULL DEFAULT '',
+    title      TEXT NOT NULL,
+    fields     TEXT NOT NULL, -- JSON object: the form's texts by field name
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX drafts_user ON drafts (user_id, created_at);
 
 -- field_clock
 
