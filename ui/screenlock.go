@@ -32,7 +32,8 @@ func newLockScreen(u *UI) *lockScreen {
 	s.password.OnSubmitted = func(string) { s.onUnlock() }
 	s.unlock = widget.NewButton("Unlock", s.onUnlock)
 	s.unlock.Importance = widget.HighImportance
-	s.logout = widget.NewButton("Log out", u.logout)
+	// Log out keeps the unsaved text behind the lock as drafts first.
+	s.logout = widget.NewButton("Log out", u.endSessionKeepingWork)
 	s.message = newErrorLabel()
 	// Only the username: on a patient's kiosk even the full name is
 	// patient data.
@@ -86,6 +87,8 @@ type hiddenWork struct {
 	// handed to their screens at the unlock, so none lands on the lock
 	// screen (an error dialog, say).
 	done []func()
+	// ending: the session is ending (its drafts are being saved).
+	ending bool
 }
 
 // lockNow takes the screen and its dialogs off the window and shows the
@@ -150,13 +153,22 @@ func (u *UI) idleLimit() time.Duration {
 	return time.Duration(m) * time.Minute
 }
 
-// checkIdle locks the screen when nothing happened for the idle limit. The
+// checkIdle locks the screen when nothing happened for the idle limit, and
+// logs out when the lock lasted the auto-logout time. The
 // ticker calls it on the UI goroutine; tests call it after moving their
 // clock. Typing into an entry reaches the entry, not the window, so a change
 // of the focused entry's text or cursor since the last check counts as
 // activity too.
 func (u *UI) checkIdle() {
-	if u.session == nil || u.locked {
+	if u.session == nil {
+		return
+	}
+	if u.locked {
+		// A lock that lasts the auto-logout time ends the session, keeping
+		// the unsaved text as drafts, so the desk is free for the next person.
+		if u.hidden != nil && u.now().Sub(u.hidden.lockedAt) >= u.logoutLimit() {
+			u.endSessionKeepingWork()
+		}
 		return
 	}
 	if u.focusChanged() {

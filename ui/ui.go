@@ -69,7 +69,8 @@ type UI struct {
 	lastFocused   fyne.Focusable
 	lastSignature uint64
 	locked        bool
-	hidden        *hiddenWork // what the lock screen covers; nil when not locked
+	hidden        *hiddenWork  // what the lock screen covers; nil when not locked
+	drafts        *draftsOffer // the offer of the user's drafts after the login
 	syncStatus    string
 	// syncState is where the desk stood at the last sync report; nil
 	// before the first.
@@ -206,7 +207,7 @@ func (u *UI) dropScreens() {
 	u.gen++
 	u.viewFiles.clear()
 	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
-	u.forced, u.pwDialog, u.main, u.lock, u.hidden = nil, nil, nil, nil, nil
+	u.forced, u.pwDialog, u.main, u.lock, u.hidden, u.drafts = nil, nil, nil, nil, nil, nil
 	u.docs.saved = nil
 	u.lastFocused, u.lastSignature = nil, 0
 	u.clearOverlays()
