@@ -520,3 +520,27 @@ func CanSeeAccount(c Caller, userID string) error {
 func CanSeeConflicts(c Caller) error {
 	return RequireAny(c, PermManageSettings, PermManageAppointments)
 }
+
+// CanKeepDrafts: any logged-in user with an account keeps their own
+// drafts (the command line has no account to keep them for).
+func CanKeepDrafts(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.UserID == "" {
+		return denied("You are not allowed to keep drafts without an account of your own.")
+	}
+	return nil
+}
+
+// CanDiscardDraft: a draft is its writer's alone; to anyone else it does
+// not exist, so its id tells them nothing.
+func CanDiscardDraft(c Caller, ownerID string) error {
+	if err := CanKeepDrafts(c); err != nil {
+		return err
+	}
+	if c.UserID != ownerID {
+		return &Error{Code: ENOTFOUND, Message: "There is no such draft."}
+	}
+	return nil
+}

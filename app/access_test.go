@@ -421,3 +421,12 @@ func TestCheckSession(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+func TestCanKeepDrafts(t *testing.T) {
+	check(t, "keep drafts", app.CanKeepDrafts,
+		table{"admin": ok, "cli": denied, "doctor": ok, "nurse": ok, "reception": ok, "billing": ok,
+			"patient": ok, "patient without a record": ok, "nobody": denied})
+	check(t, "the doctor's draft", func(c app.Caller) error { return app.CanDiscardDraft(c, "doc1") },
+		table{"admin": absent, "cli": denied, "doctor": ok, "nurse": absent, "reception": absent, "billing": absent,
+			"patient": absent, "patient without a record": absent, "nobody": denied})
+}

@@ -13,4 +13,5 @@ type Services struct {
 	Billing      BillingService
 	Dashboard    DashboardService
 	Sync         SyncService
+	Drafts       DraftService
 }

@@ -17,6 +17,9 @@ type Settings struct {
 	Currency        string // ISO 4217 code, e.g. EUR
 	TimeZone        string // IANA name, e.g. Europe/Athens
 	AutoLockMinutes int    // idle minutes before the screen locks
+	// AutoLogoutMinutes is how long the lock may last before the session
+	// ends, its unsaved text kept as drafts for its user.
+	AutoLogoutMinutes int
 }
 
 // MaxLogoBytes bounds the logo kept in settings.
@@ -24,6 +27,10 @@ const MaxLogoBytes = 1 << 20
 
 // DefaultAutoLockMinutes is DESIGN.md's idle time before the screen locks.
 const DefaultAutoLockMinutes = 10
+
+// DefaultAutoLogoutMinutes is how long the lock lasts before the session
+// ends, unless the clinic sets another time.
+const DefaultAutoLogoutMinutes = 60
 
 // Location returns the clinic's time zone, or UTC when it is not set.
 func (s *Settings) Location() *time.Location {
@@ -79,6 +86,12 @@ func (s *Settings) Validate() error {
 	}
 	if s.AutoLockMinutes < 1 || s.AutoLockMinutes > 240 {
 		return FieldErrorf("auto_lock_minutes", "The screen must lock after 1 to 240 idle minutes.")
+	}
+	if s.AutoLogoutMinutes == 0 {
+		s.AutoLogoutMinutes = DefaultAutoLogoutMinutes
+	}
+	if s.AutoLogoutMinutes < 1 || s.AutoLogoutMinutes > 1440 {
+		return FieldErrorf("auto_logout_minutes", "A locked session must end after 1 to 1440 minutes.")
 	}
 	if len(s.Logo) > MaxLogoBytes {
 		return FieldErrorf("logo", "The logo is too large (at most 1 MB).")

@@ -19,19 +19,28 @@ type SettingsService struct {
 var _ app.SettingsService = (*SettingsService)(nil)
 
 // settingKeys are the keys of the settings table, in the order of app.Settings.
-var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes"}
+var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes",
+	"auto_logout_minutes"}
 
 func settingsToMap(s app.Settings) map[string]string {
 	return map[string]string{
 		"clinic_name": s.ClinicName, "address": s.Address, "phone": s.Phone, "tax_id": s.TaxID,
 		"logo": base64.StdEncoding.EncodeToString(s.Logo), "currency": s.Currency, "time_zone": s.TimeZone,
-		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes),
+		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
 	}
 }
 
 func settingsFromMap(m map[string]string) (*app.Settings, error) {
 	s := &app.Settings{ClinicName: m["clinic_name"], Address: m["address"], Phone: m["phone"], TaxID: m["tax_id"],
-		Currency: m["currency"], TimeZone: m["time_zone"], AutoLockMinutes: app.DefaultAutoLockMinutes}
+		Currency: m["currency"], TimeZone: m["time_zone"], AutoLockMinutes: app.DefaultAutoLockMinutes,
+		AutoLogoutMinutes: app.DefaultAutoLogoutMinutes}
+	if v := m["auto_logout_minutes"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("setting auto_logout_minutes: %w", err)
+		}
+		s.AutoLogoutMinutes = n
+	}
 	if v := m["auto_lock_minutes"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

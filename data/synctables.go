@@ -145,6 +145,7 @@ var localTables = map[string]string{
 	"dashboard_zone":     "dashboard summaries, derived from synced rows by each desk's triggers",
 	"dashboard_state":    "dashboard summaries, derived",
 	"dashboard_seen":     "what one user last looked at on this desk's dashboard",
+	"drafts":             "unsaved text of a session that ended, kept for its writer on the desk where it was written; it is no record yet",
 	"dash_patients":      "dashboard summaries, derived",
 	"dash_appointments":  "dashboard summaries, derived",
 	"dash_revenue":       "dashboard summaries, derived",

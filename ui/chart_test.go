@@ -89,11 +89,11 @@ func TestChart(t *testing.T) {
 		}
 	})
 
-	t.Run("LockClearsTheChart", func(t *testing.T) {
+	t.Run("LockHidesTheChart", func(t *testing.T) {
 		h := newClinicHarness(t)
 		h.openChartOf(app.RoleNurse)
 		h.u.lockNow()
-		if h.u.main != nil || !h.u.locked {
+		if !h.u.locked {
 			t.Fatal("not locked")
 		}
 		for _, s := range []string{"Grace Hopper", "P-D1-000001", "Penicillin", "Hypertension", "2 Hill St"} {

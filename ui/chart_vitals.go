@@ -389,8 +389,12 @@ func newTrendChart(spec trendSpec, series []trendSeries) fyne.CanvasObject {
 	bg.Resize(fyne.NewSize(trendWidth, trendHeight))
 	objs := []fyne.CanvasObject{bg}
 	if !found {
+		// One line: a wrapping label in a centring container is given its
+		// narrowest width, one letter.
+		empty := widget.NewLabel("no readings")
+		empty.Importance = widget.LowImportance
 		return container.NewVBox(label, container.NewStack(container.New(fixedLayout{fyne.NewSize(trendWidth, trendHeight)}, objs...),
-			container.NewCenter(mutedLabel("no readings"))))
+			container.NewCenter(empty)))
 	}
 	if span := hi - lo; span < spec.minSpan {
 		mid := (hi + lo) / 2

@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -35,6 +36,52 @@ func setColumnRow(row *fyne.Container, imp widget.Importance, texts ...string) {
 		l.Importance = imp
 		l.SetText(texts[i])
 	}
+}
+
+// newFittedRow is a row of cols whose labels do not truncate: the screen
+// writes each text through fitText. Fyne's own truncation shapes the text
+// anew, uncached, every time a label changes, which was most of the time
+// from a keystroke to the redrawn results; a measurement through
+// fyne.MeasureText is cached per text.
+func newFittedRow(cols []listColumn) *fyne.Container {
+	row := newColumnRow(cols)
+	for _, o := range row.Objects {
+		o.(*widget.Label).Truncation = fyne.TextTruncateOff
+	}
+	return row
+}
+
+// setFittedRow writes texts into a row built by newFittedRow, each cut to
+// its column's width with an ellipsis when it does not fit.
+func setFittedRow(row *fyne.Container, cols []listColumn, imp widget.Importance, texts ...string) {
+	for i, o := range row.Objects {
+		l := o.(*widget.Label)
+		text := fitText(texts[i], cols[i].width-2*theme.InnerPadding(), l.TextStyle)
+		if l.Text == text && l.Importance == imp {
+			continue
+		}
+		l.Importance = imp
+		l.SetText(text)
+	}
+}
+
+// fitText is s, or its longest beginning that fits width with "…" after it.
+func fitText(s string, width float32, style fyne.TextStyle) string {
+	size := theme.TextSize()
+	if fyne.MeasureText(s, size, style).Width <= width {
+		return s
+	}
+	runes := []rune(s)
+	lo, hi := 0, len(runes)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fyne.MeasureText(string(runes[:mid])+"…", size, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(runes[:lo]) + "…"
 }
 
 // columnHeader is the bold header of cols.

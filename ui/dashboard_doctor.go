@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -228,7 +229,7 @@ func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
 		v.markSeen.Disable()
 	}
 	rows := make([]fyne.CanvasObject, 0, len(d.NewAttachments))
-	for _, nr := range d.NewAttachments {
+	for _, nr := range newestReportsFirst(d.NewAttachments) {
 		r := nr.Attachment
 		what := r.Title + " (" + attachmentTypeLabel(r.Type) + ") · " + nr.PatientName
 		row := linkRow(newAttachmentColumns, widget.MediumImportance, func() { v.openAttachments(r.PatientID) },
@@ -292,4 +293,19 @@ func (v *doctorView) onMarkSeen() {
 		}
 		v.load()
 	})
+}
+
+// newestReportsFirst orders new reports by the date the list shows, newest
+// first, and those of one date by when they were attached (the service
+// lists them by the time they were attached, which is not the order of
+// their dates: a lab report of last week attached today).
+func newestReportsFirst(rs []*app.NewAttachment) []*app.NewAttachment {
+	out := slices.Clone(rs)
+	slices.SortStableFunc(out, func(a, b *app.NewAttachment) int {
+		if c := strings.Compare(b.Attachment.Date, a.Attachment.Date); c != 0 {
+			return c
+		}
+		return b.Attachment.CreatedAt.Compare(a.Attachment.CreatedAt)
+	})
+	return out
 }

@@ -647,3 +647,30 @@ func TestDashboardAdminOpensDoctors(t *testing.T) {
 		t.Errorf("the chart's back button says %q", s.chart.back.Text)
 	}
 }
+
+// TestDoctorNewReportsInDateOrder: the list of new reports is in the order
+// of the dates it shows, newest first, whatever order they were attached in.
+func TestDoctorNewReportsInDateOrder(t *testing.T) {
+	h := newDashHarness(t)
+	h.serveDoctorDashboard()
+	attached := func(id, title, date string, hour int) *app.NewAttachment {
+		return &app.NewAttachment{Attachment: &app.Attachment{ID: id, PatientID: "p-2", Title: title, Type: app.AttachmentLab,
+			Date: date, CreatedAt: time.Date(2026, 3, 2, hour, 0, 0, 0, time.UTC)}, PatientName: "Ada Lovelace"}
+	}
+	// As the service lists them: the most recently attached first.
+	h.newReports = []*app.NewAttachment{attached("r-3", "Old X-ray", "2026-02-10", 11),
+		attached("r-2", "Urinalysis", "2026-03-01", 10), attached("r-1", "Lipids", "2026-02-20", 9)}
+	s := h.openDashboard(app.RoleDoctor)
+	h.waitFor("the doctor's dashboard", func() bool { return s.doctor.dash != nil })
+	var order []string
+	for _, text := range h.texts() {
+		for _, title := range []string{"Urinalysis", "Lipids", "Old X-ray"} {
+			if strings.HasPrefix(text, title+" (") && (len(order) == 0 || order[len(order)-1] != title) {
+				order = append(order, title) // a label and its text: once
+			}
+		}
+	}
+	if want := []string{"Urinalysis", "Lipids", "Old X-ray"}; !slices.Equal(order, want) {
+		t.Errorf("new reports listed %v, want by date %v", order, want)
+	}
+}

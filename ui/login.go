@@ -140,6 +140,7 @@ func (u *UI) startSession(sess *app.Session, st *app.Settings) {
 	u.session, u.settings, u.locked = sess, st, false
 	u.touch()
 	u.enter()
+	u.offerDrafts()
 }
 
 // enter shows what a logged-in user sees first, after login or unlock.

@@ -19,8 +19,11 @@ import (
 )
 
 const (
-	// searchDebounce is how long the search waits after a keystroke, so a
-	// name typed quickly costs one query, not one per letter.
+	// searchDebounce is how long the small pickers (a booking's patient,
+	// an invoice line's price item) wait after a keystroke, so that their
+	// choices do not change under the pointer while one types. The
+	// Patients area has none: its query takes well under a millisecond, so
+	// every keystroke searches at once and only the newest answer is shown.
 	searchDebounce = 150 * time.Millisecond
 	// patientPageSize is how many patients one page of results holds.
 	patientPageSize = 50
@@ -41,8 +44,7 @@ type patientsScreen struct {
 	searched bool   // a search has run since the area opened
 	// seq numbers searches; a result of an older one than the newest is
 	// dropped, so a slow answer to "gr" cannot replace the one to "grace".
-	seq   int
-	timer *time.Timer
+	seq int
 
 	query        *widget.Entry
 	showArchived *widget.Check  // admins only
@@ -72,7 +74,7 @@ func (s *patientsScreen) role() app.Role { return s.u.session.User.Role }
 
 func (s *patientsScreen) buildUI() {
 	s.query = entry("Name, record number or phone")
-	s.query.OnChanged = func(string) { s.scheduleSearch() }
+	s.query.OnChanged = func(string) { s.runSearch() }
 	s.query.OnSubmitted = func(string) { s.searchNow() }
 	role := s.role()
 	var filters []fyne.CanvasObject
@@ -98,7 +100,7 @@ func (s *patientsScreen) buildUI() {
 
 	s.list = widget.NewList(
 		func() int { return len(s.patients) },
-		func() fyne.CanvasObject { return newColumnRow(patientColumns) },
+		func() fyne.CanvasObject { return newFittedRow(patientColumns) },
 		s.updateRow,
 	)
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -134,53 +136,24 @@ func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	p := s.patients[id]
-	cells := o.(*fyne.Container).Objects
 	name := p.FullName()
 	imp := widget.MediumImportance
 	if p.Archived() {
 		name += " — archived"
 		imp = widget.LowImportance
 	}
-	for i, text := range []string{name, p.MRN, p.BirthDate, sexLabel(p.Sex), p.Phone} {
-		l := cells[i].(*widget.Label)
-		l.Importance = imp
-		l.SetText(text)
-	}
+	setFittedRow(o.(*fyne.Container), patientColumns, imp, name, p.MRN, p.BirthDate, sexLabel(p.Sex), p.Phone)
 	if id >= len(s.patients)-pageAhead {
 		s.loadMore()
 	}
 }
 
-// live reports whether the screen is still the one on view.
-func (s *patientsScreen) live() bool {
-	return s.u.main != nil && s.u.main.patients == s
-}
-
-// scheduleSearch runs the search once typing pauses for searchDebounce.
-func (s *patientsScreen) scheduleSearch() {
-	s.seq++
-	seq, gen, do := s.seq, s.u.gen, s.u.do
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timer = time.AfterFunc(searchDebounce, func() {
-		do(func() {
-			if s.u.gen == gen && seq == s.seq && s.live() {
-				s.runSearch()
-			}
-		})
-	})
-}
-
-// searchNow runs the search at once (Enter, a filter changed).
-func (s *patientsScreen) searchNow() {
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.runSearch()
-}
+// searchNow runs the search again (Enter, a filter changed).
+func (s *patientsScreen) searchNow() { s.runSearch() }
 
 // runSearch fetches the first page of the current query as a new search.
+// It runs on every keystroke: the newest search's answer is the only one
+// shown (seq), whatever order the answers arrive in.
 func (s *patientsScreen) runSearch() {
 	s.seq++
 	seq := s.seq

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -336,21 +337,34 @@ func TestPatientSearch(t *testing.T) {
 		}
 	})
 
-	t.Run("DebouncedAndPaged", func(t *testing.T) {
+	t.Run("EveryKeystrokeAndPaged", func(t *testing.T) {
 		h := newClinicHarness(t)
 		h.servePatients(samplePatients(120, 1), 50)
 		s := h.openPatients(app.RoleReception)
+		// No wait after typing: each keystroke searches at once, so the
+		// results of "fam" are there without any timer running.
 		test.Type(s.query, "fam")
-		h.waitFor("the search", func() bool { return h.called("FindPatients") >= 1 })
-		h.waitFor("the results", func() bool { return len(s.patients) == 50 })
+		h.waitFor("the searches", func() bool { return h.called("FindPatients") == 3 })
 		h.settle()
 		calls := h.callsOf("FindPatients")
-		if len(calls) != 1 {
-			t.Fatalf("%d searches for one quickly typed word, want 1 (debounced): %v", len(calls), calls)
+		if len(calls) != 3 {
+			t.Fatalf("%d searches for three keystrokes, want 3: %v", len(calls), calls)
 		}
-		if f := calls[0].(app.PatientFilter); f.Query != "fam" || f.Cursor != "" || f.Limit != patientPageSize {
-			t.Errorf("first filter = %+v", f)
+		var queries []string
+		for _, c := range calls {
+			f := c.(app.PatientFilter)
+			if f.Cursor != "" || f.Limit != patientPageSize {
+				t.Errorf("filter = %+v", f)
+			}
+			queries = append(queries, f.Query)
 		}
+		if slices.Sort(queries); !slices.Equal(queries, []string{"f", "fa", "fam"}) {
+			t.Errorf("queries %q, want one per keystroke", queries)
+		}
+		h.settle()
+		h.mu.Lock()
+		delete(h.calls, "FindPatients")
+		h.mu.Unlock()
 		if !strings.Contains(s.status.Text, "scroll for more") {
 			t.Errorf("status = %q", s.status.Text)
 		}
@@ -358,14 +372,14 @@ func TestPatientSearch(t *testing.T) {
 		s.list.ScrollToBottom()
 		h.waitFor("the second page", func() bool { return len(s.patients) == 100 })
 		calls = h.callsOf("FindPatients")
-		if f := calls[1].(app.PatientFilter); f.Query != "fam" || f.Cursor != "c50" {
+		if f := calls[0].(app.PatientFilter); f.Query != "fam" || f.Cursor != "c50" {
 			t.Errorf("second filter = %+v", f)
 		}
 		s.list.ScrollToBottom()
 		h.waitFor("the last page", func() bool { return len(s.patients) == 120 })
 		h.settle()
-		if n := h.called("FindPatients"); n != 3 {
-			t.Errorf("%d calls after the last page, want 3", n)
+		if n := h.called("FindPatients"); n != 2 {
+			t.Errorf("%d calls for the next pages, want 2", n)
 		}
 		if s.status.Text != "120 patients." {
 			t.Errorf("status = %q", s.status.Text)
@@ -494,17 +508,10 @@ func TestPatientSearchAfterLock(t *testing.T) {
 	h := newClinicHarness(t)
 	h.servePatients(samplePatients(3, 1), 50)
 	s := h.openPatients(app.RoleReception)
-	h.mu.Lock()
-	delete(h.calls, "FindPatients")
-	h.mu.Unlock()
 	test.Type(s.query, "fam")
-	h.u.lockNow() // before the debounce fires
-	time.Sleep(2 * searchDebounce)
-	h.drain()
-	if h.called("FindPatients") != 0 {
-		t.Error("a search typed before the lock ran after it")
-	}
-	if h.u.main != nil || h.shows("Family1") {
+	h.u.lockNow() // before the answers come back
+	h.settle()
+	if h.shows("Family1") {
 		t.Error("patient data on the lock screen")
 	}
 }

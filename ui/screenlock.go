@@ -32,7 +32,8 @@ func newLockScreen(u *UI) *lockScreen {
 	s.password.OnSubmitted = func(string) { s.onUnlock() }
 	s.unlock = widget.NewButton("Unlock", s.onUnlock)
 	s.unlock.Importance = widget.HighImportance
-	s.logout = widget.NewButton("Log out", u.logout)
+	// Log out keeps the unsaved text behind the lock as drafts first.
+	s.logout = widget.NewButton("Log out", u.endSessionKeepingWork)
 	s.message = newErrorLabel()
 	// Only the username: on a patient's kiosk even the full name is
 	// patient data.
@@ -70,24 +71,74 @@ func (s *lockScreen) onUnlock() {
 			s.message.Show()
 			return
 		}
-		s.u.locked = false
-		s.u.touch()
-		s.u.enter()
+		s.u.unlockWork()
 	})
 }
 
-// lockNow replaces the window's content with the lock screen. Every screen
-// struct is dropped, dialogs are closed, and results of calls still under
-// way are discarded, so no patient data stays on view.
+// hiddenWork is what the lock took off the window: the screen and its
+// dialogs, kept as they were, unsaved text included, for the same user's
+// unlock.
+type hiddenWork struct {
+	content  []fyne.CanvasObject
+	overlays []fyne.CanvasObject
+	focused  fyne.Focusable
+	lockedAt time.Time
+	// done are results of service calls that came back while locked,
+	// handed to their screens at the unlock, so none lands on the lock
+	// screen (an error dialog, say).
+	done []func()
+	// ending: the session is ending (its drafts are being saved).
+	ending bool
+}
+
+// lockNow takes the screen and its dialogs off the window and shows the
+// lock screen: no patient data stays on view, and nothing is destroyed.
+// The unlock puts everything back as it was; a logout from the lock screen
+// (or the lock lasting the clinic's auto-logout time) saves the unsaved
+// text as drafts and ends the session.
 func (u *UI) lockNow() {
 	if u.session == nil || u.locked {
 		return
 	}
-	u.dropScreens()
+	c := u.win.Canvas()
+	w := &hiddenWork{content: u.root.Objects, focused: c.Focused(), lockedAt: u.now()}
+	ov := c.Overlays()
+	for _, o := range ov.List() {
+		w.overlays = append(w.overlays, o)
+		ov.Remove(o)
+	}
+	u.hidden = w
 	u.locked = true
+	// Files written for the system's viewer go: the lock keeps the screens,
+	// not copies of patients' documents on disk.
+	u.viewFiles.clear()
 	u.lock = newLockScreen(u)
 	u.setContent(u.lock.content)
-	u.win.Canvas().Focus(u.lock.password)
+	c.Focus(u.lock.password)
+}
+
+// unlockWork puts back what lockNow hid, after the same user's password.
+func (u *UI) unlockWork() {
+	w := u.hidden
+	u.locked, u.lock, u.hidden = false, nil, nil
+	u.touch()
+	if w == nil {
+		u.enter()
+		return
+	}
+	u.root.Objects = w.content
+	u.root.Refresh()
+	c := u.win.Canvas()
+	for _, o := range w.overlays {
+		c.Overlays().Add(o)
+	}
+	if w.focused != nil {
+		c.Focus(w.focused)
+	}
+	u.lastFocused, u.lastSignature = nil, 0
+	for _, f := range w.done {
+		f()
+	}
 }
 
 // touch records activity now.
@@ -102,13 +153,22 @@ func (u *UI) idleLimit() time.Duration {
 	return time.Duration(m) * time.Minute
 }
 
-// checkIdle locks the screen when nothing happened for the idle limit. The
+// checkIdle locks the screen when nothing happened for the idle limit, and
+// logs out when the lock lasted the auto-logout time. The
 // ticker calls it on the UI goroutine; tests call it after moving their
 // clock. Typing into an entry reaches the entry, not the window, so a change
 // of the focused entry's text or cursor since the last check counts as
 // activity too.
 func (u *UI) checkIdle() {
-	if u.session == nil || u.locked {
+	if u.session == nil {
+		return
+	}
+	if u.locked {
+		// A lock that lasts the auto-logout time ends the session, keeping
+		// the unsaved text as drafts, so the desk is free for the next person.
+		if u.hidden != nil && u.now().Sub(u.hidden.lockedAt) >= u.logoutLimit() {
+			u.endSessionKeepingWork()
+		}
 		return
 	}
 	if u.focusChanged() {

@@ -55,8 +55,8 @@ func TestAutoLock(t *testing.T) {
 		if !h.u.locked || h.u.lock == nil {
 			t.Fatal("not locked after 10 idle minutes")
 		}
-		if h.u.main != nil {
-			t.Error("main screen kept while locked")
+		if h.u.main == nil {
+			t.Error("the screen behind the lock was destroyed")
 		}
 		for _, s := range []string{"P-D1-000042", "Hopper", "2 Hill St", "1956-12-09"} {
 			if h.shows(s) {
@@ -68,7 +68,7 @@ func TestAutoLock(t *testing.T) {
 		test.Type(lock.password, "not my password")
 		test.Tap(lock.unlock)
 		h.waitFor("the unlock message", func() bool { return lock.message.Visible() })
-		if !h.u.locked || h.u.main != nil {
+		if !h.u.locked || h.shows("Hopper") {
 			t.Fatal("unlocked with a wrong password")
 		}
 		if lock.message.Text != "The password is not right." {
@@ -77,13 +77,12 @@ func TestAutoLock(t *testing.T) {
 
 		test.Type(lock.password, testPassword)
 		test.Tap(lock.unlock)
-		h.waitFor("the main window", func() bool { return h.u.main != nil })
-		if h.u.locked || h.u.lock != nil {
+		h.waitFor("the unlock", func() bool { return !h.u.locked })
+		if h.u.lock != nil {
 			t.Error("still locked")
 		}
-		h.waitFor("a fresh record", func() bool { return h.u.main.record.mrn.Text == "P-D1-000042" })
-		if h.called("FindPatientByID") != 2 {
-			t.Errorf("record read %d times, want a fresh read after unlock", h.called("FindPatientByID"))
+		if h.u.main.record.mrn.Text != "P-D1-000042" || !h.shows("P-D1-000042") {
+			t.Error("the record is not back on screen")
 		}
 	})
 
@@ -123,14 +122,14 @@ func TestAutoLock(t *testing.T) {
 		}
 	})
 
-	t.Run("LockNowClosesDialogs", func(t *testing.T) {
+	t.Run("LockNowHidesDialogs", func(t *testing.T) {
 		h := patientHarness(t)
 		test.Tap(h.u.main.changePassword)
 		if len(h.u.win.Canvas().Overlays().List()) == 0 {
 			t.Fatal("dialog not open")
 		}
 		test.Tap(h.u.main.lockNow)
-		if !h.u.locked || h.u.pwDialog != nil {
+		if !h.u.locked {
 			t.Error("Lock now did not lock")
 		}
 		if n := len(h.u.win.Canvas().Overlays().List()); n != 0 {
@@ -139,23 +138,33 @@ func TestAutoLock(t *testing.T) {
 		if h.shows("Hopper") || h.shows("P-D1-000042") {
 			t.Error("patient data on the lock screen")
 		}
+		test.Type(h.u.lock.password, testPassword)
+		test.Tap(h.u.lock.unlock)
+		h.waitFor("the unlock", func() bool { return !h.u.locked })
+		if len(h.u.win.Canvas().Overlays().List()) != 1 || h.u.pwDialog == nil {
+			t.Error("the dialog open at the lock did not come back")
+		}
 	})
 
-	t.Run("LateResultDropped", func(t *testing.T) {
+	t.Run("LateResultHeldUntilUnlock", func(t *testing.T) {
 		h := newHarness(t)
 		release := make(chan struct{})
 		h.patients.FindPatientByIDFn = func(ctx context.Context, id string) (*app.Patient, error) {
 			<-release
 			return &app.Patient{ID: id, MRN: "P-D1-000042", GivenName: "Grace", FamilyName: "Hopper"}, nil
 		}
+		h.users.CheckPasswordFn = func(context.Context, string) error { return nil }
 		h.loginAs(user(app.RolePatient))
 		record := h.u.main.record
 		h.u.lockNow()
 		close(release)
 		h.settle()
-		if record.mrn.Text != "" {
-			t.Error("a result that came back after the lock was shown")
+		if record.mrn.Text != "" || h.shows("P-D1-000042") {
+			t.Error("a result that came back after the lock reached the screen while locked")
 		}
+		test.Type(h.u.lock.password, testPassword)
+		test.Tap(h.u.lock.unlock)
+		h.waitFor("the result at the unlock", func() bool { return record.mrn.Text == "P-D1-000042" })
 	})
 
 	t.Run("LogOutFromLock", func(t *testing.T) {
@@ -195,5 +204,43 @@ func TestLockDuringForcedChange(t *testing.T) {
 	h.waitFor("the unlock", func() bool { return !h.u.locked })
 	if h.u.forced == nil || h.u.main != nil {
 		t.Error("unlock skipped the forced password change")
+	}
+}
+
+// TestLockKeepsWork: a doctor is half-way through a note when the screen
+// locks; the unlock brings back the chart, the open note and its text.
+func TestLockKeepsWork(t *testing.T) {
+	h := newClinicHarness(t)
+	h.users.CheckPasswordFn = func(context.Context, string) error { return nil }
+	c := h.openChartOf(app.RoleDoctor)
+	h.clinical.FindNotesFn = func(context.Context, string) ([]*app.Note, error) { return nil, nil }
+	selectTab(t, c.tabs, "Notes")
+	h.drain()
+	test.Tap(c.notes.newNote)
+	f := c.notes.form
+	test.Type(f.text, "Chest pain on exertion since Monday, worse on stairs")
+	h.advance(time.Hour)
+	h.u.checkIdle() // the typing was the last activity: counts once
+	h.advance(time.Hour)
+	h.u.checkIdle()
+	if !h.u.locked {
+		t.Fatal("not locked")
+	}
+	for _, s := range []string{"Chest pain", "Grace Hopper", "P-D1-000001"} {
+		if h.shows(s) {
+			t.Errorf("%q on the lock screen", s)
+		}
+	}
+	test.Type(h.u.lock.password, testPassword)
+	test.Tap(h.u.lock.unlock)
+	h.waitFor("the unlock", func() bool { return !h.u.locked })
+	if h.u.main == nil || h.u.main.patients.chart != c || c.notes.form != f {
+		t.Fatal("the chart or the note form was replaced")
+	}
+	if f.text.Text != "Chest pain on exertion since Monday, worse on stairs" || !h.shows("Chest pain on exertion since Monday") {
+		t.Errorf("the note's text is gone: %q", f.text.Text)
+	}
+	if h.u.win.Canvas().Focused() != f.text {
+		t.Error("the note lost the focus")
 	}
 }

@@ -32,6 +32,7 @@ type settingsScreen struct {
 	currency   *widget.Select
 	timeZone   *widget.SelectEntry
 	autoLock   *widget.Entry
+	autoLogout *widget.Entry
 	logo       []byte
 	logoImage  *canvas.Image
 	logoInfo   *widget.Label
@@ -59,6 +60,7 @@ func (s *settingsScreen) buildUI() {
 	s.currency = widget.NewSelect(currencyCodes(), nil)
 	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
 	s.autoLock = entry("Minutes")
+	s.autoLogout = entry("Minutes")
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
@@ -83,6 +85,7 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Currency", s.errs.add("currency", s.currency)),
 		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
 		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
+		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
 	s.content = container.NewVScroll(container.NewVBox(
@@ -114,6 +117,7 @@ func (s *settingsScreen) fill(st *app.Settings) {
 	s.currency.SetSelected(st.Currency)
 	s.timeZone.SetText(st.TimeZone)
 	s.autoLock.SetText(strconv.Itoa(st.AutoLockMinutes))
+	s.autoLogout.SetText(strconv.Itoa(st.AutoLogoutMinutes))
 	s.setLogo(st.Logo)
 }
 
@@ -185,15 +189,21 @@ func (s *settingsScreen) onSave() {
 		s.errs.set("auto_lock_minutes", "Enter a whole number of minutes, e.g. 10.")
 		return
 	}
+	logout, err := strconv.Atoi(strings.TrimSpace(s.autoLogout.Text))
+	if err != nil {
+		s.errs.set("auto_logout_minutes", "Enter a whole number of minutes, e.g. 60.")
+		return
+	}
 	st := app.Settings{
-		ClinicName:      s.clinicName.Text,
-		Address:         s.address.Text,
-		Phone:           s.phone.Text,
-		TaxID:           s.taxID.Text,
-		Logo:            s.logo,
-		Currency:        s.currency.Selected,
-		TimeZone:        s.timeZone.Text,
-		AutoLockMinutes: minutes,
+		ClinicName:        s.clinicName.Text,
+		Address:           s.address.Text,
+		Phone:             s.phone.Text,
+		TaxID:             s.taxID.Text,
+		Logo:              s.logo,
+		Currency:          s.currency.Selected,
+		TimeZone:          s.timeZone.Text,
+		AutoLockMinutes:   minutes,
+		AutoLogoutMinutes: logout,
 	}
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {

@@ -69,6 +69,8 @@ type UI struct {
 	lastFocused   fyne.Focusable
 	lastSignature uint64
 	locked        bool
+	hidden        *hiddenWork  // what the lock screen covers; nil when not locked
+	drafts        *draftsOffer // the offer of the user's drafts after the login
 	syncStatus    string
 	// syncState is where the desk stood at the last sync report; nil
 	// before the first.
@@ -205,7 +207,7 @@ func (u *UI) dropScreens() {
 	u.gen++
 	u.viewFiles.clear()
 	u.setup, u.login, u.staffReg, u.patientReg = nil, nil, nil, nil
-	u.forced, u.pwDialog, u.main, u.lock = nil, nil, nil, nil
+	u.forced, u.pwDialog, u.main, u.lock, u.hidden, u.drafts = nil, nil, nil, nil, nil, nil
 	u.docs.saved = nil
 	u.lastFocused, u.lastSignature = nil, 0
 	u.clearOverlays()
@@ -217,9 +219,10 @@ func (u *UI) dropScreens() {
 // role changed or its password set by an administrator since the login)
 // takes the window back to the login screen with the reason, whatever
 // screen made it.
+// A result for a screen the lock now covers waits for the unlock.
 func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
 	ctx := u.ctx()
-	gen := u.gen
+	gen, locked := u.gen, u.locked
 	u.touch()
 	do := u.do
 	go func() {
@@ -230,6 +233,11 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 			}
 			if app.ErrorCode(err) == app.ESESSION && u.session != nil {
 				u.sessionEnded(err)
+				return
+			}
+			if u.hidden != nil && !locked {
+				// Its screen is behind the lock: it gets the result at the unlock.
+				u.hidden.done = append(u.hidden.done, func() { done(v, err) })
 				return
 			}
 			done(v, err)
