@@ -20,7 +20,33 @@ func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) 
 	if err != nil {
 		return nil, serverError(err)
 	}
-	return &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}, nil
+	out := &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}
+	for _, l := range res.NewLogins {
+		out.NewLogins = append(out.NewLogins, app.DeskLogin(l))
+	}
+	return out, nil
+}
+
+// AddDesk makes a desk's own login on the server at serverURL (hms server
+// add-desk; server.AddDesk).
+func AddDesk(ctx context.Context, serverURL, name string) (*app.DeskLogin, error) {
+	l, err := server.AddDesk(ctx, serverURL, name)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	out := app.DeskLogin(l)
+	return &out, nil
+}
+
+// RemoveDesk revokes a desk's login on the server at serverURL (hms server
+// remove-desk; server.RemoveDesk).
+func RemoveDesk(ctx context.Context, serverURL, name string) (*app.DeskLogin, error) {
+	l, err := server.RemoveDesk(ctx, serverURL, name)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	out := app.DeskLogin(l)
+	return &out, nil
 }
 
 // PruneServer removes from the server at serverURL what no desk needs any
@@ -213,6 +239,14 @@ func serverErrorf(err error, also string) error {
 		return app.Errorf(app.ECONFLICT, "The sync server runs a newer version of HMS than this desk: update hms on this desk first.%s (%s)", also, detail)
 	case errors.Is(err, server.ErrNotEnrolled):
 		return app.Errorf(app.ECONFLICT, "The sync server does not know this desk: enroll it again with 'hms sync enroll'.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrNoDesk):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server does not know this login as a desk: each desk enrolls with a login of its own, which the server's administrator makes with 'hms server add-desk' (or 'hms server init' made for a desk enrolled before).%s (%s)", also, detail)
+	case errors.Is(err, server.ErrRevoked):
+		return app.Errorf(app.EUNAUTHORIZED, "This desk's login was revoked on the sync server.%s Ask the server's administrator. (%s)", also, detail)
+	case errors.Is(err, server.ErrNotThisDesk):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server refused: this login belongs to another desk.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrBadLoginName), errors.Is(err, server.ErrLoginExists), errors.Is(err, server.ErrNoSuchLogin):
+		return app.FieldErrorf("name", "%s", detail)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return app.Errorf(app.EINTERNAL, "Sync was interrupted.%s (%s)", also, detail)
 	}

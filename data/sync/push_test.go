@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
+	stdsync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,9 +32,60 @@ func newSyncServer(t testing.TB) string {
 
 var system = as(app.SystemCaller("test"))
 
+// deskLogins holds the server login each test desk enrolled with, by
+// the desk's file (a server restored from a copy knows the same logins): a desk enrolls with a login of its own (hms server
+// add-desk), made here on its first enrollment.
+var deskLogins stdsync.Map
+
+// deskLoginSeq numbers the logins.
+var deskLoginSeq atomic.Int64
+
+// deskURL is u as db's own login on that server (a password in u stays).
+// A fragment in u names one of several desks a test plays without a
+// database (db nil).
+func deskURL(t testing.TB, db *data.DB, u string) string {
+	t.Helper()
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := *parsed
+	admin.User = url.User("postgres")
+	key := "#" + parsed.Fragment
+	if db != nil {
+		key = db.Path() + key
+	}
+	parsed.Fragment = ""
+	admin.Fragment = ""
+	name, ok := deskLogins.Load(key)
+	if !ok {
+		n := fmt.Sprintf("%sdesk%d", servertest.LoginPrefix(t, u), deskLoginSeq.Add(1))
+		if _, err := sync.AddDesk(context.Background(), admin.String(), n); err != nil {
+			t.Fatal(err)
+		}
+		name, _ = deskLogins.LoadOrStore(key, n)
+	}
+	if pw, has := parsed.User.Password(); has {
+		parsed.User = url.UserPassword(name.(string), pw)
+	} else {
+		parsed.User = url.User(name.(string))
+	}
+	return parsed.String()
+}
+
+// deskLogin is the name of db's login on the test server.
+func deskLogin(t testing.TB, db *data.DB, u string) string {
+	t.Helper()
+	parsed, err := url.Parse(deskURL(t, db, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parsed.User.Username()
+}
+
 func mustEnroll(t testing.TB, db *data.DB, u string) *app.SyncStatus {
 	t.Helper()
-	st, err := engine(db).EnrollDesk(system, u)
+	st, err := engine(db).EnrollDesk(system, deskURL(t, db, u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +246,7 @@ func TestPushLostReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := server.Dial(context.Background(), u)
+	cl, err := server.Dial(context.Background(), deskURL(t, c.db, u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +307,7 @@ func TestPushFailureLosesNothing(t *testing.T) {
 	if attempts != 2 {
 		t.Fatalf("attempts %d, want 2", attempts)
 	}
-	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, u); err != nil {
+	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, c.db, u)); err != nil {
 		t.Fatal(err)
 	}
 	if rep := mustPush(t, c.db); rep.Applied != pending || outboxCount(t, c.db) != 0 {

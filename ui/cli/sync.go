@@ -12,11 +12,16 @@ import (
 const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL database.
 
 Subcommands:
-  init URL   create or migrate the server's schema, its sync functions and
-             the role hms_desk for desks; safe to run again
-  prune URL  remove what no desk needs any more: changes logged again
-             since, deleted records every desk has taken in (after 180
-             days); run it now and then, e.g. weekly
+  init URL              create or migrate the server's schema, its sync
+                        functions and the group role hms_desk; safe to run
+                        again
+  add-desk NAME URL     make the login NAME for one desk, with a new
+                        password shown once; the desk enrolls with it
+  remove-desk NAME URL  revoke a desk's login (a lost or retired desk): it
+                        stops at once and no longer holds pruning back
+  prune URL             remove what no desk needs any more: changes logged
+                        again since, deleted records every desk has taken in
+                        (after 180 days); run it now and then, e.g. weekly
 
 URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
 that may create schemas and roles (the database owner or a superuser). A
@@ -24,20 +29,24 @@ password missing from URL comes from PGPASSWORD or the PostgreSQL password
 file (~/.pgpass).`
 
 func (r *runner) cmdServer(args []string) int {
-	fs := r.newFlags("server", "hms server init|prune URL", serverAbout)
+	fs := r.newFlags("server", "hms server init|add-desk|remove-desk|prune …", serverAbout)
 	fs.SetInterspersed(false)
 	rest, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
 	if len(rest) == 0 {
-		return r.usageError(fs, "server needs a subcommand: init or prune")
+		return r.usageError(fs, "server needs a subcommand: init, add-desk, remove-desk or prune")
 	}
 	switch rest[0] {
 	case "init":
 		return r.cmdServerInit(rest[1:])
 	case "prune":
 		return r.cmdServerPrune(rest[1:])
+	case "add-desk":
+		return r.cmdServerAddDesk(rest[1:])
+	case "remove-desk":
+		return r.cmdServerRemoveDesk(rest[1:])
 	}
 	return r.usageError(fs, "unknown server subcommand %q", rest[0])
 }
@@ -70,7 +79,86 @@ Example:
 	default:
 		fmt.Fprintf(r.env.Stdout, "Migrated the sync server from schema %d to %d (epoch %s).\n", res.From, res.To, res.Epoch)
 	}
-	fmt.Fprintf(r.env.Stdout, "Desks connect as a login role granted hms_desk; enroll each with: hms sync enroll URL\n")
+	if len(res.NewLogins) > 0 {
+		fmt.Fprintf(r.env.Stdout, "Each desk now has a login of its own; the shared login they used acts as no desk any more.\n"+
+			"Give each desk its login and password (shown only now), and on that desk run: hms sync enroll 'postgres://LOGIN@HOST:PORT/DATABASE?sslmode=…'\n")
+		printLogins(r.env.Stdout, res.NewLogins)
+	}
+	fmt.Fprintf(r.env.Stdout, "Give each new desk a login of its own with: hms server add-desk NAME URL\n")
+	return ExitOK
+}
+
+// printLogins lists desk logins with their passwords.
+func printLogins(w io.Writer, ls []app.DeskLogin) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Desk\tLogin\tPassword\n")
+	for _, l := range ls {
+		code := l.DeskCode
+		if code == "" {
+			code = "(not enrolled yet)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", code, l.Name, l.Password)
+	}
+	tw.Flush()
+}
+
+func (r *runner) cmdServerAddDesk(args []string) int {
+	fs := r.newFlags("server add-desk", "hms server add-desk NAME URL", `Makes the PostgreSQL login NAME for one desk on the sync server at URL,
+with a new password, shown once and kept nowhere. The desk enrolls with it
+(hms sync enroll) and is from then on the only desk it may act as: the
+server takes the desk from the login, and refuses anything done with it
+for another desk. NAME is lower-case letters, digits and _.
+
+Example:
+  hms server add-desk reception 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'
+  then, on the reception desk:
+  hms sync enroll 'postgres://reception@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		return r.usageError(fs, "server add-desk takes the desk's login name and the server's URL")
+	}
+	if r.env.AddDesk == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
+	}
+	l, err := r.env.AddDesk(r.ctx, pos[1], pos[0])
+	if err != nil {
+		return r.fail(err, map[string]string{"name": "NAME"})
+	}
+	fmt.Fprintf(r.env.Stdout, "Made the desk login %s. Its password, shown only now:\n%s\n", l.Name, l.Password)
+	fmt.Fprintf(r.env.Stdout, "On the desk, run: hms sync enroll with the server's URL as %s, and give this password when asked.\n", l.Name)
+	return ExitOK
+}
+
+func (r *runner) cmdServerRemoveDesk(args []string) int {
+	fs := r.newFlags("server remove-desk", "hms server remove-desk NAME URL", `Revokes the desk login NAME on the sync server at URL, for a lost or
+retired desk: the login may no longer log in, its open connections are
+ended, and the desk no longer holds pruning back. What it sent before
+stays.
+
+Example:
+  hms server remove-desk reception 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		return r.usageError(fs, "server remove-desk takes the desk's login name and the server's URL")
+	}
+	if r.env.RemoveDesk == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
+	}
+	l, err := r.env.RemoveDesk(r.ctx, pos[1], pos[0])
+	if err != nil {
+		return r.fail(err, map[string]string{"name": "NAME"})
+	}
+	desk := "a desk that never enrolled"
+	if l.DeskCode != "" {
+		desk = "desk " + l.DeskCode
+	}
+	fmt.Fprintf(r.env.Stdout, "Revoked the login %s (%s): it can no longer sync.\n", l.Name, desk)
 	return ExitOK
 }
 

@@ -284,3 +284,44 @@ func TestServerPrune(t *testing.T) {
 		t.Errorf("prune without a URL: %+v", r)
 	}
 }
+
+func TestServerDesks(t *testing.T) {
+	var calls []string
+	run := func(args ...string) result {
+		var out, errb bytes.Buffer
+		code := cli.Run(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errb, OSUser: "tester",
+			AddDesk: func(ctx context.Context, u, name string) (*app.DeskLogin, error) {
+				calls = append(calls, "add "+name+" "+u)
+				if name == "Bad" {
+					return nil, app.FieldErrorf("name", "a desk's login name is lower-case letters")
+				}
+				return &app.DeskLogin{Name: name, Password: "pw-shown-once"}, nil
+			},
+			RemoveDesk: func(ctx context.Context, u, name string) (*app.DeskLogin, error) {
+				calls = append(calls, "remove "+name+" "+u)
+				return &app.DeskLogin{Name: name, DeskCode: "D2"}, nil
+			},
+			InitServer: func(ctx context.Context, u string) (*app.ServerInit, error) {
+				return &app.ServerInit{From: 6, To: 7, Epoch: "e", NewLogins: []app.DeskLogin{
+					{Name: "hms_d1", Password: "pw1", DeskCode: "D1"}, {Name: "hms_d2", Password: "pw2", DeskCode: "D2"}}}, nil
+			}})
+		return result{code, out.String(), errb.String()}
+	}
+	if r := run("server", "add-desk", "reception", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "pw-shown-once") ||
+		calls[0] != "add reception postgres://x@y/z" {
+		t.Errorf("add-desk: %+v %v", r, calls)
+	}
+	if r := run("server", "add-desk", "Bad", "postgres://x@y/z"); r.code != 1 || !strings.Contains(r.stderr, "lower-case") {
+		t.Errorf("add-desk with a bad name: %+v", r)
+	}
+	if r := run("server", "remove-desk", "reception", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "Revoked the login reception (desk D2)") {
+		t.Errorf("remove-desk: %+v", r)
+	}
+	if r := run("server", "add-desk", "postgres://x@y/z"); r.code != 2 {
+		t.Errorf("add-desk without a name: %+v", r)
+	}
+	r := run("server", "init", "postgres://x@y/z")
+	if r.code != 0 || !strings.Contains(r.stdout, "hms_d1") || !strings.Contains(r.stdout, "pw2") || !strings.Contains(r.stdout, "acts as no desk") {
+		t.Errorf("init giving enrolled desks logins: %+v", r)
+	}
+}

@@ -163,6 +163,12 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrNotInitialized, err)
 		case "HM001":
 			return fmt.Errorf("%w: %w", ErrNotEnrolled, err)
+		case "HM002":
+			return fmt.Errorf("%w: %w", ErrNoDesk, err)
+		case "HM003":
+			return fmt.Errorf("%w: %w", ErrRevoked, err)
+		case "HM004":
+			return fmt.Errorf("%w: %w", ErrNotThisDesk, err)
 		}
 		return err
 	}

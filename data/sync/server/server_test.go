@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,12 +39,31 @@ type site struct {
 	clock  *hlc.Clock
 	seq    int64
 	client *server.Client
+	login  string // the desk's server login
+	url    string // the server's address as that login
 }
 
+// logins numbers the desk logins the tests make.
+var logins atomic.Int64
+
+// addDesk makes a desk login on the server at u (hms server add-desk), its
+// name prefixed with the database's, and returns the URL a desk connects
+// to the server with, as that login.
+func addDesk(t testing.TB, u string) string {
+	t.Helper()
+	name := fmt.Sprintf("%sd%d", servertest.LoginPrefix(t, u), logins.Add(1))
+	if _, err := server.AddDesk(ctx, u, name); err != nil {
+		t.Fatal(err)
+	}
+	return servertest.AsLogin(t, u, name)
+}
+
+// enroll enrolls a new desk with a login of its own.
 func enroll(t testing.TB, u string) (*site, string) {
 	t.Helper()
 	id := uuid.Must(uuid.NewV7()).String()
-	c, err := server.Dial(ctx, u)
+	deskURL := addDesk(t, u)
+	c, err := server.Dial(ctx, deskURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +72,8 @@ func enroll(t testing.TB, u string) (*site, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, id: id, clock: hlc.NewClock(id, hlc.Timestamp{}, nil), client: c}, code
+	login := deskURL[len("postgres://"):strings.Index(deskURL, "@")]
+	return &site{t: t, id: id, clock: hlc.NewClock(id, hlc.Timestamp{}, nil), client: c, login: login, url: deskURL}, code
 }
 
 // op makes the desk's next operation.
@@ -107,7 +128,7 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again != (server.InitResult{From: first.To, To: first.To, Epoch: first.Epoch}) {
+	if again.From != first.To || again.To != first.To || again.Epoch != first.Epoch || len(again.NewLogins) != 0 {
 		t.Fatalf("second init %+v, want nothing done after %+v", again, first)
 	}
 	// Versions may leave gaps (numbers kept by changes made elsewhere):
@@ -178,15 +199,25 @@ func TestConnectErrors(t *testing.T) {
 	})
 	t.Run("NotEnrolled", func(t *testing.T) {
 		v := newServer(t)
-		c, err := server.Dial(ctx, v)
+		s := &site{id: uuid.Must(uuid.NewV7()).String()}
+		s.clock = hlc.NewClock(s.id, hlc.Timestamp{}, nil)
+		// A desk login that has not enrolled yet.
+		c, err := server.Dial(ctx, addDesk(t, v))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close(ctx)
-		s := &site{id: uuid.Must(uuid.NewV7()).String()}
-		s.clock = hlc.NewClock(s.id, hlc.Timestamp{}, nil)
 		if _, err := c.Push(ctx, s.id, []hlc.Op{s.op("patients", "p", hlc.KindInsert, `{}`)}); !errors.Is(err, server.ErrNotEnrolled) {
 			t.Fatalf("push of a desk not enrolled: %v", err)
+		}
+		// A login that is no desk at all (the server's owner).
+		owner, err := server.Dial(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer owner.Close(ctx)
+		if _, err := owner.Push(ctx, s.id, []hlc.Op{s.op("patients", "p", hlc.KindInsert, `{}`)}); !errors.Is(err, server.ErrNoDesk) {
+			t.Fatalf("push by a login that is no desk: %v", err)
 		}
 	})
 	t.Run("Redact", func(t *testing.T) {
