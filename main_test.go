@@ -528,7 +528,8 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "sync").want(t, 2, "", "sync needs a subcommand")
 	hms(t, "", "server", "init").want(t, 2, "", "takes the server's URL")
 	hms(t, "", "server", "init", "mysql://root@db/hms").want(t, 1, "", "is not a server address")
-	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "cannot be reached")
+	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "Do not put the password in the address")
+	hms(t, "", "server", "init", "postgres://postgres@127.0.0.1:1/hms?connect_timeout=2&sslmode=disable").want(t, 1, "", "cannot be reached")
 
 	server := servertest.NewDatabase(t)
 	hms(t, "", "server", "init", server).want(t, 0, fmt.Sprintf("Created the sync server (schema %d", syncserver.SchemaVersion()), "")

@@ -134,6 +134,10 @@ type SyncStatus struct {
 	// offline, the password was refused, the server is newer, …).
 	FailingSince  time.Time
 	LastSyncError string
+	// TLSWarning says why the connection to the server is not verified
+	// (its address names an sslmode weaker than verify-full); empty when
+	// it is, or the desk is not enrolled.
+	TLSWarning string
 }
 
 // SyncReport is what one SyncNow did.

@@ -176,7 +176,7 @@ func TestEnrollRefusals(t *testing.T) {
 	t.Run("NoDatabase", func(t *testing.T) {
 		u := newSyncServer(t)
 		i := strings.LastIndex(u, "/")
-		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, u[:i]+"/hms_no_such_database")
+		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, u[:i]+"/hms_no_such_database?sslmode=disable")
 		if !strings.Contains(app.ErrorMessage(err), "no such database") {
 			t.Fatalf("enrolling with a missing database: %v", err)
 		}
@@ -523,5 +523,52 @@ func TestPushTwiceAtOnce(t *testing.T) {
 	}
 	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops`); n != int64(pending) {
 		t.Fatalf("%d applied_ops rows for %d operations", n, pending)
+	}
+}
+
+// TestTLSByDefault: an address without sslmode is verify-full, so a server
+// without TLS is refused; a weaker mode written out works, with a warning
+// in the status; a desk enrolled before, whose stored address named no
+// mode, gets the mode it connected with written out (prefer) when it
+// updates, and keeps syncing, with the warning.
+func TestTLSByDefault(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	bare := strings.Replace(deskURL(t, c.db, u), "?sslmode=disable", "", 1)
+	if strings.Contains(bare, "sslmode") {
+		t.Fatalf("address %q", bare)
+	}
+	if _, err := engine(c.db).EnrollDesk(system, bare); err == nil || !strings.Contains(app.ErrorMessage(err), "could not be verified over TLS") {
+		t.Fatalf("enrolling without sslmode with a server without TLS: %v", err)
+	}
+	st := mustEnroll(t, c.db, u)
+	if !strings.Contains(st.Server, "sslmode=disable") || !strings.Contains(st.TLSWarning, "not verified") {
+		t.Fatalf("enrolled with sslmode=disable: %+v", st)
+	}
+
+	// The desk as an older hms left it: the address without a mode, and
+	// migration 0023 not applied yet.
+	raw := rawDB(t, c.db)
+	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, bare); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = 23`); err != nil {
+		t.Fatal(err)
+	}
+	path := c.db.Path()
+	c.db.Close()
+	db, err := data.Open(path, data.Options{HashParams: cheapHash, Now: c.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err = engine(db).SyncStatus(context.Background())
+	if err != nil || !strings.HasSuffix(st.Server, "?sslmode=prefer") || !strings.Contains(st.TLSWarning, "sslmode=prefer") {
+		t.Fatalf("after the update: %+v, %v", st, err)
+	}
+	newPatient(t, services(db), "AfterUpdate")
+	if rep := mustPush(t, db); rep.Applied == 0 {
+		t.Fatalf("push after the update: %+v", rep)
 	}
 }

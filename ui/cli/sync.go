@@ -3,6 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -67,6 +70,9 @@ Example:
 	if r.env.InitServer == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot set up a sync server."), nil)
 	}
+	if err := passwordInURL(pos[0], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
 	res, err := r.env.InitServer(r.ctx, pos[0])
 	if err != nil {
 		return r.fail(err, nil)
@@ -123,6 +129,9 @@ Example:
 	if r.env.AddDesk == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
 	}
+	if err := passwordInURL(pos[1], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
 	l, err := r.env.AddDesk(r.ctx, pos[1], pos[0])
 	if err != nil {
 		return r.fail(err, map[string]string{"name": "NAME"})
@@ -149,6 +158,9 @@ Example:
 	}
 	if r.env.RemoveDesk == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
+	}
+	if err := passwordInURL(pos[1], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
 	}
 	l, err := r.env.RemoveDesk(r.ctx, pos[1], pos[0])
 	if err != nil {
@@ -182,6 +194,9 @@ Example:
 	if r.env.PruneServer == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot prune a sync server."), nil)
 	}
+	if err := passwordInURL(pos[0], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
 	res, err := r.env.PruneServer(r.ctx, pos[0])
 	if err != nil {
 		return r.fail(err, nil)
@@ -208,9 +223,12 @@ Subcommands:
   status       say where this desk stands
   conflicts    list the changes that lost or were refused, for review
 
-A password given in URL to enroll is kept sealed with a key derived from
-the desk's audit key, never in clear; without one, the password comes from
-PGPASSWORD or the PostgreSQL password file (~/.pgpass).`
+URL names this desk's own login on the server (hms server add-desk), e.g.
+postgres://reception@db.clinic.lan:5432/hms; without sslmode it is
+sslmode=verify-full. The password is never given in URL nor as an argument
+(both show in ps): enroll asks for it, or reads the first line of standard
+input, and keeps it sealed with a key derived from the desk's audit key;
+an empty one leaves it to PGPASSWORD or the password file (~/.pgpass).`
 
 func (r *runner) cmdSync(args []string) int {
 	fs := r.newFlags("sync", "hms [--db PATH] sync SUBCOMMAND [args]", syncAbout)
@@ -264,23 +282,41 @@ A new desk joins with --new: the database is created empty and, with the
 next 'hms sync once', downloads the clinic (its staff accounts, settings
 and records) from the server.
 
+URL names the desk's own login (hms server add-desk). Its password is never
+given in URL nor on the command line, where other users of the computer
+could see it (ps): hms asks for it at a terminal, or reads the first line
+of standard input; an empty one leaves it to ~/.pgpass or PGPASSWORD. A
+password given is kept sealed on this desk. URL without sslmode is
+sslmode=verify-full (the server's certificate and name are checked); a
+weaker mode must be written out, and the desk warns about it.
+
 Examples:
-  hms sync enroll 'postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full'
-  hms --db room2.db sync enroll --new 'postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+  hms sync enroll 'postgres://reception@db.clinic.lan:5432/hms'
+  printf '%s\n' "$PW" | hms --db room2.db sync enroll --new 'postgres://room2@db.clinic.lan:5432/hms'`)
 	fresh := fs.Bool("new", false, "create the database if there is none, to download the clinic into")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
+	if len(pos) == 2 {
+		return r.usageError(fs, "sync enroll takes the server's URL only: the password is never on the command line (hms asks for it, or reads it from standard input)")
+	}
 	if len(pos) != 1 {
 		return r.usageError(fs, "sync enroll takes the server's URL")
+	}
+	if err := passwordInURL(pos[0], "hms sync enroll asks for it, or reads it from the first line of standard input"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
+	serverURL, err := r.withDeskPassword(pos[0])
+	if err != nil {
+		return r.fail(err, nil)
 	}
 	svc, closer, err := r.openSync(!*fresh)
 	if err != nil {
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
-	st, err := svc.EnrollDesk(r.ctx, pos[0])
+	st, err := svc.EnrollDesk(r.ctx, serverURL)
 	if err != nil {
 		return r.fail(err, map[string]string{"server": "URL"})
 	}
@@ -446,4 +482,48 @@ func (r *runner) warnClock(offset time.Duration) {
 		fmt.Fprintf(r.env.Stdout, "Warning: this computer's clock is %s off the server's; hms corrects for it, but set the clock right.\n",
 			offset.Round(time.Second))
 	}
+}
+
+// passwordInURL refuses an address that holds a password: a command's
+// arguments show in the process list (ps) to every user of the computer.
+// how says where the password goes instead.
+func passwordInURL(rawURL, how string) error {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil // the command's own check says what is wrong with it
+	}
+	_, has := u.User.Password()
+	if has || u.Query().Has("password") {
+		return app.FieldErrorf("server", "Do not put the password in the address: the command line shows in the process list to every user of this computer. Give the address without it; %s.", how)
+	}
+	return nil
+}
+
+// withDeskPassword asks for the desk's password on the server (at a
+// terminal, with echo off; otherwise the first line of standard input) and
+// puts it into rawURL, which stays in memory only. An empty one (or none)
+// leaves rawURL as it is: the password then comes from ~/.pgpass or
+// PGPASSWORD.
+func (r *runner) withDeskPassword(rawURL string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return rawURL, nil // EnrollDesk says what is wrong with it
+	}
+	var pw string
+	if f, ok := r.env.Stdin.(*os.File); ok && isTerminal(f) {
+		if pw, err = r.promptHidden(f, fmt.Sprintf("Password of %s on the sync server (empty: from ~/.pgpass or PGPASSWORD): ", u.User.Username())); err != nil && app.ErrorCode(err) != app.EINVALID {
+			return "", err
+		}
+	} else {
+		line, err := r.stdin.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", fmt.Errorf("reading standard input: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if pw == "" {
+		return rawURL, nil
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String(), nil
 }

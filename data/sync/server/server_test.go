@@ -557,3 +557,23 @@ func TestPullFieldClocks(t *testing.T) {
 		}
 	}
 }
+
+func TestSSLMode(t *testing.T) {
+	for _, tc := range []struct {
+		in, out, mode string
+		verified      bool
+	}{
+		{"postgres://d@db/hms", "postgres://d@db/hms?sslmode=verify-full", "verify-full", true},
+		{"postgres://d@db/hms?connect_timeout=2", "postgres://d@db/hms?connect_timeout=2&sslmode=verify-full", "verify-full", true},
+		{"postgres://d@db/hms?sslmode=require", "postgres://d@db/hms?sslmode=require", "require", false},
+		{"postgres://d@db/hms?sslmode=disable", "postgres://d@db/hms?sslmode=disable", "disable", false},
+		{"postgres://d@db/hms?sslmode=verify-ca", "postgres://d@db/hms?sslmode=verify-ca", "verify-ca", false},
+	} {
+		if got := server.WithTLSDefault(tc.in); got != tc.out {
+			t.Errorf("WithTLSDefault(%q) = %q, want %q", tc.in, got, tc.out)
+		}
+		if mode, ok := server.SSLMode(tc.in); mode != tc.mode || ok != tc.verified {
+			t.Errorf("SSLMode(%q) = %q, %v", tc.in, mode, ok)
+		}
+	}
+}
