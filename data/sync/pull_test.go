@@ -13,6 +13,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -506,7 +507,14 @@ func TestSyncServerReplaced(t *testing.T) {
 	p := newPatient(t, first.svc, "Before")
 	mustSync(t, first.db)
 	mustSync(t, second)
+	// The new server's administrator gives the desks their logins again
+	// (restored with the old server's roles: bound as they are).
 	fresh := newSyncServer(t)
+	for _, d := range []*data.DB{first.db, second} {
+		if l, err := sync.AddDesk(context.Background(), fresh, deskLogin(t, d, fresh)); err != nil || l.Password != "" {
+			t.Fatalf("binding the desk's login on the new server: %+v, %v", l, err)
+		}
+	}
 	pointAt(t, second, fresh)
 	pointAt(t, first.db, fresh)
 	mustSync(t, second) // the new server is empty: this desk uploads all

@@ -136,6 +136,10 @@ Example:
 	if err != nil {
 		return r.fail(err, map[string]string{"name": "NAME"})
 	}
+	if l.Password == "" {
+		fmt.Fprintf(r.env.Stdout, "The desk login %s exists already on this PostgreSQL server: bound it to this database, its password unchanged.\n", l.Name)
+		return ExitOK
+	}
 	fmt.Fprintf(r.env.Stdout, "Made the desk login %s. Its password, shown only now:\n%s\n", l.Name, l.Password)
 	fmt.Fprintf(r.env.Stdout, "On the desk, run: hms sync enroll with the server's URL as %s, and give this password when asked.\n", l.Name)
 	return ExitOK

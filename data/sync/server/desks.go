@@ -53,7 +53,9 @@ func newPassword() (string, error) {
 
 // AddDesk creates the PostgreSQL login name for one desk on the server at
 // rawURL (hms server add-desk): a LOGIN role, member of hms_desk, with a
-// new password, returned once, and its binding in sync.desk_logins. The
+// new password, returned once, and its binding in sync.desk_logins. A
+// desk login the cluster has already (a replaced server whose roles were
+// restored) is bound as it is, its password unchanged (Password empty). The
 // desk enrolls with it and is from then on the only desk it may act as.
 // It needs a user that may create roles (the database owner with
 // CREATEROLE, or a superuser), as Init does.
@@ -91,7 +93,22 @@ func createLogin(ctx context.Context, tx pgx.Tx, name, site string) (DeskLogin, 
 		return DeskLogin{}, classify(err)
 	}
 	if exists {
-		return DeskLogin{}, fmt.Errorf("%w: %s", ErrLoginExists, name)
+		// A desk login of another database of the cluster, or one restored
+		// with the roles of a replaced server (pg_dumpall --roles-only):
+		// bound here as it is, its password unchanged.
+		var bindable bool
+		if err := tx.QueryRow(ctx, `SELECT pg_has_role($1, 'hms_desk', 'MEMBER') AND r.rolcanlogin
+				AND NOT EXISTS (SELECT 1 FROM sync.desk_logins WHERE login = $1)
+			FROM pg_roles r WHERE r.rolname = $1`, name).Scan(&bindable); err != nil {
+			return DeskLogin{}, classify(err)
+		}
+		if !bindable {
+			return DeskLogin{}, fmt.Errorf("%w: %s", ErrLoginExists, name)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO sync.desk_logins (login) VALUES ($1)`, name); err != nil {
+			return DeskLogin{}, fmt.Errorf("bind the login %s: %w", name, classify(err))
+		}
+		return DeskLogin{Name: name}, nil
 	}
 	pw, err := newPassword()
 	if err != nil {

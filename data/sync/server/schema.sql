@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0007 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0008 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -12,6 +12,7 @@ CREATE ROLE hms_desk NOLOGIN;
 CREATE SCHEMA sync;
 GRANT USAGE ON SCHEMA sync TO hms_desk;
 
+CREATE SEQUENCE sync.audit_refused_id_seq AS bigint;
 CREATE SEQUENCE sync.change_log_seq_seq AS bigint;
 
 -- sync.applied_ops
@@ -46,9 +47,25 @@ CREATE TABLE sync.audit_log (
     prev_hash text NOT NULL,
     entry jsonb NOT NULL,
     received_at timestamp with time zone NOT NULL DEFAULT now(),
+    generation integer NOT NULL DEFAULT 0,
     CONSTRAINT audit_log_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
-    CONSTRAINT audit_log_pkey PRIMARY KEY (site_id, local_seq)
+    CONSTRAINT audit_log_pkey PRIMARY KEY (site_id, generation, local_seq)
 );
+
+-- sync.audit_refused
+
+CREATE TABLE sync.audit_refused (
+    id bigint NOT NULL DEFAULT nextval('sync.audit_refused_id_seq'::regclass),
+    site_id uuid NOT NULL,
+    generation integer NOT NULL,
+    local_seq bigint NOT NULL,
+    held_hash text NOT NULL,
+    entry jsonb NOT NULL,
+    received_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT audit_refused_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT audit_refused_pkey PRIMARY KEY (id)
+);
+CREATE INDEX audit_refused_site ON sync.audit_refused USING btree (site_id, generation, local_seq);
 
 -- sync.change_log
 
@@ -853,6 +870,21 @@ BEGIN
 END
 $function$;
 
+-- sync.push_audit(uuid,integer,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit(p_site uuid, p_generation integer, p_rows jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN sync.push_audit_gen_as(p_site, p_generation, p_rows);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.push_audit(uuid,integer,jsonb) TO hms_desk;
+
 -- sync.push_audit(uuid,jsonb)
 
 CREATE OR REPLACE FUNCTION sync.push_audit(p_site uuid, p_rows jsonb)
@@ -872,22 +904,50 @@ GRANT EXECUTE ON FUNCTION sync.push_audit(uuid,jsonb) TO hms_desk;
 
 CREATE OR REPLACE FUNCTION sync.push_audit_as(p_site uuid, p_rows jsonb)
  RETURNS bigint
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT (sync.push_audit_gen_as(p_site, 0, p_rows)->>'last')::bigint
+$function$;
+
+-- sync.push_audit_gen_as(uuid,integer,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit_gen_as(p_site uuid, p_generation integer, p_rows jsonb)
+ RETURNS jsonb
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+    v_refused jsonb;
+    v_first   bigint;
 BEGIN
-    PERFORM 1 FROM sync.sites WHERE site_id = p_site;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
-    END IF;
     IF jsonb_typeof(p_rows) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION 'the audit rows must be a JSON array' USING ERRCODE = '22023';
     END IF;
-    INSERT INTO sync.audit_log (site_id, local_seq, hash, prev_hash, entry)
-    SELECT p_site, (r->>'seq')::bigint, r->>'hash', r->>'prev_hash', r FROM jsonb_array_elements(p_rows) r
-    ON CONFLICT (site_id, local_seq) DO NOTHING;
-    RETURN coalesce((SELECT max(local_seq) FROM sync.audit_log WHERE site_id = p_site), 0);
+    IF p_generation IS NULL OR p_generation < 0 THEN
+        RAISE EXCEPTION 'the audit generation must be 0 or more' USING ERRCODE = '22023';
+    END IF;
+    -- The rows sent where the server holds other ones: refused, kept
+    -- aside. From the first of them on, nothing of the batch is taken in
+    -- this generation (what follows belongs with it, in the next one).
+    WITH refused AS (
+        INSERT INTO sync.audit_refused (site_id, generation, local_seq, held_hash, entry)
+        SELECT p_site, p_generation, a.local_seq, a.hash, r
+        FROM jsonb_array_elements(p_rows) r
+        JOIN sync.audit_log a ON a.site_id = p_site AND a.generation = p_generation AND a.local_seq = (r->>'seq')::bigint
+        WHERE a.entry IS DISTINCT FROM r
+        RETURNING local_seq
+    )
+    SELECT coalesce(jsonb_agg(local_seq ORDER BY local_seq), '[]'), min(local_seq) INTO v_refused, v_first FROM refused;
+    INSERT INTO sync.audit_log (site_id, generation, local_seq, hash, prev_hash, entry)
+    SELECT p_site, p_generation, (r->>'seq')::bigint, r->>'hash', r->>'prev_hash', r FROM jsonb_array_elements(p_rows) r
+    WHERE v_first IS NULL OR (r->>'seq')::bigint < v_first
+    ON CONFLICT (site_id, generation, local_seq) DO NOTHING;
+    RETURN jsonb_build_object('last', coalesce((SELECT max(local_seq) FROM sync.audit_log
+                                                WHERE site_id = p_site AND generation = p_generation), 0),
+                              'refused', v_refused);
 END
 $function$;
 

@@ -577,3 +577,47 @@ func TestSSLMode(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditCopiesStayHonest: the server keeps a desk's audit rows as sent;
+// the same row again changes nothing, a different one at the same seq is
+// refused and kept aside, never written over the first, and nothing of
+// its batch from it on is taken; the next generation takes them.
+func TestAuditCopiesStayHonest(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	row := func(seq int, hash string) string {
+		return fmt.Sprintf(`{"seq": %d, "hash": %q, "prev_hash": "p%d", "action": "x"}`, seq, hash, seq-1)
+	}
+	batch := func(rows ...string) json.RawMessage { return json.RawMessage("[" + strings.Join(rows, ",") + "]") }
+	push := func(gen int, rows json.RawMessage) (int64, []int64) {
+		t.Helper()
+		last, refused, err := a.client.PushAuditGen(ctx, a.id, gen, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return last, refused
+	}
+	if last, refused := push(0, batch(row(1, "h1"), row(2, "h2"), row(3, "h3"))); last != 3 || len(refused) != 0 {
+		t.Fatalf("first push: %d %v", last, refused)
+	}
+	if last, refused := push(0, batch(row(2, "h2"), row(3, "h3"))); last != 3 || len(refused) != 0 {
+		t.Fatalf("the same rows again: %d %v", last, refused)
+	}
+	if last, refused := push(0, batch(row(2, "forged"), row(3, "h3"), row(4, "h4"))); last != 3 || fmt.Sprint(refused) != "[2]" {
+		t.Fatalf("another row at seq 2: %d %v", last, refused)
+	}
+	var hash string
+	servertest.QueryRow(t, u, `SELECT hash FROM sync.audit_log WHERE local_seq = 2 AND generation = 0`, nil, &hash)
+	if hash != "h2" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused WHERE local_seq = 2 AND entry->>'hash' = 'forged'`) != 1 {
+		t.Fatalf("seq 2 holds %q; refused rows %d", hash, servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`))
+	}
+	if last, refused := push(1, batch(row(2, "forged"))); last != 2 || len(refused) != 0 {
+		t.Fatalf("generation 1: %d %v", last, refused)
+	}
+	// The call of desks before generations is as honest.
+	if last, err := a.client.PushAudit(ctx, a.id, batch(row(1, "other"))); err != nil || last != 3 ||
+		servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`) != 2 {
+		t.Fatalf("the old call: %d, %v", last, err)
+	}
+}
