@@ -76,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		AuditKeyPath: auditKeyPath,
 		InitServer:   sync.InitServer,
 		PruneServer:  sync.PruneServer,
+		AddDesk:      sync.AddDesk,
+		RemoveDesk:   sync.RemoveDesk,
 	})
 }
 

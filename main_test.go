@@ -537,7 +537,8 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "sync").want(t, 2, "", "sync needs a subcommand")
 	hms(t, "", "server", "init").want(t, 2, "", "takes the server's URL")
 	hms(t, "", "server", "init", "mysql://root@db/hms").want(t, 1, "", "is not a server address")
-	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "cannot be reached")
+	hms(t, "", "server", "init", "postgres://postgres:secret@127.0.0.1:1/hms?connect_timeout=2").want(t, 1, "", "Do not put the password in the address")
+	hms(t, "", "server", "init", "postgres://postgres@127.0.0.1:1/hms?connect_timeout=2&sslmode=disable").want(t, 1, "", "cannot be reached")
 
 	server := servertest.NewDatabase(t)
 	hms(t, "", "server", "init", server).want(t, 0, fmt.Sprintf("Created the sync server (schema %d", syncserver.SchemaVersion()), "")
@@ -554,9 +555,19 @@ func TestSyncCommands(t *testing.T) {
 		t.Errorf("status before enrolling: %s", st)
 	}
 	hms(t, "", "--db", first, "sync", "once").want(t, 1, "", "not enrolled")
-	hms(t, "", "--db", first, "sync", "enroll", server).want(t, 0, "as desk D1", "")
-	hms(t, "", "--db", second, "sync", "enroll", server).want(t, 0, "as desk D2", "")
-	hms(t, "", "--db", second, "sync", "enroll", server).want(t, 0, "as desk D2", "")
+	// Each desk enrolls with a login of its own; the server's owner is no
+	// desk.
+	prefix := servertest.LoginPrefix(t, server)
+	for _, d := range []string{"d1", "d2", "d3"} {
+		hms(t, "", "server", "add-desk", prefix+d, server).want(t, 0, "Its password, shown only now", "")
+	}
+	hms(t, "", "server", "add-desk", prefix+"d1", server).want(t, 1, "", "exists already")
+	desk := func(d string) string { return servertest.AsLogin(t, server, prefix+d) }
+	hms(t, "", "--db", first, "sync", "enroll", server).want(t, 1, "", "does not know this login as a desk")
+	hms(t, "", "--db", first, "sync", "enroll", desk("d1")).want(t, 0, "as desk D1", "")
+	hms(t, "", "--db", second, "sync", "enroll", desk("d1")).want(t, 1, "", "belongs to another desk")
+	hms(t, "", "--db", second, "sync", "enroll", desk("d2")).want(t, 0, "as desk D2", "")
+	hms(t, "", "--db", second, "sync", "enroll", desk("d2")).want(t, 0, "as desk D2", "")
 
 	st := status(first)
 	for _, w := range []string{"Enrolled: yes, with postgres://", "Desk code: D1", "changes, the oldest from", "Conflicts: 0 to review", "Clock offset:"} {
@@ -579,12 +590,17 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "--db", first, "import", "patients", csv).want(t, 0, "Imported 1", "")
 	hms(t, "", "--db", first, "sync", "once").want(t, 0, "applied", "")
 	third := filepath.Join(t.TempDir(), "room3.db")
-	hms(t, "", "--db", third, "sync", "enroll", server).want(t, 1, "", "There is no database at")
-	hms(t, "", "--db", third, "sync", "enroll", "--new", server).want(t, 0, "as desk D3", "")
+	hms(t, "", "--db", third, "sync", "enroll", desk("d3")).want(t, 1, "", "There is no database at")
+	hms(t, "", "--db", third, "sync", "enroll", "--new", desk("d3")).want(t, 0, "as desk D3", "")
 	hms(t, "", "--db", third, "sync", "once").want(t, 0, "Pulled ", "")
 	if a, b := hms(t, "", "--db", first, "export", "patients", "-"), hms(t, "", "--db", third, "export", "patients", "-"); a.stdout != b.stdout || !strings.Contains(b.stdout, "Kostaki") {
 		t.Errorf("the new desk's patients differ from the first's:\n%s\n%s", b.stdout, a.stdout)
 	}
+
+	// A lost desk is revoked: it syncs no more, the others go on.
+	hms(t, "", "server", "remove-desk", prefix+"d3", server).want(t, 0, "Revoked the login "+prefix+"d3 (desk D3)", "")
+	hms(t, "", "--db", third, "sync", "once").want(t, 1, "", "refused the user name or password")
+	hms(t, "", "--db", first, "sync", "once").want(t, 0, "Pushed ", "")
 }
 
 // The desktop app syncs in the background: main runs the sync loop beside

@@ -134,6 +134,10 @@ type SyncStatus struct {
 	// offline, the password was refused, the server is newer, …).
 	FailingSince  time.Time
 	LastSyncError string
+	// TLSWarning says why the connection to the server is not verified
+	// (its address names an sslmode weaker than verify-full); empty when
+	// it is, or the desk is not enrolled.
+	TLSWarning string
 }
 
 // SyncReport is what one SyncNow did.
@@ -161,6 +165,18 @@ type ServerInit struct {
 	// has now; equal when it was up to date.
 	From, To int
 	Epoch    string
+	// NewLogins are the logins made for desks enrolled before each desk
+	// had its own: each enrolls again with its login (README).
+	NewLogins []DeskLogin
+}
+
+// DeskLogin is a desk's own login on the sync server (hms server
+// add-desk): the server takes the desk from it. Password is known only
+// when the login was just made, and is shown once.
+type DeskLogin struct {
+	Name, Password string
+	// DeskCode is the desk it is bound to; empty until a desk enrolls.
+	DeskCode string
 }
 
 // ServerPrune says what pruning the sync server removed (hms server

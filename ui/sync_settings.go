@@ -101,6 +101,7 @@ type syncScreen struct {
 	lastError *widget.Label
 	offset    *widget.Label
 	clockWarn *widget.Label
+	tlsWarn   *widget.Label // the connection does not verify the server
 	conflicts *widget.Label
 
 	status  *app.SyncStatus
@@ -146,6 +147,9 @@ func (s *syncScreen) buildUI() {
 	s.clockWarn = wrapLabel("")
 	s.clockWarn.Importance = widget.WarningImportance
 	s.clockWarn.Hide()
+	s.tlsWarn = wrapLabel("")
+	s.tlsWarn.Importance = widget.WarningImportance
+	s.tlsWarn.Hide()
 	s.conflicts = widget.NewLabel("")
 
 	connect := widget.NewForm(
@@ -154,7 +158,7 @@ func (s *syncScreen) buildUI() {
 	)
 	status := widget.NewForm(
 		widget.NewFormItem("This desk", s.desk),
-		widget.NewFormItem("Server", s.where),
+		widget.NewFormItem("Server", container.NewVBox(s.where, s.tlsWarn)),
 		widget.NewFormItem("Waiting", s.pending),
 		widget.NewFormItem("Last synced", s.synced),
 		widget.NewFormItem("Failing", container.NewVBox(s.failing, s.lastError)),
@@ -242,6 +246,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 		s.offset.SetText("Not measured")
 	}
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
+	setWarning(s.tlsWarn, st.TLSWarning)
 	s.conflicts.SetText(countText(st.Conflicts, "conflict", "conflicts") + " to review")
 	s.enroll.Refresh()
 	s.syncNow.Refresh()

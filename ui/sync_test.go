@@ -318,6 +318,19 @@ func TestSyncSettings(t *testing.T) {
 			t.Errorf("failing: %q %q warn %v, line %q", s.failing.Text, s.lastError.Text, s.clockWarn.Visible(), m.syncLabel.Text)
 		}
 	})
+	t.Run("Unverified", func(t *testing.T) {
+		if s.tlsWarn.Visible() {
+			t.Fatal("a warning about a verified connection")
+		}
+		st := enrolledStatus
+		st.Server = "postgres://desk2@db.clinic.lan:5432/hms?sslmode=prefer"
+		st.TLSWarning = "The connection to the sync server is not verified (sslmode=prefer)."
+		h.u.ReportSync(&st)
+		h.drain()
+		if !s.tlsWarn.Visible() || s.tlsWarn.Text != st.TLSWarning {
+			t.Errorf("TLS warning shown %v: %q", s.tlsWarn.Visible(), s.tlsWarn.Text)
+		}
+	})
 }
 
 func TestConflictsScreen(t *testing.T) {

@@ -44,7 +44,7 @@ func BenchmarkSyncPull(b *testing.B) {
 
 	// The server's part alone: fetching the same log, applying nothing.
 	ctx := context.Background()
-	c, err := server.Dial(ctx, u)
+	c, err := server.Dial(ctx, deskURL(b, first, u))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,7 +20,33 @@ func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) 
 	if err != nil {
 		return nil, serverError(err)
 	}
-	return &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}, nil
+	out := &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}
+	for _, l := range res.NewLogins {
+		out.NewLogins = append(out.NewLogins, app.DeskLogin(l))
+	}
+	return out, nil
+}
+
+// AddDesk makes a desk's own login on the server at serverURL (hms server
+// add-desk; server.AddDesk).
+func AddDesk(ctx context.Context, serverURL, name string) (*app.DeskLogin, error) {
+	l, err := server.AddDesk(ctx, serverURL, name)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	out := app.DeskLogin(l)
+	return &out, nil
+}
+
+// RemoveDesk revokes a desk's login on the server at serverURL (hms server
+// remove-desk; server.RemoveDesk).
+func RemoveDesk(ctx context.Context, serverURL, name string) (*app.DeskLogin, error) {
+	l, err := server.RemoveDesk(ctx, serverURL, name)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	out := app.DeskLogin(l)
+	return &out, nil
 }
 
 // PruneServer removes from the server at serverURL what no desk needs any
@@ -52,7 +78,7 @@ func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncSta
 	if caller, _ := app.CallerFromContext(ctx); caller.Role == "" {
 		ctx = app.NewContextWithCaller(ctx, app.Caller{Username: joiningDesk})
 	}
-	serverURL = strings.TrimSpace(serverURL)
+	serverURL = server.WithTLSDefault(strings.TrimSpace(serverURL))
 	shown, err := server.Redact(serverURL)
 	if err != nil {
 		return nil, app.FieldErrorf("server", "%s", err.Error())
@@ -129,6 +155,21 @@ func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncSta
 	return e.SyncStatus(ctx)
 }
 
+// TLSWarning says, for a server address whose connection does not verify
+// the server (an sslmode weaker than verify-full), what that risks; empty
+// for a verified one.
+func TLSWarning(serverURL string) string {
+	mode, verified := server.SSLMode(serverURL)
+	if verified {
+		return ""
+	}
+	switch mode {
+	case "disable", "allow", "prefer":
+		return fmt.Sprintf("The connection to the sync server is not verified and may not be encrypted (sslmode=%s): anyone on the network could read the clinic's records and this desk's password, or pose as the server. Set up TLS on the server and use sslmode=verify-full.", mode)
+	}
+	return fmt.Sprintf("The connection to the sync server is encrypted but not verified (sslmode=%s): anyone on the network could pose as the server. Use sslmode=verify-full, with the server's CA.", mode)
+}
+
 // joiningDesk names, in the audit log, who enrolled a desk that had no
 // clinic yet.
 const joiningDesk = "new desk joining its clinic"
@@ -172,6 +213,9 @@ func (e *Engine) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 		Epoch:       s.epoch.String,
 		ClockOffset: time.Duration(s.offsetMS) * time.Millisecond,
 	}
+	if st.Enrolled {
+		st.TLSWarning = TLSWarning(st.Server)
+	}
 	var oldest sql.NullString
 	if err := e.r.QueryRowContext(ctx, `SELECT count(*), (SELECT hlc FROM outbox ORDER BY seq LIMIT 1),
 			coalesce((SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY seq DESC LIMIT 1), '')
@@ -203,6 +247,8 @@ func serverErrorf(err error, also string) error {
 	switch {
 	case errors.Is(err, server.ErrUnreachable):
 		return app.Errorf(app.EINTERNAL, "The sync server cannot be reached.%s Check that it is running and its address. (%s)", also, detail)
+	case errors.Is(err, server.ErrTLS):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server's identity could not be verified over TLS.%s Give this desk the server's CA (~/.postgresql/root.crt, or sslrootcert= in the address) and a certificate for the name in the address; or, knowingly, write a weaker sslmode in the address (sslmode=require encrypts without checking who answers). (%s)", also, detail)
 	case errors.Is(err, server.ErrAuth):
 		return app.Errorf(app.EUNAUTHORIZED, "The sync server refused the user name or password.%s Give the password in PGPASSWORD or the PostgreSQL password file (see README.md). (%s)", also, detail)
 	case errors.Is(err, server.ErrNoDatabase):
@@ -213,6 +259,14 @@ func serverErrorf(err error, also string) error {
 		return app.Errorf(app.ECONFLICT, "The sync server runs a newer version of HMS than this desk: update hms on this desk first.%s (%s)", also, detail)
 	case errors.Is(err, server.ErrNotEnrolled):
 		return app.Errorf(app.ECONFLICT, "The sync server does not know this desk: enroll it again with 'hms sync enroll'.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrNoDesk):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server does not know this login as a desk: each desk enrolls with a login of its own, which the server's administrator makes with 'hms server add-desk' (or 'hms server init' made for a desk enrolled before).%s (%s)", also, detail)
+	case errors.Is(err, server.ErrRevoked):
+		return app.Errorf(app.EUNAUTHORIZED, "This desk's login was revoked on the sync server.%s Ask the server's administrator. (%s)", also, detail)
+	case errors.Is(err, server.ErrNotThisDesk):
+		return app.Errorf(app.EUNAUTHORIZED, "The sync server refused: this login belongs to another desk.%s (%s)", also, detail)
+	case errors.Is(err, server.ErrBadLoginName), errors.Is(err, server.ErrLoginExists), errors.Is(err, server.ErrNoSuchLogin):
+		return app.FieldErrorf("name", "%s", detail)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return app.Errorf(app.EINTERNAL, "Sync was interrupted.%s (%s)", also, detail)
 	}

@@ -75,7 +75,8 @@ const AuditBatch = 2000
 func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	for {
 		var after int64
-		if err := e.r.QueryRowContext(ctx, `SELECT audit_pushed_seq FROM sync_meta WHERE id = 1`).Scan(&after); err != nil {
+		var gen int
+		if err := e.r.QueryRowContext(ctx, `SELECT audit_pushed_seq, audit_generation FROM sync_meta WHERE id = 1`).Scan(&after, &gen); err != nil {
 			return internal("sync.audit", err)
 		}
 		var batch string
@@ -90,9 +91,19 @@ func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncR
 		if n == 0 {
 			return nil
 		}
-		last, err := c.PushAudit(ctx, e.siteID, json.RawMessage(batch))
+		last, refused, err := c.PushAuditGen(ctx, e.siteID, gen, json.RawMessage(batch))
 		if err != nil {
 			return serverErrorf(err, queuedNote)
+		}
+		if len(refused) > 0 {
+			// The server holds other rows at these seqs: this desk numbers
+			// again what it numbered once (restored from an older backup).
+			// Its log goes on under the next generation, from the first
+			// row refused; the server keeps both.
+			if err := e.newAuditGeneration(ctx, gen+1, refused[0]); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := e.setAuditPushed(ctx, last); err != nil {
 			return err
@@ -102,6 +113,22 @@ func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncR
 			return nil
 		}
 	}
+}
+
+// newAuditGeneration moves the desk's audit log to generation gen on the
+// server, to be sent again from seq from on, and says so in the log.
+func (e *Engine) newAuditGeneration(ctx context.Context, gen int, from int64) error {
+	sys := app.NewContextWithCaller(ctx, app.SystemCaller("sync"))
+	return e.write(sys, "sync.audit", func(tx *txn) error {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET audit_generation = ?, audit_pushed_seq = ? WHERE id = 1`,
+			gen, from-1); err != nil {
+			return err
+		}
+		tx.Audit("sync.audit_generation", "sync_meta", e.siteID, "", fmt.Sprintf(
+			"the server holds other audit rows of this desk from #%d on (this desk was restored from an older backup?): its audit log goes on there under generation %d; both are kept",
+			from, gen))
+		return nil
+	})
 }
 
 // setAuditPushed records how far the server holds the desk's audit log.
@@ -251,7 +278,11 @@ func (e *Engine) restoreServer(ctx context.Context, c *server.Client, after, hol
 		}
 		after = ops[len(ops)-1].Seq
 	}
-	audit, err := c.PushAudit(ctx, e.siteID, json.RawMessage(`[]`))
+	var gen int
+	if err := e.r.QueryRowContext(ctx, `SELECT audit_generation FROM sync_meta WHERE id = 1`).Scan(&gen); err != nil {
+		return internal("sync.restore", err)
+	}
+	audit, _, err := c.PushAuditGen(ctx, e.siteID, gen, json.RawMessage(`[]`))
 	if err != nil {
 		return serverErrorf(err, queuedNote)
 	}

@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -138,7 +141,7 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 	// A new desk has no clinic and nobody to log in as: it may join its
 	// clinic's server all the same (a desk with a clinic needs an admin).
 	second := MustOpenDB(t, nil)
-	if st, err := services(second).Sync.EnrollDesk(anon, u); err != nil || st.DeskCode != "D2" {
+	if st, err := services(second).Sync.EnrollDesk(anon, deskURL(t, second, u)); err != nil || st.DeskCode != "D2" {
 		t.Fatalf("second desk %+v, %v", st, err)
 	}
 	rep := mustSync(t, second)
@@ -411,23 +414,17 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 	// The server is down (nothing listens on the port).
 	setURL("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
 	check("server down", "cannot be reached")
-	setURL(u)
+	setURL(deskURL(t, db, u))
 
 	// The server runs a newer schema.
 	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
 	check("newer server", "newer version")
 	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = 1`, server.SchemaVersion())
 
-	// A wrong password: a login role that needs one.
-	role := fmt.Sprintf("desk_%d", time.Now().UnixNano())
-	servertest.Exec(t, u, `CREATE ROLE `+role+` LOGIN PASSWORD 'right' IN ROLE hms_desk`)
-	t.Cleanup(func() { servertest.Exec(t, u, `DROP OWNED BY `+role+`; DROP ROLE `+role) })
-	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, strings.Replace(u, "postgres://postgres@", "postgres://"+role+"@", 1)); err != nil {
-		t.Fatal(err)
-	}
-	// Trust authentication accepts any password on this server, so the
-	// refusal is checked where the server can refuse: a role that may not
-	// log in.
+	// The desk's login refused. Trust authentication accepts any password
+	// on this server, so the refusal is checked where the server can
+	// refuse: a login that may not log in.
+	role := pgx.Identifier{deskLogin(t, db, u)}.Sanitize()
 	servertest.Exec(t, u, `ALTER ROLE `+role+` NOLOGIN`)
 	check("refused login", "refused the user name or password")
 	servertest.Exec(t, u, `ALTER ROLE `+role+` LOGIN`)
@@ -450,7 +447,7 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 // when the clinic's server is restored or replaced at the same address.
 func pointAt(t testing.TB, db *data.DB, u string) {
 	t.Helper()
-	if _, err := rawDB(t, db).Exec(`UPDATE sync_meta SET server_url = ?`, u); err != nil {
+	if _, err := rawDB(t, db).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, db, u)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -510,7 +507,14 @@ func TestSyncServerReplaced(t *testing.T) {
 	p := newPatient(t, first.svc, "Before")
 	mustSync(t, first.db)
 	mustSync(t, second)
+	// The new server's administrator gives the desks their logins again
+	// (restored with the old server's roles: bound as they are).
 	fresh := newSyncServer(t)
+	for _, d := range []*data.DB{first.db, second} {
+		if l, err := sync.AddDesk(context.Background(), fresh, deskLogin(t, d, fresh)); err != nil || l.Password != "" {
+			t.Fatalf("binding the desk's login on the new server: %+v, %v", l, err)
+		}
+	}
 	pointAt(t, second, fresh)
 	pointAt(t, first.db, fresh)
 	mustSync(t, second) // the new server is empty: this desk uploads all

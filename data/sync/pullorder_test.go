@@ -39,9 +39,11 @@ func TestPullNeverSkipsOutOfOrderCommits(t *testing.T) {
 	ctx := context.Background()
 	const writers, rounds = 6, 40
 	sites := make([]string, writers+1)
+	urls := make([]string, writers+1) // each desk's own login
 	for i := range sites {
 		sites[i] = uuid4()
-		c, err := server.Dial(ctx, u)
+		urls[i] = deskURL(t, nil, u+"#"+sites[i])
+		c, err := server.Dial(ctx, urls[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +63,7 @@ func TestPullNeverSkipsOutOfOrderCommits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := mrand.New(mrand.NewPCG(uint64(w), 7))
-			conn, err := pgx.Connect(ctx, u)
+			conn, err := pgx.Connect(ctx, urls[w])
 			if err != nil {
 				errs <- err
 				return
@@ -112,7 +114,7 @@ func TestPullNeverSkipsOutOfOrderCommits(t *testing.T) {
 	var got []pos
 	var gotRows []string
 	outOfOrder := 0
-	c, err := server.Dial(ctx, u)
+	c, err := server.Dial(ctx, urls[writers])
 	if err != nil {
 		t.Fatal(err)
 	}

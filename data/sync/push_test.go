@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
+	stdsync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,9 +32,60 @@ func newSyncServer(t testing.TB) string {
 
 var system = as(app.SystemCaller("test"))
 
+// deskLogins holds the server login each test desk enrolled with, by
+// the desk's file (a server restored from a copy knows the same logins): a desk enrolls with a login of its own (hms server
+// add-desk), made here on its first enrollment.
+var deskLogins stdsync.Map
+
+// deskLoginSeq numbers the logins.
+var deskLoginSeq atomic.Int64
+
+// deskURL is u as db's own login on that server (a password in u stays).
+// A fragment in u names one of several desks a test plays without a
+// database (db nil).
+func deskURL(t testing.TB, db *data.DB, u string) string {
+	t.Helper()
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := *parsed
+	admin.User = url.User("postgres")
+	key := "#" + parsed.Fragment
+	if db != nil {
+		key = db.Path() + key
+	}
+	parsed.Fragment = ""
+	admin.Fragment = ""
+	name, ok := deskLogins.Load(key)
+	if !ok {
+		n := fmt.Sprintf("%sdesk%d", servertest.LoginPrefix(t, u), deskLoginSeq.Add(1))
+		if _, err := sync.AddDesk(context.Background(), admin.String(), n); err != nil {
+			t.Fatal(err)
+		}
+		name, _ = deskLogins.LoadOrStore(key, n)
+	}
+	if pw, has := parsed.User.Password(); has {
+		parsed.User = url.UserPassword(name.(string), pw)
+	} else {
+		parsed.User = url.User(name.(string))
+	}
+	return parsed.String()
+}
+
+// deskLogin is the name of db's login on the test server.
+func deskLogin(t testing.TB, db *data.DB, u string) string {
+	t.Helper()
+	parsed, err := url.Parse(deskURL(t, db, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parsed.User.Username()
+}
+
 func mustEnroll(t testing.TB, db *data.DB, u string) *app.SyncStatus {
 	t.Helper()
-	st, err := engine(db).EnrollDesk(system, u)
+	st, err := engine(db).EnrollDesk(system, deskURL(t, db, u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +176,7 @@ func TestEnrollRefusals(t *testing.T) {
 	t.Run("NoDatabase", func(t *testing.T) {
 		u := newSyncServer(t)
 		i := strings.LastIndex(u, "/")
-		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, u[:i]+"/hms_no_such_database")
+		_, err := engine(MustOpenDB(t, nil)).EnrollDesk(system, u[:i]+"/hms_no_such_database?sslmode=disable")
 		if !strings.Contains(app.ErrorMessage(err), "no such database") {
 			t.Fatalf("enrolling with a missing database: %v", err)
 		}
@@ -192,7 +246,7 @@ func TestPushLostReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := server.Dial(context.Background(), u)
+	cl, err := server.Dial(context.Background(), deskURL(t, c.db, u))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +307,7 @@ func TestPushFailureLosesNothing(t *testing.T) {
 	if attempts != 2 {
 		t.Fatalf("attempts %d, want 2", attempts)
 	}
-	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, u); err != nil {
+	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, c.db, u)); err != nil {
 		t.Fatal(err)
 	}
 	if rep := mustPush(t, c.db); rep.Applied != pending || outboxCount(t, c.db) != 0 {
@@ -469,5 +523,52 @@ func TestPushTwiceAtOnce(t *testing.T) {
 	}
 	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops`); n != int64(pending) {
 		t.Fatalf("%d applied_ops rows for %d operations", n, pending)
+	}
+}
+
+// TestTLSByDefault: an address without sslmode is verify-full, so a server
+// without TLS is refused; a weaker mode written out works, with a warning
+// in the status; a desk enrolled before, whose stored address named no
+// mode, gets the mode it connected with written out (prefer) when it
+// updates, and keeps syncing, with the warning.
+func TestTLSByDefault(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	c := mustSetup(t)
+	bare := strings.Replace(deskURL(t, c.db, u), "?sslmode=disable", "", 1)
+	if strings.Contains(bare, "sslmode") {
+		t.Fatalf("address %q", bare)
+	}
+	if _, err := engine(c.db).EnrollDesk(system, bare); err == nil || !strings.Contains(app.ErrorMessage(err), "could not be verified over TLS") {
+		t.Fatalf("enrolling without sslmode with a server without TLS: %v", err)
+	}
+	st := mustEnroll(t, c.db, u)
+	if !strings.Contains(st.Server, "sslmode=disable") || !strings.Contains(st.TLSWarning, "not verified") {
+		t.Fatalf("enrolled with sslmode=disable: %+v", st)
+	}
+
+	// The desk as an older hms left it: the address without a mode, and
+	// migration 0023 not applied yet.
+	raw := rawDB(t, c.db)
+	if _, err := raw.Exec(`UPDATE sync_meta SET server_url = ?`, bare); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = 23`); err != nil {
+		t.Fatal(err)
+	}
+	path := c.db.Path()
+	c.db.Close()
+	db, err := data.Open(path, data.Options{HashParams: cheapHash, Now: c.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err = engine(db).SyncStatus(context.Background())
+	if err != nil || !strings.HasSuffix(st.Server, "?sslmode=prefer") || !strings.Contains(st.TLSWarning, "sslmode=prefer") {
+		t.Fatalf("after the update: %+v, %v", st, err)
+	}
+	newPatient(t, services(db), "AfterUpdate")
+	if rep := mustPush(t, db); rep.Applied == 0 {
+		t.Fatalf("push after the update: %+v", rep)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hms/data"
+	"hms/data/sync/server/servertest"
 )
 
 // A desk restored from its own older backup takes back from the server
@@ -31,6 +32,15 @@ func TestDeskRestoredFromOlderBackupNumbersOn(t *testing.T) {
 	lost := newPatient(t, c.svc, "After")
 	payInvoice(t, c.svc, lost.ID, "Visit after the backup")
 	mustSync(t, c.db)
+
+	// The server's copy of the desk's audit log as it stands.
+	held := func() string {
+		var s string
+		servertest.QueryRow(t, u, `SELECT coalesce(string_agg(local_seq || ':' || hash, ',' ORDER BY local_seq), '')
+			FROM sync.audit_log WHERE generation = 0`, nil, &s)
+		return s
+	}
+	before := held()
 
 	path := c.db.Path()
 	if err := c.db.Close(); err != nil {
@@ -73,6 +83,29 @@ func TestDeskRestoredFromOlderBackupNumbersOn(t *testing.T) {
 	}
 	if st, err := engine(db).SyncStatus(context.Background()); err != nil || st.Pending != 0 || st.Conflicts != 0 {
 		t.Fatalf("status %+v, %v", st, err)
+	}
+
+	// Its audit log numbered again from where the backup stopped: the
+	// server kept the rows it held, refused the new ones at their seqs,
+	// and holds the desk's log from there on under generation 1, the
+	// whole of it.
+	if after := held(); after != before {
+		t.Fatalf("the server's audit rows of generation 0 changed:\n%s\n%s", before, after)
+	}
+	var gen, localMax int64
+	rawDB(t, db).QueryRow(`SELECT audit_generation, (SELECT max(seq) FROM audit_log) FROM sync_meta`).Scan(&gen, &localMax)
+	if gen != 1 || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`) == 0 ||
+		servertest.QueryInt(t, u, `SELECT max(local_seq) FROM sync.audit_log WHERE generation = 1`) != localMax {
+		t.Fatalf("generation %d; refused %d; generation 1 up to %d of %d", gen,
+			servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`),
+			servertest.QueryInt(t, u, `SELECT coalesce(max(local_seq), 0) FROM sync.audit_log WHERE generation = 1`), localMax)
+	}
+	if n := queryStrings(t, db, `SELECT detail FROM audit_log WHERE action = 'sync.audit_generation'`); len(n) != 1 ||
+		!strings.Contains(n[0], "generation 1") {
+		t.Fatalf("the desk's log about it: %v", n)
+	}
+	if rep, err := db.Verify(anon); err != nil || !rep.AuditOK {
+		t.Fatalf("verify after the new generation: %+v, %v", rep, err)
 	}
 }
 

@@ -395,7 +395,7 @@ func (s *sim) pushBehindTheDesksBack(d *simDesk, times int) {
 	if len(ops) == 0 || (s.unchecked[d] && simWithout("push-before-check")) {
 		return
 	}
-	c, err := server.Dial(ctx, s.url)
+	c, err := server.Dial(ctx, deskURL(s.t, d.db, s.url))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -519,7 +519,7 @@ func (s *sim) run(n int) {
 			s.unchecked = map[*simDesk]bool{}
 			for _, d := range s.desks {
 				s.unchecked[d] = true
-				if _, err := d.raw.Exec(`UPDATE sync_meta SET server_url = ?`, dump); err != nil {
+				if _, err := d.raw.Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(s.t, d.db, dump)); err != nil {
 					s.t.Fatal(err)
 				}
 			}
@@ -1183,7 +1183,7 @@ func TestSyncRestoredServer(t *testing.T) {
 
 	// The server is "restored" from the dump.
 	for _, d := range []*data.DB{first.db, second} {
-		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, dump); err != nil {
+		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, d, dump)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1362,7 +1362,7 @@ func TestSyncRestoredServerAfterLostReply(t *testing.T) {
 	mustSync(t, first.db)
 
 	for _, d := range []*data.DB{first.db, second} {
-		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, dump); err != nil {
+		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, d, dump)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1376,7 +1376,7 @@ func TestSyncRestoredServerAfterLostReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := server.Dial(ctx, dump)
+	c, err := server.Dial(ctx, deskURL(t, first.db, dump))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,11 @@ type Env struct {
 	// PruneServer removes what no desk needs any more from the sync server
 	// at url (hms server prune). Nil: this build cannot.
 	PruneServer func(ctx context.Context, url string) (*app.ServerPrune, error)
+	// AddDesk makes a desk's own login on the sync server at url (hms
+	// server add-desk); RemoveDesk revokes one (hms server remove-desk).
+	// Nil: this build cannot.
+	AddDesk    func(ctx context.Context, url, name string) (*app.DeskLogin, error)
+	RemoveDesk func(ctx context.Context, url, name string) (*app.DeskLogin, error)
 }
 
 // EnvDB is the environment variable that names the database when --db does not.

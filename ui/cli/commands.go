@@ -397,6 +397,8 @@ var commandList = [][2]string{
 	{"import patients", "import patients from a CSV file, all rows or none"},
 	{"export patients", "export patients to a CSV file"},
 	{"server init", "create or migrate the clinic's shared sync server (PostgreSQL)"},
+	{"server add-desk", "make a desk's own login on the sync server"},
+	{"server remove-desk", "revoke a lost or retired desk's login on the sync server"},
 	{"sync enroll", "register this desk with the sync server"},
 	{"sync once", "push this desk's queued changes to the sync server and pull the other desks'"},
 	{"sync status", "say where this desk stands with the sync server"},

@@ -17,8 +17,7 @@ import (
 func (r *runner) readPassword(prompt string, confirm bool) (string, error) {
 	f, tty := r.env.Stdin.(*os.File)
 	if tty {
-		fi, err := f.Stat()
-		tty = err == nil && fi.Mode()&os.ModeCharDevice != 0
+		tty = isTerminal(f)
 	}
 	if !tty {
 		pw, err := r.readLine()
@@ -74,4 +73,10 @@ func (r *runner) readLine() (string, error) {
 		return "", noPassword()
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// isTerminal says whether f is a terminal (a person types there).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

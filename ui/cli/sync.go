@@ -3,6 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -12,11 +15,16 @@ import (
 const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL database.
 
 Subcommands:
-  init URL   create or migrate the server's schema, its sync functions and
-             the role hms_desk for desks; safe to run again
-  prune URL  remove what no desk needs any more: changes logged again
-             since, deleted records every desk has taken in (after 180
-             days); run it now and then, e.g. weekly
+  init URL              create or migrate the server's schema, its sync
+                        functions and the group role hms_desk; safe to run
+                        again
+  add-desk NAME URL     make the login NAME for one desk, with a new
+                        password shown once; the desk enrolls with it
+  remove-desk NAME URL  revoke a desk's login (a lost or retired desk): it
+                        stops at once and no longer holds pruning back
+  prune URL             remove what no desk needs any more: changes logged
+                        again since, deleted records every desk has taken in
+                        (after 180 days); run it now and then, e.g. weekly
 
 URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
 that may create schemas and roles (the database owner or a superuser). A
@@ -24,20 +32,24 @@ password missing from URL comes from PGPASSWORD or the PostgreSQL password
 file (~/.pgpass).`
 
 func (r *runner) cmdServer(args []string) int {
-	fs := r.newFlags("server", "hms server init|prune URL", serverAbout)
+	fs := r.newFlags("server", "hms server init|add-desk|remove-desk|prune …", serverAbout)
 	fs.SetInterspersed(false)
 	rest, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
 	if len(rest) == 0 {
-		return r.usageError(fs, "server needs a subcommand: init or prune")
+		return r.usageError(fs, "server needs a subcommand: init, add-desk, remove-desk or prune")
 	}
 	switch rest[0] {
 	case "init":
 		return r.cmdServerInit(rest[1:])
 	case "prune":
 		return r.cmdServerPrune(rest[1:])
+	case "add-desk":
+		return r.cmdServerAddDesk(rest[1:])
+	case "remove-desk":
+		return r.cmdServerRemoveDesk(rest[1:])
 	}
 	return r.usageError(fs, "unknown server subcommand %q", rest[0])
 }
@@ -58,6 +70,9 @@ Example:
 	if r.env.InitServer == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot set up a sync server."), nil)
 	}
+	if err := passwordInURL(pos[0], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
 	res, err := r.env.InitServer(r.ctx, pos[0])
 	if err != nil {
 		return r.fail(err, nil)
@@ -70,7 +85,96 @@ Example:
 	default:
 		fmt.Fprintf(r.env.Stdout, "Migrated the sync server from schema %d to %d (epoch %s).\n", res.From, res.To, res.Epoch)
 	}
-	fmt.Fprintf(r.env.Stdout, "Desks connect as a login role granted hms_desk; enroll each with: hms sync enroll URL\n")
+	if len(res.NewLogins) > 0 {
+		fmt.Fprintf(r.env.Stdout, "Each desk now has a login of its own; the shared login they used acts as no desk any more.\n"+
+			"Give each desk its login and password (shown only now), and on that desk run: hms sync enroll 'postgres://LOGIN@HOST:PORT/DATABASE?sslmode=…'\n")
+		printLogins(r.env.Stdout, res.NewLogins)
+	}
+	fmt.Fprintf(r.env.Stdout, "Give each new desk a login of its own with: hms server add-desk NAME URL\n")
+	return ExitOK
+}
+
+// printLogins lists desk logins with their passwords.
+func printLogins(w io.Writer, ls []app.DeskLogin) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Desk\tLogin\tPassword\n")
+	for _, l := range ls {
+		code := l.DeskCode
+		if code == "" {
+			code = "(not enrolled yet)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", code, l.Name, l.Password)
+	}
+	tw.Flush()
+}
+
+func (r *runner) cmdServerAddDesk(args []string) int {
+	fs := r.newFlags("server add-desk", "hms server add-desk NAME URL", `Makes the PostgreSQL login NAME for one desk on the sync server at URL,
+with a new password, shown once and kept nowhere. The desk enrolls with it
+(hms sync enroll) and is from then on the only desk it may act as: the
+server takes the desk from the login, and refuses anything done with it
+for another desk. NAME is lower-case letters, digits and _.
+
+Example:
+  hms server add-desk reception 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'
+  then, on the reception desk:
+  hms sync enroll 'postgres://reception@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		return r.usageError(fs, "server add-desk takes the desk's login name and the server's URL")
+	}
+	if r.env.AddDesk == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
+	}
+	if err := passwordInURL(pos[1], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
+	l, err := r.env.AddDesk(r.ctx, pos[1], pos[0])
+	if err != nil {
+		return r.fail(err, map[string]string{"name": "NAME"})
+	}
+	if l.Password == "" {
+		fmt.Fprintf(r.env.Stdout, "The desk login %s exists already on this PostgreSQL server: bound it to this database, its password unchanged.\n", l.Name)
+		return ExitOK
+	}
+	fmt.Fprintf(r.env.Stdout, "Made the desk login %s. Its password, shown only now:\n%s\n", l.Name, l.Password)
+	fmt.Fprintf(r.env.Stdout, "On the desk, run: hms sync enroll with the server's URL as %s, and give this password when asked.\n", l.Name)
+	return ExitOK
+}
+
+func (r *runner) cmdServerRemoveDesk(args []string) int {
+	fs := r.newFlags("server remove-desk", "hms server remove-desk NAME URL", `Revokes the desk login NAME on the sync server at URL, for a lost or
+retired desk: the login may no longer log in, its open connections are
+ended, and the desk no longer holds pruning back. What it sent before
+stays.
+
+Example:
+  hms server remove-desk reception 'postgres://postgres@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		return r.usageError(fs, "server remove-desk takes the desk's login name and the server's URL")
+	}
+	if r.env.RemoveDesk == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot manage a sync server."), nil)
+	}
+	if err := passwordInURL(pos[1], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
+	l, err := r.env.RemoveDesk(r.ctx, pos[1], pos[0])
+	if err != nil {
+		return r.fail(err, map[string]string{"name": "NAME"})
+	}
+	desk := "a desk that never enrolled"
+	if l.DeskCode != "" {
+		desk = "desk " + l.DeskCode
+	}
+	fmt.Fprintf(r.env.Stdout, "Revoked the login %s (%s): it can no longer sync.\n", l.Name, desk)
 	return ExitOK
 }
 
@@ -93,6 +197,9 @@ Example:
 	}
 	if r.env.PruneServer == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot prune a sync server."), nil)
+	}
+	if err := passwordInURL(pos[0], "give it in PGPASSWORD or the PostgreSQL password file (~/.pgpass)"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
 	}
 	res, err := r.env.PruneServer(r.ctx, pos[0])
 	if err != nil {
@@ -120,9 +227,12 @@ Subcommands:
   status       say where this desk stands
   conflicts    list the changes that lost or were refused, for review
 
-A password given in URL to enroll is kept sealed with a key derived from
-the desk's audit key, never in clear; without one, the password comes from
-PGPASSWORD or the PostgreSQL password file (~/.pgpass).`
+URL names this desk's own login on the server (hms server add-desk), e.g.
+postgres://reception@db.clinic.lan:5432/hms; without sslmode it is
+sslmode=verify-full. The password is never given in URL nor as an argument
+(both show in ps): enroll asks for it, or reads the first line of standard
+input, and keeps it sealed with a key derived from the desk's audit key;
+an empty one leaves it to PGPASSWORD or the password file (~/.pgpass).`
 
 func (r *runner) cmdSync(args []string) int {
 	fs := r.newFlags("sync", "hms [--db PATH] sync SUBCOMMAND [args]", syncAbout)
@@ -176,23 +286,41 @@ A new desk joins with --new: the database is created empty and, with the
 next 'hms sync once', downloads the clinic (its staff accounts, settings
 and records) from the server.
 
+URL names the desk's own login (hms server add-desk). Its password is never
+given in URL nor on the command line, where other users of the computer
+could see it (ps): hms asks for it at a terminal, or reads the first line
+of standard input; an empty one leaves it to ~/.pgpass or PGPASSWORD. A
+password given is kept sealed on this desk. URL without sslmode is
+sslmode=verify-full (the server's certificate and name are checked); a
+weaker mode must be written out, and the desk warns about it.
+
 Examples:
-  hms sync enroll 'postgres://desk1@db.clinic.lan:5432/hms?sslmode=verify-full'
-  hms --db room2.db sync enroll --new 'postgres://desk2@db.clinic.lan:5432/hms?sslmode=verify-full'`)
+  hms sync enroll 'postgres://reception@db.clinic.lan:5432/hms'
+  printf '%s\n' "$PW" | hms --db room2.db sync enroll --new 'postgres://room2@db.clinic.lan:5432/hms'`)
 	fresh := fs.Bool("new", false, "create the database if there is none, to download the clinic into")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
+	if len(pos) == 2 {
+		return r.usageError(fs, "sync enroll takes the server's URL only: the password is never on the command line (hms asks for it, or reads it from standard input)")
+	}
 	if len(pos) != 1 {
 		return r.usageError(fs, "sync enroll takes the server's URL")
+	}
+	if err := passwordInURL(pos[0], "hms sync enroll asks for it, or reads it from the first line of standard input"); err != nil {
+		return r.fail(err, map[string]string{"server": "URL"})
+	}
+	serverURL, err := r.withDeskPassword(pos[0])
+	if err != nil {
+		return r.fail(err, nil)
 	}
 	svc, closer, err := r.openSync(!*fresh)
 	if err != nil {
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
-	st, err := svc.EnrollDesk(r.ctx, pos[0])
+	st, err := svc.EnrollDesk(r.ctx, serverURL)
 	if err != nil {
 		return r.fail(err, map[string]string{"server": "URL"})
 	}
@@ -358,4 +486,48 @@ func (r *runner) warnClock(offset time.Duration) {
 		fmt.Fprintf(r.env.Stdout, "Warning: this computer's clock is %s off the server's; hms corrects for it, but set the clock right.\n",
 			offset.Round(time.Second))
 	}
+}
+
+// passwordInURL refuses an address that holds a password: a command's
+// arguments show in the process list (ps) to every user of the computer.
+// how says where the password goes instead.
+func passwordInURL(rawURL, how string) error {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil // the command's own check says what is wrong with it
+	}
+	_, has := u.User.Password()
+	if has || u.Query().Has("password") {
+		return app.FieldErrorf("server", "Do not put the password in the address: the command line shows in the process list to every user of this computer. Give the address without it; %s.", how)
+	}
+	return nil
+}
+
+// withDeskPassword asks for the desk's password on the server (at a
+// terminal, with echo off; otherwise the first line of standard input) and
+// puts it into rawURL, which stays in memory only. An empty one (or none)
+// leaves rawURL as it is: the password then comes from ~/.pgpass or
+// PGPASSWORD.
+func (r *runner) withDeskPassword(rawURL string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return rawURL, nil // EnrollDesk says what is wrong with it
+	}
+	var pw string
+	if f, ok := r.env.Stdin.(*os.File); ok && isTerminal(f) {
+		if pw, err = r.promptHidden(f, fmt.Sprintf("Password of %s on the sync server (empty: from ~/.pgpass or PGPASSWORD): ", u.User.Username())); err != nil && app.ErrorCode(err) != app.EINVALID {
+			return "", err
+		}
+	} else {
+		line, err := r.stdin.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", fmt.Errorf("reading standard input: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if pw == "" {
+		return rawURL, nil
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String(), nil
 }

@@ -96,13 +96,19 @@ func (nopCloser) Close() error { return nil }
 // init as the server initializer.
 func runSync(t *testing.T, fs *fakeSync, init func(context.Context, string) (*app.ServerInit, error), args ...string) result {
 	t.Helper()
+	return runSyncStdin(t, fs, init, "", args...)
+}
+
+// runSyncStdin is runSync with stdin as standard input.
+func runSyncStdin(t *testing.T, fs *fakeSync, init func(context.Context, string) (*app.ServerInit, error), stdin string, args ...string) result {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "hms.db")
 	if err := os.WriteFile(db, []byte("SQLite format 3\x00"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
 	code := cli.Run(context.Background(), append([]string{"--db", db}, args...), cli.Env{
-		Stdout: &out, Stderr: &errb, OSUser: "tester",
+		Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin), OSUser: "tester",
 		Open: func(string) (app.Services, io.Closer, error) {
 			return app.Services{Sync: fs}, nopCloser{}, nil
 		},
@@ -146,13 +152,39 @@ func TestServerInit(t *testing.T) {
 func TestSyncEnroll(t *testing.T) {
 	fs := &fakeSync{status: app.SyncStatus{Enrolled: true, DeskCode: "D3", Server: "postgres://desk@db/hms",
 		Pending: 4, ClockOffset: 2 * time.Minute}}
-	r := runSync(t, fs, nil, "sync", "enroll", "postgres://desk:pw@db/hms")
+	// The password is refused in the address, where ps shows it...
+	for _, u := range []string{"postgres://desk:pw@db/hms", "postgres://desk@db/hms?password=pw"} {
+		if r := runSync(t, fs, nil, "sync", "enroll", u); r.code != 1 || !strings.Contains(r.stderr, "Do not put the password in the address") ||
+			!strings.Contains(r.stderr, "standard input") {
+			t.Fatalf("enroll with the password in the address: %+v", r)
+		}
+	}
+	if r := runSync(t, fs, nil, "sync", "enroll", "postgres://desk@db/hms", "pw"); r.code != 2 || !strings.Contains(r.stderr, "never on the command line") {
+		t.Fatalf("enroll with the password as an argument: %+v", r)
+	}
+	if len(fs.urls) != 0 {
+		t.Fatalf("enrolled with %v", fs.urls)
+	}
+	// ...and read from standard input.
+	r := runSyncStdin(t, fs, nil, "pw\n", "sync", "enroll", "postgres://desk@db/hms")
 	if r.code != 0 || !strings.Contains(r.stdout, "Enrolled with postgres://desk@db/hms as desk D3") ||
 		!strings.Contains(r.stdout, "4 changes wait") || !strings.Contains(r.stdout, "Warning: this computer's clock is 2m0s off") {
 		t.Fatalf("enroll: %+v", r)
 	}
 	if len(fs.urls) != 1 || fs.urls[0] != "postgres://desk:pw@db/hms" || fs.callers[0].Role != app.RoleAdmin {
 		t.Fatalf("enroll called with %v as %v", fs.urls, fs.callers)
+	}
+	// None given: it comes from ~/.pgpass or PGPASSWORD.
+	if r := runSync(t, fs, nil, "sync", "enroll", "postgres://desk@db/hms"); r.code != 0 || fs.urls[1] != "postgres://desk@db/hms" {
+		t.Fatalf("enroll without a password: %+v %v", r, fs.urls)
+	}
+	initCalled := false
+	init := func(context.Context, string) (*app.ServerInit, error) {
+		initCalled = true
+		return &app.ServerInit{}, nil
+	}
+	if r := runSync(t, fs, init, "server", "init", "postgres://postgres:pw@db/hms"); r.code != 1 || !strings.Contains(r.stderr, "PGPASSWORD") || initCalled {
+		t.Fatalf("server init with the password in the address: %+v", r)
 	}
 	if r := runSync(t, fs, nil, "sync", "enroll"); r.code != 2 {
 		t.Fatalf("enroll without a URL: %+v", r)
@@ -282,5 +314,46 @@ func TestServerPrune(t *testing.T) {
 	}
 	if r := run("server", "prune"); r.code != 2 {
 		t.Errorf("prune without a URL: %+v", r)
+	}
+}
+
+func TestServerDesks(t *testing.T) {
+	var calls []string
+	run := func(args ...string) result {
+		var out, errb bytes.Buffer
+		code := cli.Run(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errb, OSUser: "tester",
+			AddDesk: func(ctx context.Context, u, name string) (*app.DeskLogin, error) {
+				calls = append(calls, "add "+name+" "+u)
+				if name == "Bad" {
+					return nil, app.FieldErrorf("name", "a desk's login name is lower-case letters")
+				}
+				return &app.DeskLogin{Name: name, Password: "pw-shown-once"}, nil
+			},
+			RemoveDesk: func(ctx context.Context, u, name string) (*app.DeskLogin, error) {
+				calls = append(calls, "remove "+name+" "+u)
+				return &app.DeskLogin{Name: name, DeskCode: "D2"}, nil
+			},
+			InitServer: func(ctx context.Context, u string) (*app.ServerInit, error) {
+				return &app.ServerInit{From: 6, To: 7, Epoch: "e", NewLogins: []app.DeskLogin{
+					{Name: "hms_d1", Password: "pw1", DeskCode: "D1"}, {Name: "hms_d2", Password: "pw2", DeskCode: "D2"}}}, nil
+			}})
+		return result{code, out.String(), errb.String()}
+	}
+	if r := run("server", "add-desk", "reception", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "pw-shown-once") ||
+		calls[0] != "add reception postgres://x@y/z" {
+		t.Errorf("add-desk: %+v %v", r, calls)
+	}
+	if r := run("server", "add-desk", "Bad", "postgres://x@y/z"); r.code != 1 || !strings.Contains(r.stderr, "lower-case") {
+		t.Errorf("add-desk with a bad name: %+v", r)
+	}
+	if r := run("server", "remove-desk", "reception", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "Revoked the login reception (desk D2)") {
+		t.Errorf("remove-desk: %+v", r)
+	}
+	if r := run("server", "add-desk", "postgres://x@y/z"); r.code != 2 {
+		t.Errorf("add-desk without a name: %+v", r)
+	}
+	r := run("server", "init", "postgres://x@y/z")
+	if r.code != 0 || !strings.Contains(r.stdout, "hms_d1") || !strings.Contains(r.stdout, "pw2") || !strings.Contains(r.stdout, "acts as no desk") {
+		t.Errorf("init giving enrolled desks logins: %+v", r)
 	}
 }

@@ -329,6 +329,26 @@ func (c *Client) PushAudit(ctx context.Context, siteID string, rows json.RawMess
 	return last, nil
 }
 
+// PushAuditGen stores a batch of the desk's audit rows under generation
+// gen (server migration 0008), each once, and returns the highest seq of
+// that generation the server holds, and the seqs it refused because it
+// holds other rows there (lowest first; the desk then goes on under the
+// next generation). An empty batch only asks.
+func (c *Client) PushAuditGen(ctx context.Context, siteID string, gen int, rows json.RawMessage) (last int64, refused []int64, err error) {
+	var reply []byte
+	if err := c.conn.QueryRow(ctx, `SELECT sync.push_audit($1, $2, $3::jsonb)::text`, siteID, gen, string(rows)).Scan(&reply); err != nil {
+		return 0, nil, fmt.Errorf("server %s: audit: %w", c.url, classify(err))
+	}
+	var r struct {
+		Last    int64   `json:"last"`
+		Refused []int64 `json:"refused"`
+	}
+	if err := json.Unmarshal(reply, &r); err != nil {
+		return 0, nil, fmt.Errorf("server %s: audit: the reply %q: %w", c.url, reply, err)
+	}
+	return r.Last, r.Refused, nil
+}
+
 // Holds reports whether the server holds the desk's operation opID ("":
 // none to check) and the change at the desk's pull cursor (seq 0: none).
 func (c *Client) Holds(ctx context.Context, siteID, opID string, txid uint64, seq int64) (hasOp, hasCursor bool, err error) {

@@ -16,6 +16,9 @@ type InitResult struct {
 	// Epoch identifies this server's data; it changes only when the
 	// database is created anew.
 	Epoch string
+	// NewLogins are the logins Init created for desks enrolled before
+	// each desk had its own (their passwords are shown once).
+	NewLogins []DeskLogin
 }
 
 // migrateLock is the advisory lock that makes two Inits of one database
@@ -71,6 +74,9 @@ func migrate(ctx context.Context, conn *pgx.Conn) (InitResult, error) {
 	}
 	if err := conn.QueryRow(ctx, `SELECT epoch::text FROM sync.meta`).Scan(&res.Epoch); err != nil {
 		return InitResult{}, fmt.Errorf("server init: %w", classify(err))
+	}
+	if res.NewLogins, err = bindEnrolled(ctx, conn); err != nil {
+		return InitResult{}, fmt.Errorf("server init: %w", err)
 	}
 	return res, nil
 }

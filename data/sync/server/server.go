@@ -15,6 +15,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"embed"
 	"errors"
 	"fmt"
@@ -90,6 +92,9 @@ var (
 	ErrSchemaTooNew = errors.New("the server's schema is newer than this program")
 	// ErrNotEnrolled: the desk pushed to a server it is not enrolled on.
 	ErrNotEnrolled = errors.New("this desk is not enrolled on the server")
+	// ErrTLS: the server's certificate could not be verified (or it
+	// offers no TLS) under the address's sslmode.
+	ErrTLS = errors.New("the server's TLS certificate could not be verified")
 )
 
 // Redact returns the connection URL without its password, as it may be
@@ -112,6 +117,41 @@ func Redact(rawURL string) (string, error) {
 	return u.String(), nil
 }
 
+// DefaultSSLMode is the TLS mode of an address that names none: the
+// server's certificate and name are checked. Weaker modes must be written
+// in the address.
+const DefaultSSLMode = "verify-full"
+
+// WithTLSDefault returns rawURL with sslmode=verify-full added when it
+// names no sslmode; an address that does not parse is returned as it is
+// (connect and Redact say what is wrong with it).
+func WithTLSDefault(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return rawURL
+	}
+	q := u.Query()
+	if q.Has("sslmode") {
+		return rawURL
+	}
+	if u.RawQuery != "" {
+		u.RawQuery += "&"
+	}
+	u.RawQuery += "sslmode=" + DefaultSSLMode
+	return u.String()
+}
+
+// SSLMode is the TLS mode the address connects with, and whether it
+// verifies who answers (the server's certificate and name).
+func SSLMode(rawURL string) (mode string, verified bool) {
+	u, err := url.Parse(WithTLSDefault(rawURL))
+	if err != nil {
+		return "", false
+	}
+	mode = u.Query().Get("sslmode")
+	return mode, mode == DefaultSSLMode
+}
+
 // redactLoose hides what looks like a password in a string that does not
 // parse as a URL, for error messages.
 func redactLoose(s string) string {
@@ -129,12 +169,13 @@ func redactLoose(s string) string {
 // from the URL comes from PGPASSWORD or the PostgreSQL password file
 // (~/.pgpass, %APPDATA%\postgresql\pgpass.conf), as for every PostgreSQL
 // client. TLS follows sslmode in the URL (verify-full checks the server's
-// certificate and name).
+// certificate and name); an address without one is verify-full.
 func connect(ctx context.Context, rawURL string) (*pgx.Conn, error) {
 	shown, err := Redact(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	rawURL = WithTLSDefault(rawURL)
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("server %s: %w", shown, err)
@@ -163,8 +204,22 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrNotInitialized, err)
 		case "HM001":
 			return fmt.Errorf("%w: %w", ErrNotEnrolled, err)
+		case "HM002":
+			return fmt.Errorf("%w: %w", ErrNoDesk, err)
+		case "HM003":
+			return fmt.Errorf("%w: %w", ErrRevoked, err)
+		case "HM004":
+			return fmt.Errorf("%w: %w", ErrNotThisDesk, err)
 		}
 		return err
+	}
+	var cve *tls.CertificateVerificationError
+	var uae x509.UnknownAuthorityError
+	var hne x509.HostnameError
+	var cie x509.CertificateInvalidError
+	if errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) ||
+		strings.Contains(err.Error(), "server refused TLS connection") {
+		return fmt.Errorf("%w: %w", ErrTLS, err)
 	}
 	var ne net.Error
 	var ce *pgconn.ConnectError

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,12 +39,31 @@ type site struct {
 	clock  *hlc.Clock
 	seq    int64
 	client *server.Client
+	login  string // the desk's server login
+	url    string // the server's address as that login
 }
 
+// logins numbers the desk logins the tests make.
+var logins atomic.Int64
+
+// addDesk makes a desk login on the server at u (hms server add-desk), its
+// name prefixed with the database's, and returns the URL a desk connects
+// to the server with, as that login.
+func addDesk(t testing.TB, u string) string {
+	t.Helper()
+	name := fmt.Sprintf("%sd%d", servertest.LoginPrefix(t, u), logins.Add(1))
+	if _, err := server.AddDesk(ctx, u, name); err != nil {
+		t.Fatal(err)
+	}
+	return servertest.AsLogin(t, u, name)
+}
+
+// enroll enrolls a new desk with a login of its own.
 func enroll(t testing.TB, u string) (*site, string) {
 	t.Helper()
 	id := uuid.Must(uuid.NewV7()).String()
-	c, err := server.Dial(ctx, u)
+	deskURL := addDesk(t, u)
+	c, err := server.Dial(ctx, deskURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +72,8 @@ func enroll(t testing.TB, u string) (*site, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, id: id, clock: hlc.NewClock(id, hlc.Timestamp{}, nil), client: c}, code
+	login := deskURL[len("postgres://"):strings.Index(deskURL, "@")]
+	return &site{t: t, id: id, clock: hlc.NewClock(id, hlc.Timestamp{}, nil), client: c, login: login, url: deskURL}, code
 }
 
 // op makes the desk's next operation.
@@ -107,7 +128,7 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again != (server.InitResult{From: first.To, To: first.To, Epoch: first.Epoch}) {
+	if again.From != first.To || again.To != first.To || again.Epoch != first.Epoch || len(again.NewLogins) != 0 {
 		t.Fatalf("second init %+v, want nothing done after %+v", again, first)
 	}
 	// Versions may leave gaps (numbers kept by changes made elsewhere):
@@ -178,15 +199,25 @@ func TestConnectErrors(t *testing.T) {
 	})
 	t.Run("NotEnrolled", func(t *testing.T) {
 		v := newServer(t)
-		c, err := server.Dial(ctx, v)
+		s := &site{id: uuid.Must(uuid.NewV7()).String()}
+		s.clock = hlc.NewClock(s.id, hlc.Timestamp{}, nil)
+		// A desk login that has not enrolled yet.
+		c, err := server.Dial(ctx, addDesk(t, v))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close(ctx)
-		s := &site{id: uuid.Must(uuid.NewV7()).String()}
-		s.clock = hlc.NewClock(s.id, hlc.Timestamp{}, nil)
 		if _, err := c.Push(ctx, s.id, []hlc.Op{s.op("patients", "p", hlc.KindInsert, `{}`)}); !errors.Is(err, server.ErrNotEnrolled) {
 			t.Fatalf("push of a desk not enrolled: %v", err)
+		}
+		// A login that is no desk at all (the server's owner).
+		owner, err := server.Dial(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer owner.Close(ctx)
+		if _, err := owner.Push(ctx, s.id, []hlc.Op{s.op("patients", "p", hlc.KindInsert, `{}`)}); !errors.Is(err, server.ErrNoDesk) {
+			t.Fatalf("push by a login that is no desk: %v", err)
 		}
 	})
 	t.Run("Redact", func(t *testing.T) {
@@ -524,5 +555,69 @@ func TestPullFieldClocks(t *testing.T) {
 		if ch.HLC != []string{insert.HLC.String(), update.HLC.String()}[i] || !maps.Equal(got, want) {
 			t.Errorf("change %d at %s: field clocks %v, want %v", i, ch.HLC, got, want)
 		}
+	}
+}
+
+func TestSSLMode(t *testing.T) {
+	for _, tc := range []struct {
+		in, out, mode string
+		verified      bool
+	}{
+		{"postgres://d@db/hms", "postgres://d@db/hms?sslmode=verify-full", "verify-full", true},
+		{"postgres://d@db/hms?connect_timeout=2", "postgres://d@db/hms?connect_timeout=2&sslmode=verify-full", "verify-full", true},
+		{"postgres://d@db/hms?sslmode=require", "postgres://d@db/hms?sslmode=require", "require", false},
+		{"postgres://d@db/hms?sslmode=disable", "postgres://d@db/hms?sslmode=disable", "disable", false},
+		{"postgres://d@db/hms?sslmode=verify-ca", "postgres://d@db/hms?sslmode=verify-ca", "verify-ca", false},
+	} {
+		if got := server.WithTLSDefault(tc.in); got != tc.out {
+			t.Errorf("WithTLSDefault(%q) = %q, want %q", tc.in, got, tc.out)
+		}
+		if mode, ok := server.SSLMode(tc.in); mode != tc.mode || ok != tc.verified {
+			t.Errorf("SSLMode(%q) = %q, %v", tc.in, mode, ok)
+		}
+	}
+}
+
+// TestAuditCopiesStayHonest: the server keeps a desk's audit rows as sent;
+// the same row again changes nothing, a different one at the same seq is
+// refused and kept aside, never written over the first, and nothing of
+// its batch from it on is taken; the next generation takes them.
+func TestAuditCopiesStayHonest(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	row := func(seq int, hash string) string {
+		return fmt.Sprintf(`{"seq": %d, "hash": %q, "prev_hash": "p%d", "action": "x"}`, seq, hash, seq-1)
+	}
+	batch := func(rows ...string) json.RawMessage { return json.RawMessage("[" + strings.Join(rows, ",") + "]") }
+	push := func(gen int, rows json.RawMessage) (int64, []int64) {
+		t.Helper()
+		last, refused, err := a.client.PushAuditGen(ctx, a.id, gen, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return last, refused
+	}
+	if last, refused := push(0, batch(row(1, "h1"), row(2, "h2"), row(3, "h3"))); last != 3 || len(refused) != 0 {
+		t.Fatalf("first push: %d %v", last, refused)
+	}
+	if last, refused := push(0, batch(row(2, "h2"), row(3, "h3"))); last != 3 || len(refused) != 0 {
+		t.Fatalf("the same rows again: %d %v", last, refused)
+	}
+	if last, refused := push(0, batch(row(2, "forged"), row(3, "h3"), row(4, "h4"))); last != 3 || fmt.Sprint(refused) != "[2]" {
+		t.Fatalf("another row at seq 2: %d %v", last, refused)
+	}
+	var hash string
+	servertest.QueryRow(t, u, `SELECT hash FROM sync.audit_log WHERE local_seq = 2 AND generation = 0`, nil, &hash)
+	if hash != "h2" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused WHERE local_seq = 2 AND entry->>'hash' = 'forged'`) != 1 {
+		t.Fatalf("seq 2 holds %q; refused rows %d", hash, servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`))
+	}
+	if last, refused := push(1, batch(row(2, "forged"))); last != 2 || len(refused) != 0 {
+		t.Fatalf("generation 1: %d %v", last, refused)
+	}
+	// The call of desks before generations is as honest.
+	if last, err := a.client.PushAudit(ctx, a.id, batch(row(1, "other"))); err != nil || last != 3 ||
+		servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`) != 2 {
+		t.Fatalf("the old call: %d, %v", last, err)
 	}
 }

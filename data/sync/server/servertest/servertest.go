@@ -56,6 +56,7 @@ func NewDatabase(tb testing.TB) string {
 		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 			tb.Errorf("drop the test database %s: %v", name, err)
 		}
+		dropLogins(tb, conn, name+"_")
 	})
 	u, err := url.Parse(base)
 	if err != nil {
@@ -99,6 +100,50 @@ func QueryRow(tb testing.TB, dbURL, sql string, args []any, dest ...any) {
 	defer conn.Close(ctx)
 	if err := conn.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
 		tb.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// LoginPrefix is what the name of every login a test makes for the
+// database at dbURL starts with: roles belong to the whole cluster, so
+// each test database's are its own by name, and go when it does.
+func LoginPrefix(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.TrimPrefix(u.Path, "/") + "_"
+}
+
+// AsLogin is dbURL with login as its user: a desk's connection.
+func AsLogin(tb testing.TB, dbURL, login string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.User = url.User(login)
+	return u.String()
+}
+
+// dropLogins ends the sessions of the roles named prefix… and drops them.
+func dropLogins(tb testing.TB, conn *pgx.Conn, prefix string) {
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)`, prefix)
+	if err != nil {
+		tb.Errorf("list the test logins: %v", err)
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		tb.Errorf("list the test logins: %v", err)
+		return
+	}
+	for _, n := range names {
+		conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, n)
+		if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{n}.Sanitize()); err != nil {
+			tb.Errorf("drop the test login %s: %v", n, err)
+		}
 	}
 }
 

@@ -1,0 +1,196 @@
+package server_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"hms/data/sync/hlc"
+	"hms/data/sync/server"
+	"hms/data/sync/server/servertest"
+)
+
+// TestAttackAsDesk: someone who holds one desk's server login (desk A's
+// password, say) connects with psql and calls the server's functions
+// directly, naming another desk (B) or none of its own. Every attempt is
+// refused, and nothing changes for B. The test lists each attempt and
+// what the server answered.
+func TestAttackAsDesk(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	b, _ := enroll(t, u)
+	b.push(b.op("patients", "pb", hlc.KindInsert, `{"given_name": "Bea"}`))
+	conn, err := pgx.Connect(ctx, a.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var session string
+	conn.QueryRow(ctx, `SELECT session_user`).Scan(&session)
+	t.Logf("connected as %s (desk A, %s); desk B is %s", session, a.id, b.id)
+
+	forged := func() string {
+		op := b.op("patients", "pb", hlc.KindUpdate, `{"given_name": "Mallory"}`)
+		body, _ := json.Marshal([]hlc.Op{op})
+		return string(body)
+	}
+	other := uuid.Must(uuid.NewV7()).String()
+	attempts := []struct {
+		what, sql string
+		args      []any
+		want      string // the SQLSTATE of the refusal
+	}{
+		{"push as desk B", `SELECT sync.push($1, $2::jsonb)`, []any{b.id, forged()}, "HM004"},
+		{"pull as desk B", `SELECT count(*) FROM sync.pull($1, '0', 0, 100)`, []any{b.id}, "HM004"},
+		{"say desk B pulled everything", `SELECT sync.pulled($1, '999999', 999999)`, []any{b.id}, "HM004"},
+		{"push audit rows as desk B", `SELECT sync.push_audit($1, '[{"seq": 1, "hash": "x", "prev_hash": ""}]'::jsonb)`, []any{b.id}, "HM004"},
+		{"ask what the server holds of desk B", `SELECT has_op FROM sync.holds($1, NULL, '0', 0)`, []any{b.id}, "HM004"},
+		{"read desk B's state", `SELECT last_op_seq FROM sync.site_state($1)`, []any{b.id}, "HM004"},
+		{"enroll as desk B", `SELECT sync.enroll($1, 'x')`, []any{b.id}, "HM004"},
+		{"enroll as desk B, asking for its code", `SELECT sync.enroll($1, 'x', 'D2')`, []any{b.id}, "HM004"},
+		{"enroll an extra desk", `SELECT sync.enroll($1, 'x')`, []any{other}, "HM004"},
+		{"push through the unchecked function", `SELECT sync.push_as($1, $2::jsonb)`, []any{b.id, forged()}, "42501"},
+		{"pull through the unchecked function", `SELECT count(*) FROM sync.pull_as($1, '0', 0, 100)`, []any{b.id}, "42501"},
+		{"move B's cursor through the unchecked function", `SELECT sync.pulled_as($1, '0', 0)`, []any{b.id}, "42501"},
+		{"push audit through the unchecked function", `SELECT sync.push_audit_as($1, '[]'::jsonb)`, []any{b.id}, "42501"},
+		{"prune the server", `SELECT * FROM sync.prune('0', '0')`, nil, "42501"},
+		{"run the duplicate flagging", `SELECT sync.flag_patient_duplicates()`, nil, "42501"},
+		{"compute a patient identity", `SELECT sync.patient_identity('{}'::jsonb)`, nil, "42501"},
+		{"take an appointment slot", `SELECT sync.take_appointment_slot('x', '{}'::jsonb)`, nil, "42501"},
+		{"read the clinic's rows", `SELECT count(*) FROM sync.rows`, nil, "42501"},
+		{"write a row directly", `INSERT INTO sync.rows (entity, row_id, data, field_hlc) VALUES ('users', 'x', '{}', '{}')`, nil, "42501"},
+		{"bind itself to desk B", `UPDATE sync.desk_logins SET site_id = $1`, []any{b.id}, "42501"},
+	}
+	var report []string
+	for _, at := range attempts {
+		_, err := conn.Exec(ctx, at.sql, at.args...)
+		var pe *pgconn.PgError
+		outcome := "ACCEPTED"
+		if errors.As(err, &pe) {
+			outcome = fmt.Sprintf("refused (%s: %s)", pe.Code, pe.Message)
+		} else if err != nil {
+			outcome = "failed: " + err.Error()
+		}
+		report = append(report, fmt.Sprintf("%-48s %s", at.what, outcome))
+		if pe == nil || pe.Code != at.want {
+			t.Errorf("%s: %s, want refused with %s", at.what, outcome, at.want)
+		}
+	}
+	t.Logf("attempts as desk A:\n  %s", strings.Join(report, "\n  "))
+
+	// Nothing of B changed.
+	if m, _ := row(t, u, "patients", "pb"); m["given_name"] != "Bea" {
+		t.Errorf("B's patient is now %v", m)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.sites`); n != 2 {
+		t.Errorf("%d desks enrolled", n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_log WHERE site_id = $1`, b.id); n != 0 {
+		t.Errorf("%d audit rows under B's name", n)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT pulled_seq FROM sync.sites WHERE site_id = $1`, b.id); n != 0 {
+		t.Errorf("B's pull cursor moved to %d", n)
+	}
+
+	// As itself, A works.
+	if _, err := conn.Exec(ctx, `SELECT sync.pulled($1, '0', 0)`, a.id); err != nil {
+		t.Errorf("A reporting its own progress: %v", err)
+	}
+}
+
+// TestRemoveDesk: a revoked desk's login stops at once (its open session
+// ends, a new one is refused), the other desks go on, and pruning is no
+// longer held back by it.
+func TestRemoveDesk(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	b, _ := enroll(t, u)
+	a.push(a.op("patients", "p1", hlc.KindInsert, `{"given_name": "Ann"}`))
+	a.push(a.op("patients", "p1", hlc.KindUpdate, `{"given_name": "Anna"}`))
+	var txid uint64
+	var seq int64
+	servertest.QueryRow(t, u, `SELECT txid::text::bigint, seq FROM sync.change_log ORDER BY txid DESC, seq DESC LIMIT 1`, nil, &txid, &seq)
+	if err := a.client.Pulled(ctx, a.id, txid, seq+1); err != nil {
+		t.Fatal(err)
+	}
+	// B never pulled: it holds the horizon, nothing goes.
+	if res, err := server.Prune(ctx, u, 0, server.OpsAge); err != nil || res.Superseded != 0 || res.HeldBy != "D2" {
+		t.Fatalf("prune with B holding back: %+v, %v", res, err)
+	}
+
+	l, err := server.RemoveDesk(ctx, u, b.login)
+	if err != nil || l.DeskCode != "D2" {
+		t.Fatalf("remove desk: %+v, %v", l, err)
+	}
+	// B's open session was ended...
+	if _, err := b.client.Push(ctx, b.id, []hlc.Op{b.op("patients", "p2", hlc.KindInsert, `{}`)}); err == nil {
+		t.Fatal("the revoked desk's open session pushed")
+	}
+	// ...and it can log in no more.
+	if _, err := server.Dial(ctx, b.url); !errors.Is(err, server.ErrAuth) {
+		t.Fatalf("the revoked desk connecting again: %v", err)
+	}
+	var canLogin bool
+	servertest.QueryRow(t, u, `SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, []any{b.login}, &canLogin)
+	if canLogin {
+		t.Fatal("the revoked login may still log in")
+	}
+	// A goes on; pruning is no longer held back by B.
+	a.push(a.op("patients", "p3", hlc.KindInsert, `{"given_name": "Cy"}`))
+	res, err := server.Prune(ctx, u, 0, server.OpsAge)
+	if err != nil || res.Superseded != 1 || res.HeldBy != "D1" {
+		t.Fatalf("prune after revoking B: %+v, %v", res, err)
+	}
+	if _, err := server.RemoveDesk(ctx, u, servertest.LoginPrefix(t, u)+"nobody"); !errors.Is(err, server.ErrNoSuchLogin) {
+		t.Fatalf("removing a login that does not exist: %v", err)
+	}
+}
+
+// TestAddDesk: the login's name is checked, made once, and enrolls one
+// desk.
+func TestAddDesk(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	prefix := servertest.LoginPrefix(t, u)
+	l, err := server.AddDesk(ctx, u, prefix+"front")
+	if err != nil || len(l.Password) < 30 || l.DeskCode != "" {
+		t.Fatalf("add desk: %+v, %v", l, err)
+	}
+	if _, err := server.AddDesk(ctx, u, prefix+"front"); !errors.Is(err, server.ErrLoginExists) {
+		t.Fatalf("adding it twice: %v", err)
+	}
+	for _, bad := range []string{"Front", "1desk", "desk;drop", "", strings.Repeat("a", 64)} {
+		if _, err := server.AddDesk(ctx, u, bad); !errors.Is(err, server.ErrBadLoginName) {
+			t.Errorf("login name %q: %v", bad, err)
+		}
+	}
+	var member bool
+	servertest.QueryRow(t, u, `SELECT pg_has_role($1, 'hms_desk', 'MEMBER')`, []any{prefix + "front"}, &member)
+	if !member {
+		t.Fatal("the desk login is not a member of hms_desk")
+	}
+	c, err := server.Dial(ctx, servertest.AsLogin(t, u, prefix+"front"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	id := uuid.Must(uuid.NewV7()).String()
+	code, err := c.Enroll(ctx, id, "test")
+	if err != nil || code != "D1" {
+		t.Fatalf("enroll: %s, %v", code, err)
+	}
+	if again, err := c.Enroll(ctx, id, "test 2"); err != nil || again != "D1" {
+		t.Fatalf("enroll again: %s, %v", again, err)
+	}
+	if _, err := c.Enroll(ctx, uuid.Must(uuid.NewV7()).String(), "test"); !errors.Is(err, server.ErrNotThisDesk) {
+		t.Fatalf("a second desk with the same login: %v", err)
+	}
+}
