@@ -208,7 +208,7 @@ func TestCheckPrescription(t *testing.T) {
 	cat := drugs.Default()
 	allergies := []*app.Allergy{
 		{Substance: "Pénicilline", Severity: app.SeveritySevere, Reaction: "anaphylaxis"},
-		{Substance: "Zyxorbifen", Severity: app.SeverityMild},                       // not in the catalogue
+		{Substance: "Zyxorbifen", Severity: app.SeverityMild},                     // not in the catalogue
 		{Substance: "Aspirin", Severity: app.SeverityMild, RemovedAt: time.Now()}, // removed: never warns
 	}
 	current := []*app.Prescription{{Items: []app.PrescriptionItem{{Drug: "Lipitor"}}}}
