@@ -335,3 +335,12 @@ func TestCanSeeConflicts(t *testing.T) {
 		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": denied,
 			"patient": denied, "patient without a record": denied, "nobody": denied})
 }
+
+func TestCanEditDrugCatalogue(t *testing.T) {
+	check(t, "add products and brands", app.CanEditDrugCatalogue,
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": denied, "billing": denied,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+	check(t, "read the clinic's products and brands", app.CanReadDrugCatalogue,
+		table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok, "reception": denied, "billing": denied,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"hms/app"
-	"hms/app/drugs"
 )
 
 // The clinical record inside a transaction: each tx helper validates,
@@ -567,7 +566,11 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	if err != nil {
 		return nil, err
 	}
-	check := drugs.Default().CheckPrescription(patient.FullName(), c.Items, allergies, current)
+	cat, err := tx.drugCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	check := cat.CheckPrescription(patient.FullName(), c.Items, allergies, current)
 	warning := check.Warning
 	if check.Warns() && !c.AcknowledgeAllergy {
 		return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy",

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0013 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0026 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1010,6 +1010,51 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount);
+END;
+
+-- local_drugs
+
+CREATE TABLE local_drugs (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('substance', 'brand')),
+    name            TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
+    -- a brand's substances, joined with " + "
+    substances      TEXT NOT NULL DEFAULT '' CHECK (length(substances) <= 1000),
+    -- a substance's class IDs, joined with " "
+    classes         TEXT NOT NULL DEFAULT '' CHECK (length(classes) <= 1000),
+    -- forms and strengths, joined with "; "
+    forms           TEXT NOT NULL DEFAULT '' CHECK (length(forms) <= 1000),
+    created_by      TEXT NOT NULL DEFAULT '',
+    created_by_name TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    deleted_at      TEXT,
+    CHECK ((kind = 'substance') = (classes <> '')),
+    CHECK ((kind = 'brand') = (substances <> ''))
+) STRICT;
+
+CREATE INDEX local_drugs_created ON local_drugs (created_at, id);
+
+CREATE TRIGGER local_drugs_no_delete BEFORE DELETE ON local_drugs
+BEGIN
+    SELECT RAISE(ABORT, 'a local drug is never deleted');
+END;
+
+CREATE TRIGGER local_drugs_no_update BEFORE UPDATE ON local_drugs
+BEGIN
+    SELECT RAISE(ABORT, 'a local drug is never changed');
+END;
+
+CREATE TRIGGER local_drugs_outbox_insert AFTER INSERT ON local_drugs
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'local_drugs', new.id, 'insert', json_object(
+        'id', new.id, 'kind', new.kind, 'name', new.name, 'substances', new.substances,
+        'classes', new.classes, 'forms', new.forms, 'created_by', new.created_by,
+        'created_by_name', new.created_by_name, 'created_at', new.created_at,
+        'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
 END;
 
 -- notes
