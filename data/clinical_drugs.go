@@ -169,3 +169,63 @@ func (tx *Tx) drugCatalogue() (*drugs.Catalogue, error) {
 	catalogueCache.Unlock()
 	return cat, nil
 }
+
+// RecordNoKnownAllergies implements app.ClinicalService (doctors): the
+// clinician states, signed and dated, that the patient has no known drug
+// allergies. Refused while an allergy is recorded.
+func (s *ClinicalService) RecordNoKnownAllergies(ctx context.Context, patientID string) (*app.AllergyStatement, error) {
+	var out *app.AllergyStatement
+	err := s.db.writeFor(ctx, "allergy.nkda", "allergy_statements", "", patientID, func(tx *Tx) error {
+		if err := tx.Require(app.PermWriteClinical); err != nil {
+			return err
+		}
+		if _, err := tx.writablePatient(patientID); err != nil {
+			return err
+		}
+		active, err := tx.allergies(patientID, false)
+		if err != nil {
+			return err
+		}
+		if len(active) > 0 {
+			return app.Errorf(app.ECONFLICT, "Allergies are recorded for this patient: remove those recorded in error first.")
+		}
+		name, err := tx.callerName()
+		if err != nil {
+			return err
+		}
+		out = &app.AllergyStatement{ID: newID(), PatientID: patientID, RecordedAt: tx.now, RecordedBy: name}
+		ts := formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO allergy_statements (id, patient_id, statement, recorded_by,
+			recorded_by_name, created_at, updated_at) VALUES (?, ?, 'nkda', ?, ?, ?, ?)`,
+			out.ID, patientID, tx.caller.UserID, name, ts, ts); err != nil {
+			return err
+		}
+		tx.Audit("allergy.nkda", "allergy_statements", out.ID, patientID, "no known drug allergies")
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// allergyStatus derives the state of a patient's allergy record.
+func (tx *Tx) allergyStatus(patientID string) (app.AllergyStatus, *app.AllergyStatement, error) {
+	all, err := tx.allergies(patientID, true)
+	if err != nil {
+		return "", nil, err
+	}
+	statements, err := collectRows(tx, func(r rowScanner) (*app.AllergyStatement, error) {
+		s := &app.AllergyStatement{}
+		var at string
+		err := r.Scan(&s.ID, &s.PatientID, &s.RecordedBy, &at)
+		s.RecordedAt = parseTime(at)
+		return s, err
+	}, `SELECT id, patient_id, recorded_by_name, created_at FROM allergy_statements
+		WHERE patient_id = ? AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 1`, patientID)
+	if err != nil {
+		return "", nil, err
+	}
+	status, st := app.AllergyStatusOf(all, statements)
+	return status, st, nil
+}

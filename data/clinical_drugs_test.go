@@ -3,6 +3,7 @@ package data_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"hms/app"
 )
@@ -60,6 +61,59 @@ func TestLocalDrugs(t *testing.T) {
 		t.Fatalf("a name the clinic has already: %v", err)
 	}
 	for _, q := range []string{`UPDATE local_drugs SET name = 'x'`, `DELETE FROM local_drugs`} {
+		if _, err := rawDB(t, c.db).Exec(q); err == nil {
+			t.Fatalf("%s: allowed", q)
+		}
+	}
+}
+
+// TestAllergyStates: a new patient's allergies are "not recorded"; a
+// doctor's "no known drug allergies" is dated and signed; an allergy ends
+// it, and it cannot be stated while an allergy is recorded.
+func TestAllergyStates(t *testing.T) {
+	c := mustSetup(t)
+	doc := c.ctx(app.RoleDoctor)
+	pid := c.patient2.PatientID
+	status := func() *app.Chart {
+		t.Helper()
+		ch, err := c.svc.Clinical.GetChart(doc, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	if ch := status(); ch.AllergyStatus != app.AllergiesNotRecorded || ch.NoKnownAllergies != nil {
+		t.Fatalf("a new patient: %s", ch.AllergyStatus)
+	}
+	st, err := c.svc.Clinical.RecordNoKnownAllergies(doc, pid)
+	if err != nil || st.RecordedBy != "Staff doctor" || st.RecordedAt.IsZero() {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	if e := lastAudit(t, c); e.Action != "allergy.nkda" || e.PatientID != pid {
+		t.Fatalf("audit %+v", e)
+	}
+	if ch := status(); ch.AllergyStatus != app.AllergiesNoneKnown || ch.NoKnownAllergies.ID != st.ID {
+		t.Fatalf("after the statement: %s", ch.AllergyStatus)
+	}
+	c.clock.Add(time.Minute)
+	a, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: "Codeine", Severity: app.SeverityModerate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := status(); ch.AllergyStatus != app.AllergiesRecorded || ch.NoKnownAllergies != nil {
+		t.Fatalf("an allergy ends the statement: %s", ch.AllergyStatus)
+	}
+	if _, err := c.svc.Clinical.RecordNoKnownAllergies(doc, pid); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("a statement against a recorded allergy: %v", err)
+	}
+	c.clock.Add(time.Minute)
+	if err := c.svc.Clinical.RemoveAllergy(doc, a.ID, "another patient's"); err != nil {
+		t.Fatal(err)
+	}
+	if ch := status(); ch.AllergyStatus != app.AllergiesNotRecorded {
+		t.Fatalf("the allergy removed: the statement stays ended: %s", ch.AllergyStatus)
+	}
+	for _, q := range []string{`UPDATE allergy_statements SET recorded_by_name = 'x'`, `DELETE FROM allergy_statements`} {
 		if _, err := rawDB(t, c.db).Exec(q); err == nil {
 			t.Fatalf("%s: allowed", q)
 		}

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0026 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0027 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -75,6 +75,42 @@ BEGIN
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
+END;
+
+-- allergy_statements
+
+CREATE TABLE allergy_statements (
+    id               TEXT PRIMARY KEY,
+    patient_id       TEXT NOT NULL REFERENCES patients (id),
+    statement        TEXT NOT NULL CHECK (statement IN ('nkda')),
+    recorded_by      TEXT NOT NULL DEFAULT '',
+    recorded_by_name TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    deleted_at       TEXT
+) STRICT;
+
+CREATE INDEX allergy_statements_patient ON allergy_statements (patient_id, created_at);
+
+CREATE TRIGGER allergy_statements_no_delete BEFORE DELETE ON allergy_statements
+BEGIN
+    SELECT RAISE(ABORT, 'an allergy statement is never deleted');
+END;
+
+CREATE TRIGGER allergy_statements_no_update BEFORE UPDATE ON allergy_statements
+BEGIN
+    SELECT RAISE(ABORT, 'an allergy statement is never changed');
+END;
+
+CREATE TRIGGER allergy_statements_outbox_insert AFTER INSERT ON allergy_statements
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'allergy_statements', new.id, 'insert', json_object(
+        'id', new.id, 'patient_id', new.patient_id, 'statement', new.statement,
+        'recorded_by', new.recorded_by, 'recorded_by_name', new.recorded_by_name,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
 END;
 
 -- appointment_events

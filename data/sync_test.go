@@ -382,6 +382,10 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		t.Fatalf("field clocks after the update: %v, want phone and notes at %s", clocks, ops[0].HLC)
 	}
 
+	f.step("RecordNoKnownAllergies", func() error {
+		_, err := svc.Clinical.RecordNoKnownAllergies(doctor, patient.ID)
+		return err
+	}, want("allergy_statements", hlc.KindInsert, nil))
 	f.step("AddAllergy", func() error {
 		a, err := svc.Clinical.AddAllergy(doctor, app.AllergyCreate{PatientID: patient.ID, Substance: "Latex", Severity: app.SeverityMild})
 		if a != nil {

@@ -100,6 +100,7 @@ var syncedTables = []SyncedTable{
 	{Name: "local_drugs", Append: true},
 
 	{Name: "allergies"},
+	{Name: "allergy_statements", Append: true},
 	{Name: "problems"},
 	{Name: "vitals"},
 	{Name: "notes", Append: true},
