@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -865,6 +866,7 @@ func TestDemoClinical(t *testing.T) {
 		t.Fatalf("prescriptions by status %v, with an acknowledged warning %d", statuses, warned)
 	}
 	demoNoPrescriptionAgainstAllergy(t, db)
+	demoNamesMatchSex(t, db)
 	notes, err := svc.Clinical.FindNotes(me, s.User.PatientID)
 	if err != nil {
 		t.Fatal(err)
@@ -985,5 +987,33 @@ func demoNoPrescriptionAgainstAllergy(t *testing.T, db *data.DB) {
 	}
 	if n == 0 {
 		t.Fatal("no demo patient with an allergy has a prescription: nothing was checked")
+	}
+}
+
+// demoNamesMatchSex: no demo patient has a given name, or a family name
+// whose form follows the sex, of the other sex.
+func demoNamesMatchSex(t *testing.T, db *data.DB) {
+	t.Helper()
+	names := data.DemoNamesBySex()
+	other := map[app.Sex]app.Sex{app.SexFemale: app.SexMale, app.SexMale: app.SexFemale}
+	rows, err := datatest.RawDB(t, db).Query(`SELECT given_name, family_name, sex FROM patients`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var given, family string
+		var sex app.Sex
+		if err := rows.Scan(&given, &family, &sex); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if o, ok := other[sex]; ok && (slices.Contains(names[o], given) || slices.Contains(names[o], family)) {
+			t.Errorf("%s %s is recorded as %s", given, family, sex)
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("%d patients checked", n)
 	}
 }
