@@ -544,3 +544,30 @@ func CanDiscardDraft(c Caller, ownerID string) error {
 	}
 	return nil
 }
+
+// ---- the drug catalogue ----
+
+// CanEditDrugCatalogue: administrators add the clinic's products and
+// brands. The catalogue is safety-critical reference data: the prescribing
+// check reads it.
+func CanEditDrugCatalogue(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermManageSettings) {
+		return nil
+	}
+	return denied("You are not allowed to change the drug catalogue: administrators add products and brands.")
+}
+
+// CanReadDrugCatalogue: the staff who prescribe, dispense or record
+// allergies read the catalogue, the clinic's additions included.
+func CanReadDrugCatalogue(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.CanAny(PermManageSettings, PermViewClinical) {
+		return nil
+	}
+	return denied("You are not allowed to see the drug catalogue.")
+}

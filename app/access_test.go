@@ -430,3 +430,12 @@ func TestCanKeepDrafts(t *testing.T) {
 		table{"admin": absent, "cli": denied, "doctor": ok, "nurse": absent, "reception": absent, "billing": absent,
 			"patient": absent, "patient without a record": absent, "nobody": denied})
 }
+
+func TestCanEditDrugCatalogue(t *testing.T) {
+	check(t, "add products and brands", app.CanEditDrugCatalogue,
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": denied, "billing": denied,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+	check(t, "read the clinic's products and brands", app.CanReadDrugCatalogue,
+		table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok, "reception": denied, "billing": denied,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}

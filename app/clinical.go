@@ -260,6 +260,11 @@ type Chart struct {
 	Medications []*Prescription // active prescriptions
 	Assignments []*Assignment   // active
 	LastVitals  *Vitals         // nil when none
+	// AllergyStatus says whether allergies are recorded, a clinician
+	// stated there are none (NoKnownAllergies says who and when), or
+	// nobody has recorded anything.
+	AllergyStatus    AllergyStatus
+	NoKnownAllergies *AllergyStatement // the statement in force, when AllergyStatus is AllergiesNoneKnown
 	// NextAppointment is the soonest appointment not yet over and not
 	// cancelled (pending, confirmed or checked in); nil when none.
 	NextAppointment *Appointment
@@ -280,6 +285,10 @@ type ClinicalService interface {
 	AddAllergy(ctx context.Context, a AllergyCreate) (*Allergy, error)
 	RemoveAllergy(ctx context.Context, id, reason string) error
 	FindAllergies(ctx context.Context, patientID string) ([]*Allergy, error)
+	// RecordNoKnownAllergies records a clinician's statement that the
+	// patient has no known drug allergies; refused while an allergy is
+	// recorded.
+	RecordNoKnownAllergies(ctx context.Context, patientID string) (*AllergyStatement, error)
 
 	AddProblem(ctx context.Context, p ProblemCreate) (*Problem, error)
 	ResolveProblem(ctx context.Context, id, resolvedOn string) (*Problem, error)

@@ -139,3 +139,33 @@ func FuzzVitalsValidate(f *testing.F) {
 		_ = v.Abnormal()
 	})
 }
+
+func TestAllergyStatusOf(t *testing.T) {
+	at := func(h int) time.Time { return clinicalToday.Add(time.Duration(h) * time.Hour) }
+	nkda := &app.AllergyStatement{RecordedAt: at(10), RecordedBy: "Dr Who"}
+	for _, tc := range []struct {
+		name       string
+		allergies  []*app.Allergy
+		statements []*app.AllergyStatement
+		want       app.AllergyStatus
+	}{
+		{"a new patient", nil, nil, app.AllergiesNotRecorded},
+		{"no known drug allergies", nil, []*app.AllergyStatement{nkda}, app.AllergiesNoneKnown},
+		{"an allergy", []*app.Allergy{{RecordedAt: at(1)}}, nil, app.AllergiesRecorded},
+		// Another desk recorded an allergy before the statement, offline; it
+		// arrives later: the allergy stands.
+		{"an allergy from another desk", []*app.Allergy{{RecordedAt: at(9)}}, []*app.AllergyStatement{nkda}, app.AllergiesRecorded},
+		// An allergy recorded after the statement, then removed as an error:
+		// the statement stays ended until a clinician states it again.
+		{"ended by a later allergy", []*app.Allergy{{RecordedAt: at(11), RemovedAt: at(12)}}, []*app.AllergyStatement{nkda}, app.AllergiesNotRecorded},
+		{"stated again", []*app.Allergy{{RecordedAt: at(11), RemovedAt: at(12)}},
+			[]*app.AllergyStatement{nkda, {RecordedAt: at(13)}}, app.AllergiesNoneKnown},
+		{"an allergy removed before the statement", []*app.Allergy{{RecordedAt: at(1), RemovedAt: at(2)}},
+			[]*app.AllergyStatement{nkda}, app.AllergiesNoneKnown},
+	} {
+		got, st := app.AllergyStatusOf(tc.allergies, tc.statements)
+		if got != tc.want || (got == app.AllergiesNoneKnown) != (st != nil) {
+			t.Errorf("%s: %s (%v), want %s", tc.name, got, st, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ type Services struct {
 	Appointments AppointmentService
 	Billing      BillingService
 	Dashboard    DashboardService
+	Drugs        DrugService
 	Sync         SyncService
 	Drafts       DraftService
 }

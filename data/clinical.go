@@ -63,6 +63,9 @@ func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.
 		if c.Allergies, err = tx.allergies(patientID, false); err != nil {
 			return err
 		}
+		if c.AllergyStatus, c.NoKnownAllergies, err = tx.allergyStatus(patientID); err != nil {
+			return err
+		}
 		if c.Problems, err = tx.problems(patientID, true); err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func BenchmarkPatientChart(b *testing.B) {
 			must(cl.AssignDoctor(doc, app.AssignmentCreate{PatientID: pid, DoctorID: callerUserID(doc),
 				Reason: "Chronic care", StartDate: "2026-01-01"}))
 		case i%6 == 0:
-			rx, err := cl.Prescribe(doc, app.PrescriptionCreate{PatientID: pid, Items: []app.PrescriptionItem{
+			rx, err := cl.Prescribe(doc, app.PrescriptionCreate{PatientID: pid, AcknowledgeAllergy: true, Items: []app.PrescriptionItem{
 				{Drug: "Paracetamol", Strength: "500 mg", Dose: "1 tablet", Frequency: "every 6 hours"},
 				{Drug: "Omeprazole", Strength: "20 mg", Dose: "1 capsule", Frequency: "once a day"}}})
 			must(rx, err)

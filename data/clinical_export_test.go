@@ -37,3 +37,13 @@ func ClinicalSQL(patientID string, f app.HistoryFilter) []ClinicalQuery {
 		{"balance due", balanceDueSQL, one, "invoices"},
 	}
 }
+
+// DemoNamesBySex are the demo's given names and sexed family names for
+// each sex.
+func DemoNamesBySex() map[app.Sex][]string {
+	f, m := append([]string(nil), demoGivenFemale...), append([]string(nil), demoGivenMale...)
+	for _, p := range demoFamilyBySex {
+		f, m = append(f, p[0]), append(m, p[1])
+	}
+	return map[app.Sex][]string{app.SexFemale: f, app.SexMale: m}
+}

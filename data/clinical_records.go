@@ -545,9 +545,11 @@ func (tx *Tx) findPrescription(id string) (*app.Prescription, error) {
 }
 
 // prescribe issues a prescription, numbered from the desk's series of the
-// year (RX-D1-2026-000012). A drug that matches a recorded allergy is
-// refused unless the doctor acknowledged the warning, which is then kept
-// on the prescription.
+// year (RX-D1-2026-000012). The drug catalogue's check runs first: a drug
+// the patient is allergic to (by substance, brand or class), a known
+// cross-reaction, or a duplicate of a drug prescribed with it or of a
+// current medication is refused unless the doctor acknowledged the
+// warning, which is then kept on the prescription.
 func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -560,13 +562,19 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	if err != nil {
 		return nil, err
 	}
-	var warning string
-	if m := app.AllergyMatches(c.Items, allergies); len(m) > 0 {
-		warning = app.AllergyWarning(patient.FullName(), m)
-		if !c.AcknowledgeAllergy {
-			return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy",
-				Message: warning + " Change the prescription, or acknowledge the warning to issue it anyway."}
-		}
+	current, err := tx.prescriptions(c.PatientID, true)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := tx.drugCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	check := cat.CheckPrescription(patient.FullName(), c.Items, allergies, current)
+	warning := check.Warning
+	if check.Warns() && !c.AcknowledgeAllergy {
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy",
+			Message: warning + " Change the prescription, or acknowledge the warning to issue it anyway."}
 	}
 	local, err := tx.clinicNow()
 	if err != nil {

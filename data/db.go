@@ -194,6 +194,7 @@ func (db *DB) Services() app.Services {
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},
 		Drafts:       &DraftService{db: db},
+		Drugs:        &DrugService{db: db},
 		// Sync is the sync engine's (package data/sync, with this
 		// package's Conflicts), which main wires.
 	}

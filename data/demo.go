@@ -34,16 +34,44 @@ var DemoCredentials = []struct {
 }
 
 // demoNames are given and family names in the scripts a clinic meets:
-// Latin with accents, Greek, Cyrillic.
-var demoGiven = strings.Fields(`Maria José Zoë Chloé Renée Björn Søren Łukasz Zoltán Ana João Mateo Lucía Ayşe Emre
-	Amara Chinedu Wanjiru Kofi Fatima Omar Priya Arjun Mei Hiroshi Elena Ivan Olga Sofia Noah Liam Emma Olivia
-	Γιώργος Μαρία Ελένη Νίκος Κατερίνα Δημήτρης Αλέξανδρος Σοφία Иван Ольга Наталья Дмитрий Анна Сергей Татьяна Михаил
-	François Hélène Jürgen Gößmann Ñuño Åsa Øystein Małgorzata Dvořák Ilse Giulia Matteo Aoife Siobhán Seán`)
+// Latin with accents, Greek, Cyrillic. Given names and the family names
+// that differ by sex (Greek, Russian) are listed for each sex, so that a
+// record's name matches its recorded sex.
+var (
+	demoGivenFemale = strings.Fields(`Maria Zoë Chloé Renée Ana Lucía Ayşe Amara Wanjiru Fatima Priya Mei Elena Olga Sofia
+	Emma Olivia Μαρία Ελένη Κατερίνα Σοφία Ольга Наталья Анна Татьяна Hélène Åsa Małgorzata Ilse Giulia Aoife Siobhán`)
+	demoGivenMale = strings.Fields(`José Björn Søren Łukasz Zoltán João Mateo Emre Chinedu Kofi Omar Arjun Hiroshi Ivan
+	Noah Liam Γιώργος Νίκος Δημήτρης Αλέξανδρος Иван Дмитрий Сергей Михаил François Jürgen Ñuño Øystein Matteo Seán`)
+)
 
-var demoFamily = strings.Fields(`García Müller Dubois Rossi Nowak Kowalski Novák Horváth Jensen Andersson Silva Santos
+var demoFamily = strings.Fields(`García Müller Dubois Rossi Nowak Novák Horváth Jensen Andersson Silva Santos
 	Fernández López Yılmaz Öztürk Okafor Mensah Mwangi Kamau Haddad Khan Sharma Patel Wang Tanaka Kim Nguyen Smith
-	Brown O'Brien Murphy Schmidt Weiß Lefèvre Müller-Lüdenscheidt Ní Bhriain Παπαδόπουλος Παπαδοπούλου Γεωργίου
-	Νικολάου Οικονόμου Иванов Иванова Смирнов Смирнова Кузнецов Попова Соколов Петрова Ødegård Ångström Çelik Đorđević`)
+	Brown O'Brien Murphy Schmidt Weiß Lefèvre Müller-Lüdenscheidt Gößmann Dvořák Γεωργίου Νικολάου Οικονόμου
+	Ødegård Ångström Çelik Đorđević`)
+
+// demoFamilyBySex are family names whose form follows the sex: the female
+// and the male form of each.
+var demoFamilyBySex = [][2]string{{"Παπαδοπούλου", "Παπαδόπουλος"}, {"Иванова", "Иванов"}, {"Смирнова", "Смирнов"},
+	{"Кузнецова", "Кузнецов"}, {"Попова", "Попов"}, {"Соколова", "Соколов"}, {"Петрова", "Петров"},
+	{"Kowalska", "Kowalski"}, {"Ní Bhriain", "Ó Briain"}}
+
+// demoName picks a given and a family name that match sex, from n1 and n2
+// (random numbers).
+func demoName(sex app.Sex, n1, n2 int) (given, family string) {
+	givens := demoGivenMale
+	if sex == app.SexFemale {
+		givens = demoGivenFemale
+	}
+	given = givens[n1%len(givens)]
+	if k := n2 % (len(demoFamily) + len(demoFamilyBySex)); k < len(demoFamily) {
+		family = demoFamily[k]
+	} else if pair := demoFamilyBySex[k-len(demoFamily)]; sex == app.SexFemale {
+		family = pair[0]
+	} else {
+		family = pair[1]
+	}
+	return given, family
+}
 
 var demoStreets = strings.Split("Acacia Avenue|Rue de la Paix|Hauptstraße|Via Roma|Οδός Ερμού|улица Ленина|Calle Mayor|Main Street|Station Road|Market Lane", "|")
 
@@ -160,11 +188,12 @@ func (db *DB) bulkPatients(ctx context.Context, rng *rand.Rand, n int) error {
 				last = num
 				// Registered in order over five years, so newer numbers are newer people.
 				created := start.Add(time.Duration(float64(span) * float64(done+i) / float64(n)))
-				given, family := demoGiven[rng.IntN(len(demoGiven))], demoFamily[rng.IntN(len(demoFamily))]
+				n1, n2 := rng.IntN(1<<20), rng.IntN(1<<20)
 				sex := app.SexFemale
 				if rng.IntN(2) == 0 {
 					sex = app.SexMale
 				}
+				given, family := demoName(sex, n1, n2)
 				birth := time.Date(1930+rng.IntN(95), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 				phone := fmt.Sprintf("+30 69%d %03d %04d", rng.IntN(10), rng.IntN(1000), rng.IntN(10000))
 				email := ""

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/drugs"
 )
 
 // demoClinicalMax bounds how many patients get a clinical record in the
@@ -380,13 +381,16 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 		}
 		if rng.IntN(2) == 0 {
 			item := demoClinicalDrugs[rng.IntN(len(demoClinicalDrugs))]
-			if len(app.AllergyMatches([]app.PrescriptionItem{item}, allergies)) > 0 {
+			if drugs.Default().CheckPrescription("", []app.PrescriptionItem{item}, allergies, nil).Warns() {
 				continue // a careful doctor
 			}
 			c := app.PrescriptionCreate{PatientID: patientID, Items: []app.PrescriptionItem{item}}
 			var rxID string
 			add(at.Add(20*time.Minute), doctor, func(tx *Tx) error {
 				out, err := tx.prescribe(c)
+				if app.ErrorCode(err) == app.ECONFLICT && app.ErrorField(err) == "allergy" {
+					return nil // the same drug or class is still current: a careful doctor does not add it
+				}
 				if err == nil {
 					rxID = out.ID
 					tx.clinicalDemoAudit("prescription.create", "prescriptions", out.ID, patientID, out.Number)
@@ -400,6 +404,9 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 					status, reason = app.PrescriptionCancelled, demoClinicalCancelReasons[rng.IntN(len(demoClinicalCancelReasons))]
 				}
 				add(visits[i+1].Add(10*time.Minute), doctor, func(tx *Tx) error {
+					if rxID == "" {
+						return nil // not prescribed after all
+					}
 					out, err := tx.finishPrescription(rxID, status, reason)
 					if err == nil {
 						tx.clinicalDemoAudit(prescriptionAction(status), "prescriptions", rxID, patientID, out.Number)
@@ -569,12 +576,12 @@ func demoClinicalOwnRecord(patientID string, staff *clinicalDemoStaff, now time.
 		Onset: day(240, 9).Format("2006-01"), Notes: "Home readings average 148/94."})
 	prescribe(day(180, 9).Add(10*time.Minute), house, "lisinopril", app.PrescriptionCreate{Items: []app.PrescriptionItem{
 		{Drug: "Lisinopril", Strength: "10 mg", Dose: "1 tablet", Route: "oral", Frequency: "once a day", Duration: "90 days", Quantity: "90 tablets", Instructions: "Check kidney function and potassium in two weeks."}}})
-	prescribe(day(180, 9).Add(12*time.Minute), house, "aspirin", app.PrescriptionCreate{AcknowledgeAllergy: true,
-		Notes: "Low dose with food; the recorded intolerance is mild stomach upset. Benefit discussed with the patient.",
-		Items: []app.PrescriptionItem{{Drug: "Aspirin", Strength: "75 mg", Dose: "1 tablet", Route: "oral",
-			Frequency: "once a day", Duration: "90 days", Quantity: "90 tablets", Instructions: "Take with food."}}})
+	prescribe(day(180, 9).Add(12*time.Minute), house, "aspirin", app.PrescriptionCreate{
+		Notes: "Statin for the raised cardiovascular risk; no aspirin, to which the patient is recorded as allergic.",
+		Items: []app.PrescriptionItem{{Drug: "Atorvastatin", Strength: "20 mg", Dose: "1 tablet", Route: "oral",
+			Frequency: "once a day at night", Duration: "90 days", Quantity: "90 tablets", Instructions: "Report unexplained muscle pain."}}})
 	addNote(day(180, 9).Add(11*time.Minute), house, "", app.NoteCreate{Kind: app.NoteClinical,
-		Text: "Ambulatory readings confirm stage 1 hypertension with a raised cardiovascular risk. Started lisinopril and low-dose aspirin; lifestyle advice given. Σύσταση: λιγότερο αλάτι."})
+		Text: "Ambulatory readings confirm stage 1 hypertension with a raised cardiovascular risk. Started lisinopril and atorvastatin (no aspirin: recorded allergy); lifestyle advice given. Σύσταση: λιγότερο αλάτι."})
 	add(day(90, 9), ivanova, func(tx *Tx) error {
 		a, err := tx.endAssignment(ids["asthma-care"], app.AssignmentCompleted)
 		if err == nil {

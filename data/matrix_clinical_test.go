@@ -93,6 +93,10 @@ func init() {
 			_, err := c.svc.Clinical.FindHistory(ctx, pid(c), app.HistoryFilter{Kinds: []app.HistoryKind{app.HistoryRegistration}})
 			return err
 		}},
+		"ClinicalService.RecordNoKnownAllergies": {allowed: clinicalDoctors, do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Clinical.RecordNoKnownAllergies(ctx, pid(c))
+			return err
+		}},
 		"ClinicalService.AddAllergy": {allowed: clinicalDoctors, do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Clinical.AddAllergy(ctx, app.AllergyCreate{PatientID: pid(c), Substance: "Latex",
 				Reaction: "Rash", Severity: app.SeverityMild})

@@ -382,6 +382,10 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		t.Fatalf("field clocks after the update: %v, want phone and notes at %s", clocks, ops[0].HLC)
 	}
 
+	f.step("RecordNoKnownAllergies", func() error {
+		_, err := svc.Clinical.RecordNoKnownAllergies(doctor, patient.ID)
+		return err
+	}, want("allergy_statements", hlc.KindInsert, nil))
 	f.step("AddAllergy", func() error {
 		a, err := svc.Clinical.AddAllergy(doctor, app.AllergyCreate{PatientID: patient.ID, Substance: "Latex", Severity: app.SeverityMild})
 		if a != nil {
@@ -391,6 +395,11 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	}, want("allergies", hlc.KindInsert, &allergy))
 	f.step("RemoveAllergy", func() error { return svc.Clinical.RemoveAllergy(doctor, allergy, "entered in error") },
 		want("allergies", hlc.KindUpdate, &allergy))
+	f.step("ImportLocalDrugs", func() error {
+		_, err := svc.Drugs.ImportLocalDrugs(admin, []app.LocalDrugRow{{Line: 2, LocalDrug: app.LocalDrug{
+			Kind: app.LocalBrand, Name: "Amoxi-Outbox", Substances: []string{"amoxicillin"}}}})
+		return err
+	}, want("local_drugs", hlc.KindInsert, nil))
 	f.step("AddProblem", func() error {
 		p, err := svc.Clinical.AddProblem(doctor, app.ProblemCreate{PatientID: patient.ID, Condition: "Migraine"})
 		if p != nil {

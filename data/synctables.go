@@ -98,8 +98,10 @@ var syncedTables = []SyncedTable{
 	{Name: "patient_changes", Append: true},
 	{Name: "patient_events", Append: true, Local: []string{"seq"}},
 	{Name: "patient_duplicates", Editable: true, FromServer: true},
+	{Name: "local_drugs", Append: true},
 
 	{Name: "allergies"},
+	{Name: "allergy_statements", Append: true},
 	{Name: "problems"},
 	{Name: "vitals"},
 	{Name: "notes", Append: true},

@@ -214,8 +214,8 @@ func (c *chartScreen) showChart(ch *app.Chart) {
 	c.showPatient(ch.Patient)
 	c.allergies.Show()
 	if len(ch.Allergies) == 0 {
-		c.allergies.Importance = widget.LowImportance
-		c.allergies.SetText("No known allergies")
+		c.allergies.Importance, c.allergies.Text = allergyStatusText(c.u, ch)
+		c.allergies.Refresh()
 		return
 	}
 	parts := make([]string, len(ch.Allergies))
@@ -224,6 +224,17 @@ func (c *chartScreen) showChart(ch *app.Chart) {
 	}
 	c.allergies.Importance = widget.DangerImportance
 	c.allergies.SetText("⚠ Allergies: " + strings.Join(parts, "; "))
+}
+
+// allergyStatusText says where a chart without allergies stands: "No known
+// drug allergies" only when a clinician recorded it (who and when),
+// "Allergies not recorded" highlighted otherwise: nobody asked yet.
+func allergyStatusText(u *UI, ch *app.Chart) (widget.Importance, string) {
+	if ch.AllergyStatus == app.AllergiesNoneKnown && ch.NoKnownAllergies != nil {
+		return widget.MediumImportance, fmt.Sprintf("No known drug allergies (recorded by %s, %s)",
+			ch.NoKnownAllergies.RecordedBy, dayText(u, ch.NoKnownAllergies.RecordedAt))
+	}
+	return widget.WarningImportance, "⚠ Allergies not recorded: ask the patient and record them, or record no known drug allergies"
 }
 
 func allergyText(a *app.Allergy) string {

@@ -137,11 +137,14 @@ type summaryTab struct {
 	endAssignment  map[string]*widget.Button
 
 	allergyForm *allergyForm
-	problemForm *problemForm
-	assignForm  *assignForm
-	prompt      *promptForm
-	endDialog   dialog.Dialog
-	statementV  *statementView // the open statement
+	// noKnownAllergies records a clinician's "no known drug allergies"
+	// (shown when no allergy is recorded and none is stated).
+	noKnownAllergies *widget.Button
+	problemForm      *problemForm
+	assignForm       *assignForm
+	prompt           *promptForm
+	endDialog        dialog.Dialog
+	statementV       *statementView // the open statement
 
 	content fyne.CanvasObject
 }
@@ -231,7 +234,17 @@ func (t *summaryTab) show(ch *app.Chart) {
 			rows = append(rows, l)
 		}
 	}
-	t.setRows(t.allergies, rows, "No known allergies.")
+	if len(rows) == 0 {
+		imp, text := allergyStatusText(t.b.u, ch)
+		l := wrapLabel(text)
+		l.Importance = imp
+		rows = append(rows, l)
+		if t.b.can(app.PermWriteClinical) && ch.AllergyStatus != app.AllergiesNoneKnown {
+			t.noKnownAllergies = widget.NewButton("No known drug allergies", t.onNoKnownAllergies)
+			rows = append(rows, container.NewHBox(t.noKnownAllergies))
+		}
+	}
+	t.setRows(t.allergies, rows, "")
 
 	rows = nil
 	for _, p := range ch.Problems {
@@ -441,6 +454,22 @@ func (t *summaryTab) onEndAssignment(a *app.Assignment) {
 		wrapLabel("End "+a.DoctorName+"'s assignment for "+a.Reason+"?"),
 		container.NewHBox(keep, layout.NewSpacer(), cancelled, completed))
 	t.endDialog = showFormDialog(b.u, "End assignment", 480, content)
+}
+
+// onNoKnownAllergies records, after the clinician confirms, that the
+// patient has no known drug allergies.
+func (t *summaryTab) onNoKnownAllergies() {
+	b := t.b
+	dialog.ShowConfirm("No known drug allergies",
+		"Record that you asked the patient and they have no known drug allergies? It is signed and dated with your name.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			callThen(b.u, func(ctx context.Context) (*app.AllergyStatement, error) {
+				return b.u.svc.Clinical.RecordNoKnownAllergies(ctx, b.id)
+			}, func(*app.AllergyStatement) { t.load() })
+		}, b.u.win)
 }
 
 func (t *summaryTab) onAddAllergy() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Kind is what a finding of the check is.
@@ -81,7 +82,7 @@ func (c *Catalogue) allergen(text string) *allergen {
 		case f.Class != nil:
 			if !containsClass(a.classes, f.Class) {
 				a.classes = append(a.classes, f.Class)
-				a.named = append(a.named, strings.ToLower(f.Class.Name))
+				a.named = append(a.named, lowerFirst(f.Class.Name))
 				for id := range f.Class.ancestors {
 					a.of[id] = true
 				}
@@ -217,14 +218,14 @@ func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
 	for _, cl := range a.classes {
 		if d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
-				Message: fmt.Sprintf("%s is one of the %s: the patient is allergic to %s.", d.text, strings.ToLower(cl.Name), allergy)}, true
+				Message: fmt.Sprintf("%s is one of the %s: the patient is allergic to %s.", d.text, lowerFirst(cl.Name), allergy)}, true
 		}
 	}
 	for _, cl := range c.classOrder {
 		if cl.Group && a.of[cl.ID] && d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
 				Message: fmt.Sprintf("%s is one of the %s, like %s, to which the patient is allergic: an allergy to one of the %s is an allergy to all of them.",
-					d.text, strings.ToLower(cl.Name), allergy, strings.ToLower(cl.Name))}, true
+					d.text, lowerFirst(cl.Name), allergy, lowerFirst(cl.Name))}, true
 		}
 	}
 	for _, x := range c.cross {
@@ -258,5 +259,15 @@ func (c *Catalogue) duplicate(d, o *drug, what string) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Kind: KindDuplicate, Class: shared.ID,
-		Message: fmt.Sprintf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, strings.ToLower(shared.Name), o.text, what)}, true
+		Message: fmt.Sprintf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, lowerFirst(shared.Name), o.text, what)}, true
+}
+
+// lowerFirst writes a class's name inside a sentence: "Statins (HMG-CoA
+// reductase inhibitors)" as "statins (HMG-CoA …)", "ACE inhibitors" as is.
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }

@@ -4,7 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"hms/app"
 	"hms/app/drugs"
 )
 
@@ -199,5 +201,27 @@ func TestPenicillinAllergyEverySubstance(t *testing.T) {
 		if got := kinds(f); !slices.Equal(got, want) {
 			t.Errorf("penicillin allergy, %s: %v, want %v", s.Name, got, want)
 		}
+	}
+}
+
+func TestCheckPrescription(t *testing.T) {
+	cat := drugs.Default()
+	allergies := []*app.Allergy{
+		{Substance: "Pénicilline", Severity: app.SeveritySevere, Reaction: "anaphylaxis"},
+		{Substance: "Zyxorbifen", Severity: app.SeverityMild},                     // not in the catalogue
+		{Substance: "Aspirin", Severity: app.SeverityMild, RemovedAt: time.Now()}, // removed: never warns
+	}
+	current := []*app.Prescription{{Items: []app.PrescriptionItem{{Drug: "Lipitor"}}}}
+	p := cat.CheckPrescription("Zoë Müller", []app.PrescriptionItem{{Drug: "Amoxil"}, {Drug: "Zyxorbifen forte"},
+		{Drug: "Aspirin"}, {Drug: "simvastatin"}}, allergies, current)
+	want := "Zoë Müller is recorded as allergic to Pénicilline (severe: anaphylaxis). Amoxil is one of the penicillins: the patient is allergic to penicillins." +
+		" simvastatin and Lipitor are both statins (HMG-CoA reductase inhibitors): a duplicate therapy (Lipitor is a current medication)." +
+		" Zoë Müller is recorded as allergic to Zyxorbifen (mild). Zyxorbifen forte matches the recorded allergy by name."
+	if !p.Warns() || p.Warning != want {
+		t.Fatalf("warning\n%q\nwant\n%q", p.Warning, want)
+	}
+	p = cat.CheckPrescription("Zoë Müller", []app.PrescriptionItem{{Drug: "Paracetamol"}}, allergies, nil)
+	if p.Warns() {
+		t.Fatalf("%+v", p)
 	}
 }

@@ -8,27 +8,28 @@ import (
 
 // ClinicalService is a mock of app.ClinicalService.
 type ClinicalService struct {
-	GetChartFn             func(ctx context.Context, patientID string) (*app.Chart, error)
-	FindHistoryFn          func(ctx context.Context, patientID string, f app.HistoryFilter) ([]*app.HistoryEntry, error)
-	AddAllergyFn           func(ctx context.Context, a app.AllergyCreate) (*app.Allergy, error)
-	RemoveAllergyFn        func(ctx context.Context, id, reason string) error
-	FindAllergiesFn        func(ctx context.Context, patientID string) ([]*app.Allergy, error)
-	AddProblemFn           func(ctx context.Context, p app.ProblemCreate) (*app.Problem, error)
-	ResolveProblemFn       func(ctx context.Context, id, resolvedOn string) (*app.Problem, error)
-	FindProblemsFn         func(ctx context.Context, patientID string) ([]*app.Problem, error)
-	RecordVitalsFn         func(ctx context.Context, v app.Vitals) (*app.Vitals, error)
-	FindVitalsFn           func(ctx context.Context, patientID string, limit int) ([]*app.Vitals, error)
-	AddNoteFn              func(ctx context.Context, n app.NoteCreate) (*app.Note, error)
-	FindNotesFn            func(ctx context.Context, patientID string) ([]*app.Note, error)
-	PrescribeFn            func(ctx context.Context, p app.PrescriptionCreate) (*app.Prescription, error)
-	CompletePrescriptionFn func(ctx context.Context, id string) (*app.Prescription, error)
-	CancelPrescriptionFn   func(ctx context.Context, id, reason string) (*app.Prescription, error)
-	FindPrescriptionsFn    func(ctx context.Context, patientID string) ([]*app.Prescription, error)
-	PrescriptionPDFFn      func(ctx context.Context, id string) ([]byte, error)
-	AssignDoctorFn         func(ctx context.Context, a app.AssignmentCreate) (*app.Assignment, error)
-	EndAssignmentFn        func(ctx context.Context, id string, status app.AssignmentStatus) (*app.Assignment, error)
-	FindAssignmentsFn      func(ctx context.Context, patientID string) ([]*app.Assignment, error)
-	MyPatientsFn           func(ctx context.Context) ([]*app.Patient, error)
+	GetChartFn               func(ctx context.Context, patientID string) (*app.Chart, error)
+	FindHistoryFn            func(ctx context.Context, patientID string, f app.HistoryFilter) ([]*app.HistoryEntry, error)
+	AddAllergyFn             func(ctx context.Context, a app.AllergyCreate) (*app.Allergy, error)
+	RemoveAllergyFn          func(ctx context.Context, id, reason string) error
+	FindAllergiesFn          func(ctx context.Context, patientID string) ([]*app.Allergy, error)
+	RecordNoKnownAllergiesFn func(ctx context.Context, patientID string) (*app.AllergyStatement, error)
+	AddProblemFn             func(ctx context.Context, p app.ProblemCreate) (*app.Problem, error)
+	ResolveProblemFn         func(ctx context.Context, id, resolvedOn string) (*app.Problem, error)
+	FindProblemsFn           func(ctx context.Context, patientID string) ([]*app.Problem, error)
+	RecordVitalsFn           func(ctx context.Context, v app.Vitals) (*app.Vitals, error)
+	FindVitalsFn             func(ctx context.Context, patientID string, limit int) ([]*app.Vitals, error)
+	AddNoteFn                func(ctx context.Context, n app.NoteCreate) (*app.Note, error)
+	FindNotesFn              func(ctx context.Context, patientID string) ([]*app.Note, error)
+	PrescribeFn              func(ctx context.Context, p app.PrescriptionCreate) (*app.Prescription, error)
+	CompletePrescriptionFn   func(ctx context.Context, id string) (*app.Prescription, error)
+	CancelPrescriptionFn     func(ctx context.Context, id, reason string) (*app.Prescription, error)
+	FindPrescriptionsFn      func(ctx context.Context, patientID string) ([]*app.Prescription, error)
+	PrescriptionPDFFn        func(ctx context.Context, id string) ([]byte, error)
+	AssignDoctorFn           func(ctx context.Context, a app.AssignmentCreate) (*app.Assignment, error)
+	EndAssignmentFn          func(ctx context.Context, id string, status app.AssignmentStatus) (*app.Assignment, error)
+	FindAssignmentsFn        func(ctx context.Context, patientID string) ([]*app.Assignment, error)
+	MyPatientsFn             func(ctx context.Context) ([]*app.Patient, error)
 }
 
 var _ app.ClinicalService = (*ClinicalService)(nil)
@@ -56,6 +57,11 @@ func (s *ClinicalService) RemoveAllergy(ctx context.Context, id, reason string) 
 // FindAllergies calls FindAllergiesFn.
 func (s *ClinicalService) FindAllergies(ctx context.Context, patientID string) ([]*app.Allergy, error) {
 	return s.FindAllergiesFn(ctx, patientID)
+}
+
+// RecordNoKnownAllergies calls RecordNoKnownAllergiesFn.
+func (s *ClinicalService) RecordNoKnownAllergies(ctx context.Context, patientID string) (*app.AllergyStatement, error) {
+	return s.RecordNoKnownAllergiesFn(ctx, patientID)
 }
 
 // AddProblem calls AddProblemFn.

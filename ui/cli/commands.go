@@ -405,6 +405,7 @@ var commandList = [][2]string{
 	{"sync conflicts", "list the changes that lost or were refused, for review"},
 	{"drugs search", "find substances, brands and classes in the drug catalogue"},
 	{"drugs check", "check drugs against allergies and each other (exit status 3 when it warns)"},
+	{"drugs import", "add the clinic's own products and brands to the drug catalogue, all rows or none"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }

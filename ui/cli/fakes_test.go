@@ -15,6 +15,7 @@ import (
 // verify report, with the callers that touched it.
 type fakeClinic struct {
 	mu       sync.Mutex
+	local    []*app.LocalDrug // the clinic's drugs (fakeDrugs)
 	setUp    bool
 	settings app.Settings
 	users    map[string]*app.User // by username
@@ -35,7 +36,7 @@ func newFakeClinic() *fakeClinic {
 }
 
 func (c *fakeClinic) services() app.Services {
-	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}}
+	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c}}
 }
 
 func (c *fakeClinic) Close() error {

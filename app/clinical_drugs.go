@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// LocalDrugKind is what a clinic adds to the drug catalogue.
+type LocalDrugKind string
+
+// Kinds of local drugs.
+const (
+	// LocalSubstance is a product the shipped catalogue lacks, with its
+	// pharmacological classes.
+	LocalSubstance LocalDrugKind = "substance"
+	// LocalBrand is a brand name of substances already in the catalogue.
+	LocalBrand LocalDrugKind = "brand"
+)
+
+// LocalDrug is a product or brand a clinic's administrator added to the
+// drug catalogue. Rows are never changed.
+type LocalDrug struct {
+	ID         string
+	Kind       LocalDrugKind
+	Name       string
+	Substances []string // a brand's substances, by their catalogue names
+	Classes    []string // a substance's class IDs
+	Forms      []string // forms and strengths, as written
+	CreatedAt  time.Time
+	CreatedBy  string // the account's name, or the command line's user
+}
+
+// DrugService is the clinic's part of the drug catalogue: the products
+// and brands its administrators added.
+type DrugService interface {
+	// ImportLocalDrugs adds products and brands, all or none: every bad
+	// row is reported (an *ImportError naming each line), nothing is
+	// added. Administrators only.
+	ImportLocalDrugs(ctx context.Context, rows []LocalDrugRow) (int, error)
+	// FindLocalDrugs lists the products and brands the clinic added.
+	FindLocalDrugs(ctx context.Context) ([]*LocalDrug, error)
+}
+
+// LocalDrugRow is one row of an import, with the line it came from.
+type LocalDrugRow struct {
+	Line int
+	LocalDrug
+}
+
+// AllergyStatus is where a patient's allergy record stands.
+type AllergyStatus string
+
+// Allergy statuses.
+const (
+	// AllergiesRecorded: at least one allergy is recorded (not removed).
+	AllergiesRecorded AllergyStatus = "recorded"
+	// AllergiesNoneKnown: a clinician stated "no known drug allergies",
+	// and no allergy was recorded since.
+	AllergiesNoneKnown AllergyStatus = "none known"
+	// AllergiesNotRecorded: nobody has recorded allergies or their
+	// absence; a new patient starts here. Never read as "none".
+	AllergiesNotRecorded AllergyStatus = "not recorded"
+)
+
+// AllergyStatement is a clinician's statement that a patient has no known
+// drug allergies, signed and dated. It is never changed.
+type AllergyStatement struct {
+	ID         string
+	PatientID  string
+	RecordedAt time.Time
+	RecordedBy string // the clinician's full name
+}
+
+// AllergyStatusOf derives the state of a patient's allergy record from
+// every allergy ever recorded (removed ones included) and the
+// statements: any allergy in force means allergies are recorded; else the
+// newest statement holds when no allergy was recorded after it (on any
+// desk: an allergy recorded later ends it, even if later removed, and the
+// clinician states it again); else nothing is recorded.
+func AllergyStatusOf(allergies []*Allergy, statements []*AllergyStatement) (AllergyStatus, *AllergyStatement) {
+	var newestAllergy time.Time
+	for _, a := range allergies {
+		if a.RemovedAt.IsZero() {
+			return AllergiesRecorded, nil
+		}
+		if a.RecordedAt.After(newestAllergy) {
+			newestAllergy = a.RecordedAt
+		}
+	}
+	var newest *AllergyStatement
+	for _, s := range statements {
+		if newest == nil || s.RecordedAt.After(newest.RecordedAt) {
+			newest = s
+		}
+	}
+	if newest != nil && newest.RecordedAt.After(newestAllergy) {
+		return AllergiesNoneKnown, newest
+	}
+	return AllergiesNotRecorded, nil
+}
