@@ -12,5 +12,6 @@ type Services struct {
 	Appointments AppointmentService
 	Billing      BillingService
 	Dashboard    DashboardService
+	Printing     PrintingService
 	Sync         SyncService
 }

@@ -179,6 +179,7 @@ func (db *DB) Services() app.Services {
 		Appointments: &AppointmentService{db: db},
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},
+		Printing:     &PrintingService{db: db},
 		// Sync is the sync engine's (package data/sync, with this
 		// package's Conflicts), which main wires.
 	}

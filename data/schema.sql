@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0013 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0030 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -651,6 +651,17 @@ CREATE TABLE dashboard_zone (
     from_at        TEXT PRIMARY KEY, -- UTC, data.TimeLayout; '' for the beginning of time
     offset_minutes INTEGER NOT NULL CHECK (offset_minutes BETWEEN -1440 AND 1440)
 ) STRICT, WITHOUT ROWID;
+
+-- desk_printers
+
+CREATE TABLE desk_printers (
+    kind       TEXT PRIMARY KEY,
+    printer    TEXT NOT NULL DEFAULT '',
+    layout     TEXT NOT NULL DEFAULT '',
+    auto_print INTEGER NOT NULL DEFAULT 0 CHECK (auto_print IN (0, 1)),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+) STRICT;
 
 -- doctor_profiles
 
