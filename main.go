@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"time"
 	// The clinic's time zone must resolve on machines without a zone
@@ -73,6 +74,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		AuditKeyPath:  auditKeyPath,
 		InitServer:    sync.InitServer,
 		PruneServer:   sync.PruneServer,
+		GOOS:          runtime.GOOS,
+		Command:       cli.ExecCommand,
 	})
 }
 

@@ -123,3 +123,33 @@ func CanSetDeskPrinters(c Caller) error {
 	}
 	return nil
 }
+
+// PrintCommand is the command that sends the file at path to printer, or
+// to the system's default printer when printer is "": CUPS's lp on Linux
+// and macOS, the shell's Print or PrintTo verb on Windows. The GUI and
+// the command line run it; building it here keeps them the same.
+func PrintCommand(goos, printer, path string) (name string, args []string) {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	if goos == "windows" {
+		verb := " -Verb Print"
+		if printer != "" {
+			verb = " -Verb PrintTo -ArgumentList " + quote(`"`+printer+`"`)
+		}
+		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
+			"Start-Process -FilePath " + quote(path) + verb}
+	}
+	if printer == "" {
+		return "lp", []string{path}
+	}
+	return "lp", []string{"-d", printer, "--", path}
+}
+
+// ListPrintersCommand is the command listing the system's printers, one
+// name a line: lpstat -e on CUPS, Get-Printer from the Windows spooler.
+func ListPrintersCommand(goos string) (name string, args []string) {
+	if goos == "windows" {
+		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
+			"Get-Printer | ForEach-Object { $_.Name }"}
+	}
+	return "lpstat", []string{"-e"}
+}

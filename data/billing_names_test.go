@@ -37,6 +37,10 @@ func TestBillingShowsPeoplesNames(t *testing.T) {
 	if rp.CashierName != "Staff reception" {
 		t.Errorf("payment read back: taken by %q", rp.CashierName)
 	}
+	// hms print finds a payment by its receipt number.
+	if byNumber, err := b.svc.Billing.FindPayment(b.billing(), p.ReceiptNumber); err != nil || byNumber.ID != p.ID {
+		t.Errorf("FindPayment(%s) = %v, %v", p.ReceiptNumber, byNumber, err)
+	}
 	receipt, err := b.svc.Billing.ReceiptPDF(b.billing(), p.ID, false)
 	if err != nil {
 		t.Fatal(err)

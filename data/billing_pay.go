@@ -214,7 +214,7 @@ func scanPayment(r rowScanner) (*app.Payment, error) {
 // findPayment reads a payment with its allocations (a refund: those of the
 // payment it reverses).
 func findPayment(ctx context.Context, q rowQuerier, id string) (*app.Payment, error) {
-	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.id = ?`, id))
+	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.id = ?1 OR p.receipt_number = ?1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such payment.")
 	} else if err != nil {

@@ -197,16 +197,10 @@ func saveNewFile(folder, name string, body []byte) (string, error) {
 	return "", fmt.Errorf("there are already %d documents named %s", maxCopies, name)
 }
 
-// printCommand is the command that sends the file at path to the system's
-// default printer: lp (CUPS) on Linux and macOS, the shell's print verb on
-// Windows.
+// printCommand is the command that sends the file at path to the
+// system's default printer.
 func printCommand(goos, path string) (name string, args []string) {
-	if goos == "windows" {
-		quoted := "'" + strings.ReplaceAll(path, "'", "''") + "'"
-		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
-			"Start-Process -FilePath " + quoted + " -Verb Print"}
-	}
-	return "lp", []string{path}
+	return app.PrintCommand(goos, "", path)
 }
 
 // runCommand runs a command and returns its combined output.

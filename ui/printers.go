@@ -22,19 +22,9 @@ import (
 // defaultPrinterLabel stands for the system's default printer in lists.
 const defaultPrinterLabel = "System default printer"
 
-// listPrintersCommand is the command listing the system's printers, one
-// name a line.
-func listPrintersCommand(goos string) (name string, args []string) {
-	if goos == "windows" {
-		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
-			"Get-Printer | ForEach-Object { $_.Name }"}
-	}
-	return "lpstat", []string{"-e"}
-}
-
 // listPrinters asks the system for its printers' names.
 func listPrinters(goos string, run func(string, ...string) ([]byte, error)) ([]string, error) {
-	name, args := listPrintersCommand(goos)
+	name, args := app.ListPrintersCommand(goos)
 	out, err := run(name, args...)
 	if err != nil {
 		// lpstat exits 1 with "No destinations added." when there are none.
@@ -53,17 +43,9 @@ func listPrinters(goos string, run func(string, ...string) ([]byte, error)) ([]s
 }
 
 // printToCommand sends the file at path to printer, or to the default
-// printer when printer is "": lp -d on CUPS, the PrintTo verb on Windows.
+// printer when printer is "".
 func printToCommand(goos, printer, path string) (name string, args []string) {
-	if printer == "" {
-		return printCommand(goos, path)
-	}
-	if goos == "windows" {
-		quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
-			"Start-Process -FilePath " + quote(path) + " -Verb PrintTo -ArgumentList " + quote(`"`+printer+`"`)}
-	}
-	return "lp", []string{"-d", printer, "--", path}
+	return app.PrintCommand(goos, printer, path)
 }
 
 // documentKindOf is the kind of a document by the name HMS gives its file.

@@ -64,6 +64,12 @@ type Env struct {
 	// PruneServer removes what no desk needs any more from the sync server
 	// at url (hms server prune). Nil: this build cannot.
 	PruneServer func(ctx context.Context, url string) (*app.ServerPrune, error)
+	// GOOS is the operating system (runtime.GOOS): it picks the print
+	// command (lp, or the Windows shell).
+	GOOS string
+	// Command runs a program and returns its combined output (hms print
+	// runs lp with it). Nil: this build cannot print, only save.
+	Command func(name string, args ...string) ([]byte, error)
 }
 
 // EnvDB is the environment variable that names the database when --db does not.
@@ -148,6 +154,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdServer(args)
 	case "sync":
 		return r.cmdSync(args)
+	case "print":
+		return r.cmdPrint(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":
