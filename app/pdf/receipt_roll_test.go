@@ -3,8 +3,8 @@ package pdf_test
 import (
 	"regexp"
 	"slices"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
