@@ -1,6 +1,8 @@
 package data_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"hms/app"
@@ -38,5 +40,39 @@ func TestDeskPrinters(t *testing.T) {
 	var n int
 	if err := rawDB(t, c.db).QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'printing.set' AND outcome = 'ok'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("audit rows: %d, %v", n, err)
+	}
+}
+
+// TestReceiptOnDeskRoll: a desk whose receipts print on an 80 mm roll gets
+// its receipts, first prints and copies, as wide as the roll, with the
+// same content; the stored original stays the A4 receipt.
+func TestReceiptOnDeskRoll(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1})
+	p, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Printing.SetDeskPrinter(b.billing(), app.DeskPrinter{Kind: app.DocReceipt, Layout: app.Layout80mm}); err != nil {
+		t.Fatal(err)
+	}
+	for _, reprint := range []bool{false, true, false} {
+		roll, err := b.svc.Billing.ReceiptPDF(b.billing(), p.ID, reprint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(roll, []byte("/MediaBox [0 0 226.77 ")) {
+			t.Errorf("reprint %v: not an 80 mm page", reprint)
+		}
+		text := pdfToText(t, roll)
+		if !strings.Contains(text, p.ReceiptNumber) || !strings.Contains(text, "Received by Staff billing") ||
+			strings.Contains(text, "COPY") != reprint {
+			t.Errorf("reprint %v:\n%s", reprint, text)
+		}
+	}
+	var stored []byte
+	if err := rawDB(t, b.db).QueryRow(`SELECT pdf FROM receipts WHERE payment_id = ?`, p.ID).Scan(&stored); err != nil ||
+		!bytes.Contains(stored, []byte("/MediaBox [0 0 595.28 841.89]")) {
+		t.Errorf("the stored original is not A4: %v", err)
 	}
 }
