@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"time"
 	// The clinic's time zone must resolve on machines without a zone
@@ -78,6 +79,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		PruneServer:  sync.PruneServer,
 		AddDesk:      sync.AddDesk,
 		RemoveDesk:   sync.RemoveDesk,
+		GOOS:         runtime.GOOS,
+		Command:      cli.ExecCommand,
 	})
 }
 

@@ -439,3 +439,9 @@ func TestCanEditDrugCatalogue(t *testing.T) {
 		table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok, "reception": denied, "billing": denied,
 			"patient": denied, "patient without a record": denied, "nobody": denied})
 }
+
+func TestCanSetDeskPrinters(t *testing.T) {
+	check(t, "desk printers", app.CanSetDeskPrinters,
+		table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok, "reception": ok, "billing": ok,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}

@@ -491,7 +491,8 @@ type BillingService interface {
 	TakePayment(ctx context.Context, in PaymentInput) (*Payment, error)
 	// RefundPayment reverses a payment with a reason (billing).
 	RefundPayment(ctx context.Context, paymentID, reason string) (*Payment, error)
-	// FindPayment returns a payment with its allocations (staff; a patient their own).
+	// FindPayment returns a payment, by its id or its receipt number, with
+	// its allocations (staff; a patient their own).
 	FindPayment(ctx context.Context, id string) (*Payment, error)
 
 	// PatientStatement is a patient's invoices, payments and balance

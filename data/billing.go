@@ -256,7 +256,7 @@ const invoiceColumns = invoiceHead + `,
 // invoiceHead are an invoice's own columns with its credit note's.
 const invoiceHead = `i.id, coalesce(i.number, ''), i.patient_id, i.patient_name, i.patient_mrn,
 	coalesce(i.appointment_id, ''), i.status, i.currency, i.notes, i.discount_rate, i.discount_amount,
-	i.issued_at, i.issued_by, i.created_at, i.created_by, coalesce(c.id, ''), coalesce(c.number, ''), coalesce(c.reason, ''), c.created_at`
+	i.issued_at, ` + issuedByNameSQL + `, i.created_at, i.created_by, coalesce(c.id, ''), coalesce(c.number, ''), coalesce(c.reason, ''), c.created_at`
 
 // oneInvoiceColumns read one invoice whose lines are read too: the totals
 // are summed from those lines instead (the zeros), the paid amount in SQL.
@@ -761,8 +761,12 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 			return err
 		}
 		tx.Audit("invoice.issue", "invoices", invoiceID, d.PatientID, summary)
+		issuer, err := tx.callerName()
+		if err != nil {
+			return err
+		}
 		// The draft as read above is the invoice now, but for what issuing set.
-		d.Number, d.Status, d.IssuedAt, d.IssuedBy = number, status, parseTime(now), tx.caller.Username
+		d.Number, d.Status, d.IssuedAt, d.IssuedBy = number, status, parseTime(now), issuer
 		inv = d
 		return nil
 	})

@@ -76,9 +76,13 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 				return err
 			}
 		}
+		cashier, err := tx.callerName()
+		if err != nil {
+			return err
+		}
 		p = &app.Payment{ID: newID(), ReceiptNumber: receipt, PatientID: patientID, PatientName: patientName,
 			PatientMRN: patientMRN, Method: in.Method, Amount: in.Amount, Reference: in.Reference, Currency: currency,
-			Allocations: allocs, CashierID: tx.caller.UserID, CashierName: tx.caller.Username, TakenAt: tx.now}
+			Allocations: allocs, CashierID: tx.caller.UserID, CashierName: cashier, TakenAt: tx.now}
 		if in.Method == app.PayCash {
 			p.Tendered, p.Change = in.Tendered, in.Tendered-in.Amount
 		}
@@ -161,10 +165,14 @@ func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason st
 		if err != nil {
 			return err
 		}
+		cashier, err := tx.callerName()
+		if err != nil {
+			return err
+		}
 		r = &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
 			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
 			Currency: orig.Currency, Allocations: orig.Allocations, CashierID: tx.caller.UserID,
-			CashierName: tx.caller.Username, TakenAt: tx.now, ReversalOf: orig.ID, Reason: reason}
+			CashierName: cashier, TakenAt: tx.now, ReversalOf: orig.ID, Reason: reason}
 		if err := tx.insertPayment(r); err != nil {
 			return err
 		}
@@ -188,7 +196,7 @@ func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason st
 }
 
 const paymentColumns = `p.id, p.receipt_number, p.patient_id, p.patient_name, p.patient_mrn, p.method, p.amount,
-	p.tendered, p.change_given, p.reference, p.currency, p.cashier_id, p.cashier_name, p.taken_at,
+	p.tendered, p.change_given, p.reference, p.currency, p.cashier_id, ` + cashierNameSQL + `, p.taken_at,
 	coalesce(p.reversal_of, ''), p.reason, coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = p.id), '')`
 
 func scanPayment(r rowScanner) (*app.Payment, error) {
@@ -206,7 +214,7 @@ func scanPayment(r rowScanner) (*app.Payment, error) {
 // findPayment reads a payment with its allocations (a refund: those of the
 // payment it reverses).
 func findPayment(ctx context.Context, q rowQuerier, id string) (*app.Payment, error) {
-	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.id = ?`, id))
+	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments p WHERE p.id = ?1 OR p.receipt_number = ?1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, app.Errorf(app.ENOTFOUND, "There is no such payment.")
 	} else if err != nil {

@@ -18,7 +18,9 @@ import (
 // (the patient's own document, e.g. to save it), and reprint true renders
 // the stored data again with "COPY" across the page, for a paper reprint;
 // either way nothing about the payment is read again, so a reprint never
-// differs from the original but for its mark.
+// differs from the original but for its mark. A desk whose receipts print
+// on an 80 mm or 58 mm roll (its desk_printers layout) gets the same
+// stored data laid out for the roll; the stored original stays the A4 one.
 func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
 	pre := s.prerender(ctx, paymentID)
 	var out []byte
@@ -68,24 +70,51 @@ func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, repri
 				out, err = pdf.Receipt(r, true)
 				tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			return tx.onRoll(r, reprint, &out)
 		case err != nil:
 			return err
-		}
-		if !reprint {
-			tx.Audit("receipt.open", "payments", paymentID, p.PatientID, "stored original of "+p.ReceiptNumber)
-			out = original
-			return nil
 		}
 		var r app.Receipt
 		if err := json.Unmarshal([]byte(data), &r); err != nil {
 			return fmt.Errorf("receipt data: %w", err)
 		}
+		if !reprint {
+			tx.Audit("receipt.open", "payments", paymentID, p.PatientID, "stored original of "+p.ReceiptNumber)
+			out = original
+			return tx.onRoll(&r, false, &out)
+		}
 		tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
-		out, err = pdf.Receipt(&r, true)
-		return err
+		if out, err = pdf.Receipt(&r, true); err != nil {
+			return err
+		}
+		return tx.onRoll(&r, true, &out)
 	})
 	return out, err
+}
+
+// onRoll replaces *out by receipt r laid out for this desk's receipt roll,
+// when the desk prints receipts on one.
+func (tx *Tx) onRoll(r *app.Receipt, reprint bool, out *[]byte) error {
+	var layout string
+	err := tx.QueryRowContext(tx.ctx, `SELECT layout FROM desk_printers WHERE kind = ?`, string(app.DocReceipt)).Scan(&layout)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	width := map[string]float64{app.Layout80mm: pdf.Roll80mm, app.Layout58mm: pdf.Roll58mm}[layout]
+	if width == 0 {
+		return nil
+	}
+	b, err := pdf.ReceiptRoll(r, reprint, width)
+	if err != nil {
+		return err
+	}
+	*out = b
+	return nil
 }
 
 // prerendered is a first print made before the write transaction.

@@ -195,6 +195,7 @@ func (db *DB) Services() app.Services {
 		Dashboard:    &DashboardService{db: db},
 		Drafts:       &DraftService{db: db},
 		Drugs:        &DrugService{db: db},
+		Printing:     &PrintingService{db: db},
 		// Sync is the sync engine's (package data/sync, with this
 		// package's Conflicts), which main wires.
 	}

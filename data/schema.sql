@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0027 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0030 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -75,42 +75,6 @@ BEGIN
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
-END;
-
--- allergy_statements
-
-CREATE TABLE allergy_statements (
-    id               TEXT PRIMARY KEY,
-    patient_id       TEXT NOT NULL REFERENCES patients (id),
-    statement        TEXT NOT NULL CHECK (statement IN ('nkda')),
-    recorded_by      TEXT NOT NULL DEFAULT '',
-    recorded_by_name TEXT NOT NULL DEFAULT '',
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL,
-    deleted_at       TEXT
-) STRICT;
-
-CREATE INDEX allergy_statements_patient ON allergy_statements (patient_id, created_at);
-
-CREATE TRIGGER allergy_statements_no_delete BEFORE DELETE ON allergy_statements
-BEGIN
-    SELECT RAISE(ABORT, 'an allergy statement is never deleted');
-END;
-
-CREATE TRIGGER allergy_statements_no_update BEFORE UPDATE ON allergy_statements
-BEGIN
-    SELECT RAISE(ABORT, 'an allergy statement is never changed');
-END;
-
-CREATE TRIGGER allergy_statements_outbox_insert AFTER INSERT ON allergy_statements
-WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
-BEGIN
-    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
-    SELECT 'allergy_statements', new.id, 'insert', json_object(
-        'id', new.id, 'patient_id', new.patient_id, 'statement', new.statement,
-        'recorded_by', new.recorded_by, 'recorded_by_name', new.recorded_by_name,
-        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
-    FROM sync_meta;
 END;
 
 -- appointment_events
@@ -688,6 +652,17 @@ CREATE TABLE dashboard_zone (
     offset_minutes INTEGER NOT NULL CHECK (offset_minutes BETWEEN -1440 AND 1440)
 ) STRICT, WITHOUT ROWID;
 
+-- desk_printers
+
+CREATE TABLE desk_printers (
+    kind       TEXT PRIMARY KEY,
+    printer    TEXT NOT NULL DEFAULT '',
+    layout     TEXT NOT NULL DEFAULT '',
+    auto_print INTEGER NOT NULL DEFAULT 0 CHECK (auto_print IN (0, 1)),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+) STRICT;
+
 -- doctor_profiles
 
 CREATE TABLE doctor_profiles (
@@ -1046,51 +1021,6 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount);
-END;
-
--- local_drugs
-
-CREATE TABLE local_drugs (
-    id              TEXT PRIMARY KEY,
-    kind            TEXT NOT NULL CHECK (kind IN ('substance', 'brand')),
-    name            TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
-    -- a brand's substances, joined with " + "
-    substances      TEXT NOT NULL DEFAULT '' CHECK (length(substances) <= 1000),
-    -- a substance's class IDs, joined with " "
-    classes         TEXT NOT NULL DEFAULT '' CHECK (length(classes) <= 1000),
-    -- forms and strengths, joined with "; "
-    forms           TEXT NOT NULL DEFAULT '' CHECK (length(forms) <= 1000),
-    created_by      TEXT NOT NULL DEFAULT '',
-    created_by_name TEXT NOT NULL DEFAULT '',
-    created_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL,
-    deleted_at      TEXT,
-    CHECK ((kind = 'substance') = (classes <> '')),
-    CHECK ((kind = 'brand') = (substances <> ''))
-) STRICT;
-
-CREATE INDEX local_drugs_created ON local_drugs (created_at, id);
-
-CREATE TRIGGER local_drugs_no_delete BEFORE DELETE ON local_drugs
-BEGIN
-    SELECT RAISE(ABORT, 'a local drug is never deleted');
-END;
-
-CREATE TRIGGER local_drugs_no_update BEFORE UPDATE ON local_drugs
-BEGIN
-    SELECT RAISE(ABORT, 'a local drug is never changed');
-END;
-
-CREATE TRIGGER local_drugs_outbox_insert AFTER INSERT ON local_drugs
-WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
-BEGIN
-    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
-    SELECT 'local_drugs', new.id, 'insert', json_object(
-        'id', new.id, 'kind', new.kind, 'name', new.name, 'substances', new.substances,
-        'classes', new.classes, 'forms', new.forms, 'created_by', new.created_by,
-        'created_by_name', new.created_by_name, 'created_at', new.created_at,
-        'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
-    FROM sync_meta;
 END;
 
 -- notes

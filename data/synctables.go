@@ -154,6 +154,7 @@ var localTables = map[string]string{
 	"dash_invoices":      "dashboard summaries, derived",
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
+	"desk_printers":      "the printers attached to this computer, which another desk does not have",
 }
 
 // syncedByName finds the synced tables by name.

@@ -120,11 +120,16 @@ func waitingText(d time.Duration) string {
 	return fmt.Sprintf("%d h %02d min", m/60, m%60)
 }
 
-// dayPicker is a YYYY-MM-DD entry with previous and next day buttons.
+// dayPicker is a YYYY-MM-DD entry with previous and next day buttons, a
+// calendar to pick the day from, and the day's weekday beside it.
 type dayPicker struct {
 	entry    *widget.Entry
 	prev     *widget.Button
 	next     *widget.Button
+	pick     *widget.Button // opens the calendar
+	weekday  *widget.Label  // "Monday", or what is wrong with the entry
+	calendar *widget.Calendar
+	popup    *widget.PopUp // the open calendar
 	onChange func()
 	content  fyne.CanvasObject
 }
@@ -134,10 +139,48 @@ func newDayPicker(day app.Day, onChange func()) *dayPicker {
 	p.entry = entry("YYYY-MM-DD")
 	p.entry.SetText(day.String())
 	p.entry.OnSubmitted = func(string) { p.changed() }
+	p.weekday = widget.NewLabel("")
+	p.entry.OnChanged = func(string) { p.showWeekday() }
+	p.showWeekday()
 	p.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.step(-1) })
 	p.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.step(1) })
-	p.content = container.NewBorder(nil, nil, p.prev, p.next, p.entry)
+	p.pick = widget.NewButtonWithIcon("", theme.CalendarIcon(), p.onPick)
+	p.content = container.NewBorder(nil, nil, p.prev, container.NewHBox(p.weekday, p.pick, p.next), p.entry)
 	return p
+}
+
+// showWeekday names the entry's day, or says it is not a date yet.
+func (p *dayPicker) showWeekday() {
+	d, err := p.day()
+	if err != nil {
+		p.weekday.SetText("")
+		return
+	}
+	p.weekday.SetText(d.Weekday().String())
+}
+
+// onPick opens a calendar under the entry at the entry's month; choosing
+// a day fills it in and closes the calendar.
+func (p *dayPicker) onPick() {
+	start := time.Now()
+	if d, err := p.day(); err == nil {
+		start = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(p.pick)
+	if c == nil {
+		return
+	}
+	p.calendar = widget.NewCalendar(start, func(t time.Time) {
+		p.entry.SetText(app.Day{Year: t.Year(), Month: t.Month(), Day: t.Day()}.String())
+		if p.popup != nil {
+			p.popup.Hide()
+			p.popup = nil
+		}
+		p.changed()
+	})
+	p.popup = widget.NewPopUp(p.calendar, c)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.entry)
+	p.popup.ShowAtPosition(pos.Add(fyne.NewPos(0, p.entry.Size().Height)))
 }
 
 // day is the day in the entry, or an error when it is not a date.
@@ -293,7 +336,7 @@ func showCancelPrompt(u *UI, a *app.Appointment, done func()) *promptForm {
 	return showPrompt(u, promptSpec{
 		title: "Cancel appointment",
 		note: "Cancel " + a.PatientName + "'s appointment with " + a.DoctorName + " on " +
-			a.Start.In(u.location()).Format("2006-01-02 15:04") + "?",
+			formatTime(u, a.Start) + "?",
 		label: "Reason", field: "reason", ok: "Cancel appointment", danger: true,
 		placeholder: "Why it is cancelled",
 		check:       app.ValidateCancelReason,

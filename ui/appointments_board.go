@@ -84,7 +84,11 @@ func (v *boardView) load() {
 func (v *boardView) show(b *app.Board) {
 	v.board = b
 	v.actions = map[string]map[string]*widget.Button{}
-	v.title.SetText("Today, " + b.Day)
+	title := "Today, " + b.Day
+	if d, err := app.ParseDay(b.Day); err == nil {
+		title = "Today, " + dayLabel(d)
+	}
+	v.title.SetText(title)
 	v.summary.SetText(fmt.Sprintf("%d appointments, %d waiting", len(b.Entries), b.Waiting))
 	var rows []fyne.CanvasObject
 	if len(b.Conflicts) > 0 {

@@ -339,7 +339,7 @@ func (v *hoursView) showProfile(p *app.DoctorProfile) {
 	if p.UpdatedAt.IsZero() {
 		v.message.SetText("No profile yet: fill it in and save it.")
 	} else {
-		v.message.SetText("Profile last changed " + p.UpdatedAt.In(v.u.location()).Format("2006-01-02 15:04") + ".")
+		v.message.SetText("Profile last changed " + formatTime(v.u, p.UpdatedAt) + ".")
 	}
 	v.spec.SetText(p.Specialization)
 	v.room.SetText(p.Room)

@@ -595,3 +595,35 @@ func TestAppointmentActionsOnlyWhereTheyApply(t *testing.T) {
 		}
 	}
 }
+
+// TestDatesCarryWeekday: the dates the front desk reads carry their
+// weekday: times and days in lists, the board's title, and the day picker,
+// whose calendar fills the day in.
+func TestDatesCarryWeekday(t *testing.T) {
+	h := newClinicHarness(t)
+	b := h.openBoard(app.RoleReception)
+	at := time.Date(2026, 3, 3, 14, 5, 0, 0, time.UTC)
+	if got := formatTime(h.u, at); !strings.HasPrefix(got, "Tue 2026-03-03") {
+		t.Errorf("formatTime = %q", got)
+	}
+	if got := dayText(h.u, at); got != "Tue 2026-03-03" {
+		t.Errorf("dayText = %q", got)
+	}
+	if !strings.Contains(b.title.Text, "Monday 2026-03-02") {
+		t.Errorf("board title %q", b.title.Text)
+	}
+	changed := 0
+	p := newDayPicker(app.Day{Year: 2026, Month: 3, Day: 2}, func() { changed++ })
+	if p.weekday.Text != "Monday" {
+		t.Errorf("picker weekday %q", p.weekday.Text)
+	}
+	test.Tap(p.next)
+	if p.entry.Text != "2026-03-03" || p.weekday.Text != "Tuesday" || changed != 1 {
+		t.Errorf("next day: %q %q, %d changes", p.entry.Text, p.weekday.Text, changed)
+	}
+	h.u.win.SetContent(p.content)
+	test.Tap(p.pick)
+	if p.popup == nil || p.calendar == nil {
+		t.Fatal("no calendar")
+	}
+}

@@ -13,12 +13,25 @@ import (
 
 // ---- dates and times, in the clinic's time zone ----
 
-// formatTime is t in the clinic's time zone, to the minute: "2026-03-01 14:05".
+// Every date a screen shows carries its weekday: a receptionist reads
+// "Tue 2026-03-03" at a glance where "2026-03-03" needs a calendar.
+const (
+	shownDay  = "Mon 2006-01-02"
+	shownTime = "Mon 2006-01-02 15:04"
+)
+
+// formatTime is t in the clinic's time zone, to the minute, with its
+// weekday: "Sun 2026-03-01 14:05".
 func formatTime(u *UI, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(u.location()).Format("2006-01-02 15:04")
+	return t.In(u.location()).Format(shownTime)
+}
+
+// dayLabel is a day with its weekday in full: "Monday 2026-03-02".
+func dayLabel(d app.Day) string {
+	return d.Weekday().String() + " " + d.String()
 }
 
 // ageText is "69 years (1956-12-09)", or months for a baby.
@@ -40,12 +53,13 @@ func ageText(birth string, today time.Time) string {
 	return fmt.Sprintf("%d years (born %s)", months/12, birth)
 }
 
-// dayText is t's date in the clinic's time zone.
+// dayText is t's date in the clinic's time zone, with its weekday:
+// "Mon 2026-03-02".
 func dayText(u *UI, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(u.location()).Format(app.DateLayout)
+	return t.In(u.location()).Format(shownDay)
 }
 
 // clockOf is t on the clinic's wall clock, "HH:MM".

@@ -61,16 +61,23 @@ func newDocumentOutput() documentOutput {
 	return documentOutput{goos: runtime.GOOS, chooseFolder: chooseFolderDialog, run: runCommand}
 }
 
-// deliverPDF saves a document the user asked for into the folder chosen once
-// for documents (asking for it the first time, or when it is gone), never
-// over an existing file, then offers to open or print it.
+// deliverPDF delivers a document the user asked for: it is saved into the
+// folder chosen once for documents (asking for it the first time, or when
+// it is gone), never over an existing file, then offered to print, open or
+// keep. Where this desk prints that kind of document without asking, it
+// goes to the desk's printer for the kind at once, and the dialog says so.
 func (u *UI) deliverPDF(filename string, body []byte) {
 	name := documentName(filename)
-	if folder := u.documentFolder(); folder != "" {
-		u.saveDocument(folder, name, body)
-		return
-	}
-	u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body) })
+	kind := documentKindOf(name)
+	background(u, func(ctx context.Context) (*app.DeskPrinter, error) {
+		return deskPrinter(ctx, u, kind), nil
+	}, func(p *app.DeskPrinter, _ error) {
+		if folder := u.documentFolder(); folder != "" {
+			u.saveDocument(folder, name, body, p)
+			return
+		}
+		u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body, p) })
+	})
 }
 
 // documentFolder is the folder chosen for documents; "" when none was chosen
@@ -104,25 +111,30 @@ func (u *UI) askDocumentFolder(then func(folder string)) {
 }
 
 // saveDocument writes body as name into folder off the UI goroutine, then
-// shows where it went, or why it could not be saved.
-func (u *UI) saveDocument(folder, name string, body []byte) {
+// shows where it went, or why it could not be saved; printed at once on
+// printer p when the desk prints the kind without asking.
+func (u *UI) saveDocument(folder, name string, body []byte, p *app.DeskPrinter) {
 	background(u, func(context.Context) (string, error) {
 		return saveNewFile(folder, name, body)
 	}, func(path string, err error) {
 		if err != nil {
-			u.showSaveFailed(folder, name, body, err)
+			u.showSaveFailed(folder, name, body, err, p)
 			return
 		}
-		u.docs.saved = u.showSaved(path)
+		d := u.showSaved(path, p)
+		u.docs.saved = d
+		if p.Auto {
+			d.onPrint()
+		}
 	})
 }
 
 // showSaveFailed says why a document was not saved and offers another folder.
-func (u *UI) showSaveFailed(folder, name string, body []byte, err error) {
+func (u *UI) showSaveFailed(folder, name string, body []byte, err error, p *app.DeskPrinter) {
 	msg := fmt.Sprintf("HMS could not save %s in %s: %s.\n\nChoose another folder?", name, folder, reason(err))
 	dialog.ShowConfirm("Could not save the document", msg, func(ok bool) {
 		if ok {
-			u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body) })
+			u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body, p) })
 		}
 	}, u.win)
 }
@@ -185,16 +197,10 @@ func saveNewFile(folder, name string, body []byte) (string, error) {
 	return "", fmt.Errorf("there are already %d documents named %s", maxCopies, name)
 }
 
-// printCommand is the command that sends the file at path to the system's
-// default printer: lp (CUPS) on Linux and macOS, the shell's print verb on
-// Windows.
+// printCommand is the command that sends the file at path to the
+// system's default printer.
 func printCommand(goos, path string) (name string, args []string) {
-	if goos == "windows" {
-		quoted := "'" + strings.ReplaceAll(path, "'", "''") + "'"
-		return "powershell", []string{"-NoProfile", "-NonInteractive", "-Command",
-			"Start-Process -FilePath " + quoted + " -Verb Print"}
-	}
-	return "lp", []string{path}
+	return app.PrintCommand(goos, "", path)
 }
 
 // runCommand runs a command and returns its combined output.
@@ -227,20 +233,22 @@ func chooseFolderDialog(win fyne.Window, start string, done func(folder string, 
 // savedDialog tells where a document was saved and offers to open it in the
 // system's viewer, print it, or save the next ones elsewhere.
 type savedDialog struct {
-	u    *UI
-	path string
+	u       *UI
+	path    string
+	printer *app.DeskPrinter // this desk's printer for the document's kind
 
 	message *widget.Label
 	status  *widget.Label // what printing or changing the folder did
 	open    *widget.Button
 	print   *widget.Button
 	folder  *widget.Button
+	setup   *widget.Button // this desk's printers
 	close   *widget.Button
 	dialog  dialog.Dialog
 }
 
-func (u *UI) showSaved(path string) *savedDialog {
-	d := &savedDialog{u: u, path: path}
+func (u *UI) showSaved(path string, p *app.DeskPrinter) *savedDialog {
+	d := &savedDialog{u: u, path: path, printer: p}
 	d.message = wrapLabel("Saved to " + path)
 	d.message.Selectable = true
 	d.status = wrapLabel("")
@@ -248,10 +256,17 @@ func (u *UI) showSaved(path string) *savedDialog {
 	d.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), d.onOpen)
 	d.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), d.onPrint)
 	d.print.Importance = widget.HighImportance
+	if p.Printer != "" {
+		d.print.SetText("Print on " + p.Printer)
+	}
 	d.folder = widget.NewButtonWithIcon("Change folder…", theme.FolderOpenIcon(), d.onChangeFolder)
+	d.setup = widget.NewButtonWithIcon("Printers…", theme.SettingsIcon(), func() { showPrinterSettings(u) })
+	if u.svc.Printing == nil {
+		d.setup.Hide()
+	}
 	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
 	content := container.NewVBox(d.message, d.status,
-		container.NewHBox(d.folder, layout.NewSpacer(), d.close, d.open, d.print))
+		container.NewHBox(d.folder, d.setup, layout.NewSpacer(), d.close, d.open, d.print))
 	d.dialog = showFormDialog(u, "Document saved", 560, content)
 	return d
 }
@@ -272,7 +287,7 @@ func (d *savedDialog) onOpen() {
 
 func (d *savedDialog) onPrint() {
 	u := d.u
-	name, args := printCommand(u.docs.goos, d.path)
+	name, args := printToCommand(u.docs.goos, d.printer.Printer, d.path)
 	run := u.docs.run
 	d.print.Disable()
 	d.setStatus("Sending to the printer…", false)
@@ -287,6 +302,10 @@ func (d *savedDialog) onPrint() {
 			return
 		}
 		d.print.Enable()
+		if d.printer.Printer != "" {
+			d.setStatus("Sent to "+d.printer.Printer+".", false)
+			return
+		}
 		d.setStatus("Sent to the printer.", false)
 	})
 }

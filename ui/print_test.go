@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,6 +17,9 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+	"hms/app/mock"
 )
 
 // printer stands in for the folder dialog and the print command: it
@@ -200,7 +204,7 @@ func TestPrintFolderChoice(t *testing.T) {
 
 	t.Run("UnwritableFolder", func(t *testing.T) {
 		h := newHarness(t)
-		h.u.saveDocument(filepath.Join(t.TempDir(), "missing"), "a.pdf", []byte("%PDF"))
+		h.u.saveDocument(filepath.Join(t.TempDir(), "missing"), "a.pdf", []byte("%PDF"), &app.DeskPrinter{Kind: app.DocReport})
 		h.waitFor("the failure", func() bool { return h.shows("HMS could not save a.pdf in") })
 		if h.u.docs.saved != nil {
 			t.Error("a failed save showed the saved dialog")
@@ -243,5 +247,110 @@ func TestOpenWithoutViewer(t *testing.T) {
 	openURI(h.u, storage.NewFileURI(d.path))
 	if h.u.docs.noViewer == nil {
 		t.Fatal("openURI: no no-viewer message")
+	}
+}
+
+// TestPrintersListedPerSystem: the printers come from lpstat on Linux and
+// macOS and from the spooler on Windows; a document goes to the printer
+// chosen with lp -d or the PrintTo verb.
+func TestPrintersListedPerSystem(t *testing.T) {
+	for _, c := range []struct {
+		goos, out string
+		cmd       []string
+		want      []string
+	}{
+		{"linux", "TM-T20\nHP_LaserJet\n", []string{"lpstat", "-e"}, []string{"TM-T20", "HP_LaserJet"}},
+		{"darwin", "Brother_QL\n", []string{"lpstat", "-e"}, []string{"Brother_QL"}},
+		{"windows", "EPSON TM-T20\r\nMicrosoft Print to PDF\r\n", []string{"powershell"}, []string{"EPSON TM-T20", "Microsoft Print to PDF"}},
+	} {
+		var ran []string
+		got, err := listPrinters(c.goos, func(name string, args ...string) ([]byte, error) {
+			ran = append([]string{name}, args...)
+			return []byte(c.out), nil
+		})
+		if err != nil || !slices.Equal(got, c.want) || !slices.Equal(ran[:len(c.cmd)], c.cmd) {
+			t.Errorf("%s: ran %q, got %q, %v", c.goos, ran, got, err)
+		}
+	}
+	none, err := listPrinters("linux", func(string, ...string) ([]byte, error) {
+		return []byte("lpstat: No destinations added.\n"), errors.New("exit status 1")
+	})
+	if err != nil || len(none) != 0 {
+		t.Errorf("no printers: %q, %v", none, err)
+	}
+	if name, args := printToCommand("linux", "TM-T20", "/tmp/r.pdf"); name != "lp" || !slices.Equal(args, []string{"-d", "TM-T20", "--", "/tmp/r.pdf"}) {
+		t.Errorf("linux: %s %q", name, args)
+	}
+	if name, args := printToCommand("windows", "EPSON TM-T20", `C:\r.pdf`); name != "powershell" ||
+		!strings.Contains(args[len(args)-1], "-Verb PrintTo -ArgumentList '\"EPSON TM-T20\"'") {
+		t.Errorf("windows: %s %q", name, args)
+	}
+	if name, args := printToCommand("darwin", "", "/tmp/r.pdf"); name != "lp" || !slices.Equal(args, []string{"/tmp/r.pdf"}) {
+		t.Errorf("default printer: %s %q", name, args)
+	}
+}
+
+// TestReceiptPrintsWithoutAsking: a desk whose receipts print without
+// asking sends a receipt to its receipt printer as soon as it is saved.
+func TestReceiptPrintsWithoutAsking(t *testing.T) {
+	h := newHarness(t)
+	p := fakePrinter(h)
+	h.u.docs.goos = "linux"
+	h.u.svc.Printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "TM-T20", Layout: app.Layout80mm, Auto: true},
+			{Kind: app.DocInvoice}}, nil
+	}}
+	h.u.deliverPDF("receipt-R-D1-2026-000001.pdf", []byte("%PDF r"))
+	d := h.awaitSaved()
+	h.waitFor("the print", func() bool { return len(p.ran()) == 1 })
+	if got := p.ran()[0]; !slices.Equal(got, []string{"lp", "-d", "TM-T20", "--", d.path}) {
+		t.Errorf("ran %q", got)
+	}
+	h.waitFor("the status", func() bool { return h.shows("Sent to TM-T20.") })
+	// An invoice, asking first, waits for the Print button.
+	h.u.deliverPDF("invoice-INV-D1-2026-000001.pdf", []byte("%PDF i"))
+	d = h.awaitSaved()
+	if len(p.ran()) != 1 || d.print.Text != "Print" {
+		t.Fatalf("the invoice printed without asking: %q, button %q", p.ran(), d.print.Text)
+	}
+}
+
+// TestPrinterSettingsSaved: the desk's printer settings list the system's
+// printers and save only the kinds changed.
+func TestPrinterSettingsSaved(t *testing.T) {
+	h := newHarness(t)
+	p := fakePrinter(h)
+	p.out = []byte("TM-T20\nHP_LaserJet\n")
+	h.u.docs.goos = "linux"
+	var saved []app.DeskPrinter
+	var mu sync.Mutex
+	h.u.svc.Printing = &mock.PrintingService{
+		DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+			var out []*app.DeskPrinter
+			for _, k := range app.DocumentKinds {
+				out = append(out, &app.DeskPrinter{Kind: k})
+			}
+			return out, nil
+		},
+		SetDeskPrinterFn: func(_ context.Context, dp app.DeskPrinter) (*app.DeskPrinter, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			saved = append(saved, dp)
+			return &dp, nil
+		},
+	}
+	s := showPrinterSettings(h.u)
+	h.waitFor("the printers", func() bool { return !s.save.Disabled() })
+	r := s.rows[app.DocReceipt]
+	if !slices.Equal(r.printer.Options, []string{defaultPrinterLabel, "TM-T20", "HP_LaserJet"}) {
+		t.Fatalf("printers offered: %q", r.printer.Options)
+	}
+	r.printer.SetSelected("TM-T20")
+	r.layout.SetSelected(app.Layout80mm)
+	r.auto.SetChecked(true)
+	test.Tap(s.save)
+	h.waitFor("the save", func() bool { mu.Lock(); defer mu.Unlock(); return len(saved) == 1 })
+	if want := (app.DeskPrinter{Kind: app.DocReceipt, Printer: "TM-T20", Layout: app.Layout80mm, Auto: true}); saved[0] != want {
+		t.Errorf("saved %+v", saved[0])
 	}
 }

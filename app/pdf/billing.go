@@ -33,7 +33,7 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	d.SetAuthor(r.Clinic.ClinicName, true)
 	d.SetFooterFunc(func() { d.footer(p.ReceiptNumber) })
 	d.AddPage()
-	d.receiptHeader(&r.Clinic, title, []string{p.ReceiptNumber, "Date " + p.TakenAt.In(loc).Format("2006-01-02 15:04")})
+	d.receiptHeader(&r.Clinic, title, []string{p.ReceiptNumber, "Date " + p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04")})
 	if copy {
 		// A boxed, red word rather than a watermark: it is plain to see and
 		// is the only text a copy has that the original has not.
@@ -154,7 +154,7 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	if date.IsZero() {
 		date = inv.CreatedAt
 	}
-	d.clinicHeader(clinic, "Invoice", []string{number, "Date " + date.In(loc).Format(app.DateLayout), "Currency " + inv.Currency})
+	d.clinicHeader(clinic, "Invoice", []string{number, "Date " + date.In(loc).Format("Mon "+app.DateLayout), "Currency " + inv.Currency})
 	d.font(true, 11, colorText)
 	d.text(contentW, inv.PatientName)
 	d.font(false, 9, colorText)

@@ -69,6 +69,12 @@ type Env struct {
 	// Nil: this build cannot.
 	AddDesk    func(ctx context.Context, url, name string) (*app.DeskLogin, error)
 	RemoveDesk func(ctx context.Context, url, name string) (*app.DeskLogin, error)
+	// GOOS is the operating system (runtime.GOOS): it picks the print
+	// command (lp, or the Windows shell).
+	GOOS string
+	// Command runs a program and returns its combined output (hms print
+	// runs lp with it). Nil: this build cannot print, only save.
+	Command func(name string, args ...string) ([]byte, error)
 }
 
 // EnvDB is the environment variable that names the database when --db does not.
@@ -155,6 +161,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdSync(args)
 	case "drugs":
 		return r.cmdDrugs(args)
+	case "print":
+		return r.cmdPrint(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":

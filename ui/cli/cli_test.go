@@ -34,6 +34,9 @@ type harness struct {
 
 	restored   [][2]string
 	restoreErr error
+
+	goos     string     // Env.GOOS
+	commands [][]string // what Env.Command ran
 }
 
 func newHarness(t *testing.T) *harness {
@@ -110,6 +113,11 @@ func (h *harness) run(stdin string, args ...string) result {
 			return h.guiErr
 		},
 		AuditKeyPath: func(p string) string { return p + ".audit-key" },
+		GOOS:         h.goos,
+		Command: func(name string, args ...string) ([]byte, error) {
+			h.commands = append(h.commands, append([]string{name}, args...))
+			return nil, nil
+		},
 	}
 	code := cli.Run(context.Background(), args, env)
 	return result{code, out.String(), errb.String()}

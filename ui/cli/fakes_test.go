@@ -26,6 +26,9 @@ type fakeClinic struct {
 
 	backupErr error
 	closeErr  error
+
+	billing  app.BillingService  // hms print's documents; nil when unused
+	printing app.PrintingService // the desk's printers
 }
 
 func newFakeClinic() *fakeClinic {
@@ -36,7 +39,8 @@ func newFakeClinic() *fakeClinic {
 }
 
 func (c *fakeClinic) services() app.Services {
-	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c}}
+	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c},
+		Billing: c.billing, Printing: c.printing}
 }
 
 func (c *fakeClinic) Close() error {

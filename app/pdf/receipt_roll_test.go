@@ -1,0 +1,95 @@
+package pdf_test
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hms/app/pdf"
+)
+
+// TestReceiptRoll: the 80 mm and 58 mm receipts are as wide as their roll
+// and carry the same content as the A4 receipt, word for word; a reprint
+// says COPY and differs in nothing else.
+func TestReceiptRoll(t *testing.T) {
+	words := func(s string) []string {
+		w := strings.Fields(strings.ReplaceAll(s, "COPY", ""))
+		sort.Strings(w)
+		return w
+	}
+	a4, err := pdf.Receipt(sampleReceipt(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := words(pdfText(t, a4))
+	for _, width := range []float64{pdf.Roll80mm, pdf.Roll58mm} {
+		orig, err := pdf.ReceiptRoll(sampleReceipt(), false, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := pdf.ReceiptRoll(sampleReceipt(), true, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, copyText := pdfText(t, orig), pdfText(t, cp)
+		// The A4 receipt has a table header and a page footer the roll has
+		// not; every word of the roll is on the A4 receipt and every
+		// field of the A4 receipt is on the roll.
+		got := words(text)
+		for _, must := range []string{"R-D1-2026-000042", "Zoë", "Παπαδοπούλου-Иванова", "P-D1-000007", "INV-D1-2026-000017",
+			"74.36", "50.00", "24.36", "60.00", "10.00", "Cash", "reception.", "11:30", "Κλινική", "EL099887766"} {
+			if !slices.Contains(got, must) && !strings.Contains(text, must) {
+				t.Errorf("%g mm receipt lacks %q:\n%s", width, must, text)
+			}
+			if !slices.Contains(want, must) && !strings.Contains(pdfText(t, a4), must) {
+				t.Errorf("A4 receipt lacks %q", must)
+			}
+		}
+		for _, w := range got {
+			if _, found := slices.BinarySearch(want, w); !found {
+				t.Errorf("%g mm receipt has %q, which the A4 receipt has not", width, w)
+			}
+		}
+		if strings.Contains(text, "COPY") || !strings.Contains(copyText, "COPY") || !slices.Equal(words(text), words(copyText)) {
+			t.Errorf("%g mm copy differs:\n%s\n---\n%s", width, text, copyText)
+		}
+		w, h := pageSize(t, orig)
+		if w < width-0.5 || w > width+0.5 || h < 60 || h > 400 {
+			t.Errorf("%g mm receipt page is %.1f × %.1f mm", width, w, h)
+		}
+	}
+	if _, err := pdf.ReceiptRoll(sampleReceipt(), false, 100); err == nil {
+		t.Error("a 100 mm roll was accepted")
+	}
+}
+
+// pageSize reads the first page's size in millimetres from its MediaBox.
+func pageSize(t *testing.T, b []byte) (w, h float64) {
+	t.Helper()
+	m := regexp.MustCompile(`/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no MediaBox")
+	}
+	wp, _ := strconv.ParseFloat(string(m[1]), 64)
+	hp, _ := strconv.ParseFloat(string(m[2]), 64)
+	return wp * 25.4 / 72, hp * 25.4 / 72
+}
+
+func BenchmarkReceiptPDF(b *testing.B) {
+	r := sampleReceipt()
+	r.Clinic.Logo = nil
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := pdf.ReceiptRoll(r, false, pdf.Roll80mm); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}

@@ -1,0 +1,78 @@
+package data_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"hms/app"
+)
+
+// TestDeskPrinters: a desk's printer settings default per kind, are set
+// one kind at a time, validated, audited, and read back.
+func TestDeskPrinters(t *testing.T) {
+	c := mustSetup(t)
+	ctx := c.ctx(app.RoleReception)
+	ps, err := c.svc.Printing.DeskPrinters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != len(app.DocumentKinds) || ps[0].Kind != app.DocReceipt || ps[0].Printer != "" || ps[0].Auto {
+		t.Fatalf("defaults %+v", ps)
+	}
+	if _, err := c.svc.Printing.SetDeskPrinter(ctx, app.DeskPrinter{Kind: app.DocReceipt, Printer: "TM-T20",
+		Layout: app.Layout80mm, Auto: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Printing.SetDeskPrinter(ctx, app.DeskPrinter{Kind: app.DocInvoice, Layout: app.Layout80mm}); code(err) != app.EINVALID {
+		t.Errorf("an invoice on a receipt roll: %v", err)
+	}
+	if _, err := c.svc.Printing.SetDeskPrinter(ctx, app.DeskPrinter{Kind: "poster"}); code(err) != app.EINVALID {
+		t.Errorf("an unknown kind: %v", err)
+	}
+	ps, err = c.svc.Printing.DeskPrinters(c.ctx(app.RoleBilling))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := ps[0]; p.Printer != "TM-T20" || p.Layout != app.Layout80mm || !p.Auto {
+		t.Errorf("receipt printer read back as %+v", p)
+	}
+	var n int
+	if err := rawDB(t, c.db).QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'printing.set' AND outcome = 'ok'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audit rows: %d, %v", n, err)
+	}
+}
+
+// TestReceiptOnDeskRoll: a desk whose receipts print on an 80 mm roll gets
+// its receipts, first prints and copies, as wide as the roll, with the
+// same content; the stored original stays the A4 receipt.
+func TestReceiptOnDeskRoll(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1})
+	p, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Printing.SetDeskPrinter(b.billing(), app.DeskPrinter{Kind: app.DocReceipt, Layout: app.Layout80mm}); err != nil {
+		t.Fatal(err)
+	}
+	for _, reprint := range []bool{false, true, false} {
+		roll, err := b.svc.Billing.ReceiptPDF(b.billing(), p.ID, reprint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(roll, []byte("/MediaBox [0 0 226.77 ")) {
+			t.Errorf("reprint %v: not an 80 mm page", reprint)
+		}
+		text := pdfToText(t, roll)
+		if !strings.Contains(text, p.ReceiptNumber) || !strings.Contains(text, "Received by Staff billing") ||
+			strings.Contains(text, "COPY") != reprint {
+			t.Errorf("reprint %v:\n%s", reprint, text)
+		}
+	}
+	var stored []byte
+	if err := rawDB(t, b.db).QueryRow(`SELECT pdf FROM receipts WHERE payment_id = ?`, p.ID).Scan(&stored); err != nil ||
+		!bytes.Contains(stored, []byte("/MediaBox [0 0 595.28 841.89]")) {
+		t.Errorf("the stored original is not A4: %v", err)
+	}
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"hms/app"
+)
+
+// ExecCommand runs a program and returns its combined output, giving the
+// spooler 30 seconds to accept a job: Env.Command for the real program.
+func ExecCommand(name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return exec.CommandContext(ctx, name, args...).CombinedOutput()
+}
+
+func (r *runner) cmdPrint(args []string) (code int) {
+	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice NUMBER [--copy] [--out FILE]",
+		`Prints a receipt (by its receipt number) or an invoice (by its invoice
+number) on this desk's printer for that kind of document, as set in the app
+(Printers… in the dialog of a saved document), or on the system's default
+printer. With --out the PDF is saved to FILE instead, never over an
+existing file. A receipt printed again is marked COPY.
+
+Example:
+  hms print receipt R-D1-2026-000042
+  hms print invoice INV-D1-2026-000017 --out invoice.pdf`)
+	out := fs.String("out", "", "save the PDF to `FILE` instead of printing it")
+	reprint := fs.Bool("copy", false, "print a receipt as a COPY (a reprint)")
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 2 {
+		return r.usageError(fs, "print needs what to print and its number: print receipt R-D1-2026-000042")
+	}
+	kind, number := app.DocumentKind(pos[0]), strings.TrimSpace(pos[1])
+	if kind != app.DocReceipt && kind != app.DocInvoice {
+		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt or invoice", pos[0])
+	}
+	svc, closer, _, err := r.open(true)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	var body []byte
+	switch kind {
+	case app.DocReceipt:
+		p, err := svc.Billing.FindPayment(r.ctx, number)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		body, err = svc.Billing.ReceiptPDF(r.ctx, p.ID, *reprint)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+	case app.DocInvoice:
+		invs, err := svc.Billing.FindInvoices(r.ctx, app.InvoiceFilter{Number: number, Limit: 1})
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		if len(invs) == 0 {
+			return r.fail(app.Errorf(app.ENOTFOUND, "There is no invoice %s.", number), nil)
+		}
+		if body, err = svc.Billing.InvoicePDF(r.ctx, invs[0].ID); err != nil {
+			return r.fail(err, nil)
+		}
+	}
+	if *out != "" {
+		if err := writeNew(*out, body); err != nil {
+			return r.fail(app.Errorf(app.EINVALID, "Cannot save %s: %v.", *out, unwrapPath(err)), nil)
+		}
+		fmt.Fprintf(r.env.Stdout, "Saved %s %s to %s.\n", kind, number, *out)
+		return ExitOK
+	}
+	return r.sendToPrinter(svc, kind, number, body)
+}
+
+// sendToPrinter prints body on the desk's printer for kind.
+func (r *runner) sendToPrinter(svc app.Services, kind app.DocumentKind, number string, body []byte) int {
+	if r.env.Command == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build cannot print: use --out FILE."), nil)
+	}
+	printer := ""
+	if svc.Printing != nil {
+		ps, err := svc.Printing.DeskPrinters(r.ctx)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		for _, p := range ps {
+			if p.Kind == kind {
+				printer = p.Printer
+			}
+		}
+	}
+	dir, err := os.MkdirTemp("", "hms-print-*")
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, string(kind)+"-"+strings.ReplaceAll(number, "/", "-")+".pdf")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		return r.fail(err, nil)
+	}
+	name, args := app.PrintCommand(r.env.GOOS, printer, path)
+	if outText, err := r.env.Command(name, args...); err != nil {
+		detail := strings.TrimSpace(string(outText))
+		if detail == "" {
+			detail = err.Error()
+		}
+		return r.fail(app.Errorf(app.EINTERNAL, "The %s was not printed (%s): %s. Save it with --out FILE instead.", kind, name, detail), nil)
+	}
+	where := printer
+	if where == "" {
+		where = "the default printer"
+	}
+	fmt.Fprintf(r.env.Stdout, "Sent %s %s to %s.\n", kind, number, where)
+	return ExitOK
+}
+
+// writeNew writes body to path, refusing to replace an existing file.
+func writeNew(path string, body []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(body); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,67 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"hms/app"
+	"hms/app/mock"
+)
+
+// TestPrint: hms print finds a receipt by its number and an invoice by
+// its number, prints each on the desk's printer for its kind (lp -d on
+// Linux, the PrintTo verb on Windows) or saves it with --out.
+func TestPrint(t *testing.T) {
+	h := newHarness(t)
+	h.createDB(true)
+	var reprints []bool
+	h.clinic.billing = &mock.BillingService{
+		FindPaymentFn: func(ctx context.Context, id string) (*app.Payment, error) {
+			if id != "R-D1-2026-000042" {
+				return nil, app.Errorf(app.ENOTFOUND, "There is no such payment.")
+			}
+			return &app.Payment{ID: "pay-1", ReceiptNumber: id}, nil
+		},
+		ReceiptPDFFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+			reprints = append(reprints, reprint)
+			return []byte("%PDF receipt " + id), nil
+		},
+		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
+			if f.Number != "INV-D1-2026-000017" {
+				return nil, nil
+			}
+			return []*app.Invoice{{ID: "inv-1", Number: f.Number}}, nil
+		},
+		InvoicePDFFn: func(ctx context.Context, id string) ([]byte, error) { return []byte("%PDF invoice " + id), nil },
+	}
+	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "TM-T20"}, {Kind: app.DocInvoice}}, nil
+	}}
+
+	h.goos = "linux"
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--copy")...).want(t, 0, "Sent receipt R-D1-2026-000042 to TM-T20", "")
+	if len(h.commands) != 1 || !slices.Equal(h.commands[0][:4], []string{"lp", "-d", "TM-T20", "--"}) || !reprints[0] {
+		t.Fatalf("ran %q, reprint %v", h.commands, reprints)
+	}
+	h.goos = "windows"
+	h.run("", h.db("print", "invoice", "INV-D1-2026-000017")...).want(t, 0, "to the default printer", "")
+	if c := h.commands[1]; c[0] != "powershell" {
+		t.Errorf("windows ran %q", c)
+	}
+
+	out := filepath.Join(t.TempDir(), "inv.pdf")
+	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--out", out)...).want(t, 0, "Saved invoice", "")
+	if b, err := os.ReadFile(out); err != nil || string(b) != "%PDF invoice inv-1" {
+		t.Errorf("saved %q, %v", b, err)
+	}
+	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--out", out)...).want(t, 1, "", "Cannot save")
+	h.run("", h.db("print", "invoice", "INV-NOPE")...).want(t, 1, "", "no invoice INV-NOPE")
+	h.run("", h.db("print", "receipt", "R-NOPE")...).want(t, 1, "", "no such payment")
+	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt or invoice")
+	if len(h.commands) != 2 {
+		t.Errorf("printed %d times", len(h.commands))
+	}
+}
