@@ -77,6 +77,48 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
 END;
 
+CREATE TRIGGER seal_allergies_del AFTER DELETE ON allergies BEGIN SELECT hms_seal('allergies', OLD.id); END;
+
+CREATE TRIGGER seal_allergies_ins AFTER INSERT ON allergies BEGIN SELECT hms_seal('allergies', NEW.id); END;
+
+CREATE TRIGGER seal_allergies_upd AFTER UPDATE ON allergies BEGIN SELECT hms_seal('allergies', OLD.id), hms_seal('allergies', NEW.id); END;
+
+-- allergy_statements
+
+CREATE TABLE allergy_statements (
+    id               TEXT PRIMARY KEY,
+    patient_id       TEXT NOT NULL REFERENCES patients (id),
+    statement        TEXT NOT NULL CHECK (statement IN ('nkda')),
+    recorded_by      TEXT NOT NULL DEFAULT '',
+    recorded_by_name TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    deleted_at       TEXT
+) STRICT;
+
+CREATE INDEX allergy_statements_patient ON allergy_statements (patient_id, created_at);
+
+CREATE TRIGGER allergy_statements_no_delete BEFORE DELETE ON allergy_statements
+BEGIN
+    SELECT RAISE(ABORT, 'an allergy statement is never deleted');
+END;
+
+CREATE TRIGGER allergy_statements_no_update BEFORE UPDATE ON allergy_statements
+BEGIN
+    SELECT RAISE(ABORT, 'an allergy statement is never changed');
+END;
+
+CREATE TRIGGER allergy_statements_outbox_insert AFTER INSERT ON allergy_statements
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'allergy_statements', new.id, 'insert', json_object(
+        'id', new.id, 'patient_id', new.patient_id, 'statement', new.statement,
+        'recorded_by', new.recorded_by, 'recorded_by_name', new.recorded_by_name,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
 -- appointment_events
 
 CREATE TABLE appointment_events (
@@ -112,6 +154,12 @@ BEGIN
         'by_user', new.by_user), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_appointment_events_del AFTER DELETE ON appointment_events BEGIN SELECT hms_seal('appointment_events', OLD.id); END;
+
+CREATE TRIGGER seal_appointment_events_ins AFTER INSERT ON appointment_events BEGIN SELECT hms_seal('appointment_events', NEW.id); END;
+
+CREATE TRIGGER seal_appointment_events_upd AFTER UPDATE ON appointment_events BEGIN SELECT hms_seal('appointment_events', OLD.id), hms_seal('appointment_events', NEW.id); END;
 
 -- appointments
 
@@ -251,6 +299,12 @@ BEGIN
     ON CONFLICT (day, doctor_id, status) DO UPDATE SET n = n + 1, minutes = minutes + excluded.minutes;
 END;
 
+CREATE TRIGGER seal_appointments_del AFTER DELETE ON appointments BEGIN SELECT hms_seal('appointments', OLD.id); END;
+
+CREATE TRIGGER seal_appointments_ins AFTER INSERT ON appointments BEGIN SELECT hms_seal('appointments', NEW.id); END;
+
+CREATE TRIGGER seal_appointments_upd AFTER UPDATE ON appointments BEGIN SELECT hms_seal('appointments', OLD.id), hms_seal('appointments', NEW.id); END;
+
 -- assignments
 
 CREATE TABLE assignments (
@@ -329,13 +383,19 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
 END;
 
+CREATE TRIGGER seal_assignments_del AFTER DELETE ON assignments BEGIN SELECT hms_seal('assignments', OLD.id); END;
+
+CREATE TRIGGER seal_assignments_ins AFTER INSERT ON assignments BEGIN SELECT hms_seal('assignments', NEW.id); END;
+
+CREATE TRIGGER seal_assignments_upd AFTER UPDATE ON assignments BEGIN SELECT hms_seal('assignments', OLD.id), hms_seal('assignments', NEW.id); END;
+
 -- audit_head
 
 CREATE TABLE audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     seq  INTEGER NOT NULL,
     hash TEXT NOT NULL
-) STRICT;
+, mac TEXT NOT NULL DEFAULT '') STRICT;
 
 -- audit_log
 
@@ -355,7 +415,7 @@ CREATE TABLE audit_log (
     detail     TEXT NOT NULL DEFAULT '',
     prev_hash  TEXT NOT NULL,
     hash       TEXT NOT NULL
-) STRICT;
+, seal TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX audit_log_action ON audit_log (action, seq);
 
@@ -373,6 +433,27 @@ END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+-- audit_seal
+
+CREATE TABLE audit_seal (
+    seq    INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    hash   TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash);
+
+CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON audit_seal
+BEGIN
+    SELECT RAISE(ABORT, 'the audit seals are append-only');
+END;
+
+CREATE TRIGGER audit_seal_no_update BEFORE UPDATE ON audit_seal
+BEGIN
+    SELECT RAISE(ABORT, 'the audit seals are append-only');
 END;
 
 -- availability
@@ -438,6 +519,12 @@ BEGIN
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
 END;
+
+CREATE TRIGGER seal_availability_del AFTER DELETE ON availability BEGIN SELECT hms_seal('availability', OLD.id); END;
+
+CREATE TRIGGER seal_availability_ins AFTER INSERT ON availability BEGIN SELECT hms_seal('availability', NEW.id); END;
+
+CREATE TRIGGER seal_availability_upd AFTER UPDATE ON availability BEGIN SELECT hms_seal('availability', OLD.id), hms_seal('availability', NEW.id); END;
 
 -- availability_exceptions
 
@@ -512,6 +599,12 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
 END;
 
+CREATE TRIGGER seal_availability_exceptions_del AFTER DELETE ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', OLD.id); END;
+
+CREATE TRIGGER seal_availability_exceptions_ins AFTER INSERT ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', NEW.id); END;
+
+CREATE TRIGGER seal_availability_exceptions_upd AFTER UPDATE ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', OLD.id), hms_seal('availability_exceptions', NEW.id); END;
+
 -- conflicts
 
 CREATE TABLE conflicts (
@@ -572,6 +665,12 @@ BEGIN
         'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_credit_notes_del AFTER DELETE ON credit_notes BEGIN SELECT hms_seal('credit_notes', OLD.id); END;
+
+CREATE TRIGGER seal_credit_notes_ins AFTER INSERT ON credit_notes BEGIN SELECT hms_seal('credit_notes', NEW.id); END;
+
+CREATE TRIGGER seal_credit_notes_upd AFTER UPDATE ON credit_notes BEGIN SELECT hms_seal('credit_notes', OLD.id), hms_seal('credit_notes', NEW.id); END;
 
 -- dash_allocated
 
@@ -730,6 +829,26 @@ BEGIN
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
+CREATE TRIGGER seal_doctor_profiles_del AFTER DELETE ON doctor_profiles BEGIN SELECT hms_seal('doctor_profiles', OLD.id); END;
+
+CREATE TRIGGER seal_doctor_profiles_ins AFTER INSERT ON doctor_profiles BEGIN SELECT hms_seal('doctor_profiles', NEW.id); END;
+
+CREATE TRIGGER seal_doctor_profiles_upd AFTER UPDATE ON doctor_profiles BEGIN SELECT hms_seal('doctor_profiles', OLD.id), hms_seal('doctor_profiles', NEW.id); END;
+
+-- drafts
+
+CREATE TABLE drafts (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration')),
+    patient_id TEXT NOT NULL DEFAULT '',
+    title      TEXT NOT NULL,
+    fields     TEXT NOT NULL, -- JSON object: the form's texts by field name
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX drafts_user ON drafts (user_id, created_at);
+
 -- field_clock
 
 CREATE TABLE field_clock (
@@ -859,6 +978,12 @@ WHEN ((SELECT status FROM invoices WHERE id = old.invoice_id) IS NOT 'draft'
 BEGIN
     SELECT RAISE(ABORT, 'the lines of an issued invoice are never changed');
 END;
+
+CREATE TRIGGER seal_invoice_lines_del AFTER DELETE ON invoice_lines BEGIN SELECT hms_seal('invoice_lines', OLD.id); END;
+
+CREATE TRIGGER seal_invoice_lines_ins AFTER INSERT ON invoice_lines BEGIN SELECT hms_seal('invoice_lines', NEW.id); END;
+
+CREATE TRIGGER seal_invoice_lines_upd AFTER UPDATE ON invoice_lines BEGIN SELECT hms_seal('invoice_lines', OLD.id), hms_seal('invoice_lines', NEW.id); END;
 
 -- invoices
 
@@ -1023,6 +1148,57 @@ BEGIN
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount);
 END;
 
+CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;
+
+CREATE TRIGGER seal_invoices_ins AFTER INSERT ON invoices BEGIN SELECT hms_seal('invoices', NEW.id); END;
+
+CREATE TRIGGER seal_invoices_upd AFTER UPDATE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id), hms_seal('invoices', NEW.id); END;
+
+-- local_drugs
+
+CREATE TABLE local_drugs (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('substance', 'brand')),
+    name            TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
+    -- a brand's substances, joined with " + "
+    substances      TEXT NOT NULL DEFAULT '' CHECK (length(substances) <= 1000),
+    -- a substance's class IDs, joined with " "
+    classes         TEXT NOT NULL DEFAULT '' CHECK (length(classes) <= 1000),
+    -- forms and strengths, joined with "; "
+    forms           TEXT NOT NULL DEFAULT '' CHECK (length(forms) <= 1000),
+    created_by      TEXT NOT NULL DEFAULT '',
+    created_by_name TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    deleted_at      TEXT,
+    CHECK ((kind = 'substance') = (classes <> '')),
+    CHECK ((kind = 'brand') = (substances <> ''))
+) STRICT;
+
+CREATE INDEX local_drugs_created ON local_drugs (created_at, id);
+
+CREATE TRIGGER local_drugs_no_delete BEFORE DELETE ON local_drugs
+BEGIN
+    SELECT RAISE(ABORT, 'a local drug is never deleted');
+END;
+
+CREATE TRIGGER local_drugs_no_update BEFORE UPDATE ON local_drugs
+BEGIN
+    SELECT RAISE(ABORT, 'a local drug is never changed');
+END;
+
+CREATE TRIGGER local_drugs_outbox_insert AFTER INSERT ON local_drugs
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'local_drugs', new.id, 'insert', json_object(
+        'id', new.id, 'kind', new.kind, 'name', new.name, 'substances', new.substances,
+        'classes', new.classes, 'forms', new.forms, 'created_by', new.created_by,
+        'created_by_name', new.created_by_name, 'created_at', new.created_at,
+        'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
 -- notes
 
 CREATE TABLE notes (
@@ -1074,6 +1250,12 @@ BEGIN
         'author_name', new.author_name, 'created_at', new.created_at), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_notes_del AFTER DELETE ON notes BEGIN SELECT hms_seal('notes', OLD.id); END;
+
+CREATE TRIGGER seal_notes_ins AFTER INSERT ON notes BEGIN SELECT hms_seal('notes', NEW.id); END;
+
+CREATE TRIGGER seal_notes_upd AFTER UPDATE ON notes BEGIN SELECT hms_seal('notes', OLD.id), hms_seal('notes', NEW.id); END;
 
 -- outbox
 
@@ -1171,6 +1353,12 @@ BEGIN
         UNION ALL SELECT 'new_value', new.new_value WHERE old.new_value IS NOT new.new_value);
 END;
 
+CREATE TRIGGER seal_patient_changes_del AFTER DELETE ON patient_changes BEGIN SELECT hms_seal('patient_changes', OLD.id); END;
+
+CREATE TRIGGER seal_patient_changes_ins AFTER INSERT ON patient_changes BEGIN SELECT hms_seal('patient_changes', NEW.id); END;
+
+CREATE TRIGGER seal_patient_changes_upd AFTER UPDATE ON patient_changes BEGIN SELECT hms_seal('patient_changes', OLD.id), hms_seal('patient_changes', NEW.id); END;
+
 -- patient_duplicates
 
 CREATE TABLE patient_duplicates (
@@ -1256,6 +1444,12 @@ BEGIN
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
+CREATE TRIGGER seal_patient_duplicates_del AFTER DELETE ON patient_duplicates BEGIN SELECT hms_seal('patient_duplicates', OLD.id); END;
+
+CREATE TRIGGER seal_patient_duplicates_ins AFTER INSERT ON patient_duplicates BEGIN SELECT hms_seal('patient_duplicates', NEW.id); END;
+
+CREATE TRIGGER seal_patient_duplicates_upd AFTER UPDATE ON patient_duplicates BEGIN SELECT hms_seal('patient_duplicates', OLD.id), hms_seal('patient_duplicates', NEW.id); END;
+
 -- patient_events
 
 CREATE TABLE patient_events (
@@ -1309,6 +1503,12 @@ BEGIN
         UNION ALL SELECT 'ref_id', new.ref_id WHERE old.ref_id IS NOT new.ref_id
         UNION ALL SELECT 'by_user', new.by_user WHERE old.by_user IS NOT new.by_user);
 END;
+
+CREATE TRIGGER seal_patient_events_del AFTER DELETE ON patient_events BEGIN SELECT hms_seal('patient_events', OLD.id); END;
+
+CREATE TRIGGER seal_patient_events_ins AFTER INSERT ON patient_events BEGIN SELECT hms_seal('patient_events', NEW.id); END;
+
+CREATE TRIGGER seal_patient_events_upd AFTER UPDATE ON patient_events BEGIN SELECT hms_seal('patient_events', OLD.id), hms_seal('patient_events', NEW.id); END;
 
 -- patient_name_fts
 
@@ -1471,6 +1671,12 @@ BEGIN
     INSERT INTO patient_number_fts (rowid, digits) VALUES (new.activity_seq, new.phone_digits || ' ' || substr(new.mrn, -6));
 END;
 
+CREATE TRIGGER seal_patients_del AFTER DELETE ON patients BEGIN SELECT hms_seal('patients', OLD.id); END;
+
+CREATE TRIGGER seal_patients_ins AFTER INSERT ON patients BEGIN SELECT hms_seal('patients', NEW.id); END;
+
+CREATE TRIGGER seal_patients_upd AFTER UPDATE ON patients BEGIN SELECT hms_seal('patients', OLD.id), hms_seal('patients', NEW.id); END;
+
 -- payment_allocations
 
 CREATE TABLE payment_allocations (
@@ -1514,6 +1720,12 @@ BEGIN
         'payment_id', new.payment_id, 'invoice_id', new.invoice_id, 'amount', new.amount), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_payment_allocations_del AFTER DELETE ON payment_allocations BEGIN SELECT hms_seal('payment_allocations', OLD.payment_id || '/' || OLD.invoice_id); END;
+
+CREATE TRIGGER seal_payment_allocations_ins AFTER INSERT ON payment_allocations BEGIN SELECT hms_seal('payment_allocations', NEW.payment_id || '/' || NEW.invoice_id); END;
+
+CREATE TRIGGER seal_payment_allocations_upd AFTER UPDATE ON payment_allocations BEGIN SELECT hms_seal('payment_allocations', OLD.payment_id || '/' || OLD.invoice_id), hms_seal('payment_allocations', NEW.payment_id || '/' || NEW.invoice_id); END;
 
 -- payments
 
@@ -1593,6 +1805,12 @@ BEGIN
     FROM sync_meta;
 END;
 
+CREATE TRIGGER seal_payments_del AFTER DELETE ON payments BEGIN SELECT hms_seal('payments', OLD.id); END;
+
+CREATE TRIGGER seal_payments_ins AFTER INSERT ON payments BEGIN SELECT hms_seal('payments', NEW.id); END;
+
+CREATE TRIGGER seal_payments_upd AFTER UPDATE ON payments BEGIN SELECT hms_seal('payments', OLD.id), hms_seal('payments', NEW.id); END;
+
 -- prescription_items
 
 CREATE TABLE prescription_items (
@@ -1634,6 +1852,12 @@ BEGIN
         'quantity', new.quantity, 'instructions', new.instructions), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_prescription_items_del AFTER DELETE ON prescription_items BEGIN SELECT hms_seal('prescription_items', OLD.id); END;
+
+CREATE TRIGGER seal_prescription_items_ins AFTER INSERT ON prescription_items BEGIN SELECT hms_seal('prescription_items', NEW.id); END;
+
+CREATE TRIGGER seal_prescription_items_upd AFTER UPDATE ON prescription_items BEGIN SELECT hms_seal('prescription_items', OLD.id), hms_seal('prescription_items', NEW.id); END;
 
 -- prescription_status_events
 
@@ -1683,6 +1907,12 @@ BEGIN
     SELECT RAISE(ABORT, 'a prescription is completed or cancelled only after it was issued');
 END;
 
+CREATE TRIGGER seal_prescription_status_events_del AFTER DELETE ON prescription_status_events BEGIN SELECT hms_seal('prescription_status_events', OLD.id); END;
+
+CREATE TRIGGER seal_prescription_status_events_ins AFTER INSERT ON prescription_status_events BEGIN SELECT hms_seal('prescription_status_events', NEW.id); END;
+
+CREATE TRIGGER seal_prescription_status_events_upd AFTER UPDATE ON prescription_status_events BEGIN SELECT hms_seal('prescription_status_events', OLD.id), hms_seal('prescription_status_events', NEW.id); END;
+
 -- prescriptions
 
 CREATE TABLE prescriptions (
@@ -1718,6 +1948,12 @@ BEGIN
         'created_at', new.created_at), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_prescriptions_del AFTER DELETE ON prescriptions BEGIN SELECT hms_seal('prescriptions', OLD.id); END;
+
+CREATE TRIGGER seal_prescriptions_ins AFTER INSERT ON prescriptions BEGIN SELECT hms_seal('prescriptions', NEW.id); END;
+
+CREATE TRIGGER seal_prescriptions_upd AFTER UPDATE ON prescriptions BEGIN SELECT hms_seal('prescriptions', OLD.id), hms_seal('prescriptions', NEW.id); END;
 
 -- price_items
 
@@ -1768,6 +2004,12 @@ BEGIN
         'deleted_at', new.deleted_at), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_price_items_del AFTER DELETE ON price_items BEGIN SELECT hms_seal('price_items', OLD.id); END;
+
+CREATE TRIGGER seal_price_items_ins AFTER INSERT ON price_items BEGIN SELECT hms_seal('price_items', NEW.id); END;
+
+CREATE TRIGGER seal_price_items_upd AFTER UPDATE ON price_items BEGIN SELECT hms_seal('price_items', OLD.id), hms_seal('price_items', NEW.id); END;
 
 -- problems
 
@@ -1842,6 +2084,12 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
 END;
 
+CREATE TRIGGER seal_problems_del AFTER DELETE ON problems BEGIN SELECT hms_seal('problems', OLD.id); END;
+
+CREATE TRIGGER seal_problems_ins AFTER INSERT ON problems BEGIN SELECT hms_seal('problems', NEW.id); END;
+
+CREATE TRIGGER seal_problems_upd AFTER UPDATE ON problems BEGIN SELECT hms_seal('problems', OLD.id), hms_seal('problems', NEW.id); END;
+
 -- pushed_rows
 
 CREATE TABLE pushed_rows (
@@ -1882,6 +2130,12 @@ BEGIN
     FROM sync_meta;
 END;
 
+CREATE TRIGGER seal_receipts_del AFTER DELETE ON receipts BEGIN SELECT hms_seal('receipts', OLD.payment_id); END;
+
+CREATE TRIGGER seal_receipts_ins AFTER INSERT ON receipts BEGIN SELECT hms_seal('receipts', NEW.payment_id); END;
+
+CREATE TRIGGER seal_receipts_upd AFTER UPDATE ON receipts BEGIN SELECT hms_seal('receipts', OLD.payment_id), hms_seal('receipts', NEW.payment_id); END;
+
 -- report_files
 
 CREATE TABLE report_files (
@@ -1907,6 +2161,12 @@ BEGIN
         'report_id', new.report_id), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_report_files_del AFTER DELETE ON report_files BEGIN SELECT hms_seal('report_files', OLD.report_id); END;
+
+CREATE TRIGGER seal_report_files_ins AFTER INSERT ON report_files BEGIN SELECT hms_seal('report_files', NEW.report_id); END;
+
+CREATE TRIGGER seal_report_files_upd AFTER UPDATE ON report_files BEGIN SELECT hms_seal('report_files', OLD.report_id), hms_seal('report_files', NEW.report_id); END;
 
 -- reports
 
@@ -1960,6 +2220,12 @@ BEGIN
     FROM sync_meta;
 END;
 
+CREATE TRIGGER seal_reports_del AFTER DELETE ON reports BEGIN SELECT hms_seal('reports', OLD.id); END;
+
+CREATE TRIGGER seal_reports_ins AFTER INSERT ON reports BEGIN SELECT hms_seal('reports', NEW.id); END;
+
+CREATE TRIGGER seal_reports_upd AFTER UPDATE ON reports BEGIN SELECT hms_seal('reports', OLD.id), hms_seal('reports', NEW.id); END;
+
 -- schema_migrations
 
 CREATE TABLE schema_migrations (
@@ -1979,6 +2245,12 @@ CREATE TABLE settings (
     value      TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) STRICT;
+
+CREATE TRIGGER seal_settings_del AFTER DELETE ON settings BEGIN SELECT hms_seal('settings', OLD.key); END;
+
+CREATE TRIGGER seal_settings_ins AFTER INSERT ON settings BEGIN SELECT hms_seal('settings', NEW.key); END;
+
+CREATE TRIGGER seal_settings_upd AFTER UPDATE ON settings BEGIN SELECT hms_seal('settings', OLD.key), hms_seal('settings', NEW.key); END;
 
 CREATE TRIGGER settings_key_fixed BEFORE UPDATE OF key ON settings WHEN new.key IS NOT old.key
 BEGIN
@@ -2047,7 +2319,7 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1))) STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0)) STRICT;
 
 -- users
 
@@ -2068,11 +2340,17 @@ CREATE TABLE users (
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
     deleted_at           TEXT,
-    server_seq           INTEGER,
+    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0,
     CHECK ((role = 'patient') = (patient_id IS NOT NULL))
 ) STRICT;
 
 CREATE INDEX users_role_status ON users (role, status);
+
+CREATE TRIGGER seal_users_del AFTER DELETE ON users BEGIN SELECT hms_seal('users', OLD.id); END;
+
+CREATE TRIGGER seal_users_ins AFTER INSERT ON users BEGIN SELECT hms_seal('users', NEW.id); END;
+
+CREATE TRIGGER seal_users_upd AFTER UPDATE ON users BEGIN SELECT hms_seal('users', OLD.id), hms_seal('users', NEW.id); END;
 
 CREATE TRIGGER users_key_fixed BEFORE UPDATE OF id ON users WHEN new.id IS NOT old.id
 BEGIN
@@ -2133,6 +2411,13 @@ BEGIN
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
+CREATE TRIGGER users_session_gen AFTER UPDATE OF role, status, password_hash, deleted_at ON users
+WHEN new.role IS NOT old.role OR new.status IS NOT old.status OR new.deleted_at IS NOT old.deleted_at
+    OR (new.password_hash IS NOT old.password_hash AND new.must_change_password = 1)
+BEGIN
+    UPDATE users SET session_gen = session_gen + 1 WHERE id = new.id;
+END;
+
 -- vitals
 
 CREATE TABLE vitals (
@@ -2156,6 +2441,12 @@ CREATE TABLE vitals (
 ) STRICT;
 
 CREATE INDEX vitals_patient ON vitals (patient_id, taken_at, id);
+
+CREATE TRIGGER seal_vitals_del AFTER DELETE ON vitals BEGIN SELECT hms_seal('vitals', OLD.id); END;
+
+CREATE TRIGGER seal_vitals_ins AFTER INSERT ON vitals BEGIN SELECT hms_seal('vitals', NEW.id); END;
+
+CREATE TRIGGER seal_vitals_upd AFTER UPDATE ON vitals BEGIN SELECT hms_seal('vitals', OLD.id), hms_seal('vitals', NEW.id); END;
 
 CREATE TRIGGER vitals_key_fixed BEFORE UPDATE OF id ON vitals WHEN new.id IS NOT old.id
 BEGIN

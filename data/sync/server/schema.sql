@@ -12,6 +12,7 @@ CREATE ROLE hms_desk NOLOGIN;
 CREATE SCHEMA sync;
 GRANT USAGE ON SCHEMA sync TO hms_desk;
 
+CREATE SEQUENCE sync.audit_refused_id_seq AS bigint;
 CREATE SEQUENCE sync.change_log_seq_seq AS bigint;
 
 -- sync.applied_ops
@@ -46,9 +47,25 @@ CREATE TABLE sync.audit_log (
     prev_hash text NOT NULL,
     entry jsonb NOT NULL,
     received_at timestamp with time zone NOT NULL DEFAULT now(),
+    generation integer NOT NULL DEFAULT 0,
     CONSTRAINT audit_log_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
-    CONSTRAINT audit_log_pkey PRIMARY KEY (site_id, local_seq)
+    CONSTRAINT audit_log_pkey PRIMARY KEY (site_id, generation, local_seq)
 );
+
+-- sync.audit_refused
+
+CREATE TABLE sync.audit_refused (
+    id bigint NOT NULL DEFAULT nextval('sync.audit_refused_id_seq'::regclass),
+    site_id uuid NOT NULL,
+    generation integer NOT NULL,
+    local_seq bigint NOT NULL,
+    held_hash text NOT NULL,
+    entry jsonb NOT NULL,
+    received_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT audit_refused_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT audit_refused_pkey PRIMARY KEY (id)
+);
+CREATE INDEX audit_refused_site ON sync.audit_refused USING btree (site_id, generation, local_seq);
 
 -- sync.change_log
 
@@ -67,6 +84,19 @@ CREATE TABLE sync.change_log (
 );
 CREATE INDEX change_log_cursor ON sync.change_log USING btree (txid, seq);
 CREATE TRIGGER change_log_patient_duplicates AFTER INSERT ON sync.change_log FOR EACH ROW WHEN (new.entity = 'patients'::text AND new.deleted_hlc IS NULL) EXECUTE FUNCTION sync.flag_patient_duplicates();
+
+-- sync.desk_logins
+
+CREATE TABLE sync.desk_logins (
+    login text NOT NULL,
+    site_id uuid,
+    created_at timestamp with time zone NOT NULL DEFAULT now(),
+    bound_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT desk_logins_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT desk_logins_pkey PRIMARY KEY (login),
+    CONSTRAINT desk_logins_site_id_key UNIQUE (site_id)
+);
 
 -- sync.entities
 
@@ -171,28 +201,36 @@ AS $function$
         OR (p_from = 'conflict' AND p_to = 'cancelled')
 $function$;
 
+-- sync.check_site(uuid)
+
+CREATE OR REPLACE FUNCTION sync.check_site(p_site uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_site uuid := sync.session_site();
+BEGIN
+    IF v_site IS NULL THEN
+        RAISE EXCEPTION 'the login % has not enrolled a desk yet', session_user USING ERRCODE = 'HM001';
+    END IF;
+    IF p_site IS DISTINCT FROM v_site THEN
+        RAISE EXCEPTION 'the login % is desk %, it may not act as desk %', session_user, v_site, p_site
+            USING ERRCODE = 'HM004';
+    END IF;
+END
+$function$;
+
 -- sync.enroll(uuid,text)
 
 CREATE OR REPLACE FUNCTION sync.enroll(p_site uuid, p_app_version text)
  RETURNS text
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-DECLARE
-    v_code text;
-BEGIN
-    -- Codes are handed out one enrollment at a time, with no gaps.
-    LOCK TABLE sync.sites IN SHARE ROW EXCLUSIVE MODE;
-    SELECT desk_code INTO v_code FROM sync.sites WHERE site_id = p_site;
-    IF FOUND THEN
-        UPDATE sync.sites SET app_version = p_app_version WHERE site_id = p_site;
-        RETURN v_code;
-    END IF;
-    SELECT 'D' || (coalesce(max(substr(desk_code, 2)::int), 0) + 1) INTO v_code FROM sync.sites;
-    INSERT INTO sync.sites (site_id, desk_code, app_version) VALUES (p_site, v_code, p_app_version);
-    RETURN v_code;
-END
+    SELECT sync.enroll(p_site, p_app_version, NULL)
 $function$;
 GRANT EXECUTE ON FUNCTION sync.enroll(uuid,text) TO hms_desk;
 
@@ -205,20 +243,33 @@ CREATE OR REPLACE FUNCTION sync.enroll(p_site uuid, p_app_version text, p_code t
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
-    v_code text;
+    v_bound uuid;
+    v_code  text;
 BEGIN
+    -- Codes are handed out one enrollment at a time, with no gaps.
     LOCK TABLE sync.sites IN SHARE ROW EXCLUSIVE MODE;
-    SELECT desk_code INTO v_code FROM sync.sites WHERE site_id = p_site;
+    v_bound := sync.session_site();
+    IF v_bound IS NOT NULL AND v_bound IS DISTINCT FROM p_site THEN
+        RAISE EXCEPTION 'the login % enrolled desk % already, it may not enroll desk %', session_user, v_bound, p_site
+            USING ERRCODE = 'HM004';
+    END IF;
+    IF v_bound IS NULL AND EXISTS (SELECT 1 FROM sync.desk_logins l WHERE l.site_id = p_site) THEN
+        RAISE EXCEPTION 'desk % belongs to another login', p_site USING ERRCODE = 'HM004';
+    END IF;
+    SELECT s.desk_code INTO v_code FROM sync.sites s WHERE s.site_id = p_site;
     IF FOUND THEN
         UPDATE sync.sites SET app_version = p_app_version WHERE site_id = p_site;
-        RETURN v_code;
-    END IF;
-    IF coalesce(p_code, '') ~ '^D[1-9][0-9]*$' AND NOT EXISTS (SELECT 1 FROM sync.sites WHERE desk_code = p_code) THEN
-        v_code := p_code;
     ELSE
-        SELECT 'D' || (coalesce(max(substr(desk_code, 2)::int), 0) + 1) INTO v_code FROM sync.sites;
+        IF coalesce(p_code, '') ~ '^D[1-9][0-9]*$' AND NOT EXISTS (SELECT 1 FROM sync.sites WHERE desk_code = p_code) THEN
+            v_code := p_code;
+        ELSE
+            SELECT 'D' || (coalesce(max(substr(desk_code, 2)::int), 0) + 1) INTO v_code FROM sync.sites;
+        END IF;
+        INSERT INTO sync.sites (site_id, desk_code, app_version) VALUES (p_site, v_code, p_app_version);
     END IF;
-    INSERT INTO sync.sites (site_id, desk_code, app_version) VALUES (p_site, v_code, p_app_version);
+    IF v_bound IS NULL THEN
+        UPDATE sync.desk_logins SET site_id = p_site, bound_at = now() WHERE login = session_user;
+    END IF;
     RETURN v_code;
 END
 $function$;
@@ -278,7 +329,6 @@ BEGIN
     RETURN NULL;
 END
 $function$;
-GRANT EXECUTE ON FUNCTION sync.flag_patient_duplicates() TO PUBLIC;
 
 -- sync.handshake()
 
@@ -296,6 +346,21 @@ GRANT EXECUTE ON FUNCTION sync.handshake() TO hms_desk;
 
 CREATE OR REPLACE FUNCTION sync.holds(p_site uuid, p_op_id uuid, p_txid xid8, p_seq bigint, OUT has_op boolean, OUT has_cursor boolean)
  RETURNS record
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT h.has_op, h.has_cursor INTO has_op, has_cursor FROM sync.holds_as(p_site, p_op_id, p_txid, p_seq) h;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.holds(uuid,uuid,xid8,bigint) TO hms_desk;
+
+-- sync.holds_as(uuid,uuid,xid8,bigint)
+
+CREATE OR REPLACE FUNCTION sync.holds_as(p_site uuid, p_op_id uuid, p_txid xid8, p_seq bigint, OUT has_op boolean, OUT has_cursor boolean)
+ RETURNS record
  LANGUAGE sql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -303,7 +368,6 @@ AS $function$
     SELECT p_op_id IS NULL OR EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.op_id = p_op_id AND a.site_id = p_site),
            p_seq = 0 OR EXISTS (SELECT 1 FROM sync.change_log c WHERE c.txid = p_txid AND c.seq = p_seq)
 $function$;
-GRANT EXECUTE ON FUNCTION sync.holds(uuid,uuid,xid8,bigint) TO hms_desk;
 
 -- sync.is_desk_hlc(text,uuid)
 
@@ -345,7 +409,6 @@ AS $function$
             || '|' || (p->>'birth_date')
     END
 $function$;
-GRANT EXECUTE ON FUNCTION sync.patient_identity(jsonb) TO PUBLIC;
 
 -- sync.prune(interval,interval)
 
@@ -362,10 +425,15 @@ BEGIN
     -- One prune at a time; desks push and pull on meanwhile.
     PERFORM pg_advisory_xact_lock(hashtext('hms sync prune'));
     SELECT s.pulled_txid, s.pulled_seq, s.desk_code, s.pulled_at INTO v_txid, v_seq, held_by, held_since
-    FROM sync.sites s ORDER BY s.pulled_txid, s.pulled_seq LIMIT 1;
+    FROM sync.sites s
+    WHERE NOT EXISTS (SELECT 1 FROM sync.desk_logins l WHERE l.site_id = s.site_id AND l.revoked_at IS NOT NULL)
+    ORDER BY s.pulled_txid, s.pulled_seq LIMIT 1;
     IF NOT FOUND THEN
-        v_txid := '0';
-        v_seq := 0;
+        SELECT c.txid, c.seq + 1 INTO v_txid, v_seq FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1;
+        IF NOT FOUND THEN
+            v_txid := '0';
+            v_seq := 0;
+        END IF;
     END IF;
 
     WITH below AS (
@@ -401,6 +469,21 @@ CREATE OR REPLACE FUNCTION sync.pull(p_site uuid, p_txid xid8, p_seq bigint, p_l
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN QUERY SELECT * FROM sync.pull_as(p_site, p_txid, p_seq, p_limit);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
+
+-- sync.pull_as(uuid,xid8,bigint,integer)
+
+CREATE OR REPLACE FUNCTION sync.pull_as(p_site uuid, p_txid xid8, p_seq bigint, p_limit integer)
+ RETURNS TABLE(txid xid8, seq bigint, entity text, row_id text, origin_site uuid, hlc text, row_snapshot jsonb, field_hlc jsonb, deleted_hlc text, server_set jsonb)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
  SET enable_sort TO 'off'
 AS $function$
 BEGIN
@@ -419,11 +502,25 @@ BEGIN
     LIMIT least(greatest(p_limit, 1), 10000);
 END
 $function$;
-GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
 
 -- sync.pulled(uuid,xid8,bigint)
 
 CREATE OR REPLACE FUNCTION sync.pulled(p_site uuid, p_txid xid8, p_seq bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    PERFORM sync.pulled_as(p_site, p_txid, p_seq);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pulled(uuid,xid8,bigint) TO hms_desk;
+
+-- sync.pulled_as(uuid,xid8,bigint)
+
+CREATE OR REPLACE FUNCTION sync.pulled_as(p_site uuid, p_txid xid8, p_seq bigint)
  RETURNS void
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -436,11 +533,25 @@ BEGIN
     END IF;
 END
 $function$;
-GRANT EXECUTE ON FUNCTION sync.pulled(uuid,xid8,bigint) TO hms_desk;
 
 -- sync.push(uuid,jsonb)
 
 CREATE OR REPLACE FUNCTION sync.push(p_site uuid, p_ops jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN sync.push_as(p_site, p_ops);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.push(uuid,jsonb) TO hms_desk;
+
+-- sync.push_as(uuid,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_as(p_site uuid, p_ops jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -758,7 +869,21 @@ BEGIN
     RETURN to_jsonb(v_results);
 END
 $function$;
-GRANT EXECUTE ON FUNCTION sync.push(uuid,jsonb) TO hms_desk;
+
+-- sync.push_audit(uuid,integer,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit(p_site uuid, p_generation integer, p_rows jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN sync.push_audit_gen_as(p_site, p_generation, p_rows);
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.push_audit(uuid,integer,jsonb) TO hms_desk;
 
 -- sync.push_audit(uuid,jsonb)
 
@@ -769,24 +894,110 @@ CREATE OR REPLACE FUNCTION sync.push_audit(p_site uuid, p_rows jsonb)
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 BEGIN
-    PERFORM 1 FROM sync.sites WHERE site_id = p_site;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
-    END IF;
-    IF jsonb_typeof(p_rows) IS DISTINCT FROM 'array' THEN
-        RAISE EXCEPTION 'the audit rows must be a JSON array' USING ERRCODE = '22023';
-    END IF;
-    INSERT INTO sync.audit_log (site_id, local_seq, hash, prev_hash, entry)
-    SELECT p_site, (r->>'seq')::bigint, r->>'hash', r->>'prev_hash', r FROM jsonb_array_elements(p_rows) r
-    ON CONFLICT (site_id, local_seq) DO NOTHING;
-    RETURN coalesce((SELECT max(local_seq) FROM sync.audit_log WHERE site_id = p_site), 0);
+    PERFORM sync.check_site(p_site);
+    RETURN sync.push_audit_as(p_site, p_rows);
 END
 $function$;
 GRANT EXECUTE ON FUNCTION sync.push_audit(uuid,jsonb) TO hms_desk;
 
+-- sync.push_audit_as(uuid,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit_as(p_site uuid, p_rows jsonb)
+ RETURNS bigint
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT (sync.push_audit_gen_as(p_site, 0, p_rows)->>'last')::bigint
+$function$;
+
+-- sync.push_audit_gen_as(uuid,integer,jsonb)
+
+CREATE OR REPLACE FUNCTION sync.push_audit_gen_as(p_site uuid, p_generation integer, p_rows jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_refused jsonb;
+    v_first   bigint;
+BEGIN
+    IF jsonb_typeof(p_rows) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'the audit rows must be a JSON array' USING ERRCODE = '22023';
+    END IF;
+    IF p_generation IS NULL OR p_generation < 0 THEN
+        RAISE EXCEPTION 'the audit generation must be 0 or more' USING ERRCODE = '22023';
+    END IF;
+    -- The rows sent where the server holds other ones: refused, kept
+    -- aside. From the first of them on, nothing of the batch is taken in
+    -- this generation (what follows belongs with it, in the next one).
+    WITH refused AS (
+        INSERT INTO sync.audit_refused (site_id, generation, local_seq, held_hash, entry)
+        SELECT p_site, p_generation, a.local_seq, a.hash, r
+        FROM jsonb_array_elements(p_rows) r
+        JOIN sync.audit_log a ON a.site_id = p_site AND a.generation = p_generation AND a.local_seq = (r->>'seq')::bigint
+        WHERE a.entry IS DISTINCT FROM r
+        RETURNING local_seq
+    )
+    SELECT coalesce(jsonb_agg(local_seq ORDER BY local_seq), '[]'), min(local_seq) INTO v_refused, v_first FROM refused;
+    INSERT INTO sync.audit_log (site_id, generation, local_seq, hash, prev_hash, entry)
+    SELECT p_site, p_generation, (r->>'seq')::bigint, r->>'hash', r->>'prev_hash', r FROM jsonb_array_elements(p_rows) r
+    WHERE v_first IS NULL OR (r->>'seq')::bigint < v_first
+    ON CONFLICT (site_id, generation, local_seq) DO NOTHING;
+    RETURN jsonb_build_object('last', coalesce((SELECT max(local_seq) FROM sync.audit_log
+                                                WHERE site_id = p_site AND generation = p_generation), 0),
+                              'refused', v_refused);
+END
+$function$;
+
+-- sync.session_site()
+
+CREATE OR REPLACE FUNCTION sync.session_site()
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_site    uuid;
+    v_revoked timestamptz;
+BEGIN
+    SELECT l.site_id, l.revoked_at INTO v_site, v_revoked FROM sync.desk_logins l WHERE l.login = session_user;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the login % is not a desk of this server: the server''s administrator gives each desk its own login (hms server add-desk)',
+            session_user USING ERRCODE = 'HM002';
+    END IF;
+    IF v_revoked IS NOT NULL THEN
+        RAISE EXCEPTION 'the login % was revoked on %', session_user, v_revoked USING ERRCODE = 'HM003';
+    END IF;
+    RETURN v_site;
+END
+$function$;
+
 -- sync.site_state(uuid)
 
 CREATE OR REPLACE FUNCTION sync.site_state(p_site uuid, OUT last_op_seq bigint, OUT log_txid xid8, OUT log_seq bigint)
+ RETURNS record
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF sync.session_site() IS NOT NULL THEN
+        PERFORM sync.check_site(p_site);
+    END IF;
+    SELECT s.last_op_seq, s.log_txid, s.log_seq INTO last_op_seq, log_txid, log_seq FROM sync.site_state_as(p_site) s;
+    IF sync.session_site() IS NULL THEN
+        last_op_seq := NULL;
+    END IF;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.site_state(uuid) TO hms_desk;
+
+-- sync.site_state_as(uuid)
+
+CREATE OR REPLACE FUNCTION sync.site_state_as(p_site uuid, OUT last_op_seq bigint, OUT log_txid xid8, OUT log_seq bigint)
  RETURNS record
  LANGUAGE sql
  STABLE SECURITY DEFINER
@@ -796,7 +1007,6 @@ AS $function$
            coalesce((SELECT c.txid FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), '0'::xid8),
            coalesce((SELECT c.seq FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), 0)
 $function$;
-GRANT EXECUTE ON FUNCTION sync.site_state(uuid) TO hms_desk;
 
 -- sync.take_appointment_slot(text,jsonb)
 
