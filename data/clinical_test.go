@@ -210,7 +210,14 @@ func TestClinicalValidation(t *testing.T) {
 		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleDoctor].ID); err != nil {
 			t.Fatal(err)
 		}
-		mustRefuseClinical(t, c, app.EINVALID, "doctor", assign(func(a *app.AssignmentCreate) {}))
+		// The doctor's own session ends at its next call...
+		mustRefuseClinical(t, c, app.ESESSION, "", assign(func(a *app.AssignmentCreate) {}))
+		// ...and nobody can assign patients to a deactivated doctor.
+		mustRefuseClinical(t, c, app.EINVALID, "doctor", func() error {
+			_, err := cl.AssignDoctor(c.ctx(app.RoleAdmin), app.AssignmentCreate{PatientID: own,
+				DoctorID: c.users[app.RoleDoctor].ID, Reason: "Diabetes care", StartDate: "2026-11-25", EndDate: "2027-11-25"})
+			return err
+		})
 	})
 }
 

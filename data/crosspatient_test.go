@@ -89,6 +89,19 @@ func eachWrite(b *otherPatient, name string, call func(id string) (any, error)) 
 
 // crossPatient lists every method a patient may call, with its probe.
 var crossPatient = map[string]probe{
+	"DraftService.SaveDrafts": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return eachWrite(b, "SaveDrafts", func(id string) (any, error) {
+			return nil, c.svc.Drafts.SaveDrafts(ctx, []app.Draft{{Kind: app.DraftNote, PatientID: id,
+				Title: "Note", Fields: map[string]string{"text": "written over another's chart"}}})
+		})
+	},
+	"DraftService.FindMyDrafts": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		d, err := c.svc.Drafts.FindMyDrafts(ctx)
+		return []outcome{got("FindMyDrafts", d, err)}
+	},
+	"DraftService.DiscardDraft": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return eachWrite(b, "DiscardDraft", func(id string) (any, error) { return nil, c.svc.Drafts.DiscardDraft(ctx, id) })
+	},
 	"UserService.Login": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		s, err := c.svc.Users.Login(ctx, b.username, "not yannis's password")
 		return []outcome{{call: "Login", value: s, err: err, invalid: true}}

@@ -31,6 +31,13 @@ func (s *DraftService) SaveDrafts(ctx context.Context, drafts []app.Draft) error
 			if err := d.Validate(); err != nil {
 				return err
 			}
+			// A draft names only a patient whose record the caller may see,
+			// so the audit row it writes cannot be hung on someone else's.
+			if d.PatientID != "" {
+				if err := authorize(app.CanViewPatient(tx.caller, d.PatientID)); err != nil {
+					return err
+				}
+			}
 			fields, err := json.Marshal(d.Fields)
 			if err != nil {
 				return err

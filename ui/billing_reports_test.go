@@ -151,7 +151,7 @@ func TestPriceListAdminChangesPriceFromADay(t *testing.T) {
 		!in.ValidFrom.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, athens)) {
 		t.Errorf("change = %+v", in)
 	}
-	d.waitFor("the confirmation", func() bool { return d.shows("CONS-GP General consultation costs 50.00 EUR (tax 24%) from 2026-04-01.") })
+	d.waitFor("the confirmation", func() bool { return d.shows("CONS-GP General consultation costs 50.00 EUR (tax 24%) from Wed 2026-04-01.") })
 	if d.called("FindPriceItems") == lists {
 		t.Error("the list was not reloaded after the change")
 	}
@@ -226,7 +226,7 @@ func TestPriceListAdminRetiresItem(t *testing.T) {
 	v.list.Select(0)
 	test.Tap(v.detail.retire)
 	d.tapButton("Retire")
-	d.waitFor("the retirement", func() bool { return d.shows("CONS-GP General consultation is retired from 2026-03-02.") })
+	d.waitFor("the retirement", func() bool { return d.shows("CONS-GP General consultation is retired from Mon 2026-03-02.") })
 	if got := d.callsOf("RetirePriceItem"); !slices.Equal(got, []any{"CONS-GP"}) {
 		t.Errorf("RetirePriceItem calls = %v", got)
 	}
