@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,17 +54,21 @@ type Options struct {
 // DB is an open HMS database: one writer connection (transactions begin
 // IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
 type DB struct {
-	path   string
-	w      *sql.DB
-	r      *sql.DB
-	ckpt   *checkpointer
-	now    func() time.Time
-	hash   app.HashParams
-	key    []byte
-	siteID string
-	desk   string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock  *hlc.Clock // stamps the outbox (outbox.go)
-	queued signal     // a commit queued outbox rows (syncstore.go)
+	path string
+	w    *sql.DB
+	r    *sql.DB
+	ckpt *checkpointer
+	now  func() time.Time
+	hash app.HashParams
+	// hashing admits the password checks run at once: argon2id takes a
+	// core for its whole run, so at most all cores but one hash, and the
+	// desk's other work (a payment at the till) keeps a core.
+	hashing chan struct{}
+	key     []byte
+	siteID  string
+	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock   *hlc.Clock // stamps the outbox (outbox.go)
+	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 }
@@ -96,7 +101,8 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{path: path, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
+	db := &DB{path: path, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode,
+		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 	if db.now == nil {
 		db.now = time.Now
 	}

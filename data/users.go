@@ -156,6 +156,8 @@ func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
 		s.burnHash(pw)
 		return v, nil
 	}
+	s.db.hashing <- struct{}{}
+	defer func() { <-s.db.hashing }()
 	ok, rehash, err := app.CheckPasswordHash(hash, pw, s.db.hash)
 	if err != nil {
 		return v, err
@@ -229,6 +231,8 @@ func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string) (
 // burnHash spends the time of one password check, so that an unknown user
 // or a locked account answers as slowly as a wrong password.
 func (s *UserService) burnHash(pw string) {
+	s.db.hashing <- struct{}{}
+	defer func() { <-s.db.hashing }()
 	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
 	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
 }
@@ -296,9 +300,26 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// passwordNotClinic refuses a password too close to the clinic's name
+// (app.ValidatePassword with the name from the settings), besides the
+// username and the person's names app's validation already refused.
+func (db *DB) passwordNotClinic(ctx context.Context, field, pw, username string, names ...string) error {
+	st, err := readSettings(ctx, db.r)
+	if err != nil {
+		return internal("user.password", err)
+	}
+	if err := app.ValidatePassword(pw, username, append(names, st.ClinicName)...); err != nil {
+		return &app.Error{Code: app.EINVALID, Field: field, Message: app.ErrorMessage(err)}
+	}
+	return nil
+}
+
 // RegisterStaff implements app.UserService.
 func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration) (*app.User, error) {
 	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.FullName); err != nil {
 		return nil, err
 	}
 	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
@@ -319,6 +340,9 @@ func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration
 // RegisterPatient implements app.UserService.
 func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistration) (*app.User, error) {
 	if err := r.Validate(s.db.now()); err != nil {
+		return nil, err
+	}
+	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.GivenName, r.FamilyName); err != nil {
 		return nil, err
 	}
 	var u *app.User
@@ -351,6 +375,9 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 			return err
 		}
 		if err := c.Validate(); err != nil {
+			return err
+		}
+		if err := s.db.passwordNotClinic(tx.ctx, "password", c.Password, c.Username, c.FullName); err != nil {
 			return err
 		}
 		if c.Role == app.RolePatient {
@@ -539,7 +566,7 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 // ResetPassword implements app.UserService.
 func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
 	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
-		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
+		if err := s.db.passwordNotClinic(tx.ctx, "password", newPassword, u.Username, u.FullName); err != nil {
 			return "", err
 		}
 		hash, err := app.HashPassword(newPassword, tx.db.hash)
@@ -563,7 +590,7 @@ func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPasswo
 		if err != nil {
 			return err
 		}
-		if app.ValidatePassword(newPassword, u.Username) == nil && newPassword != oldPassword {
+		if s.db.passwordNotClinic(ctx, "new_password", newPassword, u.Username, u.FullName) == nil && newPassword != oldPassword {
 			if v, err = s.verify(u, hash, oldPassword); err != nil {
 				return internal("user.change_password", err)
 			}
@@ -582,8 +609,8 @@ func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPasswo
 		if err != nil {
 			return err
 		}
-		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
-			return &app.Error{Code: app.EINVALID, Field: "new_password", Message: app.ErrorMessage(err)}
+		if err := s.db.passwordNotClinic(ctx, "new_password", newPassword, u.Username, u.FullName); err != nil {
+			return err
 		}
 		if newPassword == oldPassword {
 			return app.FieldErrorf("new_password", "The new password must differ from the current one.")
