@@ -23,7 +23,7 @@ import (
 // These tests run hms end to end through run(), on real SQLite files in
 // t.TempDir(). Password hashing is made cheap so they stay fast.
 
-const adminPassword = "correct horse battery staple"
+const adminPassword = "tulip orbit canvas ferry"
 
 func TestMain(m *testing.M) {
 	dataOptions.HashParams = app.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}

@@ -2,35 +2,91 @@ package app
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
-//go:embed common_passwords.txt
-var commonPasswordsText string
+// commonPasswordsGz is the list of common passwords and words the policy
+// refuses: about 75,000 entries from zxcvbn's frequency lists (MIT; see
+// common_passwords.LICENSE.txt beside it) and 125 long ones from breach
+// corpora, gzip-compressed, one a line.
+//
+//go:embed common_passwords.txt.gz
+var commonPasswordsGz []byte
 
-var commonPasswords = func() map[string]bool {
-	m := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(commonPasswordsText))
+// commonPasswords is the list, read once when a password is first checked.
+var commonPasswords = sync.OnceValue(func() map[string]bool {
+	m := make(map[string]bool, 80_000)
+	zr, err := gzip.NewReader(bytes.NewReader(commonPasswordsGz))
+	if err != nil {
+		panic("the embedded list of common passwords is damaged: " + err.Error())
+	}
+	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
-		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
-			m[strings.ToLower(w)] = true
+		if w := strings.TrimSpace(sc.Text()); w != "" {
+			m[w] = true
 		}
 	}
+	if err := sc.Err(); err != nil {
+		panic("the embedded list of common passwords is damaged: " + err.Error())
+	}
 	return m
-}()
+})
+
+// CommonPasswordCount is the number of entries of the embedded list.
+func CommonPasswordCount() int { return len(commonPasswords()) }
+
+// foldPassword is a password as the policy compares it: NFKC (full-width
+// and other compatibility forms become plain letters and digits), case
+// folded, without spaces.
+func foldPassword(s string) string {
+	s = cases.Fold().String(norm.NFKC.String(s))
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// leet undoes the usual letter-for-digit and letter-for-symbol swaps.
+var leet = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "8", "b", "9", "g",
+	"@", "a", "$", "s", "!", "i", "|", "l", "+", "t")
+
+// trimNonLetters drops the digits and symbols people put before and after
+// a word to pass composition rules ("Summer2025!!", "!!Welcome1").
+func trimNonLetters(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// passwordVariants are the forms of a folded password checked against
+// the list: as it is, without leading and trailing digits and symbols,
+// leet undone, and both.
+func passwordVariants(f string) []string {
+	return []string{f, trimNonLetters(f), leet.Replace(f), trimNonLetters(leet.Replace(f)),
+		leet.Replace(trimNonLetters(f))}
+}
 
 // ValidatePassword applies the password policy of DESIGN.md: 12 to 128
-// characters, no composition rules, and none of the most common passwords
-// (nor the username, nor one character repeated).
-func ValidatePassword(pw, username string) error {
+// characters, no composition rules, none of the common passwords and words
+// (compared after NFKC, case folding and removing spaces, and with
+// leading and trailing digits and symbols and leet swaps undone), nor the
+// username, nor one of names (the person's, the clinic's), nor a short
+// unit repeated.
+func ValidatePassword(pw, username string, names ...string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case pw == "":
@@ -40,14 +96,44 @@ func ValidatePassword(pw, username string) error {
 	case n > MaxPasswordLength:
 		return FieldErrorf("password", "The password is too long: use at most %d characters.", MaxPasswordLength)
 	}
-	lower := strings.ToLower(pw)
-	if commonPasswords[lower] || isRepetitive(lower) {
-		return FieldErrorf("password", "This password is one of the most common ones and easy to guess; choose another.")
+	f := foldPassword(pw)
+	list := commonPasswords()
+	for _, v := range passwordVariants(f) {
+		half := len(v) / 2
+		if list[v] || isRepetitive(v) || (len(v)%2 == 0 && v[:half] == v[half:] && list[v[:half]]) {
+			return FieldErrorf("password", "This password is one of the most common ones and easy to guess; choose another.")
+		}
 	}
-	if username != "" && strings.Contains(lower, strings.ToLower(username)) && n-utf8.RuneCountInString(username) < 6 {
+	if close := tooClose(f, username); close {
 		return FieldErrorf("password", "The password is too close to the username; choose another.")
 	}
+	for _, name := range names {
+		if tooClose(f, name) {
+			return FieldErrorf("password", "The password is too close to a name (yours or the clinic's); choose another.")
+		}
+		for _, part := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if utf8.RuneCountInString(part) >= 3 && tooClose(f, part) {
+				return FieldErrorf("password", "The password is too close to a name (yours or the clinic's); choose another.")
+			}
+		}
+	}
 	return nil
+}
+
+// tooClose: the folded password is the name (folded), or the name with
+// fewer than six other characters around it, or so once leet swaps are
+// undone.
+func tooClose(folded, name string) bool {
+	name = foldPassword(name)
+	if utf8.RuneCountInString(name) < 3 {
+		return false
+	}
+	for _, v := range passwordVariants(folded) {
+		if strings.Contains(v, name) && utf8.RuneCountInString(v)-utf8.RuneCountInString(name) < 6 {
+			return true
+		}
+	}
+	return false
 }
 
 // isRepetitive catches "aaaaaaaaaaaa", "abcabcabcabc" and "121212121212":

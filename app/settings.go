@@ -125,6 +125,9 @@ func (c *ClinicSetup) Validate() error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	if err := ValidatePassword(r.Password, r.Username, r.FullName, c.Settings.ClinicName); err != nil {
+		return err
+	}
 	c.AdminUsername, c.AdminFullName = r.Username, r.FullName
 	return nil
 }

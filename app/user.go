@@ -166,7 +166,7 @@ func (r *StaffRegistration) Validate() error {
 	if !r.Role.Valid() {
 		return FieldErrorf("role", "Choose a role.")
 	}
-	return ValidatePassword(r.Password, r.Username)
+	return ValidatePassword(r.Password, r.Username, r.FullName)
 }
 
 // UserCreate is what an admin fills in to create an account directly.
@@ -196,7 +196,7 @@ func (r *PatientRegistration) Validate(today time.Time) error {
 		return err
 	}
 	r.GivenName, r.FamilyName, r.Phone, r.Email = p.GivenName, p.FamilyName, p.Phone, p.Email
-	return ValidatePassword(r.Password, r.Username)
+	return ValidatePassword(r.Password, r.Username, r.GivenName, r.FamilyName, r.GivenName+r.FamilyName)
 }
 
 // UserFilter selects users for FindUsers. Zero fields match everything.

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +65,10 @@ type DB struct {
 	hash    app.HashParams
 	key     []byte
 	keyPath string // the audit key's file
+	// hashing admits the password checks run at once: argon2id takes a
+	// core for its whole run, so at most all cores but one hash, and the
+	// desk's other work (a payment at the till) keeps a core.
+	hashing chan struct{}
 	siteID  string
 	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
 	clock   *hlc.Clock // stamps the outbox (outbox.go)
@@ -110,7 +115,8 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := RecoverRestore(path, keyPath); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode}
+	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode,
+		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 	if db.now == nil {
 		db.now = time.Now
 	}

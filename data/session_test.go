@@ -126,3 +126,26 @@ func TestEveryMethodEndsDeadSession(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedLoginAuditNamesOnlyAccounts: a failed login names the account
+// in the audit log only when the username is an existing account's; any
+// other text typed in the username box (often the password, typed in the
+// wrong box) is never stored: the row says "unknown username".
+func TestFailedLoginAuditNamesOnlyAccounts(t *testing.T) {
+	c := mustSetup(t)
+	typed := "Correct-Horse-Battery-9"
+	if _, err := c.svc.Users.Login(anon, typed, "whatever"); code(err) != app.EINVALID {
+		t.Fatalf("login: %v", err)
+	}
+	e := lastAudit(t, c)
+	if e.Action != "user.login" || e.Outcome != app.OutcomeFailed || e.Detail != "unknown username" ||
+		strings.Contains(strings.ToLower(e.Username+e.Detail+e.EntityID), strings.ToLower(typed)) {
+		t.Errorf("audit row %+v", e)
+	}
+	if _, err := c.svc.Users.Login(anon, "Doctor1", "not the password"); code(err) != app.EINVALID {
+		t.Fatalf("login: %v", err)
+	}
+	if e := lastAudit(t, c); e.Username != "doctor1" || e.EntityID != c.users[app.RoleDoctor].ID {
+		t.Errorf("a known account's failed login: %+v", e)
+	}
+}

@@ -65,21 +65,35 @@ func lockedMessage(minutes int) error {
 		minutes, app.MaxFailedLogins)
 }
 
-// Login implements app.UserService.
+// Login implements app.UserService. The password is checked (argon2id,
+// about 170 ms) outside any transaction, on the account as a reader sees
+// it, so that logins never hold the database's write lock meanwhile;
+// the short write transaction afterwards records the outcome, re-reading
+// the account and refusing a check made against a password that changed
+// in between.
 func (s *UserService) Login(ctx context.Context, username, password string) (*app.Session, error) {
 	username = app.NormalizeUsername(username)
-	var sess *app.Session
-	err := s.db.write(ctx, "user.login", func(tx *Tx) error {
-		u, hash, err := tx.findUser("username", username)
-		if app.ErrorCode(err) == app.ENOTFOUND {
-			s.burnHash(password) // the same time as a wrong password: no telling which was wrong
-			tx.AuditAs(app.Caller{Username: truncate(username, 64)}, "user.login", "users", "", app.OutcomeFailed, "unknown user")
+	u, hash, err := s.db.findUserRead(ctx, "username", username)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		s.burnHash(password) // the same time as a wrong password: no telling which was wrong
+		err := s.db.write(ctx, "user.login", func(tx *Tx) error {
+			// What was typed is not an account's name, and may well be a
+			// password typed in the wrong box: it is not stored.
+			tx.AuditAs(app.Caller{}, "user.login", "users", "", app.OutcomeFailed, "unknown username")
 			tx.FailAfterCommit(loginFailed())
 			return nil
-		} else if err != nil {
-			return err
-		}
-		ok, err := s.checkPassword(tx, u, hash, password, "user.login")
+		})
+		return nil, err
+	} else if err != nil {
+		return nil, err
+	}
+	v, err := s.verify(u, hash, password)
+	if err != nil {
+		return nil, internal("user.login", err)
+	}
+	var sess *app.Session
+	err = s.db.write(ctx, "user.login", func(tx *Tx) error {
+		u, ok, err := s.recordCheck(tx, u.ID, v, "user.login")
 		if err != nil || !ok {
 			return err
 		}
@@ -112,36 +126,84 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 	return sess, nil
 }
 
-// checkPassword checks pw for u inside tx: it refuses a locked account,
-// counts failures and locks after the fifth, and on success clears the count
-// and re-hashes when the parameters changed. A false result has already
-// been audited and its error deferred.
-func (s *UserService) checkPassword(tx *Tx, u *app.User, hash, pw, action string) (bool, error) {
+// findUserRead reads one account by a column (id or username) on a
+// reader, outside any transaction.
+func (db *DB) findUserRead(ctx context.Context, column, value string) (*app.User, string, error) {
+	u, hash, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+		WHERE `+column+` = ? AND deleted_at IS NULL`, value))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", app.Errorf(app.ENOTFOUND, "There is no such account.")
+	} else if err != nil {
+		return nil, "", internal("user.find", err)
+	}
+	return u, hash, nil
+}
+
+// verdict is a password checked outside any transaction: against which
+// hash, whether it matched, and the new hash when the parameters changed.
+type verdict struct {
+	checked string
+	ok      bool
+	newHash string
+}
+
+// verify checks pw against the account's hash, outside any transaction,
+// and makes the new hash a match with old parameters needs. A locked
+// account's check spends the same time and is not made.
+func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
+	v := verdict{checked: hash}
+	if u.Locked(s.db.now()) {
+		s.burnHash(pw)
+		return v, nil
+	}
+	s.db.hashing <- struct{}{}
+	defer func() { <-s.db.hashing }()
+	ok, rehash, err := app.CheckPasswordHash(hash, pw, s.db.hash)
+	if err != nil {
+		return v, err
+	}
+	v.ok = ok
+	if ok && rehash {
+		if v.newHash, err = app.HashPassword(pw, s.db.hash); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// recordCheck records a verdict inside tx, on the account re-read by id:
+// it refuses a locked account, counts failures and locks after the fifth,
+// and on success clears the count and stores the new hash. A check made
+// against a password changed since is refused (ECONFLICT: try again). A
+// false result has already been audited and its error deferred.
+func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string) (*app.User, bool, error) {
+	u, hash, err := tx.findUser("id", id)
+	if err != nil {
+		return nil, false, err
+	}
 	who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID}
 	if u.Locked(tx.now) {
-		s.burnHash(pw)
 		tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, "account locked")
 		tx.FailAfterCommit(lockedMessage(int(math.Ceil(u.LockedUntil.Sub(tx.now).Minutes()))))
-		return false, nil
+		return u, false, nil
 	}
-	ok, rehash, err := app.CheckPasswordHash(hash, pw, tx.db.hash)
-	if err != nil {
-		return false, err
+	if hash != v.checked {
+		return u, false, app.Errorf(app.ECONFLICT, "The password of this account was changed a moment ago; try again.")
 	}
-	if !ok {
+	if !v.ok {
 		failed := u.FailedLogins + 1
 		if failed >= app.MaxFailedLogins {
 			until := tx.now.Add(app.LockoutDuration)
 			if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = 0, locked_until = ?, updated_at = ? WHERE id = ?`,
 				formatTime(until), formatTime(tx.now), u.ID); err != nil {
-				return false, err
+				return u, false, err
 			}
 			tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, "wrong password; account locked")
 			tx.FailAfterCommit(lockedMessage(int(app.LockoutDuration.Minutes())))
-			return false, nil
+			return u, false, nil
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = ? WHERE id = ?`, failed, u.ID); err != nil {
-			return false, err
+			return u, false, err
 		}
 		tx.AuditAs(who, action, "users", u.ID, app.OutcomeFailed, fmt.Sprintf("wrong password (%d of %d)", failed, app.MaxFailedLogins))
 		if action == "user.login" {
@@ -149,45 +211,51 @@ func (s *UserService) checkPassword(tx *Tx, u *app.User, hash, pw, action string
 		} else {
 			tx.FailAfterCommit(app.FieldErrorf("password", "The password is not right."))
 		}
-		return false, nil
+		return u, false, nil
 	}
 	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
-			return false, err
+			return u, false, err
 		}
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	}
-	if rehash {
-		newHash, err := app.HashPassword(pw, tx.db.hash)
-		if err != nil {
-			return false, err
-		}
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, newHash, u.ID); err != nil {
-			return false, err
+	if v.newHash != "" {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, v.newHash, u.ID); err != nil {
+			return u, false, err
 		}
 		tx.AuditAs(who, "user.rehash", "users", u.ID, app.OutcomeOK, "password re-hashed with current parameters")
 	}
-	return true, nil
+	return u, true, nil
 }
 
 // burnHash spends the time of one password check, so that an unknown user
 // or a locked account answers as slowly as a wrong password.
 func (s *UserService) burnHash(pw string) {
+	s.db.hashing <- struct{}{}
+	defer func() { <-s.db.hashing }()
 	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
 	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
 }
 
-// CheckPassword implements app.UserService.
+// CheckPassword implements app.UserService: the password is checked
+// outside the write transaction, as Login's.
 func (s *UserService) CheckPassword(ctx context.Context, password string) error {
+	c, _ := app.CallerFromContext(ctx)
+	var v verdict
+	if c.UserID != "" && checkSession(ctx, s.db.r, c) == nil {
+		u, hash, err := s.db.findUserRead(ctx, "id", c.UserID)
+		if err != nil {
+			return err
+		}
+		if v, err = s.verify(u, hash, password); err != nil {
+			return internal("user.unlock_screen", err)
+		}
+	}
 	return s.db.write(ctx, "user.unlock_screen", func(tx *Tx) error {
 		if err := tx.RequireLoggedIn(); err != nil {
 			return err
 		}
-		u, hash, err := tx.findUser("id", tx.caller.UserID)
-		if err != nil {
-			return err
-		}
-		ok, err := s.checkPassword(tx, u, hash, password, "user.unlock_screen")
+		u, ok, err := s.recordCheck(tx, tx.caller.UserID, v, "user.unlock_screen")
 		if err != nil || !ok {
 			return err
 		}
@@ -232,9 +300,26 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// passwordNotClinic refuses a password too close to the clinic's name
+// (app.ValidatePassword with the name from the settings), besides the
+// username and the person's names app's validation already refused.
+func (db *DB) passwordNotClinic(ctx context.Context, field, pw, username string, names ...string) error {
+	st, err := readSettings(ctx, db.r)
+	if err != nil {
+		return internal("user.password", err)
+	}
+	if err := app.ValidatePassword(pw, username, append(names, st.ClinicName)...); err != nil {
+		return &app.Error{Code: app.EINVALID, Field: field, Message: app.ErrorMessage(err)}
+	}
+	return nil
+}
+
 // RegisterStaff implements app.UserService.
 func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration) (*app.User, error) {
 	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.FullName); err != nil {
 		return nil, err
 	}
 	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
@@ -255,6 +340,9 @@ func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration
 // RegisterPatient implements app.UserService.
 func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistration) (*app.User, error) {
 	if err := r.Validate(s.db.now()); err != nil {
+		return nil, err
+	}
+	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.GivenName, r.FamilyName); err != nil {
 		return nil, err
 	}
 	var u *app.User
@@ -287,6 +375,9 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 			return err
 		}
 		if err := c.Validate(); err != nil {
+			return err
+		}
+		if err := s.db.passwordNotClinic(tx.ctx, "password", c.Password, c.Username, c.FullName); err != nil {
 			return err
 		}
 		if c.Role == app.RolePatient {
@@ -475,7 +566,7 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 // ResetPassword implements app.UserService.
 func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
 	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
-		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
+		if err := s.db.passwordNotClinic(tx.ctx, "password", newPassword, u.Username, u.FullName); err != nil {
 			return "", err
 		}
 		hash, err := app.HashPassword(newPassword, tx.db.hash)
@@ -488,31 +579,47 @@ func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string)
 	})
 }
 
-// ChangePassword implements app.UserService.
+// ChangePassword implements app.UserService: the current password is
+// checked, and the new one hashed, outside the write transaction.
 func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	c, _ := app.CallerFromContext(ctx)
+	var v verdict
+	var newHash string
+	if c.UserID != "" && checkSession(ctx, s.db.r, c) == nil {
+		u, hash, err := s.db.findUserRead(ctx, "id", c.UserID)
+		if err != nil {
+			return err
+		}
+		if s.db.passwordNotClinic(ctx, "new_password", newPassword, u.Username, u.FullName) == nil && newPassword != oldPassword {
+			if v, err = s.verify(u, hash, oldPassword); err != nil {
+				return internal("user.change_password", err)
+			}
+			if v.ok {
+				if newHash, err = app.HashPassword(newPassword, s.db.hash); err != nil {
+					return internal("user.change_password", err)
+				}
+			}
+		}
+	}
 	return s.db.write(ctx, "user.change_password", func(tx *Tx) error {
 		if err := tx.RequireLoggedIn(); err != nil {
 			return err
 		}
-		u, hash, err := tx.findUser("id", tx.caller.UserID)
+		u, _, err := tx.findUser("id", tx.caller.UserID)
 		if err != nil {
 			return err
 		}
-		if err := app.ValidatePassword(newPassword, u.Username); err != nil {
-			return &app.Error{Code: app.EINVALID, Field: "new_password", Message: app.ErrorMessage(err)}
+		if err := s.db.passwordNotClinic(ctx, "new_password", newPassword, u.Username, u.FullName); err != nil {
+			return err
 		}
 		if newPassword == oldPassword {
 			return app.FieldErrorf("new_password", "The new password must differ from the current one.")
 		}
-		ok, err := s.checkPassword(tx, u, hash, oldPassword, "user.change_password")
+		u, ok, err := s.recordCheck(tx, u.ID, v, "user.change_password")
 		if err != nil || !ok {
 			if tx.deferred != nil && app.ErrorField(tx.deferred) == "password" {
 				tx.deferred = app.FieldErrorf("old_password", "The current password is not right.")
 			}
-			return err
-		}
-		newHash, err := app.HashPassword(newPassword, tx.db.hash)
-		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?`,

@@ -18,7 +18,7 @@ import (
 )
 
 // testPassword passes the domain's password policy.
-const testPassword = "correct horse battery staple"
+const testPassword = "tulip orbit canvas ferry"
 
 // harness runs a UI against mocks. Service calls still run in goroutines, as
 // in the real program; what they hand to fyne.Do is queued instead and run

@@ -16,7 +16,7 @@ import (
 	"hms/ui/cli"
 )
 
-const goodPassword = "correct horse battery staple"
+const goodPassword = "tulip orbit canvas ferry"
 
 // harness runs the command line against a fakeClinic whose database file is
 // a real (empty) file in a temporary folder.
