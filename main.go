@@ -51,6 +51,8 @@ func main() {
 
 // run runs hms with args (without the program name) and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Every file hms creates is its user's alone (data/filemode.go).
+	data.RestrictUmask()
 	// Ctrl-C cancels the command (a demo being built, a backup) or quits the
 	// app; a second Ctrl-C ends the program at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -121,6 +121,9 @@ func Open(path string, opt Options) (*DB, error) {
 		db.desk = "D1"
 	}
 	db.defaultDesk = db.desk
+	if err := createOwnerOnly(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	var err error
 	if db.w, err = sql.Open(driverName, dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -151,6 +154,11 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := db.writeBaseline(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// Files an older version made readable by others become the user's.
+	if err := ownerOnlyFiles(path, path+"-wal", path+"-shm", keyPath); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if db.ckpt, err = startCheckpointer(path); err != nil {
 		db.Close()

@@ -234,6 +234,9 @@ func RestoreChecked(dbPath, src string, opt Options, force bool) (res RestoreRes
 			os.Remove(stagedKey)
 			return res, fmt.Errorf("restore: keep the old database aside: %w", err)
 		}
+		if err := ownerOnly(res.Aside); err != nil {
+			return res, fmt.Errorf("restore: %w", err)
+		}
 		if newKey {
 			if _, err := os.Stat(keyPath); err == nil {
 				if err := linkOrCopy(keyPath, res.Aside+".audit-key"); err != nil {
