@@ -69,6 +69,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		OSUser:        osUser(),
 		DefaultDBPath: defaultDBPath,
 		Open:          openDB,
+		AuditKey: func(keyPath, to string) (bool, error) {
+			var err error
+			switch to {
+			case "store":
+				err = data.MoveAuditKeyToStore(keyPath)
+			case "file":
+				err = data.MoveAuditKeyToFile(keyPath)
+			}
+			if err != nil {
+				return false, err
+			}
+			return data.AuditKeyInStore(keyPath)
+		},
 		Restore: func(dbPath, src string, force bool) (cli.RestoreResult, error) {
 			res, err := data.RestoreChecked(dbPath, src, dataOptions, force)
 			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err

@@ -316,12 +316,8 @@ func (db *DB) loadIdentity() error {
 // audit rows and no key file is refused, since a new key would break the
 // chain for good.
 func (db *DB) loadAuditKey(path string) error {
-	b, err := os.ReadFile(path)
+	key, err := readAuditKey(path) // from the file, or the credential store it names (keystore.go)
 	if err == nil {
-		key, derr := decodeKey(b)
-		if derr != nil {
-			return fmt.Errorf("audit key %s: %w", path, derr)
-		}
 		db.key = key
 		return nil
 	}
@@ -336,7 +332,7 @@ func (db *DB) loadAuditKey(path string) error {
 		return &app.Error{Code: app.EINTERNAL, Message: fmt.Sprintf(
 			"The audit key file %s is missing, but the database has an audit log: restore the key file from your backup.", path)}
 	}
-	key := make([]byte, 32)
+	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}

@@ -116,11 +116,7 @@ func CheckRestoreCandidate(src, keyFile string) (checked, problems []string, err
 		problems = append(problems, "it has no audit log to check")
 		return checked, problems, nil
 	}
-	b, kerr := os.ReadFile(keyFile)
-	var key []byte
-	if kerr == nil {
-		key, kerr = decodeKey(b)
-	}
+	key, kerr := readAuditKey(keyFile)
 	if kerr != nil {
 		problems = append(problems, fmt.Sprintf("its audit log cannot be checked: no usable audit key file %s (%v); a backup from another computer needs that computer's key file beside it", keyFile, unwrapPathError(kerr)))
 		return checked, problems, nil
