@@ -52,6 +52,8 @@ func main() {
 
 // run runs hms with args (without the program name) and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Every file hms creates is its user's alone (data/filemode.go).
+	data.RestrictUmask()
 	// Ctrl-C cancels the command (a demo being built, a backup) or quits the
 	// app; a second Ctrl-C ends the program at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -68,6 +70,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		OSUser:        osUser(),
 		DefaultDBPath: defaultDBPath,
 		Open:          openDB,
+		AuditKey: func(keyPath, to string) (bool, error) {
+			var err error
+			switch to {
+			case "store":
+				err = data.MoveAuditKeyToStore(keyPath)
+			case "file":
+				err = data.MoveAuditKeyToFile(keyPath)
+			}
+			if err != nil {
+				return false, err
+			}
+			return data.AuditKeyInStore(keyPath)
+		},
 		Restore: func(dbPath, src string, force bool) (cli.RestoreResult, error) {
 			res, err := data.RestoreChecked(dbPath, src, dataOptions, force)
 			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err

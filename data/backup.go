@@ -84,7 +84,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return app.FieldErrorf("path", "Cannot write the backup to %s: %v.", path, unwrapPathError(err))
 	}
-	return nil
+	return ownerOnly(path)
 }
 
 func unwrapPathError(err error) error {

@@ -127,6 +127,9 @@ func Open(path string, opt Options) (*DB, error) {
 		db.desk = "D1"
 	}
 	db.defaultDesk = db.desk
+	if err := createOwnerOnly(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	var err error
 	if db.w, err = sql.Open(driverName, dsn(path, false)); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -157,6 +160,11 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := db.writeBaseline(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// Files an older version made readable by others become the user's.
+	if err := ownerOnlyFiles(path, path+"-wal", path+"-shm", keyPath); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if db.ckpt, err = startCheckpointer(path); err != nil {
 		db.Close()
@@ -317,12 +325,8 @@ func (db *DB) loadIdentity() error {
 // audit rows and no key file is refused, since a new key would break the
 // chain for good.
 func (db *DB) loadAuditKey(path string) error {
-	b, err := os.ReadFile(path)
+	key, err := readAuditKey(path) // from the file, or the credential store it names (keystore.go)
 	if err == nil {
-		key, derr := decodeKey(b)
-		if derr != nil {
-			return fmt.Errorf("audit key %s: %w", path, derr)
-		}
 		db.key = key
 		return nil
 	}
@@ -337,7 +341,7 @@ func (db *DB) loadAuditKey(path string) error {
 		return &app.Error{Code: app.EINTERNAL, Message: fmt.Sprintf(
 			"The audit key file %s is missing, but the database has an audit log: restore the key file from your backup.", path)}
 	}
-	key := make([]byte, 32)
+	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return fmt.Errorf("audit key: %w", err)
 	}

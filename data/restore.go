@@ -116,11 +116,7 @@ func CheckRestoreCandidate(src, keyFile string) (checked, problems []string, err
 		problems = append(problems, "it has no audit log to check")
 		return checked, problems, nil
 	}
-	b, kerr := os.ReadFile(keyFile)
-	var key []byte
-	if kerr == nil {
-		key, kerr = decodeKey(b)
-	}
+	key, kerr := readAuditKey(keyFile)
 	if kerr != nil {
 		problems = append(problems, fmt.Sprintf("its audit log cannot be checked: no usable audit key file %s (%v); a backup from another computer needs that computer's key file beside it", keyFile, unwrapPathError(kerr)))
 		return checked, problems, nil
@@ -233,6 +229,9 @@ func RestoreChecked(dbPath, src string, opt Options, force bool) (res RestoreRes
 			os.Remove(stagedDB)
 			os.Remove(stagedKey)
 			return res, fmt.Errorf("restore: keep the old database aside: %w", err)
+		}
+		if err := ownerOnly(res.Aside); err != nil {
+			return res, fmt.Errorf("restore: %w", err)
 		}
 		if newKey {
 			if _, err := os.Stat(keyPath); err == nil {

@@ -49,6 +49,10 @@ type Env struct {
 	// checks), and says what it checked and where the previous database was
 	// kept aside. The database must not be open in this process.
 	Restore func(dbPath, src string, force bool) (RestoreResult, error)
+	// AuditKey moves the audit key whose file is keyPath ("store": into
+	// the system's credential store, "file": back into the file; "where":
+	// neither) and says whether it is now in the store.
+	AuditKey func(keyPath, to string) (inStore bool, err error)
 	// Demo builds a demo database at dbPath (which does not exist) with
 	// the given number of patients and prints the demo credentials to out.
 	Demo func(ctx context.Context, dbPath string, patients int, out io.Writer) error
@@ -151,6 +155,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdBackup(args)
 	case "restore":
 		return r.cmdRestore(args)
+	case "audit-key":
+		return r.cmdAuditKey(args)
 	case "import":
 		return r.cmdImport(args)
 	case "export":

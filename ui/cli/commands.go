@@ -394,6 +394,7 @@ var commandList = [][2]string{
 	{"verify", "check the database and the audit log"},
 	{"backup", "copy the database to a file, even while the app runs"},
 	{"restore", "replace the database with a backup"},
+	{"audit-key", "keep the audit key in the system's credential store, or in the file beside the database"},
 	{"import patients", "import patients from a CSV file, all rows or none"},
 	{"export patients", "export patients to a CSV file"},
 	{"server init", "create or migrate the clinic's shared sync server (PostgreSQL)"},
@@ -420,7 +421,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "drugs", "print", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "audit-key", "import", "export", "server", "sync", "drugs", "print", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])
@@ -478,4 +479,51 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+func (r *runner) cmdAuditKey(args []string) int {
+	fs := r.newFlags("audit-key", "hms [--db PATH] audit-key store|file|where",
+		`Says or changes where the audit key of the database is kept.
+
+  store   move it into the operating system's credential store (Secret
+          Service on Linux, Keychain on macOS, Credential Manager on
+          Windows); the file beside the database then only names the entry
+  file    move it back into the file beside the database
+  where   say where it is kept
+
+Someone who copies the database and its key file together can rewrite the
+audit log; with the key in the credential store, the file beside the
+database is of no use without your login on this computer. A backup
+restored on another computer then needs the key moved back into a file
+first (hms audit-key file), and that file copied with the backup. Close the
+app on this database first. Tested on Linux; on macOS and Windows built and
+documented but not tested by the project's tests.`)
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 || (pos[0] != "store" && pos[0] != "file" && pos[0] != "where") {
+		return r.usageError(fs, "audit-key needs one of store, file or where")
+	}
+	path, err := r.dbPath()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	key := r.keyPath(path)
+	if r.env.AuditKey == nil || key == "" {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot move the audit key."), nil)
+	}
+	if _, err := os.Stat(key); err != nil {
+		return r.fail(app.Errorf(app.ENOTFOUND, "There is no audit key file %s: is %s the database you mean?", key, path), nil)
+	}
+	inStore, err := r.env.AuditKey(key, pos[0])
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	if inStore {
+		fmt.Fprintf(r.env.Stdout, "The audit key is kept in the system's credential store; %s names its entry.\n", key)
+	} else {
+		fmt.Fprintf(r.env.Stdout, "The audit key is kept in the file %s.\n", key)
+	}
+	return ExitOK
 }
