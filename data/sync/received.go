@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,6 +36,17 @@ func (e *Engine) auditReceived(tx *txn, changes []server.Change) error {
 			fields, err := fieldsSetBy(ch)
 			if err != nil {
 				return err
+			}
+			// An attachment's hash as received: hms verify checks its
+			// file against it (docs/AUDIT.md, attachments made on other
+			// desks).
+			if ch.Entity == "reports" {
+				var r struct {
+					SHA256 string `json:"sha256"`
+				}
+				if json.Unmarshal(ch.Data, &r) == nil && r.SHA256 != "" {
+					fields += ", sha256 " + r.SHA256
+				}
 			}
 			what += " (" + fields + ")"
 		}
