@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -78,5 +79,28 @@ func attachedHashes(ctx context.Context, tx *sql.Tx) (map[string]string, error) 
 			out[id] = strings.TrimSpace(detail[i+len("sha256 "):])
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Attachments made on other desks: the hash this desk recorded when it
+	// received them (sync.received rows, docs/AUDIT.md).
+	rec, err := tx.QueryContext(ctx, `SELECT detail FROM audit_log WHERE action = 'sync.received' AND detail LIKE '%reports %sha256 %' ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Close()
+	for rec.Next() {
+		var detail string
+		if err := rec.Scan(&detail); err != nil {
+			return nil, err
+		}
+		for _, m := range receivedReport.FindAllStringSubmatch(detail, -1) {
+			out[m[1]] = m[2]
+		}
+	}
+	return out, rec.Err()
 }
+
+// receivedReport finds, in a sync.received row's detail, an attachment and
+// its hash as received: "reports <id> (…, sha256 <hex>)".
+var receivedReport = regexp.MustCompile(`reports ([0-9A-Za-z-]+) \([^)]*sha256 ([0-9a-f]{64})\)`)

@@ -110,6 +110,9 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 		if err := a.done(); err != nil {
 			return err
 		}
+		if err := e.auditReceived(tx, changes); err != nil {
+			return err
+		}
 		return tx.movePullCursor(last)
 	})
 	if err != nil && !errors.Is(err, hlc.ErrDrift) && ctx.Err() == nil {
@@ -118,6 +121,7 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 		// the ones that fail for review.
 		err = e.applyRemote(ctx, newest, func(tx *txn) error {
 			applied, failed = 0, 0
+			var took []server.Change
 			a, err := e.newApplier(tx, false)
 			if err != nil {
 				return err
@@ -162,12 +166,18 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 					if ch.Origin != e.siteID {
 						applied++
 					}
+					took = append(took, ch)
 				}
 				if _, err := tx.ExecContext(tx.ctx, `RELEASE pulled`); err != nil {
 					return err
 				}
 			}
 			if err := a.done(); err != nil {
+				return err
+			}
+			// The changes kept for review are in conflicts; the log
+			// lists those applied.
+			if err := e.auditReceived(tx, took); err != nil {
 				return err
 			}
 			return tx.movePullCursor(last)

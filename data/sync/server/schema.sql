@@ -469,28 +469,10 @@ CREATE OR REPLACE FUNCTION sync.pull(p_site uuid, p_txid xid8, p_seq bigint, p_l
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-BEGIN
-    PERFORM sync.check_site(p_site);
-    RETURN QUERY SELECT * FROM sync.pull_as(p_site, p_txid, p_seq, p_limit);
-END
-$function$;
-GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
-
--- sync.pull_as(uuid,xid8,bigint,integer)
-
-CREATE OR REPLACE FUNCTION sync.pull_as(p_site uuid, p_txid xid8, p_seq bigint, p_limit integer)
- RETURNS TABLE(txid xid8, seq bigint, entity text, row_id text, origin_site uuid, hlc text, row_snapshot jsonb, field_hlc jsonb, deleted_hlc text, server_set jsonb)
- LANGUAGE plpgsql
- STABLE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
  SET enable_sort TO 'off'
 AS $function$
 BEGIN
-    PERFORM 1 FROM sync.sites s WHERE s.site_id = p_site;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'desk % is not enrolled on this server', p_site USING ERRCODE = 'HM001';
-    END IF;
+    PERFORM sync.check_site(p_site);
     RETURN QUERY
     SELECT c.txid, c.seq, c.entity, c.row_id, c.origin_site, c.hlc::text, c.row_snapshot,
            CASE WHEN jsonb_path_exists(c.field_hlc, '$.* ? (@ != $hlc)', jsonb_build_object('hlc', c.hlc))
@@ -502,6 +484,7 @@ BEGIN
     LIMIT least(greatest(p_limit, 1), 10000);
 END
 $function$;
+GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
 
 -- sync.pulled(uuid,xid8,bigint)
 
