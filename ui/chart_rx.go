@@ -371,7 +371,7 @@ func (f *rxForm) warnAllergy(err error) {
 		f.overrideReason.Wrapping = fyne.TextWrapWord
 	}
 	msg := wrapLabel(app.ErrorMessage(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
-	f.allergy = dialog.NewCustomConfirm("Allergy and duplicate warning", "Prescribe anyway", "Back",
+	f.allergy = dialog.NewCustomConfirm("Prescribing warning", "Prescribe anyway", "Back",
 		container.NewVBox(msg, f.overrideReason),
 		func(ok bool) {
 			f.allergy = nil
