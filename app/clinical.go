@@ -174,14 +174,18 @@ type Prescription struct {
 	StatusChangedAt time.Time
 }
 
-// PrescriptionCreate issues a prescription. When a drug matches a recorded
-// allergy, it is refused with ECONFLICT (field "allergy") unless
-// AcknowledgeAllergy is set, and the acknowledged warning is recorded.
+// PrescriptionCreate issues a prescription. When the drug catalogue's
+// check warns (an allergy, a cross-reaction, a duplicate), it is refused
+// with ECONFLICT (field "allergy") unless AcknowledgeAllergy is set, and
+// the acknowledged warning is recorded. Against an allergy recorded as
+// severe, the doctor must also give OverrideReason (else ECONFLICT, field
+// "override_reason"), which is kept with the warning and audited.
 type PrescriptionCreate struct {
 	PatientID          string
 	Items              []PrescriptionItem
 	Notes              string
 	AcknowledgeAllergy bool
+	OverrideReason     string
 }
 
 // AssignmentStatus is where a doctor's assignment to a patient stands.

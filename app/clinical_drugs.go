@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -97,4 +98,28 @@ func AllergyStatusOf(allergies []*Allergy, statements []*AllergyStatement) (Alle
 		return AllergiesNoneKnown, newest
 	}
 	return AllergiesNotRecorded, nil
+}
+
+// AllergySummary is a patient's allergy record as one line, for documents:
+// the allergies in force, "No known drug allergies" with who stated it and
+// when (day in loc), or "Allergies not recorded".
+func AllergySummary(status AllergyStatus, allergies []*Allergy, stated *AllergyStatement, loc *time.Location) string {
+	switch {
+	case status == AllergiesRecorded:
+		var parts []string
+		for _, a := range allergies {
+			if !a.RemovedAt.IsZero() {
+				continue
+			}
+			t := a.Substance + " (" + string(a.Severity)
+			if a.Reaction != "" {
+				t += ": " + a.Reaction
+			}
+			parts = append(parts, t+")")
+		}
+		return "Allergies: " + strings.Join(parts, "; ")
+	case status == AllergiesNoneKnown && stated != nil:
+		return "No known drug allergies (recorded by " + stated.RecordedBy + ", " + stated.RecordedAt.In(loc).Format(DateLayout) + ")"
+	}
+	return "Allergies not recorded"
 }

@@ -362,6 +362,10 @@ func (n *Note) IsSOAP() bool {
 // a dose, every field within its length.
 func (p *PrescriptionCreate) Validate() error {
 	p.Notes = strings.TrimSpace(p.Notes)
+	p.OverrideReason = strings.TrimSpace(p.OverrideReason)
+	if err := checkText("override_reason", "reason for overriding the allergy warning", p.OverrideReason, 500); err != nil {
+		return err
+	}
 	if err := checkPatient(p.PatientID); err != nil {
 		return err
 	}

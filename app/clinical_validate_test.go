@@ -169,3 +169,18 @@ func TestAllergyStatusOf(t *testing.T) {
 		}
 	}
 }
+
+func TestAllergySummary(t *testing.T) {
+	allergies := []*app.Allergy{{Substance: "Penicillin", Severity: app.SeveritySevere, Reaction: "anaphylaxis"},
+		{Substance: "Latex", Severity: app.SeverityMild, RemovedAt: clinicalToday}}
+	if got := app.AllergySummary(app.AllergiesRecorded, allergies, nil, time.UTC); got != "Allergies: Penicillin (severe: anaphylaxis)" {
+		t.Errorf("%q", got)
+	}
+	st := &app.AllergyStatement{RecordedBy: "Dr Who", RecordedAt: clinicalToday}
+	if got := app.AllergySummary(app.AllergiesNoneKnown, nil, st, time.UTC); got != "No known drug allergies (recorded by Dr Who, 2026-11-25)" {
+		t.Errorf("%q", got)
+	}
+	if got := app.AllergySummary(app.AllergiesNotRecorded, nil, nil, time.UTC); got != "Allergies not recorded" {
+		t.Errorf("%q", got)
+	}
+}

@@ -418,7 +418,16 @@ func (s *ClinicalService) PrescriptionPDF(ctx context.Context, id string) ([]byt
 		if err != nil {
 			return err
 		}
-		if out, err = pdf.Prescription(clinic, patient, rx, clinic.Location()); err != nil {
+		allergies, err := tx.allergies(rx.PatientID, false)
+		if err != nil {
+			return err
+		}
+		status, stated, err := tx.allergyStatus(rx.PatientID)
+		if err != nil {
+			return err
+		}
+		summary := app.AllergySummary(status, allergies, stated, clinic.Location())
+		if out, err = pdf.Prescription(clinic, patient, rx, summary, clinic.Location()); err != nil {
 			return err
 		}
 		tx.Audit("prescription.pdf", "prescriptions", id, rx.PatientID, rx.Number)

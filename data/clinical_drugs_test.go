@@ -119,3 +119,43 @@ func TestAllergyStates(t *testing.T) {
 		}
 	}
 }
+
+// TestSevereAllergyOverride: against a severe allergy, acknowledging is not
+// enough: the doctor gives a reason, kept with the prescription and
+// audited; a cross-reaction caution needs the acknowledgement only.
+func TestSevereAllergyOverride(t *testing.T) {
+	c := mustSetup(t)
+	doc := c.ctx(app.RoleDoctor)
+	pid := c.patient2.PatientID
+	if _, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: "Penicillin",
+		Reaction: "anaphylaxis", Severity: app.SeveritySevere}); err != nil {
+		t.Fatal(err)
+	}
+	rx := app.PrescriptionCreate{PatientID: pid, Items: []app.PrescriptionItem{{Drug: "Augmentin", Strength: "625 mg", Dose: "1 tablet"}}}
+	_, err := c.svc.Clinical.Prescribe(doc, rx)
+	if app.ErrorField(err) != "allergy" || !strings.Contains(app.ErrorMessage(err), "give the reason") {
+		t.Fatalf("%v", err)
+	}
+	rx.AcknowledgeAllergy = true
+	before := auditCount(t, c.db)
+	if _, err = c.svc.Clinical.Prescribe(doc, rx); app.ErrorCode(err) != app.ECONFLICT || app.ErrorField(err) != "override_reason" {
+		t.Fatalf("acknowledged without a reason: %v", err)
+	}
+	if auditCount(t, c.db) != before {
+		t.Fatal("a refused prescription was written")
+	}
+	rx.OverrideReason = "  Desensitised in hospital in 2024; supervised first dose.  "
+	p, err := c.svc.Clinical.Prescribe(doc, rx)
+	if err != nil || !strings.HasSuffix(p.AllergyWarning, "Reason for prescribing anyway: Desensitised in hospital in 2024; supervised first dose.") {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	if e := lastAudit(t, c); !strings.Contains(e.Detail, "Desensitised in hospital") {
+		t.Fatalf("the reason is not audited: %+v", e)
+	}
+	// A cross-reaction (a cephalosporin) is a caution: acknowledged, no reason needed.
+	p, err = c.svc.Clinical.Prescribe(doc, app.PrescriptionCreate{PatientID: pid, AcknowledgeAllergy: true,
+		Items: []app.PrescriptionItem{{Drug: "Cefalexin", Strength: "500 mg", Dose: "1 capsule"}}})
+	if err != nil || !strings.Contains(p.AllergyWarning, "Caution") {
+		t.Fatalf("%+v, %v", p, err)
+	}
+}

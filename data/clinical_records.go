@@ -573,8 +573,18 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	check := cat.CheckPrescription(patient.FullName(), c.Items, allergies, current)
 	warning := check.Warning
 	if check.Warns() && !c.AcknowledgeAllergy {
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy",
-			Message: warning + " Change the prescription, or acknowledge the warning to issue it anyway."}
+		more := " Change the prescription, or acknowledge the warning to issue it anyway."
+		if check.Severe {
+			more = " The allergy is severe: change the prescription, or give the reason for prescribing anyway."
+		}
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy", Message: warning + more}
+	}
+	if check.Severe && c.OverrideReason == "" {
+		return nil, &app.Error{Code: app.ECONFLICT, Field: "override_reason",
+			Message: warning + " The allergy is severe: give the reason for prescribing anyway."}
+	}
+	if check.Warns() && c.OverrideReason != "" {
+		warning += " Reason for prescribing anyway: " + c.OverrideReason
 	}
 	local, err := tx.clinicNow()
 	if err != nil {

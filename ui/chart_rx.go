@@ -210,17 +210,19 @@ func openURI(u *UI, uri fyne.URI) {
 type rxForm struct {
 	t *rxTab
 
-	items    []*rxItemRow
-	rows     *fyne.Container
-	addItem  *widget.Button
-	notes    *widget.Entry
-	save     *widget.Button
-	cancelB  *widget.Button
-	errs     fieldErrors
-	general  *widget.Label
-	dialog   dialog.Dialog
-	allergy  *dialog.ConfirmDialog // the open allergy warning
-	lastSent app.PrescriptionCreate
+	items   []*rxItemRow
+	rows    *fyne.Container
+	addItem *widget.Button
+	notes   *widget.Entry
+	save    *widget.Button
+	cancelB *widget.Button
+	errs    fieldErrors
+	general *widget.Label
+	dialog  dialog.Dialog
+	allergy *dialog.ConfirmDialog // the open allergy warning
+	// overrideReason is the reason for prescribing despite the warning
+	overrideReason *widget.Entry
+	lastSent       app.PrescriptionCreate
 }
 
 // rxItemRow is one drug of the prescription being written.
@@ -324,6 +326,9 @@ func (f *rxForm) submit(acknowledged bool) {
 	f.errs.clear()
 	b := f.t.b
 	p := app.PrescriptionCreate{PatientID: b.id, Notes: strings.TrimSpace(f.notes.Text), AcknowledgeAllergy: acknowledged}
+	if acknowledged && f.overrideReason != nil {
+		p.OverrideReason = strings.TrimSpace(f.overrideReason.Text)
+	}
 	for _, r := range f.items {
 		if it := r.item(); it != (app.PrescriptionItem{}) {
 			p.Items = append(p.Items, it)
@@ -342,7 +347,8 @@ func (f *rxForm) submit(acknowledged bool) {
 	}, func(_ *app.Prescription, err error) {
 		f.save.Enable()
 		if err != nil {
-			if app.ErrorCode(err) == app.ECONFLICT && app.ErrorField(err) == "allergy" && !acknowledged {
+			if app.ErrorCode(err) == app.ECONFLICT && (app.ErrorField(err) == "allergy" && !acknowledged ||
+				app.ErrorField(err) == "override_reason") {
 				f.warnAllergy(err)
 				return
 			}
@@ -355,19 +361,25 @@ func (f *rxForm) submit(acknowledged bool) {
 	})
 }
 
-// warnAllergy shows the allergy warning; "Prescribe anyway" sends the
-// prescription again, acknowledged.
+// warnAllergy shows the check's warning; "Prescribe anyway" sends the
+// prescription again, acknowledged, with the reason typed (which a severe
+// allergy requires: the service says so, and the warning comes back).
 func (f *rxForm) warnAllergy(err error) {
-	f.allergy = dialog.NewConfirm("Allergy warning",
-		app.ErrorMessage(err)+"\n\nThe acknowledged warning is kept with the prescription.",
+	if f.overrideReason == nil {
+		f.overrideReason = widget.NewMultiLineEntry()
+		f.overrideReason.SetPlaceHolder("Reason for prescribing anyway (required for a severe allergy)")
+		f.overrideReason.Wrapping = fyne.TextWrapWord
+	}
+	msg := wrapLabel(app.ErrorMessage(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
+	f.allergy = dialog.NewCustomConfirm("Prescribing warning", "Prescribe anyway", "Back",
+		container.NewVBox(msg, f.overrideReason),
 		func(ok bool) {
 			f.allergy = nil
 			if ok {
 				f.submit(true)
 			}
 		}, f.t.b.u.win)
-	f.allergy.SetConfirmText("Prescribe anyway")
-	f.allergy.SetDismissText("Back")
 	f.allergy.SetConfirmImportance(widget.DangerImportance)
+	f.allergy.Resize(fyne.NewSize(640, 360))
 	f.allergy.Show()
 }

@@ -476,10 +476,11 @@ func TestChartPrescriptions(t *testing.T) {
 			first.Items[1].Drug != "Paracetamol" || first.AcknowledgeAllergy {
 			t.Errorf("first submission = %+v", first)
 		}
+		test.Type(f.overrideReason, "Tolerated amoxicillin in 2024")
 		f.allergy.Confirm()
 		h.waitFor("the resubmission", func() bool { return h.called("Prescribe") == 2 })
 		second := h.callsOf("Prescribe")[1].(app.PrescriptionCreate)
-		if !second.AcknowledgeAllergy || len(second.Items) != 2 {
+		if !second.AcknowledgeAllergy || len(second.Items) != 2 || second.OverrideReason != "Tolerated amoxicillin in 2024" {
 			t.Errorf("resubmission = %+v", second)
 		}
 		h.waitFor("the list reloaded", func() bool { return h.called("FindPrescriptions") == 2 && c.rx.form == nil })

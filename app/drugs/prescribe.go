@@ -15,6 +15,9 @@ type PrescriptionCheck struct {
 	// Warning is every warning, as the doctor reads and acknowledges it;
 	// "" when nothing warns.
 	Warning string
+	// Severe: a drug contains a substance or class of an allergy recorded
+	// as severe; overriding it takes a reason.
+	Severe bool
 }
 
 // Warns reports whether the check found something the doctor must
@@ -62,6 +65,9 @@ func (c *Catalogue) CheckPrescription(patientName string, items []app.Prescripti
 		switch f.Kind {
 		case KindAllergy, KindCrossReaction:
 			a := out.Allergies[f.Allergy]
+			if f.Kind == KindAllergy && a.Severity == app.SeveritySevere {
+				out.Severe = true
+			}
 			what := a.Substance + " (" + string(a.Severity)
 			if a.Reaction != "" {
 				what += ": " + a.Reaction

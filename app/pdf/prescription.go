@@ -30,8 +30,10 @@ const numberColW = contentW - 58 - 26 - 20 - 30 - 20 - 20 // the "#" column
 // address, phone, tax id), the patient (name, record number, date of
 // birth), the date and number, a table of the items, the notes, the
 // doctor's name under a signature line, and "CANCELLED" across every page
-// when it was cancelled. Dates are shown in loc, the clinic's time zone.
-func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, loc *time.Location) ([]byte, error) {
+// when it was cancelled. allergies is the patient's allergy record as one
+// line (app.AllergySummary), printed under the patient so that whoever
+// dispenses sees it. Dates are shown in loc, the clinic's time zone.
+func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, allergies string, loc *time.Location) ([]byte, error) {
 	if clinic == nil || p == nil || rx == nil {
 		return nil, fmt.Errorf("pdf: prescription: clinic, patient and prescription are required")
 	}
@@ -61,6 +63,10 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, lo
 		line += "   ·   Date of birth " + p.BirthDate
 	}
 	d.text(contentW, line)
+	if allergies != "" {
+		d.font(true, 9, colorText)
+		d.text(contentW, allergies)
+	}
 	d.Ln(2)
 	if rx.AllergyWarning != "" {
 		d.font(true, 8.5, colorText)

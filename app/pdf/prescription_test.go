@@ -41,7 +41,7 @@ func TestPrescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := pdf.Prescription(clinic, p, rx, athens)
+	b, err := pdf.Prescription(clinic, p, rx, "Allergies: Penicillin (severe: anaphylaxis)", athens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestPrescription(t *testing.T) {
 	for _, want := range []string{"RX-D1-2026-000012", "Ελένη Παπαδοπούλου", "P-D1-000123", "1987-04-12",
 		"Amoxicillin 500 mg", "Paracétamol", "Dr. Анна Иванова", "Κλινική Riverside", "EL099887766",
 		"2026-11-26", // 22:30 UTC is the next day in Athens
-		"Take with food", "ξεκούραση"} {
+		"Take with food", "ξεκούραση", "Allergies: Penicillin (severe: anaphylaxis)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 		}
@@ -64,7 +64,7 @@ func TestPrescription(t *testing.T) {
 	t.Run("Cancelled", func(t *testing.T) {
 		_, _, rx := sample()
 		rx.Status, rx.StatusReason, rx.StatusChangedAt = app.PrescriptionCancelled, "wrong drug", rx.CreatedAt.Add(time.Hour)
-		b, err := pdf.Prescription(clinic, p, rx, time.UTC)
+		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestPrescription(t *testing.T) {
 			rx.Items = append(rx.Items, app.PrescriptionItem{Drug: "Вітамін D3 " + strings.Repeat("long name ", i%4),
 				Dose: "1 drop", Instructions: strings.Repeat("Shake well. ", 1+i%5)})
 		}
-		b, err := pdf.Prescription(clinic, p, rx, time.UTC)
+		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestPrescription(t *testing.T) {
 func BenchmarkPrescription(b *testing.B) {
 	clinic, p, rx := sample()
 	for b.Loop() {
-		if _, err := pdf.Prescription(clinic, p, rx, time.UTC); err != nil {
+		if _, err := pdf.Prescription(clinic, p, rx, "", time.UTC); err != nil {
 			b.Fatal(err)
 		}
 	}
