@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0020 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0021 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1273,6 +1273,8 @@ CREATE TABLE patient_events (
 ) STRICT;
 
 CREATE INDEX patient_events_patient ON patient_events (patient_id, seq);
+
+CREATE INDEX patient_events_patient_at ON patient_events (patient_id, at, seq);
 
 CREATE TRIGGER patient_events_key_fixed BEFORE UPDATE OF id ON patient_events WHEN new.id IS NOT old.id
 BEGIN
