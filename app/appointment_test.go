@@ -277,3 +277,37 @@ func TestDayPeriodsExceptions(t *testing.T) {
 		t.Errorf("DescribePeriods: %q", got)
 	}
 }
+
+// TestCheckInAndNoShowApply: check-in on the appointment's own day in the
+// clinic's time zone, a no-show once its time has begun.
+func TestCheckInAndNoShowApply(t *testing.T) {
+	athens, err := time.LoadLocation("Europe/Athens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // 11:00 in Athens
+	at := func(start time.Time) *app.Appointment {
+		return &app.Appointment{Start: start, Status: app.AppointmentConfirmed}
+	}
+	utc := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name            string
+		a               *app.Appointment
+		checkIn, noShow bool
+	}{
+		{"earlier today", at(utc(2, 7, 0)), true, true},
+		{"later today", at(utc(2, 15, 0)), true, false},
+		{"tomorrow", at(utc(3, 8, 0)), false, false},
+		{"yesterday", at(utc(1, 8, 0)), false, true},
+		{"today in Athens, yesterday in UTC", at(utc(1, 22, 30)), true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := app.CheckInApplies(c.a, now, athens) == nil; got != c.checkIn {
+				t.Errorf("check-in applies = %v, want %v", got, c.checkIn)
+			}
+			if got := app.NoShowApplies(c.a, now, athens) == nil; got != c.noShow {
+				t.Errorf("no-show applies = %v, want %v", got, c.noShow)
+			}
+		})
+	}
+}

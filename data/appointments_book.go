@@ -591,11 +591,7 @@ func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appoi
 	return s.move(ctx, id, apptMove{action: "appointment.check_in", to: app.AppointmentCheckedIn, verb: "checked in",
 		may: mayPerm(app.PermCheckIn, app.PermOwnSchedule), allowed: app.CanCheckIn,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
-			if day, today := app.DayOf(a.Start, loc), app.DayOf(tx.now, loc); day != today {
-				return app.Errorf(app.ECONFLICT, "This appointment is on %s: patients are checked in on the day.",
-					a.Start.In(loc).Format("Mon 2 Jan 2006"))
-			}
-			return nil
+			return app.CheckInApplies(a, tx.now, loc)
 		},
 		apply: func(tx *Tx, a *app.Appointment) string { a.CheckedInAt = tx.now; return "" },
 		summary: func(a *app.Appointment, loc *time.Location) string {
@@ -642,10 +638,7 @@ func (s *AppointmentService) MarkNoShow(ctx context.Context, id string) (*app.Ap
 	return s.move(ctx, id, apptMove{action: "appointment.no_show", to: app.AppointmentNoShow, verb: "marked as a no-show",
 		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), allowed: staffOf,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
-			if tx.now.Before(a.Start) {
-				return app.Errorf(app.ECONFLICT, "This appointment begins at %s: the patient can still come.", apptWhen(a.Start, loc))
-			}
-			return nil
+			return app.NoShowApplies(a, tx.now, loc)
 		},
 		summary: func(a *app.Appointment, loc *time.Location) string {
 			return fmt.Sprintf("Did not come to the appointment with %s on %s", a.DoctorName, apptWhen(a.Start, loc))

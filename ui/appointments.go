@@ -208,7 +208,11 @@ func apptCanDo(u *UI, a *app.Appointment, to app.AppointmentStatus) bool {
 		(app.Can(me.Role, app.PermOwnSchedule) && a.DoctorID == me.ID)
 	switch to {
 	case app.AppointmentCheckedIn:
-		return manage || app.Can(me.Role, app.PermCheckIn)
+		// Offered only on the appointment's day, where the service allows it.
+		return (manage || app.Can(me.Role, app.PermCheckIn)) && app.CheckInApplies(a, u.now(), u.location()) == nil
+	case app.AppointmentNoShow:
+		// Offered only once the appointment's time has begun.
+		return manage && app.NoShowApplies(a, u.now(), u.location()) == nil
 	case app.AppointmentCompleted:
 		return me.Role == app.RoleAdmin || (me.Role == app.RoleDoctor && a.DoctorID == me.ID)
 	case app.AppointmentConflict:

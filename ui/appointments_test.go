@@ -566,3 +566,32 @@ func TestAppointmentDoctorDayNewNote(t *testing.T) {
 	}
 	h.waitFor("the notes", func() bool { return h.called("FindNotes") >= 1 })
 }
+
+// TestAppointmentActionsOnlyWhereTheyApply: "Check in" is offered only on
+// the appointment's day and "No-show" only once its time has begun, so
+// neither is offered and then refused in a dialog.
+func TestAppointmentActionsOnlyWhereTheyApply(t *testing.T) {
+	h := newClinicHarness(t)
+	h.openBoard(app.RoleReception)
+	now := h.clock() // 2026-03-02 09:00 UTC
+	for _, c := range []struct {
+		name            string
+		start           time.Time
+		checkIn, noShow bool
+	}{
+		{"tomorrow", now.AddDate(0, 0, 1), false, false},
+		{"later today", now.Add(2 * time.Hour), true, false},
+		{"begun today", now.Add(-time.Hour), true, true},
+		{"yesterday", now.AddDate(0, 0, -1), false, true},
+	} {
+		a := &app.Appointment{ID: "a-" + c.name, PatientID: "p-1", PatientName: "Grace Hopper", DoctorID: "d-1",
+			DoctorName: "Dr Who", Start: c.start, End: c.start.Add(15 * time.Minute), Status: app.AppointmentConfirmed}
+		btns, _ := apptActions(h.u, a, &apptDialogs{}, func() {})
+		if got := btns["Check in"] != nil; got != c.checkIn {
+			t.Errorf("%s: Check in offered = %v, want %v", c.name, got, c.checkIn)
+		}
+		if got := btns["No-show"] != nil; got != c.noShow {
+			t.Errorf("%s: No-show offered = %v, want %v", c.name, got, c.noShow)
+		}
+	}
+}

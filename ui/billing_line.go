@@ -77,6 +77,7 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	f.search.OnSubmitted = func(string) { f.searchItems() }
 	f.item = widget.NewSelect(nil, func(string) { f.onItem() })
 	f.item.PlaceHolder = "Choose an item"
+	f.item.Disable() // until the price list's items arrive
 	f.freeText = widget.NewButtonWithIcon("Free text", theme.DocumentCreateIcon(), f.onFreeText)
 	f.code = mutedLabel("Free text: describe the line and give its price.")
 
@@ -177,6 +178,17 @@ func (f *lineForm) searchItems() {
 		f.item.ClearSelected()
 		f.item.SetOptions(opts)
 		f.item.OnChanged = func(string) { f.onItem() }
+		// An empty Select opens an empty pop-up that cannot be seen and
+		// takes the next clicks: with nothing to choose it is disabled and
+		// says why.
+		if len(items) == 0 {
+			f.item.PlaceHolder = "No item matches; change the search or use Free text"
+			f.item.Disable()
+		} else {
+			f.item.PlaceHolder = "Choose an item"
+			f.item.Enable()
+		}
+		f.item.Refresh()
 		if len(items) == 1 && q.Query != "" {
 			f.item.SetSelectedIndex(0)
 		}

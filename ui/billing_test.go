@@ -898,3 +898,33 @@ func TestBillingInvoiceDiscount(t *testing.T) {
 		t.Errorf("issued: field visible %v, %q", s.discBox.Visible(), h.texts())
 	}
 }
+
+// TestBillingPriceListNoMatch: a search that matches nothing says so and
+// leaves "Choose an item" closed; tapping it opens no empty, invisible
+// pop-up that would swallow the next clicks.
+func TestBillingPriceListNoMatch(t *testing.T) {
+	h, _ := newBillingHarness(t)
+	v, _ := h.openInvoices(app.RoleBilling)
+	s := h.newDraft(v)
+	test.Tap(s.addLine)
+	lf := s.lineForm
+	h.waitFor("the price list", func() bool { return len(lf.items) == 2 })
+	lf.search.SetText("zzz-nothing")
+	lf.searchItems()
+	h.waitFor("the empty result", func() bool { return len(lf.items) == 0 })
+	overlays := len(h.u.win.Canvas().Overlays().List())
+	test.Tap(lf.item)
+	if got := len(h.u.win.Canvas().Overlays().List()); got != overlays {
+		t.Fatalf("tapping the empty item list opened a pop-up (%d overlays, was %d)", got, overlays)
+	}
+	if !lf.item.Disabled() || !strings.Contains(lf.item.PlaceHolder, "No item matches") {
+		t.Errorf("the item list reads %q, disabled %v", lf.item.PlaceHolder, lf.item.Disabled())
+	}
+	// A search that matches again makes the list usable.
+	lf.search.SetText("consult")
+	lf.searchItems()
+	h.waitFor("the match", func() bool { return len(lf.items) == 1 })
+	if lf.item.Disabled() || lf.item.Selected == "" {
+		t.Errorf("the matching item is not chosen: %q, disabled %v", lf.item.Selected, lf.item.Disabled())
+	}
+}

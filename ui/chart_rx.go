@@ -200,15 +200,10 @@ func writePDF(ctx context.Context, u *UI, id string, w fyne.URIWriteCloser) erro
 	return nil
 }
 
-// openURI opens a file in the system's viewer.
+// openURI opens a file in the system's viewer, or says where it is saved
+// when no viewer is found.
 func openURI(u *UI, uri fyne.URI) {
-	link, err := fileURL(uri)
-	if err == nil {
-		err = u.fyneApp.OpenURL(link)
-	}
-	if err != nil {
-		showError(fmt.Errorf("open %s: %w", uri, err), u.win)
-	}
+	u.openDocument(uri)
 }
 
 // rxForm writes a prescription: a table of items, rows added and removed.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,8 +49,12 @@ type documentOutput struct {
 	// run runs a command and returns its combined output. It is called off
 	// the UI goroutine.
 	run func(name string, args ...string) ([]byte, error)
+	// open hands a file's URL to the system's viewer; nil uses the Fyne
+	// app's OpenURL. It fails when the system has no program to open it.
+	open func(link *url.URL) error
 
-	saved *savedDialog // the open "Saved to" dialog
+	saved    *savedDialog  // the open "Saved to" dialog
+	noViewer dialog.Dialog // the open "No viewer found" message
 }
 
 func newDocumentOutput() documentOutput {
@@ -261,7 +267,7 @@ func (d *savedDialog) setStatus(msg string, problem bool) {
 }
 
 func (d *savedDialog) onOpen() {
-	openURI(d.u, storage.NewFileURI(d.path))
+	d.u.openDocument(storage.NewFileURI(d.path))
 }
 
 func (d *savedDialog) onPrint() {
@@ -283,6 +289,39 @@ func (d *savedDialog) onPrint() {
 		d.print.Enable()
 		d.setStatus("Sent to the printer.", false)
 	})
+}
+
+// openDocument opens the file at uri in the system's viewer. A file that
+// cannot be opened (no viewer on this computer) is still saved, so the
+// message says that and where it is rather than reporting a failure.
+func (u *UI) openDocument(uri fyne.URI) {
+	link, err := fileURL(uri)
+	if err != nil {
+		showError(fmt.Errorf("open %s: %w", uri, err), u.win)
+		return
+	}
+	open := u.docs.open
+	if open == nil {
+		open = u.fyneApp.OpenURL
+	}
+	if err := open(link); err != nil {
+		log.Printf("ui: open %s: %v", uri, err)
+		u.docs.noViewer = showNoViewer(u, uri.Path())
+	}
+}
+
+// showNoViewer says that no program could open the document and where it
+// was saved, the path selectable to copy.
+func showNoViewer(u *UI, path string) dialog.Dialog {
+	msg := wrapLabel("No program to open PDF files was found on this computer, so HMS could not open the document. " +
+		"It is saved at:")
+	where := wrapLabel(path)
+	where.Selectable = true
+	hint := wrapLabel("Install a PDF viewer, or open the file from another computer, to view or print it.")
+	d := dialog.NewCustom("No viewer found", "Close", container.NewVBox(msg, where, hint), u.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+	return d
 }
 
 // printFailure says why a print command failed, in words for the desk.

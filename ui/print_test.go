@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -217,5 +219,29 @@ func TestPrintDocumentName(t *testing.T) {
 		if got := documentName(in); got != want {
 			t.Errorf("documentName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestOpenWithoutViewer: on a computer with no PDF viewer, opening a saved
+// document says that no viewer was found and where the file is, not that
+// something went wrong.
+func TestOpenWithoutViewer(t *testing.T) {
+	h := newHarness(t)
+	fakePrinter(h)
+	h.u.docs.open = func(*url.URL) error { return errors.New(`exec: "xdg-open": executable file not found in $PATH`) }
+	h.u.deliverPDF("RX-D1-2026-000012.pdf", []byte("%PDF rx"))
+	d := h.awaitSaved()
+	test.Tap(d.open)
+	if h.u.docs.noViewer == nil || !h.shows("No program to open PDF files was found") || !h.shows(d.path) {
+		t.Fatalf("no message naming the saved file: %q", h.texts())
+	}
+	if h.shows("went wrong") || h.shows("inside HMS") {
+		t.Fatalf("reported as a failure: %q", h.texts())
+	}
+	// The prescription flow opens its file through the same path.
+	h.u.docs.noViewer = nil
+	openURI(h.u, storage.NewFileURI(d.path))
+	if h.u.docs.noViewer == nil {
+		t.Fatal("openURI: no no-viewer message")
 	}
 }

@@ -179,16 +179,33 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 		if l.Code != "" {
 			desc = l.Code + " " + desc
 		}
-		for d.GetStringWidth(desc) > cols[1].w-1 && len([]rune(desc)) > 4 {
-			r := []rune(desc)
-			desc = string(r[:len(r)-2]) + "…"
+		// The description wraps inside its column, the row growing to fit:
+		// an invoice line is never cut short.
+		lines := d.SplitText(desc, cols[1].w)
+		if len(lines) == 0 {
+			lines = []string{""}
 		}
-		vals := []string{fmt.Sprint(l.Position), desc, fmt.Sprint(l.Quantity), money(l.UnitPrice), money(l.Discount),
+		const lh = 4.5
+		h := max(6, float64(len(lines))*lh+1.5)
+		if d.GetY()+h > d.bottom() {
+			d.AddPage()
+		}
+		vals := []string{fmt.Sprint(l.Position), "", fmt.Sprint(l.Quantity), money(l.UnitPrice), money(l.Discount),
 			money(l.Tax) + " (" + app.FormatRate(l.TaxRate) + ")", money(l.Total)}
+		x, y := d.GetXY()
 		for i, c := range cols {
-			d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+			if i == 1 {
+				for j, s := range lines {
+					d.SetXY(x, y+0.75+float64(j)*lh)
+					d.CellFormat(c.w, lh, s, "", 0, c.align, false, 0, "")
+				}
+				d.SetXY(x+c.w, y)
+			} else {
+				d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+			}
+			x += c.w
 		}
-		d.Ln(-1)
+		d.SetXY(marginX, y+h)
 	}
 	d.Ln(3)
 	row := func(label, value string, bold bool) {

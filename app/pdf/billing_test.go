@@ -161,3 +161,36 @@ func TestReceiptInvoiceDiscount(t *testing.T) {
 		t.Error("a receipt without an invoice discount prints one")
 	}
 }
+
+// TestInvoiceLongDescription: a line's description longer than its column
+// wraps inside the row rather than being cut short, and the lines after it
+// still print.
+func TestInvoiceLongDescription(t *testing.T) {
+	clinic, _, _ := sample()
+	inv := discountedInvoice()
+	long := "Ultrasound of the abdomen with Doppler study of the hepatic and renal vessels, report included"
+	inv.Lines[0].Code = "US-ABD-02"
+	inv.Lines[0].Description = long
+	b, err := pdf.Invoice(clinic, inv, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b)
+	// The other columns' cells may come between the description's lines
+	// in the extracted text; its words must all be there, in order.
+	flat := strings.Join(strings.Fields(text), " ")
+	rest := flat
+	for _, w := range strings.Fields("US-ABD-02 " + long) {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("the description is cut at %q:\n%s", w, text)
+		}
+		rest = rest[i+len(w):]
+	}
+	if strings.Contains(text, "…") {
+		t.Errorf("the description is shortened:\n%s", text)
+	}
+	if !strings.Contains(flat, "Dressing") {
+		t.Errorf("the next line is missing:\n%s", text)
+	}
+}

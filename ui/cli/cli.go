@@ -148,6 +148,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdServer(args)
 	case "sync":
 		return r.cmdSync(args)
+	case "drugs":
+		return r.cmdDrugs(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":

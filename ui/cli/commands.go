@@ -382,6 +382,8 @@ var commandList = [][2]string{
 	{"sync once", "push this desk's queued changes to the sync server and pull the other desks'"},
 	{"sync status", "say where this desk stands with the sync server"},
 	{"sync conflicts", "list the changes that lost or were refused, for review"},
+	{"drugs search", "find substances, brands and classes in the drug catalogue"},
+	{"drugs check", "check drugs against allergies and each other (exit status 3 when it warns)"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }
@@ -395,7 +397,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "drugs", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])
