@@ -171,8 +171,14 @@ func render(s *app.Series, width, height int, pal Palette) (image.Image, image.R
 		g.Vertical.Width = 0
 		p.Add(g)
 	}
-	// Over the grid.
+	// Over the grid, and with a twentieth of headroom on the value axis,
+	// so that the longest bar ends before the axis does.
 	p.Add(bars)
+	if horizontal {
+		p.X.Max += (p.X.Max - p.X.Min) / 20
+	} else {
+		p.Y.Max += (p.Y.Max - p.Y.Min) / 20
+	}
 	c := vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(pal.Background))
 	dc := draw.New(c)
 	data := p.DataCanvas(dc).Rectangle
