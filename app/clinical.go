@@ -252,7 +252,7 @@ type HistoryEntry struct {
 type HistoryFilter struct {
 	Kinds     []HistoryKind // empty: all
 	From, To  time.Time     // To exclusive; zero: open
-	BeforeSeq int64         // paging
+	BeforeSeq int64         // paging: the entries after this one, newest first by time
 	Limit     int           // default 200, at most 1000
 }
 

@@ -96,8 +96,10 @@ func (s *ClinicalService) GetChart(ctx context.Context, patientID string) (*app.
 	return c, nil
 }
 
-// historySQL builds the timeline query of a filter: it walks the index
-// patient_events (patient_id, seq) newest first and stops after a page, so
+// historySQL builds the timeline query of a filter: newest first by when
+// each thing happened (at), which is not always the order the desk stored
+// them in (rows pulled from other desks come later). It walks the index
+// patient_events (patient_id, at, seq) backwards and stops after a page, so
 // a long timeline costs no more than a short one.
 func historySQL(patientID string, f app.HistoryFilter) (string, []any) {
 	var b strings.Builder
@@ -106,8 +108,9 @@ func historySQL(patientID string, f app.HistoryFilter) (string, []any) {
 		WHERE e.patient_id = ?`)
 	args := []any{patientID}
 	if f.BeforeSeq > 0 {
-		b.WriteString(` AND e.seq < ?`)
-		args = append(args, f.BeforeSeq)
+		// After the page that ended with entry BeforeSeq, in (at, seq) order.
+		b.WriteString(` AND (e.at, e.seq) < ((SELECT at FROM patient_events WHERE seq = ?), ?)`)
+		args = append(args, f.BeforeSeq, f.BeforeSeq)
 	}
 	if len(f.Kinds) > 0 {
 		b.WriteString(` AND e.kind IN (?` + strings.Repeat(", ?", len(f.Kinds)-1) + `)`)
@@ -123,7 +126,7 @@ func historySQL(patientID string, f app.HistoryFilter) (string, []any) {
 		b.WriteString(` AND e.at < ?`)
 		args = append(args, formatTime(f.To))
 	}
-	b.WriteString(` ORDER BY e.seq DESC LIMIT ?`)
+	b.WriteString(` ORDER BY e.at DESC, e.seq DESC LIMIT ?`)
 	return b.String(), append(args, f.Limit)
 }
 

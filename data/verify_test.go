@@ -102,3 +102,64 @@ func TestVerifyAfterMixedUse(t *testing.T) {
 		t.Fatalf("in-app verify reports problems on a healthy database: %+v", inApp)
 	}
 }
+
+// TestHistoryNewestFirstByTime: the history is newest first by when things
+// happened, as the tab says: a reading taken at 17:55 and typed in after
+// an 18:40 note, or pulled from another desk after it, is listed under it,
+// on the first page and across pages.
+func TestHistoryNewestFirstByTime(t *testing.T) {
+	c := mustSetup(t)
+	doc, nurse := c.ctx(app.RoleDoctor), c.ctx(app.RoleNurse)
+	p, err := c.svc.Patients.CreatePatient(c.ctx(app.RoleReception), app.PatientCreate{GivenName: "Ada", FamilyName: "Lovelace",
+		Sex: app.SexFemale, BirthDate: "1980-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Add(time.Hour)
+	if _, err := c.svc.Clinical.AddNote(doc, app.NoteCreate{PatientID: p.ID, Kind: app.NoteClinical, Text: "Seen."}); err != nil {
+		t.Fatal(err)
+	}
+	noteAt := c.clock.Now()
+	c.clock.Add(10 * time.Minute)
+	if _, err := c.svc.Clinical.RecordVitals(nurse, app.Vitals{PatientID: p.ID, TakenAt: noteAt.Add(-45 * time.Minute),
+		Pulse: 70}); err != nil {
+		t.Fatal(err)
+	}
+	// What another desk wrote at 17:55 arrives with a pull after this
+	// desk's 18:40 note: stored later, it happened earlier.
+	if _, err := rawDB(t, c.db).Exec(`INSERT INTO patient_events (id, patient_id, at, kind, summary, ref_id, by_user)
+		VALUES ('0190f0e0-0000-7000-8000-0000000000aa', ?, ?, 'note', 'Nursing note from desk 2', '', 'nurse1')`,
+		p.ID, noteAt.Add(-45*time.Minute).UTC().Format(data.TimeLayout)); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.svc.Clinical.FindHistory(doc, p.ID, app.HistoryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].At.After(all[i-1].At) {
+			t.Fatalf("entry %d (%s %v) listed under an older one (%s %v)", i, all[i].Kind, all[i].At, all[i-1].Kind, all[i-1].At)
+		}
+	}
+	var paged []*app.HistoryEntry
+	f := app.HistoryFilter{Limit: 1}
+	for {
+		page, err := c.svc.Clinical.FindHistory(doc, p.ID, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		f.BeforeSeq = page[len(page)-1].Seq
+	}
+	if len(paged) != len(all) {
+		t.Fatalf("paging one by one gave %d entries, want %d", len(paged), len(all))
+	}
+	for i := range all {
+		if paged[i].Seq != all[i].Seq {
+			t.Fatalf("page order differs at %d", i)
+		}
+	}
+}

@@ -27,9 +27,11 @@ type myAppointmentsTab struct {
 	bookBtn   *widget.Button
 	message   *widget.Label
 	upcomingV *fyne.Container
+	pastTitle fyne.CanvasObject
 	pastV     *fyne.Container
+	body      *fyne.Container // the lists and their headings, one below the other
 
-	content fyne.CanvasObject
+	content *container.Scroll
 }
 
 var _ chartTab = (*myAppointmentsTab)(nil)
@@ -41,10 +43,12 @@ func newMyAppointmentsTab(u *UI) *myAppointmentsTab {
 	t.message = mutedLabel("")
 	t.upcomingV = container.NewVBox()
 	t.pastV = container.NewVBox()
-	t.content = container.NewVScroll(container.NewVBox(
+	t.pastTitle = sectionTitle("Past")
+	t.body = container.NewVBox(
 		container.NewHBox(sectionTitle("Upcoming"), layout.NewSpacer(), t.bookBtn),
 		t.message, t.upcomingV, widget.NewSeparator(),
-		sectionTitle("Past"), t.pastV))
+		t.pastTitle, t.pastV)
+	t.content = container.NewVScroll(t.body)
 	return t
 }
 
@@ -107,9 +111,11 @@ func (t *myAppointmentsTab) show(up, past []*app.Appointment) {
 		pasts = append(pasts, mutedLabel("No past appointments."))
 	}
 	t.upcomingV.Objects = ups
-	t.upcomingV.Refresh()
 	t.pastV.Objects = pasts
-	t.pastV.Refresh()
+	// The lists changed height: what follows them moves, which only the
+	// box holding them all lays out, and the scroll its new height.
+	t.body.Refresh()
+	t.content.Refresh()
 }
 
 // describe is an appointment as a patient reads it.

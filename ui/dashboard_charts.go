@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
@@ -102,24 +103,27 @@ func (c *chartsView) load(p app.Period, current func() bool) {
 
 // chartImage is one chart, drawn off the UI goroutine for the size it has
 // on screen times the screen's scale, so that its text is as sharp and as
-// big as the program's own; it is drawn again when it is resized.
+// big as the program's own, in the current theme's colours; it is drawn
+// again when it is resized or the theme changes.
 type chartImage struct {
 	widget.BaseWidget
 	u      *UI
 	img    *canvas.Image
 	series *app.Series
-	// draw draws a series as a PNG of w × h pixels: charts.Bars, which
-	// tests replace.
-	draw func(s *app.Series, w, h int) ([]byte, error)
-	// drawn is the size the image was drawn for; busy is set while a
-	// drawing is under way: the next waits for it, so resizing the window
-	// draws at most one chart at a time and ends at the final size.
-	drawn fyne.Size
-	busy  bool
+	// draw draws a series as a PNG of w × h pixels in the colours of
+	// pal: charts.BarsIn, which tests replace.
+	draw func(s *app.Series, w, h int, pal charts.Palette) ([]byte, error)
+	// drawn and drawnIn are the size and the colours the image was drawn
+	// for; busy is set while a drawing is under way: the next waits for
+	// it, so resizing the window draws at most one chart at a time and
+	// ends at the final size.
+	drawn   fyne.Size
+	drawnIn charts.Palette
+	busy    bool
 }
 
 func newChartImage(u *UI) *chartImage {
-	c := &chartImage{u: u, img: canvas.NewImageFromResource(nil), draw: charts.Bars}
+	c := &chartImage{u: u, img: canvas.NewImageFromResource(nil), draw: charts.BarsIn}
 	c.img.FillMode = canvas.ImageFillContain
 	c.img.SetMinSize(fyne.NewSize(charts.MinSize, chartHeight))
 	c.ExtendBaseWidget(c)
@@ -136,6 +140,25 @@ func (c *chartImage) Resize(size fyne.Size) {
 	c.redraw()
 }
 
+// Refresh draws the chart again if the theme's colours changed (a theme
+// change refreshes every widget).
+func (c *chartImage) Refresh() {
+	c.BaseWidget.Refresh()
+	c.redraw()
+}
+
+// chartPalette is the current theme's colours for a chart.
+func chartPalette() charts.Palette {
+	th := theme.Current()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	return charts.Palette{
+		Background: th.Color(theme.ColorNameBackground, v),
+		Foreground: th.Color(theme.ColorNameForeground, v),
+		Grid:       th.Color(theme.ColorNameSeparator, v),
+		Bar:        th.Color(theme.ColorNamePrimary, v),
+	}
+}
+
 // setSeries draws the chart of s.
 func (c *chartImage) setSeries(s *app.Series) {
 	c.series = s
@@ -143,19 +166,21 @@ func (c *chartImage) setSeries(s *app.Series) {
 	c.redraw()
 }
 
-// redraw draws the chart for its size, unless it is drawn already or a
-// drawing is under way (which calls redraw again when it ends).
+// redraw draws the chart for its size and the theme's colours, unless it
+// is drawn already or a drawing is under way (which calls redraw again
+// when it ends).
 func (c *chartImage) redraw() {
-	size := c.Size()
-	if c.busy || c.series == nil || size == c.drawn || size.Width < charts.MinSize || size.Height < charts.MinSize {
+	size, pal := c.Size(), chartPalette()
+	if c.busy || c.series == nil || (size == c.drawn && pal == c.drawnIn) ||
+		size.Width < charts.MinSize || size.Height < charts.MinSize {
 		return
 	}
 	scale := c.u.win.Canvas().Scale()
 	w, h := int(size.Width*scale), int(size.Height*scale)
 	s, draw := c.series, c.draw
-	c.busy, c.drawn = true, size
+	c.busy, c.drawn, c.drawnIn = true, size, pal
 	background(c.u, func(context.Context) ([]byte, error) {
-		return draw(s, min(w, charts.MaxSize), min(h, charts.MaxSize))
+		return draw(s, min(w, charts.MaxSize), min(h, charts.MaxSize), pal)
 	}, func(png []byte, err error) {
 		c.busy = false
 		switch {

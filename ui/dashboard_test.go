@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
+	"hms/app/charts"
 	"hms/app/mock"
 )
 
@@ -142,9 +143,9 @@ func (h *dashHarness) openDashboard(role app.Role) *dashboardScreen {
 	return s
 }
 
-// drawChart stands in for charts.Bars, which the race detector makes
+// drawChart stands in for charts.BarsIn, which the race detector makes
 // slow: it records the chart and its size and draws one pixel.
-func (h *dashHarness) drawChart(s *app.Series, w, ht int) ([]byte, error) {
+func (h *dashHarness) drawChart(s *app.Series, w, ht int, _ charts.Palette) ([]byte, error) {
 	h.record("DrawChart", nil, fmt.Sprintf("%s %dx%d", s.Kind, w, ht))
 	var b bytes.Buffer
 	err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))

@@ -7,7 +7,9 @@ package charts
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"sync"
 
@@ -62,25 +64,57 @@ func register() error {
 	return registerErr
 }
 
-// barColor is the bars' fill: a calm blue that prints well in grey.
-var barColor = color.RGBA{R: 0x3b, G: 0x6e, B: 0xa8, A: 0xff}
+// Palette is the colours a chart is drawn in: the screen passes its
+// theme's, the printed reports Light.
+type Palette struct {
+	Background, Foreground, Grid, Bar color.Color
+}
+
+// Light is black on white with a calm blue for the bars that prints well
+// in grey: the printed reports' palette.
+var Light = Palette{
+	Background: color.White,
+	Foreground: color.Black,
+	Grid:       color.Gray{Y: 0xc0},
+	Bar:        color.RGBA{R: 0x3b, G: 0x6e, B: 0xa8, A: 0xff},
+}
 
 // maxTimeLabels is how many labels a time axis shows at most.
 const maxTimeLabels = 12
 
-// Bars draws a series as a bar chart of width × height pixels: vertical
-// bars along time for a series per day or month, horizontal bars with
-// their names for one per doctor or service (the longest names first
-// shortened). Money is drawn in major units of the series' currency.
+// Bars draws a series as a bar chart of width × height pixels in the
+// Light palette: vertical bars along time for a series per day or month,
+// horizontal bars with their names for one per doctor or service (the
+// longest names first shortened). Money is drawn in major units of the
+// series' currency.
 func Bars(s *app.Series, width, height int) ([]byte, error) {
-	if width < MinSize || height < MinSize || width > MaxSize || height > MaxSize {
-		return nil, fmt.Errorf("charts: size %d×%d is outside %d to %d pixels", width, height, MinSize, MaxSize)
-	}
-	if err := register(); err != nil {
+	return BarsIn(s, width, height, Light)
+}
+
+// BarsIn is Bars in the colours of pal.
+func BarsIn(s *app.Series, width, height int, pal Palette) ([]byte, error) {
+	img, _, err := render(s, width, height, pal)
+	if err != nil {
 		return nil, err
 	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("charts: png: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// render draws the chart and says where, in pixels of the image, its plot
+// rectangle (the area inside the axes) lies.
+func render(s *app.Series, width, height int, pal Palette) (image.Image, image.Rectangle, error) {
+	if width < MinSize || height < MinSize || width > MaxSize || height > MaxSize {
+		return nil, image.Rectangle{}, fmt.Errorf("charts: size %d×%d is outside %d to %d pixels", width, height, MinSize, MaxSize)
+	}
+	if err := register(); err != nil {
+		return nil, image.Rectangle{}, err
+	}
 	p := plot.New()
-	style(p)
+	style(p, pal)
 	p.Title.Text = s.Title
 	if s.Period.Days() > 0 {
 		p.Title.Text += " · " + s.Period.String()
@@ -111,51 +145,89 @@ func Bars(s *app.Series, width, height int) ([]byte, error) {
 		}
 	}
 	plotW, plotH := vg.Length(width)*72/DPI, vg.Length(height)*72/DPI
-	span := plotW
-	if horizontal {
-		span = plotH
-	}
-	barW := max(span*0.7/vg.Length(len(values)+1), 0.5)
-	bars, err := plotter.NewBarChart(values, barW)
+	// The bars are first added almost without width, so that they do not widen
+	// the plot; their width is set once the plot rectangle is known.
+	bars, err := plotter.NewBarChart(values, vg.Length(1e-3))
 	if err != nil {
-		return nil, fmt.Errorf("charts: %w", err)
+		return nil, image.Rectangle{}, fmt.Errorf("charts: %w", err)
 	}
-	bars.Color = barColor
+	bars.Color = pal.Bar
 	bars.LineStyle.Width = 0
 	bars.Horizontal = horizontal
-	p.Add(bars)
+	// Each bar has a slot of one unit around its place on the category
+	// axis, so that the first and the last stay inside the axes; the value
+	// axis starts at zero or below, where money was refunded.
+	catMin, catMax := -0.5, float64(len(values))-0.5
 	if horizontal {
 		p.NominalY(labels...)
 		p.X.Label.Text = unit
-		p.X.Min = 0
-		p.Add(plotter.NewGrid())
+		p.Y.Min, p.Y.Max = catMin, catMax
+		p.Add(grid(pal))
 	} else {
 		p.X.Tick.Marker = timeTicks(labels)
 		p.Y.Label.Text = unit
-		p.Y.Min = 0
-		grid := plotter.NewGrid()
-		grid.Vertical.Width = 0
-		p.Add(grid)
+		p.X.Min, p.X.Max = catMin, catMax
+		g := grid(pal)
+		g.Vertical.Width = 0
+		p.Add(g)
 	}
-	c := vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("charts: png: %w", err)
+	// Over the grid, and with a twentieth of headroom on the value axis,
+	// so that the longest bar ends before the axis does.
+	p.Add(bars)
+	if horizontal {
+		p.X.Max += (p.X.Max - p.X.Min) / 20
+	} else {
+		p.Y.Max += (p.Y.Max - p.Y.Min) / 20
 	}
-	return buf.Bytes(), nil
+	c := vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(pal.Background))
+	dc := draw.New(c)
+	data := p.DataCanvas(dc).Rectangle
+	span := data.Size().X
+	if horizontal {
+		span = data.Size().Y
+	}
+	// Seven tenths of a slot, at least half a point so that a year of days
+	// still shows; the slot's rest is the gap between bars.
+	bars.Width = max(span*0.7/vg.Length(len(values)), 0.5)
+	p.Draw(dc)
+	return c.Image(), pixels(data, height), nil
 }
 
-// style sets every text of the plot in DejaVu.
-func style(p *plot.Plot) {
+// pixels turns a rectangle in points, from the bottom left, into pixels of
+// an image height pixels high, from the top left.
+func pixels(r vg.Rectangle, height int) image.Rectangle {
+	px := func(l vg.Length) float64 { return float64(l) * DPI / 72 }
+	return image.Rect(int(math.Floor(px(r.Min.X))), height-int(math.Ceil(px(r.Max.Y))),
+		int(math.Ceil(px(r.Max.X))), height-int(math.Floor(px(r.Min.Y))))
+}
+
+// grid is a grid in the palette's colour.
+func grid(pal Palette) *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color = pal.Grid
+	g.Horizontal.Color = pal.Grid
+	return g
+}
+
+// style sets every text of the plot in DejaVu, and every text and line in
+// the palette's colours.
+func style(p *plot.Plot, pal Palette) {
 	regular := font.Font{Typeface: typeface}
 	bold := font.Font{Typeface: typeface, Weight: xfont.WeightBold}
+	p.BackgroundColor = pal.Background
 	p.Title.TextStyle.Font = font.From(bold, 12)
+	p.Title.TextStyle.Color = pal.Foreground
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(regular, 10)
+		a.Label.TextStyle.Color = pal.Foreground
 		a.Tick.Label.Font = font.From(regular, 9)
+		a.Tick.Label.Color = pal.Foreground
+		a.Color = pal.Foreground
+		a.LineStyle.Color = pal.Foreground
+		a.Tick.LineStyle.Color = pal.Foreground
 	}
 	p.Legend.TextStyle.Font = font.From(regular, 9)
+	p.Legend.TextStyle.Color = pal.Foreground
 }
 
 // timeTicks labels at most maxTimeLabels evenly spaced bars of a time
