@@ -156,6 +156,15 @@ func CanSeeArchived(c Caller, p *Patient) error {
 	return Errorf(ENOTFOUND, "This patient's record is archived; ask an administrator.")
 }
 
+// AuditsOpening reports whether the caller opening one record of the
+// patient's (a chart, an invoice, a payment, a statement) is a read of
+// another person's record, which the audit log keeps: any caller but the
+// patient themself. Lists are not opens: their rows are not audited one by
+// one.
+func AuditsOpening(c Caller, patientID string) bool {
+	return !(c.Role == RolePatient && c.PatientID != "" && c.PatientID == patientID)
+}
+
 // CanEditOwnContact: a patient with a record of their own changes its
 // contact details.
 func CanEditOwnContact(c Caller) error {
@@ -204,6 +213,31 @@ func CanSeeBillsOf(c Caller, patientID string) error {
 		return denied("You are not allowed to see another patient's bills.")
 	}
 	return CanSeeBills(c)
+}
+
+// BillsScope is the own-record rule of a list of bills: the patient the
+// list must be kept to, whatever else its filter names (a number, a
+// status, a page). Billing staff get requested as it is ("" for every
+// patient's); a patient gets their own record, and a filter naming another
+// patient is refused. Every branch of a bills' list applies the answer.
+func BillsScope(c Caller, requested string) (string, error) {
+	if CanHandleBills(c) == nil {
+		return requested, nil
+	}
+	if requested == "" {
+		requested = c.PatientID
+	}
+	if err := CanSeeBillsOf(c, requested); err != nil {
+		return "", err
+	}
+	return requested, nil
+}
+
+// CanSeePriceList: the clinic's prices are for billing staff, and for
+// patients, who see what a visit costs; not for clinical staff, whose work
+// it is not.
+func CanSeePriceList(c Caller) error {
+	return RequireAny(c, PermManageBilling, PermTakePayment, PermViewOwnBills)
 }
 
 // CanSeeInvoice: CanSeeBillsOf the invoice's patient; and a draft is not a

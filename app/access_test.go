@@ -167,6 +167,38 @@ func TestCanSeeBillsOf(t *testing.T) {
 			"patient": denied, "patient without a record": denied, "nobody": denied})
 }
 
+func TestBillsScope(t *testing.T) {
+	scope := func(requested, want string) func(c app.Caller) error {
+		return func(c app.Caller) error {
+			got, err := app.BillsScope(c, requested)
+			if err == nil && got != want {
+				return app.Errorf(app.ECONFLICT, "Scope %q, want %q.", got, want)
+			}
+			return err
+		}
+	}
+	// Staff get what they ask for; a patient, their own record whatever
+	// the filter left out.
+	check(t, "every patient's", scope("", ""),
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": ok,
+			"patient": app.ECONFLICT, "patient without a record": denied, "nobody": denied})
+	check(t, "the patient's own, unasked", scope("", "p1"),
+		table{"admin": app.ECONFLICT, "cli": app.ECONFLICT, "doctor": denied, "nurse": denied, "reception": app.ECONFLICT,
+			"billing": app.ECONFLICT, "patient": ok, "patient without a record": denied, "nobody": denied})
+	check(t, "own bills", scope("p1", "p1"),
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": ok,
+			"patient": ok, "patient without a record": denied, "nobody": denied})
+	check(t, "another patient's", scope("p2", "p2"),
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": ok,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}
+
+func TestCanSeePriceList(t *testing.T) {
+	check(t, "price list", app.CanSeePriceList,
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": ok, "billing": ok,
+			"patient": ok, "patient without a record": ok, "nobody": denied})
+}
+
 func TestCanSeeInvoice(t *testing.T) {
 	issued := &app.Invoice{ID: "i1", PatientID: "p1", Status: app.InvoiceIssued}
 	check(t, "own issued invoice", func(c app.Caller) error { return app.CanSeeInvoice(c, issued) },
@@ -340,4 +372,24 @@ func TestCanSetDeskPrinters(t *testing.T) {
 	check(t, "desk printers", app.CanSetDeskPrinters,
 		table{"admin": ok, "cli": ok, "doctor": ok, "nurse": ok, "reception": ok, "billing": ok,
 			"patient": denied, "patient without a record": denied, "nobody": denied})
+}
+
+func TestAuditsOpening(t *testing.T) {
+	opens := func(patientID string) func(c app.Caller) error {
+		return func(c app.Caller) error {
+			if app.AuditsOpening(c, patientID) {
+				return app.Errorf(app.ECONFLICT, "Audited.")
+			}
+			return nil
+		}
+	}
+	const audited = app.ECONFLICT
+	check(t, "own record", opens("p1"), table{"admin": audited, "cli": audited, "doctor": audited, "nurse": audited,
+		"reception": audited, "billing": audited, "patient": ok, "patient without a record": audited, "nobody": audited})
+	check(t, "another's record", opens("p2"), table{"admin": audited, "cli": audited, "doctor": audited,
+		"nurse": audited, "reception": audited, "billing": audited, "patient": audited,
+		"patient without a record": audited, "nobody": audited})
+	check(t, "an unknown record", opens(""), table{"admin": audited, "cli": audited, "doctor": audited,
+		"nurse": audited, "reception": audited, "billing": audited, "patient": audited,
+		"patient without a record": audited, "nobody": audited})
 }

@@ -453,7 +453,8 @@ type BillingService interface {
 	// RetirePriceItem adds a retired version of an item: it is no longer
 	// offered (admin).
 	RetirePriceItem(ctx context.Context, code string) (*PriceItem, error)
-	// FindPriceItems lists the versions in force (billing staff, reception).
+	// FindPriceItems lists the versions in force (billing staff, reception;
+	// patients, who see what a visit costs).
 	FindPriceItems(ctx context.Context, f PriceFilter) ([]*PriceItem, error)
 	// PriceItemHistory lists every version of one code, oldest first.
 	PriceItemHistory(ctx context.Context, code string) ([]*PriceItem, error)

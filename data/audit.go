@@ -101,9 +101,23 @@ func (s *AuditService) Verify(ctx context.Context) (*app.VerifyReport, error) {
 // Verify runs SQLite's integrity and foreign-key checks, walks the audit
 // chain, recomputing every row's HMAC, and checks every attached report's
 // file against its hash and the audit log.
+//
+// It runs on a connection of its own, opened for it and closed after, never
+// on a pooled reader: FTS5's integrity check reads the index through the
+// structure a connection cached at its last query and does not notice that
+// other connections' writes have since merged those segments away, so on a
+// reader that served searches during a working session it reports
+// "fts5: corruption found reading blob" on a healthy file. A new connection
+// sees exactly what `hms verify` in a new process sees.
 func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 	rep := &app.VerifyReport{}
-	conn, err := db.r.Conn(ctx)
+	own, err := sql.Open(driverName, dsn(db.path, true))
+	if err != nil {
+		return nil, err
+	}
+	defer own.Close()
+	own.SetMaxOpenConns(1)
+	conn, err := own.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -184,7 +184,7 @@ func (s *BillingService) RetirePriceItem(ctx context.Context, code string) (*app
 // in force at f.At.
 func (s *BillingService) FindPriceItems(ctx context.Context, f app.PriceFilter) ([]*app.PriceItem, error) {
 	c, _ := app.CallerFromContext(ctx)
-	if err := s.db.authorizeRead(ctx, "price.list", "price_items", "", "", app.CanHandleBills(c)); err != nil {
+	if err := s.db.authorizeRead(ctx, "price.list", "price_items", "", "", app.CanSeePriceList(c)); err != nil {
 		return nil, err
 	}
 	at := f.At

@@ -260,5 +260,8 @@ func (s *BillingService) FindPayment(ctx context.Context, id string) (*app.Payme
 	if err := s.db.authorizeRead(ctx, "payment.view", "payments", id, p.PatientID, app.CanSeeBillsOf(c, p.PatientID)); err != nil {
 		return nil, err
 	}
+	if err := s.db.auditOpen(ctx, "payment.view", "payments", id, p.PatientID, p.ReceiptNumber); err != nil {
+		return nil, err
+	}
 	return p, nil
 }

@@ -188,7 +188,7 @@ func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Tim
 
 // InvoicePDF implements app.BillingService. Each print is audited.
 func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error) {
-	inv, err := s.FindInvoice(ctx, invoiceID)
+	inv, err := s.findInvoice(ctx, invoiceID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,22 @@ import (
 	"hms/app"
 )
 
-// FindInvoice implements app.BillingService.
+// FindInvoice implements app.BillingService: an open of another person's
+// invoice is audited.
 func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoice, error) {
+	inv, err := s.findInvoice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.auditOpen(ctx, "invoice.view", "invoices", id, inv.PatientID, inv.Number); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// findInvoice is FindInvoice's permission checks and read, for the
+// methods that audit the read themselves (a print).
+func (s *BillingService) findInvoice(ctx context.Context, id string) (*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if err := s.db.authorizeRead(ctx, "invoice.view", "invoices", id, "", app.CanSeeBills(c)); err != nil {
 		return nil, err
@@ -38,17 +52,16 @@ func (s *BillingService) FindInvoice(ctx context.Context, id string) (*app.Invoi
 func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
 	c, _ := app.CallerFromContext(ctx)
 	staff := app.CanHandleBills(c) == nil
-	if !staff {
-		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBills(c)); err != nil {
-			return nil, err
-		}
-		if f.PatientID == "" {
-			f.PatientID = c.PatientID
-		}
-		if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBillsOf(c, f.PatientID)); err != nil {
-			return nil, err
-		}
+	if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, app.CanSeeBills(c)); err != nil {
+		return nil, err
 	}
+	// The own-record rule holds on every branch below: a patient's list is
+	// kept to their own record whatever number, status or page it names.
+	scope, err := app.BillsScope(c, f.PatientID)
+	if err := s.db.authorizeRead(ctx, "invoice.list", "invoices", "", f.PatientID, err); err != nil {
+		return nil, err
+	}
+	f.PatientID = scope
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -72,6 +85,10 @@ func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) 
 	default:
 		q += ` WHERE 1`
 		order = ` ORDER BY i.created_at DESC, i.id DESC`
+	}
+	if f.Number != "" && f.PatientID != "" {
+		q += ` AND i.patient_id = ?`
+		args = append(args, f.PatientID)
 	}
 	if f.Status != "" && (f.PatientID != "" || f.Number != "") {
 		q += ` AND i.status = ?`
@@ -113,8 +130,22 @@ func scanInvoices(rows *sql.Rows, err error) ([]*app.Invoice, error) {
 }
 
 // PatientStatement implements app.BillingService. Drafts are left out:
-// they are not bills yet.
+// they are not bills yet. An open of another person's statement is
+// audited.
 func (s *BillingService) PatientStatement(ctx context.Context, patientID string) (*app.Statement, error) {
+	st, err := s.statement(ctx, patientID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.auditOpen(ctx, "billing.statement", "patients", patientID, patientID, st.PatientMRN); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// statement is PatientStatement's permission check and read, for the
+// methods that audit the read themselves (a print).
+func (s *BillingService) statement(ctx context.Context, patientID string) (*app.Statement, error) {
 	c, _ := app.CallerFromContext(ctx)
 	if err := s.db.authorizeRead(ctx, "billing.statement", "patients", patientID, patientID, app.CanSeeBillsOf(c, patientID)); err != nil {
 		return nil, err

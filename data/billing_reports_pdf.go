@@ -22,7 +22,7 @@ import (
 
 // StatementPDF implements app.BillingService.
 func (s *BillingService) StatementPDF(ctx context.Context, patientID string) ([]byte, error) {
-	st, err := s.PatientStatement(ctx, patientID)
+	st, err := s.statement(ctx, patientID)
 	if err != nil {
 		return nil, err
 	}

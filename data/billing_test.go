@@ -935,3 +935,96 @@ func TestInvoiceDiscount(t *testing.T) {
 		}
 	})
 }
+
+// TestFindInvoicesKeepsPatientsApart: a patient account looking invoices up
+// by number, status or page gets its own only, whatever number it tries.
+func TestFindInvoicesKeepsPatientsApart(t *testing.T) {
+	b := mustBilling(t)
+	other := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	own := b.issuedFor(t, b.users[app.RolePatient].PatientID)
+	pc := b.ctx(app.RolePatient)
+	for name, f := range map[string]app.InvoiceFilter{
+		"another's number":            {Number: other.Number},
+		"another's number and status": {Number: other.Number, Status: app.InvoiceIssued},
+		"status":                      {Status: app.InvoiceIssued},
+		"page after another's":        {Before: other.ID},
+	} {
+		list, err := b.svc.Billing.FindInvoices(pc, f)
+		if err != nil && code(err) != app.EUNAUTHORIZED {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, inv := range list {
+			if inv.PatientID != own.PatientID {
+				t.Errorf("%s: a patient got another patient's invoice %s", name, inv.Number)
+			}
+		}
+	}
+	if list, err := b.svc.Billing.FindInvoices(pc, app.InvoiceFilter{Number: own.Number}); err != nil || len(list) != 1 {
+		t.Fatalf("own invoice by number: %v %v", list, err)
+	}
+}
+
+// TestPatientSeesPriceList: a patient reads the price list in force (not
+// its history, which is the clinic's).
+func TestPatientSeesPriceList(t *testing.T) {
+	b := mustBilling(t)
+	items, err := b.svc.Billing.FindPriceItems(b.ctx(app.RolePatient), app.PriceFilter{})
+	if err != nil || len(items) != 2 {
+		t.Fatalf("patient's price list %v %v", items, err)
+	}
+}
+
+// TestBillOpensAudited: opening another person's invoice, payment or
+// statement writes an audit row naming it and the patient; a list writes
+// none for its rows, and a patient opening their own bill is not another
+// person's read.
+func TestBillOpensAudited(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	p, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		action, entity, id string
+		open               func() error
+	}{
+		{"invoice.view", "invoices", inv.ID, func() error { _, err := b.svc.Billing.FindInvoice(b.billing(), inv.ID); return err }},
+		{"payment.view", "payments", p.ID, func() error { _, err := b.svc.Billing.FindPayment(b.ctx(app.RoleReception), p.ID); return err }},
+		{"billing.statement", "patients", b.patientID, func() error {
+			_, err := b.svc.Billing.PatientStatement(b.ctx(app.RoleAdmin), b.patientID)
+			return err
+		}},
+	} {
+		before := auditCount(t, b.db)
+		if err := tc.open(); err != nil {
+			t.Fatalf("%s: %v", tc.action, err)
+		}
+		if n := auditCount(t, b.db) - before; n != 1 {
+			t.Fatalf("%s wrote %d audit rows, want 1", tc.action, n)
+		}
+		e := lastAudit(t, b.clinic)
+		if e.Action != tc.action || e.Entity != tc.entity || e.EntityID != tc.id || e.PatientID != b.patientID ||
+			e.Outcome != app.OutcomeOK {
+			t.Errorf("%s: audit row %+v", tc.action, e)
+		}
+	}
+	before := auditCount(t, b.db)
+	if list, err := b.svc.Billing.FindInvoices(b.billing(), app.InvoiceFilter{}); err != nil || len(list) == 0 {
+		t.Fatalf("list %v %v", list, err)
+	}
+	if n := auditCount(t, b.db) - before; n != 0 {
+		t.Errorf("a list wrote %d audit rows", n)
+	}
+	own := b.issuedFor(t, b.users[app.RolePatient].PatientID)
+	before = auditCount(t, b.db)
+	if _, err := b.svc.Billing.FindInvoice(b.ctx(app.RolePatient), own.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Billing.PatientStatement(b.ctx(app.RolePatient), own.PatientID); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, b.db) - before; n != 0 {
+		t.Errorf("a patient's reads of their own bills wrote %d audit rows", n)
+	}
+}

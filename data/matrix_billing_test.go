@@ -12,7 +12,7 @@ import (
 // list; admins and billing clerks make, issue and void invoices and refund
 // payments; reception also takes payments, prints receipts, sees bills
 // and the outstanding list, and sees and prints its own cash-up; a patient
-// sees and prints their own bills and statement (the fixture's patient's);
+// sees and prints their own bills and statement (the fixture's patient's) and reads the price list;
 // doctors and nurses have no access.
 //
 // Records a call needs (a price item, an issued invoice of the fixture's
@@ -89,7 +89,7 @@ func init() {
 		_, err := c.svc.Billing.RetirePriceItem(ctx, "CONS")
 		return err
 	})
-	matrix["BillingService.FindPriceItems"] = call{allowed: cashiers, do: func(ctx context.Context, c *clinic) error {
+	matrix["BillingService.FindPriceItems"] = call{allowed: viewers, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Billing.FindPriceItems(ctx, app.PriceFilter{})
 		return err
 	}}

@@ -217,6 +217,21 @@ func (db *DB) authorizeRead(ctx context.Context, action, entity, entityID, patie
 	return db.refuse(ctx, action, entity, entityID, patientID, ae.Message, ae)
 }
 
+// auditOpen writes the audit row of a read method that opened one record
+// of a patient's outside a write transaction (an invoice, a payment, a
+// statement), when app.AuditsOpening says it is another person's. The read
+// fails when its audit row cannot be written: no record is shown unaudited.
+func (db *DB) auditOpen(ctx context.Context, action, entity, entityID, patientID, detail string) error {
+	caller, _ := app.CallerFromContext(ctx)
+	if !app.AuditsOpening(caller, patientID) {
+		return nil
+	}
+	return db.inTx(ctx, caller, action, func(tx *Tx) error {
+		tx.Audit(action, entity, entityID, patientID, detail)
+		return nil
+	})
+}
+
 // auditDenial writes the audit row of a call refused to the caller for
 // lack of what missing names, and returns the EUNAUTHORIZED error.
 func (db *DB) auditDenial(ctx context.Context, action, entity, entityID, patientID, missing string) error {

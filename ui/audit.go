@@ -245,6 +245,8 @@ func (s *auditScreen) onVerify() {
 		}
 		s.report = r
 		s.reportText = verifyReportText(r)
+		// The check wrote its own audit entry: show the list as it is now.
+		s.fetch()
 		title := "Database verified"
 		if !r.OK() {
 			title = "Database problems found"

@@ -81,8 +81,15 @@ func TestAuditArea(t *testing.T) {
 	})
 
 	t.Run("Verify", func(t *testing.T) {
+		n := h.called("FindAuditEntries")
 		test.Tap(s.verify)
 		h.waitFor("the report", func() bool { return s.report != nil })
+		// The check is itself audited: the list reloads with the filters kept.
+		h.waitFor("the list reloaded", func() bool { return h.called("FindAuditEntries") == n+1 })
+		calls := h.callsOf("FindAuditEntries")
+		if f := calls[len(calls)-1].(app.AuditFilter); f.Username != "nurse1" {
+			t.Errorf("reload lost the filters: %+v", f)
+		}
 		if !strings.Contains(s.reportText, "Audit log chain: OK (250 entries)") || !h.shows("Database integrity: OK") {
 			t.Errorf("report = %q", s.reportText)
 		}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,6 +20,8 @@ type myBillsTab struct {
 	// The "Save as PDF" buttons of the invoices and receipts shown, by ID.
 	invoicePDF map[string]*widget.Button
 	receiptPDF map[string]*widget.Button
+	// prices is the clinic's price list in force, one label per item.
+	prices *fyne.Container
 }
 
 var _ chartTab = (*myBillsTab)(nil)
@@ -28,6 +32,10 @@ func newMyBillsTab(u *UI) *myBillsTab {
 	t.print.SetText("Save statement as PDF")
 	t.invoiceAction = t.invoiceButton
 	t.paymentAction = t.receiptButton
+	t.prices = container.NewVBox(mutedLabel("Loading…"))
+	t.more.Add(widget.NewSeparator())
+	t.more.Add(sectionTitle("Price list"))
+	t.more.Add(t.prices)
 	return t
 }
 
@@ -38,6 +46,26 @@ func (t *myBillsTab) load() {
 		return
 	}
 	t.statementView.load()
+	t.loadPrices()
+}
+
+// loadPrices shows what the clinic charges: the items in force, by code.
+func (t *myBillsTab) loadPrices() {
+	callThen(t.u, func(ctx context.Context) ([]*app.PriceItem, error) {
+		return t.u.svc.Billing.FindPriceItems(ctx, app.PriceFilter{})
+	}, func(items []*app.PriceItem) {
+		t.prices.RemoveAll()
+		if len(items) == 0 {
+			t.prices.Add(mutedLabel("The clinic has no price list yet."))
+		}
+		for _, p := range items {
+			line := p.Name + " (" + p.Code + "): " + formatMoney(t.u, p.Price)
+			if p.TaxRate > 0 {
+				line += " + " + app.FormatRate(p.TaxRate) + " tax"
+			}
+			t.prices.Add(widget.NewLabel(line))
+		}
+	})
 }
 
 func (t *myBillsTab) invoiceButton(inv *app.Invoice) *widget.Button {

@@ -403,6 +403,7 @@ func (d *deskHarness) serveStatement() {
 func TestBillsPatientSavesInvoiceAndReceipt(t *testing.T) {
 	d := newDeskHarness(t)
 	d.serveStatement()
+	d.servePrices()
 	d.billing.InvoicePDFFn = func(ctx context.Context, id string) ([]byte, error) { return d.printed(ctx, "InvoicePDF", id) }
 	d.billing.ReceiptPDFFn = func(ctx context.Context, id string, reprint bool) ([]byte, error) {
 		return d.printed(ctx, "ReceiptPDF", fmt.Sprint(id, " reprint=", reprint))
@@ -419,6 +420,8 @@ func TestBillsPatientSavesInvoiceAndReceipt(t *testing.T) {
 	if b.balance.Text != "Balance due: 120.00 EUR" {
 		t.Errorf("balance = %q", b.balance.Text)
 	}
+	// The price list is shown below the bills.
+	d.waitFor("the price list", func() bool { return d.shows("General consultation (CONS-GP): 45.00 + 24% tax") })
 
 	test.Tap(b.invoicePDF["inv-1"])
 	d.expectSaved("invoice-INV-D1-2026-000001.pdf")

@@ -35,6 +35,9 @@ type statementView struct {
 	print    *widget.Button
 	invoices *fyne.Container
 	payments *fyne.Container
+	// more is an empty box below the payments that a screen building on
+	// the statement fills (the Bills tab's price list).
+	more *fyne.Container
 
 	content fyne.CanvasObject
 }
@@ -52,13 +55,14 @@ func newStatementView(u *UI, patientID string) *statementView {
 	v.print.Disable()
 	v.invoices = container.NewVBox()
 	v.payments = container.NewVBox()
+	v.more = container.NewVBox()
 	v.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, v.print, v.heading), v.balance, v.totals, v.message,
 			widget.NewSeparator()),
 		nil, nil, nil,
 		container.NewVScroll(container.NewVBox(
 			sectionTitle("Invoices"), v.invoices, widget.NewSeparator(),
-			sectionTitle("Payments and receipts"), v.payments)))
+			sectionTitle("Payments and receipts"), v.payments, v.more)))
 	return v
 }
 

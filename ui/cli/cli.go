@@ -156,6 +156,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdSync(args)
 	case "print":
 		return r.cmdPrint(args)
+	case "drugs":
+		return r.cmdDrugs(args)
 	case "version":
 		return r.cmdVersion(args)
 	case "help":

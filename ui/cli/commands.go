@@ -383,6 +383,8 @@ var commandList = [][2]string{
 	{"sync status", "say where this desk stands with the sync server"},
 	{"sync conflicts", "list the changes that lost or were refused, for review"},
 	{"print", "print a receipt or an invoice on this desk's printer, or save it as PDF"},
+	{"drugs search", "find substances, brands and classes in the drug catalogue"},
+	{"drugs check", "check drugs against allergies and each other (exit status 3 when it warns)"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }
@@ -396,7 +398,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "print", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "import", "export", "server", "sync", "drugs", "print", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])
