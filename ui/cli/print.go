@@ -26,7 +26,10 @@ func (r *runner) cmdPrint(args []string) (code int) {
 number) on this desk's printer for that kind of document, as set in the app
 (Printers… in the dialog of a saved document), or on the system's default
 printer. With --out the PDF is saved to FILE instead, never over an
-existing file. A receipt printed again is marked COPY.
+existing file. A receipt printed again is marked COPY. A desk whose
+receipt layout is ESC/POS sends receipts as raw commands to its receipt
+printer's target: a device file (/dev/usb/lp0), host:9100, or a spooler
+queue (lp -o raw); --out saves the roll's PDF.
 
 Example:
   hms print receipt R-D1-2026-000042
@@ -55,6 +58,13 @@ Example:
 		p, err := svc.Billing.FindPayment(r.ctx, number)
 		if err != nil {
 			return r.fail(err, nil)
+		}
+		if *out == "" {
+			if dp, err := r.deskPrinter(svc, kind); err != nil {
+				return r.fail(err, nil)
+			} else if dp.Layout == app.LayoutESCPOS || dp.Layout == app.LayoutESCPOS58 {
+				return r.sendRaw(svc, dp, number, *reprint, p.ID)
+			}
 		}
 		body, err = svc.Billing.ReceiptPDF(r.ctx, p.ID, *reprint)
 		if err != nil {
@@ -121,6 +131,42 @@ func (r *runner) sendToPrinter(svc app.Services, kind app.DocumentKind, number s
 		where = "the default printer"
 	}
 	fmt.Fprintf(r.env.Stdout, "Sent %s %s to %s.\n", kind, number, where)
+	return ExitOK
+}
+
+// deskPrinter is this desk's printer setting for kind.
+func (r *runner) deskPrinter(svc app.Services, kind app.DocumentKind) (*app.DeskPrinter, error) {
+	if svc.Printing != nil {
+		ps, err := svc.Printing.DeskPrinters(r.ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Kind == kind {
+				return p, nil
+			}
+		}
+	}
+	return &app.DeskPrinter{Kind: kind}, nil
+}
+
+// sendRaw prints a receipt as ESC/POS on the desk's target.
+func (r *runner) sendRaw(svc app.Services, dp *app.DeskPrinter, number string, reprint bool, paymentID string) int {
+	if r.env.SendRaw == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build cannot print: use --out FILE."), nil)
+	}
+	body, err := svc.Billing.ReceiptESCPOS(r.ctx, paymentID, reprint)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	if err := r.env.SendRaw(r.ctx, dp.Printer, body); err != nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "The receipt was not printed: %v. Save it with --out FILE instead.", err), nil)
+	}
+	where := dp.Printer
+	if where == "" {
+		where = "the default printer"
+	}
+	fmt.Fprintf(r.env.Stdout, "Sent receipt %s to %s (ESC/POS).\n", number, where)
 	return ExitOK
 }
 

@@ -65,3 +65,32 @@ func TestPrint(t *testing.T) {
 		t.Errorf("printed %d times", len(h.commands))
 	}
 }
+
+// TestPrintESCPOS: on a desk whose receipts are ESC/POS, hms print receipt
+// sends the raw commands to the desk's target; --out still saves the PDF.
+func TestPrintESCPOS(t *testing.T) {
+	h := newHarness(t)
+	h.createDB(true)
+	h.clinic.billing = &mock.BillingService{
+		FindPaymentFn: func(ctx context.Context, id string) (*app.Payment, error) {
+			return &app.Payment{ID: "pay-1", ReceiptNumber: id}, nil
+		},
+		ReceiptPDFFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) { return []byte("%PDF roll"), nil },
+		ReceiptESCPOSFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+			return []byte("\x1b@receipt " + id), nil
+		},
+	}
+	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "10.0.0.9:9100", Layout: app.LayoutESCPOS}}, nil
+	}}
+	h.goos = "linux"
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042")...).want(t, 0, "Sent receipt R-D1-2026-000042 to 10.0.0.9:9100 (ESC/POS)", "")
+	if len(h.raw) != 1 || h.raw[0] != "10.0.0.9:9100 \x1b@receipt pay-1" || len(h.commands) != 0 {
+		t.Fatalf("sent %q, ran %q", h.raw, h.commands)
+	}
+	out := filepath.Join(t.TempDir(), "r.pdf")
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--out", out)...).want(t, 0, "Saved receipt", "")
+	if b, _ := os.ReadFile(out); string(b) != "%PDF roll" {
+		t.Errorf("saved %q", b)
+	}
+}
