@@ -27,6 +27,7 @@ type fakeClinic struct {
 	closeErr  error
 
 	billing  app.BillingService  // hms print's documents; nil when unused
+	patients app.PatientService  // hms print label's records; nil when unused
 	printing app.PrintingService // the desk's printers
 }
 
@@ -39,7 +40,7 @@ func newFakeClinic() *fakeClinic {
 
 func (c *fakeClinic) services() app.Services {
 	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c},
-		Billing: c.billing, Printing: c.printing}
+		Billing: c.billing, Printing: c.printing, Patients: c.patients}
 }
 
 func (c *fakeClinic) Close() error {
