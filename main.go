@@ -26,6 +26,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"hms/app"
+	"hms/app/escpos"
 	"hms/assets"
 	"hms/data"
 	"hms/data/sync"
@@ -96,6 +97,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		RemoveDesk:   sync.RemoveDesk,
 		GOOS:         runtime.GOOS,
 		Command:      cli.ExecCommand,
+		SendRaw:      escpos.NewSender().Send,
 	})
 }
 

@@ -511,6 +511,10 @@ type BillingService interface {
 	// document; a reprint returns the same document marked COPY (staff who
 	// take payments; a patient their own).
 	ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
+	// ReceiptESCPOS is ReceiptPDF as raw ESC/POS commands, for a desk whose
+	// receipt layout is LayoutESCPOS or LayoutESCPOS58 (EINVALID on other
+	// desks); the first print stores the PDF as ReceiptPDF does.
+	ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	// InvoicePDF prints an invoice, a draft marked DRAFT; each print is
 	// audited (staff; a patient their own).
 	InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error)

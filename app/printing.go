@@ -42,9 +42,14 @@ func (k DocumentKind) Label() string {
 
 // Layouts of printed documents: A4 pages, receipt rolls, label stock.
 const (
-	LayoutA4        = "a4"
-	Layout80mm      = "80mm"
-	Layout58mm      = "58mm"
+	LayoutA4   = "a4"
+	Layout80mm = "80mm"
+	Layout58mm = "58mm"
+	// Raw ESC/POS for receipt printers without a driver, 48 or 32
+	// columns; the desk's printer setting names the target: a device
+	// file, host:port or the spooler's raw queue (see app/escpos).
+	LayoutESCPOS    = "escpos"
+	LayoutESCPOS58  = "escpos58"
 	LayoutLabel5025 = "50x25"
 	LayoutLabel3825 = "38x25"
 	LayoutWristband = "wristband"
@@ -54,7 +59,7 @@ const (
 func LayoutsFor(k DocumentKind) []string {
 	switch k {
 	case DocReceipt:
-		return []string{LayoutA4, Layout80mm, Layout58mm}
+		return []string{LayoutA4, Layout80mm, Layout58mm, LayoutESCPOS, LayoutESCPOS58}
 	case DocLabel:
 		return []string{LayoutLabel5025, LayoutLabel3825, LayoutWristband}
 	}

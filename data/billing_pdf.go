@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/escpos"
 	"hms/app/pdf"
 )
 
@@ -22,11 +23,28 @@ import (
 // on an 80 mm or 58 mm roll (its desk_printers layout) gets the same
 // stored data laid out for the roll; the stored original stays the A4 one.
 func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
+	return s.receipt(ctx, paymentID, reprint, false)
+}
+
+// ReceiptESCPOS implements app.BillingService: ReceiptPDF, the desk's
+// receipt then rendered as ESC/POS.
+func (s *BillingService) ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
+	return s.receipt(ctx, paymentID, reprint, true)
+}
+
+func (s *BillingService) receipt(ctx context.Context, paymentID string, reprint, raw bool) ([]byte, error) {
 	pre := s.prerender(ctx, paymentID)
 	var out []byte
 	err := s.db.writeFor(ctx, "receipt.print", "payments", paymentID, "", func(tx *Tx) error {
 		if err := authorize(app.CanSeeBills(tx.caller)); err != nil {
 			return err
+		}
+		if raw {
+			if cols, err := tx.escposColumns(); err != nil {
+				return err
+			} else if cols == 0 {
+				return app.Errorf(app.EINVALID, "This desk does not print receipts as ESC/POS: choose the ESC/POS layout for receipts in Printers….")
+			}
 		}
 		p, err := findPayment(tx.ctx, tx, paymentID)
 		if err != nil {
@@ -73,7 +91,7 @@ func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, repri
 			if err != nil {
 				return err
 			}
-			return tx.onRoll(r, reprint, &out)
+			return tx.onRoll(r, reprint, raw, &out)
 		case err != nil:
 			return err
 		}
@@ -84,20 +102,21 @@ func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, repri
 		if !reprint {
 			tx.Audit("receipt.open", "payments", paymentID, p.PatientID, "stored original of "+p.ReceiptNumber)
 			out = original
-			return tx.onRoll(&r, false, &out)
+			return tx.onRoll(&r, false, raw, &out)
 		}
 		tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
 		if out, err = pdf.Receipt(&r, true); err != nil {
 			return err
 		}
-		return tx.onRoll(&r, true, &out)
+		return tx.onRoll(&r, true, raw, &out)
 	})
 	return out, err
 }
 
 // onRoll replaces *out by receipt r laid out for this desk's receipt roll,
-// when the desk prints receipts on one.
-func (tx *Tx) onRoll(r *app.Receipt, reprint bool, out *[]byte) error {
+// when the desk prints receipts on one; with raw, by its ESC/POS commands
+// when the desk prints receipts so.
+func (tx *Tx) onRoll(r *app.Receipt, reprint, raw bool, out *[]byte) error {
 	var layout string
 	err := tx.QueryRowContext(tx.ctx, `SELECT layout FROM desk_printers WHERE kind = ?`, string(app.DocReceipt)).Scan(&layout)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,7 +124,17 @@ func (tx *Tx) onRoll(r *app.Receipt, reprint bool, out *[]byte) error {
 	} else if err != nil {
 		return err
 	}
-	width := map[string]float64{app.Layout80mm: pdf.Roll80mm, app.Layout58mm: pdf.Roll58mm}[layout]
+	if cols := escposColumns[layout]; cols > 0 && raw {
+		b, err := escpos.Receipt(r, reprint, cols)
+		if err != nil {
+			return err
+		}
+		*out = b
+		return nil
+	}
+	// An ESC/POS desk's PDF (to look at or save) is the roll's.
+	width := map[string]float64{app.Layout80mm: pdf.Roll80mm, app.Layout58mm: pdf.Roll58mm,
+		app.LayoutESCPOS: pdf.Roll80mm, app.LayoutESCPOS58: pdf.Roll58mm}[layout]
 	if width == 0 {
 		return nil
 	}
@@ -115,6 +144,20 @@ func (tx *Tx) onRoll(r *app.Receipt, reprint bool, out *[]byte) error {
 	}
 	*out = b
 	return nil
+}
+
+// escposColumns are the columns of the ESC/POS receipt layouts.
+var escposColumns = map[string]int{app.LayoutESCPOS: escpos.Columns80mm, app.LayoutESCPOS58: escpos.Columns58mm}
+
+// escposColumns is the columns of this desk's ESC/POS receipt layout, 0
+// when its receipts are not ESC/POS.
+func (tx *Tx) escposColumns() (int, error) {
+	var layout string
+	err := tx.QueryRowContext(tx.ctx, `SELECT layout FROM desk_printers WHERE kind = ?`, string(app.DocReceipt)).Scan(&layout)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return escposColumns[layout], err
 }
 
 // prerendered is a first print made before the write transaction.

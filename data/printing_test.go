@@ -76,3 +76,46 @@ func TestReceiptOnDeskRoll(t *testing.T) {
 		t.Errorf("the stored original is not A4: %v", err)
 	}
 }
+
+// TestReceiptESCPOS: a desk whose receipts print as ESC/POS gets them as
+// raw commands, COPY on reprints, the drawer opened only on a cash
+// payment's first print; its PDF is the roll's, and a desk that prints
+// receipts otherwise is told so.
+func TestReceiptESCPOS(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1})
+	cash := pay(inv.ID, 1000)
+	cash.Method, cash.Tendered = app.PayCash, 2000
+	p, err := b.svc.Billing.TakePayment(b.billing(), cash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Billing.ReceiptESCPOS(b.billing(), p.ID, false); app.ErrorCode(err) != app.EINVALID {
+		t.Errorf("an A4 desk: %v, want EINVALID", err)
+	}
+	if _, err := b.svc.Printing.SetDeskPrinter(b.billing(), app.DeskPrinter{Kind: app.DocReceipt, Layout: app.LayoutESCPOS58, Printer: "/dev/usb/lp0"}); err != nil {
+		t.Fatal(err)
+	}
+	kick := []byte{0x1b, 0x70, 0x00}
+	for _, reprint := range []bool{false, true} {
+		raw, err := b.svc.Billing.ReceiptESCPOS(b.billing(), p.ID, reprint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(raw, []byte{0x1b, 0x40}) || !bytes.Contains(raw, []byte(p.ReceiptNumber)) ||
+			bytes.Contains(raw, []byte("COPY")) != reprint || !bytes.Contains(raw, []byte{0x1d, 0x56}) {
+			t.Errorf("reprint %v: %q", reprint, raw)
+		}
+		if bytes.Contains(raw, kick) == reprint {
+			t.Errorf("reprint %v: drawer kick %v", reprint, bytes.Contains(raw, kick))
+		}
+	}
+	roll, err := b.svc.Billing.ReceiptPDF(b.billing(), p.ID, true)
+	if err != nil || !bytes.Contains(roll, []byte("/MediaBox [0 0 164.41 ")) {
+		t.Errorf("the PDF of an ESC/POS desk is not the 58 mm roll: %v", err)
+	}
+	var n int
+	if err := rawDB(t, b.db).QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'receipt.reprint'`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("reprint audit rows: %d, %v", n, err)
+	}
+}

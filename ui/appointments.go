@@ -145,7 +145,10 @@ func newDayPicker(day app.Day, onChange func()) *dayPicker {
 	p.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.step(-1) })
 	p.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.step(1) })
 	p.pick = widget.NewButtonWithIcon("", theme.CalendarIcon(), p.onPick)
-	p.content = container.NewBorder(nil, nil, p.prev, container.NewHBox(p.weekday, p.pick, p.next), p.entry)
+	// A toolbar gives the entry only its minimum width: hold it wide
+	// enough for a whole date.
+	box := container.NewGridWrap(fyne.NewSize(theme.TextSize()*8, p.entry.MinSize().Height), p.entry)
+	p.content = container.NewBorder(nil, nil, p.prev, container.NewHBox(p.weekday, p.pick, p.next), box)
 	return p
 }
 

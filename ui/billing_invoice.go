@@ -455,7 +455,7 @@ func (s *invoiceScreen) showTotals() {
 
 // paymentColumns are the columns of an invoice's payments.
 var paymentColumns = []listColumn{
-	{"Receipt", 200, false}, {"Taken", 150, false}, {"Method", 120, false}, {"Amount", 115, true},
+	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 120, false}, {"Amount", 115, true},
 	{"Cashier", 130, false}, {"", 0, false},
 }
 

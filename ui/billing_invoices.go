@@ -131,7 +131,7 @@ func (v *invoicesView) buildUI() {
 
 // invoiceColumns are the columns of the invoice list.
 var invoiceColumns = []listColumn{
-	{"Number", 200, false}, {"Date", 105, false}, {"Patient", 230, false},
+	{"Number", 200, false}, {"Date", 140, false}, {"Patient", 230, false},
 	{"Total", 115, true}, {"Paid", 115, true}, {"Balance", 115, true}, {"Status", 0, false},
 }
 

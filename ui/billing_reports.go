@@ -57,7 +57,7 @@ func (v *outstandingView) view() fyne.CanvasObject { return v.content }
 
 // outstandingColumns are the columns of the outstanding list.
 var outstandingColumns = []listColumn{
-	{"Invoice", 190, false}, {"Issued", 105, false}, {"Age (days)", 100, true}, {"Total", 115, true},
+	{"Invoice", 190, false}, {"Issued", 140, false}, {"Age (days)", 100, true}, {"Total", 115, true},
 	{"Paid", 115, true}, {"Balance", 115, true}, {"", 20, false}, {"Patient", 0, false},
 }
 

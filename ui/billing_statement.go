@@ -84,13 +84,13 @@ func (v *statementView) load() {
 
 // statementInvoiceColumns are the columns of the statement's invoices.
 var statementInvoiceColumns = []listColumn{
-	{"Invoice", 190, false}, {"Issued", 105, false}, {"Status", 110, false},
+	{"Invoice", 190, false}, {"Issued", 140, false}, {"Status", 110, false},
 	{"Total", 115, true}, {"Paid", 115, true}, {"Balance", 115, true}, {"", 0, false},
 }
 
 // statementPaymentColumns are the columns of the statement's payments.
 var statementPaymentColumns = []listColumn{
-	{"Receipt", 190, false}, {"Taken", 150, false}, {"Method", 170, false},
+	{"Receipt", 190, false}, {"Taken", 180, false}, {"Method", 170, false},
 	{"Amount", 115, true}, {"", 20, false}, {"Cashier", 200, false}, {"", 0, false},
 }
 

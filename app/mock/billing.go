@@ -31,6 +31,7 @@ type BillingService struct {
 	CashUpFn              func(ctx context.Context, cashierID, day string) (*app.CashUp, error)
 	CashiersFn            func(ctx context.Context) ([]*app.Cashier, error)
 	ReceiptPDFFn          func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
+	ReceiptESCPOSFn       func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	InvoicePDFFn          func(ctx context.Context, invoiceID string) ([]byte, error)
 	StatementPDFFn        func(ctx context.Context, patientID string) ([]byte, error)
 	OutstandingPDFFn      func(ctx context.Context) ([]byte, error)
@@ -172,4 +173,9 @@ func (s *BillingService) Cashiers(ctx context.Context) ([]*app.Cashier, error) {
 // CashUpPDF calls CashUpPDFFn.
 func (s *BillingService) CashUpPDF(ctx context.Context, cashierID, day string) ([]byte, error) {
 	return s.CashUpPDFFn(ctx, cashierID, day)
+}
+
+// ReceiptESCPOS calls ReceiptESCPOSFn.
+func (s *BillingService) ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
+	return s.ReceiptESCPOSFn(ctx, paymentID, reprint)
 }

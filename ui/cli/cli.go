@@ -79,6 +79,10 @@ type Env struct {
 	// Command runs a program and returns its combined output (hms print
 	// runs lp with it). Nil: this build cannot print, only save.
 	Command func(name string, args ...string) ([]byte, error)
+	// SendRaw sends raw printer commands to a target (hms print on a desk
+	// whose receipts are ESC/POS): escpos.Sender.Send. Nil: this build
+	// cannot.
+	SendRaw func(ctx context.Context, target string, data []byte) error
 }
 
 // EnvDB is the environment variable that names the database when --db does not.

@@ -37,6 +37,7 @@ type harness struct {
 
 	goos     string     // Env.GOOS
 	commands [][]string // what Env.Command ran
+	raw      []string   // hms print's raw sends: target, a space, the bytes
 }
 
 func newHarness(t *testing.T) *harness {
@@ -117,6 +118,10 @@ func (h *harness) run(stdin string, args ...string) result {
 		Command: func(name string, args ...string) ([]byte, error) {
 			h.commands = append(h.commands, append([]string{name}, args...))
 			return nil, nil
+		},
+		SendRaw: func(ctx context.Context, target string, data []byte) error {
+			h.raw = append(h.raw, target+" "+string(data))
+			return nil
 		},
 	}
 	code := cli.Run(context.Background(), args, env)

@@ -28,6 +28,7 @@ type fakeClinic struct {
 	closeErr  error
 
 	billing  app.BillingService  // hms print's documents; nil when unused
+	patients app.PatientService  // hms print label's records; nil when unused
 	printing app.PrintingService // the desk's printers
 }
 
@@ -40,7 +41,7 @@ func newFakeClinic() *fakeClinic {
 
 func (c *fakeClinic) services() app.Services {
 	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c},
-		Billing: c.billing, Printing: c.printing}
+		Billing: c.billing, Printing: c.printing, Patients: c.patients}
 }
 
 func (c *fakeClinic) Close() error {

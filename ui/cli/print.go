@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"hms/app"
+	"hms/app/pdf"
 )
 
 // ExecCommand runs a program and returns its combined output, giving the
@@ -21,18 +23,25 @@ func ExecCommand(name string, args ...string) ([]byte, error) {
 }
 
 func (r *runner) cmdPrint(args []string) (code int) {
-	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice NUMBER [--copy] [--out FILE]",
+	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice|label NUMBER [--copy] [--layout LAYOUT] [--out FILE]",
 		`Prints a receipt (by its receipt number) or an invoice (by its invoice
 number) on this desk's printer for that kind of document, as set in the app
 (Printers… in the dialog of a saved document), or on the system's default
 printer. With --out the PDF is saved to FILE instead, never over an
-existing file. A receipt printed again is marked COPY.
+existing file. A receipt printed again is marked COPY. A desk whose
+receipt layout is ESC/POS sends receipts as raw commands to its receipt
+printer's target: a device file (/dev/usb/lp0), host:9100, or a spooler
+queue (lp -o raw); --out saves the roll's PDF. A label (by the
+patient's record number) prints in the desk's label layout, or the one
+given with --layout: 50x25 or 38x25 mm stickers, or a wristband.
 
 Example:
   hms print receipt R-D1-2026-000042
-  hms print invoice INV-D1-2026-000017 --out invoice.pdf`)
+  hms print invoice INV-D1-2026-000017 --out invoice.pdf
+  hms print label P-D1-000123 --layout wristband`)
 	out := fs.String("out", "", "save the PDF to `FILE` instead of printing it")
 	reprint := fs.Bool("copy", false, "print a receipt as a COPY (a reprint)")
+	layout := fs.String("layout", "", "a label's `LAYOUT`: 50x25, 38x25 or wristband (default: the desk's)")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -41,8 +50,11 @@ Example:
 		return r.usageError(fs, "print needs what to print and its number: print receipt R-D1-2026-000042")
 	}
 	kind, number := app.DocumentKind(pos[0]), strings.TrimSpace(pos[1])
-	if kind != app.DocReceipt && kind != app.DocInvoice {
-		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt or invoice", pos[0])
+	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel {
+		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice or label", pos[0])
+	}
+	if *layout != "" && (kind != app.DocLabel || !slices.Contains(app.LayoutsFor(app.DocLabel), *layout)) {
+		return r.usageError(fs, "print: --layout is a label's: 50x25, 38x25 or wristband")
 	}
 	svc, closer, _, err := r.open(true)
 	if err != nil {
@@ -56,8 +68,19 @@ Example:
 		if err != nil {
 			return r.fail(err, nil)
 		}
+		if *out == "" {
+			if dp, err := r.deskPrinter(svc, kind); err != nil {
+				return r.fail(err, nil)
+			} else if dp.Layout == app.LayoutESCPOS || dp.Layout == app.LayoutESCPOS58 {
+				return r.sendRaw(svc, dp, number, *reprint, p.ID)
+			}
+		}
 		body, err = svc.Billing.ReceiptPDF(r.ctx, p.ID, *reprint)
 		if err != nil {
+			return r.fail(err, nil)
+		}
+	case app.DocLabel:
+		if body, err = r.label(svc, number, *layout); err != nil {
 			return r.fail(err, nil)
 		}
 	case app.DocInvoice:
@@ -121,6 +144,72 @@ func (r *runner) sendToPrinter(svc app.Services, kind app.DocumentKind, number s
 		where = "the default printer"
 	}
 	fmt.Fprintf(r.env.Stdout, "Sent %s %s to %s.\n", kind, number, where)
+	return ExitOK
+}
+
+// label renders the label of the patient with record number mrn, in
+// layout or the desk's label layout; opening the record is audited.
+func (r *runner) label(svc app.Services, mrn, layout string) ([]byte, error) {
+	page, err := svc.Patients.FindPatients(r.ctx, app.PatientFilter{Query: mrn, Limit: 5})
+	if err != nil {
+		return nil, err
+	}
+	id := ""
+	for _, p := range page.Patients {
+		if strings.EqualFold(p.MRN, mrn) {
+			id = p.ID
+		}
+	}
+	if id == "" {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no patient with record number %s.", mrn)
+	}
+	p, err := svc.Patients.FindPatientByID(r.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if layout == "" {
+		dp, err := r.deskPrinter(svc, app.DocLabel)
+		if err != nil {
+			return nil, err
+		}
+		layout = dp.LayoutOrDefault()
+	}
+	return pdf.Label(p, layout, time.Now())
+}
+
+// deskPrinter is this desk's printer setting for kind.
+func (r *runner) deskPrinter(svc app.Services, kind app.DocumentKind) (*app.DeskPrinter, error) {
+	if svc.Printing != nil {
+		ps, err := svc.Printing.DeskPrinters(r.ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Kind == kind {
+				return p, nil
+			}
+		}
+	}
+	return &app.DeskPrinter{Kind: kind}, nil
+}
+
+// sendRaw prints a receipt as ESC/POS on the desk's target.
+func (r *runner) sendRaw(svc app.Services, dp *app.DeskPrinter, number string, reprint bool, paymentID string) int {
+	if r.env.SendRaw == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build cannot print: use --out FILE."), nil)
+	}
+	body, err := svc.Billing.ReceiptESCPOS(r.ctx, paymentID, reprint)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	if err := r.env.SendRaw(r.ctx, dp.Printer, body); err != nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "The receipt was not printed: %v. Save it with --out FILE instead.", err), nil)
+	}
+	where := dp.Printer
+	if where == "" {
+		where = "the default printer"
+	}
+	fmt.Fprintf(r.env.Stdout, "Sent receipt %s to %s (ESC/POS).\n", number, where)
 	return ExitOK
 }
 

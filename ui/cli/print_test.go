@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"hms/app"
@@ -60,8 +61,73 @@ func TestPrint(t *testing.T) {
 	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--out", out)...).want(t, 1, "", "Cannot save")
 	h.run("", h.db("print", "invoice", "INV-NOPE")...).want(t, 1, "", "no invoice INV-NOPE")
 	h.run("", h.db("print", "receipt", "R-NOPE")...).want(t, 1, "", "no such payment")
-	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt or invoice")
+	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt, invoice or label")
 	if len(h.commands) != 2 {
 		t.Errorf("printed %d times", len(h.commands))
 	}
+}
+
+// TestPrintESCPOS: on a desk whose receipts are ESC/POS, hms print receipt
+// sends the raw commands to the desk's target; --out still saves the PDF.
+func TestPrintESCPOS(t *testing.T) {
+	h := newHarness(t)
+	h.createDB(true)
+	h.clinic.billing = &mock.BillingService{
+		FindPaymentFn: func(ctx context.Context, id string) (*app.Payment, error) {
+			return &app.Payment{ID: "pay-1", ReceiptNumber: id}, nil
+		},
+		ReceiptPDFFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) { return []byte("%PDF roll"), nil },
+		ReceiptESCPOSFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+			return []byte("\x1b@receipt " + id), nil
+		},
+	}
+	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "10.0.0.9:9100", Layout: app.LayoutESCPOS}}, nil
+	}}
+	h.goos = "linux"
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042")...).want(t, 0, "Sent receipt R-D1-2026-000042 to 10.0.0.9:9100 (ESC/POS)", "")
+	if len(h.raw) != 1 || h.raw[0] != "10.0.0.9:9100 \x1b@receipt pay-1" || len(h.commands) != 0 {
+		t.Fatalf("sent %q, ran %q", h.raw, h.commands)
+	}
+	out := filepath.Join(t.TempDir(), "r.pdf")
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--out", out)...).want(t, 0, "Saved receipt", "")
+	if b, _ := os.ReadFile(out); string(b) != "%PDF roll" {
+		t.Errorf("saved %q", b)
+	}
+}
+
+// TestPrintLabel: hms print label finds the record by its number and
+// prints its label on the desk's label printer in the desk's layout, or
+// the layout asked for, or saves it.
+func TestPrintLabel(t *testing.T) {
+	h := newHarness(t)
+	h.createDB(true)
+	var opened []string
+	h.clinic.patients = &mock.PatientService{
+		FindPatientsFn: func(ctx context.Context, f app.PatientFilter) (*app.PatientPage, error) {
+			if f.Query != "P-D1-000123" {
+				return &app.PatientPage{}, nil
+			}
+			return &app.PatientPage{Patients: []*app.Patient{{ID: "pat-1", MRN: "P-D1-000123"}}}, nil
+		},
+		FindPatientByIDFn: func(ctx context.Context, id string) (*app.Patient, error) {
+			opened = append(opened, id)
+			return &app.Patient{ID: id, MRN: "P-D1-000123", GivenName: "Ana", FamilyName: "Muller", BirthDate: "1984-03-07"}, nil
+		},
+	}
+	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocLabel, Printer: "Zebra", Layout: app.LayoutWristband}}, nil
+	}}
+	h.goos = "linux"
+	h.run("", h.db("print", "label", "P-D1-000123")...).want(t, 0, "Sent label P-D1-000123 to Zebra", "")
+	if len(h.commands) != 1 || !slices.Equal(h.commands[0][:4], []string{"lp", "-d", "Zebra", "--"}) || len(opened) != 1 {
+		t.Fatalf("ran %q, opened %q", h.commands, opened)
+	}
+	out := filepath.Join(t.TempDir(), "label.pdf")
+	h.run("", h.db("print", "label", "P-D1-000123", "--layout", "38x25", "--out", out)...).want(t, 0, "Saved label", "")
+	if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), "/MediaBox [0 0 107.72 70.87]") {
+		t.Errorf("saved a label that is not 38x25 mm: %v", err)
+	}
+	h.run("", h.db("print", "label", "P-D1-000123", "--layout", "a4")...).want(t, 2, "", "50x25, 38x25 or wristband")
+	h.run("", h.db("print", "label", "P-NOPE")...).want(t, 1, "", "no patient with record number P-NOPE")
 }

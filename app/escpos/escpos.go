@@ -1,0 +1,215 @@
+// Package escpos renders receipts as raw ESC/POS commands for receipt
+// printers that have no driver on the computer, and sends them to a
+// device file, a network printer's raw port or the spooler's raw queue.
+//
+// Threat model: the bytes sent are built here from the stored receipt
+// data; text is reduced to printable ASCII, so no name, reference or
+// reason typed by a user can smuggle a printer command (a control byte) to
+// the printer. The target is the desk's own printer setting, which any
+// staff member of the desk may set (and which is audited): a wrong target
+// sends a receipt, which holds a patient's name, to another device, the
+// same risk as choosing the wrong printer for a PDF. Nothing is read back
+// from the printer.
+package escpos
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"hms/app"
+)
+
+// Columns of Font A on the common rolls: 48 on an 80 mm roll, 32 on a
+// 58 mm roll.
+const (
+	Columns80mm = 48
+	Columns58mm = 32
+)
+
+// The commands used.
+var (
+	cmdInit       = []byte{0x1b, 0x40}                   // ESC @: reset
+	cmdCenter     = []byte{0x1b, 0x61, 0x01}             // ESC a 1
+	cmdLeft       = []byte{0x1b, 0x61, 0x00}             // ESC a 0
+	cmdBoldOn     = []byte{0x1b, 0x45, 0x01}             // ESC E 1
+	cmdBoldOff    = []byte{0x1b, 0x45, 0x00}             // ESC E 0
+	cmdFeedCut    = []byte{0x1d, 0x56, 0x42, 0x03}       // GS V 66 3: feed 3 lines, partial cut
+	cmdDrawerKick = []byte{0x1b, 0x70, 0x00, 0x19, 0xfa} // ESC p 0 25 250: pulse pin 2, 50 ms on, 500 ms off
+)
+
+// Receipt renders receipt r as ESC/POS for a printer of cols columns
+// (Columns80mm or Columns58mm): the same content as the PDF receipts (the
+// clinic, number, date, patient, invoices paid with their balances,
+// amounts, method, cash and change, reference, cashier), "COPY" on top of
+// a reprint, then a cut. A cash payment's first print opens the cash
+// drawer after the cut; copies and other methods never do.
+func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("escpos: receipt: no receipt")
+	}
+	if cols != Columns80mm && cols != Columns58mm {
+		return nil, fmt.Errorf("escpos: receipt: no %d-column layout", cols)
+	}
+	p := &r.Payment
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil || r.TimeZone == "" {
+		loc = time.UTC
+	}
+	money := func(m app.Money) string { return app.Format(m, p.Currency) }
+	title := "Receipt"
+	if p.IsReversal() {
+		title = "Refund receipt"
+	}
+	var b []byte
+	raw := func(cmd ...[]byte) {
+		for _, c := range cmd {
+			b = append(b, c...)
+		}
+	}
+	lines := func(s string) {
+		for _, l := range wrap(ascii(s), cols) {
+			b = append(b, l...)
+			b = append(b, '\n')
+		}
+	}
+	center := func(s string) {
+		if s == "" {
+			return
+		}
+		raw(cmdCenter)
+		lines(s)
+		raw(cmdLeft)
+	}
+	bold := func(s string) {
+		raw(cmdCenter, cmdBoldOn)
+		lines(s)
+		raw(cmdBoldOff, cmdLeft)
+	}
+	pair := func(label, value string) {
+		label, value = ascii(label), ascii(value)
+		if len(label)+1+len(value) > cols {
+			lines(label)
+			b = append(b, strings.Repeat(" ", max(0, cols-len(value)))...)
+			lines(value)
+			return
+		}
+		b = append(b, label...)
+		b = append(b, strings.Repeat(" ", cols-len(label)-len(value))...)
+		b = append(b, value...)
+		b = append(b, '\n')
+	}
+	rule := func() { b = append(b, strings.Repeat("-", cols)+"\n"...) }
+
+	raw(cmdInit)
+	bold(r.Clinic.ClinicName)
+	center(r.Clinic.Address)
+	center(r.Clinic.Phone)
+	if r.Clinic.TaxID != "" {
+		center("Tax id " + r.Clinic.TaxID)
+	}
+	rule()
+	if copy {
+		bold("COPY")
+	}
+	bold(title)
+	center(p.ReceiptNumber)
+	center("Date " + p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04"))
+	rule()
+	lines(p.PatientName)
+	lines("Record no. " + p.PatientMRN)
+	rule()
+	paid := "Paid now"
+	if p.IsReversal() {
+		paid = "Refunded"
+	}
+	for _, inv := range r.Invoices {
+		lines("Invoice " + inv.Number)
+		pair("Invoice total", money(inv.Total))
+		pair(paid, money(inv.Paid))
+		pair("Balance after", money(inv.BalanceAfter))
+		if inv.Discount != 0 {
+			label := "Invoice discount"
+			if inv.DiscountRate > 0 {
+				label += " " + app.FormatRate(inv.DiscountRate)
+			}
+			pair(label, "-"+money(inv.Discount))
+		}
+	}
+	rule()
+	label := "Amount paid"
+	if p.IsReversal() {
+		label = "Amount refunded"
+	}
+	pair(label, money(p.Amount))
+	pair("Method", methodLabel(p.Method))
+	if p.Method == app.PayCash && !p.IsReversal() {
+		pair("Cash tendered", money(p.Tendered))
+		pair("Change", money(p.Change))
+	}
+	if p.Reference != "" {
+		pair("Reference", p.Reference)
+	}
+	rule()
+	if p.IsReversal() {
+		lines("Refund of payment " + r.ReversalOf + ". Reason: " + p.Reason)
+	}
+	center("Received by " + p.CashierName + ". Thank you.")
+	raw(cmdFeedCut)
+	if p.Method == app.PayCash && !copy && !p.IsReversal() {
+		raw(cmdDrawerKick)
+	}
+	return b, nil
+}
+
+func methodLabel(m app.PaymentMethod) string {
+	s := strings.ReplaceAll(string(m), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ascii reduces s to printable ASCII, which every ESC/POS printer's
+// default code page prints alike: accents are dropped (Müller prints as
+// Muller), other letters become "?", and control characters, which could
+// be read as printer commands, become spaces.
+func ascii(s string) string {
+	var sb strings.Builder
+	for _, c := range norm.NFD.String(s) {
+		switch {
+		case c == '\n' || c == '\t' || (c < 0x7f && unicode.IsControl(c)) || c == 0x7f:
+			sb.WriteByte(' ')
+		case c < 0x7f:
+			sb.WriteRune(c)
+		case unicode.Is(unicode.Mn, c):
+		case c == 'ß':
+			sb.WriteString("ss")
+		case unicode.IsSpace(c):
+			sb.WriteByte(' ')
+		default:
+			sb.WriteByte('?')
+		}
+	}
+	return sb.String()
+}
+
+// wrap breaks s into lines of at most cols characters, at spaces where it
+// can.
+func wrap(s string, cols int) []string {
+	var out []string
+	for len(s) > cols {
+		cut := strings.LastIndexByte(s[:cols+1], ' ')
+		if cut <= 0 {
+			out = append(out, s[:cols])
+			s = s[cols:]
+			continue
+		}
+		out = append(out, s[:cut])
+		s = s[cut+1:]
+	}
+	return append(out, s)
+}
