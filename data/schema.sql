@@ -1465,6 +1465,8 @@ CREATE TABLE patient_events (
 
 CREATE INDEX patient_events_patient ON patient_events (patient_id, seq);
 
+CREATE INDEX patient_events_patient_at ON patient_events (patient_id, at, seq);
+
 CREATE TRIGGER patient_events_key_fixed BEFORE UPDATE OF id ON patient_events WHEN new.id IS NOT old.id
 BEGIN
     SELECT RAISE(ABORT, 'the key of a synced row never changes');
