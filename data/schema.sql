@@ -119,6 +119,12 @@ BEGIN
     FROM sync_meta;
 END;
 
+CREATE TRIGGER seal_allergy_statements_del AFTER DELETE ON allergy_statements BEGIN SELECT hms_seal('allergy_statements', OLD.id); END;
+
+CREATE TRIGGER seal_allergy_statements_ins AFTER INSERT ON allergy_statements BEGIN SELECT hms_seal('allergy_statements', NEW.id); END;
+
+CREATE TRIGGER seal_allergy_statements_upd AFTER UPDATE ON allergy_statements BEGIN SELECT hms_seal('allergy_statements', OLD.id), hms_seal('allergy_statements', NEW.id); END;
+
 -- appointment_events
 
 CREATE TABLE appointment_events (
@@ -1198,6 +1204,12 @@ BEGIN
         'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
     FROM sync_meta;
 END;
+
+CREATE TRIGGER seal_local_drugs_del AFTER DELETE ON local_drugs BEGIN SELECT hms_seal('local_drugs', OLD.id); END;
+
+CREATE TRIGGER seal_local_drugs_ins AFTER INSERT ON local_drugs BEGIN SELECT hms_seal('local_drugs', NEW.id); END;
+
+CREATE TRIGGER seal_local_drugs_upd AFTER UPDATE ON local_drugs BEGIN SELECT hms_seal('local_drugs', OLD.id), hms_seal('local_drugs', NEW.id); END;
 
 -- notes
 
