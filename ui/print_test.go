@@ -354,3 +354,29 @@ func TestPrinterSettingsSaved(t *testing.T) {
 		t.Errorf("saved %+v", saved[0])
 	}
 }
+
+// TestReceiptESCPOS: on a desk whose receipts are ESC/POS, printing a
+// receipt sends its raw commands to the desk's target, not a PDF.
+func TestReceiptESCPOS(t *testing.T) {
+	h := newClinicHarness(t)
+	var mu sync.Mutex
+	var sent []string
+	h.u.docs.sendRaw = func(ctx context.Context, target string, data []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, target+" "+string(data))
+		return nil
+	}
+	h.u.svc.Printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "10.0.0.9:9100", Layout: app.LayoutESCPOS}}, nil
+	}}
+	h.u.svc.Billing = &mock.BillingService{ReceiptESCPOSFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+		return []byte("raw " + id), nil
+	}}
+	delivered := false
+	printReceipt(h.u, func(string, []byte) { delivered = true }, &app.Payment{ID: "pay-1", ReceiptNumber: "R-1"}, false)
+	h.waitFor("the raw receipt", func() bool { mu.Lock(); defer mu.Unlock(); return len(sent) == 1 })
+	if sent[0] != "10.0.0.9:9100 raw pay-1" || delivered {
+		t.Errorf("sent %q, delivered a PDF %v", sent, delivered)
+	}
+}
