@@ -342,16 +342,23 @@ func TestPrinterSettingsSaved(t *testing.T) {
 	s := showPrinterSettings(h.u)
 	h.waitFor("the printers", func() bool { return !s.save.Disabled() })
 	r := s.rows[app.DocReceipt]
-	if !slices.Equal(r.printer.Options, []string{defaultPrinterLabel, "TM-T20", "HP_LaserJet"}) {
-		t.Fatalf("printers offered: %q", r.printer.Options)
+	if !slices.Equal(r.options, []string{defaultPrinterLabel, "TM-T20", "HP_LaserJet"}) {
+		t.Fatalf("printers offered: %q", r.options)
 	}
-	r.printer.SetSelected("TM-T20")
+	r.printer.SetText("TM-T20")
 	r.layout.SetSelected(app.Layout80mm)
 	r.auto.SetChecked(true)
+	// A printer not in the list can be typed in: a raw target such as a
+	// network printer's port.
+	l := s.rows[app.DocStatement]
+	l.printer.SetText("10.0.0.9:9100")
 	test.Tap(s.save)
-	h.waitFor("the save", func() bool { mu.Lock(); defer mu.Unlock(); return len(saved) == 1 })
+	h.waitFor("the save", func() bool { mu.Lock(); defer mu.Unlock(); return len(saved) == 2 })
 	if want := (app.DeskPrinter{Kind: app.DocReceipt, Printer: "TM-T20", Layout: app.Layout80mm, Auto: true}); saved[0] != want {
 		t.Errorf("saved %+v", saved[0])
+	}
+	if saved[1].Printer != "10.0.0.9:9100" {
+		t.Errorf("typed target saved as %+v", saved[1])
 	}
 }
 
