@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/pdf"
 )
 
 // chartBase is what the tabs of a chart share: who looks at which patient.
@@ -71,6 +72,7 @@ type chartScreen struct {
 	archived  *widget.Label
 	merged    *fyne.Container // links between records of one patient registered twice
 	edit      *widget.Button  // roles that may edit
+	label     *widget.Button  // staff: print the patient's label
 	archive   *widget.Button  // admins
 	restore   *widget.Button  // admins
 	purge     *widget.Button  // admins
@@ -129,6 +131,15 @@ func (c *chartScreen) buildUI() {
 		c.edit.Disable()
 		actions = append(actions, c.edit)
 	}
+	if c.u.session.User.Role != app.RolePatient {
+		c.label = widget.NewButtonWithIcon("Print label", theme.DocumentPrintIcon(), func() {
+			if c.patient != nil {
+				c.u.printDocument(c.label, "label-"+c.patient.MRN+".pdf", c.labelPDF)
+			}
+		})
+		c.label.Disable()
+		actions = append(actions, c.label)
+	}
 	if c.can(app.PermArchivePatient) {
 		c.archive = widget.NewButtonWithIcon("Archive…", theme.DeleteIcon(), c.onArchive)
 		c.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), c.onRestore)
@@ -179,6 +190,15 @@ func (c *chartScreen) buildUI() {
 	head := container.NewBorder(nil, nil, c.back, container.NewHBox(actions...), c.name)
 	top := container.NewVBox(head, c.facts, c.allergies, c.archived, c.merged)
 	c.content = container.NewBorder(top, nil, nil, nil, c.tabs)
+}
+
+// labelPDF is the patient's label in this desk's label layout.
+func (c *chartScreen) labelPDF(ctx context.Context) ([]byte, error) {
+	p := c.patient
+	if p == nil {
+		return nil, app.Errorf(app.EINVALID, "The record is not loaded yet.")
+	}
+	return pdf.Label(p, deskPrinter(ctx, c.u, app.DocLabel).LayoutOrDefault(), time.Now())
 }
 
 // load fetches the header and the first tab.
@@ -272,6 +292,9 @@ func (c *chartScreen) showPatient(p *app.Patient) {
 	c.showMerged(p)
 	if c.edit != nil {
 		c.edit.Enable()
+	}
+	if c.label != nil {
+		c.label.Enable()
 	}
 	if c.archive != nil {
 		c.purge.Enable()

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/mock"
 )
 
 // selectTab selects the chart's tab titled title.
@@ -757,4 +758,21 @@ func TestChartMergedRecords(t *testing.T) {
 	}
 	test.Tap(button("Open the kept record"))
 	h.waitFor("the kept record", func() bool { return strings.Contains(c.facts.Text, "P-D1-000001") })
+}
+
+// TestChartPrintLabel: staff get "Print label" in the chart's header once
+// the record is loaded; the label is laid out in the desk's label layout.
+func TestChartPrintLabel(t *testing.T) {
+	h := newClinicHarness(t)
+	h.u.svc.Printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocLabel, Layout: app.LayoutLabel3825}}, nil
+	}}
+	c := h.openChartOf(app.RoleReception)
+	if c.label == nil || c.label.Disabled() {
+		t.Fatal("no Print label for reception")
+	}
+	b, err := c.labelPDF(context.Background())
+	if err != nil || !strings.Contains(string(b), "/MediaBox [0 0 107.72 70.87]") {
+		t.Errorf("label: %v, not the desk's 38x25 layout", err)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/escpos"
 )
 
 // prefDocumentFolder is the Preferences key of the folder this desk saves
@@ -52,13 +53,16 @@ type documentOutput struct {
 	// open hands a file's URL to the system's viewer; nil uses the Fyne
 	// app's OpenURL. It fails when the system has no program to open it.
 	open func(link *url.URL) error
+	// sendRaw sends raw printer commands to a target (ESC/POS receipts).
+	sendRaw func(ctx context.Context, target string, data []byte) error
 
 	saved    *savedDialog  // the open "Saved to" dialog
 	noViewer dialog.Dialog // the open "No viewer found" message
 }
 
 func newDocumentOutput() documentOutput {
-	return documentOutput{goos: runtime.GOOS, chooseFolder: chooseFolderDialog, run: runCommand}
+	return documentOutput{goos: runtime.GOOS, chooseFolder: chooseFolderDialog, run: runCommand,
+		sendRaw: escpos.NewSender().Send}
 }
 
 // deliverPDF delivers a document the user asked for: it is saved into the
@@ -382,12 +386,34 @@ func (u *UI) printDocument(button *widget.Button, filename string, render func(c
 
 // printReceipt prints p's receipt (a copy when reprint) and hands it to
 // deliver.
+// On a desk whose receipts are ESC/POS it sends them to the desk's target
+// instead, and says so.
 func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint bool) {
+	var rawTo string
+	send := u.docs.sendRaw
 	background(u, func(ctx context.Context) ([]byte, error) {
+		if dp := deskPrinter(ctx, u, app.DocReceipt); send != nil && (dp.Layout == app.LayoutESCPOS || dp.Layout == app.LayoutESCPOS58) {
+			raw, err := u.svc.Billing.ReceiptESCPOS(ctx, p.ID, reprint)
+			if err == nil {
+				err = send(ctx, dp.Printer, raw)
+			}
+			if err != nil {
+				return nil, app.Errorf(app.EINTERNAL, "The receipt was not printed: %v.", err)
+			}
+			rawTo = dp.Printer
+			if rawTo == "" {
+				rawTo = "the default printer"
+			}
+			return nil, nil
+		}
 		return u.svc.Billing.ReceiptPDF(ctx, p.ID, reprint)
 	}, func(body []byte, err error) {
 		if err != nil {
 			showError(err, u.win)
+			return
+		}
+		if rawTo != "" {
+			dialog.ShowInformation("Receipt printed", "Receipt "+p.ReceiptNumber+" was sent to "+rawTo+".", u.win)
 			return
 		}
 		name := "receipt-" + p.ReceiptNumber

@@ -342,15 +342,48 @@ func TestPrinterSettingsSaved(t *testing.T) {
 	s := showPrinterSettings(h.u)
 	h.waitFor("the printers", func() bool { return !s.save.Disabled() })
 	r := s.rows[app.DocReceipt]
-	if !slices.Equal(r.printer.Options, []string{defaultPrinterLabel, "TM-T20", "HP_LaserJet"}) {
-		t.Fatalf("printers offered: %q", r.printer.Options)
+	if !slices.Equal(r.options, []string{defaultPrinterLabel, "TM-T20", "HP_LaserJet"}) {
+		t.Fatalf("printers offered: %q", r.options)
 	}
-	r.printer.SetSelected("TM-T20")
+	r.printer.SetText("TM-T20")
 	r.layout.SetSelected(app.Layout80mm)
 	r.auto.SetChecked(true)
+	// A printer not in the list can be typed in: a raw target such as a
+	// network printer's port.
+	l := s.rows[app.DocStatement]
+	l.printer.SetText("10.0.0.9:9100")
 	test.Tap(s.save)
-	h.waitFor("the save", func() bool { mu.Lock(); defer mu.Unlock(); return len(saved) == 1 })
+	h.waitFor("the save", func() bool { mu.Lock(); defer mu.Unlock(); return len(saved) == 2 })
 	if want := (app.DeskPrinter{Kind: app.DocReceipt, Printer: "TM-T20", Layout: app.Layout80mm, Auto: true}); saved[0] != want {
 		t.Errorf("saved %+v", saved[0])
+	}
+	if saved[1].Printer != "10.0.0.9:9100" {
+		t.Errorf("typed target saved as %+v", saved[1])
+	}
+}
+
+// TestReceiptESCPOS: on a desk whose receipts are ESC/POS, printing a
+// receipt sends its raw commands to the desk's target, not a PDF.
+func TestReceiptESCPOS(t *testing.T) {
+	h := newClinicHarness(t)
+	var mu sync.Mutex
+	var sent []string
+	h.u.docs.sendRaw = func(ctx context.Context, target string, data []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, target+" "+string(data))
+		return nil
+	}
+	h.u.svc.Printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "10.0.0.9:9100", Layout: app.LayoutESCPOS}}, nil
+	}}
+	h.u.svc.Billing = &mock.BillingService{ReceiptESCPOSFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+		return []byte("raw " + id), nil
+	}}
+	delivered := false
+	printReceipt(h.u, func(string, []byte) { delivered = true }, &app.Payment{ID: "pay-1", ReceiptNumber: "R-1"}, false)
+	h.waitFor("the raw receipt", func() bool { mu.Lock(); defer mu.Unlock(); return len(sent) == 1 })
+	if sent[0] != "10.0.0.9:9100 raw pay-1" || delivered {
+		t.Errorf("sent %q, delivered a PDF %v", sent, delivered)
 	}
 }

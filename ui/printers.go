@@ -89,7 +89,10 @@ type printerSettings struct {
 }
 
 type printerRow struct {
-	printer *widget.Select
+	// printer is chosen from the system's printers or typed in: a raw
+	// ESC/POS receipt printer's device file or host:port.
+	printer *widget.SelectEntry
+	options []string
 	layout  *widget.Select
 	auto    *widget.Check
 	was     app.DeskPrinter
@@ -105,7 +108,7 @@ func showPrinterSettings(u *UI) *printerSettings {
 	s.save.Disable()
 	form := widget.NewForm()
 	for _, k := range app.DocumentKinds {
-		r := &printerRow{printer: widget.NewSelect(nil, nil), layout: widget.NewSelect(app.LayoutsFor(k), nil),
+		r := &printerRow{printer: widget.NewSelectEntry(nil), layout: widget.NewSelect(app.LayoutsFor(k), nil),
 			auto: widget.NewCheck("Print without asking", nil)}
 		r.layout.SetSelectedIndex(0)
 		s.rows[k] = r
@@ -151,10 +154,11 @@ func showPrinterSettings(u *UI) *printerSettings {
 				o = append(append([]string{}, o...), p.Printer) // chosen before, not connected now
 			}
 			r.printer.SetOptions(o)
+			r.options = o
 			if p.Printer == "" {
-				r.printer.SetSelected(defaultPrinterLabel)
+				r.printer.SetText(defaultPrinterLabel)
 			} else {
-				r.printer.SetSelected(p.Printer)
+				r.printer.SetText(p.Printer)
 			}
 			r.layout.SetSelected(p.LayoutOrDefault())
 			r.auto.SetChecked(p.Auto)
@@ -169,7 +173,7 @@ func (s *printerSettings) onSave() {
 	var changed []app.DeskPrinter
 	for _, k := range app.DocumentKinds {
 		r := s.rows[k]
-		p := app.DeskPrinter{Kind: k, Printer: r.printer.Selected, Layout: r.layout.Selected, Auto: r.auto.Checked}
+		p := app.DeskPrinter{Kind: k, Printer: strings.TrimSpace(r.printer.Text), Layout: r.layout.Selected, Auto: r.auto.Checked}
 		if p.Printer == defaultPrinterLabel {
 			p.Printer = ""
 		}

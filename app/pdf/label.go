@@ -111,7 +111,8 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 	}
 	d.SetXY(textX, m)
 	d.font(false, nameSize, 0)
-	for d.GetStringWidth(name) > textW && nameSize > 4 {
+	// A long name gets smaller rather than run into the QR code.
+	for d.GetStringWidth(name)+2*d.GetCellMargin() > textW && nameSize > 4 {
 		nameSize -= 0.5
 		d.font(false, nameSize, 0)
 	}

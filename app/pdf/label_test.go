@@ -102,6 +102,13 @@ func TestLabelPDF(t *testing.T) {
 			}
 		}
 	}
+	// A long name is made smaller to fit beside the QR code.
+	long := *labelPatient
+	long.FamilyName, long.GivenName = "Παπαδοπούλου-Κωνσταντινίδου", "Ελένη"
+	b, err := Label(&long, app.LayoutLabel5025, time.Time{})
+	if err != nil || !strings.Contains(pdftest.Text(t, b, false), "Ελένη") {
+		t.Errorf("long name: %v", err)
+	}
 	m, err := code128(labelPatient.MRN)
 	if err != nil {
 		t.Fatal(err)
