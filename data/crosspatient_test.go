@@ -233,6 +233,15 @@ var crossPatient = map[string]probe{
 	"BillingService.ReceiptPDF": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "ReceiptPDF", func(id string) (any, error) { return c.svc.Billing.ReceiptPDF(ctx, id, true) })
 	},
+	"BillingService.ReceiptESCPOS": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		// The desk prints receipts as ESC/POS, so the call gets past the
+		// layout check to the record's own-patient rule.
+		if _, err := c.svc.Printing.SetDeskPrinter(c.ctx(app.RoleAdmin), app.DeskPrinter{Kind: app.DocReceipt,
+			Printer: "/dev/null", Layout: app.LayoutESCPOS}); err != nil {
+			return []outcome{got("SetDeskPrinter", nil, err)}
+		}
+		return each(b, "ReceiptESCPOS", func(id string) (any, error) { return c.svc.Billing.ReceiptESCPOS(ctx, id, true) })
+	},
 	"BillingService.StatementPDF": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "StatementPDF", func(id string) (any, error) { return c.svc.Billing.StatementPDF(ctx, id) })
 	},
