@@ -151,7 +151,9 @@ func TestPriceListAdminChangesPriceFromADay(t *testing.T) {
 		!in.ValidFrom.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, athens)) {
 		t.Errorf("change = %+v", in)
 	}
-	d.waitFor("the confirmation", func() bool { return d.shows("CONS-GP General consultation costs 50.00 EUR (tax 24%) from Wed 2026-04-01.") })
+	d.waitFor("the confirmation", func() bool {
+		return d.shows("CONS-GP General consultation costs 50.00 EUR (tax 24%) from Wed 2026-04-01.")
+	})
 	if d.called("FindPriceItems") == lists {
 		t.Error("the list was not reloaded after the change")
 	}
