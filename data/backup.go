@@ -106,32 +106,10 @@ func (db *DB) ownFile(path string) string {
 	}
 	for _, target := range []string{path, path + ".partial"} {
 		for _, o := range own {
-			if o.path != "" && sameFile(target, o.path) {
+			if o.path != "" && app.SameFile(target, o.path) {
 				return o.what
 			}
 		}
 	}
 	return ""
-}
-
-func sameFile(a, b string) bool {
-	canon := func(p string) string {
-		p, err := filepath.Abs(p)
-		if err != nil {
-			return p
-		}
-		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-			p = filepath.Join(dir, filepath.Base(p))
-		}
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
-		}
-		return p
-	}
-	if canon(a) == canon(b) {
-		return true
-	}
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

@@ -270,7 +270,7 @@ is needed to verify the audit log of a restored backup.`)
 		own := [][2]string{{db, "the database itself"}, {db + "-wal", "the database's -wal file"},
 			{db + "-shm", "the database's -shm file"}, {r.keyPath(db), "the database's audit key file"}}
 		for _, o := range own {
-			if o[0] != "" && sameFile(dst, o[0]) {
+			if o[0] != "" && app.SameFile(dst, o[0]) {
 				return r.fail(app.Errorf(app.EINVALID, "%s is %s: back the database up to another file.", dst, o[1]), nil)
 			}
 		}
@@ -456,29 +456,6 @@ The audit key file lives beside the database: back it up too.
 
 Run 'hms help COMMAND' or 'hms COMMAND -h' to learn a command's flags.
 `, EnvDB, def)
-}
-
-// sameFile reports whether two paths name one file: by name once symbolic
-// links are resolved, or, for files that exist, by identity (hard links).
-func sameFile(a, b string) bool {
-	canon := func(p string) string {
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-			p = filepath.Join(dir, filepath.Base(p))
-		}
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
-		}
-		return p
-	}
-	if canon(a) == canon(b) {
-		return true
-	}
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 func (r *runner) cmdAuditKey(args []string) int {
