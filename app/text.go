@@ -147,3 +147,28 @@ func CSVRow(row []string) []string {
 	}
 	return out
 }
+
+// ShownLine is s made safe to print on one line of a terminal or a report:
+// bytes that are not UTF-8, control characters and bidirectional controls
+// become U+FFFD, and runs of white space one space. Text saved before the
+// fields refused such characters (or arriving from another desk's older
+// version) is shown this way rather than as it is stored.
+func ShownLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case unfitRune(r, false):
+			r = utf8.RuneError
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

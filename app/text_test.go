@@ -161,3 +161,19 @@ func TestImportRefusesDuplicateHeadings(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestShownLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"Ada  Lovelace":            "Ada Lovelace",
+		" \tAda\nLovelace \r\n":    "Ada Lovelace",
+		"evil\x1b]0;owned\x07name": "evil\uFFFD]0;owned\uFFFDname",
+		"txt\u202Eexe.doc":         "txt\uFFFDexe.doc",
+		"bad \xff byte":            "bad \uFFFD byte",
+		"Ελένη Παπαδοπούλου":       "Ελένη Παπαδοπούλου",
+		"line\u2028sep":            "line sep",
+	} {
+		if got := app.ShownLine(in); got != want {
+			t.Errorf("ShownLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -95,6 +95,19 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	// The first administrator's password is hashed before the write, and
+	// only while the clinic has no administrator (the write checks again).
+	var hash string
+	if needs, err := s.NeedsSetup(ctx); err != nil {
+		return nil, err
+	} else if needs {
+		s.db.hashing <- struct{}{}
+		hash, err = app.HashPassword(c.AdminPassword, s.db.hash)
+		<-s.db.hashing
+		if err != nil {
+			return nil, internal("clinic.setup", err)
+		}
+	}
 	var u *app.User
 	err := s.db.write(ctx, "clinic.setup", func(tx *Tx) error {
 		var admins int
@@ -108,8 +121,11 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 			return err
 		}
 		var err error
+		if hash == "" {
+			return app.Errorf(app.ECONFLICT, "This clinic is set up already: log in as an administrator to change its settings.")
+		}
 		u, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
-			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "")
+			Role: app.RoleAdmin, Password: c.AdminPassword}, hash, app.StatusActive, false, "")
 		if err != nil {
 			return err
 		}

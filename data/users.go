@@ -269,12 +269,18 @@ func (s *UserService) CheckPassword(ctx context.Context, password string) error 
 	})
 }
 
-// insertUser writes a new account inside tx.
-func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustChange bool, patientID string) (*app.User, error) {
-	hash, err := app.HashPassword(r.Password, tx.db.hash)
-	if err != nil {
-		return nil, err
-	}
+// hashNew hashes a new password outside any write transaction, taking a
+// place among the password checks admitted at once, so that a slow hash
+// never holds the database's single writer.
+func (s *UserService) hashNew(pw string) (string, error) {
+	s.db.hashing <- struct{}{}
+	defer func() { <-s.db.hashing }()
+	return app.HashPassword(pw, s.db.hash)
+}
+
+// insertUser writes a new account inside tx, with its password's hash made
+// beforehand by hashNew.
+func (tx *Tx) insertUser(r app.StaffRegistration, hash string, status app.UserStatus, mustChange bool, patientID string) (*app.User, error) {
 	u := &app.User{ID: newID(), Username: r.Username, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
 		Role: r.Role, Status: status, MustChangePassword: mustChange, PatientID: patientID,
 		CreatedAt: tx.now, UpdatedAt: tx.now}
@@ -282,7 +288,7 @@ func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustCha
 	if patientID != "" {
 		pid = patientID
 	}
-	_, err = tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
 		password_hash, must_change_password, patient_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, hash, boolInt(mustChange), pid,
@@ -325,9 +331,13 @@ func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration
 	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
 		return nil, app.FieldErrorf("role", "Staff register as doctor, nurse, receptionist or billing clerk.")
 	}
+	hash, err := s.hashNew(r.Password)
+	if err != nil {
+		return nil, internal("user.register", err)
+	}
 	var u *app.User
-	err := s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
-		if u, err = tx.insertUser(r, app.StatusPending, false, ""); err != nil {
+	err = s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
+		if u, err = tx.insertUser(r, hash, app.StatusPending, false, ""); err != nil {
 			return err
 		}
 		tx.AuditAs(app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}, "user.register", "users", u.ID,
@@ -345,15 +355,19 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.GivenName, r.FamilyName); err != nil {
 		return nil, err
 	}
+	hash, err := s.hashNew(r.Password)
+	if err != nil {
+		return nil, internal("user.register_patient", err)
+	}
 	var u *app.User
-	err := s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
+	err = s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
 		p, err := tx.insertPatient(app.PatientCreate{GivenName: r.GivenName, FamilyName: r.FamilyName, Sex: r.Sex,
 			BirthDate: r.BirthDate, Phone: r.Phone, Email: r.Email})
 		if err != nil {
 			return err
 		}
 		u, err = tx.insertUser(app.StaffRegistration{Username: r.Username, FullName: p.FullName(), Email: r.Email,
-			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, app.StatusActive, false, p.ID)
+			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, hash, app.StatusActive, false, p.ID)
 		if err != nil {
 			return err
 		}
@@ -369,6 +383,18 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 
 // CreateUser implements app.UserService.
 func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.User, error) {
+	// The hash is made before the write, and only for a caller who may
+	// manage staff and a request that passes validation, so nobody else can
+	// spend the hashing; the transaction checks both again.
+	var hash string
+	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil &&
+		c.Validate() == nil && c.Role != app.RolePatient &&
+		s.db.passwordNotClinic(ctx, "password", c.Password, c.Username, c.FullName) == nil {
+		var err error
+		if hash, err = s.hashNew(c.Password); err != nil {
+			return nil, internal("user.create", err)
+		}
+	}
 	var u *app.User
 	err := s.db.write(ctx, "user.create", func(tx *Tx) (err error) {
 		if err := tx.Require(app.PermManageStaff); err != nil {
@@ -383,7 +409,12 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 		if c.Role == app.RolePatient {
 			return app.FieldErrorf("role", "A patient's account comes with their patient record: patients register themselves at the login window.")
 		}
-		if u, err = tx.insertUser(c, app.StatusActive, false, ""); err != nil {
+		if hash == "" { // the checks before the write saw another state; rare
+			if hash, err = app.HashPassword(c.Password, tx.db.hash); err != nil {
+				return err
+			}
+		}
+		if u, err = tx.insertUser(c, hash, app.StatusActive, false, ""); err != nil {
 			return err
 		}
 		tx.Audit("user.create", "users", u.ID, "", "created "+u.Username+" as "+string(u.Role))
@@ -565,13 +596,26 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 
 // ResetPassword implements app.UserService.
 func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
+	// As in CreateUser, the hash is made before the write and only for a
+	// caller who may manage staff; the transaction checks again.
+	var hash string
+	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil {
+		if u, _, err := s.db.findUserRead(ctx, "id", id); err == nil &&
+			s.db.passwordNotClinic(ctx, "password", newPassword, u.Username, u.FullName) == nil {
+			if hash, err = s.hashNew(newPassword); err != nil {
+				return nil, internal("user.reset_password", err)
+			}
+		}
+	}
 	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
 		if err := s.db.passwordNotClinic(tx.ctx, "password", newPassword, u.Username, u.FullName); err != nil {
 			return "", err
 		}
-		hash, err := app.HashPassword(newPassword, tx.db.hash)
-		if err != nil {
-			return "", err
+		var err error
+		if hash == "" { // the checks before the write saw another state; rare
+			if hash, err = app.HashPassword(newPassword, tx.db.hash); err != nil {
+				return "", err
+			}
 		}
 		_, err = tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
 			failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id)

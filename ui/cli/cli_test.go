@@ -499,6 +499,15 @@ func TestUserList(t *testing.T) {
 	h.run("", h.db("user", "list", "--role", "king")...).want(t, 2, "", "--role")
 	h.run("", h.db("user", "list", "--limit", "0")...).want(t, 2, "", "--limit")
 	h.run("", h.db("user", "list", "--limit", "2")...).want(t, 0, "", "first 2 accounts")
+
+	// A name stored before names refused control characters (or from an
+	// older desk) cannot drive the terminal or reverse what is shown.
+	h.clinic.addUser(app.User{Username: "old", FullName: "Old\x1b]0;owned\x07 Name\u202Egpj.exe", Role: app.RoleNurse,
+		Status: app.StatusActive})
+	r = h.run("", h.db("user", "list", "--role", "nurse")...)
+	if strings.ContainsAny(r.stdout, "\x1b\x07\u202E") || !strings.Contains(r.stdout, "Old\uFFFD]0;owned\uFFFD Name\uFFFDgpj.exe") {
+		t.Errorf("raw name printed:\n%q", r.stdout)
+	}
 }
 
 func TestUserActions(t *testing.T) {

@@ -464,8 +464,8 @@ them in the program (Settings, Conflicts). It does not contact the server.`)
 		if !c.ResolvedAt.IsZero() {
 			resolved = fmt.Sprintf("%s by %s, %s", c.Resolution, c.ResolvedBy, c.ResolvedAt.Local().Format(time.DateTime))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), oneLine(c.What), field,
-			clipValue(c.LostValue), clipValue(c.WonValue), oneLine(c.Rule), resolved)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), app.ShownLine(c.What), field,
+			clipValue(c.LostValue), clipValue(c.WonValue), app.ShownLine(c.Rule), resolved)
 	}
 	tw.Flush()
 	return ExitOK
@@ -473,7 +473,7 @@ them in the program (Settings, Conflicts). It does not contact the server.`)
 
 // clipValue shortens a JSON value to fit a column.
 func clipValue(v string) string {
-	v = oneLine(v)
+	v = app.ShownLine(v)
 	if r := []rune(v); len(r) > 40 {
 		return string(r[:40]) + "…"
 	}

@@ -121,7 +121,7 @@ Example:
 	if err != nil {
 		return r.fail(err, userFlags)
 	}
-	fmt.Fprintf(r.env.Stdout, "Created %s (%s, %s). They can log in now.\n", created.Username, created.FullName, created.Role.Label())
+	fmt.Fprintf(r.env.Stdout, "Created %s (%s, %s). They can log in now.\n", created.Username, app.ShownLine(created.FullName), created.Role.Label())
 	return ExitOK
 }
 
@@ -199,14 +199,9 @@ func printUsers(w io.Writer, users []*app.User, now time.Time) {
 		if note == "" {
 			note = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, oneLine(u.FullName), u.Role, u.Status, last, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, app.ShownLine(u.FullName), u.Role, u.Status, last, note)
 	}
 	tw.Flush()
-}
-
-// oneLine keeps a table cell on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // userAction is one of the `user VERB USERNAME` subcommands.
