@@ -29,6 +29,13 @@ type AuditEntry struct {
 	PatientID string
 	Outcome   Outcome
 	Detail    string
+
+	// Record names the record for people (an invoice's number, a
+	// patient's record number and name, an account's username) and
+	// PatientName the patient ("P-D1-000042 Eleni Papadopoulou"), as they
+	// read when the list was made; empty when the record is not found.
+	Record      string
+	PatientName string
 }
 
 // AuditFilter selects audit entries. Zero fields match everything.

@@ -75,7 +75,82 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) 
 	if err := rows.Err(); err != nil {
 		return nil, internal("audit.list", err)
 	}
+	if err := s.db.nameAuditEntries(ctx, out); err != nil {
+		return nil, internal("audit.list", err)
+	}
 	return out, nil
+}
+
+// auditRecordLabels gives, per table, the SQL expression that names one of
+// its records for people. Tables not listed are shown by table and id.
+var auditRecordLabels = map[string]string{
+	"patients":      `mrn || ' ' || given_name || ' ' || family_name`,
+	"users":         `username || ' (' || full_name || ')'`,
+	"invoices":      `coalesce(number, 'draft') || ' ' || patient_name`,
+	"payments":      `receipt_number || ' ' || patient_name`,
+	"credit_notes":  `number`,
+	"prescriptions": `number || ' by ' || doctor_name`,
+	"appointments":  `patient_name || char(31) || start_at`, // the time shown in the clinic's zone
+	"reports":       `title`,
+	"price_items":   `code || ' ' || name`,
+	"notes":         `kind || ' note by ' || author_name`,
+}
+
+// nameAuditEntries fills in Record and PatientName: one query per table
+// the page mentions, not one per entry.
+func (db *DB) nameAuditEntries(ctx context.Context, es []*app.AuditEntry) error {
+	ids := map[string]map[string]bool{}
+	want := func(table, id string) {
+		if id == "" {
+			return
+		}
+		if ids[table] == nil {
+			ids[table] = map[string]bool{}
+		}
+		ids[table][id] = true
+	}
+	for _, e := range es {
+		if _, ok := auditRecordLabels[e.Entity]; ok {
+			want(e.Entity, e.EntityID)
+		}
+		want("patients", e.PatientID)
+	}
+	loc, err := clinicZone(ctx, db.r)
+	if err != nil {
+		return err
+	}
+	names := map[string]map[string]string{}
+	for table, set := range ids {
+		list := make([]any, 0, len(set))
+		for id := range set {
+			list = append(list, id)
+		}
+		rows, err := db.r.QueryContext(ctx, `SELECT id, `+auditRecordLabels[table]+` FROM `+table+
+			` WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(list)), ",")+`)`, list...)
+		if err != nil {
+			return fmt.Errorf("name %s: %w", table, err)
+		}
+		names[table] = map[string]string{}
+		for rows.Next() {
+			var id, label string
+			if err := rows.Scan(&id, &label); err != nil {
+				rows.Close()
+				return err
+			}
+			if who, at, ok := strings.Cut(label, "\x1f"); ok && table == "appointments" {
+				label = who + ", " + parseTime(at).In(loc).Format("2006-01-02 15:04")
+			}
+			names[table][id] = app.ShownLine(label)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	for _, e := range es {
+		e.Record = names[e.Entity][e.EntityID]
+		e.PatientName = names["patients"][e.PatientID]
+	}
+	return nil
 }
 
 // Verify implements app.AuditService.

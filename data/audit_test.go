@@ -168,3 +168,47 @@ func TestVerifyDocuments(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditNamesRecords: the audit list names each record and patient for
+// people (invoice number, patient's record number and name, username),
+// with one query per table a page mentions.
+func TestAuditNamesRecords(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	es, err := b.svc.Audit.FindAuditEntries(b.ctx(app.RoleAdmin), app.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.svc.Patients.FindPatientByID(b.ctx(app.RoleAdmin), b.patientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patient := p.MRN + " Zoë Παπαδοπούλου-Müller"
+	seen := map[string]bool{}
+	for _, e := range es {
+		switch {
+		case e.Action == "invoice.issue":
+			seen["invoice"] = true
+			if e.Record != inv.Number+" Zoë Παπαδοπούλου-Müller" || e.PatientName != patient {
+				t.Errorf("invoice.issue: record %q patient %q", e.Record, e.PatientName)
+			}
+		case e.Action == "patient.create" && e.EntityID == b.patientID:
+			seen["patient"] = true
+			if e.Record != patient || e.PatientName != patient {
+				t.Errorf("patient.create: record %q patient %q", e.Record, e.PatientName)
+			}
+		case e.Entity == "users" && e.EntityID == b.users[app.RoleNurse].ID:
+			seen["user"] = true
+			if want := b.users[app.RoleNurse].Username + " (" + b.users[app.RoleNurse].FullName + ")"; e.Record != want {
+				t.Errorf("%s: record %q, want %q", e.Action, e.Record, want)
+			}
+		case e.Entity == "" && e.PatientID == "":
+			if e.Record != "" || e.PatientName != "" {
+				t.Errorf("%s names nothing, got %q %q", e.Action, e.Record, e.PatientName)
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("entries named: %v", seen)
+	}
+}

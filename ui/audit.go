@@ -23,7 +23,7 @@ var auditColumns = []struct {
 	width float32
 }{
 	{"#", 60}, {"When", 160}, {"User", 110}, {"Role", 120}, {"Action", 140},
-	{"Record", 150}, {"Patient", 100}, {"Outcome", 80}, {"Detail", 240},
+	{"Record", 220}, {"Patient", 200}, {"Outcome", 80}, {"Detail", 240},
 }
 
 // outcomeAny is the outcome select's "no filter" choice.
@@ -137,8 +137,14 @@ func (s *auditScreen) cell(row, col int) string {
 	case 4:
 		return e.Action
 	case 5:
+		if e.Record != "" {
+			return e.Record
+		}
 		return strings.Trim(e.Entity+" "+e.EntityID, " ")
 	case 6:
+		if e.PatientName != "" {
+			return e.PatientName
+		}
 		return e.PatientID
 	case 7:
 		return string(e.Outcome)
