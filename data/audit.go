@@ -86,11 +86,11 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) 
 var auditRecordLabels = map[string]string{
 	"patients":      `mrn || ' ' || given_name || ' ' || family_name`,
 	"users":         `username || ' (' || full_name || ')'`,
-	"invoices":      `coalesce(number, 'draft') || ' ' || patient_name`,
-	"payments":      `receipt_number || ' ' || patient_name`,
+	"invoices":      `coalesce(number, 'draft invoice')`,
+	"payments":      `'receipt ' || receipt_number`,
 	"credit_notes":  `number`,
 	"prescriptions": `number || ' by ' || doctor_name`,
-	"appointments":  `patient_name || char(31) || start_at`, // the time shown in the clinic's zone
+	"appointments":  `'appointment' || char(31) || start_at`, // the time shown in the clinic's zone
 	"reports":       `title`,
 	"price_items":   `code || ' ' || name`,
 	"notes":         `kind || ' note by ' || author_name`,
@@ -138,7 +138,7 @@ func (db *DB) nameAuditEntries(ctx context.Context, es []*app.AuditEntry) error 
 				return err
 			}
 			if who, at, ok := strings.Cut(label, "\x1f"); ok && table == "appointments" {
-				label = who + ", " + parseTime(at).In(loc).Format("2006-01-02 15:04")
+				label = who + " " + parseTime(at).In(loc).Format("2006-01-02 15:04")
 			}
 			names[table][id] = app.ShownLine(label)
 		}

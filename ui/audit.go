@@ -22,8 +22,8 @@ var auditColumns = []struct {
 	title string
 	width float32
 }{
-	{"#", 60}, {"When", 160}, {"User", 110}, {"Role", 120}, {"Action", 140},
-	{"Record", 220}, {"Patient", 200}, {"Outcome", 80}, {"Detail", 240},
+	{"#", 50}, {"When", 150}, {"User", 100}, {"Role", 110}, {"Action", 130},
+	{"Record", 190}, {"Patient", 210}, {"Outcome", 70}, {"Detail", 240},
 }
 
 // outcomeAny is the outcome select's "no filter" choice.
