@@ -3,6 +3,7 @@
 #   make run       install what is missing, build, open the app
 #   make demo      open the app on a demo database (credentials are printed)
 #   make test      go vet and staticcheck, then every test with -race (the layout test too)
+#   make test-deps the PostgreSQL server programs and poppler-utils the tests use (Debian/Ubuntu)
 #   make lint      go vet and staticcheck alone
 #   make bench     benchmarks on the scaled demo database
 #   make soak      the seeded sync simulation over many seeds (needs HMS_TEST_PG)
@@ -28,7 +29,7 @@ export HMS_BENCH_PATIENTS ?= 1000000
 # Debian/Ubuntu packages Fyne needs to build (cgo, OpenGL, X11 headers).
 APT_PACKAGES  := gcc pkg-config libgl1-mesa-dev xorg-dev
 
-.PHONY: all deps build run demo test vet lint bench soak package clean
+.PHONY: all deps build run demo test test-deps vet lint bench soak package clean
 
 all: build
 
@@ -95,8 +96,31 @@ lint: vet
 test bench soak: export LANGUAGE = en
 
 ## test: vet and staticcheck, then every test with the race detector.
+## The sync tests use the PostgreSQL server HMS_TEST_PG names or, without
+## it, a throwaway server of their own when the PostgreSQL server programs
+## are installed (make test-deps); a test that could use neither skips, and
+## the run ends with one line saying so.
+SKIPS_FILE    := $(or $(TMPDIR),/tmp)/hms-test-skips-$(shell id -u)
 test: deps lint
-	$(GO) test -race -tags $(TAGS) -count=1 -timeout 25m ./...
+	@rm -f $(SKIPS_FILE)
+	@HMS_TEST_SKIPS=$(SKIPS_FILE) $(GO) test -race -tags $(TAGS) -count=1 -timeout 25m ./...; status=$$?; \
+	if [ -s $(SKIPS_FILE) ]; then \
+		echo "make test: $$(wc -l < $(SKIPS_FILE)) sync tests skipped: $$(sort $(SKIPS_FILE) | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* //')"; \
+	fi; rm -f $(SKIPS_FILE); exit $$status
+
+## test-deps: what the tests use beyond the build (Debian/Ubuntu): the
+## PostgreSQL server programs for the sync tests' throwaway server, and
+## poppler-utils for reading PDFs back. For a developer's or CI machine, never
+## a clinic's desk: make deps does not install them.
+TEST_APT_PACKAGES := postgresql poppler-utils
+test-deps:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "Installing$$missing (apt-get)"; \
+		$$sudo apt-get install -y --no-install-recommends $$missing || \
+			{ $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $$missing; }; \
+	fi
 
 ## bench: the benchmarks, on the demo database of HMS_BENCH_PATIENTS patients.
 bench: deps

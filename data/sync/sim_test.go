@@ -80,7 +80,7 @@ func TestSyncSimulation(t *testing.T) {
 			defer func() {
 				if t.Failed() {
 					t.Logf("seed %d failed; rerun it alone (HMS_SIM_TRACE=1 prints its steps) with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulation' -v ./data/sync/",
-						seed, os.Getenv(servertest.EnvURL), seed)
+						seed, testServerURL(), seed)
 				}
 			}()
 			s := newSim(t, seed)
@@ -173,7 +173,7 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 			defer func() {
 				if t.Failed() {
 					t.Logf("seed %d failed; rerun it alone with:\n  HMS_TEST_PG=%s HMS_SIM_SEED=%d go test -tags sqlite_fts5 -run 'TestSyncSimulationConcurrent' -v ./data/sync/",
-						seed, os.Getenv(servertest.EnvURL), seed)
+						seed, testServerURL(), seed)
 				}
 			}()
 			s := newSim(t, seed)
@@ -1434,4 +1434,10 @@ func (s *sim) explainPartialRows() {
 		d.raw.QueryRow(`SELECT acked_seq FROM sync_meta`).Scan(&acked)
 		s.t.Logf("  %s acked %d", d.name, acked)
 	}
+}
+
+// testServerURL is the server the simulation ran on, for the rerun hint.
+func testServerURL() string {
+	u, _ := servertest.BaseURL()
+	return u
 }

@@ -27,15 +27,15 @@ const EnvURL = "HMS_TEST_PG"
 // NewDatabase creates an empty database for the test and returns its URL.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(EnvURL)
+	base, why := BaseURL()
 	if base == "" {
-		unavailable(tb, EnvURL+" is not set: skipping a sync test that needs PostgreSQL (see SYNC.md)")
+		unavailable(tb, why)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
-		unavailable(tb, "the PostgreSQL server of "+EnvURL+" does not answer: "+err.Error())
+		unavailable(tb, "the PostgreSQL server "+redacted(base)+" does not answer: "+err.Error())
 	}
 	defer admin.Close(context.Background())
 	b := make([]byte, 8)
@@ -152,7 +152,17 @@ func unavailable(tb testing.TB, why string) {
 	if os.Getenv("HMS_REQUIRE_TOOLS") == "1" {
 		tb.Fatal(why)
 	}
+	noteSkip(why)
 	tb.Skip(why)
+}
+
+// redacted is a server URL without its password, for messages.
+func redacted(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return EnvURL
+	}
+	return u.Redacted()
 }
 
 // Copy makes a copy of the database at dbURL as it stands now, as a dump
@@ -160,7 +170,10 @@ func unavailable(tb testing.TB, why string) {
 // ends. Nobody may be connected to dbURL meanwhile.
 func Copy(tb testing.TB, dbURL string) string {
 	tb.Helper()
-	base := os.Getenv(EnvURL)
+	base, why := BaseURL()
+	if base == "" {
+		tb.Fatal(why)
+	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		tb.Fatal(err)
