@@ -204,6 +204,25 @@ func TestPatientRegistration(t *testing.T) {
 		}
 	})
 
+	// A name carrying a control or bidirectional character (pasted from
+	// elsewhere) is refused next to its field, before any service call.
+	t.Run("RefusedCharacters", func(t *testing.T) {
+		for field, bad := range map[string]string{"given_name": "Ada\u202Egpj.exe", "family_name": "Love\x1b[2Jlace",
+			"phone": "+30 690\x00 1234567"} {
+			h, _, f := setup(t)
+			fill(f)
+			map[string]*widget.Entry{"given_name": f.givenName, "family_name": f.familyName, "phone": f.phone}[field].SetText(bad)
+			test.Tap(f.save)
+			h.settle()
+			if msg := f.errs.text(field); !strings.Contains(msg, "character") {
+				t.Errorf("%s %q: message %q; window shows %q", field, bad, msg, h.texts())
+			}
+			if h.called("FindDuplicates")+h.called("CreatePatient") != 0 {
+				t.Errorf("%s %q reached the service", field, bad)
+			}
+		}
+	})
+
 	t.Run("ServiceErrorNextToField", func(t *testing.T) {
 		h, _, f := setup(t)
 		h.patients.FindDuplicatesFn = func(context.Context, app.PatientCreate) ([]*app.Duplicate, error) { return nil, nil }
