@@ -103,7 +103,7 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	} else if needs {
 		s.db.hashing <- struct{}{}
 		hash, err = app.HashPassword(c.AdminPassword, s.db.hash)
-		<-s.db.hashing
+		s.db.hashDone()
 		if err != nil {
 			return nil, internal("clinic.setup", err)
 		}

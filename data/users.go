@@ -157,7 +157,7 @@ func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
 		return v, nil
 	}
 	s.db.hashing <- struct{}{}
-	defer func() { <-s.db.hashing }()
+	defer s.db.hashDone()
 	ok, rehash, err := app.CheckPasswordHash(hash, pw, s.db.hash)
 	if err != nil {
 		return v, err
@@ -232,7 +232,7 @@ func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string) (
 // or a locked account answers as slowly as a wrong password.
 func (s *UserService) burnHash(pw string) {
 	s.db.hashing <- struct{}{}
-	defer func() { <-s.db.hashing }()
+	defer s.db.hashDone()
 	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
 	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
 }
@@ -274,7 +274,7 @@ func (s *UserService) CheckPassword(ctx context.Context, password string) error 
 // never holds the database's single writer.
 func (s *UserService) hashNew(pw string) (string, error) {
 	s.db.hashing <- struct{}{}
-	defer func() { <-s.db.hashing }()
+	defer s.db.hashDone()
 	return app.HashPassword(pw, s.db.hash)
 }
 
