@@ -176,6 +176,19 @@
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
+// Each row's entries in the log are in the order their changes took the
+// row's lock (server migration 0014). A transaction's id is given when it
+// first writes, not when it commits: a push that got its id before
+// another desk's push but locked a row only after that one had changed it
+// and committed would log the row's newer state below the older one, and
+// every desk, reading the log in order, would end with the older state
+// (the desk that made the older change skips the row's entries below its
+// own). A trigger on the log refuses such a push before it commits
+// (SQLSTATE 40001); nothing of it stays, and the client sends it again in
+// a new transaction, whose id is above every committed one
+// (server.PushAttempts). TestPullRaceRowLockOrder holds a row on the
+// server to make the race happen.
+//
 // Pruning (server migration 0006, hms server prune): each desk tells the
 // server how far it has pulled (sync.pulled) after each round; sync.prune
 // removes below the least of those cursors the entries of rows logged
@@ -217,14 +230,6 @@
 //
 // # What remains
 //
-//   - The pull skips entries of a row logged below the desk's own entry
-//     of it (pushed_rows), for rows without field clocks (appointments,
-//     invoices, …): a transaction that took the row's lock after the
-//     desk's push but got its id before logs the row's newest state below
-//     the desk's entry, and the desk would keep its own older state. Seen
-//     once, on a patient, in the concurrent simulation under the race
-//     detector; records with field clocks now go on to the field merge
-//     instead. The server could order each row's entries by its lock.
 //   - Retiring a desk on the server: one switched off for good holds
 //     pruning back (hms server prune names it).
 //   - A merged patient's history stays under the record it was written

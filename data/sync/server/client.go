@@ -148,6 +148,10 @@ type wireOp struct {
 	HLC     string          `json:"hlc"`
 }
 
+// PushAttempts is how many times Push sends a batch that the server
+// refused because another desk's push changed one of its rows meanwhile.
+const PushAttempts = 5
+
 // Push sends a batch of the desk's operations, in order, and returns the
 // server's result for each, in the same order. The server applies the
 // batch in one transaction: on an error nothing of it was applied, or,
@@ -164,7 +168,17 @@ func (c *Client) Push(ctx context.Context, siteID string, ops []hlc.Op) ([]Resul
 		return nil, fmt.Errorf("push: %w", err)
 	}
 	var reply []byte
-	if err := c.conn.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)::text`, siteID, string(body)).Scan(&reply); err != nil {
+	for attempt := 1; ; attempt++ {
+		err := c.conn.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)::text`, siteID, string(body)).Scan(&reply)
+		if err == nil {
+			break
+		}
+		// Refused as a whole because another push changed one of its rows
+		// after this one began (server migration 0014): nothing of it
+		// stayed, and a new transaction logs it in the rows' lock order.
+		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "40001" && attempt < PushAttempts {
+			continue
+		}
 		return nil, fmt.Errorf("server %s: push: %w", c.url, classify(err))
 	}
 	var results []Result

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0011 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0014 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -83,6 +83,8 @@ CREATE TABLE sync.change_log (
     CONSTRAINT change_log_pkey PRIMARY KEY (seq)
 );
 CREATE INDEX change_log_cursor ON sync.change_log USING btree (txid, seq);
+CREATE INDEX change_log_row ON sync.change_log USING btree (entity, row_id, txid);
+CREATE TRIGGER change_log_lock_order AFTER INSERT ON sync.change_log REFERENCING NEW TABLE AS logged FOR EACH STATEMENT EXECUTE FUNCTION sync.log_in_lock_order();
 CREATE TRIGGER change_log_patient_duplicates AFTER INSERT ON sync.change_log FOR EACH ROW WHEN (new.entity = 'patients'::text AND new.deleted_hlc IS NULL) EXECUTE FUNCTION sync.flag_patient_duplicates();
 
 -- sync.desk_logins
@@ -394,6 +396,24 @@ CREATE OR REPLACE FUNCTION sync.is_op_id(s text)
  IMMUTABLE PARALLEL SAFE
 AS $function$
     SELECT translate(s, '0123456789abcdef', '0000000000000000') = '00000000-0000-0000-0000-000000000000'
+$function$;
+
+-- sync.log_in_lock_order()
+
+CREATE OR REPLACE FUNCTION sync.log_in_lock_order()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF EXISTS (SELECT 1 FROM logged n
+               WHERE EXISTS (SELECT 1 FROM sync.change_log c
+                             WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
+        RAISE EXCEPTION 'a row of this batch was changed by a later transaction meanwhile: send the batch again'
+            USING ERRCODE = '40001';
+    END IF;
+    RETURN NULL;
+END
 $function$;
 
 -- sync.patient_identity(jsonb)
