@@ -196,6 +196,20 @@
 // than a year. Nothing at or above it goes, so no desk's cursor entry
 // disappears (which a desk would read as a restored server).
 //
+// Below the horizon a pruned log holds one entry per row, placed where
+// its last change went: a patient edited after its invoices were made
+// sits after them, and a desk reading that part in log order would meet
+// the invoices first and park them until their patient came. So a desk
+// whose cursor is at the start (a desk joining, or one pulling a restored
+// server's log again) downloads what lies below the horizon of the last
+// prune (sync.meta.pruned_txid/pruned_seq, server migration 0015) table by
+// table in the order of data.SyncedTables, parents first, each table by
+// row id (sync.pull_pruned), noting where it got to (sync_meta.
+// download_entity/download_row, desk migration 0034), then sets its
+// cursor on the last entry below the horizon (sync.pruned_end) and pulls
+// the rest in order. TestJoinAfterPrune; BenchmarkJoinAfterPrune compares
+// the join with one from the same clinic unpruned.
+//
 // Duplicate patients (server migration 0004, desk migration 0013): the
 // first time the change log takes in a patient, a trigger on
 // sync.change_log records the record as registered (given name, family
