@@ -731,26 +731,36 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	// A new row is the common case (a desk downloading its clinic): it is
 	// inserted, and the desk's row read only when there is one already.
-	if newestWaiting(ws, "") <= ch.HLC {
+	// A row changed since it was made (the server sends its field clocks
+	// only then) is more likely here already: it is read first.
+	inserted := func() (bool, error) {
+		if newestWaiting(ws, "") > ch.HLC {
+			return false, nil // deleted here since: the push decides
+		}
 		ins := maps.Clone(values)
 		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
-			return err
+			return false, err
 		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return false, err
+		}
+		if ch.Entity == "invoices" && ins["status"] != "draft" {
+			a.staleDashboard = true
+		}
+		if ch.Entity == "patients" && a.deferSearch {
+			a.unsearchable[ch.RowID] = true
+		}
+		return true, a.advanceSeries(ch.Entity, ins)
+	}
+	edited := len(ch.FieldHLC) > 2 // more than {}
+	if !edited {
+		if done, err := inserted(); done || err != nil {
 			return err
-		} else if n == 1 {
-			if ch.Entity == "invoices" && ins["status"] != "draft" {
-				a.staleDashboard = true
-			}
-			if ch.Entity == "patients" && a.deferSearch {
-				a.unsearchable[ch.RowID] = true
-			}
-			return a.advanceSeries(ch.Entity, ins)
 		}
 	}
 	names := slices.Sorted(maps.Keys(values))
@@ -759,6 +769,10 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	if !found {
+		if edited {
+			_, err := inserted()
+			return err
+		}
 		return nil // deleted here since: the push decides
 	}
 	if ent.Append {
@@ -770,9 +784,18 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	var clocks map[string]string
+	// The reading that made the record, which set the fields the desk
+	// keeps no clock for (settings, keyed by name, are clocked from the
+	// insert).
+	var made string
 	if ent.Editable {
 		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
 			return err
+		}
+		if slices.Equal(keys, []string{"id"}) {
+			if made = setBy["id"]; made == "" {
+				made = ch.HLC
+			}
 		}
 	}
 	set := map[string]any{}
@@ -792,7 +815,9 @@ func (a *applier) apply(ch server.Change) error {
 			if clocks[n] > remote {
 				continue
 			}
-			if clocks[n] < remote {
+			// A field without a clock holds the value its record was made
+			// with: one the server has still set by that reading needs none.
+			if clocks[n] < remote && (clocks[n] != "" || remote != made) {
 				clocked = append(clocked, n)
 			}
 		}
