@@ -16,15 +16,17 @@ const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL datab
 
 Subcommands:
   init URL              create or migrate the server's schema, its sync
-                        functions and the group role hms_desk; safe to run
-                        again
+                        functions and the group role hms_desk, then update
+                        its statistics (ANALYZE); safe to run again; warns
+                        when autovacuum is off
   add-desk NAME URL     make the login NAME for one desk, with a new
                         password shown once; the desk enrolls with it
   remove-desk NAME URL  revoke a desk's login (a lost or retired desk): it
                         stops at once and no longer holds pruning back
   prune URL             remove what no desk needs any more: changes logged
                         again since, deleted records every desk has taken in
-                        (after 180 days); run it now and then, e.g. weekly
+                        (after 180 days), then update the statistics
+                        (ANALYZE); run it now and then, e.g. weekly
 
 URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
 that may create schemas and roles (the database owner or a superuser). A
