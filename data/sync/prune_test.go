@@ -14,6 +14,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -181,8 +182,8 @@ func editedClinic(t testing.TB, patients int) (u string, first *data.DB) {
 // ratio (pruned/unpruned; the goal is at most 1.2).
 func BenchmarkJoinAfterPrune(b *testing.B) {
 	const patients = 300
-	plain, _ := editedClinic(b, patients)
-	pruned, _ := pruneAfterEdits(b, patients)
+	plain, plainFirst := editedClinic(b, patients)
+	pruned, prunedFirst := pruneAfterEdits(b, patients)
 	join := func(u string) time.Duration {
 		b.StopTimer()
 		db := MustOpenDB(b, nil)
@@ -212,6 +213,49 @@ func BenchmarkJoinAfterPrune(b *testing.B) {
 	b.ReportMetric(ms(prunedTook, 0.5), "pruned-p50-ms")
 	b.ReportMetric(ms(prunedTook, 0.99), "pruned-p99-ms")
 	b.ReportMetric(ms(prunedTook, 0.5)/ms(plainTook, 0.5), "pruned/unpruned")
+	// The server's part alone: fetching what a joining desk fetches.
+	fetch := func(u string, first *data.DB) float64 {
+		ctx := context.Background()
+		c, err := server.Dial(ctx, deskURL(b, first, u))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close(ctx)
+		start := time.Now()
+		tx, seq, err := c.PrunedEnd(ctx, first.SiteID())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if seq != 0 {
+			var order []string
+			for _, t := range data.SyncedTables() {
+				order = append(order, t.Name)
+			}
+			for entity, row := "", ""; ; {
+				changes, err := c.PullPruned(ctx, first.SiteID(), order, entity, row, sync.PullBatch)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(changes) == 0 {
+					break
+				}
+				entity, row = changes[len(changes)-1].Entity, changes[len(changes)-1].RowID
+			}
+		}
+		for {
+			changes, err := c.Pull(ctx, first.SiteID(), tx, seq, sync.PullBatch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(changes) == 0 {
+				break
+			}
+			tx, seq = changes[len(changes)-1].TxID, changes[len(changes)-1].Seq
+		}
+		return float64(time.Since(start)) / float64(time.Millisecond)
+	}
+	b.ReportMetric(fetch(plain, plainFirst), "unpruned-fetch-ms")
+	b.ReportMetric(fetch(pruned, prunedFirst), "pruned-fetch-ms")
 	b.ReportMetric(float64(servertest.QueryInt(b, plain, `SELECT count(*) FROM sync.change_log`)), "unpruned-entries")
 	b.ReportMetric(float64(servertest.QueryInt(b, pruned, `SELECT count(*) FROM sync.change_log`)), "pruned-entries")
 }
