@@ -168,6 +168,12 @@ type ServerInit struct {
 	// NewLogins are the logins made for desks enrolled before each desk
 	// had its own: each enrolls again with its login (README).
 	NewLogins []DeskLogin
+	// Analyzed: the schema changed and the server's statistics were
+	// updated (ANALYZE).
+	Analyzed bool
+	// AutovacuumOff names what keeps PostgreSQL's autovacuum from the
+	// sync tables (the server's settings, or tables); empty when it is on.
+	AutovacuumOff []string
 }
 
 // DeskLogin is a desk's own login on the sync server (hms server
@@ -188,4 +194,7 @@ type ServerPrune struct {
 	Superseded, Tombstones, Ops int64
 	HeldBy                      string
 	HeldSince                   time.Time
+	// AutovacuumOff is as in ServerInit. Pruning updates the statistics
+	// (ANALYZE) every time.
+	AutovacuumOff []string
 }

@@ -35,6 +35,10 @@ const (
 	RuleFieldLWW = "field: last writer by (HLC, site) wins"
 	// RuleDeleted: the row was deleted on the server.
 	RuleDeleted = "row deleted on the server"
+	// RuleSlotTaken: a confirmed booking whose doctor's time another
+	// booking already held on the server became 'conflict', for
+	// reception: the first booking to reach the server keeps the time.
+	RuleSlotTaken = "booking: the doctor's time is held by the booking that reached the server first"
 	// RuleRejected begins the rule of a change the server refused; the
 	// reason follows.
 	RuleRejected = "refused by the server: "

@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -118,4 +119,59 @@ func BenchmarkSyncPropagation(b *testing.B) {
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkPullEdits measures a desk pulling 5,000 patients another desk
+// registered, then 5,000 edits of one field of each (the goal: the edits
+// pull as fast as the new rows): rows pulled and applied per second of
+// each, and their ratio.
+func BenchmarkPullEdits(b *testing.B) {
+	const n = 5000
+	_, first, second := twoDesks(b)
+	batch := 0
+	var newTook, editTook time.Duration
+	var newRows, editRows int
+	pull := func() (time.Duration, int) {
+		start := time.Now()
+		rep := mustSync(b, second)
+		took := time.Since(start)
+		if rep.PullConflicts != 0 {
+			b.Fatalf("pull: %+v", rep)
+		}
+		return took, rep.Pulled
+	}
+	for b.Loop() { // ns/op counts the other desk's writes and pushes too
+		batch++
+		if err := writeInTx(first.db, system, func(tx *sql.Tx) error {
+			_, err := tx.Exec(`WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?)
+				INSERT INTO patients (id, mrn, given_name, family_name, sex, birth_date, address, created_at, updated_at)
+				SELECT printf('b%d-%06d-0000-7000-8000-000000000000', ?, i), printf('P-D1-%d%06d', ?, i),
+					'Given' || i, 'Family' || i, 'unknown', '1980-01-01', 'Street ' || i,
+					'2026-11-26T09:00:00.000Z', '2026-11-26T09:00:00.000Z'
+				FROM g`, n, batch, batch, batch)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		mustSync(b, first.db)
+		took, rows := pull()
+		newTook, newRows = newTook+took, newRows+rows
+		if err := writeInTx(first.db, system, func(tx *sql.Tx) error {
+			_, err := tx.Exec(`UPDATE patients SET address = address || ' (moved)' WHERE id LIKE ?`, fmt.Sprintf("b%d-%%", batch))
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		mustSync(b, first.db)
+		took, rows = pull()
+		editTook, editRows = editTook+took, editRows+rows
+		if rows != n {
+			b.Fatalf("pulled %d edits, want %d", rows, n)
+		}
+	}
+	newRate := float64(newRows) / newTook.Seconds()
+	editRate := float64(editRows) / editTook.Seconds()
+	b.ReportMetric(newRate, "new-rows/s")
+	b.ReportMetric(editRate, "edit-rows/s")
+	b.ReportMetric(editRate/newRate, "edits/new")
 }

@@ -159,7 +159,13 @@
 // holds the row as the server merged it since. For speed, the search rows
 // of the patients a batch inserts are written together before it commits
 // (migration 0012), and the server leaves out the field clocks that equal
-// a change's own reading, which the desk reads only for rows it has.
+// a change's own reading, which the desk reads only for rows it has. A
+// change that carries field clocks is of a row changed since it was made,
+// which the desk more likely has: it reads the row before trying to
+// insert it. And a field the server still holds as the record was made
+// (its clock is the id's) gets no field_clock row where the desk has none
+// (BenchmarkPullEdits: edits had pulled at a third of new rows' speed,
+// writing a clock row for every field of every edited record).
 //
 // Engine.RunSync runs rounds at once, after each local commit
 // (data.DB.Queued), when the server notifies (LISTEN hms_sync) and on a
@@ -176,12 +182,39 @@
 // server replaced by a new one (another epoch) is rejoined asking for the
 // same desk code; if it is empty the desk uploads a snapshot.
 //
+// Each row's entries in the log are in the order their changes took the
+// row's lock (server migration 0014). A transaction's id is given when it
+// first writes, not when it commits: a push that got its id before
+// another desk's push but locked a row only after that one had changed it
+// and committed would log the row's newer state below the older one, and
+// every desk, reading the log in order, would end with the older state
+// (the desk that made the older change skips the row's entries below its
+// own). A trigger on the log refuses such a push before it commits
+// (SQLSTATE 40001); nothing of it stays, and the client sends it again in
+// a new transaction, whose id is above every committed one
+// (server.PushAttempts). TestPullRaceRowLockOrder holds a row on the
+// server to make the race happen.
+//
 // Pruning (server migration 0006, hms server prune): each desk tells the
 // server how far it has pulled (sync.pulled) after each round; sync.prune
 // removes below the least of those cursors the entries of rows logged
 // again since, tombstones older than 180 days, and operation results older
 // than a year. Nothing at or above it goes, so no desk's cursor entry
 // disappears (which a desk would read as a restored server).
+//
+// Below the horizon a pruned log holds one entry per row, placed where
+// its last change went: a patient edited after its invoices were made
+// sits after them, and a desk reading that part in log order would meet
+// the invoices first and park them until their patient came. So a desk
+// whose cursor is at the start (a desk joining, or one pulling a restored
+// server's log again) downloads what lies below the horizon of the last
+// prune (sync.meta.pruned_txid/pruned_seq, server migration 0015) table by
+// table in the order of data.SyncedTables, parents first, each table by
+// row id (sync.pull_pruned), noting where it got to (sync_meta.
+// download_entity/download_row, desk migration 0034), then sets its
+// cursor on the last entry below the horizon (sync.pruned_end) and pulls
+// the rest in order. TestJoinAfterPrune; BenchmarkJoinAfterPrune compares
+// the join with one from the same clinic unpruned.
 //
 // Duplicate patients (server migration 0004, desk migration 0013): the
 // first time the change log takes in a patient, a trigger on
@@ -217,14 +250,6 @@
 //
 // # What remains
 //
-//   - The pull skips entries of a row logged below the desk's own entry
-//     of it (pushed_rows), for rows without field clocks (appointments,
-//     invoices, …): a transaction that took the row's lock after the
-//     desk's push but got its id before logs the row's newest state below
-//     the desk's entry, and the desk would keep its own older state. Seen
-//     once, on a patient, in the concurrent simulation under the race
-//     detector; records with field clocks now go on to the field merge
-//     instead. The server could order each row's entries by its lock.
 //   - Retiring a desk on the server: one switched off for good holds
 //     pruning back (hms server prune names it).
 //   - A merged patient's history stays under the record it was written

@@ -20,7 +20,8 @@ func InitServer(ctx context.Context, serverURL string) (*app.ServerInit, error) 
 	if err != nil {
 		return nil, serverError(err)
 	}
-	out := &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch}
+	out := &app.ServerInit{From: res.From, To: res.To, Epoch: res.Epoch, Analyzed: res.Analyzed,
+		AutovacuumOff: res.AutovacuumOff}
 	for _, l := range res.NewLogins {
 		out.NewLogins = append(out.NewLogins, app.DeskLogin(l))
 	}
@@ -57,7 +58,7 @@ func PruneServer(ctx context.Context, serverURL string) (*app.ServerPrune, error
 		return nil, serverError(err)
 	}
 	return &app.ServerPrune{Superseded: res.Superseded, Tombstones: res.Tombstones, Ops: res.Ops,
-		HeldBy: res.HeldBy, HeldSince: res.HeldSince}, nil
+		HeldBy: res.HeldBy, HeldSince: res.HeldSince, AutovacuumOff: res.AutovacuumOff}, nil
 }
 
 // EnrollDesk implements app.SyncService. It registers this desk with the

@@ -287,7 +287,8 @@ func (e *Engine) restoreServer(ctx context.Context, c *server.Client, after, hol
 		return serverErrorf(err, queuedNote)
 	}
 	return e.writeState(ctx, "sync.restore", func(tx *txn) error {
-		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = 0, pull_seq = 0, audit_pushed_seq = ? WHERE id = 1`, audit)
+		_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET pull_txid = 0, pull_seq = 0, download_entity = '', download_row = '',
+			audit_pushed_seq = ? WHERE id = 1`, audit)
 		return err
 	})
 }
@@ -341,7 +342,7 @@ func (e *Engine) rejoin(ctx context.Context, c *server.Client, h server.Handshak
 	sys := app.NewContextWithCaller(ctx, app.SystemCaller("sync"))
 	err = e.write(sys, "sync.rejoin", func(tx *txn) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET server_epoch = ?, pull_txid = 0, pull_seq = 0,
-			audit_pushed_seq = 0 WHERE id = 1`, h.Epoch); err != nil {
+			download_entity = '', download_row = '', audit_pushed_seq = 0 WHERE id = 1`, h.Epoch); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM pushed_rows`); err != nil {

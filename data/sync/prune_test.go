@@ -1,11 +1,20 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	stdsync "sync"
 	"testing"
 	"time"
 
 	"hms/app"
+	"hms/data"
+	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
@@ -104,4 +113,181 @@ func TestServerPrune(t *testing.T) {
 	if got, err := services(fourth).Patients.FindPatientByID(system, p.ID); err != nil || got.Phone != phone {
 		t.Fatalf("the new desk's patient: %+v, %v", got, err)
 	}
+}
+
+// logLines captures what the program logs (log/slog) while fn runs. Tests
+// that use it do not run in parallel: the logger is the process's.
+func logLines(t testing.TB, fn func()) string {
+	t.Helper()
+	var buf bytes.Buffer
+	var mu stdsync.Mutex
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(lockedWriter{&buf, &mu}, nil)))
+	defer slog.SetDefault(prev)
+	fn()
+	mu.Lock()
+	defer mu.Unlock()
+	return buf.String()
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *stdsync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// pruneAfterEdits is a clinic whose every patient was changed after the
+// rows that refer to it were made, on a server pruned since: each
+// patient's one entry left in the log lies after its appointments,
+// invoices and chart.
+func pruneAfterEdits(t testing.TB, patients int) (u string, first *data.DB) {
+	t.Helper()
+	u, first = editedClinic(t, patients)
+	res, err := server.Prune(context.Background(), u, server.TombstoneAge, server.OpsAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Superseded < int64(patients)/2 {
+		t.Fatalf("prune: %+v", res)
+	}
+	return u, first
+}
+
+// editedClinic is a demo clinic on a new server, every patient of which
+// was changed after the rows that refer to it were made.
+func editedClinic(t testing.TB, patients int) (u string, first *data.DB) {
+	t.Helper()
+	u = newSyncServer(t)
+	first = demoDesk(t, patients)
+	mustEnroll(t, first, u)
+	mustSync(t, first)
+	if err := writeInTx(first, system, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE patients SET address = address || ' (checked)'`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first)
+	return u, first
+}
+
+// BenchmarkJoinAfterPrune measures a desk joining a clinic whose patients
+// were all changed after their records' other rows were made, on a server
+// pruned since and on one not pruned: the time of each join, and their
+// ratio (pruned/unpruned; the goal is at most 1.2).
+func BenchmarkJoinAfterPrune(b *testing.B) {
+	const patients = 300
+	plain, plainFirst := editedClinic(b, patients)
+	pruned, prunedFirst := pruneAfterEdits(b, patients)
+	join := func(u string) time.Duration {
+		b.StopTimer()
+		db := MustOpenDB(b, nil)
+		mustEnroll(b, db, u)
+		b.StartTimer()
+		start := time.Now()
+		rep := mustSync(b, db)
+		took := time.Since(start)
+		b.StopTimer()
+		if rep.Pulled == 0 || rep.PullConflicts != 0 {
+			b.Fatalf("join: %+v", rep)
+		}
+		db.Close()
+		b.StartTimer()
+		return took
+	}
+	var plainTook, prunedTook []time.Duration
+	for b.Loop() {
+		plainTook = append(plainTook, join(plain))
+		prunedTook = append(prunedTook, join(pruned))
+	}
+	ms := func(ds []time.Duration, p float64) float64 {
+		ds = slices.Sorted(slices.Values(ds))
+		return float64(ds[min(len(ds)-1, int(float64(len(ds))*p))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(ms(plainTook, 0.5), "unpruned-p50-ms")
+	b.ReportMetric(ms(prunedTook, 0.5), "pruned-p50-ms")
+	b.ReportMetric(ms(prunedTook, 0.99), "pruned-p99-ms")
+	b.ReportMetric(ms(prunedTook, 0.5)/ms(plainTook, 0.5), "pruned/unpruned")
+	// The server's part alone: fetching what a joining desk fetches.
+	fetch := func(u string, first *data.DB) float64 {
+		ctx := context.Background()
+		c, err := server.Dial(ctx, deskURL(b, first, u))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close(ctx)
+		start := time.Now()
+		tx, seq, err := c.PrunedEnd(ctx, first.SiteID())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if seq != 0 {
+			var order []string
+			for _, t := range data.SyncedTables() {
+				order = append(order, t.Name)
+			}
+			for entity, row := "", ""; ; {
+				changes, err := c.PullPruned(ctx, first.SiteID(), order, entity, row, sync.PullBatch)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(changes) == 0 {
+					break
+				}
+				entity, row = changes[len(changes)-1].Entity, changes[len(changes)-1].RowID
+			}
+		}
+		for {
+			changes, err := c.Pull(ctx, first.SiteID(), tx, seq, sync.PullBatch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(changes) == 0 {
+				break
+			}
+			tx, seq = changes[len(changes)-1].TxID, changes[len(changes)-1].Seq
+		}
+		return float64(time.Since(start)) / float64(time.Millisecond)
+	}
+	b.ReportMetric(fetch(plain, plainFirst), "unpruned-fetch-ms")
+	b.ReportMetric(fetch(pruned, prunedFirst), "pruned-fetch-ms")
+	b.ReportMetric(float64(servertest.QueryInt(b, plain, `SELECT count(*) FROM sync.change_log`)), "unpruned-entries")
+	b.ReportMetric(float64(servertest.QueryInt(b, pruned, `SELECT count(*) FROM sync.change_log`)), "pruned-entries")
+}
+
+// A desk that joins after the server was pruned downloads the clinic in
+// an order in which every row's parents come first: nothing waits in
+// conflicts for a row that came later, and nothing is logged as an
+// internal error.
+func TestJoinAfterPrune(t *testing.T) {
+	u, first := pruneAfterEdits(t, 150)
+	joined := MustOpenDB(t, nil)
+	mustEnroll(t, joined, u)
+	var rep *app.SyncReport
+	logged := logLines(t, func() { rep = mustSync(t, joined) })
+	t.Logf("join: %+v; %d entries in the log", rep, servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log`))
+	if rep.Pulled == 0 || rep.PullConflicts != 0 {
+		t.Errorf("the join: %+v", rep)
+	}
+	if n := count(t, joined, `SELECT count(*) FROM conflicts`); n != 0 {
+		t.Errorf("%d changes kept in conflicts by a normal join", n)
+	}
+	if strings.Contains(logged, "internal error") {
+		t.Errorf("the join logged internal errors:\n%s", logged)
+	}
+	sameClinic(t, first, joined)
+
+	// The desks go on in step.
+	p := newPatient(t, services(joined), "After the join")
+	mustSync(t, joined)
+	mustSync(t, first)
+	if n := count(t, first, `SELECT count(*) FROM patients WHERE id = ?`, p.ID); n != 1 {
+		t.Fatal("a patient registered on the joined desk did not reach the first")
+	}
+	sameClinic(t, first, joined)
 }

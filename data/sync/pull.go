@@ -33,8 +33,17 @@ const PullBatch = 1000
 // server's row, so nothing is lost.
 func (e *Engine) pullChanges(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	var txid, seq int64
-	if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
+	var dlEntity, dlRow string
+	if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq, download_entity, download_row FROM sync_meta WHERE id = 1`).
+		Scan(&txid, &seq, &dlEntity, &dlRow); err != nil {
 		return internal("sync.pull", err)
+	}
+	if txid == 0 && seq == 0 {
+		end, err := e.downloadPruned(ctx, c, dlEntity, dlRow, rep)
+		if err != nil {
+			return err
+		}
+		txid, seq = int64(end.TxID), end.Seq
 	}
 	// The next batch is fetched while this one is applied: the server's
 	// part and the desk's overlap. One fetch at a time uses the connection.
@@ -75,9 +84,88 @@ func (e *Engine) pullChanges(ctx context.Context, c *server.Client, rep *app.Syn
 	}
 }
 
+// downloadPruned downloads, for a desk whose cursor is at the start, what
+// lies below the horizon of the server's last prune (server migration
+// 0015): one entry per row, table by table in the order of
+// data.SyncedTables (parents first), so that no row comes before a row it
+// refers to, as it would in log order, where a row's one entry left lies
+// where its last change went. Each batch is applied as a pulled batch is,
+// and the desk notes where it got to (a download cut short goes on from
+// there); at the end its cursor goes to the last entry below the horizon,
+// after which it pulls the log in order. It returns that entry, or the
+// start when the server was never pruned.
+func (e *Engine) downloadPruned(ctx context.Context, c *server.Client, entity, row string, rep *app.SyncReport) (server.Change, error) {
+	var end server.Change
+	var err error
+	if end.TxID, end.Seq, err = c.PrunedEnd(ctx, e.siteID); err != nil {
+		return server.Change{}, serverError(err)
+	}
+	if end.Seq == 0 {
+		return server.Change{}, nil
+	}
+	var order []string
+	for _, t := range data.SyncedTables() {
+		order = append(order, t.Name)
+	}
+	type fetched struct {
+		changes []server.Change
+		err     error
+	}
+	next := make(chan fetched, 1)
+	fetch := func(entity, row string) {
+		go func() {
+			changes, err := c.PullPruned(ctx, e.siteID, order, entity, row, PullBatch)
+			next <- fetched{changes, err}
+		}()
+	}
+	fetch(entity, row)
+	for {
+		f := <-next
+		if f.err != nil {
+			return server.Change{}, serverError(f.err)
+		}
+		more := len(f.changes) == PullBatch
+		if len(f.changes) > 0 {
+			last := f.changes[len(f.changes)-1]
+			if more {
+				fetch(last.Entity, last.RowID)
+			}
+			if err := e.applyBatch(ctx, f.changes, rep, func(tx *txn) error {
+				_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET download_entity = ?, download_row = ? WHERE id = 1`,
+					last.Entity, last.RowID)
+				return err
+			}); err != nil {
+				if more {
+					<-next // the connection is free again before the round closes it
+				}
+				return server.Change{}, err
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if err := e.writeState(ctx, "sync.pull", func(tx *txn) error {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET download_entity = '', download_row = '' WHERE id = 1`); err != nil {
+			return err
+		}
+		return tx.movePullCursor(end)
+	}); err != nil {
+		return server.Change{}, internal("sync.pull", err)
+	}
+	return end, nil
+}
+
 // applyChanges applies one batch of pulled changes and moves the cursor
 // past it.
 func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
+	last := changes[len(changes)-1]
+	return e.applyBatch(ctx, changes, rep, func(tx *txn) error { return tx.movePullCursor(last) })
+}
+
+// applyBatch applies one batch of pulled changes and, in the same
+// transaction, notes how far the desk got (mark).
+func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *app.SyncReport, mark func(tx *txn) error) error {
 	var newest hlc.Timestamp
 	for _, ch := range changes {
 		t, err := hlc.Parse(ch.HLC)
@@ -88,7 +176,6 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 			newest = t
 		}
 	}
-	last := changes[len(changes)-1]
 	var applied, failed int
 	err := e.applyRemote(ctx, newest, func(tx *txn) error {
 		applied, failed = 0, 0
@@ -113,7 +200,7 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 		if err := e.auditReceived(tx, changes); err != nil {
 			return err
 		}
-		return tx.movePullCursor(last)
+		return mark(tx)
 	})
 	if err != nil && !errors.Is(err, hlc.ErrDrift) && ctx.Err() == nil {
 		// One change this desk refuses: apply the batch one by one, each
@@ -180,7 +267,7 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 			if err := e.auditReceived(tx, took); err != nil {
 				return err
 			}
-			return tx.movePullCursor(last)
+			return mark(tx)
 		})
 	}
 	if err != nil {
@@ -644,26 +731,36 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	// A new row is the common case (a desk downloading its clinic): it is
 	// inserted, and the desk's row read only when there is one already.
-	if newestWaiting(ws, "") <= ch.HLC {
+	// A row changed since it was made (the server sends its field clocks
+	// only then) is more likely here already: it is read first.
+	inserted := func() (bool, error) {
+		if newestWaiting(ws, "") > ch.HLC {
+			return false, nil // deleted here since: the push decides
+		}
 		ins := maps.Clone(values)
 		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
-			return err
+			return false, err
 		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return false, err
+		}
+		if ch.Entity == "invoices" && ins["status"] != "draft" {
+			a.staleDashboard = true
+		}
+		if ch.Entity == "patients" && a.deferSearch {
+			a.unsearchable[ch.RowID] = true
+		}
+		return true, a.advanceSeries(ch.Entity, ins)
+	}
+	edited := len(ch.FieldHLC) > 2 // more than {}
+	if !edited {
+		if done, err := inserted(); done || err != nil {
 			return err
-		} else if n == 1 {
-			if ch.Entity == "invoices" && ins["status"] != "draft" {
-				a.staleDashboard = true
-			}
-			if ch.Entity == "patients" && a.deferSearch {
-				a.unsearchable[ch.RowID] = true
-			}
-			return a.advanceSeries(ch.Entity, ins)
 		}
 	}
 	names := slices.Sorted(maps.Keys(values))
@@ -672,6 +769,10 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	if !found {
+		if edited {
+			_, err := inserted()
+			return err
+		}
 		return nil // deleted here since: the push decides
 	}
 	if ent.Append {
@@ -683,9 +784,18 @@ func (a *applier) apply(ch server.Change) error {
 		return err
 	}
 	var clocks map[string]string
+	// The reading that made the record, which set the fields the desk
+	// keeps no clock for (settings, keyed by name, are clocked from the
+	// insert).
+	var made string
 	if ent.Editable {
 		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
 			return err
+		}
+		if slices.Equal(keys, []string{"id"}) {
+			if made = setBy["id"]; made == "" {
+				made = ch.HLC
+			}
 		}
 	}
 	set := map[string]any{}
@@ -705,7 +815,9 @@ func (a *applier) apply(ch server.Change) error {
 			if clocks[n] > remote {
 				continue
 			}
-			if clocks[n] < remote {
+			// A field without a clock holds the value its record was made
+			// with: one the server has still set by that reading needs none.
+			if clocks[n] < remote && (clocks[n] != "" || remote != made) {
 				clocked = append(clocked, n)
 			}
 		}

@@ -294,6 +294,11 @@ func TestPullDoubleBooking(t *testing.T) {
 	if rep.Conflicts != 1 {
 		t.Fatalf("the later booking's push: %+v", rep)
 	}
+	// The conflict names the rule that decided it: the doctor's time went
+	// to the booking that reached the server first.
+	if rules := queryStrings(t, second, `SELECT rule FROM conflicts WHERE row_id = ?`, two.ID); !slices.Equal(rules, []string{data.RuleSlotTaken}) {
+		t.Fatalf("the later booking's conflict: %q", rules)
+	}
 	mustSync(t, first.db)
 	sameClinic(t, first.db, second)
 	for _, d := range []*data.DB{first.db, second} {

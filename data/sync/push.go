@@ -290,8 +290,14 @@ func (tx *txn) keepLosers(op hlc.Op, r server.Result, detected string) error {
 	case server.Conflict:
 		for _, l := range r.Lost {
 			rule := data.RuleFieldLWW
-			if l.Field == "" {
+			switch {
+			case l.Field == "":
 				rule = data.RuleDeleted
+			case op.Entity == "appointments" && l.Field == "status" && string(l.WonValue) == `"conflict"` &&
+				l.WonHLC == op.HLC.String():
+				// The server set the status itself, with the booking's own
+				// reading: the slot, not a newer change, decided.
+				rule = data.RuleSlotTaken
 			}
 			if err := tx.addConflict(op, l.Field, rule, l.Value, l.WonValue, l.WonHLC, detected); err != nil {
 				return err

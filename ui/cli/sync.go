@@ -16,15 +16,17 @@ const serverAbout = `Manages the clinic's shared sync server, a PostgreSQL datab
 
 Subcommands:
   init URL              create or migrate the server's schema, its sync
-                        functions and the group role hms_desk; safe to run
-                        again
+                        functions and the group role hms_desk, then update
+                        its statistics (ANALYZE); safe to run again; warns
+                        when autovacuum is off
   add-desk NAME URL     make the login NAME for one desk, with a new
                         password shown once; the desk enrolls with it
   remove-desk NAME URL  revoke a desk's login (a lost or retired desk): it
                         stops at once and no longer holds pruning back
   prune URL             remove what no desk needs any more: changes logged
                         again since, deleted records every desk has taken in
-                        (after 180 days); run it now and then, e.g. weekly
+                        (after 180 days), then update the statistics
+                        (ANALYZE); run it now and then, e.g. weekly
 
 URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full, as a user
 that may create schemas and roles (the database owner or a superuser). A
@@ -90,8 +92,24 @@ Example:
 			"Give each desk its login and password (shown only now), and on that desk run: hms sync enroll 'postgres://LOGIN@HOST:PORT/DATABASE?sslmode=…'\n")
 		printLogins(r.env.Stdout, res.NewLogins)
 	}
+	if res.Analyzed {
+		fmt.Fprintf(r.env.Stdout, "Updated the server's statistics of the sync tables (ANALYZE).\n")
+	}
+	warnAutovacuum(r.env.Stdout, res.AutovacuumOff)
 	fmt.Fprintf(r.env.Stdout, "Give each new desk a login of its own with: hms server add-desk NAME URL\n")
 	return ExitOK
+}
+
+// warnAutovacuum says what keeps PostgreSQL's autovacuum from the sync
+// tables, and what that costs.
+func warnAutovacuum(w io.Writer, off []string) {
+	if len(off) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Warning: autovacuum is off for %s. PostgreSQL then keeps no fresh statistics of the sync tables, "+
+		"and the server slows down as the clinic grows (the duplicate patient check most). Turn it on "+
+		"(autovacuum and track_counts in postgresql.conf; ALTER TABLE … RESET (autovacuum_enabled) for a table), "+
+		"or run hms server prune regularly, which updates the statistics (ANALYZE).\n", strings.Join(off, ", "))
 }
 
 // printLogins lists desk logins with their passwords.
@@ -205,8 +223,8 @@ Example:
 	if err != nil {
 		return r.fail(err, nil)
 	}
-	fmt.Fprintf(r.env.Stdout, "Pruned the sync server: %d superseded changes, %d deleted records, %d old operation results.\n",
-		res.Superseded, res.Tombstones, res.Ops)
+	fmt.Fprintf(r.env.Stdout, "Pruned the sync server: %d superseded changes, %d deleted records, %d old operation results; "+
+		"updated its statistics (ANALYZE).\n", res.Superseded, res.Tombstones, res.Ops)
 	switch {
 	case res.HeldBy == "":
 	case res.HeldSince.IsZero():
@@ -215,6 +233,7 @@ Example:
 		fmt.Fprintf(r.env.Stdout, "Desk %s has pulled least (last on %s): what it has not pulled is kept for it.\n",
 			res.HeldBy, res.HeldSince.Local().Format(time.DateTime))
 	}
+	warnAutovacuum(r.env.Stdout, res.AutovacuumOff)
 	return ExitOK
 }
 

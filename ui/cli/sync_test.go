@@ -127,14 +127,17 @@ func TestServerInit(t *testing.T) {
 		case 2:
 			return &app.ServerInit{From: 1, To: 1, Epoch: "e"}, nil
 		case 3:
-			return &app.ServerInit{From: 1, To: 2, Epoch: "e"}, nil
+			return &app.ServerInit{From: 1, To: 2, Epoch: "e", Analyzed: true,
+				AutovacuumOff: []string{"the server (autovacuum = off)", "sync.rows"}}, nil
 		}
 		return nil, app.Errorf(app.EINTERNAL, "The sync server cannot be reached.")
 	}
 	for _, want := range []struct {
 		code      int
 		out, serr string
-	}{{0, "Created the sync server (schema 1", ""}, {0, "up to date", ""}, {0, "from schema 1 to 2", ""},
+	}{{0, "Created the sync server (schema 1", ""}, {0, "up to date", ""},
+		{0, "from schema 1 to 2 (epoch e).\nUpdated the server's statistics of the sync tables (ANALYZE).\n" +
+			"Warning: autovacuum is off for the server (autovacuum = off), sync.rows.", ""},
 		{1, "", "hms: The sync server cannot be reached."}} {
 		r := runSync(t, nil, init, "server", "init", "postgres://x@y/z")
 		if r.code != want.code || !strings.Contains(r.stdout, want.out) || !strings.Contains(r.stderr, want.serr) {
@@ -286,7 +289,7 @@ func TestServerPrune(t *testing.T) {
 	since := time.Date(2026, 11, 20, 9, 30, 0, 0, time.Local)
 	results := []*app.ServerPrune{
 		{Superseded: 120, Tombstones: 3, Ops: 7, HeldBy: "D2", HeldSince: since},
-		{HeldBy: "D3"},
+		{HeldBy: "D3", AutovacuumOff: []string{"sync.rows"}},
 	}
 	var urls []string
 	run := func(args ...string) result {
@@ -303,10 +306,12 @@ func TestServerPrune(t *testing.T) {
 	}
 	r := run("server", "prune", "postgres://x@y/z")
 	if r.code != 0 || !strings.Contains(r.stdout, "120 superseded changes, 3 deleted records, 7 old operation results") ||
-		!strings.Contains(r.stdout, "Desk D2 has pulled least (last on 2026-11-20 09:30:00)") || urls[0] != "postgres://x@y/z" {
+		!strings.Contains(r.stdout, "Desk D2 has pulled least (last on 2026-11-20 09:30:00)") || urls[0] != "postgres://x@y/z" ||
+		!strings.Contains(r.stdout, "updated its statistics (ANALYZE)") || strings.Contains(r.stdout, "autovacuum is off") {
 		t.Errorf("prune: %+v", r)
 	}
-	if r := run("server", "prune", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "Desk D3 has not pulled with this version of hms yet") {
+	if r := run("server", "prune", "postgres://x@y/z"); r.code != 0 || !strings.Contains(r.stdout, "Desk D3 has not pulled with this version of hms yet") ||
+		!strings.Contains(r.stdout, "Warning: autovacuum is off for sync.rows.") {
 		t.Errorf("prune held by a desk of an older hms: %+v", r)
 	}
 	if r := run("server", "prune", "postgres://x@y/z"); r.code != 1 || !strings.Contains(r.stderr, "cannot be reached") {

@@ -49,6 +49,9 @@ func TestAttackAsDesk(t *testing.T) {
 	}{
 		{"push as desk B", `SELECT sync.push($1, $2::jsonb)`, []any{b.id, forged()}, "HM004"},
 		{"pull as desk B", `SELECT count(*) FROM sync.pull($1, '0', 0, 100)`, []any{b.id}, "HM004"},
+		{"download the pruned log as desk B", `SELECT count(*) FROM sync.pull_pruned($1, '{}', '', '', 100)`, []any{b.id}, "HM004"},
+		{"ask where the pruned log ends as desk B", `SELECT seq FROM sync.pruned_end($1)`, []any{b.id}, "HM004"},
+		{"run the lock-order check", `SELECT sync.log_in_lock_order()`, nil, "42501"},
 		{"say desk B pulled everything", `SELECT sync.pulled($1, '999999', 999999)`, []any{b.id}, "HM004"},
 		{"push audit rows as desk B", `SELECT sync.push_audit($1, '[{"seq": 1, "hash": "x", "prev_hash": ""}]'::jsonb)`, []any{b.id}, "HM004"},
 		{"ask what the server holds of desk B", `SELECT has_op FROM sync.holds($1, NULL, '0', 0)`, []any{b.id}, "HM004"},

@@ -148,6 +148,10 @@ type wireOp struct {
 	HLC     string          `json:"hlc"`
 }
 
+// PushAttempts is how many times Push sends a batch that the server
+// refused because another desk's push changed one of its rows meanwhile.
+const PushAttempts = 5
+
 // Push sends a batch of the desk's operations, in order, and returns the
 // server's result for each, in the same order. The server applies the
 // batch in one transaction: on an error nothing of it was applied, or,
@@ -164,7 +168,17 @@ func (c *Client) Push(ctx context.Context, siteID string, ops []hlc.Op) ([]Resul
 		return nil, fmt.Errorf("push: %w", err)
 	}
 	var reply []byte
-	if err := c.conn.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)::text`, siteID, string(body)).Scan(&reply); err != nil {
+	for attempt := 1; ; attempt++ {
+		err := c.conn.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)::text`, siteID, string(body)).Scan(&reply)
+		if err == nil {
+			break
+		}
+		// Refused as a whole because another push changed one of its rows
+		// after this one began (server migration 0014): nothing of it
+		// stayed, and a new transaction logs it in the rows' lock order.
+		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "40001" && attempt < PushAttempts {
+			continue
+		}
 		return nil, fmt.Errorf("server %s: push: %w", c.url, classify(err))
 	}
 	var results []Result
@@ -228,14 +242,52 @@ func (c *Client) Pull(ctx context.Context, siteID string, afterTx uint64, afterS
 	if err != nil {
 		return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
 	}
+	return c.changes(rows, limit)
+}
+
+// PrunedEnd is the last entry of the log below the horizon of the
+// server's last prune ((0, 0) when it was never pruned, or when the server
+// is older than this program's schema 15): a desk that has downloaded what
+// lies below it (PullPruned) pulls on after it.
+func (c *Client) PrunedEnd(ctx context.Context, siteID string) (txid uint64, seq int64, err error) {
+	var tx string
+	err = c.conn.QueryRow(ctx, `SELECT txid::text, seq FROM sync.pruned_end($1)`, siteID).Scan(&tx, &seq)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42883" {
+		return 0, 0, nil
+	} else if err != nil {
+		return 0, 0, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
+	}
+	if txid, err = strconv.ParseUint(tx, 10, 64); err != nil {
+		return 0, 0, fmt.Errorf("server %s: pull: transaction id %q: %w", c.url, tx, err)
+	}
+	return txid, seq, nil
+}
+
+// PullPruned returns up to limit rows of the log below the horizon of the
+// server's last prune, one entry each, after the row afterRow of the
+// table afterEntity ("": from the start): the tables of entities in that
+// order, then any other the server has, by name; each by row id.
+func (c *Client) PullPruned(ctx context.Context, siteID string, entities []string, afterEntity, afterRow string, limit int) ([]Change, error) {
+	rows, err := c.conn.Query(ctx, `SELECT txid::text, seq, entity, row_id, origin_site::text, hlc,
+			row_snapshot::text, field_hlc::text, coalesce(deleted_hlc, ''), server_set::text
+		FROM sync.pull_pruned($1, $2, $3, $4, $5)`, siteID, entities, afterEntity, afterRow, limit)
+	if err != nil {
+		return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
+	}
+	return c.changes(rows, limit)
+}
+
+// changes reads the entries of the log a pull returns.
+func (c *Client) changes(rows pgx.Rows, limit int) ([]Change, error) {
 	defer rows.Close()
 	out := make([]Change, 0, min(limit, 10000))
 	for rows.Next() {
 		var ch Change
 		var txid string
+		var err error
 		// The JSON columns are scanned as bytes, copied once from the
 		// connection's buffer, and kept as they came.
-		if err := rows.Scan(&txid, &ch.Seq, &ch.Entity, &ch.RowID, &ch.Origin, &ch.HLC, &ch.Data, &ch.FieldHLC,
+		if err = rows.Scan(&txid, &ch.Seq, &ch.Entity, &ch.RowID, &ch.Origin, &ch.HLC, &ch.Data, &ch.FieldHLC,
 			&ch.DeletedHLC, &ch.ServerSet); err != nil {
 			return nil, fmt.Errorf("server %s: pull: %w", c.url, classify(err))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -19,6 +20,14 @@ type InitResult struct {
 	// NewLogins are the logins Init created for desks enrolled before
 	// each desk had its own (their passwords are shown once).
 	NewLogins []DeskLogin
+	// Analyzed: the schema changed, and Init updated the planner's
+	// statistics of the sync tables (ANALYZE).
+	Analyzed bool
+	// AutovacuumOff names what keeps PostgreSQL from vacuuming and
+	// analysing the sync tables by itself: the server's autovacuum or
+	// track_counts setting, or the tables whose own setting turns it off.
+	// Empty when autovacuum is on for all of them.
+	AutovacuumOff []string
 }
 
 // migrateLock is the advisory lock that makes two Inits of one database
@@ -78,7 +87,77 @@ func migrate(ctx context.Context, conn *pgx.Conn) (InitResult, error) {
 	if res.NewLogins, err = bindEnrolled(ctx, conn); err != nil {
 		return InitResult{}, fmt.Errorf("server init: %w", err)
 	}
+	if res.To != res.From {
+		// New tables and indexes, and functions whose plans are made
+		// once per session: the planner needs statistics of what the
+		// tables hold now.
+		if err := analyze(ctx, conn); err != nil {
+			return InitResult{}, fmt.Errorf("server init: %w", err)
+		}
+		res.Analyzed = true
+	}
+	if res.AutovacuumOff, err = autovacuumOff(ctx, conn); err != nil {
+		return InitResult{}, fmt.Errorf("server init: %w", err)
+	}
 	return res, nil
+}
+
+// analyze updates the planner's statistics of every table of the sync
+// schema (ANALYZE), which the owner may do. Without them a server filled
+// since it was made plans its lookups as for empty tables: the duplicate
+// patient check scans every registration instead of using its index.
+func analyze(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'sync' AND c.relkind IN ('r', 'p') ORDER BY c.relname`)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", classify(err))
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("analyze: %w", classify(err))
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", classify(err))
+	}
+	return nil
+}
+
+// autovacuumOff says what keeps autovacuum from the sync tables: the
+// server's own settings (autovacuum, track_counts), and the tables whose
+// storage parameter autovacuum_enabled turns it off.
+func autovacuumOff(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+	var on, counts bool
+	if err := conn.QueryRow(ctx, `SELECT current_setting('autovacuum')::bool, current_setting('track_counts')::bool`).
+		Scan(&on, &counts); err != nil {
+		return nil, fmt.Errorf("autovacuum: %w", classify(err))
+	}
+	var off []string
+	if !on {
+		off = append(off, "the server (autovacuum = off)")
+	}
+	if !counts {
+		off = append(off, "the server (track_counts = off)")
+	}
+	// A storage parameter is kept as it was written: any of the spellings
+	// PostgreSQL reads as false.
+	rows, err := conn.Query(ctx, `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'sync' AND c.relkind = 'r'
+		  AND EXISTS (SELECT 1 FROM unnest(c.reloptions) o
+		              WHERE lower(o) ~ '^autovacuum_enabled=(f|fa|fal|fals|false|of|off|n|no|0)$')
+		ORDER BY c.relname`)
+	if err != nil {
+		return nil, fmt.Errorf("autovacuum: %w", classify(err))
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("autovacuum: %w", classify(err))
+	}
+	return append(off, tables...), nil
 }
 
 func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) (err error) {

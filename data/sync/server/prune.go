@@ -28,12 +28,16 @@ type PruneResult struct {
 	// prunable went; HeldSince when it last pulled (zero: never said).
 	HeldBy    string
 	HeldSince time.Time
+	// AutovacuumOff is as in InitResult: the statistics Prune updated
+	// go stale again unless something else keeps them.
+	AutovacuumOff []string
 }
 
 // Prune removes what no desk needs any more from the server at rawURL
 // (SYNC.md: purge only once every desk has pulled past it): tombstones
 // older than tombstoneAge, operation results older than opsAge (hms
-// passes TombstoneAge and OpsAge). It needs the database's owner, as Init
+// passes TombstoneAge and OpsAge), then updates the planner's statistics
+// of the sync tables (ANALYZE). It needs the database's owner, as Init
 // does. Desks push and pull meanwhile.
 func Prune(ctx context.Context, rawURL string, tombstoneAge, opsAge time.Duration) (PruneResult, error) {
 	conn, err := connect(ctx, rawURL)
@@ -48,6 +52,14 @@ func Prune(ctx context.Context, rawURL string, tombstoneAge, opsAge time.Duratio
 		FROM sync.prune(make_interval(secs => $1), make_interval(secs => $2))`,
 		tombstoneAge.Seconds(), opsAge.Seconds()).Scan(&r.Superseded, &r.Tombstones, &r.Ops, &by, &since); err != nil {
 		return r, fmt.Errorf("server %s: prune: %w", redactLoose(rawURL), classify(err))
+	}
+	// What it removed, and what the desks added since the last time: the
+	// planner's statistics of the sync tables are made again.
+	if err := analyze(ctx, conn); err != nil {
+		return r, fmt.Errorf("server %s: prune: %w", redactLoose(rawURL), err)
+	}
+	if r.AutovacuumOff, err = autovacuumOff(ctx, conn); err != nil {
+		return r, fmt.Errorf("server %s: prune: %w", redactLoose(rawURL), err)
 	}
 	if by != nil {
 		r.HeldBy = *by

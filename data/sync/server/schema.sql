@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0011 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0015 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -83,6 +83,8 @@ CREATE TABLE sync.change_log (
     CONSTRAINT change_log_pkey PRIMARY KEY (seq)
 );
 CREATE INDEX change_log_cursor ON sync.change_log USING btree (txid, seq);
+CREATE INDEX change_log_row ON sync.change_log USING btree (entity, row_id, txid);
+CREATE TRIGGER change_log_lock_order AFTER INSERT ON sync.change_log REFERENCING NEW TABLE AS logged FOR EACH STATEMENT EXECUTE FUNCTION sync.log_in_lock_order();
 CREATE TRIGGER change_log_patient_duplicates AFTER INSERT ON sync.change_log FOR EACH ROW WHEN (new.entity = 'patients'::text AND new.deleted_hlc IS NULL) EXECUTE FUNCTION sync.flag_patient_duplicates();
 
 -- sync.desk_logins
@@ -115,6 +117,8 @@ CREATE TABLE sync.meta (
     schema_version integer NOT NULL,
     min_client_schema integer NOT NULL,
     created_at timestamp with time zone NOT NULL DEFAULT now(),
+    pruned_txid xid8 NOT NULL DEFAULT '0'::xid8,
+    pruned_seq bigint NOT NULL DEFAULT 0,
     CONSTRAINT meta_id_check CHECK (id = 1),
     CONSTRAINT meta_pkey PRIMARY KEY (id)
 );
@@ -396,6 +400,24 @@ AS $function$
     SELECT translate(s, '0123456789abcdef', '0000000000000000') = '00000000-0000-0000-0000-000000000000'
 $function$;
 
+-- sync.log_in_lock_order()
+
+CREATE OR REPLACE FUNCTION sync.log_in_lock_order()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF EXISTS (SELECT 1 FROM logged n
+               WHERE EXISTS (SELECT 1 FROM sync.change_log c
+                             WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
+        RAISE EXCEPTION 'a row of this batch was changed by a later transaction meanwhile: send the batch again'
+            USING ERRCODE = '40001';
+    END IF;
+    RETURN NULL;
+END
+$function$;
+
 -- sync.patient_identity(jsonb)
 
 CREATE OR REPLACE FUNCTION sync.patient_identity(p jsonb)
@@ -459,8 +481,35 @@ BEGIN
 
     DELETE FROM sync.applied_ops a WHERE a.applied_at < now() - p_ops_age;
     GET DIAGNOSTICS ops = ROW_COUNT;
+
+    UPDATE sync.meta m SET pruned_txid = v_txid, pruned_seq = v_seq
+    WHERE (m.pruned_txid, m.pruned_seq) < (v_txid, v_seq);
 END
 $function$;
+
+-- sync.pruned_end(uuid)
+
+CREATE OR REPLACE FUNCTION sync.pruned_end(p_site uuid, OUT txid xid8, OUT seq bigint)
+ RETURNS record
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    txid := '0';
+    seq := 0;
+    SELECT c.txid, c.seq INTO txid, seq
+    FROM sync.change_log c, sync.meta m
+    WHERE (c.txid, c.seq) < (m.pruned_txid, m.pruned_seq)
+    ORDER BY c.txid DESC, c.seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        txid := '0';
+        seq := 0;
+    END IF;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pruned_end(uuid) TO hms_desk;
 
 -- sync.pull(uuid,xid8,bigint,integer)
 
@@ -485,6 +534,52 @@ BEGIN
 END
 $function$;
 GRANT EXECUTE ON FUNCTION sync.pull(uuid,xid8,bigint,integer) TO hms_desk;
+
+-- sync.pull_pruned(uuid,text[],text,text,integer)
+
+CREATE OR REPLACE FUNCTION sync.pull_pruned(p_site uuid, p_entities text[], p_after_entity text, p_after_row text, p_limit integer)
+ RETURNS TABLE(txid xid8, seq bigint, entity text, row_id text, origin_site uuid, hlc text, row_snapshot jsonb, field_hlc jsonb, deleted_hlc text, server_set jsonb)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_txid    xid8;
+    v_seq     bigint;
+    v_order   text[];
+    v_entity  text;
+    v_after   text := coalesce(p_after_row, '');
+    v_started boolean := coalesce(p_after_entity, '') = '';
+    v_left    int := least(greatest(p_limit, 1), 10000);
+    v_n       int;
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT m.pruned_txid, m.pruned_seq INTO v_txid, v_seq FROM sync.meta m;
+    v_order := coalesce(p_entities, '{}') || ARRAY(SELECT e.entity FROM sync.entities e
+                                                  WHERE e.entity <> ALL (coalesce(p_entities, '{}')) ORDER BY e.entity);
+    FOREACH v_entity IN ARRAY v_order LOOP
+        IF NOT v_started THEN
+            CONTINUE WHEN v_entity <> p_after_entity;
+            v_started := true;
+        ELSE
+            v_after := '';
+        END IF;
+        RETURN QUERY
+        SELECT c.txid, c.seq, c.entity, c.row_id, c.origin_site, c.hlc::text, c.row_snapshot,
+               CASE WHEN jsonb_path_exists(c.field_hlc, '$.* ? (@ != $hlc)', jsonb_build_object('hlc', c.hlc))
+                    THEN c.field_hlc ELSE '{}'::jsonb END,
+               c.deleted_hlc::text, c.server_set
+        FROM sync.change_log c
+        WHERE c.entity = v_entity AND c.row_id > v_after AND (c.txid, c.seq) < (v_txid, v_seq)
+        ORDER BY c.row_id, c.txid, c.seq
+        LIMIT v_left;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_left := v_left - v_n;
+        EXIT WHEN v_left <= 0;
+    END LOOP;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.pull_pruned(uuid,text[],text,text,integer) TO hms_desk;
 
 -- sync.pulled(uuid,xid8,bigint)
 

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -619,5 +620,71 @@ func TestAuditCopiesStayHonest(t *testing.T) {
 	if last, err := a.client.PushAudit(ctx, a.id, batch(row(1, "other"))); err != nil || last != 3 ||
 		servertest.QueryInt(t, u, `SELECT count(*) FROM sync.audit_refused`) != 2 {
 		t.Fatalf("the old call: %d, %v", last, err)
+	}
+}
+
+// hms server init after a migration, and hms server prune each time,
+// update the planner's statistics of the sync tables; both say when
+// autovacuum is off for them (switched off here per table, on this
+// test's own database).
+func TestServerStatistics(t *testing.T) {
+	t.Parallel()
+	u := servertest.NewDatabase(t)
+	res, err := server.Init(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server's own settings are the administrator's: a test server
+	// may run with autovacuum off.
+	var global []string
+	var on, counts bool
+	servertest.QueryRow(t, u, `SELECT current_setting('autovacuum')::bool, current_setting('track_counts')::bool`, nil, &on, &counts)
+	if !on {
+		global = append(global, "the server (autovacuum = off)")
+	}
+	if !counts {
+		global = append(global, "the server (track_counts = off)")
+	}
+	if !res.Analyzed || !slices.Equal(res.AutovacuumOff, global) {
+		t.Fatalf("init: %+v", res)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'sync' AND c.relkind = 'r' AND c.reltuples < 0`); n != 0 {
+		t.Errorf("%d sync tables never analysed after init", n)
+	}
+	servertest.Exec(t, u, `ALTER TABLE sync.rows SET (autovacuum_enabled = off);
+		ALTER TABLE sync.patient_registrations SET (autovacuum_enabled = false)`)
+	off := append(global, "sync.patient_registrations", "sync.rows")
+	again, err := server.Init(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Analyzed || !slices.Equal(again.AutovacuumOff, off) {
+		t.Fatalf("init of an up-to-date server with autovacuum off for two tables: %+v", again)
+	}
+
+	// Rows pushed since: the statistics say what the tables held before,
+	// until the prune.
+	a, _ := enroll(t, u)
+	var ops []hlc.Op
+	for i := range 200 {
+		ops = append(ops, a.op("patients", fmt.Sprintf("p%d", i), hlc.KindInsert, `{"given_name": "P"}`))
+	}
+	a.push(ops...)
+	tuples := func() int64 {
+		return servertest.QueryInt(t, u, `SELECT reltuples::bigint FROM pg_class WHERE oid = 'sync.rows'::regclass`)
+	}
+	if n := tuples(); n == 200 {
+		t.Fatal("the statistics were fresh before the prune")
+	}
+	pr, err := server.Prune(ctx, u, server.TombstoneAge, server.OpsAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tuples(); n != 200 {
+		t.Errorf("after the prune the statistics count %d rows, want 200", n)
+	}
+	if !slices.Equal(pr.AutovacuumOff, off) {
+		t.Errorf("prune: %+v", pr)
 	}
 }
