@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0030 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0031 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1284,9 +1284,21 @@ CREATE TABLE outbox (
     hlc        TEXT NOT NULL CHECK (hlc <> ''),
     attempts   INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error TEXT NOT NULL DEFAULT ''
-) STRICT;
+, base TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX outbox_row ON outbox (entity, row_id);
+
+CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
+WHEN new.kind = 'update' AND new.base = ''
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
+BEGIN
+    UPDATE outbox SET base = (
+        SELECT json_group_object(f.key, coalesce(c.hlc, ''))
+        FROM json_each(new.payload) f
+        LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
+        WHERE f.key NOT IN ('created_at', 'updated_at'))
+    WHERE seq = new.seq;
+END;
 
 CREATE TRIGGER outbox_last_hlc AFTER INSERT ON outbox
 BEGIN
@@ -1304,7 +1316,7 @@ CREATE TABLE outbox_sent (
     payload  TEXT NOT NULL,
     hlc      TEXT NOT NULL,
     acked_at TEXT NOT NULL
-) STRICT;
+, base TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX outbox_sent_acked ON outbox_sent (acked_at);
 

@@ -101,6 +101,9 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 		if c.What, err = conflictWhat(ctx, db.r, loc, c.Entity, c.RowID); err != nil {
 			return nil, internal("sync.conflicts", err)
 		}
+		if err := finalWon(ctx, db.r, c); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
 	}
 	dups, err := listDuplicates(ctx, db.r, all, maxConflictsListed)
 	if err != nil {
@@ -440,4 +443,41 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// finalWon names, for an open conflict of a field, the value that holds
+// the field now when a change newer than the one it lost to has set it
+// since (A's value lost to B's, and C's then won over B's): the value
+// that finally won, and where and when it was made.
+func finalWon(ctx context.Context, q rowQuerier, c *app.Conflict) error {
+	if !c.ResolvedAt.IsZero() || c.Field == "" || c.Rule != RuleFieldLWW {
+		return nil
+	}
+	e, ok := FindSyncedTable(c.Entity)
+	if !ok || !e.Editable || slices.Contains(e.KeyColumns(), c.Field) {
+		return nil
+	}
+	var stamp, site string
+	err := q.QueryRowContext(ctx, `SELECT f.hlc, f.site_id FROM field_clock f JOIN conflicts c ON c.id = ?
+		WHERE f.entity = c.entity AND f.row_id = c.row_id AND f.field = c.field AND f.hlc > c.won_hlc`, c.ID).
+		Scan(&stamp, &site)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	vals, ok := e.SplitRowID(c.RowID)
+	if !ok {
+		return nil
+	}
+	var value string
+	err = q.QueryRowContext(ctx, `SELECT json_quote(`+QuoteIdent(c.Field)+`) FROM `+QuoteIdent(c.Entity)+
+		` WHERE `+e.KeyWhere(), vals...).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	c.WonValue, c.WonDesk, c.WonAt = value, site, hlcTime(stamp)
+	return nil
 }

@@ -190,8 +190,8 @@ func (e *Engine) storePushResults(ctx context.Context, ops []hlc.Op, results []s
 		return err
 	}
 	return e.writeState(ctx, "sync.push", func(tx *txn) error {
-		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
-			SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
+		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, base, acked_at)
+			SELECT seq, op_id, entity, row_id, kind, payload, hlc, base, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
 			ON CONFLICT DO NOTHING`, detected, string(seqs)); err != nil {
 			return err
 		}

@@ -146,6 +146,7 @@ type wireOp struct {
 	Kind    hlc.Kind        `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
 	HLC     string          `json:"hlc"`
+	Base    json.RawMessage `json:"base,omitempty"`
 }
 
 // Push sends a batch of the desk's operations, in order, and returns the
@@ -157,7 +158,7 @@ func (c *Client) Push(ctx context.Context, siteID string, ops []hlc.Op) ([]Resul
 	wire := make([]wireOp, len(ops))
 	for i, op := range ops {
 		wire[i] = wireOp{Seq: op.Seq, ID: op.ID, Entity: op.Entity, RowID: op.RowID, Kind: op.Kind,
-			Payload: op.Payload, HLC: op.HLC.String()}
+			Payload: op.Payload, HLC: op.HLC.String(), Base: op.Base}
 	}
 	body, err := json.Marshal(wire)
 	if err != nil {
