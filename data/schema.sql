@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0031 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0032 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -610,6 +610,25 @@ CREATE TRIGGER seal_availability_exceptions_del AFTER DELETE ON availability_exc
 CREATE TRIGGER seal_availability_exceptions_ins AFTER INSERT ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', NEW.id); END;
 
 CREATE TRIGGER seal_availability_exceptions_upd AFTER UPDATE ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', OLD.id), hms_seal('availability_exceptions', NEW.id); END;
+
+-- billing_conflicts
+
+CREATE TABLE billing_conflicts (
+    id          TEXT PRIMARY KEY,     -- invoice id '/' the id of the payment that overpaid it
+    invoice_id  TEXT NOT NULL REFERENCES invoices (id),
+    payment_id  TEXT NOT NULL REFERENCES payments (id),
+    total       INTEGER NOT NULL,
+    paid        INTEGER NOT NULL CHECK (paid > total),
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT NOT NULL DEFAULT '',
+    -- '' while open; refunded or allocated here, or settled elsewhere.
+    resolution  TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'refunded', 'allocated', 'settled')),
+    note        TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+    CHECK ((resolved_at IS NULL) = (resolution = ''))
+) STRICT;
+
+CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
 
 -- conflicts
 

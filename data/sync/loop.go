@@ -60,6 +60,10 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	if err := e.pullUpTo(ctx, c, rep); err != nil {
 		return rep, err
 	}
+	// Payments of desks that were apart may have overpaid an invoice.
+	if err := e.db.CheckOverpaid(ctx); err != nil {
+		return rep, internal("sync.billing", err)
+	}
 	if err := e.pushAudit(ctx, c, rep); err != nil {
 		return rep, err
 	}

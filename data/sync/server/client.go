@@ -375,3 +375,21 @@ func (c *Client) Pulled(ctx context.Context, siteID string, txid uint64, seq int
 	}
 	return nil
 }
+
+// Claim is who holds an overpayment's settling (server migration 0013).
+type Claim struct {
+	Site, Action, By string
+}
+
+// ClaimBilling claims the settling of the overpayment claimID of an
+// invoice for this desk, with action ("refund" or "allocate") and the
+// person's name, and returns the claim that holds it: this desk's when it
+// was first (or held it already), else another desk's.
+func (c *Client) ClaimBilling(ctx context.Context, siteID, claimID, invoiceID, action, by string) (Claim, error) {
+	var cl Claim
+	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, action, claimed_by FROM sync.claim_billing($1, $2, $3, $4, $5)`,
+		siteID, claimID, invoiceID, action, by).Scan(&cl.Site, &cl.Action, &cl.By); err != nil {
+		return cl, fmt.Errorf("server %s: claim: %w", c.url, classify(err))
+	}
+	return cl, nil
+}

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0012 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0013 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -66,6 +66,20 @@ CREATE TABLE sync.audit_refused (
     CONSTRAINT audit_refused_pkey PRIMARY KEY (id)
 );
 CREATE INDEX audit_refused_site ON sync.audit_refused USING btree (site_id, generation, local_seq);
+
+-- sync.billing_claims
+
+CREATE TABLE sync.billing_claims (
+    claim_id text NOT NULL,
+    invoice_id text NOT NULL,
+    site_id uuid NOT NULL,
+    action text NOT NULL,
+    claimed_by text NOT NULL,
+    claimed_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT billing_claims_action_check CHECK (action = ANY (ARRAY['refund'::text, 'allocate'::text])),
+    CONSTRAINT billing_claims_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT billing_claims_pkey PRIMARY KEY (claim_id)
+);
 
 -- sync.change_log
 
@@ -221,6 +235,45 @@ BEGIN
         RAISE EXCEPTION 'the login % is desk %, it may not act as desk %', session_user, v_site, p_site
             USING ERRCODE = 'HM004';
     END IF;
+END
+$function$;
+
+-- sync.claim_billing(uuid,text,text,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_billing(p_site uuid, p_claim text, p_invoice text, p_action text, p_by text, OUT site_id uuid, OUT action text, OUT claimed_by text)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT c.site_id, c.action, c.claimed_by INTO site_id, action, claimed_by
+    FROM sync.claim_billing_as(p_site, p_claim, p_invoice, p_action, p_by) c;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.claim_billing(uuid,text,text,text,text) TO hms_desk;
+
+-- sync.claim_billing_as(uuid,text,text,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_billing_as(p_site uuid, p_claim text, p_invoice text, p_action text, p_by text, OUT site_id uuid, OUT action text, OUT claimed_by text)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF coalesce(p_claim, '') = '' OR length(p_claim) > 200 OR coalesce(p_invoice, '') = '' THEN
+        RAISE EXCEPTION 'a claim names an overpayment and its invoice' USING ERRCODE = '22023';
+    END IF;
+    IF p_action IS NULL OR p_action NOT IN ('refund', 'allocate') THEN
+        RAISE EXCEPTION 'unknown way to settle an overpayment: %', coalesce(p_action, '') USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO sync.billing_claims (claim_id, invoice_id, site_id, action, claimed_by)
+    VALUES (p_claim, p_invoice, p_site, p_action, left(coalesce(p_by, ''), 200))
+    ON CONFLICT (claim_id) DO NOTHING;
+    SELECT c.site_id, c.action, c.claimed_by INTO site_id, action, claimed_by
+    FROM sync.billing_claims c WHERE c.claim_id = p_claim;
 END
 $function$;
 
