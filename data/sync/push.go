@@ -62,6 +62,12 @@ func (e *Engine) connectRound(ctx context.Context) (*server.Client, server.Hands
 	if err != nil {
 		return nil, h, s, e.pushFailed(ctx, nil, err)
 	}
+	// A desk whose own clock jumped ahead stamped its changes from the
+	// future: they get the time they were made, and the clock is set back.
+	if _, err := e.db.ResyncClock(ctx, h.Offset); err != nil {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, h, s, internal("sync.clock", err)
+	}
 	if err := e.db.SetClockOffset(ctx, h.Offset); err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, h, s, err
