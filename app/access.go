@@ -521,6 +521,12 @@ func CanSeeConflicts(c Caller) error {
 	return RequireAny(c, PermManageSettings, PermManageAppointments)
 }
 
+// CanSeeBillingConflicts: invoices overpaid on desks apart are for
+// whoever manages billing, and for admins.
+func CanSeeBillingConflicts(c Caller) error {
+	return RequireAny(c, PermManageBilling, PermManageSettings)
+}
+
 // CanKeepDrafts: any logged-in user with an account keeps their own
 // drafts (the command line has no account to keep them for).
 func CanKeepDrafts(c Caller) error {

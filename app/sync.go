@@ -46,7 +46,50 @@ type SyncService interface {
 	// keep what won, or take what lost (which becomes a new change that
 	// wins everywhere). Staff who manage settings.
 	ResolveConflict(ctx context.Context, id string, r Resolution) (*Conflict, error)
+	// SettleOverpayment settles a billing conflict (Conflict.Overpaid):
+	// it refunds what the invoice was paid beyond its total, or allocates
+	// it to another issued invoice of the same patient, by a reversal of
+	// the payment that overpaid it and a replacement payment of what
+	// stays. The server decides once for the clinic which desk settles it
+	// (the first to ask), so an enrolled desk needs the server for it.
+	// Staff who manage billing.
+	SettleOverpayment(ctx context.Context, id string, s OverpaymentSettlement) (*Conflict, error)
 }
+
+// OverpaymentAction is how an overpaid invoice is settled.
+type OverpaymentAction string
+
+// The ways to settle an overpaid invoice.
+const (
+	// OverpaymentRefund gives the patient back what was paid twice.
+	OverpaymentRefund OverpaymentAction = "refund"
+	// OverpaymentAllocate moves it to another invoice of the patient.
+	OverpaymentAllocate OverpaymentAction = "allocate"
+)
+
+// OverpaymentSettlement is a person's decision on an overpaid invoice.
+type OverpaymentSettlement struct {
+	Action OverpaymentAction
+	// InvoiceID is the invoice that takes the excess (allocate only).
+	InvoiceID string
+	// Reason is written on the refund's receipt (required).
+	Reason string
+}
+
+// Overpayment is an invoice paid more than its total, which happens when
+// two desks took its payment while they were apart: a billing conflict.
+type Overpayment struct {
+	InvoiceID, InvoiceNumber  string
+	PatientID, PatientName    string
+	PatientMRN, Currency      string
+	Total, Paid               Money
+	PaymentID, ReceiptNumber  string // the payment that overpaid it (the newest)
+	Receipts                  []string
+	SettledBy, SettlementNote string
+}
+
+// Excess is what the invoice was paid beyond its total.
+func (o *Overpayment) Excess() Money { return o.Paid - o.Total }
 
 // ServerCheck is what TestServer found.
 type ServerCheck struct {
@@ -70,6 +113,12 @@ const (
 	ResolutionTake Resolution = "taken"
 	// ResolutionMerged: two records of one patient were merged.
 	ResolutionMerged Resolution = "merged"
+	// An overpaid invoice's excess was refunded, or allocated to another
+	// invoice, on this desk; or it was settled elsewhere (the correcting
+	// payments reached this desk, or the invoice is no longer overpaid).
+	ResolutionRefunded  Resolution = "refunded"
+	ResolutionAllocated Resolution = "allocated"
+	ResolutionSettled   Resolution = "settled"
 	// For a possible duplicate (Conflict.DuplicateOf), ResolutionKeep
 	// keeps both records: they are two people.
 )
@@ -103,6 +152,10 @@ type Conflict struct {
 	// RowID is the other; LostValue and WonValue describe the two records
 	// (JSON text), LostAt and WonAt are when they were registered.
 	DuplicateOf string
+	// Overpaid is set when the conflict is an invoice paid more than its
+	// total on desks apart: a billing conflict, for billing staff and
+	// admins, settled by SettleOverpayment rather than ResolveConflict.
+	Overpaid *Overpayment
 }
 
 // SyncStatus is where a desk stands with the server.

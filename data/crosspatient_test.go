@@ -256,13 +256,14 @@ var notForPatients = map[string]string{
 	"SettingsService.Setup":       "refused once the clinic is set up",
 	// The sync service is package data/sync's, with its own role matrix
 	// (data/sync/matrix_test.go).
-	"SyncService.EnrollDesk":      "administrators only (data/sync's matrix)",
-	"SyncService.TestServer":      "administrators only (data/sync's matrix)",
-	"SyncService.ListConflicts":   "app.CanSeeConflicts: administrators and reception",
-	"SyncService.ResolveConflict": "app.CanSeeConflicts: administrators and reception",
-	"SyncService.SyncNow":         "takes no identifier; reports counts of rows sent and received",
-	"SyncService.SyncStatus":      "takes no identifier; reports the desk's sync state and counts",
-	"SyncService.RunSync":         "takes no identifier; the desk's sync loop",
+	"SyncService.EnrollDesk":        "administrators only (data/sync's matrix)",
+	"SyncService.TestServer":        "administrators only (data/sync's matrix)",
+	"SyncService.ListConflicts":     "app.CanSeeConflicts: administrators and reception",
+	"SyncService.ResolveConflict":   "app.CanSeeConflicts: administrators and reception",
+	"SyncService.SettleOverpayment": "PermManageBilling: billing staff and administrators; the patient is the invoice's, and another patient's invoice is refused (data/sync TestDoublePaymentBecomesBillingConflict)",
+	"SyncService.SyncNow":           "takes no identifier; reports counts of rows sent and received",
+	"SyncService.SyncStatus":        "takes no identifier; reports the desk's sync state and counts",
+	"SyncService.RunSync":           "takes no identifier; the desk's sync loop",
 }
 
 // TestEveryMethodListedForPatients: every method of every service is in

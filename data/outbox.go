@@ -139,7 +139,7 @@ func (db *DB) ApplyRemote(ctx context.Context, newest hlc.Timestamp, fn func(tx 
 // PendingOps returns up to limit outbox operations after seq after, oldest
 // first: what the next push sends.
 func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
-	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error
+	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error, base
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
@@ -147,12 +147,12 @@ func (db *DB) PendingOps(ctx context.Context, after int64, limit int) ([]hlc.Op,
 // (outbox_sent), after seq after, oldest first: what the desk pushes again
 // to a server restored from an older dump.
 func (db *DB) SentOps(ctx context.Context, after int64, limit int) ([]hlc.Op, error) {
-	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, ''
+	return db.readOps(ctx, `SELECT seq, op_id, entity, row_id, kind, payload, hlc, 0, '', base
 		FROM outbox_sent WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
 // readOps reads operations as q selects them (seq, op_id, entity, row_id,
-// kind, payload, hlc, attempts, last_error), from the outbox or from the
+// kind, payload, hlc, attempts, last_error, base), from the outbox or from the
 // operations the server acknowledged.
 func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]hlc.Op, error) {
 	rows, err := db.r.QueryContext(ctx, q, after, limit)
@@ -163,12 +163,15 @@ func (db *DB) readOps(ctx context.Context, q string, after int64, limit int) ([]
 	var ops []hlc.Op
 	for rows.Next() {
 		var op hlc.Op
-		var payload, stamp string
+		var payload, stamp, base string
 		if err := rows.Scan(&op.Seq, &op.ID, &op.Entity, &op.RowID, &op.Kind, &payload, &stamp, &op.Attempts,
-			&op.LastError); err != nil {
+			&op.LastError, &base); err != nil {
 			return nil, fmt.Errorf("outbox: %w", err)
 		}
 		op.Payload = []byte(payload)
+		if base != "" {
+			op.Base = []byte(base)
+		}
 		if op.HLC, err = hlc.Parse(stamp); err != nil {
 			return nil, fmt.Errorf("outbox seq %d: %w", op.Seq, err)
 		}

@@ -52,6 +52,7 @@ const (
 func (db *DB) OpenConflicts(ctx context.Context) (int, error) {
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)
+			+ (SELECT count(*) FROM billing_conflicts WHERE resolved_at IS NULL)
 			+ (SELECT count(*) FROM patient_duplicates d JOIN patients p ON p.id = d.patient_id
 				JOIN patients o ON o.id = d.other_id WHERE `+openDuplicate+`)`).Scan(&n); err != nil {
 		return 0, internal("sync.status", err)
@@ -73,8 +74,25 @@ const conflictColumns = `id, entity, row_id, field, rule, lost_value, lost_hlc, 
 func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	db := s.db
 	caller, _ := app.CallerFromContext(ctx)
-	if err := db.authorizeRead(ctx, "sync.conflicts", "conflicts", "", "", app.CanSeeConflicts(caller)); err != nil {
+	// Billing staff see the billing conflicts only; the others, the rest.
+	seeBilling := app.CanSeeBillingConflicts(caller) == nil
+	perm := app.CanSeeConflicts(caller)
+	seeSync := perm == nil
+	if seeBilling {
+		perm = nil
+	}
+	if err := db.authorizeRead(ctx, "sync.conflicts", "conflicts", "", "", perm); err != nil {
 		return nil, err
+	}
+	var billing []*app.Conflict
+	if seeBilling {
+		var err error
+		if billing, err = listBillingConflicts(ctx, db.r, all, maxConflictsListed); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
+	}
+	if !seeSync {
+		return billing, nil
 	}
 	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC LIMIT ?`
 	if all {
@@ -105,13 +123,17 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 		if c.What, err = conflictWhat(ctx, db.r, loc, c.Entity, c.RowID); err != nil {
 			return nil, internal("sync.conflicts", err)
 		}
+		if err := finalWon(ctx, db.r, c); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
 	}
 	dups, err := listDuplicates(ctx, db.r, all, maxConflictsListed)
 	if err != nil {
 		return nil, internal("sync.conflicts", err)
 	}
-	if len(dups) > 0 {
+	if len(dups) > 0 || len(billing) > 0 {
 		out = append(out, dups...)
+		out = append(out, billing...)
 		slices.SortStableFunc(out, func(a, b *app.Conflict) int {
 			if c := b.DetectedAt.Compare(a.DetectedAt); c != 0 {
 				return c
@@ -140,6 +162,12 @@ func (s *ConflictService) ResolveConflict(ctx context.Context, id string, r app.
 		}
 		c, err := scanConflict(tx.QueryRowContext(tx.ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
+			var n int
+			if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM billing_conflicts WHERE id = ?`, id).Scan(&n); err != nil {
+				return err
+			} else if n > 0 {
+				return app.Errorf(app.EINVALID, "An overpaid invoice is settled by refunding the excess or allocating it to another invoice, on the Billing screen.")
+			}
 			dup, err := scanDuplicate(tx.QueryRowContext(tx.ctx, duplicateSelect+` WHERE d.id = ?`, id))
 			if errors.Is(err, sql.ErrNoRows) {
 				return app.Errorf(app.ENOTFOUND, "There is no such conflict.")
@@ -444,4 +472,41 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// finalWon names, for an open conflict of a field, the value that holds
+// the field now when a change newer than the one it lost to has set it
+// since (A's value lost to B's, and C's then won over B's): the value
+// that finally won, and where and when it was made.
+func finalWon(ctx context.Context, q rowQuerier, c *app.Conflict) error {
+	if !c.ResolvedAt.IsZero() || c.Field == "" || c.Rule != RuleFieldLWW {
+		return nil
+	}
+	e, ok := FindSyncedTable(c.Entity)
+	if !ok || !e.Editable || slices.Contains(e.KeyColumns(), c.Field) {
+		return nil
+	}
+	var stamp, site string
+	err := q.QueryRowContext(ctx, `SELECT f.hlc, f.site_id FROM field_clock f JOIN conflicts c ON c.id = ?
+		WHERE f.entity = c.entity AND f.row_id = c.row_id AND f.field = c.field AND f.hlc > c.won_hlc`, c.ID).
+		Scan(&stamp, &site)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	vals, ok := e.SplitRowID(c.RowID)
+	if !ok {
+		return nil
+	}
+	var value string
+	err = q.QueryRowContext(ctx, `SELECT json_quote(`+QuoteIdent(c.Field)+`) FROM `+QuoteIdent(c.Entity)+
+		` WHERE `+e.KeyWhere(), vals...).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	c.WonValue, c.WonDesk, c.WonAt = value, site, hlcTime(stamp)
+	return nil
 }

@@ -155,6 +155,7 @@ var localTables = map[string]string{
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
+	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 }
 
 // syncedByName finds the synced tables by name.

@@ -24,6 +24,7 @@ type billingScreen struct {
 	prices      *priceListView
 	outstanding *outstandingView
 	cashUp      *cashUpView
+	overpaid    *overpaidView
 	byItem      map[*container.TabItem]billingView
 
 	content fyne.CanvasObject
@@ -43,6 +44,8 @@ func newBillingScreen(u *UI) *billingScreen {
 	if app.Can(role, app.PermManageBilling) {
 		s.outstanding = newOutstandingView(u)
 		add("Outstanding", theme.WarningIcon(), s.outstanding)
+		s.overpaid = newOverpaidView(u)
+		add("Overpaid", theme.ErrorIcon(), s.overpaid)
 	}
 	s.cashUp = newCashUpView(u)
 	add("Cash-up", theme.ListIcon(), s.cashUp)

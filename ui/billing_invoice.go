@@ -31,6 +31,16 @@ func invoiceStatusOptions() []string {
 	return out
 }
 
+// invoiceStatusText is how an invoice's status is shown: an invoice paid
+// more than its total (on two desks that were apart) says so, never a
+// silent negative balance.
+func invoiceStatusText(inv *app.Invoice) string {
+	if inv.Balance < 0 && inv.Status != app.InvoiceVoid {
+		return "Overpaid: see Billing → Overpaid"
+	}
+	return invoiceStatusLabel(inv.Status)
+}
+
 // invoiceStatusLabel is how a status is shown: "Partly paid".
 func invoiceStatusLabel(s app.InvoiceStatus) string {
 	switch s {
@@ -244,7 +254,7 @@ func (s *invoiceScreen) show(inv *app.Invoice) {
 	} else {
 		s.title.SetText("Draft invoice")
 	}
-	s.status.SetText(invoiceStatusLabel(inv.Status))
+	s.status.SetText(invoiceStatusText(inv))
 	s.status.Importance = statusImportance(inv.Status)
 	s.status.Refresh()
 	s.patient.SetText(inv.PatientName + " (" + inv.PatientMRN + ")")

@@ -150,7 +150,7 @@ func (v *invoicesView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	setColumnRow(o.(*fyne.Container), imp,
 		invoiceNumberText(inv), dayText(v.u, invoiceDate(inv)), inv.PatientName,
 		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d),
-		invoiceStatusLabel(inv.Status))
+		invoiceStatusText(inv))
 	if id >= len(v.invoices)-pageAhead {
 		v.loadMore()
 	}

@@ -116,10 +116,10 @@ func clockTime(t, now time.Time) string {
 }
 
 // canSeeSync says whether role may open the Sync screen (settings) and
-// the conflicts list.
+// the conflicts list (billing staff see the billing conflicts in it).
 func canSeeSync(role app.Role) (settings, conflicts bool) {
 	settings = app.Can(role, app.PermManageSettings)
-	return settings, settings || app.Can(role, app.PermManageAppointments)
+	return settings, settings || app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermManageBilling)
 }
 
 // onSyncTapped opens what the status bar's sync line is about: the Sync

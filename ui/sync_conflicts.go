@@ -25,6 +25,11 @@ type conflictsScreen struct {
 	u *UI
 	// canResolve shows the buttons that decide.
 	canResolve bool
+	// canSettle shows the buttons that settle an overpaid invoice (staff
+	// who manage billing); billingOnly lists the billing conflicts alone
+	// (Billing → Overpaid).
+	canSettle, billingOnly bool
+	prompt                 *promptForm // the open "Refund the excess" prompt
 
 	showAll *widget.Check
 	reload  *widget.Button
@@ -38,7 +43,7 @@ type conflictsScreen struct {
 }
 
 func newConflictsScreen(u *UI, canResolve bool) *conflictsScreen {
-	s := &conflictsScreen{u: u, canResolve: canResolve}
+	s := &conflictsScreen{u: u, canResolve: canResolve, canSettle: app.Can(u.session.User.Role, app.PermManageBilling)}
 	s.buildUI()
 	return s
 }
@@ -57,8 +62,16 @@ func (s *conflictsScreen) buildUI() {
 		help.SetText("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
 			"A booking that lost needs a new time: book it again. An administrator decides the rest.")
 	}
+	title := "Sync conflicts"
+	if s.billingOnly {
+		title = "Overpaid invoices"
+		s.empty.SetText("No invoice is overpaid: no payment was taken twice on desks that were apart.")
+		help.SetText("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
+			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
+			"the first to ask the sync server.")
+	}
 	top := container.NewVBox(
-		container.NewHBox(sectionTitle("Sync conflicts"), s.count, layout.NewSpacer(), s.showAll, s.reload),
+		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
 		help,
 		s.empty,
 	)
@@ -104,6 +117,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	c := s.items[id]
 	if c.DuplicateOf != "" {
 		s.updateDuplicateRow(r, c)
+		return
+	}
+	if c.Overpaid != nil {
+		s.updateOverpaidRow(r, c)
 		return
 	}
 	r.keep.SetText("Keep what won")
@@ -309,6 +326,15 @@ func (s *conflictsScreen) load() {
 }
 
 func (s *conflictsScreen) show(list []*app.Conflict) {
+	if s.billingOnly {
+		var billing []*app.Conflict
+		for _, c := range list {
+			if c.Overpaid != nil {
+				billing = append(billing, c)
+			}
+		}
+		list = billing
+	}
 	s.items = list
 	open := 0
 	for _, c := range list {

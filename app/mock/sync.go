@@ -8,13 +8,14 @@ import (
 
 // SyncService is a mock of app.SyncService.
 type SyncService struct {
-	EnrollDeskFn      func(ctx context.Context, serverURL string) (*app.SyncStatus, error)
-	TestServerFn      func(ctx context.Context, serverURL string) (*app.ServerCheck, error)
-	SyncNowFn         func(ctx context.Context) (*app.SyncReport, error)
-	SyncStatusFn      func(ctx context.Context) (*app.SyncStatus, error)
-	RunSyncFn         func(ctx context.Context, report func(*app.SyncStatus))
-	ListConflictsFn   func(ctx context.Context, all bool) ([]*app.Conflict, error)
-	ResolveConflictFn func(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error)
+	EnrollDeskFn        func(ctx context.Context, serverURL string) (*app.SyncStatus, error)
+	TestServerFn        func(ctx context.Context, serverURL string) (*app.ServerCheck, error)
+	SyncNowFn           func(ctx context.Context) (*app.SyncReport, error)
+	SyncStatusFn        func(ctx context.Context) (*app.SyncStatus, error)
+	RunSyncFn           func(ctx context.Context, report func(*app.SyncStatus))
+	ListConflictsFn     func(ctx context.Context, all bool) ([]*app.Conflict, error)
+	ResolveConflictFn   func(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error)
+	SettleOverpaymentFn func(ctx context.Context, id string, s app.OverpaymentSettlement) (*app.Conflict, error)
 }
 
 var _ app.SyncService = (*SyncService)(nil)
@@ -47,6 +48,11 @@ func (s *SyncService) RunSync(ctx context.Context, report func(*app.SyncStatus))
 // ListConflicts calls ListConflictsFn.
 func (s *SyncService) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	return s.ListConflictsFn(ctx, all)
+}
+
+// SettleOverpayment calls SettleOverpaymentFn.
+func (s *SyncService) SettleOverpayment(ctx context.Context, id string, o app.OverpaymentSettlement) (*app.Conflict, error) {
+	return s.SettleOverpaymentFn(ctx, id, o)
 }
 
 // ResolveConflict calls ResolveConflictFn.

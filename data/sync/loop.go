@@ -60,6 +60,10 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	if err := e.pullUpTo(ctx, c, rep); err != nil {
 		return rep, err
 	}
+	// Payments of desks that were apart may have overpaid an invoice.
+	if err := e.db.CheckOverpaid(ctx); err != nil {
+		return rep, internal("sync.billing", err)
+	}
 	if err := e.pushAudit(ctx, c, rep); err != nil {
 		return rep, err
 	}
@@ -303,8 +307,8 @@ func (e *Engine) restoreServer(ctx context.Context, c *server.Client, after, hol
 // it changed. It keeps its seq, op id and clock reading: it merges as it
 // did the first time.
 func (tx *txn) requeueSent(op hlc.Op, reason string) error {
-	if _, err := tx.exec(`INSERT INTO outbox (seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error)
-		SELECT seq, op_id, entity, row_id, kind, payload, hlc, 1, ? FROM outbox_sent WHERE seq = ?
+	if _, err := tx.exec(`INSERT INTO outbox (seq, op_id, entity, row_id, kind, payload, hlc, attempts, last_error, base)
+		SELECT seq, op_id, entity, row_id, kind, payload, hlc, 1, ?, base FROM outbox_sent WHERE seq = ?
 		ON CONFLICT DO NOTHING`,
 		"The server restored from a backup holds this change undecided: "+reason+". It goes again with the next sync.", op.Seq); err != nil {
 		return err

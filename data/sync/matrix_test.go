@@ -97,7 +97,9 @@ func init() {
 	}}
 	// The conflicts: reviewing them is for staff who manage settings or
 	// appointments, deciding them for administrators.
-	matrix["SyncService.ListConflicts"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleReception},
+	// Billing staff list the billing conflicts (invoices overpaid on desks
+	// apart) and settle them, as administrators may.
+	matrix["SyncService.ListConflicts"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleReception, app.RoleBilling},
 		do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Sync.ListConflicts(ctx, true)
 			return err
@@ -108,4 +110,12 @@ func init() {
 		_, err := c.svc.Sync.ResolveConflict(ctx, "no-such-conflict", app.ResolutionKeep)
 		return err
 	}}
+	matrix["SyncService.SettleOverpayment"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleBilling},
+		do: func(ctx context.Context, c *clinic) error {
+			// Billing staff are told there is no such conflict; anyone
+			// else is refused before it is looked up.
+			_, err := c.svc.Sync.SettleOverpayment(ctx, "no-such-conflict",
+				app.OverpaymentSettlement{Action: app.OverpaymentRefund, Reason: "paid twice"})
+			return err
+		}}
 }

@@ -648,6 +648,9 @@ func (a *applier) apply(ch server.Change) error {
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
+	if err := a.keepLost(ch); err != nil {
+		return err
+	}
 	if ch.Entity == "patients" && a.unsearchable[ch.RowID] {
 		// The search triggers of an update or delete expect the row's
 		// search rows to be there.

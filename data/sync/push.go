@@ -62,6 +62,12 @@ func (e *Engine) connectRound(ctx context.Context) (*server.Client, server.Hands
 	if err != nil {
 		return nil, h, s, e.pushFailed(ctx, nil, err)
 	}
+	// A desk whose own clock jumped ahead stamped its changes from the
+	// future: they get the time they were made, and the clock is set back.
+	if _, err := e.db.ResyncClock(ctx, h.Offset); err != nil {
+		c.Close(context.WithoutCancel(ctx))
+		return nil, h, s, internal("sync.clock", err)
+	}
 	if err := e.db.SetClockOffset(ctx, h.Offset); err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, h, s, err
@@ -190,8 +196,8 @@ func (e *Engine) storePushResults(ctx context.Context, ops []hlc.Op, results []s
 		return err
 	}
 	return e.writeState(ctx, "sync.push", func(tx *txn) error {
-		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, acked_at)
-			SELECT seq, op_id, entity, row_id, kind, payload, hlc, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
+		if _, err := tx.exec(`INSERT INTO outbox_sent (seq, op_id, entity, row_id, kind, payload, hlc, base, acked_at)
+			SELECT seq, op_id, entity, row_id, kind, payload, hlc, base, ? FROM outbox WHERE seq IN (SELECT value FROM json_each(?))
 			ON CONFLICT DO NOTHING`, detected, string(seqs)); err != nil {
 			return err
 		}

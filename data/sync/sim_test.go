@@ -217,6 +217,10 @@ type simDesk struct {
 	offline   int // steps left without syncing (a partition)
 	restarts  int
 	syncRound int
+	// jump is how far the desk's clock jumped ahead while it is offline
+	// (clockJump); it is set right when the desk syncs next, before or
+	// after the sync.
+	jump time.Duration
 }
 
 func (d *simDesk) svc() app.Services { return services(d.db) }
@@ -254,6 +258,10 @@ type sim struct {
 	payments     map[string]*simPayment
 	paymentOrder []string
 	refunds      []string
+	// edits are the patients' fields the services changed: each value
+	// either holds on every desk in the end, or was seen by a later edit
+	// (whose desk held it when it edited), or lost and is kept for review.
+	edits []simEdit
 
 	counts map[string]int // what each kind of step did, for the log
 	// concurrent: every desk runs its sync loop meanwhile, so the steps
@@ -263,6 +271,14 @@ type sim struct {
 	// restored (see simWithout "push-before-check").
 	unchecked map[*simDesk]bool
 	trace     []string // every step, printed when the seed fails
+}
+
+// simEdit is one field a desk's edit of a patient set: its value, and the
+// value the desk held before.
+type simEdit struct {
+	desk           string
+	patient, field string
+	value, before  string
 }
 
 func (s *sim) note(format string, args ...any) {
@@ -353,7 +369,14 @@ func (s *sim) restart(d *simDesk) {
 func (s *sim) sync(d *simDesk) *app.SyncReport {
 	s.t.Helper()
 	d.syncRound++
+	fixAfter := d.jump != 0 && s.rng.IntN(2) == 0
+	if d.jump != 0 && !fixAfter {
+		s.setClockRight(d)
+	}
 	rep, err := engine(d.db).SyncNow(context.Background())
+	if fixAfter {
+		s.setClockRight(d) // the handshake found it still wrong
+	}
 	if err == nil {
 		delete(s.unchecked, d)
 	}
@@ -529,6 +552,14 @@ func (s *sim) run(n int) {
 		d := s.desks[s.rng.IntN(len(s.desks))]
 		r := s.rng.IntN(100)
 		s.note("step %d on %s (%d)", step, d.name, r)
+		// Every seed pays an invoice twice and has a clock jump at least
+		// once.
+		if step == n/2 || step == 3*n/4 {
+			s.payTwice(d)
+		}
+		if step == n/4 && !s.concurrent {
+			s.clockJump(d)
+		}
 		switch {
 		case r < 8:
 			s.createPatient(d, s.rng.IntN(4))
@@ -576,8 +607,12 @@ func (s *sim) run(n int) {
 		case r < 96:
 			s.restart(d)
 			s.counts["restart"]++
-		case r < 98:
+		case r < 97:
 			s.decideDuplicate(d)
+		case r < 98:
+			s.payTwice(d)
+		case r < 99 && !s.concurrent:
+			s.clockJump(d)
 		default:
 			s.counts["idle"]++
 		}
@@ -607,9 +642,26 @@ func (s *sim) editPatient(d *simDesk) {
 	if s.rng.IntN(3) == 0 {
 		u.Address = str(fmt.Sprintf("%d Other Road", s.rng.IntN(100)))
 	}
+	before := map[string]string{}
+	cols := map[string]*string{"phone": u.Phone, "email": u.Email, "address": u.Address, "notes": u.Notes, "given_name": u.GivenName}
+	for f, v := range cols {
+		if v != nil {
+			var old string
+			if err := d.raw.QueryRow(`SELECT `+f+` FROM patients WHERE id = ?`, id).Scan(&old); err != nil {
+				s.t.Fatal(err)
+			}
+			before[f] = old
+		}
+	}
 	if _, err := d.svc().Patients.UpdatePatient(system, id, u); err != nil {
 		s.refused("edit patient", err)
 		return
+	}
+	for f, v := range cols {
+		if v != nil && *v != before[f] {
+			s.edits = append(s.edits, simEdit{desk: d.name, patient: id, field: f, value: *v, before: before[f]})
+			s.note("%s edits %s of %s: %q -> %q", d.name, f, id, before[f], *v)
+		}
 	}
 	s.counts["edit patient"]++
 }
@@ -844,6 +896,106 @@ func (s *sim) billing(d *simDesk) {
 	}
 }
 
+// payTwice takes the full payment of one issued invoice on two desks that
+// both see it unpaid, as two cashiers would on desks that are apart: the
+// invoice is overpaid once both payments meet, which every desk must show
+// as a billing conflict (check).
+func (s *sim) payTwice(d *simDesk) {
+	var issued []string
+	for _, id := range s.invoiceOrder {
+		if s.invoices[id].status == "issued" {
+			issued = append(issued, id)
+		}
+	}
+	if len(s.desks) < 2 {
+		return
+	}
+	other := s.desks[(slices.Index(s.desks, d)+1+s.rng.IntN(len(s.desks)-1))%len(s.desks)]
+	bctx := as(callerOf(s.users[app.RoleBilling]))
+	if id := s.pickOn(d, "patients", s.patients); id != "" && len(issued) == 0 {
+		d.offline, other.offline = 0, 0
+		// An invoice both desks have, unpaid.
+		inv, err := d.svc().Billing.CreateDraftInvoice(bctx, app.DraftInvoice{PatientID: id})
+		if err != nil {
+			s.refused("draft", err)
+			return
+		}
+		got, err := d.svc().Billing.AddLine(bctx, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 4000})
+		if err != nil {
+			s.refused("add line", err)
+			return
+		}
+		if _, err := d.svc().Billing.IssueInvoice(bctx, inv.ID); err != nil {
+			s.refused("issue", err)
+			return
+		}
+		s.invoices[inv.ID] = &simInvoice{desk: slices.Index(s.desks, d), lines: []string{got.Lines[0].ID}, status: "issued"}
+		s.invoiceOrder = append(s.invoiceOrder, inv.ID)
+		issued = append(issued, inv.ID)
+		s.sync(d)
+		s.sync(other)
+	}
+	if len(issued) == 0 {
+		return
+	}
+	// The first unpaid invoice both desks see, from a random place.
+	off := s.rng.IntN(len(issued))
+	for k := range issued {
+		id := issued[(off+k)%len(issued)]
+		var due []app.Money
+		for _, desk := range []*simDesk{d, other} {
+			if !s.has(desk, "invoices", id) {
+				break
+			}
+			inv, err := desk.svc().Billing.FindInvoice(bctx, id)
+			if err != nil {
+				s.refused("find invoice", err)
+				return
+			}
+			if inv.Balance <= 0 || inv.Number == "" || inv.Status == app.InvoiceVoid {
+				break
+			}
+			due = append(due, inv.Balance)
+		}
+		if len(due) < 2 {
+			continue
+		}
+		for i, desk := range []*simDesk{d, other} {
+			p, err := desk.svc().Billing.TakePayment(bctx, app.PaymentInput{Method: app.PayCard, Amount: due[i],
+				Allocations: []app.Allocation{{InvoiceID: id, Amount: due[i]}}})
+			if err != nil {
+				s.refused("pay twice", err)
+				return
+			}
+			s.payments[p.ID] = &simPayment{allocs: map[string]app.Money{id: due[i]}}
+			s.paymentOrder = append(s.paymentOrder, p.ID)
+		}
+		s.counts["paid on two desks"]++
+		s.note("invoice %s paid on %s and %s", id, d.name, other.name)
+		return
+	}
+}
+
+// clockJump moves an offline desk's clock an hour ahead; it is set right
+// again when the desk next syncs (sync), before or after.
+func (s *sim) clockJump(d *simDesk) {
+	if d.jump != 0 {
+		return
+	}
+	d.offline = max(d.offline, 3)
+	d.jump = time.Hour
+	d.clock.skew += d.jump
+	s.counts["clock jumped ahead"]++
+	s.note("%s's clock jumps an hour ahead, offline", d.name)
+}
+
+// setClockRight ends a desk's clock jump.
+func (s *sim) setClockRight(d *simDesk) {
+	d.clock.skew -= d.jump
+	d.jump = 0
+	s.note("%s's clock set right", d.name)
+}
+
 // heal ends every partition and syncs every desk until a whole pass over
 // them pushes and pulls nothing.
 func (s *sim) heal() {
@@ -987,6 +1139,56 @@ func (s *sim) check() {
 			}
 			if got.Paid != want {
 				t.Errorf("seed %d: invoice %s on %s: paid %d, the services took %d", s.seed, got.Number, d.name, got.Paid, want)
+			}
+		}
+	}
+
+	// No overpaid invoice without an open billing conflict, on any desk.
+	for _, d := range s.desks {
+		var n int
+		if err := d.raw.QueryRow(`SELECT count(*) FROM invoices i WHERE i.status NOT IN ('draft', 'void')
+			AND (SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.invoice_id = i.id
+				AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))
+			> (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)
+			AND NOT EXISTS (SELECT 1 FROM billing_conflicts b WHERE b.invoice_id = i.id AND b.resolved_at IS NULL)`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("seed %d: %s: %d overpaid invoices without an open billing conflict", s.seed, d.name, n)
+		}
+	}
+
+	// No lost edit without a review item: each value an edit set holds in
+	// the end, or a later edit was made on a desk that held it, or every
+	// desk keeps it for review.
+	for i, e := range s.edits {
+		var final string
+		if err := s.desks[0].raw.QueryRow(`SELECT `+e.field+` FROM patients WHERE id = ?`, e.patient).Scan(&final); err != nil {
+			t.Fatal(err)
+		}
+		if final == e.value {
+			continue
+		}
+		seen := false
+		for _, later := range s.edits[i+1:] {
+			if later.patient == e.patient && later.field == e.field && later.before == e.value {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			continue
+		}
+		lost, _ := json.Marshal(e.value)
+		for _, d := range s.desks {
+			var n int
+			if err := d.raw.QueryRow(`SELECT count(*) FROM conflicts WHERE entity = 'patients' AND row_id = ? AND field = ?
+				AND lost_value = ?`, e.patient, e.field, string(lost)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("seed %d: %s: %s's edit of %s of patient %s to %q lost to %q with no review item", s.seed, d.name,
+					e.desk, e.field, e.patient, e.value, final)
 			}
 		}
 	}

@@ -204,6 +204,18 @@ func (c *Clock) Last() Timestamp {
 	return c.reading()
 }
 
+// Reset sets the clock's last reading back to t, which may be earlier than
+// readings it gave: the one controlled exception to "never backwards".
+// The desk's database calls it when its own clock has jumped ahead of the
+// server's (a clock incident) and it has given the changes it stamped from
+// the future the time they were made (data.DB.ResyncClock): without it the
+// clock would keep stamping from the future until real time caught up.
+func (c *Clock) Reset(t Timestamp) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wall, c.logical = t.Wall, t.Logical
+}
+
 // Now returns a reading after every earlier one: the send or local event
 // of the algorithm.
 func (c *Clock) Now() Timestamp {

@@ -32,6 +32,11 @@ type Op struct {
 	Payload json.RawMessage
 	// HLC is the clock reading of the transaction that made the change.
 	HLC Timestamp
+	// Base, for an update of an editable record, is what the change saw:
+	// a JSON object of each field it sets to the clock reading of the
+	// value it replaced on its desk ("" for the value the record was
+	// created with). Empty when the desk keeps no field clocks for the row.
+	Base json.RawMessage
 	// Attempts counts pushes that did not get the operation applied, and
 	// LastError says why the last one failed.
 	Attempts  int

@@ -69,6 +69,9 @@ func TestAttackAsDesk(t *testing.T) {
 		{"read the clinic's rows", `SELECT count(*) FROM sync.rows`, nil, "42501"},
 		{"write a row directly", `INSERT INTO sync.rows (entity, row_id, data, field_hlc) VALUES ('users', 'x', '{}', '{}')`, nil, "42501"},
 		{"bind itself to desk B", `UPDATE sync.desk_logins SET site_id = $1`, []any{b.id}, "42501"},
+		{"claim an overpayment as desk B", `SELECT * FROM sync.claim_billing($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "HM004"},
+		{"claim an overpayment through the unchecked function", `SELECT * FROM sync.claim_billing_as($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "42501"},
+		{"read the claims", `SELECT count(*) FROM sync.billing_claims`, nil, "42501"},
 	}
 	var report []string
 	for _, at := range attempts {

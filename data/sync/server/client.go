@@ -146,6 +146,7 @@ type wireOp struct {
 	Kind    hlc.Kind        `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
 	HLC     string          `json:"hlc"`
+	Base    json.RawMessage `json:"base,omitempty"`
 }
 
 // PushAttempts is how many times Push sends a batch that the server
@@ -161,7 +162,7 @@ func (c *Client) Push(ctx context.Context, siteID string, ops []hlc.Op) ([]Resul
 	wire := make([]wireOp, len(ops))
 	for i, op := range ops {
 		wire[i] = wireOp{Seq: op.Seq, ID: op.ID, Entity: op.Entity, RowID: op.RowID, Kind: op.Kind,
-			Payload: op.Payload, HLC: op.HLC.String()}
+			Payload: op.Payload, HLC: op.HLC.String(), Base: op.Base}
 	}
 	body, err := json.Marshal(wire)
 	if err != nil {
@@ -425,4 +426,22 @@ func (c *Client) Pulled(ctx context.Context, siteID string, txid uint64, seq int
 		return fmt.Errorf("server %s: pulled: %w", c.url, classify(err))
 	}
 	return nil
+}
+
+// Claim is who holds an overpayment's settling (server migration 0013).
+type Claim struct {
+	Site, Action, By string
+}
+
+// ClaimBilling claims the settling of the overpayment claimID of an
+// invoice for this desk, with action ("refund" or "allocate") and the
+// person's name, and returns the claim that holds it: this desk's when it
+// was first (or held it already), else another desk's.
+func (c *Client) ClaimBilling(ctx context.Context, siteID, claimID, invoiceID, action, by string) (Claim, error) {
+	var cl Claim
+	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, action, claimed_by FROM sync.claim_billing($1, $2, $3, $4, $5)`,
+		siteID, claimID, invoiceID, action, by).Scan(&cl.Site, &cl.Action, &cl.By); err != nil {
+		return cl, fmt.Errorf("server %s: claim: %w", c.url, classify(err))
+	}
+	return cl, nil
 }

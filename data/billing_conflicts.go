@@ -1,0 +1,323 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"hms/app"
+)
+
+// RuleOverpaid is the rule of a billing conflict: an invoice paid more
+// than its total, on desks that were apart (migration 0032).
+const RuleOverpaid = "billing: paid more than its total on desks that were apart; refund or allocate the excess"
+
+// invoiceTotalSQL is an invoice i's total.
+const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
+
+// CheckOverpaid finds the invoices that pulled payments have made overpaid
+// and keeps each as a billing conflict, and closes as settled those whose
+// invoice is no longer overpaid (the correcting payments of another desk
+// reached this one). The sync engine calls it after each pull; a desk's
+// own services never overpay an invoice. Only invoices paid more than once
+// can be overpaid, which keeps it cheap.
+func (db *DB) CheckOverpaid(ctx context.Context) error {
+	return db.WriteSyncState(ctx, "sync.billing", func(tx *Tx) error {
+		now := formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
+			SELECT i.id || '/' || o.payment_id, i.id, o.payment_id, o.total, o.paid, ?
+			FROM (SELECT m.invoice_id,
+					(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = m.invoice_id) AS total,
+					(SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.invoice_id = m.invoice_id
+						AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)) AS paid,
+					(SELECT a.payment_id FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+						WHERE a.invoice_id = m.invoice_id
+						AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)
+						ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS payment_id
+				FROM (SELECT invoice_id FROM payment_allocations GROUP BY invoice_id HAVING count(*) > 1) m) o
+			JOIN invoices i ON i.id = o.invoice_id
+			WHERE i.status NOT IN ('draft', 'void') AND o.paid > o.total AND o.payment_id IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM billing_conflicts b WHERE b.invoice_id = i.id AND b.resolved_at IS NULL)
+			ON CONFLICT (id) DO NOTHING`, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
+				resolution = 'settled', note = 'settled on another desk: the invoice is no longer overpaid'
+			WHERE b.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = b.invoice_id
+				AND i.status NOT IN ('draft', 'void') AND `+paidSQL+` > `+invoiceTotalSQL+`)`, now)
+		return err
+	})
+}
+
+// billingConflictColumns are what scanBillingConflict reads, from
+// billing_conflicts b joined with its invoice i and payment p.
+const billingConflictColumns = `b.id, b.invoice_id, coalesce(i.number, ''), i.patient_id, i.patient_name, i.patient_mrn,
+	i.currency, ` + invoiceTotalSQL + `, ` + paidSQL + `, b.total, b.paid, b.payment_id, p.receipt_number,
+	b.detected_at, b.resolved_at, b.resolved_by, b.resolution, b.note,
+	(SELECT group_concat(q.receipt_number, ', ') FROM payment_allocations a JOIN payments q ON q.id = a.payment_id
+		WHERE a.invoice_id = i.id AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))`
+
+const billingConflictFrom = ` FROM billing_conflicts b JOIN invoices i ON i.id = b.invoice_id JOIN payments p ON p.id = b.payment_id`
+
+func scanBillingConflict(r rowScanner) (*app.Conflict, error) {
+	o := &app.Overpayment{}
+	c := &app.Conflict{Entity: "invoices", Rule: RuleOverpaid, Overpaid: o, WonValue: "null"}
+	var detected, resolution, note string
+	var resolved sql.NullString
+	var receipts sql.NullString
+	var total, paid, wasTotal, wasPaid app.Money
+	if err := r.Scan(&c.ID, &o.InvoiceID, &o.InvoiceNumber, &o.PatientID, &o.PatientName, &o.PatientMRN, &o.Currency,
+		&total, &paid, &wasTotal, &wasPaid, &o.PaymentID, &o.ReceiptNumber, &detected, &resolved, &c.ResolvedBy,
+		&resolution, &note, &receipts); err != nil {
+		return nil, err
+	}
+	c.RowID = o.InvoiceID
+	c.DetectedAt, c.ResolvedAt = parseTime(detected), parseNullTime(resolved)
+	c.Resolution = app.Resolution(resolution)
+	o.Total, o.Paid = total, paid
+	if !c.ResolvedAt.IsZero() {
+		o.Total, o.Paid = wasTotal, wasPaid // once settled, what it was when found
+	}
+	if receipts.String != "" {
+		o.Receipts = strings.Split(receipts.String, ", ")
+	}
+	o.SettledBy, o.SettlementNote = c.ResolvedBy, note
+	c.What = "Invoice " + o.InvoiceNumber + " of " + o.PatientMRN + " " + o.PatientName
+	c.LostValue = fmt.Sprintf("%q", "paid "+app.Format(o.Paid, o.Currency)+" of "+app.Format(o.Total, o.Currency))
+	return c, nil
+}
+
+// listBillingConflicts lists the billing conflicts, open ones or all,
+// newest first.
+func listBillingConflicts(ctx context.Context, q rowQuerier, all bool, limit int) ([]*app.Conflict, error) {
+	where := ` WHERE b.resolved_at IS NULL`
+	if all {
+		where = ``
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+billingConflictColumns+billingConflictFrom+where+
+		` ORDER BY b.detected_at DESC, b.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Conflict
+	for rows.Next() {
+		c, err := scanBillingConflict(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// OpenOverpayment reads an open billing conflict for settling it, after
+// checking that the caller may: what the sync engine claims on the server
+// before SettleOverpaymentHere writes. A decision that cannot be taken
+// (the wrong invoice, no reason) is refused here, before the claim.
+func (s *ConflictService) OpenOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
+	db := s.db
+	caller, _ := app.CallerFromContext(ctx)
+	if err := db.authorizeRead(ctx, "billing.overpayment", "billing_conflicts", id, "", app.RequireAny(caller, app.PermManageBilling)); err != nil {
+		return nil, err
+	}
+	c, err := scanBillingConflict(db.r.QueryRowContext(ctx, `SELECT `+billingConflictColumns+billingConflictFrom+` WHERE b.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such billing conflict.")
+	} else if err != nil {
+		return nil, internal("billing.overpayment", err)
+	}
+	if err := checkSettlement(ctx, db.r, c, in); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkSettlement refuses a settlement that cannot be made: one settled
+// already, no reason, no fitting invoice to allocate to.
+func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.OverpaymentSettlement) error {
+	o := c.Overpaid
+	if !c.ResolvedAt.IsZero() {
+		return app.Errorf(app.ECONFLICT, "Invoice %s was settled already (%s by %s).", o.InvoiceNumber, c.Resolution, c.ResolvedBy)
+	}
+	if o.Paid <= o.Total {
+		return app.Errorf(app.ECONFLICT, "Invoice %s is no longer overpaid: it was settled on another desk.", o.InvoiceNumber)
+	}
+	if _, err := app.ValidateBillingReason(in.Reason); err != nil {
+		return err
+	}
+	switch in.Action {
+	case app.OverpaymentRefund:
+		if in.InvoiceID != "" {
+			return app.FieldErrorf("invoice", "A refund goes to the patient, not to an invoice.")
+		}
+	case app.OverpaymentAllocate:
+		if in.InvoiceID == "" {
+			return app.FieldErrorf("invoice", "Choose the invoice that takes the excess.")
+		}
+		if in.InvoiceID == o.InvoiceID {
+			return app.FieldErrorf("invoice", "Choose another invoice than the overpaid one.")
+		}
+		var status app.InvoiceStatus
+		var number sql.NullString
+		var patient string
+		var total, paid app.Money
+		err := q.QueryRowContext(ctx, `SELECT i.status, i.number, i.patient_id, `+invoiceTotalSQL+`, `+paidSQL+`
+			FROM invoices i WHERE i.id = ?`, in.InvoiceID).Scan(&status, &number, &patient, &total, &paid)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && patient != o.PatientID {
+			return app.FieldErrorf("invoice", "Choose an invoice of the same patient.")
+		} else if err != nil {
+			return internal("billing.overpayment", err)
+		}
+		if status != app.InvoiceIssued && status != app.InvoicePartiallyPaid {
+			return app.FieldErrorf("invoice", "Invoice %s takes no payment (it is %s).", number.String, status)
+		}
+		if total-paid < o.Excess() {
+			return app.FieldErrorf("invoice", "Invoice %s owes %s, less than the excess of %s: refund it instead.",
+				number.String, app.Format(total-paid, o.Currency), app.Format(o.Excess(), o.Currency))
+		}
+	default:
+		return app.FieldErrorf("action", "Choose to refund the excess or to allocate it to another invoice.")
+	}
+	return nil
+}
+
+// SettleOverpaymentHere writes a billing conflict's settlement on this
+// desk, once the server has given this desk the decision (or the desk
+// syncs with no server): the payment that overpaid the invoice is
+// reversed, and a replacement payment of the same method keeps what was
+// not excess, and, to allocate, pays the excess to the other invoice. The
+// patient gets back the excess, or nothing moves but the allocation. The
+// invoices' statuses follow, each patient's timeline and the audit log
+// say what was done. Staff who manage billing.
+func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
+	db := s.db
+	err := db.writeFor(ctx, "billing.overpayment", "billing_conflicts", id, "", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageBilling); err != nil {
+			return err
+		}
+		c, err := scanBillingConflict(tx.QueryRowContext(tx.ctx, `SELECT `+billingConflictColumns+billingConflictFrom+` WHERE b.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ENOTFOUND, "There is no such billing conflict.")
+		} else if err != nil {
+			return err
+		}
+		if err := checkSettlement(tx.ctx, tx, c, in); err != nil {
+			return err
+		}
+		reason, _ := app.ValidateBillingReason(in.Reason)
+		o := c.Overpaid
+		excess := o.Excess()
+		orig, err := findPayment(tx.ctx, tx, o.PaymentID)
+		if err != nil {
+			return err
+		}
+		if orig.ReversedBy != "" {
+			return app.Errorf(app.ECONFLICT, "Payment %s is refunded already.", orig.ReceiptNumber)
+		}
+		bc, err := tx.billingContext()
+		if err != nil {
+			return err
+		}
+		cashier, err := tx.callerName()
+		if err != nil {
+			return err
+		}
+		number, err := tx.billingNumber(seriesReceipt, bc.loc)
+		if err != nil {
+			return err
+		}
+		rev := &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
+			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
+			Currency: orig.Currency, CashierID: tx.caller.UserID, CashierName: cashier, TakenAt: tx.now,
+			ReversalOf: orig.ID, Reason: "Overpaid invoice " + o.InvoiceNumber + ": " + reason}
+		if err := tx.insertPayment(rev); err != nil {
+			return err
+		}
+		// What stays paid: the payment's allocations less the excess on the
+		// overpaid invoice, and the excess on the other one to allocate.
+		var allocs []app.Allocation
+		for _, a := range orig.Allocations {
+			if a.InvoiceID == o.InvoiceID {
+				a.Amount -= min(excess, a.Amount)
+			}
+			if a.Amount > 0 {
+				allocs = append(allocs, a)
+			}
+		}
+		if in.Action == app.OverpaymentAllocate {
+			var other string
+			if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(number, '') FROM invoices WHERE id = ?`, in.InvoiceID).Scan(&other); err != nil {
+				return err
+			}
+			allocs = append(allocs, app.Allocation{InvoiceID: in.InvoiceID, InvoiceNumber: other, Amount: excess})
+		}
+		var kept app.Money
+		for _, a := range allocs {
+			kept += a.Amount
+		}
+		touched := []string{o.InvoiceID, in.InvoiceID}
+		for _, a := range orig.Allocations {
+			touched = append(touched, a.InvoiceID)
+		}
+		summary := fmt.Sprintf("Overpaid invoice %s (paid %s of %s): payment %s reversed by %s", o.InvoiceNumber,
+			app.Format(o.Paid, o.Currency), app.Format(o.Total, o.Currency), orig.ReceiptNumber, number)
+		if kept > 0 {
+			renumber, err := tx.billingNumber(seriesReceipt, bc.loc)
+			if err != nil {
+				return err
+			}
+			repl := &app.Payment{ID: newID(), ReceiptNumber: renumber, PatientID: orig.PatientID, PatientName: orig.PatientName,
+				PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: kept, Reference: "replaces " + orig.ReceiptNumber,
+				Currency: orig.Currency, Allocations: allocs, CashierID: tx.caller.UserID, CashierName: cashier, TakenAt: tx.now}
+			if repl.Method == app.PayCash {
+				repl.Tendered = kept
+			}
+			if err := tx.insertPayment(repl); err != nil {
+				return err
+			}
+			for _, a := range allocs {
+				if _, err := tx.ExecContext(tx.ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, amount)
+					VALUES (?, ?, ?)`, repl.ID, a.InvoiceID, a.Amount); err != nil {
+					return err
+				}
+			}
+			summary += fmt.Sprintf(", replaced by %s of %s for %s", renumber, app.Format(kept, o.Currency), invoiceNumbers(allocs))
+		}
+		for _, inv := range touched {
+			if inv == "" {
+				continue
+			}
+			if err := tx.refreshStatus(inv); err != nil {
+				return err
+			}
+		}
+		resolution := app.ResolutionRefunded
+		if in.Action == app.OverpaymentAllocate {
+			resolution = app.ResolutionAllocated
+			summary += fmt.Sprintf("; %s allocated to the other invoice", app.Format(excess, o.Currency))
+		} else {
+			summary += fmt.Sprintf("; %s refunded", app.Format(excess, o.Currency))
+		}
+		summary += ": " + reason
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts SET resolved_at = ?, resolved_by = ?, resolution = ?,
+			note = ? WHERE id = ?`, formatTime(tx.now), tx.caller.Username, string(resolution), clip(summary, 1000), id); err != nil {
+			return err
+		}
+		if err := tx.timelineEvent(o.PatientID, app.HistoryPayment, summary, rev.ID); err != nil {
+			return err
+		}
+		tx.Audit("billing.overpayment", "invoices", o.InvoiceID, o.PatientID, summary)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanBillingConflict(db.r.QueryRowContext(ctx, `SELECT `+billingConflictColumns+billingConflictFrom+` WHERE b.id = ?`, id))
+	if err != nil {
+		return nil, internal("billing.overpayment", err)
+	}
+	return c, nil
+}

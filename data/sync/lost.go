@@ -1,0 +1,56 @@
+package sync
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"hms/data"
+	"hms/data/sync/hlc"
+	"hms/data/sync/server"
+)
+
+// lostValue is one value a change of the server's log made lose, or that
+// lost when it came (server migration 0012, server_set's "_lost"): every
+// desk keeps it for review, not only the desk that made it.
+type lostValue struct {
+	Field    string          `json:"field"`
+	Value    json.RawMessage `json:"value"`
+	HLC      string          `json:"hlc"`
+	WonValue json.RawMessage `json:"won_value"`
+	WonHLC   string          `json:"won_hlc"`
+}
+
+// keepLost writes to conflicts the values ch's entry says lost, once each
+// (the desk that pushed the loser has it from its push already).
+func (a *applier) keepLost(ch server.Change) error {
+	if len(ch.ServerSet) < 10 || !bytes.Contains(ch.ServerSet, []byte(`"_lost"`)) {
+		return nil
+	}
+	var set struct {
+		Lost []lostValue `json:"_lost"`
+	}
+	if err := json.Unmarshal(ch.ServerSet, &set); err != nil {
+		return fmt.Errorf("what lost to change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err)
+	}
+	detected := formatTime(a.e.db.Now())
+	for _, l := range set.Lost {
+		lost, err := hlc.Parse(l.HLC)
+		if err != nil {
+			return fmt.Errorf("what lost to change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err)
+		}
+		won, err := hlc.Parse(l.WonHLC)
+		if err != nil {
+			return fmt.Errorf("what won in change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err)
+		}
+		if _, err := a.tx.exec(`INSERT INTO conflicts
+			(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = ? AND row_id = ? AND field = ? AND lost_hlc = ?)`,
+			newID(), ch.Entity, ch.RowID, l.Field, data.RuleFieldLWW, jsonText(l.Value), l.HLC, lost.Site,
+			jsonText(l.WonValue), l.WonHLC, won.Site, detected, ch.Entity, ch.RowID, l.Field, l.HLC); err != nil {
+			return err
+		}
+	}
+	return nil
+}

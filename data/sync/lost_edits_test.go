@@ -1,0 +1,192 @@
+package sync_test
+
+import (
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/sync/server/servertest"
+)
+
+// threeDesks is a clinic of three enrolled desks in sync, the second and
+// third downloaded from the first.
+func threeDesks(t testing.TB) (u string, first *clinic, second, third *data.DB) {
+	t.Helper()
+	u, first, second = twoDesks(t)
+	third = MustOpenDB(t, nil)
+	mustEnroll(t, third, u)
+	mustSync(t, third)
+	return u, first, second, third
+}
+
+// editNotes sets a patient's notes (or address) on a desk, as its staff
+// would.
+func editField(t testing.TB, db *data.DB, patientID, field, value string) {
+	t.Helper()
+	var u app.PatientUpdate
+	switch field {
+	case "notes":
+		u.Notes = &value
+	case "address":
+		u.Address = &value
+	default:
+		t.Fatalf("no field %s", field)
+	}
+	if _, err := services(db).Patients.UpdatePatient(system, patientID, u); err != nil {
+		t.Fatal(err)
+	}
+	// Readings of two desks a millisecond apart are ordered by time.
+	time.Sleep(3 * time.Millisecond)
+}
+
+// openLosses lists a desk's open conflicts of one field of a row, as the
+// review screen shows them: lost value → the value that won.
+func openLosses(t testing.TB, db *data.DB, admin app.Caller, rowID, field string) map[string]string {
+	t.Helper()
+	cs, err := services(db).Sync.ListConflicts(as(admin), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, c := range cs {
+		if c.RowID == rowID && c.Field == field {
+			out[c.LostValue] = c.WonValue
+		}
+	}
+	return out
+}
+
+func syncAll(t testing.TB, desks ...*data.DB) {
+	t.Helper()
+	for range 2 {
+		for _, d := range desks {
+			mustSync(t, d)
+		}
+	}
+}
+
+// Two desks apart edit one field, the second a moment later: whichever
+// reaches the server first, the later value wins everywhere and the
+// earlier one is kept for review on every desk, naming what won.
+func TestSameFieldEditLostInEitherOrder(t *testing.T) {
+	t.Parallel()
+	for _, olderFirst := range []bool{true, false} {
+		name := "newer first"
+		if olderFirst {
+			name = "older first"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, first, b, c := threeDesks(t)
+			p := newPatient(t, first.svc, "Notes")
+			syncAll(t, first.db, b, c)
+			editField(t, b, p.ID, "notes", "from B")
+			editField(t, c, p.ID, "notes", "from C")
+			if olderFirst {
+				mustSync(t, b)
+				mustSync(t, c)
+			} else {
+				mustSync(t, c)
+				mustSync(t, b)
+			}
+			syncAll(t, first.db, b, c)
+			sameClinic(t, first.db, b, c)
+			admin := callerOf(first.users[app.RoleAdmin])
+			for i, d := range []*data.DB{first.db, b, c} {
+				if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND notes = 'from C'`, p.ID); n != 1 {
+					t.Fatalf("desk %d: the later notes did not win", i)
+				}
+				got := openLosses(t, d, admin, p.ID, "notes")
+				if len(got) != 1 || got[`"from B"`] != `"from C"` {
+					t.Errorf("desk %d keeps for review %v, want B's notes lost to C's", i, got)
+				}
+			}
+		})
+	}
+}
+
+// A→B→C: three desks apart edit one address in turn; they reach the
+// server in that order. Both values that lost are kept for review on every
+// desk, each naming C's, the value that finally won.
+func TestSameFieldEditChain(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Chain")
+	syncAll(t, a.db, b, c)
+	editField(t, a.db, p.ID, "address", "1 A Street")
+	editField(t, b, p.ID, "address", "2 B Street")
+	editField(t, c, p.ID, "address", "3 C Street")
+	mustSync(t, a.db)
+	mustSync(t, b)
+	mustSync(t, c)
+	syncAll(t, a.db, b, c)
+	sameClinic(t, a.db, b, c)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a.db, b, c} {
+		got := openLosses(t, d, admin, p.ID, "address")
+		if len(got) != 2 || got[`"1 A Street"`] != `"3 C Street"` || got[`"2 B Street"`] != `"3 C Street"` {
+			t.Errorf("desk %d keeps for review %v, want A's and B's addresses lost to C's", i, got)
+		}
+	}
+}
+
+// Edits made one after another, each desk having seen the last, are not
+// conflicts, whatever order they reach the server in.
+func TestSequentialEditsNoConflict(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Sequential")
+	syncAll(t, a.db, b, c)
+	editField(t, b, p.ID, "notes", "first")
+	mustSync(t, b)
+	mustSync(t, c)
+	editField(t, c, p.ID, "notes", "second")
+	mustSync(t, c)
+	syncAll(t, a.db, b, c)
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts`); n != 0 {
+			t.Errorf("desk %d: %d conflicts for edits made one after another", i, n)
+		}
+	}
+}
+
+// A server restored from an older dump takes the desks' edits again in the
+// order the desks push them, not the order they were made: edits made one
+// after another while the desks were online raise no conflict, and the
+// last one stays.
+func TestRestoredServerSequentialEditsNoConflict(t *testing.T) {
+	t.Parallel()
+	u, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Restored")
+	syncAll(t, a.db, b, c)
+	dump := servertest.Copy(t, u)
+
+	// Online, one after another, each desk having pulled the last edit.
+	steps := []struct {
+		desk  *data.DB
+		field string
+		value string
+	}{
+		{a.db, "notes", "one"}, {b, "notes", "two"}, {c, "address", "1 Road"}, {a.db, "notes", "three"},
+		{b, "address", "2 Road"}, {c, "notes", "four"},
+	}
+	for _, s := range steps {
+		editField(t, s.desk, p.ID, s.field, s.value)
+		syncAll(t, a.db, b, c)
+	}
+	pointAt(t, a.db, dump)
+	pointAt(t, b, dump)
+	pointAt(t, c, dump)
+	// The desk with the oldest edits pushes last.
+	syncAll(t, c, b, a.db)
+	sameClinic(t, a.db, b, c)
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND notes = 'four' AND address = '2 Road'`, p.ID); n != 1 {
+			t.Errorf("desk %d lost the last edits", i)
+		}
+		if n := count(t, d, `SELECT count(*) FROM conflicts`); n != 0 {
+			t.Errorf("desk %d: %d conflicts for edits made one after another", i, n)
+		}
+	}
+}
