@@ -84,8 +84,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return data.AuditKeyInStore(keyPath)
 		},
-		Restore: func(dbPath, src string, force bool) (cli.RestoreResult, error) {
-			res, err := data.RestoreChecked(dbPath, src, dataOptions, force)
+		Restore: func(dbPath, src string, force bool, recoveryKey func() (string, error)) (cli.RestoreResult, error) {
+			key := ""
+			if enc, _ := data.IsEncryptedBackup(src); enc {
+				var err error
+				if key, err = recoveryKey(); err != nil {
+					return cli.RestoreResult{}, err
+				}
+			}
+			res, err := data.RestoreBackup(dbPath, src, key, dataOptions, force)
 			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err
 		},
 		Demo:         buildDemo,

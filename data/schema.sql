@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0030 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0036 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -756,6 +756,24 @@ CREATE TABLE dashboard_zone (
     from_at        TEXT PRIMARY KEY, -- UTC, data.TimeLayout; '' for the beginning of time
     offset_minutes INTEGER NOT NULL CHECK (offset_minutes BETWEEN -1440 AND 1440)
 ) STRICT, WITHOUT ROWID;
+
+-- desk_backup
+
+CREATE TABLE desk_backup (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    folder          TEXT NOT NULL DEFAULT '',
+    daily_at        TEXT NOT NULL DEFAULT '',
+    on_close        INTEGER NOT NULL DEFAULT 0 CHECK (on_close IN (0, 1)),
+    keep            INTEGER NOT NULL DEFAULT 14 CHECK (keep BETWEEN 1 AND 365),
+    recipient       TEXT NOT NULL DEFAULT '',
+    updated_at      TEXT NOT NULL DEFAULT '',
+    updated_by      TEXT NOT NULL DEFAULT '',
+    last_good_at    TEXT NOT NULL DEFAULT '',
+    last_good_file  TEXT NOT NULL DEFAULT '',
+    last_attempt_at TEXT NOT NULL DEFAULT '',
+    last_error      TEXT NOT NULL DEFAULT '',
+    last_error_at   TEXT NOT NULL DEFAULT ''
+) STRICT;
 
 -- desk_printers
 
