@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"os/user"
@@ -226,16 +227,24 @@ func buildDemo(ctx context.Context, path string, patients int, out io.Writer) (e
 // runGUI opens the desktop app on the database at path. It returns when the
 // app quits, or quits it when ctx is done.
 func runGUI(ctx context.Context, path string) error {
-	db, err := data.Open(path, dataOptions)
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	var u *ui.UI
+	d, err := data.OpenDesk(path, dataOptions, services, func(db *data.DB, svc app.Services) func() {
+		stopSync := startSync(ctx, svc.Sync, u.ReportSync)
+		stopBackups := startBackups(ctx, db, time.Minute, u.ReportBackup)
+		return func() {
+			stopBackups()
+			stopSync()
+		}
+	})
 	if err != nil {
 		return err
 	}
-	a := fyneapp.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	svc := services(db)
-	u := ui.New(a, svc, ui.Options{Title: "HMS", Now: time.Now, DBPath: path})
+	u = ui.New(a, d.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path, Restore: d.Restore,
+		BackupOnClose: func() (*app.BackupRun, error) { return d.BackupOnClose(context.WithoutCancel(ctx)) }})
 	u.Start()
-	stopSync := startSync(ctx, svc.Sync, u.ReportSync)
+	d.Start()
 	quit := make(chan struct{})
 	go func() {
 		select {
@@ -246,9 +255,38 @@ func runGUI(ctx context.Context, path string) error {
 	}()
 	a.Run()
 	close(quit)
-	stopSync()
-	if err := db.Close(); err != nil {
+	if err := d.Close(); err != nil {
 		return fmt.Errorf("closing the database: %w", err)
 	}
 	return nil
+}
+
+// startBackups runs the desk's daily backup when it is due, looking every
+// tick, and reports where the backups stand after each look, until stop
+// is called. stop returns once the loop has.
+func startBackups(ctx context.Context, db *data.DB, tick time.Duration, report func(*app.BackupStatus)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			if _, err := db.BackupTick(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("backup: %v", err) // recorded in the status and the audit log too
+			}
+			if st, err := db.BackupState(ctx); err == nil && report != nil {
+				report(st)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"hms/app"
 	"hms/data"
 )
 
@@ -64,4 +67,42 @@ func TestEncryptedBackupRestoreCLI(t *testing.T) {
 		t.Fatalf("after restoring the plain backup:\n%s", list.stdout)
 	}
 	hms(t, "", "--db", db, "verify").want(t, 0, "Result: OK", "")
+}
+
+// TestBackupLoop: the app's backup loop runs the daily backup when it is
+// due and reports the status after each look.
+func TestBackupLoop(t *testing.T) {
+	path := newClinic(t)
+	db, err := data.Open(path, dataOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := app.NewContextWithCaller(context.Background(), app.SystemCaller("test"))
+	key, _ := data.NewRecoveryKey()
+	folder := t.TempDir()
+	if _, err := db.Services().Backups.SetBackupSettings(ctx, app.BackupSettings{Folder: folder, DailyAt: "00:00",
+		Keep: 3, Recipient: key.Recipient}); err != nil {
+		t.Fatal(err)
+	}
+	reports := make(chan *app.BackupStatus, 100)
+	stop := startBackups(context.Background(), db, 10*time.Millisecond, func(st *app.BackupStatus) {
+		select {
+		case reports <- st:
+		default:
+		}
+	})
+	deadline := time.After(60 * time.Second)
+	for done := false; !done; {
+		select {
+		case st := <-reports:
+			done = !st.LastGood.IsZero()
+		case <-deadline:
+			t.Fatal("no backup reported")
+		}
+	}
+	stop()
+	if files, _ := filepath.Glob(filepath.Join(folder, "*.hmsbackup")); len(files) != 1 {
+		t.Fatalf("files %v (ran more than once a day?)", files)
+	}
 }

@@ -204,3 +204,14 @@ type BackupService interface {
 	// checks a backup file as a restore would, without restoring (admin).
 	CheckBackup(ctx context.Context, path, recoveryKey string) (*BackupCheck, error)
 }
+
+// RestoreReport says what a restore from the app did and checked.
+type RestoreReport struct {
+	// Aside is where the previous database is kept.
+	Aside string
+	// Checked lists each check the backup passed.
+	Checked []string
+	// Key is the audit key file the backup's key was installed as, ""
+	// when the database's own was kept.
+	Key string
+}

@@ -58,7 +58,10 @@ func TestEncryptedBackupRestores(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "clinic.hmsbackup")
-	run, err := c.svc.Backups.EncryptedBackup(admin, file, "")
+	if _, err := c.svc.Backups.EncryptedBackup(admin, file, ""); app.ErrorField(err) != "recipient" {
+		t.Fatalf("no key set up, none given: %v", err)
+	}
+	run, err := c.svc.Backups.EncryptedBackup(admin, file, key.Recipient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +117,9 @@ func TestEncryptedBackupRestores(t *testing.T) {
 func TestRestoreWrongRecoveryKey(t *testing.T) {
 	c := mustSetup(t)
 	admin := c.ctx(app.RoleAdmin)
-	if _, err := c.svc.Backups.NewRecoveryKey(admin); err != nil {
-		t.Fatal(err)
-	}
+	setUpBackups(t, c, "19:30", 3)
 	file := filepath.Join(t.TempDir(), "clinic.hmsbackup")
-	if _, err := c.svc.Backups.EncryptedBackup(admin, file, ""); err != nil {
+	if _, err := c.svc.Backups.EncryptedBackup(admin, file, ""); err != nil { // the desk's key
 		t.Fatal(err)
 	}
 	if _, err := c.svc.Users.ApproveUser(admin, c.pending.ID); err != nil {
@@ -153,7 +154,7 @@ func TestRestoreTamperedBackup(t *testing.T) {
 	admin := c.ctx(app.RoleAdmin)
 	key, _ := c.svc.Backups.NewRecoveryKey(admin)
 	file := filepath.Join(t.TempDir(), "clinic.hmsbackup")
-	if _, err := c.svc.Backups.EncryptedBackup(admin, file, ""); err != nil {
+	if _, err := c.svc.Backups.EncryptedBackup(admin, file, key.Recipient); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(file)

@@ -114,9 +114,10 @@ func (s *BackupService) SetBackupSettings(ctx context.Context, in app.BackupSett
 	return out, nil
 }
 
-// NewRecoveryKey implements app.BackupService: the public half replaces
-// the desk's backup key at once (backups already written keep opening
-// with the old recovery key only).
+// NewRecoveryKey implements app.BackupService. It keeps nothing: the
+// public key becomes the desk's when the settings are saved with it, after
+// the administrator has kept the recovery key, so no backup is ever
+// encrypted to a key nobody holds.
 func (s *BackupService) NewRecoveryKey(ctx context.Context) (*app.RecoveryKey, error) {
 	var key *app.RecoveryKey
 	err := s.db.writeFor(ctx, "backup.new_key", "desk_backup", "", "", func(tx *Tx) error {
@@ -127,18 +128,25 @@ func (s *BackupService) NewRecoveryKey(ctx context.Context) (*app.RecoveryKey, e
 		if key, err = NewRecoveryKey(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO desk_backup (id, recipient, updated_at, updated_by) VALUES (1, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET recipient = excluded.recipient, updated_at = excluded.updated_at,
-			updated_by = excluded.updated_by`, key.Recipient, formatTime(tx.now), tx.caller.Username); err != nil {
-			return err
-		}
-		tx.Audit("backup.new_key", "desk_backup", "", "", "new backup key "+key.Recipient+"; the recovery key was shown once")
+		tx.Audit("backup.new_key", "desk_backup", "", "", "made backup key "+key.Recipient+"; its recovery key was shown once and not kept")
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return key, nil
+}
+
+// AuditRestore writes the audit row of a restore from the app into the
+// restored database, as the caller who ran it (by name: their account
+// may differ in the backup).
+func (db *DB) AuditRestore(ctx context.Context, detail string) error {
+	caller, _ := app.CallerFromContext(ctx)
+	who := app.Caller{Username: caller.Username, Role: caller.Role}
+	return db.inTx(ctx, who, "backup.restore", func(tx *Tx) error {
+		tx.AuditAs(who, "backup.restore", "desk_backup", "", app.OutcomeOK, detail)
+		return nil
+	})
 }
 
 // BackupNow implements app.BackupService.
