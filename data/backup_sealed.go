@@ -105,6 +105,10 @@ func parseRecoveryKey(s string) ([]age.Identity, error) {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
 		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "#") {
+			// Written down by hand in groups: the spaces are not the key's.
+			l = strings.Join(strings.Fields(l), "")
+		}
 		if l != "" {
 			lines = append(lines, l)
 		}

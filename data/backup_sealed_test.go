@@ -84,7 +84,15 @@ func TestEncryptedBackupRestores(t *testing.T) {
 	}
 	path := c.db.Path()
 	c.db.Close()
-	res, err := data.RestoreBackup(path, file, key.Identity, data.Options{HashParams: cheapHash}, false)
+	// The key as written down by hand, in groups, is the same key.
+	var grouped strings.Builder
+	for i, r := range key.Identity {
+		if i > 0 && i%5 == 0 {
+			grouped.WriteString(" ")
+		}
+		grouped.WriteRune(r)
+	}
+	res, err := data.RestoreBackup(path, file, grouped.String(), data.Options{HashParams: cheapHash}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,8 @@ func (s *backupsScreen) buildUI() {
 		widget.NewLabelWithStyle("Automatic backups of this computer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.status, s.warning,
 		container.New(widthLayout{720}, container.NewVBox(explain, form, s.errs[""])),
-		container.NewHBox(s.saved, layout.NewSpacer(), s.backupNow, s.save),
+		container.NewHBox(layout.NewSpacer(), s.backupNow, s.save),
+		s.saved,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Restore from a backup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{720}, container.NewVBox(restoreForm, s.restoreErrs[""], s.checkResult)),
@@ -321,6 +322,25 @@ func recoveryKeyText(k *app.RecoveryKey, clinic string, now time.Time) string {
 `, clinic, now.Format("2 January 2006 15:04"), k.Recipient, k.Identity)
 }
 
+// groupKey splits a recovery key after its AGE-SECRET-KEY-1 prefix into
+// groups of five, for writing down.
+func groupKey(k string) string {
+	const prefix = "AGE-SECRET-KEY-1"
+	rest, ok := strings.CutPrefix(k, prefix)
+	if !ok {
+		return k
+	}
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i, r := range rest {
+		if i%5 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // recoveryKeyDialog shows a new recovery key once. The key becomes the
 // desk's backup key only after the administrator says it is kept.
 type recoveryKeyDialog struct {
@@ -344,7 +364,9 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 	kd.text = widget.NewMultiLineEntry()
 	kd.text.SetText(body)
 	kd.text.Wrapping = fyne.TextWrapBreak
-	kd.text.SetMinRowsVisible(8)
+	kd.text.SetMinRowsVisible(9)
+	byHand := widget.NewLabelWithStyle(groupKey(k.Identity), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+	byHand.Wrapping = fyne.TextWrapWord
 	kd.text.OnChanged = func(string) { // shown to read and copy, not to edit
 		if kd.text.Text != body {
 			kd.text.SetText(body)
@@ -370,7 +392,8 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 		}
 	})
 	cancel := widget.NewButton("Cancel", func() { kd.d.Hide(); s.keyDialog = nil })
-	content := container.NewVBox(intro, kd.text, container.NewHBox(kd.save, kd.copy), kd.kept,
+	content := container.NewVBox(intro, kd.text, container.NewHBox(kd.save, kd.copy),
+		widget.NewLabel("To write it down by hand (the spaces do not matter when it is typed back; it has no letters O, I or B, only the digits 0 and 8):"), byHand, kd.kept,
 		container.NewHBox(layout.NewSpacer(), cancel, kd.done))
 	kd.d = dialog.NewCustomWithoutButtons("New recovery key", container.New(widthLayout{640}, content), s.u.win)
 	kd.d.Show()
