@@ -365,7 +365,7 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 	kd.text.SetText(body)
 	kd.text.Wrapping = fyne.TextWrapBreak
 	kd.text.SetMinRowsVisible(9)
-	byHand := widget.NewLabelWithStyle(groupKey(k.Identity), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+	byHand := widget.NewLabelWithStyle(groupKey(k.Identity), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	byHand.Wrapping = fyne.TextWrapWord
 	kd.text.OnChanged = func(string) { // shown to read and copy, not to edit
 		if kd.text.Text != body {
