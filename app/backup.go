@@ -180,6 +180,10 @@ type BackupCheck struct {
 	Rows      int64
 	Checked   []string
 	Problems  []string
+	// OtherKey: the backup's audit key is not this database's. A backup
+	// of another computer, or of a database restored since; or a forgery
+	// by someone with the public key, which brings a key of its own.
+	OtherKey bool
 }
 
 // BackupService runs a desk's automatic backups (admin).

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -259,6 +260,9 @@ func (db *DB) CheckBackupFile(ctx context.Context, path, recoveryKey string) (*a
 	o, err := openSealed(ctx, path, ids, work)
 	if err != nil {
 		return nil, err
+	}
+	if k, err := readAuditKey(o.keyFile); err != nil || !hmac.Equal(k, db.key) {
+		o.check.OtherKey = true
 	}
 	return &o.check, nil
 }

@@ -87,3 +87,27 @@ func TestDeskRestore(t *testing.T) {
 		t.Fatalf("restored database does not verify: %v %+v", err, rep)
 	}
 }
+
+// TestCheckBackupOtherKey: a backup whose audit key is not the database's
+// own (another computer's, or a forgery with a key of its own) is said so
+// before a restore; this database's own backup is not.
+func TestCheckBackupOtherKey(t *testing.T) {
+	c := mustSetup(t)
+	admin := c.ctx(app.RoleAdmin)
+	key, _ := data.NewRecoveryKey()
+	own := filepath.Join(t.TempDir(), "own.hmsbackup")
+	if _, err := c.svc.Backups.EncryptedBackup(admin, own, key.Recipient); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err := c.svc.Backups.CheckBackup(admin, own, key.Identity); err != nil || chk.OtherKey || len(chk.Problems) > 0 {
+		t.Fatalf("own backup: %v %+v", err, chk)
+	}
+	o := mustSetup(t) // another clinic, with an audit key of its own
+	other := filepath.Join(t.TempDir(), "other.hmsbackup")
+	if _, err := o.svc.Backups.EncryptedBackup(o.ctx(app.RoleAdmin), other, key.Recipient); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err := c.svc.Backups.CheckBackup(admin, other, key.Identity); err != nil || !chk.OtherKey {
+		t.Fatalf("other's backup: %v %+v", err, chk)
+	}
+}

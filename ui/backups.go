@@ -460,6 +460,10 @@ func (s *backupsScreen) onCheck() {
 		for _, line := range c.Checked {
 			b.WriteString("✓ " + line + "\n")
 		}
+		if c.OtherKey {
+			b.WriteString("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
+				"database before a restore. Restore it only if you know where it comes from.\n")
+		}
 		for _, line := range c.Problems {
 			b.WriteString("✗ " + line + "\n")
 		}
