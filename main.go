@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"os/user"
@@ -84,8 +85,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return data.AuditKeyInStore(keyPath)
 		},
-		Restore: func(dbPath, src string, force bool) (cli.RestoreResult, error) {
-			res, err := data.RestoreChecked(dbPath, src, dataOptions, force)
+		Restore: func(dbPath, src string, force bool, recoveryKey func() (string, error)) (cli.RestoreResult, error) {
+			key := ""
+			if enc, _ := data.IsEncryptedBackup(src); enc {
+				var err error
+				if key, err = recoveryKey(); err != nil {
+					return cli.RestoreResult{}, err
+				}
+			}
+			res, err := data.RestoreBackup(dbPath, src, key, dataOptions, force)
 			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err
 		},
 		Demo:         buildDemo,
@@ -219,10 +227,6 @@ func buildDemo(ctx context.Context, path string, patients int, out io.Writer) (e
 // runGUI opens the desktop app on the database at path. It returns when the
 // app quits, or quits it when ctx is done.
 func runGUI(ctx context.Context, path string) error {
-	db, err := data.Open(path, dataOptions)
-	if err != nil {
-		return err
-	}
 	// A desk's app holds about 20 MB of live Go memory; collecting when
 	// the heap grows by half (not the default double) keeps its resident
 	// memory near 200 MB for a receptionist's day (README, Memory), at a
@@ -232,10 +236,22 @@ func runGUI(ctx context.Context, path string) error {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	svc := services(db)
-	u := ui.New(a, svc, ui.Options{Title: "HMS", Now: time.Now, DBPath: path})
+	var u *ui.UI
+	d, err := data.OpenDesk(path, dataOptions, services, func(db *data.DB, svc app.Services) func() {
+		stopSync := startSync(ctx, svc.Sync, u.ReportSync)
+		stopBackups := startBackups(ctx, db, time.Minute, u.ReportBackup)
+		return func() {
+			stopBackups()
+			stopSync()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	u = ui.New(a, d.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path, Restore: d.Restore,
+		BackupOnClose: func() (*app.BackupRun, error) { return d.BackupOnClose(context.WithoutCancel(ctx)) }})
 	u.Start()
-	stopSync := startSync(ctx, svc.Sync, u.ReportSync)
+	d.Start()
 	quit := make(chan struct{})
 	go func() {
 		select {
@@ -246,9 +262,38 @@ func runGUI(ctx context.Context, path string) error {
 	}()
 	a.Run()
 	close(quit)
-	stopSync()
-	if err := db.Close(); err != nil {
+	if err := d.Close(); err != nil {
 		return fmt.Errorf("closing the database: %w", err)
 	}
 	return nil
+}
+
+// startBackups runs the desk's daily backup when it is due, looking every
+// tick, and reports where the backups stand after each look, until stop
+// is called. stop returns once the loop has.
+func startBackups(ctx context.Context, db *data.DB, tick time.Duration, report func(*app.BackupStatus)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			if _, err := db.BackupTick(ctx); err != nil && ctx.Err() == nil {
+				log.Printf("backup: %v", err) // recorded in the status and the audit log too
+			}
+			if st, err := db.BackupState(ctx); err == nil && report != nil {
+				report(st)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

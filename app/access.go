@@ -577,3 +577,14 @@ func CanReadDrugCatalogue(c Caller) error {
 	}
 	return denied("You are not allowed to see the drug catalogue.")
 }
+
+// CanManageBackups: administrators set up, run, check and restore backups.
+func CanManageBackups(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermManageSettings) {
+		return nil
+	}
+	return denied("You are not allowed to set up, run or restore backups: administrators do.")
+}

@@ -156,6 +156,7 @@ var localTables = map[string]string{
 	"dash_allocated":     "dashboard summaries, derived",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
+	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",
 }
 
 // syncedByName finds the synced tables by name.

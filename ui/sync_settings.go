@@ -27,19 +27,26 @@ const (
 // syncTabs builds the Settings area's tabs around the clinic's settings:
 // Sync and Conflicts.
 func (s *mainScreen) syncTabs() fyne.CanvasObject {
-	s.syncView = newSyncScreen(s.u)
-	s.conflicts = newConflictsScreen(s.u, true)
 	s.settingsTabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), s.settings.content),
-		container.NewTabItemWithIcon(syncTabSync, theme.ViewRefreshIcon(), s.syncView.content),
-		container.NewTabItemWithIcon(syncTabConflicts, theme.WarningIcon(), s.conflicts.content),
-	)
+		container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), s.settings.content))
+	if s.u.canManageBackups() {
+		s.backups = newBackupsScreen(s.u)
+		s.settingsTabs.Append(container.NewTabItemWithIcon(settingsTabBackups, theme.StorageIcon(), s.backups.content))
+	}
+	if s.u.svc.Sync != nil {
+		s.syncView = newSyncScreen(s.u)
+		s.conflicts = newConflictsScreen(s.u, true)
+		s.settingsTabs.Append(container.NewTabItemWithIcon(syncTabSync, theme.ViewRefreshIcon(), s.syncView.content))
+		s.settingsTabs.Append(container.NewTabItemWithIcon(syncTabConflicts, theme.WarningIcon(), s.conflicts.content))
+	}
 	s.settingsTabs.OnSelected = func(t *container.TabItem) {
 		switch t.Text {
 		case syncTabSync:
 			s.syncView.load()
 		case syncTabConflicts:
 			s.conflicts.load()
+		case settingsTabBackups:
+			s.backups.load()
 		}
 	}
 	return s.settingsTabs

@@ -34,6 +34,14 @@ type Options struct {
 	// DBPath is the database file, shown on the login window so a desk
 	// knows which clinic file it opened.
 	DBPath string
+	// Restore replaces the open database with the backup src (checked
+	// first, as the caller, who must be an administrator), and returns the
+	// services of the database open afterwards: the restored one, or the
+	// old one when the restore was refused. Nil: the app cannot restore.
+	Restore func(ctx context.Context, src, recoveryKey string) (app.Services, *app.RestoreReport, error)
+	// BackupOnClose backs the desk up when the window is closed, if its
+	// settings say so (nil, nil when they do not). Nil: never.
+	BackupOnClose func() (*app.BackupRun, error)
 }
 
 // idleCheckEvery is how often the auto-lock looks at the idle time.
@@ -75,6 +83,11 @@ type UI struct {
 	// syncState is where the desk stood at the last sync report; nil
 	// before the first.
 	syncState *app.SyncStatus
+	// backupState is where the desk's backups stood at the last report;
+	// nil before the first.
+	backupState *app.BackupStatus
+	// closing is the dialog shown while the backup on closing runs.
+	closing dialog.Dialog
 	// viewFiles are reports written for the system's viewer.
 	viewFiles viewFiles
 	// docs is where deliverPDF saves documents and how it prints them.
@@ -138,6 +151,9 @@ func (u *UI) Start() {
 		u.showSetup()
 	default:
 		u.showLogin()
+	}
+	if u.opt.BackupOnClose != nil {
+		u.win.SetCloseIntercept(u.onCloseRequest)
 	}
 	u.win.Show()
 	u.startTicker()

@@ -33,6 +33,10 @@ type mainScreen struct {
 	// syncLabel is the sync line of the status bar, a flat button that
 	// opens the Sync screen or the conflicts for those who may see them.
 	syncLabel *widget.Button
+	// backupLabel is the status bar's backup warning, shown to
+	// administrators when the backups are late or the folder is missing;
+	// it opens Settings → Backups.
+	backupLabel *widget.Button
 
 	// The current area's screen; only one is non-nil.
 	patients  *patientsScreen
@@ -51,6 +55,7 @@ type mainScreen struct {
 	settingsTabs *container.AppTabs
 	syncView     *syncScreen
 	conflicts    *conflictsScreen
+	backups      *backupsScreen // the Backups tab, for administrators
 
 	content fyne.CanvasObject
 }
@@ -102,9 +107,12 @@ func (s *mainScreen) buildUI() {
 	if _, conflicts := canSeeSync(user.Role); !conflicts || s.u.svc.Sync == nil {
 		s.syncLabel.Disable()
 	}
+	s.backupLabel = widget.NewButtonWithIcon("", theme.WarningIcon(), func() { s.showSyncTab(settingsTabBackups) })
+	s.backupLabel.Importance = widget.DangerImportance
+	s.showBackupWarning()
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel, layout.NewSpacer(), s.syncLabel),
+		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel, layout.NewSpacer(), s.backupLabel, s.syncLabel),
 	)
 
 	split := container.NewHSplit(s.nav, container.NewPadded(s.area))
@@ -133,7 +141,7 @@ func (s *mainScreen) showArea(a app.Area) {
 		s.settings = newSettingsScreen(s.u)
 		view = s.settings.content
 		s.settings.load()
-		if s.u.svc.Sync != nil {
+		if s.u.svc.Sync != nil || s.u.canManageBackups() {
 			view = s.syncTabs()
 		}
 	case app.AreaAudit:
@@ -185,7 +193,7 @@ func (s *mainScreen) dropScreens() {
 	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
 	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
 	s.dashboard = nil
-	s.settingsTabs, s.syncView, s.conflicts = nil, nil, nil
+	s.settingsTabs, s.syncView, s.conflicts, s.backups = nil, nil, nil, nil
 }
 
 func areaIcon(a app.Area) fyne.Resource {

@@ -47,8 +47,9 @@ type Env struct {
 	// Restore replaces the database at dbPath with a copy of src, after
 	// checking src (force restores one that fails the schema or audit
 	// checks), and says what it checked and where the previous database was
-	// kept aside. The database must not be open in this process.
-	Restore func(dbPath, src string, force bool) (RestoreResult, error)
+	// kept aside. The database must not be open in this process. An
+	// encrypted backup asks recoveryKey for its key.
+	Restore func(dbPath, src string, force bool, recoveryKey func() (string, error)) (RestoreResult, error)
 	// AuditKey moves the audit key whose file is keyPath ("store": into
 	// the system's credential store, "file": back into the file; "where":
 	// neither) and says whether it is now in the store.

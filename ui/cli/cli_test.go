@@ -91,7 +91,7 @@ func (h *harness) run(stdin string, args ...string) result {
 			}
 			return h.clinic.services(), h.clinic, nil
 		},
-		Restore: func(p, src string, force bool) (cli.RestoreResult, error) {
+		Restore: func(p, src string, force bool, _ func() (string, error)) (cli.RestoreResult, error) {
 			h.restored = append(h.restored, [2]string{p, src})
 			if h.restoreErr != nil {
 				return cli.RestoreResult{}, h.restoreErr

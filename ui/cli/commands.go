@@ -248,17 +248,27 @@ func okOr(ok bool, bad string) string {
 }
 
 func (r *runner) cmdBackup(args []string) (code int) {
-	fs := r.newFlags("backup", "hms [--db PATH] backup [--force] FILE",
+	fs := r.newFlags("backup", "hms [--db PATH] backup [--force] [--encrypt [--recipient KEY]] FILE",
 		`Writes a consistent copy of the database to FILE, while the app may be
 running. Keep a copy of the audit key file beside the database as well: it
-is needed to verify the audit log of a restored backup.`)
+is needed to verify the audit log of a restored backup.
+
+With --encrypt, FILE is one encrypted file holding the database and its
+audit key, encrypted to the clinic's backup public key (the one set up in
+Settings → Backups, or --recipient age1…), and checked after writing by
+decrypting it. Restoring it needs the recovery key.`)
 	force := fs.Bool("force", false, "replace FILE if it exists")
+	encrypt := fs.Bool("encrypt", false, "write one encrypted file with the database and its audit key")
+	recipient := fs.String("recipient", "", "the backup public `KEY` (age1…) to encrypt to; default: this desk's, from Settings → Backups")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
 	}
 	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 		return r.usageError(fs, "backup needs one FILE to write")
+	}
+	if *recipient != "" && !*encrypt {
+		return r.usageError(fs, "--recipient goes with --encrypt")
 	}
 	dst, err := filepath.Abs(pos[0])
 	if err != nil {
@@ -290,6 +300,19 @@ is needed to verify the audit log of a restored backup.`)
 	defer r.closeDB(closer, &code)
 	// The backup is written beside dst and renamed onto it, so a failed
 	// backup leaves an old file there as it was.
+	if *encrypt {
+		if svc.Backups == nil {
+			return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot write encrypted backups."), nil)
+		}
+		run, err := svc.Backups.EncryptedBackup(r.ctx, dst, *recipient)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		fmt.Fprintf(r.env.Stdout, "Backed up to %s, encrypted, with the audit key inside.\n", dst)
+		fmt.Fprintf(r.env.Stdout, "Checked after writing: it decrypts, and its %d tables hold the %d rows of the copy.\n", run.Tables, run.Rows)
+		fmt.Fprintln(r.env.Stdout, "Restoring it needs the clinic's recovery key.")
+		return ExitOK
+	}
 	if err := svc.Audit.Backup(r.ctx, dst); err != nil {
 		return r.fail(err, nil)
 	}
@@ -303,8 +326,11 @@ is needed to verify the audit log of a restored backup.`)
 }
 
 func (r *runner) cmdRestore(args []string) (code int) {
-	fs := r.newFlags("restore", "hms [--db PATH] restore [--force] FILE",
-		`Replaces the database with a copy of FILE, a backup made by 'hms backup'.
+	fs := r.newFlags("restore", "hms [--db PATH] restore [--force] [--recovery-key-file PATH] FILE",
+		`Replaces the database with a copy of FILE, a backup made by 'hms backup'
+(plain), or by 'hms backup --encrypt' or the app's automatic backups
+(encrypted: the recovery key is asked for, or read from --recovery-key-file;
+a wrong key changes nothing).
 FILE is opened read-only and checked first: it must be an HMS database with
 every table, index and trigger of its schema version and an audit log that
 verifies with the audit key file beside it (FILE.audit-key: a backup from
@@ -315,6 +341,7 @@ with a warning. The swap is atomic: killed at any moment, the old or the new
 database is in place. The previous database is not deleted but kept aside;
 the command prints where. Close the app on this database first.`)
 	force := fs.Bool("force", false, "restore even when FILE's schema or audit log does not check out")
+	keyFile := fs.String("recovery-key-file", "", "the file `PATH` holding the recovery key of an encrypted backup")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -341,7 +368,18 @@ the command prints where. Close the app on this database first.`)
 	if r.env.Restore == nil {
 		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms cannot restore databases."), nil)
 	}
-	res, err := r.env.Restore(path, src, *force)
+	recoveryKey := func() (string, error) {
+		if *keyFile != "" {
+			b, err := os.ReadFile(*keyFile)
+			if err != nil {
+				return "", app.FieldErrorf("recovery_key", "Cannot read the recovery key file %s: %v.", *keyFile, err)
+			}
+			return string(b), nil
+		}
+		return r.readSecret("Recovery key (AGE-SECRET-KEY-1…)", app.FieldErrorf("recovery_key",
+			"%s is encrypted: type its recovery key when asked, pass it as the first line of standard input, or use --recovery-key-file.", src))
+	}
+	res, err := r.env.Restore(path, src, *force, recoveryKey)
 	if err != nil {
 		return r.fail(err, nil)
 	}

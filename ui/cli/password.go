@@ -48,6 +48,26 @@ func (r *runner) readPassword(prompt string, confirm bool) (string, error) {
 	return pw, nil
 }
 
+// readSecret reads a secret other than a password (a recovery key) as
+// readPassword does, once; none is the error when nothing is given.
+func (r *runner) readSecret(prompt string, none error) (string, error) {
+	f, tty := r.env.Stdin.(*os.File)
+	if tty {
+		tty = isTerminal(f)
+	}
+	var s string
+	var err error
+	if tty {
+		s, err = r.promptHidden(f, prompt+": ")
+	} else {
+		s, err = r.readLine()
+	}
+	if err != nil || strings.TrimSpace(s) == "" {
+		return "", none
+	}
+	return s, nil
+}
+
 func noPassword() error {
 	return app.FieldErrorf("password", "No password given: type it when asked, or pass it as the first line of standard input.")
 }
