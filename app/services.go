@@ -16,4 +16,5 @@ type Services struct {
 	Printing     PrintingService
 	Sync         SyncService
 	Drafts       DraftService
+	Updates      UpdateService
 }

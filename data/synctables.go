@@ -155,6 +155,7 @@ var localTables = map[string]string{
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
+	"update_settings":    "where this desk looks for new releases; each desk updates itself",
 }
 
 // syncedByName finds the synced tables by name.
