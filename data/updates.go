@@ -81,7 +81,8 @@ func (s *UpdateService) SetUpdateLocation(ctx context.Context, location string) 
 			return err
 		}
 		if err := update.Location(location).Check(); err != nil {
-			return app.FieldErrorf("location", "%s", err.Error())
+			msg := err.Error()
+			return app.FieldErrorf("location", "%s%s.", strings.ToUpper(msg[:1]), msg[1:])
 		}
 		if len(location) > 1000 || strings.ContainsAny(location, "\r\n\x00") {
 			return app.FieldErrorf("location", "The release location is one line of at most 1000 characters.")

@@ -213,17 +213,17 @@ type Location string
 func (l Location) Check() error {
 	s := strings.TrimSpace(string(l))
 	if s == "" {
-		return errors.New("Give a web address (https://…) or a folder.")
+		return errors.New("give a web address (https://…) or a folder")
 	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return errors.New("A web address starts with https:// and names a server.")
+			return errors.New("a web address starts with https:// and names a server")
 		}
 		return nil
 	}
 	if !filepath.IsAbs(s) {
-		return errors.New("Give the folder's full path (e.g. \\\\server\\share\\hms or /mnt/releases).")
+		return errors.New(`give the folder's full path (e.g. \\server\share\hms or /mnt/releases)`)
 	}
 	return nil
 }

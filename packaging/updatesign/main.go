@@ -99,7 +99,7 @@ func manifest(args []string) error {
 		return err
 	}
 	if *keyFile == "" || *version == "" || *out == "" || fs.NArg() == 0 {
-		return errors.New("usage: updatesign manifest -key FILE -version X.Y.Z [-notes FILE] -out FILE FILE:OS/ARCH...")
+		return errors.New("usage: updatesign manifest -key FILE -version X.Y.Z [-notes FILE] -out FILE FILE:OS/ARCH [FILE:OS/ARCH]")
 	}
 	priv, err := readKey(*keyFile)
 	if err != nil {
