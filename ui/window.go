@@ -51,6 +51,7 @@ type mainScreen struct {
 	settingsTabs *container.AppTabs
 	syncView     *syncScreen
 	conflicts    *conflictsScreen
+	updates      *updatesScreen // Settings → Updates
 
 	content fyne.CanvasObject
 }
@@ -136,6 +137,7 @@ func (s *mainScreen) showArea(a app.Area) {
 		if s.u.svc.Sync != nil {
 			view = s.syncTabs()
 		}
+		view = s.withUpdatesTab(view)
 	case app.AreaAudit:
 		s.audit = newAuditScreen(s.u)
 		view = s.audit.content
@@ -185,7 +187,7 @@ func (s *mainScreen) dropScreens() {
 	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
 	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
 	s.dashboard = nil
-	s.settingsTabs, s.syncView, s.conflicts = nil, nil, nil
+	s.settingsTabs, s.syncView, s.conflicts, s.updates = nil, nil, nil, nil
 }
 
 func areaIcon(a app.Area) fyne.Resource {
