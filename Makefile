@@ -8,6 +8,7 @@
 #   make bench     benchmarks on the scaled demo database
 #   make soak      the seeded sync simulation over many seeds (needs HMS_TEST_PG)
 #   make package   a Linux package with `fyne package`
+#   make deb       the Debian package dist/hms_VERSION_amd64.deb, checked
 #
 # The SQLite driver is built with FTS5: every go command here passes
 # -tags sqlite_fts5. A C compiler is needed (cgo).
@@ -29,7 +30,12 @@ export HMS_BENCH_PATIENTS ?= 1000000
 # Debian/Ubuntu packages Fyne needs to build (cgo, OpenGL, X11 headers).
 APT_PACKAGES  := gcc pkg-config libgl1-mesa-dev xorg-dev
 
-.PHONY: all deps build run demo test test-deps vet lint bench soak package clean
+.PHONY: all deps build run demo test test-deps vet lint bench soak package deb deb-check clean
+
+# Release builds go to dist/: stripped, with the
+# version stamped in.
+DIST          := dist
+RELEASE_LDFLAGS = -s -w -X main.version=$(VERSION)
 
 all: build
 
@@ -142,7 +148,19 @@ package: deps
 	$(FYNE) package --target linux --tags $(TAGS) --release --icon assets/icon.png; \
 		status=$$?; mv .FyneApp.toml.keep FyneApp.toml; exit $$status
 
+## deb: the Debian package $(DIST)/hms_$(VERSION)_amd64.deb (packaging/linux),
+## then its checks (lintian, Depends, dpkg-deb -x, hms version).
+deb: deps
+	$(GO) build -tags $(TAGS) -ldflags "$(RELEASE_LDFLAGS)" -o $(DIST)/linux/hms .
+	packaging/linux/mkdeb.sh "$(VERSION)" $(DIST)/linux/hms $(DIST)
+	$(MAKE) --no-print-directory deb-check
+
+## deb-check: the checks of the Debian package already built in $(DIST).
+deb-check:
+	packaging/linux/checkdeb.sh "$$(ls -t $(DIST)/hms_*_amd64.deb | head -n1)" "$(VERSION)"
+
 ## clean: remove what the build made (not the demo database).
 clean:
 	rm -f $(BIN) $(BIN).exe HMS.tar.xz .FyneApp.toml.keep
+	rm -rf $(DIST)
 	$(GO) clean -testcache

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/exec"
 	"os/signal"
 	"os/user"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 
 	"hms/app"
 	"hms/app/escpos"
+	"hms/app/update"
 	"hms/assets"
 	"hms/data"
 	"hms/data/sync"
@@ -40,6 +42,11 @@ const appID = "org.hmsdesktop.hms"
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
 var version = "dev"
+
+// updateKey is the release key's public half (base64), built in at release
+// time: -ldflags "-X main.updateKey=…" (make release). Without it the
+// desk's update checks are off and Settings → Updates says so.
+var updateKey = ""
 
 // dataOptions are the options every database is opened with; tests make the
 // password hashing cheap here.
@@ -185,7 +192,44 @@ func openDB(path string) (app.Services, io.Closer, error) {
 func services(db *data.DB) app.Services {
 	svc := db.Services()
 	svc.Sync = sync.New(db, sync.Options{AppVersion: buildVersion()}) // the version the desk tells the server
+	svc.Updates = updateService(db)
 	return svc
+}
+
+// updateService checks the desk's release location with the release key
+// built into this program, and opens what it downloads with the system.
+func updateService(db *data.DB) *data.UpdateService {
+	key, err := update.ParsePublicKey(updateKey)
+	if err != nil {
+		log.Printf("hms: %v: update checks are off", err)
+		key = nil
+	}
+	return db.UpdateService(data.UpdateOptions{
+		Client: &update.Client{Key: key, Current: buildVersion(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH},
+		Start:  openWithSystem,
+	})
+}
+
+// openWithSystem opens path as a double-click would: an installer runs
+// (asking Windows for an administrator's consent), a folder opens in the
+// file manager. It does not wait.
+func openWithSystem(ctx context.Context, path string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		// start goes through the shell, which asks for elevation where
+		// CreateProcess would refuse an installer that needs it.
+		cmd = exec.Command("cmd", "/c", "start", "", path)
+	case "darwin":
+		cmd = exec.Command("open", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }() // the opened program outlives this call
+	return nil
 }
 
 // startSync keeps the desk in sync in the background (app.SyncService's

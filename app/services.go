@@ -17,4 +17,5 @@ type Services struct {
 	Sync         SyncService
 	Drafts       DraftService
 	Backups      BackupService
+	Updates      UpdateService
 }

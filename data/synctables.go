@@ -157,6 +157,7 @@ var localTables = map[string]string{
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",
+	"update_settings":    "where this desk looks for new releases; each desk updates itself",
 }
 
 // syncedByName finds the synced tables by name.

@@ -56,6 +56,7 @@ type mainScreen struct {
 	syncView     *syncScreen
 	conflicts    *conflictsScreen
 	backups      *backupsScreen // the Backups tab, for administrators
+	updates      *updatesScreen // Settings → Updates
 
 	content fyne.CanvasObject
 }
@@ -144,6 +145,7 @@ func (s *mainScreen) showArea(a app.Area) {
 		if s.u.svc.Sync != nil || s.u.canManageBackups() {
 			view = s.syncTabs()
 		}
+		view = s.withUpdatesTab(view)
 	case app.AreaAudit:
 		s.audit = newAuditScreen(s.u)
 		view = s.audit.content
@@ -193,7 +195,7 @@ func (s *mainScreen) dropScreens() {
 	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
 	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
 	s.dashboard = nil
-	s.settingsTabs, s.syncView, s.conflicts, s.backups = nil, nil, nil, nil
+	s.settingsTabs, s.syncView, s.conflicts, s.backups, s.updates = nil, nil, nil, nil, nil
 }
 
 func areaIcon(a app.Area) fyne.Resource {
