@@ -105,6 +105,7 @@ var syncedTables = []SyncedTable{
 	{Name: "problems"},
 	{Name: "vitals"},
 	{Name: "notes", Append: true},
+	{Name: "diagnoses"},
 	{Name: "prescriptions", Append: true, Number: "number"},
 	{Name: "prescription_items", Append: true},
 	{Name: "prescription_status_events", Append: true},
@@ -155,6 +156,8 @@ var localTables = map[string]string{
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
+	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",
+	"diagnosis_code_fts": "search index, derived from diagnosis_codes",
 }
 
 // syncedByName finds the synced tables by name.
