@@ -63,8 +63,8 @@ func (s AssignmentStatus) Valid() bool {
 
 // HistoryKinds lists the kinds of timeline entries, for a filter's choices.
 var HistoryKinds = []HistoryKind{HistoryRegistration, HistoryUpdate, HistoryArchive, HistoryAllergy, HistoryProblem,
-	HistoryVitals, HistoryNote, HistoryPrescription, HistoryAttachment, HistoryAssignment, HistoryAppointment,
-	HistoryInvoice, HistoryPayment}
+	HistoryVitals, HistoryNote, HistoryDiagnosis, HistoryPrescription, HistoryAttachment, HistoryAssignment,
+	HistoryAppointment, HistoryInvoice, HistoryPayment}
 
 func checkPatient(id string) error {
 	if strings.TrimSpace(id) == "" {

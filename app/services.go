@@ -13,6 +13,7 @@ type Services struct {
 	Billing      BillingService
 	Dashboard    DashboardService
 	Drugs        DrugService
+	Diagnoses    DiagnosisService
 	Printing     PrintingService
 	Sync         SyncService
 	Drafts       DraftService

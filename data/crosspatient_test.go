@@ -36,12 +36,13 @@ type otherPatient struct {
 	attachmentID                           string
 	allergy, problem, note, rx, assignment string
 	rxNumber                               string
+	diagnosis                              string
 }
 
 // markers are the identifiers that must not appear in what A gets back.
 func (b *otherPatient) markers() []string {
 	return []string{b.patientID, b.userID, b.mrn, b.invoiceID, b.invoiceNumber, b.paymentID, b.receiptNumber,
-		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber}
+		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber, b.diagnosis}
 }
 
 // ids are every identifier of B's records a probe tries where a method
@@ -145,6 +146,9 @@ var crossPatient = map[string]probe{
 	},
 	"ClinicalService.FindVitals": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindVitals", func(id string) (any, error) { return c.svc.Clinical.FindVitals(ctx, id, 10) })
+	},
+	"DiagnosisService.FindDiagnoses": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindDiagnoses", func(id string) (any, error) { return c.svc.Diagnoses.FindDiagnoses(ctx, id) })
 	},
 	"ClinicalService.FindNotes": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindNotes", func(id string) (any, error) { return c.svc.Clinical.FindNotes(ctx, id) })
@@ -316,6 +320,12 @@ func giveOtherPatientRecords(t *testing.T, c *clinic) *otherPatient {
 		t.Fatal(err)
 	}
 	b.allergy, b.problem, b.note, b.rx, b.assignment = r.allergy, r.problem, r.note, r.prescription, r.assignment
+	dx, err := c.svc.Diagnoses.AddDiagnosis(c.ctx(app.RoleDoctor), app.DiagnosisCreate{PatientID: b.patientID,
+		NoteID: r.note, Code: "J45.909", Text: "night cough"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.diagnosis = dx.ID
 	rx, err := c.svc.Clinical.PrescriptionPDF(c.ctx(app.RoleDoctor), r.prescription)
 	if err != nil || len(rx) == 0 {
 		t.Fatal(err)

@@ -145,6 +145,10 @@ func Open(path string, opt Options) (*DB, error) {
 		db.w.Close()
 		return nil, err
 	}
+	if err := db.seedCodes(); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open database: the starter code list: %w", err)
+	}
 	if db.r, err = sql.Open(driverName, dsn(path, true)); err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -210,6 +214,7 @@ func (db *DB) Services() app.Services {
 		Dashboard:    &DashboardService{db: db},
 		Drafts:       &DraftService{db: db},
 		Drugs:        &DrugService{db: db},
+		Diagnoses:    &DiagnosisService{db: db},
 		Printing:     &PrintingService{db: db},
 		Backups:      &BackupService{db: db},
 		// Sync is the sync engine's (package data/sync, with this

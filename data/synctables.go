@@ -105,6 +105,7 @@ var syncedTables = []SyncedTable{
 	{Name: "problems"},
 	{Name: "vitals"},
 	{Name: "notes", Append: true},
+	{Name: "diagnoses"},
 	{Name: "prescriptions", Append: true, Number: "number"},
 	{Name: "prescription_items", Append: true},
 	{Name: "prescription_status_events", Append: true},
@@ -158,6 +159,8 @@ var localTables = map[string]string{
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",
 	"update_settings":    "where this desk looks for new releases; each desk updates itself",
+	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",
+	"diagnosis_code_fts": "search index, derived from diagnosis_codes",
 }
 
 // syncedByName finds the synced tables by name.

@@ -82,6 +82,7 @@ type chartScreen struct {
 	summary     *summaryTab
 	history     *historyTab
 	notes       *notesTab
+	diagnoses   *diagnosesTab
 	vitals      *vitalsTab
 	rx          *rxTab
 	attachments *attachmentsTab
@@ -162,6 +163,7 @@ func (c *chartScreen) buildUI() {
 		c.summary = newSummaryTab(&c.chartBase, true)
 		c.history = newHistoryTab(&c.chartBase)
 		c.notes = newNotesTab(&c.chartBase)
+		c.diagnoses = newDiagnosesTab(&c.chartBase)
 		c.vitals = newVitalsTab(&c.chartBase)
 		c.rx = newRxTab(&c.chartBase)
 		c.attachments = newAttachmentsTab(&c.chartBase)
@@ -169,6 +171,7 @@ func (c *chartScreen) buildUI() {
 		add("Summary", theme.HomeIcon(), c.summary)
 		add("History", theme.HistoryIcon(), c.history)
 		add("Notes", theme.DocumentIcon(), c.notes)
+		add("Diagnoses", theme.ListIcon(), c.diagnoses)
 		add("Vitals", theme.InfoIcon(), c.vitals)
 		add("Prescriptions", theme.ListIcon(), c.rx)
 		add("Reports", theme.FileIcon(), c.attachments)

@@ -59,7 +59,7 @@ func TestChart(t *testing.T) {
 				t.Errorf("summary does not show %q", want)
 			}
 		}
-		want := []string{"Summary", "History", "Notes", "Vitals", "Prescriptions", "Reports", "Changes"}
+		want := []string{"Summary", "History", "Notes", "Diagnoses", "Vitals", "Prescriptions", "Reports", "Changes"}
 		if got := tabTitles(c.tabs); strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("tabs = %v", got)
 		}

@@ -172,6 +172,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdSync(args)
 	case "drugs":
 		return r.cmdDrugs(args)
+	case "codes", "diagnoses":
+		return r.cmdCodes(args)
 	case "print":
 		return r.cmdPrint(args)
 	case "version":

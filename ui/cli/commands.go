@@ -445,6 +445,8 @@ var commandList = [][2]string{
 	{"drugs search", "find substances, brands and classes in the drug catalogue"},
 	{"drugs check", "check drugs against allergies and each other (exit status 3 when it warns)"},
 	{"drugs import", "add the clinic's own products and brands to the drug catalogue, all rows or none"},
+	{"codes search", "find diagnosis codes by code or words of their titles"},
+	{"codes import", "replace a diagnosis code list with a CMS order file or a code,description CSV, all lines or none"},
 	{"print", "print a receipt or an invoice on this desk's printer, or save it as PDF"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
@@ -459,7 +461,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "audit-key", "import", "export", "server", "sync", "drugs", "print", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "audit-key", "import", "export", "server", "sync", "drugs", "codes", "diagnoses", "print", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])

@@ -27,9 +27,10 @@ type fakeClinic struct {
 	backupErr error
 	closeErr  error
 
-	billing  app.BillingService  // hms print's documents; nil when unused
-	patients app.PatientService  // hms print label's records; nil when unused
-	printing app.PrintingService // the desk's printers
+	billing  app.BillingService   // hms print's documents; nil when unused
+	patients app.PatientService   // hms print label's records; nil when unused
+	printing app.PrintingService  // the desk's printers
+	codes    app.DiagnosisService // hms codes; nil when unused
 }
 
 func newFakeClinic() *fakeClinic {
@@ -41,7 +42,7 @@ func newFakeClinic() *fakeClinic {
 
 func (c *fakeClinic) services() app.Services {
 	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c},
-		Billing: c.billing, Printing: c.printing, Patients: c.patients}
+		Billing: c.billing, Printing: c.printing, Patients: c.patients, Diagnoses: c.codes}
 }
 
 func (c *fakeClinic) Close() error {

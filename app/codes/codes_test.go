@@ -1,0 +1,150 @@
+package codes_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"hms/app"
+	"hms/app/codes"
+)
+
+// TestStarter: the shipped list is sound — a few hundred codes, each in
+// ICD-10-CM's shape with its dot, with a title, none twice, in no
+// particular order but each findable by its own key.
+func TestStarter(t *testing.T) {
+	list := codes.Starter()
+	if len(list) < 250 {
+		t.Fatalf("the starter list has %d codes, want a few hundred", len(list))
+	}
+	seen := map[string]bool{}
+	for _, c := range list {
+		if c.System != app.CodeSystemICD10CM {
+			t.Errorf("%s: system %q", c.Code, c.System)
+		}
+		if msg := codes.CheckCode(c.Code); msg != "" {
+			t.Errorf("%s: %s", c.Code, msg)
+		}
+		if msg := codes.CheckTitle(c.Title); msg != "" {
+			t.Errorf("%s: %s", c.Code, msg)
+		}
+		if len(c.Code) > 3 && c.Code[3] != '.' {
+			t.Errorf("%s: an ICD-10-CM code longer than its category has a dot after the third character", c.Code)
+		}
+		if got := codes.Dotted(strings.ToUpper(codes.Key(c.Code))); got != c.Code {
+			t.Errorf("%s: the order file's form %s writes as %s", c.Code, strings.ToUpper(codes.Key(c.Code)), got)
+		}
+		if seen[c.Code] {
+			t.Errorf("%s is listed twice", c.Code)
+		}
+		seen[c.Code] = true
+	}
+	for _, want := range []string{"I10", "E11.9", "J45.909", "J06.9", "N39.0", "M54.50", "Z00.00"} {
+		if !seen[want] {
+			t.Errorf("the starter list lacks %s", want)
+		}
+	}
+}
+
+// orderLine writes one line of the CMS order file's layout.
+func orderLine(order int, code string, valid bool, short, long string) string {
+	flag := "0"
+	if valid {
+		flag = "1"
+	}
+	return fmt.Sprintf("%05d %-7s %s %-60s %s", order, code, flag, short, long)
+}
+
+func TestParseOrderFile(t *testing.T) {
+	file := strings.Join([]string{
+		orderLine(1, "A00", false, "Cholera", "Cholera"),
+		orderLine(2, "A000", true, "Cholera due to Vibrio cholerae 01, biovar cholerae", "Cholera due to Vibrio cholerae 01, biovar cholerae"),
+		orderLine(3, "I10", true, "Essential (primary) hypertension", "Essential (primary) hypertension"),
+		orderLine(4, "J45909", true, "Unspecified asthma, uncomplicated", "Unspecified asthma, uncomplicated"),
+		"",
+	}, "\r\n")
+	rows, bad, err := codes.Parse(strings.NewReader(file))
+	if err != nil || len(bad) > 0 {
+		t.Fatal(err, bad)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%d %s %s", r.Line, r.Code, r.Title))
+	}
+	want := []string{"2 A00.0 Cholera due to Vibrio cholerae 01, biovar cholerae", "3 I10 Essential (primary) hypertension",
+		"4 J45.909 Unspecified asthma, uncomplicated"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+
+	t.Run("BadLines", func(t *testing.T) {
+		file := strings.Join([]string{
+			orderLine(1, "I10", true, "Essential (primary) hypertension", "Essential (primary) hypertension"),
+			"00002 I11 1 too short",
+			orderLine(3, "I10", true, "Essential (primary) hypertension", "Essential (primary) hypertension"),
+			orderLine(4, "E119", true, "Type 2 diabetes", ""),
+			strings.Replace(orderLine(5, "E109", true, "Type 1 diabetes", "Type 1 diabetes mellitus without complications"), " 1 ", " 7 ", 1),
+		}, "\n")
+		_, bad, err := codes.Parse(strings.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		for _, b := range bad {
+			lines = append(lines, b.Line)
+		}
+		if fmt.Sprint(lines) != "[2 3 4 5]" {
+			t.Errorf("bad lines %v (%v), want [2 3 4 5]", lines, bad)
+		}
+	})
+}
+
+func TestParseCSV(t *testing.T) {
+	file := "\ufeffcode,description\nU07.1,COVID-19\nJ45.9,\"Asthma, unspecified\"\nG30.0†,Alzheimer-Krankheit mit frühem Beginn\n"
+	rows, bad, err := codes.Parse(strings.NewReader(file))
+	if err != nil || len(bad) > 0 {
+		t.Fatal(err, bad)
+	}
+	if len(rows) != 3 || rows[0].Line != 2 || rows[1].Code != "J45.9" || rows[1].Title != "Asthma, unspecified" ||
+		rows[2].Title != "Alzheimer-Krankheit mit frühem Beginn" || rows[2].Line != 4 {
+		t.Errorf("rows %+v", rows)
+	}
+
+	t.Run("BadLines", func(t *testing.T) {
+		file := "code,description\nI10,Hypertension\nI11\n,No code\nI10,Again\nI 12,Space\nI13,\"unclosed\n"
+		_, bad, err := codes.Parse(strings.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		for _, b := range bad {
+			lines = append(lines, b.Line)
+		}
+		if fmt.Sprint(lines) != "[3 4 5 6 7]" {
+			t.Errorf("bad lines %v (%+v), want [3 4 5 6 7]", lines, bad)
+		}
+	})
+	t.Run("Empty", func(t *testing.T) {
+		if _, _, err := codes.Parse(strings.NewReader("code,description\n")); !errors.Is(err, codes.ErrEmpty) {
+			t.Errorf("err %v, want ErrEmpty", err)
+		}
+	})
+}
+
+func TestQuery(t *testing.T) {
+	for typed, want := range map[string]string{
+		"J45.9":          `"j459"*`,
+		"j45":            `"j45"*`,
+		"Asthma":         `"asthma"*`,
+		"  astH unspec ": `"asth"* "unspec"*`,
+		"Ménière":        `"meniere"*`,
+		"E11 hyperglyc":  `"e11"* "hyperglyc"*`,
+		`"; drop`:        `"drop"*`,
+		"":               ``,
+	} {
+		if got := codes.Query(typed); got != want {
+			t.Errorf("Query(%q) = %s, want %s", typed, got, want)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// diagnosesTab lists the patient's diagnoses, newest first, removed ones
+// struck through with their reason; doctors add one (a code from the
+// desk's list, free text, or both; in one of the patient's notes or not)
+// and remove one recorded in error.
+type diagnosesTab struct {
+	b    *chartBase
+	list *fyne.Container
+	add  *widget.Button // doctors
+
+	diagnoses []*app.Diagnosis
+	remove    map[string]*widget.Button // "Remove…" by diagnosis id
+	form      *diagnosisForm            // the open form
+	prompt    *promptForm               // the open removal
+
+	content fyne.CanvasObject
+}
+
+func newDiagnosesTab(b *chartBase) *diagnosesTab {
+	t := &diagnosesTab{b: b, remove: map[string]*widget.Button{}}
+	t.list = container.NewVBox()
+	if b.can(app.PermWriteClinical) {
+		t.add = widget.NewButtonWithIcon("Add diagnosis", theme.ContentAddIcon(), func() { t.form = showDiagnosisForm(t) })
+	}
+	t.content = listTabContent(t.add, t.list)
+	return t
+}
+
+func (t *diagnosesTab) view() fyne.CanvasObject { return t.content }
+
+func (t *diagnosesTab) load() {
+	b := t.b
+	callThen(b.u, func(ctx context.Context) ([]*app.Diagnosis, error) {
+		return b.u.svc.Diagnoses.FindDiagnoses(ctx, b.id)
+	}, t.show)
+}
+
+func (t *diagnosesTab) show(ds []*app.Diagnosis) {
+	t.diagnoses = ds
+	t.remove = map[string]*widget.Button{}
+	var rows []fyne.CanvasObject
+	for _, d := range ds {
+		rows = append(rows, t.row(d))
+	}
+	if len(rows) == 0 {
+		rows = []fyne.CanvasObject{mutedLabel("No diagnoses recorded.")}
+	}
+	t.list.Objects = rows
+	t.list.Refresh()
+}
+
+func (t *diagnosesTab) row(d *app.Diagnosis) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(d.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: d.RemovedAt.IsZero()})
+	title.Wrapping = fyne.TextWrapWord
+	meta := formatTime(t.b.u, d.RecordedAt) + " · " + d.RecordedBy
+	if d.System != "" && d.System != app.CodeSystemICD10CM {
+		meta += " · " + d.System
+	}
+	if d.NoteID != "" {
+		meta += " · in a note"
+	}
+	if d.Code == "" {
+		meta += " · not coded"
+	}
+	box := container.NewVBox(title, mutedLabel(meta))
+	if !d.RemovedAt.IsZero() {
+		title.Importance = widget.LowImportance
+		box.Add(mutedLabel("Removed " + formatTime(t.b.u, d.RemovedAt) + ": " + d.RemovedReason))
+	} else if t.add != nil {
+		btn := widget.NewButton("Remove…", func() { t.onRemove(d) })
+		t.remove[d.ID] = btn
+		box.Add(container.NewHBox(btn))
+	}
+	box.Add(widget.NewSeparator())
+	return box
+}
+
+func (t *diagnosesTab) onRemove(d *app.Diagnosis) {
+	b := t.b
+	t.prompt = showPrompt(b.u, promptSpec{
+		title: "Remove diagnosis " + d.Code,
+		note:  "The diagnosis stays in the history with the reason. Why is it removed?",
+		label: "Reason", field: "reason", ok: "Remove", danger: true,
+		placeholder: "e.g. entered in error, ruled out",
+		check: func(s string) error {
+			_, err := app.ValidateReason(s, "removing the diagnosis")
+			return err
+		},
+		submit: func(reason string) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := b.u.svc.Diagnoses.RemoveDiagnosis(ctx, d.ID, reason)
+				return err
+			}
+		},
+		done: func() {
+			t.prompt = nil
+			t.load()
+		},
+	})
+}
+
+// diagnosisForm records a diagnosis: the search finds codes as the doctor
+// types, a tap chooses one; free text goes beside it or alone.
+type diagnosisForm struct {
+	t *diagnosesTab
+
+	search  *widget.Entry
+	results *widget.List
+	chosen  *widget.Label
+	text    *widget.Entry
+	note    *widget.Select // the patient's clinical notes, newest first
+	save    *widget.Button
+	cancel  *widget.Button
+	errs    fieldErrors
+	dialog  dialog.Dialog
+
+	found   []*app.DiagnosisCode
+	code    *app.DiagnosisCode
+	notes   []*app.Note
+	pending int // the search in flight, so that an older answer does not overwrite a newer one
+}
+
+const noNote = "Not in a note"
+
+func showDiagnosisForm(t *diagnosesTab) *diagnosisForm {
+	f := &diagnosisForm{t: t, errs: fieldErrors{}}
+	f.search = entry("Code or words, e.g. J45 or asthma")
+	f.search.OnChanged = f.onSearch
+	f.results = widget.NewList(func() int { return len(f.found) },
+		func() fyne.CanvasObject { return widget.NewLabel("J45.909  Unspecified asthma, uncomplicated") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(f.found[i].Code + "  " + f.found[i].Title)
+		})
+	f.results.OnSelected = func(i widget.ListItemID) {
+		if i < len(f.found) {
+			f.choose(f.found[i])
+		}
+	}
+	f.chosen = widget.NewLabelWithStyle("No code chosen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.chosen.Wrapping = fyne.TextWrapWord
+	f.text = widget.NewMultiLineEntry()
+	f.text.SetPlaceHolder("Free text: details, or the diagnosis when no code fits")
+	f.text.Wrapping = fyne.TextWrapWord
+	f.text.SetMinRowsVisible(2)
+	f.note = widget.NewSelect([]string{noNote}, nil)
+	f.note.SetSelected(noNote)
+	f.save = widget.NewButton("Save diagnosis", f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	results := container.NewGridWrap(fyne.NewSize(600, 220), f.results)
+	form := widget.NewForm(
+		widget.NewFormItem("Search", f.search),
+		widget.NewFormItem("", results),
+		widget.NewFormItem("Code", f.errs.add("code", f.chosen)),
+		widget.NewFormItem("Description", f.errs.add("text", f.text)),
+		widget.NewFormItem("Note", f.errs.add("note", f.note)),
+	)
+	content := container.NewVBox(form, general, buttonsRow(f.cancel, f.save))
+	f.dialog = showFormDialog(t.b.u, "Add diagnosis", 680, content)
+	t.b.u.win.Canvas().Focus(f.search)
+	f.loadNotes()
+	return f
+}
+
+func (f *diagnosisForm) loadNotes() {
+	b := f.t.b
+	callThen(b.u, func(ctx context.Context) ([]*app.Note, error) {
+		return b.u.svc.Clinical.FindNotes(ctx, b.id)
+	}, func(ns []*app.Note) {
+		f.notes = nil
+		opts := []string{noNote}
+		for _, n := range ns {
+			if n.Kind != app.NoteClinical || n.AddendumTo != "" {
+				continue
+			}
+			f.notes = append(f.notes, n)
+			opts = append(opts, f.noteLabel(n))
+		}
+		f.note.SetOptions(opts)
+	})
+}
+
+func (f *diagnosisForm) noteLabel(n *app.Note) string {
+	body := strings.ReplaceAll(noteBody(n), "\n", " ")
+	if r := []rune(body); len(r) > 50 {
+		body = string(r[:49]) + "…"
+	}
+	return formatTime(f.t.b.u, n.CreatedAt) + " · " + body
+}
+
+func (f *diagnosisForm) onSearch(q string) {
+	b := f.t.b
+	f.pending++
+	mine := f.pending
+	if strings.TrimSpace(q) == "" {
+		f.found = nil
+		f.results.Refresh()
+		return
+	}
+	background(b.u, func(ctx context.Context) ([]*app.DiagnosisCode, error) {
+		return b.u.svc.Diagnoses.SearchCodes(ctx, q, 50)
+	}, func(found []*app.DiagnosisCode, err error) {
+		if mine != f.pending {
+			return
+		}
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.found = found
+		f.results.UnselectAll()
+		f.results.Refresh()
+	})
+}
+
+func (f *diagnosisForm) choose(c *app.DiagnosisCode) {
+	f.code = c
+	f.chosen.SetText(c.Code + " " + c.Title)
+	f.errs.clear()
+}
+
+func (f *diagnosisForm) onSave() {
+	f.errs.clear()
+	b := f.t.b
+	c := app.DiagnosisCreate{PatientID: b.id, Text: f.text.Text}
+	if f.code != nil {
+		c.System, c.Code = f.code.System, f.code.Code
+	}
+	for _, n := range f.notes {
+		if f.note.Selected == f.noteLabel(n) {
+			c.NoteID = n.ID
+		}
+	}
+	if err := c.Validate(); err != nil {
+		f.errs.show(err, b.u.win)
+		return
+	}
+	f.save.Disable()
+	background(b.u, func(ctx context.Context) (*app.Diagnosis, error) {
+		return b.u.svc.Diagnoses.AddDiagnosis(ctx, c)
+	}, func(_ *app.Diagnosis, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.errs.show(err, b.u.win)
+			return
+		}
+		f.dialog.Hide()
+		f.t.form = nil
+		f.t.load()
+	})
+}
