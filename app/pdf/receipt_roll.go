@@ -2,9 +2,6 @@ package pdf
 
 import (
 	"fmt"
-	"time"
-
-	"codeberg.org/go-pdf/fpdf"
 
 	"hms/app"
 )
@@ -31,128 +28,96 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	if width != Roll80mm && width != Roll58mm {
 		return nil, fmt.Errorf("pdf: receipt: no %g mm roll layout", width)
 	}
-	font := regularFontFor(receiptText(r)...)
-	// The page is as long as the receipt: measure on a long page, then
-	// render again on a page of that length.
-	// Laying out is cheap; writing the PDF (subsetting the font) is not,
-	// so the measuring pass stops before it.
-	h, _, err := renderRoll(r, copy, width, 2000, font, false)
+	l := r.Lines(copy)
+	// Laid out once, top to bottom; the page is then cut to the length
+	// reached.
+	d, err := newSheet(width, l.Title+" "+l.Number, r.PrintedAt)
 	if err != nil {
 		return nil, err
 	}
-	_, b, err := renderRoll(r, copy, width, h+rollTop, font, true)
-	return b, err
-}
-
-func renderRoll(r *app.Receipt, copy bool, width, height float64, font []byte, write bool) (float64, []byte, error) {
-	p := &r.Payment
-	loc, err := time.LoadLocation(r.TimeZone)
-	if err != nil || r.TimeZone == "" {
-		loc = time.UTC
-	}
-	money := func(m app.Money) string { return app.Format(m, p.Currency) }
-	title := "Receipt"
-	if p.IsReversal() {
-		title = "Refund receipt"
-	}
-	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: width, Ht: height}})
-	f.SetMargins(rollMargin, rollTop, rollMargin)
-	f.SetAutoPageBreak(false, 0)
-	f.AddUTF8FontFromBytes(fontFamily, "", font)
-	f.SetTitle(title+" "+p.ReceiptNumber, true)
-	f.SetSubject(p.PatientName, true)
-	f.SetAuthor(r.Clinic.ClinicName, true)
-	f.SetCreator("HMS desktop", true)
-	f.SetProducer("HMS desktop", true)
-	f.SetCreationDate(r.PrintedAt)
-	f.SetModificationDate(r.PrintedAt)
-	f.SetCatalogSort(true)
-	d := &doc{f}
-	d.AddPage()
-	w := width - 2*rollMargin
+	d.info("Subject", l.Patient)
+	d.info("Author", l.ClinicName)
+	const pad = 1.0 // between the text and the edge of its column, as in fpdf's cells
+	left, w := rollMargin, width-2*rollMargin
+	y := rollTop
 	small, normal, big := 7.0, 8.0, 10.0
 	if width == Roll80mm {
 		small, normal, big = 8, 9, 11
 	}
-	center := func(size float64, s string) {
+	lineH := func(size float64) float64 { return size / ptPerMM * lineSpacing }
+	baseline := func(size float64) float64 { return y + lineH(size)/2 + 0.3*size/ptPerMM }
+	// para prints s wrapped, each line centred or from the left.
+	para := func(size float64, s string, centred bool) {
 		if s == "" {
 			return
 		}
-		d.font(false, size, 0)
-		d.MultiCell(w, d.lineH(), s, "", "C", false)
+		for _, line := range d.wrap(s, size, w-2*pad) {
+			x := left + pad
+			if centred {
+				x = left + (w-d.width(line, size))/2
+			}
+			d.text(x, baseline(size), size, line)
+			y += lineH(size)
+		}
 	}
+	// pair prints a label on the left and its value on the right, the
+	// value on a line of its own when both do not fit.
 	pair := func(size float64, label, value string) {
-		d.font(false, size, 0)
-		vw := d.GetStringWidth(value) + 1
-		d.CellFormat(w-vw, d.lineH(), label, "", 0, "L", false, 0, "")
-		d.CellFormat(vw, d.lineH(), value, "", 1, "R", false, 0, "")
+		if vw := d.width(value, size); d.width(label, size)+vw+4*pad <= w {
+			d.text(left+pad, baseline(size), size, label)
+			d.text(left+w-pad-vw, baseline(size), size, value)
+			y += lineH(size)
+			return
+		}
+		para(size, label, false)
+		for _, line := range d.wrap(value, size, w-2*pad) {
+			d.text(left+w-pad-d.width(line, size), baseline(size), size, line)
+			y += lineH(size)
+		}
 	}
 	rule := func() {
-		y := d.GetY() + 1
-		d.SetDrawColor(0, 0, 0)
-		d.SetLineWidth(0.2)
-		d.SetDashPattern([]float64{0.8, 0.8}, 0)
-		d.Line(rollMargin, y, width-rollMargin, y)
-		d.SetDashPattern(nil, 0)
-		d.SetY(y + 1.5)
+		y++
+		d.line(left, y, left+w, y, 0.2, 0.8, 0.8)
+		y += 1.5
 	}
-	center(big, r.Clinic.ClinicName)
-	center(small, r.Clinic.Address)
-	center(small, r.Clinic.Phone)
-	center(small, taxLine(r.Clinic.TaxID))
-	rule()
-	if copy {
-		d.font(false, big, 0)
-		d.CellFormat(w, d.lineH()+1, "COPY", "1", 1, "C", false, 0, "")
-		d.Ln(1)
+	para(big, l.ClinicName, true)
+	for _, s := range l.ClinicDetails {
+		para(small, s, true)
 	}
-	center(big, title)
-	center(normal, p.ReceiptNumber)
-	center(normal, "Date "+p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04"))
 	rule()
-	d.font(false, normal, 0)
-	d.MultiCell(w, d.lineH(), p.PatientName, "", "L", false)
-	d.font(false, small, 0)
-	d.MultiCell(w, d.lineH(), "Record no. "+p.PatientMRN, "", "L", false)
-	rule()
-	paid := "Paid now"
-	if p.IsReversal() {
-		paid = "Refunded"
+	if l.Copy {
+		h := lineH(big) + 1
+		d.box(left, y, w, h, 0.2)
+		d.text(left+(w-d.width("COPY", big))/2, y+h/2+0.3*big/ptPerMM, big, "COPY")
+		y += h + 1
 	}
-	for _, inv := range r.Invoices {
-		d.font(false, normal, 0)
-		d.MultiCell(w, d.lineH(), "Invoice "+inv.Number, "", "L", false)
-		pair(small, "Invoice total", money(inv.Total))
-		pair(small, paid, money(inv.Paid))
-		pair(small, "Balance after", money(inv.BalanceAfter))
-		if inv.Discount != 0 {
-			pair(small, invoiceDiscountLabel(inv.DiscountRate), "-"+money(inv.Discount))
+	para(big, l.Title, true)
+	para(normal, l.Number, true)
+	para(normal, l.Date, true)
+	rule()
+	para(normal, l.Patient, false)
+	para(small, l.Record, false)
+	rule()
+	for _, inv := range l.Invoices {
+		para(normal, "Invoice "+inv.Number, false)
+		pair(small, l.TotalLabel, inv.Total)
+		pair(small, l.PaidLabel, inv.Paid)
+		pair(small, l.BalanceLabel, inv.Balance)
+		if inv.Discount != nil {
+			pair(small, inv.Discount.Label, inv.Discount.Value)
 		}
 	}
 	rule()
-	label := "Amount paid"
-	if p.IsReversal() {
-		label = "Amount refunded"
-	}
-	pair(big, label, money(p.Amount))
-	pair(normal, "Method", methodLabel(p.Method))
-	if p.Method == app.PayCash && !p.IsReversal() {
-		pair(normal, "Cash tendered", money(p.Tendered))
-		pair(normal, "Change", money(p.Change))
-	}
-	if p.Reference != "" {
-		pair(normal, "Reference", p.Reference)
+	for _, a := range l.Amounts {
+		size := normal
+		if a.Emphasis {
+			size = big
+		}
+		pair(size, a.Label, a.Value)
 	}
 	rule()
-	d.font(false, small, 0)
-	if p.IsReversal() {
-		d.MultiCell(w, d.lineH(), "Refund of payment "+r.ReversalOf+". Reason: "+p.Reason, "", "L", false)
+	for i, s := range l.Notes {
+		para(small, s, i == len(l.Notes)-1)
 	}
-	d.MultiCell(w, d.lineH(), "Received by "+p.CashierName+". Thank you.", "", "C", false)
-	end := d.GetY() + 4
-	if !write {
-		return end, nil, d.Error()
-	}
-	b, err := d.bytes()
-	return end, b, err
+	return d.bytes(y + 4 + rollTop), nil
 }
