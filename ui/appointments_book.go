@@ -8,17 +8,22 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
 )
 
 // patientPicker finds a patient by name, record number or phone: a small
-// search entry and a select of what it found.
+// search entry and a select of what it found, each patient with their
+// birth date and phone so that two of the same name tell apart. Staff who
+// register patients may register a new one from it, who is then chosen.
 type patientPicker struct {
 	u        *UI
 	query    *widget.Entry
 	result   *widget.Select
+	register *widget.Button // nil for roles that do not register patients
+	form     *patientForm   // the open register form
 	patients []*app.Patient
 	seq      int
 	timer    *time.Timer
@@ -33,7 +38,43 @@ func newPatientPicker(u *UI) *patientPicker {
 	p.result = widget.NewSelect(nil, nil)
 	p.result.PlaceHolder = "Choose the patient"
 	p.content = container.NewVBox(p.query, p.result)
+	if app.Can(u.session.User.Role, app.PermRegisterPatient) {
+		p.register = widget.NewButtonWithIcon("New patient…", theme.ContentAddIcon(), p.onRegister)
+		p.register.Importance = widget.LowImportance
+		p.content = container.NewVBox(container.NewBorder(nil, nil, nil, p.register, p.query), p.result)
+	}
 	return p
+}
+
+// pickerLabel is a patient as the picker lists them: "Grace Hopper · born
+// 1906-12-09 · +1 555 0100 · P-D1-000001".
+func pickerLabel(pt *app.Patient) string {
+	parts := []string{pt.FullName()}
+	if pt.BirthDate != "" {
+		parts = append(parts, "born "+pt.BirthDate)
+	}
+	if pt.Phone != "" {
+		parts = append(parts, pt.Phone)
+	}
+	return strings.Join(append(parts, pt.MRN), " · ")
+}
+
+// onRegister opens the register form; the patient saved is chosen.
+func (p *patientPicker) onRegister() {
+	p.form = showPatientForm(p.u, nil, func(pt *app.Patient) {
+		p.form = nil
+		if pt != nil {
+			p.choose(pt)
+		}
+	})
+}
+
+// choose makes pt the only patient found and chooses them.
+func (p *patientPicker) choose(pt *app.Patient) {
+	p.seq++ // a search still running is no longer wanted
+	p.patients = []*app.Patient{pt}
+	p.result.SetOptions([]string{pickerLabel(pt)})
+	p.result.SetSelectedIndex(0)
 }
 
 // scheduleSearch searches once typing pauses for searchDebounce.
@@ -77,7 +118,7 @@ func (p *patientPicker) search() {
 		p.patients = page.Patients
 		opts := make([]string, len(p.patients))
 		for i, pt := range p.patients {
-			opts[i] = pt.FullName() + " (" + pt.MRN + ")"
+			opts[i] = pickerLabel(pt)
 		}
 		p.result.ClearSelected()
 		p.result.SetOptions(opts)
