@@ -152,10 +152,10 @@ type walkInForm struct {
 	overBox    *fyne.Container
 	body       *fyne.Container
 	save       *widget.Button
-	cancel  *widget.Button
-	errs    fieldErrors
-	dialog  dialog.Dialog
-	done    func()
+	cancel     *widget.Button
+	errs       fieldErrors
+	dialog     dialog.Dialog
+	done       func()
 }
 
 func showWalkInForm(u *UI, done func()) *walkInForm {
