@@ -37,59 +37,16 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	}
 	d.info("Subject", l.Patient)
 	d.info("Author", l.ClinicName)
-	const pad = 1.0 // between the text and the edge of its column, as in fpdf's cells
-	left, w := rollMargin, width-2*rollMargin
-	y := rollTop
-	small, normal, big := 7.0, 8.0, 10.0
-	if width == Roll80mm {
-		small, normal, big = 8, 9, 11
-	}
-	lineH := func(size float64) float64 { return size / ptPerMM * lineSpacing }
-	baseline := func(size float64) float64 { return y + lineH(size)/2 + 0.3*size/ptPerMM }
-	// para prints s wrapped, each line centred or from the left.
-	para := func(size float64, s string, centred bool) {
-		if s == "" {
-			return
-		}
-		for _, line := range d.wrap(s, size, w-2*pad) {
-			x := left + pad
-			if centred {
-				x = left + (w-d.width(line, size))/2
-			}
-			d.text(x, baseline(size), size, line)
-			y += lineH(size)
-		}
-	}
-	// pair prints a label on the left and its value on the right, the
-	// value on a line of its own when both do not fit.
-	pair := func(size float64, label, value string) {
-		if vw := d.width(value, size); d.width(label, size)+vw+4*pad <= w {
-			d.text(left+pad, baseline(size), size, label)
-			d.text(left+w-pad-vw, baseline(size), size, value)
-			y += lineH(size)
-			return
-		}
-		para(size, label, false)
-		for _, line := range d.wrap(value, size, w-2*pad) {
-			d.text(left+w-pad-d.width(line, size), baseline(size), size, line)
-			y += lineH(size)
-		}
-	}
-	rule := func() {
-		y++
-		d.line(left, y, left+w, y, 0.2, 0.8, 0.8)
-		y += 1.5
-	}
+	ro := newRoll(d, width)
+	small, normal, big := ro.sizes()
+	para, pair, rule := ro.para, ro.pair, ro.rule
 	para(big, l.ClinicName, true)
 	for _, s := range l.ClinicDetails {
 		para(small, s, true)
 	}
 	rule()
 	if l.Copy {
-		h := lineH(big) + 1
-		d.box(left, y, w, h, 0.2)
-		d.text(left+(w-d.width("COPY", big))/2, y+h/2+0.3*big/ptPerMM, big, "COPY")
-		y += h + 1
+		ro.boxed(big, "COPY")
 	}
 	para(big, l.Title, true)
 	para(normal, l.Number, true)
@@ -119,5 +76,82 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	for i, s := range l.Notes {
 		para(small, s, i == len(l.Notes)-1)
 	}
-	return d.bytes(y + 4 + rollTop), nil
+	return ro.finish(), nil
 }
+
+// roll lays a document out down a receipt roll: paragraphs, label and
+// value pairs, rules; the page ends below the last line.
+type roll struct {
+	d       *sheet
+	width   float64 // the roll's
+	left, w float64 // the printed column
+	y       float64
+}
+
+const rollPad = 1.0 // between the text and the edge of its column, as in fpdf's cells
+
+func newRoll(d *sheet, width float64) *roll {
+	return &roll{d: d, width: width, left: rollMargin, w: width - 2*rollMargin, y: rollTop}
+}
+
+// sizes are the small, normal and big font sizes of the roll, in points.
+func (ro *roll) sizes() (small, normal, big float64) {
+	if ro.width == Roll80mm {
+		return 8, 9, 11
+	}
+	return 7, 8, 10
+}
+
+func lineH(size float64) float64 { return size / ptPerMM * lineSpacing }
+
+func (ro *roll) baseline(size float64) float64 { return ro.y + lineH(size)/2 + 0.3*size/ptPerMM }
+
+// para prints s wrapped, each line centred or from the left.
+func (ro *roll) para(size float64, s string, centred bool) {
+	if s == "" {
+		return
+	}
+	for _, line := range ro.d.wrap(s, size, ro.w-2*rollPad) {
+		x := ro.left + rollPad
+		if centred {
+			x = ro.left + (ro.w-ro.d.width(line, size))/2
+		}
+		ro.d.text(x, ro.baseline(size), size, line)
+		ro.y += lineH(size)
+	}
+}
+
+// pair prints a label on the left and its value on the right, the value
+// on lines of its own when both do not fit.
+func (ro *roll) pair(size float64, label, value string) {
+	d := ro.d
+	if vw := d.width(value, size); d.width(label, size)+vw+4*rollPad <= ro.w {
+		d.text(ro.left+rollPad, ro.baseline(size), size, label)
+		d.text(ro.left+ro.w-rollPad-vw, ro.baseline(size), size, value)
+		ro.y += lineH(size)
+		return
+	}
+	ro.para(size, label, false)
+	for _, line := range d.wrap(value, size, ro.w-2*rollPad) {
+		d.text(ro.left+ro.w-rollPad-d.width(line, size), ro.baseline(size), size, line)
+		ro.y += lineH(size)
+	}
+}
+
+// rule draws a dashed line across.
+func (ro *roll) rule() {
+	ro.y++
+	ro.d.line(ro.left, ro.y, ro.left+ro.w, ro.y, 0.2, 0.8, 0.8)
+	ro.y += 1.5
+}
+
+// boxed prints s centred in a box across the roll.
+func (ro *roll) boxed(size float64, s string) {
+	h := lineH(size) + 1
+	ro.d.box(ro.left, ro.y, ro.w, h, 0.2)
+	ro.d.text(ro.left+(ro.w-ro.d.width(s, size))/2, ro.y+h/2+0.3*size/ptPerMM, size, s)
+	ro.y += h + 1
+}
+
+// finish ends the page a little below the last line.
+func (ro *roll) finish() []byte { return ro.d.bytes(ro.y + 4 + rollTop) }
