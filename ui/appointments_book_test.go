@@ -97,3 +97,51 @@ func TestAppointmentBookedSlip(t *testing.T) {
 		t.Errorf("not an 80 mm PDF: %.80q", b)
 	}
 }
+
+// TestPatientPickerRegisters: the picker lists each patient with birth
+// date and phone; from the walk-in dialog reception registers a patient
+// not found, who is then the one chosen; a doctor, who registers no
+// patients, is not offered it.
+func TestPatientPickerRegisters(t *testing.T) {
+	h := newClinicHarness(t)
+	h.serveBooking()
+	b := h.openBoard(app.RoleReception)
+	test.Tap(b.walkBtn)
+	f := b.walkIn
+	test.Type(f.picker.query, "grace")
+	h.waitFor("the patient", func() bool { return f.picker.patientID() == "p-1" })
+	if got := f.picker.result.Selected; got != "Grace Hopper · born 1956-12-09 · +30 690 0000001 · P-D1-000001" {
+		t.Errorf("picker shows %q", got)
+	}
+	h.patients.FindDuplicatesFn = func(context.Context, app.PatientCreate) ([]*app.Duplicate, error) { return nil, nil }
+	h.patients.CreatePatientFn = func(ctx context.Context, c app.PatientCreate) (*app.Patient, error) {
+		h.record("CreatePatient", ctx, c)
+		return &app.Patient{ID: "p-new", MRN: "P-D1-000123", GivenName: c.GivenName, FamilyName: c.FamilyName,
+			Sex: c.Sex, BirthDate: c.BirthDate, Phone: c.Phone}, nil
+	}
+	test.Tap(f.picker.register)
+	pf := f.picker.form
+	test.Type(pf.givenName, "Ada")
+	test.Type(pf.familyName, "Lovelace")
+	pf.sex.SetSelected("Female")
+	test.Type(pf.birthDate, "1985-12-10")
+	test.Type(pf.phone, "+30 690 1234567")
+	test.Tap(pf.save)
+	h.waitFor("the new patient chosen", func() bool { return f.picker.patientID() == "p-new" })
+	if got := f.picker.result.Selected; got != "Ada Lovelace · born 1985-12-10 · +30 690 1234567 · P-D1-000123" ||
+		h.called("CreatePatient") != 1 || f.picker.form != nil || b.walkIn != f {
+		t.Errorf("after registering: %q, %d calls", got, h.called("CreatePatient"))
+	}
+
+	// A doctor books into their own day but registers no patients.
+	d := newClinicHarness(t)
+	d.serveBooking()
+	d.appts.DoctorDayFn = func(context.Context, string, string) ([]*app.Appointment, error) { return nil, nil }
+	d.loginAs(user(app.RoleDoctor))
+	d.openArea(app.AreaAppointments)
+	v := d.u.main.appts.day
+	test.Tap(v.bookBtn)
+	if v.book.picker == nil || v.book.picker.register != nil {
+		t.Error("a doctor is offered to register a patient")
+	}
+}
