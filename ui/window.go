@@ -52,6 +52,7 @@ type mainScreen struct {
 	syncView     *syncScreen
 	conflicts    *conflictsScreen
 
+	menu    *fyne.MainMenu // the Desk menu of shortcuts; nil when the role has none
 	content fyne.CanvasObject
 }
 
@@ -110,6 +111,7 @@ func (s *mainScreen) buildUI() {
 	split := container.NewHSplit(s.nav, container.NewPadded(s.area))
 	split.Offset = 0.16
 	s.content = container.NewBorder(top, bottom, nil, nil, split)
+	s.menu = s.deskMenu()
 }
 
 // showArea replaces the right-hand side with a fresh view of area a.
