@@ -365,8 +365,11 @@ type AppointmentService interface {
 	// checks them in: a visit now when the doctor is within hours and free,
 	// else the first free slot today. ECONFLICT with Field "patient_id"
 	// when the patient already has an appointment with that doctor today
-	// (check it in instead), with Field "doctor_id" when no time is left.
-	WalkIn(ctx context.Context, patientID, doctorID, reason string) (*Appointment, error)
+	// (check it in instead), with Field "doctor_id" when no time is left
+	// within the doctor's hours, with Field "override_reason" when the
+	// doctor has no hours left today: with overrideReason given (staff
+	// only, as for Book), the visit is then taken now, outside the hours.
+	WalkIn(ctx context.Context, patientID, doctorID, reason, overrideReason string) (*Appointment, error)
 	// Reschedule moves an appointment to newStart (same doctor and length)
 	// in one step: it is cancelled, pointing to a new one booked with the
 	// same checks and errors as Book, which points back. It returns the

@@ -417,6 +417,16 @@ type MethodTotal struct {
 	Refunded Money
 }
 
+// ValidateReceiptLayout checks a layout asked for a receipt PDF: "" (the
+// desk's), LayoutA4, Layout80mm or Layout58mm.
+func ValidateReceiptLayout(layout string) error {
+	switch layout {
+	case "", LayoutA4, Layout80mm, Layout58mm:
+		return nil
+	}
+	return FieldErrorf("layout", "A receipt prints as a4, 80mm or 58mm, not %q.", layout)
+}
+
 // CashUp is one cashier's day: totals per method and the receipts in it.
 type CashUp struct {
 	CashierID   string
@@ -515,6 +525,10 @@ type BillingService interface {
 	// receipt layout is LayoutESCPOS or LayoutESCPOS58 (EINVALID on other
 	// desks); the first print stores the PDF as ReceiptPDF does.
 	ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
+	// ReceiptPDFLayout is ReceiptPDF in the layout given (LayoutA4,
+	// Layout80mm or Layout58mm) instead of the desk's; "" is the desk's.
+	// EINVALID with Field "layout" for any other layout.
+	ReceiptPDFLayout(ctx context.Context, paymentID string, reprint bool, layout string) ([]byte, error)
 	// InvoicePDF prints an invoice, a draft marked DRAFT; each print is
 	// audited (staff; a patient their own).
 	InvoicePDF(ctx context.Context, invoiceID string) ([]byte, error)

@@ -365,16 +365,17 @@ func (s *AppointmentService) Reschedule(ctx context.Context, id string, newStart
 // WalkIn implements app.AppointmentService: the patient is at the desk, so
 // the visit is booked and checked in at once. It takes a visit now when
 // the doctor is within hours and free for a slot's length, else the first
-// free slot later today; outside the doctor's hours, book with an override
-// and check in instead.
-func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, reason string) (*app.Appointment, error) {
-	reason = strings.TrimSpace(reason)
+// free slot later today; when the doctor has no hours left today, with the
+// override reason given, a visit now outside the hours.
+func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, reason, overrideReason string) (*app.Appointment, error) {
+	reason, overrideReason = strings.TrimSpace(reason), strings.TrimSpace(overrideReason)
 	var out *app.Appointment
 	err := s.db.writeFor(ctx, "appointment.walk_in", "appointments", "", patientID, func(tx *Tx) error {
 		if err := authorize(app.CanManageAppointmentsOf(tx.caller, doctorID)); err != nil {
 			return err
 		}
-		c := app.AppointmentCreate{PatientID: patientID, DoctorID: doctorID, Start: tx.now, Reason: reason}
+		c := app.AppointmentCreate{PatientID: patientID, DoctorID: doctorID, Start: tx.now, Reason: reason,
+			OverrideReason: overrideReason}
 		if err := c.Validate(); err != nil {
 			return err
 		}
@@ -436,16 +437,29 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 			slot = &c
 			break
 		}
-		if slot == nil {
+		switch hoursLeft := len(candidates) > 0; {
+		case slot != nil:
+			out = &app.Appointment{ID: newID(), PatientID: p.ID, PatientName: p.FullName(), PatientMRN: p.MRN,
+				DoctorID: d.id, DoctorName: d.name, Room: d.room, Start: slot.Start.UTC(), End: slot.End.UTC(), Reason: reason,
+				Status: app.AppointmentConfirmed, CreatedBy: tx.caller.Username, CreatedAt: tx.now, UpdatedAt: tx.now}
+			if err := tx.insertAppointment(out, "walk-in"); err != nil {
+				return err
+			}
+		case hoursLeft: // but all taken
 			return &app.Error{Code: app.ECONFLICT, Field: "doctor_id", Message: fmt.Sprintf(
 				"%s has no free time left today (hours: %s): book another day, or another doctor.",
 				d.name, app.DescribePeriods(periods, loc))}
-		}
-		out = &app.Appointment{ID: newID(), PatientID: p.ID, PatientName: p.FullName(), PatientMRN: p.MRN,
-			DoctorID: d.id, DoctorName: d.name, Room: d.room, Start: slot.Start.UTC(), End: slot.End.UTC(), Reason: reason,
-			Status: app.AppointmentConfirmed, CreatedBy: tx.caller.Username, CreatedAt: tx.now, UpdatedAt: tx.now}
-		if err := tx.insertAppointment(out, "walk-in"); err != nil {
-			return err
+		case overrideReason == "":
+			return &app.Error{Code: app.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+				"%s has no hours left today (hours: %s). To see the patient now anyway, give the reason for the exception.",
+				d.name, app.DescribePeriods(periods, loc))}
+		default:
+			// The same exception as a booking outside hours: the visit
+			// is now, for the doctor's usual visit length.
+			if out, err = tx.place(&apptBooking{patient: p, doctor: d, start: now, reason: reason, override: overrideReason,
+				note: "walk-in"}, loc); err != nil {
+				return err
+			}
 		}
 		out.CheckedInAt = tx.now
 		if err := tx.setStatus(out, app.AppointmentCheckedIn, "walk-in"); err != nil {
@@ -455,8 +469,8 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil { // at the clinic now
 			return err
 		}
-		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s",
-			d.name, formatTime(out.Start), formatTime(out.End)))
+		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s%s",
+			d.name, formatTime(out.Start), formatTime(out.End), overrideDetail(out)))
 		return nil
 	})
 	if err != nil {

@@ -627,7 +627,7 @@ func TestAppointmentPermissions(t *testing.T) {
 		nurse := a.ctx(app.RoleNurse)
 		_, err := svc.Book(nurse, app.AppointmentCreate{PatientID: a.patient2, DoctorID: a.doctor, Start: a.at(tomorrow, "09:30")})
 		denied(t, err)
-		_, err = svc.WalkIn(nurse, a.patient2, a.doctor, "")
+		_, err = svc.WalkIn(nurse, a.patient2, a.doctor, "", "")
 		denied(t, err)
 		_, err = svc.Cancel(nurse, others.ID, "x")
 		denied(t, err)
@@ -832,7 +832,7 @@ func TestWalkInAndBoard(t *testing.T) {
 	svc := a.svc.Appointments
 	desk := a.ctx(app.RoleReception)
 	// 11:00 in Athens, within hours: seen now.
-	w1, err := svc.WalkIn(desk, a.patient, a.doctor, "Sprained ankle")
+	w1, err := svc.WalkIn(desk, a.patient, a.doctor, "Sprained ankle", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -846,9 +846,9 @@ func TestWalkInAndBoard(t *testing.T) {
 	// The doctor is busy now: the next walk-in gets the next free slot,
 	// skipping one that is booked.
 	a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor, Start: a.at(today, "11:15")})
-	_, err = svc.WalkIn(desk, a.patient, a.doctor, "")
+	_, err = svc.WalkIn(desk, a.patient, a.doctor, "", "")
 	wantErr(t, err, app.ECONFLICT, "patient_id", "already has an appointment with Staff doctor today at 11:15: check it in instead")
-	w2, err := svc.WalkIn(desk, a.patient2, a.doctor, "Fever")
+	w2, err := svc.WalkIn(desk, a.patient2, a.doctor, "Fever", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -874,8 +874,32 @@ func TestWalkInAndBoard(t *testing.T) {
 	}
 	// Late in the day there is no time left.
 	a.clock.Add(7 * time.Hour) // 18:10
-	_, err = svc.WalkIn(desk, a.patient2, a.doctor2, "")
-	wantErr(t, err, app.ECONFLICT, "doctor_id", "no free time left today (hours: 08:00–12:00, 14:00–18:00)")
+	_, err = svc.WalkIn(desk, a.patient2, a.doctor2, "", "")
+	wantErr(t, err, app.ECONFLICT, "override_reason", "has no hours left today (hours: 08:00–12:00, 14:00–18:00). To see the patient now anyway")
+	// The exception, as for a booking: the walk-in is seen now, its
+	// reason on the appointment and in the audit.
+	_, err = svc.WalkIn(desk, a.patient2, a.doctor2, "", strings.Repeat("x", 501))
+	if app.ErrorField(err) != "override_reason" {
+		t.Fatalf("a reason of 501 characters: %v", err)
+	}
+	w3, err := svc.WalkIn(desk, a.patient2, a.doctor2, "Chest pain", "Acute pain, seen after hours")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w3.Status != app.AppointmentCheckedIn || !w3.Start.Equal(a.clock.Now().Truncate(time.Minute)) ||
+		w3.OverrideReason != "Acute pain, seen after hours" || w3.End.Sub(w3.Start) <= 0 {
+		t.Fatalf("after hours %+v", w3)
+	}
+	var detail string
+	if err := rawDB(t, a.db).QueryRow(`SELECT detail FROM audit_log WHERE action = 'appointment.walk_in' AND entity_id = ?`,
+		w3.ID).Scan(&detail); err != nil || !strings.Contains(detail, "outside hours: Acute pain, seen after hours") {
+		t.Errorf("audit %q, %v", detail, err)
+	}
+	// A patient cannot take a walk-in, with or without the exception.
+	_, err = svc.WalkIn(a.ctx(app.RolePatient), a.patient, a.doctor2, "", "Acute pain, seen after hours")
+	if app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("patient walk-in: %v", err)
+	}
 }
 
 func TestPatientAppointmentsPages(t *testing.T) {
@@ -1153,7 +1177,7 @@ func TestActivityOrderFollowsVisits(t *testing.T) {
 	if got := first(); got != other {
 		t.Fatalf("after the check-in %s is first, want %s", got, other)
 	}
-	if _, err := a.svc.Appointments.WalkIn(reception, top, a.doctor2, "Fever"); err != nil {
+	if _, err := a.svc.Appointments.WalkIn(reception, top, a.doctor2, "Fever", ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := first(); got != top {

@@ -23,20 +23,29 @@ import (
 // on an 80 mm or 58 mm roll (its desk_printers layout) gets the same
 // stored data laid out for the roll; the stored original stays the A4 one.
 func (s *BillingService) ReceiptPDF(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
-	return s.receipt(ctx, paymentID, reprint, false)
+	return s.receipt(ctx, paymentID, reprint, false, "")
+}
+
+// ReceiptPDFLayout implements app.BillingService: ReceiptPDF in the layout
+// asked for instead of the desk's; the stored original stays the A4 one.
+func (s *BillingService) ReceiptPDFLayout(ctx context.Context, paymentID string, reprint bool, layout string) ([]byte, error) {
+	return s.receipt(ctx, paymentID, reprint, false, layout)
 }
 
 // ReceiptESCPOS implements app.BillingService: ReceiptPDF, the desk's
 // receipt then rendered as ESC/POS.
 func (s *BillingService) ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
-	return s.receipt(ctx, paymentID, reprint, true)
+	return s.receipt(ctx, paymentID, reprint, true, "")
 }
 
-func (s *BillingService) receipt(ctx context.Context, paymentID string, reprint, raw bool) ([]byte, error) {
+func (s *BillingService) receipt(ctx context.Context, paymentID string, reprint, raw bool, layout string) ([]byte, error) {
 	pre := s.prerender(ctx, paymentID)
 	var out []byte
 	err := s.db.writeFor(ctx, "receipt.print", "payments", paymentID, "", func(tx *Tx) error {
 		if err := authorize(app.CanSeeBills(tx.caller)); err != nil {
+			return err
+		}
+		if err := app.ValidateReceiptLayout(layout); err != nil {
 			return err
 		}
 		if raw {
@@ -91,7 +100,7 @@ func (s *BillingService) receipt(ctx context.Context, paymentID string, reprint,
 			if err != nil {
 				return err
 			}
-			return tx.onRoll(r, reprint, raw, &out)
+			return tx.onRoll(r, reprint, raw, layout, &out)
 		case err != nil:
 			return err
 		}
@@ -102,27 +111,30 @@ func (s *BillingService) receipt(ctx context.Context, paymentID string, reprint,
 		if !reprint {
 			tx.Audit("receipt.open", "payments", paymentID, p.PatientID, "stored original of "+p.ReceiptNumber)
 			out = original
-			return tx.onRoll(&r, false, raw, &out)
+			return tx.onRoll(&r, false, raw, layout, &out)
 		}
 		tx.Audit("receipt.reprint", "payments", paymentID, p.PatientID, "copy of "+p.ReceiptNumber)
 		if out, err = pdf.Receipt(&r, true); err != nil {
 			return err
 		}
-		return tx.onRoll(&r, true, raw, &out)
+		return tx.onRoll(&r, true, raw, layout, &out)
 	})
 	return out, err
 }
 
 // onRoll replaces *out by receipt r laid out for this desk's receipt roll,
 // when the desk prints receipts on one; with raw, by its ESC/POS commands
-// when the desk prints receipts so.
-func (tx *Tx) onRoll(r *app.Receipt, reprint, raw bool, out *[]byte) error {
-	var layout string
-	err := tx.QueryRowContext(tx.ctx, `SELECT layout FROM desk_printers WHERE kind = ?`, string(app.DocReceipt)).Scan(&layout)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return err
+// when the desk prints receipts so. A layout asked for (want) is used
+// instead of the desk's.
+func (tx *Tx) onRoll(r *app.Receipt, reprint, raw bool, want string, out *[]byte) error {
+	layout := want
+	if layout == "" {
+		err := tx.QueryRowContext(tx.ctx, `SELECT layout FROM desk_printers WHERE kind = ?`, string(app.DocReceipt)).Scan(&layout)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
 	}
 	if cols := escposColumns[layout]; cols > 0 && raw {
 		b, err := escpos.Receipt(r, reprint, cols)
@@ -136,7 +148,7 @@ func (tx *Tx) onRoll(r *app.Receipt, reprint, raw bool, out *[]byte) error {
 	width := map[string]float64{app.Layout80mm: pdf.Roll80mm, app.Layout58mm: pdf.Roll58mm,
 		app.LayoutESCPOS: pdf.Roll80mm, app.LayoutESCPOS58: pdf.Roll58mm}[layout]
 	if width == 0 {
-		return nil
+		return nil // A4: *out is the A4 receipt already
 	}
 	b, err := pdf.ReceiptRoll(r, reprint, width)
 	if err != nil {

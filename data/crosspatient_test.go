@@ -237,6 +237,11 @@ var crossPatient = map[string]probe{
 	"BillingService.ReceiptPDF": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "ReceiptPDF", func(id string) (any, error) { return c.svc.Billing.ReceiptPDF(ctx, id, true) })
 	},
+	"BillingService.ReceiptPDFLayout": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "ReceiptPDFLayout", func(id string) (any, error) {
+			return c.svc.Billing.ReceiptPDFLayout(ctx, id, true, app.Layout80mm)
+		})
+	},
 	"BillingService.ReceiptESCPOS": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		// The desk prints receipts as ESC/POS, so the call gets past the
 		// layout check to the record's own-patient rule.

@@ -136,7 +136,7 @@ func init() {
 				return err
 			}
 		}
-		_, err := c.svc.Appointments.WalkIn(ctx, patient(c), doctor(c), "Walk-in")
+		_, err := c.svc.Appointments.WalkIn(ctx, patient(c), doctor(c), "Walk-in", "")
 		return err
 	}}
 	matrix["AppointmentService.Reschedule"] = call{allowed: bookers, do: func(ctx context.Context, c *clinic) error {

@@ -173,6 +173,10 @@ func init() {
 		_, err := c.svc.Billing.ReceiptPDF(ctx, r.payment, false)
 		return err
 	})
+	matrix["BillingService.ReceiptPDFLayout"] = with(viewers, func(ctx context.Context, c *clinic, r records) error {
+		_, err := c.svc.Billing.ReceiptPDFLayout(ctx, r.payment, false, app.Layout58mm)
+		return err
+	})
 	matrix["BillingService.ReceiptESCPOS"] = with(viewers, func(ctx context.Context, c *clinic, r records) error {
 		_, err := c.svc.Billing.ReceiptESCPOS(ctx, r.payment, false)
 		if app.ErrorCode(err) == app.EINVALID {

@@ -77,6 +77,49 @@ func TestReceiptOnDeskRoll(t *testing.T) {
 	}
 }
 
+// TestReceiptPDFLayout: a receipt in the layout asked for, whatever the
+// desk's: A4 on a roll desk, 58 mm; "" is the desk's (80 mm here); any
+// other layout is refused next to the field, and the stored original stays
+// the A4 receipt.
+func TestReceiptPDFLayout(t *testing.T) {
+	b := mustBilling(t)
+	inv := b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1})
+	p, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Printing.SetDeskPrinter(b.billing(), app.DeskPrinter{Kind: app.DocReceipt, Layout: app.Layout80mm}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		layout string
+		box    string
+	}{{app.LayoutA4, "/MediaBox [0 0 595.28 841.89]"}, {app.Layout58mm, "/MediaBox [0 0 164.41 "},
+		{"", "/MediaBox [0 0 226.77 "}, {app.Layout80mm, "/MediaBox [0 0 226.77 "}} {
+		for _, reprint := range []bool{false, true} {
+			out, err := b.svc.Billing.ReceiptPDFLayout(b.billing(), p.ID, reprint, c.layout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(out, []byte(c.box)) {
+				t.Errorf("%q (reprint %v): no %s", c.layout, reprint, c.box)
+			}
+			if text := pdfToText(t, out); !strings.Contains(text, p.ReceiptNumber) || strings.Contains(text, "COPY") != reprint {
+				t.Errorf("%q (reprint %v):\n%s", c.layout, reprint, text)
+			}
+		}
+	}
+	_, err = b.svc.Billing.ReceiptPDFLayout(b.billing(), p.ID, false, "letter")
+	if code(err) != app.EINVALID || app.ErrorField(err) != "layout" {
+		t.Errorf("a letter-size receipt: %v", err)
+	}
+	var stored []byte
+	if err := rawDB(t, b.db).QueryRow(`SELECT pdf FROM receipts WHERE payment_id = ?`, p.ID).Scan(&stored); err != nil ||
+		!bytes.Contains(stored, []byte("/MediaBox [0 0 595.28 841.89]")) {
+		t.Errorf("the stored original is not A4: %v", err)
+	}
+}
+
 // TestReceiptESCPOS: a desk whose receipts print as ESC/POS gets them as
 // raw commands, COPY on reprints, the drawer opened only on a cash
 // payment's first print; its PDF is the roll's, and a desk that prints

@@ -139,18 +139,23 @@ func (v *boardView) onWalkIn() {
 }
 
 // walkInForm books a patient at the desk with a doctor today and checks
-// them in.
+// them in; when the doctor has no hours left, staff may see the patient
+// anyway with a reason, as when booking outside hours.
 type walkInForm struct {
-	u       *UI
-	picker  *patientPicker
-	doctors []*app.DoctorProfile
-	doctor  *widget.Select
-	reason  *widget.Entry
-	save    *widget.Button
-	cancel  *widget.Button
-	errs    fieldErrors
-	dialog  dialog.Dialog
-	done    func()
+	u          *UI
+	picker     *patientPicker
+	doctors    []*app.DoctorProfile
+	doctor     *widget.Select
+	reason     *widget.Entry
+	override   *widget.Check
+	overReason *widget.Entry
+	overBox    *fyne.Container
+	body       *fyne.Container
+	save       *widget.Button
+	cancel     *widget.Button
+	errs       fieldErrors
+	dialog     dialog.Dialog
+	done       func()
 }
 
 func showWalkInForm(u *UI, done func()) *walkInForm {
@@ -164,12 +169,29 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
-	content := container.NewVBox(widget.NewForm(
+	f.overReason = entry("Why outside the doctor's hours")
+	f.overReason.OnSubmitted = func(string) { f.onSave() }
+	f.overBox = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Override reason", f.errs.add("override_reason", f.overReason))))
+	f.overBox.Hide()
+	f.override = widget.NewCheck("See the patient outside the doctor's hours", func(on bool) {
+		if on {
+			f.overBox.Show()
+			u.win.Canvas().Focus(f.overReason)
+		} else {
+			f.overBox.Hide()
+		}
+		f.body.Refresh()
+	})
+	f.reason.OnSubmitted = func(string) { f.onSave() }
+	f.body = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)),
 		widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)),
 		widget.NewFormItem("Reason", f.errs.add("reason", f.reason)),
+		widget.NewFormItem("", container.NewVBox(f.override, f.overBox)),
 	), general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(u, "Walk-in", 560, content)
+	f.dialog = showFormDialog(u, "Walk-in", 620, f.body)
+	u.win.Canvas().Focus(f.picker.query)
 	background(u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
 		return findDoctors(ctx, u, "")
 	}, func(ds []*app.DoctorProfile, err error) {
@@ -195,6 +217,10 @@ func (f *walkInForm) onSave() {
 		doctor = f.doctors[i].UserID
 	}
 	reason := strings.TrimSpace(f.reason.Text)
+	override := ""
+	if f.override.Checked {
+		override = strings.TrimSpace(f.overReason.Text)
+	}
 	switch {
 	case patient == "":
 		f.errs.set("patient_id", "Choose the patient.")
@@ -202,14 +228,25 @@ func (f *walkInForm) onSave() {
 	case doctor == "":
 		f.errs.set("doctor_id", "Choose the doctor.")
 		return
+	case f.override.Checked && override == "":
+		f.errs.set("override_reason", "Give the reason for seeing the patient outside the doctor's hours.")
+		return
+	}
+	if err := app.ValidateOverrideReason(override); err != nil {
+		f.errs.show(err, f.u.win)
+		return
 	}
 	f.save.Disable()
 	background(f.u, func(ctx context.Context) (*app.Appointment, error) {
-		return f.u.svc.Appointments.WalkIn(ctx, patient, doctor, reason)
+		return f.u.svc.Appointments.WalkIn(ctx, patient, doctor, reason, override)
 	}, func(_ *app.Appointment, err error) {
 		f.save.Enable()
 		if err != nil {
+			if app.ErrorField(err) == "override_reason" && !f.override.Checked {
+				f.override.SetChecked(true) // reveal the reason entry the message is about
+			}
 			f.errs.show(err, f.u.win)
+			f.body.Refresh()
 			return
 		}
 		f.dialog.Hide()

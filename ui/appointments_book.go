@@ -8,17 +8,23 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/pdf"
 )
 
 // patientPicker finds a patient by name, record number or phone: a small
-// search entry and a select of what it found.
+// search entry and a select of what it found, each patient with their
+// birth date and phone so that two of the same name tell apart. Staff who
+// register patients may register a new one from it, who is then chosen.
 type patientPicker struct {
 	u        *UI
 	query    *widget.Entry
 	result   *widget.Select
+	register *widget.Button // nil for roles that do not register patients
+	form     *patientForm   // the open register form
 	patients []*app.Patient
 	seq      int
 	timer    *time.Timer
@@ -33,7 +39,43 @@ func newPatientPicker(u *UI) *patientPicker {
 	p.result = widget.NewSelect(nil, nil)
 	p.result.PlaceHolder = "Choose the patient"
 	p.content = container.NewVBox(p.query, p.result)
+	if app.Can(u.session.User.Role, app.PermRegisterPatient) {
+		p.register = widget.NewButtonWithIcon("New patient…", theme.ContentAddIcon(), p.onRegister)
+		p.register.Importance = widget.LowImportance
+		p.content = container.NewVBox(container.NewBorder(nil, nil, nil, p.register, p.query), p.result)
+	}
 	return p
+}
+
+// pickerLabel is a patient as the picker lists them: "Grace Hopper · born
+// 1906-12-09 · +1 555 0100 · P-D1-000001".
+func pickerLabel(pt *app.Patient) string {
+	parts := []string{pt.FullName()}
+	if pt.BirthDate != "" {
+		parts = append(parts, "born "+pt.BirthDate)
+	}
+	if pt.Phone != "" {
+		parts = append(parts, pt.Phone)
+	}
+	return strings.Join(append(parts, pt.MRN), " · ")
+}
+
+// onRegister opens the register form; the patient saved is chosen.
+func (p *patientPicker) onRegister() {
+	p.form = showPatientForm(p.u, nil, func(pt *app.Patient) {
+		p.form = nil
+		if pt != nil {
+			p.choose(pt)
+		}
+	})
+}
+
+// choose makes pt the only patient found and chooses them.
+func (p *patientPicker) choose(pt *app.Patient) {
+	p.seq++ // a search still running is no longer wanted
+	p.patients = []*app.Patient{pt}
+	p.result.SetOptions([]string{pickerLabel(pt)})
+	p.result.SetSelectedIndex(0)
 }
 
 // scheduleSearch searches once typing pauses for searchDebounce.
@@ -77,7 +119,7 @@ func (p *patientPicker) search() {
 		p.patients = page.Patients
 		opts := make([]string, len(p.patients))
 		for i, pt := range p.patients {
-			opts[i] = pt.FullName() + " (" + pt.MRN + ")"
+			opts[i] = pickerLabel(pt)
 		}
 		p.result.ClearSelected()
 		p.result.SetOptions(opts)
@@ -130,12 +172,30 @@ type bookForm struct {
 	dialog     dialog.Dialog
 	done       func(*app.Appointment)
 
+	// wantDoctor and startDay are what the form opens on: the doctor and
+	// the day the user was looking at.
+	wantDoctor string
+	startDay   app.Day
+	booked     *bookedDialog // the confirmation shown after booking
+
 	seq int // numbers slot fetches; older answers are dropped
+}
+
+// bookStart is what a booking dialog opens on: the doctor (a user id) and
+// the day; zero values for none and today.
+type bookStart struct {
+	doctor string
+	day    app.Day
 }
 
 // showBookForm opens the booking dialog; patientID is fixed when not "".
 func showBookForm(u *UI, patientID string, done func(*app.Appointment)) *bookForm {
-	f := &bookForm{u: u, patient: patientID, done: done}
+	return showBookFormAt(u, patientID, bookStart{}, done)
+}
+
+// showBookFormAt opens the booking dialog on the doctor and day of at.
+func showBookFormAt(u *UI, patientID string, at bookStart, done func(*app.Appointment)) *bookForm {
+	f := &bookForm{u: u, patient: patientID, done: done, wantDoctor: at.doctor, startDay: at.day}
 	f.buildUI("Book appointment")
 	return f
 }
@@ -170,6 +230,9 @@ func (f *bookForm) buildUI(title string) {
 		items = append(items, widget.NewFormItem("Doctor", widget.NewLabel(f.moved.DoctorName)))
 	}
 	start := todayOf(f.u)
+	if f.startDay != (app.Day{}) {
+		start = f.startDay
+	}
 	if f.moved != nil {
 		start = app.DayOf(f.moved.Start, loc)
 	}
@@ -214,9 +277,15 @@ func (f *bookForm) buildUI(title string) {
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.form = widget.NewForm(items...)
-	f.body = container.NewVBox(f.form, general, buttonsRow(f.cancel, f.book))
-	f.dialog = showFormDialog(f.u, title, 620, container.NewVScroll(f.body))
+	// The form scrolls; its message line and buttons stay in view below
+	// it, so Book is never under the fold.
+	f.body = container.NewBorder(nil, container.NewVBox(general, buttonsRow(f.cancel, f.book)), nil, nil,
+		container.NewVScroll(f.form))
+	f.dialog = showFormDialog(f.u, title, 620, f.body)
 	f.dialog.Resize(fyne.NewSize(680, 640))
+	if f.picker != nil {
+		f.u.win.Canvas().Focus(f.picker.query)
+	}
 	if f.moved != nil {
 		f.doctors = []*app.DoctorProfile{{UserID: f.moved.DoctorID, FullName: f.moved.DoctorName}}
 		f.doctor.SetOptions([]string{f.moved.DoctorName})
@@ -247,6 +316,12 @@ func (f *bookForm) loadDoctors() {
 			opts[i] = doctorLabel(d)
 		}
 		f.doctor.SetOptions(opts)
+		for i, d := range ds {
+			if d.UserID == f.wantDoctor {
+				f.doctor.SetSelectedIndex(i) // loads its slots
+				return
+			}
+		}
 		if len(opts) == 1 {
 			f.doctor.SetSelectedIndex(0) // loads its slots
 		}
@@ -412,9 +487,57 @@ func (f *bookForm) finished(a *app.Appointment, err error) {
 		return
 	}
 	f.dialog.Hide()
+	if f.staff() && a != nil {
+		f.booked = showBooked(f.u, a, f.moved != nil)
+	}
 	if f.done != nil {
 		f.done(a)
 	}
+}
+
+// bookedDialog confirms a booking and offers its appointment slip.
+type bookedDialog struct {
+	print  *widget.Button
+	close  *widget.Button
+	dialog dialog.Dialog
+}
+
+// showBooked says what was booked (or where it moved), with a button that
+// prints the patient's appointment slip on this desk's receipt printer.
+func showBooked(u *UI, a *app.Appointment, moved bool) *bookedDialog {
+	d := &bookedDialog{}
+	title, verb := "Appointment booked", "Booked"
+	if moved {
+		title, verb = "Appointment moved", "Moved to"
+	}
+	text := verb + " " + dayText(u, a.Start) + " " + clockOf(u, a.Start) + "–" + clockOf(u, a.End) + ": " +
+		a.PatientName + " with " + a.DoctorName
+	if a.Room != "" {
+		text += ", " + a.Room
+	}
+	d.print = widget.NewButtonWithIcon("Print appointment slip", theme.DocumentPrintIcon(), func() {
+		u.printDocument(d.print, "appointment-"+a.Start.In(u.location()).Format("2006-01-02-1504")+".pdf",
+			func(ctx context.Context) ([]byte, error) { return appointmentSlip(ctx, u, a) })
+	})
+	d.print.Importance = widget.HighImportance
+	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.dialog = showFormDialog(u, title, 480, container.NewVBox(wrapLabel(text), buttonsRow(d.close, d.print)))
+	u.win.Canvas().Focus(d.print)
+	return d
+}
+
+// appointmentSlip renders a's slip on the roll of this desk's receipts
+// (58 mm when the desk's receipts are 58 mm, else 80 mm).
+func appointmentSlip(ctx context.Context, u *UI, a *app.Appointment) ([]byte, error) {
+	width := pdf.Roll80mm
+	if l := deskPrinter(ctx, u, app.DocReceipt).LayoutOrDefault(); l == app.Layout58mm || l == app.LayoutESCPOS58 {
+		width = pdf.Roll58mm
+	}
+	clinic := &app.Settings{}
+	if u.settings != nil {
+		clinic = u.settings
+	}
+	return pdf.AppointmentSlip(clinic, a, u.location(), width)
 }
 
 // showErr shows err next to its field or on the message line, and lays

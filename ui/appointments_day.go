@@ -167,6 +167,11 @@ func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, left, container.NewHBox(append([]fyne.CanvasObject{status}, objs...)...), name)
 }
 
+// onBook opens the booking dialog on the doctor and day on view.
 func (v *doctorDayView) onBook() {
-	v.book = showBookForm(v.u, "", func(*app.Appointment) { v.book = nil; v.load() })
+	at := bookStart{doctor: v.doctorID()}
+	if d, err := v.day.day(); err == nil {
+		at.day = d
+	}
+	v.book = showBookFormAt(v.u, "", at, func(*app.Appointment) { v.book = nil; v.load() })
 }

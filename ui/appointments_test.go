@@ -231,8 +231,12 @@ func (h *clinicHarness) openBoard(role app.Role) *boardView {
 		h.record("Reschedule", ctx, id+" "+start.UTC().Format(time.RFC3339))
 		return &app.Appointment{ID: "a-moved", Status: app.AppointmentConfirmed}, nil
 	}
-	h.appts.WalkInFn = func(ctx context.Context, patientID, doctorID, reason string) (*app.Appointment, error) {
-		h.record("WalkIn", ctx, patientID+" "+doctorID+" "+reason)
+	h.appts.WalkInFn = func(ctx context.Context, patientID, doctorID, reason, override string) (*app.Appointment, error) {
+		h.record("WalkIn", ctx, strings.TrimSpace(patientID+" "+doctorID+" "+reason+" "+override))
+		if override == "" && doctorID == "d-1" {
+			return nil, &app.Error{Code: app.ECONFLICT, Field: "override_reason",
+				Message: "Dr Who has no hours left today. To see the patient now anyway, give the reason for the exception."}
+		}
 		return &app.Appointment{ID: "a-walk", Status: app.AppointmentCheckedIn}, nil
 	}
 	h.loginAs(user(role))
@@ -355,6 +359,35 @@ func TestAppointmentWalkIn(t *testing.T) {
 		t.Errorf("WalkIn(%v)", got)
 	}
 	h.waitFor("the board reloaded", func() bool { return h.called("ReceptionBoard") == loads+1 })
+}
+
+// TestAppointmentWalkInOverride: a walk-in the doctor has no hours left
+// for is refused with the reason entry shown; with a reason it is taken.
+func TestAppointmentWalkInOverride(t *testing.T) {
+	h := newClinicHarness(t)
+	b := h.openBoard(app.RoleReception)
+	test.Tap(b.walkBtn)
+	f := b.walkIn
+	h.waitFor("the doctors", func() bool { return len(f.doctors) == 2 })
+	test.Type(f.picker.query, "grace")
+	h.waitFor("the patient", func() bool { return f.picker.patientID() == "p-1" })
+	f.doctor.SetSelectedIndex(0)
+	test.Tap(f.save)
+	h.waitFor("the refusal", func() bool { return h.called("WalkIn") == 1 && f.errs.text("override_reason") != "" })
+	if !f.override.Checked || !f.overBox.Visible() || b.walkIn == nil {
+		t.Fatal("the override entry is not shown after the refusal")
+	}
+	// Checked with no reason: refused at the desk, no call.
+	test.Tap(f.save)
+	if h.called("WalkIn") != 1 || !strings.Contains(f.errs.text("override_reason"), "Give the reason") {
+		t.Fatalf("an override without a reason: %d calls, %q", h.called("WalkIn"), f.errs.text("override_reason"))
+	}
+	test.Type(f.overReason, "Acute pain")
+	test.Tap(f.save)
+	h.waitFor("the walk-in", func() bool { return h.called("WalkIn") == 2 })
+	if got := h.callsOf("WalkIn")[1]; got != "p-1 d-1  Acute pain" {
+		t.Errorf("WalkIn(%v)", got)
+	}
 }
 
 func TestAppointmentDoctorDayOpensChart(t *testing.T) {

@@ -92,7 +92,7 @@ func emptyAppointments() *mock.AppointmentService {
 		},
 		FindAppointmentFn: func(context.Context, string) (*app.Appointment, error) { return none() },
 		BookFn:            func(context.Context, app.AppointmentCreate) (*app.Appointment, error) { return none() },
-		WalkInFn:          func(context.Context, string, string, string) (*app.Appointment, error) { return none() },
+		WalkInFn:          func(context.Context, string, string, string, string) (*app.Appointment, error) { return none() },
 		RescheduleFn: func(context.Context, string, time.Time, string) (*app.Appointment, error) {
 			return none()
 		},

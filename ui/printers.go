@@ -55,7 +55,8 @@ func documentKindOf(filename string) app.DocumentKind {
 		prefix string
 		kind   app.DocumentKind
 	}{{"receipt", app.DocReceipt}, {"invoice", app.DocInvoice}, {"statement", app.DocStatement},
-		{"cash-up", app.DocCashUp}, {"rx-", app.DocPrescription}, {"label", app.DocLabel}} {
+		{"cash-up", app.DocCashUp}, {"rx-", app.DocPrescription}, {"label", app.DocLabel},
+		{"appointment", app.DocReceipt}} { // the slip prints where receipts do
 		if strings.HasPrefix(n, c.prefix) {
 			return c.kind
 		}

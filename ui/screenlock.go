@@ -128,6 +128,7 @@ func (u *UI) unlockWork() {
 	}
 	u.root.Objects = w.content
 	u.root.Refresh()
+	u.showMenu(u.main != nil && len(w.content) == 1 && w.content[0] == u.main.content)
 	c := u.win.Canvas()
 	for _, o := range w.overlays {
 		c.Overlays().Add(o)

@@ -207,6 +207,19 @@ func (u *UI) setContent(o fyne.CanvasObject) {
 	u.root.Objects = []fyne.CanvasObject{o}
 	u.root.Refresh()
 	u.win.SetTitle(u.title())
+	u.showMenu(u.main != nil && o == u.main.content)
+}
+
+// showMenu shows the main screen's Desk menu, or none (the login and lock
+// screens have none).
+func (u *UI) showMenu(on bool) {
+	if on && u.main != nil && u.main.menu != nil {
+		u.win.SetMainMenu(u.main.menu)
+		return
+	}
+	if u.win.MainMenu() != nil {
+		u.win.SetMainMenu(nil)
+	}
 }
 
 // clearOverlays closes every dialog on the window.

@@ -58,6 +58,7 @@ type mainScreen struct {
 	backups      *backupsScreen // the Backups tab, for administrators
 	updates      *updatesScreen // Settings → Updates
 
+	menu    *fyne.MainMenu // the Desk menu of shortcuts; nil when the role has none
 	content fyne.CanvasObject
 }
 
@@ -119,6 +120,7 @@ func (s *mainScreen) buildUI() {
 	split := container.NewHSplit(s.nav, container.NewPadded(s.area))
 	split.Offset = 0.16
 	s.content = container.NewBorder(top, bottom, nil, nil, split)
+	s.menu = s.deskMenu()
 }
 
 // showArea replaces the right-hand side with a fresh view of area a.

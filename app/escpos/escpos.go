@@ -15,7 +15,6 @@ package escpos
 import (
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -54,16 +53,7 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	if cols != Columns80mm && cols != Columns58mm {
 		return nil, fmt.Errorf("escpos: receipt: no %d-column layout", cols)
 	}
-	p := &r.Payment
-	loc, err := time.LoadLocation(r.TimeZone)
-	if err != nil || r.TimeZone == "" {
-		loc = time.UTC
-	}
-	money := func(m app.Money) string { return app.Format(m, p.Currency) }
-	title := "Receipt"
-	if p.IsReversal() {
-		title = "Refund receipt"
-	}
+	l := r.Lines(copy)
 	var b []byte
 	raw := func(cmd ...[]byte) {
 		for _, c := range cmd {
@@ -105,72 +95,47 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	rule := func() { b = append(b, strings.Repeat("-", cols)+"\n"...) }
 
 	raw(cmdInit)
-	bold(r.Clinic.ClinicName)
-	center(r.Clinic.Address)
-	center(r.Clinic.Phone)
-	if r.Clinic.TaxID != "" {
-		center("Tax id " + r.Clinic.TaxID)
+	bold(l.ClinicName)
+	for _, s := range l.ClinicDetails {
+		center(s)
 	}
 	rule()
-	if copy {
+	if l.Copy {
 		bold("COPY")
 	}
-	bold(title)
-	center(p.ReceiptNumber)
-	center("Date " + p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04"))
+	bold(l.Title)
+	center(l.Number)
+	center(l.Date)
 	rule()
-	lines(p.PatientName)
-	lines("Record no. " + p.PatientMRN)
+	lines(l.Patient)
+	lines(l.Record)
 	rule()
-	paid := "Paid now"
-	if p.IsReversal() {
-		paid = "Refunded"
-	}
-	for _, inv := range r.Invoices {
+	for _, inv := range l.Invoices {
 		lines("Invoice " + inv.Number)
-		pair("Invoice total", money(inv.Total))
-		pair(paid, money(inv.Paid))
-		pair("Balance after", money(inv.BalanceAfter))
-		if inv.Discount != 0 {
-			label := "Invoice discount"
-			if inv.DiscountRate > 0 {
-				label += " " + app.FormatRate(inv.DiscountRate)
-			}
-			pair(label, "-"+money(inv.Discount))
+		pair(l.TotalLabel, inv.Total)
+		pair(l.PaidLabel, inv.Paid)
+		pair(l.BalanceLabel, inv.Balance)
+		if inv.Discount != nil {
+			pair(inv.Discount.Label, inv.Discount.Value)
 		}
 	}
 	rule()
-	label := "Amount paid"
-	if p.IsReversal() {
-		label = "Amount refunded"
-	}
-	pair(label, money(p.Amount))
-	pair("Method", methodLabel(p.Method))
-	if p.Method == app.PayCash && !p.IsReversal() {
-		pair("Cash tendered", money(p.Tendered))
-		pair("Change", money(p.Change))
-	}
-	if p.Reference != "" {
-		pair("Reference", p.Reference)
+	for _, a := range l.Amounts {
+		pair(a.Label, a.Value)
 	}
 	rule()
-	if p.IsReversal() {
-		lines("Refund of payment " + r.ReversalOf + ". Reason: " + p.Reason)
+	for i, s := range l.Notes {
+		if i == len(l.Notes)-1 {
+			center(s)
+		} else {
+			lines(s)
+		}
 	}
-	center("Received by " + p.CashierName + ". Thank you.")
 	raw(cmdFeedCut)
-	if p.Method == app.PayCash && !copy && !p.IsReversal() {
+	if r.Payment.Method == app.PayCash && !copy && !r.Payment.IsReversal() {
 		raw(cmdDrawerKick)
 	}
 	return b, nil
-}
-
-func methodLabel(m app.PaymentMethod) string {
-	s := strings.ReplaceAll(string(m), "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // ascii reduces s to printable ASCII, which every ESC/POS printer's

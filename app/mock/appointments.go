@@ -17,7 +17,7 @@ type AppointmentService struct {
 	RemoveAvailabilityExceptionFn func(ctx context.Context, id string) error
 	FindFreeSlotsFn               func(ctx context.Context, doctorID, day string) ([]app.Slot, error)
 	BookFn                        func(ctx context.Context, c app.AppointmentCreate) (*app.Appointment, error)
-	WalkInFn                      func(ctx context.Context, patientID, doctorID, reason string) (*app.Appointment, error)
+	WalkInFn                      func(ctx context.Context, patientID, doctorID, reason, overrideReason string) (*app.Appointment, error)
 	RescheduleFn                  func(ctx context.Context, id string, newStart time.Time, overrideReason string) (*app.Appointment, error)
 	ConfirmFn                     func(ctx context.Context, id string) (*app.Appointment, error)
 	CheckInFn                     func(ctx context.Context, id string) (*app.Appointment, error)
@@ -74,8 +74,8 @@ func (s *AppointmentService) Book(ctx context.Context, c app.AppointmentCreate) 
 }
 
 // WalkIn calls WalkInFn.
-func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, reason string) (*app.Appointment, error) {
-	return s.WalkInFn(ctx, patientID, doctorID, reason)
+func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, reason, overrideReason string) (*app.Appointment, error) {
+	return s.WalkInFn(ctx, patientID, doctorID, reason, overrideReason)
 }
 
 // Reschedule calls RescheduleFn.

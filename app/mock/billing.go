@@ -31,6 +31,7 @@ type BillingService struct {
 	CashUpFn              func(ctx context.Context, cashierID, day string) (*app.CashUp, error)
 	CashiersFn            func(ctx context.Context) ([]*app.Cashier, error)
 	ReceiptPDFFn          func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
+	ReceiptPDFLayoutFn    func(ctx context.Context, paymentID string, reprint bool, layout string) ([]byte, error)
 	ReceiptESCPOSFn       func(ctx context.Context, paymentID string, reprint bool) ([]byte, error)
 	InvoicePDFFn          func(ctx context.Context, invoiceID string) ([]byte, error)
 	StatementPDFFn        func(ctx context.Context, patientID string) ([]byte, error)
@@ -143,6 +144,11 @@ func (s *BillingService) OutstandingInvoices(ctx context.Context, f app.Outstand
 // CashUp calls CashUpFn.
 func (s *BillingService) CashUp(ctx context.Context, cashierID, day string) (*app.CashUp, error) {
 	return s.CashUpFn(ctx, cashierID, day)
+}
+
+// ReceiptPDFLayout calls ReceiptPDFLayoutFn.
+func (s *BillingService) ReceiptPDFLayout(ctx context.Context, paymentID string, reprint bool, layout string) ([]byte, error) {
+	return s.ReceiptPDFLayoutFn(ctx, paymentID, reprint, layout)
 }
 
 // ReceiptPDF calls ReceiptPDFFn.

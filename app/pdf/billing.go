@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"hms/app"
@@ -17,24 +16,15 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("pdf: receipt: no receipt")
 	}
-	p := &r.Payment
-	loc, err := time.LoadLocation(r.TimeZone)
-	if err != nil || r.TimeZone == "" {
-		loc = time.UTC
-	}
-	cur := p.Currency
-	money := func(m app.Money) string { return app.Format(m, cur) }
-	title := "Receipt"
-	if p.IsReversal() {
-		title = "Refund receipt"
-	}
-	d := newReceiptDoc(title+" "+p.ReceiptNumber, r.PrintedAt, regularFontFor(receiptText(r)...))
-	d.SetSubject(p.PatientName, true)
-	d.SetAuthor(r.Clinic.ClinicName, true)
-	d.SetFooterFunc(func() { d.footer(p.ReceiptNumber) })
+	l := r.Lines(copy)
+	d := newReceiptDoc(l.Title+" "+l.Number, r.PrintedAt, regularFontFor(l.Texts()...))
+	d.SetSubject(l.Patient, true)
+	d.SetAuthor(l.ClinicName, true)
+	d.SetFooterFunc(func() { d.footer(l.Number) })
 	d.AddPage()
-	d.receiptHeader(&r.Clinic, title, []string{p.ReceiptNumber, "Date " + p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04")})
-	if copy {
+	d.headerLines(r.Clinic.Logo, l.ClinicName, l.ClinicDetails, l.Title, []string{l.Number, l.Date},
+		headerFace{bold: false, size: 15, grey: 0})
+	if l.Copy {
 		// A boxed, red word rather than a watermark: it is plain to see and
 		// is the only text a copy has that the original has not.
 		d.font(false, 16, colorText)
@@ -46,19 +36,16 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	}
 
 	d.font(false, 11, colorText)
-	d.text(contentW, p.PatientName)
+	d.text(contentW, l.Patient)
 	d.font(false, 9, colorText)
-	d.text(contentW, "Record no. "+p.PatientMRN)
+	d.text(contentW, l.Record)
 	d.Ln(4)
 
 	cols := []struct {
 		title string
 		w     float64
 		align string
-	}{{"Invoice", 60, "L"}, {"Invoice total", 40, "R"}, {"Paid now", 40, "R"}, {"Balance after", contentW - 140, "R"}}
-	if p.IsReversal() {
-		cols[2].title = "Refunded"
-	}
+	}{{"Invoice", 60, "L"}, {l.TotalLabel, 40, "R"}, {l.PaidLabel, 40, "R"}, {l.BalanceLabel, contentW - 140, "R"}}
 	d.font(false, 8.5, colorText)
 	d.SetFillColor(235, 238, 240)
 	for _, c := range cols {
@@ -66,8 +53,8 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	}
 	d.Ln(-1)
 	d.font(false, 9, colorText)
-	for _, inv := range r.Invoices {
-		vals := []string{inv.Number, money(inv.Total), money(inv.Paid), money(inv.BalanceAfter)}
+	for _, inv := range l.Invoices {
+		vals := []string{inv.Number, inv.Total, inv.Paid, inv.Balance}
 		for i, c := range cols {
 			d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
 		}
@@ -84,40 +71,23 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
 		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
 	}
-	for _, inv := range r.Invoices {
-		if inv.Discount != 0 {
-			row(invoiceDiscountLabel(inv.DiscountRate)+" in "+inv.Number, "-"+money(inv.Discount), false)
+	for _, inv := range l.Invoices {
+		if inv.Discount != nil {
+			row(inv.DiscountLabelForInvoice, inv.Discount.Value, false)
 		}
 	}
-	label := "Amount paid"
-	if p.IsReversal() {
-		label = "Amount refunded"
-	}
-	row(label, money(p.Amount), true)
-	row("Method", methodLabel(p.Method), false)
-	if p.Method == app.PayCash && !p.IsReversal() {
-		row("Cash tendered", money(p.Tendered), false)
-		row("Change", money(p.Change), false)
-	}
-	if p.Reference != "" {
-		row("Reference", p.Reference, false)
+	for _, a := range l.Amounts {
+		row(a.Label, a.Value, a.Emphasis)
 	}
 	d.Ln(4)
 	d.font(false, 9, colorMuted)
-	if p.IsReversal() {
-		d.text(contentW, "Refund of payment "+r.ReversalOf+". Reason: "+p.Reason)
+	for _, s := range l.Notes {
+		d.text(contentW, s)
 	}
-	d.text(contentW, "Received by "+p.CashierName+". Thank you.")
 	return d.bytes()
 }
 
-func methodLabel(m app.PaymentMethod) string {
-	s := strings.ReplaceAll(string(m), "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func methodLabel(m app.PaymentMethod) string { return app.PaymentMethodLabel(m) }
 
 // Invoice renders an issued invoice: header with number and date, the
 // patient, the lines with quantity, unit price, discount, tax and total,
@@ -254,23 +224,4 @@ func invoiceDiscountLabel(rate app.BasisPoints) string {
 // budget for a receipt is 20 ms). Emphasis is by size and colour.
 func newReceiptDoc(title string, created time.Time, font []byte) *doc {
 	return newDocWithFonts("P", title, created, font, nil)
-}
-
-// receiptText is every text of a receipt that comes from the records (the
-// labels are plain ASCII), for choosing the font that covers it. A new
-// field printed on receipts belongs here too.
-func receiptText(r *app.Receipt) []string {
-	p := &r.Payment
-	texts := []string{r.Clinic.ClinicName, r.Clinic.Address, r.Clinic.Phone, r.Clinic.TaxID,
-		p.ReceiptNumber, p.PatientName, p.PatientMRN, p.Reference, p.CashierName, p.Reason, p.Currency, r.ReversalOf}
-	for _, inv := range r.Invoices {
-		texts = append(texts, inv.Number)
-	}
-	return texts
-}
-
-// receiptHeader is clinicHeader in the regular face only: receipts embed
-// one font, which halves their rendering time.
-func (d *doc) receiptHeader(clinic *app.Settings, title string, right []string) {
-	d.header(clinic, title, right, headerFace{bold: false, size: 15, grey: 0})
 }

@@ -143,9 +143,21 @@ type headerFace struct {
 
 // header is clinicHeader with the face of its name and title chosen.
 func (d *doc) header(clinic *app.Settings, title string, right []string, face headerFace) {
+	var details []string
+	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
+		if s != "" {
+			details = append(details, s)
+		}
+	}
+	d.headerLines(clinic.Logo, clinic.ClinicName, details, title, right, face)
+}
+
+// headerLines is header with the clinic's lines given: its logo, its name
+// and the details under it.
+func (d *doc) headerLines(logo []byte, clinicName string, details []string, title string, right []string, face headerFace) {
 	top := d.GetY()
 	x := marginX
-	if name := d.logo(clinic.Logo); name != "" {
+	if name := d.logo(logo); name != "" {
 		info := d.GetImageInfo(name)
 		h := 18.0
 		w := h * info.Width() / info.Height()
@@ -158,13 +170,11 @@ func (d *doc) header(clinic *app.Settings, title string, right []string, face he
 	leftW := 110 - (x - marginX)
 	d.SetXY(x, top)
 	d.font(face.bold, face.size, face.grey)
-	d.text(leftW, clinic.ClinicName)
+	d.text(leftW, clinicName)
 	d.font(false, 9, colorMuted)
-	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
-		if s != "" {
-			d.SetX(x)
-			d.text(leftW, s)
-		}
+	for _, s := range details {
+		d.SetX(x)
+		d.text(leftW, s)
 	}
 	leftBottom := max(d.GetY(), top+18)
 

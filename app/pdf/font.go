@@ -14,7 +14,7 @@ import (
 // font between documents (the parsed state is unexported, and writing a
 // document mutates it). Both passes walk every glyph of the font, and
 // DejaVu Sans has about 6,000, most of them in scripts a clinic's receipts
-// never print. So receipts, which are printed while the patient waits,
+// never print. So A4 receipts, which are printed while the patient waits,
 // embed a cut of DejaVu Sans made once per process with fpdf's own
 // subsetter: the same glyphs and metrics for Latin, Greek and Cyrillic, a
 // quarter of the size, and a quarter to a third less work per document.

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"hms/app"
@@ -46,24 +45,13 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 	qr.DisableBorder = true
 	name := strings.ToUpper(p.FamilyName) + ", " + p.GivenName
 	born := "Born " + p.BirthDate
-	font := regularFontFor(name, born, p.MRN)
 
 	w, h := size[0], size[1]
-	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: w, Ht: h}})
 	const m = 1.5
-	f.SetMargins(m, m, m)
-	f.SetAutoPageBreak(false, 0)
-	f.AddUTF8FontFromBytes(fontFamily, "", font)
-	f.SetTitle("Label "+p.MRN, true)
-	f.SetCreator("HMS desktop", true)
-	f.SetProducer("HMS desktop", true)
-	f.SetCreationDate(created)
-	f.SetModificationDate(created)
-	f.SetCatalogSort(true)
-	d := &doc{f}
-	d.AddPage()
-	d.SetFillColor(0, 0, 0)
-
+	d, err := newSheet(w, "Label "+p.MRN, created)
+	if err != nil {
+		return nil, err
+	}
 	x0 := m
 	if layout == app.LayoutWristband {
 		x0 = wristbandClosure
@@ -83,9 +71,17 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 	bitmap := qr.Bitmap()
 	cell := qrSide / float64(len(bitmap))
 	for y, row := range bitmap {
-		for x, dark := range row {
-			if dark {
-				d.Rect(qrX+float64(x)*cell, qrY+float64(y)*cell, cell, cell, "F")
+		for x := 0; x < len(row); {
+			// A run of dark modules is one rectangle.
+			j := x
+			for j < len(row) && row[j] {
+				j++
+			}
+			if j > x {
+				d.rect(qrX+float64(x)*cell, qrY+float64(y)*cell, float64(j-x)*cell, cell)
+				x = j
+			} else {
+				x++
 			}
 		}
 	}
@@ -97,11 +93,12 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 			j++
 		}
 		if bars[i] == '1' {
-			d.Rect(barX+float64(10+i)*module, barY, float64(j-i)*module, barH, "F")
+			d.rect(barX+float64(10+i)*module, barY, float64(j-i)*module, barH)
 		}
 		i = j
 	}
-	// The words.
+	// The words, each on a line of its own below the last, one
+	// millimetre in from the column's edge.
 	nameSize, small := 8.0, 6.5
 	if layout == app.LayoutLabel3825 {
 		nameSize, small = 6.5, 5.5
@@ -109,20 +106,21 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 	if layout == app.LayoutWristband {
 		nameSize, small = 11, 8
 	}
-	d.SetXY(textX, m)
-	d.font(false, nameSize, 0)
+	const pad = 1.0
 	// A long name gets smaller rather than run into the QR code.
-	for d.GetStringWidth(name)+2*d.GetCellMargin() > textW && nameSize > 4 {
+	for d.width(name, nameSize)+2*pad > textW && nameSize > 4 {
 		nameSize -= 0.5
-		d.font(false, nameSize, 0)
 	}
-	d.CellFormat(textW, d.lineH(), name, "", 2, "L", false, 0, "")
-	d.font(false, small, 0)
-	d.SetX(textX)
-	d.CellFormat(textW, d.lineH(), born, "", 2, "L", false, 0, "")
-	d.SetX(textX)
-	d.CellFormat(textW, d.lineH(), p.MRN, "", 2, "L", false, 0, "")
-	return d.bytes()
+	y := m
+	for _, line := range []struct {
+		size float64
+		s    string
+	}{{nameSize, name}, {small, born}, {small, p.MRN}} {
+		lh := line.size / ptPerMM * lineSpacing
+		d.text(textX+pad, y+lh/2+0.3*line.size/ptPerMM, line.size, line.s)
+		y += lh
+	}
+	return d.bytes(h), nil
 }
 
 // Code 128: the bar and space patterns of values 0-105 (1 a bar module, 0

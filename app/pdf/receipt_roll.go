@@ -2,9 +2,6 @@ package pdf
 
 import (
 	"fmt"
-	"time"
-
-	"codeberg.org/go-pdf/fpdf"
 
 	"hms/app"
 )
@@ -31,128 +28,130 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	if width != Roll80mm && width != Roll58mm {
 		return nil, fmt.Errorf("pdf: receipt: no %g mm roll layout", width)
 	}
-	font := regularFontFor(receiptText(r)...)
-	// The page is as long as the receipt: measure on a long page, then
-	// render again on a page of that length.
-	// Laying out is cheap; writing the PDF (subsetting the font) is not,
-	// so the measuring pass stops before it.
-	h, _, err := renderRoll(r, copy, width, 2000, font, false)
+	l := r.Lines(copy)
+	// Laid out once, top to bottom; the page is then cut to the length
+	// reached.
+	d, err := newSheet(width, l.Title+" "+l.Number, r.PrintedAt)
 	if err != nil {
 		return nil, err
 	}
-	_, b, err := renderRoll(r, copy, width, h+rollTop, font, true)
-	return b, err
+	d.info("Subject", l.Patient)
+	d.info("Author", l.ClinicName)
+	ro := newRoll(d, width)
+	small, normal, big := ro.sizes()
+	para, pair, rule := ro.para, ro.pair, ro.rule
+	para(big, l.ClinicName, true)
+	for _, s := range l.ClinicDetails {
+		para(small, s, true)
+	}
+	rule()
+	if l.Copy {
+		ro.boxed(big, "COPY")
+	}
+	para(big, l.Title, true)
+	para(normal, l.Number, true)
+	para(normal, l.Date, true)
+	rule()
+	para(normal, l.Patient, false)
+	para(small, l.Record, false)
+	rule()
+	for _, inv := range l.Invoices {
+		para(normal, "Invoice "+inv.Number, false)
+		pair(small, l.TotalLabel, inv.Total)
+		pair(small, l.PaidLabel, inv.Paid)
+		pair(small, l.BalanceLabel, inv.Balance)
+		if inv.Discount != nil {
+			pair(small, inv.Discount.Label, inv.Discount.Value)
+		}
+	}
+	rule()
+	for _, a := range l.Amounts {
+		size := normal
+		if a.Emphasis {
+			size = big
+		}
+		pair(size, a.Label, a.Value)
+	}
+	rule()
+	for i, s := range l.Notes {
+		para(small, s, i == len(l.Notes)-1)
+	}
+	return ro.finish(), nil
 }
 
-func renderRoll(r *app.Receipt, copy bool, width, height float64, font []byte, write bool) (float64, []byte, error) {
-	p := &r.Payment
-	loc, err := time.LoadLocation(r.TimeZone)
-	if err != nil || r.TimeZone == "" {
-		loc = time.UTC
-	}
-	money := func(m app.Money) string { return app.Format(m, p.Currency) }
-	title := "Receipt"
-	if p.IsReversal() {
-		title = "Refund receipt"
-	}
-	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: width, Ht: height}})
-	f.SetMargins(rollMargin, rollTop, rollMargin)
-	f.SetAutoPageBreak(false, 0)
-	f.AddUTF8FontFromBytes(fontFamily, "", font)
-	f.SetTitle(title+" "+p.ReceiptNumber, true)
-	f.SetSubject(p.PatientName, true)
-	f.SetAuthor(r.Clinic.ClinicName, true)
-	f.SetCreator("HMS desktop", true)
-	f.SetProducer("HMS desktop", true)
-	f.SetCreationDate(r.PrintedAt)
-	f.SetModificationDate(r.PrintedAt)
-	f.SetCatalogSort(true)
-	d := &doc{f}
-	d.AddPage()
-	w := width - 2*rollMargin
-	small, normal, big := 7.0, 8.0, 10.0
-	if width == Roll80mm {
-		small, normal, big = 8, 9, 11
-	}
-	center := func(size float64, s string) {
-		if s == "" {
-			return
-		}
-		d.font(false, size, 0)
-		d.MultiCell(w, d.lineH(), s, "", "C", false)
-	}
-	pair := func(size float64, label, value string) {
-		d.font(false, size, 0)
-		vw := d.GetStringWidth(value) + 1
-		d.CellFormat(w-vw, d.lineH(), label, "", 0, "L", false, 0, "")
-		d.CellFormat(vw, d.lineH(), value, "", 1, "R", false, 0, "")
-	}
-	rule := func() {
-		y := d.GetY() + 1
-		d.SetDrawColor(0, 0, 0)
-		d.SetLineWidth(0.2)
-		d.SetDashPattern([]float64{0.8, 0.8}, 0)
-		d.Line(rollMargin, y, width-rollMargin, y)
-		d.SetDashPattern(nil, 0)
-		d.SetY(y + 1.5)
-	}
-	center(big, r.Clinic.ClinicName)
-	center(small, r.Clinic.Address)
-	center(small, r.Clinic.Phone)
-	center(small, taxLine(r.Clinic.TaxID))
-	rule()
-	if copy {
-		d.font(false, big, 0)
-		d.CellFormat(w, d.lineH()+1, "COPY", "1", 1, "C", false, 0, "")
-		d.Ln(1)
-	}
-	center(big, title)
-	center(normal, p.ReceiptNumber)
-	center(normal, "Date "+p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04"))
-	rule()
-	d.font(false, normal, 0)
-	d.MultiCell(w, d.lineH(), p.PatientName, "", "L", false)
-	d.font(false, small, 0)
-	d.MultiCell(w, d.lineH(), "Record no. "+p.PatientMRN, "", "L", false)
-	rule()
-	paid := "Paid now"
-	if p.IsReversal() {
-		paid = "Refunded"
-	}
-	for _, inv := range r.Invoices {
-		d.font(false, normal, 0)
-		d.MultiCell(w, d.lineH(), "Invoice "+inv.Number, "", "L", false)
-		pair(small, "Invoice total", money(inv.Total))
-		pair(small, paid, money(inv.Paid))
-		pair(small, "Balance after", money(inv.BalanceAfter))
-		if inv.Discount != 0 {
-			pair(small, invoiceDiscountLabel(inv.DiscountRate), "-"+money(inv.Discount))
-		}
-	}
-	rule()
-	label := "Amount paid"
-	if p.IsReversal() {
-		label = "Amount refunded"
-	}
-	pair(big, label, money(p.Amount))
-	pair(normal, "Method", methodLabel(p.Method))
-	if p.Method == app.PayCash && !p.IsReversal() {
-		pair(normal, "Cash tendered", money(p.Tendered))
-		pair(normal, "Change", money(p.Change))
-	}
-	if p.Reference != "" {
-		pair(normal, "Reference", p.Reference)
-	}
-	rule()
-	d.font(false, small, 0)
-	if p.IsReversal() {
-		d.MultiCell(w, d.lineH(), "Refund of payment "+r.ReversalOf+". Reason: "+p.Reason, "", "L", false)
-	}
-	d.MultiCell(w, d.lineH(), "Received by "+p.CashierName+". Thank you.", "", "C", false)
-	end := d.GetY() + 4
-	if !write {
-		return end, nil, d.Error()
-	}
-	b, err := d.bytes()
-	return end, b, err
+// roll lays a document out down a receipt roll: paragraphs, label and
+// value pairs, rules; the page ends below the last line.
+type roll struct {
+	d       *sheet
+	width   float64 // the roll's
+	left, w float64 // the printed column
+	y       float64
 }
+
+const rollPad = 1.0 // between the text and the edge of its column, as in fpdf's cells
+
+func newRoll(d *sheet, width float64) *roll {
+	return &roll{d: d, width: width, left: rollMargin, w: width - 2*rollMargin, y: rollTop}
+}
+
+// sizes are the small, normal and big font sizes of the roll, in points.
+func (ro *roll) sizes() (small, normal, big float64) {
+	if ro.width == Roll80mm {
+		return 8, 9, 11
+	}
+	return 7, 8, 10
+}
+
+func lineH(size float64) float64 { return size / ptPerMM * lineSpacing }
+
+func (ro *roll) baseline(size float64) float64 { return ro.y + lineH(size)/2 + 0.3*size/ptPerMM }
+
+// para prints s wrapped, each line centred or from the left.
+func (ro *roll) para(size float64, s string, centred bool) {
+	if s == "" {
+		return
+	}
+	for _, line := range ro.d.wrap(s, size, ro.w-2*rollPad) {
+		x := ro.left + rollPad
+		if centred {
+			x = ro.left + (ro.w-ro.d.width(line, size))/2
+		}
+		ro.d.text(x, ro.baseline(size), size, line)
+		ro.y += lineH(size)
+	}
+}
+
+// pair prints a label on the left and its value on the right, the value
+// on lines of its own when both do not fit.
+func (ro *roll) pair(size float64, label, value string) {
+	d := ro.d
+	if vw := d.width(value, size); d.width(label, size)+vw+4*rollPad <= ro.w {
+		d.text(ro.left+rollPad, ro.baseline(size), size, label)
+		d.text(ro.left+ro.w-rollPad-vw, ro.baseline(size), size, value)
+		ro.y += lineH(size)
+		return
+	}
+	ro.para(size, label, false)
+	for _, line := range d.wrap(value, size, ro.w-2*rollPad) {
+		d.text(ro.left+ro.w-rollPad-d.width(line, size), ro.baseline(size), size, line)
+		ro.y += lineH(size)
+	}
+}
+
+// rule draws a dashed line across.
+func (ro *roll) rule() {
+	ro.y++
+	ro.d.line(ro.left, ro.y, ro.left+ro.w, ro.y, 0.2, 0.8, 0.8)
+	ro.y += 1.5
+}
+
+// boxed prints s centred in a box across the roll.
+func (ro *roll) boxed(size float64, s string) {
+	h := lineH(size) + 1
+	ro.d.box(ro.left, ro.y, ro.w, h, 0.2)
+	ro.d.text(ro.left+(ro.w-ro.d.width(s, size))/2, ro.y+h/2+0.3*size/ptPerMM, size, s)
+	ro.y += h + 1
+}
+
+// finish ends the page a little below the last line.
+func (ro *roll) finish() []byte { return ro.d.bytes(ro.y + 4 + rollTop) }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hms/app"
 	"hms/app/pdf"
 )
 
@@ -91,5 +92,35 @@ func BenchmarkReceiptPDF(b *testing.B) {
 		times = append(times, time.Since(start))
 	}
 	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestAppointmentSlip: the slip is as wide as its roll and says who, with
+// whom, where and when, the day with its weekday, in the clinic's zone.
+func TestAppointmentSlip(t *testing.T) {
+	clinic, _, _ := sample()
+	athens, _ := time.LoadLocation("Europe/Athens")
+	a := &app.Appointment{PatientName: "Ελένη Παπαδοπούλου", PatientMRN: "P-D1-000123", DoctorName: "Dr. Анна Иванова",
+		Room: "Room 4", Reason: "Follow-up", Start: time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC),
+		End: time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC)}
+	for _, width := range []float64{pdf.Roll80mm, pdf.Roll58mm} {
+		b, err := pdf.AppointmentSlip(clinic, a, athens, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, b)
+		for _, want := range []string{"Κλινική Riverside", "Ελένη Παπαδοπούλου", "P-D1-000123", "Dr. Анна Иванова", "Room 4",
+			"Follow-up", "Monday 7 December 2026", "10:30–10:45", "+30 210 555 0100"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%g mm slip lacks %q:\n%s", width, want, text)
+			}
+		}
+		if w, _ := pageSize(t, b); w < width-0.5 || w > width+0.5 {
+			t.Errorf("%g mm slip is %.1f mm wide", width, w)
+		}
+	}
+	if _, err := pdf.AppointmentSlip(clinic, a, athens, 210); err == nil {
+		t.Error("an A4 slip")
+	}
 }

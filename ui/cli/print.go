@@ -31,17 +31,20 @@ printer. With --out the PDF is saved to FILE instead, never over an
 existing file. A receipt printed again is marked COPY. A desk whose
 receipt layout is ESC/POS sends receipts as raw commands to its receipt
 printer's target: a device file (/dev/usb/lp0), host:9100, or a spooler
-queue (lp -o raw); --out saves the roll's PDF. A label (by the
-patient's record number) prints in the desk's label layout, or the one
-given with --layout: 50x25 or 38x25 mm stickers, or a wristband.
+queue (lp -o raw); --out saves the roll's PDF. A receipt prints in the
+desk's receipt layout, or as a PDF in the one given with --layout: a4,
+80mm or 58mm. A label (by the patient's record number) prints in the
+desk's label layout, or the one given with --layout: 50x25 or 38x25 mm
+stickers, or a wristband.
 
 Example:
   hms print receipt R-D1-2026-000042
+  hms print receipt R-D1-2026-000042 --copy --layout 58mm --out copy.pdf
   hms print invoice INV-D1-2026-000017 --out invoice.pdf
   hms print label P-D1-000123 --layout wristband`)
 	out := fs.String("out", "", "save the PDF to `FILE` instead of printing it")
 	reprint := fs.Bool("copy", false, "print a receipt as a COPY (a reprint)")
-	layout := fs.String("layout", "", "a label's `LAYOUT`: 50x25, 38x25 or wristband (default: the desk's)")
+	layout := fs.String("layout", "", "a receipt's `LAYOUT` (a4, 80mm, 58mm) or a label's (50x25, 38x25, wristband); default: the desk's")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -53,8 +56,14 @@ Example:
 	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel {
 		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice or label", pos[0])
 	}
-	if *layout != "" && (kind != app.DocLabel || !slices.Contains(app.LayoutsFor(app.DocLabel), *layout)) {
-		return r.usageError(fs, "print: --layout is a label's: 50x25, 38x25 or wristband")
+	switch {
+	case *layout == "":
+	case kind == app.DocLabel && !slices.Contains(app.LayoutsFor(app.DocLabel), *layout):
+		return r.usageError(fs, "print: a label's --layout is 50x25, 38x25 or wristband")
+	case kind == app.DocReceipt && app.ValidateReceiptLayout(*layout) != nil:
+		return r.usageError(fs, "print: a receipt's --layout is a4, 80mm or 58mm")
+	case kind != app.DocLabel && kind != app.DocReceipt:
+		return r.usageError(fs, "print: --layout is a receipt's (a4, 80mm, 58mm) or a label's (50x25, 38x25, wristband)")
 	}
 	svc, closer, _, err := r.open(true)
 	if err != nil {
@@ -72,10 +81,13 @@ Example:
 			if dp, err := r.deskPrinter(svc, kind); err != nil {
 				return r.fail(err, nil)
 			} else if dp.Layout == app.LayoutESCPOS || dp.Layout == app.LayoutESCPOS58 {
+				if *layout != "" {
+					return r.usageError(fs, "print: this desk prints receipts as ESC/POS; with --layout, save the PDF with --out FILE")
+				}
 				return r.sendRaw(svc, dp, number, *reprint, p.ID)
 			}
 		}
-		body, err = svc.Billing.ReceiptPDF(r.ctx, p.ID, *reprint)
+		body, err = svc.Billing.ReceiptPDFLayout(r.ctx, p.ID, *reprint, *layout)
 		if err != nil {
 			return r.fail(err, nil)
 		}

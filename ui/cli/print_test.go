@@ -19,6 +19,7 @@ func TestPrint(t *testing.T) {
 	h := newHarness(t)
 	h.createDB(true)
 	var reprints []bool
+	var layouts []string
 	h.clinic.billing = &mock.BillingService{
 		FindPaymentFn: func(ctx context.Context, id string) (*app.Payment, error) {
 			if id != "R-D1-2026-000042" {
@@ -26,9 +27,10 @@ func TestPrint(t *testing.T) {
 			}
 			return &app.Payment{ID: "pay-1", ReceiptNumber: id}, nil
 		},
-		ReceiptPDFFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
+		ReceiptPDFLayoutFn: func(ctx context.Context, id string, reprint bool, layout string) ([]byte, error) {
 			reprints = append(reprints, reprint)
-			return []byte("%PDF receipt " + id), nil
+			layouts = append(layouts, layout)
+			return []byte("%PDF receipt " + id + " " + layout), nil
 		},
 		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) {
 			if f.Number != "INV-D1-2026-000017" {
@@ -44,9 +46,17 @@ func TestPrint(t *testing.T) {
 
 	h.goos = "linux"
 	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--copy")...).want(t, 0, "Sent receipt R-D1-2026-000042 to TM-T20", "")
-	if len(h.commands) != 1 || !slices.Equal(h.commands[0][:4], []string{"lp", "-d", "TM-T20", "--"}) || !reprints[0] {
-		t.Fatalf("ran %q, reprint %v", h.commands, reprints)
+	if len(h.commands) != 1 || !slices.Equal(h.commands[0][:4], []string{"lp", "-d", "TM-T20", "--"}) || !reprints[0] || layouts[0] != "" {
+		t.Fatalf("ran %q, reprint %v, layouts %q", h.commands, reprints, layouts)
 	}
+	// A receipt in another layout than the desk's.
+	rcpt := filepath.Join(t.TempDir(), "r.pdf")
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--layout", "58mm", "--out", rcpt)...).want(t, 0, "Saved receipt", "")
+	if b, err := os.ReadFile(rcpt); err != nil || string(b) != "%PDF receipt pay-1 58mm" {
+		t.Errorf("saved %q, %v", b, err)
+	}
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--layout", "wristband")...).want(t, 2, "", "a4, 80mm or 58mm")
+	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--layout", "58mm")...).want(t, 2, "", "--layout is a receipt's")
 	h.goos = "windows"
 	h.run("", h.db("print", "invoice", "INV-D1-2026-000017")...).want(t, 0, "to the default printer", "")
 	if c := h.commands[1]; c[0] != "powershell" {
@@ -76,7 +86,9 @@ func TestPrintESCPOS(t *testing.T) {
 		FindPaymentFn: func(ctx context.Context, id string) (*app.Payment, error) {
 			return &app.Payment{ID: "pay-1", ReceiptNumber: id}, nil
 		},
-		ReceiptPDFFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) { return []byte("%PDF roll"), nil },
+		ReceiptPDFLayoutFn: func(ctx context.Context, id string, reprint bool, layout string) ([]byte, error) {
+			return []byte("%PDF roll"), nil
+		},
 		ReceiptESCPOSFn: func(ctx context.Context, id string, reprint bool) ([]byte, error) {
 			return []byte("\x1b@receipt " + id), nil
 		},
@@ -94,6 +106,7 @@ func TestPrintESCPOS(t *testing.T) {
 	if b, _ := os.ReadFile(out); string(b) != "%PDF roll" {
 		t.Errorf("saved %q", b)
 	}
+	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--layout", "a4")...).want(t, 2, "", "with --layout, save the PDF with --out")
 }
 
 // TestPrintLabel: hms print label finds the record by its number and
