@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0034 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0047 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -611,6 +611,25 @@ CREATE TRIGGER seal_availability_exceptions_ins AFTER INSERT ON availability_exc
 
 CREATE TRIGGER seal_availability_exceptions_upd AFTER UPDATE ON availability_exceptions BEGIN SELECT hms_seal('availability_exceptions', OLD.id), hms_seal('availability_exceptions', NEW.id); END;
 
+-- billing_conflicts
+
+CREATE TABLE billing_conflicts (
+    id          TEXT PRIMARY KEY,     -- invoice id '/' the id of the payment that overpaid it
+    invoice_id  TEXT NOT NULL REFERENCES invoices (id),
+    payment_id  TEXT NOT NULL REFERENCES payments (id),
+    total       INTEGER NOT NULL,
+    paid        INTEGER NOT NULL CHECK (paid > total),
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT NOT NULL DEFAULT '',
+    -- '' while open; refunded or allocated here, or settled elsewhere.
+    resolution  TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'refunded', 'allocated', 'settled')),
+    note        TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+    CHECK ((resolved_at IS NULL) = (resolution = ''))
+) STRICT;
+
+CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
+
 -- conflicts
 
 CREATE TABLE conflicts (
@@ -757,6 +776,24 @@ CREATE TABLE dashboard_zone (
     offset_minutes INTEGER NOT NULL CHECK (offset_minutes BETWEEN -1440 AND 1440)
 ) STRICT, WITHOUT ROWID;
 
+-- desk_backup
+
+CREATE TABLE desk_backup (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    folder          TEXT NOT NULL DEFAULT '',
+    daily_at        TEXT NOT NULL DEFAULT '',
+    on_close        INTEGER NOT NULL DEFAULT 0 CHECK (on_close IN (0, 1)),
+    keep            INTEGER NOT NULL DEFAULT 14 CHECK (keep BETWEEN 1 AND 365),
+    recipient       TEXT NOT NULL DEFAULT '',
+    updated_at      TEXT NOT NULL DEFAULT '',
+    updated_by      TEXT NOT NULL DEFAULT '',
+    last_good_at    TEXT NOT NULL DEFAULT '',
+    last_good_file  TEXT NOT NULL DEFAULT '',
+    last_attempt_at TEXT NOT NULL DEFAULT '',
+    last_error      TEXT NOT NULL DEFAULT '',
+    last_error_at   TEXT NOT NULL DEFAULT ''
+) STRICT;
+
 -- desk_printers
 
 CREATE TABLE desk_printers (
@@ -766,6 +803,114 @@ CREATE TABLE desk_printers (
     auto_print INTEGER NOT NULL DEFAULT 0 CHECK (auto_print IN (0, 1)),
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+-- diagnoses
+
+CREATE TABLE diagnoses (
+    id               TEXT PRIMARY KEY,
+    patient_id       TEXT NOT NULL REFERENCES patients (id),
+    note_id          TEXT REFERENCES notes (id),
+    visit_id         TEXT,
+    code_system      TEXT NOT NULL DEFAULT '' CHECK (length(code_system) <= 40),
+    code             TEXT NOT NULL DEFAULT '' CHECK (length(code) <= 16),
+    title            TEXT NOT NULL DEFAULT '' CHECK (length(title) <= 500),
+    text             TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 1000),
+    recorded_by      TEXT NOT NULL REFERENCES users (id),
+    recorded_by_name TEXT NOT NULL,
+    removed_by       TEXT REFERENCES users (id),
+    removed_reason   TEXT NOT NULL DEFAULT '' CHECK (length(removed_reason) <= 500),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    deleted_at       TEXT,
+    CHECK (code <> '' OR trim(text) <> ''),
+    CHECK ((code = '') = (code_system = '')),
+    CHECK ((deleted_at IS NULL) = (removed_reason = ''))
+) STRICT;
+
+CREATE INDEX diagnoses_code ON diagnoses (code_system, code, created_at) WHERE code <> '';
+
+CREATE INDEX diagnoses_created ON diagnoses (created_at);
+
+CREATE INDEX diagnoses_patient ON diagnoses (patient_id, created_at, id);
+
+CREATE TRIGGER diagnoses_no_delete BEFORE DELETE ON diagnoses
+BEGIN
+    SELECT RAISE(ABORT, 'a diagnosis is never deleted: remove it with a reason');
+END;
+
+CREATE TRIGGER diagnoses_outbox_insert AFTER INSERT ON diagnoses
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'diagnoses', new.id, 'insert', json_object(
+        'id', new.id, 'patient_id', new.patient_id, 'note_id', new.note_id, 'visit_id', new.visit_id,
+        'code_system', new.code_system, 'code', new.code, 'title', new.title, 'text', new.text,
+        'recorded_by', new.recorded_by, 'recorded_by_name', new.recorded_by_name, 'removed_by', new.removed_by,
+        'removed_reason', new.removed_reason, 'created_at', new.created_at,
+        'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER diagnoses_outbox_update AFTER UPDATE OF
+    patient_id, note_id, visit_id, code_system, code, title, text, recorded_by, recorded_by_name, removed_by, removed_reason, created_at, updated_at, deleted_at
+ON diagnoses
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
+        old.patient_id IS NOT new.patient_id OR old.note_id IS NOT new.note_id OR old.visit_id IS NOT
+        new.visit_id OR old.code_system IS NOT new.code_system OR old.code IS NOT new.code OR old.title IS
+        NOT new.title OR old.text IS NOT new.text OR old.recorded_by IS NOT new.recorded_by OR
+        old.recorded_by_name IS NOT new.recorded_by_name OR old.removed_by IS NOT new.removed_by OR
+        old.removed_reason IS NOT new.removed_reason OR old.created_at IS NOT new.created_at OR
+        old.updated_at IS NOT new.updated_at OR old.deleted_at IS NOT new.deleted_at)
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'diagnoses', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
+    FROM (SELECT 'patient_id' AS field, new.patient_id AS value WHERE old.patient_id IS NOT new.patient_id
+        UNION ALL SELECT 'note_id', new.note_id WHERE old.note_id IS NOT new.note_id
+        UNION ALL SELECT 'visit_id', new.visit_id WHERE old.visit_id IS NOT new.visit_id
+        UNION ALL SELECT 'code_system', new.code_system WHERE old.code_system IS NOT new.code_system
+        UNION ALL SELECT 'code', new.code WHERE old.code IS NOT new.code
+        UNION ALL SELECT 'title', new.title WHERE old.title IS NOT new.title
+        UNION ALL SELECT 'text', new.text WHERE old.text IS NOT new.text
+        UNION ALL SELECT 'recorded_by', new.recorded_by WHERE old.recorded_by IS NOT new.recorded_by
+        UNION ALL SELECT 'recorded_by_name', new.recorded_by_name WHERE old.recorded_by_name IS NOT new.recorded_by_name
+        UNION ALL SELECT 'removed_by', new.removed_by WHERE old.removed_by IS NOT new.removed_by
+        UNION ALL SELECT 'removed_reason', new.removed_reason WHERE old.removed_reason IS NOT new.removed_reason
+        UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
+        UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
+        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
+END;
+
+CREATE TRIGGER diagnoses_recorded_fixed BEFORE UPDATE OF
+    id, patient_id, note_id, visit_id, code_system, code, title, text, recorded_by, recorded_by_name, created_at
+ON diagnoses
+WHEN new.id IS NOT old.id OR new.patient_id IS NOT old.patient_id OR new.note_id IS NOT old.note_id OR
+    new.visit_id IS NOT old.visit_id OR new.code_system IS NOT old.code_system OR new.code IS NOT old.code OR
+    new.title IS NOT old.title OR new.text IS NOT old.text OR new.recorded_by IS NOT old.recorded_by OR
+    new.recorded_by_name IS NOT old.recorded_by_name OR new.created_at IS NOT old.created_at
+BEGIN
+    SELECT RAISE(ABORT, 'a recorded diagnosis is not changed: remove it and record another');
+END;
+
+CREATE TRIGGER seal_diagnoses_del AFTER DELETE ON diagnoses BEGIN SELECT hms_seal('diagnoses', OLD.id); END;
+
+CREATE TRIGGER seal_diagnoses_ins AFTER INSERT ON diagnoses BEGIN SELECT hms_seal('diagnoses', NEW.id); END;
+
+CREATE TRIGGER seal_diagnoses_upd AFTER UPDATE ON diagnoses BEGIN SELECT hms_seal('diagnoses', OLD.id), hms_seal('diagnoses', NEW.id); END;
+
+-- diagnosis_code_fts
+
+CREATE VIRTUAL TABLE diagnosis_code_fts USING fts5 (
+    words, tokenize = "unicode61 remove_diacritics 2", prefix = '1 2 3', content = '', contentless_delete = 1);
+
+-- diagnosis_codes
+
+CREATE TABLE diagnosis_codes (
+    seq    INTEGER PRIMARY KEY,
+    system TEXT NOT NULL CHECK (length(system) BETWEEN 1 AND 40),
+    code   TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 16),
+    title  TEXT NOT NULL CHECK (length(trim(title)) BETWEEN 1 AND 500),
+    UNIQUE (system, code)
 ) STRICT;
 
 -- doctor_profiles
@@ -1284,9 +1429,21 @@ CREATE TABLE outbox (
     hlc        TEXT NOT NULL CHECK (hlc <> ''),
     attempts   INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error TEXT NOT NULL DEFAULT ''
-) STRICT;
+, base TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX outbox_row ON outbox (entity, row_id);
+
+CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
+WHEN new.kind = 'update' AND new.base = ''
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
+BEGIN
+    UPDATE outbox SET base = (
+        SELECT json_group_object(f.key, coalesce(c.hlc, ''))
+        FROM json_each(new.payload) f
+        LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
+        WHERE f.key NOT IN ('created_at', 'updated_at'))
+    WHERE seq = new.seq;
+END;
 
 CREATE TRIGGER outbox_last_hlc AFTER INSERT ON outbox
 BEGIN
@@ -1304,7 +1461,7 @@ CREATE TABLE outbox_sent (
     payload  TEXT NOT NULL,
     hlc      TEXT NOT NULL,
     acked_at TEXT NOT NULL
-) STRICT;
+, base TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX outbox_sent_acked ON outbox_sent (acked_at);
 
@@ -2334,6 +2491,15 @@ CREATE TABLE sync_meta (
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
 , server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '') STRICT;
+
+-- update_settings
+
+CREATE TABLE update_settings (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    location   TEXT NOT NULL CHECK (length(location) <= 1000),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+) STRICT;
 
 -- users
 

@@ -60,7 +60,7 @@ func newUpdateDesk(t *testing.T, db *data.DB, key ed25519.PublicKey, goos string
 	return d
 }
 
-func auditRows(t *testing.T, db *data.DB, action, outcome string) int {
+func auditCountOf(t *testing.T, db *data.DB, action, outcome string) int {
 	t.Helper()
 	var n int
 	if err := rawDB(t, db).QueryRow(`SELECT count(*) FROM audit_log WHERE action = ? AND outcome = ?`, action, outcome).Scan(&n); err != nil {
@@ -119,7 +119,7 @@ func TestUpdateEndToEnd(t *testing.T) {
 		t.Errorf("backup %s: %d users, %v", res.Backup, n, err)
 	}
 	for _, a := range []string{"update.location", "update.check", "update.install"} {
-		if auditRows(t, c.db, a, "ok") == 0 {
+		if auditCountOf(t, c.db, a, "ok") == 0 {
 			t.Errorf("no audit row %s", a)
 		}
 	}
@@ -208,7 +208,7 @@ func TestUpdateRefusals(t *testing.T) {
 			t.Errorf("started %v, backups %v", d.started, backups())
 		}
 	})
-	if n := auditRows(t, a.db, "update.install", "ok"); n != 0 {
+	if n := auditCountOf(t, a.db, "update.install", "ok"); n != 0 {
 		t.Errorf("%d refused installs audited as done", n)
 	}
 }
@@ -244,7 +244,7 @@ func TestUpdateAccess(t *testing.T) {
 	if len(d.started) != 0 {
 		t.Errorf("started %v", d.started)
 	}
-	if n := auditRows(t, c.db, "update.install", "denied"); n < 5 {
+	if n := auditCountOf(t, c.db, "update.install", "denied"); n < 5 {
 		t.Errorf("%d denied installs audited", n)
 	}
 }

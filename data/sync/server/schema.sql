@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0015 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0016 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -66,6 +66,20 @@ CREATE TABLE sync.audit_refused (
     CONSTRAINT audit_refused_pkey PRIMARY KEY (id)
 );
 CREATE INDEX audit_refused_site ON sync.audit_refused USING btree (site_id, generation, local_seq);
+
+-- sync.billing_claims
+
+CREATE TABLE sync.billing_claims (
+    claim_id text NOT NULL,
+    invoice_id text NOT NULL,
+    site_id uuid NOT NULL,
+    action text NOT NULL,
+    claimed_by text NOT NULL,
+    claimed_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT billing_claims_action_check CHECK (action = ANY (ARRAY['refund'::text, 'allocate'::text])),
+    CONSTRAINT billing_claims_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT billing_claims_pkey PRIMARY KEY (claim_id)
+);
 
 -- sync.change_log
 
@@ -161,6 +175,8 @@ CREATE TABLE sync.rows (
     deleted_hlc text COLLATE "C",
     deleted_at timestamp with time zone,
     updated_at timestamp with time zone NOT NULL DEFAULT now(),
+    field_base jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_hlc text COLLATE "C",
     CONSTRAINT rows_pkey PRIMARY KEY (entity, row_id)
 );
 
@@ -223,6 +239,45 @@ BEGIN
         RAISE EXCEPTION 'the login % is desk %, it may not act as desk %', session_user, v_site, p_site
             USING ERRCODE = 'HM004';
     END IF;
+END
+$function$;
+
+-- sync.claim_billing(uuid,text,text,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_billing(p_site uuid, p_claim text, p_invoice text, p_action text, p_by text, OUT site_id uuid, OUT action text, OUT claimed_by text)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT c.site_id, c.action, c.claimed_by INTO site_id, action, claimed_by
+    FROM sync.claim_billing_as(p_site, p_claim, p_invoice, p_action, p_by) c;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.claim_billing(uuid,text,text,text,text) TO hms_desk;
+
+-- sync.claim_billing_as(uuid,text,text,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_billing_as(p_site uuid, p_claim text, p_invoice text, p_action text, p_by text, OUT site_id uuid, OUT action text, OUT claimed_by text)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF coalesce(p_claim, '') = '' OR length(p_claim) > 200 OR coalesce(p_invoice, '') = '' THEN
+        RAISE EXCEPTION 'a claim names an overpayment and its invoice' USING ERRCODE = '22023';
+    END IF;
+    IF p_action IS NULL OR p_action NOT IN ('refund', 'allocate') THEN
+        RAISE EXCEPTION 'unknown way to settle an overpayment: %', coalesce(p_action, '') USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO sync.billing_claims (claim_id, invoice_id, site_id, action, claimed_by)
+    VALUES (p_claim, p_invoice, p_site, p_action, left(coalesce(p_by, ''), 200))
+    ON CONFLICT (claim_id) DO NOTHING;
+    SELECT c.site_id, c.action, c.claimed_by INTO site_id, action, claimed_by
+    FROM sync.billing_claims c WHERE c.claim_id = p_claim;
 END
 $function$;
 
@@ -669,6 +724,15 @@ DECLARE
     v_del      text COLLATE "C";
     v_reason   text;
     v_set      jsonb;
+    -- The field clocks the desk held when it made the change (op.base),
+    -- NULL when it sent none; the values of other desks the change
+    -- overwrote without having seen them, and the values of this change
+    -- that lost to ones that had not seen it: both kept for review on
+    -- every desk (server_set's "_lost").
+    v_base     jsonb;
+    v_over     jsonb;
+    v_missed   jsonb;
+    v_fbase    jsonb;
     v_log_seq  bigint;
     v_txid     text;
     v_log      regclass := pg_get_serial_sequence('sync.change_log', 'seq');
@@ -720,6 +784,9 @@ BEGIN
         v_reason := NULL;
         v_set := '{}';
         v_log_seq := NULL;
+        v_over := '[]';
+        v_missed := '[]';
+        v_fbase := NULL;
         v_id := v_ids[i];
         IF v_id IS NULL THEN
             v_results := array_append(v_results, jsonb_build_object('op_id', op->>'id', 'status', 'rejected',
@@ -743,6 +810,7 @@ BEGIN
         v_row_id := op->>'row_id';
         v_kind := op->>'kind';
         v_payload := op->'payload';
+        v_base := CASE WHEN jsonb_typeof(op->'base') = 'object' THEN op->'base' END;
         v_hlc := op->>'hlc';
         v_mode := v_modes->>v_entity;
         v_max_seq := greatest(v_max_seq, v_seq);
@@ -802,8 +870,8 @@ BEGIN
         -- makes the row with its field clocks. A row the server has goes
         -- through the merge below.
         IF v_kind = 'insert' THEN
-            INSERT INTO sync.rows (entity, row_id, data, field_hlc)
-            SELECT v_entity, v_row_id, v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}')
+            INSERT INTO sync.rows (entity, row_id, data, field_hlc, created_hlc)
+            SELECT v_entity, v_row_id, v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}'), v_hlc
             FROM jsonb_object_keys(v_payload) AS key
             ON CONFLICT (entity, row_id) DO NOTHING
             RETURNING data, field_hlc INTO v_row, v_fhlc;
@@ -847,24 +915,53 @@ BEGIN
                 -- A new row, or one inserted again after its delete.
                 SELECT v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}') INTO v_row, v_fhlc
                 FROM jsonb_object_keys(v_payload) AS key;
-                INSERT INTO sync.rows (entity, row_id, data, field_hlc) VALUES (v_entity, v_row_id, v_row, v_fhlc)
+                INSERT INTO sync.rows (entity, row_id, data, field_hlc, created_hlc)
+                VALUES (v_entity, v_row_id, v_row, v_fhlc, v_hlc)
                 ON CONFLICT (entity, row_id) DO UPDATE
                     SET data = excluded.data, field_hlc = excluded.field_hlc, deleted_hlc = NULL, deleted_at = NULL,
-                        updated_at = now();
+                        created_hlc = excluded.created_hlc, field_base = '{}', updated_at = now();
                 v_del := NULL;
                 v_won := v_payload;
             ELSE
                 -- Per field: the fields that win, those that lose, and the
                 -- field clocks with the winners' readings.
+                -- A value that loses is kept for review only when it lost to
+                -- one made without seeing it (concurrently): the field's
+                -- winner was made on a desk holding an older reading of the
+                -- field (its base, sync.rows.field_base). One the winner saw
+                -- lost to an edit made after it (a server restored from a
+                -- dump takes edits again out of their first order), and an
+                -- equal value lost nothing. Likewise a value this change
+                -- overwrites is kept for review when its desk made it
+                -- concurrently: the change's base is older. A desk that sends
+                -- no base (an older version) is taken as having seen it.
                 SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
                        coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', e.value,
-                           'won_value', v_cur.data->e.key, 'won_hlc', v_cur.field_hlc->>e.key)
-                           ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')), '[]'),
-                       v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}')
-                INTO v_won, v_lost, v_fhlc
-                FROM (SELECT p.key, p.value,
+                           'won_value', v_cur.data->e.key, 'won_hlc', e.cur)
+                           ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                               AND e.value IS DISTINCT FROM v_cur.data->e.key
+                               AND (e.cur_base IS NULL OR e.cur_base < v_hlc)), '[]'),
+                       v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
+                       coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', v_cur.data->e.key, 'hlc', e.cur,
+                           'won_value', e.value, 'won_hlc', v_hlc::text)
+                           ORDER BY e.key) FILTER (WHERE e.wins AND e.cur IS NOT NULL
+                               AND e.key NOT IN ('created_at', 'updated_at')
+                               AND e.value IS DISTINCT FROM v_cur.data->e.key
+                               AND substr(e.cur, 31) <> p_site::text
+                               AND (CASE WHEN e.base IS NULL THEN false
+                                         WHEN e.base = '' THEN v_cur.created_hlc IS NOT NULL AND e.cur <> v_cur.created_hlc
+                                         ELSE e.base < e.cur END)), '[]')
+                INTO v_won, v_lost, v_fhlc, v_over
+                FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                             (v_base->>p.key) COLLATE "C" AS base,
+                             (v_cur.field_base->>p.key) COLLATE "C" AS cur_base,
                              (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
                       FROM jsonb_each(v_payload) p) e;
+                -- What the clock decided against this change: every desk
+                -- keeps it for review, as the desk that made it does.
+                SELECT coalesce(jsonb_agg(jsonb_build_object('field', l->>'field', 'value', l->'value', 'hlc', v_hlc::text,
+                           'won_value', l->'won_value', 'won_hlc', l->>'won_hlc')), '[]')
+                INTO v_missed FROM jsonb_array_elements(v_lost) l;
                 -- An appointment's status only moves forward (app.CanTransition):
                 -- a change that would move it back loses, whatever its clock,
                 -- and the status keeps its clock reading.
@@ -877,11 +974,25 @@ BEGIN
                         THEN v_fhlc || jsonb_build_object('status', v_cur.field_hlc->'status')
                         ELSE v_fhlc - 'status' END;
                 END IF;
+                -- The bases of the fields that won are this change's.
+                SELECT (v_cur.field_base - array(SELECT jsonb_object_keys(v_won)))
+                       || coalesce((SELECT jsonb_object_agg(b.key, b.value) FROM jsonb_each(v_base) b WHERE v_won ? b.key), '{}')
+                INTO v_fbase;
+                SELECT coalesce(jsonb_agg(o), '[]') INTO v_over FROM jsonb_array_elements(v_over) o WHERE v_won ? (o->>'field');
                 IF v_won <> '{}' THEN
                     v_row := v_cur.data || v_won;
-                    UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, updated_at = now()
+                    UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
                     WHERE entity = v_entity AND row_id = v_row_id;
                     v_del := NULL;
+                ELSIF v_missed <> '[]' THEN
+                    -- Nothing of it won: an entry of the row as it is tells
+                    -- every desk what lost.
+                    v_row := v_cur.data;
+                    v_fhlc := v_cur.field_hlc;
+                    v_del := v_cur.deleted_hlc;
+                END IF;
+                IF v_over <> '[]' OR v_missed <> '[]' THEN
+                    v_set := v_set || jsonb_build_object('_lost', v_over || v_missed);
                 END IF;
             END IF;
         END IF;
@@ -896,13 +1007,13 @@ BEGIN
                 'won_value', to_jsonb('conflict'::text), 'won_hlc', v_hlc));
             v_row := v_row || '{"status": "conflict"}';
             v_reason := 'the doctor''s time is held by another booking';
-            v_set := '{"status": "conflict"}';
+            v_set := v_set || '{"status": "conflict"}';
             v_fhlc := v_fhlc || jsonb_build_object('status', v_hlc);
             UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc WHERE entity = v_entity AND row_id = v_row_id;
         ELSIF v_entity = 'appointments' AND v_won <> '{}' AND v_kind = 'delete' THEN
             DELETE FROM sync.appointment_slots WHERE row_id = v_row_id;
         END IF;
-        IF v_won <> '{}' THEN
+        IF v_won <> '{}' OR v_set ? '_lost' THEN
             v_log_seq := nextval(v_log);
             l_seq := array_append(l_seq, v_log_seq);
             l_entity := array_append(l_entity, v_entity);
