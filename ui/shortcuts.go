@@ -15,10 +15,6 @@ type deskShortcut struct {
 	run   func()
 }
 
-// shortcutName is how a shortcut reads in a tooltip or a message:
-// "Ctrl+B".
-func shortcutName(key fyne.KeyName) string { return "Ctrl+" + string(key) }
-
 // deskShortcuts are the shortcuts the user's role may use: find a patient
 // (Ctrl+F), register one (Ctrl+N), book an appointment (Ctrl+B), take a
 // walk-in (Ctrl+I), take a payment (Ctrl+T). Each opens its area and there

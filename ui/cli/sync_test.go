@@ -88,6 +88,11 @@ func (f *fakeSync) ResolveConflict(ctx context.Context, id string, r app.Resolut
 	return nil, app.Errorf(app.EINTERNAL, "not used by the command line")
 }
 
+func (f *fakeSync) SettleOverpayment(ctx context.Context, id string, o app.OverpaymentSettlement) (*app.Conflict, error) {
+	f.note(ctx)
+	return nil, app.Errorf(app.EINTERNAL, "not used by the command line")
+}
+
 type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
