@@ -669,11 +669,11 @@ func (a *applier) apply(ch server.Change) error {
 			return nil
 		}
 		// An editable record goes on to the merge of its fields, whose
-		// clocks keep the desk's newer values: an earlier place in the log
-		// is not always an earlier state of the row. A transaction that
-		// took the row's lock after the desk's push may have got its id
-		// before it, and its entry, logged below the desk's, holds the row
-		// as it is now.
+		// clocks keep the desk's newer values. (A server before migration
+		// 0014 could log a newer state of a row below an older one: a
+		// transaction that took the row's lock after the desk's push but
+		// got its id before it. The server now refuses such a push, which
+		// is sent again.)
 	default:
 		if _, err := a.tx.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
 			return err
