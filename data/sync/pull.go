@@ -130,7 +130,7 @@ func (e *Engine) downloadPruned(ctx context.Context, c *server.Client, entity, r
 			if more {
 				fetch(last.Entity, last.RowID)
 			}
-			if err := e.applyBatch(ctx, f.changes, rep, func(tx *txn) error {
+			if err := e.applyBatch(ctx, f.changes, rep, true, func(tx *txn) error {
 				_, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET download_entity = ?, download_row = ? WHERE id = 1`,
 					last.Entity, last.RowID)
 				return err
@@ -160,12 +160,13 @@ func (e *Engine) downloadPruned(ctx context.Context, c *server.Client, entity, r
 // past it.
 func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep *app.SyncReport) error {
 	last := changes[len(changes)-1]
-	return e.applyBatch(ctx, changes, rep, func(tx *txn) error { return tx.movePullCursor(last) })
+	return e.applyBatch(ctx, changes, rep, false, func(tx *txn) error { return tx.movePullCursor(last) })
 }
 
 // applyBatch applies one batch of pulled changes and, in the same
-// transaction, notes how far the desk got (mark).
-func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *app.SyncReport, mark func(tx *txn) error) error {
+// transaction, notes how far the desk got (mark). fresh: the rows are
+// most likely new here (a download).
+func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *app.SyncReport, fresh bool, mark func(tx *txn) error) error {
 	var newest hlc.Timestamp
 	for _, ch := range changes {
 		t, err := hlc.Parse(ch.HLC)
@@ -183,6 +184,7 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 		if err != nil {
 			return err
 		}
+		a.fresh = fresh
 		for _, ch := range changes {
 			if err := a.apply(ch); err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
@@ -213,6 +215,7 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			if err != nil {
 				return err
 			}
+			a.fresh = fresh
 			detected := formatTime(e.db.Now())
 			// The rows of the changes parked by this batch: a later change
 			// of one closes them (supersede), and they are not reported.
@@ -395,6 +398,8 @@ type applier struct {
 	// noneParked: no pulled change waits in conflicts for what it lacked
 	// (retryParked); a later change of a row supersedes one parked.
 	noneParked bool
+	// fresh: the rows come from a download, and are most likely new here.
+	fresh bool
 	// staleDashboard: a row arrived past the steps the dashboard's
 	// triggers count (an invoice already issued, from a snapshot).
 	staleDashboard bool
@@ -672,11 +677,11 @@ func (a *applier) apply(ch server.Change) error {
 			return nil
 		}
 		// An editable record goes on to the merge of its fields, whose
-		// clocks keep the desk's newer values: an earlier place in the log
-		// is not always an earlier state of the row. A transaction that
-		// took the row's lock after the desk's push may have got its id
-		// before it, and its entry, logged below the desk's, holds the row
-		// as it is now.
+		// clocks keep the desk's newer values. (A server before migration
+		// 0014 could log a newer state of a row below an older one: a
+		// transaction that took the row's lock after the desk's push but
+		// got its id before it. The server now refuses such a push, which
+		// is sent again.)
 	default:
 		if _, err := a.tx.exec(`DELETE FROM pushed_rows WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID); err != nil {
 			return err
@@ -760,7 +765,7 @@ func (a *applier) apply(ch server.Change) error {
 		}
 		return true, a.advanceSeries(ch.Entity, ins)
 	}
-	edited := len(ch.FieldHLC) > 2 // more than {}
+	edited := len(ch.FieldHLC) > 2 && !a.fresh // more than {}
 	if !edited {
 		if done, err := inserted(); done || err != nil {
 			return err

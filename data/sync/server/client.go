@@ -227,10 +227,88 @@ func (ch Change) FieldClocks() (map[string]string, error) {
 	if len(ch.FieldHLC) == 0 {
 		return clocks, nil
 	}
+	if flatStrings(ch.FieldHLC, clocks) {
+		return clocks, nil
+	}
+	clear(clocks)
 	if err := json.Unmarshal(ch.FieldHLC, &clocks); err != nil {
 		return nil, fmt.Errorf("field clocks of %s %s: %w", ch.Entity, ch.RowID, err)
 	}
 	return clocks, nil
+}
+
+// flatStrings reads a JSON object of plain ASCII strings, as PostgreSQL
+// writes field clocks (column names and clock readings, nothing to
+// unescape),
+// into m, and reports whether it could; anything else is left to
+// encoding/json. Every edit a desk pulls carries one, and the general
+// decoder took a tenth of the pull's time.
+func flatStrings(b []byte, m map[string]string) bool {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		start := i + 1
+		for j := start; j < len(b); j++ {
+			switch {
+			case b[j] == '"':
+				i = j + 1
+				return string(b[start:j]), true
+			case b[j] == '\\' || b[j] < 0x20 || b[j] >= 0x80:
+				return "", false
+			}
+		}
+		return "", false
+	}
+	ws()
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i++
+	ws()
+	if i < len(b) && b[i] == '}' {
+		i++
+		ws()
+		return i == len(b)
+	}
+	for {
+		ws()
+		k, ok := str()
+		if !ok {
+			return false
+		}
+		ws()
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i++
+		ws()
+		v, ok := str()
+		if !ok {
+			return false
+		}
+		m[k] = v
+		ws()
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			i++
+			ws()
+			return i == len(b)
+		default:
+			return false
+		}
+	}
 }
 
 // Pull returns up to limit changes after the cursor (afterTx, afterSeq),
