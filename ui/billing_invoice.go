@@ -36,7 +36,7 @@ func invoiceStatusOptions() []string {
 // silent negative balance.
 func invoiceStatusText(inv *app.Invoice) string {
 	if inv.Balance < 0 && inv.Status != app.InvoiceVoid {
-		return "Overpaid: see Billing → Overpaid"
+		return "Overpaid"
 	}
 	return invoiceStatusLabel(inv.Status)
 }
@@ -254,7 +254,11 @@ func (s *invoiceScreen) show(inv *app.Invoice) {
 	} else {
 		s.title.SetText("Draft invoice")
 	}
-	s.status.SetText(invoiceStatusText(inv))
+	status := invoiceStatusText(inv)
+	if inv.Balance < 0 && inv.Status != app.InvoiceVoid {
+		status += ": settle it under Billing → Overpaid"
+	}
+	s.status.SetText(status)
 	s.status.Importance = statusImportance(inv.Status)
 	s.status.Refresh()
 	s.patient.SetText(inv.PatientName + " (" + inv.PatientMRN + ")")

@@ -467,3 +467,62 @@ func TestConflictsScreenDuplicate(t *testing.T) {
 		t.Fatalf("ResolveConflict calls %v", got)
 	}
 }
+
+// TestOverpaidTab: a billing clerk sees an invoice paid on two desks under
+// Billing → Overpaid, and settles it with a reason: a refund, or an
+// allocation to another invoice of the patient, chosen from its unpaid
+// ones.
+func TestOverpaidTab(t *testing.T) {
+	h := newSyncHarness(t, enrolledStatus)
+	found := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+	h.conflicts = []*app.Conflict{{ID: "inv1/pay2", Entity: "invoices", RowID: "inv1", Rule: "billing: paid more than its total",
+		What: "Invoice INV-D1-2026-000001 of P-D1-000001 Ada Byron", LostValue: `"paid"`, WonValue: "null", DetectedAt: found,
+		Overpaid: &app.Overpayment{InvoiceID: "inv1", InvoiceNumber: "INV-D1-2026-000001", PatientID: "p1",
+			PatientName: "Ada Byron", Currency: "EUR", Total: 7000, Paid: 14000, PaymentID: "pay2",
+			ReceiptNumber: "R-D2-2026-000001", Receipts: []string{"R-D1-2026-000001", "R-D2-2026-000001"}}}}
+	h.sync.SettleOverpaymentFn = func(ctx context.Context, id string, s app.OverpaymentSettlement) (*app.Conflict, error) {
+		h.record("SettleOverpayment", ctx, id+" "+string(s.Action)+" "+s.InvoiceID+" "+s.Reason)
+		if s.Reason == "" {
+			return nil, app.FieldErrorf("reason", "Give the reason.")
+		}
+		h.smu.Lock()
+		defer h.smu.Unlock()
+		h.conflicts[0].ResolvedAt = time.Now()
+		return h.conflicts[0], nil
+	}
+	h.u.svc.Billing = &mock.BillingService{
+		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil },
+	}
+	h.loginAs(user(app.RoleBilling))
+	h.openArea(app.AreaBilling)
+	b := h.u.main.billing
+	if b == nil || b.overpaid == nil {
+		t.Fatal("no Overpaid tab for a billing clerk")
+	}
+	for _, item := range b.tabs.Items {
+		if item.Text == "Overpaid" {
+			b.tabs.Select(item)
+		}
+	}
+	s := b.overpaid.conflictsScreen
+	h.waitFor("the overpaid invoice", func() bool { return len(s.items) == 1 })
+	row := s.list.CreateItem()
+	s.list.UpdateItem(0, row)
+	r := row.(*conflictRow)
+	if !strings.Contains(r.title.Text, "paid more than its total") ||
+		!strings.Contains(r.values.Text, "Paid 140.00 EUR of 70.00 EUR: 70.00 EUR too much · receipts R-D1-2026-000001, R-D2-2026-000001") ||
+		r.keep.Text != "Refund the excess" || !r.keep.Visible() || !r.take.Visible() {
+		t.Fatalf("row: %q / %q / buttons %q %v", r.title.Text, r.values.Text, r.keep.Text, r.keep.Visible())
+	}
+	s.onRefundExcess(s.items[0])
+	if s.prompt == nil || !h.shows("the patient gets 70.00 EUR back") {
+		t.Fatal("refunding asks nothing")
+	}
+	s.prompt.entry.SetText("paid at two desks")
+	s.prompt.ok.OnTapped()
+	h.waitFor("the settlement", func() bool { return len(h.callsOf("SettleOverpayment")) == 1 })
+	if got := h.callsOf("SettleOverpayment"); got[0] != "inv1/pay2 refund  paid at two desks" {
+		t.Fatalf("SettleOverpayment calls %v", got)
+	}
+	h.waitFor("an empty list", func() bool { return len(s.items) == 0 && s.empty.Visible() })
+}

@@ -52,7 +52,12 @@
 // to the server's time that a handshake measures (SetOffset). Update takes
 // in a remote timestamp and refuses one more than DefaultMaxDrift (the
 // server's own limit) ahead of physical time, so one desk with a wrong
-// clock cannot drag the others into the future.
+// clock cannot drag the others into the future. The one controlled
+// exception to "never backwards" is a clock incident: a handshake that
+// finds the desk's newest reading more than that ahead of the server's
+// time re-dates the queued changes stamped from the future to when they
+// were made and sets the clock back (data.DB.ResyncClock, hlc.Clock.Reset;
+// the rule is in docs/SYNC-DESIGN.md, "Clock incidents").
 //
 // The outbox (package data, migration 0008_sync.sql). Every change to a
 // synced table writes its outbox row in the same transaction, through
@@ -93,6 +98,21 @@
 // which syncs without the outbox: it is append-only and each row names its
 // site and carries its local seq, so the push sends it from the table
 // after sync_meta.audit_pushed_seq.
+//
+// What an edit saw (server migration 0012, desk migration 0031). An
+// update of an editable record carries its base, the field clocks the
+// desk held when it made it (hlc.Op.Base), and the server keeps the base
+// of each field's winner: a loser its winner saw is no conflict, a value
+// a winner overwrote without seeing it is, and both kinds of loss go to
+// every desk in the change log (server_set "_lost", lost.go). The review
+// names the value that holds the field now (data's finalWon).
+//
+// Billing conflicts (server migration 0013, desk migration 0032): after
+// each pull the desk keeps each invoice paid more than its total (two
+// desks took its payment while apart) as a billing conflict
+// (data.DB.CheckOverpaid); SettleOverpayment (billing.go) claims it on the
+// server, the first claim winning, before data writes the refund or the
+// allocation.
 //
 // Field clocks. For the editable records (patients, users, doctors'
 // profiles, settings) the update triggers also set field_clock for each

@@ -54,3 +54,19 @@ func (a *applier) keepLost(ch server.Change) error {
 	}
 	return nil
 }
+
+// clockInserted records the field clocks of a record inserted from a
+// change whose fields were set by different readings (server.Change's
+// FieldHLC is not empty): it was edited since it was created, and this
+// desk's later edits of it must say they saw those edits.
+func (a *applier) clockInserted(ch server.Change) error {
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		return err
+	}
+	fields := make([]string, 0, len(setBy))
+	for f := range setBy {
+		fields = append(fields, f)
+	}
+	return a.setFieldClocks(ch, setBy, fields)
+}

@@ -1,11 +1,13 @@
 package sync_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
 )
 
@@ -187,6 +189,31 @@ func TestRestoredServerSequentialEditsNoConflict(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT count(*) FROM conflicts`); n != 0 {
 			t.Errorf("desk %d: %d conflicts for edits made one after another", i, n)
+		}
+	}
+}
+
+// A desk that joins after a record was edited (and the server pruned the
+// record's older entries), and edits it in turn, saw the edit it
+// overwrites: no conflict.
+func TestJoiningDeskEditsNoConflict(t *testing.T) {
+	t.Parallel()
+	u, a, b := twoDesks(t)
+	p := newPatient(t, a.svc, "Joined")
+	syncAll(t, a.db, b)
+	editField(t, b, p.ID, "notes", "before the join")
+	syncAll(t, a.db, b)
+	if _, err := server.Prune(context.Background(), u, 0, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	c := MustOpenDB(t, nil)
+	mustEnroll(t, c, u)
+	mustSync(t, c)
+	editField(t, c, p.ID, "notes", "after the join")
+	syncAll(t, a.db, b, c)
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts`); n != 0 {
+			t.Errorf("desk %d: %d conflicts for an edit made after the last one", i, n)
 		}
 	}
 }

@@ -763,6 +763,14 @@ func (a *applier) apply(ch server.Change) error {
 		if ch.Entity == "patients" && a.deferSearch {
 			a.unsearchable[ch.RowID] = true
 		}
+		if ent.Editable && len(ch.FieldHLC) > 2 {
+			// A record edited since it was created (its older entries
+			// pruned): its fields' clocks are what this desk's edits
+			// saw (op.Base), not the value it was created with.
+			if err := a.clockInserted(ch); err != nil {
+				return false, err
+			}
+		}
 		return true, a.advanceSeries(ch.Entity, ins)
 	}
 	edited := len(ch.FieldHLC) > 2 && !a.fresh // more than {}
