@@ -99,28 +99,30 @@ func parseRecipient(s string) (*age.X25519Recipient, error) {
 	return r, nil
 }
 
-// parseRecoveryKey reads a recovery key as typed or as saved to a file
-// (lines beginning with # are comments).
+// parseRecoveryKey reads a recovery key as typed (in any case, with
+// spaces, as written down in groups), as pasted from its file (comments
+// and all, even run together on one line), or as the file's text.
 func parseRecoveryKey(s string) ([]age.Identity, error) {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "#") {
-			// Written down by hand in groups: the spaces are not the key's.
-			l = strings.Join(strings.Fields(l), "")
-		}
-		if l != "" {
-			lines = append(lines, l)
+	const prefix = "AGE-SECRET-KEY-"
+	key := ""
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.ToUpper(strings.Join(strings.Fields(line), ""))
+		if i := strings.Index(line, prefix); i >= 0 {
+			key = line[i:]
+			break
 		}
 	}
-	if len(lines) == 0 {
-		return nil, app.FieldErrorf("recovery_key", "Enter the recovery key: it begins with AGE-SECRET-KEY-1.")
-	}
-	ids, err := age.ParseIdentities(strings.NewReader(strings.Join(lines, "\n") + "\n"))
-	if err != nil || len(ids) == 0 {
+	if key == "" {
+		if strings.TrimSpace(s) == "" {
+			return nil, app.FieldErrorf("recovery_key", "Enter the recovery key: it begins with AGE-SECRET-KEY-1.")
+		}
 		return nil, app.FieldErrorf("recovery_key", "This is not a recovery key: a recovery key begins with AGE-SECRET-KEY-1 and is 74 characters long.")
 	}
-	return ids, nil
+	id, err := age.ParseX25519Identity(key)
+	if err != nil {
+		return nil, app.FieldErrorf("recovery_key", "This is not a recovery key, or a character of it is wrong: a recovery key begins with AGE-SECRET-KEY-1 and is 74 characters long (this one has %d).", len(key))
+	}
+	return []age.Identity{id}, nil
 }
 
 // capturingRecipient wraps the file key for the clinic's key and

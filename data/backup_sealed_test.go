@@ -79,6 +79,13 @@ func TestEncryptedBackupRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The key pasted from its file run together on one line, or typed in
+	// lower case, opens it too (checked without restoring).
+	for _, k := range []string{"# HMS backup recovery key # Clinic: Riverside " + key.Identity, strings.ToLower(key.Identity)} {
+		if chk, err := c.db.CheckBackupFile(anon, file, k); err != nil || len(chk.Problems) > 0 {
+			t.Fatalf("key %q: %v %+v", k, err, chk)
+		}
+	}
 	if _, err := c.svc.Users.ApproveUser(admin, c.pending.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +143,7 @@ func TestRestoreWrongRecoveryKey(t *testing.T) {
 	other, _ := data.NewRecoveryKey()
 	path := c.db.Path()
 	c.db.Close()
-	for _, k := range []string{other.Identity, "", "not a key", "# comment only\n"} {
+	for _, k := range []string{other.Identity, "", "not a key", "# comment only\n", "AGE-SECRET-KEY-1QQQ"} {
 		_, err := data.RestoreBackup(path, file, k, data.Options{HashParams: cheapHash}, true)
 		var fe *app.Error
 		if err == nil || !asAppError(err, &fe) || fe.Field != "recovery_key" {

@@ -80,11 +80,11 @@ func (d *Desk) Close() error {
 	return d.db.Close()
 }
 
-// BackupOnClose runs the backup on closing, when the desk has one.
+// BackupOnClose runs the backup on closing, when the desk has one. It
+// does not hold the desk while it writes, so the app can still quit and
+// close the database when the person will not wait for a slow share.
 func (d *Desk) BackupOnClose(ctx context.Context) (*app.BackupRun, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.db.BackupOnClose(ctx)
+	return d.DB().BackupOnClose(ctx)
 }
 
 // Restore replaces the open database with the backup src. The backup is

@@ -573,17 +573,23 @@ func (u *UI) onCloseRequest() {
 		return // already backing up
 	}
 	bar := widget.NewProgressBarInfinite()
+	// A share that does not answer must not keep the app open: closing
+	// without the backup is the person's choice, and the next daily run
+	// or the status bar's warning follows it up.
+	skip := widget.NewButton("Close without the backup", func() { u.fyneApp.Quit() })
 	u.closing = dialog.NewCustomWithoutButtons("Backing up before closing…",
-		container.NewVBox(widget.NewLabel("HMS closes when the backup is written and checked."), bar), u.win)
+		container.NewVBox(widget.NewLabel("HMS closes when the backup is written and checked."), bar,
+			container.NewHBox(layout.NewSpacer(), skip)), u.win)
 	u.closing.Show()
 	do := u.do
 	go func() {
-		run, err := u.opt.BackupOnClose()
+		_, err := u.opt.BackupOnClose()
 		do(func() {
-			u.closing.Hide()
+			if u.closing != nil {
+				u.closing.Hide()
+			}
 			u.closing = nil
 			if err == nil {
-				_ = run
 				u.fyneApp.Quit()
 				return
 			}
