@@ -10,7 +10,8 @@
 ; Configuration). /D (last, unquoted) chooses the install folder.
 ; The uninstaller (/S for silent) keeps the databases and audit keys.
 
-Unicode true
+; A 64-bit installer for the 64-bit program (x64 Windows 10 and later).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel admin
 ManifestDPIAware true

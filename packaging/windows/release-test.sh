@@ -68,9 +68,8 @@ win reg query "$envkey" /v HMS_DB | grep -q 'C:\\HMSData\\hms.db' || fail "HMS_D
 echo "installed: Program Files\\HMS, Start menu, desktop, Apps & features ($version), HMS_DB"
 
 hms='C:\Program Files\HMS\hms.exe'
-# The preset HMS_DB reaches programs through Windows' environment: Wine
-# reads it when the prefix starts, so the database is named explicitly too
-# where a command needs it, and the preset is checked once with setup.
+# The preset HMS_DB reaches new programs through the machine's environment:
+# setup and the plain verify use it; the demo database is named with --db.
 step "hms.exe version"
 out=$(win "$hms" version) || fail "version: $(cat "$work/stderr")"
 echo "$out"
