@@ -31,6 +31,10 @@ type SyncService interface {
 	SyncNow(ctx context.Context) (*SyncReport, error)
 	// SyncStatus says where the desk stands.
 	SyncStatus(ctx context.Context) (*SyncStatus, error)
+	// DeskVersions lists the clinic's desks with the version of HMS each
+	// last reported to the server (administrators): desks of one clinic
+	// may run different versions while an update goes round.
+	DeskVersions(ctx context.Context) ([]DeskVersion, error)
 	// RunSync keeps an enrolled desk in sync until ctx ends: it syncs at
 	// once, after each local change, when the server says another desk
 	// changed something, and on a timer (sooner after a failure), and
@@ -191,6 +195,16 @@ type SyncStatus struct {
 	// (its address names an sslmode weaker than verify-full); empty when
 	// it is, or the desk is not enrolled.
 	TLSWarning string
+}
+
+// DeskVersion is one desk of the clinic and the HMS version it runs.
+type DeskVersion struct {
+	DeskCode string
+	Version  string    // as the desk reported it; "" before it did
+	Since    time.Time // when it first reported this version
+	LastSeen time.Time // its last push, pull or enrollment
+	Revoked  bool      // its server login was revoked
+	This     bool      // the desk asking
 }
 
 // SyncReport is what one SyncNow did.

@@ -273,6 +273,7 @@ var notForPatients = map[string]string{
 	"SyncService.SyncNow":           "takes no identifier; reports counts of rows sent and received",
 	"SyncService.SyncStatus":        "takes no identifier; reports the desk's sync state and counts",
 	"SyncService.RunSync":           "takes no identifier; the desk's sync loop",
+	"SyncService.DeskVersions":      "administrators only (data/sync's matrix); desk codes and versions, no patient data",
 }
 
 // TestEveryMethodListedForPatients: every method of every service is in

@@ -110,6 +110,7 @@ type syncScreen struct {
 	clockWarn *widget.Label
 	tlsWarn   *widget.Label // the connection does not verify the server
 	conflicts *widget.Label
+	desks     *widget.Label // the clinic's desks and their versions
 
 	status  *app.SyncStatus
 	content fyne.CanvasObject
@@ -158,6 +159,8 @@ func (s *syncScreen) buildUI() {
 	s.tlsWarn.Importance = widget.WarningImportance
 	s.tlsWarn.Hide()
 	s.conflicts = widget.NewLabel("")
+	s.desks = widget.NewLabel("")
+	s.desks.Wrapping = fyne.TextWrapWord
 
 	connect := widget.NewForm(
 		widget.NewFormItem("Server address", s.errs.add("server", s.server)),
@@ -184,6 +187,9 @@ func (s *syncScreen) buildUI() {
 		widget.NewSeparator(),
 		sectionTitle("Where this desk stands"),
 		container.New(widthLayout{720}, status),
+		widget.NewSeparator(),
+		sectionTitle("The clinic's desks"),
+		container.New(widthLayout{720}, s.desks),
 	))
 }
 
@@ -198,7 +204,63 @@ func (s *syncScreen) load() {
 		}
 		s.u.showSyncStatus(st)
 		s.fillStatus(st)
+		if st.Enrolled {
+			s.loadDesks()
+		} else {
+			s.desks.SetText("This desk is not enrolled: it knows no other desks.")
+		}
 	})
+}
+
+// loadDesks asks the server for the clinic's desks and their versions.
+func (s *syncScreen) loadDesks() {
+	s.desks.SetText("Asking the server…")
+	background(s.u, func(ctx context.Context) ([]app.DeskVersion, error) {
+		return s.u.svc.Sync.DeskVersions(ctx)
+	}, func(vs []app.DeskVersion, err error) {
+		if err != nil {
+			s.desks.SetText(app.ErrorMessage(err))
+			return
+		}
+		s.desks.SetText(deskVersionsText(vs, s.u.location()))
+	})
+}
+
+// deskVersionsText is one line per desk, and a warning when the desks in
+// use run different versions.
+func deskVersionsText(vs []app.DeskVersion, loc *time.Location) string {
+	if len(vs) == 0 {
+		return "The server lists no desks."
+	}
+	var b strings.Builder
+	versions := map[string]bool{}
+	for _, v := range vs {
+		name := v.DeskCode
+		if v.This {
+			name += " (this desk)"
+		}
+		version := "HMS " + v.Version
+		if v.Version == "" {
+			version = "version not reported yet"
+		}
+		fmt.Fprintf(&b, "%s: %s", name, version)
+		if !v.Since.IsZero() && v.Version != "" {
+			fmt.Fprintf(&b, " since %s", v.Since.In(loc).Format("2 Jan 2006"))
+		}
+		if v.Revoked {
+			b.WriteString(", removed from the clinic")
+		} else {
+			versions[v.Version] = true
+			if !v.LastSeen.IsZero() {
+				fmt.Fprintf(&b, ", last synced %s", v.LastSeen.In(loc).Format("2 Jan 2006 15:04"))
+			}
+		}
+		b.WriteString("\n")
+	}
+	if len(versions) > 1 {
+		b.WriteString("The desks run different versions of HMS: update the older ones (Settings → Updates on each).")
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // fillStatus shows where the desk stands; the address of an enrolled

@@ -526,3 +526,29 @@ func TestOverpaidTab(t *testing.T) {
 	}
 	h.waitFor("an empty list", func() bool { return len(s.items) == 0 && s.empty.Visible() })
 }
+
+// TestSyncSettingsDeskVersions: an enrolled desk's Sync tab lists the
+// clinic's desks with their versions, and says when they differ.
+func TestSyncSettingsDeskVersions(t *testing.T) {
+	h := newSyncHarness(t, enrolledStatus)
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	h.sync.DeskVersionsFn = func(ctx context.Context) ([]app.DeskVersion, error) {
+		h.record("DeskVersions", ctx, nil)
+		return []app.DeskVersion{
+			{DeskCode: "D1", Version: "1.1.0", Since: at, LastSeen: at, This: true},
+			{DeskCode: "D2", Version: "1.0.0", Since: at, LastSeen: at},
+			{DeskCode: "D3", Version: "0.9.0", Since: at, Revoked: true},
+		}, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaSettings)
+	h.u.main.showSyncTab(syncTabSync)
+	v := h.u.main.syncView
+	h.waitFor("the desks", func() bool { return strings.Contains(v.desks.Text, "D2") })
+	for _, want := range []string{"D1 (this desk): HMS 1.1.0 since 1 Mar 2026", "D2: HMS 1.0.0", "D3: HMS 0.9.0 since 1 Mar 2026, removed from the clinic",
+		"The desks run different versions of HMS"} {
+		if !strings.Contains(v.desks.Text, want) {
+			t.Errorf("desks %q lack %q", v.desks.Text, want)
+		}
+	}
+}

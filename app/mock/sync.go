@@ -16,6 +16,8 @@ type SyncService struct {
 	ListConflictsFn     func(ctx context.Context, all bool) ([]*app.Conflict, error)
 	ResolveConflictFn   func(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error)
 	SettleOverpaymentFn func(ctx context.Context, id string, s app.OverpaymentSettlement) (*app.Conflict, error)
+	// DeskVersionsFn nil lists no desks.
+	DeskVersionsFn func(ctx context.Context) ([]app.DeskVersion, error)
 }
 
 var _ app.SyncService = (*SyncService)(nil)
@@ -58,4 +60,12 @@ func (s *SyncService) SettleOverpayment(ctx context.Context, id string, o app.Ov
 // ResolveConflict calls ResolveConflictFn.
 func (s *SyncService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
 	return s.ResolveConflictFn(ctx, id, r)
+}
+
+// DeskVersions calls DeskVersionsFn; without it there are no desks.
+func (s *SyncService) DeskVersions(ctx context.Context) ([]app.DeskVersion, error) {
+	if s.DeskVersionsFn == nil {
+		return nil, nil
+	}
+	return s.DeskVersionsFn(ctx)
 }

@@ -29,8 +29,10 @@ type Engine struct {
 	siteID     string
 	appVersion string
 
-	round  stdsync.Mutex // one SyncNow at a time, from the loop or a person
-	tables tableCache    // the synced tables' columns, for applying pulled rows (pull.go)
+	round stdsync.Mutex // one SyncNow at a time, from the loop or a person
+	// versionSent: the server has this run's version (under round).
+	versionSent bool
+	tables      tableCache // the synced tables' columns, for applying pulled rows (pull.go)
 }
 
 var _ app.SyncService = (*Engine)(nil)

@@ -67,6 +67,12 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	if err := e.pushAudit(ctx, c, rep); err != nil {
 		return rep, err
 	}
+	// The server learns which version this desk runs once per run of the
+	// program (Settings → Sync lists the desks' versions); a server older
+	// than the report is no reason to fail the round.
+	if !e.versionSent && c.ReportVersion(ctx, e.siteID, e.appVersion) == nil {
+		e.versionSent = true
+	}
 	return rep, nil
 }
 
@@ -475,6 +481,41 @@ func (e *Engine) listenOnce(ctx context.Context, s syncState, notified chan<- st
 		default:
 		}
 	}
+}
+
+// DeskVersions implements app.SyncService: the clinic's desks, as the
+// server has them, with the versions they reported; this desk's version
+// goes first.
+func (e *Engine) DeskVersions(ctx context.Context) ([]app.DeskVersion, error) {
+	if err := e.db.MayEnroll(ctx, "sync.desks"); err != nil {
+		return nil, err
+	}
+	s, err := e.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.epoch.Valid || !s.url.Valid {
+		return nil, app.Errorf(app.ECONFLICT, "This desk is not enrolled with a sync server: it knows no other desks.")
+	}
+	c, _, err := e.dialServer(ctx, s)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	if err := c.ReportVersion(ctx, e.siteID, e.appVersion); err != nil {
+		return nil, serverError(err)
+	}
+	vs, err := c.DeskVersions(ctx)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	code := s.deskOrDefault(e.db)
+	out := make([]app.DeskVersion, len(vs))
+	for i, v := range vs {
+		out[i] = app.DeskVersion{DeskCode: v.DeskCode, Version: v.AppVersion, Since: v.VersionAt, LastSeen: v.LastSeen,
+			Revoked: v.Revoked, This: v.DeskCode == code}
+	}
+	return out, nil
 }
 
 // TestServer implements app.SyncService: it connects to the server at

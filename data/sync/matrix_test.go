@@ -83,6 +83,13 @@ func init() {
 		_, err := c.svc.Sync.SyncStatus(ctx)
 		return err
 	}}
+	// The desks' versions come from the server: an administrator's, like
+	// the rest of Settings → Sync (the fixture desk is not enrolled, so an
+	// administrator is told so; anyone else is refused first).
+	matrix["SyncService.DeskVersions"] = call{allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Sync.DeskVersions(ctx)
+		return err
+	}}
 	matrix["SyncService.TestServer"] = call{allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Sync.TestServer(ctx, "postgres://hms_desks@127.0.0.1:1/hms?sslmode=disable&connect_timeout=2")
 		return err

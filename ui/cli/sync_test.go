@@ -68,6 +68,11 @@ func (f *fakeSync) TestServer(ctx context.Context, u string) (*app.ServerCheck, 
 
 func (f *fakeSync) RunSync(ctx context.Context, report func(*app.SyncStatus)) { f.note(ctx) }
 
+func (f *fakeSync) DeskVersions(ctx context.Context) ([]app.DeskVersion, error) {
+	f.note(ctx)
+	return nil, nil
+}
+
 func (f *fakeSync) ListConflicts(ctx context.Context, all bool) ([]*app.Conflict, error) {
 	f.note(ctx)
 	f.alls = append(f.alls, all)

@@ -56,6 +56,7 @@ func TestAttackAsDesk(t *testing.T) {
 		{"push audit rows as desk B", `SELECT sync.push_audit($1, '[{"seq": 1, "hash": "x", "prev_hash": ""}]'::jsonb)`, []any{b.id}, "HM004"},
 		{"ask what the server holds of desk B", `SELECT has_op FROM sync.holds($1, NULL, '0', 0)`, []any{b.id}, "HM004"},
 		{"read desk B's state", `SELECT last_op_seq FROM sync.site_state($1)`, []any{b.id}, "HM004"},
+		{"report desk B's version", `SELECT sync.report_version($1, '0.0.1')`, []any{b.id}, "HM004"},
 		{"enroll as desk B", `SELECT sync.enroll($1, 'x')`, []any{b.id}, "HM004"},
 		{"enroll as desk B, asking for its code", `SELECT sync.enroll($1, 'x', 'D2')`, []any{b.id}, "HM004"},
 		{"enroll an extra desk", `SELECT sync.enroll($1, 'x')`, []any{other}, "HM004"},
