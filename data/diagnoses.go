@@ -248,10 +248,20 @@ func (tx *Tx) addDiagnosis(c app.DiagnosisCreate) (*app.Diagnosis, error) {
 		return nil, err
 	}
 	d.RecordedBy = name
+	open, err := tx.openVisit(d.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		d.VisitID = open.ID
+	}
 	ts := formatTime(tx.now)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO diagnoses (id, patient_id, note_id, code_system, code, title, text,
-		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.PatientID, optText(d.NoteID), d.System, d.Code, d.Title, d.Text, tx.caller.UserID, name, ts, ts); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO diagnoses (id, patient_id, note_id, visit_id, code_system, code, title, text,
+		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.PatientID, optText(d.NoteID), optText(d.VisitID), d.System, d.Code, d.Title, d.Text, tx.caller.UserID, name, ts, ts); err != nil {
+		return nil, err
+	}
+	if _, err := tx.linkToVisit(d.PatientID, "diagnoses", d.ID); err != nil {
 		return nil, err
 	}
 	return d, tx.patientEvent(d.PatientID, app.HistoryDiagnosis, "Diagnosis: "+clipSummary(d.Label(), 120), d.ID)

@@ -30,6 +30,8 @@ type ClinicalService struct {
 	EndAssignmentFn          func(ctx context.Context, id string, status app.AssignmentStatus) (*app.Assignment, error)
 	FindAssignmentsFn        func(ctx context.Context, patientID string) ([]*app.Assignment, error)
 	MyPatientsFn             func(ctx context.Context) ([]*app.Patient, error)
+	SetRegistrationNumberFn  func(ctx context.Context, doctorID, number string) (*app.Prescriber, error)
+	GetPrescriberFn          func(ctx context.Context, doctorID string) (*app.Prescriber, error)
 }
 
 var _ app.ClinicalService = (*ClinicalService)(nil)
@@ -142,4 +144,14 @@ func (s *ClinicalService) FindAssignments(ctx context.Context, patientID string)
 // MyPatients calls MyPatientsFn.
 func (s *ClinicalService) MyPatients(ctx context.Context) ([]*app.Patient, error) {
 	return s.MyPatientsFn(ctx)
+}
+
+// SetRegistrationNumber calls SetRegistrationNumberFn.
+func (s *ClinicalService) SetRegistrationNumber(ctx context.Context, doctorID, number string) (*app.Prescriber, error) {
+	return s.SetRegistrationNumberFn(ctx, doctorID, number)
+}
+
+// GetPrescriber calls GetPrescriberFn.
+func (s *ClinicalService) GetPrescriber(ctx context.Context, doctorID string) (*app.Prescriber, error) {
+	return s.GetPrescriberFn(ctx, doctorID)
 }
