@@ -21,11 +21,17 @@ func TestPrescriberRegistration(t *testing.T) {
 	}
 	snap := snapshot(t, c.db)
 	for name, call := range map[string]func() error{
-		"Nurse":     func() error { _, err := c.svc.Clinical.SetRegistrationNumber(nurse, docID, "GMC 1"); return err },
-		"Empty":     func() error { _, err := c.svc.Clinical.SetRegistrationNumber(doc, docID, "  "); return err },
-		"BadChars":  func() error { _, err := c.svc.Clinical.SetRegistrationNumber(doc, docID, "GMC <1>"); return err },
-		"NotDoctor": func() error { _, err := c.svc.Clinical.SetRegistrationNumber(admin, c.users[app.RoleNurse].ID, "X1"); return err },
-		"OtherDoc":  func() error { _, err := c.svc.Clinical.SetRegistrationNumber(doc, c.users[app.RoleAdmin].ID, "X1"); return err },
+		"Nurse":    func() error { _, err := c.svc.Clinical.SetRegistrationNumber(nurse, docID, "GMC 1"); return err },
+		"Empty":    func() error { _, err := c.svc.Clinical.SetRegistrationNumber(doc, docID, "  "); return err },
+		"BadChars": func() error { _, err := c.svc.Clinical.SetRegistrationNumber(doc, docID, "GMC <1>"); return err },
+		"NotDoctor": func() error {
+			_, err := c.svc.Clinical.SetRegistrationNumber(admin, c.users[app.RoleNurse].ID, "X1")
+			return err
+		},
+		"OtherDoc": func() error {
+			_, err := c.svc.Clinical.SetRegistrationNumber(doc, c.users[app.RoleAdmin].ID, "X1")
+			return err
+		},
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: recorded", name)
