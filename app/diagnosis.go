@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -209,4 +210,26 @@ func CanSeeMorbidity(c Caller) error {
 		return nil
 	}
 	return denied("You are not allowed to see the morbidity report.")
+}
+
+// MorbidityCSV writes a report's rows as CSV: code list, code, title,
+// chapter, age band, sex, count; cells a spreadsheet would run as a
+// formula are quoted as text.
+func MorbidityCSV(r *MorbidityReport) []byte {
+	var b strings.Builder
+	b.WriteString("system,code,title,chapter,age_band,sex,count\n")
+	cell := func(s string) string {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			s = "'" + s
+		}
+		if strings.ContainsAny(s, ",\"\n\r") {
+			s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+		}
+		return s
+	}
+	for _, row := range r.Rows {
+		b.WriteString(strings.Join([]string{cell(row.System), cell(row.Code), cell(row.Title), cell(row.Chapter),
+			cell(row.AgeBand), cell(string(row.Sex)), strconv.Itoa(row.Count)}, ",") + "\n")
+	}
+	return []byte(b.String())
 }
