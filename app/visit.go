@@ -73,6 +73,10 @@ type VisitService interface {
 	// adds itself), by code; query narrows by a fragment of the code or
 	// name. Doctors.
 	FindVisitServices(ctx context.Context, query string) ([]*PriceItem, error)
+	// LetterPDF writes a sick note or a referral letter for a patient,
+	// signed with the calling doctor's name and registration number; the
+	// patient's history notes it. Doctors.
+	LetterPDF(ctx context.Context, r LetterRequest) ([]byte, error)
 }
 
 // CanCompleteClinicalVisit: only the doctor of a visit completes it, while it is

@@ -31,6 +31,11 @@ func init() {
 			_, err := c.svc.Visits.FindVisitServices(ctx, "")
 			return err
 		}},
+		"VisitService.LetterPDF": {allowed: clinicalDoctors, do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Visits.LetterPDF(ctx, app.LetterRequest{PatientID: pid(c), Kind: app.LetterSickNote,
+				From: "2026-11-25", To: "2026-11-27"})
+			return err
+		}},
 		"VisitService.FindVisits": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Visits.FindVisits(ctx, pid(c))
 			return err

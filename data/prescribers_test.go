@@ -66,3 +66,57 @@ func TestPrescriberRegistration(t *testing.T) {
 		t.Errorf("the PDF lacks the registration number:\n%s", text)
 	}
 }
+
+// TestLetters: a doctor writes a sick note and a referral letter; the PDF
+// carries the patient, the dates or the recipient, the doctor and the
+// registration number; the history and the audit log note each; a bad
+// request is refused next to its field, and a nurse writes none.
+func TestLetters(t *testing.T) {
+	c := mustSetup(t)
+	doc := c.ctx(app.RoleDoctor)
+	pid := c.patient2.PatientID
+	if _, err := c.svc.Clinical.SetRegistrationNumber(doc, c.users[app.RoleDoctor].ID, "GMC 7012345"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.svc.Visits.LetterPDF(doc, app.LetterRequest{PatientID: pid, Kind: app.LetterSickNote,
+		From: "2026-11-25", To: "2026-11-27", Text: "Influenza."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdftest.Text(t, b, false)), " ")
+	for _, want := range []string{"Medical certificate", "from 2026-11-25 to 2026-11-27 inclusive (3 days)", "Influenza.",
+		"Registration no. GMC 7012345"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the sick note lacks %q:\n%s", want, text)
+		}
+	}
+	if e := lastAudit(t, c); e.Action != "letter.pdf" || e.PatientID != pid || e.Detail != "Medical certificate (unfit 2026-11-25 to 2026-11-27)" {
+		t.Errorf("audit %+v", e)
+	}
+	if _, err := c.svc.Visits.LetterPDF(doc, app.LetterRequest{PatientID: pid, Kind: app.LetterReferral,
+		Recipient: "Cardiology outpatients", Text: "Palpitations."}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.svc.Clinical.FindHistory(doc, pid, app.HistoryFilter{Kinds: []app.HistoryKind{app.HistoryLetter}})
+	if err != nil || len(h) != 2 || !strings.HasPrefix(h[0].Summary, "Referral letter to Cardiology outpatients by ") {
+		t.Errorf("history %+v, %v", h, err)
+	}
+	snap := snapshot(t, c.db)
+	for field, r := range map[string]app.LetterRequest{
+		"to":        {PatientID: pid, Kind: app.LetterSickNote, From: "2026-11-25", To: "2026-11-20"},
+		"from":      {PatientID: pid, Kind: app.LetterSickNote, From: "25/11", To: "2026-11-20"},
+		"recipient": {PatientID: pid, Kind: app.LetterReferral, Text: "x"},
+		"kind":      {PatientID: pid, Kind: "poem"},
+	} {
+		if _, err := c.svc.Visits.LetterPDF(doc, r); app.ErrorField(err) != field {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	if _, err := c.svc.Visits.LetterPDF(c.ctx(app.RoleNurse), app.LetterRequest{PatientID: pid, Kind: app.LetterSickNote,
+		From: "2026-11-25", To: "2026-11-27"}); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("a nurse: %v", err)
+	}
+	if snapshot(t, c.db) != snap {
+		t.Error("a refused letter changed data")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/pdf"
 )
 
 // VisitService implements app.VisitService.
@@ -264,4 +265,50 @@ func (s *VisitService) FindVisitServices(ctx context.Context, query string) ([]*
 	}
 	q += ` ORDER BY code LIMIT 500`
 	return scanPriceItems(s.db.r.QueryContext(ctx, q, args...))
+}
+
+// LetterPDF implements app.VisitService (doctors): the letter is made
+// from the record and what the doctor wrote, and noted in the patient's
+// history and the audit log; the PDF itself is not kept.
+func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]byte, error) {
+	var out []byte
+	err := s.db.writeFor(ctx, "letter.pdf", "patients", r.PatientID, r.PatientID, func(tx *Tx) error {
+		if err := tx.Require(app.PermWriteClinical); err != nil {
+			return err
+		}
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		p, err := tx.writablePatient(r.PatientID)
+		if err != nil {
+			return err
+		}
+		doctor, err := tx.prescriber(tx.caller.UserID)
+		if err != nil {
+			return err
+		}
+		clinic, err := readSettings(tx.ctx, tx)
+		if err != nil {
+			return err
+		}
+		if out, err = pdf.Letter(clinic, p, r, doctor, tx.now, clinic.Location()); err != nil {
+			return err
+		}
+		what := r.Kind.Label()
+		switch r.Kind {
+		case app.LetterSickNote:
+			what += fmt.Sprintf(" (unfit %s to %s)", r.From, r.To)
+		case app.LetterReferral:
+			what += " to " + clipSummary(r.Recipient, 80)
+		}
+		if err := tx.patientEvent(p.ID, app.HistoryLetter, what+" by "+doctor.Name, ""); err != nil {
+			return err
+		}
+		tx.Audit("letter.pdf", "patients", p.ID, p.ID, what)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

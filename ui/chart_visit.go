@@ -24,6 +24,9 @@ type visitBar struct {
 	status   *widget.Label
 	start    *widget.Button // doctors, while no visit is open
 	complete *widget.Button // the open visit's doctor
+	sickNote *widget.Button // doctors: a medical certificate
+	referral *widget.Button // doctors: a referral letter
+	letter   *letterForm    // the open letter form
 	open     *app.Visit
 	visits   []*app.Visit
 	form     *visitCompleteForm
@@ -44,7 +47,9 @@ func newVisitBar(b *chartBase, onChange func()) *visitBar {
 		v.complete.Importance = widget.HighImportance
 		v.start.Hide()
 		v.complete.Hide()
-		actions = append(actions, v.start, v.complete)
+		v.sickNote = widget.NewButtonWithIcon("Sick note…", theme.DocumentIcon(), func() { v.letter = showLetterForm(v, app.LetterSickNote) })
+		v.referral = widget.NewButtonWithIcon("Referral…", theme.MailSendIcon(), func() { v.letter = showLetterForm(v, app.LetterReferral) })
+		actions = append(actions, v.sickNote, v.referral, v.start, v.complete)
 	}
 	v.content = container.NewBorder(nil, nil, nil, container.NewHBox(actions...), v.status)
 	return v
@@ -202,5 +207,79 @@ func (f *visitCompleteForm) onDone() {
 		if f.v.onChange != nil {
 			f.v.onChange()
 		}
+	})
+}
+
+// letterForm writes a sick note (the days unfit) or a referral letter (to
+// whom), with free text, and prints it as PDF.
+type letterForm struct {
+	v    *visitBar
+	kind app.LetterKind
+
+	from      *widget.Entry
+	to        *widget.Entry
+	recipient *widget.Entry
+	text      *widget.Entry
+	print     *widget.Button
+	cancel    *widget.Button
+	errs      fieldErrors
+	dialog    dialog.Dialog
+}
+
+func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
+	f := &letterForm{v: v, kind: kind, errs: fieldErrors{}}
+	today := v.b.today().Format(app.DateLayout)
+	f.from, f.to = entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	f.from.SetText(today)
+	f.to.SetText(today)
+	f.recipient = entry("e.g. Cardiology outpatients, City Hospital")
+	f.text = widget.NewMultiLineEntry()
+	f.text.Wrapping = fyne.TextWrapWord
+	f.text.SetMinRowsVisible(5)
+	f.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), f.onPrint)
+	f.print.Importance = widget.HighImportance
+	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	general := newErrorLabel()
+	f.errs[""] = general
+	var items []*widget.FormItem
+	if kind == app.LetterSickNote {
+		f.text.SetPlaceHolder("Optional: the reason, restrictions")
+		items = append(items, widget.NewFormItem("Unfit from", f.errs.add("from", f.from)),
+			widget.NewFormItem("to", f.errs.add("to", f.to)))
+	} else {
+		f.text.SetPlaceHolder("The reason for the referral, findings, what you ask")
+		items = append(items, widget.NewFormItem("To", f.errs.add("recipient", f.recipient)))
+	}
+	items = append(items, widget.NewFormItem("Text", f.errs.add("text", f.text)))
+	content := container.NewVBox(widget.NewForm(items...), general,
+		mutedLabel("Signed with your name and registration number; the patient's history notes it."),
+		buttonsRow(f.cancel, f.print))
+	f.dialog = showFormDialog(v.b.u, kind.Label(), 600, content)
+	return f
+}
+
+func (f *letterForm) request() app.LetterRequest {
+	r := app.LetterRequest{PatientID: f.v.b.id, Kind: f.kind, Text: f.text.Text}
+	if f.kind == app.LetterSickNote {
+		r.From, r.To = f.from.Text, f.to.Text
+	} else {
+		r.Recipient = f.recipient.Text
+	}
+	return r
+}
+
+func (f *letterForm) onPrint() {
+	f.errs.clear()
+	r := f.request()
+	if err := r.Validate(); err != nil {
+		f.errs.show(err, f.v.b.u.win)
+		return
+	}
+	u := f.v.b.u
+	name := strings.ReplaceAll(string(f.kind), "_", "-") + "-" + f.v.b.today().Format(app.DateLayout) + ".pdf"
+	f.dialog.Hide()
+	f.v.letter = nil
+	u.printDocument(nil, name, func(ctx context.Context) ([]byte, error) {
+		return u.svc.Visits.LetterPDF(ctx, r)
 	})
 }

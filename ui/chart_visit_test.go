@@ -94,3 +94,48 @@ func TestChartVisit(t *testing.T) {
 		t.Errorf("a note outside the visit: %q", got)
 	}
 }
+
+// TestChartLetters: a doctor writes a sick note from the chart; a
+// backwards period is refused next to its field and sends nothing; a good
+// one is rendered by the service with what was written.
+func TestChartLetters(t *testing.T) {
+	h := newClinicHarness(t)
+	var asked []app.LetterRequest
+	h.u.svc.Visits = &mock.VisitService{
+		FindVisitsFn: func(ctx context.Context, id string) ([]*app.Visit, error) { return nil, nil },
+		LetterPDFFn: func(ctx context.Context, r app.LetterRequest) ([]byte, error) {
+			h.record("LetterPDF", ctx, r)
+			asked = append(asked, r)
+			return []byte("%PDF-1.4"), nil
+		},
+	}
+	c := h.openChartOf(app.RoleDoctor)
+	if c.visit.sickNote == nil || c.visit.referral == nil {
+		t.Fatal("no letters for a doctor")
+	}
+	test.Tap(c.visit.sickNote)
+	f := c.visit.letter
+	f.from.SetText("2026-03-05")
+	f.to.SetText("2026-03-02")
+	test.Tap(f.print)
+	if f.errs.text("to") == "" || h.called("LetterPDF") != 0 {
+		t.Fatal("a backwards period was sent")
+	}
+	f.to.SetText("2026-03-06")
+	test.Type(f.text, "Influenza.")
+	test.Tap(f.print)
+	h.waitFor("the letter", func() bool { return h.called("LetterPDF") == 1 })
+	if asked[0] != (app.LetterRequest{PatientID: grace().ID, Kind: app.LetterSickNote, From: "2026-03-05", To: "2026-03-06", Text: "Influenza."}) {
+		t.Fatalf("asked %+v", asked[0])
+	}
+}
+
+// TestChartLettersNurse: a nurse writes no letters.
+func TestChartLettersNurse(t *testing.T) {
+	h := newClinicHarness(t)
+	h.u.svc.Visits = &mock.VisitService{FindVisitsFn: func(ctx context.Context, id string) ([]*app.Visit, error) { return nil, nil }}
+	c := h.openChartOf(app.RoleNurse)
+	if c.visit.sickNote != nil || c.visit.start != nil {
+		t.Fatal("a nurse may write letters or start visits")
+	}
+}

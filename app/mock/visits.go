@@ -12,6 +12,7 @@ type VisitService struct {
 	CompleteVisitFn     func(ctx context.Context, visitID string, services []app.VisitServiceLine) (*app.Visit, error)
 	FindVisitsFn        func(ctx context.Context, patientID string) ([]*app.Visit, error)
 	FindVisitServicesFn func(ctx context.Context, query string) ([]*app.PriceItem, error)
+	LetterPDFFn         func(ctx context.Context, r app.LetterRequest) ([]byte, error)
 }
 
 var _ app.VisitService = (*VisitService)(nil)
@@ -34,4 +35,9 @@ func (s *VisitService) FindVisits(ctx context.Context, patientID string) ([]*app
 // FindVisitServices calls FindVisitServicesFn.
 func (s *VisitService) FindVisitServices(ctx context.Context, query string) ([]*app.PriceItem, error) {
 	return s.FindVisitServicesFn(ctx, query)
+}
+
+// LetterPDF calls LetterPDFFn.
+func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]byte, error) {
+	return s.LetterPDFFn(ctx, r)
 }
