@@ -328,4 +328,9 @@ type ClinicalService interface {
 	SetRegistrationNumber(ctx context.Context, doctorID, number string) (*Prescriber, error)
 	// GetPrescriber returns a doctor with the registration number in force.
 	GetPrescriber(ctx context.Context, doctorID string) (*Prescriber, error)
+	// AllergyReview lists the allergies in force, of every patient not
+	// archived, that the prescribing check cannot match to the drug
+	// catalogue unambiguously, for clinicians to record them again
+	// against the catalogue (at most 500, oldest first).
+	AllergyReview(ctx context.Context) ([]*AllergyReviewItem, error)
 }

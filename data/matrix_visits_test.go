@@ -56,6 +56,11 @@ func init() {
 				_, err := c.svc.Clinical.SetRegistrationNumber(ctx, doctorID(c), "GMC 7012345")
 				return err
 			}},
+		"ClinicalService.AllergyReview": {allowed: []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse},
+			do: func(ctx context.Context, c *clinic) error {
+				_, err := c.svc.Clinical.AllergyReview(ctx)
+				return err
+			}},
 		"ClinicalService.GetPrescriber": {allowed: []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse},
 			do: func(ctx context.Context, c *clinic) error {
 				_, err := c.svc.Clinical.GetPrescriber(ctx, doctorID(c))

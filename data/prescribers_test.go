@@ -120,3 +120,44 @@ func TestLetters(t *testing.T) {
 		t.Error("a refused letter changed data")
 	}
 }
+
+// TestAllergyReview: the review lists the allergies in force that the
+// catalogue matches to nothing (free text) or to several names, not those
+// it matches to one, nor removed ones.
+func TestAllergyReview(t *testing.T) {
+	c := mustSetup(t)
+	doc, nurse := c.ctx(app.RoleDoctor), c.ctx(app.RoleNurse)
+	pid := c.patient2.PatientID
+	add := func(s string) *app.Allergy {
+		a, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: s, Severity: app.SeverityModerate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	add("Penicillin")
+	add("Augmentin")
+	cats := add("the pills from last winter")
+	both := add("aspirin and codeine")
+	gone := add("blue tablets")
+	if err := c.svc.Clinical.RemoveAllergy(doc, gone.ID, "entered in error"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.svc.Clinical.AllergyReview(nurse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Allergy.ID != cats.ID || len(list[0].Matches) != 0 || list[1].Allergy.ID != both.ID ||
+		len(list[1].Matches) != 2 || list[0].PatientMRN == "" || list[0].PatientName == "" {
+		for _, it := range list {
+			t.Logf("%s %v", it.Allergy.Substance, it.Matches)
+		}
+		t.Fatalf("%d to review", len(list))
+	}
+	if e := lastAudit(t, c); e.Action != "allergy.review" || e.Detail != "2 allergies to review" {
+		t.Errorf("audit %+v", e)
+	}
+	if _, err := c.svc.Clinical.AllergyReview(c.ctx(app.RoleReception)); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("reception: %v", err)
+	}
+}

@@ -32,6 +32,7 @@ type ClinicalService struct {
 	MyPatientsFn             func(ctx context.Context) ([]*app.Patient, error)
 	SetRegistrationNumberFn  func(ctx context.Context, doctorID, number string) (*app.Prescriber, error)
 	GetPrescriberFn          func(ctx context.Context, doctorID string) (*app.Prescriber, error)
+	AllergyReviewFn          func(ctx context.Context) ([]*app.AllergyReviewItem, error)
 }
 
 var _ app.ClinicalService = (*ClinicalService)(nil)
@@ -154,4 +155,9 @@ func (s *ClinicalService) SetRegistrationNumber(ctx context.Context, doctorID, n
 // GetPrescriber calls GetPrescriberFn.
 func (s *ClinicalService) GetPrescriber(ctx context.Context, doctorID string) (*app.Prescriber, error) {
 	return s.GetPrescriberFn(ctx, doctorID)
+}
+
+// AllergyReview calls AllergyReviewFn.
+func (s *ClinicalService) AllergyReview(ctx context.Context) ([]*app.AllergyReviewItem, error) {
+	return s.AllergyReviewFn(ctx)
 }
