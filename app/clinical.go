@@ -160,18 +160,21 @@ type PrescriptionItem struct {
 // Prescription is issued by a doctor; its items never change. Its status
 // moves from active to completed or cancelled (with a reason).
 type Prescription struct {
-	ID              string
-	Number          string // from the desk's series, e.g. RX-D1-2026-000012
-	PatientID       string
-	DoctorID        string
-	DoctorName      string
-	Items           []PrescriptionItem
-	Notes           string
-	Status          PrescriptionStatus
-	StatusReason    string
-	AllergyWarning  string // the allergy warning the doctor acknowledged, if any
-	CreatedAt       time.Time
-	StatusChangedAt time.Time
+	ID             string
+	Number         string // from the desk's series, e.g. RX-D1-2026-000012
+	PatientID      string
+	DoctorID       string
+	DoctorName     string
+	Items          []PrescriptionItem
+	Notes          string
+	Status         PrescriptionStatus
+	StatusReason   string
+	AllergyWarning string // the allergy warning the doctor acknowledged, if any
+	// PrescriberRegistration is the doctor's registration number with the
+	// medical board, as recorded when the prescription is printed.
+	PrescriberRegistration string
+	CreatedAt              time.Time
+	StatusChangedAt        time.Time
 }
 
 // PrescriptionCreate issues a prescription. When the drug catalogue's
@@ -318,4 +321,16 @@ type ClinicalService interface {
 	// MyPatients lists the patients the calling doctor has active
 	// assignments for.
 	MyPatients(ctx context.Context) ([]*Patient, error)
+
+	// SetRegistrationNumber records a doctor's registration number with
+	// the medical board, which prescriptions print (the doctor, or an
+	// administrator).
+	SetRegistrationNumber(ctx context.Context, doctorID, number string) (*Prescriber, error)
+	// GetPrescriber returns a doctor with the registration number in force.
+	GetPrescriber(ctx context.Context, doctorID string) (*Prescriber, error)
+	// AllergyReview lists the allergies in force, of every patient not
+	// archived, that the prescribing check cannot match to the drug
+	// catalogue unambiguously, for clinicians to record them again
+	// against the catalogue (at most 500, oldest first).
+	AllergyReview(ctx context.Context) ([]*AllergyReviewItem, error)
 }

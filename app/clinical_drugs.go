@@ -123,3 +123,14 @@ func AllergySummary(status AllergyStatus, allergies []*Allergy, stated *AllergyS
 	}
 	return "Allergies not recorded"
 }
+
+// AllergyReviewItem is an allergy in force whose text the drug catalogue
+// cannot check without a clinician: it names nothing of the catalogue
+// (Matches empty: "not checkable"), or several things (Matches lists
+// them: is that what was meant?).
+type AllergyReviewItem struct {
+	Allergy     *Allergy
+	PatientName string
+	PatientMRN  string
+	Matches     []string
+}

@@ -63,7 +63,7 @@ func (s AssignmentStatus) Valid() bool {
 
 // HistoryKinds lists the kinds of timeline entries, for a filter's choices.
 var HistoryKinds = []HistoryKind{HistoryRegistration, HistoryUpdate, HistoryArchive, HistoryAllergy, HistoryProblem,
-	HistoryVitals, HistoryNote, HistoryDiagnosis, HistoryPrescription, HistoryAttachment, HistoryAssignment,
+	HistoryVisit, HistoryVitals, HistoryNote, HistoryDiagnosis, HistoryLetter, HistoryPrescription, HistoryAttachment, HistoryAssignment,
 	HistoryAppointment, HistoryInvoice, HistoryPayment}
 
 func checkPatient(id string) error {

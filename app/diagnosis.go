@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -114,6 +115,10 @@ type DiagnosisService interface {
 	// FindDiagnoses lists a patient's diagnoses, removed ones too, newest
 	// first. Staff with clinical access; a patient their own.
 	FindDiagnoses(ctx context.Context, patientID string) ([]*Diagnosis, error)
+	// MorbidityReport counts the coded diagnoses recorded in a period by
+	// code, chapter, age band and sex: the clinic's for administrators, a
+	// doctor's own for doctors.
+	MorbidityReport(ctx context.Context, f MorbidityFilter) (*MorbidityReport, error)
 }
 
 // CanSearchCodes: the clinicians who record diagnoses and read them, and
@@ -137,4 +142,94 @@ func CanImportCodes(c Caller) error {
 		return nil
 	}
 	return denied("You are not allowed to import code lists: administrators do.")
+}
+
+// MorbidityFilter selects the diagnoses of a morbidity report: recorded
+// in [From, To), not removed, coded. A doctor's report counts only the
+// diagnoses they recorded.
+type MorbidityFilter struct {
+	From, To time.Time
+}
+
+// PatientAgeBands are the age bands of a morbidity report, by the patient's age
+// when the diagnosis was recorded.
+var PatientAgeBands = []string{"0-4", "5-14", "15-24", "25-44", "45-64", "65+", "unknown"}
+
+// PatientAgeBand is the band of an age in years (-1: unknown).
+func PatientAgeBand(age int) string {
+	switch {
+	case age < 0:
+		return "unknown"
+	case age < 5:
+		return "0-4"
+	case age < 15:
+		return "5-14"
+	case age < 25:
+		return "15-24"
+	case age < 45:
+		return "25-44"
+	case age < 65:
+		return "45-64"
+	}
+	return "65+"
+}
+
+// MorbidityRow counts the diagnoses of one code in one age band and sex.
+type MorbidityRow struct {
+	System, Code, Title string
+	Chapter             string // the ICD-10 chapter's number, "" outside ICD-10
+	AgeBand             string
+	Sex                 Sex
+	Count               int
+}
+
+// MorbidityCount is a total by code or by chapter.
+type MorbidityCount struct {
+	Key, Title string // a code and its title, or a chapter's number and title
+	Count      int
+}
+
+// MorbidityReport counts coded diagnoses by code, ICD chapter, age band
+// and sex for a period.
+type MorbidityReport struct {
+	From, To  time.Time
+	Doctor    string // the doctor whose diagnoses these are; "" for the clinic
+	Rows      []MorbidityRow
+	ByCode    []MorbidityCount // most frequent first
+	ByChapter []MorbidityCount // most frequent first
+	Total     int
+}
+
+// CanSeeMorbidity: administrators see the clinic's morbidity, doctors
+// their own patients'.
+func CanSeeMorbidity(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.CanAny(PermViewStatistics, PermViewOwnStats) && c.Role != RolePatient {
+		return nil
+	}
+	return denied("You are not allowed to see the morbidity report.")
+}
+
+// MorbidityCSV writes a report's rows as CSV: code list, code, title,
+// chapter, age band, sex, count; cells a spreadsheet would run as a
+// formula are quoted as text.
+func MorbidityCSV(r *MorbidityReport) []byte {
+	var b strings.Builder
+	b.WriteString("system,code,title,chapter,age_band,sex,count\n")
+	cell := func(s string) string {
+		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			s = "'" + s
+		}
+		if strings.ContainsAny(s, ",\"\n\r") {
+			s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+		}
+		return s
+	}
+	for _, row := range r.Rows {
+		b.WriteString(strings.Join([]string{cell(row.System), cell(row.Code), cell(row.Title), cell(row.Chapter),
+			cell(row.AgeBand), cell(string(row.Sex)), strconv.Itoa(row.Count)}, ",") + "\n")
+	}
+	return []byte(b.String())
 }

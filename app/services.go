@@ -14,6 +14,7 @@ type Services struct {
 	Dashboard    DashboardService
 	Drugs        DrugService
 	Diagnoses    DiagnosisService
+	Visits       VisitService
 	Printing     PrintingService
 	Sync         SyncService
 	Drafts       DraftService

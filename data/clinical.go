@@ -430,6 +430,11 @@ func (s *ClinicalService) PrescriptionPDF(ctx context.Context, id string) ([]byt
 			return err
 		}
 		summary := app.AllergySummary(status, allergies, stated, clinic.Location())
+		if p, err := tx.prescriber(rx.DoctorID); err == nil {
+			rx.PrescriberRegistration = p.RegistrationNumber
+		} else if app.ErrorCode(err) != app.ENOTFOUND {
+			return err
+		}
 		if out, err = pdf.Prescription(clinic, patient, rx, summary, clinic.Location()); err != nil {
 			return err
 		}

@@ -229,3 +229,66 @@ func (tx *Tx) allergyStatus(patientID string) (app.AllergyStatus, *app.AllergySt
 	status, st := app.AllergyStatusOf(all, statements)
 	return status, st, nil
 }
+
+// AllergyReview implements app.ClinicalService (clinicians): the allergies
+// in force that the catalogue matches to nothing or to several names,
+// read across patients in one audited transaction.
+func (s *ClinicalService) AllergyReview(ctx context.Context) ([]*app.AllergyReviewItem, error) {
+	var out []*app.AllergyReviewItem
+	err := s.db.write(ctx, "allergy.review", func(tx *Tx) error {
+		if err := tx.Require(app.PermViewClinical); err != nil {
+			return err
+		}
+		if tx.caller.Role == app.RolePatient {
+			return authorize(app.ErrUnauthorized())
+		}
+		cat, err := tx.drugCatalogue()
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(tx.ctx, `SELECT `+allergyColumns+`, trim(p.given_name || ' ' || p.family_name), p.mrn
+			FROM allergies a JOIN patients p ON p.id = a.patient_id
+			WHERE a.deleted_at IS NULL AND p.deleted_at IS NULL ORDER BY a.created_at, a.id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() && len(out) < 500 {
+			it := &app.AllergyReviewItem{}
+			a, err := scanAllergy(scanExtra{rows, []any{&it.PatientName, &it.PatientMRN}})
+			if err != nil {
+				return err
+			}
+			seen := map[string]bool{}
+			for _, f := range cat.Find(a.Substance) {
+				if !seen[f.Name] {
+					seen[f.Name] = true
+					it.Matches = append(it.Matches, f.Name)
+				}
+			}
+			if len(it.Matches) == 1 {
+				continue
+			}
+			it.Allergy = a
+			out = append(out, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tx.Audit("allergy.review", "allergies", "", "", fmt.Sprintf("%d allergies to review", len(out)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanExtra scans a row whose first columns are a record's and whose last
+// ones go to extra.
+type scanExtra struct {
+	r     rowScanner
+	extra []any
+}
+
+func (s scanExtra) Scan(dest ...any) error { return s.r.Scan(append(dest, s.extra...)...) }

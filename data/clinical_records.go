@@ -322,6 +322,9 @@ func (tx *Tx) recordVitals(v app.Vitals) (*app.Vitals, error) {
 		nullIfZeroFloat(out.WeightKg), nullIfZeroFloat(out.HeightCm), tx.caller.UserID, name, formatTime(tx.now)); err != nil {
 		return nil, err
 	}
+	if _, err := tx.linkToVisit(out.PatientID, "vitals", out.ID); err != nil {
+		return nil, err
+	}
 	return &out, tx.patientEvent(out.PatientID, app.HistoryVitals, "Vitals: "+describeVitals(&out), out.ID)
 }
 
@@ -444,6 +447,9 @@ func (tx *Tx) addNote(c app.NoteCreate) (*app.Note, error) {
 	body := n.Text
 	if body == "" {
 		body = strings.Join(nonEmptyStrings(n.Assessment, n.Subjective, n.Plan, n.Objective), " · ")
+	}
+	if _, err := tx.linkToVisit(n.PatientID, "notes", n.ID); err != nil {
+		return nil, err
 	}
 	return n, tx.patientEvent(n.PatientID, app.HistoryNote, fmt.Sprintf("%s by %s: %s", what, name, clipSummary(body, 100)), n.ID)
 }
@@ -623,6 +629,9 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	summary := fmt.Sprintf("Prescription %s: %s", p.Number, clipSummary(strings.Join(drugs, ", "), 120))
 	if warning != "" {
 		summary += " (allergy warning acknowledged)"
+	}
+	if _, err := tx.linkToVisit(p.PatientID, "prescriptions", p.ID); err != nil {
+		return nil, err
 	}
 	return p, tx.patientEvent(p.PatientID, app.HistoryPrescription, summary, p.ID)
 }

@@ -36,13 +36,13 @@ type otherPatient struct {
 	attachmentID                           string
 	allergy, problem, note, rx, assignment string
 	rxNumber                               string
-	diagnosis                              string
+	diagnosis, visit                       string
 }
 
 // markers are the identifiers that must not appear in what A gets back.
 func (b *otherPatient) markers() []string {
 	return []string{b.patientID, b.userID, b.mrn, b.invoiceID, b.invoiceNumber, b.paymentID, b.receiptNumber,
-		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber, b.diagnosis}
+		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber, b.diagnosis, b.visit}
 }
 
 // ids are every identifier of B's records a probe tries where a method
@@ -146,6 +146,9 @@ var crossPatient = map[string]probe{
 	},
 	"ClinicalService.FindVitals": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindVitals", func(id string) (any, error) { return c.svc.Clinical.FindVitals(ctx, id, 10) })
+	},
+	"VisitService.FindVisits": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindVisits", func(id string) (any, error) { return c.svc.Visits.FindVisits(ctx, id) })
 	},
 	"DiagnosisService.FindDiagnoses": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindDiagnoses", func(id string) (any, error) { return c.svc.Diagnoses.FindDiagnoses(ctx, id) })
@@ -332,6 +335,14 @@ func giveOtherPatientRecords(t *testing.T, c *clinic) *otherPatient {
 		t.Fatal(err)
 	}
 	b.diagnosis = dx.ID
+	visit, err := c.svc.Visits.StartVisit(c.ctx(app.RoleDoctor), app.VisitStart{PatientID: b.patientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visit, err = c.svc.Visits.CompleteVisit(c.ctx(app.RoleDoctor), visit.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.visit = visit.ID
 	rx, err := c.svc.Clinical.PrescriptionPDF(c.ctx(app.RoleDoctor), r.prescription)
 	if err != nil || len(rx) == 0 {
 		t.Fatal(err)

@@ -215,6 +215,7 @@ func (db *DB) Services() app.Services {
 		Drafts:       &DraftService{db: db},
 		Drugs:        &DrugService{db: db},
 		Diagnoses:    &DiagnosisService{db: db},
+		Visits:       &VisitService{db: db},
 		Printing:     &PrintingService{db: db},
 		Backups:      &BackupService{db: db},
 		// Sync is the sync engine's (package data/sync, with this

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"hms/app"
 	"hms/app/codes"
@@ -248,10 +249,20 @@ func (tx *Tx) addDiagnosis(c app.DiagnosisCreate) (*app.Diagnosis, error) {
 		return nil, err
 	}
 	d.RecordedBy = name
+	open, err := tx.openVisit(d.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		d.VisitID = open.ID
+	}
 	ts := formatTime(tx.now)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO diagnoses (id, patient_id, note_id, code_system, code, title, text,
-		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.PatientID, optText(d.NoteID), d.System, d.Code, d.Title, d.Text, tx.caller.UserID, name, ts, ts); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO diagnoses (id, patient_id, note_id, visit_id, code_system, code, title, text,
+		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.PatientID, optText(d.NoteID), optText(d.VisitID), d.System, d.Code, d.Title, d.Text, tx.caller.UserID, name, ts, ts); err != nil {
+		return nil, err
+	}
+	if _, err := tx.linkToVisit(d.PatientID, "diagnoses", d.ID); err != nil {
 		return nil, err
 	}
 	return d, tx.patientEvent(d.PatientID, app.HistoryDiagnosis, "Diagnosis: "+clipSummary(d.Label(), 120), d.ID)
@@ -317,4 +328,132 @@ func (s *DiagnosisService) FindDiagnoses(ctx context.Context, patientID string) 
 func (tx *Tx) diagnoses(patientID string) ([]*app.Diagnosis, error) {
 	return collectRows(tx, scanDiagnosis, `SELECT `+diagnosisColumns+` FROM diagnoses WHERE patient_id = ?
 		ORDER BY created_at DESC, id DESC`, patientID)
+}
+
+// MorbidityReport implements app.DiagnosisService: administrators see the
+// clinic's diagnoses, doctors those they recorded; the read is audited.
+func (s *DiagnosisService) MorbidityReport(ctx context.Context, f app.MorbidityFilter) (*app.MorbidityReport, error) {
+	out := &app.MorbidityReport{From: f.From, To: f.To}
+	err := s.db.write(ctx, "report.morbidity", func(tx *Tx) error {
+		if err := authorize(app.CanSeeMorbidity(tx.caller)); err != nil {
+			return err
+		}
+		if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+			return &app.Error{Code: app.EINVALID, Field: "to", Message: "Choose a period: the end after the start."}
+		}
+		if f.To.Sub(f.From) > 3700*24*time.Hour {
+			return &app.Error{Code: app.EINVALID, Field: "from", Message: "A report covers at most ten years."}
+		}
+		q := `SELECT d.code_system, d.code, d.title, p.birth_date, p.sex, d.created_at FROM diagnoses d
+			JOIN patients p ON p.id = d.patient_id
+			WHERE d.created_at >= ? AND d.created_at < ? AND d.deleted_at IS NULL AND d.code <> ''`
+		args := []any{formatTime(f.From), formatTime(f.To)}
+		if !tx.caller.Can(app.PermViewStatistics) {
+			q += ` AND d.recorded_by = ?`
+			args = append(args, tx.caller.UserID)
+			name, err := tx.callerName()
+			if err != nil {
+				return err
+			}
+			out.Doctor = name
+		}
+		rows, err := tx.QueryContext(tx.ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		type key struct {
+			system, code, band string
+			sex                app.Sex
+		}
+		cells := map[key]*app.MorbidityRow{}
+		byCode := map[string]*app.MorbidityCount{}
+		byChapter := map[string]*app.MorbidityCount{}
+		for rows.Next() {
+			var system, code, title, birth, sex, at string
+			if err := rows.Scan(&system, &code, &title, &birth, &sex, &at); err != nil {
+				return err
+			}
+			band := app.PatientAgeBand(ageAt(birth, parseTime(at)))
+			k := key{system, code, band, app.Sex(sex)}
+			ch, chTitle := codes.Chapter(code)
+			if cells[k] == nil {
+				cells[k] = &app.MorbidityRow{System: system, Code: code, Title: title, Chapter: ch, AgeBand: band, Sex: app.Sex(sex)}
+			}
+			cells[k].Count++
+			ck := system + " " + code
+			if byCode[ck] == nil {
+				byCode[ck] = &app.MorbidityCount{Key: code, Title: title}
+			}
+			byCode[ck].Count++
+			if ch != "" {
+				if byChapter[ch] == nil {
+					byChapter[ch] = &app.MorbidityCount{Key: ch, Title: chTitle}
+				}
+				byChapter[ch].Count++
+			}
+			out.Total++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range cells {
+			out.Rows = append(out.Rows, *r)
+		}
+		sort.Slice(out.Rows, func(i, j int) bool {
+			a, b := out.Rows[i], out.Rows[j]
+			if a.Code != b.Code {
+				return a.Code < b.Code
+			}
+			if a.AgeBand != b.AgeBand {
+				return bandIndex(a.AgeBand) < bandIndex(b.AgeBand)
+			}
+			return a.Sex < b.Sex
+		})
+		for _, m := range []struct {
+			from map[string]*app.MorbidityCount
+			to   *[]app.MorbidityCount
+		}{{byCode, &out.ByCode}, {byChapter, &out.ByChapter}} {
+			for _, c := range m.from {
+				*m.to = append(*m.to, *c)
+			}
+			sort.Slice(*m.to, func(i, j int) bool {
+				a, b := (*m.to)[i], (*m.to)[j]
+				if a.Count != b.Count {
+					return a.Count > b.Count
+				}
+				return a.Key < b.Key
+			})
+		}
+		tx.Audit("report.morbidity", "diagnoses", "", "", fmt.Sprintf("%s to %s: %d diagnoses",
+			f.From.Format(app.DateLayout), f.To.Format(app.DateLayout), out.Total))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func bandIndex(b string) int {
+	for i, x := range app.PatientAgeBands {
+		if x == b {
+			return i
+		}
+	}
+	return len(app.PatientAgeBands)
+}
+
+// ageAt is the age in whole years on the day of t of someone born on birth
+// (YYYY-MM-DD), or -1 when the birth date is unknown.
+func ageAt(birth string, t time.Time) int {
+	b, err := time.Parse(app.DateLayout, birth)
+	if err != nil {
+		return -1
+	}
+	age := t.Year() - b.Year()
+	if t.Month() < b.Month() || (t.Month() == b.Month() && t.Day() < b.Day()) {
+		age--
+	}
+	return age
 }

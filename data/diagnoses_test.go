@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"hms/app"
 )
@@ -181,5 +182,61 @@ func TestDiagnoses(t *testing.T) {
 		if _, err := rawDB(t, c.db).Exec(q); err == nil {
 			t.Errorf("%s was allowed", q)
 		}
+	}
+}
+
+// TestMorbidityReport: coded diagnoses of the period, not removed, counted
+// by code, chapter, age band and sex; a doctor sees only those they
+// recorded; a period must make sense.
+func TestMorbidityReport(t *testing.T) {
+	c := mustSetup(t)
+	admin, doc := c.ctx(app.RoleAdmin), c.ctx(app.RoleDoctor)
+	pid := c.patient2.PatientID
+	for _, code := range []string{"J45.909", "J45.909", "I10", "J06.9"} {
+		if _, err := c.svc.Diagnoses.AddDiagnosis(doc, app.DiagnosisCreate{PatientID: pid, Code: code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone, err := c.svc.Diagnoses.AddDiagnosis(doc, app.DiagnosisCreate{PatientID: pid, Code: "Z23"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Diagnoses.RemoveDiagnosis(doc, gone.ID, "wrong code"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Diagnoses.AddDiagnosis(doc, app.DiagnosisCreate{PatientID: pid, Text: "uncoded"}); err != nil {
+		t.Fatal(err)
+	}
+	now := c.clock.Now()
+	f := app.MorbidityFilter{From: now.Add(-24 * time.Hour), To: now.Add(24 * time.Hour)}
+	r, err := c.svc.Diagnoses.MorbidityReport(admin, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 4 || len(r.ByCode) != 3 || r.ByCode[0].Key != "J45.909" || r.ByCode[0].Count != 2 ||
+		len(r.ByChapter) != 2 || r.ByChapter[0].Key != "10" || r.ByChapter[0].Count != 3 {
+		t.Fatalf("%+v", r)
+	}
+	if e := lastAudit(t, c); e.Action != "report.morbidity" || e.Detail == "" {
+		t.Errorf("audit %+v", e)
+	}
+	p, err := c.svc.Patients.FindPatientByID(admin, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range r.Rows {
+		if row.Sex != p.Sex || row.AgeBand == "" || row.AgeBand == "unknown" {
+			t.Errorf("row %+v (patient born %s, %s)", row, p.BirthDate, p.Sex)
+		}
+	}
+	mine, err := c.svc.Diagnoses.MorbidityReport(doc, f)
+	if err != nil || mine.Total != 4 || mine.Doctor == "" {
+		t.Fatalf("%+v, %v", mine, err)
+	}
+	if _, err := c.svc.Diagnoses.MorbidityReport(admin, app.MorbidityFilter{From: f.To, To: f.From}); app.ErrorField(err) != "to" {
+		t.Errorf("a backwards period: %v", err)
+	}
+	if _, err := c.svc.Diagnoses.MorbidityReport(c.ctx(app.RoleNurse), f); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("a nurse: %v", err)
 	}
 }

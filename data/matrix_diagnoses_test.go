@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"reflect"
+	"time"
 
 	"hms/app"
 )
@@ -37,6 +38,12 @@ func init() {
 			_, err := c.svc.Diagnoses.RemoveDiagnosis(ctx, id, "recorded in error")
 			return err
 		}},
+		"DiagnosisService.MorbidityReport": {allowed: []app.Role{app.RoleAdmin, app.RoleDoctor},
+			do: func(ctx context.Context, c *clinic) error {
+				_, err := c.svc.Diagnoses.MorbidityReport(ctx, app.MorbidityFilter{
+					From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+				return err
+			}},
 		"DiagnosisService.FindDiagnoses": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Diagnoses.FindDiagnoses(ctx, pid(c))
 			return err

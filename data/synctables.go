@@ -99,6 +99,7 @@ var syncedTables = []SyncedTable{
 	{Name: "patient_events", Append: true, Local: []string{"seq"}},
 	{Name: "patient_duplicates", Editable: true, FromServer: true},
 	{Name: "local_drugs", Append: true},
+	{Name: "prescriber_registrations", Append: true},
 
 	{Name: "allergies"},
 	{Name: "allergy_statements", Append: true},
@@ -126,6 +127,9 @@ var syncedTables = []SyncedTable{
 	{Name: "payments", Append: true, Number: "receipt_number", Local: []string{"server_seq"}},
 	{Name: "payment_allocations", Append: true, Key: []string{"payment_id", "invoice_id"}},
 	{Name: "receipts", Append: true, Key: []string{"payment_id"}, Blob: "pdf"},
+
+	{Name: "visits"},
+	{Name: "visit_records", Append: true},
 }
 
 // localTables are the tables that do not sync, and why. A new table must

@@ -77,6 +77,7 @@ type chartScreen struct {
 	restore   *widget.Button  // admins
 	purge     *widget.Button  // admins
 	tabs      *container.AppTabs
+	visit     *visitBar // clinical staff: the open visit, start and complete
 
 	details     *detailsTab // billing's only tab
 	summary     *summaryTab
@@ -192,6 +193,10 @@ func (c *chartScreen) buildUI() {
 
 	head := container.NewBorder(nil, nil, c.back, container.NewHBox(actions...), c.name)
 	top := container.NewVBox(head, c.facts, c.allergies, c.archived, c.merged)
+	if c.clinical() {
+		c.visit = newVisitBar(&c.chartBase, c.reload)
+		top.Add(c.visit.content)
+	}
 	c.content = container.NewBorder(top, nil, nil, nil, c.tabs)
 }
 
@@ -208,6 +213,7 @@ func (c *chartScreen) labelPDF(ctx context.Context) ([]byte, error) {
 func (c *chartScreen) load() {
 	if c.clinical() {
 		c.summary.load() // calls showChart
+		c.visit.load()
 		return
 	}
 	background(c.u, func(ctx context.Context) (*app.Patient, error) {

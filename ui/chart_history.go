@@ -25,8 +25,9 @@ func kindLabel(k app.HistoryKind) string { return capitalize(strings.ReplaceAll(
 type historyTab struct {
 	b       *chartBase
 	entries []*app.HistoryEntry
-	filter  app.HistoryFilter // of the entries shown
-	seq     int               // drops answers to an older filter
+	visitOf map[string]*app.Visit // the visit a record (or the visit itself) belongs to, by record id
+	filter  app.HistoryFilter     // of the entries shown
+	seq     int                   // drops answers to an older filter
 
 	kind   *widget.Select
 	from   *widget.Entry
@@ -63,12 +64,15 @@ func newHistoryTab(b *chartBase) *historyTab {
 		func() fyne.CanvasObject {
 			when := widget.NewLabel("2026-01-01 00:00")
 			kind := widget.NewLabelWithStyle("Prescription", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			visit := widget.NewLabel("")
+			visit.Importance = widget.HighImportance
+			visit.Truncation = fyne.TextTruncateEllipsis
 			what := widget.NewLabel("")
 			what.Truncation = fyne.TextTruncateEllipsis
 			by := widget.NewLabel("")
 			by.Importance = widget.LowImportance
 			by.Truncation = fyne.TextTruncateEllipsis
-			return container.New(&columnsLayout{widths: []float32{150, 130, 520}}, when, kind, what, by)
+			return container.New(&columnsLayout{widths: []float32{150, 130, 200, 520}}, when, kind, visit, what, by)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(t.entries) {
@@ -78,8 +82,9 @@ func newHistoryTab(b *chartBase) *historyTab {
 			cells := o.(*fyne.Container).Objects
 			cells[0].(*widget.Label).SetText(formatTime(t.b.u, e.At))
 			cells[1].(*widget.Label).SetText(kindLabel(e.Kind))
-			cells[2].(*widget.Label).SetText(e.Summary)
-			cells[3].(*widget.Label).SetText(e.By)
+			cells[2].(*widget.Label).SetText(t.visitText(e))
+			cells[3].(*widget.Label).SetText(e.Summary)
+			cells[4].(*widget.Label).SetText(e.By)
 		},
 	)
 	filters := container.NewGridWithColumns(3,
@@ -129,11 +134,30 @@ func (t *historyTab) fetch(f app.HistoryFilter, more bool) {
 	seq := t.seq
 	b := t.b
 	t.older.Disable()
-	background(b.u, func(ctx context.Context) ([]*app.HistoryEntry, error) {
-		return b.u.svc.Clinical.FindHistory(ctx, b.id, f)
-	}, func(es []*app.HistoryEntry, err error) {
+	type page struct {
+		entries []*app.HistoryEntry
+		visits  []*app.Visit
+	}
+	background(b.u, func(ctx context.Context) (page, error) {
+		es, err := b.u.svc.Clinical.FindHistory(ctx, b.id, f)
+		if err != nil || b.u.svc.Visits == nil {
+			return page{entries: es}, err
+		}
+		vs, err := b.u.svc.Visits.FindVisits(ctx, b.id)
+		return page{entries: es, visits: vs}, err
+	}, func(p page, err error) {
+		es := p.entries
 		if seq != t.seq {
 			return
+		}
+		if err == nil {
+			t.visitOf = map[string]*app.Visit{}
+			for _, v := range p.visits {
+				t.visitOf[v.ID] = v
+				for _, r := range v.Records {
+					t.visitOf[r.RecordID] = v
+				}
+			}
 		}
 		t.older.Enable()
 		if err != nil {
@@ -161,6 +185,16 @@ func (t *historyTab) fetch(f app.HistoryFilter, more bool) {
 			t.status.SetText("Newest first; that is all.")
 		}
 	})
+}
+
+// visitText names the visit an entry belongs to, so that the entries of
+// one visit read as a group: "Visit 2026-03-02 09:00 · Dr Who".
+func (t *historyTab) visitText(e *app.HistoryEntry) string {
+	v := t.visitOf[e.RefID]
+	if v == nil {
+		return ""
+	}
+	return "Visit " + formatTime(t.b.u, v.StartedAt) + " · " + v.DoctorName
 }
 
 // changesTab lists the changes to the patient's demographic record: who

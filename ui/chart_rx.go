@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,6 +23,7 @@ type rxTab struct {
 	rxs []*app.Prescription
 
 	newRx    *widget.Button            // doctors
+	regNo    *widget.Button            // doctors: their registration number, printed on prescriptions
 	complete map[string]*widget.Button // by prescription id
 	cancel   map[string]*widget.Button
 	pdf      map[string]*widget.Button
@@ -38,9 +40,46 @@ func newRxTab(b *chartBase) *rxTab {
 	t.list = container.NewVBox()
 	if b.can(app.PermWriteClinical) {
 		t.newRx = widget.NewButtonWithIcon("New prescription", theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
+		t.regNo = widget.NewButtonWithIcon("My registration number…", theme.AccountIcon(), t.onRegistrationNumber)
 	}
 	t.content = listTabContent(t.newRx, t.list)
+	if t.regNo != nil {
+		t.newRx.Importance = widget.HighImportance
+		t.content = container.NewBorder(container.NewHBox(t.newRx, layout.NewSpacer(), t.regNo), nil, nil, nil,
+			container.NewVScroll(t.list))
+	}
 	return t
+}
+
+// onRegistrationNumber shows the doctor's registration number with the
+// medical board, which prescriptions print, and records a new one.
+func (t *rxTab) onRegistrationNumber() {
+	b := t.b
+	me := b.u.session.User.ID
+	callThen(b.u, func(ctx context.Context) (*app.Prescriber, error) {
+		return b.u.svc.Clinical.GetPrescriber(ctx, me)
+	}, func(p *app.Prescriber) {
+		note := "Prescriptions print it under your name. None is recorded yet."
+		if p.RegistrationNumber != "" {
+			note = "Prescriptions print it under your name. Recorded by " + p.RecordedBy + ", " + formatTime(b.u, p.RecordedAt) + "."
+		}
+		t.prompt = showPrompt(b.u, promptSpec{
+			title: "Registration number", note: note,
+			label: "Number", field: "registration_number", ok: "Save",
+			placeholder: "e.g. GMC 7012345", initial: p.RegistrationNumber,
+			check: func(s string) error {
+				_, err := app.ValidateRegistrationNumber(s)
+				return err
+			},
+			submit: func(n string) func(context.Context) error {
+				return func(ctx context.Context) error {
+					_, err := b.u.svc.Clinical.SetRegistrationNumber(ctx, me, n)
+					return err
+				}
+			},
+			done: func() { t.prompt = nil },
+		})
+	})
 }
 
 func (t *rxTab) view() fyne.CanvasObject { return t.content }

@@ -49,6 +49,7 @@ type adminView struct {
 	noShows      *figureTile
 	statuses     *fyne.Container // a small tile per status
 	doctors      *fyne.Container
+	diagnoses    *topDiagnoses
 	clinicalBox  *fyne.Container
 
 	revenue       *figureTile
@@ -109,11 +110,13 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 	})
 	v.statuses = tileRow()
 	v.doctors = container.NewVBox()
+	v.diagnoses = newTopDiagnoses(v.u)
 	v.clinicalBox = container.NewVBox(
 		sectionTitle("Patients and appointments"),
 		tileRow(v.patients, v.newPatients, v.appointments, v.noShows),
 		v.statuses,
 		v.doctors,
+		v.diagnoses.box,
 	)
 	return v.clinicalBox
 }
@@ -165,6 +168,9 @@ func (v *adminView) load() {
 		v.show(d)
 	})
 	v.charts.load(p, func() bool { return seq == v.seq })
+	if v.diagnoses != nil {
+		v.diagnoses.load(p, func() bool { return seq == v.seq })
+	}
 }
 
 // show fills every figure in.

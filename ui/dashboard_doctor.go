@@ -48,6 +48,8 @@ type doctorView struct {
 	heading  *widget.Label
 	refresh  *widget.Button
 	markSeen *widget.Button
+	review   *widget.Button // allergies the prescribing check cannot match
+	reviewed *allergyReview // the open review
 
 	todayTitle       *widget.Label
 	today            *fyne.Container
@@ -105,9 +107,10 @@ func (v *doctorView) buildUI() {
 		container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle), v.attachments, widget.NewSeparator(),
 		v.patientsTitle, v.patients)
 
-	head := container.NewHBox(v.heading, layout.NewSpacer(), v.refresh)
+	v.review = widget.NewButton("Allergies to review…", func() { v.reviewed = showAllergyReview(v.screen) })
+	head := container.NewHBox(v.heading, layout.NewSpacer(), v.review, v.refresh)
 	if v.pick != nil {
-		head = container.NewHBox(container.New(widthLayout{320}, v.pick), v.heading, layout.NewSpacer(), v.refresh)
+		head = container.NewHBox(container.New(widthLayout{320}, v.pick), v.heading, layout.NewSpacer(), v.review, v.refresh)
 	}
 	top := container.NewVBox(head, widget.NewSeparator())
 	v.content = container.NewBorder(top, nil, nil, nil,

@@ -148,3 +148,17 @@ func TestQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestChapter(t *testing.T) {
+	for code, want := range map[string]string{"A09": "1", "J45.909": "10", "I10": "9", "H66.92": "8", "H10.9": "7",
+		"S93.401A": "19", "T78.40XA": "19", "Z00.00": "21", "U07.1": "22", "W19.XXXA": "20", "O21.0": "15", "x": ""} {
+		if got, _ := codes.Chapter(code); got != want {
+			t.Errorf("Chapter(%s) = %s, want %s", code, got, want)
+		}
+	}
+	for _, c := range codes.Starter() {
+		if id, _ := codes.Chapter(c.Code); id == "" {
+			t.Errorf("%s has no chapter", c.Code)
+		}
+	}
+}

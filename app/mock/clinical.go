@@ -30,6 +30,9 @@ type ClinicalService struct {
 	EndAssignmentFn          func(ctx context.Context, id string, status app.AssignmentStatus) (*app.Assignment, error)
 	FindAssignmentsFn        func(ctx context.Context, patientID string) ([]*app.Assignment, error)
 	MyPatientsFn             func(ctx context.Context) ([]*app.Patient, error)
+	SetRegistrationNumberFn  func(ctx context.Context, doctorID, number string) (*app.Prescriber, error)
+	GetPrescriberFn          func(ctx context.Context, doctorID string) (*app.Prescriber, error)
+	AllergyReviewFn          func(ctx context.Context) ([]*app.AllergyReviewItem, error)
 }
 
 var _ app.ClinicalService = (*ClinicalService)(nil)
@@ -142,4 +145,19 @@ func (s *ClinicalService) FindAssignments(ctx context.Context, patientID string)
 // MyPatients calls MyPatientsFn.
 func (s *ClinicalService) MyPatients(ctx context.Context) ([]*app.Patient, error) {
 	return s.MyPatientsFn(ctx)
+}
+
+// SetRegistrationNumber calls SetRegistrationNumberFn.
+func (s *ClinicalService) SetRegistrationNumber(ctx context.Context, doctorID, number string) (*app.Prescriber, error) {
+	return s.SetRegistrationNumberFn(ctx, doctorID, number)
+}
+
+// GetPrescriber calls GetPrescriberFn.
+func (s *ClinicalService) GetPrescriber(ctx context.Context, doctorID string) (*app.Prescriber, error) {
+	return s.GetPrescriberFn(ctx, doctorID)
+}
+
+// AllergyReview calls AllergyReviewFn.
+func (s *ClinicalService) AllergyReview(ctx context.Context) ([]*app.AllergyReviewItem, error) {
+	return s.AllergyReviewFn(ctx)
 }

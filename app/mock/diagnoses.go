@@ -13,6 +13,7 @@ type DiagnosisService struct {
 	AddDiagnosisFn    func(ctx context.Context, c app.DiagnosisCreate) (*app.Diagnosis, error)
 	RemoveDiagnosisFn func(ctx context.Context, id, reason string) (*app.Diagnosis, error)
 	FindDiagnosesFn   func(ctx context.Context, patientID string) ([]*app.Diagnosis, error)
+	MorbidityReportFn func(ctx context.Context, f app.MorbidityFilter) (*app.MorbidityReport, error)
 }
 
 var _ app.DiagnosisService = (*DiagnosisService)(nil)
@@ -40,4 +41,9 @@ func (s *DiagnosisService) RemoveDiagnosis(ctx context.Context, id, reason strin
 // FindDiagnoses calls FindDiagnosesFn.
 func (s *DiagnosisService) FindDiagnoses(ctx context.Context, patientID string) ([]*app.Diagnosis, error) {
 	return s.FindDiagnosesFn(ctx, patientID)
+}
+
+// MorbidityReport calls MorbidityReportFn.
+func (s *DiagnosisService) MorbidityReport(ctx context.Context, f app.MorbidityFilter) (*app.MorbidityReport, error) {
+	return s.MorbidityReportFn(ctx, f)
 }

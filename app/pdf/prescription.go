@@ -29,7 +29,7 @@ const numberColW = contentW - 58 - 26 - 20 - 30 - 20 - 20 // the "#" column
 // Prescription renders a prescription: the clinic's header (logo, name,
 // address, phone, tax id), the patient (name, record number, date of
 // birth), the date and number, a table of the items, the notes, the
-// doctor's name under a signature line, and "CANCELLED" across every page
+// doctor's name and registration number under a signature line, and "CANCELLED" across every page
 // when it was cancelled. allergies is the patient's allergy record as one
 // line (app.AllergySummary), printed under the patient so that whoever
 // dispenses sees it. Dates are shown in loc, the clinic's time zone.
@@ -166,6 +166,11 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 	d.SetXY(sx, y+1)
 	d.font(true, 9.5, colorText)
 	d.CellFormat(sw, d.lineH(), rx.DoctorName, "", 2, "C", false, 0, "")
+	if rx.PrescriberRegistration != "" {
+		d.SetX(sx)
+		d.font(false, 8.5, colorText)
+		d.CellFormat(sw, d.lineH(), "Registration no. "+rx.PrescriberRegistration, "", 2, "C", false, 0, "")
+	}
 	d.SetX(sx)
 	d.font(false, 8, colorMuted)
 	d.CellFormat(sw, d.lineH(), "Prescribing doctor's signature", "", 2, "C", false, 0, "")

@@ -24,6 +24,7 @@ func sample() (*app.Settings, *app.Patient, *app.Prescription) {
 	p := &app.Patient{ID: "p1", MRN: "P-D1-000123", GivenName: "Ελένη", FamilyName: "Παπαδοπούλου",
 		BirthDate: "1987-04-12"}
 	rx := &app.Prescription{ID: "rx1", Number: "RX-D1-2026-000012", PatientID: "p1", DoctorName: "Dr. Анна Иванова",
+		PrescriberRegistration: "ΙΣΑ-45821",
 		Items: []app.PrescriptionItem{
 			{Drug: "Amoxicillin", Strength: "500 mg", Dose: "1 capsule", Route: "oral", Frequency: "three times a day",
 				Duration: "7 days", Quantity: "21 capsules", Instructions: "Take with food; finish the course even when feeling better."},
@@ -52,7 +53,7 @@ func TestPrescription(t *testing.T) {
 	for _, want := range []string{"RX-D1-2026-000012", "Ελένη Παπαδοπούλου", "P-D1-000123", "1987-04-12",
 		"Amoxicillin 500 mg", "Paracétamol", "Dr. Анна Иванова", "Κλινική Riverside", "EL099887766",
 		"2026-11-26", // 22:30 UTC is the next day in Athens
-		"Take with food", "ξεκούραση", "Allergies: Penicillin (severe: anaphylaxis)"} {
+		"Take with food", "ξεκούραση", "Allergies: Penicillin (severe: anaphylaxis)", "Registration no. ΙΣΑ-45821"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"hms/app"
 	"hms/app/codes"
@@ -16,8 +17,9 @@ ICD-10-CM starter list; a clinic imports its country's full list. Each
 subcommand has its own flags: run 'hms codes SUBCOMMAND -h'.
 
 Subcommands:
-  search   find codes by code or by words of their titles
-  import   replace a code list with a file's (administrators)`
+  search     find codes by code or by words of their titles
+  import     replace a code list with a file's (administrators)
+  morbidity  the diagnoses of a period by code, age band and sex, as CSV`
 
 func (r *runner) cmdCodes(args []string) int {
 	fs := r.newFlags("codes", "hms codes SUBCOMMAND [flags] [args]", codesAbout)
@@ -34,6 +36,8 @@ func (r *runner) cmdCodes(args []string) int {
 		return r.cmdCodesSearch(rest[1:])
 	case "import":
 		return r.cmdCodesImport(rest[1:])
+	case "morbidity":
+		return r.cmdCodesMorbidity(rest[1:])
 	}
 	return r.usageError(fs, "unknown codes subcommand %q", rest[0])
 }
@@ -141,5 +145,40 @@ title they were recorded with.`)
 		return r.fail(err, nil)
 	}
 	fmt.Fprintf(r.env.Stdout, "Imported %d codes as this desk's %s list from %s.\n", n, strings.TrimSpace(*system), pos[0])
+	return ExitOK
+}
+
+func (r *runner) cmdCodesMorbidity(args []string) (code int) {
+	fs := r.newFlags("codes morbidity", "hms [--db PATH] codes morbidity --from YYYY-MM-DD --to YYYY-MM-DD",
+		`Writes the coded diagnoses recorded from --from to --to (both days
+included, in the clinic's time zone) as CSV on standard output: one line
+per code, age band and sex, with its count. Removed diagnoses and those
+without a code are not counted. The report is in the audit log.`)
+	from := fs.String("from", "", "the first `DAY` (YYYY-MM-DD)")
+	to := fs.String("to", "", "the last `DAY` (YYYY-MM-DD)")
+	_, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	svc, closer, err := r.openSetUp()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	defer r.closeDB(closer, &code)
+	settings, err := svc.Settings.GetSettings(r.ctx)
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	loc := settings.Location()
+	f, errFrom := time.ParseInLocation(app.DateLayout, *from, loc)
+	t, errTo := time.ParseInLocation(app.DateLayout, *to, loc)
+	if errFrom != nil || errTo != nil {
+		return r.usageError(fs, "--from and --to are days: YYYY-MM-DD")
+	}
+	rep, err := svc.Diagnoses.MorbidityReport(r.ctx, app.MorbidityFilter{From: f, To: t.AddDate(0, 0, 1)})
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	r.env.Stdout.Write(app.MorbidityCSV(rep))
 	return ExitOK
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hms/app"
 	"hms/app/mock"
@@ -25,6 +26,13 @@ func TestCodes(t *testing.T) {
 			}
 			system, imported = s, rows
 			return len(rows), nil
+		},
+		MorbidityReportFn: func(ctx context.Context, f app.MorbidityFilter) (*app.MorbidityReport, error) {
+			if f.To.Sub(f.From) != 31*24*time.Hour {
+				return nil, app.Errorf(app.EINVALID, "period %v to %v", f.From, f.To)
+			}
+			return &app.MorbidityReport{Rows: []app.MorbidityRow{{System: "ICD-10-CM", Code: "J45.909",
+				Title: "Unspecified asthma, uncomplicated", Chapter: "10", AgeBand: "25-44", Sex: app.SexFemale, Count: 3}}}, nil
 		},
 		SearchCodesFn: func(ctx context.Context, q string, limit int) ([]*app.DiagnosisCode, error) {
 			if q != "asthma" || limit != 20 {
@@ -65,6 +73,15 @@ func TestCodes(t *testing.T) {
 		res := h.run("", h.db("codes", "import", file)...)
 		if res.code != cli.ExitFailure || !strings.Contains(res.stderr, "line 3") || !strings.Contains(res.stderr, "line 4, code:") ||
 			!strings.Contains(res.stderr, "nothing was imported: 2 problems") || imported != nil {
+			t.Fatalf("%+v", res)
+		}
+	})
+	t.Run("Morbidity", func(t *testing.T) {
+		res := h.run("", h.db("codes", "morbidity", "--from", "2026-01-01", "--to", "2026-01-31")...)
+		if res.code != cli.ExitOK || res.stdout != "system,code,title,chapter,age_band,sex,count\nICD-10-CM,J45.909,\"Unspecified asthma, uncomplicated\",10,25-44,female,3\n" {
+			t.Fatalf("%+v", res)
+		}
+		if res = h.run("", h.db("codes", "morbidity", "--from", "January")...); res.code != cli.ExitUsage {
 			t.Fatalf("%+v", res)
 		}
 	})

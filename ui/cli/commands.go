@@ -446,6 +446,7 @@ var commandList = [][2]string{
 	{"drugs check", "check drugs against allergies and each other (exit status 3 when it warns)"},
 	{"drugs import", "add the clinic's own products and brands to the drug catalogue, all rows or none"},
 	{"codes search", "find diagnosis codes by code or words of their titles"},
+	{"codes morbidity", "the coded diagnoses of a period by code, age band and sex, as CSV"},
 	{"codes import", "replace a diagnosis code list with a CMS order file or a code,description CSV, all lines or none"},
 	{"print", "print a receipt or an invoice on this desk's printer, or save it as PDF"},
 	{"version", "print the version"},

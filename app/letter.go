@@ -1,0 +1,87 @@
+package app
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// HistoryLetter marks a patient's timeline entries about the documents a
+// doctor wrote for them (sick notes, referral letters).
+const HistoryLetter HistoryKind = "document"
+
+// LetterKind is a document a doctor writes for a patient.
+type LetterKind string
+
+// Letter kinds.
+const (
+	// LetterSickNote certifies that the patient was unfit for work or
+	// school from one day to another.
+	LetterSickNote LetterKind = "sick_note"
+	// LetterReferral refers the patient to another doctor or service.
+	LetterReferral LetterKind = "referral"
+)
+
+// Label names a letter kind for people.
+func (k LetterKind) Label() string {
+	switch k {
+	case LetterSickNote:
+		return "Medical certificate"
+	case LetterReferral:
+		return "Referral letter"
+	}
+	return string(k)
+}
+
+// LetterRequest is what a doctor writes in a sick note or a referral
+// letter; the clinic's header, the patient, the date and the doctor (with
+// the registration number) come from the record.
+type LetterRequest struct {
+	PatientID string
+	Kind      LetterKind
+	From, To  string // sick note: the days unfit, YYYY-MM-DD, both included
+	Recipient string // referral: to whom (a doctor, a clinic, a service)
+	Text      string // the body: the reason, findings, what is asked
+}
+
+// Validate checks a letter and trims its fields.
+func (r *LetterRequest) Validate() error {
+	r.Recipient, r.Text = strings.TrimSpace(r.Recipient), strings.TrimSpace(r.Text)
+	r.From, r.To = strings.TrimSpace(r.From), strings.TrimSpace(r.To)
+	if strings.TrimSpace(r.PatientID) == "" {
+		return FieldErrorf("patient", "Choose the patient.")
+	}
+	switch r.Kind {
+	case LetterSickNote:
+		from, err := time.Parse(DateLayout, r.From)
+		if err != nil {
+			return FieldErrorf("from", "Write the first day as YYYY-MM-DD.")
+		}
+		to, err := time.Parse(DateLayout, r.To)
+		if err != nil {
+			return FieldErrorf("to", "Write the last day as YYYY-MM-DD.")
+		}
+		if to.Before(from) {
+			return FieldErrorf("to", "The last day is before the first.")
+		}
+		if to.Sub(from) > 366*24*time.Hour {
+			return FieldErrorf("to", "A certificate covers at most a year.")
+		}
+	case LetterReferral:
+		if r.Recipient == "" {
+			return FieldErrorf("recipient", "Write to whom the patient is referred.")
+		}
+		if utf8.RuneCountInString(r.Recipient) > 200 {
+			return FieldErrorf("recipient", "The recipient is too long (at most 200 characters).")
+		}
+		if r.Text == "" {
+			return FieldErrorf("text", "Write the reason for the referral.")
+		}
+	default:
+		return FieldErrorf("kind", "Choose a medical certificate or a referral letter.")
+	}
+	if utf8.RuneCountInString(r.Text) > 5000 {
+		return FieldErrorf("text", "The text is too long (at most 5,000 characters).")
+	}
+	return nil
+}
