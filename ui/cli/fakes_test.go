@@ -30,6 +30,7 @@ type fakeClinic struct {
 	billing  app.BillingService  // hms print's documents; nil when unused
 	patients app.PatientService  // hms print label's records; nil when unused
 	printing app.PrintingService // the desk's printers
+	clinical app.ClinicalService // hms print prescription's; nil when unused
 }
 
 func newFakeClinic() *fakeClinic {
@@ -41,7 +42,7 @@ func newFakeClinic() *fakeClinic {
 
 func (c *fakeClinic) services() app.Services {
 	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c},
-		Billing: c.billing, Printing: c.printing, Patients: c.patients}
+		Billing: c.billing, Printing: c.printing, Patients: c.patients, Clinical: c.clinical}
 }
 
 func (c *fakeClinic) Close() error {
