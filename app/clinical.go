@@ -314,6 +314,9 @@ type ClinicalService interface {
 	// PrescriptionPDF renders a prescription with the clinic's header and
 	// the doctor's name.
 	PrescriptionPDF(ctx context.Context, id string) ([]byte, error)
+	// FindPrescription finds a prescription by its number (RX-D1-2026-000012),
+	// for the same callers as PrescriptionPDF; audited as an opening.
+	FindPrescription(ctx context.Context, number string) (*Prescription, error)
 
 	AssignDoctor(ctx context.Context, a AssignmentCreate) (*Assignment, error)
 	EndAssignment(ctx context.Context, id string, status AssignmentStatus) (*Assignment, error)

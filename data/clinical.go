@@ -447,6 +447,48 @@ func (s *ClinicalService) PrescriptionPDF(ctx context.Context, id string) ([]byt
 	return out, nil
 }
 
+// FindPrescription implements app.ClinicalService: the same rule as
+// PrescriptionPDF, decided on the prescription's patient; a number that
+// names no prescription is nobody's own, so a patient is refused alike for
+// another's and for none (no way to learn which numbers exist).
+func (s *ClinicalService) FindPrescription(ctx context.Context, number string) (*app.Prescription, error) {
+	number = strings.TrimSpace(number)
+	var id, pid string
+	if err := s.db.r.QueryRowContext(ctx, `SELECT id, patient_id FROM prescriptions WHERE number = ?`, number).Scan(&id, &pid); err != nil &&
+		!errors.Is(err, sql.ErrNoRows) {
+		return nil, internal("prescription.view", err)
+	}
+	var out *app.Prescription
+	err := s.db.writeFor(ctx, "prescription.view", "prescriptions", id, pid, func(tx *Tx) error {
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, pid)); err != nil {
+			return err
+		}
+		if number == "" {
+			return app.FieldErrorf("number", "Give the prescription's number, e.g. RX-D1-2026-000012.")
+		}
+		if id == "" {
+			return app.Errorf(app.ENOTFOUND, "There is no prescription %s.", number)
+		}
+		rx, err := tx.findPrescription(id)
+		if err != nil {
+			return err
+		}
+		if err := authorize(app.CanViewClinicalRecord(tx.caller, rx.PatientID)); err != nil {
+			return err
+		}
+		if _, err := tx.visiblePatient(rx.PatientID); err != nil {
+			return err
+		}
+		tx.Audit("prescription.view", "prescriptions", id, rx.PatientID, rx.Number)
+		out = rx
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AssignDoctor implements app.ClinicalService (admins, doctors,
 // receptionists): the doctor must have an active doctor's account.
 func (s *ClinicalService) AssignDoctor(ctx context.Context, c app.AssignmentCreate) (*app.Assignment, error) {

@@ -159,6 +159,9 @@ var crossPatient = map[string]probe{
 	"ClinicalService.FindPrescriptions": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindPrescriptions", func(id string) (any, error) { return c.svc.Clinical.FindPrescriptions(ctx, id) })
 	},
+	"ClinicalService.FindPrescription": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindPrescription", func(id string) (any, error) { return c.svc.Clinical.FindPrescription(ctx, id) })
+	},
 	"ClinicalService.PrescriptionPDF": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "PrescriptionPDF", func(id string) (any, error) { return c.svc.Clinical.PrescriptionPDF(ctx, id) })
 	},

@@ -11,6 +11,7 @@ import (
 // clinicalRecord is what giveClinicalRecord writes into patient2's record.
 type clinicalRecord struct {
 	allergy, problem, note, prescription, assignment string
+	rxNumber                                         string
 }
 
 // giveClinicalRecord gives the fixture's patient2 a clinical record, written by
@@ -43,7 +44,7 @@ func giveClinicalRecord(c *clinic) (*clinicalRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.prescription = rx.ID
+	r.prescription, r.rxNumber = rx.ID, rx.Number
 	as, err := c.svc.Clinical.AssignDoctor(ctx, app.AssignmentCreate{PatientID: pid, DoctorID: c.users[app.RoleDoctor].ID,
 		Reason: "Asthma care", StartDate: "2026-11-01"})
 	if err != nil {
@@ -170,6 +171,14 @@ func init() {
 		}},
 		"ClinicalService.FindPrescriptions": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Clinical.FindPrescriptions(ctx, pid(c))
+			return err
+		}},
+		"ClinicalService.FindPrescription": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
+			number, err := clinicalRecordFor(ctx, c, clinicalReaders, func(r *clinicalRecord) string { return r.rxNumber })
+			if err != nil {
+				return err
+			}
+			_, err = c.svc.Clinical.FindPrescription(ctx, number)
 			return err
 		}},
 		"ClinicalService.PrescriptionPDF": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {

@@ -26,6 +26,7 @@ type ClinicalService struct {
 	CancelPrescriptionFn     func(ctx context.Context, id, reason string) (*app.Prescription, error)
 	FindPrescriptionsFn      func(ctx context.Context, patientID string) ([]*app.Prescription, error)
 	PrescriptionPDFFn        func(ctx context.Context, id string) ([]byte, error)
+	FindPrescriptionFn       func(ctx context.Context, number string) (*app.Prescription, error)
 	AssignDoctorFn           func(ctx context.Context, a app.AssignmentCreate) (*app.Assignment, error)
 	EndAssignmentFn          func(ctx context.Context, id string, status app.AssignmentStatus) (*app.Assignment, error)
 	FindAssignmentsFn        func(ctx context.Context, patientID string) ([]*app.Assignment, error)
@@ -120,6 +121,11 @@ func (s *ClinicalService) CancelPrescription(ctx context.Context, id, reason str
 // FindPrescriptions calls FindPrescriptionsFn.
 func (s *ClinicalService) FindPrescriptions(ctx context.Context, patientID string) ([]*app.Prescription, error) {
 	return s.FindPrescriptionsFn(ctx, patientID)
+}
+
+// FindPrescription calls FindPrescriptionFn.
+func (s *ClinicalService) FindPrescription(ctx context.Context, number string) (*app.Prescription, error) {
+	return s.FindPrescriptionFn(ctx, number)
 }
 
 // PrescriptionPDF calls PrescriptionPDFFn.

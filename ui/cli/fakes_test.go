@@ -31,6 +31,7 @@ type fakeClinic struct {
 	patients app.PatientService   // hms print label's records; nil when unused
 	printing app.PrintingService  // the desk's printers
 	codes    app.DiagnosisService // hms codes; nil when unused
+	clinical app.ClinicalService  // hms print prescription's; nil when unused
 }
 
 func newFakeClinic() *fakeClinic {
@@ -42,7 +43,7 @@ func newFakeClinic() *fakeClinic {
 
 func (c *fakeClinic) services() app.Services {
 	return app.Services{Users: &fakeUsers{c}, Settings: &fakeSettings{c}, Audit: &fakeAudit{c}, Drugs: &fakeDrugs{c},
-		Billing: c.billing, Printing: c.printing, Patients: c.patients, Diagnoses: c.codes}
+		Billing: c.billing, Printing: c.printing, Patients: c.patients, Diagnoses: c.codes, Clinical: c.clinical}
 }
 
 func (c *fakeClinic) Close() error {

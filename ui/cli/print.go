@@ -23,9 +23,10 @@ func ExecCommand(name string, args ...string) ([]byte, error) {
 }
 
 func (r *runner) cmdPrint(args []string) (code int) {
-	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice|label NUMBER [--copy] [--layout LAYOUT] [--out FILE]",
-		`Prints a receipt (by its receipt number) or an invoice (by its invoice
-number) on this desk's printer for that kind of document, as set in the app
+	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice|prescription|label NUMBER [--copy] [--layout LAYOUT] [--out FILE]",
+		`Prints a receipt (by its receipt number), an invoice (by its invoice
+number) or a prescription (by its number, RX-…; doctors, nurses and
+administrators) on this desk's printer for that kind of document, as set in the app
 (Printers… in the dialog of a saved document), or on the system's default
 printer. With --out the PDF is saved to FILE instead, never over an
 existing file. A receipt printed again is marked COPY. A desk whose
@@ -41,7 +42,8 @@ Example:
   hms print receipt R-D1-2026-000042
   hms print receipt R-D1-2026-000042 --copy --layout 58mm --out copy.pdf
   hms print invoice INV-D1-2026-000017 --out invoice.pdf
-  hms print label P-D1-000123 --layout wristband`)
+  hms print label P-D1-000123 --layout wristband
+  hms print prescription RX-D1-2026-000012`)
 	out := fs.String("out", "", "save the PDF to `FILE` instead of printing it")
 	reprint := fs.Bool("copy", false, "print a receipt as a COPY (a reprint)")
 	layout := fs.String("layout", "", "a receipt's `LAYOUT` (a4, 80mm, 58mm) or a label's (50x25, 38x25, wristband); default: the desk's")
@@ -53,8 +55,8 @@ Example:
 		return r.usageError(fs, "print needs what to print and its number: print receipt R-D1-2026-000042")
 	}
 	kind, number := app.DocumentKind(pos[0]), strings.TrimSpace(pos[1])
-	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel {
-		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice or label", pos[0])
+	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel && kind != app.DocPrescription {
+		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice, prescription or label", pos[0])
 	}
 	switch {
 	case *layout == "":
@@ -93,6 +95,17 @@ Example:
 		}
 	case app.DocLabel:
 		if body, err = r.label(svc, number, *layout); err != nil {
+			return r.fail(err, nil)
+		}
+	case app.DocPrescription:
+		if svc.Clinical == nil {
+			return r.fail(app.Errorf(app.EINTERNAL, "This build has no clinical records."), nil)
+		}
+		rx, err := svc.Clinical.FindPrescription(r.ctx, number)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		if body, err = svc.Clinical.PrescriptionPDF(r.ctx, rx.ID); err != nil {
 			return r.fail(err, nil)
 		}
 	case app.DocInvoice:

@@ -71,7 +71,7 @@ func TestPrint(t *testing.T) {
 	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--out", out)...).want(t, 1, "", "Cannot save")
 	h.run("", h.db("print", "invoice", "INV-NOPE")...).want(t, 1, "", "no invoice INV-NOPE")
 	h.run("", h.db("print", "receipt", "R-NOPE")...).want(t, 1, "", "no such payment")
-	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt, invoice or label")
+	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt, invoice, prescription or label")
 	if len(h.commands) != 2 {
 		t.Errorf("printed %d times", len(h.commands))
 	}
@@ -143,4 +143,38 @@ func TestPrintLabel(t *testing.T) {
 	}
 	h.run("", h.db("print", "label", "P-D1-000123", "--layout", "a4")...).want(t, 2, "", "50x25, 38x25 or wristband")
 	h.run("", h.db("print", "label", "P-NOPE")...).want(t, 1, "", "no patient with record number P-NOPE")
+}
+
+// TestPrintPrescription: hms print prescription finds the prescription by
+// its number and prints it on the desk's prescription printer, or saves it;
+// a number the service refuses or does not know prints nothing.
+func TestPrintPrescription(t *testing.T) {
+	h := newHarness(t)
+	h.createDB(true)
+	h.clinic.clinical = &mock.ClinicalService{
+		FindPrescriptionFn: func(ctx context.Context, number string) (*app.Prescription, error) {
+			if number != "RX-D1-2026-000012" {
+				return nil, app.Errorf(app.ENOTFOUND, "There is no prescription %s.", number)
+			}
+			return &app.Prescription{ID: "rx-1", Number: number}, nil
+		},
+		PrescriptionPDFFn: func(ctx context.Context, id string) ([]byte, error) { return []byte("%PDF prescription " + id), nil },
+	}
+	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+		return []*app.DeskPrinter{{Kind: app.DocPrescription, Printer: "LaserJet"}}, nil
+	}}
+	h.goos = "linux"
+	h.run("", h.db("print", "prescription", "RX-D1-2026-000012")...).want(t, 0, "Sent prescription RX-D1-2026-000012 to LaserJet", "")
+	if len(h.commands) != 1 || !slices.Equal(h.commands[0][:4], []string{"lp", "-d", "LaserJet", "--"}) {
+		t.Fatalf("ran %q", h.commands)
+	}
+	out := filepath.Join(t.TempDir(), "rx.pdf")
+	h.run("", h.db("print", "prescription", "RX-D1-2026-000012", "--out", out)...).want(t, 0, "Saved prescription", "")
+	if b, err := os.ReadFile(out); err != nil || string(b) != "%PDF prescription rx-1" {
+		t.Errorf("saved %q, %v", b, err)
+	}
+	h.run("", h.db("print", "prescription", "RX-NOPE")...).want(t, 1, "", "no prescription RX-NOPE")
+	if len(h.commands) != 1 {
+		t.Errorf("printed %d times", len(h.commands))
+	}
 }
