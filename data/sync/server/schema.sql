@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0018 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0024 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -201,6 +201,7 @@ CREATE TABLE sync.sites (
     pulled_txid xid8 NOT NULL DEFAULT '0'::xid8,
     pulled_seq bigint NOT NULL DEFAULT 0,
     pulled_at timestamp with time zone,
+    version_at timestamp with time zone,
     CONSTRAINT sites_desk_code_check CHECK (desk_code ~ '^D[1-9][0-9]*$'::text),
     CONSTRAINT sites_pkey PRIMARY KEY (site_id),
     CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
@@ -280,6 +281,28 @@ BEGIN
     FROM sync.billing_claims c WHERE c.claim_id = p_claim;
 END
 $function$;
+
+-- sync.desk_versions()
+
+CREATE OR REPLACE FUNCTION sync.desk_versions()
+ RETURNS TABLE(desk_code text, app_version text, version_at timestamp with time zone, last_seen timestamp with time zone, revoked boolean)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF sync.session_site() IS NULL THEN
+        RAISE EXCEPTION 'the login % has not enrolled a desk yet', session_user USING ERRCODE = 'HM001';
+    END IF;
+    RETURN QUERY
+        SELECT s.desk_code, s.app_version, coalesce(s.version_at, s.enrolled_at),
+            greatest(s.last_push_at, s.pulled_at, s.enrolled_at),
+            EXISTS (SELECT 1 FROM sync.desk_logins l WHERE l.site_id = s.site_id AND l.revoked_at IS NOT NULL)
+        FROM sync.sites s
+        ORDER BY substr(s.desk_code, 2)::int;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.desk_versions() TO hms_desk;
 
 -- sync.enroll(uuid,text)
 
@@ -1139,6 +1162,25 @@ BEGIN
                               'refused', v_refused);
 END
 $function$;
+
+-- sync.report_version(uuid,text)
+
+CREATE OR REPLACE FUNCTION sync.report_version(p_site uuid, p_app_version text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    IF p_app_version IS NULL OR length(p_app_version) > 100 THEN
+        RAISE EXCEPTION 'a version is at most 100 characters' USING ERRCODE = '22023';
+    END IF;
+    UPDATE sync.sites SET app_version = p_app_version, version_at = now()
+        WHERE site_id = p_site AND app_version IS DISTINCT FROM p_app_version;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.report_version(uuid,text) TO hms_desk;
 
 -- sync.session_site()
 
