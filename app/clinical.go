@@ -16,6 +16,24 @@ const (
 	SeverityUnknown  Severity = "unknown"
 )
 
+// Certainty is how sure the clinician is of an allergy.
+type Certainty string
+
+// Allergy certainties.
+const (
+	CertaintyConfirmed Certainty = "confirmed" // a test, or a clear reaction on exposure
+	CertaintySuspected Certainty = "suspected"
+	CertaintyUnknown   Certainty = "unknown" // not judged; allergies recorded before it was asked
+)
+
+// Certainties are the certainties, for a choice.
+var Certainties = []Certainty{CertaintyConfirmed, CertaintySuspected, CertaintyUnknown}
+
+// Valid reports whether c is a known certainty.
+func (c Certainty) Valid() bool {
+	return c == CertaintyConfirmed || c == CertaintySuspected || c == CertaintyUnknown
+}
+
 // Allergy is a recorded allergy. Rows are added, never overwritten; a
 // mistaken one is removed with a reason (and stays in the history).
 type Allergy struct {
@@ -24,6 +42,7 @@ type Allergy struct {
 	Substance     string
 	Reaction      string
 	Severity      Severity
+	Certainty     Certainty
 	RecordedAt    time.Time
 	RecordedBy    string // the user's full name
 	RemovedAt     time.Time
@@ -36,6 +55,7 @@ type AllergyCreate struct {
 	Substance string
 	Reaction  string
 	Severity  Severity
+	Certainty Certainty // unknown when empty
 }
 
 // ProblemStatus is whether a problem is current.

@@ -146,6 +146,9 @@ func (a *AllergyCreate) Validate() error {
 	if a.Severity == "" {
 		a.Severity = SeverityUnknown
 	}
+	if a.Certainty == "" {
+		a.Certainty = CertaintyUnknown
+	}
 	if err := checkPatient(a.PatientID); err != nil {
 		return err
 	}
@@ -157,6 +160,9 @@ func (a *AllergyCreate) Validate() error {
 	}
 	if !a.Severity.Valid() {
 		return FieldErrorf("severity", "Unknown severity %q: choose mild, moderate, severe or unknown.", a.Severity)
+	}
+	if !a.Certainty.Valid() {
+		return FieldErrorf("certainty", "Unknown certainty %q: choose confirmed, suspected or unknown.", a.Certainty)
 	}
 	return nil
 }

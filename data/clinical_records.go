@@ -76,14 +76,14 @@ func clipSummary(s string, n int) string {
 // --- allergies
 
 const allergyColumns = `a.id, a.patient_id, a.substance, a.reaction, a.severity, a.created_at, a.recorded_by_name,
-	a.deleted_at, a.removed_reason`
+	a.deleted_at, a.removed_reason, a.certainty`
 
 func scanAllergy(r rowScanner) (*app.Allergy, error) {
 	var a app.Allergy
 	var created string
 	var removed sql.NullString
 	if err := r.Scan(&a.ID, &a.PatientID, &a.Substance, &a.Reaction, &a.Severity, &created, &a.RecordedBy,
-		&removed, &a.RemovedReason); err != nil {
+		&removed, &a.RemovedReason, &a.Certainty); err != nil {
 		return nil, err
 	}
 	a.RecordedAt, a.RemovedAt = parseTime(created), parseNullTime(removed)
@@ -135,11 +135,11 @@ func (tx *Tx) addAllergy(c app.AllergyCreate) (*app.Allergy, error) {
 		return nil, err
 	}
 	a := &app.Allergy{ID: newID(), PatientID: c.PatientID, Substance: c.Substance, Reaction: c.Reaction,
-		Severity: c.Severity, RecordedAt: tx.now, RecordedBy: name}
+		Severity: c.Severity, Certainty: c.Certainty, RecordedAt: tx.now, RecordedBy: name}
 	ts := formatTime(tx.now)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO allergies (id, patient_id, substance, reaction, severity,
-		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.PatientID, a.Substance, a.Reaction, a.Severity, tx.caller.UserID, name, ts, ts); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO allergies (id, patient_id, substance, reaction, severity, certainty,
+		recorded_by, recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.PatientID, a.Substance, a.Reaction, a.Severity, a.Certainty, tx.caller.UserID, name, ts, ts); err != nil {
 		return nil, err
 	}
 	summary := fmt.Sprintf("Allergy to %s (%s)", a.Substance, a.Severity)

@@ -161,3 +161,27 @@ func TestAllergyReview(t *testing.T) {
 		t.Errorf("reception: %v", err)
 	}
 }
+
+// TestAllergyCertainty: an allergy is recorded with its certainty
+// (unknown when not given); an unknown certainty is refused next to its
+// field.
+func TestAllergyCertainty(t *testing.T) {
+	c := mustSetup(t)
+	doc := c.ctx(app.RoleDoctor)
+	pid := c.patient2.PatientID
+	if _, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: "Penicillin",
+		Reaction: "urticaria", Severity: app.SeverityModerate, Certainty: app.CertaintySuspected}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: "Latex"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Clinical.AddAllergy(doc, app.AllergyCreate{PatientID: pid, Substance: "Iodine",
+		Certainty: "probably"}); app.ErrorField(err) != "certainty" {
+		t.Errorf("an unknown certainty: %v", err)
+	}
+	list, err := c.svc.Clinical.FindAllergies(doc, pid)
+	if err != nil || len(list) != 2 || list[0].Certainty != app.CertaintyUnknown || list[1].Certainty != app.CertaintySuspected {
+		t.Fatalf("%+v, %v", list, err)
+	}
+}

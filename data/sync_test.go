@@ -635,6 +635,30 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	if clocks := fieldClocks(t, f.db, "patient_duplicates", flag); clocks["resolution"] != ops[0].HLC.String() {
 		t.Fatalf("flag's field clocks %v", clocks)
 	}
+	var visitID, dxID string
+	f.step("StartVisit", func() error {
+		v, err := svc.Visits.StartVisit(doctor, app.VisitStart{PatientID: patient.ID})
+		if v != nil {
+			visitID = v.ID
+		}
+		return err
+	}, want("visits", hlc.KindInsert, &visitID))
+	f.step("AddDiagnosis", func() error {
+		d, err := svc.Diagnoses.AddDiagnosis(doctor, app.DiagnosisCreate{PatientID: patient.ID, Code: "J06.9"})
+		if d != nil {
+			dxID = d.ID
+		}
+		return err
+	}, want("diagnoses", hlc.KindInsert, &dxID), want("visit_records", hlc.KindInsert, nil))
+	f.step("RemoveDiagnosis", func() error { _, err := svc.Diagnoses.RemoveDiagnosis(doctor, dxID, "wrong code"); return err },
+		want("diagnoses", hlc.KindUpdate, &dxID))
+	f.step("CompleteVisit", func() error { _, err := svc.Visits.CompleteVisit(doctor, visitID, nil); return err },
+		want("visits", hlc.KindUpdate, &visitID), want("invoices", hlc.KindInsert, nil))
+	f.step("SetRegistrationNumber", func() error {
+		c, _ := app.CallerFromContext(doctor)
+		_, err := svc.Clinical.SetRegistrationNumber(doctor, c.UserID, "GMC 7012345")
+		return err
+	}, want("prescriber_registrations", hlc.KindInsert, nil))
 	f.step("ArchivePatient", func() error { _, err := svc.Patients.ArchivePatient(admin, patient.ID, "moved away"); return err },
 		want("patients", hlc.KindUpdate, &patientID))
 

@@ -275,6 +275,9 @@ func allergyText(a *app.Allergy) string {
 	if a.Reaction != "" {
 		more = append(more, a.Reaction)
 	}
+	if a.Certainty != "" && a.Certainty != app.CertaintyUnknown {
+		more = append(more, string(a.Certainty))
+	}
 	if len(more) > 0 {
 		t += " (" + strings.Join(more, ", ") + ")"
 	}

@@ -493,6 +493,7 @@ type allergyForm struct {
 	substance *widget.Entry
 	reaction  *widget.Entry
 	severity  *widget.Select
+	certainty *widget.Select
 	save      *widget.Button
 	cancel    *widget.Button
 	errs      fieldErrors
@@ -511,6 +512,12 @@ func showAllergyForm(t *summaryTab) *allergyForm {
 	}
 	f.severity = widget.NewSelect(opts, nil)
 	f.severity.SetSelected(opts[len(opts)-1])
+	certs := make([]string, len(app.Certainties))
+	for i, c := range app.Certainties {
+		certs[i] = capitalize(string(c))
+	}
+	f.certainty = widget.NewSelect(certs, nil)
+	f.certainty.SetSelected(certs[len(certs)-1])
 	f.save = widget.NewButton("Add allergy", f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
@@ -520,6 +527,7 @@ func showAllergyForm(t *summaryTab) *allergyForm {
 		widget.NewFormItem("Substance", f.errs.add("substance", f.substance)),
 		widget.NewFormItem("Reaction", f.errs.add("reaction", f.reaction)),
 		widget.NewFormItem("Severity", f.errs.add("severity", f.severity)),
+		widget.NewFormItem("Certainty", f.errs.add("certainty", f.certainty)),
 	), general, buttonsRow(f.cancel, f.save))
 	f.dialog = showFormDialog(t.b.u, "Add allergy", 480, content)
 	t.b.u.win.Canvas().Focus(f.substance)
@@ -530,7 +538,8 @@ func (f *allergyForm) onSave() {
 	f.errs.clear()
 	b := f.t.b
 	a := app.AllergyCreate{PatientID: b.id, Substance: strings.TrimSpace(f.substance.Text),
-		Reaction: strings.TrimSpace(f.reaction.Text), Severity: app.Severity(strings.ToLower(f.severity.Selected))}
+		Reaction: strings.TrimSpace(f.reaction.Text), Severity: app.Severity(strings.ToLower(f.severity.Selected)),
+		Certainty: app.Certainty(strings.ToLower(f.certainty.Selected))}
 	if err := a.Validate(); err != nil {
 		f.errs.show(err, b.u.win)
 		return

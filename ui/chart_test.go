@@ -119,9 +119,11 @@ func TestChart(t *testing.T) {
 		f := c.summary.allergyForm
 		test.Type(f.substance, "Latex")
 		f.severity.SetSelected("Moderate")
+		f.certainty.SetSelected("Suspected")
 		test.Tap(f.save)
 		h.waitFor("the allergy", func() bool { return h.called("AddAllergy") == 1 })
-		if a := h.callsOf("AddAllergy")[0].(app.AllergyCreate); a.PatientID != "p-1" || a.Substance != "Latex" || a.Severity != app.SeverityModerate {
+		if a := h.callsOf("AddAllergy")[0].(app.AllergyCreate); a.PatientID != "p-1" || a.Substance != "Latex" ||
+			a.Severity != app.SeverityModerate || a.Certainty != app.CertaintySuspected {
 			t.Errorf("allergy = %+v", a)
 		}
 		h.waitFor("the chart reloaded", func() bool { return h.called("GetChart") == 2 })
