@@ -104,13 +104,22 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 		if admins > 0 {
 			return app.Errorf(app.ECONFLICT, "This clinic is set up already: log in as an administrator to change its settings.")
 		}
-		if err := tx.saveSettings(c.Settings); err != nil {
-			return err
-		}
 		var err error
-		u, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
+		var own *app.SigningKey
+		u, own, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
 			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "")
 		if err != nil {
+			return err
+		}
+		// The clinic's first administrator signs the clinic into being,
+		// and their key is this desk's trust root.
+		if err := tx.saveSettings(c.Settings, settingKeys, own); err != nil {
+			return err
+		}
+		if err := tx.signPower("users", u.ID, own); err != nil {
+			return err
+		}
+		if err := tx.TrustKey(own.Public(), "first administrator "+u.Username); err != nil {
 			return err
 		}
 		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}
@@ -121,13 +130,20 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	return u, err
 }
 
-func (tx *Tx) saveSettings(s app.Settings) error {
+// saveSettings writes s, and signs the settings named in changed with
+// signer (signing.go).
+func (tx *Tx) saveSettings(s app.Settings, changed []string, signer *app.SigningKey) error {
 	m := settingsToMap(s)
 	for _, k := range settingKeys {
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
 			WHERE value <> excluded.value`, k, m[k], formatTime(tx.now)); err != nil {
 			return fmt.Errorf("save setting %s: %w", k, err)
+		}
+	}
+	for _, k := range changed {
+		if err := tx.signPower("settings", k, signer); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -167,7 +183,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 		if len(changed) == 0 {
 			return app.Errorf(app.EINVALID, "Nothing changed.")
 		}
-		if err := tx.saveSettings(st); err != nil {
+		if err := tx.saveSettings(st, changed, tx.caller.Signer); err != nil {
 			return err
 		}
 		slices.Sort(changed)

@@ -155,6 +155,8 @@ var localTables = map[string]string{
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
+	"trust_keys":         "the administrators' keys this desk trusts, fixed when it joined: each desk decides alone what it applies",
+	"trust_baseline":     "the rows the clinic's trust root vouches for, fixed when this desk joined",
 }
 
 // syncedByName finds the synced tables by name.

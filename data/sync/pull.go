@@ -96,7 +96,13 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 		if err != nil {
 			return err
 		}
+		pv := e.newPowerCheck(tx, changes)
 		for _, ch := range changes {
+			if ok, err := pv.check(ch); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			if err := a.apply(ch); err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
@@ -110,9 +116,10 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 		if err := a.done(); err != nil {
 			return err
 		}
-		if err := e.auditReceived(tx, changes); err != nil {
+		if err := e.auditReceived(tx, pv.applied(changes), pv.signers); err != nil {
 			return err
 		}
+		failed += pv.refusals
 		return tx.movePullCursor(last)
 	})
 	if err != nil && !errors.Is(err, hlc.ErrDrift) && ctx.Err() == nil {
@@ -139,7 +146,13 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 				delete(parkedHere, key)
 				return nil
 			}
+			pv := e.newPowerCheck(tx, changes)
 			for _, ch := range changes {
+				if ok, err := pv.check(ch); err != nil {
+					return err
+				} else if !ok {
+					continue
+				}
 				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT pulled`); err != nil {
 					return err
 				}
@@ -177,9 +190,10 @@ func (e *Engine) applyChanges(ctx context.Context, changes []server.Change, rep 
 			}
 			// The changes kept for review are in conflicts; the log
 			// lists those applied.
-			if err := e.auditReceived(tx, took); err != nil {
+			if err := e.auditReceived(tx, took, pv.signers); err != nil {
 				return err
 			}
+			failed += pv.refusals
 			return tx.movePullCursor(last)
 		})
 	}

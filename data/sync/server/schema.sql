@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0011 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0021 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -184,6 +184,19 @@ CREATE TABLE sync.sites (
     CONSTRAINT sites_desk_code_check CHECK (desk_code ~ '^D[1-9][0-9]*$'::text),
     CONSTRAINT sites_pkey PRIMARY KEY (site_id),
     CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
+);
+
+-- sync.trust_root
+
+CREATE TABLE sync.trust_root (
+    id integer NOT NULL,
+    root jsonb NOT NULL,
+    fingerprint text NOT NULL,
+    set_by uuid NOT NULL,
+    set_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT trust_root_id_check CHECK (id = 1),
+    CONSTRAINT trust_root_set_by_fkey FOREIGN KEY (set_by) REFERENCES sync.sites(site_id),
+    CONSTRAINT trust_root_pkey PRIMARY KEY (id)
 );
 
 -- sync.appointment_status_forward(text,text)
@@ -395,6 +408,26 @@ CREATE OR REPLACE FUNCTION sync.is_op_id(s text)
 AS $function$
     SELECT translate(s, '0123456789abcdef', '0000000000000000') = '00000000-0000-0000-0000-000000000000'
 $function$;
+
+-- sync.offer_trust_root(uuid,jsonb,text)
+
+CREATE OR REPLACE FUNCTION sync.offer_trust_root(p_site uuid, p_root jsonb, p_fingerprint text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_fp text;
+BEGIN
+    PERFORM sync.check_site(p_site);
+    INSERT INTO sync.trust_root (id, root, fingerprint, set_by) VALUES (1, p_root, p_fingerprint, p_site)
+    ON CONFLICT (id) DO NOTHING;
+    SELECT fingerprint INTO v_fp FROM sync.trust_root WHERE id = 1;
+    RETURN v_fp;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.offer_trust_root(uuid,jsonb,text) TO hms_desk;
 
 -- sync.patient_identity(jsonb)
 
@@ -1016,3 +1049,18 @@ EXCEPTION WHEN exclusion_violation THEN
     RETURN false;
 END
 $function$;
+
+-- sync.trust_root(uuid)
+
+CREATE OR REPLACE FUNCTION sync.trust_root(p_site uuid)
+ RETURNS TABLE(root jsonb, fingerprint text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN QUERY SELECT t.root, t.fingerprint FROM sync.trust_root t WHERE t.id = 1;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.trust_root(uuid) TO hms_desk;
