@@ -15,6 +15,7 @@ import (
 	"hms/data/datatest"
 	"hms/data/sync"
 	"hms/data/sync/hlc"
+	"hms/data/sync/server/servertest"
 )
 
 // forger is someone who holds one desk's server login and pushes changes
@@ -106,7 +107,10 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nurseSig := userCol(t, first.db, nu.ID, "power_sig")
+	nurseSigned := map[string]any{}
+	for _, c := range []string{"role", "password_hash", "must_change_password", "sign_key", "sealed_sign_key", "power_sig"} {
+		nurseSigned[c] = userCol(t, first.db, nu.ID, c)
+	}
 	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +119,8 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustSync(t, first.db)
-	if rep := mustSync(t, second); rep.PullConflicts != 0 {
+	syncAll(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
 		for _, r := range queryRows(t, second, `SELECT entity, row_id, rule FROM conflicts`) {
 			t.Log(r...)
 		}
@@ -129,14 +133,42 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	if n := count(t, second, `SELECT count(*) FROM audit_log WHERE action = ? AND detail LIKE '%signed by admin%'`, sync.ActionReceived); n == 0 {
 		t.Error("the received changes do not name the administrator who signed them")
 	}
+	// The new user changes their own password on the second desk, signed
+	// with their own key: the first desk takes it. Then the administrator
+	// resets it on the first (the account gets a new key): the second
+	// takes that.
+	if err := services(second).Users.ChangePassword(as(sess.Caller()), "a long nurse password 1", "their own new password 2"); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, u, second)
+	if rep := syncAllReport(t, u, first.db); rep.PullConflicts != 0 {
+		t.Fatalf("the user's own password change was refused: %+v", rep)
+	}
+	if _, err := services(first.db).Users.Login(anon, "nurse.new", "their own new password 2"); err != nil {
+		t.Fatalf("the own password change did not reach the first desk: %v", err)
+	}
+	oldKey := userCol(t, first.db, nu.ID, "sign_key")
+	if _, err := first.svc.Users.ResetPassword(admin, nu.ID, "a password the admin set 3"); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
+		t.Fatalf("the administrator's password reset was refused: %+v", rep)
+	}
+	if k := userCol(t, second, nu.ID, "sign_key"); k == oldKey || k != userCol(t, first.db, nu.ID, "sign_key") {
+		t.Fatal("the reset did not give the account a new key on both desks")
+	}
+	if _, err := services(second).Users.Login(anon, "nurse.new", "a password the admin set 3"); err != nil {
+		t.Fatalf("the reset password on the second desk: %v", err)
+	}
 	// The second administrator's key, as a thief of their password
 	// would have it; then the first administrator revokes them.
 	admin2Key := datatest.Signer(t, first.db, admin2, "a long admin password 2")
 	if _, err := first.svc.Users.DeactivateUser(admin, admin2.ID); err != nil {
 		t.Fatal(err)
 	}
-	mustSync(t, first.db)
-	mustSync(t, second)
+	syncAll(t, u, first.db)
+	syncAll(t, u, second)
 	if st := userCol(t, second, admin2.ID, "status"); st != "deactivated" {
 		t.Fatalf("the revocation reached the second desk as %q", st)
 	}
@@ -195,11 +227,8 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		{"give the receptionist's account the forger's key, signed by it", "users", rec.ID, hlc.KindUpdate,
 			signed(f.key, "users", rec.ID, map[string]string{"sign_key": f.key.Public(), "sealed_sign_key": sealed}), true},
 		{"send the administrator's earlier signed state again (nurse.new back to nurse)", "users", nu.ID, hlc.KindUpdate,
-			map[string]any{"role": "nurse", "power_sig": nurseSig}, true},
+			nurseSigned, true},
 		{"delete the administrator's account by tombstone", "users", adm.ID, hlc.KindDelete, map[string]any{}, true},
-	}
-	for _, a := range attempts {
-		t.Logf("%-90s %s", a.what+":", f.push(a.entity, a.id, a.kind, a.payload))
 	}
 	before := map[string]string{}
 	for _, d := range []*data.DB{first.db, second} {
@@ -213,18 +242,39 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		return v
 	}
 	name := clinicName(first.db)
+	refusedBefore := map[*data.DB]int{}
+	for _, d := range []*data.DB{first.db, second} {
+		refusedBefore[d] = count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused)
+	}
+	// Each attempt is pushed, and both desks sync, in turn: each desk's
+	// decision about it is its own.
+	for _, a := range attempts {
+		out := f.push(a.entity, a.id, a.kind, a.payload)
+		for i, d := range []*data.DB{first.db, second} {
+			desk := []string{"first desk", "second desk (whose login was used)"}[i]
+			n := count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%")
+			syncAll(t, u, d)
+			var rule string
+			if count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%") == n+1 {
+				rawDB(t, d).QueryRow(`SELECT rule FROM conflicts WHERE rule LIKE ? ORDER BY rowid DESC LIMIT 1`, sync.RuleUnsignedPower+"%").Scan(&rule)
+				out += "\n\t" + desk + ": refused, " + strings.TrimPrefix(rule, sync.RuleUnsignedPower)
+			} else {
+				out += "\n\t" + desk + ": NOT REFUSED"
+				t.Errorf("%s: not refused on %s", a.what, d.Path())
+			}
+		}
+		t.Logf("%s:\n\t%s", a.what, out)
+	}
 
 	for _, d := range []*data.DB{first.db, second} {
-		refusedBefore := count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused)
-		mustSync(t, d)
 		st, err := engine(d).SyncStatus(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		refused := count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused) - refusedBefore
+		refused := count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused) - refusedBefore[d]
 		t.Logf("desk %s: %d changes refused and audited, %d waiting for an administrator (alert), %d conflicts open",
 			d.SiteID()[:8], refused, st.Unsigned, st.Conflicts)
-		if refused == 0 || st.Unsigned != refused {
+		if refused != len(attempts) || st.Unsigned != refused {
 			t.Errorf("desk %s: %d refusals audited, %d in review", d.Path(), refused, st.Unsigned)
 		}
 		for _, id := range []string{adm.ID, rec.ID, pending.ID, nu.ID} {
@@ -262,5 +312,141 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		if listed != st.Unsigned {
 			t.Errorf("desk %s: %d refusals listed of %d", d.Path(), listed, st.Unsigned)
 		}
+	}
+}
+
+// TestUpgradedClinicGetsTrustRoot: a clinic of two desks that synced before
+// signing keys (no keys, no signatures, no trust root anywhere) is
+// updated in place: it keeps syncing; the first administrator who logs in
+// makes their key, their desk gives the server the clinic's root, the
+// other desk takes the key as the account's first, and the
+// administrator's signed changes reach it; a desk joining afterwards
+// downloads everything with nothing refused.
+func TestUpgradedClinicGetsTrustRoot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := newSyncServer(t)
+	first := mustSetup(t)
+	asBefore := func(db *data.DB, keys bool) {
+		t.Helper()
+		qs := []string{`DELETE FROM trust_keys`, `DELETE FROM trust_baseline`, `UPDATE sync_meta SET trust_root = NULL`}
+		if keys {
+			qs = append(qs, `UPDATE users SET sign_key = '', sealed_sign_key = '', power_sig = ''`, `UPDATE settings SET power_sig = ''`)
+		}
+		if err := db.WriteSyncState(ctx, "test.as_before", func(tx *data.Tx) error {
+			for _, q := range qs {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asBefore(first.db, true)
+	mustEnroll(t, first.db, u)
+	syncAll(t, u, first.db)
+	second := MustOpenDB(t, nil)
+	mustEnroll(t, second, u)
+	syncAll(t, u, second)
+	servertest.Exec(t, u, `DELETE FROM sync.trust_root`)
+	asBefore(first.db, false)
+	asBefore(second, false)
+	trustRoot := func(db *data.DB) string {
+		st, err := engine(db).SyncStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.TrustRoot
+	}
+
+	// Updated, nobody logged in yet: the desks sync, and wait to give the
+	// server a root until an administrator has a key.
+	p := newPatient(t, first.svc, "Upgrade")
+	syncAll(t, u, first.db)
+	syncAll(t, u, second)
+	if n := count(t, second, `SELECT count(*) FROM patients WHERE id = ?`, p.ID); n != 1 {
+		t.Fatal("the updated desks stopped syncing")
+	}
+	if trustRoot(first.db) != "" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.trust_root`) != 0 {
+		t.Fatal("a trust root without an administrator's key")
+	}
+	sess, err := services(first.db).Users.Login(anon, "admin", adminPassword)
+	if err != nil || sess.Signer == nil {
+		t.Fatalf("the administrator's login: %+v, %v", sess, err)
+	}
+	syncAll(t, u, first.db)
+	root := trustRoot(first.db)
+	if root == "" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.trust_root`) != 1 {
+		t.Fatalf("no trust root after the administrator's login: %q", root)
+	}
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 || trustRoot(second) != root {
+		t.Fatalf("the second desk: %+v, root %q (want %q)", rep, trustRoot(second), root)
+	}
+	adminID := first.users[app.RoleAdmin].ID
+	if userCol(t, second, adminID, "sign_key") != sess.Signer.Public() {
+		t.Fatal("the second desk did not take the administrator's first key")
+	}
+	doc := first.users[app.RoleDoctor]
+	if _, err := first.svc.Users.ChangeRole(as(sess.Caller()), doc.ID, app.RoleNurse); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 || userCol(t, second, doc.ID, "role") != "nurse" {
+		t.Fatalf("the administrator's signed change on the updated desk: %+v", rep)
+	}
+	third := MustOpenDB(t, nil)
+	if st, err := engine(third).EnrollDesk(app.WithTrustPin(system, root), deskURL(t, third, u)); err != nil || st.TrustRoot != root {
+		t.Fatalf("a desk joining the updated clinic: %+v, %v", st, err)
+	}
+	if rep := syncAllReport(t, u, third); rep.PullConflicts != 0 {
+		for _, r := range queryRows(t, third, `SELECT entity, row_id, rule, lost_value, lost_hlc FROM conflicts`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, first.db, `SELECT id, username, role, status, sign_key, power_sig FROM users`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, third, `SELECT entity, row_id, digest FROM trust_baseline`) {
+			t.Log(r...)
+		}
+		t.Fatalf("the joining desk refused: %+v", rep)
+	}
+	sameClinic(t, first.db, second, third)
+	for _, d := range []*data.DB{first.db, second, third} {
+		if rep, err := d.Verify(ctx); err != nil || !rep.OK() {
+			t.Errorf("hms verify on %s: %+v, %v", d.Path(), rep, err)
+		}
+	}
+}
+
+// syncAllReport is syncAll, adding up what the rounds reported.
+func syncAllReport(t *testing.T, u string, db *data.DB) app.SyncReport {
+	t.Helper()
+	var sum app.SyncReport
+	last := servertest.QueryInt(t, u, `SELECT coalesce(max(seq), 0) FROM sync.change_log`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		rep := mustSync(t, db)
+		sum.Pulled += rep.Pulled
+		sum.PullConflicts += rep.PullConflicts
+		if int64(count(t, db, `SELECT pull_seq FROM sync_meta`)) >= last || time.Now().After(deadline) {
+			return sum
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// syncAll syncs db until it has pulled the whole of the server's log: a
+// round pulls only below the oldest transaction running on the server,
+// and tests of other packages share it.
+func syncAll(t *testing.T, u string, db *data.DB) {
+	t.Helper()
+	last := servertest.QueryInt(t, u, `SELECT coalesce(max(seq), 0) FROM sync.change_log`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mustSync(t, db)
+		if int64(count(t, db, `SELECT pull_seq FROM sync_meta`)) >= last || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

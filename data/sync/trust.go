@@ -124,7 +124,7 @@ func (e *Engine) serverRoot(ctx context.Context, c *server.Client, pin string) (
 		return nil, "", serverError(err)
 	}
 	if b == nil {
-		return nil, "", app.Errorf(app.ECONFLICT, "The sync server holds no trust root for the clinic yet: sync one of the clinic's updated desks first (it gives the server the clinic's administrators' keys), then enroll this desk.")
+		return nil, "", app.Errorf(app.ECONFLICT, "The sync server holds no trust root for the clinic yet: on one of the clinic's updated desks, log in as an administrator and sync (that gives the server the clinic's administrators' keys), then enroll this desk.")
 	}
 	var root trustRoot
 	if err := json.Unmarshal(b, &root); err != nil {
@@ -169,6 +169,20 @@ func (e *Engine) ensureTrustRoot(ctx context.Context, c *server.Client) error {
 	}
 	if have.Valid {
 		return nil
+	}
+	// A root with no administrator's key would leave a joining desk
+	// trusting nobody's signature: the desk waits until an administrator
+	// has logged in on it since the update (which makes their key).
+	if local, err := e.localRoot(ctx); err != nil {
+		return internal("sync.trust_root", err)
+	} else if len(local.Keys) == 0 {
+		b, _, err := c.TrustRoot(ctx, e.siteID)
+		if err != nil {
+			return serverError(err)
+		}
+		if b == nil {
+			return nil // the next round asks again
+		}
 	}
 	root, fp, err := e.offerLocalRoot(ctx, c)
 	if err != nil {

@@ -3,7 +3,9 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"hms/app"
@@ -128,16 +130,38 @@ func vouched(tx *txn, ch server.Change, next map[string]*string) (powerVerdict, 
 			return powerVerdict{signer: "none needed (a patient's own account)"}, true, nil
 		}
 	}
-	var n int
-	if err := tx.queryRow(`SELECT count(*) FROM trust_baseline WHERE entity = ? AND row_id = ? AND digest = ?`,
-		ch.Entity, ch.RowID, data.PowerDigest(ch.Entity, ch.RowID, next)).Scan(&n); err != nil {
+	var baseline string
+	err := tx.queryRow(`SELECT digest FROM trust_baseline WHERE entity = ? AND row_id = ?`, ch.Entity, ch.RowID).Scan(&baseline)
+	if errors.Is(err, sql.ErrNoRows) {
+		return powerVerdict{}, false, nil
+	} else if err != nil {
 		return powerVerdict{}, false, err
 	}
-	if n > 0 {
+	if baseline == data.PowerDigest(ch.Entity, ch.RowID, next) {
 		return powerVerdict{signer: "none needed (as the clinic's trust root lists it)"}, true, nil
+	}
+	// An account the root lists without a key, that has taken its first
+	// since, signed by it and changed in nothing else: as the desks that
+	// had the account take it (verifyPower).
+	if ch.Entity == "users" && text(next["sign_key"]) != "" {
+		bare := maps.Clone(next)
+		bare["sign_key"], bare["sealed_sign_key"] = ptr(""), ptr("")
+		sig, _ := app.ParsePowerSig(sigOf(ch))
+		if baseline == data.PowerDigest(ch.Entity, ch.RowID, bare) && sig != nil && sig.Key == text(next["sign_key"]) &&
+			sig.Verify(ch.Entity, ch.RowID, next) {
+			return powerVerdict{signer: "the account's own new key (its first; the clinic's trust root lists the account)"}, true, nil
+		}
 	}
 	return powerVerdict{}, false, nil
 }
+
+// sigOf is the power signature a pulled row carries.
+func sigOf(ch server.Change) string {
+	_, sig, _ := data.PowerFieldsOf(ch.Entity, ch.Data)
+	return sig
+}
+
+func ptr(s string) *string { return &s }
 
 // refusePower keeps a refused change in conflicts for an administrator
 // (rule RuleUnsignedPower, the server's row as the value) and audits it.
@@ -232,17 +256,18 @@ func subset(names, of []string) bool {
 
 // powerCheck verifies the changes of one pulled batch (verifyPower) in the
 // transaction that applies it, keeping those refused in conflicts. The
-// changes one transaction of a desk made to one row (one clock reading)
-// come as several entries, each with the row as it stood after it: they
-// are decided together, by the last, against the row as this desk has it
-// before the first, and applied or refused together.
+// entries of one row in the batch (one transaction of a desk makes
+// several, each with the row as it stood after it; a desk downloading the
+// clinic gets a row's history) are decided together, by the last, against
+// the row as this desk has it before the first, and applied or refused
+// together: the states between never outlive the transaction.
 type powerCheck struct {
 	e        *Engine
 	tx       *txn
 	changes  []server.Change
 	detected string
-	last     map[string]int           // by signerKey: the group's last entry
-	decided  map[string]*powerVerdict // by signerKey
+	last     map[string]int           // by rowKey: the row's last entry in the batch
+	decided  map[string]*powerVerdict // by rowKey
 	refused  map[int]bool             // by the change's place in the batch
 	n        int
 	refusals int               // groups refused
@@ -265,11 +290,11 @@ func (p *powerCheck) check(ch server.Change) (bool, error) {
 		p.last, p.decided = map[string]int{}, map[string]*powerVerdict{}
 		for j, c := range p.changes {
 			if _, ok := app.PowerFields[c.Entity]; ok {
-				p.last[signerKey(c)] = j
+				p.last[rowKey(c)] = j
 			}
 		}
 	}
-	key := signerKey(ch)
+	key := rowKey(ch)
 	v := p.decided[key]
 	if v == nil {
 		final := ch
@@ -300,7 +325,7 @@ func (p *powerCheck) check(ch server.Change) (bool, error) {
 		if p.signers == nil {
 			p.signers = map[string]string{}
 		}
-		p.signers[key] = v.signer
+		p.signers[signerKey(ch)] = v.signer
 	}
 	return true, nil
 }
@@ -318,5 +343,7 @@ func (p *powerCheck) applied(changes []server.Change) []server.Change {
 	}
 	return out
 }
+
+func rowKey(ch server.Change) string { return ch.Entity + "\x00" + ch.RowID }
 
 func signerKey(ch server.Change) string { return ch.Entity + "\x00" + ch.RowID + "\x00" + ch.HLC }
