@@ -161,13 +161,15 @@ func (tx *txn) takeRoot(root *trustRoot, fp, source string) error {
 // ensureTrustRoot gives the server the clinic's trust root from a desk
 // enrolled before roots existed (after an update), once: the first such
 // desk's root is the clinic's. The desk itself keeps trusting what it has
-// (its own accounts); it records the fingerprint for hms sync status.
-func (e *Engine) ensureTrustRoot(ctx context.Context, c *server.Client) error {
+// (its own accounts); it records the fingerprint for hms sync status. A
+// desk that rejoined a replaced server (rejoined) offers it its root
+// again: the new server holds none.
+func (e *Engine) ensureTrustRoot(ctx context.Context, c *server.Client, rejoined bool) error {
 	var have sql.NullString
 	if err := e.r.QueryRowContext(ctx, `SELECT trust_root FROM sync_meta WHERE id = 1`).Scan(&have); err != nil {
 		return internal("sync.trust_root", err)
 	}
-	if have.Valid {
+	if have.Valid && !rejoined {
 		return nil
 	}
 	// A root with no administrator's key would leave a joining desk
