@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -581,6 +582,20 @@ func TestSyncCommands(t *testing.T) {
 	}
 	hms(t, "", "--db", first, "sync", "once").want(t, 0, "Pushed 0 changes", "")
 
+	// On a desk that syncs, a change to accounts is signed by an
+	// administrator, who authenticates to the command line (--admin).
+	hms(t, "a long doctor password\n", "--db", first, "user", "add", "--username", "dr.signed", "--name", "Signed Doctor",
+		"--role", "doctor").want(t, 1, "", "--admin USERNAME")
+	hms(t, "not the password\na long doctor password\n", "--db", first, "user", "add", "--admin", "admin", "--username", "dr.signed",
+		"--name", "Signed Doctor", "--role", "doctor").want(t, 1, "", "not right")
+	hms(t, adminPassword+"\na long doctor password\n", "--db", first, "user", "add", "--admin", "admin", "--username", "dr.signed",
+		"--name", "Signed Doctor", "--role", "doctor").want(t, 0, "Created dr.signed", "")
+	hms(t, adminPassword+"\n", "--db", first, "user", "deactivate", "--admin", "admin", "dr.signed").want(t, 0, "", "")
+	root := regexp.MustCompile(`Trust root: ([0-9a-f-]{39})`).FindStringSubmatch(status(first))
+	if root == nil {
+		t.Fatalf("the status names no trust root: %s", status(first))
+	}
+
 	// A new desk: refused without --new (a typo in --db makes no empty
 	// database), created and filled from the server with it.
 	csv := filepath.Join(t.TempDir(), "patients.csv")
@@ -591,8 +606,15 @@ func TestSyncCommands(t *testing.T) {
 	hms(t, "", "--db", first, "sync", "once").want(t, 0, "applied", "")
 	third := filepath.Join(t.TempDir(), "room3.db")
 	hms(t, "", "--db", third, "sync", "enroll", desk("d3")).want(t, 1, "", "There is no database at")
-	hms(t, "", "--db", third, "sync", "enroll", "--new", desk("d3")).want(t, 0, "as desk D3", "")
+	hms(t, "", "--db", third, "sync", "enroll", "--new", "--trust", "0000-1111", desk("d3")).want(t, 1, "", "not 0000-1111 as given")
+	hms(t, "", "--db", third, "sync", "enroll", "--new", "--trust", root[1], desk("d3")).want(t, 0, "as desk D3", "")
 	hms(t, "", "--db", third, "sync", "once").want(t, 0, "Pulled ", "")
+	if st := status(third); !strings.Contains(st, "Trust root: "+root[1]) {
+		t.Errorf("the new desk's trust root: %s", st)
+	}
+	if s, err := login(t, third, "dr.signed", "a long doctor password"); err == nil || app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("the signed, then deactivated account on the new desk: %+v, %v", s, err)
+	}
 	if a, b := hms(t, "", "--db", first, "export", "patients", "-"), hms(t, "", "--db", third, "export", "patients", "-"); a.stdout != b.stdout || !strings.Contains(b.stdout, "Kostaki") {
 		t.Errorf("the new desk's patients differ from the first's:\n%s\n%s", b.stdout, a.stdout)
 	}

@@ -12,6 +12,10 @@ type Caller struct {
 	// SessionGen is the account's session generation at the login: each
 	// service call compares it with the account's row (CheckSession).
 	SessionGen int64
+	// Signer is the caller's signing key, unsealed at the login with the
+	// password; nil for an account without one, and for the command line
+	// until an administrator authenticates to it.
+	Signer *SigningKey
 }
 
 type callerKey struct{}

@@ -195,6 +195,14 @@ type SyncStatus struct {
 	// (its address names an sslmode weaker than verify-full); empty when
 	// it is, or the desk is not enrolled.
 	TLSWarning string
+	// TrustRoot is the fingerprint of the clinic's trust root as this desk
+	// knows it (docs/SYNC-DESIGN.md): whoever enrolls another desk may
+	// pin it (hms sync enroll --trust). Empty until the desk has one.
+	TrustRoot string
+	// Unsigned counts the pulled changes refused for granting power
+	// without a signature this desk trusts, waiting for an
+	// administrator's review (they are among Conflicts): an alert.
+	Unsigned int
 }
 
 // DeskVersion is one desk of the clinic and the HMS version it runs.

@@ -49,12 +49,15 @@ type Session struct {
 	// MustChangePassword is true when an admin reset the password: the UI
 	// asks for a new one before anything else.
 	MustChangePassword bool
+	// Signer is the account's signing key, unsealed with the password at
+	// the login (nil for an account that has none).
+	Signer *SigningKey
 }
 
 // Caller returns the caller that represents this session in service calls.
 func (s *Session) Caller() Caller {
 	return Caller{UserID: s.User.ID, Username: s.User.Username, Role: s.User.Role, PatientID: s.User.PatientID,
-		SessionGen: s.User.SessionGen}
+		SessionGen: s.User.SessionGen, Signer: s.Signer}
 }
 
 // Security parameters of DESIGN.md.

@@ -20,17 +20,3 @@ func SearchSQL(f app.PatientFilter) (string, []any, error) {
 
 // CopyFile copies a file and flushes the copy to disk, as restore does.
 var CopyFile = copyFile
-
-// HoldHashing takes every place among the password hashes admitted at once
-// and returns the function that gives them back, for tests that show a
-// hash is made outside the write transaction.
-func HoldHashing(db *DB) (release func()) {
-	for range cap(db.hashing) {
-		db.hashing <- struct{}{}
-	}
-	return func() {
-		for range cap(db.hashing) {
-			<-db.hashing
-		}
-	}
-}

@@ -2457,7 +2457,7 @@ CREATE TABLE settings (
     key        TEXT PRIMARY KEY,
     value      TEXT NOT NULL,
     updated_at TEXT NOT NULL
-) STRICT;
+, power_sig TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE TRIGGER seal_settings_del AFTER DELETE ON settings BEGIN SELECT hms_seal('settings', OLD.key); END;
 
@@ -2483,23 +2483,25 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'settings', new.key, 'insert', json_object(
-        'key', new.key, 'value', new.value, 'updated_at', new.updated_at), tx_hlc
+        'key', new.key, 'value', new.value, 'updated_at', new.updated_at, 'power_sig', new.power_sig), tx_hlc
     FROM sync_meta;
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'settings', new.key, 'value', tx_hlc, site_id FROM sync_meta WHERE true
+    SELECT 'settings', new.key, f.field, tx_hlc, site_id FROM sync_meta, (SELECT 'value' AS field UNION ALL SELECT 'power_sig') f
+    WHERE true
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
 CREATE TRIGGER settings_outbox_update AFTER UPDATE OF
-    value, updated_at
+    value, updated_at, power_sig
 ON settings
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
-        old.value IS NOT new.value OR old.updated_at IS NOT new.updated_at)
+        old.value IS NOT new.value OR old.updated_at IS NOT new.updated_at OR old.power_sig IS NOT new.power_sig)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'settings', new.key, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
     FROM (SELECT 'value' AS field, new.value AS value WHERE old.value IS NOT new.value
-        UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at);
+        UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
+        UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'settings', new.key, f.key, m.tx_hlc, m.site_id
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
@@ -2532,7 +2534,25 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '') STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT) STRICT;
+
+-- trust_baseline
+
+CREATE TABLE trust_baseline (
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (entity, row_id)
+) STRICT;
+
+-- trust_keys
+
+CREATE TABLE trust_keys (
+    fingerprint TEXT PRIMARY KEY,
+    public_key  TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+) STRICT;
 
 -- update_settings
 
@@ -2562,7 +2582,7 @@ CREATE TABLE users (
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
     deleted_at           TEXT,
-    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0,
+    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0, sign_key TEXT NOT NULL DEFAULT '', sealed_sign_key TEXT NOT NULL DEFAULT '', power_sig TEXT NOT NULL DEFAULT '',
     CHECK ((role = 'patient') = (patient_id IS NOT NULL))
 ) STRICT;
 
@@ -2596,13 +2616,14 @@ BEGIN
         'phone', new.phone, 'role', new.role, 'status', new.status,
         'password_hash', new.password_hash, 'must_change_password', new.must_change_password,
         'patient_id', new.patient_id, 'created_at', new.created_at, 'updated_at', new.updated_at,
-        'deleted_at', new.deleted_at), tx_hlc
+        'deleted_at', new.deleted_at, 'sign_key', new.sign_key, 'sealed_sign_key', new.sealed_sign_key,
+        'power_sig', new.power_sig), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER users_outbox_update AFTER UPDATE OF
     username, full_name, email, phone, role, status, password_hash, must_change_password, patient_id,
-    created_at, updated_at, deleted_at
+    created_at, updated_at, deleted_at, sign_key, sealed_sign_key, power_sig
 ON users
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.username IS NOT new.username OR old.full_name IS NOT new.full_name OR old.email IS NOT new.email OR
@@ -2610,7 +2631,8 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.password_hash IS NOT new.password_hash OR
         old.must_change_password IS NOT new.must_change_password OR old.patient_id IS NOT new.patient_id OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
-        old.deleted_at IS NOT new.deleted_at)
+        old.deleted_at IS NOT new.deleted_at OR old.sign_key IS NOT new.sign_key OR
+        old.sealed_sign_key IS NOT new.sealed_sign_key OR old.power_sig IS NOT new.power_sig)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'users', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -2625,7 +2647,10 @@ BEGIN
         UNION ALL SELECT 'patient_id', new.patient_id WHERE old.patient_id IS NOT new.patient_id
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
-        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
+        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
+        UNION ALL SELECT 'sign_key', new.sign_key WHERE old.sign_key IS NOT new.sign_key
+        UNION ALL SELECT 'sealed_sign_key', new.sealed_sign_key WHERE old.sealed_sign_key IS NOT new.sealed_sign_key
+        UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'users', new.id, f.key, m.tx_hlc, m.site_id
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m

@@ -95,19 +95,6 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	// The first administrator's password is hashed before the write, and
-	// only while the clinic has no administrator (the write checks again).
-	var hash string
-	if needs, err := s.NeedsSetup(ctx); err != nil {
-		return nil, err
-	} else if needs {
-		s.db.hashing <- struct{}{}
-		hash, err = app.HashPassword(c.AdminPassword, s.db.hash)
-		s.db.hashDone()
-		if err != nil {
-			return nil, internal("clinic.setup", err)
-		}
-	}
 	var u *app.User
 	err := s.db.write(ctx, "clinic.setup", func(tx *Tx) error {
 		var admins int
@@ -117,16 +104,22 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 		if admins > 0 {
 			return app.Errorf(app.ECONFLICT, "This clinic is set up already: log in as an administrator to change its settings.")
 		}
-		if err := tx.saveSettings(c.Settings); err != nil {
+		var err error
+		var own *app.SigningKey
+		u, own, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
+			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "")
+		if err != nil {
 			return err
 		}
-		var err error
-		if hash == "" {
-			return app.Errorf(app.ECONFLICT, "This clinic is set up already: log in as an administrator to change its settings.")
+		// The clinic's first administrator signs the clinic into being,
+		// and their key is this desk's trust root.
+		if err := tx.saveSettings(c.Settings, settingKeys, own); err != nil {
+			return err
 		}
-		u, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
-			Role: app.RoleAdmin, Password: c.AdminPassword}, hash, app.StatusActive, false, "")
-		if err != nil {
+		if err := tx.signPower("users", u.ID, own); err != nil {
+			return err
+		}
+		if err := tx.TrustKey(own.Public(), "first administrator "+u.Username); err != nil {
 			return err
 		}
 		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}
@@ -137,13 +130,20 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	return u, err
 }
 
-func (tx *Tx) saveSettings(s app.Settings) error {
+// saveSettings writes s, and signs the settings named in changed with
+// signer (signing.go).
+func (tx *Tx) saveSettings(s app.Settings, changed []string, signer *app.SigningKey) error {
 	m := settingsToMap(s)
 	for _, k := range settingKeys {
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
 			WHERE value <> excluded.value`, k, m[k], formatTime(tx.now)); err != nil {
 			return fmt.Errorf("save setting %s: %w", k, err)
+		}
+	}
+	for _, k := range changed {
+		if err := tx.signPower("settings", k, signer); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -183,7 +183,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 		if len(changed) == 0 {
 			return app.Errorf(app.EINVALID, "Nothing changed.")
 		}
-		if err := tx.saveSettings(st); err != nil {
+		if err := tx.saveSettings(st, changed, tx.caller.Signer); err != nil {
 			return err
 		}
 		slices.Sort(changed)

@@ -165,6 +165,8 @@ var localTables = map[string]string{
 	"update_settings":    "where this desk looks for new releases; each desk updates itself",
 	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",
 	"diagnosis_code_fts": "search index, derived from diagnosis_codes",
+	"trust_keys":         "the administrators' keys this desk trusts, fixed when it joined: each desk decides alone what it applies",
+	"trust_baseline":     "the rows the clinic's trust root vouches for, fixed when this desk joined",
 }
 
 // syncedByName finds the synced tables by name.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"sync"
@@ -91,9 +92,15 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 	if err != nil {
 		return nil, internal("user.login", err)
 	}
+	var keys loginKeys
+	if v.ok {
+		if keys, err = s.loginKeys(ctx, u, password); err != nil {
+			return nil, internal("user.login", err)
+		}
+	}
 	var sess *app.Session
 	err = s.db.write(ctx, "user.login", func(tx *Tx) error {
-		u, ok, err := s.recordCheck(tx, u.ID, v, "user.login")
+		u, ok, err := s.recordCheck(tx, u.ID, v, "user.login", keys.own())
 		if err != nil || !ok {
 			return err
 		}
@@ -116,14 +123,82 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 		if err := tx.QueryRowContext(ctx, `SELECT session_gen FROM users WHERE id = ?`, u.ID).Scan(&u.SessionGen); err != nil {
 			return err
 		}
+		if keys.adopt != nil {
+			// An account made before signing keys gets its own now; its
+			// own signature vouches for it (docs/SYNC-DESIGN.md, upgrading).
+			res, err := tx.ExecContext(ctx, `UPDATE users SET sign_key = ?, sealed_sign_key = ? WHERE id = ? AND sign_key = ''`,
+				keys.adopt.Public(), keys.sealed, u.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				if err := tx.signPower("users", u.ID, keys.adopt); err != nil {
+					return err
+				}
+				tx.AuditAs(who, "user.signing_key", "users", u.ID, app.OutcomeOK, "signing key made, fingerprint "+app.KeyFingerprint(keys.adopt.Public()))
+			} else {
+				keys = loginKeys{}
+			}
+		}
 		tx.AuditAs(who, "user.login", "users", u.ID, app.OutcomeOK, "")
 		sess = &app.Session{User: u, MustChangePassword: u.MustChangePassword}
+		if u.Role == app.RoleAdmin {
+			sess.Signer = keys.own()
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sess, nil
+}
+
+// loginKeys are the account's signing key as a login opens it: an
+// administrator's, unsealed with the password, for the session to sign
+// with; or a new one for an account that has none yet (adopt, sealed).
+type loginKeys struct {
+	signer, adopt *app.SigningKey
+	sealed        string
+}
+
+func (k loginKeys) own() *app.SigningKey {
+	if k.signer != nil {
+		return k.signer
+	}
+	return k.adopt
+}
+
+// loginKeys opens or makes the account's key, outside any transaction (it
+// costs an argon2id derivation): only administrators' are opened at a
+// login, since only they sign for others.
+func (s *UserService) loginKeys(ctx context.Context, u *app.User, password string) (loginKeys, error) {
+	var public, sealed string
+	if err := s.db.r.QueryRowContext(ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, u.ID).Scan(&public, &sealed); err != nil {
+		return loginKeys{}, err
+	}
+	if u.Status != app.StatusActive {
+		return loginKeys{}, nil
+	}
+	s.db.hashing <- struct{}{}
+	defer s.db.hashDone()
+	if public == "" {
+		k, err := app.NewSigningKey(u.ID)
+		if err != nil {
+			return loginKeys{}, err
+		}
+		sealed, err := app.SealSigningKey(k, password, s.db.hash)
+		return loginKeys{adopt: k, sealed: sealed}, err
+	}
+	if u.Role != app.RoleAdmin {
+		return loginKeys{}, nil
+	}
+	k, err := app.UnsealSigningKey(u.ID, sealed, public, password)
+	if err != nil {
+		// The session cannot sign; what needs a signature says so.
+		slog.Warn("signing key does not open", "user", u.Username, "err", err)
+		return loginKeys{}, nil
+	}
+	return loginKeys{signer: k}, nil
 }
 
 // findUserRead reads one account by a column (id or username) on a
@@ -176,7 +251,9 @@ func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
 // and on success clears the count and stores the new hash. A check made
 // against a password changed since is refused (ECONFLICT: try again). A
 // false result has already been audited and its error deferred.
-func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string) (*app.User, bool, error) {
+// A new hash is signed with k, the account's own key (none: the desk
+// keeps the old hash if it syncs, since others would refuse it unsigned).
+func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string, k *app.SigningKey) (*app.User, bool, error) {
 	u, hash, err := tx.findUser("id", id)
 	if err != nil {
 		return nil, false, err
@@ -219,8 +296,19 @@ func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string) (
 		}
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	}
-	if v.newHash != "" {
+	rehash := v.newHash != ""
+	if rehash && k == nil {
+		on, err := tx.enrolled()
+		if err != nil {
+			return u, false, err
+		}
+		rehash = !on
+	}
+	if rehash {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, v.newHash, u.ID); err != nil {
+			return u, false, err
+		}
+		if err := tx.signPower("users", u.ID, k); err != nil {
 			return u, false, err
 		}
 		tx.AuditAs(who, "user.rehash", "users", u.ID, app.OutcomeOK, "password re-hashed with current parameters")
@@ -255,7 +343,7 @@ func (s *UserService) CheckPassword(ctx context.Context, password string) error 
 		if err := tx.RequireLoggedIn(); err != nil {
 			return err
 		}
-		u, ok, err := s.recordCheck(tx, tx.caller.UserID, v, "user.unlock_screen")
+		u, ok, err := s.recordCheck(tx, tx.caller.UserID, v, "user.unlock_screen", nil)
 		if err != nil || !ok {
 			return err
 		}
@@ -269,18 +357,14 @@ func (s *UserService) CheckPassword(ctx context.Context, password string) error 
 	})
 }
 
-// hashNew hashes a new password outside any write transaction, taking a
-// place among the password checks admitted at once, so that a slow hash
-// never holds the database's single writer.
-func (s *UserService) hashNew(pw string) (string, error) {
-	s.db.hashing <- struct{}{}
-	defer s.db.hashDone()
-	return app.HashPassword(pw, s.db.hash)
-}
-
-// insertUser writes a new account inside tx, with its password's hash made
-// beforehand by hashNew.
-func (tx *Tx) insertUser(r app.StaffRegistration, hash string, status app.UserStatus, mustChange bool, patientID string) (*app.User, error) {
+// insertUser writes a new account inside tx.
+// It gets a signing key of its own, sealed with its password (signing.go),
+// which insertUser returns: the caller signs the row.
+func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustChange bool, patientID string) (*app.User, *app.SigningKey, error) {
+	hash, err := app.HashPassword(r.Password, tx.db.hash)
+	if err != nil {
+		return nil, nil, err
+	}
 	u := &app.User{ID: newID(), Username: r.Username, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
 		Role: r.Role, Status: status, MustChangePassword: mustChange, PatientID: patientID,
 		CreatedAt: tx.now, UpdatedAt: tx.now}
@@ -288,15 +372,18 @@ func (tx *Tx) insertUser(r app.StaffRegistration, hash string, status app.UserSt
 	if patientID != "" {
 		pid = patientID
 	}
-	_, err := tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
+	_, err = tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
 		password_hash, must_change_password, patient_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, hash, boolInt(mustChange), pid,
 		formatTime(tx.now), formatTime(tx.now))
 	if isUniqueViolation(err) {
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "username", Message: fmt.Sprintf("The username %q is taken; choose another.", r.Username)}
+		return nil, nil, &app.Error{Code: app.ECONFLICT, Field: "username", Message: fmt.Sprintf("The username %q is taken; choose another.", r.Username)}
+	} else if err != nil {
+		return nil, nil, err
 	}
-	return u, err
+	k, err := tx.newAccountKey(u.ID, r.Password)
+	return u, k, err
 }
 
 func boolInt(b bool) int {
@@ -331,13 +418,14 @@ func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration
 	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
 		return nil, app.FieldErrorf("role", "Staff register as doctor, nurse, receptionist or billing clerk.")
 	}
-	hash, err := s.hashNew(r.Password)
-	if err != nil {
-		return nil, internal("user.register", err)
-	}
 	var u *app.User
-	err = s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
-		if u, err = tx.insertUser(r, hash, app.StatusPending, false, ""); err != nil {
+	err := s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
+		var own *app.SigningKey
+		if u, own, err = tx.insertUser(r, app.StatusPending, false, ""); err != nil {
+			return err
+		}
+		// Pending, the account grants nothing: its own key signs it.
+		if err := tx.signPower("users", u.ID, own); err != nil {
 			return err
 		}
 		tx.AuditAs(app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role}, "user.register", "users", u.ID,
@@ -355,20 +443,22 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.GivenName, r.FamilyName); err != nil {
 		return nil, err
 	}
-	hash, err := s.hashNew(r.Password)
-	if err != nil {
-		return nil, internal("user.register_patient", err)
-	}
 	var u *app.User
-	err = s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
+	err := s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
 		p, err := tx.insertPatient(app.PatientCreate{GivenName: r.GivenName, FamilyName: r.FamilyName, Sex: r.Sex,
 			BirthDate: r.BirthDate, Phone: r.Phone, Email: r.Email})
 		if err != nil {
 			return err
 		}
-		u, err = tx.insertUser(app.StaffRegistration{Username: r.Username, FullName: p.FullName(), Email: r.Email,
-			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, hash, app.StatusActive, false, p.ID)
+		var own *app.SigningKey
+		u, own, err = tx.insertUser(app.StaffRegistration{Username: r.Username, FullName: p.FullName(), Email: r.Email,
+			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, app.StatusActive, false, p.ID)
 		if err != nil {
+			return err
+		}
+		// A patient's own account opens only their own record: its own
+		// key signs it.
+		if err := tx.signPower("users", u.ID, own); err != nil {
 			return err
 		}
 		who := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: p.ID}
@@ -383,18 +473,6 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 
 // CreateUser implements app.UserService.
 func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.User, error) {
-	// The hash is made before the write, and only for a caller who may
-	// manage staff and a request that passes validation, so nobody else can
-	// spend the hashing; the transaction checks both again.
-	var hash string
-	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil &&
-		c.Validate() == nil && c.Role != app.RolePatient &&
-		s.db.passwordNotClinic(ctx, "password", c.Password, c.Username, c.FullName) == nil {
-		var err error
-		if hash, err = s.hashNew(c.Password); err != nil {
-			return nil, internal("user.create", err)
-		}
-	}
 	var u *app.User
 	err := s.db.write(ctx, "user.create", func(tx *Tx) (err error) {
 		if err := tx.Require(app.PermManageStaff); err != nil {
@@ -409,12 +487,10 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 		if c.Role == app.RolePatient {
 			return app.FieldErrorf("role", "A patient's account comes with their patient record: patients register themselves at the login window.")
 		}
-		if hash == "" { // the checks before the write saw another state; rare
-			if hash, err = app.HashPassword(c.Password, tx.db.hash); err != nil {
-				return err
-			}
+		if u, _, err = tx.insertUser(c, app.StatusActive, false, ""); err != nil {
+			return err
 		}
-		if u, err = tx.insertUser(c, hash, app.StatusActive, false, ""); err != nil {
+		if err := tx.signPower("users", u.ID, tx.caller.Signer); err != nil {
 			return err
 		}
 		tx.Audit("user.create", "users", u.ID, "", "created "+u.Username+" as "+string(u.Role))
@@ -503,9 +579,22 @@ func (s *UserService) adminChange(ctx context.Context, action, id string, change
 		if err != nil {
 			return err
 		}
+		before, _, _, err := PowerRow(tx.ctx, tx, "users", id)
+		if err != nil {
+			return err
+		}
 		detail, err := change(tx, u)
 		if err != nil {
 			return err
+		}
+		after, _, _, err := PowerRow(tx.ctx, tx, "users", id)
+		if err != nil {
+			return err
+		}
+		if !app.SamePower("users", before, after) {
+			if err := tx.signPower("users", id, tx.caller.Signer); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE id = ?`, formatTime(tx.now), id); err != nil {
 			return err
@@ -596,31 +685,50 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 
 // ResetPassword implements app.UserService.
 func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
-	// As in CreateUser, the hash is made before the write and only for a
-	// caller who may manage staff; the transaction checks again.
-	var hash string
-	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil {
-		if u, _, err := s.db.findUserRead(ctx, "id", id); err == nil &&
-			s.db.passwordNotClinic(ctx, "password", newPassword, u.Username, u.FullName) == nil {
-			if hash, err = s.hashNew(newPassword); err != nil {
-				return nil, internal("user.reset_password", err)
-			}
-		}
-	}
 	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
 		if err := s.db.passwordNotClinic(tx.ctx, "password", newPassword, u.Username, u.FullName); err != nil {
 			return "", err
 		}
-		var err error
-		if hash == "" { // the checks before the write saw another state; rare
-			if hash, err = app.HashPassword(newPassword, tx.db.hash); err != nil {
-				return "", err
-			}
+		hash, err := app.HashPassword(newPassword, tx.db.hash)
+		if err != nil {
+			return "", err
 		}
-		_, err = tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
-			failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id)
-		return "password reset for " + u.Username + "; must change at next login", err
+		if _, err = tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
+			failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id); err != nil {
+			return "", err
+		}
+		// The account's key was sealed with the password it no longer
+		// has: it gets a new one, which the administrator's signature
+		// vouches for.
+		if _, err := tx.newAccountKey(id, newPassword); err != nil {
+			return "", err
+		}
+		return "password reset for " + u.Username + "; must change at next login", nil
 	})
+}
+
+// resealKey opens the account's key with its old password and seals it
+// with the new one; an account without a key, or whose key the old
+// password does not open (an administrator reset it), gets a new one.
+func (s *UserService) resealKey(ctx context.Context, id, oldPassword, newPassword string) (*app.SigningKey, string, error) {
+	var public, sealed string
+	if err := s.db.r.QueryRowContext(ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, id).Scan(&public, &sealed); err != nil {
+		return nil, "", err
+	}
+	s.db.hashing <- struct{}{}
+	defer s.db.hashDone()
+	var k *app.SigningKey
+	if public != "" {
+		k, _ = app.UnsealSigningKey(id, sealed, public, oldPassword)
+	}
+	if k == nil {
+		var err error
+		if k, err = app.NewSigningKey(id); err != nil {
+			return nil, "", err
+		}
+	}
+	sealed, err := app.SealSigningKey(k, newPassword, s.db.hash)
+	return k, sealed, err
 }
 
 // ChangePassword implements app.UserService: the current password is
@@ -628,7 +736,8 @@ func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string)
 func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
 	c, _ := app.CallerFromContext(ctx)
 	var v verdict
-	var newHash string
+	var newHash, sealed string
+	var own *app.SigningKey
 	if c.UserID != "" && checkSession(ctx, s.db.r, c) == nil {
 		u, hash, err := s.db.findUserRead(ctx, "id", c.UserID)
 		if err != nil {
@@ -640,6 +749,9 @@ func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPasswo
 			}
 			if v.ok {
 				if newHash, err = app.HashPassword(newPassword, s.db.hash); err != nil {
+					return internal("user.change_password", err)
+				}
+				if own, sealed, err = s.resealKey(ctx, u.ID, oldPassword, newPassword); err != nil {
 					return internal("user.change_password", err)
 				}
 			}
@@ -659,15 +771,19 @@ func (s *UserService) ChangePassword(ctx context.Context, oldPassword, newPasswo
 		if newPassword == oldPassword {
 			return app.FieldErrorf("new_password", "The new password must differ from the current one.")
 		}
-		u, ok, err := s.recordCheck(tx, u.ID, v, "user.change_password")
+		u, ok, err := s.recordCheck(tx, u.ID, v, "user.change_password", own)
 		if err != nil || !ok {
 			if tx.deferred != nil && app.ErrorField(tx.deferred) == "password" {
 				tx.deferred = app.FieldErrorf("old_password", "The current password is not right.")
 			}
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?`,
-			newHash, formatTime(tx.now), u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?,
+			sign_key = ?, sealed_sign_key = ? WHERE id = ?`, newHash, formatTime(tx.now), own.Public(), sealed, u.ID); err != nil {
+			return err
+		}
+		// The user's own key signs their own password (docs/SYNC-DESIGN.md).
+		if err := tx.signPower("users", u.ID, own); err != nil {
 			return err
 		}
 		tx.Audit("user.change_password", "users", u.ID, "", "")

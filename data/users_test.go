@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -278,53 +277,5 @@ func TestSettings(t *testing.T) {
 	}
 	if e := lastAudit(t, c); e.Action != "settings.update" || !strings.Contains(e.Detail, "auto_lock_minutes, tax_id") {
 		t.Fatalf("audit: %+v", e)
-	}
-}
-
-// TestNewPasswordsHashedOutsideTheWrite: registering, creating an account
-// and resetting a password make the password's hash before the write
-// transaction, waiting for a place among the hashes admitted at once. With
-// every place taken, all three wait there while another desk user's write
-// goes through; given the places back, all three finish.
-func TestNewPasswordsHashedOutsideTheWrite(t *testing.T) {
-	c := mustSetup(t)
-	release := data.HoldHashing(c.db)
-	done := make(chan string, 3)
-	go func() {
-		_, err := c.svc.Users.RegisterPatient(anon, app.PatientRegistration{Username: "xenia", GivenName: "Xenia",
-			FamilyName: "Pappa", Sex: app.SexFemale, BirthDate: "1990-02-03", Password: "a long enough secret 7"})
-		done <- fmt.Sprint("register: ", err)
-	}()
-	go func() {
-		_, err := c.svc.Users.CreateUser(c.ctx(app.RoleAdmin), app.UserCreate{Username: "nurse2", FullName: "Nora Nurse",
-			Role: app.RoleNurse, Password: "another long secret 8"})
-		done <- fmt.Sprint("create: ", err)
-	}()
-	go func() {
-		_, err := c.svc.Users.ResetPassword(c.ctx(app.RoleAdmin), c.users[app.RoleReception].ID, "temporary password 1")
-		done <- fmt.Sprint("reset: ", err)
-	}()
-	// While the three wait for the hashing, the writer is free.
-	if _, err := c.svc.Patients.CreatePatient(c.ctx(app.RoleReception), app.PatientCreate{GivenName: "Ada",
-		FamilyName: "Lovelace", Sex: app.SexFemale, BirthDate: "1985-12-10"}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case got := <-done:
-		release()
-		t.Fatalf("finished while every hashing place was taken, so it hashed elsewhere: %s", got)
-	case <-time.After(300 * time.Millisecond):
-	}
-	release()
-	for range 3 {
-		if got := <-done; !strings.HasSuffix(got, "<nil>") {
-			t.Fatal(got)
-		}
-	}
-	for user, pw := range map[string]string{"xenia": "a long enough secret 7", "nurse2": "another long secret 8",
-		"reception1": "temporary password 1"} {
-		if _, err := c.svc.Users.Login(anon, user, pw); err != nil {
-			t.Fatalf("%s: %v", user, err)
-		}
 	}
 }

@@ -77,6 +77,9 @@ func syncSummary(st *app.SyncStatus, now time.Time) string {
 	if st.Conflicts > 0 {
 		b.WriteString(" · " + countText(st.Conflicts, "conflict", "conflicts") + " to review")
 	}
+	if st.Unsigned > 0 {
+		b.WriteString(" · ALERT: " + countText(st.Unsigned, "unsigned change", "unsigned changes") + " refused")
+	}
 	return b.String()
 }
 

@@ -111,6 +111,8 @@ type syncScreen struct {
 	tlsWarn   *widget.Label // the connection does not verify the server
 	conflicts *widget.Label
 	desks     *widget.Label // the clinic's desks and their versions
+	powerWarn *widget.Label // changes refused for granting power unsigned
+	trust     *widget.Label // the clinic's trust root
 
 	status  *app.SyncStatus
 	content fyne.CanvasObject
@@ -161,6 +163,10 @@ func (s *syncScreen) buildUI() {
 	s.conflicts = widget.NewLabel("")
 	s.desks = widget.NewLabel("")
 	s.desks.Wrapping = fyne.TextWrapWord
+	s.powerWarn = wrapLabel("")
+	s.powerWarn.Importance = widget.DangerImportance
+	s.powerWarn.Hide()
+	s.trust = wrapLabel("")
 
 	connect := widget.NewForm(
 		widget.NewFormItem("Server address", s.errs.add("server", s.server)),
@@ -173,7 +179,8 @@ func (s *syncScreen) buildUI() {
 		widget.NewFormItem("Last synced", s.synced),
 		widget.NewFormItem("Failing", container.NewVBox(s.failing, s.lastError)),
 		widget.NewFormItem("Clock offset", container.NewVBox(s.offset, s.clockWarn)),
-		widget.NewFormItem("Conflicts", container.NewHBox(s.conflicts, s.review)),
+		widget.NewFormItem("Conflicts", container.NewVBox(container.NewHBox(s.conflicts, s.review), s.powerWarn)),
+		widget.NewFormItem("Trust root", s.trust),
 	)
 	help := mutedLabel("Desks of one clinic share their records through a PostgreSQL server. " +
 		"Give its address and the password of its user, test the connection, then enroll this desk: " +
@@ -317,8 +324,27 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
 	setWarning(s.tlsWarn, st.TLSWarning)
 	s.conflicts.SetText(countText(st.Conflicts, "conflict", "conflicts") + " to review")
+	setWarning(s.powerWarn, powerWarning(st.Unsigned))
+	switch {
+	case st.TrustRoot != "":
+		s.trust.SetText(st.TrustRoot + " (compare it when enrolling another desk)")
+	case st.Enrolled:
+		s.trust.SetText("None yet: the next sync sets it")
+	default:
+		s.trust.SetText("Set when the desk enrolls")
+	}
 	s.enroll.Refresh()
 	s.syncNow.Refresh()
+}
+
+// powerWarning is the alert about pulled changes this desk refused because
+// they grant power without a trusted administrator's signature.
+func powerWarning(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Alert: %s from the server would have granted power (accounts, roles, passwords or settings) without a trusted administrator's signature. This desk refused them; they are among the conflicts, with the desk that sent them. Someone may hold a desk's server password: tell the clinic's administrator.",
+		countText(n, "change", "changes"))
 }
 
 // setWarning shows msg on l, or hides l when msg is empty.

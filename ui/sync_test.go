@@ -331,6 +331,19 @@ func TestSyncSettings(t *testing.T) {
 			t.Errorf("TLS warning shown %v: %q", s.tlsWarn.Visible(), s.tlsWarn.Text)
 		}
 	})
+	t.Run("UnsignedPower", func(t *testing.T) {
+		if s.powerWarn.Visible() {
+			t.Fatal("an alert with nothing refused")
+		}
+		st := enrolledStatus
+		st.Conflicts, st.Unsigned, st.TrustRoot = 3, 2, "7d35-68a0-75ef-9e69-cdf1-1dc3-ae7e-a7b4"
+		h.u.ReportSync(&st)
+		h.drain()
+		if !s.powerWarn.Visible() || !strings.Contains(s.powerWarn.Text, "2 changes") || !strings.Contains(m.syncLabel.Text, "ALERT: 2 unsigned changes refused") ||
+			!strings.HasPrefix(s.trust.Text, st.TrustRoot) {
+			t.Errorf("alert shown %v: %q; line %q; trust root %q", s.powerWarn.Visible(), s.powerWarn.Text, m.syncLabel.Text, s.trust.Text)
+		}
+	})
 }
 
 func TestConflictsScreen(t *testing.T) {

@@ -92,9 +92,33 @@ const AdminPassword = "correct horse battery"
 // As is a context whose caller is c.
 func As(c app.Caller) context.Context { return app.NewContextWithCaller(context.Background(), c) }
 
-// CallerOf is the caller u is when logged in.
+// CallerOf is the caller u is when logged in: with their signing key when
+// a test has opened it (Signer), as a login opens an administrator's.
 func CallerOf(u *app.User) app.Caller {
-	return app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID, SessionGen: u.SessionGen}
+	c := app.Caller{UserID: u.ID, Username: u.Username, Role: u.Role, PatientID: u.PatientID, SessionGen: u.SessionGen}
+	if k, ok := signers.Load(u.ID); ok {
+		c.Signer = k.(*app.SigningKey)
+	}
+	return c
+}
+
+// signers are the signing keys tests have opened, by account id.
+var signers sync.Map
+
+// Signer opens the signing key of account u of db with its password, as a
+// login does, and has CallerOf(u) carry it from then on.
+func Signer(tb testing.TB, db *data.DB, u *app.User, password string) *app.SigningKey {
+	tb.Helper()
+	var public, sealed string
+	if err := db.ReadDB().QueryRow(`SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, u.ID).Scan(&public, &sealed); err != nil {
+		tb.Fatal(err)
+	}
+	k, err := app.UnsealSigningKey(u.ID, sealed, public, password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signers.Store(u.ID, k)
+	return k
 }
 
 // NewPatient registers a patient of given name (family name Sync), as the
@@ -140,6 +164,7 @@ func MustSetup(tb testing.TB) *Clinic {
 		tb.Fatal(err)
 	}
 	c.Users[app.RoleAdmin] = admin
+	Signer(tb, db, admin, AdminPassword)
 	for _, r := range app.StaffRoles {
 		u, err := c.Services.Users.CreateUser(c.Ctx(app.RoleAdmin), app.UserCreate{
 			Username: string(r) + "1", FullName: "Staff " + string(r), Role: r, Password: "a long staff password " + string(r)})

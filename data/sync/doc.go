@@ -28,7 +28,10 @@
 // and prune), loop.go (a round, the loop, a restored or replaced server,
 // the sealed password), push.go, pull.go (the applier), decode.go (a
 // pulled row's JSON), snapshot.go (what a clinic's first desk uploads) and
-// series.go (a pulled number of the desk's own series). Its tests share
+// series.go (a pulled number of the desk's own series), verify.go (the
+// check, before a pulled change of an account or setting is applied, that
+// a key this desk trusts signed it) and trust.go (the clinic's trust root;
+// docs/SYNC-DESIGN.md). Its tests share
 // package data's fixtures through data/datatest.
 //
 // Package data/sync/server: the server's schema and functions, and the

@@ -125,12 +125,45 @@ func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncSta
 		return nil, app.Errorf(app.ECONFLICT,
 			"The server gave this desk the code %s, but it numbers with %s already.", code, cur.desk.String)
 	}
+	// The clinic's trust root (trust.go): the first desk gives the
+	// server its own; a joining desk takes the server's, checked against
+	// the fingerprint the person enrolling gave, if any.
+	var root *trustRoot
+	var rootFP, rootFrom string
+	switch {
+	case first:
+		r, fp, err := e.offerLocalRoot(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		root, rootFP, rootFrom = &r, fp, "this desk's administrators when it founded the clinic's sync"
+		if ours, _ := r.fingerprint(); fp != ours {
+			// Another desk of the clinic enrolled first and has not
+			// uploaded yet: this desk takes its root, as a joining desk
+			// does, besides trusting its own accounts.
+			if root, rootFP, err = e.serverRoot(ctx, c, app.TrustPin(ctx)); err != nil {
+				return nil, err
+			}
+			rootFrom = rootSource(rootFP)
+		}
+	case !cur.epoch.Valid:
+		if root, rootFP, err = e.serverRoot(ctx, c, app.TrustPin(ctx)); err != nil {
+			return nil, err
+		}
+		rootFrom = rootSource(rootFP)
+	}
 	err = e.write(ctx, "sync.enroll", func(tx *txn) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ?,
 			server_secret = coalesce(?, server_secret) WHERE id = 1`, code, h.Epoch, shown, secret); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("desk %s on %s", code, shown)
+		if root != nil {
+			if err := tx.takeRoot(root, rootFP, rootFrom); err != nil {
+				return err
+			}
+			detail += fmt.Sprintf(", the clinic's trust root %s (%d administrators' keys, %d rows)", rootFP, len(root.Keys), len(root.Baseline))
+		}
 		if first {
 			n, err := tx.queueSnapshot(true)
 			if err != nil {
@@ -225,6 +258,9 @@ func (e *Engine) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	}
 	if oldest.Valid && len(oldest.String) >= len(data.TimeLayout) {
 		st.OldestPending = parseTime(oldest.String[:len(data.TimeLayout)])
+	}
+	if st.TrustRoot, st.Unsigned, err = e.trustState(ctx); err != nil {
+		return nil, err
 	}
 	if st.Conflicts, err = e.db.OpenConflicts(ctx); err != nil {
 		return nil, err

@@ -54,6 +54,9 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	} else if err := e.checkRestored(ctx, c, rep); err != nil {
 		return rep, err
 	}
+	if err := e.ensureTrustRoot(ctx, c, h.Epoch != s.epoch.String); err != nil {
+		return rep, err
+	}
 	if err := e.pushAll(ctx, c, rep); err != nil {
 		return rep, err
 	}

@@ -185,7 +185,13 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			return err
 		}
 		a.fresh = fresh
+		pv := e.newPowerCheck(tx, changes)
 		for _, ch := range changes {
+			if ok, err := pv.check(ch); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			if err := a.apply(ch); err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
@@ -199,9 +205,10 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 		if err := a.done(); err != nil {
 			return err
 		}
-		if err := e.auditReceived(tx, changes); err != nil {
+		if err := e.auditReceived(tx, pv.applied(changes), pv.signers); err != nil {
 			return err
 		}
+		failed += pv.refusals
 		return mark(tx)
 	})
 	if err != nil && !errors.Is(err, hlc.ErrDrift) && ctx.Err() == nil {
@@ -229,7 +236,13 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				delete(parkedHere, key)
 				return nil
 			}
+			pv := e.newPowerCheck(tx, changes)
 			for _, ch := range changes {
+				if ok, err := pv.check(ch); err != nil {
+					return err
+				} else if !ok {
+					continue
+				}
 				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT pulled`); err != nil {
 					return err
 				}
@@ -267,9 +280,10 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			}
 			// The changes kept for review are in conflicts; the log
 			// lists those applied.
-			if err := e.auditReceived(tx, took); err != nil {
+			if err := e.auditReceived(tx, took, pv.signers); err != nil {
 				return err
 			}
+			failed += pv.refusals
 			return mark(tx)
 		})
 	}

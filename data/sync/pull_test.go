@@ -541,6 +541,16 @@ func TestSyncServerReplaced(t *testing.T) {
 	if n := count(t, second, `SELECT count(*) FROM patients WHERE id = ?`, p.ID); n != 1 {
 		t.Fatal("the patient is gone")
 	}
+	// The new server holds the clinic's trust root again, from a desk that
+	// rejoined it, so that another desk can join.
+	if n := servertest.QueryInt(t, fresh, `SELECT count(*) FROM sync.trust_root`); n != 1 {
+		t.Fatal("the new server holds no trust root")
+	}
+	third := MustOpenDB(t, nil)
+	mustEnroll(t, third, fresh)
+	if rep := mustSync(t, third); rep.PullConflicts != 0 {
+		t.Fatalf("a desk joining the new server: %+v", rep)
+	}
 }
 
 // TestPulledChangesAudited: what a desk applies from the server is in its

@@ -20,7 +20,9 @@ const ActionReceived = "sync.received"
 // of other desks in changes: by desk, each change's entity, row and the
 // fields its clock reading set ("new or whole row" when it set them all),
 // or its delete.
-func (e *Engine) auditReceived(tx *txn, changes []server.Change) error {
+// A change that needed a signature names who signed it (signers, by
+// signerKey): the user who made it on its desk, where this desk knows it.
+func (e *Engine) auditReceived(tx *txn, changes []server.Change, signers map[string]string) error {
 	byOrigin := map[string][]string{}
 	n := 0
 	for _, ch := range changes {
@@ -49,6 +51,9 @@ func (e *Engine) auditReceived(tx *txn, changes []server.Change) error {
 				}
 			}
 			what += " (" + fields + ")"
+		}
+		if who := signers[signerKey(ch)]; who != "" {
+			what += " signed by " + who
 		}
 		byOrigin[ch.Origin] = append(byOrigin[ch.Origin], what)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"hms/app"
 	"hms/data"
+	"hms/data/datatest"
 	"hms/data/sync"
 	"hms/data/sync/server"
 	"hms/data/sync/server/servertest"
@@ -320,6 +321,7 @@ func newSim(t *testing.T, seed uint64) *sim {
 		t.Fatal(err)
 	}
 	s.users[app.RoleAdmin] = admin
+	datatest.Signer(t, first.db, admin, adminPassword) // as the administrator's login opens it
 	for _, r := range []app.Role{app.RoleDoctor, app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling} {
 		u, err := first.svc().Users.CreateUser(as(callerOf(admin)), app.UserCreate{
 			Username: fmt.Sprintf("%s%d", r, len(s.docs)+len(s.users)), FullName: "Staff " + string(r), Role: r,
@@ -604,19 +606,38 @@ func (s *sim) run(n int) {
 			s.pushBehindTheDesksBack(d, 1) // killed between push and acknowledge
 			s.restart(d)
 			s.counts["killed after push"]++
-		case r < 96:
+		case r < 95:
 			s.restart(d)
 			s.counts["restart"]++
-		case r < 97:
+		case r < 96:
 			s.decideDuplicate(d)
-		case r < 98:
+		case r < 97:
 			s.payTwice(d)
+		case r < 98:
+			s.editSettings(d)
 		case r < 99 && !s.concurrent:
 			s.clockJump(d)
 		default:
 			s.counts["idle"]++
 		}
 	}
+}
+
+// editSettings changes the clinic's address as its administrator, whose
+// key signs it: every desk takes it (and refuses nothing, check()).
+func (s *sim) editSettings(d *simDesk) {
+	admin := as(callerOf(s.users[app.RoleAdmin]))
+	st, err := d.svc().Settings.GetSettings(admin)
+	if err != nil {
+		s.t.Errorf("seed %d: settings on %s: %v", s.seed, d.name, err)
+		return
+	}
+	st.Address = fmt.Sprintf("%d Signed Street", s.rng.IntN(1000))
+	if _, err := d.svc().Settings.UpdateSettings(admin, *st); err != nil {
+		s.refused("edit settings", err)
+		return
+	}
+	s.counts["edit settings (signed)"]++
 }
 
 func (s *sim) editPatient(d *simDesk) {
@@ -1041,6 +1062,13 @@ func (s *sim) check() {
 	dbs := make([]*data.DB, len(s.desks))
 	for i, d := range s.desks {
 		dbs[i] = d.db
+	}
+	// No desk refused a change as unsigned power: the administrator's
+	// changes verify everywhere.
+	for _, d := range s.desks {
+		if n := count(t, d.db, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%"); n != 0 {
+			t.Errorf("seed %d: %s refused %d changes as unsigned power", s.seed, d.name, n)
+		}
 	}
 	// All desks hold the same data.
 	if ignore := simIgnoredColumns(); len(ignore) == 0 {

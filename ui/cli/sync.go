@@ -296,7 +296,7 @@ func (r *runner) openSync(mustExist bool) (app.SyncService, io.Closer, error) {
 }
 
 func (r *runner) cmdSyncEnroll(args []string) (code int) {
-	fs := r.newFlags("sync enroll", "hms [--db PATH] sync enroll URL", `Registers this desk with the sync server at URL: checks that the two can
+	fs := r.newFlags("sync enroll", "hms [--db PATH] sync enroll [--new] [--trust FINGERPRINT] URL", `Registers this desk with the sync server at URL: checks that the two can
 work together, sets the desk's clock offset to the server's time, and takes
 the desk code (D1, D2, …) the server gives, which numbers this desk's
 patients, invoices and receipts from now on. Enrolling again is safe.
@@ -313,10 +313,17 @@ password given is kept sealed on this desk. URL without sslmode is
 sslmode=verify-full (the server's certificate and name are checked); a
 weaker mode must be written out, and the desk warns about it.
 
+A desk joining a clinic takes from the server the clinic's trust root (its
+administrators' keys, which every change to accounts and settings must be
+signed with): --trust gives the root's fingerprint, as 'hms sync status'
+shows it on a desk of the clinic, and the desk refuses a server whose root
+differs.
+
 Examples:
   hms sync enroll 'postgres://reception@db.clinic.lan:5432/hms'
   printf '%s\n' "$PW" | hms --db room2.db sync enroll --new 'postgres://room2@db.clinic.lan:5432/hms'`)
 	fresh := fs.Bool("new", false, "create the database if there is none, to download the clinic into")
+	trust := fs.String("trust", "", "the `FINGERPRINT` of the clinic's trust root (hms sync status on a desk of the clinic): a server with another is refused")
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -339,11 +346,18 @@ Examples:
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
-	st, err := svc.EnrollDesk(r.ctx, serverURL)
+	ctx := r.ctx
+	if *trust != "" {
+		ctx = app.WithTrustPin(ctx, *trust)
+	}
+	st, err := svc.EnrollDesk(ctx, serverURL)
 	if err != nil {
-		return r.fail(err, map[string]string{"server": "URL"})
+		return r.fail(err, map[string]string{"server": "URL", "trust": "--trust"})
 	}
 	fmt.Fprintf(r.env.Stdout, "Enrolled with %s as desk %s.\n", st.Server, st.DeskCode)
+	if st.TrustRoot != "" {
+		fmt.Fprintf(r.env.Stdout, "The clinic's trust root: %s\n", st.TrustRoot)
+	}
 	r.warnClock(st.ClockOffset)
 	if st.Pending > 0 {
 		fmt.Fprintf(r.env.Stdout, "%d changes wait for the server: run 'hms sync once' to send them.\n", st.Pending)
@@ -439,8 +453,17 @@ It does not contact the server.`)
 	fmt.Fprintf(tw, "Conflicts:\t%d to review\n", st.Conflicts)
 	if st.Enrolled {
 		fmt.Fprintf(tw, "Clock offset:\t%s\n", st.ClockOffset)
+		if st.TrustRoot != "" {
+			fmt.Fprintf(tw, "Trust root:\t%s\n", st.TrustRoot)
+		} else {
+			fmt.Fprintf(tw, "Trust root:\tnone yet (the next sync gives the server this desk's, or records the clinic's)\n")
+		}
 	}
 	tw.Flush()
+	if st.Unsigned > 0 {
+		fmt.Fprintf(r.env.Stderr, "hms: ALERT: %d changes from the server grant power without a trusted administrator's signature; they were refused and wait for an administrator's review ('hms sync conflicts').\n", st.Unsigned)
+		return ExitFailure
+	}
 	return ExitOK
 }
 

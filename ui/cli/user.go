@@ -77,13 +77,18 @@ func (r *runner) openSetUp() (app.Services, io.Closer, error) {
 
 func (r *runner) cmdUserAdd(args []string) (code int) {
 	fs := r.newFlags("user add",
-		"hms [--db PATH] user add --username USERNAME --name NAME --role ROLE [--email EMAIL] [--phone PHONE]",
+		"hms [--db PATH] user add --username USERNAME --name NAME --role ROLE [--email EMAIL] [--phone PHONE] [--admin ADMIN]",
 		`Creates an active account. The password is read from the first line of
 standard input, or asked for at a terminal. Roles: admin, doctor, nurse,
 reception, billing.
 
+On a desk that syncs, --admin names the administrator who signs the
+account (their password is asked for first, or read from the first line
+of standard input, the new password from the second).
+
 Example:
-  printf '%s\n' "$PASSWORD" | hms user add --username jdoe --name "Jane Doe" --role doctor`)
+  printf '%s\n' "$PASSWORD" | hms user add --username jdoe --name "Jane Doe" --role doctor
+  printf '%s\n%s\n' "$ADMIN_PW" "$PASSWORD" | hms user add --admin admin --username jdoe --name "Jane Doe" --role doctor`)
 	var u app.UserCreate
 	var role string
 	fs.StringVar(&u.Username, "username", "", "the login `USERNAME`: 3 to 32 letters, digits, dot, dash or underscore (required)")
@@ -91,6 +96,8 @@ Example:
 	fs.StringVar(&role, "role", "", "the `ROLE`: admin, doctor, nurse, reception or billing (required)")
 	fs.StringVar(&u.Email, "email", "", "the person's `EMAIL` address")
 	fs.StringVar(&u.Phone, "phone", "", "the person's `PHONE` number")
+	var admin string
+	fs.StringVar(&admin, "admin", "", adminFlagUsage)
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -114,6 +121,9 @@ Example:
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
+	if err := r.signAs(svc, admin); err != nil {
+		return r.fail(err, nil)
+	}
 	if u.Password, err = r.readPassword("Password for "+app.NormalizeUsername(u.Username), true); err != nil {
 		return r.fail(err, userFlags)
 	}
@@ -264,7 +274,9 @@ var userApprove = userAction{
 }
 
 func (r *runner) cmdUserAction(args []string, act userAction) (code int) {
-	fs := r.newFlags("user "+act.name, "hms [--db PATH] user "+act.name+" USERNAME", act.about)
+	fs := r.newFlags("user "+act.name, "hms [--db PATH] user "+act.name+" [--admin ADMIN] USERNAME", act.about)
+	var admin string
+	fs.StringVar(&admin, "admin", "", adminFlagUsage)
 	pos, code, ok := r.parse(fs, args)
 	if !ok {
 		return code
@@ -277,6 +289,9 @@ func (r *runner) cmdUserAction(args []string, act userAction) (code int) {
 		return r.fail(err, nil)
 	}
 	defer r.closeDB(closer, &code)
+	if err := r.signAs(svc, admin); err != nil {
+		return r.fail(err, nil)
+	}
 	u, err := svc.Users.FindUserByUsername(r.ctx, app.NormalizeUsername(pos[0]))
 	if err != nil {
 		return r.fail(err, nil)

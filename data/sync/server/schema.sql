@@ -207,6 +207,19 @@ CREATE TABLE sync.sites (
     CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
 );
 
+-- sync.trust_root
+
+CREATE TABLE sync.trust_root (
+    id integer NOT NULL,
+    root jsonb NOT NULL,
+    fingerprint text NOT NULL,
+    set_by uuid NOT NULL,
+    set_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT trust_root_id_check CHECK (id = 1),
+    CONSTRAINT trust_root_set_by_fkey FOREIGN KEY (set_by) REFERENCES sync.sites(site_id),
+    CONSTRAINT trust_root_pkey PRIMARY KEY (id)
+);
+
 -- sync.appointment_status_forward(text,text)
 
 CREATE OR REPLACE FUNCTION sync.appointment_status_forward(p_from text, p_to text)
@@ -495,6 +508,26 @@ BEGIN
     RETURN NULL;
 END
 $function$;
+
+-- sync.offer_trust_root(uuid,jsonb,text)
+
+CREATE OR REPLACE FUNCTION sync.offer_trust_root(p_site uuid, p_root jsonb, p_fingerprint text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_fp text;
+BEGIN
+    PERFORM sync.check_site(p_site);
+    INSERT INTO sync.trust_root (id, root, fingerprint, set_by) VALUES (1, p_root, p_fingerprint, p_site)
+    ON CONFLICT (id) DO NOTHING;
+    SELECT fingerprint INTO v_fp FROM sync.trust_root WHERE id = 1;
+    RETURN v_fp;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.offer_trust_root(uuid,jsonb,text) TO hms_desk;
 
 -- sync.patient_identity(jsonb)
 
@@ -1264,3 +1297,18 @@ EXCEPTION WHEN exclusion_violation THEN
     RETURN false;
 END
 $function$;
+
+-- sync.trust_root(uuid)
+
+CREATE OR REPLACE FUNCTION sync.trust_root(p_site uuid)
+ RETURNS TABLE(root jsonb, fingerprint text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN QUERY SELECT t.root, t.fingerprint FROM sync.trust_root t WHERE t.id = 1;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.trust_root(uuid) TO hms_desk;

@@ -1,0 +1,208 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"hms/app"
+)
+
+// Power signatures (docs/SYNC-DESIGN.md, "Power comes only from the people
+// who hold it"): the service methods that change an account's power
+// fields or a setting sign the row with the caller's key (app.Caller's
+// Signer, an administrator's unsealed at the login), or, for a user's own
+// password, with the user's own key; data/sync verifies the signature on
+// every desk that pulls the change.
+
+// querier reads inside or outside a transaction.
+type powerQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// PowerRow reads the power fields (app.PowerFields) of entity's row rowID
+// as text, and its stored signature; found is false when there is no row.
+func PowerRow(ctx context.Context, q powerQuerier, entity, rowID string) (fields map[string]*string, sig string, found bool, err error) {
+	names := app.PowerFields[entity]
+	key := "id"
+	if entity == "settings" {
+		key = "key"
+	}
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = "CAST(" + n + " AS TEXT)"
+	}
+	vals := make([]sql.NullString, len(names))
+	dest := make([]any, 0, len(names)+1)
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	dest = append(dest, &sig)
+	err = q.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+`, power_sig FROM `+entity+` WHERE `+key+` = ?`, rowID).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", false, nil
+	} else if err != nil {
+		return nil, "", false, err
+	}
+	fields = make(map[string]*string, len(names))
+	for i, n := range names {
+		if vals[i].Valid {
+			s := vals[i].String
+			fields[n] = &s
+		}
+	}
+	return fields, sig, true, nil
+}
+
+// PowerFieldsOf reads the power fields of entity from a pulled row's JSON
+// (the server's row), as PowerRow reads them from the desk's.
+func PowerFieldsOf(entity string, row json.RawMessage) (fields map[string]*string, sig string, err error) {
+	dec := json.NewDecoder(strings.NewReader(string(row)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, "", err
+	}
+	fields = map[string]*string{}
+	for _, n := range app.PowerFields[entity] {
+		switch v := m[n].(type) {
+		case nil:
+		case string:
+			fields[n] = &v
+		case json.Number:
+			s := v.String()
+			fields[n] = &s
+		case bool:
+			s := "0"
+			if v {
+				s = "1"
+			}
+			fields[n] = &s
+		default:
+			return nil, "", fmt.Errorf("field %s: unexpected %T", n, v)
+		}
+	}
+	sig, _ = m["power_sig"].(string)
+	return fields, sig, nil
+}
+
+// PowerDigest is the digest of a row's power fields that a clinic's trust
+// root lists for the rows its first desk had (the baseline).
+func PowerDigest(entity, rowID string, fields map[string]*string) string {
+	names := app.PowerFields[entity]
+	vals := make([]*string, len(names))
+	for i, n := range names {
+		vals[i] = fields[n]
+	}
+	b, _ := json.Marshal([]any{entity, rowID, names, vals})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// enrolled reports whether the desk syncs with a server.
+func (tx *Tx) enrolled() (bool, error) {
+	var epoch sql.NullString
+	err := tx.QueryRowContext(tx.ctx, `SELECT server_epoch FROM sync_meta WHERE id = 1`).Scan(&epoch)
+	return epoch.Valid, err
+}
+
+// errNeedsSigner is the refusal of a power change on a desk that syncs
+// when nobody's key can sign it.
+func errNeedsSigner() error {
+	return app.Errorf(app.EUNAUTHORIZED, "This desk syncs with the clinic's other desks, which take a change to accounts or settings only when an administrator signs it: log in as an administrator (on the command line, give --admin USERNAME and the password when asked).")
+}
+
+// signPower signs the power fields of entity's row rowID as they now are
+// with k, in the transaction's clock reading. Without a key, a desk that
+// syncs refuses the change (the other desks would refuse it); one that
+// does not leaves the row unsigned: the clinic's trust root takes it as
+// it is when the desk enrolls as the clinic's first.
+func (tx *Tx) signPower(entity, rowID string, k *app.SigningKey) error {
+	key := "id"
+	if entity == "settings" {
+		key = "key"
+	}
+	if k == nil {
+		on, err := tx.enrolled()
+		if err != nil {
+			return err
+		}
+		if on {
+			return errNeedsSigner()
+		}
+		_, err = tx.ExecContext(tx.ctx, `UPDATE `+entity+` SET power_sig = '' WHERE `+key+` = ? AND power_sig <> ''`, rowID)
+		return err
+	}
+	fields, _, found, err := PowerRow(tx.ctx, tx, entity, rowID)
+	if err != nil || !found {
+		return err
+	}
+	sig := k.SignPower(entity, rowID, tx.hlc.String(), fields)
+	_, err = tx.ExecContext(tx.ctx, `UPDATE `+entity+` SET power_sig = ? WHERE `+key+` = ?`, sig, rowID)
+	return err
+}
+
+// newAccountKey makes a new account's signing key, sealed with its
+// password, and stores both halves on its row.
+func (tx *Tx) newAccountKey(id, password string) (*app.SigningKey, error) {
+	k, err := app.NewSigningKey(id)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := app.SealSigningKey(k, password, tx.db.hash)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(tx.ctx, `UPDATE users SET sign_key = ?, sealed_sign_key = ? WHERE id = ?`, k.Public(), sealed, id)
+	return k, err
+}
+
+// accountKey opens the account's sealed key with its password: nil when
+// the account has none yet.
+func (tx *Tx) accountKey(id, password string) (*app.SigningKey, error) {
+	var public, sealed string
+	if err := tx.QueryRowContext(tx.ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, id).Scan(&public, &sealed); err != nil {
+		return nil, err
+	}
+	if public == "" || sealed == "" {
+		return nil, nil
+	}
+	return app.UnsealSigningKey(id, sealed, public, password)
+}
+
+// TrustKey adds a key this desk trusts to sign power (the clinic's trust
+// root), naming where it came from.
+func (tx *Tx) TrustKey(public, source string) error {
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO trust_keys (fingerprint, public_key, source, added_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (fingerprint) DO NOTHING`, app.KeyFingerprint(public), public, source, formatTime(tx.now))
+	return err
+}
+
+// KeyTrusted reports whether public may sign power on this desk: it is an
+// active administrator's key here, or in the trust root and not the key
+// of an account that is no longer an active administrator (revoked by a
+// signed change of that account).
+func KeyTrusted(ctx context.Context, q powerQuerier, public string) (trusted bool, who string, err error) {
+	var role, status, username string
+	var deleted sql.NullString
+	err = q.QueryRowContext(ctx, `SELECT role, status, username, deleted_at FROM users WHERE sign_key = ? ORDER BY updated_at DESC LIMIT 1`, public).
+		Scan(&role, &status, &username, &deleted)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, "", err
+	default:
+		return role == string(app.RoleAdmin) && status == string(app.StatusActive) && !deleted.Valid, username, nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM trust_keys WHERE fingerprint = ? AND public_key = ?`,
+		app.KeyFingerprint(public), public).Scan(&n); err != nil {
+		return false, "", err
+	}
+	return n > 0, "clinic root key " + app.KeyFingerprint(public), nil
+}

@@ -1,0 +1,452 @@
+package sync_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/datatest"
+	"hms/data/sync"
+	"hms/data/sync/hlc"
+	"hms/data/sync/server/servertest"
+)
+
+// forger is someone who holds one desk's server login and pushes changes
+// through plain SQL (sync.push), as that desk: the server takes them, as
+// it takes any desk's own edits; every desk must refuse those that grant
+// power without a trusted administrator's signature.
+type forger struct {
+	t    *testing.T
+	conn *pgx.Conn
+	site string
+	seq  int64
+	key  *app.SigningKey // the forger's own key
+}
+
+func newForger(t *testing.T, u string, desk *data.DB) *forger {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), deskURL(t, desk, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	k, err := app.NewSigningKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &forger{t: t, conn: conn, site: desk.SiteID(), seq: 1 << 40, key: k}
+}
+
+// push pushes one forged operation and returns the server's decision.
+func (f *forger) push(entity, rowID string, kind hlc.Kind, payload map[string]any) string {
+	f.t.Helper()
+	f.seq++
+	body, _ := json.Marshal(payload)
+	ops, _ := json.Marshal([]map[string]any{{"seq": f.seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": entity,
+		"row_id": rowID, "kind": kind, "payload": json.RawMessage(body), "hlc": f.now().String()}})
+	var res string
+	if err := f.conn.QueryRow(context.Background(), `SELECT sync.push($1, $2::jsonb)::text`, f.site, string(ops)).Scan(&res); err != nil {
+		return "refused by the server: " + err.Error()
+	}
+	return "taken by the server: " + res
+}
+
+func (f *forger) now() hlc.Timestamp {
+	return hlc.Timestamp{Wall: time.Now().UnixMilli() + 1000, Site: f.site}
+}
+
+// powerOf reads a row's power fields on a desk, as a signer signs them.
+func powerOf(t *testing.T, db *data.DB, entity, id string) map[string]*string {
+	t.Helper()
+	f, _, found, err := data.PowerRow(context.Background(), db.ReadDB(), entity, id)
+	if err != nil || !found {
+		t.Fatalf("%s %s: found %v, %v", entity, id, found, err)
+	}
+	return f
+}
+
+func ptr(s string) *string { return &s }
+
+func userCol(t *testing.T, db *data.DB, id, col string) string {
+	t.Helper()
+	var v string
+	if err := rawDB(t, db).QueryRow(`SELECT CAST(`+col+` AS TEXT) FROM users WHERE id = ?`, id).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestPowerNeedsAdminSignature: an administrator's changes of accounts
+// reach the other desk and work there; the same kind of change forged by
+// a desk's server login (plain SQL, as that desk) is refused on every
+// desk, kept for review, counted as an alert and audited, and changes
+// nothing. The test lists each attempt and its outcome.
+func TestPowerNeedsAdminSignature(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	ctx := context.Background()
+	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 0 || st.TrustRoot == "" {
+		t.Fatalf("the downloaded desk: %d refused, trust root %q", st.Unsigned, st.TrustRoot)
+	}
+	if a, b := count(t, first.db, `SELECT count(*) FROM users`), count(t, second, `SELECT count(*) FROM users`); a != b {
+		t.Fatalf("the second desk took %d accounts of %d", b, a)
+	}
+
+	// A legitimate administrator on the first desk creates an account and
+	// changes its role: it reaches the second desk and works there.
+	admin := first.ctx(app.RoleAdmin)
+	nu, err := first.svc.Users.CreateUser(admin, app.UserCreate{Username: "nurse.new", FullName: "New Nurse",
+		Role: app.RoleNurse, Password: "a long nurse password 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nurseSigned := map[string]any{}
+	for _, c := range []string{"role", "password_hash", "must_change_password", "sign_key", "sealed_sign_key", "power_sig"} {
+		nurseSigned[c] = userCol(t, first.db, nu.ID, c)
+	}
+	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
+		t.Fatal(err)
+	}
+	admin2, err := first.svc.Users.CreateUser(admin, app.UserCreate{Username: "admin.two", FullName: "Second Admin",
+		Role: app.RoleAdmin, Password: "a long admin password 2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
+		for _, r := range queryRows(t, second, `SELECT entity, row_id, rule FROM conflicts`) {
+			t.Log(r...)
+		}
+		t.Fatalf("the administrator's changes were refused on the second desk: %+v", rep)
+	}
+	sess, err := services(second).Users.Login(anon, "nurse.new", "a long nurse password 1")
+	if err != nil || sess.User.Role != app.RoleDoctor {
+		t.Fatalf("the new account on the second desk: %+v, %v", sess, err)
+	}
+	if n := count(t, second, `SELECT count(*) FROM audit_log WHERE action = ? AND detail LIKE '%signed by admin%'`, sync.ActionReceived); n == 0 {
+		t.Error("the received changes do not name the administrator who signed them")
+	}
+	// The new user changes their own password on the second desk, signed
+	// with their own key: the first desk takes it. Then the administrator
+	// resets it on the first (the account gets a new key): the second
+	// takes that.
+	if err := services(second).Users.ChangePassword(as(sess.Caller()), "a long nurse password 1", "their own new password 2"); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, second)
+	if rep := syncAllReport(t, u, first.db); rep.PullConflicts != 0 {
+		t.Fatalf("the user's own password change was refused: %+v", rep)
+	}
+	if _, err := services(first.db).Users.Login(anon, "nurse.new", "their own new password 2"); err != nil {
+		t.Fatalf("the own password change did not reach the first desk: %v", err)
+	}
+	oldKey := userCol(t, first.db, nu.ID, "sign_key")
+	if _, err := first.svc.Users.ResetPassword(admin, nu.ID, "a password the admin set 3"); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
+		t.Fatalf("the administrator's password reset was refused: %+v", rep)
+	}
+	if k := userCol(t, second, nu.ID, "sign_key"); k == oldKey || k != userCol(t, first.db, nu.ID, "sign_key") {
+		t.Fatal("the reset did not give the account a new key on both desks")
+	}
+	if _, err := services(second).Users.Login(anon, "nurse.new", "a password the admin set 3"); err != nil {
+		t.Fatalf("the reset password on the second desk: %v", err)
+	}
+	// The second administrator's key, as a thief of their password
+	// would have it; then the first administrator revokes them.
+	admin2Key := datatest.Signer(t, first.db, admin2, "a long admin password 2")
+	if _, err := first.svc.Users.DeactivateUser(admin, admin2.ID); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if st := userCol(t, second, admin2.ID, "status"); st != "deactivated" {
+		t.Fatalf("the revocation reached the second desk as %q", st)
+	}
+
+	if st, _ := engine(first.db).SyncStatus(ctx); st.Unsigned != 0 {
+		for _, r := range queryRows(t, first.db, `SELECT entity, row_id, rule, lost_value FROM conflicts`) {
+			t.Log(r...)
+		}
+		t.Fatalf("the first desk refused %d of its own administrator's changes", st.Unsigned)
+	}
+	// The attacks, with the second desk's login.
+	f := newForger(t, u, second)
+	adm, rec, pending := first.users[app.RoleAdmin], first.users[app.RoleReception], first.pending
+	hash, _ := app.HashPassword("mallory's own password", cheapHash)
+	sealed, _ := app.SealSigningKey(f.key, "mallory's own password", cheapHash)
+	signed := func(k *app.SigningKey, entity, id string, change map[string]string) map[string]any {
+		fields := powerOf(t, second, entity, id)
+		payload := map[string]any{}
+		for n, v := range change {
+			fields[n] = ptr(v)
+			payload[n] = v
+		}
+		payload["power_sig"] = k.SignPower(entity, id, f.now().String(), fields)
+		return payload
+	}
+	mallory := uuid.Must(uuid.NewV7()).String()
+	malloryRow := map[string]string{"username": "mallory", "role": "admin", "status": "active", "password_hash": hash,
+		"must_change_password": "0", "sign_key": f.key.Public(), "sealed_sign_key": sealed}
+	malloryFields := map[string]*string{}
+	for n, v := range malloryRow {
+		malloryFields[n] = ptr(v)
+	}
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	attempts := []struct {
+		what         string
+		entity, id   string
+		kind         hlc.Kind
+		payload      map[string]any
+		refusedWhere bool // refused on the desks (the server takes it as the desk's edit)
+	}{
+		{"give the administrator another password hash", "users", adm.ID, hlc.KindUpdate,
+			map[string]any{"password_hash": hash}, true},
+		{"insert an active administrator, signed by its own key", "users", mallory, hlc.KindInsert, map[string]any{
+			"id": mallory, "username": "mallory", "full_name": "Mallory", "email": "", "phone": "", "role": "admin",
+			"status": "active", "password_hash": hash, "must_change_password": 0, "patient_id": nil,
+			"created_at": now, "updated_at": now, "deleted_at": nil, "sign_key": f.key.Public(), "sealed_sign_key": sealed,
+			"power_sig": f.key.SignPower("users", mallory, f.now().String(), malloryFields)}, true},
+		{"make the receptionist an administrator", "users", rec.ID, hlc.KindUpdate, map[string]any{"role": "admin"}, true},
+		{"approve the pending registration", "users", pending.ID, hlc.KindUpdate, map[string]any{"status": "active"}, true},
+		{"deactivate the administrator", "users", adm.ID, hlc.KindUpdate, map[string]any{"status": "deactivated"}, true},
+		{"change a setting", "settings", "clinic_name", hlc.KindUpdate, map[string]any{"value": "Mallory's Clinic"}, true},
+		{"make the receptionist an administrator, signed with the forger's own key", "users", rec.ID, hlc.KindUpdate,
+			signed(f.key, "users", rec.ID, map[string]string{"role": "admin"}), true},
+		{"make the receptionist an administrator, signed by the revoked administrator's key", "users", rec.ID, hlc.KindUpdate,
+			signed(admin2Key, "users", rec.ID, map[string]string{"role": "admin"}), true},
+		{"give the receptionist's account the forger's key, signed by it", "users", rec.ID, hlc.KindUpdate,
+			signed(f.key, "users", rec.ID, map[string]string{"sign_key": f.key.Public(), "sealed_sign_key": sealed}), true},
+		{"send the administrator's earlier signed state again (nurse.new back to nurse)", "users", nu.ID, hlc.KindUpdate,
+			nurseSigned, true},
+		{"delete the administrator's account by tombstone", "users", adm.ID, hlc.KindDelete, map[string]any{}, true},
+	}
+	before := map[string]string{}
+	for _, d := range []*data.DB{first.db, second} {
+		for _, id := range []string{adm.ID, rec.ID, pending.ID, nu.ID} {
+			before[d.Path()+id] = userCol(t, d, id, "role") + "/" + userCol(t, d, id, "status") + "/" + userCol(t, d, id, "password_hash")
+		}
+	}
+	clinicName := func(d *data.DB) string {
+		var v string
+		rawDB(t, d).QueryRow(`SELECT value FROM settings WHERE key = 'clinic_name'`).Scan(&v)
+		return v
+	}
+	name := clinicName(first.db)
+	refusedBefore := map[*data.DB]int{}
+	for _, d := range []*data.DB{first.db, second} {
+		refusedBefore[d] = count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused)
+	}
+	// Each attempt is pushed, and both desks sync, in turn: each desk's
+	// decision about it is its own.
+	for _, a := range attempts {
+		out := f.push(a.entity, a.id, a.kind, a.payload)
+		for i, d := range []*data.DB{first.db, second} {
+			desk := []string{"first desk", "second desk (whose login was used)"}[i]
+			n := count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%")
+			syncUntilCaughtUp(t, u, d)
+			var rule string
+			if count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%") == n+1 {
+				rawDB(t, d).QueryRow(`SELECT rule FROM conflicts WHERE rule LIKE ? ORDER BY rowid DESC LIMIT 1`, sync.RuleUnsignedPower+"%").Scan(&rule)
+				out += "\n\t" + desk + ": refused, " + strings.TrimPrefix(rule, sync.RuleUnsignedPower)
+			} else {
+				out += "\n\t" + desk + ": NOT REFUSED"
+				t.Errorf("%s: not refused on %s", a.what, d.Path())
+			}
+		}
+		t.Logf("%s:\n\t%s", a.what, out)
+	}
+
+	for _, d := range []*data.DB{first.db, second} {
+		st, err := engine(d).SyncStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := count(t, d, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused) - refusedBefore[d]
+		t.Logf("desk %s: %d changes refused and audited, %d waiting for an administrator (alert), %d conflicts open",
+			d.SiteID()[:8], refused, st.Unsigned, st.Conflicts)
+		if refused != len(attempts) || st.Unsigned != refused {
+			t.Errorf("desk %s: %d refusals audited, %d in review", d.Path(), refused, st.Unsigned)
+		}
+		for _, id := range []string{adm.ID, rec.ID, pending.ID, nu.ID} {
+			if got := userCol(t, d, id, "role") + "/" + userCol(t, d, id, "status") + "/" + userCol(t, d, id, "password_hash"); got != before[d.Path()+id] {
+				t.Errorf("desk %s: account %s changed to %s", d.Path(), id, got)
+			}
+		}
+		if n := count(t, d, `SELECT count(*) FROM users WHERE username = 'mallory'`); n != 0 {
+			t.Errorf("desk %s took the forged administrator", d.Path())
+		}
+		if got := clinicName(d); got != name {
+			t.Errorf("desk %s: clinic name %q", d.Path(), got)
+		}
+		if _, err := services(d).Users.Login(anon, "admin", adminPassword); err != nil {
+			t.Errorf("desk %s: the administrator cannot log in: %v", d.Path(), err)
+		}
+		if _, err := services(d).Users.Login(anon, "mallory", "mallory's own password"); err == nil {
+			t.Errorf("desk %s: the forged administrator logs in", d.Path())
+		}
+		rep, err := d.Verify(ctx)
+		if err != nil || !rep.OK() {
+			t.Errorf("desk %s: hms verify: %+v, %v", d.Path(), rep, err)
+		}
+		// The refusals are listed for review with what was refused.
+		cs, err := services(d).Sync.ListConflicts(as(callerOf(first.users[app.RoleAdmin])), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := 0
+		for _, c := range cs {
+			if strings.HasPrefix(c.Rule, sync.RuleUnsignedPower) {
+				listed++
+			}
+		}
+		if listed != st.Unsigned {
+			t.Errorf("desk %s: %d refusals listed of %d", d.Path(), listed, st.Unsigned)
+		}
+	}
+}
+
+// TestUpgradedClinicGetsTrustRoot: a clinic of two desks that synced before
+// signing keys (no keys, no signatures, no trust root anywhere) is
+// updated in place: it keeps syncing; the first administrator who logs in
+// makes their key, their desk gives the server the clinic's root, the
+// other desk takes the key as the account's first, and the
+// administrator's signed changes reach it; a desk joining afterwards
+// downloads everything with nothing refused.
+func TestUpgradedClinicGetsTrustRoot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := newSyncServer(t)
+	first := mustSetup(t)
+	asBefore := func(db *data.DB, keys bool) {
+		t.Helper()
+		qs := []string{`DELETE FROM trust_keys`, `DELETE FROM trust_baseline`, `UPDATE sync_meta SET trust_root = NULL`}
+		if keys {
+			qs = append(qs, `UPDATE users SET sign_key = '', sealed_sign_key = '', power_sig = ''`, `UPDATE settings SET power_sig = ''`)
+		}
+		if err := db.WriteSyncState(ctx, "test.as_before", func(tx *data.Tx) error {
+			for _, q := range qs {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asBefore(first.db, true)
+	mustEnroll(t, first.db, u)
+	syncUntilCaughtUp(t, u, first.db)
+	second := MustOpenDB(t, nil)
+	mustEnroll(t, second, u)
+	syncUntilCaughtUp(t, u, second)
+	servertest.Exec(t, u, `DELETE FROM sync.trust_root`)
+	asBefore(first.db, false)
+	asBefore(second, false)
+	trustRoot := func(db *data.DB) string {
+		st, err := engine(db).SyncStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.TrustRoot
+	}
+
+	// Updated, nobody logged in yet: the desks sync, and wait to give the
+	// server a root until an administrator has a key.
+	p := newPatient(t, first.svc, "Upgrade")
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if n := count(t, second, `SELECT count(*) FROM patients WHERE id = ?`, p.ID); n != 1 {
+		t.Fatal("the updated desks stopped syncing")
+	}
+	if trustRoot(first.db) != "" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.trust_root`) != 0 {
+		t.Fatal("a trust root without an administrator's key")
+	}
+	sess, err := services(first.db).Users.Login(anon, "admin", adminPassword)
+	if err != nil || sess.Signer == nil {
+		t.Fatalf("the administrator's login: %+v, %v", sess, err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	root := trustRoot(first.db)
+	if root == "" || servertest.QueryInt(t, u, `SELECT count(*) FROM sync.trust_root`) != 1 {
+		t.Fatalf("no trust root after the administrator's login: %q", root)
+	}
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 || trustRoot(second) != root {
+		t.Fatalf("the second desk: %+v, root %q (want %q)", rep, trustRoot(second), root)
+	}
+	adminID := first.users[app.RoleAdmin].ID
+	if userCol(t, second, adminID, "sign_key") != sess.Signer.Public() {
+		t.Fatal("the second desk did not take the administrator's first key")
+	}
+	doc := first.users[app.RoleDoctor]
+	if _, err := first.svc.Users.ChangeRole(as(sess.Caller()), doc.ID, app.RoleNurse); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 || userCol(t, second, doc.ID, "role") != "nurse" {
+		t.Fatalf("the administrator's signed change on the updated desk: %+v", rep)
+	}
+	third := MustOpenDB(t, nil)
+	if st, err := engine(third).EnrollDesk(app.WithTrustPin(system, root), deskURL(t, third, u)); err != nil || st.TrustRoot != root {
+		t.Fatalf("a desk joining the updated clinic: %+v, %v", st, err)
+	}
+	if rep := syncAllReport(t, u, third); rep.PullConflicts != 0 {
+		for _, r := range queryRows(t, third, `SELECT entity, row_id, rule, lost_value, lost_hlc FROM conflicts`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, first.db, `SELECT id, username, role, status, sign_key, power_sig FROM users`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, third, `SELECT entity, row_id, digest FROM trust_baseline`) {
+			t.Log(r...)
+		}
+		t.Fatalf("the joining desk refused: %+v", rep)
+	}
+	sameClinic(t, first.db, second, third)
+	for _, d := range []*data.DB{first.db, second, third} {
+		if rep, err := d.Verify(ctx); err != nil || !rep.OK() {
+			t.Errorf("hms verify on %s: %+v, %v", d.Path(), rep, err)
+		}
+	}
+}
+
+// syncAllReport is syncAll, adding up what the rounds reported.
+func syncAllReport(t *testing.T, u string, db *data.DB) app.SyncReport {
+	t.Helper()
+	var sum app.SyncReport
+	last := servertest.QueryInt(t, u, `SELECT coalesce(max(seq), 0) FROM sync.change_log`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		rep := mustSync(t, db)
+		sum.Pulled += rep.Pulled
+		sum.PullConflicts += rep.PullConflicts
+		if int64(count(t, db, `SELECT pull_seq FROM sync_meta`)) >= last || time.Now().After(deadline) {
+			return sum
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// syncAll syncs db until it has pulled the whole of the server's log: a
+// round pulls only below the oldest transaction running on the server,
+// and tests of other packages share it.
+func syncUntilCaughtUp(t *testing.T, u string, db *data.DB) {
+	t.Helper()
+	last := servertest.QueryInt(t, u, `SELECT coalesce(max(seq), 0) FROM sync.change_log`)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mustSync(t, db)
+		if int64(count(t, db, `SELECT pull_seq FROM sync_meta`)) >= last || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
