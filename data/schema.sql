@@ -19,7 +19,8 @@ CREATE TABLE allergies (
     removed_reason   TEXT NOT NULL DEFAULT '' CHECK (length(removed_reason) <= 500),
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL,
-    deleted_at       TEXT,
+    deleted_at       TEXT, certainty TEXT NOT NULL DEFAULT 'unknown'
+    CHECK (certainty IN ('confirmed', 'suspected', 'unknown')),
     CHECK ((deleted_at IS NULL) = (removed_reason = ''))
 ) STRICT;
 
@@ -45,14 +46,14 @@ BEGIN
         'id', new.id, 'patient_id', new.patient_id, 'substance', new.substance,
         'reaction', new.reaction, 'severity', new.severity, 'recorded_by', new.recorded_by,
         'recorded_by_name', new.recorded_by_name, 'removed_by', new.removed_by,
-        'removed_reason', new.removed_reason, 'created_at', new.created_at,
+        'removed_reason', new.removed_reason, 'certainty', new.certainty, 'created_at', new.created_at,
         'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER allergies_outbox_update AFTER UPDATE OF
     patient_id, substance, reaction, severity, recorded_by, recorded_by_name, removed_by,
-    removed_reason, created_at, updated_at, deleted_at
+    removed_reason, created_at, updated_at, deleted_at, certainty
 ON allergies
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.patient_id IS NOT new.patient_id OR old.substance IS NOT new.substance OR
@@ -60,7 +61,7 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.recorded_by IS NOT new.recorded_by OR old.recorded_by_name IS NOT new.recorded_by_name OR
         old.removed_by IS NOT new.removed_by OR old.removed_reason IS NOT new.removed_reason OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
-        old.deleted_at IS NOT new.deleted_at)
+        old.deleted_at IS NOT new.deleted_at OR old.certainty IS NOT new.certainty)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'allergies', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -74,7 +75,8 @@ BEGIN
         UNION ALL SELECT 'removed_reason', new.removed_reason WHERE old.removed_reason IS NOT new.removed_reason
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
-        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
+        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
+        UNION ALL SELECT 'certainty', new.certainty WHERE old.certainty IS NOT new.certainty);
 END;
 
 CREATE TRIGGER seal_allergies_del AFTER DELETE ON allergies BEGIN SELECT hms_seal('allergies', OLD.id); END;

@@ -428,36 +428,6 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		want("prescription_status_events", hlc.KindInsert, nil))
 	f.step("CancelPrescription", func() error { _, err := svc.Clinical.CancelPrescription(doctor, rx, "wrong drug"); return err },
 		want("prescription_status_events", hlc.KindInsert, nil))
-	// A prescriber's registration number, a visit with a note recorded in
-	// it, and a coded diagnosis.
-	var visitID string
-	f.step("SetRegistrationNumber", func() error {
-		_, err := svc.Clinical.SetRegistrationNumber(doctor, doctorID, "GMC 7012345")
-		return err
-	}, want("prescriber_registrations", hlc.KindInsert, nil))
-	f.step("StartVisit", func() error {
-		v, err := svc.Visits.StartVisit(doctor, app.VisitStart{PatientID: patient.ID})
-		if v != nil {
-			visitID = v.ID
-		}
-		return err
-	}, want("visits", hlc.KindInsert, &visitID))
-	f.step("AddNote in the visit", func() error {
-		_, err := svc.Clinical.AddNote(doctor, app.NoteCreate{PatientID: patient.ID, Kind: app.NoteClinical, Text: "Wheeze."})
-		return err
-	}, want("notes", hlc.KindInsert, nil), want("visit_records", hlc.KindInsert, nil))
-	f.step("AddDiagnosis", func() error {
-		codes, err := svc.Diagnoses.SearchCodes(doctor, "asthma", 1)
-		if err != nil {
-			return err
-		}
-		if len(codes) == 0 {
-			return fmt.Errorf("no code found for asthma")
-		}
-		_, err = svc.Diagnoses.AddDiagnosis(doctor, app.DiagnosisCreate{PatientID: patient.ID, System: codes[0].System,
-			Code: codes[0].Code})
-		return err
-	}, want("diagnoses", hlc.KindInsert, nil))
 	f.step("AssignDoctor", func() error {
 		a, err := svc.Clinical.AssignDoctor(doctor, app.AssignmentCreate{PatientID: patient.ID, DoctorID: doctorID,
 			Reason: "Headaches", StartDate: "2026-11-01"})
