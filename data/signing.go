@@ -162,19 +162,6 @@ func (tx *Tx) newAccountKey(id, password string) (*app.SigningKey, error) {
 	return k, err
 }
 
-// accountKey opens the account's sealed key with its password: nil when
-// the account has none yet.
-func (tx *Tx) accountKey(id, password string) (*app.SigningKey, error) {
-	var public, sealed string
-	if err := tx.QueryRowContext(tx.ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, id).Scan(&public, &sealed); err != nil {
-		return nil, err
-	}
-	if public == "" || sealed == "" {
-		return nil, nil
-	}
-	return app.UnsealSigningKey(id, sealed, public, password)
-}
-
 // TrustKey adds a key this desk trusts to sign power (the clinic's trust
 // root), naming where it came from.
 func (tx *Tx) TrustKey(public, source string) error {
