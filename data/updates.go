@@ -163,13 +163,20 @@ func (s *UpdateService) CheckForUpdate(ctx context.Context) (*app.UpdateOffer, e
 	return offerOf(o), nil
 }
 
-// openVisit names a visit under way: a patient checked in during the last
-// day and not seen out yet.
+// openVisit names a visit under way: one a doctor started and has not
+// completed (however long ago: it is completed or the update waits), or a
+// patient checked in during the last day and not seen out yet.
 func openVisit(ctx context.Context, q rowQuerier, now string) (string, error) {
 	var name string
-	err := q.QueryRowContext(ctx, `SELECT patient_name FROM appointments
-		WHERE status = 'checked_in' AND start_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-1 day')
-		ORDER BY start_at LIMIT 1`, now).Scan(&name)
+	err := q.QueryRowContext(ctx, `SELECT what FROM (
+			SELECT p.given_name || ' ' || p.family_name || ' with ' || v.doctor_name || ', started ' ||
+				replace(substr(v.started_at, 1, 16), 'T', ' ') || ' UTC' AS what, v.started_at AS at
+			FROM visits v JOIN patients p ON p.id = v.patient_id
+			WHERE v.status = 'open' AND v.deleted_at IS NULL
+			UNION ALL
+			SELECT patient_name || ', checked in', start_at FROM appointments
+			WHERE status = 'checked_in' AND start_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-1 day'))
+		ORDER BY at LIMIT 1`, now).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -186,7 +193,7 @@ func (s *UpdateService) InstallUpdate(ctx context.Context, version string) (*app
 		return nil, internal(action, errors.New("no way to start an installer"))
 	}
 	visitErr := func(name string) error {
-		return app.Errorf(app.ECONFLICT, "A visit is open (%s is checked in): update HMS when the visits are closed.", name)
+		return app.Errorf(app.ECONFLICT, "A visit is open (%s): update HMS when the visits are completed.", name)
 	}
 	if name, err := openVisit(ctx, s.db.r, formatTime(s.db.now())); err != nil {
 		return nil, internal(action, err)

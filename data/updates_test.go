@@ -194,6 +194,25 @@ func TestUpdateRefusals(t *testing.T) {
 		_, err = d.svc.CheckForUpdate(admin)
 		wantErr(t, err, app.EINVALID, "", "has no release key")
 	})
+	t.Run("visit started", func(t *testing.T) {
+		// A doctor's visit under way, without a check-in, on a desk of its own.
+		b := mustAppointments(t)
+		rel := updateRelease(t, priv, "1.1.0")
+		d := newUpdateDesk(t, b.db, pub, "windows")
+		d.svc.SetUpdateLocation(b.ctx(app.RoleAdmin), rel)
+		v, err := b.svc.Visits.StartVisit(b.ctx(app.RoleDoctor), app.VisitStart{PatientID: b.patient})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.svc.InstallUpdate(b.ctx(app.RoleAdmin), "1.1.0")
+		wantErr(t, err, app.ECONFLICT, "", "A visit is open")
+		if msg := app.ErrorMessage(err); !strings.Contains(msg, v.DoctorName) {
+			t.Errorf("the message does not name the doctor %q: %s", v.DoctorName, msg)
+		}
+		if len(d.started) != 0 {
+			t.Errorf("started %v", d.started)
+		}
+	})
 	t.Run("open visit", func(t *testing.T) {
 		rel := updateRelease(t, priv, "1.1.0")
 		d := newUpdateDesk(t, a.db, pub, "windows")

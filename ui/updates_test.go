@@ -79,7 +79,7 @@ func TestUpdatesTab(t *testing.T) {
 	upd.InstallUpdateFn = func(ctx context.Context, v string) (*app.UpdateResult, error) {
 		h.record("InstallUpdate", ctx, v)
 		if fail {
-			return nil, app.Errorf(app.ECONFLICT, "A visit is open (Ada Lovelace is checked in): update HMS when the visits are closed.")
+			return nil, app.Errorf(app.ECONFLICT, "A visit is open (Ada Lovelace, checked in): update HMS when the visits are completed.")
 		}
 		return &app.UpdateResult{Version: v, Package: "/u/hms_1.1.0_amd64.deb", Backup: "/db.before", Started: "/u"}, nil
 	}
@@ -105,7 +105,7 @@ func TestUpdatesTab(t *testing.T) {
 	test.Tap(s.install)
 	tapDialogButton(t, h, "Yes")
 	h.waitFor("the refusal", func() bool { return s.errs.text("") != "" })
-	if got := s.errs.text(""); got != "A visit is open (Ada Lovelace is checked in): update HMS when the visits are closed." {
+	if got := s.errs.text(""); got != "A visit is open (Ada Lovelace, checked in): update HMS when the visits are completed." {
 		t.Errorf("refusal %q", got)
 	}
 	fail = false
