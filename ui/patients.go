@@ -21,10 +21,12 @@ import (
 const (
 	// searchDebounce is how long the small pickers (a booking's patient,
 	// an invoice line's price item) wait after a keystroke, so that their
-	// choices do not change under the pointer while one types. The
-	// Patients area has none: its query takes well under a millisecond, so
-	// every keystroke searches at once and only the newest answer is shown.
-	searchDebounce = 150 * time.Millisecond
+	// choices do not change under the pointer at every letter of a word
+	// typed fast; short enough that the results show within 100 ms of the
+	// last keystroke (the query takes under a millisecond). The Patients
+	// area has none: every keystroke searches at once and only the newest
+	// answer is shown.
+	searchDebounce = 60 * time.Millisecond
 	// patientPageSize is how many patients one page of results holds.
 	patientPageSize = 50
 	// pageAhead is how close to the end of the list a shown row must be
