@@ -278,11 +278,8 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 			if err := tx.insertPayment(repl); err != nil {
 				return err
 			}
-			for _, a := range allocs {
-				if _, err := tx.ExecContext(tx.ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, amount)
-					VALUES (?, ?, ?)`, repl.ID, a.InvoiceID, a.Amount); err != nil {
-					return err
-				}
+			if err := tx.insertAllocations(repl.ID, allocs); err != nil {
+				return err
 			}
 			summary += fmt.Sprintf(", replaced by %s of %s for %s", renumber, app.Format(kept, o.Currency), invoiceNumbers(allocs))
 		}

@@ -89,11 +89,10 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 		if err := tx.insertPayment(p); err != nil {
 			return err
 		}
+		if err := tx.insertAllocations(p.ID, allocs); err != nil {
+			return err
+		}
 		for _, a := range allocs {
-			if _, err := tx.ExecContext(tx.ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, amount)
-				VALUES (?, ?, ?)`, p.ID, a.InvoiceID, a.Amount); err != nil {
-				return err
-			}
 			if err := tx.refreshStatus(a.InvoiceID); err != nil {
 				return err
 			}
@@ -132,6 +131,18 @@ func (tx *Tx) insertPayment(p *app.Payment) error {
 		p.ID, p.ReceiptNumber, p.PatientID, p.PatientName, p.PatientMRN, p.Method, p.Amount, p.Tendered, p.Change,
 		p.Reference, p.Currency, p.CashierID, p.CashierName, now, rev, p.Reason, now, now)
 	return err
+}
+
+// insertAllocations writes how a payment is spread over invoices; the
+// invoices' statuses are the caller's to refresh.
+func (tx *Tx) insertAllocations(paymentID string, allocs []app.Allocation) error {
+	for _, a := range allocs {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO payment_allocations (payment_id, invoice_id, amount)
+			VALUES (?, ?, ?)`, paymentID, a.InvoiceID, a.Amount); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RefundPayment implements app.BillingService: a reversal row with its own
