@@ -450,13 +450,13 @@ func (c *chartScreen) onPurge() {
 	})
 }
 
-// listTabContent is a tab of a scrolling list under its main action (nil
-// for roles that may not take it).
-func listTabContent(action *widget.Button, list fyne.CanvasObject) fyne.CanvasObject {
+// listTabContent is a tab of a list under its main action (nil for none),
+// with the words shown over it while it is empty.
+func listTabContent(action *widget.Button, list fyne.CanvasObject, empty *widget.Label) fyne.CanvasObject {
 	var top fyne.CanvasObject
 	if action != nil {
 		action.Importance = widget.HighImportance
 		top = container.NewHBox(action)
 	}
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(list))
+	return container.NewBorder(top, nil, nil, nil, container.NewStack(list, container.NewVBox(empty)))
 }

@@ -18,25 +18,27 @@ import (
 // desk's list, free text, or both; in one of the patient's notes or not)
 // and remove one recorded in error.
 type diagnosesTab struct {
-	b    *chartBase
-	list *fyne.Container
-	add  *widget.Button // doctors
+	b     *chartBase
+	list  *wrappedList
+	empty *widget.Label
+	add   *widget.Button // doctors
 
 	diagnoses []*app.Diagnosis
-	remove    map[string]*widget.Button // "Remove…" by diagnosis id
-	form      *diagnosisForm            // the open form
-	prompt    *promptForm               // the open removal
+	form      *diagnosisForm // the open form
+	prompt    *promptForm    // the open removal
 
 	content fyne.CanvasObject
 }
 
 func newDiagnosesTab(b *chartBase) *diagnosesTab {
-	t := &diagnosesTab{b: b, remove: map[string]*widget.Button{}}
-	t.list = container.NewVBox()
+	t := &diagnosesTab{b: b}
+	t.list = newWrappedList(func() int { return len(t.diagnoses) }, t.newRow, t.updateRow)
+	t.empty = mutedLabel("No diagnoses recorded.")
+	t.empty.Hide()
 	if b.can(app.PermWriteClinical) {
 		t.add = widget.NewButtonWithIcon("Add diagnosis", theme.ContentAddIcon(), func() { t.form = showDiagnosisForm(t) })
 	}
-	t.content = listTabContent(t.add, t.list)
+	t.content = listTabContent(t.add, t.list, t.empty)
 	return t
 }
 
@@ -51,21 +53,30 @@ func (t *diagnosesTab) load() {
 
 func (t *diagnosesTab) show(ds []*app.Diagnosis) {
 	t.diagnoses = ds
-	t.remove = map[string]*widget.Button{}
-	var rows []fyne.CanvasObject
-	for _, d := range ds {
-		rows = append(rows, t.row(d))
-	}
-	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No diagnoses recorded.")}
-	}
-	t.list.Objects = rows
-	t.list.Refresh()
+	t.empty.Hidden = len(ds) > 0
+	t.empty.Refresh()
+	t.list.refit()
 }
 
-func (t *diagnosesTab) row(d *app.Diagnosis) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle(d.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: d.RemovedAt.IsZero()})
-	title.Wrapping = fyne.TextWrapWord
+// diagnosisParts are the widgets of a diagnosis's row.
+type diagnosisParts struct {
+	title, meta, removed *widget.Label
+}
+
+func (t *diagnosesTab) newRow() fyne.CanvasObject {
+	p := &diagnosisParts{title: wrapLabel(""), meta: mutedLabel(""), removed: mutedLabel("")}
+	r := newListRow(container.NewVBox(p.title, p.meta, p.removed), widget.NewButton("Remove…", nil))
+	r.parts = p
+	return r
+}
+
+func (t *diagnosesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= len(t.diagnoses) {
+		return
+	}
+	d := t.diagnoses[id]
+	p := r.parts.(*diagnosisParts)
 	meta := formatTime(t.b.u, d.RecordedAt) + " · " + d.RecordedBy
 	if d.System != "" && d.System != app.CodeSystemICD10CM {
 		meta += " · " + d.System
@@ -76,17 +87,20 @@ func (t *diagnosesTab) row(d *app.Diagnosis) fyne.CanvasObject {
 	if d.Code == "" {
 		meta += " · not coded"
 	}
-	box := container.NewVBox(title, mutedLabel(meta))
-	if !d.RemovedAt.IsZero() {
-		title.Importance = widget.LowImportance
-		box.Add(mutedLabel("Removed " + formatTime(t.b.u, d.RemovedAt) + ": " + d.RemovedReason))
+	p.meta.SetText(meta)
+	removed := !d.RemovedAt.IsZero()
+	p.title.TextStyle.Bold = !removed
+	p.title.Importance = widget.MediumImportance
+	p.removed.Hidden = !removed
+	var remove func()
+	if removed {
+		p.title.Importance = widget.LowImportance
+		p.removed.SetText("Removed " + formatTime(t.b.u, d.RemovedAt) + ": " + d.RemovedReason)
 	} else if t.add != nil {
-		btn := widget.NewButton("Remove…", func() { t.onRemove(d) })
-		t.remove[d.ID] = btn
-		box.Add(container.NewHBox(btn))
+		remove = func() { t.onRemove(d) }
 	}
-	box.Add(widget.NewSeparator())
-	return box
+	p.title.SetText(d.Label())
+	r.bind(d.ID, remove)
 }
 
 func (t *diagnosesTab) onRemove(d *app.Diagnosis) {

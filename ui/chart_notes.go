@@ -14,22 +14,25 @@ import (
 )
 
 // notesTab lists the clinical and nursing notes, newest first, each with its
-// addenda under it. Notes are never edited: a correction is an addendum.
+// addenda under it and, for those who write notes, "Add addendum" at its
+// end. Notes are never edited: a correction is an addendum.
 type notesTab struct {
 	b     *chartBase
 	notes []*app.Note
 
-	newNote  *widget.Button            // those who write notes
-	addendum map[string]*widget.Button // "Add addendum" by note id
-	list     *fyne.Container
-	form     *noteForm // the open note or addendum form
+	newNote *widget.Button // those who write notes
+	list    *wrappedList
+	empty   *widget.Label
+	form    *noteForm // the open note or addendum form
 
 	content fyne.CanvasObject
 }
 
 func newNotesTab(b *chartBase) *notesTab {
-	t := &notesTab{b: b, addendum: map[string]*widget.Button{}}
-	t.list = container.NewVBox()
+	t := &notesTab{b: b}
+	t.list = newWrappedList(func() int { return len(t.notes) }, t.newRow, t.updateRow)
+	t.empty = mutedLabel("No notes yet.")
+	t.empty.Hide()
 	if kind := b.noteKind(); kind != "" {
 		label := "New clinical note"
 		if kind == app.NoteNursing {
@@ -37,7 +40,7 @@ func newNotesTab(b *chartBase) *notesTab {
 		}
 		t.newNote = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() { t.form = showNoteForm(t, nil) })
 	}
-	t.content = listTabContent(t.newNote, t.list)
+	t.content = listTabContent(t.newNote, t.list, t.empty)
 	return t
 }
 
@@ -54,16 +57,9 @@ func (t *notesTab) load() {
 
 func (t *notesTab) show(ns []*app.Note) {
 	t.notes = ns
-	t.addendum = map[string]*widget.Button{}
-	var rows []fyne.CanvasObject
-	for _, n := range ns {
-		rows = append(rows, t.noteView(n))
-	}
-	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No notes yet.")}
-	}
-	t.list.Objects = rows
-	t.list.Refresh()
+	t.empty.Hidden = len(ns) > 0
+	t.empty.Refresh()
+	t.list.refit()
 }
 
 func noteKindLabel(k app.NoteKind) string {
@@ -89,23 +85,68 @@ func noteBody(n *app.Note) string {
 	return strings.Join(parts, "\n")
 }
 
-func (t *notesTab) noteView(n *app.Note) fyne.CanvasObject {
-	head := sectionTitle(noteKindLabel(n.Kind) + " · " + formatTime(t.b.u, n.CreatedAt) + " · " + n.AuthorName)
-	body := wrapLabel(noteBody(n))
-	box := container.NewVBox(head, body)
-	for _, a := range n.Addenda {
-		ah := widget.NewLabelWithStyle("Addendum · "+formatTime(t.b.u, a.CreatedAt)+" · "+a.AuthorName,
-			fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		box.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NavigateNextIcon()), nil,
-			container.NewVBox(ah, wrapLabel(noteBody(a)))))
+// noteParts are the widgets of a note's row: its heading, its text, and
+// its addenda, one addendumView each, reused from row to row.
+type noteParts struct {
+	head, body *widget.Label
+	addenda    *fyne.Container
+	views      []*addendumView
+}
+
+// addendumView is one addendum under a note.
+type addendumView struct {
+	head, body *widget.Label
+	content    fyne.CanvasObject
+}
+
+func newAddendumView() *addendumView {
+	a := &addendumView{
+		head: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		body: wrapLabel(""),
 	}
+	a.content = container.NewBorder(nil, nil, widget.NewIcon(theme.NavigateNextIcon()), nil,
+		container.NewVBox(a.head, a.body))
+	return a
+}
+
+func (t *notesTab) newRow() fyne.CanvasObject {
+	p := &noteParts{head: sectionTitle(""), body: wrapLabel(""), addenda: container.NewVBox()}
+	p.head.Wrapping = fyne.TextWrapWord
+	r := newListRow(container.NewVBox(p.head, p.body, p.addenda), widget.NewButton("Add addendum", nil))
+	r.parts = p
+	return r
+}
+
+func (t *notesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= len(t.notes) {
+		return
+	}
+	n := t.notes[id]
+	p := r.parts.(*noteParts)
+	p.head.SetText(noteKindLabel(n.Kind) + " · " + formatTime(t.b.u, n.CreatedAt) + " · " + n.AuthorName)
+	p.body.SetText(noteBody(n))
+	for len(p.views) < len(n.Addenda) {
+		v := newAddendumView()
+		p.views = append(p.views, v)
+		p.addenda.Objects = append(p.addenda.Objects, v.content)
+	}
+	for i, v := range p.views {
+		if i >= len(n.Addenda) {
+			v.content.Hide()
+			continue
+		}
+		a := n.Addenda[i]
+		v.head.SetText("Addendum · " + formatTime(t.b.u, a.CreatedAt) + " · " + a.AuthorName)
+		v.body.SetText(noteBody(a))
+		v.content.Show()
+	}
+	p.addenda.Refresh()
+	var addendum func()
 	if t.b.noteKind() != "" {
-		btn := widget.NewButton("Add addendum", func() { t.form = showNoteForm(t, n) })
-		t.addendum[n.ID] = btn
-		box.Add(container.NewHBox(btn))
+		addendum = func() { t.form = showNoteForm(t, n) }
 	}
-	box.Add(widget.NewSeparator())
-	return box
+	r.bind(n.ID, addendum)
 }
 
 // noteForm writes a new note, free text or SOAP, or an addendum to one.

@@ -22,12 +22,10 @@ type rxTab struct {
 	b   *chartBase
 	rxs []*app.Prescription
 
-	newRx    *widget.Button            // doctors
-	regNo    *widget.Button            // doctors: their registration number, printed on prescriptions
-	complete map[string]*widget.Button // by prescription id
-	cancel   map[string]*widget.Button
-	pdf      map[string]*widget.Button
-	list     *fyne.Container
+	newRx *widget.Button // doctors
+	regNo *widget.Button // doctors: their registration number, printed on prescriptions
+	list  *wrappedList
+	empty *widget.Label
 
 	form   *rxForm
 	prompt *promptForm
@@ -37,16 +35,18 @@ type rxTab struct {
 
 func newRxTab(b *chartBase) *rxTab {
 	t := &rxTab{b: b}
-	t.list = container.NewVBox()
+	t.list = newWrappedList(func() int { return len(t.rxs) }, t.newRow, t.updateRow)
+	t.empty = mutedLabel("No prescriptions.")
+	t.empty.Hide()
 	if b.can(app.PermWriteClinical) {
 		t.newRx = widget.NewButtonWithIcon("New prescription", theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
 		t.regNo = widget.NewButtonWithIcon("My registration number…", theme.AccountIcon(), t.onRegistrationNumber)
 	}
-	t.content = listTabContent(t.newRx, t.list)
+	t.content = listTabContent(t.newRx, t.list, t.empty)
 	if t.regNo != nil {
 		t.newRx.Importance = widget.HighImportance
 		t.content = container.NewBorder(container.NewHBox(t.newRx, layout.NewSpacer(), t.regNo), nil, nil, nil,
-			container.NewVScroll(t.list))
+			container.NewStack(t.list, container.NewVBox(t.empty)))
 	}
 	return t
 }
@@ -110,54 +110,66 @@ func rxStatusLabel(rx *app.Prescription) string {
 
 func (t *rxTab) show(rxs []*app.Prescription) {
 	t.rxs = rxs
-	t.complete = map[string]*widget.Button{}
-	t.cancel = map[string]*widget.Button{}
-	t.pdf = map[string]*widget.Button{}
-	var rows []fyne.CanvasObject
-	for _, rx := range rxs {
-		rows = append(rows, t.rxView(rx))
-	}
-	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No prescriptions.")}
-	}
-	t.list.Objects = rows
-	t.list.Refresh()
+	t.empty.Hidden = len(rxs) > 0
+	t.empty.Refresh()
+	t.list.refit()
 }
 
-func (t *rxTab) rxView(rx *app.Prescription) fyne.CanvasObject {
-	head := sectionTitle(rx.Number + " · " + formatTime(t.b.u, rx.CreatedAt) + " · " + rx.DoctorName)
-	status := widget.NewLabel(rxStatusLabel(rx))
+// rxParts are the widgets of a prescription's row.
+type rxParts struct {
+	head, status, items, notes, allergy *widget.Label
+}
+
+// The actions of a prescription's row, in order.
+const (
+	rxActionPDF = iota
+	rxActionComplete
+	rxActionCancel
+)
+
+func (t *rxTab) newRow() fyne.CanvasObject {
+	p := &rxParts{head: sectionTitle(""), status: widget.NewLabel(""), items: wrapLabel(""), notes: mutedLabel(""),
+		allergy: wrapLabel("")}
+	p.allergy.Importance = widget.WarningImportance
+	r := newListRow(container.NewVBox(container.NewHBox(p.head, p.status), p.items, p.notes, p.allergy),
+		widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), nil),
+		widget.NewButtonWithIcon("Complete", theme.ConfirmIcon(), nil),
+		widget.NewButtonWithIcon("Cancel…", theme.CancelIcon(), nil))
+	r.parts = p
+	return r
+}
+
+func (t *rxTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= len(t.rxs) {
+		return
+	}
+	rx := t.rxs[id]
+	p := r.parts.(*rxParts)
+	p.head.SetText(rx.Number + " · " + formatTime(t.b.u, rx.CreatedAt) + " · " + rx.DoctorName)
+	p.status.Importance = widget.MediumImportance
 	switch rx.Status {
 	case app.PrescriptionActive:
-		status.Importance = widget.SuccessImportance
+		p.status.Importance = widget.SuccessImportance
 	case app.PrescriptionCancelled:
-		status.Importance = widget.LowImportance
+		p.status.Importance = widget.LowImportance
 	}
-	box := container.NewVBox(container.NewHBox(head, status))
-	for _, it := range rx.Items {
-		box.Add(wrapLabel("• " + itemText(it)))
+	p.status.SetText(rxStatusLabel(rx))
+	items := make([]string, len(rx.Items))
+	for i, it := range rx.Items {
+		items[i] = "• " + itemText(it)
 	}
-	if rx.Notes != "" {
-		box.Add(mutedLabel(rx.Notes))
-	}
-	if rx.AllergyWarning != "" {
-		w := wrapLabel("Allergy warning acknowledged: " + rx.AllergyWarning)
-		w.Importance = widget.WarningImportance
-		box.Add(w)
-	}
-	pdf := widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), func() { t.onPDF(rx) })
-	t.pdf[rx.ID] = pdf
-	actions := container.NewHBox(pdf)
+	p.items.SetText(strings.Join(items, "\n"))
+	p.items.Hidden = len(items) == 0
+	p.notes.SetText(rx.Notes)
+	p.notes.Hidden = rx.Notes == ""
+	p.allergy.SetText("Allergy warning acknowledged: " + rx.AllergyWarning)
+	p.allergy.Hidden = rx.AllergyWarning == ""
+	var complete, cancel func()
 	if rx.Status == app.PrescriptionActive && t.b.can(app.PermWriteClinical) {
-		complete := widget.NewButtonWithIcon("Complete", theme.ConfirmIcon(), func() { t.onComplete(rx) })
-		cancel := widget.NewButtonWithIcon("Cancel…", theme.CancelIcon(), func() { t.onCancel(rx) })
-		t.complete[rx.ID], t.cancel[rx.ID] = complete, cancel
-		actions.Add(complete)
-		actions.Add(cancel)
+		complete, cancel = func() { t.onComplete(rx) }, func() { t.onCancel(rx) }
 	}
-	box.Add(actions)
-	box.Add(widget.NewSeparator())
-	return box
+	r.bind(rx.ID, func() { t.onPDF(rx) }, complete, cancel)
 }
 
 func (t *rxTab) onComplete(rx *app.Prescription) {

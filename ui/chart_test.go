@@ -326,7 +326,7 @@ func TestChartNotes(t *testing.T) {
 
 	t.Run("Addendum", func(t *testing.T) {
 		h, c := setup(t, app.RoleDoctor)
-		test.Tap(c.notes.addendum["n-1"])
+		test.Tap(rowButton(c.notes.list, "n-1", "Add addendum"))
 		f := c.notes.form
 		if f.mode != nil {
 			t.Error("an addendum offers SOAP")
@@ -342,7 +342,7 @@ func TestChartNotes(t *testing.T) {
 
 	t.Run("AdminReadsOnly", func(t *testing.T) {
 		_, c := setup(t, app.RoleAdmin)
-		if c.notes.newNote != nil || len(c.notes.addendum) != 0 {
+		if len(listRows(c.notes.list)) == 0 || c.notes.newNote != nil || rowButtons(c.notes.list, "Add addendum") != 0 {
 			t.Error("an admin may write notes")
 		}
 	})
@@ -507,7 +507,7 @@ func TestChartPrescriptions(t *testing.T) {
 			h.record("CancelPrescription", ctx, id+":"+reason)
 			return &app.Prescription{}, nil
 		}
-		test.Tap(c.rx.cancel["rx-1"])
+		test.Tap(rowButton(c.rx.list, "rx-1", "Cancel…"))
 		p := c.rx.prompt
 		test.Tap(p.ok)
 		h.settle()

@@ -136,3 +136,128 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		x += w
 	}
 }
+
+// Lists in the UI: every list of records is a widget.List over the slice
+// the screen holds, so only the rows on screen are built, whatever its
+// length. Rows of columns use newColumnRow or newFittedRow under a
+// columnHeader. A row with actions is a listRow: its buttons sit at its
+// end and are bound to the item the row shows each time the list updates
+// the row; those the item does not allow are hidden. Rows that wrap text,
+// and so differ in height, are in a wrappedList.
+
+// listRow is a row of a widget.List: a body (columns, or labels one above
+// the other) and, at its end, the buttons that act on the item it shows.
+type listRow struct {
+	widget.BaseWidget
+	// key is the ID of the item the row shows, set by bind.
+	key     string
+	body    fyne.CanvasObject
+	actions []*widget.Button
+	// parts are the widgets of the body the update writes, for a body
+	// other than columns.
+	parts   any
+	content fyne.CanvasObject
+}
+
+// newListRow is a row of body with actions at its end; the list's update
+// binds it to an item.
+func newListRow(body fyne.CanvasObject, actions ...*widget.Button) *listRow {
+	r := &listRow{body: body, actions: actions}
+	var end fyne.CanvasObject
+	if len(actions) > 0 {
+		objs := make([]fyne.CanvasObject, len(actions))
+		for i, b := range actions {
+			objs[i] = b
+		}
+		end = container.NewCenter(container.NewHBox(objs...))
+	}
+	r.content = container.NewBorder(nil, nil, nil, end, body)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *listRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// bind makes the row show the item key, and each of its buttons, in order,
+// run the matching function of do; a nil function hides its button.
+func (r *listRow) bind(key string, do ...func()) {
+	r.key = key
+	for i, b := range r.actions {
+		var fn func()
+		if i < len(do) {
+			fn = do[i]
+		}
+		b.OnTapped = fn
+		if fn == nil {
+			b.Hide()
+		} else {
+			b.Show()
+			b.Enable()
+		}
+	}
+	// What the item hides or shows moves the rest of the row.
+	r.Refresh()
+}
+
+// columns is the body of a row built with newColumnRow.
+func (r *listRow) columns() *fyne.Container { return r.body.(*fyne.Container) }
+
+// wrappedList is a widget.List whose rows wrap text, so each item has a
+// height of its own. On refit, and whenever the list's width changes,
+// every item is bound in turn to one spare row of the template, laid out
+// at the list's width and measured; the list still builds only the rows
+// on screen.
+type wrappedList struct {
+	widget.List
+	length  func() int
+	probe   fyne.CanvasObject
+	width   float32
+	fitting bool // while measuring, the list shows nothing, so that each new height does not redraw it
+}
+
+func newWrappedList(length func() int, create func() fyne.CanvasObject,
+	update func(widget.ListItemID, fyne.CanvasObject)) *wrappedList {
+	l := &wrappedList{length: length}
+	l.Length = func() int {
+		if l.fitting {
+			return 0
+		}
+		return l.length()
+	}
+	l.CreateItem = create
+	l.UpdateItem = update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *wrappedList) Resize(s fyne.Size) {
+	l.List.Resize(s)
+	if s.Width != l.width {
+		l.width = s.Width
+		l.refit()
+	}
+}
+
+// refit measures every item at the list's width, then redraws the list;
+// the screen calls it when its slice changes.
+func (l *wrappedList) refit() {
+	if l.width > 0 {
+		if l.probe == nil {
+			l.probe = l.CreateItem()
+		}
+		n := l.length()
+		l.fitting = true
+		for i := range n {
+			l.UpdateItem(i, l.probe)
+			// Laid out at the width first: a wrapped label's height
+			// follows the width it last had.
+			l.probe.Resize(fyne.NewSize(l.width, 0))
+			l.probe.Resize(fyne.NewSize(l.width, l.probe.MinSize().Height))
+			l.SetItemHeight(i, l.probe.MinSize().Height)
+		}
+		l.fitting = false
+	}
+	l.Refresh()
+}

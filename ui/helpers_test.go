@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -274,4 +275,48 @@ func (h *harness) openArea(a app.Area) {
 	if h.u.main.current != a {
 		h.t.Fatalf("current area = %s, want %s", h.u.main.current, a)
 	}
+}
+
+// listRows are the rows of a list on screen, top to bottom.
+func listRows(list fyne.CanvasObject) []*listRow {
+	var rows []*listRow
+	walk(list, func(o fyne.CanvasObject) {
+		if r, ok := o.(*listRow); ok && r.Visible() {
+			rows = append(rows, r)
+		}
+	})
+	drv := fyne.CurrentApp().Driver()
+	slices.SortStableFunc(rows, func(a, b *listRow) int {
+		return cmp.Compare(drv.AbsolutePositionForObject(a).Y, drv.AbsolutePositionForObject(b).Y)
+	})
+	return rows
+}
+
+// rowButton is the button text of the row of list on screen that shows
+// the item key, or nil when no such row is shown or the button is hidden.
+func rowButton(list fyne.CanvasObject, key, text string) *widget.Button {
+	for _, r := range listRows(list) {
+		if r.key != key {
+			continue
+		}
+		for _, b := range r.actions {
+			if b.Text == text && b.Visible() {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// rowButtons counts the shown buttons text of the rows of list on screen.
+func rowButtons(list fyne.CanvasObject, text string) int {
+	n := 0
+	for _, r := range listRows(list) {
+		for _, b := range r.actions {
+			if b.Text == text && b.Visible() {
+				n++
+			}
+		}
+	}
+	return n
 }
