@@ -20,36 +20,76 @@ type myAppointmentsTab struct {
 
 	upcoming []*app.Appointment
 	past     []*app.Appointment
-	cancels  map[string]*widget.Button // the upcoming ones' Cancel buttons by ID
-	cancel   *promptForm               // the open cancel dialog
-	book     *bookForm                 // the open booking dialog
+	cancel   *promptForm // the open cancel dialog
+	book     *bookForm   // the open booking dialog
 
 	bookBtn   *widget.Button
 	message   *widget.Label
-	upcomingV *fyne.Container
+	upcomingL *widget.List // each upcoming one with Cancel… at its end when it may be cancelled
 	pastTitle fyne.CanvasObject
-	pastV     *fyne.Container
-	body      *fyne.Container // the lists and their headings, one below the other
+	pastL     *widget.List
+	pastEmpty *widget.Label
 
-	content *container.Scroll
+	content fyne.CanvasObject
 }
 
 var _ chartTab = (*myAppointmentsTab)(nil)
 
 func newMyAppointmentsTab(u *UI) *myAppointmentsTab {
-	t := &myAppointmentsTab{u: u, cancels: map[string]*widget.Button{}}
+	t := &myAppointmentsTab{u: u}
 	t.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), t.onBook)
 	t.bookBtn.Importance = widget.HighImportance
 	t.message = mutedLabel("")
-	t.upcomingV = container.NewVBox()
-	t.pastV = container.NewVBox()
+	t.upcomingL = widget.NewList(func() int { return len(t.upcoming) }, t.newRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= 0 && id < len(t.upcoming) {
+			t.updateRow(t.upcoming[id], o, true)
+		}
+	})
+	t.pastL = widget.NewList(func() int { return len(t.past) }, t.newRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= 0 && id < len(t.past) {
+			t.updateRow(t.past[id], o, false)
+		}
+	})
 	t.pastTitle = sectionTitle("Past")
-	t.body = container.NewVBox(
-		container.NewHBox(sectionTitle("Upcoming"), layout.NewSpacer(), t.bookBtn),
-		t.message, t.upcomingV, widget.NewSeparator(),
-		t.pastTitle, t.pastV)
-	t.content = container.NewVScroll(t.body)
+	t.pastEmpty = mutedLabel("No past appointments.")
+	t.pastEmpty.Hide()
+	// The upcoming and the past share the height, each list scrolling
+	// on its own.
+	t.content = container.NewGridWithRows(2,
+		container.NewBorder(container.NewVBox(
+			container.NewHBox(sectionTitle("Upcoming"), layout.NewSpacer(), t.bookBtn), t.message),
+			nil, nil, nil, t.upcomingL),
+		container.NewBorder(container.NewVBox(widget.NewSeparator(), t.pastTitle), nil, nil, nil,
+			container.NewStack(t.pastL, container.NewVBox(t.pastEmpty))))
 	return t
+}
+
+// apptParts are the widgets of an appointment's row.
+type apptParts struct{ what, status *widget.Label }
+
+func (t *myAppointmentsTab) newRow() fyne.CanvasObject {
+	p := &apptParts{what: widget.NewLabel(""), status: widget.NewLabel("")}
+	p.what.Truncation = fyne.TextTruncateEllipsis
+	r := newListRow(container.NewBorder(nil, nil, nil, p.status, p.what), widget.NewButton("Cancel…", nil))
+	r.parts = p
+	return r
+}
+
+// updateRow shows a in a row; an upcoming one the patient may still
+// cancel gets Cancel….
+func (t *myAppointmentsTab) updateRow(a *app.Appointment, o fyne.CanvasObject, upcoming bool) {
+	r, ok := o.(*listRow)
+	if !ok {
+		return
+	}
+	p := r.parts.(*apptParts)
+	p.what.SetText(t.describe(a))
+	p.status.SetText(a.Status.Label())
+	var cancel func()
+	if upcoming && app.CanTransition(a.Status, app.AppointmentCancelled) && a.Start.After(t.u.now()) {
+		cancel = func() { t.cancel = showCancelPrompt(t.u, a, t.load) }
+	}
+	r.bind(a.ID, cancel)
 }
 
 func (t *myAppointmentsTab) view() fyne.CanvasObject { return t.content }
@@ -88,34 +128,14 @@ func (t *myAppointmentsTab) load() {
 
 func (t *myAppointmentsTab) show(up, past []*app.Appointment) {
 	t.upcoming, t.past = up, past
-	t.cancels = map[string]*widget.Button{}
-	var ups, pasts []fyne.CanvasObject
-	for _, a := range up {
-		var right fyne.CanvasObject = widget.NewLabel(a.Status.Label())
-		if app.CanTransition(a.Status, app.AppointmentCancelled) && a.Start.After(t.u.now()) {
-			b := widget.NewButton("Cancel…", func() { t.cancel = showCancelPrompt(t.u, a, t.load) })
-			t.cancels[a.ID] = b
-			right = container.NewHBox(right, b)
-		}
-		ups = append(ups, container.NewBorder(nil, nil, nil, right, widget.NewLabel(t.describe(a))))
-	}
-	for _, a := range past {
-		pasts = append(pasts, container.NewBorder(nil, nil, nil, widget.NewLabel(a.Status.Label()),
-			widget.NewLabel(t.describe(a))))
-	}
 	t.message.SetText("")
 	if len(up) == 0 {
 		t.message.SetText("No upcoming appointments.")
 	}
-	if len(past) == 0 {
-		pasts = append(pasts, mutedLabel("No past appointments."))
-	}
-	t.upcomingV.Objects = ups
-	t.pastV.Objects = pasts
-	// The lists changed height: what follows them moves, which only the
-	// box holding them all lays out, and the scroll its new height.
-	t.body.Refresh()
-	t.content.Refresh()
+	t.pastEmpty.Hidden = len(past) > 0
+	t.pastEmpty.Refresh()
+	t.upcomingL.Refresh()
+	t.pastL.Refresh()
 }
 
 // describe is an appointment as a patient reads it.

@@ -51,17 +51,17 @@ func TestMyAppointmentsRowsAboveThePast(t *testing.T) {
 		h.waitFor("the slots", func() bool { return len(f.slotBtns) == 3 })
 		test.Tap(f.slotBtns[0])
 		test.Tap(f.book)
-		h.waitFor("the booked appointment listed", func() bool { return len(m.upcoming) == n && len(m.upcomingV.Objects) == n })
+		h.waitFor("the booked appointment listed", func() bool { return len(m.upcoming) == n && len(listRows(m.upcomingL)) == n })
 
 		drv := fyne.CurrentApp().Driver()
 		heading := m.pastTitle
 		top := drv.AbsolutePositionForObject(heading).Y
-		for i, row := range m.upcomingV.Objects {
+		for i, row := range listRows(m.upcomingL) {
 			if bottom := drv.AbsolutePositionForObject(row).Y + row.Size().Height; bottom > top+0.5 {
 				t.Errorf("after %d bookings, upcoming row %d ends at %.1f, below the Past heading at %.1f", n, i, bottom, top)
 			}
 		}
-		if first := m.pastV.Objects[0]; drv.AbsolutePositionForObject(first).Y < top+heading.Size().Height-0.5 {
+		if first := listRows(m.pastL)[0]; drv.AbsolutePositionForObject(first).Y < top+heading.Size().Height-0.5 {
 			t.Errorf("after %d bookings, the past row at %.1f is over the Past heading at %.1f", n,
 				drv.AbsolutePositionForObject(first).Y, top)
 		}

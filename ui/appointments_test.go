@@ -501,11 +501,11 @@ func TestAppointmentPatientOwn(t *testing.T) {
 	if !h.shows("Thu 2026-03-05 10:00 — Dr Who") || !h.shows("Dr House") {
 		t.Errorf("shows %q", h.texts())
 	}
-	if m.cancels["up"] == nil {
+	if rowButton(m.upcomingL, "up", "Cancel…") == nil {
 		t.Fatal("no Cancel on the upcoming appointment")
 	}
 
-	test.Tap(m.cancels["up"])
+	test.Tap(rowButton(m.upcomingL, "up", "Cancel…"))
 	test.Type(m.cancel.entry, "Feeling better")
 	test.Tap(m.cancel.ok)
 	h.waitFor("the cancel", func() bool { return h.called("Cancel") == 1 })
