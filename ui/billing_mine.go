@@ -17,25 +17,34 @@ import (
 type myBillsTab struct {
 	*statementView
 
-	// The "Save as PDF" buttons of the invoices and receipts shown, by ID.
-	invoicePDF map[string]*widget.Button
-	receiptPDF map[string]*widget.Button
-	// prices is the clinic's price list in force, one label per item.
-	prices *fyne.Container
+	// prices is the clinic's price list in force, one line per item.
+	prices     []*app.PriceItem
+	priceL     *widget.List
+	priceEmpty *widget.Label
 }
 
 var _ chartTab = (*myBillsTab)(nil)
 
 func newMyBillsTab(u *UI) *myBillsTab {
-	t := &myBillsTab{invoicePDF: map[string]*widget.Button{}, receiptPDF: map[string]*widget.Button{}}
+	t := &myBillsTab{}
 	t.statementView = newStatementView(u, u.session.Caller().PatientID)
 	t.print.SetText("Save statement as PDF")
-	t.invoiceAction = t.invoiceButton
-	t.paymentAction = t.receiptButton
-	t.prices = container.NewVBox(mutedLabel("Loading…"))
-	t.more.Add(widget.NewSeparator())
-	t.more.Add(sectionTitle("Price list"))
-	t.more.Add(t.prices)
+	t.actionText, t.actionIcon = "Save as PDF", theme.DownloadIcon()
+	t.invoiceAction = t.saveInvoice
+	t.paymentAction = t.saveReceipt
+	t.priceL = widget.NewList(func() int { return len(t.prices) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(t.prices) {
+				o.(*widget.Label).SetText(priceLine(t.u, t.prices[id]))
+			}
+		})
+	t.priceEmpty = mutedLabel("Loading…")
+	t.addSection("Price list", container.NewStack(t.priceL, container.NewVBox(t.priceEmpty)))
 	return t
 }
 
@@ -54,38 +63,31 @@ func (t *myBillsTab) loadPrices() {
 	callThen(t.u, func(ctx context.Context) ([]*app.PriceItem, error) {
 		return t.u.svc.Billing.FindPriceItems(ctx, app.PriceFilter{})
 	}, func(items []*app.PriceItem) {
-		t.prices.RemoveAll()
-		if len(items) == 0 {
-			t.prices.Add(mutedLabel("The clinic has no price list yet."))
-		}
-		for _, p := range items {
-			line := p.Name + " (" + p.Code + "): " + formatMoney(t.u, p.Price)
-			if p.TaxRate > 0 {
-				line += " + " + app.FormatRate(p.TaxRate) + " tax"
-			}
-			t.prices.Add(widget.NewLabel(line))
-		}
+		t.prices = items
+		t.priceEmpty.SetText("The clinic has no price list yet.")
+		t.priceEmpty.Hidden = len(items) > 0
+		t.priceEmpty.Refresh()
+		t.priceL.Refresh()
 	})
 }
 
-func (t *myBillsTab) invoiceButton(inv *app.Invoice) *widget.Button {
-	var b *widget.Button
-	b = widget.NewButtonWithIcon("Save as PDF", theme.DownloadIcon(), func() {
-		t.u.printDocument(b, "invoice-"+inv.Number+".pdf", func(ctx context.Context) ([]byte, error) {
-			return t.u.svc.Billing.InvoicePDF(ctx, inv.ID)
-		})
-	})
-	t.invoicePDF[inv.ID] = b
-	return b
+// priceLine is an item of the price list as a patient reads it.
+func priceLine(u *UI, p *app.PriceItem) string {
+	line := p.Name + " (" + p.Code + "): " + formatMoney(u, p.Price)
+	if p.TaxRate > 0 {
+		line += " + " + app.FormatRate(p.TaxRate) + " tax"
+	}
+	return line
 }
 
-func (t *myBillsTab) receiptButton(p *app.Payment) *widget.Button {
-	var b *widget.Button
-	b = widget.NewButtonWithIcon("Save as PDF", theme.DownloadIcon(), func() {
-		t.u.printDocument(b, "receipt-"+p.ReceiptNumber+"-copy.pdf", func(ctx context.Context) ([]byte, error) {
-			return t.u.svc.Billing.ReceiptPDF(ctx, p.ID, true)
-		})
+func (t *myBillsTab) saveInvoice(b *widget.Button, inv *app.Invoice) {
+	t.u.printDocument(b, "invoice-"+inv.Number+".pdf", func(ctx context.Context) ([]byte, error) {
+		return t.u.svc.Billing.InvoicePDF(ctx, inv.ID)
 	})
-	t.receiptPDF[p.ID] = b
-	return b
+}
+
+func (t *myBillsTab) saveReceipt(b *widget.Button, p *app.Payment) {
+	t.u.printDocument(b, "receipt-"+p.ReceiptNumber+"-copy.pdf", func(ctx context.Context) ([]byte, error) {
+		return t.u.svc.Billing.ReceiptPDF(ctx, p.ID, true)
+	})
 }

@@ -424,9 +424,9 @@ func TestBillsPatientSavesInvoiceAndReceipt(t *testing.T) {
 	// The price list is shown below the bills.
 	d.waitFor("the price list", func() bool { return d.shows("General consultation (CONS-GP): 45.00 + 24% tax") })
 
-	test.Tap(b.invoicePDF["inv-1"])
+	test.Tap(rowButton(b.invoiceL, "inv-1", "Save as PDF"))
 	d.expectSaved("invoice-INV-D1-2026-000001.pdf")
-	test.Tap(b.receiptPDF["pay-1"])
+	test.Tap(rowButton(b.paymentL, "pay-1", "Save as PDF"))
 	d.expectSaved("receipt-R-D1-2026-000001-copy.pdf")
 	if got := d.callsOf("ReceiptPDF"); !slices.Equal(got, []any{"pay-1 reprint=true"}) {
 		t.Errorf("ReceiptPDF calls = %v, want the patient's copy", got)

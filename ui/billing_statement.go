@@ -21,10 +21,14 @@ import (
 type statementView struct {
 	u         *UI
 	patientID string
-	// invoiceAction and paymentAction, when set, give each row a button
-	// at its end (the Bills tab's "Save as PDF").
-	invoiceAction func(*app.Invoice) *widget.Button
-	paymentAction func(*app.Payment) *widget.Button
+	// actionText, when set before the lists show, gives each invoice and
+	// payment row a button at its end (the Bills tab's "Save as PDF"),
+	// which runs invoiceAction or paymentAction with the button and the
+	// row's item.
+	actionText    string
+	actionIcon    fyne.Resource
+	invoiceAction func(*widget.Button, *app.Invoice)
+	paymentAction func(*widget.Button, *app.Payment)
 
 	st *app.Statement
 
@@ -33,11 +37,13 @@ type statementView struct {
 	totals   *widget.Label
 	message  *widget.Label // loading, or why there is nothing
 	print    *widget.Button
-	invoices *fyne.Container
-	payments *fyne.Container
-	// more is an empty box below the payments that a screen building on
-	// the statement fills (the Bills tab's price list).
-	more *fyne.Container
+	invoiceL *widget.List
+	paymentL *widget.List
+	noInv    *widget.Label
+	noPay    *widget.Label
+	// sections are the invoices and the payments, sharing the height; a
+	// screen building on the statement adds its own (addSection).
+	sections *fyne.Container
 
 	content fyne.CanvasObject
 }
@@ -53,17 +59,37 @@ func newStatementView(u *UI, patientID string) *statementView {
 	v.print = widget.NewButtonWithIcon("Print statement", theme.DocumentPrintIcon(), v.onPrint)
 	v.print.Importance = widget.HighImportance
 	v.print.Disable()
-	v.invoices = container.NewVBox()
-	v.payments = container.NewVBox()
-	v.more = container.NewVBox()
+	v.invoiceL = widget.NewList(func() int { return v.invoiceCount() },
+		func() fyne.CanvasObject { return v.newRow(statementInvoiceColumns) }, v.updateInvoiceRow)
+	v.paymentL = widget.NewList(func() int { return v.paymentCount() },
+		func() fyne.CanvasObject { return v.newRow(statementPaymentColumns) }, v.updatePaymentRow)
+	v.noInv = mutedLabel("No invoices.")
+	v.noInv.Hide()
+	v.noPay = mutedLabel("No payments.")
+	v.noPay.Hide()
+	v.sections = container.NewGridWithRows(2,
+		statementSection("Invoices", statementInvoiceColumns, v.invoiceL, v.noInv),
+		statementSection("Payments and receipts", statementPaymentColumns, v.paymentL, v.noPay))
 	v.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, v.print, v.heading), v.balance, v.totals, v.message,
 			widget.NewSeparator()),
-		nil, nil, nil,
-		container.NewVScroll(container.NewVBox(
-			sectionTitle("Invoices"), v.invoices, widget.NewSeparator(),
-			sectionTitle("Payments and receipts"), v.payments, v.more)))
+		nil, nil, nil, v.sections)
 	return v
+}
+
+// statementSection is a list of the statement under its title and
+// column header, with the words shown in its place while it is empty.
+func statementSection(title string, cols []listColumn, list *widget.List, empty *widget.Label) fyne.CanvasObject {
+	return container.NewBorder(container.NewVBox(sectionTitle(title), columnHeader(cols), widget.NewSeparator()),
+		nil, nil, nil, container.NewStack(list, container.NewVBox(empty)))
+}
+
+// addSection adds a section below the payments, e.g. the Bills tab's
+// price list; the sections share the height.
+func (v *statementView) addSection(title string, body fyne.CanvasObject) {
+	v.sections.Add(container.NewBorder(container.NewVBox(widget.NewSeparator(), sectionTitle(title)), nil, nil, nil, body))
+	v.sections.Layout = layout.NewGridLayoutWithRows(len(v.sections.Objects))
+	v.sections.Refresh()
 }
 
 func (v *statementView) view() fyne.CanvasObject { return v.content }
@@ -96,33 +122,32 @@ var statementPaymentColumns = []listColumn{
 
 func (v *statementView) show(st *app.Statement) {
 	v.st = st
-	d := billingDigits(st.Currency)
 	v.heading.SetText(strings.TrimSpace(st.PatientName + " · " + st.PatientMRN))
 	v.balance.Importance, v.balance.Text = balanceText(st.Balance, st.Currency)
 	v.balance.Refresh()
 	v.totals.SetText("Invoiced " + app.Format(st.TotalInvoiced, st.Currency) + " · paid " + app.Format(st.TotalPaid, st.Currency))
 	v.message.Hide()
 	v.print.Enable()
+	v.noInv.Hidden = len(st.Invoices) > 0
+	v.noInv.Refresh()
+	v.noPay.Hidden = len(st.Payments) > 0
+	v.noPay.Refresh()
+	v.invoiceL.Refresh()
+	v.paymentL.Refresh()
+}
 
-	rows := []fyne.CanvasObject{columnHeader(statementInvoiceColumns)}
-	for _, inv := range st.Invoices {
-		rows = append(rows, v.invoiceRow(inv, d))
+func (v *statementView) invoiceCount() int {
+	if v.st == nil {
+		return 0
 	}
-	if len(st.Invoices) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No invoices.")}
-	}
-	v.invoices.Objects = rows
-	v.invoices.Refresh()
+	return len(v.st.Invoices)
+}
 
-	rows = []fyne.CanvasObject{columnHeader(statementPaymentColumns)}
-	for _, p := range st.Payments {
-		rows = append(rows, v.paymentRow(p, d))
+func (v *statementView) paymentCount() int {
+	if v.st == nil {
+		return 0
 	}
-	if len(st.Payments) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("No payments.")}
-	}
-	v.payments.Objects = rows
-	v.payments.Refresh()
+	return len(v.st.Payments)
 }
 
 // balanceText is a balance as the desk says it: due, settled or in credit.
@@ -136,23 +161,43 @@ func balanceText(balance app.Money, currency string) (widget.Importance, string)
 	return widget.SuccessImportance, "Nothing owed"
 }
 
-func (v *statementView) invoiceRow(inv *app.Invoice, d int) fyne.CanvasObject {
-	cols := statementInvoiceColumns
-	row := newColumnRow(cols[:len(cols)-1])
+// newRow is a row of cols, with the statement's action at its end when
+// it has one.
+func (v *statementView) newRow(cols []listColumn) fyne.CanvasObject {
+	if v.actionText == "" {
+		return newListRow(newColumnRow(cols))
+	}
+	return newListRow(newColumnRow(cols), widget.NewButtonWithIcon(v.actionText, v.actionIcon, nil))
+}
+
+func (v *statementView) updateInvoiceRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= v.invoiceCount() {
+		return
+	}
+	inv := v.st.Invoices[id]
+	d := billingDigits(v.st.Currency)
 	imp := widget.MediumImportance
 	if inv.Status == app.InvoiceVoid {
 		imp = widget.LowImportance
 	}
-	setColumnRow(row, imp, inv.Number, dayText(v.u, inv.IssuedAt), invoiceStatusLabel(inv.Status),
-		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d))
-	row.Objects = append(row.Objects, rowAction(v.invoiceAction, inv))
-	return row
+	setColumnRow(r.columns(), imp, inv.Number, dayText(v.u, inv.IssuedAt), invoiceStatusLabel(inv.Status),
+		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d), "")
+	var act func()
+	if v.invoiceAction != nil && len(r.actions) > 0 {
+		b := r.actions[0]
+		act = func() { v.invoiceAction(b, inv) }
+	}
+	r.bind(inv.ID, act)
 }
 
-func (v *statementView) paymentRow(p *app.Payment, d int) fyne.CanvasObject {
-	cols := statementPaymentColumns
-	row := newColumnRow(cols[:len(cols)-1])
-	amount := app.FormatAmount(p.Amount, d)
+func (v *statementView) updatePaymentRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= v.paymentCount() {
+		return
+	}
+	p := v.st.Payments[id]
+	amount := app.FormatAmount(p.Amount, billingDigits(v.st.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
 	switch {
@@ -161,17 +206,13 @@ func (v *statementView) paymentRow(p *app.Payment, d int) fyne.CanvasObject {
 	case p.ReversedBy != "":
 		method, imp = method+" (refunded)", widget.LowImportance
 	}
-	setColumnRow(row, imp, p.ReceiptNumber, formatTime(v.u, p.TakenAt), method, amount, "", p.CashierName)
-	row.Objects = append(row.Objects, rowAction(v.paymentAction, p))
-	return row
-}
-
-// rowAction is the button action gives a row, right-aligned, or nothing.
-func rowAction[T any](action func(T) *widget.Button, x T) fyne.CanvasObject {
-	if action == nil {
-		return layout.NewSpacer()
+	setColumnRow(r.columns(), imp, p.ReceiptNumber, formatTime(v.u, p.TakenAt), method, amount, "", p.CashierName, "")
+	var act func()
+	if v.paymentAction != nil && len(r.actions) > 0 {
+		b := r.actions[0]
+		act = func() { v.paymentAction(b, p) }
 	}
-	return container.NewHBox(layout.NewSpacer(), action(x))
+	r.bind(p.ID, act)
 }
 
 func (v *statementView) onPrint() {
