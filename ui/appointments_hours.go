@@ -51,8 +51,9 @@ type hoursView struct {
 
 	// Exceptions.
 	exceptions []app.AvailabilityException
-	removeBtns map[string]*widget.Button // by exception ID
-	excBox     *fyne.Container
+	removing   map[string]bool // exceptions being removed, by ID: their Remove is disabled
+	excList    *widget.List    // each exception with Remove at its end
+	excEmpty   *widget.Label
 	exDate     *widget.Entry
 	exKind     *widget.Select
 	exStart    *widget.Entry
@@ -131,7 +132,7 @@ func (s *appointmentsScreen) closeHours() {
 }
 
 func newHoursView(u *UI, back func()) *hoursView {
-	v := &hoursView{u: u, removeBtns: map[string]*widget.Button{}}
+	v := &hoursView{u: u, removing: map[string]bool{}}
 	v.back = widget.NewButtonWithIcon("Appointments", theme.NavigateBackIcon(), back)
 	v.doctor = widget.NewSelect(nil, func(string) { v.loadProfile() })
 	v.doctor.PlaceHolder = "Choose the doctor"
@@ -187,7 +188,12 @@ func newHoursView(u *UI, back func()) *hoursView {
 
 	// Exceptions.
 	v.excErrs = fieldErrors{}
-	v.excBox = container.NewVBox()
+	v.excList = widget.NewList(func() int { return len(v.exceptions) }, func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return newListRow(l, widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil))
+	}, v.updateExceptionRow)
+	v.excEmpty = mutedLabel("No leave or extra sessions ahead.")
 	v.exDate = entry("YYYY-MM-DD")
 	v.exDate.SetText(todayOf(u).String())
 	v.exStart = entry("HH:MM")
@@ -212,7 +218,10 @@ func newHoursView(u *UI, back func()) *hoursView {
 	v.addExc.Importance = widget.HighImportance
 	v.kindChanged()
 
-	body := container.NewVBox(
+	// The profile and the weekly hours on the left; the leave and extra
+	// sessions on the right, their list taking the height left under
+	// the form.
+	left := container.NewVBox(
 		sectionTitle("Profile"),
 		container.New(widthLayout{520}, profForm),
 		profGeneral,
@@ -224,20 +233,23 @@ func newHoursView(u *UI, back func()) *hoursView {
 		v.blockBox,
 		weekErr,
 		container.NewHBox(v.addBlock, v.saveWeekly),
-		widget.NewSeparator(),
+	)
+	right := container.NewBorder(container.NewVBox(
 		sectionTitle("Leave and extra sessions (from today)"),
-		v.excBox,
 		mutedLabel("Leave with no start and end is the whole day."),
 		container.New(widthLayout{520}, excForm),
 		excGeneral,
 		container.NewHBox(v.addExc),
-	)
+		widget.NewSeparator(),
+	), nil, nil, nil, container.NewStack(v.excList, container.NewVBox(v.excEmpty)))
 	top := container.NewVBox(
 		container.NewHBox(v.back, container.New(widthLayout{260}, who), layout.NewSpacer(), refresh),
 		v.message,
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+	split := container.NewHSplit(container.NewVScroll(left), right)
+	split.Offset = 0.5
+	v.content = container.NewBorder(top, nil, nil, nil, split)
 	v.setEditable(false)
 	return v
 }
@@ -531,18 +543,22 @@ func (v *hoursView) onSaveWeekly() {
 // showExceptions lists the exceptions, each with a Remove button.
 func (v *hoursView) showExceptions(es []app.AvailabilityException) {
 	v.exceptions = es
-	v.removeBtns = map[string]*widget.Button{}
-	var rows []fyne.CanvasObject
-	for _, e := range es {
-		rm := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { v.onRemoveException(e.ID) })
-		v.removeBtns[e.ID] = rm
-		rows = append(rows, container.NewBorder(nil, nil, nil, rm, widget.NewLabel(describeException(e))))
+	v.excEmpty.Hidden = len(es) > 0
+	v.excEmpty.Refresh()
+	v.excList.Refresh()
+}
+
+func (v *hoursView) updateExceptionRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r, ok := o.(*listRow)
+	if !ok || id < 0 || id >= len(v.exceptions) {
+		return
 	}
-	if len(es) == 0 {
-		rows = append(rows, mutedLabel("No leave or extra sessions ahead."))
+	e := v.exceptions[id]
+	r.body.(*widget.Label).SetText(describeException(e))
+	r.bind(e.ID, func() { v.onRemoveException(e.ID) })
+	if v.removing[e.ID] {
+		r.actions[0].Disable()
 	}
-	v.excBox.Objects = rows
-	v.excBox.Refresh()
 }
 
 // describeException is one exception as the list shows it.
@@ -618,20 +634,18 @@ func (v *hoursView) onAddException() {
 // onRemoveException withdraws an exception.
 func (v *hoursView) onRemoveException(id string) {
 	v.u.touch()
-	if b := v.removeBtns[id]; b != nil {
-		b.Disable()
-	}
+	v.removing[id] = true
+	v.excList.Refresh()
 	seq := v.seq
 	background(v.u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, v.u.svc.Appointments.RemoveAvailabilityException(ctx, id)
 	}, func(_ struct{}, err error) {
+		delete(v.removing, id)
 		if seq != v.seq {
 			return
 		}
 		if err != nil {
-			if b := v.removeBtns[id]; b != nil {
-				b.Enable()
-			}
+			v.excList.Refresh()
 			showError(err, v.u.win)
 			return
 		}

@@ -127,8 +127,8 @@ func TestHoursAdminSavesProfile(t *testing.T) {
 	// Another doctor's profile loads when chosen.
 	v.doctor.SetSelectedIndex(1)
 	h.waitFor("Dr House's profile", func() bool { return v.profile.UserID == "d-2" })
-	if v.fee.Text != "0.00" || len(v.blocks) != 0 || len(v.removeBtns) != 0 {
-		t.Errorf("Dr House: fee %q, %d blocks, %d exceptions", v.fee.Text, len(v.blocks), len(v.removeBtns))
+	if v.fee.Text != "0.00" || len(v.blocks) != 0 || len(listRows(v.excList)) != 0 {
+		t.Errorf("Dr House: fee %q, %d blocks, %d exceptions", v.fee.Text, len(v.blocks), len(listRows(v.excList)))
 	}
 }
 
@@ -224,7 +224,7 @@ func TestHoursWeeklyBlocks(t *testing.T) {
 func TestHoursExceptions(t *testing.T) {
 	h := newClinicHarness(t)
 	v := h.openHours(app.RoleAdmin)
-	if v.removeBtns["e-1"] == nil || !h.shows("2026-03-10  Leave, whole day — Conference") {
+	if rowButton(v.excList, "e-1", "Remove") == nil || !h.shows("2026-03-10  Leave, whole day — Conference") {
 		t.Fatalf("the leave is not listed: %q", h.texts())
 	}
 
@@ -261,7 +261,7 @@ func TestHoursExceptions(t *testing.T) {
 	if e != want {
 		t.Errorf("AddAvailabilityException(%+v)", e)
 	}
-	h.waitFor("the new row", func() bool { return v.removeBtns["e-2"] != nil })
+	h.waitFor("the new row", func() bool { return rowButton(v.excList, "e-2", "Remove") != nil })
 	if !h.shows("2026-03-12  Extra session 17:00–19:00, slots of 20 min — Evening clinic") {
 		t.Errorf("the extra session is not listed: %q", h.texts())
 	}
@@ -274,13 +274,13 @@ func TestHoursExceptions(t *testing.T) {
 	test.Tap(v.addExc)
 	h.waitFor("the date message", func() bool { return v.excErrs.text("date") == "That day has passed." })
 
-	test.Tap(v.removeBtns["e-1"])
+	test.Tap(rowButton(v.excList, "e-1", "Remove"))
 	h.waitFor("the leave removed", func() bool { return h.called("RemoveAvailabilityException") == 1 })
 	if got := h.callsOf("RemoveAvailabilityException")[0]; got != "e-1" {
 		t.Errorf("RemoveAvailabilityException(%v)", got)
 	}
-	h.waitFor("the row gone", func() bool { return v.removeBtns["e-1"] == nil })
-	if v.removeBtns["e-2"] == nil || h.shows("Leave, whole day") {
+	h.waitFor("the row gone", func() bool { return rowButton(v.excList, "e-1", "Remove") == nil })
+	if rowButton(v.excList, "e-2", "Remove") == nil || h.shows("Leave, whole day") {
 		t.Error("the wrong exception left the list")
 	}
 }

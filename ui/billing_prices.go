@@ -170,7 +170,8 @@ type priceItemDialog struct {
 	item *app.PriceItem
 
 	versions []*app.PriceItem
-	history  *fyne.Container
+	history  *widget.List
+	loading  *widget.Label
 	change   *widget.Button // admins, on an item in force
 	retire   *widget.Button // admins, on an item in force
 	close    *widget.Button
@@ -185,7 +186,9 @@ var priceHistoryColumns = []listColumn{
 
 func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
 	d := &priceItemDialog{v: v, item: p}
-	d.history = container.NewVBox(mutedLabel("Loading…"))
+	d.history = widget.NewList(func() int { return len(d.versions) },
+		func() fyne.CanvasObject { return newColumnRow(priceHistoryColumns) }, d.updateRow)
+	d.loading = mutedLabel("Loading…")
 	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
 	buttons := []fyne.CanvasObject{d.close, layout.NewSpacer()}
 	if v.canEdit() && p.Active {
@@ -198,7 +201,7 @@ func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
 		container.NewVBox(wrapLabel(priceKindLabel(p.Kind)+priceScope(p)), columnHeader(priceHistoryColumns),
 			widget.NewSeparator()),
 		container.NewHBox(buttons...), nil, nil,
-		container.NewVScroll(d.history))
+		container.NewStack(d.history, container.NewVBox(d.loading)))
 	d.dialog = dialog.NewCustomWithoutButtons(p.Code+" — "+p.Name, content, v.u.win)
 	d.dialog.Resize(fyne.NewSize(820, 440))
 	d.dialog.Show()
@@ -232,25 +235,27 @@ func (d *priceItemDialog) load() {
 }
 
 func (d *priceItemDialog) show(vs []*app.PriceItem) {
-	u := d.v.u
 	d.versions = vs
-	rows := make([]fyne.CanvasObject, 0, len(vs))
-	for _, p := range vs {
-		row := newColumnRow(priceHistoryColumns)
-		imp := widget.MediumImportance
-		when := dayText(u, p.ValidFrom)
-		switch {
-		case !p.Active:
-			imp, when = widget.LowImportance, when+" (retired)"
-		case p.ValidFrom.After(u.now()):
-			imp, when = widget.HighImportance, when+" (future)"
-		}
-		setColumnRow(row, imp, fmt.Sprint(p.Version), when, p.Name, formatMoney(u, p.Price),
-			app.FormatRate(p.TaxRate), p.CreatedBy)
-		rows = append(rows, row)
-	}
-	d.history.Objects = rows
+	d.loading.Hide()
 	d.history.Refresh()
+}
+
+func (d *priceItemDialog) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(d.versions) {
+		return
+	}
+	u := d.v.u
+	p := d.versions[id]
+	imp := widget.MediumImportance
+	when := dayText(u, p.ValidFrom)
+	switch {
+	case !p.Active:
+		imp, when = widget.LowImportance, when+" (retired)"
+	case p.ValidFrom.After(u.now()):
+		imp, when = widget.HighImportance, when+" (future)"
+	}
+	setColumnRow(o.(*fyne.Container), imp, fmt.Sprint(p.Version), when, p.Name, formatMoney(u, p.Price),
+		app.FormatRate(p.TaxRate), p.CreatedBy)
 }
 
 func (d *priceItemDialog) onChange() {
