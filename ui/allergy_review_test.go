@@ -28,14 +28,14 @@ func TestAllergyReview(t *testing.T) {
 	h.waitFor("the doctor's dashboard", func() bool { return v.dash != nil })
 	test.Tap(v.review)
 	r := v.reviewed
-	h.waitFor("the review", func() bool { return len(r.rows) == 2 })
+	h.waitFor("the review", func() bool { return len(listRows(r.list)) == 2 })
 	for _, want := range []string{"Ada Lovelace · P-D1-000002", "the pills from last winter (moderate) — not checkable",
 		"aspirin and codeine (severe) — names several: aspirin, codeine"} {
 		if !h.shows(want) {
 			t.Errorf("the review does not show %q", want)
 		}
 	}
-	test.Tap(r.rows[0])
+	r.list.Select(0)
 	h.waitFor("Ada's chart", func() bool { return s.chart != nil && h.called("GetChart") == 1 })
 	if got := h.lastCall("GetChart"); got != "p-2" {
 		t.Errorf("GetChart(%v), want Ada's", got)
