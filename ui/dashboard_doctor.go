@@ -41,9 +41,11 @@ type doctorView struct {
 	dash *app.DoctorDashboard // shown; nil before the first answer
 	// seq numbers loads; answers to an older one are dropped.
 	seq int
-	// links are the rows that open a chart: "appointment:<id>",
-	// "report:<id>", "patient:<id>".
-	links map[string]*tapArea
+	// The lists' items: today's appointments, the new reports newest
+	// first, the patients under treatment. Selecting one opens the chart.
+	appts    []*app.Appointment
+	reports  []*app.NewAttachment
+	patients []*app.ActivePatient
 
 	heading  *widget.Label
 	refresh  *widget.Button
@@ -52,11 +54,14 @@ type doctorView struct {
 	reviewed *allergyReview // the open review
 
 	todayTitle       *widget.Label
-	today            *fyne.Container
+	today            *widget.List
+	noToday          *widget.Label
 	attachmentsTitle *widget.Label
-	attachments      *fyne.Container
+	attachments      *widget.List
+	noAttachments    *widget.Label
 	patientsTitle    *widget.Label
-	patients         *fyne.Container
+	patientsL        *widget.List
+	noPatients       *widget.Label
 
 	monthTitle   *widget.Label
 	appointments *figureTile
@@ -69,7 +74,7 @@ type doctorView struct {
 }
 
 func newDoctorView(u *UI, screen *dashboardScreen) *doctorView {
-	v := &doctorView{u: u, screen: screen, links: map[string]*tapArea{}}
+	v := &doctorView{u: u, screen: screen}
 	v.buildUI()
 	return v
 }
@@ -89,23 +94,36 @@ func (v *doctorView) buildUI() {
 	}
 
 	v.todayTitle = sectionTitle("Today's appointments")
-	v.today = container.NewVBox()
+	v.today = linkList(todayColumns, func() int { return len(v.appts) }, v.updateToday,
+		func(id int) { v.openChart(v.appts[id].PatientID) })
+	v.noToday = mutedLabel("No appointments today.")
 	v.monthTitle = sectionTitle("My figures for the month")
 	v.appointments = newFigureTile("appointments", nil)
 	v.noShows = newFigureTile("no-shows", nil)
 	v.booked = newFigureTile("booked", nil)
 	v.utilization = newFigureTile("utilization", nil)
 	v.byStatus = mutedLabel("")
-	left := container.NewVBox(v.todayTitle, v.today)
+	left := linkSection(v.todayTitle, "In order of time; select one for the patient's chart.", todayColumns,
+		v.today, v.noToday)
 
 	v.attachmentsTitle = sectionTitle("New reports")
-	v.attachments = container.NewVBox()
+	v.attachments = linkList(newAttachmentColumns, func() int { return len(v.reports) }, v.updateReport,
+		func(id int) { v.openAttachments(v.reports[id].Attachment.PatientID) })
+	v.noAttachments = mutedLabel("No new reports.")
 	v.patientsTitle = sectionTitle("My patients under treatment")
-	v.patients = container.NewVBox()
-	right := container.NewVBox(
-		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle), v.attachments, widget.NewSeparator(),
-		v.patientsTitle, v.patients)
+	v.patientsL = linkList(myPatientsColumns, func() int { return len(v.patients) }, v.updatePatient,
+		func(id int) { v.openChart(v.patients[id].PatientID) })
+	v.noPatients = mutedLabel("No patients under active treatment.")
+	// The figures on top; the new reports and the patients share the
+	// height under them, each list scrolling on its own.
+	right := container.NewBorder(container.NewVBox(
+		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator()),
+		nil, nil, nil,
+		container.NewGridWithRows(2,
+			linkSection(container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle),
+				"Select one to open it in the patient's chart.", newAttachmentColumns, v.attachments, v.noAttachments),
+			linkSection(container.NewVBox(widget.NewSeparator(), v.patientsTitle), "With an active prescription or problem.",
+				myPatientsColumns, v.patientsL, v.noPatients)))
 
 	v.review = widget.NewButton("Allergies to review…", func() { v.reviewed = showAllergyReview(v.screen) })
 	head := container.NewHBox(v.heading, layout.NewSpacer(), v.review, v.refresh)
@@ -113,8 +131,7 @@ func (v *doctorView) buildUI() {
 		head = container.NewHBox(container.New(widthLayout{320}, v.pick), v.heading, layout.NewSpacer(), v.review, v.refresh)
 	}
 	top := container.NewVBox(head, widget.NewSeparator())
-	v.content = container.NewBorder(top, nil, nil, nil,
-		container.NewVScroll(container.NewGridWithColumns(2, left, right)))
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewGridWithColumns(2, left, right))
 }
 
 // doctorID is the doctor whose dashboard is shown: the user, or the one
@@ -160,7 +177,6 @@ func (v *doctorView) load() {
 // show fills the dashboard in.
 func (v *doctorView) show(d *app.DoctorDashboard) {
 	v.dash = d
-	v.links = map[string]*tapArea{}
 	day := d.Today.Weekday().String() + " " + d.Today.String()
 	v.heading.SetText(d.DoctorName + " · " + day)
 	v.showToday(d.Appointments)
@@ -169,29 +185,31 @@ func (v *doctorView) show(d *app.DoctorDashboard) {
 	v.showPatients(d.Patients)
 }
 
-// showToday lists today's appointments; cancelled and missed ones are
-// greyed out, a patient who is waiting stands out.
+// showToday lists today's appointments.
 func (v *doctorView) showToday(as []*app.Appointment) {
 	v.todayTitle.SetText("Today's appointments (" + numberText(len(as)) + ")")
-	rows := make([]fyne.CanvasObject, 0, len(as))
-	for _, a := range as {
-		imp := widget.MediumImportance
-		switch {
-		case a.Status == app.AppointmentCancelled || a.Status == app.AppointmentNoShow:
-			imp = widget.LowImportance
-		case a.Status == app.AppointmentCheckedIn:
-			imp = widget.SuccessImportance
-		}
-		who := a.PatientName
-		if a.Reason != "" {
-			who += " — " + a.Reason
-		}
-		row := linkRow(todayColumns, imp, func() { v.openChart(a.PatientID) },
-			clockOf(v.u, a.Start)+"–"+clockOf(v.u, a.End), a.Status.Label(), who)
-		v.links["appointment:"+a.ID] = row
-		rows = append(rows, row)
+	v.appts = as
+	v.noToday.Hidden = len(as) > 0
+	v.noToday.Refresh()
+	v.today.Refresh()
+}
+
+// updateToday shows an appointment of today; cancelled and missed ones are
+// greyed out, a patient who is waiting stands out.
+func (v *doctorView) updateToday(id int, row *fyne.Container) {
+	a := v.appts[id]
+	imp := widget.MediumImportance
+	switch {
+	case a.Status == app.AppointmentCancelled || a.Status == app.AppointmentNoShow:
+		imp = widget.LowImportance
+	case a.Status == app.AppointmentCheckedIn:
+		imp = widget.SuccessImportance
 	}
-	setTable(v.today, "In order of time; select one for the patient's chart.", todayColumns, rows, "No appointments today.")
+	who := a.PatientName
+	if a.Reason != "" {
+		who += " — " + a.Reason
+	}
+	setColumnRow(row, imp, clockOf(v.u, a.Start)+"–"+clockOf(v.u, a.End), a.Status.Label(), who)
 }
 
 // showMonth fills in the doctor's figures for the month.
@@ -231,30 +249,56 @@ func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
 	} else {
 		v.markSeen.Disable()
 	}
-	rows := make([]fyne.CanvasObject, 0, len(d.NewAttachments))
-	for _, nr := range newestReportsFirst(d.NewAttachments) {
-		r := nr.Attachment
-		what := r.Title + " (" + attachmentTypeLabel(r.Type) + ") · " + nr.PatientName
-		row := linkRow(newAttachmentColumns, widget.MediumImportance, func() { v.openAttachments(r.PatientID) },
-			r.Date, what)
-		v.links["report:"+r.ID] = row
-		rows = append(rows, row)
-	}
-	setTable(v.attachments, "Select one to open it in the patient's chart.", newAttachmentColumns, rows, "No new reports.")
+	v.reports = newestReportsFirst(d.NewAttachments)
+	v.noAttachments.Hidden = len(v.reports) > 0
+	v.noAttachments.Refresh()
+	v.attachments.Refresh()
+}
+
+func (v *doctorView) updateReport(id int, row *fyne.Container) {
+	nr := v.reports[id]
+	r := nr.Attachment
+	setColumnRow(row, widget.MediumImportance, r.Date, r.Title+" ("+attachmentTypeLabel(r.Type)+") · "+nr.PatientName)
 }
 
 // showPatients lists the doctor's patients under active treatment.
 func (v *doctorView) showPatients(ps []*app.ActivePatient) {
 	v.patientsTitle.SetText(v.own("Patients") + " under treatment (" + numberText(len(ps)) + ")")
-	rows := make([]fyne.CanvasObject, 0, len(ps))
-	for _, p := range ps {
-		row := linkRow(myPatientsColumns, widget.MediumImportance, func() { v.openChart(p.PatientID) },
-			p.PatientName, p.Since, numberText(p.ActivePrescriptions), numberText(p.ActiveProblems))
-		v.links["patient:"+p.PatientID] = row
-		rows = append(rows, row)
+	v.patients = ps
+	v.noPatients.Hidden = len(ps) > 0
+	v.noPatients.Refresh()
+	v.patientsL.Refresh()
+}
+
+func (v *doctorView) updatePatient(id int, row *fyne.Container) {
+	p := v.patients[id]
+	setColumnRow(row, widget.MediumImportance, p.PatientName, p.Since, numberText(p.ActivePrescriptions),
+		numberText(p.ActiveProblems))
+}
+
+// linkList is a list of rows of cols, as the dashboard's tables draw
+// them; selecting one runs open with its index.
+func linkList(cols []listColumn, length func() int, update func(int, *fyne.Container), open func(int)) *widget.List {
+	l := widget.NewList(length, func() fyne.CanvasObject { return tableRow(cols, false) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < length() {
+				update(id, o.(*fyne.Container))
+			}
+		})
+	l.OnSelected = func(id widget.ListItemID) {
+		l.UnselectAll()
+		if id >= 0 && id < length() {
+			open(id)
+		}
 	}
-	setTable(v.patients, "With an active prescription or problem.", myPatientsColumns, rows,
-		"No patients under active treatment.")
+	return l
+}
+
+// linkSection is a list under its title, a note and the header of its
+// columns, with the words shown over it while it is empty.
+func linkSection(title fyne.CanvasObject, note string, cols []listColumn, list *widget.List, empty *widget.Label) fyne.CanvasObject {
+	return container.NewBorder(container.NewVBox(title, widget.NewLabel(note), tableRow(cols, true), widget.NewSeparator()),
+		nil, nil, nil, container.NewStack(list, container.NewVBox(empty)))
 }
 
 // openChart shows a patient's chart; coming back reloads the dashboard,

@@ -471,7 +471,7 @@ func TestDashboardDoctor(t *testing.T) {
 
 	// An appointment opens the chart; coming back reloads the day.
 	loads := h.called("DoctorDashboard")
-	test.Tap(v.links["appointment:a2"])
+	v.today.Select(slices.IndexFunc(v.appts, func(a *app.Appointment) bool { return a.ID == "a2" }))
 	h.waitFor("Ada's chart", func() bool { return s.chart != nil && h.called("GetChart") == 1 })
 	if got := h.lastCall("GetChart"); got != "p-2" {
 		t.Errorf("GetChart(%v), want Ada's", got)
@@ -483,7 +483,7 @@ func TestDashboardDoctor(t *testing.T) {
 	h.waitFor("the reload", func() bool { return h.called("DoctorDashboard") == loads+1 })
 
 	// A new report opens the chart on its Reports tab.
-	test.Tap(v.links["report:r-1"])
+	v.attachments.Select(slices.IndexFunc(v.reports, func(r *app.NewAttachment) bool { return r.Attachment.ID == "r-1" }))
 	h.waitFor("the reports tab", func() bool { return s.chart != nil && h.called("FindAttachments") == 1 })
 	if s.chart.tabs.Selected().Text != "Reports" {
 		t.Errorf("the chart opened on %s", s.chart.tabs.Selected().Text)
@@ -642,7 +642,7 @@ func TestDashboardAdminOpensDoctors(t *testing.T) {
 	if !h.shows("Figures for March 2026") || !h.shows("Patients under treatment (1)") || h.shows("My figures for March 2026") {
 		t.Errorf("titles speak as the doctor: %q", h.texts())
 	}
-	test.Tap(v.links["appointment:a2"])
+	v.today.Select(slices.IndexFunc(v.appts, func(a *app.Appointment) bool { return a.ID == "a2" }))
 	h.waitFor("the chart", func() bool { return s.chart != nil })
 	if s.chart.back.Text != "Doctors" {
 		t.Errorf("the chart's back button says %q", s.chart.back.Text)
