@@ -275,7 +275,8 @@ func (f *patientForm) update(c app.PatientCreate) {
 // duplicatesDialog warns that the patient being registered looks like
 // existing ones, and offers to open one of them instead.
 type duplicatesDialog struct {
-	open    []*widget.Button // "Open existing", one per duplicate
+	dups    []*app.Duplicate
+	list    *wrappedList // each duplicate with "Open existing" at its end
 	anyway  *widget.Button
 	back    *widget.Button
 	dialog  dialog.Dialog
@@ -286,22 +287,29 @@ func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) 
 	d := &duplicatesDialog{}
 	note := widget.NewLabel("Someone who looks like this patient is already registered. Open the existing record instead of registering the same person twice?")
 	note.Wrapping = fyne.TextWrapWord
-	rows := container.NewVBox()
-	for _, dup := range dups {
-		p := dup.Patient
-		who := wrapLabel(p.FullName() + " · " + p.MRN + " · born " + p.BirthDate + phoneSuffix(p.Phone))
-		why := wrapLabel(capitalize(dup.Reason))
+	d.dups = dups
+	d.list = newWrappedList(func() int { return len(d.dups) }, func() fyne.CanvasObject {
+		who, why := wrapLabel(""), wrapLabel("")
 		why.Importance = widget.WarningImportance
-		text := container.NewVBox(who, why)
-		open := widget.NewButton("Open existing", func() {
+		r := newListRow(container.NewVBox(who, why), widget.NewButton("Open existing", nil))
+		r.parts = [2]*widget.Label{who, why}
+		return r
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		r, ok := o.(*listRow)
+		if !ok || id < 0 || id >= len(d.dups) {
+			return
+		}
+		dup := d.dups[id]
+		p := dup.Patient
+		labels := r.parts.([2]*widget.Label)
+		labels[0].SetText(p.FullName() + " · " + p.MRN + " · born " + p.BirthDate + phoneSuffix(p.Phone))
+		labels[1].SetText(capitalize(dup.Reason))
+		r.bind(p.ID, func() {
 			d.dialog.Hide()
 			f.dups = nil
 			f.close(p)
 		})
-		d.open = append(d.open, open)
-		rows.Add(container.NewBorder(nil, nil, nil, open, text))
-		rows.Add(widget.NewSeparator())
-	}
+	})
 	d.back = widget.NewButton("Back to the form", func() {
 		d.dialog.Hide()
 		f.dups = nil
@@ -312,8 +320,7 @@ func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) 
 		f.create(c)
 	})
 	d.anyway.Importance = widget.WarningImportance
-	d.content = container.NewBorder(note, container.NewHBox(d.back, layout.NewSpacer(), d.anyway), nil, nil,
-		container.NewVScroll(rows))
+	d.content = container.NewBorder(note, container.NewHBox(d.back, layout.NewSpacer(), d.anyway), nil, nil, d.list)
 	d.dialog = dialog.NewCustomWithoutButtons("Possible duplicate", container.New(widthLayout{560}, d.content), f.u.win)
 	d.dialog.Resize(fyne.NewSize(620, 420))
 	d.dialog.Show()

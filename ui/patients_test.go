@@ -293,7 +293,7 @@ func TestPatientRegistration(t *testing.T) {
 
 	t.Run("DuplicateOpenExisting", func(t *testing.T) {
 		h, s, f := dupSetup(t)
-		test.Tap(f.dups.open[0])
+		test.Tap(listRows(f.dups.list)[0].actions[0])
 		h.waitFor("the existing chart", func() bool { return s.chart != nil && h.called("FindPatientByID") == 1 })
 		if h.callsOf("FindPatientByID")[0] != "p-old" {
 			t.Errorf("opened %v, want the existing p-old", h.callsOf("FindPatientByID"))
