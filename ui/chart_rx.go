@@ -120,13 +120,6 @@ type rxParts struct {
 	head, status, items, notes, allergy *widget.Label
 }
 
-// The actions of a prescription's row, in order.
-const (
-	rxActionPDF = iota
-	rxActionComplete
-	rxActionCancel
-)
-
 func (t *rxTab) newRow() fyne.CanvasObject {
 	p := &rxParts{head: sectionTitle(""), status: widget.NewLabel(""), items: wrapLabel(""), notes: mutedLabel(""),
 		allergy: wrapLabel("")}
