@@ -111,7 +111,7 @@ func newAddendumView() *addendumView {
 
 func (t *notesTab) newRow() fyne.CanvasObject {
 	p := &noteParts{head: sectionTitle(""), body: wrapLabel(""), addenda: container.NewVBox()}
-	p.head.Wrapping = fyne.TextWrapWord
+	p.head.Truncation = fyne.TextTruncateEllipsis
 	r := newListRow(container.NewVBox(p.head, p.body, p.addenda), widget.NewButton("Add addendum", nil))
 	r.parts = p
 	return r

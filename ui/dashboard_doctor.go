@@ -103,8 +103,6 @@ func (v *doctorView) buildUI() {
 	v.booked = newFigureTile("booked", nil)
 	v.utilization = newFigureTile("utilization", nil)
 	v.byStatus = mutedLabel("")
-	left := linkSection(v.todayTitle, "In order of time; select one for the patient's chart.", todayColumns,
-		v.today, v.noToday)
 
 	v.attachmentsTitle = sectionTitle("New reports")
 	v.attachments = linkList(newAttachmentColumns, func() int { return len(v.reports) }, v.updateReport,
@@ -114,16 +112,19 @@ func (v *doctorView) buildUI() {
 	v.patientsL = linkList(myPatientsColumns, func() int { return len(v.patients) }, v.updatePatient,
 		func(id int) { v.openChart(v.patients[id].PatientID) })
 	v.noPatients = mutedLabel("No patients under active treatment.")
-	// The figures on top; the new reports and the patients share the
-	// height under them, each list scrolling on its own.
+	// Today's appointments over the patients under treatment, sharing
+	// the height; the figures over the new reports. Each list scrolls on
+	// its own.
+	left := container.NewGridWithRows(2,
+		linkSection(v.todayTitle, "In order of time; select one for the patient's chart.", todayColumns,
+			v.today, v.noToday),
+		linkSection(container.NewVBox(widget.NewSeparator(), v.patientsTitle), "With an active prescription or problem.",
+			myPatientsColumns, v.patientsL, v.noPatients))
 	right := container.NewBorder(container.NewVBox(
 		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator()),
 		nil, nil, nil,
-		container.NewGridWithRows(2,
-			linkSection(container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle),
-				"Select one to open it in the patient's chart.", newAttachmentColumns, v.attachments, v.noAttachments),
-			linkSection(container.NewVBox(widget.NewSeparator(), v.patientsTitle), "With an active prescription or problem.",
-				myPatientsColumns, v.patientsL, v.noPatients)))
+		linkSection(container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle),
+			"Select one to open it in the patient's chart.", newAttachmentColumns, v.attachments, v.noAttachments))
 
 	v.review = widget.NewButton("Allergies to review…", func() { v.reviewed = showAllergyReview(v.screen) })
 	head := container.NewHBox(v.heading, layout.NewSpacer(), v.review, v.refresh)
