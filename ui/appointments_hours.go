@@ -237,7 +237,7 @@ func newHoursView(u *UI, back func()) *hoursView {
 	right := container.NewBorder(container.NewVBox(
 		sectionTitle("Leave and extra sessions (from today)"),
 		mutedLabel("Leave with no start and end is the whole day."),
-		container.New(widthLayout{520}, excForm),
+		excForm,
 		excGeneral,
 		container.NewHBox(v.addExc),
 		widget.NewSeparator(),
@@ -248,7 +248,7 @@ func newHoursView(u *UI, back func()) *hoursView {
 		widget.NewSeparator(),
 	)
 	split := container.NewHSplit(container.NewVScroll(left), right)
-	split.Offset = 0.5
+	split.Offset = 0.55
 	v.content = container.NewBorder(top, nil, nil, nil, split)
 	v.setEditable(false)
 	return v
