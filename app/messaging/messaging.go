@@ -155,7 +155,7 @@ func (t *Transport) sendMail(ctx context.Context, cfg *app.SMTPSettings, m *app.
 		return fmt.Errorf("the mail server refused the sender: %w", err)
 	}
 	if err := c.Rcpt(to.Address); err != nil {
-		return &app.Undeliverable{fmt.Errorf("the mail server refused the recipient %s: %w", to.Address, err)}
+		return &app.Undeliverable{Err: fmt.Errorf("the mail server refused the recipient %s: %w", to.Address, err)}
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -242,14 +242,14 @@ func (t *Transport) sendSMS(ctx context.Context, g *app.SMSGateway, m *app.Messa
 		err := fmt.Errorf("the SMS gateway answered %s: %s", resp.Status, oneLine(string(reply)))
 		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests &&
 			resp.StatusCode != http.StatusRequestTimeout {
-			return &app.Undeliverable{err}
+			return &app.Undeliverable{Err: err}
 		}
 		return err
 	}
 	if g.SuccessPattern != "" {
 		re, err := regexp.Compile(g.SuccessPattern)
 		if err != nil {
-			return &app.Undeliverable{fmt.Errorf("the success pattern: %w", err)}
+			return &app.Undeliverable{Err: fmt.Errorf("the success pattern: %w", err)}
 		}
 		if !re.Match(reply) {
 			return fmt.Errorf("the SMS gateway's reply does not say the message was accepted: %s", oneLine(string(reply)))
