@@ -20,4 +20,5 @@ type Services struct {
 	Drafts       DraftService
 	Backups      BackupService
 	Updates      UpdateService
+	Messages     MessageService
 }

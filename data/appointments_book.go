@@ -186,7 +186,10 @@ func (tx *Tx) insertAppointment(a *app.Appointment, note string) error {
 		a.CreatedBy, ts, ts); err != nil {
 		return fmt.Errorf("insert appointment: %w", err)
 	}
-	return tx.appointmentEvent(a.ID, "", a.Status, note)
+	if err := tx.appointmentEvent(a.ID, "", a.Status, note); err != nil {
+		return err
+	}
+	return tx.appointmentMessages(a, "")
 }
 
 // appointmentEvent appends one row to an appointment's status history.
@@ -214,8 +217,9 @@ func (tx *Tx) setStatus(a *app.Appointment, to app.AppointmentStatus, note strin
 	if err := tx.appointmentEvent(a.ID, a.Status, to, note); err != nil {
 		return err
 	}
+	from := a.Status
 	a.Status, a.UpdatedAt = to, tx.now
-	return nil
+	return tx.appointmentMessages(a, from)
 }
 
 // findAppointment reads one appointment inside tx.

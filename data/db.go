@@ -218,6 +218,7 @@ func (db *DB) Services() app.Services {
 		Visits:       &VisitService{db: db},
 		Printing:     &PrintingService{db: db},
 		Backups:      &BackupService{db: db},
+		Messages:     &MessageService{db: db},
 		// Sync is the sync engine's (package data/sync, with this
 		// package's Conflicts), which main wires.
 	}

@@ -130,6 +130,10 @@ var syncedTables = []SyncedTable{
 
 	{Name: "visits"},
 	{Name: "visit_records", Append: true},
+
+	{Name: "message_consents", Append: true},
+	{Name: "messages", Append: true},
+	{Name: "message_attempts", Append: true},
 }
 
 // localTables are the tables that do not sync, and why. A new table must
@@ -162,6 +166,8 @@ var localTables = map[string]string{
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",
+	"message_due":        "the messages this desk queued and has still to send: the desk that queues a message sends it",
+	"message_settings":   "the mail server, SMS gateway and templates this desk sends the messages it queued through; the password sealed with this desk's audit key",
 	"update_settings":    "where this desk looks for new releases; each desk updates itself",
 	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",
 	"diagnosis_code_fts": "search index, derived from diagnosis_codes",

@@ -1,0 +1,569 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Messages to patients about their appointments: a confirmation when an
+// appointment is booked, reminders before it, and a word when it is
+// cancelled or moved, by e-mail and SMS.
+//
+// Threat model. A message leaves the clinic: it must go only to a patient
+// who consented on that channel (recorded with date and who recorded it),
+// only to the address on their record when it was queued, and say no more
+// than the appointment's day, time, doctor and clinic (no reason for the
+// visit, no clinical words). A stale message is worse than none: one whose
+// appointment was cancelled or moved before it went out is dropped, not
+// sent. The gateway and SMTP credentials are the clinic's: only
+// administrators set or read them, and the screens never show the stored
+// password. A message handed to a gateway whose reply was lost may go out
+// twice; each carries its own reference (Message-ID, the gateway's
+// {reference}) so a duplicate can be told from a new message.
+
+// MessageChannel is how a message reaches a patient.
+type MessageChannel string
+
+// The channels.
+const (
+	ChannelEmail MessageChannel = "email"
+	ChannelSMS   MessageChannel = "sms"
+)
+
+// MessageChannels are the channels in the order screens list them.
+var MessageChannels = []MessageChannel{ChannelEmail, ChannelSMS}
+
+// Label names the channel for a person.
+func (c MessageChannel) Label() string {
+	switch c {
+	case ChannelEmail:
+		return "E-mail"
+	case ChannelSMS:
+		return "SMS"
+	}
+	return string(c)
+}
+
+// Valid reports whether c is one of the channels.
+func (c MessageChannel) Valid() bool { return slices.Contains(MessageChannels, c) }
+
+// MessageKind is what a message is about.
+type MessageKind string
+
+// The kinds of messages.
+const (
+	MessageConfirmation MessageKind = "confirmation" // an appointment was booked
+	MessageReminder     MessageKind = "reminder"     // an appointment is coming
+	MessageCancellation MessageKind = "cancellation" // an appointment was cancelled
+	MessageReschedule   MessageKind = "reschedule"   // an appointment was moved
+)
+
+// MessageKinds are the kinds in the order screens list them.
+var MessageKinds = []MessageKind{MessageReminder, MessageConfirmation, MessageCancellation, MessageReschedule}
+
+// Valid reports whether k is one of the kinds.
+func (k MessageKind) Valid() bool { return slices.Contains(MessageKinds, k) }
+
+// Label names the kind for a person.
+func (k MessageKind) Label() string {
+	switch k {
+	case MessageConfirmation:
+		return "Booking confirmation"
+	case MessageReminder:
+		return "Reminder"
+	case MessageCancellation:
+		return "Cancellation"
+	case MessageReschedule:
+		return "Rescheduled"
+	}
+	return string(k)
+}
+
+// MessageStatus is where a message stands.
+type MessageStatus string
+
+// The statuses: waiting to be sent (first try or a retry), sent, failed
+// for good, or dropped without sending (its appointment changed, consent
+// was withdrawn, the patient has no address any more).
+const (
+	MessageWaiting MessageStatus = "waiting"
+	MessageSent    MessageStatus = "sent"
+	MessageFailed  MessageStatus = "failed"
+	MessageDropped MessageStatus = "dropped"
+)
+
+// Message is one message to a patient, as queued, with how its sending
+// went.
+type Message struct {
+	ID            string
+	AppointmentID string
+	PatientID     string
+	PatientName   string
+	Kind          MessageKind
+	Channel       MessageChannel
+	To            string // the address or phone number it goes to
+	Subject       string // e-mail only
+	Body          string
+	SendAt        time.Time // not before
+	// ApptStart is the appointment's start when the message was queued: a
+	// reminder whose appointment moved since is dropped.
+	ApptStart time.Time
+	Origin    string // the desk that queued it, and sends it
+	CreatedAt time.Time
+	CreatedBy string
+
+	Status        MessageStatus
+	Attempts      int       // tries that failed
+	NextAttemptAt time.Time // when waiting after a failure
+	LastError     string    // why the last try failed, or why it was dropped
+	Reference     string    // the Message-ID or gateway reference of the try that sent it
+	SentAt        time.Time
+}
+
+// MessageConsent is a patient's consent to messages on one channel, as
+// last recorded.
+type MessageConsent struct {
+	PatientID  string
+	Channel    MessageChannel
+	Given      bool
+	RecordedAt time.Time // zero: never recorded (no consent)
+	RecordedBy string    // the person who recorded it
+}
+
+// MessageFilter selects messages for the Messages log and the chart.
+type MessageFilter struct {
+	PatientID string        // one patient's; "" every patient's (staff)
+	Status    MessageStatus // "" any
+	From, To  time.Time     // created in [From, To); zero: open
+	Limit     int           // 0: 200
+}
+
+// MessageTemplate is the subject (e-mail) and body of one kind of
+// message, with placeholders (MessagePlaceholders) in braces.
+type MessageTemplate struct {
+	Subject string
+	Body    string
+}
+
+// MessagePlaceholders are the words a template may use in braces.
+var MessagePlaceholders = []string{"patient", "doctor", "date", "weekday", "time", "clinic", "phone"}
+
+// MessageFields are the values of the placeholders for one message.
+type MessageFields struct {
+	Patient, Doctor, Date, Weekday, Time, Clinic, Phone string
+}
+
+// SMTPSecurity is how the connection to the mail server is protected.
+type SMTPSecurity string
+
+// The choices: STARTTLS on the submission port, TLS from the first byte,
+// or none (only for a relay on the same machine or a test).
+const (
+	SMTPStartTLS SMTPSecurity = "starttls"
+	SMTPTLS      SMTPSecurity = "tls"
+	SMTPNone     SMTPSecurity = "none"
+)
+
+// SMTPSettings are the mail server messages go through.
+type SMTPSettings struct {
+	Host     string
+	Port     int
+	Security SMTPSecurity
+	Username string
+	// Password is write-only: GetMessageSettings returns it empty and
+	// HasPassword true when one is stored; SetMessageSettings keeps the
+	// stored one when it is given empty.
+	Password    string
+	HasPassword bool
+	From        string // the sender address, e.g. "Clinic <desk@clinic.example>"
+}
+
+// SMSGateway is a generic HTTP SMS gateway: a request made from templates
+// (placeholders {to}, {text}, {reference}, URL-escaped in the URL and
+// JSON- or form-escaped in the body as its content type asks), and a
+// pattern its reply must match to count as accepted.
+type SMSGateway struct {
+	URL            string
+	Method         string   // POST (default) or GET
+	Headers        []string // "Name: value" lines; values may use the placeholders
+	Body           string
+	ContentType    string // e.g. application/json or application/x-www-form-urlencoded
+	SuccessPattern string // a regular expression over the reply's body; empty: any 2xx
+	Sender         string // the sender name or number, placeholder {sender}
+}
+
+// MessageSettings are a clinic's message settings.
+type MessageSettings struct {
+	Enabled bool
+	// ReminderOffsets are how long before an appointment reminders go,
+	// e.g. 24h and 2h.
+	ReminderOffsets []time.Duration
+	SMTP            SMTPSettings
+	SMS             SMSGateway
+	Templates       map[MessageKind]MessageTemplate
+}
+
+// MaxMessageAttempts is how many tries a message gets before it fails for
+// good.
+const MaxMessageAttempts = 5
+
+// MessageRetryDelay is how long after its nth failed try (1-based) a
+// message is tried again: 1 minute, 5, 30, 2 hours.
+func MessageRetryDelay(attempt int) time.Duration {
+	switch {
+	case attempt <= 1:
+		return time.Minute
+	case attempt == 2:
+		return 5 * time.Minute
+	case attempt == 3:
+		return 30 * time.Minute
+	}
+	return 2 * time.Hour
+}
+
+// DefaultReminderOffsets are 24 hours and 2 hours before.
+var DefaultReminderOffsets = []time.Duration{24 * time.Hour, 2 * time.Hour}
+
+// DefaultMessageTemplates are the English templates a clinic starts with.
+func DefaultMessageTemplates() map[MessageKind]MessageTemplate {
+	return map[MessageKind]MessageTemplate{
+		MessageReminder: {
+			Subject: "Reminder: your appointment on {weekday} {date} at {time}",
+			Body:    "Dear {patient}, this is a reminder of your appointment with {doctor} at {clinic} on {weekday} {date} at {time}. To change it, call {phone}.",
+		},
+		MessageConfirmation: {
+			Subject: "Your appointment on {weekday} {date} at {time}",
+			Body:    "Dear {patient}, your appointment with {doctor} at {clinic} is booked for {weekday} {date} at {time}. To change it, call {phone}.",
+		},
+		MessageCancellation: {
+			Subject: "Your appointment on {weekday} {date} is cancelled",
+			Body:    "Dear {patient}, your appointment with {doctor} at {clinic} on {weekday} {date} at {time} is cancelled. To book another, call {phone}.",
+		},
+		MessageReschedule: {
+			Subject: "Your appointment is moved to {weekday} {date} at {time}",
+			Body:    "Dear {patient}, your appointment with {doctor} at {clinic} is moved to {weekday} {date} at {time}. To change it, call {phone}.",
+		},
+	}
+}
+
+var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+
+// RenderMessage fills a template's placeholders.
+func RenderMessage(tmpl string, f MessageFields) string {
+	vals := map[string]string{"patient": f.Patient, "doctor": f.Doctor, "date": f.Date, "weekday": f.Weekday,
+		"time": f.Time, "clinic": f.Clinic, "phone": f.Phone}
+	return placeholderRE.ReplaceAllStringFunc(tmpl, func(m string) string {
+		if v, ok := vals[m[1:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// ValidateMessageTemplate checks a template: not empty, at most 1,000
+// characters, only known placeholders.
+func ValidateMessageTemplate(field, s string, required bool) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return FieldErrorf(field, "Write the message's text.")
+		}
+		return nil
+	}
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 1000 {
+		return FieldErrorf(field, "A message template is at most 1,000 characters.")
+	}
+	for _, m := range placeholderRE.FindAllString(s, -1) {
+		if !slices.Contains(MessagePlaceholders, m[1:len(m)-1]) {
+			return FieldErrorf(field, "%s is not a placeholder HMS knows: use %s.", m, placeholderList())
+		}
+	}
+	return nil
+}
+
+func placeholderList() string {
+	out := make([]string, len(MessagePlaceholders))
+	for i, p := range MessagePlaceholders {
+		out[i] = "{" + p + "}"
+	}
+	return strings.Join(out, ", ")
+}
+
+// ReminderTimes are the times reminders for an appointment starting at
+// start go out, given the offsets: those still ahead of now, earliest
+// first, none for an appointment less than ten minutes away.
+func ReminderTimes(start, now time.Time, offsets []time.Duration) []time.Time {
+	var out []time.Time
+	if start.Sub(now) < 10*time.Minute {
+		return nil
+	}
+	for _, o := range offsets {
+		if at := start.Add(-o); at.After(now) {
+			out = append(out, at)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+// ParseReminderOffsets reads "24h, 2h" (hours h or minutes m, comma
+// separated, at most four, each from 15 minutes to 14 days).
+func ParseReminderOffsets(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(strings.ToLower(part))
+		if part == "" {
+			continue
+		}
+		unit := part[len(part)-1]
+		n, err := strconv.Atoi(strings.TrimSpace(part[:len(part)-1]))
+		if err != nil || (unit != 'h' && unit != 'm') || n <= 0 {
+			return nil, FieldErrorf("reminder_offsets", "Write when to remind as hours or minutes before, e.g. \"24h, 2h\" (%q is neither).", part)
+		}
+		d := time.Duration(n) * time.Hour
+		if unit == 'm' {
+			d = time.Duration(n) * time.Minute
+		}
+		if d < 15*time.Minute || d > 14*24*time.Hour {
+			return nil, FieldErrorf("reminder_offsets", "A reminder goes between 15 minutes and 14 days before (%s is not).", part)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	if len(out) > 4 {
+		return nil, FieldErrorf("reminder_offsets", "At most four reminders per appointment.")
+	}
+	slices.SortFunc(out, func(a, b time.Duration) int { return int(b - a) })
+	return out, nil
+}
+
+// FormatReminderOffsets writes offsets as ParseReminderOffsets reads them.
+func FormatReminderOffsets(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		if d%time.Hour == 0 {
+			parts[i] = fmt.Sprintf("%dh", d/time.Hour)
+		} else {
+			parts[i] = fmt.Sprintf("%dm", d/time.Minute)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Validate checks message settings, trimming them; the first problem is
+// returned as a field error.
+func (s *MessageSettings) Validate() error {
+	if s.Templates == nil {
+		s.Templates = DefaultMessageTemplates()
+	}
+	for _, k := range MessageKinds {
+		t, ok := s.Templates[k]
+		if !ok {
+			t = DefaultMessageTemplates()[k]
+		}
+		t.Subject, t.Body = strings.TrimSpace(t.Subject), strings.TrimSpace(t.Body)
+		if err := ValidateMessageTemplate("template_"+string(k)+"_subject", t.Subject, false); err != nil {
+			return err
+		}
+		if err := ValidateMessageTemplate("template_"+string(k)+"_body", t.Body, true); err != nil {
+			return err
+		}
+		s.Templates[k] = t
+	}
+	for _, o := range s.ReminderOffsets {
+		if o < 15*time.Minute || o > 14*24*time.Hour {
+			return FieldErrorf("reminder_offsets", "A reminder goes between 15 minutes and 14 days before.")
+		}
+	}
+	if len(s.ReminderOffsets) > 4 {
+		return FieldErrorf("reminder_offsets", "At most four reminders per appointment.")
+	}
+	m := &s.SMTP
+	m.Host, m.Username, m.From = strings.TrimSpace(m.Host), strings.TrimSpace(m.Username), strings.TrimSpace(m.From)
+	if m.Host != "" {
+		if strings.ContainsAny(m.Host, " /:@") {
+			return FieldErrorf("smtp_host", "Write the mail server's name or address only, e.g. smtp.example.org.")
+		}
+		if m.Port == 0 {
+			m.Port = 587
+		}
+		if m.Port < 1 || m.Port > 65535 {
+			return FieldErrorf("smtp_port", "A port is a number from 1 to 65535.")
+		}
+		switch m.Security {
+		case "":
+			m.Security = SMTPStartTLS
+		case SMTPStartTLS, SMTPTLS, SMTPNone:
+		default:
+			return FieldErrorf("smtp_security", "Choose STARTTLS, TLS or none.")
+		}
+		if _, err := mail.ParseAddress(m.From); err != nil {
+			return FieldErrorf("smtp_from", "Write the sender's e-mail address, e.g. Clinic <desk@clinic.example>.")
+		}
+	}
+	g := &s.SMS
+	g.URL, g.Method, g.SuccessPattern = strings.TrimSpace(g.URL), strings.ToUpper(strings.TrimSpace(g.Method)), strings.TrimSpace(g.SuccessPattern)
+	if g.URL != "" {
+		if !strings.HasPrefix(g.URL, "https://") && !strings.HasPrefix(g.URL, "http://") {
+			return FieldErrorf("sms_url", "The gateway's address starts with https://.")
+		}
+		if g.Method == "" {
+			g.Method = "POST"
+		}
+		if g.Method != "POST" && g.Method != "GET" {
+			return FieldErrorf("sms_method", "The gateway is called with POST or GET.")
+		}
+		for _, h := range g.Headers {
+			if name, _, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(h, "\r\n") {
+				return FieldErrorf("sms_headers", "Write each header as Name: value on its own line (%q is not).", h)
+			}
+		}
+		if g.SuccessPattern != "" {
+			if _, err := regexp.Compile(g.SuccessPattern); err != nil {
+				return FieldErrorf("sms_success", "The success pattern is not a valid regular expression: %v.", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ChannelReady reports whether the settings can send on ch.
+func (s *MessageSettings) ChannelReady(ch MessageChannel) bool {
+	switch ch {
+	case ChannelEmail:
+		return s.SMTP.Host != ""
+	case ChannelSMS:
+		return s.SMS.URL != ""
+	}
+	return false
+}
+
+// MessageAddress is where a patient's message on ch goes, from their
+// record; "" when they have none for it.
+func MessageAddress(p *Patient, ch MessageChannel) string {
+	switch ch {
+	case ChannelEmail:
+		if _, err := mail.ParseAddress(p.Email); err == nil {
+			return p.Email
+		}
+	case ChannelSMS:
+		if digits := strings.TrimPrefix(p.Phone, "+"); len(digits) >= 6 && strings.Trim(digits, "0123456789 ") == "" {
+			return p.Phone
+		}
+	}
+	return ""
+}
+
+// MessageTransport hands one message to the mail server or SMS gateway;
+// ref is the message's own reference (the Message-ID or gateway
+// reference), the same on every try of one message.
+type MessageTransport interface {
+	Send(ctx context.Context, s *MessageSettings, m *Message, ref string) error
+}
+
+// Undeliverable marks a sending failure that trying again will not mend
+// (a refused recipient, a gateway that rejects the request): the message
+// fails at once instead of being retried.
+type Undeliverable struct{ Err error }
+
+func (u *Undeliverable) Error() string { return u.Err.Error() }
+func (u *Undeliverable) Unwrap() error { return u.Err }
+
+// IsUndeliverable reports whether err will not go away by trying again.
+func IsUndeliverable(err error) bool {
+	var u *Undeliverable
+	return errors.As(err, &u)
+}
+
+// DeliveryReport is what one round of sending did.
+type DeliveryReport struct {
+	Sent, Failed, Retrying, Dropped int
+}
+
+// MessageService queues, sends and lists messages to patients.
+type MessageService interface {
+	// GetMessageSettings returns the clinic's message settings, without
+	// the stored SMTP password (administrators).
+	GetMessageSettings(ctx context.Context) (*MessageSettings, error)
+	// SetMessageSettings replaces them (administrators); an empty SMTP
+	// password keeps the stored one.
+	SetMessageSettings(ctx context.Context, s MessageSettings) (*MessageSettings, error)
+	// SetMessageConsent records a patient's consent on a channel, given
+	// or withdrawn (staff who edit patients; a patient for themselves).
+	// Withdrawing drops that channel's waiting messages.
+	SetMessageConsent(ctx context.Context, patientID string, ch MessageChannel, given bool) (*MessageConsent, error)
+	// MessageConsents lists a patient's consent per channel.
+	MessageConsents(ctx context.Context, patientID string) ([]MessageConsent, error)
+	// FindMessages lists messages, newest first: a patient's (anyone who
+	// may see the patient), or every patient's (staff who manage
+	// appointments).
+	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, error)
+	// ResendMessage queues a failed or dropped message again, as a new
+	// message with the patient's current address (staff who manage
+	// appointments); refused when the appointment has passed or changed.
+	ResendMessage(ctx context.Context, id string) (*Message, error)
+	// DeliverDue sends the messages this desk queued that are due, through
+	// t (administrators and the desk's own schedule).
+	DeliverDue(ctx context.Context, t MessageTransport) (DeliveryReport, error)
+}
+
+// CanManageMessageSettings: administrators.
+func CanManageMessageSettings(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermManageSettings) {
+		return nil
+	}
+	return denied("You are not allowed to change how HMS sends messages: an administrator does.")
+}
+
+// CanSetMessageConsent: staff who edit patients' records, for any patient;
+// a patient for themselves.
+func CanSetMessageConsent(c Caller, patientID string) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermEditPatient) || (c.Can(PermViewOwnRecord) && c.PatientID != "" && c.PatientID == patientID) {
+		return nil
+	}
+	return denied("You are not allowed to record this patient's consent to messages.")
+}
+
+// CanSeeMessagesOf: whoever may see the patient's record.
+func CanSeeMessagesOf(c Caller, patientID string) error {
+	return CanViewPatient(c, patientID)
+}
+
+// CanSeeMessageLog: staff who manage appointments see every patient's
+// messages, and resend them.
+func CanSeeMessageLog(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermManageAppointments) {
+		return nil
+	}
+	return denied("You are not allowed to see the messages log: reception and administrators do.")
+}
+
+// CanDeliverMessages: administrators (the desk's schedule acts as one).
+func CanDeliverMessages(c Caller) error {
+	if err := RequireLoggedIn(c); err != nil {
+		return err
+	}
+	if c.Can(PermManageSettings) {
+		return nil
+	}
+	return denied("You are not allowed to send the queued messages: the desk sends them on its own.")
+}

@@ -1,0 +1,823 @@
+package data
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"hms/app"
+)
+
+// Messages to patients about their appointments (app.MessageService; the
+// threat model is app/messages.go's).
+//
+// An appointment's change queues its messages in the same transaction
+// (appointmentMessages): a booking or a confirmed request its confirmation
+// and reminders, a move the "moved" message, a cancellation its word; a
+// cancel, a move, a check-in or a no-show drops the appointment's waiting
+// messages. Messages, their tries and consents are rows written once that
+// sync like any other. The desk that queued a message sends it
+// (DeliverDue), from its own queue (message_due); before each try it checks
+// again that the appointment is as it was, the consent still given and the
+// channel set up, else the message is dropped with the reason. Sending
+// happens outside any transaction; its outcome is written after. A crash
+// between the two sends the message again on the next round, with the same
+// reference (the message's id), so the duplicate can be told.
+
+// MessageService implements app.MessageService.
+type MessageService struct {
+	db *DB
+}
+
+var _ app.MessageService = (*MessageService)(nil)
+
+// storedMessageSettings is message_settings.settings: the settings without
+// the password, which is sealed in the secret column.
+type storedMessageSettings struct {
+	Enabled   bool                                    `json:"enabled"`
+	Offsets   []string                                `json:"reminder_offsets"`
+	SMTP      app.SMTPSettings                        `json:"smtp"`
+	SMS       app.SMSGateway                          `json:"sms"`
+	Templates map[app.MessageKind]app.MessageTemplate `json:"templates"`
+}
+
+// secretKey is the key the desk's message password is sealed with,
+// derived from its audit key: a copy of the database without the key file
+// does not give the password away.
+func (db *DB) secretKey() []byte {
+	h := sha256.New()
+	h.Write([]byte("hms message settings secret v1\x00"))
+	h.Write(db.key)
+	return h.Sum(nil)
+}
+
+func (db *DB) sealSecret(plain string) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(db.secretKey())
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, []byte(plain), []byte("message_settings")), nil
+}
+
+func (db *DB) openSecret(sealed []byte) (string, error) {
+	aead, err := chacha20poly1305.NewX(db.secretKey())
+	if err != nil {
+		return "", err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return "", errors.New("the stored message password is damaged")
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte("message_settings"))
+	if err != nil {
+		return "", errors.New("the stored message password cannot be opened with this desk's audit key: enter it again in Settings → Messages")
+	}
+	return string(plain), nil
+}
+
+// loadMessageSettings reads the desk's message settings; withSecret opens
+// the stored password. Nothing stored: the defaults, switched off.
+func (db *DB) loadMessageSettings(ctx context.Context, q rowQuerier, withSecret bool) (*app.MessageSettings, error) {
+	var raw string
+	var secret []byte
+	err := q.QueryRowContext(ctx, `SELECT settings, secret FROM message_settings WHERE id = 1`).Scan(&raw, &secret)
+	out := &app.MessageSettings{ReminderOffsets: app.DefaultReminderOffsets, Templates: app.DefaultMessageTemplates()}
+	if errors.Is(err, sql.ErrNoRows) {
+		out.SMTP.Port, out.SMTP.Security, out.SMS.Method = 587, app.SMTPStartTLS, "POST"
+		return out, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var st storedMessageSettings
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		return nil, fmt.Errorf("message settings: %w", err)
+	}
+	offsets, err := app.ParseReminderOffsets(strings.Join(st.Offsets, ","))
+	if err != nil {
+		return nil, fmt.Errorf("message settings: %w", err)
+	}
+	out.Enabled, out.ReminderOffsets, out.SMTP, out.SMS = st.Enabled, offsets, st.SMTP, st.SMS
+	for k, t := range st.Templates {
+		out.Templates[k] = t
+	}
+	out.SMTP.Password, out.SMTP.HasPassword = "", len(secret) > 0
+	if withSecret && len(secret) > 0 {
+		if out.SMTP.Password, err = db.openSecret(secret); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GetMessageSettings implements app.MessageService.
+func (s *MessageService) GetMessageSettings(ctx context.Context) (*app.MessageSettings, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "messages.settings.get", "message_settings", "", "", app.CanManageMessageSettings(caller)); err != nil {
+		return nil, err
+	}
+	out, err := s.db.loadMessageSettings(ctx, s.db.r, false)
+	if err != nil {
+		return nil, internal("messages.settings.get", err)
+	}
+	return out, nil
+}
+
+// SetMessageSettings implements app.MessageService.
+func (s *MessageService) SetMessageSettings(ctx context.Context, in app.MessageSettings) (*app.MessageSettings, error) {
+	verr := in.Validate()
+	var out *app.MessageSettings
+	err := s.db.writeFor(ctx, "messages.settings.set", "message_settings", "", "", func(tx *Tx) error {
+		if err := authorize(app.CanManageMessageSettings(tx.caller)); err != nil {
+			return err
+		}
+		if verr != nil {
+			return verr
+		}
+		var oldSecret []byte
+		if err := tx.QueryRowContext(tx.ctx, `SELECT secret FROM message_settings WHERE id = 1`).Scan(&oldSecret); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		secret := oldSecret
+		if in.SMTP.Password != "" {
+			var err error
+			if secret, err = tx.db.sealSecret(in.SMTP.Password); err != nil {
+				return err
+			}
+		}
+		if in.SMTP.Username == "" {
+			secret = nil
+		}
+		if in.Enabled && !in.ChannelReady(app.ChannelEmail) && !in.ChannelReady(app.ChannelSMS) {
+			return app.FieldErrorf("enabled", "Set up a mail server or an SMS gateway before switching messages on.")
+		}
+		st := storedMessageSettings{Enabled: in.Enabled, SMTP: in.SMTP, SMS: in.SMS, Templates: in.Templates}
+		st.SMTP.Password, st.SMTP.HasPassword = "", false
+		for _, o := range in.ReminderOffsets {
+			st.Offsets = append(st.Offsets, app.FormatReminderOffsets([]time.Duration{o}))
+		}
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_settings (id, settings, secret, updated_at, updated_by)
+			VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, secret = excluded.secret,
+			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			string(raw), secret, formatTime(tx.now), tx.caller.Username); err != nil {
+			return err
+		}
+		state := "off"
+		if in.Enabled {
+			state = "on"
+		}
+		tx.Audit("messages.settings.set", "message_settings", "1", "", fmt.Sprintf("messages %s; e-mail via %s; SMS via %s; reminders %s",
+			state, orNone(in.SMTP.Host), orNone(gatewayHost(in.SMS.URL)), app.FormatReminderOffsets(in.ReminderOffsets)))
+		if out, err = tx.db.loadMessageSettings(tx.ctx, tx, false); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// gatewayHost is the host part of a gateway URL, for the audit log (its
+// query may hold a key).
+func gatewayHost(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	host, _, _ := strings.Cut(u, "/")
+	host, _, _ = strings.Cut(host, "?")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = host[i+1:]
+	}
+	return host
+}
+
+// SetMessageConsent implements app.MessageService.
+func (s *MessageService) SetMessageConsent(ctx context.Context, patientID string, ch app.MessageChannel, given bool) (*app.MessageConsent, error) {
+	var out *app.MessageConsent
+	err := s.db.writeFor(ctx, "messages.consent", "patients", patientID, patientID, func(tx *Tx) error {
+		if err := authorize(app.CanSetMessageConsent(tx.caller, patientID)); err != nil {
+			return err
+		}
+		if !ch.Valid() {
+			return app.FieldErrorf("channel", "Choose e-mail or SMS.")
+		}
+		var name string
+		if err := tx.QueryRowContext(tx.ctx, `SELECT given_name || ' ' || family_name FROM patients WHERE id = ? AND deleted_at IS NULL`,
+			patientID).Scan(&name); errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ENOTFOUND, "There is no such patient.")
+		} else if err != nil {
+			return err
+		}
+		by, err := tx.callerName()
+		if err != nil {
+			return err
+		}
+		ts := formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_consents (id, patient_id, channel, given, recorded_by,
+			recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			newID(), patientID, ch, given, tx.caller.Username, by, ts, ts); err != nil {
+			return err
+		}
+		detail := ch.Label() + ": consent given"
+		if !given {
+			n, err := tx.dropWaiting(`m.patient_id = ? AND m.channel = ?`, "consent withdrawn", patientID, ch)
+			if err != nil {
+				return err
+			}
+			detail = fmt.Sprintf("%s: consent withdrawn; %d waiting message(s) dropped", ch.Label(), n)
+		}
+		tx.Audit("messages.consent", "patients", patientID, patientID, detail)
+		out = &app.MessageConsent{PatientID: patientID, Channel: ch, Given: given, RecordedAt: tx.now, RecordedBy: by}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MessageConsents implements app.MessageService.
+func (s *MessageService) MessageConsents(ctx context.Context, patientID string) ([]app.MessageConsent, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "messages.consents", "patients", patientID, patientID, app.CanSeeMessagesOf(caller, patientID)); err != nil {
+		return nil, err
+	}
+	out := make([]app.MessageConsent, 0, len(app.MessageChannels))
+	for _, ch := range app.MessageChannels {
+		c, err := consentOf(ctx, s.db.r, patientID, ch)
+		if err != nil {
+			return nil, internal("messages.consents", err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// consentOf is a patient's consent on ch as last recorded.
+func consentOf(ctx context.Context, q rowQuerier, patientID string, ch app.MessageChannel) (app.MessageConsent, error) {
+	c := app.MessageConsent{PatientID: patientID, Channel: ch}
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT given, recorded_by_name, created_at FROM message_consents
+		WHERE patient_id = ? AND channel = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+		patientID, ch).Scan(&c.Given, &c.RecordedBy, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	} else if err != nil {
+		return c, err
+	}
+	c.RecordedAt = parseTime(at)
+	return c, nil
+}
+
+// messageSettingsIfOn reads the desk's message settings inside tx; nil
+// when messages are off.
+func (tx *Tx) messageSettingsIfOn() (*app.MessageSettings, error) {
+	var enabled int
+	err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(json_extract(settings, '$.enabled'), 0) FROM message_settings WHERE id = 1`).Scan(&enabled)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && enabled == 0) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return tx.db.loadMessageSettings(tx.ctx, tx, false)
+}
+
+// appointmentMessages queues and drops what an appointment's move from
+// status from to its status now means for the patient's messages (see the
+// top of this file). a is the appointment as it now is.
+func (tx *Tx) appointmentMessages(a *app.Appointment, from app.AppointmentStatus) error {
+	switch a.Status {
+	case app.AppointmentCancelled, app.AppointmentCheckedIn, app.AppointmentCompleted, app.AppointmentNoShow:
+		why := "the appointment is " + strings.ToLower(a.Status.Label())
+		if a.RescheduledTo != "" {
+			why = "the appointment was moved"
+		}
+		if _, err := tx.dropWaiting(`m.appointment_id = ?`, why, a.ID); err != nil {
+			return err
+		}
+	}
+	cfg, err := tx.messageSettingsIfOn()
+	if err != nil || cfg == nil {
+		return err
+	}
+	switch {
+	case a.Status == app.AppointmentConfirmed && (from == "" || from == app.AppointmentPending):
+		kind := app.MessageConfirmation
+		if from == "" && a.RescheduledFrom != "" {
+			kind = app.MessageReschedule
+		}
+		if err := tx.queueMessage(cfg, a, kind, tx.now, "", ""); err != nil {
+			return err
+		}
+		for _, at := range app.ReminderTimes(a.Start, tx.now, cfg.ReminderOffsets) {
+			if err := tx.queueMessage(cfg, a, app.MessageReminder, at, "", ""); err != nil {
+				return err
+			}
+		}
+	case a.Status == app.AppointmentCancelled && a.RescheduledTo == "" && a.Start.After(tx.now) &&
+		(from == app.AppointmentConfirmed || from == app.AppointmentPending):
+		return tx.queueMessage(cfg, a, app.MessageCancellation, tx.now, "", "")
+	}
+	return nil
+}
+
+// queueMessage queues one message of kind about a, at sendAt, on each
+// channel the patient consented to and has an address for; a resend (of
+// the message resendOf) on its own channel only.
+func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind app.MessageKind, sendAt time.Time, resendOf app.MessageChannel, resendID string) error {
+	var p app.Patient
+	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email FROM patients WHERE id = ?`,
+		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email); err != nil {
+		return fmt.Errorf("message patient: %w", err)
+	}
+	fields, err := tx.messageFields(a, &p)
+	if err != nil {
+		return err
+	}
+	tmpl := cfg.Templates[kind]
+	for _, ch := range app.MessageChannels {
+		if !cfg.ChannelReady(ch) || (resendOf != "" && ch != resendOf) {
+			continue
+		}
+		c, err := consentOf(tx.ctx, tx, a.PatientID, ch)
+		if err != nil {
+			return err
+		}
+		to := app.MessageAddress(&p, ch)
+		if !c.Given || to == "" {
+			continue
+		}
+		subject := ""
+		if ch == app.ChannelEmail {
+			subject = app.RenderMessage(tmpl.Subject, fields)
+		}
+		id, ts := newID(), formatTime(tx.now)
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
+			subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`,
+			id, a.ID, a.PatientID, kind, ch, to, truncate(subject, 1000), truncate(app.RenderMessage(tmpl.Body, fields), 2000),
+			formatTime(sendAt), formatTime(a.Start), optText(resendID), tx.caller.Username, ts, ts); err != nil {
+			return fmt.Errorf("queue message: %w", err)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_due (message_id, due_at) VALUES (?, ?)`, id, formatTime(sendAt)); err != nil {
+			return fmt.Errorf("queue message: %w", err)
+		}
+	}
+	return nil
+}
+
+// messageFields are the placeholders' values for a message about a.
+func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (app.MessageFields, error) {
+	vals := map[string]string{}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT key, value FROM settings WHERE key IN ('clinic_name', 'phone', 'time_zone')`)
+	if err != nil {
+		return app.MessageFields{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return app.MessageFields{}, err
+		}
+		vals[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return app.MessageFields{}, err
+	}
+	loc := time.UTC
+	if l, err := time.LoadLocation(vals["time_zone"]); err == nil && vals["time_zone"] != "" {
+		loc = l
+	}
+	start := a.Start.In(loc)
+	doctor := a.DoctorName
+	if doctor == "" {
+		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, a.DoctorID).Scan(&doctor); err != nil {
+			return app.MessageFields{}, err
+		}
+	}
+	return app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
+		Date: start.Format("2 January 2006"), Weekday: start.Format("Monday"), Time: start.Format("15:04"),
+		Clinic: vals["clinic_name"], Phone: cmp.Or(vals["phone"], "the clinic")}, nil
+}
+
+// dropWaiting drops the waiting messages that where (over messages m)
+// selects, with why; it returns how many.
+func (tx *Tx) dropWaiting(where, why string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT m.id FROM messages m WHERE `+where+`
+		AND NOT EXISTS (SELECT 1 FROM message_attempts x WHERE x.message_id = m.id AND x.outcome IN ('sent', 'failed', 'dropped'))`, args...)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := tx.messageAttempt(id, "dropped", why, "", time.Time{}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// messageAttempt records one outcome of a message; a final one takes it
+// off this desk's queue, a retry moves it to next.
+func (tx *Tx) messageAttempt(id, outcome, detail, ref string, next time.Time) error {
+	ts := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_attempts (id, message_id, at, outcome, detail, reference, next_at,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, newID(), id, ts, outcome, truncate(detail, 600), ref,
+		optTime(next), ts, ts); err != nil {
+		return fmt.Errorf("message attempt: %w", err)
+	}
+	var err error
+	if outcome == "retry" {
+		_, err = tx.ExecContext(tx.ctx, `UPDATE message_due SET due_at = ? WHERE message_id = ?`, formatTime(next), id)
+	} else {
+		_, err = tx.ExecContext(tx.ctx, `DELETE FROM message_due WHERE message_id = ?`, id)
+	}
+	return err
+}
+
+const messageColumns = `m.id, m.appointment_id, m.patient_id, p.given_name || ' ' || p.family_name, m.kind, m.channel,
+	m.to_address, m.subject, m.body, m.send_at, m.appt_start, m.origin, m.created_by, m.created_at`
+
+func scanMessage(r rowScanner) (*app.Message, error) {
+	m := &app.Message{}
+	var sendAt, apptStart, created string
+	if err := r.Scan(&m.ID, &m.AppointmentID, &m.PatientID, &m.PatientName, &m.Kind, &m.Channel, &m.To, &m.Subject,
+		&m.Body, &sendAt, &apptStart, &m.Origin, &m.CreatedBy, &created); err != nil {
+		return nil, err
+	}
+	m.SendAt, m.ApptStart, m.CreatedAt = parseTime(sendAt), parseTime(apptStart), parseTime(created)
+	m.Status = app.MessageWaiting
+	return m, nil
+}
+
+// withAttempts sets each message's status from its tries.
+func withAttempts(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, ms []*app.Message) error {
+	byID := make(map[string]*app.Message, len(ms))
+	ids := make([]any, 0, len(ms))
+	for _, m := range ms {
+		byID[m.ID] = m
+		ids = append(ids, m.ID)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		rows, err := q.QueryContext(ctx, `SELECT message_id, at, outcome, detail, reference, next_at FROM message_attempts
+			WHERE message_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) ORDER BY at, id`, chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, at, outcome, detail, ref string
+			var next sql.NullString
+			if err := rows.Scan(&id, &at, &outcome, &detail, &ref, &next); err != nil {
+				rows.Close()
+				return err
+			}
+			m := byID[id]
+			if m.Status != app.MessageWaiting {
+				continue // a final outcome stands
+			}
+			switch outcome {
+			case "retry":
+				m.Attempts++
+				m.LastError, m.NextAttemptAt = detail, parseTime(next.String)
+			case "failed":
+				m.Attempts++
+				m.Status, m.LastError = app.MessageFailed, detail
+			case "dropped":
+				m.Status, m.LastError = app.MessageDropped, detail
+			case "sent":
+				m.Status, m.Reference, m.SentAt = app.MessageSent, ref, parseTime(at)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindMessages implements app.MessageService.
+func (s *MessageService) FindMessages(ctx context.Context, f app.MessageFilter) ([]*app.Message, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	var perr error
+	if f.PatientID != "" {
+		perr = app.CanSeeMessagesOf(caller, f.PatientID)
+	} else {
+		perr = app.CanSeeMessageLog(caller)
+	}
+	if err := s.db.authorizeRead(ctx, "messages.find", "messages", "", f.PatientID, perr); err != nil {
+		return nil, err
+	}
+	if f.Status != "" && f.Status != app.MessageWaiting && f.Status != app.MessageSent && f.Status != app.MessageFailed &&
+		f.Status != app.MessageDropped {
+		return nil, app.FieldErrorf("status", "Choose waiting, sent, failed or dropped.")
+	}
+	where, args := []string{"m.deleted_at IS NULL"}, []any{}
+	if f.PatientID != "" {
+		where, args = append(where, "m.patient_id = ?"), append(args, f.PatientID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "m.created_at >= ?"), append(args, formatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "m.created_at < ?"), append(args, formatTime(f.To))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 2000 {
+		limit = 200
+	}
+	// With a status asked for, read more and keep those: the status is
+	// the outcome of the tries.
+	fetch := limit
+	if f.Status != "" {
+		fetch = limit * 5
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages m JOIN patients p ON p.id = m.patient_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, append(args, fetch)...)
+	if err != nil {
+		return nil, internal("messages.find", err)
+	}
+	var out []*app.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return nil, internal("messages.find", err)
+		}
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, internal("messages.find", err)
+	}
+	if err := withAttempts(ctx, s.db.r, out); err != nil {
+		return nil, internal("messages.find", err)
+	}
+	if f.Status != "" {
+		kept := out[:0]
+		for _, m := range out {
+			if m.Status == f.Status {
+				kept = append(kept, m)
+			}
+		}
+		out = kept
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	if f.PatientID != "" {
+		if err := s.db.auditOpen(ctx, "messages.find", "patients", f.PatientID, f.PatientID, "messages"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// findMessage reads one message with its status inside tx.
+func (tx *Tx) findMessage(id string) (*app.Message, error) {
+	m, err := scanMessage(tx.QueryRowContext(tx.ctx, `SELECT `+messageColumns+` FROM messages m
+		JOIN patients p ON p.id = m.patient_id WHERE m.id = ? AND m.deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such message.")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := withAttempts(tx.ctx, tx, []*app.Message{m}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ResendMessage implements app.MessageService.
+func (s *MessageService) ResendMessage(ctx context.Context, id string) (*app.Message, error) {
+	var out *app.Message
+	err := s.db.writeFor(ctx, "messages.resend", "messages", id, "", func(tx *Tx) error {
+		if err := authorize(app.CanSeeMessageLog(tx.caller)); err != nil {
+			return err
+		}
+		m, err := tx.findMessage(id)
+		if err != nil {
+			return err
+		}
+		if m.Status != app.MessageFailed && m.Status != app.MessageDropped {
+			return app.Errorf(app.ECONFLICT, "This message is %s: only a failed or dropped message is sent again.", m.Status)
+		}
+		a, err := tx.findAppointment(m.AppointmentID)
+		if err != nil {
+			return err
+		}
+		if why := messageStale(m, a, tx.now); why != "" {
+			return app.Errorf(app.ECONFLICT, "This message is not sent again: %s.", why)
+		}
+		cfg, err := tx.db.loadMessageSettings(tx.ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		if !cfg.Enabled || !cfg.ChannelReady(m.Channel) {
+			return app.Errorf(app.ECONFLICT, "Messages by %s are not set up on this desk (Settings → Messages).", m.Channel.Label())
+		}
+		if err := tx.queueMessage(cfg, a, m.Kind, tx.now, m.Channel, m.ID); err != nil {
+			return err
+		}
+		nm, err := scanMessage(tx.QueryRowContext(tx.ctx, `SELECT `+messageColumns+` FROM messages m JOIN patients p ON p.id = m.patient_id
+			WHERE m.resend_of = ? AND m.channel = ? ORDER BY m.created_at DESC, m.id DESC LIMIT 1`, m.ID, m.Channel))
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.Errorf(app.ECONFLICT, "This message is not sent again: the patient has no consent or no %s on record.", m.Channel.Label())
+		} else if err != nil {
+			return err
+		}
+		tx.Audit("messages.resend", "messages", nm.ID, m.PatientID, fmt.Sprintf("%s by %s, again (was %s)", m.Kind.Label(), m.Channel.Label(), m.ID))
+		out = nm
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// messageStale says why m should no longer go out, given its appointment
+// as it is now; "" when it should.
+func messageStale(m *app.Message, a *app.Appointment, now time.Time) string {
+	switch m.Kind {
+	case app.MessageCancellation:
+		if a.Status != app.AppointmentCancelled {
+			return "the appointment is " + strings.ToLower(a.Status.Label()) + " now"
+		}
+		return ""
+	}
+	switch {
+	case a.Status != app.AppointmentConfirmed:
+		if a.RescheduledTo != "" {
+			return "the appointment was moved"
+		}
+		return "the appointment is " + strings.ToLower(a.Status.Label())
+	case !a.Start.Equal(m.ApptStart):
+		return "the appointment's time changed"
+	case !a.Start.After(now):
+		return "the appointment has begun"
+	}
+	return ""
+}
+
+// DeliveryCaller is who the audit log names for messages the desk sends
+// on its own.
+var DeliveryCaller = app.Caller{Username: "hms:messages", Role: app.RoleAdmin}
+
+// DeliverDue implements app.MessageService.
+func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport) (app.DeliveryReport, error) {
+	var rep app.DeliveryReport
+	caller, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "messages.deliver", "messages", "", "", app.CanDeliverMessages(caller)); err != nil {
+		return rep, err
+	}
+	if t == nil {
+		return rep, errors.New("messages.deliver: no transport")
+	}
+	cfg, err := s.db.loadMessageSettings(ctx, s.db.r, true)
+	if err != nil {
+		return rep, internal("messages.deliver", err)
+	}
+	if !cfg.Enabled {
+		return rep, nil
+	}
+	now := s.db.now().UTC()
+	rows, err := s.db.r.QueryContext(ctx, `SELECT message_id FROM message_due WHERE due_at <= ? ORDER BY due_at LIMIT 200`, formatTime(now))
+	if err != nil {
+		return rep, internal("messages.deliver", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return rep, internal("messages.deliver", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		if err := s.deliverOne(ctx, t, cfg, id, &rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// deliverOne checks one due message, sends it outside any transaction and
+// records the outcome.
+func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport, cfg *app.MessageSettings, id string, rep *app.DeliveryReport) error {
+	var m *app.Message
+	caller, _ := app.CallerFromContext(ctx)
+	// The check writes (and audits) only when it drops the message.
+	err := s.db.inTx(ctx, caller, "messages.deliver", func(tx *Tx) error {
+		var err error
+		if m, err = tx.findMessage(id); err != nil {
+			return err
+		}
+		if m.Status != app.MessageWaiting {
+			// Finished elsewhere (dropped on another desk): off the queue.
+			_, err := tx.ExecContext(tx.ctx, `DELETE FROM message_due WHERE message_id = ?`, id)
+			tx.Audit("messages.deliver", "messages", id, m.PatientID, "already "+string(m.Status))
+			m = nil
+			return err
+		}
+		a, err := tx.findAppointment(m.AppointmentID)
+		if err != nil {
+			return err
+		}
+		why := messageStale(m, a, tx.now)
+		if why == "" {
+			c, err := consentOf(tx.ctx, tx, m.PatientID, m.Channel)
+			if err != nil {
+				return err
+			}
+			if !c.Given {
+				why = "consent withdrawn"
+			} else if !cfg.ChannelReady(m.Channel) {
+				why = m.Channel.Label() + " is not set up on this desk"
+			}
+		}
+		if why != "" {
+			rep.Dropped++
+			if err := tx.messageAttempt(id, "dropped", why, "", time.Time{}); err != nil {
+				return err
+			}
+			tx.Audit("messages.deliver", "messages", id, m.PatientID, m.Kind.Label()+" dropped: "+why)
+			m = nil
+		}
+		return nil
+	})
+	if err != nil || m == nil {
+		return err
+	}
+	sendErr := t.Send(ctx, cfg, m, m.ID)
+	return s.db.writeFor(ctx, "messages.deliver", "messages", id, m.PatientID, func(tx *Tx) error {
+		switch {
+		case sendErr == nil:
+			rep.Sent++
+			if err := tx.messageAttempt(id, "sent", "", m.ID, time.Time{}); err != nil {
+				return err
+			}
+			tx.Audit("messages.deliver", "messages", id, m.PatientID, m.Kind.Label()+" sent by "+m.Channel.Label())
+		case app.IsUndeliverable(sendErr) || m.Attempts+1 >= app.MaxMessageAttempts:
+			rep.Failed++
+			if err := tx.messageAttempt(id, "failed", sendErr.Error(), "", time.Time{}); err != nil {
+				return err
+			}
+			tx.Audit("messages.deliver", "messages", id, m.PatientID, m.Kind.Label()+" failed: "+truncate(sendErr.Error(), 200))
+		default:
+			rep.Retrying++
+			next := tx.now.Add(app.MessageRetryDelay(m.Attempts + 1))
+			if err := tx.messageAttempt(id, "retry", sendErr.Error(), "", next); err != nil {
+				return err
+			}
+			tx.Audit("messages.deliver", "messages", id, m.PatientID, m.Kind.Label()+" not sent, retry at "+formatTime(next)+": "+
+				truncate(sendErr.Error(), 200))
+		}
+		return nil
+	})
+}
