@@ -29,6 +29,7 @@ import (
 
 	"hms/app"
 	"hms/app/escpos"
+	"hms/app/messaging"
 	"hms/app/update"
 	"hms/assets"
 	"hms/data"
@@ -284,7 +285,9 @@ func runGUI(ctx context.Context, path string) error {
 	d, err := data.OpenDesk(path, dataOptions, services, func(db *data.DB, svc app.Services) func() {
 		stopSync := startSync(ctx, svc.Sync, u.ReportSync)
 		stopBackups := startBackups(ctx, db, time.Minute, u.ReportBackup)
+		stopMessages := startMessages(ctx, svc.Messages, &messaging.Transport{}, time.Minute)
 		return func() {
+			stopMessages()
 			stopBackups()
 			stopSync()
 		}
@@ -310,6 +313,33 @@ func runGUI(ctx context.Context, path string) error {
 		return fmt.Errorf("closing the database: %w", err)
 	}
 	return nil
+}
+
+// startMessages sends the messages this desk queued when they are due,
+// looking every tick, as data.DeliveryCaller, until stop is called. stop
+// returns once the loop has.
+func startMessages(ctx context.Context, svc app.MessageService, t app.MessageTransport, tick time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(app.NewContextWithCaller(ctx, data.DeliveryCaller))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tk := time.NewTicker(tick)
+		defer tk.Stop()
+		for {
+			if _, err := svc.DeliverDue(ctx, t); err != nil && ctx.Err() == nil {
+				log.Printf("messages: %v", err) // each message's outcome is in its log and the audit log
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // startBackups runs the desk's daily backup when it is due, looking every
