@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0047 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0062 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -990,10 +990,10 @@ CREATE TRIGGER seal_doctor_profiles_upd AFTER UPDATE ON doctor_profiles BEGIN SE
 
 -- drafts
 
-CREATE TABLE drafts (
+CREATE TABLE "drafts" (
     id         TEXT PRIMARY KEY,
     user_id    TEXT NOT NULL REFERENCES users (id),
-    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration')),
+    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration', 'invoice')),
     patient_id TEXT NOT NULL DEFAULT '',
     title      TEXT NOT NULL,
     fields     TEXT NOT NULL, -- JSON object: the form's texts by field name
