@@ -10,15 +10,18 @@ import (
 // DraftKind is what a draft was being written as.
 type DraftKind string
 
-// The kinds of draft: a clinical or nursing note, a patient's registration.
+// The kinds of draft: a clinical or nursing note, a patient's registration,
+// an invoice being drafted (the line being added or changed and the invoice
+// discount typed but not applied; the draft invoice itself is already kept).
 const (
 	DraftNote         DraftKind = "note"
 	DraftRegistration DraftKind = "registration"
+	DraftOfInvoice    DraftKind = "invoice"
 )
 
 // Draft is unsaved text kept for its writer when a session ended with a
-// form still open (a logout from the lock screen, or the lock running into
-// the clinic's auto-logout time). Drafts stay on the desk where they were
+// form still open (a logout from the main window or the lock screen, or the
+// lock running into the clinic's auto-logout time). Drafts stay on the desk where they were
 // written (they never sync), and only their writer ever sees them; they
 // are offered back at the writer's next login there.
 type Draft struct {
@@ -38,6 +41,10 @@ func (d *Draft) Validate() error {
 	d.Title = strings.TrimSpace(d.Title)
 	switch d.Kind {
 	case DraftNote, DraftRegistration:
+	case DraftOfInvoice:
+		if d.Fields["invoice_id"] == "" || d.PatientID == "" {
+			return FieldErrorf("fields", "An invoice's draft names the invoice and its patient.")
+		}
 	default:
 		return FieldErrorf("kind", "%q is not a kind of draft.", d.Kind)
 	}

@@ -15,7 +15,13 @@ import (
 // clinic's time zone.
 func benchAppointments(b *testing.B) (*data.DB, app.AppointmentService, context.Context, []string, *time.Location) {
 	b.Helper()
-	db := benchDB(b)
+	return benchAppointmentsOn(b, benchDB(b))
+}
+
+// benchAppointmentsOn is benchAppointments on a benchmark database already
+// open.
+func benchAppointmentsOn(b *testing.B, db *data.DB) (*data.DB, app.AppointmentService, context.Context, []string, *time.Location) {
+	b.Helper()
 	svc := db.Services()
 	var pw string
 	for _, cr := range data.DemoCredentials {

@@ -25,19 +25,22 @@ var _ app.BillingService = (*BillingService)(nil)
 type billingContext struct {
 	currency string
 	loc      *time.Location
-	settings *app.Settings
 }
 
+// billingContext reads the two settings a bill needs, in one statement by
+// key: not the whole settings table with its logo (decoded each time), and
+// the zone not read again from the system's zone files (zoneNamed). Every
+// invoice and payment write reads it.
 func (tx *Tx) billingContext() (*billingContext, error) {
-	s, err := readSettings(tx.ctx, tx)
-	if err != nil {
+	var cur, zone string
+	if err := tx.queryRow(`SELECT coalesce((SELECT value FROM settings WHERE key = 'currency'), ''),
+		coalesce((SELECT value FROM settings WHERE key = 'time_zone'), '')`).Scan(&cur, &zone); err != nil {
 		return nil, err
 	}
-	cur := s.Currency
 	if cur == "" {
 		cur = "EUR"
 	}
-	return &billingContext{currency: cur, loc: s.Location(), settings: s}, nil
+	return &billingContext{currency: cur, loc: zoneNamed(zone)}, nil
 }
 
 // billingNumber takes the next number of a yearly series of this desk,

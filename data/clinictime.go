@@ -28,13 +28,19 @@ func clinicZone(ctx context.Context, q rowQuerier) (*time.Location, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("time zone: %w", err)
 	}
+	return zoneNamed(name), nil
+}
+
+// zoneNamed is app.Settings.Location of a zone name, each zone read once
+// from the system's zone files.
+func zoneNamed(name string) *time.Location {
 	if loc, ok := clinicZones.Load(name); ok {
-		return loc.(*time.Location), nil
+		return loc.(*time.Location)
 	}
 	s := app.Settings{TimeZone: name}
 	loc := s.Location()
 	clinicZones.Store(name, loc)
-	return loc, nil
+	return loc
 }
 
 // dayOrToday reads a day, "" meaning today in loc.

@@ -38,6 +38,20 @@ func (s *DraftService) SaveDrafts(ctx context.Context, drafts []app.Draft) error
 					return err
 				}
 			}
+			// An invoice's draft is kept only by someone who may change
+			// the invoice, and only for a draft invoice of that patient.
+			if d.Kind == app.DraftOfInvoice {
+				if err := tx.Require(app.PermManageBilling); err != nil {
+					return err
+				}
+				inv, err := tx.draft(d.Fields["invoice_id"])
+				if err != nil {
+					return err
+				}
+				if inv.PatientID != d.PatientID {
+					return app.FieldErrorf("patient_id", "The invoice is not this patient's.")
+				}
+			}
 			fields, err := json.Marshal(d.Fields)
 			if err != nil {
 				return err

@@ -990,10 +990,10 @@ CREATE TRIGGER seal_doctor_profiles_upd AFTER UPDATE ON doctor_profiles BEGIN SE
 
 -- drafts
 
-CREATE TABLE drafts (
+CREATE TABLE "drafts" (
     id         TEXT PRIMARY KEY,
     user_id    TEXT NOT NULL REFERENCES users (id),
-    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration')),
+    kind       TEXT NOT NULL CHECK (kind IN ('note', 'registration', 'invoice')),
     patient_id TEXT NOT NULL DEFAULT '',
     title      TEXT NOT NULL,
     fields     TEXT NOT NULL, -- JSON object: the form's texts by field name

@@ -177,7 +177,7 @@ func (tx *Tx) DeriveLocal(entity string, vals, local map[string]any) error {
 		}
 		if local == nil {
 			var seq int64
-			if err := tx.queryRow(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
+			if err := tx.queryRowInBatch(`SELECT coalesce(max(activity_seq), 0) + 1 FROM patients`).Scan(&seq); err != nil {
 				return err
 			}
 			vals["activity_seq"], vals["last_activity_at"] = seq, get("created_at")
@@ -193,7 +193,7 @@ func (tx *Tx) DeriveLocal(entity string, vals, local map[string]any) error {
 	case "appointments":
 		if local == nil {
 			var name, mrn string
-			err := tx.queryRow(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
+			err := tx.queryRowInBatch(`SELECT trim(given_name || ' ' || family_name), mrn FROM patients WHERE id = ?`,
 				get("patient_id")).Scan(&name, &mrn)
 			if err == nil {
 				vals["patient_name"], vals["patient_mrn"] = name, mrn
@@ -223,7 +223,7 @@ func (tx *Tx) fillLocal(entity string, vals, local map[string]any, names ...stri
 			}
 		}
 		var v any
-		if err := tx.queryRow(`SELECT `+QuoteIdent(n)+` FROM `+QuoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
+		if err := tx.queryRowInBatch(`SELECT `+QuoteIdent(n)+` FROM `+QuoteIdent(entity)+` WHERE id = ?`, id).Scan(&v); err != nil &&
 			!errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}

@@ -31,9 +31,8 @@ type Tx struct {
 	// deferred is an error the method returns after committing, e.g. a
 	// failed login whose failure count must be kept.
 	deferred error
-	// stmts are statements prepared in the transaction by the cached
-	// helpers (exec, queryRow, and Prepared for the sync engine), for
-	// statements run many times.
+	// stmts are statements prepared in the transaction (Prepared, for
+	// the sync engine's statements run for every row of a batch).
 	stmts map[string]*sql.Stmt
 	// touched are the audited records the transaction wrote (seal.go);
 	// sealAllRows seals every record instead (the baseline).
@@ -57,18 +56,25 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// exec is ExecContext with a statement prepared once per transaction.
+// exec is ExecContext through the connection's statement cache
+// (_stmt_cache_size in dsn): the statement is compiled, with the programs
+// of its triggers, once per connection, not once per transaction as a
+// statement prepared with tx.Prepare is (the driver does not cache those).
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	st, err := tx.stmt(q)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(tx.ctx, args...)
+	return tx.ExecContext(tx.ctx, q, args...)
 }
 
-// queryRow is QueryRowContext with a statement prepared once per
-// transaction; a failure to prepare comes back from Scan.
+// queryRow is QueryRowContext through the connection's statement cache,
+// as exec.
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(tx.ctx, q, args...)
+}
+
+// queryRowInBatch is QueryRowContext with a statement prepared once in the
+// transaction, for the reads a pull makes for each row of a batch, some of
+// them built per table and field: kept out of the connection's cache so
+// that they do not push the hot statements out of it.
+func (tx *Tx) queryRowInBatch(q string, args ...any) *sql.Row {
 	st, err := tx.stmt(q)
 	if err != nil {
 		return tx.QueryRowContext(tx.ctx, q, args...) // reports the same error

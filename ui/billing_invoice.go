@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +120,7 @@ type invoiceScreen struct {
 	payBtns map[string][2]*widget.Button
 
 	lineForm *lineForm    // the open line dialog
+	restore  *app.Draft   // a kept draft to put back once the invoice is read
 	confirm  *confirmForm // the open "Issue" confirmation
 	prompt   *promptForm  // the open void or refund prompt
 
@@ -215,6 +217,10 @@ func (s *invoiceScreen) load() {
 		}
 		s.payments = r.payments
 		s.show(r.inv)
+		if d := s.restore; d != nil {
+			s.restore = nil
+			s.restoreDraft(d)
+		}
 	})
 }
 
@@ -382,14 +388,73 @@ func (s *invoiceScreen) showDiscount() {
 		s.discBox.Hide()
 		return
 	}
-	s.discRate.SetText("")
-	s.discAmount.SetText("")
-	if inv.DiscountRate > 0 {
-		s.discRate.SetText(strings.TrimSuffix(app.FormatRate(inv.DiscountRate), "%"))
-	} else if inv.DiscountAmount > 0 {
-		s.discAmount.SetText(app.FormatAmount(inv.DiscountAmount, billingDigits(inv.Currency)))
-	}
+	rate, amount := savedDiscount(inv)
+	s.discRate.SetText(rate)
+	s.discAmount.SetText(amount)
 	s.discBox.Show()
+}
+
+// savedDiscount is a draft's invoice discount as the discount entries show
+// it: a percentage or an amount.
+func savedDiscount(inv *app.Invoice) (rate, amount string) {
+	if inv.DiscountRate > 0 {
+		rate = strings.TrimSuffix(app.FormatRate(inv.DiscountRate), "%")
+	} else if inv.DiscountAmount > 0 {
+		amount = app.FormatAmount(inv.DiscountAmount, billingDigits(inv.Currency))
+	}
+	return rate, amount
+}
+
+// draft is what the screen holds that the invoice does not yet: the line
+// being added or changed, and the invoice discount typed but not applied.
+// Nil when there is nothing, or the invoice is not a draft the user may
+// change.
+func (s *invoiceScreen) draft() *app.Draft {
+	inv := s.inv
+	if inv == nil || inv.Status != app.InvoiceDraft || !s.can(app.PermManageBilling) {
+		return nil
+	}
+	fields := map[string]string{}
+	if f := s.lineForm; f != nil && f.unsaved() {
+		maps.Copy(fields, f.draftFields())
+	}
+	if rate, amount := savedDiscount(inv); s.discRate.Text != rate || s.discAmount.Text != amount {
+		fields["discount_rate"], fields["discount_amount"] = s.discRate.Text, s.discAmount.Text
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	fields["invoice_id"] = inv.ID
+	return &app.Draft{Kind: app.DraftOfInvoice, PatientID: inv.PatientID, Title: "Draft invoice for " + inv.PatientName,
+		Fields: fields}
+}
+
+// restoreDraft puts a kept draft's text back: the invoice discount typed,
+// and the line form as it was.
+func (s *invoiceScreen) restoreDraft(d *app.Draft) {
+	if s.inv == nil || s.inv.Status != app.InvoiceDraft || !s.can(app.PermManageBilling) {
+		return
+	}
+	if _, ok := d.Fields["discount_rate"]; ok {
+		s.discRate.SetText(d.Fields["discount_rate"])
+		s.discAmount.SetText(d.Fields["discount_amount"])
+	}
+	if _, ok := d.Fields["line.description"]; !ok {
+		return
+	}
+	var line *app.InvoiceLine
+	if id := d.Fields["line.line_id"]; id != "" {
+		for _, l := range s.inv.Lines {
+			if l.ID == id {
+				line = l
+			}
+		}
+		if line == nil {
+			return // removed since; the text is the draft's alone
+		}
+	}
+	s.openLineForm(line)
+	s.lineForm.restoreDraft(d.Fields)
 }
 
 // onDiscount gives the draft the invoice discount typed: a percentage or

@@ -244,9 +244,14 @@ func (v *invoicesView) onAllPatients() {
 }
 
 // open shows invoice id in place of the list.
-func (v *invoicesView) open(id string) {
+func (v *invoicesView) open(id string) { v.openKeeping(id, nil) }
+
+// openKeeping shows invoice id and, once it is read, puts back the text of
+// draft d (nil: none) kept when a session ended.
+func (v *invoicesView) openKeeping(id string, d *app.Draft) {
 	v.u.touch()
 	v.invoice = newInvoiceScreen(v, id)
+	v.invoice.restore = d
 	v.content.Objects = []fyne.CanvasObject{v.invoice.content}
 	v.content.Refresh()
 	v.invoice.load()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,11 @@ type lineForm struct {
 	errs   fieldErrors
 	dialog dialog.Dialog
 	done   func(*app.Invoice)
+
+	// opened is the form's text as it opened (a changed line's values);
+	// closed: the dialog was cancelled or its line saved.
+	opened map[string]string
+	closed bool
 }
 
 // showLineForm opens the line dialog of inv: adding a line when l is nil,
@@ -65,6 +71,7 @@ func showLineForm(u *UI, inv *app.Invoice, l *app.InvoiceLine, done func(*app.In
 	if l != nil {
 		f.fill(l)
 	}
+	f.opened = f.draftFields()
 	f.searchItems()
 	u.win.Canvas().Focus(f.search)
 	return f
@@ -99,7 +106,10 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 
 	f.save = widget.NewButton("Save line", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = widget.NewButton("Cancel", func() {
+		f.closed = true
+		f.dialog.Hide()
+	})
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.errs.alias("rate", "discount")
@@ -323,7 +333,48 @@ func (f *lineForm) onSave() {
 			f.errs.show(err, f.u.win)
 			return
 		}
+		f.closed = true
 		f.dialog.Hide()
 		f.done(inv)
 	})
+}
+
+// draftFields is the line as typed, by draft field name ("line." and the
+// field), for keeping it as a draft when the session ends.
+func (f *lineForm) draftFields() map[string]string {
+	out := map[string]string{}
+	for k, e := range map[string]*widget.Entry{"description": f.description, "quantity": f.quantity,
+		"unit_price": f.unitPrice, "discount_rate": f.discRate, "discount_amount": f.discAmount, "tax_rate": f.taxRate} {
+		out["line."+k] = e.Text
+	}
+	out["line.kind"] = f.kind.Selected
+	out["line.item_id"] = f.itemID
+	if f.itemID != "" {
+		out["line.code"] = strings.TrimPrefix(strings.SplitN(f.code.Text, ". ", 2)[0], "From the price list: ")
+	}
+	if f.line != nil {
+		out["line.line_id"] = f.line.ID
+	}
+	return out
+}
+
+// unsaved reports whether the open form holds text not saved yet.
+func (f *lineForm) unsaved() bool {
+	return !f.closed && !maps.Equal(f.draftFields(), f.opened)
+}
+
+// restoreDraft puts a kept line's text back into the form.
+func (f *lineForm) restoreDraft(fields map[string]string) {
+	if id := fields["line.item_id"]; id != "" {
+		f.itemID = id
+		f.showListed(fields["line.code"])
+	}
+	if k := fields["line.kind"]; k != "" {
+		f.kind.SetSelected(k)
+	}
+	for k, e := range map[string]*widget.Entry{"description": f.description, "quantity": f.quantity,
+		"unit_price": f.unitPrice, "discount_rate": f.discRate, "discount_amount": f.discAmount, "tax_rate": f.taxRate} {
+		e.SetText(fields["line."+k])
+	}
+	f.updatePreview()
 }

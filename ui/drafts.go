@@ -14,10 +14,11 @@ import (
 	"hms/app"
 )
 
-// Drafts: when a session ends from the lock screen ("Log out", or the lock
-// lasting the clinic's auto-logout time), the text of the forms still open
-// behind the lock (a note, a registration) is kept in this desk's database
-// for its writer (app.DraftService), and offered back at their next login.
+// Drafts: when a session ends ("Log out" in the main window or on the lock
+// screen, or the lock lasting the clinic's auto-logout time), the text of
+// the forms still open (a note, a registration, an invoice being drafted:
+// its line dialog and invoice discount) is kept in this desk's database for
+// its writer (app.DraftService), and offered back at their next login.
 //
 // Threat model: drafts hold patient data outside the record, so they stay
 // on the desk where they were written (they never sync), only their writer
@@ -52,11 +53,19 @@ func typed(entries map[string]*widget.Entry) map[string]string {
 
 // collectDrafts is the unsaved text of the forms open in the session.
 func (u *UI) collectDrafts() []app.Draft {
-	if u.main == nil || u.main.patients == nil {
+	if u.main == nil {
 		return nil
 	}
 	var out []app.Draft
+	if b := u.main.billing; b != nil && b.invoices != nil && b.invoices.invoice != nil {
+		if d := b.invoices.invoice.draft(); d != nil {
+			out = append(out, *d)
+		}
+	}
 	ps := u.main.patients
+	if ps == nil {
+		return out
+	}
 	if c := ps.chart; c != nil && c.notes != nil && c.notes.form != nil {
 		f := c.notes.form
 		if fields := typed(noteDraftFields(f)); len(fields) > 0 {
@@ -85,9 +94,10 @@ func (u *UI) collectDrafts() []app.Draft {
 	return out
 }
 
-// endSessionKeepingWork logs out from the lock screen: the unsaved text of
-// the screens behind it is kept as drafts first. If they cannot be kept,
-// the session stays locked and says why.
+// endSessionKeepingWork logs out from the main window or the lock screen:
+// the unsaved text of the screens open (or behind the lock) is kept as
+// drafts first. If they cannot be kept, the session stays (locked, if it
+// was) and says why.
 func (u *UI) endSessionKeepingWork() {
 	drafts := u.collectDrafts()
 	if len(drafts) == 0 || u.svc.Drafts == nil {
@@ -181,6 +191,17 @@ func (o *draftsOffer) onRestore(d *app.Draft) {
 	o.dialog.Hide()
 	u := o.u
 	if u.main == nil {
+		return
+	}
+	if d.Kind == app.DraftOfInvoice {
+		if i := slices.Index(u.main.areas, app.AreaBilling); i >= 0 && u.main.current != app.AreaBilling {
+			u.main.nav.Select(i)
+		}
+		if b := u.main.billing; b != nil && b.invoices != nil {
+			b.tabs.SelectIndex(0) // Invoices
+			b.invoices.openKeeping(d.Fields["invoice_id"], d)
+		}
+		o.forget(d, false)
 		return
 	}
 	if i := slices.Index(u.main.areas, app.AreaPatients); i >= 0 && u.main.current != app.AreaPatients {

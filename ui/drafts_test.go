@@ -66,6 +66,15 @@ func (s *draftStore) of(userID string) []*app.Draft {
 // note, then locks the screen.
 func halfWrittenNote(t *testing.T) (*clinicHarness, *draftStore) {
 	t.Helper()
+	h, store := halfWrittenNoteOpen(t)
+	h.u.lockNow()
+	return h, store
+}
+
+// halfWrittenNoteOpen logs a doctor in, opens grace's chart and types half
+// a note, leaving it on screen.
+func halfWrittenNoteOpen(t *testing.T) (*clinicHarness, *draftStore) {
+	t.Helper()
 	h := newClinicHarness(t)
 	store, svc := newDraftStore()
 	h.u.svc.Drafts = svc
@@ -76,7 +85,6 @@ func halfWrittenNote(t *testing.T) (*clinicHarness, *draftStore) {
 	h.drain()
 	test.Tap(c.notes.newNote)
 	test.Type(c.notes.form.text, "Chest pain on exertion")
-	h.u.lockNow()
 	return h, store
 }
 
@@ -133,6 +141,13 @@ func TestDraftsFromTheLock(t *testing.T) {
 		check(t, h, store)
 	})
 
+	// The main window's own Log out keeps the half-written note too.
+	t.Run("LogOutFromMainWindow", func(t *testing.T) {
+		h, store := halfWrittenNoteOpen(t)
+		test.Tap(h.u.main.logout)
+		check(t, h, store)
+	})
+
 	t.Run("TimedLogout", func(t *testing.T) {
 		h, store := halfWrittenNote(t)
 		h.advance(59 * time.Minute)
@@ -144,5 +159,118 @@ func TestDraftsFromTheLock(t *testing.T) {
 		h.advance(time.Minute)
 		h.u.checkIdle()
 		check(t, h, store)
+	})
+}
+
+// TestLogOutKeepsWorkOrStays: when the drafts cannot be kept, Log out in
+// the main window does not end the session; the note stays on screen.
+func TestLogOutKeepsWorkOrStays(t *testing.T) {
+	h, _ := halfWrittenNoteOpen(t)
+	h.u.svc.Drafts.(*mock.DraftService).SaveDraftsFn = func(context.Context, []app.Draft) error {
+		return app.Errorf(app.EINTERNAL, "the disk is full")
+	}
+	test.Tap(h.u.main.logout)
+	h.settle()
+	if h.u.session == nil || h.u.main == nil {
+		t.Fatal("the session ended although its note could not be kept")
+	}
+	if c := h.u.main.patients.chart; c == nil || c.notes.form == nil || c.notes.form.text.Text != "Chest pain on exertion" {
+		t.Fatal("the note is gone")
+	}
+}
+
+// halfDraftedInvoice logs a billing clerk in, starts an invoice for grace,
+// types an invoice discount without applying it and half a line in the
+// line dialog.
+func halfDraftedInvoice(t *testing.T) (*clinicHarness, *draftStore, *invoiceScreen) {
+	t.Helper()
+	h, _ := newBillingHarness(t)
+	store, svc := newDraftStore()
+	h.u.svc.Drafts = svc
+	h.users.CheckPasswordFn = func(context.Context, string) error { return nil }
+	v, _ := h.openInvoices(app.RoleBilling)
+	s := h.newDraft(v)
+	test.Type(s.discRate, "5")
+	test.Tap(s.addLine)
+	lf := s.lineForm
+	h.waitFor("the price list", func() bool { return len(lf.items) == 2 })
+	test.Type(lf.description, "Wound dressing")
+	test.Type(lf.unitPrice, "7.5")
+	return h, store, s
+}
+
+func TestInvoiceDraftSurvivesLogout(t *testing.T) {
+	billing := user(app.RoleBilling)
+	check := func(t *testing.T, h *clinicHarness, store *draftStore, invoiceID string) {
+		t.Helper()
+		h.waitFor("the login window", func() bool { return h.u.login != nil && h.u.session == nil })
+		ds := store.of(billing.ID)
+		if len(ds) != 1 || ds[0].Kind != app.DraftOfInvoice || ds[0].PatientID != "p-1" ||
+			ds[0].Fields["invoice_id"] != invoiceID || ds[0].Fields["line.description"] != "Wound dressing" ||
+			ds[0].Fields["line.unit_price"] != "7.5" || ds[0].Fields["discount_rate"] != "5" {
+			t.Fatalf("drafts kept: %+v", ds)
+		}
+		if h.shows("Wound dressing") {
+			t.Error("the draft's text is on the login window")
+		}
+
+		// Another clerk at this desk is offered nothing of it.
+		reception := user(app.RoleReception)
+		h.loginAgain(reception)
+		h.settle()
+		if h.u.drafts != nil || h.shows("Wound dressing") || h.shows("Unsaved work") {
+			t.Fatal("another user was offered the billing clerk's draft")
+		}
+		h.u.logout()
+
+		h.loginAgain(billing)
+		h.waitFor("the offer", func() bool { return h.u.drafts != nil })
+		if !h.shows("Draft invoice for Grace Hopper") {
+			t.Fatalf("offer shows %q", h.texts())
+		}
+		test.Tap(h.u.drafts.restore[0])
+		h.waitFor("the draft forgotten", func() bool { return len(store.of(billing.ID)) == 0 })
+		h.waitFor("the line dialog back", func() bool {
+			b := h.u.main.billing
+			return b != nil && b.invoices.invoice != nil && b.invoices.invoice.lineForm != nil
+		})
+		s := h.u.main.billing.invoices.invoice
+		if s.id != invoiceID || s.discRate.Text != "5" || s.lineForm.description.Text != "Wound dressing" ||
+			s.lineForm.unitPrice.Text != "7.5" || s.lineForm.quantity.Text != "1" {
+			t.Fatalf("restored: invoice %s, discount %q, line %q at %q × %q", s.id, s.discRate.Text,
+				s.lineForm.description.Text, s.lineForm.quantity.Text, s.lineForm.unitPrice.Text)
+		}
+		// The restored line saves as a line of that invoice.
+		test.Tap(s.lineForm.save)
+		h.waitFor("the line", func() bool { return len(s.inv.Lines) == 1 })
+		if l := s.inv.Lines[0]; l.Description != "Wound dressing" || l.UnitPrice != 750 {
+			t.Errorf("line saved as %+v", l)
+		}
+	}
+
+	t.Run("LogOutFromMainWindow", func(t *testing.T) {
+		h, store, s := halfDraftedInvoice(t)
+		test.Tap(h.u.main.logout)
+		check(t, h, store, s.id)
+	})
+
+	t.Run("TimedLogout", func(t *testing.T) {
+		h, store, s := halfDraftedInvoice(t)
+		h.u.lockNow()
+		h.advance(60 * time.Minute)
+		h.u.checkIdle()
+		check(t, h, store, s.id)
+	})
+
+	// A line dialog cancelled and a discount applied leave nothing unsaved.
+	t.Run("NothingUnsaved", func(t *testing.T) {
+		h, store, s := halfDraftedInvoice(t)
+		test.Tap(s.lineForm.cancel)
+		s.discRate.SetText("")
+		test.Tap(h.u.main.logout)
+		h.waitFor("the login window", func() bool { return h.u.login != nil && h.u.session == nil })
+		if ds := store.of(billing.ID); len(ds) != 0 {
+			t.Fatalf("kept %+v", ds)
+		}
 	})
 }

@@ -91,7 +91,8 @@ func (s *mainScreen) buildUI() {
 	s.clinic = widget.NewLabelWithStyle(s.u.title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.changePassword = widget.NewButtonWithIcon("Change password", theme.AccountIcon(), s.u.showChangePassword)
 	s.lockNow = widget.NewButtonWithIcon("Lock now", theme.VisibilityOffIcon(), s.u.lockNow)
-	s.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), s.u.logout)
+	// Log out keeps the unsaved text of the open screens as drafts first.
+	s.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), s.u.endSessionKeepingWork)
 	top := container.NewVBox(
 		container.NewHBox(s.clinic, layout.NewSpacer(), s.changePassword, s.lockNow, s.logout),
 		widget.NewSeparator(),

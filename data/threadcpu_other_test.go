@@ -1,0 +1,8 @@
+//go:build !linux
+
+package data_test
+
+import "time"
+
+// threadCPU is not measured outside Linux: the cpu-ms/op metrics read 0.
+func threadCPU() time.Duration { return 0 }
