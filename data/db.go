@@ -69,7 +69,8 @@ type DB struct {
 	// hashing admits the password checks run at once: argon2id takes a
 	// core for its whole run, so at most all cores but one hash, and the
 	// desk's other work (a payment at the till) keeps a core.
-	hashing chan struct{} // given back with hashDone
+	hashing chan struct{} // taken with startHashing, given back with hashDone
+	onHash  func()        // tests: called as each password hash starts
 	siteID  string
 	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
 	clock   *hlc.Clock // stamps the outbox (outbox.go)
@@ -430,6 +431,14 @@ func sqliteCode(err error) sqlite3.ErrNoExtended {
 func isUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
+}
+
+// startHashing takes a hashing place, waiting for one.
+func (db *DB) startHashing() {
+	db.hashing <- struct{}{}
+	if db.onHash != nil {
+		db.onHash()
+	}
 }
 
 // hashDone gives a hashing place back. argon2id's working memory (64 MiB

@@ -20,3 +20,7 @@ func SearchSQL(f app.PatientFilter) (string, []any, error) {
 
 // CopyFile copies a file and flushes the copy to disk, as restore does.
 var CopyFile = copyFile
+
+// OnHash has f called as each password hash starts, after it took its
+// hashing place.
+func (db *DB) OnHash(f func()) { db.onHash = f }
