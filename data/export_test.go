@@ -24,3 +24,13 @@ var CopyFile = copyFile
 // OnHash has f called as each password hash starts, after it took its
 // hashing place.
 func (db *DB) OnHash(f func()) { db.onHash = f }
+
+// AddTestMigration adds a migration after the embedded ones, standing for
+// a future one, until the returned function takes it away.
+func AddTestMigration(version int, name, body string) func() {
+	testMigrations = append(testMigrations, migration{version, name, body})
+	return func() { testMigrations = nil }
+}
+
+// ResealPlan is resealPlan, for its refusals.
+var ResealPlan = resealPlan
