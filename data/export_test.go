@@ -34,3 +34,12 @@ func AddTestMigration(version int, name, body string) func() {
 
 // ResealPlan is resealPlan, for its refusals.
 var ResealPlan = resealPlan
+
+// DemoNames are every given and family name the demo gives its patients.
+func DemoNames() []string {
+	out := append(append(append([]string{}, demoGivenFemale...), demoGivenMale...), demoFamily...)
+	for _, p := range demoFamilyBySex {
+		out = append(out, p[0], p[1])
+	}
+	return out
+}
