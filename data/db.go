@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
 	"net/url"
 	"os"
@@ -298,7 +299,7 @@ func (db *DB) migrateUpTo(upTo int) error {
 			continue
 		}
 		if before == nil && applied > 0 {
-			if before, err = sealedColumnsNow(db.w); err != nil {
+			if before, err = sealedColumnsBefore(db.w); err != nil {
 				return fmt.Errorf("migrate: %w", err)
 			}
 		}
@@ -311,8 +312,10 @@ func (db *DB) migrateUpTo(upTo int) error {
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		if db.resealFrom, err = resealPlan(before, after); err != nil {
-			return fmt.Errorf("migrate: %w", err)
+		var refused []string
+		db.resealFrom, refused = resealPlan(before, after)
+		for _, r := range refused {
+			slog.Warn("reseal", "problem", r)
 		}
 	}
 	return nil

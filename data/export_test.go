@@ -43,3 +43,43 @@ func DemoNames() []string {
 	}
 	return out
 }
+
+// MigrationResealProblems applies the migrations one by one to a new
+// database in memory and returns what resealPlan would refuse after each:
+// a sealed column of an audited table dropped or renamed.
+func MigrationResealProblems() ([]string, error) {
+	mem, err := sql.Open(driverName, "file:hms_reseal_steps?mode=memory&cache=private&_foreign_keys=1")
+	if err != nil {
+		return nil, err
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1)
+	if _, err := mem.Exec(`CREATE TABLE schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return nil, err
+	}
+	all, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{w: mem}
+	var out []string
+	var before map[string][]string
+	for _, m := range all {
+		if err := db.applyMigration(m); err != nil {
+			return nil, err
+		}
+		after, err := sealedColumnsNow(mem)
+		if err != nil {
+			return nil, err
+		}
+		if before != nil {
+			_, refused := resealPlan(before, after)
+			for _, r := range refused {
+				out = append(out, m.base+": "+r)
+			}
+		}
+		before = after
+	}
+	return out, nil
+}
