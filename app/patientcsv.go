@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -430,4 +431,26 @@ func parseImportDate(s string) (string, bool) {
 		return "", false
 	}
 	return d.Format(DateLayout), true
+}
+
+// NotRegularFile is the refusal of an import file named name whose mode is
+// not a regular file's (nil for a regular one): a folder would fail with a
+// puzzling message, and reading a FIFO (a named pipe) waits for whatever
+// writes to it. The command line and the file dialog say the same.
+func NotRegularFile(name string, mode fs.FileMode) error {
+	if mode.IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case mode.IsDir():
+		what = "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	}
+	return Errorf(EINVALID, "Cannot import %s: it is %s, not a CSV file.", name, what)
 }

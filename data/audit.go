@@ -277,6 +277,11 @@ func (tx *Tx) finishAudit() error {
 			return err
 		}
 	}
+	if tx.resealFrom != nil {
+		if err := tx.resealAll(last, &d); err != nil {
+			return err
+		}
+	}
 	if err := tx.sealTouched(keys, last, &d); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
 	"net/url"
 	"os"
@@ -69,7 +70,8 @@ type DB struct {
 	// hashing admits the password checks run at once: argon2id takes a
 	// core for its whole run, so at most all cores but one hash, and the
 	// desk's other work (a payment at the till) keeps a core.
-	hashing chan struct{} // given back with hashDone
+	hashing chan struct{} // taken with startHashing, given back with hashDone
+	onHash  func()        // tests: called as each password hash starts
 	siteID  string
 	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
 	clock   *hlc.Clock // stamps the outbox (outbox.go)
@@ -79,6 +81,9 @@ type DB struct {
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
+	// resealFrom are the audited tables this open's migrations gave new
+	// columns, with their sealed columns before (reseal.go).
+	resealFrom map[string][]string
 }
 
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
@@ -166,6 +171,10 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.writeReseal(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Files an older version made readable by others become the user's.
 	if err := ownerOnlyFiles(path, path+"-wal", path+"-shm", keyPath); err != nil {
 		db.Close()
@@ -228,67 +237,113 @@ func (db *DB) Services() app.Services {
 // in its own transaction.
 func (db *DB) migrate() error { return db.migrateUpTo(math.MaxInt) }
 
-// migrateUpTo applies the migrations up to version upTo.
+// migration is one schema step: migrations/NNNN_name.sql.
+type migration struct {
+	version    int
+	base, body string
+}
+
+// testMigrations come after the embedded ones; only tests set them, to
+// stand for a future migration (a column added to an audited table).
+var testMigrations []migration
+
+// migrations lists the embedded migrations, then testMigrations, in order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []migration
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("bad migration name %s", base)
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version, base, string(body)})
+	}
+	return append(out, testMigrations...), nil
+}
+
+// migrateUpTo applies the migrations up to version upTo. When one is
+// applied to a database whose records are sealed, the sealed columns of
+// the audited tables before and after are compared: a table that gained
+// columns is resealed once the audit key is loaded (reseal.go).
 func (db *DB) migrateUpTo(upTo int) error {
 	if _, err := db.w.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	all, err := migrations()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migrate: bad migration name %s", base)
-		}
-		if version > upTo {
+	var applied int
+	if err := db.w.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var before map[string][]string
+	for _, m := range all {
+		if m.version > upTo {
 			break
 		}
-		if err := db.applyMigration(version, base, name); err != nil {
+		var done bool
+		if err := db.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version).Scan(&done); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.base, err)
+		}
+		if done {
+			continue
+		}
+		if before == nil && applied > 0 {
+			if before, err = sealedColumnsBefore(db.w); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		if err := db.applyMigration(m); err != nil {
 			return err
+		}
+	}
+	if len(before) > 0 {
+		after, err := sealedColumnsNow(db.w)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var refused []string
+		db.resealFrom, refused = resealPlan(before, after)
+		for _, r := range refused {
+			slog.Warn("reseal", "problem", r)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(version int, base, name string) error {
+func (db *DB) applyMigration(m migration) error {
 	tx, err := db.w.Begin()
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", base, err)
+		return fmt.Errorf("migrate %s: %w", m.base, err)
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-		return fmt.Errorf("migrate %s: %w", base, err)
-	} else if n > 0 {
-		return nil
-	}
-	body, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", base, err)
-	}
-	if _, err := tx.Exec(string(body)); err != nil {
-		return fmt.Errorf("migrate %s: %w", base, err)
+	if _, err := tx.Exec(m.body); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.base, err)
 	}
 	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		version, base, formatTime(time.Now())); err != nil {
-		return fmt.Errorf("migrate %s: %w", base, err)
+		m.version, m.base, formatTime(time.Now())); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.base, err)
 	}
 	return tx.Commit()
 }
 
 // SchemaVersion is the newest migration the code knows.
 func SchemaVersion() int {
-	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	all, _ := migrations()
 	v := 0
-	for _, n := range names {
-		if x, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0]); err == nil && x > v {
-			v = x
-		}
+	for _, m := range all {
+		v = max(v, m.version)
 	}
 	return v
 }
@@ -431,6 +486,14 @@ func sqliteCode(err error) sqlite3.ErrNoExtended {
 func isUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
+}
+
+// startHashing takes a hashing place, waiting for one.
+func (db *DB) startHashing() {
+	db.hashing <- struct{}{}
+	if db.onHash != nil {
+		db.onHash()
+	}
 }
 
 // hashDone gives a hashing place back. argon2id's working memory (64 MiB

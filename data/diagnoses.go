@@ -33,8 +33,8 @@ var _ app.DiagnosisService = (*DiagnosisService)(nil)
 // seedCodes loads the shipped ICD-10-CM starter list into a desk that has
 // no code list yet (a new desk, or one that just migrated).
 func (db *DB) seedCodes() error {
-	var n int
-	if err := db.w.QueryRow(`SELECT count(*) FROM diagnosis_codes`).Scan(&n); err != nil || n > 0 {
+	var seeded bool
+	if err := db.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM diagnosis_codes)`).Scan(&seeded); err != nil || seeded {
 		return err
 	}
 	tx, err := db.w.Begin()

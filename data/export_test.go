@@ -20,3 +20,66 @@ func SearchSQL(f app.PatientFilter) (string, []any, error) {
 
 // CopyFile copies a file and flushes the copy to disk, as restore does.
 var CopyFile = copyFile
+
+// OnHash has f called as each password hash starts, after it took its
+// hashing place.
+func (db *DB) OnHash(f func()) { db.onHash = f }
+
+// AddTestMigration adds a migration after the embedded ones, standing for
+// a future one, until the returned function takes it away.
+func AddTestMigration(version int, name, body string) func() {
+	testMigrations = append(testMigrations, migration{version, name, body})
+	return func() { testMigrations = nil }
+}
+
+// ResealPlan is resealPlan, for its refusals.
+var ResealPlan = resealPlan
+
+// DemoNames are every given and family name the demo gives its patients.
+func DemoNames() []string {
+	out := append(append(append([]string{}, demoGivenFemale...), demoGivenMale...), demoFamily...)
+	for _, p := range demoFamilyBySex {
+		out = append(out, p[0], p[1])
+	}
+	return out
+}
+
+// MigrationResealProblems applies the migrations one by one to a new
+// database in memory and returns what resealPlan would refuse after each:
+// a sealed column of an audited table dropped or renamed.
+func MigrationResealProblems() ([]string, error) {
+	mem, err := sql.Open(driverName, "file:hms_reseal_steps?mode=memory&cache=private&_foreign_keys=1")
+	if err != nil {
+		return nil, err
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1)
+	if _, err := mem.Exec(`CREATE TABLE schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return nil, err
+	}
+	all, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{w: mem}
+	var out []string
+	var before map[string][]string
+	for _, m := range all {
+		if err := db.applyMigration(m); err != nil {
+			return nil, err
+		}
+		after, err := sealedColumnsNow(mem)
+		if err != nil {
+			return nil, err
+		}
+		if before != nil {
+			_, refused := resealPlan(before, after)
+			for _, r := range refused {
+				out = append(out, m.base+": "+r)
+			}
+		}
+		before = after
+	}
+	return out, nil
+}

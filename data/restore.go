@@ -201,13 +201,13 @@ func RestoreChecked(dbPath, src string, opt Options, force bool) (res RestoreRes
 	os.Remove(stagedDB)
 	os.Remove(stagedKey)
 	restoreStep("stage")
-	if err := copyFileSteps(src, stagedDB); err != nil {
+	if err := copyFile(src, stagedDB); err != nil {
 		os.Remove(stagedDB)
 		return res, fmt.Errorf("restore: %w", err)
 	}
 	if newKey {
 		restoreStep("stage key")
-		if err := copyFileSteps(srcKey, stagedKey); err != nil {
+		if err := copyFile(srcKey, stagedKey); err != nil {
 			os.Remove(stagedDB)
 			os.Remove(stagedKey)
 			return res, fmt.Errorf("restore: %w", err)
@@ -343,7 +343,7 @@ func linkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
-	return copyFileSteps(src, dst)
+	return copyFile(src, dst)
 }
 
 func writeSynced(path string, b []byte) error {
@@ -371,8 +371,9 @@ func syncDir(dir string) {
 	}
 }
 
-// copyFileSteps is copyFile in chunks, each a restore step.
-func copyFileSteps(src, dst string) error {
+// copyFile copies src to dst, owner-only, and flushes the copy to disk;
+// each 64 KiB chunk is a restore step (restoreStep, for the kill tests).
+func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -398,27 +399,6 @@ func copyFileSteps(src, dst string) error {
 			out.Close()
 			return rerr
 		}
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
 	}
 	if err := out.Sync(); err != nil {
 		out.Close()

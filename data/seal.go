@@ -125,23 +125,8 @@ func (db *DB) sealedTables(ctx context.Context, q interface {
 	}
 	out := map[string]*sealedTable{}
 	for _, st := range syncedTables {
-		rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, st.Name)
+		cols, err := sealedColumns(ctx, q, st)
 		if err != nil {
-			return nil, err
-		}
-		var cols []string
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if !slices.Contains(st.Local, c) {
-				cols = append(cols, c)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		if len(cols) == 0 {
@@ -164,6 +149,30 @@ func (db *DB) sealedTables(ctx context.Context, q interface {
 	}
 	db.sealTabs = out
 	return out, nil
+}
+
+// sealedColumns are the columns of st's records that seals cover: all but
+// the desk's own bookkeeping (SyncedTable.Local), in the schema's order;
+// none when the table does not exist.
+func sealedColumns(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, st SyncedTable) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, st.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(st.Local, c) {
+			cols = append(cols, c)
+		}
+	}
+	return cols, rows.Err()
 }
 
 // rowHash is the SHA-256 of a record's canonical form: the table's name,

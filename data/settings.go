@@ -95,6 +95,16 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	// The administrator's password is hashed before the write transaction,
+	// unless the clinic is plainly set up already (checked again inside).
+	var cr *credentials
+	if need, err := s.NeedsSetup(ctx); err != nil {
+		return nil, err
+	} else if need {
+		if cr, err = s.db.newCredentials(newID(), c.AdminPassword); err != nil {
+			return nil, internal("clinic.setup", err)
+		}
+	}
 	var u *app.User
 	err := s.db.write(ctx, "clinic.setup", func(tx *Tx) error {
 		var admins int
@@ -107,7 +117,7 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 		var err error
 		var own *app.SigningKey
 		u, own, err = tx.insertUser(app.StaffRegistration{Username: c.AdminUsername, FullName: c.AdminFullName,
-			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "")
+			Role: app.RoleAdmin, Password: c.AdminPassword}, app.StatusActive, false, "", cr)
 		if err != nil {
 			return err
 		}

@@ -147,19 +147,43 @@ func (tx *Tx) signPower(entity, rowID string, k *app.SigningKey) error {
 	return err
 }
 
-// newAccountKey makes a new account's signing key, sealed with its
-// password, and stores both halves on its row.
-func (tx *Tx) newAccountKey(id, password string) (*app.SigningKey, error) {
+// credentials are what a new password makes of an account: its hash, and
+// the account's new signing key sealed with it. Both cost an argon2id run,
+// so they are made before the write transaction that stores them
+// (newCredentials), never inside it: the database's write lock is not held
+// while a password is hashed.
+type credentials struct {
+	id     string // the account's
+	hash   string
+	key    *app.SigningKey
+	sealed string
+}
+
+// newCredentials hashes password for the account id and makes the
+// account's signing key, sealed with it, outside any transaction, taking a
+// hashing place as a login does.
+func (db *DB) newCredentials(id, password string) (*credentials, error) {
+	db.startHashing()
+	defer db.hashDone()
+	hash, err := app.HashPassword(password, db.hash)
+	if err != nil {
+		return nil, err
+	}
 	k, err := app.NewSigningKey(id)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := app.SealSigningKey(k, password, tx.db.hash)
+	sealed, err := app.SealSigningKey(k, password, db.hash)
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(tx.ctx, `UPDATE users SET sign_key = ?, sealed_sign_key = ? WHERE id = ?`, k.Public(), sealed, id)
-	return k, err
+	return &credentials{id: id, hash: hash, key: k, sealed: sealed}, nil
+}
+
+// errCredentialsStale is a write that finds the account no longer as its
+// credentials were made for (checked again inside the transaction).
+func errCredentialsStale() error {
+	return app.Errorf(app.ECONFLICT, "The account was changed a moment ago; try again.")
 }
 
 // TrustKey adds a key this desk trusts to sign power (the clinic's trust

@@ -38,6 +38,9 @@ type Tx struct {
 	// sealAllRows seals every record instead (the baseline).
 	touched     *touched
 	sealAllRows bool
+	// resealFrom seals again the records of these tables, whose columns
+	// before a migration are given (the reseal, reseal.go).
+	resealFrom map[string][]string
 }
 
 // stmt prepares q once per transaction.

@@ -179,7 +179,7 @@ func (s *UserService) loginKeys(ctx context.Context, u *app.User, password strin
 	if u.Status != app.StatusActive {
 		return loginKeys{}, nil
 	}
-	s.db.hashing <- struct{}{}
+	s.db.startHashing()
 	defer s.db.hashDone()
 	if public == "" {
 		k, err := app.NewSigningKey(u.ID)
@@ -231,7 +231,7 @@ func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
 		s.burnHash(pw)
 		return v, nil
 	}
-	s.db.hashing <- struct{}{}
+	s.db.startHashing()
 	defer s.db.hashDone()
 	ok, rehash, err := app.CheckPasswordHash(hash, pw, s.db.hash)
 	if err != nil {
@@ -319,7 +319,7 @@ func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string, k
 // burnHash spends the time of one password check, so that an unknown user
 // or a locked account answers as slowly as a wrong password.
 func (s *UserService) burnHash(pw string) {
-	s.db.hashing <- struct{}{}
+	s.db.startHashing()
 	defer s.db.hashDone()
 	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
 	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
@@ -357,33 +357,32 @@ func (s *UserService) CheckPassword(ctx context.Context, password string) error 
 	})
 }
 
-// insertUser writes a new account inside tx.
-// It gets a signing key of its own, sealed with its password (signing.go),
-// which insertUser returns: the caller signs the row.
-func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustChange bool, patientID string) (*app.User, *app.SigningKey, error) {
-	hash, err := app.HashPassword(r.Password, tx.db.hash)
-	if err != nil {
-		return nil, nil, err
+// insertUser writes a new account inside tx, with credentials made for it
+// before the transaction (newCredentials): its password hash, and its
+// signing key sealed with the password, which insertUser returns: the
+// caller signs the row.
+func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustChange bool, patientID string, cr *credentials) (*app.User, *app.SigningKey, error) {
+	if cr == nil {
+		return nil, nil, errCredentialsStale()
 	}
-	u := &app.User{ID: newID(), Username: r.Username, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
+	u := &app.User{ID: cr.id, Username: r.Username, FullName: r.FullName, Email: r.Email, Phone: r.Phone,
 		Role: r.Role, Status: status, MustChangePassword: mustChange, PatientID: patientID,
 		CreatedAt: tx.now, UpdatedAt: tx.now}
 	var pid any
 	if patientID != "" {
 		pid = patientID
 	}
-	_, err = tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
-		password_hash, must_change_password, patient_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, hash, boolInt(mustChange), pid,
-		formatTime(tx.now), formatTime(tx.now))
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO users (id, username, full_name, email, phone, role, status,
+		password_hash, must_change_password, patient_id, created_at, updated_at, sign_key, sealed_sign_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, cr.hash, boolInt(mustChange), pid,
+		formatTime(tx.now), formatTime(tx.now), cr.key.Public(), cr.sealed)
 	if isUniqueViolation(err) {
 		return nil, nil, &app.Error{Code: app.ECONFLICT, Field: "username", Message: fmt.Sprintf("The username %q is taken; choose another.", r.Username)}
 	} else if err != nil {
 		return nil, nil, err
 	}
-	k, err := tx.newAccountKey(u.ID, r.Password)
-	return u, k, err
+	return u, cr.key, nil
 }
 
 func boolInt(b bool) int {
@@ -418,10 +417,14 @@ func (s *UserService) RegisterStaff(ctx context.Context, r app.StaffRegistration
 	if r.Role == app.RoleAdmin || r.Role == app.RolePatient {
 		return nil, app.FieldErrorf("role", "Staff register as doctor, nurse, receptionist or billing clerk.")
 	}
+	cr, err := s.db.newCredentials(newID(), r.Password)
+	if err != nil {
+		return nil, internal("user.register", err)
+	}
 	var u *app.User
-	err := s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
+	err = s.db.write(ctx, "user.register", func(tx *Tx) (err error) {
 		var own *app.SigningKey
-		if u, own, err = tx.insertUser(r, app.StatusPending, false, ""); err != nil {
+		if u, own, err = tx.insertUser(r, app.StatusPending, false, "", cr); err != nil {
 			return err
 		}
 		// Pending, the account grants nothing: its own key signs it.
@@ -443,8 +446,12 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 	if err := s.db.passwordNotClinic(ctx, "password", r.Password, r.Username, r.GivenName, r.FamilyName); err != nil {
 		return nil, err
 	}
+	cr, err := s.db.newCredentials(newID(), r.Password)
+	if err != nil {
+		return nil, internal("user.register_patient", err)
+	}
 	var u *app.User
-	err := s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
+	err = s.db.write(ctx, "user.register_patient", func(tx *Tx) error {
 		p, err := tx.insertPatient(app.PatientCreate{GivenName: r.GivenName, FamilyName: r.FamilyName, Sex: r.Sex,
 			BirthDate: r.BirthDate, Phone: r.Phone, Email: r.Email})
 		if err != nil {
@@ -452,7 +459,7 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 		}
 		var own *app.SigningKey
 		u, own, err = tx.insertUser(app.StaffRegistration{Username: r.Username, FullName: p.FullName(), Email: r.Email,
-			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, app.StatusActive, false, p.ID)
+			Phone: r.Phone, Role: app.RolePatient, Password: r.Password}, app.StatusActive, false, p.ID, cr)
 		if err != nil {
 			return err
 		}
@@ -472,7 +479,21 @@ func (s *UserService) RegisterPatient(ctx context.Context, r app.PatientRegistra
 }
 
 // CreateUser implements app.UserService.
+// The password is hashed before the write transaction, for a caller who
+// may create accounts and a request that passes its checks; the
+// transaction checks all again.
 func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.User, error) {
+	var cr *credentials
+	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil {
+		pre := c
+		if pre.Validate() == nil && pre.Role != app.RolePatient &&
+			s.db.passwordNotClinic(ctx, "password", pre.Password, pre.Username, pre.FullName) == nil {
+			var err error
+			if cr, err = s.db.newCredentials(newID(), pre.Password); err != nil {
+				return nil, internal("user.create", err)
+			}
+		}
+	}
 	var u *app.User
 	err := s.db.write(ctx, "user.create", func(tx *Tx) (err error) {
 		if err := tx.Require(app.PermManageStaff); err != nil {
@@ -487,7 +508,7 @@ func (s *UserService) CreateUser(ctx context.Context, c app.UserCreate) (*app.Us
 		if c.Role == app.RolePatient {
 			return app.FieldErrorf("role", "A patient's account comes with their patient record: patients register themselves at the login window.")
 		}
-		if u, _, err = tx.insertUser(c, app.StatusActive, false, ""); err != nil {
+		if u, _, err = tx.insertUser(c, app.StatusActive, false, "", cr); err != nil {
 			return err
 		}
 		if err := tx.signPower("users", u.ID, tx.caller.Signer); err != nil {
@@ -683,24 +704,33 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 	})
 }
 
-// ResetPassword implements app.UserService.
+// ResetPassword implements app.UserService. The new password is hashed,
+// and the account's new key sealed with it, before the write transaction,
+// for a caller who may reset it and a password that passes the checks;
+// the transaction checks all again.
 func (s *UserService) ResetPassword(ctx context.Context, id, newPassword string) (*app.User, error) {
+	var cr *credentials
+	if caller, _ := app.CallerFromContext(ctx); caller.Can(app.PermManageStaff) && checkSession(ctx, s.db.r, caller) == nil {
+		if u, _, err := s.db.findUserRead(ctx, "id", id); err == nil &&
+			s.db.passwordNotClinic(ctx, "password", newPassword, u.Username, u.FullName) == nil {
+			if cr, err = s.db.newCredentials(id, newPassword); err != nil {
+				return nil, internal("user.reset_password", err)
+			}
+		}
+	}
 	return s.adminChange(ctx, "user.reset_password", id, func(tx *Tx, u *app.User) (string, error) {
 		if err := s.db.passwordNotClinic(tx.ctx, "password", newPassword, u.Username, u.FullName); err != nil {
 			return "", err
 		}
-		hash, err := app.HashPassword(newPassword, tx.db.hash)
-		if err != nil {
-			return "", err
-		}
-		if _, err = tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
-			failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id); err != nil {
-			return "", err
+		if cr == nil || cr.id != u.ID {
+			return "", errCredentialsStale()
 		}
 		// The account's key was sealed with the password it no longer
 		// has: it gets a new one, which the administrator's signature
 		// vouches for.
-		if _, err := tx.newAccountKey(id, newPassword); err != nil {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, must_change_password = 1,
+			failed_logins = 0, locked_until = NULL, sign_key = ?, sealed_sign_key = ? WHERE id = ?`,
+			cr.hash, cr.key.Public(), cr.sealed, id); err != nil {
 			return "", err
 		}
 		return "password reset for " + u.Username + "; must change at next login", nil
@@ -715,7 +745,7 @@ func (s *UserService) resealKey(ctx context.Context, id, oldPassword, newPasswor
 	if err := s.db.r.QueryRowContext(ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, id).Scan(&public, &sealed); err != nil {
 		return nil, "", err
 	}
-	s.db.hashing <- struct{}{}
+	s.db.startHashing()
 	defer s.db.hashDone()
 	var k *app.SigningKey
 	if public != "" {

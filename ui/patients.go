@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -355,8 +357,41 @@ func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
 
 func (s *patientsScreen) onImport() {
 	d := dialog.NewFileOpen(s.onImportFile, s.u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
+	d.SetFilter(importFilter{storage.NewExtensionFileFilter([]string{".csv", ".txt"})})
 	d.Show()
+}
+
+// importFilter offers in the open dialog only the regular files its
+// extensions match. The dialog opens the file chosen before HMS sees it,
+// and opening a FIFO (a named pipe) waits for a writer: one is never
+// offered. onImportFile checks the file it gets again.
+type importFilter struct{ ext storage.FileFilter }
+
+func (f importFilter) Matches(u fyne.URI) bool {
+	if !f.ext.Matches(u) {
+		return false
+	}
+	if u.Scheme() != "file" {
+		return true
+	}
+	st, err := os.Stat(u.Path())
+	return err == nil && st.Mode().IsRegular()
+}
+
+// regularReader refuses a reader the open dialog gave for something other
+// than a regular file (a folder, a FIFO, a device), with the message the
+// command line gives, before anything is read from it. A reader that
+// cannot say (not a local file) passes.
+func regularReader(r fyne.URIReadCloser) error {
+	st, ok := r.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return nil
+	}
+	fi, err := st.Stat()
+	if err != nil {
+		return app.Errorf(app.EINVALID, "Cannot read %s: %v.", r.URI().Name(), err)
+	}
+	return app.NotRegularFile(r.URI().Name(), fi.Mode())
 }
 
 // onImportFile reads the CSV file chosen in the open dialog and shows the
@@ -368,6 +403,11 @@ func (s *patientsScreen) onImportFile(r fyne.URIReadCloser, err error) {
 	}
 	if r == nil {
 		return // cancelled
+	}
+	if err := regularReader(r); err != nil {
+		r.Close()
+		showError(err, s.u.win)
+		return
 	}
 	name := r.URI().Name()
 	background(s.u, func(context.Context) (*app.CSVTable, error) {

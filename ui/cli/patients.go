@@ -173,34 +173,18 @@ standard output. Administrators only; the export is in the audit log.`)
 	return ExitOK
 }
 
-// unwrapPath drops the operation and path of a file error, which the
-// message already names.
 // openRegular opens an import file for reading, after checking that it is
 // a regular file: a folder would fail with a puzzling message, and
 // opening a FIFO (a named pipe) blocks until something writes to it, so
 // the mode is checked first, from the path, without opening it. The open
 // file is checked again, in case the path was swapped between the two.
 func openRegular(path string) (*os.File, error) {
-	notRegular := func(mode os.FileMode) error {
-		what := "not a regular file"
-		switch {
-		case mode.IsDir():
-			what = "a folder"
-		case mode&os.ModeNamedPipe != 0:
-			what = "a named pipe (FIFO)"
-		case mode&os.ModeDevice != 0:
-			what = "a device"
-		case mode&os.ModeSocket != 0:
-			what = "a socket"
-		}
-		return app.Errorf(app.EINVALID, "Cannot import %s: it is %s, not a CSV file.", path, what)
-	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, app.Errorf(app.EINVALID, "Cannot read %s: %v.", path, unwrapPath(err))
 	}
-	if !st.Mode().IsRegular() {
-		return nil, notRegular(st.Mode())
+	if err := app.NotRegularFile(path, st.Mode()); err != nil {
+		return nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -211,11 +195,13 @@ func openRegular(path string) (*os.File, error) {
 		if err != nil {
 			return nil, app.Errorf(app.EINVALID, "Cannot read %s: %v.", path, err)
 		}
-		return nil, notRegular(st.Mode())
+		return nil, app.NotRegularFile(path, st.Mode())
 	}
 	return f, nil
 }
 
+// unwrapPath drops the operation and path of a file error, which the
+// message already names.
 func unwrapPath(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err

@@ -63,6 +63,15 @@ func AddDesk(ctx context.Context, rawURL, name string) (DeskLogin, error) {
 	if !loginName.MatchString(name) {
 		return DeskLogin{}, fmt.Errorf("%w: %q", ErrBadLoginName, name)
 	}
+	return deskLoginTx(ctx, rawURL, func(tx pgx.Tx) (DeskLogin, error) {
+		return createLogin(ctx, tx, name, "")
+	}, nil)
+}
+
+// deskLoginTx runs change in one transaction on the server at rawURL,
+// which must hold the desk logins (hms server init), then after, when
+// given, on the same connection once change is committed.
+func deskLoginTx(ctx context.Context, rawURL string, change func(tx pgx.Tx) (DeskLogin, error), after func(conn *pgx.Conn) error) (DeskLogin, error) {
 	conn, err := connect(ctx, rawURL)
 	if err != nil {
 		return DeskLogin{}, err
@@ -76,14 +85,19 @@ func AddDesk(ctx context.Context, rawURL, name string) (DeskLogin, error) {
 		return DeskLogin{}, classify(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	login, err := createLogin(ctx, tx, name, "")
+	l, err := change(tx)
 	if err != nil {
 		return DeskLogin{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return DeskLogin{}, classify(err)
 	}
-	return login, nil
+	if after != nil {
+		if err := after(conn); err != nil {
+			return DeskLogin{}, err
+		}
+	}
+	return l, nil
 }
 
 // createLogin creates the role name and its binding, to site when given.
@@ -139,44 +153,32 @@ func createLogin(ctx context.Context, tx pgx.Tx, name, site string) (DeskLogin, 
 // longer log in, its open sessions are ended, its functions refuse it, and
 // its desk no longer holds pruning back. What it pushed before stays.
 func RemoveDesk(ctx context.Context, rawURL, name string) (DeskLogin, error) {
-	conn, err := connect(ctx, rawURL)
-	if err != nil {
-		return DeskLogin{}, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if err := initialized(ctx, conn); err != nil {
-		return DeskLogin{}, err
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return DeskLogin{}, classify(err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	var code *string
-	err = tx.QueryRow(ctx, `UPDATE sync.desk_logins l SET revoked_at = coalesce(l.revoked_at, now()) WHERE l.login = $1
-		RETURNING (SELECT s.desk_code FROM sync.sites s WHERE s.site_id = l.site_id)`, name).Scan(&code)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return DeskLogin{}, fmt.Errorf("%w: %s", ErrNoSuchLogin, name)
-	}
-	if err != nil {
-		return DeskLogin{}, classify(err)
-	}
-	if _, err := tx.Exec(ctx, `ALTER ROLE `+pgx.Identifier{name}.Sanitize()+` NOLOGIN`); err != nil {
-		return DeskLogin{}, fmt.Errorf("revoke the login %s: %w", name, classify(err))
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return DeskLogin{}, classify(err)
-	}
-	// Sessions already open survive NOLOGIN: end them.
-	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE usename = $1 AND pid <> pg_backend_pid()`, name); err != nil {
-		return DeskLogin{}, fmt.Errorf("end the sessions of %s: %w", name, classify(err))
-	}
-	l := DeskLogin{Name: name}
-	if code != nil {
-		l.DeskCode = *code
-	}
-	return l, nil
+	return deskLoginTx(ctx, rawURL, func(tx pgx.Tx) (DeskLogin, error) {
+		var code *string
+		err := tx.QueryRow(ctx, `UPDATE sync.desk_logins l SET revoked_at = coalesce(l.revoked_at, now()) WHERE l.login = $1
+			RETURNING (SELECT s.desk_code FROM sync.sites s WHERE s.site_id = l.site_id)`, name).Scan(&code)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return DeskLogin{}, fmt.Errorf("%w: %s", ErrNoSuchLogin, name)
+		}
+		if err != nil {
+			return DeskLogin{}, classify(err)
+		}
+		if _, err := tx.Exec(ctx, `ALTER ROLE `+pgx.Identifier{name}.Sanitize()+` NOLOGIN`); err != nil {
+			return DeskLogin{}, fmt.Errorf("revoke the login %s: %w", name, classify(err))
+		}
+		l := DeskLogin{Name: name}
+		if code != nil {
+			l.DeskCode = *code
+		}
+		return l, nil
+	}, func(conn *pgx.Conn) error {
+		// Sessions already open survive NOLOGIN: end them.
+		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE usename = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+			return fmt.Errorf("end the sessions of %s: %w", name, classify(err))
+		}
+		return nil
+	})
 }
 
 // initialized refuses a database without the desk logins (no hms server
