@@ -77,8 +77,14 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 	case perr != nil:
 		return powerVerdict{refused: "its signature is damaged: " + perr.Error()}, nil
 	case sig != nil && sig.Verify(ch.Entity, ch.RowID, next):
-		if held, _ := app.ParsePowerSig(localSig); found && held != nil && sig.SignedAt <= held.SignedAt {
-			return powerVerdict{refused: "it is signed no later than the state this desk holds (an old signed state sent again)"}, nil
+		if held, _ := app.ParsePowerSig(localSig); found && held != nil {
+			floor, err := heldReading(tx, ch, held)
+			if err != nil {
+				return powerVerdict{}, err
+			}
+			if sig.SignedAt <= floor {
+				return powerVerdict{refused: "it is signed no later than the state this desk holds (an old signed state sent again)"}, nil
+			}
 		}
 		trusted, who, err := data.KeyTrusted(tx.ctx, tx, sig.Key)
 		if err != nil {
@@ -117,6 +123,33 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 		}
 	}
 	return powerVerdict{refused: "it is not signed"}, nil
+}
+
+// heldReading is the clock reading that orders the signed state this desk
+// holds for ch's row among the row's signed states: the reading it was
+// signed with, or, when this desk holds its signature at an earlier
+// reading (field_clock of power_sig), that one. They differ only after a
+// clock incident: a desk whose clock was ahead signed with the jumped
+// reading, and its change was re-dated to when it was made (data.DB.
+// ResyncClock), on that desk and, through the server, on every desk that
+// took it. Ordering it by the jumped reading would refuse, as an old state
+// sent again, every later signed change of the row until real time passed
+// that reading, on the desks that hold it and not on the others: the
+// desks would part. The field clock is this desk's own record: a pulled
+// change only ever raises it (a field wins only over an older one), and
+// only this desk's own clock incident lowers it, so no one else can lower
+// this floor to replay an older state (docs/SYNC-DESIGN.md, signed states
+// and clock incidents).
+func heldReading(tx *txn, ch server.Change, held *app.PowerSig) (string, error) {
+	var at string
+	err := tx.queryRow(`SELECT hlc FROM field_clock WHERE entity = ? AND row_id = ? AND field = 'power_sig'`,
+		ch.Entity, ch.RowID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return held.SignedAt, nil
+	} else if err != nil {
+		return "", err
+	}
+	return min(held.SignedAt, at), nil
 }
 
 // vouched is a new row that needs no signature: an account that grants
