@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0047 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0050 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1692,6 +1692,46 @@ CREATE VIRTUAL TABLE patient_name_fts USING fts5 (
 
 CREATE VIRTUAL TABLE patient_number_fts USING fts5 (
     digits, tokenize = 'trigram', content = '', contentless_delete = 1);
+
+-- patient_purges
+
+CREATE TABLE patient_purges (
+    id             TEXT PRIMARY KEY,
+    purged_patient TEXT NOT NULL CHECK (purged_patient <> ''),
+    mrn            TEXT NOT NULL,
+    purged_by      TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    power_sig      TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX patient_purges_patient ON patient_purges (purged_patient);
+
+CREATE TRIGGER patient_purges_no_delete BEFORE DELETE ON patient_purges
+BEGIN
+    SELECT RAISE(ABORT, 'a purge record is never deleted');
+END;
+
+CREATE TRIGGER patient_purges_no_update BEFORE UPDATE ON patient_purges
+BEGIN
+    SELECT RAISE(ABORT, 'a purge record is never changed');
+END;
+
+CREATE TRIGGER patient_purges_outbox_insert AFTER INSERT ON patient_purges
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'patient_purges', new.id, 'insert', json_object(
+        'id', new.id, 'purged_patient', new.purged_patient, 'mrn', new.mrn, 'purged_by', new.purged_by,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'power_sig', new.power_sig), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER seal_patient_purges_del AFTER DELETE ON patient_purges BEGIN SELECT hms_seal('patient_purges', OLD.id); END;
+
+CREATE TRIGGER seal_patient_purges_ins AFTER INSERT ON patient_purges BEGIN SELECT hms_seal('patient_purges', NEW.id); END;
+
+CREATE TRIGGER seal_patient_purges_upd AFTER UPDATE ON patient_purges BEGIN SELECT hms_seal('patient_purges', OLD.id), hms_seal('patient_purges', NEW.id); END;
 
 -- patients
 
