@@ -496,3 +496,60 @@ func syncUntilCaughtUp(t *testing.T, u string, db *data.DB) {
 	t.Helper()
 	syncAllReport(t, u, db)
 }
+
+// TestTakingBackAnAccountFieldSigns: two administrators change one
+// account's role on two desks offline; the later wins and the earlier is
+// kept for review on its desk. The administrator who takes the earlier
+// role back there signs the account as it then is, so the other desk takes
+// it (not refused as a change whose signature does not match its fields).
+func TestTakingBackAnAccountFieldSigns(t *testing.T) {
+	t.Parallel()
+	_, first, second := twoDesks(t)
+	admin := first.ctx(app.RoleAdmin)
+	nu, err := first.svc.Users.CreateUser(admin, app.UserCreate{Username: "nurse.taken", FullName: "Taken Back",
+		Role: app.RoleNurse, Password: "a long nurse password 4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(second).Users.ChangeRole(admin, nu.ID, app.RoleBilling); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	var lost *app.Conflict
+	cs, err := services(first.db).Sync.ListConflicts(admin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.RowID == nu.ID && c.Field == "role" {
+			lost = c
+		}
+	}
+	if lost == nil {
+		t.Fatalf("no review item for the role that lost on the first desk: %+v", cs)
+	}
+	if _, err := services(first.db).Sync.ResolveConflict(admin, lost.ID, app.ResolutionTake); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	for i, d := range []*data.DB{first.db, second} {
+		if r := userCol(t, d, nu.ID, "role"); r != string(app.RoleDoctor) {
+			t.Errorf("desk %d: role %s, want the role taken back", i, r)
+		}
+		if st, _ := engine(d).SyncStatus(anon); st.Unsigned != 0 {
+			for _, r := range queryRows(t, d, `SELECT entity, row_id, rule FROM conflicts WHERE rule LIKE 'refused:%'`) {
+				t.Log(r...)
+			}
+			t.Errorf("desk %d refused %d change(s)", i, st.Unsigned)
+		}
+	}
+	f := powerOf(t, second, "users", nu.ID)
+	sig, err := app.ParsePowerSig(userCol(t, second, nu.ID, "power_sig"))
+	if err != nil || sig == nil || !sig.Verify("users", nu.ID, f) || sig.Key != userCol(t, second, first.users[app.RoleAdmin].ID, "sign_key") {
+		t.Errorf("the account is not signed by the administrator who took the role back: %+v, %v", sig, err)
+	}
+}
