@@ -121,6 +121,9 @@ var PowerFields = map[string][]string{
 	"users": {"username", "role", "status", "password_hash", "must_change_password", "patient_id", "deleted_at",
 		"sign_key", "sealed_sign_key"},
 	"settings": {"value"},
+	// A purge's record: a desk applies the deletes of a patient's record
+	// only with one (data/sync/verify.go).
+	"patient_purges": {"purged_patient", "mrn"},
 }
 
 // SelfFields are the power fields of an account that its own key may sign

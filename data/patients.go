@@ -540,6 +540,19 @@ func (s *PatientService) PurgePatient(ctx context.Context, id, confirmMRN string
 				return app.Errorf(app.ECONFLICT, "%s has %s and cannot be purged; archive it instead.", p.MRN, what)
 			}
 		}
+		// The purge's record, signed by the administrator: the other desks
+		// apply the deletes below only with it (docs/SYNC-DESIGN.md).
+		purgeID := newID()
+		sig, err := tx.powerSignature("patient_purges", purgeID,
+			map[string]*string{"purged_patient": &id, "mrn": &p.MRN}, tx.caller.Signer)
+		if err != nil {
+			return err
+		}
+		ts := formatTime(tx.now)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO patient_purges (id, purged_patient, mrn, purged_by, created_at, updated_at, power_sig)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, purgeID, id, p.MRN, tx.caller.Username, ts, ts, sig); err != nil {
+			return err
+		}
 		for _, stmt := range []string{`DELETE FROM patient_events WHERE patient_id = ?`,
 			`DELETE FROM patient_changes WHERE patient_id = ?`, `DELETE FROM patients WHERE id = ?`} {
 			if _, err := tx.ExecContext(ctx, stmt, id); err != nil {

@@ -147,6 +147,25 @@ func (tx *Tx) signPower(entity, rowID string, k *app.SigningKey) error {
 	return err
 }
 
+// powerSignature is the signature of a new row's power fields, fields,
+// with k in the transaction's clock reading, for a row written once (a
+// trigger refuses its update, so it is signed before it is inserted).
+// Without a key, a desk that syncs refuses the change and one that does
+// not leaves it unsigned, as signPower.
+func (tx *Tx) powerSignature(entity, rowID string, fields map[string]*string, k *app.SigningKey) (string, error) {
+	if k == nil {
+		on, err := tx.enrolled()
+		if err != nil {
+			return "", err
+		}
+		if on {
+			return "", errNeedsSigner()
+		}
+		return "", nil
+	}
+	return k.SignPower(entity, rowID, tx.hlc.String(), fields), nil
+}
+
 // credentials are what a new password makes of an account: its hash, and
 // the account's new signing key sealed with it. Both cost an argon2id run,
 // so they are made before the write transaction that stores them

@@ -275,6 +275,10 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 	if slices.Contains(cols, c.Field) {
 		return app.Errorf(app.EINVALID, "The field %s names the record and cannot change.", c.Field)
 	}
+	_, power := app.PowerFields[c.Entity]
+	if power && c.Field == "power_sig" {
+		return app.Errorf(app.EINVALID, "The signature follows the fields it signs: take back the field that lost instead.")
+	}
 	value, err := decodeLost(c.LostValue)
 	if err != nil {
 		return err
@@ -314,6 +318,13 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 		return err
 	} else if n == 0 {
 		return app.Errorf(app.ENOTFOUND, "The record is not on this desk (yet): sync, then try again.")
+	}
+	if power && slices.Contains(app.PowerFields[c.Entity], c.Field) {
+		// A field that grants power: the resolving administrator signs the
+		// row as it now is, or the other desks would refuse it
+		// (docs/SYNC-DESIGN.md); on a desk that syncs, without their key,
+		// nothing is taken.
+		return tx.signPower(c.Entity, c.RowID, tx.caller.Signer)
 	}
 	return nil
 }

@@ -215,8 +215,10 @@ func TestResolveConflict(t *testing.T) {
 		if err != nil || st.ClinicName != "Lakeside Clinic" {
 			t.Fatalf("settings after taking what lost: %+v, %v", st, err)
 		}
-		if n := queuedFor(t, raw, "settings", "clinic_name"); n != queued+1 {
-			t.Fatalf("taking queued %d changes of the setting, want 1", n-queued)
+		// The value, then its signature by the administrator who took it
+		// (one transaction: the other desks decide both together).
+		if n := queuedFor(t, raw, "settings", "clinic_name"); n != queued+2 {
+			t.Fatalf("taking queued %d changes of the setting, want 2", n-queued)
 		}
 	})
 	t.Run("ErrTakeInvalidValue", func(t *testing.T) {

@@ -99,6 +99,7 @@ var syncedTables = []SyncedTable{
 	{Name: "patient_events", Append: true, Local: []string{"seq"}},
 	{Name: "patient_duplicates", Editable: true, FromServer: true},
 	{Name: "local_drugs", Append: true},
+	{Name: "patient_purges", Append: true},
 	{Name: "prescriber_registrations", Append: true},
 
 	{Name: "allergies"},

@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"path/filepath"
+	"strings"
 	stdsync "sync"
 	"testing"
 	"time"
@@ -102,4 +103,77 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 	if rep := mustSync(t, desk); rep.Quarantined != 0 || rep.Applied == 0 {
 		t.Fatalf("after the fix: %+v", rep)
 	}
+}
+
+// A desk whose clock jumped an hour ahead signs a settings change with the
+// jumped reading; its clock incident re-dates the change to when it was
+// made. A later signed change of the same setting made on another desk,
+// before real time reaches the jumped reading, is newer and must be taken
+// by every desk (not refused as an old signed state sent again); the desks
+// stay one clinic, with no change refused.
+func TestSignedChangeAfterClockJump(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	mustSync(t, desk)
+	admin := as(callerOf(first.users[app.RoleAdmin]))
+	setAddress := func(db *data.DB, addr string) {
+		t.Helper()
+		svc := services(db)
+		st, err := svc.Settings.GetSettings(admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Address = addr
+		if _, err := svc.Settings.UpdateSettings(admin, *st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	address := func(db *data.DB) string {
+		t.Helper()
+		var v string
+		if err := rawDB(t, db).QueryRow(`SELECT value FROM settings WHERE key = 'address'`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	check := func(step, want string) {
+		t.Helper()
+		for i, d := range []*data.DB{first.db, desk} {
+			if got := address(d); !strings.Contains(got, want) {
+				t.Errorf("%s: desk %d has the address %s, want %q", step, i, got, want)
+			}
+			if st, _ := engine(d).SyncStatus(anon); st.Unsigned != 0 {
+				t.Errorf("%s: desk %d refused %d signed change(s)", step, i, st.Unsigned)
+			}
+		}
+	}
+
+	// Offline, the desk's clock jumps an hour ahead; its administrator
+	// changes the clinic's address, signed with the jumped reading.
+	clk.set(time.Hour)
+	setAddress(desk, "1 Jumped Street")
+	// Back online: the change is re-dated and reaches the other desk.
+	syncAll(t, desk, first.db)
+	check("the change made while the clock was ahead", "1 Jumped Street")
+
+	// The other desk's administrator changes the address again, now
+	// (before real time reaches the jumped reading): newer, it must win.
+	setAddress(first.db, "2 Later Street")
+	syncAll(t, first.db, desk)
+	check("a later change made elsewhere", "2 Later Street")
+
+	// The desk, its clock set right, changes it again: it reaches the
+	// other desk too.
+	clk.set(0)
+	setAddress(desk, "3 Third Street")
+	syncAll(t, desk, first.db)
+	check("a change of the desk whose clock was ahead, set right", "3 Third Street")
+	sameClinic(t, first.db, desk)
 }

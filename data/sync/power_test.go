@@ -173,6 +173,30 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		t.Fatalf("the revocation reached the second desk as %q", st)
 	}
 
+	// The administrator purges a patient registered in error: the purge's
+	// signed record goes first, and the second desk deletes the record too.
+	// Another patient is the forger's target below.
+	mistake := newPatient(t, first.svc, "Mistake")
+	victim := newPatient(t, first.svc, "Victim")
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if n := count(t, second, `SELECT count(*) FROM patients WHERE id IN (?, ?)`, mistake.ID, victim.ID); n != 2 {
+		t.Fatalf("the second desk has %d of the two patients", n)
+	}
+	if err := first.svc.Patients.PurgePatient(admin, mistake.ID, mistake.MRN); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
+		t.Fatalf("the administrator's purge was refused on the second desk: %+v", rep)
+	}
+	if n := count(t, second, `SELECT count(*) FROM patients WHERE id = ?`, mistake.ID); n != 0 {
+		t.Fatal("the purge did not reach the second desk")
+	}
+	if n := count(t, second, `SELECT count(*) FROM patient_purges WHERE purged_patient = ? AND power_sig <> ''`, mistake.ID); n != 1 {
+		t.Fatalf("the second desk holds %d signed records of the purge", n)
+	}
+
 	if st, _ := engine(first.db).SyncStatus(ctx); st.Unsigned != 0 {
 		for _, r := range queryRows(t, first.db, `SELECT entity, row_id, rule, lost_value FROM conflicts`) {
 			t.Log(r...)
@@ -193,6 +217,20 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		}
 		payload["power_sig"] = k.SignPower(entity, id, f.now().String(), fields)
 		return payload
+	}
+	var lastPurge string
+	// purgeID is a new purge record's id, which purgeRow (evaluated after
+	// it, left to right) gives its row.
+	purgeID := func() string { lastPurge = uuid.Must(uuid.NewV7()).String(); return lastPurge }
+	purgeRow := func(p *app.Patient, k *app.SigningKey) map[string]any {
+		row := map[string]any{"id": lastPurge, "purged_patient": p.ID, "mrn": p.MRN, "purged_by": "admin",
+			"created_at": time.Now().UTC().Format(time.RFC3339Nano), "updated_at": time.Now().UTC().Format(time.RFC3339Nano),
+			"power_sig": ""}
+		if k != nil {
+			row["power_sig"] = k.SignPower("patient_purges", lastPurge, f.now().String(),
+				map[string]*string{"purged_patient": &p.ID, "mrn": &p.MRN})
+		}
+		return row
 	}
 	mallory := uuid.Must(uuid.NewV7()).String()
 	malloryRow := map[string]string{"username": "mallory", "role": "admin", "status": "active", "password_hash": hash,
@@ -229,6 +267,14 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		{"send the administrator's earlier signed state again (nurse.new back to nurse)", "users", nu.ID, hlc.KindUpdate,
 			nurseSigned, true},
 		{"delete the administrator's account by tombstone", "users", adm.ID, hlc.KindDelete, map[string]any{}, true},
+		{"delete a patient's record by tombstone (a purge without its signed record)", "patients", victim.ID,
+			hlc.KindDelete, map[string]any{}, true},
+		{"record a purge of the patient, unsigned", "patient_purges", purgeID(), hlc.KindInsert,
+			purgeRow(victim, nil), true},
+		{"record a purge of the patient, signed with the forger's own key", "patient_purges", purgeID(), hlc.KindInsert,
+			purgeRow(victim, f.key), true},
+		{"record a purge of the patient, signed by the revoked administrator's key", "patient_purges", purgeID(), hlc.KindInsert,
+			purgeRow(victim, admin2Key), true},
 	}
 	before := map[string]string{}
 	for _, d := range []*data.DB{first.db, second} {
@@ -284,6 +330,12 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT count(*) FROM users WHERE username = 'mallory'`); n != 0 {
 			t.Errorf("desk %s took the forged administrator", d.Path())
+		}
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ?`, victim.ID); n != 1 {
+			t.Errorf("desk %s: the forged purge deleted the patient", d.Path())
+		}
+		if n := count(t, d, `SELECT count(*) FROM patient_purges WHERE purged_patient = ?`, victim.ID); n != 0 {
+			t.Errorf("desk %s took %d forged purge records", d.Path(), n)
 		}
 		if got := clinicName(d); got != name {
 			t.Errorf("desk %s: clinic name %q", d.Path(), got)
@@ -443,4 +495,61 @@ func syncAllReport(t *testing.T, u string, db *data.DB) app.SyncReport {
 func syncUntilCaughtUp(t *testing.T, u string, db *data.DB) {
 	t.Helper()
 	syncAllReport(t, u, db)
+}
+
+// TestTakingBackAnAccountFieldSigns: two administrators change one
+// account's role on two desks offline; the later wins and the earlier is
+// kept for review on its desk. The administrator who takes the earlier
+// role back there signs the account as it then is, so the other desk takes
+// it (not refused as a change whose signature does not match its fields).
+func TestTakingBackAnAccountFieldSigns(t *testing.T) {
+	t.Parallel()
+	_, first, second := twoDesks(t)
+	admin := first.ctx(app.RoleAdmin)
+	nu, err := first.svc.Users.CreateUser(admin, app.UserCreate{Username: "nurse.taken", FullName: "Taken Back",
+		Role: app.RoleNurse, Password: "a long nurse password 4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(second).Users.ChangeRole(admin, nu.ID, app.RoleBilling); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	var lost *app.Conflict
+	cs, err := services(first.db).Sync.ListConflicts(admin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.RowID == nu.ID && c.Field == "role" {
+			lost = c
+		}
+	}
+	if lost == nil {
+		t.Fatalf("no review item for the role that lost on the first desk: %+v", cs)
+	}
+	if _, err := services(first.db).Sync.ResolveConflict(admin, lost.ID, app.ResolutionTake); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, first.db, second)
+	for i, d := range []*data.DB{first.db, second} {
+		if r := userCol(t, d, nu.ID, "role"); r != string(app.RoleDoctor) {
+			t.Errorf("desk %d: role %s, want the role taken back", i, r)
+		}
+		if st, _ := engine(d).SyncStatus(anon); st.Unsigned != 0 {
+			for _, r := range queryRows(t, d, `SELECT entity, row_id, rule FROM conflicts WHERE rule LIKE 'refused:%'`) {
+				t.Log(r...)
+			}
+			t.Errorf("desk %d refused %d change(s)", i, st.Unsigned)
+		}
+	}
+	f := powerOf(t, second, "users", nu.ID)
+	sig, err := app.ParsePowerSig(userCol(t, second, nu.ID, "power_sig"))
+	if err != nil || sig == nil || !sig.Verify("users", nu.ID, f) || sig.Key != userCol(t, second, first.users[app.RoleAdmin].ID, "sign_key") {
+		t.Errorf("the account is not signed by the administrator who took the role back: %+v, %v", sig, err)
+	}
 }

@@ -73,7 +73,8 @@ func (e *Engine) localRoot(ctx context.Context) (trustRoot, error) {
 		r.Keys = append(r.Keys, k)
 	}
 	rows.Close()
-	for _, q := range []struct{ entity, sql string }{{"users", `SELECT id FROM users`}, {"settings", `SELECT key FROM settings`}} {
+	for _, q := range []struct{ entity, sql string }{{"users", `SELECT id FROM users`}, {"settings", `SELECT key FROM settings`},
+		{"patient_purges", `SELECT id FROM patient_purges`}} {
 		ids, err := e.r.QueryContext(ctx, q.sql)
 		if err != nil {
 			return r, err

@@ -77,8 +77,14 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 	case perr != nil:
 		return powerVerdict{refused: "its signature is damaged: " + perr.Error()}, nil
 	case sig != nil && sig.Verify(ch.Entity, ch.RowID, next):
-		if held, _ := app.ParsePowerSig(localSig); found && held != nil && sig.SignedAt <= held.SignedAt {
-			return powerVerdict{refused: "it is signed no later than the state this desk holds (an old signed state sent again)"}, nil
+		if held, _ := app.ParsePowerSig(localSig); found && held != nil {
+			floor, err := heldReading(tx, ch, held)
+			if err != nil {
+				return powerVerdict{}, err
+			}
+			if sig.SignedAt <= floor {
+				return powerVerdict{refused: "it is signed no later than the state this desk holds (an old signed state sent again)"}, nil
+			}
 		}
 		trusted, who, err := data.KeyTrusted(tx.ctx, tx, sig.Key)
 		if err != nil {
@@ -117,6 +123,33 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 		}
 	}
 	return powerVerdict{refused: "it is not signed"}, nil
+}
+
+// heldReading is the clock reading that orders the signed state this desk
+// holds for ch's row among the row's signed states: the reading it was
+// signed with, or, when this desk holds its signature at an earlier
+// reading (field_clock of power_sig), that one. They differ only after a
+// clock incident: a desk whose clock was ahead signed with the jumped
+// reading, and its change was re-dated to when it was made (data.DB.
+// ResyncClock), on that desk and, through the server, on every desk that
+// took it. Ordering it by the jumped reading would refuse, as an old state
+// sent again, every later signed change of the row until real time passed
+// that reading, on the desks that hold it and not on the others: the
+// desks would part. The field clock is this desk's own record: a pulled
+// change only ever raises it (a field wins only over an older one), and
+// only this desk's own clock incident lowers it, so no one else can lower
+// this floor to replay an older state (docs/SYNC-DESIGN.md, signed states
+// and clock incidents).
+func heldReading(tx *txn, ch server.Change, held *app.PowerSig) (string, error) {
+	var at string
+	err := tx.queryRow(`SELECT hlc FROM field_clock WHERE entity = ? AND row_id = ? AND field = 'power_sig'`,
+		ch.Entity, ch.RowID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return held.SignedAt, nil
+	} else if err != nil {
+		return "", err
+	}
+	return min(held.SignedAt, at), nil
 }
 
 // vouched is a new row that needs no signature: an account that grants
@@ -175,7 +208,9 @@ func (e *Engine) refusePower(tx *txn, ch server.Change, why, detected string) er
 	}
 	fields, _, err := data.PowerFieldsOf(ch.Entity, ch.Data)
 	var names []string
-	if err == nil {
+	if _, power := app.PowerFields[ch.Entity]; !power {
+		names = []string{"the row"}
+	} else if err == nil {
 		local, _, _, err := data.PowerRow(tx.ctx, tx, ch.Entity, ch.RowID)
 		if err != nil {
 			return err
@@ -283,6 +318,9 @@ func (e *Engine) newPowerCheck(tx *txn, changes []server.Change) *powerCheck {
 func (p *powerCheck) check(ch server.Change) (bool, error) {
 	i := p.n
 	p.n++
+	if _, ok := purgeDeletes[ch.Entity]; ok && ch.DeletedHLC != "" {
+		return p.checkPurge(i, ch)
+	}
 	if _, ok := app.PowerFields[ch.Entity]; !ok {
 		return true, nil
 	}
@@ -328,6 +366,59 @@ func (p *powerCheck) check(ch server.Change) (bool, error) {
 		p.signers[signerKey(ch)] = v.signer
 	}
 	return true, nil
+}
+
+// purgeDeletes are the tables of a patient's record that only a purge
+// deletes, each with its column naming the patient.
+var purgeDeletes = map[string]string{"patients": "id", "patient_events": "patient_id", "patient_changes": "patient_id"}
+
+// checkPurge decides a pulled delete of a row of a patient's record (the
+// batch's change i): applied when this desk does not have the row (it
+// changes nothing), or holds the record of that patient's purge, signed by
+// a trusted administrator (a patient_purges row, verified when it was
+// applied, or one earlier in this batch that verified: a purge writes it
+// before its deletes, in the same transaction). Anything else deletes a
+// patient's record without an administrator's signed purge, which a desk
+// login alone could do: refused, kept for review and audited.
+func (p *powerCheck) checkPurge(i int, ch server.Change) (bool, error) {
+	col := purgeDeletes[ch.Entity]
+	var patient string
+	err := p.tx.queryRow(`SELECT `+col+` FROM `+ch.Entity+` WHERE id = ?`, ch.RowID).Scan(&patient)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	var held int
+	if err := p.tx.queryRow(`SELECT count(*) FROM patient_purges WHERE purged_patient = ?`, patient).Scan(&held); err != nil {
+		return false, err
+	}
+	signed := held > 0
+	for j := 0; j < i && !signed; j++ {
+		c := p.changes[j]
+		if c.Entity != "patient_purges" || p.refused[j] {
+			continue
+		}
+		if f, _, err := data.PowerFieldsOf(c.Entity, c.Data); err == nil && text(f["purged_patient"]) == patient {
+			signed = true
+		}
+	}
+	if signed {
+		if p.signers == nil {
+			p.signers = map[string]string{}
+		}
+		p.signers[signerKey(ch)] = "none needed (the patient's purge, signed)"
+		return true, nil
+	}
+	p.refusals++
+	if err := p.e.refusePower(p.tx, ch, "deletes a patient's record without an administrator's signed purge", p.detected); err != nil {
+		return false, err
+	}
+	if p.refused == nil {
+		p.refused = map[int]bool{}
+	}
+	p.refused[i] = true
+	return false, nil
 }
 
 // applied is the batch without the changes refused.
