@@ -184,7 +184,7 @@ func (v *outstandingView) onPrint() {
 	v.u.printDocument(v.print, name, v.u.svc.Billing.OutstandingPDF)
 }
 
-// cashUpView is the Cash-up tab of the Billing area: one cashier's day,
+// cashUpView is the Cashier's day tab of the Billing area: one cashier's day,
 // with the totals per payment method, the cash that should be in the
 // drawer and every receipt, printable. Billing staff choose any cashier;
 // reception sees their own day.
@@ -265,7 +265,7 @@ func (v *cashUpView) buildUI() {
 		widget.NewLabel("Cashier"), container.New(widthLayout{260}, v.cashier),
 		widget.NewLabel("Day"), dayBox, v.show, layout.NewSpacer(), v.print)
 	top := container.NewVBox(
-		sectionTitle("Cash-up"),
+		sectionTitle("Cashier's day"),
 		filters,
 		widget.NewSeparator(),
 		v.heading,

@@ -339,7 +339,7 @@ func TestCashUpAnyCashierAndPrint(t *testing.T) {
 		d.record("Cashiers", ctx, nil)
 		return cashiers, nil
 	}
-	v := d.openBillingTab(app.RoleAdmin, "Cash-up").cashUp
+	v := d.openBillingTab(app.RoleAdmin, "Cashier's day").cashUp
 	d.waitFor("the admin's own day", func() bool { return v.cashUp != nil })
 	want := []string{"Test Administrator (admin1)", "Test Receptionist (reception1)", "Test Billing clerk (billing1), deactivated"}
 	if !slices.Equal(v.cashier.Options, want) {
@@ -367,7 +367,7 @@ func TestCashUpAnyCashierAndPrint(t *testing.T) {
 func TestCashUpReceptionSeesOwnDayOnly(t *testing.T) {
 	d := newDeskHarness(t)
 	d.serveCashUps()
-	v := d.openBillingTab(app.RoleReception, "Cash-up").cashUp
+	v := d.openBillingTab(app.RoleReception, "Cashier's day").cashUp
 	d.waitFor("the own day", func() bool { return v.cashUp != nil })
 	if len(v.cashier.Options) != 1 || d.called("Cashiers") != 0 {
 		t.Errorf("reception may choose among %q", v.cashier.Options)
