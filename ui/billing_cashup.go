@@ -111,7 +111,9 @@ func (v *deskCashUpView) buildUI() {
 	v.float = entry("0.00")
 	v.float.OnChanged = func(string) { v.recompute() }
 	v.countBox = container.NewVBox()
-	bold := func() *widget.Label { return widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}) }
+	bold := func() *widget.Label {
+		return widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
 	v.counted, v.expected, v.variance, v.card, v.other = bold(), bold(), bold(), bold(), bold()
 	v.note = widget.NewMultiLineEntry()
 	v.note.SetPlaceHolder("A note on the day, e.g. why the drawer is short")
