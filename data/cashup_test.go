@@ -188,3 +188,37 @@ func TestDeskCashUp(t *testing.T) {
 		t.Errorf("closed again: %v %+v", err, reclosed)
 	}
 }
+
+// TestCashUpDenominationsSetting: the clinic's own notes and coins replace
+// the currency's in the count, and a count of another is refused.
+func TestCashUpDenominationsSetting(t *testing.T) {
+	b := mustBilling(t)
+	admin := b.ctx(app.RoleAdmin)
+	st, err := b.svc.Settings.GetSettings(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.CashDenominations = []app.Money{5000, 1000, 100}
+	if _, err := b.svc.Settings.UpdateSettings(admin, *st); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := b.svc.Billing.DeskCashUp(b.billing(), "", "2026-11-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dens []app.Money
+	for _, c := range cu.Counts {
+		dens = append(dens, c.Denomination)
+	}
+	if !slices.Equal(dens, []app.Money{5000, 1000, 100}) {
+		t.Errorf("denominations %v", dens)
+	}
+	_, err = b.svc.Billing.SaveCashUp(b.billing(), app.CashUpInput{Day: "2026-11-25",
+		Counts: []app.CashCount{{Denomination: 2000, Count: 1}}})
+	if fieldOf(err) != "count_2000" {
+		t.Errorf("a 20.00 note the clinic does not list: %v", err)
+	}
+	if rows := auditRows(t, b.clinic, "settings.update"); len(rows) != 1 || !strings.Contains(rows[0], "cash_denominations") {
+		t.Errorf("settings audit %q", rows)
+	}
+}
