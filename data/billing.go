@@ -49,7 +49,7 @@ func (tx *Tx) billingNumber(prefix string, loc *time.Location) (string, error) {
 // ---- price list ----
 
 const priceColumns = `id, code, version, name, kind, price, tax_rate, coalesce(doctor_id, ''), specialization, active,
-	valid_from, created_at, created_by`
+	valid_from, created_at, ` + priceCreatorNameSQL
 
 func scanPriceItem(r rowScanner) (*app.PriceItem, error) {
 	var p app.PriceItem

@@ -353,8 +353,19 @@ func (v *cashUpView) loadCashiers() {
 func (v *cashUpView) setCashiers(cs []*app.Cashier) {
 	v.cashiers = cs
 	opts := make([]string, len(cs))
+	named := map[string]int{}
+	for _, c := range cs {
+		named[c.FullName]++
+	}
 	for i, c := range cs {
-		opts[i] = c.FullName + " (" + c.Username + ")"
+		// A person by their name; the username only tells apart two
+		// people of one name, or names an account without one.
+		opts[i] = c.FullName
+		if c.FullName == "" {
+			opts[i] = c.Username
+		} else if named[c.FullName] > 1 {
+			opts[i] += " (" + c.Username + ")"
+		}
 		if !c.Active {
 			opts[i] += ", deactivated"
 		}
