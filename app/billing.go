@@ -561,6 +561,16 @@ type BillingService interface {
 	CloseCashUp(ctx context.Context, in CashUpInput) (*DeskCashUp, error)
 	// ReopenCashUp reopens a closed day with a reason (administrators).
 	ReopenCashUp(ctx context.Context, desk, day, reason string) (*DeskCashUp, error)
+	// UnbilledVisits lists the completed visits from day from to day to
+	// (YYYY-MM-DD, both included, the clinic's time zone) of every doctor
+	// that have no invoice or only a draft, oldest first, at most
+	// MaxUnbilledVisits (billing staff and administrators).
+	UnbilledVisits(ctx context.Context, from, to string) ([]*UnbilledVisit, error)
+	// BillVisits makes the invoice of each completed visit given, one per
+	// visit, each in its own transaction: a draft (kept when it has one),
+	// issued too when issue is set. A visit that cannot be billed is listed
+	// with the reason and changes nothing (billing staff and administrators).
+	BillVisits(ctx context.Context, appointmentIDs []string, issue bool) (*VisitBilling, error)
 	// DeskCashUpPDF prints a desk's cash-up of a day, as DeskCashUp reads
 	// it. Each print is audited.
 	DeskCashUpPDF(ctx context.Context, desk, day string) ([]byte, error)

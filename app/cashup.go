@@ -251,3 +251,36 @@ func CanReopenCashUp(c Caller) error {
 	}
 	return nil
 }
+
+// UnbilledVisit is a completed visit (appointment) with no invoice, or
+// with a draft not issued yet.
+type UnbilledVisit struct {
+	AppointmentID string
+	PatientID     string
+	PatientName   string
+	PatientMRN    string
+	DoctorName    string
+	Start         time.Time
+	DraftID       string // the visit's draft invoice, "" when it has none
+}
+
+// MaxUnbilledVisits bounds one listing of unbilled visits.
+const MaxUnbilledVisits = 2000
+
+// VisitBilling is what billing visits in a batch did: the invoice of each
+// visit billed, and each visit refused with the reason. Each visit is
+// billed in its own transaction, all or nothing.
+type VisitBilling struct {
+	Invoices []*Invoice
+	Failures []VisitBillFailure
+}
+
+// VisitBillFailure is a visit a batch did not bill.
+type VisitBillFailure struct {
+	AppointmentID string
+	PatientName   string
+	Message       string
+}
+
+// MaxVisitBatch bounds the visits billed in one batch.
+const MaxVisitBatch = 500

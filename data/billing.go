@@ -491,6 +491,17 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		if err := tx.Require(app.PermManageBilling); err != nil {
 			return err
 		}
+		var err error
+		inv, _, err = tx.draftForAppointment(appointmentID)
+		return err
+	})
+	return inv, err
+}
+
+// draftForAppointment is DraftForAppointment in tx; existed says the
+// visit's invoice was there already.
+func (tx *Tx) draftForAppointment(appointmentID string) (inv *app.Invoice, existed bool, err error) {
+	err = func() error {
 		var patientID, doctorID, doctorName, status, start string
 		err := tx.QueryRowContext(tx.ctx, `SELECT a.patient_id, a.doctor_id, u.full_name, a.status, a.start_at
 			FROM appointments a JOIN users u ON u.id = a.doctor_id WHERE a.id = ?`, appointmentID).Scan(
@@ -507,6 +518,7 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		err = tx.QueryRowContext(tx.ctx, `SELECT id FROM invoices WHERE appointment_id = ? AND status <> 'void'
 			ORDER BY created_at LIMIT 1`, appointmentID).Scan(&existing)
 		if err == nil {
+			existed = true
 			inv, err = loadInvoice(tx.ctx, tx, existing)
 			if err == nil {
 				tx.Audit("invoice.draft", "invoices", existing, patientID, "the visit's invoice exists already")
@@ -530,8 +542,8 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		}
 		inv, err = loadInvoice(tx.ctx, tx, id)
 		return err
-	})
-	return inv, err
+	}()
+	return inv, existed, err
 }
 
 // consultationLine proposes the charge of a visit with a doctor.
@@ -732,6 +744,16 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 		if err := tx.Require(app.PermManageBilling); err != nil {
 			return err
 		}
+		var err error
+		inv, err = tx.issueInvoice(invoiceID)
+		return err
+	})
+	return inv, err
+}
+
+// issueInvoice is IssueInvoice in tx.
+func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
+	err = func() error {
 		d, err := tx.draft(invoiceID)
 		if err != nil {
 			return err
@@ -769,7 +791,7 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 		d.Number, d.Status, d.IssuedAt, d.IssuedBy = number, status, parseTime(now), issuer
 		inv = d
 		return nil
-	})
+	}()
 	return inv, err
 }
 

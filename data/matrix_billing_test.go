@@ -242,6 +242,15 @@ func init() {
 		_, err := c.svc.Billing.DeskCashUpPDF(ctx, "", "2026-11-25")
 		return err
 	}}
+	matrix["BillingService.UnbilledVisits"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.UnbilledVisits(ctx, "2026-11-01", "2026-11-30")
+		return err
+	}}
+	// A visit that does not exist is listed as refused, not an error.
+	matrix["BillingService.BillVisits"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.BillVisits(ctx, []string{missing}, true)
+		return err
+	}}
 	matrix["BillingService.CashUpPDF"] = with(cashiers, func(ctx context.Context, c *clinic, _ records) error {
 		caller, _ := app.CallerFromContext(ctx)
 		_, err := c.svc.Billing.CashUpPDF(ctx, caller.UserID, "2026-11-25")

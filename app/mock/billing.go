@@ -43,6 +43,8 @@ type BillingService struct {
 	CloseCashUpFn         func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error)
 	ReopenCashUpFn        func(ctx context.Context, desk, day, reason string) (*app.DeskCashUp, error)
 	DeskCashUpPDFFn       func(ctx context.Context, desk, day string) ([]byte, error)
+	UnbilledVisitsFn      func(ctx context.Context, from, to string) ([]*app.UnbilledVisit, error)
+	BillVisitsFn          func(ctx context.Context, appointmentIDs []string, issue bool) (*app.VisitBilling, error)
 }
 
 var _ app.BillingService = (*BillingService)(nil)
@@ -220,4 +222,14 @@ func (s *BillingService) ReopenCashUp(ctx context.Context, desk, day, reason str
 // DeskCashUpPDF calls DeskCashUpPDFFn.
 func (s *BillingService) DeskCashUpPDF(ctx context.Context, desk, day string) ([]byte, error) {
 	return s.DeskCashUpPDFFn(ctx, desk, day)
+}
+
+// UnbilledVisits calls UnbilledVisitsFn.
+func (s *BillingService) UnbilledVisits(ctx context.Context, from, to string) ([]*app.UnbilledVisit, error) {
+	return s.UnbilledVisitsFn(ctx, from, to)
+}
+
+// BillVisits calls BillVisitsFn.
+func (s *BillingService) BillVisits(ctx context.Context, appointmentIDs []string, issue bool) (*app.VisitBilling, error) {
+	return s.BillVisitsFn(ctx, appointmentIDs, issue)
 }
