@@ -545,6 +545,35 @@ type BillingService interface {
 	// zone): totals per payment method, the cash in hand and the receipts
 	// (the same callers as CashUp). Each print is audited.
 	CashUpPDF(ctx context.Context, cashierID, day string) ([]byte, error)
+
+	// DeskCashUp is a desk's cash-up of a day (YYYY-MM-DD in the clinic's
+	// time zone); desk "" is this desk, "*" every desk's payments together.
+	// A closed day reads as it was frozen, with its late payments (billing
+	// staff and administrators).
+	DeskCashUp(ctx context.Context, desk, day string) (*DeskCashUp, error)
+	// FindCashUp is the closed cash-up numbered number (CU-D1-2026-000001).
+	FindCashUp(ctx context.Context, number string) (*DeskCashUp, error)
+	// SaveCashUp saves an open day's float, counts and note (billing staff
+	// and administrators); ECONFLICT on a closed day.
+	SaveCashUp(ctx context.Context, in CashUpInput) (*DeskCashUp, error)
+	// CloseCashUp saves and closes the day: it is numbered and its figures
+	// frozen (billing staff and administrators).
+	CloseCashUp(ctx context.Context, in CashUpInput) (*DeskCashUp, error)
+	// ReopenCashUp reopens a closed day with a reason (administrators).
+	ReopenCashUp(ctx context.Context, desk, day, reason string) (*DeskCashUp, error)
+	// UnbilledVisits lists the completed visits from day from to day to
+	// (YYYY-MM-DD, both included, the clinic's time zone) of every doctor
+	// that have no invoice or only a draft, oldest first, at most
+	// MaxUnbilledVisits (billing staff and administrators).
+	UnbilledVisits(ctx context.Context, from, to string) ([]*UnbilledVisit, error)
+	// BillVisits makes the invoice of each completed visit given, one per
+	// visit, each in its own transaction: a draft (kept when it has one),
+	// issued too when issue is set. A visit that cannot be billed is listed
+	// with the reason and changes nothing (billing staff and administrators).
+	BillVisits(ctx context.Context, appointmentIDs []string, issue bool) (*VisitBilling, error)
+	// DeskCashUpPDF prints a desk's cash-up of a day, as DeskCashUp reads
+	// it. Each print is audited.
+	DeskCashUpPDF(ctx context.Context, desk, day string) ([]byte, error)
 }
 
 // ValidateBillingReason checks a void's or refund's reason.

@@ -20,6 +20,10 @@ type Settings struct {
 	// AutoLogoutMinutes is how long the lock may last before the session
 	// ends, its unsaved text kept as drafts for its user.
 	AutoLogoutMinutes int
+	// CashDenominations are the notes and coins the cash-up counts, in
+	// minor units, largest first; none means the currency's defaults
+	// (DefaultDenominations).
+	CashDenominations []Money
 }
 
 // MaxLogoBytes bounds the logo kept in settings.
@@ -92,6 +96,11 @@ func (s *Settings) Validate() error {
 	}
 	if s.AutoLogoutMinutes < 1 || s.AutoLogoutMinutes > 1440 {
 		return FieldErrorf("auto_logout_minutes", "A locked session must end after 1 to 1440 minutes.")
+	}
+	for _, d := range s.CashDenominations {
+		if d <= 0 || d > MaxMoney {
+			return FieldErrorf("cash_denominations", "A denomination is more than zero.")
+		}
 	}
 	if len(s.Logo) > MaxLogoBytes {
 		return FieldErrorf("logo", "The logo is too large (at most 1 MB).")

@@ -52,7 +52,7 @@ func (tx *Tx) billingNumber(prefix string, loc *time.Location) (string, error) {
 // ---- price list ----
 
 const priceColumns = `id, code, version, name, kind, price, tax_rate, coalesce(doctor_id, ''), specialization, active,
-	valid_from, created_at, created_by`
+	valid_from, created_at, ` + priceCreatorNameSQL
 
 func scanPriceItem(r rowScanner) (*app.PriceItem, error) {
 	var p app.PriceItem
@@ -494,6 +494,17 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		if err := tx.Require(app.PermManageBilling); err != nil {
 			return err
 		}
+		var err error
+		inv, _, err = tx.draftForAppointment(appointmentID)
+		return err
+	})
+	return inv, err
+}
+
+// draftForAppointment is DraftForAppointment in tx; existed says the
+// visit's invoice was there already.
+func (tx *Tx) draftForAppointment(appointmentID string) (inv *app.Invoice, existed bool, err error) {
+	err = func() error {
 		var patientID, doctorID, doctorName, status, start string
 		err := tx.QueryRowContext(tx.ctx, `SELECT a.patient_id, a.doctor_id, u.full_name, a.status, a.start_at
 			FROM appointments a JOIN users u ON u.id = a.doctor_id WHERE a.id = ?`, appointmentID).Scan(
@@ -510,6 +521,7 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		err = tx.QueryRowContext(tx.ctx, `SELECT id FROM invoices WHERE appointment_id = ? AND status <> 'void'
 			ORDER BY created_at LIMIT 1`, appointmentID).Scan(&existing)
 		if err == nil {
+			existed = true
 			inv, err = loadInvoice(tx.ctx, tx, existing)
 			if err == nil {
 				tx.Audit("invoice.draft", "invoices", existing, patientID, "the visit's invoice exists already")
@@ -533,8 +545,8 @@ func (s *BillingService) DraftForAppointment(ctx context.Context, appointmentID 
 		}
 		inv, err = loadInvoice(tx.ctx, tx, id)
 		return err
-	})
-	return inv, err
+	}()
+	return inv, existed, err
 }
 
 // consultationLine proposes the charge of a visit with a doctor.
@@ -735,6 +747,16 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 		if err := tx.Require(app.PermManageBilling); err != nil {
 			return err
 		}
+		var err error
+		inv, err = tx.issueInvoice(invoiceID)
+		return err
+	})
+	return inv, err
+}
+
+// issueInvoice is IssueInvoice in tx.
+func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
+	err = func() error {
 		d, err := tx.draft(invoiceID)
 		if err != nil {
 			return err
@@ -772,7 +794,7 @@ func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*a
 		d.Number, d.Status, d.IssuedAt, d.IssuedBy = number, status, parseTime(now), issuer
 		inv = d
 		return nil
-	})
+	}()
 	return inv, err
 }
 

@@ -55,7 +55,7 @@ func (db *DB) CheckOverpaid(ctx context.Context) error {
 // billing_conflicts b joined with its invoice i and payment p.
 const billingConflictColumns = `b.id, b.invoice_id, coalesce(i.number, ''), i.patient_id, i.patient_name, i.patient_mrn,
 	i.currency, ` + invoiceTotalSQL + `, ` + paidSQL + `, b.total, b.paid, b.payment_id, p.receipt_number,
-	b.detected_at, b.resolved_at, b.resolved_by, b.resolution, b.note,
+	b.detected_at, b.resolved_at, coalesce(` + resolverNameSQL + `, ''), b.resolution, b.note,
 	(SELECT group_concat(q.receipt_number, ', ') FROM payment_allocations a JOIN payments q ON q.id = a.payment_id
 		WHERE a.invoice_id = i.id AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))`
 

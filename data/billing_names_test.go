@@ -49,3 +49,20 @@ func TestBillingShowsPeoplesNames(t *testing.T) {
 		t.Errorf("receipt names the cashier as:\n%s", text)
 	}
 }
+
+// TestPriceHistoryNamesPeople: the price list's versions name who made
+// them by their name, not their username.
+func TestPriceHistoryNamesPeople(t *testing.T) {
+	b := mustBilling(t)
+	vs, err := b.svc.Billing.PriceItemHistory(b.billing(), "CONS-GP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 || vs[0].CreatedBy != b.users[app.RoleAdmin].FullName || vs[0].CreatedBy == b.users[app.RoleAdmin].Username {
+		t.Errorf("made by %q", vs[0].CreatedBy)
+	}
+	items, err := b.svc.Billing.FindPriceItems(b.billing(), app.PriceFilter{Query: "blood"})
+	if err != nil || len(items) != 1 || items[0].CreatedBy != b.users[app.RoleAdmin].FullName {
+		t.Errorf("found %v, %v", items, err)
+	}
+}

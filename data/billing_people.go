@@ -13,3 +13,12 @@ const cashierNameSQL = `coalesce((SELECT NULLIF(u.full_name, '') FROM users u WH
 
 // issuedByNameSQL is who issued invoice i, as a person's name.
 const issuedByNameSQL = `coalesce((SELECT NULLIF(u.full_name, '') FROM users u WHERE u.username = i.issued_by), i.issued_by)`
+
+// priceCreatorNameSQL is who made a price list version, as a person's
+// name (the table keeps the username; users has no created_by column, so
+// the name resolves to the price item's).
+const priceCreatorNameSQL = `coalesce((SELECT NULLIF(u.full_name, '') FROM users u WHERE u.username = created_by), created_by)`
+
+// resolverNameSQL is who settled an overpaid invoice b, as a person's name
+// ("sync" when the sync engine did).
+const resolverNameSQL = `coalesce((SELECT NULLIF(u.full_name, '') FROM users u WHERE u.username = b.resolved_by), b.resolved_by)`

@@ -196,6 +196,61 @@ func init() {
 		_, err := c.svc.Billing.OutstandingPDF(ctx)
 		return err
 	})
+	// A desk's cash-up: billing staff and administrators; reopening a
+	// closed day, administrators only.
+	till := app.CashUpInput{Day: "2026-11-25", OpeningFloat: 5000, Counts: []app.CashCount{{Denomination: 1000, Count: 4}}}
+	matrix["BillingService.DeskCashUp"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.DeskCashUp(ctx, "", "2026-11-25")
+		return err
+	}}
+	matrix["BillingService.SaveCashUp"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.SaveCashUp(ctx, till)
+		return err
+	}}
+	matrix["BillingService.CloseCashUp"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.CloseCashUp(ctx, till)
+		return err
+	}}
+	// closed closes the day as billing when the caller may see it, so that
+	// the number and the reopening find a closed day.
+	closed := func(ctx context.Context, c *clinic, roles []app.Role) (string, error) {
+		if !allowed(ctx, roles) {
+			return "CU-D1-2026-999999", nil
+		}
+		cu, err := c.svc.Billing.CloseCashUp(c.ctx(app.RoleBilling), till)
+		if err != nil {
+			return "", err
+		}
+		return cu.Number, nil
+	}
+	matrix["BillingService.FindCashUp"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		number, err := closed(ctx, c, managers)
+		if err != nil {
+			return err
+		}
+		_, err = c.svc.Billing.FindCashUp(ctx, number)
+		return err
+	}}
+	matrix["BillingService.ReopenCashUp"] = call{allowed: priceAdmins, do: func(ctx context.Context, c *clinic) error {
+		if _, err := closed(ctx, c, priceAdmins); err != nil {
+			return err
+		}
+		_, err := c.svc.Billing.ReopenCashUp(ctx, "", till.Day, "recount")
+		return err
+	}}
+	matrix["BillingService.DeskCashUpPDF"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.DeskCashUpPDF(ctx, "", "2026-11-25")
+		return err
+	}}
+	matrix["BillingService.UnbilledVisits"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.UnbilledVisits(ctx, "2026-11-01", "2026-11-30")
+		return err
+	}}
+	// A visit that does not exist is listed as refused, not an error.
+	matrix["BillingService.BillVisits"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.BillVisits(ctx, []string{missing}, true)
+		return err
+	}}
 	matrix["BillingService.CashUpPDF"] = with(cashiers, func(ctx context.Context, c *clinic, _ records) error {
 		caller, _ := app.CallerFromContext(ctx)
 		_, err := c.svc.Billing.CashUpPDF(ctx, caller.UserID, "2026-11-25")

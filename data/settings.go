@@ -20,13 +20,19 @@ var _ app.SettingsService = (*SettingsService)(nil)
 
 // settingKeys are the keys of the settings table, in the order of app.Settings.
 var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes",
-	"auto_logout_minutes"}
+	"auto_logout_minutes", "cash_denominations"}
+
+// optionalSettingKeys are keys added after clinics were set up: their row
+// is written only once the setting is changed (and so signed), never as an
+// unsigned empty row another desk would refuse.
+var optionalSettingKeys = []string{"cash_denominations"}
 
 func settingsToMap(s app.Settings) map[string]string {
 	return map[string]string{
 		"clinic_name": s.ClinicName, "address": s.Address, "phone": s.Phone, "tax_id": s.TaxID,
 		"logo": base64.StdEncoding.EncodeToString(s.Logo), "currency": s.Currency, "time_zone": s.TimeZone,
 		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
+		"cash_denominations": formatMinorUnits(s.CashDenominations),
 	}
 }
 
@@ -48,6 +54,15 @@ func settingsFromMap(m map[string]string) (*app.Settings, error) {
 		}
 		s.AutoLockMinutes = n
 	}
+	if v := m["cash_denominations"]; v != "" {
+		for _, f := range strings.Fields(v) {
+			n, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("setting cash_denominations: %w", err)
+			}
+			s.CashDenominations = append(s.CashDenominations, app.Money(n))
+		}
+	}
 	if v := m["logo"]; v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil {
@@ -56,6 +71,15 @@ func settingsFromMap(m map[string]string) (*app.Settings, error) {
 		s.Logo = b
 	}
 	return s, nil
+}
+
+// formatMinorUnits keeps amounts in minor units, space separated.
+func formatMinorUnits(ms []app.Money) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = strconv.FormatInt(int64(m), 10)
+	}
+	return strings.Join(parts, " ")
 }
 
 func readSettings(ctx context.Context, q querier) (*app.Settings, error) {
@@ -145,6 +169,9 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 func (tx *Tx) saveSettings(s app.Settings, changed []string, signer *app.SigningKey) error {
 	m := settingsToMap(s)
 	for _, k := range settingKeys {
+		if slices.Contains(optionalSettingKeys, k) && !slices.Contains(changed, k) {
+			continue
+		}
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
 			WHERE value <> excluded.value`, k, m[k], formatTime(tx.now)); err != nil {

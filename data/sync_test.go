@@ -554,6 +554,14 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	}, want("payments", hlc.KindInsert, &refund), want("invoices", hlc.KindUpdate, &inv))
 	f.step("VoidInvoice", func() error { _, err := svc.Billing.VoidInvoice(billing, inv, "wrong patient"); return err },
 		want("credit_notes", hlc.KindInsert, nil), want("invoices", hlc.KindUpdate, &inv))
+	cashUp := "cashup:D1:2026-11-25"
+	till := app.CashUpInput{Day: "2026-11-25", OpeningFloat: 5000, Counts: []app.CashCount{{Denomination: 1000, Count: 5}}}
+	f.step("SaveCashUp", func() error { _, err := svc.Billing.SaveCashUp(billing, till); return err },
+		want("cashups", hlc.KindInsert, &cashUp))
+	f.step("CloseCashUp", func() error { _, err := svc.Billing.CloseCashUp(billing, till); return err },
+		want("cashups", hlc.KindUpdate, &cashUp))
+	f.step("ReopenCashUp", func() error { _, err := svc.Billing.ReopenCashUp(admin, "", till.Day, "recount"); return err },
+		want("cashups", hlc.KindUpdate, &cashUp))
 
 	ops = f.step("UpdateSettings", func() error {
 		s, err := svc.Settings.GetSettings(admin)

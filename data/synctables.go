@@ -128,6 +128,7 @@ var syncedTables = []SyncedTable{
 	{Name: "payments", Append: true, Number: "receipt_number", Local: []string{"server_seq"}},
 	{Name: "payment_allocations", Append: true, Key: []string{"payment_id", "invoice_id"}},
 	{Name: "receipts", Append: true, Key: []string{"payment_id"}, Blob: "pdf"},
+	{Name: "cashups", Number: "number"},
 
 	{Name: "visits"},
 	{Name: "visit_records", Append: true},
@@ -164,6 +165,7 @@ var localTables = map[string]string{
 	"dash_invoices":      "dashboard summaries, derived",
 	"dash_payments":      "dashboard summaries, derived",
 	"dash_allocated":     "dashboard summaries, derived",
+	"cashup_counted":     "the payments each closed cash-up counted, derived from cashups.payment_ids by triggers",
 	"desk_printers":      "the printers attached to this computer, which another desk does not have",
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",

@@ -15,7 +15,7 @@ type billingView interface {
 }
 
 // billingScreen is the Billing area: invoices and payments, the price list,
-// outstanding invoices and the cash-up. Each tab reloads when it is shown.
+// outstanding invoices, the desk's cash-up and each cashier's day. Each tab reloads when it is shown.
 type billingScreen struct {
 	u *UI
 
@@ -24,6 +24,7 @@ type billingScreen struct {
 	prices      *priceListView
 	outstanding *outstandingView
 	cashUp      *cashUpView
+	deskCashUp  *deskCashUpView
 	overpaid    *overpaidView
 	byItem      map[*container.TabItem]billingView
 
@@ -47,8 +48,12 @@ func newBillingScreen(u *UI) *billingScreen {
 		s.overpaid = newOverpaidView(u)
 		add("Overpaid", theme.ErrorIcon(), s.overpaid)
 	}
+	if app.Can(role, app.PermManageBilling) {
+		s.deskCashUp = newDeskCashUpView(u)
+		add("Cash-up", theme.ConfirmIcon(), s.deskCashUp)
+	}
 	s.cashUp = newCashUpView(u)
-	add("Cash-up", theme.ListIcon(), s.cashUp)
+	add("Cashier's day", theme.ListIcon(), s.cashUp)
 	s.prices = newPriceListView(u)
 	add("Price list", theme.MenuIcon(), s.prices)
 	s.tabs.OnSelected = func(item *container.TabItem) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -375,159 +376,243 @@ func (f *newInvoiceForm) onCreate() {
 	})
 }
 
-// unbilledVisits lists a day's completed visits with the invoice each has,
-// and bills those that have none.
+// unbilledVisits lists the completed visits of a period, every doctor's,
+// that have no invoice or only a draft, and bills the ones chosen in a
+// batch: drafts, or issued invoices, one per visit; the visits refused are
+// listed with the reason.
 type unbilledVisits struct {
 	u        *UI
-	day      *dayPicker
-	rows     *fyne.Container
+	from     *widget.Entry
+	to       *widget.Entry
+	show     *widget.Button
+	all      *widget.Check
+	list     *widget.List
+	rows     []*app.UnbilledVisit
+	chosen   map[string]bool // by appointment ID
 	summary  *widget.Label
-	bill     map[string]*widget.Button // "Bill" by appointment ID
+	result   *widget.Label // what the last batch did
+	drafts   *widget.Button
+	issue    *widget.Button
 	closeBtn *widget.Button
+	errs     fieldErrors
 	dialog   dialog.Dialog
 	seq      int
 	done     func(*app.Invoice)
 }
 
-// visitRow is a completed visit and its invoice, nil when it has none.
-type visitRow struct {
-	appt    *app.Appointment
-	invoice *app.Invoice
-}
-
-// showUnbilledVisits opens the dialog on today; done gets the invoice of
-// the visit billed.
+// showUnbilledVisits opens the dialog on this month up to today; done gets
+// the invoice of a single visit billed as a draft, to edit it.
 func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
-	d := &unbilledVisits{u: u, done: done, bill: map[string]*widget.Button{}}
-	d.day = newDayPicker(todayOf(u), d.load)
-	d.rows = container.NewVBox()
+	d := &unbilledVisits{u: u, done: done, chosen: map[string]bool{}, errs: fieldErrors{}}
+	today := u.now().In(u.location())
+	d.from = entry("YYYY-MM-DD")
+	d.from.SetText(time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()).Format(app.DateLayout))
+	d.to = entry("YYYY-MM-DD")
+	d.to.SetText(today.Format(app.DateLayout))
+	d.from.OnSubmitted = func(string) { d.load() }
+	d.to.OnSubmitted = func(string) { d.load() }
+	d.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), d.load)
+	d.all = widget.NewCheck("All", func(on bool) {
+		for _, r := range d.rows {
+			d.chosen[r.AppointmentID] = on
+		}
+		d.list.Refresh()
+		d.updateButtons()
+	})
+	d.list = widget.NewList(
+		func() int { return len(d.rows) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, widget.NewCheck("", nil), nil, newColumnRow(visitColumns))
+		},
+		d.updateRow,
+	)
+	d.list.OnSelected = func(id widget.ListItemID) {
+		d.list.UnselectAll()
+		if id >= 0 && id < len(d.rows) {
+			a := d.rows[id].AppointmentID
+			d.chosen[a] = !d.chosen[a]
+			d.list.RefreshItem(id)
+			d.updateButtons()
+		}
+	}
 	d.summary = mutedLabel("Loading…")
+	d.result = wrapLabel("")
+	d.drafts = widget.NewButtonWithIcon("Create drafts", theme.DocumentCreateIcon(), func() { d.bill(false) })
+	d.issue = widget.NewButtonWithIcon("Issue invoices", theme.ConfirmIcon(), func() { d.bill(true) })
+	d.issue.Importance = widget.HighImportance
 	d.closeBtn = widget.NewButton("Close", func() { d.dialog.Hide() })
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Day"), nil, d.day.content),
-		d.summary, columnHeader(visitColumns), widget.NewSeparator())
-	scroll := container.NewVScroll(d.rows)
-	scroll.SetMinSize(fyne.NewSize(0, 320))
-	d.dialog = showFormDialog(u, "Completed visits to bill", 760,
-		container.NewBorder(top, container.NewHBox(layout.NewSpacer(), d.closeBtn), nil, nil, scroll))
+	general := newErrorLabel()
+	d.errs[""] = general
+	d.errs.alias("visits", "")
+	period := container.NewHBox(widget.NewLabel("From"), d.errs.add("from", container.New(widthLayout{130}, d.from)),
+		widget.NewLabel("to"), d.errs.add("to", container.New(widthLayout{130}, d.to)), d.show)
+	top := container.NewVBox(period, d.summary,
+		container.NewBorder(nil, nil, d.all, nil, columnHeader(visitColumns)), widget.NewSeparator())
+	bottom := container.NewVBox(general, d.result,
+		container.NewHBox(d.closeBtn, layout.NewSpacer(), d.drafts, d.issue))
+	list := container.NewStack(d.list)
+	d.dialog = showFormDialog(u, "Completed visits to bill", 860,
+		container.NewBorder(top, bottom, nil, nil, container.New(minHeightLayout{360}, list)))
+	d.updateButtons()
 	d.load()
 	return d
 }
 
-// visitColumns are the columns of the completed visits.
-var visitColumns = []listColumn{{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 220, false}, {"Invoice", 0, false}}
+// minHeightLayout gives its content at least a height.
+type minHeightLayout struct{ h float32 }
 
-// load reads the day's completed visits and the invoices of their patients.
+func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(0, l.h)
+	for _, o := range objs {
+		s = s.Max(fyne.NewSize(o.MinSize().Width, l.h))
+	}
+	return s
+}
+
+func (l minHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// visitColumns are the columns of the unbilled visits.
+var visitColumns = []listColumn{{"Day", 150, false}, {"Doctor", 170, false}, {"Patient", 230, false}, {"Invoice", 0, false}}
+
+func (d *unbilledVisits) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(d.rows) {
+		return
+	}
+	r := d.rows[id]
+	box := o.(*fyne.Container)
+	var check *widget.Check
+	var row *fyne.Container
+	for _, c := range box.Objects {
+		switch w := c.(type) {
+		case *widget.Check:
+			check = w
+		case *fyne.Container:
+			row = w
+		}
+	}
+	a := r.AppointmentID
+	check.OnChanged = nil
+	check.SetChecked(d.chosen[a])
+	check.OnChanged = func(on bool) {
+		d.chosen[a] = on
+		d.updateButtons()
+	}
+	invoice := "none"
+	if r.DraftID != "" {
+		invoice = "draft"
+	}
+	setColumnRow(row, widget.MediumImportance, dayText(d.u, r.Start)+" "+clockOf(d.u, r.Start), r.DoctorName,
+		strings.TrimSpace(r.PatientName+" · "+r.PatientMRN), invoice)
+}
+
+// picked are the visits chosen, in the list's order.
+func (d *unbilledVisits) picked() []string {
+	var out []string
+	for _, r := range d.rows {
+		if d.chosen[r.AppointmentID] {
+			out = append(out, r.AppointmentID)
+		}
+	}
+	return out
+}
+
+func (d *unbilledVisits) updateButtons() {
+	n := len(d.picked())
+	if n == 0 {
+		d.drafts.Disable()
+		d.issue.Disable()
+		return
+	}
+	d.drafts.Enable()
+	d.issue.Enable()
+}
+
+// load lists the period's unbilled visits.
 func (d *unbilledVisits) load() {
-	day, err := d.day.day()
-	if err != nil {
-		d.summary.SetText("Write the day as YYYY-MM-DD.")
+	d.errs.clear()
+	from, to := strings.TrimSpace(d.from.Text), strings.TrimSpace(d.to.Text)
+	if _, err := time.Parse(app.DateLayout, from); err != nil {
+		d.errs.set("from", "Write the day as YYYY-MM-DD.")
+		return
+	}
+	if _, err := time.Parse(app.DateLayout, to); err != nil {
+		d.errs.set("to", "Write the day as YYYY-MM-DD.")
 		return
 	}
 	d.seq++
 	seq := d.seq
-	background(d.u, func(ctx context.Context) ([]visitRow, error) {
-		return completedVisits(ctx, d.u.svc, day.String())
-	}, func(rows []visitRow, err error) {
+	background(d.u, func(ctx context.Context) ([]*app.UnbilledVisit, error) {
+		return d.u.svc.Billing.UnbilledVisits(ctx, from, to)
+	}, func(rows []*app.UnbilledVisit, err error) {
 		if seq != d.seq {
 			return
 		}
 		if err != nil {
-			showError(err, d.u.win)
+			d.errs.show(err, d.u.win)
 			return
 		}
-		d.show(rows)
+		d.rows = rows
+		d.chosen = map[string]bool{}
+		d.all.SetChecked(false)
+		d.list.Refresh()
+		d.updateButtons()
+		switch {
+		case len(rows) == 0:
+			d.summary.SetText("No completed visit of this period is waiting for an invoice.")
+		case len(rows) >= app.MaxUnbilledVisits:
+			d.summary.SetText(fmt.Sprintf("The first %d visits not billed; bill them, or choose a shorter period, for the rest.", len(rows)))
+		default:
+			d.summary.SetText(fmt.Sprintf("%s not billed yet. Choose the ones to bill.", countText(len(rows), "completed visit", "completed visits")))
+		}
 	})
 }
 
-// completedVisits lists the completed visits of day, each with its invoice
-// (not void) when it has one. The appointment service does not say which
-// visits are billed, so each patient's invoices are read once.
-func completedVisits(ctx context.Context, svc app.Services, day string) ([]visitRow, error) {
-	b, err := svc.Appointments.ReceptionBoard(ctx, day)
-	if err != nil {
-		return nil, err
+// bill bills the visits chosen: drafts, or issued invoices.
+func (d *unbilledVisits) bill(issue bool) {
+	ids := d.picked()
+	if len(ids) == 0 {
+		return
 	}
-	byPatient := map[string]map[string]*app.Invoice{} // patient → appointment → invoice
-	var rows []visitRow
-	for _, e := range b.Entries {
-		a := e.Appointment
-		if a.Status != app.AppointmentCompleted {
-			continue
+	d.errs.clear()
+	d.drafts.Disable()
+	d.issue.Disable()
+	background(d.u, func(ctx context.Context) (*app.VisitBilling, error) {
+		return d.u.svc.Billing.BillVisits(ctx, ids, issue)
+	}, func(res *app.VisitBilling, err error) {
+		d.updateButtons()
+		if err != nil {
+			d.errs.show(err, d.u.win)
+			return
 		}
-		invs, ok := byPatient[a.PatientID]
-		if !ok {
-			list, err := svc.Billing.FindInvoices(ctx, app.InvoiceFilter{PatientID: a.PatientID, Limit: 500})
-			if err != nil {
-				return nil, err
-			}
-			invs = map[string]*app.Invoice{}
-			for _, inv := range list {
-				if inv.AppointmentID != "" && inv.Status != app.InvoiceVoid {
-					invs[inv.AppointmentID] = inv
-				}
-			}
-			byPatient[a.PatientID] = invs
-		}
-		rows = append(rows, visitRow{appt: a, invoice: invs[a.ID]})
-	}
-	return rows, nil
-}
-
-// show lists the visits: the invoice of those billed, a "Bill" button for
-// the others.
-func (d *unbilledVisits) show(rows []visitRow) {
-	d.bill = map[string]*widget.Button{}
-	unbilled := 0
-	var objs []fyne.CanvasObject
-	for _, r := range rows {
-		var last fyne.CanvasObject
-		if r.invoice != nil {
-			l := widget.NewLabel(invoiceNumberText(r.invoice) + " — " + invoiceStatusLabel(r.invoice.Status))
-			l.Importance = widget.LowImportance
-			last = l
-		} else {
-			unbilled++
-			b := widget.NewButtonWithIcon("Bill", theme.DocumentCreateIcon(), d.onBill(r.appt.ID))
-			b.Importance = widget.HighImportance
-			d.bill[r.appt.ID] = b
-			last = container.NewHBox(b)
-		}
-		cells := []fyne.CanvasObject{}
-		for _, text := range []string{clockOf(d.u, r.appt.Start), r.appt.DoctorName, r.appt.PatientName} {
-			l := widget.NewLabel(text)
-			l.Truncation = fyne.TextTruncateEllipsis
-			cells = append(cells, l)
-		}
-		objs = append(objs, container.New(&columnsLayout{widths: columnWidths(visitColumns)}, append(cells, last)...))
-	}
-	switch {
-	case len(rows) == 0:
-		d.summary.SetText("No completed visits on this day.")
-	case unbilled == 0:
-		d.summary.SetText(fmt.Sprintf("%d completed visits, all billed.", len(rows)))
-	default:
-		d.summary.SetText(fmt.Sprintf("%d completed visits, %d not billed yet.", len(rows), unbilled))
-	}
-	d.rows.Objects = objs
-	d.rows.Refresh()
-}
-
-// onBill proposes the draft of a visit and opens it.
-func (d *unbilledVisits) onBill(appointmentID string) func() {
-	return func() {
-		b := d.bill[appointmentID]
-		b.Disable()
-		background(d.u, func(ctx context.Context) (*app.Invoice, error) {
-			return d.u.svc.Billing.DraftForAppointment(ctx, appointmentID)
-		}, func(inv *app.Invoice, err error) {
-			b.Enable()
-			if err != nil {
-				showError(err, d.u.win)
-				return
-			}
+		if !issue && len(ids) == 1 && len(res.Invoices) == 1 && d.done != nil {
 			d.dialog.Hide()
-			d.done(inv)
-		})
-	}
+			d.done(res.Invoices[0])
+			return
+		}
+		done := countText(len(res.Invoices), "draft made", "drafts made")
+		if issue {
+			done = countText(len(res.Invoices), "invoice issued", "invoices issued")
+		}
+		lines := []string{done + "."}
+		for _, f := range res.Failures {
+			who := f.PatientName
+			if who == "" {
+				who = f.AppointmentID
+			}
+			lines = append(lines, "Not billed: "+who+" — "+f.Message)
+		}
+		d.result.SetText(strings.Join(lines, "\n"))
+		if len(res.Failures) > 0 {
+			d.result.Importance = widget.WarningImportance
+		} else {
+			d.result.Importance = widget.SuccessImportance
+		}
+		d.result.Refresh()
+		d.load()
+	})
 }

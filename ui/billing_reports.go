@@ -184,7 +184,7 @@ func (v *outstandingView) onPrint() {
 	v.u.printDocument(v.print, name, v.u.svc.Billing.OutstandingPDF)
 }
 
-// cashUpView is the Cash-up tab of the Billing area: one cashier's day,
+// cashUpView is the Cashier's day tab of the Billing area: one cashier's day,
 // with the totals per payment method, the cash that should be in the
 // drawer and every receipt, printable. Billing staff choose any cashier;
 // reception sees their own day.
@@ -265,7 +265,7 @@ func (v *cashUpView) buildUI() {
 		widget.NewLabel("Cashier"), container.New(widthLayout{260}, v.cashier),
 		widget.NewLabel("Day"), dayBox, v.show, layout.NewSpacer(), v.print)
 	top := container.NewVBox(
-		sectionTitle("Cash-up"),
+		sectionTitle("Cashier's day"),
 		filters,
 		widget.NewSeparator(),
 		v.heading,
@@ -353,8 +353,19 @@ func (v *cashUpView) loadCashiers() {
 func (v *cashUpView) setCashiers(cs []*app.Cashier) {
 	v.cashiers = cs
 	opts := make([]string, len(cs))
+	named := map[string]int{}
+	for _, c := range cs {
+		named[c.FullName]++
+	}
 	for i, c := range cs {
-		opts[i] = c.FullName + " (" + c.Username + ")"
+		// A person by their name; the username only tells apart two
+		// people of one name, or names an account without one.
+		opts[i] = c.FullName
+		if c.FullName == "" {
+			opts[i] = c.Username
+		} else if named[c.FullName] > 1 {
+			opts[i] += " (" + c.Username + ")"
+		}
 		if !c.Active {
 			opts[i] += ", deactivated"
 		}

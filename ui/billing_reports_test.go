@@ -335,13 +335,16 @@ func TestCashUpAnyCashierAndPrint(t *testing.T) {
 	for _, u := range []*app.User{user(app.RoleAdmin), user(app.RoleReception), user(app.RoleBilling)} {
 		cashiers = append(cashiers, &app.Cashier{ID: u.ID, Username: u.Username, FullName: u.FullName, Active: u.Role != app.RoleBilling})
 	}
+	// Two people of one name are told apart by their usernames.
+	cashiers = append(cashiers, &app.Cashier{ID: "u-reception2", Username: "reception2", FullName: "Test Receptionist", Active: true})
 	d.billing.CashiersFn = func(ctx context.Context) ([]*app.Cashier, error) {
 		d.record("Cashiers", ctx, nil)
 		return cashiers, nil
 	}
-	v := d.openBillingTab(app.RoleAdmin, "Cash-up").cashUp
+	v := d.openBillingTab(app.RoleAdmin, "Cashier's day").cashUp
 	d.waitFor("the admin's own day", func() bool { return v.cashUp != nil })
-	want := []string{"Test Administrator (admin1)", "Test Receptionist (reception1)", "Test Billing clerk (billing1), deactivated"}
+	want := []string{"Test Administrator", "Test Receptionist (reception1)", "Test Billing clerk, deactivated",
+		"Test Receptionist (reception2)"}
 	if !slices.Equal(v.cashier.Options, want) {
 		t.Errorf("cashiers = %q, want %q", v.cashier.Options, want)
 	}
@@ -367,7 +370,7 @@ func TestCashUpAnyCashierAndPrint(t *testing.T) {
 func TestCashUpReceptionSeesOwnDayOnly(t *testing.T) {
 	d := newDeskHarness(t)
 	d.serveCashUps()
-	v := d.openBillingTab(app.RoleReception, "Cash-up").cashUp
+	v := d.openBillingTab(app.RoleReception, "Cashier's day").cashUp
 	d.waitFor("the own day", func() bool { return v.cashUp != nil })
 	if len(v.cashier.Options) != 1 || d.called("Cashiers") != 0 {
 		t.Errorf("reception may choose among %q", v.cashier.Options)

@@ -746,33 +746,86 @@ func TestBillingReceptionTakesPaymentsButCannotVoid(t *testing.T) {
 	}
 }
 
+// TestBillingUnbilledVisits: the completed visits of a period, every
+// doctor's, are listed; several chosen are issued in one batch, and the
+// visit refused is listed with the reason; one visit billed as a draft
+// opens its invoice.
 func TestBillingUnbilledVisits(t *testing.T) {
 	h, fb := newBillingHarness(t)
-	done := func(id, patient string, start int) *app.BoardEntry {
-		return &app.BoardEntry{Appointment: &app.Appointment{ID: id, PatientID: patient, PatientName: "Grace Hopper",
-			DoctorName: "Dr Who", Start: time.Date(2026, 3, 2, start, 0, 0, 0, time.UTC), Status: app.AppointmentCompleted}}
+	m := h.u.svc.Billing.(*mock.BillingService)
+	at := func(day, hour int) time.Time { return time.Date(2026, 2, day, hour, 0, 0, 0, time.UTC) }
+	visits := []*app.UnbilledVisit{
+		{AppointmentID: "a-1", PatientName: "Grace Hopper", PatientMRN: "P-D1-000001", DoctorName: "Dr Who", Start: at(3, 7)},
+		{AppointmentID: "a-2", PatientName: "Ada Lovelace", DoctorName: "Dr House", Start: at(17, 9), DraftID: "inv-d"},
+		{AppointmentID: "a-3", PatientName: "Alan Turing", DoctorName: "Dr Who", Start: at(28, 10)},
 	}
-	h.appts.ReceptionBoardFn = func(ctx context.Context, day string) (*app.Board, error) {
-		h.record("ReceptionBoard", ctx, day)
-		return &app.Board{Day: day, Entries: []*app.BoardEntry{done("a-1", "p-1", 7), done("a-2", "p-1", 8),
-			{Appointment: &app.Appointment{ID: "a-3", PatientID: "p-2", Status: app.AppointmentConfirmed}}}}, nil
+	m.UnbilledVisitsFn = func(ctx context.Context, from, to string) ([]*app.UnbilledVisit, error) {
+		h.record("UnbilledVisits", ctx, from+" "+to)
+		if from > to {
+			return nil, app.FieldErrorf("to", "The last day is before the first.")
+		}
+		return visits, nil
 	}
-	fb.invoices = []*app.Invoice{{ID: "inv-billed", Number: "INV-D1-2026-000001", PatientID: "p-1", AppointmentID: "a-1",
-		Status: app.InvoiceIssued, Currency: "EUR"}}
+	var batches []string
+	m.BillVisitsFn = func(ctx context.Context, ids []string, issue bool) (*app.VisitBilling, error) {
+		h.record("BillVisits", ctx, fmt.Sprint(ids, issue))
+		batches = append(batches, fmt.Sprint(ids, issue))
+		if len(ids) == 1 {
+			inv := fb.copyOf(fb.invoices[0])
+			return &app.VisitBilling{Invoices: []*app.Invoice{inv}}, nil
+		}
+		return &app.VisitBilling{Invoices: []*app.Invoice{{ID: "inv-1", Number: "INV-D1-2026-000007"}},
+			Failures: []app.VisitBillFailure{{AppointmentID: "a-3", PatientName: "Alan Turing",
+				Message: "The visit is billed already: invoice INV-D1-2026-000003."}}}, nil
+	}
+	fb.invoices = []*app.Invoice{{ID: "inv-d", PatientID: "p-1", PatientName: "Ada Lovelace", AppointmentID: "a-2",
+		Status: app.InvoiceDraft, Currency: "EUR"}}
 	v, _ := h.openInvoices(app.RoleBilling)
 	test.Tap(v.visitBtn)
 	d := v.visits
-	h.waitFor("the visits", func() bool { return len(d.rows.Objects) == 2 })
-	if got := h.callsOf("ReceptionBoard")[0]; got != "2026-03-02" {
-		t.Errorf("ReceptionBoard(%v), want today in Athens", got)
+	h.waitFor("the visits", func() bool { return len(d.rows) == 3 })
+	if got := h.callsOf("UnbilledVisits")[0]; got != "2026-03-01 2026-03-02" {
+		t.Errorf("UnbilledVisits(%v), want this month in Athens", got)
 	}
-	if _, billed := d.bill["a-1"]; billed || d.bill["a-2"] == nil || !h.shows("1 not billed yet") {
-		t.Fatalf("billed visit offered, or the unbilled one not: %v", d.bill)
+	if !h.shows("3 completed visits not billed yet") || !h.shows("Dr House") || !h.shows("draft") || !d.issue.Disabled() {
+		t.Fatalf("window: %q", h.texts())
 	}
-	test.Tap(d.bill["a-2"])
+	// A period backwards is refused next to its field.
+	d.from.SetText("2026-02-28")
+	d.to.SetText("2026-02-01")
+	test.Tap(d.show)
+	h.waitFor("the refusal", func() bool { return d.errs.text("to") != "" })
+	d.to.SetText("2026-02-28")
+	d.from.SetText("2026-02-01")
+	test.Tap(d.show)
+	h.waitFor("February", func() bool {
+		return slices.Contains(h.callsOf("UnbilledVisits"), any("2026-02-01 2026-02-28")) && len(d.rows) == 3
+	})
+
+	d.list.Select(0)
+	d.list.Select(2)
+	if got := d.picked(); !slices.Equal(got, []string{"a-1", "a-3"}) || d.issue.Disabled() {
+		t.Fatalf("picked %v", got)
+	}
+	test.Tap(d.issue)
+	h.waitFor("the batch", func() bool { return len(batches) == 1 })
+	h.waitFor("the result", func() bool { return strings.Contains(d.result.Text, "1 invoice issued.") })
+	if batches[0] != "[a-1 a-3] true" || !strings.Contains(d.result.Text, "Not billed: Alan Turing — The visit is billed already") {
+		t.Errorf("batch %v, result %q", batches, d.result.Text)
+	}
+
+	// All, then one visit as a draft: its invoice opens.
+	h.waitFor("the reload", func() bool { return len(d.picked()) == 0 })
+	d.all.SetChecked(true)
+	if len(d.picked()) != 3 {
+		t.Errorf("all picks %v", d.picked())
+	}
+	d.all.SetChecked(false)
+	d.list.Select(1)
+	test.Tap(d.drafts)
 	h.waitFor("the visit's draft", func() bool { return v.invoice != nil && v.invoice.inv != nil })
-	if got := h.callsOf("DraftForAppointment"); len(got) != 1 || got[0] != "a-2" || len(v.invoice.inv.Lines) != 1 {
-		t.Errorf("DraftForAppointment(%v), lines %d", got, len(v.invoice.inv.Lines))
+	if batches[1] != "[a-2] false" {
+		t.Errorf("batches %v", batches)
 	}
 }
 

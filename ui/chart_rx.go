@@ -2,14 +2,12 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -197,51 +195,15 @@ func (t *rxTab) onCancel(rx *app.Prescription) {
 	})
 }
 
-// onPDF asks where to save the prescription's PDF.
+// onPDF delivers the prescription's PDF the way every document goes:
+// saved into the documents folder, then Print, Save as PDF or Open (or
+// straight to the desk's prescription printer when it prints without
+// asking); with no viewer, the message says where the file was saved.
 func (t *rxTab) onPDF(rx *app.Prescription) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { t.onSavePDF(rx, w, err) }, t.b.u.win)
-	d.SetFileName(strings.ReplaceAll(rx.Number, "/", "-") + ".pdf")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.Show()
-}
-
-// onSavePDF renders the prescription into the file chosen in the save
-// dialog, then opens it in the system's viewer, to print.
-func (t *rxTab) onSavePDF(rx *app.Prescription, w fyne.URIWriteCloser, err error) {
 	u := t.b.u
-	if err != nil {
-		showError(err, u.win)
-		return
-	}
-	if w == nil {
-		return // cancelled
-	}
-	background(u, func(ctx context.Context) (fyne.URI, error) {
-		return w.URI(), writePDF(ctx, u, rx.ID, w)
-	}, func(uri fyne.URI, err error) {
-		if err != nil {
-			showError(err, u.win)
-			return
-		}
-		openURI(u, uri)
+	u.printDocument(t.pdf[rx.ID], rx.Number+".pdf", func(ctx context.Context) ([]byte, error) {
+		return u.svc.Clinical.PrescriptionPDF(ctx, rx.ID)
 	})
-}
-
-// writePDF renders prescription id and writes it to w, which it closes.
-func writePDF(ctx context.Context, u *UI, id string, w fyne.URIWriteCloser) error {
-	pdf, err := u.svc.Clinical.PrescriptionPDF(ctx, id)
-	if err != nil {
-		w.Close()
-		return err
-	}
-	if _, err := w.Write(pdf); err != nil {
-		w.Close()
-		return fmt.Errorf("write prescription PDF: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("close prescription PDF: %w", err)
-	}
-	return nil
 }
 
 // openURI opens a file in the system's viewer, or says where it is saved

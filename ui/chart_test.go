@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -524,16 +525,30 @@ func TestChartPrescriptions(t *testing.T) {
 
 	t.Run("SavePDF", func(t *testing.T) {
 		h, c := setup(t)
+		fakePrinter(h.harness)
 		h.clinical.PrescriptionPDFFn = func(ctx context.Context, id string) ([]byte, error) {
 			h.record("PrescriptionPDF", ctx, id)
 			return []byte("%PDF-1.7 prescription"), nil
 		}
-		w := &memWriter{uri: storage.NewFileURI(t.TempDir() + "/RX-D1-2026-000001.pdf")}
-		c.rx.onSavePDF(c.rx.rxs[0], w, nil)
-		h.waitFor("the PDF", func() bool { return h.called("PrescriptionPDF") == 1 && w.closed })
-		h.settle()
-		if !bytes.HasPrefix(w.Bytes(), []byte("%PDF")) {
-			t.Errorf("file holds %q", w.String())
+		// No viewer on this computer: the message names the saved file.
+		h.u.docs.open = func(*url.URL) error { return errors.New(`exec: "xdg-open": executable file not found in $PATH`) }
+		test.Tap(c.rx.pdf["rx-1"])
+		d := h.awaitSaved()
+		if got := h.callsOf("PrescriptionPDF"); len(got) != 1 || got[0] != "rx-1" {
+			t.Errorf("PrescriptionPDF calls = %v", got)
+		}
+		if filepath.Base(d.path) != c.rx.rxs[0].Number+".pdf" {
+			t.Errorf("saved as %s", d.path)
+		}
+		if b, err := os.ReadFile(d.path); err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
+			t.Errorf("file holds %q, %v", b, err)
+		}
+		test.Tap(d.open)
+		if h.u.docs.noViewer == nil || !h.shows("No program to open PDF files was found") || !h.shows(d.path) {
+			t.Fatalf("no message naming the saved file: %q", h.texts())
+		}
+		if h.shows("went wrong") || h.shows("inside HMS") {
+			t.Fatalf("reported as a failure: %q", h.texts())
 		}
 	})
 }

@@ -33,6 +33,7 @@ type settingsScreen struct {
 	timeZone   *widget.SelectEntry
 	autoLock   *widget.Entry
 	autoLogout *widget.Entry
+	cash       *widget.Entry // the cash-up's denominations; empty: the currency's
 	logo       []byte
 	logoImage  *canvas.Image
 	logoInfo   *widget.Label
@@ -61,6 +62,7 @@ func (s *settingsScreen) buildUI() {
 	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
 	s.autoLock = entry("Minutes")
 	s.autoLogout = entry("Minutes")
+	s.cash = entry("Empty: the currency's notes and coins")
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
@@ -86,6 +88,7 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
 		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
 		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
+		widget.NewFormItem("Cash-up notes and coins", s.errs.add("cash_denominations", s.cash)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
 	s.content = container.NewVScroll(container.NewVBox(
@@ -118,6 +121,7 @@ func (s *settingsScreen) fill(st *app.Settings) {
 	s.timeZone.SetText(st.TimeZone)
 	s.autoLock.SetText(strconv.Itoa(st.AutoLockMinutes))
 	s.autoLogout.SetText(strconv.Itoa(st.AutoLogoutMinutes))
+	s.cash.SetText(app.FormatDenominations(st.CashDenominations, app.CurrencyDigits(st.Currency)))
 	s.setLogo(st.Logo)
 }
 
@@ -194,7 +198,13 @@ func (s *settingsScreen) onSave() {
 		s.errs.set("auto_logout_minutes", "Enter a whole number of minutes, e.g. 60.")
 		return
 	}
+	cash, err := app.ParseDenominations(s.cash.Text, app.CurrencyDigits(s.currency.Selected))
+	if err != nil {
+		s.errs.show(err, s.u.win)
+		return
+	}
 	st := app.Settings{
+		CashDenominations: cash,
 		ClinicName:        s.clinicName.Text,
 		Address:           s.address.Text,
 		Phone:             s.phone.Text,

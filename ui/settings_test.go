@@ -5,6 +5,8 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -51,6 +53,26 @@ func TestSettingsArea(t *testing.T) {
 			t.Error("UpdateSettings called with bad minutes")
 		}
 		s.autoLock.SetText("10")
+	})
+
+	t.Run("CashDenominations", func(t *testing.T) {
+		s.cash.SetText("20 50 x")
+		test.Tap(s.save)
+		if !strings.Contains(s.errs.text("cash_denominations"), `"x" is not a denomination`) {
+			t.Errorf("denominations message %q", s.errs.text("cash_denominations"))
+		}
+		h.settle()
+		if h.called("UpdateSettings") != 0 {
+			t.Error("UpdateSettings called with a bad denomination")
+		}
+		s.cash.SetText("20 50 0.50")
+		test.Tap(s.save)
+		h.waitFor("the save", func() bool { return h.called("UpdateSettings") == 1 })
+		if got := h.callsOf("UpdateSettings")[0].(app.Settings).CashDenominations; !slices.Equal(got, []app.Money{5000, 2000, 50}) {
+			t.Errorf("saved denominations %v", got)
+		}
+		h.waitFor("the form refilled", func() bool { return s.cash.Text == "50.00 20.00 0.50" })
+		s.cash.SetText("")
 	})
 
 	t.Run("ErrTimeZoneFromService", func(t *testing.T) {

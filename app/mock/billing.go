@@ -37,6 +37,14 @@ type BillingService struct {
 	StatementPDFFn        func(ctx context.Context, patientID string) ([]byte, error)
 	OutstandingPDFFn      func(ctx context.Context) ([]byte, error)
 	CashUpPDFFn           func(ctx context.Context, cashierID, day string) ([]byte, error)
+	DeskCashUpFn          func(ctx context.Context, desk, day string) (*app.DeskCashUp, error)
+	FindCashUpFn          func(ctx context.Context, number string) (*app.DeskCashUp, error)
+	SaveCashUpFn          func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error)
+	CloseCashUpFn         func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error)
+	ReopenCashUpFn        func(ctx context.Context, desk, day, reason string) (*app.DeskCashUp, error)
+	DeskCashUpPDFFn       func(ctx context.Context, desk, day string) ([]byte, error)
+	UnbilledVisitsFn      func(ctx context.Context, from, to string) ([]*app.UnbilledVisit, error)
+	BillVisitsFn          func(ctx context.Context, appointmentIDs []string, issue bool) (*app.VisitBilling, error)
 }
 
 var _ app.BillingService = (*BillingService)(nil)
@@ -184,4 +192,44 @@ func (s *BillingService) CashUpPDF(ctx context.Context, cashierID, day string) (
 // ReceiptESCPOS calls ReceiptESCPOSFn.
 func (s *BillingService) ReceiptESCPOS(ctx context.Context, paymentID string, reprint bool) ([]byte, error) {
 	return s.ReceiptESCPOSFn(ctx, paymentID, reprint)
+}
+
+// DeskCashUp calls DeskCashUpFn.
+func (s *BillingService) DeskCashUp(ctx context.Context, desk, day string) (*app.DeskCashUp, error) {
+	return s.DeskCashUpFn(ctx, desk, day)
+}
+
+// FindCashUp calls FindCashUpFn.
+func (s *BillingService) FindCashUp(ctx context.Context, number string) (*app.DeskCashUp, error) {
+	return s.FindCashUpFn(ctx, number)
+}
+
+// SaveCashUp calls SaveCashUpFn.
+func (s *BillingService) SaveCashUp(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error) {
+	return s.SaveCashUpFn(ctx, in)
+}
+
+// CloseCashUp calls CloseCashUpFn.
+func (s *BillingService) CloseCashUp(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error) {
+	return s.CloseCashUpFn(ctx, in)
+}
+
+// ReopenCashUp calls ReopenCashUpFn.
+func (s *BillingService) ReopenCashUp(ctx context.Context, desk, day, reason string) (*app.DeskCashUp, error) {
+	return s.ReopenCashUpFn(ctx, desk, day, reason)
+}
+
+// DeskCashUpPDF calls DeskCashUpPDFFn.
+func (s *BillingService) DeskCashUpPDF(ctx context.Context, desk, day string) ([]byte, error) {
+	return s.DeskCashUpPDFFn(ctx, desk, day)
+}
+
+// UnbilledVisits calls UnbilledVisitsFn.
+func (s *BillingService) UnbilledVisits(ctx context.Context, from, to string) ([]*app.UnbilledVisit, error) {
+	return s.UnbilledVisitsFn(ctx, from, to)
+}
+
+// BillVisits calls BillVisitsFn.
+func (s *BillingService) BillVisits(ctx context.Context, appointmentIDs []string, issue bool) (*app.VisitBilling, error) {
+	return s.BillVisitsFn(ctx, appointmentIDs, issue)
 }

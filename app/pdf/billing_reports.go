@@ -345,3 +345,115 @@ func (d *doc) fit(s string, w float64) string {
 	}
 	return string(r) + "…"
 }
+
+// DeskCashUp renders a desk's cash-up of a day: the count by
+// denomination, the expected cash and the variance, the totals by method,
+// the payments counted (and those carried in from earlier closed days),
+// the late payments of a closed day, and the note. An open day is marked
+// DRAFT; a closed one carries its number and who closed it.
+func DeskCashUp(clinic *app.Settings, cu *app.DeskCashUp, loc *time.Location, printedAt time.Time) ([]byte, error) {
+	if clinic == nil || cu == nil {
+		return nil, fmt.Errorf("pdf: cash-up: clinic and cash-up are required")
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	money := amounts(cu.Currency)
+	desk := "Desk " + cu.Desk
+	if cu.Desk == "*" {
+		desk = "All desks"
+	}
+	ref := "Cash-up " + desk + " " + cu.Day
+	right := []string{"Day " + cu.Day, desk}
+	if cu.Status == app.CashUpClosed {
+		ref = cu.Number
+		right = append(right, "Number "+cu.Number, "Closed "+cu.ClosedAt.In(loc).Format("2006-01-02 15:04")+" by "+cu.ClosedByName)
+	} else {
+		right = append(right, "Open: not closed yet")
+	}
+	right = append(right, printedLine(printedAt, loc), "Currency "+cu.Currency)
+	d := newDoc(ref, printedAt)
+	d.SetSubject(ref, true)
+	d.SetAuthor(clinic.ClinicName, true)
+	d.SetFooterFunc(func() { d.footer(ref) })
+	d.AddPage()
+	if cu.Status != app.CashUpClosed {
+		d.watermark("DRAFT")
+	}
+	d.clinicHeader(clinic, "Cash-up", right)
+
+	d.section("Cash counted")
+	digits := app.CurrencyDigits(cu.Currency)
+	counts := d.newTable(column{"Denomination", contentW - 68, "L"}, column{"Count", 34, "R"}, column{"Amount", 34, "R"})
+	for _, c := range cu.Counts {
+		if c.Count == 0 {
+			continue
+		}
+		counts.row(app.FormatAmount(c.Denomination, digits), strconv.FormatInt(c.Count, 10), money(c.Denomination*app.Money(c.Count)))
+	}
+	counts.bold = true
+	counts.row("Counted", "", money(cu.Counted))
+	d.Ln(4)
+	variance := money(cu.Variance)
+	switch {
+	case cu.Variance < 0:
+		variance += " (short)"
+	case cu.Variance > 0:
+		variance += " (over)"
+	}
+	d.totals([]total{
+		{"Opening float", money(cu.OpeningFloat), false},
+		{"Cash taken less refunds", money(cu.CashNet), false},
+		{"Expected cash", money(cu.ExpectedCash), false},
+		{"Counted cash", money(cu.Counted), false},
+		{"Variance " + cu.Currency, variance, true},
+		{"Card", money(cu.Card), false},
+		{"Other methods", money(cu.Other), false},
+	})
+	d.Ln(4)
+
+	d.section("By payment method")
+	methods := d.newTable(
+		column{"Method", contentW - 122, "L"}, column{"Receipts", 20, "R"}, column{"Taken", 34, "R"},
+		column{"Refunded", 34, "R"}, column{"Net", 34, "R"})
+	for _, m := range cu.Methods {
+		methods.row(methodLabel(m.Method), strconv.Itoa(m.Count), money(m.Taken), money(m.Refunded), money(m.Taken-m.Refunded))
+	}
+	d.Ln(4)
+	payments := func(title, empty string, ps []*app.Payment) {
+		d.section(title)
+		t := d.newTable(
+			column{"Receipt", 36, "L"}, column{"Taken", 26, "L"}, column{"Patient", contentW - 136, "L"},
+			column{"Method", 24, "L"}, column{"Cashier", 26, "L"}, column{"Amount", 24, "R"})
+		if len(ps) == 0 && empty != "" {
+			d.none(empty)
+		}
+		for _, p := range ps {
+			amount := money(p.Amount)
+			if p.IsReversal() {
+				amount = money(-p.Amount)
+			}
+			t.row(p.ReceiptNumber, p.TakenAt.In(loc).Format("01-02 15:04"), p.PatientName, methodLabel(p.Method),
+				p.CashierName, amount)
+		}
+		d.Ln(2)
+	}
+	payments("Payments of the day", "No payments were taken.", cu.Payments)
+	if len(cu.CarriedIn) > 0 {
+		payments("Late payments of earlier closed days, counted here", "", cu.CarriedIn)
+	}
+	if len(cu.Late) > 0 {
+		payments("Late: reached the desk after this day closed, counted in the next day closed", "", cu.Late)
+	}
+	if cu.Note != "" {
+		d.section("Note")
+		d.font(false, 10, colorText)
+		d.MultiCell(d.width(), 5, cu.Note, "", "L", false)
+	}
+	if cu.ReopenReason != "" {
+		d.section("Reopened")
+		d.font(false, 10, colorText)
+		d.MultiCell(d.width(), 5, cu.ReopenedAt.In(loc).Format("2006-01-02 15:04")+" by "+cu.ReopenedByName+": "+cu.ReopenReason, "", "L", false)
+	}
+	return d.bytes()
+}

@@ -23,7 +23,7 @@ func ExecCommand(name string, args ...string) ([]byte, error) {
 }
 
 func (r *runner) cmdPrint(args []string) (code int) {
-	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice|prescription|label NUMBER [--copy] [--layout LAYOUT] [--out FILE]",
+	fs := r.newFlags("print", "hms [--db PATH] print receipt|invoice|prescription|label|cashup NUMBER [--copy] [--layout LAYOUT] [--out FILE]",
 		`Prints a receipt (by its receipt number), an invoice (by its invoice
 number) or a prescription (by its number, RX-…; doctors, nurses and
 administrators) on this desk's printer for that kind of document, as set in the app
@@ -36,14 +36,16 @@ queue (lp -o raw); --out saves the roll's PDF. A receipt prints in the
 desk's receipt layout, or as a PDF in the one given with --layout: a4,
 80mm or 58mm. A label (by the patient's record number) prints in the
 desk's label layout, or the one given with --layout: 50x25 or 38x25 mm
-stickers, or a wristband.
+stickers, or a wristband. A closed cash-up prints by its number
+(CU-…; billing staff and administrators).
 
 Example:
   hms print receipt R-D1-2026-000042
   hms print receipt R-D1-2026-000042 --copy --layout 58mm --out copy.pdf
   hms print invoice INV-D1-2026-000017 --out invoice.pdf
   hms print label P-D1-000123 --layout wristband
-  hms print prescription RX-D1-2026-000012`)
+  hms print prescription RX-D1-2026-000012
+  hms print cashup CU-D1-2026-000003`)
 	out := fs.String("out", "", "save the PDF to `FILE` instead of printing it")
 	reprint := fs.Bool("copy", false, "print a receipt as a COPY (a reprint)")
 	layout := fs.String("layout", "", "a receipt's `LAYOUT` (a4, 80mm, 58mm) or a label's (50x25, 38x25, wristband); default: the desk's")
@@ -55,8 +57,12 @@ Example:
 		return r.usageError(fs, "print needs what to print and its number: print receipt R-D1-2026-000042")
 	}
 	kind, number := app.DocumentKind(pos[0]), strings.TrimSpace(pos[1])
-	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel && kind != app.DocPrescription {
-		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice, prescription or label", pos[0])
+	if pos[0] == "cashup" {
+		kind = app.DocCashUp
+	}
+	if kind != app.DocReceipt && kind != app.DocInvoice && kind != app.DocLabel && kind != app.DocPrescription &&
+		kind != app.DocCashUp {
+		return r.usageError(fs, "print: %q cannot be printed from the command line; receipt, invoice, prescription, label or cashup", pos[0])
 	}
 	switch {
 	case *layout == "":
@@ -106,6 +112,14 @@ Example:
 			return r.fail(err, nil)
 		}
 		if body, err = svc.Clinical.PrescriptionPDF(r.ctx, rx.ID); err != nil {
+			return r.fail(err, nil)
+		}
+	case app.DocCashUp:
+		cu, err := svc.Billing.FindCashUp(r.ctx, number)
+		if err != nil {
+			return r.fail(err, nil)
+		}
+		if body, err = svc.Billing.DeskCashUpPDF(r.ctx, cu.Desk, cu.Day); err != nil {
 			return r.fail(err, nil)
 		}
 	case app.DocInvoice:

@@ -39,10 +39,25 @@ func TestPrint(t *testing.T) {
 			return []*app.Invoice{{ID: "inv-1", Number: f.Number}}, nil
 		},
 		InvoicePDFFn: func(ctx context.Context, id string) ([]byte, error) { return []byte("%PDF invoice " + id), nil },
+		FindCashUpFn: func(ctx context.Context, number string) (*app.DeskCashUp, error) {
+			if number != "CU-D2-2026-000003" {
+				return nil, app.Errorf(app.ENOTFOUND, "There is no cash-up %s.", number)
+			}
+			return &app.DeskCashUp{Number: number, Desk: "D2", Day: "2026-11-25", Status: app.CashUpClosed}, nil
+		},
+		DeskCashUpPDFFn: func(ctx context.Context, desk, day string) ([]byte, error) {
+			return []byte("%PDF cash-up " + desk + " " + day), nil
+		},
 	}
 	h.clinic.printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
 		return []*app.DeskPrinter{{Kind: app.DocReceipt, Printer: "TM-T20"}, {Kind: app.DocInvoice}}, nil
 	}}
+	cashup := filepath.Join(t.TempDir(), "cu.pdf")
+	h.run("", h.db("print", "cashup", "CU-D2-2026-000003", "--out", cashup)...).want(t, 0, "Saved cashup CU-D2-2026-000003", "")
+	if b, err := os.ReadFile(cashup); err != nil || string(b) != "%PDF cash-up D2 2026-11-25" {
+		t.Errorf("saved cash-up %q, %v", b, err)
+	}
+	h.run("", h.db("print", "cashup", "CU-NOPE")...).want(t, 1, "", "no cash-up CU-NOPE")
 
 	h.goos = "linux"
 	h.run("", h.db("print", "receipt", "R-D1-2026-000042", "--copy")...).want(t, 0, "Sent receipt R-D1-2026-000042 to TM-T20", "")
@@ -71,7 +86,7 @@ func TestPrint(t *testing.T) {
 	h.run("", h.db("print", "invoice", "INV-D1-2026-000017", "--out", out)...).want(t, 1, "", "Cannot save")
 	h.run("", h.db("print", "invoice", "INV-NOPE")...).want(t, 1, "", "no invoice INV-NOPE")
 	h.run("", h.db("print", "receipt", "R-NOPE")...).want(t, 1, "", "no such payment")
-	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt, invoice, prescription or label")
+	h.run("", h.db("print", "poster", "1")...).want(t, 2, "", "receipt, invoice, prescription, label or cashup")
 	if len(h.commands) != 2 {
 		t.Errorf("printed %d times", len(h.commands))
 	}
