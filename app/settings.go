@@ -20,6 +20,9 @@ type Settings struct {
 	// AutoLogoutMinutes is how long the lock may last before the session
 	// ends, its unsaved text kept as drafts for its user.
 	AutoLogoutMinutes int
+	// DisplayNames shows patients' names beside their tokens on the
+	// waiting-room display; off, it shows tokens and rooms only.
+	DisplayNames bool
 }
 
 // MaxLogoBytes bounds the logo kept in settings.

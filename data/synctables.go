@@ -130,6 +130,9 @@ var syncedTables = []SyncedTable{
 
 	{Name: "visits"},
 	{Name: "visit_records", Append: true},
+
+	{Name: "queue_tokens", Append: true},
+	{Name: "queue_calls", Append: true},
 }
 
 // localTables are the tables that do not sync, and why. A new table must
