@@ -63,7 +63,8 @@ func newBoardView(u *UI) *boardView {
 }
 
 var boardColumns = []listColumn{
-	{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false}, {"Waiting", 90, false}, {"", 0, false},
+	{"Time", 70, false}, {"Token", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false},
+	{"Waiting", 90, false}, {"", 0, false},
 }
 
 // load reads today's board.
@@ -121,7 +122,7 @@ func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool)
 	}
 	v.actions[a.ID] = btns
 	cells := []fyne.CanvasObject{}
-	for _, text := range []string{at, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
+	for _, text := range []string{at, a.Token, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
 		l := widget.NewLabel(text)
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells = append(cells, l)

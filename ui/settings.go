@@ -33,14 +33,16 @@ type settingsScreen struct {
 	timeZone   *widget.SelectEntry
 	autoLock   *widget.Entry
 	autoLogout *widget.Entry
-	logo       []byte
-	logoImage  *canvas.Image
-	logoInfo   *widget.Label
-	chooseLogo *widget.Button
-	removeLogo *widget.Button
-	save       *widget.Button
-	saved      *widget.Label
-	errs       fieldErrors
+	// displayNames turns names on the waiting-room display on.
+	displayNames *widget.Check
+	logo         []byte
+	logoImage    *canvas.Image
+	logoInfo     *widget.Label
+	chooseLogo   *widget.Button
+	removeLogo   *widget.Button
+	save         *widget.Button
+	saved        *widget.Label
+	errs         fieldErrors
 
 	content fyne.CanvasObject
 }
@@ -61,6 +63,7 @@ func (s *settingsScreen) buildUI() {
 	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
 	s.autoLock = entry("Minutes")
 	s.autoLogout = entry("Minutes")
+	s.displayNames = widget.NewCheck("Show patients' names with their tokens", nil)
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
@@ -86,6 +89,7 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
 		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
 		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
+		widget.NewFormItem("Waiting-room display", s.errs.add("display_names", s.displayNames)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
 	s.content = container.NewVScroll(container.NewVBox(
@@ -118,6 +122,7 @@ func (s *settingsScreen) fill(st *app.Settings) {
 	s.timeZone.SetText(st.TimeZone)
 	s.autoLock.SetText(strconv.Itoa(st.AutoLockMinutes))
 	s.autoLogout.SetText(strconv.Itoa(st.AutoLogoutMinutes))
+	s.displayNames.SetChecked(st.DisplayNames)
 	s.setLogo(st.Logo)
 }
 
@@ -204,6 +209,7 @@ func (s *settingsScreen) onSave() {
 		TimeZone:          s.timeZone.Text,
 		AutoLockMinutes:   minutes,
 		AutoLogoutMinutes: logout,
+		DisplayNames:      s.displayNames.Checked,
 	}
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {

@@ -42,6 +42,9 @@ type Options struct {
 	// BackupOnClose backs the desk up when the window is closed, if its
 	// settings say so (nil, nil when they do not). Nil: never.
 	BackupOnClose func() (*app.BackupRun, error)
+	// Display opens the waiting-room display after the login (hms
+	// display).
+	Display bool
 }
 
 // idleCheckEvery is how often the auto-lock looks at the idle time.
@@ -92,6 +95,11 @@ type UI struct {
 	viewFiles viewFiles
 	// docs is where deliverPDF saves documents and how it prints them.
 	docs documentOutput
+
+	// display is the open waiting-room display; nil when closed.
+	display *queueDisplay
+	// displayTick, when set (tests), ticks the display instead of a ticker.
+	displayTick chan time.Time
 
 	// The current screens; nil when not shown.
 	setup      *setupScreen
