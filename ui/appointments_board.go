@@ -147,9 +147,9 @@ type walkInForm struct {
 	picker     *patientPicker
 	doctors    []*app.DoctorProfile
 	doctor     *widget.Select
-	reason     *widget.Entry
+	reason     *escEntry
 	override   *widget.Check
-	overReason *widget.Entry
+	overReason *escEntry
 	overBox    *fyne.Container
 	body       *fyne.Container
 	save       *widget.Button
@@ -164,13 +164,13 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f.picker = newPatientPicker(u)
 	f.doctor = widget.NewSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
-	f.reason = entry("Reason for the visit")
+	f.reason = newEscEntry("Reason for the visit")
 	f.save = widget.NewButton("Check in", f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
-	f.overReason = entry("Why outside the doctor's hours")
+	f.overReason = newEscEntry("Why outside the doctor's hours")
 	f.overReason.OnSubmitted = func(string) { f.onSave() }
 	f.overBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Override reason", f.errs.add("override_reason", f.overReason))))

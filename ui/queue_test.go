@@ -193,3 +193,68 @@ func TestScannedRecordNumberOpensChart(t *testing.T) {
 		t.Errorf("FindPatientByID(%v), want p-2", got)
 	}
 }
+
+// TestEscapeClosesDialogs: Escape closes the dialog on top, whether the
+// focus is in one of its entries or nowhere, as its Cancel (or OK) would,
+// and changes nothing.
+func TestEscapeClosesDialogs(t *testing.T) {
+	h := newClinicHarness(t)
+	v := h.openBoard(app.RoleReception)
+	h.waitFor("the board", func() bool { return v.board != nil })
+	c := h.u.win.Canvas()
+	open := func() int { return len(c.Overlays().List()) }
+	pressInFocus := func() {
+		f, ok := c.Focused().(*escEntry)
+		if !ok {
+			t.Fatalf("focus is on %T, want an entry of the dialog", c.Focused())
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+	pressOnWindow := func() {
+		c.Unfocus()
+		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+
+	for _, press := range []struct {
+		name string
+		do   func()
+	}{{"in the focused entry", pressInFocus}, {"with nothing focused", pressOnWindow}} {
+		t.Run(press.name, func(t *testing.T) {
+			v.onWalkIn()
+			if open() != 1 {
+				t.Fatalf("walk-in: %d overlays", open())
+			}
+			press.do()
+			if open() != 0 {
+				t.Errorf("walk-in still open after Escape")
+			}
+			v.onBook()
+			h.settle()
+			if open() != 1 {
+				t.Fatalf("booking: %d overlays", open())
+			}
+			press.do()
+			if open() != 0 {
+				t.Errorf("booking still open after Escape")
+			}
+			showCancelPrompt(h.u, boardAppointments().Entries[0].Appointment, func() {})
+			press.do()
+			if open() != 0 {
+				t.Errorf("cancel prompt still open after Escape")
+			}
+		})
+	}
+	if h.called("Cancel") != 0 || h.called("WalkIn") != 0 || h.called("Book") != 0 {
+		t.Errorf("Escape did something: cancel %d, walk-in %d, book %d", h.called("Cancel"), h.called("WalkIn"), h.called("Book"))
+	}
+	showError(app.Errorf(app.ECONFLICT, "Refused."), h.u.win)
+	if open() != 1 {
+		t.Fatalf("message: %d overlays", open())
+	}
+	pressOnWindow()
+	if open() != 0 {
+		t.Error("a message still open after Escape")
+	}
+	// With no dialog, Escape does nothing.
+	pressOnWindow()
+}

@@ -146,7 +146,12 @@ func (u *UI) Start() {
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
 	c := u.win.Canvas()
-	c.SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		u.touch()
+		if k.Name == fyne.KeyEscape {
+			u.escape() // the keys of a focused entry go to the entry (escEntry)
+		}
+	})
 	c.SetOnTypedRune(func(rune) { u.touch() })
 	// Start runs before the event loop, not inside a callback, so this one
 	// quick query may block.
