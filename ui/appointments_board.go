@@ -240,7 +240,7 @@ func (f *walkInForm) onSave() {
 	f.save.Disable()
 	background(f.u, func(ctx context.Context) (*app.Appointment, error) {
 		return f.u.svc.Appointments.WalkIn(ctx, patient, doctor, reason, override)
-	}, func(_ *app.Appointment, err error) {
+	}, func(a *app.Appointment, err error) {
 		f.save.Enable()
 		if err != nil {
 			if app.ErrorField(err) == "override_reason" && !f.override.Checked {
@@ -251,6 +251,7 @@ func (f *walkInForm) onSave() {
 			return
 		}
 		f.dialog.Hide()
+		f.u.printTokenSlip(a)
 		if f.done != nil {
 			f.done()
 		}

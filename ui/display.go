@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"image/color"
 	"log"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 
 	"hms/app"
+	"hms/app/pdf"
 )
 
 // The waiting-room display: a second window, full screen on a television,
@@ -240,4 +242,37 @@ func (u *UI) called() {
 // appointments, on a desk whose services have the queue.
 func (u *UI) mayDisplay() bool {
 	return u.svc.Queue != nil && u.session != nil && app.Can(u.session.User.Role, app.PermViewAppointments)
+}
+
+// printTokenSlip prints the token slip of an appointment just checked in,
+// when this desk's setting for token slips prints without asking; a desk
+// that wants no slips leaves it off.
+func (u *UI) printTokenSlip(a *app.Appointment) {
+	if a == nil || a.Token == "" || u.svc.Printing == nil {
+		return
+	}
+	clinic := &app.Settings{}
+	if u.settings != nil {
+		clinic = u.settings
+	}
+	loc := u.location()
+	background(u, func(ctx context.Context) ([]byte, error) {
+		dp := deskPrinter(ctx, u, app.DocToken)
+		if !dp.Auto {
+			return nil, nil
+		}
+		width := pdf.Roll80mm
+		if dp.LayoutOrDefault() == app.Layout58mm {
+			width = pdf.Roll58mm
+		}
+		return pdf.TokenSlip(clinic, a, loc, width)
+	}, func(body []byte, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		if body != nil {
+			u.deliverPDF("token-"+a.Token+".pdf", body)
+		}
+	})
 }

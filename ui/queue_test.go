@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -257,4 +259,41 @@ func TestEscapeClosesDialogs(t *testing.T) {
 	}
 	// With no dialog, Escape does nothing.
 	pressOnWindow()
+}
+
+// TestCheckInPrintsTokenSlip: a desk whose token slips print without
+// asking prints the slip of each patient it checks in, on its roll; a desk
+// that left the setting off prints none.
+func TestCheckInPrintsTokenSlip(t *testing.T) {
+	for _, auto := range []bool{true, false} {
+		h := newClinicHarness(t)
+		printer := fakePrinter(h.harness)
+		h.u.svc.Printing = &mock.PrintingService{DeskPrintersFn: func(context.Context) ([]*app.DeskPrinter, error) {
+			return []*app.DeskPrinter{{Kind: app.DocToken, Printer: "TM-T20", Layout: app.Layout58mm, Auto: auto}}, nil
+		}}
+		v := h.openBoard(app.RoleReception)
+		h.waitFor("the board", func() bool { return v.board != nil })
+		h.appts.CheckInFn = func(ctx context.Context, id string) (*app.Appointment, error) {
+			h.record("CheckIn", ctx, id)
+			return &app.Appointment{ID: id, DoctorName: "Dr Who", Status: app.AppointmentCheckedIn, Token: "A-003",
+				CheckedInAt: h.clock()}, nil
+		}
+		test.Tap(v.actions["a1"]["Check in"])
+		h.waitFor("the check-in", func() bool { return h.called("CheckIn") == 1 })
+		if !auto {
+			h.settle()
+			if h.u.docs.saved != nil || len(printer.ran()) != 0 {
+				t.Errorf("a slip printed with the setting off")
+			}
+			continue
+		}
+		d := h.awaitSaved()
+		if name := filepath.Base(d.path); !strings.HasPrefix(name, "token-A-003") {
+			t.Errorf("saved %q", d.path)
+		}
+		if b := readSaved(t, d); !bytes.HasPrefix(b, []byte("%PDF")) || !bytes.Contains(b, []byte("/MediaBox [0 0 164.41 ")) {
+			t.Errorf("not a 58 mm PDF: %.80q", b)
+		}
+		h.waitFor("the print", func() bool { return len(printer.ran()) == 1 })
+	}
 }
