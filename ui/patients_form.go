@@ -106,6 +106,15 @@ func (f *patientForm) buildUI() {
 		widget.NewFormItem("Blood group", f.errs.add("blood_group", f.bloodGroup)),
 		widget.NewFormItem("Notes", f.errs.add("notes", f.notes)),
 	)
+	// Enter in a one-line field saves, as the button does.
+	for _, e := range []*widget.Entry{f.givenName, f.familyName, f.birthDate, f.phone, f.email, f.nationalID,
+		f.emergencyContact, f.emergencyPhone} {
+		e.OnSubmitted = func(string) {
+			if !f.save.Disabled() {
+				f.onSave()
+			}
+		}
+	}
 	f.errs.alias("name", "given_name")
 	f.errs.alias("full_name", "given_name")
 	f.errs.alias("date_of_birth", "birth_date")

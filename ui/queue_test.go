@@ -297,3 +297,49 @@ func TestCheckInPrintsTokenSlip(t *testing.T) {
 		h.waitFor("the print", func() bool { return len(printer.ran()) == 1 })
 	}
 }
+
+// TestFormsKeyboard: Tab moves through a dialog's fields, Enter in a
+// one-line field submits the form as its button would (the messages then
+// show next to the fields), and Escape closes it having done nothing.
+func TestFormsKeyboard(t *testing.T) {
+	h := newClinicHarness(t)
+	s := h.openPatients(app.RoleReception)
+	c := h.u.win.Canvas()
+	test.Tap(s.register)
+	f := s.form
+	if c.Focused() != f.givenName {
+		t.Fatalf("the register form opens with the focus on %T", c.Focused())
+	}
+	c.FocusNext()
+	if c.Focused() != f.familyName {
+		t.Fatalf("Tab from the given name went to %T", c.Focused())
+	}
+	test.Type(f.familyName, "Lovelace")
+	f.familyName.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if f.errs.text("given_name") == "" {
+		t.Errorf("Enter did not check the form: %q", h.texts())
+	}
+	c.Unfocus()
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(c.Overlays().List()) != 0 || s.form != nil {
+		t.Error("Escape did not close the register form")
+	}
+	if h.called("CreatePatient")+h.called("FindDuplicates") != 0 {
+		t.Error("the form reached the service")
+	}
+
+	// The walk-in: Enter in the reason checks it; Escape from its entries.
+	h.openArea(app.AreaAppointments)
+	b := h.u.main.appts.board
+	b.onWalkIn()
+	w := b.walkIn
+	c.Focus(w.reason)
+	w.reason.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if w.errs.text("patient_id") == "" {
+		t.Errorf("Enter in the reason did not check the walk-in: %q", h.texts())
+	}
+	w.reason.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(c.Overlays().List()) != 0 {
+		t.Error("Escape did not close the walk-in")
+	}
+}
