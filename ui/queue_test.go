@@ -319,8 +319,7 @@ func TestFormsKeyboard(t *testing.T) {
 	if f.errs.text("given_name") == "" {
 		t.Errorf("Enter did not check the form: %q", h.texts())
 	}
-	c.Unfocus()
-	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	f.familyName.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if len(c.Overlays().List()) != 0 || s.form != nil {
 		t.Error("Escape did not close the register form")
 	}
