@@ -15,7 +15,7 @@ const appointmentColumns = `a.id, a.patient_id, a.patient_name, a.patient_mrn, a
 	coalesce(dp.room, ''), a.start_at, a.end_at, a.status, a.reason, a.override_reason, a.cancel_reason,
 	a.checked_in_at, coalesce(a.rescheduled_from, ''), coalesce(a.rescheduled_to, ''), a.created_by,
 	a.created_at, a.updated_at,
-	coalesce((SELECT t.token FROM queue_tokens t WHERE t.appointment_id = a.id ORDER BY t.created_at, t.id LIMIT 1), '')`
+	coalesce((SELECT t.token FROM queue_tokens t WHERE t.appointment_id = a.id ORDER BY t.created_at LIMIT 1), '')`
 
 // appointmentFrom joins the doctor's name and room; the patient's are kept
 // on the appointment (a lookup in a million patients per line would cost a
