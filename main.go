@@ -105,7 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err
 		},
 		Demo:         buildDemo,
-		RunGUI:       func(dbPath string) error { return runGUI(ctx, dbPath) },
+		RunGUI:       func(dbPath string) error { return runGUI(ctx, dbPath, false) },
+		RunDisplay:   func(dbPath string) error { return runGUI(ctx, dbPath, true) },
 		AuditKeyPath: auditKeyPath,
 		InitServer:   sync.InitServer,
 		PruneServer:  sync.PruneServer,
@@ -271,7 +272,7 @@ func buildDemo(ctx context.Context, path string, patients int, out io.Writer) (e
 
 // runGUI opens the desktop app on the database at path. It returns when the
 // app quits, or quits it when ctx is done.
-func runGUI(ctx context.Context, path string) error {
+func runGUI(ctx context.Context, path string, display bool) error {
 	// A desk's app holds about 20 MB of live Go memory; collecting when
 	// the heap grows by half (not the default double) keeps its resident
 	// memory near 200 MB for a receptionist's day (README, Memory), at a
@@ -295,7 +296,7 @@ func runGUI(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	u = ui.New(a, d.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path, Restore: d.Restore,
+	u = ui.New(a, d.Services(), ui.Options{Title: "HMS", Now: time.Now, DBPath: path, Restore: d.Restore, Display: display,
 		BackupOnClose: func() (*app.BackupRun, error) { return d.BackupOnClose(context.WithoutCancel(ctx)) }})
 	u.Start()
 	d.Start()

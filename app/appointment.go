@@ -194,6 +194,9 @@ type Appointment struct {
 	OverrideReason string
 	CancelReason   string
 	CheckedInAt    time.Time // zero until checked in
+	// Token is the queue token check-in gave the patient; ""
+	// before check-in.
+	Token string
 	// RescheduledFrom is the appointment this one replaced; RescheduledTo
 	// the one that replaced this one (which is then cancelled).
 	RescheduledFrom string

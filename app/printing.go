@@ -20,10 +20,14 @@ const (
 	DocReport       DocumentKind = "report"
 	DocCashUp       DocumentKind = "cashup"
 	DocLabel        DocumentKind = "label"
+	// DocToken is the slip with a patient's queue token, printed at
+	// check-in when the desk's setting for it prints without asking.
+	DocToken DocumentKind = "token"
 )
 
 // DocumentKinds are the kinds in the order the printer settings list them.
-var DocumentKinds = []DocumentKind{DocReceipt, DocInvoice, DocStatement, DocPrescription, DocReport, DocCashUp, DocLabel}
+var DocumentKinds = []DocumentKind{DocReceipt, DocInvoice, DocStatement, DocPrescription, DocReport, DocCashUp, DocLabel,
+	DocToken}
 
 // Label names the kind for a person: "Receipts".
 func (k DocumentKind) Label() string {
@@ -32,6 +36,8 @@ func (k DocumentKind) Label() string {
 		return "Cash-ups"
 	case DocReport:
 		return "Reports"
+	case DocToken:
+		return "Queue token slips"
 	}
 	s := string(k)
 	if s == "" {
@@ -62,6 +68,8 @@ func LayoutsFor(k DocumentKind) []string {
 		return []string{LayoutA4, Layout80mm, Layout58mm, LayoutESCPOS, LayoutESCPOS58}
 	case DocLabel:
 		return []string{LayoutLabel5025, LayoutLabel3825, LayoutWristband}
+	case DocToken:
+		return []string{Layout80mm, Layout58mm}
 	}
 	return []string{LayoutA4}
 }

@@ -10,6 +10,7 @@ type Services struct {
 	Clinical     ClinicalService
 	Attachments  AttachmentService
 	Appointments AppointmentService
+	Queue        QueueService
 	Billing      BillingService
 	Dashboard    DashboardService
 	Drugs        DrugService

@@ -24,6 +24,9 @@ type Settings struct {
 	// minor units, largest first; none means the currency's defaults
 	// (DefaultDenominations).
 	CashDenominations []Money
+	// DisplayNames shows patients' names beside their tokens on the
+	// waiting-room display; off, it shows tokens and rooms only.
+	DisplayNames bool
 }
 
 // MaxLogoBytes bounds the logo kept in settings.

@@ -469,12 +469,15 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 		if err := tx.setStatus(out, app.AppointmentCheckedIn, "walk-in"); err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("Walk-in with %s, checked in for %s", d.name, out.Start.In(loc).Format("15:04"))
+		if err := tx.takeQueueToken(out, app.DayOf(tx.now, loc)); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Walk-in with %s, checked in for %s, token %s", d.name, out.Start.In(loc).Format("15:04"), out.Token)
 		if err := tx.patientEvent(p.ID, app.HistoryAppointment, summary, out.ID); err != nil { // at the clinic now
 			return err
 		}
-		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s%s",
-			d.name, formatTime(out.Start), formatTime(out.End), overrideDetail(out)))
+		tx.Audit("appointment.walk_in", "appointments", out.ID, p.ID, fmt.Sprintf("checked in with %s %s-%s, token %s%s",
+			d.name, formatTime(out.Start), formatTime(out.End), out.Token, overrideDetail(out)))
 		return nil
 	})
 	if err != nil {
@@ -498,7 +501,9 @@ type apptMove struct {
 	// check refuses a move that the workflow allows but the moment does not.
 	check func(tx *Tx, a *app.Appointment, loc *time.Location) error
 	// apply sets the fields the move writes, and returns the history note.
-	apply   func(tx *Tx, a *app.Appointment) string
+	apply func(tx *Tx, a *app.Appointment) string
+	// then writes what follows the move, once it is written (nil: nothing).
+	then    func(tx *Tx, a *app.Appointment, loc *time.Location) error
 	summary func(a *app.Appointment, loc *time.Location) string
 }
 
@@ -536,6 +541,11 @@ func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (
 		if err := tx.setStatus(a, ch.to, note); err != nil {
 			return err
 		}
+		if ch.then != nil {
+			if err := ch.then(tx, a, loc); err != nil {
+				return err
+			}
+		}
 		event := tx.timelineEvent
 		if ch.to == app.AppointmentCheckedIn || ch.to == app.AppointmentCompleted {
 			event = tx.patientEvent // the patient is at the clinic: recent activity
@@ -544,6 +554,9 @@ func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (
 			return err
 		}
 		detail := fmt.Sprintf("%s -> %s, %s %s", from, ch.to, a.DoctorName, formatTime(a.Start))
+		if ch.to == app.AppointmentCheckedIn {
+			detail += ", token " + a.Token
+		}
 		if note != "" {
 			detail += ": " + truncate(note, 200)
 		}
@@ -612,8 +625,11 @@ func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appoi
 			return app.CheckInApplies(a, tx.now, loc)
 		},
 		apply: func(tx *Tx, a *app.Appointment) string { a.CheckedInAt = tx.now; return "" },
+		then: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
+			return tx.takeQueueToken(a, app.DayOf(tx.now, loc))
+		},
 		summary: func(a *app.Appointment, loc *time.Location) string {
-			return fmt.Sprintf("Checked in for %s at %s", a.DoctorName, a.Start.In(loc).Format("15:04"))
+			return fmt.Sprintf("Checked in for %s at %s, token %s", a.DoctorName, a.Start.In(loc).Format("15:04"), a.Token)
 		}})
 }
 

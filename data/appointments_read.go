@@ -14,7 +14,8 @@ import (
 const appointmentColumns = `a.id, a.patient_id, a.patient_name, a.patient_mrn, a.doctor_id, u.full_name,
 	coalesce(dp.room, ''), a.start_at, a.end_at, a.status, a.reason, a.override_reason, a.cancel_reason,
 	a.checked_in_at, coalesce(a.rescheduled_from, ''), coalesce(a.rescheduled_to, ''), a.created_by,
-	a.created_at, a.updated_at`
+	a.created_at, a.updated_at,
+	coalesce((SELECT t.token FROM queue_tokens t WHERE t.appointment_id = a.id ORDER BY t.created_at LIMIT 1), '')`
 
 // appointmentFrom joins the doctor's name and room; the patient's are kept
 // on the appointment (a lookup in a million patients per line would cost a
@@ -30,7 +31,7 @@ func scanAppointment(r rowScanner) (*app.Appointment, error) {
 	var checkedIn sql.NullString
 	if err := r.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.PatientMRN, &a.DoctorID, &a.DoctorName, &a.Room,
 		&start, &end, &a.Status, &a.Reason, &a.OverrideReason, &a.CancelReason, &checkedIn, &a.RescheduledFrom,
-		&a.RescheduledTo, &a.CreatedBy, &created, &updated); err != nil {
+		&a.RescheduledTo, &a.CreatedBy, &created, &updated, &a.Token); err != nil {
 		return nil, err
 	}
 	a.Start, a.End, a.CheckedInAt = parseTime(start), parseTime(end), parseNullTime(checkedIn)

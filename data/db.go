@@ -219,6 +219,7 @@ func (db *DB) Services() app.Services {
 		Clinical:     &ClinicalService{db: db},
 		Attachments:  &AttachmentService{db: db},
 		Appointments: &AppointmentService{db: db},
+		Queue:        &QueueService{db: db},
 		Billing:      &BillingService{db: db},
 		Dashboard:    &DashboardService{db: db},
 		Drafts:       &DraftService{db: db},

@@ -20,12 +20,7 @@ var _ app.SettingsService = (*SettingsService)(nil)
 
 // settingKeys are the keys of the settings table, in the order of app.Settings.
 var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes",
-	"auto_logout_minutes", "cash_denominations"}
-
-// optionalSettingKeys are keys added after clinics were set up: their row
-// is written only once the setting is changed (and so signed), never as an
-// unsigned empty row another desk would refuse.
-var optionalSettingKeys = []string{"cash_denominations"}
+	"auto_logout_minutes", "cash_denominations", "display_names"}
 
 func settingsToMap(s app.Settings) map[string]string {
 	return map[string]string{
@@ -33,6 +28,7 @@ func settingsToMap(s app.Settings) map[string]string {
 		"logo": base64.StdEncoding.EncodeToString(s.Logo), "currency": s.Currency, "time_zone": s.TimeZone,
 		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
 		"cash_denominations": formatMinorUnits(s.CashDenominations),
+		"display_names": strconv.FormatBool(s.DisplayNames),
 	}
 }
 
@@ -62,6 +58,13 @@ func settingsFromMap(m map[string]string) (*app.Settings, error) {
 			}
 			s.CashDenominations = append(s.CashDenominations, app.Money(n))
 		}
+	}
+	if v := m["display_names"]; v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("setting display_names: %w", err)
+		}
+		s.DisplayNames = on
 	}
 	if v := m["logo"]; v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
@@ -164,14 +167,13 @@ func (s *SettingsService) Setup(ctx context.Context, c app.ClinicSetup) (*app.Us
 	return u, err
 }
 
-// saveSettings writes s, and signs the settings named in changed with
-// signer (signing.go).
+// saveSettings writes the settings of s named in changed, and signs them
+// with signer (signing.go). Only those: a setting a newer version added and
+// the clinic never set keeps its default without a row, as an unsigned row
+// would be refused by the other desks.
 func (tx *Tx) saveSettings(s app.Settings, changed []string, signer *app.SigningKey) error {
 	m := settingsToMap(s)
-	for _, k := range settingKeys {
-		if slices.Contains(optionalSettingKeys, k) && !slices.Contains(changed, k) {
-			continue
-		}
+	for _, k := range changed {
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
 			WHERE value <> excluded.value`, k, m[k], formatTime(tx.now)); err != nil {

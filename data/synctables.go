@@ -136,6 +136,8 @@ var syncedTables = []SyncedTable{
 	{Name: "message_consents", Append: true},
 	{Name: "messages", Append: true},
 	{Name: "message_attempts", Append: true},
+	{Name: "queue_tokens", Append: true},
+	{Name: "queue_calls", Append: true},
 }
 
 // localTables are the tables that do not sync, and why. A new table must

@@ -293,20 +293,23 @@ func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[
 		btns[label] = b
 		objs = append(objs, b)
 	}
-	simple := func(call func(context.Context, string) (*app.Appointment, error)) func() {
+	simple := func(call func(context.Context, string) (*app.Appointment, error), after ...func(*app.Appointment)) func() {
 		return func() {
 			for _, b := range btns {
 				b.Disable()
 			}
 			background(u, func(ctx context.Context) (*app.Appointment, error) {
 				return call(ctx, a.ID)
-			}, func(_ *app.Appointment, err error) {
+			}, func(res *app.Appointment, err error) {
 				for _, b := range btns {
 					b.Enable()
 				}
 				if err != nil {
 					showError(err, u.win)
 					return
+				}
+				for _, f := range after {
+					f(res)
 				}
 				done()
 			})
@@ -317,7 +320,7 @@ func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[
 		add("Confirm", simple(svc.Confirm))
 	}
 	if apptCanDo(u, a, app.AppointmentCheckedIn) {
-		add("Check in", simple(svc.CheckIn))
+		add("Check in", simple(svc.CheckIn, u.printTokenSlip))
 	}
 	if apptCanDo(u, a, app.AppointmentCompleted) {
 		add("Complete", simple(svc.Complete))

@@ -63,7 +63,8 @@ func newBoardView(u *UI) *boardView {
 }
 
 var boardColumns = []listColumn{
-	{"Time", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false}, {"Waiting", 90, false}, {"", 0, false},
+	{"Time", 70, false}, {"Token", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false},
+	{"Waiting", 90, false}, {"", 0, false},
 }
 
 // load reads today's board.
@@ -121,7 +122,7 @@ func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool)
 	}
 	v.actions[a.ID] = btns
 	cells := []fyne.CanvasObject{}
-	for _, text := range []string{at, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
+	for _, text := range []string{at, a.Token, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
 		l := widget.NewLabel(text)
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells = append(cells, l)
@@ -146,9 +147,9 @@ type walkInForm struct {
 	picker     *patientPicker
 	doctors    []*app.DoctorProfile
 	doctor     *widget.Select
-	reason     *widget.Entry
+	reason     *escEntry
 	override   *widget.Check
-	overReason *widget.Entry
+	overReason *escEntry
 	overBox    *fyne.Container
 	body       *fyne.Container
 	save       *widget.Button
@@ -163,13 +164,13 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f.picker = newPatientPicker(u)
 	f.doctor = widget.NewSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
-	f.reason = entry("Reason for the visit")
+	f.reason = newEscEntry("Reason for the visit")
 	f.save = widget.NewButton("Check in", f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
-	f.overReason = entry("Why outside the doctor's hours")
+	f.overReason = newEscEntry("Why outside the doctor's hours")
 	f.overReason.OnSubmitted = func(string) { f.onSave() }
 	f.overBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Override reason", f.errs.add("override_reason", f.overReason))))
@@ -239,7 +240,7 @@ func (f *walkInForm) onSave() {
 	f.save.Disable()
 	background(f.u, func(ctx context.Context) (*app.Appointment, error) {
 		return f.u.svc.Appointments.WalkIn(ctx, patient, doctor, reason, override)
-	}, func(_ *app.Appointment, err error) {
+	}, func(a *app.Appointment, err error) {
 		f.save.Enable()
 		if err != nil {
 			if app.ErrorField(err) == "override_reason" && !f.override.Checked {
@@ -250,6 +251,7 @@ func (f *walkInForm) onSave() {
 			return
 		}
 		f.dialog.Hide()
+		f.u.printTokenSlip(a)
 		if f.done != nil {
 			f.done()
 		}

@@ -21,7 +21,7 @@ import (
 // register patients may register a new one from it, who is then chosen.
 type patientPicker struct {
 	u        *UI
-	query    *widget.Entry
+	query    *escEntry
 	result   *widget.Select
 	register *widget.Button // nil for roles that do not register patients
 	form     *patientForm   // the open register form
@@ -33,7 +33,7 @@ type patientPicker struct {
 
 func newPatientPicker(u *UI) *patientPicker {
 	p := &patientPicker{u: u}
-	p.query = entry("Search: name, record number or phone")
+	p.query = newEscEntry("Search: name, record number or phone")
 	p.query.OnChanged = func(string) { p.scheduleSearch() }
 	p.query.OnSubmitted = func(string) { p.search() }
 	p.result = widget.NewSelect(nil, nil)

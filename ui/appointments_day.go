@@ -24,6 +24,8 @@ type doctorDayView struct {
 	openNote func(patientID string)
 
 	doctors []*app.DoctorProfile
+	roomFor string         // the doctor whose room the room entry holds
+	called  *app.QueueCall // the last call made here
 	appts   []*app.Appointment
 	seq     int
 	// actions holds each row's buttons by appointment ID and label;
@@ -37,6 +39,10 @@ type doctorDayView struct {
 	week    *widget.Check
 	refresh *widget.Button
 	bookBtn *widget.Button
+	// room and callBtn call the next waiting patient to the room; nil
+	// when the user calls no one or the desk has no queue.
+	room    *widget.Entry
+	callBtn *widget.Button
 	summary *widget.Label
 	rows    *fyne.Container
 
@@ -57,6 +63,13 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 		v.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), v.onBook)
 		v.bookBtn.Importance = widget.HighImportance
 		right = append(right, v.bookBtn)
+	}
+	if u.svc.Queue != nil && (app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule)) {
+		v.room = widget.NewEntry()
+		v.room.SetPlaceHolder("Room")
+		v.room.OnSubmitted = func(string) { v.onCallNext() }
+		v.callBtn = widget.NewButtonWithIcon("Call next", theme.MediaPlayIcon(), v.onCallNext)
+		right = append([]fyne.CanvasObject{container.New(widthLayout{110}, v.room), v.callBtn}, right...)
 	}
 	v.summary = mutedLabel("")
 	v.rows = container.NewVBox()
@@ -105,6 +118,9 @@ func (v *doctorDayView) load() {
 	}
 	v.seq++
 	seq, week := v.seq, v.week.Checked
+	if v.room != nil && v.roomFor != id {
+		v.loadRoom(id)
+	}
 	background(v.u, func(ctx context.Context) ([]*app.Appointment, error) {
 		if week {
 			return v.u.svc.Appointments.DoctorWeek(ctx, id, day.String())
@@ -125,7 +141,11 @@ func (v *doctorDayView) load() {
 func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 	v.appts = as
 	v.actions = map[string]map[string]*widget.Button{}
-	v.summary.SetText(fmt.Sprintf("%d appointments.", len(as)))
+	sum := fmt.Sprintf("%d appointments.", len(as))
+	if v.called != nil {
+		sum += fmt.Sprintf(" Called %s to %s at %s.", v.called.Token, v.called.Room, clockOf(v.u, v.called.CalledAt))
+	}
+	v.summary.SetText(sum)
 	var rows []fyne.CanvasObject
 	lastDay := ""
 	for _, a := range as {
@@ -145,6 +165,12 @@ func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 
 func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	if v.callBtn != nil && a.Status == app.AppointmentCheckedIn && a.Token != "" &&
+		app.CheckInApplies(a, v.u.now(), v.u.location()) == nil { // today's
+		call := widget.NewButton("Call", func() { v.call(a) })
+		btns["Call"] = call
+		objs = append([]fyne.CanvasObject{call}, objs...)
+	}
 	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
 	btns["Chart"] = chart
 	left := fyne.CanvasObject(chart)
@@ -155,6 +181,9 @@ func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	}
 	v.actions[a.ID] = btns
 	text := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End) + "  " + a.PatientName
+	if a.Token != "" {
+		text = a.Token + "  " + text
+	}
 	if a.PatientMRN != "" {
 		text += " (" + a.PatientMRN + ")"
 	}
@@ -174,4 +203,52 @@ func (v *doctorDayView) onBook() {
 		at.day = d
 	}
 	v.book = showBookFormAt(v.u, "", at, func(*app.Appointment) { v.book = nil; v.load() })
+}
+
+// loadRoom fills the room entry with the doctor's remembered room.
+func (v *doctorDayView) loadRoom(doctorID string) {
+	v.roomFor = doctorID
+	background(v.u, func(ctx context.Context) (string, error) {
+		return v.u.svc.Queue.DoctorRoom(ctx, doctorID)
+	}, func(room string, err error) {
+		if err != nil || v.roomFor != doctorID {
+			return // the room is typed then
+		}
+		v.room.SetText(room)
+	})
+}
+
+// onCallNext calls the doctor's next waiting patient to the room typed.
+func (v *doctorDayView) onCallNext() {
+	id := v.doctorID()
+	if id == "" {
+		v.summary.SetText("Choose the doctor.")
+		return
+	}
+	room := v.room.Text
+	v.callBtn.Disable()
+	background(v.u, func(ctx context.Context) (*app.QueueCall, error) {
+		return v.u.svc.Queue.CallNext(ctx, id, room)
+	}, v.afterCall)
+}
+
+// call calls the patient of a chosen appointment, again if called before.
+func (v *doctorDayView) call(a *app.Appointment) {
+	room := v.room.Text
+	v.callBtn.Disable()
+	background(v.u, func(ctx context.Context) (*app.QueueCall, error) {
+		return v.u.svc.Queue.Call(ctx, a.ID, room)
+	}, v.afterCall)
+}
+
+func (v *doctorDayView) afterCall(c *app.QueueCall, err error) {
+	v.callBtn.Enable()
+	if err != nil {
+		showError(err, v.u.win)
+		return
+	}
+	v.room.SetText(c.Room)
+	v.called = c
+	v.u.called()
+	v.load()
 }

@@ -201,7 +201,7 @@ func (t *rxTab) onCancel(rx *app.Prescription) {
 // asking); with no viewer, the message says where the file was saved.
 func (t *rxTab) onPDF(rx *app.Prescription) {
 	u := t.b.u
-	u.printDocument(t.pdf[rx.ID], rx.Number+".pdf", func(ctx context.Context) ([]byte, error) {
+	u.printDocument(nil, rx.Number+".pdf", func(ctx context.Context) ([]byte, error) {
 		return u.svc.Clinical.PrescriptionPDF(ctx, rx.ID)
 	})
 }

@@ -532,7 +532,7 @@ func TestChartPrescriptions(t *testing.T) {
 		}
 		// No viewer on this computer: the message names the saved file.
 		h.u.docs.open = func(*url.URL) error { return errors.New(`exec: "xdg-open": executable file not found in $PATH`) }
-		test.Tap(c.rx.pdf["rx-1"])
+		test.Tap(rowButton(c.rx.list, "rx-1", "Print / Save PDF"))
 		d := h.awaitSaved()
 		if got := h.callsOf("PrescriptionPDF"); len(got) != 1 || got[0] != "rx-1" {
 			t.Errorf("PrescriptionPDF calls = %v", got)

@@ -35,9 +35,10 @@ func noteDraftFields(f *noteForm) map[string]*widget.Entry {
 
 // registrationDraftFields are the register form's entries by draft field name.
 func registrationDraftFields(f *patientForm) map[string]*widget.Entry {
-	return map[string]*widget.Entry{"given_name": f.givenName, "family_name": f.familyName, "birth_date": f.birthDate,
-		"phone": f.phone, "email": f.email, "address": f.address, "national_id": f.nationalID,
-		"emergency_contact": f.emergencyContact, "emergency_phone": f.emergencyPhone, "notes": f.notes}
+	return map[string]*widget.Entry{"given_name": &f.givenName.Entry, "family_name": &f.familyName.Entry,
+		"birth_date": &f.birthDate.Entry, "phone": &f.phone.Entry, "email": &f.email.Entry, "address": f.address,
+		"national_id": &f.nationalID.Entry, "emergency_contact": &f.emergencyContact.Entry,
+		"emergency_phone": &f.emergencyPhone.Entry, "notes": f.notes}
 }
 
 // typed is the entries' non-blank texts by name.

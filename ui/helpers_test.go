@@ -200,6 +200,8 @@ func (h *harness) texts() []string {
 				out = append(out, w.Text)
 			case *widget.Entry:
 				out = append(out, w.Text)
+			case *escEntry:
+				out = append(out, w.Text)
 			case *canvas.Text:
 				out = append(out, w.Text)
 			}

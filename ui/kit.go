@@ -34,7 +34,7 @@ type promptSpec struct {
 
 // promptForm is an open prompt.
 type promptForm struct {
-	entry   *widget.Entry
+	entry   *escEntry
 	ok      *widget.Button
 	cancel  *widget.Button
 	errs    fieldErrors
@@ -46,7 +46,7 @@ type promptForm struct {
 // the UI goroutine; a refusal shows next to the field.
 func showPrompt(u *UI, spec promptSpec) *promptForm {
 	f := &promptForm{errs: fieldErrors{}}
-	f.entry = entry(spec.placeholder)
+	f.entry = newEscEntry(spec.placeholder)
 	f.entry.SetText(spec.initial)
 	f.ok = widget.NewButton(spec.ok, nil)
 	f.ok.Importance = widget.HighImportance

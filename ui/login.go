@@ -127,6 +127,7 @@ func (s *loginScreen) onLogin() {
 
 // showLogin shows the login screen, forgetting any session.
 func (u *UI) showLogin() {
+	u.closeDisplay()
 	u.dropScreens()
 	u.session, u.settings, u.locked = nil, nil, false
 	u.login = newLoginScreen(u)

@@ -46,6 +46,9 @@ type patientsScreen struct {
 	next     string // cursor of the next page; "" when the last is shown
 	loading  bool   // a page of the current search is being fetched
 	searched bool   // a search has run since the area opened
+	// openExact is the text submitted with Enter, whose search opens the
+	// chart of the patient with that record number; "" otherwise.
+	openExact string
 	// seq numbers searches; a result of an older one than the newest is
 	// dropped, so a slow answer to "gr" cannot replace the one to "grace".
 	seq int
@@ -79,7 +82,12 @@ func (s *patientsScreen) role() app.Role { return s.u.session.User.Role }
 func (s *patientsScreen) buildUI() {
 	s.query = entry("Name, record number or phone")
 	s.query.OnChanged = func(string) { s.runSearch() }
-	s.query.OnSubmitted = func(string) { s.searchNow() }
+	s.query.OnSubmitted = func(text string) {
+		// A barcode scanner types the record number and Enter: a record
+		// number that matches one patient opens their chart.
+		s.openExact = strings.TrimSpace(text)
+		s.searchNow()
+	}
 	role := s.role()
 	var filters []fyne.CanvasObject
 	if app.Can(role, app.PermArchivePatient) {
@@ -177,6 +185,7 @@ func (s *patientsScreen) runSearch() {
 				return
 			}
 			s.show(filterPatients(ps, q), "", q)
+			s.openScanned(q)
 		})
 		return
 	}
@@ -194,7 +203,30 @@ func (s *patientsScreen) runSearch() {
 			return
 		}
 		s.show(page.Patients, page.Next, q)
+		s.openScanned(q)
 	})
+}
+
+// openScanned opens the chart of the patient whose record number is q,
+// when q was submitted with Enter (a scanned wristband or sticker).
+func (s *patientsScreen) openScanned(q string) {
+	exact := s.openExact
+	s.openExact = ""
+	if exact == "" || exact != q {
+		return
+	}
+	var found *app.Patient
+	for _, p := range s.patients {
+		if strings.EqualFold(p.MRN, q) {
+			if found != nil {
+				return
+			}
+			found = p
+		}
+	}
+	if found != nil {
+		s.openChart(found.ID)
+	}
 }
 
 // show replaces the results with a first page.

@@ -21,16 +21,16 @@ type patientForm struct {
 	u       *UI
 	patient *app.Patient // nil when registering
 
-	givenName        *widget.Entry
-	familyName       *widget.Entry
+	givenName        *escEntry
+	familyName       *escEntry
 	sex              *widget.Select
-	birthDate        *widget.Entry
-	phone            *widget.Entry
-	email            *widget.Entry
+	birthDate        *escEntry
+	phone            *escEntry
+	email            *escEntry
 	address          *widget.Entry
-	nationalID       *widget.Entry
-	emergencyContact *widget.Entry
-	emergencyPhone   *widget.Entry
+	nationalID       *escEntry
+	emergencyContact *escEntry
+	emergencyPhone   *escEntry
 	bloodGroup       *widget.Select
 	notes            *widget.Entry
 	save             *widget.Button
@@ -64,19 +64,19 @@ func showPatientForm(u *UI, p *app.Patient, done func(*app.Patient)) *patientFor
 }
 
 func (f *patientForm) buildUI() {
-	f.givenName = entry("Given name(s)")
-	f.familyName = entry("Family name")
+	f.givenName = newEscEntry("Given name(s)")
+	f.familyName = newEscEntry("Family name")
 	f.sex = widget.NewSelect(sexLabels(), nil)
 	f.sex.PlaceHolder = "Choose"
-	f.birthDate = entry("YYYY-MM-DD")
-	f.phone = entry("e.g. +30 690 123 4567")
-	f.email = entry("Optional")
+	f.birthDate = newEscEntry("YYYY-MM-DD")
+	f.phone = newEscEntry("e.g. +30 690 123 4567")
+	f.email = newEscEntry("Optional")
 	f.address = widget.NewMultiLineEntry()
 	f.address.SetPlaceHolder("Optional")
 	f.address.SetMinRowsVisible(2)
-	f.nationalID = entry("National or insurance id, optional")
-	f.emergencyContact = entry("Name, optional")
-	f.emergencyPhone = entry("Optional")
+	f.nationalID = newEscEntry("National or insurance id, optional")
+	f.emergencyContact = newEscEntry("Name, optional")
+	f.emergencyPhone = newEscEntry("Optional")
 	f.bloodGroup = widget.NewSelect(bloodGroupLabels(), nil)
 	f.bloodGroup.SetSelected(bloodUnknown)
 	f.notes = widget.NewMultiLineEntry()
@@ -106,6 +106,15 @@ func (f *patientForm) buildUI() {
 		widget.NewFormItem("Blood group", f.errs.add("blood_group", f.bloodGroup)),
 		widget.NewFormItem("Notes", f.errs.add("notes", f.notes)),
 	)
+	// Enter in a one-line field saves, as the button does.
+	for _, e := range []*escEntry{f.givenName, f.familyName, f.birthDate, f.phone, f.email, f.nationalID,
+		f.emergencyContact, f.emergencyPhone} {
+		e.OnSubmitted = func(string) {
+			if !f.save.Disabled() {
+				f.onSave()
+			}
+		}
+	}
 	f.errs.alias("name", "given_name")
 	f.errs.alias("full_name", "given_name")
 	f.errs.alias("date_of_birth", "birth_date")

@@ -211,7 +211,7 @@ func TestPatientRegistration(t *testing.T) {
 			"phone": "+30 690\x00 1234567"} {
 			h, _, f := setup(t)
 			fill(f)
-			map[string]*widget.Entry{"given_name": f.givenName, "family_name": f.familyName, "phone": f.phone}[field].SetText(bad)
+			map[string]*escEntry{"given_name": f.givenName, "family_name": f.familyName, "phone": f.phone}[field].SetText(bad)
 			test.Tap(f.save)
 			h.settle()
 			if msg := f.errs.text(field); !strings.Contains(msg, "character") {

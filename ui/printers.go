@@ -56,7 +56,8 @@ func documentKindOf(filename string) app.DocumentKind {
 		kind   app.DocumentKind
 	}{{"receipt", app.DocReceipt}, {"invoice", app.DocInvoice}, {"statement", app.DocStatement},
 		{"cash-up", app.DocCashUp}, {"rx-", app.DocPrescription}, {"label", app.DocLabel},
-		{"appointment", app.DocReceipt}} { // the slip prints where receipts do
+		{"appointment", app.DocReceipt}, // the slip prints where receipts do
+		{"token", app.DocToken}} {
 		if strings.HasPrefix(n, c.prefix) {
 			return c.kind
 		}

@@ -34,14 +34,16 @@ type settingsScreen struct {
 	autoLock   *widget.Entry
 	autoLogout *widget.Entry
 	cash       *widget.Entry // the cash-up's denominations; empty: the currency's
-	logo       []byte
-	logoImage  *canvas.Image
-	logoInfo   *widget.Label
-	chooseLogo *widget.Button
-	removeLogo *widget.Button
-	save       *widget.Button
-	saved      *widget.Label
-	errs       fieldErrors
+	// displayNames turns names on the waiting-room display on.
+	displayNames *widget.Check
+	logo         []byte
+	logoImage    *canvas.Image
+	logoInfo     *widget.Label
+	chooseLogo   *widget.Button
+	removeLogo   *widget.Button
+	save         *widget.Button
+	saved        *widget.Label
+	errs         fieldErrors
 
 	content fyne.CanvasObject
 }
@@ -63,6 +65,7 @@ func (s *settingsScreen) buildUI() {
 	s.autoLock = entry("Minutes")
 	s.autoLogout = entry("Minutes")
 	s.cash = entry("Empty: the currency's notes and coins")
+	s.displayNames = widget.NewCheck("Show patients' names with their tokens", nil)
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
@@ -89,6 +92,7 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
 		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
 		widget.NewFormItem("Cash-up notes and coins", s.errs.add("cash_denominations", s.cash)),
+		widget.NewFormItem("Waiting-room display", s.errs.add("display_names", s.displayNames)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
 	s.content = container.NewVScroll(container.NewVBox(
@@ -122,6 +126,7 @@ func (s *settingsScreen) fill(st *app.Settings) {
 	s.autoLock.SetText(strconv.Itoa(st.AutoLockMinutes))
 	s.autoLogout.SetText(strconv.Itoa(st.AutoLogoutMinutes))
 	s.cash.SetText(app.FormatDenominations(st.CashDenominations, app.CurrencyDigits(st.Currency)))
+	s.displayNames.SetChecked(st.DisplayNames)
 	s.setLogo(st.Logo)
 }
 
@@ -214,6 +219,7 @@ func (s *settingsScreen) onSave() {
 		TimeZone:          s.timeZone.Text,
 		AutoLockMinutes:   minutes,
 		AutoLogoutMinutes: logout,
+		DisplayNames:      s.displayNames.Checked,
 	}
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {

@@ -102,11 +102,12 @@ func TestSettingsArea(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		s.clinicName.SetText("Riverside Clinic & Lab")
 		s.autoLock.SetText("5")
+		s.displayNames.SetChecked(true)
 		test.Tap(s.save)
 		h.waitFor("the saved note", func() bool { return s.saved.Visible() })
 		calls := h.callsOf("UpdateSettings")
 		got := calls[len(calls)-1].(app.Settings)
-		if got.ClinicName != "Riverside Clinic & Lab" || got.AutoLockMinutes != 5 || len(got.Logo) == 0 {
+		if got.ClinicName != "Riverside Clinic & Lab" || got.AutoLockMinutes != 5 || len(got.Logo) == 0 || !got.DisplayNames {
 			t.Errorf("UpdateSettings got %+v", got)
 		}
 		if h.u.win.Title() != "HMS — Riverside Clinic & Lab" {

@@ -71,7 +71,7 @@ func (s *mainScreen) deskShortcuts() []deskShortcut {
 // entry too.
 func (s *mainScreen) deskMenu() *fyne.MainMenu {
 	shortcuts := s.deskShortcuts()
-	if len(shortcuts) == 0 {
+	if len(shortcuts) == 0 && !s.u.mayDisplay() {
 		return nil
 	}
 	var items []*fyne.MenuItem
@@ -86,6 +86,14 @@ func (s *mainScreen) deskMenu() *fyne.MainMenu {
 		})
 		item.Shortcut = &desktop.CustomShortcut{KeyName: sc.key, Modifier: fyne.KeyModifierShortcutDefault}
 		items = append(items, item)
+	}
+	if s.u.mayDisplay() {
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Waiting-room display", func() {
+			if s.u.main != s || s.u.locked || s.u.session == nil {
+				return
+			}
+			s.u.openDisplay()
+		}))
 	}
 	return fyne.NewMainMenu(fyne.NewMenu("Desk", items...))
 }

@@ -42,6 +42,9 @@ type Options struct {
 	// BackupOnClose backs the desk up when the window is closed, if its
 	// settings say so (nil, nil when they do not). Nil: never.
 	BackupOnClose func() (*app.BackupRun, error)
+	// Display opens the waiting-room display after the login (hms
+	// display).
+	Display bool
 }
 
 // idleCheckEvery is how often the auto-lock looks at the idle time.
@@ -93,6 +96,11 @@ type UI struct {
 	// docs is where deliverPDF saves documents and how it prints them.
 	docs documentOutput
 
+	// display is the open waiting-room display; nil when closed.
+	display *queueDisplay
+	// displayTick, when set (tests), ticks the display instead of a ticker.
+	displayTick chan time.Time
+
 	// The current screens; nil when not shown.
 	setup      *setupScreen
 	login      *loginScreen
@@ -138,7 +146,12 @@ func (u *UI) Start() {
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
 	c := u.win.Canvas()
-	c.SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		u.touch()
+		if k.Name == fyne.KeyEscape {
+			u.escape() // the keys of a focused entry go to the entry (escEntry)
+		}
+	})
 	c.SetOnTypedRune(func(rune) { u.touch() })
 	// Start runs before the event loop, not inside a callback, so this one
 	// quick query may block.

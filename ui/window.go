@@ -231,4 +231,7 @@ func (u *UI) showMain() {
 	if len(u.main.areas) > 0 {
 		u.main.nav.Select(0)
 	}
+	if u.opt.Display && u.display == nil && u.mayDisplay() {
+		u.openDisplay()
+	}
 }

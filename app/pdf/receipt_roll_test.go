@@ -124,3 +124,35 @@ func TestAppointmentSlip(t *testing.T) {
 		t.Error("an A4 slip")
 	}
 }
+
+// TestTokenSlip: the token slip is as wide as its roll, shows the token,
+// the doctor and the time checked in in the clinic's zone, and no name.
+func TestTokenSlip(t *testing.T) {
+	clinic, _, _ := sample()
+	athens, _ := time.LoadLocation("Europe/Athens")
+	a := &app.Appointment{PatientName: "Ελένη Παπαδοπούλου", PatientMRN: "P-D1-000123", DoctorName: "Dr. Анна Иванова",
+		Token: "B-012", CheckedInAt: time.Date(2026, 12, 7, 8, 31, 0, 0, time.UTC)}
+	for _, width := range []float64{pdf.Roll80mm, pdf.Roll58mm} {
+		b, err := pdf.TokenSlip(clinic, a, athens, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, b)
+		for _, want := range []string{"Κλινική Riverside", "B-012", "Dr. Анна Иванова", "Mon 7 Dec 10:31"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%g mm slip lacks %q:\n%s", width, want, text)
+			}
+		}
+		for _, not := range []string{"Ελένη", "P-D1-000123"} {
+			if strings.Contains(text, not) {
+				t.Errorf("%g mm slip shows %q", width, not)
+			}
+		}
+		if w, _ := pageSize(t, b); w < width-0.5 || w > width+0.5 {
+			t.Errorf("%g mm slip is %.1f mm wide", width, w)
+		}
+	}
+	if _, err := pdf.TokenSlip(clinic, &app.Appointment{}, athens, pdf.Roll80mm); err == nil {
+		t.Error("a slip without a token")
+	}
+}

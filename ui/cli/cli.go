@@ -59,6 +59,9 @@ type Env struct {
 	Demo func(ctx context.Context, dbPath string, patients int, out io.Writer) error
 	// RunGUI opens the desktop app on dbPath and returns when it quits.
 	RunGUI func(dbPath string) error
+	// RunDisplay opens the desktop app on dbPath with the waiting-room
+	// display, which opens full screen after the login (hms display).
+	RunDisplay func(dbPath string) error
 	// AuditKeyPath returns the audit key file that belongs to the database
 	// at dbPath, so messages can name it and `demo --force` can move it aside
 	// with its database. Nil: the key file is not mentioned by name.
@@ -178,6 +181,8 @@ func (r *runner) dispatch(name string, args []string) int {
 		return r.cmdPrint(args)
 	case "version":
 		return r.cmdVersion(args)
+	case "display":
+		return r.cmdDisplay(args)
 	case "help":
 		return r.cmdHelp(args)
 	}
@@ -285,6 +290,32 @@ func (r *runner) usageError(fs *flagSet, format string, args ...any) int {
 		fmt.Fprintf(r.env.Stderr, "Run 'hms %s -h' for more.\n", fs.cmd)
 	}
 	return ExitUsage
+}
+
+// cmdDisplay opens the app with the waiting-room display.
+func (r *runner) cmdDisplay(args []string) int {
+	fs := r.newFlags("display", "hms [--db PATH] display",
+		"Opens the desktop app and, after the login, the waiting-room display full screen: the latest tokens\n"+
+			"called and their rooms, large, updated as doctors call. Names show only when the clinic's settings\n"+
+			"turn them on. Escape closes the display.")
+	pos, code, ok := r.parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return r.usageError(fs, "display takes no arguments")
+	}
+	path, err := r.dbPath()
+	if err != nil {
+		return r.fail(err, nil)
+	}
+	if r.env.RunDisplay == nil {
+		return r.fail(app.Errorf(app.EINTERNAL, "This build of hms has no desktop interface."), nil)
+	}
+	if err := r.env.RunDisplay(path); err != nil {
+		return r.fail(err, nil)
+	}
+	return ExitOK
 }
 
 func (r *runner) cmdGUI() (code int) {

@@ -28,6 +28,7 @@ type harness struct {
 	env     map[string]string
 	opened  []string
 	gui     []string
+	display []string
 	guiErr  error
 	demos   []int
 	demoErr error
@@ -111,6 +112,10 @@ func (h *harness) run(stdin string, args ...string) result {
 		},
 		RunGUI: func(p string) error {
 			h.gui = append(h.gui, p)
+			return h.guiErr
+		},
+		RunDisplay: func(p string) error {
+			h.display = append(h.display, p)
 			return h.guiErr
 		},
 		AuditKeyPath: func(p string) string { return p + ".audit-key" },
@@ -223,6 +228,18 @@ func TestUsageErrors(t *testing.T) {
 	if !strings.Contains(r.stderr, "hms user add -h") {
 		t.Errorf("usage error does not point at -h: %s", r.stderr)
 	}
+}
+
+// TestDisplayCommand: hms display opens the app with the waiting-room
+// display on the database chosen, and takes no arguments.
+func TestDisplayCommand(t *testing.T) {
+	h := newHarness(t)
+	h.run("", h.db("display")...).want(t, 0, "", "")
+	if len(h.display) != 1 || h.display[0] != h.dbPath || len(h.gui) != 0 {
+		t.Errorf("display ran on %v (GUI %v), want %s", h.display, h.gui, h.dbPath)
+	}
+	h.run("", h.db("display", "tv")...).want(t, 2, "", "no arguments")
+	h.run("", "help", "display").want(t, 0, "waiting-room display", "")
 }
 
 func TestDatabasePath(t *testing.T) {

@@ -449,6 +449,7 @@ var commandList = [][2]string{
 	{"codes morbidity", "the coded diagnoses of a period by code, age band and sex, as CSV"},
 	{"codes import", "replace a diagnosis code list with a CMS order file or a code,description CSV, all lines or none"},
 	{"print", "print a receipt or an invoice on this desk's printer, or save it as PDF"},
+	{"display", "open the app with the waiting-room display of the queue, full screen"},
 	{"version", "print the version"},
 	{"help", "explain a command"},
 }
@@ -462,7 +463,7 @@ func (r *runner) cmdHelp(args []string) int {
 	case "help":
 		r.printMainUsage(r.env.Stdout)
 		return ExitOK
-	case "setup", "demo", "user", "users", "verify", "backup", "restore", "audit-key", "import", "export", "server", "sync", "drugs", "codes", "diagnoses", "print", "version":
+	case "setup", "demo", "user", "users", "verify", "backup", "restore", "audit-key", "import", "export", "server", "sync", "drugs", "codes", "diagnoses", "print", "display", "version":
 		return r.dispatch(args[0], append(append([]string{}, args[1:]...), "-h"))
 	}
 	fmt.Fprintf(r.env.Stderr, "hms: unknown command %q\nRun 'hms help' for the list of commands.\n", args[0])
