@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0047 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0048 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1009,9 +1009,31 @@ CREATE TABLE field_clock (
     row_id  TEXT NOT NULL,
     field   TEXT NOT NULL,
     hlc     TEXT NOT NULL,
-    site_id TEXT NOT NULL,
+    site_id TEXT NOT NULL, seen TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (entity, row_id, field)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER field_clock_seen_insert AFTER INSERT ON field_clock
+WHEN new.hlc = (SELECT tx_hlc FROM sync_meta WHERE id = 1)
+BEGIN
+    UPDATE field_clock SET seen = coalesce((
+        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
+            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
+        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
+            AND o.kind = 'update' AND json_valid(o.base)), '[]')
+    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
+END;
+
+CREATE TRIGGER field_clock_seen_update AFTER UPDATE OF hlc ON field_clock
+WHEN new.hlc = (SELECT tx_hlc FROM sync_meta WHERE id = 1)
+BEGIN
+    UPDATE field_clock SET seen = coalesce((
+        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
+            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
+        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
+            AND o.kind = 'update' AND json_valid(o.base)), '[]')
+    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
+END;
 
 -- invoice_lines
 
@@ -1440,7 +1462,10 @@ WHEN new.kind = 'update' AND new.base = ''
     AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
 BEGIN
     UPDATE outbox SET base = (
-        SELECT json_group_object(f.key, coalesce(c.hlc, ''))
+        SELECT json_group_object(f.key, json(CASE
+            WHEN c.hlc IS NULL THEN '[""]'
+            WHEN c.seen = '[]' THEN json_array(c.hlc)
+            ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
         FROM json_each(new.payload) f
         LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
         WHERE f.key NOT IN ('created_at', 'updated_at'))

@@ -217,3 +217,36 @@ func TestJoiningDeskEditsNoConflict(t *testing.T) {
 		}
 	}
 }
+
+// An edit reaches the server late, after the value it was concurrent with
+// was itself replaced by a third desk that had seen only that value: B
+// edits an address offline, C a moment later and syncs, A takes C's value
+// and replaces it. B's edit lost to A's without A's desk having seen it, so
+// it is kept for review on every desk, naming A's value; C's, which A saw,
+// is no conflict. (Comparing A's base, C's reading, with B's reading said
+// that A had seen B's edit, and dropped it without review.)
+func TestLateEditOfReplacedValueKeptForReview(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Late")
+	syncAll(t, a.db, b, c)
+	editField(t, b, p.ID, "address", "2 B Street")
+	editField(t, c, p.ID, "address", "3 C Street")
+	mustSync(t, c)
+	mustSync(t, a.db)
+	editField(t, a.db, p.ID, "address", "1 A Street")
+	mustSync(t, a.db)
+	mustSync(t, b)
+	syncAll(t, a.db, b, c)
+	sameClinic(t, a.db, b, c)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = '1 A Street'`, p.ID); n != 1 {
+			t.Fatalf("desk %d: the last address did not win", i)
+		}
+		got := openLosses(t, d, admin, p.ID, "address")
+		if len(got) != 1 || got[`"2 B Street"`] != `"1 A Street"` {
+			t.Errorf("desk %d keeps for review %v, want only B's address lost to A's", i, got)
+		}
+	}
+}

@@ -927,6 +927,10 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 // setFieldClocks records the server's readings of the named fields
 // (setBy: ch's FieldClocks).
 func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
+	seen, err := seenOf(ch)
+	if err != nil {
+		return err
+	}
 	for _, f := range fields {
 		if slices.Contains(noFieldClock, f) || f == data.BlobKey {
 			continue
@@ -939,10 +943,15 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f, err)
 		}
-		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id
-			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site); err != nil {
+		lineage := seen[f]
+		if lineage == "" {
+			lineage = "[]"
+		}
+		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id,
+				seen = excluded.seen
+			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site, lineage); err != nil {
 			return err
 		}
 	}
