@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0048 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0049 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1584,16 +1584,20 @@ END;
 CREATE TRIGGER patient_duplicates_merged_insert AFTER INSERT ON patient_duplicates
 WHEN new.resolution = 'merged' AND new.kept_id <> ''
 BEGIN
-    UPDATE patients SET merged_into = new.kept_id
-    WHERE id IN (new.patient_id, new.other_id) AND id <> new.kept_id;
+    UPDATE patients SET merged_into = coalesce((
+        SELECT min(d.kept_id) FROM patient_duplicates d
+        WHERE d.resolution = 'merged' AND d.kept_id <> '' AND d.kept_id <> patients.id
+            AND (d.patient_id = patients.id OR d.other_id = patients.id)), '')
+    WHERE id IN (new.patient_id, new.other_id);
 END;
 
 CREATE TRIGGER patient_duplicates_merged_update AFTER UPDATE OF resolution, kept_id ON patient_duplicates
 BEGIN
-    UPDATE patients SET merged_into = ''
-    WHERE old.kept_id <> '' AND id IN (old.patient_id, old.other_id) AND merged_into = old.kept_id;
-    UPDATE patients SET merged_into = new.kept_id
-    WHERE new.resolution = 'merged' AND new.kept_id <> '' AND id IN (new.patient_id, new.other_id) AND id <> new.kept_id;
+    UPDATE patients SET merged_into = coalesce((
+        SELECT min(d.kept_id) FROM patient_duplicates d
+        WHERE d.resolution = 'merged' AND d.kept_id <> '' AND d.kept_id <> patients.id
+            AND (d.patient_id = patients.id OR d.other_id = patients.id)), '')
+    WHERE id IN (old.patient_id, old.other_id, new.patient_id, new.other_id);
 END;
 
 CREATE TRIGGER patient_duplicates_no_delete BEFORE DELETE ON patient_duplicates
