@@ -250,3 +250,25 @@ func TestLateEditOfReplacedValueKeptForReview(t *testing.T) {
 		}
 	}
 }
+
+// Records registered and then edited on one desk reach another desk in
+// one pull: the edits are applied after the registrations, not lost
+// because the desk had no such records when the batch began.
+func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
+	t.Parallel()
+	_, a, b := twoDesks(t)
+	var ids []string
+	for _, name := range []string{"One", "Two", "Three"} {
+		p := newPatient(t, a.svc, name)
+		editField(t, a.db, p.ID, "address", name+" Street")
+		ids = append(ids, p.ID)
+	}
+	mustSync(t, a.db)
+	mustSync(t, b)
+	for _, id := range ids {
+		if n := count(t, b, `SELECT count(*) FROM patients WHERE id = ? AND address LIKE '% Street'`, id); n != 1 {
+			t.Errorf("the edit of patient %s did not reach the other desk", id)
+		}
+	}
+	sameClinic(t, a.db, b)
+}

@@ -794,6 +794,9 @@ func (a *applier) apply(ch server.Change) error {
 	if err := a.keepLost(ch); err != nil {
 		return err
 	}
+	// What prefetch read of the row holds only until the batch's first
+	// change of it, whatever that change does.
+	known, prefetched := a.takeKnown(ch.Entity, ch.RowID)
 	if ch.Entity == "patients" && a.unsearchable[ch.RowID] {
 		// The search triggers of an update or delete expect the row's
 		// search rows to be there.
@@ -920,7 +923,6 @@ func (a *applier) apply(ch server.Change) error {
 	names := slices.Sorted(maps.Keys(values))
 	var local map[string]any
 	var found bool
-	known, prefetched := a.takeKnown(ch.Entity, ch.RowID)
 	if prefetched {
 		local, found = known.row, known.row != nil
 	} else if local, found, err = a.localRow(table, where, keyVals, names); err != nil {
