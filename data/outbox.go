@@ -34,13 +34,7 @@ func (db *DB) Clock() *hlc.Clock { return db.clock }
 // time from now on, and after restarts.
 func (db *DB) SetClockOffset(ctx context.Context, d time.Duration) error {
 	d = d.Round(time.Millisecond)
-	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ?, handshake_clock_ms = ? WHERE id = 1`,
-		d.Milliseconds(), db.now().UnixMilli()); err != nil {
-		return fmt.Errorf("clock offset: %w", err)
-	}
-	// The local clock of changes the server has taken is no longer needed
-	// (ResyncClock).
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM clock_marks WHERE hlc < coalesce((SELECT min(hlc) FROM outbox), '~')`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ? WHERE id = 1`, d.Milliseconds()); err != nil {
 		return fmt.Errorf("clock offset: %w", err)
 	}
 	db.clock.SetOffset(d)
@@ -99,14 +93,6 @@ func (tx *Tx) endOutbox() error {
 		return nil
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = 1`); err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
-	// A transaction that queued changes keeps the desk's own clock beside
-	// its reading, for a clock that falls behind (ResyncClock).
-	stamp := tx.hlc.String()
-	if _, err := tx.ExecContext(tx.ctx, `INSERT OR REPLACE INTO clock_marks (hlc, clock_ms)
-		SELECT ?, ? WHERE (SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1) = ?`,
-		stamp, tx.db.now().UnixMilli(), stamp); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil

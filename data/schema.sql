@@ -632,13 +632,6 @@ CREATE TABLE billing_conflicts (
 
 CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
 
--- clock_marks
-
-CREATE TABLE clock_marks (
-    hlc      TEXT PRIMARY KEY,
-    clock_ms INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-
 -- conflicts
 
 CREATE TABLE conflicts (
@@ -2572,7 +2565,7 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, handshake_clock_ms INTEGER NOT NULL DEFAULT 0) STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT) STRICT;
 
 -- trust_baseline
 

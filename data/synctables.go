@@ -143,7 +143,6 @@ var localTables = map[string]string{
 	"outbox_sent":        "the desk's operations the server acknowledged, kept to push again to a restored server",
 	"pushed_rows":        "where the server logged this desk's newest change of a row, until the pull reaches it",
 	"field_clock":        "the desk's record of its fields' clocks; a pull sets it from the changes it applies",
-	"clock_marks":        "the desk's own clock when it stamped its queued changes, for a clock that falls behind",
 	"conflicts":          "what lost when this desk applied pulled changes; resolving one is a write that syncs",
 	"audit_log":          "pushed from the table itself after sync_meta.audit_pushed_seq, each row naming its site",
 	"audit_head":         "the head of this desk's own chain",

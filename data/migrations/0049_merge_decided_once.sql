@@ -41,17 +41,3 @@ UPDATE patients SET merged_into = coalesce((
         AND (d.patient_id = patients.id OR d.other_id = patients.id)), '')
 WHERE id IN (SELECT patient_id FROM patient_duplicates WHERE resolution = 'merged'
              UNION SELECT other_id FROM patient_duplicates WHERE resolution = 'merged');
-
--- Also: a desk clock that falls behind (docs/SYNC-DESIGN.md, "Clock
--- incidents"). Each transaction that queues changes keeps the desk's own
--- clock when it stamped them (clock_marks: its reading, and the local
--- clock in Unix milliseconds, without the offset to the server's), and
--- sync_meta the local clock at the last handshake. A handshake that finds
--- the clock fell behind since the last one gives the changes stamped after
--- it fell the time they were made: their local clock plus the new offset.
--- The marks of changes the server has taken are dropped at each handshake.
-CREATE TABLE clock_marks (
-    hlc      TEXT PRIMARY KEY,
-    clock_ms INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-ALTER TABLE sync_meta ADD COLUMN handshake_clock_ms INTEGER NOT NULL DEFAULT 0;
