@@ -24,8 +24,8 @@ import (
 // time (it was set right before the desk reconnected: an upper bound). Every
 // queued change stamped later than the server's time is given its
 // reading less the jump, the time it was made, kept in the order the desk
-// made them and never later than now; the desk's field clocks and the
-// bases of its queued edits follow. Then the clock is set back to the
+// made them and never later than now; the desk's field clocks, the
+// readings they name as seen and the bases of its queued edits follow. Then the clock is set back to the
 // server's time (hlc.Clock.Reset), the one controlled exception to its
 // readings never going backwards, and the incident is written to the
 // desk's audit log (action sync.clock). A re-dated change then merges by
@@ -100,6 +100,10 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error
 				return err
 			}
 			if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?, ?) WHERE instr(base, ?) > 0`,
+				s, n, s); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = replace(seen, ?, ?) WHERE instr(seen, ?) > 0`,
 				s, n, s); err != nil {
 				return err
 			}

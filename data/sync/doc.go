@@ -102,13 +102,17 @@
 // site and carries its local seq, so the push sends it from the table
 // after sync_meta.audit_pushed_seq.
 //
-// What an edit saw (server migration 0012, desk migration 0031). An
-// update of an editable record carries its base, the field clocks the
-// desk held when it made it (hlc.Op.Base), and the server keeps the base
-// of each field's winner: a loser its winner saw is no conflict, a value
-// a winner overwrote without seeing it is, and both kinds of loss go to
-// every desk in the change log (server_set "_lost", lost.go). The review
-// names the value that holds the field now (data's finalWon).
+// What an edit saw (server migrations 0012 and 0025, desk migrations 0031
+// and 0048). An update of an editable record carries its base, for each
+// field the lineage of the value the desk held when it made it (that
+// value's reading, then the readings it descends from: field_clock.seen,
+// from the desk's own edit or from server_set's "_seen" of a pulled
+// change, seenOf), and the server keeps the base of each field's winner.
+// An edit saw another only when its base names that one's reading: a
+// loser its winner saw is no conflict, a value a winner overwrote without
+// seeing it is, and both kinds of loss go to every desk in the change log
+// (server_set "_lost", lost.go). The review names the value that holds the
+// field now (data's finalWon).
 //
 // Billing conflicts (server migration 0013, desk migration 0032): after
 // each pull the desk keeps each invoice paid more than its total (two

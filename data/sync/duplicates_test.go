@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"hms/app"
 	"hms/data"
@@ -229,5 +230,51 @@ func TestDuplicateFlagSurvivesServerRestore(t *testing.T) {
 	}
 	if n := count(t, second, `SELECT count(*) FROM patient_duplicates`); n != 1 {
 		t.Fatalf("%d flags on the second desk", n)
+	}
+}
+
+// One patient registered on three desks while apart: the server flags the
+// three pairs. Two desks, still apart, merge the last record, one into the
+// second record and the other into the first. Every desk must then point
+// the merged record at the same kept one, whatever order the decisions
+// reach it in: the record registered first of those it was merged into.
+func TestConcurrentMergesAgree(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	admin := a.ctx(app.RoleAdmin)
+	first := registerOffline(t, a.svc, "Ana", "", "")
+	time.Sleep(3 * time.Millisecond)
+	second := registerOffline(t, services(b), "Ana", "", "")
+	time.Sleep(3 * time.Millisecond)
+	third := registerOffline(t, services(c), "Ana", "", "")
+	syncAll(t, a.db, b, c)
+	if n := count(t, a.db, `SELECT count(*) FROM patient_duplicates`); n != 3 {
+		t.Fatalf("%d flags, want 3", n)
+	}
+	decide := func(db *data.DB, keptID string) {
+		t.Helper()
+		for _, d := range openDuplicates(t, admin, db) {
+			if d.RowID == third.ID && d.DuplicateOf == keptID {
+				if _, err := services(db).Sync.ResolveConflict(admin, d.ID, app.ResolutionMerged); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("%s lists no flag of %s and %s", db.Path(), third.MRN, keptID)
+	}
+	decide(b, second.ID)
+	decide(c, first.ID)
+	mustSync(t, b)
+	mustSync(t, c)
+	syncAll(t, a.db, b, c)
+	for i, db := range []*data.DB{a.db, b, c} {
+		if n := count(t, db, `SELECT count(*) FROM patients WHERE id = ? AND merged_into = ? AND deleted_at IS NOT NULL`,
+			third.ID, first.ID); n != 1 {
+			t.Errorf("desk %d does not point the merged record at the first one", i)
+		}
+		if n := count(t, db, `SELECT count(*) FROM patients WHERE merged_into <> ''`); n != 1 {
+			t.Errorf("desk %d: %d merged records, want 1", i, n)
+		}
 	}
 }

@@ -70,3 +70,41 @@ func (a *applier) clockInserted(ch server.Change) error {
 	}
 	return a.setFieldClocks(ch, setBy, fields)
 }
+
+// maxLineage is how many readings a field's lineage keeps (desk migration
+// 0048): the base of an edit names at most this many.
+const maxLineage = 16
+
+// seenOf reads what each field of ch's row saw (server migration 0025,
+// server_set's "_seen"): the readings its value descends from, newest
+// first, as a JSON array of at most maxLineage readings, which this desk
+// keeps in field_clock.seen and sends on as the base of its next edit of
+// the field. A field the server names no list for (one set by an older
+// desk or server) has none.
+func seenOf(ch server.Change) (map[string]string, error) {
+	if len(ch.ServerSet) < 10 || !bytes.Contains(ch.ServerSet, []byte(`"_seen"`)) {
+		return nil, nil
+	}
+	var set struct {
+		Seen map[string]json.RawMessage `json:"_seen"`
+	}
+	if err := json.Unmarshal(ch.ServerSet, &set); err != nil {
+		return nil, fmt.Errorf("what change %d of %s %s saw: %w", ch.Seq, ch.Entity, ch.RowID, err)
+	}
+	out := make(map[string]string, len(set.Seen))
+	for f, raw := range set.Seen {
+		var readings []string
+		if json.Unmarshal(raw, &readings) != nil {
+			continue // one reading, from an older desk: no list
+		}
+		if len(readings) > maxLineage {
+			readings = readings[:maxLineage]
+		}
+		b, err := json.Marshal(readings)
+		if err != nil {
+			return nil, err
+		}
+		out[f] = string(b)
+	}
+	return out, nil
+}

@@ -217,3 +217,58 @@ func TestJoiningDeskEditsNoConflict(t *testing.T) {
 		}
 	}
 }
+
+// An edit reaches the server late, after the value it was concurrent with
+// was itself replaced by a third desk that had seen only that value: B
+// edits an address offline, C a moment later and syncs, A takes C's value
+// and replaces it. B's edit lost to A's without A's desk having seen it, so
+// it is kept for review on every desk, naming A's value; C's, which A saw,
+// is no conflict. (Comparing A's base, C's reading, with B's reading said
+// that A had seen B's edit, and dropped it without review.)
+func TestLateEditOfReplacedValueKeptForReview(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Late")
+	syncAll(t, a.db, b, c)
+	editField(t, b, p.ID, "address", "2 B Street")
+	editField(t, c, p.ID, "address", "3 C Street")
+	mustSync(t, c)
+	mustSync(t, a.db)
+	editField(t, a.db, p.ID, "address", "1 A Street")
+	mustSync(t, a.db)
+	mustSync(t, b)
+	syncAll(t, a.db, b, c)
+	sameClinic(t, a.db, b, c)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = '1 A Street'`, p.ID); n != 1 {
+			t.Fatalf("desk %d: the last address did not win", i)
+		}
+		got := openLosses(t, d, admin, p.ID, "address")
+		if len(got) != 1 || got[`"2 B Street"`] != `"1 A Street"` {
+			t.Errorf("desk %d keeps for review %v, want only B's address lost to A's", i, got)
+		}
+	}
+}
+
+// Records registered and then edited on one desk reach another desk in
+// one pull: the edits are applied after the registrations, not lost
+// because the desk had no such records when the batch began.
+func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
+	t.Parallel()
+	_, a, b := twoDesks(t)
+	var ids []string
+	for _, name := range []string{"One", "Two", "Three"} {
+		p := newPatient(t, a.svc, name)
+		editField(t, a.db, p.ID, "address", name+" Street")
+		ids = append(ids, p.ID)
+	}
+	mustSync(t, a.db)
+	mustSync(t, b)
+	for _, id := range ids {
+		if n := count(t, b, `SELECT count(*) FROM patients WHERE id = ? AND address LIKE '% Street'`, id); n != 1 {
+			t.Errorf("the edit of patient %s did not reach the other desk", id)
+		}
+	}
+	sameClinic(t, a.db, b)
+}

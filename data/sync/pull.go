@@ -185,6 +185,9 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			return err
 		}
 		a.fresh = fresh
+		if err := a.prefetch(changes); err != nil {
+			return err
+		}
 		pv := e.newPowerCheck(tx, changes)
 		for _, ch := range changes {
 			if ok, err := pv.check(ch); err != nil {
@@ -424,6 +427,127 @@ type applier struct {
 	unsearchable map[string]bool
 	// inserts are the tables' insert statements, by the columns they set.
 	inserts map[string]*insertStatements
+	// known are the desk's rows and field clocks of the records a batch
+	// changes (prefetch), read once per batch rather than per change;
+	// each is taken once, by the first change of its row.
+	known map[string]knownRow
+}
+
+// knownRow is a desk's row and its field clocks, as prefetch read them.
+type knownRow struct {
+	row    map[string]any // nil: the desk has no such row
+	clocks map[string]string
+}
+
+// prefetch reads, for the edited records a batch changes (rows the desk
+// most likely has), the desk's rows and their field clocks in one query
+// per table each, which apply then takes instead of reading them per
+// change.
+func (a *applier) prefetch(changes []server.Change) error {
+	if a.fresh {
+		return nil
+	}
+	byEntity := map[string][]string{}
+	for _, ch := range changes {
+		if len(ch.FieldHLC) > 2 && ch.DeletedHLC == "" {
+			byEntity[ch.Entity] = append(byEntity[ch.Entity], ch.RowID)
+		}
+	}
+	for entity, ids := range byEntity {
+		ent, ok := data.FindSyncedTable(entity)
+		// Editable records only: their columns change only through their
+		// own changes, while other tables' rows (an invoice's amounts) may
+		// be moved by the triggers of rows applied before them.
+		if !ok || !ent.Editable || ent.Append || ent.Blob != "" || !slices.Equal(ent.KeyColumns(), []string{"id"}) || len(ids) < 2 {
+			continue
+		}
+		cols, err := a.columns(entity)
+		if err != nil {
+			return err
+		}
+		names := slices.Sorted(maps.Keys(cols))
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = data.QuoteIdent(n)
+		}
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		if a.known == nil {
+			a.known = map[string]knownRow{}
+		}
+		for _, id := range ids {
+			a.known[entity+"\x00"+id] = knownRow{clocks: map[string]string{}}
+		}
+		rows, err := a.tx.query(`SELECT `+strings.Join(quoted, ", ")+` FROM `+data.QuoteIdent(entity)+
+			` WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+		if err != nil {
+			return err
+		}
+		idAt := slices.Index(names, "id")
+		for rows.Next() {
+			dest := make([]any, len(names))
+			ptrs := make([]any, len(names))
+			for i := range dest {
+				ptrs[i] = &dest[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+			row := make(map[string]any, len(names))
+			for i, n := range names {
+				row[n] = dest[i]
+			}
+			var id string
+			switch v := dest[idAt].(type) {
+			case string:
+				id = v
+			case []byte:
+				id = string(v)
+			}
+			k := a.known[entity+"\x00"+id]
+			k.row = row
+			a.known[entity+"\x00"+id] = k
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		crows, err := a.tx.query(`SELECT row_id, field, hlc FROM field_clock
+			WHERE entity = ? AND row_id IN (SELECT value FROM json_each(?))`, entity, string(list))
+		if err != nil {
+			return err
+		}
+		for crows.Next() {
+			var id, f, h string
+			if err := crows.Scan(&id, &f, &h); err != nil {
+				crows.Close()
+				return err
+			}
+			a.known[entity+"\x00"+id].clocks[f] = h
+		}
+		crows.Close()
+		if err := crows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeKnown returns the row and field clocks prefetch read for a record,
+// once: a later change of the same row in the batch reads them anew.
+func (a *applier) takeKnown(entity, rowID string) (knownRow, bool) {
+	if a.known == nil {
+		return knownRow{}, false
+	}
+	key := entity + "\x00" + rowID
+	k, ok := a.known[key]
+	if ok {
+		delete(a.known, key)
+	}
+	return k, ok
 }
 
 // insertStatements are the statements that insert pulled rows into one
@@ -670,6 +794,9 @@ func (a *applier) apply(ch server.Change) error {
 	if err := a.keepLost(ch); err != nil {
 		return err
 	}
+	// What prefetch read of the row holds only until the batch's first
+	// change of it, whatever that change does.
+	known, prefetched := a.takeKnown(ch.Entity, ch.RowID)
 	if ch.Entity == "patients" && a.unsearchable[ch.RowID] {
 		// The search triggers of an update or delete expect the row's
 		// search rows to be there.
@@ -794,8 +921,11 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	names := slices.Sorted(maps.Keys(values))
-	local, found, err := a.localRow(table, where, keyVals, names)
-	if err != nil {
+	var local map[string]any
+	var found bool
+	if prefetched {
+		local, found = known.row, known.row != nil
+	} else if local, found, err = a.localRow(table, where, keyVals, names); err != nil {
 		return err
 	}
 	if !found {
@@ -819,7 +949,9 @@ func (a *applier) apply(ch server.Change) error {
 	// insert).
 	var made string
 	if ent.Editable {
-		if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
+		if prefetched {
+			clocks = known.clocks
+		} else if clocks, err = a.fieldClocks(ch.Entity, ch.RowID); err != nil {
 			return err
 		}
 		if slices.Equal(keys, []string{"id"}) {
@@ -927,6 +1059,10 @@ func (a *applier) fieldClocks(entity, rowID string) (map[string]string, error) {
 // setFieldClocks records the server's readings of the named fields
 // (setBy: ch's FieldClocks).
 func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fields []string) error {
+	seen, err := seenOf(ch)
+	if err != nil {
+		return err
+	}
 	for _, f := range fields {
 		if slices.Contains(noFieldClock, f) || f == data.BlobKey {
 			continue
@@ -939,10 +1075,15 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		if err != nil {
 			return fmt.Errorf("field %s: %w", f, err)
 		}
-		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id
-			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site); err != nil {
+		lineage := seen[f]
+		if lineage == "" {
+			lineage = "[]"
+		}
+		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id,
+				seen = excluded.seen
+			WHERE excluded.hlc > field_clock.hlc`, ch.Entity, ch.RowID, f, h, t.Site, lineage); err != nil {
 			return err
 		}
 	}
