@@ -632,6 +632,125 @@ CREATE TABLE billing_conflicts (
 
 CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
 
+-- cashup_counted
+
+CREATE TABLE cashup_counted (
+    payment_id TEXT NOT NULL,
+    cashup_id  TEXT NOT NULL,
+    PRIMARY KEY (payment_id, cashup_id)
+) STRICT, WITHOUT ROWID;
+
+-- cashups
+
+CREATE TABLE cashups (
+    id               TEXT PRIMARY KEY,
+    desk             TEXT NOT NULL CHECK (length(desk) BETWEEN 1 AND 16),
+    day              TEXT NOT NULL CHECK (length(day) = 10),
+    currency         TEXT NOT NULL CHECK (length(currency) = 3),
+    status           TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    number           TEXT UNIQUE,
+    opening_float    INTEGER NOT NULL DEFAULT 0 CHECK (opening_float >= 0),
+    counts           TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(counts)),
+    counted          INTEGER NOT NULL DEFAULT 0 CHECK (counted >= 0),
+    note             TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+    frozen           TEXT NOT NULL DEFAULT '',
+    payment_ids      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(payment_ids)),
+    day_start        TEXT NOT NULL,
+    day_end          TEXT NOT NULL,
+    closed_at        TEXT,
+    closed_by        TEXT NOT NULL DEFAULT '',
+    closed_by_name   TEXT NOT NULL DEFAULT '',
+    reopened_at      TEXT,
+    reopened_by      TEXT NOT NULL DEFAULT '',
+    reopened_by_name TEXT NOT NULL DEFAULT '',
+    reopen_reason    TEXT NOT NULL DEFAULT '' CHECK (length(reopen_reason) <= 500),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    deleted_at       TEXT,
+    UNIQUE (desk, day),
+    CHECK (status = 'open' OR (number IS NOT NULL AND closed_at IS NOT NULL AND frozen <> ''))
+) STRICT;
+
+CREATE INDEX cashups_closed ON cashups (desk, day_start) WHERE status = 'closed';
+
+CREATE TRIGGER cashup_counted_delete AFTER DELETE ON cashups
+BEGIN
+    DELETE FROM cashup_counted WHERE cashup_id = old.id;
+END;
+
+CREATE TRIGGER cashup_counted_insert AFTER INSERT ON cashups
+BEGIN
+    INSERT OR IGNORE INTO cashup_counted (payment_id, cashup_id)
+    SELECT j.value, new.id FROM json_each(new.payment_ids) j WHERE new.deleted_at IS NULL;
+END;
+
+CREATE TRIGGER cashup_counted_update AFTER UPDATE OF payment_ids, deleted_at ON cashups
+BEGIN
+    DELETE FROM cashup_counted WHERE cashup_id = old.id;
+    INSERT OR IGNORE INTO cashup_counted (payment_id, cashup_id)
+    SELECT j.value, new.id FROM json_each(new.payment_ids) j WHERE new.deleted_at IS NULL;
+END;
+
+CREATE TRIGGER cashups_key_fixed BEFORE UPDATE OF id ON cashups WHEN new.id IS NOT old.id
+BEGIN
+    SELECT RAISE(ABORT, 'the key of a synced row never changes');
+END;
+
+CREATE TRIGGER cashups_outbox_delete AFTER DELETE ON cashups
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'cashups', old.id, 'delete', '{}', tx_hlc FROM sync_meta;
+END;
+
+CREATE TRIGGER cashups_outbox_insert AFTER INSERT ON cashups
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'cashups', new.id, 'insert', json_object(
+        'id', new.id, 'desk', new.desk, 'day', new.day, 'currency', new.currency, 'status', new.status, 'number', new.number, 'opening_float', new.opening_float, 'counts', new.counts, 'counted', new.counted, 'note', new.note, 'frozen', new.frozen, 'payment_ids', new.payment_ids, 'day_start', new.day_start, 'day_end', new.day_end, 'closed_at', new.closed_at, 'closed_by', new.closed_by, 'closed_by_name', new.closed_by_name, 'reopened_at', new.reopened_at, 'reopened_by', new.reopened_by, 'reopened_by_name', new.reopened_by_name, 'reopen_reason', new.reopen_reason, 'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER cashups_outbox_update AFTER UPDATE OF
+    desk, day, currency, status, number, opening_float, counts, counted, note, frozen, payment_ids, day_start, day_end, closed_at, closed_by, closed_by_name, reopened_at, reopened_by, reopened_by_name, reopen_reason, created_at, updated_at, deleted_at
+ON cashups
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
+        old.desk IS NOT new.desk OR old.day IS NOT new.day OR old.currency IS NOT new.currency OR old.status IS NOT new.status OR old.number IS NOT new.number OR old.opening_float IS NOT new.opening_float OR old.counts IS NOT new.counts OR old.counted IS NOT new.counted OR old.note IS NOT new.note OR old.frozen IS NOT new.frozen OR old.payment_ids IS NOT new.payment_ids OR old.day_start IS NOT new.day_start OR old.day_end IS NOT new.day_end OR old.closed_at IS NOT new.closed_at OR old.closed_by IS NOT new.closed_by OR old.closed_by_name IS NOT new.closed_by_name OR old.reopened_at IS NOT new.reopened_at OR old.reopened_by IS NOT new.reopened_by OR old.reopened_by_name IS NOT new.reopened_by_name OR old.reopen_reason IS NOT new.reopen_reason OR old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR old.deleted_at IS NOT new.deleted_at)
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'cashups', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
+    FROM (SELECT 'desk' AS field, new.desk AS value WHERE old.desk IS NOT new.desk
+        UNION ALL SELECT 'day', new.day WHERE old.day IS NOT new.day
+        UNION ALL SELECT 'currency', new.currency WHERE old.currency IS NOT new.currency
+        UNION ALL SELECT 'status', new.status WHERE old.status IS NOT new.status
+        UNION ALL SELECT 'number', new.number WHERE old.number IS NOT new.number
+        UNION ALL SELECT 'opening_float', new.opening_float WHERE old.opening_float IS NOT new.opening_float
+        UNION ALL SELECT 'counts', new.counts WHERE old.counts IS NOT new.counts
+        UNION ALL SELECT 'counted', new.counted WHERE old.counted IS NOT new.counted
+        UNION ALL SELECT 'note', new.note WHERE old.note IS NOT new.note
+        UNION ALL SELECT 'frozen', new.frozen WHERE old.frozen IS NOT new.frozen
+        UNION ALL SELECT 'payment_ids', new.payment_ids WHERE old.payment_ids IS NOT new.payment_ids
+        UNION ALL SELECT 'day_start', new.day_start WHERE old.day_start IS NOT new.day_start
+        UNION ALL SELECT 'day_end', new.day_end WHERE old.day_end IS NOT new.day_end
+        UNION ALL SELECT 'closed_at', new.closed_at WHERE old.closed_at IS NOT new.closed_at
+        UNION ALL SELECT 'closed_by', new.closed_by WHERE old.closed_by IS NOT new.closed_by
+        UNION ALL SELECT 'closed_by_name', new.closed_by_name WHERE old.closed_by_name IS NOT new.closed_by_name
+        UNION ALL SELECT 'reopened_at', new.reopened_at WHERE old.reopened_at IS NOT new.reopened_at
+        UNION ALL SELECT 'reopened_by', new.reopened_by WHERE old.reopened_by IS NOT new.reopened_by
+        UNION ALL SELECT 'reopened_by_name', new.reopened_by_name WHERE old.reopened_by_name IS NOT new.reopened_by_name
+        UNION ALL SELECT 'reopen_reason', new.reopen_reason WHERE old.reopen_reason IS NOT new.reopen_reason
+        UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
+        UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
+        UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
+END;
+
+CREATE TRIGGER seal_cashups_del AFTER DELETE ON cashups BEGIN SELECT hms_seal('cashups', OLD.id); END;
+
+CREATE TRIGGER seal_cashups_ins AFTER INSERT ON cashups BEGIN SELECT hms_seal('cashups', NEW.id); END;
+
+CREATE TRIGGER seal_cashups_upd AFTER UPDATE ON cashups BEGIN SELECT hms_seal('cashups', OLD.id), hms_seal('cashups', NEW.id); END;
+
 -- conflicts
 
 CREATE TABLE conflicts (
@@ -1009,9 +1128,31 @@ CREATE TABLE field_clock (
     row_id  TEXT NOT NULL,
     field   TEXT NOT NULL,
     hlc     TEXT NOT NULL,
-    site_id TEXT NOT NULL,
+    site_id TEXT NOT NULL, seen TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (entity, row_id, field)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER field_clock_seen_insert AFTER INSERT ON field_clock
+WHEN new.hlc = (SELECT tx_hlc FROM sync_meta WHERE id = 1)
+BEGIN
+    UPDATE field_clock SET seen = coalesce((
+        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
+            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
+        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
+            AND o.kind = 'update' AND json_valid(o.base)), '[]')
+    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
+END;
+
+CREATE TRIGGER field_clock_seen_update AFTER UPDATE OF hlc ON field_clock
+WHEN new.hlc = (SELECT tx_hlc FROM sync_meta WHERE id = 1)
+BEGIN
+    UPDATE field_clock SET seen = coalesce((
+        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
+            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
+        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
+            AND o.kind = 'update' AND json_valid(o.base)), '[]')
+    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
+END;
 
 -- invoice_lines
 
@@ -1604,7 +1745,10 @@ WHEN new.kind = 'update' AND new.base = ''
     AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
 BEGIN
     UPDATE outbox SET base = (
-        SELECT json_group_object(f.key, coalesce(c.hlc, ''))
+        SELECT json_group_object(f.key, json(CASE
+            WHEN c.hlc IS NULL THEN '[""]'
+            WHEN c.seen = '[]' THEN json_array(c.hlc)
+            ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
         FROM json_each(new.payload) f
         LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
         WHERE f.key NOT IN ('created_at', 'updated_at'))
@@ -1723,16 +1867,20 @@ END;
 CREATE TRIGGER patient_duplicates_merged_insert AFTER INSERT ON patient_duplicates
 WHEN new.resolution = 'merged' AND new.kept_id <> ''
 BEGIN
-    UPDATE patients SET merged_into = new.kept_id
-    WHERE id IN (new.patient_id, new.other_id) AND id <> new.kept_id;
+    UPDATE patients SET merged_into = coalesce((
+        SELECT min(d.kept_id) FROM patient_duplicates d
+        WHERE d.resolution = 'merged' AND d.kept_id <> '' AND d.kept_id <> patients.id
+            AND (d.patient_id = patients.id OR d.other_id = patients.id)), '')
+    WHERE id IN (new.patient_id, new.other_id);
 END;
 
 CREATE TRIGGER patient_duplicates_merged_update AFTER UPDATE OF resolution, kept_id ON patient_duplicates
 BEGIN
-    UPDATE patients SET merged_into = ''
-    WHERE old.kept_id <> '' AND id IN (old.patient_id, old.other_id) AND merged_into = old.kept_id;
-    UPDATE patients SET merged_into = new.kept_id
-    WHERE new.resolution = 'merged' AND new.kept_id <> '' AND id IN (new.patient_id, new.other_id) AND id <> new.kept_id;
+    UPDATE patients SET merged_into = coalesce((
+        SELECT min(d.kept_id) FROM patient_duplicates d
+        WHERE d.resolution = 'merged' AND d.kept_id <> '' AND d.kept_id <> patients.id
+            AND (d.patient_id = patients.id OR d.other_id = patients.id)), '')
+    WHERE id IN (old.patient_id, old.other_id, new.patient_id, new.other_id);
 END;
 
 CREATE TRIGGER patient_duplicates_no_delete BEFORE DELETE ON patient_duplicates
@@ -1856,6 +2004,46 @@ CREATE VIRTUAL TABLE patient_name_fts USING fts5 (
 
 CREATE VIRTUAL TABLE patient_number_fts USING fts5 (
     digits, tokenize = 'trigram', content = '', contentless_delete = 1);
+
+-- patient_purges
+
+CREATE TABLE patient_purges (
+    id             TEXT PRIMARY KEY,
+    purged_patient TEXT NOT NULL CHECK (purged_patient <> ''),
+    mrn            TEXT NOT NULL,
+    purged_by      TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    power_sig      TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX patient_purges_patient ON patient_purges (purged_patient);
+
+CREATE TRIGGER patient_purges_no_delete BEFORE DELETE ON patient_purges
+BEGIN
+    SELECT RAISE(ABORT, 'a purge record is never deleted');
+END;
+
+CREATE TRIGGER patient_purges_no_update BEFORE UPDATE ON patient_purges
+BEGIN
+    SELECT RAISE(ABORT, 'a purge record is never changed');
+END;
+
+CREATE TRIGGER patient_purges_outbox_insert AFTER INSERT ON patient_purges
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'patient_purges', new.id, 'insert', json_object(
+        'id', new.id, 'purged_patient', new.purged_patient, 'mrn', new.mrn, 'purged_by', new.purged_by,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'power_sig', new.power_sig), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER seal_patient_purges_del AFTER DELETE ON patient_purges BEGIN SELECT hms_seal('patient_purges', OLD.id); END;
+
+CREATE TRIGGER seal_patient_purges_ins AFTER INSERT ON patient_purges BEGIN SELECT hms_seal('patient_purges', NEW.id); END;
+
+CREATE TRIGGER seal_patient_purges_upd AFTER UPDATE ON patient_purges BEGIN SELECT hms_seal('patient_purges', OLD.id), hms_seal('patient_purges', NEW.id); END;
 
 -- patients
 
@@ -2478,6 +2666,99 @@ CREATE TABLE pushed_rows (
     seq    INTEGER NOT NULL,
     PRIMARY KEY (entity, row_id)
 ) STRICT, WITHOUT ROWID;
+
+-- queue_calls
+
+CREATE TABLE queue_calls (
+    id             TEXT PRIMARY KEY,
+    appointment_id TEXT NOT NULL REFERENCES appointments (id),
+    token          TEXT NOT NULL,
+    room           TEXT NOT NULL CHECK (length(room) BETWEEN 1 AND 50),
+    doctor_id      TEXT NOT NULL REFERENCES users (id),
+    doctor_name    TEXT NOT NULL,
+    called_at      TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    deleted_at     TEXT
+) STRICT;
+
+CREATE INDEX queue_calls_appointment ON queue_calls (appointment_id);
+
+CREATE INDEX queue_calls_called ON queue_calls (called_at);
+
+CREATE INDEX queue_calls_doctor ON queue_calls (doctor_id, called_at);
+
+CREATE TRIGGER queue_calls_no_delete BEFORE DELETE ON queue_calls
+BEGIN
+    SELECT RAISE(ABORT, 'a call of the queue is never deleted');
+END;
+
+CREATE TRIGGER queue_calls_no_update BEFORE UPDATE ON queue_calls
+BEGIN
+    SELECT RAISE(ABORT, 'a call of the queue is never changed');
+END;
+
+CREATE TRIGGER queue_calls_outbox_insert AFTER INSERT ON queue_calls
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'queue_calls', new.id, 'insert', json_object(
+        'id', new.id, 'appointment_id', new.appointment_id, 'token', new.token, 'room', new.room,
+        'doctor_id', new.doctor_id, 'doctor_name', new.doctor_name, 'called_at', new.called_at,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER seal_queue_calls_del AFTER DELETE ON queue_calls BEGIN SELECT hms_seal('queue_calls', OLD.id); END;
+
+CREATE TRIGGER seal_queue_calls_ins AFTER INSERT ON queue_calls BEGIN SELECT hms_seal('queue_calls', NEW.id); END;
+
+CREATE TRIGGER seal_queue_calls_upd AFTER UPDATE ON queue_calls BEGIN SELECT hms_seal('queue_calls', OLD.id), hms_seal('queue_calls', NEW.id); END;
+
+-- queue_tokens
+
+CREATE TABLE queue_tokens (
+    id             TEXT PRIMARY KEY,
+    appointment_id TEXT NOT NULL REFERENCES appointments (id),
+    day            TEXT NOT NULL,
+    desk           TEXT NOT NULL,
+    n              INTEGER NOT NULL CHECK (n > 0),
+    token          TEXT NOT NULL CHECK (length(token) BETWEEN 3 AND 16),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    deleted_at     TEXT
+) STRICT;
+
+CREATE INDEX queue_tokens_appointment ON queue_tokens (appointment_id, created_at);
+
+CREATE INDEX queue_tokens_desk_day ON queue_tokens (day, desk, n);
+
+CREATE TRIGGER queue_tokens_no_delete BEFORE DELETE ON queue_tokens
+BEGIN
+    SELECT RAISE(ABORT, 'a queue token is never deleted');
+END;
+
+CREATE TRIGGER queue_tokens_no_update BEFORE UPDATE ON queue_tokens
+BEGIN
+    SELECT RAISE(ABORT, 'a queue token is never changed');
+END;
+
+CREATE TRIGGER queue_tokens_outbox_insert AFTER INSERT ON queue_tokens
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'queue_tokens', new.id, 'insert', json_object(
+        'id', new.id, 'appointment_id', new.appointment_id, 'day', new.day, 'desk', new.desk, 'n', new.n,
+        'token', new.token, 'created_at', new.created_at, 'updated_at', new.updated_at,
+        'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER seal_queue_tokens_del AFTER DELETE ON queue_tokens BEGIN SELECT hms_seal('queue_tokens', OLD.id); END;
+
+CREATE TRIGGER seal_queue_tokens_ins AFTER INSERT ON queue_tokens BEGIN SELECT hms_seal('queue_tokens', NEW.id); END;
+
+CREATE TRIGGER seal_queue_tokens_upd AFTER UPDATE ON queue_tokens BEGIN SELECT hms_seal('queue_tokens', OLD.id), hms_seal('queue_tokens', NEW.id); END;
 
 -- receipts
 

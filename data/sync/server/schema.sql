@@ -317,6 +317,26 @@ END
 $function$;
 GRANT EXECUTE ON FUNCTION sync.desk_versions() TO hms_desk;
 
+-- sync.edit_saw(jsonb,text,text)
+
+CREATE OR REPLACE FUNCTION sync.edit_saw(p_base jsonb, p_reading text, p_created text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT CASE
+        WHEN p_base IS NULL OR p_reading IS NULL THEN NULL
+        WHEN jsonb_typeof(p_base) = 'string' THEN
+            CASE WHEN p_base #>> '{}' = '' THEN p_created IS NULL OR p_reading = p_created
+                 ELSE (p_base #>> '{}') COLLATE "C" >= p_reading COLLATE "C" END
+        WHEN jsonb_typeof(p_base) <> 'array' OR jsonb_array_length(p_base) = 0 THEN false
+        ELSE EXISTS (SELECT 1 FROM jsonb_array_elements_text(p_base) r
+                     WHERE r = p_reading OR (r = '' AND (p_created IS NULL OR p_reading = p_created)))
+             OR (p_base->>-1 <> '' AND (p_base->>-1) COLLATE "C" >= p_reading COLLATE "C")
+    END
+$function$;
+
 -- sync.enroll(uuid,text)
 
 CREATE OR REPLACE FUNCTION sync.enroll(p_site uuid, p_app_version text)
@@ -996,7 +1016,7 @@ BEGIN
                            'won_value', v_cur.data->e.key, 'won_hlc', e.cur)
                            ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
                                AND e.value IS DISTINCT FROM v_cur.data->e.key
-                               AND (e.cur_base IS NULL OR e.cur_base < v_hlc)), '[]'),
+                               AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)), '[]'),
                        v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
                        coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', v_cur.data->e.key, 'hlc', e.cur,
                            'won_value', e.value, 'won_hlc', v_hlc::text)
@@ -1004,13 +1024,12 @@ BEGIN
                                AND e.key NOT IN ('created_at', 'updated_at')
                                AND e.value IS DISTINCT FROM v_cur.data->e.key
                                AND substr(e.cur, 31) <> p_site::text
-                               AND (CASE WHEN e.base IS NULL THEN false
-                                         WHEN e.base = '' THEN v_cur.created_hlc IS NOT NULL AND e.cur <> v_cur.created_hlc
-                                         ELSE e.base < e.cur END)), '[]')
+                               AND e.base IS NOT NULL
+                               AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]')
                 INTO v_won, v_lost, v_fhlc, v_over
                 FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
-                             (v_base->>p.key) COLLATE "C" AS base,
-                             (v_cur.field_base->>p.key) COLLATE "C" AS cur_base,
+                             v_base->p.key AS base,
+                             v_cur.field_base->p.key AS cur_base,
                              (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
                       FROM jsonb_each(v_payload) p) e;
                 -- What the clock decided against this change: every desk
@@ -1049,6 +1068,11 @@ BEGIN
                 END IF;
                 IF v_over <> '[]' OR v_missed <> '[]' THEN
                     v_set := v_set || jsonb_build_object('_lost', v_over || v_missed);
+                END IF;
+                -- What each field's value saw, for the desks to send as the
+                -- base of their next edit of it.
+                IF v_won <> '{}' AND EXISTS (SELECT 1 FROM jsonb_each(v_fbase) b WHERE jsonb_typeof(b.value) = 'array') THEN
+                    v_set := v_set || jsonb_build_object('_seen', v_fbase);
                 END IF;
             END IF;
         END IF;
