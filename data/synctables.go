@@ -100,6 +100,7 @@ var syncedTables = []SyncedTable{
 	{Name: "patient_duplicates", Editable: true, FromServer: true},
 	{Name: "local_drugs", Append: true},
 	{Name: "prescriber_registrations", Append: true},
+	{Name: "doctor_consultation_items", Append: true},
 
 	{Name: "allergies"},
 	{Name: "allergy_statements", Append: true},

@@ -125,7 +125,13 @@ func (v *doctorDayView) load() {
 func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 	v.appts = as
 	v.actions = map[string]map[string]*widget.Button{}
-	v.summary.SetText(fmt.Sprintf("%d appointments.", len(as)))
+	waiting := 0
+	for _, a := range as {
+		if a.Status == app.AppointmentCheckedIn {
+			waiting++
+		}
+	}
+	v.summary.SetText(fmt.Sprintf("%d appointments, %d waiting.", len(as), waiting))
 	var rows []fyne.CanvasObject
 	lastDay := ""
 	for _, a := range as {
@@ -145,6 +151,9 @@ func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 
 func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	if b := startVisitButton(v.u, a, v.openChart); b != nil {
+		btns["Start visit"], objs = b, append([]fyne.CanvasObject{b}, objs...)
+	}
 	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
 	btns["Chart"] = chart
 	left := fyne.CanvasObject(chart)
