@@ -153,7 +153,7 @@ type DoctorProfile struct {
 	ConsultationCode    string
 	ConsultationName    string // read only
 	ConsultationDefault bool   // read only
-	VisitMinutes   int    // default length of a visit; 0 means DefaultVisitMinutes
+	VisitMinutes        int    // default length of a visit; 0 means DefaultVisitMinutes
 	// Weekly and Exceptions are filled by GetDoctorProfile only: the weekly
 	// hours, and the leave and extra sessions from today on.
 	Weekly     []Availability

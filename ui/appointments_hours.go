@@ -44,8 +44,8 @@ type hoursView struct {
 	// that item and its price, the one source of the consultation fee.
 	consultation *widget.Entry
 	fee          *widget.Label
-	saveProfile            *widget.Button
-	profErrs               fieldErrors
+	saveProfile  *widget.Button
+	profErrs     fieldErrors
 
 	// Weekly hours.
 	blocks     []*hoursBlockRow
