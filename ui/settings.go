@@ -41,6 +41,7 @@ type settingsScreen struct {
 	save       *widget.Button
 	saved      *widget.Label
 	errs       fieldErrors
+	codes      *codesImport // nil without the diagnosis service
 
 	content fyne.CanvasObject
 }
@@ -88,11 +89,17 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
-	s.content = container.NewVScroll(container.NewVBox(
+	box := container.NewVBox(
 		widget.NewLabelWithStyle("Clinic settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{640}, form),
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
-	))
+	)
+	if s.u.svc.Diagnoses != nil {
+		s.codes = newCodesImport(s.u)
+		box.Add(widget.NewSeparator())
+		box.Add(s.codes.content)
+	}
+	s.content = container.NewVScroll(box)
 }
 
 // load fills the form from the stored settings.
