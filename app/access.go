@@ -457,8 +457,12 @@ func (k ReportKind) Permission() (Permission, error) {
 		return PermViewFinancial, nil
 	case ReportAuditLog:
 		return PermViewAudit, nil
+	case ReportMorbidity:
+		// Administrators and doctors hold it; the report itself keeps a
+		// doctor to their own patients (CanSeeMorbidity).
+		return PermViewOwnStats, nil
 	}
-	return "", FieldErrorf("kind", "Unknown report %q: choose one of appointments, revenue, outstanding, new_patients, audit_log.", k)
+	return "", FieldErrorf("kind", "Unknown report %q: choose one of appointments, revenue, outstanding, new_patients, audit_log, morbidity.", k)
 }
 
 // CanSeeReport: the permission the report needs (EINVALID for an unknown

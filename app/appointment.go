@@ -140,8 +140,20 @@ type DoctorProfile struct {
 	FullName       string // the doctor's account name; read only
 	Specialization string // e.g. Cardiology
 	Room           string // consulting room, e.g. Room 2
-	Fee            int64  // consultation fee in minor units of the clinic's currency
-	VisitMinutes   int    // default length of a visit; 0 means DefaultVisitMinutes
+	// Fee is the consultation fee in minor units of the clinic's currency,
+	// net of tax: the current price of the consultation item (read only;
+	// the price list is its one source). 0 when there is none.
+	Fee int64
+	// ConsultationCode is the price-list item the doctor's consultations
+	// are billed with. Setting it to another code links that item (an
+	// administrator; it must be a current consultation item); empty keeps
+	// the link as it is. Read back, it is the item in force, and
+	// ConsultationDefault says it is the clinic's default (no item was
+	// linked to this doctor).
+	ConsultationCode    string
+	ConsultationName    string // read only
+	ConsultationDefault bool   // read only
+	VisitMinutes        int    // default length of a visit; 0 means DefaultVisitMinutes
 	// Weekly and Exceptions are filled by GetDoctorProfile only: the weekly
 	// hours, and the leave and extra sessions from today on.
 	Weekly     []Availability

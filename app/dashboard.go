@@ -318,10 +318,15 @@ const (
 	ReportOutstanding  ReportKind = "outstanding"  // issued, unpaid invoices now
 	ReportNewPatients  ReportKind = "new_patients"
 	ReportAuditLog     ReportKind = "audit_log" // by user, patient and period
+	// ReportMorbidity counts the coded diagnoses of a period by ICD
+	// chapter, by code, and by code, age band and sex: the clinic's for
+	// administrators, a doctor's own patients' for doctors.
+	ReportMorbidity ReportKind = "morbidity"
 )
 
 // ReportKinds lists the reports in the order screens offer them.
-var ReportKinds = []ReportKind{ReportAppointments, ReportRevenue, ReportOutstanding, ReportNewPatients, ReportAuditLog}
+var ReportKinds = []ReportKind{ReportAppointments, ReportRevenue, ReportOutstanding, ReportNewPatients, ReportAuditLog,
+	ReportMorbidity}
 
 // ReportRequest chooses a report and its filters.
 type ReportRequest struct {

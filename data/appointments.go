@@ -139,6 +139,9 @@ func readProfile(ctx context.Context, q rowQuerier, doctorID string, now time.Ti
 		return nil, err
 	}
 	p.UpdatedAt = parseTime(updated)
+	if err := fillConsultation(ctx, q, p, now); err != nil {
+		return nil, err
+	}
 	rows, err := q.QueryContext(ctx, `SELECT weekday, start_time, end_time, slot_minutes FROM availability
 		WHERE doctor_id = ? AND deleted_at IS NULL ORDER BY weekday, start_time`, doctorID)
 	if err != nil {
@@ -170,18 +173,23 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 			return err
 		}
 		ts := formatTime(tx.now)
+		// The fee column is no longer written: the consultation item of
+		// the price list is the one source of the fee.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO doctor_profiles (id, user_id, specialization, search_specialization,
-			room, fee, visit_minutes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			room, visit_minutes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET specialization = excluded.specialization,
-			search_specialization = excluded.search_specialization, room = excluded.room, fee = excluded.fee,
+			search_specialization = excluded.search_specialization, room = excluded.room,
 			visit_minutes = excluded.visit_minutes, updated_at = excluded.updated_at, deleted_at = NULL`,
-			newID(), p.UserID, p.Specialization, app.FoldForSearch(p.Specialization), p.Room, p.Fee, p.VisitMinutes,
+			newID(), p.UserID, p.Specialization, app.FoldForSearch(p.Specialization), p.Room, p.VisitMinutes,
 			ts, ts); err != nil {
 			return err
 		}
-		tx.Audit("doctor.profile", "doctor_profiles", p.UserID, "", fmt.Sprintf("specialization %q, room %q, fee %d, visit %d min",
-			p.Specialization, p.Room, p.Fee, p.VisitMinutes))
-		var err error
+		linked, err := tx.linkConsultation(p.UserID, p.ConsultationCode)
+		if err != nil {
+			return err
+		}
+		tx.Audit("doctor.profile", "doctor_profiles", p.UserID, "", fmt.Sprintf("specialization %q, room %q, visit %d min%s",
+			p.Specialization, p.Room, p.VisitMinutes, linked))
 		out, err = readProfile(ctx, tx, p.UserID, tx.now)
 		return err
 	})
@@ -240,6 +248,13 @@ func (s *AppointmentService) FindDoctors(ctx context.Context, specialization str
 	}
 	if err := rows.Err(); err != nil {
 		return nil, internal("doctor.find", err)
+	}
+	rows.Close()
+	now := s.db.now()
+	for _, p := range out {
+		if err := fillConsultation(ctx, s.db.r, p, now); err != nil {
+			return nil, internal("doctor.find", err)
+		}
 	}
 	return out, nil
 }

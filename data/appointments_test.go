@@ -952,11 +952,12 @@ func TestDoctorProfileAndHours(t *testing.T) {
 	svc := a.svc.Appointments
 	admin, doc := a.ctx(app.RoleAdmin), a.ctx(app.RoleDoctor)
 	p, err := svc.SetDoctorProfile(admin, app.DoctorProfile{UserID: a.doctor, Specialization: " Καρδιολογία ", Room: "Room 2",
-		Fee: 6500, VisitMinutes: 20})
+		VisitMinutes: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Specialization != "Καρδιολογία" || p.Fee != 6500 || len(p.Weekly) != 12 || p.FullName != "Staff doctor" {
+	// No consultation in the price list: no fee (the price list is its one source).
+	if p.Specialization != "Καρδιολογία" || p.Fee != 0 || p.ConsultationCode != "" || len(p.Weekly) != 12 || p.FullName != "Staff doctor" {
 		t.Fatalf("%+v", p)
 	}
 	if _, err := svc.SetDoctorProfile(doc, app.DoctorProfile{UserID: a.doctor, Specialization: "Cardiología", Room: "Room 3"}); err != nil {
@@ -1104,7 +1105,7 @@ func TestDemoAppointments(t *testing.T) {
 		t.Fatalf("today's board: %d entries, %d waiting", len(board.Entries), board.Waiting)
 	}
 	docs, err := svc.Appointments.FindDoctors(desk, "cardio")
-	if err != nil || len(docs) != 1 || docs[0].Fee != 6500 {
+	if err != nil || len(docs) != 1 || docs[0].Fee != 5500 || docs[0].ConsultationCode != "CONS-IVANOVA" {
 		t.Fatalf("doctors %+v %v", docs, err)
 	}
 	ps, err := svc.Users.Login(anon, "patient", "demo patient password")

@@ -551,40 +551,15 @@ func (tx *Tx) draftForAppointment(appointmentID string) (inv *app.Invoice, exist
 
 // consultationLine proposes the charge of a visit with a doctor.
 func (tx *Tx) consultationLine(doctorID, doctorName string) (app.LineInput, error) {
-	var spec string
-	var fee int64
-	err := tx.QueryRowContext(tx.ctx, `SELECT specialization, fee FROM doctor_profiles WHERE user_id = ? AND deleted_at IS NULL`,
-		doctorID).Scan(&spec, &fee)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	item, _, err := consultationItem(tx.ctx, tx, doctorID, tx.now)
+	if err != nil {
 		return app.LineInput{}, err
 	}
-	now := formatTime(tx.now)
-	for _, q := range []struct {
-		where string
-		args  []any
-	}{
-		{`doctor_id = ?`, []any{now, doctorID}},
-		{`doctor_id IS NULL AND specialization = ? AND specialization <> ''`, []any{now, spec}},
-		{`doctor_id IS NULL AND specialization = ''`, []any{now}},
-	} {
-		var code string
-		err := tx.QueryRowContext(tx.ctx, `SELECT code FROM price_items WHERE kind = 'consultation' AND valid_from <= ? AND `+
-			q.where+` ORDER BY valid_from DESC LIMIT 1`, q.args...).Scan(&code)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		} else if err != nil {
-			return app.LineInput{}, err
-		}
-		cur, err := currentPrice(tx.ctx, tx, code, tx.now)
-		if err != nil {
-			return app.LineInput{}, err
-		}
-		if cur != nil && cur.Active {
-			return app.LineInput{PriceItemID: cur.ID, Quantity: 1}, nil
-		}
+	if item == nil {
+		return app.LineInput{}, app.Errorf(app.ECONFLICT, "There is no consultation fee for %s: an administrator adds a "+
+			"consultation to the price list, or links one on the doctor's profile.", doctorName)
 	}
-	return app.LineInput{Description: "Consultation with " + doctorName, Kind: app.PriceConsultation, Quantity: 1,
-		UnitPrice: app.Money(fee)}, nil
+	return app.LineInput{PriceItemID: item.ID, Quantity: 1}, nil
 }
 
 // editDraft runs one change to a draft, shares the invoice discount out

@@ -673,6 +673,7 @@ func TestDemoBilling(t *testing.T) {
 	if rep, err := db.Verify(anon); err != nil || !rep.OK() {
 		t.Fatalf("demo database does not verify: %v %+v", err, rep)
 	}
+	demoConsultationFees(t, db)
 }
 
 // TestBillingQueryPlans: the hot billing lists walk an index in the order

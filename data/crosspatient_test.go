@@ -338,6 +338,10 @@ func giveOtherPatientRecords(t *testing.T, c *clinic) *otherPatient {
 		t.Fatal(err)
 	}
 	b.diagnosis = dx.ID
+	if _, err := c.svc.Billing.CreatePriceItem(c.ctx(app.RoleAdmin), app.PriceItemInput{Code: "CONS", Name: "Consultation",
+		Kind: app.PriceConsultation, Price: 4000}); err != nil {
+		t.Fatal(err)
+	}
 	visit, err := c.svc.Visits.StartVisit(c.ctx(app.RoleDoctor), app.VisitStart{PatientID: b.patientID})
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,7 @@ func (s *DashboardService) report(ctx context.Context, action string, r app.Repo
 	if err != nil {
 		return nil, nil, internal(action, err)
 	}
-	b := &reportBuilder{ctx: ctx, q: s.db.r, loc: loc, now: s.db.now()}
+	b := &reportBuilder{ctx: ctx, db: s.db, q: s.db.r, loc: loc, now: s.db.now()}
 	if b.settings, err = readSettings(ctx, s.db.r); err != nil {
 		return nil, nil, internal(action, err)
 	}
@@ -174,6 +174,8 @@ func (s *DashboardService) report(ctx context.Context, action string, r app.Repo
 		t, err = b.newPatients(r)
 	case app.ReportAuditLog:
 		t, err = b.auditLog(r)
+	case app.ReportMorbidity:
+		t, err = b.morbidity(r)
 	}
 	if err != nil {
 		if app.ErrorCode(err) == app.ENOTFOUND || app.ErrorCode(err) == app.EINVALID {
@@ -187,6 +189,7 @@ func (s *DashboardService) report(ctx context.Context, action string, r app.Repo
 // reportBuilder builds the reports' tables.
 type reportBuilder struct {
 	ctx      context.Context
+	db       *DB
 	q        rowQuerier
 	loc      *time.Location
 	now      time.Time

@@ -175,6 +175,10 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if _, err := db.matchFreeTextAllergies(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Files an older version made readable by others become the user's.
 	if err := ownerOnlyFiles(path, path+"-wal", path+"-shm", keyPath); err != nil {
 		db.Close()

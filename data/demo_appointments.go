@@ -34,10 +34,10 @@ var demoWeekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, tim
 // Saturday mornings, and a cardiologist with longer visits.
 func demoDoctors() []*demoDoctor {
 	return []*demoDoctor{
-		{username: "dr.house", profile: app.DoctorProfile{Specialization: "General practice", Room: "Room 1", Fee: 4000, VisitMinutes: 15},
+		{username: "dr.house", profile: app.DoctorProfile{Specialization: "General practice", Room: "Room 1", VisitMinutes: 15},
 			weekly: slices.Concat(demoHours(demoWeekdays, "08:00", "13:00", 15), demoHours(demoWeekdays, "16:00", "19:00", 15),
 				demoHours([]time.Weekday{time.Saturday}, "09:00", "13:00", 15))},
-		{username: "dr.ivanova", profile: app.DoctorProfile{Specialization: "Cardiology", Room: "Room 2", Fee: 6500, VisitMinutes: 20},
+		{username: "dr.ivanova", profile: app.DoctorProfile{Specialization: "Cardiology", Room: "Room 2", VisitMinutes: 20},
 			weekly: slices.Concat(demoHours(demoWeekdays[:4], "09:00", "15:00", 20), demoHours(demoWeekdays[4:], "09:00", "13:00", 20))},
 	}
 }

@@ -68,6 +68,19 @@ func (db *DB) demoBilling(ctx context.Context, rng *rand.Rand, patients int) err
 		}
 		items = append(items, it)
 	}
+	// Each demo doctor's profile links their own consultation item: the
+	// fee their profile shows is the fee their visits are billed.
+	appts := db.Services().Appointments
+	for _, link := range [][2]string{{"dr.house", "CONS-HOUSE"}, {"dr.ivanova", "CONS-IVANOVA"}} {
+		p, err := appts.GetDoctorProfile(ctx, users[link[0]])
+		if err != nil {
+			return fmt.Errorf("demo consultation item: %w", err)
+		}
+		p.ConsultationCode = link[1]
+		if _, err := appts.SetDoctorProfile(ctx, *p); err != nil {
+			return fmt.Errorf("demo consultation item: %w", err)
+		}
+	}
 
 	settings, err := readSettings(ctx, db.r)
 	if err != nil {
@@ -123,9 +136,10 @@ func (tx *Tx) demoInvoice(rng *rand.Rand, items []*app.PriceItem, cashiers [][2]
 	var amounts []app.LineAmounts
 	var taxes []app.BasisPoints
 	for pos := 1; pos <= 1+rng.IntN(4); pos++ {
-		it := items[rng.IntN(len(items))]
+		// A visit starts with its doctor's consultation; the services follow.
+		it := items[4+rng.IntN(len(items)-4)]
 		if pos == 1 {
-			it = items[rng.IntN(4)] // a visit starts with its consultation
+			it = items[1+rng.IntN(2)]
 		}
 		qty := int64(1)
 		if it.Kind == app.PriceMedicine || it.Kind == app.PriceLab {
@@ -270,7 +284,7 @@ func (db *DB) demoOwnBills(ctx context.Context, items []*app.PriceItem) error {
 	svc := db.Services().Billing
 	for i, pay := range []float64{1, 0.5, 0} {
 		d, err := svc.CreateDraftInvoice(bctx, app.DraftInvoice{PatientID: patientID, Lines: []app.LineInput{
-			{PriceItemID: items[i].ID, Quantity: 1}, {PriceItemID: items[7+i].ID, Quantity: 1}}})
+			{PriceItemID: items[1+i%2].ID, Quantity: 1}, {PriceItemID: items[7+i].ID, Quantity: 1}}})
 		if err != nil {
 			return fmt.Errorf("demo own bills: %w", err)
 		}

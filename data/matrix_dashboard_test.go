@@ -73,6 +73,18 @@ func init() {
 	matrix["DashboardService.ExportCSV"] = call{allowed: financial, do: func(ctx context.Context, c *clinic) error {
 		return c.svc.Dashboard.ExportCSV(ctx, app.ReportRequest{Kind: app.ReportOutstanding}, io.Discard)
 	}}
+	// The morbidity report: administrators and doctors (their own
+	// patients'), on screen and as PDF.
+	matrix["DashboardService.ReportTable/morbidity"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleDoctor},
+		do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Dashboard.ReportTable(ctx, app.ReportRequest{Kind: app.ReportMorbidity, Period: month(c)})
+			return err
+		}}
+	matrix["DashboardService.ExportPDF/morbidity"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleDoctor},
+		do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Dashboard.ExportPDF(ctx, app.ReportRequest{Kind: app.ReportMorbidity, Period: month(c)})
+			return err
+		}}
 	// The audit log: those who read it.
 	matrix["DashboardService.ExportPDF"] = call{allowed: admins, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Dashboard.ExportPDF(ctx, app.ReportRequest{Kind: app.ReportAuditLog, Period: month(c)})

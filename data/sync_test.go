@@ -637,6 +637,11 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		_, err := svc.Clinical.SetRegistrationNumber(doctor, c.UserID, "GMC 7012345")
 		return err
 	}, want("prescriber_registrations", hlc.KindInsert, nil))
+	f.step("SetDoctorProfile with a consultation item", func() error {
+		c, _ := app.CallerFromContext(doctor)
+		_, err := svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: c.UserID, ConsultationCode: "CONS"})
+		return err
+	}, want("doctor_consultation_items", hlc.KindInsert, nil), want("doctor_profiles", hlc.KindUpdate, nil))
 	f.step("ArchivePatient", func() error { _, err := svc.Patients.ArchivePatient(admin, patient.ID, "moved away"); return err },
 		want("patients", hlc.KindUpdate, &patientID))
 

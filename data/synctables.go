@@ -101,6 +101,7 @@ var syncedTables = []SyncedTable{
 	{Name: "local_drugs", Append: true},
 	{Name: "patient_purges", Append: true},
 	{Name: "prescriber_registrations", Append: true},
+	{Name: "doctor_consultation_items", Append: true},
 
 	{Name: "allergies"},
 	{Name: "allergy_statements", Append: true},

@@ -64,17 +64,19 @@ func (s *VisitService) StartVisit(ctx context.Context, in app.VisitStart) (*app.
 			return app.Errorf(app.ECONFLICT, "A visit with %s is open for this patient since %s: complete it first.",
 				open.DoctorName, open.StartedAt.Format("15:04"))
 		}
-		if in.AppointmentID != "" {
-			var pid, doctor, status string
-			err := tx.QueryRowContext(tx.ctx, `SELECT patient_id, doctor_id, status FROM appointments WHERE id = ?`,
-				in.AppointmentID).Scan(&pid, &doctor, &status)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && (pid != in.PatientID || doctor != tx.caller.UserID)) {
-				return app.FieldErrorf("appointment", "The appointment is not this patient's with you.")
-			} else if err != nil {
-				return err
-			}
-			if status == string(app.AppointmentCancelled) || status == string(app.AppointmentNoShow) {
-				return app.FieldErrorf("appointment", "The appointment is %s.", strings.ReplaceAll(status, "_", " "))
+		appt, err := tx.visitAppointment(in)
+		if err != nil {
+			return err
+		}
+		if appt != nil {
+			in.AppointmentID = appt.ID
+			if appt.Status == app.AppointmentConfirmed {
+				// The doctor sees the patient: they have arrived.
+				appt.CheckedInAt = tx.now
+				if err := tx.setStatus(appt, app.AppointmentCheckedIn, ""); err != nil {
+					return err
+				}
+				tx.Audit("appointment.check_in", "appointments", appt.ID, appt.PatientID, "confirmed -> checked_in: the doctor started the visit")
 			}
 		}
 		name, err := tx.callerName()
@@ -107,6 +109,43 @@ func optNote(label, v string) string {
 		return ""
 	}
 	return "(" + label + " " + v + ")"
+}
+
+// visitAppointment is the appointment a visit starts from: the one given,
+// which must be the patient's with the calling doctor, confirmed or
+// checked in; or, when none is given, the patient's appointment with the
+// doctor today that is confirmed or checked in (the earliest), if any.
+func (tx *Tx) visitAppointment(in app.VisitStart) (*app.Appointment, error) {
+	if in.AppointmentID != "" {
+		a, err := tx.findAppointment(in.AppointmentID)
+		var ae *app.Error
+		if (errors.As(err, &ae) && ae.Code == app.ENOTFOUND) || (err == nil && (a.PatientID != in.PatientID || a.DoctorID != tx.caller.UserID)) {
+			return nil, app.FieldErrorf("appointment", "The appointment is not this patient's with you.")
+		} else if err != nil {
+			return nil, err
+		}
+		if a.Status != app.AppointmentConfirmed && a.Status != app.AppointmentCheckedIn {
+			return nil, app.FieldErrorf("appointment", "The appointment is %s.", strings.ToLower(a.Status.Label()))
+		}
+		return a, nil
+	}
+	loc, err := clinicZone(tx.ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	from, to := app.DayOf(tx.now, loc).Bounds(loc)
+	var id string
+	err = tx.QueryRowContext(tx.ctx, `SELECT id FROM appointments WHERE patient_id = ? AND doctor_id = ?
+		AND status IN ('confirmed', 'checked_in') AND start_at >= ? AND start_at < ?
+		AND id NOT IN (SELECT appointment_id FROM visits WHERE appointment_id IS NOT NULL AND deleted_at IS NULL)
+		ORDER BY status = 'checked_in' DESC, start_at LIMIT 1`,
+		in.PatientID, tx.caller.UserID, formatTime(from), formatTime(to)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return tx.findAppointment(id)
 }
 
 // openVisit is the patient's open visit, or nil.
@@ -200,6 +239,18 @@ func (s *VisitService) CompleteVisit(ctx context.Context, visitID string, servic
 			return err
 		}
 		v.Status, v.CompletedAt, v.InvoiceID = app.VisitCompleted, tx.now, invoiceID
+		if v.AppointmentID != "" {
+			a, err := tx.findAppointment(v.AppointmentID)
+			if err != nil {
+				return err
+			}
+			if a.Status == app.AppointmentCheckedIn {
+				if err := tx.setStatus(a, app.AppointmentCompleted, ""); err != nil {
+					return err
+				}
+				tx.Audit("appointment.complete", "appointments", a.ID, a.PatientID, "checked_in -> completed: the visit was completed")
+			}
+		}
 		if err := tx.patientEvent(v.PatientID, app.HistoryVisit,
 			fmt.Sprintf("Visit with %s completed: %d services billed", v.DoctorName, len(lines)), v.ID); err != nil {
 			return err

@@ -45,15 +45,29 @@ func (s *appointmentsScreen) buildUI() {
 		s.day.openNote = s.openNote
 	}
 	s.tabs = container.NewAppTabs()
-	if s.role() != app.RoleDoctor && app.Can(s.role(), app.PermViewAppointments) {
+	var boardTab *container.TabItem
+	if app.Can(s.role(), app.PermViewAppointments) {
 		s.board = newBoardView(s.u)
-		s.tabs.Append(container.NewTabItemWithIcon("Reception board", theme.ListIcon(), s.board.content))
+		s.board.openChart = s.openChart
+		boardTab = container.NewTabItemWithIcon("Reception board", theme.ListIcon(), s.board.content)
 	}
 	title := "Doctor's day"
 	if s.role() == app.RoleDoctor {
 		title = "My day"
 	}
-	s.tabs.Append(container.NewTabItemWithIcon(title, theme.CalendarIcon(), s.day.content))
+	dayTab := container.NewTabItemWithIcon(title, theme.CalendarIcon(), s.day.content)
+	if s.role() == app.RoleDoctor {
+		// A doctor's day comes first: it is where they land after login.
+		s.tabs.Append(dayTab)
+		if boardTab != nil {
+			s.tabs.Append(boardTab)
+		}
+	} else {
+		if boardTab != nil {
+			s.tabs.Append(boardTab)
+		}
+		s.tabs.Append(dayTab)
+	}
 	s.tabs.OnSelected = func(item *container.TabItem) {
 		s.u.touch()
 		s.load()
@@ -64,7 +78,7 @@ func (s *appointmentsScreen) buildUI() {
 
 // load fetches what the selected tab shows.
 func (s *appointmentsScreen) load() {
-	if s.board != nil && s.tabs.SelectedIndex() == 0 {
+	if s.board != nil && s.tabs.Selected() != nil && s.tabs.Selected().Content == s.board.content {
 		s.board.load()
 		return
 	}
@@ -335,6 +349,35 @@ func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[
 		add("Cancel…", func() { dlg.cancel = showCancelPrompt(u, a, done) })
 	}
 	return btns, objs
+}
+
+// startVisitButton is "Start visit" on a row of the calling doctor's own
+// appointment of today that is confirmed or checked in: it starts the
+// visit from the appointment and opens the patient's chart. nil on other
+// rows and for other roles.
+func startVisitButton(u *UI, a *app.Appointment, open func(patientID string)) *widget.Button {
+	if u.svc.Visits == nil || open == nil || u.session == nil || !app.Can(u.session.User.Role, app.PermWriteClinical) ||
+		a.DoctorID != u.session.User.ID || (a.Status != app.AppointmentConfirmed && a.Status != app.AppointmentCheckedIn) ||
+		app.DayOf(a.Start, u.location()) != todayOf(u) {
+		return nil
+	}
+	var b *widget.Button
+	b = widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), func() {
+		u.touch()
+		b.Disable()
+		background(u, func(ctx context.Context) (*app.Visit, error) {
+			return u.svc.Visits.StartVisit(ctx, app.VisitStart{PatientID: a.PatientID, AppointmentID: a.ID})
+		}, func(_ *app.Visit, err error) {
+			b.Enable()
+			if err != nil {
+				showError(err, u.win)
+				return
+			}
+			open(a.PatientID)
+		})
+	})
+	b.Importance = widget.HighImportance
+	return b
 }
 
 // showCancelPrompt asks for the reason and cancels a.

@@ -21,6 +21,8 @@ import (
 // user may make on each; the conflicts sync found come first.
 type boardView struct {
 	u *UI
+	// openChart shows a patient's chart; "Start visit" opens it.
+	openChart func(patientID string)
 
 	board *app.Board
 	// actions holds each row's buttons by appointment ID and label.
@@ -116,6 +118,9 @@ func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool)
 		at = a.Start.In(v.u.location()).Format("01-02 15:04")
 	}
 	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
+	if b := startVisitButton(v.u, a, v.openChart); b != nil {
+		btns["Start visit"], objs = b, append([]fyne.CanvasObject{b}, objs...)
+	}
 	if a.Status == app.AppointmentCompleted && app.Can(v.u.session.User.Role, app.PermManageBilling) {
 		btns["Bill…"] = widget.NewButtonWithIcon("Bill…", theme.DocumentIcon(), func() { v.u.billVisit(a.ID) })
 		objs = append(objs, btns["Bill…"])

@@ -141,7 +141,13 @@ func (v *doctorDayView) load() {
 func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 	v.appts = as
 	v.actions = map[string]map[string]*widget.Button{}
-	sum := fmt.Sprintf("%d appointments.", len(as))
+	waiting := 0
+	for _, a := range as {
+		if a.Status == app.AppointmentCheckedIn {
+			waiting++
+		}
+	}
+	sum := fmt.Sprintf("%d appointments, %d waiting.", len(as), waiting)
 	if v.called != nil {
 		sum += fmt.Sprintf(" Called %s to %s at %s.", v.called.Token, v.called.Room, clockOf(v.u, v.called.CalledAt))
 	}
@@ -170,6 +176,9 @@ func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
 		call := widget.NewButton("Call", func() { v.call(a) })
 		btns["Call"] = call
 		objs = append([]fyne.CanvasObject{call}, objs...)
+	}
+	if b := startVisitButton(v.u, a, v.openChart); b != nil {
+		btns["Start visit"], objs = b, append([]fyne.CanvasObject{b}, objs...)
 	}
 	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
 	btns["Chart"] = chart

@@ -38,9 +38,14 @@ type hoursView struct {
 	message *widget.Label
 
 	// Profile.
-	spec, room, fee, visit *widget.Entry
-	saveProfile            *widget.Button
-	profErrs               fieldErrors
+	spec, room, visit *widget.Entry
+	// consultation is the code of the price-list item the doctor's
+	// consultations are billed with (administrators change it); fee shows
+	// that item and its price, the one source of the consultation fee.
+	consultation *widget.Entry
+	fee          *widget.Label
+	saveProfile  *widget.Button
+	profErrs     fieldErrors
 
 	// Weekly hours.
 	blocks     []*hoursBlockRow
@@ -147,7 +152,9 @@ func newHoursView(u *UI, back func()) *hoursView {
 	v.profErrs = fieldErrors{}
 	v.spec = entry("e.g. Cardiology")
 	v.room = entry("e.g. Room 2")
-	v.fee = entry("e.g. " + formatFeeMinor(4550, v.digits()))
+	v.consultation = entry("e.g. CONS-GP")
+	v.fee = mutedLabel("")
+	v.fee.Wrapping = fyne.TextWrapWord
 	v.visit = entry(fmt.Sprintf("%d", app.DefaultVisitMinutes))
 	feeLabel := "Consultation fee"
 	if c := v.currency(); c != "" {
@@ -156,7 +163,8 @@ func newHoursView(u *UI, back func()) *hoursView {
 	profForm := widget.NewForm(
 		widget.NewFormItem("Specialization", v.profErrs.add("specialization", v.spec)),
 		widget.NewFormItem("Consulting room", v.profErrs.add("room", v.room)),
-		widget.NewFormItem(feeLabel, v.profErrs.add("fee", v.fee)),
+		widget.NewFormItem("Consultation item", v.profErrs.add("consultation", v.consultation)),
+		widget.NewFormItem(feeLabel, v.fee),
 		widget.NewFormItem("Visit length (minutes)", v.profErrs.add("visit_minutes", v.visit)),
 	)
 	profGeneral := newErrorLabel()
@@ -355,7 +363,7 @@ func (v *hoursView) showProfile(p *app.DoctorProfile) {
 	}
 	v.spec.SetText(p.Specialization)
 	v.room.SetText(p.Room)
-	v.fee.SetText(formatFeeMinor(p.Fee, v.digits()))
+	v.showConsultation(p)
 	visit := p.VisitMinutes
 	if visit == 0 {
 		visit = app.DefaultVisitMinutes
@@ -367,24 +375,38 @@ func (v *hoursView) showProfile(p *app.DoctorProfile) {
 	v.kindChanged()
 }
 
+// showConsultation shows the consultation item of a profile and its fee.
+// Only administrators choose the item; a doctor sees it.
+func (v *hoursView) showConsultation(p *app.DoctorProfile) {
+	v.consultation.SetText(p.ConsultationCode)
+	if !app.Can(v.u.session.User.Role, app.PermManageSettings) {
+		v.consultation.Disable()
+	}
+	switch {
+	case p.ConsultationCode == "":
+		v.fee.SetText("None: the price list has no consultation for this doctor. An administrator adds one or enters its code.")
+	case p.ConsultationDefault:
+		v.fee.SetText(formatFeeMinor(p.Fee, v.digits()) + " — " + p.ConsultationName + " (the clinic's default; enter a code to choose another)")
+	default:
+		v.fee.SetText(formatFeeMinor(p.Fee, v.digits()) + " — " + p.ConsultationName)
+	}
+}
+
 // onSaveProfile checks the profile and saves it.
 func (v *hoursView) onSaveProfile() {
 	v.u.touch()
 	v.profErrs.clear()
 	id := v.doctorID()
-	fee, err := parseFeeMinor(v.fee.Text, v.digits())
-	if err != nil {
-		v.profErrs.set("fee", app.ErrorMessage(err))
-		return
-	}
 	visit := 0
 	if t := strings.TrimSpace(v.visit.Text); t != "" {
+		var err error
 		if visit, err = strconv.Atoi(t); err != nil || visit <= 0 {
 			v.profErrs.set("visit_minutes", fmt.Sprintf("%q is not a number of minutes.", t))
 			return
 		}
 	}
-	p := app.DoctorProfile{UserID: id, Specialization: v.spec.Text, Room: v.room.Text, Fee: fee, VisitMinutes: visit}
+	p := app.DoctorProfile{UserID: id, Specialization: v.spec.Text, Room: v.room.Text, VisitMinutes: visit,
+		ConsultationCode: strings.ToUpper(strings.TrimSpace(v.consultation.Text))}
 	if err := p.Validate(); err != nil {
 		v.profErrs.show(err, v.u.win)
 		return
@@ -407,7 +429,7 @@ func (v *hoursView) onSaveProfile() {
 		}
 		v.spec.SetText(got.Specialization)
 		v.room.SetText(got.Room)
-		v.fee.SetText(formatFeeMinor(got.Fee, v.digits()))
+		v.showConsultation(got)
 		if got.VisitMinutes > 0 {
 			v.visit.SetText(strconv.Itoa(got.VisitMinutes))
 		}
@@ -658,67 +680,6 @@ func (v *hoursView) onRemoveException(id string) {
 		v.showExceptions(es)
 		v.message.SetText("Removed.")
 	})
-}
-
-// maxFeeMinor is the largest fee the domain accepts, in minor units.
-const maxFeeMinor = 1_000_000_000_000
-
-// parseFeeMinor reads an amount typed as e.g. "45", "45.5" or "45.50" in
-// minor units of a currency with digits minor digits, with integer
-// arithmetic only. An empty text is no fee (0). The error is an EINVALID
-// app error about the field "fee", its message a sentence for the person at
-// the desk.
-func parseFeeMinor(s string, digits int) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	example := formatFeeMinor(4550, digits)
-	bad := app.FieldErrorf("fee", "%q is not an amount: write it like %s.", s, example)
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" && !dot {
-		return 0, bad
-	}
-	if strings.HasPrefix(s, "-") {
-		return 0, app.FieldErrorf("fee", "The fee cannot be negative.")
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	if dot && frac == "" {
-		return 0, bad
-	}
-	for _, part := range []string{whole, frac} {
-		for _, c := range part {
-			if c < '0' || c > '9' {
-				return 0, bad
-			}
-		}
-	}
-	if len(frac) > digits {
-		if digits == 0 {
-			return 0, app.FieldErrorf("fee", "%q: this currency has no cents; write a whole amount, e.g. 45.", s)
-		}
-		return 0, app.FieldErrorf("fee", "%q has more than %d decimals: write it like %s.", s, digits, example)
-	}
-	whole = strings.TrimLeft(whole, "0")
-	if len(whole) > 13 {
-		return 0, app.FieldErrorf("fee", "The fee is too large.")
-	}
-	var n int64
-	for _, c := range whole {
-		n = n*10 + int64(c-'0')
-	}
-	for i := 0; i < digits; i++ {
-		n *= 10
-		if i < len(frac) {
-			n += int64(frac[i] - '0')
-		}
-	}
-	if n > maxFeeMinor {
-		return 0, app.FieldErrorf("fee", "The fee is too large.")
-	}
-	return n, nil
 }
 
 // formatFeeMinor writes minor units as an amount, e.g. 4550 → "45.50".

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ func (h *harness) serveHours() {
 		if id == "d-1" {
 			p = drWho()
 			p.Fee, p.VisitMinutes = 3000, 20
+			p.ConsultationCode, p.ConsultationName = "CONS-CARD", "Cardiology consultation"
 			p.UpdatedAt = time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC)
 			p.Weekly = []app.Availability{{Weekday: time.Monday, Start: "08:00", End: "12:00", SlotMinutes: 20}}
 			p.Exceptions = []app.AvailabilityException{{ID: "e-1", DoctorID: "d-1", Date: "2026-03-10",
@@ -91,43 +93,44 @@ func TestHoursAdminSavesProfile(t *testing.T) {
 	if got := h.callsOf("GetDoctorProfile"); len(got) != 1 || got[0] != "d-1" {
 		t.Errorf("GetDoctorProfile(%v), want the first doctor", got)
 	}
-	if v.fee.Text != "30.00" || v.room.Text != "Room 2" || v.visit.Text != "20" || v.spec.Text != "Cardiology" {
-		t.Errorf("form shows fee %q room %q visit %q spec %q", v.fee.Text, v.room.Text, v.visit.Text, v.spec.Text)
+	if !strings.HasPrefix(v.fee.Text, "30.00 — Cardiology consultation") || v.consultation.Text != "CONS-CARD" ||
+		v.consultation.Disabled() || v.room.Text != "Room 2" || v.visit.Text != "20" || v.spec.Text != "Cardiology" {
+		t.Errorf("form shows fee %q (item %q) room %q visit %q spec %q", v.fee.Text, v.consultation.Text, v.room.Text, v.visit.Text, v.spec.Text)
 	}
 
-	// An amount that is not one is refused next to the fee, with no call.
-	for _, bad := range []string{"45.505", "abc", "45,50", "-3", "4 5"} {
-		v.fee.SetText(bad)
-		test.Tap(v.saveProfile)
-		if v.profErrs.text("fee") == "" {
-			t.Errorf("fee %q accepted", bad)
+	// A refusal of the item by the service shows next to it.
+	h.appts.SetDoctorProfileFn = func(ctx context.Context, p app.DoctorProfile) (*app.DoctorProfile, error) {
+		h.record("SetDoctorProfile", ctx, p)
+		if p.ConsultationCode != "CONS-LONG" {
+			return nil, app.FieldErrorf("consultation", "%s is not a current consultation of the price list.", p.ConsultationCode)
 		}
+		p.Fee, p.ConsultationName = 6500, "Long consultation"
+		return &p, nil
 	}
-	h.settle()
-	if n := h.called("SetDoctorProfile"); n != 0 {
-		t.Fatalf("SetDoctorProfile called %d times with bad fees", n)
-	}
+	v.consultation.SetText("ECG")
+	test.Tap(v.saveProfile)
+	h.waitFor("the refusal", func() bool { return v.profErrs.text("consultation") != "" })
 
-	v.fee.SetText("45.50")
+	v.consultation.SetText(" cons-long ")
 	v.spec.SetText("  Cardiology   and   Sports ")
 	v.room.SetText("Room 3")
 	v.visit.SetText("30")
 	test.Tap(v.saveProfile)
-	h.waitFor("the profile saved", func() bool { return h.called("SetDoctorProfile") == 1 })
-	p := h.callsOf("SetDoctorProfile")[0].(app.DoctorProfile)
-	if p.UserID != "d-1" || p.Fee != 4550 || p.Room != "Room 3" || p.VisitMinutes != 30 ||
+	h.waitFor("the profile saved", func() bool { return h.called("SetDoctorProfile") == 2 })
+	p := h.callsOf("SetDoctorProfile")[1].(app.DoctorProfile)
+	if p.UserID != "d-1" || p.ConsultationCode != "CONS-LONG" || p.Room != "Room 3" || p.VisitMinutes != 30 ||
 		p.Specialization != "Cardiology and Sports" {
 		t.Errorf("SetDoctorProfile(%+v)", p)
 	}
 	h.waitFor("the saved message", func() bool { return v.message.Text == "Profile saved." })
-	if v.fee.Text != "45.50" || v.profErrs.text("fee") != "" {
-		t.Errorf("fee after save %q, message %q", v.fee.Text, v.profErrs.text("fee"))
+	if !strings.HasPrefix(v.fee.Text, "65.00 — Long consultation") || v.profErrs.text("consultation") != "" {
+		t.Errorf("fee after save %q, message %q", v.fee.Text, v.profErrs.text("consultation"))
 	}
 
 	// Another doctor's profile loads when chosen.
 	v.doctor.SetSelectedIndex(1)
 	h.waitFor("Dr House's profile", func() bool { return v.profile.UserID == "d-2" })
-	if v.fee.Text != "0.00" || len(v.blocks) != 0 || len(listRows(v.excList)) != 0 {
+	if !strings.HasPrefix(v.fee.Text, "None") || len(v.blocks) != 0 || len(listRows(v.excList)) != 0 {
 		t.Errorf("Dr House: fee %q, %d blocks, %d exceptions", v.fee.Text, len(v.blocks), len(listRows(v.excList)))
 	}
 }
@@ -297,10 +300,13 @@ func TestHoursDoctorOwn(t *testing.T) {
 	if got := h.callsOf("GetDoctorProfile"); got[0] != "u-doctor" {
 		t.Errorf("GetDoctorProfile(%v)", got)
 	}
-	v.fee.SetText("60")
+	if !v.consultation.Disabled() {
+		t.Error("a doctor can choose their own consultation item")
+	}
+	v.room.SetText("Room 7")
 	test.Tap(v.saveProfile)
 	h.waitFor("the profile saved", func() bool { return h.called("SetDoctorProfile") == 1 })
-	if p := h.callsOf("SetDoctorProfile")[0].(app.DoctorProfile); p.UserID != "u-doctor" || p.Fee != 6000 {
+	if p := h.callsOf("SetDoctorProfile")[0].(app.DoctorProfile); p.UserID != "u-doctor" || p.Room != "Room 7" {
 		t.Errorf("SetDoctorProfile(%+v)", p)
 	}
 
@@ -333,32 +339,6 @@ func TestHoursOtherRoles(t *testing.T) {
 }
 
 func TestFeeMinorUnits(t *testing.T) {
-	ok := []struct {
-		in     string
-		digits int
-		want   int64
-	}{
-		{"45.50", 2, 4550}, {"45.5", 2, 4550}, {"45", 2, 4500}, {" 0.05 ", 2, 5}, {".5", 2, 50},
-		{"", 2, 0}, {"007", 2, 700}, {"45", 0, 45}, {"1.234", 3, 1234}, {"10000000000.00", 2, 1_000_000_000_000},
-	}
-	for _, c := range ok {
-		got, err := parseFeeMinor(c.in, c.digits)
-		if err != nil || got != c.want {
-			t.Errorf("parseFeeMinor(%q, %d) = %d, %v; want %d", c.in, c.digits, got, err, c.want)
-		}
-	}
-	bad := []struct {
-		in     string
-		digits int
-	}{
-		{"45.505", 2}, {"45.", 2}, {"4,50", 2}, {"-1", 2}, {"1e3", 2}, {"45.5", 0}, {"+5", 2},
-		{"10000000000.01", 2}, {"99999999999999999999", 2}, {".", 2}, {"1.2.3", 2},
-	}
-	for _, c := range bad {
-		if got, err := parseFeeMinor(c.in, c.digits); err == nil {
-			t.Errorf("parseFeeMinor(%q, %d) = %d, want an error", c.in, c.digits, got)
-		}
-	}
 	for _, c := range []struct {
 		minor  int64
 		digits int

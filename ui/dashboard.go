@@ -30,7 +30,7 @@ type dashboardScreen struct {
 
 	clinic  *adminView   // the clinic's figures; nil for doctors
 	doctor  *doctorView  // a doctor's own dashboard; nil for the other roles
-	reports *reportsView // nil for doctors
+	reports *reportsView // a doctor's has the morbidity report only
 	tabs    *container.AppTabs
 	byItem  map[*container.TabItem]dashboardView
 
@@ -74,7 +74,8 @@ func (s *dashboardScreen) buildUI() {
 		s.doctor = newDoctorView(s.u, s)
 		add("Doctors", theme.AccountIcon(), s.doctor)
 	}
-	if s.clinic != nil {
+	if s.clinic != nil || s.can(app.PermViewOwnStats) {
+		// A doctor's reports: the morbidity of their own patients.
 		s.reports = newReportsView(s.u)
 		add("Reports", theme.DocumentIcon(), s.reports)
 	}

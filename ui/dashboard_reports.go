@@ -40,6 +40,7 @@ var reportChoices = []reportChoice{
 	{app.ReportOutstanding, "Outstanding invoices (now)", app.PermViewFinancial},
 	{app.ReportNewPatients, "New patients", app.PermViewStatistics},
 	{app.ReportAuditLog, "Audit log", app.PermViewAudit},
+	{app.ReportMorbidity, "Morbidity: diagnoses by chapter, code, age and sex", app.PermViewOwnStats},
 }
 
 // reportsView is the Reports tab of the Dashboard area: a report and its

@@ -454,8 +454,11 @@ func TestDashboardDoctor(t *testing.T) {
 	h.serveDoctorDashboard()
 	s := h.openDashboard(app.RoleDoctor)
 	v := s.doctor
-	if v == nil || s.clinic != nil || s.reports != nil {
-		t.Fatal("a doctor does not get their own dashboard only")
+	// A doctor's dashboard and their reports: the morbidity of their own
+	// patients only.
+	if v == nil || s.clinic != nil || s.reports == nil || len(s.reports.choices) != 1 ||
+		s.reports.choices[0].kind != app.ReportMorbidity {
+		t.Fatal("a doctor does not get their own dashboard and the morbidity report only")
 	}
 	h.waitFor("the doctor's dashboard", func() bool { return v.dash != nil })
 	if got := h.lastCall("DoctorDashboard"); got != "u-doctor" {

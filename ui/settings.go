@@ -44,6 +44,7 @@ type settingsScreen struct {
 	save         *widget.Button
 	saved        *widget.Label
 	errs         fieldErrors
+	codes        *codesImport // nil without the diagnosis service
 
 	content fyne.CanvasObject
 }
@@ -95,11 +96,17 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem("Waiting-room display", s.errs.add("display_names", s.displayNames)),
 		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
 	)
-	s.content = container.NewVScroll(container.NewVBox(
+	box := container.NewVBox(
 		widget.NewLabelWithStyle("Clinic settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{640}, form),
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
-	))
+	)
+	if s.u.svc.Diagnoses != nil {
+		s.codes = newCodesImport(s.u)
+		box.Add(widget.NewSeparator())
+		box.Add(s.codes.content)
+	}
+	s.content = container.NewVScroll(box)
 }
 
 // load fills the form from the stored settings.

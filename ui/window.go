@@ -229,9 +229,22 @@ func (u *UI) showMain() {
 	u.main = newMainScreen(u)
 	u.setContent(u.main.content)
 	if len(u.main.areas) > 0 {
-		u.main.nav.Select(0)
+		u.main.nav.Select(landingArea(u.session.User.Role, u.main.areas))
 	}
 	if u.opt.Display && u.display == nil && u.mayDisplay() {
 		u.openDisplay()
 	}
+}
+
+// landingArea is the area a role opens on after login: a doctor their
+// day (Appointments, on "My day"), the others the first of their areas.
+func landingArea(r app.Role, areas []app.Area) int {
+	if r == app.RoleDoctor {
+		for i, a := range areas {
+			if a == app.AreaAppointments {
+				return i
+			}
+		}
+	}
+	return 0
 }

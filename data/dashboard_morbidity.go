@@ -1,0 +1,37 @@
+package data
+
+import (
+	"strconv"
+
+	"hms/app"
+)
+
+// morbidity is the morbidity report as a table: the totals by ICD
+// chapter, then by code, then each code by age band and sex, most
+// frequent first within each part. It is read through the diagnoses'
+// service, which keeps a doctor to their own patients and audits it.
+func (b *reportBuilder) morbidity(r app.ReportRequest) (*app.Table, error) {
+	from, _ := r.Period.From.Bounds(b.loc)
+	to, _ := r.Period.To.Bounds(b.loc)
+	rep, err := (&DiagnosisService{db: b.db}).MorbidityReport(b.ctx, app.MorbidityFilter{From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	title := "Morbidity: coded diagnoses"
+	if rep.Doctor != "" {
+		title += " of " + rep.Doctor + "'s patients"
+	}
+	t := &app.Table{Title: title, Subtitle: describePeriod(r.Period, ""),
+		Columns: []string{"Breakdown", "Code or chapter", "Title", "Age band", "Sex", "Diagnoses"}}
+	for _, c := range rep.ByChapter {
+		t.Rows = append(t.Rows, []string{"ICD chapter", c.Key, c.Title, "", "", strconv.Itoa(c.Count)})
+	}
+	for _, c := range rep.ByCode {
+		t.Rows = append(t.Rows, []string{"Code", c.Key, c.Title, "", "", strconv.Itoa(c.Count)})
+	}
+	for _, row := range rep.Rows {
+		t.Rows = append(t.Rows, []string{"Code, age and sex", row.Code, row.Title, row.AgeBand, string(row.Sex), strconv.Itoa(row.Count)})
+	}
+	t.Footer = []string{"Total", "", "", "", "", strconv.Itoa(rep.Total)}
+	return t, nil
+}
