@@ -147,6 +147,19 @@ var crossPatient = map[string]probe{
 	"ClinicalService.FindVitals": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindVitals", func(id string) (any, error) { return c.svc.Clinical.FindVitals(ctx, id, 10) })
 	},
+	"MessageService.MessageConsents": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "MessageConsents", func(id string) (any, error) { return c.svc.Messages.MessageConsents(ctx, id) })
+	},
+	"MessageService.SetMessageConsent": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return eachWrite(b, "SetMessageConsent", func(id string) (any, error) {
+			return c.svc.Messages.SetMessageConsent(ctx, id, app.ChannelSMS, true)
+		})
+	},
+	"MessageService.FindMessages": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindMessages", func(id string) (any, error) {
+			return c.svc.Messages.FindMessages(ctx, app.MessageFilter{PatientID: id})
+		})
+	},
 	"VisitService.FindVisits": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindVisits", func(id string) (any, error) { return c.svc.Visits.FindVisits(ctx, id) })
 	},

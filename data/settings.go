@@ -28,7 +28,7 @@ func settingsToMap(s app.Settings) map[string]string {
 		"logo": base64.StdEncoding.EncodeToString(s.Logo), "currency": s.Currency, "time_zone": s.TimeZone,
 		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
 		"cash_denominations": formatMinorUnits(s.CashDenominations),
-		"display_names": strconv.FormatBool(s.DisplayNames),
+		"display_names":      strconv.FormatBool(s.DisplayNames),
 	}
 }
 

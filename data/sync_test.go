@@ -499,6 +499,39 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		moved["cancel_reason"] != "Patient called" || moved["checked_in_at"] != nil || len(moved) != 3 {
 		t.Fatalf("a cancellation carries the status, the reason and updated_at: %v", moved)
 	}
+	// Appointment messages: a consent, a booking that queues its messages,
+	// a cancellation that drops the waiting ones (the settings are the
+	// desk's own and queue nothing themselves).
+	if _, err := svc.Messages.SetMessageSettings(admin, app.MessageSettings{Enabled: true,
+		ReminderOffsets: app.DefaultReminderOffsets, SMS: app.SMSGateway{URL: "https://sms.example.org/send", Body: "{text}"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.step("SetMessageConsent", func() error {
+		_, err := svc.Messages.SetMessageConsent(f.ctx(app.RoleReception), patient.ID, app.ChannelSMS, true)
+		return err
+	}, want("message_consents", hlc.KindInsert, nil))
+	var reminded string
+	f.step("Book with messages", func() error {
+		a, err := svc.Appointments.Book(f.ctx(app.RoleReception), app.AppointmentCreate{PatientID: patient.ID,
+			DoctorID: doctorID, Start: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), Reason: "Review"})
+		if a != nil {
+			reminded = a.ID
+		}
+		return err
+	}, want("appointments", hlc.KindInsert, &reminded), want("messages", hlc.KindInsert, nil))
+	f.step("Cancel with messages", func() error {
+		_, err := svc.Appointments.Cancel(f.ctx(app.RoleReception), reminded, "Patient called")
+		return err
+	}, want("appointments", hlc.KindUpdate, &reminded), want("message_attempts", hlc.KindInsert, nil))
+	// The waiting room: a walk-in's token, and the doctor calling them.
+	f.step("WalkIn with a token", func() error {
+		_, err := svc.Appointments.WalkIn(f.ctx(app.RoleReception), patient.ID, doctorID, "Cough", "No hours today")
+		return err
+	}, want("appointments", hlc.KindInsert, nil), want("queue_tokens", hlc.KindInsert, nil))
+	f.step("CallNext", func() error {
+		_, err := svc.Queue.CallNext(doctor, doctorID, "Room 2")
+		return err
+	}, want("queue_calls", hlc.KindInsert, nil))
 	ops = f.step("UpdatePatient name", func() error {
 		name := "Augusta Ada"
 		_, err := svc.Patients.UpdatePatient(admin, patient.ID, app.PatientUpdate{GivenName: &name})

@@ -24,6 +24,15 @@ func TestBoardStartVisit(t *testing.T) {
 			started = append(started, s)
 			return &app.Visit{ID: "v-1", PatientID: s.PatientID, AppointmentID: s.AppointmentID, Status: app.VisitOpen}, nil
 		},
+		FindVisitsFn: func(ctx context.Context, patientID string) ([]*app.Visit, error) {
+			var out []*app.Visit
+			for _, s := range started {
+				if s.PatientID == patientID {
+					out = append(out, &app.Visit{ID: "v-1", PatientID: s.PatientID, AppointmentID: s.AppointmentID, Status: app.VisitOpen})
+				}
+			}
+			return out, nil
+		},
 	}
 	at := func(hh, mm int) time.Time { return time.Date(2026, 3, 2, hh, mm, 0, 0, time.UTC) }
 	h.appts.ReceptionBoardFn = func(ctx context.Context, day string) (*app.Board, error) {
