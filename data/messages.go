@@ -407,11 +407,7 @@ func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (app.MessageFiel
 	if err := rows.Err(); err != nil {
 		return app.MessageFields{}, err
 	}
-	loc := time.UTC
-	if l, err := time.LoadLocation(vals["time_zone"]); err == nil && vals["time_zone"] != "" {
-		loc = l
-	}
-	start := a.Start.In(loc)
+	start := a.Start.In(zoneNamed(vals["time_zone"]))
 	doctor := a.DoctorName
 	if doctor == "" {
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, a.DoctorID).Scan(&doctor); err != nil {
