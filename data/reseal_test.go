@@ -98,7 +98,7 @@ func TestResealSealsNewTableRows(t *testing.T) {
 	}
 	undo := data.AddTestMigration(9001, "9001_consultation_links.sql", `
 		INSERT INTO doctor_consultation_items (id, user_id, price_code, created_at, updated_at)
-		VALUES ('link-1', '`+doctor+`', 'CONS', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');`)
+		SELECT 'link-1', id, 'CONS', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM users WHERE id = '`+doctor+`';`)
 	defer undo()
 
 	rep := openVerify(t, c.db.Path())
