@@ -323,6 +323,19 @@ func (db *DB) migrateUpTo(upTo int) error {
 		for _, r := range refused {
 			slog.Warn("reseal", "problem", r)
 		}
+		for table, old := range db.resealFrom {
+			if old != nil {
+				continue
+			}
+			// A table the migrations created is sealed only when they wrote rows into it.
+			var rows bool
+			if err := db.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM "` + table + `")`).Scan(&rows); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			if !rows {
+				delete(db.resealFrom, table)
+			}
+		}
 	}
 	return nil
 }
@@ -491,6 +504,31 @@ func sqliteCode(err error) sqlite3.ErrNoExtended {
 func isUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
+}
+
+// hashAside runs f, the argon2id work of a password check, a new password
+// or a sealed key, in a hashing place (startHashing), on an OS thread of
+// its own whose scheduling priority is lowered (lowerThreadPriority). A
+// hash holds a core for its whole run; lowered, it gives way to the desk's
+// other threads (a payment's SQLite work, the window, the collector) when
+// they want a core, so the till keeps its speed while logins run, and the
+// login waits a little longer instead. The thread is never handed back to
+// Go's pool (its goroutine ends locked to it, so the runtime ends the
+// thread), so no other work ever runs at its priority. A panic in f is
+// raised again in the caller.
+func (db *DB) hashAside(f func()) {
+	db.startHashing()
+	defer db.hashDone()
+	done := make(chan any, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		defer func() { done <- recover() }()
+		lowerThreadPriority()
+		f()
+	}()
+	if p := <-done; p != nil {
+		panic(p)
+	}
 }
 
 // startHashing takes a hashing place, waiting for one.

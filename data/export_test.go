@@ -28,8 +28,17 @@ func (db *DB) OnHash(f func()) { db.onHash = f }
 // AddTestMigration adds a migration after the embedded ones, standing for
 // a future one, until the returned function takes it away.
 func AddTestMigration(version int, name, body string) func() {
+	forgetExpectedSchemas()
 	testMigrations = append(testMigrations, migration{version, name, body})
-	return func() { testMigrations = nil }
+	return func() { testMigrations = nil; forgetExpectedSchemas() }
+}
+
+// forgetExpectedSchemas empties expectedSchema's cache: a test migration
+// changes what a version's migrations create.
+func forgetExpectedSchemas() {
+	expectedMu.Lock()
+	defer expectedMu.Unlock()
+	clear(expectedByVer)
 }
 
 // ResealPlan is resealPlan, for its refusals.

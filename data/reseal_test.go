@@ -79,3 +79,51 @@ func TestMigrationsOnlyAddSealedColumns(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// TestResealSealsNewTableRows: a migration that creates an audited table
+// and writes rows into it (here the consultation links, recreated with a
+// link for the doctor) leaves rows no audited write sealed; the open that
+// applies it seals them under its audit.reseal row, so verify passes.
+// A table created empty adds no reseal row.
+func TestResealSealsNewTableRows(t *testing.T) {
+	c := mustSetup(t)
+	doctor := c.users[app.RoleDoctor].ID
+	raw := rawDB(t, c.db)
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM doctor_consultation_items`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("consultation links before: %d %v", n, err)
+	}
+	if _, err := raw.Exec(`DROP TABLE doctor_consultation_items; DELETE FROM schema_migrations WHERE version = 55`); err != nil {
+		t.Fatal(err)
+	}
+	undo := data.AddTestMigration(9001, "9001_consultation_links.sql", `
+		INSERT INTO doctor_consultation_items (id, user_id, price_code, created_at, updated_at)
+		SELECT 'link-1', id, 'CONS', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM users WHERE id = '`+doctor+`';`)
+	defer undo()
+
+	rep := openVerify(t, c.db.Path())
+	if len(rep.SchemaProblems) > 0 || !rep.AuditOK || len(rep.RecordProblems) > 0 {
+		t.Fatalf("after the migration:\n%s", verifyText(rep))
+	}
+	var sealed int
+	if err := raw.QueryRow(`SELECT count(*) FROM audit_seal WHERE entity = 'doctor_consultation_items' AND row_id = 'link-1'
+		AND seq = (SELECT seq FROM audit_log WHERE action = 'audit.reseal')`).Scan(&sealed); err != nil || sealed != 1 {
+		t.Fatalf("link-1 sealed by the reseal: %d %v", sealed, err)
+	}
+
+	// A migration that creates an audited table and leaves it empty writes
+	// no reseal.
+	undo()
+	c2 := mustSetup(t)
+	raw2 := rawDB(t, c2.db)
+	if _, err := raw2.Exec(`DROP TABLE doctor_consultation_items; DELETE FROM schema_migrations WHERE version = 55`); err != nil {
+		t.Fatal(err)
+	}
+	rep = openVerify(t, c2.db.Path())
+	if len(rep.SchemaProblems) > 0 || !rep.AuditOK || len(rep.RecordProblems) > 0 {
+		t.Fatalf("after recreating the empty table:\n%s", verifyText(rep))
+	}
+	if err := raw2.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'audit.reseal'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("reseal rows for an empty new table: %d %v", n, err)
+	}
+}

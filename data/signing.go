@@ -182,17 +182,17 @@ type credentials struct {
 // account's signing key, sealed with it, outside any transaction, taking a
 // hashing place as a login does.
 func (db *DB) newCredentials(id, password string) (*credentials, error) {
-	db.startHashing()
-	defer db.hashDone()
-	hash, err := app.HashPassword(password, db.hash)
-	if err != nil {
-		return nil, err
-	}
 	k, err := app.NewSigningKey(id)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := app.SealSigningKey(k, password, db.hash)
+	var hash, sealed string
+	db.hashAside(func() {
+		if hash, err = app.HashPassword(password, db.hash); err != nil {
+			return
+		}
+		sealed, err = app.SealSigningKey(k, password, db.hash)
+	})
 	if err != nil {
 		return nil, err
 	}

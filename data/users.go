@@ -179,20 +179,20 @@ func (s *UserService) loginKeys(ctx context.Context, u *app.User, password strin
 	if u.Status != app.StatusActive {
 		return loginKeys{}, nil
 	}
-	s.db.startHashing()
-	defer s.db.hashDone()
 	if public == "" {
 		k, err := app.NewSigningKey(u.ID)
 		if err != nil {
 			return loginKeys{}, err
 		}
-		sealed, err := app.SealSigningKey(k, password, s.db.hash)
+		s.db.hashAside(func() { sealed, err = app.SealSigningKey(k, password, s.db.hash) })
 		return loginKeys{adopt: k, sealed: sealed}, err
 	}
 	if u.Role != app.RoleAdmin {
 		return loginKeys{}, nil
 	}
-	k, err := app.UnsealSigningKey(u.ID, sealed, public, password)
+	var k *app.SigningKey
+	var err error
+	s.db.hashAside(func() { k, err = app.UnsealSigningKey(u.ID, sealed, public, password) })
 	if err != nil {
 		// The session cannot sign; what needs a signature says so.
 		slog.Warn("signing key does not open", "user", u.Username, "err", err)
@@ -231,17 +231,19 @@ func (s *UserService) verify(u *app.User, hash, pw string) (verdict, error) {
 		s.burnHash(pw)
 		return v, nil
 	}
-	s.db.startHashing()
-	defer s.db.hashDone()
-	ok, rehash, err := app.CheckPasswordHash(hash, pw, s.db.hash)
+	var err error
+	s.db.hashAside(func() {
+		var ok, rehash bool
+		if ok, rehash, err = app.CheckPasswordHash(hash, pw, s.db.hash); err != nil {
+			return
+		}
+		v.ok = ok
+		if ok && rehash {
+			v.newHash, err = app.HashPassword(pw, s.db.hash)
+		}
+	})
 	if err != nil {
 		return v, err
-	}
-	v.ok = ok
-	if ok && rehash {
-		if v.newHash, err = app.HashPassword(pw, s.db.hash); err != nil {
-			return v, err
-		}
 	}
 	return v, nil
 }
@@ -319,10 +321,10 @@ func (s *UserService) recordCheck(tx *Tx, id string, v verdict, action string, k
 // burnHash spends the time of one password check, so that an unknown user
 // or a locked account answers as slowly as a wrong password.
 func (s *UserService) burnHash(pw string) {
-	s.db.startHashing()
-	defer s.db.hashDone()
-	s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
-	_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
+	s.db.hashAside(func() {
+		s.dummyOnce.Do(func() { s.dummy, _ = app.HashPassword("not a password of anybody's", s.db.hash) })
+		_, _, _ = app.CheckPasswordHash(s.dummy, pw, s.db.hash)
+	})
 }
 
 // CheckPassword implements app.UserService: the password is checked
@@ -745,20 +747,23 @@ func (s *UserService) resealKey(ctx context.Context, id, oldPassword, newPasswor
 	if err := s.db.r.QueryRowContext(ctx, `SELECT sign_key, sealed_sign_key FROM users WHERE id = ?`, id).Scan(&public, &sealed); err != nil {
 		return nil, "", err
 	}
-	s.db.startHashing()
-	defer s.db.hashDone()
 	var k *app.SigningKey
-	if public != "" {
-		k, _ = app.UnsealSigningKey(id, sealed, public, oldPassword)
-	}
-	if k == nil {
-		var err error
-		if k, err = app.NewSigningKey(id); err != nil {
-			return nil, "", err
+	var err error
+	s.db.hashAside(func() {
+		if public != "" {
+			k, _ = app.UnsealSigningKey(id, sealed, public, oldPassword)
 		}
+		if k == nil {
+			if k, err = app.NewSigningKey(id); err != nil {
+				return
+			}
+		}
+		sealed, err = app.SealSigningKey(k, newPassword, s.db.hash)
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	sealed, err := app.SealSigningKey(k, newPassword, s.db.hash)
-	return k, sealed, err
+	return k, sealed, nil
 }
 
 // ChangePassword implements app.UserService: the current password is
