@@ -80,8 +80,9 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //   - Statements are compiled once per connection (the driver's statement
 //     cache, _stmt_cache_size 64; the whole cycle uses 33 distinct ones).
 func BenchmarkIssueAndPay(b *testing.B) {
-	_, svc, ctx, patientID, item := benchBilling(b)
+	db, svc, ctx, patientID, item := benchBilling(b)
 	var l latencies
+	var statements int64
 	// The work runs on this goroutine's thread (the driver's calls into
 	// SQLite included), so the thread's CPU time is the operation's.
 	runtime.LockOSThread()
@@ -99,7 +100,7 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := threadCPU()
+		start, before := threadCPU(), db.Statements()
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
 			if err != nil {
@@ -111,9 +112,11 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			}
 		})
 		cpu += threadCPU() - start
+		statements += db.Statements() - before
 	}
 	l.report(b)
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(1, len(l))), "cpu-ms/op")
+	b.ReportMetric(float64(statements)/float64(max(1, len(l))), "statements/op")
 }
 
 // withLogo gives the benchmark clinic a logo (the application icon, a

@@ -83,3 +83,7 @@ func MigrationResealProblems() ([]string, error) {
 	}
 	return out, nil
 }
+
+// Statements is how many statements the database's write transactions
+// have sent so far, BEGIN and COMMIT included.
+func (db *DB) Statements() int64 { return db.statements.Load() }

@@ -59,6 +59,36 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// ExecContext, QueryRowContext and QueryContext are sql.Tx's, counted
+// (DB.statements): every statement a write transaction sends to SQLite
+// goes through them or through the statements prepared in it (stmt).
+func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.db.statements.Add(1)
+	return tx.Tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.db.statements.Add(1)
+	return tx.Tx.QueryRowContext(ctx, q, args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.db.statements.Add(1)
+	return tx.Tx.QueryContext(ctx, q, args...)
+}
+
+// Exec, QueryRow and Query are the context-taking ones with the
+// transaction's context.
+func (tx *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(tx.ctx, q, args...)
+}
+
+func (tx *Tx) QueryRow(q string, args ...any) *sql.Row { return tx.QueryRowContext(tx.ctx, q, args...) }
+
+func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(tx.ctx, q, args...)
+}
+
 // exec is ExecContext through the connection's statement cache
 // (_stmt_cache_size in dsn): the statement is compiled, with the programs
 // of its triggers, once per connection, not once per transaction as a
@@ -82,6 +112,7 @@ func (tx *Tx) queryRowInBatch(q string, args ...any) *sql.Row {
 	if err != nil {
 		return tx.QueryRowContext(tx.ctx, q, args...) // reports the same error
 	}
+	tx.db.statements.Add(1)
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
@@ -183,6 +214,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	if err != nil {
 		return internal(action, err)
 	}
+	db.statements.Add(2) // BEGIN IMMEDIATE and COMMIT (or ROLLBACK)
 	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
 	defer sqlTx.Rollback()
 	if err := checkSession(ctx, tx, caller); err != nil {
