@@ -82,7 +82,8 @@ type DB struct {
 
 	// statements counts the statements write transactions sent (Tx),
 	// BEGIN and COMMIT included; the benchmarks report it per operation.
-	statements atomic.Int64
+	statements  atomic.Int64
+	onStatement func(q string) // tests: called with each statement counted
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
