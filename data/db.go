@@ -165,12 +165,6 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.r.SetMaxOpenConns(8)
-	// Readers stay open between reads: database/sql keeps only two idle
-	// by default, so a third read at the same moment (a screen loading its
-	// parts at once, a search while the sync engine reads) closed its
-	// connection after, and the next opened one again, paying for the
-	// schema's parse and a cold statement cache inside that read.
-	db.r.SetMaxIdleConns(8)
 	if err := db.loadIdentity(); err != nil {
 		db.Close()
 		return nil, err
