@@ -37,7 +37,8 @@ for ((i = 0; i < ${#text}; i++)); do
 done
 sleep 1
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-grep 'search timing' "$log" | sed 's/.*search timing: //' >"$log.t" || true
+# The empty search the area runs when it opens is not a keystroke's.
+grep 'search timing' "$log" | sed 's/.*search timing: //' | grep -v '^"" ' >"$log.t" || true
 if [ ! -s "$log.t" ]; then
   echo "search-latency: the app logged no search timing; its output:" >&2; tail -20 "$log" >&2; rm -f "$log.t"; exit 1
 fi
