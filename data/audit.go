@@ -265,8 +265,12 @@ func (tx *Tx) finishAudit() error {
 	if len(tx.audits) == 0 {
 		return nil
 	}
+	// The head is read once: this transaction holds the write lock, so
+	// the chain grows from it here alone, and is written once, after the
+	// last row.
 	var headSeq int64
-	err := tx.QueryRowContext(tx.ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&headSeq)
+	prevHash := genesisHash
+	err := tx.queryRow(`SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &prevHash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit head: %w", err)
 	}
@@ -285,51 +289,48 @@ func (tx *Tx) finishAudit() error {
 	if err := tx.sealTouched(keys, last, &d); err != nil {
 		return err
 	}
+	seq, hash := headSeq, prevHash
 	for i, ev := range tx.audits {
 		seal := ""
 		if i == len(tx.audits)-1 {
 			seal = d.sum()
 		}
-		if err := tx.appendAudit(ev, seal); err != nil {
+		seq++
+		if hash, err = tx.appendAudit(ev, seq, hash, seal); err != nil {
 			return err
 		}
+	}
+	if _, err := tx.exec(`INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+		seq, hash, headMAC(tx.db.key, seq, hash)); err != nil {
+		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
 }
 
-// appendAudit adds one row to the audit chain: its hash is the HMAC of the
-// previous row's hash and this row's fields.
-func (tx *Tx) appendAudit(ev auditEvent, seal string) error {
+// appendAudit adds row seq to the audit chain after the row whose hash is
+// prevHash, and returns its hash: the HMAC of the previous row's hash and
+// this row's fields. The caller moves the head.
+func (tx *Tx) appendAudit(ev auditEvent, seq int64, prevHash, seal string) (string, error) {
 	who := tx.caller
 	if ev.who != nil {
 		who = *ev.who
 	}
-	var prevSeq int64
-	prevHash := genesisHash
-	err := tx.QueryRowContext(tx.ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&prevSeq, &prevHash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit head: %w", err)
-	}
 	row := auditRow{
-		Seq: prevSeq + 1, ID: newID(), SiteID: tx.db.siteID, At: formatTime(tx.now),
+		Seq: seq, ID: newID(), SiteID: tx.db.siteID, At: formatTime(tx.now),
 		UserID: who.UserID, Username: who.Username, Role: string(who.Role),
 		Action: ev.action, Entity: ev.entity, EntityID: ev.entityID, PatientID: ev.patientID,
 		Outcome: string(ev.outcome), Detail: ev.detail, Seal: seal, PrevHash: prevHash,
 	}
 	row.Hash = row.computeHash(tx.db.key)
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_log
+	if _, err := tx.exec(`INSERT INTO audit_log
 		(seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id, outcome, detail, seal, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		row.Seq, row.ID, row.SiteID, row.At, row.UserID, row.Username, row.Role, row.Action, row.Entity,
 		row.EntityID, row.PatientID, row.Outcome, row.Detail, row.Seal, row.PrevHash, row.Hash); err != nil {
-		return fmt.Errorf("audit insert: %w", err)
+		return "", fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
-		row.Seq, row.Hash, headMAC(tx.db.key, row.Seq, row.Hash)); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	return nil
+	return row.Hash, nil
 }
 
 // genesisHash is the previous hash of the first row.

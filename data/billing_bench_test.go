@@ -61,27 +61,28 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 // two calls cost on their thread (user and kernel), which a loaded machine
 // disturbs less than the wall-clock percentiles.
 //
-// Where the time goes (a statement trace of one issue and payment, and a
-// CPU profile at 20,000 patients; see docs/ARCHITECTURE.md, "The cost of a
-// payment"):
+// Where the time goes (docs/ARCHITECTURE.md, "The cost of a payment"):
 //   - Two transactions, so two COMMITs, each writing its dirty pages to
 //     the WAL and fsyncing it (synchronous=FULL, which DESIGN.md's
 //     durability needs; WAL checkpoints already run in the background,
-//     never inside a commit). COMMIT is about a quarter of the CPU.
-//   - About 46 statements: issuing about 20, paying about 26. Of them, 18
-//     are the audit: per transaction the head read twice, the audit row,
-//     the head, and per written record (six: the invoice twice, the two
-//     timeline events, the payment, its allocation) a read of the row to
-//     hash and its audit_seal row. The audit (finishAudit) is about 11%.
+//     never inside a commit). COMMIT is about 30 % of the CPU, and its
+//     fsync the largest part of the wall-clock time.
+//   - 37 statements (statements/op; TestIssueAndPayStatements lists them):
+//     issuing 17, paying 20. Of them, 14 are the audit's: per transaction
+//     the head read once, the audit row, the head, one multi-row
+//     audit_seal insert, and per written record (six: the invoice in both,
+//     the two timeline events, the payment, its allocation) a read of the
+//     row to hash.
 //   - Triggers run with the writes: the outbox rows (a JSON payload per
 //     written row), the dashboard's summaries (invoice status, payments),
 //     the seals' hms_seal calls, and the index entries (six indexes on
 //     invoices, three on payments, four on audit_log).
 //   - Statements are compiled once per connection (the driver's statement
-//     cache, _stmt_cache_size 64; the whole cycle uses 33 distinct ones).
+//     cache, _stmt_cache_size 64).
 func BenchmarkIssueAndPay(b *testing.B) {
-	_, svc, ctx, patientID, item := benchBilling(b)
+	db, svc, ctx, patientID, item := benchBilling(b)
 	var l latencies
+	var statements int64
 	// The work runs on this goroutine's thread (the driver's calls into
 	// SQLite included), so the thread's CPU time is the operation's.
 	runtime.LockOSThread()
@@ -99,7 +100,7 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := threadCPU()
+		start, before := threadCPU(), db.Statements()
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
 			if err != nil {
@@ -111,9 +112,11 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			}
 		})
 		cpu += threadCPU() - start
+		statements += db.Statements() - before
 	}
 	l.report(b)
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(1, len(l))), "cpu-ms/op")
+	b.ReportMetric(float64(statements)/float64(max(1, len(l))), "statements/op")
 }
 
 // withLogo gives the benchmark clinic a logo (the application icon, a

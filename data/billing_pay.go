@@ -31,6 +31,7 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 		}
 		var patientID, patientName, patientMRN, currency string
 		allocs := make([]app.Allocation, len(in.Allocations))
+		statuses := make([]app.InvoiceStatus, len(in.Allocations))
 		for i, a := range in.Allocations {
 			var status app.InvoiceStatus
 			var number sql.NullString
@@ -62,6 +63,13 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 					app.Format(a.Amount, cur), number.String, app.Format(total-paid, cur))
 			}
 			allocs[i] = app.Allocation{InvoiceID: a.InvoiceID, InvoiceNumber: number.String, Amount: a.Amount}
+			// The status after this payment, from the totals just read in
+			// this transaction (refreshStatus's rule for an invoice that is
+			// issued, not void, and gets more than zero here).
+			statuses[i] = app.InvoicePartiallyPaid
+			if paid+a.Amount >= total {
+				statuses[i] = app.InvoicePaid
+			}
 		}
 		bc, err := tx.billingContext()
 		if err != nil {
@@ -92,8 +100,8 @@ func (s *BillingService) TakePayment(ctx context.Context, in app.PaymentInput) (
 		if err := tx.insertAllocations(p.ID, allocs); err != nil {
 			return err
 		}
-		for _, a := range allocs {
-			if err := tx.refreshStatus(a.InvoiceID); err != nil {
+		for i, a := range allocs {
+			if _, err := tx.exec(`UPDATE invoices SET status = ? WHERE id = ?`, statuses[i], a.InvoiceID); err != nil {
 				return err
 			}
 		}

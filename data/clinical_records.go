@@ -37,17 +37,15 @@ func (tx *Tx) clinicNow() (time.Time, error) {
 	return tx.now.In(loc), nil
 }
 
-// callerName is the calling user's full name, kept on what they sign.
+// callerName is the calling user's full name, kept on what they sign: as
+// the transaction's session check read it from the caller's row (inTx), so
+// not read again. No transaction changes its own caller's name and then
+// signs with it.
 func (tx *Tx) callerName() (string, error) {
 	if tx.caller.UserID == "" {
 		return tx.caller.Username, nil
 	}
-	var name string
-	err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, tx.caller.UserID).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tx.caller.Username, nil
-	}
-	return name, err
+	return tx.callerFullName, nil
 }
 
 // writablePatient is the patient a clinical write is about: it must exist

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,6 +79,11 @@ type DB struct {
 	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
+
+	// statements counts the statements write transactions sent (Tx),
+	// BEGIN and COMMIT included; the benchmarks report it per operation.
+	statements  atomic.Int64
+	onStatement func(q string) // tests: called with each statement counted
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)

@@ -92,3 +92,10 @@ func MigrationResealProblems() ([]string, error) {
 	}
 	return out, nil
 }
+
+// Statements is how many statements the database's write transactions
+// have sent so far, BEGIN and COMMIT included.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// OnStatement has f called with each statement a write transaction sends.
+func (db *DB) OnStatement(f func(q string)) { db.onStatement = f }

@@ -261,6 +261,7 @@ func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 	if err != nil {
 		return err
 	}
+	seals := make([]sealRow, 0, len(keys))
 	for _, k := range keys {
 		st, ok := tabs[k.entity]
 		if !ok {
@@ -279,9 +280,43 @@ func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 		default:
 			h = rowHash(st.name, st.cols, vals)
 		}
-		if err := tx.addSeal(seq, k.entity, k.rowID, h, d); err != nil {
-			return err
+		seals = append(seals, sealRow{k.entity, k.rowID, h})
+	}
+	return tx.insertSeals(seq, seals, d)
+}
+
+// sealRow is one audit_seal row of the audit row being written.
+type sealRow struct{ entity, rowID, hash string }
+
+// sealBatches are the numbers of rows one INSERT into audit_seal takes,
+// largest first: a transaction's seals go in as few statements as these
+// sizes make up, and only these few statement texts take places in the
+// connection's statement cache.
+var sealBatches = []int{16, 8, 4, 2, 1}
+
+// insertSeals appends seals under audit row seq, in order, in as few
+// statements as sealBatches allow.
+func (tx *Tx) insertSeals(seq int64, seals []sealRow, d *sealDigest) error {
+	for len(seals) > 0 {
+		n := 1
+		for _, b := range sealBatches {
+			if b <= len(seals) {
+				n = b
+				break
+			}
 		}
+		args := make([]any, 0, 4*n)
+		for _, r := range seals[:n] {
+			args = append(args, seq, r.entity, r.rowID, r.hash)
+		}
+		if _, err := tx.exec(`INSERT INTO audit_seal (seq, entity, row_id, hash) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", "), args...); err != nil {
+			return fmt.Errorf("seal: %w", err)
+		}
+		for _, r := range seals[:n] {
+			d.add(r.entity, r.rowID, r.hash)
+		}
+		seals = seals[n:]
 	}
 	return nil
 }

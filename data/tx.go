@@ -25,7 +25,10 @@ type Tx struct {
 	now    time.Time
 	caller app.Caller
 	action string
-	audits []auditEvent
+	// callerFullName is the caller's full name as the session check read
+	// it (callerName).
+	callerFullName string
+	audits         []auditEvent
 	// hlc stamps the transaction's outbox rows; zero when it writes none.
 	hlc hlc.Timestamp
 	// deferred is an error the method returns after committing, e.g. a
@@ -59,6 +62,44 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// ExecContext, QueryRowContext and QueryContext are sql.Tx's, counted
+// (DB.statements): every statement a write transaction sends to SQLite
+// goes through them or through the statements prepared in it (stmt).
+func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.db.count(q)
+	return tx.Tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.db.count(q)
+	return tx.Tx.QueryRowContext(ctx, q, args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.db.count(q)
+	return tx.Tx.QueryContext(ctx, q, args...)
+}
+
+// Exec, QueryRow and Query are the context-taking ones with the
+// transaction's context.
+func (tx *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(tx.ctx, q, args...)
+}
+
+func (tx *Tx) QueryRow(q string, args ...any) *sql.Row { return tx.QueryRowContext(tx.ctx, q, args...) }
+
+func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(tx.ctx, q, args...)
+}
+
+// count counts statement q (DB.statements).
+func (db *DB) count(q string) {
+	db.statements.Add(1)
+	if f := db.onStatement; f != nil {
+		f(q)
+	}
+}
+
 // exec is ExecContext through the connection's statement cache
 // (_stmt_cache_size in dsn): the statement is compiled, with the programs
 // of its triggers, once per connection, not once per transaction as a
@@ -82,6 +123,7 @@ func (tx *Tx) queryRowInBatch(q string, args ...any) *sql.Row {
 	if err != nil {
 		return tx.QueryRowContext(tx.ctx, q, args...) // reports the same error
 	}
+	tx.db.count(q)
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
@@ -183,9 +225,11 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	if err != nil {
 		return internal(action, err)
 	}
+	db.count("BEGIN IMMEDIATE")
+	defer db.count("COMMIT") // or ROLLBACK
 	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
 	defer sqlTx.Rollback()
-	if err := checkSession(ctx, tx, caller); err != nil {
+	if tx.callerFullName, err = sessionOf(ctx, tx, caller); err != nil {
 		return err
 	}
 	if err := tx.beginOutbox(); err != nil {
@@ -220,18 +264,29 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 func checkSession(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, c app.Caller) error {
+	_, err := sessionOf(ctx, q, c)
+	return err
+}
+
+// sessionOf is checkSession that also returns the caller's full name from
+// the same read of their row, which a write transaction keeps for what the
+// caller signs (callerName); "" for no caller.
+func sessionOf(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, c app.Caller) (string, error) {
 	if c.UserID == "" {
-		return nil
+		return "", nil
 	}
 	now := app.AccountNow{Exists: true}
-	err := q.QueryRowContext(ctx, `SELECT role, status, session_gen FROM users WHERE id = ? AND deleted_at IS NULL`,
-		c.UserID).Scan(&now.Role, &now.Status, &now.SessionGen)
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT role, status, session_gen, full_name FROM users WHERE id = ? AND deleted_at IS NULL`,
+		c.UserID).Scan(&now.Role, &now.Status, &now.SessionGen, &name)
 	if errors.Is(err, sql.ErrNoRows) {
 		now.Exists = false
 	} else if err != nil {
-		return internal("session", err)
+		return "", internal("session", err)
 	}
-	return app.CheckSession(c, now)
+	return name, app.CheckSession(c, now)
 }
 
 // internal maps an unexpected error to EINTERNAL once, logging the detail

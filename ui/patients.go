@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"log"
 	"net/url"
 	"os"
 	"strings"
@@ -52,6 +53,12 @@ type patientsScreen struct {
 	// seq numbers searches; a result of an older one than the newest is
 	// dropped, so a slow answer to "gr" cannot replace the one to "grace".
 	seq int
+	// typedAt is when the newest search's text changed, and timing says
+	// to log the time from then to its first result row bound in the list
+	// (HMS_DEBUG_SEARCH, measuring typing latency in the real window).
+	typedAt time.Time
+	timing  bool
+	timeSeq int // the search whose first bound row is still to be logged
 
 	query        *widget.Entry
 	showArchived *widget.Check  // admins only
@@ -72,7 +79,7 @@ type patientsScreen struct {
 }
 
 func newPatientsScreen(u *UI) *patientsScreen {
-	s := &patientsScreen{u: u}
+	s := &patientsScreen{u: u, timing: os.Getenv("HMS_DEBUG_SEARCH") != ""}
 	s.buildUI()
 	return s
 }
@@ -147,6 +154,13 @@ func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if id < 0 || id >= len(s.patients) {
 		return
 	}
+	if s.timing && s.timeSeq == s.seq && s.timeSeq != 0 {
+		s.timeSeq = 0
+		now := time.Now()
+		log.Printf("search timing: %q typed at %d, first row bound at %d: %.1f ms, %d rows",
+			strings.TrimSpace(s.query.Text), s.typedAt.UnixMicro(), now.UnixMicro(),
+			float64(now.Sub(s.typedAt).Microseconds())/1000, len(s.patients))
+	}
 	p := s.patients[id]
 	name := p.FullName()
 	imp := widget.MediumImportance
@@ -169,6 +183,9 @@ func (s *patientsScreen) searchNow() { s.runSearch() }
 func (s *patientsScreen) runSearch() {
 	s.seq++
 	seq := s.seq
+	if s.timing {
+		s.typedAt = time.Now()
+	}
 	q := strings.TrimSpace(s.query.Text)
 	s.loading = true
 	s.searched = true
@@ -232,6 +249,9 @@ func (s *patientsScreen) openScanned(q string) {
 // show replaces the results with a first page.
 func (s *patientsScreen) show(ps []*app.Patient, next, q string) {
 	s.patients, s.next = ps, next
+	if s.timing {
+		s.timeSeq = s.seq
+	}
 	s.list.Refresh()
 	s.list.ScrollToTop()
 	s.updateStatus(q)

@@ -1,0 +1,72 @@
+package data_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"hms/app"
+)
+
+// TestIssueAndPayStatements counts the statements an invoice's issue and
+// its payment in full send to SQLite, BEGIN and COMMIT included (the
+// triggers' work is not counted): a figure the machine's load does not
+// change, kept here so that a change that adds reads or writes to a
+// payment is seen. docs/ARCHITECTURE.md, "The cost of a payment", lists
+// them. The database verifies after, chain and seals included.
+func TestIssueAndPayStatements(t *testing.T) {
+	const wantIssue, wantPay = 17, 20
+	b := mustBilling(t)
+	ctx := b.billing()
+	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}}
+	for i := range 4 {
+		lines = append(lines, app.LineInput{Description: fmt.Sprintf("Item %d", i), Quantity: int64(i + 1),
+			UnitPrice: 1234, DiscountRate: 500, TaxRate: 1300})
+	}
+	d, err := b.svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: lines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var sent []string
+	b.db.OnStatement(func(q string) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, strings.Join(strings.Fields(q), " "))
+	})
+	defer b.db.OnStatement(nil)
+	take := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := sent
+		sent = nil
+		return out
+	}
+	inv, err := b.svc.Billing.IssueInvoice(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := take()
+	if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+		Tendered: inv.Balance + 1000, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+		t.Fatal(err)
+	}
+	payment := take()
+	for name, list := range map[string][]string{"issue": issue, "payment": payment} {
+		for i, q := range list {
+			t.Logf("%s %2d: %.110s", name, i+1, q)
+		}
+	}
+	t.Logf("issue %d statements, payment %d, together %d", len(issue), len(payment), len(issue)+len(payment))
+	if len(issue) > wantIssue || len(payment) > wantPay {
+		t.Errorf("issue sent %d statements (at most %d), payment %d (at most %d)", len(issue), wantIssue, len(payment), wantPay)
+	}
+	if got, err := b.svc.Billing.FindInvoice(ctx, inv.ID); err != nil || got.Status != app.InvoicePaid || got.Balance != 0 {
+		t.Fatalf("after payment: %+v %v", got, err)
+	}
+	rep, err := b.db.Verify(ctx)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
