@@ -751,3 +751,75 @@ func TestLegacyCatalogueVouchedForJoiningDesk(t *testing.T) {
 		t.Fatalf("the joining desk audited %d refusals", n)
 	}
 }
+
+// TestFirstKeyWindowBounded: an account made before signing keys takes its
+// first key, signed only by that key, on the other desks only within the
+// fourteen days after the update that bounded it (sync_meta.
+// first_keys_until); after it, the key is refused there like an unsigned
+// power change, so a desk login can no longer give a keyless
+// administrator a key of its own.
+func TestFirstKeyWindowBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u, first, second := twoDesks(t)
+	rec, bil := first.users[app.RoleReception], first.users[app.RoleBilling]
+	for _, d := range []*data.DB{first.db, second} {
+		if err := d.WriteSyncState(ctx, "test.keyless", func(tx *data.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET sign_key = '', sealed_sign_key = '', power_sig = '' WHERE id IN (?, ?)`,
+				rec.ID, bil.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setWindow := func(d *data.DB, until time.Time) {
+		if err := d.WriteSyncState(ctx, "test.window", func(tx *data.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sync_meta SET first_keys_until = ? WHERE id = 1`, until.UTC().Format(data.TimeLayout))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The window closed on the second desk: the receptionist's first key,
+	// made at their login on the first, is refused there.
+	setWindow(second, second.Now().Add(-time.Hour))
+	if _, err := services(first.db).Users.Login(anon, rec.Username, "a long staff password "+string(app.RoleReception)); err != nil {
+		t.Fatal(err)
+	}
+	key := userCol(t, first.db, rec.ID, "sign_key")
+	if key == "" {
+		t.Fatal("the login made no key")
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if got := userCol(t, second, rec.ID, "sign_key"); got != "" {
+		for _, r := range queryRows(t, second, `SELECT first_keys_until FROM sync_meta`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, second, `SELECT action, detail FROM audit_log WHERE action LIKE 'sync.%' ORDER BY seq DESC LIMIT 3`) {
+			t.Log(r...)
+		}
+		t.Fatal("the second desk took a first key after its window closed")
+	}
+	var rule string
+	rawDB(t, second).QueryRow(`SELECT rule FROM conflicts WHERE row_id = ? AND rule LIKE 'refused: grants power%'`, rec.ID).Scan(&rule)
+	if !strings.Contains(rule, "fourteen days") {
+		t.Fatalf("the refusal: %q", rule)
+	}
+	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {
+		t.Fatalf("the second desk's alert counts %d refusals", st.Unsigned)
+	}
+	// Within the window, the same kind of key is taken.
+	setWindow(second, second.Now().Add(time.Hour))
+	if _, err := services(first.db).Users.Login(anon, bil.Username, "a long staff password "+string(app.RoleBilling)); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if got := userCol(t, second, bil.ID, "sign_key"); got == "" || got != userCol(t, first.db, bil.ID, "sign_key") {
+		t.Fatal("the second desk did not take a first key within its window")
+	}
+	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {
+		t.Fatalf("the second desk's alert counts %d refusals", st.Unsigned)
+	}
+}
