@@ -124,6 +124,16 @@ var PowerFields = map[string][]string{
 	// A purge's record: a desk applies the deletes of a patient's record
 	// only with one (data/sync/verify.go).
 	"patient_purges": {"purged_patient", "mrn"},
+	// The price list (each version), the consultation item a doctor's
+	// profile bills, and the clinic's own drugs: rows written once, signed
+	// before they are inserted.
+	"price_items": {"code", "version", "name", "kind", "price", "tax_rate", "doctor_id", "specialization", "active",
+		"valid_from", "deleted_at"},
+	"doctor_consultation_items": {"user_id", "price_code", "deleted_at"},
+	"local_drugs":               {"kind", "name", "substances", "classes", "forms", "deleted_at"},
+	// A signed list of rows the clinic vouches for as they are (rows of the
+	// above made before they were signed): an extension of the trust root.
+	"trust_extensions": {"entries"},
 }
 
 // SelfFields are the power fields of an account that its own key may sign

@@ -143,9 +143,17 @@ func (tx *Tx) linkConsultation(doctorID, code string) (string, error) {
 		return "", err
 	}
 	ts := formatTime(tx.now)
+	// Signed by the administrator: the other desks take a fee only so
+	// (docs/SYNC-DESIGN.md).
+	id := newID()
+	sig, err := tx.powerSignature("doctor_consultation_items", id,
+		map[string]*string{"user_id": textp(doctorID), "price_code": textp(code)}, tx.caller.Signer)
+	if err != nil {
+		return "", err
+	}
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO doctor_consultation_items (id, user_id, price_code, recorded_by,
-		recorded_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		newID(), doctorID, code, tx.caller.UserID, name, ts, ts); err != nil {
+		recorded_by_name, created_at, updated_at, power_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, doctorID, code, tx.caller.UserID, name, ts, ts, sig); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf(", consultation item %s (%s, %d)", code, item.Name, item.Price), nil

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0065 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0070 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1045,7 +1045,7 @@ CREATE TABLE doctor_consultation_items (
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL,
     deleted_at       TEXT
-) STRICT;
+, power_sig TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX doctor_consultation_items_user ON doctor_consultation_items (user_id, created_at);
 
@@ -1066,7 +1066,8 @@ BEGIN
     SELECT 'doctor_consultation_items', new.id, 'insert', json_object(
         'id', new.id, 'user_id', new.user_id, 'price_code', new.price_code,
         'recorded_by', new.recorded_by, 'recorded_by_name', new.recorded_by_name,
-        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at,
+        'power_sig', new.power_sig), tx_hlc
     FROM sync_meta;
 END;
 
@@ -1506,7 +1507,7 @@ CREATE TABLE local_drugs (
     created_by_name TEXT NOT NULL DEFAULT '',
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL,
-    deleted_at      TEXT,
+    deleted_at      TEXT, power_sig TEXT NOT NULL DEFAULT '',
     CHECK ((kind = 'substance') = (classes <> '')),
     CHECK ((kind = 'brand') = (substances <> ''))
 ) STRICT;
@@ -1531,7 +1532,7 @@ BEGIN
         'id', new.id, 'kind', new.kind, 'name', new.name, 'substances', new.substances,
         'classes', new.classes, 'forms', new.forms, 'created_by', new.created_by,
         'created_by_name', new.created_by_name, 'created_at', new.created_at,
-        'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+        'updated_at', new.updated_at, 'deleted_at', new.deleted_at, 'power_sig', new.power_sig), tx_hlc
     FROM sync_meta;
 END;
 
@@ -2583,7 +2584,7 @@ CREATE TABLE price_items (
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
     deleted_at     TEXT,
-    server_seq     INTEGER,
+    server_seq     INTEGER, power_sig TEXT NOT NULL DEFAULT '',
     UNIQUE (code, version)
 ) STRICT;
 
@@ -2610,7 +2611,7 @@ BEGIN
         'price', new.price, 'tax_rate', new.tax_rate, 'doctor_id', new.doctor_id,
         'specialization', new.specialization, 'active', new.active, 'valid_from', new.valid_from,
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
-        'deleted_at', new.deleted_at), tx_hlc
+        'deleted_at', new.deleted_at, 'power_sig', new.power_sig), tx_hlc
     FROM sync_meta;
 END;
 
@@ -3023,7 +3024,7 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT) STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, first_keys_until TEXT) STRICT;
 
 -- trust_baseline
 
@@ -3034,6 +3035,53 @@ CREATE TABLE trust_baseline (
     PRIMARY KEY (entity, row_id)
 ) STRICT;
 
+-- trust_extensions
+
+CREATE TABLE trust_extensions (
+    id         TEXT PRIMARY KEY,
+    entries    TEXT NOT NULL CHECK (json_valid(entries)),
+    signed_by  TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT,
+    power_sig  TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TRIGGER seal_trust_extensions_del AFTER DELETE ON trust_extensions BEGIN SELECT hms_seal('trust_extensions', OLD.id); END;
+
+CREATE TRIGGER seal_trust_extensions_ins AFTER INSERT ON trust_extensions BEGIN SELECT hms_seal('trust_extensions', NEW.id); END;
+
+CREATE TRIGGER seal_trust_extensions_upd AFTER UPDATE ON trust_extensions BEGIN SELECT hms_seal('trust_extensions', OLD.id), hms_seal('trust_extensions', NEW.id); END;
+
+CREATE TRIGGER trust_extensions_no_delete BEFORE DELETE ON trust_extensions
+BEGIN
+    SELECT RAISE(ABORT, 'a trust extension is never deleted');
+END;
+
+CREATE TRIGGER trust_extensions_no_update BEFORE UPDATE ON trust_extensions
+BEGIN
+    SELECT RAISE(ABORT, 'a trust extension is never changed');
+END;
+
+CREATE TRIGGER trust_extensions_outbox_insert AFTER INSERT ON trust_extensions
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'trust_extensions', new.id, 'insert', json_object(
+        'id', new.id, 'entries', new.entries, 'signed_by', new.signed_by, 'created_at', new.created_at,
+        'updated_at', new.updated_at, 'deleted_at', new.deleted_at, 'power_sig', new.power_sig), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER trust_extensions_vouch AFTER INSERT ON trust_extensions
+BEGIN
+    INSERT INTO trust_baseline (entity, row_id, digest)
+    SELECT json_extract(value, '$.entity'), json_extract(value, '$.row'), json_extract(value, '$.digest')
+    FROM json_each(new.entries)
+    WHERE true
+    ON CONFLICT (entity, row_id) DO NOTHING;
+END;
+
 -- trust_keys
 
 CREATE TABLE trust_keys (
@@ -3041,6 +3089,15 @@ CREATE TABLE trust_keys (
     public_key  TEXT NOT NULL,
     source      TEXT NOT NULL,
     added_at    TEXT NOT NULL
+) STRICT;
+
+-- trust_legacy
+
+CREATE TABLE trust_legacy (
+    entity       TEXT NOT NULL,
+    row_id       TEXT NOT NULL,
+    extension_id TEXT,
+    PRIMARY KEY (entity, row_id)
 ) STRICT;
 
 -- update_settings

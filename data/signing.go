@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"hms/app"
@@ -166,6 +167,9 @@ func (tx *Tx) powerSignature(entity, rowID string, fields map[string]*string, k 
 	return k.SignPower(entity, rowID, tx.hlc.String(), fields), nil
 }
 
+// textp is a power field's value as text.
+func textp(s string) *string { return &s }
+
 // credentials are what a new password makes of an account: its hash, and
 // the account's new signing key sealed with it. Both cost an argon2id run,
 // so they are made before the write transaction that stores them
@@ -235,4 +239,71 @@ func KeyTrusted(ctx context.Context, q powerQuerier, public string) (trusted boo
 		return false, "", err
 	}
 	return n > 0, "clinic root key " + app.KeyFingerprint(public), nil
+}
+
+// vouchLegacy has administrator k vouch, in a signed extension of the
+// clinic's trust root (trust_extensions), for the price list, fee and drug
+// rows this desk had when it began signing them (trust_legacy): written
+// once and unsigned, they could never be signed, and a desk joining the
+// clinic later would refuse them. Only on a desk that syncs (a desk that
+// does not lists them in the root it gives the clinic when it enrolls as
+// its first), once: the rows are marked with the extension.
+func (tx *Tx) vouchLegacy(k *app.SigningKey, who app.Caller) error {
+	if k == nil {
+		return nil
+	}
+	if on, err := tx.enrolled(); err != nil || !on {
+		return err
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT entity, row_id FROM trust_legacy WHERE extension_id IS NULL ORDER BY entity, row_id`)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		Entity string `json:"entity"`
+		Row    string `json:"row"`
+		Digest string `json:"digest"`
+	}
+	var list []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.Entity, &e.Row); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(list) == 0 {
+		return err
+	}
+	for i := range list {
+		f, _, found, err := PowerRow(tx.ctx, tx, list[i].Entity, list[i].Row)
+		if err != nil {
+			return err
+		}
+		if found {
+			list[i].Digest = PowerDigest(list[i].Entity, list[i].Row, f)
+		}
+	}
+	if list = slices.DeleteFunc(list, func(e entry) bool { return e.Digest == "" }); len(list) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	id, entries := newID(), string(b)
+	sig := k.SignPower("trust_extensions", id, tx.hlc.String(), map[string]*string{"entries": &entries})
+	ts := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO trust_extensions (id, entries, signed_by, created_at, updated_at, power_sig)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, entries, who.Username, ts, ts, sig); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE trust_legacy SET extension_id = ? WHERE extension_id IS NULL`, id); err != nil {
+		return err
+	}
+	tx.AuditAs(who, "sync.trust_extension", "trust_extensions", id, app.OutcomeOK,
+		fmt.Sprintf("vouched, signed, for %d price list, fee and drug rows made before they were signed", len(list)))
+	return nil
 }

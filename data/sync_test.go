@@ -701,6 +701,30 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	if clocks := fieldClocks(t, f.db, "patients", mistake.ID); len(clocks) != 0 {
 		t.Fatalf("a purged record's field clocks remain: %v", clocks)
 	}
+	// An administrator's login on a desk that syncs vouches, signed, for
+	// the price list, fee and drug rows it had before they were signed
+	// (the migration lists them in trust_legacy): the desk is made to
+	// look enrolled, and the price item above is taken for such a row.
+	if _, err := rawDB(t, f.db).Exec(`UPDATE sync_meta SET server_epoch = '00000000-0000-0000-0000-000000000001' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, f.db).Exec(`INSERT INTO trust_legacy (entity, row_id) VALUES ('price_items', ?)`, item.ID); err != nil {
+		t.Fatal(err)
+	}
+	ext := f.step("Login (vouches for rows written before signing)", func() error {
+		_, err := svc.Users.Login(anon, "admin", adminPassword)
+		return err
+	}, want("trust_extensions", hlc.KindInsert, nil))
+	var extID string
+	for _, op := range ext {
+		if op.Entity == "trust_extensions" {
+			extID = op.RowID
+		}
+	}
+	if body := payloadOf(t, ext, "trust_extensions", hlc.KindInsert, extID); !strings.Contains(fmt.Sprint(body["entries"]), item.ID) ||
+		fmt.Sprint(body["power_sig"]) == "" {
+		t.Fatalf("the trust extension: %v", body)
+	}
 
 	// Every synced table has had an insert, which carries exactly its
 	// synced columns.

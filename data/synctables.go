@@ -102,6 +102,7 @@ var syncedTables = []SyncedTable{
 	{Name: "patient_purges", Append: true},
 	{Name: "prescriber_registrations", Append: true},
 	{Name: "doctor_consultation_items", Append: true},
+	{Name: "trust_extensions", Append: true},
 
 	{Name: "allergies"},
 	{Name: "allergy_statements", Append: true},
@@ -178,7 +179,8 @@ var localTables = map[string]string{
 	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",
 	"diagnosis_code_fts": "search index, derived from diagnosis_codes",
 	"trust_keys":         "the administrators' keys this desk trusts, fixed when it joined: each desk decides alone what it applies",
-	"trust_baseline":     "the rows the clinic's trust root vouches for, fixed when this desk joined",
+	"trust_baseline":     "the rows the clinic's trust root vouches for, fixed when this desk joined, and those its signed extensions add",
+	"trust_legacy":       "the unsigned price list, fee and drug rows this desk had when it began signing them, until an administrator vouches for them in a signed trust extension",
 }
 
 // syncedByName finds the synced tables by name.

@@ -144,6 +144,9 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 		sess = &app.Session{User: u, MustChangePassword: u.MustChangePassword}
 		if u.Role == app.RoleAdmin {
 			sess.Signer = keys.own()
+			if err := tx.vouchLegacy(sess.Signer, who); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

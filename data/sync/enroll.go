@@ -152,6 +152,13 @@ func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncSta
 		}
 		rootFrom = rootSource(rootFP)
 	}
+	// The root's signed extensions, for a desk taking the server's root.
+	var exts []server.TrustExtension
+	if root != nil && rootFrom == rootSource(rootFP) {
+		if exts, err = c.TrustExtensions(ctx, e.siteID); err != nil {
+			return nil, serverError(err)
+		}
+	}
 	err = e.write(ctx, "sync.enroll", func(tx *txn) error {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET desk_code = ?, server_epoch = ?, server_url = ?,
 			server_secret = coalesce(?, server_secret) WHERE id = 1`, code, h.Epoch, shown, secret); err != nil {
@@ -163,6 +170,13 @@ func (e *Engine) EnrollDesk(ctx context.Context, serverURL string) (*app.SyncSta
 				return err
 			}
 			detail += fmt.Sprintf(", the clinic's trust root %s (%d administrators' keys, %d rows)", rootFP, len(root.Keys), len(root.Baseline))
+			if len(exts) > 0 {
+				n, err := tx.takeExtensions(exts)
+				if err != nil {
+					return err
+				}
+				detail += fmt.Sprintf(", %d of its %d signed extensions", n, len(exts))
+			}
 		}
 		if first {
 			n, err := tx.queueSnapshot(true)

@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,39 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		t.Fatalf("the second desk holds %d signed records of the purge", n)
 	}
 
+	// The administrator adds a price, links a doctor's consultation to it
+	// and adds a drug: all three reach the second desk, signed.
+	doc := first.users[app.RoleDoctor]
+	if _, err := first.svc.Billing.CreatePriceItem(admin, app.PriceItemInput{Code: "SIGNED", Name: "Signed consultation",
+		Kind: app.PriceConsultation, Price: 7000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doc.ID, ConsultationCode: "SIGNED"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Drugs.ImportLocalDrugs(admin, []app.LocalDrugRow{{Line: 2, LocalDrug: app.LocalDrug{
+		Kind: app.LocalBrand, Name: "Signedamox", Substances: []string{"amoxicillin"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	if rep := syncAllReport(t, u, second); rep.PullConflicts != 0 {
+		for _, r := range queryRows(t, second, `SELECT entity, row_id, rule FROM conflicts`) {
+			t.Log(r...)
+		}
+		t.Fatalf("the administrator's price, fee or drug was refused on the second desk: %+v", rep)
+	}
+	for _, q := range []string{`SELECT count(*) FROM price_items WHERE code = 'SIGNED' AND power_sig <> ''`,
+		`SELECT count(*) FROM doctor_consultation_items WHERE price_code = 'SIGNED' AND power_sig <> ''`,
+		`SELECT count(*) FROM local_drugs WHERE name = 'Signedamox' AND power_sig <> ''`} {
+		if n := count(t, second, q); n != 1 {
+			t.Fatalf("%s on the second desk: %d", q, n)
+		}
+	}
+	if n := count(t, second, `SELECT count(*) FROM audit_log WHERE action = ? AND detail LIKE '%price_items%signed by admin%'`,
+		sync.ActionReceived); n == 0 {
+		t.Error("the received price does not name the administrator who signed it")
+	}
+
 	if st, _ := engine(first.db).SyncStatus(ctx); st.Unsigned != 0 {
 		for _, r := range queryRows(t, first.db, `SELECT entity, row_id, rule, lost_value FROM conflicts`) {
 			t.Log(r...)
@@ -218,6 +252,8 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		payload["power_sig"] = k.SignPower(entity, id, f.now().String(), fields)
 		return payload
 	}
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	now0 := now
 	var lastPurge string
 	// purgeID is a new purge record's id, which purgeRow (evaluated after
 	// it, left to right) gives its row.
@@ -232,6 +268,42 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		}
 		return row
 	}
+	// catalogue is a new row of a signed catalogue (price list, fee,
+	// drugs), signed with k when k is not nil, as the forger pushes it.
+	catalogue := func(entity string, k *app.SigningKey, row map[string]any) (string, map[string]any) {
+		id := uuid.Must(uuid.NewV7()).String()
+		row["id"], row["created_at"], row["updated_at"], row["deleted_at"], row["power_sig"] = id, now0, now0, nil, ""
+		if k != nil {
+			b, _ := json.Marshal(row)
+			fields, _, err := data.PowerFieldsOf(entity, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row["power_sig"] = k.SignPower(entity, id, f.now().String(), fields)
+		}
+		return id, row
+	}
+	cheapPrice := func(k *app.SigningKey, version int) (string, map[string]any) {
+		return catalogue("price_items", k, map[string]any{"code": "SIGNED", "version": version, "name": "Signed consultation",
+			"kind": "consultation", "price": 1, "tax_rate": 0, "doctor_id": nil, "specialization": "", "active": 1,
+			"valid_from": now0, "created_by": "admin"})
+	}
+	cheapFee := func(k *app.SigningKey) (string, map[string]any) {
+		return catalogue("doctor_consultation_items", k, map[string]any{"user_id": doc.ID, "price_code": "FREE",
+			"recorded_by": adm.ID, "recorded_by_name": "Ada Admin"})
+	}
+	fakeDrug := func(k *app.SigningKey) (string, map[string]any) {
+		return catalogue("local_drugs", k, map[string]any{"kind": "brand", "name": "Malloramox", "substances": "amoxicillin",
+			"classes": "", "forms": "", "created_by": adm.ID, "created_by_name": "Ada Admin"})
+	}
+	type forged struct {
+		id  string
+		row map[string]any
+	}
+	pack := func(id string, row map[string]any) forged { return forged{id, row} }
+	prices := []forged{pack(cheapPrice(nil, 2)), pack(cheapPrice(f.key, 3)), pack(cheapPrice(admin2Key, 4))}
+	fees := []forged{pack(cheapFee(nil)), pack(cheapFee(f.key)), pack(cheapFee(admin2Key))}
+	drugs := []forged{pack(fakeDrug(nil)), pack(fakeDrug(f.key)), pack(fakeDrug(admin2Key))}
 	mallory := uuid.Must(uuid.NewV7()).String()
 	malloryRow := map[string]string{"username": "mallory", "role": "admin", "status": "active", "password_hash": hash,
 		"must_change_password": "0", "sign_key": f.key.Public(), "sealed_sign_key": sealed}
@@ -239,7 +311,6 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	for n, v := range malloryRow {
 		malloryFields[n] = ptr(v)
 	}
-	now := time.Now().UTC().Format(time.RFC3339Nano)
 	attempts := []struct {
 		what         string
 		entity, id   string
@@ -275,6 +346,21 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 			purgeRow(victim, f.key), true},
 		{"record a purge of the patient, signed by the revoked administrator's key", "patient_purges", purgeID(), hlc.KindInsert,
 			purgeRow(victim, admin2Key), true},
+		{"lower a price to 1, unsigned", "price_items", prices[0].id, hlc.KindInsert, prices[0].row, true},
+		{"lower a price to 1, signed with the forger's own key", "price_items", prices[1].id, hlc.KindInsert, prices[1].row, true},
+		{"lower a price to 1, signed by the revoked administrator's key", "price_items", prices[2].id, hlc.KindInsert,
+			prices[2].row, true},
+		{"bill a doctor's consultations with another item, unsigned", "doctor_consultation_items", fees[0].id, hlc.KindInsert,
+			fees[0].row, true},
+		{"bill a doctor's consultations with another item, signed with the forger's own key", "doctor_consultation_items",
+			fees[1].id, hlc.KindInsert, fees[1].row, true},
+		{"bill a doctor's consultations with another item, signed by the revoked administrator's key",
+			"doctor_consultation_items", fees[2].id, hlc.KindInsert, fees[2].row, true},
+		{"add a drug to the catalogue, unsigned", "local_drugs", drugs[0].id, hlc.KindInsert, drugs[0].row, true},
+		{"add a drug to the catalogue, signed with the forger's own key", "local_drugs", drugs[1].id, hlc.KindInsert,
+			drugs[1].row, true},
+		{"add a drug to the catalogue, signed by the revoked administrator's key", "local_drugs", drugs[2].id, hlc.KindInsert,
+			drugs[2].row, true},
 	}
 	before := map[string]string{}
 	for _, d := range []*data.DB{first.db, second} {
@@ -336,6 +422,15 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT count(*) FROM patient_purges WHERE purged_patient = ?`, victim.ID); n != 0 {
 			t.Errorf("desk %s took %d forged purge records", d.Path(), n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM price_items WHERE code = 'SIGNED'`); n != 1 {
+			t.Errorf("desk %s took %d forged versions of the price", d.Path(), n-1)
+		}
+		if n := count(t, d, `SELECT count(*) FROM doctor_consultation_items WHERE price_code = 'FREE'`); n != 0 {
+			t.Errorf("desk %s took %d forged consultation items", d.Path(), n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM local_drugs WHERE name = 'Malloramox'`); n != 0 {
+			t.Errorf("desk %s took %d forged drugs", d.Path(), n)
 		}
 		if got := clinicName(d); got != name {
 			t.Errorf("desk %s: clinic name %q", d.Path(), got)
@@ -551,5 +646,180 @@ func TestTakingBackAnAccountFieldSigns(t *testing.T) {
 	sig, err := app.ParsePowerSig(userCol(t, second, nu.ID, "power_sig"))
 	if err != nil || sig == nil || !sig.Verify("users", nu.ID, f) || sig.Key != userCol(t, second, first.users[app.RoleAdmin].ID, "sign_key") {
 		t.Errorf("the account is not signed by the administrator who took the role back: %+v, %v", sig, err)
+	}
+}
+
+// TestLegacyCatalogueVouchedForJoiningDesk: price list, fee and drug rows
+// written before they were signed (the desk's migration lists them in
+// trust_legacy) are vouched for by the administrator's next login on a
+// desk that syncs, in a signed trust extension; a desk joining the clinic
+// afterwards reads it before its first pull and takes those rows, while an
+// unsigned row it does not list, and an extension signed by a desk login's
+// own key, are refused there.
+func TestLegacyCatalogueVouchedForJoiningDesk(t *testing.T) {
+	t.Parallel()
+	u := newSyncServer(t)
+	first := mustSetup(t)
+	mustEnroll(t, first.db, u)
+	mustSync(t, first.db)
+
+	// Two unsigned price rows, as a desk before signing wrote them: the
+	// desk is made to look unenrolled while they are written.
+	epoch := ""
+	rawDB(t, first.db).QueryRow(`SELECT server_epoch FROM sync_meta WHERE id = 1`).Scan(&epoch)
+	setEpoch := func(v any) {
+		if _, err := rawDB(t, first.db).Exec(`UPDATE sync_meta SET server_epoch = ? WHERE id = 1`, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setEpoch(nil)
+	keyless := callerOf(first.users[app.RoleAdmin])
+	keyless.Signer = nil // as before keys
+	legacy, err := first.svc.Billing.CreatePriceItem(as(keyless), app.PriceItemInput{Code: "OLDFEE", Name: "Old consultation",
+		Kind: app.PriceConsultation, Price: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := first.svc.Billing.CreatePriceItem(as(keyless), app.PriceItemInput{Code: "LATER", Name: "Unsigned later",
+		Kind: app.PriceOther, Price: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setEpoch(epoch)
+	for _, p := range []*app.PriceItem{legacy, later} {
+		if n := count(t, first.db, `SELECT count(*) FROM price_items WHERE id = ? AND power_sig = ''`, p.ID); n != 1 {
+			t.Fatalf("price %s is not unsigned", p.Code)
+		}
+	}
+	// Only the first was there when the desk was updated.
+	if _, err := rawDB(t, first.db).Exec(`INSERT INTO trust_legacy (entity, row_id) VALUES ('price_items', ?)`, legacy.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(first.db).Users.Login(anon, "admin", adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, first.db, `SELECT count(*) FROM trust_extensions WHERE power_sig <> '' AND entries LIKE ?`, "%"+legacy.ID+"%"); n != 1 {
+		t.Fatalf("the administrator's login made %d signed extensions listing the old price", n)
+	}
+	if n := count(t, first.db, `SELECT count(*) FROM trust_legacy WHERE extension_id IS NULL`); n != 0 {
+		t.Fatalf("%d old rows left unvouched", n)
+	}
+	if _, err := services(first.db).Users.Login(anon, "admin", adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, first.db, `SELECT count(*) FROM trust_extensions`); n != 1 {
+		t.Fatalf("a second login made another extension: %d", n)
+	}
+	// A desk login forges an extension for the later row, signed by its
+	// own key.
+	f := newForger(t, u, first.db)
+	digest := data.PowerDigest("price_items", later.ID, powerOf(t, first.db, "price_items", later.ID))
+	entries, _ := json.Marshal([]map[string]string{{"entity": "price_items", "row": later.ID, "digest": digest}})
+	xid := uuid.Must(uuid.NewV7()).String()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	t.Log("forged extension:", f.push("trust_extensions", xid, hlc.KindInsert, map[string]any{"id": xid, "entries": string(entries),
+		"signed_by": "admin", "created_at": now, "updated_at": now, "deleted_at": nil,
+		"power_sig": f.key.SignPower("trust_extensions", xid, f.now().String(), map[string]*string{"entries": ptr(string(entries))})}))
+	syncUntilCaughtUp(t, u, first.db)
+
+	third := MustOpenDB(t, nil)
+	mustEnroll(t, third, u)
+	if n := count(t, third, `SELECT count(*) FROM trust_baseline WHERE entity = 'price_items' AND row_id = ?`, legacy.ID); n != 1 {
+		t.Fatal("the joining desk did not take the signed extension at its enrollment")
+	}
+	if n := count(t, third, `SELECT count(*) FROM trust_baseline WHERE row_id = ?`, later.ID); n != 0 {
+		t.Fatal("the joining desk took the forged extension")
+	}
+	syncUntilCaughtUp(t, u, third)
+	if n := count(t, third, `SELECT count(*) FROM price_items WHERE id = ?`, legacy.ID); n != 1 {
+		for _, r := range queryRows(t, third, `SELECT entity, row_id, rule FROM conflicts`) {
+			t.Log(r...)
+		}
+		t.Fatal("the joining desk refused the old price its clinic vouched for")
+	}
+	refused := map[string]bool{}
+	for _, r := range queryRows(t, third, `SELECT entity || ' ' || row_id FROM conflicts WHERE rule LIKE 'refused: grants power%'`) {
+		refused[fmt.Sprint(r[0])] = true
+	}
+	if len(refused) != 2 || !refused["price_items "+later.ID] || !refused["trust_extensions "+xid] {
+		t.Fatalf("the joining desk refused %v, want the later unsigned price and the forged extension", refused)
+	}
+	if n := count(t, third, `SELECT count(*) FROM price_items WHERE id = ?`, later.ID); n != 0 {
+		t.Fatal("the joining desk took the unsigned later price")
+	}
+	if n := count(t, third, `SELECT count(*) FROM audit_log WHERE action = ?`, sync.ActionRefused); n != 2 {
+		t.Fatalf("the joining desk audited %d refusals", n)
+	}
+}
+
+// TestFirstKeyWindowBounded: an account made before signing keys takes its
+// first key, signed only by that key, on the other desks only within the
+// fourteen days after the update that bounded it (sync_meta.
+// first_keys_until); after it, the key is refused there like an unsigned
+// power change, so a desk login can no longer give a keyless
+// administrator a key of its own.
+func TestFirstKeyWindowBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u, first, second := twoDesks(t)
+	rec, bil := first.users[app.RoleReception], first.users[app.RoleBilling]
+	for _, d := range []*data.DB{first.db, second} {
+		if err := d.WriteSyncState(ctx, "test.keyless", func(tx *data.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET sign_key = '', sealed_sign_key = '', power_sig = '' WHERE id IN (?, ?)`,
+				rec.ID, bil.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setWindow := func(d *data.DB, until time.Time) {
+		if err := d.WriteSyncState(ctx, "test.window", func(tx *data.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sync_meta SET first_keys_until = ? WHERE id = 1`, until.UTC().Format(data.TimeLayout))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The window closed on the second desk: the receptionist's first key,
+	// made at their login on the first, is refused there.
+	setWindow(second, second.Now().Add(-time.Hour))
+	if _, err := services(first.db).Users.Login(anon, rec.Username, "a long staff password "+string(app.RoleReception)); err != nil {
+		t.Fatal(err)
+	}
+	key := userCol(t, first.db, rec.ID, "sign_key")
+	if key == "" {
+		t.Fatal("the login made no key")
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if got := userCol(t, second, rec.ID, "sign_key"); got != "" {
+		for _, r := range queryRows(t, second, `SELECT first_keys_until FROM sync_meta`) {
+			t.Log(r...)
+		}
+		for _, r := range queryRows(t, second, `SELECT action, detail FROM audit_log WHERE action LIKE 'sync.%' ORDER BY seq DESC LIMIT 3`) {
+			t.Log(r...)
+		}
+		t.Fatal("the second desk took a first key after its window closed")
+	}
+	var rule string
+	rawDB(t, second).QueryRow(`SELECT rule FROM conflicts WHERE row_id = ? AND rule LIKE 'refused: grants power%'`, rec.ID).Scan(&rule)
+	if !strings.Contains(rule, "fourteen days") {
+		t.Fatalf("the refusal: %q", rule)
+	}
+	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {
+		t.Fatalf("the second desk's alert counts %d refusals", st.Unsigned)
+	}
+	// Within the window, the same kind of key is taken.
+	setWindow(second, second.Now().Add(time.Hour))
+	if _, err := services(first.db).Users.Login(anon, bil.Username, "a long staff password "+string(app.RoleBilling)); err != nil {
+		t.Fatal(err)
+	}
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
+	if got := userCol(t, second, bil.ID, "sign_key"); got == "" || got != userCol(t, first.db, bil.ID, "sign_key") {
+		t.Fatal("the second desk did not take a first key within its window")
+	}
+	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {
+		t.Fatalf("the second desk's alert counts %d refusals", st.Unsigned)
 	}
 }

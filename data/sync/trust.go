@@ -74,7 +74,8 @@ func (e *Engine) localRoot(ctx context.Context) (trustRoot, error) {
 	}
 	rows.Close()
 	for _, q := range []struct{ entity, sql string }{{"users", `SELECT id FROM users`}, {"settings", `SELECT key FROM settings`},
-		{"patient_purges", `SELECT id FROM patient_purges`}} {
+		{"patient_purges", `SELECT id FROM patient_purges`}, {"price_items", `SELECT id FROM price_items`},
+		{"doctor_consultation_items", `SELECT id FROM doctor_consultation_items`}, {"local_drugs", `SELECT id FROM local_drugs`}} {
 		ids, err := e.r.QueryContext(ctx, q.sql)
 		if err != nil {
 			return r, err
@@ -157,6 +158,44 @@ func (tx *txn) takeRoot(root *trustRoot, fp, source string) error {
 	}
 	_, err := tx.exec(`UPDATE sync_meta SET trust_root = ? WHERE id = 1`, fp)
 	return err
+}
+
+// takeExtensions takes, in the enrollment's transaction after its root,
+// the signed extensions of the root the server holds (trust_extensions):
+// each whose signature verifies by a key this desk trusts now (the root's)
+// vouches for the rows it lists, as the root's baseline does. One signed
+// by another key is left to the pull, which verifies it like any power
+// row and, applied, vouches for its rows from then on. It returns how many
+// it took.
+func (tx *txn) takeExtensions(exts []server.TrustExtension) (int, error) {
+	n := 0
+	for _, x := range exts {
+		fields, sigText, err := data.PowerFieldsOf("trust_extensions", x.Data)
+		if err != nil {
+			continue
+		}
+		sig, err := app.ParsePowerSig(sigText)
+		if err != nil || sig == nil || !sig.Verify("trust_extensions", x.RowID, fields) {
+			continue
+		}
+		if ok, _, err := data.KeyTrusted(tx.ctx, tx, sig.Key); err != nil {
+			return n, err
+		} else if !ok {
+			continue
+		}
+		var rows []baselineRow
+		if err := json.Unmarshal([]byte(text(fields["entries"])), &rows); err != nil {
+			continue
+		}
+		for _, b := range rows {
+			if _, err := tx.exec(`INSERT INTO trust_baseline (entity, row_id, digest) VALUES (?, ?, ?)
+				ON CONFLICT (entity, row_id) DO NOTHING`, b.Entity, b.Row, b.Digest); err != nil {
+				return n, err
+			}
+		}
+		n++
+	}
+	return n, nil
 }
 
 // ensureTrustRoot gives the server the clinic's trust root from a desk

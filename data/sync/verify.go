@@ -100,25 +100,28 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 			case own != "" && own == sig.Key && subset(changed, app.SelfFields):
 				return powerVerdict{signer: "the account's own key"}, nil
 			case own == "" && text(next["sign_key"]) == sig.Key && subset(changed, keyFields):
+				if open, err := e.firstKeysOpen(tx); err != nil || !open {
+					return powerVerdict{refused: firstKeyClosed}, err
+				}
 				return powerVerdict{signer: "the account's own new key (its first)"}, nil
 			}
 		}
 		if !found {
-			if v, ok, err := vouched(tx, ch, next); err != nil || ok {
+			if v, ok, err := e.vouched(tx, ch, next); err != nil || ok {
 				return v, err
 			}
 		}
 		return powerVerdict{refused: fmt.Sprintf("it is signed by a key this desk does not trust (%s)", app.KeyFingerprint(sig.Key))}, nil
 	case sig != nil:
 		if !found {
-			if v, ok, err := vouched(tx, ch, next); err != nil || ok {
+			if v, ok, err := e.vouched(tx, ch, next); err != nil || ok {
 				return v, err
 			}
 		}
 		return powerVerdict{refused: "its signature does not match its fields"}, nil
 	}
 	if !found {
-		if v, ok, err := vouched(tx, ch, next); err != nil || ok {
+		if v, ok, err := e.vouched(tx, ch, next); err != nil || ok {
 			return v, err
 		}
 	}
@@ -154,7 +157,7 @@ func heldReading(tx *txn, ch server.Change, held *app.PowerSig) (string, error) 
 
 // vouched is a new row that needs no signature: an account that grants
 // nothing, or a row as the clinic's trust root lists it.
-func vouched(tx *txn, ch server.Change, next map[string]*string) (powerVerdict, bool, error) {
+func (e *Engine) vouched(tx *txn, ch server.Change, next map[string]*string) (powerVerdict, bool, error) {
 	if ch.Entity == "users" && text(next["deleted_at"]) == "" {
 		if text(next["status"]) == string(app.StatusPending) && text(next["role"]) != string(app.RoleAdmin) {
 			return powerVerdict{signer: "none needed (a staff registration waiting for approval)"}, true, nil
@@ -182,10 +185,30 @@ func vouched(tx *txn, ch server.Change, next map[string]*string) (powerVerdict, 
 		sig, _ := app.ParsePowerSig(sigOf(ch))
 		if baseline == data.PowerDigest(ch.Entity, ch.RowID, bare) && sig != nil && sig.Key == text(next["sign_key"]) &&
 			sig.Verify(ch.Entity, ch.RowID, next) {
+			if open, err := e.firstKeysOpen(tx); err != nil || !open {
+				return powerVerdict{refused: firstKeyClosed}, true, err
+			}
 			return powerVerdict{signer: "the account's own new key (its first; the clinic's trust root lists the account)"}, true, nil
 		}
 	}
 	return powerVerdict{}, false, nil
+}
+
+// firstKeyClosed is why an account's first key, signed only by itself, is
+// refused after the window in which a desk takes such keys.
+const firstKeyClosed = "it gives an account made before signing keys its first key, signed only by that key, after the " +
+	"fourteen days in which this desk takes such keys (an administrator resets the account's password to give it one)"
+
+// firstKeysOpen reports whether this desk still takes an account's first
+// key signed only by itself (sync_meta.first_keys_until, fourteen days
+// after the update that bounded it: docs/SYNC-DESIGN.md, "A clinic that
+// already syncs").
+func (e *Engine) firstKeysOpen(tx *txn) (bool, error) {
+	var until sql.NullString
+	if err := tx.queryRow(`SELECT first_keys_until FROM sync_meta WHERE id = 1`).Scan(&until); err != nil {
+		return false, err
+	}
+	return until.Valid && formatTime(e.db.Now()) < until.String, nil
 }
 
 // sigOf is the power signature a pulled row carries.

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0040 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0044 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -1321,6 +1321,22 @@ EXCEPTION WHEN exclusion_violation THEN
     RETURN false;
 END
 $function$;
+
+-- sync.trust_extensions(uuid)
+
+CREATE OR REPLACE FUNCTION sync.trust_extensions(p_site uuid)
+ RETURNS TABLE(row_id text, data jsonb)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    RETURN QUERY SELECT r.row_id, r.data FROM sync.rows r
+        WHERE r.entity = 'trust_extensions' AND r.deleted_hlc IS NULL ORDER BY r.row_id;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.trust_extensions(uuid) TO hms_desk;
 
 -- sync.trust_root(uuid)
 
