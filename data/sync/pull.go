@@ -766,11 +766,12 @@ func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
 }
 
 // newestWaiting is the newest reading of a waiting change that set field,
-// or, for "", that inserted or deleted the row.
+// or, for "", that inserted or deleted the row; for "*", of any waiting
+// change of the row.
 func newestWaiting(ws []waiting, field string) string {
 	newest := ""
 	for _, w := range ws {
-		if (w.kind != hlc.KindUpdate || w.fields[field]) && w.hlc > newest {
+		if (w.kind != hlc.KindUpdate || w.fields[field] || field == "*") && w.hlc > newest {
 			newest = w.hlc
 		}
 	}
@@ -844,6 +845,15 @@ func (a *applier) apply(ch server.Change) error {
 	table := data.QuoteIdent(ch.Entity)
 	where := ent.KeyWhere()
 
+	if !ent.Editable && !ent.Append && ch.DeletedHLC == "" && newestWaiting(ws, "*") > ch.HLC {
+		// The desk changed the row after the state this change holds, in
+		// a change the server has not decided yet (one pushed again to a
+		// restored server and held there). The row's fields go together
+		// (an invoice's status with its number): taking some from the
+		// older state and keeping the others would make a row no desk had.
+		// The server's merge of the waiting change brings the rest.
+		return nil
+	}
 	if ch.DeletedHLC != "" {
 		// Rows that are only ever added go with the record they belong to
 		// (a patient's history, when the record is purged as created in
