@@ -150,6 +150,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func pruneAfterEdits(t testing.TB, patients int) (u string, first *data.DB) {
 	t.Helper()
 	u, first = editedClinic(t, patients)
+	mustSync(t, first) // it tells the server it pulled its own edits: pruning waits for that
 	res, err := server.Prune(context.Background(), u, server.TombstoneAge, server.OpsAge)
 	if err != nil {
 		t.Fatal(err)
