@@ -176,11 +176,15 @@
 // desk's own columns derived as the services derive them; a field with a
 // newer local clock, or changed by an operation still waiting to be
 // pushed, keeps the desk's value; older entries of a row the desk pushed
-// since are skipped until its own entry, the server's merge of its change.
-// A change the desk cannot apply (it lacks a row it refers to, or, after
-// a restored server took the desks' operations again out of their first
-// order, it holds a state of the row no desk had, such as a void invoice
-// without its number) is parked in conflicts with the server's row, the
+// since are skipped until its own entry, the server's merge of its change,
+// and so is an older entry of a record without field clocks that a change
+// still waiting here changed since (its fields go together: an invoice's
+// status with its number). A restored server takes the desks' operations
+// again out of their first order; it holds a payment or void of an invoice
+// it has as a draft until the invoice's issue comes (server migration
+// 0041), so that no desk meets an invoice paid without its number.
+// A change the desk cannot apply (it lacks a row it refers to) is parked
+// in conflicts with the server's row, the
 // others go on, and each round applies the parked ones again. A later
 // change of the row, applied or parked, closes the row's parked ones: it
 // holds the row as the server merged it since. For speed, the search rows

@@ -188,11 +188,30 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 		if err := a.prefetch(changes); err != nil {
 			return err
 		}
+		orphans, err := a.orphans(changes)
+		if err != nil {
+			return err
+		}
+		detected := formatTime(e.db.Now())
 		pv := e.newPowerCheck(tx, changes)
-		for _, ch := range changes {
+		for i, ch := range changes {
 			if ok, err := pv.check(ch); err != nil {
 				return err
 			} else if !ok {
+				continue
+			}
+			if why := orphans[i]; why != nil {
+				// Its parent has not come (a restored server took a child
+				// pushed again before its parent): kept, as the one-by-one
+				// pass would keep it, and applied when the parent comes.
+				if err := a.supersede(ch); err != nil {
+					return err
+				}
+				if err := tx.keepUnapplied(ch, why, detected); err != nil {
+					return err
+				}
+				a.noneParked = false
+				failed++
 				continue
 			}
 			if err := a.apply(ch); err != nil {
@@ -208,7 +227,16 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 		if err := a.done(); err != nil {
 			return err
 		}
-		if err := e.auditReceived(tx, pv.applied(changes), pv.signers); err != nil {
+		took := pv.applied(changes)
+		if len(orphans) > 0 {
+			took = took[:0:0]
+			for i, ch := range changes {
+				if orphans[i] == nil && !pv.refused[i] {
+					took = append(took, ch)
+				}
+			}
+		}
+		if err := e.auditReceived(tx, took, pv.signers); err != nil {
 			return err
 		}
 		failed += pv.refusals
@@ -676,6 +704,130 @@ func (e *Engine) newApplier(tx *txn, bulk bool) (*applier, error) {
 	return a, nil
 }
 
+// orphans finds the changes of a batch whose row refers to a row that is
+// neither on the desk nor made by the batch: a restored server takes the
+// desks' operations again in the order each desk pushes them, so a child
+// (the merge event of a patient another desk registered) can come before
+// its parent. Applied in bulk, one such change failed the batch's foreign
+// keys at commit, and the batch was applied again one change at a time;
+// found first, it is kept for review and the rest go on in bulk. A row's
+// references are its table's foreign keys. By the change's index, why.
+func (a *applier) orphans(changes []server.Change) (map[int]error, error) {
+	if a.fresh {
+		return nil, nil // a download comes parents first
+	}
+	inBatch := map[[2]string]bool{}
+	for _, ch := range changes {
+		if ch.DeletedHLC == "" {
+			inBatch[[2]string{ch.Entity, ch.RowID}] = true
+		}
+	}
+	type ref struct {
+		i      int
+		parent string
+	}
+	wanted := map[[2]string][]ref{} // parent table and key column → ids
+	wantedIDs := map[[2]string]map[string]bool{}
+	for i, ch := range changes {
+		if ch.DeletedHLC != "" {
+			continue
+		}
+		fks, err := a.foreignKeys(ch.Entity)
+		if err != nil {
+			return nil, err
+		}
+		if len(fks) == 0 {
+			continue
+		}
+		var row map[string]any
+		if err := json.Unmarshal(ch.Data, &row); err != nil {
+			continue // apply says why
+		}
+		for _, fk := range fks {
+			id, _ := row[fk.from].(string)
+			if id == "" || fk.to == "id" && inBatch[[2]string{fk.table, id}] {
+				continue
+			}
+			k := [2]string{fk.table, fk.to}
+			wanted[k] = append(wanted[k], ref{i, id})
+			if wantedIDs[k] == nil {
+				wantedIDs[k] = map[string]bool{}
+			}
+			wantedIDs[k][id] = true
+		}
+	}
+	var out map[int]error
+	for k, refs := range wanted {
+		list, err := json.Marshal(slices.Collect(maps.Keys(wantedIDs[k])))
+		if err != nil {
+			return nil, err
+		}
+		col := data.QuoteIdent(k[1])
+		rows, err := a.tx.query(`SELECT `+col+` FROM `+data.QuoteIdent(k[0])+` WHERE `+col+
+			` IN (SELECT value FROM json_each(?))`, string(list))
+		if err != nil {
+			return nil, err
+		}
+		have := map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			have[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			if !have[r.parent] {
+				if out == nil {
+					out = map[int]error{}
+				}
+				out[r.i] = fmt.Errorf("FOREIGN KEY constraint failed: the %s row %s it refers to has not arrived", k[0], r.parent)
+			}
+		}
+	}
+	return out, nil
+}
+
+// foreignKey is a column of a synced table that refers to another table.
+type foreignKey struct{ from, table, to string }
+
+// foreignKeys are a synced table's foreign keys, read once per database
+// from the schema.
+func (a *applier) foreignKeys(entity string) ([]foreignKey, error) {
+	pt := &a.e.tables
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if fks, ok := pt.fks[entity]; ok {
+		return fks, nil
+	}
+	rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT "from", "table", coalesce("to", 'id') FROM pragma_foreign_key_list(?)`, entity)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var fks []foreignKey
+	for rows.Next() {
+		var fk foreignKey
+		if err := rows.Scan(&fk.from, &fk.table, &fk.to); err != nil {
+			return nil, err
+		}
+		fks = append(fks, fk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if pt.fks == nil {
+		pt.fks = map[string][]foreignKey{}
+	}
+	pt.fks[entity] = fks
+	return fks, nil
+}
+
 // tableColumns are a synced table's columns and their declared types.
 type tableColumns map[string]string
 
@@ -684,6 +836,7 @@ type tableColumns map[string]string
 type tableCache struct {
 	mu     stdsync.Mutex
 	tables map[string]tableColumns
+	fks    map[string][]foreignKey
 }
 
 func (a *applier) columns(entity string) (tableColumns, error) {
@@ -766,11 +919,12 @@ func (a *applier) waitingChanges(entity, rowID string) ([]waiting, error) {
 }
 
 // newestWaiting is the newest reading of a waiting change that set field,
-// or, for "", that inserted or deleted the row.
+// or, for "", that inserted or deleted the row; for "*", of any waiting
+// change of the row.
 func newestWaiting(ws []waiting, field string) string {
 	newest := ""
 	for _, w := range ws {
-		if (w.kind != hlc.KindUpdate || w.fields[field]) && w.hlc > newest {
+		if (w.kind != hlc.KindUpdate || w.fields[field] || field == "*") && w.hlc > newest {
 			newest = w.hlc
 		}
 	}
@@ -844,6 +998,15 @@ func (a *applier) apply(ch server.Change) error {
 	table := data.QuoteIdent(ch.Entity)
 	where := ent.KeyWhere()
 
+	if !ent.Editable && !ent.Append && ch.DeletedHLC == "" && newestWaiting(ws, "*") > ch.HLC {
+		// The desk changed the row after the state this change holds, in
+		// a change the server has not decided yet (one pushed again to a
+		// restored server and held there). The row's fields go together
+		// (an invoice's status with its number): taking some from the
+		// older state and keeping the others would make a row no desk had.
+		// The server's merge of the waiting change brings the rest.
+		return nil
+	}
 	if ch.DeletedHLC != "" {
 		// Rows that are only ever added go with the record they belong to
 		// (a patient's history, when the record is purged as created in

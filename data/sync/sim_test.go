@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -74,6 +76,7 @@ func TestSyncSimulation(t *testing.T) {
 		}
 	}
 	servertest.NewDatabase(t) // skips, and says why, without a server
+	noInternalErrors(t)
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
@@ -96,6 +99,44 @@ func TestSyncSimulation(t *testing.T) {
 			t.Logf("seed %d: %d desks, %s in %s", seed, len(s.desks), s.stats(), time.Since(start).Round(time.Millisecond))
 		})
 	}
+}
+
+// noInternalErrors fails t when the program logs an internal error while
+// t and its subtests run: the faults the simulation makes are ones the
+// desks recover from. The log still goes to standard error.
+func noInternalErrors(t *testing.T) {
+	prev := slog.Default()
+	w := &internalErrors{Handler: slog.NewTextHandler(os.Stderr, nil), mu: &stdsync.Mutex{}, seen: new([]string)}
+	slog.SetDefault(slog.New(w))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, m := range *w.seen {
+			t.Errorf("logged an internal error: %s", m)
+		}
+	})
+}
+
+// internalErrors is a log handler that notes the internal errors logged.
+type internalErrors struct {
+	slog.Handler
+	mu   *stdsync.Mutex
+	seen *[]string
+}
+
+func (h *internalErrors) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "internal error" {
+		var what []string
+		r.Attrs(func(a slog.Attr) bool {
+			what = append(what, a.String())
+			return true
+		})
+		h.mu.Lock()
+		*h.seen = append(*h.seen, strings.Join(what, " "))
+		h.mu.Unlock()
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 // simWithout reports whether HMS_SIM_WITHOUT (a comma-separated list)

@@ -1,0 +1,146 @@
+package sync_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/sync/server/servertest"
+)
+
+// A server restored from a dump takes the desks' operations again in the
+// order the desks push them, not in the order they were made: a payment
+// pushed again before the issue of its invoice. No desk may then meet a
+// state of the invoice that no desk had (paid, without its number), nor
+// log an internal error, and every desk ends with the invoice issued and
+// paid. Not parallel: it reads the process's log.
+func TestRestoredServerPaymentBeforeIssue(t *testing.T) {
+	u, first, second, third := threeDesks(t)
+	p := newPatient(t, first.svc, "Restored Invoice")
+	inv, err := first.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+		Quantity: 1, UnitPrice: 4000}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*data.DB{first.db, second, third} {
+		mustSync(t, d)
+	}
+	dump := servertest.Copy(t, u)
+
+	// After the dump: the first desk issues the invoice, the second takes
+	// its payment, and the third pulls both.
+	if _, err := first.svc.Billing.IssueInvoice(system, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	mustSync(t, second)
+	got, err := services(second).Billing.FindInvoice(system, inv.ID)
+	if err != nil || got.Number == "" {
+		t.Fatalf("the second desk's invoice: %+v, %v", got, err)
+	}
+	if _, err := services(second).Billing.TakePayment(system, app.PaymentInput{Method: app.PayCard, Amount: got.Balance,
+		Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: got.Balance}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, second)
+	mustSync(t, third)
+
+	// The server is restored from the dump; the second desk pushes again
+	// first, then the third pulls, then the first pushes again.
+	for _, d := range []*data.DB{first.db, second, third} {
+		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, d, dump)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logged := logLines(t, func() {
+		for _, d := range []*data.DB{second, third, first.db, second, third, first.db} {
+			if _, err := engine(d).SyncNow(context.Background()); err != nil &&
+				(code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "restored")) {
+				t.Fatalf("sync of %s with the restored server: %v", d.Path(), err)
+			}
+		}
+	})
+	if strings.Contains(logged, "internal error") {
+		t.Errorf("the desks logged internal errors:\n%s", logged)
+	}
+	for _, d := range []*data.DB{first.db, second, third} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
+			data.RuleNotApplied+"%"); n != 0 {
+			t.Errorf("%s keeps %d pulled changes it could not apply", d.Path(), n)
+		}
+		got, err := services(d).Billing.FindInvoice(system, inv.ID)
+		if err != nil || got.Number == "" || got.Status != app.InvoicePaid {
+			t.Errorf("%s: the invoice is %+v, %v; want it issued and paid", d.Path(), got, err)
+		}
+	}
+	sameClinic(t, first.db, second, third)
+}
+
+// A restored server takes a child pushed again before its parent: an
+// allergy recorded on the second desk for a patient the first desk
+// registered after the dump, pushed again before the patient. A desk that
+// joins the restored server then keeps the allergy for later until the
+// patient comes, without failing its batch (an internal error), and takes
+// it then. Not parallel:
+// it reads the process's log.
+func TestRestoredServerChildBeforeParent(t *testing.T) {
+	u, first, second, third := threeDesks(t)
+	dump := servertest.Copy(t, u)
+
+	p := newPatient(t, first.svc, "Registered After Dump")
+	mustSync(t, first.db)
+	mustSync(t, second)
+	a, err := services(second).Clinical.AddAllergy(first.ctx(app.RoleDoctor), app.AllergyCreate{PatientID: p.ID,
+		Substance: "Penicillin", Reaction: "rash", Severity: app.SeverityModerate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, second)
+	mustSync(t, third)
+
+	for _, d := range []*data.DB{first.db, second, third} {
+		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, d, dump)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A desk that joins after the restore has neither.
+	fourth := MustOpenDB(t, nil)
+	var rep *app.SyncReport
+	logged := logLines(t, func() {
+		for _, d := range []*data.DB{second, third} {
+			if _, err := engine(d).SyncNow(context.Background()); err != nil &&
+				(code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "restored")) {
+				t.Fatalf("sync of %s with the restored server: %v", d.Path(), err)
+			}
+		}
+		mustEnroll(t, fourth, dump)
+		rep = mustSync(t, fourth)
+		for _, d := range []*data.DB{first.db, second, third, fourth} {
+			if _, err := engine(d).SyncNow(context.Background()); err != nil &&
+				(code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "restored")) {
+				t.Fatalf("sync of %s with the restored server: %v", d.Path(), err)
+			}
+		}
+	})
+	if rep.PullConflicts == 0 {
+		t.Errorf("the desk that joined the restored server kept nothing for later; want the allergy and its event")
+	}
+	if strings.Contains(logged, "internal error") {
+		t.Errorf("the desks logged internal errors:\n%s", logged)
+	}
+	for _, d := range []*data.DB{first.db, second, third, fourth} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
+			data.RuleNotApplied+"%"); n != 0 {
+			t.Errorf("%s keeps %d pulled changes it could not apply", d.Path(), n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM allergies WHERE id = ? AND patient_id = ?`, a.ID, p.ID); n != 1 {
+			t.Errorf("%s lacks the allergy", d.Path())
+		}
+	}
+	sameClinic(t, first.db, second, third, fourth)
+}
