@@ -102,9 +102,7 @@ func (s *settingsScreen) buildUI() {
 		container.New(widthLayout{640}, form),
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
 	)
-	s.letters = newLetterTemplates(s.u)
-	box.Add(widget.NewSeparator())
-	box.Add(s.letters.content)
+	s.letters = newLetterTemplates(s.u) // a tab of its own (withLettersTab)
 	if s.u.svc.Diagnoses != nil {
 		s.codes = newCodesImport(s.u)
 		box.Add(widget.NewSeparator())

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
@@ -81,6 +82,21 @@ func newLetterTemplates(u *UI) *letterTemplates {
 		container.New(widthLayout{640}, container.NewHBox(l.saved, layout.NewSpacer(), l.save)),
 	)
 	return l
+}
+
+// settingsTabLetters is the Settings area's tab of the letters' wording.
+const settingsTabLetters = "Letters"
+
+// withLettersTab adds the Letters tab to the Settings area.
+func (s *mainScreen) withLettersTab(view fyne.CanvasObject) fyne.CanvasObject {
+	item := container.NewTabItemWithIcon(settingsTabLetters, theme.DocumentIcon(), container.NewVScroll(s.settings.letters.content))
+	tabs := s.settingsTabs
+	if tabs == nil {
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		s.settingsTabs = tabs
+	}
+	tabs.Append(item)
+	return tabs
 }
 
 // fill shows the clinic's templates (the default wording where none).
