@@ -27,6 +27,9 @@ type Settings struct {
 	// DisplayNames shows patients' names beside their tokens on the
 	// waiting-room display; off, it shows tokens and rooms only.
 	DisplayNames bool
+	// Letters are the wording of the medical certificate and the referral
+	// letter; UpdateLetterTemplates changes them, UpdateSettings keeps them.
+	Letters LetterTemplates
 }
 
 // MaxLogoBytes bounds the logo kept in settings.
@@ -154,6 +157,10 @@ type SettingsService interface {
 	Setup(ctx context.Context, c ClinicSetup) (*User, error)
 	// GetSettings returns the settings (any logged-in user).
 	GetSettings(ctx context.Context) (*Settings, error)
-	// UpdateSettings replaces the settings (admin).
+	// UpdateSettings replaces the settings (admin), all but the letter
+	// templates, which it keeps.
 	UpdateSettings(ctx context.Context, s Settings) (*Settings, error)
+	// UpdateLetterTemplates replaces the wording of the medical certificate
+	// and the referral letter (admin); an empty template is the default.
+	UpdateLetterTemplates(ctx context.Context, t LetterTemplates) (*Settings, error)
 }

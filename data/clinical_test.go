@@ -875,6 +875,7 @@ func TestDemoClinical(t *testing.T) {
 	}
 	demoNoPrescriptionAgainstAllergy(t, db)
 	demoNamesMatchSex(t, db)
+	demoVisitsAndDiagnoses(t, db, me, s.User.PatientID)
 	notes, err := svc.Clinical.FindNotes(me, s.User.PatientID)
 	if err != nil {
 		t.Fatal(err)
@@ -1023,5 +1024,60 @@ func demoNamesMatchSex(t *testing.T, db *data.DB) {
 	}
 	if n < 1000 {
 		t.Fatalf("%d patients checked", n)
+	}
+}
+
+// demoVisitsAndDiagnoses: the demo's consultations carry ICD-10-CM
+// diagnoses, so that the morbidity report and the dashboard have content;
+// the last fortnight's are visits, completed, each with a draft invoice of
+// the doctor's consultation and the services performed, and the records
+// made in them linked; the demo patient's last review is one.
+func demoVisitsAndDiagnoses(t *testing.T, db *data.DB, me context.Context, patientID string) {
+	t.Helper()
+	svc := db.Services()
+	visits, err := svc.Visits.FindVisits(me, patientID)
+	if err != nil || len(visits) != 1 {
+		t.Fatalf("the demo patient's visits: %d, %v", len(visits), err)
+	}
+	v := visits[0]
+	kinds := map[string]int{}
+	for _, r := range v.Records {
+		kinds[r.Entity]++
+	}
+	if v.Status != app.VisitCompleted || v.InvoiceID == "" || kinds["vitals"] != 1 || kinds["notes"] != 2 || kinds["diagnoses"] != 1 {
+		t.Errorf("the demo patient's visit: %+v, records %v", v, kinds)
+	}
+	raw := rawDB(t, db)
+	var lines string
+	raw.QueryRow(`SELECT group_concat(code, ' ') FROM (SELECT code FROM invoice_lines WHERE invoice_id = ? ORDER BY position)`,
+		v.InvoiceID).Scan(&lines)
+	if lines != "CONS-HOUSE LAB-LIPID" {
+		t.Errorf("the demo patient's visit billed %q", lines)
+	}
+	var visitsDone, drafts, linked, diagnoses, coded int
+	raw.QueryRow(`SELECT count(*) FROM visits WHERE status = 'completed'`).Scan(&visitsDone)
+	raw.QueryRow(`SELECT count(*) FROM visits v JOIN invoices i ON i.id = v.invoice_id WHERE i.status = 'draft'`).Scan(&drafts)
+	raw.QueryRow(`SELECT count(DISTINCT visit_id) FROM visit_records WHERE entity = 'diagnoses'`).Scan(&linked)
+	raw.QueryRow(`SELECT count(*), count(DISTINCT code) FROM diagnoses`).Scan(&diagnoses, &coded)
+	if visitsDone < 2 || drafts != visitsDone || linked < visitsDone/2 {
+		t.Errorf("%d completed visits, %d with a draft invoice, %d with a diagnosis", visitsDone, drafts, linked)
+	}
+	if diagnoses < 200 || coded < 15 {
+		t.Errorf("%d diagnoses with %d codes", diagnoses, coded)
+	}
+	var open int
+	raw.QueryRow(`SELECT count(*) FROM visits WHERE status = 'open'`).Scan(&open)
+	if open != 0 {
+		t.Errorf("%d demo visits left open", open)
+	}
+	s, err := svc.Users.Login(anon, "admin", "demo admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := app.NewContextWithCaller(context.Background(), s.Caller())
+	now := time.Now()
+	rep, err := svc.Diagnoses.MorbidityReport(admin, app.MorbidityFilter{From: now.AddDate(-1, 0, 0), To: now})
+	if err != nil || rep.Total < 60 || len(rep.ByCode) < 10 {
+		t.Fatalf("the morbidity report of the last year: %v, %d diagnoses, %d codes", err, rep.Total, len(rep.ByCode))
 	}
 }

@@ -129,6 +129,10 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if err := db.bulkPatients(asAdmin, rng, opt.Patients-1); err != nil {
 		return err
 	}
+	prices, err := db.demoPriceList(asAdmin)
+	if err != nil {
+		return err
+	}
 	if err := db.demoClinical(asAdmin, rng, opt.Patients); err != nil {
 		return err
 	}
@@ -138,7 +142,7 @@ func GenerateDemo(ctx context.Context, db *DB, opt DemoOptions) error {
 	if err := db.demoAppointments(asAdmin, rng, opt.Patients); err != nil {
 		return err
 	}
-	if err := db.demoBilling(asAdmin, rng, opt.Patients); err != nil {
+	if err := db.demoBilling(asAdmin, rng, opt.Patients, prices); err != nil {
 		return err
 	}
 	if opt.Out != nil {

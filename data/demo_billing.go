@@ -38,13 +38,53 @@ var demoPrices = []struct {
 	{"OTH-COPY", "Copy of records", app.PriceOther, 500, 2400, "", ""},
 }
 
-// demoBilling adds the price list and five years of invoices and payments
-// in every state: drafts, issued, partly paid, paid, refunded and void,
-// numbered from the desk's series year by year as they would have been.
-// There are at most 20,000 invoices, whatever the number of patients; the
-// demo patient account gets a few of its own through the services.
-func (db *DB) demoBilling(ctx context.Context, rng *rand.Rand, patients int) error {
-	svc := db.Services().Billing
+// demoPriceList adds the demo's price list, in force since five years ago
+// (the demo's history begins then), so that the demo's past visits bill
+// from it; demoBilling and demoClinical use it.
+func (db *DB) demoPriceList(ctx context.Context) ([]*app.PriceItem, error) {
+	doctors := map[string]string{}
+	rows, err := db.r.QueryContext(ctx, `SELECT username, id FROM users WHERE role = 'doctor'`)
+	if err != nil {
+		return nil, fmt.Errorf("demo price list: %w", err)
+	}
+	for rows.Next() {
+		var u, id string
+		if err := rows.Scan(&u, &id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("demo price list: %w", err)
+		}
+		doctors[u] = id
+	}
+	rows.Close()
+	var items []*app.PriceItem
+	err = db.write(ctx, "price.create", func(tx *Tx) error {
+		made := tx.now
+		tx.now = made.AddDate(-5, 0, -1).Truncate(time.Second)
+		for _, p := range demoPrices {
+			it, err := tx.insertPriceVersion(app.PriceItemInput{Code: p.code, Name: p.name, Kind: p.kind, Price: p.price,
+				TaxRate: p.tax, DoctorID: doctors[p.doctor], Specialization: p.spec}, true, "price.create")
+			if err != nil {
+				return fmt.Errorf("demo price %s: %w", p.code, err)
+			}
+			items = append(items, it)
+		}
+		tx.now = made
+		tx.Audit("price.create", "price_items", "", "", fmt.Sprintf("demo data: %d items in force for five years", len(items)))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo price list: %w", err)
+	}
+	return items, nil
+}
+
+// demoBilling links the demo doctors' consultations and adds five years
+// of invoices and payments in every state: drafts, issued, partly paid,
+// paid, refunded and void, numbered from the desk's series year by year as
+// they would have been. There are at most 20,000 invoices, whatever the
+// number of patients; the demo patient account gets a few of its own
+// through the services.
+func (db *DB) demoBilling(ctx context.Context, rng *rand.Rand, patients int, items []*app.PriceItem) error {
 	users := map[string]string{}
 	rows, err := db.r.QueryContext(ctx, `SELECT username, id FROM users WHERE role IN ('doctor', 'billing', 'reception')`)
 	if err != nil {
@@ -59,15 +99,6 @@ func (db *DB) demoBilling(ctx context.Context, rng *rand.Rand, patients int) err
 		users[u] = id
 	}
 	rows.Close()
-	var items []*app.PriceItem
-	for _, p := range demoPrices {
-		it, err := svc.CreatePriceItem(ctx, app.PriceItemInput{Code: p.code, Name: p.name, Kind: p.kind, Price: p.price,
-			TaxRate: p.tax, DoctorID: users[p.doctor], Specialization: p.spec})
-		if err != nil {
-			return fmt.Errorf("demo price %s: %w", p.code, err)
-		}
-		items = append(items, it)
-	}
 	// Each demo doctor's profile links their own consultation item: the
 	// fee their profile shows is the fee their visits are billed.
 	appts := db.Services().Appointments

@@ -32,6 +32,8 @@ type clinicalDemoEvent struct {
 type clinicalDemoStaff struct {
 	doctors []app.Caller
 	nurse   app.Caller
+	// services are the price list's items a visit bills, by code.
+	services map[string]string
 }
 
 // demoClinical gives the demo patient account ("patient") a full clinical
@@ -101,7 +103,20 @@ func (db *DB) demoClinical(ctx context.Context, rng *rand.Rand, patients int) er
 }
 
 func (db *DB) findClinicalDemoStaff(ctx context.Context) (*clinicalDemoStaff, error) {
-	s := &clinicalDemoStaff{}
+	s := &clinicalDemoStaff{services: map[string]string{}}
+	rows, err := db.r.QueryContext(ctx, `SELECT code, id FROM price_items WHERE kind <> 'consultation'`)
+	if err != nil {
+		return nil, fmt.Errorf("demo clinical: the price list: %w", err)
+	}
+	for rows.Next() {
+		var code, id string
+		if err := rows.Scan(&code, &id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("demo clinical: the price list: %w", err)
+		}
+		s.services[code] = id
+	}
+	rows.Close()
 	for _, name := range []string{"dr.house", "dr.ivanova", "nurse.joy"} {
 		c := app.Caller{Username: name}
 		if err := db.r.QueryRowContext(ctx, `SELECT id, role FROM users WHERE username = ?`, name).Scan(&c.UserID, &c.Role); err != nil {
@@ -190,7 +205,11 @@ var (
 		"Iron-deficiency anaemia", "Major depressive disorder, single episode"}
 	demoClinicalAcute = []string{"Acute bronchitis", "Urinary tract infection", "Community-acquired pneumonia",
 		"Ankle sprain", "Acute otitis media", "Viral gastroenteritis"}
-	demoClinicalDrugs = []app.PrescriptionItem{
+	// demoClinicalChronicCodes and demoClinicalAcuteCodes are the
+	// ICD-10-CM codes of the conditions above, in their order.
+	demoClinicalChronicCodes = []string{"I10", "E11.9", "J45.909", "E03.9", "E78.5", "K21.9", "G43.009", "M17.9", "D50.9", "F32.9"}
+	demoClinicalAcuteCodes   = []string{"J20.9", "N39.0", "J18.9", "S93.401A", "H66.90", "A08.4"}
+	demoClinicalDrugs        = []app.PrescriptionItem{
 		{Drug: "Amoxicillin", Strength: "500 mg", Dose: "1 capsule", Route: "oral", Frequency: "three times a day", Duration: "7 days", Quantity: "21 capsules", Instructions: "Finish the course."},
 		{Drug: "Metformin", Strength: "850 mg", Dose: "1 tablet", Route: "oral", Frequency: "twice a day", Duration: "90 days", Quantity: "180 tablets", Instructions: "Take with meals."},
 		{Drug: "Lisinopril", Strength: "10 mg", Dose: "1 tablet", Route: "oral", Frequency: "once a day", Duration: "90 days", Quantity: "90 tablets"},
@@ -212,6 +231,15 @@ var (
 		{Subjective: "Burning on passing urine for two days.", Objective: "Afebrile. Suprapubic tenderness. Urine dipstick: nitrites positive.", Assessment: "Uncomplicated urinary tract infection.", Plan: "Nitrofurantoin for five days; fluids."},
 		{Subjective: "Tired for months, short of breath on stairs.", Objective: "Pale conjunctivae. Hb 9.8 g/dL, ferritin low.", Assessment: "Iron-deficiency anaemia.", Plan: "Oral iron; recheck blood count in eight weeks; ask about diet and bleeding."},
 		{Subjective: "Knee pain on walking, stiffness in the morning for ten minutes.", Objective: "Crepitus right knee, no effusion, full range of movement.", Assessment: "Osteoarthritis of the right knee.", Plan: "Exercise programme, weight advice, paracetamol when needed."},
+	}
+	// demoClinicalSOAPCoded are the ICD-10-CM code of each of
+	// demoClinicalSOAP's assessments and the service the visit bills, if any.
+	demoClinicalSOAPCoded = []struct{ code, service string }{
+		{"J20.9", ""}, {"I10", "LAB-LIPID"}, {"G44.209", ""}, {"N39.0", "LAB-URINE"}, {"D50.9", "LAB-CBC"}, {"M17.11", ""},
+	}
+	// demoClinicalTextCoded are the same for demoClinicalText.
+	demoClinicalTextCoded = []struct{ code, service string }{
+		{"E11.9", "LAB-HBA1C"}, {"", ""}, {"Z79.899", ""}, {"Z09", "PROC-DRESS"},
 	}
 	demoClinicalText = []string{
 		"Blood results reviewed: HbA1c 7.4 %, lipids within target. Discussed diet and activity; patient motivated.",
@@ -274,6 +302,8 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 		}
 	}
 	slices.SortFunc(visits, func(a, b time.Time) int { return a.Compare(b) })
+	// Visits at least two hours apart: each is over before the next.
+	visits = slices.CompactFunc(visits, func(a, b time.Time) bool { return b.Sub(a) < 2*time.Hour })
 
 	doctor := staff.doctors[rng.IntN(len(staff.doctors))]
 	base := app.Vitals{PatientID: patientID, Systolic: 105 + rng.IntN(45), Pulse: 60 + rng.IntN(30), SpO2: 95 + rng.IntN(5),
@@ -303,7 +333,8 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 	}
 	if rng.IntN(2) == 0 {
 		onset := first.AddDate(-1-rng.IntN(15), 0, 0).Format("2006")
-		c := app.ProblemCreate{PatientID: patientID, Condition: demoClinicalChronic[rng.IntN(len(demoClinicalChronic))], Onset: onset}
+		k := rng.IntN(len(demoClinicalChronic))
+		c := app.ProblemCreate{PatientID: patientID, Condition: demoClinicalChronic[k], Onset: onset}
 		add(first.Add(6*time.Minute), doctor, func(tx *Tx) error {
 			p, err := tx.addProblem(c)
 			if err == nil {
@@ -311,6 +342,7 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 			}
 			return err
 		})
+		demoDiagnose(add, first.Add(7*time.Minute), doctor, patientID, demoClinicalChronicCodes[k], "Known since "+onset)
 	}
 	if len(visits) > 1 || rng.IntN(3) == 0 {
 		reason := []string{"Follow-up of chronic conditions", "Acute illness", "Annual health check", "Post-operative care"}[rng.IntN(4)]
@@ -354,9 +386,11 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 				return err
 			})
 		}
-		n := demoClinicalSOAP[rng.IntN(len(demoClinicalSOAP))]
+		k := rng.IntN(len(demoClinicalSOAP))
+		n, coded := demoClinicalSOAP[k], demoClinicalSOAPCoded[k]
 		if rng.IntN(3) == 0 {
-			n = app.NoteCreate{Text: demoClinicalText[rng.IntN(len(demoClinicalText))]}
+			k = rng.IntN(len(demoClinicalText))
+			n, coded = app.NoteCreate{Text: demoClinicalText[k]}, demoClinicalTextCoded[k]
 		}
 		n.PatientID, n.Kind = patientID, app.NoteClinical
 		var noteID string
@@ -368,6 +402,36 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 			}
 			return err
 		})
+		if coded.code != "" {
+			add(at.Add(17*time.Minute), doctor, func(tx *Tx) error {
+				d, err := tx.addDiagnosis(app.DiagnosisCreate{PatientID: patientID, NoteID: noteID, System: app.CodeSystemICD10CM,
+					Code: coded.code})
+				if err == nil {
+					tx.clinicalDemoAudit("diagnosis.add", "diagnoses", d.ID, patientID, d.Label())
+				}
+				return err
+			})
+		}
+		// The last fortnight's consultations are visits: started by the
+		// doctor before the nurse's vitals, completed with the services
+		// billed into a draft invoice that billing issues.
+		if at.After(now.AddDate(0, 0, -14)) {
+			var visit *app.Visit
+			add(at.Add(-2*time.Minute), doctor, func(tx *Tx) (err error) {
+				visit, err = tx.startVisit(app.VisitStart{PatientID: patientID})
+				return err
+			})
+			var services []app.VisitServiceLine
+			if coded.service != "" {
+				services = append(services, app.VisitServiceLine{PriceItemID: staff.services[coded.service], Quantity: 1})
+			}
+			if rng.IntN(4) == 0 {
+				services = append(services, app.VisitServiceLine{PriceItemID: staff.services["PROC-ECG"], Quantity: 1})
+			}
+			add(at.Add(40*time.Minute), doctor, func(tx *Tx) error {
+				return tx.completeVisit(visit, services)
+			})
+		}
 		if rng.IntN(8) == 0 && at.Add(26*time.Hour).Before(now) {
 			a := app.NoteCreate{PatientID: patientID, Kind: app.NoteClinical, Text: demoClinicalAddenda[rng.IntN(len(demoClinicalAddenda))]}
 			add(at.Add(26*time.Hour), doctor, func(tx *Tx) error {
@@ -416,7 +480,9 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 			}
 		}
 		if i > 0 && rng.IntN(5) == 0 {
-			acute := demoClinicalAcute[rng.IntN(len(demoClinicalAcute))]
+			k := rng.IntN(len(demoClinicalAcute))
+			acute := demoClinicalAcute[k]
+			demoDiagnose(add, at.Add(18*time.Minute), doctor, patientID, demoClinicalAcuteCodes[k], "")
 			var problemID string
 			add(at.Add(16*time.Minute), doctor, func(tx *Tx) error {
 				p, err := tx.addProblem(app.ProblemCreate{PatientID: patientID, Condition: acute,
@@ -439,6 +505,17 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 		}
 	}
 	return evs
+}
+
+// demoDiagnose adds a coded diagnosis at at by who.
+func demoDiagnose(add func(time.Time, app.Caller, func(*Tx) error), at time.Time, who app.Caller, patientID, code, text string) {
+	add(at, who, func(tx *Tx) error {
+		d, err := tx.addDiagnosis(app.DiagnosisCreate{PatientID: patientID, System: app.CodeSystemICD10CM, Code: code, Text: text})
+		if err == nil {
+			tx.clinicalDemoAudit("diagnosis.add", "diagnoses", d.ID, patientID, d.Label())
+		}
+		return err
+	})
 }
 
 // demoClinicalOwnRecord is the record of the demo patient account, which shows
@@ -617,5 +694,37 @@ func demoClinicalOwnRecord(patientID string, staff *clinicalDemoStaff, now time.
 		})
 	}
 	addNote(day(7, 9), nurse, "", app.NoteCreate{Kind: app.NoteNursing, Text: "Blood pressure check: 124/79. Patient reports taking medication daily; no cough or dizziness."})
+
+	// Coded diagnoses of the consultations above.
+	diagnose := func(at time.Time, who app.Caller, code, text, note string) {
+		add(at, who, func(tx *Tx) error {
+			d, err := tx.addDiagnosis(app.DiagnosisCreate{PatientID: patientID, System: app.CodeSystemICD10CM, Code: code,
+				Text: text, NoteID: ids[note]})
+			if err == nil {
+				tx.clinicalDemoAudit("diagnosis.add", "diagnoses", d.ID, patientID, d.Label())
+			}
+			return err
+		})
+	}
+	diagnose(day(420, 9).Add(21*time.Minute), ivanova, "J45.30", "Partly controlled; exercise-induced symptoms", "first")
+	diagnose(day(300, 11).Add(3*time.Minute), house, "J20.9", "Lower respiratory tract infection", "bronchitis-note")
+	diagnose(day(180, 9).Add(11*time.Minute), house, "I10", "Stage 1, raised cardiovascular risk", "")
+
+	// Last week's review was a visit with Dr Papadaki: vitals, note,
+	// diagnosis, a lipid profile, completed into a draft invoice.
+	var visit *app.Visit
+	add(day(7, 9).Add(-10*time.Minute), house, func(tx *Tx) (err error) {
+		visit, err = tx.startVisit(app.VisitStart{PatientID: patientID})
+		return err
+	})
+	addNote(day(7, 9).Add(10*time.Minute), house, "review", app.NoteCreate{Kind: app.NoteClinical,
+		Subjective: "No side effects from lisinopril or atorvastatin. Walking 30 minutes a day.",
+		Objective:  "BP 124/79, pulse 74 regular. Weight down 1.5 kg since spring.",
+		Assessment: "Essential hypertension, controlled on treatment.",
+		Plan:       "Continue; lipid profile today; review in six months."})
+	diagnose(day(7, 9).Add(12*time.Minute), house, "I10", "Controlled on lisinopril", "review")
+	add(day(7, 9).Add(25*time.Minute), house, func(tx *Tx) error {
+		return tx.completeVisit(visit, []app.VisitServiceLine{{PriceItemID: staff.services["LAB-LIPID"], Quantity: 1}})
+	})
 	return evs
 }

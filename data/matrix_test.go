@@ -109,6 +109,10 @@ var matrix = map[string]call{
 			TimeZone: "UTC", AutoLockMinutes: 5})
 		return err
 	}},
+	"SettingsService.UpdateLetterTemplates": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Settings.UpdateLetterTemplates(ctx, app.LetterTemplates{Referral: "Please see {patient}."})
+		return err
+	}},
 	"AuditService.FindAuditEntries": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Audit.FindAuditEntries(ctx, app.AuditFilter{})
 		return err

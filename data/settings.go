@@ -22,6 +22,10 @@ var _ app.SettingsService = (*SettingsService)(nil)
 var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes",
 	"auto_logout_minutes", "cash_denominations", "display_names"}
 
+// letterTemplateKeys are the settings of the letters' wording, which
+// UpdateLetterTemplates writes and UpdateSettings leaves alone.
+var letterTemplateKeys = []string{"sick_note_template", "referral_template"}
+
 func settingsToMap(s app.Settings) map[string]string {
 	return map[string]string{
 		"clinic_name": s.ClinicName, "address": s.Address, "phone": s.Phone, "tax_id": s.TaxID,
@@ -29,13 +33,16 @@ func settingsToMap(s app.Settings) map[string]string {
 		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
 		"cash_denominations": formatMinorUnits(s.CashDenominations),
 		"display_names":      strconv.FormatBool(s.DisplayNames),
+		"sick_note_template": s.Letters.SickNote,
+		"referral_template":  s.Letters.Referral,
 	}
 }
 
 func settingsFromMap(m map[string]string) (*app.Settings, error) {
 	s := &app.Settings{ClinicName: m["clinic_name"], Address: m["address"], Phone: m["phone"], TaxID: m["tax_id"],
 		Currency: m["currency"], TimeZone: m["time_zone"], AutoLockMinutes: app.DefaultAutoLockMinutes,
-		AutoLogoutMinutes: app.DefaultAutoLogoutMinutes}
+		AutoLogoutMinutes: app.DefaultAutoLogoutMinutes,
+		Letters:           app.LetterTemplates{SickNote: m["sick_note_template"], Referral: m["referral_template"]}}
 	if v := m["auto_logout_minutes"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -227,6 +234,48 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 		}
 		slices.Sort(changed)
 		tx.Audit("settings.update", "settings", "", "", "changed "+strings.Join(changed, ", "))
+		out, err = readSettings(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateLetterTemplates implements app.SettingsService (admin): the
+// templates are clinic settings, signed like the others, so every desk of
+// the clinic prints the same wording and refuses a change nobody trusted
+// signed.
+func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
+	var out *app.Settings
+	err := s.db.write(ctx, "settings.letter_templates", func(tx *Tx) error {
+		if err := tx.Require(app.PermManageSettings); err != nil {
+			return err
+		}
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		old, err := readSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st := *old
+		st.Letters = t
+		oldMap, newMap := settingsToMap(*old), settingsToMap(st)
+		var changed []string
+		for _, k := range letterTemplateKeys {
+			if oldMap[k] != newMap[k] {
+				changed = append(changed, k)
+			}
+		}
+		if len(changed) == 0 {
+			return app.Errorf(app.EINVALID, "Nothing changed.")
+		}
+		if err := tx.saveSettings(st, changed, tx.caller.Signer); err != nil {
+			return err
+		}
+		tx.Audit("settings.letter_templates", "settings", "", "", "changed "+strings.Join(changed, ", "))
 		out, err = readSettings(ctx, tx)
 		return err
 	})

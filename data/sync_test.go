@@ -611,6 +611,11 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	if clocks := fieldClocks(t, f.db, "settings", "phone"); clocks["value"] != ops[0].HLC.String() {
 		t.Fatalf("setting's field clock %v, want %s", clocks, ops[0].HLC)
 	}
+	sickNote := "sick_note_template"
+	f.step("UpdateLetterTemplates", func() error {
+		_, err := svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{SickNote: "{patient}: unfit from {from} to {to}."})
+		return err
+	}, want("settings", hlc.KindInsert, &sickNote))
 	ops = f.step("ApproveUser", func() error { _, err := svc.Users.ApproveUser(admin, f.pending.ID); return err },
 		want("users", hlc.KindUpdate, &f.pending.ID))
 	if u := payloadOf(t, ops, "users", hlc.KindUpdate, f.pending.ID); u["status"] != "active" {

@@ -51,50 +51,10 @@ func (s *VisitService) StartVisit(ctx context.Context, in app.VisitStart) (*app.
 		if err := tx.Require(app.PermWriteClinical); err != nil {
 			return err
 		}
-		in.PatientID, in.AppointmentID = strings.TrimSpace(in.PatientID), strings.TrimSpace(in.AppointmentID)
-		if in.PatientID == "" {
-			return app.FieldErrorf("patient", "Choose the patient.")
-		}
-		if _, err := tx.writablePatient(in.PatientID); err != nil {
-			return err
-		}
-		if open, err := tx.openVisit(in.PatientID); err != nil {
-			return err
-		} else if open != nil {
-			return app.Errorf(app.ECONFLICT, "A visit with %s is open for this patient since %s: complete it first.",
-				open.DoctorName, open.StartedAt.Format("15:04"))
-		}
-		appt, err := tx.visitAppointment(in)
+		v, err := tx.startVisit(in)
 		if err != nil {
 			return err
 		}
-		if appt != nil {
-			in.AppointmentID = appt.ID
-			if appt.Status == app.AppointmentConfirmed {
-				// The doctor sees the patient: they have arrived.
-				appt.CheckedInAt = tx.now
-				if err := tx.setStatus(appt, app.AppointmentCheckedIn, ""); err != nil {
-					return err
-				}
-				tx.Audit("appointment.check_in", "appointments", appt.ID, appt.PatientID, "confirmed -> checked_in: the doctor started the visit")
-			}
-		}
-		name, err := tx.callerName()
-		if err != nil {
-			return err
-		}
-		v := &app.Visit{ID: newID(), PatientID: in.PatientID, DoctorID: tx.caller.UserID, DoctorName: name,
-			AppointmentID: in.AppointmentID, Status: app.VisitOpen, StartedAt: tx.now}
-		ts := formatTime(tx.now)
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO visits (id, patient_id, doctor_id, doctor_name, appointment_id,
-			status, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
-			v.ID, v.PatientID, v.DoctorID, name, optText(v.AppointmentID), ts, ts, ts); err != nil {
-			return err
-		}
-		if err := tx.patientEvent(v.PatientID, app.HistoryVisit, "Visit with "+name+" started", v.ID); err != nil {
-			return err
-		}
-		tx.Audit("visit.start", "visits", v.ID, v.PatientID, strings.TrimSpace("with "+name+" "+optNote("appointment", v.AppointmentID)))
 		out = v
 		return nil
 	})
@@ -102,6 +62,57 @@ func (s *VisitService) StartVisit(ctx context.Context, in app.VisitStart) (*app.
 		return nil, err
 	}
 	return out, nil
+}
+
+// startVisit opens a visit of the calling doctor with in's patient, from
+// in's appointment or the patient's with the doctor today, if any; the
+// caller checked the permission.
+func (tx *Tx) startVisit(in app.VisitStart) (*app.Visit, error) {
+	in.PatientID, in.AppointmentID = strings.TrimSpace(in.PatientID), strings.TrimSpace(in.AppointmentID)
+	if in.PatientID == "" {
+		return nil, app.FieldErrorf("patient", "Choose the patient.")
+	}
+	if _, err := tx.writablePatient(in.PatientID); err != nil {
+		return nil, err
+	}
+	if open, err := tx.openVisit(in.PatientID); err != nil {
+		return nil, err
+	} else if open != nil {
+		return nil, app.Errorf(app.ECONFLICT, "A visit with %s is open for this patient since %s: complete it first.",
+			open.DoctorName, open.StartedAt.Format("15:04"))
+	}
+	appt, err := tx.visitAppointment(in)
+	if err != nil {
+		return nil, err
+	}
+	if appt != nil {
+		in.AppointmentID = appt.ID
+		if appt.Status == app.AppointmentConfirmed {
+			// The doctor sees the patient: they have arrived.
+			appt.CheckedInAt = tx.now
+			if err := tx.setStatus(appt, app.AppointmentCheckedIn, ""); err != nil {
+				return nil, err
+			}
+			tx.Audit("appointment.check_in", "appointments", appt.ID, appt.PatientID, "confirmed -> checked_in: the doctor started the visit")
+		}
+	}
+	name, err := tx.callerName()
+	if err != nil {
+		return nil, err
+	}
+	v := &app.Visit{ID: newID(), PatientID: in.PatientID, DoctorID: tx.caller.UserID, DoctorName: name,
+		AppointmentID: in.AppointmentID, Status: app.VisitOpen, StartedAt: tx.now}
+	ts := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO visits (id, patient_id, doctor_id, doctor_name, appointment_id,
+		status, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
+		v.ID, v.PatientID, v.DoctorID, name, optText(v.AppointmentID), ts, ts, ts); err != nil {
+		return nil, err
+	}
+	if err := tx.patientEvent(v.PatientID, app.HistoryVisit, "Visit with "+name+" started", v.ID); err != nil {
+		return nil, err
+	}
+	tx.Audit("visit.start", "visits", v.ID, v.PatientID, strings.TrimSpace("with "+name+" "+optNote("appointment", v.AppointmentID)))
+	return v, nil
 }
 
 func optNote(label, v string) string {
@@ -192,71 +203,7 @@ func (s *VisitService) CompleteVisit(ctx context.Context, visitID string, servic
 		if err := authorize(app.CanCompleteClinicalVisit(tx.caller, v)); err != nil {
 			return err
 		}
-		if v.Status != app.VisitOpen {
-			return app.Errorf(app.ECONFLICT, "This visit was completed already.")
-		}
-		if err := app.ValidateVisitServices(services); err != nil {
-			return err
-		}
-		if _, err := tx.writablePatient(v.PatientID); err != nil {
-			return err
-		}
-		bc, err := tx.billingContext()
-		if err != nil {
-			return err
-		}
-		consultation, err := tx.consultationLine(v.DoctorID, v.DoctorName)
-		if err != nil {
-			return err
-		}
-		lines := []app.LineInput{consultation}
-		for _, sl := range services {
-			lines = append(lines, app.LineInput{PriceItemID: sl.PriceItemID, Quantity: sl.Quantity})
-		}
-		d := app.DraftInvoice{PatientID: v.PatientID, AppointmentID: v.AppointmentID, Lines: lines,
-			Notes: "Visit with " + v.DoctorName + " on " + v.StartedAt.In(bc.loc).Format("2006-01-02 15:04")}
-		if v.AppointmentID != "" {
-			var existing string
-			err := tx.QueryRowContext(tx.ctx, `SELECT id FROM invoices WHERE appointment_id = ? AND status <> 'void' LIMIT 1`,
-				v.AppointmentID).Scan(&existing)
-			if err == nil {
-				return app.Errorf(app.ECONFLICT, "The appointment of this visit is billed already; billing adds the services to its invoice.")
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		invoiceID, err := tx.createDraft(d, bc)
-		if err != nil {
-			var ae *app.Error
-			if errors.As(err, &ae) && ae.Field != "" && ae.Field != "services" {
-				ae.Field = "services"
-			}
-			return err
-		}
-		ts := formatTime(tx.now)
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE visits SET status = 'completed', completed_at = ?, invoice_id = ?,
-			updated_at = ? WHERE id = ?`, ts, invoiceID, ts, v.ID); err != nil {
-			return err
-		}
-		v.Status, v.CompletedAt, v.InvoiceID = app.VisitCompleted, tx.now, invoiceID
-		if v.AppointmentID != "" {
-			a, err := tx.findAppointment(v.AppointmentID)
-			if err != nil {
-				return err
-			}
-			if a.Status == app.AppointmentCheckedIn {
-				if err := tx.setStatus(a, app.AppointmentCompleted, ""); err != nil {
-					return err
-				}
-				tx.Audit("appointment.complete", "appointments", a.ID, a.PatientID, "checked_in -> completed: the visit was completed")
-			}
-		}
-		if err := tx.patientEvent(v.PatientID, app.HistoryVisit,
-			fmt.Sprintf("Visit with %s completed: %d services billed", v.DoctorName, len(lines)), v.ID); err != nil {
-			return err
-		}
-		tx.Audit("visit.complete", "visits", v.ID, v.PatientID, fmt.Sprintf("draft invoice %s, %d lines", invoiceID, len(lines)))
-		if v.Records, err = tx.visitRecords(v.ID); err != nil {
+		if err := tx.completeVisit(v, services); err != nil {
 			return err
 		}
 		out = v
@@ -266,6 +213,80 @@ func (s *VisitService) CompleteVisit(ctx context.Context, visitID string, servic
 		return nil, err
 	}
 	return out, nil
+}
+
+// completeVisit completes the open visit v: the draft invoice of its
+// consultation and services, the appointment completed, the history and
+// the audit row; the caller checked the permission.
+func (tx *Tx) completeVisit(v *app.Visit, services []app.VisitServiceLine) error {
+	if v.Status != app.VisitOpen {
+		return app.Errorf(app.ECONFLICT, "This visit was completed already.")
+	}
+	if err := app.ValidateVisitServices(services); err != nil {
+		return err
+	}
+	if _, err := tx.writablePatient(v.PatientID); err != nil {
+		return err
+	}
+	bc, err := tx.billingContext()
+	if err != nil {
+		return err
+	}
+	consultation, err := tx.consultationLine(v.DoctorID, v.DoctorName)
+	if err != nil {
+		return err
+	}
+	lines := []app.LineInput{consultation}
+	for _, sl := range services {
+		lines = append(lines, app.LineInput{PriceItemID: sl.PriceItemID, Quantity: sl.Quantity})
+	}
+	d := app.DraftInvoice{PatientID: v.PatientID, AppointmentID: v.AppointmentID, Lines: lines,
+		Notes: "Visit with " + v.DoctorName + " on " + v.StartedAt.In(bc.loc).Format("2006-01-02 15:04")}
+	if v.AppointmentID != "" {
+		var existing string
+		err := tx.QueryRowContext(tx.ctx, `SELECT id FROM invoices WHERE appointment_id = ? AND status <> 'void' LIMIT 1`,
+			v.AppointmentID).Scan(&existing)
+		if err == nil {
+			return app.Errorf(app.ECONFLICT, "The appointment of this visit is billed already; billing adds the services to its invoice.")
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	invoiceID, err := tx.createDraft(d, bc)
+	if err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) && ae.Field != "" && ae.Field != "services" {
+			ae.Field = "services"
+		}
+		return err
+	}
+	ts := formatTime(tx.now)
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE visits SET status = 'completed', completed_at = ?, invoice_id = ?,
+		updated_at = ? WHERE id = ?`, ts, invoiceID, ts, v.ID); err != nil {
+		return err
+	}
+	v.Status, v.CompletedAt, v.InvoiceID = app.VisitCompleted, tx.now, invoiceID
+	if v.AppointmentID != "" {
+		a, err := tx.findAppointment(v.AppointmentID)
+		if err != nil {
+			return err
+		}
+		if a.Status == app.AppointmentCheckedIn {
+			if err := tx.setStatus(a, app.AppointmentCompleted, ""); err != nil {
+				return err
+			}
+			tx.Audit("appointment.complete", "appointments", a.ID, a.PatientID, "checked_in -> completed: the visit was completed")
+		}
+	}
+	if err := tx.patientEvent(v.PatientID, app.HistoryVisit,
+		fmt.Sprintf("Visit with %s completed: %d services billed", v.DoctorName, len(lines)), v.ID); err != nil {
+		return err
+	}
+	tx.Audit("visit.complete", "visits", v.ID, v.PatientID, fmt.Sprintf("draft invoice %s, %d lines", invoiceID, len(lines)))
+	if v.Records, err = tx.visitRecords(v.ID); err != nil {
+		return err
+	}
+	return nil
 }
 
 // FindVisits implements app.VisitService.

@@ -45,6 +45,7 @@ type settingsScreen struct {
 	saved        *widget.Label
 	errs         fieldErrors
 	codes        *codesImport // nil without the diagnosis service
+	letters      *letterTemplates
 
 	content fyne.CanvasObject
 }
@@ -101,6 +102,7 @@ func (s *settingsScreen) buildUI() {
 		container.New(widthLayout{640}, form),
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
 	)
+	s.letters = newLetterTemplates(s.u) // a tab of its own (withLettersTab)
 	if s.u.svc.Diagnoses != nil {
 		s.codes = newCodesImport(s.u)
 		box.Add(widget.NewSeparator())
@@ -119,6 +121,7 @@ func (s *settingsScreen) load() {
 			return
 		}
 		s.fill(st)
+		s.letters.fill(st)
 		s.save.Enable()
 	})
 }

@@ -148,6 +148,7 @@ func (s *mainScreen) showArea(a app.Area) {
 		if s.u.svc.Sync != nil || s.u.canManageBackups() {
 			view = s.syncTabs()
 		}
+		view = s.withLettersTab(view)
 		view = s.withUpdatesTab(view)
 	case app.AreaAudit:
 		s.audit = newAuditScreen(s.u)

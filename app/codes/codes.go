@@ -277,3 +277,16 @@ func looksLikeCode(w string) bool {
 	r := []rune(w)
 	return len(r) >= 2 && unicode.IsLetter(r[0]) && unicode.IsDigit(r[1])
 }
+
+// StarterHeader is the comment at the head of the starter list: what it
+// is and its source.
+func StarterHeader() string {
+	var b strings.Builder
+	for _, line := range strings.Split(starterText, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}

@@ -162,3 +162,61 @@ func TestChapter(t *testing.T) {
 		}
 	}
 }
+
+// TestStarterSpotCheckFY2025: a sample of the starter list checked line by
+// line against the FY2025 ICD-10-CM code descriptions (CMS/NCHS, the
+// "code descriptions in tabular order" files): each code is billable there
+// and carries that long title. K21.0 and M79.1 became headers (K21.00,
+// M79.10 are billed) and I84 is not a category of ICD-10-CM (haemorrhoids
+// are K64), so none of them may ship. The list's header names the source.
+func TestStarterSpotCheckFY2025(t *testing.T) {
+	fy2025 := map[string]string{
+		"A09":      "Infectious gastroenteritis and colitis, unspecified",
+		"B02.9":    "Zoster without complications",
+		"B37.31":   "Acute candidiasis of vulva and vagina",
+		"E05.90":   "Thyrotoxicosis, unspecified without thyrotoxic crisis or storm",
+		"E11.319":  "Type 2 diabetes mellitus with unspecified diabetic retinopathy without macular edema",
+		"E66.01":   "Morbid (severe) obesity due to excess calories",
+		"E78.00":   "Pure hypercholesterolemia, unspecified",
+		"F32.A":    "Depression, unspecified",
+		"F41.0":    "Panic disorder [episodic paroxysmal anxiety]",
+		"G20.A1":   "Parkinson's disease without dyskinesia, without mention of fluctuations",
+		"G47.33":   "Obstructive sleep apnea (adult) (pediatric)",
+		"H00.019":  "Hordeolum externum unspecified eye, unspecified eyelid",
+		"I10":      "Essential (primary) hypertension",
+		"I25.10":   "Atherosclerotic heart disease of native coronary artery without angina pectoris",
+		"J00":      "Acute nasopharyngitis [common cold]",
+		"J44.1":    "Chronic obstructive pulmonary disease with (acute) exacerbation",
+		"J45.909":  "Unspecified asthma, uncomplicated",
+		"K21.00":   "Gastro-esophageal reflux disease with esophagitis, without bleeding",
+		"K21.9":    "Gastro-esophageal reflux disease without esophagitis",
+		"K57.30":   "Diverticulosis of large intestine without perforation or abscess without bleeding",
+		"K64.9":    "Unspecified hemorrhoids",
+		"M54.50":   "Low back pain, unspecified",
+		"M79.10":   "Myalgia, unspecified site",
+		"N18.30":   "Chronic kidney disease, stage 3 unspecified",
+		"R05.9":    "Cough, unspecified",
+		"R51.9":    "Headache, unspecified",
+		"S93.401A": "Sprain of unspecified ligament of right ankle, initial encounter",
+		"U07.1":    "COVID-19",
+		"Z00.00":   "Encounter for general adult medical examination without abnormal findings",
+		"Z20.822":  "Contact with and (suspected) exposure to COVID-19",
+	}
+	got := map[string]string{}
+	for _, c := range codes.Starter() {
+		got[c.Code] = c.Title
+	}
+	for code, want := range fy2025 {
+		if got[code] != want {
+			t.Errorf("%s: title %q, FY2025 has %q", code, got[code], want)
+		}
+	}
+	for _, gone := range []string{"K21.0", "M79.1", "I84.20"} {
+		if _, ok := got[gone]; ok {
+			t.Errorf("%s is not a billable ICD-10-CM FY2025 code but ships", gone)
+		}
+	}
+	if !strings.Contains(codes.StarterHeader(), "FY2025") || !strings.Contains(codes.StarterHeader(), "CMS") {
+		t.Errorf("the starter list's header does not name its source:\n%s", codes.StarterHeader())
+	}
+}

@@ -108,6 +108,8 @@ type SettingsService struct {
 	SetupFn          func(ctx context.Context, c app.ClinicSetup) (*app.User, error)
 	GetSettingsFn    func(ctx context.Context) (*app.Settings, error)
 	UpdateSettingsFn func(ctx context.Context, s app.Settings) (*app.Settings, error)
+	// UpdateLetterTemplatesFn implements UpdateLetterTemplates.
+	UpdateLetterTemplatesFn func(ctx context.Context, t app.LetterTemplates) (*app.Settings, error)
 }
 
 var _ app.SettingsService = (*SettingsService)(nil)
@@ -130,6 +132,11 @@ func (s *SettingsService) GetSettings(ctx context.Context) (*app.Settings, error
 // UpdateSettings calls UpdateSettingsFn.
 func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (*app.Settings, error) {
 	return s.UpdateSettingsFn(ctx, st)
+}
+
+// UpdateLetterTemplates calls UpdateLetterTemplatesFn.
+func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
+	return s.UpdateLetterTemplatesFn(ctx, t)
 }
 
 // AuditService is a mock of app.AuditService.

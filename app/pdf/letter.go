@@ -39,25 +39,11 @@ func Letter(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor *a
 	d.Ln(6)
 
 	d.font(false, 10.5, colorText)
-	switch r.Kind {
-	case app.LetterSickNote:
-		days := 1
-		if from, err := time.Parse(app.DateLayout, r.From); err == nil {
-			if to, err := time.Parse(app.DateLayout, r.To); err == nil {
-				days = int(to.Sub(from).Hours()/24) + 1
-			}
-		}
-		unit := "days"
-		if days == 1 {
-			unit = "day"
-		}
-		d.text(contentW, fmt.Sprintf("I certify that I examined %s on %s and that, in my opinion, the patient is unfit for "+
-			"work or school from %s to %s inclusive (%d %s).", p.FullName(), day, r.From, r.To, days, unit))
-	case app.LetterReferral:
+	if r.Kind == app.LetterReferral {
 		d.text(contentW, "To: "+r.Recipient)
 		d.Ln(3)
-		d.text(contentW, fmt.Sprintf("Dear colleague, I am referring %s (born %s) to you.", p.FullName(), orUnknown(p.BirthDate)))
 	}
+	d.text(contentW, app.FillLetterTemplate(clinic.Letters.Template(r.Kind), LetterValues(clinic, p, r, doctor, day)))
 	if r.Text != "" {
 		d.Ln(4)
 		d.text(contentW, r.Text)
@@ -78,6 +64,31 @@ func Letter(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor *a
 		d.CellFormat(sw, d.lineH(), "Registration no. "+doctor.RegistrationNumber, "", 2, "C", false, 0, "")
 	}
 	return d.bytes()
+}
+
+// LetterValues are the values of a letter's placeholders
+// (app.LetterPlaceholders): the record's and what the doctor wrote; day
+// is the date of issue.
+func LetterValues(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor *app.Prescriber, day string) map[string]string {
+	v := map[string]string{"patient": p.FullName(), "born": orUnknown(p.BirthDate), "record_no": p.MRN, "date": day,
+		"doctor": doctor.Name, "registration_no": doctor.RegistrationNumber, "clinic": clinic.ClinicName}
+	switch r.Kind {
+	case app.LetterSickNote:
+		days := 1
+		if from, err := time.Parse(app.DateLayout, r.From); err == nil {
+			if to, err := time.Parse(app.DateLayout, r.To); err == nil {
+				days = int(to.Sub(from).Hours()/24) + 1
+			}
+		}
+		unit := "days"
+		if days == 1 {
+			unit = "day"
+		}
+		v["from"], v["to"], v["days"] = r.From, r.To, fmt.Sprintf("%d %s", days, unit)
+	case app.LetterReferral:
+		v["recipient"] = r.Recipient
+	}
+	return v
 }
 
 func orUnknown(s string) string {

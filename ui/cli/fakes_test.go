@@ -134,6 +134,10 @@ func (s *fakeSettings) UpdateSettings(ctx context.Context, st app.Settings) (*ap
 	return nil, errors.New("not used")
 }
 
+func (s *fakeSettings) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
+	return nil, errors.New("not used")
+}
+
 type fakeUsers struct{ c *fakeClinic }
 
 var _ app.UserService = (*fakeUsers)(nil)

@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+	"hms/app/pdf"
+)
+
+// letterTemplates is the administrator's part of Settings that words the
+// medical certificate and the referral letter: a template each, with its
+// placeholders listed, checked as it is typed, and a preview filled from
+// a sample patient and doctor.
+type letterTemplates struct {
+	u    *UI
+	errs fieldErrors
+
+	sickNote, referral               *widget.Entry
+	sickPreview, referralPreview     *widget.Label
+	save                             *widget.Button
+	saved                            *widget.Label
+	restoreSickNote, restoreReferral *widget.Button
+
+	content fyne.CanvasObject
+}
+
+func newLetterTemplates(u *UI) *letterTemplates {
+	l := &letterTemplates{u: u, errs: fieldErrors{}}
+	l.sickNote, l.referral = widget.NewMultiLineEntry(), widget.NewMultiLineEntry()
+	l.sickPreview, l.referralPreview = widget.NewLabel(""), widget.NewLabel("")
+	for _, e := range []*widget.Entry{l.sickNote, l.referral} {
+		e.Wrapping = fyne.TextWrapWord
+		e.SetMinRowsVisible(4)
+	}
+	for _, p := range []*widget.Label{l.sickPreview, l.referralPreview} {
+		p.Wrapping = fyne.TextWrapWord
+		p.TextStyle = fyne.TextStyle{Italic: true}
+	}
+	l.sickNote.OnChanged = func(string) { l.preview(app.LetterSickNote) }
+	l.referral.OnChanged = func(string) { l.preview(app.LetterReferral) }
+	l.restoreSickNote = widget.NewButton("Default wording", func() { l.sickNote.SetText(app.DefaultSickNoteTemplate) })
+	l.restoreReferral = widget.NewButton("Default wording", func() { l.referral.SetText(app.DefaultReferralTemplate) })
+	l.save = widget.NewButton("Save letters", l.onSave)
+	l.save.Importance = widget.HighImportance
+	l.save.Disable() // until loaded
+	l.saved = widget.NewLabel("")
+	l.saved.Importance = widget.SuccessImportance
+	l.saved.Hide()
+
+	hint := func(kind app.LetterKind) *widget.Label {
+		names := app.LetterPlaceholders(kind)
+		for i, n := range names {
+			names[i] = "{" + n + "}"
+		}
+		h := widget.NewLabel("Placeholders: " + strings.Join(names, " "))
+		h.Wrapping = fyne.TextWrapWord
+		h.Importance = widget.LowImportance
+		return h
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Medical certificate", container.NewVBox(l.errs.add("sick_note_template", l.sickNote),
+			hint(app.LetterSickNote), container.NewHBox(layout.NewSpacer(), l.restoreSickNote))),
+		widget.NewFormItem("Preview", l.sickPreview),
+		widget.NewFormItem("Referral letter", container.NewVBox(l.errs.add("referral_template", l.referral),
+			hint(app.LetterReferral), container.NewHBox(layout.NewSpacer(), l.restoreReferral))),
+		widget.NewFormItem("Preview", l.referralPreview),
+	)
+	explain := widget.NewLabel("The opening of the letters doctors print from a visit or the chart; the doctor's own text follows it. " +
+		"Every desk of the clinic prints this wording.")
+	explain.Wrapping = fyne.TextWrapWord
+	l.content = container.NewVBox(
+		widget.NewLabelWithStyle("Letters", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.New(widthLayout{640}, container.NewVBox(explain, form)),
+		container.New(widthLayout{640}, container.NewHBox(l.saved, layout.NewSpacer(), l.save)),
+	)
+	return l
+}
+
+// settingsTabLetters is the Settings area's tab of the letters' wording.
+const settingsTabLetters = "Letters"
+
+// withLettersTab adds the Letters tab to the Settings area.
+func (s *mainScreen) withLettersTab(view fyne.CanvasObject) fyne.CanvasObject {
+	item := container.NewTabItemWithIcon(settingsTabLetters, theme.DocumentIcon(), container.NewVScroll(s.settings.letters.content))
+	tabs := s.settingsTabs
+	if tabs == nil {
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		s.settingsTabs = tabs
+	}
+	tabs.Append(item)
+	return tabs
+}
+
+// fill shows the clinic's templates (the default wording where none).
+func (l *letterTemplates) fill(st *app.Settings) {
+	l.sickNote.SetText(st.Letters.Template(app.LetterSickNote))
+	l.referral.SetText(st.Letters.Template(app.LetterReferral))
+	l.save.Enable()
+}
+
+// sampleLetter is the record the preview fills a template from.
+func (l *letterTemplates) sampleLetter(kind app.LetterKind) map[string]string {
+	clinic := &app.Settings{ClinicName: "Your clinic"}
+	if l.u.settings != nil {
+		clinic = l.u.settings
+	}
+	p := &app.Patient{GivenName: "Maria", FamilyName: "Papadopoulou", MRN: "P-D1-000123", BirthDate: "1980-04-12"}
+	doctor := &app.Prescriber{Name: "Dr. Anna Ivanova", RegistrationNumber: "GMC 7012345"}
+	today := time.Now().In(clinic.Location())
+	r := app.LetterRequest{Kind: kind, From: today.Format(app.DateLayout), To: today.AddDate(0, 0, 2).Format(app.DateLayout),
+		Recipient: "Cardiology outpatients, City Hospital"}
+	return pdf.LetterValues(clinic, p, r, doctor, today.Format(app.DateLayout))
+}
+
+// preview checks a template as typed and shows it filled, or says what
+// is wrong beside the field.
+func (l *letterTemplates) preview(kind app.LetterKind) {
+	entry, out, field := l.sickNote, l.sickPreview, "sick_note_template"
+	if kind == app.LetterReferral {
+		entry, out, field = l.referral, l.referralPreview, "referral_template"
+	}
+	l.saved.Hide()
+	text := strings.TrimSpace(entry.Text)
+	if text == "" {
+		text = (app.LetterTemplates{}).Template(kind)
+	}
+	if msg := app.CheckLetterTemplate(kind, text); msg != "" {
+		l.errs.set(field, msg)
+		out.SetText("")
+		return
+	}
+	l.errs.unset(field)
+	out.SetText(app.FillLetterTemplate(text, l.sampleLetter(kind)))
+}
+
+func (l *letterTemplates) onSave() {
+	l.saved.Hide()
+	t := app.LetterTemplates{SickNote: l.sickNote.Text, Referral: l.referral.Text}
+	if l.errs.text("sick_note_template") != "" || l.errs.text("referral_template") != "" {
+		return
+	}
+	l.save.Disable()
+	background(l.u, func(ctx context.Context) (*app.Settings, error) {
+		return l.u.svc.Settings.UpdateLetterTemplates(ctx, t)
+	}, func(got *app.Settings, err error) {
+		l.save.Enable()
+		if err != nil {
+			l.errs.show(err, l.u.win)
+			return
+		}
+		if got != nil {
+			l.u.settings = got
+			l.fill(got)
+		}
+		l.saved.SetText("Letters saved.")
+		l.saved.Show()
+	})
+}
