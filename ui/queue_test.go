@@ -132,6 +132,11 @@ func TestQueueCallShowsOnDisplay(t *testing.T) {
 	if disp.rows[0][0].Text != "A-002" || disp.rows[0][1].Text != "Room 5" {
 		t.Errorf("the earlier call is not listed below: %q %q", disp.rows[0][0].Text, disp.rows[0][1].Text)
 	}
+	// A sync round that pulled another desk's call: shown as the round
+	// reports, with no tick.
+	q.add(&app.QueueCall{ID: "c10", Token: "B-005", Room: "Room 4", CalledAt: h.clock()})
+	h.u.ReportSync(&app.SyncStatus{Enrolled: true, DeskCode: "D1"})
+	h.waitFor("the call the sync round brought", func() bool { return disp.latestToken.Text == "B-005" })
 
 	// Escape closes the display; logging out closes it too.
 	disp.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
