@@ -71,12 +71,6 @@ func eachButton(o fyne.CanvasObject, fn func(*widget.Button)) {
 // one-line entry, to the dialog they are in before doing their own
 // keys. TestFieldsAreBuiltByTheKeyAwareConstructors keeps it so.
 
-// keyAware is a field that closes its dialog on Escape.
-type keyAware interface {
-	fyne.Focusable
-	closesOnEscape()
-}
-
 // dialogKey handles Escape, and Enter when submits, for the field o: true
 // when it did something, so the field leaves the key alone.
 func dialogKey(o fyne.CanvasObject, k *fyne.KeyEvent, submits bool) bool {
@@ -159,8 +153,6 @@ type escEntry struct {
 	widget.Entry
 }
 
-func (*escEntry) closesOnEscape() {}
-
 func newEscEntry(placeholder string) *escEntry {
 	e := &escEntry{}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
@@ -216,8 +208,6 @@ type escSelectEntry struct {
 	widget.SelectEntry
 }
 
-func (*escSelectEntry) closesOnEscape() {}
-
 func newSelectEntry(options []string) *escSelectEntry {
 	e := &escSelectEntry{}
 	e.ExtendBaseWidget(e)
@@ -239,8 +229,6 @@ type escSelect struct {
 	widget.Select
 }
 
-func (*escSelect) closesOnEscape() {}
-
 func newSelect(options []string, changed func(string)) *escSelect {
 	s := &escSelect{}
 	s.Options = options
@@ -261,8 +249,6 @@ func (s *escSelect) TypedKey(k *fyne.KeyEvent) {
 type escCheck struct {
 	widget.Check
 }
-
-func (*escCheck) closesOnEscape() {}
 
 func newCheck(label string, changed func(bool)) *escCheck {
 	c := &escCheck{}
