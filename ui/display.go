@@ -221,7 +221,12 @@ func (d *queueDisplay) show(calls []*app.QueueCall) {
 		set(r[1], c.Room)
 		set(r[2], c.PatientName)
 	}
-	d.setNote("")
+	if len(shown) == 0 {
+		// A lone dash says nothing to a waiting patient.
+		d.setNote("No one has been called yet today. Your number will show here.")
+	} else {
+		d.setNote("")
+	}
 }
 
 func (d *queueDisplay) setNote(s string) {

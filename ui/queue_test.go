@@ -111,11 +111,17 @@ func TestQueueCallShowsOnDisplay(t *testing.T) {
 		t.Fatal("no display opened")
 	}
 	h.waitFor("the empty display", func() bool { return disp.latestToken.Text == "—" })
+	if !strings.Contains(disp.note.Text, "No one has been called yet") {
+		t.Errorf("the empty display says %q", disp.note.Text)
+	}
 
 	d.room.SetText("Room 5")
 	test.Tap(d.callBtn)
 	// No tick is sent: the call on this desk refreshes the display itself.
 	h.waitFor("the call on the display", func() bool { return disp.latestToken.Text == "A-002" })
+	if disp.note.Text != "" {
+		t.Errorf("the display still says %q", disp.note.Text)
+	}
 	if got := h.callsOf("CallNext"); len(got) != 1 || got[0] != "u-doctor Room 5" {
 		t.Errorf("CallNext(%v)", got)
 	}
