@@ -137,7 +137,7 @@ func waitingText(d time.Duration) string {
 // dayPicker is a YYYY-MM-DD entry with previous and next day buttons, a
 // calendar to pick the day from, and the day's weekday beside it.
 type dayPicker struct {
-	entry    *widget.Entry
+	entry    *escEntry
 	prev     *widget.Button
 	next     *widget.Button
 	pick     *widget.Button // opens the calendar
@@ -222,7 +222,7 @@ func (p *dayPicker) changed() {
 // them to keep, and chooses the one whose user id is want (the first when
 // want is "" or not among them), which fires sel's OnChanged. With no
 // doctors it calls none instead.
-func fillDoctors(u *UI, sel *widget.Select, want string, keep func([]*app.DoctorProfile), none func()) {
+func fillDoctors(u *UI, sel *escSelect, want string, keep func([]*app.DoctorProfile), none func()) {
 	background(u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
 		return findDoctors(ctx, u, "")
 	}, func(ds []*app.DoctorProfile, err error) {

@@ -151,9 +151,9 @@ type walkInForm struct {
 	u          *UI
 	picker     *patientPicker
 	doctors    []*app.DoctorProfile
-	doctor     *widget.Select
+	doctor     *escSelect
 	reason     *escEntry
-	override   *widget.Check
+	override   *escCheck
 	overReason *escEntry
 	overBox    *fyne.Container
 	body       *fyne.Container
@@ -167,7 +167,7 @@ type walkInForm struct {
 func showWalkInForm(u *UI, done func()) *walkInForm {
 	f := &walkInForm{u: u, errs: fieldErrors{}, done: done}
 	f.picker = newPatientPicker(u)
-	f.doctor = widget.NewSelect(nil, nil)
+	f.doctor = newSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
 	f.reason = newEscEntry("Reason for the visit")
 	f.save = widget.NewButton("Check in", f.onSave)
@@ -180,7 +180,7 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f.overBox = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Override reason", f.errs.add("override_reason", f.overReason))))
 	f.overBox.Hide()
-	f.override = widget.NewCheck("See the patient outside the doctor's hours", func(on bool) {
+	f.override = newCheck("See the patient outside the doctor's hours", func(on bool) {
 		if on {
 			f.overBox.Show()
 			u.win.Canvas().Focus(f.overReason)

@@ -22,7 +22,7 @@ import (
 type patientPicker struct {
 	u        *UI
 	query    *escEntry
-	result   *widget.Select
+	result   *escSelect
 	register *widget.Button // nil for roles that do not register patients
 	form     *patientForm   // the open register form
 	patients []*app.Patient
@@ -36,7 +36,7 @@ func newPatientPicker(u *UI) *patientPicker {
 	p.query = newEscEntry("Search: name, record number or phone")
 	p.query.OnChanged = func(string) { p.scheduleSearch() }
 	p.query.OnSubmitted = func(string) { p.search() }
-	p.result = widget.NewSelect(nil, nil)
+	p.result = newSelect(nil, nil)
 	p.result.PlaceHolder = "Choose the patient"
 	p.content = container.NewVBox(p.query, p.result)
 	if app.Can(u.session.User.Role, app.PermRegisterPatient) {
@@ -150,8 +150,8 @@ type bookForm struct {
 	picker  *patientPicker
 
 	doctors        []*app.DoctorProfile
-	specialization *widget.Entry
-	doctor         *widget.Select
+	specialization *escEntry
+	doctor         *escSelect
 	day            *dayPicker
 
 	slots      []app.Slot
@@ -159,10 +159,10 @@ type bookForm struct {
 	slotBox    *fyne.Container
 	slotHint   *widget.Label
 	chosen     int // index into slots; -1 when none
-	reason     *widget.Entry
-	override   *widget.Check // staff only
-	overAt     *widget.Entry // HH:MM, when booking outside the slots
-	overReason *widget.Entry
+	reason     *escEntry
+	override   *escCheck // staff only
+	overAt     *escEntry // HH:MM, when booking outside the slots
+	overReason *escEntry
 	overBox    *fyne.Container
 	form       *widget.Form
 	body       *fyne.Container // the form, its message line and buttons
@@ -218,7 +218,7 @@ func (f *bookForm) buildUI(title string) {
 		f.picker = newPatientPicker(f.u)
 		items = append(items, widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)))
 	}
-	f.doctor = widget.NewSelect(nil, func(string) { f.loadSlots() })
+	f.doctor = newSelect(nil, func(string) { f.loadSlots() })
 	f.doctor.PlaceHolder = "Choose the doctor"
 	if f.moved == nil {
 		f.specialization = entry("Filter by specialization")
@@ -249,7 +249,7 @@ func (f *bookForm) buildUI(title string) {
 	if f.staff() {
 		f.overAt = entry("HH:MM")
 		f.overReason = entry("Why outside the doctor's hours")
-		f.override = widget.NewCheck("Book outside the doctor's hours", func(on bool) {
+		f.override = newCheck("Book outside the doctor's hours", func(on bool) {
 			if on {
 				f.overBox.Show()
 			} else {

@@ -34,14 +34,14 @@ type doctorDayView struct {
 	dialogs apptDialogs
 	book    *bookForm // the open booking dialog
 
-	doctor  *widget.Select
+	doctor  *escSelect
 	day     *dayPicker
-	week    *widget.Check
+	week    *escCheck
 	refresh *widget.Button
 	bookBtn *widget.Button
 	// room and callBtn call the next waiting patient to the room; nil
 	// when the user calls no one or the desk has no queue.
-	room    *widget.Entry
+	room    *escEntry
 	callBtn *widget.Button
 	summary *widget.Label
 	rows    *fyne.Container
@@ -51,10 +51,10 @@ type doctorDayView struct {
 
 func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 	v := &doctorDayView{u: u, openChart: openChart, actions: map[string]map[string]*widget.Button{}}
-	v.doctor = widget.NewSelect(nil, func(string) { v.load() })
+	v.doctor = newSelect(nil, func(string) { v.load() })
 	v.doctor.PlaceHolder = "Choose the doctor"
 	v.day = newDayPicker(todayOf(u), v.load)
-	v.week = widget.NewCheck("Week", func(bool) { v.load() })
+	v.week = newCheck("Week", func(bool) { v.load() })
 	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	role := u.session.User.Role
 	var right []fyne.CanvasObject
@@ -65,7 +65,7 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 		right = append(right, v.bookBtn)
 	}
 	if u.svc.Queue != nil && (app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule)) {
-		v.room = widget.NewEntry()
+		v.room = entry("")
 		v.room.SetPlaceHolder("Room")
 		v.room.OnSubmitted = func(string) { v.onCallNext() }
 		v.callBtn = widget.NewButtonWithIcon("Call next", theme.MediaPlayIcon(), v.onCallNext)

@@ -34,15 +34,15 @@ type hoursView struct {
 	seq     int                // numbers profile reads; older answers are dropped
 
 	back    *widget.Button // back to the appointments' tabs
-	doctor  *widget.Select
+	doctor  *escSelect
 	message *widget.Label
 
 	// Profile.
-	spec, room, visit *widget.Entry
+	spec, room, visit *escEntry
 	// consultation is the code of the price-list item the doctor's
 	// consultations are billed with (administrators change it); fee shows
 	// that item and its price, the one source of the consultation fee.
-	consultation *widget.Entry
+	consultation *escEntry
 	fee          *widget.Label
 	saveProfile  *widget.Button
 	profErrs     fieldErrors
@@ -59,12 +59,12 @@ type hoursView struct {
 	removing   map[string]bool // exceptions being removed, by ID: their Remove is disabled
 	excList    *widget.List    // each exception with Remove at its end
 	excEmpty   *widget.Label
-	exDate     *widget.Entry
-	exKind     *widget.Select
-	exStart    *widget.Entry
-	exEnd      *widget.Entry
-	exSlot     *widget.Entry
-	exReason   *widget.Entry
+	exDate     *escEntry
+	exKind     *escSelect
+	exStart    *escEntry
+	exEnd      *escEntry
+	exSlot     *escEntry
+	exReason   *escEntry
 	addExc     *widget.Button
 	excErrs    fieldErrors
 
@@ -73,10 +73,10 @@ type hoursView struct {
 
 // hoursBlockRow is one weekly block being edited.
 type hoursBlockRow struct {
-	weekday *widget.Select
-	start   *widget.Entry
-	end     *widget.Entry
-	slot    *widget.Entry
+	weekday *escSelect
+	start   *escEntry
+	end     *escEntry
+	slot    *escEntry
 	remove  *widget.Button
 	err     *widget.Label
 	content fyne.CanvasObject
@@ -139,7 +139,7 @@ func (s *appointmentsScreen) closeHours() {
 func newHoursView(u *UI, back func()) *hoursView {
 	v := &hoursView{u: u, removing: map[string]bool{}}
 	v.back = widget.NewButtonWithIcon("Appointments", theme.NavigateBackIcon(), back)
-	v.doctor = widget.NewSelect(nil, func(string) { v.loadProfile() })
+	v.doctor = newSelect(nil, func(string) { v.loadProfile() })
 	v.doctor.PlaceHolder = "Choose the doctor"
 	v.message = mutedLabel("")
 	var who fyne.CanvasObject = v.doctor
@@ -207,7 +207,7 @@ func newHoursView(u *UI, back func()) *hoursView {
 	v.exStart = entry("HH:MM")
 	v.exEnd = entry("HH:MM")
 	v.exSlot = entry("Default: the visit length")
-	v.exKind = widget.NewSelect([]string{hoursKindLeave, hoursKindExtra}, func(string) { v.kindChanged() })
+	v.exKind = newSelect([]string{hoursKindLeave, hoursKindExtra}, func(string) { v.kindChanged() })
 	v.exKind.SetSelected(hoursKindLeave)
 	v.exReason = entry("e.g. Conference")
 	excForm := widget.NewForm(
@@ -461,7 +461,7 @@ func (v *hoursView) showBlocks(blocks []app.Availability) {
 // addBlockRow appends an editable row for b.
 func (v *hoursView) addBlockRow(b app.Availability) {
 	r := &hoursBlockRow{}
-	r.weekday = widget.NewSelect(hoursWeekdayLabels(), nil)
+	r.weekday = newSelect(hoursWeekdayLabels(), nil)
 	r.weekday.SetSelected(b.Weekday.String())
 	r.start = entry("HH:MM")
 	r.start.SetText(b.Start)

@@ -39,11 +39,11 @@ type auditScreen struct {
 	// go back; the last one is the current page's.
 	pages []int64
 
-	username *widget.Entry
-	action   *widget.Entry
-	outcome  *widget.Select
-	from     *widget.Entry
-	to       *widget.Entry
+	username *escEntry
+	action   *escEntry
+	outcome  *escSelect
+	from     *escEntry
+	to       *escEntry
 	search   *widget.Button
 	newer    *widget.Button
 	older    *widget.Button
@@ -67,11 +67,11 @@ func newAuditScreen(u *UI) *auditScreen {
 func (s *auditScreen) buildUI() {
 	s.username = entry("Username")
 	s.action = entry("Action prefix, e.g. user.")
-	s.outcome = widget.NewSelect([]string{outcomeAny, string(app.OutcomeOK), string(app.OutcomeDenied), string(app.OutcomeFailed)}, nil)
+	s.outcome = newSelect([]string{outcomeAny, string(app.OutcomeOK), string(app.OutcomeDenied), string(app.OutcomeFailed)}, nil)
 	s.outcome.SetSelected(outcomeAny)
 	s.from = entry("From YYYY-MM-DD")
 	s.to = entry("To YYYY-MM-DD")
-	for _, e := range []*widget.Entry{s.username, s.action, s.from, s.to} {
+	for _, e := range []*escEntry{s.username, s.action, s.from, s.to} {
 		e.OnSubmitted = func(string) { s.onSearch() }
 	}
 	s.search = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.onSearch)

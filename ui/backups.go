@@ -31,22 +31,22 @@ type backupsScreen struct {
 	status  *widget.Label
 	warning *widget.Label
 
-	folder       *widget.Entry
+	folder       *escEntry
 	chooseFolder *widget.Button
-	daily        *widget.Check
-	dailyAt      *widget.Entry
-	onClose      *widget.Check
-	keep         *widget.Entry
-	recipient    *widget.Entry
+	daily        *escCheck
+	dailyAt      *escEntry
+	onClose      *escCheck
+	keep         *escEntry
+	recipient    *escEntry
 	newKey       *widget.Button
 	save         *widget.Button
 	backupNow    *widget.Button
 	saved        *widget.Label
 	errs         fieldErrors
 
-	file        *widget.Entry
+	file        *escEntry
 	chooseFile  *widget.Button
-	recoveryKey *widget.Entry
+	recoveryKey *escEntry
 	check       *widget.Button
 	checkResult *widget.Label
 	restore     *widget.Button
@@ -78,9 +78,9 @@ func (s *backupsScreen) buildUI() {
 
 	s.folder = entry("A USB drive or a network share, e.g. /media/usb/hms-backups or \\\\nas\\backups\\hms")
 	s.chooseFolder = widget.NewButton("Choose…", s.onChooseFolder)
-	s.daily = widget.NewCheck("Every day at", nil)
+	s.daily = newCheck("Every day at", nil)
 	s.dailyAt = entry("HH:MM, e.g. 19:30")
-	s.onClose = widget.NewCheck("When the app is closed on this computer", nil)
+	s.onClose = newCheck("When the app is closed on this computer", nil)
 	s.keep = entry("How many backups stay in the folder")
 	s.recipient = entry("age1… (the clinic's backup public key)")
 	s.newKey = widget.NewButton("Make a new recovery key…", s.onNewKey)
@@ -347,10 +347,10 @@ type recoveryKeyDialog struct {
 	s    *backupsScreen
 	key  *app.RecoveryKey
 	d    dialog.Dialog
-	text *widget.Entry
+	text *escEntry
 	save *widget.Button
 	copy *widget.Button
-	kept *widget.Check
+	kept *escCheck
 	done *widget.Button
 }
 
@@ -361,7 +361,7 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 		clinic = s.u.settings.ClinicName
 	}
 	body := recoveryKeyText(k, clinic, s.u.now().In(s.u.location()))
-	kd.text = widget.NewMultiLineEntry()
+	kd.text = multiLineEntry()
 	kd.text.SetText(body)
 	kd.text.Wrapping = fyne.TextWrapBreak
 	kd.text.SetMinRowsVisible(9)
@@ -384,7 +384,7 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 	kd.done = widget.NewButton("Use this key", kd.onDone)
 	kd.done.Importance = widget.HighImportance
 	kd.done.Disable()
-	kd.kept = widget.NewCheck("I have printed or saved the recovery key and will keep it away from the backups", func(on bool) {
+	kd.kept = newCheck("I have printed or saved the recovery key and will keep it away from the backups", func(on bool) {
 		if on {
 			kd.done.Enable()
 		} else {

@@ -30,8 +30,8 @@ type deskCashUpView struct {
 	// seq numbers fetches; an answer to an older one is dropped.
 	seq int
 
-	desk     *widget.Select
-	day      *widget.Entry
+	desk     *escSelect
+	day      *escEntry
 	prevDay  *widget.Button
 	nextDay  *widget.Button
 	show     *widget.Button
@@ -42,16 +42,16 @@ type deskCashUpView struct {
 	errs     fieldErrors
 
 	status   *widget.Label
-	float    *widget.Entry
+	float    *escEntry
 	countBox *fyne.Container
-	counts   []*widget.Entry // one per cu.Counts, in its order
+	counts   []*escEntry // one per cu.Counts, in its order
 	amounts  []*widget.Label
 	counted  *widget.Label
 	expected *widget.Label
 	variance *widget.Label
 	card     *widget.Label
 	other    *widget.Label
-	note     *widget.Entry
+	note     *escEntry
 	payments *widget.List
 	rows     []cashUpRow
 	prompt   *promptForm
@@ -87,7 +87,7 @@ func newDeskCashUpView(u *UI) *deskCashUpView {
 func (v *deskCashUpView) view() fyne.CanvasObject { return v.content }
 
 func (v *deskCashUpView) buildUI() {
-	v.desk = widget.NewSelect([]string{cashUpThisDesk, cashUpAllDesks}, func(string) { v.load() })
+	v.desk = newSelect([]string{cashUpThisDesk, cashUpAllDesks}, func(string) { v.load() })
 	v.desk.Selected = cashUpThisDesk
 	v.day = entry("YYYY-MM-DD")
 	v.day.SetText(v.u.now().In(v.u.location()).Format(app.DateLayout))
@@ -115,7 +115,7 @@ func (v *deskCashUpView) buildUI() {
 		return widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	v.counted, v.expected, v.variance, v.card, v.other = bold(), bold(), bold(), bold(), bold()
-	v.note = widget.NewMultiLineEntry()
+	v.note = multiLineEntry()
 	v.note.SetPlaceHolder("A note on the day, e.g. why the drawer is short")
 	v.note.SetMinRowsVisible(3)
 	v.payments = widget.NewList(

@@ -107,8 +107,8 @@ type invoiceScreen struct {
 
 	// A draft's invoice discount, for billing staff: a percentage or an
 	// amount, which the service shares over the lines.
-	discRate   *widget.Entry
-	discAmount *widget.Entry
+	discRate   *escEntry
+	discAmount *escEntry
 	applyDisc  *widget.Button
 	discErrs   fieldErrors
 	discBox    *fyne.Container
@@ -157,7 +157,7 @@ func (s *invoiceScreen) buildUI() {
 	s.pdf = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.onPDF)
 	s.discRate = entry("%")
 	s.discAmount = entry("or amount")
-	for _, e := range []*widget.Entry{s.discRate, s.discAmount} {
+	for _, e := range []*escEntry{s.discRate, s.discAmount} {
 		e.OnSubmitted = func(string) { s.onDiscount() }
 	}
 	s.applyDisc = widget.NewButton("Apply", s.onDiscount)

@@ -42,8 +42,8 @@ type invoicesView struct {
 
 	patient  *patientPicker
 	allPats  *widget.Button // clears the patient filter
-	status   *widget.Select
-	number   *widget.Entry
+	status   *escSelect
+	number   *escEntry
 	refresh  *widget.Button
 	newBtn   *widget.Button // billing staff only
 	payBtn   *widget.Button // whoever takes payments
@@ -78,7 +78,7 @@ func (v *invoicesView) buildUI() {
 	v.patient.result.PlaceHolder = "All patients"
 	v.patient.result.OnChanged = func(string) { v.load() }
 	v.allPats = widget.NewButtonWithIcon("", theme.ContentClearIcon(), v.onAllPatients)
-	v.status = widget.NewSelect(invoiceStatusOptions(), nil)
+	v.status = newSelect(invoiceStatusOptions(), nil)
 	v.status.SetSelected(statusAny)
 	v.status.OnChanged = func(string) { v.load() }
 	v.number = entry("Invoice number")
@@ -382,10 +382,10 @@ func (f *newInvoiceForm) onCreate() {
 // listed with the reason.
 type unbilledVisits struct {
 	u        *UI
-	from     *widget.Entry
-	to       *widget.Entry
+	from     *escEntry
+	to       *escEntry
 	show     *widget.Button
-	all      *widget.Check
+	all      *escCheck
 	list     *widget.List
 	rows     []*app.UnbilledVisit
 	chosen   map[string]bool // by appointment ID
@@ -412,7 +412,7 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	d.from.OnSubmitted = func(string) { d.load() }
 	d.to.OnSubmitted = func(string) { d.load() }
 	d.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), d.load)
-	d.all = widget.NewCheck("All", func(on bool) {
+	d.all = newCheck("All", func(on bool) {
 		for _, r := range d.rows {
 			d.chosen[r.AppointmentID] = on
 		}
@@ -422,7 +422,7 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	d.list = widget.NewList(
 		func() int { return len(d.rows) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, widget.NewCheck("", nil), nil, newColumnRow(visitColumns))
+			return container.NewBorder(nil, nil, newCheck("", nil), nil, newColumnRow(visitColumns))
 		},
 		d.updateRow,
 	)
@@ -485,11 +485,11 @@ func (d *unbilledVisits) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r := d.rows[id]
 	box := o.(*fyne.Container)
-	var check *widget.Check
+	var check *escCheck
 	var row *fyne.Container
 	for _, c := range box.Objects {
 		switch w := c.(type) {
-		case *widget.Check:
+		case *escCheck:
 			check = w
 		case *fyne.Container:
 			row = w

@@ -32,18 +32,18 @@ type lineForm struct {
 	itemID   string           // the chosen item's ID; "" for free text
 	seq      int
 	timer    *time.Timer
-	search   *widget.Entry
-	item     *widget.Select
+	search   *escEntry
+	item     *escSelect
 	freeText *widget.Button
 	code     *widget.Label
 
-	description *widget.Entry
-	kind        *widget.Select
-	quantity    *widget.Entry
-	unitPrice   *widget.Entry
-	discRate    *widget.Entry
-	discAmount  *widget.Entry
-	taxRate     *widget.Entry
+	description *escEntry
+	kind        *escSelect
+	quantity    *escEntry
+	unitPrice   *escEntry
+	discRate    *escEntry
+	discAmount  *escEntry
+	taxRate     *escEntry
 	preview     *widget.Label
 
 	save   *widget.Button
@@ -82,14 +82,14 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	f.search = entry("Search the price list: code or name")
 	f.search.OnChanged = func(string) { f.scheduleSearch() }
 	f.search.OnSubmitted = func(string) { f.searchItems() }
-	f.item = widget.NewSelect(nil, func(string) { f.onItem() })
+	f.item = newSelect(nil, func(string) { f.onItem() })
 	f.item.PlaceHolder = "Choose an item"
 	f.item.Disable() // until the price list's items arrive
 	f.freeText = widget.NewButtonWithIcon("Free text", theme.DocumentCreateIcon(), f.onFreeText)
 	f.code = mutedLabel("Free text: describe the line and give its price.")
 
 	f.description = entry("What the line charges for")
-	f.kind = widget.NewSelect(priceKindLabels(), nil)
+	f.kind = newSelect(priceKindLabels(), nil)
 	f.kind.SetSelected(priceKindLabel(app.PriceOther))
 	f.quantity = entry("1")
 	f.quantity.SetText("1")
@@ -98,7 +98,7 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	f.discAmount = entry("or amount")
 	f.taxRate = entry("%")
 	f.taxRate.SetText("0")
-	for _, e := range []*widget.Entry{f.quantity, f.unitPrice, f.discRate, f.discAmount, f.taxRate} {
+	for _, e := range []*escEntry{f.quantity, f.unitPrice, f.discRate, f.discAmount, f.taxRate} {
 		e.OnChanged = func(string) { f.updatePreview() }
 		e.OnSubmitted = func(string) { f.onSave() }
 	}
@@ -343,7 +343,7 @@ func (f *lineForm) onSave() {
 // field), for keeping it as a draft when the session ends.
 func (f *lineForm) draftFields() map[string]string {
 	out := map[string]string{}
-	for k, e := range map[string]*widget.Entry{"description": f.description, "quantity": f.quantity,
+	for k, e := range map[string]*escEntry{"description": f.description, "quantity": f.quantity,
 		"unit_price": f.unitPrice, "discount_rate": f.discRate, "discount_amount": f.discAmount, "tax_rate": f.taxRate} {
 		out["line."+k] = e.Text
 	}
@@ -372,7 +372,7 @@ func (f *lineForm) restoreDraft(fields map[string]string) {
 	if k := fields["line.kind"]; k != "" {
 		f.kind.SetSelected(k)
 	}
-	for k, e := range map[string]*widget.Entry{"description": f.description, "quantity": f.quantity,
+	for k, e := range map[string]*escEntry{"description": f.description, "quantity": f.quantity,
 		"unit_price": f.unitPrice, "discount_rate": f.discRate, "discount_amount": f.discAmount, "tax_rate": f.taxRate} {
 		e.SetText(fields["line."+k])
 	}

@@ -129,7 +129,7 @@ func (s *conflictsScreen) showAllocate(c *app.Conflict, open []*app.Invoice) {
 		labels = append(labels, l)
 		byLabel[l] = inv.ID
 	}
-	pick := widget.NewSelect(labels, nil)
+	pick := newSelect(labels, nil)
 	pick.PlaceHolder = "Choose an invoice"
 	if len(labels) == 0 {
 		pick.PlaceHolder = "The patient has no other unpaid invoice"

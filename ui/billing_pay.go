@@ -50,9 +50,9 @@ type paymentForm struct {
 	rowsBox  *fyne.Container
 	total    *widget.Label
 
-	method    *widget.Select
-	reference *widget.Entry
-	tendered  *widget.Entry // cash only
+	method    *escSelect
+	reference *escEntry
+	tendered  *escEntry // cash only
 	change    *widget.Label
 
 	save   *widget.Button
@@ -72,8 +72,8 @@ type paymentForm struct {
 // allocationRow is one unpaid invoice in the payment form.
 type allocationRow struct {
 	inv    *app.Invoice
-	check  *widget.Check
-	amount *widget.Entry
+	check  *escCheck
+	amount *escEntry
 }
 
 // showPaymentForm opens the payment dialog for inv's patient with inv
@@ -116,9 +116,9 @@ func (f *paymentForm) buildForm(inv *app.Invoice) fyne.CanvasObject {
 	}
 	f.rowsBox = container.NewVBox(mutedLabel("Choose the patient to see their unpaid invoices."))
 	f.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.method = widget.NewSelect(paymentMethodLabels(), func(string) { f.methodChanged() })
+	f.method = newSelect(paymentMethodLabels(), func(string) { f.methodChanged() })
 	f.reference = entry("Card slip, transfer or insurer's reference")
-	f.tendered = widget.NewEntry()
+	f.tendered = entry("")
 	f.tendered.OnChanged = func(string) { f.updateTotals() }
 	f.change = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.save = widget.NewButtonWithIcon("Take payment", theme.ConfirmIcon(), f.onSave)
@@ -177,7 +177,7 @@ func (f *paymentForm) showInvoices(invs []*app.Invoice) {
 		r.amount.OnChanged = func(string) { f.updateTotals() }
 		r.amount.Disable()
 		label := fmt.Sprintf("%s of %s — balance %s", inv.Number, dayText(f.u, inv.IssuedAt), app.Format(inv.Balance, f.currency))
-		r.check = widget.NewCheck(label, func(on bool) { f.toggle(r, on) })
+		r.check = newCheck(label, func(on bool) { f.toggle(r, on) })
 		f.rows = append(f.rows, r)
 		row := container.NewBorder(nil, nil, nil, container.New(widthLayout{130}, r.amount), r.check)
 		objs = append(objs, f.errs.add("amount/"+inv.ID, row))

@@ -32,9 +32,9 @@ type priceListView struct {
 	// seq numbers list fetches; an answer to an older one is dropped.
 	seq int
 
-	query   *widget.Entry
-	kind    *widget.Select
-	retired *widget.Check
+	query   *escEntry
+	kind    *escSelect
+	retired *escCheck
 	add     *widget.Button // admins only
 	list    *widget.List
 	info    *widget.Label // counts and the last change, under the list
@@ -65,10 +65,10 @@ var priceColumns = []listColumn{
 func (v *priceListView) buildUI() {
 	v.query = entry("Code or name")
 	v.query.OnChanged = func(string) { v.load() }
-	v.kind = widget.NewSelect(append([]string{kindAny}, priceKindLabels()...), nil)
+	v.kind = newSelect(append([]string{kindAny}, priceKindLabels()...), nil)
 	v.kind.SetSelected(kindAny)
 	v.kind.OnChanged = func(string) { v.load() }
-	v.retired = widget.NewCheck("Show retired", func(bool) { v.load() })
+	v.retired = newCheck("Show retired", func(bool) { v.load() })
 	var actions []fyne.CanvasObject
 	if v.canEdit() {
 		v.add = widget.NewButtonWithIcon("Add item…", theme.ContentAddIcon(), v.onAdd)
@@ -293,14 +293,14 @@ type priceForm struct {
 	item    *app.PriceItem
 	doctors []*app.DoctorProfile
 
-	code           *widget.Entry
-	name           *widget.Entry
-	kind           *widget.Select
-	price          *widget.Entry
-	taxRate        *widget.Entry
-	validFrom      *widget.Entry
-	doctor         *widget.Select
-	specialization *widget.Entry
+	code           *escEntry
+	name           *escEntry
+	kind           *escSelect
+	price          *escEntry
+	taxRate        *escEntry
+	validFrom      *escEntry
+	doctor         *escSelect
+	specialization *escEntry
 	save           *widget.Button
 	cancel         *widget.Button
 	errs           fieldErrors
@@ -314,12 +314,12 @@ func showPriceForm(v *priceListView, item *app.PriceItem) *priceForm {
 	f := &priceForm{v: v, item: item, errs: fieldErrors{}}
 	f.code = entry("e.g. CONS-GP")
 	f.name = entry("e.g. General consultation")
-	f.kind = widget.NewSelect(priceKindLabels(), nil)
+	f.kind = newSelect(priceKindLabels(), nil)
 	f.kind.PlaceHolder = "Choose the kind"
 	f.price = entry("Net of tax, e.g. 45.00")
 	f.taxRate = entry("Percent, e.g. 24")
 	f.validFrom = entry("YYYY-MM-DD; empty: today")
-	f.doctor = widget.NewSelect([]string{anyDoctor}, nil)
+	f.doctor = newSelect([]string{anyDoctor}, nil)
 	f.doctor.SetSelected(anyDoctor)
 	f.specialization = entry("Optional, e.g. Cardiology")
 	title, ok := "Add price list item", "Add item"

@@ -196,8 +196,8 @@ type cashUpView struct {
 	// seq numbers fetches; an answer to an older one is dropped.
 	seq int
 
-	cashier    *widget.Select
-	day        *widget.Entry
+	cashier    *escSelect
+	day        *escEntry
 	prevDay    *widget.Button
 	nextDay    *widget.Button
 	show       *widget.Button
@@ -236,7 +236,7 @@ var cashUpReceiptColumns = []listColumn{
 }
 
 func (v *cashUpView) buildUI() {
-	v.cashier = widget.NewSelect(nil, func(string) { v.load() })
+	v.cashier = newSelect(nil, func(string) { v.load() })
 	v.cashier.PlaceHolder = "Choose the cashier"
 	v.day = entry("YYYY-MM-DD")
 	v.day.SetText(v.today().Format(app.DateLayout))

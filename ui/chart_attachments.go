@@ -206,9 +206,9 @@ func (t *attachmentsTab) showImage(r *app.Attachment, content []byte) {
 type attachmentForm struct {
 	t *attachmentsTab
 
-	title    *widget.Entry
-	kind     *widget.Select
-	date     *widget.Entry
+	title    *escEntry
+	kind     *escSelect
+	date     *escEntry
 	choose   *widget.Button
 	file     *widget.Label
 	fileName string
@@ -227,7 +227,7 @@ func showAttachmentForm(t *attachmentsTab) *attachmentForm {
 	for i, rt := range attachmentTypes {
 		opts[i] = attachmentTypeLabel(rt)
 	}
-	f.kind = widget.NewSelect(opts, nil)
+	f.kind = newSelect(opts, nil)
 	f.kind.PlaceHolder = "Choose the type"
 	f.date = entry("YYYY-MM-DD")
 	f.date.SetText(b.today().Format(app.DateLayout))

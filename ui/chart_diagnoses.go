@@ -132,11 +132,11 @@ func (t *diagnosesTab) onRemove(d *app.Diagnosis) {
 type diagnosisForm struct {
 	t *diagnosesTab
 
-	search  *widget.Entry
+	search  *escEntry
 	results *widget.List
 	chosen  *widget.Label
-	text    *widget.Entry
-	note    *widget.Select // the patient's clinical notes, newest first
+	text    *escEntry
+	note    *escSelect // the patient's clinical notes, newest first
 	save    *widget.Button
 	cancel  *widget.Button
 	errs    fieldErrors
@@ -166,11 +166,11 @@ func showDiagnosisForm(t *diagnosesTab) *diagnosisForm {
 	}
 	f.chosen = widget.NewLabelWithStyle("No code chosen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.chosen.Wrapping = fyne.TextWrapWord
-	f.text = widget.NewMultiLineEntry()
+	f.text = multiLineEntry()
 	f.text.SetPlaceHolder("Free text: details, or the diagnosis when no code fits")
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(2)
-	f.note = widget.NewSelect([]string{noNote}, nil)
+	f.note = newSelect([]string{noNote}, nil)
 	f.note.SetSelected(noNote)
 	f.save = widget.NewButton("Save diagnosis", f.onSave)
 	f.save.Importance = widget.HighImportance

@@ -29,9 +29,9 @@ type historyTab struct {
 	filter  app.HistoryFilter     // of the entries shown
 	seq     int                   // drops answers to an older filter
 
-	kind   *widget.Select
-	from   *widget.Entry
-	to     *widget.Entry
+	kind   *escSelect
+	from   *escEntry
+	to     *escEntry
 	apply  *widget.Button
 	older  *widget.Button
 	list   *widget.List
@@ -47,7 +47,7 @@ func newHistoryTab(b *chartBase) *historyTab {
 	for _, k := range app.HistoryKinds {
 		opts = append(opts, kindLabel(k))
 	}
-	t.kind = widget.NewSelect(opts, func(string) { t.load() })
+	t.kind = newSelect(opts, func(string) { t.load() })
 	t.kind.Selected = kindAll
 	t.from = entry("From YYYY-MM-DD")
 	t.to = entry("To YYYY-MM-DD")

@@ -155,11 +155,11 @@ type noteForm struct {
 	addendumTo *app.Note
 
 	mode       *widget.RadioGroup // free text or SOAP; nil for an addendum
-	text       *widget.Entry
-	subjective *widget.Entry
-	objective  *widget.Entry
-	assessment *widget.Entry
-	plan       *widget.Entry
+	text       *escEntry
+	subjective *escEntry
+	objective  *escEntry
+	assessment *escEntry
+	plan       *escEntry
 	soap       *fyne.Container
 	save       *widget.Button
 	cancel     *widget.Button
@@ -174,8 +174,8 @@ const (
 
 func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 	f := &noteForm{t: t, addendumTo: to, errs: fieldErrors{}}
-	multi := func(ph string, rows int) *widget.Entry {
-		e := widget.NewMultiLineEntry()
+	multi := func(ph string, rows int) *escEntry {
+		e := multiLineEntry()
 		e.SetPlaceHolder(ph)
 		e.Wrapping = fyne.TextWrapWord
 		e.SetMinRowsVisible(rows)

@@ -219,7 +219,7 @@ type rxForm struct {
 	items   []*rxItemRow
 	rows    *fyne.Container
 	addItem *widget.Button
-	notes   *widget.Entry
+	notes   *escEntry
 	save    *widget.Button
 	cancelB *widget.Button
 	errs    fieldErrors
@@ -227,13 +227,13 @@ type rxForm struct {
 	dialog  dialog.Dialog
 	allergy *dialog.ConfirmDialog // the open allergy warning
 	// overrideReason is the reason for prescribing despite the warning
-	overrideReason *widget.Entry
+	overrideReason *escEntry
 	lastSent       app.PrescriptionCreate
 }
 
 // rxItemRow is one drug of the prescription being written.
 type rxItemRow struct {
-	drug, strength, dose, route, frequency, duration, quantity, instructions *widget.Entry
+	drug, strength, dose, route, frequency, duration, quantity, instructions *escEntry
 	remove                                                                   *widget.Button
 	row                                                                      fyne.CanvasObject
 }
@@ -267,7 +267,7 @@ func showRxForm(t *rxTab) *rxForm {
 	f.addItem = widget.NewButtonWithIcon("Add drug", theme.ContentAddIcon(), func() {
 		t.b.u.win.Canvas().Focus(f.addRow().drug)
 	})
-	f.notes = widget.NewMultiLineEntry()
+	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder("Notes for the pharmacist or patient, optional")
 	f.notes.SetMinRowsVisible(2)
 	f.save = widget.NewButton("Prescribe", func() { f.submit(false) })
@@ -293,7 +293,7 @@ func showRxForm(t *rxTab) *rxForm {
 // addRow adds an empty item row.
 func (f *rxForm) addRow() *rxItemRow {
 	r := &rxItemRow{}
-	entries := []**widget.Entry{&r.drug, &r.strength, &r.dose, &r.route, &r.frequency, &r.duration, &r.quantity, &r.instructions}
+	entries := []**escEntry{&r.drug, &r.strength, &r.dose, &r.route, &r.frequency, &r.duration, &r.quantity, &r.instructions}
 	cells := make([]fyne.CanvasObject, 0, len(entries)+1)
 	for i, p := range entries {
 		*p = entry(rxItemColumns[i].placeholder)
@@ -321,7 +321,7 @@ func (f *rxForm) removeRow(r *rxItemRow) {
 }
 
 func (r *rxItemRow) item() app.PrescriptionItem {
-	s := func(e *widget.Entry) string { return strings.TrimSpace(e.Text) }
+	s := func(e *escEntry) string { return strings.TrimSpace(e.Text) }
 	return app.PrescriptionItem{Drug: s(r.drug), Strength: s(r.strength), Dose: s(r.dose), Route: s(r.route),
 		Frequency: s(r.frequency), Duration: s(r.duration), Quantity: s(r.quantity), Instructions: s(r.instructions)}
 }
@@ -372,7 +372,7 @@ func (f *rxForm) submit(acknowledged bool) {
 // allergy requires: the service says so, and the warning comes back).
 func (f *rxForm) warnAllergy(err error) {
 	if f.overrideReason == nil {
-		f.overrideReason = widget.NewMultiLineEntry()
+		f.overrideReason = multiLineEntry()
 		f.overrideReason.SetPlaceHolder("Reason for prescribing anyway (required for a severe allergy)")
 		f.overrideReason.Wrapping = fyne.TextWrapWord
 	}

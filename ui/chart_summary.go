@@ -490,10 +490,10 @@ func (t *summaryTab) onAssign() {
 // allergyForm records an allergy.
 type allergyForm struct {
 	t         *summaryTab
-	substance *widget.Entry
-	reaction  *widget.Entry
-	severity  *widget.Select
-	certainty *widget.Select
+	substance *escEntry
+	reaction  *escEntry
+	severity  *escSelect
+	certainty *escSelect
 	save      *widget.Button
 	cancel    *widget.Button
 	errs      fieldErrors
@@ -510,13 +510,13 @@ func showAllergyForm(t *summaryTab) *allergyForm {
 	for i, s := range severities {
 		opts[i] = capitalize(string(s))
 	}
-	f.severity = widget.NewSelect(opts, nil)
+	f.severity = newSelect(opts, nil)
 	f.severity.SetSelected(opts[len(opts)-1])
 	certs := make([]string, len(app.Certainties))
 	for i, c := range app.Certainties {
 		certs[i] = capitalize(string(c))
 	}
-	f.certainty = widget.NewSelect(certs, nil)
+	f.certainty = newSelect(certs, nil)
 	f.certainty.SetSelected(certs[len(certs)-1])
 	f.save = widget.NewButton("Add allergy", f.onSave)
 	f.save.Importance = widget.HighImportance
@@ -562,9 +562,9 @@ func (f *allergyForm) onSave() {
 // problemForm records a problem of the medical history.
 type problemForm struct {
 	t         *summaryTab
-	condition *widget.Entry
-	onset     *widget.Entry
-	notes     *widget.Entry
+	condition *escEntry
+	onset     *escEntry
+	notes     *escEntry
 	save      *widget.Button
 	cancel    *widget.Button
 	errs      fieldErrors
@@ -575,7 +575,7 @@ func showProblemForm(t *summaryTab) *problemForm {
 	f := &problemForm{t: t, errs: fieldErrors{}}
 	f.condition = entry("e.g. type 2 diabetes")
 	f.onset = entry("YYYY-MM-DD, YYYY-MM or YYYY; optional")
-	f.notes = widget.NewMultiLineEntry()
+	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder("Optional")
 	f.save = widget.NewButton("Add problem", f.onSave)
 	f.save.Importance = widget.HighImportance
@@ -623,10 +623,10 @@ type assignForm struct {
 	b         *chartBase
 	done      func() // after a successful assignment
 	doctors   []*app.DoctorProfile
-	doctor    *widget.Select
-	reason    *widget.Entry
-	startDate *widget.Entry
-	endDate   *widget.Entry
+	doctor    *escSelect
+	reason    *escEntry
+	startDate *escEntry
+	endDate   *escEntry
 	save      *widget.Button
 	cancel    *widget.Button
 	errs      fieldErrors
@@ -635,7 +635,7 @@ type assignForm struct {
 
 func showAssignForm(b *chartBase, done func()) *assignForm {
 	f := &assignForm{b: b, done: done, errs: fieldErrors{}}
-	f.doctor = widget.NewSelect(nil, nil)
+	f.doctor = newSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
 	f.reason = entry("Reason or diagnosis")
 	f.startDate = entry("YYYY-MM-DD")

@@ -126,7 +126,7 @@ type visitCompleteForm struct {
 	visit *app.Visit
 
 	services []*app.PriceItem
-	qty      map[string]*widget.Entry // by price item id
+	qty      map[string]*escEntry // by price item id
 	list     *fyne.Container
 	done     *widget.Button
 	cancel   *widget.Button
@@ -135,7 +135,7 @@ type visitCompleteForm struct {
 }
 
 func showVisitCompleteForm(v *visitBar, visit *app.Visit) *visitCompleteForm {
-	f := &visitCompleteForm{v: v, visit: visit, qty: map[string]*widget.Entry{}, errs: fieldErrors{}}
+	f := &visitCompleteForm{v: v, visit: visit, qty: map[string]*escEntry{}, errs: fieldErrors{}}
 	f.list = container.NewVBox(mutedLabel("Loading the services…"))
 	f.done = widget.NewButton("Complete visit", f.onDone)
 	f.done.Importance = widget.HighImportance
@@ -216,10 +216,10 @@ type letterForm struct {
 	v    *visitBar
 	kind app.LetterKind
 
-	from      *widget.Entry
-	to        *widget.Entry
-	recipient *widget.Entry
-	text      *widget.Entry
+	from      *escEntry
+	to        *escEntry
+	recipient *escEntry
+	text      *escEntry
 	print     *widget.Button
 	cancel    *widget.Button
 	errs      fieldErrors
@@ -233,7 +233,7 @@ func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
 	f.from.SetText(today)
 	f.to.SetText(today)
 	f.recipient = entry("e.g. Cardiology outpatients, City Hospital")
-	f.text = widget.NewMultiLineEntry()
+	f.text = multiLineEntry()
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(5)
 	f.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), f.onPrint)

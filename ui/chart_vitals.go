@@ -49,8 +49,8 @@ type vitalsTab struct {
 	readings []*app.Vitals // newest first
 
 	// The form, for those who record vitals; nil otherwise.
-	systolic, diastolic, pulse, temperature *widget.Entry
-	respRate, spo2, weight, height          *widget.Entry
+	systolic, diastolic, pulse, temperature *escEntry
+	respRate, spo2, weight, height          *escEntry
 	bmi                                     *widget.Label
 	record                                  *widget.Button
 	saved                                   *widget.Label
@@ -108,7 +108,7 @@ func newVitalsTab(b *chartBase) *vitalsTab {
 }
 
 func (t *vitalsTab) buildForm() fyne.CanvasObject {
-	num := func(ph string) *widget.Entry {
+	num := func(ph string) *escEntry {
 		e := entry(ph)
 		e.OnSubmitted = func(string) { t.onRecord() }
 		return e
@@ -126,7 +126,7 @@ func (t *vitalsTab) buildForm() fyne.CanvasObject {
 	t.saved.Hide()
 	general := newErrorLabel()
 	t.errs[""] = general
-	field := func(label, name string, e *widget.Entry) fyne.CanvasObject {
+	field := func(label, name string, e *escEntry) fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabel(label), t.errs.add(name, e))
 	}
 	grid := container.NewGridWithColumns(8,
@@ -171,7 +171,7 @@ func (t *vitalsTab) updateBMI() {
 // readForm reads the form; ok is false when a field is not a number.
 func (t *vitalsTab) readForm() (v app.Vitals, ok bool) {
 	ok = true
-	whole := func(name string, e *widget.Entry, dst *int) {
+	whole := func(name string, e *escEntry, dst *int) {
 		s := strings.TrimSpace(e.Text)
 		if s == "" {
 			return
@@ -184,7 +184,7 @@ func (t *vitalsTab) readForm() (v app.Vitals, ok bool) {
 		}
 		*dst = n
 	}
-	decimal := func(name string, e *widget.Entry, dst *float64) {
+	decimal := func(name string, e *escEntry, dst *float64) {
 		n, err := parseNumber(e.Text)
 		if err != nil {
 			t.errs.set(name, "Enter a number, e.g. 37.2.")
@@ -229,7 +229,7 @@ func (t *vitalsTab) onRecord() {
 			t.errs.show(err, b.u.win)
 			return
 		}
-		for _, e := range []*widget.Entry{t.systolic, t.diastolic, t.pulse, t.temperature, t.respRate, t.spo2, t.weight, t.height} {
+		for _, e := range []*escEntry{t.systolic, t.diastolic, t.pulse, t.temperature, t.respRate, t.spo2, t.weight, t.height} {
 			e.SetText("")
 		}
 		t.saved.SetText("Recorded.")

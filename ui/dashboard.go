@@ -188,8 +188,8 @@ type periodPicker struct {
 	u *UI
 
 	kind     *widget.RadioGroup
-	from     *widget.Entry
-	to       *widget.Entry
+	from     *escEntry
+	to       *escEntry
 	apply    *widget.Button
 	custom   *fyne.Container // the range fields, shown for a custom period
 	errs     fieldErrors
@@ -214,7 +214,7 @@ func newPeriodPicker(u *UI, kind app.PeriodKind, onChange func()) *periodPicker 
 	p.from = entry("From YYYY-MM-DD")
 	p.to = entry("To YYYY-MM-DD")
 	p.apply = widget.NewButtonWithIcon("Show", theme.ConfirmIcon(), p.changed)
-	for _, e := range []*widget.Entry{p.from, p.to} {
+	for _, e := range []*escEntry{p.from, p.to} {
 		e.OnSubmitted = func(string) { p.changed() }
 	}
 	p.errs[""] = newErrorLabel()

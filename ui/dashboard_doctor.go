@@ -35,7 +35,7 @@ type doctorView struct {
 
 	// pick chooses the doctor (administrators); nil for a doctor, who
 	// sees their own. doctors are its choices.
-	pick    *widget.Select
+	pick    *escSelect
 	doctors []*app.DoctorProfile
 
 	dash *app.DoctorDashboard // shown; nil before the first answer
@@ -88,7 +88,7 @@ func (v *doctorView) buildUI() {
 	v.markSeen = widget.NewButtonWithIcon("Mark as seen", theme.ConfirmIcon(), v.onMarkSeen)
 	v.markSeen.Disable()
 	if v.u.session.User.Role != app.RoleDoctor {
-		v.pick = widget.NewSelect(nil, func(string) { v.load() })
+		v.pick = newSelect(nil, func(string) { v.load() })
 		v.pick.PlaceHolder = "Choose the doctor"
 		v.markSeen.Hide()
 	}

@@ -61,10 +61,10 @@ type reportsView struct {
 	// it, or with nil when the user cancels; tests replace it.
 	saveFile func(name string, done func(fyne.URIWriteCloser, error))
 
-	kind      *widget.Select
+	kind      *escSelect
 	period    *periodPicker
-	doctor    *widget.Select
-	username  *widget.Entry
+	doctor    *escSelect
+	username  *escEntry
 	patient   *patientPicker
 	periodBox *fyne.Container
 	doctorBox *fyne.Container
@@ -100,9 +100,9 @@ func (v *reportsView) buildUI() {
 	for i, c := range v.choices {
 		labels[i] = c.label
 	}
-	v.kind = widget.NewSelect(labels, nil)
+	v.kind = newSelect(labels, nil)
 	v.period = newPeriodPicker(v.u, app.PeriodMonth, v.onPreview)
-	v.doctor = widget.NewSelect([]string{everyDoctor}, nil)
+	v.doctor = newSelect([]string{everyDoctor}, nil)
 	v.doctor.SetSelectedIndex(0)
 	v.doctor.OnChanged = func(string) { v.onPreview() }
 	v.username = entry("Every user")

@@ -21,9 +21,10 @@ import (
 // unless the clinic's settings turn names on (the service leaves the names
 // out otherwise).
 
-// displayEvery is how often the display reads the calls: a call made on
-// another desk reaches this desk through sync, and the display within this
-// much after it arrived. A call made on this desk shows at once.
+// displayEvery is how often the display reads the calls. A call made on
+// this desk shows at once; one made on another desk reaches this desk
+// through sync (pushed after its commit, pulled on the server's
+// notification) and shows as the sync round that brought it ends.
 const displayEvery = 500 * time.Millisecond
 
 // displayRows is how many calls the display lists below the latest.
@@ -220,7 +221,12 @@ func (d *queueDisplay) show(calls []*app.QueueCall) {
 		set(r[1], c.Room)
 		set(r[2], c.PatientName)
 	}
-	d.setNote("")
+	if len(shown) == 0 {
+		// A lone dash says nothing to a waiting patient.
+		d.setNote("No one has been called yet today. Your number will show here.")
+	} else {
+		d.setNote("")
+	}
 }
 
 func (d *queueDisplay) setNote(s string) {

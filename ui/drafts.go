@@ -28,21 +28,21 @@ import (
 // login.
 
 // noteDraftFields are a note form's entries by draft field name.
-func noteDraftFields(f *noteForm) map[string]*widget.Entry {
-	return map[string]*widget.Entry{"text": f.text, "subjective": f.subjective, "objective": f.objective,
+func noteDraftFields(f *noteForm) map[string]*escEntry {
+	return map[string]*escEntry{"text": f.text, "subjective": f.subjective, "objective": f.objective,
 		"assessment": f.assessment, "plan": f.plan}
 }
 
 // registrationDraftFields are the register form's entries by draft field name.
-func registrationDraftFields(f *patientForm) map[string]*widget.Entry {
-	return map[string]*widget.Entry{"given_name": &f.givenName.Entry, "family_name": &f.familyName.Entry,
-		"birth_date": &f.birthDate.Entry, "phone": &f.phone.Entry, "email": &f.email.Entry, "address": f.address,
-		"national_id": &f.nationalID.Entry, "emergency_contact": &f.emergencyContact.Entry,
-		"emergency_phone": &f.emergencyPhone.Entry, "notes": f.notes}
+func registrationDraftFields(f *patientForm) map[string]*escEntry {
+	return map[string]*escEntry{"given_name": f.givenName, "family_name": f.familyName,
+		"birth_date": f.birthDate, "phone": f.phone, "email": f.email, "address": f.address,
+		"national_id": f.nationalID, "emergency_contact": f.emergencyContact,
+		"emergency_phone": f.emergencyPhone, "notes": f.notes}
 }
 
 // typed is the entries' non-blank texts by name.
-func typed(entries map[string]*widget.Entry) map[string]string {
+func typed(entries map[string]*escEntry) map[string]string {
 	out := map[string]string{}
 	for k, e := range entries {
 		if strings.TrimSpace(e.Text) != "" {

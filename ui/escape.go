@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -62,26 +63,204 @@ func eachButton(o fyne.CanvasObject, fn func(*widget.Button)) {
 	}
 }
 
-// escEntry is an entry on which Escape closes the dialog it is in: an
-// entry takes the keys while it has the focus, so the window never sees
-// that Escape.
+// Fyne gives a key to the focused widget only: the window's own handler
+// hears it only when nothing has the focus, and no handler sees a key
+// before the focused widget. So every field of the program is built by the
+// constructors below (entry, passwordEntry, multiLineEntry, newSelect,
+// newCheck, newSelectEntry), whose widgets hand Escape, and Enter in a
+// one-line entry, to the dialog they are in before doing their own
+// keys. TestFieldsAreBuiltByTheKeyAwareConstructors keeps it so.
+
+// dialogKey handles Escape, and Enter when submits, for the field o: true
+// when it did something, so the field leaves the key alone.
+func dialogKey(o fyne.CanvasObject, k *fyne.KeyEvent, submits bool) bool {
+	c := fyne.CurrentApp().Driver().CanvasForObject(o)
+	if c == nil {
+		return false
+	}
+	switch k.Name {
+	case fyne.KeyEscape:
+		return escapeCanvas(c)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		return submits && submitCanvas(c, o)
+	}
+	return false
+}
+
+// submitCanvas taps the one action of the dialog on top, the button drawn
+// as the dialog's action (high importance), when the dialog holds the
+// field o and has exactly one such button enabled. A dialog with several,
+// or none, is left to its fields.
+func submitCanvas(c fyne.Canvas, o fyne.CanvasObject) bool {
+	top := c.Overlays().Top()
+	if top == nil || !holds(top, o) {
+		return false
+	}
+	var action *widget.Button
+	n := 0
+	eachButton(top, func(b *widget.Button) {
+		if b.Visible() && !b.Disabled() && b.OnTapped != nil && b.Importance == widget.HighImportance {
+			action = b
+			n++
+		}
+	})
+	if n != 1 {
+		return false
+	}
+	action.OnTapped()
+	return true
+}
+
+// holds reports whether o is in tree, looking where the dialogs keep their
+// fields: containers, pop-ups, scrolls and forms.
+func holds(tree, o fyne.CanvasObject) bool {
+	if tree == o {
+		return true
+	}
+	switch c := tree.(type) {
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			if holds(ch, o) {
+				return true
+			}
+		}
+	case *widget.PopUp:
+		return holds(c.Content, o)
+	case *container.Scroll:
+		return holds(c.Content, o)
+	case *widget.Form:
+		for _, it := range c.Items {
+			if holds(it.Widget, o) {
+				return true
+			}
+		}
+	case *widget.Card:
+		return holds(c.Content, o)
+	case *container.AppTabs:
+		for _, it := range c.Items {
+			if holds(it.Content, o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// escEntry is an entry on which Escape closes the dialog it is in, and
+// Enter, in a one-line entry with nothing of its own to do on Enter, does
+// the dialog's one action.
 type escEntry struct {
 	widget.Entry
 }
 
 func newEscEntry(placeholder string) *escEntry {
 	e := &escEntry{}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	e.SetPlaceHolder(placeholder)
 	return e
 }
 
-// TypedKey closes the dialog on Escape; other keys are the entry's.
-func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil && escapeCanvas(c) {
-			return
+// entry is the one-line entry of every form.
+func entry(placeholder string) *escEntry { return newEscEntry(placeholder) }
+
+// passwordEntry is a password entry with a placeholder and a button that
+// shows what was typed.
+func passwordEntry(placeholder string) *escEntry {
+	e := newEscEntry(placeholder)
+	e.Password = true
+	var reveal *widget.Button
+	reveal = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() {
+		e.Password = !e.Password
+		if e.Password {
+			reveal.SetIcon(theme.VisibilityOffIcon())
+		} else {
+			reveal.SetIcon(theme.VisibilityIcon())
 		}
+		e.Refresh()
+	})
+	reveal.Importance = widget.LowImportance
+	e.ActionItem = reveal
+	return e
+}
+
+// multiLineEntry is the entry of every form's longer text; Enter makes a
+// new line.
+func multiLineEntry() *escEntry {
+	e := &escEntry{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey closes the dialog on Escape, does its action on Enter; other
+// keys are the entry's.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if !e.Disabled() && dialogKey(e, k, !e.MultiLine && e.OnSubmitted == nil) {
+		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// escSelectEntry is a select entry on which Escape closes the dialog.
+type escSelectEntry struct {
+	widget.SelectEntry
+}
+
+func newSelectEntry(options []string) *escSelectEntry {
+	e := &escSelectEntry{}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.SetOptions(options)
+	return e
+}
+
+func (e *escSelectEntry) TypedKey(k *fyne.KeyEvent) {
+	if !e.Disabled() && dialogKey(e, k, e.OnSubmitted == nil) {
+		return
+	}
+	e.SelectEntry.TypedKey(k)
+}
+
+// escSelect is a select on which Escape closes the dialog (its list, when
+// open, takes Escape itself).
+type escSelect struct {
+	widget.Select
+}
+
+func newSelect(options []string, changed func(string)) *escSelect {
+	s := &escSelect{}
+	s.Options = options
+	s.OnChanged = changed
+	s.PlaceHolder = "(Select one)"
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *escSelect) TypedKey(k *fyne.KeyEvent) {
+	if dialogKey(s, k, false) {
+		return
+	}
+	s.Select.TypedKey(k)
+}
+
+// escCheck is a check box on which Escape closes the dialog.
+type escCheck struct {
+	widget.Check
+}
+
+func newCheck(label string, changed func(bool)) *escCheck {
+	c := &escCheck{}
+	c.Text = label
+	c.OnChanged = changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *escCheck) TypedKey(k *fyne.KeyEvent) {
+	if dialogKey(c, k, false) {
+		return
+	}
+	c.Check.TypedKey(k)
 }

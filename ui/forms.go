@@ -126,19 +126,6 @@ func centredCard(title, subtitle string, width float32, content fyne.CanvasObjec
 	return container.NewVScroll(container.NewCenter(container.New(widthLayout{width}, card)))
 }
 
-// passwordEntry returns a password entry with a placeholder.
-func passwordEntry(placeholder string) *widget.Entry {
-	e := widget.NewPasswordEntry()
-	e.SetPlaceHolder(placeholder)
-	return e
-}
-
-func entry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	return e
-}
-
 // roleLabels returns the labels of roles, for a select.
 func roleLabels(roles []app.Role) []string {
 	out := make([]string, len(roles))

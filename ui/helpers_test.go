@@ -39,6 +39,8 @@ type harness struct {
 	queue []func()
 	now   time.Time
 	calls map[string][]any // service method -> arguments of each call
+
+	checkedTop fyne.CanvasObject // the last dialog checkDialogFields looked at
 }
 
 func newHarness(t *testing.T) *harness {
@@ -135,6 +137,7 @@ func (h *harness) drain() {
 		h.queue = nil
 		h.mu.Unlock()
 		if len(q) == 0 {
+			h.checkDialogFields()
 			return
 		}
 		for _, f := range q {

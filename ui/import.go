@@ -31,7 +31,7 @@ type importWizard struct {
 	name  string
 	table *app.CSVTable
 
-	fields   map[string]*widget.Select // import field -> its column
+	fields   map[string]*escSelect // import field -> its column
 	preview  *widget.Table
 	check    *widget.Button
 	doImport *widget.Button
@@ -50,7 +50,7 @@ type importWizard struct {
 }
 
 func showImportWizard(u *UI, name string, t *app.CSVTable, done func()) *importWizard {
-	w := &importWizard{u: u, name: name, table: t, done: done, fields: map[string]*widget.Select{}}
+	w := &importWizard{u: u, name: name, table: t, done: done, fields: map[string]*escSelect{}}
 	w.buildUI()
 	return w
 }
@@ -76,7 +76,7 @@ func (w *importWizard) buildUI() {
 	opts := w.columnOptions()
 	var items []*widget.FormItem
 	for _, f := range app.PatientImportFields {
-		sel := widget.NewSelect(opts, func(string) { w.invalidate() })
+		sel := newSelect(opts, func(string) { w.invalidate() })
 		if col, ok := guess[f]; ok && col >= 0 && col < len(w.table.Header) {
 			sel.Selected = opts[col+1]
 		} else {

@@ -17,8 +17,8 @@ import (
 type loginScreen struct {
 	u *UI
 
-	username        *widget.Entry
-	password        *widget.Entry
+	username        *escEntry
+	password        *escEntry
 	loginBtn        *widget.Button
 	registerStaff   *widget.Button
 	registerPatient *widget.Button

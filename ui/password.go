@@ -15,9 +15,9 @@ import (
 type passwordForm struct {
 	u *UI
 
-	current *widget.Entry
-	next    *widget.Entry
-	confirm *widget.Entry
+	current *escEntry
+	next    *escEntry
+	confirm *escEntry
 	save    *widget.Button
 	cancel  *widget.Button
 	errs    fieldErrors

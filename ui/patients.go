@@ -60,9 +60,9 @@ type patientsScreen struct {
 	timing  bool
 	timeSeq int // the search whose first bound row is still to be logged
 
-	query        *widget.Entry
-	showArchived *widget.Check  // admins only
-	mine         *widget.Check  // doctors only: their assigned patients
+	query        *escEntry
+	showArchived *escCheck      // admins only
+	mine         *escCheck      // doctors only: their assigned patients
 	register     *widget.Button // roles that may register
 	importCSV    *widget.Button
 	exportCSV    *widget.Button // roles that may export
@@ -98,11 +98,11 @@ func (s *patientsScreen) buildUI() {
 	role := s.role()
 	var filters []fyne.CanvasObject
 	if app.Can(role, app.PermArchivePatient) {
-		s.showArchived = widget.NewCheck("Show archived", func(bool) { s.searchNow() })
+		s.showArchived = newCheck("Show archived", func(bool) { s.searchNow() })
 		filters = append(filters, s.showArchived)
 	}
 	if role == app.RoleDoctor {
-		s.mine = widget.NewCheck("My patients", func(bool) { s.searchNow() })
+		s.mine = newCheck("My patients", func(bool) { s.searchNow() })
 		filters = append(filters, s.mine)
 	}
 	var actions []fyne.CanvasObject

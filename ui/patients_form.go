@@ -23,16 +23,16 @@ type patientForm struct {
 
 	givenName        *escEntry
 	familyName       *escEntry
-	sex              *widget.Select
+	sex              *escSelect
 	birthDate        *escEntry
 	phone            *escEntry
 	email            *escEntry
-	address          *widget.Entry
+	address          *escEntry
 	nationalID       *escEntry
 	emergencyContact *escEntry
 	emergencyPhone   *escEntry
-	bloodGroup       *widget.Select
-	notes            *widget.Entry
+	bloodGroup       *escSelect
+	notes            *escEntry
 	save             *widget.Button
 	cancel           *widget.Button
 	errs             fieldErrors
@@ -66,20 +66,20 @@ func showPatientForm(u *UI, p *app.Patient, done func(*app.Patient)) *patientFor
 func (f *patientForm) buildUI() {
 	f.givenName = newEscEntry("Given name(s)")
 	f.familyName = newEscEntry("Family name")
-	f.sex = widget.NewSelect(sexLabels(), nil)
+	f.sex = newSelect(sexLabels(), nil)
 	f.sex.PlaceHolder = "Choose"
 	f.birthDate = newEscEntry("YYYY-MM-DD")
 	f.phone = newEscEntry("e.g. +30 690 123 4567")
 	f.email = newEscEntry("Optional")
-	f.address = widget.NewMultiLineEntry()
+	f.address = multiLineEntry()
 	f.address.SetPlaceHolder("Optional")
 	f.address.SetMinRowsVisible(2)
 	f.nationalID = newEscEntry("National or insurance id, optional")
 	f.emergencyContact = newEscEntry("Name, optional")
 	f.emergencyPhone = newEscEntry("Optional")
-	f.bloodGroup = widget.NewSelect(bloodGroupLabels(), nil)
+	f.bloodGroup = newSelect(bloodGroupLabels(), nil)
 	f.bloodGroup.SetSelected(bloodUnknown)
-	f.notes = widget.NewMultiLineEntry()
+	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder("Administrative notes, optional")
 	f.notes.SetMinRowsVisible(2)
 	label := "Register"

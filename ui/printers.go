@@ -93,10 +93,10 @@ type printerSettings struct {
 type printerRow struct {
 	// printer is chosen from the system's printers or typed in: a raw
 	// ESC/POS receipt printer's device file or host:port.
-	printer *widget.SelectEntry
+	printer *escSelectEntry
 	options []string
-	layout  *widget.Select
-	auto    *widget.Check
+	layout  *escSelect
+	auto    *escCheck
 	was     app.DeskPrinter
 }
 
@@ -110,8 +110,8 @@ func showPrinterSettings(u *UI) *printerSettings {
 	s.save.Disable()
 	form := widget.NewForm()
 	for _, k := range app.DocumentKinds {
-		r := &printerRow{printer: widget.NewSelectEntry(nil), layout: widget.NewSelect(app.LayoutsFor(k), nil),
-			auto: widget.NewCheck("Print without asking", nil)}
+		r := &printerRow{printer: newSelectEntry(nil), layout: newSelect(app.LayoutsFor(k), nil),
+			auto: newCheck("Print without asking", nil)}
 		r.layout.SetSelectedIndex(0)
 		s.rows[k] = r
 		form.Append(k.Label(), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))

@@ -111,11 +111,17 @@ func TestQueueCallShowsOnDisplay(t *testing.T) {
 		t.Fatal("no display opened")
 	}
 	h.waitFor("the empty display", func() bool { return disp.latestToken.Text == "—" })
+	if !strings.Contains(disp.note.Text, "No one has been called yet") {
+		t.Errorf("the empty display says %q", disp.note.Text)
+	}
 
 	d.room.SetText("Room 5")
 	test.Tap(d.callBtn)
 	// No tick is sent: the call on this desk refreshes the display itself.
 	h.waitFor("the call on the display", func() bool { return disp.latestToken.Text == "A-002" })
+	if disp.note.Text != "" {
+		t.Errorf("the display still says %q", disp.note.Text)
+	}
 	if got := h.callsOf("CallNext"); len(got) != 1 || got[0] != "u-doctor Room 5" {
 		t.Errorf("CallNext(%v)", got)
 	}
@@ -132,6 +138,11 @@ func TestQueueCallShowsOnDisplay(t *testing.T) {
 	if disp.rows[0][0].Text != "A-002" || disp.rows[0][1].Text != "Room 5" {
 		t.Errorf("the earlier call is not listed below: %q %q", disp.rows[0][0].Text, disp.rows[0][1].Text)
 	}
+	// A sync round that pulled another desk's call: shown as the round
+	// reports, with no tick.
+	q.add(&app.QueueCall{ID: "c10", Token: "B-005", Room: "Room 4", CalledAt: h.clock()})
+	h.u.ReportSync(&app.SyncStatus{Enrolled: true, DeskCode: "D1"})
+	h.waitFor("the call the sync round brought", func() bool { return disp.latestToken.Text == "B-005" })
 
 	// Escape closes the display; logging out closes it too.
 	disp.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})

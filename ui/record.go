@@ -169,11 +169,11 @@ type contactForm struct {
 	u       *UI
 	patient *app.Patient
 
-	phone            *widget.Entry
-	email            *widget.Entry
-	address          *widget.Entry
-	emergencyContact *widget.Entry
-	emergencyPhone   *widget.Entry
+	phone            *escEntry
+	email            *escEntry
+	address          *escEntry
+	emergencyContact *escEntry
+	emergencyPhone   *escEntry
 	save             *widget.Button
 	cancel           *widget.Button
 	errs             fieldErrors
@@ -188,7 +188,7 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 	f.phone.SetText(p.Phone)
 	f.email = entry("Optional")
 	f.email.SetText(p.Email)
-	f.address = widget.NewMultiLineEntry()
+	f.address = multiLineEntry()
 	f.address.SetMinRowsVisible(2)
 	f.address.SetText(p.Address)
 	f.emergencyContact = entry("Name of the person to call")
@@ -225,7 +225,7 @@ func (f *contactForm) onSave() {
 	p := f.patient
 	var upd app.ContactUpdate
 	changed := false
-	set := func(dst **string, e *widget.Entry, was string) {
+	set := func(dst **string, e *escEntry, was string) {
 		if e.Text != was {
 			v := e.Text
 			*dst = &v

@@ -16,13 +16,13 @@ import (
 type staffRegScreen struct {
 	u *UI
 
-	username *widget.Entry
-	fullName *widget.Entry
-	email    *widget.Entry
-	phone    *widget.Entry
-	role     *widget.Select
-	password *widget.Entry
-	confirm  *widget.Entry
+	username *escEntry
+	fullName *escEntry
+	email    *escEntry
+	phone    *escEntry
+	role     *escSelect
+	password *escEntry
+	confirm  *escEntry
 	submit   *widget.Button
 	back     *widget.Button
 	errs     fieldErrors
@@ -41,7 +41,7 @@ func (s *staffRegScreen) buildUI() {
 	s.fullName = entry("Your full name")
 	s.email = entry("Optional")
 	s.phone = entry("Optional")
-	s.role = widget.NewSelect(roleLabels(app.StaffRoles), nil)
+	s.role = newSelect(roleLabels(app.StaffRoles), nil)
 	s.role.PlaceHolder = "Choose your role"
 	s.password = passwordEntry("At least 12 characters")
 	s.confirm = passwordEntry("The same password again")
@@ -100,15 +100,15 @@ func (s *staffRegScreen) onSubmit() {
 type patientRegScreen struct {
 	u *UI
 
-	username   *widget.Entry
-	givenName  *widget.Entry
-	familyName *widget.Entry
-	sex        *widget.Select
-	birthDate  *widget.Entry
-	phone      *widget.Entry
-	email      *widget.Entry
-	password   *widget.Entry
-	confirm    *widget.Entry
+	username   *escEntry
+	givenName  *escEntry
+	familyName *escEntry
+	sex        *escSelect
+	birthDate  *escEntry
+	phone      *escEntry
+	email      *escEntry
+	password   *escEntry
+	confirm    *escEntry
 	submit     *widget.Button
 	back       *widget.Button
 	errs       fieldErrors
@@ -126,7 +126,7 @@ func (s *patientRegScreen) buildUI() {
 	s.username = entry("Choose a username")
 	s.givenName = entry("Given name(s)")
 	s.familyName = entry("Family name")
-	s.sex = widget.NewSelect(sexLabels(), nil)
+	s.sex = newSelect(sexLabels(), nil)
 	s.sex.PlaceHolder = "Choose"
 	s.birthDate = entry("YYYY-MM-DD")
 	s.phone = entry("Optional")

@@ -18,7 +18,7 @@ import (
 type lockScreen struct {
 	u *UI
 
-	password *widget.Entry
+	password *escEntry
 	unlock   *widget.Button
 	logout   *widget.Button
 	message  *widget.Label
@@ -189,9 +189,9 @@ func (u *UI) focusChanged() bool {
 	var sig uint64
 	var e *widget.Entry
 	switch w := f.(type) {
-	case *widget.Entry:
-		e = w
-	case *widget.SelectEntry:
+	case *escEntry:
+		e = &w.Entry
+	case *escSelectEntry:
 		e = &w.Entry
 	}
 	if e != nil {

@@ -25,17 +25,17 @@ import (
 type settingsScreen struct {
 	u *UI
 
-	clinicName *widget.Entry
-	address    *widget.Entry
-	phone      *widget.Entry
-	taxID      *widget.Entry
-	currency   *widget.Select
-	timeZone   *widget.SelectEntry
-	autoLock   *widget.Entry
-	autoLogout *widget.Entry
-	cash       *widget.Entry // the cash-up's denominations; empty: the currency's
+	clinicName *escEntry
+	address    *escEntry
+	phone      *escEntry
+	taxID      *escEntry
+	currency   *escSelect
+	timeZone   *escSelectEntry
+	autoLock   *escEntry
+	autoLogout *escEntry
+	cash       *escEntry // the cash-up's denominations; empty: the currency's
 	// displayNames turns names on the waiting-room display on.
-	displayNames *widget.Check
+	displayNames *escCheck
 	logo         []byte
 	logoImage    *canvas.Image
 	logoInfo     *widget.Label
@@ -58,16 +58,16 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 func (s *settingsScreen) buildUI() {
 	s.clinicName = entry("The clinic's name")
-	s.address = widget.NewMultiLineEntry()
+	s.address = multiLineEntry()
 	s.address.SetMinRowsVisible(3)
 	s.phone = entry("Optional")
 	s.taxID = entry("Optional")
-	s.currency = widget.NewSelect(currencyCodes(), nil)
-	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
+	s.currency = newSelect(currencyCodes(), nil)
+	s.timeZone = newSelectEntry(timeZoneOptions())
 	s.autoLock = entry("Minutes")
 	s.autoLogout = entry("Minutes")
 	s.cash = entry("Empty: the currency's notes and coins")
-	s.displayNames = widget.NewCheck("Show patients' names with their tokens", nil)
+	s.displayNames = newCheck("Show patients' names with their tokens", nil)
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))

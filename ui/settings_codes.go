@@ -25,7 +25,7 @@ import (
 type codesImport struct {
 	u *UI
 
-	system  *widget.Entry
+	system  *escEntry
 	choose  *widget.Button
 	result  *widget.Label
 	details *widget.Label // the problems, one a line

@@ -16,21 +16,21 @@ import (
 type setupScreen struct {
 	u *UI
 
-	clinicName *widget.Entry
-	address    *widget.Entry
-	phone      *widget.Entry
-	timeZone   *widget.SelectEntry
-	currency   *widget.Select
-	username   *widget.Entry
-	fullName   *widget.Entry
-	password   *widget.Entry
-	confirm    *widget.Entry
+	clinicName *escEntry
+	address    *escEntry
+	phone      *escEntry
+	timeZone   *escSelectEntry
+	currency   *escSelect
+	username   *escEntry
+	fullName   *escEntry
+	password   *escEntry
+	confirm    *escEntry
 	save       *widget.Button
 	errs       fieldErrors
 
 	// Joining a clinic that syncs: the server's address and password.
-	joinServer   *widget.Entry
-	joinPassword *widget.Entry
+	joinServer   *escEntry
+	joinPassword *escEntry
 	join         *widget.Button
 	joinInfo     *widget.Label
 	joinErrs     fieldErrors
@@ -46,13 +46,13 @@ func newSetupScreen(u *UI) *setupScreen {
 
 func (s *setupScreen) buildUI() {
 	s.clinicName = entry("e.g. Riverside Family Clinic")
-	s.address = widget.NewMultiLineEntry()
+	s.address = multiLineEntry()
 	s.address.SetMinRowsVisible(2)
 	s.phone = entry("e.g. +30 210 1234567")
-	s.timeZone = widget.NewSelectEntry(timeZoneOptions())
+	s.timeZone = newSelectEntry(timeZoneOptions())
 	s.timeZone.SetPlaceHolder("e.g. Europe/Athens")
 	s.timeZone.SetText(machineTimeZone())
-	s.currency = widget.NewSelect(currencyCodes(), nil)
+	s.currency = newSelect(currencyCodes(), nil)
 	s.currency.PlaceHolder = "Choose the currency"
 	s.username = entry("e.g. admin")
 	s.fullName = entry("Your full name")

@@ -33,7 +33,7 @@ type staffScreen struct {
 	selected *app.User
 	status   app.UserStatus // the filter; "" for all
 
-	query       *widget.Entry
+	query       *escEntry
 	pending     *widget.Button
 	active      *widget.Button
 	deactivated *widget.Button
@@ -43,7 +43,7 @@ type staffScreen struct {
 
 	selection     *widget.Label
 	approve       *widget.Button
-	role          *widget.Select
+	role          *escSelect
 	applyRole     *widget.Button
 	deactivate    *widget.Button
 	unlock        *widget.Button
@@ -115,7 +115,7 @@ func (s *staffScreen) buildUI() {
 
 	s.selection = widget.NewLabel("Select an account to act on it.")
 	s.approve = widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), s.onApprove)
-	s.role = widget.NewSelect(roleLabels(assignableRoles), nil)
+	s.role = newSelect(roleLabels(assignableRoles), nil)
 	s.role.PlaceHolder = "Role"
 	s.applyRole = widget.NewButton("Change role", s.onChangeRole)
 	s.deactivate = widget.NewButtonWithIcon("Deactivate", theme.DeleteIcon(), s.onDeactivate)
@@ -353,8 +353,8 @@ type resetPasswordForm struct {
 	s    *staffScreen
 	user *app.User
 
-	password *widget.Entry
-	confirm  *widget.Entry
+	password *escEntry
+	confirm  *escEntry
 	save     *widget.Button
 	cancel   *widget.Button
 	errs     fieldErrors
@@ -413,13 +413,13 @@ func (f *resetPasswordForm) onSave() {
 type createUserForm struct {
 	s *staffScreen
 
-	username *widget.Entry
-	fullName *widget.Entry
-	email    *widget.Entry
-	phone    *widget.Entry
-	role     *widget.Select
-	password *widget.Entry
-	confirm  *widget.Entry
+	username *escEntry
+	fullName *escEntry
+	email    *escEntry
+	phone    *escEntry
+	role     *escSelect
+	password *escEntry
+	confirm  *escEntry
 	save     *widget.Button
 	cancel   *widget.Button
 	errs     fieldErrors
@@ -433,7 +433,7 @@ func newCreateUserForm(s *staffScreen) *createUserForm {
 	f.fullName = entry("Full name")
 	f.email = entry("Optional")
 	f.phone = entry("Optional")
-	f.role = widget.NewSelect(roleLabels(assignableRoles), nil)
+	f.role = newSelect(roleLabels(assignableRoles), nil)
 	f.role.PlaceHolder = "Choose the role"
 	f.password = passwordEntry("At least 12 characters")
 	f.confirm = passwordEntry("The same password again")

@@ -40,6 +40,11 @@ func (u *UI) ReportSync(st *app.SyncStatus) {
 // is open.
 func (u *UI) showSyncStatus(st *app.SyncStatus) {
 	u.syncState = st
+	if u.display != nil {
+		// A round may have brought another desk's calls: the display reads
+		// them now, not at its next tick.
+		u.display.refresh()
+	}
 	u.syncStatus = syncSummary(st, u.now().In(u.location()))
 	if u.main == nil {
 		return

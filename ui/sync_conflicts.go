@@ -31,7 +31,7 @@ type conflictsScreen struct {
 	canSettle, billingOnly bool
 	prompt                 *promptForm // the open "Refund the excess" prompt
 
-	showAll *widget.Check
+	showAll *escCheck
 	reload  *widget.Button
 	count   *widget.Label
 	list    *widget.List
@@ -49,7 +49,7 @@ func newConflictsScreen(u *UI, canResolve bool) *conflictsScreen {
 }
 
 func (s *conflictsScreen) buildUI() {
-	s.showAll = widget.NewCheck("Show resolved ones too", func(bool) { s.load() })
+	s.showAll = newCheck("Show resolved ones too", func(bool) { s.load() })
 	s.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.load)
 	s.count = widget.NewLabel("")
 	s.empty = mutedLabel("No conflicts wait for review: every change of every desk was taken as it was.")

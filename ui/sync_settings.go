@@ -92,8 +92,8 @@ func (s *mainScreen) showConflictsOnly() {
 type syncScreen struct {
 	u *UI
 
-	server    *widget.Entry
-	password  *widget.Entry
+	server    *escEntry
+	password  *escEntry
 	test      *widget.Button
 	enroll    *widget.Button
 	syncNow   *widget.Button

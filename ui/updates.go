@@ -24,7 +24,7 @@ type updatesScreen struct {
 
 	version   *widget.Label
 	disabled  *widget.Label // a build without a release key says so
-	location  *widget.Entry
+	location  *escEntry
 	save      *widget.Button
 	saved     *widget.Label
 	check     *widget.Button

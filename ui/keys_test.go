@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// plainFields are Fyne's field constructors and types: a field built with
+// one of them keeps Escape to itself, and its dialog stays open.
+var plainFields = map[string]bool{
+	"NewEntry": true, "NewMultiLineEntry": true, "NewPasswordEntry": true, "NewSelectEntry": true,
+	"NewSelect": true, "NewCheck": true, "NewEntryWithData": true, "NewCheckWithData": true,
+	"Entry": true, "Select": true, "Check": true, "SelectEntry": true,
+}
+
+// TestFieldsAreBuiltByTheKeyAwareConstructors reads every form of the
+// program: no field is built with Fyne's own constructors, which keep
+// Escape and Enter to themselves, but with entry, multiLineEntry,
+// passwordEntry, newSelect, newCheck or newSelectEntry. Radio groups are
+// the exception: Fyne's radio items cannot be extended.
+func TestFieldsAreBuiltByTheKeyAwareConstructors(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || name == "escape.go" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		ast.Inspect(f, func(n ast.Node) bool {
+			var sel *ast.SelectorExpr
+			switch x := n.(type) {
+			case *ast.CallExpr:
+				sel, _ = x.Fun.(*ast.SelectorExpr)
+			case *ast.CompositeLit:
+				sel, _ = x.Type.(*ast.SelectorExpr)
+			}
+			if sel == nil {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "widget" && plainFields[sel.Sel.Name] {
+				t.Errorf("%s: widget.%s builds a field on which Escape does not close its dialog; use the constructors of escape.go",
+					fset.Position(n.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+	}
+	if checked < 50 {
+		t.Fatalf("read %d files of the package, want all", checked)
+	}
+}
+
+// dialogFields are the fields of the dialog top that take the focus: shown,
+// enabled, and not buttons (Space and Enter press a button).
+func dialogFields(top fyne.CanvasObject) []fyne.Focusable {
+	var out []fyne.Focusable
+	var visit func(o fyne.CanvasObject)
+	visit = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+			return
+		}
+		switch w := o.(type) {
+		case *widget.Button:
+			return
+		case fyne.Focusable:
+			out = append(out, w)
+			return
+		case *fyne.Container:
+			for _, ch := range w.Objects {
+				visit(ch)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(w).Objects() {
+				visit(ch)
+			}
+		}
+	}
+	visit(top)
+	return out
+}
+
+// plainFieldIn is the first field of Fyne's own in the dialog top, which
+// keeps Escape to itself; nil when there is none.
+func plainFieldIn(top fyne.CanvasObject) fyne.Focusable {
+	for _, f := range dialogFields(top) {
+		switch f.(type) {
+		case *widget.Entry, *widget.Select, *widget.Check, *widget.SelectEntry:
+			return f
+		}
+	}
+	return nil
+}
+
+// checkDialogFields fails the test when the dialog on top of the window
+// has a field on which Escape would not close it. The harness calls it for
+// every dialog a test opens (when it drains), so every UI test checks the
+// dialogs it goes through.
+func (h *harness) checkDialogFields() {
+	if h.u == nil || h.u.win == nil {
+		return
+	}
+	top := h.u.win.Canvas().Overlays().Top()
+	if top == nil || top == h.checkedTop {
+		return
+	}
+	h.checkedTop = top
+	if isFileDialog(top) {
+		return // Fyne's own file dialog, whose fields the program does not build
+	}
+	if f := plainFieldIn(top); f != nil {
+		h.t.Errorf("a dialog has a %T on which Escape does not close it; dialog shows %q", f, h.texts())
+	}
+}
+
+// isFileDialog reports whether o is Fyne's file dialog.
+func isFileDialog(o fyne.CanvasObject) bool {
+	found := false
+	walk(o, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && (b.Text == "New Folder" || b.Text == "Show Hidden Files") {
+			found = true
+		}
+	})
+	return found
+}
+
+// everyFieldEscapes opens a dialog with open, once per field of it, puts
+// the focus on that field and presses Escape: the dialog must close each
+// time, and nothing of what the dialog does may be done (done counts it).
+func (h *harness) everyFieldEscapes(name string, open func()) {
+	h.t.Helper()
+	c := h.u.win.Canvas()
+	for i := 0; ; i++ {
+		before := len(c.Overlays().List())
+		open()
+		h.settle()
+		if len(c.Overlays().List()) != before+1 {
+			h.t.Fatalf("%s: did not open (%d overlays, had %d)", name, len(c.Overlays().List()), before)
+		}
+		fields := dialogFields(c.Overlays().Top())
+		if i == 0 && len(fields) == 0 {
+			h.t.Fatalf("%s: no fields", name)
+		}
+		if i >= len(fields) {
+			escapeCanvas(c)
+			h.settle()
+			return
+		}
+		f := fields[i]
+		c.Focus(f)
+		if c.Focused() != f {
+			h.t.Fatalf("%s: field %d (%T) does not take the focus", name, i, f)
+		}
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		h.settle()
+		if n := len(c.Overlays().List()); n != before {
+			h.t.Errorf("%s: Escape in field %d (%T) left the dialog open", name, i, f)
+			for len(c.Overlays().List()) > before && escapeCanvas(c) {
+			}
+			h.settle()
+		}
+	}
+}
+
+// enterDoesTheAction opens a dialog with open and presses Enter in each of
+// its one-line entries that has nothing of its own to do on Enter: when the
+// dialog has one action (one button drawn as the action), Enter does it,
+// else Enter does nothing. The action is swapped for a counter, so the
+// service is not called.
+func (h *harness) enterDoesTheAction(name string, open func(), wantAction bool) {
+	h.t.Helper()
+	c := h.u.win.Canvas()
+	open()
+	h.settle()
+	top := c.Overlays().Top()
+	var actions []*widget.Button
+	eachButton(top, func(b *widget.Button) {
+		if b.Visible() && !b.Disabled() && b.OnTapped != nil && b.Importance == widget.HighImportance {
+			actions = append(actions, b)
+		}
+	})
+	if wantAction != (len(actions) == 1) {
+		h.t.Fatalf("%s: %d actions, want one: %v", name, len(actions), wantAction)
+	}
+	tapped := 0
+	if wantAction {
+		orig := actions[0].OnTapped
+		actions[0].OnTapped = func() { tapped++ }
+		defer func() { actions[0].OnTapped = orig }()
+	}
+	entries := 0
+	for _, f := range dialogFields(top) {
+		e, ok := f.(*escEntry)
+		if !ok || e.MultiLine || e.OnSubmitted != nil {
+			continue
+		}
+		entries++
+		was := tapped
+		c.Focus(e)
+		e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if wantAction && tapped != was+1 {
+			h.t.Errorf("%s: Enter in entry %q did not do the action", name, e.PlaceHolder)
+		}
+	}
+	if entries == 0 {
+		h.t.Errorf("%s: no one-line entry to press Enter in", name)
+	}
+	if !wantAction && tapped != 0 {
+		h.t.Errorf("%s: Enter did something", name)
+	}
+	escapeCanvas(c)
+	h.settle()
+}
+
+// TestEveryDialogFieldClosesOnEscape opens the front desk's and the
+// chart's dialogs and presses Escape in each of their fields in turn: the
+// dialog closes each time and nothing is saved. Enter in a one-line entry
+// with no Enter of its own does the dialog's one action (the walk-in's and
+// the patient form's entries have their own: TestFormsKeyboard). (Every other UI test checks, through the
+// harness, that the dialogs it opens have only fields that close them.)
+func TestEveryDialogFieldClosesOnEscape(t *testing.T) {
+	t.Run("FrontDesk", func(t *testing.T) {
+		h := newClinicHarness(t)
+		v := h.openBoard(app.RoleReception)
+		h.waitFor("the board", func() bool { return v.board != nil })
+		h.everyFieldEscapes("walk-in", v.onWalkIn)
+		h.everyFieldEscapes("booking", v.onBook)
+		h.everyFieldEscapes("cancel prompt", func() {
+			showCancelPrompt(h.u, boardAppointments().Entries[0].Appointment, func() {})
+		})
+		h.everyFieldEscapes("change password", h.u.showChangePassword)
+		h.enterDoesTheAction("change password", h.u.showChangePassword, true)
+		h.openArea(app.AreaPatients)
+		s := h.u.main.patients
+		h.everyFieldEscapes("register patient", func() { test.Tap(s.register) })
+		for _, m := range []string{"Cancel", "WalkIn", "Book", "CreatePatient", "FindDuplicates", "ChangePassword"} {
+			if n := h.called(m); n != 0 {
+				t.Errorf("Escape or Enter reached %s %d times", m, n)
+			}
+		}
+	})
+	t.Run("Chart", func(t *testing.T) {
+		h := newClinicHarness(t)
+		c := h.openChartOf(app.RoleDoctor)
+		h.everyFieldEscapes("allergy", func() { test.Tap(c.summary.addAllergy) })
+		h.enterDoesTheAction("allergy", func() { test.Tap(c.summary.addAllergy) }, true)
+		if n := h.called("AddAllergy"); n != 0 {
+			t.Errorf("Escape or Enter added %d allergies", n)
+		}
+	})
+}
