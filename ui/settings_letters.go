@@ -23,7 +23,7 @@ type letterTemplates struct {
 	u    *UI
 	errs fieldErrors
 
-	sickNote, referral               *widget.Entry
+	sickNote, referral               *escEntry
 	sickPreview, referralPreview     *widget.Label
 	save                             *widget.Button
 	saved                            *widget.Label
@@ -34,9 +34,9 @@ type letterTemplates struct {
 
 func newLetterTemplates(u *UI) *letterTemplates {
 	l := &letterTemplates{u: u, errs: fieldErrors{}}
-	l.sickNote, l.referral = widget.NewMultiLineEntry(), widget.NewMultiLineEntry()
+	l.sickNote, l.referral = multiLineEntry(), multiLineEntry()
 	l.sickPreview, l.referralPreview = widget.NewLabel(""), widget.NewLabel("")
-	for _, e := range []*widget.Entry{l.sickNote, l.referral} {
+	for _, e := range []*escEntry{l.sickNote, l.referral} {
 		e.Wrapping = fyne.TextWrapWord
 		e.SetMinRowsVisible(4)
 	}
