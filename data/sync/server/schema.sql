@@ -987,6 +987,18 @@ BEGIN
                 v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
                     'reason', 'the record it changes has not reached the server yet'));
                 CONTINUE;
+            ELSIF v_entity = 'invoices' AND v_kind = 'update' AND v_cur.deleted_hlc IS NULL
+                AND v_cur.data->>'number' IS NULL AND v_payload->>'number' IS NULL
+                AND coalesce(v_payload->>'status', 'draft') <> 'draft' THEN
+                -- A payment or void of an invoice the server holds as a
+                -- draft: its issue has not reached the server yet (the
+                -- issuing desk has not pushed it again since a restore).
+                -- Merged now, it would make an invoice no desk had (paid,
+                -- without a number), which no desk can apply: held, not
+                -- decided, until the issue comes. The desk keeps it queued.
+                v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
+                    'reason', 'the invoice it changes has not been issued on the server yet'));
+                CONTINUE;
             ELSIF NOT v_found OR v_cur.deleted_hlc IS NOT NULL THEN
                 -- A new row, or one inserted again after its delete.
                 SELECT v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}') INTO v_row, v_fhlc
