@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/data"
 )
 
 // fakeTransport records what it is asked to send; fail, when set, says
@@ -352,4 +353,50 @@ func TestMessageSettingsPassword(t *testing.T) {
 	wantErr(t, err, app.EINVALID, "template_reminder_body", "{tomorow}")
 	_, err = svc.SetMessageSettings(a.ctx(app.RoleReception), testMessageSettings)
 	wantErr(t, err, app.EUNAUTHORIZED, "", "")
+}
+
+// TestSendTestMessage: an administrator sends a sample reminder through
+// the settings as typed, the stored password standing in for an empty
+// one; a bad address is refused next to its field, a channel not set up
+// next to its settings, and only administrators may send one.
+func TestSendTestMessage(t *testing.T) {
+	a, _, _ := messagesClinic(t)
+	tr := &fakeTransport{}
+	desk, err := data.Open(a.db.Path(), data.Options{HashParams: cheapHash, Now: a.clock.Now, MessageTransport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer desk.Close()
+	svc := desk.Services().Messages
+	typed := testMessageSettings
+	typed.SMTP.Password = "" // as the form sends it: the stored one stands
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelEmail, "admin@clinic.example"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.kinds(); !slices.Equal(got, []string{"reminder/email"}) {
+		t.Fatalf("sent %v, want one reminder by e-mail", got)
+	}
+	m := tr.sent[0]
+	if m.To != "admin@clinic.example" || !strings.HasPrefix(m.Subject, "[Test] Reminder") || !strings.Contains(m.Body, "Test Patient") {
+		t.Errorf("test message = %+v", m)
+	}
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelSMS, "not a phone"); app.ErrorField(err) != "test_to" {
+		t.Errorf("bad phone: %v, want an error on test_to", err)
+	}
+	noSMS := typed
+	noSMS.SMS = app.SMSGateway{}
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), noSMS, app.ChannelSMS, "+30 690 000 0001"); app.ErrorField(err) != "sms_url" {
+		t.Errorf("no gateway: %v, want an error on sms_url", err)
+	}
+	tr.fail = func(*app.Message) error { return errors.New("connection refused") }
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelSMS, "+30 690 000 0001"); err == nil ||
+		!strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("gateway down: %v, want the reason", err)
+	}
+	if err := svc.SendTestMessage(a.ctx(app.RoleReception), typed, app.ChannelEmail, "x@clinic.example"); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("reception: %v, want unauthorized", err)
+	}
+	if n := len(tr.kinds()); n != 1 {
+		t.Errorf("%d messages handed over, want 1", n)
+	}
 }
