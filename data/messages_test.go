@@ -400,3 +400,42 @@ func TestSendTestMessage(t *testing.T) {
 		t.Errorf("%d messages handed over, want 1", n)
 	}
 }
+
+// TestNoShowRateReminded: the dashboard splits the no-show rate by whether
+// a reminder went out: zoe was reminded and came, yannis (no consent, so
+// no reminder) did not come.
+func TestNoShowRateReminded(t *testing.T) {
+	a, svc, tr := messagesClinic(t)
+	start := a.at("2026-11-28", "09:30")
+	came := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor, Start: start})
+	missed := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient2, DoctorID: a.doctor,
+		Start: a.at("2026-11-28", "10:00")})
+	a.clock.Add(start.Add(-24*time.Hour).Sub(a.clock.Now()) + time.Minute)
+	if rep := deliver(t, a, svc, tr); rep.Sent != 4 { // confirmations and 24-hour reminders, both channels
+		t.Fatalf("sending: %+v", rep)
+	}
+	a.clock.Add(24 * time.Hour)
+	if _, err := a.svc.Appointments.CheckIn(a.ctx(app.RoleReception), came.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.clock.Add(2 * time.Hour)
+	if _, err := a.svc.Appointments.MarkNoShow(a.ctx(app.RoleReception), missed.ID); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := app.ParseDay("2026-11-28")
+	p, err := app.CustomPeriod(day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.svc.Dashboard.Dashboard(a.ctx(app.RoleAdmin), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Clinical
+	if c.Reminded != (app.NoShowFigure{Seen: 1, NoShows: 0}) || c.NotReminded != (app.NoShowFigure{Seen: 1, NoShows: 1, Rate: 1}) {
+		t.Errorf("reminded %+v, not reminded %+v", c.Reminded, c.NotReminded)
+	}
+	if c.NoShowRate != 0.5 {
+		t.Errorf("no-show rate %v, want 0.5", c.NoShowRate)
+	}
+}

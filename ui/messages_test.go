@@ -202,8 +202,10 @@ func TestMessageSettingsScreen(t *testing.T) {
 	}
 	s.testChannel.SetSelected("SMS")
 	test.Tap(s.test)
-	h.waitFor("the failed test", func() bool { return s.testResult.Text != "" && s.testResult.Text[0:4] == "The " &&
-		s.testResult.Text != "The test message was handed to the mail server for admin@clinic.example." })
+	h.waitFor("the failed test", func() bool {
+		return s.testResult.Text != "" && s.testResult.Text[0:4] == "The " &&
+			s.testResult.Text != "The test message was handed to the mail server for admin@clinic.example."
+	})
 	if s.testResult.Text != "The test message was not sent: connection refused" {
 		t.Errorf("failed test shows %q", s.testResult.Text)
 	}
