@@ -126,7 +126,7 @@ func (h *harness) withMessages() *messagesFake {
 	return f
 }
 
-func selectTab(tabs *container.AppTabs, title string) bool {
+func openTab(tabs *container.AppTabs, title string) bool {
 	for _, it := range tabs.Items {
 		if it.Text == title {
 			tabs.Select(it)
@@ -146,7 +146,7 @@ func TestMessageSettingsScreen(t *testing.T) {
 	h.withMessages()
 	h.loginAs(user(app.RoleAdmin))
 	h.openArea(app.AreaSettings)
-	if !selectTab(h.u.main.settingsTabs, settingsTabMessages) {
+	if !openTab(h.u.main.settingsTabs, settingsTabMessages) {
 		t.Fatal("no Messages tab in Settings")
 	}
 	s := h.u.main.messageSettings
@@ -241,7 +241,7 @@ func TestMessagesLog(t *testing.T) {
 	h.loginAs(user(app.RoleReception))
 	h.openArea(app.AreaAppointments)
 	a := h.u.main.appts
-	if a.messages == nil || !selectTab(a.tabs, "Messages") {
+	if a.messages == nil || !openTab(a.tabs, "Messages") {
 		t.Fatal("reception has no Messages log")
 	}
 	v := a.messages
@@ -286,12 +286,12 @@ func TestChartMessages(t *testing.T) {
 	h := newClinicHarness(t)
 	h.withMessages()
 	c := h.openChartOf(app.RoleReception)
-	if c.messages == nil || !selectTab(c.tabs, "Messages") {
+	if c.messages == nil || !openTab(c.tabs, "Messages") {
 		t.Fatal("the chart has no Messages tab")
 	}
 	m := c.messages
 	h.waitFor("the messages", func() bool { return len(m.items) == 3 })
-	if got := m.consents[app.ChannelEmail].Text; got != "Given Fri 2026-02-28 11:00, recorded by Rita Reception." {
+	if got := m.consents[app.ChannelEmail].Text; got != "Given Sat 2026-02-28 11:00, recorded by Rita Reception." {
 		t.Errorf("e-mail consent %q", got)
 	}
 	if got := m.consents[app.ChannelSMS].Text; got != "No consent recorded: no messages by this channel." {
@@ -329,7 +329,7 @@ func TestMyRecordMessages(t *testing.T) {
 	}
 	h.loginAs(user(app.RolePatient))
 	r := h.u.main.record
-	if r.messages == nil || !selectTab(r.tabs, "Messages") {
+	if r.messages == nil || !openTab(r.tabs, "Messages") {
 		t.Fatal("My record has no Messages tab")
 	}
 	m := r.messages
