@@ -50,8 +50,9 @@ var version = "dev"
 var updateKey = ""
 
 // dataOptions are the options every database is opened with; tests make the
-// password hashing cheap here.
-var dataOptions = data.Options{}
+// password hashing cheap here. Its transport sends the test message of
+// Settings → Messages.
+var dataOptions = data.Options{MessageTransport: &messaging.Transport{}}
 
 // demoSeed makes `hms demo` build the same data each time.
 const demoSeed = 1

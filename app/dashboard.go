@@ -136,7 +136,18 @@ type ClinicalFigures struct {
 	// NoShowRate is no-shows over the appointments whose patient came or
 	// did not (checked in, completed, no-show); 0 when there are none.
 	NoShowRate float64
-	Doctors    []DoctorFigures // active doctors and any other who had appointments, by name
+	// Reminded and NotReminded split NoShowRate by whether a reminder
+	// was sent for the appointment (app/messages.go).
+	Reminded, NotReminded NoShowFigure
+	Doctors               []DoctorFigures // active doctors and any other who had appointments, by name
+}
+
+// NoShowFigure is the no-show rate of a group of appointments: no-shows
+// over those whose patient came or did not.
+type NoShowFigure struct {
+	Seen    int // checked in, completed or no-show
+	NoShows int
+	Rate    float64 // NoShows / Seen; 0 when Seen is 0
 }
 
 // ServiceFigure is the revenue of one service (price list code).

@@ -512,6 +512,11 @@ type MessageService interface {
 	// message with the patient's current address (staff who manage
 	// appointments); refused when the appointment has passed or changed.
 	ResendMessage(ctx context.Context, id string) (*Message, error)
+	// SendTestMessage sends one sample reminder on ch to the address to,
+	// through the settings s as typed (an empty SMTP password: the stored
+	// one), without queueing it (administrators); the error says why it
+	// did not go.
+	SendTestMessage(ctx context.Context, s MessageSettings, ch MessageChannel, to string) error
 	// DeliverDue sends the messages this desk queued that are due, through
 	// t (administrators and the desk's own schedule).
 	DeliverDue(ctx context.Context, t MessageTransport) (DeliveryReport, error)

@@ -145,7 +145,54 @@ func clinicalFigures(ctx context.Context, q rowQuerier, p app.Period, loc *time.
 		}
 	}
 	f.NoShowRate = noShowRate(all)
+	if f.Reminded, f.NotReminded, err = remindedNoShows(ctx, q, p, loc); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// figRemindedSQL: the appointments starting in [from, to) whose patient
+// came or did not, by status and whether a reminder went out for them.
+const figRemindedSQL = `SELECT a.status, EXISTS (SELECT 1 FROM messages m JOIN message_attempts x ON x.message_id = m.id
+		WHERE m.appointment_id = a.id AND m.kind = 'reminder' AND x.outcome = 'sent'), count(*)
+	FROM appointments a WHERE a.start_at >= ? AND a.start_at < ? AND a.deleted_at IS NULL
+		AND a.status IN ('checked_in', 'completed', 'no_show')
+	GROUP BY 1, 2`
+
+// remindedNoShows are the no-show rates of p's appointments with a
+// reminder sent and without.
+func remindedNoShows(ctx context.Context, q rowQuerier, p app.Period, loc *time.Location) (reminded, not app.NoShowFigure, err error) {
+	from, to := p.From.At(0, loc).UTC(), p.To.At(0, loc).UTC()
+	rows, err := q.QueryContext(ctx, figRemindedSQL, formatTime(from), formatTime(to))
+	if err != nil {
+		return reminded, not, fmt.Errorf("reminded appointments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st app.AppointmentStatus
+		var wasReminded bool
+		var n int
+		if err := rows.Scan(&st, &wasReminded, &n); err != nil {
+			return reminded, not, err
+		}
+		f := &not
+		if wasReminded {
+			f = &reminded
+		}
+		f.Seen += n
+		if st == app.AppointmentNoShow {
+			f.NoShows += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return reminded, not, err
+	}
+	for _, f := range []*app.NoShowFigure{&reminded, &not} {
+		if f.Seen > 0 {
+			f.Rate = float64(f.NoShows) / float64(f.Seen)
+		}
+	}
+	return reminded, not, nil
 }
 
 // doctorFigures are the figures of p of every active doctor and of any

@@ -55,19 +55,24 @@ type Options struct {
 	// DeskCode names this desk in number series, e.g. D1 (default),
 	// until it enrolls with a sync server, which gives it its code.
 	DeskCode string
+	// MessageTransport sends the test message of Settings → Messages;
+	// nil: this desk cannot send one.
+	MessageTransport app.MessageTransport
 }
 
 // DB is an open HMS database: one writer connection (transactions begin
 // IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
 type DB struct {
-	path    string
-	w       *sql.DB
-	r       *sql.DB
-	ckpt    *checkpointer
-	now     func() time.Time
-	hash    app.HashParams
-	key     []byte
-	keyPath string // the audit key's file
+	path string
+	w    *sql.DB
+	r    *sql.DB
+	ckpt *checkpointer
+	now  func() time.Time
+	hash app.HashParams
+	key  []byte
+	// transport sends test messages (Options.MessageTransport).
+	transport app.MessageTransport
+	keyPath   string // the audit key's file
 	// hashing admits the password checks run at once: argon2id takes a
 	// core for its whole run, so at most all cores but one hash, and the
 	// desk's other work (a payment at the till) keeps a core.
@@ -128,7 +133,7 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode,
-		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
+		transport: opt.MessageTransport, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -42,6 +42,9 @@ func init() {
 			_, err := c.svc.Messages.ResendMessage(ctx, "no-such-message")
 			return err
 		}}
+	matrix["MessageService.SendTestMessage"] = call{allowed: admins, do: func(ctx context.Context, c *clinic) error {
+		return c.svc.Messages.SendTestMessage(ctx, app.MessageSettings{}, app.ChannelEmail, "desk@clinic.example")
+	}}
 	matrix["MessageService.DeliverDue"] = call{allowed: admins, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Messages.DeliverDue(ctx, &fakeTransport{})
 		return err

@@ -214,6 +214,73 @@ func gatewayHost(u string) string {
 	return host
 }
 
+// SendTestMessage implements app.MessageService.
+func (s *MessageService) SendTestMessage(ctx context.Context, in app.MessageSettings, ch app.MessageChannel, to string) error {
+	caller, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "messages.test", "message_settings", "", "", app.CanManageMessageSettings(caller)); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	to = strings.TrimSpace(to)
+	probe := &app.Patient{Email: to, Phone: to}
+	switch {
+	case !ch.Valid():
+		return app.FieldErrorf("test_channel", "Choose e-mail or SMS.")
+	case !in.ChannelReady(ch):
+		field := "smtp_host"
+		if ch == app.ChannelSMS {
+			field = "sms_url"
+		}
+		return app.FieldErrorf(field, "Set up %s before sending a test message by it.", ch.Label())
+	case app.MessageAddress(probe, ch) == "":
+		if ch == app.ChannelEmail {
+			return app.FieldErrorf("test_to", "Write the e-mail address the test goes to.")
+		}
+		return app.FieldErrorf("test_to", "Write the phone number the test goes to, e.g. +30 690 000 0000.")
+	}
+	if s.db.transport == nil {
+		return app.Errorf(app.ECONFLICT, "This desk cannot send messages.")
+	}
+	if in.SMTP.Password == "" && in.SMTP.Username != "" {
+		stored, err := s.db.loadMessageSettings(ctx, s.db.r, true)
+		if err != nil {
+			return internal("messages.test", err)
+		}
+		in.SMTP.Password = stored.SMTP.Password
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return internal("messages.test", err)
+	}
+	now := s.db.now().In(zoneNamed(settings.TimeZone)).Add(24 * time.Hour)
+	fields := app.MessageFields{Patient: "Test Patient", Doctor: "Dr Test", Date: now.Format("2 January 2006"),
+		Weekday: now.Format("Monday"), Time: now.Format("15:04"), Clinic: settings.ClinicName,
+		Phone: cmp.Or(settings.Phone, "the clinic")}
+	tmpl := in.Templates[app.MessageReminder]
+	m := &app.Message{ID: "test-" + newID(), Kind: app.MessageReminder, Channel: ch, To: to,
+		Body: "[Test] " + app.RenderMessage(tmpl.Body, fields), SendAt: s.db.now()}
+	if ch == app.ChannelEmail {
+		m.Subject = "[Test] " + app.RenderMessage(tmpl.Subject, fields)
+	}
+	sendErr := s.db.transport.Send(ctx, &in, m, m.ID)
+	outcome := "sent"
+	if sendErr != nil {
+		outcome = "not sent: " + truncate(sendErr.Error(), 200)
+	}
+	if err := s.db.inTx(ctx, caller, "messages.test", func(tx *Tx) error {
+		tx.Audit("messages.test", "message_settings", "1", "", "test "+ch.Label()+" message "+outcome)
+		return nil
+	}); err != nil {
+		return internal("messages.test", err)
+	}
+	if sendErr != nil {
+		return app.Errorf(app.ECONFLICT, "The test message was not sent: %v", sendErr)
+	}
+	return nil
+}
+
 // SetMessageConsent implements app.MessageService.
 func (s *MessageService) SetMessageConsent(ctx context.Context, patientID string, ch app.MessageChannel, given bool) (*app.MessageConsent, error) {
 	var out *app.MessageConsent

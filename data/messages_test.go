@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/data"
 )
 
 // fakeTransport records what it is asked to send; fail, when set, says
@@ -352,4 +353,89 @@ func TestMessageSettingsPassword(t *testing.T) {
 	wantErr(t, err, app.EINVALID, "template_reminder_body", "{tomorow}")
 	_, err = svc.SetMessageSettings(a.ctx(app.RoleReception), testMessageSettings)
 	wantErr(t, err, app.EUNAUTHORIZED, "", "")
+}
+
+// TestSendTestMessage: an administrator sends a sample reminder through
+// the settings as typed, the stored password standing in for an empty
+// one; a bad address is refused next to its field, a channel not set up
+// next to its settings, and only administrators may send one.
+func TestSendTestMessage(t *testing.T) {
+	a, _, _ := messagesClinic(t)
+	tr := &fakeTransport{}
+	desk, err := data.Open(a.db.Path(), data.Options{HashParams: cheapHash, Now: a.clock.Now, MessageTransport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer desk.Close()
+	svc := desk.Services().Messages
+	typed := testMessageSettings
+	typed.SMTP.Password = "" // as the form sends it: the stored one stands
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelEmail, "admin@clinic.example"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.kinds(); !slices.Equal(got, []string{"reminder/email"}) {
+		t.Fatalf("sent %v, want one reminder by e-mail", got)
+	}
+	m := tr.sent[0]
+	if m.To != "admin@clinic.example" || !strings.HasPrefix(m.Subject, "[Test] Reminder") || !strings.Contains(m.Body, "Test Patient") {
+		t.Errorf("test message = %+v", m)
+	}
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelSMS, "not a phone"); app.ErrorField(err) != "test_to" {
+		t.Errorf("bad phone: %v, want an error on test_to", err)
+	}
+	noSMS := typed
+	noSMS.SMS = app.SMSGateway{}
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), noSMS, app.ChannelSMS, "+30 690 000 0001"); app.ErrorField(err) != "sms_url" {
+		t.Errorf("no gateway: %v, want an error on sms_url", err)
+	}
+	tr.fail = func(*app.Message) error { return errors.New("connection refused") }
+	if err := svc.SendTestMessage(a.ctx(app.RoleAdmin), typed, app.ChannelSMS, "+30 690 000 0001"); err == nil ||
+		!strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("gateway down: %v, want the reason", err)
+	}
+	if err := svc.SendTestMessage(a.ctx(app.RoleReception), typed, app.ChannelEmail, "x@clinic.example"); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Errorf("reception: %v, want unauthorized", err)
+	}
+	if n := len(tr.kinds()); n != 1 {
+		t.Errorf("%d messages handed over, want 1", n)
+	}
+}
+
+// TestNoShowRateReminded: the dashboard splits the no-show rate by whether
+// a reminder went out: zoe was reminded and came, yannis (no consent, so
+// no reminder) did not come.
+func TestNoShowRateReminded(t *testing.T) {
+	a, svc, tr := messagesClinic(t)
+	start := a.at("2026-11-28", "09:30")
+	came := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor, Start: start})
+	missed := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient2, DoctorID: a.doctor,
+		Start: a.at("2026-11-28", "10:00")})
+	a.clock.Add(start.Add(-24*time.Hour).Sub(a.clock.Now()) + time.Minute)
+	if rep := deliver(t, a, svc, tr); rep.Sent != 4 { // confirmations and 24-hour reminders, both channels
+		t.Fatalf("sending: %+v", rep)
+	}
+	a.clock.Add(24 * time.Hour)
+	if _, err := a.svc.Appointments.CheckIn(a.ctx(app.RoleReception), came.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.clock.Add(2 * time.Hour)
+	if _, err := a.svc.Appointments.MarkNoShow(a.ctx(app.RoleReception), missed.ID); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := app.ParseDay("2026-11-28")
+	p, err := app.CustomPeriod(day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.svc.Dashboard.Dashboard(a.ctx(app.RoleAdmin), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Clinical
+	if c.Reminded != (app.NoShowFigure{Seen: 1, NoShows: 0}) || c.NotReminded != (app.NoShowFigure{Seen: 1, NoShows: 1, Rate: 1}) {
+		t.Errorf("reminded %+v, not reminded %+v", c.Reminded, c.NotReminded)
+	}
+	if c.NoShowRate != 0.5 {
+		t.Errorf("no-show rate %v, want 0.5", c.NoShowRate)
+	}
 }

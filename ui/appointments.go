@@ -21,12 +21,13 @@ type appointmentsScreen struct {
 	u *UI
 
 	tabs     *container.AppTabs
-	board    *boardView      // nil for doctors
-	day      *doctorDayView  // every staff role
-	hours    *hoursView      // the open hours (admins and doctors); nil while the tabs are shown
-	hoursBtn *widget.Button  // "Doctors' hours" or "My hours"; nil for the other roles
-	chart    *chartScreen    // the open chart; nil while the tabs are shown
-	views    *fyne.Container // the tabs or a chart
+	board    *boardView       // nil for doctors
+	day      *doctorDayView   // every staff role
+	hours    *hoursView       // the open hours (admins and doctors); nil while the tabs are shown
+	hoursBtn *widget.Button   // "Doctors' hours" or "My hours"; nil for the other roles
+	messages *messagesLogView // staff who manage appointments; nil for the others
+	chart    *chartScreen     // the open chart; nil while the tabs are shown
+	views    *fyne.Container  // the tabs or a chart
 
 	content fyne.CanvasObject
 }
@@ -68,6 +69,10 @@ func (s *appointmentsScreen) buildUI() {
 		}
 		s.tabs.Append(dayTab)
 	}
+	if s.u.svc.Messages != nil && app.CanSeeMessageLog(s.u.session.Caller()) == nil {
+		s.messages = newMessagesLogView(s.u)
+		s.tabs.Append(container.NewTabItemWithIcon("Messages", theme.MailComposeIcon(), s.messages.content))
+	}
 	s.tabs.OnSelected = func(item *container.TabItem) {
 		s.u.touch()
 		s.load()
@@ -78,6 +83,10 @@ func (s *appointmentsScreen) buildUI() {
 
 // load fetches what the selected tab shows.
 func (s *appointmentsScreen) load() {
+	if s.messages != nil && s.tabs.Selected() != nil && s.tabs.Selected().Content == s.messages.content {
+		s.messages.load()
+		return
+	}
 	if s.board != nil && s.tabs.Selected() != nil && s.tabs.Selected().Content == s.board.content {
 		s.board.load()
 		return

@@ -88,6 +88,7 @@ type chartScreen struct {
 	rx          *rxTab
 	attachments *attachmentsTab
 	changes     *changesTab
+	messages    *messagesTab // with the message service
 	byItem      map[*container.TabItem]chartTab
 
 	form   *patientForm // the open edit dialog
@@ -180,6 +181,10 @@ func (c *chartScreen) buildUI() {
 	} else {
 		c.details = newDetailsTab(&c.chartBase)
 		add("Details", theme.AccountIcon(), c.details)
+	}
+	if c.u.svc.Messages != nil && app.CanSeeMessagesOf(c.u.session.Caller(), c.id) == nil {
+		c.messages = newMessagesTab(&c.chartBase)
+		add("Messages", theme.MailComposeIcon(), c.messages)
 	}
 	c.tabs.OnSelected = func(item *container.TabItem) {
 		c.u.touch()

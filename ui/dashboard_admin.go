@@ -47,10 +47,13 @@ type adminView struct {
 	newPatients  *figureTile
 	appointments *figureTile
 	noShows      *figureTile
-	statuses     *fyne.Container // a small tile per status
-	doctors      *fyne.Container
-	diagnoses    *topDiagnoses
-	clinicalBox  *fyne.Container
+	// The no-show rate of appointments reminded and not (a reminder sent
+	// or none).
+	reminded, notReminded *figureTile
+	statuses              *fyne.Container // a small tile per status
+	doctors               *fyne.Container
+	diagnoses             *topDiagnoses
+	clinicalBox           *fyne.Container
 
 	revenue       *figureTile
 	taken         *figureTile
@@ -108,12 +111,15 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 	v.noShows = newFigureTile("no-show rate", func() {
 		v.drill(drillAppointments, "No-shows", app.DrillDown{Status: app.AppointmentNoShow})
 	})
+	v.reminded = newSmallTile(nil)
+	v.notReminded = newSmallTile(nil)
 	v.statuses = tileRow()
 	v.doctors = container.NewVBox()
 	v.diagnoses = newTopDiagnoses(v.u)
 	v.clinicalBox = container.NewVBox(
 		sectionTitle("Patients and appointments"),
 		tileRow(v.patients, v.newPatients, v.appointments, v.noShows),
+		tileRow(v.reminded, v.notReminded),
 		v.statuses,
 		v.doctors,
 		v.diagnoses.box,
@@ -199,6 +205,8 @@ func (v *adminView) showClinical(c *app.ClinicalFigures) {
 	v.newPatients.setValue(numberText(c.PatientsNew), widget.MediumImportance)
 	v.appointments.setValue(numberText(c.AppointmentsTotal), widget.MediumImportance)
 	v.noShows.setValue(percentText(c.NoShowRate), widget.MediumImportance)
+	v.reminded.set(noShowFigureText(c.Reminded), "no-shows after a reminder", widget.MediumImportance)
+	v.notReminded.set(noShowFigureText(c.NotReminded), "no-shows without a reminder", widget.MediumImportance)
 	tiles := make([]*figureTile, 0, len(c.Appointments))
 	for _, sc := range c.Appointments {
 		status := sc.Status
@@ -343,4 +351,13 @@ func (v *adminView) openPatients() {
 	if i := slices.Index(m.areas, app.AreaPatients); i >= 0 {
 		m.nav.Select(i)
 	}
+}
+
+// noShowFigureText is a group's no-show rate and what it is of: "5.0% of
+// 40", or "–" when none of the group came or missed.
+func noShowFigureText(f app.NoShowFigure) string {
+	if f.Seen == 0 {
+		return "–"
+	}
+	return percentText(f.Rate) + " of " + numberText(f.Seen)
 }

@@ -102,6 +102,7 @@ func sampleClinical(p app.Period) *app.ClinicalFigures {
 	}
 	return &app.ClinicalFigures{PatientsTotal: 12345, PatientsNew: p.Days(), Appointments: counts,
 		AppointmentsTotal: 10 * p.Days(), NoShowRate: 0.075,
+		Reminded: app.NoShowFigure{Seen: 40, NoShows: 2, Rate: 0.05}, NotReminded: app.NoShowFigure{Seen: 80, NoShows: 10, Rate: 0.125},
 		Doctors: []app.DoctorFigures{{DoctorID: "d-1", DoctorName: "Dr Who", Appointments: 40, NoShows: 3,
 			BookedMinutes: 600, AvailableMinutes: 1200, Utilization: 0.5}}}
 }
@@ -186,6 +187,7 @@ func TestDashboardPeriodSwitch(t *testing.T) {
 	}
 	for tile, want := range map[*figureTile]string{
 		v.patients: "12,345", v.newPatients: "31", v.appointments: "310", v.noShows: "7.5 %",
+		v.reminded: "5.0 % of 40", v.notReminded: "12.5 % of 80",
 		v.revenue: "1,234.50 EUR", v.taken: "125.00 EUR", v.outstanding: "50.00 EUR",
 	} {
 		if tile.value.Text != want {

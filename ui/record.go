@@ -38,6 +38,7 @@ type recordScreen struct {
 	history     *historyTab
 	rx          *rxTab
 	attachments *attachmentsTab
+	messages    *messagesTab // with the message service
 	byItem      map[*container.TabItem]chartTab
 
 	contact *contactForm // the open "Edit my contact details" dialog
@@ -95,6 +96,12 @@ func newRecordScreen(u *UI) *recordScreen {
 		} {
 			item := container.NewTabItemWithIcon(t.title, t.icon, t.tab.view())
 			s.byItem[item] = t.tab
+			s.tabs.Append(item)
+		}
+		if u.svc.Messages != nil {
+			s.messages = newMessagesTab(s.b)
+			item := container.NewTabItemWithIcon("Messages", theme.MailComposeIcon(), s.messages.view())
+			s.byItem[item] = s.messages
 			s.tabs.Append(item)
 		}
 	}

@@ -57,6 +57,8 @@ type mainScreen struct {
 	conflicts    *conflictsScreen
 	backups      *backupsScreen // the Backups tab, for administrators
 	updates      *updatesScreen // Settings → Updates
+	// messageSettings is Settings → Messages, for administrators.
+	messageSettings *messageSettingsScreen
 
 	menu    *fyne.MainMenu // the Desk menu of shortcuts; nil when the role has none
 	content fyne.CanvasObject
@@ -149,6 +151,7 @@ func (s *mainScreen) showArea(a app.Area) {
 			view = s.syncTabs()
 		}
 		view = s.withLettersTab(view)
+		view = s.withMessagesTab(view)
 		view = s.withUpdatesTab(view)
 	case app.AreaAudit:
 		s.audit = newAuditScreen(s.u)
@@ -199,6 +202,7 @@ func (s *mainScreen) dropScreens() {
 	s.patients, s.staff, s.settings, s.audit, s.record = nil, nil, nil, nil, nil
 	s.appts, s.myAppts, s.billing, s.myBills = nil, nil, nil, nil
 	s.dashboard = nil
+	s.messageSettings = nil
 	s.settingsTabs, s.syncView, s.conflicts, s.backups, s.updates = nil, nil, nil, nil, nil
 }
 

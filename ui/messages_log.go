@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// The status filter's choices of the Messages log, in the order shown.
+var messageStatusChoices = []struct {
+	label  string
+	status app.MessageStatus
+}{
+	{"All", ""}, {"Waiting", app.MessageWaiting}, {"Sent", app.MessageSent}, {"Failed", app.MessageFailed},
+	{"Dropped", app.MessageDropped},
+}
+
+// messageStatusText is a message's status for a person, with the reason
+// of a failure or a drop and the try count of a retry.
+func messageStatusText(u *UI, m *app.Message) string {
+	switch m.Status {
+	case app.MessageSent:
+		return "Sent " + formatTime(u, m.SentAt)
+	case app.MessageFailed:
+		return "Failed: " + m.LastError
+	case app.MessageDropped:
+		return "Not sent: " + m.LastError
+	}
+	if m.Attempts > 0 {
+		return fmt.Sprintf("Waiting, retry %s after %d failed tries: %s", formatTime(u, m.NextAttemptAt), m.Attempts, m.LastError)
+	}
+	return "Waiting, due " + formatTime(u, m.SendAt)
+}
+
+func messageStatusImportance(m *app.Message) widget.Importance {
+	switch m.Status {
+	case app.MessageFailed:
+		return widget.DangerImportance
+	case app.MessageDropped:
+		return widget.LowImportance
+	case app.MessageSent:
+		return widget.SuccessImportance
+	}
+	return widget.MediumImportance
+}
+
+// messagesLogView is the Messages log of the Appointments area, for staff
+// who manage appointments: every patient's messages, newest first,
+// filtered by status, a failed or dropped one sent again from its row.
+type messagesLogView struct {
+	u *UI
+
+	status  *escSelect
+	refresh *widget.Button
+	info    *widget.Label
+	list    *widget.List
+	items   []*app.Message
+
+	content fyne.CanvasObject
+}
+
+var messageLogColumns = []listColumn{
+	{title: "Queued", width: 150}, {title: "Patient", width: 170}, {title: "Message", width: 190},
+	{title: "To", width: 190}, {title: "Status", width: 300},
+}
+
+func newMessagesLogView(u *UI) *messagesLogView {
+	v := &messagesLogView{u: u}
+	labels := make([]string, len(messageStatusChoices))
+	for i, c := range messageStatusChoices {
+		labels[i] = c.label
+	}
+	v.status = newSelect(labels, func(string) { v.load() })
+	v.status.Selected = "All"
+	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.info = mutedLabel("")
+	v.list = widget.NewList(func() int { return len(v.items) }, func() fyne.CanvasObject {
+		return newListRow(newColumnRow(messageLogColumns), widget.NewButtonWithIcon("Resend", theme.MailSendIcon(), nil))
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= len(v.items) {
+			return
+		}
+		m := v.items[id]
+		r := o.(*listRow)
+		setColumnRow(r.columns(), widget.MediumImportance, formatTime(v.u, m.CreatedAt), m.PatientName,
+			m.Kind.Label()+" by "+m.Channel.Label(), m.To, messageStatusText(v.u, m))
+		r.columns().Objects[4].(*widget.Label).Importance = messageStatusImportance(m)
+		var resend func()
+		if m.Status == app.MessageFailed || m.Status == app.MessageDropped {
+			resend = func() { v.onResend(m) }
+		}
+		r.bind(m.ID, resend)
+	})
+	top := container.NewVBox(
+		container.NewHBox(widget.NewLabel("Status"), v.status, v.refresh),
+		v.info,
+		columnHeader(messageLogColumns),
+	)
+	v.content = container.NewBorder(top, nil, nil, nil, v.list)
+	return v
+}
+
+func (v *messagesLogView) filterStatus() app.MessageStatus {
+	i := slices.IndexFunc(messageStatusChoices, func(c struct {
+		label  string
+		status app.MessageStatus
+	}) bool {
+		return c.label == v.status.Selected
+	})
+	if i < 0 {
+		return ""
+	}
+	return messageStatusChoices[i].status
+}
+
+func (v *messagesLogView) load() {
+	f := app.MessageFilter{Status: v.filterStatus()}
+	background(v.u, func(ctx context.Context) ([]*app.Message, error) {
+		return v.u.svc.Messages.FindMessages(ctx, f)
+	}, func(ms []*app.Message, err error) {
+		if err != nil {
+			showError(err, v.u.win)
+			return
+		}
+		v.items = ms
+		switch {
+		case len(ms) == 0 && f.Status == "":
+			v.info.SetText("No messages yet. Messages are queued as appointments are booked, moved and cancelled, for patients who consented.")
+		case len(ms) == 0:
+			v.info.SetText("No " + string(f.Status) + " messages.")
+		default:
+			v.info.SetText(fmt.Sprintf("%d messages, newest first.", len(ms)))
+		}
+		v.list.Refresh()
+	})
+}
+
+func (v *messagesLogView) onResend(m *app.Message) {
+	callThen(v.u, func(ctx context.Context) (*app.Message, error) {
+		return v.u.svc.Messages.ResendMessage(ctx, m.ID)
+	}, func(*app.Message) {
+		v.load()
+	})
+}

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// messagesTab is a patient's messages, a tab of their chart and of My
+// record: their consent on each channel, with when and by whom it was
+// recorded, given or withdrawn here by staff who edit patients or by the
+// patient themselves; and the messages sent to them, or waiting.
+type messagesTab struct {
+	b *chartBase
+
+	consents map[app.MessageChannel]*widget.Label
+	give     map[app.MessageChannel]*widget.Button
+	withdraw map[app.MessageChannel]*widget.Button
+	info     *widget.Label
+	list     *widget.List
+	items    []*app.Message
+
+	content fyne.CanvasObject
+}
+
+var patientMessageColumns = []listColumn{
+	{title: "Queued", width: 150}, {title: "Message", width: 190}, {title: "To", width: 190}, {title: "Status", width: 300},
+}
+
+func newMessagesTab(b *chartBase) *messagesTab {
+	t := &messagesTab{b: b, consents: map[app.MessageChannel]*widget.Label{}, give: map[app.MessageChannel]*widget.Button{},
+		withdraw: map[app.MessageChannel]*widget.Button{}}
+	mayEdit := app.CanSetMessageConsent(b.u.session.Caller(), b.id) == nil
+	rows := container.NewVBox()
+	for _, ch := range app.MessageChannels {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		t.consents[ch] = l
+		give := widget.NewButton("Give consent", func() { t.setConsent(ch, true) })
+		withdraw := widget.NewButton("Withdraw consent", func() { t.setConsent(ch, false) })
+		withdraw.Importance = widget.WarningImportance
+		give.Hide()
+		withdraw.Hide()
+		t.give[ch], t.withdraw[ch] = give, withdraw
+		name := widget.NewLabelWithStyle(ch.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		line := container.NewBorder(nil, nil, container.New(widthLayout{90}, name), container.NewHBox(give, withdraw), l)
+		if !mayEdit {
+			line = container.NewBorder(nil, nil, container.New(widthLayout{90}, name), nil, l)
+		}
+		rows.Add(line)
+	}
+	t.info = mutedLabel("")
+	t.list = widget.NewList(func() int { return len(t.items) }, func() fyne.CanvasObject {
+		return newColumnRow(patientMessageColumns)
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= len(t.items) {
+			return
+		}
+		m := t.items[id]
+		row := o.(*fyne.Container)
+		setColumnRow(row, widget.MediumImportance, formatTime(b.u, m.CreatedAt), m.Kind.Label()+" by "+m.Channel.Label(),
+			m.To, messageStatusText(b.u, m))
+		row.Objects[3].(*widget.Label).Importance = messageStatusImportance(m)
+		row.Objects[3].Refresh()
+	})
+	top := container.NewVBox(
+		sectionTitle("Consent to messages"),
+		mutedLabel("Appointment confirmations and reminders go only on a channel with consent."),
+		container.New(widthLayout{720}, rows),
+		widget.NewSeparator(),
+		container.NewHBox(sectionTitle("Messages"), layout.NewSpacer()),
+		t.info,
+		columnHeader(patientMessageColumns),
+	)
+	t.content = container.NewBorder(top, nil, nil, nil, t.list)
+	return t
+}
+
+func (t *messagesTab) view() fyne.CanvasObject { return t.content }
+
+// consentText says where a consent stands.
+func consentText(u *UI, c app.MessageConsent) string {
+	switch {
+	case c.RecordedAt.IsZero():
+		return "No consent recorded: no messages by this channel."
+	case c.Given:
+		return fmt.Sprintf("Given %s, recorded by %s.", formatTime(u, c.RecordedAt), c.RecordedBy)
+	}
+	return fmt.Sprintf("Withdrawn %s, recorded by %s: no messages by this channel.", formatTime(u, c.RecordedAt), c.RecordedBy)
+}
+
+func (t *messagesTab) load() {
+	u, id := t.b.u, t.b.id
+	type loaded struct {
+		consents []app.MessageConsent
+		messages []*app.Message
+	}
+	background(u, func(ctx context.Context) (loaded, error) {
+		cs, err := u.svc.Messages.MessageConsents(ctx, id)
+		if err != nil {
+			return loaded{}, err
+		}
+		ms, err := u.svc.Messages.FindMessages(ctx, app.MessageFilter{PatientID: id})
+		return loaded{cs, ms}, err
+	}, func(l loaded, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		for _, c := range l.consents {
+			t.showConsent(c)
+		}
+		t.items = l.messages
+		if len(l.messages) == 0 {
+			t.info.SetText("No messages yet.")
+		} else {
+			t.info.SetText(fmt.Sprintf("%d messages, newest first.", len(l.messages)))
+		}
+		t.list.Refresh()
+	})
+}
+
+func (t *messagesTab) showConsent(c app.MessageConsent) {
+	l := t.consents[c.Channel]
+	if l == nil {
+		return
+	}
+	l.SetText(consentText(t.b.u, c))
+	if c.Given {
+		t.give[c.Channel].Hide()
+		t.withdraw[c.Channel].Show()
+	} else {
+		t.give[c.Channel].Show()
+		t.withdraw[c.Channel].Hide()
+	}
+}
+
+func (t *messagesTab) setConsent(ch app.MessageChannel, given bool) {
+	u, id := t.b.u, t.b.id
+	u.touch()
+	callThen(u, func(ctx context.Context) (*app.MessageConsent, error) {
+		return u.svc.Messages.SetMessageConsent(ctx, id, ch, given)
+	}, func(*app.MessageConsent) {
+		t.load() // withdrawing drops waiting messages: their status changes too
+	})
+}

@@ -1,0 +1,368 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hms/app"
+)
+
+// settingsTabMessages is the Settings area's tab of message settings.
+const settingsTabMessages = "Messages"
+
+// The choices of the SMTP security select, in the order shown.
+var smtpSecurityLabels = []string{"STARTTLS", "TLS", "None"}
+
+func smtpSecurityLabel(s app.SMTPSecurity) string {
+	switch s {
+	case app.SMTPTLS:
+		return "TLS"
+	case app.SMTPNone:
+		return "None"
+	}
+	return "STARTTLS"
+}
+
+func smtpSecurityOf(label string) app.SMTPSecurity {
+	switch label {
+	case "TLS":
+		return app.SMTPTLS
+	case "None":
+		return app.SMTPNone
+	}
+	return app.SMTPStartTLS
+}
+
+// messageSettingsScreen is Settings → Messages, for administrators: the
+// mail server and SMS gateway messages go through, the templates of each
+// kind of message, when to remind, and a test message sent through the
+// settings as typed.
+type messageSettingsScreen struct {
+	u *UI
+
+	enabled   *escCheck
+	reminders *escEntry
+
+	smtpHost     *escEntry
+	smtpPort     *escEntry
+	smtpSecurity *escSelect
+	smtpUser     *escEntry
+	smtpPassword *escEntry
+	smtpFrom     *escEntry
+
+	smsURL         *escEntry
+	smsMethod      *escSelect
+	smsHeaders     *escEntry
+	smsContentType *escEntry
+	smsBody        *escEntry
+	smsSuccess     *escEntry
+	smsSender      *escEntry
+
+	subjects map[app.MessageKind]*escEntry
+	bodies   map[app.MessageKind]*escEntry
+
+	testChannel *escSelect
+	testTo      *escEntry
+	test        *widget.Button
+	testResult  *widget.Label
+
+	save  *widget.Button
+	saved *widget.Label
+	errs  fieldErrors
+
+	content fyne.CanvasObject
+}
+
+func newMessageSettingsScreen(u *UI) *messageSettingsScreen {
+	s := &messageSettingsScreen{u: u, errs: fieldErrors{}, subjects: map[app.MessageKind]*escEntry{},
+		bodies: map[app.MessageKind]*escEntry{}}
+	s.buildUI()
+	return s
+}
+
+func multiLine(rows int, placeholder string) *escEntry {
+	e := multiLineEntry()
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(rows)
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+func (s *messageSettingsScreen) buildUI() {
+	s.enabled = newCheck("Send messages to patients who consented", nil)
+	s.reminders = entry("e.g. 24h, 2h; empty: no reminders")
+	s.smtpHost = entry("e.g. smtp.example.org; empty: no e-mail")
+	s.smtpPort = entry("587")
+	s.smtpSecurity = newSelect(smtpSecurityLabels, nil)
+	s.smtpUser = entry("Optional")
+	s.smtpPassword = passwordEntry("")
+	s.smtpFrom = entry("Clinic <desk@clinic.example>")
+	s.smsURL = entry("https://gateway.example/send?to={to}; empty: no SMS")
+	s.smsMethod = newSelect([]string{"POST", "GET"}, nil)
+	s.smsHeaders = multiLine(2, "Authorization: Bearer …")
+	s.smsContentType = entry("application/json or application/x-www-form-urlencoded")
+	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`)
+	s.smsSuccess = entry("A regular expression over the reply; empty: any 2xx")
+	s.smsSender = entry("The sender's name or number, {sender}")
+
+	general := widget.NewForm(
+		widget.NewFormItem("Messages", s.errs.add("enabled", s.enabled)),
+		widget.NewFormItem("Remind before", s.errs.add("reminder_offsets", s.reminders)),
+	)
+	mail := widget.NewForm(
+		widget.NewFormItem("Mail server", s.errs.add("smtp_host", s.smtpHost)),
+		widget.NewFormItem("Port", s.errs.add("smtp_port", s.smtpPort)),
+		widget.NewFormItem("Security", s.errs.add("smtp_security", s.smtpSecurity)),
+		widget.NewFormItem("User", s.errs.add("smtp_user", s.smtpUser)),
+		widget.NewFormItem("Password", s.errs.add("smtp_password", s.smtpPassword)),
+		widget.NewFormItem("Sender", s.errs.add("smtp_from", s.smtpFrom)),
+	)
+	sms := widget.NewForm(
+		widget.NewFormItem("URL template", s.errs.add("sms_url", s.smsURL)),
+		widget.NewFormItem("Method", s.errs.add("sms_method", s.smsMethod)),
+		widget.NewFormItem("Headers", s.errs.add("sms_headers", s.smsHeaders)),
+		widget.NewFormItem("Content type", s.errs.add("sms_content_type", s.smsContentType)),
+		widget.NewFormItem("Body template", s.errs.add("sms_body", s.smsBody)),
+		widget.NewFormItem("Success pattern", s.errs.add("sms_success", s.smsSuccess)),
+		widget.NewFormItem("Sender", s.errs.add("sms_sender", s.smsSender)),
+	)
+	templates := widget.NewForm()
+	for _, k := range app.MessageKinds {
+		subj := entry("E-mail subject")
+		body := multiLine(3, "")
+		s.subjects[k], s.bodies[k] = subj, body
+		templates.Append(k.Label()+" subject", s.errs.add("template_"+string(k)+"_subject", subj))
+		templates.Append(k.Label(), s.errs.add("template_"+string(k)+"_body", body))
+	}
+
+	s.testChannel = newSelect([]string{app.ChannelEmail.Label(), app.ChannelSMS.Label()}, nil)
+	s.testChannel.SetSelected(app.ChannelEmail.Label())
+	s.testTo = entry("Your e-mail address or phone number")
+	s.test = widget.NewButtonWithIcon("Send a test message", theme.MailSendIcon(), s.onTest)
+	s.test.Disable()
+	s.testResult = widget.NewLabel("")
+	s.testResult.Wrapping = fyne.TextWrapWord
+	s.testResult.Hide()
+	test := widget.NewForm(
+		widget.NewFormItem("By", s.errs.add("test_channel", s.testChannel)),
+		widget.NewFormItem("To", s.errs.add("test_to", s.testTo)),
+	)
+
+	s.save = widget.NewButton("Save message settings", s.onSave)
+	s.save.Importance = widget.HighImportance
+	s.save.Disable() // until loaded
+	s.saved = widget.NewLabel("")
+	s.saved.Importance = widget.SuccessImportance
+	s.saved.Hide()
+	general2 := newErrorLabel()
+	s.errs[""] = general2
+
+	narrow := func(o fyne.CanvasObject) fyne.CanvasObject { return container.New(widthLayout{680}, o) }
+	box := container.NewVBox(
+		sectionTitle("Messages to patients"),
+		mutedLabel("Reminders, booking confirmations, cancellations and moves go by e-mail and SMS to patients who "+
+			"consented on that channel (their chart, or My record). The SMTP password is stored sealed and never shown."),
+		narrow(general),
+		sectionTitle("E-mail (SMTP)"), narrow(mail),
+		sectionTitle("SMS gateway (HTTP)"),
+		mutedLabel("Placeholders: {to}, {text}, {reference}, {sender}. README, Appointment messages, shows two gateways set up."),
+		narrow(sms),
+		sectionTitle("Templates"),
+		mutedLabel("Placeholders: "+strings.Join(placeholderNames(), ", ")+"."),
+		narrow(templates),
+		general2,
+		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
+		widget.NewSeparator(),
+		sectionTitle("Send a test message"),
+		mutedLabel("A sample reminder goes through the settings as typed above, saved or not."),
+		narrow(test),
+		container.NewHBox(s.test),
+		s.testResult,
+	)
+	s.content = container.NewVScroll(box)
+}
+
+func placeholderNames() []string {
+	out := make([]string, len(app.MessagePlaceholders))
+	for i, p := range app.MessagePlaceholders {
+		out[i] = "{" + p + "}"
+	}
+	return out
+}
+
+// load fills the form from the stored settings.
+func (s *messageSettingsScreen) load() {
+	background(s.u, func(ctx context.Context) (*app.MessageSettings, error) {
+		return s.u.svc.Messages.GetMessageSettings(ctx)
+	}, func(st *app.MessageSettings, err error) {
+		if err != nil {
+			showError(err, s.u.win)
+			return
+		}
+		s.fill(st)
+		s.save.Enable()
+		s.test.Enable()
+	})
+}
+
+func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
+	s.enabled.SetChecked(st.Enabled)
+	s.reminders.SetText(app.FormatReminderOffsets(st.ReminderOffsets))
+	s.smtpHost.SetText(st.SMTP.Host)
+	port := ""
+	if st.SMTP.Port != 0 {
+		port = strconv.Itoa(st.SMTP.Port)
+	}
+	s.smtpPort.SetText(port)
+	s.smtpSecurity.SetSelected(smtpSecurityLabel(st.SMTP.Security))
+	s.smtpUser.SetText(st.SMTP.Username)
+	s.smtpPassword.SetText("")
+	if st.SMTP.HasPassword {
+		s.smtpPassword.SetPlaceHolder("Stored; type a new one to change it")
+	} else {
+		s.smtpPassword.SetPlaceHolder("None stored")
+	}
+	s.smtpFrom.SetText(st.SMTP.From)
+	s.smsURL.SetText(st.SMS.URL)
+	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST"))
+	s.smsHeaders.SetText(strings.Join(st.SMS.Headers, "\n"))
+	s.smsContentType.SetText(st.SMS.ContentType)
+	s.smsBody.SetText(st.SMS.Body)
+	s.smsSuccess.SetText(st.SMS.SuccessPattern)
+	s.smsSender.SetText(st.SMS.Sender)
+	for _, k := range app.MessageKinds {
+		t := st.Templates[k]
+		s.subjects[k].SetText(t.Subject)
+		s.bodies[k].SetText(t.Body)
+	}
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// read makes settings of what the form shows; a problem the form can tell
+// by itself shows next to its field.
+func (s *messageSettingsScreen) read() (app.MessageSettings, bool) {
+	s.errs.clear()
+	s.saved.Hide()
+	st := app.MessageSettings{Enabled: s.enabled.Checked, Templates: map[app.MessageKind]app.MessageTemplate{}}
+	offsets, err := app.ParseReminderOffsets(s.reminders.Text)
+	if err != nil {
+		s.errs.show(err, s.u.win)
+		return st, false
+	}
+	st.ReminderOffsets = offsets
+	port := 0
+	if p := strings.TrimSpace(s.smtpPort.Text); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			s.errs.set("smtp_port", "A port is a number from 1 to 65535, e.g. 587.")
+			return st, false
+		}
+	}
+	st.SMTP = app.SMTPSettings{Host: s.smtpHost.Text, Port: port, Security: smtpSecurityOf(s.smtpSecurity.Selected),
+		Username: strings.TrimSpace(s.smtpUser.Text), Password: s.smtpPassword.Text, From: s.smtpFrom.Text}
+	var headers []string
+	for h := range strings.SplitSeq(s.smsHeaders.Text, "\n") {
+		if h = strings.TrimSpace(h); h != "" {
+			headers = append(headers, h)
+		}
+	}
+	st.SMS = app.SMSGateway{URL: s.smsURL.Text, Method: s.smsMethod.Selected, Headers: headers,
+		Body: strings.TrimSpace(s.smsBody.Text), ContentType: strings.TrimSpace(s.smsContentType.Text),
+		SuccessPattern: s.smsSuccess.Text, Sender: strings.TrimSpace(s.smsSender.Text)}
+	for _, k := range app.MessageKinds {
+		st.Templates[k] = app.MessageTemplate{Subject: s.subjects[k].Text, Body: s.bodies[k].Text}
+	}
+	return st, true
+}
+
+func (s *messageSettingsScreen) onSave() {
+	st, ok := s.read()
+	if !ok {
+		return
+	}
+	s.save.Disable()
+	background(s.u, func(ctx context.Context) (*app.MessageSettings, error) {
+		return s.u.svc.Messages.SetMessageSettings(ctx, st)
+	}, func(got *app.MessageSettings, err error) {
+		s.save.Enable()
+		if err != nil {
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.fill(got)
+		s.saved.SetText("Message settings saved.")
+		s.saved.Show()
+	})
+}
+
+func (s *messageSettingsScreen) onTest() {
+	st, ok := s.read()
+	if !ok {
+		return
+	}
+	ch := app.ChannelEmail
+	if s.testChannel.Selected == app.ChannelSMS.Label() {
+		ch = app.ChannelSMS
+	}
+	to := strings.TrimSpace(s.testTo.Text)
+	s.testResult.Hide()
+	s.test.Disable()
+	background(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.u.svc.Messages.SendTestMessage(ctx, st, ch, to)
+	}, func(_ struct{}, err error) {
+		s.test.Enable()
+		if err != nil {
+			if app.ErrorField(err) == "" {
+				s.testResult.Importance = widget.DangerImportance
+				s.testResult.SetText(app.ErrorMessage(err))
+				s.testResult.Show()
+				return
+			}
+			s.errs.show(err, s.u.win)
+			return
+		}
+		s.testResult.Importance = widget.SuccessImportance
+		s.testResult.SetText("The test message was handed to the " + map[app.MessageChannel]string{
+			app.ChannelEmail: "mail server", app.ChannelSMS: "SMS gateway"}[ch] + " for " + to + ".")
+		s.testResult.Show()
+	})
+}
+
+// withMessagesTab adds Settings → Messages to view, for administrators
+// of a desk with the message service.
+func (s *mainScreen) withMessagesTab(view fyne.CanvasObject) fyne.CanvasObject {
+	if s.u.svc.Messages == nil || app.CanManageMessageSettings(s.u.session.Caller()) != nil {
+		return view
+	}
+	s.messageSettings = newMessageSettingsScreen(s.u)
+	item := container.NewTabItemWithIcon(settingsTabMessages, theme.MailComposeIcon(), s.messageSettings.content)
+	tabs := s.settingsTabs
+	if tabs == nil {
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		s.settingsTabs = tabs
+	}
+	tabs.Append(item)
+	prev := tabs.OnSelected
+	tabs.OnSelected = func(t *container.TabItem) {
+		if t == item {
+			s.messageSettings.load()
+			return
+		}
+		if prev != nil {
+			prev(t)
+		}
+	}
+	return tabs
+}
