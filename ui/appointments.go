@@ -356,6 +356,11 @@ func apptRowButtons(extra ...*widget.Button) []*widget.Button {
 	for _, label := range apptMoveLabels {
 		btns = append(btns, widget.NewButton(label, nil))
 	}
+	// Hidden until a row is bound to an appointment: the list's width
+	// follows its template's, which would otherwise hold every button.
+	for _, b := range btns {
+		b.Hide()
+	}
 	return btns
 }
 

@@ -94,7 +94,7 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 		v.summary,
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.lists, container.NewVBox(v.empty)))
+	v.content = container.NewBorder(top, nil, nil, nil, v.lists)
 	return v
 }
 
@@ -128,7 +128,8 @@ func (v *doctorDayView) setColumns(week bool) {
 		}
 	}
 	v.lists.Objects = []fyne.CanvasObject{container.NewBorder(
-		container.NewVBox(columnHeader(cols), widget.NewSeparator()), nil, nil, nil, v.list)}
+		container.NewVBox(columnHeader(cols), widget.NewSeparator()), nil, nil, nil,
+		container.NewStack(v.list, container.NewVBox(v.empty)))}
 	v.lists.Refresh()
 }
 

@@ -410,7 +410,10 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	}
 	h.appts.DoctorWeekFn = func(ctx context.Context, doctorID, day string) ([]*app.Appointment, error) {
 		h.record("DoctorWeek", ctx, doctorID+" "+day)
-		return nil, nil
+		a := *b.Entries[0].Appointment
+		a.DoctorID = doctorID
+		a.Start, a.End = a.Start.AddDate(0, 0, 1), a.End.AddDate(0, 0, 1)
+		return []*app.Appointment{&a}, nil
 	}
 	h.appts.CompleteFn = func(ctx context.Context, id string) (*app.Appointment, error) {
 		h.record("Complete", ctx, id)
@@ -465,6 +468,49 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	h.waitFor("the week", func() bool { return h.called("DoctorWeek") == 1 })
 	if got := h.callsOf("DoctorWeek")[0]; got != "u-doctor 2026-03-02" {
 		t.Errorf("DoctorWeek(%v)", got)
+	}
+	// In a week each row's time carries its day.
+	h.waitFor("the week's row", func() bool { return h.shows("Tue 2026-03-03  10:00–10:15") })
+}
+
+// TestBoardLostBookingsFirst: appointments that lost to another desk's
+// booking head the board with their day, under a line saying so, and
+// keep the moves that rearrange them; selecting a row opens the chart.
+func TestBoardLostBookingsFirst(t *testing.T) {
+	h := newClinicHarness(t)
+	h.patients.FindPatientByIDFn = func(ctx context.Context, id string) (*app.Patient, error) {
+		h.record("FindPatientByID", ctx, id)
+		return &app.Patient{ID: id, MRN: "P-D1-000042", GivenName: "Grace", FamilyName: "Hopper"}, nil
+	}
+	lost := &app.Appointment{ID: "c1", PatientID: "p-9", PatientName: "Edsger Dijkstra", DoctorID: "d-1",
+		DoctorName: "Dr Who", Start: time.Date(2026, 3, 4, 11, 0, 0, 0, time.UTC),
+		End: time.Date(2026, 3, 4, 11, 15, 0, 0, time.UTC), Status: app.AppointmentConflict}
+	b := h.openBoard(app.RoleReception)
+	h.appts.ReceptionBoardFn = func(ctx context.Context, day string) (*app.Board, error) {
+		h.record("ReceptionBoard", ctx, day)
+		b := boardAppointments()
+		b.Conflicts = []*app.Appointment{lost}
+		return b, nil
+	}
+	b.load()
+	h.waitFor("the lost booking", func() bool { return h.shows("Edsger Dijkstra") })
+	rows := listRows(b.list)
+	if len(rows) != 4 || rows[0].key != "c1" {
+		t.Fatalf("rows %d, first %q: want the lost booking first", len(rows), rows[0].key)
+	}
+	if !b.lost.Visible() || !h.shows("Lost to another desk's booking") || !h.shows("Wed 03-04 13:00") {
+		t.Errorf("the lost booking is not marked: %q", h.texts())
+	}
+	if rowButton(b.list, "c1", "Reschedule…") == nil || rowButton(b.list, "c1", "Cancel…") == nil {
+		t.Errorf("the lost booking offers %v", rowLabels(b.list, "c1"))
+	}
+	if b.openChart == nil {
+		t.Fatal("the board opens no chart")
+	}
+	b.list.Select(1) // a1, Grace Hopper
+	h.waitFor("the chart", func() bool { return h.called("FindPatientByID") == 1 })
+	if got := h.callsOf("FindPatientByID")[0]; got != "p-1" || h.u.main.appts.chart == nil {
+		t.Errorf("FindPatientByID(%v), chart %v", got, h.u.main.appts.chart != nil)
 	}
 }
 

@@ -94,16 +94,10 @@ type invoiceScreen struct {
 	details  *widget.Label
 	voidNote *widget.Label
 	actions  *fyne.Container
-	// lineL lists the lines, with "Edit…" and "Remove" while a draft
-	// billing staff may change; payL the payments and refunds, each with
-	// "Reprint" and, for billing staff, "Refund…". They share the height
-	// under the header, the totals under the lines.
-	lineL     *widget.List
-	lineEmpty *widget.Label
-	totals    *fyne.Container
-	payL      *widget.List
-	payPane   fyne.CanvasObject // hidden while there are no payments
-	body      *fyne.Container   // the lines and the payments, laid out again when they change
+	lines    *fyne.Container
+	totals   *fyne.Container
+	payBox   *fyne.Container
+	body     *fyne.Container // the lines, totals and payments, laid out again when they change
 
 	addLine *widget.Button // a draft's, for billing staff
 	issue   *widget.Button // a draft's, for billing staff
@@ -118,6 +112,12 @@ type invoiceScreen struct {
 	applyDisc  *widget.Button
 	discErrs   fieldErrors
 	discBox    *fyne.Container
+
+	// lineBtns holds each line's "Edit" and "Remove" by line ID.
+	lineBtns map[string][2]*widget.Button
+	// payBtns holds each payment's "Receipt" and "Refund…" by payment ID
+	// (no refund button where the user may not or it is refunded).
+	payBtns map[string][2]*widget.Button
 
 	lineForm *lineForm    // the open line dialog
 	restore  *app.Draft   // a kept draft to put back once the invoice is read
@@ -168,41 +168,9 @@ func (s *invoiceScreen) buildUI() {
 	s.discErrs.alias("amount", "invoice_discount")
 	s.discBox.Hide()
 	s.actions = container.NewHBox()
-	s.lineL = widget.NewList(func() int {
-		if s.inv == nil {
-			return 0
-		}
-		return len(s.inv.Lines)
-	}, func() fyne.CanvasObject {
-		return newListRow(newColumnRow(lineColumns),
-			widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), nil),
-			widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil))
-	}, func(id widget.ListItemID, o fyne.CanvasObject) {
-		if s.inv != nil && id >= 0 && id < len(s.inv.Lines) {
-			s.updateLine(s.inv.Lines[id], o.(*listRow))
-		}
-	})
-	s.lineL.OnSelected = func(id widget.ListItemID) {
-		s.lineL.UnselectAll()
-		if s.inv != nil && id >= 0 && id < len(s.inv.Lines) && s.editable() {
-			s.openLineForm(s.inv.Lines[id])
-		}
-	}
-	s.lineEmpty = mutedLabel("No lines yet: add one from the price list or as free text.")
-	s.lineEmpty.Hide()
+	s.lines = container.NewVBox()
 	s.totals = container.NewVBox()
-	s.payL = widget.NewList(func() int { return len(s.payments) }, func() fyne.CanvasObject {
-		return newListRow(newColumnRow(paymentColumns),
-			widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), nil),
-			widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), nil))
-	}, func(id widget.ListItemID, o fyne.CanvasObject) {
-		if id >= 0 && id < len(s.payments) {
-			s.updatePayment(s.payments[id], o.(*listRow))
-		}
-	})
-	s.payL.OnSelected = func(id widget.ListItemID) {
-		s.payL.UnselectAll() // a payment opens nothing more than its row shows
-	}
+	s.payBox = container.NewVBox()
 
 	head := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(s.back, s.title, s.status), s.actions),
@@ -210,25 +178,20 @@ func (s *invoiceScreen) buildUI() {
 		s.voidNote,
 		widget.NewSeparator(),
 	)
-	lines := container.NewBorder(
-		container.NewVBox(columnHeader(lineColumns), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(),
-			container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, container.NewVBox(s.discBox, s.totals)))),
-		nil, nil,
-		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
-	s.payPane = container.NewBorder(
-		container.NewVBox(widget.NewSeparator(), sectionTitle("Payments"), columnHeader(paymentColumns), widget.NewSeparator()),
-		nil, nil, nil, s.payL)
-	s.payPane.Hide()
-	s.body = container.NewGridWithRows(2, lines, s.payPane)
-	s.content = container.NewBorder(head, nil, nil, nil, s.body)
+	s.body = container.NewVBox(
+		columnHeader(lineColumns), widget.NewSeparator(), s.lines,
+		widget.NewSeparator(),
+		container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, container.NewVBox(s.discBox, s.totals))),
+		s.payBox,
+	)
+	s.content = container.NewBorder(head, nil, nil, nil, container.NewVScroll(s.body))
 }
 
-// lineColumns are the columns of an invoice's lines; a draft's buttons
-// follow them.
+// lineColumns are the columns of an invoice's lines; the last holds a
+// draft's buttons.
 var lineColumns = []listColumn{
 	{"Code", 110, false}, {"Description", 250, false}, {"Qty", 55, true}, {"Unit price", 110, true},
-	{"Discount", 100, true}, {"Tax", 70, true}, {"Total", 115, true},
+	{"Discount", 100, true}, {"Tax", 70, true}, {"Total", 115, true}, {"", 0, false},
 }
 
 // invoiceView is what the screen reads: the invoice and its payments.
@@ -376,28 +339,31 @@ func (s *invoiceScreen) showActions() {
 	s.actions.Refresh()
 }
 
-// editable reports whether the user may change the invoice's lines.
-func (s *invoiceScreen) editable() bool {
-	return s.inv != nil && s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
-}
-
-// showLines lists the lines, with "Edit…" and "Remove" while a draft.
+// showLines lists the lines, with "Edit" and "Remove" while a draft.
 func (s *invoiceScreen) showLines() {
-	s.lineEmpty.Hidden = len(s.inv.Lines) > 0
-	s.lineEmpty.Refresh()
-	s.lineL.Refresh()
-}
-
-// updateLine shows a line in a row.
-func (s *invoiceScreen) updateLine(l *app.InvoiceLine, r *listRow) {
+	s.lineBtns = map[string][2]*widget.Button{}
+	editable := s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
 	d := billingDigits(s.inv.Currency)
-	setColumnRow(r.columns(), widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
-		app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
-	if !s.editable() {
-		r.bind(l.ID)
-		return
+	var rows []fyne.CanvasObject
+	for _, l := range s.inv.Lines {
+		row := newColumnRow(lineColumns[:len(lineColumns)-1])
+		setColumnRow(row, widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
+			app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
+		var btns fyne.CanvasObject = layout.NewSpacer()
+		if editable {
+			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.openLineForm(l) })
+			remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.onRemove(l) })
+			s.lineBtns[l.ID] = [2]*widget.Button{edit, remove}
+			btns = container.NewHBox(layout.NewSpacer(), edit, remove)
+		}
+		row.Objects = append(row.Objects, btns)
+		rows = append(rows, row)
 	}
-	r.bind(l.ID, func() { s.openLineForm(l) }, func() { s.onRemove(l, rowBusy(r, l.ID)) })
+	if len(rows) == 0 {
+		rows = append(rows, mutedLabel("No lines yet: add one from the price list or as free text."))
+	}
+	s.lines.Objects = rows
+	s.lines.Refresh()
 }
 
 // discountText is a line's discount: the amount, with the rate when it was
@@ -568,23 +534,30 @@ func (s *invoiceScreen) showTotals() {
 
 // paymentColumns are the columns of an invoice's payments.
 var paymentColumns = []listColumn{
-	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 160, false}, {"Amount", 115, true},
-	{"Cashier", 0, false},
+	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 120, false}, {"Amount", 115, true},
+	{"Cashier", 130, false}, {"", 0, false},
 }
 
 // showPayments lists the payments and refunds of the invoice, each with
 // its receipt and, for billing staff, a refund.
 func (s *invoiceScreen) showPayments() {
+	s.payBtns = map[string][2]*widget.Button{}
 	if len(s.payments) == 0 {
-		s.payPane.Hide()
-	} else {
-		s.payPane.Show()
+		s.payBox.Objects = nil
+		s.payBox.Refresh()
+		return
 	}
-	s.payL.Refresh()
+	objs := []fyne.CanvasObject{sectionTitle("Payments"), columnHeader(paymentColumns), widget.NewSeparator()}
+	for _, p := range s.payments {
+		objs = append(objs, s.paymentRow(p))
+	}
+	s.payBox.Objects = objs
+	s.payBox.Refresh()
 }
 
-// updatePayment shows a payment or refund in a row, with its buttons.
-func (s *invoiceScreen) updatePayment(p *app.Payment, r *listRow) {
+// paymentRow is one payment or refund with its buttons.
+func (s *invoiceScreen) paymentRow(p *app.Payment) fyne.CanvasObject {
+	row := newColumnRow(paymentColumns[:len(paymentColumns)-1])
 	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
@@ -596,12 +569,17 @@ func (s *invoiceScreen) updatePayment(p *app.Payment, r *listRow) {
 		method += " (refunded)"
 		imp = widget.LowImportance
 	}
-	setColumnRow(r.columns(), imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName)
-	var refund func()
+	setColumnRow(row, imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName)
+	receipt := widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), func() { s.onReceipt(p) })
+	btns := [2]*widget.Button{receipt}
+	box := container.NewHBox(layout.NewSpacer(), receipt)
 	if !p.IsReversal() && p.ReversedBy == "" && s.can(app.PermManageBilling) {
-		refund = func() { s.onRefund(p) }
+		btns[1] = widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), func() { s.onRefund(p) })
+		box.Add(btns[1])
 	}
-	r.bind(p.ID, func() { s.onReceipt(p) }, refund)
+	s.payBtns[p.ID] = btns
+	row.Objects = append(row.Objects, box)
+	return row
 }
 
 // changed shows the invoice a service call returned.
@@ -620,13 +598,17 @@ func (s *invoiceScreen) openLineForm(l *app.InvoiceLine) {
 }
 
 // onRemove removes a draft's line.
-func (s *invoiceScreen) onRemove(l *app.InvoiceLine, busy func(bool)) {
-	busy(true)
+func (s *invoiceScreen) onRemove(l *app.InvoiceLine) {
+	for _, b := range s.lineBtns[l.ID] {
+		b.Disable()
+	}
 	background(s.u, func(ctx context.Context) (*app.Invoice, error) {
 		return s.u.svc.Billing.RemoveLine(ctx, l.ID)
 	}, func(inv *app.Invoice, err error) {
 		if err != nil {
-			busy(false)
+			for _, b := range s.lineBtns[l.ID] {
+				b.Enable()
+			}
 			showError(err, s.u.win)
 			return
 		}
