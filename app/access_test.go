@@ -368,6 +368,18 @@ func TestCanSeeConflicts(t *testing.T) {
 			"patient": denied, "patient without a record": denied, "nobody": denied})
 }
 
+func TestCanSeeBillingConflicts(t *testing.T) {
+	check(t, "billing conflicts", app.CanSeeBillingConflicts,
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": denied, "billing": ok,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}
+
+func TestCanManageBackups(t *testing.T) {
+	check(t, "backups", app.CanManageBackups,
+		table{"admin": ok, "cli": ok, "doctor": denied, "nurse": denied, "reception": denied, "billing": denied,
+			"patient": denied, "patient without a record": denied, "nobody": denied})
+}
+
 func TestAuditsOpening(t *testing.T) {
 	opens := func(patientID string) func(c app.Caller) error {
 		return func(c app.Caller) error {

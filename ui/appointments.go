@@ -306,28 +306,26 @@ type apptDialogs struct {
 	reschedule *bookForm
 }
 
-// apptActions builds the buttons of the moves the user may make on a, each
-// running the service call and then done. The map is keyed by label.
-func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[string]*widget.Button, []fyne.CanvasObject) {
-	btns := map[string]*widget.Button{}
-	var objs []fyne.CanvasObject
-	add := func(label string, fn func()) {
-		b := widget.NewButton(label, fn)
-		btns[label] = b
-		objs = append(objs, b)
+// apptMoveLabels are the status moves of an appointment, in the order
+// their buttons stand at the end of a row.
+var apptMoveLabels = []string{"Confirm", "Check in", "Complete", "Reschedule…", "No-show", "Cancel…"}
+
+// apptMoves are the moves the user may make on a, by label: each runs the
+// service call and then done. busy, when not nil, is told when a call
+// starts (true) and when it failed (false), so the row's buttons wait.
+func apptMoves(u *UI, a *app.Appointment, dlg *apptDialogs, busy func(bool), done func()) map[string]func() {
+	moves := map[string]func(){}
+	if busy == nil {
+		busy = func(bool) {}
 	}
 	simple := func(call func(context.Context, string) (*app.Appointment, error), after ...func(*app.Appointment)) func() {
 		return func() {
-			for _, b := range btns {
-				b.Disable()
-			}
+			busy(true)
 			background(u, func(ctx context.Context) (*app.Appointment, error) {
 				return call(ctx, a.ID)
 			}, func(res *app.Appointment, err error) {
-				for _, b := range btns {
-					b.Enable()
-				}
 				if err != nil {
+					busy(false)
 					showError(err, u.win)
 					return
 				}
@@ -340,53 +338,95 @@ func apptActions(u *UI, a *app.Appointment, dlg *apptDialogs, done func()) (map[
 	}
 	svc := u.svc.Appointments
 	if apptCanDo(u, a, app.AppointmentConfirmed) {
-		add("Confirm", simple(svc.Confirm))
+		moves["Confirm"] = simple(svc.Confirm)
 	}
 	if apptCanDo(u, a, app.AppointmentCheckedIn) {
-		add("Check in", simple(svc.CheckIn, u.printTokenSlip))
+		moves["Check in"] = simple(svc.CheckIn, u.printTokenSlip)
 	}
 	if apptCanDo(u, a, app.AppointmentCompleted) {
-		add("Complete", simple(svc.Complete))
+		moves["Complete"] = simple(svc.Complete)
 	}
 	if apptCanReschedule(u, a) {
-		add("Reschedule…", func() { dlg.reschedule = showRescheduleForm(u, a, func(*app.Appointment) { done() }) })
+		moves["Reschedule…"] = func() { dlg.reschedule = showRescheduleForm(u, a, func(*app.Appointment) { done() }) }
 	}
 	if apptCanDo(u, a, app.AppointmentNoShow) {
-		add("No-show", simple(svc.MarkNoShow))
+		moves["No-show"] = simple(svc.MarkNoShow)
 	}
 	if apptCanDo(u, a, app.AppointmentCancelled) {
-		add("Cancel…", func() { dlg.cancel = showCancelPrompt(u, a, done) })
+		moves["Cancel…"] = func() { dlg.cancel = showCancelPrompt(u, a, done) }
 	}
-	return btns, objs
+	return moves
 }
 
-// startVisitButton is "Start visit" on a row of the calling doctor's own
+// apptRowButtons are the buttons at the end of an appointment's row:
+// first the view's own (extra), then the status moves.
+func apptRowButtons(extra ...*widget.Button) []*widget.Button {
+	btns := append([]*widget.Button{}, extra...)
+	for _, label := range apptMoveLabels {
+		btns = append(btns, widget.NewButton(label, nil))
+	}
+	// Hidden until a row is bound to an appointment: the list's width
+	// follows its template's, which would otherwise hold every button.
+	for _, b := range btns {
+		b.Hide()
+	}
+	return btns
+}
+
+// bindApptRow binds an appointment's row: the view's own buttons run
+// extra, in order; the status moves follow. While a move's call runs,
+// the row's buttons wait.
+func bindApptRow(u *UI, r *listRow, a *app.Appointment, dlg *apptDialogs, done func(), extra ...func()) {
+	busy := rowBusy(r, a.ID)
+	moves := apptMoves(u, a, dlg, busy, done)
+	do := append([]func(){}, extra...)
+	for _, label := range apptMoveLabels {
+		do = append(do, moves[label])
+	}
+	r.bind(a.ID, do...)
+}
+
+// startVisitMove is "Start visit" on a row of the calling doctor's own
 // appointment of today that is confirmed or checked in: it starts the
 // visit from the appointment and opens the patient's chart. nil on other
 // rows and for other roles.
-func startVisitButton(u *UI, a *app.Appointment, open func(patientID string)) *widget.Button {
+func startVisitMove(u *UI, a *app.Appointment, open func(patientID string), busy func(bool)) func() {
 	if u.svc.Visits == nil || open == nil || u.session == nil || !app.Can(u.session.User.Role, app.PermWriteClinical) ||
 		a.DoctorID != u.session.User.ID || (a.Status != app.AppointmentConfirmed && a.Status != app.AppointmentCheckedIn) ||
 		app.DayOf(a.Start, u.location()) != todayOf(u) {
 		return nil
 	}
-	var b *widget.Button
-	b = widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), func() {
+	return func() {
 		u.touch()
-		b.Disable()
+		busy(true)
 		background(u, func(ctx context.Context) (*app.Visit, error) {
 			return u.svc.Visits.StartVisit(ctx, app.VisitStart{PatientID: a.PatientID, AppointmentID: a.ID})
 		}, func(_ *app.Visit, err error) {
-			b.Enable()
+			busy(false)
 			if err != nil {
 				showError(err, u.win)
 				return
 			}
 			open(a.PatientID)
 		})
-	})
-	b.Importance = widget.HighImportance
-	return b
+	}
+}
+
+// rowBusy is a busy function that makes the buttons of the row wait while
+// it still shows the item key.
+func rowBusy(r *listRow, key string) func(bool) {
+	return func(on bool) {
+		if r.key != key {
+			return
+		}
+		for _, b := range r.actions {
+			if on {
+				b.Disable()
+			} else {
+				b.Enable()
+			}
+		}
+	}
 }
 
 // showCancelPrompt asks for the reason and cancels a.

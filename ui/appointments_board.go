@@ -18,15 +18,16 @@ import (
 
 // boardView is the reception board of today: every doctor's appointments
 // with their status, who is waiting and for how long, and the moves the
-// user may make on each; the conflicts sync found come first.
+// user may make on each as buttons at the row's end; the conflicts sync
+// found come first. Selecting a row opens the patient's chart.
 type boardView struct {
 	u *UI
 	// openChart shows a patient's chart; "Start visit" opens it.
 	openChart func(patientID string)
 
 	board *app.Board
-	// actions holds each row's buttons by appointment ID and label.
-	actions map[string]map[string]*widget.Button
+	// items are the rows: the conflicts first, then today's entries.
+	items   []boardItem
 	dialogs apptDialogs
 	book    *bookForm   // the open booking dialog
 	walkIn  *walkInForm // the open walk-in dialog
@@ -36,13 +37,16 @@ type boardView struct {
 	refresh *widget.Button
 	bookBtn *widget.Button // roles that manage appointments
 	walkBtn *widget.Button // roles that manage appointments
-	rows    *fyne.Container
+	// lost says how many rows at the top lost to another desk's booking.
+	lost  *widget.Label
+	list  *widget.List
+	empty *widget.Label
 
 	content fyne.CanvasObject
 }
 
 func newBoardView(u *UI) *boardView {
-	v := &boardView{u: u, actions: map[string]map[string]*widget.Button{}}
+	v := &boardView{u: u}
 	v.title = widget.NewLabelWithStyle("Today", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.summary = widget.NewLabel("Loading…")
 	v.summary.Importance = widget.LowImportance
@@ -54,19 +58,48 @@ func newBoardView(u *UI) *boardView {
 		v.bookBtn.Importance = widget.HighImportance
 		buttons = append(buttons, v.walkBtn, v.bookBtn)
 	}
-	v.rows = container.NewVBox()
+	v.lost = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.lost.Importance = widget.DangerImportance
+	v.lost.Hide()
+	v.empty = mutedLabel("No appointments today.")
+	v.empty.Hide()
+	v.list = widget.NewList(func() int { return len(v.items) }, func() fyne.CanvasObject {
+		start := widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), nil)
+		start.Importance = widget.HighImportance
+		return newListRow(newColumnRow(boardColumns),
+			apptRowButtons(start, widget.NewButtonWithIcon("Bill…", theme.DocumentIcon(), nil))...)
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= 0 && id < len(v.items) {
+			v.updateRow(v.items[id], o.(*listRow))
+		}
+	})
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.list.UnselectAll()
+		if id >= 0 && id < len(v.items) && v.openChart != nil {
+			v.openChart(v.items[id].appt.PatientID)
+		}
+	}
 	top := container.NewVBox(
 		container.NewHBox(v.title, v.summary, layout.NewSpacer(), container.NewHBox(buttons...)),
+		v.lost,
 		columnHeader(boardColumns),
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
+	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.list, container.NewVBox(v.empty)))
 	return v
 }
 
+// boardItem is a row of the board: an appointment, how long its patient
+// has waited, and whether it lost to another desk's booking.
+type boardItem struct {
+	appt    *app.Appointment
+	waiting time.Duration
+	lost    bool
+}
+
 var boardColumns = []listColumn{
-	{"Time", 70, false}, {"Token", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false},
-	{"Waiting", 90, false}, {"", 0, false},
+	{"Time", 110, false}, {"Token", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false},
+	{"Waiting", 0, false},
 }
 
 // load reads today's board.
@@ -86,54 +119,47 @@ func (v *boardView) load() {
 
 func (v *boardView) show(b *app.Board) {
 	v.board = b
-	v.actions = map[string]map[string]*widget.Button{}
 	title := "Today, " + b.Day
 	if d, err := app.ParseDay(b.Day); err == nil {
 		title = "Today, " + dayLabel(d)
 	}
 	v.title.SetText(title)
 	v.summary.SetText(fmt.Sprintf("%d appointments, %d waiting", len(b.Entries), b.Waiting))
-	var rows []fyne.CanvasObject
-	if len(b.Conflicts) > 0 {
-		rows = append(rows, sectionTitle("Lost to another desk's booking — move or cancel"))
-		for _, a := range b.Conflicts {
-			rows = append(rows, v.row(a, 0, true))
-		}
-		rows = append(rows, widget.NewSeparator())
+	items := make([]boardItem, 0, len(b.Conflicts)+len(b.Entries))
+	for _, a := range b.Conflicts {
+		items = append(items, boardItem{appt: a, lost: true})
 	}
 	for _, e := range b.Entries {
-		rows = append(rows, v.row(e.Appointment, e.Waiting, false))
+		items = append(items, boardItem{appt: e.Appointment, waiting: e.Waiting})
 	}
-	if len(b.Entries) == 0 {
-		rows = append(rows, mutedLabel("No appointments today."))
+	v.items = items
+	if n := len(b.Conflicts); n > 0 {
+		v.lost.SetText(fmt.Sprintf("Lost to another desk's booking — move or cancel: %s at the top, in red", countText(n, "appointment", "appointments")))
+		v.lost.Show()
+	} else {
+		v.lost.Hide()
 	}
-	v.rows.Objects = rows
-	v.rows.Refresh()
+	v.empty.Hidden = len(items) > 0
+	v.empty.Refresh()
+	v.list.Refresh()
 }
 
-// row is one appointment with the buttons of the moves the user may make.
-func (v *boardView) row(a *app.Appointment, waiting time.Duration, withDay bool) fyne.CanvasObject {
+// updateRow shows an appointment of the board with the buttons of the
+// moves the user may make.
+func (v *boardView) updateRow(it boardItem, r *listRow) {
+	a := it.appt
 	at := clockOf(v.u, a.Start)
-	if withDay {
-		at = a.Start.In(v.u.location()).Format("01-02 15:04")
+	imp := widget.MediumImportance
+	if it.lost {
+		at = a.Start.In(v.u.location()).Format("Mon 01-02 15:04")
+		imp = widget.DangerImportance
 	}
-	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
-	if b := startVisitButton(v.u, a, v.openChart); b != nil {
-		btns["Start visit"], objs = b, append([]fyne.CanvasObject{b}, objs...)
-	}
+	setColumnRow(r.columns(), imp, at, a.Token, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(it.waiting))
+	var bill func()
 	if a.Status == app.AppointmentCompleted && app.Can(v.u.session.User.Role, app.PermManageBilling) {
-		btns["Bill…"] = widget.NewButtonWithIcon("Bill…", theme.DocumentIcon(), func() { v.u.billVisit(a.ID) })
-		objs = append(objs, btns["Bill…"])
+		bill = func() { v.u.billVisit(a.ID) }
 	}
-	v.actions[a.ID] = btns
-	cells := []fyne.CanvasObject{}
-	for _, text := range []string{at, a.Token, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(waiting)} {
-		l := widget.NewLabel(text)
-		l.Truncation = fyne.TextTruncateEllipsis
-		cells = append(cells, l)
-	}
-	cells = append(cells, container.NewHBox(objs...))
-	return container.New(&columnsLayout{widths: columnWidths(boardColumns)}, cells...)
+	bindApptRow(v.u, r, a, &v.dialogs, v.load, startVisitMove(v.u, a, v.openChart, rowBusy(r, a.ID)), bill)
 }
 
 func (v *boardView) onBook() {

@@ -14,8 +14,10 @@ import (
 )
 
 // doctorDayView lists a doctor's appointments of a day or of the week from
-// that day, in order. Each row opens the patient's chart; "Complete"
-// closes the visit. A doctor sees their own; other staff choose the doctor.
+// that day, in order. Selecting a row opens the patient's chart; the
+// buttons at its end call the patient, start the visit, begin a note and
+// move the appointment ("Complete" closes the visit). A doctor sees their
+// own; other staff choose the doctor.
 type doctorDayView struct {
 	u         *UI
 	openChart func(patientID string)
@@ -27,10 +29,8 @@ type doctorDayView struct {
 	roomFor string         // the doctor whose room the room entry holds
 	called  *app.QueueCall // the last call made here
 	appts   []*app.Appointment
+	weekOn  bool // the list shows a week: each row's time carries its day
 	seq     int
-	// actions holds each row's buttons by appointment ID and label;
-	// "Chart" opens the patient's chart.
-	actions map[string]map[string]*widget.Button
 	dialogs apptDialogs
 	book    *bookForm // the open booking dialog
 
@@ -44,13 +44,17 @@ type doctorDayView struct {
 	room    *escEntry
 	callBtn *widget.Button
 	summary *widget.Label
-	rows    *fyne.Container
+	// list is the day's appointments (dayColumns) or the week's
+	// (weekColumns), swapped in lists when the week is toggled.
+	list  *widget.List
+	lists *fyne.Container
+	empty *widget.Label
 
 	content fyne.CanvasObject
 }
 
 func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
-	v := &doctorDayView{u: u, openChart: openChart, actions: map[string]map[string]*widget.Button{}}
+	v := &doctorDayView{u: u, openChart: openChart}
 	v.doctor = newSelect(nil, func(string) { v.load() })
 	v.doctor.PlaceHolder = "Choose the doctor"
 	v.day = newDayPicker(todayOf(u), v.load)
@@ -72,7 +76,10 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 		right = append([]fyne.CanvasObject{container.New(widthLayout{110}, v.room), v.callBtn}, right...)
 	}
 	v.summary = mutedLabel("")
-	v.rows = container.NewVBox()
+	v.empty = mutedLabel("No appointments.")
+	v.empty.Hide()
+	v.lists = container.NewStack()
+	v.setColumns(false)
 	var who fyne.CanvasObject = v.doctor
 	if role == app.RoleDoctor {
 		me := u.session.User
@@ -87,8 +94,43 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 		v.summary,
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.rows))
+	v.content = container.NewBorder(top, nil, nil, nil, v.lists)
 	return v
+}
+
+// The columns of the day list; in a week the time carries its day.
+var (
+	dayColumns  = []listColumn{{"Time", 120, false}, {"Token", 70, false}, {"Status", 110, false}, {"Patient", 0, false}}
+	weekColumns = []listColumn{{"Day and time", 210, false}, {"Token", 70, false}, {"Status", 110, false}, {"Patient", 0, false}}
+)
+
+// setColumns builds the list for a day or for a week.
+func (v *doctorDayView) setColumns(week bool) {
+	v.weekOn = week
+	cols := dayColumns
+	if week {
+		cols = weekColumns
+	}
+	v.list = widget.NewList(func() int { return len(v.appts) }, func() fyne.CanvasObject {
+		start := widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), nil)
+		start.Importance = widget.HighImportance
+		return newListRow(newColumnRow(cols), apptRowButtons(widget.NewButton("Call", nil), start,
+			widget.NewButtonWithIcon("Note", theme.DocumentCreateIcon(), nil))...)
+	}, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= 0 && id < len(v.appts) {
+			v.updateRow(v.appts[id], o.(*listRow))
+		}
+	})
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.list.UnselectAll()
+		if id >= 0 && id < len(v.appts) {
+			v.openChart(v.appts[id].PatientID)
+		}
+	}
+	v.lists.Objects = []fyne.CanvasObject{container.NewBorder(
+		container.NewVBox(columnHeader(cols), widget.NewSeparator()), nil, nil, nil,
+		container.NewStack(v.list, container.NewVBox(v.empty)))}
+	v.lists.Refresh()
 }
 
 func (v *doctorDayView) doctorID() string {
@@ -140,7 +182,6 @@ func (v *doctorDayView) load() {
 
 func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 	v.appts = as
-	v.actions = map[string]map[string]*widget.Button{}
 	waiting := 0
 	for _, a := range as {
 		if a.Status == app.AppointmentCheckedIn {
@@ -152,57 +193,41 @@ func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 		sum += fmt.Sprintf(" Called %s to %s at %s.", v.called.Token, v.called.Room, clockOf(v.u, v.called.CalledAt))
 	}
 	v.summary.SetText(sum)
-	var rows []fyne.CanvasObject
-	lastDay := ""
-	for _, a := range as {
-		local := a.Start.In(v.u.location())
-		if d := local.Format("Monday 2006-01-02"); week && d != lastDay {
-			rows = append(rows, sectionTitle(d))
-			lastDay = d
-		}
-		rows = append(rows, v.row(a))
+	if week != v.weekOn {
+		v.setColumns(week)
 	}
-	if len(as) == 0 {
-		rows = append(rows, mutedLabel("No appointments."))
-	}
-	v.rows.Objects = rows
-	v.rows.Refresh()
+	v.empty.Hidden = len(as) > 0
+	v.empty.Refresh()
+	v.list.Refresh()
 }
 
-func (v *doctorDayView) row(a *app.Appointment) fyne.CanvasObject {
-	btns, objs := apptActions(v.u, a, &v.dialogs, v.load)
-	if v.callBtn != nil && a.Status == app.AppointmentCheckedIn && a.Token != "" &&
-		app.CheckInApplies(a, v.u.now(), v.u.location()) == nil { // today's
-		call := widget.NewButton("Call", func() { v.call(a) })
-		btns["Call"] = call
-		objs = append([]fyne.CanvasObject{call}, objs...)
+// updateRow shows a in a row, with the buttons the user may use on it.
+func (v *doctorDayView) updateRow(a *app.Appointment, r *listRow) {
+	when := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End)
+	if v.weekOn {
+		when = a.Start.In(v.u.location()).Format("Mon 2006-01-02") + "  " + when
 	}
-	if b := startVisitButton(v.u, a, v.openChart); b != nil {
-		btns["Start visit"], objs = b, append([]fyne.CanvasObject{b}, objs...)
-	}
-	chart := widget.NewButtonWithIcon("Chart", theme.FileIcon(), func() { v.openChart(a.PatientID) })
-	btns["Chart"] = chart
-	left := fyne.CanvasObject(chart)
-	if v.openNote != nil {
-		note := widget.NewButtonWithIcon("Note", theme.DocumentCreateIcon(), func() { v.openNote(a.PatientID) })
-		btns["Note"] = note
-		left = container.NewHBox(chart, note)
-	}
-	v.actions[a.ID] = btns
-	text := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End) + "  " + a.PatientName
-	if a.Token != "" {
-		text = a.Token + "  " + text
-	}
+	who := a.PatientName
 	if a.PatientMRN != "" {
-		text += " (" + a.PatientMRN + ")"
+		who += " (" + a.PatientMRN + ")"
 	}
 	if a.Reason != "" {
-		text += " — " + a.Reason
+		who += " — " + a.Reason
 	}
-	name := widget.NewLabel(text)
-	name.Truncation = fyne.TextTruncateEllipsis
-	status := widget.NewLabel(a.Status.Label())
-	return container.NewBorder(nil, nil, left, container.NewHBox(append([]fyne.CanvasObject{status}, objs...)...), name)
+	imp := widget.MediumImportance
+	if a.Status == app.AppointmentCheckedIn {
+		imp = widget.HighImportance // waiting
+	}
+	setColumnRow(r.columns(), imp, when, a.Token, a.Status.Label(), who)
+	var call, note func()
+	if v.callBtn != nil && a.Status == app.AppointmentCheckedIn && a.Token != "" &&
+		app.CheckInApplies(a, v.u.now(), v.u.location()) == nil { // today's
+		call = func() { v.call(a) }
+	}
+	if v.openNote != nil {
+		note = func() { v.openNote(a.PatientID) }
+	}
+	bindApptRow(v.u, r, a, &v.dialogs, v.load, call, startVisitMove(v.u, a, v.openChart, rowBusy(r, a.ID)), note)
 }
 
 // onBook opens the booking dialog on the doctor and day on view.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
@@ -255,7 +256,7 @@ func TestAppointmentBoardActions(t *testing.T) {
 	if !h.shows("25 min") || !h.shows("Checked in") || !h.shows("Grace Hopper") || !h.shows("10:00") {
 		t.Errorf("board shows %q", h.texts())
 	}
-	has := func(id, label string) bool { return b.actions[id][label] != nil }
+	has := func(id, label string) bool { return rowButton(b.list, id, label) != nil }
 	for _, c := range []struct {
 		id, label string
 		want      bool
@@ -274,7 +275,7 @@ func TestAppointmentBoardActions(t *testing.T) {
 		{"a1", "Check in", "CheckIn"}, {"a3", "Confirm", "Confirm"}, {"a1", "No-show", "MarkNoShow"},
 	} {
 		loads := h.called("ReceptionBoard")
-		test.Tap(b.actions[c.id][c.label])
+		test.Tap(rowButton(b.list, c.id, c.label))
 		h.waitFor(c.method, func() bool { return h.called(c.method) == 1 })
 		if got := h.callsOf(c.method)[0]; got != c.id {
 			t.Errorf("%s(%v), want %s", c.method, got, c.id)
@@ -283,7 +284,7 @@ func TestAppointmentBoardActions(t *testing.T) {
 	}
 
 	// Cancelling needs a reason.
-	test.Tap(b.actions["a1"]["Cancel…"])
+	test.Tap(rowButton(b.list, "a1", "Cancel…"))
 	p := b.dialogs.cancel
 	test.Tap(p.ok)
 	h.settle()
@@ -298,8 +299,8 @@ func TestAppointmentBoardActions(t *testing.T) {
 	}
 
 	// Reschedule moves to a free slot of the same doctor.
-	h.waitFor("the board reloaded", func() bool { return b.actions["a3"]["Reschedule…"] != nil })
-	test.Tap(b.actions["a3"]["Reschedule…"])
+	h.waitFor("the board reloaded", func() bool { return rowButton(b.list, "a3", "Reschedule…") != nil })
+	test.Tap(rowButton(b.list, "a3", "Reschedule…"))
 	f := b.dialogs.reschedule
 	h.waitFor("the free slots", func() bool { return len(f.slotBtns) == 3 })
 	if got := h.callsOf("FindFreeSlots"); got[len(got)-1] != "d-1 2026-03-02" {
@@ -323,14 +324,14 @@ func TestAppointmentBoardRoles(t *testing.T) {
 		if b.bookBtn != nil || b.walkBtn != nil {
 			t.Error("a nurse is offered to book")
 		}
-		if b.actions["a1"]["Check in"] == nil || b.actions["a1"]["Cancel…"] != nil || b.actions["a3"]["Confirm"] != nil {
-			t.Errorf("nurse's actions: a1 %v, a3 %v", b.actions["a1"], b.actions["a3"])
+		if rowButton(b.list, "a1", "Check in") == nil || rowButton(b.list, "a1", "Cancel…") != nil || rowButton(b.list, "a3", "Confirm") != nil {
+			t.Errorf("nurse's actions: a1 %v, a3 %v", rowLabels(b.list, "a1"), rowLabels(b.list, "a3"))
 		}
 	})
 	t.Run("Admin", func(t *testing.T) {
 		h := newClinicHarness(t)
 		b := h.openBoard(app.RoleAdmin)
-		test.Tap(b.actions["a2"]["Complete"])
+		test.Tap(rowButton(b.list, "a2", "Complete"))
 		h.waitFor("Complete", func() bool { return h.called("Complete") == 1 })
 		if got := h.callsOf("Complete")[0]; got != "a2" {
 			t.Errorf("Complete(%v)", got)
@@ -409,7 +410,10 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	}
 	h.appts.DoctorWeekFn = func(ctx context.Context, doctorID, day string) ([]*app.Appointment, error) {
 		h.record("DoctorWeek", ctx, doctorID+" "+day)
-		return nil, nil
+		a := *b.Entries[0].Appointment
+		a.DoctorID = doctorID
+		a.Start, a.End = a.Start.AddDate(0, 0, 1), a.End.AddDate(0, 0, 1)
+		return []*app.Appointment{&a}, nil
 	}
 	h.appts.CompleteFn = func(ctx context.Context, id string) (*app.Appointment, error) {
 		h.record("Complete", ctx, id)
@@ -431,8 +435,8 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	if !h.shows("10:00–10:15") || !h.shows("12:00–12:15") {
 		t.Errorf("times not in the clinic's zone: %q", h.texts())
 	}
-	if d.actions["a1"]["Complete"] != nil || d.actions["a2"]["Complete"] == nil {
-		t.Errorf("Complete offered on a1 %v, a2 %v", d.actions["a1"], d.actions["a2"])
+	if rowButton(d.list, "a1", "Complete") != nil || rowButton(d.list, "a2", "Complete") == nil {
+		t.Errorf("Complete offered on a1 %v, a2 %v", rowLabels(d.list, "a1"), rowLabels(d.list, "a2"))
 	}
 
 	// Opening "My day" loads the day twice (the doctor preselected, then the
@@ -440,14 +444,14 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	h.waitFor("the first loads", func() bool { return h.called("DoctorDay") >= 2 })
 	h.settle()
 	before := h.called("DoctorDay")
-	test.Tap(d.actions["a2"]["Complete"])
+	test.Tap(rowButton(d.list, "a2", "Complete"))
 	h.waitFor("Complete", func() bool { return h.called("Complete") == 1 })
 	if got := h.callsOf("Complete")[0]; got != "a2" {
 		t.Errorf("Complete(%v)", got)
 	}
 	h.waitFor("the day reloaded", func() bool { return h.called("DoctorDay") > before })
 
-	test.Tap(d.actions["a1"]["Chart"])
+	d.list.Select(0) // a1: selecting a row opens the chart
 	if s.chart == nil {
 		t.Fatal("the row opened no chart")
 	}
@@ -464,6 +468,49 @@ func TestAppointmentDoctorDayOpensChart(t *testing.T) {
 	h.waitFor("the week", func() bool { return h.called("DoctorWeek") == 1 })
 	if got := h.callsOf("DoctorWeek")[0]; got != "u-doctor 2026-03-02" {
 		t.Errorf("DoctorWeek(%v)", got)
+	}
+	// In a week each row's time carries its day.
+	h.waitFor("the week's row", func() bool { return h.shows("Tue 2026-03-03  10:00–10:15") })
+}
+
+// TestBoardLostBookingsFirst: appointments that lost to another desk's
+// booking head the board with their day, under a line saying so, and
+// keep the moves that rearrange them; selecting a row opens the chart.
+func TestBoardLostBookingsFirst(t *testing.T) {
+	h := newClinicHarness(t)
+	h.patients.FindPatientByIDFn = func(ctx context.Context, id string) (*app.Patient, error) {
+		h.record("FindPatientByID", ctx, id)
+		return &app.Patient{ID: id, MRN: "P-D1-000042", GivenName: "Grace", FamilyName: "Hopper"}, nil
+	}
+	lost := &app.Appointment{ID: "c1", PatientID: "p-9", PatientName: "Edsger Dijkstra", DoctorID: "d-1",
+		DoctorName: "Dr Who", Start: time.Date(2026, 3, 4, 11, 0, 0, 0, time.UTC),
+		End: time.Date(2026, 3, 4, 11, 15, 0, 0, time.UTC), Status: app.AppointmentConflict}
+	b := h.openBoard(app.RoleReception)
+	h.appts.ReceptionBoardFn = func(ctx context.Context, day string) (*app.Board, error) {
+		h.record("ReceptionBoard", ctx, day)
+		b := boardAppointments()
+		b.Conflicts = []*app.Appointment{lost}
+		return b, nil
+	}
+	b.load()
+	h.waitFor("the lost booking", func() bool { return h.shows("Edsger Dijkstra") })
+	rows := listRows(b.list)
+	if len(rows) != 4 || rows[0].key != "c1" {
+		t.Fatalf("rows %d, first %q: want the lost booking first", len(rows), rows[0].key)
+	}
+	if !b.lost.Visible() || !h.shows("Lost to another desk's booking") || !h.shows("Wed 03-04 13:00") {
+		t.Errorf("the lost booking is not marked: %q", h.texts())
+	}
+	if rowButton(b.list, "c1", "Reschedule…") == nil || rowButton(b.list, "c1", "Cancel…") == nil {
+		t.Errorf("the lost booking offers %v", rowLabels(b.list, "c1"))
+	}
+	if b.openChart == nil {
+		t.Fatal("the board opens no chart")
+	}
+	b.list.Select(1) // a1, Grace Hopper
+	h.waitFor("the chart", func() bool { return h.called("FindPatientByID") == 1 })
+	if got := h.callsOf("FindPatientByID")[0]; got != "p-1" || h.u.main.appts.chart == nil {
+		t.Errorf("FindPatientByID(%v), chart %v", got, h.u.main.appts.chart != nil)
 	}
 }
 
@@ -588,7 +635,7 @@ func TestAppointmentDoctorDayNewNote(t *testing.T) {
 	d := s.day
 	h.waitFor("the day", func() bool { return len(d.appts) == 3 })
 	h.settle()
-	note := d.actions["a1"]["Note"]
+	note := rowButton(d.list, "a1", "Note")
 	if note == nil {
 		t.Fatal("no Note button on the doctor's day")
 	}
@@ -621,7 +668,7 @@ func TestAppointmentActionsOnlyWhereTheyApply(t *testing.T) {
 	} {
 		a := &app.Appointment{ID: "a-" + c.name, PatientID: "p-1", PatientName: "Grace Hopper", DoctorID: "d-1",
 			DoctorName: "Dr Who", Start: c.start, End: c.start.Add(15 * time.Minute), Status: app.AppointmentConfirmed}
-		btns, _ := apptActions(h.u, a, &apptDialogs{}, func() {})
+		btns := apptMoves(h.u, a, &apptDialogs{}, nil, func() {})
 		if got := btns["Check in"] != nil; got != c.checkIn {
 			t.Errorf("%s: Check in offered = %v, want %v", c.name, got, c.checkIn)
 		}
@@ -661,4 +708,20 @@ func TestDatesCarryWeekday(t *testing.T) {
 	if p.popup == nil || p.calendar == nil {
 		t.Fatal("no calendar")
 	}
+}
+
+// rowLabels are the buttons shown on the row of list that shows key.
+func rowLabels(list fyne.CanvasObject, key string) []string {
+	var out []string
+	for _, r := range listRows(list) {
+		if r.key != key {
+			continue
+		}
+		for _, b := range r.actions {
+			if b.Visible() {
+				out = append(out, b.Text)
+			}
+		}
+	}
+	return out
 }

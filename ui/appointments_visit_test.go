@@ -57,10 +57,10 @@ func TestBoardStartVisit(t *testing.T) {
 	selectTab(t, s.tabs, "Reception board")
 	b := s.board
 	h.waitFor("the board", func() bool { return b.board != nil })
-	if b.actions["a1"]["Start visit"] != nil || b.actions["a3"]["Start visit"] != nil || b.actions["a2"]["Start visit"] == nil {
-		t.Fatalf("Start visit offered on a1 %v, a2 %v, a3 %v", b.actions["a1"], b.actions["a2"], b.actions["a3"])
+	if rowButton(b.list, "a1", "Start visit") != nil || rowButton(b.list, "a3", "Start visit") != nil || rowButton(b.list, "a2", "Start visit") == nil {
+		t.Fatalf("Start visit offered on a1 %v, a2 %v, a3 %v", rowLabels(b.list, "a1"), rowLabels(b.list, "a2"), rowLabels(b.list, "a3"))
 	}
-	test.Tap(b.actions["a2"]["Start visit"])
+	test.Tap(rowButton(b.list, "a2", "Start visit"))
 	h.waitFor("the chart", func() bool { return s.chart != nil })
 	if len(started) != 1 || started[0] != (app.VisitStart{PatientID: "p-2", AppointmentID: "a2"}) {
 		t.Fatalf("started %+v", started)

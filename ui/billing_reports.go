@@ -204,7 +204,8 @@ type cashUpView struct {
 	print      *widget.Button
 	errs       fieldErrors
 	heading    *widget.Label
-	methods    *fyne.Container
+	methods    *widget.List    // the totals per method
+	total      *fyne.Container // the day's total, under them
 	cashInHand *widget.Label
 	receipts   *widget.List
 	noReceipts *widget.Label // over the empty list
@@ -249,7 +250,17 @@ func (v *cashUpView) buildUI() {
 	v.print.Disable()
 	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.heading.SizeName = theme.SizeNameSubHeadingText
-	v.methods = container.NewVBox()
+	v.methods = widget.NewList(func() int {
+		if v.cashUp == nil {
+			return 0
+		}
+		return len(v.cashUp.Methods)
+	}, func() fyne.CanvasObject { return newColumnRow(cashUpMethodColumns) }, v.updateMethod)
+	v.methods.OnSelected = func(widget.ListItemID) { v.methods.UnselectAll() }
+	v.total = newColumnRow(cashUpMethodColumns)
+	for _, o := range v.total.Objects {
+		o.(*widget.Label).TextStyle.Bold = true
+	}
 	v.cashInHand = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.receipts = widget.NewList(
 		func() int { return len(v.receiptRows()) },
@@ -269,14 +280,30 @@ func (v *cashUpView) buildUI() {
 		filters,
 		widget.NewSeparator(),
 		v.heading,
-		columnHeader(cashUpMethodColumns),
-		v.methods,
-		v.cashInHand,
-		widget.NewSeparator(),
-		sectionTitle("Receipts"),
-		columnHeader(cashUpReceiptColumns),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
+	// The totals per method and the receipts share the height, each
+	// list scrolling on its own.
+	methods := container.NewBorder(columnHeader(cashUpMethodColumns),
+		container.NewVBox(widget.NewSeparator(), v.total, v.cashInHand), nil, nil, v.methods)
+	receipts := container.NewBorder(container.NewVBox(widget.NewSeparator(), sectionTitle("Receipts"),
+		columnHeader(cashUpReceiptColumns)), nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
+	split := container.NewVSplit(methods, receipts)
+	split.Offset = 0.4
+	v.content = container.NewBorder(top, nil, nil, nil, split)
+}
+
+// updateMethod shows a method's totals in a row.
+func (v *cashUpView) updateMethod(id widget.ListItemID, o fyne.CanvasObject) {
+	if v.cashUp == nil || id < 0 || id >= len(v.cashUp.Methods) {
+		return
+	}
+	m, d := v.cashUp.Methods[id], billingDigits(v.cashUp.Currency)
+	imp := widget.MediumImportance
+	if m.Count == 0 {
+		imp = widget.LowImportance
+	}
+	setColumnRow(o.(*fyne.Container), imp, paymentMethodLabel(m.Method), fmt.Sprint(m.Count), app.FormatAmount(m.Taken, d),
+		app.FormatAmount(m.Refunded, d), app.FormatAmount(m.Taken-m.Refunded, d), "")
 }
 
 func (v *cashUpView) today() time.Time { return v.u.now().In(v.u.location()) }
@@ -382,24 +409,8 @@ func (v *cashUpView) showCashUp(cu *app.CashUp) {
 		when = t.Format("Monday 2 January 2006")
 	}
 	v.heading.SetText(cu.CashierName + " — " + when + " — " + cu.Currency)
-	rows := make([]fyne.CanvasObject, 0, len(cu.Methods)+1)
-	for _, m := range cu.Methods {
-		row := newColumnRow(cashUpMethodColumns)
-		imp := widget.MediumImportance
-		if m.Count == 0 {
-			imp = widget.LowImportance
-		}
-		setColumnRow(row, imp, paymentMethodLabel(m.Method), fmt.Sprint(m.Count), app.FormatAmount(m.Taken, d),
-			app.FormatAmount(m.Refunded, d), app.FormatAmount(m.Taken-m.Refunded, d), "")
-		rows = append(rows, row)
-	}
-	total := newColumnRow(cashUpMethodColumns)
-	setColumnRow(total, widget.MediumImportance, "Total", fmt.Sprint(len(cu.Receipts)), app.FormatAmount(cu.Taken, d),
+	setColumnRow(v.total, widget.MediumImportance, "Total", fmt.Sprint(len(cu.Receipts)), app.FormatAmount(cu.Taken, d),
 		app.FormatAmount(cu.Refunded, d), app.FormatAmount(cu.Net, d), "")
-	for _, o := range total.Objects {
-		o.(*widget.Label).TextStyle.Bold = true
-	}
-	v.methods.Objects = append(rows, widget.NewSeparator(), total)
 	v.methods.Refresh()
 	v.cashInHand.SetText("Cash in hand: " + app.Format(cu.CashInHand, cu.Currency))
 	v.receipts.Refresh()

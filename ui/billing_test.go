@@ -840,7 +840,7 @@ func TestBillingBillFromReceptionBoard(t *testing.T) {
 	h.openArea(app.AreaAppointments)
 	b := h.u.main.appts.board
 	h.waitFor("the board", func() bool { return b.board != nil })
-	bill := b.actions["a-7"]["Bill…"]
+	bill := rowButton(b.list, "a-7", "Bill…")
 	if bill == nil {
 		t.Fatal("a completed visit has no Bill button for billing")
 	}

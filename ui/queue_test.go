@@ -101,8 +101,8 @@ func TestQueueCallShowsOnDisplay(t *testing.T) {
 	if !h.shows("A-002  08:30–08:45") && !h.shows("A-002") {
 		t.Errorf("the token is not on the day list: %q", h.texts())
 	}
-	if d.actions["a2"]["Call"] == nil || d.actions["a1"]["Call"] != nil {
-		t.Errorf("Call offered on a1 %v, a2 %v: want only on the one checked in", d.actions["a1"], d.actions["a2"])
+	if rowButton(d.list, "a2", "Call") == nil || rowButton(d.list, "a1", "Call") != nil {
+		t.Errorf("Call offered on a1 %v, a2 %v: want only on the one checked in", rowLabels(d.list, "a1"), rowLabels(d.list, "a2"))
 	}
 
 	h.u.openDisplay()
@@ -288,7 +288,7 @@ func TestCheckInPrintsTokenSlip(t *testing.T) {
 			return &app.Appointment{ID: id, DoctorName: "Dr Who", Status: app.AppointmentCheckedIn, Token: "A-003",
 				CheckedInAt: h.clock()}, nil
 		}
-		test.Tap(v.actions["a1"]["Check in"])
+		test.Tap(rowButton(v.list, "a1", "Check in"))
 		h.waitFor("the check-in", func() bool { return h.called("CheckIn") == 1 })
 		if !auto {
 			h.settle()

@@ -55,11 +55,11 @@ func TestVisitEndToEnd(t *testing.T) {
 		t.Fatalf("a doctor lands on %s", h.u.main.current)
 	}
 	day := s.day
-	h.waitLong("the day's list", func() bool { return day.actions[appt.ID]["Start visit"] != nil })
+	h.waitLong("the day's list", func() bool { return rowButton(day.list, appt.ID, "Start visit") != nil })
 	if !strings.Contains(day.summary.Text, "1 waiting") {
 		t.Errorf("the day does not say who is waiting: %q", day.summary.Text)
 	}
-	test.Tap(day.actions[appt.ID]["Start visit"])
+	test.Tap(rowButton(day.list, appt.ID, "Start visit"))
 	h.waitLong("the chart with the visit open", func() bool { return s.chart != nil && s.chart.visit.open != nil })
 	ch := s.chart
 	if ch.visit.open.AppointmentID != appt.ID {
