@@ -397,7 +397,12 @@ func (db *DB) loadIdentity() error {
 	if err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}
-	if _, err := db.w.Exec(`INSERT INTO sync_meta (id, site_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, id.String()); err != nil {
+	// A desk made new opens the window in which it takes an account's first
+	// signing key signed only by itself (migration 0070, docs/SYNC-DESIGN.md)
+	// for the same fourteen days as a desk updated in place: it may join a
+	// clinic whose accounts were made before keys.
+	if _, err := db.w.Exec(`INSERT INTO sync_meta (id, site_id, first_keys_until) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		id.String(), formatTime(db.now().Add(14*24*time.Hour))); err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}
 	var desk sql.NullString
