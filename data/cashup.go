@@ -400,9 +400,10 @@ func (db *DB) Billing() *BillingService { return &BillingService{db: db} }
 
 // CashUpClose is a cash-up about to be closed (CashUpToClose).
 type CashUpClose struct {
-	ID     string // the same on every desk
-	Number string // its number when it has one: a reopened day keeps it
-	By     string // the person closing it, by name
+	ID        string // the same on every desk
+	Desk, Day string // the desk's code (AllDesks for every desk's) and the day
+	Number    string // its number when it has one: a reopened day keeps it
+	By        string // the person closing it, by name
 }
 
 // CashUpToClose checks what CloseCashUp checks before it writes (the
@@ -439,12 +440,12 @@ func (s *BillingService) CashUpToClose(ctx context.Context, in app.CashUpInput) 
 		return nil, internal("cashup.close", err)
 	}
 	if row == nil {
-		return &CashUpClose{ID: cashUpID(desk, in.Day), By: name}, nil
+		return &CashUpClose{ID: cashUpID(desk, in.Day), Desk: desk, Day: in.Day, By: name}, nil
 	}
 	if row.status == string(app.CashUpClosed) {
 		return nil, app.Errorf(app.ECONFLICT, "The day is closed (%s): an administrator can reopen it.", row.number)
 	}
-	return &CashUpClose{ID: row.id, Number: row.number, By: name}, nil
+	return &CashUpClose{ID: row.id, Desk: desk, Day: in.Day, Number: row.number, By: name}, nil
 }
 
 // CloseCashUp implements app.BillingService.

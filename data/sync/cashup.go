@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"hms/app"
+	"hms/data"
 )
 
 // Billing returns b (the desk's billing service) with CloseCashUp
@@ -60,8 +61,12 @@ func (e *Engine) claimCashUp(ctx context.Context, in app.CashUpInput) error {
 		return serverErrorf(err, " Nothing was changed.")
 	}
 	if cl.Site != e.siteID {
-		return app.Errorf(app.ECONFLICT, "This cash-up is being closed on another desk already (by %s): its number reaches this desk with the next sync.",
-			cl.By)
+		which := "desk " + cu.Desk
+		if cu.Desk == data.AllDesks {
+			which = "all desks"
+		}
+		return app.Errorf(app.ECONFLICT, "The cash-up of %s (%s) is being closed on another desk already, by %s: its number reaches this desk with the next sync.",
+			cu.Day, which, cl.By)
 	}
 	return nil
 }
