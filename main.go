@@ -194,7 +194,9 @@ func openDB(path string) (app.Services, io.Closer, error) {
 // and the sync engine's.
 func services(db *data.DB) app.Services {
 	svc := db.Services()
-	svc.Sync = sync.New(db, sync.Options{AppVersion: buildVersion()}) // the version the desk tells the server
+	eng := sync.New(db, sync.Options{AppVersion: buildVersion()}) // the version the desk tells the server
+	svc.Sync = eng
+	svc.Billing = eng.Billing(svc.Billing) // a cash-up's close is claimed on the server first
 	svc.Updates = updateService(db)
 	return svc
 }

@@ -394,6 +394,60 @@ func cashUpDetail(cu *app.DeskCashUp) string {
 		app.Format(cu.Other, cu.Currency))
 }
 
+// Billing is this database's billing service, for the sync engine, which
+// claims a cash-up's close on the server before CloseCashUp numbers it.
+func (db *DB) Billing() *BillingService { return &BillingService{db: db} }
+
+// CashUpClose is a cash-up about to be closed (CashUpToClose).
+type CashUpClose struct {
+	ID        string // the same on every desk
+	Desk, Day string // the desk's code (AllDesks for every desk's) and the day
+	Number    string // its number when it has one: a reopened day keeps it
+	By        string // the person closing it, by name
+}
+
+// CashUpToClose checks what CloseCashUp checks before it writes (the
+// permission, the input, a day not closed already) and returns the
+// cash-up: the sync engine claims the close of a cash-up not numbered yet
+// on the server first, so that two desks closing it at once do not both
+// take a number from their series.
+func (s *BillingService) CashUpToClose(ctx context.Context, in app.CashUpInput) (*CashUpClose, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "cashup.close", "cashups", "", "", app.CanCashUp(c)); err != nil {
+		return nil, err
+	}
+	name, err := sessionOf(ctx, s.db.r, c)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = c.Username
+	}
+	desk, err := s.db.cashUpDesk(ctx, in.Desk)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := readSettings(ctx, s.db.r)
+	if err != nil {
+		return nil, internal("cashup.close", err)
+	}
+	in.Desk = ""
+	if err := in.Validate(settings.Denominations()); err != nil {
+		return nil, err
+	}
+	row, err := readCashUpRow(ctx, s.db.r, desk, in.Day)
+	if err != nil {
+		return nil, internal("cashup.close", err)
+	}
+	if row == nil {
+		return &CashUpClose{ID: cashUpID(desk, in.Day), Desk: desk, Day: in.Day, By: name}, nil
+	}
+	if row.status == string(app.CashUpClosed) {
+		return nil, app.Errorf(app.ECONFLICT, "The day is closed (%s): an administrator can reopen it.", row.number)
+	}
+	return &CashUpClose{ID: row.id, Desk: desk, Day: in.Day, Number: row.number, By: name}, nil
+}
+
 // CloseCashUp implements app.BillingService.
 func (s *BillingService) CloseCashUp(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error) {
 	var out *app.DeskCashUp

@@ -121,6 +121,11 @@
 // server, the first claim winning, before data writes the refund or the
 // allocation.
 //
+// Cash-up closes (server migration 0047): closing a cash-up not numbered
+// yet is claimed on the server first (cashup.go, wrapping the billing
+// service's CloseCashUp), so that two desks closing one day at once do not
+// both take a number from their series.
+//
 // Field clocks. For the editable records (patients, users, doctors'
 // profiles, settings) the update triggers also set field_clock for each
 // changed field: the reading that last set it, for last-writer-wins per

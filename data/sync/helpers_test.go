@@ -58,7 +58,9 @@ func engine(db *data.DB) *sync.Engine {
 // engine's.
 func services(db *data.DB) app.Services {
 	svc := db.Services()
-	svc.Sync = engine(db)
+	e := engine(db)
+	svc.Sync = e
+	svc.Billing = e.Billing(svc.Billing)
 	return svc
 }
 

@@ -73,6 +73,9 @@ func TestAttackAsDesk(t *testing.T) {
 		{"claim an overpayment as desk B", `SELECT * FROM sync.claim_billing($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "HM004"},
 		{"claim an overpayment through the unchecked function", `SELECT * FROM sync.claim_billing_as($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "42501"},
 		{"read the claims", `SELECT count(*) FROM sync.billing_claims`, nil, "42501"},
+		{"claim a cash-up's close as desk B", `SELECT * FROM sync.claim_cashup($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "HM004"},
+		{"claim a cash-up's close through the unchecked function", `SELECT * FROM sync.claim_cashup_as($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "42501"},
+		{"read the cash-up claims", `SELECT count(*) FROM sync.cashup_claims`, nil, "42501"},
 		{"read the trust root's extensions as desk B", `SELECT count(*) FROM sync.trust_extensions($1)`, []any{b.id}, "HM004"},
 	}
 	var report []string

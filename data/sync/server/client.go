@@ -523,3 +523,21 @@ func (c *Client) ClaimBilling(ctx context.Context, siteID, claimID, invoiceID, a
 	}
 	return cl, nil
 }
+
+// CashUpClaim is who holds the close of a cash-up (server migration 0047).
+type CashUpClaim struct {
+	Site, By string
+	At       time.Time
+}
+
+// ClaimCashUp claims the close of the cash-up cashUpID for this desk, with
+// the person's name, and returns the claim that holds it: this desk's when
+// it was first (or held it already), else another desk's.
+func (c *Client) ClaimCashUp(ctx context.Context, siteID, cashUpID, by string) (CashUpClaim, error) {
+	var cl CashUpClaim
+	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, claimed_by, claimed_at FROM sync.claim_cashup($1, $2, $3)`,
+		siteID, cashUpID, by).Scan(&cl.Site, &cl.By, &cl.At); err != nil {
+		return cl, fmt.Errorf("server %s: claim: %w", c.url, classify(err))
+	}
+	return cl, nil
+}

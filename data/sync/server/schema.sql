@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0044 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0047 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -79,6 +79,17 @@ CREATE TABLE sync.billing_claims (
     CONSTRAINT billing_claims_action_check CHECK (action = ANY (ARRAY['refund'::text, 'allocate'::text])),
     CONSTRAINT billing_claims_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
     CONSTRAINT billing_claims_pkey PRIMARY KEY (claim_id)
+);
+
+-- sync.cashup_claims
+
+CREATE TABLE sync.cashup_claims (
+    cashup_id text NOT NULL,
+    site_id uuid NOT NULL,
+    claimed_by text NOT NULL,
+    claimed_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT cashup_claims_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT cashup_claims_pkey PRIMARY KEY (cashup_id)
 );
 
 -- sync.change_log
@@ -292,6 +303,42 @@ BEGIN
     ON CONFLICT (claim_id) DO NOTHING;
     SELECT c.site_id, c.action, c.claimed_by INTO site_id, action, claimed_by
     FROM sync.billing_claims c WHERE c.claim_id = p_claim;
+END
+$function$;
+
+-- sync.claim_cashup(uuid,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_cashup(p_site uuid, p_cashup text, p_by text, OUT site_id uuid, OUT claimed_by text, OUT claimed_at timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT c.site_id, c.claimed_by, c.claimed_at INTO site_id, claimed_by, claimed_at
+    FROM sync.claim_cashup_as(p_site, p_cashup, p_by) c;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.claim_cashup(uuid,text,text) TO hms_desk;
+
+-- sync.claim_cashup_as(uuid,text,text)
+
+CREATE OR REPLACE FUNCTION sync.claim_cashup_as(p_site uuid, p_cashup text, p_by text, OUT site_id uuid, OUT claimed_by text, OUT claimed_at timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF coalesce(p_cashup, '') = '' OR length(p_cashup) > 200 THEN
+        RAISE EXCEPTION 'a claim names a cash-up' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO sync.cashup_claims (cashup_id, site_id, claimed_by)
+    VALUES (p_cashup, p_site, left(coalesce(p_by, ''), 200))
+    ON CONFLICT (cashup_id) DO NOTHING;
+    SELECT c.site_id, c.claimed_by, c.claimed_at INTO site_id, claimed_by, claimed_at
+    FROM sync.cashup_claims c WHERE c.cashup_id = p_cashup;
 END
 $function$;
 
