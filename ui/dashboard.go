@@ -495,6 +495,7 @@ type figureList struct {
 	title *widget.Label
 	empty *widget.Label
 	list  *widget.List
+	wheel *passWheel
 }
 
 func newFigureList(cols []listColumn, length func() int, update func(int, *fyne.Container), open func(int)) *figureList {
@@ -512,7 +513,9 @@ func newFigureList(cols []listColumn, length func() int, update func(int, *fyne.
 		}
 	}
 	f.empty.Hide()
-	rows := container.New(&allRowsLayout{length: length, row: tableRow(cols, false).MinSize().Height}, f.list)
+	f.wheel = &passWheel{}
+	f.wheel.ExtendBaseWidget(f.wheel)
+	rows := container.New(&allRowsLayout{length: length, row: tableRow(cols, false).MinSize().Height}, f.list, f.wheel)
 	f.box = container.NewVBox(f.title, tableRow(cols, true), widget.NewSeparator(), f.empty, rows)
 	return f
 }
@@ -528,6 +531,24 @@ func (f *figureList) show(title string, n int, empty string) {
 	}
 	f.list.Refresh()
 	f.box.Refresh()
+}
+
+// passWheel lies over a list that shows all its rows and hands the mouse
+// wheel to the page's scroll (the list's own scroller would take it and
+// not move); taps and hovers go through to the rows beneath.
+type passWheel struct {
+	widget.BaseWidget
+	page fyne.Scrollable
+}
+
+func (w *passWheel) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
+}
+
+func (w *passWheel) Scrolled(e *fyne.ScrollEvent) {
+	if w.page != nil {
+		w.page.Scrolled(e)
+	}
 }
 
 // allRowsLayout makes a list as tall as all its rows of height row.

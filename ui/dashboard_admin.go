@@ -98,7 +98,11 @@ func (v *adminView) buildUI() {
 		v.heading,
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+	page := container.NewVScroll(body)
+	if v.clinical {
+		v.doctors.wheel.page, v.diagnoses.list.wheel.page = page, page
+	}
+	v.content = container.NewBorder(top, nil, nil, nil, page)
 }
 
 func (v *adminView) buildClinical() fyne.CanvasObject {
