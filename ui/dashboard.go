@@ -484,6 +484,94 @@ func linkRow(cols []listColumn, imp widget.Importance, onTap func(), texts ...st
 	return newTapArea(row, onTap)
 }
 
+// figureList is a table of the dashboard as a list: a widget.List of rows
+// of cols under its title and header. The figures page scrolls as a whole
+// with its tiles and charts, and its tables have a few rows each (the
+// doctors, the ten top diagnoses), so the list is as tall as all its rows
+// rather than scrolling inside the page. Selecting a row runs open with
+// its index; a nil open, or an open that returns false, opens nothing.
+type figureList struct {
+	box   *fyne.Container
+	title *widget.Label
+	empty *widget.Label
+	list  *widget.List
+	wheel *passWheel
+}
+
+func newFigureList(cols []listColumn, length func() int, update func(int, *fyne.Container), open func(int)) *figureList {
+	f := &figureList{title: widget.NewLabel(""), empty: mutedLabel("")}
+	f.list = widget.NewList(length, func() fyne.CanvasObject { return tableRow(cols, false) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < length() {
+				update(id, o.(*fyne.Container))
+			}
+		})
+	f.list.OnSelected = func(id widget.ListItemID) {
+		f.list.UnselectAll()
+		if open != nil && id >= 0 && id < length() {
+			open(id)
+		}
+	}
+	f.empty.Hide()
+	f.wheel = &passWheel{}
+	f.wheel.ExtendBaseWidget(f.wheel)
+	rows := container.New(&allRowsLayout{length: length, row: tableRow(cols, false).MinSize().Height}, f.list, f.wheel)
+	f.box = container.NewVBox(f.title, tableRow(cols, true), widget.NewSeparator(), f.empty, rows)
+	return f
+}
+
+// show redraws the list under title, or says empty when it has no rows.
+func (f *figureList) show(title string, n int, empty string) {
+	f.title.SetText(title)
+	f.empty.SetText(empty)
+	if n == 0 {
+		f.empty.Show()
+	} else {
+		f.empty.Hide()
+	}
+	f.list.Refresh()
+	f.box.Refresh()
+}
+
+// passWheel lies over a list that shows all its rows and hands the mouse
+// wheel to the page's scroll (the list's own scroller would take it and
+// not move); taps and hovers go through to the rows beneath.
+type passWheel struct {
+	widget.BaseWidget
+	page fyne.Scrollable
+}
+
+func (w *passWheel) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
+}
+
+func (w *passWheel) Scrolled(e *fyne.ScrollEvent) {
+	if w.page != nil {
+		w.page.Scrolled(e)
+	}
+}
+
+// allRowsLayout makes a list as tall as all its rows of height row.
+type allRowsLayout struct {
+	length func() int
+	row    float32
+}
+
+func (l *allRowsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	n := float32(l.length())
+	if n == 0 {
+		return fyne.NewSize(0, 0)
+	}
+	return fyne.NewSize(0, n*l.row+(n-1)*theme.Padding())
+}
+
+func (l *allRowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
 // setTable shows rows under title and the header of cols in box, or empty
 // when there are none.
 func setTable(box *fyne.Container, title string, cols []listColumn, rows []fyne.CanvasObject, empty string) {

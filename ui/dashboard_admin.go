@@ -51,7 +51,8 @@ type adminView struct {
 	// or none).
 	reminded, notReminded *figureTile
 	statuses              *fyne.Container // a small tile per status
-	doctors               *fyne.Container
+	doctors               *figureList
+	doctorFigures         []app.DoctorFigures // the rows of doctors
 	diagnoses             *topDiagnoses
 	clinicalBox           *fyne.Container
 
@@ -97,7 +98,11 @@ func (v *adminView) buildUI() {
 		v.heading,
 		widget.NewSeparator(),
 	)
-	v.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+	page := container.NewVScroll(body)
+	if v.clinical {
+		v.doctors.wheel.page, v.diagnoses.list.wheel.page = page, page
+	}
+	v.content = container.NewBorder(top, nil, nil, nil, page)
 }
 
 func (v *adminView) buildClinical() fyne.CanvasObject {
@@ -114,15 +119,16 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 	v.reminded = newSmallTile(nil)
 	v.notReminded = newSmallTile(nil)
 	v.statuses = tileRow()
-	v.doctors = container.NewVBox()
+	v.doctors = newFigureList(doctorFigureColumns, func() int { return len(v.doctorFigures) },
+		v.updateDoctor, v.openDoctor)
 	v.diagnoses = newTopDiagnoses(v.u)
 	v.clinicalBox = container.NewVBox(
 		sectionTitle("Patients and appointments"),
 		tileRow(v.patients, v.newPatients, v.appointments, v.noShows),
 		tileRow(v.reminded, v.notReminded),
 		v.statuses,
-		v.doctors,
-		v.diagnoses.box,
+		v.doctors.box,
+		v.diagnoses.list.box,
 	)
 	return v.clinicalBox
 }
@@ -218,20 +224,25 @@ func (v *adminView) showClinical(c *app.ClinicalFigures) {
 		tiles = append(tiles, t)
 	}
 	setTiles(v.statuses, tiles)
-	rows := make([]fyne.CanvasObject, 0, len(c.Doctors))
-	for _, df := range c.Doctors {
-		util := "–"
-		if df.AvailableMinutes > 0 {
-			util = percentText(df.Utilization)
-		}
-		row := linkRow(doctorFigureColumns, widget.MediumImportance, func() {
-			v.drill(drillAppointments, "Appointments of "+df.DoctorName, app.DrillDown{DoctorID: df.DoctorID, Standing: true})
-		}, df.DoctorName, numberText(df.Appointments), numberText(df.NoShows), hoursText(df.BookedMinutes),
-			hoursText(df.AvailableMinutes), util)
-		v.links["doctor:"+df.DoctorID] = row
-		rows = append(rows, row)
+	v.doctorFigures = c.Doctors
+	v.doctors.show("By doctor: hours booked of the hours they were available", len(c.Doctors), "No doctors.")
+}
+
+// updateDoctor shows a doctor's load in a row.
+func (v *adminView) updateDoctor(id int, row *fyne.Container) {
+	df := v.doctorFigures[id]
+	util := "–"
+	if df.AvailableMinutes > 0 {
+		util = percentText(df.Utilization)
 	}
-	setTable(v.doctors, "By doctor: hours booked of the hours they were available", doctorFigureColumns, rows, "No doctors.")
+	setColumnRow(row, widget.MediumImportance, df.DoctorName, numberText(df.Appointments), numberText(df.NoShows),
+		hoursText(df.BookedMinutes), hoursText(df.AvailableMinutes), util)
+}
+
+// openDoctor opens the appointments of a doctor's row.
+func (v *adminView) openDoctor(id int) {
+	df := v.doctorFigures[id]
+	v.drill(drillAppointments, "Appointments of "+df.DoctorName, app.DrillDown{DoctorID: df.DoctorID, Standing: true})
 }
 
 // statusCountImportance greys out the statuses nobody is in and marks the

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
@@ -19,13 +18,16 @@ const topDiagnosesShown = 10
 // topDiagnoses is the dashboard's list of the period's most frequent
 // coded diagnoses (the morbidity report's totals by code).
 type topDiagnoses struct {
-	u   *UI
-	box *fyne.Container
-	rep *app.MorbidityReport // the figures shown
+	u    *UI
+	list *figureList
+	rep  *app.MorbidityReport // the figures shown
+	rows []app.MorbidityCount // the codes listed, at most topDiagnosesShown
 }
 
 func newTopDiagnoses(u *UI) *topDiagnoses {
-	return &topDiagnoses{u: u, box: container.NewVBox()}
+	t := &topDiagnoses{u: u}
+	t.list = newFigureList(topDiagnosesColumns, func() int { return len(t.rows) }, t.update, nil)
+	return t
 }
 
 // load reads the period's report; current says whether the answer is
@@ -42,7 +44,8 @@ func (t *topDiagnoses) load(p app.Period, current func() bool) {
 			return
 		}
 		if err != nil {
-			setTable(t.box, "Top diagnoses", topDiagnosesColumns, nil, app.ErrorMessage(err))
+			t.rows = nil
+			t.list.show("Top diagnoses", 0, app.ErrorMessage(err))
 			return
 		}
 		t.show(r)
@@ -51,14 +54,12 @@ func (t *topDiagnoses) load(p app.Period, current func() bool) {
 
 func (t *topDiagnoses) show(r *app.MorbidityReport) {
 	t.rep = r
-	var rows []fyne.CanvasObject
-	for i, c := range r.ByCode {
-		if i == topDiagnosesShown {
-			break
-		}
-		row := tableRow(topDiagnosesColumns, false)
-		setColumnRow(row, widget.MediumImportance, c.Key, c.Title, numberText(c.Count))
-		rows = append(rows, row)
-	}
-	setTable(t.box, "Top diagnoses (coded, not removed)", topDiagnosesColumns, rows, "No coded diagnoses in this period.")
+	t.rows = r.ByCode[:min(len(r.ByCode), topDiagnosesShown)]
+	t.list.show("Top diagnoses (coded, not removed)", len(t.rows), "No coded diagnoses in this period.")
+}
+
+// update shows a code's count in a row.
+func (t *topDiagnoses) update(id int, row *fyne.Container) {
+	c := t.rows[id]
+	setColumnRow(row, widget.MediumImportance, c.Key, c.Title, numberText(c.Count))
 }

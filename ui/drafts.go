@@ -140,14 +140,18 @@ func (u *UI) logoutLimit() time.Duration {
 	return time.Duration(m) * time.Minute
 }
 
-// draftsOffer is the dialog after a login that offers the user's drafts back.
+// draftsOffer is the dialog after a login that offers the user's drafts
+// back: a list of them, where selecting one restores it and the buttons at
+// its row's end restore or discard it.
 type draftsOffer struct {
-	u       *UI
-	drafts  []*app.Draft
-	restore []*widget.Button
-	discard []*widget.Button
-	dialog  dialog.Dialog
+	u      *UI
+	drafts []*app.Draft
+	list   *widget.List
+	dialog dialog.Dialog
 }
+
+// draftsShown is how many drafts the offer shows before its list scrolls.
+const draftsShown = 6
 
 // offerDrafts shows the logged-in user their drafts, if they have any.
 func (u *UI) offerDrafts() {
@@ -169,18 +173,32 @@ func (u *UI) offerDrafts() {
 
 func newDraftsOffer(u *UI, ds []*app.Draft) *draftsOffer {
 	o := &draftsOffer{u: u, drafts: ds}
-	rows := container.NewVBox(wrapLabel("When your last session ended, these were not saved yet. " +
-		"Restore one to go on with it, or discard it."))
-	for _, d := range ds {
-		d := d
-		restore := widget.NewButton("Restore", func() { o.onRestore(d) })
+	newRow := func() *listRow {
+		restore := widget.NewButton("Restore", nil)
 		restore.Importance = widget.HighImportance
-		discard := widget.NewButton("Discard", func() { o.onDiscard(d) })
-		o.restore, o.discard = append(o.restore, restore), append(o.discard, discard)
-		rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(discard, restore),
-			widget.NewLabel(d.Title+" · "+formatTime(u, d.CreatedAt))))
+		return newListRow(widget.NewLabel(""), widget.NewButton("Discard", nil), restore)
 	}
-	o.dialog = dialog.NewCustom("Unsaved work", "Later", rows, u.win)
+	o.list = widget.NewList(func() int { return len(o.drafts) },
+		func() fyne.CanvasObject { return newRow() },
+		func(id widget.ListItemID, obj fyne.CanvasObject) {
+			if id < 0 || id >= len(o.drafts) {
+				return
+			}
+			d, r := o.drafts[id], obj.(*listRow)
+			r.body.(*widget.Label).SetText(d.Title + " · " + formatTime(u, d.CreatedAt))
+			r.bind(d.ID, func() { o.onDiscard(d) }, func() { o.onRestore(d) })
+		})
+	o.list.OnSelected = func(id widget.ListItemID) {
+		o.list.UnselectAll()
+		if id >= 0 && id < len(o.drafts) {
+			o.onRestore(o.drafts[id])
+		}
+	}
+	rows := container.New(&allRowsLayout{length: func() int { return min(len(o.drafts), draftsShown) },
+		row: newRow().MinSize().Height}, o.list)
+	content := container.NewBorder(wrapLabel("When your last session ended, these were not saved yet. "+
+		"Restore one to go on with it, or discard it."), nil, nil, nil, rows)
+	o.dialog = dialog.NewCustom("Unsaved work", "Later", content, u.win)
 	o.dialog.Resize(fyne.NewSize(620, 0))
 	o.dialog.Show()
 	return o

@@ -127,7 +127,7 @@ func TestDraftsFromTheLock(t *testing.T) {
 		if !h.shows("Clinical note for Grace Hopper") {
 			t.Fatalf("offer shows %q", h.texts())
 		}
-		test.Tap(h.u.drafts.restore[0])
+		test.Tap(rowButton(h.u.drafts.list, h.u.drafts.drafts[0].ID, "Restore"))
 		h.waitFor("the draft forgotten", func() bool { return len(store.of(doctor.ID)) == 0 })
 		c := h.u.main.patients.chart
 		if c == nil || c.id != "p-1" || c.notes.form == nil || c.notes.form.text.Text != "Chest pain on exertion" {
@@ -228,7 +228,7 @@ func TestInvoiceDraftSurvivesLogout(t *testing.T) {
 		if !h.shows("Draft invoice for Grace Hopper") {
 			t.Fatalf("offer shows %q", h.texts())
 		}
-		test.Tap(h.u.drafts.restore[0])
+		test.Tap(rowButton(h.u.drafts.list, h.u.drafts.drafts[0].ID, "Restore"))
 		h.waitFor("the draft forgotten", func() bool { return len(store.of(billing.ID)) == 0 })
 		h.waitFor("the line dialog back", func() bool {
 			b := h.u.main.billing
