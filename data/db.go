@@ -523,28 +523,12 @@ func isUniqueViolation(err error) bool {
 }
 
 // hashAside runs f, the argon2id work of a password check, a new password
-// or a sealed key, in a hashing place (startHashing), on an OS thread of
-// its own whose scheduling priority is lowered (lowerThreadPriority). A
-// hash holds a core for its whole run; lowered, it gives way to the desk's
-// other threads (a payment's SQLite work, the window, the collector) when
-// they want a core, so the till keeps its speed while logins run, and the
-// login waits a little longer instead. The thread is never handed back to
-// Go's pool (its goroutine ends locked to it, so the runtime ends the
-// thread), so no other work ever runs at its priority. A panic in f is
-// raised again in the caller.
+// or a sealed key, in a hashing place (startHashing): at most all cores
+// but one hash at once.
 func (db *DB) hashAside(f func()) {
 	db.startHashing()
 	defer db.hashDone()
-	done := make(chan any, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
-		defer func() { done <- recover() }()
-		lowerThreadPriority()
-		f()
-	}()
-	if p := <-done; p != nil {
-		panic(p)
-	}
+	f()
 }
 
 // startHashing takes a hashing place, waiting for one.

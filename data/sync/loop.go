@@ -413,7 +413,11 @@ func (e *Engine) recordRound(ctx context.Context, roundErr error) error {
 // not hurry it.
 func (e *Engine) RunSync(ctx context.Context, report func(*app.SyncStatus)) {
 	notified := make(chan struct{}, 1)
-	go e.listen(ctx, notified)
+	listening := make(chan struct{})
+	go func() { defer close(listening); e.listen(ctx, notified) }()
+	// RunSync returns only once the listener has stopped, so nothing of
+	// the loop outlives it.
+	defer func() { <-listening }()
 	retry := time.Duration(0)
 	for ctx.Err() == nil {
 		st, err := e.SyncStatus(ctx)
