@@ -139,7 +139,7 @@ crossvet:
 SKIPS_FILE    := $(or $(TMPDIR),/tmp)/hms-test-skips-$(shell id -u)
 test: deps lint crossvet
 	@rm -f $(SKIPS_FILE)
-	@HMS_TEST_SKIPS=$(SKIPS_FILE) $(GO) test -race -tags $(TAGS) -count=1 -timeout 25m ./...; status=$$?; \
+	@HMS_TEST_SKIPS=$(SKIPS_FILE) $(GO) test -race -tags $(TAGS) -count=1 -timeout 40m ./...; status=$$?; \
 	if [ -s $(SKIPS_FILE) ]; then \
 		echo "make test: $$(wc -l < $(SKIPS_FILE)) sync tests skipped: $$(sort $(SKIPS_FILE) | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* //')"; \
 	fi; rm -f $(SKIPS_FILE); exit $$status
