@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"hms/app"
+	"hms/data/sync/server"
 )
 
 // SettleOverpayment implements app.SyncService: an invoice overpaid on
@@ -19,16 +20,11 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.syncMeta(ctx)
+	conn, err := e.claimServer(ctx, "Settling an overpaid invoice needs the sync server, so that two desks cannot both settle it")
 	if err != nil {
 		return nil, err
 	}
-	if s.epoch.Valid && s.url.Valid {
-		conn, _, err := e.dialServer(ctx, s)
-		if err != nil {
-			return nil, app.Errorf(app.ECONFLICT, "Settling an overpaid invoice needs the sync server, so that two desks cannot both settle it; nothing was changed. %s",
-				app.ErrorMessage(err))
-		}
+	if conn != nil {
 		defer conn.Close(context.WithoutCancel(ctx))
 		caller, _ := app.CallerFromContext(ctx)
 		cl, err := conn.ClaimBilling(ctx, e.siteID, id, c.Overpaid.InvoiceID, string(in.Action), caller.Username)
@@ -41,4 +37,24 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 		}
 	}
 	return e.SettleOverpaymentHere(ctx, id, in)
+}
+
+// claimServer connects to the sync server for a claim (an overpayment's
+// settlement, a cash-up's close), where the first desk to claim wins. A
+// desk that is not enrolled has no other desk to race: no connection and
+// no error. An enrolled desk that cannot reach the server is refused with
+// needs, the reason it needs the server, and "nothing was changed".
+func (e *Engine) claimServer(ctx context.Context, needs string) (*server.Client, error) {
+	s, err := e.syncMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.epoch.Valid || !s.url.Valid {
+		return nil, nil
+	}
+	conn, _, err := e.dialServer(ctx, s)
+	if err != nil {
+		return nil, app.Errorf(app.ECONFLICT, "%s; nothing was changed. %s", needs, app.ErrorMessage(err))
+	}
+	return conn, nil
 }

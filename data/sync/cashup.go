@@ -43,17 +43,9 @@ func (e *Engine) claimCashUp(ctx context.Context, in app.CashUpInput) error {
 	if err != nil || cu.Number != "" {
 		return err
 	}
-	s, err := e.syncMeta(ctx)
-	if err != nil {
+	conn, err := e.claimServer(ctx, "Closing the day needs the sync server, so that two desks cannot both close and number it")
+	if err != nil || conn == nil {
 		return err
-	}
-	if !s.epoch.Valid || !s.url.Valid {
-		return nil
-	}
-	conn, _, err := e.dialServer(ctx, s)
-	if err != nil {
-		return app.Errorf(app.ECONFLICT, "Closing the day needs the sync server, so that two desks cannot both close and number it; nothing was changed. %s",
-			app.ErrorMessage(err))
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	cl, err := conn.ClaimCashUp(ctx, e.siteID, cu.ID, cu.By)
