@@ -334,6 +334,19 @@ func (db *DB) migrateUpTo(upTo int) error {
 		for _, r := range refused {
 			slog.Warn("reseal", "problem", r)
 		}
+		for table, old := range db.resealFrom {
+			if old != nil {
+				continue
+			}
+			// A table the migrations created is sealed only when they wrote rows into it.
+			var rows bool
+			if err := db.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM "` + table + `")`).Scan(&rows); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			if !rows {
+				delete(db.resealFrom, table)
+			}
+		}
 	}
 	return nil
 }

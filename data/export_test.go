@@ -2,6 +2,7 @@ package data
 
 import (
 	"database/sql"
+	"slices"
 
 	"hms/app"
 )
@@ -99,3 +100,13 @@ func (db *DB) Statements() int64 { return db.statements.Load() }
 
 // OnStatement has f called with each statement a write transaction sends.
 func (db *DB) OnStatement(f func(q string)) { db.onStatement = f }
+
+// AddTestSyncedTable makes st a synced, audited table until the returned
+// function is called, for a test migration that creates a table of its
+// own. Tests that call it must not run in parallel.
+func AddTestSyncedTable(st SyncedTable) func() {
+	saved := syncedTables
+	syncedTables = append(slices.Clone(syncedTables), st)
+	syncedByName[st.Name] = st
+	return func() { syncedTables = saved; delete(syncedByName, st.Name) }
+}

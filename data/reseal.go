@@ -53,7 +53,10 @@ func sealedColumnsBefore(q interface {
 }
 
 // resealPlan compares the audited tables' sealed columns before and after
-// migrations: the tables that gained columns, with their columns before.
+// migrations: the tables that gained columns, with their columns before,
+// and the audited tables the migrations created, with no columns before
+// (nil): the rows a migration wrote into a new table are the migration's,
+// shipped with the program, and are sealed as they are.
 // A migration may only add sealed columns: one that drops or renames one
 // leaves no way to tell an honest row from an edited one. Such a table is
 // not resealed (verify reports its rows) and is named in refused;
@@ -78,6 +81,11 @@ func resealPlan(before, after map[string][]string) (plan map[string][]string, re
 			plan[table] = old
 		}
 	}
+	for table := range after {
+		if _, ok := before[table]; !ok {
+			plan[table] = nil
+		}
+	}
 	slices.Sort(refused)
 	return plan, refused
 }
@@ -95,7 +103,7 @@ func (db *DB) writeReseal(ctx context.Context) error {
 	slices.Sort(tables)
 	err := db.inTx(ctx, sealCaller, resealAction, func(tx *Tx) error {
 		tx.resealFrom = db.resealFrom
-		tx.Audit(resealAction, "", "", "", "records sealed again over the columns a migration added to "+strings.Join(tables, ", "))
+		tx.Audit(resealAction, "", "", "", "records sealed again over the columns, or in the new tables, a migration added: "+strings.Join(tables, ", "))
 		return nil
 	})
 	if err != nil {
@@ -107,7 +115,8 @@ func (db *DB) writeReseal(ctx context.Context) error {
 
 // resealAll seals again, under audit row seq, each record of the tables in
 // tx.resealFrom whose latest seal matches its content over the table's
-// columns before the migration.
+// columns before the migration, and each record of the tables the
+// migrations created.
 func (tx *Tx) resealAll(seq int64, d *sealDigest) error {
 	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
 	if err != nil {
@@ -179,7 +188,15 @@ func (tx *Tx) resealTable(st *sealedTable, old []string, seq int64, d *sealDiges
 			}
 		}
 		if !haveSeal || sealID != key {
+			if old == nil { // a table the migrations created: the migration wrote its rows
+				if err := tx.addSeal(seq, st.name, key, rowHash(st.name, st.cols, vals[1:]), d); err != nil {
+					return err
+				}
+			}
 			continue // never sealed: verify reports it
+		}
+		if old == nil {
+			continue // sealed since the migration created the table
 		}
 		for i, j := range idx {
 			oldVals[i] = vals[1+j]
