@@ -78,10 +78,14 @@ type DB struct {
 	// desk's other work (a payment at the till) keeps a core.
 	hashing chan struct{} // taken with startHashing, given back with hashDone
 	onHash  func()        // tests: called as each password hash starts
-	siteID  string
-	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock   *hlc.Clock // stamps the outbox (outbox.go)
-	queued  signal     // a commit queued outbox rows (syncstore.go)
+	// freeMu guards freeTimer, which hands argon2id's working memory back
+	// to the system once hashing has been idle for hashIdle (hashDone).
+	freeMu    sync.Mutex
+	freeTimer *time.Timer
+	siteID    string
+	desk      string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock     *hlc.Clock // stamps the outbox (outbox.go)
+	queued    signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 
@@ -205,6 +209,11 @@ func Open(path string, opt Options) (*DB, error) {
 // Close closes both connection pools.
 func (db *DB) Close() error {
 	var errs []error
+	db.freeMu.Lock()
+	if db.freeTimer != nil {
+		db.freeTimer.Stop()
+	}
+	db.freeMu.Unlock()
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
@@ -539,15 +548,34 @@ func (db *DB) startHashing() {
 	}
 }
 
+// hashIdle is how long no password hash must have run before argon2id's
+// working memory is handed back to the system (hashDone).
+const hashIdle = 2 * time.Second
+
 // hashDone gives a hashing place back. argon2id's working memory (64 MiB
 // with the default parameters) is garbage once a hash is made, but Go's
 // scavenger returns such memory to the system only over minutes, so after
-// a login a desk's resident memory stayed 64 MiB higher. The last hash
-// running hands it back at once; with the cheap parameters of tests this
-// is skipped.
+// a login a desk's resident memory stayed 64 MiB higher. It is handed
+// back once no hash has run for hashIdle, not after each one: handing it
+// back forces a full garbage collection and returns every free page, work
+// that stalls the desk's other goroutines (a payment at the till) and
+// that a run of logins would repeat for nothing, since the next hash
+// takes the memory again. With the cheap parameters of tests this is
+// skipped.
 func (db *DB) hashDone() {
 	<-db.hashing
-	if db.hash.Memory >= 16*1024 && len(db.hashing) == 0 {
-		go debug.FreeOSMemory()
+	if db.hash.Memory < 16*1024 {
+		return
 	}
+	db.freeMu.Lock()
+	defer db.freeMu.Unlock()
+	if db.freeTimer == nil {
+		db.freeTimer = time.AfterFunc(hashIdle, func() {
+			if len(db.hashing) == 0 {
+				debug.FreeOSMemory()
+			}
+		})
+		return
+	}
+	db.freeTimer.Reset(hashIdle)
 }
