@@ -117,7 +117,7 @@ type Message struct {
 	// ApptStart is the appointment's start when the message was queued: a
 	// reminder whose appointment moved since is dropped.
 	ApptStart time.Time
-	Origin    string // the desk that queued it, and sends it
+	Origin    string // the desk that queued it (the desk holding the send lease sends it)
 	CreatedAt time.Time
 	CreatedBy string
 
