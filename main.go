@@ -196,7 +196,8 @@ func services(db *data.DB) app.Services {
 	svc := db.Services()
 	eng := sync.New(db, sync.Options{AppVersion: buildVersion()}) // the version the desk tells the server
 	svc.Sync = eng
-	svc.Billing = eng.Billing(svc.Billing) // a cash-up's close is claimed on the server first
+	svc.Billing = eng.Billing(svc.Billing)    // a cash-up's close is claimed on the server first
+	svc.Messages = eng.Messages(svc.Messages) // an enrolled desk sends only while it holds the send lease
 	svc.Updates = updateService(db)
 	return svc
 }
@@ -319,14 +320,24 @@ func runGUI(ctx context.Context, path string, display bool) error {
 	return nil
 }
 
-// startMessages sends the messages this desk queued when they are due,
-// looking every tick, as data.DeliveryCaller, until stop is called. stop
-// returns once the loop has.
+// startMessages sends the clinic's queued messages when they are due
+// (an enrolled desk while it holds the send lease), looking every tick, as
+// data.DeliveryCaller, until stop is called. stop returns once the loop
+// has, having given the send lease up so that another desk sends at once.
 func startMessages(ctx context.Context, svc app.MessageService, t app.MessageTransport, tick time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(app.NewContextWithCaller(ctx, data.DeliveryCaller))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if r, ok := svc.(interface{ ReleaseSendLease(context.Context) error }); ok {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := r.ReleaseSendLease(rctx); err != nil {
+					log.Printf("messages: giving the send lease up: %v", err)
+				}
+			}
+		}()
 		tk := time.NewTicker(tick)
 		defer tk.Stop()
 		for {

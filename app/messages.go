@@ -117,7 +117,7 @@ type Message struct {
 	// ApptStart is the appointment's start when the message was queued: a
 	// reminder whose appointment moved since is dropped.
 	ApptStart time.Time
-	Origin    string // the desk that queued it, and sends it
+	Origin    string // the desk that queued it (the desk holding the send lease sends it)
 	CreatedAt time.Time
 	CreatedBy string
 
@@ -199,6 +199,25 @@ type SMSGateway struct {
 	ContentType    string // e.g. application/json or application/x-www-form-urlencoded
 	SuccessPattern string // a regular expression over the reply's body; empty: any 2xx
 	Sender         string // the sender name or number, placeholder {sender}
+	// Secret is the gateway's key or token, placeholder {secret} (in the
+	// URL, a header or the body): sealed like the SMTP password, and
+	// write-only as it is (HasSecret says one is stored).
+	Secret    string
+	HasSecret bool
+}
+
+// MessageLanguage is a language messages to patients can be written in.
+type MessageLanguage struct {
+	Code string // ISO 639-1: en, el, es
+	Name string // in the language itself
+}
+
+// MessageLanguages are the languages a clinic can word its messages in.
+var MessageLanguages = []MessageLanguage{{"en", "English"}, {"el", "Ελληνικά"}, {"es", "Español"}}
+
+// ValidMessageLanguage reports whether code is one of MessageLanguages.
+func ValidMessageLanguage(code string) bool {
+	return slices.ContainsFunc(MessageLanguages, func(l MessageLanguage) bool { return l.Code == code })
 }
 
 // MessageSettings are a clinic's message settings.
@@ -209,7 +228,31 @@ type MessageSettings struct {
 	ReminderOffsets []time.Duration
 	SMTP            SMTPSettings
 	SMS             SMSGateway
-	Templates       map[MessageKind]MessageTemplate
+	// Language is the clinic's message language (MessageLanguages; ""
+	// is English): the language of Templates, and of a message to a
+	// patient whose language has no template of the kind.
+	Language  string
+	Templates map[MessageKind]MessageTemplate
+	// Translations are the templates in the clinic's other languages, by
+	// language code: a kind without one there goes in Language.
+	Translations map[string]map[MessageKind]MessageTemplate
+}
+
+// Template is the template of kind in the language lang (a patient's),
+// else in the clinic's language; the language it is in is returned too.
+func (s *MessageSettings) Template(kind MessageKind, lang string) (MessageTemplate, string) {
+	if t, ok := s.Translations[lang][kind]; ok && lang != s.Lang() && strings.TrimSpace(t.Body) != "" {
+		return t, lang
+	}
+	return s.Templates[kind], s.Lang()
+}
+
+// Lang is the clinic's message language, English when none is set.
+func (s *MessageSettings) Lang() string {
+	if s.Language == "" {
+		return "en"
+	}
+	return s.Language
 }
 
 // MaxMessageAttempts is how many tries a message gets before it fails for
@@ -380,6 +423,34 @@ func (s *MessageSettings) Validate() error {
 		}
 		s.Templates[k] = t
 	}
+	if s.Language != "" && !ValidMessageLanguage(s.Language) {
+		return FieldErrorf("language", "Choose one of the languages HMS words messages in.")
+	}
+	for lang, ts := range s.Translations {
+		if !ValidMessageLanguage(lang) {
+			return FieldErrorf("language", "Choose one of the languages HMS words messages in (%q is not).", lang)
+		}
+		for k, t := range ts {
+			if !k.Valid() {
+				return FieldErrorf("template_"+string(k)+"_body", "There is no message of kind %q.", k)
+			}
+			t.Subject, t.Body = strings.TrimSpace(t.Subject), strings.TrimSpace(t.Body)
+			if t.Body == "" && t.Subject == "" || lang == s.Lang() {
+				delete(ts, k) // none: the clinic's language
+				continue
+			}
+			if err := ValidateMessageTemplate("template_"+string(k)+"_subject", t.Subject, false); err != nil {
+				return err
+			}
+			if err := ValidateMessageTemplate("template_"+string(k)+"_body", t.Body, true); err != nil {
+				return err
+			}
+			ts[k] = t
+		}
+		if len(ts) == 0 {
+			delete(s.Translations, lang)
+		}
+	}
 	for _, o := range s.ReminderOffsets {
 		if o < 15*time.Minute || o > 14*24*time.Hour {
 			return FieldErrorf("reminder_offsets", "A reminder goes between 15 minutes and 14 days before.")
@@ -517,8 +588,10 @@ type MessageService interface {
 	// one), without queueing it (administrators); the error says why it
 	// did not go.
 	SendTestMessage(ctx context.Context, s MessageSettings, ch MessageChannel, to string) error
-	// DeliverDue sends the messages this desk queued that are due, through
-	// t (administrators and the desk's own schedule).
+	// DeliverDue sends the clinic's queued messages that are due and
+	// reached this desk, through t (administrators and the desk's own
+	// schedule). A desk that syncs sends only while it holds the clinic's
+	// send lease, so that each message goes once.
 	DeliverDue(ctx context.Context, t MessageTransport) (DeliveryReport, error)
 }
 

@@ -3,9 +3,12 @@ package data
 import (
 	"cmp"
 	"context"
+	"crypto/cipher"
+	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,13 +28,17 @@ import (
 // and reminders, a move the "moved" message, a cancellation its word; a
 // cancel, a move, a check-in or a no-show drops the appointment's waiting
 // messages. Messages, their tries and consents are rows written once that
-// sync like any other. The desk that queued a message sends it
-// (DeliverDue), from its own queue (message_due); before each try it checks
-// again that the appointment is as it was, the consent still given and the
-// channel set up, else the message is dropped with the reason. Sending
-// happens outside any transaction; its outcome is written after. A crash
-// between the two sends the message again on the next round, with the same
-// reference (the message's id), so the duplicate can be told.
+// sync like any other, and every desk keeps the clinic's queue
+// (message_due, kept by the triggers of migration 0089). A desk that is not
+// enrolled sends its queue itself (DeliverDue); an enrolled desk sends only
+// while it holds the clinic's send lease (WithSendLease, taken on the sync
+// server by data/sync/messages.go), and then every desk's messages that
+// reached it. Before each try it checks again that the appointment is as
+// it was, the consent still given and the channel set up, else the message
+// is dropped with the reason. Sending happens outside any transaction; its
+// outcome is written after, and syncs, so no other desk sends it again. A
+// crash between the two sends the message again on the next round, with
+// the same reference (the message's id), so the duplicate can be told.
 
 // MessageService implements app.MessageService.
 type MessageService struct {
@@ -40,36 +47,58 @@ type MessageService struct {
 
 var _ app.MessageService = (*MessageService)(nil)
 
-// storedMessageSettings is message_settings.settings: the settings without
-// the password, which is sealed in the secret column.
+// The message settings are a clinic setting (key message_settings), so
+// that whichever desk holds the send lease sends with them: written by an
+// administrator and signed like every setting, refused unsigned by the
+// other desks (docs/SYNC-DESIGN.md, the administrator rule). The SMTP
+// password and the SMS gateway's secret are in it only sealed, once for
+// each desk of the clinic, to that desk's own sealing key: an X25519 key
+// derived from the desk's audit key, whose public half the desk publishes
+// as the setting desk_key:SITE, signed by an administrator who logged in
+// on it (so the server cannot slip in a key of its own). Neither the
+// outbox, the server nor a copy of a desk's database without its key
+// file holds them in clear. A desk an administrator has not logged in on
+// since the secrets were last saved has no envelope and cannot open them:
+// saving Settings → Messages on a desk that can seals them again for
+// every desk vouched for. Before this, each desk kept its own settings in
+// the table message_settings (migration 0065), read while the clinic
+// setting is not there.
+
+// messageSettingsKey is the clinic setting that holds the message settings.
+const messageSettingsKey = "message_settings"
+
+// deskKeyPrefix starts the settings that hold each desk's public sealing
+// key, by site id.
+const deskKeyPrefix = "desk_key:"
+
+// storedMessageSettings is the setting's value (and the legacy table's):
+// the settings without their secrets, and the secrets sealed per desk.
 type storedMessageSettings struct {
-	Enabled   bool                                    `json:"enabled"`
-	Offsets   []string                                `json:"reminder_offsets"`
-	SMTP      app.SMTPSettings                        `json:"smtp"`
-	SMS       app.SMSGateway                          `json:"sms"`
-	Templates map[app.MessageKind]app.MessageTemplate `json:"templates"`
+	Enabled      bool                                               `json:"enabled"`
+	Offsets      []string                                           `json:"reminder_offsets"`
+	SMTP         app.SMTPSettings                                   `json:"smtp"`
+	SMS          app.SMSGateway                                     `json:"sms"`
+	Language     string                                             `json:"language,omitempty"`
+	Templates    map[app.MessageKind]app.MessageTemplate            `json:"templates"`
+	Translations map[string]map[app.MessageKind]app.MessageTemplate `json:"translations,omitempty"`
+	// Sealed are the secrets (messageSecrets, JSON), sealed to each
+	// desk's key, by site id.
+	Sealed map[string]string `json:"sealed,omitempty"`
 }
 
-// secretKey is the key the desk's message password is sealed with,
-// derived from its audit key: a copy of the database without the key file
-// does not give the password away.
+// messageSecrets are what Sealed holds.
+type messageSecrets struct {
+	SMTPPassword string `json:"smtp_password,omitempty"`
+	SMSSecret    string `json:"sms_secret,omitempty"`
+}
+
+// secretKey is the key the desk's message password was sealed with in the
+// legacy table, derived from its audit key.
 func (db *DB) secretKey() []byte {
 	h := sha256.New()
 	h.Write([]byte("hms message settings secret v1\x00"))
 	h.Write(db.key)
 	return h.Sum(nil)
-}
-
-func (db *DB) sealSecret(plain string) ([]byte, error) {
-	aead, err := chacha20poly1305.NewX(db.secretKey())
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, []byte(plain), []byte("message_settings")), nil
 }
 
 func (db *DB) openSecret(sealed []byte) (string, error) {
@@ -87,13 +116,137 @@ func (db *DB) openSecret(sealed []byte) (string, error) {
 	return string(plain), nil
 }
 
-// loadMessageSettings reads the desk's message settings; withSecret opens
-// the stored password. Nothing stored: the defaults, switched off.
+// boxKey is the desk's sealing key for the message secrets, derived from
+// its audit key.
+func (db *DB) boxKey() (*ecdh.PrivateKey, error) {
+	h := sha256.New()
+	h.Write([]byte("hms message box key v1\x00"))
+	h.Write(db.key)
+	return ecdh.X25519().NewPrivateKey(h.Sum(nil))
+}
+
+// boxAEAD is the cipher of one envelope: a key from the X25519 secret
+// between an ephemeral key and the desk's, and both public keys.
+func boxAEAD(shared, ephPub, deskPub []byte) (cipher.AEAD, error) {
+	h := sha256.New()
+	h.Write([]byte("hms message secrets v1\x00"))
+	h.Write(shared)
+	h.Write(ephPub)
+	h.Write(deskPub)
+	return chacha20poly1305.NewX(h.Sum(nil))
+}
+
+// sealTo seals plain to the desk site's public key pub (base64): the
+// ephemeral public key, the nonce and the sealed text, base64.
+func sealTo(site, pub string, plain []byte) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(pub)
+	if err != nil {
+		return "", fmt.Errorf("desk %s's key: %w", site, err)
+	}
+	desk, err := ecdh.X25519().NewPublicKey(raw)
+	if err != nil {
+		return "", fmt.Errorf("desk %s's key: %w", site, err)
+	}
+	eph, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	shared, err := eph.ECDH(desk)
+	if err != nil {
+		return "", err
+	}
+	aead, err := boxAEAD(shared, eph.PublicKey().Bytes(), raw)
+	if err != nil {
+		return "", err
+	}
+	out := append([]byte{}, eph.PublicKey().Bytes()...)
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	out = append(out, nonce...)
+	out = aead.Seal(out, nonce, plain, []byte(messageSettingsKey+":"+site))
+	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// openBox opens this desk's envelope.
+func (db *DB) openBox(env string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(env)
+	if err != nil || len(raw) < 32+chacha20poly1305.NonceSizeX {
+		return nil, errors.New("this desk's sealed message secrets are damaged")
+	}
+	key, err := db.boxKey()
+	if err != nil {
+		return nil, err
+	}
+	eph, err := ecdh.X25519().NewPublicKey(raw[:32])
+	if err != nil {
+		return nil, err
+	}
+	shared, err := key.ECDH(eph)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := boxAEAD(shared, raw[:32], key.PublicKey().Bytes())
+	if err != nil {
+		return nil, err
+	}
+	nonce := raw[32 : 32+aead.NonceSize()]
+	plain, err := aead.Open(nil, nonce, raw[32+aead.NonceSize():], []byte(messageSettingsKey+":"+db.siteID))
+	if err != nil {
+		return nil, errors.New("this desk's sealed message secrets do not open with its key")
+	}
+	return plain, nil
+}
+
+// vouchDeskKey publishes this desk's public sealing key as the setting
+// desk_key:SITE, signed with k (an administrator's key, at their login or
+// as they save the message settings), if it is not there as it is.
+func (tx *Tx) vouchDeskKey(k *app.SigningKey) error {
+	key, err := tx.db.boxKey()
+	if err != nil {
+		return err
+	}
+	pub := base64.StdEncoding.EncodeToString(key.PublicKey().Bytes())
+	name := deskKeyPrefix + tx.db.siteID
+	var have string
+	if err := tx.QueryRowContext(tx.ctx, `SELECT value FROM settings WHERE key = ?`, name).Scan(&have); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if have == pub {
+		return nil
+	}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, pub, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("desk key: %w", err)
+	}
+	return tx.signPower("settings", name, k)
+}
+
+// vouchDeskAtLogin publishes the desk's sealing key at an administrator's
+// login on a desk that syncs, so that the message secrets can be sealed
+// to it.
+func (tx *Tx) vouchDeskAtLogin(k *app.SigningKey) error {
+	if k == nil {
+		return nil
+	}
+	if on, err := tx.enrolled(); err != nil || !on {
+		return err
+	}
+	return tx.vouchDeskKey(k)
+}
+
+// loadMessageSettings reads the clinic's message settings (before there
+// were any, this desk's own); withSecret opens the secrets sealed to this
+// desk. Nothing stored: the defaults, switched off.
 func (db *DB) loadMessageSettings(ctx context.Context, q rowQuerier, withSecret bool) (*app.MessageSettings, error) {
-	var raw string
-	var secret []byte
-	err := q.QueryRowContext(ctx, `SELECT settings, secret FROM message_settings WHERE id = 1`).Scan(&raw, &secret)
 	out := &app.MessageSettings{ReminderOffsets: app.DefaultReminderOffsets, Templates: app.DefaultMessageTemplates()}
+	var raw string
+	var legacy []byte
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, messageSettingsKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = q.QueryRowContext(ctx, `SELECT settings, secret FROM message_settings WHERE id = 1`).Scan(&raw, &legacy)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		out.SMTP.Port, out.SMTP.Security, out.SMS.Method = 587, app.SMTPStartTLS, "POST"
 		return out, nil
@@ -109,14 +262,64 @@ func (db *DB) loadMessageSettings(ctx context.Context, q rowQuerier, withSecret 
 		return nil, fmt.Errorf("message settings: %w", err)
 	}
 	out.Enabled, out.ReminderOffsets, out.SMTP, out.SMS = st.Enabled, offsets, st.SMTP, st.SMS
+	out.Language, out.Translations = st.Language, st.Translations
 	for k, t := range st.Templates {
 		out.Templates[k] = t
 	}
-	out.SMTP.Password, out.SMTP.HasPassword = "", len(secret) > 0
-	if withSecret && len(secret) > 0 {
-		if out.SMTP.Password, err = db.openSecret(secret); err != nil {
+	out.SMTP.Password, out.SMS.Secret = "", ""
+	if legacy != nil {
+		out.SMTP.HasPassword = len(legacy) > 0
+	}
+	if !withSecret || (!out.SMTP.HasPassword && !out.SMS.HasSecret) {
+		return out, nil
+	}
+	if legacy != nil {
+		out.SMTP.Password, err = db.openSecret(legacy)
+		return out, err
+	}
+	env, ok := st.Sealed[db.siteID]
+	if !ok {
+		return nil, errors.New("the mail password and gateway secret were not sealed for this desk: an administrator logs in on this desk, then saves Settings → Messages on a desk that sends")
+	}
+	plain, err := db.openBox(env)
+	if err != nil {
+		return nil, err
+	}
+	var sec messageSecrets
+	if err := json.Unmarshal(plain, &sec); err != nil {
+		return nil, fmt.Errorf("message secrets: %w", err)
+	}
+	out.SMTP.Password, out.SMS.Secret = sec.SMTPPassword, sec.SMSSecret
+	return out, nil
+}
+
+// sealToDesks seals plain to every desk vouched for (the desk_key
+// settings), by site id.
+func (tx *Tx) sealToDesks(plain []byte) (map[string]string, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT key, value FROM settings WHERE key LIKE ? ORDER BY key`, deskKeyPrefix+"%")
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
 			return nil, err
 		}
+		keys[strings.TrimPrefix(k, deskKeyPrefix)] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(keys))
+	for site, pub := range keys {
+		env, err := sealTo(site, pub, plain)
+		if err != nil {
+			return nil, err
+		}
+		out[site] = env
 	}
 	return out, nil
 }
@@ -145,37 +348,56 @@ func (s *MessageService) SetMessageSettings(ctx context.Context, in app.MessageS
 		if verr != nil {
 			return verr
 		}
-		var oldSecret []byte
-		if err := tx.QueryRowContext(tx.ctx, `SELECT secret FROM message_settings WHERE id = 1`).Scan(&oldSecret); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		secret := oldSecret
-		if in.SMTP.Password != "" {
-			var err error
-			if secret, err = tx.db.sealSecret(in.SMTP.Password); err != nil {
-				return err
-			}
-		}
-		if in.SMTP.Username == "" {
-			secret = nil
-		}
 		if in.Enabled && !in.ChannelReady(app.ChannelEmail) && !in.ChannelReady(app.ChannelSMS) {
 			return app.FieldErrorf("enabled", "Set up a mail server or an SMS gateway before switching messages on.")
 		}
-		st := storedMessageSettings{Enabled: in.Enabled, SMTP: in.SMTP, SMS: in.SMS, Templates: in.Templates}
-		st.SMTP.Password, st.SMTP.HasPassword = "", false
+		old, err := tx.db.loadMessageSettings(tx.ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		sec := messageSecrets{SMTPPassword: in.SMTP.Password, SMSSecret: in.SMS.Secret}
+		if (sec.SMTPPassword == "" && old.SMTP.HasPassword) || (sec.SMSSecret == "" && old.SMS.HasSecret) {
+			kept, err := tx.db.loadMessageSettings(tx.ctx, tx, true)
+			if err != nil {
+				return app.Errorf(app.ECONFLICT, "This desk cannot open the stored secrets (%v): type the mail password and the gateway's secret again.", err)
+			}
+			sec.SMTPPassword, sec.SMSSecret = cmp.Or(sec.SMTPPassword, kept.SMTP.Password), cmp.Or(sec.SMSSecret, kept.SMS.Secret)
+		}
+		if in.SMTP.Username == "" || in.SMTP.Host == "" {
+			sec.SMTPPassword = ""
+		}
+		if in.SMS.URL == "" {
+			sec.SMSSecret = ""
+		}
+		st := storedMessageSettings{Enabled: in.Enabled, SMTP: in.SMTP, SMS: in.SMS, Language: in.Language,
+			Templates: in.Templates, Translations: in.Translations}
+		st.SMTP.Password, st.SMTP.HasPassword = "", sec.SMTPPassword != ""
+		st.SMS.Secret, st.SMS.HasSecret = "", sec.SMSSecret != ""
 		for _, o := range in.ReminderOffsets {
 			st.Offsets = append(st.Offsets, app.FormatReminderOffsets([]time.Duration{o}))
+		}
+		if sec != (messageSecrets{}) {
+			if err := tx.vouchDeskKey(tx.caller.Signer); err != nil {
+				return err
+			}
+			plain, err := json.Marshal(sec)
+			if err != nil {
+				return err
+			}
+			if st.Sealed, err = tx.sealToDesks(plain); err != nil {
+				return err
+			}
 		}
 		raw, err := json.Marshal(st)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_settings (id, settings, secret, updated_at, updated_by)
-			VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, secret = excluded.secret,
-			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			string(raw), secret, formatTime(tx.now), tx.caller.Username); err != nil {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+			messageSettingsKey, string(raw), formatTime(tx.now)); err != nil {
+			return err
+		}
+		if err := tx.signPower("settings", messageSettingsKey, tx.caller.Signer); err != nil {
 			return err
 		}
 		state := "off"
@@ -243,12 +465,12 @@ func (s *MessageService) SendTestMessage(ctx context.Context, in app.MessageSett
 	if s.db.transport == nil {
 		return app.Errorf(app.ECONFLICT, "This desk cannot send messages.")
 	}
-	if in.SMTP.Password == "" && in.SMTP.Username != "" {
+	if (in.SMTP.Password == "" && in.SMTP.Username != "") || (in.SMS.Secret == "" && in.SMS.URL != "") {
 		stored, err := s.db.loadMessageSettings(ctx, s.db.r, true)
 		if err != nil {
-			return internal("messages.test", err)
+			return app.Errorf(app.ECONFLICT, "The test message was not sent: %v.", err)
 		}
-		in.SMTP.Password = stored.SMTP.Password
+		in.SMTP.Password, in.SMS.Secret = cmp.Or(in.SMTP.Password, stored.SMTP.Password), cmp.Or(in.SMS.Secret, stored.SMS.Secret)
 	}
 	settings, err := readSettings(ctx, s.db.r)
 	if err != nil {
@@ -363,8 +585,9 @@ func consentOf(ctx context.Context, q rowQuerier, patientID string, ch app.Messa
 // when messages are off.
 func (tx *Tx) messageSettingsIfOn() (*app.MessageSettings, error) {
 	var enabled int
-	err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(json_extract(settings, '$.enabled'), 0) FROM message_settings WHERE id = 1`).Scan(&enabled)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && enabled == 0) {
+	err := tx.QueryRowContext(tx.ctx, `SELECT coalesce((SELECT json_extract(value, '$.enabled') FROM settings WHERE key = ?),
+		(SELECT json_extract(settings, '$.enabled') FROM message_settings WHERE id = 1), 0)`, messageSettingsKey).Scan(&enabled)
+	if err == nil && enabled == 0 {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
@@ -424,7 +647,9 @@ func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind ap
 	if err != nil {
 		return err
 	}
-	tmpl := cfg.Templates[kind]
+	// The clinic's message language chooses the template (a patient's own
+	// language is not on their record yet).
+	tmpl, _ := cfg.Template(kind, cfg.Lang())
 	for _, ch := range app.MessageChannels {
 		if !cfg.ChannelReady(ch) || (resendOf != "" && ch != resendOf) {
 			continue
@@ -447,9 +672,6 @@ func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind ap
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`,
 			id, a.ID, a.PatientID, kind, ch, to, truncate(subject, 1000), truncate(app.RenderMessage(tmpl.Body, fields), 2000),
 			formatTime(sendAt), formatTime(a.Start), optText(resendID), tx.caller.Username, ts, ts); err != nil {
-			return fmt.Errorf("queue message: %w", err)
-		}
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_due (message_id, due_at) VALUES (?, ?)`, id, formatTime(sendAt)); err != nil {
 			return fmt.Errorf("queue message: %w", err)
 		}
 	}
@@ -516,7 +738,8 @@ func (tx *Tx) dropWaiting(where, why string, args ...any) (int, error) {
 }
 
 // messageAttempt records one outcome of a message; a final one takes it
-// off this desk's queue, a retry moves it to next.
+// off the queue, a retry moves it to next (the triggers of migration 0089,
+// which do the same for the tries other desks recorded).
 func (tx *Tx) messageAttempt(id, outcome, detail, ref string, next time.Time) error {
 	ts := formatTime(tx.now)
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO message_attempts (id, message_id, at, outcome, detail, reference, next_at,
@@ -524,13 +747,7 @@ func (tx *Tx) messageAttempt(id, outcome, detail, ref string, next time.Time) er
 		optTime(next), ts, ts); err != nil {
 		return fmt.Errorf("message attempt: %w", err)
 	}
-	var err error
-	if outcome == "retry" {
-		_, err = tx.ExecContext(tx.ctx, `UPDATE message_due SET due_at = ? WHERE message_id = ?`, formatTime(next), id)
-	} else {
-		_, err = tx.ExecContext(tx.ctx, `DELETE FROM message_due WHERE message_id = ?`, id)
-	}
-	return err
+	return nil
 }
 
 const messageColumns = `m.id, m.appointment_id, m.patient_id, p.given_name || ' ' || p.family_name, m.kind, m.channel,
@@ -763,6 +980,21 @@ func messageStale(m *app.Message, a *app.Appointment, now time.Time) string {
 	return ""
 }
 
+type sendLeaseKey struct{}
+
+// WithSendLease returns a context in which DeliverDue may send on a desk
+// that syncs: the desk holds the clinic's send lease until until (the
+// desk's clock, a margin before the server's end). DeliverDue stops
+// sending once until passes.
+func WithSendLease(ctx context.Context, until time.Time) context.Context {
+	return context.WithValue(ctx, sendLeaseKey{}, until)
+}
+
+func sendLeaseFrom(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(sendLeaseKey{}).(time.Time)
+	return t, ok
+}
+
 // DeliveryCaller is who the audit log names for messages the desk sends
 // on its own.
 var DeliveryCaller = app.Caller{Username: "hms:messages", Role: app.RoleAdmin}
@@ -776,6 +1008,16 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 	}
 	if t == nil {
 		return rep, errors.New("messages.deliver: no transport")
+	}
+	until, leased := sendLeaseFrom(ctx)
+	if !leased {
+		var epoch sql.NullString
+		if err := s.db.r.QueryRowContext(ctx, `SELECT server_epoch FROM sync_meta WHERE id = 1`).Scan(&epoch); err != nil {
+			return rep, internal("messages.deliver", err)
+		}
+		if epoch.Valid {
+			return rep, app.Errorf(app.ECONFLICT, "This desk syncs with the clinic's other desks: it sends messages only while it holds the clinic's send lease, so that no message goes twice.")
+		}
 	}
 	cfg, err := s.db.loadMessageSettings(ctx, s.db.r, true)
 	if err != nil {
@@ -802,6 +1044,9 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return rep, err
+		}
+		if leased && !s.db.now().Before(until) {
+			break // the lease ran out: the next round renews it, or another desk sends
 		}
 		if err := s.deliverOne(ctx, t, cfg, id, &rep); err != nil {
 			return rep, err

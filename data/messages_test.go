@@ -334,7 +334,7 @@ func TestMessageSettingsPassword(t *testing.T) {
 	var stored string
 	raw := openPlain(t, a.db.Path())
 	defer raw.Close()
-	if err := raw.QueryRow(`SELECT settings || hex(secret) FROM message_settings`).Scan(&stored); err != nil {
+	if err := raw.QueryRow(`SELECT value FROM settings WHERE key = 'message_settings'`).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(stored, "mail password") || strings.Contains(strings.ToLower(stored), fmt.Sprintf("%x", "mail password")) {
@@ -438,4 +438,48 @@ func TestNoShowRateReminded(t *testing.T) {
 	if c.NoShowRate != 0.5 {
 		t.Errorf("no-show rate %v, want 0.5", c.NoShowRate)
 	}
+}
+
+// TestMessagesInTheClinicsLanguage: templates are kept per kind and
+// language; the clinic's message language chooses the one a message is
+// written from, and a language without a template of the kind falls back
+// to the clinic's.
+func TestMessagesInTheClinicsLanguage(t *testing.T) {
+	a, svc, tr := messagesClinic(t)
+	in := testMessageSettings
+	in.Language = "el"
+	in.Templates = map[app.MessageKind]app.MessageTemplate{
+		app.MessageConfirmation: {Subject: "Το ραντεβού σας", Body: "Αγαπητή {patient}, το ραντεβού σας είναι {weekday} {date} στις {time}."},
+	}
+	in.Translations = map[string]map[app.MessageKind]app.MessageTemplate{
+		"en": {app.MessageConfirmation: {Subject: "Your appointment", Body: "Dear {patient}, see you at {time}."}},
+		"es": {app.MessageReminder: {Body: "Estimada {patient}, le recordamos su cita a las {time}."}},
+	}
+	got, err := svc.SetMessageSettings(a.ctx(app.RoleAdmin), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Language != "el" || got.Translations["es"][app.MessageReminder].Body == "" || got.Translations["en"][app.MessageConfirmation].Body == "" {
+		t.Fatalf("stored %+v", got)
+	}
+	if tm, lang := got.Template(app.MessageReminder, "es"); lang != "es" || !strings.HasPrefix(tm.Body, "Estimada") {
+		t.Errorf("the Spanish reminder: %q in %s", tm.Body, lang)
+	}
+	if tm, lang := got.Template(app.MessageCancellation, "es"); lang != "el" || tm.Body != app.DefaultMessageTemplates()[app.MessageCancellation].Body {
+		t.Errorf("a kind with no Spanish template: %q in %s", tm.Body, lang)
+	}
+	a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor, Start: a.at("2026-12-10", "09:00")})
+	deliver(t, a, svc, tr)
+	var greek int
+	for _, m := range tr.sent {
+		if m.Kind == app.MessageConfirmation && strings.HasPrefix(m.Body, "Αγαπητή ") {
+			greek++
+		}
+	}
+	if greek != 2 {
+		t.Errorf("%d confirmations in Greek, want one per channel: %v", greek, tr.kinds())
+	}
+	in.Language = "fr"
+	_, err = svc.SetMessageSettings(a.ctx(app.RoleAdmin), in)
+	wantErr(t, err, app.EINVALID, "language", "")
 }

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0070 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0089 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1559,6 +1559,18 @@ CREATE TABLE message_attempts (
 
 CREATE INDEX message_attempts_message ON message_attempts (message_id, at);
 
+CREATE TRIGGER message_attempts_due_final AFTER INSERT ON message_attempts
+WHEN new.outcome IN ('sent', 'failed', 'dropped')
+BEGIN
+    DELETE FROM message_due WHERE message_id = new.message_id;
+END;
+
+CREATE TRIGGER message_attempts_due_retry AFTER INSERT ON message_attempts
+WHEN new.outcome = 'retry' AND new.next_at IS NOT NULL
+BEGIN
+    UPDATE message_due SET due_at = new.next_at WHERE message_id = new.message_id AND due_at < new.next_at;
+END;
+
 CREATE TRIGGER message_attempts_no_delete BEFORE DELETE ON message_attempts
 BEGIN
     SELECT RAISE(ABORT, 'a try of a message is never deleted');
@@ -1676,6 +1688,13 @@ CREATE INDEX messages_created ON messages (created_at);
 CREATE INDEX messages_due ON messages (origin, send_at);
 
 CREATE INDEX messages_patient ON messages (patient_id, created_at);
+
+CREATE TRIGGER messages_due_insert AFTER INSERT ON messages
+WHEN NOT EXISTS (SELECT 1 FROM message_attempts x WHERE x.message_id = new.id AND x.outcome IN ('sent', 'failed', 'dropped'))
+BEGIN
+    INSERT OR IGNORE INTO message_due (message_id, due_at)
+    SELECT new.id, coalesce((SELECT max(x.next_at) FROM message_attempts x WHERE x.message_id = new.id AND x.outcome = 'retry'), new.send_at);
+END;
 
 CREATE TRIGGER messages_no_delete BEFORE DELETE ON messages
 BEGIN

@@ -147,6 +147,9 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 			if err := tx.vouchLegacy(sess.Signer, who); err != nil {
 				return err
 			}
+			if err := tx.vouchDeskAtLogin(sess.Signer); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
@@ -253,4 +254,77 @@ func readDateRange(errs fieldErrors, loc *time.Location, fromText, toText string
 		return time.Time{}, time.Time{}, false
 	}
 	return from, to, true
+}
+
+// labelColumn is one label column for several forms of a screen, one
+// under another, so that their fields start at one x: a widget.Form sizes
+// its labels to its own widest, and forms of different sections then do
+// not line up.
+type labelColumn struct{ labels []*widget.Label }
+
+// width is the widest visible label of every form of the column.
+func (c *labelColumn) width() float32 {
+	var w float32
+	for _, l := range c.labels {
+		if l.Visible() {
+			w = max(w, l.MinSize().Width)
+		}
+	}
+	return w
+}
+
+// form is a form of items (label and widget, as widget.NewFormItem makes
+// them) whose labels are in the column c.
+func (c *labelColumn) form(items ...*widget.FormItem) *fyne.Container {
+	objs := make([]fyne.CanvasObject, 0, 2*len(items))
+	for _, it := range items {
+		l := widget.NewLabelWithStyle(it.Text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		c.labels = append(c.labels, l)
+		objs = append(objs, l, it.Widget)
+	}
+	return container.New(columnFormLayout{c}, objs...)
+}
+
+// columnFormLayout lays out label–widget pairs in rows, the labels in
+// their shared column.
+type columnFormLayout struct{ c *labelColumn }
+
+func (l columnFormLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	var fw, h float32
+	rows := 0
+	for i := 0; i+1 < len(objs); i += 2 {
+		if !objs[i+1].Visible() {
+			continue
+		}
+		lm, wm := objs[i].MinSize(), objs[i+1].MinSize()
+		fw = max(fw, wm.Width)
+		h += max(lm.Height, wm.Height)
+		rows++
+	}
+	if rows > 1 {
+		h += float32(rows-1) * pad
+	}
+	return fyne.NewSize(l.c.width()+pad+fw, h)
+}
+
+func (l columnFormLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	lw := l.c.width()
+	var y float32
+	for i := 0; i+1 < len(objs); i += 2 {
+		label, w := objs[i], objs[i+1]
+		if !w.Visible() {
+			label.Hide()
+			continue
+		}
+		label.Show()
+		lm, wm := label.MinSize(), w.MinSize()
+		rh := max(lm.Height, wm.Height)
+		label.Move(fyne.NewPos(0, y))
+		label.Resize(fyne.NewSize(lw, lm.Height))
+		w.Move(fyne.NewPos(lw+pad, y))
+		w.Resize(fyne.NewSize(size.Width-lw-pad, rh))
+		y += rh + pad
+	}
 }

@@ -49,6 +49,7 @@ type messageSettingsScreen struct {
 
 	enabled   *escCheck
 	reminders *escEntry
+	language  *escSelect // the clinic's message language
 
 	smtpHost     *escEntry
 	smtpPort     *escEntry
@@ -64,6 +65,13 @@ type messageSettingsScreen struct {
 	smsBody        *escEntry
 	smsSuccess     *escEntry
 	smsSender      *escEntry
+	smsSecret      *escEntry
+
+	// templateLang is the language whose templates the template entries
+	// show; texts hold every language's as edited, by language code.
+	templateLang *escSelect
+	shownLang    string
+	texts        map[string]map[app.MessageKind]app.MessageTemplate
 
 	subjects map[app.MessageKind]*escEntry
 	bodies   map[app.MessageKind]*escEntry
@@ -82,7 +90,7 @@ type messageSettingsScreen struct {
 
 func newMessageSettingsScreen(u *UI) *messageSettingsScreen {
 	s := &messageSettingsScreen{u: u, errs: fieldErrors{}, subjects: map[app.MessageKind]*escEntry{},
-		bodies: map[app.MessageKind]*escEntry{}}
+		bodies: map[app.MessageKind]*escEntry{}, texts: map[string]map[app.MessageKind]app.MessageTemplate{}}
 	s.buildUI()
 	return s
 }
@@ -111,12 +119,19 @@ func (s *messageSettingsScreen) buildUI() {
 	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`)
 	s.smsSuccess = entry("A regular expression over the reply; empty: any 2xx")
 	s.smsSender = entry("The sender's name or number, {sender}")
+	s.smsSecret = passwordEntry("")
+	s.language = newSelect(messageLanguageNames(), nil)
+	s.templateLang = newSelect(messageLanguageNames(), func(string) { s.showTemplates() })
 
-	general := widget.NewForm(
+	// One label column for every section, so their fields line up.
+	col := &labelColumn{}
+
+	general := col.form(
 		widget.NewFormItem("Messages", s.errs.add("enabled", s.enabled)),
 		widget.NewFormItem("Remind before", s.errs.add("reminder_offsets", s.reminders)),
+		widget.NewFormItem("Language", s.errs.add("language", s.language)),
 	)
-	mail := widget.NewForm(
+	mail := col.form(
 		widget.NewFormItem("Mail server", s.errs.add("smtp_host", s.smtpHost)),
 		widget.NewFormItem("Port", s.errs.add("smtp_port", s.smtpPort)),
 		widget.NewFormItem("Security", s.errs.add("smtp_security", s.smtpSecurity)),
@@ -124,7 +139,7 @@ func (s *messageSettingsScreen) buildUI() {
 		widget.NewFormItem("Password", s.errs.add("smtp_password", s.smtpPassword)),
 		widget.NewFormItem("Sender", s.errs.add("smtp_from", s.smtpFrom)),
 	)
-	sms := widget.NewForm(
+	sms := col.form(
 		widget.NewFormItem("URL template", s.errs.add("sms_url", s.smsURL)),
 		widget.NewFormItem("Method", s.errs.add("sms_method", s.smsMethod)),
 		widget.NewFormItem("Headers", s.errs.add("sms_headers", s.smsHeaders)),
@@ -132,15 +147,17 @@ func (s *messageSettingsScreen) buildUI() {
 		widget.NewFormItem("Body template", s.errs.add("sms_body", s.smsBody)),
 		widget.NewFormItem("Success pattern", s.errs.add("sms_success", s.smsSuccess)),
 		widget.NewFormItem("Sender", s.errs.add("sms_sender", s.smsSender)),
+		widget.NewFormItem("Secret", s.errs.add("sms_secret", s.smsSecret)),
 	)
-	templates := widget.NewForm()
+	items := []*widget.FormItem{widget.NewFormItem("Templates in", s.templateLang)}
 	for _, k := range app.MessageKinds {
 		subj := entry("E-mail subject")
 		body := multiLine(3, "")
 		s.subjects[k], s.bodies[k] = subj, body
-		templates.Append(k.Label()+" subject", s.errs.add("template_"+string(k)+"_subject", subj))
-		templates.Append(k.Label(), s.errs.add("template_"+string(k)+"_body", body))
+		items = append(items, widget.NewFormItem(k.Label()+" subject", s.errs.add("template_"+string(k)+"_subject", subj)),
+			widget.NewFormItem(k.Label(), s.errs.add("template_"+string(k)+"_body", body)))
 	}
+	templates := col.form(items...)
 
 	s.testChannel = newSelect([]string{app.ChannelEmail.Label(), app.ChannelSMS.Label()}, nil)
 	s.testChannel.SetSelected(app.ChannelEmail.Label())
@@ -150,7 +167,7 @@ func (s *messageSettingsScreen) buildUI() {
 	s.testResult = widget.NewLabel("")
 	s.testResult.Wrapping = fyne.TextWrapWord
 	s.testResult.Hide()
-	test := widget.NewForm(
+	test := col.form(
 		widget.NewFormItem("By", s.errs.add("test_channel", s.testChannel)),
 		widget.NewFormItem("To", s.errs.add("test_to", s.testTo)),
 	)
@@ -172,10 +189,12 @@ func (s *messageSettingsScreen) buildUI() {
 		narrow(general),
 		sectionTitle("E-mail (SMTP)"), narrow(mail),
 		sectionTitle("SMS gateway (HTTP)"),
-		mutedLabel("Placeholders: {to}, {text}, {reference}, {sender}. README, Appointment messages, shows two gateways set up."),
+		mutedLabel("Placeholders: {to}, {text}, {reference}, {sender}, {secret} (the gateway's key, stored sealed like the "+
+			"SMTP password). README, Appointment messages, shows two gateways set up."),
 		narrow(sms),
 		sectionTitle("Templates"),
-		mutedLabel("Placeholders: "+strings.Join(placeholderNames(), ", ")+"."),
+		mutedLabel("Placeholders: "+strings.Join(placeholderNames(), ", ")+". Messages go in the clinic's language above; "+
+			"a language's empty template is its text in the clinic's language."),
 		narrow(templates),
 		general2,
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
@@ -187,6 +206,59 @@ func (s *messageSettingsScreen) buildUI() {
 		s.testResult,
 	)
 	s.content = container.NewVScroll(box)
+}
+
+// messageLanguageNames are the names of app.MessageLanguages, for a select.
+func messageLanguageNames() []string {
+	out := make([]string, len(app.MessageLanguages))
+	for i, l := range app.MessageLanguages {
+		out[i] = l.Name
+	}
+	return out
+}
+
+// messageLanguageCode is the code of the language named name; English
+// when none.
+func messageLanguageCode(name string) string {
+	for _, l := range app.MessageLanguages {
+		if l.Name == name {
+			return l.Code
+		}
+	}
+	return "en"
+}
+
+func messageLanguageName(code string) string {
+	for _, l := range app.MessageLanguages {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return app.MessageLanguages[0].Name
+}
+
+// keepTemplates stores the template entries as the shown language's.
+func (s *messageSettingsScreen) keepTemplates() {
+	if s.shownLang == "" {
+		return
+	}
+	ts := map[app.MessageKind]app.MessageTemplate{}
+	for _, k := range app.MessageKinds {
+		ts[k] = app.MessageTemplate{Subject: s.subjects[k].Text, Body: s.bodies[k].Text}
+	}
+	s.texts[s.shownLang] = ts
+}
+
+// showTemplates shows the templates of the language the select names,
+// keeping the ones shown before.
+func (s *messageSettingsScreen) showTemplates() {
+	s.keepTemplates()
+	s.shownLang = messageLanguageCode(s.templateLang.Selected)
+	for _, k := range app.MessageKinds {
+		t := s.texts[s.shownLang][k]
+		s.subjects[k].SetText(t.Subject)
+		s.bodies[k].SetText(t.Body)
+	}
 }
 
 func placeholderNames() []string {
@@ -237,10 +309,22 @@ func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
 	s.smsBody.SetText(st.SMS.Body)
 	s.smsSuccess.SetText(st.SMS.SuccessPattern)
 	s.smsSender.SetText(st.SMS.Sender)
-	for _, k := range app.MessageKinds {
-		t := st.Templates[k]
-		s.subjects[k].SetText(t.Subject)
-		s.bodies[k].SetText(t.Body)
+	s.smsSecret.SetText("")
+	if st.SMS.HasSecret {
+		s.smsSecret.SetPlaceHolder("Stored; type a new one to change it")
+	} else {
+		s.smsSecret.SetPlaceHolder("Optional, {secret}; none stored")
+	}
+	s.language.SetSelected(messageLanguageName(st.Lang()))
+	s.texts = map[string]map[app.MessageKind]app.MessageTemplate{st.Lang(): st.Templates}
+	for lang, ts := range st.Translations {
+		s.texts[lang] = ts
+	}
+	s.shownLang = ""
+	if s.templateLang.Selected == messageLanguageName(st.Lang()) {
+		s.showTemplates()
+	} else {
+		s.templateLang.SetSelected(messageLanguageName(st.Lang())) // shows them
 	}
 }
 
@@ -256,7 +340,7 @@ func cmpOr(s, def string) string {
 func (s *messageSettingsScreen) read() (app.MessageSettings, bool) {
 	s.errs.clear()
 	s.saved.Hide()
-	st := app.MessageSettings{Enabled: s.enabled.Checked, Templates: map[app.MessageKind]app.MessageTemplate{}}
+	st := app.MessageSettings{Enabled: s.enabled.Checked}
 	offsets, err := app.ParseReminderOffsets(s.reminders.Text)
 	if err != nil {
 		s.errs.show(err, s.u.win)
@@ -281,8 +365,22 @@ func (s *messageSettingsScreen) read() (app.MessageSettings, bool) {
 	st.SMS = app.SMSGateway{URL: s.smsURL.Text, Method: s.smsMethod.Selected, Headers: headers,
 		Body: strings.TrimSpace(s.smsBody.Text), ContentType: strings.TrimSpace(s.smsContentType.Text),
 		SuccessPattern: s.smsSuccess.Text, Sender: strings.TrimSpace(s.smsSender.Text)}
-	for _, k := range app.MessageKinds {
-		st.Templates[k] = app.MessageTemplate{Subject: s.subjects[k].Text, Body: s.bodies[k].Text}
+	st.SMS.Secret = s.smsSecret.Text
+	st.Language = messageLanguageCode(s.language.Selected)
+	s.keepTemplates()
+	for lang, ts := range s.texts {
+		cp := map[app.MessageKind]app.MessageTemplate{}
+		for k, t := range ts {
+			cp[k] = t
+		}
+		if lang == st.Language {
+			st.Templates = cp
+			continue
+		}
+		if st.Translations == nil {
+			st.Translations = map[string]map[app.MessageKind]app.MessageTemplate{}
+		}
+		st.Translations[lang] = cp
 	}
 	return st, true
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
@@ -342,5 +343,43 @@ func TestMyRecordMessages(t *testing.T) {
 	got := h.callsOf("SetMessageConsent")
 	if len(got) != 1 || got[0].([]any)[0] != "p-42" || got[0].([]any)[1] != app.ChannelSMS || got[0].([]any)[2] != true {
 		t.Errorf("consent calls %v", got)
+	}
+}
+
+// TestMessageSettingsSectionsAlign: the fields of every section of
+// Settings → Messages start at one x (one label column), and the
+// templates are edited per language, the clinic's language in Templates
+// and the others in Translations.
+func TestMessageSettingsSectionsAlign(t *testing.T) {
+	h := newHarness(t)
+	h.withMessages()
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaSettings)
+	if !openTab(h.u.main.settingsTabs, settingsTabMessages) {
+		t.Fatal("no Messages tab in Settings")
+	}
+	s := h.u.main.messageSettings
+	h.waitFor("the message settings", func() bool { return s.smtpHost.Text == "smtp.clinic.example" })
+	x := func(o fyne.CanvasObject) float32 {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o).X
+	}
+	want := x(s.reminders)
+	for name, o := range map[string]fyne.CanvasObject{"mail server": s.smtpHost, "gateway URL": s.smsURL,
+		"gateway secret": s.smsSecret, "reminder template": s.bodies[app.MessageReminder], "test address": s.testTo} {
+		if got := x(o); got != want {
+			t.Errorf("the %s field starts at x=%v, the reminders field at x=%v", name, got, want)
+		}
+	}
+
+	s.templateLang.SetSelected("Español")
+	s.bodies[app.MessageReminder].SetText("Estimada {patient}, su cita es a las {time}.")
+	s.templateLang.SetSelected("English")
+	if s.bodies[app.MessageReminder].Text == "Estimada {patient}, su cita es a las {time}." {
+		t.Fatal("the English template shows the Spanish text")
+	}
+	st, ok := s.read()
+	if !ok || st.Translations["es"][app.MessageReminder].Body != "Estimada {patient}, su cita es a las {time}." ||
+		st.Templates[app.MessageReminder].Body == "" || st.Language != "en" {
+		t.Fatalf("read %v: %+v", ok, st)
 	}
 }

@@ -172,10 +172,10 @@ func (t *Transport) sendMail(ctx context.Context, cfg *app.SMTPSettings, m *app.
 
 // smsValues are the gateway template's placeholders for one message.
 func smsValues(g *app.SMSGateway, m *app.Message, ref string) map[string]string {
-	return map[string]string{"to": m.To, "text": m.Body, "reference": ref, "sender": g.Sender}
+	return map[string]string{"to": m.To, "text": m.Body, "reference": ref, "sender": g.Sender, "secret": g.Secret}
 }
 
-var smsPlaceholder = regexp.MustCompile(`\{(to|text|reference|sender)\}`)
+var smsPlaceholder = regexp.MustCompile(`\{(to|text|reference|sender|secret)\}`)
 
 func fill(tmpl string, vals map[string]string, escape func(string) string) string {
 	return smsPlaceholder.ReplaceAllStringFunc(tmpl, func(p string) string {

@@ -263,3 +263,18 @@ func TestSMSRequestJSON(t *testing.T) {
 		t.Fatalf("body %s", b)
 	}
 }
+
+// TestSMSRequestSecret: the gateway's secret fills {secret} in a header
+// and a form body, escaped as the body's type asks.
+func TestSMSRequestSecret(t *testing.T) {
+	g := &app.SMSGateway{URL: "https://rest.example.org/sms", Method: "POST", ContentType: "application/x-www-form-urlencoded",
+		Headers: []string{"Authorization: Basic {secret}"}, Body: "api_secret={secret}&to={to}", Secret: "s3cr&t"}
+	req, err := messaging.SMSRequest(context.Background(), g, message(app.ChannelSMS, "+306900000001"), "ref-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(req.Body)
+	if string(b) != "api_secret=s3cr%26t&to=%2B306900000001" || req.Header.Get("Authorization") != "Basic s3cr&t" {
+		t.Fatalf("body %s, header %q", b, req.Header.Get("Authorization"))
+	}
+}

@@ -30,8 +30,9 @@
 // pulled row's JSON), snapshot.go (what a clinic's first desk uploads) and
 // series.go (a pulled number of the desk's own series), verify.go (the
 // check, before a pulled change of an account or setting is applied, that
-// a key this desk trusts signed it) and trust.go (the clinic's trust root;
-// docs/SYNC-DESIGN.md). Its tests share
+// a key this desk trusts signed it), trust.go (the clinic's trust root;
+// docs/SYNC-DESIGN.md) and messages.go (messages to patients sent only
+// while the desk holds the clinic's send lease). Its tests share
 // package data's fixtures through data/datatest.
 //
 // Package data/sync/server: the server's schema and functions, and the

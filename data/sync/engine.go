@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -28,6 +29,7 @@ type Engine struct {
 	r          *sql.DB // the database's readers
 	siteID     string
 	appVersion string
+	sendLease  time.Duration // the send lease's length (messages.go)
 
 	round stdsync.Mutex // one SyncNow at a time, from the loop or a person
 	// versionSent: the server has this run's version (under round).
@@ -42,12 +44,15 @@ type Options struct {
 	// AppVersion is the program's version, as the desk reports it to the
 	// server.
 	AppVersion string
+	// SendLease is how long the clinic's send lease for messages lasts
+	// from each renewal (messages.go); zero is DefaultSendLease.
+	SendLease time.Duration
 }
 
 // New returns the sync engine of the desk whose database is db.
 func New(db *data.DB, opt Options) *Engine {
 	return &Engine{ConflictService: db.Conflicts(), db: db, r: db.ReadDB(), siteID: db.SiteID(),
-		appVersion: opt.AppVersion}
+		appVersion: opt.AppVersion, sendLease: cmp.Or(opt.SendLease, DefaultSendLease)}
 }
 
 // txn is a write transaction of the desk's database, as the engine uses

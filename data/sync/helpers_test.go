@@ -61,6 +61,7 @@ func services(db *data.DB) app.Services {
 	e := engine(db)
 	svc.Sync = e
 	svc.Billing = e.Billing(svc.Billing)
+	svc.Messages = e.Messages(svc.Messages)
 	return svc
 }
 

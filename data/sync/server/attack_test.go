@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -77,6 +78,15 @@ func TestAttackAsDesk(t *testing.T) {
 		{"claim a cash-up's close through the unchecked function", `SELECT * FROM sync.claim_cashup_as($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "42501"},
 		{"read the cash-up claims", `SELECT count(*) FROM sync.cashup_claims`, nil, "42501"},
 		{"read the trust root's extensions as desk B", `SELECT count(*) FROM sync.trust_extensions($1)`, []any{b.id}, "HM004"},
+		{"take the send lease as desk B", `SELECT * FROM sync.take_send_lease($1, 60)`, []any{b.id}, "HM004"},
+		{"release desk B's send lease", `SELECT sync.release_send_lease($1)`, []any{b.id}, "HM004"},
+		{"take the send lease through the unchecked function", `SELECT * FROM sync.take_send_lease_as($1, 60)`, []any{a.id}, "42501"},
+		{"read the send lease", `SELECT count(*) FROM sync.send_lease`, nil, "42501"},
+		{"hand the send lease to itself", `UPDATE sync.send_lease SET site_id = $1`, []any{a.id}, "42501"},
+	}
+	// B holds the send lease; A may neither release it nor take it.
+	if l, err := b.client.TakeSendLease(ctx, b.id, time.Hour); err != nil || l.Site != b.id {
+		t.Fatalf("B taking the send lease: %+v, %v", l, err)
 	}
 	var report []string
 	for _, at := range attempts {
@@ -107,6 +117,16 @@ func TestAttackAsDesk(t *testing.T) {
 	}
 	if n := servertest.QueryInt(t, u, `SELECT pulled_seq FROM sync.sites WHERE site_id = $1`, b.id); n != 0 {
 		t.Errorf("B's pull cursor moved to %d", n)
+	}
+
+	if l, err := a.client.TakeSendLease(ctx, a.id, time.Minute); err != nil || l.Site != b.id {
+		t.Errorf("A asking for the send lease B holds: %+v, %v", l, err)
+	}
+	if ok, err := a.client.ReleaseSendLease(ctx, a.id); err != nil || ok {
+		t.Errorf("A releasing its own lease released B's: %v, %v", ok, err)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.send_lease WHERE site_id = $1`, b.id); n != 1 {
+		t.Errorf("B's send lease is gone")
 	}
 
 	// As itself, A works.

@@ -541,3 +541,35 @@ func (c *Client) ClaimCashUp(ctx context.Context, siteID, cashUpID, by string) (
 	}
 	return cl, nil
 }
+
+// SendLease is who holds the clinic's send lease for messages to patients
+// (server migration 0063), and for how long still, by the server's clock.
+type SendLease struct {
+	Site string
+	Left time.Duration // how long from the server's now until it ends
+}
+
+// TakeSendLease takes or renews the send lease for this desk for d (whole
+// seconds, 1 to 3,600), and returns who holds it: this desk when nobody
+// held it, its holder's time ran out or this desk held it already, else
+// another desk.
+func (c *Client) TakeSendLease(ctx context.Context, siteID string, d time.Duration) (SendLease, error) {
+	var l SendLease
+	var ms float64
+	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, (extract(epoch FROM expires_at - now()) * 1000)::float8
+		FROM sync.take_send_lease($1, $2)`, siteID, int(d/time.Second)).Scan(&l.Site, &ms); err != nil {
+		return l, fmt.Errorf("server %s: send lease: %w", c.url, classify(err))
+	}
+	l.Left = time.Duration(ms * float64(time.Millisecond))
+	return l, nil
+}
+
+// ReleaseSendLease gives up the send lease if this desk holds it, so that
+// another desk sends at once; it reports whether it did.
+func (c *Client) ReleaseSendLease(ctx context.Context, siteID string) (bool, error) {
+	var ok bool
+	if err := c.conn.QueryRow(ctx, `SELECT sync.release_send_lease($1)`, siteID).Scan(&ok); err != nil {
+		return false, fmt.Errorf("server %s: send lease: %w", c.url, classify(err))
+	}
+	return ok, nil
+}

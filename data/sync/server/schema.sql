@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0047 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0063 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -198,6 +198,18 @@ CREATE TABLE sync.schema_migrations (
     name text NOT NULL,
     applied_at timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT schema_migrations_pkey PRIMARY KEY (version)
+);
+
+-- sync.send_lease
+
+CREATE TABLE sync.send_lease (
+    id integer NOT NULL,
+    site_id uuid NOT NULL,
+    taken_at timestamp with time zone NOT NULL DEFAULT now(),
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT send_lease_id_check CHECK (id = 1),
+    CONSTRAINT send_lease_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
+    CONSTRAINT send_lease_pkey PRIMARY KEY (id)
 );
 
 -- sync.sites
@@ -1279,6 +1291,22 @@ BEGIN
 END
 $function$;
 
+-- sync.release_send_lease(uuid)
+
+CREATE OR REPLACE FUNCTION sync.release_send_lease(p_site uuid)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    DELETE FROM sync.send_lease l WHERE l.id = 1 AND l.site_id = p_site;
+    RETURN FOUND;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.release_send_lease(uuid) TO hms_desk;
+
 -- sync.report_version(uuid,text)
 
 CREATE OR REPLACE FUNCTION sync.report_version(p_site uuid, p_app_version text)
@@ -1378,6 +1406,44 @@ BEGIN
     RETURN true;
 EXCEPTION WHEN exclusion_violation THEN
     RETURN false;
+END
+$function$;
+
+-- sync.take_send_lease(uuid,integer)
+
+CREATE OR REPLACE FUNCTION sync.take_send_lease(p_site uuid, p_seconds integer, OUT site_id uuid, OUT expires_at timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.take_send_lease_as(p_site, p_seconds) l;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.take_send_lease(uuid,integer) TO hms_desk;
+
+-- sync.take_send_lease_as(uuid,integer)
+
+CREATE OR REPLACE FUNCTION sync.take_send_lease_as(p_site uuid, p_seconds integer, OUT site_id uuid, OUT expires_at timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF p_seconds IS NULL OR p_seconds < 1 OR p_seconds > 3600 THEN
+        RAISE EXCEPTION 'a send lease lasts from 1 second to an hour' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO sync.send_lease AS l (id, site_id, expires_at)
+    VALUES (1, p_site, now() + make_interval(secs => p_seconds))
+    ON CONFLICT (id) DO UPDATE SET
+        site_id = excluded.site_id,
+        expires_at = excluded.expires_at,
+        taken_at = CASE WHEN l.site_id = excluded.site_id THEN l.taken_at ELSE now() END
+    WHERE l.site_id = excluded.site_id OR l.expires_at <= now();
+    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.send_lease l WHERE l.id = 1;
 END
 $function$;
 
