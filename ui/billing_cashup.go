@@ -146,7 +146,10 @@ func (v *deskCashUpView) buildUI() {
 	v.errs[""] = general
 	left := container.NewVBox(sectionTitle("Cash counted"), v.countBox)
 	right := container.NewVBox(figures, general, container.NewHBox(v.save, v.closeDay, layout.NewSpacer(), v.reopen))
-	count := container.NewVScroll(container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator(), right))
+	// The figures take the width the counts leave, so that the note is
+	// wide enough to read.
+	count := container.NewVScroll(container.NewBorder(nil, nil,
+		container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator()), nil, right))
 	count.SetMinSize(fyne.NewSize(0, 300))
 	top := container.NewVBox(sectionTitle("Cash-up"), filters, widget.NewSeparator(), v.status, count,
 		widget.NewSeparator(), sectionTitle("Payments"), columnHeader(deskCashUpColumns))
