@@ -551,6 +551,11 @@ type BillingService interface {
 	// A closed day reads as it was frozen, with its late payments (billing
 	// staff and administrators).
 	DeskCashUp(ctx context.Context, desk, day string) (*DeskCashUp, error)
+	// CashUpDesks are the desks whose cash-up can be read here: this
+	// desk's code first, then the other desks of the clinic whose payments
+	// or cash-ups this desk holds (through sync), in order (billing staff
+	// and administrators).
+	CashUpDesks(ctx context.Context) ([]string, error)
 	// FindCashUp is the closed cash-up numbered number (CU-D1-2026-000001).
 	FindCashUp(ctx context.Context, number string) (*DeskCashUp, error)
 	// SaveCashUp saves an open day's float, counts and note (billing staff

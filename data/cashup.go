@@ -36,8 +36,12 @@ const AllDesks = "*"
 const seriesCashUp = "CU"
 
 // lateLookback bounds how far back a day's cash-up looks for late
-// payments of earlier closed days not yet counted: a desk offline longer
-// than this has its payments reconciled by hand.
+// payments of earlier closed days not yet counted, so that an open day
+// reads a year of payments at most, not the whole history. A payment that
+// reaches the desk more than this after its day (a desk offline for over
+// a year, which sync allows) is still listed as late on its own closed
+// day, but no later day counts it: README tells the clinic to count it by
+// hand. TestCashUpLateLookback holds the bound.
 const lateLookback = 366 * 24 * time.Hour
 
 type cashupQuerier interface {
@@ -298,6 +302,70 @@ func (s *BillingService) FindCashUp(ctx context.Context, number string) (*app.De
 		return nil, internal("cashup.view", err)
 	}
 	return s.DeskCashUp(ctx, desk, day)
+}
+
+// maxCashUpDesks bounds the desks CashUpDesks lists.
+const maxCashUpDesks = 200
+
+// CashUpDesks implements app.BillingService: this desk, then every other
+// desk whose payments (by their receipt numbers, R-D2-…) or cash-ups this
+// desk holds, which sync brings from the clinic's other desks. The
+// receipts are read a desk at a time along their unique index: one short
+// query per desk, however many payments there are.
+func (s *BillingService) CashUpDesks(ctx context.Context) ([]string, error) {
+	c, _ := app.CallerFromContext(ctx)
+	if err := s.db.authorizeRead(ctx, "cashup.view", "cashups", "", "", app.CanCashUp(c)); err != nil {
+		return nil, err
+	}
+	own := s.db.ownDesk(ctx)
+	seen := map[string]bool{own: true}
+	var others []string
+	add := func(desk string) {
+		if !seen[desk] && desk != AllDesks && len(others) < maxCashUpDesks {
+			seen[desk] = true
+			others = append(others, desk)
+		}
+	}
+	prefix := seriesReceipt + "-"
+	after := prefix
+	for range maxCashUpDesks * 2 {
+		var number string
+		err := s.db.r.QueryRowContext(ctx, `SELECT receipt_number FROM payments
+			WHERE receipt_number > ? AND receipt_number < ? ORDER BY receipt_number LIMIT 1`,
+			after, seriesReceipt+".").Scan(&number)
+		if errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		if err != nil {
+			return nil, internal("cashup.view", err)
+		}
+		series, _, ok := ParseNumber(number)
+		if !ok || series.Prefix != seriesReceipt {
+			after = number // not one of this version's numbers: step over it
+			continue
+		}
+		add(series.Desk)
+		// Past every receipt of the desk: "R-D1." sorts after "R-D1-…" and
+		// before "R-D10-…".
+		after = prefix + series.Desk + "."
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT DISTINCT desk FROM cashups WHERE deleted_at IS NULL ORDER BY desk`)
+	if err != nil {
+		return nil, internal("cashup.view", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var desk string
+		if err := rows.Scan(&desk); err != nil {
+			return nil, internal("cashup.view", err)
+		}
+		add(desk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("cashup.view", err)
+	}
+	slices.Sort(others)
+	return append([]string{own}, others...), nil
 }
 
 // saveCashUp writes the open cash-up's float, counts and note in tx,

@@ -222,3 +222,99 @@ func TestCashUpDenominationsSetting(t *testing.T) {
 		t.Errorf("settings audit %q", rows)
 	}
 }
+
+// TestCashUpDesks lists this desk first, then the other desks whose
+// payments or cash-ups reached it (here desk D2's and D10's receipts, and
+// a cash-up of D7's), once each and in order, and the cash-up of another
+// desk reads only that desk's payments. Only billing staff and
+// administrators see the list.
+func TestCashUpDesks(t *testing.T) {
+	b := mustBilling(t)
+	ctx := b.billing()
+	a := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 5})
+	desks, err := b.svc.Billing.CashUpDesks(ctx)
+	if err != nil || !slices.Equal(desks, []string{"D1"}) {
+		t.Fatalf("a desk with no payments: %v %v", desks, err)
+	}
+	take := func(desk string) *app.Payment {
+		t.Helper()
+		if err := b.db.SetDeskCode(ctx, desk); err != nil {
+			t.Fatal(err)
+		}
+		p, err := b.svc.Billing.TakePayment(ctx, pay(a.ID, 500))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	take("D2")
+	own := take("D1")
+	d10 := take("D10")
+	take("D2")
+	if err := b.db.SetDeskCode(ctx, "D1"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(d10.ReceiptNumber, "R-D10-") {
+		t.Fatalf("receipt %s", d10.ReceiptNumber)
+	}
+	if _, err := b.svc.Billing.SaveCashUp(ctx, app.CashUpInput{Desk: "D7", Day: "2026-11-25", OpeningFloat: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Billing.SaveCashUp(ctx, app.CashUpInput{Desk: "*", Day: "2026-11-25", OpeningFloat: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	desks, err = b.svc.Billing.CashUpDesks(ctx)
+	if err != nil || !slices.Equal(desks, []string{"D1", "D10", "D2", "D7"}) {
+		t.Errorf("desks %v %v", desks, err)
+	}
+	cu, err := b.svc.Billing.DeskCashUp(ctx, "D10", "2026-11-25")
+	if err != nil || cu.Desk != "D10" || !slices.Equal(paymentIDs(cu.Payments), []string{d10.ID}) {
+		t.Errorf("desk D10's day: %v %+v", err, cu)
+	}
+	if mine, _ := b.svc.Billing.DeskCashUp(ctx, "", "2026-11-25"); !slices.Equal(paymentIDs(mine.Payments), []string{own.ID}) {
+		t.Errorf("this desk's day: %v", paymentIDs(mine.Payments))
+	}
+	for _, r := range []app.Role{app.RoleReception, app.RoleDoctor, app.RoleNurse, app.RolePatient} {
+		if _, err := b.svc.Billing.CashUpDesks(b.ctx(r)); code(err) != app.EUNAUTHORIZED {
+			t.Errorf("%s listed the desks: %v", r, err)
+		}
+	}
+	if rows := auditRows(t, b.clinic, "cashup.view"); len(rows) != 4 || !strings.HasPrefix(rows[0], "denied reception") {
+		t.Errorf("refusals audited: %q", rows)
+	}
+}
+
+// TestCashUpLateLookback: a late payment is carried into open days up to
+// 366 days after its own day, and not into a later one (a desk offline
+// for more than a year: README says to count it by hand); its own closed
+// day lists it as late however late it arrived.
+func TestCashUpLateLookback(t *testing.T) {
+	b := mustBilling(t)
+	const day = "2026-11-25"
+	a := b.issued(t, app.LineInput{PriceItemID: b.consult.ID, Quantity: 1})
+	b.clock.Add(8 * time.Hour)
+	if _, err := b.svc.Billing.CloseCashUp(b.billing(), app.CashUpInput{Day: day}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Add(-6 * time.Hour) // the day's payment reaches the desk after the close
+	late, err := b.svc.Billing.TakePayment(b.billing(), pay(a.ID, 1500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		day     string
+		carried bool
+	}{{"2026-11-26", true}, {"2027-11-26", true}, {"2027-11-27", false}} {
+		cu, err := b.svc.Billing.DeskCashUp(b.billing(), "", c.day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Equal(paymentIDs(cu.CarriedIn), []string{late.ID}); got != c.carried {
+			t.Errorf("%s carries the late payment of %s: %v, want %v", c.day, day, got, c.carried)
+		}
+	}
+	own, err := b.svc.Billing.DeskCashUp(b.billing(), "", day)
+	if err != nil || !slices.Equal(paymentIDs(own.Late), []string{late.ID}) {
+		t.Errorf("its own day: %v %+v", err, own)
+	}
+}

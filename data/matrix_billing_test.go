@@ -203,6 +203,10 @@ func init() {
 		_, err := c.svc.Billing.DeskCashUp(ctx, "", "2026-11-25")
 		return err
 	}}
+	matrix["BillingService.CashUpDesks"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
+		_, err := c.svc.Billing.CashUpDesks(ctx)
+		return err
+	}}
 	matrix["BillingService.SaveCashUp"] = call{allowed: managers, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Billing.SaveCashUp(ctx, till)
 		return err

@@ -42,7 +42,7 @@ func showAllergyReview(s *dashboardScreen) *allergyReview {
 	note := wrapLabel("These allergies are free text the prescribing check cannot match to one substance or class of the " +
 		"drug catalogue: it cannot warn about them. Open the chart, record the allergy against the catalogue, and " +
 		"remove the free-text one.")
-	r.dialog = dialog.NewCustom("Allergies to review", "Close", container.NewBorder(note, nil, nil, nil, body), s.u.win)
+	r.dialog = newInfoDialog("Allergies to review", "Close", container.NewBorder(note, nil, nil, nil, body), s.u.win)
 	r.dialog.Show()
 	callThen(s.u, func(ctx context.Context) ([]*app.AllergyReviewItem, error) {
 		return s.u.svc.Clinical.AllergyReview(ctx)

@@ -147,10 +147,10 @@ func waitingText(d time.Duration) string {
 // calendar to pick the day from, and the day's weekday beside it.
 type dayPicker struct {
 	entry    *escEntry
-	prev     *widget.Button
-	next     *widget.Button
-	pick     *widget.Button // opens the calendar
-	weekday  *widget.Label  // "Monday", or what is wrong with the entry
+	prev     *escButton
+	next     *escButton
+	pick     *escButton    // opens the calendar
+	weekday  *widget.Label // "Monday", or what is wrong with the entry
 	calendar *widget.Calendar
 	popup    *widget.PopUp // the open calendar
 	onChange func()
@@ -165,9 +165,9 @@ func newDayPicker(day app.Day, onChange func()) *dayPicker {
 	p.weekday = widget.NewLabel("")
 	p.entry.OnChanged = func(string) { p.showWeekday() }
 	p.showWeekday()
-	p.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.step(-1) })
-	p.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.step(1) })
-	p.pick = widget.NewButtonWithIcon("", theme.CalendarIcon(), p.onPick)
+	p.prev = newIconButton("", theme.NavigateBackIcon(), func() { p.step(-1) })
+	p.next = newIconButton("", theme.NavigateNextIcon(), func() { p.step(1) })
+	p.pick = newIconButton("", theme.CalendarIcon(), p.onPick)
 	// A toolbar gives the entry only its minimum width: hold it wide
 	// enough for a whole date.
 	box := container.NewGridWrap(fyne.NewSize(theme.TextSize()*8, p.entry.MinSize().Height), p.entry)

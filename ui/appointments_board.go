@@ -183,8 +183,8 @@ type walkInForm struct {
 	overReason *escEntry
 	overBox    *fyne.Container
 	body       *fyne.Container
-	save       *widget.Button
-	cancel     *widget.Button
+	save       *escButton
+	cancel     *escButton
 	errs       fieldErrors
 	dialog     dialog.Dialog
 	done       func()
@@ -196,9 +196,9 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f.doctor = newSelect(nil, nil)
 	f.doctor.PlaceHolder = "Choose the doctor"
 	f.reason = newEscEntry("Reason for the visit")
-	f.save = widget.NewButton("Check in", f.onSave)
+	f.save = newButton("Check in", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.overReason = newEscEntry("Why outside the doctor's hours")

@@ -23,8 +23,8 @@ type patientPicker struct {
 	u        *UI
 	query    *escEntry
 	result   *escSelect
-	register *widget.Button // nil for roles that do not register patients
-	form     *patientForm   // the open register form
+	register *escButton   // nil for roles that do not register patients
+	form     *patientForm // the open register form
 	patients []*app.Patient
 	seq      int
 	timer    *time.Timer
@@ -40,7 +40,7 @@ func newPatientPicker(u *UI) *patientPicker {
 	p.result.PlaceHolder = "Choose the patient"
 	p.content = container.NewVBox(p.query, p.result)
 	if app.Can(u.session.User.Role, app.PermRegisterPatient) {
-		p.register = widget.NewButtonWithIcon("New patient…", theme.ContentAddIcon(), p.onRegister)
+		p.register = newIconButton("New patient…", theme.ContentAddIcon(), p.onRegister)
 		p.register.Importance = widget.LowImportance
 		p.content = container.NewVBox(container.NewBorder(nil, nil, nil, p.register, p.query), p.result)
 	}
@@ -155,7 +155,7 @@ type bookForm struct {
 	day            *dayPicker
 
 	slots      []app.Slot
-	slotBtns   []*widget.Button
+	slotBtns   []*escButton
 	slotBox    *fyne.Container
 	slotHint   *widget.Label
 	chosen     int // index into slots; -1 when none
@@ -166,8 +166,8 @@ type bookForm struct {
 	overBox    *fyne.Container
 	form       *widget.Form
 	body       *fyne.Container // the form, its message line and buttons
-	book       *widget.Button
-	cancel     *widget.Button
+	book       *escButton
+	cancel     *escButton
 	errs       fieldErrors
 	dialog     dialog.Dialog
 	done       func(*app.Appointment)
@@ -271,9 +271,9 @@ func (f *bookForm) buildUI(title string) {
 	if f.moved != nil {
 		label = "Move here"
 	}
-	f.book = widget.NewButton(label, f.onBook)
+	f.book = newButton(label, f.onBook)
 	f.book.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Close", func() { f.dialog.Hide() })
+	f.cancel = newButton("Close", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.form = widget.NewForm(items...)
@@ -370,14 +370,14 @@ func (f *bookForm) loadSlots() {
 // showSlots shows slots as buttons; none is chosen.
 func (f *bookForm) showSlots(slots []app.Slot) {
 	f.slots, f.chosen = slots, -1
-	f.slotBtns = make([]*widget.Button, len(slots))
+	f.slotBtns = make([]*escButton, len(slots))
 	objs := make([]fyne.CanvasObject, len(slots))
 	for i, sl := range slots {
 		text := clockOf(f.u, sl.Start)
 		if sl.Requested {
 			text += " (asked)"
 		}
-		b := widget.NewButton(text, func() { f.choose(i) })
+		b := newButton(text, func() { f.choose(i) })
 		f.slotBtns[i], objs[i] = b, b
 	}
 	f.slotBox.Objects = objs
@@ -497,8 +497,8 @@ func (f *bookForm) finished(a *app.Appointment, err error) {
 
 // bookedDialog confirms a booking and offers its appointment slip.
 type bookedDialog struct {
-	print  *widget.Button
-	close  *widget.Button
+	print  *escButton
+	close  *escButton
 	dialog dialog.Dialog
 }
 
@@ -515,12 +515,12 @@ func showBooked(u *UI, a *app.Appointment, moved bool) *bookedDialog {
 	if a.Room != "" {
 		text += ", " + a.Room
 	}
-	d.print = widget.NewButtonWithIcon("Print appointment slip", theme.DocumentPrintIcon(), func() {
+	d.print = newIconButton("Print appointment slip", theme.DocumentPrintIcon(), func() {
 		u.printDocument(d.print, "appointment-"+a.Start.In(u.location()).Format("2006-01-02-1504")+".pdf",
 			func(ctx context.Context) ([]byte, error) { return appointmentSlip(ctx, u, a) })
 	})
 	d.print.Importance = widget.HighImportance
-	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.close = newButton("Close", func() { d.dialog.Hide() })
 	d.dialog = showFormDialog(u, title, 480, container.NewVBox(wrapLabel(text), buttonsRow(d.close, d.print)))
 	u.win.Canvas().Focus(d.print)
 	return d

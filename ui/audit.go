@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -257,7 +256,7 @@ func (s *auditScreen) onVerify() {
 		if !r.OK() {
 			title = "Database problems found"
 		}
-		dialog.ShowInformation(title, s.reportText, s.u.win)
+		showMessage(title, s.reportText, s.u.win)
 	})
 }
 

@@ -56,7 +56,7 @@ type backupsScreen struct {
 	checked [2]string
 
 	keyDialog *recoveryKeyDialog // open while a new recovery key is shown
-	confirm   *widget.Button     // the confirmation's restore button, while it is open
+	confirm   *escButton         // the confirmation's restore button, while it is open
 	confirmD  dialog.Dialog
 
 	content fyne.CanvasObject
@@ -348,10 +348,10 @@ type recoveryKeyDialog struct {
 	key  *app.RecoveryKey
 	d    dialog.Dialog
 	text *escEntry
-	save *widget.Button
-	copy *widget.Button
+	save *escButton
+	copy *escButton
 	kept *escCheck
-	done *widget.Button
+	done *escButton
 }
 
 func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDialog {
@@ -379,9 +379,9 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 		"it on the USB drive or share that holds the backups, and never e-mail it. You can use the same key on " +
 		"every computer of the clinic: paste its backup public key (age1…) there instead of making a new one.")
 	intro.Wrapping = fyne.TextWrapWord
-	kd.save = widget.NewButton("Save as a file…", kd.onSave)
-	kd.copy = widget.NewButton("Copy", func() { s.u.fyneApp.Clipboard().SetContent(body) })
-	kd.done = widget.NewButton("Use this key", kd.onDone)
+	kd.save = newButton("Save as a file…", kd.onSave)
+	kd.copy = newButton("Copy", func() { s.u.fyneApp.Clipboard().SetContent(body) })
+	kd.done = newButton("Use this key", kd.onDone)
 	kd.done.Importance = widget.HighImportance
 	kd.done.Disable()
 	kd.kept = newCheck("I have printed or saved the recovery key and will keep it away from the backups", func(on bool) {
@@ -391,7 +391,7 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 			kd.done.Disable()
 		}
 	})
-	cancel := widget.NewButton("Cancel", func() { kd.d.Hide(); s.keyDialog = nil })
+	cancel := newButton("Cancel", func() { kd.d.Hide(); s.keyDialog = nil })
 	content := container.NewVBox(intro, kd.text, container.NewHBox(kd.save, kd.copy),
 		widget.NewLabel("To write it down by hand (the spaces do not matter when it is typed back; it has no letters O, I or B, only the digits 0 and 8):"), byHand, kd.kept,
 		container.NewHBox(layout.NewSpacer(), cancel, kd.done))
@@ -490,8 +490,8 @@ func (s *backupsScreen) onRestore() {
 		"Everything written since the backup was made is no longer in use; the current database is kept aside, "+
 		"not deleted. Everyone is logged out.", file))
 	msg.Wrapping = fyne.TextWrapWord
-	cancel := widget.NewButton("Cancel", func() { s.confirmD.Hide(); s.confirm = nil })
-	s.confirm = widget.NewButton("Restore and log everyone out", func() {
+	cancel := newButton("Cancel", func() { s.confirmD.Hide(); s.confirm = nil })
+	s.confirm = newButton("Restore and log everyone out", func() {
 		s.confirmD.Hide()
 		s.confirm = nil
 		s.doRestore(file, key)
@@ -576,7 +576,7 @@ func (u *UI) onCloseRequest() {
 	// A share that does not answer must not keep the app open: closing
 	// without the backup is the person's choice, and the next daily run
 	// or the status bar's warning follows it up.
-	skip := widget.NewButton("Close without the backup", func() { u.fyneApp.Quit() })
+	skip := newButton("Close without the backup", func() { u.fyneApp.Quit() })
 	u.closing = dialog.NewCustomWithoutButtons("Backing up before closing…",
 		container.NewVBox(widget.NewLabel("HMS closes when the backup is written and checked."), bar,
 			container.NewHBox(layout.NewSpacer(), skip)), u.win)
@@ -593,7 +593,7 @@ func (u *UI) onCloseRequest() {
 				u.fyneApp.Quit()
 				return
 			}
-			dialog.ShowConfirm("The backup failed", app.ErrorMessage(err)+"\n\nClose HMS without a backup?", func(ok bool) {
+			showYesNo("The backup failed", app.ErrorMessage(err)+"\n\nClose HMS without a backup?", func(ok bool) {
 				if ok {
 					u.fyneApp.Quit()
 				}

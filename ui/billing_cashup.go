@@ -40,6 +40,9 @@ type deskCashUpView struct {
 	closeDay *widget.Button
 	reopen   *widget.Button
 	errs     fieldErrors
+	// deskCodes maps the desk select's options to desk codes: "" this
+	// desk, "*" all desks, else another desk of the clinic (D2).
+	deskCodes map[string]string
 
 	status   *widget.Label
 	float    *escEntry
@@ -72,7 +75,8 @@ var deskCashUpColumns = []listColumn{
 	{"", 110, false}, {"Patient", 0, false},
 }
 
-// Choices of the desk select.
+// Choices of the desk select: this desk, every other desk whose payments
+// or cash-ups sync brought here ("Desk D2"), and all desks together.
 const (
 	cashUpThisDesk = "This desk"
 	cashUpAllDesks = "All desks"
@@ -89,6 +93,7 @@ func (v *deskCashUpView) view() fyne.CanvasObject { return v.content }
 func (v *deskCashUpView) buildUI() {
 	v.desk = newSelect([]string{cashUpThisDesk, cashUpAllDesks}, func(string) { v.load() })
 	v.desk.Selected = cashUpThisDesk
+	v.deskCodes = map[string]string{cashUpThisDesk: "", cashUpAllDesks: allDesksCode}
 	v.day = entry("YYYY-MM-DD")
 	v.day.SetText(v.u.now().In(v.u.location()).Format(app.DateLayout))
 	v.day.OnSubmitted = func(string) { v.load() }
@@ -141,19 +146,49 @@ func (v *deskCashUpView) buildUI() {
 	v.errs[""] = general
 	left := container.NewVBox(sectionTitle("Cash counted"), v.countBox)
 	right := container.NewVBox(figures, general, container.NewHBox(v.save, v.closeDay, layout.NewSpacer(), v.reopen))
-	count := container.NewVScroll(container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator(), right))
+	// The figures take the width the counts leave, so that the note is
+	// wide enough to read.
+	count := container.NewVScroll(container.NewBorder(nil, nil,
+		container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator()), nil, right))
 	count.SetMinSize(fyne.NewSize(0, 300))
 	top := container.NewVBox(sectionTitle("Cash-up"), filters, widget.NewSeparator(), v.status, count,
 		widget.NewSeparator(), sectionTitle("Payments"), columnHeader(deskCashUpColumns))
 	v.content = container.NewBorder(top, nil, nil, nil, v.payments)
 }
 
-// deskCode is the desk chosen: "" this desk, "*" all desks.
-func (v *deskCashUpView) deskCode() string {
-	if v.desk.Selected == cashUpAllDesks {
-		return "*"
+// allDesksCode is the desk code of the cash-up of every desk's payments.
+const allDesksCode = "*"
+
+// deskCode is the desk chosen: "" this desk, "*" all desks, else a desk's
+// code.
+func (v *deskCashUpView) deskCode() string { return v.deskCodes[v.desk.Selected] }
+
+// setDesks offers the desks the service lists (this desk's code first),
+// keeping the desk chosen.
+func (v *deskCashUpView) setDesks(desks []string) {
+	if len(desks) == 0 {
+		return
 	}
-	return ""
+	chosen := v.deskCode()
+	thisDesk := cashUpThisDesk + " (" + desks[0] + ")"
+	options := []string{thisDesk}
+	codes := map[string]string{thisDesk: "", cashUpAllDesks: allDesksCode}
+	for _, d := range desks[1:] {
+		label := "Desk " + d
+		options = append(options, label)
+		codes[label] = d
+	}
+	options = append(options, cashUpAllDesks)
+	selected := thisDesk
+	for label, code := range codes {
+		if code == chosen {
+			selected = label
+		}
+	}
+	v.deskCodes = codes
+	// Set directly: SetSelected would load the day again.
+	v.desk.Options, v.desk.Selected = options, selected
+	v.desk.Refresh()
 }
 
 func (v *deskCashUpView) moveDay(days int) {
@@ -175,8 +210,15 @@ func (v *deskCashUpView) load() {
 	}
 	v.seq++
 	seq, desk := v.seq, v.deskCode()
+	var desks []string
 	background(v.u, func(ctx context.Context) (*app.DeskCashUp, error) {
-		return v.u.svc.Billing.DeskCashUp(ctx, desk, day)
+		cu, err := v.u.svc.Billing.DeskCashUp(ctx, desk, day)
+		if err == nil {
+			// The list of desks is a convenience: without it the
+			// desk select offers this desk and all desks.
+			desks, _ = v.u.svc.Billing.CashUpDesks(ctx)
+		}
+		return cu, err
 	}, func(cu *app.DeskCashUp, err error) {
 		if seq != v.seq {
 			return
@@ -185,6 +227,7 @@ func (v *deskCashUpView) load() {
 			v.errs.show(err, v.u.win)
 			return
 		}
+		v.setDesks(desks)
 		v.showCashUp(cu)
 	})
 }
@@ -386,14 +429,14 @@ func (v *deskCashUpView) onClose() {
 	if _, ok := v.input(); !ok {
 		return
 	}
-	v.confirm = dialog.NewConfirm("Close the day",
+	v.confirm = newYesNo("Close the day",
 		"Close "+v.cu.Day+" with a variance of "+v.variance.Text+"? The cash-up is numbered and frozen; only an administrator can reopen it.",
 		func(yes bool) {
 			if yes {
 				v.submit(true)
 			}
 		}, v.u.win)
-	v.confirm.(*dialog.ConfirmDialog).SetConfirmText("Close day")
+	v.confirm.(*confirmDialog).SetConfirmText("Close day")
 	v.confirm.Show()
 }
 

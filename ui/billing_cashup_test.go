@@ -139,3 +139,63 @@ func TestDeskCashUpReopenByAdmin(t *testing.T) {
 		t.Errorf("ReopenCashUp calls = %v", got)
 	}
 }
+
+// TestDeskCashUpOtherDesk: the desk select lists this desk, the other
+// desks the service knows and all desks; choosing desk D2 shows, closes
+// and prints D2's day, and the choice is kept when the day changes.
+func TestDeskCashUpOtherDesk(t *testing.T) {
+	d := newDeskHarness(t)
+	d.billing.CashUpDesksFn = func(ctx context.Context) ([]string, error) {
+		return []string{"D1", "D2", "D7"}, nil
+	}
+	d.billing.DeskCashUpFn = func(ctx context.Context, desk, day string) (*app.DeskCashUp, error) {
+		d.record("DeskCashUp", ctx, desk+" "+day)
+		cu := cashUpDay(day)
+		if desk != "" {
+			cu.Desk = desk
+		}
+		return cu, nil
+	}
+	d.billing.CloseCashUpFn = func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error) {
+		d.record("CloseCashUp", ctx, in.Desk+" "+in.Day)
+		cu := cashUpDay(in.Day)
+		cu.Desk, cu.Status, cu.Number, cu.ClosedByName = in.Desk, app.CashUpClosed, "CU-D1-2026-000002", "Test Billing clerk"
+		return cu, nil
+	}
+	d.billing.DeskCashUpPDFFn = func(ctx context.Context, desk, day string) ([]byte, error) {
+		return d.printed(ctx, "DeskCashUpPDF", desk+" "+day)
+	}
+	v := d.openBillingTab(app.RoleBilling, "Cash-up").deskCashUp
+	d.waitFor("the desks", func() bool { return len(v.desk.Options) == 4 })
+	if want := []string{"This desk (D1)", "Desk D2", "Desk D7", "All desks"}; !slices.Equal(v.desk.Options, want) ||
+		v.desk.Selected != "This desk (D1)" {
+		t.Fatalf("desk options %q, chosen %q", v.desk.Options, v.desk.Selected)
+	}
+	v.desk.SetSelected("Desk D2")
+	d.waitFor("desk D2's day", func() bool { return v.cu != nil && v.cu.Desk == "D2" })
+	if !strings.HasPrefix(v.status.Text, "Desk D2 — 2026-03-02") {
+		t.Errorf("status %q", v.status.Text)
+	}
+	test.Tap(v.nextDay)
+	d.waitFor("the next day", func() bool { return v.cu.Day == "2026-03-03" })
+	if v.desk.Selected != "Desk D2" {
+		t.Errorf("the desk chosen became %q", v.desk.Selected)
+	}
+	test.Tap(v.closeDay)
+	d.tapButton("Close day")
+	d.waitFor("the close", func() bool { return v.cu.Status == app.CashUpClosed })
+	test.Tap(v.print)
+	d.waitFor("the print", func() bool { return d.called("DeskCashUpPDF") == 1 })
+	v.desk.SetSelected("All desks")
+	d.waitFor("every desk's day", func() bool { return d.called("DeskCashUp") == 4 })
+	want := []any{" 2026-03-02", "D2 2026-03-02", "D2 2026-03-03", "* 2026-03-03"}
+	if got := d.callsOf("DeskCashUp"); !slices.Equal(got, want) {
+		t.Errorf("DeskCashUp calls = %v, want %v", got, want)
+	}
+	if got := d.callsOf("CloseCashUp"); !slices.Equal(got, []any{"D2 2026-03-03"}) {
+		t.Errorf("CloseCashUp calls = %v", got)
+	}
+	if got := d.callsOf("DeskCashUpPDF"); !slices.Equal(got, []any{"D2 2026-03-03"}) {
+		t.Errorf("DeskCashUpPDF calls = %v", got)
+	}
+}

@@ -626,7 +626,7 @@ func (s *invoiceScreen) onIssue() {
 	}, func(issued *app.Invoice) {
 		s.confirm = nil
 		s.changed(issued)
-		dialog.ShowInformation("Invoice issued", "The invoice is issued as "+issued.Number+".", s.u.win)
+		showMessage("Invoice issued", "The invoice is issued as "+issued.Number+".", s.u.win)
 	})
 }
 
@@ -692,8 +692,8 @@ func (s *invoiceScreen) onPDF() {
 
 // confirmForm asks to confirm a step that cannot be undone, then runs it.
 type confirmForm struct {
-	ok     *widget.Button
-	cancel *widget.Button
+	ok     *escButton
+	cancel *escButton
 	errs   fieldErrors
 	dialog dialog.Dialog
 }
@@ -705,8 +705,8 @@ func showConfirm(u *UI, title, message, okLabel string, call func(context.Contex
 	f := &confirmForm{errs: fieldErrors{}}
 	general := newErrorLabel()
 	f.errs[""] = general
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
-	f.ok = widget.NewButton(okLabel, func() {
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.ok = newButton(okLabel, func() {
 		f.errs.clear()
 		f.ok.Disable()
 		background(u, call, func(inv *app.Invoice, err error) {

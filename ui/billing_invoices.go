@@ -329,8 +329,8 @@ func (u *UI) billVisit(appointmentID string) {
 type newInvoiceForm struct {
 	u      *UI
 	picker *patientPicker
-	create *widget.Button
-	cancel *widget.Button
+	create *escButton
+	cancel *escButton
 	errs   fieldErrors
 	dialog dialog.Dialog
 	done   func(*app.Invoice)
@@ -340,9 +340,9 @@ type newInvoiceForm struct {
 func showNewInvoiceForm(u *UI, done func(*app.Invoice)) *newInvoiceForm {
 	f := &newInvoiceForm{u: u, errs: fieldErrors{}, done: done}
 	f.picker = newPatientPicker(u)
-	f.create = widget.NewButton("Create draft", f.onCreate)
+	f.create = newButton("Create draft", f.onCreate)
 	f.create.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(
@@ -384,16 +384,16 @@ type unbilledVisits struct {
 	u        *UI
 	from     *escEntry
 	to       *escEntry
-	show     *widget.Button
+	show     *escButton
 	all      *escCheck
 	list     *widget.List
 	rows     []*app.UnbilledVisit
 	chosen   map[string]bool // by appointment ID
 	summary  *widget.Label
 	result   *widget.Label // what the last batch did
-	drafts   *widget.Button
-	issue    *widget.Button
-	closeBtn *widget.Button
+	drafts   *escButton
+	issue    *escButton
+	closeBtn *escButton
 	errs     fieldErrors
 	dialog   dialog.Dialog
 	seq      int
@@ -411,7 +411,7 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	d.to.SetText(today.Format(app.DateLayout))
 	d.from.OnSubmitted = func(string) { d.load() }
 	d.to.OnSubmitted = func(string) { d.load() }
-	d.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), d.load)
+	d.show = newIconButton("Show", theme.SearchIcon(), d.load)
 	d.all = newCheck("All", func(on bool) {
 		for _, r := range d.rows {
 			d.chosen[r.AppointmentID] = on
@@ -437,10 +437,10 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	}
 	d.summary = mutedLabel("Loading…")
 	d.result = wrapLabel("")
-	d.drafts = widget.NewButtonWithIcon("Create drafts", theme.DocumentCreateIcon(), func() { d.bill(false) })
-	d.issue = widget.NewButtonWithIcon("Issue invoices", theme.ConfirmIcon(), func() { d.bill(true) })
+	d.drafts = newIconButton("Create drafts", theme.DocumentCreateIcon(), func() { d.bill(false) })
+	d.issue = newIconButton("Issue invoices", theme.ConfirmIcon(), func() { d.bill(true) })
 	d.issue.Importance = widget.HighImportance
-	d.closeBtn = widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.closeBtn = newButton("Close", func() { d.dialog.Hide() })
 	general := newErrorLabel()
 	d.errs[""] = general
 	d.errs.alias("visits", "")

@@ -34,7 +34,7 @@ type lineForm struct {
 	timer    *time.Timer
 	search   *escEntry
 	item     *escSelect
-	freeText *widget.Button
+	freeText *escButton
 	code     *widget.Label
 
 	description *escEntry
@@ -46,8 +46,8 @@ type lineForm struct {
 	taxRate     *escEntry
 	preview     *widget.Label
 
-	save   *widget.Button
-	cancel *widget.Button
+	save   *escButton
+	cancel *escButton
 	errs   fieldErrors
 	dialog dialog.Dialog
 	done   func(*app.Invoice)
@@ -85,7 +85,7 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	f.item = newSelect(nil, func(string) { f.onItem() })
 	f.item.PlaceHolder = "Choose an item"
 	f.item.Disable() // until the price list's items arrive
-	f.freeText = widget.NewButtonWithIcon("Free text", theme.DocumentCreateIcon(), f.onFreeText)
+	f.freeText = newIconButton("Free text", theme.DocumentCreateIcon(), f.onFreeText)
 	f.code = mutedLabel("Free text: describe the line and give its price.")
 
 	f.description = entry("What the line charges for")
@@ -104,9 +104,9 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	}
 	f.preview = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 
-	f.save = widget.NewButton("Save line", f.onSave)
+	f.save = newButton("Save line", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() {
+	f.cancel = newButton("Cancel", func() {
 		f.closed = true
 		f.dialog.Hide()
 	})

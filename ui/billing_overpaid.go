@@ -146,9 +146,9 @@ func (s *conflictsScreen) showAllocate(c *app.Conflict, open []*app.Invoice) {
 		widget.NewFormItem("Reason", errs.add("reason", reason)),
 	)
 	var d dialog.Dialog
-	ok := widget.NewButton("Allocate", nil)
+	ok := newButton("Allocate", nil)
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := newButton("Cancel", func() { d.Hide() })
 	ok.OnTapped = func() {
 		errs.clear()
 		in := app.OverpaymentSettlement{Action: app.OverpaymentAllocate, InvoiceID: byLabel[pick.Selected],

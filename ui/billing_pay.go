@@ -55,14 +55,14 @@ type paymentForm struct {
 	tendered  *escEntry // cash only
 	change    *widget.Label
 
-	save   *widget.Button
-	cancel *widget.Button
+	save   *escButton
+	cancel *escButton
 	errs   fieldErrors
 
 	payment  *app.Payment // the payment taken; nil until then
 	receipt  *widget.Label
-	printBtn *widget.Button
-	doneBtn  *widget.Button
+	printBtn *escButton
+	doneBtn  *escButton
 
 	body   *fyne.Container // the form, then the result
 	dialog dialog.Dialog
@@ -121,9 +121,9 @@ func (f *paymentForm) buildForm(inv *app.Invoice) fyne.CanvasObject {
 	f.tendered = entry("")
 	f.tendered.OnChanged = func(string) { f.updateTotals() }
 	f.change = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.save = widget.NewButtonWithIcon("Take payment", theme.ConfirmIcon(), f.onSave)
+	f.save = newIconButton("Take payment", theme.ConfirmIcon(), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 
@@ -339,11 +339,11 @@ func (f *paymentForm) showResult(p *app.Payment) {
 		change.Importance = widget.HighImportance
 		lines = append(lines, change)
 	}
-	f.printBtn = widget.NewButtonWithIcon("Print receipt", theme.DocumentPrintIcon(), func() {
+	f.printBtn = newIconButton("Print receipt", theme.DocumentPrintIcon(), func() {
 		printReceipt(f.u, f.deliver, p, false)
 	})
 	f.printBtn.Importance = widget.HighImportance
-	f.doneBtn = widget.NewButton("Done", func() {
+	f.doneBtn = newButton("Done", func() {
 		f.dialog.Hide()
 		f.done()
 	})

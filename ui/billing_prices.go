@@ -156,7 +156,7 @@ func (v *priceListView) changed(p *app.PriceItem) {
 	if !p.Active {
 		msg = fmt.Sprintf("%s %s is retired from %s.", p.Code, p.Name, dayText(v.u, p.ValidFrom))
 	}
-	dialog.ShowInformation("Price list changed", msg, v.u.win)
+	showMessage("Price list changed", msg, v.u.win)
 }
 
 func (v *priceListView) onAdd() {
@@ -172,9 +172,9 @@ type priceItemDialog struct {
 	versions []*app.PriceItem
 	history  *widget.List
 	loading  *widget.Label
-	change   *widget.Button // admins, on an item in force
-	retire   *widget.Button // admins, on an item in force
-	close    *widget.Button
+	change   *escButton // admins, on an item in force
+	retire   *escButton // admins, on an item in force
+	close    *escButton
 	dialog   dialog.Dialog
 }
 
@@ -189,11 +189,11 @@ func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
 	d.history = widget.NewList(func() int { return len(d.versions) },
 		func() fyne.CanvasObject { return newColumnRow(priceHistoryColumns) }, d.updateRow)
 	d.loading = mutedLabel("Loading…")
-	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.close = newButton("Close", func() { d.dialog.Hide() })
 	buttons := []fyne.CanvasObject{d.close, layout.NewSpacer()}
 	if v.canEdit() && p.Active {
-		d.retire = widget.NewButtonWithIcon("Retire…", theme.DeleteIcon(), d.onRetire)
-		d.change = widget.NewButtonWithIcon("Change price…", theme.DocumentCreateIcon(), d.onChange)
+		d.retire = newIconButton("Retire…", theme.DeleteIcon(), d.onRetire)
+		d.change = newIconButton("Change price…", theme.DocumentCreateIcon(), d.onChange)
 		d.change.Importance = widget.HighImportance
 		buttons = append(buttons, d.retire, d.change)
 	}
@@ -266,7 +266,7 @@ func (d *priceItemDialog) onChange() {
 func (d *priceItemDialog) onRetire() {
 	v, p := d.v, d.item
 	msg := fmt.Sprintf("Retire %s %s? It is no longer offered on new invoices; issued bills keep it.", p.Code, p.Name)
-	confirm := dialog.NewConfirm("Retire item", msg, func(ok bool) {
+	confirm := newYesNo("Retire item", msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -301,8 +301,8 @@ type priceForm struct {
 	validFrom      *escEntry
 	doctor         *escSelect
 	specialization *escEntry
-	save           *widget.Button
-	cancel         *widget.Button
+	save           *escButton
+	cancel         *escButton
 	errs           fieldErrors
 	dialog         dialog.Dialog
 }
@@ -327,9 +327,9 @@ func showPriceForm(v *priceListView, item *app.PriceItem) *priceForm {
 		title, ok = "Change "+item.Code, "Save new price"
 		f.fill(item)
 	}
-	f.save = widget.NewButton(ok, f.onSave)
+	f.save = newButton(ok, f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	form := widget.NewForm(

@@ -33,6 +33,7 @@ func newDeskHarness(t *testing.T) *deskHarness {
 	h := newClinicHarness(t)
 	d := &deskHarness{clinicHarness: h, billing: &mock.BillingService{}, printer: fakePrinter(h.harness)}
 	d.billing.FindInvoicesFn = func(context.Context, app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil }
+	d.billing.CashUpDesksFn = func(context.Context) ([]string, error) { return []string{"D1"}, nil }
 	h.u.svc.Billing = d.billing
 	return d
 }
@@ -239,7 +240,7 @@ func (d *deskHarness) tapButton(text string) {
 	var found *widget.Button
 	for _, o := range d.u.win.Canvas().Overlays().List() {
 		walk(o, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == text {
+			if b, ok := asButton(o); ok && b.Text == text {
 				found = b
 			}
 		})

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -36,7 +35,7 @@ type statementView struct {
 	balance  *widget.Label
 	totals   *widget.Label
 	message  *widget.Label // loading, or why there is nothing
-	print    *widget.Button
+	print    *escButton
 	invoiceL *widget.List
 	paymentL *widget.List
 	noInv    *widget.Label
@@ -56,7 +55,7 @@ func newStatementView(u *UI, patientID string) *statementView {
 	v.balance = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.totals = widget.NewLabel("")
 	v.message = mutedLabel("Loading…")
-	v.print = widget.NewButtonWithIcon("Print statement", theme.DocumentPrintIcon(), v.onPrint)
+	v.print = newIconButton("Print statement", theme.DocumentPrintIcon(), v.onPrint)
 	v.print.Importance = widget.HighImportance
 	v.print.Disable()
 	v.invoiceL = widget.NewList(func() int { return v.invoiceCount() },
@@ -230,7 +229,7 @@ func (v *statementView) onPrint() {
 // showStatement opens a patient's statement in a dialog over the window.
 func showStatement(u *UI, patientID string) *statementView {
 	v := newStatementView(u, patientID)
-	d := dialog.NewCustom("Patient statement", "Close", v.view(), u.win)
+	d := newInfoDialog("Patient statement", "Close", v.view(), u.win)
 	d.Resize(fyne.NewSize(1000, 640))
 	d.Show()
 	v.load()

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -444,7 +443,7 @@ func (c *chartScreen) onPurge() {
 		},
 		done: func() {
 			c.prompt = nil
-			dialog.ShowInformation("Purged", "The record "+p.MRN+" was deleted.", c.u.win)
+			showMessage("Purged", "The record "+p.MRN+" was deleted.", c.u.win)
 			if c.changed != nil {
 				c.changed()
 			}

@@ -40,7 +40,7 @@ func TestChartAllergyStates(t *testing.T) {
 	c.summary.onNoKnownAllergies()
 	var yes *widget.Button
 	walk(h.u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Yes" {
+		if b, ok := asButton(o); ok && b.Text == "Yes" {
 			yes = b
 		}
 	})

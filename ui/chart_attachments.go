@@ -197,7 +197,7 @@ func (t *attachmentsTab) showImage(r *app.Attachment, content []byte) {
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(640, 480))
 	t.image = img
-	t.viewer = dialog.NewCustom(r.Title+" — "+r.Date, "Close", img, t.b.u.win)
+	t.viewer = newInfoDialog(r.Title+" — "+r.Date, "Close", img, t.b.u.win)
 	t.viewer.SetOnClosed(func() { t.image, t.viewer = nil, nil })
 	t.viewer.Show()
 }
@@ -209,12 +209,12 @@ type attachmentForm struct {
 	title    *escEntry
 	kind     *escSelect
 	date     *escEntry
-	choose   *widget.Button
+	choose   *escButton
 	file     *widget.Label
 	fileName string
 	content  []byte
-	save     *widget.Button
-	cancel   *widget.Button
+	save     *escButton
+	cancel   *escButton
 	errs     fieldErrors
 	dialog   dialog.Dialog
 }
@@ -231,11 +231,11 @@ func showAttachmentForm(t *attachmentsTab) *attachmentForm {
 	f.kind.PlaceHolder = "Choose the type"
 	f.date = entry("YYYY-MM-DD")
 	f.date.SetText(b.today().Format(app.DateLayout))
-	f.choose = widget.NewButtonWithIcon("Choose file…", theme.FolderOpenIcon(), f.onChoose)
+	f.choose = newIconButton("Choose file…", theme.FolderOpenIcon(), f.onChoose)
 	f.file = mutedLabel("PDF, image or text; at most 25 MB.")
-	f.save = widget.NewButton("Attach", f.onSave)
+	f.save = newButton("Attach", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(

@@ -137,8 +137,8 @@ type diagnosisForm struct {
 	chosen  *widget.Label
 	text    *escEntry
 	note    *escSelect // the patient's clinical notes, newest first
-	save    *widget.Button
-	cancel  *widget.Button
+	save    *escButton
+	cancel  *escButton
 	errs    fieldErrors
 	dialog  dialog.Dialog
 
@@ -172,9 +172,9 @@ func showDiagnosisForm(t *diagnosesTab) *diagnosisForm {
 	f.text.SetMinRowsVisible(2)
 	f.note = newSelect([]string{noNote}, nil)
 	f.note.SetSelected(noNote)
-	f.save = widget.NewButton("Save diagnosis", f.onSave)
+	f.save = newButton("Save diagnosis", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	results := container.NewGridWrap(fyne.NewSize(600, 220), f.results)

@@ -154,15 +154,15 @@ type noteForm struct {
 	t          *notesTab
 	addendumTo *app.Note
 
-	mode       *widget.RadioGroup // free text or SOAP; nil for an addendum
+	mode       *escSelect // free text or SOAP; nil for an addendum
 	text       *escEntry
 	subjective *escEntry
 	objective  *escEntry
 	assessment *escEntry
 	plan       *escEntry
 	soap       *fyne.Container
-	save       *widget.Button
-	cancel     *widget.Button
+	save       *escButton
+	cancel     *escButton
 	errs       fieldErrors
 	dialog     dialog.Dialog
 }
@@ -186,9 +186,9 @@ func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 	f.objective = multi("Findings, examination, results", 3)
 	f.assessment = multi("Diagnosis, impression", 2)
 	f.plan = multi("Treatment, follow-up", 2)
-	f.save = widget.NewButton("Save note", f.onSave)
+	f.save = newButton("Save note", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 
@@ -208,7 +208,9 @@ func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 		head = wrapLabel("To the " + strings.ToLower(noteKindLabel(to.Kind)) + " of " + formatTime(t.b.u, to.CreatedAt) +
 			" by " + to.AuthorName + ". The note itself stays as it is.")
 	} else {
-		f.mode = widget.NewRadioGroup([]string{modeFree, modeSOAP}, func(m string) {
+		// A select rather than a radio group: Escape on it closes the
+		// dialog (escape.go), and Fyne's radio items cannot be extended.
+		f.mode = newSelect([]string{modeFree, modeSOAP}, func(m string) {
 			if m == modeSOAP {
 				free.Hide()
 				f.soap.Show()
@@ -217,10 +219,8 @@ func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 				free.Show()
 			}
 		})
-		f.mode.Horizontal = true
-		f.mode.Required = true
 		f.mode.SetSelected(modeFree)
-		head = f.mode
+		head = container.NewHBox(widget.NewLabel("Form"), container.New(widthLayout{160}, f.mode))
 	}
 	note := mutedLabel("A saved note cannot be changed or deleted; corrections are addenda.")
 	content := container.NewVBox(head, free, f.soap, general, note, buttonsRow(f.cancel, f.save))

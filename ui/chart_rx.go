@@ -218,14 +218,14 @@ type rxForm struct {
 
 	items   []*rxItemRow
 	rows    *fyne.Container
-	addItem *widget.Button
+	addItem *escButton
 	notes   *escEntry
-	save    *widget.Button
-	cancelB *widget.Button
+	save    *escButton
+	cancelB *escButton
 	errs    fieldErrors
 	general *widget.Label
 	dialog  dialog.Dialog
-	allergy *dialog.ConfirmDialog // the open allergy warning
+	allergy *confirmDialog // the open allergy warning
 	// overrideReason is the reason for prescribing despite the warning
 	overrideReason *escEntry
 	lastSent       app.PrescriptionCreate
@@ -234,7 +234,7 @@ type rxForm struct {
 // rxItemRow is one drug of the prescription being written.
 type rxItemRow struct {
 	drug, strength, dose, route, frequency, duration, quantity, instructions *escEntry
-	remove                                                                   *widget.Button
+	remove                                                                   *escButton
 	row                                                                      fyne.CanvasObject
 }
 
@@ -264,15 +264,15 @@ func showRxForm(t *rxTab) *rxForm {
 	}
 	header = append(header, widget.NewLabel(""))
 	f.rows = container.NewVBox()
-	f.addItem = widget.NewButtonWithIcon("Add drug", theme.ContentAddIcon(), func() {
+	f.addItem = newIconButton("Add drug", theme.ContentAddIcon(), func() {
 		t.b.u.win.Canvas().Focus(f.addRow().drug)
 	})
 	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder("Notes for the pharmacist or patient, optional")
 	f.notes.SetMinRowsVisible(2)
-	f.save = widget.NewButton("Prescribe", func() { f.submit(false) })
+	f.save = newButton("Prescribe", func() { f.submit(false) })
 	f.save.Importance = widget.HighImportance
-	f.cancelB = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancelB = newButton("Cancel", func() { f.dialog.Hide() })
 	f.general = newErrorLabel()
 	f.errs[""] = f.general
 	f.addRow()
@@ -299,7 +299,7 @@ func (f *rxForm) addRow() *rxItemRow {
 		*p = entry(rxItemColumns[i].placeholder)
 		cells = append(cells, *p)
 	}
-	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
+	r.remove = newIconButton("", theme.DeleteIcon(), func() { f.removeRow(r) })
 	cells = append(cells, r.remove)
 	r.row = container.New(&columnsLayout{widths: rxItemWidths()}, cells...)
 	f.items = append(f.items, r)
@@ -377,7 +377,7 @@ func (f *rxForm) warnAllergy(err error) {
 		f.overrideReason.Wrapping = fyne.TextWrapWord
 	}
 	msg := wrapLabel(app.ErrorMessage(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
-	f.allergy = dialog.NewCustomConfirm("Prescribing warning", "Prescribe anyway", "Back",
+	f.allergy = newConfirmDialog("Prescribing warning", "Prescribe anyway", "Back",
 		container.NewVBox(msg, f.overrideReason),
 		func(ok bool) {
 			f.allergy = nil

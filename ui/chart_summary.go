@@ -446,10 +446,10 @@ func (t *summaryTab) onEndAssignment(a *app.Assignment) {
 			})
 		}
 	}
-	completed := widget.NewButton("Treatment completed", end(app.AssignmentCompleted))
+	completed := newButton("Treatment completed", end(app.AssignmentCompleted))
 	completed.Importance = widget.HighImportance
-	cancelled := widget.NewButton("Cancelled", end(app.AssignmentCancelled))
-	keep := widget.NewButton("Keep", func() { t.endDialog.Hide() })
+	cancelled := newButton("Cancelled", end(app.AssignmentCancelled))
+	keep := newButton("Keep", func() { t.endDialog.Hide() })
 	content := container.NewVBox(
 		wrapLabel("End "+a.DoctorName+"'s assignment for "+a.Reason+"?"),
 		container.NewHBox(keep, layout.NewSpacer(), cancelled, completed))
@@ -460,7 +460,7 @@ func (t *summaryTab) onEndAssignment(a *app.Assignment) {
 // patient has no known drug allergies.
 func (t *summaryTab) onNoKnownAllergies() {
 	b := t.b
-	dialog.ShowConfirm("No known drug allergies",
+	showYesNo("No known drug allergies",
 		"Record that you asked the patient and they have no known drug allergies? It is signed and dated with your name.",
 		func(ok bool) {
 			if !ok {
@@ -494,8 +494,8 @@ type allergyForm struct {
 	reaction  *escEntry
 	severity  *escSelect
 	certainty *escSelect
-	save      *widget.Button
-	cancel    *widget.Button
+	save      *escButton
+	cancel    *escButton
 	errs      fieldErrors
 	dialog    dialog.Dialog
 }
@@ -518,9 +518,9 @@ func showAllergyForm(t *summaryTab) *allergyForm {
 	}
 	f.certainty = newSelect(certs, nil)
 	f.certainty.SetSelected(certs[len(certs)-1])
-	f.save = widget.NewButton("Add allergy", f.onSave)
+	f.save = newButton("Add allergy", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
@@ -565,8 +565,8 @@ type problemForm struct {
 	condition *escEntry
 	onset     *escEntry
 	notes     *escEntry
-	save      *widget.Button
-	cancel    *widget.Button
+	save      *escButton
+	cancel    *escButton
 	errs      fieldErrors
 	dialog    dialog.Dialog
 }
@@ -577,9 +577,9 @@ func showProblemForm(t *summaryTab) *problemForm {
 	f.onset = entry("YYYY-MM-DD, YYYY-MM or YYYY; optional")
 	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder("Optional")
-	f.save = widget.NewButton("Add problem", f.onSave)
+	f.save = newButton("Add problem", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
@@ -627,8 +627,8 @@ type assignForm struct {
 	reason    *escEntry
 	startDate *escEntry
 	endDate   *escEntry
-	save      *widget.Button
-	cancel    *widget.Button
+	save      *escButton
+	cancel    *escButton
 	errs      fieldErrors
 	dialog    dialog.Dialog
 }
@@ -641,9 +641,9 @@ func showAssignForm(b *chartBase, done func()) *assignForm {
 	f.startDate = entry("YYYY-MM-DD")
 	f.startDate.SetText(b.today().Format(app.DateLayout))
 	f.endDate = entry("YYYY-MM-DD, optional")
-	f.save = widget.NewButton("Assign", f.onSave)
+	f.save = newButton("Assign", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(

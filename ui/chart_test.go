@@ -639,7 +639,7 @@ func TestChartAssignments(t *testing.T) {
 	test.Tap(c.summary.endAssignment["as-1"])
 	var done *widget.Button
 	walk(h.u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Treatment completed" {
+		if b, ok := asButton(o); ok && b.Text == "Treatment completed" {
 			done = b
 		}
 	})
@@ -759,7 +759,7 @@ func TestChartMergedRecords(t *testing.T) {
 	button := func(text string) *widget.Button {
 		var b *widget.Button
 		walk(c.merged, func(o fyne.CanvasObject) {
-			if x, ok := o.(*widget.Button); ok && x.Text == text {
+			if x, ok := asButton(o); ok && x.Text == text {
 				b = x
 			}
 		})

@@ -128,8 +128,8 @@ type visitCompleteForm struct {
 	services []*app.PriceItem
 	qty      map[string]*escEntry // by price item id
 	list     *fyne.Container
-	done     *widget.Button
-	cancel   *widget.Button
+	done     *escButton
+	cancel   *escButton
 	errs     fieldErrors
 	dialog   dialog.Dialog
 }
@@ -137,9 +137,9 @@ type visitCompleteForm struct {
 func showVisitCompleteForm(v *visitBar, visit *app.Visit) *visitCompleteForm {
 	f := &visitCompleteForm{v: v, visit: visit, qty: map[string]*escEntry{}, errs: fieldErrors{}}
 	f.list = container.NewVBox(mutedLabel("Loading the services…"))
-	f.done = widget.NewButton("Complete visit", f.onDone)
+	f.done = newButton("Complete visit", f.onDone)
 	f.done.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	note := mutedLabel("The consultation is billed from your price-list item; add the services you performed. " +
@@ -220,8 +220,8 @@ type letterForm struct {
 	to        *escEntry
 	recipient *escEntry
 	text      *escEntry
-	print     *widget.Button
-	cancel    *widget.Button
+	print     *escButton
+	cancel    *escButton
 	errs      fieldErrors
 	dialog    dialog.Dialog
 }
@@ -236,9 +236,9 @@ func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
 	f.text = multiLineEntry()
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(5)
-	f.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), f.onPrint)
+	f.print = newIconButton("Print", theme.DocumentPrintIcon(), f.onPrint)
 	f.print.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	var items []*widget.FormItem

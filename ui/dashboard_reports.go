@@ -432,7 +432,7 @@ func (v *reportsView) writeCSV(r app.ReportRequest, w fyne.URIWriteCloser, err e
 			v.showErr(err)
 			return
 		}
-		dialog.ShowInformation("Report exported", "Saved the report as "+name+".", v.u.win)
+		showMessage("Report exported", "Saved the report as "+name+".", v.u.win)
 	})
 }
 

@@ -36,6 +36,8 @@ const (
 	displayLatestSize = 120
 	displayRowSize    = 56
 	displayTitleSize  = 40
+	// displayMargin is the space left and right of the text.
+	displayMargin = 64
 )
 
 var (
@@ -101,8 +103,10 @@ func (u *UI) openDisplay() {
 		d.rows = append(d.rows, r)
 		list.Add(container.NewGridWithColumns(3, r[0], r[1], r[2]))
 	}
-	body := container.NewPadded(container.NewBorder(latest, d.note, nil, nil,
-		container.NewVBox(canvas.NewLine(displayMuted), list)))
+	// A television may crop its picture's edges (overscan): keep the text
+	// well inside them.
+	body := container.New(layout.NewCustomPaddedLayout(displayMargin/2, displayMargin/2, displayMargin, displayMargin),
+		container.NewBorder(latest, d.note, nil, nil, container.NewVBox(canvas.NewLine(displayMuted), list)))
 	d.win.SetContent(container.NewStack(canvas.NewRectangle(displayBackground), body))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {

@@ -198,7 +198,7 @@ func newDraftsOffer(u *UI, ds []*app.Draft) *draftsOffer {
 		row: newRow().MinSize().Height}, o.list)
 	content := container.NewBorder(wrapLabel("When your last session ended, these were not saved yet. "+
 		"Restore one to go on with it, or discard it."), nil, nil, nil, rows)
-	o.dialog = dialog.NewCustom("Unsaved work", "Later", content, u.win)
+	o.dialog = newInfoDialog("Unsaved work", "Later", content, u.win)
 	o.dialog.Resize(fyne.NewSize(620, 0))
 	o.dialog.Show()
 	return o

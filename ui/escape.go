@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -49,6 +50,8 @@ func eachButton(o fyne.CanvasObject, fn func(*widget.Button)) {
 	switch c := o.(type) {
 	case *widget.Button:
 		fn(c)
+	case *escButton:
+		fn(&c.Button)
 	case *fyne.Container:
 		if !c.Visible() {
 			return
@@ -67,7 +70,8 @@ func eachButton(o fyne.CanvasObject, fn func(*widget.Button)) {
 // hears it only when nothing has the focus, and no handler sees a key
 // before the focused widget. So every field of the program is built by the
 // constructors below (entry, passwordEntry, multiLineEntry, newSelect,
-// newCheck, newSelectEntry), whose widgets hand Escape, and Enter in a
+// newCheck, newSelectEntry) and every button of a dialog by newButton or
+// newIconButton, whose widgets hand Escape, and Enter in a
 // one-line entry, to the dialog they are in before doing their own
 // keys. TestFieldsAreBuiltByTheKeyAwareConstructors keeps it so.
 
@@ -263,4 +267,122 @@ func (c *escCheck) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	c.Check.TypedKey(k)
+}
+
+// escButton is a button on which Escape closes the dialog it is in, when
+// Tab has given it the focus; Space and Enter press it, as on any button.
+// Every button of a dialog is one (the harness checks the dialogs tests
+// open), and the dialogs with a message and buttons are built by
+// showMessage, showYesNo, newYesNo and newConfirmDialog below rather than by Fyne's
+// own, whose buttons keep Escape to themselves.
+type escButton struct {
+	widget.Button
+}
+
+// newButton is a button with a label.
+func newButton(label string, tapped func()) *escButton {
+	return newIconButton(label, nil, tapped)
+}
+
+// newIconButton is a button with a label and an icon.
+func newIconButton(label string, icon fyne.Resource, tapped func()) *escButton {
+	b := &escButton{}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *escButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && dialogKey(b, k, false) {
+		return
+	}
+	b.Button.TypedKey(k)
+}
+
+// confirmDialog is a dialog with a message or content, a dismiss button
+// and a confirm button, both escButtons: Fyne's ConfirmDialog with keys.
+type confirmDialog struct {
+	*dialog.CustomDialog
+	confirm, dismiss *escButton
+}
+
+// SetConfirmText sets the confirm button's label.
+func (d *confirmDialog) SetConfirmText(label string) { d.confirm.SetText(label) }
+
+// Confirm answers yes, as the confirm button does.
+func (d *confirmDialog) Confirm() { d.confirm.OnTapped() }
+
+// SetConfirmImportance sets how the confirm button is drawn.
+func (d *confirmDialog) SetConfirmImportance(i widget.Importance) {
+	d.confirm.Importance = i
+	d.confirm.Refresh()
+}
+
+// messageContent is a message as Fyne's text dialogs show it: wrapped,
+// centred, as wide as it needs up to 480.
+func messageContent(message string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(message, fyne.TextAlignCenter, fyne.TextStyle{})
+	l.Wrapping = fyne.TextWrapWord
+	w := widget.NewLabel(message).MinSize().Width
+	return container.New(widthLayout{min(max(w, 240), 480)}, l)
+}
+
+// newCustomDialog is a dialog of content with the buttons given, as
+// Fyne lays a dialog's buttons out.
+func newCustomDialog(title string, content fyne.CanvasObject, win fyne.Window, buttons ...*escButton) *dialog.CustomDialog {
+	d := dialog.NewCustomWithoutButtons(title, content, win)
+	objs := make([]fyne.CanvasObject, len(buttons))
+	for i, b := range buttons {
+		objs[i] = b
+	}
+	d.SetButtons(objs)
+	return d
+}
+
+// newInfoDialog is a dialog of content with one button, dismiss, that
+// closes it: Fyne's NewCustom with keys.
+func newInfoDialog(title, dismiss string, content fyne.CanvasObject, win fyne.Window) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	ok := newButton(dismiss, func() { d.Hide() })
+	d = newCustomDialog(title, content, win, ok)
+	return d
+}
+
+// showMessage shows a message with an OK button: Fyne's ShowInformation
+// with keys.
+func showMessage(title, message string, win fyne.Window) {
+	d := newInfoDialog(title, "OK", messageContent(message), win)
+	d.SetIcon(theme.InfoIcon())
+	d.Show()
+}
+
+// newConfirmDialog asks a question with content: dismiss says no, confirm
+// yes (drawn as the dialog's action); callback hears which, as Fyne's
+// NewCustomConfirm's does.
+func newConfirmDialog(title, confirm, dismiss string, content fyne.CanvasObject, callback func(bool),
+	win fyne.Window) *confirmDialog {
+	cd := &confirmDialog{}
+	answer := func(yes bool) {
+		cd.Hide()
+		if callback != nil {
+			callback(yes)
+		}
+	}
+	cd.dismiss = newIconButton(dismiss, theme.CancelIcon(), func() { answer(false) })
+	cd.confirm = newIconButton(confirm, theme.ConfirmIcon(), func() { answer(true) })
+	cd.confirm.Importance = widget.HighImportance
+	cd.CustomDialog = newCustomDialog(title, content, win, cd.dismiss, cd.confirm)
+	return cd
+}
+
+// newYesNo asks a yes-or-no question: Fyne's NewConfirm with keys.
+func newYesNo(title, message string, callback func(bool), win fyne.Window) *confirmDialog {
+	d := newConfirmDialog(title, "Yes", "No", messageContent(message), callback, win)
+	d.SetIcon(theme.QuestionIcon())
+	return d
+}
+
+// showYesNo shows newYesNo's question.
+func showYesNo(title, message string, callback func(bool), win fyne.Window) {
+	newYesNo(title, message, callback, win).Show()
 }

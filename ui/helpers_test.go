@@ -325,3 +325,14 @@ func rowButtons(list fyne.CanvasObject, text string) int {
 	}
 	return n
 }
+
+// asButton is o as a button: Fyne's own, or the one an escButton extends.
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b, true
+	case *escButton:
+		return &b.Button, true
+	}
+	return nil, false
+}

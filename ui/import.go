@@ -33,9 +33,9 @@ type importWizard struct {
 
 	fields   map[string]*escSelect // import field -> its column
 	preview  *widget.Table
-	check    *widget.Button
-	doImport *widget.Button
-	cancel   *widget.Button
+	check    *escButton
+	doImport *escButton
+	cancel   *escButton
 	summary  *widget.Label
 	problems *widget.List // the bad rows, one a line
 	lines    []string     // what problems shows
@@ -118,12 +118,12 @@ func (w *importWizard) buildUI() {
 		w.preview.SetColumnWidth(i, 140)
 	}
 
-	w.check = widget.NewButton("Check", w.onCheck)
+	w.check = newButton("Check", w.onCheck)
 	w.check.Importance = widget.HighImportance
-	w.doImport = widget.NewButton("Import", w.onImport)
+	w.doImport = newButton("Import", w.onImport)
 	w.doImport.Importance = widget.HighImportance
 	w.doImport.Disable()
-	w.cancel = widget.NewButton("Cancel", w.close)
+	w.cancel = newButton("Cancel", w.close)
 	w.summary = wrapLabel(fmt.Sprintf("%s: %d records. Choose the column of each field, then Check.", w.name, len(w.table.Records)))
 	w.problems = widget.NewList(
 		func() int { return len(w.lines) },
@@ -287,7 +287,7 @@ func (w *importWizard) showResult(res *app.ImportResult) {
 	}
 	l := wrapLabel(text)
 	l.Selectable = true
-	d := dialog.NewCustom("Import done", "Close", container.New(widthLayout{560}, container.NewVScroll(l)), w.u.win)
+	d := newInfoDialog("Import done", "Close", container.New(widthLayout{560}, container.NewVScroll(l)), w.u.win)
 	if len(res.Duplicates) > 0 {
 		d.Resize(fyne.NewSize(620, 460))
 	}

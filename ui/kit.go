@@ -35,8 +35,8 @@ type promptSpec struct {
 // promptForm is an open prompt.
 type promptForm struct {
 	entry   *escEntry
-	ok      *widget.Button
-	cancel  *widget.Button
+	ok      *escButton
+	cancel  *escButton
 	errs    fieldErrors
 	dialog  dialog.Dialog
 	content fyne.CanvasObject
@@ -48,12 +48,12 @@ func showPrompt(u *UI, spec promptSpec) *promptForm {
 	f := &promptForm{errs: fieldErrors{}}
 	f.entry = newEscEntry(spec.placeholder)
 	f.entry.SetText(spec.initial)
-	f.ok = widget.NewButton(spec.ok, nil)
+	f.ok = newButton(spec.ok, nil)
 	f.ok.Importance = widget.HighImportance
 	if spec.danger {
 		f.ok.Importance = widget.DangerImportance
 	}
-	f.cancel = widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	note := widget.NewLabel(spec.note)
@@ -124,7 +124,7 @@ func mutedLabel(text string) *widget.Label {
 
 // buttonsRow is the row of a form's buttons: cancel on the left, the action
 // on the right.
-func buttonsRow(cancel, ok *widget.Button) fyne.CanvasObject {
+func buttonsRow(cancel, ok *escButton) fyne.CanvasObject {
 	return container.NewHBox(cancel, layout.NewSpacer(), ok)
 }
 

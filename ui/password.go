@@ -18,8 +18,8 @@ type passwordForm struct {
 	current *escEntry
 	next    *escEntry
 	confirm *escEntry
-	save    *widget.Button
-	cancel  *widget.Button
+	save    *escButton
+	cancel  *escButton
 	errs    fieldErrors
 
 	onDone   func()
@@ -33,9 +33,9 @@ func newPasswordForm(u *UI, cancelLabel string) *passwordForm {
 	f.next = passwordEntry("At least 12 characters")
 	f.confirm = passwordEntry("The new password again")
 	f.confirm.OnSubmitted = func(string) { f.onSave() }
-	f.save = widget.NewButton("Change password", f.onSave)
+	f.save = newButton("Change password", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton(cancelLabel, func() {
+	f.cancel = newButton(cancelLabel, func() {
 		if f.onCancel != nil {
 			f.onCancel()
 		}
@@ -101,7 +101,7 @@ func (u *UI) showChangePassword() {
 	f.onDone = func() {
 		d.Hide()
 		u.pwDialog = nil
-		dialog.ShowInformation("Password changed", "Your password has been changed.", u.win)
+		showMessage("Password changed", "Your password has been changed.", u.win)
 	}
 	u.pwDialog = f
 	d.Show()

@@ -403,7 +403,7 @@ func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
 			showError(err, s.u.win)
 			return
 		}
-		dialog.ShowInformation("Export done", fmt.Sprintf("Exported %d patients to %s.", n, name), s.u.win)
+		showMessage("Export done", fmt.Sprintf("Exported %d patients to %s.", n, name), s.u.win)
 	})
 }
 

@@ -33,8 +33,8 @@ type patientForm struct {
 	emergencyPhone   *escEntry
 	bloodGroup       *escSelect
 	notes            *escEntry
-	save             *widget.Button
-	cancel           *widget.Button
+	save             *escButton
+	cancel           *escButton
 	errs             fieldErrors
 
 	dups *duplicatesDialog // the open duplicate warning
@@ -86,9 +86,9 @@ func (f *patientForm) buildUI() {
 	if f.patient != nil {
 		label = "Save changes"
 	}
-	f.save = widget.NewButton(label, f.onSave)
+	f.save = newButton(label, f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.close(nil) })
+	f.cancel = newButton("Cancel", func() { f.close(nil) })
 	general := newErrorLabel()
 	f.errs[""] = general
 
@@ -286,8 +286,8 @@ func (f *patientForm) update(c app.PatientCreate) {
 type duplicatesDialog struct {
 	dups    []*app.Duplicate
 	list    *wrappedList // each duplicate with "Open existing" at its end
-	anyway  *widget.Button
-	back    *widget.Button
+	anyway  *escButton
+	back    *escButton
 	dialog  dialog.Dialog
 	content fyne.CanvasObject
 }
@@ -319,11 +319,11 @@ func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) 
 			f.close(p)
 		})
 	})
-	d.back = widget.NewButton("Back to the form", func() {
+	d.back = newButton("Back to the form", func() {
 		d.dialog.Hide()
 		f.dups = nil
 	})
-	d.anyway = widget.NewButton("Register anyway", func() {
+	d.anyway = newButton("Register anyway", func() {
 		d.dialog.Hide()
 		f.dups = nil
 		f.create(c)

@@ -103,7 +103,7 @@ func (u *UI) askDocumentFolder(then func(folder string)) {
 	prefs := u.fyneApp.Preferences()
 	u.docs.chooseFolder(u.win, prefs.String(prefDocumentFolder), func(folder string, err error) {
 		if err != nil {
-			dialog.ShowInformation("Could not open the folder", "HMS could not open that folder: "+reason(err)+".", u.win)
+			showMessage("Could not open the folder", "HMS could not open that folder: "+reason(err)+".", u.win)
 			return
 		}
 		if folder == "" {
@@ -136,7 +136,7 @@ func (u *UI) saveDocument(folder, name string, body []byte, p *app.DeskPrinter) 
 // showSaveFailed says why a document was not saved and offers another folder.
 func (u *UI) showSaveFailed(folder, name string, body []byte, err error, p *app.DeskPrinter) {
 	msg := fmt.Sprintf("HMS could not save %s in %s: %s.\n\nChoose another folder?", name, folder, reason(err))
-	dialog.ShowConfirm("Could not save the document", msg, func(ok bool) {
+	showYesNo("Could not save the document", msg, func(ok bool) {
 		if ok {
 			u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body, p) })
 		}
@@ -243,11 +243,11 @@ type savedDialog struct {
 
 	message *widget.Label
 	status  *widget.Label // what printing or changing the folder did
-	open    *widget.Button
-	print   *widget.Button
-	folder  *widget.Button
-	setup   *widget.Button // this desk's printers
-	close   *widget.Button
+	open    *escButton
+	print   *escButton
+	folder  *escButton
+	setup   *escButton // this desk's printers
+	close   *escButton
 	dialog  dialog.Dialog
 }
 
@@ -257,18 +257,18 @@ func (u *UI) showSaved(path string, p *app.DeskPrinter) *savedDialog {
 	d.message.Selectable = true
 	d.status = wrapLabel("")
 	d.status.Hide()
-	d.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), d.onOpen)
-	d.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), d.onPrint)
+	d.open = newIconButton("Open", theme.FileIcon(), d.onOpen)
+	d.print = newIconButton("Print", theme.DocumentPrintIcon(), d.onPrint)
 	d.print.Importance = widget.HighImportance
 	if p.Printer != "" {
 		d.print.SetText("Print on " + p.Printer)
 	}
-	d.folder = widget.NewButtonWithIcon("Change folder…", theme.FolderOpenIcon(), d.onChangeFolder)
-	d.setup = widget.NewButtonWithIcon("Printers…", theme.SettingsIcon(), func() { showPrinterSettings(u) })
+	d.folder = newIconButton("Change folder…", theme.FolderOpenIcon(), d.onChangeFolder)
+	d.setup = newIconButton("Printers…", theme.SettingsIcon(), func() { showPrinterSettings(u) })
 	if u.svc.Printing == nil {
 		d.setup.Hide()
 	}
-	d.close = widget.NewButton("Close", func() { d.dialog.Hide() })
+	d.close = newButton("Close", func() { d.dialog.Hide() })
 	content := container.NewVBox(d.message, d.status,
 		container.NewHBox(d.folder, d.setup, layout.NewSpacer(), d.close, d.open, d.print))
 	d.dialog = showFormDialog(u, "Document saved", 560, content)
@@ -341,7 +341,7 @@ func showNoViewer(u *UI, path string) dialog.Dialog {
 	where := wrapLabel(path)
 	where.Selectable = true
 	hint := wrapLabel("Install a PDF viewer, or open the file from another computer, to view or print it.")
-	d := dialog.NewCustom("No viewer found", "Close", container.NewVBox(msg, where, hint), u.win)
+	d := newInfoDialog("No viewer found", "Close", container.NewVBox(msg, where, hint), u.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	return d
@@ -368,7 +368,7 @@ func (d *savedDialog) onChangeFolder() {
 
 // printDocument renders a document off the UI goroutine and hands it to
 // deliverPDF as filename; button, when given, is disabled meanwhile.
-func (u *UI) printDocument(button *widget.Button, filename string, render func(ctx context.Context) ([]byte, error)) {
+func (u *UI) printDocument(button fyne.Disableable, filename string, render func(ctx context.Context) ([]byte, error)) {
 	if button != nil {
 		button.Disable()
 	}
@@ -413,7 +413,7 @@ func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint b
 			return
 		}
 		if rawTo != "" {
-			dialog.ShowInformation("Receipt printed", "Receipt "+p.ReceiptNumber+" was sent to "+rawTo+".", u.win)
+			showMessage("Receipt printed", "Receipt "+p.ReceiptNumber+" was sent to "+rawTo+".", u.win)
 			return
 		}
 		name := "receipt-" + p.ReceiptNumber

@@ -85,7 +85,7 @@ func deskPrinter(ctx context.Context, u *UI, kind app.DocumentKind) *app.DeskPri
 type printerSettings struct {
 	u       *UI
 	rows    map[app.DocumentKind]*printerRow
-	save    *widget.Button
+	save    *escButton
 	message *widget.Label
 	dialog  dialog.Dialog
 }
@@ -105,7 +105,7 @@ type printerRow struct {
 func showPrinterSettings(u *UI) *printerSettings {
 	s := &printerSettings{u: u, rows: map[app.DocumentKind]*printerRow{}}
 	s.message = wrapLabel("Reading the printers…")
-	s.save = widget.NewButton("Save", s.onSave)
+	s.save = newButton("Save", s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable()
 	form := widget.NewForm()
@@ -116,7 +116,7 @@ func showPrinterSettings(u *UI) *printerSettings {
 		s.rows[k] = r
 		form.Append(k.Label(), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
 	}
-	cancel := widget.NewButton("Close", func() { s.dialog.Hide() })
+	cancel := newButton("Close", func() { s.dialog.Hide() })
 	s.dialog = showFormDialog(u, "This desk's printers", 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
 	docs := u.docs
 	type loaded struct {

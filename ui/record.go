@@ -181,8 +181,8 @@ type contactForm struct {
 	address          *escEntry
 	emergencyContact *escEntry
 	emergencyPhone   *escEntry
-	save             *widget.Button
-	cancel           *widget.Button
+	save             *escButton
+	cancel           *escButton
 	errs             fieldErrors
 
 	done   func(*app.Patient)
@@ -202,9 +202,9 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 	f.emergencyContact.SetText(p.EmergencyContact)
 	f.emergencyPhone = entry("Their phone")
 	f.emergencyPhone.SetText(p.EmergencyPhone)
-	f.save = widget.NewButton("Save", f.onSave)
+	f.save = newButton("Save", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.close(nil) })
+	f.cancel = newButton("Cancel", func() { f.close(nil) })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(

@@ -306,7 +306,7 @@ func (s *staffScreen) onDeactivate() {
 	if usr == nil {
 		return
 	}
-	dialog.ShowConfirm("Deactivate account",
+	showYesNo("Deactivate account",
 		"Deactivate "+usr.FullName+" ("+usr.Username+")? They will no longer be able to log in. The account stays in the records.",
 		s.onDeactivateConfirmed, s.u.win)
 }
@@ -355,8 +355,8 @@ type resetPasswordForm struct {
 
 	password *escEntry
 	confirm  *escEntry
-	save     *widget.Button
-	cancel   *widget.Button
+	save     *escButton
+	cancel   *escButton
 	errs     fieldErrors
 	close    func()
 	content  fyne.CanvasObject
@@ -367,9 +367,9 @@ func newResetPasswordForm(s *staffScreen, usr *app.User) *resetPasswordForm {
 	f.password = passwordEntry("At least 12 characters")
 	f.confirm = passwordEntry("The same password again")
 	f.confirm.OnSubmitted = func(string) { f.onSave() }
-	f.save = widget.NewButton("Reset password", f.onSave)
+	f.save = newButton("Reset password", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.close() })
+	f.cancel = newButton("Cancel", func() { f.close() })
 	note := widget.NewLabel("Give " + usr.FullName + " this temporary password. They must choose a new one when they next log in.")
 	note.Wrapping = fyne.TextWrapWord
 	general := newErrorLabel()
@@ -403,7 +403,7 @@ func (f *resetPasswordForm) onSave() {
 		}
 		f.close()
 		f.s.setNotice("Reset the password of " + usr.Username + ": they must change it at their next login.")
-		dialog.ShowInformation("Password reset",
+		showMessage("Password reset",
 			"The password of "+usr.Username+" has been reset. Tell them the temporary password; they must choose a new one at their next login.", u.win)
 		f.s.load()
 	})
@@ -420,8 +420,8 @@ type createUserForm struct {
 	role     *escSelect
 	password *escEntry
 	confirm  *escEntry
-	save     *widget.Button
-	cancel   *widget.Button
+	save     *escButton
+	cancel   *escButton
 	errs     fieldErrors
 	close    func()
 	content  fyne.CanvasObject
@@ -437,9 +437,9 @@ func newCreateUserForm(s *staffScreen) *createUserForm {
 	f.role.PlaceHolder = "Choose the role"
 	f.password = passwordEntry("At least 12 characters")
 	f.confirm = passwordEntry("The same password again")
-	f.save = widget.NewButton("Create account", f.onSave)
+	f.save = newButton("Create account", f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", func() { f.close() })
+	f.cancel = newButton("Cancel", func() { f.close() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.content = container.NewVBox(

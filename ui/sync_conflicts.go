@@ -230,7 +230,7 @@ func (s *conflictsScreen) onMerge(c *app.Conflict) {
 		"notes and bills stay under the record they were written under; the two records link to each other.",
 		later, first, first, later))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Merge two records of one patient", "Merge", "Cancel", msg, func(ok bool) {
+	d := newConfirmDialog("Merge two records of one patient", "Merge", "Cancel", msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.resolve(c, app.ResolutionMerged)
@@ -358,7 +358,7 @@ func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionK
 func (s *conflictsScreen) onTake(c *app.Conflict) {
 	msg := fmt.Sprintf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
 		strings.ToLower(fieldLabel(c.Field)), c.What, conflictValue(c.LostValue))
-	d := dialog.NewConfirm("Take what lost", msg, func(ok bool) {
+	d := newYesNo("Take what lost", msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.resolve(c, app.ResolutionTake)

@@ -296,7 +296,7 @@ func showError(err error, win fyne.Window) {
 	if app.ErrorCode(err) == app.EINTERNAL {
 		log.Printf("ui: %v", err)
 	}
-	dialog.ShowInformation(errorTitle(err), app.ErrorMessage(err), win)
+	showMessage(errorTitle(err), app.ErrorMessage(err), win)
 }
 
 func errorTitle(err error) string {

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -159,7 +158,7 @@ func (s *updatesScreen) onInstall() {
 	msg := fmt.Sprintf("HMS downloads %s (%s), checks it against the signed release manifest, "+
 		"backs up the database, and then opens the installer or the folder holding the package.\n\n"+
 		"Close the visits first: the update waits while a patient is checked in.", o.Package, sizeText(o.Size))
-	dialog.ShowConfirm(fmt.Sprintf("Install HMS %s?", o.Version), msg, func(ok bool) {
+	showYesNo(fmt.Sprintf("Install HMS %s?", o.Version), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -184,14 +183,14 @@ func (s *updatesScreen) onInstall() {
 func (s *updatesScreen) onInstalled(res *app.UpdateResult) {
 	s.status.SetText(fmt.Sprintf("HMS %s is downloaded and checked.", res.Version))
 	if res.Quit {
-		dialog.ShowInformation("The installer is starting",
+		showMessage("The installer is starting",
 			fmt.Sprintf("The database is backed up to %s.\n\nHMS closes now so that the installer can replace it; "+
 				"open HMS again when the installer is done.", res.Backup),
 			s.u.win)
 		s.u.fyneApp.Quit()
 		return
 	}
-	dialog.ShowInformation("Install the package",
+	showMessage("Install the package",
 		fmt.Sprintf("The database is backed up to %s.\n\nThe folder %s is open: install %s from it "+
 			"(on Debian or Ubuntu: sudo apt install ./%s), then open HMS again.",
 			res.Backup, res.Started, res.Package, baseName(res.Package)),

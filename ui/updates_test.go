@@ -54,7 +54,7 @@ func tapDialogButton(t *testing.T, h *harness, text string) {
 	var found *widget.Button
 	for _, o := range h.u.win.Canvas().Overlays().List() {
 		walk(o, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == text {
+			if b, ok := asButton(o); ok && b.Text == text {
 				found = b
 			}
 		})

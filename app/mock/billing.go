@@ -39,6 +39,7 @@ type BillingService struct {
 	CashUpPDFFn           func(ctx context.Context, cashierID, day string) ([]byte, error)
 	DeskCashUpFn          func(ctx context.Context, desk, day string) (*app.DeskCashUp, error)
 	FindCashUpFn          func(ctx context.Context, number string) (*app.DeskCashUp, error)
+	CashUpDesksFn         func(ctx context.Context) ([]string, error)
 	SaveCashUpFn          func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error)
 	CloseCashUpFn         func(ctx context.Context, in app.CashUpInput) (*app.DeskCashUp, error)
 	ReopenCashUpFn        func(ctx context.Context, desk, day, reason string) (*app.DeskCashUp, error)
@@ -202,6 +203,11 @@ func (s *BillingService) DeskCashUp(ctx context.Context, desk, day string) (*app
 // FindCashUp calls FindCashUpFn.
 func (s *BillingService) FindCashUp(ctx context.Context, number string) (*app.DeskCashUp, error) {
 	return s.FindCashUpFn(ctx, number)
+}
+
+// CashUpDesks calls CashUpDesksFn.
+func (s *BillingService) CashUpDesks(ctx context.Context) ([]string, error) {
+	return s.CashUpDesksFn(ctx)
 }
 
 // SaveCashUp calls SaveCashUpFn.
