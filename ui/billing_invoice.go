@@ -93,7 +93,7 @@ type invoiceScreen struct {
 	details  *widget.Label
 	voidNote *widget.Label
 	actions  *fyne.Container
-	// lineL lists the lines, with "Edit…" and "Remove" while a draft
+	// lineL lists the lines, with an edit and a remove button while a draft
 	// billing staff may change; the totals stand beside it, so the lines
 	// have the screen's height. payL lists the payments and refunds, each
 	// with "Reprint" and, for billing staff, "Refund…", under the lines:
@@ -162,8 +162,9 @@ func (s *invoiceScreen) buildUI() {
 	}
 	s.applyDisc = widget.NewButton("Apply", s.onDiscount)
 	s.discErrs = fieldErrors{}
-	s.discBox = container.NewVBox(s.discErrs.add("invoice_discount", container.NewBorder(nil, nil,
-		widget.NewLabel("Invoice discount"), s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))))
+	s.discBox = container.NewVBox(widget.NewLabel("Invoice discount"), s.discErrs.add("invoice_discount",
+		container.NewBorder(nil, nil, nil, s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))),
+		widget.NewSeparator())
 	s.discErrs.alias("rate", "invoice_discount")
 	s.discErrs.alias("amount", "invoice_discount")
 	s.discBox.Hide()
@@ -206,7 +207,7 @@ func (s *invoiceScreen) buildUI() {
 	lines := container.NewBorder(container.NewVBox(columnHeader(lineColumns), widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
 	side := container.NewHBox(widget.NewSeparator(),
-		container.New(widthLayout{320}, container.NewVBox(s.discBox, s.totals)))
+		container.New(widthLayout{300}, container.NewVBox(s.discBox, s.totals)))
 	payRows := container.New(&allRowsLayout{length: func() int { return min(len(s.payments), paymentsShown) },
 		row: newPaymentRow().MinSize().Height}, s.payL)
 	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle("Payments"), columnHeader(paymentColumns),
@@ -218,13 +219,13 @@ func (s *invoiceScreen) buildUI() {
 
 // paymentsShown is how many payments an invoice shows before their list
 // scrolls.
-const paymentsShown = 4
+const paymentsShown = 3
 
 // newLineRow is a row of the lines: their columns, then a draft's buttons.
 func newLineRow() *listRow {
 	return newListRow(newColumnRow(lineColumns),
-		widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), nil),
-		widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil))
+		widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil),
+		widget.NewButtonWithIcon("", theme.DeleteIcon(), nil))
 }
 
 // newPaymentRow is a row of the payments: their columns, then "Reprint"
@@ -235,11 +236,11 @@ func newPaymentRow() *listRow {
 		widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), nil))
 }
 
-// lineColumns are the columns of an invoice's lines; the last, empty,
-// takes the width the others leave, before a draft's buttons.
+// lineColumns are the columns of an invoice's lines, before a draft's
+// buttons; the description takes the width the others leave.
 var lineColumns = []listColumn{
-	{"Code", 100, false}, {"Description", 260, false}, {"Qty", 50, true}, {"Unit price", 100, true},
-	{"Discount", 100, true}, {"Tax", 60, true}, {"Total", 110, true}, {"", 0, false},
+	{"Code", 90, false}, {"Description", 0, false}, {"Qty", 45, true}, {"Unit price", 95, true},
+	{"Discount", 90, true}, {"Tax", 55, true}, {"Total", 100, true},
 }
 
 // invoiceView is what the screen reads: the invoice and its payments.
@@ -392,7 +393,8 @@ func (s *invoiceScreen) editable() bool {
 	return s.inv != nil && s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
 }
 
-// showLines lists the lines, with "Edit…" and "Remove" while a draft.
+// showLines lists the lines, with an edit and a remove button while a
+// draft.
 func (s *invoiceScreen) showLines() {
 	s.lineEmpty.Hidden = len(s.inv.Lines) > 0
 	s.lineEmpty.Refresh()
@@ -403,7 +405,7 @@ func (s *invoiceScreen) showLines() {
 func (s *invoiceScreen) updateLine(l *app.InvoiceLine, r *listRow) {
 	d := billingDigits(s.inv.Currency)
 	setColumnRow(r.columns(), widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
-		app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d), "")
+		app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
 	if !s.editable() {
 		r.bind(l.ID)
 		return

@@ -56,7 +56,7 @@ func TestInvoiceLinesAreAListBesideTheTotals(t *testing.T) {
 			h.settle()
 
 			rows := listRows(s.lineL)
-			shown := min(tc.lines, 8)
+			shown := min(tc.lines, 6)
 			if len(rows) < shown {
 				t.Fatalf("%d line rows on screen, want at least %d", len(rows), shown)
 			}
@@ -70,14 +70,14 @@ func TestInvoiceLinesAreAListBesideTheTotals(t *testing.T) {
 			if hgt := s.lineL.Size().Height; hgt < float32(shown)*rowH {
 				t.Errorf("the lines' list is %.0f high, under %d rows of %.0f", hgt, shown, rowH)
 			}
-			if rows[0].Size().Width < 800 {
-				t.Errorf("a line's row is %.0f wide", rows[0].Size().Width)
+			if w := rows[0].columns().Objects[1].Size().Width; w < 250 {
+				t.Errorf("a line's description is %.0f wide", w)
 			}
 			total := app.Format(app.Money(tc.lines*1000), "EUR")
 			if !visibleLabel(h, total) || !visibleLabel(h, "Total") || !visibleLabel(h, "Balance due") {
 				t.Errorf("the total %s or the balance is not in view: %q", total, h.texts())
 			}
-			if rowButtons(s.lineL, "Edit…")+rowButtons(s.lineL, "Remove") != 0 {
+			if lineButtons(s.lineL) != 0 {
 				t.Error("an issued invoice's lines can be edited")
 			}
 
@@ -133,4 +133,34 @@ func visibleLabel(h *clinicHarness, text string) bool {
 		}
 	})
 	return found
+}
+
+// A draft's line has two buttons, by their place in its row.
+const (
+	lineEdit = iota
+	lineRemove
+)
+
+// lineButton is the button at place i of the row of list on screen that
+// shows the line key, nil when hidden.
+func lineButton(list fyne.CanvasObject, key string, i int) *widget.Button {
+	for _, r := range listRows(list) {
+		if r.key == key && r.actions[i].Visible() {
+			return r.actions[i]
+		}
+	}
+	return nil
+}
+
+// lineButtons counts the shown buttons of the rows of list on screen.
+func lineButtons(list fyne.CanvasObject) int {
+	n := 0
+	for _, r := range listRows(list) {
+		for _, b := range r.actions {
+			if b.Visible() {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -110,8 +110,19 @@ func columnWidths(cols []listColumn) []float32 {
 }
 
 // columnsLayout lays objects out in a row of columns of fixed widths, the
-// last one taking what is left, so a list row lines up with its header.
+// first of width 0 (or else the last) taking what is left, so a list row
+// lines up with its header.
 type columnsLayout struct{ widths []float32 }
+
+// flex is the index of the column that takes what the others leave.
+func (l *columnsLayout) flex(n int) int {
+	for i, w := range l.widths[:min(n, len(l.widths))] {
+		if w == 0 {
+			return i
+		}
+	}
+	return n - 1
+}
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var w, h float32
@@ -128,10 +139,20 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	flex := l.flex(len(objs))
+	var fixed float32
+	for i := range objs {
+		if i != flex && i < len(l.widths) {
+			fixed += l.widths[i]
+		}
+	}
 	var x float32
 	for i, o := range objs {
 		w := size.Width - x
-		if i < len(l.widths) && i < len(objs)-1 {
+		switch {
+		case i == flex:
+			w = min(max(size.Width-fixed, 0), w)
+		case i < len(l.widths):
 			w = min(l.widths[i], w)
 		}
 		o.Move(fyne.NewPos(x, 0))
