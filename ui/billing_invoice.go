@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"maps"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -100,6 +102,7 @@ type invoiceScreen struct {
 	// as tall as its rows up to paymentsShown, then it scrolls.
 	lineL     *widget.List
 	lineEmpty *widget.Label
+	headPad   *canvas.Rectangle // the width of a draft's buttons at the end of the header
 	totals    *fyne.Container
 	payL      *widget.List
 	payPane   *fyne.Container // hidden while there are no payments
@@ -204,7 +207,13 @@ func (s *invoiceScreen) buildUI() {
 		s.voidNote,
 		widget.NewSeparator(),
 	)
-	lines := container.NewBorder(container.NewVBox(columnHeader(lineColumns), widget.NewSeparator()), nil, nil, nil,
+	// A draft's rows end with their buttons: the header leaves their width.
+	probe := newLineRow()
+	s.headPad = canvas.NewRectangle(color.Transparent)
+	s.headPad.SetMinSize(fyne.NewSize(container.NewHBox(probe.actions[0], probe.actions[1]).MinSize().Width, 1))
+	s.headPad.Hide()
+	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(lineColumns)),
+		widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
 	side := container.NewHBox(widget.NewSeparator(),
 		container.New(widthLayout{300}, container.NewVBox(s.discBox, s.totals)))
@@ -239,7 +248,7 @@ func newPaymentRow() *listRow {
 // lineColumns are the columns of an invoice's lines, before a draft's
 // buttons; the description takes the width the others leave.
 var lineColumns = []listColumn{
-	{"Code", 90, false}, {"Description", 0, false}, {"Qty", 45, true}, {"Unit price", 95, true},
+	{"Code", 120, false}, {"Description", 0, false}, {"Qty", 45, true}, {"Unit price", 95, true},
 	{"Discount", 90, true}, {"Tax", 55, true}, {"Total", 100, true},
 }
 
@@ -396,6 +405,7 @@ func (s *invoiceScreen) editable() bool {
 // showLines lists the lines, with an edit and a remove button while a
 // draft.
 func (s *invoiceScreen) showLines() {
+	s.headPad.Hidden = !s.editable()
 	s.lineEmpty.Hidden = len(s.inv.Lines) > 0
 	s.lineEmpty.Refresh()
 	s.lineL.Refresh()
