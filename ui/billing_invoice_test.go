@@ -63,7 +63,7 @@ func TestInvoiceLinesAreAListBesideTheTotals(t *testing.T) {
 			if len(rows) > tc.lines+2 {
 				t.Errorf("%d rows built for %d lines: the list builds more than it shows", len(rows), tc.lines)
 			}
-			if got, want := rowText(rows[0]), "LAB | Service 1 | 1 | 10.00 |  | 0% | 10.00 | "; got != want {
+			if got, want := rowText(rows[0]), "LAB | Service 1 | 1 | 10.00 |  | 0% | 10.00"; got != want {
 				t.Errorf("first row %q, want %q", got, want)
 			}
 			rowH := rows[0].MinSize().Height

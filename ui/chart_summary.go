@@ -201,12 +201,17 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 		clinical.Add(l.box)
 		shared.want[l.box] = l.wanted
 	}
-	clinical.Add(section("Next appointment", t.nextVisit, nil))
-	clinical.Add(section("Last vitals", t.lastVitals, nil))
+	next := section("Next appointment", t.nextVisit, nil)
+	vitals := section("Last vitals", t.lastVitals, nil)
 	if t.demo != nil {
+		// The lists have their column's height; the next appointment and
+		// the last vitals head the other, over the demographics.
 		t.content = container.NewGridWithColumns(2,
-			container.NewVScroll(container.NewVBox(t.billing, sectionTitle("Demographics"), t.demo.form)), clinical)
+			container.NewVScroll(container.NewVBox(t.billing, next, vitals, sectionTitle("Demographics"), t.demo.form)),
+			clinical)
 	} else {
+		clinical.Add(next)
+		clinical.Add(vitals)
 		clinical.Add(t.billing)
 		t.content = clinical
 	}
