@@ -70,7 +70,7 @@ func TestInvoiceLinesAreAListBesideTheTotals(t *testing.T) {
 			if hgt := s.lineL.Size().Height; hgt < float32(shown)*rowH {
 				t.Errorf("the lines' list is %.0f high, under %d rows of %.0f", hgt, shown, rowH)
 			}
-			if w := rows[0].columns().Objects[1].Size().Width; w < 250 {
+			if w := rows[0].columns().Objects[1].Size().Width; w < 200 {
 				t.Errorf("a line's description is %.0f wide", w)
 			}
 			total := app.Format(app.Money(tc.lines*1000), "EUR")
