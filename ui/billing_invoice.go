@@ -2,15 +2,16 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"maps"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -94,10 +95,18 @@ type invoiceScreen struct {
 	details  *widget.Label
 	voidNote *widget.Label
 	actions  *fyne.Container
-	lines    *fyne.Container
-	totals   *fyne.Container
-	payBox   *fyne.Container
-	body     *fyne.Container // the lines, totals and payments, laid out again when they change
+	// lineL lists the lines, with an edit and a remove button while a draft
+	// billing staff may change; the totals stand beside it, so the lines
+	// have the screen's height. payL lists the payments and refunds, each
+	// with "Reprint" and, for billing staff, "Refund…", under the lines:
+	// as tall as its rows up to paymentsShown, then it scrolls.
+	lineL     *widget.List
+	lineEmpty *widget.Label
+	headPad   *canvas.Rectangle // the width of a draft's buttons at the end of the header
+	totals    *fyne.Container
+	payL      *widget.List
+	payPane   *fyne.Container // hidden while there are no payments
+	body      *fyne.Container // the lines, totals and payments, laid out again when they change
 
 	addLine *widget.Button // a draft's, for billing staff
 	issue   *widget.Button // a draft's, for billing staff
@@ -112,12 +121,6 @@ type invoiceScreen struct {
 	applyDisc  *widget.Button
 	discErrs   fieldErrors
 	discBox    *fyne.Container
-
-	// lineBtns holds each line's "Edit" and "Remove" by line ID.
-	lineBtns map[string][2]*widget.Button
-	// payBtns holds each payment's "Receipt" and "Refund…" by payment ID
-	// (no refund button where the user may not or it is refunded).
-	payBtns map[string][2]*widget.Button
 
 	lineForm *lineForm    // the open line dialog
 	restore  *app.Draft   // a kept draft to put back once the invoice is read
@@ -162,15 +165,41 @@ func (s *invoiceScreen) buildUI() {
 	}
 	s.applyDisc = widget.NewButton("Apply", s.onDiscount)
 	s.discErrs = fieldErrors{}
-	s.discBox = container.NewVBox(s.discErrs.add("invoice_discount", container.NewBorder(nil, nil,
-		widget.NewLabel("Invoice discount"), s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))))
+	s.discBox = container.NewVBox(widget.NewLabel("Invoice discount"), s.discErrs.add("invoice_discount",
+		container.NewBorder(nil, nil, nil, s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))),
+		widget.NewSeparator())
 	s.discErrs.alias("rate", "invoice_discount")
 	s.discErrs.alias("amount", "invoice_discount")
 	s.discBox.Hide()
 	s.actions = container.NewHBox()
-	s.lines = container.NewVBox()
+	s.lineL = widget.NewList(func() int {
+		if s.inv == nil {
+			return 0
+		}
+		return len(s.inv.Lines)
+	}, func() fyne.CanvasObject { return newLineRow() }, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if s.inv != nil && id >= 0 && id < len(s.inv.Lines) {
+			s.updateLine(s.inv.Lines[id], o.(*listRow))
+		}
+	})
+	s.lineL.OnSelected = func(id widget.ListItemID) {
+		s.lineL.UnselectAll()
+		if s.inv != nil && id >= 0 && id < len(s.inv.Lines) && s.editable() {
+			s.openLineForm(s.inv.Lines[id])
+		}
+	}
+	s.lineEmpty = mutedLabel("No lines yet: add one from the price list or as free text.")
+	s.lineEmpty.Hide()
 	s.totals = container.NewVBox()
-	s.payBox = container.NewVBox()
+	s.payL = widget.NewList(func() int { return len(s.payments) }, func() fyne.CanvasObject { return newPaymentRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(s.payments) {
+				s.updatePayment(s.payments[id], o.(*listRow))
+			}
+		})
+	s.payL.OnSelected = func(widget.ListItemID) {
+		s.payL.UnselectAll() // a payment opens nothing more than its row shows
+	}
 
 	head := container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(s.back, s.title, s.status), s.actions),
@@ -178,20 +207,49 @@ func (s *invoiceScreen) buildUI() {
 		s.voidNote,
 		widget.NewSeparator(),
 	)
-	s.body = container.NewVBox(
-		columnHeader(lineColumns), widget.NewSeparator(), s.lines,
-		widget.NewSeparator(),
-		container.NewHBox(layout.NewSpacer(), container.New(widthLayout{340}, container.NewVBox(s.discBox, s.totals))),
-		s.payBox,
-	)
-	s.content = container.NewBorder(head, nil, nil, nil, container.NewVScroll(s.body))
+	// A draft's rows end with their buttons: the header leaves their width.
+	probe := newLineRow()
+	s.headPad = canvas.NewRectangle(color.Transparent)
+	s.headPad.SetMinSize(fyne.NewSize(container.NewHBox(probe.actions[0], probe.actions[1]).MinSize().Width, 1))
+	s.headPad.Hide()
+	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(lineColumns)),
+		widget.NewSeparator()), nil, nil, nil,
+		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
+	side := container.NewHBox(widget.NewSeparator(),
+		container.New(widthLayout{300}, container.NewVBox(s.discBox, s.totals)))
+	payRows := container.New(&allRowsLayout{length: func() int { return min(len(s.payments), paymentsShown) },
+		row: newPaymentRow().MinSize().Height}, s.payL)
+	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle("Payments"), columnHeader(paymentColumns),
+		widget.NewSeparator(), payRows)
+	s.payPane.Hide()
+	s.body = container.NewBorder(nil, s.payPane, nil, side, lines)
+	s.content = container.NewBorder(head, nil, nil, nil, s.body)
 }
 
-// lineColumns are the columns of an invoice's lines; the last holds a
-// draft's buttons.
+// paymentsShown is how many payments an invoice shows before their list
+// scrolls.
+const paymentsShown = 3
+
+// newLineRow is a row of the lines: their columns, then a draft's buttons.
+func newLineRow() *listRow {
+	return newListRow(newColumnRow(lineColumns),
+		widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil),
+		widget.NewButtonWithIcon("", theme.DeleteIcon(), nil))
+}
+
+// newPaymentRow is a row of the payments: their columns, then "Reprint"
+// and "Refund…".
+func newPaymentRow() *listRow {
+	return newListRow(newColumnRow(paymentColumns),
+		widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), nil),
+		widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), nil))
+}
+
+// lineColumns are the columns of an invoice's lines, before a draft's
+// buttons; the description takes the width the others leave.
 var lineColumns = []listColumn{
-	{"Code", 110, false}, {"Description", 250, false}, {"Qty", 55, true}, {"Unit price", 110, true},
-	{"Discount", 100, true}, {"Tax", 70, true}, {"Total", 115, true}, {"", 0, false},
+	{"Code", 120, false}, {"Description", 0, false}, {"Qty", 45, true}, {"Unit price", 95, true},
+	{"Discount", 90, true}, {"Tax", 55, true}, {"Total", 100, true},
 }
 
 // invoiceView is what the screen reads: the invoice and its payments.
@@ -339,31 +397,30 @@ func (s *invoiceScreen) showActions() {
 	s.actions.Refresh()
 }
 
-// showLines lists the lines, with "Edit" and "Remove" while a draft.
+// editable reports whether the user may change the invoice's lines.
+func (s *invoiceScreen) editable() bool {
+	return s.inv != nil && s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
+}
+
+// showLines lists the lines, with an edit and a remove button while a
+// draft.
 func (s *invoiceScreen) showLines() {
-	s.lineBtns = map[string][2]*widget.Button{}
-	editable := s.inv.Status == app.InvoiceDraft && s.can(app.PermManageBilling)
+	s.headPad.Hidden = !s.editable()
+	s.lineEmpty.Hidden = len(s.inv.Lines) > 0
+	s.lineEmpty.Refresh()
+	s.lineL.Refresh()
+}
+
+// updateLine shows a line in a row.
+func (s *invoiceScreen) updateLine(l *app.InvoiceLine, r *listRow) {
 	d := billingDigits(s.inv.Currency)
-	var rows []fyne.CanvasObject
-	for _, l := range s.inv.Lines {
-		row := newColumnRow(lineColumns[:len(lineColumns)-1])
-		setColumnRow(row, widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
-			app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
-		var btns fyne.CanvasObject = layout.NewSpacer()
-		if editable {
-			edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { s.openLineForm(l) })
-			remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.onRemove(l) })
-			s.lineBtns[l.ID] = [2]*widget.Button{edit, remove}
-			btns = container.NewHBox(layout.NewSpacer(), edit, remove)
-		}
-		row.Objects = append(row.Objects, btns)
-		rows = append(rows, row)
+	setColumnRow(r.columns(), widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
+		app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
+	if !s.editable() {
+		r.bind(l.ID)
+		return
 	}
-	if len(rows) == 0 {
-		rows = append(rows, mutedLabel("No lines yet: add one from the price list or as free text."))
-	}
-	s.lines.Objects = rows
-	s.lines.Refresh()
+	r.bind(l.ID, func() { s.openLineForm(l) }, func() { s.onRemove(l, rowBusy(r, l.ID)) })
 }
 
 // discountText is a line's discount: the amount, with the rate when it was
@@ -532,32 +589,22 @@ func (s *invoiceScreen) showTotals() {
 	s.totals.Refresh()
 }
 
-// paymentColumns are the columns of an invoice's payments.
+// paymentColumns are the columns of an invoice's payments; the last,
+// empty, takes the width the others leave, before the buttons.
 var paymentColumns = []listColumn{
-	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 120, false}, {"Amount", 115, true},
-	{"Cashier", 130, false}, {"", 0, false},
+	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 160, false}, {"Amount", 115, true},
+	{"Cashier", 160, false}, {"", 0, false},
 }
 
 // showPayments lists the payments and refunds of the invoice, each with
 // its receipt and, for billing staff, a refund.
 func (s *invoiceScreen) showPayments() {
-	s.payBtns = map[string][2]*widget.Button{}
-	if len(s.payments) == 0 {
-		s.payBox.Objects = nil
-		s.payBox.Refresh()
-		return
-	}
-	objs := []fyne.CanvasObject{sectionTitle("Payments"), columnHeader(paymentColumns), widget.NewSeparator()}
-	for _, p := range s.payments {
-		objs = append(objs, s.paymentRow(p))
-	}
-	s.payBox.Objects = objs
-	s.payBox.Refresh()
+	s.payPane.Hidden = len(s.payments) == 0
+	s.payL.Refresh()
 }
 
-// paymentRow is one payment or refund with its buttons.
-func (s *invoiceScreen) paymentRow(p *app.Payment) fyne.CanvasObject {
-	row := newColumnRow(paymentColumns[:len(paymentColumns)-1])
+// updatePayment shows a payment or refund in a row, with its buttons.
+func (s *invoiceScreen) updatePayment(p *app.Payment, r *listRow) {
 	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
@@ -569,17 +616,12 @@ func (s *invoiceScreen) paymentRow(p *app.Payment) fyne.CanvasObject {
 		method += " (refunded)"
 		imp = widget.LowImportance
 	}
-	setColumnRow(row, imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName)
-	receipt := widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), func() { s.onReceipt(p) })
-	btns := [2]*widget.Button{receipt}
-	box := container.NewHBox(layout.NewSpacer(), receipt)
+	setColumnRow(r.columns(), imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName, "")
+	var refund func()
 	if !p.IsReversal() && p.ReversedBy == "" && s.can(app.PermManageBilling) {
-		btns[1] = widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), func() { s.onRefund(p) })
-		box.Add(btns[1])
+		refund = func() { s.onRefund(p) }
 	}
-	s.payBtns[p.ID] = btns
-	row.Objects = append(row.Objects, box)
-	return row
+	r.bind(p.ID, func() { s.onReceipt(p) }, refund)
 }
 
 // changed shows the invoice a service call returned.
@@ -598,17 +640,13 @@ func (s *invoiceScreen) openLineForm(l *app.InvoiceLine) {
 }
 
 // onRemove removes a draft's line.
-func (s *invoiceScreen) onRemove(l *app.InvoiceLine) {
-	for _, b := range s.lineBtns[l.ID] {
-		b.Disable()
-	}
+func (s *invoiceScreen) onRemove(l *app.InvoiceLine, busy func(bool)) {
+	busy(true)
 	background(s.u, func(ctx context.Context) (*app.Invoice, error) {
 		return s.u.svc.Billing.RemoveLine(ctx, l.ID)
 	}, func(inv *app.Invoice, err error) {
 		if err != nil {
-			for _, b := range s.lineBtns[l.ID] {
-				b.Enable()
-			}
+			busy(false)
 			showError(err, s.u.win)
 			return
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -116,25 +117,28 @@ type summaryTab struct {
 	b     *chartBase
 	chart *app.Chart
 
-	demo        *demographicsView // nil in the patient's own view
-	allergies   *fyne.Container
-	problems    *fyne.Container
-	medications *fyne.Container
-	doctors     *fyne.Container
-	lastVitals  *widget.Label
-	nextVisit   *widget.Label
-	balance     *widget.Label     // the balance due, for those who see billing figures
-	billing     fyne.CanvasObject // the section of the balance, hidden without one
+	demo *demographicsView // nil in the patient's own view
+	// The lists of the chart: allergies, active problems, current
+	// medications (one row per item of a prescription) and assigned
+	// doctors. They share the column's height, each as tall as its rows
+	// when they fit, each scrolling on its own when not.
+	allergies   *summaryList
+	problems    *summaryList
+	medications *summaryList
+	doctors     *summaryList
+	meds        []medication
+	// allergyStatus says, when no allergy is recorded, whether the patient
+	// was asked.
+	allergyStatus *widget.Label
+	lastVitals    *widget.Label
+	nextVisit     *widget.Label
+	balance       *widget.Label     // the balance due, for those who see billing figures
+	billing       fyne.CanvasObject // the section of the balance, hidden without one
 
 	addAllergy *widget.Button // doctors
 	addProblem *widget.Button // doctors
 	assign     *widget.Button // roles that may assign, and can choose a doctor
 	statement  *widget.Button // billing staff and reception
-
-	// The per-row actions of the shown chart, by record id.
-	removeAllergy  map[string]*widget.Button
-	resolveProblem map[string]*widget.Button
-	endAssignment  map[string]*widget.Button
 
 	allergyForm *allergyForm
 	// noKnownAllergies records a clinician's "no known drug allergies"
@@ -154,21 +158,14 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	if demographics {
 		t.demo = newDemographicsView()
 	}
-	t.allergies = container.NewVBox()
-	t.problems = container.NewVBox()
-	t.medications = container.NewVBox()
-	t.doctors = container.NewVBox()
 	t.lastVitals = wrapLabel("")
 	t.nextVisit = wrapLabel("")
 	t.balance = wrapLabel("")
 	section := func(title string, body fyne.CanvasObject, action *widget.Button) fyne.CanvasObject {
-		head := fyne.CanvasObject(sectionTitle(title))
-		if action != nil {
-			head = container.NewBorder(nil, nil, nil, action, head)
-		}
-		return container.NewVBox(head, body, widget.NewSeparator())
+		return container.NewVBox(sectionHead(title, action), body, widget.NewSeparator())
 	}
-	if b.can(app.PermWriteClinical) {
+	write := b.can(app.PermWriteClinical)
+	if write {
 		t.addAllergy = widget.NewButtonWithIcon("Add allergy", theme.ContentAddIcon(), t.onAddAllergy)
 		t.addProblem = widget.NewButtonWithIcon("Add problem", theme.ContentAddIcon(), t.onAddProblem)
 	}
@@ -180,22 +177,115 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	}
 	t.billing = section("Billing", t.balance, t.statement)
 	t.billing.Hide()
-	clinical := container.NewVBox(
-		section("Allergies", t.allergies, t.addAllergy),
-		section("Active problems", t.problems, t.addProblem),
-		section("Current medications", t.medications, nil),
-		section("Assigned doctors", t.doctors, t.assign),
-		section("Next appointment", t.nextVisit, nil),
-		section("Last vitals", t.lastVitals, nil),
-	)
+
+	shared := &sharedLayout{want: map[fyne.CanvasObject]func() float32{}}
+	clinical := container.New(shared)
+	fitted := func() {
+		if !shared.laying {
+			clinical.Refresh()
+		}
+	}
+	t.allergyStatus = wrapLabel("")
+	t.allergies = newSummaryList("Allergies", t.addAllergy, func() int { return t.count(func(c *app.Chart) int { return len(c.Allergies) }) },
+		t.updateAllergy, fitted, write, "Remove…")
+	t.allergies.empty.Add(t.allergyStatus)
+	t.problems = newSummaryList("Active problems", t.addProblem, func() int { return t.count(func(c *app.Chart) int { return len(c.Problems) }) },
+		t.updateProblem, fitted, write, "Resolve…")
+	t.problems.empty.Add(mutedLabel("No active problems."))
+	t.medications = newSummaryList("Current medications", nil, func() int { return len(t.meds) }, t.updateMedication, fitted, false)
+	t.medications.empty.Add(mutedLabel("No current medications."))
+	t.doctors = newSummaryList("Assigned doctors", t.assign, func() int { return t.count(func(c *app.Chart) int { return len(c.Assignments) }) },
+		t.updateAssignment, fitted, b.can(app.PermAssignDoctor), "End…")
+	t.doctors.empty.Add(mutedLabel("No doctor assigned."))
+	for _, l := range []*summaryList{t.allergies, t.problems, t.medications, t.doctors} {
+		clinical.Add(l.box)
+		shared.want[l.box] = l.wanted
+	}
+	next := section("Next appointment", t.nextVisit, nil)
+	vitals := section("Last vitals", t.lastVitals, nil)
 	if t.demo != nil {
-		t.content = container.NewVScroll(container.NewGridWithColumns(2,
-			container.NewVBox(t.billing, sectionTitle("Demographics"), t.demo.form), clinical))
+		// The lists have their column's height; the next appointment and
+		// the last vitals head the other, over the demographics.
+		t.content = container.NewGridWithColumns(2,
+			container.NewVScroll(container.NewVBox(t.billing, next, vitals, sectionTitle("Demographics"), t.demo.form)),
+			clinical)
 	} else {
+		clinical.Add(next)
+		clinical.Add(vitals)
 		clinical.Add(t.billing)
-		t.content = container.NewVScroll(clinical)
+		t.content = clinical
 	}
 	return t
+}
+
+// sectionHead is a section's title with its action at the end, if any.
+func sectionHead(title string, action *widget.Button) fyne.CanvasObject {
+	head := fyne.CanvasObject(sectionTitle(title))
+	if action != nil {
+		head = container.NewBorder(nil, nil, nil, action, head)
+	}
+	return head
+}
+
+// count is n of the chart shown, 0 before one is.
+func (t *summaryTab) count(n func(*app.Chart) int) int {
+	if t.chart == nil {
+		return 0
+	}
+	return n(t.chart)
+}
+
+// summaryList is a list of the summary under its heading: rows of wrapped
+// text, with a button at their end where the user may act, and what to
+// say when there are none (empty).
+type summaryList struct {
+	list  *wrappedList
+	empty *fyne.Container
+	head  fyne.CanvasObject
+	foot  fyne.CanvasObject
+	box   *fyne.Container
+}
+
+// newSummaryList is a list titled title, action beside its title; each
+// row is a wrapped label and, when act, a button labelled button.
+func newSummaryList(title string, action *widget.Button, length func() int,
+	update func(int, *widget.Label, *listRow), fitted func(), act bool, button ...string) *summaryList {
+	l := &summaryList{empty: container.NewVBox(), head: sectionHead(title, action), foot: widget.NewSeparator()}
+	newRow := func() fyne.CanvasObject {
+		var btns []*widget.Button
+		if act {
+			for _, b := range button {
+				btns = append(btns, widget.NewButton(b, nil))
+			}
+		}
+		return newListRow(wrapLabel(""), btns...)
+	}
+	l.list = newWrappedList(length, newRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if r, ok := o.(*listRow); ok && id >= 0 && id < length() {
+			update(id, r.body.(*widget.Label), r)
+		}
+	})
+	l.list.OnSelected = func(widget.ListItemID) { l.list.UnselectAll() } // a row shows all there is
+	l.list.onFit = fitted
+	l.box = container.NewBorder(l.head, l.foot, nil, nil, container.NewStack(l.list, l.empty))
+	return l
+}
+
+// show redraws the list, or says it is empty.
+func (l *summaryList) show(n int) {
+	l.empty.Hidden = n > 0
+	l.list.Hidden = n == 0
+	l.empty.Refresh()
+	l.list.refit()
+}
+
+// wanted is the height that shows the whole list with its heading.
+func (l *summaryList) wanted() float32 {
+	body := l.empty.MinSize().Height
+	if l.empty.Hidden {
+		body = l.list.tall
+	}
+	return l.head.MinSize().Height + l.foot.MinSize().Height + 2*theme.Padding() + body
 }
 
 func (t *summaryTab) view() fyne.CanvasObject { return t.content }
@@ -217,79 +307,27 @@ func (t *summaryTab) show(ch *app.Chart) {
 	if t.demo != nil && ch.Patient != nil {
 		t.demo.show(t.b.u, ch.Patient)
 	}
-	t.removeAllergy = map[string]*widget.Button{}
-	t.resolveProblem = map[string]*widget.Button{}
-	t.endAssignment = map[string]*widget.Button{}
-
-	var rows []fyne.CanvasObject
-	for _, a := range ch.Allergies {
-		l := wrapLabel(allergyText(a))
-		l.Importance = widget.DangerImportance
-		l.TextStyle.Bold = true
-		if t.b.can(app.PermWriteClinical) {
-			btn := widget.NewButton("Remove…", func() { t.onRemoveAllergy(a) })
-			t.removeAllergy[a.ID] = btn
-			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
-		} else {
-			rows = append(rows, l)
-		}
-	}
-	if len(rows) == 0 {
-		imp, text := allergyStatusText(t.b.u, ch)
-		l := wrapLabel(text)
-		l.Importance = imp
-		rows = append(rows, l)
-		if t.b.can(app.PermWriteClinical) && ch.AllergyStatus != app.AllergiesNoneKnown {
-			t.noKnownAllergies = widget.NewButton("No known drug allergies", t.onNoKnownAllergies)
-			rows = append(rows, container.NewHBox(t.noKnownAllergies))
-		}
-	}
-	t.setRows(t.allergies, rows, "")
-
-	rows = nil
-	for _, p := range ch.Problems {
-		text := p.Condition
-		if p.Onset != "" {
-			text += " (since " + p.Onset + ")"
-		}
-		if p.Notes != "" {
-			text += " — " + p.Notes
-		}
-		l := wrapLabel(text)
-		if t.b.can(app.PermWriteClinical) {
-			btn := widget.NewButton("Resolve…", func() { t.onResolveProblem(p) })
-			t.resolveProblem[p.ID] = btn
-			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
-		} else {
-			rows = append(rows, l)
-		}
-	}
-	t.setRows(t.problems, rows, "No active problems.")
-
-	rows = nil
+	t.meds = nil
 	for _, rx := range ch.Medications {
-		for _, it := range rx.Items {
-			rows = append(rows, wrapLabel(itemText(it)+"  ("+rx.Number+", "+rx.DoctorName+")"))
+		for i := range rx.Items {
+			t.meds = append(t.meds, medication{rx, i})
 		}
 	}
-	t.setRows(t.medications, rows, "No current medications.")
-
-	rows = nil
-	for _, a := range ch.Assignments {
-		text := a.DoctorName + " — " + a.Reason + ", since " + a.StartDate
-		if a.EndDate != "" {
-			text += " until " + a.EndDate
-		}
-		l := wrapLabel(text)
-		if t.b.can(app.PermAssignDoctor) {
-			btn := widget.NewButton("End…", func() { t.onEndAssignment(a) })
-			t.endAssignment[a.ID] = btn
-			rows = append(rows, container.NewBorder(nil, nil, nil, btn, l))
-		} else {
-			rows = append(rows, l)
-		}
+	imp, text := allergyStatusText(t.b.u, ch)
+	t.allergyStatus.Importance = imp
+	t.allergyStatus.SetText(text)
+	t.noKnownAllergies = nil
+	if len(ch.Allergies) == 0 && t.b.can(app.PermWriteClinical) && ch.AllergyStatus != app.AllergiesNoneKnown {
+		t.noKnownAllergies = widget.NewButton("No known drug allergies", t.onNoKnownAllergies)
 	}
-	t.setRows(t.doctors, rows, "No doctor assigned.")
+	t.allergies.empty.Objects = []fyne.CanvasObject{t.allergyStatus}
+	if t.noKnownAllergies != nil {
+		t.allergies.empty.Add(container.NewHBox(t.noKnownAllergies))
+	}
+	t.allergies.show(len(ch.Allergies))
+	t.problems.show(len(ch.Problems))
+	t.medications.show(len(t.meds))
+	t.doctors.show(len(ch.Assignments))
 
 	if a := ch.NextAppointment; a == nil {
 		t.nextVisit.SetText("None booked.")
@@ -326,12 +364,59 @@ func (t *summaryTab) showBalance(due *app.Money) {
 	t.balance.Refresh()
 }
 
-func (t *summaryTab) setRows(c *fyne.Container, rows []fyne.CanvasObject, empty string) {
-	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel(empty)}
+// medication is an item of a current prescription.
+type medication struct {
+	rx   *app.Prescription
+	item int
+}
+
+func (t *summaryTab) updateAllergy(id int, l *widget.Label, r *listRow) {
+	a := t.chart.Allergies[id]
+	l.Importance = widget.DangerImportance
+	l.TextStyle.Bold = true
+	l.SetText(allergyText(a))
+	if t.b.can(app.PermWriteClinical) {
+		r.bind(a.ID, func() { t.onRemoveAllergy(a) })
+	} else {
+		r.bind(a.ID)
 	}
-	c.Objects = rows
-	c.Refresh()
+}
+
+func (t *summaryTab) updateProblem(id int, l *widget.Label, r *listRow) {
+	p := t.chart.Problems[id]
+	text := p.Condition
+	if p.Onset != "" {
+		text += " (since " + p.Onset + ")"
+	}
+	if p.Notes != "" {
+		text += " — " + p.Notes
+	}
+	l.SetText(text)
+	if t.b.can(app.PermWriteClinical) {
+		r.bind(p.ID, func() { t.onResolveProblem(p) })
+	} else {
+		r.bind(p.ID)
+	}
+}
+
+func (t *summaryTab) updateMedication(id int, l *widget.Label, r *listRow) {
+	m := t.meds[id]
+	l.SetText(itemText(m.rx.Items[m.item]) + "  (" + m.rx.Number + ", " + m.rx.DoctorName + ")")
+	r.bind(m.rx.ID + "/" + strconv.Itoa(m.item))
+}
+
+func (t *summaryTab) updateAssignment(id int, l *widget.Label, r *listRow) {
+	a := t.chart.Assignments[id]
+	text := a.DoctorName + " — " + a.Reason + ", since " + a.StartDate
+	if a.EndDate != "" {
+		text += " until " + a.EndDate
+	}
+	l.SetText(text)
+	if t.b.can(app.PermAssignDoctor) {
+		r.bind(a.ID, func() { t.onEndAssignment(a) })
+	} else {
+		r.bind(a.ID)
+	}
 }
 
 // itemText is one prescription item on one line.

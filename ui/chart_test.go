@@ -129,7 +129,7 @@ func TestChart(t *testing.T) {
 		}
 		h.waitFor("the chart reloaded", func() bool { return h.called("GetChart") == 2 })
 
-		test.Tap(c.summary.removeAllergy["a-1"])
+		test.Tap(rowButton(c.summary.allergies.list, "a-1", "Remove…"))
 		p := c.summary.prompt
 		test.Tap(p.ok)
 		h.settle()
@@ -636,7 +636,7 @@ func TestChartAssignments(t *testing.T) {
 		t.Errorf("assignment = %+v", a)
 	}
 	h.waitFor("the chart reloaded", func() bool { return h.called("GetChart") == 2 })
-	test.Tap(c.summary.endAssignment["as-1"])
+	test.Tap(rowButton(c.summary.doctors.list, "as-1", "End…"))
 	var done *widget.Button
 	walk(h.u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
 		if b, ok := asButton(o); ok && b.Text == "Treatment completed" {

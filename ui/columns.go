@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -107,8 +110,19 @@ func columnWidths(cols []listColumn) []float32 {
 }
 
 // columnsLayout lays objects out in a row of columns of fixed widths, the
-// last one taking what is left, so a list row lines up with its header.
+// first of width 0 (or else the last) taking what is left, so a list row
+// lines up with its header.
 type columnsLayout struct{ widths []float32 }
+
+// flex is the index of the column that takes what the others leave.
+func (l *columnsLayout) flex(n int) int {
+	for i, w := range l.widths[:min(n, len(l.widths))] {
+		if w == 0 {
+			return i
+		}
+	}
+	return n - 1
+}
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var w, h float32
@@ -125,10 +139,20 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	flex := l.flex(len(objs))
+	var fixed float32
+	for i := range objs {
+		if i != flex && i < len(l.widths) {
+			fixed += l.widths[i]
+		}
+	}
 	var x float32
 	for i, o := range objs {
 		w := size.Width - x
-		if i < len(l.widths) && i < len(objs)-1 {
+		switch {
+		case i == flex:
+			w = min(max(size.Width-fixed, 0), w)
+		case i < len(l.widths):
 			w = min(l.widths[i], w)
 		}
 		o.Move(fyne.NewPos(x, 0))
@@ -215,6 +239,12 @@ type wrappedList struct {
 	probe   fyne.CanvasObject
 	width   float32
 	fitting bool // while measuring, the list shows nothing, so that each new height does not redraw it
+	// tall is the height of all the items as last measured, separators
+	// included.
+	tall float32
+	// onFit, when set, runs after each measuring, for a layout that sizes
+	// the list by its items.
+	onFit func()
 }
 
 func newWrappedList(length func() int, create func() fyne.CanvasObject,
@@ -249,15 +279,110 @@ func (l *wrappedList) refit() {
 		}
 		n := l.length()
 		l.fitting = true
+		l.tall = 0
 		for i := range n {
 			l.UpdateItem(i, l.probe)
 			// Laid out at the width first: a wrapped label's height
 			// follows the width it last had.
 			l.probe.Resize(fyne.NewSize(l.width, 0))
 			l.probe.Resize(fyne.NewSize(l.width, l.probe.MinSize().Height))
-			l.SetItemHeight(i, l.probe.MinSize().Height)
+			h := l.probe.MinSize().Height
+			l.SetItemHeight(i, h)
+			l.tall += h
+		}
+		if n > 1 {
+			l.tall += float32(n-1) * theme.Padding()
 		}
 		l.fitting = false
 	}
 	l.Refresh()
+	if l.onFit != nil {
+		l.onFit()
+	}
+}
+
+// sharedLayout lays its objects out one above the other in the height it
+// is given, for a screen with several lists that share its height. An
+// object with a want function is a list (with its heading): it asks for
+// the height that shows all of it, and gets it when the lists' share
+// allows; the lists that want more share what is left equally, each
+// scrolling on its own, never below their own minimum. The other objects
+// take their minimum height. What is left over stays at the bottom.
+type sharedLayout struct {
+	want map[fyne.CanvasObject]func() float32
+	// laying is set while Layout runs: a list measured then is laid out
+	// by this pass, not by another.
+	laying bool
+}
+
+func (l *sharedLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h += m.Height
+		n++
+	}
+	if n > 1 {
+		h += float32(n-1) * theme.Padding()
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (l *sharedLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.laying = true
+	defer func() { l.laying = false }()
+	// A list's items are measured at its width: give the lists the width
+	// first, then ask what they want.
+	for _, o := range objs {
+		if l.want[o] != nil && o.Visible() && o.Size().Width != size.Width {
+			o.Resize(fyne.NewSize(size.Width, max(o.Size().Height, o.MinSize().Height)))
+		}
+	}
+	heights := make([]float32, len(objs))
+	type wanting struct {
+		i         int
+		want, min float32
+	}
+	var lists []wanting
+	left := size.Height
+	n := 0
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		n++
+		m := o.MinSize().Height
+		if want := l.want[o]; want != nil {
+			lists = append(lists, wanting{i, max(want(), m), m})
+			left -= m
+			continue
+		}
+		heights[i] = m
+		left -= m
+	}
+	if n > 1 {
+		left -= float32(n-1) * theme.Padding()
+	}
+	// Each list has its minimum; what is left goes first to the lists
+	// that want least, each taking at most an equal part of it.
+	slices.SortStableFunc(lists, func(a, b wanting) int { return cmp.Compare(a.want-a.min, b.want-b.min) })
+	for k, w := range lists {
+		extra := max(min(w.want-w.min, left/float32(len(lists)-k)), 0)
+		heights[w.i] = w.min + extra
+		left -= extra
+	}
+	var y float32
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, heights[i]))
+		y += heights[i] + theme.Padding()
+	}
 }

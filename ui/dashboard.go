@@ -477,19 +477,13 @@ func tableRow(cols []listColumn, header bool) *fyne.Container {
 	return container.New(figureTable{columnWidths(cols)}, cells...)
 }
 
-// linkRow is a table row that opens something when clicked.
-func linkRow(cols []listColumn, imp widget.Importance, onTap func(), texts ...string) *tapArea {
-	row := tableRow(cols, false)
-	setColumnRow(row, imp, texts...)
-	return newTapArea(row, onTap)
-}
-
 // figureList is a table of the dashboard as a list: a widget.List of rows
 // of cols under its title and header. The figures page scrolls as a whole
 // with its tiles and charts, and its tables have a few rows each (the
-// doctors, the ten top diagnoses), so the list is as tall as all its rows
-// rather than scrolling inside the page. Selecting a row runs open with
-// its index; a nil open, or an open that returns false, opens nothing.
+// doctors' load and revenue, the top diagnoses and services), so the list
+// is as tall as all its rows rather than scrolling inside the page.
+// Selecting a row runs open with its index (which may open nothing for
+// that row); a nil open opens nothing.
 type figureList struct {
 	box   *fyne.Container
 	title *widget.Label
@@ -570,15 +564,4 @@ func (l *allRowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
-}
-
-// setTable shows rows under title and the header of cols in box, or empty
-// when there are none.
-func setTable(box *fyne.Container, title string, cols []listColumn, rows []fyne.CanvasObject, empty string) {
-	objs := []fyne.CanvasObject{widget.NewLabel(title), tableRow(cols, true), widget.NewSeparator()}
-	if len(rows) == 0 {
-		objs = append(objs, mutedLabel(empty))
-	}
-	box.Objects = append(objs, rows...)
-	box.Refresh()
 }

@@ -34,9 +34,9 @@ type adminView struct {
 	dash *app.Dashboard // the figures shown; nil before the first answer
 	// seq numbers loads; answers to an older one are dropped.
 	seq int
-	// links are the small tiles and table rows that open a list, by what
-	// they stand for: "status:no_show", "doctor:<id>", "method:cash",
-	// "service:<code>", "revenue:<doctor id>".
+	// links are the small tiles that open a list, by what they stand for:
+	// "status:no_show", "method:cash". The tables' rows are lists, whose
+	// rows open theirs when selected.
 	links map[string]*tapArea
 
 	period  *periodPicker
@@ -60,8 +60,11 @@ type adminView struct {
 	taken         *figureTile
 	outstanding   *figureTile
 	methods       *fyne.Container // a small tile per payment method
-	services      *fyne.Container
-	doctorRevenue *fyne.Container
+	services      *figureList
+	topServices   []app.ServiceFigure // the rows of services
+	doctorRevenue *figureList
+	revenues      []app.DoctorRevenue // the rows of doctorRevenue
+	money         func(app.Money) string
 	financialBox  *fyne.Container
 
 	charts *chartsView
@@ -101,6 +104,9 @@ func (v *adminView) buildUI() {
 	page := container.NewVScroll(body)
 	if v.clinical {
 		v.doctors.wheel.page, v.diagnoses.list.wheel.page = page, page
+	}
+	if v.financial {
+		v.doctorRevenue.wheel.page, v.services.wheel.page = page, page
 	}
 	v.content = container.NewBorder(top, nil, nil, nil, page)
 }
@@ -144,13 +150,14 @@ func (v *adminView) buildFinancial() fyne.CanvasObject {
 		v.drill(drillOutstanding, "Outstanding invoices", app.DrillDown{})
 	})
 	v.methods = tileRow()
-	v.services = container.NewVBox()
-	v.doctorRevenue = container.NewVBox()
+	v.services = newFigureList(serviceColumns, func() int { return len(v.topServices) }, v.updateService, v.openService)
+	v.doctorRevenue = newFigureList(doctorRevenueColumns, func() int { return len(v.revenues) },
+		v.updateRevenue, v.openRevenue)
 	v.financialBox = container.NewVBox(
 		sectionTitle("Money"),
 		tileRow(v.revenue, v.taken, v.outstanding),
 		v.methods,
-		container.NewBorder(nil, nil, container.New(widthLayout{420}, v.doctorRevenue), nil, v.services),
+		container.NewBorder(nil, nil, container.New(widthLayout{420}, v.doctorRevenue.box), nil, v.services.box),
 	)
 	return v.financialBox
 }
@@ -262,6 +269,7 @@ func statusCountImportance(sc app.StatusCount) widget.Importance {
 func (v *adminView) showFinancial(f *app.FinancialFigures) {
 	d := billingDigits(f.Currency)
 	money := func(m app.Money) string { return app.FormatAmount(m, d) }
+	v.money = money
 	v.revenue.set(app.Format(f.Revenue, f.Currency),
 		"revenue, "+countText(f.Invoices, "invoice", "invoices"), widget.MediumImportance)
 	v.taken.set(app.Format(f.NetTaken, f.Currency),
@@ -275,17 +283,10 @@ func (v *adminView) showFinancial(f *app.FinancialFigures) {
 	}
 	setTiles(v.methods, tiles)
 
-	rows := make([]fyne.CanvasObject, 0, len(f.Doctors))
-	for _, dr := range f.Doctors {
-		rows = append(rows, v.revenueRow(dr, money(dr.Revenue)))
-	}
-	setTable(v.doctorRevenue, "Revenue by doctor", doctorRevenueColumns, rows, "No revenue.")
-
-	rows = make([]fyne.CanvasObject, 0, len(f.TopServices))
-	for _, sf := range f.TopServices {
-		rows = append(rows, v.serviceRow(sf, money(sf.Revenue)))
-	}
-	setTable(v.services, "Top services by revenue", serviceColumns, rows, "No services billed.")
+	v.revenues = f.Doctors
+	v.doctorRevenue.show("Revenue by doctor", len(f.Doctors), "No revenue.")
+	v.topServices = f.TopServices
+	v.services.show("Top services by revenue", len(f.TopServices), "No services billed.")
 }
 
 // outstandingImportance marks the outstanding balance when there is one.
@@ -312,35 +313,46 @@ func (v *adminView) methodTile(mt app.MethodTotal, money func(app.Money) string)
 	return t
 }
 
-// revenueRow is a doctor's revenue; the rest (no doctor) opens nothing.
-func (v *adminView) revenueRow(dr app.DoctorRevenue, revenue string) fyne.CanvasObject {
+// updateRevenue shows a doctor's revenue in a row; the rest, attributed
+// to no doctor, greyed.
+func (v *adminView) updateRevenue(id int, row *fyne.Container) {
+	dr := v.revenues[id]
 	if dr.DoctorID == "" {
-		row := tableRow(doctorRevenueColumns, false)
-		setColumnRow(row, widget.LowImportance, "Not attributed to a doctor", revenue)
-		return row
+		setColumnRow(row, widget.LowImportance, "Not attributed to a doctor", v.money(dr.Revenue))
+		return
 	}
-	row := linkRow(doctorRevenueColumns, widget.MediumImportance, func() {
-		v.drill(drillInvoices, "Invoices of "+dr.DoctorName, app.DrillDown{DoctorID: dr.DoctorID})
-	}, dr.DoctorName, revenue)
-	v.links["revenue:"+dr.DoctorID] = row
-	return row
+	setColumnRow(row, widget.MediumImportance, dr.DoctorName, v.money(dr.Revenue))
 }
 
-// serviceRow is a service's revenue; lines typed without a price list
-// item open nothing.
-func (v *adminView) serviceRow(sf app.ServiceFigure, revenue string) fyne.CanvasObject {
+// openRevenue opens the invoices of a doctor's row; the rest opens
+// nothing.
+func (v *adminView) openRevenue(id int) {
+	if dr := v.revenues[id]; dr.DoctorID != "" {
+		v.drill(drillInvoices, "Invoices of "+dr.DoctorName, app.DrillDown{DoctorID: dr.DoctorID})
+	}
+}
+
+// serviceName is how a service's row names it.
+func serviceName(sf app.ServiceFigure) string { return sf.Code + " · " + sf.Name }
+
+// updateService shows a service's revenue in a row; lines typed without
+// a price list item greyed.
+func (v *adminView) updateService(id int, row *fyne.Container) {
+	sf := v.topServices[id]
 	qty := numberText(int(sf.Quantity))
 	if sf.Code == "" {
-		row := tableRow(serviceColumns, false)
-		setColumnRow(row, widget.LowImportance, "Lines typed without a price list item", qty, revenue)
-		return row
+		setColumnRow(row, widget.LowImportance, "Lines typed without a price list item", qty, v.money(sf.Revenue))
+		return
 	}
-	name := sf.Code + " · " + sf.Name
-	row := linkRow(serviceColumns, widget.MediumImportance, func() {
-		v.drill(drillInvoices, "Invoices with "+name, app.DrillDown{Code: sf.Code})
-	}, name, qty, revenue)
-	v.links["service:"+sf.Code] = row
-	return row
+	setColumnRow(row, widget.MediumImportance, serviceName(sf), qty, v.money(sf.Revenue))
+}
+
+// openService opens the invoices with a service's row; lines typed
+// without a price list item open nothing.
+func (v *adminView) openService(id int) {
+	if sf := v.topServices[id]; sf.Code != "" {
+		v.drill(drillInvoices, "Invoices with "+serviceName(sf), app.DrillDown{Code: sf.Code})
+	}
 }
 
 // drill opens the list behind a figure, for the period shown.

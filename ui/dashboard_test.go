@@ -319,24 +319,35 @@ func TestDashboardDrillDown(t *testing.T) {
 	}
 
 	// Every other figure opens its own list, for the period shown.
+	// The doctors, their revenue and the services are lists: selecting a
+	// row opens it.
+	doctorRow := func() {
+		v.doctors.list.Select(slices.IndexFunc(v.doctorFigures, func(df app.DoctorFigures) bool { return df.DoctorID == "d-1" }))
+	}
+	serviceRow := func() {
+		v.services.list.Select(slices.IndexFunc(v.topServices, func(sf app.ServiceFigure) bool { return sf.Code == "CONS-GP" }))
+	}
+	revenueRow := func() {
+		v.doctorRevenue.list.Select(slices.IndexFunc(v.revenues, func(dr app.DoctorRevenue) bool { return dr.DoctorID == "d-1" }))
+	}
 	for _, tc := range []struct {
 		area   *tapArea
+		row    func()
 		method string
 		want   app.DrillDown
 	}{
-		{v.links["status:no_show"], "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
-		{nil, "ListAppointments", app.DrillDown{DoctorID: "d-1", Standing: true}},
-		{v.noShows.tap, "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
-		{v.revenue.tap, "ListInvoices", app.DrillDown{}},
-		{v.links["service:CONS-GP"], "ListInvoices", app.DrillDown{Code: "CONS-GP"}},
-		{v.links["revenue:d-1"], "ListInvoices", app.DrillDown{DoctorID: "d-1"}},
-		{v.links["method:cash"], "ListPayments", app.DrillDown{Method: app.PayCash}},
-		{v.outstanding.tap, "ListOutstanding", app.DrillDown{}},
+		{v.links["status:no_show"], nil, "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
+		{nil, doctorRow, "ListAppointments", app.DrillDown{DoctorID: "d-1", Standing: true}},
+		{v.noShows.tap, nil, "ListAppointments", app.DrillDown{Status: app.AppointmentNoShow}},
+		{v.revenue.tap, nil, "ListInvoices", app.DrillDown{}},
+		{nil, serviceRow, "ListInvoices", app.DrillDown{Code: "CONS-GP"}},
+		{nil, revenueRow, "ListInvoices", app.DrillDown{DoctorID: "d-1"}},
+		{v.links["method:cash"], nil, "ListPayments", app.DrillDown{Method: app.PayCash}},
+		{v.outstanding.tap, nil, "ListOutstanding", app.DrillDown{}},
 	} {
 		n := h.called(tc.method)
 		if tc.area == nil {
-			// The doctors are a list: selecting Dr. d-1's row opens it.
-			v.doctors.list.Select(slices.IndexFunc(v.doctorFigures, func(df app.DoctorFigures) bool { return df.DoctorID == "d-1" }))
+			tc.row()
 		} else {
 			test.Tap(tc.area)
 		}
@@ -347,7 +358,11 @@ func TestDashboardDrillDown(t *testing.T) {
 		}
 		test.Tap(s.drill.back)
 	}
-	if v.links["service:"] != nil || v.links["revenue:"] != nil {
+	n := h.called("ListInvoices")
+	v.services.list.Select(slices.IndexFunc(v.topServices, func(sf app.ServiceFigure) bool { return sf.Code == "" }))
+	v.doctorRevenue.list.Select(slices.IndexFunc(v.revenues, func(dr app.DoctorRevenue) bool { return dr.DoctorID == "" }))
+	h.settle()
+	if s.drill != nil || h.called("ListInvoices") != n {
 		t.Error("lines without a price list item or a doctor open a list")
 	}
 

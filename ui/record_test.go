@@ -84,7 +84,7 @@ func TestMyRecordOwnView(t *testing.T) {
 				t.Errorf("%s calls = %v, want the patient's own %s", m, got, id)
 			}
 		}
-		if r.summary.addAllergy != nil || len(r.summary.removeAllergy) != 0 || r.rx.newRx != nil || len(listRows(r.rx.list)) == 0 || rowButtons(r.rx.list, "Cancel…") != 0 ||
+		if r.summary.addAllergy != nil || rowButtons(r.summary.allergies.list, "Remove…") != 0 || r.rx.newRx != nil || len(listRows(r.rx.list)) == 0 || rowButtons(r.rx.list, "Cancel…") != 0 ||
 			r.attachments.attach != nil || rowButton(r.rx.list, "rx-1", "Print / Save PDF") == nil {
 			t.Error("the patient's view is not read-only (or lacks Save PDF)")
 		}
