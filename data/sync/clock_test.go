@@ -55,6 +55,7 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 
 	// Offline, the desk's clock jumps an hour ahead.
 	clk.set(time.Hour)
+	made := time.Now()
 	editField(t, desk, p.ID, "address", "stale address")
 	q := newPatient(t, services(desk), "Registered Offline")
 	// Meanwhile the other desk edits the same address, later.
@@ -79,6 +80,15 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 		}
 		if got := openLosses(t, d, admin, p.ID, "address"); got[`"stale address"`] != `"fresh address"` {
 			t.Errorf("desk %d keeps for review %v, want the stale address", i, got)
+		}
+		// The history shows when the stale edit was made, not an hour later.
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND new_value = 'stale address'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatalf("desk %d: the history of the stale edit: %v", i, err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the history shows the stale edit at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
 		}
 	}
 	if n := count(t, desk, `SELECT count(*) FROM audit_log WHERE action = 'sync.clock'`); n != 1 {
