@@ -37,12 +37,17 @@ import (
 // A clock found behind the server's by more than app.MaxClockOffset more
 // than at the last handshake (the offset grew: it fell back while the desk
 // was offline) is the other incident, handled by resyncBehind.
-func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error) {
+//
+// held tells which of the desk's queued operations (by op_id) the server
+// has decided already: a push whose reply was lost. Those keep the reading
+// they were decided with, and so, to keep the desk's order, do the ones
+// queued before them; nil when there is no server to ask.
+func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(opIDs []string) (map[string]bool, error)) (int, error) {
 	serverNow := db.now().Add(offset)
 	last := db.clock.Last()
 	if last.IsZero() || last.Wall <= serverNow.Add(hlc.DefaultMaxDrift).UnixMilli() {
 		if fell := offset - db.clock.Offset(); fell > app.MaxClockOffset {
-			return db.resyncBehind(ctx, offset, fell)
+			return db.resyncBehind(ctx, offset, fell, held)
 		}
 		return 0, nil
 	}
@@ -80,8 +85,15 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error
 			serverNow.Add(app.MaxClockOffset).UTC().Format("2006-01-02T15:04:05.000Z")).Scan(&before); err != nil {
 			return err
 		}
+		skip, err := tx.decidedUpTo(stamps, held)
+		if err != nil {
+			return err
+		}
+		if skip > 0 {
+			before = stamps[skip-1]
+		}
 		prev, _ := hlc.Parse(before)
-		for _, s := range stamps {
+		for _, s := range stamps[skip:] {
 			old, err := hlc.Parse(s)
 			if err != nil {
 				return err
@@ -221,7 +233,7 @@ func (tx *Tx) redate(from, to string, shift time.Duration) (int, error) {
 // is still later than every earlier one (the desk made nothing for longer
 // than the clock fell back) cannot be told apart and keeps its reading: an
 // edit that loses by it is kept for review on every desk like any other.
-func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration) (int, error) {
+func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held func([]string) (map[string]bool, error)) (int, error) {
 	serverNow := db.now().Add(offset).UnixMilli()
 	var redated int
 	var newest hlc.Timestamp
@@ -272,6 +284,15 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration) (int
 			}
 			seen = max(seen, st.physical)
 		}
+		names := make([]string, 0, len(stamps)-from)
+		for _, st := range stamps[from:] {
+			names = append(names, st.old.String())
+		}
+		skip, err := tx.decidedUpTo(names, held)
+		if err != nil {
+			return err
+		}
+		from += skip
 		type move struct{ from, to hlc.Timestamp }
 		var moves []move
 		var prev hlc.Timestamp
@@ -323,4 +344,51 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration) (int
 		db.clock.Witness(newest)
 	}
 	return redated, nil
+}
+
+// decidedUpTo returns how many of stamps (queued readings of this desk, in
+// the order it made them) come up to and with the last one of which the
+// server has decided an operation already (held, by op_id): a push whose
+// reply was lost. Those keep their readings, as the server decided them,
+// and so do the ones before them, to keep the desk's order.
+func (tx *Tx) decidedUpTo(stamps []string, held func([]string) (map[string]bool, error)) (int, error) {
+	if held == nil || len(stamps) == 0 {
+		return 0, nil
+	}
+	index := make(map[string]int, len(stamps))
+	for i, s := range stamps {
+		index[s] = i
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT op_id, hlc FROM outbox ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	stampOf := map[string]int{}
+	for rows.Next() {
+		var id, s string
+		if err := rows.Scan(&id, &s); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if i, ok := index[s]; ok {
+			ids = append(ids, id)
+			stampOf[id] = i
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	decided, err := held(ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for id := range decided {
+		if i, ok := stampOf[id]; ok {
+			n = max(n, i+1)
+		}
+	}
+	return n, nil
 }

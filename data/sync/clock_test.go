@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	stdsync "sync"
@@ -10,7 +11,9 @@ import (
 	"hms/app"
 	"hms/data"
 	"hms/data/datatest"
+	"hms/data/sync"
 	"hms/data/sync/hlc"
+	"hms/data/sync/server"
 )
 
 // jumpClock is real time plus a jump a test sets: a desk's clock that
@@ -315,6 +318,67 @@ func TestClockFellBehindSetRightBeforeSync(t *testing.T) {
 		loser := map[string]string{"earlier edit": "later edit", "later edit": "earlier edit"}[notes]
 		if loser == "" || lost[`"`+loser+`"`] != `"`+notes+`"` {
 			t.Errorf("desk %d holds %q and keeps for review %v: the other edit was lost without review", i, notes, lost)
+		}
+	}
+}
+
+// A desk whose clock fell behind pushed its changes, and the reply was lost:
+// the server decided them with their early readings. The handshake that
+// finds the clock behind leaves those as the server decided them (the
+// desk would otherwise hold readings and history no other desk has), and
+// re-dates only what the server has not decided: the desks stay one clinic.
+func TestClockBehindLostReply(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	mustSync(t, desk)
+	p := newPatient(t, first.svc, "Lost Reply")
+	syncAll(t, first.db, desk)
+
+	clk.set(-time.Hour)
+	editField(t, first.db, p.ID, "address", "earlier address")
+	mustSync(t, first.db)
+	time.Sleep(20 * time.Millisecond)
+	editField(t, desk, p.ID, "notes", "pushed, reply lost")
+	ctx := context.Background()
+	ops, err := desk.PendingOps(ctx, 0, sync.PushBatch)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("%d operations queued: %v", len(ops), err)
+	}
+	c, err := server.Dial(ctx, deskURL(t, desk, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Push(ctx, desk.SiteID(), ops); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx)
+	made := time.Now()
+	editField(t, desk, p.ID, "address", "later address")
+
+	syncAll(t, desk, first.db)
+	sameClinic(t, first.db, desk)
+	admin := callerOf(first.users[app.RoleAdmin])
+	for i, d := range []*data.DB{first.db, desk} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = 'later address' AND notes = 'pushed, reply lost'`, p.ID); n != 1 {
+			t.Errorf("desk %d: the edits made while the clock was behind did not both win", i)
+		}
+		if got := openLosses(t, d, admin, p.ID, "address"); got[`"earlier address"`] != `"later address"` {
+			t.Errorf("desk %d keeps for review %v, want the earlier address", i, got)
+		}
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND new_value = 'later address'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the history shows the later address at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
 		}
 	}
 }
