@@ -1316,6 +1316,7 @@ func (s *sim) check() {
 			continue
 		}
 		want := e.made.Add(e.skew)
+		s.counts["history checked of an edit made while the clock was off"]++
 		for _, d := range s.desks {
 			rows, err := d.raw.Query(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
 				e.patient, e.field, e.value)
