@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -32,10 +33,22 @@ import (
 // when it was made: one older than an edit made elsewhere loses, and is
 // kept for review on every desk. It returns how many changes it re-dated
 // and the jump; nothing when there was no incident.
-func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error) {
+//
+// A clock found behind the server's by more than app.MaxClockOffset more
+// than at the last handshake (the offset grew: it fell back while the desk
+// was offline) is the other incident, handled by resyncBehind.
+//
+// held tells which of the desk's queued operations (by op_id) the server
+// has decided already: a push whose reply was lost. Those keep the reading
+// they were decided with, and so, to keep the desk's order, do the ones
+// queued before them; nil when there is no server to ask.
+func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(opIDs []string) (map[string]bool, error)) (int, error) {
 	serverNow := db.now().Add(offset)
 	last := db.clock.Last()
 	if last.IsZero() || last.Wall <= serverNow.Add(hlc.DefaultMaxDrift).UnixMilli() {
+		if fell := offset - db.clock.Offset(); fell > app.MaxClockOffset {
+			return db.resyncBehind(ctx, offset, fell, held)
+		}
 		return 0, nil
 	}
 	jump := db.clock.Offset() - offset
@@ -72,8 +85,15 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error
 			serverNow.Add(app.MaxClockOffset).UTC().Format("2006-01-02T15:04:05.000Z")).Scan(&before); err != nil {
 			return err
 		}
+		skip, err := tx.decidedUpTo(stamps, held)
+		if err != nil {
+			return err
+		}
+		if skip > 0 {
+			before = stamps[skip-1]
+		}
 		prev, _ := hlc.Parse(before)
-		for _, s := range stamps {
+		for _, s := range stamps[skip:] {
 			old, err := hlc.Parse(s)
 			if err != nil {
 				return err
@@ -89,24 +109,11 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error
 				}
 			}
 			prev, newest = t, t
-			n := t.String()
-			res, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET hlc = ?, last_error = '' WHERE hlc = ?`, n, s)
+			k, err := tx.redate(s, t.String(), -jump)
 			if err != nil {
 				return err
 			}
-			k, _ := res.RowsAffected()
-			redated += int(k)
-			if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET hlc = ? WHERE hlc = ?`, n, s); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?, ?) WHERE instr(base, ?) > 0`,
-				s, n, s); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = replace(seen, ?, ?) WHERE instr(seen, ?) > 0`,
-				s, n, s); err != nil {
-				return err
-			}
+			redated += k
 		}
 		reset := now
 		if reset.Before(newest) {
@@ -133,4 +140,255 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration) (int, error
 	}
 	db.clock.Reset(newest)
 	return redated, nil
+}
+
+// redate gives the queued changes stamped from (a reading of this desk) the
+// reading to instead: their outbox rows, the desk's field clocks, the
+// readings its field values name as seen and the bases of its queued edits
+// follow; the history rows they add (patient_changes, patient_events) are
+// moved by shift, in the desk and in what the server will get, so that the
+// history shows when the change was made. It returns how many outbox rows
+// it re-dated. A reading is replaced by one no queued change bears yet
+// (the callers re-date in an order that ensures it).
+func (tx *Tx) redate(from, to string, shift time.Duration) (int, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT entity, row_id, json_extract(payload, '$.at') FROM outbox
+		WHERE hlc = ? AND kind = 'insert' AND entity IN ('patient_changes', 'patient_events')`, from)
+	if err != nil {
+		return 0, err
+	}
+	type entry struct{ entity, id, at string }
+	var history []entry
+	for rows.Next() {
+		var e entry
+		var at sql.NullString
+		if err := rows.Scan(&e.entity, &e.id, &at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if at.Valid {
+			e.at = at.String
+			history = append(history, e)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, e := range history {
+		t, err := time.Parse(TimeLayout, e.at)
+		if err != nil {
+			continue // not a time this desk wrote: left as it is
+		}
+		at := formatTime(t.Add(shift))
+		// entity is one of the two names above.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE `+e.entity+` SET at = ? WHERE id = ?`, at, e.id); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET payload = json_set(payload, '$.at', ?)
+			WHERE hlc = ? AND entity = ? AND row_id = ? AND kind = 'insert'`, at, from, e.entity, e.id); err != nil {
+			return 0, err
+		}
+	}
+	res, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET hlc = ?, last_error = '' WHERE hlc = ?`, to, from)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET hlc = ? WHERE hlc = ?`, to, from); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?, ?) WHERE instr(base, ?) > 0`,
+		from, to, from); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = replace(seen, ?, ?) WHERE instr(seen, ?) > 0`,
+		from, to, from); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE clock_pinned SET hlc = ? WHERE hlc = ?`, to, from); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// resyncBehind handles a clock found to have fallen behind: the handshake
+// measured an offset to the server's time larger by fell than the last
+// one, so the desk's physical time has been fell behind the real time
+// since its clock went back, and is still. Its readings, which never go
+// backwards, were held at the newest one it gave (clock_pinned keeps the
+// physical time of each such transaction), or followed its clock fell
+// late: either way its changes made since lose to edits made elsewhere
+// before them.
+//
+// The rule (docs/SYNC-DESIGN.md, "Clock incidents"): the changes queued
+// since the last handshake are taken in the order the desk made them; the
+// first one whose physical time is more than a second before that of the
+// handshake or of an earlier change (the clock went back) and every later
+// one were made after the clock fell back, and each gets its physical time
+// plus fell, the time it was made, never later than the server's time now,
+// kept in order and after every reading the desk gave before; the history
+// rows they add are moved by fell too. Then the clock follows the server's
+// time (the new offset), and the incident is written to the audit log
+// (sync.clock). A change made after the clock fell back whose physical time
+// is still later than every earlier one (the desk made nothing for longer
+// than the clock fell back) cannot be told apart and keeps its reading: an
+// edit that loses by it is kept for review on every desk like any other.
+func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held func([]string) (map[string]bool, error)) (int, error) {
+	serverNow := db.now().Add(offset).UnixMilli()
+	var redated int
+	var newest hlc.Timestamp
+	err := db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
+		var checked int64
+		if err := tx.QueryRowContext(tx.ctx, `SELECT clock_checked_ms FROM sync_meta WHERE id = 1`).Scan(&checked); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(tx.ctx, `SELECT o.hlc, p.physical FROM (SELECT hlc, min(seq) AS seq FROM outbox GROUP BY hlc) o
+			LEFT JOIN clock_pinned p ON p.hlc = o.hlc ORDER BY o.seq`)
+		if err != nil {
+			return err
+		}
+		type stamp struct {
+			old      hlc.Timestamp
+			physical int64
+		}
+		var stamps []stamp
+		for rows.Next() {
+			var s string
+			var physical sql.NullInt64
+			if err := rows.Scan(&s, &physical); err != nil {
+				rows.Close()
+				return err
+			}
+			t, err := hlc.Parse(s)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			st := stamp{old: t, physical: t.Wall}
+			if physical.Valid {
+				st.physical = physical.Int64
+			}
+			stamps = append(stamps, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Where the clock went back: the first change made at a physical
+		// time before the handshake's or an earlier change's.
+		seen, from := checked, len(stamps)
+		for i, st := range stamps {
+			if st.physical < seen-pinnedAfter.Milliseconds() {
+				from = i
+				break
+			}
+			seen = max(seen, st.physical)
+		}
+		names := make([]string, 0, len(stamps)-from)
+		for _, st := range stamps[from:] {
+			names = append(names, st.old.String())
+		}
+		skip, err := tx.decidedUpTo(names, held)
+		if err != nil {
+			return err
+		}
+		from += skip
+		type move struct{ from, to hlc.Timestamp }
+		var moves []move
+		var prev hlc.Timestamp
+		if from > 0 {
+			prev = stamps[from-1].old
+		}
+		for _, st := range stamps[from:] {
+			t := hlc.Timestamp{Wall: min(st.physical+fell.Milliseconds(), serverNow), Site: db.siteID}
+			if t.Before(st.old) {
+				t = st.old // never earlier than it was stamped
+			}
+			if !prev.Before(t) {
+				t = hlc.Timestamp{Wall: prev.Wall, Logical: prev.Logical + 1, Site: db.siteID}
+				if prev.Logical == 0xFFFF {
+					t = hlc.Timestamp{Wall: prev.Wall + 1, Site: db.siteID}
+				}
+			}
+			prev, newest = t, t
+			if t != st.old {
+				moves = append(moves, move{st.old, t})
+			}
+		}
+		// Later first: each reading moves later, onto one no change still
+		// waiting to move bears.
+		for i := len(moves) - 1; i >= 0; i-- {
+			n, err := tx.redate(moves[i].from.String(), moves[i].to.String(), fell)
+			if err != nil {
+				return err
+			}
+			redated += n
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET last_hlc = max(last_hlc, ?), clock_offset_ms = ? WHERE id = 1`,
+			newest.String(), offset.Milliseconds()); err != nil {
+			return err
+		}
+		tx.Audit("sync.clock", "", "", "", fmt.Sprintf(
+			"This desk's clock was %s behind the sync server's (the server's time %s): "+
+				"%d queued change(s) made since it fell back were given the time they were made (%s later), "+
+				"and the clock follows the server's time again.",
+			fell.Round(time.Second), time.UnixMilli(serverNow).UTC().Format(time.RFC3339),
+			redated, fell.Round(time.Second)))
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	db.clock.SetOffset(offset)
+	if !newest.IsZero() {
+		db.clock.Witness(newest)
+	}
+	return redated, nil
+}
+
+// decidedUpTo returns how many of stamps (queued readings of this desk, in
+// the order it made them) come up to and with the last one of which the
+// server has decided an operation already (held, by op_id): a push whose
+// reply was lost. Those keep their readings, as the server decided them,
+// and so do the ones before them, to keep the desk's order.
+func (tx *Tx) decidedUpTo(stamps []string, held func([]string) (map[string]bool, error)) (int, error) {
+	if held == nil || len(stamps) == 0 {
+		return 0, nil
+	}
+	index := make(map[string]int, len(stamps))
+	for i, s := range stamps {
+		index[s] = i
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT op_id, hlc FROM outbox ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	stampOf := map[string]int{}
+	for rows.Next() {
+		var id, s string
+		if err := rows.Scan(&id, &s); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if i, ok := index[s]; ok {
+			ids = append(ids, id)
+			stampOf[id] = i
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	decided, err := held(ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for id := range decided {
+		if i, ok := stampOf[id]; ok {
+			n = max(n, i+1)
+		}
+	}
+	return n, nil
 }

@@ -34,7 +34,14 @@ func (db *DB) Clock() *hlc.Clock { return db.clock }
 // time from now on, and after restarts.
 func (db *DB) SetClockOffset(ctx context.Context, d time.Duration) error {
 	d = d.Round(time.Millisecond)
-	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ? WHERE id = 1`, d.Milliseconds()); err != nil {
+	// The physical time of this handshake, and the held readings' physical
+	// times of changes the server has taken, which no clock incident
+	// re-dates any more (clock_pinned, ResyncClock).
+	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ?, clock_checked_ms = ? WHERE id = 1`,
+		d.Milliseconds(), db.now().Add(d).UnixMilli()); err != nil {
+		return fmt.Errorf("clock offset: %w", err)
+	}
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM clock_pinned WHERE hlc < coalesce((SELECT min(hlc) FROM outbox), '~')`); err != nil {
 		return fmt.Errorf("clock offset: %w", err)
 	}
 	db.clock.SetOffset(d)
@@ -61,7 +68,8 @@ func (tx *Tx) beginOutbox() error {
 		return nil
 	}
 	clock := tx.db.clock
-	tx.hlc = clock.Now()
+	var physical int64
+	tx.hlc, physical = clock.NowAt()
 	var last string
 	if err := tx.QueryRowContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1 RETURNING last_hlc`,
 		tx.hlc.String()).Scan(&last); err != nil {
@@ -71,19 +79,32 @@ func (tx *Tx) beginOutbox() error {
 	// beside the desk's window) stamps with a clock of its own; the reading
 	// it persisted keeps the two in order. This transaction holds the write
 	// lock, so no reading is persisted meanwhile.
-	if last < tx.hlc.String() {
-		return nil
+	if last >= tx.hlc.String() {
+		persisted, err := hlc.Parse(last)
+		if err != nil {
+			return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
+		}
+		tx.hlc = clock.Witness(persisted)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1`, tx.hlc.String()); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
 	}
-	persisted, err := hlc.Parse(last)
-	if err != nil {
-		return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
-	}
-	tx.hlc = clock.Witness(persisted)
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1`, tx.hlc.String()); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+	// A reading held above the physical time (the clock went back, or a
+	// reading from ahead was taken in) keeps when it was really taken, for a
+	// clock found behind at the next handshake (ResyncClock).
+	if tx.hlc.Wall-physical > pinnedAfter.Milliseconds() {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT OR REPLACE INTO clock_pinned (hlc, physical) VALUES (?, ?)`,
+			tx.hlc.String(), physical); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
 	}
 	return nil
 }
+
+// pinnedAfter is how far above the physical time a transaction's reading
+// must be held for clock_pinned to keep its physical time; below it the
+// reading is taken as the time the change was made.
+const pinnedAfter = time.Second
 
 // endOutbox clears the reading before the transaction commits, so that no
 // later write stamps its rows with it: one not made through the write

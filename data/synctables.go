@@ -180,6 +180,7 @@ var localTables = map[string]string{
 	"diagnosis_code_fts": "search index, derived from diagnosis_codes",
 	"trust_keys":         "the administrators' keys this desk trusts, fixed when it joined: each desk decides alone what it applies",
 	"trust_baseline":     "the rows the clinic's trust root vouches for, fixed when this desk joined, and those its signed extensions add",
+	"clock_pinned":       "when this desk's write transactions were made whose clock readings were held above its clock's time, for a clock found behind the server's",
 	"trust_legacy":       "the unsigned price list, fee and drug rows this desk had when it began signing them, until an administrator vouches for them in a signed trust extension",
 }
 

@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	stdsync "sync"
@@ -10,7 +11,9 @@ import (
 	"hms/app"
 	"hms/data"
 	"hms/data/datatest"
+	"hms/data/sync"
 	"hms/data/sync/hlc"
+	"hms/data/sync/server"
 )
 
 // jumpClock is real time plus a jump a test sets: a desk's clock that
@@ -55,6 +58,7 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 
 	// Offline, the desk's clock jumps an hour ahead.
 	clk.set(time.Hour)
+	made := time.Now()
 	editField(t, desk, p.ID, "address", "stale address")
 	q := newPatient(t, services(desk), "Registered Offline")
 	// Meanwhile the other desk edits the same address, later.
@@ -79,6 +83,15 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 		}
 		if got := openLosses(t, d, admin, p.ID, "address"); got[`"stale address"`] != `"fresh address"` {
 			t.Errorf("desk %d keeps for review %v, want the stale address", i, got)
+		}
+		// The history shows when the stale edit was made, not an hour later.
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND new_value = 'stale address'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatalf("desk %d: the history of the stale edit: %v", i, err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the history shows the stale edit at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
 		}
 	}
 	if n := count(t, desk, `SELECT count(*) FROM audit_log WHERE action = 'sync.clock'`); n != 1 {
@@ -176,4 +189,196 @@ func TestSignedChangeAfterClockJump(t *testing.T) {
 	syncAll(t, desk, first.db)
 	check("a change of the desk whose clock was ahead, set right", "3 Third Street")
 	sameClinic(t, first.db, desk)
+}
+
+// A desk whose clock falls an hour behind while it is offline edits a
+// patient's notes after another desk edited them. Its clock reading, which
+// never goes backwards, is held at the newest one it gave before, so
+// without a correction its later edit would lose to the earlier one. Back
+// online with its clock still wrong, the handshake finds it behind: the
+// edit gets the time it was made and wins on every desk, the value it
+// replaced without having seen it is kept for review on every desk, the
+// history on both desks shows when it was made, and its next change is
+// stamped with the server's time.
+func TestClockFallsBehindWhileOffline(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	mustSync(t, desk)
+	p := newPatient(t, first.svc, "Behind")
+	syncAll(t, first.db, desk)
+
+	// Offline, the desk's clock falls an hour behind. The other desk edits
+	// the notes; a moment later (real time) this desk edits them too.
+	clk.set(-time.Hour)
+	editField(t, first.db, p.ID, "notes", "earlier edit")
+	mustSync(t, first.db)
+	time.Sleep(20 * time.Millisecond)
+	made := time.Now()
+	editField(t, desk, p.ID, "notes", "later edit")
+
+	// Back online, its clock still wrong.
+	rep := mustSync(t, desk)
+	if rep.Quarantined != 0 {
+		t.Fatalf("quarantined: %+v", rep)
+	}
+	syncAll(t, first.db, desk)
+	sameClinic(t, first.db, desk)
+	admin := callerOf(first.users[app.RoleAdmin])
+	for i, d := range []*data.DB{first.db, desk} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND notes = 'later edit'`, p.ID); n != 1 {
+			t.Errorf("desk %d: the later edit lost to the earlier one", i)
+		}
+		if got := openLosses(t, d, admin, p.ID, "notes"); got[`"earlier edit"`] != `"later edit"` {
+			t.Errorf("desk %d keeps for review %v, want the earlier edit, replaced without being seen", i, got)
+		}
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = 'later edit'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatalf("desk %d: the history of the later edit: %v", i, err)
+		}
+		when, err := time.Parse(data.TimeLayout, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off := when.Sub(made); off < -time.Minute || off > time.Minute {
+			t.Errorf("desk %d: the history shows the later edit at %s, %s from when it was made", i, at, off.Round(time.Second))
+		}
+		// The other desk's clock is a test's fixed morning: the timeline's
+		// newest entry is the later edit's.
+		if err := rawDB(t, d).QueryRow(`SELECT max(at) FROM patient_events WHERE patient_id = ?`, p.ID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the timeline shows the later edit at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
+		}
+	}
+	if n := count(t, desk, `SELECT count(*) FROM audit_log WHERE action = 'sync.clock' AND detail LIKE '%behind%'`); n != 1 {
+		t.Errorf("%d audit rows of the clock incident", n)
+	}
+
+	// Its clock still an hour behind, the desk's next change is stamped
+	// with the server's time, and wins over what came before it.
+	editField(t, desk, p.ID, "address", "after the incident")
+	var stamp string
+	if err := rawDB(t, desk).QueryRow(`SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1`).Scan(&stamp); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := hlc.Parse(stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off := time.Since(ts.Time()); off > time.Minute || off < -time.Minute {
+		t.Fatalf("the next change is stamped %s from now", off.Round(time.Second))
+	}
+	syncAll(t, desk, first.db)
+	sameClinic(t, first.db, desk)
+}
+
+// A desk whose clock fell behind and was set right before it reconnected:
+// the handshake cannot see it, and the edit made after another desk's
+// keeps its early reading and loses; it is kept for review on every desk,
+// never lost silently (docs/SYNC-DESIGN.md, "Clock incidents", limits).
+func TestClockFellBehindSetRightBeforeSync(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	mustSync(t, desk)
+	p := newPatient(t, first.svc, "Set Right")
+	syncAll(t, first.db, desk)
+
+	clk.set(-time.Hour)
+	editField(t, first.db, p.ID, "notes", "earlier edit")
+	mustSync(t, first.db)
+	time.Sleep(20 * time.Millisecond)
+	editField(t, desk, p.ID, "notes", "later edit")
+	clk.set(0)
+
+	syncAll(t, desk, first.db)
+	sameClinic(t, first.db, desk)
+	admin := callerOf(first.users[app.RoleAdmin])
+	for i, d := range []*data.DB{first.db, desk} {
+		var notes string
+		if err := rawDB(t, d).QueryRow(`SELECT notes FROM patients WHERE id = ?`, p.ID).Scan(&notes); err != nil {
+			t.Fatal(err)
+		}
+		lost := openLosses(t, d, admin, p.ID, "notes")
+		loser := map[string]string{"earlier edit": "later edit", "later edit": "earlier edit"}[notes]
+		if loser == "" || lost[`"`+loser+`"`] != `"`+notes+`"` {
+			t.Errorf("desk %d holds %q and keeps for review %v: the other edit was lost without review", i, notes, lost)
+		}
+	}
+}
+
+// A desk whose clock fell behind pushed its changes, and the reply was lost:
+// the server decided them with their early readings. The handshake that
+// finds the clock behind leaves those as the server decided them (the
+// desk would otherwise hold readings and history no other desk has), and
+// re-dates only what the server has not decided: the desks stay one clinic.
+func TestClockBehindLostReply(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	mustSync(t, desk)
+	p := newPatient(t, first.svc, "Lost Reply")
+	syncAll(t, first.db, desk)
+
+	clk.set(-time.Hour)
+	editField(t, first.db, p.ID, "address", "earlier address")
+	mustSync(t, first.db)
+	time.Sleep(20 * time.Millisecond)
+	editField(t, desk, p.ID, "notes", "pushed, reply lost")
+	ctx := context.Background()
+	ops, err := desk.PendingOps(ctx, 0, sync.PushBatch)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("%d operations queued: %v", len(ops), err)
+	}
+	c, err := server.Dial(ctx, deskURL(t, desk, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Push(ctx, desk.SiteID(), ops); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx)
+	made := time.Now()
+	editField(t, desk, p.ID, "address", "later address")
+
+	syncAll(t, desk, first.db)
+	sameClinic(t, first.db, desk)
+	admin := callerOf(first.users[app.RoleAdmin])
+	for i, d := range []*data.DB{first.db, desk} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = 'later address' AND notes = 'pushed, reply lost'`, p.ID); n != 1 {
+			t.Errorf("desk %d: the edits made while the clock was behind did not both win", i)
+		}
+		if got := openLosses(t, d, admin, p.ID, "address"); got[`"earlier address"`] != `"later address"` {
+			t.Errorf("desk %d keeps for review %v, want the earlier address", i, got)
+		}
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND new_value = 'later address'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the history shows the later address at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
+		}
+	}
 }

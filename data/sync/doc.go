@@ -61,7 +61,10 @@
 // finds the desk's newest reading more than that ahead of the server's
 // time re-dates the queued changes stamped from the future to when they
 // were made and sets the clock back (data.DB.ResyncClock, hlc.Clock.Reset;
-// the rule is in docs/SYNC-DESIGN.md, "Clock incidents").
+// the rule is in docs/SYNC-DESIGN.md, "Clock incidents"). A handshake that
+// finds the desk's clock fallen behind re-dates the other way the changes
+// made since it went back, from the physical times the desk kept for
+// readings held above them (clock_pinned, hlc.Clock.NowAt).
 //
 // The outbox (package data, migration 0008_sync.sql). Every change to a
 // synced table writes its outbox row in the same transaction, through

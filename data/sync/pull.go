@@ -728,6 +728,7 @@ func (a *applier) orphans(changes []server.Change) (map[int]error, error) {
 	}
 	wanted := map[[2]string][]ref{} // parent table and key column → ids
 	wantedIDs := map[[2]string]map[string]bool{}
+	inBatchParents := map[int][][2]string{} // parents that come in the batch: (table, id)
 	for i, ch := range changes {
 		if ch.DeletedHLC != "" {
 			continue
@@ -745,7 +746,11 @@ func (a *applier) orphans(changes []server.Change) (map[int]error, error) {
 		}
 		for _, fk := range fks {
 			id, _ := row[fk.from].(string)
-			if id == "" || fk.to == "id" && inBatch[[2]string{fk.table, id}] {
+			if id == "" {
+				continue
+			}
+			if fk.to == "id" && inBatch[[2]string{fk.table, id}] {
+				inBatchParents[i] = append(inBatchParents[i], [2]string{fk.table, id})
 				continue
 			}
 			k := [2]string{fk.table, fk.to}
@@ -790,7 +795,44 @@ func (a *applier) orphans(changes []server.Change) (map[int]error, error) {
 			}
 		}
 	}
-	return out, nil
+	if len(out) == 0 {
+		return out, nil
+	}
+	// A parent that comes in the batch but is kept itself (its own parent
+	// has not come: an appointment of a patient not arrived yet) is not
+	// there either, unless the desk has it already: its children are kept
+	// too (the appointment's events), and theirs, until nothing changes.
+	for {
+		applied := map[[2]string]bool{}
+		for i, ch := range changes {
+			if ch.DeletedHLC == "" && out[i] == nil {
+				applied[[2]string{ch.Entity, ch.RowID}] = true
+			}
+		}
+		more := false
+		for i, parents := range inBatchParents {
+			if out[i] != nil {
+				continue
+			}
+			for _, p := range parents {
+				if applied[p] {
+					continue
+				}
+				var n int
+				if err := a.tx.QueryRowContext(a.tx.ctx, `SELECT count(*) FROM `+data.QuoteIdent(p[0])+` WHERE id = ?`, p[1]).Scan(&n); err != nil {
+					return nil, err
+				}
+				if n == 0 {
+					out[i] = fmt.Errorf("FOREIGN KEY constraint failed: the %s row %s it refers to has not arrived", p[0], p[1])
+					more = true
+					break
+				}
+			}
+		}
+		if !more {
+			return out, nil
+		}
+	}
 }
 
 // foreignKey is a column of a synced table that refers to another table.

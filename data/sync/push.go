@@ -64,7 +64,8 @@ func (e *Engine) connectRound(ctx context.Context) (*server.Client, server.Hands
 	}
 	// A desk whose own clock jumped ahead stamped its changes from the
 	// future: they get the time they were made, and the clock is set back.
-	if _, err := e.db.ResyncClock(ctx, h.Offset); err != nil {
+	held := func(ids []string) (map[string]bool, error) { return c.HeldOps(ctx, e.siteID, ids) }
+	if _, err := e.db.ResyncClock(ctx, h.Offset, held); err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, h, s, internal("sync.clock", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"hms/app"
 	"hms/data"
@@ -100,6 +101,15 @@ func TestRestoredServerChildBeforeParent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// And books the patient: an appointment whose own parent has not come,
+	// with its event, whose parent comes in the same batch (simulation
+	// seed 7: kept, the appointment left its event without a parent, and
+	// the batch's foreign keys failed).
+	ap, err := services(second).Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+		Start: first.clock.Now().Add(2 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mustSync(t, second)
 	mustSync(t, third)
 
@@ -140,6 +150,9 @@ func TestRestoredServerChildBeforeParent(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT count(*) FROM allergies WHERE id = ? AND patient_id = ?`, a.ID, p.ID); n != 1 {
 			t.Errorf("%s lacks the allergy", d.Path())
+		}
+		if n := count(t, d, `SELECT count(*) FROM appointment_events WHERE appointment_id = ?`, ap.ID); n == 0 {
+			t.Errorf("%s lacks the appointment's events", d.Path())
 		}
 	}
 	sameClinic(t, first.db, second, third, fourth)

@@ -259,10 +259,12 @@ type simDesk struct {
 	offline   int // steps left without syncing (a partition)
 	restarts  int
 	syncRound int
-	// jump is how far the desk's clock jumped ahead while it is offline
-	// (clockJump); it is set right when the desk syncs next, before or
-	// after the sync.
+	// jump is how far the desk's clock jumped ahead (or, negative, fell
+	// behind) while it is offline (clockJump); it is set right when the
+	// desk syncs next, before or after the sync.
 	jump time.Duration
+	// jumpEdits are the edits (indexes in sim.edits) made while it was.
+	jumpEdits []int
 }
 
 func (d *simDesk) svc() app.Services { return services(d.db) }
@@ -321,6 +323,15 @@ type simEdit struct {
 	desk           string
 	patient, field string
 	value, before  string
+	// An edit made while the desk's clock was off (clockJump): when it was
+	// made (the simulation's time), the desk's clock's usual skew, and
+	// whether the next handshake found the clock still off (so the edit was
+	// re-dated) and the server had not taken it before (a push behind the
+	// desk's back decided it with the reading the clock gave).
+	jumped       bool
+	made         time.Time
+	skew         time.Duration
+	found, early bool
 }
 
 func (s *sim) note(format string, args ...any) {
@@ -418,6 +429,9 @@ func (s *sim) sync(d *simDesk) *app.SyncReport {
 	}
 	rep, err := engine(d.db).SyncNow(context.Background())
 	if fixAfter {
+		for _, i := range d.jumpEdits {
+			s.edits[i].found = true
+		}
 		s.setClockRight(d) // the handshake found it still wrong
 	}
 	if err == nil {
@@ -467,6 +481,13 @@ func (s *sim) pushBehindTheDesksBack(d *simDesk, times int) {
 	}
 	defer c.Close(ctx)
 	s.note("%s: %d operations (seq %d..%d) pushed %d times behind its back", d.name, len(ops), ops[0].Seq, ops[len(ops)-1].Seq, times)
+	if d.jump < 0 {
+		// Stamped while the clock is behind, they are decided now with
+		// those readings (a clock ahead is held instead, and re-dated).
+		for _, i := range d.jumpEdits {
+			s.edits[i].early = true
+		}
+	}
 	for range times {
 		if _, err := c.Push(ctx, d.db.SiteID(), ops); err != nil {
 			s.t.Fatalf("seed %d: pushing %s's operations behind its back: %v", s.seed, d.name, err)
@@ -601,7 +622,10 @@ func (s *sim) run(n int) {
 			s.payTwice(d)
 		}
 		if step == n/4 && !s.concurrent {
-			s.clockJump(d)
+			s.clockJump(d, time.Hour)
+		}
+		if step == 3*n/8 && !s.concurrent {
+			s.clockJump(d, -time.Hour)
 		}
 		switch {
 		case r < 8:
@@ -655,7 +679,7 @@ func (s *sim) run(n int) {
 		case r < 98:
 			s.payTwice(d)
 		case r < 99 && !s.concurrent:
-			s.clockJump(d)
+			s.clockJump(d, time.Duration(1-2*s.rng.IntN(2))*time.Hour)
 		case !s.concurrent:
 			// Also on a desk whose clock is ahead: its signed change is
 			// re-dated with its other changes, and later signed changes of
@@ -730,7 +754,12 @@ func (s *sim) editPatient(d *simDesk) {
 	}
 	for f, v := range cols {
 		if v != nil && *v != before[f] {
-			s.edits = append(s.edits, simEdit{desk: d.name, patient: id, field: f, value: *v, before: before[f]})
+			e := simEdit{desk: d.name, patient: id, field: f, value: *v, before: before[f]}
+			if d.jump != 0 {
+				e.jumped, e.made, e.skew = true, d.clock.Now().Add(-d.clock.skew), d.clock.skew-d.jump
+				d.jumpEdits = append(d.jumpEdits, len(s.edits))
+			}
+			s.edits = append(s.edits, e)
 			s.note("%s edits %s of %s: %q -> %q", d.name, f, id, before[f], *v)
 		}
 	}
@@ -1047,23 +1076,30 @@ func (s *sim) payTwice(d *simDesk) {
 	}
 }
 
-// clockJump moves an offline desk's clock an hour ahead; it is set right
-// again when the desk next syncs (sync), before or after.
-func (s *sim) clockJump(d *simDesk) {
+// clockJump moves an offline desk's clock by jump: an hour ahead, or
+// (negative) behind; it is set right again when the desk next syncs
+// (sync), before or after.
+func (s *sim) clockJump(d *simDesk, jump time.Duration) {
 	if d.jump != 0 {
 		return
 	}
 	d.offline = max(d.offline, 3)
-	d.jump = time.Hour
+	d.jump = jump
 	d.clock.skew += d.jump
-	s.counts["clock jumped ahead"]++
-	s.note("%s's clock jumps an hour ahead, offline", d.name)
+	if jump > 0 {
+		s.counts["clock jumped ahead"]++
+		s.note("%s's clock jumps %s ahead, offline", d.name, jump)
+	} else {
+		s.counts["clock fell behind"]++
+		s.note("%s's clock falls %s behind, offline", d.name, -jump)
+	}
 }
 
 // setClockRight ends a desk's clock jump.
 func (s *sim) setClockRight(d *simDesk) {
 	d.clock.skew -= d.jump
 	d.jump = 0
+	d.jumpEdits = nil
 	s.note("%s's clock set right", d.name)
 }
 
@@ -1267,6 +1303,41 @@ func (s *sim) check() {
 			if n == 0 {
 				t.Errorf("seed %d: %s: %s's edit of %s of patient %s to %q lost to %q with no review item", s.seed, d.name,
 					e.desk, e.field, e.patient, e.value, final)
+			}
+		}
+	}
+
+	// The history shows when an edit was made, also one made while its
+	// desk's clock was off, once a handshake found the clock still off
+	// (docs/SYNC-DESIGN.md, "Clock incidents"): on every desk, a history row
+	// of the edit shows the time it was made on that desk's usual clock.
+	for _, e := range s.edits {
+		if !e.jumped || !e.found || e.early {
+			continue
+		}
+		want := e.made.Add(e.skew)
+		s.counts["history checked of an edit made while the clock was off"]++
+		for _, d := range s.desks {
+			rows, err := d.raw.Query(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
+				e.patient, e.field, e.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var shown []string
+			ok := false
+			for rows.Next() {
+				var at string
+				if err := rows.Scan(&at); err != nil {
+					t.Fatal(err)
+				}
+				when, _ := time.Parse(data.TimeLayout, at)
+				ok = ok || (when.Sub(want) > -time.Minute && when.Sub(want) < time.Minute)
+				shown = append(shown, at)
+			}
+			rows.Close()
+			if !ok && len(shown) > 0 {
+				t.Errorf("seed %d: %s: the history of %s's edit of %s of patient %s to %q, made at %s while its clock was off, shows %v",
+					s.seed, d.name, e.desk, e.field, e.patient, e.value, want.Format(data.TimeLayout), shown)
 			}
 		}
 	}

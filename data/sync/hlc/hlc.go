@@ -219,6 +219,17 @@ func (c *Clock) Reset(t Timestamp) {
 // Now returns a reading after every earlier one: the send or local event
 // of the algorithm.
 func (c *Clock) Now() Timestamp {
+	t, _ := c.NowAt()
+	return t
+}
+
+// NowAt is Now, with the physical time (milliseconds since the Unix epoch)
+// the reading was taken at. The two differ when the reading is held above
+// the physical time: by a remote reading ahead of it, or because the local
+// clock went back. A desk keeps that physical time for such readings, so
+// that a clock found to have fallen behind can give its changes the time
+// they were made (data.DB.ResyncClock).
+func (c *Clock) NowAt() (Timestamp, int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	pt := c.physical()
@@ -227,7 +238,7 @@ func (c *Clock) Now() Timestamp {
 	} else {
 		c.tick(uint32(c.logical) + 1)
 	}
-	return c.reading()
+	return c.reading(), pt
 }
 
 // Update takes in a remote timestamp (the receive event) and returns a

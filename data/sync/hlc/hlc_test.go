@@ -382,3 +382,25 @@ func TestClockConcurrentUse(t *testing.T) {
 		t.Fatal("two readings are equal")
 	}
 }
+
+// NowAt gives, beside the reading, the physical time it was taken at: the
+// same millisecond while the clock follows physical time, and the earlier
+// physical time when the reading is held above it (the local clock went
+// back an hour).
+func TestNowAtPhysicalTime(t *testing.T) {
+	wall := &wallClock{t: start}
+	clock := hlc.NewClock(siteA, hlc.Timestamp{}, wall.now)
+	clock.SetOffset(time.Second)
+	got, pt := clock.NowAt()
+	if pt != start.Add(time.Second).UnixMilli() || got.Wall != pt {
+		t.Fatalf("NowAt = %s at %d, want the physical time %d", got, pt, start.Add(time.Second).UnixMilli())
+	}
+	wall.t = start.Add(-time.Hour)
+	next, pt := clock.NowAt()
+	if !got.Before(next) || next.Wall != got.Wall {
+		t.Fatalf("after the clock went back: %s, want just after %s", next, got)
+	}
+	if want := start.Add(-time.Hour + time.Second).UnixMilli(); pt != want {
+		t.Fatalf("physical time %d, want %d (an hour behind the reading)", pt, want)
+	}
+}

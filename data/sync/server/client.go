@@ -494,6 +494,34 @@ func (c *Client) Holds(ctx context.Context, siteID, opID string, txid uint64, se
 	return hasOp, hasCursor, nil
 }
 
+// HeldOps returns which of the desk's operations opIDs the server has
+// decided (applied or refused; a quarantined one is held, not decided), in
+// one round trip: a clock incident re-dates only operations the server has
+// not decided (data.DB.ResyncClock).
+func (c *Client) HeldOps(ctx context.Context, siteID string, opIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(opIDs) == 0 {
+		return out, nil
+	}
+	rows, err := c.conn.Query(ctx, `SELECT o::text FROM unnest($2::uuid[]) AS o
+		WHERE (sync.holds($1, o, '0'::xid8, 0)).has_op`, siteID, opIDs)
+	if err != nil {
+		return nil, fmt.Errorf("server %s: state: %w", c.url, classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("server %s: state: %w", c.url, classify(err))
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("server %s: state: %w", c.url, classify(err))
+	}
+	return out, nil
+}
+
 // Pulled tells the server that the desk holds every change up to (txid,
 // seq): the server prunes its log only below every desk's cursor.
 func (c *Client) Pulled(ctx context.Context, siteID string, txid uint64, seq int64) error {
