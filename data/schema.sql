@@ -1517,9 +1517,9 @@ CREATE TABLE letters (
     deleted_at          TEXT,
     -- A sick note gives the days unfit (the last not before the first)
     -- and no recipient; a referral gives its recipient and no days.
-    CHECK (kind <> 'sick_note' OR (date_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+    CHECK (kind <> 'sick_note' OR (date_from IS NOT NULL AND date_to IS NOT NULL AND date_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
         AND date_to GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND date_to >= date_from AND recipient IS NULL)),
-    CHECK (kind <> 'referral' OR (recipient <> '' AND length(recipient) <= 200 AND date_from IS NULL AND date_to IS NULL))
+    CHECK (kind <> 'referral' OR (recipient IS NOT NULL AND recipient <> '' AND length(recipient) <= 200 AND date_from IS NULL AND date_to IS NULL))
 ) STRICT;
 
 CREATE INDEX letters_patient ON letters (patient_id, created_at);
