@@ -35,16 +35,17 @@ func scanLetter(r rowScanner) (*app.Letter, error) {
 }
 
 // insertLetter stores l as issued by the calling doctor: linked to the
-// patient's open visit, if any, noted in the patient's history (the entry
-// refers to the letter) and audited. l gets its id and visit.
-func (tx *Tx) insertLetter(l *app.Letter) error {
+// patient's open visit, if any, and noted in the patient's history (the
+// entry refers to the letter). l gets its id and visit; the caller audits
+// it, with what as detail.
+func (tx *Tx) insertLetter(l *app.Letter) (what string, err error) {
 	l.ID = newID()
 	if l.CreatedAt.IsZero() {
 		l.CreatedAt = tx.now
 	}
 	visitID, err := tx.openVisitID(l.PatientID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	l.VisitID = visitID
 	var from, to, recipient any
@@ -61,9 +62,9 @@ func (tx *Tx) insertLetter(l *app.Letter) error {
 		l.ID, l.PatientID, optText(l.VisitID), l.Kind, l.DoctorID, l.DoctorName, l.RegistrationNumber, l.PatientName,
 		l.PatientMRN, l.PatientBirthDate, from, to, recipient, l.Body, l.Text, l.ClinicName,
 		strings.Join(l.ClinicDetails, "\n"), l.IssuedOn, ts, ts); err != nil {
-		return err
+		return "", err
 	}
-	what := l.Kind.Label()
+	what = l.Kind.Label()
 	switch l.Kind {
 	case app.LetterSickNote:
 		what += " (unfit " + l.From + " to " + l.To + ")"
@@ -71,10 +72,38 @@ func (tx *Tx) insertLetter(l *app.Letter) error {
 		what += " to " + clipSummary(l.Recipient, 80)
 	}
 	if err := tx.patientEvent(l.PatientID, app.HistoryLetter, what+" by "+l.DoctorName, l.ID); err != nil {
+		return "", err
+	}
+	return what, nil
+}
+
+// demoLetter writes a letter of the calling doctor's for a patient, as
+// the service would, from the clinic's settings and the record.
+func (tx *Tx) demoLetter(r app.LetterRequest) error {
+	if err := r.Validate(); err != nil {
 		return err
 	}
-	tx.Audit("letter.pdf", "letters", l.ID, l.PatientID, what)
-	return nil
+	p, err := tx.findPatient(r.PatientID)
+	if err != nil {
+		return err
+	}
+	doctor, err := tx.prescriber(tx.caller.UserID)
+	if err != nil {
+		return err
+	}
+	clinic, err := readSettings(tx.ctx, tx)
+	if err != nil {
+		return err
+	}
+	l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location())
+	if err != nil {
+		return err
+	}
+	what, err := tx.insertLetter(l)
+	if err == nil {
+		tx.clinicalDemoAudit("letter.pdf", "letters", l.ID, l.PatientID, what)
+	}
+	return err
 }
 
 // openVisitID is the id of the patient's open visit, or "".

@@ -370,9 +370,11 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 		if err != nil {
 			return err
 		}
-		if err := tx.insertLetter(l); err != nil {
+		what, err := tx.insertLetter(l)
+		if err != nil {
 			return err
 		}
+		tx.Audit("letter.pdf", "letters", l.ID, l.PatientID, what)
 		if out, err = pdf.RenderLetter(l, clinic.Logo, false); err != nil {
 			return err
 		}
