@@ -45,8 +45,11 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 	return s.LetterPDFFn(ctx, r)
 }
 
-// FindLetters calls FindLettersFn.
+// FindLetters calls FindLettersFn; without one, a patient has no letters.
 func (s *VisitService) FindLetters(ctx context.Context, patientID string) ([]*app.Letter, error) {
+	if s.FindLettersFn == nil {
+		return nil, nil
+	}
 	return s.FindLettersFn(ctx, patientID)
 }
 
