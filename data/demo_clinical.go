@@ -353,7 +353,9 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now, monthStart
 	}
 	slices.SortFunc(visits, func(a, b time.Time) int { return a.Compare(b) })
 	// Visits at least two hours apart: each is over before the next.
-	visits = slices.CompactFunc(visits, func(a, b time.Time) bool { return b.Sub(a) < 2*time.Hour })
+	// (CompactFunc passes the later of two neighbours first: the
+	// difference is taken either way.)
+	visits = slices.CompactFunc(visits, func(a, b time.Time) bool { return a.Sub(b).Abs() < 2*time.Hour })
 
 	doctor := staff.doctors[rng.IntN(len(staff.doctors))]
 	base := app.Vitals{PatientID: patientID, Systolic: 105 + rng.IntN(45), Pulse: 60 + rng.IntN(30), SpO2: 95 + rng.IntN(5),
