@@ -89,13 +89,25 @@ func (db *DB) demoClinical(ctx context.Context, rng *rand.Rand, patients int) er
 	}
 	slices.SortStableFunc(events, func(a, b clinicalDemoEvent) int { return a.at.Compare(b.at) })
 
+	// Each record names the member of staff who made it, not the
+	// administrator running the demo.
+	names := map[string]string{}
+	for _, c := range append(slices.Clone(staff.doctors), staff.nurse) {
+		var name string
+		if err := db.r.QueryRowContext(ctx, `SELECT full_name FROM users WHERE id = ?`, c.UserID).Scan(&name); err != nil {
+			return fmt.Errorf("demo clinical: account %s: %w", c.Username, err)
+		}
+		names[c.UserID] = name
+	}
 	const batch = 1000
 	for start := 0; start < len(events); start += batch {
 		part := events[start:min(start+batch, len(events))]
 		err := db.write(ctx, "clinical.import", func(tx *Tx) error {
-			made := tx.now
+			made, madeBy := tx.now, tx.callerFullName
+			defer func() { tx.callerFullName = madeBy }()
 			for _, ev := range part {
 				tx.now, tx.caller = ev.at.UTC().Truncate(time.Millisecond), ev.who
+				tx.callerFullName = names[ev.who.UserID]
 				if err := ev.do(tx); err != nil {
 					return err
 				}
