@@ -85,3 +85,49 @@ func (r *LetterRequest) Validate() error {
 	}
 	return nil
 }
+
+// Letter is a sick note or a referral letter as it was issued: what it
+// said when first printed (the patient, the doctor, the clinic's header
+// and its wording), so that a reprint shows the same document, marked
+// COPY. Letters are written once and never changed.
+type Letter struct {
+	ID        string
+	PatientID string
+	VisitID   string // the visit open when it was written; "" when none was
+	Kind      LetterKind
+
+	DoctorID           string
+	DoctorName         string
+	RegistrationNumber string // "" when the doctor had none recorded
+
+	PatientName      string
+	PatientMRN       string
+	PatientBirthDate string // "" when not recorded
+
+	From, To  string // sick note: the days unfit
+	Recipient string // referral: to whom
+	Text      string // what the doctor wrote
+	Body      string // the clinic's wording, its placeholders filled
+
+	ClinicName    string
+	ClinicDetails []string // the header's lines under the name: address, phone, tax number
+	IssuedOn      string   // the date printed on it, YYYY-MM-DD in the clinic's zone
+	CreatedAt     time.Time
+}
+
+// Summary says in a line what the letter is: "Medical certificate
+// (unfit 2026-12-01 to 2026-12-03)", "Referral letter to Cardiology".
+func (l *Letter) Summary() string {
+	switch l.Kind {
+	case LetterSickNote:
+		return l.Kind.Label() + " (unfit " + l.From + " to " + l.To + ")"
+	case LetterReferral:
+		return l.Kind.Label() + " to " + l.Recipient
+	}
+	return l.Kind.Label()
+}
+
+// FileName is the name a letter's PDF is saved under.
+func (l *Letter) FileName() string {
+	return strings.ReplaceAll(string(l.Kind), "_", "-") + "-" + l.PatientMRN + "-" + l.IssuedOn + ".pdf"
+}

@@ -36,7 +36,7 @@ type Visit struct {
 }
 
 // VisitRecord is a record made during a visit: its table (notes, vitals,
-// prescriptions, diagnoses) and id.
+// prescriptions, diagnoses, letters) and id.
 type VisitRecord struct {
 	Entity   string
 	RecordID string
@@ -77,6 +77,15 @@ type VisitService interface {
 	// signed with the calling doctor's name and registration number; the
 	// patient's history notes it. Doctors.
 	LetterPDF(ctx context.Context, r LetterRequest) ([]byte, error)
+	// FindLetters lists a patient's letters, newest first. Staff with
+	// clinical access; a patient their own.
+	FindLetters(ctx context.Context, patientID string) ([]*Letter, error)
+	// FindVisitLetters lists the letters written during a visit, oldest
+	// first. The same rule, decided on the visit's patient.
+	FindVisitLetters(ctx context.Context, visitID string) ([]*Letter, error)
+	// ReprintLetter renders a letter again as it was issued, marked
+	// COPY. The same rule, decided on the letter's patient.
+	ReprintLetter(ctx context.Context, letterID string) ([]byte, error)
 }
 
 // CanCompleteClinicalVisit: only the doctor of a visit completes it, while it is

@@ -94,6 +94,7 @@ var auditRecordLabels = map[string]string{
 	"reports":       `title`,
 	"price_items":   `code || ' ' || name`,
 	"notes":         `kind || ' note by ' || author_name`,
+	"letters":       `replace(replace(kind, 'sick_note', 'medical certificate'), 'referral', 'referral letter') || ' by ' || doctor_name`,
 }
 
 // nameAuditEntries fills in Record and PatientName: one query per table

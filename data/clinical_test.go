@@ -921,9 +921,76 @@ func TestDemoClinical(t *testing.T) {
 	if withRecords < 150 || withRecords > 250 || audited != vitals {
 		t.Fatalf("%d patients with records (want about 200), %d vitals, %d audited", withRecords, vitals, audited)
 	}
+	demoLetters(t, db)
 	if rep, err := db.Verify(anon); err != nil || !rep.OK() {
 		t.Fatalf("the demo's audit chain does not verify: %v %+v", err, rep)
 	}
+}
+
+// demoLetters: the demo's letters were written during visits, for the
+// visit's patient by its doctor, and each reprints.
+func demoLetters(t *testing.T, db *data.DB) {
+	t.Helper()
+	raw := rawDB(t, db)
+	var letters, inVisits, sick, referrals int
+	raw.QueryRow(`SELECT count(*), count(v.id), count(*) FILTER (WHERE l.kind = 'sick_note'),
+		count(*) FILTER (WHERE l.kind = 'referral') FROM letters l
+		LEFT JOIN visits v ON v.id = l.visit_id AND v.patient_id = l.patient_id AND v.doctor_id = l.doctor_id`).
+		Scan(&letters, &inVisits, &sick, &referrals)
+	if letters < 3 || inVisits != letters || sick == 0 || referrals == 0 {
+		t.Fatalf("%d demo letters, %d in their visits, %d certificates, %d referrals", letters, inVisits, sick, referrals)
+	}
+	var id string
+	raw.QueryRow(`SELECT id FROM letters ORDER BY created_at DESC LIMIT 1`).Scan(&id)
+	s, err := db.Services().Users.Login(anon, "dr.house", "demo doctor password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := db.Services().Visits.ReprintLetter(app.NewContextWithCaller(context.Background(), s.Caller()), id); err != nil || len(b) == 0 {
+		t.Fatalf("a demo letter does not reprint: %v", err)
+	}
+}
+
+// TestDemoRecentWeeks: the default demo (500 patients) has the recent
+// weeks a clinician expects: visits with diagnoses and services, some
+// letters, and coded diagnoses this month, so the dashboard's top
+// diagnoses are not empty.
+func TestDemoRecentWeeks(t *testing.T) {
+	clock := datatest.NewFakeClock()
+	db := MustOpenDB(t, clock)
+	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 500, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	svc := db.Services()
+	s, err := svc.Users.Login(anon, "admin", "demo admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := app.NewContextWithCaller(context.Background(), s.Caller())
+	st, err := svc.Settings.GetSettings(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := clock.Now().In(st.Location())
+	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, st.Location())
+	rep, err := svc.Diagnoses.MorbidityReport(admin, app.MorbidityFilter{From: monthStart, To: now})
+	if err != nil || rep.Total == 0 || len(rep.ByCode) == 0 {
+		t.Fatalf("this month's diagnoses: %v, %+v", err, rep)
+	}
+	raw := rawDB(t, db)
+	var visits, withDiagnosis, withServices, letters, diagnoses int
+	raw.QueryRow(`SELECT count(*) FROM visits WHERE status = 'completed'`).Scan(&visits)
+	raw.QueryRow(`SELECT count(DISTINCT visit_id) FROM visit_records WHERE entity = 'diagnoses'`).Scan(&withDiagnosis)
+	raw.QueryRow(`SELECT count(DISTINCT v.id) FROM visits v JOIN invoice_lines l ON l.invoice_id = v.invoice_id
+		WHERE l.code NOT LIKE 'CONS%'`).Scan(&withServices)
+	raw.QueryRow(`SELECT count(*) FROM letters`).Scan(&letters)
+	raw.QueryRow(`SELECT count(*) FROM diagnoses`).Scan(&diagnoses)
+	if visits < 15 || withDiagnosis < visits/2 || withServices == 0 || letters == 0 || diagnoses < 150 {
+		t.Fatalf("the default demo: %d visits, %d with a diagnosis, %d with services, %d letters, %d diagnoses",
+			visits, withDiagnosis, withServices, letters, diagnoses)
+	}
+	t.Logf("the default demo: %d visits, %d with a diagnosis, %d with services, %d letters, %d diagnoses, %d this month",
+		visits, withDiagnosis, withServices, letters, diagnoses, rep.Total)
 }
 
 // TestChartNextAppointment checks that the chart shows the soonest

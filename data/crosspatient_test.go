@@ -37,12 +37,13 @@ type otherPatient struct {
 	allergy, problem, note, rx, assignment string
 	rxNumber                               string
 	diagnosis, visit                       string
+	letter                                 string
 }
 
 // markers are the identifiers that must not appear in what A gets back.
 func (b *otherPatient) markers() []string {
 	return []string{b.patientID, b.userID, b.mrn, b.invoiceID, b.invoiceNumber, b.paymentID, b.receiptNumber,
-		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber, b.diagnosis, b.visit}
+		b.appointmentID, b.attachmentID, b.allergy, b.problem, b.note, b.rx, b.assignment, b.rxNumber, b.diagnosis, b.visit, b.letter}
 }
 
 // ids are every identifier of B's records a probe tries where a method
@@ -162,6 +163,18 @@ var crossPatient = map[string]probe{
 	},
 	"VisitService.FindVisits": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindVisits", func(id string) (any, error) { return c.svc.Visits.FindVisits(ctx, id) })
+	},
+	"VisitService.FindLetters": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindLetters", func(id string) (any, error) { return c.svc.Visits.FindLetters(ctx, id) })
+	},
+	"VisitService.FindVisitLetters": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "FindVisitLetters", func(id string) (any, error) { return c.svc.Visits.FindVisitLetters(ctx, id) })
+	},
+	"VisitService.ReprintLetter": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
+		return each(b, "ReprintLetter", func(id string) (any, error) {
+			pdf, err := c.svc.Visits.ReprintLetter(ctx, id)
+			return string(pdf), err
+		})
 	},
 	"DiagnosisService.FindDiagnoses": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		return each(b, "FindDiagnoses", func(id string) (any, error) { return c.svc.Diagnoses.FindDiagnoses(ctx, id) })
@@ -359,6 +372,15 @@ func giveOtherPatientRecords(t *testing.T, c *clinic) *otherPatient {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.svc.Visits.LetterPDF(c.ctx(app.RoleDoctor), app.LetterRequest{PatientID: b.patientID,
+		Kind: app.LetterSickNote, From: "2026-11-25", To: "2026-11-26", Text: "Night cough."}); err != nil {
+		t.Fatal(err)
+	}
+	letters, err := c.svc.Visits.FindLetters(c.ctx(app.RoleDoctor), b.patientID)
+	if err != nil || len(letters) != 1 || letters[0].VisitID != visit.ID {
+		t.Fatalf("the letter of the visit: %+v, %v", letters, err)
+	}
+	b.letter = letters[0].ID
 	if visit, err = c.svc.Visits.CompleteVisit(c.ctx(app.RoleDoctor), visit.ID, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -72,22 +72,42 @@ func (db *DB) demoClinical(ctx context.Context, rng *rand.Rand, patients int) er
 	}
 	events = append(events, demoClinicalOwnRecord(own, staff, now)...)
 
-	sample, err := db.clinicalDemoSample(ctx, rng, min(demoClinicalMax, patients/10), own, now)
+	// One patient in ten has a record; a small clinic's sample is larger
+	// (a quarter, up to 150) so that its recent weeks are not empty.
+	sample, err := db.clinicalDemoSample(ctx, rng, min(demoClinicalMax, max(patients/10, min(patients/4, 150))), own, now)
 	if err != nil {
 		return err
 	}
+	clinic, err := readSettings(ctx, db.r)
+	if err != nil {
+		return fmt.Errorf("demo clinical: %w", err)
+	}
+	local := now.In(clinic.Location())
+	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, clinic.Location()).UTC()
 	for _, p := range sample {
-		events = append(events, demoClinicalRecord(rng, p.id, p.since, now, staff)...)
+		events = append(events, demoClinicalRecord(rng, p.id, p.since, now, monthStart, staff)...)
 	}
 	slices.SortStableFunc(events, func(a, b clinicalDemoEvent) int { return a.at.Compare(b.at) })
 
+	// Each record names the member of staff who made it, not the
+	// administrator running the demo.
+	names := map[string]string{}
+	for _, c := range append(slices.Clone(staff.doctors), staff.nurse) {
+		var name string
+		if err := db.r.QueryRowContext(ctx, `SELECT full_name FROM users WHERE id = ?`, c.UserID).Scan(&name); err != nil {
+			return fmt.Errorf("demo clinical: account %s: %w", c.Username, err)
+		}
+		names[c.UserID] = name
+	}
 	const batch = 1000
 	for start := 0; start < len(events); start += batch {
 		part := events[start:min(start+batch, len(events))]
 		err := db.write(ctx, "clinical.import", func(tx *Tx) error {
-			made := tx.now
+			made, madeBy := tx.now, tx.callerFullName
+			defer func() { tx.callerFullName = madeBy }()
 			for _, ev := range part {
 				tx.now, tx.caller = ev.at.UTC().Truncate(time.Millisecond), ev.who
+				tx.callerFullName = names[ev.who.UserID]
 				if err := ev.do(tx); err != nil {
 					return err
 				}
@@ -259,6 +279,25 @@ var (
 		"Lab result received after the consultation: within normal range. Plan unchanged.",
 		"Patient phoned back: the dose was confirmed and understood.",
 	}
+	// demoClinicalLetters are the letters a visit with a diagnosis of
+	// that code may end with.
+	demoClinicalLetters = map[string]struct {
+		kind            app.LetterKind
+		days            int
+		recipient, text string
+	}{
+		"J20.9":   {kind: app.LetterSickNote, days: 5, text: "Acute bronchitis: rest at home."},
+		"N39.0":   {kind: app.LetterSickNote, days: 2},
+		"G44.209": {kind: app.LetterSickNote, days: 1},
+		"I10": {kind: app.LetterReferral, recipient: "Cardiology outpatients, City Hospital",
+			text: "Raised blood pressure on repeated readings. Please assess for secondary causes and advise on treatment."},
+		"D50.9": {kind: app.LetterReferral, recipient: "Gastroenterology outpatients, City Hospital",
+			text: "Iron-deficiency anaemia (Hb 9.8 g/dL, low ferritin) with no obvious cause. Please consider endoscopy."},
+		"M17.11": {kind: app.LetterReferral, recipient: "Physiotherapy department",
+			text: "Osteoarthritis of the right knee. Please assess and start an exercise programme."},
+		"E11.9": {kind: app.LetterReferral, recipient: "Diabetic eye screening service",
+			text: "Type 2 diabetes mellitus. Annual retinal screening, please."},
+	}
 	demoClinicalCancelReasons = []string{"Dose changed: a new prescription was issued.", "Patient reported side effects.",
 		"Prescribed in error for the wrong strength."}
 )
@@ -283,7 +322,7 @@ func demoClinicalVitals(rng *rand.Rand, base app.Vitals, full bool) app.Vitals {
 // demoClinicalRecord is the clinical story of one patient between since and now: a
 // few visits, each with vitals taken by the nurse and a note by a doctor,
 // some with a prescription, an allergy or a problem.
-func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, staff *clinicalDemoStaff) []clinicalDemoEvent {
+func demoClinicalRecord(rng *rand.Rand, patientID string, since, now, monthStart time.Time, staff *clinicalDemoStaff) []clinicalDemoEvent {
 	start := since.Add(24 * time.Hour)
 	if earliest := now.AddDate(-3, 0, 0); start.Before(earliest) {
 		start = earliest
@@ -301,9 +340,34 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 			visits[i] = now.Add(-time.Hour)
 		}
 	}
+	// The recent weeks: most patients were seen in the last six, some of
+	// them this month (in the clinic's zone), so that the doctors' lists,
+	// the visits and the dashboard's diagnoses of the month have them.
+	recent := func(from time.Time) time.Time {
+		t := from.Add(time.Duration(rng.Int64N(int64(now.Add(-time.Hour).Sub(from)))))
+		t = time.Date(t.Year(), t.Month(), t.Day(), 8+rng.IntN(9), rng.IntN(60), 0, 0, time.UTC)
+		if t.After(now.Add(-time.Hour)) {
+			t = now.Add(-time.Hour)
+		}
+		return t
+	}
+	later := func(a, b time.Time) time.Time {
+		if a.After(b) {
+			return a
+		}
+		return b
+	}
+	if from := later(start, now.AddDate(0, 0, -42)); rng.IntN(10) < 7 && now.Add(-time.Hour).After(from) {
+		visits = append(visits, recent(from))
+	}
+	if from := later(start, monthStart); rng.IntN(4) == 0 && now.Add(-2*time.Hour).After(from) {
+		visits = append(visits, recent(from))
+	}
 	slices.SortFunc(visits, func(a, b time.Time) int { return a.Compare(b) })
 	// Visits at least two hours apart: each is over before the next.
-	visits = slices.CompactFunc(visits, func(a, b time.Time) bool { return b.Sub(a) < 2*time.Hour })
+	// (CompactFunc passes the later of two neighbours first: the
+	// difference is taken either way.)
+	visits = slices.CompactFunc(visits, func(a, b time.Time) bool { return a.Sub(b).Abs() < 2*time.Hour })
 
 	doctor := staff.doctors[rng.IntN(len(staff.doctors))]
 	base := app.Vitals{PatientID: patientID, Systolic: 105 + rng.IntN(45), Pulse: 60 + rng.IntN(30), SpO2: 95 + rng.IntN(5),
@@ -427,6 +491,16 @@ func demoClinicalRecord(rng *rand.Rand, patientID string, since, now time.Time, 
 			}
 			if rng.IntN(4) == 0 {
 				services = append(services, app.VisitServiceLine{PriceItemID: staff.services["PROC-ECG"], Quantity: 1})
+			}
+			// Some visits end with a letter: a certificate for an acute
+			// illness, a referral for a condition to look into.
+			if l, ok := demoClinicalLetters[coded.code]; ok && rng.IntN(3) == 0 {
+				r := app.LetterRequest{PatientID: patientID, Kind: l.kind, Recipient: l.recipient, Text: l.text}
+				if l.kind == app.LetterSickNote {
+					r.From = at.Format(app.DateLayout)
+					r.To = at.AddDate(0, 0, l.days-1).Format(app.DateLayout)
+				}
+				add(at.Add(30*time.Minute), doctor, func(tx *Tx) error { return tx.demoLetter(r) })
 			}
 			add(at.Add(40*time.Minute), doctor, func(tx *Tx) error {
 				return tx.completeVisit(visit, services)
@@ -723,6 +797,11 @@ func demoClinicalOwnRecord(patientID string, staff *clinicalDemoStaff, now time.
 		Assessment: "Essential hypertension, controlled on treatment.",
 		Plan:       "Continue; lipid profile today; review in six months."})
 	diagnose(day(7, 9).Add(12*time.Minute), house, "I10", "Controlled on lisinopril", "review")
+	add(day(7, 9).Add(20*time.Minute), house, func(tx *Tx) error {
+		return tx.demoLetter(app.LetterRequest{PatientID: patientID, Kind: app.LetterReferral,
+			Recipient: "Cardiovascular risk clinic, City Hospital",
+			Text:      "Essential hypertension, controlled on lisinopril; LDL above target on atorvastatin 20 mg. Please advise on lipid-lowering treatment."})
+	})
 	add(day(7, 9).Add(25*time.Minute), house, func(tx *Tx) error {
 		return tx.completeVisit(visit, []app.VisitServiceLine{{PriceItemID: staff.services["LAB-LIPID"], Quantity: 1}})
 	})

@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"hms/app"
 )
@@ -34,6 +35,26 @@ func init() {
 		"VisitService.LetterPDF": {allowed: clinicalDoctors, do: func(ctx context.Context, c *clinic) error {
 			_, err := c.svc.Visits.LetterPDF(ctx, app.LetterRequest{PatientID: pid(c), Kind: app.LetterSickNote,
 				From: "2026-11-25", To: "2026-11-27"})
+			return err
+		}},
+		"VisitService.FindLetters": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
+			_, err := c.svc.Visits.FindLetters(ctx, pid(c))
+			return err
+		}},
+		"VisitService.FindVisitLetters": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
+			id, err := letterFor(ctx, c, func(l *app.Letter) string { return l.VisitID })
+			if err != nil {
+				return err
+			}
+			_, err = c.svc.Visits.FindVisitLetters(ctx, id)
+			return err
+		}},
+		"VisitService.ReprintLetter": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
+			id, err := letterFor(ctx, c, func(l *app.Letter) string { return l.ID })
+			if err != nil {
+				return err
+			}
+			_, err = c.svc.Visits.ReprintLetter(ctx, id)
 			return err
 		}},
 		"VisitService.FindVisits": {allowed: clinicalReaders, do: func(ctx context.Context, c *clinic) error {
@@ -70,4 +91,27 @@ func init() {
 	for k, v := range entries {
 		matrix[k] = v
 	}
+}
+
+// letterFor gives a caller the matrix allows an identifier of a letter
+// the fixture's doctor wrote for patient2 during a visit (pick chooses the
+// letter's or the visit's); others get an identifier that names nothing.
+func letterFor(ctx context.Context, c *clinic, pick func(*app.Letter) string) (string, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if !slices.Contains(clinicalReaders, caller.Role) {
+		return "019ab000-0000-7000-8000-000000000000", nil
+	}
+	doctor := c.ctx(app.RoleDoctor)
+	if _, err := c.svc.Visits.StartVisit(doctor, app.VisitStart{PatientID: c.patient2.PatientID}); err != nil {
+		return "", err
+	}
+	if _, err := c.svc.Visits.LetterPDF(doctor, app.LetterRequest{PatientID: c.patient2.PatientID, Kind: app.LetterReferral,
+		Recipient: "Cardiology outpatients", Text: "Palpitations."}); err != nil {
+		return "", err
+	}
+	ls, err := c.svc.Visits.FindLetters(doctor, c.patient2.PatientID)
+	if err != nil || len(ls) == 0 {
+		return "", err
+	}
+	return pick(ls[0]), nil
 }

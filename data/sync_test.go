@@ -666,6 +666,15 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		}
 		return err
 	}, want("diagnoses", hlc.KindInsert, &dxID), want("visit_records", hlc.KindInsert, nil))
+	ops = f.step("LetterPDF", func() error {
+		_, err := svc.Visits.LetterPDF(doctor, app.LetterRequest{PatientID: patient.ID, Kind: app.LetterReferral,
+			Recipient: "ENT outpatients", Text: "Recurrent sinusitis."})
+		return err
+	}, want("letters", hlc.KindInsert, nil), want("patient_events", hlc.KindInsert, nil))
+	letterAt := slices.IndexFunc(ops, func(op hlc.Op) bool { return op.Entity == "letters" })
+	if l := payloadOf(t, ops, "letters", hlc.KindInsert, ops[letterAt].RowID); l["visit_id"] != visitID || l["recipient"] != "ENT outpatients" {
+		t.Fatalf("letter: %v", l)
+	}
 	f.step("RemoveDiagnosis", func() error { _, err := svc.Diagnoses.RemoveDiagnosis(doctor, dxID, "wrong code"); return err },
 		want("diagnoses", hlc.KindUpdate, &dxID))
 	f.step("CompleteVisit", func() error { _, err := svc.Visits.CompleteVisit(doctor, visitID, nil); return err },

@@ -134,6 +134,7 @@ var syncedTables = []SyncedTable{
 
 	{Name: "visits"},
 	{Name: "visit_records", Append: true},
+	{Name: "letters", Append: true},
 
 	{Name: "message_consents", Append: true},
 	{Name: "messages", Append: true},

@@ -317,7 +317,9 @@ func (tx *Tx) visitRecords(visitID string) ([]app.VisitRecord, error) {
 		var vr app.VisitRecord
 		err := r.Scan(&vr.Entity, &vr.RecordID)
 		return vr, err
-	}, `SELECT entity, record_id FROM visit_records WHERE visit_id = ? ORDER BY created_at, id`, visitID)
+	}, `SELECT entity, record_id FROM (SELECT entity, record_id, created_at, id FROM visit_records WHERE visit_id = ?1
+		UNION ALL SELECT 'letters', id, created_at, id FROM letters WHERE visit_id = ?1 AND deleted_at IS NULL)
+		ORDER BY created_at, id`, visitID)
 }
 
 // FindVisitServices implements app.VisitService (doctors): what
@@ -340,11 +342,12 @@ func (s *VisitService) FindVisitServices(ctx context.Context, query string) ([]*
 }
 
 // LetterPDF implements app.VisitService (doctors): the letter is made
-// from the record and what the doctor wrote, and noted in the patient's
-// history and the audit log; the PDF itself is not kept.
+// from the record and what the doctor wrote, stored as issued (linked to
+// the patient's open visit, if any) and noted in the patient's history and
+// the audit log.
 func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]byte, error) {
 	var out []byte
-	err := s.db.writeFor(ctx, "letter.pdf", "patients", r.PatientID, r.PatientID, func(tx *Tx) error {
+	err := s.db.writeFor(ctx, "letter.pdf", "letters", "", r.PatientID, func(tx *Tx) error {
 		if err := tx.Require(app.PermWriteClinical); err != nil {
 			return err
 		}
@@ -363,20 +366,18 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 		if err != nil {
 			return err
 		}
-		if out, err = pdf.Letter(clinic, p, r, doctor, tx.now, clinic.Location()); err != nil {
+		l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location())
+		if err != nil {
 			return err
 		}
-		what := r.Kind.Label()
-		switch r.Kind {
-		case app.LetterSickNote:
-			what += fmt.Sprintf(" (unfit %s to %s)", r.From, r.To)
-		case app.LetterReferral:
-			what += " to " + clipSummary(r.Recipient, 80)
-		}
-		if err := tx.patientEvent(p.ID, app.HistoryLetter, what+" by "+doctor.Name, ""); err != nil {
+		what, err := tx.insertLetter(l)
+		if err != nil {
 			return err
 		}
-		tx.Audit("letter.pdf", "patients", p.ID, p.ID, what)
+		tx.Audit("letter.pdf", "letters", l.ID, l.PatientID, what)
+		if out, err = pdf.RenderLetter(l, clinic.Logo, false); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {

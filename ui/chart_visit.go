@@ -32,6 +32,14 @@ type visitBar struct {
 	form     *visitCompleteForm
 	onChange func() // a visit started or completed: the chart reloads
 
+	// The visit's documents: the letters written during the open visit,
+	// or the last one, each delivered again (marked COPY) by its button.
+	docsTitle *widget.Label
+	docsList  *fyne.Container
+	docsVisit string // the visit whose documents are shown
+	docs      []*app.Letter
+	docsPrint []*widget.Button // one per letter, in docs' order
+
 	content fyne.CanvasObject
 }
 
@@ -51,8 +59,81 @@ func newVisitBar(b *chartBase, onChange func()) *visitBar {
 		v.referral = widget.NewButtonWithIcon("Referral…", theme.MailSendIcon(), func() { v.letter = showLetterForm(v, app.LetterReferral) })
 		actions = append(actions, v.sickNote, v.referral, v.start, v.complete)
 	}
-	v.content = container.NewBorder(nil, nil, nil, container.NewHBox(actions...), v.status)
+	v.docsTitle = widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.docsList = container.NewVBox()
+	docs := container.NewVBox(v.docsTitle, v.docsList)
+	docs.Hide()
+	v.content = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(actions...), v.status), docs)
 	return v
+}
+
+// documentsVisit is the visit whose documents the bar lists: the open one,
+// else the last.
+func (v *visitBar) documentsVisit() *app.Visit {
+	if v.open != nil {
+		return v.open
+	}
+	if len(v.visits) > 0 {
+		return v.visits[0]
+	}
+	return nil
+}
+
+// loadDocuments lists the letters of the visit on view.
+func (v *visitBar) loadDocuments() {
+	b := v.b
+	visit := v.documentsVisit()
+	box := v.content.(*fyne.Container).Objects[1]
+	if visit == nil {
+		v.docsVisit, v.docs = "", nil
+		box.Hide()
+		return
+	}
+	id := visit.ID
+	callThen(b.u, func(ctx context.Context) ([]*app.Letter, error) {
+		return b.u.svc.Visits.FindVisitLetters(ctx, id)
+	}, func(ls []*app.Letter) {
+		v.showDocuments(visit, ls)
+		box.Show()
+	})
+}
+
+// showDocuments fills the Documents section with ls, the letters of visit.
+func (v *visitBar) showDocuments(visit *app.Visit, ls []*app.Letter) {
+	v.docsVisit, v.docs, v.docsPrint = visit.ID, ls, nil
+	title := "Documents of this visit"
+	if visit.Status != app.VisitOpen {
+		title = "Documents of the visit of " + formatTime(v.b.u, visit.StartedAt)
+	}
+	v.docsTitle.SetText(title)
+	var rows []fyne.CanvasObject
+	for _, l := range ls {
+		l := l
+		label := widget.NewLabel(l.Summary() + " · " + l.DoctorName + " · " + l.IssuedOn)
+		label.Truncation = fyne.TextTruncateEllipsis
+		var print *widget.Button
+		print = widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), func() { v.reprint(print, l) })
+		v.docsPrint = append(v.docsPrint, print)
+		rows = append(rows, container.NewBorder(nil, nil, nil, print, label))
+	}
+	if len(rows) == 0 {
+		none := "No documents yet: a sick note or a referral written now belongs to this visit."
+		if visit.Status != app.VisitOpen {
+			none = "No documents were written in this visit."
+		}
+		rows = []fyne.CanvasObject{mutedLabel(none)}
+	}
+	v.docsList.Objects = rows
+	v.docsList.Refresh()
+}
+
+// reprint delivers a letter again, marked COPY, the way every document
+// goes (print.go): saved, then Print, Save as PDF or Open.
+func (v *visitBar) reprint(button *widget.Button, l *app.Letter) {
+	u := v.b.u
+	u.printDocument(button, l.FileName(), func(ctx context.Context) ([]byte, error) {
+		return u.svc.Visits.ReprintLetter(ctx, l.ID)
+	})
 }
 
 func (v *visitBar) load() {
@@ -92,6 +173,7 @@ func (v *visitBar) show(vs []*app.Visit) {
 		v.start.Refresh()
 		v.complete.Refresh()
 	}
+	v.loadDocuments()
 }
 
 func (v *visitBar) onStart() {
@@ -279,7 +361,15 @@ func (f *letterForm) onPrint() {
 	name := strings.ReplaceAll(string(f.kind), "_", "-") + "-" + f.v.b.today().Format(app.DateLayout) + ".pdf"
 	f.dialog.Hide()
 	f.v.letter = nil
-	u.printDocument(nil, name, func(ctx context.Context) ([]byte, error) {
+	v := f.v
+	background(u, func(ctx context.Context) ([]byte, error) {
 		return u.svc.Visits.LetterPDF(ctx, r)
+	}, func(body []byte, err error) {
+		if err != nil {
+			showError(err, u.win)
+			return
+		}
+		u.deliverPDF(name, body)
+		v.loadDocuments() // the letter is one of the visit's documents now
 	})
 }

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,69 @@ func TestChartLettersNurse(t *testing.T) {
 	c := h.openChartOf(app.RoleNurse)
 	if c.visit.sickNote != nil || c.visit.start != nil {
 		t.Fatal("a nurse may write letters or start visits")
+	}
+}
+
+// TestChartVisitDocuments: the visit's Documents section lists the letters
+// written in the open visit; a letter written now joins it; each one is
+// delivered again (the service's copy) the way every document goes, saved
+// under its own name; a completed visit's section says what it had.
+func TestChartVisitDocuments(t *testing.T) {
+	h := newClinicHarness(t)
+	fakePrinter(h.harness)
+	visit := &app.Visit{ID: "v-1", PatientID: grace().ID, DoctorID: user(app.RoleDoctor).ID, DoctorName: "Dr Who",
+		Status: app.VisitOpen, StartedAt: h.clock()}
+	var letters []*app.Letter
+	h.u.svc.Visits = &mock.VisitService{
+		FindVisitsFn: func(ctx context.Context, id string) ([]*app.Visit, error) { return []*app.Visit{visit}, nil },
+		FindVisitLettersFn: func(ctx context.Context, id string) ([]*app.Letter, error) {
+			h.record("FindVisitLetters", ctx, id)
+			return letters, nil
+		},
+		LetterPDFFn: func(ctx context.Context, r app.LetterRequest) ([]byte, error) {
+			h.record("LetterPDF", ctx, r)
+			letters = append(letters, &app.Letter{ID: "l-1", PatientID: r.PatientID, VisitID: "v-1", Kind: r.Kind,
+				Recipient: r.Recipient, DoctorName: "Dr Who", PatientMRN: grace().MRN, IssuedOn: "2026-03-02"})
+			return []byte("%PDF-1.7 letter"), nil
+		},
+		ReprintLetterFn: func(ctx context.Context, id string) ([]byte, error) {
+			h.record("ReprintLetter", ctx, id)
+			return []byte("%PDF-1.7 COPY"), nil
+		},
+	}
+	c := h.openChartOf(app.RoleDoctor)
+	bar := c.visit
+	h.waitFor("the documents", func() bool { return h.called("FindVisitLetters") >= 1 && bar.docsVisit == "v-1" })
+	if bar.docsTitle.Text != "Documents of this visit" || !h.shows("No documents yet") || len(bar.docsPrint) != 0 {
+		t.Fatalf("an open visit without documents: %q", bar.docsTitle.Text)
+	}
+
+	test.Tap(bar.referral)
+	f := bar.letter
+	test.Type(f.recipient, "ENT outpatients")
+	test.Type(f.text, "Recurrent sinusitis.")
+	test.Tap(f.print)
+	if d := h.awaitSaved(); !strings.HasPrefix(filepath.Base(d.path), "referral-") {
+		t.Errorf("the letter saved as %s", d.path)
+	}
+	h.waitFor("the letter listed", func() bool { return len(bar.docsPrint) == 1 })
+	if !h.shows("Referral letter to ENT outpatients · Dr Who · 2026-03-02") {
+		t.Fatalf("the documents: %q", h.texts())
+	}
+	test.Tap(bar.docsPrint[0])
+	d := h.awaitSaved()
+	if got := h.callsOf("ReprintLetter"); len(got) != 1 || got[0] != "l-1" {
+		t.Fatalf("ReprintLetter calls %v", got)
+	}
+	if filepath.Base(d.path) != letters[0].FileName() || !bytes.Equal(readSaved(t, d), []byte("%PDF-1.7 COPY")) {
+		t.Errorf("the reprint saved as %s", d.path)
+	}
+
+	visit.Status, visit.CompletedAt = app.VisitCompleted, h.clock()
+	letters = nil
+	bar.load()
+	h.waitFor("the completed visit's documents", func() bool { return len(bar.docsPrint) == 0 && h.shows("No documents were written") })
+	if !strings.HasPrefix(bar.docsTitle.Text, "Documents of the visit of ") {
+		t.Errorf("title %q", bar.docsTitle.Text)
 	}
 }

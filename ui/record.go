@@ -38,6 +38,7 @@ type recordScreen struct {
 	history     *historyTab
 	rx          *rxTab
 	attachments *attachmentsTab
+	letters     *lettersTab  // with the visit service
 	messages    *messagesTab // with the message service
 	byItem      map[*container.TabItem]chartTab
 
@@ -96,6 +97,12 @@ func newRecordScreen(u *UI) *recordScreen {
 		} {
 			item := container.NewTabItemWithIcon(t.title, t.icon, t.tab.view())
 			s.byItem[item] = t.tab
+			s.tabs.Append(item)
+		}
+		if u.svc.Visits != nil {
+			s.letters = newLettersTab(s.b)
+			item := container.NewTabItemWithIcon("Letters", theme.DocumentIcon(), s.letters.view())
+			s.byItem[item] = s.letters
 			s.tabs.Append(item)
 		}
 		if u.svc.Messages != nil {
