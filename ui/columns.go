@@ -184,20 +184,40 @@ type listRow struct {
 }
 
 // newListRow is a row of body with actions at its end; the list's update
-// binds it to an item.
+// binds it to an item. Each action is drawn as an escButton with the
+// button's label, icon, importance, alignment and state, so that Escape on
+// a row's focused button closes the dialog the list is in (the drafts
+// offered at login, the possible duplicates of a new patient, …); the
+// row's actions are the drawn buttons, not the ones given.
 func newListRow(body fyne.CanvasObject, actions ...*widget.Button) *listRow {
-	r := &listRow{body: body, actions: actions}
+	r := &listRow{body: body, actions: make([]*widget.Button, len(actions))}
 	var end fyne.CanvasObject
 	if len(actions) > 0 {
 		objs := make([]fyne.CanvasObject, len(actions))
 		for i, b := range actions {
-			objs[i] = b
+			e := keyAwareButton(b)
+			r.actions[i] = &e.Button
+			objs[i] = e
 		}
 		end = container.NewCenter(container.NewHBox(objs...))
 	}
 	r.content = container.NewBorder(nil, nil, nil, end, body)
 	r.ExtendBaseWidget(r)
 	return r
+}
+
+// keyAwareButton is b drawn as an escButton: its label, icon, importance,
+// alignment, icon placement, action and whether it is shown and enabled.
+func keyAwareButton(b *widget.Button) *escButton {
+	e := newIconButton(b.Text, b.Icon, b.OnTapped)
+	e.Importance, e.Alignment, e.IconPlacement = b.Importance, b.Alignment, b.IconPlacement
+	if !b.Visible() {
+		e.Hide()
+	}
+	if b.Disabled() {
+		e.Disable()
+	}
+	return e
 }
 
 func (r *listRow) CreateRenderer() fyne.WidgetRenderer {

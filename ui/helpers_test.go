@@ -40,7 +40,7 @@ type harness struct {
 	now   time.Time
 	calls map[string][]any // service method -> arguments of each call
 
-	checkedTop fyne.CanvasObject // the last dialog checkDialogFields looked at
+	checkedTop fyne.CanvasObject // the last dialog checkDialogFields reported or need not look at
 }
 
 func newHarness(t *testing.T) *harness {

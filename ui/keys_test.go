@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -113,6 +114,13 @@ func dialogFields(top fyne.CanvasObject) []fyne.Focusable {
 		switch w := o.(type) {
 		case fyne.Focusable:
 			out = append(out, w)
+			if holdsRows(w) {
+				// A list takes the focus, and so do the fields and
+				// buttons of its rows.
+				for _, ch := range test.WidgetRenderer(w.(fyne.Widget)).Objects() {
+					visit(ch)
+				}
+			}
 			return
 		case *fyne.Container:
 			for _, ch := range w.Objects {
@@ -126,6 +134,16 @@ func dialogFields(top fyne.CanvasObject) []fyne.Focusable {
 	}
 	visit(top)
 	return out
+}
+
+// holdsRows reports whether f is a list, table, grid or tree, whose rows
+// have fields and buttons of their own.
+func holdsRows(f fyne.Focusable) bool {
+	switch f.(type) {
+	case *widget.List, *wrappedList, *widget.Table, *widget.GridWrap, *widget.Tree:
+		return true
+	}
+	return false
 }
 
 // plainFieldIn is the first field or button of Fyne's own in the dialog
@@ -144,9 +162,10 @@ func plainFieldIn(top fyne.CanvasObject) fyne.Focusable {
 }
 
 // checkDialogFields fails the test when the dialog on top of the window
-// has a field on which Escape would not close it. The harness calls it for
-// every dialog a test opens (when it drains), so every UI test checks the
-// dialogs it goes through.
+// has a field on which Escape would not close it, in its rows too. The
+// harness calls it whenever it drains, so every UI test checks the dialogs
+// it goes through, and the rows a dialog's list shows once its data came;
+// a dialog is reported once.
 func (h *harness) checkDialogFields() {
 	if h.u == nil || h.u.win == nil {
 		return
@@ -155,16 +174,18 @@ func (h *harness) checkDialogFields() {
 	if top == nil || top == h.checkedTop {
 		return
 	}
-	h.checkedTop = top
 	if isFileDialog(top) {
+		h.checkedTop = top
 		return // Fyne's own file dialog, whose fields the program does not build
 	}
 	if p, ok := top.(*widget.PopUp); ok {
 		if _, ok := p.Content.(*widget.Calendar); ok {
+			h.checkedTop = top
 			return // the day picker's calendar: Fyne's own buttons, and a tap outside closes it
 		}
 	}
 	if f := plainFieldIn(top); f != nil {
+		h.checkedTop = top
 		h.t.Errorf("a dialog has a %T on which Escape does not close it; dialog shows %q", f, h.texts())
 	}
 }
@@ -323,4 +344,53 @@ func TestEveryDialogFieldClosesOnEscape(t *testing.T) {
 			t.Errorf("Escape or Enter added %d allergies", n)
 		}
 	})
+}
+
+// TestDialogCheckLooksInListRows shows a dialog whose list has a row with
+// a button: a plain Fyne button there fails the harness's check, and a
+// row built by newListRow passes it, its button closing the dialog on
+// Escape.
+func TestDialogCheckLooksInListRows(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel("page"))
+	w.Resize(fyne.NewSize(800, 600))
+	c := w.Canvas()
+	show := func(row func() fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewList(func() int { return 1 }, row, func(widget.ListItemID, fyne.CanvasObject) {})
+		content := container.New(&allRowsLayout{length: func() int { return 1 }, row: row().MinSize().Height}, l)
+		newInfoDialog("Possible duplicates", "Close", content, w).Show()
+		return c.Overlays().Top()
+	}
+
+	top := show(func() fyne.CanvasObject {
+		return container.NewBorder(nil, nil, nil, widget.NewButton("Open existing", nil), widget.NewLabel("Ann"))
+	})
+	f := plainFieldIn(top)
+	if b, ok := f.(*widget.Button); !ok || b.Text != "Open existing" {
+		t.Errorf("the check found %T %v in the list's row, want the plain button", f, f)
+	}
+	escapeCanvas(c)
+
+	top = show(func() fyne.CanvasObject {
+		r := newListRow(widget.NewLabel("Ann"), widget.NewButton("Open existing", nil))
+		r.bind("p1", func() {})
+		return r
+	})
+	if f := plainFieldIn(top); f != nil {
+		t.Errorf("the check found %T in a row of newListRow", f)
+	}
+	var inRow *escButton
+	for _, f := range dialogFields(top) {
+		if b, ok := f.(*escButton); ok && b.Text == "Open existing" {
+			inRow = b
+		}
+	}
+	if inRow == nil {
+		t.Fatalf("the row's button is not among the dialog's fields: %v", dialogFields(top))
+	}
+	c.Focus(inRow)
+	inRow.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if n := len(c.Overlays().List()); n != 0 {
+		t.Errorf("Escape on the row's button left %d dialogs open", n)
+	}
 }

@@ -2,10 +2,14 @@ package pdf
 
 import (
 	"bytes"
+	"image"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"hms/app"
 	"hms/app/pdf/pdftest"
@@ -118,6 +122,51 @@ func TestLabelPDF(t *testing.T) {
 	}
 	if _, err := Label(labelPatient, "a4", time.Time{}); err == nil {
 		t.Error("an A4 label")
+	}
+}
+
+// readQR finds the QR code in img and returns what it encodes.
+func readQR(img image.Image) (string, error) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", err
+	}
+	r, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		return "", err
+	}
+	return r.GetText(), nil
+}
+
+// TestLabelQRCode prints each label layout as a printer would (the page
+// drawn at 600 dpi) and reads its QR code back with a QR reader: it holds
+// the record number, and a label of another patient's holds theirs.
+func TestLabelQRCode(t *testing.T) {
+	other := *labelPatient
+	other.MRN = "P-D2-004711"
+	for _, layout := range []string{app.LayoutLabel5025, app.LayoutLabel3825, app.LayoutWristband} {
+		for _, p := range []*app.Patient{labelPatient, &other} {
+			b, err := Label(p, layout, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatalf("%s: %v", layout, err)
+			}
+			got, err := readQR(pdftest.Image(t, b, 600))
+			if err != nil {
+				t.Errorf("%s: no QR code read: %v", layout, err)
+				continue
+			}
+			if got != p.MRN {
+				t.Errorf("%s: the QR code holds %q, want %q", layout, got, p.MRN)
+			}
+		}
+	}
+	// The reader finds nothing on a white page.
+	blank := image.NewGray(image.Rect(0, 0, 200, 200))
+	for i := range blank.Pix {
+		blank.Pix[i] = 0xff
+	}
+	if got, err := readQR(blank); err == nil {
+		t.Errorf("read %q on a white page", got)
 	}
 }
 

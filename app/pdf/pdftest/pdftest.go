@@ -1,12 +1,16 @@
 // Package pdftest reads PDFs back as text for tests, with pdftotext from
-// poppler-utils, so a test checks what a reader of the document sees rather
-// than the bytes the PDF library wrote. Only tests import it.
+// poppler-utils, and as pictures, with pdftoppm, so a test checks what a
+// reader of the document sees rather than the bytes the PDF library wrote.
+// Only tests import it.
 package pdftest
 
 import (
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -40,4 +44,38 @@ func Text(tb testing.TB, pdf []byte, layout bool) string {
 		tb.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// Image returns the first page of pdf drawn at dpi dots per inch, as a
+// printer would print it, with pdftoppm from poppler-utils. Without
+// pdftoppm the test is skipped, or fails when RequireEnv is set.
+func Image(tb testing.TB, pdf []byte, dpi int) image.Image {
+	tb.Helper()
+	tool, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		if os.Getenv(RequireEnv) != "" {
+			tb.Fatalf("pdftoppm (poppler-utils) is not installed, and %s is set", RequireEnv)
+		}
+		tb.Skip("pdftoppm (poppler-utils) is not installed")
+	}
+	dir := tb.TempDir()
+	path := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	out := filepath.Join(dir, "page")
+	if b, err := exec.Command(tool, "-png", "-singlefile", "-f", "1", "-l", "1", "-r", strconv.Itoa(dpi),
+		path, out).CombinedOutput(); err != nil {
+		tb.Fatalf("pdftoppm: %v: %s", err, b)
+	}
+	f, err := os.Open(out + ".png")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		tb.Fatalf("pdftoppm's picture: %v", err)
+	}
+	return img
 }
