@@ -499,13 +499,15 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		moved["cancel_reason"] != "Patient called" || moved["checked_in_at"] != nil || len(moved) != 3 {
 		t.Fatalf("a cancellation carries the status, the reason and updated_at: %v", moved)
 	}
-	// Appointment messages: a consent, a booking that queues its messages,
-	// a cancellation that drops the waiting ones (the settings are the
-	// desk's own and queue nothing themselves).
-	if _, err := svc.Messages.SetMessageSettings(admin, app.MessageSettings{Enabled: true,
-		ReminderOffsets: app.DefaultReminderOffsets, SMS: app.SMSGateway{URL: "https://sms.example.org/send", Body: "{text}"}}); err != nil {
-		t.Fatal(err)
-	}
+	// Appointment messages: the settings (a signed clinic setting), a
+	// consent, a booking that queues its messages, a cancellation that
+	// drops the waiting ones.
+	messageSettings := "message_settings"
+	f.step("SetMessageSettings", func() error {
+		_, err := svc.Messages.SetMessageSettings(admin, app.MessageSettings{Enabled: true,
+			ReminderOffsets: app.DefaultReminderOffsets, SMS: app.SMSGateway{URL: "https://sms.example.org/send", Body: "{text}"}})
+		return err
+	}, want("settings", hlc.KindInsert, &messageSettings))
 	f.step("SetMessageConsent", func() error {
 		_, err := svc.Messages.SetMessageConsent(f.ctx(app.RoleReception), patient.ID, app.ChannelSMS, true)
 		return err
