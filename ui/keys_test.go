@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
@@ -190,11 +191,18 @@ func (h *harness) checkDialogFields() {
 	}
 }
 
-// isFileDialog reports whether o is Fyne's file dialog.
+// isFileDialog reports whether o is Fyne's file dialog: its new-folder
+// button (an icon only in Fyne 2.7), or one of its file items, which its
+// folder view draws as soon as it has listed the folder.
 func isFileDialog(o fyne.CanvasObject) bool {
 	found := false
+	newFolder := theme.FolderNewIcon().Name()
 	walk(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && (b.Text == "New Folder" || b.Text == "Show Hidden Files") {
+		if b, ok := o.(*widget.Button); ok && (b.Text == "New Folder" || b.Text == "Show Hidden Files" ||
+			b.Icon != nil && b.Icon.Name() == newFolder) {
+			found = true
+		}
+		if fmt.Sprintf("%T", o) == "*dialog.fileDialogItem" {
 			found = true
 		}
 	})
