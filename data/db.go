@@ -558,10 +558,10 @@ const hashIdle = 2 * time.Second
 // a login a desk's resident memory stayed 64 MiB higher. It is handed
 // back once no hash has run for hashIdle, not after each one: handing it
 // back forces a full garbage collection and returns every free page, work
-// that stalls the desk's other goroutines (a payment at the till) and
-// that a run of logins would repeat for nothing, since the next hash
-// takes the memory again. With the cheap parameters of tests this is
-// skipped.
+// that a run of logins would repeat for nothing, since the next hash takes
+// the memory again. (Payments' p99 while logins run measured the same
+// either way: docs/ARCHITECTURE.md, the cost of a payment.) With the
+// cheap parameters of tests this is skipped.
 func (db *DB) hashDone() {
 	<-db.hashing
 	if db.hash.Memory < 16*1024 {
