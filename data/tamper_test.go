@@ -190,7 +190,7 @@ func TestTamper(t *testing.T) {
 			[]string{"record seals of audit row"}},
 		// Records edited.
 		{"NoteRewritten", "notes", []string{`UPDATE notes SET text = 'no findings' WHERE id = ` + one("notes", "id")}, []string{"notes ", "was altered outside the app"}},
-		{"PaymentAmountChanged", "payments", []string{`UPDATE payments SET amount = amount + 1000 WHERE id = ` + one("payments", "id")}, []string{"payments ", "altered"}},
+		{"PaymentAmountChanged", "payments", []string{`UPDATE payments SET amount = amount + 1000 WHERE id = (SELECT id FROM payments WHERE method <> 'cash' ORDER BY rowid LIMIT 1)`}, []string{"payments ", "altered"}},
 		{"RoleRaisedToAdmin", "users", []string{`UPDATE users SET role = 'admin' WHERE username = 'dr.house'`}, []string{"users ", "altered"}},
 		{"PasswordHashCopiedOntoAdmin", "users", []string{`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'nurse.joy') WHERE username = 'admin'`}, []string{"users ", "altered"}},
 		{"PatientRenamed", "patients", []string{`UPDATE patients SET family_name = 'Nobody' WHERE id = ` + one("patients", "id")}, []string{"patients ", "altered"}},
