@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"
@@ -523,7 +525,7 @@ func (v *hoursView) onSaveWeekly() {
 		r.err.Hide()
 		a, err := r.availability()
 		if err != nil {
-			r.err.SetText(app.ErrorMessage(err))
+			r.err.SetText(errText(err))
 			r.err.Show()
 			bad = true
 			continue

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 // Settings → Backups: the desk's automatic backups (folder, schedule, how
 // many to keep, the clinic's backup key), a backup by hand, the recovery
 // key shown once, and a restore from a backup. Administrators only: the
@@ -593,7 +595,7 @@ func (u *UI) onCloseRequest() {
 				u.fyneApp.Quit()
 				return
 			}
-			showYesNo("The backup failed", app.ErrorMessage(err)+"\n\nClose HMS without a backup?", func(ok bool) {
+			showYesNo("The backup failed", errText(err)+"\n\nClose HMS without a backup?", func(ok bool) {
 				if ok {
 					u.fyneApp.Quit()
 				}

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"
@@ -387,7 +389,7 @@ func (v *deskCashUpView) input() (app.CashUpInput, bool) {
 	}
 	ok := true
 	if err != nil {
-		v.errs.set("float", app.ErrorMessage(err))
+		v.errs.set("float", errText(err))
 		ok = false
 	}
 	in.OpeningFloat = float

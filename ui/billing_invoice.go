@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"image/color"
@@ -524,13 +526,13 @@ func (s *invoiceScreen) onDiscount() {
 	var err error
 	if t := strings.TrimSpace(s.discRate.Text); t != "" {
 		if rate, err = app.ParseRate(t); err != nil {
-			s.discErrs.set("invoice_discount", app.ErrorMessage(err))
+			s.discErrs.set("invoice_discount", errText(err))
 			return
 		}
 	}
 	if t := strings.TrimSpace(s.discAmount.Text); t != "" {
 		if amount, err = app.ParseMoney(t, billingDigits(inv.Currency)); err != nil {
-			s.discErrs.set("invoice_discount", app.ErrorMessage(err))
+			s.discErrs.set("invoice_discount", errText(err))
 			return
 		}
 	}

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"maps"
@@ -257,21 +259,21 @@ func (f *lineForm) numbers(show bool) (in app.LineInput, ok bool) {
 	}
 	in.Quantity = q
 	if in.UnitPrice, err = app.ParseMoney(f.unitPrice.Text, f.digits); err != nil {
-		fail("unit_price", app.ErrorMessage(err))
+		fail("unit_price", errText(err))
 	}
 	if t := strings.TrimSpace(f.discRate.Text); t != "" {
 		if in.DiscountRate, err = app.ParseRate(t); err != nil {
-			fail("discount", app.ErrorMessage(err))
+			fail("discount", errText(err))
 		}
 	}
 	if t := strings.TrimSpace(f.discAmount.Text); t != "" {
 		if in.DiscountAmount, err = app.ParseMoney(t, f.digits); err != nil {
-			fail("discount", app.ErrorMessage(err))
+			fail("discount", errText(err))
 		}
 	}
 	if t := strings.TrimSpace(f.taxRate.Text); t != "" {
 		if in.TaxRate, err = app.ParseRate(t); err != nil {
-			fail("tax_rate", app.ErrorMessage(err))
+			fail("tax_rate", errText(err))
 		}
 	}
 	return in, ok

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"
@@ -243,7 +245,7 @@ func (f *paymentForm) allocations(show bool) (out []app.Allocation, sum app.Mone
 		case err != nil:
 			ok = false
 			if show {
-				f.errs.set(field, app.ErrorMessage(err))
+				f.errs.set(field, errText(err))
 			}
 		case m > r.inv.Balance:
 			ok = false
@@ -290,7 +292,7 @@ func (f *paymentForm) read() (app.PaymentInput, bool) {
 	if t := strings.TrimSpace(f.tendered.Text); t != "" && in.Method == app.PayCash {
 		m, err := app.ParseMoney(t, f.digits)
 		if err != nil {
-			f.errs.set("tendered", app.ErrorMessage(err))
+			f.errs.set("tendered", errText(err))
 			return in, false
 		}
 		in.Tendered = m

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"
@@ -407,7 +409,7 @@ func (f *priceForm) input() (in app.PriceItemInput, ok bool) {
 	ok = true
 	price, err := app.ParseMoney(f.price.Text, currencyDigits(u))
 	if err != nil {
-		f.errs.set("price", app.ErrorMessage(err))
+		f.errs.set("price", errText(err))
 		ok = false
 	}
 	in.Price = price
@@ -417,13 +419,13 @@ func (f *priceForm) input() (in app.PriceItemInput, ok bool) {
 		f.errs.set("tax_rate", "Enter the tax rate in percent; 0 when the item is not taxed.")
 		ok = false
 	case err != nil:
-		f.errs.set("tax_rate", app.ErrorMessage(err))
+		f.errs.set("tax_rate", errText(err))
 		ok = false
 	}
 	in.TaxRate = rate
 	from, err := readValidFrom(f.validFrom.Text, u.now(), u.location())
 	if err != nil {
-		f.errs.set("valid_from", app.ErrorMessage(err))
+		f.errs.set("valid_from", errText(err))
 		ok = false
 	}
 	in.ValidFrom = from

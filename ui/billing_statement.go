@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"strings"
@@ -99,7 +101,7 @@ func (v *statementView) load() {
 		return v.u.svc.Billing.PatientStatement(ctx, v.patientID)
 	}, func(st *app.Statement, err error) {
 		if err != nil {
-			v.message.SetText(app.ErrorMessage(err))
+			v.message.SetText(errText(err))
 			showError(err, v.u.win)
 			return
 		}

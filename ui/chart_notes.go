@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"strings"
@@ -246,7 +248,7 @@ func (f *noteForm) onSave() {
 		if soap && app.ErrorField(err) == "text" {
 			// "Write the note": under the first SOAP part, the free
 			// text being hidden.
-			f.errs.set("subjective", app.ErrorMessage(err))
+			f.errs.set("subjective", errText(err))
 			return
 		}
 		f.errs.show(err, b.u.win)

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"strings"
@@ -376,7 +378,7 @@ func (f *rxForm) warnAllergy(err error) {
 		f.overrideReason.SetPlaceHolder("Reason for prescribing anyway (required for a severe allergy)")
 		f.overrideReason.Wrapping = fyne.TextWrapWord
 	}
-	msg := wrapLabel(app.ErrorMessage(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
+	msg := wrapLabel(errText(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
 	f.allergy = newConfirmDialog("Prescribing warning", "Prescribe anyway", "Back",
 		container.NewVBox(msg, f.overrideReason),
 		func(ok bool) {

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"

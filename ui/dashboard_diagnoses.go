@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 
@@ -45,7 +47,7 @@ func (t *topDiagnoses) load(p app.Period, current func() bool) {
 		}
 		if err != nil {
 			t.rows = nil
-			t.list.show("Top diagnoses", 0, app.ErrorMessage(err))
+			t.list.show("Top diagnoses", 0, errText(err))
 			return
 		}
 		t.show(r)

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"image/color"
@@ -171,7 +173,7 @@ func (d *queueDisplay) refresh() {
 				if app.ErrorCode(err) == app.EINTERNAL {
 					log.Printf("ui: display: %v", err)
 				}
-				d.setNote("The calls cannot be read: " + app.ErrorMessage(err))
+				d.setNote("The calls cannot be read: " + errText(err))
 			} else {
 				d.show(calls)
 			}

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"slices"
@@ -120,7 +122,7 @@ func (u *UI) endSessionKeepingWork() {
 			}
 			if u.lock != nil {
 				u.lock.message.SetText("Your unsaved work could not be kept, so you are still logged in: " +
-					app.ErrorMessage(err))
+					errText(err))
 				u.lock.message.Show()
 				return
 			}

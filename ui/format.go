@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 // How screens write what they show: dates and times in the clinic's time
 // zone, money in its currency, counts, figures and names.
 

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"os"
 	"path/filepath"
@@ -86,11 +88,11 @@ func (f fieldErrors) show(err error, win fyne.Window) {
 		return
 	}
 	if name := app.ErrorField(err); name != "" && f[name] != nil {
-		f.set(name, app.ErrorMessage(err))
+		f.set(name, errText(err))
 		return
 	}
 	if f[""] != nil && app.ErrorCode(err) != app.EINTERNAL {
-		f.set("", app.ErrorMessage(err))
+		f.set("", errText(err))
 		return
 	}
 	showError(err, win)

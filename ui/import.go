@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"errors"
@@ -251,7 +253,7 @@ func (w *importWizard) onImport() {
 			var ie *app.ImportError
 			if errors.As(err, &ie) {
 				w.bad = ie.Rows
-				w.summary.SetText(app.ErrorMessage(err))
+				w.summary.SetText(errText(err))
 				w.showProblems(ie.Rows)
 				return
 			}

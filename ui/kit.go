@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 // The kit every screen builds with: labels, headings, button rows, dialogs
 // for a form or a one-line prompt, and a service call off the UI goroutine.
 

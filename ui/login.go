@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"log"
@@ -118,7 +120,7 @@ func (s *loginScreen) onLogin() {
 				log.Printf("ui: login: %v", err)
 			}
 			s.password.SetText("")
-			s.setMessage(app.ErrorMessage(err))
+			s.setMessage(errText(err))
 			return
 		}
 		s.u.startSession(r.session, r.settings)
@@ -165,7 +167,7 @@ func (u *UI) sessionEnded(err error) {
 	if u.session != nil && u.session.User != nil {
 		username = u.session.User.Username
 	}
-	u.showLoginFor(username, app.ErrorMessage(err))
+	u.showLoginFor(username, errText(err))
 }
 
 // showLoginFor shows the login window with the username filled in and a

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"strconv"
@@ -424,7 +426,7 @@ func (s *messageSettingsScreen) onTest() {
 		if err != nil {
 			if app.ErrorField(err) == "" {
 				s.testResult.Importance = widget.DangerImportance
-				s.testResult.SetText(app.ErrorMessage(err))
+				s.testResult.SetText(errText(err))
 				s.testResult.Show()
 				return
 			}

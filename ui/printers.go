@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 // How documents reach this desk's printers: the printers the system has
 // (CUPS's lpstat on Linux and macOS, the spooler on Windows), the printer
 // the desk chose for each kind of document (app.PrintingService, kept in

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 
@@ -143,7 +145,7 @@ func (s *recordScreen) load() {
 		return s.u.svc.Patients.FindPatientByID(ctx, id)
 	}, func(p *app.Patient, err error) {
 		if err != nil {
-			s.message.SetText(app.ErrorMessage(err))
+			s.message.SetText(errText(err))
 			showError(err, s.u.win)
 			return
 		}

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"hash/fnv"
@@ -67,7 +69,7 @@ func (s *lockScreen) onUnlock() {
 		s.unlock.Enable()
 		s.password.SetText("")
 		if err != nil {
-			s.message.SetText(app.ErrorMessage(err))
+			s.message.SetText(errText(err))
 			s.message.Show()
 			return
 		}

@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"

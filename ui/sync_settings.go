@@ -1,5 +1,7 @@
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"fmt"
@@ -226,7 +228,7 @@ func (s *syncScreen) loadDesks() {
 		return s.u.svc.Sync.DeskVersions(ctx)
 	}, func(vs []app.DeskVersion, err error) {
 		if err != nil {
-			s.desks.SetText(app.ErrorMessage(err))
+			s.desks.SetText(errText(err))
 			return
 		}
 		s.desks.SetText(deskVersionsText(vs, s.u.location()))

@@ -9,6 +9,8 @@
 // data package.
 package ui
 
+//i18n:todo
+
 import (
 	"context"
 	"log"
@@ -296,7 +298,7 @@ func showError(err error, win fyne.Window) {
 	if app.ErrorCode(err) == app.EINTERNAL {
 		log.Printf("ui: %v", err)
 	}
-	showMessage(errorTitle(err), app.ErrorMessage(err), win)
+	showMessage(errorTitle(err), errText(err), win)
 }
 
 func errorTitle(err error) string {
