@@ -22,3 +22,19 @@ func TestEveryStringIsTranslated(t *testing.T) {
 		t.Logf("%d file(s) not translated yet: %s", len(todo), strings.Join(todo, ", "))
 	}
 }
+
+func TestScreenLanguageSwitches(t *testing.T) {
+	t.Cleanup(func() { setScreenLanguage(i18n.English) })
+	setScreenLanguage(i18n.Greek)
+	if got := T("Save"); got != "Αποθήκευση" {
+		t.Errorf("T(Save) in Greek = %q", got)
+	}
+	setScreenLanguage(i18n.Spanish)
+	if got := Tf("%d of %d", 1, 2); got != "1 of 2" {
+		t.Errorf("Tf without a translation = %q", got)
+	}
+	setScreenLanguage(i18n.English)
+	if got := T("Save"); got != "Save" {
+		t.Errorf("T(Save) in English = %q", got)
+	}
+}
