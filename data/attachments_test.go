@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/data"
 )
 
 // reportPDF is a small, valid PDF.
@@ -438,10 +436,7 @@ func TestAttachmentsImmutable(t *testing.T) {
 }
 
 func TestDemoAttachments(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 200, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	svc := db.Services()
 	s, err := svc.Users.Login(anon, "patient", "demo patient password")
 	if err != nil {
