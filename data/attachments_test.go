@@ -59,7 +59,7 @@ func mustAttachFile(t *testing.T, c *clinic, role app.Role, r app.AttachmentCrea
 
 func TestAttachFile(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		jpg, pngb := reportImage(t, "jpeg"), reportImage(t, "png")
 		cases := []struct {
 			name  string
@@ -160,7 +160,7 @@ func TestAttachFile(t *testing.T) {
 	}
 	for name, k := range bad {
 		t.Run(name, func(t *testing.T) {
-			c := mustSetup(t)
+			c := mustSetupCopy(t)
 			r := attachmentFor(c, "cbc.pdf", reportPDF)
 			k.edit(&r)
 			before := snapshot(t, c.db)
@@ -175,7 +175,7 @@ func TestAttachFile(t *testing.T) {
 	}
 
 	t.Run("ErrArchivedPatient", func(t *testing.T) {
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		if _, err := c.svc.Patients.ArchivePatient(c.ctx(app.RoleAdmin), c.patient2.PatientID, "moved away"); err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestAttachFile(t *testing.T) {
 	})
 	t.Run("DateTodayInClinicTimeZone", func(t *testing.T) {
 		// 23:30 UTC on 25 November is already 26 November in Athens.
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		c.clock.Add(14*time.Hour + 30*time.Minute)
 		r := attachmentFor(c, "cbc.pdf", reportPDF)
 		r.Date = "2026-11-26"

@@ -397,6 +397,11 @@ func TestImmutable(t *testing.T) {
 // that exist are 1..N with no gap and no duplicate.
 func TestReceiptNumbersGapFree(t *testing.T) {
 	n := 10000
+	if raceDetector {
+		// Still hundreds of payments rolled back after taking their
+		// number, in about a fifth of the time (CI runs -race).
+		n = 2000
+	}
 	if testing.Short() {
 		n = 1000
 	}
