@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -1035,10 +1034,7 @@ func TestDoctorProfileAndHours(t *testing.T) {
 // week, the board and a patient's list each read one range of an index in
 // the order they return: no scan of appointments, no temporary B-tree.
 func TestAppointmentQueryPlans(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 3000, Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	var doctor, patient string
 	rawDB(t, db).QueryRow(`SELECT id FROM users WHERE username = 'dr.house'`).Scan(&doctor)
 	rawDB(t, db).QueryRow(`SELECT patient_id FROM users WHERE username = 'patient'`).Scan(&patient)
@@ -1058,12 +1054,7 @@ func TestAppointmentQueryPlans(t *testing.T) {
 // appointments for a doctor nor two active ones for a patient.
 func TestDemoAppointments(t *testing.T) {
 	clock := newFakeClock()
-	db := MustOpenDB(t, clock)
-	start := time.Now()
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 2000, Seed: 6}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo of 2000 patients in %s", time.Since(start).Round(time.Millisecond))
+	db := sharedDemo(t, clock)
 	raw := rawDB(t, db)
 	var total int
 	raw.QueryRow(`SELECT count(*) FROM appointments`).Scan(&total)

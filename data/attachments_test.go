@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/data"
 )
 
 // reportPDF is a small, valid PDF.
@@ -61,7 +59,7 @@ func mustAttachFile(t *testing.T, c *clinic, role app.Role, r app.AttachmentCrea
 
 func TestAttachFile(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		jpg, pngb := reportImage(t, "jpeg"), reportImage(t, "png")
 		cases := []struct {
 			name  string
@@ -162,7 +160,7 @@ func TestAttachFile(t *testing.T) {
 	}
 	for name, k := range bad {
 		t.Run(name, func(t *testing.T) {
-			c := mustSetup(t)
+			c := mustSetupCopy(t)
 			r := attachmentFor(c, "cbc.pdf", reportPDF)
 			k.edit(&r)
 			before := snapshot(t, c.db)
@@ -177,7 +175,7 @@ func TestAttachFile(t *testing.T) {
 	}
 
 	t.Run("ErrArchivedPatient", func(t *testing.T) {
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		if _, err := c.svc.Patients.ArchivePatient(c.ctx(app.RoleAdmin), c.patient2.PatientID, "moved away"); err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +191,7 @@ func TestAttachFile(t *testing.T) {
 	})
 	t.Run("DateTodayInClinicTimeZone", func(t *testing.T) {
 		// 23:30 UTC on 25 November is already 26 November in Athens.
-		c := mustSetup(t)
+		c := mustSetupCopy(t)
 		c.clock.Add(14*time.Hour + 30*time.Minute)
 		r := attachmentFor(c, "cbc.pdf", reportPDF)
 		r.Date = "2026-11-26"
@@ -438,10 +436,7 @@ func TestAttachmentsImmutable(t *testing.T) {
 }
 
 func TestDemoAttachments(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 200, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	svc := db.Services()
 	s, err := svc.Users.Login(anon, "patient", "demo patient password")
 	if err != nil {

@@ -65,8 +65,11 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //   - Two transactions, so two COMMITs, each writing its dirty pages to
 //     the WAL and fsyncing it (synchronous=FULL, which DESIGN.md's
 //     durability needs; WAL checkpoints already run in the background,
-//     never inside a commit). COMMIT is about 30 % of the CPU, and its
+//     never inside a commit). COMMIT is about a third of the CPU, and its
 //     fsync the largest part of the wall-clock time.
+//   - On Linux, glibc's allocator keeps a MiB free per heap
+//     (malloc_linux.go): it used to hand the temporary tables' page-cache
+//     memory back at nearly every statement, half of the CPU.
 //   - 37 statements (statements/op; TestIssueAndPayStatements lists them):
 //     issuing 17, paying 20. Of them, 14 are the audit's: per transaction
 //     the head read once, the audit row, the head, one multi-row

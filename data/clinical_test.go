@@ -815,10 +815,7 @@ func TestPrescriptionPDF(t *testing.T) {
 // walk indexes: no scan of a clinical table or the timeline, no temporary
 // B-tree to sort, on a demo database with clinical records.
 func TestClinicalQueryPlans(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 3000, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	var pid string
 	rawDB(t, db).QueryRow(`SELECT patient_id FROM users WHERE username = 'patient'`).Scan(&pid)
 	for _, f := range []app.HistoryFilter{
@@ -841,10 +838,7 @@ func TestClinicalQueryPlans(t *testing.T) {
 // TestDemoClinical: the demo gives the demo patient a full record and a
 // sample of the others a realistic one, all of it audited.
 func TestDemoClinical(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 2000, Seed: 4}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	svc := db.Services()
 	s, err := svc.Users.Login(anon, "patient", "demo patient password")
 	if err != nil {
@@ -957,10 +951,7 @@ func demoLetters(t *testing.T, db *data.DB) {
 // diagnoses are not empty.
 func TestDemoRecentWeeks(t *testing.T) {
 	clock := datatest.NewFakeClock()
-	db := MustOpenDB(t, clock)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 500, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, clock)
 	svc := db.Services()
 	s, err := svc.Users.Login(anon, "admin", "demo admin password")
 	if err != nil {

@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,10 +19,7 @@ var bigScan = regexp.MustCompile(`^SCAN (patients|appointments|invoices|invoice_
 // summary table's key or a small index, and every list walks an index in
 // the order it returns: no scan of a big table, and no sorting of a list.
 func TestDashboardQueryPlans(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 2000, Seed: 4}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	for query, args := range data.DashboardPlanQueries() {
 		plan := queryPlan(t, db, query, args...)
 		text := strings.Join(plan, "; ")

@@ -56,6 +56,16 @@ func mustSetup(tb testing.TB) *clinic {
 		shared: s}
 }
 
+// mustSetupCopy is mustSetup as a copy of one clinic set up once per test
+// binary (datatest.MustSetupCopy): for the many tests that each use one
+// clinic alone.
+func mustSetupCopy(tb testing.TB) *clinic {
+	tb.Helper()
+	s := datatest.MustSetupCopy(tb)
+	return &clinic{db: s.DB, svc: s.Services, clock: s.Clock, users: s.Users, patient2: s.Patient2, pending: s.Pending,
+		shared: s}
+}
+
 func code(err error) string { return app.ErrorCode(err) }
 
 func openPlain(tb testing.TB, path string) *sql.DB {

@@ -207,7 +207,7 @@ func TestMatrix(t *testing.T) {
 			}
 			t.Run(name+"/"+label, func(t *testing.T) {
 				t.Parallel()
-				c := mustSetup(t)
+				c := mustSetupCopy(t)
 				ctx := context.Background()
 				if role != "" {
 					ctx = c.ctx(role)

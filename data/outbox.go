@@ -113,7 +113,10 @@ func (tx *Tx) endOutbox() error {
 	if tx.hlc.IsZero() {
 		return nil
 	}
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = 1`); err != nil {
+	// With an argument, so that the driver runs it through the
+	// connection's statement cache: a statement without one is parsed
+	// and compiled again each time (go-sqlite3's execNoArgs).
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = ?`, 1); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil

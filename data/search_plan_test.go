@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -13,10 +12,7 @@ import (
 // the order it returns: no scan of the patients table, no temporary B-tree
 // to sort. The plan is what SQLite chooses on a populated database.
 func TestSearchQueryPlans(t *testing.T) {
-	db := MustOpenDB(t, nil)
-	if err := data.GenerateDemo(context.Background(), db, data.DemoOptions{Patients: 3000, Seed: 2}); err != nil {
-		t.Fatal(err)
-	}
+	db := sharedDemo(t, nil)
 	if _, err := db.ReadDB().Exec(`ANALYZE`); err == nil {
 		t.Log("analyzed") // the reader pool is query-only: ANALYZE is refused there, which is fine
 	}

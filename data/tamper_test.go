@@ -202,7 +202,7 @@ func TestTamper(t *testing.T) {
 		{"AppointmentCancelled", "appointments", []string{`UPDATE appointments SET reason = 'moved' WHERE id = ` + one("appointments", "id")}, []string{"appointments ", "altered"}},
 		{"VitalsChanged", "vitals", []string{`UPDATE vitals SET systolic = 120 WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "altered"}},
 		{"AttachmentRetitled", "reports", []string{`UPDATE reports SET title = 'nothing' WHERE id = ` + one("reports", "id")}, []string{"reports ", "altered"}},
-		{"AllergyRemoved", "allergies", []string{`UPDATE allergies SET severity = 'mild' WHERE id = ` + one("allergies", "id")}, []string{"allergies ", "altered"}},
+		{"AllergyRemoved", "allergies", []string{`UPDATE allergies SET severity = CASE severity WHEN 'mild' THEN 'moderate' ELSE 'mild' END WHERE id = ` + one("allergies", "id")}, []string{"allergies ", "altered"}},
 		{"PriceChanged", "price_items", []string{`UPDATE price_items SET price = price + 1 WHERE id = ` + one("price_items", "id")}, []string{"price_items ", "altered"}},
 		{"DoctorFeeChanged", "doctor_profiles", []string{`UPDATE doctor_profiles SET room = '13' WHERE id = ` + one("doctor_profiles", "id")}, []string{"doctor_profiles ", "altered"}},
 		{"AllocationChanged", "payment_allocations", []string{`UPDATE payment_allocations SET amount = amount / 2 WHERE payment_id = (SELECT min(payment_id) FROM payment_allocations)`}, []string{"payment_allocations ", "altered"}},

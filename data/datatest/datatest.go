@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"github.com/mattn/go-sqlite3"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -56,12 +57,53 @@ func MustOpenDB(tb testing.TB, clock *FakeClock) *data.DB {
 	if clock == nil {
 		clock = NewFakeClock()
 	}
-	db, err := data.Open(filepath.Join(tb.TempDir(), "hms.db"), data.Options{HashParams: CheapHash, Now: clock.Now})
+	path := filepath.Join(tb.TempDir(), "hms.db")
+	b, err := schemaTemplate()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := data.Open(path, data.Options{HashParams: CheapHash, Now: clock.Now})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// schema is a new database's file with the schema alone
+// (data.NewSchemaFile), made once per test binary: MustOpenDB writes a copy
+// for each database and opens it, which gives it its own desk identity,
+// audit key and baseline, instead of applying every migration again, each
+// committed with its fsync (about a second per database on a busy
+// two-core machine, more under -race).
+var schema struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+func schemaTemplate() ([]byte, error) {
+	schema.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hms-schema-")
+		if err != nil {
+			schema.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "schema.db")
+		if schema.err = data.NewSchemaFile(path); schema.err != nil {
+			return
+		}
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			schema.err = fmt.Errorf("schema file: its WAL was left beside it")
+			return
+		}
+		schema.file, schema.err = os.ReadFile(path)
+	})
+	return schema.file, schema.err
 }
 
 // TamperDriver is go-sqlite3 as a tamperer who knows HMS would set it up:
@@ -193,6 +235,133 @@ func MustSetup(tb testing.TB) *Clinic {
 	}
 	c.Pending = p
 	return c
+}
+
+// setupFiles are the database and audit key of one clinic set up by
+// MustSetup, made once per test binary (MustSetupCopy), with its accounts.
+var setupFiles struct {
+	once    sync.Once
+	db, key []byte
+	clinic  *Clinic
+	err     error
+}
+
+// MustSetupCopy is MustSetup for tests that each use one clinic alone, and
+// many of them (the role matrix, a clinic per method and role): a copy of
+// one clinic set up once per test binary, opened on a new FakeClock at the
+// same time, instead of a clinic set up anew (the accounts, their hashes
+// and signing keys: most of a small test's time, several times more
+// under -race). Every copy has the same accounts, ids, audit key and desk
+// identity, so two copies are never two desks of one clinic, nor two
+// clinics that meet: tests of those use MustSetup.
+func MustSetupCopy(tb testing.TB) *Clinic {
+	tb.Helper()
+	setupFiles.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hms-setup-")
+		if err != nil {
+			setupFiles.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		var c *Clinic
+		// MustSetup needs a testing.TB for its fixtures: a throwaway one
+		// whose failure is kept as the error of every copy.
+		ft := &onceTB{dir: dir}
+		func() {
+			defer ft.recover()
+			c = MustSetup(ft)
+		}()
+		if ft.err != nil {
+			setupFiles.err = ft.err
+			return
+		}
+		path := c.DB.Path()
+		ft.cleanup()
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			setupFiles.err = fmt.Errorf("set-up clinic: its WAL was left beside it")
+			return
+		}
+		if setupFiles.db, setupFiles.err = os.ReadFile(path); setupFiles.err != nil {
+			return
+		}
+		if setupFiles.key, setupFiles.err = os.ReadFile(data.DefaultAuditKeyPath(path)); setupFiles.err != nil {
+			return
+		}
+		setupFiles.clinic = c
+	})
+	if setupFiles.err != nil {
+		tb.Fatal(setupFiles.err)
+	}
+	clock := NewFakeClock()
+	path := filepath.Join(tb.TempDir(), "hms.db")
+	if err := os.WriteFile(path, setupFiles.db, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(data.DefaultAuditKeyPath(path), setupFiles.key, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := data.Open(path, data.Options{HashParams: CheapHash, Now: clock.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	orig := setupFiles.clinic
+	c := &Clinic{DB: db, Services: db.Services(), Clock: clock, Users: map[app.Role]*app.User{}}
+	for r, u := range orig.Users {
+		c.Users[r] = copyUser(u)
+	}
+	c.Patient2, c.Pending = copyUser(orig.Patient2), copyUser(orig.Pending)
+	return c
+}
+
+func copyUser(u *app.User) *app.User {
+	v := *u
+	return &v
+}
+
+// onceTB is the testing.TB MustSetupCopy sets its one clinic up with,
+// outside any test: a failure stops it with the error kept, and its
+// temporary folders live in dir.
+type onceTB struct {
+	testing.TB // nil: a method not written here is not used by MustSetup
+	dir        string
+	n          int
+	cleanups   []func()
+	err        error
+}
+
+type onceTBStop struct{}
+
+func (t *onceTB) Helper() {}
+func (t *onceTB) TempDir() string {
+	t.n++
+	d := filepath.Join(t.dir, fmt.Sprint(t.n))
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+func (t *onceTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
+func (t *onceTB) Fatal(args ...any) {
+	t.err = fmt.Errorf("set-up clinic: %s", fmt.Sprint(args...))
+	panic(onceTBStop{})
+}
+func (t *onceTB) Fatalf(f string, a ...any) { t.Fatal(fmt.Sprintf(f, a...)) }
+func (t *onceTB) recover() {
+	if r := recover(); r != nil {
+		if _, ok := r.(onceTBStop); !ok {
+			panic(r)
+		}
+		t.cleanup()
+	}
+}
+
+// cleanup runs the cleanups, last registered first, as testing does.
+func (t *onceTB) cleanup() {
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
+	}
+	t.cleanups = nil
 }
 
 // OutboxCount is how many operations wait in the desk's outbox.
