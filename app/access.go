@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ func (c Caller) ownRecord(patientID string, p Permission) bool {
 
 // denied is the error of a refused call.
 func denied(format string, args ...any) error {
-	return &Error{Code: EUNAUTHORIZED, Message: fmt.Sprintf(format, args...)}
+	return Errorf(EUNAUTHORIZED, format, args...)
 }
 
 // permissionPhrases say what each permission allows, to finish the
@@ -550,7 +549,7 @@ func CanDiscardDraft(c Caller, ownerID string) error {
 		return err
 	}
 	if c.UserID != ownerID {
-		return &Error{Code: ENOTFOUND, Message: "There is no such draft."}
+		return Errorf(ENOTFOUND, "There is no such draft.")
 	}
 	return nil
 }
