@@ -501,7 +501,7 @@ func CheckSession(c Caller, now AccountNow) error {
 		return Errorf(ESESSION, "Your account has been deactivated, so you have been logged out. Ask an administrator.")
 	case now.Role != c.Role:
 		return Errorf(ESESSION, "Your role has changed to %s, so you have been logged out: log in again.",
-			strings.ToLower(now.Role.Label()))
+			Lower(now.Role.Label()))
 	case now.SessionGen != c.SessionGen:
 		return Errorf(ESESSION, "An administrator has set a new password for your account, so you have been logged out: log in with the new password.")
 	}

@@ -7,6 +7,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"hms/app/i18n"
 )
@@ -88,6 +89,14 @@ func (e *Error) On(field string) *Error {
 	return &c
 }
 
+// Lower is a label (a key of the catalogues) shown in lower case inside a
+// message: app.Errorf(…, "This appointment is %s already.",
+// app.Lower(status.Label())) is translated, then lowered.
+type Lower string
+
+// String is the label in lower case.
+func (l Lower) String() string { return strings.ToLower(string(l)) }
+
 // AsError returns err as an *Error about the input field field, keeping
 // its code, message and translation; any other error becomes an EINVALID
 // one with the generic message.
@@ -148,6 +157,8 @@ func LocalErrorMessage(err error, tr *i18n.Tr) string {
 			if v != "" && tr.Has(v) {
 				a = tr.T(v)
 			}
+		case Lower:
+			a = strings.ToLower(tr.T(string(v)))
 		case *Error:
 			a = LocalErrorMessage(v, tr)
 		}
