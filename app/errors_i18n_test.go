@@ -99,3 +99,15 @@ func TestLocalErrorMessage(t *testing.T) {
 		t.Error("nil error has a message")
 	}
 }
+
+// An exception's date error is ParseDay's, translated as such.
+func TestExceptionDateErrorTranslated(t *testing.T) {
+	e := AvailabilityException{DoctorID: "d1", Date: "31/02"}
+	err := e.Validate()
+	if ErrorField(err) != "date" || ErrorMessage(err) != `"31/02" is not a date: write it as YYYY-MM-DD, e.g. 2026-03-29.` {
+		t.Fatalf("err = %v", err)
+	}
+	if got := LocalErrorMessage(err, i18n.For(i18n.Spanish)); got != `"31/02" no es una fecha: escríbala como AAAA-MM-DD, p. ej. 2026-03-29.` {
+		t.Errorf("Spanish = %q", got)
+	}
+}
