@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ func (c Caller) ownRecord(patientID string, p Permission) bool {
 
 // denied is the error of a refused call.
 func denied(format string, args ...any) error {
-	return &Error{Code: EUNAUTHORIZED, Message: fmt.Sprintf(format, args...)}
+	return Errorf(EUNAUTHORIZED, format, args...)
 }
 
 // permissionPhrases say what each permission allows, to finish the
@@ -502,7 +501,7 @@ func CheckSession(c Caller, now AccountNow) error {
 		return Errorf(ESESSION, "Your account has been deactivated, so you have been logged out. Ask an administrator.")
 	case now.Role != c.Role:
 		return Errorf(ESESSION, "Your role has changed to %s, so you have been logged out: log in again.",
-			strings.ToLower(now.Role.Label()))
+			Lower(now.Role.Label()))
 	case now.SessionGen != c.SessionGen:
 		return Errorf(ESESSION, "An administrator has set a new password for your account, so you have been logged out: log in with the new password.")
 	}
@@ -550,7 +549,7 @@ func CanDiscardDraft(c Caller, ownerID string) error {
 		return err
 	}
 	if c.UserID != ownerID {
-		return &Error{Code: ENOTFOUND, Message: "There is no such draft."}
+		return Errorf(ENOTFOUND, "There is no such draft.")
 	}
 	return nil
 }

@@ -136,7 +136,7 @@ func (e *AvailabilityException) Validate() error {
 		return FieldErrorf("doctor_id", "Choose the doctor.")
 	}
 	if _, err := ParseDay(e.Date); err != nil {
-		return FieldErrorf("date", "%s", ErrorMessage(err))
+		return FieldErrorf("date", "%s", err) // ParseDay's *Error: translated with it
 	}
 	if e.Kind != ExceptionLeave && e.Kind != ExceptionExtra {
 		return FieldErrorf("kind", "Choose leave or an extra session.")

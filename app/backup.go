@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"hms/app/i18n"
 )
 
 // BackupSettings are one desk's automatic backups: where they go, when
@@ -43,10 +45,10 @@ func (s *BackupSettings) Validate() error {
 	s.Folder = strings.TrimSpace(s.Folder)
 	s.DailyAt = strings.TrimSpace(s.DailyAt)
 	s.Recipient = strings.TrimSpace(s.Recipient)
-	if err := CheckLine("folder", "The folder", s.Folder); err != nil {
+	if err := CheckLine("folder", i18n.N("The folder"), s.Folder); err != nil {
 		return err
 	}
-	if err := CheckLine("recipient", "The backup public key", s.Recipient); err != nil {
+	if err := CheckLine("recipient", i18n.N("The backup public key"), s.Recipient); err != nil {
 		return err
 	}
 	if s.Keep == 0 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Validation of the clinical forms. Each Validate trims its fields and
@@ -152,10 +154,10 @@ func (a *AllergyCreate) Validate() error {
 	if err := checkPatient(a.PatientID); err != nil {
 		return err
 	}
-	if err := checkRequired("substance", "substance", a.Substance, maxShortText); err != nil {
+	if err := checkRequired("substance", i18n.N("substance"), a.Substance, maxShortText); err != nil {
 		return err
 	}
-	if err := checkText("reaction", "reaction", a.Reaction, maxReason); err != nil {
+	if err := checkText("reaction", i18n.N("reaction"), a.Reaction, maxReason); err != nil {
 		return err
 	}
 	if !a.Severity.Valid() {
@@ -192,16 +194,16 @@ func (p *ProblemCreate) Validate(today time.Time) error {
 	if err := checkPatient(p.PatientID); err != nil {
 		return err
 	}
-	if err := checkRequired("condition", "condition", p.Condition, maxShortText); err != nil {
+	if err := checkRequired("condition", i18n.N("condition"), p.Condition, maxShortText); err != nil {
 		return err
 	}
-	if err := validatePartialDate("onset", "onset", p.Onset, today); err != nil {
+	if err := validatePartialDate("onset", i18n.N("onset"), p.Onset, today); err != nil {
 		return err
 	}
 	if !p.Status.Valid() {
 		return FieldErrorf("status", "Unknown status %q: choose active or resolved.", p.Status)
 	}
-	return checkText("notes", "notes", p.Notes, maxNotes)
+	return checkText("notes", i18n.N("notes"), p.Notes, maxNotes)
 }
 
 // ValidateResolvedOn checks the date a problem resolved: a day, not in the
@@ -211,7 +213,7 @@ func ValidateResolvedOn(resolvedOn, onset string, today time.Time) (string, erro
 	if resolvedOn == "" {
 		return resolvedOn, FieldErrorf("resolved_on", "Enter the date the problem resolved (YYYY-MM-DD).")
 	}
-	if err := ValidateDate("resolved_on", "resolution date", resolvedOn, today, true); err != nil {
+	if err := ValidateDate("resolved_on", i18n.N("resolution date"), resolvedOn, today, true); err != nil {
 		return resolvedOn, err
 	}
 	if onset != "" && len(onset) <= len(resolvedOn) && resolvedOn[:len(onset)] < onset {
@@ -227,14 +229,14 @@ var vitalLimits = map[string]struct {
 	unit   string
 	label  string
 }{
-	"systolic":    {50, 300, "mmHg", "Systolic pressure"},
-	"diastolic":   {20, 200, "mmHg", "Diastolic pressure"},
-	"pulse":       {20, 300, "beats per minute", "The pulse"},
-	"temperature": {30, 45, "°C", "The temperature"},
-	"resp_rate":   {4, 80, "breaths per minute", "The respiratory rate"},
-	"spo2":        {50, 100, "%", "SpO2"},
-	"weight":      {0.3, 500, "kg", "The weight"},
-	"height":      {20, 260, "cm", "The height"},
+	"systolic":    {50, 300, "mmHg", i18n.N("Systolic pressure")},
+	"diastolic":   {20, 200, "mmHg", i18n.N("Diastolic pressure")},
+	"pulse":       {20, 300, i18n.N("beats per minute"), i18n.N("The pulse")},
+	"temperature": {30, 45, "°C", i18n.N("The temperature")},
+	"resp_rate":   {4, 80, i18n.N("breaths per minute"), i18n.N("The respiratory rate")},
+	"spo2":        {50, 100, "%", i18n.N("SpO2")},
+	"weight":      {0.3, 500, "kg", i18n.N("The weight")},
+	"height":      {20, 260, "cm", i18n.N("The height")},
 }
 
 func checkVital(field string, v float64) error {
@@ -348,9 +350,9 @@ func (n *NoteCreate) Validate() error {
 		return FieldErrorf("text", "Write the note, as free text or in at least one SOAP part.")
 	}
 	for _, f := range []struct{ field, label, s string }{
-		{"text", "note", n.Text}, {"subjective", "subjective part", n.Subjective},
-		{"objective", "objective part", n.Objective}, {"assessment", "assessment", n.Assessment},
-		{"plan", "plan", n.Plan},
+		{"text", i18n.N("note"), n.Text}, {"subjective", i18n.N("subjective part"), n.Subjective},
+		{"objective", i18n.N("objective part"), n.Objective}, {"assessment", i18n.N("assessment"), n.Assessment},
+		{"plan", i18n.N("plan"), n.Plan},
 	} {
 		if err := checkText(f.field, f.label, f.s, maxNoteText); err != nil {
 			return err
@@ -369,7 +371,7 @@ func (n *Note) IsSOAP() bool {
 func (p *PrescriptionCreate) Validate() error {
 	p.Notes = strings.TrimSpace(p.Notes)
 	p.OverrideReason = strings.TrimSpace(p.OverrideReason)
-	if err := checkText("override_reason", "reason for overriding the allergy warning", p.OverrideReason, 500); err != nil {
+	if err := checkText("override_reason", i18n.N("reason for overriding the allergy warning"), p.OverrideReason, 500); err != nil {
 		return err
 	}
 	if err := checkPatient(p.PatientID); err != nil {
@@ -391,26 +393,26 @@ func (p *PrescriptionCreate) Validate() error {
 		if it.Drug == "" {
 			return FieldErrorf(field("drug"), "Drug %d: enter the drug's name.", i+1)
 		}
-		if err := checkText(field("drug"), "drug's name", it.Drug, maxShortText); err != nil {
+		if err := checkText(field("drug"), i18n.N("drug's name"), it.Drug, maxShortText); err != nil {
 			return err
 		}
 		if it.Dose == "" {
 			return FieldErrorf(field("dose"), "Drug %d (%s): enter the dose, e.g. 1 tablet.", i+1, it.Drug)
 		}
 		for _, f := range []struct{ name, label, s string }{
-			{"strength", "strength", it.Strength}, {"dose", "dose", it.Dose}, {"route", "route", it.Route},
-			{"frequency", "frequency", it.Frequency}, {"duration", "duration", it.Duration},
-			{"quantity", "quantity", it.Quantity},
+			{"strength", i18n.N("strength"), it.Strength}, {"dose", i18n.N("dose"), it.Dose}, {"route", i18n.N("route"), it.Route},
+			{"frequency", i18n.N("frequency"), it.Frequency}, {"duration", i18n.N("duration"), it.Duration},
+			{"quantity", i18n.N("quantity"), it.Quantity},
 		} {
 			if err := checkText(field(f.name), f.label, f.s, maxItemField); err != nil {
 				return err
 			}
 		}
-		if err := checkText(field("instructions"), "instructions", it.Instructions, 1000); err != nil {
+		if err := checkText(field("instructions"), i18n.N("instructions"), it.Instructions, 1000); err != nil {
 			return err
 		}
 	}
-	return checkText("notes", "notes", p.Notes, maxNotes)
+	return checkText("notes", i18n.N("notes"), p.Notes, maxNotes)
 }
 
 // AllergyMatches returns the recorded allergies (not removed) that an item
@@ -471,16 +473,16 @@ func (a *AssignmentCreate) Validate() error {
 	if a.DoctorID == "" {
 		return FieldErrorf("doctor", "Choose the doctor.")
 	}
-	if err := checkRequired("reason", "reason or diagnosis", a.Reason, maxReason); err != nil {
+	if err := checkRequired("reason", i18n.N("reason or diagnosis"), a.Reason, maxReason); err != nil {
 		return err
 	}
 	if a.StartDate == "" {
 		return FieldErrorf("start_date", "Enter the start date (YYYY-MM-DD).")
 	}
-	if err := ValidateDate("start_date", "start date", a.StartDate, time.Time{}, false); err != nil {
+	if err := ValidateDate("start_date", i18n.N("start date"), a.StartDate, time.Time{}, false); err != nil {
 		return err
 	}
-	if err := ValidateDate("end_date", "end date", a.EndDate, time.Time{}, false); err != nil {
+	if err := ValidateDate("end_date", i18n.N("end date"), a.EndDate, time.Time{}, false); err != nil {
 		return err
 	}
 	if a.EndDate != "" && a.EndDate < a.StartDate {

@@ -78,19 +78,19 @@ func (c *DiagnosisCreate) Validate() error {
 	c.PatientID, c.NoteID = strings.TrimSpace(c.PatientID), strings.TrimSpace(c.NoteID)
 	c.System, c.Code, c.Text = strings.TrimSpace(c.System), strings.TrimSpace(c.Code), strings.TrimSpace(c.Text)
 	if c.PatientID == "" {
-		return &Error{Code: EINVALID, Field: "patient", Message: "Choose the patient."}
+		return FieldErrorf("patient", "Choose the patient.")
 	}
 	if c.Code == "" && c.Text == "" {
-		return &Error{Code: EINVALID, Field: "code", Message: "Choose a code, or describe the diagnosis."}
+		return FieldErrorf("code", "Choose a code, or describe the diagnosis.")
 	}
 	if c.Code != "" && c.System == "" {
 		c.System = CodeSystemICD10CM
 	}
 	if utf8.RuneCountInString(c.Text) > 1000 {
-		return &Error{Code: EINVALID, Field: "text", Message: "The description is too long (at most 1,000 characters)."}
+		return FieldErrorf("text", "The description is too long (at most 1,000 characters).")
 	}
 	if utf8.RuneCountInString(c.Code) > 16 || utf8.RuneCountInString(c.System) > 40 {
-		return &Error{Code: EINVALID, Field: "code", Message: "That is not a code of the list."}
+		return FieldErrorf("code", "That is not a code of the list.")
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Sex as recorded in a patient's record.
@@ -137,10 +139,10 @@ func (p *PatientCreate) Validate(today time.Time) error {
 		"emergency_phone": p.EmergencyPhone}); err != nil {
 		return err
 	}
-	if err := CheckMultiline("address", "The address", p.Address); err != nil {
+	if err := CheckMultiline("address", i18n.N("The address"), p.Address); err != nil {
 		return err
 	}
-	if err := CheckMultiline("notes", "The notes", p.Notes); err != nil {
+	if err := CheckMultiline("notes", i18n.N("The notes"), p.Notes); err != nil {
 		return err
 	}
 	p.GivenName = strings.Join(strings.Fields(p.GivenName), " ")
@@ -183,7 +185,7 @@ func (p *PatientCreate) Validate(today time.Time) error {
 		return FieldErrorf("emergency_contact", "The emergency contact is too long (at most 200 characters).")
 	}
 	if err := ValidatePhone(p.EmergencyPhone); err != nil {
-		return &Error{Code: EINVALID, Field: "emergency_phone", Message: ErrorMessage(err)}
+		return AsError(err, "emergency_phone")
 	}
 	if !p.BloodGroup.Valid() {
 		return FieldErrorf("blood_group", "Unknown blood group %q: use A+, A-, B+, B-, AB+, AB-, O+ or O-.", p.BloodGroup)
@@ -358,5 +360,5 @@ func (e *ImportError) Error() string {
 
 // Unwrap makes an ImportError an EINVALID application error.
 func (e *ImportError) Unwrap() error {
-	return &Error{Code: EINVALID, Message: fmt.Sprintf("Nothing was imported: %d rows have problems; fix them and import again.", len(e.Rows))}
+	return Errorf(EINVALID, "Nothing was imported: %d rows have problems; fix them and import again.", len(e.Rows))
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Limits of a patient import file. A clinic moving off spreadsheets has a
@@ -441,16 +443,16 @@ func NotRegularFile(name string, mode fs.FileMode) error {
 	if mode.IsRegular() {
 		return nil
 	}
-	what := "not a regular file"
+	what := i18n.N("not a regular file")
 	switch {
 	case mode.IsDir():
-		what = "a folder"
+		what = i18n.N("a folder")
 	case mode&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO)"
+		what = i18n.N("a named pipe (FIFO)")
 	case mode&fs.ModeDevice != 0:
-		what = "a device"
+		what = i18n.N("a device")
 	case mode&fs.ModeSocket != 0:
-		what = "a socket"
+		what = i18n.N("a socket")
 	}
 	return Errorf(EINVALID, "Cannot import %s: it is %s, not a CSV file.", name, what)
 }

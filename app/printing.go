@@ -96,13 +96,13 @@ const maxPrinterName = 127
 func (p *DeskPrinter) Validate() error {
 	p.Printer = strings.TrimSpace(p.Printer)
 	if !slices.Contains(DocumentKinds, p.Kind) {
-		return &Error{Code: EINVALID, Field: "kind", Message: "Choose a kind of document."}
+		return FieldErrorf("kind", "Choose a kind of document.")
 	}
 	if p.Layout != "" && !slices.Contains(LayoutsFor(p.Kind), p.Layout) {
-		return &Error{Code: EINVALID, Field: "layout", Message: "Choose one of the layouts for " + strings.ToLower(p.Kind.Label()) + "."}
+		return FieldErrorf("layout", "Choose one of the layouts for %s.", Lower(p.Kind.Label()))
 	}
 	if len(p.Printer) > maxPrinterName || strings.IndexFunc(p.Printer, unicode.IsControl) >= 0 {
-		return &Error{Code: EINVALID, Field: "printer", Message: "Choose a printer from the list."}
+		return FieldErrorf("printer", "Choose a printer from the list.")
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Text hygiene. What people type is shown again on screens, in terminals
@@ -34,7 +36,8 @@ func unfitRune(r rune, multiline bool) bool {
 
 // CheckLine checks a single-line text field (a name, a number, a phone
 // number): valid UTF-8 without control or bidirectional formatting
-// characters. label names the field in the message ("The name").
+// characters. label names the field in the message (i18n.N("The name"):
+// messages translate it).
 func CheckLine(field, label, s string) error {
 	return checkRunes(field, label, s, false)
 }
@@ -53,9 +56,9 @@ func checkRunes(field, label, s string, multiline bool) error {
 	for _, r := range s {
 		pos++
 		if unfitRune(r, multiline) {
-			what := "a control character"
+			what := i18n.N("a control character")
 			if bidiControl(r) || r == 0x2028 || r == 0x2029 {
-				what = "a text-direction or line-separator character"
+				what = i18n.N("a text-direction or line-separator character")
 			}
 			return FieldErrorf(field, "%s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, what, r, pos)
 		}
@@ -65,10 +68,10 @@ func checkRunes(field, label, s string, multiline bool) error {
 
 // fieldLabels name the single-line fields in messages.
 var fieldLabels = map[string]string{
-	"given_name": "The given name", "family_name": "The family name", "full_name": "The name",
-	"phone": "The phone number", "email": "The e-mail address", "national_id": "The national or insurance id",
-	"emergency_contact": "The emergency contact", "emergency_phone": "The emergency phone number",
-	"clinic_name": "The clinic's name",
+	"given_name": i18n.N("The given name"), "family_name": i18n.N("The family name"), "full_name": i18n.N("The name"),
+	"phone": i18n.N("The phone number"), "email": i18n.N("The e-mail address"), "national_id": i18n.N("The national or insurance id"),
+	"emergency_contact": i18n.N("The emergency contact"), "emergency_phone": i18n.N("The emergency phone number"),
+	"clinic_name": i18n.N("The clinic's name"),
 }
 
 // fieldOrder is the order checkLines reports in: the form's, top down.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // UserStatus is where an account stands.
@@ -86,7 +88,7 @@ func ValidateUsername(s string) error {
 
 // ValidateFullName checks a person's name as shown on screens and receipts.
 func ValidateFullName(field, s string) error {
-	if err := CheckLine(field, "The name", s); err != nil {
+	if err := CheckLine(field, i18n.N("The name"), s); err != nil {
 		return err
 	}
 	s = strings.TrimSpace(s)

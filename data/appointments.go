@@ -55,7 +55,7 @@ func findDoctor(ctx context.Context, q rowQuerier, id string) (*doctorInfo, erro
 		FROM users u LEFT JOIN doctor_profiles dp ON dp.user_id = u.id AND dp.deleted_at IS NULL
 		WHERE u.id = ? AND u.deleted_at IS NULL`, id).Scan(&d.name, &role, &status, &d.visitMinutes, &d.room)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && role != string(app.RoleDoctor)) {
-		return nil, &app.Error{Code: app.ENOTFOUND, Field: "doctor_id", Message: "There is no such doctor."}
+		return nil, app.Errorf(app.ENOTFOUND, "There is no such doctor.").On("doctor_id")
 	} else if err != nil {
 		return nil, err
 	}

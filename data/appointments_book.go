@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The conflict checks. An appointment that overlaps [start, end) starts
@@ -54,9 +55,9 @@ func (tx *Tx) doctorConflict(d *doctorInfo, start, end time.Time, except string,
 	} else if err != nil {
 		return err
 	}
-	return &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
+	return app.Errorf(app.ECONFLICT,
 		"%s already has an appointment at %s, which overlaps this time: choose another time.",
-		d.name, apptSpan(parseTime(s), parseTime(e), loc))}
+		d.name, apptSpan(parseTime(s), parseTime(e), loc)).On("start")
 }
 
 // patientConflict refuses a time that overlaps one of the patient's active
@@ -69,13 +70,13 @@ func (tx *Tx) patientConflict(p *app.Patient, start, end time.Time, except strin
 	} else if err != nil {
 		return err
 	}
-	who := p.FullName() + " already has"
+	span := apptSpan(parseTime(s), parseTime(e), loc)
 	if tx.caller.PatientID == p.ID {
-		who = "You already have"
+		return app.Errorf(app.ECONFLICT, "You already have an appointment with %s at %s, which overlaps this time: choose another time.",
+			with, span).On("start")
 	}
-	return &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
-		"%s an appointment with %s at %s, which overlaps this time: choose another time.",
-		who, with, apptSpan(parseTime(s), parseTime(e), loc))}
+	return app.Errorf(app.ECONFLICT, "%s already has an appointment with %s at %s, which overlaps this time: choose another time.",
+		p.FullName(), with, span).On("start")
 }
 
 // bookingPatient reads the patient of a booking: archived records take no
@@ -90,8 +91,7 @@ func (tx *Tx) bookingPatient(id string) (*app.Patient, error) {
 		return nil, err
 	}
 	if p.Archived() {
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "patient_id",
-			Message: "This record is archived: an administrator must restore it before booking."}
+		return nil, app.Errorf(app.ECONFLICT, "This record is archived: an administrator must restore it before booking.").On("patient_id")
 	}
 	return p, nil
 }
@@ -134,8 +134,7 @@ func (tx *Tx) place(b *apptBooking, loc *time.Location) (*app.Appointment, error
 	case b.start.After(tx.now.AddDate(0, 0, app.MaxBookAheadDays)):
 		return nil, app.FieldErrorf("start", "Appointments are booked at most %d days ahead.", app.MaxBookAheadDays)
 	case !b.doctor.active:
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "doctor_id",
-			Message: b.doctor.name + "'s account is deactivated: choose another doctor."}
+		return nil, app.Errorf(app.ECONFLICT, "%s's account is deactivated: choose another doctor.", b.doctor.name).On("doctor_id")
 	}
 	override := ""
 	if b.byPatient {
@@ -144,14 +143,14 @@ func (tx *Tx) place(b *apptBooking, loc *time.Location) (*app.Appointment, error
 			onGrid = onGrid || (sl.Start.Equal(b.start) && (sl.End.Equal(end) || !b.oneSlot))
 		}
 		if _, within := app.PeriodAt(periods, b.start, end); !onGrid || !within {
-			return nil, &app.Error{Code: app.ECONFLICT, Field: "start", Message: fmt.Sprintf(
-				"%s does not see patients at %s: choose one of the free slots.", b.doctor.name, apptWhen(b.start, loc))}
+			return nil, app.Errorf(app.ECONFLICT,
+				"%s does not see patients at %s: choose one of the free slots.", b.doctor.name, apptWhen(b.start, loc)).On("start")
 		}
 	} else if _, ok := app.PeriodAt(periods, b.start, end); !ok {
 		if b.override == "" {
-			return nil, &app.Error{Code: app.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+			return nil, app.Errorf(app.ECONFLICT,
 				"%s is outside %s's hours that day (%s). To book it anyway, give the reason for the exception.",
-				apptSpan(b.start, end, loc), b.doctor.name, app.DescribePeriods(periods, loc))}
+				apptSpan(b.start, end, loc), b.doctor.name, app.DescribePeriods(periods, loc)).On("override_reason")
 		}
 		override = b.override
 	}
@@ -329,7 +328,7 @@ func (s *AppointmentService) Reschedule(ctx context.Context, id string, newStart
 			return err
 		}
 		if old.Status != app.AppointmentPending && old.Status != app.AppointmentConfirmed && old.Status != app.AppointmentConflict {
-			return app.Errorf(app.ECONFLICT, "This appointment is %s: it cannot be moved.", strings.ToLower(old.Status.Label()))
+			return app.Errorf(app.ECONFLICT, "This appointment is %s: it cannot be moved.", app.Lower(old.Status.Label()))
 		}
 		if !staff && !old.Start.After(tx.now) {
 			return app.Errorf(app.ECONFLICT, "This appointment has begun: to change it, call the clinic.")
@@ -396,7 +395,7 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 			return err
 		}
 		if !d.active {
-			return &app.Error{Code: app.ECONFLICT, Field: "doctor_id", Message: d.name + "'s account is deactivated: choose another doctor."}
+			return app.Errorf(app.ECONFLICT, "%s's account is deactivated: choose another doctor.", d.name).On("doctor_id")
 		}
 		now := tx.now.Truncate(time.Minute)
 		today := app.DayOf(now, loc)
@@ -406,9 +405,9 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 			AND a.start_at < ? AND a.doctor_id = ? AND a.status IN ('pending', 'confirmed') ORDER BY a.start_at LIMIT 1`,
 			p.ID, formatTime(dayStart), formatTime(dayEnd), d.id).Scan(&booked)
 		if err == nil {
-			return &app.Error{Code: app.ECONFLICT, Field: "patient_id", Message: fmt.Sprintf(
+			return app.Errorf(app.ECONFLICT,
 				"%s already has an appointment with %s today at %s: check it in instead.", p.FullName(), d.name,
-				parseTime(booked).In(loc).Format("15:04"))}
+				parseTime(booked).In(loc).Format("15:04")).On("patient_id")
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -450,13 +449,13 @@ func (s *AppointmentService) WalkIn(ctx context.Context, patientID, doctorID, re
 				return err
 			}
 		case hoursLeft: // but all taken
-			return &app.Error{Code: app.ECONFLICT, Field: "doctor_id", Message: fmt.Sprintf(
+			return app.Errorf(app.ECONFLICT,
 				"%s has no free time left today (hours: %s): book another day, or another doctor.",
-				d.name, app.DescribePeriods(periods, loc))}
+				d.name, app.DescribePeriods(periods, loc)).On("doctor_id")
 		case overrideReason == "":
-			return &app.Error{Code: app.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+			return app.Errorf(app.ECONFLICT,
 				"%s has no hours left today (hours: %s). To see the patient now anyway, give the reason for the exception.",
-				d.name, app.DescribePeriods(periods, loc))}
+				d.name, app.DescribePeriods(periods, loc)).On("override_reason")
 		default:
 			// The same exception as a booking outside hours: the visit
 			// is now, for the doctor's usual visit length.
@@ -572,20 +571,21 @@ func (s *AppointmentService) move(ctx context.Context, id string, ch apptMove) (
 
 // refuseMove says why the workflow does not allow a move.
 func refuseMove(a *app.Appointment, ch apptMove) error {
-	e := &app.Error{Code: app.ECONFLICT, Field: "status"}
+	var e *app.Error
+	status := app.Lower(a.Status.Label())
 	switch {
 	case a.Status == app.AppointmentPending && (ch.to == app.AppointmentCheckedIn || ch.to == app.AppointmentNoShow):
-		e.Message = "This is a request that was never confirmed: confirm it first, or cancel it."
+		e = app.Errorf(app.ECONFLICT, "This is a request that was never confirmed: confirm it first, or cancel it.")
 	case a.Status == app.AppointmentConfirmed && ch.to == app.AppointmentCompleted:
-		e.Message = "The patient has not been checked in: check them in first."
+		e = app.Errorf(app.ECONFLICT, "The patient has not been checked in: check them in first.")
 	case a.Status.Final() && a.Status == ch.to:
-		e.Message = fmt.Sprintf("This appointment is %s already.", strings.ToLower(a.Status.Label()))
+		e = app.Errorf(app.ECONFLICT, "This appointment is %s already.", status)
 	case a.Status.Final():
-		e.Message = fmt.Sprintf("This appointment is %s: it cannot be %s any more.", strings.ToLower(a.Status.Label()), ch.verb)
+		e = app.Errorf(app.ECONFLICT, "This appointment is %s: it cannot be %s any more.", status, ch.verb)
 	default:
-		e.Message = fmt.Sprintf("A %s appointment cannot be %s.", strings.ToLower(a.Status.Label()), ch.verb)
+		e = app.Errorf(app.ECONFLICT, "A %s appointment cannot be %s.", status, ch.verb)
 	}
-	return e
+	return e.On("status")
 }
 
 // mayPerm lets callers with any of the permissions try.
@@ -600,7 +600,7 @@ func staffOf(c app.Caller, a *app.Appointment) error {
 
 // Confirm implements app.AppointmentService.
 func (s *AppointmentService) Confirm(ctx context.Context, id string) (*app.Appointment, error) {
-	return s.move(ctx, id, apptMove{action: "appointment.confirm", to: app.AppointmentConfirmed, verb: "confirmed",
+	return s.move(ctx, id, apptMove{action: "appointment.confirm", to: app.AppointmentConfirmed, verb: i18n.N("confirmed"),
 		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), allowed: staffOf,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			if a.Start.Before(tx.now.Truncate(time.Minute)) {
@@ -619,7 +619,7 @@ func (s *AppointmentService) Confirm(ctx context.Context, id string) (*app.Appoi
 
 // CheckIn implements app.AppointmentService.
 func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appointment, error) {
-	return s.move(ctx, id, apptMove{action: "appointment.check_in", to: app.AppointmentCheckedIn, verb: "checked in",
+	return s.move(ctx, id, apptMove{action: "appointment.check_in", to: app.AppointmentCheckedIn, verb: i18n.N("checked in"),
 		may: mayPerm(app.PermCheckIn, app.PermOwnSchedule), allowed: app.CanCheckIn,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			return app.CheckInApplies(a, tx.now, loc)
@@ -637,7 +637,7 @@ func (s *AppointmentService) CheckIn(ctx context.Context, id string) (*app.Appoi
 // act: the doctor whose schedule it is, or whoever both manages
 // appointments and reads clinical records (an admin), not reception.
 func (s *AppointmentService) Complete(ctx context.Context, id string) (*app.Appointment, error) {
-	return s.move(ctx, id, apptMove{action: "appointment.complete", to: app.AppointmentCompleted, verb: "completed",
+	return s.move(ctx, id, apptMove{action: "appointment.complete", to: app.AppointmentCompleted, verb: i18n.N("completed"),
 		may: app.CanCompleteVisits, allowed: app.CanCompleteVisit,
 		summary: func(a *app.Appointment, loc *time.Location) string {
 			return fmt.Sprintf("Visit with %s completed", a.DoctorName)
@@ -648,7 +648,7 @@ func (s *AppointmentService) Complete(ctx context.Context, id string) (*app.Appo
 // own appointments, and only before they begin.
 func (s *AppointmentService) Cancel(ctx context.Context, id, reason string) (*app.Appointment, error) {
 	reason = strings.TrimSpace(reason)
-	return s.move(ctx, id, apptMove{action: "appointment.cancel", to: app.AppointmentCancelled, verb: "cancelled",
+	return s.move(ctx, id, apptMove{action: "appointment.cancel", to: app.AppointmentCancelled, verb: i18n.N("cancelled"),
 		may:     mayPerm(app.PermManageAppointments, app.PermOwnSchedule, app.PermBookOwn),
 		allowed: app.CanChangeAppointment,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
@@ -669,7 +669,7 @@ func (s *AppointmentService) Cancel(ctx context.Context, id, reason string) (*ap
 
 // MarkNoShow implements app.AppointmentService.
 func (s *AppointmentService) MarkNoShow(ctx context.Context, id string) (*app.Appointment, error) {
-	return s.move(ctx, id, apptMove{action: "appointment.no_show", to: app.AppointmentNoShow, verb: "marked as a no-show",
+	return s.move(ctx, id, apptMove{action: "appointment.no_show", to: app.AppointmentNoShow, verb: i18n.N("marked as a no-show"),
 		may: mayPerm(app.PermManageAppointments, app.PermOwnSchedule), allowed: staffOf,
 		check: func(tx *Tx, a *app.Appointment, loc *time.Location) error {
 			return app.NoShowApplies(a, tx.now, loc)

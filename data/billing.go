@@ -469,7 +469,7 @@ func (tx *Tx) createDraft(d app.DraftInvoice, bc *billingContext) (string, error
 		if err := tx.insertLine(id, l); err != nil {
 			var ae *app.Error
 			if errors.As(err, &ae) && ae.Field != "" {
-				ae.Message = fmt.Sprintf("Line %d: %s", i+1, ae.Message)
+				return "", app.Errorf(ae.Code, "Line %d: %s", i+1, ae).On(ae.Field)
 			}
 			return "", err
 		}

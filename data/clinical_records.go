@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The clinical record inside a transaction: each tx helper validates,
@@ -124,8 +125,7 @@ func (tx *Tx) addAllergy(c app.AllergyCreate) (*app.Allergy, error) {
 	}
 	for _, a := range current {
 		if app.FoldForSearch(a.Substance) == app.FoldForSearch(c.Substance) {
-			return nil, &app.Error{Code: app.ECONFLICT, Field: "substance",
-				Message: fmt.Sprintf("An allergy to %s is recorded already.", a.Substance)}
+			return nil, app.Errorf(app.ECONFLICT, "An allergy to %s is recorded already.", a.Substance).On("substance")
 		}
 	}
 	name, err := tx.callerName()
@@ -150,7 +150,7 @@ func (tx *Tx) addAllergy(c app.AllergyCreate) (*app.Allergy, error) {
 // removeAllergy marks an allergy recorded in error as removed, with the
 // reason; the row stays, and so does its history.
 func (tx *Tx) removeAllergy(id, reason string) (*app.Allergy, error) {
-	reason, err := app.ValidateReason(reason, "removing the allergy")
+	reason, err := app.ValidateReason(reason, i18n.N("removing the allergy"))
 	if err != nil {
 		return nil, err
 	}
@@ -577,15 +577,14 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 	check := cat.CheckPrescription(patient.FullName(), c.Items, allergies, current)
 	warning := check.Warning
 	if check.Warns() && !c.AcknowledgeAllergy {
-		more := " Change the prescription, or acknowledge the warning to issue it anyway."
 		if check.Severe {
-			more = " The allergy is severe: change the prescription, or give the reason for prescribing anyway."
+			return nil, app.Errorf(app.ECONFLICT, "%s The allergy is severe: change the prescription, or give the reason for prescribing anyway.",
+				warning).On("allergy")
 		}
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "allergy", Message: warning + more}
+		return nil, app.Errorf(app.ECONFLICT, "%s Change the prescription, or acknowledge the warning to issue it anyway.", warning).On("allergy")
 	}
 	if check.Severe && c.OverrideReason == "" {
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "override_reason",
-			Message: warning + " The allergy is severe: give the reason for prescribing anyway."}
+		return nil, app.Errorf(app.ECONFLICT, "%s The allergy is severe: give the reason for prescribing anyway.", warning).On("override_reason")
 	}
 	if check.Warns() && c.OverrideReason != "" {
 		warning += " Reason for prescribing anyway: " + c.OverrideReason
@@ -650,7 +649,7 @@ func (tx *Tx) prescriptionEvent(p *app.Prescription, status app.PrescriptionStat
 func (tx *Tx) finishPrescription(id string, status app.PrescriptionStatus, reason string) (*app.Prescription, error) {
 	if status == app.PrescriptionCancelled {
 		var err error
-		if reason, err = app.ValidateReason(reason, "cancelling the prescription"); err != nil {
+		if reason, err = app.ValidateReason(reason, i18n.N("cancelling the prescription")); err != nil {
 			return nil, err
 		}
 	}
@@ -734,8 +733,8 @@ func (tx *Tx) assignDoctor(c app.AssignmentCreate) (*app.Assignment, error) {
 	err = tx.QueryRowContext(tx.ctx, `SELECT reason FROM assignments WHERE patient_id = ? AND doctor_id = ?
 		AND status = 'active' AND deleted_at IS NULL`, c.PatientID, c.DoctorID).Scan(&existing)
 	if err == nil {
-		return nil, &app.Error{Code: app.ECONFLICT, Field: "doctor", Message: fmt.Sprintf(
-			"%s is assigned to this patient already (%s): end that assignment first.", doctorName, existing)}
+		return nil, app.Errorf(app.ECONFLICT,
+			"%s is assigned to this patient already (%s): end that assignment first.", doctorName, existing).On("doctor")
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}

@@ -482,8 +482,8 @@ func (db *DB) loadAuditKey(path string) error {
 		return fmt.Errorf("audit key: %w", err)
 	}
 	if rows > 0 {
-		return &app.Error{Code: app.EINTERNAL, Message: fmt.Sprintf(
-			"The audit key file %s is missing, but the database has an audit log: restore the key file from your backup.", path)}
+		return app.Errorf(app.EINTERNAL,
+			"The audit key file %s is missing, but the database has an audit log: restore the key file from your backup.", path)
 	}
 	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {

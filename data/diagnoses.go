@@ -11,6 +11,7 @@ import (
 
 	"hms/app"
 	"hms/app/codes"
+	"hms/app/i18n"
 )
 
 // DiagnosisService implements app.DiagnosisService: the desk's diagnosis
@@ -135,10 +136,10 @@ func (s *DiagnosisService) ImportCodes(ctx context.Context, system string, rows 
 			return err
 		}
 		if system == "" || len([]rune(system)) > 40 {
-			return &app.Error{Code: app.EINVALID, Field: "system", Message: "Name the code list (e.g. ICD-10-CM, ICD-10-GM), at most 40 characters."}
+			return app.FieldErrorf("system", "Name the code list (e.g. ICD-10-CM, ICD-10-GM), at most 40 characters.")
 		}
 		if len(rows) == 0 {
-			return &app.Error{Code: app.EINVALID, Message: "The file has no codes."}
+			return app.Errorf(app.EINVALID, "The file has no codes.")
 		}
 		var bad []app.RowError
 		seen := map[string]int{}
@@ -229,7 +230,7 @@ func (tx *Tx) addDiagnosis(c app.DiagnosisCreate) (*app.Diagnosis, error) {
 			return nil, err
 		}
 		if n == 0 {
-			return nil, &app.Error{Code: app.EINVALID, Field: "note", Message: "The diagnosis must belong to a clinical note of this patient's."}
+			return nil, app.FieldErrorf("note", "The diagnosis must belong to a clinical note of this patient's.")
 		}
 	}
 	d := &app.Diagnosis{ID: newID(), PatientID: c.PatientID, NoteID: c.NoteID, Text: c.Text, RecordedAt: tx.now}
@@ -237,8 +238,8 @@ func (tx *Tx) addDiagnosis(c app.DiagnosisCreate) (*app.Diagnosis, error) {
 		err := tx.QueryRowContext(tx.ctx, `SELECT system, code, title FROM diagnosis_codes WHERE system = ? AND code IN (?, ?)
 			ORDER BY code = ? DESC LIMIT 1`, c.System, c.Code, codes.Dotted(strings.ToUpper(c.Code)), c.Code).Scan(&d.System, &d.Code, &d.Title)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, &app.Error{Code: app.EINVALID, Field: "code",
-				Message: fmt.Sprintf("%s is not a code of this desk's %s list: choose one from the search.", c.Code, c.System)}
+			return nil, app.FieldErrorf("code",
+				"%s is not a code of this desk's %s list: choose one from the search.", c.Code, c.System)
 		}
 		if err != nil {
 			return nil, err
@@ -275,7 +276,7 @@ func (s *DiagnosisService) RemoveDiagnosis(ctx context.Context, id, reason strin
 		if err := tx.Require(app.PermWriteClinical); err != nil {
 			return err
 		}
-		reason, err := app.ValidateReason(reason, "removing the diagnosis")
+		reason, err := app.ValidateReason(reason, i18n.N("removing the diagnosis"))
 		if err != nil {
 			return err
 		}
@@ -339,10 +340,10 @@ func (s *DiagnosisService) MorbidityReport(ctx context.Context, f app.MorbidityF
 			return err
 		}
 		if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
-			return &app.Error{Code: app.EINVALID, Field: "to", Message: "Choose a period: the end after the start."}
+			return app.FieldErrorf("to", "Choose a period: the end after the start.")
 		}
 		if f.To.Sub(f.From) > 3700*24*time.Hour {
-			return &app.Error{Code: app.EINVALID, Field: "from", Message: "A report covers at most ten years."}
+			return app.FieldErrorf("from", "A report covers at most ten years.")
 		}
 		q := `SELECT d.code_system, d.code, d.title, p.birth_date, p.sex, d.created_at FROM diagnoses d
 			JOIN patients p ON p.id = d.patient_id

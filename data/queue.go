@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"hms/app"
@@ -108,7 +107,7 @@ func (tx *Tx) callAppointment(id, room string, loc *time.Location) (*app.QueueCa
 	switch {
 	case a.Status != app.AppointmentCheckedIn:
 		return nil, app.Errorf(app.ECONFLICT, "%s is not waiting (the appointment is %s): only a patient checked in is called.",
-			a.PatientName, strings.ToLower(a.Status.Label()))
+			a.PatientName, app.Lower(a.Status.Label()))
 	case app.DayOf(a.Start, loc) != app.DayOf(tx.now, loc):
 		return nil, app.Errorf(app.ECONFLICT, "This appointment is not today's: only today's patients are called.")
 	case a.Token == "":

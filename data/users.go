@@ -386,7 +386,7 @@ func (tx *Tx) insertUser(r app.StaffRegistration, status app.UserStatus, mustCha
 		u.ID, u.Username, u.FullName, u.Email, u.Phone, u.Role, u.Status, cr.hash, boolInt(mustChange), pid,
 		formatTime(tx.now), formatTime(tx.now), cr.key.Public(), cr.sealed)
 	if isUniqueViolation(err) {
-		return nil, nil, &app.Error{Code: app.ECONFLICT, Field: "username", Message: fmt.Sprintf("The username %q is taken; choose another.", r.Username)}
+		return nil, nil, app.Errorf(app.ECONFLICT, "The username %q is taken; choose another.", r.Username).On("username")
 	} else if err != nil {
 		return nil, nil, err
 	}
@@ -409,7 +409,7 @@ func (db *DB) passwordNotClinic(ctx context.Context, field, pw, username string,
 		return internal("user.password", err)
 	}
 	if err := app.ValidatePassword(pw, username, append(names, st.ClinicName)...); err != nil {
-		return &app.Error{Code: app.EINVALID, Field: field, Message: app.ErrorMessage(err)}
+		return app.AsError(err, field)
 	}
 	return nil
 }

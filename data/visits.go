@@ -136,7 +136,7 @@ func (tx *Tx) visitAppointment(in app.VisitStart) (*app.Appointment, error) {
 			return nil, err
 		}
 		if a.Status != app.AppointmentConfirmed && a.Status != app.AppointmentCheckedIn {
-			return nil, app.FieldErrorf("appointment", "The appointment is %s.", strings.ToLower(a.Status.Label()))
+			return nil, app.FieldErrorf("appointment", "The appointment is %s.", app.Lower(a.Status.Label()))
 		}
 		return a, nil
 	}

@@ -33,5 +33,6 @@ func T(s string) string { return tr().T(s) }
 // fmt.Sprintf.
 func Tf(format string, args ...any) string { return tr().F(format, args...) }
 
-// errText is the message of err for the person at the screen.
-func errText(err error) string { return app.ErrorMessage(err) }
+// errText is the message of err for the person at the screen, in the
+// screens' language (the log and the audit keep the English one).
+func errText(err error) string { return app.LocalErrorMessage(err, tr()) }

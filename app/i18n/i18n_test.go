@@ -148,7 +148,8 @@ func TestScanKeysFindsCalls(t *testing.T) {
 		got = append(got, k)
 	}
 	sort.Strings(got)
-	want := []string{"Book", "Joined literal", "Marked", "Method %d", "Wrapped %s"}
+	want := []string{"App error %s", "Bare in app %d", "Book", "Denied in app", "Field error", "Field in app",
+		"Joined literal", "Marked", "Method %d", "Wrapped %s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ScanKeys found %q, want %q", got, want)
 	}

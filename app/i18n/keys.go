@@ -21,9 +21,20 @@ import (
 // define around its current translator (T, Tf).
 var keyFuncs = map[string]bool{"T": true, "F": true, "Tf": true, "N": true}
 
+// errorFuncs are the constructors of the domain's errors (hms/app) whose
+// format is a key, by the index of that argument: app.Errorf(code,
+// format, …), app.FieldErrorf(field, format, …), and inside package app
+// the same without "app." and its denied(format, …). fmt.Errorf's text is
+// for logs and is no key.
+var errorFuncs = map[string]int{"Errorf": 1, "FieldErrorf": 1}
+
+// appErrorFuncs are errorFuncs's like within package app only.
+var appErrorFuncs = map[string]int{"Errorf": 1, "FieldErrorf": 1, "denied": 0}
+
 // ScanKeys walks the Go files under root, tests and testdata aside, and
 // returns every key the code passes as a literal to T, F, Tf or N (as a
-// function or a method), with the places ("ui/login.go:42") it is used.
+// function or a method) and every format of an app error (errorFuncs),
+// with the places ("ui/login.go:42") it is used.
 // A key built at run time cannot be checked here; mark its literals with
 // N where they are written.
 func ScanKeys(root string) (map[string][]string, error) {
@@ -57,17 +68,11 @@ func ScanKeys(root string) (map[string][]string, error) {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			var fn string
-			switch f := call.Fun.(type) {
-			case *ast.Ident:
-				fn = f.Name
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-			}
-			if !keyFuncs[fn] {
+			arg := keyArg(f.Name.Name, call)
+			if arg < 0 || arg >= len(call.Args) {
 				return true
 			}
-			if s, ok := literal(call.Args[0]); ok {
+			if s, ok := literal(call.Args[arg]); ok {
 				at := filepath.ToSlash(rel) + ":" + strconv.Itoa(fset.Position(call.Pos()).Line)
 				keys[s] = append(keys[s], at)
 			}
@@ -76,6 +81,30 @@ func ScanKeys(root string) (map[string][]string, error) {
 		return nil
 	})
 	return keys, err
+}
+
+// keyArg is the index of call's argument that is a key, or -1; pkg is the
+// name of the package the call is in.
+func keyArg(pkg string, call *ast.CallExpr) int {
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		if keyFuncs[f.Name] {
+			return 0
+		}
+		if i, ok := appErrorFuncs[f.Name]; ok && pkg == "app" {
+			return i
+		}
+	case *ast.SelectorExpr:
+		if x, ok := f.X.(*ast.Ident); ok && x.Name == "app" {
+			if i, ok := errorFuncs[f.Sel.Name]; ok {
+				return i
+			}
+		}
+		if keyFuncs[f.Sel.Name] {
+			return 0
+		}
+	}
+	return -1
 }
 
 // literal is the value of a string literal or of a sum of them.
