@@ -51,9 +51,32 @@ func migratedTo(t *testing.T, upTo int) *pgx.Conn {
 // applied operations, quarantine and slots.
 func TestPushDecidesAsBefore(t *testing.T) {
 	t.Parallel()
+	pushDecidesAlike(t, 2, 3, rand.New(rand.NewPCG(3, 5)))
+}
+
+// TestPushDecidesAsBefore74: 0074 made sync.push_as faster again (its
+// lookups by key planned as index probes whatever the statistics say, and
+// fewer statements per edit), not different: the same random batches,
+// whose edits also carry bases (lists of readings their values descend
+// from, of any desk, known or not), decide and leave everything as 0041's
+// function does, the field bases and the "_lost" and "_seen" of the change
+// log included.
+func TestPushDecidesAsBefore74(t *testing.T) {
+	t.Parallel()
+	pushDecidesAlike(t, 73, 74, rand.New(rand.NewPCG(7, 4)))
+}
+
+// pushDecidesAlike pushes the same random batches to a server of schema
+// from and to one of schema to, and compares what they decide and keep.
+func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
 	ctx := context.Background()
-	before, after := migratedTo(t, 2), migratedTo(t, 3)
-	rng := rand.New(rand.NewPCG(3, 5))
+	before, after := migratedTo(t, from), migratedTo(t, to)
+	// Schema 7 made sync.push a desk login's wrapper of sync.push_as, and
+	// enrollment a login's; 12 keeps the field bases, 25 takes lists.
+	push, withBases := "sync.push", from >= 25
+	if from >= 7 {
+		push = "sync.push_as"
+	}
 
 	type desk struct {
 		id    string
@@ -68,7 +91,11 @@ func TestPushDecidesAsBefore(t *testing.T) {
 		d.clock = hlc.NewClock(d.id, hlc.Timestamp{}, func() time.Time { return time.Now().Add(-skew) })
 		desks[i] = d
 		for _, c := range []*pgx.Conn{before, after} {
-			if _, err := c.Exec(ctx, `SELECT sync.enroll($1, 'test')`, d.id); err != nil {
+			enroll := `SELECT sync.enroll($1, 'test')`
+			if from >= 7 {
+				enroll = fmt.Sprintf(`INSERT INTO sync.sites (site_id, desk_code) VALUES ($1, 'D%d')`, i+1)
+			}
+			if _, err := c.Exec(ctx, enroll, d.id); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -96,6 +123,13 @@ func TestPushDecidesAsBefore(t *testing.T) {
 			p["value"] = fmt.Sprint(rng.IntN(100))
 		case "payments":
 			p["id"], p["amount"] = row, rng.IntN(1000)
+		case "invoices":
+			p["status"] = []string{"draft", "issued", "paid", "void"}[rng.IntN(4)]
+			if kind == "insert" {
+				p["status"] = "draft"
+			} else if p["status"] != "draft" && rng.IntN(2) == 0 {
+				p["number"] = fmt.Sprintf("INV-%d", rng.IntN(100))
+			}
 		case "appointments":
 			if kind == "insert" || rng.IntN(3) == 0 {
 				p["doctor_id"] = doctors[rng.IntN(len(doctors))]
@@ -109,6 +143,9 @@ func TestPushDecidesAsBefore(t *testing.T) {
 		return p
 	}
 	entities := []string{"patients", "settings", "payments", "appointments"}
+	if from >= 41 { // 0041 holds a payment of an invoice it has as a draft
+		entities = append(entities, "invoices")
+	}
 	kinds := []string{"insert", "insert", "update", "update", "update", "delete"}
 
 	var sent []map[string]any // every operation pushed, to send again
@@ -143,6 +180,28 @@ func TestPushDecidesAsBefore(t *testing.T) {
 			d.seq++
 			op := map[string]any{"seq": d.seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": entity,
 				"row_id": row, "kind": kind, "payload": payload(entity, kind, row), "hlc": hlc.String()}
+			if withBases && kind == "update" && rng.IntN(4) > 0 {
+				// What the edit saw of each field: readings of any desk,
+				// earlier or not, "" for the value the row was created with.
+				base := map[string]any{}
+				for f := range op["payload"].(map[string]any) {
+					var seen []string
+					for n := rng.IntN(4); n > 0; n-- {
+						o := desks[rng.IntN(len(desks))]
+						if rng.IntN(5) == 0 || len(o.old) == 0 {
+							seen = append(seen, "")
+						} else {
+							seen = append(seen, o.old[rng.IntN(len(o.old))].String())
+						}
+					}
+					if rng.IntN(6) == 0 && len(seen) > 0 {
+						base[f] = seen[0] // as a desk of an older version sends it
+					} else {
+						base[f] = seen
+					}
+				}
+				op["base"] = base
+			}
 			switch rng.IntN(40) { // the refusals
 			case 0:
 				op["id"] = strings.ToUpper(op["id"].(string))
@@ -175,7 +234,7 @@ func TestPushDecidesAsBefore(t *testing.T) {
 		var got [2]string
 		for i, c := range []*pgx.Conn{before, after} {
 			var reply []map[string]any
-			if err := c.QueryRow(ctx, `SELECT sync.push($1, $2::jsonb)`, d.id, string(body)).Scan(&reply); err != nil {
+			if err := c.QueryRow(ctx, `SELECT `+push+`($1, $2::jsonb)`, d.id, string(body)).Scan(&reply); err != nil {
 				t.Fatalf("batch %d: %v", batch, err)
 			}
 			for _, r := range reply {
@@ -194,7 +253,7 @@ func TestPushDecidesAsBefore(t *testing.T) {
 			got[i] = string(b)
 		}
 		if got[0] != got[1] {
-			t.Fatalf("batch %d %s:\nschema 2: %s\nschema 3: %s", batch, body, got[0], got[1])
+			t.Fatalf("batch %d %s:\nschema %d: %s\nschema %d: %s", batch, body, from, got[0], to, got[1])
 		}
 	}
 
@@ -208,8 +267,26 @@ func TestPushDecidesAsBefore(t *testing.T) {
 			t.Errorf("no %q among %v", want, seen)
 		}
 	}
+	if from >= 41 && seen["quarantined: the invoice it changes has not been issued on the server yet"] == 0 {
+		t.Errorf("no invoice held among %v", seen)
+	}
+	if withBases {
+		for _, key := range []string{"_lost", "_seen"} {
+			var n int
+			if err := after.QueryRow(ctx, `SELECT count(*) FROM sync.change_log WHERE server_set ? $1`, key).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("no change logged with %s", key)
+			}
+		}
+	}
+	rowsQuery := `SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL FROM sync.rows ORDER BY entity, row_id`
+	if from >= 12 {
+		rowsQuery = `SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL, field_base FROM sync.rows ORDER BY entity, row_id`
+	}
 	for _, q := range []string{
-		`SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL FROM sync.rows ORDER BY entity, row_id`,
+		rowsQuery,
 		`SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`,
 		`SELECT op_id, site_id, op_seq, result - 'log_txid' FROM sync.applied_ops ORDER BY op_id`,
 		`SELECT op_id, site_id, op_seq, op, hlc, attempts FROM sync.quarantine ORDER BY op_id`,
@@ -237,7 +314,7 @@ func TestPushDecidesAsBefore(t *testing.T) {
 			t.Errorf("%s: nothing to compare", q)
 		}
 		if !reflect.DeepEqual(got[0], got[1]) {
-			t.Errorf("%s:\nschema 2: %v\nschema 3: %v", q, got[0], got[1])
+			t.Errorf("%s:\nschema %d: %v\nschema %d: %v", q, from, got[0], to, got[1])
 		}
 	}
 }
@@ -295,5 +372,88 @@ func TestPushChecksAsPatterns(t *testing.T) {
 	}
 	if n != len(hlcs)+len(ids) || len(differ) > 0 {
 		t.Fatalf("%d of %d strings checked; differ: %v", n, len(hlcs)+len(ids), differ)
+	}
+}
+
+// TestPushProbesByKey: a push finds each row it decides, and each
+// operation's earlier result, by its key, also on a server that hms server
+// init analyzed while it was empty and that filled in the same session
+// (a desk's first push of a year of records). PL/pgSQL keeps its plans for
+// the session; before 0074 they were made from statistics saying the
+// tables were empty, as scans of the whole table, and every operation of
+// the push read all the rows pushed before it.
+func TestPushProbesByKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := servertest.NewDatabase(t)
+	if _, err := Init(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	site := uuid.Must(uuid.NewV7()).String()
+	if _, err := conn.Exec(ctx, `INSERT INTO sync.sites (site_id, desk_code) VALUES ($1, 'D1')`, site); err != nil {
+		t.Fatal(err)
+	}
+	clock := hlc.NewClock(site, hlc.Timestamp{}, time.Now)
+	var seq int64
+	// More pushes than the custom plans PL/pgSQL makes before it keeps a
+	// generic one.
+	for batch := range 8 {
+		reading := clock.Now().String()
+		var ops []map[string]any
+		for i := range 100 {
+			row := fmt.Sprintf("probe.%d.%d", batch, i)
+			seq++
+			ops = append(ops, map[string]any{"seq": seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": "settings",
+				"row_id": row, "kind": "insert", "payload": map[string]any{"key": row, "value": "v"}, "hlc": reading})
+			seq++
+			ops = append(ops, map[string]any{"seq": seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": "settings",
+				"row_id": row, "kind": "update", "payload": map[string]any{"value": "w"}, "hlc": reading,
+				"base": map[string]any{"value": []string{reading}}})
+		}
+		body, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reply string
+		if err := tx.QueryRow(ctx, `SELECT sync.push_as($1, $2::jsonb)::text`, site, string(body)).Scan(&reply); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(reply, `"applied"`); n != len(ops) {
+			t.Fatalf("batch %d: %d of %d applied: %.300s", batch, n, len(ops), reply)
+		}
+		// This transaction's scans of the tables looked up by key.
+		rows, err := tx.Query(ctx, `SELECT relname, seq_scan FROM pg_stat_xact_user_tables
+			WHERE schemaname = 'sync' AND relname IN ('rows', 'applied_ops') ORDER BY relname`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scans := map[string]int64{}
+		for rows.Next() {
+			var rel string
+			var n int64
+			if err := rows.Scan(&rel, &n); err != nil {
+				t.Fatal(err)
+			}
+			scans[rel] = n
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if scans["rows"] != 0 || scans["applied_ops"] != 0 {
+			t.Fatalf("batch %d of %d operations scanned sync.rows %d times and sync.applied_ops %d times",
+				batch, len(ops), scans["rows"], scans["applied_ops"])
+		}
 	}
 }

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0063 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0074 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -824,6 +824,8 @@ CREATE OR REPLACE FUNCTION sync.push_as(p_site uuid, p_ops jsonb)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET enable_seqscan TO 'off'
+ SET jit TO 'off'
 AS $function$
 DECLARE
     v_modes    jsonb;
@@ -1096,8 +1098,11 @@ BEGIN
                                AND e.value IS DISTINCT FROM v_cur.data->e.key
                                AND substr(e.cur, 31) <> p_site::text
                                AND e.base IS NOT NULL
-                               AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]')
-                INTO v_won, v_lost, v_fhlc, v_over
+                               AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]'),
+                       -- The bases of the fields that won are this change's.
+                       (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                           || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}')
+                INTO v_won, v_lost, v_fhlc, v_over, v_fbase
                 FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
                              v_base->p.key AS base,
                              v_cur.field_base->p.key AS cur_base,
@@ -1105,9 +1110,11 @@ BEGIN
                       FROM jsonb_each(v_payload) p) e;
                 -- What the clock decided against this change: every desk
                 -- keeps it for review, as the desk that made it does.
-                SELECT coalesce(jsonb_agg(jsonb_build_object('field', l->>'field', 'value', l->'value', 'hlc', v_hlc::text,
-                           'won_value', l->'won_value', 'won_hlc', l->>'won_hlc')), '[]')
-                INTO v_missed FROM jsonb_array_elements(v_lost) l;
+                IF v_lost <> '[]' THEN
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', l->>'field', 'value', l->'value', 'hlc', v_hlc::text,
+                               'won_value', l->'won_value', 'won_hlc', l->>'won_hlc')), '[]')
+                    INTO v_missed FROM jsonb_array_elements(v_lost) l;
+                END IF;
                 -- An appointment's status only moves forward (app.CanTransition):
                 -- a change that would move it back loses, whatever its clock,
                 -- and the status keeps its clock reading.
@@ -1119,12 +1126,12 @@ BEGIN
                     v_fhlc := CASE WHEN v_cur.field_hlc ? 'status'
                         THEN v_fhlc || jsonb_build_object('status', v_cur.field_hlc->'status')
                         ELSE v_fhlc - 'status' END;
+                    -- The status keeps its base too, and overwrote nothing.
+                    v_fbase := CASE WHEN v_cur.field_base ? 'status'
+                        THEN v_fbase || jsonb_build_object('status', v_cur.field_base->'status')
+                        ELSE v_fbase - 'status' END;
+                    SELECT coalesce(jsonb_agg(o), '[]') INTO v_over FROM jsonb_array_elements(v_over) o WHERE v_won ? (o->>'field');
                 END IF;
-                -- The bases of the fields that won are this change's.
-                SELECT (v_cur.field_base - array(SELECT jsonb_object_keys(v_won)))
-                       || coalesce((SELECT jsonb_object_agg(b.key, b.value) FROM jsonb_each(v_base) b WHERE v_won ? b.key), '{}')
-                INTO v_fbase;
-                SELECT coalesce(jsonb_agg(o), '[]') INTO v_over FROM jsonb_array_elements(v_over) o WHERE v_won ? (o->>'field');
                 IF v_won <> '{}' THEN
                     v_row := v_cur.data || v_won;
                     UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
@@ -1142,7 +1149,7 @@ BEGIN
                 END IF;
                 -- What each field's value saw, for the desks to send as the
                 -- base of their next edit of it.
-                IF v_won <> '{}' AND EXISTS (SELECT 1 FROM jsonb_each(v_fbase) b WHERE jsonb_typeof(b.value) = 'array') THEN
+                IF v_won <> '{}' AND jsonb_path_exists(v_fbase, 'strict $.* ? (@.type() == "array")') THEN
                     v_set := v_set || jsonb_build_object('_seen', v_fbase);
                 END IF;
             END IF;
