@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // auditPageSize is how many entries one page of the audit table shows.
@@ -23,8 +22,8 @@ var auditColumns = []struct {
 	title string
 	width float32
 }{
-	{"#", 50}, {"When", 150}, {"User", 100}, {"Role", 110}, {"Action", 130},
-	{"Record", 190}, {"Patient", 210}, {"Outcome", 70}, {"Detail", 240},
+	{"#", 50}, {i18n.N("When"), 150}, {i18n.N("User"), 100}, {i18n.N("Role"), 110}, {i18n.N("Action"), 130},
+	{i18n.N("Record"), 190}, {i18n.N("Patient"), 210}, {i18n.N("Outcome"), 70}, {i18n.N("Detail"), 240},
 }
 
 // outcomeAny is the outcome select's "no filter" choice.
@@ -66,19 +65,19 @@ func newAuditScreen(u *UI) *auditScreen {
 }
 
 func (s *auditScreen) buildUI() {
-	s.username = entry("Username")
-	s.action = entry("Action prefix, e.g. user.")
+	s.username = entry(T("Username"))
+	s.action = entry(T("Action prefix, e.g. user."))
 	s.outcome = newSelect([]string{outcomeAny, string(app.OutcomeOK), string(app.OutcomeDenied), string(app.OutcomeFailed)}, nil)
 	s.outcome.SetSelected(outcomeAny)
-	s.from = entry("From YYYY-MM-DD")
-	s.to = entry("To YYYY-MM-DD")
+	s.from = entry(T("From YYYY-MM-DD"))
+	s.to = entry(T("To YYYY-MM-DD"))
 	for _, e := range []*escEntry{s.username, s.action, s.from, s.to} {
 		e.OnSubmitted = func(string) { s.onSearch() }
 	}
-	s.search = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.onSearch)
-	s.newer = widget.NewButton("Newer", s.onNewer)
-	s.older = widget.NewButton("Older", s.onOlder)
-	s.verify = widget.NewButtonWithIcon("Verify database", theme.ConfirmIcon(), s.onVerify)
+	s.search = widget.NewButtonWithIcon(T("Search"), theme.SearchIcon(), s.onSearch)
+	s.newer = widget.NewButton(T("Newer"), s.onNewer)
+	s.older = widget.NewButton(T("Older"), s.onOlder)
+	s.verify = widget.NewButtonWithIcon(T("Verify database"), theme.ConfirmIcon(), s.onVerify)
 	s.pageInfo = widget.NewLabel("")
 
 	s.table = widget.NewTable(
@@ -114,7 +113,7 @@ func (s *auditScreen) buildUI() {
 		s.errs.add("to", s.to),
 	)
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabelWithStyle("Audit log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), s.verify),
+		container.NewHBox(widget.NewLabelWithStyle(T("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), s.verify),
 		container.NewBorder(nil, nil, nil, s.search, filters),
 	)
 	bottom := container.NewHBox(s.pageInfo, layout.NewSpacer(), s.newer, s.older)
@@ -232,7 +231,7 @@ func (s *auditScreen) updatePaging() {
 	}
 	switch {
 	case len(s.entries) == 0:
-		s.pageInfo.SetText("No entries match.")
+		s.pageInfo.SetText(T("No entries match."))
 	default:
 		s.pageInfo.SetText("Page " + strconv.Itoa(len(s.pages)) + ": entries " +
 			strconv.FormatInt(s.entries[0].Seq, 10) + " to " + strconv.FormatInt(s.entries[len(s.entries)-1].Seq, 10))
@@ -254,9 +253,9 @@ func (s *auditScreen) onVerify() {
 		s.reportText = verifyReportText(r)
 		// The check wrote its own audit entry: show the list as it is now.
 		s.fetch()
-		title := "Database verified"
+		title := T("Database verified")
 		if !r.OK() {
-			title = "Database problems found"
+			title = T("Database problems found")
 		}
 		showMessage(title, s.reportText, s.u.win)
 	})
@@ -279,18 +278,18 @@ func verifyReportText(r *app.VerifyReport) string {
 			b.WriteString("  " + p + "\n")
 		}
 	}
-	check(r.IntegrityOK, "Database integrity", r.Integrity)
-	check(r.ForeignKeyOK, "Links between records", r.ForeignKeys)
+	check(r.IntegrityOK, T("Database integrity"), r.Integrity)
+	check(r.ForeignKeyOK, T("Links between records"), r.ForeignKeys)
 	if r.AuditOK {
 		b.WriteString("Audit log chain: OK (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n")
 	} else {
 		b.WriteString("Audit log chain: BROKEN (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n  " + r.AuditProblem + "\n")
 	}
 	check(len(r.DocumentProblems) == 0, "Attached reports ("+strconv.FormatInt(r.Documents, 10)+" checked)", r.DocumentProblems)
-	check(len(r.SchemaProblems) == 0, "Tables and guard triggers", r.SchemaProblems)
+	check(len(r.SchemaProblems) == 0, T("Tables and guard triggers"), r.SchemaProblems)
 	check(len(r.RecordProblems) == 0, "Records against their last audited write ("+strconv.FormatInt(r.Records, 10)+" checked)", r.RecordProblems)
 	if !r.OK() {
-		b.WriteString("\nKeep a copy of the database file and tell your administrator or support.")
+		b.WriteString(T("\nKeep a copy of the database file and tell your administrator or support."))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

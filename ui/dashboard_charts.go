@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -35,7 +33,7 @@ type chartsView struct {
 func newChartsView(u *UI, clinical, financial bool) *chartsView {
 	c := &chartsView{u: u, rows: chartRows(clinical, financial), charts: map[app.SeriesKind]*chartImage{}}
 	c.note = mutedLabel("")
-	box := container.NewVBox(sectionTitle("Charts"), c.note)
+	box := container.NewVBox(sectionTitle(T("Charts")), c.note)
 	for _, row := range c.rows {
 		cells := make([]fyne.CanvasObject, len(row))
 		for i, k := range row {
@@ -75,7 +73,7 @@ func (c *chartsView) load(p app.Period, current func() bool) {
 	for _, row := range c.rows {
 		kinds = append(kinds, row...)
 	}
-	c.note.SetText("Drawing the charts…")
+	c.note.SetText(T("Drawing the charts…"))
 	c.note.Show()
 	background(c.u, func(ctx context.Context) ([]*app.Series, error) {
 		out := make([]*app.Series, len(kinds))
@@ -92,7 +90,7 @@ func (c *chartsView) load(p app.Period, current func() bool) {
 			return
 		}
 		if err != nil {
-			c.note.SetText("The charts could not be drawn.")
+			c.note.SetText(T("The charts could not be drawn."))
 			showError(err, c.u.win)
 			return
 		}

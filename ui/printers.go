@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 // How documents reach this desk's printers: the printers the system has
 // (CUPS's lpstat on Linux and macOS, the spooler on Windows), the printer
 // the desk chose for each kind of document (app.PrintingService, kept in
@@ -106,20 +104,20 @@ type printerRow struct {
 // settings, then shows the dialog.
 func showPrinterSettings(u *UI) *printerSettings {
 	s := &printerSettings{u: u, rows: map[app.DocumentKind]*printerRow{}}
-	s.message = wrapLabel("Reading the printers…")
-	s.save = newButton("Save", s.onSave)
+	s.message = wrapLabel(T("Reading the printers…"))
+	s.save = newButton(T("Save"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable()
 	form := widget.NewForm()
 	for _, k := range app.DocumentKinds {
 		r := &printerRow{printer: newSelectEntry(nil), layout: newSelect(app.LayoutsFor(k), nil),
-			auto: newCheck("Print without asking", nil)}
+			auto: newCheck(T("Print without asking"), nil)}
 		r.layout.SetSelectedIndex(0)
 		s.rows[k] = r
 		form.Append(k.Label(), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
 	}
-	cancel := newButton("Close", func() { s.dialog.Hide() })
-	s.dialog = showFormDialog(u, "This desk's printers", 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
+	cancel := newButton(T("Close"), func() { s.dialog.Hide() })
+	s.dialog = showFormDialog(u, T("This desk's printers"), 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
 	docs := u.docs
 	type loaded struct {
 		printers []string
@@ -143,9 +141,9 @@ func showPrinterSettings(u *UI) *printerSettings {
 		case l.listErr != nil:
 			s.message.SetText("HMS could not list this computer's printers (" + reason(l.listErr) + "); documents go to the system's default printer.")
 		case len(l.printers) == 0:
-			s.message.SetText("This computer has no printers set up; documents go to the system's default printer once one is.")
+			s.message.SetText(T("This computer has no printers set up; documents go to the system's default printer once one is."))
 		default:
-			s.message.SetText("Choose the printer for each kind of document on this desk. Only this computer uses these settings.")
+			s.message.SetText(T("Choose the printer for each kind of document on this desk. Only this computer uses these settings."))
 		}
 		for _, p := range l.set {
 			r := s.rows[p.Kind]

@@ -1,11 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -38,9 +35,9 @@ type codesImport struct {
 
 func newCodesImport(u *UI) *codesImport {
 	c := &codesImport{u: u, errs: fieldErrors{}}
-	c.system = entry("e.g. ICD-10-GM")
+	c.system = entry(T("e.g. ICD-10-GM"))
 	c.system.SetText(app.CodeSystemICD10CM)
-	c.choose = widget.NewButtonWithIcon("Import a code list…", theme.UploadIcon(), c.onChoose)
+	c.choose = widget.NewButtonWithIcon(T("Import a code list…"), theme.UploadIcon(), c.onChoose)
 	c.result = widget.NewLabel("")
 	c.result.Wrapping = fyne.TextWrapWord
 	c.details = widget.NewLabel("")
@@ -49,9 +46,9 @@ func newCodesImport(u *UI) *codesImport {
 	c.details.Hide()
 	general := newErrorLabel()
 	c.errs[""] = general
-	form := widget.NewForm(widget.NewFormItem("Code system", c.errs.add("system", c.system)))
+	form := widget.NewForm(widget.NewFormItem(T("Code system"), c.errs.add("system", c.system)))
 	c.content = container.NewVBox(
-		widget.NewLabelWithStyle("Diagnosis codes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Diagnosis codes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		mutedLabel("A CMS ICD-10-CM order file, or a CSV of code,description (ICD-10-GM, -AM or WHO editions), "+
 			"replaces this desk's list of that code system. A file with any bad line is refused whole."),
 		container.New(widthLayout{640}, form),
@@ -128,11 +125,11 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 			return
 		}
 		if len(o.bad) > 0 {
-			c.result.SetText(fmt.Sprintf("Nothing was imported: %d problems in %s; fix them and import again.", len(o.bad), name))
+			c.result.SetText(Tf("Nothing was imported: %d problems in %s; fix them and import again.", len(o.bad), name))
 			lines := make([]string, 0, min(len(o.bad), 50))
 			for i, b := range o.bad {
 				if i == 50 {
-					lines = append(lines, fmt.Sprintf("… and %d more.", len(o.bad)-50))
+					lines = append(lines, Tf("… and %d more.", len(o.bad)-50))
 					break
 				}
 				lines = append(lines, rowErrorText(b))
@@ -141,6 +138,6 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 			c.details.Show()
 			return
 		}
-		c.result.SetText(fmt.Sprintf("Imported %d codes as this desk's %s list from %s.", o.n, system, name))
+		c.result.SetText(Tf("Imported %d codes as this desk's %s list from %s.", o.n, system, name))
 	})
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -62,10 +60,10 @@ func (u *UI) showSyncStatus(st *app.SyncStatus) {
 // shown in now's location, with the day when it is not today.
 func syncSummary(st *app.SyncStatus, now time.Time) string {
 	if st == nil || !st.Enrolled {
-		return "Sync: this desk works alone"
+		return T("Sync: this desk works alone")
 	}
 	var b strings.Builder
-	b.WriteString("Sync: ")
+	b.WriteString(T("Sync: "))
 	switch {
 	case !st.FailingSince.IsZero():
 		b.WriteString(syncProblem(st.LastSyncError))
@@ -77,7 +75,7 @@ func syncSummary(st *app.SyncStatus, now time.Time) string {
 	case st.Pending > 0:
 		b.WriteString(countText(st.Pending, "change", "changes") + " waiting")
 	case st.LastSyncedAt.IsZero():
-		b.WriteString("not synced yet")
+		b.WriteString(T("not synced yet"))
 	default:
 		b.WriteString("synced " + clockTime(st.LastSyncedAt, now))
 	}
@@ -85,7 +83,7 @@ func syncSummary(st *app.SyncStatus, now time.Time) string {
 		b.WriteString(" · " + countText(st.Conflicts, "conflict", "conflicts") + " to review")
 	}
 	if st.Unsigned > 0 {
-		b.WriteString(" · ALERT: " + countText(st.Unsigned, "unsigned change", "unsigned changes") + " refused")
+		b.WriteString(" · ALERT: " + countText(st.Unsigned, T("unsigned change"), T("unsigned changes")) + " refused")
 	}
 	return b.String()
 }
@@ -99,15 +97,15 @@ func syncProblem(msg string) string {
 		strings.Contains(m, "timeout"), strings.Contains(m, "connection refused"):
 		return "offline"
 	case strings.Contains(m, "password"):
-		return "server refused the password"
+		return T("server refused the password")
 	case strings.Contains(m, "newer version"):
-		return "server needs a newer hms"
+		return T("server needs a newer hms")
 	case strings.Contains(m, "does not know this desk"):
-		return "server does not know this desk"
+		return T("server does not know this desk")
 	case strings.Contains(m, "replaced or restored"), strings.Contains(m, "epoch"):
-		return "server was replaced or restored"
+		return T("server was replaced or restored")
 	case strings.Contains(m, "no such database"), strings.Contains(m, "not set up as an hms sync server"):
-		return "server is not set up"
+		return T("server is not set up")
 	}
 	return "failing"
 }
