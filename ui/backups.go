@@ -102,10 +102,10 @@ func (s *backupsScreen) buildUI() {
 		widget.NewFormItem(T("Keep"), s.errs.add("keep", s.keep)),
 		widget.NewFormItem(T("Backup key"), s.errs.add("recipient", container.NewBorder(nil, nil, nil, s.newKey, s.recipient))),
 	)
-	explain := widget.NewLabel("Each backup is one file holding the database and its audit key, encrypted to the " +
+	explain := widget.NewLabel(T("Each backup is one file holding the database and its audit key, encrypted to the " +
 		"clinic's backup key: the desk needs no password to write it, and a lost drive shows nothing. Opening a " +
 		"backup needs the recovery key, which HMS shows once when it is made and never keeps. Without it no " +
-		"backup can be restored: print it or save it, and keep it locked away from the backups.")
+		"backup can be restored: print it or save it, and keep it locked away from the backups."))
 	explain.Wrapping = fyne.TextWrapWord
 
 	s.file = entry(T("The backup file (.hmsbackup, or a plain copy made by hms backup)"))
@@ -373,12 +373,12 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 			kd.text.SetText(body)
 		}
 	}
-	intro := widget.NewLabel("This is the recovery key of the new backup key. HMS will not show it again and " +
+	intro := widget.NewLabel(T("This is the recovery key of the new backup key. HMS will not show it again and " +
 		"does not keep it: without it, no backup made with this key can be restored.\n\n" +
 		"Print it (save it as a file and print that) or write it down, and keep the paper in a locked place " +
 		"such as the clinic's safe, with a second copy off site (the owner's home, the accountant). Never keep " +
 		"it on the USB drive or share that holds the backups, and never e-mail it. You can use the same key on " +
-		"every computer of the clinic: paste its backup public key (age1…) there instead of making a new one.")
+		"every computer of the clinic: paste its backup public key (age1…) there instead of making a new one."))
 	intro.Wrapping = fyne.TextWrapWord
 	kd.save = newButton(T("Save as a file…"), kd.onSave)
 	kd.copy = newButton(T("Copy"), func() { s.u.fyneApp.Clipboard().SetContent(body) })
@@ -462,8 +462,8 @@ func (s *backupsScreen) onCheck() {
 			b.WriteString("✓ " + line + "\n")
 		}
 		if c.OtherKey {
-			b.WriteString("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
-				"database before a restore. Restore it only if you know where it comes from.\n")
+			b.WriteString(T("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
+				"database before a restore. Restore it only if you know where it comes from.\n"))
 		}
 		for _, line := range c.Problems {
 			b.WriteString("✗ " + line + "\n")
@@ -487,7 +487,7 @@ func (s *backupsScreen) onRestore() {
 		s.restoreErrs.set("", T("Check the backup again: the file or key changed since the check."))
 		return
 	}
-	msg := widget.NewLabel(fmt.Sprintf("This replaces the database of this computer with the backup %s. "+
+	msg := widget.NewLabel(Tf("This replaces the database of this computer with the backup %s. "+
 		"Everything written since the backup was made is no longer in use; the current database is kept aside, "+
 		"not deleted. Everyone is logged out.", file))
 	msg.Wrapping = fyne.TextWrapWord

@@ -171,7 +171,7 @@ func (v *adminView) load() {
 	v.seq++
 	seq := v.seq
 	v.refresh.Disable()
-	v.heading.SetText(periodLabel(p.Kind) + ": " + p.String() + " · loading…")
+	v.heading.SetText(Tf("%s: %s · loading…", periodLabel(p.Kind), p.String()))
 	background(v.u, func(ctx context.Context) (*app.Dashboard, error) {
 		return v.u.svc.Dashboard.Dashboard(ctx, p)
 	}, func(d *app.Dashboard, err error) {
@@ -224,9 +224,9 @@ func (v *adminView) showClinical(c *app.ClinicalFigures) {
 	for _, sc := range c.Appointments {
 		status := sc.Status
 		t := newSmallTile(func() {
-			v.drill(drillAppointments, "Appointments: "+status.Label(), app.DrillDown{Status: status})
+			v.drill(drillAppointments, Tf("Appointments: %s", T(status.Label())), app.DrillDown{Status: status})
 		})
-		t.set(numberText(sc.Count), status.Label(), statusCountImportance(sc))
+		t.set(numberText(sc.Count), T(status.Label()), statusCountImportance(sc))
 		v.links["status:"+string(status)] = t.tap
 		tiles = append(tiles, t)
 	}
@@ -249,7 +249,7 @@ func (v *adminView) updateDoctor(id int, row *fyne.Container) {
 // openDoctor opens the appointments of a doctor's row.
 func (v *adminView) openDoctor(id int) {
 	df := v.doctorFigures[id]
-	v.drill(drillAppointments, "Appointments of "+df.DoctorName, app.DrillDown{DoctorID: df.DoctorID, Standing: true})
+	v.drill(drillAppointments, Tf("Appointments of %s", df.DoctorName), app.DrillDown{DoctorID: df.DoctorID, Standing: true})
 }
 
 // statusCountImportance greys out the statuses nobody is in and marks the
@@ -268,14 +268,15 @@ func statusCountImportance(sc app.StatusCount) widget.Importance {
 // outstanding balance, revenue by doctor and the top services.
 func (v *adminView) showFinancial(f *app.FinancialFigures) {
 	d := billingDigits(f.Currency)
-	money := func(m app.Money) string { return app.FormatAmount(m, d) }
+	money := func(m app.Money) string { return tr().Amount(int64(m), d) }
 	v.money = money
-	v.revenue.set(app.Format(f.Revenue, f.Currency),
-		"revenue, "+countText(f.Invoices, "invoice", "invoices"), widget.MediumImportance)
-	v.taken.set(app.Format(f.NetTaken, f.Currency),
-		"taken: "+money(f.Taken)+" less "+money(f.Refunded)+" refunded", widget.MediumImportance)
-	v.outstanding.set(app.Format(f.Outstanding, f.Currency),
-		"outstanding now, "+countText(f.OutstandingInvoices, "invoice", "invoices"), outstandingImportance(f))
+	full := func(m app.Money) string { return tr().Money(int64(m), d, f.Currency) }
+	v.revenue.set(full(f.Revenue),
+		Tf("revenue, %s", countText(f.Invoices, T("invoice"), T("invoices"))), widget.MediumImportance)
+	v.taken.set(full(f.NetTaken),
+		Tf("taken: %s less %s refunded", money(f.Taken), money(f.Refunded)), widget.MediumImportance)
+	v.outstanding.set(full(f.Outstanding),
+		Tf("outstanding now, %s", countText(f.OutstandingInvoices, T("invoice"), T("invoices"))), outstandingImportance(f))
 
 	tiles := make([]*figureTile, 0, len(f.Payments))
 	for _, mt := range f.Payments {
@@ -302,13 +303,13 @@ func outstandingImportance(f *app.FinancialFigures) widget.Importance {
 func (v *adminView) methodTile(mt app.MethodTotal, money func(app.Money) string) *figureTile {
 	method := mt.Method
 	t := newSmallTile(func() {
-		v.drill(drillPayments, "Payments: "+paymentMethodLabel(method), app.DrillDown{Method: method})
+		v.drill(drillPayments, Tf("Payments: %s", T(paymentMethodLabel(method))), app.DrillDown{Method: method})
 	})
 	imp := widget.MediumImportance
 	if mt.Count == 0 {
 		imp = widget.LowImportance
 	}
-	t.set(money(mt.Taken-mt.Refunded), paymentMethodLabel(method)+", "+countText(mt.Count, "payment", "payments"), imp)
+	t.set(money(mt.Taken-mt.Refunded), T(paymentMethodLabel(method))+", "+countText(mt.Count, T("payment"), T("payments")), imp)
 	v.links["method:"+string(method)] = t.tap
 	return t
 }
@@ -328,7 +329,7 @@ func (v *adminView) updateRevenue(id int, row *fyne.Container) {
 // nothing.
 func (v *adminView) openRevenue(id int) {
 	if dr := v.revenues[id]; dr.DoctorID != "" {
-		v.drill(drillInvoices, "Invoices of "+dr.DoctorName, app.DrillDown{DoctorID: dr.DoctorID})
+		v.drill(drillInvoices, Tf("Invoices of %s", dr.DoctorName), app.DrillDown{DoctorID: dr.DoctorID})
 	}
 }
 
@@ -351,7 +352,7 @@ func (v *adminView) updateService(id int, row *fyne.Container) {
 // without a price list item open nothing.
 func (v *adminView) openService(id int) {
 	if sf := v.topServices[id]; sf.Code != "" {
-		v.drill(drillInvoices, "Invoices with "+serviceName(sf), app.DrillDown{Code: sf.Code})
+		v.drill(drillInvoices, Tf("Invoices with %s", serviceName(sf)), app.DrillDown{Code: sf.Code})
 	}
 }
 
@@ -382,5 +383,5 @@ func noShowFigureText(f app.NoShowFigure) string {
 	if f.Seen == 0 {
 		return "–"
 	}
-	return percentText(f.Rate) + " of " + numberText(f.Seen)
+	return Tf("%s of %s", percentText(f.Rate), numberText(f.Seen))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -188,7 +189,7 @@ func (v *doctorView) show(d *app.DoctorDashboard) {
 
 // showToday lists today's appointments.
 func (v *doctorView) showToday(as []*app.Appointment) {
-	v.todayTitle.SetText("Today's appointments (" + numberText(len(as)) + ")")
+	v.todayTitle.SetText(Tf("Today's appointments (%s)", numberText(len(as))))
 	v.appts = as
 	v.noToday.Hidden = len(as) > 0
 	v.noToday.Refresh()
@@ -216,10 +217,11 @@ func (v *doctorView) updateToday(id int, row *fyne.Container) {
 // showMonth fills in the doctor's figures for the month.
 func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	f := d.MonthFigure
-	v.monthTitle.SetText(Tf("%s for %s %d", v.own(T("Figures")), d.Month.From.Month, d.Month.From.Year))
+	month := tr().MonthYear(time.Date(d.Month.From.Year, d.Month.From.Month, 1, 0, 0, 0, 0, time.UTC))
+	v.monthTitle.SetText(v.own(Tf("My figures for %s", month), Tf("Figures for %s", month)))
 	v.appointments.setValue(numberText(f.Appointments), widget.MediumImportance)
 	v.noShows.setValue(numberText(f.NoShows), widget.MediumImportance)
-	v.booked.set(hoursText(f.BookedMinutes), "booked of "+hoursText(f.AvailableMinutes), widget.MediumImportance)
+	v.booked.set(hoursText(f.BookedMinutes), Tf("booked of %s", hoursText(f.AvailableMinutes)), widget.MediumImportance)
 	util := "–"
 	if f.AvailableMinutes > 0 {
 		util = percentText(f.Utilization)
@@ -228,7 +230,7 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	var parts []string
 	for _, sc := range f.ByStatus {
 		if sc.Count > 0 {
-			parts = append(parts, sc.Status.Label()+" "+numberText(sc.Count))
+			parts = append(parts, T(sc.Status.Label())+" "+numberText(sc.Count))
 		}
 	}
 	v.byStatus.SetText(strings.Join(parts, " · "))
@@ -236,13 +238,10 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 
 // showAttachments lists the reports attached since the doctor last looked.
 func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
-	who, whose := "you", "your"
-	if v.pick != nil {
-		who, whose = T("the doctor"), "their"
-	}
-	since := "since " + who + " last looked, " + formatTime(v.u, d.AttachmentsSeenAt)
+	since := v.own(Tf("since you last looked, %s", formatTime(v.u, d.AttachmentsSeenAt)),
+		Tf("since the doctor last looked, %s", formatTime(v.u, d.AttachmentsSeenAt)))
 	if d.AttachmentsSeenAt.IsZero() {
-		since = "on " + whose + " patients"
+		since = v.own(T("on your patients"), T("on their patients"))
 	}
 	v.attachmentsTitle.SetText(Tf("New reports (%s) %s", numberText(len(d.NewAttachments)), since))
 	if len(d.NewAttachments) > 0 {
@@ -259,12 +258,13 @@ func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
 func (v *doctorView) updateReport(id int, row *fyne.Container) {
 	nr := v.reports[id]
 	r := nr.Attachment
-	setColumnRow(row, widget.MediumImportance, r.Date, r.Title+" ("+attachmentTypeLabel(r.Type)+") · "+nr.PatientName)
+	setColumnRow(row, widget.MediumImportance, r.Date, r.Title+" ("+T(attachmentTypeLabel(r.Type))+") · "+nr.PatientName)
 }
 
 // showPatients lists the doctor's patients under active treatment.
 func (v *doctorView) showPatients(ps []*app.ActivePatient) {
-	v.patientsTitle.SetText(v.own(T("Patients")) + " under treatment (" + numberText(len(ps)) + ")")
+	v.patientsTitle.SetText(v.own(Tf("My patients under treatment (%s)", numberText(len(ps))),
+		Tf("Patients under treatment (%s)", numberText(len(ps)))))
 	v.patients = ps
 	v.noPatients.Hidden = len(ps) > 0
 	v.noPatients.Refresh()
@@ -319,12 +319,13 @@ func (v *doctorView) openAttachments(patientID string) {
 	}
 }
 
-// own is what, made "My <what>" on the doctor's own dashboard.
-func (v *doctorView) own(what string) string {
+// own is mine on the doctor's own dashboard, other on the dashboard of a
+// doctor chosen by someone else.
+func (v *doctorView) own(mine, other string) string {
 	if v.pick == nil {
-		return "My " + strings.ToLower(what)
+		return mine
 	}
-	return what
+	return other
 }
 
 // onMarkSeen records that the doctor has looked at the new reports and

@@ -291,37 +291,37 @@ func patientText(name, mrn string) string {
 
 func (v *drillView) appointmentRow(a *app.Appointment) drillRow {
 	return drillRow{patientID: a.PatientID, cells: []string{
-		formatTime(v.u, a.Start), a.DoctorName, patientText(a.PatientName, a.PatientMRN), a.Status.Label(), a.Reason}}
+		formatTime(v.u, a.Start), a.DoctorName, patientText(a.PatientName, a.PatientMRN), T(a.Status.Label()), a.Reason}}
 }
 
 func (v *drillView) patientRow(p *app.Patient) drillRow {
 	return drillRow{patientID: p.ID, cells: []string{
-		p.MRN, p.FullName(), sexLabel(p.Sex), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
+		p.MRN, p.FullName(), T(sexLabel(p.Sex)), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
 }
 
 func (v *drillView) invoiceRow(inv *app.Invoice) drillRow {
 	d := billingDigits(inv.Currency)
 	return drillRow{patientID: inv.PatientID, imp: statusImportance(inv.Status), cells: []string{
 		invoiceNumberText(inv), dayText(v.u, inv.IssuedAt), patientText(inv.PatientName, inv.PatientMRN),
-		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d), "",
-		invoiceStatusLabel(inv.Status)}}
+		tr().Amount(int64(inv.Totals.Total), d), tr().Amount(int64(inv.Paid), d), tr().Amount(int64(inv.Balance), d), "",
+		T(invoiceStatusLabel(inv.Status))}}
 }
 
 func (v *drillView) paymentRow(p *app.Payment) drillRow {
 	amount, imp := p.Amount, widget.MediumImportance
-	method := paymentMethodLabel(p.Method)
+	method := T(paymentMethodLabel(p.Method))
 	if p.IsReversal() {
 		amount, imp = -amount, widget.WarningImportance
-		method += " (refund)"
+		method = Tf("%s (refund)", method)
 	}
 	return drillRow{patientID: p.PatientID, imp: imp, cells: []string{
 		p.ReceiptNumber, formatTime(v.u, p.TakenAt), patientText(p.PatientName, p.PatientMRN), method,
-		app.FormatAmount(amount, billingDigits(p.Currency)), "", p.CashierName}}
+		tr().Amount(int64(amount), billingDigits(p.Currency)), "", p.CashierName}}
 }
 
 func (v *drillView) outstandingRow(o *app.OutstandingInvoice) drillRow {
 	d := billingDigits(o.Currency)
 	return drillRow{patientID: o.PatientID, imp: ageImportance(o.AgeDays), cells: []string{
-		o.Number, dayText(v.u, o.IssuedAt), fmt.Sprint(o.AgeDays), app.FormatAmount(o.Totals.Total, d),
-		app.FormatAmount(o.Paid, d), app.FormatAmount(o.Balance, d), "", patientText(o.PatientName, o.PatientMRN)}}
+		o.Number, dayText(v.u, o.IssuedAt), tr().Integer(int64(o.AgeDays)), tr().Amount(int64(o.Totals.Total), d),
+		tr().Amount(int64(o.Paid), d), tr().Amount(int64(o.Balance), d), "", patientText(o.PatientName, o.PatientMRN)}}
 }

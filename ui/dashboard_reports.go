@@ -17,7 +17,7 @@ import (
 )
 
 // everyDoctor is the doctor select's "no filter" choice.
-const everyDoctor = "Every doctor"
+var everyDoctor = i18n.N("Every doctor")
 
 // Bounds of a preview column's width, and how many rows are measured to
 // choose it.
@@ -99,11 +99,11 @@ func (v *reportsView) view() fyne.CanvasObject { return v.content }
 func (v *reportsView) buildUI() {
 	labels := make([]string, len(v.choices))
 	for i, c := range v.choices {
-		labels[i] = c.label
+		labels[i] = T(c.label)
 	}
 	v.kind = newSelect(labels, nil)
 	v.period = newPeriodPicker(v.u, app.PeriodMonth, v.onPreview)
-	v.doctor = newSelect([]string{everyDoctor}, nil)
+	v.doctor = newSelect([]string{T(everyDoctor)}, nil)
 	v.doctor.SetSelectedIndex(0)
 	v.doctor.OnChanged = func(string) { v.onPreview() }
 	v.username = entry(T("Every user"))
@@ -170,7 +170,7 @@ func (v *reportsView) load() {
 // setDoctors offers ds in the doctor filter, after "Every doctor".
 func (v *reportsView) setDoctors(ds []*app.DoctorProfile) {
 	v.doctors = ds
-	opts := []string{everyDoctor}
+	opts := []string{T(everyDoctor)}
 	for _, d := range ds {
 		opts = append(opts, doctorLabel(d))
 	}
@@ -274,7 +274,7 @@ func (v *reportsView) show(t *app.Table) {
 	for i, w := range widths {
 		v.grid.SetColumnWidth(i, w)
 	}
-	note := numberText(len(t.Rows)) + " rows."
+	note := Tf("%s rows.", numberText(len(t.Rows)))
 	switch len(t.Rows) {
 	case 0:
 		note = T("Nothing to report for these filters.")
@@ -433,7 +433,7 @@ func (v *reportsView) writeCSV(r app.ReportRequest, w fyne.URIWriteCloser, err e
 			v.showErr(err)
 			return
 		}
-		showMessage(T("Report exported"), "Saved the report as "+name+".", v.u.win)
+		showMessage(T("Report exported"), Tf("Saved the report as %s.", name), v.u.win)
 	})
 }
 

@@ -14,14 +14,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
-const (
-	// importPreviewRows is how many records the preview table shows.
-	importPreviewRows = 20
-	// columnNone is a field select's "not imported" choice.
-	columnNone = "— not imported —"
-)
+// importPreviewRows is how many records the preview table shows.
+const importPreviewRows = 20
+
+// columnNone is a field select's "not imported" choice (shown as
+// T(columnNone)).
+var columnNone = i18n.N("— not imported —")
 
 // importWizard imports patients from a CSV file already read: a preview of
 // the first records, a column chosen for each field, a check that lists
@@ -56,7 +57,7 @@ func showImportWizard(u *UI, name string, t *app.CSVTable, done func()) *importW
 }
 
 func (w *importWizard) columnOptions() []string {
-	opts := []string{columnNone}
+	opts := []string{T(columnNone)}
 	for i, h := range w.table.Header {
 		opts = append(opts, columnLabel(i, h))
 	}
@@ -66,7 +67,7 @@ func (w *importWizard) columnOptions() []string {
 func columnLabel(i int, h string) string {
 	h = strings.TrimSpace(h)
 	if h == "" {
-		return "Column " + strconv.Itoa(i+1)
+		return Tf("Column %d", i+1)
 	}
 	return strconv.Itoa(i+1) + ": " + h
 }
@@ -80,7 +81,7 @@ func (w *importWizard) buildUI() {
 		if col, ok := guess[f]; ok && col >= 0 && col < len(w.table.Header) {
 			sel.Selected = opts[col+1]
 		} else {
-			sel.Selected = columnNone
+			sel.Selected = T(columnNone)
 		}
 		w.fields[f] = sel
 		items = append(items, widget.NewFormItem(fieldLabel(f), sel))

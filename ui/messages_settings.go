@@ -19,23 +19,24 @@ import (
 var settingsTabMessages = i18n.N("Messages")
 
 // The choices of the SMTP security select, in the order shown.
-var smtpSecurityLabels = []string{i18n.N("STARTTLS"), i18n.N("TLS"), i18n.N("None")}
+// "STARTTLS" and "TLS" are names of protocols, the same in every language.
+func smtpSecurityLabels() []string { return []string{"STARTTLS", "TLS", T("None")} } //i18n:ok protocol names
 
 func smtpSecurityLabel(s app.SMTPSecurity) string {
 	switch s {
 	case app.SMTPTLS:
-		return T("TLS")
+		return "TLS" //i18n:ok a protocol's name
 	case app.SMTPNone:
 		return T("None")
 	}
-	return T("STARTTLS")
+	return "STARTTLS" //i18n:ok a protocol's name
 }
 
 func smtpSecurityOf(label string) app.SMTPSecurity {
 	switch label {
 	case "TLS":
 		return app.SMTPTLS
-	case "None":
+	case T("None"):
 		return app.SMTPNone
 	}
 	return app.SMTPStartTLS
@@ -109,15 +110,15 @@ func (s *messageSettingsScreen) buildUI() {
 	s.reminders = entry(T("e.g. 24h, 2h; empty: no reminders"))
 	s.smtpHost = entry(T("e.g. smtp.example.org; empty: no e-mail"))
 	s.smtpPort = entry("587")
-	s.smtpSecurity = newSelect(smtpSecurityLabels, nil)
+	s.smtpSecurity = newSelect(smtpSecurityLabels(), nil)
 	s.smtpUser = entry(T("Optional"))
 	s.smtpPassword = passwordEntry("")
 	s.smtpFrom = entry(T("Clinic <desk@clinic.example>"))
 	s.smsURL = entry(T("https://gateway.example/send?to={to}; empty: no SMS"))
-	s.smsMethod = newSelect([]string{T("POST"), T("GET")}, nil)
-	s.smsHeaders = multiLine(2, T("Authorization: Bearer …"))
+	s.smsMethod = newSelect([]string{"POST", "GET"}, nil) //i18n:ok HTTP methods
+	s.smsHeaders = multiLine(2, "Authorization: Bearer …") //i18n:ok an HTTP header
 	s.smsContentType = entry(T("application/json or application/x-www-form-urlencoded"))
-	s.smsBody = multiLine(2, T(`{"to": "{to}", "text": "{text}", "ref": "{reference}"}`))
+	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`) //i18n:ok a JSON example
 	s.smsSuccess = entry(T("A regular expression over the reply; empty: any 2xx"))
 	s.smsSender = entry(T("The sender's name or number, {sender}"))
 	s.smsSecret = passwordEntry("")
@@ -155,13 +156,13 @@ func (s *messageSettingsScreen) buildUI() {
 		subj := entry(T("E-mail subject"))
 		body := multiLine(3, "")
 		s.subjects[k], s.bodies[k] = subj, body
-		items = append(items, widget.NewFormItem(k.Label()+" subject", s.errs.add("template_"+string(k)+"_subject", subj)),
-			widget.NewFormItem(k.Label(), s.errs.add("template_"+string(k)+"_body", body)))
+		items = append(items, widget.NewFormItem(Tf("%s subject", T(k.Label())), s.errs.add("template_"+string(k)+"_subject", subj)),
+			widget.NewFormItem(T(k.Label()), s.errs.add("template_"+string(k)+"_body", body)))
 	}
 	templates := col.form(items...)
 
-	s.testChannel = newSelect([]string{app.ChannelEmail.Label(), app.ChannelSMS.Label()}, nil)
-	s.testChannel.SetSelected(app.ChannelEmail.Label())
+	s.testChannel = newSelect([]string{T(app.ChannelEmail.Label()), T(app.ChannelSMS.Label())}, nil)
+	s.testChannel.SetSelected(T(app.ChannelEmail.Label()))
 	s.testTo = entry(T("Your e-mail address or phone number"))
 	s.test = widget.NewButtonWithIcon(T("Send a test message"), theme.MailSendIcon(), s.onTest)
 	s.test.Disable()
@@ -185,17 +186,17 @@ func (s *messageSettingsScreen) buildUI() {
 	narrow := func(o fyne.CanvasObject) fyne.CanvasObject { return container.New(widthLayout{680}, o) }
 	box := container.NewVBox(
 		sectionTitle(T("Messages to patients")),
-		mutedLabel("Reminders, booking confirmations, cancellations and moves go by e-mail and SMS to patients who "+
-			"consented on that channel (their chart, or My record). The SMTP password is stored sealed and never shown."),
+		mutedLabel(T("Reminders, booking confirmations, cancellations and moves go by e-mail and SMS to patients who "+
+			"consented on that channel (their chart, or My record). The SMTP password is stored sealed and never shown.")),
 		narrow(general),
 		sectionTitle(T("E-mail (SMTP)")), narrow(mail),
 		sectionTitle(T("SMS gateway (HTTP)")),
-		mutedLabel("Placeholders: {to}, {text}, {reference}, {sender}, {secret} (the gateway's key, stored sealed like the "+
-			"SMTP password). README, Appointment messages, shows two gateways set up."),
+		mutedLabel(T("Placeholders: {to}, {text}, {reference}, {sender}, {secret} (the gateway's key, stored sealed like the "+
+			"SMTP password). README, Appointment messages, shows two gateways set up.")),
 		narrow(sms),
 		sectionTitle(T("Templates")),
-		mutedLabel("Placeholders: "+strings.Join(placeholderNames(), ", ")+". Messages go in the clinic's language above; "+
-			"a language's empty template is its text in the clinic's language."),
+		mutedLabel(Tf("Placeholders: %s. Messages go in the clinic's language above; "+
+			"a language's empty template is its text in the clinic's language.", strings.Join(placeholderNames(), ", "))),
 		narrow(templates),
 		general2,
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
@@ -304,7 +305,7 @@ func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
 	}
 	s.smtpFrom.SetText(st.SMTP.From)
 	s.smsURL.SetText(st.SMS.URL)
-	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, T("POST")))
+	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST"))
 	s.smsHeaders.SetText(strings.Join(st.SMS.Headers, "\n"))
 	s.smsContentType.SetText(st.SMS.ContentType)
 	s.smsBody.SetText(st.SMS.Body)
@@ -412,7 +413,7 @@ func (s *messageSettingsScreen) onTest() {
 		return
 	}
 	ch := app.ChannelEmail
-	if s.testChannel.Selected == app.ChannelSMS.Label() {
+	if s.testChannel.Selected == T(app.ChannelSMS.Label()) {
 		ch = app.ChannelSMS
 	}
 	to := strings.TrimSpace(s.testTo.Text)
@@ -433,8 +434,11 @@ func (s *messageSettingsScreen) onTest() {
 			return
 		}
 		s.testResult.Importance = widget.SuccessImportance
-		s.testResult.SetText("The test message was handed to the " + map[app.MessageChannel]string{
-			app.ChannelEmail: T("mail server"), app.ChannelSMS: T("SMS gateway")}[ch] + " for " + to + ".")
+		if ch == app.ChannelSMS {
+			s.testResult.SetText(Tf("The test message was handed to the SMS gateway for %s.", to))
+		} else {
+			s.testResult.SetText(Tf("The test message was handed to the mail server for %s.", to))
+		}
 		s.testResult.Show()
 	})
 }

@@ -103,7 +103,7 @@ func (u *UI) askDocumentFolder(then func(folder string)) {
 	prefs := u.fyneApp.Preferences()
 	u.docs.chooseFolder(u.win, prefs.String(prefDocumentFolder), func(folder string, err error) {
 		if err != nil {
-			showMessage(T("Could not open the folder"), "HMS could not open that folder: "+reason(err)+".", u.win)
+			showMessage(T("Could not open the folder"), Tf("HMS could not open that folder: %s.", reason(err)), u.win)
 			return
 		}
 		if folder == "" {
@@ -253,7 +253,7 @@ type savedDialog struct {
 
 func (u *UI) showSaved(path string, p *app.DeskPrinter) *savedDialog {
 	d := &savedDialog{u: u, path: path, printer: p}
-	d.message = wrapLabel("Saved to " + path)
+	d.message = wrapLabel(Tf("Saved to %s", path))
 	d.message.Selectable = true
 	d.status = wrapLabel("")
 	d.status.Hide()
@@ -261,7 +261,7 @@ func (u *UI) showSaved(path string, p *app.DeskPrinter) *savedDialog {
 	d.print = newIconButton(T("Print"), theme.DocumentPrintIcon(), d.onPrint)
 	d.print.Importance = widget.HighImportance
 	if p.Printer != "" {
-		d.print.SetText("Print on " + p.Printer)
+		d.print.SetText(Tf("Print on %s", p.Printer))
 	}
 	d.folder = newIconButton(T("Change folder…"), theme.FolderOpenIcon(), d.onChangeFolder)
 	d.setup = newIconButton(T("Printers…"), theme.SettingsIcon(), func() { showPrinterSettings(u) })
@@ -307,7 +307,7 @@ func (d *savedDialog) onPrint() {
 		}
 		d.print.Enable()
 		if d.printer.Printer != "" {
-			d.setStatus("Sent to "+d.printer.Printer+".", false)
+			d.setStatus(Tf("Sent to %s.", d.printer.Printer), false)
 			return
 		}
 		d.setStatus(T("Sent to the printer."), false)
@@ -336,8 +336,8 @@ func (u *UI) openDocument(uri fyne.URI) {
 // showNoViewer says that no program could open the document and where it
 // was saved, the path selectable to copy.
 func showNoViewer(u *UI, path string) dialog.Dialog {
-	msg := wrapLabel("No program to open PDF files was found on this computer, so HMS could not open the document. " +
-		"It is saved at:")
+	msg := wrapLabel(T("No program to open PDF files was found on this computer, so HMS could not open the document. " +
+		"It is saved at:"))
 	where := wrapLabel(path)
 	where.Selectable = true
 	hint := wrapLabel(T("Install a PDF viewer, or open the file from another computer, to view or print it."))
@@ -350,19 +350,19 @@ func showNoViewer(u *UI, path string) dialog.Dialog {
 // printFailure says why a print command failed, in words for the desk.
 func printFailure(name string, out []byte, err error) string {
 	if errors.Is(err, exec.ErrNotFound) {
-		return fmt.Sprintf("This computer has no printer command (%s), so HMS cannot print directly. "+
+		return Tf("This computer has no printer command (%s), so HMS cannot print directly. "+
 			"Open the document and print it from the viewer.", name)
 	}
 	detail := strings.TrimSpace(string(out))
 	if detail == "" {
 		detail = err.Error()
 	}
-	return "The document was not printed: " + detail
+	return Tf("The document was not printed: %s", detail)
 }
 
 func (d *savedDialog) onChangeFolder() {
 	d.u.askDocumentFolder(func(folder string) {
-		d.setStatus("The next documents will be saved to "+folder+".", false)
+		d.setStatus(Tf("The next documents will be saved to %s.", folder), false)
 	})
 }
 
@@ -413,7 +413,7 @@ func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint b
 			return
 		}
 		if rawTo != "" {
-			showMessage(T("Receipt printed"), "Receipt "+p.ReceiptNumber+" was sent to "+rawTo+".", u.win)
+			showMessage(T("Receipt printed"), Tf("Receipt %s was sent to %s.", p.ReceiptNumber, rawTo), u.win)
 			return
 		}
 		name := "receipt-" + p.ReceiptNumber

@@ -17,10 +17,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // defaultPrinterLabel stands for the system's default printer in lists.
-const defaultPrinterLabel = "System default printer"
+var defaultPrinterLabel = i18n.N("System default printer")
 
 // listPrinters asks the system for its printers' names.
 func listPrinters(goos string, run func(string, ...string) ([]byte, error)) ([]string, error) {
@@ -114,7 +115,7 @@ func showPrinterSettings(u *UI) *printerSettings {
 			auto: newCheck(T("Print without asking"), nil)}
 		r.layout.SetSelectedIndex(0)
 		s.rows[k] = r
-		form.Append(k.Label(), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
+		form.Append(T(k.Label()), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
 	}
 	cancel := newButton(T("Close"), func() { s.dialog.Hide() })
 	s.dialog = showFormDialog(u, T("This desk's printers"), 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
@@ -136,10 +137,10 @@ func showPrinterSettings(u *UI) *printerSettings {
 			showError(err, u.win)
 			return
 		}
-		opts := append([]string{defaultPrinterLabel}, l.printers...)
+		opts := append([]string{T(defaultPrinterLabel)}, l.printers...)
 		switch {
 		case l.listErr != nil:
-			s.message.SetText("HMS could not list this computer's printers (" + reason(l.listErr) + "); documents go to the system's default printer.")
+			s.message.SetText(Tf("HMS could not list this computer's printers (%s); documents go to the system's default printer.", reason(l.listErr)))
 		case len(l.printers) == 0:
 			s.message.SetText(T("This computer has no printers set up; documents go to the system's default printer once one is."))
 		default:
@@ -158,7 +159,7 @@ func showPrinterSettings(u *UI) *printerSettings {
 			r.printer.SetOptions(o)
 			r.options = o
 			if p.Printer == "" {
-				r.printer.SetText(defaultPrinterLabel)
+				r.printer.SetText(T(defaultPrinterLabel))
 			} else {
 				r.printer.SetText(p.Printer)
 			}
@@ -176,7 +177,7 @@ func (s *printerSettings) onSave() {
 	for _, k := range app.DocumentKinds {
 		r := s.rows[k]
 		p := app.DeskPrinter{Kind: k, Printer: strings.TrimSpace(r.printer.Text), Layout: r.layout.Selected, Auto: r.auto.Checked}
-		if p.Printer == defaultPrinterLabel {
+		if p.Printer == T(defaultPrinterLabel) {
 			p.Printer = ""
 		}
 		if p.Layout == app.LayoutsFor(k)[0] && r.was.Layout == "" {

@@ -49,8 +49,8 @@ func newCodesImport(u *UI) *codesImport {
 	form := widget.NewForm(widget.NewFormItem(T("Code system"), c.errs.add("system", c.system)))
 	c.content = container.NewVBox(
 		widget.NewLabelWithStyle(T("Diagnosis codes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		mutedLabel("A CMS ICD-10-CM order file, or a CSV of code,description (ICD-10-GM, -AM or WHO editions), "+
-			"replaces this desk's list of that code system. A file with any bad line is refused whole."),
+		mutedLabel(T("A CMS ICD-10-CM order file, or a CSV of code,description (ICD-10-GM, -AM or WHO editions), "+
+			"replaces this desk's list of that code system. A file with any bad line is refused whole.")),
 		container.New(widthLayout{640}, form),
 		container.NewHBox(c.choose),
 		general, c.result, c.details,
@@ -81,7 +81,7 @@ func (c *codesImport) onChoose() {
 
 func (c *codesImport) checkSystem() error {
 	if s := strings.TrimSpace(c.system.Text); s == "" || len([]rune(s)) > 40 {
-		return app.FieldErrorf("system", "Name the code list in 1 to 40 characters, e.g. ICD-10-GM.")
+		return app.FieldErrorf("system", "%s", T("Name the code list in 1 to 40 characters, e.g. ICD-10-GM."))
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 	}
 	system := strings.TrimSpace(c.system.Text)
 	c.choose.Disable()
-	c.result.SetText("Reading " + name + "…")
+	c.result.SetText(Tf("Reading %s…", name))
 	c.details.Hide()
 	type outcome struct {
 		n   int

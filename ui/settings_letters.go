@@ -61,7 +61,7 @@ func newLetterTemplates(u *UI) *letterTemplates {
 		for i, n := range names {
 			names[i] = "{" + n + "}"
 		}
-		h := widget.NewLabel("Placeholders: " + strings.Join(names, " "))
+		h := widget.NewLabel(Tf("Placeholders: %s", strings.Join(names, " ")))
 		h.Wrapping = fyne.TextWrapWord
 		h.Importance = widget.LowImportance
 		return h
@@ -74,8 +74,8 @@ func newLetterTemplates(u *UI) *letterTemplates {
 			hint(app.LetterReferral), container.NewHBox(layout.NewSpacer(), l.restoreReferral))),
 		widget.NewFormItem(T("Preview"), l.referralPreview),
 	)
-	explain := widget.NewLabel("The opening of the letters doctors print from a visit or the chart; the doctor's own text follows it. " +
-		"Every desk of the clinic prints this wording.")
+	explain := widget.NewLabel(T("The opening of the letters doctors print from a visit or the chart; the doctor's own text follows it. " +
+		"Every desk of the clinic prints this wording."))
 	explain.Wrapping = fyne.TextWrapWord
 	l.content = container.NewVBox(
 		widget.NewLabelWithStyle(T("Letters"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -113,8 +113,8 @@ func (l *letterTemplates) sampleLetter(kind app.LetterKind) map[string]string {
 	if l.u.settings != nil {
 		clinic = l.u.settings
 	}
-	p := &app.Patient{GivenName: T("Maria"), FamilyName: T("Papadopoulou"), MRN: T("P-D1-000123"), BirthDate: "1980-04-12"}
-	doctor := &app.Prescriber{Name: T("Dr. Anna Ivanova"), RegistrationNumber: T("GMC 7012345")}
+	p := &app.Patient{GivenName: "Maria", FamilyName: "Papadopoulou", MRN: "P-D1-000123", BirthDate: "1980-04-12"} //i18n:ok sample data
+	doctor := &app.Prescriber{Name: "Dr. Anna Ivanova", RegistrationNumber: "GMC 7012345"}                         //i18n:ok sample data
 	today := time.Now().In(clinic.Location())
 	r := app.LetterRequest{Kind: kind, From: today.Format(app.DateLayout), To: today.AddDate(0, 0, 2).Format(app.DateLayout),
 		Recipient: T("Cardiology outpatients, City Hospital")}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,6 +26,16 @@ var staffColumns = []struct {
 // assignableRoles are the roles an admin may give an account: every role but
 // patient, whose accounts come with a patient record.
 var assignableRoles = []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling}
+
+// assignableRole is the role a select of roleLabels(assignableRoles)
+// shows, by its place rather than its label (which is in the screen's
+// language); "" when none is chosen.
+func assignableRole(sel *escSelect) app.Role {
+	if i := sel.SelectedIndex(); i >= 0 && i < len(assignableRoles) {
+		return assignableRoles[i]
+	}
+	return ""
+}
 
 // staffScreen is the admin's list of accounts with the actions on them.
 type staffScreen struct {
@@ -99,7 +110,7 @@ func (s *staffScreen) buildUI() {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(staffColumns) {
-			o.(*widget.Label).SetText(staffColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(staffColumns[id.Col].title))
 		}
 	}
 	for i, c := range staffColumns {
@@ -153,12 +164,12 @@ func (s *staffScreen) cell(row, col int) string {
 	case 1:
 		return usr.FullName
 	case 2:
-		return usr.Role.Label()
+		return T(usr.Role.Label())
 	case 3:
 		return statusLabel(usr.Status)
 	case 4:
 		if usr.Locked(s.u.now()) {
-			return "until " + usr.LockedUntil.In(s.u.location()).Format("2006-01-02 15:04")
+			return Tf("until %s", tr().DayTime(usr.LockedUntil.In(s.u.location())))
 		}
 	}
 	return ""
@@ -187,14 +198,14 @@ func (s *staffScreen) updateActions() {
 		s.selection.SetText(T("Select an account to act on it."))
 		return
 	}
-	s.selection.SetText("Selected: " + usr.FullName + " (" + usr.Username + "), " + usr.Role.Label() + ", " + statusLabel(usr.Status))
+	s.selection.SetText(Tf("Selected: %s (%s), %s, %s", usr.FullName, usr.Username, T(usr.Role.Label()), statusLabel(usr.Status)))
 	self := s.u.session != nil && s.u.session.User.ID == usr.ID
 	if usr.Status == app.StatusPending {
 		s.approve.Enable()
 	}
 	if usr.Role != app.RolePatient && !self {
 		s.role.Enable()
-		s.role.SetSelected(usr.Role.Label())
+		s.role.SetSelectedIndex(slices.Index(assignableRoles, usr.Role))
 		s.applyRole.Enable()
 	}
 	if usr.Status != app.StatusDeactivated && !self {
@@ -270,7 +281,7 @@ func (s *staffScreen) setNotice(msg string) {
 }
 
 // act runs one account action on the selected user, then reloads the list.
-func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, error), done string) {
+func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, error), done func(username string) string) {
 	usr := s.selected
 	if usr == nil {
 		return
@@ -283,23 +294,23 @@ func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, 
 			showError(err, s.u.win)
 			return
 		}
-		s.setNotice(done + " " + usr.Username + ".")
+		s.setNotice(done(usr.Username))
 		s.load()
 	})
 }
 
 func (s *staffScreen) onApprove() {
-	s.act(s.u.svc.Users.ApproveUser, T("Approved"))
+	s.act(s.u.svc.Users.ApproveUser, func(name string) string { return Tf("Approved %s.", name) })
 }
 
 func (s *staffScreen) onChangeRole() {
-	role := roleOf(s.role.Selected)
+	role := assignableRole(s.role)
 	if role == "" || s.selected == nil || role == s.selected.Role {
 		return
 	}
 	s.act(func(ctx context.Context, id string) (*app.User, error) {
 		return s.u.svc.Users.ChangeRole(ctx, id, role)
-	}, "Changed the role to "+role.Label()+" for")
+	}, func(name string) string { return Tf("Changed the role to %s for %s.", T(role.Label()), name) })
 }
 
 func (s *staffScreen) onDeactivate() {
@@ -308,18 +319,18 @@ func (s *staffScreen) onDeactivate() {
 		return
 	}
 	showYesNo(T("Deactivate account"),
-		"Deactivate "+usr.FullName+" ("+usr.Username+")? They will no longer be able to log in. The account stays in the records.",
+		Tf("Deactivate %s (%s)? They will no longer be able to log in. The account stays in the records.", usr.FullName, usr.Username),
 		s.onDeactivateConfirmed, s.u.win)
 }
 
 func (s *staffScreen) onDeactivateConfirmed(ok bool) {
 	if ok {
-		s.act(s.u.svc.Users.DeactivateUser, T("Deactivated"))
+		s.act(s.u.svc.Users.DeactivateUser, func(name string) string { return Tf("Deactivated %s.", name) })
 	}
 }
 
 func (s *staffScreen) onUnlock() {
-	s.act(s.u.svc.Users.UnlockUser, T("Unlocked"))
+	s.act(s.u.svc.Users.UnlockUser, func(name string) string { return Tf("Unlocked %s.", name) })
 }
 
 func (s *staffScreen) onResetPassword() {
@@ -328,7 +339,7 @@ func (s *staffScreen) onResetPassword() {
 		return
 	}
 	f := newResetPasswordForm(s, usr)
-	d := dialog.NewCustomWithoutButtons("Reset password of "+usr.Username, container.New(widthLayout{460}, f.content), s.u.win)
+	d := dialog.NewCustomWithoutButtons(Tf("Reset password of %s", usr.Username), container.New(widthLayout{460}, f.content), s.u.win)
 	f.close = func() {
 		d.Hide()
 		s.reset = nil
@@ -371,7 +382,7 @@ func newResetPasswordForm(s *staffScreen, usr *app.User) *resetPasswordForm {
 	f.save = newButton(T("Reset password"), f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = newButton(T("Cancel"), func() { f.close() })
-	note := widget.NewLabel("Give " + usr.FullName + " this temporary password. They must choose a new one when they next log in.")
+	note := widget.NewLabel(Tf("Give %s this temporary password. They must choose a new one when they next log in.", usr.FullName))
 	note.Wrapping = fyne.TextWrapWord
 	general := newErrorLabel()
 	f.errs[""] = general
@@ -403,9 +414,9 @@ func (f *resetPasswordForm) onSave() {
 			return
 		}
 		f.close()
-		f.s.setNotice("Reset the password of " + usr.Username + ": they must change it at their next login.")
+		f.s.setNotice(Tf("Reset the password of %s: they must change it at their next login.", usr.Username))
 		showMessage(T("Password reset"),
-			"The password of "+usr.Username+" has been reset. Tell them the temporary password; they must choose a new one at their next login.", u.win)
+			Tf("The password of %s has been reset. Tell them the temporary password; they must choose a new one at their next login.", usr.Username), u.win)
 		f.s.load()
 	})
 }
@@ -473,7 +484,7 @@ func (f *createUserForm) onSave() {
 		FullName: f.fullName.Text,
 		Email:    f.email.Text,
 		Phone:    f.phone.Text,
-		Role:     roleOf(f.role.Selected),
+		Role:     assignableRole(f.role),
 		Password: f.password.Text,
 	}
 	u := f.s.u
@@ -491,7 +502,7 @@ func (f *createUserForm) onSave() {
 		if usr != nil {
 			name = usr.Username
 		}
-		f.s.setNotice("Created the account " + name + ".")
+		f.s.setNotice(Tf("Created the account %s.", name))
 		f.s.load()
 	})
 }

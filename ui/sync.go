@@ -73,14 +73,14 @@ func syncSummary(st *app.SyncStatus, now time.Time) string {
 			fmt.Fprintf(&b, " · %d waiting", st.Pending)
 		}
 	case st.Pending > 0:
-		b.WriteString(countText(st.Pending, "change", "changes") + " waiting")
+		b.WriteString(countText(st.Pending, T("change"), T("changes")) + " waiting")
 	case st.LastSyncedAt.IsZero():
 		b.WriteString(T("not synced yet"))
 	default:
 		b.WriteString("synced " + clockTime(st.LastSyncedAt, now))
 	}
 	if st.Conflicts > 0 {
-		b.WriteString(" · " + countText(st.Conflicts, "conflict", "conflicts") + " to review")
+		b.WriteString(" · " + countText(st.Conflicts, T("conflict"), T("conflicts")) + " to review")
 	}
 	if st.Unsigned > 0 {
 		b.WriteString(" · ALERT: " + countText(st.Unsigned, T("unsigned change"), T("unsigned changes")) + " refused")

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -55,20 +54,20 @@ func (s *conflictsScreen) buildUI() {
 	s.empty = mutedLabel(T("No conflicts wait for review: every change of every desk was taken as it was."))
 	s.empty.Hide()
 	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
-	help := mutedLabel("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+	help := mutedLabel(T("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
 		"Keep what won, or take what lost: it then becomes a new change that wins on every desk. " +
-		"A patient registered on two desks while apart shows here too: keep both records, or merge them.")
+		"A patient registered on two desks while apart shows here too: keep both records, or merge them."))
 	if !s.canResolve {
-		help.SetText("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
-			"A booking that lost needs a new time: book it again. An administrator decides the rest.")
+		help.SetText(T("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+			"A booking that lost needs a new time: book it again. An administrator decides the rest."))
 	}
 	title := T("Sync conflicts")
 	if s.billingOnly {
 		title = T("Overpaid invoices")
 		s.empty.SetText(T("No invoice is overpaid: no payment was taken twice on desks that were apart."))
-		help.SetText("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
+		help.SetText(T("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
-			"the first to ask the sync server.")
+			"the first to ask the sync server."))
 	}
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
@@ -225,7 +224,7 @@ func duplicateResolutionLabel(r app.Resolution) string {
 func (s *conflictsScreen) onMerge(c *app.Conflict) {
 	later, _, _ := strings.Cut(plainValue(c.LostValue), ",")
 	first, _, _ := strings.Cut(plainValue(c.WonValue), ",")
-	msg := widget.NewLabel(fmt.Sprintf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
+	msg := widget.NewLabel(Tf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
 		"it lacks, and every allergy recorded under %s, which is archived as merged into it, on every desk. Visits, "+
 		"notes and bills stay under the record they were written under; the two records link to each other.",
 		later, first, first, later))

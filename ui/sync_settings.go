@@ -184,9 +184,9 @@ func (s *syncScreen) buildUI() {
 		widget.NewFormItem(T("Conflicts"), container.NewVBox(container.NewHBox(s.conflicts, s.review), s.powerWarn)),
 		widget.NewFormItem(T("Trust root"), s.trust),
 	)
-	help := mutedLabel("Desks of one clinic share their records through a PostgreSQL server. " +
+	help := mutedLabel(T("Desks of one clinic share their records through a PostgreSQL server. " +
 		"Give its address and the password of its user, test the connection, then enroll this desk: " +
-		"it gets its desk code and syncs by itself from then on.")
+		"it gets its desk code and syncs by itself from then on."))
 	s.content = container.NewVScroll(container.NewVBox(
 		sectionTitle(T("Sync server")),
 		container.New(widthLayout{720}, container.NewVBox(help, connect)),
@@ -298,7 +298,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 			s.pending.SetText(T("0 changes"))
 		}
 	} else {
-		s.pending.SetText(Tf("%s, the oldest from %s", countText(st.Pending, "change", "changes"),
+		s.pending.SetText(Tf("%s, the oldest from %s", countText(st.Pending, T("change"), T("changes")),
 			clockTime(st.OldestPending, now)))
 	}
 	if st.LastSyncedAt.IsZero() {
@@ -325,7 +325,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	}
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
 	setWarning(s.tlsWarn, st.TLSWarning)
-	s.conflicts.SetText(countText(st.Conflicts, "conflict", "conflicts") + " to review")
+	s.conflicts.SetText(countText(st.Conflicts, T("conflict"), T("conflicts")) + " to review")
 	setWarning(s.powerWarn, powerWarning(st.Unsigned))
 	switch {
 	case st.TrustRoot != "":
@@ -346,7 +346,7 @@ func powerWarning(n int) string {
 		return ""
 	}
 	return Tf("Alert: %s from the server would have granted power (accounts, roles, passwords or settings) without a trusted administrator's signature. This desk refused them; they are among the conflicts, with the desk that sent them. Someone may hold a desk's server password: tell the clinic's administrator.",
-		countText(n, "change", "changes"))
+		countText(n, T("change"), T("changes")))
 }
 
 // setWarning shows msg on l, or hides l when msg is empty.
@@ -501,7 +501,7 @@ func (s *syncScreen) onEnroll() {
 		s.busy(false)
 		msg := Tf("This desk is enrolled with %s as desk %s. It syncs by itself from now on.", st.Server, st.DeskCode)
 		if st.Pending > 0 {
-			msg += Tf(" %s wait to be sent.", countText(st.Pending, "change", "changes"))
+			msg += Tf(" %s wait to be sent.", countText(st.Pending, T("change"), T("changes")))
 		}
 		s.showResult(msg)
 	})
@@ -541,9 +541,9 @@ func (s *syncScreen) onSyncNow() {
 func syncReportText(r *app.SyncReport) string {
 	lines := []string{
 		Tf("Sent %s: %d applied, %d with conflicts, %d refused, %d held in quarantine.",
-			countText(r.Pushed, "change", "changes"), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
+			countText(r.Pushed, T("change"), T("changes")), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
 		Tf("Received %s from other desks, %d of them with conflicts.",
-			countText(r.Pulled, "change", "changes"), r.PullConflicts),
+			countText(r.Pulled, T("change"), T("changes")), r.PullConflicts),
 	}
 	if r.Conflicts+r.Rejected+r.PullConflicts > 0 {
 		lines = append(lines, T("Conflicts and refused changes wait for review under Conflicts."))

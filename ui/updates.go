@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -42,8 +41,8 @@ func newUpdatesScreen(u *UI) *updatesScreen {
 	s := &updatesScreen{u: u, errs: fieldErrors{}}
 	s.installed = s.onInstalled
 	s.version = widget.NewLabel("")
-	s.disabled = widget.NewLabel("This build of HMS has no release key, so it does not check for updates. " +
-		"Releases of HMS carry the key; install one to get updates here.")
+	s.disabled = widget.NewLabel(T("This build of HMS has no release key, so it does not check for updates. " +
+		"Releases of HMS carry the key; install one to get updates here."))
 	s.disabled.Wrapping = fyne.TextWrapWord
 	s.disabled.Importance = widget.WarningImportance
 	s.disabled.Hide()
@@ -156,7 +155,7 @@ func (s *updatesScreen) onInstall() {
 	if o == nil {
 		return
 	}
-	msg := fmt.Sprintf("HMS downloads %s (%s), checks it against the signed release manifest, "+
+	msg := Tf("HMS downloads %s (%s), checks it against the signed release manifest, "+
 		"backs up the database, and then opens the installer or the folder holding the package.\n\n"+
 		"Close the visits first: the update waits while a patient is checked in.", o.Package, sizeText(o.Size))
 	showYesNo(Tf("Install HMS %s?", o.Version), msg, func(ok bool) {
@@ -185,14 +184,14 @@ func (s *updatesScreen) onInstalled(res *app.UpdateResult) {
 	s.status.SetText(Tf("HMS %s is downloaded and checked.", res.Version))
 	if res.Quit {
 		showMessage(T("The installer is starting"),
-			fmt.Sprintf("The database is backed up to %s.\n\nHMS closes now so that the installer can replace it; "+
+			Tf("The database is backed up to %s.\n\nHMS closes now so that the installer can replace it; "+
 				"open HMS again when the installer is done.", res.Backup),
 			s.u.win)
 		s.u.fyneApp.Quit()
 		return
 	}
 	showMessage(T("Install the package"),
-		fmt.Sprintf("The database is backed up to %s.\n\nThe folder %s is open: install %s from it "+
+		Tf("The database is backed up to %s.\n\nThe folder %s is open: install %s from it "+
 			"(on Debian or Ubuntu: sudo apt install ./%s), then open HMS again.",
 			res.Backup, res.Started, res.Package, baseName(res.Package)),
 		s.u.win)
