@@ -7,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -320,13 +319,13 @@ func recoveryKeyText(k *app.RecoveryKey, clinic string, now time.Time) string {
 # Whoever holds this key can open every backup made with it. Keep it
 # locked away, never on the drive or share that holds the backups.
 %s
-`, clinic, now.Format("2 January 2006 15:04"), k.Recipient, k.Identity)
+`, clinic, tr().LongDate(now)+" "+now.Format("15:04"), k.Recipient, k.Identity)
 }
 
 // groupKey splits a recovery key after its AGE-SECRET-KEY-1 prefix into
 // groups of five, for writing down.
 func groupKey(k string) string {
-	const prefix = "AGE-SECRET-KEY-1"
+	const prefix = "AGE-SECRET-KEY-1" //i18n:ok the key's format
 	rest, ok := strings.CutPrefix(k, prefix)
 	if !ok {
 		return k
@@ -411,7 +410,7 @@ func (kd *recoveryKeyDialog) onSave() {
 			werr = cerr
 		}
 		if werr != nil {
-			showError(app.Errorf(app.EINVALID, "The recovery key could not be saved: %v.", werr), kd.s.u.win)
+			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", werr)), kd.s.u.win)
 			return
 		}
 		os.Chmod(w.URI().Path(), 0o600)
@@ -455,8 +454,8 @@ func (s *backupsScreen) onCheck() {
 		}
 		var b strings.Builder
 		if c.Encrypted {
-			fmt.Fprintf(&b, "Backup of desk %s made %s: %d rows, schema %d.\n", c.Desk,
-				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema)
+			b.WriteString(Tf("Backup of desk %s made %s: %d rows, schema %d.\n", c.Desk,
+				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema))
 		}
 		for _, line := range c.Checked {
 			b.WriteString("✓ " + line + "\n")
@@ -594,7 +593,7 @@ func (u *UI) onCloseRequest() {
 				u.fyneApp.Quit()
 				return
 			}
-			showYesNo(T("The backup failed"), errText(err)+"\n\nClose HMS without a backup?", func(ok bool) {
+			showYesNo(T("The backup failed"), errText(err)+"\n\n"+T("Close HMS without a backup?"), func(ok bool) {
 				if ok {
 					u.fyneApp.Quit()
 				}

@@ -116,7 +116,7 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 	v.newPatients = newFigureTile(T("new patients"), func() {
 		v.drill(drillNewPatients, T("New patients"), app.DrillDown{})
 	})
-	v.appointments = newFigureTile("appointments", func() {
+	v.appointments = newFigureTile(T("appointments"), func() {
 		v.drill(drillAppointments, T("Appointments"), app.DrillDown{Standing: true})
 	})
 	v.noShows = newFigureTile(T("no-show rate"), func() {
@@ -140,10 +140,10 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 }
 
 func (v *adminView) buildFinancial() fyne.CanvasObject {
-	v.revenue = newFigureTile("revenue", func() {
+	v.revenue = newFigureTile(T("revenue"), func() {
 		v.drill(drillInvoices, T("Invoices issued"), app.DrillDown{})
 	})
-	v.taken = newFigureTile("taken", func() {
+	v.taken = newFigureTile(T("taken"), func() {
 		v.drill(drillPayments, T("Payments and refunds"), app.DrillDown{})
 	})
 	v.outstanding = newFigureTile(T("outstanding now"), func() {

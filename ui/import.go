@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -228,10 +227,10 @@ func (w *importWizard) problemsText() string { return strings.Join(w.lines, "\n"
 func rowErrorText(e app.RowError) string {
 	var b strings.Builder
 	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
+		b.WriteString(Tf("line %d: ", e.Line))
 	}
 	if e.Field != "" {
-		b.WriteString(strings.ToLower(fieldLabel(e.Field)) + " — ")
+		b.WriteString(strings.ToLower(T(fieldLabel(e.Field))) + " — ")
 	}
 	b.WriteString(e.Message)
 	return b.String()

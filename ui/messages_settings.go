@@ -115,7 +115,7 @@ func (s *messageSettingsScreen) buildUI() {
 	s.smtpPassword = passwordEntry("")
 	s.smtpFrom = entry(T("Clinic <desk@clinic.example>"))
 	s.smsURL = entry(T("https://gateway.example/send?to={to}; empty: no SMS"))
-	s.smsMethod = newSelect([]string{"POST", "GET"}, nil) //i18n:ok HTTP methods
+	s.smsMethod = newSelect([]string{"POST", "GET"}, nil)  //i18n:ok HTTP methods
 	s.smsHeaders = multiLine(2, "Authorization: Bearer …") //i18n:ok an HTTP header
 	s.smsContentType = entry(T("application/json or application/x-www-form-urlencoded"))
 	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`) //i18n:ok a JSON example
@@ -305,7 +305,7 @@ func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
 	}
 	s.smtpFrom.SetText(st.SMTP.From)
 	s.smsURL.SetText(st.SMS.URL)
-	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST"))
+	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST")) //i18n:ok an HTTP method
 	s.smsHeaders.SetText(strings.Join(st.SMS.Headers, "\n"))
 	s.smsContentType.SetText(st.SMS.ContentType)
 	s.smsBody.SetText(st.SMS.Body)

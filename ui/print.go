@@ -398,7 +398,7 @@ func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint b
 				err = send(ctx, dp.Printer, raw)
 			}
 			if err != nil {
-				return nil, app.Errorf(app.EINTERNAL, "The receipt was not printed: %v.", err)
+				return nil, app.Errorf(app.EINTERNAL, "%s", Tf("The receipt was not printed: %v.", err))
 			}
 			rawTo = dp.Printer
 			if rawTo == "" {

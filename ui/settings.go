@@ -163,7 +163,7 @@ func (s *settingsScreen) setLogo(b []byte) {
 	s.logo = b
 	s.logoImage.Resource = fyne.NewStaticResource("logo."+format, b)
 	s.logoImage.Refresh()
-	s.logoInfo.SetText(strings.ToUpper(format) + ", " + strconv.Itoa(cfg.Width) + "×" + strconv.Itoa(cfg.Height) + " pixels")
+	s.logoInfo.SetText(Tf("%s, %d×%d pixels", strings.ToUpper(format), cfg.Width, cfg.Height))
 	s.removeLogo.Enable()
 }
 
@@ -177,7 +177,7 @@ func (s *settingsScreen) onChooseLogo() {
 // onLogoChosen reads the chosen file off the UI goroutine.
 func (s *settingsScreen) onLogoChosen(r fyne.URIReadCloser, err error) {
 	if err != nil {
-		showError(app.Errorf(app.EINVALID, "The file could not be opened."), s.u.win)
+		showError(app.Errorf(app.EINVALID, "%s", T("The file could not be opened.")), s.u.win)
 		return
 	}
 	if r == nil { // cancelled
@@ -188,7 +188,7 @@ func (s *settingsScreen) onLogoChosen(r fyne.URIReadCloser, err error) {
 		defer r.Close()
 		b, err := io.ReadAll(io.LimitReader(r, app.MaxLogoBytes+1))
 		if err != nil {
-			return nil, app.Errorf(app.EINVALID, "The file %s could not be read.", name)
+			return nil, app.Errorf(app.EINVALID, "%s", Tf("The file %s could not be read.", name))
 		}
 		return b, nil
 	}, func(b []byte, err error) {

@@ -106,7 +106,7 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 		rows, bad, err := codes.Parse(r)
 		r.Close()
 		if errors.Is(err, codes.ErrEmpty) {
-			return outcome{}, app.Errorf(app.EINVALID, "%s has no codes.", name)
+			return outcome{}, app.Errorf(app.EINVALID, "%s", Tf("%s has no codes.", name))
 		}
 		if err != nil || len(bad) > 0 {
 			return outcome{bad: bad}, err

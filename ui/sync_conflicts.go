@@ -88,8 +88,8 @@ type conflictRow struct {
 
 func (s *conflictsScreen) newRow() fyne.CanvasObject {
 	r := &conflictRow{
-		title:  widget.NewLabelWithStyle(T("Patient P-D1-000001 Someone"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		values: widget.NewLabel(T("lost / won")),
+		title:  widget.NewLabelWithStyle("Patient P-D1-000001 Someone", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), //i18n:ok a list row's template, replaced before shown
+		values: widget.NewLabel("lost / won"),                                                                              //i18n:ok a list row's template, replaced before shown
 		meta:   widget.NewLabel("rule"),
 		keep:   widget.NewButton(T("Keep what won"), nil),
 		take:   widget.NewButton(T("Take what lost"), nil),
@@ -127,7 +127,7 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	loc := s.u.location()
 	title := c.What
 	if c.Field != "" {
-		title += " — " + fieldLabel(c.Field)
+		title += " — " + T(fieldLabel(c.Field))
 	}
 	r.title.SetText(title)
 	now := s.u.now().In(loc)
@@ -149,7 +149,7 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		won = Tf("won: %s (%s, %s)", conflictValue(c.WonValue), s.deskName(c.WonDesk), when(c.WonAt))
 	}
 	r.values.SetText(Tf("Lost: %s (%s, %s) · %s", lost, s.deskName(c.LostDesk), when(c.LostAt), won))
-	meta := "Rule: " + c.Rule + " · found " + when(c.DetectedAt)
+	meta := Tf("Rule: %s · found %s", c.Rule, when(c.DetectedAt))
 	if !c.ResolvedAt.IsZero() {
 		meta = Tf("Resolved %s by %s: %s · ", when(c.ResolvedAt), c.ResolvedBy, resolutionLabel(c.Resolution)) + meta
 	}
@@ -180,7 +180,7 @@ func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 	r.title.SetText(c.What)
 	r.values.SetText(Tf("Registered first (%s): %s · later (%s): %s",
 		clockTime(c.WonAt, now), plainValue(c.WonValue), clockTime(c.LostAt, now), plainValue(c.LostValue)))
-	meta := "Possible duplicate: " + strings.TrimPrefix(c.Rule, "possible duplicate: ") + " · found " + clockTime(c.DetectedAt, now)
+	meta := Tf("Possible duplicate: %s · found %s", strings.TrimPrefix(c.Rule, "possible duplicate: "), clockTime(c.DetectedAt, now))
 	if !c.ResolvedAt.IsZero() {
 		meta = Tf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
 	}
@@ -251,7 +251,7 @@ func (s *conflictsScreen) deskName(site string) string {
 	if len(site) > 8 {
 		site = site[len(site)-8:]
 	}
-	return "desk …" + site
+	return Tf("desk …%s", site)
 }
 
 // conflictValue shows a JSON value for a person: text without quotes,
@@ -263,10 +263,10 @@ func conflictValue(v string) string {
 	}
 	switch t := x.(type) {
 	case nil:
-		return "(nothing)"
+		return T("(nothing)")
 	case string:
 		if t == "" {
-			return "(empty)"
+			return T("(empty)")
 		}
 		return "“" + clipText(t, 60) + "”"
 	}
@@ -305,7 +305,7 @@ func resolutionLabel(r app.Resolution) string {
 	case app.ResolutionTake:
 		return T("took what lost")
 	case app.ResolutionMerged:
-		return "merged"
+		return T("merged")
 	}
 	return string(r)
 }
@@ -356,7 +356,7 @@ func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionK
 // onTake asks first: what lost becomes a change that wins on every desk.
 func (s *conflictsScreen) onTake(c *app.Conflict) {
 	msg := Tf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
-		strings.ToLower(fieldLabel(c.Field)), c.What, conflictValue(c.LostValue))
+		strings.ToLower(T(fieldLabel(c.Field))), c.What, conflictValue(c.LostValue))
 	d := newYesNo(T("Take what lost"), msg, func(ok bool) {
 		s.confirm = nil
 		if ok {

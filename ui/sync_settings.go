@@ -246,22 +246,22 @@ func deskVersionsText(vs []app.DeskVersion, loc *time.Location) string {
 	for _, v := range vs {
 		name := v.DeskCode
 		if v.This {
-			name += T(" (this desk)")
+			name = Tf("%s (this desk)", name)
 		}
-		version := "HMS " + v.Version
+		version := "HMS " + v.Version //i18n:ok a product name and version
 		if v.Version == "" {
 			version = T("version not reported yet")
 		}
 		fmt.Fprintf(&b, "%s: %s", name, version)
 		if !v.Since.IsZero() && v.Version != "" {
-			fmt.Fprintf(&b, " since %s", v.Since.In(loc).Format("2 Jan 2006"))
+			b.WriteString(Tf(" since %s", tr().Day(v.Since.In(loc))))
 		}
 		if v.Revoked {
 			b.WriteString(T(", removed from the clinic"))
 		} else {
 			versions[v.Version] = true
 			if !v.LastSeen.IsZero() {
-				fmt.Fprintf(&b, ", last synced %s", v.LastSeen.In(loc).Format("2 Jan 2006 15:04"))
+				b.WriteString(Tf(", last synced %s", tr().DayTime(v.LastSeen.In(loc))))
 			}
 		}
 		b.WriteString("\n")
@@ -283,7 +283,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 		s.syncNow.Disable()
 		s.enroll.Importance, s.syncNow.Importance = widget.HighImportance, widget.MediumImportance
 	} else {
-		s.desk.SetText(st.DeskCode + ", enrolled")
+		s.desk.SetText(Tf("%s, enrolled", st.DeskCode))
 		s.where.SetText(st.Server)
 		s.syncNow.Enable()
 		// Enrolling again is safe but rare: syncing is what is done here now.
@@ -313,7 +313,7 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	if st.FailingSince.IsZero() {
 		s.failing.SetText(T("No"))
 	} else {
-		s.failing.SetText("Since " + clockTime(st.FailingSince, now))
+		s.failing.SetText(Tf("Since %s", clockTime(st.FailingSince, now)))
 	}
 	s.lastError.SetText(why)
 	s.lastError.Hidden = why == "" || (st.FailingSince.IsZero() && st.Pending == 0)
@@ -325,11 +325,11 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	}
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
 	setWarning(s.tlsWarn, st.TLSWarning)
-	s.conflicts.SetText(countText(st.Conflicts, T("conflict"), T("conflicts")) + " to review")
+	s.conflicts.SetText(Tf("%s to review", countText(st.Conflicts, T("conflict"), T("conflicts"))))
 	setWarning(s.powerWarn, powerWarning(st.Unsigned))
 	switch {
 	case st.TrustRoot != "":
-		s.trust.SetText(st.TrustRoot + " (compare it when enrolling another desk)")
+		s.trust.SetText(Tf("%s (compare it when enrolling another desk)", st.TrustRoot))
 	case st.Enrolled:
 		s.trust.SetText(T("None yet: the next sync sets it"))
 	default:
@@ -394,15 +394,15 @@ func lowerFirst(s string) string {
 func serverURL(address, password string) (string, error) {
 	address = strings.TrimSpace(address)
 	if address == "" {
-		return "", app.FieldErrorf("server", "Enter the server's address, e.g. %s.", serverPlaceholder)
+		return "", app.FieldErrorf("server", "%s", Tf("Enter the server's address, e.g. %s.", serverPlaceholder))
 	}
 	u, err := url.Parse(address)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-		return "", app.FieldErrorf("server", "The address must look like %s.", serverPlaceholder)
+		return "", app.FieldErrorf("server", "%s", Tf("The address must look like %s.", serverPlaceholder))
 	}
 	if password != "" {
 		if u.User == nil || u.User.Username() == "" {
-			return "", app.FieldErrorf("server", "Put the server's user name in the address: postgres://USER@host:5432/db.")
+			return "", app.FieldErrorf("server", "%s", T("Put the server's user name in the address: postgres://USER@host:5432/db."))
 		}
 		u.User = url.UserPassword(u.User.Username(), password)
 	}
@@ -465,13 +465,13 @@ func (s *syncScreen) onTest() {
 func serverCheckText(c *app.ServerCheck) string {
 	tls := T("no: the connection is not encrypted (use sslmode=verify-full on a network you do not control)")
 	if c.TLS {
-		tls = "yes"
+		tls = T("yes")
 	}
 	lines := []string{
-		"The server at " + c.Server + " answers, and this desk can work with it.",
+		Tf("The server at %s answers, and this desk can work with it.", c.Server),
 		Tf("Epoch %s, schema version %d.", c.Epoch, c.SchemaVersion),
-		"Clocks: " + lowerFirst(offsetText(c.ClockOffset)) + ".",
-		"Encrypted (TLS): " + tls + ".",
+		Tf("Clocks: %s.", lowerFirst(offsetText(c.ClockOffset))),
+		Tf("Encrypted (TLS): %s.", tls),
 		Tf("Round trip: %s.", c.RoundTrip.Round(100*time.Microsecond)),
 	}
 	if w := clockWarning(c.ClockOffset); w != "" {
