@@ -32,7 +32,7 @@ var outcomeAny = i18n.N("Any outcome")
 // outcomeLabels name the outcomes for people; the audit entry keeps the
 // code.
 var outcomeLabels = map[app.Outcome]string{
-	app.OutcomeOK: i18n.N("OK"), app.OutcomeDenied: i18n.N("Denied"), app.OutcomeFailed: i18n.N("Failed"),
+	app.OutcomeOK: i18n.N("ok"), app.OutcomeDenied: i18n.N("denied"), app.OutcomeFailed: i18n.N("failed"),
 }
 
 // outcomeLabel is an outcome as the screen shows it.
