@@ -461,17 +461,6 @@ func (l figureTable) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // tableRow is a row of truncating labels in cols, bold with the columns'
 // titles for the header.
-// translatedColumns is cols with their titles (marked with i18n.N where
-// the table is written) in the screens' language.
-func translatedColumns(cols []listColumn) []listColumn {
-	out := make([]listColumn, len(cols))
-	for i, c := range cols {
-		out[i] = c
-		out[i].title = T(c.title)
-	}
-	return out
-}
-
 func tableRow(cols []listColumn, header bool) *fyne.Container {
 	cells := make([]fyne.CanvasObject, len(cols))
 	for i, c := range cols {
