@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // auditPageSize is how many entries one page of the audit table shows.
@@ -23,12 +22,26 @@ var auditColumns = []struct {
 	title string
 	width float32
 }{
-	{"#", 50}, {"When", 150}, {"User", 100}, {"Role", 110}, {"Action", 130},
-	{"Record", 190}, {"Patient", 210}, {"Outcome", 70}, {"Detail", 240},
+	{"#", 50}, {i18n.N("When"), 150}, {i18n.N("User"), 100}, {i18n.N("Role"), 110}, {i18n.N("Action"), 130},
+	{i18n.N("Record"), 190}, {i18n.N("Patient"), 210}, {i18n.N("Outcome"), 70}, {i18n.N("Detail"), 240},
 }
 
 // outcomeAny is the outcome select's "no filter" choice.
-const outcomeAny = "Any outcome"
+var outcomeAny = i18n.N("Any outcome")
+
+// outcomeLabels name the outcomes for people; the audit entry keeps the
+// code.
+var outcomeLabels = map[app.Outcome]string{
+	app.OutcomeOK: i18n.N("ok"), app.OutcomeDenied: i18n.N("denied"), app.OutcomeFailed: i18n.N("failed"),
+}
+
+// outcomeLabel is an outcome as the screen shows it.
+func outcomeLabel(o app.Outcome) string {
+	if l, ok := outcomeLabels[o]; ok {
+		return T(l)
+	}
+	return string(o)
+}
 
 // auditScreen is the admin's view of the audit log, newest first, with
 // filters, paging to older entries and the database check.
@@ -66,19 +79,19 @@ func newAuditScreen(u *UI) *auditScreen {
 }
 
 func (s *auditScreen) buildUI() {
-	s.username = entry("Username")
-	s.action = entry("Action prefix, e.g. user.")
-	s.outcome = newSelect([]string{outcomeAny, string(app.OutcomeOK), string(app.OutcomeDenied), string(app.OutcomeFailed)}, nil)
-	s.outcome.SetSelected(outcomeAny)
-	s.from = entry("From YYYY-MM-DD")
-	s.to = entry("To YYYY-MM-DD")
+	s.username = entry(T("Username"))
+	s.action = entry(T("Action prefix, e.g. user."))
+	s.outcome = newSelect([]string{T(outcomeAny), outcomeLabel(app.OutcomeOK), outcomeLabel(app.OutcomeDenied), outcomeLabel(app.OutcomeFailed)}, nil)
+	s.outcome.SetSelected(T(outcomeAny))
+	s.from = entry(T("From YYYY-MM-DD"))
+	s.to = entry(T("To YYYY-MM-DD"))
 	for _, e := range []*escEntry{s.username, s.action, s.from, s.to} {
 		e.OnSubmitted = func(string) { s.onSearch() }
 	}
-	s.search = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.onSearch)
-	s.newer = widget.NewButton("Newer", s.onNewer)
-	s.older = widget.NewButton("Older", s.onOlder)
-	s.verify = widget.NewButtonWithIcon("Verify database", theme.ConfirmIcon(), s.onVerify)
+	s.search = widget.NewButtonWithIcon(T("Search"), theme.SearchIcon(), s.onSearch)
+	s.newer = widget.NewButton(T("Newer"), s.onNewer)
+	s.older = widget.NewButton(T("Older"), s.onOlder)
+	s.verify = widget.NewButtonWithIcon(T("Verify database"), theme.ConfirmIcon(), s.onVerify)
 	s.pageInfo = widget.NewLabel("")
 
 	s.table = widget.NewTable(
@@ -98,7 +111,7 @@ func (s *auditScreen) buildUI() {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(auditColumns) {
-			o.(*widget.Label).SetText(auditColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(auditColumns[id.Col].title))
 		}
 	}
 	for i, c := range auditColumns {
@@ -114,7 +127,7 @@ func (s *auditScreen) buildUI() {
 		s.errs.add("to", s.to),
 	)
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabelWithStyle("Audit log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), s.verify),
+		container.NewHBox(widget.NewLabelWithStyle(T("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), s.verify),
 		container.NewBorder(nil, nil, nil, s.search, filters),
 	)
 	bottom := container.NewHBox(s.pageInfo, layout.NewSpacer(), s.newer, s.older)
@@ -134,7 +147,7 @@ func (s *auditScreen) cell(row, col int) string {
 	case 2:
 		return e.Username
 	case 3:
-		return e.Role.Label()
+		return T(e.Role.Label())
 	case 4:
 		return e.Action
 	case 5:
@@ -148,7 +161,7 @@ func (s *auditScreen) cell(row, col int) string {
 		}
 		return e.PatientID
 	case 7:
-		return string(e.Outcome)
+		return outcomeLabel(e.Outcome)
 	case 8:
 		return e.Detail
 	}
@@ -164,8 +177,10 @@ func (s *auditScreen) filter() (f app.AuditFilter, ok bool) {
 		Action:   strings.TrimSpace(s.action.Text),
 		Limit:    auditPageSize,
 	}
-	if o := s.outcome.Selected; o != "" && o != outcomeAny {
-		f.Outcome = app.Outcome(o)
+	for o := range outcomeLabels {
+		if s.outcome.Selected == outcomeLabel(o) {
+			f.Outcome = o
+		}
 	}
 	f.From, f.To, ok = readDateRange(s.errs, s.u.location(), s.from.Text, s.to.Text)
 	return f, ok
@@ -232,10 +247,9 @@ func (s *auditScreen) updatePaging() {
 	}
 	switch {
 	case len(s.entries) == 0:
-		s.pageInfo.SetText("No entries match.")
+		s.pageInfo.SetText(T("No entries match."))
 	default:
-		s.pageInfo.SetText("Page " + strconv.Itoa(len(s.pages)) + ": entries " +
-			strconv.FormatInt(s.entries[0].Seq, 10) + " to " + strconv.FormatInt(s.entries[len(s.entries)-1].Seq, 10))
+		s.pageInfo.SetText(Tf("Page %d: entries %d to %d", len(s.pages), s.entries[0].Seq, s.entries[len(s.entries)-1].Seq))
 	}
 }
 
@@ -254,9 +268,9 @@ func (s *auditScreen) onVerify() {
 		s.reportText = verifyReportText(r)
 		// The check wrote its own audit entry: show the list as it is now.
 		s.fetch()
-		title := "Database verified"
+		title := T("Database verified")
 		if !r.OK() {
-			title = "Database problems found"
+			title = T("Database problems found")
 		}
 		showMessage(title, s.reportText, s.u.win)
 	})
@@ -267,30 +281,30 @@ func verifyReportText(r *app.VerifyReport) string {
 	var b strings.Builder
 	check := func(ok bool, name string, problems []string) {
 		if ok {
-			b.WriteString(name + ": OK\n")
+			b.WriteString(Tf("%s: OK\n", name))
 			return
 		}
-		b.WriteString(name + ": PROBLEMS\n")
+		b.WriteString(Tf("%s: PROBLEMS\n", name))
 		for i, p := range problems {
 			if i == 10 {
-				b.WriteString("  … and " + strconv.Itoa(len(problems)-10) + " more\n")
+				b.WriteString(Tf("  … and %d more\n", len(problems)-10))
 				break
 			}
 			b.WriteString("  " + p + "\n")
 		}
 	}
-	check(r.IntegrityOK, "Database integrity", r.Integrity)
-	check(r.ForeignKeyOK, "Links between records", r.ForeignKeys)
+	check(r.IntegrityOK, T("Database integrity"), r.Integrity)
+	check(r.ForeignKeyOK, T("Links between records"), r.ForeignKeys)
 	if r.AuditOK {
-		b.WriteString("Audit log chain: OK (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n")
+		b.WriteString(Tf("Audit log chain: OK (%d entries)\n", r.AuditRows))
 	} else {
-		b.WriteString("Audit log chain: BROKEN (" + strconv.FormatInt(r.AuditRows, 10) + " entries)\n  " + r.AuditProblem + "\n")
+		b.WriteString(Tf("Audit log chain: BROKEN (%d entries)\n", r.AuditRows) + "  " + r.AuditProblem + "\n")
 	}
-	check(len(r.DocumentProblems) == 0, "Attached reports ("+strconv.FormatInt(r.Documents, 10)+" checked)", r.DocumentProblems)
-	check(len(r.SchemaProblems) == 0, "Tables and guard triggers", r.SchemaProblems)
-	check(len(r.RecordProblems) == 0, "Records against their last audited write ("+strconv.FormatInt(r.Records, 10)+" checked)", r.RecordProblems)
+	check(len(r.DocumentProblems) == 0, Tf("Attached reports (%d checked)", r.Documents), r.DocumentProblems)
+	check(len(r.SchemaProblems) == 0, T("Tables and guard triggers"), r.SchemaProblems)
+	check(len(r.RecordProblems) == 0, Tf("Records against their last audited write (%d checked)", r.Records), r.RecordProblems)
 	if !r.OK() {
-		b.WriteString("\nKeep a copy of the database file and tell your administrator or support.")
+		b.WriteString(T("\nKeep a copy of the database file and tell your administrator or support."))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

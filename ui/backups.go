@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 // Settings → Backups: the desk's automatic backups (folder, schedule, how
 // many to keep, the clinic's backup key), a backup by hand, the recovery
 // key shown once, and a restore from a backup. Administrators only: the
@@ -9,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -22,10 +19,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // settingsTabBackups is the Backups tab of the Settings area.
-const settingsTabBackups = "Backups"
+var settingsTabBackups = i18n.N("Backups")
 
 type backupsScreen struct {
 	u *UI
@@ -78,18 +76,18 @@ func (s *backupsScreen) buildUI() {
 	s.warning.Wrapping = fyne.TextWrapWord
 	s.warning.Hide()
 
-	s.folder = entry("A USB drive or a network share, e.g. /media/usb/hms-backups or \\\\nas\\backups\\hms")
-	s.chooseFolder = widget.NewButton("Choose…", s.onChooseFolder)
-	s.daily = newCheck("Every day at", nil)
-	s.dailyAt = entry("HH:MM, e.g. 19:30")
-	s.onClose = newCheck("When the app is closed on this computer", nil)
-	s.keep = entry("How many backups stay in the folder")
-	s.recipient = entry("age1… (the clinic's backup public key)")
-	s.newKey = widget.NewButton("Make a new recovery key…", s.onNewKey)
-	s.save = widget.NewButton("Save backup settings", s.onSave)
+	s.folder = entry(T("A USB drive or a network share, e.g. /media/usb/hms-backups or \\\\nas\\backups\\hms"))
+	s.chooseFolder = widget.NewButton(T("Choose…"), s.onChooseFolder)
+	s.daily = newCheck(T("Every day at"), nil)
+	s.dailyAt = entry(T("HH:MM, e.g. 19:30"))
+	s.onClose = newCheck(T("When the app is closed on this computer"), nil)
+	s.keep = entry(T("How many backups stay in the folder"))
+	s.recipient = entry(T("age1… (the clinic's backup public key)"))
+	s.newKey = widget.NewButton(T("Make a new recovery key…"), s.onNewKey)
+	s.save = widget.NewButton(T("Save backup settings"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable()
-	s.backupNow = widget.NewButton("Back up now", s.onBackupNow)
+	s.backupNow = widget.NewButton(T("Back up now"), s.onBackupNow)
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.SuccessImportance
 	s.saved.Wrapping = fyne.TextWrapWord
@@ -97,44 +95,44 @@ func (s *backupsScreen) buildUI() {
 	s.errs[""] = newErrorLabel()
 
 	form := widget.NewForm(
-		widget.NewFormItem("Folder", s.errs.add("folder", container.NewBorder(nil, nil, nil, s.chooseFolder, s.folder))),
-		widget.NewFormItem("Back up", s.errs.add("daily_at", container.NewVBox(
+		widget.NewFormItem(T("Folder"), s.errs.add("folder", container.NewBorder(nil, nil, nil, s.chooseFolder, s.folder))),
+		widget.NewFormItem(T("Back up"), s.errs.add("daily_at", container.NewVBox(
 			container.NewBorder(nil, nil, s.daily, nil, s.dailyAt), s.onClose))),
-		widget.NewFormItem("Keep", s.errs.add("keep", s.keep)),
-		widget.NewFormItem("Backup key", s.errs.add("recipient", container.NewBorder(nil, nil, nil, s.newKey, s.recipient))),
+		widget.NewFormItem(T("Keep"), s.errs.add("keep", s.keep)),
+		widget.NewFormItem(T("Backup key"), s.errs.add("recipient", container.NewBorder(nil, nil, nil, s.newKey, s.recipient))),
 	)
-	explain := widget.NewLabel("Each backup is one file holding the database and its audit key, encrypted to the " +
+	explain := widget.NewLabel(T("Each backup is one file holding the database and its audit key, encrypted to the " +
 		"clinic's backup key: the desk needs no password to write it, and a lost drive shows nothing. Opening a " +
 		"backup needs the recovery key, which HMS shows once when it is made and never keeps. Without it no " +
-		"backup can be restored: print it or save it, and keep it locked away from the backups.")
+		"backup can be restored: print it or save it, and keep it locked away from the backups."))
 	explain.Wrapping = fyne.TextWrapWord
 
-	s.file = entry("The backup file (.hmsbackup, or a plain copy made by hms backup)")
-	s.chooseFile = widget.NewButton("Choose…", s.onChooseFile)
-	s.recoveryKey = passwordEntry("AGE-SECRET-KEY-1… (for an encrypted backup)")
-	s.check = widget.NewButton("Check backup", s.onCheck)
+	s.file = entry(T("The backup file (.hmsbackup, or a plain copy made by hms backup)"))
+	s.chooseFile = widget.NewButton(T("Choose…"), s.onChooseFile)
+	s.recoveryKey = passwordEntry(T("AGE-SECRET-KEY-1… (for an encrypted backup)"))
+	s.check = widget.NewButton(T("Check backup"), s.onCheck)
 	s.checkResult = widget.NewLabel("")
 	s.checkResult.Wrapping = fyne.TextWrapWord
-	s.restore = widget.NewButton("Restore this backup…", s.onRestore)
+	s.restore = widget.NewButton(T("Restore this backup…"), s.onRestore)
 	s.restore.Importance = widget.DangerImportance
 	s.restore.Disable()
 	s.restoreErrs[""] = newErrorLabel()
 	restoreForm := widget.NewForm(
-		widget.NewFormItem("Backup file", s.restoreErrs.add("file", container.NewBorder(nil, nil, nil, s.chooseFile, s.file))),
-		widget.NewFormItem("Recovery key", s.restoreErrs.add("recovery_key", s.recoveryKey)),
+		widget.NewFormItem(T("Backup file"), s.restoreErrs.add("file", container.NewBorder(nil, nil, nil, s.chooseFile, s.file))),
+		widget.NewFormItem(T("Recovery key"), s.restoreErrs.add("recovery_key", s.recoveryKey)),
 	)
 	if s.u.opt.Restore == nil {
 		s.restore.Hide()
 	}
 
 	s.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Automatic backups of this computer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Automatic backups of this computer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.status, s.warning,
 		container.New(widthLayout{720}, container.NewVBox(explain, form, s.errs[""])),
 		container.NewHBox(layout.NewSpacer(), s.backupNow, s.save),
 		s.saved,
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle("Restore from a backup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Restore from a backup"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{720}, container.NewVBox(restoreForm, s.restoreErrs[""], s.checkResult)),
 		container.NewHBox(layout.NewSpacer(), s.check, s.restore),
 	))
@@ -190,9 +188,9 @@ func (s *backupsScreen) showStatus(st *app.BackupStatus) {
 	now := s.u.now().In(s.u.location())
 	switch {
 	case st.LastGood.IsZero():
-		s.status.SetText("No backup of this computer has been written yet.")
+		s.status.SetText(T("No backup of this computer has been written yet."))
 	default:
-		s.status.SetText(fmt.Sprintf("Last good backup: %s, %s (written and verified).",
+		s.status.SetText(Tf("Last good backup: %s, %s (written and verified).",
 			clockTime(st.LastGood, now), st.LastGoodFile))
 	}
 	if st.Warning != "" {
@@ -228,14 +226,14 @@ func (s *backupsScreen) onChooseFile() {
 func (s *backupsScreen) settingsFromForm() (app.BackupSettings, bool) {
 	keep, err := strconv.Atoi(strings.TrimSpace(s.keep.Text))
 	if err != nil {
-		s.errs.set("keep", "Enter a whole number of backups, e.g. 14.")
+		s.errs.set("keep", T("Enter a whole number of backups, e.g. 14."))
 		return app.BackupSettings{}, false
 	}
 	set := app.BackupSettings{Folder: s.folder.Text, OnClose: s.onClose.Checked, Keep: keep, Recipient: s.recipient.Text}
 	if s.daily.Checked {
 		set.DailyAt = s.dailyAt.Text
 		if strings.TrimSpace(set.DailyAt) == "" {
-			s.errs.set("daily_at", "Enter the time of the daily backup, e.g. 19:30.")
+			s.errs.set("daily_at", T("Enter the time of the daily backup, e.g. 19:30."))
 			return app.BackupSettings{}, false
 		}
 	}
@@ -263,7 +261,7 @@ func (s *backupsScreen) onSave() {
 		}
 		s.fill(&st.Settings)
 		s.showStatus(st)
-		s.saved.SetText("Backup settings saved.")
+		s.saved.SetText(T("Backup settings saved."))
 		s.saved.Show()
 	})
 }
@@ -272,7 +270,7 @@ func (s *backupsScreen) onBackupNow() {
 	s.errs.clear()
 	s.saved.Hide()
 	s.backupNow.Disable()
-	s.backupNow.SetText("Backing up…")
+	s.backupNow.SetText(T("Backing up…"))
 	type result struct {
 		run *app.BackupRun
 		st  *app.BackupStatus
@@ -283,15 +281,15 @@ func (s *backupsScreen) onBackupNow() {
 		return result{run, st}, err
 	}, func(r result, err error) {
 		s.backupNow.Enable()
-		s.backupNow.SetText("Back up now")
+		s.backupNow.SetText(T("Back up now"))
 		s.showStatus(r.st)
 		if err != nil {
 			s.errs.show(err, s.u.win)
 			return
 		}
-		msg := fmt.Sprintf("Backed up to %s and verified: %d rows in %d tables.", r.run.File, r.run.Rows, r.run.Tables)
+		msg := Tf("Backed up to %s and verified: %d rows in %d tables.", r.run.File, r.run.Rows, r.run.Tables)
 		if len(r.run.Removed) > 0 {
-			msg += fmt.Sprintf(" Removed the oldest: %s.", strings.Join(r.run.Removed, ", "))
+			msg += Tf(" Removed the oldest: %s.", strings.Join(r.run.Removed, ", "))
 		}
 		s.saved.SetText(msg)
 		s.saved.Show()
@@ -314,20 +312,20 @@ func (s *backupsScreen) onNewKey() {
 
 // recoveryKeyText is the recovery key as it is saved or printed.
 func recoveryKeyText(k *app.RecoveryKey, clinic string, now time.Time) string {
-	return fmt.Sprintf(`# HMS backup recovery key
+	return Tf(`# HMS backup recovery key
 # Clinic: %s
 # Made: %s
 # Backup public key: %s
 # Whoever holds this key can open every backup made with it. Keep it
 # locked away, never on the drive or share that holds the backups.
 %s
-`, clinic, now.Format("2 January 2006 15:04"), k.Recipient, k.Identity)
+`, clinic, tr().LongDate(now)+" "+now.Format("15:04"), k.Recipient, k.Identity)
 }
 
 // groupKey splits a recovery key after its AGE-SECRET-KEY-1 prefix into
 // groups of five, for writing down.
 func groupKey(k string) string {
-	const prefix = "AGE-SECRET-KEY-1"
+	const prefix = "AGE-SECRET-KEY-1" //i18n:ok the key's format
 	rest, ok := strings.CutPrefix(k, prefix)
 	if !ok {
 		return k
@@ -374,30 +372,30 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 			kd.text.SetText(body)
 		}
 	}
-	intro := widget.NewLabel("This is the recovery key of the new backup key. HMS will not show it again and " +
+	intro := widget.NewLabel(T("This is the recovery key of the new backup key. HMS will not show it again and " +
 		"does not keep it: without it, no backup made with this key can be restored.\n\n" +
 		"Print it (save it as a file and print that) or write it down, and keep the paper in a locked place " +
 		"such as the clinic's safe, with a second copy off site (the owner's home, the accountant). Never keep " +
 		"it on the USB drive or share that holds the backups, and never e-mail it. You can use the same key on " +
-		"every computer of the clinic: paste its backup public key (age1…) there instead of making a new one.")
+		"every computer of the clinic: paste its backup public key (age1…) there instead of making a new one."))
 	intro.Wrapping = fyne.TextWrapWord
-	kd.save = newButton("Save as a file…", kd.onSave)
-	kd.copy = newButton("Copy", func() { s.u.fyneApp.Clipboard().SetContent(body) })
-	kd.done = newButton("Use this key", kd.onDone)
+	kd.save = newButton(T("Save as a file…"), kd.onSave)
+	kd.copy = newButton(T("Copy"), func() { s.u.fyneApp.Clipboard().SetContent(body) })
+	kd.done = newButton(T("Use this key"), kd.onDone)
 	kd.done.Importance = widget.HighImportance
 	kd.done.Disable()
-	kd.kept = newCheck("I have printed or saved the recovery key and will keep it away from the backups", func(on bool) {
+	kd.kept = newCheck(T("I have printed or saved the recovery key and will keep it away from the backups"), func(on bool) {
 		if on {
 			kd.done.Enable()
 		} else {
 			kd.done.Disable()
 		}
 	})
-	cancel := newButton("Cancel", func() { kd.d.Hide(); s.keyDialog = nil })
+	cancel := newButton(T("Cancel"), func() { kd.d.Hide(); s.keyDialog = nil })
 	content := container.NewVBox(intro, kd.text, container.NewHBox(kd.save, kd.copy),
-		widget.NewLabel("To write it down by hand (the spaces do not matter when it is typed back; it has no letters O, I or B, only the digits 0 and 8):"), byHand, kd.kept,
+		widget.NewLabel(T("To write it down by hand (the spaces do not matter when it is typed back; it has no letters O, I or B, only the digits 0 and 8):")), byHand, kd.kept,
 		container.NewHBox(layout.NewSpacer(), cancel, kd.done))
-	kd.d = dialog.NewCustomWithoutButtons("New recovery key", container.New(widthLayout{640}, content), s.u.win)
+	kd.d = dialog.NewCustomWithoutButtons(T("New recovery key"), container.New(widthLayout{640}, content), s.u.win)
 	kd.d.Show()
 	return kd
 }
@@ -412,7 +410,7 @@ func (kd *recoveryKeyDialog) onSave() {
 			werr = cerr
 		}
 		if werr != nil {
-			showError(app.Errorf(app.EINVALID, "The recovery key could not be saved: %v.", werr), kd.s.u.win)
+			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", werr)), kd.s.u.win)
 			return
 		}
 		os.Chmod(w.URI().Path(), 0o600)
@@ -440,37 +438,37 @@ func (s *backupsScreen) onCheck() {
 	s.restore.Disable()
 	file, key := s.restoreFields()
 	if file == "" {
-		s.restoreErrs.set("file", "Choose the backup file to restore.")
+		s.restoreErrs.set("file", T("Choose the backup file to restore."))
 		return
 	}
 	s.check.Disable()
-	s.check.SetText("Checking…")
+	s.check.SetText(T("Checking…"))
 	background(s.u, func(ctx context.Context) (*app.BackupCheck, error) {
 		return s.u.svc.Backups.CheckBackup(ctx, file, key)
 	}, func(c *app.BackupCheck, err error) {
 		s.check.Enable()
-		s.check.SetText("Check backup")
+		s.check.SetText(T("Check backup"))
 		if err != nil {
 			s.restoreErrs.show(err, s.u.win)
 			return
 		}
 		var b strings.Builder
 		if c.Encrypted {
-			fmt.Fprintf(&b, "Backup of desk %s made %s: %d rows, schema %d.\n", c.Desk,
-				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema)
+			b.WriteString(Tf("Backup of desk %s made %s: %d rows, schema %d.\n", c.Desk,
+				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema))
 		}
 		for _, line := range c.Checked {
 			b.WriteString("✓ " + line + "\n")
 		}
 		if c.OtherKey {
-			b.WriteString("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
-				"database before a restore. Restore it only if you know where it comes from.\n")
+			b.WriteString(T("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
+				"database before a restore. Restore it only if you know where it comes from.\n"))
 		}
 		for _, line := range c.Problems {
 			b.WriteString("✗ " + line + "\n")
 		}
 		if len(c.Problems) > 0 {
-			b.WriteString("This backup cannot be restored from the app.")
+			b.WriteString(T("This backup cannot be restored from the app."))
 		}
 		s.checkResult.SetText(strings.TrimSpace(b.String()))
 		if len(c.Problems) == 0 {
@@ -485,21 +483,21 @@ func (s *backupsScreen) onRestore() {
 	file, key := s.restoreFields()
 	if s.checked != [2]string{file, key} {
 		s.restore.Disable()
-		s.restoreErrs.set("", "Check the backup again: the file or key changed since the check.")
+		s.restoreErrs.set("", T("Check the backup again: the file or key changed since the check."))
 		return
 	}
-	msg := widget.NewLabel(fmt.Sprintf("This replaces the database of this computer with the backup %s. "+
+	msg := widget.NewLabel(Tf("This replaces the database of this computer with the backup %s. "+
 		"Everything written since the backup was made is no longer in use; the current database is kept aside, "+
 		"not deleted. Everyone is logged out.", file))
 	msg.Wrapping = fyne.TextWrapWord
-	cancel := newButton("Cancel", func() { s.confirmD.Hide(); s.confirm = nil })
-	s.confirm = newButton("Restore and log everyone out", func() {
+	cancel := newButton(T("Cancel"), func() { s.confirmD.Hide(); s.confirm = nil })
+	s.confirm = newButton(T("Restore and log everyone out"), func() {
 		s.confirmD.Hide()
 		s.confirm = nil
 		s.doRestore(file, key)
 	})
 	s.confirm.Importance = widget.DangerImportance
-	s.confirmD = dialog.NewCustomWithoutButtons("Restore this backup?", container.New(widthLayout{520},
+	s.confirmD = dialog.NewCustomWithoutButtons(T("Restore this backup?"), container.New(widthLayout{520},
 		container.NewVBox(msg, container.NewHBox(layout.NewSpacer(), cancel, s.confirm))), s.u.win)
 	s.confirmD.Show()
 }
@@ -507,7 +505,7 @@ func (s *backupsScreen) onRestore() {
 func (s *backupsScreen) doRestore(file, key string) {
 	s.restore.Disable()
 	s.check.Disable()
-	s.restore.SetText("Restoring…")
+	s.restore.SetText(T("Restoring…"))
 	type result struct {
 		svc app.Services
 		rep *app.RestoreReport
@@ -521,12 +519,12 @@ func (s *backupsScreen) doRestore(file, key string) {
 			u.svc = r.svc // the database open now, restored or not
 		}
 		if err != nil {
-			s.restore.SetText("Restore this backup…")
+			s.restore.SetText(T("Restore this backup…"))
 			s.check.Enable()
 			s.restoreErrs.show(err, u.win)
 			return
 		}
-		info := fmt.Sprintf("Restored from %s. The previous database is kept at %s. Log in again.", file, r.rep.Aside)
+		info := Tf("Restored from %s. The previous database is kept at %s. Log in again.", file, r.rep.Aside)
 		u.showLoginFor("", info)
 	})
 }
@@ -578,9 +576,9 @@ func (u *UI) onCloseRequest() {
 	// A share that does not answer must not keep the app open: closing
 	// without the backup is the person's choice, and the next daily run
 	// or the status bar's warning follows it up.
-	skip := newButton("Close without the backup", func() { u.fyneApp.Quit() })
-	u.closing = dialog.NewCustomWithoutButtons("Backing up before closing…",
-		container.NewVBox(widget.NewLabel("HMS closes when the backup is written and checked."), bar,
+	skip := newButton(T("Close without the backup"), func() { u.fyneApp.Quit() })
+	u.closing = dialog.NewCustomWithoutButtons(T("Backing up before closing…"),
+		container.NewVBox(widget.NewLabel(T("HMS closes when the backup is written and checked.")), bar,
 			container.NewHBox(layout.NewSpacer(), skip)), u.win)
 	u.closing.Show()
 	do := u.do
@@ -595,7 +593,7 @@ func (u *UI) onCloseRequest() {
 				u.fyneApp.Quit()
 				return
 			}
-			showYesNo("The backup failed", errText(err)+"\n\nClose HMS without a backup?", func(ok bool) {
+			showYesNo(T("The backup failed"), errText(err)+"\n\n"+T("Close HMS without a backup?"), func(ok bool) {
 				if ok {
 					u.fyneApp.Quit()
 				}

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"image/color"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // dashboardView is one tab of the Dashboard area; it loads when shown.
@@ -64,22 +63,22 @@ func (s *dashboardScreen) buildUI() {
 	switch {
 	case s.can(app.PermViewStatistics):
 		s.clinic = newAdminView(s.u, s)
-		add("Clinic", theme.GridIcon(), s.clinic)
+		add(T("Clinic"), theme.GridIcon(), s.clinic)
 	case s.can(app.PermViewFinancial):
 		s.clinic = newAdminView(s.u, s)
-		add("Finances", theme.GridIcon(), s.clinic)
+		add(T("Finances"), theme.GridIcon(), s.clinic)
 	case s.can(app.PermViewOwnStats):
 		s.doctor = newDoctorView(s.u, s)
-		add("My dashboard", theme.HomeIcon(), s.doctor)
+		add(T("My dashboard"), theme.HomeIcon(), s.doctor)
 	}
 	if s.can(app.PermViewStatistics) && s.u.svc.Appointments != nil {
 		s.doctor = newDoctorView(s.u, s)
-		add("Doctors", theme.AccountIcon(), s.doctor)
+		add(T("Doctors"), theme.AccountIcon(), s.doctor)
 	}
 	if s.clinic != nil || s.can(app.PermViewOwnStats) {
 		// A doctor's reports: the morbidity of their own patients.
 		s.reports = newReportsView(s.u)
-		add("Reports", theme.DocumentIcon(), s.reports)
+		add(T("Reports"), theme.DocumentIcon(), s.reports)
 	}
 	s.tabs.OnSelected = func(item *container.TabItem) {
 		s.u.touch()
@@ -166,18 +165,18 @@ var periodChoices = []struct {
 	kind  app.PeriodKind
 	label string
 }{
-	{app.PeriodToday, "Today"},
-	{app.PeriodWeek, "This week"},
-	{app.PeriodMonth, "This month"},
-	{app.PeriodYear, "This year"},
-	{app.PeriodCustom, "Custom"},
+	{app.PeriodToday, i18n.N("Today")},
+	{app.PeriodWeek, i18n.N("This week")},
+	{app.PeriodMonth, i18n.N("This month")},
+	{app.PeriodYear, i18n.N("This year")},
+	{app.PeriodCustom, i18n.N("Custom")},
 }
 
 // periodLabel is how the period switch names a kind of period: "This week".
 func periodLabel(k app.PeriodKind) string {
 	for _, c := range periodChoices {
 		if c.kind == k {
-			return c.label
+			return T(c.label)
 		}
 	}
 	return string(k)
@@ -206,16 +205,16 @@ func newPeriodPicker(u *UI, kind app.PeriodKind, onChange func()) *periodPicker 
 	p := &periodPicker{u: u, errs: fieldErrors{}, onChange: onChange}
 	labels := make([]string, len(periodChoices))
 	for i, c := range periodChoices {
-		labels[i] = c.label
+		labels[i] = T(c.label)
 	}
 	p.kind = widget.NewRadioGroup(labels, nil)
 	p.kind.Horizontal = true
 	p.kind.Required = true
 	p.kind.SetSelected(periodLabel(kind))
 	p.kind.OnChanged = func(string) { p.onKind() }
-	p.from = entry("From YYYY-MM-DD")
-	p.to = entry("To YYYY-MM-DD")
-	p.apply = widget.NewButtonWithIcon("Show", theme.ConfirmIcon(), p.changed)
+	p.from = entry(T("From YYYY-MM-DD"))
+	p.to = entry(T("To YYYY-MM-DD"))
+	p.apply = widget.NewButtonWithIcon(T("Show"), theme.ConfirmIcon(), p.changed)
 	for _, e := range []*escEntry{p.from, p.to} {
 		e.OnSubmitted = func(string) { p.changed() }
 	}
@@ -250,7 +249,7 @@ func (p *periodPicker) onKind() {
 // choice is the kind of period the radio shows.
 func (p *periodPicker) choice() app.PeriodKind {
 	for _, c := range periodChoices {
-		if c.label == p.kind.Selected {
+		if T(c.label) == p.kind.Selected {
 			return c.kind
 		}
 	}
@@ -284,10 +283,10 @@ func (p *periodPicker) period() (app.Period, bool) {
 	}
 	switch {
 	case from.IsZero():
-		p.errs.set("from", "Write the first day as YYYY-MM-DD.")
+		p.errs.set("from", T("Write the first day as YYYY-MM-DD."))
 		return app.Period{}, false
 	case to.IsZero():
-		p.errs.set("to", "Write the last day as YYYY-MM-DD.")
+		p.errs.set("to", T("Write the last day as YYYY-MM-DD."))
 		return app.Period{}, false
 	}
 	per, err := app.CustomPeriod(app.DayOf(from, loc), app.DayOf(to, loc).AddDays(-1))
@@ -467,7 +466,7 @@ func tableRow(cols []listColumn, header bool) *fyne.Container {
 	for i, c := range cols {
 		l := widget.NewLabel("")
 		if header {
-			l.SetText(c.title)
+			l.SetText(T(c.title))
 			l.TextStyle.Bold = true
 		}
 		l.Truncation = fyne.TextTruncateEllipsis

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -13,14 +10,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The columns of the dashboard's tables.
 var (
-	doctorFigureColumns = []listColumn{{"Doctor", 0, false}, {"Appointments", 130, true}, {"No-shows", 110, true},
-		{"Booked", 110, true}, {"Available", 110, true}, {"Utilization", 120, true}}
-	serviceColumns       = []listColumn{{"Service", 0, false}, {"Quantity", 100, true}, {"Revenue", 130, true}}
-	doctorRevenueColumns = []listColumn{{"Doctor", 0, false}, {"Revenue", 130, true}}
+	doctorFigureColumns = []listColumn{{i18n.N("Doctor"), 0, false}, {i18n.N("Appointments"), 130, true}, {i18n.N("No-shows"), 110, true},
+		{i18n.N("Booked"), 110, true}, {i18n.N("Available"), 110, true}, {i18n.N("Utilization"), 120, true}}
+	serviceColumns       = []listColumn{{i18n.N("Service"), 0, false}, {i18n.N("Quantity"), 100, true}, {i18n.N("Revenue"), 130, true}}
+	doctorRevenueColumns = []listColumn{{i18n.N("Doctor"), 0, false}, {i18n.N("Revenue"), 130, true}}
 )
 
 // adminView is the clinic's dashboard of a period: patients, appointments
@@ -86,7 +84,7 @@ func (v *adminView) view() fyne.CanvasObject { return v.content }
 
 func (v *adminView) buildUI() {
 	v.period = newPeriodPicker(v.u, app.PeriodMonth, v.load)
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.heading.SizeName = theme.SizeNameSubHeadingText
 	body := container.NewVBox()
@@ -114,15 +112,15 @@ func (v *adminView) buildUI() {
 }
 
 func (v *adminView) buildClinical() fyne.CanvasObject {
-	v.patients = newFigureTile("patients registered", v.openPatients)
-	v.newPatients = newFigureTile("new patients", func() {
-		v.drill(drillNewPatients, "New patients", app.DrillDown{})
+	v.patients = newFigureTile(T("patients registered"), v.openPatients)
+	v.newPatients = newFigureTile(T("new patients"), func() {
+		v.drill(drillNewPatients, T("New patients"), app.DrillDown{})
 	})
-	v.appointments = newFigureTile("appointments", func() {
-		v.drill(drillAppointments, "Appointments", app.DrillDown{Standing: true})
+	v.appointments = newFigureTile(T("appointments"), func() {
+		v.drill(drillAppointments, T("Appointments"), app.DrillDown{Standing: true})
 	})
-	v.noShows = newFigureTile("no-show rate", func() {
-		v.drill(drillAppointments, "No-shows", app.DrillDown{Status: app.AppointmentNoShow})
+	v.noShows = newFigureTile(T("no-show rate"), func() {
+		v.drill(drillAppointments, T("No-shows"), app.DrillDown{Status: app.AppointmentNoShow})
 	})
 	v.reminded = newSmallTile(nil)
 	v.notReminded = newSmallTile(nil)
@@ -131,7 +129,7 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 		v.updateDoctor, v.openDoctor)
 	v.diagnoses = newTopDiagnoses(v.u)
 	v.clinicalBox = container.NewVBox(
-		sectionTitle("Patients and appointments"),
+		sectionTitle(T("Patients and appointments")),
 		tileRow(v.patients, v.newPatients, v.appointments, v.noShows),
 		tileRow(v.reminded, v.notReminded),
 		v.statuses,
@@ -142,21 +140,21 @@ func (v *adminView) buildClinical() fyne.CanvasObject {
 }
 
 func (v *adminView) buildFinancial() fyne.CanvasObject {
-	v.revenue = newFigureTile("revenue", func() {
-		v.drill(drillInvoices, "Invoices issued", app.DrillDown{})
+	v.revenue = newFigureTile(T("revenue"), func() {
+		v.drill(drillInvoices, T("Invoices issued"), app.DrillDown{})
 	})
-	v.taken = newFigureTile("taken", func() {
-		v.drill(drillPayments, "Payments and refunds", app.DrillDown{})
+	v.taken = newFigureTile(T("taken"), func() {
+		v.drill(drillPayments, T("Payments and refunds"), app.DrillDown{})
 	})
-	v.outstanding = newFigureTile("outstanding now", func() {
-		v.drill(drillOutstanding, "Outstanding invoices", app.DrillDown{})
+	v.outstanding = newFigureTile(T("outstanding now"), func() {
+		v.drill(drillOutstanding, T("Outstanding invoices"), app.DrillDown{})
 	})
 	v.methods = tileRow()
 	v.services = newFigureList(serviceColumns, func() int { return len(v.topServices) }, v.updateService, v.openService)
 	v.doctorRevenue = newFigureList(doctorRevenueColumns, func() int { return len(v.revenues) },
 		v.updateRevenue, v.openRevenue)
 	v.financialBox = container.NewVBox(
-		sectionTitle("Money"),
+		sectionTitle(T("Money")),
 		tileRow(v.revenue, v.taken, v.outstanding),
 		v.methods,
 		container.NewBorder(nil, nil, container.New(widthLayout{420}, v.doctorRevenue.box), nil, v.services.box),
@@ -173,7 +171,7 @@ func (v *adminView) load() {
 	v.seq++
 	seq := v.seq
 	v.refresh.Disable()
-	v.heading.SetText(periodLabel(p.Kind) + ": " + p.String() + " · loading…")
+	v.heading.SetText(Tf("%s: %s · loading…", periodLabel(p.Kind), p.String()))
 	background(v.u, func(ctx context.Context) (*app.Dashboard, error) {
 		return v.u.svc.Dashboard.Dashboard(ctx, p)
 	}, func(d *app.Dashboard, err error) {
@@ -198,7 +196,7 @@ func (v *adminView) load() {
 func (v *adminView) show(d *app.Dashboard) {
 	v.dash = d
 	v.links = map[string]*tapArea{}
-	v.heading.SetText(fmt.Sprintf("%s: %s · figures as of %s", periodLabel(d.Period.Kind), d.Period, clockOf(v.u, d.At)))
+	v.heading.SetText(Tf("%s: %s · figures as of %s", periodLabel(d.Period.Kind), d.Period, clockOf(v.u, d.At)))
 	if v.clinicalBox != nil {
 		v.clinicalBox.Hidden = d.Clinical == nil
 		if d.Clinical != nil {
@@ -220,21 +218,21 @@ func (v *adminView) showClinical(c *app.ClinicalFigures) {
 	v.newPatients.setValue(numberText(c.PatientsNew), widget.MediumImportance)
 	v.appointments.setValue(numberText(c.AppointmentsTotal), widget.MediumImportance)
 	v.noShows.setValue(percentText(c.NoShowRate), widget.MediumImportance)
-	v.reminded.set(noShowFigureText(c.Reminded), "no-shows after a reminder", widget.MediumImportance)
-	v.notReminded.set(noShowFigureText(c.NotReminded), "no-shows without a reminder", widget.MediumImportance)
+	v.reminded.set(noShowFigureText(c.Reminded), T("no-shows after a reminder"), widget.MediumImportance)
+	v.notReminded.set(noShowFigureText(c.NotReminded), T("no-shows without a reminder"), widget.MediumImportance)
 	tiles := make([]*figureTile, 0, len(c.Appointments))
 	for _, sc := range c.Appointments {
 		status := sc.Status
 		t := newSmallTile(func() {
-			v.drill(drillAppointments, "Appointments: "+status.Label(), app.DrillDown{Status: status})
+			v.drill(drillAppointments, Tf("Appointments: %s", T(status.Label())), app.DrillDown{Status: status})
 		})
-		t.set(numberText(sc.Count), status.Label(), statusCountImportance(sc))
+		t.set(numberText(sc.Count), T(status.Label()), statusCountImportance(sc))
 		v.links["status:"+string(status)] = t.tap
 		tiles = append(tiles, t)
 	}
 	setTiles(v.statuses, tiles)
 	v.doctorFigures = c.Doctors
-	v.doctors.show("By doctor: hours booked of the hours they were available", len(c.Doctors), "No doctors.")
+	v.doctors.show(T("By doctor: hours booked of the hours they were available"), len(c.Doctors), T("No doctors."))
 }
 
 // updateDoctor shows a doctor's load in a row.
@@ -251,7 +249,7 @@ func (v *adminView) updateDoctor(id int, row *fyne.Container) {
 // openDoctor opens the appointments of a doctor's row.
 func (v *adminView) openDoctor(id int) {
 	df := v.doctorFigures[id]
-	v.drill(drillAppointments, "Appointments of "+df.DoctorName, app.DrillDown{DoctorID: df.DoctorID, Standing: true})
+	v.drill(drillAppointments, Tf("Appointments of %s", df.DoctorName), app.DrillDown{DoctorID: df.DoctorID, Standing: true})
 }
 
 // statusCountImportance greys out the statuses nobody is in and marks the
@@ -270,14 +268,15 @@ func statusCountImportance(sc app.StatusCount) widget.Importance {
 // outstanding balance, revenue by doctor and the top services.
 func (v *adminView) showFinancial(f *app.FinancialFigures) {
 	d := billingDigits(f.Currency)
-	money := func(m app.Money) string { return app.FormatAmount(m, d) }
+	money := func(m app.Money) string { return tr().Amount(int64(m), d) }
 	v.money = money
-	v.revenue.set(app.Format(f.Revenue, f.Currency),
-		"revenue, "+countText(f.Invoices, "invoice", "invoices"), widget.MediumImportance)
-	v.taken.set(app.Format(f.NetTaken, f.Currency),
-		"taken: "+money(f.Taken)+" less "+money(f.Refunded)+" refunded", widget.MediumImportance)
-	v.outstanding.set(app.Format(f.Outstanding, f.Currency),
-		"outstanding now, "+countText(f.OutstandingInvoices, "invoice", "invoices"), outstandingImportance(f))
+	full := func(m app.Money) string { return tr().Money(int64(m), d, f.Currency) }
+	v.revenue.set(full(f.Revenue),
+		Tf("revenue, %s", countText(f.Invoices, T("invoice"), T("invoices"))), widget.MediumImportance)
+	v.taken.set(full(f.NetTaken),
+		Tf("taken: %s less %s refunded", money(f.Taken), money(f.Refunded)), widget.MediumImportance)
+	v.outstanding.set(full(f.Outstanding),
+		Tf("outstanding now, %s", countText(f.OutstandingInvoices, T("invoice"), T("invoices"))), outstandingImportance(f))
 
 	tiles := make([]*figureTile, 0, len(f.Payments))
 	for _, mt := range f.Payments {
@@ -286,9 +285,9 @@ func (v *adminView) showFinancial(f *app.FinancialFigures) {
 	setTiles(v.methods, tiles)
 
 	v.revenues = f.Doctors
-	v.doctorRevenue.show("Revenue by doctor", len(f.Doctors), "No revenue.")
+	v.doctorRevenue.show(T("Revenue by doctor"), len(f.Doctors), T("No revenue."))
 	v.topServices = f.TopServices
-	v.services.show("Top services by revenue", len(f.TopServices), "No services billed.")
+	v.services.show(T("Top services by revenue"), len(f.TopServices), T("No services billed."))
 }
 
 // outstandingImportance marks the outstanding balance when there is one.
@@ -304,13 +303,13 @@ func outstandingImportance(f *app.FinancialFigures) widget.Importance {
 func (v *adminView) methodTile(mt app.MethodTotal, money func(app.Money) string) *figureTile {
 	method := mt.Method
 	t := newSmallTile(func() {
-		v.drill(drillPayments, "Payments: "+paymentMethodLabel(method), app.DrillDown{Method: method})
+		v.drill(drillPayments, Tf("Payments: %s", T(paymentMethodLabel(method))), app.DrillDown{Method: method})
 	})
 	imp := widget.MediumImportance
 	if mt.Count == 0 {
 		imp = widget.LowImportance
 	}
-	t.set(money(mt.Taken-mt.Refunded), paymentMethodLabel(method)+", "+countText(mt.Count, "payment", "payments"), imp)
+	t.set(money(mt.Taken-mt.Refunded), T(paymentMethodLabel(method))+", "+countText(mt.Count, T("payment"), T("payments")), imp)
 	v.links["method:"+string(method)] = t.tap
 	return t
 }
@@ -320,7 +319,7 @@ func (v *adminView) methodTile(mt app.MethodTotal, money func(app.Money) string)
 func (v *adminView) updateRevenue(id int, row *fyne.Container) {
 	dr := v.revenues[id]
 	if dr.DoctorID == "" {
-		setColumnRow(row, widget.LowImportance, "Not attributed to a doctor", v.money(dr.Revenue))
+		setColumnRow(row, widget.LowImportance, T("Not attributed to a doctor"), v.money(dr.Revenue))
 		return
 	}
 	setColumnRow(row, widget.MediumImportance, dr.DoctorName, v.money(dr.Revenue))
@@ -330,7 +329,7 @@ func (v *adminView) updateRevenue(id int, row *fyne.Container) {
 // nothing.
 func (v *adminView) openRevenue(id int) {
 	if dr := v.revenues[id]; dr.DoctorID != "" {
-		v.drill(drillInvoices, "Invoices of "+dr.DoctorName, app.DrillDown{DoctorID: dr.DoctorID})
+		v.drill(drillInvoices, Tf("Invoices of %s", dr.DoctorName), app.DrillDown{DoctorID: dr.DoctorID})
 	}
 }
 
@@ -343,7 +342,7 @@ func (v *adminView) updateService(id int, row *fyne.Container) {
 	sf := v.topServices[id]
 	qty := numberText(int(sf.Quantity))
 	if sf.Code == "" {
-		setColumnRow(row, widget.LowImportance, "Lines typed without a price list item", qty, v.money(sf.Revenue))
+		setColumnRow(row, widget.LowImportance, T("Lines typed without a price list item"), qty, v.money(sf.Revenue))
 		return
 	}
 	setColumnRow(row, widget.MediumImportance, serviceName(sf), qty, v.money(sf.Revenue))
@@ -353,7 +352,7 @@ func (v *adminView) updateService(id int, row *fyne.Container) {
 // without a price list item open nothing.
 func (v *adminView) openService(id int) {
 	if sf := v.topServices[id]; sf.Code != "" {
-		v.drill(drillInvoices, "Invoices with "+serviceName(sf), app.DrillDown{Code: sf.Code})
+		v.drill(drillInvoices, Tf("Invoices with %s", serviceName(sf)), app.DrillDown{Code: sf.Code})
 	}
 }
 
@@ -384,5 +383,5 @@ func noShowFigureText(f app.NoShowFigure) string {
 	if f.Seen == 0 {
 		return "–"
 	}
-	return percentText(f.Rate) + " of " + numberText(f.Seen)
+	return Tf("%s of %s", percentText(f.Rate), numberText(f.Seen))
 }

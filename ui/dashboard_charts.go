@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"hms/app"
 	"hms/app/charts"
+	"hms/app/i18n"
 )
 
 // chartHeight is the height of a dashboard chart on screen.
@@ -35,7 +34,7 @@ type chartsView struct {
 func newChartsView(u *UI, clinical, financial bool) *chartsView {
 	c := &chartsView{u: u, rows: chartRows(clinical, financial), charts: map[app.SeriesKind]*chartImage{}}
 	c.note = mutedLabel("")
-	box := container.NewVBox(sectionTitle("Charts"), c.note)
+	box := container.NewVBox(sectionTitle(T("Charts")), c.note)
 	for _, row := range c.rows {
 		cells := make([]fyne.CanvasObject, len(row))
 		for i, k := range row {
@@ -75,7 +74,7 @@ func (c *chartsView) load(p app.Period, current func() bool) {
 	for _, row := range c.rows {
 		kinds = append(kinds, row...)
 	}
-	c.note.SetText("Drawing the charts…")
+	c.note.SetText(T("Drawing the charts…"))
 	c.note.Show()
 	background(c.u, func(ctx context.Context) ([]*app.Series, error) {
 		out := make([]*app.Series, len(kinds))
@@ -92,7 +91,7 @@ func (c *chartsView) load(p app.Period, current func() bool) {
 			return
 		}
 		if err != nil {
-			c.note.SetText("The charts could not be drawn.")
+			c.note.SetText(T("The charts could not be drawn."))
 			showError(err, c.u.win)
 			return
 		}
@@ -113,7 +112,8 @@ type chartImage struct {
 	img    *canvas.Image
 	series *app.Series
 	// draw draws a series as a PNG of w × h pixels in the colours of
-	// pal: charts.BarsIn, which tests replace.
+	// pal, with its words in the screen's language: charts.BarsWith,
+	// which tests replace.
 	draw func(s *app.Series, w, h int, pal charts.Palette) ([]byte, error)
 	// drawn and drawnIn are the size and the colours the image was drawn
 	// for; busy is set while a drawing is under way: the next waits for
@@ -125,11 +125,34 @@ type chartImage struct {
 }
 
 func newChartImage(u *UI) *chartImage {
-	c := &chartImage{u: u, img: canvas.NewImageFromResource(nil), draw: charts.BarsIn}
+	c := &chartImage{u: u, img: canvas.NewImageFromResource(nil), draw: drawChart}
 	c.img.FillMode = canvas.ImageFillContain
 	c.img.SetMinSize(fyne.NewSize(charts.MinSize, chartHeight))
 	c.ExtendBaseWidget(c)
 	return c
+}
+
+// chartTitles are the charts' titles, by kind, translated when drawn.
+var chartTitles = map[app.SeriesKind]string{
+	app.SeriesAppointmentsPerDay:    i18n.N("Appointments per day"),
+	app.SeriesAppointmentsPerDoctor: i18n.N("Appointments per doctor"),
+	app.SeriesRevenuePerMonth:       i18n.N("Revenue per month"),
+	app.SeriesRevenuePerDoctor:      i18n.N("Revenue per doctor"),
+	app.SeriesRevenuePerService:     i18n.N("Revenue per service"),
+}
+
+// chartWords are a chart's words in the screen's language.
+func chartWords(s *app.Series) charts.Words {
+	w := charts.Words{Count: T("count"), NoData: T("no data")}
+	if title, ok := chartTitles[s.Kind]; ok {
+		w.Title = T(title)
+	}
+	return w
+}
+
+// drawChart draws a series with its words in the screen's language.
+func drawChart(s *app.Series, w, h int, pal charts.Palette) ([]byte, error) {
+	return charts.BarsWith(s, w, h, pal, chartWords(s))
 }
 
 func (c *chartImage) CreateRenderer() fyne.WidgetRenderer {

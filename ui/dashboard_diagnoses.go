@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -9,10 +7,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // topDiagnosesColumns are the columns of the dashboard's top diagnoses.
-var topDiagnosesColumns = []listColumn{{"Code", 90, false}, {"Diagnosis", 0, false}, {"Count", 80, true}}
+var topDiagnosesColumns = []listColumn{{i18n.N("Code"), 90, false}, {i18n.N("Diagnosis"), 0, false}, {i18n.N("Count"), 80, true}}
 
 // topDiagnosesShown is how many codes the dashboard lists.
 const topDiagnosesShown = 10
@@ -47,7 +46,7 @@ func (t *topDiagnoses) load(p app.Period, current func() bool) {
 		}
 		if err != nil {
 			t.rows = nil
-			t.list.show("Top diagnoses", 0, errText(err))
+			t.list.show(T("Top diagnoses"), 0, errText(err))
 			return
 		}
 		t.show(r)
@@ -57,7 +56,7 @@ func (t *topDiagnoses) load(p app.Period, current func() bool) {
 func (t *topDiagnoses) show(r *app.MorbidityReport) {
 	t.rep = r
 	t.rows = r.ByCode[:min(len(r.ByCode), topDiagnosesShown)]
-	t.list.show("Top diagnoses (coded, not removed)", len(t.rows), "No coded diagnoses in this period.")
+	t.list.show(T("Top diagnoses (coded, not removed)"), len(t.rows), T("No coded diagnoses in this period."))
 }
 
 // update shows a code's count in a row.

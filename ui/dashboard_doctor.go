@@ -1,12 +1,10 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,14 +13,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The columns of the doctor's dashboard.
 var (
-	todayColumns         = []listColumn{{"Time", 110, false}, {"Status", 110, false}, {"Patient", 0, false}}
-	newAttachmentColumns = []listColumn{{"Date", 110, false}, {"Report", 0, false}}
-	myPatientsColumns    = []listColumn{{"Patient", 0, false}, {"Since", 110, false},
-		{"Prescriptions", 120, true}, {"Problems", 100, true}}
+	todayColumns         = []listColumn{{i18n.N("Time"), 110, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
+	newAttachmentColumns = []listColumn{{i18n.N("Date"), 110, false}, {i18n.N("Report"), 0, false}}
+	myPatientsColumns    = []listColumn{{i18n.N("Patient"), 0, false}, {i18n.N("Since"), 110, false},
+		{i18n.N("Prescriptions"), 120, true}, {i18n.N("Problems"), 100, true}}
 )
 
 // doctorView is a doctor's own dashboard: today's appointments in order,
@@ -86,49 +85,49 @@ func (v *doctorView) view() fyne.CanvasObject { return v.content }
 func (v *doctorView) buildUI() {
 	v.heading = widget.NewLabelWithStyle(v.u.session.User.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.heading.SizeName = theme.SizeNameSubHeadingText
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
-	v.markSeen = widget.NewButtonWithIcon("Mark as seen", theme.ConfirmIcon(), v.onMarkSeen)
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
+	v.markSeen = widget.NewButtonWithIcon(T("Mark as seen"), theme.ConfirmIcon(), v.onMarkSeen)
 	v.markSeen.Disable()
 	if v.u.session.User.Role != app.RoleDoctor {
 		v.pick = newSelect(nil, func(string) { v.load() })
-		v.pick.PlaceHolder = "Choose the doctor"
+		v.pick.PlaceHolder = T("Choose the doctor")
 		v.markSeen.Hide()
 	}
 
-	v.todayTitle = sectionTitle("Today's appointments")
+	v.todayTitle = sectionTitle(T("Today's appointments"))
 	v.today = linkList(todayColumns, func() int { return len(v.appts) }, v.updateToday,
 		func(id int) { v.openChart(v.appts[id].PatientID) })
-	v.noToday = mutedLabel("No appointments today.")
-	v.monthTitle = sectionTitle("My figures for the month")
-	v.appointments = newFigureTile("appointments", nil)
-	v.noShows = newFigureTile("no-shows", nil)
-	v.booked = newFigureTile("booked", nil)
-	v.utilization = newFigureTile("utilization", nil)
+	v.noToday = mutedLabel(T("No appointments today."))
+	v.monthTitle = sectionTitle(T("My figures for the month"))
+	v.appointments = newFigureTile(T("appointments"), nil)
+	v.noShows = newFigureTile(T("no-shows"), nil)
+	v.booked = newFigureTile(T("booked"), nil)
+	v.utilization = newFigureTile(T("utilization"), nil)
 	v.byStatus = mutedLabel("")
 
-	v.attachmentsTitle = sectionTitle("New reports")
+	v.attachmentsTitle = sectionTitle(T("New reports"))
 	v.attachments = linkList(newAttachmentColumns, func() int { return len(v.reports) }, v.updateReport,
 		func(id int) { v.openAttachments(v.reports[id].Attachment.PatientID) })
-	v.noAttachments = mutedLabel("No new reports.")
-	v.patientsTitle = sectionTitle("My patients under treatment")
+	v.noAttachments = mutedLabel(T("No new reports."))
+	v.patientsTitle = sectionTitle(T("My patients under treatment"))
 	v.patientsL = linkList(myPatientsColumns, func() int { return len(v.patients) }, v.updatePatient,
 		func(id int) { v.openChart(v.patients[id].PatientID) })
-	v.noPatients = mutedLabel("No patients under active treatment.")
+	v.noPatients = mutedLabel(T("No patients under active treatment."))
 	// Today's appointments over the patients under treatment, sharing
 	// the height; the figures over the new reports. Each list scrolls on
 	// its own.
 	left := container.NewGridWithRows(2,
-		linkSection(v.todayTitle, "In order of time; select one for the patient's chart.", todayColumns,
+		linkSection(v.todayTitle, T("In order of time; select one for the patient's chart."), todayColumns,
 			v.today, v.noToday),
-		linkSection(container.NewVBox(widget.NewSeparator(), v.patientsTitle), "With an active prescription or problem.",
+		linkSection(container.NewVBox(widget.NewSeparator(), v.patientsTitle), T("With an active prescription or problem."),
 			myPatientsColumns, v.patientsL, v.noPatients))
 	right := container.NewBorder(container.NewVBox(
 		v.monthTitle, tileRow(v.appointments, v.noShows), tileRow(v.booked, v.utilization), v.byStatus, widget.NewSeparator()),
 		nil, nil, nil,
 		linkSection(container.NewBorder(nil, nil, nil, v.markSeen, v.attachmentsTitle),
-			"Select one to open it in the patient's chart.", newAttachmentColumns, v.attachments, v.noAttachments))
+			T("Select one to open it in the patient's chart."), newAttachmentColumns, v.attachments, v.noAttachments))
 
-	v.review = widget.NewButton("Allergies to review…", func() { v.reviewed = showAllergyReview(v.screen) })
+	v.review = widget.NewButton(T("Allergies to review…"), func() { v.reviewed = showAllergyReview(v.screen) })
 	head := container.NewHBox(v.heading, layout.NewSpacer(), v.review, v.refresh)
 	if v.pick != nil {
 		head = container.NewHBox(container.New(widthLayout{320}, v.pick), v.heading, layout.NewSpacer(), v.review, v.refresh)
@@ -155,7 +154,7 @@ func (v *doctorView) load() {
 	if id == "" {
 		if v.pick != nil && v.doctors == nil {
 			fillDoctors(v.u, v.pick, "", func(ds []*app.DoctorProfile) { v.doctors = ds },
-				func() { v.heading.SetText("No doctors yet: add a doctor's account in Staff first.") }) // choosing one loads
+				func() { v.heading.SetText(T("No doctors yet: add a doctor's account in Staff first.")) }) // choosing one loads
 		}
 		return
 	}
@@ -190,7 +189,7 @@ func (v *doctorView) show(d *app.DoctorDashboard) {
 
 // showToday lists today's appointments.
 func (v *doctorView) showToday(as []*app.Appointment) {
-	v.todayTitle.SetText("Today's appointments (" + numberText(len(as)) + ")")
+	v.todayTitle.SetText(Tf("Today's appointments (%s)", numberText(len(as))))
 	v.appts = as
 	v.noToday.Hidden = len(as) > 0
 	v.noToday.Refresh()
@@ -218,10 +217,11 @@ func (v *doctorView) updateToday(id int, row *fyne.Container) {
 // showMonth fills in the doctor's figures for the month.
 func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	f := d.MonthFigure
-	v.monthTitle.SetText(fmt.Sprintf("%s for %s %d", v.own("Figures"), d.Month.From.Month, d.Month.From.Year))
+	month := tr().MonthYear(time.Date(d.Month.From.Year, d.Month.From.Month, 1, 0, 0, 0, 0, time.UTC))
+	v.monthTitle.SetText(v.own(Tf("My figures for %s", month), Tf("Figures for %s", month)))
 	v.appointments.setValue(numberText(f.Appointments), widget.MediumImportance)
 	v.noShows.setValue(numberText(f.NoShows), widget.MediumImportance)
-	v.booked.set(hoursText(f.BookedMinutes), "booked of "+hoursText(f.AvailableMinutes), widget.MediumImportance)
+	v.booked.set(hoursText(f.BookedMinutes), Tf("booked of %s", hoursText(f.AvailableMinutes)), widget.MediumImportance)
 	util := "–"
 	if f.AvailableMinutes > 0 {
 		util = percentText(f.Utilization)
@@ -230,7 +230,7 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 	var parts []string
 	for _, sc := range f.ByStatus {
 		if sc.Count > 0 {
-			parts = append(parts, sc.Status.Label()+" "+numberText(sc.Count))
+			parts = append(parts, T(sc.Status.Label())+" "+numberText(sc.Count))
 		}
 	}
 	v.byStatus.SetText(strings.Join(parts, " · "))
@@ -238,15 +238,12 @@ func (v *doctorView) showMonth(d *app.DoctorDashboard) {
 
 // showAttachments lists the reports attached since the doctor last looked.
 func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
-	who, whose := "you", "your"
-	if v.pick != nil {
-		who, whose = "the doctor", "their"
-	}
-	since := "since " + who + " last looked, " + formatTime(v.u, d.AttachmentsSeenAt)
+	since := v.own(Tf("since you last looked, %s", formatTime(v.u, d.AttachmentsSeenAt)),
+		Tf("since the doctor last looked, %s", formatTime(v.u, d.AttachmentsSeenAt)))
 	if d.AttachmentsSeenAt.IsZero() {
-		since = "on " + whose + " patients"
+		since = v.own(T("on your patients"), T("on their patients"))
 	}
-	v.attachmentsTitle.SetText(fmt.Sprintf("New reports (%s) %s", numberText(len(d.NewAttachments)), since))
+	v.attachmentsTitle.SetText(Tf("New reports (%s) %s", numberText(len(d.NewAttachments)), since))
 	if len(d.NewAttachments) > 0 {
 		v.markSeen.Enable()
 	} else {
@@ -261,12 +258,13 @@ func (v *doctorView) showAttachments(d *app.DoctorDashboard) {
 func (v *doctorView) updateReport(id int, row *fyne.Container) {
 	nr := v.reports[id]
 	r := nr.Attachment
-	setColumnRow(row, widget.MediumImportance, r.Date, r.Title+" ("+attachmentTypeLabel(r.Type)+") · "+nr.PatientName)
+	setColumnRow(row, widget.MediumImportance, r.Date, r.Title+" ("+T(attachmentTypeLabel(r.Type))+") · "+nr.PatientName)
 }
 
 // showPatients lists the doctor's patients under active treatment.
 func (v *doctorView) showPatients(ps []*app.ActivePatient) {
-	v.patientsTitle.SetText(v.own("Patients") + " under treatment (" + numberText(len(ps)) + ")")
+	v.patientsTitle.SetText(v.own(Tf("My patients under treatment (%s)", numberText(len(ps))),
+		Tf("Patients under treatment (%s)", numberText(len(ps)))))
 	v.patients = ps
 	v.noPatients.Hidden = len(ps) > 0
 	v.noPatients.Refresh()
@@ -307,9 +305,9 @@ func linkSection(title fyne.CanvasObject, note string, cols []listColumn, list *
 // openChart shows a patient's chart; coming back reloads the dashboard,
 // since a visit may have been completed meanwhile.
 func (v *doctorView) openChart(patientID string) *chartScreen {
-	back := "My dashboard"
+	back := T("My dashboard")
 	if v.pick != nil {
-		back = "Doctors"
+		back = T("Doctors")
 	}
 	return v.screen.openChart(patientID, back, v.load)
 }
@@ -321,12 +319,13 @@ func (v *doctorView) openAttachments(patientID string) {
 	}
 }
 
-// own is what, made "My <what>" on the doctor's own dashboard.
-func (v *doctorView) own(what string) string {
+// own is mine on the doctor's own dashboard, other on the dashboard of a
+// doctor chosen by someone else.
+func (v *doctorView) own(mine, other string) string {
 	if v.pick == nil {
-		return "My " + strings.ToLower(what)
+		return mine
 	}
-	return what
+	return other
 }
 
 // onMarkSeen records that the doctor has looked at the new reports and

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -85,15 +83,15 @@ func newDrillView(u *UI, spec drillSpec, screen *dashboardScreen) *drillView {
 }
 
 func (v *drillView) buildUI() {
-	v.back = widget.NewButtonWithIcon("Dashboard", theme.NavigateBackIcon(), v.screen.closeDrill)
+	v.back = widget.NewButtonWithIcon(T("Dashboard"), theme.NavigateBackIcon(), v.screen.closeDrill)
 	v.title = widget.NewLabelWithStyle(v.spec.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.title.SizeName = theme.SizeNameSubHeadingText
 	v.title.Truncation = fyne.TextTruncateEllipsis
-	v.prev = widget.NewButtonWithIcon("Previous page", theme.NavigateBackIcon(), v.onPrevious)
-	v.nextPage = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), v.onNext)
+	v.prev = widget.NewButtonWithIcon(T("Previous page"), theme.NavigateBackIcon(), v.onPrevious)
+	v.nextPage = widget.NewButtonWithIcon(T("Next page"), theme.NavigateNextIcon(), v.onNext)
 	v.prev.Disable()
 	v.nextPage.Disable()
-	v.info = widget.NewLabel("Loading…")
+	v.info = widget.NewLabel(T("Loading…"))
 	v.info.Importance = widget.LowImportance
 	v.list = widget.NewList(
 		func() int { return len(v.rows) },
@@ -124,11 +122,11 @@ func (v *drillView) buildUI() {
 func (v *drillView) hint() string {
 	switch v.spec.kind {
 	case drillAppointments, drillNewPatients:
-		return "Select a row to open the patient's chart."
+		return T("Select a row to open the patient's chart.")
 	case drillOutstanding:
-		return "Oldest first, whatever the period. Select an invoice for the patient's statement."
+		return T("Oldest first, whatever the period. Select an invoice for the patient's statement.")
 	}
-	return "Select a row for the patient's statement."
+	return T("Select a row for the patient's statement.")
 }
 
 // open shows what a row stands for: the patient's chart for appointments
@@ -139,7 +137,7 @@ func (v *drillView) open(r drillRow) {
 	}
 	switch v.spec.kind {
 	case drillAppointments, drillNewPatients:
-		v.screen.openChart(r.patientID, "Back to the list", nil)
+		v.screen.openChart(r.patientID, T("Back to the list"), nil)
 	default:
 		showStatement(v.u, r.patientID)
 	}
@@ -209,11 +207,11 @@ func (v *drillView) updatePaging() {
 	first := (page-1)*drillPageSize + 1
 	switch {
 	case len(v.rows) == 0 && page == 1:
-		v.info.SetText("Nothing to list.")
+		v.info.SetText(T("Nothing to list."))
 	case len(v.rows) == 0:
-		v.info.SetText(fmt.Sprintf("Page %d is empty.", page))
+		v.info.SetText(Tf("Page %d is empty.", page))
 	default:
-		v.info.SetText(fmt.Sprintf("Page %d · rows %s to %s", page, numberText(first), numberText(first+len(v.rows)-1)))
+		v.info.SetText(Tf("Page %d · rows %s to %s", page, numberText(first), numberText(first+len(v.rows)-1)))
 	}
 }
 
@@ -268,20 +266,20 @@ func mapRows[T any](items []T, row func(T) drillRow) []drillRow {
 func drillColumns(k drillKind) []listColumn {
 	switch k {
 	case drillAppointments:
-		return []listColumn{{"When", 160, false}, {"Doctor", 190, false}, {"Patient", 290, false},
-			{"Status", 120, false}, {"Reason", 0, false}}
+		return []listColumn{{T("When"), 160, false}, {T("Doctor"), 190, false}, {T("Patient"), 290, false},
+			{T("Status"), 120, false}, {T("Reason"), 0, false}}
 	case drillNewPatients:
-		return []listColumn{{"Record number", 170, false}, {"Name", 270, false}, {"Sex", 90, false},
-			{"Born", 120, false}, {"Registered", 160, false}, {"Phone", 0, false}}
+		return []listColumn{{T("Record number"), 170, false}, {T("Name"), 270, false}, {T("Sex"), 90, false},
+			{T("Born"), 120, false}, {T("Registered"), 160, false}, {T("Phone"), 0, false}}
 	case drillInvoices:
-		return []listColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Patient", 290, false},
-			{"Total", 120, true}, {"Paid", 120, true}, {"Balance", 120, true}, {"", 20, false}, {"Status", 0, false}}
+		return []listColumn{{T("Invoice"), 200, false}, {T("Issued"), 110, false}, {T("Patient"), 290, false},
+			{T("Total"), 120, true}, {T("Paid"), 120, true}, {T("Balance"), 120, true}, {"", 20, false}, {T("Status"), 0, false}}
 	case drillPayments:
-		return []listColumn{{"Receipt", 200, false}, {"Taken", 160, false}, {"Patient", 290, false},
-			{"Method", 140, false}, {"Amount", 120, true}, {"", 20, false}, {"Cashier", 0, false}}
+		return []listColumn{{T("Receipt"), 200, false}, {T("Taken"), 160, false}, {T("Patient"), 290, false},
+			{T("Method"), 140, false}, {T("Amount"), 120, true}, {"", 20, false}, {T("Cashier"), 0, false}}
 	}
-	return []listColumn{{"Invoice", 200, false}, {"Issued", 110, false}, {"Age (days)", 100, true},
-		{"Total", 120, true}, {"Paid", 120, true}, {"Balance", 120, true}, {"", 20, false}, {"Patient", 0, false}}
+	return []listColumn{{T("Invoice"), 200, false}, {T("Issued"), 110, false}, {T("Age (days)"), 100, true},
+		{T("Total"), 120, true}, {T("Paid"), 120, true}, {T("Balance"), 120, true}, {"", 20, false}, {T("Patient"), 0, false}}
 }
 
 // patientText is a patient's name and record number: "Grace Hopper · P-D1-000001".
@@ -293,37 +291,37 @@ func patientText(name, mrn string) string {
 
 func (v *drillView) appointmentRow(a *app.Appointment) drillRow {
 	return drillRow{patientID: a.PatientID, cells: []string{
-		formatTime(v.u, a.Start), a.DoctorName, patientText(a.PatientName, a.PatientMRN), a.Status.Label(), a.Reason}}
+		formatTime(v.u, a.Start), a.DoctorName, patientText(a.PatientName, a.PatientMRN), T(a.Status.Label()), a.Reason}}
 }
 
 func (v *drillView) patientRow(p *app.Patient) drillRow {
 	return drillRow{patientID: p.ID, cells: []string{
-		p.MRN, p.FullName(), sexLabel(p.Sex), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
+		p.MRN, p.FullName(), T(sexLabel(p.Sex)), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
 }
 
 func (v *drillView) invoiceRow(inv *app.Invoice) drillRow {
 	d := billingDigits(inv.Currency)
 	return drillRow{patientID: inv.PatientID, imp: statusImportance(inv.Status), cells: []string{
 		invoiceNumberText(inv), dayText(v.u, inv.IssuedAt), patientText(inv.PatientName, inv.PatientMRN),
-		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d), "",
-		invoiceStatusLabel(inv.Status)}}
+		tr().Amount(int64(inv.Totals.Total), d), tr().Amount(int64(inv.Paid), d), tr().Amount(int64(inv.Balance), d), "",
+		T(invoiceStatusLabel(inv.Status))}}
 }
 
 func (v *drillView) paymentRow(p *app.Payment) drillRow {
 	amount, imp := p.Amount, widget.MediumImportance
-	method := paymentMethodLabel(p.Method)
+	method := T(paymentMethodLabel(p.Method))
 	if p.IsReversal() {
 		amount, imp = -amount, widget.WarningImportance
-		method += " (refund)"
+		method = Tf("%s (refund)", method)
 	}
 	return drillRow{patientID: p.PatientID, imp: imp, cells: []string{
 		p.ReceiptNumber, formatTime(v.u, p.TakenAt), patientText(p.PatientName, p.PatientMRN), method,
-		app.FormatAmount(amount, billingDigits(p.Currency)), "", p.CashierName}}
+		tr().Amount(int64(amount), billingDigits(p.Currency)), "", p.CashierName}}
 }
 
 func (v *drillView) outstandingRow(o *app.OutstandingInvoice) drillRow {
 	d := billingDigits(o.Currency)
 	return drillRow{patientID: o.PatientID, imp: ageImportance(o.AgeDays), cells: []string{
-		o.Number, dayText(v.u, o.IssuedAt), fmt.Sprint(o.AgeDays), app.FormatAmount(o.Totals.Total, d),
-		app.FormatAmount(o.Paid, d), app.FormatAmount(o.Balance, d), "", patientText(o.PatientName, o.PatientMRN)}}
+		o.Number, dayText(v.u, o.IssuedAt), tr().Integer(int64(o.AgeDays)), tr().Amount(int64(o.Totals.Total), d),
+		tr().Amount(int64(o.Paid), d), tr().Amount(int64(o.Balance), d), "", patientText(o.PatientName, o.PatientMRN)}}
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -15,10 +13,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // everyDoctor is the doctor select's "no filter" choice.
-const everyDoctor = "Every doctor"
+var everyDoctor = i18n.N("Every doctor")
 
 // Bounds of a preview column's width, and how many rows are measured to
 // choose it.
@@ -37,12 +36,12 @@ type reportChoice struct {
 
 // reportChoices are the reports, in the order the select offers them.
 var reportChoices = []reportChoice{
-	{app.ReportAppointments, "Appointments by period and doctor", app.PermViewStatistics},
-	{app.ReportRevenue, "Revenue by day, service and doctor", app.PermViewFinancial},
-	{app.ReportOutstanding, "Outstanding invoices (now)", app.PermViewFinancial},
-	{app.ReportNewPatients, "New patients", app.PermViewStatistics},
-	{app.ReportAuditLog, "Audit log", app.PermViewAudit},
-	{app.ReportMorbidity, "Morbidity: diagnoses by chapter, code, age and sex", app.PermViewOwnStats},
+	{app.ReportAppointments, i18n.N("Appointments by period and doctor"), app.PermViewStatistics},
+	{app.ReportRevenue, i18n.N("Revenue by day, service and doctor"), app.PermViewFinancial},
+	{app.ReportOutstanding, i18n.N("Outstanding invoices (now)"), app.PermViewFinancial},
+	{app.ReportNewPatients, i18n.N("New patients"), app.PermViewStatistics},
+	{app.ReportAuditLog, i18n.N("Audit log"), app.PermViewAudit},
+	{app.ReportMorbidity, i18n.N("Morbidity: diagnoses by chapter, code, age and sex"), app.PermViewOwnStats},
 }
 
 // reportsView is the Reports tab of the Dashboard area: a report and its
@@ -100,19 +99,19 @@ func (v *reportsView) view() fyne.CanvasObject { return v.content }
 func (v *reportsView) buildUI() {
 	labels := make([]string, len(v.choices))
 	for i, c := range v.choices {
-		labels[i] = c.label
+		labels[i] = T(c.label)
 	}
 	v.kind = newSelect(labels, nil)
 	v.period = newPeriodPicker(v.u, app.PeriodMonth, v.onPreview)
-	v.doctor = newSelect([]string{everyDoctor}, nil)
+	v.doctor = newSelect([]string{T(everyDoctor)}, nil)
 	v.doctor.SetSelectedIndex(0)
 	v.doctor.OnChanged = func(string) { v.onPreview() }
-	v.username = entry("Every user")
+	v.username = entry(T("Every user"))
 	v.username.OnSubmitted = func(string) { v.onPreview() }
 	v.patient = newPatientPicker(v.u)
-	v.preview = widget.NewButtonWithIcon("Preview", theme.SearchIcon(), v.onPreview)
-	v.exportCSV = widget.NewButtonWithIcon("Export CSV…", theme.DownloadIcon(), v.onExportCSV)
-	v.exportPDF = widget.NewButtonWithIcon("Export PDF", theme.DocumentPrintIcon(), v.onExportPDF)
+	v.preview = widget.NewButtonWithIcon(T("Preview"), theme.SearchIcon(), v.onPreview)
+	v.exportCSV = widget.NewButtonWithIcon(T("Export CSV…"), theme.DownloadIcon(), v.onExportCSV)
+	v.exportPDF = widget.NewButtonWithIcon(T("Export PDF"), theme.DocumentPrintIcon(), v.onExportPDF)
 	v.exportPDF.Importance = widget.HighImportance
 	v.title = sectionTitle("")
 	v.subtitle = mutedLabel("")
@@ -125,13 +124,13 @@ func (v *reportsView) buildUI() {
 	}
 	v.grid.UpdateHeader = v.updateHeader
 
-	v.periodBox = container.NewHBox(filterLabel("Period"), v.period.content)
-	v.doctorBox = container.NewHBox(filterLabel("Doctor"), container.New(widthLayout{320}, v.doctor))
+	v.periodBox = container.NewHBox(filterLabel(T("Period")), v.period.content)
+	v.doctorBox = container.NewHBox(filterLabel(T("Doctor")), container.New(widthLayout{320}, v.doctor))
 	v.auditBox = container.NewHBox(
-		filterLabel("User"), container.NewVBox(container.New(widthLayout{200}, v.username)),
-		filterLabel("Patient"), container.New(widthLayout{320}, v.patient.content))
+		filterLabel(T("User")), container.NewVBox(container.New(widthLayout{200}, v.username)),
+		filterLabel(T("Patient")), container.New(widthLayout{320}, v.patient.content))
 	top := container.NewVBox(
-		container.NewHBox(filterLabel("Report"), container.New(widthLayout{340}, v.kind),
+		container.NewHBox(filterLabel(T("Report")), container.New(widthLayout{340}, v.kind),
 			v.preview, v.exportCSV, v.exportPDF),
 		v.periodBox, v.doctorBox, v.auditBox, v.errs[""],
 		widget.NewSeparator(),
@@ -171,7 +170,7 @@ func (v *reportsView) load() {
 // setDoctors offers ds in the doctor filter, after "Every doctor".
 func (v *reportsView) setDoctors(ds []*app.DoctorProfile) {
 	v.doctors = ds
-	opts := []string{everyDoctor}
+	opts := []string{T(everyDoctor)}
 	for _, d := range ds {
 		opts = append(opts, doctorLabel(d))
 	}
@@ -207,7 +206,7 @@ func (v *reportsView) request() (r app.ReportRequest, ok bool) {
 	v.errs.clear()
 	r.Kind = v.choice()
 	if r.Kind == "" {
-		v.errs.set("", "Choose a report.")
+		v.errs.set("", T("Choose a report."))
 		return r, false
 	}
 	if r.Kind != app.ReportOutstanding {
@@ -246,7 +245,7 @@ func (v *reportsView) onPreview() {
 	v.seq++
 	seq := v.seq
 	v.preview.Disable()
-	v.note.SetText("Loading…")
+	v.note.SetText(T("Loading…"))
 	background(v.u, func(ctx context.Context) (*app.Table, error) {
 		return v.u.svc.Dashboard.ReportTable(ctx, r)
 	}, func(t *app.Table, err error) {
@@ -275,15 +274,15 @@ func (v *reportsView) show(t *app.Table) {
 	for i, w := range widths {
 		v.grid.SetColumnWidth(i, w)
 	}
-	note := numberText(len(t.Rows)) + " rows."
+	note := Tf("%s rows.", numberText(len(t.Rows)))
 	switch len(t.Rows) {
 	case 0:
-		note = "Nothing to report for these filters."
+		note = T("Nothing to report for these filters.")
 	case 1:
-		note = "1 row."
+		note = T("1 row.")
 	}
 	if len(t.Rows) > app.MaxPDFRows {
-		note += fmt.Sprintf(" The PDF prints the first %s rows; the CSV has them all.", numberText(app.MaxPDFRows))
+		note += Tf(" The PDF prints the first %s rows; the CSV has them all.", numberText(app.MaxPDFRows))
 	}
 	v.note.SetText(note)
 	v.grid.Refresh()
@@ -434,7 +433,7 @@ func (v *reportsView) writeCSV(r app.ReportRequest, w fyne.URIWriteCloser, err e
 			v.showErr(err)
 			return
 		}
-		showMessage("Report exported", "Saved the report as "+name+".", v.u.win)
+		showMessage(T("Report exported"), Tf("Saved the report as %s.", name), v.u.win)
 	})
 }
 

@@ -1,11 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -16,14 +13,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
-const (
-	// importPreviewRows is how many records the preview table shows.
-	importPreviewRows = 20
-	// columnNone is a field select's "not imported" choice.
-	columnNone = "— not imported —"
-)
+// importPreviewRows is how many records the preview table shows.
+const importPreviewRows = 20
+
+// columnNone is a field select's "not imported" choice (shown as
+// T(columnNone)).
+var columnNone = i18n.N("— not imported —")
 
 // importWizard imports patients from a CSV file already read: a preview of
 // the first records, a column chosen for each field, a check that lists
@@ -58,7 +56,7 @@ func showImportWizard(u *UI, name string, t *app.CSVTable, done func()) *importW
 }
 
 func (w *importWizard) columnOptions() []string {
-	opts := []string{columnNone}
+	opts := []string{T(columnNone)}
 	for i, h := range w.table.Header {
 		opts = append(opts, columnLabel(i, h))
 	}
@@ -68,7 +66,7 @@ func (w *importWizard) columnOptions() []string {
 func columnLabel(i int, h string) string {
 	h = strings.TrimSpace(h)
 	if h == "" {
-		return "Column " + strconv.Itoa(i+1)
+		return Tf("Column %d", i+1)
 	}
 	return strconv.Itoa(i+1) + ": " + h
 }
@@ -82,7 +80,7 @@ func (w *importWizard) buildUI() {
 		if col, ok := guess[f]; ok && col >= 0 && col < len(w.table.Header) {
 			sel.Selected = opts[col+1]
 		} else {
-			sel.Selected = columnNone
+			sel.Selected = T(columnNone)
 		}
 		w.fields[f] = sel
 		items = append(items, widget.NewFormItem(fieldLabel(f), sel))
@@ -120,13 +118,13 @@ func (w *importWizard) buildUI() {
 		w.preview.SetColumnWidth(i, 140)
 	}
 
-	w.check = newButton("Check", w.onCheck)
+	w.check = newButton(T("Check"), w.onCheck)
 	w.check.Importance = widget.HighImportance
-	w.doImport = newButton("Import", w.onImport)
+	w.doImport = newButton(T("Import"), w.onImport)
 	w.doImport.Importance = widget.HighImportance
 	w.doImport.Disable()
-	w.cancel = newButton("Cancel", w.close)
-	w.summary = wrapLabel(fmt.Sprintf("%s: %d records. Choose the column of each field, then Check.", w.name, len(w.table.Records)))
+	w.cancel = newButton(T("Cancel"), w.close)
+	w.summary = wrapLabel(Tf("%s: %d records. Choose the column of each field, then Check.", w.name, len(w.table.Records)))
 	w.problems = widget.NewList(
 		func() int { return len(w.lines) },
 		func() fyne.CanvasObject {
@@ -142,16 +140,16 @@ func (w *importWizard) buildUI() {
 		},
 	)
 
-	previewTitle := sectionTitle(fmt.Sprintf("The first %d records", shown))
-	left := container.NewBorder(sectionTitle("Columns"), nil, nil, nil, container.NewVScroll(mapping))
+	previewTitle := sectionTitle(Tf("The first %d records", shown))
+	left := container.NewBorder(sectionTitle(T("Columns")), nil, nil, nil, container.NewVScroll(mapping))
 	right := container.NewVSplit(
 		container.NewBorder(previewTitle, nil, nil, nil, w.preview),
-		container.NewBorder(container.NewVBox(sectionTitle("Check"), w.summary), nil, nil, nil, w.problems),
+		container.NewBorder(container.NewVBox(sectionTitle(T("Check")), w.summary), nil, nil, nil, w.problems),
 	)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.34
 	content := container.NewBorder(nil, container.NewHBox(w.cancel, layout.NewSpacer(), w.check, w.doImport), nil, nil, split)
-	w.dialog = dialog.NewCustomWithoutButtons("Import patients", content, w.u.win)
+	w.dialog = dialog.NewCustomWithoutButtons(T("Import patients"), content, w.u.win)
 	w.dialog.Resize(fyne.NewSize(1180, 740))
 	w.dialog.Show()
 }
@@ -197,18 +195,18 @@ func (w *importWizard) onCheck() {
 
 func (w *importWizard) showCheck() {
 	if len(w.bad) > 0 {
-		w.summary.SetText(fmt.Sprintf("%d rows have problems; nothing is imported until every row is right. Fix the file or the columns and check again.", len(w.bad)))
+		w.summary.SetText(Tf("%d rows have problems; nothing is imported until every row is right. Fix the file or the columns and check again.", len(w.bad)))
 		w.showProblems(w.bad)
 		w.doImport.Disable()
 		return
 	}
 	w.showProblems(nil)
 	if len(w.rows) == 0 {
-		w.summary.SetText("The file has no rows to import.")
+		w.summary.SetText(T("The file has no rows to import."))
 		w.doImport.Disable()
 		return
 	}
-	w.summary.SetText(fmt.Sprintf("All %d rows are ready to import.", len(w.rows)))
+	w.summary.SetText(Tf("All %d rows are ready to import.", len(w.rows)))
 	w.doImport.Enable()
 }
 
@@ -229,10 +227,10 @@ func (w *importWizard) problemsText() string { return strings.Join(w.lines, "\n"
 func rowErrorText(e app.RowError) string {
 	var b strings.Builder
 	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
+		b.WriteString(Tf("line %d: ", e.Line))
 	}
 	if e.Field != "" {
-		b.WriteString(strings.ToLower(fieldLabel(e.Field)) + " — ")
+		b.WriteString(strings.ToLower(T(fieldLabel(e.Field))) + " — ")
 	}
 	b.WriteString(e.Message)
 	return b.String()
@@ -279,17 +277,17 @@ func (w *importWizard) close() {
 // showResult tells how many patients were imported and lists the rows
 // flagged as possible duplicates.
 func (w *importWizard) showResult(res *app.ImportResult) {
-	text := fmt.Sprintf("Imported %d patients.", res.Imported)
+	text := Tf("Imported %d patients.", res.Imported)
 	if len(res.Duplicates) > 0 {
-		lines := []string{text, "", fmt.Sprintf("%d may be duplicates; check them:", len(res.Duplicates))}
+		lines := []string{text, "", Tf("%d may be duplicates; check them:", len(res.Duplicates))}
 		for _, d := range res.Duplicates {
-			lines = append(lines, fmt.Sprintf("line %d: %s — %s", d.Line, d.MRN, d.Reason))
+			lines = append(lines, Tf("line %d: %s — %s", d.Line, d.MRN, d.Reason))
 		}
 		text = strings.Join(lines, "\n")
 	}
 	l := wrapLabel(text)
 	l.Selectable = true
-	d := newInfoDialog("Import done", "Close", container.New(widthLayout{560}, container.NewVScroll(l)), w.u.win)
+	d := newInfoDialog(T("Import done"), T("Close"), container.New(widthLayout{560}, container.NewVScroll(l)), w.u.win)
 	if len(res.Duplicates) > 0 {
 		d.Resize(fyne.NewSize(620, 460))
 	}

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strconv"
@@ -14,29 +12,31 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // settingsTabMessages is the Settings area's tab of message settings.
-const settingsTabMessages = "Messages"
+var settingsTabMessages = i18n.N("Messages")
 
 // The choices of the SMTP security select, in the order shown.
-var smtpSecurityLabels = []string{"STARTTLS", "TLS", "None"}
+// "STARTTLS" and "TLS" are names of protocols, the same in every language.
+func smtpSecurityLabels() []string { return []string{"STARTTLS", "TLS", T("None")} } //i18n:ok protocol names
 
 func smtpSecurityLabel(s app.SMTPSecurity) string {
 	switch s {
 	case app.SMTPTLS:
-		return "TLS"
+		return "TLS" //i18n:ok a protocol's name
 	case app.SMTPNone:
-		return "None"
+		return T("None")
 	}
-	return "STARTTLS"
+	return "STARTTLS" //i18n:ok a protocol's name
 }
 
 func smtpSecurityOf(label string) app.SMTPSecurity {
 	switch label {
 	case "TLS":
 		return app.SMTPTLS
-	case "None":
+	case T("None"):
 		return app.SMTPNone
 	}
 	return app.SMTPStartTLS
@@ -106,21 +106,21 @@ func multiLine(rows int, placeholder string) *escEntry {
 }
 
 func (s *messageSettingsScreen) buildUI() {
-	s.enabled = newCheck("Send messages to patients who consented", nil)
-	s.reminders = entry("e.g. 24h, 2h; empty: no reminders")
-	s.smtpHost = entry("e.g. smtp.example.org; empty: no e-mail")
+	s.enabled = newCheck(T("Send messages to patients who consented"), nil)
+	s.reminders = entry(T("e.g. 24h, 2h; empty: no reminders"))
+	s.smtpHost = entry(T("e.g. smtp.example.org; empty: no e-mail"))
 	s.smtpPort = entry("587")
-	s.smtpSecurity = newSelect(smtpSecurityLabels, nil)
-	s.smtpUser = entry("Optional")
+	s.smtpSecurity = newSelect(smtpSecurityLabels(), nil)
+	s.smtpUser = entry(T("Optional"))
 	s.smtpPassword = passwordEntry("")
-	s.smtpFrom = entry("Clinic <desk@clinic.example>")
-	s.smsURL = entry("https://gateway.example/send?to={to}; empty: no SMS")
-	s.smsMethod = newSelect([]string{"POST", "GET"}, nil)
-	s.smsHeaders = multiLine(2, "Authorization: Bearer …")
-	s.smsContentType = entry("application/json or application/x-www-form-urlencoded")
-	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`)
-	s.smsSuccess = entry("A regular expression over the reply; empty: any 2xx")
-	s.smsSender = entry("The sender's name or number, {sender}")
+	s.smtpFrom = entry(T("Clinic <desk@clinic.example>"))
+	s.smsURL = entry(T("https://gateway.example/send?to={to}; empty: no SMS"))
+	s.smsMethod = newSelect([]string{"POST", "GET"}, nil)  //i18n:ok HTTP methods
+	s.smsHeaders = multiLine(2, "Authorization: Bearer …") //i18n:ok an HTTP header
+	s.smsContentType = entry(T("application/json or application/x-www-form-urlencoded"))
+	s.smsBody = multiLine(2, `{"to": "{to}", "text": "{text}", "ref": "{reference}"}`) //i18n:ok a JSON example
+	s.smsSuccess = entry(T("A regular expression over the reply; empty: any 2xx"))
+	s.smsSender = entry(T("The sender's name or number, {sender}"))
 	s.smsSecret = passwordEntry("")
 	s.language = newSelect(messageLanguageNames(), nil)
 	s.templateLang = newSelect(messageLanguageNames(), func(string) { s.showTemplates() })
@@ -129,52 +129,52 @@ func (s *messageSettingsScreen) buildUI() {
 	col := &labelColumn{}
 
 	general := col.form(
-		widget.NewFormItem("Messages", s.errs.add("enabled", s.enabled)),
-		widget.NewFormItem("Remind before", s.errs.add("reminder_offsets", s.reminders)),
-		widget.NewFormItem("Language", s.errs.add("language", s.language)),
+		widget.NewFormItem(T("Messages"), s.errs.add("enabled", s.enabled)),
+		widget.NewFormItem(T("Remind before"), s.errs.add("reminder_offsets", s.reminders)),
+		widget.NewFormItem(T("Language"), s.errs.add("language", s.language)),
 	)
 	mail := col.form(
-		widget.NewFormItem("Mail server", s.errs.add("smtp_host", s.smtpHost)),
-		widget.NewFormItem("Port", s.errs.add("smtp_port", s.smtpPort)),
-		widget.NewFormItem("Security", s.errs.add("smtp_security", s.smtpSecurity)),
-		widget.NewFormItem("User", s.errs.add("smtp_user", s.smtpUser)),
-		widget.NewFormItem("Password", s.errs.add("smtp_password", s.smtpPassword)),
-		widget.NewFormItem("Sender", s.errs.add("smtp_from", s.smtpFrom)),
+		widget.NewFormItem(T("Mail server"), s.errs.add("smtp_host", s.smtpHost)),
+		widget.NewFormItem(T("Port"), s.errs.add("smtp_port", s.smtpPort)),
+		widget.NewFormItem(T("Security"), s.errs.add("smtp_security", s.smtpSecurity)),
+		widget.NewFormItem(T("User"), s.errs.add("smtp_user", s.smtpUser)),
+		widget.NewFormItem(T("Password"), s.errs.add("smtp_password", s.smtpPassword)),
+		widget.NewFormItem(T("Sender"), s.errs.add("smtp_from", s.smtpFrom)),
 	)
 	sms := col.form(
-		widget.NewFormItem("URL template", s.errs.add("sms_url", s.smsURL)),
-		widget.NewFormItem("Method", s.errs.add("sms_method", s.smsMethod)),
-		widget.NewFormItem("Headers", s.errs.add("sms_headers", s.smsHeaders)),
-		widget.NewFormItem("Content type", s.errs.add("sms_content_type", s.smsContentType)),
-		widget.NewFormItem("Body template", s.errs.add("sms_body", s.smsBody)),
-		widget.NewFormItem("Success pattern", s.errs.add("sms_success", s.smsSuccess)),
-		widget.NewFormItem("Sender", s.errs.add("sms_sender", s.smsSender)),
-		widget.NewFormItem("Secret", s.errs.add("sms_secret", s.smsSecret)),
+		widget.NewFormItem(T("URL template"), s.errs.add("sms_url", s.smsURL)),
+		widget.NewFormItem(T("Method"), s.errs.add("sms_method", s.smsMethod)),
+		widget.NewFormItem(T("Headers"), s.errs.add("sms_headers", s.smsHeaders)),
+		widget.NewFormItem(T("Content type"), s.errs.add("sms_content_type", s.smsContentType)),
+		widget.NewFormItem(T("Body template"), s.errs.add("sms_body", s.smsBody)),
+		widget.NewFormItem(T("Success pattern"), s.errs.add("sms_success", s.smsSuccess)),
+		widget.NewFormItem(T("Sender"), s.errs.add("sms_sender", s.smsSender)),
+		widget.NewFormItem(T("Secret"), s.errs.add("sms_secret", s.smsSecret)),
 	)
-	items := []*widget.FormItem{widget.NewFormItem("Templates in", s.templateLang)}
+	items := []*widget.FormItem{widget.NewFormItem(T("Templates in"), s.templateLang)}
 	for _, k := range app.MessageKinds {
-		subj := entry("E-mail subject")
+		subj := entry(T("E-mail subject"))
 		body := multiLine(3, "")
 		s.subjects[k], s.bodies[k] = subj, body
-		items = append(items, widget.NewFormItem(k.Label()+" subject", s.errs.add("template_"+string(k)+"_subject", subj)),
-			widget.NewFormItem(k.Label(), s.errs.add("template_"+string(k)+"_body", body)))
+		items = append(items, widget.NewFormItem(Tf("%s subject", T(k.Label())), s.errs.add("template_"+string(k)+"_subject", subj)),
+			widget.NewFormItem(T(k.Label()), s.errs.add("template_"+string(k)+"_body", body)))
 	}
 	templates := col.form(items...)
 
-	s.testChannel = newSelect([]string{app.ChannelEmail.Label(), app.ChannelSMS.Label()}, nil)
-	s.testChannel.SetSelected(app.ChannelEmail.Label())
-	s.testTo = entry("Your e-mail address or phone number")
-	s.test = widget.NewButtonWithIcon("Send a test message", theme.MailSendIcon(), s.onTest)
+	s.testChannel = newSelect([]string{T(app.ChannelEmail.Label()), T(app.ChannelSMS.Label())}, nil)
+	s.testChannel.SetSelected(T(app.ChannelEmail.Label()))
+	s.testTo = entry(T("Your e-mail address or phone number"))
+	s.test = widget.NewButtonWithIcon(T("Send a test message"), theme.MailSendIcon(), s.onTest)
 	s.test.Disable()
 	s.testResult = widget.NewLabel("")
 	s.testResult.Wrapping = fyne.TextWrapWord
 	s.testResult.Hide()
 	test := col.form(
-		widget.NewFormItem("By", s.errs.add("test_channel", s.testChannel)),
-		widget.NewFormItem("To", s.errs.add("test_to", s.testTo)),
+		widget.NewFormItem(T("By"), s.errs.add("test_channel", s.testChannel)),
+		widget.NewFormItem(T("To"), s.errs.add("test_to", s.testTo)),
 	)
 
-	s.save = widget.NewButton("Save message settings", s.onSave)
+	s.save = widget.NewButton(T("Save message settings"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable() // until loaded
 	s.saved = widget.NewLabel("")
@@ -185,24 +185,24 @@ func (s *messageSettingsScreen) buildUI() {
 
 	narrow := func(o fyne.CanvasObject) fyne.CanvasObject { return container.New(widthLayout{680}, o) }
 	box := container.NewVBox(
-		sectionTitle("Messages to patients"),
-		mutedLabel("Reminders, booking confirmations, cancellations and moves go by e-mail and SMS to patients who "+
-			"consented on that channel (their chart, or My record). The SMTP password is stored sealed and never shown."),
+		sectionTitle(T("Messages to patients")),
+		mutedLabel(T("Reminders, booking confirmations, cancellations and moves go by e-mail and SMS to patients who "+
+			"consented on that channel (their chart, or My record). The SMTP password is stored sealed and never shown.")),
 		narrow(general),
-		sectionTitle("E-mail (SMTP)"), narrow(mail),
-		sectionTitle("SMS gateway (HTTP)"),
-		mutedLabel("Placeholders: {to}, {text}, {reference}, {sender}, {secret} (the gateway's key, stored sealed like the "+
-			"SMTP password). README, Appointment messages, shows two gateways set up."),
+		sectionTitle(T("E-mail (SMTP)")), narrow(mail),
+		sectionTitle(T("SMS gateway (HTTP)")),
+		mutedLabel(T("Placeholders: {to}, {text}, {reference}, {sender}, {secret} (the gateway's key, stored sealed like the "+
+			"SMTP password). README, Appointment messages, shows two gateways set up.")),
 		narrow(sms),
-		sectionTitle("Templates"),
-		mutedLabel("Placeholders: "+strings.Join(placeholderNames(), ", ")+". Messages go in the clinic's language above; "+
-			"a language's empty template is its text in the clinic's language."),
+		sectionTitle(T("Templates")),
+		mutedLabel(Tf("Placeholders: %s. Messages go in the clinic's language above; "+
+			"a language's empty template is its text in the clinic's language.", strings.Join(placeholderNames(), ", "))),
 		narrow(templates),
 		general2,
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
 		widget.NewSeparator(),
-		sectionTitle("Send a test message"),
-		mutedLabel("A sample reminder goes through the settings as typed above, saved or not."),
+		sectionTitle(T("Send a test message")),
+		mutedLabel(T("A sample reminder goes through the settings as typed above, saved or not.")),
 		narrow(test),
 		container.NewHBox(s.test),
 		s.testResult,
@@ -299,13 +299,13 @@ func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
 	s.smtpUser.SetText(st.SMTP.Username)
 	s.smtpPassword.SetText("")
 	if st.SMTP.HasPassword {
-		s.smtpPassword.SetPlaceHolder("Stored; type a new one to change it")
+		s.smtpPassword.SetPlaceHolder(T("Stored; type a new one to change it"))
 	} else {
-		s.smtpPassword.SetPlaceHolder("None stored")
+		s.smtpPassword.SetPlaceHolder(T("None stored"))
 	}
 	s.smtpFrom.SetText(st.SMTP.From)
 	s.smsURL.SetText(st.SMS.URL)
-	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST"))
+	s.smsMethod.SetSelected(cmpOr(st.SMS.Method, "POST")) //i18n:ok an HTTP method
 	s.smsHeaders.SetText(strings.Join(st.SMS.Headers, "\n"))
 	s.smsContentType.SetText(st.SMS.ContentType)
 	s.smsBody.SetText(st.SMS.Body)
@@ -313,9 +313,9 @@ func (s *messageSettingsScreen) fill(st *app.MessageSettings) {
 	s.smsSender.SetText(st.SMS.Sender)
 	s.smsSecret.SetText("")
 	if st.SMS.HasSecret {
-		s.smsSecret.SetPlaceHolder("Stored; type a new one to change it")
+		s.smsSecret.SetPlaceHolder(T("Stored; type a new one to change it"))
 	} else {
-		s.smsSecret.SetPlaceHolder("Optional, {secret}; none stored")
+		s.smsSecret.SetPlaceHolder(T("Optional, {secret}; none stored"))
 	}
 	s.language.SetSelected(messageLanguageName(st.Lang()))
 	s.texts = map[string]map[app.MessageKind]app.MessageTemplate{st.Lang(): st.Templates}
@@ -352,7 +352,7 @@ func (s *messageSettingsScreen) read() (app.MessageSettings, bool) {
 	port := 0
 	if p := strings.TrimSpace(s.smtpPort.Text); p != "" {
 		if port, err = strconv.Atoi(p); err != nil {
-			s.errs.set("smtp_port", "A port is a number from 1 to 65535, e.g. 587.")
+			s.errs.set("smtp_port", T("A port is a number from 1 to 65535, e.g. 587."))
 			return st, false
 		}
 	}
@@ -402,7 +402,7 @@ func (s *messageSettingsScreen) onSave() {
 			return
 		}
 		s.fill(got)
-		s.saved.SetText("Message settings saved.")
+		s.saved.SetText(T("Message settings saved."))
 		s.saved.Show()
 	})
 }
@@ -413,7 +413,7 @@ func (s *messageSettingsScreen) onTest() {
 		return
 	}
 	ch := app.ChannelEmail
-	if s.testChannel.Selected == app.ChannelSMS.Label() {
+	if s.testChannel.Selected == T(app.ChannelSMS.Label()) {
 		ch = app.ChannelSMS
 	}
 	to := strings.TrimSpace(s.testTo.Text)
@@ -434,8 +434,11 @@ func (s *messageSettingsScreen) onTest() {
 			return
 		}
 		s.testResult.Importance = widget.SuccessImportance
-		s.testResult.SetText("The test message was handed to the " + map[app.MessageChannel]string{
-			app.ChannelEmail: "mail server", app.ChannelSMS: "SMS gateway"}[ch] + " for " + to + ".")
+		if ch == app.ChannelSMS {
+			s.testResult.SetText(Tf("The test message was handed to the SMS gateway for %s.", to))
+		} else {
+			s.testResult.SetText(Tf("The test message was handed to the mail server for %s.", to))
+		}
 		s.testResult.Show()
 	})
 }
@@ -447,10 +450,10 @@ func (s *mainScreen) withMessagesTab(view fyne.CanvasObject) fyne.CanvasObject {
 		return view
 	}
 	s.messageSettings = newMessageSettingsScreen(s.u)
-	item := container.NewTabItemWithIcon(settingsTabMessages, theme.MailComposeIcon(), s.messageSettings.content)
+	item := container.NewTabItemWithIcon(T(settingsTabMessages), theme.MailComposeIcon(), s.messageSettings.content)
 	tabs := s.settingsTabs
 	if tabs == nil {
-		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(T(syncTabClinic), theme.SettingsIcon(), view))
 		s.settingsTabs = tabs
 	}
 	tabs.Append(item)

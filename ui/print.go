@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"errors"
@@ -105,7 +103,7 @@ func (u *UI) askDocumentFolder(then func(folder string)) {
 	prefs := u.fyneApp.Preferences()
 	u.docs.chooseFolder(u.win, prefs.String(prefDocumentFolder), func(folder string, err error) {
 		if err != nil {
-			showMessage("Could not open the folder", "HMS could not open that folder: "+reason(err)+".", u.win)
+			showMessage(T("Could not open the folder"), Tf("HMS could not open that folder: %s.", reason(err)), u.win)
 			return
 		}
 		if folder == "" {
@@ -137,8 +135,8 @@ func (u *UI) saveDocument(folder, name string, body []byte, p *app.DeskPrinter) 
 
 // showSaveFailed says why a document was not saved and offers another folder.
 func (u *UI) showSaveFailed(folder, name string, body []byte, err error, p *app.DeskPrinter) {
-	msg := fmt.Sprintf("HMS could not save %s in %s: %s.\n\nChoose another folder?", name, folder, reason(err))
-	showYesNo("Could not save the document", msg, func(ok bool) {
+	msg := Tf("HMS could not save %s in %s: %s.\n\nChoose another folder?", name, folder, reason(err))
+	showYesNo(T("Could not save the document"), msg, func(ok bool) {
 		if ok {
 			u.askDocumentFolder(func(folder string) { u.saveDocument(folder, name, body, p) })
 		}
@@ -225,8 +223,8 @@ func chooseFolderDialog(win fyne.Window, start string, done func(folder string, 
 		}
 		done(dir.Path(), nil)
 	}, win)
-	d.SetTitleText("Choose the folder for saved documents")
-	d.SetConfirmText("Use this folder")
+	d.SetTitleText(T("Choose the folder for saved documents"))
+	d.SetConfirmText(T("Use this folder"))
 	if start != "" {
 		if l, err := storage.ListerForURI(storage.NewFileURI(start)); err == nil {
 			d.SetLocation(l)
@@ -255,25 +253,25 @@ type savedDialog struct {
 
 func (u *UI) showSaved(path string, p *app.DeskPrinter) *savedDialog {
 	d := &savedDialog{u: u, path: path, printer: p}
-	d.message = wrapLabel("Saved to " + path)
+	d.message = wrapLabel(Tf("Saved to %s", path))
 	d.message.Selectable = true
 	d.status = wrapLabel("")
 	d.status.Hide()
-	d.open = newIconButton("Open", theme.FileIcon(), d.onOpen)
-	d.print = newIconButton("Print", theme.DocumentPrintIcon(), d.onPrint)
+	d.open = newIconButton(T("Open"), theme.FileIcon(), d.onOpen)
+	d.print = newIconButton(T("Print"), theme.DocumentPrintIcon(), d.onPrint)
 	d.print.Importance = widget.HighImportance
 	if p.Printer != "" {
-		d.print.SetText("Print on " + p.Printer)
+		d.print.SetText(Tf("Print on %s", p.Printer))
 	}
-	d.folder = newIconButton("Change folder…", theme.FolderOpenIcon(), d.onChangeFolder)
-	d.setup = newIconButton("Printers…", theme.SettingsIcon(), func() { showPrinterSettings(u) })
+	d.folder = newIconButton(T("Change folder…"), theme.FolderOpenIcon(), d.onChangeFolder)
+	d.setup = newIconButton(T("Printers…"), theme.SettingsIcon(), func() { showPrinterSettings(u) })
 	if u.svc.Printing == nil {
 		d.setup.Hide()
 	}
-	d.close = newButton("Close", func() { d.dialog.Hide() })
+	d.close = newButton(T("Close"), func() { d.dialog.Hide() })
 	content := container.NewVBox(d.message, d.status,
 		container.NewHBox(d.folder, d.setup, layout.NewSpacer(), d.close, d.open, d.print))
-	d.dialog = showFormDialog(u, "Document saved", 560, content)
+	d.dialog = showFormDialog(u, T("Document saved"), 560, content)
 	return d
 }
 
@@ -296,7 +294,7 @@ func (d *savedDialog) onPrint() {
 	name, args := printToCommand(u.docs.goos, d.printer.Printer, d.path)
 	run := u.docs.run
 	d.print.Disable()
-	d.setStatus("Sending to the printer…", false)
+	d.setStatus(T("Sending to the printer…"), false)
 	background(u, func(context.Context) ([]byte, error) {
 		return run(name, args...)
 	}, func(out []byte, err error) {
@@ -309,10 +307,10 @@ func (d *savedDialog) onPrint() {
 		}
 		d.print.Enable()
 		if d.printer.Printer != "" {
-			d.setStatus("Sent to "+d.printer.Printer+".", false)
+			d.setStatus(Tf("Sent to %s.", d.printer.Printer), false)
 			return
 		}
-		d.setStatus("Sent to the printer.", false)
+		d.setStatus(T("Sent to the printer."), false)
 	})
 }
 
@@ -338,12 +336,12 @@ func (u *UI) openDocument(uri fyne.URI) {
 // showNoViewer says that no program could open the document and where it
 // was saved, the path selectable to copy.
 func showNoViewer(u *UI, path string) dialog.Dialog {
-	msg := wrapLabel("No program to open PDF files was found on this computer, so HMS could not open the document. " +
-		"It is saved at:")
+	msg := wrapLabel(T("No program to open PDF files was found on this computer, so HMS could not open the document. " +
+		"It is saved at:"))
 	where := wrapLabel(path)
 	where.Selectable = true
-	hint := wrapLabel("Install a PDF viewer, or open the file from another computer, to view or print it.")
-	d := newInfoDialog("No viewer found", "Close", container.NewVBox(msg, where, hint), u.win)
+	hint := wrapLabel(T("Install a PDF viewer, or open the file from another computer, to view or print it."))
+	d := newInfoDialog(T("No viewer found"), T("Close"), container.NewVBox(msg, where, hint), u.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	return d
@@ -352,19 +350,19 @@ func showNoViewer(u *UI, path string) dialog.Dialog {
 // printFailure says why a print command failed, in words for the desk.
 func printFailure(name string, out []byte, err error) string {
 	if errors.Is(err, exec.ErrNotFound) {
-		return fmt.Sprintf("This computer has no printer command (%s), so HMS cannot print directly. "+
+		return Tf("This computer has no printer command (%s), so HMS cannot print directly. "+
 			"Open the document and print it from the viewer.", name)
 	}
 	detail := strings.TrimSpace(string(out))
 	if detail == "" {
 		detail = err.Error()
 	}
-	return "The document was not printed: " + detail
+	return Tf("The document was not printed: %s", detail)
 }
 
 func (d *savedDialog) onChangeFolder() {
 	d.u.askDocumentFolder(func(folder string) {
-		d.setStatus("The next documents will be saved to "+folder+".", false)
+		d.setStatus(Tf("The next documents will be saved to %s.", folder), false)
 	})
 }
 
@@ -400,11 +398,11 @@ func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint b
 				err = send(ctx, dp.Printer, raw)
 			}
 			if err != nil {
-				return nil, app.Errorf(app.EINTERNAL, "The receipt was not printed: %v.", err)
+				return nil, app.Errorf(app.EINTERNAL, "%s", Tf("The receipt was not printed: %v.", err))
 			}
 			rawTo = dp.Printer
 			if rawTo == "" {
-				rawTo = "the default printer"
+				rawTo = T("the default printer")
 			}
 			return nil, nil
 		}
@@ -415,7 +413,7 @@ func printReceipt(u *UI, deliver func(string, []byte), p *app.Payment, reprint b
 			return
 		}
 		if rawTo != "" {
-			showMessage("Receipt printed", "Receipt "+p.ReceiptNumber+" was sent to "+rawTo+".", u.win)
+			showMessage(T("Receipt printed"), Tf("Receipt %s was sent to %s.", p.ReceiptNumber, rawTo), u.win)
 			return
 		}
 		name := "receipt-" + p.ReceiptNumber

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 // How documents reach this desk's printers: the printers the system has
 // (CUPS's lpstat on Linux and macOS, the spooler on Windows), the printer
 // the desk chose for each kind of document (app.PrintingService, kept in
@@ -19,10 +17,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // defaultPrinterLabel stands for the system's default printer in lists.
-const defaultPrinterLabel = "System default printer"
+var defaultPrinterLabel = i18n.N("System default printer")
 
 // listPrinters asks the system for its printers' names.
 func listPrinters(goos string, run func(string, ...string) ([]byte, error)) ([]string, error) {
@@ -106,20 +105,20 @@ type printerRow struct {
 // settings, then shows the dialog.
 func showPrinterSettings(u *UI) *printerSettings {
 	s := &printerSettings{u: u, rows: map[app.DocumentKind]*printerRow{}}
-	s.message = wrapLabel("Reading the printers…")
-	s.save = newButton("Save", s.onSave)
+	s.message = wrapLabel(T("Reading the printers…"))
+	s.save = newButton(T("Save"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable()
 	form := widget.NewForm()
 	for _, k := range app.DocumentKinds {
 		r := &printerRow{printer: newSelectEntry(nil), layout: newSelect(app.LayoutsFor(k), nil),
-			auto: newCheck("Print without asking", nil)}
+			auto: newCheck(T("Print without asking"), nil)}
 		r.layout.SetSelectedIndex(0)
 		s.rows[k] = r
-		form.Append(k.Label(), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
+		form.Append(T(k.Label()), container.NewGridWithColumns(3, r.printer, r.layout, r.auto))
 	}
-	cancel := newButton("Close", func() { s.dialog.Hide() })
-	s.dialog = showFormDialog(u, "This desk's printers", 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
+	cancel := newButton(T("Close"), func() { s.dialog.Hide() })
+	s.dialog = showFormDialog(u, T("This desk's printers"), 760, container.NewVBox(s.message, form, buttonsRow(cancel, s.save)))
 	docs := u.docs
 	type loaded struct {
 		printers []string
@@ -138,14 +137,14 @@ func showPrinterSettings(u *UI) *printerSettings {
 			showError(err, u.win)
 			return
 		}
-		opts := append([]string{defaultPrinterLabel}, l.printers...)
+		opts := append([]string{T(defaultPrinterLabel)}, l.printers...)
 		switch {
 		case l.listErr != nil:
-			s.message.SetText("HMS could not list this computer's printers (" + reason(l.listErr) + "); documents go to the system's default printer.")
+			s.message.SetText(Tf("HMS could not list this computer's printers (%s); documents go to the system's default printer.", reason(l.listErr)))
 		case len(l.printers) == 0:
-			s.message.SetText("This computer has no printers set up; documents go to the system's default printer once one is.")
+			s.message.SetText(T("This computer has no printers set up; documents go to the system's default printer once one is."))
 		default:
-			s.message.SetText("Choose the printer for each kind of document on this desk. Only this computer uses these settings.")
+			s.message.SetText(T("Choose the printer for each kind of document on this desk. Only this computer uses these settings."))
 		}
 		for _, p := range l.set {
 			r := s.rows[p.Kind]
@@ -160,7 +159,7 @@ func showPrinterSettings(u *UI) *printerSettings {
 			r.printer.SetOptions(o)
 			r.options = o
 			if p.Printer == "" {
-				r.printer.SetText(defaultPrinterLabel)
+				r.printer.SetText(T(defaultPrinterLabel))
 			} else {
 				r.printer.SetText(p.Printer)
 			}
@@ -178,7 +177,7 @@ func (s *printerSettings) onSave() {
 	for _, k := range app.DocumentKinds {
 		r := s.rows[k]
 		p := app.DeskPrinter{Kind: k, Printer: strings.TrimSpace(r.printer.Text), Layout: r.layout.Selected, Auto: r.auto.Checked}
-		if p.Printer == defaultPrinterLabel {
+		if p.Printer == T(defaultPrinterLabel) {
 			p.Printer = ""
 		}
 		if p.Layout == app.LayoutsFor(k)[0] && r.was.Layout == "" {

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"bytes"
 	"context"
@@ -59,24 +57,24 @@ func newSettingsScreen(u *UI) *settingsScreen {
 }
 
 func (s *settingsScreen) buildUI() {
-	s.clinicName = entry("The clinic's name")
+	s.clinicName = entry(T("The clinic's name"))
 	s.address = multiLineEntry()
 	s.address.SetMinRowsVisible(3)
-	s.phone = entry("Optional")
-	s.taxID = entry("Optional")
+	s.phone = entry(T("Optional"))
+	s.taxID = entry(T("Optional"))
 	s.currency = newSelect(currencyCodes(), nil)
 	s.timeZone = newSelectEntry(timeZoneOptions())
-	s.autoLock = entry("Minutes")
-	s.autoLogout = entry("Minutes")
-	s.cash = entry("Empty: the currency's notes and coins")
-	s.displayNames = newCheck("Show patients' names with their tokens", nil)
+	s.autoLock = entry(T("Minutes"))
+	s.autoLogout = entry(T("Minutes"))
+	s.cash = entry(T("Empty: the currency's notes and coins"))
+	s.displayNames = newCheck(T("Show patients' names with their tokens"), nil)
 	s.logoImage = canvas.NewImageFromResource(nil)
 	s.logoImage.FillMode = canvas.ImageFillContain
 	s.logoImage.SetMinSize(fyne.NewSize(160, 100))
-	s.logoInfo = widget.NewLabel("No logo")
-	s.chooseLogo = widget.NewButton("Choose logo…", s.onChooseLogo)
-	s.removeLogo = widget.NewButton("Remove logo", func() { s.setLogo(nil) })
-	s.save = widget.NewButton("Save settings", s.onSave)
+	s.logoInfo = widget.NewLabel(T("No logo"))
+	s.chooseLogo = widget.NewButton(T("Choose logo…"), s.onChooseLogo)
+	s.removeLogo = widget.NewButton(T("Remove logo"), func() { s.setLogo(nil) })
+	s.save = widget.NewButton(T("Save settings"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.save.Disable() // until loaded
 	s.saved = widget.NewLabel("")
@@ -87,20 +85,20 @@ func (s *settingsScreen) buildUI() {
 		container.NewHBox(s.logoImage, container.NewVBox(s.logoInfo, container.NewHBox(s.chooseLogo, s.removeLogo))),
 	)
 	form := widget.NewForm(
-		widget.NewFormItem("Clinic name", s.errs.add("clinic_name", s.clinicName)),
-		widget.NewFormItem("Address", s.errs.add("address", s.address)),
-		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
-		widget.NewFormItem("Tax id", s.errs.add("tax_id", s.taxID)),
-		widget.NewFormItem("Currency", s.errs.add("currency", s.currency)),
-		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
-		widget.NewFormItem("Lock after idle minutes", s.errs.add("auto_lock_minutes", s.autoLock)),
-		widget.NewFormItem("Log out after locked minutes", s.errs.add("auto_logout_minutes", s.autoLogout)),
-		widget.NewFormItem("Cash-up notes and coins", s.errs.add("cash_denominations", s.cash)),
-		widget.NewFormItem("Waiting-room display", s.errs.add("display_names", s.displayNames)),
-		widget.NewFormItem("Logo", s.errs.add("logo", logo)),
+		widget.NewFormItem(T("Clinic name"), s.errs.add("clinic_name", s.clinicName)),
+		widget.NewFormItem(T("Address"), s.errs.add("address", s.address)),
+		widget.NewFormItem(T("Phone"), s.errs.add("phone", s.phone)),
+		widget.NewFormItem(T("Tax id"), s.errs.add("tax_id", s.taxID)),
+		widget.NewFormItem(T("Currency"), s.errs.add("currency", s.currency)),
+		widget.NewFormItem(T("Time zone"), s.errs.add("time_zone", s.timeZone)),
+		widget.NewFormItem(T("Lock after idle minutes"), s.errs.add("auto_lock_minutes", s.autoLock)),
+		widget.NewFormItem(T("Log out after locked minutes"), s.errs.add("auto_logout_minutes", s.autoLogout)),
+		widget.NewFormItem(T("Cash-up notes and coins"), s.errs.add("cash_denominations", s.cash)),
+		widget.NewFormItem(T("Waiting-room display"), s.errs.add("display_names", s.displayNames)),
+		widget.NewFormItem(T("Logo"), s.errs.add("logo", logo)),
 	)
 	box := container.NewVBox(
-		widget.NewLabelWithStyle("Clinic settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Clinic settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{640}, form),
 		container.NewHBox(s.saved, layout.NewSpacer(), s.save),
 	)
@@ -149,23 +147,23 @@ func (s *settingsScreen) setLogo(b []byte) {
 		s.logo = nil
 		s.logoImage.Resource = nil
 		s.logoImage.Refresh()
-		s.logoInfo.SetText("No logo")
+		s.logoInfo.SetText(T("No logo"))
 		s.removeLogo.Disable()
 		return
 	}
 	if len(b) > app.MaxLogoBytes {
-		s.errs.set("logo", "The logo is too large (at most 1 MB).")
+		s.errs.set("logo", T("The logo is too large (at most 1 MB)."))
 		return
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil || (format != "png" && format != "jpeg") {
-		s.errs.set("logo", "The logo must be a PNG or JPEG image.")
+		s.errs.set("logo", T("The logo must be a PNG or JPEG image."))
 		return
 	}
 	s.logo = b
 	s.logoImage.Resource = fyne.NewStaticResource("logo."+format, b)
 	s.logoImage.Refresh()
-	s.logoInfo.SetText(strings.ToUpper(format) + ", " + strconv.Itoa(cfg.Width) + "×" + strconv.Itoa(cfg.Height) + " pixels")
+	s.logoInfo.SetText(Tf("%s, %d×%d pixels", strings.ToUpper(format), cfg.Width, cfg.Height))
 	s.removeLogo.Enable()
 }
 
@@ -179,7 +177,7 @@ func (s *settingsScreen) onChooseLogo() {
 // onLogoChosen reads the chosen file off the UI goroutine.
 func (s *settingsScreen) onLogoChosen(r fyne.URIReadCloser, err error) {
 	if err != nil {
-		showError(app.Errorf(app.EINVALID, "The file could not be opened."), s.u.win)
+		showError(app.Errorf(app.EINVALID, "%s", T("The file could not be opened.")), s.u.win)
 		return
 	}
 	if r == nil { // cancelled
@@ -190,7 +188,7 @@ func (s *settingsScreen) onLogoChosen(r fyne.URIReadCloser, err error) {
 		defer r.Close()
 		b, err := io.ReadAll(io.LimitReader(r, app.MaxLogoBytes+1))
 		if err != nil {
-			return nil, app.Errorf(app.EINVALID, "The file %s could not be read.", name)
+			return nil, app.Errorf(app.EINVALID, "%s", Tf("The file %s could not be read.", name))
 		}
 		return b, nil
 	}, func(b []byte, err error) {
@@ -207,12 +205,12 @@ func (s *settingsScreen) onSave() {
 	s.saved.Hide()
 	minutes, err := strconv.Atoi(strings.TrimSpace(s.autoLock.Text))
 	if err != nil {
-		s.errs.set("auto_lock_minutes", "Enter a whole number of minutes, e.g. 10.")
+		s.errs.set("auto_lock_minutes", T("Enter a whole number of minutes, e.g. 10."))
 		return
 	}
 	logout, err := strconv.Atoi(strings.TrimSpace(s.autoLogout.Text))
 	if err != nil {
-		s.errs.set("auto_logout_minutes", "Enter a whole number of minutes, e.g. 60.")
+		s.errs.set("auto_logout_minutes", T("Enter a whole number of minutes, e.g. 60."))
 		return
 	}
 	cash, err := app.ParseDenominations(s.cash.Text, app.CurrencyDigits(s.currency.Selected))
@@ -251,7 +249,7 @@ func (s *settingsScreen) onSave() {
 			s.u.main.clinic.SetText(s.u.title())
 		}
 		s.fill(got)
-		s.saved.SetText("Settings saved.")
+		s.saved.SetText(T("Settings saved."))
 		s.saved.Show()
 	})
 }

@@ -1,11 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -38,9 +35,9 @@ type codesImport struct {
 
 func newCodesImport(u *UI) *codesImport {
 	c := &codesImport{u: u, errs: fieldErrors{}}
-	c.system = entry("e.g. ICD-10-GM")
+	c.system = entry(T("e.g. ICD-10-GM"))
 	c.system.SetText(app.CodeSystemICD10CM)
-	c.choose = widget.NewButtonWithIcon("Import a code list…", theme.UploadIcon(), c.onChoose)
+	c.choose = widget.NewButtonWithIcon(T("Import a code list…"), theme.UploadIcon(), c.onChoose)
 	c.result = widget.NewLabel("")
 	c.result.Wrapping = fyne.TextWrapWord
 	c.details = widget.NewLabel("")
@@ -49,11 +46,11 @@ func newCodesImport(u *UI) *codesImport {
 	c.details.Hide()
 	general := newErrorLabel()
 	c.errs[""] = general
-	form := widget.NewForm(widget.NewFormItem("Code system", c.errs.add("system", c.system)))
+	form := widget.NewForm(widget.NewFormItem(T("Code system"), c.errs.add("system", c.system)))
 	c.content = container.NewVBox(
-		widget.NewLabelWithStyle("Diagnosis codes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		mutedLabel("A CMS ICD-10-CM order file, or a CSV of code,description (ICD-10-GM, -AM or WHO editions), "+
-			"replaces this desk's list of that code system. A file with any bad line is refused whole."),
+		widget.NewLabelWithStyle(T("Diagnosis codes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		mutedLabel(T("A CMS ICD-10-CM order file, or a CSV of code,description (ICD-10-GM, -AM or WHO editions), "+
+			"replaces this desk's list of that code system. A file with any bad line is refused whole.")),
 		container.New(widthLayout{640}, form),
 		container.NewHBox(c.choose),
 		general, c.result, c.details,
@@ -84,7 +81,7 @@ func (c *codesImport) onChoose() {
 
 func (c *codesImport) checkSystem() error {
 	if s := strings.TrimSpace(c.system.Text); s == "" || len([]rune(s)) > 40 {
-		return app.FieldErrorf("system", "Name the code list in 1 to 40 characters, e.g. ICD-10-GM.")
+		return app.FieldErrorf("system", "%s", T("Name the code list in 1 to 40 characters, e.g. ICD-10-GM."))
 	}
 	return nil
 }
@@ -99,7 +96,7 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 	}
 	system := strings.TrimSpace(c.system.Text)
 	c.choose.Disable()
-	c.result.SetText("Reading " + name + "…")
+	c.result.SetText(Tf("Reading %s…", name))
 	c.details.Hide()
 	type outcome struct {
 		n   int
@@ -109,7 +106,7 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 		rows, bad, err := codes.Parse(r)
 		r.Close()
 		if errors.Is(err, codes.ErrEmpty) {
-			return outcome{}, app.Errorf(app.EINVALID, "%s has no codes.", name)
+			return outcome{}, app.Errorf(app.EINVALID, "%s", Tf("%s has no codes.", name))
 		}
 		if err != nil || len(bad) > 0 {
 			return outcome{bad: bad}, err
@@ -128,11 +125,11 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 			return
 		}
 		if len(o.bad) > 0 {
-			c.result.SetText(fmt.Sprintf("Nothing was imported: %d problems in %s; fix them and import again.", len(o.bad), name))
+			c.result.SetText(Tf("Nothing was imported: %d problems in %s; fix them and import again.", len(o.bad), name))
 			lines := make([]string, 0, min(len(o.bad), 50))
 			for i, b := range o.bad {
 				if i == 50 {
-					lines = append(lines, fmt.Sprintf("… and %d more.", len(o.bad)-50))
+					lines = append(lines, Tf("… and %d more.", len(o.bad)-50))
 					break
 				}
 				lines = append(lines, rowErrorText(b))
@@ -141,6 +138,6 @@ func (c *codesImport) importFrom(name string, r io.ReadCloser) {
 			c.details.Show()
 			return
 		}
-		c.result.SetText(fmt.Sprintf("Imported %d codes as this desk's %s list from %s.", o.n, system, name))
+		c.result.SetText(Tf("Imported %d codes as this desk's %s list from %s.", o.n, system, name))
 	})
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -48,9 +47,9 @@ func newLetterTemplates(u *UI) *letterTemplates {
 	}
 	l.sickNote.OnChanged = func(string) { l.preview(app.LetterSickNote) }
 	l.referral.OnChanged = func(string) { l.preview(app.LetterReferral) }
-	l.restoreSickNote = widget.NewButton("Default wording", func() { l.sickNote.SetText(app.DefaultSickNoteTemplate) })
-	l.restoreReferral = widget.NewButton("Default wording", func() { l.referral.SetText(app.DefaultReferralTemplate) })
-	l.save = widget.NewButton("Save letters", l.onSave)
+	l.restoreSickNote = widget.NewButton(T("Default wording"), func() { l.sickNote.SetText(app.DefaultSickNoteTemplate) })
+	l.restoreReferral = widget.NewButton(T("Default wording"), func() { l.referral.SetText(app.DefaultReferralTemplate) })
+	l.save = widget.NewButton(T("Save letters"), l.onSave)
 	l.save.Importance = widget.HighImportance
 	l.save.Disable() // until loaded
 	l.saved = widget.NewLabel("")
@@ -62,24 +61,24 @@ func newLetterTemplates(u *UI) *letterTemplates {
 		for i, n := range names {
 			names[i] = "{" + n + "}"
 		}
-		h := widget.NewLabel("Placeholders: " + strings.Join(names, " "))
+		h := widget.NewLabel(Tf("Placeholders: %s", strings.Join(names, " ")))
 		h.Wrapping = fyne.TextWrapWord
 		h.Importance = widget.LowImportance
 		return h
 	}
 	form := widget.NewForm(
-		widget.NewFormItem("Medical certificate", container.NewVBox(l.errs.add("sick_note_template", l.sickNote),
+		widget.NewFormItem(T("Medical certificate"), container.NewVBox(l.errs.add("sick_note_template", l.sickNote),
 			hint(app.LetterSickNote), container.NewHBox(layout.NewSpacer(), l.restoreSickNote))),
-		widget.NewFormItem("Preview", l.sickPreview),
-		widget.NewFormItem("Referral letter", container.NewVBox(l.errs.add("referral_template", l.referral),
+		widget.NewFormItem(T("Preview"), l.sickPreview),
+		widget.NewFormItem(T("Referral letter"), container.NewVBox(l.errs.add("referral_template", l.referral),
 			hint(app.LetterReferral), container.NewHBox(layout.NewSpacer(), l.restoreReferral))),
-		widget.NewFormItem("Preview", l.referralPreview),
+		widget.NewFormItem(T("Preview"), l.referralPreview),
 	)
-	explain := widget.NewLabel("The opening of the letters doctors print from a visit or the chart; the doctor's own text follows it. " +
-		"Every desk of the clinic prints this wording.")
+	explain := widget.NewLabel(T("The opening of the letters doctors print from a visit or the chart; the doctor's own text follows it. " +
+		"Every desk of the clinic prints this wording."))
 	explain.Wrapping = fyne.TextWrapWord
 	l.content = container.NewVBox(
-		widget.NewLabelWithStyle("Letters", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Letters"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.New(widthLayout{640}, container.NewVBox(explain, form)),
 		container.New(widthLayout{640}, container.NewHBox(l.saved, layout.NewSpacer(), l.save)),
 	)
@@ -87,14 +86,14 @@ func newLetterTemplates(u *UI) *letterTemplates {
 }
 
 // settingsTabLetters is the Settings area's tab of the letters' wording.
-const settingsTabLetters = "Letters"
+var settingsTabLetters = i18n.N("Letters")
 
 // withLettersTab adds the Letters tab to the Settings area.
 func (s *mainScreen) withLettersTab(view fyne.CanvasObject) fyne.CanvasObject {
-	item := container.NewTabItemWithIcon(settingsTabLetters, theme.DocumentIcon(), container.NewVScroll(s.settings.letters.content))
+	item := container.NewTabItemWithIcon(T(settingsTabLetters), theme.DocumentIcon(), container.NewVScroll(s.settings.letters.content))
 	tabs := s.settingsTabs
 	if tabs == nil {
-		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(T(syncTabClinic), theme.SettingsIcon(), view))
 		s.settingsTabs = tabs
 	}
 	tabs.Append(item)
@@ -110,15 +109,15 @@ func (l *letterTemplates) fill(st *app.Settings) {
 
 // sampleLetter is the record the preview fills a template from.
 func (l *letterTemplates) sampleLetter(kind app.LetterKind) map[string]string {
-	clinic := &app.Settings{ClinicName: "Your clinic"}
+	clinic := &app.Settings{ClinicName: T("Your clinic")}
 	if l.u.settings != nil {
 		clinic = l.u.settings
 	}
-	p := &app.Patient{GivenName: "Maria", FamilyName: "Papadopoulou", MRN: "P-D1-000123", BirthDate: "1980-04-12"}
-	doctor := &app.Prescriber{Name: "Dr. Anna Ivanova", RegistrationNumber: "GMC 7012345"}
+	p := &app.Patient{GivenName: "Maria", FamilyName: "Papadopoulou", MRN: "P-D1-000123", BirthDate: "1980-04-12"} //i18n:ok sample data
+	doctor := &app.Prescriber{Name: "Dr. Anna Ivanova", RegistrationNumber: "GMC 7012345"}                         //i18n:ok sample data
 	today := time.Now().In(clinic.Location())
 	r := app.LetterRequest{Kind: kind, From: today.Format(app.DateLayout), To: today.AddDate(0, 0, 2).Format(app.DateLayout),
-		Recipient: "Cardiology outpatients, City Hospital"}
+		Recipient: T("Cardiology outpatients, City Hospital")}
 	return pdf.LetterValues(clinic, p, r, doctor, today.Format(app.DateLayout))
 }
 
@@ -162,7 +161,7 @@ func (l *letterTemplates) onSave() {
 			l.u.settings = got
 			l.fill(got)
 		}
-		l.saved.SetText("Letters saved.")
+		l.saved.SetText(T("Letters saved."))
 		l.saved.Show()
 	})
 }

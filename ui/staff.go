@@ -1,9 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // staffColumns are the columns of the accounts table.
@@ -20,12 +20,22 @@ var staffColumns = []struct {
 	title string
 	width float32
 }{
-	{"Username", 180}, {"Name", 280}, {"Role", 150}, {"Status", 170}, {"Locked", 200},
+	{i18n.N("Username"), 180}, {i18n.N("Name"), 280}, {i18n.N("Role"), 150}, {i18n.N("Status"), 170}, {i18n.N("Locked"), 200},
 }
 
 // assignableRoles are the roles an admin may give an account: every role but
 // patient, whose accounts come with a patient record.
 var assignableRoles = []app.Role{app.RoleAdmin, app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling}
+
+// assignableRole is the role a select of roleLabels(assignableRoles)
+// shows, by its place rather than its label (which is in the screen's
+// language); "" when none is chosen.
+func assignableRole(sel *escSelect) app.Role {
+	if i := sel.SelectedIndex(); i >= 0 && i < len(assignableRoles) {
+		return assignableRoles[i]
+	}
+	return ""
+}
 
 // staffScreen is the admin's list of accounts with the actions on them.
 type staffScreen struct {
@@ -69,7 +79,7 @@ func newStaffScreen(u *UI) *staffScreen {
 }
 
 func (s *staffScreen) buildUI() {
-	s.query = entry("Search username or name")
+	s.query = entry(T("Search username or name"))
 	s.query.OnSubmitted = func(string) { s.load() }
 	filter := func(st app.UserStatus) func() {
 		return func() {
@@ -77,11 +87,11 @@ func (s *staffScreen) buildUI() {
 			s.load()
 		}
 	}
-	s.pending = widget.NewButton("Pending approvals", filter(app.StatusPending))
-	s.active = widget.NewButton("Active", filter(app.StatusActive))
-	s.deactivated = widget.NewButton("Deactivated", filter(app.StatusDeactivated))
-	s.all = widget.NewButton("All", filter(""))
-	s.newUser = widget.NewButtonWithIcon("New staff account", theme.ContentAddIcon(), s.onNewUser)
+	s.pending = widget.NewButton(T("Pending approvals"), filter(app.StatusPending))
+	s.active = widget.NewButton(T("Active"), filter(app.StatusActive))
+	s.deactivated = widget.NewButton(T("Deactivated"), filter(app.StatusDeactivated))
+	s.all = widget.NewButton(T("All"), filter(""))
+	s.newUser = widget.NewButtonWithIcon(T("New staff account"), theme.ContentAddIcon(), s.onNewUser)
 
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.users), len(staffColumns) },
@@ -100,7 +110,7 @@ func (s *staffScreen) buildUI() {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(staffColumns) {
-			o.(*widget.Label).SetText(staffColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(staffColumns[id.Col].title))
 		}
 	}
 	for i, c := range staffColumns {
@@ -112,25 +122,25 @@ func (s *staffScreen) buildUI() {
 			s.updateActions()
 		}
 	}
-	s.empty = widget.NewLabel("No accounts match.")
+	s.empty = widget.NewLabel(T("No accounts match."))
 	s.empty.Hide()
 
-	s.selection = widget.NewLabel("Select an account to act on it.")
-	s.approve = widget.NewButtonWithIcon("Approve", theme.ConfirmIcon(), s.onApprove)
+	s.selection = widget.NewLabel(T("Select an account to act on it."))
+	s.approve = widget.NewButtonWithIcon(T("Approve"), theme.ConfirmIcon(), s.onApprove)
 	s.role = newSelect(roleLabels(assignableRoles), nil)
-	s.role.PlaceHolder = "Role"
-	s.applyRole = widget.NewButton("Change role", s.onChangeRole)
-	s.deactivate = widget.NewButtonWithIcon("Deactivate", theme.DeleteIcon(), s.onDeactivate)
-	s.unlock = widget.NewButton("Unlock", s.onUnlock)
-	s.resetPassword = widget.NewButton("Reset password", s.onResetPassword)
-	s.doctorHours = widget.NewButtonWithIcon("Profile and hours", theme.CalendarIcon(), s.onDoctorHours)
+	s.role.PlaceHolder = T("Role")
+	s.applyRole = widget.NewButton(T("Change role"), s.onChangeRole)
+	s.deactivate = widget.NewButtonWithIcon(T("Deactivate"), theme.DeleteIcon(), s.onDeactivate)
+	s.unlock = widget.NewButton(T("Unlock"), s.onUnlock)
+	s.resetPassword = widget.NewButton(T("Reset password"), s.onResetPassword)
+	s.doctorHours = widget.NewButtonWithIcon(T("Profile and hours"), theme.CalendarIcon(), s.onDoctorHours)
 	s.notice = widget.NewLabel("")
 	s.notice.Importance = widget.SuccessImportance
 	s.notice.Hide()
 	s.updateActions()
 
 	top := container.NewVBox(
-		widget.NewLabelWithStyle("Staff accounts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Staff accounts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.pending, s.active, s.deactivated, s.all, s.newUser), s.query),
 	)
 	actions := container.NewVBox(
@@ -154,12 +164,12 @@ func (s *staffScreen) cell(row, col int) string {
 	case 1:
 		return usr.FullName
 	case 2:
-		return usr.Role.Label()
+		return T(usr.Role.Label())
 	case 3:
 		return statusLabel(usr.Status)
 	case 4:
 		if usr.Locked(s.u.now()) {
-			return "until " + usr.LockedUntil.In(s.u.location()).Format("2006-01-02 15:04")
+			return Tf("until %s", tr().DayTime(usr.LockedUntil.In(s.u.location())))
 		}
 	}
 	return ""
@@ -168,11 +178,11 @@ func (s *staffScreen) cell(row, col int) string {
 func statusLabel(st app.UserStatus) string {
 	switch st {
 	case app.StatusPending:
-		return "Pending approval"
+		return T("Pending approval")
 	case app.StatusActive:
-		return "Active"
+		return T("Active")
 	case app.StatusDeactivated:
-		return "Deactivated"
+		return T("Deactivated")
 	}
 	return string(st)
 }
@@ -185,17 +195,17 @@ func (s *staffScreen) updateActions() {
 	s.role.Disable()
 	usr := s.selected
 	if usr == nil {
-		s.selection.SetText("Select an account to act on it.")
+		s.selection.SetText(T("Select an account to act on it."))
 		return
 	}
-	s.selection.SetText("Selected: " + usr.FullName + " (" + usr.Username + "), " + usr.Role.Label() + ", " + statusLabel(usr.Status))
+	s.selection.SetText(Tf("Selected: %s (%s), %s, %s", usr.FullName, usr.Username, T(usr.Role.Label()), statusLabel(usr.Status)))
 	self := s.u.session != nil && s.u.session.User.ID == usr.ID
 	if usr.Status == app.StatusPending {
 		s.approve.Enable()
 	}
 	if usr.Role != app.RolePatient && !self {
 		s.role.Enable()
-		s.role.SetSelected(usr.Role.Label())
+		s.role.SetSelectedIndex(slices.Index(assignableRoles, usr.Role))
 		s.applyRole.Enable()
 	}
 	if usr.Status != app.StatusDeactivated && !self {
@@ -220,7 +230,7 @@ func (s *staffScreen) onDoctorHours() {
 	}
 	s.u.touch()
 	s.hours = newHoursView(s.u, s.closeDoctorHours)
-	s.hours.back.SetText("Staff")
+	s.hours.back.SetText(T("Staff"))
 	s.hours.want = s.selected.ID
 	s.content.Objects = []fyne.CanvasObject{s.hours.content}
 	s.content.Refresh()
@@ -271,7 +281,7 @@ func (s *staffScreen) setNotice(msg string) {
 }
 
 // act runs one account action on the selected user, then reloads the list.
-func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, error), done string) {
+func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, error), done func(username string) string) {
 	usr := s.selected
 	if usr == nil {
 		return
@@ -284,23 +294,23 @@ func (s *staffScreen) act(call func(ctx context.Context, id string) (*app.User, 
 			showError(err, s.u.win)
 			return
 		}
-		s.setNotice(done + " " + usr.Username + ".")
+		s.setNotice(done(usr.Username))
 		s.load()
 	})
 }
 
 func (s *staffScreen) onApprove() {
-	s.act(s.u.svc.Users.ApproveUser, "Approved")
+	s.act(s.u.svc.Users.ApproveUser, func(name string) string { return Tf("Approved %s.", name) })
 }
 
 func (s *staffScreen) onChangeRole() {
-	role := roleOf(s.role.Selected)
+	role := assignableRole(s.role)
 	if role == "" || s.selected == nil || role == s.selected.Role {
 		return
 	}
 	s.act(func(ctx context.Context, id string) (*app.User, error) {
 		return s.u.svc.Users.ChangeRole(ctx, id, role)
-	}, "Changed the role to "+role.Label()+" for")
+	}, func(name string) string { return Tf("Changed the role to %s for %s.", T(role.Label()), name) })
 }
 
 func (s *staffScreen) onDeactivate() {
@@ -308,19 +318,19 @@ func (s *staffScreen) onDeactivate() {
 	if usr == nil {
 		return
 	}
-	showYesNo("Deactivate account",
-		"Deactivate "+usr.FullName+" ("+usr.Username+")? They will no longer be able to log in. The account stays in the records.",
+	showYesNo(T("Deactivate account"),
+		Tf("Deactivate %s (%s)? They will no longer be able to log in. The account stays in the records.", usr.FullName, usr.Username),
 		s.onDeactivateConfirmed, s.u.win)
 }
 
 func (s *staffScreen) onDeactivateConfirmed(ok bool) {
 	if ok {
-		s.act(s.u.svc.Users.DeactivateUser, "Deactivated")
+		s.act(s.u.svc.Users.DeactivateUser, func(name string) string { return Tf("Deactivated %s.", name) })
 	}
 }
 
 func (s *staffScreen) onUnlock() {
-	s.act(s.u.svc.Users.UnlockUser, "Unlocked")
+	s.act(s.u.svc.Users.UnlockUser, func(name string) string { return Tf("Unlocked %s.", name) })
 }
 
 func (s *staffScreen) onResetPassword() {
@@ -329,7 +339,7 @@ func (s *staffScreen) onResetPassword() {
 		return
 	}
 	f := newResetPasswordForm(s, usr)
-	d := dialog.NewCustomWithoutButtons("Reset password of "+usr.Username, container.New(widthLayout{460}, f.content), s.u.win)
+	d := dialog.NewCustomWithoutButtons(Tf("Reset password of %s", usr.Username), container.New(widthLayout{460}, f.content), s.u.win)
 	f.close = func() {
 		d.Hide()
 		s.reset = nil
@@ -340,7 +350,7 @@ func (s *staffScreen) onResetPassword() {
 
 func (s *staffScreen) onNewUser() {
 	f := newCreateUserForm(s)
-	d := dialog.NewCustomWithoutButtons("New staff account", container.New(widthLayout{520}, f.content), s.u.win)
+	d := dialog.NewCustomWithoutButtons(T("New staff account"), container.New(widthLayout{520}, f.content), s.u.win)
 	f.close = func() {
 		d.Hide()
 		s.create = nil
@@ -366,19 +376,19 @@ type resetPasswordForm struct {
 
 func newResetPasswordForm(s *staffScreen, usr *app.User) *resetPasswordForm {
 	f := &resetPasswordForm{s: s, user: usr, errs: fieldErrors{}}
-	f.password = passwordEntry("At least 12 characters")
-	f.confirm = passwordEntry("The same password again")
+	f.password = passwordEntry(T("At least 12 characters"))
+	f.confirm = passwordEntry(T("The same password again"))
 	f.confirm.OnSubmitted = func(string) { f.onSave() }
-	f.save = newButton("Reset password", f.onSave)
+	f.save = newButton(T("Reset password"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.close() })
-	note := widget.NewLabel("Give " + usr.FullName + " this temporary password. They must choose a new one when they next log in.")
+	f.cancel = newButton(T("Cancel"), func() { f.close() })
+	note := widget.NewLabel(Tf("Give %s this temporary password. They must choose a new one when they next log in.", usr.FullName))
 	note.Wrapping = fyne.TextWrapWord
 	general := newErrorLabel()
 	f.errs[""] = general
 	form := widget.NewForm(
-		widget.NewFormItem("New password", f.errs.add("password", f.password)),
-		widget.NewFormItem("Confirm password", f.errs.add("confirm", f.confirm)),
+		widget.NewFormItem(T("New password"), f.errs.add("password", f.password)),
+		widget.NewFormItem(T("Confirm password"), f.errs.add("confirm", f.confirm)),
 	)
 	f.errs.alias("new_password", "password")
 	f.content = container.NewVBox(note, form,
@@ -390,7 +400,7 @@ func newResetPasswordForm(s *staffScreen, usr *app.User) *resetPasswordForm {
 func (f *resetPasswordForm) onSave() {
 	f.errs.clear()
 	if f.password.Text != f.confirm.Text {
-		f.errs.set("confirm", "The two passwords differ.")
+		f.errs.set("confirm", T("The two passwords differ."))
 		return
 	}
 	pw, usr, u := f.password.Text, f.user, f.s.u
@@ -404,9 +414,9 @@ func (f *resetPasswordForm) onSave() {
 			return
 		}
 		f.close()
-		f.s.setNotice("Reset the password of " + usr.Username + ": they must change it at their next login.")
-		showMessage("Password reset",
-			"The password of "+usr.Username+" has been reset. Tell them the temporary password; they must choose a new one at their next login.", u.win)
+		f.s.setNotice(Tf("Reset the password of %s: they must change it at their next login.", usr.Username))
+		showMessage(T("Password reset"),
+			Tf("The password of %s has been reset. Tell them the temporary password; they must choose a new one at their next login.", usr.Username), u.win)
 		f.s.load()
 	})
 }
@@ -431,28 +441,28 @@ type createUserForm struct {
 
 func newCreateUserForm(s *staffScreen) *createUserForm {
 	f := &createUserForm{s: s, errs: fieldErrors{}}
-	f.username = entry("e.g. n.georgiou")
-	f.fullName = entry("Full name")
-	f.email = entry("Optional")
-	f.phone = entry("Optional")
+	f.username = entry(T("e.g. n.georgiou"))
+	f.fullName = entry(T("Full name"))
+	f.email = entry(T("Optional"))
+	f.phone = entry(T("Optional"))
 	f.role = newSelect(roleLabels(assignableRoles), nil)
-	f.role.PlaceHolder = "Choose the role"
-	f.password = passwordEntry("At least 12 characters")
-	f.confirm = passwordEntry("The same password again")
-	f.save = newButton("Create account", f.onSave)
+	f.role.PlaceHolder = T("Choose the role")
+	f.password = passwordEntry(T("At least 12 characters"))
+	f.confirm = passwordEntry(T("The same password again"))
+	f.save = newButton(T("Create account"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.close() })
+	f.cancel = newButton(T("Cancel"), func() { f.close() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.content = container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("Username", f.errs.add("username", f.username)),
-			widget.NewFormItem("Full name", f.errs.add("full_name", f.fullName)),
-			widget.NewFormItem("E-mail", f.errs.add("email", f.email)),
-			widget.NewFormItem("Phone", f.errs.add("phone", f.phone)),
-			widget.NewFormItem("Role", f.errs.add("role", f.role)),
-			widget.NewFormItem("Password", f.errs.add("password", f.password)),
-			widget.NewFormItem("Confirm password", f.errs.add("confirm", f.confirm)),
+			widget.NewFormItem(T("Username"), f.errs.add("username", f.username)),
+			widget.NewFormItem(T("Full name"), f.errs.add("full_name", f.fullName)),
+			widget.NewFormItem(T("E-mail"), f.errs.add("email", f.email)),
+			widget.NewFormItem(T("Phone"), f.errs.add("phone", f.phone)),
+			widget.NewFormItem(T("Role"), f.errs.add("role", f.role)),
+			widget.NewFormItem(T("Password"), f.errs.add("password", f.password)),
+			widget.NewFormItem(T("Confirm password"), f.errs.add("confirm", f.confirm)),
 		),
 		general,
 		container.NewHBox(f.cancel, layout.NewSpacer(), f.save))
@@ -462,11 +472,11 @@ func newCreateUserForm(s *staffScreen) *createUserForm {
 func (f *createUserForm) onSave() {
 	f.errs.clear()
 	if f.role.Selected == "" {
-		f.errs.set("role", "Choose the role.")
+		f.errs.set("role", T("Choose the role."))
 		return
 	}
 	if f.password.Text != f.confirm.Text {
-		f.errs.set("confirm", "The two passwords differ.")
+		f.errs.set("confirm", T("The two passwords differ."))
 		return
 	}
 	c := app.UserCreate{
@@ -474,7 +484,7 @@ func (f *createUserForm) onSave() {
 		FullName: f.fullName.Text,
 		Email:    f.email.Text,
 		Phone:    f.phone.Text,
-		Role:     roleOf(f.role.Selected),
+		Role:     assignableRole(f.role),
 		Password: f.password.Text,
 	}
 	u := f.s.u
@@ -492,7 +502,7 @@ func (f *createUserForm) onSave() {
 		if usr != nil {
 			name = usr.Username
 		}
-		f.s.setNotice("Created the account " + name + ".")
+		f.s.setNotice(Tf("Created the account %s.", name))
 		f.s.load()
 	})
 }

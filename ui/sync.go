@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -62,30 +59,27 @@ func (u *UI) showSyncStatus(st *app.SyncStatus) {
 // shown in now's location, with the day when it is not today.
 func syncSummary(st *app.SyncStatus, now time.Time) string {
 	if st == nil || !st.Enrolled {
-		return "Sync: this desk works alone"
+		return T("Sync: this desk works alone")
 	}
 	var b strings.Builder
-	b.WriteString("Sync: ")
 	switch {
 	case !st.FailingSince.IsZero():
-		b.WriteString(syncProblem(st.LastSyncError))
-		b.WriteString(" since ")
-		b.WriteString(clockTime(st.FailingSince, now))
+		b.WriteString(Tf("Sync: %s since %s", syncProblem(st.LastSyncError), clockTime(st.FailingSince, now)))
 		if st.Pending > 0 {
-			fmt.Fprintf(&b, " · %d waiting", st.Pending)
+			b.WriteString(Tf(" · %d waiting", st.Pending))
 		}
 	case st.Pending > 0:
-		b.WriteString(countText(st.Pending, "change", "changes") + " waiting")
+		b.WriteString(Tf("Sync: %s waiting", countText(st.Pending, T("change"), T("changes"))))
 	case st.LastSyncedAt.IsZero():
-		b.WriteString("not synced yet")
+		b.WriteString(T("Sync: not synced yet"))
 	default:
-		b.WriteString("synced " + clockTime(st.LastSyncedAt, now))
+		b.WriteString(Tf("Sync: synced %s", clockTime(st.LastSyncedAt, now)))
 	}
 	if st.Conflicts > 0 {
-		b.WriteString(" · " + countText(st.Conflicts, "conflict", "conflicts") + " to review")
+		b.WriteString(Tf(" · %s to review", countText(st.Conflicts, T("conflict"), T("conflicts"))))
 	}
 	if st.Unsigned > 0 {
-		b.WriteString(" · ALERT: " + countText(st.Unsigned, "unsigned change", "unsigned changes") + " refused")
+		b.WriteString(Tf(" · ALERT: %s refused", countText(st.Unsigned, T("unsigned change"), T("unsigned changes"))))
 	}
 	return b.String()
 }
@@ -97,19 +91,19 @@ func syncProblem(msg string) string {
 	switch {
 	case m == "", strings.Contains(m, "cannot be reached"), strings.Contains(m, "interrupted"),
 		strings.Contains(m, "timeout"), strings.Contains(m, "connection refused"):
-		return "offline"
+		return T("offline")
 	case strings.Contains(m, "password"):
-		return "server refused the password"
+		return T("server refused the password")
 	case strings.Contains(m, "newer version"):
-		return "server needs a newer hms"
+		return T("server needs a newer hms")
 	case strings.Contains(m, "does not know this desk"):
-		return "server does not know this desk"
+		return T("server does not know this desk")
 	case strings.Contains(m, "replaced or restored"), strings.Contains(m, "epoch"):
-		return "server was replaced or restored"
+		return T("server was replaced or restored")
 	case strings.Contains(m, "no such database"), strings.Contains(m, "not set up as an hms sync server"):
-		return "server is not set up"
+		return T("server is not set up")
 	}
-	return "failing"
+	return T("failing")
 }
 
 // clockTime is t as a time of day in now's location, with the day before
@@ -119,10 +113,7 @@ func clockTime(t, now time.Time) string {
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
-	if t.Year() == now.Year() {
-		return t.Format("2 Jan 15:04")
-	}
-	return t.Format("2 Jan 2006 15:04")
+	return tr().DayTime(t)
 }
 
 // canSeeSync says whether role may open the Sync screen (settings) and

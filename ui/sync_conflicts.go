@@ -1,11 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -51,26 +48,26 @@ func newConflictsScreen(u *UI, canResolve bool) *conflictsScreen {
 }
 
 func (s *conflictsScreen) buildUI() {
-	s.showAll = newCheck("Show resolved ones too", func(bool) { s.load() })
-	s.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), s.load)
+	s.showAll = newCheck(T("Show resolved ones too"), func(bool) { s.load() })
+	s.reload = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), s.load)
 	s.count = widget.NewLabel("")
-	s.empty = mutedLabel("No conflicts wait for review: every change of every desk was taken as it was.")
+	s.empty = mutedLabel(T("No conflicts wait for review: every change of every desk was taken as it was."))
 	s.empty.Hide()
 	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
-	help := mutedLabel("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+	help := mutedLabel(T("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
 		"Keep what won, or take what lost: it then becomes a new change that wins on every desk. " +
-		"A patient registered on two desks while apart shows here too: keep both records, or merge them.")
+		"A patient registered on two desks while apart shows here too: keep both records, or merge them."))
 	if !s.canResolve {
-		help.SetText("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
-			"A booking that lost needs a new time: book it again. An administrator decides the rest.")
+		help.SetText(T("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
+			"A booking that lost needs a new time: book it again. An administrator decides the rest."))
 	}
-	title := "Sync conflicts"
+	title := T("Sync conflicts")
 	if s.billingOnly {
-		title = "Overpaid invoices"
-		s.empty.SetText("No invoice is overpaid: no payment was taken twice on desks that were apart.")
-		help.SetText("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
+		title = T("Overpaid invoices")
+		s.empty.SetText(T("No invoice is overpaid: no payment was taken twice on desks that were apart."))
+		help.SetText(T("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
-			"the first to ask the sync server.")
+			"the first to ask the sync server."))
 	}
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
@@ -91,11 +88,11 @@ type conflictRow struct {
 
 func (s *conflictsScreen) newRow() fyne.CanvasObject {
 	r := &conflictRow{
-		title:  widget.NewLabelWithStyle("Patient P-D1-000001 Someone", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		values: widget.NewLabel("lost / won"),
+		title:  widget.NewLabelWithStyle("Patient P-D1-000001 Someone", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), //i18n:ok a list row's template, replaced before shown
+		values: widget.NewLabel("lost / won"),                                                                              //i18n:ok a list row's template, replaced before shown
 		meta:   widget.NewLabel("rule"),
-		keep:   widget.NewButton("Keep what won", nil),
-		take:   widget.NewButton("Take what lost", nil),
+		keep:   widget.NewButton(T("Keep what won"), nil),
+		take:   widget.NewButton(T("Take what lost"), nil),
 	}
 	for _, l := range []*widget.Label{r.title, r.values, r.meta} {
 		l.Truncation = fyne.TextTruncateEllipsis
@@ -125,18 +122,18 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		s.updateOverpaidRow(r, c)
 		return
 	}
-	r.keep.SetText("Keep what won")
-	r.take.SetText("Take what lost")
+	r.keep.SetText(T("Keep what won"))
+	r.take.SetText(T("Take what lost"))
 	loc := s.u.location()
 	title := c.What
 	if c.Field != "" {
-		title += " — " + fieldLabel(c.Field)
+		title += " — " + T(fieldLabel(c.Field))
 	}
 	r.title.SetText(title)
 	now := s.u.now().In(loc)
 	when := func(t time.Time) string {
 		if t.IsZero() {
-			return "time unknown"
+			return T("time unknown")
 		}
 		return clockTime(t, now)
 	}
@@ -144,17 +141,17 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if c.Field == "" {
 		lost = wholeChange(c.LostValue)
 	}
-	won := "nothing won"
+	won := T("nothing won")
 	switch {
 	case strings.HasPrefix(c.Rule, "refused"):
-		won = "refused by the server"
+		won = T("refused by the server")
 	case c.WonValue != "null" || !c.WonAt.IsZero():
-		won = fmt.Sprintf("won: %s (%s, %s)", conflictValue(c.WonValue), s.deskName(c.WonDesk), when(c.WonAt))
+		won = Tf("won: %s (%s, %s)", conflictValue(c.WonValue), s.deskName(c.WonDesk), when(c.WonAt))
 	}
-	r.values.SetText(fmt.Sprintf("Lost: %s (%s, %s) · %s", lost, s.deskName(c.LostDesk), when(c.LostAt), won))
-	meta := "Rule: " + c.Rule + " · found " + when(c.DetectedAt)
+	r.values.SetText(Tf("Lost: %s (%s, %s) · %s", lost, s.deskName(c.LostDesk), when(c.LostAt), won))
+	meta := Tf("Rule: %s · found %s", c.Rule, when(c.DetectedAt))
 	if !c.ResolvedAt.IsZero() {
-		meta = fmt.Sprintf("Resolved %s by %s: %s · ", when(c.ResolvedAt), c.ResolvedBy, resolutionLabel(c.Resolution)) + meta
+		meta = Tf("Resolved %s by %s: %s · ", when(c.ResolvedAt), c.ResolvedBy, resolutionLabel(c.Resolution)) + meta
 	}
 	r.meta.SetText(meta)
 	r.keep.OnTapped = func() { s.onKeep(c) }
@@ -181,15 +178,15 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 	now := s.u.now().In(s.u.location())
 	r.title.SetText(c.What)
-	r.values.SetText(fmt.Sprintf("Registered first (%s): %s · later (%s): %s",
+	r.values.SetText(Tf("Registered first (%s): %s · later (%s): %s",
 		clockTime(c.WonAt, now), plainValue(c.WonValue), clockTime(c.LostAt, now), plainValue(c.LostValue)))
-	meta := "Possible duplicate: " + strings.TrimPrefix(c.Rule, "possible duplicate: ") + " · found " + clockTime(c.DetectedAt, now)
+	meta := Tf("Possible duplicate: %s · found %s", strings.TrimPrefix(c.Rule, "possible duplicate: "), clockTime(c.DetectedAt, now))
 	if !c.ResolvedAt.IsZero() {
-		meta = fmt.Sprintf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
+		meta = Tf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
 	}
 	r.meta.SetText(meta)
-	r.keep.SetText("Two people: keep both")
-	r.take.SetText("Same patient: merge")
+	r.keep.SetText(T("Two people: keep both"))
+	r.take.SetText(T("Same patient: merge"))
 	r.keep.OnTapped = func() { s.resolve(c, app.ResolutionKeep) }
 	r.take.OnTapped = func() { s.onMerge(c) }
 	r.take.Enable()
@@ -215,9 +212,9 @@ func plainValue(v string) string {
 func duplicateResolutionLabel(r app.Resolution) string {
 	switch r {
 	case app.ResolutionKeep:
-		return "two people, both records kept"
+		return T("two people, both records kept")
 	case app.ResolutionMerged:
-		return "one patient, records merged"
+		return T("one patient, records merged")
 	}
 	return string(r)
 }
@@ -227,12 +224,12 @@ func duplicateResolutionLabel(r app.Resolution) string {
 func (s *conflictsScreen) onMerge(c *app.Conflict) {
 	later, _, _ := strings.Cut(plainValue(c.LostValue), ",")
 	first, _, _ := strings.Cut(plainValue(c.WonValue), ",")
-	msg := widget.NewLabel(fmt.Sprintf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
+	msg := widget.NewLabel(Tf("Merge %s into %s?\n\n%s keeps its number and takes any phone, e-mail or address "+
 		"it lacks, and every allergy recorded under %s, which is archived as merged into it, on every desk. Visits, "+
 		"notes and bills stay under the record they were written under; the two records link to each other.",
 		later, first, first, later))
 	msg.Wrapping = fyne.TextWrapWord
-	d := newConfirmDialog("Merge two records of one patient", "Merge", "Cancel", msg, func(ok bool) {
+	d := newConfirmDialog(T("Merge two records of one patient"), T("Merge"), T("Cancel"), msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.resolve(c, app.ResolutionMerged)
@@ -246,15 +243,15 @@ func (s *conflictsScreen) onMerge(c *app.Conflict) {
 // deskName names the desk a site id belongs to.
 func (s *conflictsScreen) deskName(site string) string {
 	if site == "" {
-		return "no desk"
+		return T("no desk")
 	}
 	if st := s.u.syncState; st != nil && st.SiteID == site {
-		return "this desk"
+		return T("this desk")
 	}
 	if len(site) > 8 {
 		site = site[len(site)-8:]
 	}
-	return "desk …" + site
+	return Tf("desk …%s", site)
 }
 
 // conflictValue shows a JSON value for a person: text without quotes,
@@ -266,10 +263,10 @@ func conflictValue(v string) string {
 	}
 	switch t := x.(type) {
 	case nil:
-		return "(nothing)"
+		return T("(nothing)")
 	case string:
 		if t == "" {
-			return "(empty)"
+			return T("(empty)")
 		}
 		return "“" + clipText(t, 60) + "”"
 	}
@@ -283,11 +280,11 @@ func wholeChange(v string) string {
 	if err := json.Unmarshal([]byte(v), &op); err == nil {
 		switch op.Kind {
 		case "insert":
-			return "creating it"
+			return T("creating it")
 		case "update":
-			return "a change to it"
+			return T("a change to it")
 		case "delete":
-			return "deleting it"
+			return T("deleting it")
 		}
 	}
 	return conflictValue(v)
@@ -304,11 +301,11 @@ func clipText(s string, n int) string {
 func resolutionLabel(r app.Resolution) string {
 	switch r {
 	case app.ResolutionKeep:
-		return "kept what won"
+		return T("kept what won")
 	case app.ResolutionTake:
-		return "took what lost"
+		return T("took what lost")
 	case app.ResolutionMerged:
-		return "merged"
+		return T("merged")
 	}
 	return string(r)
 }
@@ -344,7 +341,7 @@ func (s *conflictsScreen) show(list []*app.Conflict) {
 			open++
 		}
 	}
-	s.count.SetText(fmt.Sprintf("%d open", open))
+	s.count.SetText(Tf("%d open", open))
 	if len(list) == 0 {
 		s.empty.Show()
 	} else {
@@ -358,16 +355,16 @@ func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionK
 
 // onTake asks first: what lost becomes a change that wins on every desk.
 func (s *conflictsScreen) onTake(c *app.Conflict) {
-	msg := fmt.Sprintf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
-		strings.ToLower(fieldLabel(c.Field)), c.What, conflictValue(c.LostValue))
-	d := newYesNo("Take what lost", msg, func(ok bool) {
+	msg := Tf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
+		strings.ToLower(T(fieldLabel(c.Field))), c.What, conflictValue(c.LostValue))
+	d := newYesNo(T("Take what lost"), msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
 			s.resolve(c, app.ResolutionTake)
 		}
 	}, s.u.win)
-	d.SetConfirmText("Take what lost")
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(T("Take what lost"))
+	d.SetDismissText(T("Cancel"))
 	s.confirm = d
 	d.Show()
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -17,37 +15,39 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The tabs of the Settings area on a desk that can sync.
-const (
-	syncTabClinic    = "Clinic"
-	syncTabSync      = "Sync"
-	syncTabConflicts = "Conflicts"
+// Their English names are their keys; a tab shows T(name).
+var (
+	syncTabClinic    = i18n.N("Clinic")
+	syncTabSync      = i18n.N("Sync")
+	syncTabConflicts = i18n.N("Conflicts")
 )
 
 // syncTabs builds the Settings area's tabs around the clinic's settings:
 // Sync and Conflicts.
 func (s *mainScreen) syncTabs() fyne.CanvasObject {
 	s.settingsTabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), s.settings.content))
+		container.NewTabItemWithIcon(T(syncTabClinic), theme.SettingsIcon(), s.settings.content))
 	if s.u.canManageBackups() {
 		s.backups = newBackupsScreen(s.u)
-		s.settingsTabs.Append(container.NewTabItemWithIcon(settingsTabBackups, theme.StorageIcon(), s.backups.content))
+		s.settingsTabs.Append(container.NewTabItemWithIcon(T(settingsTabBackups), theme.StorageIcon(), s.backups.content))
 	}
 	if s.u.svc.Sync != nil {
 		s.syncView = newSyncScreen(s.u)
 		s.conflicts = newConflictsScreen(s.u, true)
-		s.settingsTabs.Append(container.NewTabItemWithIcon(syncTabSync, theme.ViewRefreshIcon(), s.syncView.content))
-		s.settingsTabs.Append(container.NewTabItemWithIcon(syncTabConflicts, theme.WarningIcon(), s.conflicts.content))
+		s.settingsTabs.Append(container.NewTabItemWithIcon(T(syncTabSync), theme.ViewRefreshIcon(), s.syncView.content))
+		s.settingsTabs.Append(container.NewTabItemWithIcon(T(syncTabConflicts), theme.WarningIcon(), s.conflicts.content))
 	}
 	s.settingsTabs.OnSelected = func(t *container.TabItem) {
 		switch t.Text {
-		case syncTabSync:
+		case T(syncTabSync):
 			s.syncView.load()
-		case syncTabConflicts:
+		case T(syncTabConflicts):
 			s.conflicts.load()
-		case settingsTabBackups:
+		case T(settingsTabBackups):
 			s.backups.load()
 		}
 	}
@@ -65,7 +65,7 @@ func (s *mainScreen) showSyncTab(tab string) {
 		return
 	}
 	for _, t := range s.settingsTabs.Items {
-		if t.Text == tab {
+		if t.Text == T(tab) {
 			if s.settingsTabs.Selected() == t {
 				s.settingsTabs.OnSelected(t) // fresh figures all the same
 			} else {
@@ -131,13 +131,13 @@ func newSyncScreen(u *UI) *syncScreen {
 
 func (s *syncScreen) buildUI() {
 	s.server = entry(serverPlaceholder)
-	s.password = passwordEntry("The server password of the user in the address")
-	s.test = widget.NewButtonWithIcon("Test connection", theme.SearchIcon(), s.onTest)
-	s.enroll = widget.NewButtonWithIcon("Enroll this desk", theme.ConfirmIcon(), s.onEnroll)
+	s.password = passwordEntry(T("The server password of the user in the address"))
+	s.test = widget.NewButtonWithIcon(T("Test connection"), theme.SearchIcon(), s.onTest)
+	s.enroll = widget.NewButtonWithIcon(T("Enroll this desk"), theme.ConfirmIcon(), s.onEnroll)
 	s.enroll.Importance = widget.HighImportance
-	s.syncNow = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.onSyncNow)
+	s.syncNow = widget.NewButtonWithIcon(T("Sync now"), theme.ViewRefreshIcon(), s.onSyncNow)
 	s.syncNow.Disable() // until the desk is known to be enrolled
-	s.review = widget.NewButtonWithIcon("Review conflicts", theme.WarningIcon(), func() {
+	s.review = widget.NewButtonWithIcon(T("Review conflicts"), theme.WarningIcon(), func() {
 		if s.u.main != nil {
 			s.u.main.showSyncTab(syncTabConflicts)
 		}
@@ -171,33 +171,33 @@ func (s *syncScreen) buildUI() {
 	s.trust = wrapLabel("")
 
 	connect := widget.NewForm(
-		widget.NewFormItem("Server address", s.errs.add("server", s.server)),
-		widget.NewFormItem("Password", s.errs.add("password", s.password)),
+		widget.NewFormItem(T("Server address"), s.errs.add("server", s.server)),
+		widget.NewFormItem(T("Password"), s.errs.add("password", s.password)),
 	)
 	status := widget.NewForm(
-		widget.NewFormItem("This desk", s.desk),
-		widget.NewFormItem("Server", container.NewVBox(s.where, s.tlsWarn)),
-		widget.NewFormItem("Waiting", s.pending),
-		widget.NewFormItem("Last synced", s.synced),
-		widget.NewFormItem("Failing", container.NewVBox(s.failing, s.lastError)),
-		widget.NewFormItem("Clock offset", container.NewVBox(s.offset, s.clockWarn)),
-		widget.NewFormItem("Conflicts", container.NewVBox(container.NewHBox(s.conflicts, s.review), s.powerWarn)),
-		widget.NewFormItem("Trust root", s.trust),
+		widget.NewFormItem(T("This desk"), s.desk),
+		widget.NewFormItem(T("Server"), container.NewVBox(s.where, s.tlsWarn)),
+		widget.NewFormItem(T("Waiting"), s.pending),
+		widget.NewFormItem(T("Last synced"), s.synced),
+		widget.NewFormItem(T("Failing"), container.NewVBox(s.failing, s.lastError)),
+		widget.NewFormItem(T("Clock offset"), container.NewVBox(s.offset, s.clockWarn)),
+		widget.NewFormItem(T("Conflicts"), container.NewVBox(container.NewHBox(s.conflicts, s.review), s.powerWarn)),
+		widget.NewFormItem(T("Trust root"), s.trust),
 	)
-	help := mutedLabel("Desks of one clinic share their records through a PostgreSQL server. " +
+	help := mutedLabel(T("Desks of one clinic share their records through a PostgreSQL server. " +
 		"Give its address and the password of its user, test the connection, then enroll this desk: " +
-		"it gets its desk code and syncs by itself from then on.")
+		"it gets its desk code and syncs by itself from then on."))
 	s.content = container.NewVScroll(container.NewVBox(
-		sectionTitle("Sync server"),
+		sectionTitle(T("Sync server")),
 		container.New(widthLayout{720}, container.NewVBox(help, connect)),
 		container.NewHBox(s.test, s.enroll, s.syncNow, layout.NewSpacer()),
 		general,
 		container.New(widthLayout{720}, s.result),
 		widget.NewSeparator(),
-		sectionTitle("Where this desk stands"),
+		sectionTitle(T("Where this desk stands")),
 		container.New(widthLayout{720}, status),
 		widget.NewSeparator(),
-		sectionTitle("The clinic's desks"),
+		sectionTitle(T("The clinic's desks")),
 		container.New(widthLayout{720}, s.desks),
 	))
 }
@@ -216,14 +216,14 @@ func (s *syncScreen) load() {
 		if st.Enrolled {
 			s.loadDesks()
 		} else {
-			s.desks.SetText("This desk is not enrolled: it knows no other desks.")
+			s.desks.SetText(T("This desk is not enrolled: it knows no other desks."))
 		}
 	})
 }
 
 // loadDesks asks the server for the clinic's desks and their versions.
 func (s *syncScreen) loadDesks() {
-	s.desks.SetText("Asking the server…")
+	s.desks.SetText(T("Asking the server…"))
 	background(s.u, func(ctx context.Context) ([]app.DeskVersion, error) {
 		return s.u.svc.Sync.DeskVersions(ctx)
 	}, func(vs []app.DeskVersion, err error) {
@@ -239,35 +239,35 @@ func (s *syncScreen) loadDesks() {
 // use run different versions.
 func deskVersionsText(vs []app.DeskVersion, loc *time.Location) string {
 	if len(vs) == 0 {
-		return "The server lists no desks."
+		return T("The server lists no desks.")
 	}
 	var b strings.Builder
 	versions := map[string]bool{}
 	for _, v := range vs {
 		name := v.DeskCode
 		if v.This {
-			name += " (this desk)"
+			name = Tf("%s (this desk)", name)
 		}
-		version := "HMS " + v.Version
+		version := "HMS " + v.Version //i18n:ok a product name and version
 		if v.Version == "" {
-			version = "version not reported yet"
+			version = T("version not reported yet")
 		}
 		fmt.Fprintf(&b, "%s: %s", name, version)
 		if !v.Since.IsZero() && v.Version != "" {
-			fmt.Fprintf(&b, " since %s", v.Since.In(loc).Format("2 Jan 2006"))
+			b.WriteString(Tf(" since %s", tr().Day(v.Since.In(loc))))
 		}
 		if v.Revoked {
-			b.WriteString(", removed from the clinic")
+			b.WriteString(T(", removed from the clinic"))
 		} else {
 			versions[v.Version] = true
 			if !v.LastSeen.IsZero() {
-				fmt.Fprintf(&b, ", last synced %s", v.LastSeen.In(loc).Format("2 Jan 2006 15:04"))
+				b.WriteString(Tf(", last synced %s", tr().DayTime(v.LastSeen.In(loc))))
 			}
 		}
 		b.WriteString("\n")
 	}
 	if len(versions) > 1 {
-		b.WriteString("The desks run different versions of HMS: update the older ones (Settings → Updates on each).")
+		b.WriteString(T("The desks run different versions of HMS: update the older ones (Settings → Updates on each)."))
 	}
 	return strings.TrimSpace(b.String())
 }
@@ -278,12 +278,12 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	s.status = st
 	now := s.u.now().In(s.u.location())
 	if !st.Enrolled {
-		s.desk.SetText(fmt.Sprintf("%s, not enrolled: it works alone", st.DeskCode))
-		s.where.SetText("None")
+		s.desk.SetText(Tf("%s, not enrolled: it works alone", st.DeskCode))
+		s.where.SetText(T("None"))
 		s.syncNow.Disable()
 		s.enroll.Importance, s.syncNow.Importance = widget.HighImportance, widget.MediumImportance
 	} else {
-		s.desk.SetText(st.DeskCode + ", enrolled")
+		s.desk.SetText(Tf("%s, enrolled", st.DeskCode))
 		s.where.SetText(st.Server)
 		s.syncNow.Enable()
 		// Enrolling again is safe but rare: syncing is what is done here now.
@@ -293,16 +293,16 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 		}
 	}
 	if st.Pending == 0 {
-		s.pending.SetText("Nothing: every change has reached the server")
+		s.pending.SetText(T("Nothing: every change has reached the server"))
 		if !st.Enrolled {
-			s.pending.SetText("0 changes")
+			s.pending.SetText(T("0 changes"))
 		}
 	} else {
-		s.pending.SetText(fmt.Sprintf("%s, the oldest from %s", countText(st.Pending, "change", "changes"),
+		s.pending.SetText(Tf("%s, the oldest from %s", countText(st.Pending, T("change"), T("changes")),
 			clockTime(st.OldestPending, now)))
 	}
 	if st.LastSyncedAt.IsZero() {
-		s.synced.SetText("Never")
+		s.synced.SetText(T("Never"))
 	} else {
 		s.synced.SetText(clockTime(st.LastSyncedAt, now))
 	}
@@ -311,9 +311,9 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 		why = st.LastError
 	}
 	if st.FailingSince.IsZero() {
-		s.failing.SetText("No")
+		s.failing.SetText(T("No"))
 	} else {
-		s.failing.SetText("Since " + clockTime(st.FailingSince, now))
+		s.failing.SetText(Tf("Since %s", clockTime(st.FailingSince, now)))
 	}
 	s.lastError.SetText(why)
 	s.lastError.Hidden = why == "" || (st.FailingSince.IsZero() && st.Pending == 0)
@@ -321,19 +321,19 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	if st.Enrolled {
 		s.offset.SetText(offsetText(st.ClockOffset))
 	} else {
-		s.offset.SetText("Not measured")
+		s.offset.SetText(T("Not measured"))
 	}
 	setWarning(s.clockWarn, clockWarning(st.ClockOffset))
 	setWarning(s.tlsWarn, st.TLSWarning)
-	s.conflicts.SetText(countText(st.Conflicts, "conflict", "conflicts") + " to review")
+	s.conflicts.SetText(Tf("%s to review", countText(st.Conflicts, T("conflict"), T("conflicts"))))
 	setWarning(s.powerWarn, powerWarning(st.Unsigned))
 	switch {
 	case st.TrustRoot != "":
-		s.trust.SetText(st.TrustRoot + " (compare it when enrolling another desk)")
+		s.trust.SetText(Tf("%s (compare it when enrolling another desk)", st.TrustRoot))
 	case st.Enrolled:
-		s.trust.SetText("None yet: the next sync sets it")
+		s.trust.SetText(T("None yet: the next sync sets it"))
 	default:
-		s.trust.SetText("Set when the desk enrolls")
+		s.trust.SetText(T("Set when the desk enrolls"))
 	}
 	s.enroll.Refresh()
 	s.syncNow.Refresh()
@@ -345,8 +345,8 @@ func powerWarning(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Alert: %s from the server would have granted power (accounts, roles, passwords or settings) without a trusted administrator's signature. This desk refused them; they are among the conflicts, with the desk that sent them. Someone may hold a desk's server password: tell the clinic's administrator.",
-		countText(n, "change", "changes"))
+	return Tf("Alert: %s from the server would have granted power (accounts, roles, passwords or settings) without a trusted administrator's signature. This desk refused them; they are among the conflicts, with the desk that sent them. Someone may hold a desk's server password: tell the clinic's administrator.",
+		countText(n, T("change"), T("changes")))
 }
 
 // setWarning shows msg on l, or hides l when msg is empty.
@@ -365,7 +365,7 @@ func clockWarning(offset time.Duration) string {
 	if offset <= app.MaxClockOffset && offset >= -app.MaxClockOffset {
 		return ""
 	}
-	return fmt.Sprintf("This computer's clock is %s off the server's. HMS corrects for it, but set the clock right.",
+	return Tf("This computer's clock is %s off the server's. HMS corrects for it, but set the clock right.",
 		offset.Abs().Round(time.Second))
 }
 
@@ -374,11 +374,11 @@ func offsetText(d time.Duration) string {
 	r := d.Round(100 * time.Millisecond)
 	switch {
 	case r == 0:
-		return "The server's and this desk's agree (within 0.1 s)"
+		return T("The server's and this desk's agree (within 0.1 s)")
 	case r > 0:
-		return fmt.Sprintf("The server's clock is %s ahead of this desk's", r)
+		return Tf("The server's clock is %s ahead of this desk's", r)
 	}
-	return fmt.Sprintf("The server's clock is %s behind this desk's", -r)
+	return Tf("The server's clock is %s behind this desk's", -r)
 }
 
 // lowerFirst lower-cases the first letter of s.
@@ -394,15 +394,15 @@ func lowerFirst(s string) string {
 func serverURL(address, password string) (string, error) {
 	address = strings.TrimSpace(address)
 	if address == "" {
-		return "", app.FieldErrorf("server", "Enter the server's address, e.g. %s.", serverPlaceholder)
+		return "", app.FieldErrorf("server", "%s", Tf("Enter the server's address, e.g. %s.", serverPlaceholder))
 	}
 	u, err := url.Parse(address)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-		return "", app.FieldErrorf("server", "The address must look like %s.", serverPlaceholder)
+		return "", app.FieldErrorf("server", "%s", Tf("The address must look like %s.", serverPlaceholder))
 	}
 	if password != "" {
 		if u.User == nil || u.User.Username() == "" {
-			return "", app.FieldErrorf("server", "Put the server's user name in the address: postgres://USER@host:5432/db.")
+			return "", app.FieldErrorf("server", "%s", T("Put the server's user name in the address: postgres://USER@host:5432/db."))
 		}
 		u.User = url.UserPassword(u.User.Username(), password)
 	}
@@ -463,16 +463,16 @@ func (s *syncScreen) onTest() {
 
 // serverCheckText says what a connection test found.
 func serverCheckText(c *app.ServerCheck) string {
-	tls := "no: the connection is not encrypted (use sslmode=verify-full on a network you do not control)"
+	tls := T("no: the connection is not encrypted (use sslmode=verify-full on a network you do not control)")
 	if c.TLS {
-		tls = "yes"
+		tls = T("yes")
 	}
 	lines := []string{
-		"The server at " + c.Server + " answers, and this desk can work with it.",
-		fmt.Sprintf("Epoch %s, schema version %d.", c.Epoch, c.SchemaVersion),
-		"Clocks: " + lowerFirst(offsetText(c.ClockOffset)) + ".",
-		"Encrypted (TLS): " + tls + ".",
-		fmt.Sprintf("Round trip: %s.", c.RoundTrip.Round(100*time.Microsecond)),
+		Tf("The server at %s answers, and this desk can work with it.", c.Server),
+		Tf("Epoch %s, schema version %d.", c.Epoch, c.SchemaVersion),
+		Tf("Clocks: %s.", lowerFirst(offsetText(c.ClockOffset))),
+		Tf("Encrypted (TLS): %s.", tls),
+		Tf("Round trip: %s.", c.RoundTrip.Round(100*time.Microsecond)),
 	}
 	if w := clockWarning(c.ClockOffset); w != "" {
 		lines = append(lines, w)
@@ -499,9 +499,9 @@ func (s *syncScreen) onEnroll() {
 		s.u.showSyncStatus(st)
 		s.fillStatus(st)
 		s.busy(false)
-		msg := fmt.Sprintf("This desk is enrolled with %s as desk %s. It syncs by itself from now on.", st.Server, st.DeskCode)
+		msg := Tf("This desk is enrolled with %s as desk %s. It syncs by itself from now on.", st.Server, st.DeskCode)
 		if st.Pending > 0 {
-			msg += fmt.Sprintf(" %s wait to be sent.", countText(st.Pending, "change", "changes"))
+			msg += Tf(" %s wait to be sent.", countText(st.Pending, T("change"), T("changes")))
 		}
 		s.showResult(msg)
 	})
@@ -540,16 +540,16 @@ func (s *syncScreen) onSyncNow() {
 // syncReportText says what one sync did.
 func syncReportText(r *app.SyncReport) string {
 	lines := []string{
-		fmt.Sprintf("Sent %s: %d applied, %d with conflicts, %d refused, %d held in quarantine.",
-			countText(r.Pushed, "change", "changes"), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
-		fmt.Sprintf("Received %s from other desks, %d of them with conflicts.",
-			countText(r.Pulled, "change", "changes"), r.PullConflicts),
+		Tf("Sent %s: %d applied, %d with conflicts, %d refused, %d held in quarantine.",
+			countText(r.Pushed, T("change"), T("changes")), r.Applied, r.Conflicts, r.Rejected, r.Quarantined),
+		Tf("Received %s from other desks, %d of them with conflicts.",
+			countText(r.Pulled, T("change"), T("changes")), r.PullConflicts),
 	}
 	if r.Conflicts+r.Rejected+r.PullConflicts > 0 {
-		lines = append(lines, "Conflicts and refused changes wait for review under Conflicts.")
+		lines = append(lines, T("Conflicts and refused changes wait for review under Conflicts."))
 	}
 	if r.Quarantined > 0 {
-		lines = append(lines, "Changes in quarantine were made while this computer's clock ran more than 5 minutes fast: they stay queued and go once the server's time has caught up.")
+		lines = append(lines, T("Changes in quarantine were made while this computer's clock ran more than 5 minutes fast: they stay queued and go once the server's time has caught up."))
 	}
 	if w := clockWarning(r.ClockOffset); w != "" {
 		lines = append(lines, w)

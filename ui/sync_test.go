@@ -25,7 +25,7 @@ func TestSyncSummary(t *testing.T) {
 		{"Nil", nil, "Sync: this desk works alone"},
 		{"NotEnrolled", &app.SyncStatus{Pending: 4}, "Sync: this desk works alone"},
 		{"Synced", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42)}, "Sync: synced 10:42"},
-		{"SyncedYesterday", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42).AddDate(0, 0, -1)}, "Sync: synced 25 Nov 10:42"},
+		{"SyncedYesterday", &app.SyncStatus{Enrolled: true, LastSyncedAt: at(10, 42).AddDate(0, 0, -1)}, "Sync: synced Wed 2026-11-25 10:42"},
 		{"NeverSynced", &app.SyncStatus{Enrolled: true}, "Sync: not synced yet"},
 		{"Waiting", &app.SyncStatus{Enrolled: true, Pending: 3, LastSyncedAt: at(10, 42)}, "Sync: 3 changes waiting"},
 		{"WaitingOne", &app.SyncStatus{Enrolled: true, Pending: 1}, "Sync: 1 change waiting"},
@@ -454,7 +454,7 @@ func TestConflictsScreenDuplicate(t *testing.T) {
 	r := row.(*conflictRow)
 	s.list.UpdateItem(0, row)
 	if r.title.Text != "Patient Maria Twice, born 1975-04-30, registered twice? P-D1-000003 and P-D2-000004" ||
-		r.values.Text != "Registered first (1 Mar 09:00): P-D1-000003, no phone · later (1 Mar 10:00): P-D2-000004, phone +30 210 555 0199, maria@example.org" ||
+		r.values.Text != "Registered first (Sun 2026-03-01 09:00): P-D1-000003, no phone · later (Sun 2026-03-01 10:00): P-D2-000004, phone +30 210 555 0199, maria@example.org" ||
 		!strings.HasPrefix(r.meta.Text, "Possible duplicate: same name and date of birth") ||
 		r.keep.Text != "Two people: keep both" || r.take.Text != "Same patient: merge" || r.take.Disabled() {
 		t.Errorf("duplicate row: %q / %q / %q / %q %q", r.title.Text, r.values.Text, r.meta.Text, r.keep.Text, r.take.Text)
@@ -558,7 +558,7 @@ func TestSyncSettingsDeskVersions(t *testing.T) {
 	h.u.main.showSyncTab(syncTabSync)
 	v := h.u.main.syncView
 	h.waitFor("the desks", func() bool { return strings.Contains(v.desks.Text, "D2") })
-	for _, want := range []string{"D1 (this desk): HMS 1.1.0 since 1 Mar 2026", "D2: HMS 1.0.0", "D3: HMS 0.9.0 since 1 Mar 2026, removed from the clinic",
+	for _, want := range []string{"D1 (this desk): HMS 1.1.0 since Sun 2026-03-01", "D2: HMS 1.0.0", "D3: HMS 0.9.0 since Sun 2026-03-01, removed from the clinic",
 		"The desks run different versions of HMS"} {
 		if !strings.Contains(v.desks.Text, want) {
 			t.Errorf("desks %q lack %q", v.desks.Text, want)

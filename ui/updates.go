@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,10 +10,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // settingsTabUpdates is the Settings area's tab of the update screen.
-const settingsTabUpdates = "Updates"
+var settingsTabUpdates = i18n.N("Updates")
 
 // updatesScreen is Settings → Updates: the desk's release location, a check
 // for a newer HMS, and its installation, which an administrator starts.
@@ -43,30 +41,30 @@ func newUpdatesScreen(u *UI) *updatesScreen {
 	s := &updatesScreen{u: u, errs: fieldErrors{}}
 	s.installed = s.onInstalled
 	s.version = widget.NewLabel("")
-	s.disabled = widget.NewLabel("This build of HMS has no release key, so it does not check for updates. " +
-		"Releases of HMS carry the key; install one to get updates here.")
+	s.disabled = widget.NewLabel(T("This build of HMS has no release key, so it does not check for updates. " +
+		"Releases of HMS carry the key; install one to get updates here."))
 	s.disabled.Wrapping = fyne.TextWrapWord
 	s.disabled.Importance = widget.WarningImportance
 	s.disabled.Hide()
-	s.location = entry(`https://releases.example.org/hms or \\server\share\hms`)
-	s.save = widget.NewButton("Save location", s.onSave)
-	s.saved = widget.NewLabel("Saved.")
+	s.location = entry(T(`https://releases.example.org/hms or \\server\share\hms`))
+	s.save = widget.NewButton(T("Save location"), s.onSave)
+	s.saved = widget.NewLabel(T("Saved."))
 	s.saved.Importance = widget.SuccessImportance
 	s.saved.Hide()
-	s.check = widget.NewButtonWithIcon("Check for updates", theme.ViewRefreshIcon(), s.onCheck)
+	s.check = widget.NewButtonWithIcon(T("Check for updates"), theme.ViewRefreshIcon(), s.onCheck)
 	s.status = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.status.Wrapping = fyne.TextWrapWord
 	s.notes = widget.NewRichText()
 	s.notes.Wrapping = fyne.TextWrapWord
-	s.install = widget.NewButtonWithIcon("Download and install…", theme.DownloadIcon(), s.onInstall)
+	s.install = widget.NewButtonWithIcon(T("Download and install…"), theme.DownloadIcon(), s.onInstall)
 	s.install.Importance = widget.HighImportance
 	s.install.Hide()
 	s.save.Disable()
 	s.check.Disable()
 
-	form := widget.NewForm(widget.NewFormItem("Release location", s.errs.add("location", s.location)))
+	form := widget.NewForm(widget.NewFormItem(T("Release location"), s.errs.add("location", s.location)))
 	s.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Updates", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("Updates"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.version,
 		s.disabled,
 		container.New(widthLayout{640}, form),
@@ -94,7 +92,7 @@ func (s *updatesScreen) load() {
 }
 
 func (s *updatesScreen) fill(st *app.UpdateState) {
-	s.version.SetText(fmt.Sprintf("This desk runs HMS %s.", st.Version))
+	s.version.SetText(Tf("This desk runs HMS %s.", st.Version))
 	s.location.SetText(st.Location)
 	s.save.Enable()
 	if !st.Enabled {
@@ -128,7 +126,7 @@ func (s *updatesScreen) onCheck() {
 	s.errs.clear()
 	s.install.Hide()
 	s.notes.ParseMarkdown("")
-	s.status.SetText("Checking…")
+	s.status.SetText(T("Checking…"))
 	s.check.Disable()
 	background(s.u, func(ctx context.Context) (*app.UpdateOffer, error) {
 		return s.u.svc.Updates.CheckForUpdate(ctx)
@@ -141,12 +139,12 @@ func (s *updatesScreen) onCheck() {
 		}
 		s.offer = o
 		if !o.Available {
-			s.status.SetText(fmt.Sprintf("HMS is up to date: the release location offers %s.", o.Version))
+			s.status.SetText(Tf("HMS is up to date: the release location offers %s.", o.Version))
 			return
 		}
-		s.status.SetText(fmt.Sprintf("HMS %s is available", o.Version))
+		s.status.SetText(Tf("HMS %s is available", o.Version))
 		s.notes.ParseMarkdown(o.Notes)
-		s.install.SetText(fmt.Sprintf("Download and install HMS %s…", o.Version))
+		s.install.SetText(Tf("Download and install HMS %s…", o.Version))
 		s.install.Show()
 	})
 }
@@ -157,20 +155,20 @@ func (s *updatesScreen) onInstall() {
 	if o == nil {
 		return
 	}
-	msg := fmt.Sprintf("HMS downloads %s (%s), checks it against the signed release manifest, "+
+	msg := Tf("HMS downloads %s (%s), checks it against the signed release manifest, "+
 		"backs up the database, and then opens the installer or the folder holding the package.\n\n"+
 		"Close the visits first: the update waits while a patient is checked in.", o.Package, sizeText(o.Size))
-	showYesNo(fmt.Sprintf("Install HMS %s?", o.Version), msg, func(ok bool) {
+	showYesNo(Tf("Install HMS %s?", o.Version), msg, func(ok bool) {
 		if !ok {
 			return
 		}
 		s.install.Disable()
-		s.status.SetText(fmt.Sprintf("Downloading HMS %s…", o.Version))
+		s.status.SetText(Tf("Downloading HMS %s…", o.Version))
 		background(s.u, func(ctx context.Context) (*app.UpdateResult, error) {
 			return s.u.svc.Updates.InstallUpdate(ctx, o.Version)
 		}, func(res *app.UpdateResult, err error) {
 			s.install.Enable()
-			s.status.SetText(fmt.Sprintf("HMS %s is available", o.Version))
+			s.status.SetText(Tf("HMS %s is available", o.Version))
 			if err != nil {
 				s.errs.show(err, s.u.win)
 				return
@@ -183,17 +181,17 @@ func (s *updatesScreen) onInstall() {
 // onInstalled tells what happens next; on Windows HMS closes so that the
 // installer can replace it.
 func (s *updatesScreen) onInstalled(res *app.UpdateResult) {
-	s.status.SetText(fmt.Sprintf("HMS %s is downloaded and checked.", res.Version))
+	s.status.SetText(Tf("HMS %s is downloaded and checked.", res.Version))
 	if res.Quit {
-		showMessage("The installer is starting",
-			fmt.Sprintf("The database is backed up to %s.\n\nHMS closes now so that the installer can replace it; "+
+		showMessage(T("The installer is starting"),
+			Tf("The database is backed up to %s.\n\nHMS closes now so that the installer can replace it; "+
 				"open HMS again when the installer is done.", res.Backup),
 			s.u.win)
 		s.u.fyneApp.Quit()
 		return
 	}
-	showMessage("Install the package",
-		fmt.Sprintf("The database is backed up to %s.\n\nThe folder %s is open: install %s from it "+
+	showMessage(T("Install the package"),
+		Tf("The database is backed up to %s.\n\nThe folder %s is open: install %s from it "+
 			"(on Debian or Ubuntu: sudo apt install ./%s), then open HMS again.",
 			res.Backup, res.Started, res.Package, baseName(res.Package)),
 		s.u.win)
@@ -216,10 +214,10 @@ func (s *mainScreen) withUpdatesTab(view fyne.CanvasObject) fyne.CanvasObject {
 		return view
 	}
 	s.updates = newUpdatesScreen(s.u)
-	item := container.NewTabItemWithIcon(settingsTabUpdates, theme.DownloadIcon(), s.updates.content)
+	item := container.NewTabItemWithIcon(T(settingsTabUpdates), theme.DownloadIcon(), s.updates.content)
 	tabs := s.settingsTabs
 	if tabs == nil {
-		tabs = container.NewAppTabs(container.NewTabItemWithIcon(syncTabClinic, theme.SettingsIcon(), view))
+		tabs = container.NewAppTabs(container.NewTabItemWithIcon(T(syncTabClinic), theme.SettingsIcon(), view))
 		s.settingsTabs = tabs
 	}
 	tabs.Append(item)

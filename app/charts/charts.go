@@ -91,9 +91,37 @@ func Bars(s *app.Series, width, height int) ([]byte, error) {
 	return BarsIn(s, width, height, Light)
 }
 
+// Words are the words a chart writes besides its data, in the reader's
+// language: the package knows no language, the caller translates. An
+// empty word stays English.
+type Words struct {
+	Title  string // the chart's title, before its period; the series' own when empty
+	Count  string // the value axis of counts: "count"
+	NoData string // the one bar's label of an empty chart: "no data"
+}
+
+// english fills in the words w leaves empty.
+func (w Words) english(s *app.Series) Words {
+	if w.Title == "" {
+		w.Title = s.Title
+	}
+	if w.Count == "" {
+		w.Count = "count"
+	}
+	if w.NoData == "" {
+		w.NoData = "no data"
+	}
+	return w
+}
+
 // BarsIn is Bars in the colours of pal.
 func BarsIn(s *app.Series, width, height int, pal Palette) ([]byte, error) {
-	img, _, err := render(s, width, height, pal)
+	return BarsWith(s, width, height, pal, Words{})
+}
+
+// BarsWith is BarsIn with the chart's own words in words.
+func BarsWith(s *app.Series, width, height int, pal Palette, words Words) ([]byte, error) {
+	img, _, err := render(s, width, height, pal, words)
 	if err != nil {
 		return nil, err
 	}
@@ -106,21 +134,22 @@ func BarsIn(s *app.Series, width, height int, pal Palette) ([]byte, error) {
 
 // render draws the chart and says where, in pixels of the image, its plot
 // rectangle (the area inside the axes) lies.
-func render(s *app.Series, width, height int, pal Palette) (image.Image, image.Rectangle, error) {
+func render(s *app.Series, width, height int, pal Palette, words Words) (image.Image, image.Rectangle, error) {
 	if width < MinSize || height < MinSize || width > MaxSize || height > MaxSize {
 		return nil, image.Rectangle{}, fmt.Errorf("charts: size %d×%d is outside %d to %d pixels", width, height, MinSize, MaxSize)
 	}
 	if err := register(); err != nil {
 		return nil, image.Rectangle{}, err
 	}
+	words = words.english(s)
 	p := plot.New()
 	style(p, pal)
-	p.Title.Text = s.Title
+	p.Title.Text = words.Title
 	if s.Period.Days() > 0 {
 		p.Title.Text += " · " + s.Period.String()
 	}
 	scale := 1.0
-	unit := "count"
+	unit := words.Count
 	if s.Currency != "" {
 		scale = math.Pow10(app.CurrencyDigits(s.Currency))
 		unit = s.Currency
@@ -135,7 +164,7 @@ func render(s *app.Series, width, height int, pal Palette) (image.Image, image.R
 		s.Kind == app.SeriesRevenuePerService
 	if len(values) == 0 {
 		// An empty period still draws its axes, with a word saying so.
-		values, labels = plotter.Values{0}, []string{"no data"}
+		values, labels = plotter.Values{0}, []string{words.NoData}
 	}
 	if horizontal {
 		// The first point on top: plot's Y axis grows upwards.

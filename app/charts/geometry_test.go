@@ -75,7 +75,7 @@ func TestBarsStayInsideTheirAxes(t *testing.T) {
 		for name, s := range series {
 			for _, size := range [][2]int{{900, 300}, {420, 300}, {200, 100}} {
 				t.Run(fmt.Sprintf("%s/%s/%dx%d", pal.name, name, size[0], size[1]), func(t *testing.T) {
-					img, plotRect, err := render(s, size[0], size[1], pal.p)
+					img, plotRect, err := render(s, size[0], size[1], pal.p, Words{})
 					if err != nil {
 						t.Fatal(err)
 					}
