@@ -9,8 +9,6 @@
 // data package.
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"log"
@@ -118,7 +116,7 @@ type UI struct {
 // the window but shows nothing until Start.
 func New(a fyne.App, svc app.Services, opt Options) *UI {
 	if opt.Title == "" {
-		opt.Title = "HMS"
+		opt.Title = "HMS" //i18n:ok the product's name
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -129,7 +127,7 @@ func New(a fyne.App, svc app.Services, opt Options) *UI {
 		opt:        opt,
 		do:         fyne.Do,
 		idleTick:   idleCheckEvery,
-		syncStatus: "Sync: not configured",
+		syncStatus: T("Sync: not configured"),
 		docs:       newDocumentOutput(),
 	}
 	u.win = a.NewWindow(opt.Title)
@@ -304,15 +302,15 @@ func showError(err error, win fyne.Window) {
 func errorTitle(err error) string {
 	switch app.ErrorCode(err) {
 	case app.EINVALID:
-		return "Please check"
+		return T("Please check")
 	case app.EUNAUTHORIZED:
-		return "Not allowed"
+		return T("Not allowed")
 	case app.ENOTFOUND:
-		return "Not found"
+		return T("Not found")
 	case app.ECONFLICT:
-		return "Conflict"
+		return T("Conflict")
 	}
-	return "Something went wrong"
+	return T("Something went wrong")
 }
 
 // activityWatcher wraps the window's content and reports mouse activity over
