@@ -16,8 +16,10 @@ import (
 	"encoding/json"
 	"log"
 	"strings"
+	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"hms/app"
@@ -68,11 +70,19 @@ func fyneTranslations(t *i18n.Tr) []byte {
 	return b
 }
 
+// systemLocale is the locale Fyne's lang package speaks: the system's,
+// looked up once.
+var (
+	systemLocale     fyne.Locale
+	systemLocaleOnce sync.Once
+)
+
 // applyLanguage makes l the screens' language, Fyne's own text included.
 // Screens built after it speak l.
 func applyLanguage(l i18n.Lang) {
 	setScreenLanguage(l)
-	if err := lang.AddTranslationsForLocale(fyneTranslations(tr()), lang.SystemLocale()); err != nil {
+	systemLocaleOnce.Do(func() { systemLocale = lang.SystemLocale() })
+	if err := lang.AddTranslationsForLocale(fyneTranslations(tr()), systemLocale); err != nil {
 		log.Printf("ui: Fyne's translations: %v", err)
 	}
 }
@@ -144,4 +154,11 @@ func (u *UI) setOwnLanguage(l i18n.Lang) {
 		u.useLanguage(u.sessionLanguage())
 		u.showMain()
 	})
+}
+
+// chosenLanguage is the language a language select shows by name; empty
+// for none.
+func chosenLanguage(name string) i18n.Lang {
+	_, by := languageNames()
+	return by[name]
 }

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Options configure the UI.
@@ -127,7 +128,7 @@ func New(a fyne.App, svc app.Services, opt Options) *UI {
 		opt:        opt,
 		do:         fyne.Do,
 		idleTick:   idleCheckEvery,
-		syncStatus: T("Sync: not configured"),
+		syncStatus: i18n.N("Sync: not configured"),
 		docs:       newDocumentOutput(),
 	}
 	u.win = a.NewWindow(opt.Title)
@@ -182,7 +183,7 @@ func (u *UI) SetSyncStatus(text string) {
 	u.do(func() {
 		u.syncStatus = text
 		if u.main != nil {
-			u.main.syncLabel.SetText(text)
+			u.main.syncLabel.SetText(T(text))
 		}
 	})
 }

@@ -76,12 +76,19 @@ func (s *mainScreen) buildUI() {
 	s.nav = widget.NewList(
 		func() int { return len(s.areas) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel(T("Appointments")))
+			// The name fills the row, whatever its length in the language.
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, widget.NewLabel(T("Appointments")))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Icon).SetResource(areaIcon(s.areas[id]))
-			row.Objects[1].(*widget.Label).SetText(T(string(s.areas[id])))
+			for _, o := range row.Objects {
+				switch w := o.(type) {
+				case *widget.Icon:
+					w.SetResource(areaIcon(s.areas[id]))
+				case *widget.Label:
+					w.SetText(T(string(s.areas[id])))
+				}
+			}
 		},
 	)
 	s.nav.OnSelected = func(id widget.ListItemID) {
@@ -110,7 +117,7 @@ func (s *mainScreen) buildUI() {
 		// Reported before login, when the clinic's time zone was unknown.
 		s.u.syncStatus = syncSummary(st, s.u.now().In(s.u.location()))
 	}
-	s.syncLabel = widget.NewButton(s.u.syncStatus, s.onSyncTapped)
+	s.syncLabel = widget.NewButton(T(s.u.syncStatus), s.onSyncTapped)
 	s.syncLabel.Importance = widget.LowImportance
 	if _, conflicts := canSeeSync(user.Role); !conflicts || s.u.svc.Sync == nil {
 		s.syncLabel.Disable()
