@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // fieldErrors maps the field names the domain puts in its errors
@@ -150,8 +151,11 @@ func sexLabel(s app.Sex) string {
 	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(string(s[:1])) + string(s[1:])
+	return T(strings.ToUpper(string(s[:1])) + string(s[1:]))
 }
+
+// The sexes' labels, as sexLabel makes them.
+var _ = []string{i18n.N("Female"), i18n.N("Male"), i18n.N("Other"), i18n.N("Unknown")}
 
 func sexLabels() []string {
 	out := make([]string, len(app.Sexes))
@@ -161,7 +165,14 @@ func sexLabels() []string {
 	return out
 }
 
-func sexOf(label string) app.Sex { return app.Sex(strings.ToLower(label)) }
+func sexOf(label string) app.Sex {
+	for _, s := range app.Sexes {
+		if sexLabel(s) == label {
+			return s
+		}
+	}
+	return app.Sex(strings.ToLower(label))
+}
 
 // currencyCodes are app.Currencies' codes, sorted.
 func currencyCodes() []string {

@@ -148,7 +148,7 @@ func (s *patientsScreen) buildUI() {
 
 // patientColumns are the columns of a result row.
 var patientColumns = []listColumn{
-	{i18n.N("Name"), 300, false}, {i18n.N("Record number"), 150, false}, {i18n.N("Date of birth"), 130, false}, {i18n.N("Sex"), 90, false}, {i18n.N("Phone"), 170, false},
+	{i18n.N("Name"), 300, false}, {i18n.N("Record number"), 150, false}, {i18n.N("Date of birth"), 190, false}, {i18n.N("Sex"), 90, false}, {i18n.N("Phone"), 170, false},
 }
 
 func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
