@@ -73,11 +73,20 @@ func newMainScreen(u *UI) *mainScreen {
 
 func (s *mainScreen) buildUI() {
 	user := s.u.session.User
+	// The rows are made as wide as the longest area name in the language,
+	// so the navigation keeps room for it beside a wide screen.
+	widest := ""
+	for _, a := range s.areas {
+		if n := T(string(a)); fyne.MeasureText(n, theme.TextSize(), fyne.TextStyle{}).Width >
+			fyne.MeasureText(widest, theme.TextSize(), fyne.TextStyle{}).Width {
+			widest = n
+		}
+	}
 	s.nav = widget.NewList(
 		func() int { return len(s.areas) },
 		func() fyne.CanvasObject {
 			// The name fills the row, whatever its length in the language.
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, widget.NewLabel(T("Appointments")))
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, widget.NewLabel(widest))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
