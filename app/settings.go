@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Settings are the clinic's settings, kept in the database.
@@ -30,6 +32,9 @@ type Settings struct {
 	// Letters are the wording of the medical certificate and the referral
 	// letter; UpdateLetterTemplates changes them, UpdateSettings keeps them.
 	Letters LetterTemplates
+	// ScreenLanguage is the language of the screens of a user who has
+	// chosen none; empty is English.
+	ScreenLanguage i18n.Lang
 }
 
 // MaxLogoBytes bounds the logo kept in settings.
@@ -107,6 +112,13 @@ func (s *Settings) Validate() error {
 		if d <= 0 || d > MaxMoney {
 			return FieldErrorf("cash_denominations", "A denomination is more than zero.")
 		}
+	}
+	if s.ScreenLanguage != "" {
+		l, err := i18n.Parse(string(s.ScreenLanguage))
+		if err != nil {
+			return FieldErrorf("screen_language", "Choose a language the screens speak.")
+		}
+		s.ScreenLanguage = l
 	}
 	if len(s.Logo) > MaxLogoBytes {
 		return FieldErrorf("logo", "The logo is too large (at most 1 MB).")

@@ -40,6 +40,9 @@ type User struct {
 	// SessionGen moves on when the account's role or status changes or an
 	// administrator sets its password: sessions opened before then end.
 	SessionGen int64
+	// Language is the language the account's screens speak; empty for
+	// the clinic's default (Settings.ScreenLanguage).
+	Language i18n.Lang
 }
 
 // Locked reports whether the account is locked at time now.
@@ -244,4 +247,20 @@ type UserService interface {
 	ResetPassword(ctx context.Context, id, newPassword string) (*User, error)
 	// ChangePassword changes the caller's own password.
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error
+	// SetLanguage sets the language an account's screens speak: a user
+	// their own, an administrator anyone's. An empty language is the
+	// clinic's default.
+	SetLanguage(ctx context.Context, id string, language string) (*User, error)
+}
+
+// ScreenLanguage is the language u's screens speak: u's own, else the
+// clinic's default, else English.
+func ScreenLanguage(u *User, s *Settings) i18n.Lang {
+	if u != nil && u.Language.Valid() {
+		return u.Language
+	}
+	if s != nil && s.ScreenLanguage.Valid() {
+		return s.ScreenLanguage
+	}
+	return i18n.English
 }

@@ -91,6 +91,11 @@ var matrix = map[string]call{
 	"UserService.ChangePassword": {allowed: everyRole, do: func(ctx context.Context, c *clinic) error {
 		return c.svc.Users.ChangePassword(ctx, "not the current one", "a brand new password")
 	}},
+	"UserService.SetLanguage": {allowed: everyRole, do: func(ctx context.Context, c *clinic) error {
+		c2, _ := app.CallerFromContext(ctx)
+		_, err := c.svc.Users.SetLanguage(ctx, c2.UserID, "el")
+		return err
+	}},
 	"SettingsService.NeedsSetup": {public: true, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Settings.NeedsSetup(ctx)
 		return err

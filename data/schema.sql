@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0093 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0115 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -3220,7 +3220,7 @@ CREATE TABLE users (
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
     deleted_at           TEXT,
-    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0, sign_key TEXT NOT NULL DEFAULT '', sealed_sign_key TEXT NOT NULL DEFAULT '', power_sig TEXT NOT NULL DEFAULT '',
+    server_seq           INTEGER, session_gen INTEGER NOT NULL DEFAULT 0, sign_key TEXT NOT NULL DEFAULT '', sealed_sign_key TEXT NOT NULL DEFAULT '', power_sig TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT '',
     CHECK ((role = 'patient') = (patient_id IS NOT NULL))
 ) STRICT;
 
@@ -3255,13 +3255,13 @@ BEGIN
         'password_hash', new.password_hash, 'must_change_password', new.must_change_password,
         'patient_id', new.patient_id, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'sign_key', new.sign_key, 'sealed_sign_key', new.sealed_sign_key,
-        'power_sig', new.power_sig), tx_hlc
+        'power_sig', new.power_sig, 'language', new.language), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER users_outbox_update AFTER UPDATE OF
     username, full_name, email, phone, role, status, password_hash, must_change_password, patient_id,
-    created_at, updated_at, deleted_at, sign_key, sealed_sign_key, power_sig
+    created_at, updated_at, deleted_at, sign_key, sealed_sign_key, power_sig, language
 ON users
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.username IS NOT new.username OR old.full_name IS NOT new.full_name OR old.email IS NOT new.email OR
@@ -3270,7 +3270,8 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.must_change_password IS NOT new.must_change_password OR old.patient_id IS NOT new.patient_id OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
         old.deleted_at IS NOT new.deleted_at OR old.sign_key IS NOT new.sign_key OR
-        old.sealed_sign_key IS NOT new.sealed_sign_key OR old.power_sig IS NOT new.power_sig)
+        old.sealed_sign_key IS NOT new.sealed_sign_key OR old.power_sig IS NOT new.power_sig OR
+        old.language IS NOT new.language)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'users', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -3288,7 +3289,8 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'sign_key', new.sign_key WHERE old.sign_key IS NOT new.sign_key
         UNION ALL SELECT 'sealed_sign_key', new.sealed_sign_key WHERE old.sealed_sign_key IS NOT new.sealed_sign_key
-        UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig);
+        UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig
+        UNION ALL SELECT 'language', new.language WHERE old.language IS NOT new.language);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'users', new.id, f.key, m.tx_hlc, m.site_id
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // SettingsService implements app.SettingsService.
@@ -20,7 +21,7 @@ var _ app.SettingsService = (*SettingsService)(nil)
 
 // settingKeys are the keys of the settings table, in the order of app.Settings.
 var settingKeys = []string{"clinic_name", "address", "phone", "tax_id", "logo", "currency", "time_zone", "auto_lock_minutes",
-	"auto_logout_minutes", "cash_denominations", "display_names"}
+	"auto_logout_minutes", "cash_denominations", "display_names", "screen_language"}
 
 // letterTemplateKeys are the settings of the letters' wording, which
 // UpdateLetterTemplates writes and UpdateSettings leaves alone.
@@ -33,6 +34,7 @@ func settingsToMap(s app.Settings) map[string]string {
 		"auto_lock_minutes": strconv.Itoa(s.AutoLockMinutes), "auto_logout_minutes": strconv.Itoa(s.AutoLogoutMinutes),
 		"cash_denominations": formatMinorUnits(s.CashDenominations),
 		"display_names":      strconv.FormatBool(s.DisplayNames),
+		"screen_language":    string(s.ScreenLanguage),
 		"sick_note_template": s.Letters.SickNote,
 		"referral_template":  s.Letters.Referral,
 	}
@@ -41,6 +43,7 @@ func settingsToMap(s app.Settings) map[string]string {
 func settingsFromMap(m map[string]string) (*app.Settings, error) {
 	s := &app.Settings{ClinicName: m["clinic_name"], Address: m["address"], Phone: m["phone"], TaxID: m["tax_id"],
 		Currency: m["currency"], TimeZone: m["time_zone"], AutoLockMinutes: app.DefaultAutoLockMinutes,
+		ScreenLanguage:    i18n.Lang(m["screen_language"]),
 		AutoLogoutMinutes: app.DefaultAutoLogoutMinutes,
 		Letters:           app.LetterTemplates{SickNote: m["sick_note_template"], Referral: m["referral_template"]}}
 	if v := m["auto_logout_minutes"]; v != "" {

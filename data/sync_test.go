@@ -626,6 +626,19 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	if clocks := fieldClocks(t, f.db, "users", f.pending.ID); clocks["status"] != ops[0].HLC.String() {
 		t.Fatalf("user field clocks %v", clocks)
 	}
+	// A user's own screen language syncs like their name: unsigned (it
+	// grants nothing), the changed field only, with its clock.
+	nurseID := f.users[app.RoleNurse].ID
+	ops = f.step("SetLanguage", func() error {
+		_, err := svc.Users.SetLanguage(f.ctx(app.RoleNurse), nurseID, "el")
+		return err
+	}, want("users", hlc.KindUpdate, &nurseID))
+	if u := payloadOf(t, ops, "users", hlc.KindUpdate, nurseID); u["language"] != "el" || u["power_sig"] != nil {
+		t.Fatalf("language change: %v", u)
+	}
+	if clocks := fieldClocks(t, f.db, "users", nurseID); clocks["language"] != ops[0].HLC.String() {
+		t.Fatalf("user field clocks after the language change %v", clocks)
+	}
 	// The server flags two records as one patient registered twice; a desk
 	// takes the flag in from the pull (no outbox row) and decides it here.
 	var twin *app.Patient

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // UserService implements app.UserService.
@@ -25,7 +26,7 @@ type UserService struct {
 var _ app.UserService = (*UserService)(nil)
 
 const userColumns = `id, username, full_name, email, phone, role, status, must_change_password,
-	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at, session_gen`
+	failed_logins, locked_until, last_login_at, patient_id, created_at, updated_at, session_gen, language`
 
 func scanUser(r rowScanner) (*app.User, string, error) {
 	var u app.User
@@ -34,7 +35,7 @@ func scanUser(r rowScanner) (*app.User, string, error) {
 	var created, updated string
 	var mustChange int
 	err := r.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.Phone, &u.Role, &u.Status, &mustChange,
-		&u.FailedLogins, &locked, &last, &patient, &created, &updated, &u.SessionGen, &hash)
+		&u.FailedLogins, &locked, &last, &patient, &created, &updated, &u.SessionGen, &u.Language, &hash)
 	if err != nil {
 		return nil, "", err
 	}
@@ -770,6 +771,51 @@ func (s *UserService) resealKey(ctx context.Context, id, oldPassword, newPasswor
 		return nil, "", err
 	}
 	return k, sealed, nil
+}
+
+// SetLanguage implements app.UserService: a user sets their own screen
+// language, an administrator anyone's. The language is no power field
+// (app.PowerFields), so the change is not signed and syncs like a name.
+func (s *UserService) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
+	var out *app.User
+	err := s.db.writeFor(ctx, "user.set_language", "users", id, "", func(tx *Tx) error {
+		if err := tx.RequireLoggedIn(); err != nil {
+			return err
+		}
+		if id != tx.caller.UserID {
+			if err := tx.Require(app.PermManageStaff); err != nil {
+				return err
+			}
+		}
+		var lang i18n.Lang
+		if strings.TrimSpace(language) != "" {
+			l, err := i18n.Parse(language)
+			if err != nil {
+				return app.FieldErrorf("language", "Choose a language the screens speak.")
+			}
+			lang = l
+		}
+		u, _, err := tx.findUser("id", id)
+		if err != nil {
+			return err
+		}
+		if u.Language == lang {
+			out = u
+			return nil
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET language = ?, updated_at = ? WHERE id = ?`,
+			string(lang), formatTime(tx.now), id); err != nil {
+			return err
+		}
+		shown := string(lang)
+		if shown == "" {
+			shown = "the clinic's default"
+		}
+		tx.Audit("user.set_language", "users", id, u.PatientID, fmt.Sprintf("language of %s -> %s", u.Username, shown))
+		out, _, err = tx.findUser("id", id)
+		return err
+	})
+	return out, err
 }
 
 // ChangePassword implements app.UserService: the current password is

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"image/color"
@@ -29,22 +27,22 @@ type allergyReview struct {
 }
 
 func showAllergyReview(s *dashboardScreen) *allergyReview {
-	r := &allergyReview{s: s, empty: mutedLabel("Loading…")}
+	r := &allergyReview{s: s, empty: mutedLabel(T("Loading…"))}
 	r.list = newWrappedList(func() int { return len(r.items) }, r.newRow, r.updateRow)
 	r.list.OnSelected = func(id widget.ListItemID) {
 		r.list.UnselectAll()
 		if id >= 0 && id < len(r.items) {
 			r.dialog.Hide()
-			r.s.openChart(r.items[id].Allergy.PatientID, "Dashboard", nil)
+			r.s.openChart(r.items[id].Allergy.PatientID, T("Dashboard"), nil)
 		}
 	}
 	size := canvas.NewRectangle(color.Transparent) // the list's room: a list asks for one row
 	size.SetMinSize(fyne.NewSize(760, 420))
 	body := container.NewStack(size, r.list, container.NewVBox(r.empty))
-	note := wrapLabel("These allergies are free text the prescribing check cannot match to one substance or class of the " +
+	note := wrapLabel(T("These allergies are free text the prescribing check cannot match to one substance or class of the " +
 		"drug catalogue: it cannot warn about them. Open the chart, record the allergy against the catalogue, and " +
-		"remove the free-text one.")
-	r.dialog = newInfoDialog("Allergies to review", "Close", container.NewBorder(note, nil, nil, nil, body), s.u.win)
+		"remove the free-text one."))
+	r.dialog = newInfoDialog(T("Allergies to review"), T("Close"), container.NewBorder(note, nil, nil, nil, body), s.u.win)
 	r.dialog.Show()
 	callThen(s.u, func(ctx context.Context) ([]*app.AllergyReviewItem, error) {
 		return s.u.svc.Clinical.AllergyReview(ctx)
@@ -54,7 +52,7 @@ func showAllergyReview(s *dashboardScreen) *allergyReview {
 
 func (r *allergyReview) show(items []*app.AllergyReviewItem) {
 	r.items = items
-	r.empty.SetText("Every allergy in force is matched to the drug catalogue.")
+	r.empty.SetText(T("Every allergy in force is matched to the drug catalogue."))
 	r.empty.Hidden = len(items) > 0
 	r.empty.Refresh()
 	r.list.refit()
@@ -76,9 +74,9 @@ func (r *allergyReview) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	it := r.items[id]
-	why := "not checkable"
+	why := T("not checkable")
 	if len(it.Matches) > 1 {
-		why = "names several: " + strings.Join(it.Matches, ", ")
+		why = Tf("names several: %s", strings.Join(it.Matches, ", "))
 	}
 	p := row.parts.(*allergyParts)
 	p.who.SetText(it.PatientName + " · " + it.PatientMRN)

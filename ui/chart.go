@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -110,12 +107,12 @@ func newChartScreen(u *UI, id string, back, changed func()) *chartScreen {
 func (c *chartScreen) clinical() bool { return c.can(app.PermViewClinical) }
 
 func (c *chartScreen) buildUI() {
-	c.back = widget.NewButtonWithIcon("Patients", theme.NavigateBackIcon(), func() {
+	c.back = widget.NewButtonWithIcon(T("Patients"), theme.NavigateBackIcon(), func() {
 		if c.onBack != nil {
 			c.onBack()
 		}
 	})
-	c.name = widget.NewLabelWithStyle("Loading…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.name = widget.NewLabelWithStyle(T("Loading…"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.name.SizeName = theme.SizeNameSubHeadingText
 	c.facts = widget.NewLabel("")
 	c.facts.Wrapping = fyne.TextWrapWord
@@ -131,12 +128,12 @@ func (c *chartScreen) buildUI() {
 
 	var actions []fyne.CanvasObject
 	if c.can(app.PermEditPatient) {
-		c.edit = widget.NewButtonWithIcon("Edit details", theme.DocumentCreateIcon(), c.onEdit)
+		c.edit = widget.NewButtonWithIcon(T("Edit details"), theme.DocumentCreateIcon(), c.onEdit)
 		c.edit.Disable()
 		actions = append(actions, c.edit)
 	}
 	if c.u.session.User.Role != app.RolePatient {
-		c.label = widget.NewButtonWithIcon("Print label", theme.DocumentPrintIcon(), func() {
+		c.label = widget.NewButtonWithIcon(T("Print label"), theme.DocumentPrintIcon(), func() {
 			if c.patient != nil {
 				c.u.printDocument(c.label, "label-"+c.patient.MRN+".pdf", c.labelPDF)
 			}
@@ -145,9 +142,9 @@ func (c *chartScreen) buildUI() {
 		actions = append(actions, c.label)
 	}
 	if c.can(app.PermArchivePatient) {
-		c.archive = widget.NewButtonWithIcon("Archive…", theme.DeleteIcon(), c.onArchive)
-		c.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), c.onRestore)
-		c.purge = widget.NewButtonWithIcon("Purge…", theme.ErrorIcon(), c.onPurge)
+		c.archive = widget.NewButtonWithIcon(T("Archive…"), theme.DeleteIcon(), c.onArchive)
+		c.restore = widget.NewButtonWithIcon(T("Restore"), theme.HistoryIcon(), c.onRestore)
+		c.purge = widget.NewButtonWithIcon(T("Purge…"), theme.ErrorIcon(), c.onPurge)
 		c.purge.Importance = widget.DangerImportance
 		for _, b := range []*widget.Button{c.archive, c.restore, c.purge} {
 			b.Disable()
@@ -171,21 +168,21 @@ func (c *chartScreen) buildUI() {
 		c.rx = newRxTab(&c.chartBase)
 		c.attachments = newAttachmentsTab(&c.chartBase)
 		c.changes = newChangesTab(&c.chartBase)
-		add("Summary", theme.HomeIcon(), c.summary)
-		add("History", theme.HistoryIcon(), c.history)
-		add("Notes", theme.DocumentIcon(), c.notes)
-		add("Diagnoses", theme.ListIcon(), c.diagnoses)
-		add("Vitals", theme.InfoIcon(), c.vitals)
-		add("Prescriptions", theme.ListIcon(), c.rx)
-		add("Reports", theme.FileIcon(), c.attachments)
-		add("Changes", theme.DocumentCreateIcon(), c.changes)
+		add(T("Summary"), theme.HomeIcon(), c.summary)
+		add(T("History"), theme.HistoryIcon(), c.history)
+		add(T("Notes"), theme.DocumentIcon(), c.notes)
+		add(T("Diagnoses"), theme.ListIcon(), c.diagnoses)
+		add(T("Vitals"), theme.InfoIcon(), c.vitals)
+		add(T("Prescriptions"), theme.ListIcon(), c.rx)
+		add(T("Reports"), theme.FileIcon(), c.attachments)
+		add(T("Changes"), theme.DocumentCreateIcon(), c.changes)
 	} else {
 		c.details = newDetailsTab(&c.chartBase)
-		add("Details", theme.AccountIcon(), c.details)
+		add(T("Details"), theme.AccountIcon(), c.details)
 	}
 	if c.u.svc.Messages != nil && app.CanSeeMessagesOf(c.u.session.Caller(), c.id) == nil {
 		c.messages = newMessagesTab(&c.chartBase)
-		add("Messages", theme.MailComposeIcon(), c.messages)
+		add(T("Messages"), theme.MailComposeIcon(), c.messages)
 	}
 	c.tabs.OnSelected = func(item *container.TabItem) {
 		c.u.touch()
@@ -258,7 +255,7 @@ func (c *chartScreen) showChart(ch *app.Chart) {
 		parts[i] = allergyText(a)
 	}
 	c.allergies.Importance = widget.DangerImportance
-	c.allergies.SetText("⚠ Allergies: " + strings.Join(parts, "; "))
+	c.allergies.SetText(Tf("⚠ Allergies: %s", strings.Join(parts, "; ")))
 }
 
 // allergyStatusText says where a chart without allergies stands: "No known
@@ -266,10 +263,10 @@ func (c *chartScreen) showChart(ch *app.Chart) {
 // "Allergies not recorded" highlighted otherwise: nobody asked yet.
 func allergyStatusText(u *UI, ch *app.Chart) (widget.Importance, string) {
 	if ch.AllergyStatus == app.AllergiesNoneKnown && ch.NoKnownAllergies != nil {
-		return widget.MediumImportance, fmt.Sprintf("No known drug allergies (recorded by %s, %s)",
+		return widget.MediumImportance, Tf("No known drug allergies (recorded by %s, %s)",
 			ch.NoKnownAllergies.RecordedBy, dayText(u, ch.NoKnownAllergies.RecordedAt))
 	}
-	return widget.WarningImportance, "⚠ Allergies not recorded: ask the patient and record them, or record no known drug allergies"
+	return widget.WarningImportance, T("⚠ Allergies not recorded: ask the patient and record them, or record no known drug allergies")
 }
 
 func allergyText(a *app.Allergy) string {
@@ -298,11 +295,11 @@ func (c *chartScreen) showPatient(p *app.Patient) {
 	c.name.SetText(p.FullName())
 	facts := []string{p.MRN, ageText(p.BirthDate, c.today()), sexLabel(p.Sex)}
 	if p.BloodGroup != "" {
-		facts = append(facts, "Blood group "+string(p.BloodGroup))
+		facts = append(facts, Tf("Blood group %s", p.BloodGroup))
 	}
 	c.facts.SetText(strings.Join(facts, " · "))
 	if p.Archived() {
-		c.archived.SetText("Archived on " + c.formatTime(p.ArchivedAt) + ": " + p.ArchiveReason)
+		c.archived.SetText(Tf("Archived on %s: %s", c.formatTime(p.ArchivedAt), p.ArchiveReason))
 		c.archived.Show()
 	} else {
 		c.archived.Hide()
@@ -341,13 +338,13 @@ func (c *chartScreen) showMerged(p *app.Patient) {
 		}
 	}
 	if p.MergedInto != "" {
-		c.merged.Add(container.NewHBox(widget.NewLabel("This record was merged into the patient's other record."),
-			widget.NewButtonWithIcon("Open the kept record", theme.NavigateNextIcon(), open(p.MergedInto))))
+		c.merged.Add(container.NewHBox(widget.NewLabel(T("This record was merged into the patient's other record.")),
+			widget.NewButtonWithIcon(T("Open the kept record"), theme.NavigateNextIcon(), open(p.MergedInto))))
 	}
 	for _, r := range p.MergedFrom {
 		c.merged.Add(container.NewHBox(
-			widget.NewLabel(fmt.Sprintf("Also registered as %s %s, merged into this record: its history stays there.", r.MRN, r.Name)),
-			widget.NewButtonWithIcon("Open "+r.MRN, theme.NavigateNextIcon(), open(r.ID))))
+			widget.NewLabel(Tf("Also registered as %s %s, merged into this record: its history stays there.", r.MRN, r.Name)),
+			widget.NewButtonWithIcon(Tf("Open %s", r.MRN), theme.NavigateNextIcon(), open(r.ID))))
 	}
 	if len(c.merged.Objects) == 0 {
 		c.merged.Hide()
@@ -377,12 +374,11 @@ func (c *chartScreen) onArchive() {
 		return
 	}
 	c.prompt = showPrompt(c.u, promptSpec{
-		title: "Archive " + p.FullName(),
-		note: "The record is hidden from lists; nothing clinical or financial is lost, and an administrator can restore it. " +
-			"Why is it archived?",
-		label: "Reason", field: "reason", ok: "Archive", danger: true,
+		title: Tf("Archive %s", p.FullName()),
+		note:  T("The record is hidden from lists; nothing clinical or financial is lost, and an administrator can restore it. Why is it archived?"),
+		label: T("Reason"), field: "reason", ok: T("Archive"), danger: true,
 		check: func(s string) error {
-			_, err := app.ValidateReason(s, "archiving the record")
+			_, err := app.ValidateReason(s, T("archiving the record"))
 			return err
 		},
 		submit: func(reason string) func(context.Context) error {
@@ -428,13 +424,12 @@ func (c *chartScreen) onPurge() {
 		return
 	}
 	c.prompt = showPrompt(c.u, promptSpec{
-		title: "Purge " + p.FullName(),
-		note: "Purging deletes the record for good. It is allowed only for a record created in error that has no clinical or billing data. " +
-			"Type the record number " + p.MRN + " to confirm.",
-		label: "Record number", field: "mrn", aliases: []string{"confirm_mrn", "confirm"}, ok: "Purge for good", danger: true,
+		title: Tf("Purge %s", p.FullName()),
+		note:  Tf("Purging deletes the record for good. It is allowed only for a record created in error that has no clinical or billing data. Type the record number %s to confirm.", p.MRN),
+		label: T("Record number"), field: "mrn", aliases: []string{"confirm_mrn", "confirm"}, ok: T("Purge for good"), danger: true,
 		check: func(s string) error {
 			if !strings.EqualFold(s, p.MRN) {
-				return app.FieldErrorf("mrn", "Type the record number %s exactly.", p.MRN)
+				return app.FieldErrorf("mrn", T("Type the record number %s exactly."), p.MRN)
 			}
 			return nil
 		},
@@ -445,7 +440,7 @@ func (c *chartScreen) onPurge() {
 		},
 		done: func() {
 			c.prompt = nil
-			showMessage("Purged", "The record "+p.MRN+" was deleted.", c.u.win)
+			showMessage(T("Purged"), Tf("The record %s was deleted.", p.MRN), c.u.win)
 			if c.changed != nil {
 				c.changed()
 			}

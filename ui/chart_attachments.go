@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"bytes"
 	"context"
@@ -27,13 +25,13 @@ var attachmentTypes = []app.AttachmentType{app.AttachmentLab, app.AttachmentImag
 func attachmentTypeLabel(t app.AttachmentType) string {
 	switch t {
 	case app.AttachmentLab:
-		return "Lab"
+		return T("Lab")
 	case app.AttachmentImaging:
-		return "Imaging"
+		return T("Imaging")
 	case app.AttachmentDischarge:
-		return "Discharge summary"
+		return T("Discharge summary")
 	case app.AttachmentOther:
-		return "Other"
+		return T("Other")
 	}
 	return string(t)
 }
@@ -59,11 +57,11 @@ type attachmentsTab struct {
 func newAttachmentsTab(b *chartBase) *attachmentsTab {
 	t := &attachmentsTab{b: b}
 	t.list = widget.NewList(func() int { return len(t.attachments) }, t.newRow, t.updateRow)
-	t.empty = mutedLabel("No reports attached.")
+	t.empty = mutedLabel(T("No reports attached."))
 	t.empty.Hide()
 	var top fyne.CanvasObject
 	if b.can(app.PermWriteNursing) || b.can(app.PermWriteClinical) {
-		t.attach = widget.NewButtonWithIcon("Attach…", theme.UploadIcon(), func() { t.form = showAttachmentForm(t) })
+		t.attach = widget.NewButtonWithIcon(T("Attach…"), theme.UploadIcon(), func() { t.form = showAttachmentForm(t) })
 		t.attach.Importance = widget.HighImportance
 		top = container.NewHBox(t.attach)
 	}
@@ -101,9 +99,9 @@ type attachmentRow struct {
 
 func (t *attachmentsTab) newRow() fyne.CanvasObject {
 	r := &attachmentRow{
-		title: sectionTitle("Title"),
-		info:  widget.NewLabel("Type · date · file (size) · uploaded by"),
-		open:  widget.NewButtonWithIcon("Open", theme.FileIcon(), nil),
+		title: sectionTitle(T("Title")),
+		info:  widget.NewLabel(T("Type · date · file (size) · uploaded by")),
+		open:  widget.NewButtonWithIcon(T("Open"), theme.FileIcon(), nil),
 	}
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.info.Truncation = fyne.TextTruncateEllipsis
@@ -131,11 +129,11 @@ func (t *attachmentsTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 func sizeText(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return Tf("%.1f MB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%d kB", n>>10)
+		return Tf("%d kB", n>>10)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return Tf("%d bytes", n)
 }
 
 // openedAttachment is a report fetched for viewing: an image to show, or the
@@ -199,7 +197,7 @@ func (t *attachmentsTab) showImage(r *app.Attachment, content []byte) {
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(640, 480))
 	t.image = img
-	t.viewer = newInfoDialog(r.Title+" — "+r.Date, "Close", img, t.b.u.win)
+	t.viewer = newInfoDialog(r.Title+" — "+r.Date, T("Close"), img, t.b.u.win)
 	t.viewer.SetOnClosed(func() { t.image, t.viewer = nil, nil })
 	t.viewer.Show()
 }
@@ -224,32 +222,32 @@ type attachmentForm struct {
 func showAttachmentForm(t *attachmentsTab) *attachmentForm {
 	b := t.b
 	f := &attachmentForm{t: t, errs: fieldErrors{}}
-	f.title = entry("e.g. Full blood count")
+	f.title = entry(T("e.g. Full blood count"))
 	opts := make([]string, len(attachmentTypes))
 	for i, rt := range attachmentTypes {
 		opts[i] = attachmentTypeLabel(rt)
 	}
 	f.kind = newSelect(opts, nil)
-	f.kind.PlaceHolder = "Choose the type"
-	f.date = entry("YYYY-MM-DD")
+	f.kind.PlaceHolder = T("Choose the type")
+	f.date = entry(T("YYYY-MM-DD"))
 	f.date.SetText(b.today().Format(app.DateLayout))
-	f.choose = newIconButton("Choose file…", theme.FolderOpenIcon(), f.onChoose)
-	f.file = mutedLabel("PDF, image or text; at most 25 MB.")
-	f.save = newButton("Attach", f.onSave)
+	f.choose = newIconButton(T("Choose file…"), theme.FolderOpenIcon(), f.onChoose)
+	f.file = mutedLabel(T("PDF, image or text; at most 25 MB."))
+	f.save = newButton(T("Attach"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Title", f.errs.add("title", f.title)),
-		widget.NewFormItem("Type", f.errs.add("type", f.kind)),
-		widget.NewFormItem("Date", f.errs.add("report_date", f.date)),
-		widget.NewFormItem("File", f.errs.add("file", container.NewBorder(nil, nil, f.choose, nil, f.file))),
+		widget.NewFormItem(T("Title"), f.errs.add("title", f.title)),
+		widget.NewFormItem(T("Type"), f.errs.add("type", f.kind)),
+		widget.NewFormItem(T("Date"), f.errs.add("report_date", f.date)),
+		widget.NewFormItem(T("File"), f.errs.add("file", container.NewBorder(nil, nil, f.choose, nil, f.file))),
 	), general, buttonsRow(f.cancel, f.save))
 	f.errs.alias("date", "report_date")
 	f.errs.alias("content", "file")
 	f.errs.alias("file_name", "file")
-	f.dialog = showFormDialog(b.u, "Attach report", 560, content)
+	f.dialog = showFormDialog(b.u, T("Attach report"), 560, content)
 	return f
 }
 
@@ -278,7 +276,7 @@ func (f *attachmentForm) onFile(r fyne.URIReadCloser, err error) {
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
 		if len(b) > app.MaxAttachmentBytes {
-			return nil, app.FieldErrorf("file", "The file is larger than %d MB.", app.MaxAttachmentBytes>>20)
+			return nil, app.FieldErrorf("file", T("The file is larger than %d MB."), app.MaxAttachmentBytes>>20)
 		}
 		return b, nil
 	}, func(b []byte, err error) {
@@ -307,17 +305,17 @@ func (f *attachmentForm) onSave() {
 	}
 	switch {
 	case r.Title == "":
-		f.errs.set("title", "Enter the title.")
+		f.errs.set("title", T("Enter the title."))
 		return
 	case r.Type == "":
-		f.errs.set("type", "Choose the type.")
+		f.errs.set("type", T("Choose the type."))
 		return
 	case r.FileName == "":
-		f.errs.set("file", "Choose the file.")
+		f.errs.set("file", T("Choose the file."))
 		return
 	}
 	if _, err := parseDay(r.Date); err != nil || r.Date == "" {
-		f.errs.set("report_date", "Write the date as YYYY-MM-DD.")
+		f.errs.set("report_date", T("Write the date as YYYY-MM-DD."))
 		return
 	}
 	f.save.Disable()

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // diagnosesTab lists the patient's diagnoses, newest first, removed ones
@@ -35,10 +34,10 @@ type diagnosesTab struct {
 func newDiagnosesTab(b *chartBase) *diagnosesTab {
 	t := &diagnosesTab{b: b}
 	t.list = newWrappedList(func() int { return len(t.diagnoses) }, t.newRow, t.updateRow)
-	t.empty = mutedLabel("No diagnoses recorded.")
+	t.empty = mutedLabel(T("No diagnoses recorded."))
 	t.empty.Hide()
 	if b.can(app.PermWriteClinical) {
-		t.add = widget.NewButtonWithIcon("Add diagnosis", theme.ContentAddIcon(), func() { t.form = showDiagnosisForm(t) })
+		t.add = widget.NewButtonWithIcon(T("Add diagnosis"), theme.ContentAddIcon(), func() { t.form = showDiagnosisForm(t) })
 	}
 	t.content = listTabContent(t.add, t.list, t.empty)
 	return t
@@ -67,7 +66,7 @@ type diagnosisParts struct {
 
 func (t *diagnosesTab) newRow() fyne.CanvasObject {
 	p := &diagnosisParts{title: wrapLabel(""), meta: mutedLabel(""), removed: mutedLabel("")}
-	r := newListRow(container.NewVBox(p.title, p.meta, p.removed), widget.NewButton("Remove…", nil))
+	r := newListRow(container.NewVBox(p.title, p.meta, p.removed), widget.NewButton(T("Remove…"), nil))
 	r.parts = p
 	return r
 }
@@ -84,10 +83,10 @@ func (t *diagnosesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		meta += " · " + d.System
 	}
 	if d.NoteID != "" {
-		meta += " · in a note"
+		meta += T(" · in a note")
 	}
 	if d.Code == "" {
-		meta += " · not coded"
+		meta += T(" · not coded")
 	}
 	p.meta.SetText(meta)
 	removed := !d.RemovedAt.IsZero()
@@ -97,7 +96,7 @@ func (t *diagnosesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	var remove func()
 	if removed {
 		p.title.Importance = widget.LowImportance
-		p.removed.SetText("Removed " + formatTime(t.b.u, d.RemovedAt) + ": " + d.RemovedReason)
+		p.removed.SetText(Tf("Removed %s: %s", formatTime(t.b.u, d.RemovedAt), d.RemovedReason))
 	} else if t.add != nil {
 		remove = func() { t.onRemove(d) }
 	}
@@ -108,12 +107,12 @@ func (t *diagnosesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 func (t *diagnosesTab) onRemove(d *app.Diagnosis) {
 	b := t.b
 	t.prompt = showPrompt(b.u, promptSpec{
-		title: "Remove diagnosis " + d.Code,
-		note:  "The diagnosis stays in the history with the reason. Why is it removed?",
-		label: "Reason", field: "reason", ok: "Remove", danger: true,
-		placeholder: "e.g. entered in error, ruled out",
+		title: Tf("Remove diagnosis %s", d.Code),
+		note:  T("The diagnosis stays in the history with the reason. Why is it removed?"),
+		label: T("Reason"), field: "reason", ok: T("Remove"), danger: true,
+		placeholder: T("e.g. entered in error, ruled out"),
 		check: func(s string) error {
-			_, err := app.ValidateReason(s, "removing the diagnosis")
+			_, err := app.ValidateReason(s, T("removing the diagnosis"))
 			return err
 		},
 		submit: func(reason string) func(context.Context) error {
@@ -150,14 +149,14 @@ type diagnosisForm struct {
 	pending int // the search in flight, so that an older answer does not overwrite a newer one
 }
 
-const noNote = "Not in a note"
+var noNote = i18n.N("Not in a note")
 
 func showDiagnosisForm(t *diagnosesTab) *diagnosisForm {
 	f := &diagnosisForm{t: t, errs: fieldErrors{}}
-	f.search = entry("Code or words, e.g. J45 or asthma")
+	f.search = entry(T("Code or words, e.g. J45 or asthma"))
 	f.search.OnChanged = f.onSearch
 	f.results = widget.NewList(func() int { return len(f.found) },
-		func() fyne.CanvasObject { return widget.NewLabel("J45.909  Unspecified asthma, uncomplicated") },
+		func() fyne.CanvasObject { return widget.NewLabel(T("J45.909  Unspecified asthma, uncomplicated")) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(f.found[i].Code + "  " + f.found[i].Title)
 		})
@@ -166,29 +165,29 @@ func showDiagnosisForm(t *diagnosesTab) *diagnosisForm {
 			f.choose(f.found[i])
 		}
 	}
-	f.chosen = widget.NewLabelWithStyle("No code chosen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.chosen = widget.NewLabelWithStyle(T("No code chosen"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.chosen.Wrapping = fyne.TextWrapWord
 	f.text = multiLineEntry()
-	f.text.SetPlaceHolder("Free text: details, or the diagnosis when no code fits")
+	f.text.SetPlaceHolder(T("Free text: details, or the diagnosis when no code fits"))
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(2)
-	f.note = newSelect([]string{noNote}, nil)
-	f.note.SetSelected(noNote)
-	f.save = newButton("Save diagnosis", f.onSave)
+	f.note = newSelect([]string{T(noNote)}, nil)
+	f.note.SetSelected(T(noNote))
+	f.save = newButton(T("Save diagnosis"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	results := container.NewGridWrap(fyne.NewSize(600, 220), f.results)
 	form := widget.NewForm(
-		widget.NewFormItem("Search", f.search),
+		widget.NewFormItem(T("Search"), f.search),
 		widget.NewFormItem("", results),
-		widget.NewFormItem("Code", f.errs.add("code", f.chosen)),
-		widget.NewFormItem("Description", f.errs.add("text", f.text)),
-		widget.NewFormItem("Note", f.errs.add("note", f.note)),
+		widget.NewFormItem(T("Code"), f.errs.add("code", f.chosen)),
+		widget.NewFormItem(T("Description"), f.errs.add("text", f.text)),
+		widget.NewFormItem(T("Note"), f.errs.add("note", f.note)),
 	)
 	content := container.NewVBox(form, general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(t.b.u, "Add diagnosis", 680, content)
+	f.dialog = showFormDialog(t.b.u, T("Add diagnosis"), 680, content)
 	t.b.u.win.Canvas().Focus(f.search)
 	f.loadNotes()
 	return f
@@ -200,7 +199,7 @@ func (f *diagnosisForm) loadNotes() {
 		return b.u.svc.Clinical.FindNotes(ctx, b.id)
 	}, func(ns []*app.Note) {
 		f.notes = nil
-		opts := []string{noNote}
+		opts := []string{T(noNote)}
 		for _, n := range ns {
 			if n.Kind != app.NoteClinical || n.AddendumTo != "" {
 				continue

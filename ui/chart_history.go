@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -12,15 +10,23 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // historyPageSize is how many timeline entries one page holds.
 const historyPageSize = 100
 
 // kindAll is the kind select's "no filter" choice.
-const kindAll = "All kinds"
+var kindAll = i18n.N("All kinds")
 
-func kindLabel(k app.HistoryKind) string { return capitalize(strings.ReplaceAll(string(k), "_", " ")) }
+// The history kinds' labels, as kindLabel makes them.
+var _ = []string{i18n.N("Registration"), i18n.N("Update"), i18n.N("Archive"), i18n.N("Allergy"), i18n.N("Problem"),
+	i18n.N("Visit"), i18n.N("Vitals"), i18n.N("Note"), i18n.N("Diagnosis"), i18n.N("Letter"), i18n.N("Prescription"),
+	i18n.N("Report"), i18n.N("Assignment"), i18n.N("Appointment"), i18n.N("Invoice"), i18n.N("Payment")}
+
+func kindLabel(k app.HistoryKind) string {
+	return T(capitalize(strings.ReplaceAll(string(k), "_", " ")))
+}
 
 // historyTab is the patient's timeline, newest first, filterable by kind and
 // dates, with older pages on demand.
@@ -45,18 +51,18 @@ type historyTab struct {
 
 func newHistoryTab(b *chartBase) *historyTab {
 	t := &historyTab{b: b, errs: fieldErrors{}}
-	opts := []string{kindAll}
+	opts := []string{T(kindAll)}
 	for _, k := range app.HistoryKinds {
 		opts = append(opts, kindLabel(k))
 	}
 	t.kind = newSelect(opts, func(string) { t.load() })
-	t.kind.Selected = kindAll
-	t.from = entry("From YYYY-MM-DD")
-	t.to = entry("To YYYY-MM-DD")
+	t.kind.Selected = T(kindAll)
+	t.from = entry(T("From YYYY-MM-DD"))
+	t.to = entry(T("To YYYY-MM-DD"))
 	t.from.OnSubmitted = func(string) { t.load() }
 	t.to.OnSubmitted = func(string) { t.load() }
-	t.apply = widget.NewButtonWithIcon("Apply", theme.SearchIcon(), t.load)
-	t.older = widget.NewButton("Older", t.onOlder)
+	t.apply = widget.NewButtonWithIcon(T("Apply"), theme.SearchIcon(), t.load)
+	t.older = widget.NewButton(T("Older"), t.onOlder)
 	t.older.Hide()
 	t.status = widget.NewLabel("")
 	t.status.Importance = widget.LowImportance
@@ -65,7 +71,7 @@ func newHistoryTab(b *chartBase) *historyTab {
 		func() int { return len(t.entries) },
 		func() fyne.CanvasObject {
 			when := widget.NewLabel("2026-01-01 00:00")
-			kind := widget.NewLabelWithStyle("Prescription", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			kind := widget.NewLabelWithStyle(T("Prescription"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			visit := widget.NewLabel("")
 			visit.Importance = widget.HighImportance
 			visit.Truncation = fyne.TextTruncateEllipsis
@@ -180,11 +186,11 @@ func (t *historyTab) fetch(f app.HistoryFilter, more bool) {
 		}
 		switch {
 		case len(t.entries) == 0:
-			t.status.SetText("Nothing in the history matches.")
+			t.status.SetText(T("Nothing in the history matches."))
 		case len(es) >= f.Limit:
-			t.status.SetText("Newest first. Older entries: press Older.")
+			t.status.SetText(T("Newest first. Older entries: press Older."))
 		default:
-			t.status.SetText("Newest first; that is all.")
+			t.status.SetText(T("Newest first; that is all."))
 		}
 	})
 }
@@ -196,7 +202,7 @@ func (t *historyTab) visitText(e *app.HistoryEntry) string {
 	if v == nil {
 		return ""
 	}
-	return "Visit " + formatTime(t.b.u, v.StartedAt) + " · " + v.DoctorName
+	return Tf("Visit %s · %s", formatTime(t.b.u, v.StartedAt), v.DoctorName)
 }
 
 // changesTab lists the changes to the patient's demographic record: who
@@ -234,7 +240,7 @@ func newChangesTab(b *chartBase) *changesTab {
 			cells[3].(*widget.Label).SetText(changeText(c.Old, c.New))
 		},
 	)
-	t.empty = mutedLabel("No changes since the patient was registered.")
+	t.empty = mutedLabel(T("No changes since the patient was registered."))
 	t.empty.Hide()
 	t.content = container.NewBorder(t.empty, nil, nil, nil, t.list)
 	return t
@@ -254,15 +260,15 @@ func changeText(old, new string) string {
 func fieldLabel(f string) string {
 	switch f {
 	case "given_name":
-		return "Given name"
+		return T("Given name")
 	case "family_name":
-		return "Family name"
+		return T("Family name")
 	case "birth_date":
-		return "Date of birth"
+		return T("Date of birth")
 	case "email":
-		return "E-mail"
+		return T("E-mail")
 	case "national_id":
-		return "National / insurance id"
+		return T("National / insurance id")
 	}
 	return capitalize(strings.ReplaceAll(f, "_", " "))
 }

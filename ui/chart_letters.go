@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -27,7 +25,7 @@ type lettersTab struct {
 func newLettersTab(b *chartBase) *lettersTab {
 	t := &lettersTab{b: b}
 	t.list = newWrappedList(func() int { return len(t.letters) }, t.newRow, t.updateRow)
-	t.empty = mutedLabel("No letters.")
+	t.empty = mutedLabel(T("No letters."))
 	t.empty.Hide()
 	t.content = listTabContent(nil, t.list, t.empty)
 	return t
@@ -49,7 +47,7 @@ func (t *lettersTab) load() {
 
 func (t *lettersTab) newRow() fyne.CanvasObject {
 	l := wrapLabel("")
-	r := newListRow(l, widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), nil))
+	r := newListRow(l, widget.NewButtonWithIcon(T("Print / Save PDF"), theme.DocumentPrintIcon(), nil))
 	r.parts = l
 	return r
 }

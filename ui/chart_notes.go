@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // notesTab lists the clinical and nursing notes, newest first, each with its
@@ -33,12 +32,12 @@ type notesTab struct {
 func newNotesTab(b *chartBase) *notesTab {
 	t := &notesTab{b: b}
 	t.list = newWrappedList(func() int { return len(t.notes) }, t.newRow, t.updateRow)
-	t.empty = mutedLabel("No notes yet.")
+	t.empty = mutedLabel(T("No notes yet."))
 	t.empty.Hide()
 	if kind := b.noteKind(); kind != "" {
-		label := "New clinical note"
+		label := T("New clinical note")
 		if kind == app.NoteNursing {
-			label = "New nursing note"
+			label = T("New nursing note")
 		}
 		t.newNote = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() { t.form = showNoteForm(t, nil) })
 	}
@@ -66,9 +65,9 @@ func (t *notesTab) show(ns []*app.Note) {
 
 func noteKindLabel(k app.NoteKind) string {
 	if k == app.NoteNursing {
-		return "Nursing note"
+		return T("Nursing note")
 	}
-	return "Clinical note"
+	return T("Clinical note")
 }
 
 // noteBody is the text of a note: free text, or its SOAP parts.
@@ -78,7 +77,7 @@ func noteBody(n *app.Note) string {
 		parts = append(parts, s)
 	}
 	for _, p := range []struct{ label, text string }{
-		{"S", n.Subjective}, {"O", n.Objective}, {"A", n.Assessment}, {"P", n.Plan},
+		{T("S"), n.Subjective}, {T("O"), n.Objective}, {T("A"), n.Assessment}, {T("P"), n.Plan},
 	} {
 		if s := strings.TrimSpace(p.text); s != "" {
 			parts = append(parts, p.label+": "+s)
@@ -114,7 +113,7 @@ func newAddendumView() *addendumView {
 func (t *notesTab) newRow() fyne.CanvasObject {
 	p := &noteParts{head: sectionTitle(""), body: wrapLabel(""), addenda: container.NewVBox()}
 	p.head.Truncation = fyne.TextTruncateEllipsis
-	r := newListRow(container.NewVBox(p.head, p.body, p.addenda), widget.NewButton("Add addendum", nil))
+	r := newListRow(container.NewVBox(p.head, p.body, p.addenda), widget.NewButton(T("Add addendum"), nil))
 	r.parts = p
 	return r
 }
@@ -139,7 +138,7 @@ func (t *notesTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 			continue
 		}
 		a := n.Addenda[i]
-		v.head.SetText("Addendum · " + formatTime(t.b.u, a.CreatedAt) + " · " + a.AuthorName)
+		v.head.SetText(Tf("Addendum · %s · %s", formatTime(t.b.u, a.CreatedAt), a.AuthorName))
 		v.body.SetText(noteBody(a))
 		v.content.Show()
 	}
@@ -169,9 +168,9 @@ type noteForm struct {
 	dialog     dialog.Dialog
 }
 
-const (
-	modeFree = "Free text"
-	modeSOAP = "SOAP"
+var (
+	modeFree = i18n.N("Free text")
+	modeSOAP = i18n.N("SOAP")
 )
 
 func showNoteForm(t *notesTab, to *app.Note) *noteForm {
@@ -183,37 +182,37 @@ func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 		e.SetMinRowsVisible(rows)
 		return e
 	}
-	f.text = multi("The note", 8)
-	f.subjective = multi("What the patient reports", 3)
-	f.objective = multi("Findings, examination, results", 3)
-	f.assessment = multi("Diagnosis, impression", 2)
-	f.plan = multi("Treatment, follow-up", 2)
-	f.save = newButton("Save note", f.onSave)
+	f.text = multi(T("The note"), 8)
+	f.subjective = multi(T("What the patient reports"), 3)
+	f.objective = multi(T("Findings, examination, results"), 3)
+	f.assessment = multi(T("Diagnosis, impression"), 2)
+	f.plan = multi(T("Treatment, follow-up"), 2)
+	f.save = newButton(T("Save note"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 
 	free := container.NewVBox(f.errs.add("text", f.text))
 	f.soap = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Subjective", f.errs.add("subjective", f.subjective)),
-		widget.NewFormItem("Objective", f.errs.add("objective", f.objective)),
-		widget.NewFormItem("Assessment", f.errs.add("assessment", f.assessment)),
-		widget.NewFormItem("Plan", f.errs.add("plan", f.plan)),
+		widget.NewFormItem(T("Subjective"), f.errs.add("subjective", f.subjective)),
+		widget.NewFormItem(T("Objective"), f.errs.add("objective", f.objective)),
+		widget.NewFormItem(T("Assessment"), f.errs.add("assessment", f.assessment)),
+		widget.NewFormItem(T("Plan"), f.errs.add("plan", f.plan)),
 	))
 	f.soap.Hide()
 	var head fyne.CanvasObject
-	title := "New " + strings.ToLower(noteKindLabel(t.b.noteKind()))
+	title := Tf("New %s", strings.ToLower(noteKindLabel(t.b.noteKind())))
 	if to != nil {
-		title = "Addendum"
-		f.save.SetText("Save addendum")
-		head = wrapLabel("To the " + strings.ToLower(noteKindLabel(to.Kind)) + " of " + formatTime(t.b.u, to.CreatedAt) +
-			" by " + to.AuthorName + ". The note itself stays as it is.")
+		title = T("Addendum")
+		f.save.SetText(T("Save addendum"))
+		head = wrapLabel(Tf("To the %s of %s by %s. The note itself stays as it is.", strings.ToLower(noteKindLabel(to.Kind)),
+			formatTime(t.b.u, to.CreatedAt), to.AuthorName))
 	} else {
 		// A select rather than a radio group: Escape on it closes the
 		// dialog (escape.go), and Fyne's radio items cannot be extended.
-		f.mode = newSelect([]string{modeFree, modeSOAP}, func(m string) {
-			if m == modeSOAP {
+		f.mode = newSelect([]string{T(modeFree), T(modeSOAP)}, func(m string) {
+			if m == T(modeSOAP) {
 				free.Hide()
 				f.soap.Show()
 			} else {
@@ -221,10 +220,10 @@ func showNoteForm(t *notesTab, to *app.Note) *noteForm {
 				free.Show()
 			}
 		})
-		f.mode.SetSelected(modeFree)
-		head = container.NewHBox(widget.NewLabel("Form"), container.New(widthLayout{160}, f.mode))
+		f.mode.SetSelected(T(modeFree))
+		head = container.NewHBox(widget.NewLabel(T("Form")), container.New(widthLayout{160}, f.mode))
 	}
-	note := mutedLabel("A saved note cannot be changed or deleted; corrections are addenda.")
+	note := mutedLabel(T("A saved note cannot be changed or deleted; corrections are addenda."))
 	content := container.NewVBox(head, free, f.soap, general, note, buttonsRow(f.cancel, f.save))
 	f.dialog = showFormDialog(t.b.u, title, 640, content)
 	t.b.u.win.Canvas().Focus(f.text)
@@ -238,7 +237,7 @@ func (f *noteForm) onSave() {
 	if f.addendumTo != nil {
 		n.AddendumTo = f.addendumTo.ID
 	}
-	soap := f.mode != nil && f.mode.Selected == modeSOAP
+	soap := f.mode != nil && f.mode.Selected == T(modeSOAP)
 	if soap {
 		n.Subjective, n.Objective, n.Assessment, n.Plan = f.subjective.Text, f.objective.Text, f.assessment.Text, f.plan.Text
 	} else {

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -36,11 +34,11 @@ type rxTab struct {
 func newRxTab(b *chartBase) *rxTab {
 	t := &rxTab{b: b}
 	t.list = newWrappedList(func() int { return len(t.rxs) }, t.newRow, t.updateRow)
-	t.empty = mutedLabel("No prescriptions.")
+	t.empty = mutedLabel(T("No prescriptions."))
 	t.empty.Hide()
 	if b.can(app.PermWriteClinical) {
-		t.newRx = widget.NewButtonWithIcon("New prescription", theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
-		t.regNo = widget.NewButtonWithIcon("My registration number…", theme.AccountIcon(), t.onRegistrationNumber)
+		t.newRx = widget.NewButtonWithIcon(T("New prescription"), theme.ContentAddIcon(), func() { t.form = showRxForm(t) })
+		t.regNo = widget.NewButtonWithIcon(T("My registration number…"), theme.AccountIcon(), t.onRegistrationNumber)
 	}
 	t.content = listTabContent(t.newRx, t.list, t.empty)
 	if t.regNo != nil {
@@ -59,14 +57,14 @@ func (t *rxTab) onRegistrationNumber() {
 	callThen(b.u, func(ctx context.Context) (*app.Prescriber, error) {
 		return b.u.svc.Clinical.GetPrescriber(ctx, me)
 	}, func(p *app.Prescriber) {
-		note := "Prescriptions print it under your name. None is recorded yet."
+		note := T("Prescriptions print it under your name. None is recorded yet.")
 		if p.RegistrationNumber != "" {
-			note = "Prescriptions print it under your name. Recorded by " + p.RecordedBy + ", " + formatTime(b.u, p.RecordedAt) + "."
+			note = Tf("Prescriptions print it under your name. Recorded by %s, %s.", p.RecordedBy, formatTime(b.u, p.RecordedAt))
 		}
 		t.prompt = showPrompt(b.u, promptSpec{
-			title: "Registration number", note: note,
-			label: "Number", field: "registration_number", ok: "Save",
-			placeholder: "e.g. GMC 7012345", initial: p.RegistrationNumber,
+			title: T("Registration number"), note: note,
+			label: T("Number"), field: "registration_number", ok: T("Save"),
+			placeholder: T("e.g. GMC 7012345"), initial: p.RegistrationNumber,
 			check: func(s string) error {
 				_, err := app.ValidateRegistrationNumber(s)
 				return err
@@ -96,14 +94,14 @@ func (t *rxTab) load() {
 func rxStatusLabel(rx *app.Prescription) string {
 	switch rx.Status {
 	case app.PrescriptionActive:
-		return "Active"
+		return T("Active")
 	case app.PrescriptionCompleted:
-		return "Completed"
+		return T("Completed")
 	case app.PrescriptionCancelled:
 		if rx.StatusReason != "" {
-			return "Cancelled: " + rx.StatusReason
+			return Tf("Cancelled: %s", rx.StatusReason)
 		}
-		return "Cancelled"
+		return T("Cancelled")
 	}
 	return string(rx.Status)
 }
@@ -125,9 +123,9 @@ func (t *rxTab) newRow() fyne.CanvasObject {
 		allergy: wrapLabel("")}
 	p.allergy.Importance = widget.WarningImportance
 	r := newListRow(container.NewVBox(container.NewHBox(p.head, p.status), p.items, p.notes, p.allergy),
-		widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), nil),
-		widget.NewButtonWithIcon("Complete", theme.ConfirmIcon(), nil),
-		widget.NewButtonWithIcon("Cancel…", theme.CancelIcon(), nil))
+		widget.NewButtonWithIcon(T("Print / Save PDF"), theme.DocumentPrintIcon(), nil),
+		widget.NewButtonWithIcon(T("Complete"), theme.ConfirmIcon(), nil),
+		widget.NewButtonWithIcon(T("Cancel…"), theme.CancelIcon(), nil))
 	r.parts = p
 	return r
 }
@@ -156,7 +154,7 @@ func (t *rxTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	p.items.Hidden = len(items) == 0
 	p.notes.SetText(rx.Notes)
 	p.notes.Hidden = rx.Notes == ""
-	p.allergy.SetText("Allergy warning acknowledged: " + rx.AllergyWarning)
+	p.allergy.SetText(Tf("Allergy warning acknowledged: %s", rx.AllergyWarning))
 	p.allergy.Hidden = rx.AllergyWarning == ""
 	var complete, cancel func()
 	if rx.Status == app.PrescriptionActive && t.b.can(app.PermWriteClinical) {
@@ -177,11 +175,11 @@ func (t *rxTab) onComplete(rx *app.Prescription) {
 func (t *rxTab) onCancel(rx *app.Prescription) {
 	b := t.b
 	t.prompt = showPrompt(b.u, promptSpec{
-		title: "Cancel prescription " + rx.Number,
-		note:  "The prescription stays in the record as cancelled, with the reason. Why is it cancelled?",
-		label: "Reason", field: "reason", ok: "Cancel prescription", danger: true,
+		title: Tf("Cancel prescription %s", rx.Number),
+		note:  T("The prescription stays in the record as cancelled, with the reason. Why is it cancelled?"),
+		label: T("Reason"), field: "reason", ok: T("Cancel prescription"), danger: true,
 		check: func(s string) error {
-			_, err := app.ValidateReason(s, "cancelling the prescription")
+			_, err := app.ValidateReason(s, T("cancelling the prescription"))
 			return err
 		},
 		submit: func(reason string) func(context.Context) error {
@@ -245,9 +243,9 @@ var rxItemColumns = []struct {
 	title, placeholder string
 	width              float32
 }{
-	{"Drug", "e.g. amoxicillin", 160}, {"Strength", "500 mg", 90}, {"Dose", "1 tablet", 90}, {"Route", "oral", 80},
-	{"Frequency", "3 times a day", 130}, {"Duration", "7 days", 80}, {"Quantity", "21 tablets", 90},
-	{"Instructions", "after meals", 170},
+	{T("Drug"), T("e.g. amoxicillin"), 160}, {T("Strength"), T("500 mg"), 90}, {T("Dose"), T("1 tablet"), 90}, {T("Route"), "oral", 80},
+	{T("Frequency"), T("3 times a day"), 130}, {T("Duration"), T("7 days"), 80}, {T("Quantity"), T("21 tablets"), 90},
+	{T("Instructions"), T("after meals"), 170},
 }
 
 func rxItemWidths() []float32 {
@@ -266,15 +264,15 @@ func showRxForm(t *rxTab) *rxForm {
 	}
 	header = append(header, widget.NewLabel(""))
 	f.rows = container.NewVBox()
-	f.addItem = newIconButton("Add drug", theme.ContentAddIcon(), func() {
+	f.addItem = newIconButton(T("Add drug"), theme.ContentAddIcon(), func() {
 		t.b.u.win.Canvas().Focus(f.addRow().drug)
 	})
 	f.notes = multiLineEntry()
-	f.notes.SetPlaceHolder("Notes for the pharmacist or patient, optional")
+	f.notes.SetPlaceHolder(T("Notes for the pharmacist or patient, optional"))
 	f.notes.SetMinRowsVisible(2)
-	f.save = newButton("Prescribe", func() { f.submit(false) })
+	f.save = newButton(T("Prescribe"), func() { f.submit(false) })
 	f.save.Importance = widget.HighImportance
-	f.cancelB = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancelB = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	f.general = newErrorLabel()
 	f.errs[""] = f.general
 	f.addRow()
@@ -282,12 +280,12 @@ func showRxForm(t *rxTab) *rxForm {
 		container.New(&columnsLayout{widths: rxItemWidths()}, header...),
 		f.rows,
 		container.NewHBox(f.addItem),
-		widget.NewForm(widget.NewFormItem("Notes", f.errs.add("notes", f.notes))),
+		widget.NewForm(widget.NewFormItem(T("Notes"), f.errs.add("notes", f.notes))),
 		f.general,
 		buttonsRow(f.cancelB, f.save),
 	)
 	f.errs.alias("items", "")
-	f.dialog = showFormDialog(t.b.u, "New prescription", 960, content)
+	f.dialog = showFormDialog(t.b.u, T("New prescription"), 960, content)
 	t.b.u.win.Canvas().Focus(f.items[0].drug)
 	return f
 }
@@ -375,11 +373,11 @@ func (f *rxForm) submit(acknowledged bool) {
 func (f *rxForm) warnAllergy(err error) {
 	if f.overrideReason == nil {
 		f.overrideReason = multiLineEntry()
-		f.overrideReason.SetPlaceHolder("Reason for prescribing anyway (required for a severe allergy)")
+		f.overrideReason.SetPlaceHolder(T("Reason for prescribing anyway (required for a severe allergy)"))
 		f.overrideReason.Wrapping = fyne.TextWrapWord
 	}
-	msg := wrapLabel(errText(err) + "\n\nThe acknowledged warning, and the reason, are kept with the prescription.")
-	f.allergy = newConfirmDialog("Prescribing warning", "Prescribe anyway", "Back",
+	msg := wrapLabel(errText(err) + "\n\n" + T("The acknowledged warning, and the reason, are kept with the prescription."))
+	f.allergy = newConfirmDialog(T("Prescribing warning"), T("Prescribe anyway"), T("Back"),
 		container.NewVBox(msg, f.overrideReason),
 		func(ok bool) {
 			f.allergy = nil

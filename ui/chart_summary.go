@@ -1,10 +1,8 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // demographicsView shows a patient's demographic record as labels.
@@ -36,18 +35,18 @@ func newDemographicsView() *demographicsView {
 	v.mrn, v.name, v.sex, v.birthDate, v.phone, v.email, v.address = l(), l(), l(), l(), l(), l(), l()
 	v.nationalID, v.emergency, v.bloodGroup, v.notes, v.registered = l(), l(), l(), l(), l()
 	v.form = widget.NewForm(
-		widget.NewFormItem("Record number", v.mrn),
-		widget.NewFormItem("Name", v.name),
-		widget.NewFormItem("Sex", v.sex),
-		widget.NewFormItem("Date of birth", v.birthDate),
-		widget.NewFormItem("Phone", v.phone),
-		widget.NewFormItem("E-mail", v.email),
-		widget.NewFormItem("Address", v.address),
-		widget.NewFormItem("National / insurance id", v.nationalID),
-		widget.NewFormItem("Emergency contact", v.emergency),
-		widget.NewFormItem("Blood group", v.bloodGroup),
-		widget.NewFormItem("Notes", v.notes),
-		widget.NewFormItem("Registered", v.registered),
+		widget.NewFormItem(T("Record number"), v.mrn),
+		widget.NewFormItem(T("Name"), v.name),
+		widget.NewFormItem(T("Sex"), v.sex),
+		widget.NewFormItem(T("Date of birth"), v.birthDate),
+		widget.NewFormItem(T("Phone"), v.phone),
+		widget.NewFormItem(T("E-mail"), v.email),
+		widget.NewFormItem(T("Address"), v.address),
+		widget.NewFormItem(T("National / insurance id"), v.nationalID),
+		widget.NewFormItem(T("Emergency contact"), v.emergency),
+		widget.NewFormItem(T("Blood group"), v.bloodGroup),
+		widget.NewFormItem(T("Notes"), v.notes),
+		widget.NewFormItem(T("Registered"), v.registered),
 	)
 	return v
 }
@@ -85,12 +84,12 @@ func newDetailsTab(b *chartBase) *detailsTab {
 	t := &detailsTab{b: b, demo: newDemographicsView(), assigned: wrapLabel("")}
 	body := container.NewVBox(t.demo.form)
 	if b.can(app.PermAssignDoctor) {
-		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
+		t.assign = widget.NewButtonWithIcon(T("Assign doctor"), theme.ContentAddIcon(), t.onAssign)
 		body.Add(container.NewHBox(t.assign))
 		body.Add(t.assigned)
 	}
 	if b.canOpenStatement() {
-		t.statement = widget.NewButtonWithIcon("Billing statement", theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
+		t.statement = widget.NewButtonWithIcon(T("Billing statement"), theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
 		body.Add(container.NewHBox(t.statement))
 	}
 	t.content = container.NewVScroll(container.New(widthLayout{560}, body))
@@ -100,7 +99,7 @@ func newDetailsTab(b *chartBase) *detailsTab {
 func (t *detailsTab) onAssign() {
 	t.assignForm = showAssignForm(t.b, func() {
 		if f := t.assignForm; f != nil {
-			t.assigned.SetText(f.doctor.Selected + " is now assigned to this patient.")
+			t.assigned.SetText(Tf("%s is now assigned to this patient.", f.doctor.Selected))
 		}
 		t.assignForm = nil
 	})
@@ -168,16 +167,16 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 	}
 	write := b.can(app.PermWriteClinical)
 	if write {
-		t.addAllergy = widget.NewButtonWithIcon("Add allergy", theme.ContentAddIcon(), t.onAddAllergy)
-		t.addProblem = widget.NewButtonWithIcon("Add problem", theme.ContentAddIcon(), t.onAddProblem)
+		t.addAllergy = widget.NewButtonWithIcon(T("Add allergy"), theme.ContentAddIcon(), t.onAddAllergy)
+		t.addProblem = widget.NewButtonWithIcon(T("Add problem"), theme.ContentAddIcon(), t.onAddProblem)
 	}
 	if b.can(app.PermAssignDoctor) {
-		t.assign = widget.NewButtonWithIcon("Assign doctor", theme.ContentAddIcon(), t.onAssign)
+		t.assign = widget.NewButtonWithIcon(T("Assign doctor"), theme.ContentAddIcon(), t.onAssign)
 	}
 	if b.canOpenStatement() {
-		t.statement = widget.NewButtonWithIcon("Billing statement", theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
+		t.statement = widget.NewButtonWithIcon(T("Billing statement"), theme.DocumentIcon(), func() { t.statementV = b.openStatement() })
 	}
-	t.billing = section("Billing", t.balance, t.statement)
+	t.billing = section(T("Billing"), t.balance, t.statement)
 	t.billing.Hide()
 
 	shared := &sharedLayout{want: map[fyne.CanvasObject]func() float32{}}
@@ -188,28 +187,28 @@ func newSummaryTab(b *chartBase, demographics bool) *summaryTab {
 		}
 	}
 	t.allergyStatus = wrapLabel("")
-	t.allergies = newSummaryList("Allergies", t.addAllergy, func() int { return t.count(func(c *app.Chart) int { return len(c.Allergies) }) },
-		t.updateAllergy, fitted, write, "Remove…")
+	t.allergies = newSummaryList(T("Allergies"), t.addAllergy, func() int { return t.count(func(c *app.Chart) int { return len(c.Allergies) }) },
+		t.updateAllergy, fitted, write, T("Remove…"))
 	t.allergies.empty.Add(t.allergyStatus)
-	t.problems = newSummaryList("Active problems", t.addProblem, func() int { return t.count(func(c *app.Chart) int { return len(c.Problems) }) },
-		t.updateProblem, fitted, write, "Resolve…")
-	t.problems.empty.Add(mutedLabel("No active problems."))
-	t.medications = newSummaryList("Current medications", nil, func() int { return len(t.meds) }, t.updateMedication, fitted, false)
-	t.medications.empty.Add(mutedLabel("No current medications."))
-	t.doctors = newSummaryList("Assigned doctors", t.assign, func() int { return t.count(func(c *app.Chart) int { return len(c.Assignments) }) },
-		t.updateAssignment, fitted, b.can(app.PermAssignDoctor), "End…")
-	t.doctors.empty.Add(mutedLabel("No doctor assigned."))
+	t.problems = newSummaryList(T("Active problems"), t.addProblem, func() int { return t.count(func(c *app.Chart) int { return len(c.Problems) }) },
+		t.updateProblem, fitted, write, T("Resolve…"))
+	t.problems.empty.Add(mutedLabel(T("No active problems.")))
+	t.medications = newSummaryList(T("Current medications"), nil, func() int { return len(t.meds) }, t.updateMedication, fitted, false)
+	t.medications.empty.Add(mutedLabel(T("No current medications.")))
+	t.doctors = newSummaryList(T("Assigned doctors"), t.assign, func() int { return t.count(func(c *app.Chart) int { return len(c.Assignments) }) },
+		t.updateAssignment, fitted, b.can(app.PermAssignDoctor), T("End…"))
+	t.doctors.empty.Add(mutedLabel(T("No doctor assigned.")))
 	for _, l := range []*summaryList{t.allergies, t.problems, t.medications, t.doctors} {
 		clinical.Add(l.box)
 		shared.want[l.box] = l.wanted
 	}
-	next := section("Next appointment", t.nextVisit, nil)
-	vitals := section("Last vitals", t.lastVitals, nil)
+	next := section(T("Next appointment"), t.nextVisit, nil)
+	vitals := section(T("Last vitals"), t.lastVitals, nil)
 	if t.demo != nil {
 		// The lists have their column's height; the next appointment and
 		// the last vitals head the other, over the demographics.
 		t.content = container.NewGridWithColumns(2,
-			container.NewVScroll(container.NewVBox(t.billing, next, vitals, sectionTitle("Demographics"), t.demo.form)),
+			container.NewVScroll(container.NewVBox(t.billing, next, vitals, sectionTitle(T("Demographics")), t.demo.form)),
 			clinical)
 	} else {
 		clinical.Add(next)
@@ -320,7 +319,7 @@ func (t *summaryTab) show(ch *app.Chart) {
 	t.allergyStatus.SetText(text)
 	t.noKnownAllergies = nil
 	if len(ch.Allergies) == 0 && t.b.can(app.PermWriteClinical) && ch.AllergyStatus != app.AllergiesNoneKnown {
-		t.noKnownAllergies = widget.NewButton("No known drug allergies", t.onNoKnownAllergies)
+		t.noKnownAllergies = widget.NewButton(T("No known drug allergies"), t.onNoKnownAllergies)
 	}
 	t.allergies.empty.Objects = []fyne.CanvasObject{t.allergyStatus}
 	if t.noKnownAllergies != nil {
@@ -332,7 +331,7 @@ func (t *summaryTab) show(ch *app.Chart) {
 	t.doctors.show(len(ch.Assignments))
 
 	if a := ch.NextAppointment; a == nil {
-		t.nextVisit.SetText("None booked.")
+		t.nextVisit.SetText(T("None booked."))
 	} else {
 		text := formatTime(t.b.u, a.Start) + " with " + a.DoctorName + " (" + a.Status.Label() + ")"
 		if a.Reason != "" {
@@ -341,7 +340,7 @@ func (t *summaryTab) show(ch *app.Chart) {
 		t.nextVisit.SetText(text)
 	}
 	if ch.LastVitals == nil {
-		t.lastVitals.SetText("No vitals recorded.")
+		t.lastVitals.SetText(T("No vitals recorded."))
 	} else {
 		t.lastVitals.SetText(vitalsText(ch.LastVitals) + "\n" + formatTime(t.b.u, ch.LastVitals.TakenAt))
 	}
@@ -409,7 +408,7 @@ func (t *summaryTab) updateMedication(id int, l *widget.Label, r *listRow) {
 
 func (t *summaryTab) updateAssignment(id int, l *widget.Label, r *listRow) {
 	a := t.chart.Assignments[id]
-	text := a.DoctorName + " — " + a.Reason + ", since " + a.StartDate
+	text := Tf("%s — %s, since %s", a.DoctorName, a.Reason, a.StartDate)
 	if a.EndDate != "" {
 		text += " until " + a.EndDate
 	}
@@ -431,7 +430,7 @@ func itemText(it app.PrescriptionItem) string {
 	}
 	text := strings.Join(parts, ", ")
 	if it.Quantity != "" {
-		text += "; quantity " + it.Quantity
+		text += Tf("; quantity %s", it.Quantity)
 	}
 	if it.Instructions != "" {
 		text += ". " + it.Instructions
@@ -443,28 +442,28 @@ func itemText(it app.PrescriptionItem) string {
 func vitalsText(v *app.Vitals) string {
 	var parts []string
 	if v.Systolic > 0 || v.Diastolic > 0 {
-		parts = append(parts, fmt.Sprintf("BP %d/%d mmHg", v.Systolic, v.Diastolic))
+		parts = append(parts, Tf("BP %d/%d mmHg", v.Systolic, v.Diastolic))
 	}
 	if v.Pulse > 0 {
-		parts = append(parts, fmt.Sprintf("pulse %d/min", v.Pulse))
+		parts = append(parts, Tf("pulse %d/min", v.Pulse))
 	}
 	if v.TemperatureC > 0 {
-		parts = append(parts, fmt.Sprintf("temp %.1f °C", v.TemperatureC))
+		parts = append(parts, Tf("temp %.1f °C", v.TemperatureC))
 	}
 	if v.RespRate > 0 {
-		parts = append(parts, fmt.Sprintf("resp %d/min", v.RespRate))
+		parts = append(parts, Tf("resp %d/min", v.RespRate))
 	}
 	if v.SpO2 > 0 {
-		parts = append(parts, fmt.Sprintf("SpO2 %d%%", v.SpO2))
+		parts = append(parts, Tf("SpO2 %d%%", v.SpO2))
 	}
 	if v.WeightKg > 0 {
-		parts = append(parts, fmt.Sprintf("weight %.1f kg", v.WeightKg))
+		parts = append(parts, Tf("weight %.1f kg", v.WeightKg))
 	}
 	if v.HeightCm > 0 {
-		parts = append(parts, fmt.Sprintf("height %.0f cm", v.HeightCm))
+		parts = append(parts, Tf("height %.0f cm", v.HeightCm))
 	}
 	if bmi := v.BMI(); bmi > 0 {
-		parts = append(parts, fmt.Sprintf("BMI %.1f", bmi))
+		parts = append(parts, Tf("BMI %.1f", bmi))
 	}
 	if len(parts) == 0 {
 		return "—"
@@ -475,12 +474,12 @@ func vitalsText(v *app.Vitals) string {
 func (t *summaryTab) onRemoveAllergy(a *app.Allergy) {
 	b := t.b
 	t.prompt = showPrompt(b.u, promptSpec{
-		title: "Remove allergy " + a.Substance,
-		note:  "The allergy stays in the history with the reason. Why is it removed?",
-		label: "Reason", field: "reason", ok: "Remove", danger: true,
-		placeholder: "e.g. entered in error, tested negative",
+		title: Tf("Remove allergy %s", a.Substance),
+		note:  T("The allergy stays in the history with the reason. Why is it removed?"),
+		label: T("Reason"), field: "reason", ok: T("Remove"), danger: true,
+		placeholder: T("e.g. entered in error, tested negative"),
 		check: func(s string) error {
-			_, err := app.ValidateReason(s, "removing the allergy")
+			_, err := app.ValidateReason(s, T("removing the allergy"))
 			return err
 		},
 		submit: func(reason string) func(context.Context) error {
@@ -496,10 +495,10 @@ func (t *summaryTab) onRemoveAllergy(a *app.Allergy) {
 func (t *summaryTab) onResolveProblem(p *app.Problem) {
 	b := t.b
 	t.prompt = showPrompt(b.u, promptSpec{
-		title: "Resolve " + p.Condition,
-		note:  "On which day was it resolved?",
-		label: "Resolved on", field: "resolved_on", ok: "Resolve",
-		initial: b.today().Format(app.DateLayout), placeholder: "YYYY-MM-DD",
+		title: Tf("Resolve %s", p.Condition),
+		note:  T("On which day was it resolved?"),
+		label: T("Resolved on"), field: "resolved_on", ok: T("Resolve"),
+		initial: b.today().Format(app.DateLayout), placeholder: T("YYYY-MM-DD"),
 		check: func(s string) error {
 			_, err := app.ValidateResolvedOn(s, p.Onset, b.today())
 			return err
@@ -533,22 +532,22 @@ func (t *summaryTab) onEndAssignment(a *app.Assignment) {
 			})
 		}
 	}
-	completed := newButton("Treatment completed", end(app.AssignmentCompleted))
+	completed := newButton(T("Treatment completed"), end(app.AssignmentCompleted))
 	completed.Importance = widget.HighImportance
-	cancelled := newButton("Cancelled", end(app.AssignmentCancelled))
-	keep := newButton("Keep", func() { t.endDialog.Hide() })
+	cancelled := newButton(T("Cancelled"), end(app.AssignmentCancelled))
+	keep := newButton(T("Keep"), func() { t.endDialog.Hide() })
 	content := container.NewVBox(
-		wrapLabel("End "+a.DoctorName+"'s assignment for "+a.Reason+"?"),
+		wrapLabel(Tf("End %s's assignment for %s?", a.DoctorName, a.Reason)),
 		container.NewHBox(keep, layout.NewSpacer(), cancelled, completed))
-	t.endDialog = showFormDialog(b.u, "End assignment", 480, content)
+	t.endDialog = showFormDialog(b.u, T("End assignment"), 480, content)
 }
 
 // onNoKnownAllergies records, after the clinician confirms, that the
 // patient has no known drug allergies.
 func (t *summaryTab) onNoKnownAllergies() {
 	b := t.b
-	showYesNo("No known drug allergies",
-		"Record that you asked the patient and they have no known drug allergies? It is signed and dated with your name.",
+	showYesNo(T("No known drug allergies"),
+		T("Record that you asked the patient and they have no known drug allergies? It is signed and dated with your name."),
 		func(ok bool) {
 			if !ok {
 				return
@@ -589,34 +588,48 @@ type allergyForm struct {
 
 var severities = []app.Severity{app.SeverityMild, app.SeverityModerate, app.SeveritySevere, app.SeverityUnknown}
 
+// The severities' and certainties' labels, as the allergy form shows them.
+var _ = []string{i18n.N("Mild"), i18n.N("Moderate"), i18n.N("Severe"), i18n.N("Unknown"), i18n.N("Confirmed"),
+	i18n.N("Suspected")}
+
+// optionOf is the value of the option chosen of a select whose options
+// label vals in order; the zero value when none is chosen.
+func optionOf[V any](opts []string, chosen string, vals []V) V {
+	var v V
+	if i := slices.Index(opts, chosen); i >= 0 && i < len(vals) {
+		v = vals[i]
+	}
+	return v
+}
+
 func showAllergyForm(t *summaryTab) *allergyForm {
 	f := &allergyForm{t: t, errs: fieldErrors{}}
-	f.substance = entry("e.g. penicillin")
-	f.reaction = entry("e.g. rash, anaphylaxis")
+	f.substance = entry(T("e.g. penicillin"))
+	f.reaction = entry(T("e.g. rash, anaphylaxis"))
 	opts := make([]string, len(severities))
 	for i, s := range severities {
-		opts[i] = capitalize(string(s))
+		opts[i] = T(capitalize(string(s)))
 	}
 	f.severity = newSelect(opts, nil)
 	f.severity.SetSelected(opts[len(opts)-1])
 	certs := make([]string, len(app.Certainties))
 	for i, c := range app.Certainties {
-		certs[i] = capitalize(string(c))
+		certs[i] = T(capitalize(string(c)))
 	}
 	f.certainty = newSelect(certs, nil)
 	f.certainty.SetSelected(certs[len(certs)-1])
-	f.save = newButton("Add allergy", f.onSave)
+	f.save = newButton(T("Add allergy"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Substance", f.errs.add("substance", f.substance)),
-		widget.NewFormItem("Reaction", f.errs.add("reaction", f.reaction)),
-		widget.NewFormItem("Severity", f.errs.add("severity", f.severity)),
-		widget.NewFormItem("Certainty", f.errs.add("certainty", f.certainty)),
+		widget.NewFormItem(T("Substance"), f.errs.add("substance", f.substance)),
+		widget.NewFormItem(T("Reaction"), f.errs.add("reaction", f.reaction)),
+		widget.NewFormItem(T("Severity"), f.errs.add("severity", f.severity)),
+		widget.NewFormItem(T("Certainty"), f.errs.add("certainty", f.certainty)),
 	), general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(t.b.u, "Add allergy", 480, content)
+	f.dialog = showFormDialog(t.b.u, T("Add allergy"), 480, content)
 	t.b.u.win.Canvas().Focus(f.substance)
 	return f
 }
@@ -625,8 +638,8 @@ func (f *allergyForm) onSave() {
 	f.errs.clear()
 	b := f.t.b
 	a := app.AllergyCreate{PatientID: b.id, Substance: strings.TrimSpace(f.substance.Text),
-		Reaction: strings.TrimSpace(f.reaction.Text), Severity: app.Severity(strings.ToLower(f.severity.Selected)),
-		Certainty: app.Certainty(strings.ToLower(f.certainty.Selected))}
+		Reaction: strings.TrimSpace(f.reaction.Text), Severity: optionOf(f.severity.Options, f.severity.Selected, severities),
+		Certainty: optionOf(f.certainty.Options, f.certainty.Selected, app.Certainties)}
 	if err := a.Validate(); err != nil {
 		f.errs.show(err, b.u.win)
 		return
@@ -660,21 +673,21 @@ type problemForm struct {
 
 func showProblemForm(t *summaryTab) *problemForm {
 	f := &problemForm{t: t, errs: fieldErrors{}}
-	f.condition = entry("e.g. type 2 diabetes")
-	f.onset = entry("YYYY-MM-DD, YYYY-MM or YYYY; optional")
+	f.condition = entry(T("e.g. type 2 diabetes"))
+	f.onset = entry(T("YYYY-MM-DD, YYYY-MM or YYYY; optional"))
 	f.notes = multiLineEntry()
-	f.notes.SetPlaceHolder("Optional")
-	f.save = newButton("Add problem", f.onSave)
+	f.notes.SetPlaceHolder(T("Optional"))
+	f.save = newButton(T("Add problem"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Condition", f.errs.add("condition", f.condition)),
-		widget.NewFormItem("Onset", f.errs.add("onset", f.onset)),
-		widget.NewFormItem("Notes", f.errs.add("notes", f.notes)),
+		widget.NewFormItem(T("Condition"), f.errs.add("condition", f.condition)),
+		widget.NewFormItem(T("Onset"), f.errs.add("onset", f.onset)),
+		widget.NewFormItem(T("Notes"), f.errs.add("notes", f.notes)),
 	), general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(t.b.u, "Add problem", 520, content)
+	f.dialog = showFormDialog(t.b.u, T("Add problem"), 520, content)
 	t.b.u.win.Canvas().Focus(f.condition)
 	return f
 }
@@ -723,24 +736,24 @@ type assignForm struct {
 func showAssignForm(b *chartBase, done func()) *assignForm {
 	f := &assignForm{b: b, done: done, errs: fieldErrors{}}
 	f.doctor = newSelect(nil, nil)
-	f.doctor.PlaceHolder = "Choose the doctor"
-	f.reason = entry("Reason or diagnosis")
-	f.startDate = entry("YYYY-MM-DD")
+	f.doctor.PlaceHolder = T("Choose the doctor")
+	f.reason = entry(T("Reason or diagnosis"))
+	f.startDate = entry(T("YYYY-MM-DD"))
 	f.startDate.SetText(b.today().Format(app.DateLayout))
-	f.endDate = entry("YYYY-MM-DD, optional")
-	f.save = newButton("Assign", f.onSave)
+	f.endDate = entry(T("YYYY-MM-DD, optional"))
+	f.save = newButton(T("Assign"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Doctor", f.errs.add("doctor", f.doctor)),
-		widget.NewFormItem("Reason", f.errs.add("reason", f.reason)),
-		widget.NewFormItem("From", f.errs.add("start_date", f.startDate)),
-		widget.NewFormItem("Until", f.errs.add("end_date", f.endDate)),
+		widget.NewFormItem(T("Doctor"), f.errs.add("doctor", f.doctor)),
+		widget.NewFormItem(T("Reason"), f.errs.add("reason", f.reason)),
+		widget.NewFormItem(T("From"), f.errs.add("start_date", f.startDate)),
+		widget.NewFormItem(T("Until"), f.errs.add("end_date", f.endDate)),
 	), general, buttonsRow(f.cancel, f.save))
 	f.errs.alias("doctor_id", "doctor")
-	f.dialog = showFormDialog(b.u, "Assign doctor", 520, content)
+	f.dialog = showFormDialog(b.u, T("Assign doctor"), 520, content)
 
 	if me := b.u.session.User; me.Role == app.RoleDoctor {
 		f.setDoctors([]*app.DoctorProfile{{UserID: me.ID, FullName: me.FullName}})

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -51,17 +48,17 @@ func newVisitBar(b *chartBase, onChange func()) *visitBar {
 	v.status.Wrapping = fyne.TextWrapWord
 	var actions []fyne.CanvasObject
 	if b.can(app.PermWriteClinical) {
-		v.start = widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), v.onStart)
+		v.start = widget.NewButtonWithIcon(T("Start visit"), theme.MediaPlayIcon(), v.onStart)
 		v.start.Importance = widget.HighImportance
-		v.complete = widget.NewButtonWithIcon("Complete visit…", theme.ConfirmIcon(), v.onComplete)
+		v.complete = widget.NewButtonWithIcon(T("Complete visit…"), theme.ConfirmIcon(), v.onComplete)
 		v.complete.Importance = widget.HighImportance
 		v.start.Hide()
 		v.complete.Hide()
-		v.sickNote = widget.NewButtonWithIcon("Sick note…", theme.DocumentIcon(), func() { v.letter = showLetterForm(v, app.LetterSickNote) })
-		v.referral = widget.NewButtonWithIcon("Referral…", theme.MailSendIcon(), func() { v.letter = showLetterForm(v, app.LetterReferral) })
+		v.sickNote = widget.NewButtonWithIcon(T("Sick note…"), theme.DocumentIcon(), func() { v.letter = showLetterForm(v, app.LetterSickNote) })
+		v.referral = widget.NewButtonWithIcon(T("Referral…"), theme.MailSendIcon(), func() { v.letter = showLetterForm(v, app.LetterReferral) })
 		actions = append(actions, v.sickNote, v.referral, v.start, v.complete)
 	}
-	v.docsTitle = widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.docsTitle = widget.NewLabelWithStyle(T("Documents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.docsList = container.NewVBox()
 	docs := container.NewVBox(v.docsTitle, v.docsList)
 	docs.Hide()
@@ -103,9 +100,9 @@ func (v *visitBar) loadDocuments() {
 // showDocuments fills the Documents section with ls, the letters of visit.
 func (v *visitBar) showDocuments(visit *app.Visit, ls []*app.Letter) {
 	v.docsVisit, v.docs, v.docsPrint = visit.ID, ls, nil
-	title := "Documents of this visit"
+	title := T("Documents of this visit")
 	if visit.Status != app.VisitOpen {
-		title = "Documents of the visit of " + formatTime(v.b.u, visit.StartedAt)
+		title = Tf("Documents of the visit of %s", formatTime(v.b.u, visit.StartedAt))
 	}
 	v.docsTitle.SetText(title)
 	var rows []fyne.CanvasObject
@@ -114,14 +111,14 @@ func (v *visitBar) showDocuments(visit *app.Visit, ls []*app.Letter) {
 		label := widget.NewLabel(l.Summary() + " · " + l.DoctorName + " · " + l.IssuedOn)
 		label.Truncation = fyne.TextTruncateEllipsis
 		var print *widget.Button
-		print = widget.NewButtonWithIcon("Print / Save PDF", theme.DocumentPrintIcon(), func() { v.reprint(print, l) })
+		print = widget.NewButtonWithIcon(T("Print / Save PDF"), theme.DocumentPrintIcon(), func() { v.reprint(print, l) })
 		v.docsPrint = append(v.docsPrint, print)
 		rows = append(rows, container.NewBorder(nil, nil, nil, print, label))
 	}
 	if len(rows) == 0 {
-		none := "No documents yet: a sick note or a referral written now belongs to this visit."
+		none := T("No documents yet: a sick note or a referral written now belongs to this visit.")
 		if visit.Status != app.VisitOpen {
-			none = "No documents were written in this visit."
+			none = T("No documents were written in this visit.")
 		}
 		rows = []fyne.CanvasObject{mutedLabel(none)}
 	}
@@ -160,14 +157,14 @@ func (v *visitBar) show(vs []*app.Visit) {
 	switch {
 	case v.open != nil:
 		v.status.Importance = widget.HighImportance
-		v.status.SetText(fmt.Sprintf("Visit open since %s with %s: what is recorded now belongs to it.",
+		v.status.SetText(Tf("Visit open since %s with %s: what is recorded now belongs to it.",
 			formatTime(v.b.u, v.open.StartedAt), v.open.DoctorName))
 	case len(vs) > 0:
 		v.status.Importance = widget.LowImportance
-		v.status.SetText("Last visit " + formatTime(v.b.u, vs[0].StartedAt) + " with " + vs[0].DoctorName + ".")
+		v.status.SetText(Tf("Last visit %s with %s.", formatTime(v.b.u, vs[0].StartedAt), vs[0].DoctorName))
 	default:
 		v.status.Importance = widget.LowImportance
-		v.status.SetText("No visits yet.")
+		v.status.SetText(T("No visits yet."))
 	}
 	if v.start != nil {
 		v.start.Hidden = v.open != nil
@@ -220,18 +217,17 @@ type visitCompleteForm struct {
 
 func showVisitCompleteForm(v *visitBar, visit *app.Visit) *visitCompleteForm {
 	f := &visitCompleteForm{v: v, visit: visit, qty: map[string]*escEntry{}, errs: fieldErrors{}}
-	f.list = container.NewVBox(mutedLabel("Loading the services…"))
-	f.done = newButton("Complete visit", f.onDone)
+	f.list = container.NewVBox(mutedLabel(T("Loading the services…")))
+	f.done = newButton(T("Complete visit"), f.onDone)
 	f.done.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
-	note := mutedLabel("The consultation is billed from your price-list item; add the services you performed. " +
-		"Completing makes the draft invoice, which billing issues.")
+	note := mutedLabel(T("The consultation is billed from your price-list item; add the services you performed. Completing makes the draft invoice, which billing issues."))
 	scroll := container.NewVScroll(f.list)
 	scroll.SetMinSize(fyne.NewSize(560, 260))
 	content := container.NewVBox(note, f.errs.add("services", scroll), general, buttonsRow(f.cancel, f.done))
-	f.dialog = showFormDialog(v.b.u, "Complete visit", 640, content)
+	f.dialog = showFormDialog(v.b.u, T("Complete visit"), 640, content)
 	b := v.b
 	callThen(b.u, func(ctx context.Context) ([]*app.PriceItem, error) {
 		return b.u.svc.Visits.FindVisitServices(ctx, "")
@@ -250,7 +246,7 @@ func (f *visitCompleteForm) showServices(ps []*app.PriceItem) {
 		rows = append(rows, container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(70, 36), q), label))
 	}
 	if len(rows) == 0 {
-		rows = []fyne.CanvasObject{mutedLabel("The price list has no services besides consultations.")}
+		rows = []fyne.CanvasObject{mutedLabel(T("The price list has no services besides consultations."))}
 	}
 	f.list.Objects = rows
 	f.list.Refresh()
@@ -266,7 +262,7 @@ func (f *visitCompleteForm) onDone() {
 		}
 		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil || n < 0 {
-			f.errs.set("services", p.Name+": the quantity is a whole number.")
+			f.errs.set("services", Tf("%s: the quantity is a whole number.", p.Name))
 			return
 		}
 		lines = append(lines, app.VisitServiceLine{PriceItemID: p.ID, Quantity: n})
@@ -313,30 +309,30 @@ type letterForm struct {
 func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
 	f := &letterForm{v: v, kind: kind, errs: fieldErrors{}}
 	today := v.b.today().Format(app.DateLayout)
-	f.from, f.to = entry("YYYY-MM-DD"), entry("YYYY-MM-DD")
+	f.from, f.to = entry(T("YYYY-MM-DD")), entry(T("YYYY-MM-DD"))
 	f.from.SetText(today)
 	f.to.SetText(today)
-	f.recipient = entry("e.g. Cardiology outpatients, City Hospital")
+	f.recipient = entry(T("e.g. Cardiology outpatients, City Hospital"))
 	f.text = multiLineEntry()
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(5)
-	f.print = newIconButton("Print", theme.DocumentPrintIcon(), f.onPrint)
+	f.print = newIconButton(T("Print"), theme.DocumentPrintIcon(), f.onPrint)
 	f.print.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	var items []*widget.FormItem
 	if kind == app.LetterSickNote {
-		f.text.SetPlaceHolder("Optional: the reason, restrictions")
-		items = append(items, widget.NewFormItem("Unfit from", f.errs.add("from", f.from)),
+		f.text.SetPlaceHolder(T("Optional: the reason, restrictions"))
+		items = append(items, widget.NewFormItem(T("Unfit from"), f.errs.add("from", f.from)),
 			widget.NewFormItem("to", f.errs.add("to", f.to)))
 	} else {
-		f.text.SetPlaceHolder("The reason for the referral, findings, what you ask")
-		items = append(items, widget.NewFormItem("To", f.errs.add("recipient", f.recipient)))
+		f.text.SetPlaceHolder(T("The reason for the referral, findings, what you ask"))
+		items = append(items, widget.NewFormItem(T("To"), f.errs.add("recipient", f.recipient)))
 	}
-	items = append(items, widget.NewFormItem("Text", f.errs.add("text", f.text)))
+	items = append(items, widget.NewFormItem(T("Text"), f.errs.add("text", f.text)))
 	content := container.NewVBox(widget.NewForm(items...), general,
-		mutedLabel("Signed with your name and registration number; the patient's history notes it."),
+		mutedLabel(T("Signed with your name and registration number; the patient's history notes it.")),
 		buttonsRow(f.cancel, f.print))
 	f.dialog = showFormDialog(v.b.u, kind.Label(), 600, content)
 	return f

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -32,16 +30,16 @@ var vitalsColumns = []struct {
 	width float32
 	keys  []string
 }{
-	{"Taken", 150, nil},
-	{"BP mmHg", 100, []string{"systolic", "diastolic"}},
-	{"Pulse", 70, []string{"pulse"}},
-	{"Temp °C", 80, []string{"temperature"}},
-	{"Resp", 60, []string{"resp_rate"}},
-	{"SpO2 %", 70, []string{"spo2"}},
-	{"Weight kg", 90, []string{"weight"}},
-	{"Height cm", 90, []string{"height"}},
-	{"BMI", 60, []string{"bmi"}},
-	{"By", 160, nil},
+	{T("Taken"), 150, nil},
+	{T("BP mmHg"), 100, []string{"systolic", "diastolic"}},
+	{T("Pulse"), 70, []string{"pulse"}},
+	{T("Temp °C"), 80, []string{"temperature"}},
+	{T("Resp"), 60, []string{"resp_rate"}},
+	{T("SpO2 %"), 70, []string{"spo2"}},
+	{T("Weight kg"), 90, []string{"weight"}},
+	{T("Height cm"), 90, []string{"height"}},
+	{T("BMI"), 60, []string{"bmi"}},
+	{T("By"), 160, nil},
 }
 
 // vitalsTab records vitals and lists readings, abnormal values highlighted,
@@ -116,12 +114,12 @@ func (t *vitalsTab) buildForm() fyne.CanvasObject {
 		return e
 	}
 	t.systolic, t.diastolic, t.pulse = num("mmHg"), num("mmHg"), num("/min")
-	t.temperature, t.respRate, t.spo2 = num("°C"), num("/min"), num("%")
+	t.temperature, t.respRate, t.spo2 = num(T("°C")), num("/min"), num("%")
 	t.weight, t.height = num("kg"), num("cm")
-	t.bmi = widget.NewLabel("BMI —")
+	t.bmi = widget.NewLabel(T("BMI —"))
 	t.weight.OnChanged = func(string) { t.updateBMI() }
 	t.height.OnChanged = func(string) { t.updateBMI() }
-	t.record = widget.NewButtonWithIcon("Record vitals", theme.ConfirmIcon(), t.onRecord)
+	t.record = widget.NewButtonWithIcon(T("Record vitals"), theme.ConfirmIcon(), t.onRecord)
 	t.record.Importance = widget.HighImportance
 	t.saved = widget.NewLabel("")
 	t.saved.Importance = widget.SuccessImportance
@@ -132,14 +130,14 @@ func (t *vitalsTab) buildForm() fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabel(label), t.errs.add(name, e))
 	}
 	grid := container.NewGridWithColumns(8,
-		field("BP systolic", "systolic", t.systolic),
-		field("BP diastolic", "diastolic", t.diastolic),
-		field("Pulse", "pulse", t.pulse),
-		field("Temperature", "temperature", t.temperature),
-		field("Resp. rate", "resp_rate", t.respRate),
-		field("SpO2", "spo2", t.spo2),
-		field("Weight", "weight", t.weight),
-		field("Height", "height", t.height),
+		field(T("BP systolic"), "systolic", t.systolic),
+		field(T("BP diastolic"), "diastolic", t.diastolic),
+		field(T("Pulse"), "pulse", t.pulse),
+		field(T("Temperature"), "temperature", t.temperature),
+		field(T("Resp. rate"), "resp_rate", t.respRate),
+		field(T("SpO2"), "spo2", t.spo2),
+		field(T("Weight"), "weight", t.weight),
+		field(T("Height"), "height", t.height),
 	)
 	t.errs.alias("vitals", "") // "Enter at least one measurement"
 	t.errs.alias("taken_at", "")
@@ -164,10 +162,10 @@ func (t *vitalsTab) updateBMI() {
 	h, err2 := parseNumber(t.height.Text)
 	v := app.Vitals{WeightKg: w, HeightCm: h}
 	if err1 != nil || err2 != nil || v.BMI() <= 0 {
-		t.bmi.SetText("BMI —")
+		t.bmi.SetText(T("BMI —"))
 		return
 	}
-	t.bmi.SetText(fmt.Sprintf("BMI %.1f", v.BMI()))
+	t.bmi.SetText(Tf("BMI %.1f", v.BMI()))
 }
 
 // readForm reads the form; ok is false when a field is not a number.
@@ -180,7 +178,7 @@ func (t *vitalsTab) readForm() (v app.Vitals, ok bool) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			t.errs.set(name, "Enter a whole number.")
+			t.errs.set(name, T("Enter a whole number."))
 			ok = false
 			return
 		}
@@ -189,7 +187,7 @@ func (t *vitalsTab) readForm() (v app.Vitals, ok bool) {
 	decimal := func(name string, e *escEntry, dst *float64) {
 		n, err := parseNumber(e.Text)
 		if err != nil {
-			t.errs.set(name, "Enter a number, e.g. 37.2.")
+			t.errs.set(name, T("Enter a number, e.g. 37.2."))
 			ok = false
 			return
 		}
@@ -234,7 +232,7 @@ func (t *vitalsTab) onRecord() {
 		for _, e := range []*escEntry{t.systolic, t.diastolic, t.pulse, t.temperature, t.respRate, t.spo2, t.weight, t.height} {
 			e.SetText("")
 		}
-		t.saved.SetText("Recorded.")
+		t.saved.SetText(T("Recorded."))
 		t.saved.Show()
 		t.load()
 	})
@@ -323,16 +321,16 @@ func (t *vitalsTab) drawTrends() {
 	second := th.Color(theme.ColorNameError, v)
 	get := func(f func(v *app.Vitals) float64) trendSeries { return trendSeries{series(f), primary} }
 	charts := []fyne.CanvasObject{
-		newTrendChart(trendSpec{"Blood pressure", "mmHg", 0, 20}, []trendSeries{
+		newTrendChart(trendSpec{T("Blood pressure"), "mmHg", 0, 20}, []trendSeries{
 			get(func(v *app.Vitals) float64 { return float64(v.Systolic) }),
 			{series(func(v *app.Vitals) float64 { return float64(v.Diastolic) }), second},
 		}),
-		newTrendChart(trendSpec{"Pulse", "/min", 0, 20}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.Pulse) })}),
-		newTrendChart(trendSpec{"Temperature", "°C", 1, 1}, []trendSeries{get(func(v *app.Vitals) float64 { return v.TemperatureC })}),
-		newTrendChart(trendSpec{"Resp. rate", "/min", 0, 6}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.RespRate) })}),
-		newTrendChart(trendSpec{"SpO2", "%", 0, 5}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.SpO2) })}),
-		newTrendChart(trendSpec{"Weight", "kg", 1, 2}, []trendSeries{get(func(v *app.Vitals) float64 { return v.WeightKg })}),
-		newTrendChart(trendSpec{"BMI", "", 1, 1}, []trendSeries{get(func(v *app.Vitals) float64 { return v.BMI() })}),
+		newTrendChart(trendSpec{T("Pulse"), "/min", 0, 20}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.Pulse) })}),
+		newTrendChart(trendSpec{T("Temperature"), T("°C"), 1, 1}, []trendSeries{get(func(v *app.Vitals) float64 { return v.TemperatureC })}),
+		newTrendChart(trendSpec{T("Resp. rate"), "/min", 0, 6}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.RespRate) })}),
+		newTrendChart(trendSpec{T("SpO2"), "%", 0, 5}, []trendSeries{get(func(v *app.Vitals) float64 { return float64(v.SpO2) })}),
+		newTrendChart(trendSpec{T("Weight"), "kg", 1, 2}, []trendSeries{get(func(v *app.Vitals) float64 { return v.WeightKg })}),
+		newTrendChart(trendSpec{T("BMI"), "", 1, 1}, []trendSeries{get(func(v *app.Vitals) float64 { return v.BMI() })}),
 	}
 	t.trends.Objects = charts
 	t.trends.Refresh()
@@ -393,7 +391,7 @@ func newTrendChart(spec trendSpec, series []trendSeries) fyne.CanvasObject {
 	if !found {
 		// One line: a wrapping label in a centring container is given its
 		// narrowest width, one letter.
-		empty := widget.NewLabel("no readings")
+		empty := widget.NewLabel(T("no readings"))
 		empty.Importance = widget.LowImportance
 		return container.NewVBox(label, container.NewStack(container.New(fixedLayout{fyne.NewSize(trendWidth, trendHeight)}, objs...),
 			container.NewCenter(empty)))

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"cmp"
 	"slices"
@@ -93,7 +91,7 @@ func fitText(s string, width float32, style fyne.TextStyle) string {
 func columnHeader(cols []listColumn) fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, len(cols))
 	for i, c := range cols {
-		l := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l := widget.NewLabelWithStyle(T(c.title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		if c.amount {
 			l.Alignment = fyne.TextAlignTrailing
 		}

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"slices"
@@ -74,7 +72,7 @@ func (u *UI) collectDrafts() []app.Draft {
 		if fields := typed(noteDraftFields(f)); len(fields) > 0 {
 			title := noteKindLabel(c.notes.b.noteKind())
 			if f.addendumTo != nil {
-				title = "Addendum"
+				title = T("Addendum")
 				fields["addendum_to"] = f.addendumTo.ID
 			}
 			if f.mode != nil {
@@ -89,9 +87,9 @@ func (u *UI) collectDrafts() []app.Draft {
 			fields["sex"], fields["blood_group"] = f.sex.Selected, f.bloodGroup.Selected
 			name := strings.TrimSpace(f.givenName.Text + " " + f.familyName.Text)
 			if name == "" {
-				name = "a new patient"
+				name = T("a new patient")
 			}
-			out = append(out, app.Draft{Kind: app.DraftRegistration, Title: "Registration of " + name, Fields: fields})
+			out = append(out, app.Draft{Kind: app.DraftRegistration, Title: Tf("Registration of %s", name), Fields: fields})
 		}
 	}
 	return out
@@ -121,8 +119,8 @@ func (u *UI) endSessionKeepingWork() {
 				u.hidden.ending = false
 			}
 			if u.lock != nil {
-				u.lock.message.SetText("Your unsaved work could not be kept, so you are still logged in: " +
-					errText(err))
+				u.lock.message.SetText(Tf("Your unsaved work could not be kept, so you are still logged in: %s",
+					errText(err)))
 				u.lock.message.Show()
 				return
 			}
@@ -176,9 +174,9 @@ func (u *UI) offerDrafts() {
 func newDraftsOffer(u *UI, ds []*app.Draft) *draftsOffer {
 	o := &draftsOffer{u: u, drafts: ds}
 	newRow := func() *listRow {
-		restore := widget.NewButton("Restore", nil)
+		restore := widget.NewButton(T("Restore"), nil)
 		restore.Importance = widget.HighImportance
-		return newListRow(widget.NewLabel(""), widget.NewButton("Discard", nil), restore)
+		return newListRow(widget.NewLabel(""), widget.NewButton(T("Discard"), nil), restore)
 	}
 	o.list = widget.NewList(func() int { return len(o.drafts) },
 		func() fyne.CanvasObject { return newRow() },
@@ -198,9 +196,8 @@ func newDraftsOffer(u *UI, ds []*app.Draft) *draftsOffer {
 	}
 	rows := container.New(&allRowsLayout{length: func() int { return min(len(o.drafts), draftsShown) },
 		row: newRow().MinSize().Height}, o.list)
-	content := container.NewBorder(wrapLabel("When your last session ended, these were not saved yet. "+
-		"Restore one to go on with it, or discard it."), nil, nil, nil, rows)
-	o.dialog = newInfoDialog("Unsaved work", "Later", content, u.win)
+	content := container.NewBorder(wrapLabel(T("When your last session ended, these were not saved yet. Restore one to go on with it, or discard it.")), nil, nil, nil, rows)
+	o.dialog = newInfoDialog(T("Unsaved work"), T("Later"), content, u.win)
 	o.dialog.Resize(fyne.NewSize(620, 0))
 	o.dialog.Show()
 	return o

@@ -1,13 +1,13 @@
 package ui
 
-//i18n:todo
-
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"hms/app/i18n"
 )
 
 // Escape closes the dialog on top, as its own way out would: the button
@@ -16,7 +16,8 @@ import (
 
 // escapeLabels are the labels of the buttons that leave a dialog without
 // doing anything, the likeliest first. "OK" ends a message.
-var escapeLabels = []string{"Cancel", "Close", "Back", "Later", "Keep", "No", "Not now", "Done", "OK"}
+var escapeLabels = []string{i18n.N("Cancel"), i18n.N("Close"), i18n.N("Back"), i18n.N("Later"), i18n.N("Keep"), i18n.N("No"),
+	i18n.N("Not now"), i18n.N("Done"), i18n.N("OK")}
 
 // escape closes the dialog on top of the window; false when there is none
 // or it has no way out.
@@ -38,7 +39,7 @@ func escapeCanvas(c fyne.Canvas) bool {
 		}
 	})
 	for _, l := range escapeLabels {
-		if b := buttons[l]; b != nil {
+		if b := buttons[T(l)]; b != nil {
 			b.OnTapped()
 			return true
 		}
@@ -239,7 +240,7 @@ func newSelect(options []string, changed func(string)) *escSelect {
 	s := &escSelect{}
 	s.Options = options
 	s.OnChanged = changed
-	s.PlaceHolder = "(Select one)"
+	s.PlaceHolder = T("(Select one)")
 	s.ExtendBaseWidget(s)
 	return s
 }
@@ -353,7 +354,7 @@ func newInfoDialog(title, dismiss string, content fyne.CanvasObject, win fyne.Wi
 // showMessage shows a message with an OK button: Fyne's ShowInformation
 // with keys.
 func showMessage(title, message string, win fyne.Window) {
-	d := newInfoDialog(title, "OK", messageContent(message), win)
+	d := newInfoDialog(title, T("OK"), messageContent(message), win)
 	d.SetIcon(theme.InfoIcon())
 	d.Show()
 }
@@ -379,7 +380,7 @@ func newConfirmDialog(title, confirm, dismiss string, content fyne.CanvasObject,
 
 // newYesNo asks a yes-or-no question: Fyne's NewConfirm with keys.
 func newYesNo(title, message string, callback func(bool), win fyne.Window) *confirmDialog {
-	d := newConfirmDialog(title, "Yes", "No", messageContent(message), callback, win)
+	d := newConfirmDialog(title, T("Yes"), T("No"), messageContent(message), callback, win)
 	d.SetIcon(theme.QuestionIcon())
 	return d
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 // How screens write what they show: dates and times in the clinic's time
 // zone, money in its currency, counts, figures and names.
 
@@ -15,12 +13,9 @@ import (
 
 // ---- dates and times, in the clinic's time zone ----
 
-// Every date a screen shows carries its weekday: a receptionist reads
-// "Tue 2026-03-03" at a glance where "2026-03-03" needs a calendar.
-const (
-	shownDay  = "Mon 2006-01-02"
-	shownTime = "Mon 2006-01-02 15:04"
-)
+// Every date a screen shows carries its weekday, in the screens'
+// language: a receptionist reads "Tue 2026-03-03" at a glance where
+// "2026-03-03" needs a calendar.
 
 // formatTime is t in the clinic's time zone, to the minute, with its
 // weekday: "Sun 2026-03-01 14:05".
@@ -28,12 +23,12 @@ func formatTime(u *UI, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(u.location()).Format(shownTime)
+	return tr().DayTime(t.In(u.location()))
 }
 
 // dayLabel is a day with its weekday in full: "Monday 2026-03-02".
 func dayLabel(d app.Day) string {
-	return d.Weekday().String() + " " + d.String()
+	return tr().Weekday(d.Weekday()) + " " + d.String()
 }
 
 // ageText is "69 years (1956-12-09)", or months for a baby.
@@ -50,9 +45,9 @@ func ageText(birth string, today time.Time) string {
 	case months < 0:
 		return birth
 	case months < 24:
-		return fmt.Sprintf("%d months (born %s)", months, birth)
+		return Tf("%d months (born %s)", months, birth)
 	}
-	return fmt.Sprintf("%d years (born %s)", months/12, birth)
+	return Tf("%d years (born %s)", months/12, birth)
 }
 
 // dayText is t's date in the clinic's time zone, with its weekday:
@@ -61,7 +56,7 @@ func dayText(u *UI, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(u.location()).Format(shownDay)
+	return tr().Day(t.In(u.location()))
 }
 
 // clockOf is t on the clinic's wall clock, "HH:MM".
@@ -111,17 +106,17 @@ func countText(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return fmt.Sprintf("%d %s", n, many) //i18n:ok layout of a count and its word
 }
 
 // numberText writes a count with "," between groups of three: "12,345".
 func numberText(n int) string { return app.FormatAmount(app.Money(n), 0) }
 
 // percentText writes a ratio as a percentage with one decimal: "7.5 %".
-func percentText(r float64) string { return fmt.Sprintf("%.1f %%", 100*r) }
+func percentText(r float64) string { return Tf("%.1f %%", 100*r) }
 
 // hoursText writes minutes as hours with one decimal: "37.5 h".
-func hoursText(minutes int) string { return fmt.Sprintf("%.1f h", float64(minutes)/60) }
+func hoursText(minutes int) string { return Tf("%.1f h", float64(minutes)/60) }
 
 // ---- names ----
 

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // fieldErrors maps the field names the domain puts in its errors
@@ -152,8 +151,11 @@ func sexLabel(s app.Sex) string {
 	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(string(s[:1])) + string(s[1:])
+	return T(strings.ToUpper(string(s[:1])) + string(s[1:]))
 }
+
+// The sexes' labels, as sexLabel makes them.
+var _ = []string{i18n.N("Female"), i18n.N("Male"), i18n.N("Other"), i18n.N("Unknown")}
 
 func sexLabels() []string {
 	out := make([]string, len(app.Sexes))
@@ -163,7 +165,14 @@ func sexLabels() []string {
 	return out
 }
 
-func sexOf(label string) app.Sex { return app.Sex(strings.ToLower(label)) }
+func sexOf(label string) app.Sex {
+	for _, s := range app.Sexes {
+		if sexLabel(s) == label {
+			return s
+		}
+	}
+	return app.Sex(strings.ToLower(label))
+}
 
 // currencyCodes are app.Currencies' codes, sorted.
 func currencyCodes() []string {
@@ -178,20 +187,20 @@ func currencyCodes() []string {
 // commonTimeZones are offered in time-zone selects; any other IANA name may
 // be typed.
 var commonTimeZones = []string{
-	"UTC",
-	"Africa/Accra", "Africa/Addis_Ababa", "Africa/Cairo", "Africa/Casablanca", "Africa/Dar_es_Salaam",
-	"Africa/Johannesburg", "Africa/Kampala", "Africa/Kigali", "Africa/Lagos", "Africa/Nairobi",
-	"America/Bogota", "America/Buenos_Aires", "America/Chicago", "America/Denver", "America/Lima",
-	"America/Los_Angeles", "America/Mexico_City", "America/New_York", "America/Santiago",
-	"America/Sao_Paulo", "America/Toronto",
-	"Asia/Bangkok", "Asia/Dhaka", "Asia/Dubai", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Jerusalem",
-	"Asia/Karachi", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Manila", "Asia/Riyadh", "Asia/Seoul",
-	"Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
-	"Australia/Melbourne", "Australia/Sydney",
-	"Europe/Amsterdam", "Europe/Athens", "Europe/Berlin", "Europe/Bucharest", "Europe/Istanbul",
-	"Europe/Kyiv", "Europe/Lisbon", "Europe/London", "Europe/Madrid", "Europe/Paris", "Europe/Rome",
-	"Europe/Stockholm", "Europe/Warsaw", "Europe/Zurich",
-	"Pacific/Auckland",
+	"UTC",                                                                                             //i18n:ok time zone names
+	"Africa/Accra", "Africa/Addis_Ababa", "Africa/Cairo", "Africa/Casablanca", "Africa/Dar_es_Salaam", //i18n:ok time zone names
+	"Africa/Johannesburg", "Africa/Kampala", "Africa/Kigali", "Africa/Lagos", "Africa/Nairobi", //i18n:ok time zone names
+	"America/Bogota", "America/Buenos_Aires", "America/Chicago", "America/Denver", "America/Lima", //i18n:ok time zone names
+	"America/Los_Angeles", "America/Mexico_City", "America/New_York", "America/Santiago", //i18n:ok time zone names
+	"America/Sao_Paulo", "America/Toronto", //i18n:ok time zone names
+	"Asia/Bangkok", "Asia/Dhaka", "Asia/Dubai", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Jerusalem", //i18n:ok time zone names
+	"Asia/Karachi", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Manila", "Asia/Riyadh", "Asia/Seoul", //i18n:ok time zone names
+	"Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo", //i18n:ok time zone names
+	"Australia/Melbourne", "Australia/Sydney", //i18n:ok time zone names
+	"Europe/Amsterdam", "Europe/Athens", "Europe/Berlin", "Europe/Bucharest", "Europe/Istanbul", //i18n:ok time zone names
+	"Europe/Kyiv", "Europe/Lisbon", "Europe/London", "Europe/Madrid", "Europe/Paris", "Europe/Rome", //i18n:ok time zone names
+	"Europe/Stockholm", "Europe/Warsaw", "Europe/Zurich", //i18n:ok time zone names
+	"Pacific/Auckland", //i18n:ok time zone names
 }
 
 // machineTimeZone returns the IANA name of this computer's time zone when it
@@ -238,7 +247,7 @@ func readDateRange(errs fieldErrors, loc *time.Location, fromText, toText string
 		}
 		d, err := time.ParseInLocation(app.DateLayout, text, loc)
 		if err != nil {
-			errs.set(field, "Write the date as YYYY-MM-DD.")
+			errs.set(field, T("Write the date as YYYY-MM-DD."))
 			return time.Time{}, false
 		}
 		return d, true
@@ -252,7 +261,7 @@ func readDateRange(errs fieldErrors, loc *time.Location, fromText, toText string
 		to = last.AddDate(0, 0, 1) // the whole "to" day
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		errs.set("to", "The end date is before the start date.")
+		errs.set("to", T("The end date is before the start date."))
 		return time.Time{}, time.Time{}, false
 	}
 	return from, to, true

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 // The kit every screen builds with: labels, headings, button rows, dialogs
 // for a form or a one-line prompt, and a service call off the UI goroutine.
 
@@ -55,7 +53,7 @@ func showPrompt(u *UI, spec promptSpec) *promptForm {
 	if spec.danger {
 		f.ok.Importance = widget.DangerImportance
 	}
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	note := widget.NewLabel(spec.note)

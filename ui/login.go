@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"log"
@@ -12,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // loginScreen asks for a username and password, and leads to the two
@@ -26,6 +25,7 @@ type loginScreen struct {
 	registerPatient *widget.Button
 	message         *widget.Label // why the login failed
 	info            *widget.Label // news from a previous screen (setup done, registered)
+	language        *escSelect    // the language of this window, and of this desk's next one
 
 	content fyne.CanvasObject
 }
@@ -37,15 +37,15 @@ func newLoginScreen(u *UI) *loginScreen {
 }
 
 func (s *loginScreen) buildUI() {
-	s.username = entry("Username")
-	s.password = passwordEntry("Password")
+	s.username = entry(T("Username"))
+	s.password = passwordEntry(T("Password"))
 	s.username.OnSubmitted = func(string) { s.onLogin() }
 	s.password.OnSubmitted = func(string) { s.onLogin() }
-	s.loginBtn = widget.NewButton("Log in", s.onLogin)
+	s.loginBtn = widget.NewButton(T("Log in"), s.onLogin)
 	s.loginBtn.Importance = widget.HighImportance
-	s.registerStaff = widget.NewButton("Register as staff", s.u.showStaffRegistration)
+	s.registerStaff = widget.NewButton(T("Register as staff"), s.u.showStaffRegistration)
 	s.registerStaff.Importance = widget.LowImportance
-	s.registerPatient = widget.NewButton("Register as patient", s.u.showPatientRegistration)
+	s.registerPatient = widget.NewButton(T("Register as patient"), s.u.showPatientRegistration)
 	s.registerPatient.Importance = widget.LowImportance
 	s.message = newErrorLabel()
 	s.info = widget.NewLabel("")
@@ -54,24 +54,26 @@ func (s *loginScreen) buildUI() {
 	s.info.Hide()
 
 	form := widget.NewForm(
-		widget.NewFormItem("Username", s.username),
-		widget.NewFormItem("Password", s.password),
+		widget.NewFormItem(T("Username"), s.username),
+		widget.NewFormItem(T("Password"), s.password),
 	)
+	s.language = newLanguageSelect(s.u.deskLanguage(), s.u.switchLoginLanguage)
 	box := container.NewVBox(
 		s.info,
 		form,
 		s.message,
 		container.NewHBox(layout.NewSpacer(), s.loginBtn),
 		widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("New here?"), s.registerStaff, s.registerPatient),
+		container.NewHBox(widget.NewLabel(T("New here?")), s.registerStaff, s.registerPatient),
+		container.NewHBox(layout.NewSpacer(), widget.NewLabel(T("Language")), s.language),
 	)
 	if s.u.opt.DBPath != "" {
-		db := widget.NewLabel("Database: " + s.u.opt.DBPath)
+		db := widget.NewLabel(Tf("Database: %s", s.u.opt.DBPath))
 		db.Importance = widget.LowImportance
 		db.Truncation = fyne.TextTruncateEllipsis
 		box.Add(db)
 	}
-	s.content = centredCard(s.u.opt.Title, "Log in to continue.", 460, box)
+	s.content = centredCard(s.u.opt.Title, T("Log in to continue."), 460, box)
 }
 
 // setInfo shows a note above the form.
@@ -94,7 +96,7 @@ func (s *loginScreen) onLogin() {
 	s.message.Hide()
 	username, password := s.username.Text, s.password.Text
 	if username == "" || password == "" {
-		s.setMessage("Enter your username and password.")
+		s.setMessage(T("Enter your username and password."))
 		return
 	}
 	s.loginBtn.Disable()
@@ -132,6 +134,7 @@ func (u *UI) showLogin() {
 	u.closeDisplay()
 	u.dropScreens()
 	u.session, u.settings, u.locked = nil, nil, false
+	applyLanguage(u.deskLanguage())
 	u.login = newLoginScreen(u)
 	u.setContent(u.login.content)
 	u.win.Canvas().Focus(u.login.username)
@@ -141,6 +144,9 @@ func (u *UI) showLogin() {
 // first when an admin reset the password, else the main window.
 func (u *UI) startSession(sess *app.Session, st *app.Settings) {
 	u.session, u.settings, u.locked = sess, st, false
+	// The screens speak the user's language from here on, and the next
+	// login window on this desk too.
+	u.useLanguage(u.sessionLanguage())
 	u.touch()
 	u.enter()
 	u.offerDrafts()
@@ -153,6 +159,20 @@ func (u *UI) enter() {
 		return
 	}
 	u.showMain()
+}
+
+// switchLoginLanguage rebuilds the login window in l, keeping what was
+// typed and shown, and makes l this desk's language.
+func (u *UI) switchLoginLanguage(l i18n.Lang) {
+	if u.login == nil || l == u.deskLanguage() {
+		return
+	}
+	old := u.login
+	u.useLanguage(l)
+	u.login = newLoginScreen(u)
+	u.login.username.SetText(old.username.Text)
+	u.login.password.SetText(old.password.Text)
+	u.setContent(u.login.content)
 }
 
 // logout ends the session and returns to the login window.

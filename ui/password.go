@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -31,11 +29,11 @@ type passwordForm struct {
 
 func newPasswordForm(u *UI, cancelLabel string) *passwordForm {
 	f := &passwordForm{u: u, errs: fieldErrors{}}
-	f.current = passwordEntry("Your current password")
-	f.next = passwordEntry("At least 12 characters")
-	f.confirm = passwordEntry("The new password again")
+	f.current = passwordEntry(T("Your current password"))
+	f.next = passwordEntry(T("At least 12 characters"))
+	f.confirm = passwordEntry(T("The new password again"))
 	f.confirm.OnSubmitted = func(string) { f.onSave() }
-	f.save = newButton("Change password", f.onSave)
+	f.save = newButton(T("Change password"), f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = newButton(cancelLabel, func() {
 		if f.onCancel != nil {
@@ -43,9 +41,9 @@ func newPasswordForm(u *UI, cancelLabel string) *passwordForm {
 		}
 	})
 	form := widget.NewForm(
-		widget.NewFormItem("Current password", f.errs.add("current", f.current)),
-		widget.NewFormItem("New password", f.errs.add("password", f.next)),
-		widget.NewFormItem("Confirm new password", f.errs.add("confirm", f.confirm)),
+		widget.NewFormItem(T("Current password"), f.errs.add("current", f.current)),
+		widget.NewFormItem(T("New password"), f.errs.add("password", f.next)),
+		widget.NewFormItem(T("Confirm new password"), f.errs.add("confirm", f.confirm)),
 	)
 	f.errs.alias("old_password", "current")
 	f.errs.alias("current_password", "current")
@@ -60,16 +58,16 @@ func (f *passwordForm) onSave() {
 	f.errs.clear()
 	switch {
 	case f.current.Text == "":
-		f.errs.set("current", "Enter your current password.")
+		f.errs.set("current", T("Enter your current password."))
 		return
 	case f.next.Text == "":
-		f.errs.set("password", "Enter a new password.")
+		f.errs.set("password", T("Enter a new password."))
 		return
 	case f.next.Text != f.confirm.Text:
-		f.errs.set("confirm", "The two new passwords differ.")
+		f.errs.set("confirm", T("The two new passwords differ."))
 		return
 	case f.next.Text == f.current.Text:
-		f.errs.set("password", "The new password must differ from the current one.")
+		f.errs.set("password", T("The new password must differ from the current one."))
 		return
 	}
 	oldPW, newPW := f.current.Text, f.next.Text
@@ -94,8 +92,8 @@ func (u *UI) showChangePassword() {
 		return
 	}
 	u.touch()
-	f := newPasswordForm(u, "Cancel")
-	d := dialog.NewCustomWithoutButtons("Change password", container.New(widthLayout{460}, f.content), u.win)
+	f := newPasswordForm(u, T("Cancel"))
+	d := dialog.NewCustomWithoutButtons(T("Change password"), container.New(widthLayout{460}, f.content), u.win)
 	f.onCancel = func() {
 		d.Hide()
 		u.pwDialog = nil
@@ -103,7 +101,7 @@ func (u *UI) showChangePassword() {
 	f.onDone = func() {
 		d.Hide()
 		u.pwDialog = nil
-		showMessage("Password changed", "Your password has been changed.", u.win)
+		showMessage(T("Password changed"), T("Your password has been changed."), u.win)
 	}
 	u.pwDialog = f
 	d.Show()
@@ -114,7 +112,7 @@ func (u *UI) showChangePassword() {
 // after an admin reset it.
 func (u *UI) showForcedPasswordChange() {
 	u.dropScreens()
-	f := newPasswordForm(u, "Log out")
+	f := newPasswordForm(u, T("Log out"))
 	f.onCancel = u.logout
 	f.onDone = func() {
 		if u.session != nil {
@@ -124,8 +122,8 @@ func (u *UI) showForcedPasswordChange() {
 		u.showMain()
 	}
 	u.forced = f
-	note := widget.NewLabel("An administrator set a temporary password for your account. Choose a new one of your own before you go on.")
+	note := widget.NewLabel(T("An administrator set a temporary password for your account. Choose a new one of your own before you go on."))
 	note.Wrapping = fyne.TextWrapWord
-	u.setContent(centredCard("Choose a new password", "", 520, container.NewVBox(note, f.content)))
+	u.setContent(centredCard(T("Choose a new password"), "", 520, container.NewVBox(note, f.content)))
 	u.win.Canvas().Focus(f.current)
 }

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -21,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 const (
@@ -89,7 +88,7 @@ func newPatientsScreen(u *UI) *patientsScreen {
 func (s *patientsScreen) role() app.Role { return s.u.session.User.Role }
 
 func (s *patientsScreen) buildUI() {
-	s.query = entry("Name, record number or phone")
+	s.query = entry(T("Name, record number or phone"))
 	s.query.OnChanged = func(string) { s.runSearch() }
 	s.query.OnSubmitted = func(text string) {
 		// A barcode scanner types the record number and Enter: a record
@@ -100,22 +99,22 @@ func (s *patientsScreen) buildUI() {
 	role := s.role()
 	var filters []fyne.CanvasObject
 	if app.Can(role, app.PermArchivePatient) {
-		s.showArchived = newCheck("Show archived", func(bool) { s.searchNow() })
+		s.showArchived = newCheck(T("Show archived"), func(bool) { s.searchNow() })
 		filters = append(filters, s.showArchived)
 	}
 	if role == app.RoleDoctor {
-		s.mine = newCheck("My patients", func(bool) { s.searchNow() })
+		s.mine = newCheck(T("My patients"), func(bool) { s.searchNow() })
 		filters = append(filters, s.mine)
 	}
 	var actions []fyne.CanvasObject
 	if app.Can(role, app.PermRegisterPatient) {
-		s.register = widget.NewButtonWithIcon("Register patient", theme.ContentAddIcon(), s.onRegister)
+		s.register = widget.NewButtonWithIcon(T("Register patient"), theme.ContentAddIcon(), s.onRegister)
 		s.register.Importance = widget.HighImportance
-		s.importCSV = widget.NewButtonWithIcon("Import CSV…", theme.UploadIcon(), s.onImport)
+		s.importCSV = widget.NewButtonWithIcon(T("Import CSV…"), theme.UploadIcon(), s.onImport)
 		actions = append(actions, s.register, s.importCSV)
 	}
 	if app.Can(role, app.PermExportPatients) {
-		s.exportCSV = widget.NewButtonWithIcon("Export CSV…", theme.DownloadIcon(), s.onExport)
+		s.exportCSV = widget.NewButtonWithIcon(T("Export CSV…"), theme.DownloadIcon(), s.onExport)
 		actions = append(actions, s.exportCSV)
 	}
 
@@ -132,12 +131,12 @@ func (s *patientsScreen) buildUI() {
 	}
 	s.status = widget.NewLabel("")
 	s.status.Importance = widget.LowImportance
-	s.hint = widget.NewLabel("Type a name, record number or phone number,\nor press Enter to list the patients seen most recently.")
+	s.hint = widget.NewLabel(T("Type a name, record number or phone number,\nor press Enter to list the patients seen most recently."))
 	s.hint.Alignment = fyne.TextAlignCenter
 	s.hint.Importance = widget.LowImportance
 
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(widget.NewLabelWithStyle(T("Patients"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			layout.NewSpacer(), container.NewHBox(actions...)),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(filters...), s.query),
 		columnHeader(patientColumns),
@@ -149,7 +148,7 @@ func (s *patientsScreen) buildUI() {
 
 // patientColumns are the columns of a result row.
 var patientColumns = []listColumn{
-	{"Name", 300, false}, {"Record number", 150, false}, {"Date of birth", 130, false}, {"Sex", 90, false}, {"Phone", 170, false},
+	{i18n.N("Name"), 300, false}, {i18n.N("Record number"), 150, false}, {i18n.N("Date of birth"), 190, false}, {i18n.N("Sex"), 90, false}, {i18n.N("Phone"), 170, false},
 }
 
 func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
@@ -167,7 +166,7 @@ func (s *patientsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	name := p.FullName()
 	imp := widget.MediumImportance
 	if p.Archived() {
-		name += " — archived"
+		name += T(" — archived")
 		imp = widget.LowImportance
 	}
 	setFittedRow(o.(*fyne.Container), patientColumns, imp, name, p.MRN, p.BirthDate, sexLabel(p.Sex), p.Phone)
@@ -263,9 +262,9 @@ func (s *patientsScreen) updateStatus(q string) {
 	if len(s.patients) == 0 {
 		s.status.SetText("")
 		if q != "" {
-			s.hint.SetText("No patient matches “" + q + "”.")
+			s.hint.SetText(Tf("No patient matches “%s”.", q))
 		} else {
-			s.hint.SetText("No patients yet.")
+			s.hint.SetText(T("No patients yet."))
 		}
 		s.hint.Show()
 		return
@@ -273,11 +272,11 @@ func (s *patientsScreen) updateStatus(q string) {
 	s.hint.Hide()
 	switch {
 	case s.next != "":
-		s.status.SetText(fmt.Sprintf("%d patients shown; scroll for more.", len(s.patients)))
+		s.status.SetText(Tf("%d patients shown; scroll for more.", len(s.patients)))
 	case len(s.patients) == 1:
-		s.status.SetText("1 patient.")
+		s.status.SetText(T("1 patient."))
 	default:
-		s.status.SetText(fmt.Sprintf("%d patients.", len(s.patients)))
+		s.status.SetText(Tf("%d patients.", len(s.patients)))
 	}
 }
 
@@ -405,7 +404,7 @@ func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
 			showError(err, s.u.win)
 			return
 		}
-		showMessage("Export done", fmt.Sprintf("Exported %d patients to %s.", n, name), s.u.win)
+		showMessage(T("Export done"), Tf("Exported %d patients to %s.", n, name), s.u.win)
 	})
 }
 

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -13,10 +11,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // bloodUnknown is the blood-group select's choice for "not known".
-const bloodUnknown = "Not known"
+var bloodUnknown = i18n.N("Not known")
 
 // patientForm registers a patient or edits one's record, in a dialog.
 type patientForm struct {
@@ -53,9 +52,9 @@ type patientForm struct {
 func showPatientForm(u *UI, p *app.Patient, done func(*app.Patient)) *patientForm {
 	f := &patientForm{u: u, patient: p, done: done, errs: fieldErrors{}}
 	f.buildUI()
-	title := "Register patient"
+	title := T("Register patient")
 	if p != nil {
-		title = "Edit " + p.FullName() + " (" + p.MRN + ")"
+		title = Tf("Edit %s (%s)", p.FullName(), p.MRN)
 		f.fill(p)
 	}
 	f.dialog = dialog.NewCustomWithoutButtons(title, container.New(widthLayout{640}, f.content), u.win)
@@ -66,47 +65,47 @@ func showPatientForm(u *UI, p *app.Patient, done func(*app.Patient)) *patientFor
 }
 
 func (f *patientForm) buildUI() {
-	f.givenName = newEscEntry("Given name(s)")
-	f.familyName = newEscEntry("Family name")
+	f.givenName = newEscEntry(T("Given name(s)"))
+	f.familyName = newEscEntry(T("Family name"))
 	f.sex = newSelect(sexLabels(), nil)
-	f.sex.PlaceHolder = "Choose"
-	f.birthDate = newEscEntry("YYYY-MM-DD")
-	f.phone = newEscEntry("e.g. +30 690 123 4567")
-	f.email = newEscEntry("Optional")
+	f.sex.PlaceHolder = T("Choose")
+	f.birthDate = newEscEntry(T("YYYY-MM-DD"))
+	f.phone = newEscEntry(T("e.g. +30 690 123 4567"))
+	f.email = newEscEntry(T("Optional"))
 	f.address = multiLineEntry()
-	f.address.SetPlaceHolder("Optional")
+	f.address.SetPlaceHolder(T("Optional"))
 	f.address.SetMinRowsVisible(2)
-	f.nationalID = newEscEntry("National or insurance id, optional")
-	f.emergencyContact = newEscEntry("Name, optional")
-	f.emergencyPhone = newEscEntry("Optional")
+	f.nationalID = newEscEntry(T("National or insurance id, optional"))
+	f.emergencyContact = newEscEntry(T("Name, optional"))
+	f.emergencyPhone = newEscEntry(T("Optional"))
 	f.bloodGroup = newSelect(bloodGroupLabels(), nil)
-	f.bloodGroup.SetSelected(bloodUnknown)
+	f.bloodGroup.SetSelected(T(bloodUnknown))
 	f.notes = multiLineEntry()
-	f.notes.SetPlaceHolder("Administrative notes, optional")
+	f.notes.SetPlaceHolder(T("Administrative notes, optional"))
 	f.notes.SetMinRowsVisible(2)
-	label := "Register"
+	label := T("Register")
 	if f.patient != nil {
-		label = "Save changes"
+		label = T("Save changes")
 	}
 	f.save = newButton(label, f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.close(nil) })
+	f.cancel = newButton(T("Cancel"), func() { f.close(nil) })
 	general := newErrorLabel()
 	f.errs[""] = general
 
 	form := widget.NewForm(
-		widget.NewFormItem("Given name", f.errs.add("given_name", f.givenName)),
-		widget.NewFormItem("Family name", f.errs.add("family_name", f.familyName)),
-		widget.NewFormItem("Sex", f.errs.add("sex", f.sex)),
-		widget.NewFormItem("Date of birth", f.errs.add("birth_date", f.birthDate)),
-		widget.NewFormItem("Phone", f.errs.add("phone", f.phone)),
-		widget.NewFormItem("E-mail", f.errs.add("email", f.email)),
-		widget.NewFormItem("Address", f.errs.add("address", f.address)),
-		widget.NewFormItem("National / insurance id", f.errs.add("national_id", f.nationalID)),
-		widget.NewFormItem("Emergency contact", f.errs.add("emergency_contact", f.emergencyContact)),
-		widget.NewFormItem("Emergency phone", f.errs.add("emergency_phone", f.emergencyPhone)),
-		widget.NewFormItem("Blood group", f.errs.add("blood_group", f.bloodGroup)),
-		widget.NewFormItem("Notes", f.errs.add("notes", f.notes)),
+		widget.NewFormItem(T("Given name"), f.errs.add("given_name", f.givenName)),
+		widget.NewFormItem(T("Family name"), f.errs.add("family_name", f.familyName)),
+		widget.NewFormItem(T("Sex"), f.errs.add("sex", f.sex)),
+		widget.NewFormItem(T("Date of birth"), f.errs.add("birth_date", f.birthDate)),
+		widget.NewFormItem(T("Phone"), f.errs.add("phone", f.phone)),
+		widget.NewFormItem(T("E-mail"), f.errs.add("email", f.email)),
+		widget.NewFormItem(T("Address"), f.errs.add("address", f.address)),
+		widget.NewFormItem(T("National / insurance id"), f.errs.add("national_id", f.nationalID)),
+		widget.NewFormItem(T("Emergency contact"), f.errs.add("emergency_contact", f.emergencyContact)),
+		widget.NewFormItem(T("Emergency phone"), f.errs.add("emergency_phone", f.emergencyPhone)),
+		widget.NewFormItem(T("Blood group"), f.errs.add("blood_group", f.bloodGroup)),
+		widget.NewFormItem(T("Notes"), f.errs.add("notes", f.notes)),
 	)
 	// Enter in a one-line field saves, as the button does.
 	for _, e := range []*escEntry{f.givenName, f.familyName, f.birthDate, f.phone, f.email, f.nationalID,
@@ -125,7 +124,7 @@ func (f *patientForm) buildUI() {
 }
 
 func bloodGroupLabels() []string {
-	out := []string{bloodUnknown}
+	out := []string{T(bloodUnknown)}
 	for _, b := range app.BloodGroups {
 		if b != "" {
 			out = append(out, string(b))
@@ -135,7 +134,7 @@ func bloodGroupLabels() []string {
 }
 
 func bloodGroupOf(label string) app.BloodGroup {
-	if label == bloodUnknown {
+	if label == T(bloodUnknown) {
 		return ""
 	}
 	return app.BloodGroup(label)
@@ -143,7 +142,7 @@ func bloodGroupOf(label string) app.BloodGroup {
 
 func bloodGroupLabel(b app.BloodGroup) string {
 	if b == "" {
-		return bloodUnknown
+		return T(bloodUnknown)
 	}
 	return string(b)
 }
@@ -296,13 +295,13 @@ type duplicatesDialog struct {
 
 func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) *duplicatesDialog {
 	d := &duplicatesDialog{}
-	note := widget.NewLabel("Someone who looks like this patient is already registered. Open the existing record instead of registering the same person twice?")
+	note := widget.NewLabel(T("Someone who looks like this patient is already registered. Open the existing record instead of registering the same person twice?"))
 	note.Wrapping = fyne.TextWrapWord
 	d.dups = dups
 	d.list = newWrappedList(func() int { return len(d.dups) }, func() fyne.CanvasObject {
 		who, why := wrapLabel(""), wrapLabel("")
 		why.Importance = widget.WarningImportance
-		r := newListRow(container.NewVBox(who, why), widget.NewButton("Open existing", nil))
+		r := newListRow(container.NewVBox(who, why), widget.NewButton(T("Open existing"), nil))
 		r.parts = [2]*widget.Label{who, why}
 		return r
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -313,7 +312,7 @@ func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) 
 		dup := d.dups[id]
 		p := dup.Patient
 		labels := r.parts.([2]*widget.Label)
-		labels[0].SetText(p.FullName() + " · " + p.MRN + " · born " + p.BirthDate + phoneSuffix(p.Phone))
+		labels[0].SetText(Tf("%s · %s · born %s", p.FullName(), p.MRN, p.BirthDate) + phoneSuffix(p.Phone))
 		labels[1].SetText(capitalize(dup.Reason))
 		r.bind(p.ID, func() {
 			d.dialog.Hide()
@@ -321,18 +320,18 @@ func showDuplicates(f *patientForm, dups []*app.Duplicate, c app.PatientCreate) 
 			f.close(p)
 		})
 	})
-	d.back = newButton("Back to the form", func() {
+	d.back = newButton(T("Back to the form"), func() {
 		d.dialog.Hide()
 		f.dups = nil
 	})
-	d.anyway = newButton("Register anyway", func() {
+	d.anyway = newButton(T("Register anyway"), func() {
 		d.dialog.Hide()
 		f.dups = nil
 		f.create(c)
 	})
 	d.anyway.Importance = widget.WarningImportance
 	d.content = container.NewBorder(note, container.NewHBox(d.back, layout.NewSpacer(), d.anyway), nil, nil, d.list)
-	d.dialog = dialog.NewCustomWithoutButtons("Possible duplicate", container.New(widthLayout{560}, d.content), f.u.win)
+	d.dialog = dialog.NewCustomWithoutButtons(T("Possible duplicate"), container.New(widthLayout{560}, d.content), f.u.win)
 	d.dialog.Resize(fyne.NewSize(620, 420))
 	d.dialog.Show()
 	return d

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -59,20 +57,20 @@ func newRecordScreen(u *UI) *recordScreen {
 	}
 	s.mrn, s.name, s.sex, s.birthDate = label(), label(), label(), label()
 	s.phone, s.email, s.address, s.emergency, s.bloodGroup = label(), label(), label(), label(), label()
-	s.message = widget.NewLabel("Loading your record…")
+	s.message = widget.NewLabel(T("Loading your record…"))
 	s.message.Wrapping = fyne.TextWrapWord
-	s.editButton = widget.NewButtonWithIcon("Edit my contact details", theme.DocumentCreateIcon(), s.onEditContact)
+	s.editButton = widget.NewButtonWithIcon(T("Edit my contact details"), theme.DocumentCreateIcon(), s.onEditContact)
 	s.editButton.Disable()
 	form := widget.NewForm(
-		widget.NewFormItem("Record number", s.mrn),
-		widget.NewFormItem("Name", s.name),
-		widget.NewFormItem("Sex", s.sex),
-		widget.NewFormItem("Date of birth", s.birthDate),
-		widget.NewFormItem("Phone", s.phone),
-		widget.NewFormItem("E-mail", s.email),
-		widget.NewFormItem("Address", s.address),
-		widget.NewFormItem("Emergency contact", s.emergency),
-		widget.NewFormItem("Blood group", s.bloodGroup),
+		widget.NewFormItem(T("Record number"), s.mrn),
+		widget.NewFormItem(T("Name"), s.name),
+		widget.NewFormItem(T("Sex"), s.sex),
+		widget.NewFormItem(T("Date of birth"), s.birthDate),
+		widget.NewFormItem(T("Phone"), s.phone),
+		widget.NewFormItem(T("E-mail"), s.email),
+		widget.NewFormItem(T("Address"), s.address),
+		widget.NewFormItem(T("Emergency contact"), s.emergency),
+		widget.NewFormItem(T("Blood group"), s.bloodGroup),
 	)
 	details := container.NewVScroll(container.NewVBox(
 		s.message,
@@ -80,7 +78,7 @@ func newRecordScreen(u *UI) *recordScreen {
 		container.NewHBox(s.editButton),
 	))
 
-	s.tabs = container.NewAppTabs(container.NewTabItemWithIcon("My details", theme.AccountIcon(), details))
+	s.tabs = container.NewAppTabs(container.NewTabItemWithIcon(T("My details"), theme.AccountIcon(), details))
 	if id := s.patientID(); id != "" {
 		s.b = &chartBase{u: u, id: id, own: true}
 		s.summary = newSummaryTab(s.b, false)
@@ -92,10 +90,10 @@ func newRecordScreen(u *UI) *recordScreen {
 			icon  fyne.Resource
 			tab   chartTab
 		}{
-			{"Health summary", theme.HomeIcon(), s.summary},
-			{"History", theme.HistoryIcon(), s.history},
-			{"Prescriptions", theme.ListIcon(), s.rx},
-			{"Reports", theme.FileIcon(), s.attachments},
+			{T("Health summary"), theme.HomeIcon(), s.summary},
+			{T("History"), theme.HistoryIcon(), s.history},
+			{T("Prescriptions"), theme.ListIcon(), s.rx},
+			{T("Reports"), theme.FileIcon(), s.attachments},
 		} {
 			item := container.NewTabItemWithIcon(t.title, t.icon, t.tab.view())
 			s.byItem[item] = t.tab
@@ -103,13 +101,13 @@ func newRecordScreen(u *UI) *recordScreen {
 		}
 		if u.svc.Visits != nil {
 			s.letters = newLettersTab(s.b)
-			item := container.NewTabItemWithIcon("Letters", theme.DocumentIcon(), s.letters.view())
+			item := container.NewTabItemWithIcon(T("Letters"), theme.DocumentIcon(), s.letters.view())
 			s.byItem[item] = s.letters
 			s.tabs.Append(item)
 		}
 		if u.svc.Messages != nil {
 			s.messages = newMessagesTab(s.b)
-			item := container.NewTabItemWithIcon("Messages", theme.MailComposeIcon(), s.messages.view())
+			item := container.NewTabItemWithIcon(T("Messages"), theme.MailComposeIcon(), s.messages.view())
 			s.byItem[item] = s.messages
 			s.tabs.Append(item)
 		}
@@ -123,7 +121,7 @@ func newRecordScreen(u *UI) *recordScreen {
 		}
 	}
 	s.content = container.NewBorder(
-		widget.NewLabelWithStyle("My record", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+		widget.NewLabelWithStyle(T("My record"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
 		s.tabs)
 	return s
 }
@@ -138,7 +136,7 @@ func (s *recordScreen) patientID() string {
 func (s *recordScreen) load() {
 	id := s.patientID()
 	if id == "" {
-		s.message.SetText("No patient record is linked to this account. Please ask at the reception desk.")
+		s.message.SetText(T("No patient record is linked to this account. Please ask at the reception desk."))
 		return
 	}
 	background(s.u, func(ctx context.Context) (*app.Patient, error) {
@@ -155,7 +153,7 @@ func (s *recordScreen) load() {
 
 func (s *recordScreen) show(p *app.Patient) {
 	s.patient = p
-	s.message.SetText("This is the record the clinic keeps about you. You may change your contact details; ask at the reception desk to correct anything else.")
+	s.message.SetText(T("This is the record the clinic keeps about you. You may change your contact details; ask at the reception desk to correct anything else."))
 	s.mrn.SetText(p.MRN)
 	s.name.SetText(p.FullName())
 	s.sex.SetText(sexLabel(p.Sex))
@@ -200,30 +198,30 @@ type contactForm struct {
 
 func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactForm {
 	f := &contactForm{u: u, patient: p, done: done, errs: fieldErrors{}}
-	f.phone = entry("e.g. +30 690 123 4567")
+	f.phone = entry(T("e.g. +30 690 123 4567"))
 	f.phone.SetText(p.Phone)
-	f.email = entry("Optional")
+	f.email = entry(T("Optional"))
 	f.email.SetText(p.Email)
 	f.address = multiLineEntry()
 	f.address.SetMinRowsVisible(2)
 	f.address.SetText(p.Address)
-	f.emergencyContact = entry("Name of the person to call")
+	f.emergencyContact = entry(T("Name of the person to call"))
 	f.emergencyContact.SetText(p.EmergencyContact)
-	f.emergencyPhone = entry("Their phone")
+	f.emergencyPhone = entry(T("Their phone"))
 	f.emergencyPhone.SetText(p.EmergencyPhone)
-	f.save = newButton("Save", f.onSave)
+	f.save = newButton(T("Save"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.close(nil) })
+	f.cancel = newButton(T("Cancel"), func() { f.close(nil) })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Phone", f.errs.add("phone", f.phone)),
-		widget.NewFormItem("E-mail", f.errs.add("email", f.email)),
-		widget.NewFormItem("Address", f.errs.add("address", f.address)),
-		widget.NewFormItem("Emergency contact", f.errs.add("emergency_contact", f.emergencyContact)),
-		widget.NewFormItem("Emergency phone", f.errs.add("emergency_phone", f.emergencyPhone)),
+		widget.NewFormItem(T("Phone"), f.errs.add("phone", f.phone)),
+		widget.NewFormItem(T("E-mail"), f.errs.add("email", f.email)),
+		widget.NewFormItem(T("Address"), f.errs.add("address", f.address)),
+		widget.NewFormItem(T("Emergency contact"), f.errs.add("emergency_contact", f.emergencyContact)),
+		widget.NewFormItem(T("Emergency phone"), f.errs.add("emergency_phone", f.emergencyPhone)),
 	), general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(u, "My contact details", 520, content)
+	f.dialog = showFormDialog(u, T("My contact details"), 520, content)
 	return f
 }
 

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"hash/fnv"
@@ -30,24 +28,24 @@ type lockScreen struct {
 
 func newLockScreen(u *UI) *lockScreen {
 	s := &lockScreen{u: u}
-	s.password = passwordEntry("Password")
+	s.password = passwordEntry(T("Password"))
 	s.password.OnSubmitted = func(string) { s.onUnlock() }
-	s.unlock = widget.NewButton("Unlock", s.onUnlock)
+	s.unlock = widget.NewButton(T("Unlock"), s.onUnlock)
 	s.unlock.Importance = widget.HighImportance
 	// Log out keeps the unsaved text behind the lock as drafts first.
-	s.logout = widget.NewButton("Log out", u.endSessionKeepingWork)
+	s.logout = widget.NewButton(T("Log out"), u.endSessionKeepingWork)
 	s.message = newErrorLabel()
 	// Only the username: on a patient's kiosk even the full name is
 	// patient data.
-	who := "The screen is locked."
+	who := T("The screen is locked.")
 	if u.session != nil && u.session.User != nil {
-		who = "The screen is locked. " + u.session.User.Username + " is logged in."
+		who = Tf("The screen is locked. %s is logged in.", u.session.User.Username)
 	}
-	note := widget.NewLabel(who + " Enter your password to go on.")
+	note := widget.NewLabel(who + " " + T("Enter your password to go on."))
 	note.Wrapping = fyne.TextWrapWord
-	s.content = centredCard("Locked", "", 460, container.NewVBox(
+	s.content = centredCard(T("Locked"), "", 460, container.NewVBox(
 		note,
-		widget.NewForm(widget.NewFormItem("Password", s.password)),
+		widget.NewForm(widget.NewFormItem(T("Password"), s.password)),
 		s.message,
 		container.NewHBox(s.logout, layout.NewSpacer(), s.unlock),
 	))
@@ -58,7 +56,7 @@ func (s *lockScreen) onUnlock() {
 	s.message.Hide()
 	pw := s.password.Text
 	if pw == "" {
-		s.message.SetText("Enter your password.")
+		s.message.SetText(T("Enter your password."))
 		s.message.Show()
 		return
 	}

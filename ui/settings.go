@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // settingsScreen is the admin's form for the clinic's settings.
@@ -36,16 +37,19 @@ type settingsScreen struct {
 	cash       *escEntry // the cash-up's denominations; empty: the currency's
 	// displayNames turns names on the waiting-room display on.
 	displayNames *escCheck
-	logo         []byte
-	logoImage    *canvas.Image
-	logoInfo     *widget.Label
-	chooseLogo   *widget.Button
-	removeLogo   *widget.Button
-	save         *widget.Button
-	saved        *widget.Label
-	errs         fieldErrors
-	codes        *codesImport // nil without the diagnosis service
-	letters      *letterTemplates
+	// screenLanguage is the clinic's default screen language, for users
+	// who have chosen none.
+	screenLanguage *escSelect
+	logo           []byte
+	logoImage      *canvas.Image
+	logoInfo       *widget.Label
+	chooseLogo     *widget.Button
+	removeLogo     *widget.Button
+	save           *widget.Button
+	saved          *widget.Label
+	errs           fieldErrors
+	codes          *codesImport // nil without the diagnosis service
+	letters        *letterTemplates
 
 	content fyne.CanvasObject
 }
@@ -84,6 +88,7 @@ func (s *settingsScreen) buildUI() {
 	logo := container.NewVBox(
 		container.NewHBox(s.logoImage, container.NewVBox(s.logoInfo, container.NewHBox(s.chooseLogo, s.removeLogo))),
 	)
+	s.screenLanguage = newLanguageSelect(i18n.English, func(i18n.Lang) {})
 	form := widget.NewForm(
 		widget.NewFormItem(T("Clinic name"), s.errs.add("clinic_name", s.clinicName)),
 		widget.NewFormItem(T("Address"), s.errs.add("address", s.address)),
@@ -96,6 +101,7 @@ func (s *settingsScreen) buildUI() {
 		widget.NewFormItem(T("Cash-up notes and coins"), s.errs.add("cash_denominations", s.cash)),
 		widget.NewFormItem(T("Waiting-room display"), s.errs.add("display_names", s.displayNames)),
 		widget.NewFormItem(T("Logo"), s.errs.add("logo", logo)),
+		widget.NewFormItem(T("Screen language"), s.errs.add("screen_language", s.screenLanguage)),
 	)
 	box := container.NewVBox(
 		widget.NewLabelWithStyle(T("Clinic settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -137,6 +143,7 @@ func (s *settingsScreen) fill(st *app.Settings) {
 	s.autoLogout.SetText(strconv.Itoa(st.AutoLogoutMinutes))
 	s.cash.SetText(app.FormatDenominations(st.CashDenominations, app.CurrencyDigits(st.Currency)))
 	s.displayNames.SetChecked(st.DisplayNames)
+	s.screenLanguage.SetSelected(app.ScreenLanguage(nil, st).Name())
 	s.setLogo(st.Logo)
 }
 
@@ -230,6 +237,7 @@ func (s *settingsScreen) onSave() {
 		AutoLockMinutes:   minutes,
 		AutoLogoutMinutes: logout,
 		DisplayNames:      s.displayNames.Checked,
+		ScreenLanguage:    chosenLanguage(s.screenLanguage.Selected),
 	}
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {

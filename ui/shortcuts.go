@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -25,21 +23,21 @@ func (s *mainScreen) deskShortcuts() []deskShortcut {
 	role := s.u.session.User.Role
 	var out []deskShortcut
 	if s.hasArea(app.AreaPatients) {
-		out = append(out, deskShortcut{"Find patient", fyne.KeyF, func() {
+		out = append(out, deskShortcut{T("Find patient"), fyne.KeyF, func() {
 			if s.goTo(app.AreaPatients) && s.patients != nil {
 				s.u.win.Canvas().Focus(s.patients.query)
 			}
 		}})
 	}
 	if s.hasArea(app.AreaPatients) && app.Can(role, app.PermRegisterPatient) {
-		out = append(out, deskShortcut{"Register patient", fyne.KeyN, func() {
+		out = append(out, deskShortcut{T("Register patient"), fyne.KeyN, func() {
 			if s.goTo(app.AreaPatients) && s.patients != nil && s.patients.register != nil {
 				s.patients.onRegister()
 			}
 		}})
 	}
 	if s.hasArea(app.AreaAppointments) && (app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule)) {
-		out = append(out, deskShortcut{"Book appointment", fyne.KeyB, func() {
+		out = append(out, deskShortcut{T("Book appointment"), fyne.KeyB, func() {
 			if !s.goTo(app.AreaAppointments) || s.appts == nil {
 				return
 			}
@@ -51,14 +49,14 @@ func (s *mainScreen) deskShortcuts() []deskShortcut {
 		}})
 	}
 	if s.hasArea(app.AreaAppointments) && app.Can(role, app.PermManageAppointments) && role != app.RoleDoctor {
-		out = append(out, deskShortcut{"Walk-in", fyne.KeyI, func() {
+		out = append(out, deskShortcut{T("Walk-in"), fyne.KeyI, func() {
 			if s.goTo(app.AreaAppointments) && s.appts != nil && s.appts.board != nil && s.appts.board.walkBtn != nil {
 				s.appts.board.onWalkIn()
 			}
 		}})
 	}
 	if s.hasArea(app.AreaBilling) && app.Can(role, app.PermTakePayment) {
-		out = append(out, deskShortcut{"Take payment", fyne.KeyT, func() {
+		out = append(out, deskShortcut{T("Take payment"), fyne.KeyT, func() {
 			if s.goTo(app.AreaBilling) && s.billing != nil && s.billing.invoices.payBtn != nil {
 				s.billing.tabs.SelectIndex(0)
 				s.billing.invoices.onPay(nil)
@@ -90,14 +88,14 @@ func (s *mainScreen) deskMenu() *fyne.MainMenu {
 		items = append(items, item)
 	}
 	if s.u.mayDisplay() {
-		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Waiting-room display", func() {
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(T("Waiting-room display"), func() {
 			if s.u.main != s || s.u.locked || s.u.session == nil {
 				return
 			}
 			s.u.openDisplay()
 		}))
 	}
-	return fyne.NewMainMenu(fyne.NewMenu("Desk", items...))
+	return fyne.NewMainMenu(fyne.NewMenu(T("Desk"), items...))
 }
 
 func (s *mainScreen) hasArea(a app.Area) bool {

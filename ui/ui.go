@@ -9,8 +9,6 @@
 // data package.
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"log"
@@ -23,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Options configure the UI.
@@ -118,7 +117,7 @@ type UI struct {
 // the window but shows nothing until Start.
 func New(a fyne.App, svc app.Services, opt Options) *UI {
 	if opt.Title == "" {
-		opt.Title = "HMS"
+		opt.Title = "HMS" //i18n:ok the product's name
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -129,7 +128,7 @@ func New(a fyne.App, svc app.Services, opt Options) *UI {
 		opt:        opt,
 		do:         fyne.Do,
 		idleTick:   idleCheckEvery,
-		syncStatus: "Sync: not configured",
+		syncStatus: i18n.N("Sync: not configured"),
 		docs:       newDocumentOutput(),
 	}
 	u.win = a.NewWindow(opt.Title)
@@ -184,7 +183,7 @@ func (u *UI) SetSyncStatus(text string) {
 	u.do(func() {
 		u.syncStatus = text
 		if u.main != nil {
-			u.main.syncLabel.SetText(text)
+			u.main.syncLabel.SetText(T(text))
 		}
 	})
 }
@@ -304,15 +303,15 @@ func showError(err error, win fyne.Window) {
 func errorTitle(err error) string {
 	switch app.ErrorCode(err) {
 	case app.EINVALID:
-		return "Please check"
+		return T("Please check")
 	case app.EUNAUTHORIZED:
-		return "Not allowed"
+		return T("Not allowed")
 	case app.ENOTFOUND:
-		return "Not found"
+		return T("Not found")
 	case app.ECONFLICT:
-		return "Conflict"
+		return T("Conflict")
 	}
-	return "Something went wrong"
+	return T("Something went wrong")
 }
 
 // activityWatcher wraps the window's content and reports mouse activity over

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"fmt"
 	"os"

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"log"
 
@@ -29,6 +27,7 @@ type mainScreen struct {
 	changePassword *widget.Button
 	lockNow        *widget.Button
 	logout         *widget.Button
+	language       *escSelect
 
 	userLabel *widget.Label
 	roleLabel *widget.Label
@@ -74,15 +73,31 @@ func newMainScreen(u *UI) *mainScreen {
 
 func (s *mainScreen) buildUI() {
 	user := s.u.session.User
+	// The rows are made as wide as the longest area name in the language,
+	// so the navigation keeps room for it beside a wide screen.
+	widest := ""
+	for _, a := range s.areas {
+		if n := T(string(a)); fyne.MeasureText(n, theme.TextSize(), fyne.TextStyle{}).Width >
+			fyne.MeasureText(widest, theme.TextSize(), fyne.TextStyle{}).Width {
+			widest = n
+		}
+	}
 	s.nav = widget.NewList(
 		func() int { return len(s.areas) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("Appointments"))
+			// The name fills the row, whatever its length in the language.
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, widget.NewLabel(widest))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Icon).SetResource(areaIcon(s.areas[id]))
-			row.Objects[1].(*widget.Label).SetText(string(s.areas[id]))
+			for _, o := range row.Objects {
+				switch w := o.(type) {
+				case *widget.Icon:
+					w.SetResource(areaIcon(s.areas[id]))
+				case *widget.Label:
+					w.SetText(T(string(s.areas[id])))
+				}
+			}
 		},
 	)
 	s.nav.OnSelected = func(id widget.ListItemID) {
@@ -93,23 +108,25 @@ func (s *mainScreen) buildUI() {
 	s.area = container.NewStack()
 
 	s.clinic = widget.NewLabelWithStyle(s.u.title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.changePassword = widget.NewButtonWithIcon("Change password", theme.AccountIcon(), s.u.showChangePassword)
-	s.lockNow = widget.NewButtonWithIcon("Lock now", theme.VisibilityOffIcon(), s.u.lockNow)
+	s.changePassword = widget.NewButtonWithIcon(T("Change password"), theme.AccountIcon(), s.u.showChangePassword)
+	s.lockNow = widget.NewButtonWithIcon(T("Lock now"), theme.VisibilityOffIcon(), s.u.lockNow)
 	// Log out keeps the unsaved text of the open screens as drafts first.
-	s.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), s.u.endSessionKeepingWork)
+	s.logout = widget.NewButtonWithIcon(T("Log out"), theme.LogoutIcon(), s.u.endSessionKeepingWork)
+	// The user's own screen language, saved with the account.
+	s.language = newLanguageSelect(s.u.sessionLanguage(), s.u.setOwnLanguage)
 	top := container.NewVBox(
-		container.NewHBox(s.clinic, layout.NewSpacer(), s.changePassword, s.lockNow, s.logout),
+		container.NewHBox(s.clinic, layout.NewSpacer(), s.language, s.changePassword, s.lockNow, s.logout),
 		widget.NewSeparator(),
 	)
 
 	s.userLabel = widget.NewLabel(user.FullName)
-	s.roleLabel = widget.NewLabel(user.Role.Label())
+	s.roleLabel = widget.NewLabel(T(user.Role.Label()))
 	s.roleLabel.Importance = widget.LowImportance
 	if st := s.u.syncState; st != nil {
 		// Reported before login, when the clinic's time zone was unknown.
 		s.u.syncStatus = syncSummary(st, s.u.now().In(s.u.location()))
 	}
-	s.syncLabel = widget.NewButton(s.u.syncStatus, s.onSyncTapped)
+	s.syncLabel = widget.NewButton(T(s.u.syncStatus), s.onSyncTapped)
 	s.syncLabel.Importance = widget.LowImportance
 	if _, conflicts := canSeeSync(user.Role); !conflicts || s.u.svc.Sync == nil {
 		s.syncLabel.Disable()
@@ -176,13 +193,13 @@ func (s *mainScreen) showArea(a app.Area) {
 		view = s.record.content
 		if app.Can(s.u.session.User.Role, app.PermBookOwn) && s.u.svc.Appointments != nil {
 			s.myAppts = newMyAppointmentsTab(s.u)
-			item := container.NewTabItemWithIcon("Appointments", theme.CalendarIcon(), s.myAppts.view())
+			item := container.NewTabItemWithIcon(T("Appointments"), theme.CalendarIcon(), s.myAppts.view())
 			s.record.byItem[item] = s.myAppts
 			s.record.tabs.Append(item)
 		}
 		if app.Can(s.u.session.User.Role, app.PermViewOwnBills) && s.u.svc.Billing != nil {
 			s.myBills = newMyBillsTab(s.u)
-			item := container.NewTabItemWithIcon("Bills", theme.DocumentIcon(), s.myBills.view())
+			item := container.NewTabItemWithIcon(T("Bills"), theme.DocumentIcon(), s.myBills.view())
 			s.record.byItem[item] = s.myBills
 			s.record.tabs.Append(item)
 		}

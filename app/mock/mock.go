@@ -26,6 +26,7 @@ type UserService struct {
 	ChangeRoleFn         func(ctx context.Context, id string, role app.Role) (*app.User, error)
 	DeactivateUserFn     func(ctx context.Context, id string) (*app.User, error)
 	UnlockUserFn         func(ctx context.Context, id string) (*app.User, error)
+	SetLanguageFn        func(ctx context.Context, id, language string) (*app.User, error)
 	ResetPasswordFn      func(ctx context.Context, id, newPassword string) (*app.User, error)
 	ChangePasswordFn     func(ctx context.Context, oldPassword, newPassword string) error
 }
@@ -90,6 +91,11 @@ func (s *UserService) DeactivateUser(ctx context.Context, id string) (*app.User,
 // UnlockUser calls UnlockUserFn.
 func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, error) {
 	return s.UnlockUserFn(ctx, id)
+}
+
+// SetLanguage calls SetLanguageFn.
+func (s *UserService) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
+	return s.SetLanguageFn(ctx, id, language)
 }
 
 // ResetPassword calls ResetPasswordFn.

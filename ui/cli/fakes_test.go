@@ -253,6 +253,10 @@ func (f *fakeUsers) UnlockUser(ctx context.Context, id string) (*app.User, error
 	})
 }
 
+func (f *fakeUsers) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
+	return nil, errors.New("not used")
+}
+
 func (f *fakeUsers) ResetPassword(ctx context.Context, id, pw string) (*app.User, error) {
 	return f.update(ctx, id, func(u *app.User) error {
 		if err := app.ValidatePassword(pw, u.Username); err != nil {
