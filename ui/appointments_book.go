@@ -416,7 +416,7 @@ func (f *bookForm) start() (time.Time, string, error) {
 	if f.override != nil && f.override.Checked {
 		reason := strings.TrimSpace(f.overReason.Text)
 		if reason == "" {
-			return time.Time{}, "", app.FieldErrorf("override_reason", T("Give the reason for booking outside the doctor's hours."))
+			return time.Time{}, "", app.FieldErrorf("override_reason", "%s", T("Give the reason for booking outside the doctor's hours."))
 		}
 		if err := app.ValidateOverrideReason(reason); err != nil {
 			return time.Time{}, "", err
@@ -433,12 +433,12 @@ func (f *bookForm) start() (time.Time, string, error) {
 			return day.At(m, f.u.location()), reason, nil
 		}
 		if f.chosen < 0 {
-			return time.Time{}, "", app.FieldErrorf("time", T("Give the time, or choose a slot."))
+			return time.Time{}, "", app.FieldErrorf("time", "%s", T("Give the time, or choose a slot."))
 		}
 		return f.slots[f.chosen].Start, reason, nil
 	}
 	if f.chosen < 0 || f.chosen >= len(f.slots) {
-		return time.Time{}, "", app.FieldErrorf("start", T("Choose a time."))
+		return time.Time{}, "", app.FieldErrorf("start", "%s", T("Choose a time."))
 	}
 	return f.slots[f.chosen].Start, "", nil
 }

@@ -506,7 +506,7 @@ func (r *hoursBlockRow) availability() (app.Availability, error) {
 	t := strings.TrimSpace(r.slot.Text)
 	n, err := strconv.Atoi(t)
 	if err != nil {
-		return a, app.FieldErrorf("slot_minutes", T("%q is not a number of minutes."), t)
+		return a, app.FieldErrorf("slot_minutes", "%s", Tf("%q is not a number of minutes.", t))
 	}
 	a.SlotMinutes = n
 	return a, a.Validate()

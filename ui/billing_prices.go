@@ -440,14 +440,14 @@ func readValidFrom(text string, now time.Time, loc *time.Location) (time.Time, e
 	}
 	day, err := time.ParseInLocation(app.DateLayout, text, loc)
 	if err != nil {
-		return time.Time{}, app.FieldErrorf("valid_from", T("Write the date as YYYY-MM-DD."))
+		return time.Time{}, app.FieldErrorf("valid_from", "%s", T("Write the date as YYYY-MM-DD."))
 	}
 	today := now.In(loc).Format(app.DateLayout)
 	switch {
 	case text == today:
 		return time.Time{}, nil
 	case text < today:
-		return time.Time{}, app.FieldErrorf("valid_from", T("A price takes effect today or later, never in the past: issued bills keep their prices."))
+		return time.Time{}, app.FieldErrorf("valid_from", "%s", T("A price takes effect today or later, never in the past: issued bills keep their prices."))
 	}
 	return day, nil
 }
