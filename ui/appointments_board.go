@@ -98,7 +98,7 @@ type boardItem struct {
 }
 
 var boardColumns = []listColumn{
-	{i18n.N("Time"), 110, false}, {i18n.N("Token"), 70, false}, {i18n.N("Doctor"), 170, false}, {i18n.N("Patient"), 200, false}, {i18n.N("Status"), 110, false},
+	{i18n.N("Time"), 110, false}, {i18n.N("Token"), 95, false}, {i18n.N("Doctor"), 170, false}, {i18n.N("Patient"), 200, false}, {i18n.N("Status"), 130, false},
 	{i18n.N("Waiting"), 0, false},
 }
 

@@ -100,8 +100,8 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 
 // The columns of the day list; in a week the time carries its day.
 var (
-	dayColumns  = []listColumn{{i18n.N("Time"), 120, false}, {i18n.N("Token"), 70, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
-	weekColumns = []listColumn{{i18n.N("Day and time"), 210, false}, {i18n.N("Token"), 70, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
+	dayColumns  = []listColumn{{i18n.N("Time"), 120, false}, {i18n.N("Token"), 95, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
+	weekColumns = []listColumn{{i18n.N("Day and time"), 210, false}, {i18n.N("Token"), 95, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
 )
 
 // setColumns builds the list for a day or for a week.

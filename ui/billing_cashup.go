@@ -131,7 +131,7 @@ func (v *deskCashUpView) buildUI() {
 	v.payments.OnSelected = func(widget.ListItemID) { v.payments.UnselectAll() }
 
 	dayBox := v.errs.add("day", container.NewHBox(v.prevDay, container.New(widthLayout{130}, v.day), v.nextDay))
-	filters := container.NewHBox(widget.NewLabel(T("Desk")), v.errs.add("desk", container.New(widthLayout{150}, v.desk)),
+	filters := container.NewHBox(widget.NewLabel(T("Desk")), v.errs.add("desk", container.New(widthLayout{190}, v.desk)),
 		widget.NewLabel(T("Day")), dayBox, v.show, layout.NewSpacer(), v.print)
 	figures := widget.NewForm(
 		widget.NewFormItem(T("Opening float"), v.errs.add("float", container.New(widthLayout{140}, v.float))),
@@ -304,7 +304,7 @@ func cashUpStatusText(u *UI, cu *app.DeskCashUp) string {
 		}
 		return s
 	}
-	s += T("Open")
+	s += T("Open, not closed yet")
 	if cu.ReopenReason != "" {
 		s += Tf(" (reopened by %s: %s)", cu.ReopenedByName, cu.ReopenReason)
 	}
