@@ -249,7 +249,7 @@ func newPaymentRow() *listRow {
 // lineColumns are the columns of an invoice's lines, before a draft's
 // buttons; the description takes the width the others leave.
 var lineColumns = []listColumn{
-	{i18n.N("Code"), 120, false}, {i18n.N("Description"), 0, false}, {i18n.N("Qty"), 55, true}, {i18n.N("Unit price"), 125, true},
+	{i18n.N("Code"), 100, false}, {i18n.N("Description"), 0, false}, {i18n.N("Qty"), 55, true}, {i18n.N("Unit price"), 100, true},
 	{i18n.N("Discount"), 90, true}, {i18n.N("Tax"), 85, true}, {i18n.N("Total"), 100, true},
 }
 
