@@ -506,12 +506,14 @@ type bookedDialog struct {
 // prints the patient's appointment slip on this desk's receipt printer.
 func showBooked(u *UI, a *app.Appointment, moved bool) *bookedDialog {
 	d := &bookedDialog{}
-	title, verb := T("Appointment booked"), T("Booked")
-	if moved {
-		title, verb = T("Appointment moved"), T("Moved to")
-	}
-	text := Tf("%s %s %s–%s: %s with %s", verb, dayText(u, a.Start), clockOf(u, a.Start), clockOf(u, a.End),
+	title := T("Appointment booked")
+	text := Tf("Booked %s %s–%s: %s with %s", dayText(u, a.Start), clockOf(u, a.Start), clockOf(u, a.End),
 		a.PatientName, a.DoctorName)
+	if moved {
+		title = T("Appointment moved")
+		text = Tf("Moved to %s %s–%s: %s with %s", dayText(u, a.Start), clockOf(u, a.Start), clockOf(u, a.End),
+			a.PatientName, a.DoctorName)
+	}
 	if a.Room != "" {
 		text += ", " + a.Room
 	}

@@ -182,7 +182,7 @@ type priceItemDialog struct {
 // priceHistoryColumns are the columns of an item's history.
 var priceHistoryColumns = []listColumn{
 	{i18n.N("Version"), 70, true}, {i18n.N("Valid from"), 150, false}, {i18n.N("Name"), 220, false}, {i18n.N("Price"), 110, true},
-	{i18n.N("Tax"), 70, true}, {i18n.N("By"), 0, false},
+	{i18n.N("Tax"), 70, true}, {i18n.N("Changed by"), 0, false},
 }
 
 func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
