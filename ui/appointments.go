@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // appointmentsScreen is the Appointments area of staff: the reception board
@@ -52,11 +50,11 @@ func (s *appointmentsScreen) buildUI() {
 	if app.Can(s.role(), app.PermViewAppointments) {
 		s.board = newBoardView(s.u)
 		s.board.openChart = s.openChart
-		boardTab = container.NewTabItemWithIcon("Reception board", theme.ListIcon(), s.board.content)
+		boardTab = container.NewTabItemWithIcon(T("Reception board"), theme.ListIcon(), s.board.content)
 	}
-	title := "Doctor's day"
+	title := T("Doctor's day")
 	if s.role() == app.RoleDoctor {
-		title = "My day"
+		title = T("My day")
 	}
 	dayTab := container.NewTabItemWithIcon(title, theme.CalendarIcon(), s.day.content)
 	if s.role() == app.RoleDoctor {
@@ -73,7 +71,7 @@ func (s *appointmentsScreen) buildUI() {
 	}
 	if s.u.svc.Messages != nil && app.CanSeeMessageLog(s.u.session.Caller()) == nil {
 		s.messages = newMessagesLogView(s.u)
-		s.tabs.Append(container.NewTabItemWithIcon("Messages", theme.MailComposeIcon(), s.messages.content))
+		s.tabs.Append(container.NewTabItemWithIcon(T("Messages"), theme.MailComposeIcon(), s.messages.content))
 	}
 	s.tabs.OnSelected = func(item *container.TabItem) {
 		s.u.touch()
@@ -100,7 +98,7 @@ func (s *appointmentsScreen) load() {
 func (s *appointmentsScreen) openChart(patientID string) {
 	s.u.touch()
 	s.chart = newChartScreen(s.u, patientID, s.closeChart, nil)
-	s.chart.back.SetText("Appointments")
+	s.chart.back.SetText(T("Appointments"))
 	s.views.Objects = []fyne.CanvasObject{s.chart.content}
 	s.views.Refresh()
 	s.chart.load()
@@ -140,9 +138,9 @@ func waitingText(d time.Duration) string {
 	}
 	m := int(d / time.Minute)
 	if m < 60 {
-		return fmt.Sprintf("%d min", m)
+		return Tf("%d min", m)
 	}
-	return fmt.Sprintf("%d h %02d min", m/60, m%60)
+	return Tf("%d h %02d min", m/60, m%60)
 }
 
 // dayPicker is a YYYY-MM-DD entry with previous and next day buttons, a
@@ -161,7 +159,7 @@ type dayPicker struct {
 
 func newDayPicker(day app.Day, onChange func()) *dayPicker {
 	p := &dayPicker{onChange: onChange}
-	p.entry = entry("YYYY-MM-DD")
+	p.entry = entry(T("YYYY-MM-DD"))
 	p.entry.SetText(day.String())
 	p.entry.OnSubmitted = func(string) { p.changed() }
 	p.weekday = widget.NewLabel("")
@@ -184,7 +182,7 @@ func (p *dayPicker) showWeekday() {
 		p.weekday.SetText("")
 		return
 	}
-	p.weekday.SetText(d.Weekday().String())
+	p.weekday.SetText(tr().Weekday(d.Weekday()))
 }
 
 // onPick opens a calendar under the entry at the entry's month; choosing
@@ -310,7 +308,7 @@ type apptDialogs struct {
 
 // apptMoveLabels are the status moves of an appointment, in the order
 // their buttons stand at the end of a row.
-var apptMoveLabels = []string{"Confirm", "Check in", "Complete", "Reschedule…", "No-show", "Cancel…"}
+var apptMoveLabels = []string{i18n.N("Confirm"), i18n.N("Check in"), i18n.N("Complete"), i18n.N("Reschedule…"), i18n.N("No-show"), i18n.N("Cancel…")}
 
 // apptMoves are the moves the user may make on a, by label: each runs the
 // service call and then done. busy, when not nil, is told when a call
@@ -365,7 +363,7 @@ func apptMoves(u *UI, a *app.Appointment, dlg *apptDialogs, busy func(bool), don
 func apptRowButtons(extra ...*widget.Button) []*widget.Button {
 	btns := append([]*widget.Button{}, extra...)
 	for _, label := range apptMoveLabels {
-		btns = append(btns, widget.NewButton(label, nil))
+		btns = append(btns, widget.NewButton(T(label), nil))
 	}
 	// Hidden until a row is bound to an appointment: the list's width
 	// follows its template's, which would otherwise hold every button.
@@ -434,11 +432,10 @@ func rowBusy(r *listRow, key string) func(bool) {
 // showCancelPrompt asks for the reason and cancels a.
 func showCancelPrompt(u *UI, a *app.Appointment, done func()) *promptForm {
 	return showPrompt(u, promptSpec{
-		title: "Cancel appointment",
-		note: "Cancel " + a.PatientName + "'s appointment with " + a.DoctorName + " on " +
-			formatTime(u, a.Start) + "?",
-		label: "Reason", field: "reason", ok: "Cancel appointment", danger: true,
-		placeholder: "Why it is cancelled",
+		title: T("Cancel appointment"),
+		note:  Tf("Cancel %s's appointment with %s on %s?", a.PatientName, a.DoctorName, formatTime(u, a.Start)),
+		label: T("Reason"), field: "reason", ok: T("Cancel appointment"), danger: true,
+		placeholder: T("Why it is cancelled"),
 		check:       app.ValidateCancelReason,
 		submit: func(text string) func(context.Context) error {
 			return func(ctx context.Context) error {

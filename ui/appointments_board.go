@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // boardView is the reception board of today: every doctor's appointments
@@ -49,27 +47,27 @@ type boardView struct {
 
 func newBoardView(u *UI) *boardView {
 	v := &boardView{u: u}
-	v.title = widget.NewLabelWithStyle("Today", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.summary = widget.NewLabel("Loading…")
+	v.title = widget.NewLabelWithStyle(T("Today"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.summary = widget.NewLabel(T("Loading…"))
 	v.summary.Importance = widget.LowImportance
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 	buttons := []fyne.CanvasObject{v.refresh}
 	if app.Can(u.session.User.Role, app.PermManageAppointments) {
-		v.walkBtn = widget.NewButtonWithIcon("Walk-in…", theme.ContentAddIcon(), v.onWalkIn)
-		v.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), v.onBook)
+		v.walkBtn = widget.NewButtonWithIcon(T("Walk-in…"), theme.ContentAddIcon(), v.onWalkIn)
+		v.bookBtn = widget.NewButtonWithIcon(T("Book appointment…"), theme.CalendarIcon(), v.onBook)
 		v.bookBtn.Importance = widget.HighImportance
 		buttons = append(buttons, v.walkBtn, v.bookBtn)
 	}
 	v.lost = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.lost.Importance = widget.DangerImportance
 	v.lost.Hide()
-	v.empty = mutedLabel("No appointments today.")
+	v.empty = mutedLabel(T("No appointments today."))
 	v.empty.Hide()
 	v.list = widget.NewList(func() int { return len(v.items) }, func() fyne.CanvasObject {
-		start := widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), nil)
+		start := widget.NewButtonWithIcon(T("Start visit"), theme.MediaPlayIcon(), nil)
 		start.Importance = widget.HighImportance
 		return newListRow(newColumnRow(boardColumns),
-			apptRowButtons(start, widget.NewButtonWithIcon("Bill…", theme.DocumentIcon(), nil))...)
+			apptRowButtons(start, widget.NewButtonWithIcon(T("Bill…"), theme.DocumentIcon(), nil))...)
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id >= 0 && id < len(v.items) {
 			v.updateRow(v.items[id], o.(*listRow))
@@ -84,7 +82,7 @@ func newBoardView(u *UI) *boardView {
 	top := container.NewVBox(
 		container.NewHBox(v.title, v.summary, layout.NewSpacer(), container.NewHBox(buttons...)),
 		v.lost,
-		columnHeader(boardColumns),
+		columnHeader(trColumns(boardColumns)),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.list, container.NewVBox(v.empty)))
@@ -100,8 +98,8 @@ type boardItem struct {
 }
 
 var boardColumns = []listColumn{
-	{"Time", 110, false}, {"Token", 70, false}, {"Doctor", 170, false}, {"Patient", 200, false}, {"Status", 110, false},
-	{"Waiting", 0, false},
+	{i18n.N("Time"), 110, false}, {i18n.N("Token"), 95, false}, {i18n.N("Doctor"), 170, false}, {i18n.N("Patient"), 200, false}, {i18n.N("Status"), 130, false},
+	{i18n.N("Waiting"), 0, false},
 }
 
 // load reads today's board.
@@ -121,12 +119,12 @@ func (v *boardView) load() {
 
 func (v *boardView) show(b *app.Board) {
 	v.board = b
-	title := "Today, " + b.Day
+	title := Tf("Today, %s", b.Day)
 	if d, err := app.ParseDay(b.Day); err == nil {
-		title = "Today, " + dayLabel(d)
+		title = Tf("Today, %s", dayLabel(d))
 	}
 	v.title.SetText(title)
-	v.summary.SetText(fmt.Sprintf("%d appointments, %d waiting", len(b.Entries), b.Waiting))
+	v.summary.SetText(Tf("%d appointments, %d waiting", len(b.Entries), b.Waiting))
 	items := make([]boardItem, 0, len(b.Conflicts)+len(b.Entries))
 	for _, a := range b.Conflicts {
 		items = append(items, boardItem{appt: a, lost: true})
@@ -136,7 +134,7 @@ func (v *boardView) show(b *app.Board) {
 	}
 	v.items = items
 	if n := len(b.Conflicts); n > 0 {
-		v.lost.SetText(fmt.Sprintf("Lost to another desk's booking — move or cancel: %s at the top, in red", countText(n, "appointment", "appointments")))
+		v.lost.SetText(Tf("Lost to another desk's booking — move or cancel: %s at the top, in red", countText(n, T("appointment"), T("appointments"))))
 		v.lost.Show()
 	} else {
 		v.lost.Hide()
@@ -153,10 +151,11 @@ func (v *boardView) updateRow(it boardItem, r *listRow) {
 	at := clockOf(v.u, a.Start)
 	imp := widget.MediumImportance
 	if it.lost {
-		at = a.Start.In(v.u.location()).Format("Mon 01-02 15:04")
+		t := a.Start.In(v.u.location())
+		at = tr().WeekdayShort(t.Weekday()) + " " + t.Format("01-02 15:04")
 		imp = widget.DangerImportance
 	}
-	setColumnRow(r.columns(), imp, at, a.Token, a.DoctorName, a.PatientName, a.Status.Label(), waitingText(it.waiting))
+	setColumnRow(r.columns(), imp, at, a.Token, a.DoctorName, a.PatientName, T(a.Status.Label()), waitingText(it.waiting))
 	var bill func()
 	if a.Status == app.AppointmentCompleted && app.Can(v.u.session.User.Role, app.PermManageBilling) {
 		bill = func() { v.u.billVisit(a.ID) }
@@ -196,19 +195,19 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	f := &walkInForm{u: u, errs: fieldErrors{}, done: done}
 	f.picker = newPatientPicker(u)
 	f.doctor = newSelect(nil, nil)
-	f.doctor.PlaceHolder = "Choose the doctor"
-	f.reason = newEscEntry("Reason for the visit")
-	f.save = newButton("Check in", f.onSave)
+	f.doctor.PlaceHolder = T("Choose the doctor")
+	f.reason = newEscEntry(T("Reason for the visit"))
+	f.save = newButton(T("Check in"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
-	f.overReason = newEscEntry("Why outside the doctor's hours")
+	f.overReason = newEscEntry(T("Why outside the doctor's hours"))
 	f.overReason.OnSubmitted = func(string) { f.onSave() }
 	f.overBox = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Override reason", f.errs.add("override_reason", f.overReason))))
+		widget.NewFormItem(T("Override reason"), f.errs.add("override_reason", f.overReason))))
 	f.overBox.Hide()
-	f.override = newCheck("See the patient outside the doctor's hours", func(on bool) {
+	f.override = newCheck(T("See the patient outside the doctor's hours"), func(on bool) {
 		if on {
 			f.overBox.Show()
 			u.win.Canvas().Focus(f.overReason)
@@ -219,12 +218,12 @@ func showWalkInForm(u *UI, done func()) *walkInForm {
 	})
 	f.reason.OnSubmitted = func(string) { f.onSave() }
 	f.body = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)),
-		widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)),
-		widget.NewFormItem("Reason", f.errs.add("reason", f.reason)),
+		widget.NewFormItem(T("Patient"), f.errs.add("patient_id", f.picker.content)),
+		widget.NewFormItem(T("Doctor"), f.errs.add("doctor_id", f.doctor)),
+		widget.NewFormItem(T("Reason"), f.errs.add("reason", f.reason)),
 		widget.NewFormItem("", container.NewVBox(f.override, f.overBox)),
 	), general, buttonsRow(f.cancel, f.save))
-	f.dialog = showFormDialog(u, "Walk-in", 620, f.body)
+	f.dialog = showFormDialog(u, T("Walk-in"), 620, f.body)
 	u.win.Canvas().Focus(f.picker.query)
 	background(u, func(ctx context.Context) ([]*app.DoctorProfile, error) {
 		return findDoctors(ctx, u, "")
@@ -257,13 +256,13 @@ func (f *walkInForm) onSave() {
 	}
 	switch {
 	case patient == "":
-		f.errs.set("patient_id", "Choose the patient.")
+		f.errs.set("patient_id", T("Choose the patient."))
 		return
 	case doctor == "":
-		f.errs.set("doctor_id", "Choose the doctor.")
+		f.errs.set("doctor_id", T("Choose the doctor."))
 		return
 	case f.override.Checked && override == "":
-		f.errs.set("override_reason", "Give the reason for seeing the patient outside the doctor's hours.")
+		f.errs.set("override_reason", T("Give the reason for seeing the patient outside the doctor's hours."))
 		return
 	}
 	if err := app.ValidateOverrideReason(override); err != nil {

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -35,14 +33,14 @@ type patientPicker struct {
 
 func newPatientPicker(u *UI) *patientPicker {
 	p := &patientPicker{u: u}
-	p.query = newEscEntry("Search: name, record number or phone")
+	p.query = newEscEntry(T("Search: name, record number or phone"))
 	p.query.OnChanged = func(string) { p.scheduleSearch() }
 	p.query.OnSubmitted = func(string) { p.search() }
 	p.result = newSelect(nil, nil)
-	p.result.PlaceHolder = "Choose the patient"
+	p.result.PlaceHolder = T("Choose the patient")
 	p.content = container.NewVBox(p.query, p.result)
 	if app.Can(u.session.User.Role, app.PermRegisterPatient) {
-		p.register = newIconButton("New patient…", theme.ContentAddIcon(), p.onRegister)
+		p.register = newIconButton(T("New patient…"), theme.ContentAddIcon(), p.onRegister)
 		p.register.Importance = widget.LowImportance
 		p.content = container.NewVBox(container.NewBorder(nil, nil, nil, p.register, p.query), p.result)
 	}
@@ -54,7 +52,7 @@ func newPatientPicker(u *UI) *patientPicker {
 func pickerLabel(pt *app.Patient) string {
 	parts := []string{pt.FullName()}
 	if pt.BirthDate != "" {
-		parts = append(parts, "born "+pt.BirthDate)
+		parts = append(parts, Tf("born %s", pt.BirthDate))
 	}
 	if pt.Phone != "" {
 		parts = append(parts, pt.Phone)
@@ -198,14 +196,14 @@ func showBookForm(u *UI, patientID string, done func(*app.Appointment)) *bookFor
 // showBookFormAt opens the booking dialog on the doctor and day of at.
 func showBookFormAt(u *UI, patientID string, at bookStart, done func(*app.Appointment)) *bookForm {
 	f := &bookForm{u: u, patient: patientID, done: done, wantDoctor: at.doctor, startDay: at.day}
-	f.buildUI("Book appointment")
+	f.buildUI(T("Book appointment"))
 	return f
 }
 
 // showRescheduleForm opens the dialog that moves a to another free slot.
 func showRescheduleForm(u *UI, a *app.Appointment, done func(*app.Appointment)) *bookForm {
 	f := &bookForm{u: u, moved: a, patient: a.PatientID, done: done}
-	f.buildUI("Reschedule appointment")
+	f.buildUI(T("Reschedule appointment"))
 	return f
 }
 
@@ -218,18 +216,18 @@ func (f *bookForm) buildUI(title string) {
 	var items []*widget.FormItem
 	if f.patient == "" {
 		f.picker = newPatientPicker(f.u)
-		items = append(items, widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content)))
+		items = append(items, widget.NewFormItem(T("Patient"), f.errs.add("patient_id", f.picker.content)))
 	}
 	f.doctor = newSelect(nil, func(string) { f.loadSlots() })
-	f.doctor.PlaceHolder = "Choose the doctor"
+	f.doctor.PlaceHolder = T("Choose the doctor")
 	if f.moved == nil {
-		f.specialization = entry("Filter by specialization")
+		f.specialization = entry(T("Filter by specialization"))
 		f.specialization.OnSubmitted = func(string) { f.loadDoctors() }
 		f.specialization.OnChanged = func(string) { f.loadDoctors() }
-		items = append(items, widget.NewFormItem("Specialization", f.specialization))
-		items = append(items, widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)))
+		items = append(items, widget.NewFormItem(T("Specialization"), f.specialization))
+		items = append(items, widget.NewFormItem(T("Doctor"), f.errs.add("doctor_id", f.doctor)))
 	} else {
-		items = append(items, widget.NewFormItem("Doctor", widget.NewLabel(f.moved.DoctorName)))
+		items = append(items, widget.NewFormItem(T("Doctor"), widget.NewLabel(f.moved.DoctorName)))
 	}
 	start := todayOf(f.u)
 	if f.startDay != (app.Day{}) {
@@ -239,19 +237,19 @@ func (f *bookForm) buildUI(title string) {
 		start = app.DayOf(f.moved.Start, loc)
 	}
 	f.day = newDayPicker(start, f.loadSlots)
-	items = append(items, widget.NewFormItem("Day", f.errs.add("day", f.day.content)))
-	f.slotHint = mutedLabel("Choose the doctor and the day.")
+	items = append(items, widget.NewFormItem(T("Day"), f.errs.add("day", f.day.content)))
+	f.slotHint = mutedLabel(T("Choose the doctor and the day."))
 	f.slotBox = container.NewGridWrap(fyne.NewSize(110, 36))
-	items = append(items, widget.NewFormItem("Free slots",
+	items = append(items, widget.NewFormItem(T("Free slots"),
 		f.errs.add("start", container.NewVBox(f.slotHint, f.slotBox))))
 	if f.moved == nil {
-		f.reason = entry("Reason for the visit")
-		items = append(items, widget.NewFormItem("Reason", f.errs.add("reason", f.reason)))
+		f.reason = entry(T("Reason for the visit"))
+		items = append(items, widget.NewFormItem(T("Reason"), f.errs.add("reason", f.reason)))
 	}
 	if f.staff() {
-		f.overAt = entry("HH:MM")
-		f.overReason = entry("Why outside the doctor's hours")
-		f.override = newCheck("Book outside the doctor's hours", func(on bool) {
+		f.overAt = entry(T("HH:MM"))
+		f.overReason = entry(T("Why outside the doctor's hours"))
+		f.override = newCheck(T("Book outside the doctor's hours"), func(on bool) {
 			if on {
 				f.overBox.Show()
 			} else {
@@ -262,20 +260,20 @@ func (f *bookForm) buildUI(title string) {
 		timeItem := f.errs.add("time", f.overAt)
 		reasonItem := f.errs.add("override_reason", f.overReason)
 		f.overBox = container.NewVBox(widget.NewForm(
-			widget.NewFormItem("Time", timeItem),
-			widget.NewFormItem("Override reason", reasonItem)))
+			widget.NewFormItem(T("Time"), timeItem),
+			widget.NewFormItem(T("Override reason"), reasonItem)))
 		f.overBox.Hide()
 		items = append(items, widget.NewFormItem("", container.NewVBox(f.override, f.overBox)))
 	}
 	f.errs.alias("patient", "patient_id")
 	f.errs.alias("doctor", "doctor_id")
-	label := "Book"
+	label := T("Book")
 	if f.moved != nil {
-		label = "Move here"
+		label = T("Move here")
 	}
 	f.book = newButton(label, f.onBook)
 	f.book.Importance = widget.HighImportance
-	f.cancel = newButton("Close", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Close"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	f.form = widget.NewForm(items...)
@@ -353,7 +351,7 @@ func (f *bookForm) loadSlots() {
 		f.showErr(err)
 		return
 	}
-	f.slotHint.SetText("Loading…")
+	f.slotHint.SetText(T("Loading…"))
 	background(f.u, func(ctx context.Context) ([]app.Slot, error) {
 		return f.u.svc.Appointments.FindFreeSlots(ctx, id, day.String())
 	}, func(slots []app.Slot, err error) {
@@ -377,7 +375,7 @@ func (f *bookForm) showSlots(slots []app.Slot) {
 	for i, sl := range slots {
 		text := clockOf(f.u, sl.Start)
 		if sl.Requested {
-			text += " (asked)"
+			text = Tf("%s (asked)", text)
 		}
 		b := newButton(text, func() { f.choose(i) })
 		f.slotBtns[i], objs[i] = b, b
@@ -386,11 +384,11 @@ func (f *bookForm) showSlots(slots []app.Slot) {
 	f.slotBox.Refresh()
 	switch {
 	case f.doctorID() == "":
-		f.slotHint.SetText("Choose the doctor and the day.")
+		f.slotHint.SetText(T("Choose the doctor and the day."))
 	case len(slots) == 0:
-		f.slotHint.SetText("No free time on this day.")
+		f.slotHint.SetText(T("No free time on this day."))
 	default:
-		f.slotHint.SetText("Choose a time.")
+		f.slotHint.SetText(T("Choose a time."))
 	}
 	if f.form != nil {
 		f.relayout()
@@ -418,7 +416,7 @@ func (f *bookForm) start() (time.Time, string, error) {
 	if f.override != nil && f.override.Checked {
 		reason := strings.TrimSpace(f.overReason.Text)
 		if reason == "" {
-			return time.Time{}, "", app.FieldErrorf("override_reason", "Give the reason for booking outside the doctor's hours.")
+			return time.Time{}, "", app.FieldErrorf("override_reason", "%s", T("Give the reason for booking outside the doctor's hours."))
 		}
 		if err := app.ValidateOverrideReason(reason); err != nil {
 			return time.Time{}, "", err
@@ -435,12 +433,12 @@ func (f *bookForm) start() (time.Time, string, error) {
 			return day.At(m, f.u.location()), reason, nil
 		}
 		if f.chosen < 0 {
-			return time.Time{}, "", app.FieldErrorf("time", "Give the time, or choose a slot.")
+			return time.Time{}, "", app.FieldErrorf("time", "%s", T("Give the time, or choose a slot."))
 		}
 		return f.slots[f.chosen].Start, reason, nil
 	}
 	if f.chosen < 0 || f.chosen >= len(f.slots) {
-		return time.Time{}, "", app.FieldErrorf("start", "Choose a time.")
+		return time.Time{}, "", app.FieldErrorf("start", "%s", T("Choose a time."))
 	}
 	return f.slots[f.chosen].Start, "", nil
 }
@@ -508,21 +506,23 @@ type bookedDialog struct {
 // prints the patient's appointment slip on this desk's receipt printer.
 func showBooked(u *UI, a *app.Appointment, moved bool) *bookedDialog {
 	d := &bookedDialog{}
-	title, verb := "Appointment booked", "Booked"
+	title := T("Appointment booked")
+	text := Tf("Booked %s %s–%s: %s with %s", dayText(u, a.Start), clockOf(u, a.Start), clockOf(u, a.End),
+		a.PatientName, a.DoctorName)
 	if moved {
-		title, verb = "Appointment moved", "Moved to"
+		title = T("Appointment moved")
+		text = Tf("Moved to %s %s–%s: %s with %s", dayText(u, a.Start), clockOf(u, a.Start), clockOf(u, a.End),
+			a.PatientName, a.DoctorName)
 	}
-	text := verb + " " + dayText(u, a.Start) + " " + clockOf(u, a.Start) + "–" + clockOf(u, a.End) + ": " +
-		a.PatientName + " with " + a.DoctorName
 	if a.Room != "" {
 		text += ", " + a.Room
 	}
-	d.print = newIconButton("Print appointment slip", theme.DocumentPrintIcon(), func() {
+	d.print = newIconButton(T("Print appointment slip"), theme.DocumentPrintIcon(), func() {
 		u.printDocument(d.print, "appointment-"+a.Start.In(u.location()).Format("2006-01-02-1504")+".pdf",
 			func(ctx context.Context) ([]byte, error) { return appointmentSlip(ctx, u, a) })
 	})
 	d.print.Importance = widget.HighImportance
-	d.close = newButton("Close", func() { d.dialog.Hide() })
+	d.close = newButton(T("Close"), func() { d.dialog.Hide() })
 	d.dialog = showFormDialog(u, title, 480, container.NewVBox(wrapLabel(text), buttonsRow(d.close, d.print)))
 	u.win.Canvas().Focus(d.print)
 	return d

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // doctorDayView lists a doctor's appointments of a day or of the week from
@@ -58,27 +56,27 @@ type doctorDayView struct {
 func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 	v := &doctorDayView{u: u, openChart: openChart}
 	v.doctor = newSelect(nil, func(string) { v.load() })
-	v.doctor.PlaceHolder = "Choose the doctor"
+	v.doctor.PlaceHolder = T("Choose the doctor")
 	v.day = newDayPicker(todayOf(u), v.load)
-	v.week = newCheck("Week", func(bool) { v.load() })
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.week = newCheck(T("Week"), func(bool) { v.load() })
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 	role := u.session.User.Role
 	var right []fyne.CanvasObject
 	right = append(right, v.week, v.refresh)
 	if app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule) {
-		v.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), v.onBook)
+		v.bookBtn = widget.NewButtonWithIcon(T("Book appointment…"), theme.CalendarIcon(), v.onBook)
 		v.bookBtn.Importance = widget.HighImportance
 		right = append(right, v.bookBtn)
 	}
 	if u.svc.Queue != nil && (app.Can(role, app.PermManageAppointments) || app.Can(role, app.PermOwnSchedule)) {
 		v.room = entry("")
-		v.room.SetPlaceHolder("Room")
+		v.room.SetPlaceHolder(T("Room"))
 		v.room.OnSubmitted = func(string) { v.onCallNext() }
-		v.callBtn = widget.NewButtonWithIcon("Call next", theme.MediaPlayIcon(), v.onCallNext)
+		v.callBtn = widget.NewButtonWithIcon(T("Call next"), theme.MediaPlayIcon(), v.onCallNext)
 		right = append([]fyne.CanvasObject{container.New(widthLayout{110}, v.room), v.callBtn}, right...)
 	}
 	v.summary = mutedLabel("")
-	v.empty = mutedLabel("No appointments.")
+	v.empty = mutedLabel(T("No appointments."))
 	v.empty.Hide()
 	v.lists = container.NewStack()
 	v.setColumns(false)
@@ -102,8 +100,8 @@ func newDoctorDayView(u *UI, openChart func(string)) *doctorDayView {
 
 // The columns of the day list; in a week the time carries its day.
 var (
-	dayColumns  = []listColumn{{"Time", 120, false}, {"Token", 70, false}, {"Status", 110, false}, {"Patient", 0, false}}
-	weekColumns = []listColumn{{"Day and time", 210, false}, {"Token", 70, false}, {"Status", 110, false}, {"Patient", 0, false}}
+	dayColumns  = []listColumn{{i18n.N("Time"), 120, false}, {i18n.N("Token"), 95, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
+	weekColumns = []listColumn{{i18n.N("Day and time"), 210, false}, {i18n.N("Token"), 95, false}, {i18n.N("Status"), 110, false}, {i18n.N("Patient"), 0, false}}
 )
 
 // setColumns builds the list for a day or for a week.
@@ -114,10 +112,10 @@ func (v *doctorDayView) setColumns(week bool) {
 		cols = weekColumns
 	}
 	v.list = widget.NewList(func() int { return len(v.appts) }, func() fyne.CanvasObject {
-		start := widget.NewButtonWithIcon("Start visit", theme.MediaPlayIcon(), nil)
+		start := widget.NewButtonWithIcon(T("Start visit"), theme.MediaPlayIcon(), nil)
 		start.Importance = widget.HighImportance
-		return newListRow(newColumnRow(cols), apptRowButtons(widget.NewButton("Call", nil), start,
-			widget.NewButtonWithIcon("Note", theme.DocumentCreateIcon(), nil))...)
+		return newListRow(newColumnRow(cols), apptRowButtons(widget.NewButton(T("Call"), nil), start,
+			widget.NewButtonWithIcon(T("Note"), theme.DocumentCreateIcon(), nil))...)
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id >= 0 && id < len(v.appts) {
 			v.updateRow(v.appts[id], o.(*listRow))
@@ -130,7 +128,7 @@ func (v *doctorDayView) setColumns(week bool) {
 		}
 	}
 	v.lists.Objects = []fyne.CanvasObject{container.NewBorder(
-		container.NewVBox(columnHeader(cols), widget.NewSeparator()), nil, nil, nil,
+		container.NewVBox(columnHeader(trColumns(cols)), widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(v.list, container.NewVBox(v.empty)))}
 	v.lists.Refresh()
 }
@@ -147,12 +145,12 @@ func (v *doctorDayView) doctorID() string {
 func (v *doctorDayView) load() {
 	if len(v.doctors) == 0 {
 		fillDoctors(v.u, v.doctor, "", func(ds []*app.DoctorProfile) { v.doctors = ds },
-			func() { v.summary.SetText("No doctors yet.") }) // choosing one loads
+			func() { v.summary.SetText(T("No doctors yet.")) }) // choosing one loads
 		return
 	}
 	id := v.doctorID()
 	if id == "" {
-		v.summary.SetText("Choose the doctor.")
+		v.summary.SetText(T("Choose the doctor."))
 		return
 	}
 	day, err := v.day.day()
@@ -190,9 +188,9 @@ func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 			waiting++
 		}
 	}
-	sum := fmt.Sprintf("%d appointments, %d waiting.", len(as), waiting)
+	sum := Tf("%d appointments, %d waiting.", len(as), waiting)
 	if v.called != nil {
-		sum += fmt.Sprintf(" Called %s to %s at %s.", v.called.Token, v.called.Room, clockOf(v.u, v.called.CalledAt))
+		sum += Tf(" Called %s to %s at %s.", v.called.Token, v.called.Room, clockOf(v.u, v.called.CalledAt))
 	}
 	v.summary.SetText(sum)
 	if week != v.weekOn {
@@ -207,7 +205,7 @@ func (v *doctorDayView) show(as []*app.Appointment, week bool) {
 func (v *doctorDayView) updateRow(a *app.Appointment, r *listRow) {
 	when := clockOf(v.u, a.Start) + "–" + clockOf(v.u, a.End)
 	if v.weekOn {
-		when = a.Start.In(v.u.location()).Format("Mon 2006-01-02") + "  " + when
+		when = tr().Day(a.Start.In(v.u.location())) + "  " + when
 	}
 	who := a.PatientName
 	if a.PatientMRN != "" {
@@ -220,7 +218,7 @@ func (v *doctorDayView) updateRow(a *app.Appointment, r *listRow) {
 	if a.Status == app.AppointmentCheckedIn {
 		imp = widget.HighImportance // waiting
 	}
-	setColumnRow(r.columns(), imp, when, a.Token, a.Status.Label(), who)
+	setColumnRow(r.columns(), imp, when, a.Token, T(a.Status.Label()), who)
 	var call, note func()
 	if v.callBtn != nil && a.Status == app.AppointmentCheckedIn && a.Token != "" &&
 		app.CheckInApplies(a, v.u.now(), v.u.location()) == nil { // today's
@@ -258,7 +256,7 @@ func (v *doctorDayView) loadRoom(doctorID string) {
 func (v *doctorDayView) onCallNext() {
 	id := v.doctorID()
 	if id == "" {
-		v.summary.SetText("Choose the doctor.")
+		v.summary.SetText(T("Choose the doctor."))
 		return
 	}
 	room := v.room.Text

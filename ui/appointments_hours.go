@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // canSetHours reports whether a role gets the hours tab: admins set every
@@ -91,15 +90,15 @@ var hoursWeekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, ti
 func hoursWeekdayLabels() []string {
 	out := make([]string, len(hoursWeekdays))
 	for i, d := range hoursWeekdays {
-		out[i] = d.String()
+		out[i] = tr().Weekday(d)
 	}
 	return out
 }
 
 // exception kinds as the select shows them.
-const (
-	hoursKindLeave = "Leave"
-	hoursKindExtra = "Extra session"
+var (
+	hoursKindLeave = i18n.N("Leave")
+	hoursKindExtra = i18n.N("Extra session")
 )
 
 // withHoursButton puts the "Doctors' hours" (admins) or "My hours"
@@ -109,9 +108,9 @@ func (s *appointmentsScreen) withHoursButton(views fyne.CanvasObject) fyne.Canva
 	if !canSetHours(s.role()) {
 		return views
 	}
-	label := "Doctors' hours"
+	label := T("Doctors' hours")
 	if s.role() == app.RoleDoctor {
-		label = "My hours"
+		label = T("My hours")
 	}
 	s.hoursBtn = widget.NewButtonWithIcon(label, theme.SettingsIcon(), s.openHours)
 	return container.NewBorder(container.NewHBox(layout.NewSpacer(), s.hoursBtn), nil, nil, nil, views)
@@ -140,39 +139,39 @@ func (s *appointmentsScreen) closeHours() {
 
 func newHoursView(u *UI, back func()) *hoursView {
 	v := &hoursView{u: u, removing: map[string]bool{}}
-	v.back = widget.NewButtonWithIcon("Appointments", theme.NavigateBackIcon(), back)
+	v.back = widget.NewButtonWithIcon(T("Appointments"), theme.NavigateBackIcon(), back)
 	v.doctor = newSelect(nil, func(string) { v.loadProfile() })
-	v.doctor.PlaceHolder = "Choose the doctor"
+	v.doctor.PlaceHolder = T("Choose the doctor")
 	v.message = mutedLabel("")
 	var who fyne.CanvasObject = v.doctor
 	if me := u.session.User; me.Role == app.RoleDoctor {
 		who = widget.NewLabelWithStyle(me.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.loadProfile)
+	refresh := widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.loadProfile)
 
 	// Profile.
 	v.profErrs = fieldErrors{}
-	v.spec = entry("e.g. Cardiology")
-	v.room = entry("e.g. Room 2")
-	v.consultation = entry("e.g. CONS-GP")
+	v.spec = entry(T("e.g. Cardiology"))
+	v.room = entry(T("e.g. Room 2"))
+	v.consultation = entry(T("e.g. CONS-GP"))
 	v.fee = mutedLabel("")
 	v.fee.Wrapping = fyne.TextWrapWord
 	v.visit = entry(fmt.Sprintf("%d", app.DefaultVisitMinutes))
-	feeLabel := "Consultation fee"
+	feeLabel := T("Consultation fee")
 	if c := v.currency(); c != "" {
 		feeLabel += " (" + c + ")"
 	}
 	profForm := widget.NewForm(
-		widget.NewFormItem("Specialization", v.profErrs.add("specialization", v.spec)),
-		widget.NewFormItem("Consulting room", v.profErrs.add("room", v.room)),
-		widget.NewFormItem("Consultation item", v.profErrs.add("consultation", v.consultation)),
+		widget.NewFormItem(T("Specialization"), v.profErrs.add("specialization", v.spec)),
+		widget.NewFormItem(T("Consulting room"), v.profErrs.add("room", v.room)),
+		widget.NewFormItem(T("Consultation item"), v.profErrs.add("consultation", v.consultation)),
 		widget.NewFormItem(feeLabel, v.fee),
-		widget.NewFormItem("Visit length (minutes)", v.profErrs.add("visit_minutes", v.visit)),
+		widget.NewFormItem(T("Visit length (minutes)"), v.profErrs.add("visit_minutes", v.visit)),
 	)
 	profGeneral := newErrorLabel()
 	v.profErrs[""] = profGeneral
 	v.profErrs.alias("user_id", "")
-	v.saveProfile = widget.NewButtonWithIcon("Save profile", theme.DocumentSaveIcon(), v.onSaveProfile)
+	v.saveProfile = widget.NewButtonWithIcon(T("Save profile"), theme.DocumentSaveIcon(), v.onSaveProfile)
 	v.saveProfile.Importance = widget.HighImportance
 
 	// Weekly hours.
@@ -184,47 +183,47 @@ func newHoursView(u *UI, back func()) *hoursView {
 		v.weekErrs.alias(f, "weekly")
 	}
 	v.blockBox = container.NewVBox()
-	v.addBlock = widget.NewButtonWithIcon("Add block", theme.ContentAddIcon(), func() {
+	v.addBlock = widget.NewButtonWithIcon(T("Add block"), theme.ContentAddIcon(), func() {
 		v.u.touch()
 		v.addBlockRow(app.Availability{Weekday: time.Monday, SlotMinutes: v.visitMinutes()})
 	})
-	v.saveWeekly = widget.NewButtonWithIcon("Save weekly hours", theme.DocumentSaveIcon(), v.onSaveWeekly)
+	v.saveWeekly = widget.NewButtonWithIcon(T("Save weekly hours"), theme.DocumentSaveIcon(), v.onSaveWeekly)
 	v.saveWeekly.Importance = widget.HighImportance
 	header := container.NewHBox(
-		container.New(widthLayout{150}, mutedLabel("Day")),
-		container.New(widthLayout{90}, mutedLabel("Start")),
-		container.New(widthLayout{90}, mutedLabel("End")),
-		container.New(widthLayout{110}, mutedLabel("Slot (minutes)")))
+		container.New(widthLayout{150}, mutedLabel(T("Day"))),
+		container.New(widthLayout{90}, mutedLabel(T("Start"))),
+		container.New(widthLayout{90}, mutedLabel(T("End"))),
+		container.New(widthLayout{110}, mutedLabel(T("Slot (minutes)"))))
 
 	// Exceptions.
 	v.excErrs = fieldErrors{}
 	v.excList = widget.NewList(func() int { return len(v.exceptions) }, func() fyne.CanvasObject {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
-		return newListRow(l, widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), nil))
+		return newListRow(l, widget.NewButtonWithIcon(T("Remove"), theme.DeleteIcon(), nil))
 	}, v.updateExceptionRow)
-	v.excEmpty = mutedLabel("No leave or extra sessions ahead.")
-	v.exDate = entry("YYYY-MM-DD")
+	v.excEmpty = mutedLabel(T("No leave or extra sessions ahead."))
+	v.exDate = entry(T("YYYY-MM-DD"))
 	v.exDate.SetText(todayOf(u).String())
-	v.exStart = entry("HH:MM")
-	v.exEnd = entry("HH:MM")
-	v.exSlot = entry("Default: the visit length")
-	v.exKind = newSelect([]string{hoursKindLeave, hoursKindExtra}, func(string) { v.kindChanged() })
-	v.exKind.SetSelected(hoursKindLeave)
-	v.exReason = entry("e.g. Conference")
+	v.exStart = entry(T("HH:MM"))
+	v.exEnd = entry(T("HH:MM"))
+	v.exSlot = entry(T("Default: the visit length"))
+	v.exKind = newSelect([]string{T(hoursKindLeave), T(hoursKindExtra)}, func(string) { v.kindChanged() })
+	v.exKind.SetSelected(T(hoursKindLeave))
+	v.exReason = entry(T("e.g. Conference"))
 	excForm := widget.NewForm(
-		widget.NewFormItem("Date", v.excErrs.add("date", v.exDate)),
-		widget.NewFormItem("Kind", v.excErrs.add("kind", v.exKind)),
-		widget.NewFormItem("Start", v.excErrs.add("start", v.exStart)),
-		widget.NewFormItem("End", v.excErrs.add("end", v.exEnd)),
-		widget.NewFormItem("Slot (minutes)", v.excErrs.add("slot_minutes", v.exSlot)),
-		widget.NewFormItem("Reason", v.excErrs.add("reason", v.exReason)),
+		widget.NewFormItem(T("Date"), v.excErrs.add("date", v.exDate)),
+		widget.NewFormItem(T("Kind"), v.excErrs.add("kind", v.exKind)),
+		widget.NewFormItem(T("Start"), v.excErrs.add("start", v.exStart)),
+		widget.NewFormItem(T("End"), v.excErrs.add("end", v.exEnd)),
+		widget.NewFormItem(T("Slot (minutes)"), v.excErrs.add("slot_minutes", v.exSlot)),
+		widget.NewFormItem(T("Reason"), v.excErrs.add("reason", v.exReason)),
 	)
 	v.excErrs.alias("day", "date")
 	excGeneral := newErrorLabel()
 	v.excErrs[""] = excGeneral
 	v.excErrs.alias("doctor_id", "")
-	v.addExc = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), v.onAddException)
+	v.addExc = widget.NewButtonWithIcon(T("Add"), theme.ContentAddIcon(), v.onAddException)
 	v.addExc.Importance = widget.HighImportance
 	v.kindChanged()
 
@@ -232,21 +231,21 @@ func newHoursView(u *UI, back func()) *hoursView {
 	// sessions on the right, their list taking the height left under
 	// the form.
 	left := container.NewVBox(
-		sectionTitle("Profile"),
+		sectionTitle(T("Profile")),
 		container.New(widthLayout{520}, profForm),
 		profGeneral,
 		container.NewHBox(v.saveProfile),
 		widget.NewSeparator(),
-		sectionTitle("Weekly hours"),
-		mutedLabel("Several blocks a day are allowed, e.g. 08:00–12:00 and 17:00–20:00. Booked appointments stay as they are."),
+		sectionTitle(T("Weekly hours")),
+		mutedLabel(T("Several blocks a day are allowed, e.g. 08:00–12:00 and 17:00–20:00. Booked appointments stay as they are.")),
 		header,
 		v.blockBox,
 		weekErr,
 		container.NewHBox(v.addBlock, v.saveWeekly),
 	)
 	right := container.NewBorder(container.NewVBox(
-		sectionTitle("Leave and extra sessions (from today)"),
-		mutedLabel("Leave with no start and end is the whole day."),
+		sectionTitle(T("Leave and extra sessions (from today)")),
+		mutedLabel(T("Leave with no start and end is the whole day.")),
 		excForm,
 		excGeneral,
 		container.NewHBox(v.addExc),
@@ -289,7 +288,7 @@ func (v *hoursView) visitMinutes() int {
 }
 
 func (v *hoursView) kindChanged() {
-	if v.exKind.Selected == hoursKindExtra {
+	if v.exKind.Selected == T(hoursKindExtra) {
 		v.exSlot.Enable()
 	} else {
 		v.exSlot.Disable()
@@ -322,7 +321,7 @@ func (v *hoursView) load() {
 		return
 	}
 	fillDoctors(v.u, v.doctor, v.want, func(ds []*app.DoctorProfile) { v.doctors = ds },
-		func() { v.message.SetText("No doctors yet: add a doctor's account in Staff first.") }) // choosing one loads the profile
+		func() { v.message.SetText(T("No doctors yet: add a doctor's account in Staff first.")) }) // choosing one loads the profile
 }
 
 // loadProfile reads the chosen doctor's profile, weekly hours and
@@ -333,10 +332,10 @@ func (v *hoursView) loadProfile() {
 	id := v.doctorID()
 	v.setEditable(false)
 	if id == "" {
-		v.message.SetText("Choose the doctor.")
+		v.message.SetText(T("Choose the doctor."))
 		return
 	}
-	v.message.SetText("Loading…")
+	v.message.SetText(T("Loading…"))
 	background(v.u, func(ctx context.Context) (*app.DoctorProfile, error) {
 		return v.u.svc.Appointments.GetDoctorProfile(ctx, id)
 	}, func(p *app.DoctorProfile, err error) {
@@ -359,9 +358,9 @@ func (v *hoursView) showProfile(p *app.DoctorProfile) {
 	v.weekErrs.clear()
 	v.excErrs.clear()
 	if p.UpdatedAt.IsZero() {
-		v.message.SetText("No profile yet: fill it in and save it.")
+		v.message.SetText(T("No profile yet: fill it in and save it."))
 	} else {
-		v.message.SetText("Profile last changed " + formatTime(v.u, p.UpdatedAt) + ".")
+		v.message.SetText(Tf("Profile last changed %s.", formatTime(v.u, p.UpdatedAt)))
 	}
 	v.spec.SetText(p.Specialization)
 	v.room.SetText(p.Room)
@@ -386,11 +385,11 @@ func (v *hoursView) showConsultation(p *app.DoctorProfile) {
 	}
 	switch {
 	case p.ConsultationCode == "":
-		v.fee.SetText("None: the price list has no consultation for this doctor. An administrator adds one or enters its code.")
+		v.fee.SetText(T("None: the price list has no consultation for this doctor. An administrator adds one or enters its code."))
 	case p.ConsultationDefault:
-		v.fee.SetText(formatFeeMinor(p.Fee, v.digits()) + " — " + p.ConsultationName + " (the clinic's default; enter a code to choose another)")
+		v.fee.SetText(Tf("%s — %s (the clinic's default; enter a code to choose another)", amountText(app.Money(p.Fee), v.digits()), p.ConsultationName))
 	default:
-		v.fee.SetText(formatFeeMinor(p.Fee, v.digits()) + " — " + p.ConsultationName)
+		v.fee.SetText(amountText(app.Money(p.Fee), v.digits()) + " — " + p.ConsultationName)
 	}
 }
 
@@ -403,7 +402,7 @@ func (v *hoursView) onSaveProfile() {
 	if t := strings.TrimSpace(v.visit.Text); t != "" {
 		var err error
 		if visit, err = strconv.Atoi(t); err != nil || visit <= 0 {
-			v.profErrs.set("visit_minutes", fmt.Sprintf("%q is not a number of minutes.", t))
+			v.profErrs.set("visit_minutes", Tf("%q is not a number of minutes.", t))
 			return
 		}
 	}
@@ -435,7 +434,7 @@ func (v *hoursView) onSaveProfile() {
 		if got.VisitMinutes > 0 {
 			v.visit.SetText(strconv.Itoa(got.VisitMinutes))
 		}
-		v.message.SetText("Profile saved.")
+		v.message.SetText(T("Profile saved."))
 		// The doctor select shows the specialization.
 		if i := v.doctor.SelectedIndex(); i >= 0 && i < len(v.doctors) && v.u.session.User.Role != app.RoleDoctor {
 			v.doctors[i].Specialization = got.Specialization
@@ -464,12 +463,12 @@ func (v *hoursView) showBlocks(blocks []app.Availability) {
 func (v *hoursView) addBlockRow(b app.Availability) {
 	r := &hoursBlockRow{}
 	r.weekday = newSelect(hoursWeekdayLabels(), nil)
-	r.weekday.SetSelected(b.Weekday.String())
-	r.start = entry("HH:MM")
+	r.weekday.SetSelected(tr().Weekday(b.Weekday))
+	r.start = entry(T("HH:MM"))
 	r.start.SetText(b.Start)
-	r.end = entry("HH:MM")
+	r.end = entry(T("HH:MM"))
 	r.end.SetText(b.End)
-	r.slot = entry("minutes")
+	r.slot = entry(T("minutes"))
 	if b.SlotMinutes > 0 {
 		r.slot.SetText(strconv.Itoa(b.SlotMinutes))
 	}
@@ -500,14 +499,14 @@ func (v *hoursView) removeBlockRow(r *hoursBlockRow) {
 func (r *hoursBlockRow) availability() (app.Availability, error) {
 	a := app.Availability{Weekday: -1, Start: strings.TrimSpace(r.start.Text), End: strings.TrimSpace(r.end.Text)}
 	for _, d := range hoursWeekdays {
-		if d.String() == r.weekday.Selected {
+		if tr().Weekday(d) == r.weekday.Selected {
 			a.Weekday = d
 		}
 	}
 	t := strings.TrimSpace(r.slot.Text)
 	n, err := strconv.Atoi(t)
 	if err != nil {
-		return a, app.FieldErrorf("slot_minutes", "%q is not a number of minutes.", t)
+		return a, app.FieldErrorf("slot_minutes", "%s", Tf("%q is not a number of minutes.", t))
 	}
 	a.SlotMinutes = n
 	return a, a.Validate()
@@ -560,7 +559,7 @@ func (v *hoursView) onSaveWeekly() {
 			v.profile.Weekly = got
 		}
 		v.showBlocks(got)
-		v.message.SetText("Weekly hours saved.")
+		v.message.SetText(T("Weekly hours saved."))
 	})
 }
 
@@ -590,14 +589,14 @@ func describeException(e app.AvailabilityException) string {
 	s := e.Date + "  "
 	switch {
 	case e.Kind == app.ExceptionExtra:
-		s += "Extra session " + e.Start + "–" + e.End
+		s += Tf("Extra session %s–%s", e.Start, e.End)
 		if e.SlotMinutes > 0 {
-			s += fmt.Sprintf(", slots of %d min", e.SlotMinutes)
+			s += Tf(", slots of %d min", e.SlotMinutes)
 		}
 	case e.Start == "":
-		s += "Leave, whole day"
+		s += T("Leave, whole day")
 	default:
-		s += "Leave " + e.Start + "–" + e.End
+		s += Tf("Leave %s–%s", e.Start, e.End)
 	}
 	if e.Reason != "" {
 		s += " — " + e.Reason
@@ -612,14 +611,14 @@ func (v *hoursView) onAddException() {
 	e := app.AvailabilityException{DoctorID: v.doctorID(), Date: strings.TrimSpace(v.exDate.Text),
 		Start: v.exStart.Text, End: v.exEnd.Text, Reason: v.exReason.Text}
 	switch v.exKind.Selected {
-	case hoursKindLeave:
+	case T(hoursKindLeave):
 		e.Kind = app.ExceptionLeave
-	case hoursKindExtra:
+	case T(hoursKindExtra):
 		e.Kind = app.ExceptionExtra
 		if t := strings.TrimSpace(v.exSlot.Text); t != "" {
 			n, err := strconv.Atoi(t)
 			if err != nil {
-				v.excErrs.set("slot_minutes", fmt.Sprintf("%q is not a number of minutes.", t))
+				v.excErrs.set("slot_minutes", Tf("%q is not a number of minutes.", t))
 				return
 			}
 			e.SlotMinutes = n
@@ -651,7 +650,7 @@ func (v *hoursView) onAddException() {
 		v.exEnd.SetText("")
 		v.exSlot.SetText("")
 		v.exReason.SetText("")
-		v.message.SetText("Added " + describeException(*got) + ".")
+		v.message.SetText(Tf("Added %s.", describeException(*got)))
 	})
 }
 
@@ -680,7 +679,7 @@ func (v *hoursView) onRemoveException(id string) {
 			}
 		}
 		v.showExceptions(es)
-		v.message.SetText("Removed.")
+		v.message.SetText(T("Removed."))
 	})
 }
 

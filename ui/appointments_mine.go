@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -39,7 +37,7 @@ var _ chartTab = (*myAppointmentsTab)(nil)
 
 func newMyAppointmentsTab(u *UI) *myAppointmentsTab {
 	t := &myAppointmentsTab{u: u}
-	t.bookBtn = widget.NewButtonWithIcon("Book appointment…", theme.CalendarIcon(), t.onBook)
+	t.bookBtn = widget.NewButtonWithIcon(T("Book appointment…"), theme.CalendarIcon(), t.onBook)
 	t.bookBtn.Importance = widget.HighImportance
 	t.message = mutedLabel("")
 	t.upcomingL = widget.NewList(func() int { return len(t.upcoming) }, t.newRow, func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -52,14 +50,14 @@ func newMyAppointmentsTab(u *UI) *myAppointmentsTab {
 			t.updateRow(t.past[id], o, false)
 		}
 	})
-	t.pastTitle = sectionTitle("Past")
-	t.pastEmpty = mutedLabel("No past appointments.")
+	t.pastTitle = sectionTitle(T("Past"))
+	t.pastEmpty = mutedLabel(T("No past appointments."))
 	t.pastEmpty.Hide()
 	// The upcoming and the past share the height, each list scrolling
 	// on its own.
 	t.content = container.NewGridWithRows(2,
 		container.NewBorder(container.NewVBox(
-			container.NewHBox(sectionTitle("Upcoming"), layout.NewSpacer(), t.bookBtn), t.message),
+			container.NewHBox(sectionTitle(T("Upcoming")), layout.NewSpacer(), t.bookBtn), t.message),
 			nil, nil, nil, t.upcomingL),
 		container.NewBorder(container.NewVBox(widget.NewSeparator(), t.pastTitle), nil, nil, nil,
 			container.NewStack(t.pastL, container.NewVBox(t.pastEmpty))))
@@ -72,7 +70,7 @@ type apptParts struct{ what, status *widget.Label }
 func (t *myAppointmentsTab) newRow() fyne.CanvasObject {
 	p := &apptParts{what: widget.NewLabel(""), status: widget.NewLabel("")}
 	p.what.Truncation = fyne.TextTruncateEllipsis
-	r := newListRow(container.NewBorder(nil, nil, nil, p.status, p.what), widget.NewButton("Cancel…", nil))
+	r := newListRow(container.NewBorder(nil, nil, nil, p.status, p.what), widget.NewButton(T("Cancel…"), nil))
 	r.parts = p
 	return r
 }
@@ -86,7 +84,7 @@ func (t *myAppointmentsTab) updateRow(a *app.Appointment, o fyne.CanvasObject, u
 	}
 	p := r.parts.(*apptParts)
 	p.what.SetText(t.describe(a))
-	p.status.SetText(a.Status.Label())
+	p.status.SetText(T(a.Status.Label()))
 	var cancel func()
 	if upcoming && app.CanTransition(a.Status, app.AppointmentCancelled) && a.Start.After(t.u.now()) {
 		cancel = func() { t.cancel = showCancelPrompt(t.u, a, t.load) }
@@ -107,7 +105,7 @@ func (t *myAppointmentsTab) patientID() string {
 func (t *myAppointmentsTab) load() {
 	id := t.patientID()
 	if id == "" {
-		t.message.SetText("No patient record is linked to this account. Please ask at the reception desk.")
+		t.message.SetText(T("No patient record is linked to this account. Please ask at the reception desk."))
 		t.bookBtn.Disable()
 		return
 	}
@@ -132,7 +130,7 @@ func (t *myAppointmentsTab) show(up, past []*app.Appointment) {
 	t.upcoming, t.past = up, past
 	t.message.SetText("")
 	if len(up) == 0 {
-		t.message.SetText("No upcoming appointments.")
+		t.message.SetText(T("No upcoming appointments."))
 	}
 	t.pastEmpty.Hidden = len(past) > 0
 	t.pastEmpty.Refresh()
@@ -142,7 +140,7 @@ func (t *myAppointmentsTab) show(up, past []*app.Appointment) {
 
 // describe is an appointment as a patient reads it.
 func (t *myAppointmentsTab) describe(a *app.Appointment) string {
-	s := a.Start.In(t.u.location()).Format("Mon 2006-01-02 15:04") + " — " + a.DoctorName
+	s := tr().DayTime(a.Start.In(t.u.location())) + " — " + a.DoctorName
 	if a.Room != "" {
 		s += ", " + a.Room
 	}

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -43,21 +41,21 @@ func newBillingScreen(u *UI) *billingScreen {
 		s.tabs.Append(item)
 	}
 	s.invoices = newInvoicesView(u)
-	add("Invoices", theme.DocumentIcon(), s.invoices)
+	add(T("Invoices"), theme.DocumentIcon(), s.invoices)
 	if app.Can(role, app.PermManageBilling) {
 		s.outstanding = newOutstandingView(u)
-		add("Outstanding", theme.WarningIcon(), s.outstanding)
+		add(T("Outstanding"), theme.WarningIcon(), s.outstanding)
 		s.overpaid = newOverpaidView(u)
-		add("Overpaid", theme.ErrorIcon(), s.overpaid)
+		add(T("Overpaid"), theme.ErrorIcon(), s.overpaid)
 	}
 	if app.Can(role, app.PermManageBilling) {
 		s.deskCashUp = newDeskCashUpView(u)
-		add("Cash-up", theme.ConfirmIcon(), s.deskCashUp)
+		add(T("Cash-up"), theme.ConfirmIcon(), s.deskCashUp)
 	}
 	s.cashUp = newCashUpView(u)
-	add("Cashier's day", theme.ListIcon(), s.cashUp)
+	add(T("Cashier's day"), theme.ListIcon(), s.cashUp)
 	s.prices = newPriceListView(u)
-	add("Price list", theme.MenuIcon(), s.prices)
+	add(T("Price list"), theme.MenuIcon(), s.prices)
 	s.tabs.OnSelected = func(item *container.TabItem) {
 		u.touch()
 		if v := s.byItem[item]; v != nil {
@@ -74,3 +72,24 @@ func (s *billingScreen) load() {
 		v.load()
 	}
 }
+
+// trColumns are cols with their titles (marked with i18n.N where the
+// columns are written) in the screens' language, for a header.
+func trColumns(cols []listColumn) []listColumn {
+	out := make([]listColumn, len(cols))
+	for i, c := range cols {
+		c.title = T(c.title)
+		out[i] = c
+	}
+	return out
+}
+
+// moneyText is an amount with its currency's code, written the way the
+// screens' language writes numbers: "1,234.50 EUR", "1.234,50 EUR".
+func moneyText(m app.Money, currency string) string {
+	return tr().Money(int64(m), app.CurrencyDigits(currency), currency)
+}
+
+// amountText is an amount of minor units with digits decimals in the
+// screens' language; entries keep app.FormatAmount, which parses back.
+func amountText(m app.Money, digits int) string { return tr().Amount(int64(m), digits) }

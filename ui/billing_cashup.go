@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // deskCashUpView is the Cash-up tab of the Billing area (billing staff and
@@ -73,15 +71,15 @@ type cashUpRow struct {
 
 // deskCashUpColumns are the columns of the payments list.
 var deskCashUpColumns = []listColumn{
-	{"Taken", 110, false}, {"Receipt", 190, false}, {"Method", 150, false}, {"Amount", 110, true},
-	{"", 110, false}, {"Patient", 0, false},
+	{i18n.N("Taken"), 110, false}, {i18n.N("Receipt"), 190, false}, {i18n.N("Method"), 150, false}, {i18n.N("Amount"), 110, true},
+	{"", 110, false}, {i18n.N("Patient"), 0, false},
 }
 
 // Choices of the desk select: this desk, every other desk whose payments
 // or cash-ups sync brought here ("Desk D2"), and all desks together.
-const (
-	cashUpThisDesk = "This desk"
-	cashUpAllDesks = "All desks"
+var (
+	cashUpThisDesk = i18n.N("This desk")
+	cashUpAllDesks = i18n.N("All desks")
 )
 
 func newDeskCashUpView(u *UI) *deskCashUpView {
@@ -93,20 +91,20 @@ func newDeskCashUpView(u *UI) *deskCashUpView {
 func (v *deskCashUpView) view() fyne.CanvasObject { return v.content }
 
 func (v *deskCashUpView) buildUI() {
-	v.desk = newSelect([]string{cashUpThisDesk, cashUpAllDesks}, func(string) { v.load() })
-	v.desk.Selected = cashUpThisDesk
-	v.deskCodes = map[string]string{cashUpThisDesk: "", cashUpAllDesks: allDesksCode}
-	v.day = entry("YYYY-MM-DD")
+	v.desk = newSelect([]string{T(cashUpThisDesk), T(cashUpAllDesks)}, func(string) { v.load() })
+	v.desk.Selected = T(cashUpThisDesk)
+	v.deskCodes = map[string]string{T(cashUpThisDesk): "", T(cashUpAllDesks): allDesksCode}
+	v.day = entry(T("YYYY-MM-DD"))
 	v.day.SetText(v.u.now().In(v.u.location()).Format(app.DateLayout))
 	v.day.OnSubmitted = func(string) { v.load() }
 	v.prevDay = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { v.moveDay(-1) })
 	v.nextDay = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { v.moveDay(1) })
-	v.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), v.load)
-	v.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), v.onPrint)
-	v.save = widget.NewButtonWithIcon("Save count", theme.DocumentSaveIcon(), func() { v.submit(false) })
-	v.closeDay = widget.NewButtonWithIcon("Close day", theme.ConfirmIcon(), v.onClose)
+	v.show = widget.NewButtonWithIcon(T("Show"), theme.SearchIcon(), v.load)
+	v.print = widget.NewButtonWithIcon(T("Print"), theme.DocumentPrintIcon(), v.onPrint)
+	v.save = widget.NewButtonWithIcon(T("Save count"), theme.DocumentSaveIcon(), func() { v.submit(false) })
+	v.closeDay = widget.NewButtonWithIcon(T("Close day"), theme.ConfirmIcon(), v.onClose)
 	v.closeDay.Importance = widget.HighImportance
-	v.reopen = widget.NewButtonWithIcon("Reopen…", theme.ContentUndoIcon(), v.onReopen)
+	v.reopen = widget.NewButtonWithIcon(T("Reopen…"), theme.ContentUndoIcon(), v.onReopen)
 	if !app.Can(v.u.session.User.Role, app.PermManageSettings) {
 		v.reopen.Hide()
 	}
@@ -123,7 +121,7 @@ func (v *deskCashUpView) buildUI() {
 	}
 	v.counted, v.expected, v.variance, v.card, v.other = bold(), bold(), bold(), bold(), bold()
 	v.note = multiLineEntry()
-	v.note.SetPlaceHolder("A note on the day, e.g. why the drawer is short")
+	v.note.SetPlaceHolder(T("A note on the day, e.g. why the drawer is short"))
 	v.note.SetMinRowsVisible(3)
 	v.payments = widget.NewList(
 		func() int { return len(v.rows) },
@@ -133,28 +131,28 @@ func (v *deskCashUpView) buildUI() {
 	v.payments.OnSelected = func(widget.ListItemID) { v.payments.UnselectAll() }
 
 	dayBox := v.errs.add("day", container.NewHBox(v.prevDay, container.New(widthLayout{130}, v.day), v.nextDay))
-	filters := container.NewHBox(widget.NewLabel("Desk"), v.errs.add("desk", container.New(widthLayout{150}, v.desk)),
-		widget.NewLabel("Day"), dayBox, v.show, layout.NewSpacer(), v.print)
+	filters := container.NewHBox(widget.NewLabel(T("Desk")), v.errs.add("desk", container.New(widthLayout{190}, v.desk)),
+		widget.NewLabel(T("Day")), dayBox, v.show, layout.NewSpacer(), v.print)
 	figures := widget.NewForm(
-		widget.NewFormItem("Opening float", v.errs.add("float", container.New(widthLayout{140}, v.float))),
-		widget.NewFormItem("Counted cash", v.counted),
-		widget.NewFormItem("Expected cash", v.expected),
-		widget.NewFormItem("Variance", v.variance),
-		widget.NewFormItem("Card", v.card),
-		widget.NewFormItem("Other methods", v.other),
-		widget.NewFormItem("Note", v.errs.add("note", v.note)),
+		widget.NewFormItem(T("Opening float"), v.errs.add("float", container.New(widthLayout{140}, v.float))),
+		widget.NewFormItem(T("Counted cash"), v.counted),
+		widget.NewFormItem(T("Expected cash"), v.expected),
+		widget.NewFormItem(T("Variance"), v.variance),
+		widget.NewFormItem(T("Card"), v.card),
+		widget.NewFormItem(T("Other methods"), v.other),
+		widget.NewFormItem(T("Note"), v.errs.add("note", v.note)),
 	)
 	general := newErrorLabel()
 	v.errs[""] = general
-	left := container.NewVBox(sectionTitle("Cash counted"), v.countBox)
+	left := container.NewVBox(sectionTitle(T("Cash counted")), v.countBox)
 	right := container.NewVBox(figures, general, container.NewHBox(v.save, v.closeDay, layout.NewSpacer(), v.reopen))
 	// The figures take the width the counts leave, so that the note is
 	// wide enough to read.
 	count := container.NewVScroll(container.NewBorder(nil, nil,
 		container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator()), nil, right))
 	count.SetMinSize(fyne.NewSize(0, 300))
-	top := container.NewVBox(sectionTitle("Cash-up"), filters, widget.NewSeparator(), v.status, count,
-		widget.NewSeparator(), sectionTitle("Payments"), columnHeader(deskCashUpColumns))
+	top := container.NewVBox(sectionTitle(T("Cash-up")), filters, widget.NewSeparator(), v.status, count,
+		widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(trColumns(deskCashUpColumns)))
 	v.content = container.NewBorder(top, nil, nil, nil, v.payments)
 }
 
@@ -172,15 +170,15 @@ func (v *deskCashUpView) setDesks(desks []string) {
 		return
 	}
 	chosen := v.deskCode()
-	thisDesk := cashUpThisDesk + " (" + desks[0] + ")"
+	thisDesk := Tf("This desk (%s)", desks[0])
 	options := []string{thisDesk}
-	codes := map[string]string{thisDesk: "", cashUpAllDesks: allDesksCode}
+	codes := map[string]string{thisDesk: "", T(cashUpAllDesks): allDesksCode}
 	for _, d := range desks[1:] {
-		label := "Desk " + d
+		label := Tf("Desk %s", d)
 		options = append(options, label)
 		codes[label] = d
 	}
-	options = append(options, cashUpAllDesks)
+	options = append(options, T(cashUpAllDesks))
 	selected := thisDesk
 	for label, code := range codes {
 		if code == chosen {
@@ -207,7 +205,7 @@ func (v *deskCashUpView) load() {
 	v.errs.clear()
 	day := strings.TrimSpace(v.day.Text)
 	if _, err := time.Parse(app.DateLayout, day); err != nil {
-		v.errs.set("day", "Write the day as YYYY-MM-DD.")
+		v.errs.set("day", T("Write the day as YYYY-MM-DD."))
 		return
 	}
 	v.seq++
@@ -253,7 +251,7 @@ func (v *deskCashUpView) showCashUp(cu *app.DeskCashUp) {
 		e.OnChanged = func(string) { v.recompute() }
 		amount := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
 		v.counts, v.amounts = append(v.counts, e), append(v.amounts, amount)
-		label := widget.NewLabelWithStyle(app.FormatAmount(c.Denomination, d)+" ×", fyne.TextAlignTrailing, fyne.TextStyle{})
+		label := widget.NewLabelWithStyle(amountText(c.Denomination, d)+" ×", fyne.TextAlignTrailing, fyne.TextStyle{})
 		rows = append(rows, v.errs.add(app.CountField(c.Denomination), container.NewGridWithColumns(3, label,
 			container.New(widthLayout{90}, e), amount)))
 		if closed {
@@ -281,37 +279,37 @@ func (v *deskCashUpView) showCashUp(cu *app.DeskCashUp) {
 		v.rows = append(v.rows, cashUpRow{p: p})
 	}
 	for _, p := range cu.CarriedIn {
-		v.rows = append(v.rows, cashUpRow{p: p, mark: "carried in"})
+		v.rows = append(v.rows, cashUpRow{p: p, mark: T("carried in")})
 	}
 	for _, p := range cu.Late {
-		v.rows = append(v.rows, cashUpRow{p: p, mark: "late"})
+		v.rows = append(v.rows, cashUpRow{p: p, mark: T("late")})
 	}
 	v.payments.Refresh()
 	v.recompute()
-	v.card.SetText(app.FormatAmount(cu.Card, d))
-	v.other.SetText(app.FormatAmount(cu.Other, d))
+	v.card.SetText(amountText(cu.Card, d))
+	v.other.SetText(amountText(cu.Other, d))
 }
 
 // cashUpStatusText says where the day stands.
 func cashUpStatusText(u *UI, cu *app.DeskCashUp) string {
-	desk := "Desk " + cu.Desk
+	desk := Tf("Desk %s", cu.Desk)
 	if cu.Desk == "*" {
-		desk = "All desks"
+		desk = T("All desks")
 	}
 	s := desk + " — " + cu.Day + " — "
 	if cu.Status == app.CashUpClosed {
-		s += fmt.Sprintf("Closed: %s by %s at %s", cu.Number, cu.ClosedByName, cu.ClosedAt.In(u.location()).Format("2006-01-02 15:04"))
+		s += Tf("Closed: %s by %s at %s", cu.Number, cu.ClosedByName, cu.ClosedAt.In(u.location()).Format("2006-01-02 15:04"))
 		if n := len(cu.Late); n > 0 {
-			s += fmt.Sprintf(". %s reached the desk after the close: counted in the next day closed", countText(n, "late payment", "late payments"))
+			s += Tf(". %s reached the desk after the close: counted in the next day closed", countText(n, T("late payment"), T("late payments")))
 		}
 		return s
 	}
-	s += "Open"
+	s += T("Open, not closed yet")
 	if cu.ReopenReason != "" {
-		s += fmt.Sprintf(" (reopened by %s: %s)", cu.ReopenedByName, cu.ReopenReason)
+		s += Tf(" (reopened by %s: %s)", cu.ReopenedByName, cu.ReopenReason)
 	}
 	if n := len(cu.CarriedIn); n > 0 {
-		s += fmt.Sprintf(". %s of earlier closed days counted here", countText(n, "late payment", "late payments"))
+		s += Tf(". %s of earlier closed days counted here", countText(n, T("late payment"), T("late payments")))
 	}
 	return s
 }
@@ -332,7 +330,7 @@ func (v *deskCashUpView) readCounts(show bool) ([]app.CashCount, bool) {
 		if err != nil || n < 0 {
 			ok = false
 			if show {
-				v.errs.set(app.CountField(den), "Enter how many, a whole number.")
+				v.errs.set(app.CountField(den), T("Enter how many, a whole number."))
 			}
 			continue
 		}
@@ -350,7 +348,7 @@ func (v *deskCashUpView) recompute() {
 	counts, _ := v.readCounts(false)
 	for i, c := range counts {
 		if i < len(v.amounts) {
-			v.amounts[i].SetText(app.FormatAmount(c.Denomination*app.Money(c.Count), d))
+			v.amounts[i].SetText(amountText(c.Denomination*app.Money(c.Count), d))
 		}
 	}
 	counted := app.CountedTotal(counts)
@@ -365,14 +363,14 @@ func (v *deskCashUpView) recompute() {
 	} else {
 		counted = v.cu.Counted
 	}
-	v.counted.SetText(app.FormatAmount(counted, d))
-	v.expected.SetText(app.FormatAmount(expected, d))
-	text, imp := app.FormatAmount(variance, d), widget.SuccessImportance
+	v.counted.SetText(amountText(counted, d))
+	v.expected.SetText(amountText(expected, d))
+	text, imp := amountText(variance, d), widget.SuccessImportance
 	switch {
 	case variance < 0:
-		text, imp = text+" short", widget.DangerImportance
+		text, imp = Tf("%s short", text), widget.DangerImportance
 	case variance > 0:
-		text, imp = "+"+text+" over", widget.WarningImportance
+		text, imp = Tf("+%s over", text), widget.WarningImportance
 	}
 	v.variance.SetText(text)
 	v.variance.Importance = imp
@@ -431,14 +429,14 @@ func (v *deskCashUpView) onClose() {
 	if _, ok := v.input(); !ok {
 		return
 	}
-	v.confirm = newYesNo("Close the day",
-		"Close "+v.cu.Day+" with a variance of "+v.variance.Text+"? The cash-up is numbered and frozen; only an administrator can reopen it.",
+	v.confirm = newYesNo(T("Close the day"),
+		Tf("Close %s with a variance of %s? The cash-up is numbered and frozen; only an administrator can reopen it.", v.cu.Day, v.variance.Text),
 		func(yes bool) {
 			if yes {
 				v.submit(true)
 			}
 		}, v.u.win)
-	v.confirm.(*confirmDialog).SetConfirmText("Close day")
+	v.confirm.(*confirmDialog).SetConfirmText(T("Close day"))
 	v.confirm.Show()
 }
 
@@ -450,8 +448,8 @@ func (v *deskCashUpView) onReopen() {
 	}
 	desk := v.deskCode()
 	v.prompt = showPrompt(v.u, promptSpec{
-		title: "Reopen " + cu.Number, note: "The day's cash-up can be counted and closed again; the reason is kept for the audit.",
-		label: "Reason", field: "reason", ok: "Reopen", danger: true,
+		title: Tf("Reopen %s", cu.Number), note: T("The day's cash-up can be counted and closed again; the reason is kept for the audit."),
+		label: T("Reason"), field: "reason", ok: T("Reopen"), danger: true,
 		check: func(s string) error { _, err := app.ValidateCashUpReason(s); return err },
 		submit: func(reason string) func(context.Context) error {
 			return func(ctx context.Context) error {
@@ -469,11 +467,11 @@ func (v *deskCashUpView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r := v.rows[id]
 	p := r.p
-	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
+	amount := amountText(p.Amount, billingDigits(p.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
 	if p.IsReversal() {
-		amount, method = "−"+amount, "Refund: "+method
+		amount, method = "−"+amount, Tf("Refund: %s", method)
 	}
 	if r.mark != "" {
 		imp = widget.WarningImportance

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"image/color"
@@ -18,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // invoiceStatuses are the statuses the list filters by, in the order
@@ -28,7 +27,7 @@ var invoiceStatuses = []app.InvoiceStatus{
 
 // invoiceStatusOptions are the status filter's choices: any, then each.
 func invoiceStatusOptions() []string {
-	out := []string{statusAny}
+	out := []string{T(statusAny)}
 	for _, s := range invoiceStatuses {
 		out = append(out, invoiceStatusLabel(s))
 	}
@@ -40,7 +39,7 @@ func invoiceStatusOptions() []string {
 // silent negative balance.
 func invoiceStatusText(inv *app.Invoice) string {
 	if inv.Balance < 0 && inv.Status != app.InvoiceVoid {
-		return "Overpaid"
+		return T("Overpaid")
 	}
 	return invoiceStatusLabel(inv.Status)
 }
@@ -49,15 +48,15 @@ func invoiceStatusText(inv *app.Invoice) string {
 func invoiceStatusLabel(s app.InvoiceStatus) string {
 	switch s {
 	case app.InvoiceDraft:
-		return "Draft"
+		return T("Draft")
 	case app.InvoiceIssued:
-		return "Issued"
+		return T("Issued")
 	case app.InvoicePartiallyPaid:
-		return "Partly paid"
+		return T("Partly paid")
 	case app.InvoicePaid:
-		return "Paid"
+		return T("Paid")
 	case app.InvoiceVoid:
-		return "Void"
+		return T("Void")
 	}
 	return string(s)
 }
@@ -65,7 +64,7 @@ func invoiceStatusLabel(s app.InvoiceStatus) string {
 // invoiceNumberText is an invoice's number, or "Draft" before it has one.
 func invoiceNumberText(inv *app.Invoice) string {
 	if inv.Number == "" {
-		return "Draft"
+		return T("Draft")
 	}
 	return inv.Number
 }
@@ -142,8 +141,8 @@ func newInvoiceScreen(v *invoicesView, id string) *invoiceScreen {
 func (s *invoiceScreen) can(p app.Permission) bool { return app.Can(s.u.session.User.Role, p) }
 
 func (s *invoiceScreen) buildUI() {
-	s.back = widget.NewButtonWithIcon("Invoices", theme.NavigateBackIcon(), s.v.closeInvoice)
-	s.title = widget.NewLabelWithStyle("Invoice", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.back = widget.NewButtonWithIcon(T("Invoices"), theme.NavigateBackIcon(), s.v.closeInvoice)
+	s.title = widget.NewLabelWithStyle(T("Invoice"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.status = widget.NewLabel("")
 	s.patient = widget.NewLabel("")
 	s.details = widget.NewLabel("")
@@ -152,22 +151,22 @@ func (s *invoiceScreen) buildUI() {
 	s.voidNote = wrapLabel("")
 	s.voidNote.Importance = widget.DangerImportance
 	s.voidNote.Hide()
-	s.addLine = widget.NewButtonWithIcon("Add line…", theme.ContentAddIcon(), func() { s.openLineForm(nil) })
-	s.issue = widget.NewButtonWithIcon("Issue…", theme.ConfirmIcon(), s.onIssue)
+	s.addLine = widget.NewButtonWithIcon(T("Add line…"), theme.ContentAddIcon(), func() { s.openLineForm(nil) })
+	s.issue = widget.NewButtonWithIcon(T("Issue…"), theme.ConfirmIcon(), s.onIssue)
 	s.issue.Importance = widget.HighImportance
-	s.pay = widget.NewButtonWithIcon("Take payment…", theme.ConfirmIcon(), func() { s.v.onPay(s.inv) })
+	s.pay = widget.NewButtonWithIcon(T("Take payment…"), theme.ConfirmIcon(), func() { s.v.onPay(s.inv) })
 	s.pay.Importance = widget.HighImportance
-	s.voidBtn = widget.NewButtonWithIcon("Void…", theme.CancelIcon(), s.onVoid)
+	s.voidBtn = widget.NewButtonWithIcon(T("Void…"), theme.CancelIcon(), s.onVoid)
 	s.voidBtn.Importance = widget.DangerImportance
-	s.pdf = widget.NewButtonWithIcon("Invoice PDF", theme.DocumentPrintIcon(), s.onPDF)
+	s.pdf = widget.NewButtonWithIcon(T("Invoice PDF"), theme.DocumentPrintIcon(), s.onPDF)
 	s.discRate = entry("%")
-	s.discAmount = entry("or amount")
+	s.discAmount = entry(T("or amount"))
 	for _, e := range []*escEntry{s.discRate, s.discAmount} {
 		e.OnSubmitted = func(string) { s.onDiscount() }
 	}
-	s.applyDisc = widget.NewButton("Apply", s.onDiscount)
+	s.applyDisc = widget.NewButton(T("Apply"), s.onDiscount)
 	s.discErrs = fieldErrors{}
-	s.discBox = container.NewVBox(widget.NewLabel("Invoice discount"), s.discErrs.add("invoice_discount",
+	s.discBox = container.NewVBox(widget.NewLabel(T("Invoice discount")), s.discErrs.add("invoice_discount",
 		container.NewBorder(nil, nil, nil, s.applyDisc, container.NewGridWithColumns(2, s.discRate, s.discAmount))),
 		widget.NewSeparator())
 	s.discErrs.alias("rate", "invoice_discount")
@@ -190,7 +189,7 @@ func (s *invoiceScreen) buildUI() {
 			s.openLineForm(s.inv.Lines[id])
 		}
 	}
-	s.lineEmpty = mutedLabel("No lines yet: add one from the price list or as free text.")
+	s.lineEmpty = mutedLabel(T("No lines yet: add one from the price list or as free text."))
 	s.lineEmpty.Hide()
 	s.totals = container.NewVBox()
 	s.payL = widget.NewList(func() int { return len(s.payments) }, func() fyne.CanvasObject { return newPaymentRow() },
@@ -214,14 +213,14 @@ func (s *invoiceScreen) buildUI() {
 	s.headPad = canvas.NewRectangle(color.Transparent)
 	s.headPad.SetMinSize(fyne.NewSize(container.NewHBox(probe.actions[0], probe.actions[1]).MinSize().Width, 1))
 	s.headPad.Hide()
-	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(lineColumns)),
+	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(trColumns(lineColumns))),
 		widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
 	side := container.NewHBox(widget.NewSeparator(),
 		container.New(widthLayout{300}, container.NewVBox(s.discBox, s.totals)))
 	payRows := container.New(&allRowsLayout{length: func() int { return min(len(s.payments), paymentsShown) },
 		row: newPaymentRow().MinSize().Height}, s.payL)
-	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle("Payments"), columnHeader(paymentColumns),
+	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(trColumns(paymentColumns)),
 		widget.NewSeparator(), payRows)
 	s.payPane.Hide()
 	s.body = container.NewBorder(nil, s.payPane, nil, side, lines)
@@ -243,15 +242,15 @@ func newLineRow() *listRow {
 // and "Refund…".
 func newPaymentRow() *listRow {
 	return newListRow(newColumnRow(paymentColumns),
-		widget.NewButtonWithIcon("Reprint", theme.DocumentPrintIcon(), nil),
-		widget.NewButtonWithIcon("Refund…", theme.ContentUndoIcon(), nil))
+		widget.NewButtonWithIcon(T("Reprint"), theme.DocumentPrintIcon(), nil),
+		widget.NewButtonWithIcon(T("Refund…"), theme.ContentUndoIcon(), nil))
 }
 
 // lineColumns are the columns of an invoice's lines, before a draft's
 // buttons; the description takes the width the others leave.
 var lineColumns = []listColumn{
-	{"Code", 120, false}, {"Description", 0, false}, {"Qty", 45, true}, {"Unit price", 95, true},
-	{"Discount", 90, true}, {"Tax", 55, true}, {"Total", 100, true},
+	{i18n.N("Code"), 100, false}, {i18n.N("Description"), 0, false}, {i18n.N("Qty"), 55, true}, {i18n.N("Unit price"), 100, true},
+	{i18n.N("Discount"), 90, true}, {i18n.N("Tax"), 85, true}, {i18n.N("Total"), 100, true},
 }
 
 // invoiceView is what the screen reads: the invoice and its payments.
@@ -316,13 +315,13 @@ func invoicePayments(ctx context.Context, svc app.BillingService, inv *app.Invoi
 func (s *invoiceScreen) show(inv *app.Invoice) {
 	s.inv = inv
 	if inv.Number != "" {
-		s.title.SetText("Invoice " + inv.Number)
+		s.title.SetText(Tf("Invoice %s", inv.Number))
 	} else {
-		s.title.SetText("Draft invoice")
+		s.title.SetText(T("Draft invoice"))
 	}
 	status := invoiceStatusText(inv)
 	if inv.Balance < 0 && inv.Status != app.InvoiceVoid {
-		status += ": settle it under Billing → Overpaid"
+		status += T(": settle it under Billing → Overpaid")
 	}
 	s.status.SetText(status)
 	s.status.Importance = statusImportance(inv.Status)
@@ -330,8 +329,7 @@ func (s *invoiceScreen) show(inv *app.Invoice) {
 	s.patient.SetText(inv.PatientName + " (" + inv.PatientMRN + ")")
 	s.details.SetText(s.detailText())
 	if inv.Status == app.InvoiceVoid {
-		s.voidNote.SetText("Voided " + formatTime(s.u, inv.VoidedAt) + " by credit note " + inv.CreditNoteNumber +
-			": " + inv.VoidReason)
+		s.voidNote.SetText(Tf("Voided %s by credit note %s: %s", formatTime(s.u, inv.VoidedAt), inv.CreditNoteNumber, inv.VoidReason))
 		s.voidNote.Show()
 	} else {
 		s.voidNote.Hide()
@@ -363,9 +361,9 @@ func (s *invoiceScreen) detailText() string {
 	inv := s.inv
 	var parts []string
 	if inv.IssuedAt.IsZero() {
-		parts = append(parts, "started "+formatTime(s.u, inv.CreatedAt))
+		parts = append(parts, Tf("started %s", formatTime(s.u, inv.CreatedAt)))
 	} else {
-		parts = append(parts, "issued "+formatTime(s.u, inv.IssuedAt)+" by "+inv.IssuedBy)
+		parts = append(parts, Tf("issued %s by %s", formatTime(s.u, inv.IssuedAt), inv.IssuedBy))
 	}
 	if inv.Notes != "" {
 		parts = append(parts, inv.Notes)
@@ -417,7 +415,7 @@ func (s *invoiceScreen) showLines() {
 func (s *invoiceScreen) updateLine(l *app.InvoiceLine, r *listRow) {
 	d := billingDigits(s.inv.Currency)
 	setColumnRow(r.columns(), widget.MediumImportance, l.Code, l.Description, strconv.FormatInt(l.Quantity, 10),
-		app.FormatAmount(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), app.FormatAmount(l.Total, d))
+		amountText(l.UnitPrice, d), discountText(l, d), app.FormatRate(l.TaxRate), amountText(l.Total, d))
 	if !s.editable() {
 		r.bind(l.ID)
 		return
@@ -431,7 +429,7 @@ func discountText(l *app.InvoiceLine, digits int) string {
 	if l.Discount == 0 {
 		return ""
 	}
-	s := app.FormatAmount(l.Discount, digits)
+	s := amountText(l.Discount, digits)
 	if l.DiscountRate > 0 {
 		s = app.FormatRate(l.DiscountRate) + " " + s
 	}
@@ -484,7 +482,7 @@ func (s *invoiceScreen) draft() *app.Draft {
 		return nil
 	}
 	fields["invoice_id"] = inv.ID
-	return &app.Draft{Kind: app.DraftOfInvoice, PatientID: inv.PatientID, Title: "Draft invoice for " + inv.PatientName,
+	return &app.Draft{Kind: app.DraftOfInvoice, PatientID: inv.PatientID, Title: Tf("Draft invoice for %s", inv.PatientName),
 		Fields: fields}
 }
 
@@ -557,32 +555,32 @@ func (s *invoiceScreen) onDiscount() {
 // rate when it was given as one: "Invoice discount 10%".
 func invoiceDiscountLabel(inv *app.Invoice) string {
 	if inv.DiscountRate > 0 {
-		return "Invoice discount " + app.FormatRate(inv.DiscountRate)
+		return Tf("Invoice discount %s", app.FormatRate(inv.DiscountRate))
 	}
-	return "Invoice discount"
+	return T("Invoice discount")
 }
 
 // showTotals shows the totals as the service computed them.
 func (s *invoiceScreen) showTotals() {
 	inv, cur := s.inv, s.inv.Currency
 	t := inv.Totals
-	rows := [][2]string{{"Subtotal", app.Format(t.Gross, cur)}}
+	rows := [][2]string{{T("Subtotal"), moneyText(t.Gross, cur)}}
 	if t.Discount != 0 {
-		rows = append(rows, [2]string{"Discount", app.Format(-t.Discount, cur)})
+		rows = append(rows, [2]string{T("Discount"), moneyText(-t.Discount, cur)})
 	}
 	if t.InvoiceDiscount != 0 {
-		rows = append(rows, [2]string{invoiceDiscountLabel(inv), app.Format(-t.InvoiceDiscount, cur)})
+		rows = append(rows, [2]string{invoiceDiscountLabel(inv), moneyText(-t.InvoiceDiscount, cur)})
 	}
 	if t.Discount != 0 || t.InvoiceDiscount != 0 {
-		rows = append(rows, [2]string{"Net", app.Format(t.Net, cur)})
+		rows = append(rows, [2]string{T("Net"), moneyText(t.Net, cur)})
 	}
-	rows = append(rows, [2]string{"Tax", app.Format(t.Tax, cur)}, [2]string{"Total", app.Format(t.Total, cur)})
+	rows = append(rows, [2]string{T("Tax"), moneyText(t.Tax, cur)}, [2]string{T("Total"), moneyText(t.Total, cur)})
 	if inv.Status != app.InvoiceDraft {
-		rows = append(rows, [2]string{"Paid", app.Format(inv.Paid, cur)}, [2]string{"Balance due", app.Format(inv.Balance, cur)})
+		rows = append(rows, [2]string{T("Paid"), moneyText(inv.Paid, cur)}, [2]string{T("Balance due"), moneyText(inv.Balance, cur)})
 	}
 	var objs []fyne.CanvasObject
 	for _, r := range rows {
-		bold := r[0] == "Total" || r[0] == "Balance due"
+		bold := r[0] == T("Total") || r[0] == T("Balance due")
 		name := widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
 		value := widget.NewLabelWithStyle(r[1], fyne.TextAlignTrailing, fyne.TextStyle{Bold: bold})
 		objs = append(objs, container.NewBorder(nil, nil, name, nil, value))
@@ -594,8 +592,8 @@ func (s *invoiceScreen) showTotals() {
 // paymentColumns are the columns of an invoice's payments; the last,
 // empty, takes the width the others leave, before the buttons.
 var paymentColumns = []listColumn{
-	{"Receipt", 200, false}, {"Taken", 180, false}, {"Method", 160, false}, {"Amount", 115, true},
-	{"Cashier", 160, false}, {"", 0, false},
+	{i18n.N("Receipt"), 200, false}, {i18n.N("Taken"), 180, false}, {i18n.N("Method"), 160, false}, {i18n.N("Amount"), 115, true},
+	{i18n.N("Cashier"), 160, false}, {"", 0, false},
 }
 
 // showPayments lists the payments and refunds of the invoice, each with
@@ -607,15 +605,15 @@ func (s *invoiceScreen) showPayments() {
 
 // updatePayment shows a payment or refund in a row, with its buttons.
 func (s *invoiceScreen) updatePayment(p *app.Payment, r *listRow) {
-	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
+	amount := amountText(p.Amount, billingDigits(p.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
 	switch {
 	case p.IsReversal():
-		amount, method = "−"+amount, "Refund: "+method
+		amount, method = "−"+amount, Tf("Refund: %s", method)
 		imp = widget.DangerImportance
 	case p.ReversedBy != "":
-		method += " (refunded)"
+		method = Tf("%s (refunded)", method)
 		imp = widget.LowImportance
 	}
 	setColumnRow(r.columns(), imp, p.ReceiptNumber, formatTime(s.u, p.TakenAt), method, amount, p.CashierName, "")
@@ -659,14 +657,14 @@ func (s *invoiceScreen) onRemove(l *app.InvoiceLine, busy func(bool)) {
 // onIssue asks for confirmation, then numbers and freezes the draft.
 func (s *invoiceScreen) onIssue() {
 	inv := s.inv
-	msg := "Issue this invoice of " + app.Format(inv.Totals.Total, inv.Currency) + " to " + inv.PatientName +
-		"? It gets its number now and cannot be changed after: a mistake is corrected only by voiding it with a credit note."
-	s.confirm = showConfirm(s.u, "Issue invoice", msg, "Issue invoice", func(ctx context.Context) (*app.Invoice, error) {
+	msg := Tf("Issue this invoice of %s to %s? It gets its number now and cannot be changed after: a mistake is corrected only by voiding it with a credit note.",
+		moneyText(inv.Totals.Total, inv.Currency), inv.PatientName)
+	s.confirm = showConfirm(s.u, T("Issue invoice"), msg, T("Issue invoice"), func(ctx context.Context) (*app.Invoice, error) {
 		return s.u.svc.Billing.IssueInvoice(ctx, inv.ID)
 	}, func(issued *app.Invoice) {
 		s.confirm = nil
 		s.changed(issued)
-		showMessage("Invoice issued", "The invoice is issued as "+issued.Number+".", s.u.win)
+		showMessage(T("Invoice issued"), Tf("The invoice is issued as %s.", issued.Number), s.u.win)
 	})
 }
 
@@ -674,11 +672,11 @@ func (s *invoiceScreen) onIssue() {
 func (s *invoiceScreen) onVoid() {
 	inv := s.inv
 	s.prompt = showPrompt(s.u, promptSpec{
-		title: "Void invoice",
-		note: "Void invoice " + inv.Number + " of " + app.Format(inv.Totals.Total, inv.Currency) + " for " +
-			inv.PatientName + "? A credit note with the reason cancels it; the invoice itself stays on record.",
-		label: "Reason", field: "reason", ok: "Void invoice", danger: true,
-		placeholder: "Why the invoice is voided",
+		title: T("Void invoice"),
+		note: Tf("Void invoice %s of %s for %s? A credit note with the reason cancels it; the invoice itself stays on record.",
+			inv.Number, moneyText(inv.Totals.Total, inv.Currency), inv.PatientName),
+		label: T("Reason"), field: "reason", ok: T("Void invoice"), danger: true,
+		placeholder: T("Why the invoice is voided"),
 		check:       func(text string) error { _, err := app.ValidateBillingReason(text); return err },
 		submit: func(text string) func(context.Context) error {
 			return func(ctx context.Context) error {
@@ -693,11 +691,10 @@ func (s *invoiceScreen) onVoid() {
 // onRefund asks for the reason and reverses payment p.
 func (s *invoiceScreen) onRefund(p *app.Payment) {
 	s.prompt = showPrompt(s.u, promptSpec{
-		title: "Refund payment",
-		note: "Refund " + app.Format(p.Amount, p.Currency) + " of receipt " + p.ReceiptNumber +
-			"? The refund gets its own receipt; the payment stays on record.",
-		label: "Reason", field: "reason", ok: "Refund", danger: true,
-		placeholder: "Why the money is given back",
+		title: T("Refund payment"),
+		note:  Tf("Refund %s of receipt %s? The refund gets its own receipt; the payment stays on record.", moneyText(p.Amount, p.Currency), p.ReceiptNumber),
+		label: T("Reason"), field: "reason", ok: T("Refund"), danger: true,
+		placeholder: T("Why the money is given back"),
 		check:       func(text string) error { _, err := app.ValidateBillingReason(text); return err },
 		submit: func(text string) func(context.Context) error {
 			return func(ctx context.Context) error {
@@ -745,7 +742,7 @@ func showConfirm(u *UI, title, message, okLabel string, call func(context.Contex
 	f := &confirmForm{errs: fieldErrors{}}
 	general := newErrorLabel()
 	f.errs[""] = general
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	f.ok = newButton(okLabel, func() {
 		f.errs.clear()
 		f.ok.Disable()

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -17,13 +14,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // invoicePageSize is how many invoices one page of the list holds.
 const invoicePageSize = 50
 
 // statusAny is the status filter's choice that keeps every status.
-const statusAny = "Any status"
+var statusAny = i18n.N("Any status")
 
 // invoicesView is the Invoices tab of the Billing area: the invoices,
 // newest first, filtered by patient, status or number and paged from the
@@ -76,28 +74,28 @@ func (v *invoicesView) canManage() bool { return app.Can(v.u.session.User.Role, 
 
 func (v *invoicesView) buildUI() {
 	v.patient = newPatientPicker(v.u)
-	v.patient.query.SetPlaceHolder("Patient name, MRN or phone")
-	v.patient.result.PlaceHolder = "All patients"
+	v.patient.query.SetPlaceHolder(T("Patient name, MRN or phone"))
+	v.patient.result.PlaceHolder = T("All patients")
 	v.patient.result.OnChanged = func(string) { v.load() }
 	v.allPats = widget.NewButtonWithIcon("", theme.ContentClearIcon(), v.onAllPatients)
 	v.status = newSelect(invoiceStatusOptions(), nil)
-	v.status.SetSelected(statusAny)
+	v.status.SetSelected(T(statusAny))
 	v.status.OnChanged = func(string) { v.load() }
-	v.number = entry("Invoice number")
+	v.number = entry(T("Invoice number"))
 	v.number.OnSubmitted = func(string) { v.load() }
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 
 	var actions []fyne.CanvasObject
 	if v.canManage() {
-		v.visitBtn = widget.NewButtonWithIcon("Unbilled visits…", theme.HistoryIcon(), v.onVisits)
+		v.visitBtn = widget.NewButtonWithIcon(T("Unbilled visits…"), theme.HistoryIcon(), v.onVisits)
 		actions = append(actions, v.visitBtn)
 	}
 	if app.Can(v.u.session.User.Role, app.PermTakePayment) {
-		v.payBtn = widget.NewButtonWithIcon("Take payment…", theme.ConfirmIcon(), func() { v.onPay(nil) })
+		v.payBtn = widget.NewButtonWithIcon(T("Take payment…"), theme.ConfirmIcon(), func() { v.onPay(nil) })
 		actions = append(actions, v.payBtn)
 	}
 	if v.canManage() {
-		v.newBtn = widget.NewButtonWithIcon("New invoice…", theme.ContentAddIcon(), v.onNew)
+		v.newBtn = widget.NewButtonWithIcon(T("New invoice…"), theme.ContentAddIcon(), v.onNew)
 		v.newBtn.Importance = widget.HighImportance
 		actions = append(actions, v.newBtn)
 	}
@@ -123,9 +121,9 @@ func (v *invoicesView) buildUI() {
 		container.NewBorder(nil, nil, nil, v.allPats, v.patient.query),
 		v.patient.result, v.status, v.number)
 	top := container.NewVBox(
-		container.NewHBox(sectionTitle("Invoices"), layout.NewSpacer(), v.refresh, container.NewHBox(actions...)),
+		container.NewHBox(sectionTitle(T("Invoices")), layout.NewSpacer(), v.refresh, container.NewHBox(actions...)),
 		filters,
-		columnHeader(invoiceColumns),
+		columnHeader(trColumns(invoiceColumns)),
 		widget.NewSeparator(),
 	)
 	v.listView = container.NewBorder(top, v.info, nil, nil, container.NewStack(v.list, container.NewCenter(v.hint)))
@@ -134,8 +132,8 @@ func (v *invoicesView) buildUI() {
 
 // invoiceColumns are the columns of the invoice list.
 var invoiceColumns = []listColumn{
-	{"Number", 200, false}, {"Date", 140, false}, {"Patient", 230, false},
-	{"Total", 115, true}, {"Paid", 115, true}, {"Balance", 115, true}, {"Status", 0, false},
+	{i18n.N("Number"), 200, false}, {i18n.N("Date"), 140, false}, {i18n.N("Patient"), 230, false},
+	{i18n.N("Total"), 115, true}, {i18n.N("Paid"), 115, true}, {i18n.N("Balance"), 115, true}, {i18n.N("Status"), 0, false},
 }
 
 // updateRow shows invoice id in a row, and fetches the next page when the
@@ -152,7 +150,7 @@ func (v *invoicesView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	setColumnRow(o.(*fyne.Container), imp,
 		invoiceNumberText(inv), dayText(v.u, invoiceDate(inv)), inv.PatientName,
-		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d),
+		amountText(inv.Totals.Total, d), amountText(inv.Paid, d), amountText(inv.Balance, d),
 		invoiceStatusText(inv))
 	if id >= len(v.invoices)-pageAhead {
 		v.loadMore()
@@ -227,14 +225,14 @@ func (v *invoicesView) updateInfo() {
 	switch {
 	case len(v.invoices) == 0:
 		v.info.SetText("")
-		v.hint.SetText("No invoice matches these filters.")
+		v.hint.SetText(T("No invoice matches these filters."))
 		v.hint.Show()
 	case v.more:
-		v.info.SetText(fmt.Sprintf("%d invoices shown, newest first; scroll for older ones.", len(v.invoices)))
+		v.info.SetText(Tf("%d invoices shown, newest first; scroll for older ones.", len(v.invoices)))
 	case len(v.invoices) == 1:
-		v.info.SetText("1 invoice.")
+		v.info.SetText(T("1 invoice."))
 	default:
-		v.info.SetText(fmt.Sprintf("%d invoices, newest first.", len(v.invoices)))
+		v.info.SetText(Tf("%d invoices, newest first.", len(v.invoices)))
 	}
 }
 
@@ -342,16 +340,16 @@ type newInvoiceForm struct {
 func showNewInvoiceForm(u *UI, done func(*app.Invoice)) *newInvoiceForm {
 	f := &newInvoiceForm{u: u, errs: fieldErrors{}, done: done}
 	f.picker = newPatientPicker(u)
-	f.create = newButton("Create draft", f.onCreate)
+	f.create = newButton(T("Create draft"), f.onCreate)
 	f.create.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	content := container.NewVBox(
-		mutedLabel("A draft can be changed freely until it is issued."),
-		widget.NewForm(widget.NewFormItem("Patient", f.errs.add("patient_id", f.picker.content))),
+		mutedLabel(T("A draft can be changed freely until it is issued.")),
+		widget.NewForm(widget.NewFormItem(T("Patient"), f.errs.add("patient_id", f.picker.content))),
 		general, buttonsRow(f.cancel, f.create))
-	f.dialog = showFormDialog(u, "New invoice", 520, content)
+	f.dialog = showFormDialog(u, T("New invoice"), 520, content)
 	u.win.Canvas().Focus(f.picker.query)
 	return f
 }
@@ -361,7 +359,7 @@ func (f *newInvoiceForm) onCreate() {
 	f.errs.clear()
 	patient := f.picker.patientID()
 	if patient == "" {
-		f.errs.set("patient_id", "Find and choose the patient.")
+		f.errs.set("patient_id", T("Find and choose the patient."))
 		return
 	}
 	f.create.Disable()
@@ -407,14 +405,14 @@ type unbilledVisits struct {
 func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	d := &unbilledVisits{u: u, done: done, chosen: map[string]bool{}, errs: fieldErrors{}}
 	today := u.now().In(u.location())
-	d.from = entry("YYYY-MM-DD")
+	d.from = entry(T("YYYY-MM-DD"))
 	d.from.SetText(time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()).Format(app.DateLayout))
-	d.to = entry("YYYY-MM-DD")
+	d.to = entry(T("YYYY-MM-DD"))
 	d.to.SetText(today.Format(app.DateLayout))
 	d.from.OnSubmitted = func(string) { d.load() }
 	d.to.OnSubmitted = func(string) { d.load() }
-	d.show = newIconButton("Show", theme.SearchIcon(), d.load)
-	d.all = newCheck("All", func(on bool) {
+	d.show = newIconButton(T("Show"), theme.SearchIcon(), d.load)
+	d.all = newCheck(T("All"), func(on bool) {
 		for _, r := range d.rows {
 			d.chosen[r.AppointmentID] = on
 		}
@@ -437,23 +435,23 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 			d.updateButtons()
 		}
 	}
-	d.summary = mutedLabel("Loading…")
+	d.summary = mutedLabel(T("Loading…"))
 	d.result = wrapLabel("")
-	d.drafts = newIconButton("Create drafts", theme.DocumentCreateIcon(), func() { d.bill(false) })
-	d.issue = newIconButton("Issue invoices", theme.ConfirmIcon(), func() { d.bill(true) })
+	d.drafts = newIconButton(T("Create drafts"), theme.DocumentCreateIcon(), func() { d.bill(false) })
+	d.issue = newIconButton(T("Issue invoices"), theme.ConfirmIcon(), func() { d.bill(true) })
 	d.issue.Importance = widget.HighImportance
-	d.closeBtn = newButton("Close", func() { d.dialog.Hide() })
+	d.closeBtn = newButton(T("Close"), func() { d.dialog.Hide() })
 	general := newErrorLabel()
 	d.errs[""] = general
 	d.errs.alias("visits", "")
-	period := container.NewHBox(widget.NewLabel("From"), d.errs.add("from", container.New(widthLayout{130}, d.from)),
+	period := container.NewHBox(widget.NewLabel(T("From")), d.errs.add("from", container.New(widthLayout{130}, d.from)),
 		widget.NewLabel("to"), d.errs.add("to", container.New(widthLayout{130}, d.to)), d.show)
 	top := container.NewVBox(period, d.summary,
-		container.NewBorder(nil, nil, d.all, nil, columnHeader(visitColumns)), widget.NewSeparator())
+		container.NewBorder(nil, nil, d.all, nil, columnHeader(trColumns(visitColumns))), widget.NewSeparator())
 	bottom := container.NewVBox(general, d.result,
 		container.NewHBox(d.closeBtn, layout.NewSpacer(), d.drafts, d.issue))
 	list := container.NewStack(d.list)
-	d.dialog = showFormDialog(u, "Completed visits to bill", 860,
+	d.dialog = showFormDialog(u, T("Completed visits to bill"), 860,
 		container.NewBorder(top, bottom, nil, nil, container.New(minHeightLayout{360}, list)))
 	d.updateButtons()
 	d.load()
@@ -479,7 +477,7 @@ func (l minHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // visitColumns are the columns of the unbilled visits.
-var visitColumns = []listColumn{{"Day", 150, false}, {"Doctor", 170, false}, {"Patient", 230, false}, {"Invoice", 0, false}}
+var visitColumns = []listColumn{{i18n.N("Day"), 150, false}, {i18n.N("Doctor"), 170, false}, {i18n.N("Patient"), 230, false}, {i18n.N("Invoice"), 0, false}}
 
 func (d *unbilledVisits) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if id < 0 || id >= len(d.rows) {
@@ -504,9 +502,9 @@ func (d *unbilledVisits) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		d.chosen[a] = on
 		d.updateButtons()
 	}
-	invoice := "none"
+	invoice := T("none")
 	if r.DraftID != "" {
-		invoice = "draft"
+		invoice = T("draft")
 	}
 	setColumnRow(row, widget.MediumImportance, dayText(d.u, r.Start)+" "+clockOf(d.u, r.Start), r.DoctorName,
 		strings.TrimSpace(r.PatientName+" · "+r.PatientMRN), invoice)
@@ -539,11 +537,11 @@ func (d *unbilledVisits) load() {
 	d.errs.clear()
 	from, to := strings.TrimSpace(d.from.Text), strings.TrimSpace(d.to.Text)
 	if _, err := time.Parse(app.DateLayout, from); err != nil {
-		d.errs.set("from", "Write the day as YYYY-MM-DD.")
+		d.errs.set("from", T("Write the day as YYYY-MM-DD."))
 		return
 	}
 	if _, err := time.Parse(app.DateLayout, to); err != nil {
-		d.errs.set("to", "Write the day as YYYY-MM-DD.")
+		d.errs.set("to", T("Write the day as YYYY-MM-DD."))
 		return
 	}
 	d.seq++
@@ -565,11 +563,11 @@ func (d *unbilledVisits) load() {
 		d.updateButtons()
 		switch {
 		case len(rows) == 0:
-			d.summary.SetText("No completed visit of this period is waiting for an invoice.")
+			d.summary.SetText(T("No completed visit of this period is waiting for an invoice."))
 		case len(rows) >= app.MaxUnbilledVisits:
-			d.summary.SetText(fmt.Sprintf("The first %d visits not billed; bill them, or choose a shorter period, for the rest.", len(rows)))
+			d.summary.SetText(Tf("The first %d visits not billed; bill them, or choose a shorter period, for the rest.", len(rows)))
 		default:
-			d.summary.SetText(fmt.Sprintf("%s not billed yet. Choose the ones to bill.", countText(len(rows), "completed visit", "completed visits")))
+			d.summary.SetText(Tf("%s not billed yet. Choose the ones to bill.", countText(len(rows), T("completed visit"), T("completed visits"))))
 		}
 	})
 }
@@ -596,9 +594,9 @@ func (d *unbilledVisits) bill(issue bool) {
 			d.done(res.Invoices[0])
 			return
 		}
-		done := countText(len(res.Invoices), "draft made", "drafts made")
+		done := countText(len(res.Invoices), T("draft made"), T("drafts made"))
 		if issue {
-			done = countText(len(res.Invoices), "invoice issued", "invoices issued")
+			done = countText(len(res.Invoices), T("invoice issued"), T("invoices issued"))
 		}
 		lines := []string{done + "."}
 		for _, f := range res.Failures {
@@ -606,7 +604,7 @@ func (d *unbilledVisits) bill(issue bool) {
 			if who == "" {
 				who = f.AppointmentID
 			}
-			lines = append(lines, "Not billed: "+who+" — "+f.Message)
+			lines = append(lines, Tf("Not billed: %s — %s", who, f.Message))
 		}
 		d.result.SetText(strings.Join(lines, "\n"))
 		if len(res.Failures) > 0 {

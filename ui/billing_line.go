@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"maps"
@@ -38,6 +36,7 @@ type lineForm struct {
 	item     *escSelect
 	freeText *escButton
 	code     *widget.Label
+	listed   string // the price list code the line was copied from
 
 	description *escEntry
 	kind        *escSelect
@@ -65,9 +64,9 @@ type lineForm struct {
 func showLineForm(u *UI, inv *app.Invoice, l *app.InvoiceLine, done func(*app.Invoice)) *lineForm {
 	f := &lineForm{u: u, inv: inv, line: l, currency: inv.Currency, digits: billingDigits(inv.Currency),
 		errs: fieldErrors{}, done: done}
-	title := "Add line"
+	title := T("Add line")
 	if l != nil {
-		title = "Change line"
+		title = T("Change line")
 	}
 	f.dialog = showFormDialog(u, title, 620, f.buildUI())
 	if l != nil {
@@ -81,23 +80,23 @@ func showLineForm(u *UI, inv *app.Invoice, l *app.InvoiceLine, done func(*app.In
 
 // buildUI builds the form and returns its content.
 func (f *lineForm) buildUI() fyne.CanvasObject {
-	f.search = entry("Search the price list: code or name")
+	f.search = entry(T("Search the price list: code or name"))
 	f.search.OnChanged = func(string) { f.scheduleSearch() }
 	f.search.OnSubmitted = func(string) { f.searchItems() }
 	f.item = newSelect(nil, func(string) { f.onItem() })
-	f.item.PlaceHolder = "Choose an item"
+	f.item.PlaceHolder = T("Choose an item")
 	f.item.Disable() // until the price list's items arrive
-	f.freeText = newIconButton("Free text", theme.DocumentCreateIcon(), f.onFreeText)
-	f.code = mutedLabel("Free text: describe the line and give its price.")
+	f.freeText = newIconButton(T("Free text"), theme.DocumentCreateIcon(), f.onFreeText)
+	f.code = mutedLabel(T("Free text: describe the line and give its price."))
 
-	f.description = entry("What the line charges for")
+	f.description = entry(T("What the line charges for"))
 	f.kind = newSelect(priceKindLabels(), nil)
 	f.kind.SetSelected(priceKindLabel(app.PriceOther))
 	f.quantity = entry("1")
 	f.quantity.SetText("1")
 	f.unitPrice = entry("0.00")
 	f.discRate = entry("%")
-	f.discAmount = entry("or amount")
+	f.discAmount = entry(T("or amount"))
 	f.taxRate = entry("%")
 	f.taxRate.SetText("0")
 	for _, e := range []*escEntry{f.quantity, f.unitPrice, f.discRate, f.discAmount, f.taxRate} {
@@ -106,9 +105,9 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	}
 	f.preview = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 
-	f.save = newButton("Save line", f.onSave)
+	f.save = newButton(T("Save line"), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() {
+	f.cancel = newButton(T("Cancel"), func() {
 		f.closed = true
 		f.dialog.Hide()
 	})
@@ -116,14 +115,14 @@ func (f *lineForm) buildUI() fyne.CanvasObject {
 	f.errs[""] = general
 	f.errs.alias("rate", "discount")
 	form := widget.NewForm(
-		widget.NewFormItem("Price list", f.errs.add("price_item_id", container.NewVBox(
+		widget.NewFormItem(T("Price list"), f.errs.add("price_item_id", container.NewVBox(
 			f.search, container.NewBorder(nil, nil, nil, f.freeText, f.item), f.code))),
-		widget.NewFormItem("Description", f.errs.add("description", f.description)),
-		widget.NewFormItem("Kind", f.errs.add("kind", f.kind)),
-		widget.NewFormItem("Quantity", f.errs.add("quantity", f.quantity)),
-		widget.NewFormItem("Unit price ("+f.currency+")", f.errs.add("unit_price", f.unitPrice)),
-		widget.NewFormItem("Discount", f.errs.add("discount", container.NewGridWithColumns(2, f.discRate, f.discAmount))),
-		widget.NewFormItem("Tax rate", f.errs.add("tax_rate", f.taxRate)),
+		widget.NewFormItem(T("Description"), f.errs.add("description", f.description)),
+		widget.NewFormItem(T("Kind"), f.errs.add("kind", f.kind)),
+		widget.NewFormItem(T("Quantity"), f.errs.add("quantity", f.quantity)),
+		widget.NewFormItem(Tf("Unit price (%s)", f.currency), f.errs.add("unit_price", f.unitPrice)),
+		widget.NewFormItem(T("Discount"), f.errs.add("discount", container.NewGridWithColumns(2, f.discRate, f.discAmount))),
+		widget.NewFormItem(T("Tax rate"), f.errs.add("tax_rate", f.taxRate)),
 	)
 	f.updatePreview()
 	return container.NewVBox(form, f.preview, general, buttonsRow(f.cancel, f.save))
@@ -184,7 +183,7 @@ func (f *lineForm) searchItems() {
 		f.items = items
 		opts := make([]string, len(items))
 		for i, it := range items {
-			opts[i] = it.Code + " — " + it.Name + " — " + app.Format(it.Price, f.currency)
+			opts[i] = it.Code + " — " + it.Name + " — " + moneyText(it.Price, f.currency)
 		}
 		f.item.OnChanged = nil // a new list is no choice
 		f.item.ClearSelected()
@@ -194,10 +193,10 @@ func (f *lineForm) searchItems() {
 		// takes the next clicks: with nothing to choose it is disabled and
 		// says why.
 		if len(items) == 0 {
-			f.item.PlaceHolder = "No item matches; change the search or use Free text"
+			f.item.PlaceHolder = T("No item matches; change the search or use Free text")
 			f.item.Disable()
 		} else {
-			f.item.PlaceHolder = "Choose an item"
+			f.item.PlaceHolder = T("Choose an item")
 			f.item.Enable()
 		}
 		f.item.Refresh()
@@ -227,7 +226,8 @@ func (f *lineForm) onItem() {
 // showListed marks the line as copied from the price list item code: its
 // kind and tax rate are the list's.
 func (f *lineForm) showListed(code string) {
-	f.code.SetText("From the price list: " + code + ". The kind and tax rate are the list's; the description and price may be changed for this bill.")
+	f.listed = code
+	f.code.SetText(Tf("From the price list: %s. The kind and tax rate are the list's; the description and price may be changed for this bill.", code))
 	f.kind.Disable()
 	f.taxRate.Disable()
 }
@@ -238,7 +238,7 @@ func (f *lineForm) onFreeText() {
 	f.item.OnChanged = nil
 	f.item.ClearSelected()
 	f.item.OnChanged = func(string) { f.onItem() }
-	f.code.SetText("Free text: describe the line and give its price.")
+	f.code.SetText(T("Free text: describe the line and give its price."))
 	f.kind.Enable()
 	f.taxRate.Enable()
 }
@@ -255,7 +255,7 @@ func (f *lineForm) numbers(show bool) (in app.LineInput, ok bool) {
 	}
 	q, err := strconv.ParseInt(strings.TrimSpace(f.quantity.Text), 10, 64)
 	if err != nil {
-		fail("quantity", "Enter a whole number, e.g. 1.")
+		fail("quantity", T("Enter a whole number, e.g. 1."))
 	}
 	in.Quantity = q
 	if in.UnitPrice, err = app.ParseMoney(f.unitPrice.Text, f.digits); err != nil {
@@ -305,16 +305,16 @@ func (f *lineForm) updatePreview() {
 	if ok {
 		a, err := app.ComputeLine(in.Quantity, in.UnitPrice, in.DiscountRate, in.DiscountAmount, in.TaxRate)
 		if err == nil {
-			text := "Net " + app.FormatAmount(a.Net, f.digits) + " + tax " + app.FormatAmount(a.Tax, f.digits) +
-				" = line total " + app.Format(a.Total, f.currency)
+			text := Tf("Net %s + tax %s = line total %s", amountText(a.Net, f.digits), amountText(a.Tax, f.digits),
+				moneyText(a.Total, f.currency))
 			if f.inv.DiscountRate > 0 || f.inv.DiscountAmount > 0 {
-				text += ", before its share of the invoice discount"
+				text += T(", before its share of the invoice discount")
 			}
 			f.preview.SetText(text)
 			return
 		}
 	}
-	f.preview.SetText("Line total: —")
+	f.preview.SetText(T("Line total: —"))
 }
 
 // onSave adds or changes the line.
@@ -352,7 +352,7 @@ func (f *lineForm) draftFields() map[string]string {
 	out["line.kind"] = f.kind.Selected
 	out["line.item_id"] = f.itemID
 	if f.itemID != "" {
-		out["line.code"] = strings.TrimPrefix(strings.SplitN(f.code.Text, ". ", 2)[0], "From the price list: ")
+		out["line.code"] = f.listed
 	}
 	if f.line != nil {
 		out["line.line_id"] = f.line.ID

@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -30,8 +28,8 @@ var _ chartTab = (*myBillsTab)(nil)
 func newMyBillsTab(u *UI) *myBillsTab {
 	t := &myBillsTab{}
 	t.statementView = newStatementView(u, u.session.Caller().PatientID)
-	t.print.SetText("Save statement as PDF")
-	t.actionText, t.actionIcon = "Save as PDF", theme.DownloadIcon()
+	t.print.SetText(T("Save statement as PDF"))
+	t.actionText, t.actionIcon = T("Save as PDF"), theme.DownloadIcon()
 	t.invoiceAction = t.saveInvoice
 	t.paymentAction = t.saveReceipt
 	t.priceL = widget.NewList(func() int { return len(t.prices) },
@@ -45,15 +43,15 @@ func newMyBillsTab(u *UI) *myBillsTab {
 				o.(*widget.Label).SetText(priceLine(t.u, t.prices[id]))
 			}
 		})
-	t.priceEmpty = mutedLabel("Loading…")
-	t.addSection("Price list", container.NewStack(t.priceL, container.NewVBox(t.priceEmpty)))
+	t.priceEmpty = mutedLabel(T("Loading…"))
+	t.addSection(T("Price list"), container.NewStack(t.priceL, container.NewVBox(t.priceEmpty)))
 	return t
 }
 
 // load reads the patient's statement, when the account has a record.
 func (t *myBillsTab) load() {
 	if t.patientID == "" {
-		t.message.SetText("No patient record is linked to this account. Please ask at the reception desk.")
+		t.message.SetText(T("No patient record is linked to this account. Please ask at the reception desk."))
 		return
 	}
 	t.statementView.load()
@@ -66,7 +64,7 @@ func (t *myBillsTab) loadPrices() {
 		return t.u.svc.Billing.FindPriceItems(ctx, app.PriceFilter{})
 	}, func(items []*app.PriceItem) {
 		t.prices = items
-		t.priceEmpty.SetText("The clinic has no price list yet.")
+		t.priceEmpty.SetText(T("The clinic has no price list yet."))
 		t.priceEmpty.Hidden = len(items) > 0
 		t.priceEmpty.Refresh()
 		t.priceL.Refresh()
@@ -77,7 +75,7 @@ func (t *myBillsTab) loadPrices() {
 func priceLine(u *UI, p *app.PriceItem) string {
 	line := p.Name + " (" + p.Code + "): " + formatMoney(u, p.Price)
 	if p.TaxRate > 0 {
-		line += " + " + app.FormatRate(p.TaxRate) + " tax"
+		line += Tf(" + %s tax", app.FormatRate(p.TaxRate))
 	}
 	return line
 }

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -35,20 +32,20 @@ func (v *overpaidView) view() fyne.CanvasObject { return v.content }
 func (s *conflictsScreen) updateOverpaidRow(r *conflictRow, c *app.Conflict) {
 	o := c.Overpaid
 	now := s.u.now().In(s.u.location())
-	r.title.SetText(c.What + " — paid more than its total")
-	values := fmt.Sprintf("Paid %s of %s: %s too much · receipts %s", app.Format(o.Paid, o.Currency),
-		app.Format(o.Total, o.Currency), app.Format(o.Excess(), o.Currency), strings.Join(o.Receipts, ", "))
+	r.title.SetText(Tf("%s — paid more than its total", c.What))
+	values := Tf("Paid %s of %s: %s too much · receipts %s", moneyText(o.Paid, o.Currency),
+		moneyText(o.Total, o.Currency), moneyText(o.Excess(), o.Currency), strings.Join(o.Receipts, ", "))
 	if !c.ResolvedAt.IsZero() && o.SettlementNote != "" {
 		values = o.SettlementNote
 	}
 	r.values.SetText(values)
-	meta := "Billing conflict: paid on two desks while they were apart · found " + clockTime(c.DetectedAt, now)
+	meta := Tf("Billing conflict: paid on two desks while they were apart · found %s", clockTime(c.DetectedAt, now))
 	if !c.ResolvedAt.IsZero() {
-		meta = fmt.Sprintf("Settled %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, overpaidResolutionLabel(c.Resolution)) + meta
+		meta = Tf("Settled %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, overpaidResolutionLabel(c.Resolution)) + meta
 	}
 	r.meta.SetText(meta)
-	r.keep.SetText("Refund the excess")
-	r.take.SetText("Allocate to another invoice…")
+	r.keep.SetText(T("Refund the excess"))
+	r.take.SetText(T("Allocate to another invoice…"))
 	r.keep.OnTapped = func() { s.onRefundExcess(c) }
 	r.take.OnTapped = func() { s.onAllocateExcess(c) }
 	r.take.Enable()
@@ -64,11 +61,11 @@ func (s *conflictsScreen) updateOverpaidRow(r *conflictRow, c *app.Conflict) {
 func overpaidResolutionLabel(r app.Resolution) string {
 	switch r {
 	case app.ResolutionRefunded:
-		return "the excess refunded"
+		return T("the excess refunded")
 	case app.ResolutionAllocated:
-		return "the excess allocated to another invoice"
+		return T("the excess allocated to another invoice")
 	case app.ResolutionSettled:
-		return "settled on another desk"
+		return T("settled on another desk")
 	}
 	return string(r)
 }
@@ -77,13 +74,13 @@ func overpaidResolutionLabel(r app.Resolution) string {
 func (s *conflictsScreen) onRefundExcess(c *app.Conflict) {
 	o := c.Overpaid
 	s.prompt = showPrompt(s.u, promptSpec{
-		title: "Refund the excess",
-		note: fmt.Sprintf("Refund %s paid too much on invoice %s of %s? Receipt %s is reversed and, if part of it "+
+		title: T("Refund the excess"),
+		note: Tf("Refund %s paid too much on invoice %s of %s? Receipt %s is reversed and, if part of it "+
 			"was due, replaced by a payment of that part; the patient gets %s back. Only one desk of the clinic can "+
-			"settle this: this desk asks the sync server first.", app.Format(o.Excess(), o.Currency), o.InvoiceNumber,
-			o.PatientName, o.ReceiptNumber, app.Format(o.Excess(), o.Currency)),
-		label: "Reason", field: "reason", ok: "Refund", danger: true,
-		placeholder: "Why the money is given back",
+			"settle this: this desk asks the sync server first.", moneyText(o.Excess(), o.Currency), o.InvoiceNumber,
+			o.PatientName, o.ReceiptNumber, moneyText(o.Excess(), o.Currency)),
+		label: T("Reason"), field: "reason", ok: T("Refund"), danger: true,
+		placeholder: T("Why the money is given back"),
 		check:       func(text string) error { _, err := app.ValidateBillingReason(text); return err },
 		submit: func(text string) func(context.Context) error {
 			return func(ctx context.Context) error {
@@ -127,36 +124,36 @@ func (s *conflictsScreen) showAllocate(c *app.Conflict, open []*app.Invoice) {
 		if inv.ID == o.InvoiceID {
 			continue
 		}
-		l := fmt.Sprintf("%s · owes %s", inv.Number, app.Format(inv.Balance, inv.Currency))
+		l := Tf("%s · owes %s", inv.Number, moneyText(inv.Balance, inv.Currency))
 		labels = append(labels, l)
 		byLabel[l] = inv.ID
 	}
 	pick := newSelect(labels, nil)
-	pick.PlaceHolder = "Choose an invoice"
+	pick.PlaceHolder = T("Choose an invoice")
 	if len(labels) == 0 {
-		pick.PlaceHolder = "The patient has no other unpaid invoice"
+		pick.PlaceHolder = T("The patient has no other unpaid invoice")
 		pick.Disable()
 	}
-	reason := entry("Why the excess moves to that invoice")
-	note := widget.NewLabel(fmt.Sprintf("Allocate the %s paid too much on invoice %s to another unpaid invoice of %s. "+
+	reason := entry(T("Why the excess moves to that invoice"))
+	note := widget.NewLabel(Tf("Allocate the %s paid too much on invoice %s to another unpaid invoice of %s. "+
 		"Receipt %s is reversed and replaced by a payment that keeps what was due on %s and pays the excess on "+
 		"the other invoice; no money changes hands. Only one desk of the clinic can settle this: this desk asks the sync "+
-		"server first.", app.Format(o.Excess(), o.Currency), o.InvoiceNumber, o.PatientName, o.ReceiptNumber, o.InvoiceNumber))
+		"server first.", moneyText(o.Excess(), o.Currency), o.InvoiceNumber, o.PatientName, o.ReceiptNumber, o.InvoiceNumber))
 	note.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
-		widget.NewFormItem("Invoice", errs.add("invoice", pick)),
-		widget.NewFormItem("Reason", errs.add("reason", reason)),
+		widget.NewFormItem(T("Invoice"), errs.add("invoice", pick)),
+		widget.NewFormItem(T("Reason"), errs.add("reason", reason)),
 	)
 	var d dialog.Dialog
-	ok := newButton("Allocate", nil)
+	ok := newButton(T("Allocate"), nil)
 	ok.Importance = widget.HighImportance
-	cancel := newButton("Cancel", func() { d.Hide() })
+	cancel := newButton(T("Cancel"), func() { d.Hide() })
 	ok.OnTapped = func() {
 		errs.clear()
 		in := app.OverpaymentSettlement{Action: app.OverpaymentAllocate, InvoiceID: byLabel[pick.Selected],
 			Reason: strings.TrimSpace(reason.Text)}
 		if in.InvoiceID == "" {
-			errs.set("invoice", "Choose the invoice that takes the excess.")
+			errs.set("invoice", T("Choose the invoice that takes the excess."))
 			return
 		}
 		if _, err := app.ValidateBillingReason(in.Reason); err != nil {
@@ -177,7 +174,7 @@ func (s *conflictsScreen) showAllocate(c *app.Conflict, open []*app.Invoice) {
 		})
 	}
 	content := container.NewVBox(note, form, errs[""], container.NewHBox(cancel, layout.NewSpacer(), ok))
-	d = dialog.NewCustomWithoutButtons("Allocate the excess", container.New(widthLayout{520}, content), s.u.win)
+	d = dialog.NewCustomWithoutButtons(T("Allocate the excess"), container.New(widthLayout{520}, content), s.u.win)
 	s.confirm = d
 	d.Show()
 }

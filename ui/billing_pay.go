@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +16,18 @@ import (
 
 // paymentMethodLabel is how a method is shown: "Bank transfer".
 func paymentMethodLabel(m app.PaymentMethod) string {
+	switch m {
+	case app.PayCash:
+		return T("Cash")
+	case app.PayCard:
+		return T("Card")
+	case app.PayBankTransfer:
+		return T("Bank transfer")
+	case app.PayInsurance:
+		return T("Insurance")
+	case app.PayOther:
+		return T("Other")
+	}
 	return capitalize(strings.ReplaceAll(string(m), "_", " "))
 }
 
@@ -83,7 +92,7 @@ type allocationRow struct {
 // dialog closes after a payment.
 func showPaymentForm(u *UI, inv *app.Invoice, deliver func(string, []byte), done func()) *paymentForm {
 	f := &paymentForm{u: u, deliver: deliver, errs: fieldErrors{}, done: done}
-	f.currency = "EUR"
+	f.currency = "EUR" //i18n:ok a currency code
 	if u.settings != nil && u.settings.Currency != "" {
 		f.currency = u.settings.Currency
 	}
@@ -92,7 +101,7 @@ func showPaymentForm(u *UI, inv *app.Invoice, deliver func(string, []byte), done
 	}
 	f.digits = billingDigits(f.currency)
 	f.body = container.NewStack(f.buildForm(inv))
-	f.dialog = showFormDialog(u, "Take payment", 640, f.body)
+	f.dialog = showFormDialog(u, T("Take payment"), 640, f.body)
 	if inv == nil {
 		u.win.Canvas().Focus(f.picker.query)
 	} else {
@@ -116,26 +125,26 @@ func (f *paymentForm) buildForm(inv *app.Invoice) fyne.CanvasObject {
 	} else {
 		patient = widget.NewLabel(inv.PatientName + " (" + inv.PatientMRN + ")")
 	}
-	f.rowsBox = container.NewVBox(mutedLabel("Choose the patient to see their unpaid invoices."))
+	f.rowsBox = container.NewVBox(mutedLabel(T("Choose the patient to see their unpaid invoices.")))
 	f.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.method = newSelect(paymentMethodLabels(), func(string) { f.methodChanged() })
-	f.reference = entry("Card slip, transfer or insurer's reference")
+	f.reference = entry(T("Card slip, transfer or insurer's reference"))
 	f.tendered = entry("")
 	f.tendered.OnChanged = func(string) { f.updateTotals() }
 	f.change = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.save = newIconButton("Take payment", theme.ConfirmIcon(), f.onSave)
+	f.save = newIconButton(T("Take payment"), theme.ConfirmIcon(), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 
 	form := widget.NewForm(
-		widget.NewFormItem("Patient", f.errs.add("patient_id", patient)),
-		widget.NewFormItem("Invoices", f.errs.add("invoices", f.rowsBox)),
-		widget.NewFormItem("Amount", f.errs.add("amount", f.total)),
-		widget.NewFormItem("Method", f.errs.add("method", f.method)),
-		widget.NewFormItem("Reference", f.errs.add("reference", f.reference)),
-		widget.NewFormItem("Cash tendered", container.NewVBox(f.errs.add("tendered", f.tendered), f.change)),
+		widget.NewFormItem(T("Patient"), f.errs.add("patient_id", patient)),
+		widget.NewFormItem(T("Invoices"), f.errs.add("invoices", f.rowsBox)),
+		widget.NewFormItem(T("Amount"), f.errs.add("amount", f.total)),
+		widget.NewFormItem(T("Method"), f.errs.add("method", f.method)),
+		widget.NewFormItem(T("Reference"), f.errs.add("reference", f.reference)),
+		widget.NewFormItem(T("Cash tendered"), container.NewVBox(f.errs.add("tendered", f.tendered), f.change)),
 	)
 	f.method.SetSelected(paymentMethodLabel(app.PayCash))
 	f.updateTotals()
@@ -175,17 +184,17 @@ func (f *paymentForm) showInvoices(invs []*app.Invoice) {
 	var objs []fyne.CanvasObject
 	for _, inv := range invs {
 		r := &allocationRow{inv: inv}
-		r.amount = entry("Amount")
+		r.amount = entry(T("Amount"))
 		r.amount.OnChanged = func(string) { f.updateTotals() }
 		r.amount.Disable()
-		label := fmt.Sprintf("%s of %s — balance %s", inv.Number, dayText(f.u, inv.IssuedAt), app.Format(inv.Balance, f.currency))
+		label := Tf("%s of %s — balance %s", inv.Number, dayText(f.u, inv.IssuedAt), moneyText(inv.Balance, f.currency))
 		r.check = newCheck(label, func(on bool) { f.toggle(r, on) })
 		f.rows = append(f.rows, r)
 		row := container.NewBorder(nil, nil, nil, container.New(widthLayout{130}, r.amount), r.check)
 		objs = append(objs, f.errs.add("amount/"+inv.ID, row))
 	}
 	if len(objs) == 0 && f.patientID != "" {
-		objs = append(objs, mutedLabel("This patient has no unpaid invoices."))
+		objs = append(objs, mutedLabel(T("This patient has no unpaid invoices.")))
 	}
 	f.rowsBox.Objects = objs
 	f.rowsBox.Refresh()
@@ -221,11 +230,11 @@ func (f *paymentForm) methodOf() app.PaymentMethod {
 // methodChanged opens the cash tendered for cash only.
 func (f *paymentForm) methodChanged() {
 	if f.methodOf() == app.PayCash {
-		f.tendered.SetPlaceHolder("What the patient handed over, for the change")
+		f.tendered.SetPlaceHolder(T("What the patient handed over, for the change"))
 		f.tendered.Enable()
 	} else {
 		f.tendered.SetText("")
-		f.tendered.SetPlaceHolder("Cash payments only")
+		f.tendered.SetPlaceHolder(T("Cash payments only"))
 		f.tendered.Disable()
 	}
 	f.updateTotals()
@@ -250,7 +259,7 @@ func (f *paymentForm) allocations(show bool) (out []app.Allocation, sum app.Mone
 		case m > r.inv.Balance:
 			ok = false
 			if show {
-				f.errs.set(field, "More than the balance of "+app.Format(r.inv.Balance, f.currency)+": an overpayment is not accepted.")
+				f.errs.set(field, Tf("More than the balance of %s: an overpayment is not accepted.", moneyText(r.inv.Balance, f.currency)))
 			}
 		default:
 			out = append(out, app.Allocation{InvoiceID: r.inv.ID, InvoiceNumber: r.inv.Number, Amount: m})
@@ -268,11 +277,11 @@ func (f *paymentForm) updateTotals() {
 		f.change.SetText("")
 		return
 	}
-	f.total.SetText(app.Format(sum, f.currency))
+	f.total.SetText(moneyText(sum, f.currency))
 	f.change.SetText("")
 	if t := strings.TrimSpace(f.tendered.Text); t != "" && sum > 0 {
 		if given, err := app.ParseMoney(t, f.digits); err == nil && given >= sum {
-			f.change.SetText("Change to give: " + app.Format(given-sum, f.currency))
+			f.change.SetText(Tf("Change to give: %s", moneyText(given-sum, f.currency)))
 		}
 	}
 }
@@ -282,7 +291,7 @@ func (f *paymentForm) read() (app.PaymentInput, bool) {
 	f.errs.clear()
 	in := app.PaymentInput{Method: f.methodOf(), Reference: f.reference.Text}
 	if f.patientID == "" {
-		f.errs.set("patient_id", "Find and choose the patient.")
+		f.errs.set("patient_id", T("Find and choose the patient."))
 		return in, false
 	}
 	var ok bool
@@ -327,25 +336,25 @@ func (f *paymentForm) onSave() {
 // number, the change to give, and the receipt to print.
 func (f *paymentForm) showResult(p *app.Payment) {
 	f.payment = p
-	f.receipt = widget.NewLabelWithStyle("Receipt "+p.ReceiptNumber, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.receipt = widget.NewLabelWithStyle(Tf("Receipt %s", p.ReceiptNumber), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lines := []fyne.CanvasObject{
-		widget.NewLabel("Payment taken: " + app.Format(p.Amount, p.Currency) + " by " + strings.ToLower(paymentMethodLabel(p.Method)) + "."),
+		widget.NewLabel(Tf("Payment taken: %s by %s.", moneyText(p.Amount, p.Currency), strings.ToLower(paymentMethodLabel(p.Method)))),
 		f.receipt,
 	}
 	for _, a := range p.Allocations {
-		lines = append(lines, mutedLabel(a.InvoiceNumber+": "+app.Format(a.Amount, p.Currency)))
+		lines = append(lines, mutedLabel(a.InvoiceNumber+": "+moneyText(a.Amount, p.Currency)))
 	}
 	if p.Method == app.PayCash && p.Tendered > 0 {
-		change := widget.NewLabelWithStyle("Tendered "+app.Format(p.Tendered, p.Currency)+" — change to give "+
-			app.Format(p.Change, p.Currency), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		change := widget.NewLabelWithStyle(Tf("Tendered %s — change to give %s", moneyText(p.Tendered, p.Currency),
+			moneyText(p.Change, p.Currency)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		change.Importance = widget.HighImportance
 		lines = append(lines, change)
 	}
-	f.printBtn = newIconButton("Print receipt", theme.DocumentPrintIcon(), func() {
+	f.printBtn = newIconButton(T("Print receipt"), theme.DocumentPrintIcon(), func() {
 		printReceipt(f.u, f.deliver, p, false)
 	})
 	f.printBtn.Importance = widget.HighImportance
-	f.doneBtn = newButton("Done", func() {
+	f.doneBtn = newButton(T("Done"), func() {
 		f.dialog.Hide()
 		f.done()
 	})

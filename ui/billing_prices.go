@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -17,10 +15,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // kindAny is the kind filter's choice that keeps every kind.
-const kindAny = "All kinds"
+var kindAny = i18n.N("All kinds")
 
 // priceListView is the Price list tab of the Billing area: the version in
 // force of every item, filtered by a fragment of the code or name and by
@@ -60,20 +59,20 @@ func (v *priceListView) canEdit() bool { return app.Can(v.u.session.User.Role, a
 
 // priceColumns are the columns of the price list.
 var priceColumns = []listColumn{
-	{"Code", 130, false}, {"Name", 300, false}, {"Kind", 130, false},
-	{"Price", 120, true}, {"Tax", 80, true}, {"Valid from", 130, false}, {"", 0, false},
+	{i18n.N("Code"), 130, false}, {i18n.N("Name"), 300, false}, {i18n.N("Kind"), 130, false},
+	{i18n.N("Price"), 120, true}, {i18n.N("Tax"), 80, true}, {i18n.N("Valid from"), 130, false}, {"", 0, false},
 }
 
 func (v *priceListView) buildUI() {
-	v.query = entry("Code or name")
+	v.query = entry(T("Code or name"))
 	v.query.OnChanged = func(string) { v.load() }
-	v.kind = newSelect(append([]string{kindAny}, priceKindLabels()...), nil)
-	v.kind.SetSelected(kindAny)
+	v.kind = newSelect(append([]string{T(kindAny)}, priceKindLabels()...), nil)
+	v.kind.SetSelected(T(kindAny))
 	v.kind.OnChanged = func(string) { v.load() }
-	v.retired = newCheck("Show retired", func(bool) { v.load() })
+	v.retired = newCheck(T("Show retired"), func(bool) { v.load() })
 	var actions []fyne.CanvasObject
 	if v.canEdit() {
-		v.add = widget.NewButtonWithIcon("Add item…", theme.ContentAddIcon(), v.onAdd)
+		v.add = widget.NewButtonWithIcon(T("Add item…"), theme.ContentAddIcon(), v.onAdd)
 		v.add.Importance = widget.HighImportance
 		actions = append(actions, v.add)
 	}
@@ -89,16 +88,16 @@ func (v *priceListView) buildUI() {
 		}
 	}
 	v.info = mutedLabel("")
-	note := "Select an item to see its price history."
+	note := T("Select an item to see its price history.")
 	if v.canEdit() {
-		note = "Select an item to see its price history, change its price or retire it."
+		note = T("Select an item to see its price history, change its price or retire it.")
 	}
 	top := container.NewVBox(
-		container.NewHBox(sectionTitle("Price list"), layout.NewSpacer(), container.NewHBox(actions...)),
+		container.NewHBox(sectionTitle(T("Price list")), layout.NewSpacer(), container.NewHBox(actions...)),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()),
 			container.NewHBox(container.New(widthLayout{180}, v.kind), v.retired), v.query),
 		mutedLabel(note),
-		columnHeader(priceColumns),
+		columnHeader(trColumns(priceColumns)),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, v.info, nil, nil, v.list)
@@ -111,7 +110,7 @@ func (v *priceListView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	p := v.items[id]
 	imp, state := widget.MediumImportance, ""
 	if !p.Active {
-		imp, state = widget.LowImportance, "Retired"
+		imp, state = widget.LowImportance, T("Retired")
 	}
 	setColumnRow(o.(*fyne.Container), imp, p.Code, p.Name, priceKindLabel(p.Kind),
 		formatMoney(v.u, p.Price), app.FormatRate(p.TaxRate), dayText(v.u, p.ValidFrom), state)
@@ -143,22 +142,22 @@ func (v *priceListView) load() {
 		}
 		v.items = items
 		v.list.Refresh()
-		v.info.SetText(countText(len(items), "item", "items") + " in force today.")
+		v.info.SetText(Tf("%s in force today.", countText(len(items), T("item"), T("items"))))
 	})
 }
 
 // changed reloads the list after an admin's change and says what it did.
 func (v *priceListView) changed(p *app.PriceItem) {
 	v.load()
-	msg := fmt.Sprintf("%s %s costs %s (tax %s) from %s.", p.Code, p.Name,
+	msg := Tf("%s %s costs %s (tax %s) from %s.", p.Code, p.Name,
 		strings.TrimSpace(formatMoney(v.u, p.Price)+" "+clinicCurrency(v.u)), app.FormatRate(p.TaxRate), dayText(v.u, p.ValidFrom))
 	if p.ValidFrom.After(v.u.now()) {
-		msg += " Until then the list shows the price in force."
+		msg += T(" Until then the list shows the price in force.")
 	}
 	if !p.Active {
-		msg = fmt.Sprintf("%s %s is retired from %s.", p.Code, p.Name, dayText(v.u, p.ValidFrom))
+		msg = Tf("%s %s is retired from %s.", p.Code, p.Name, dayText(v.u, p.ValidFrom))
 	}
-	showMessage("Price list changed", msg, v.u.win)
+	showMessage(T("Price list changed"), msg, v.u.win)
 }
 
 func (v *priceListView) onAdd() {
@@ -182,25 +181,25 @@ type priceItemDialog struct {
 
 // priceHistoryColumns are the columns of an item's history.
 var priceHistoryColumns = []listColumn{
-	{"Version", 70, true}, {"Valid from", 150, false}, {"Name", 220, false}, {"Price", 110, true},
-	{"Tax", 70, true}, {"By", 0, false},
+	{i18n.N("Version"), 70, true}, {i18n.N("Valid from"), 150, false}, {i18n.N("Name"), 220, false}, {i18n.N("Price"), 110, true},
+	{i18n.N("Tax"), 70, true}, {i18n.N("Changed by"), 0, false},
 }
 
 func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
 	d := &priceItemDialog{v: v, item: p}
 	d.history = widget.NewList(func() int { return len(d.versions) },
 		func() fyne.CanvasObject { return newColumnRow(priceHistoryColumns) }, d.updateRow)
-	d.loading = mutedLabel("Loading…")
-	d.close = newButton("Close", func() { d.dialog.Hide() })
+	d.loading = mutedLabel(T("Loading…"))
+	d.close = newButton(T("Close"), func() { d.dialog.Hide() })
 	buttons := []fyne.CanvasObject{d.close, layout.NewSpacer()}
 	if v.canEdit() && p.Active {
-		d.retire = newIconButton("Retire…", theme.DeleteIcon(), d.onRetire)
-		d.change = newIconButton("Change price…", theme.DocumentCreateIcon(), d.onChange)
+		d.retire = newIconButton(T("Retire…"), theme.DeleteIcon(), d.onRetire)
+		d.change = newIconButton(T("Change price…"), theme.DocumentCreateIcon(), d.onChange)
 		d.change.Importance = widget.HighImportance
 		buttons = append(buttons, d.retire, d.change)
 	}
 	content := container.NewBorder(
-		container.NewVBox(wrapLabel(priceKindLabel(p.Kind)+priceScope(p)), columnHeader(priceHistoryColumns),
+		container.NewVBox(wrapLabel(priceKindLabel(p.Kind)+priceScope(p)), columnHeader(trColumns(priceHistoryColumns)),
 			widget.NewSeparator()),
 		container.NewHBox(buttons...), nil, nil,
 		container.NewStack(d.history, container.NewVBox(d.loading)))
@@ -218,7 +217,7 @@ func priceScope(p *app.PriceItem) string {
 	case p.Specialization != "":
 		return " · " + p.Specialization
 	case p.DoctorID != "":
-		return " · one doctor's"
+		return T(" · one doctor's")
 	}
 	return ""
 }
@@ -252,9 +251,9 @@ func (d *priceItemDialog) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	when := dayText(u, p.ValidFrom)
 	switch {
 	case !p.Active:
-		imp, when = widget.LowImportance, when+" (retired)"
+		imp, when = widget.LowImportance, Tf("%s (retired)", when)
 	case p.ValidFrom.After(u.now()):
-		imp, when = widget.HighImportance, when+" (future)"
+		imp, when = widget.HighImportance, Tf("%s (future)", when)
 	}
 	setColumnRow(o.(*fyne.Container), imp, fmt.Sprint(p.Version), when, p.Name, formatMoney(u, p.Price),
 		app.FormatRate(p.TaxRate), p.CreatedBy)
@@ -267,8 +266,8 @@ func (d *priceItemDialog) onChange() {
 
 func (d *priceItemDialog) onRetire() {
 	v, p := d.v, d.item
-	msg := fmt.Sprintf("Retire %s %s? It is no longer offered on new invoices; issued bills keep it.", p.Code, p.Name)
-	confirm := newYesNo("Retire item", msg, func(ok bool) {
+	msg := Tf("Retire %s %s? It is no longer offered on new invoices; issued bills keep it.", p.Code, p.Name)
+	confirm := newYesNo(T("Retire item"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -283,8 +282,8 @@ func (d *priceItemDialog) onRetire() {
 			v.changed(np)
 		})
 	}, v.u.win)
-	confirm.SetConfirmText("Retire")
-	confirm.SetDismissText("Keep")
+	confirm.SetConfirmText(T("Retire"))
+	confirm.SetDismissText(T("Keep"))
 	confirm.Show()
 }
 
@@ -310,42 +309,42 @@ type priceForm struct {
 }
 
 // anyDoctor is the doctor choice of an item that is no one doctor's.
-const anyDoctor = "Any doctor"
+var anyDoctor = i18n.N("Any doctor")
 
 func showPriceForm(v *priceListView, item *app.PriceItem) *priceForm {
 	f := &priceForm{v: v, item: item, errs: fieldErrors{}}
-	f.code = entry("e.g. CONS-GP")
-	f.name = entry("e.g. General consultation")
+	f.code = entry(T("e.g. CONS-GP"))
+	f.name = entry(T("e.g. General consultation"))
 	f.kind = newSelect(priceKindLabels(), nil)
-	f.kind.PlaceHolder = "Choose the kind"
-	f.price = entry("Net of tax, e.g. 45.00")
-	f.taxRate = entry("Percent, e.g. 24")
-	f.validFrom = entry("YYYY-MM-DD; empty: today")
-	f.doctor = newSelect([]string{anyDoctor}, nil)
-	f.doctor.SetSelected(anyDoctor)
-	f.specialization = entry("Optional, e.g. Cardiology")
-	title, ok := "Add price list item", "Add item"
+	f.kind.PlaceHolder = T("Choose the kind")
+	f.price = entry(T("Net of tax, e.g. 45.00"))
+	f.taxRate = entry(T("Percent, e.g. 24"))
+	f.validFrom = entry(T("YYYY-MM-DD; empty: today"))
+	f.doctor = newSelect([]string{T(anyDoctor)}, nil)
+	f.doctor.SetSelected(T(anyDoctor))
+	f.specialization = entry(T("Optional, e.g. Cardiology"))
+	title, ok := T("Add price list item"), T("Add item")
 	if item != nil {
-		title, ok = "Change "+item.Code, "Save new price"
+		title, ok = Tf("Change %s", item.Code), T("Save new price")
 		f.fill(item)
 	}
 	f.save = newButton(ok, f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = newButton("Cancel", func() { f.dialog.Hide() })
+	f.cancel = newButton(T("Cancel"), func() { f.dialog.Hide() })
 	general := newErrorLabel()
 	f.errs[""] = general
 	form := widget.NewForm(
-		widget.NewFormItem("Code", f.errs.add("code", f.code)),
-		widget.NewFormItem("Name", f.errs.add("name", f.name)),
-		widget.NewFormItem("Kind", f.errs.add("kind", f.kind)),
-		widget.NewFormItem("Price ("+clinicCurrency(v.u)+")", f.errs.add("price", f.price)),
-		widget.NewFormItem("Tax rate (%)", f.errs.add("tax_rate", f.taxRate)),
-		widget.NewFormItem("Valid from", f.errs.add("valid_from", f.validFrom)),
-		widget.NewFormItem("Doctor", f.errs.add("doctor_id", f.doctor)),
-		widget.NewFormItem("Specialization", f.errs.add("specialization", f.specialization)),
+		widget.NewFormItem(T("Code"), f.errs.add("code", f.code)),
+		widget.NewFormItem(T("Name"), f.errs.add("name", f.name)),
+		widget.NewFormItem(T("Kind"), f.errs.add("kind", f.kind)),
+		widget.NewFormItem(Tf("Price (%s)", clinicCurrency(v.u)), f.errs.add("price", f.price)),
+		widget.NewFormItem(T("Tax rate (%)"), f.errs.add("tax_rate", f.taxRate)),
+		widget.NewFormItem(T("Valid from"), f.errs.add("valid_from", f.validFrom)),
+		widget.NewFormItem(T("Doctor"), f.errs.add("doctor_id", f.doctor)),
+		widget.NewFormItem(T("Specialization"), f.errs.add("specialization", f.specialization)),
 	)
-	note := mutedLabel("A price takes effect on the day given and stays until the next change. " +
-		"Invoices already issued keep the price they were issued with.")
+	note := mutedLabel(T("A price takes effect on the day given and stays until the next change. " +
+		"Invoices already issued keep the price they were issued with."))
 	f.dialog = showFormDialog(v.u, title, 560, container.NewVBox(note, form, general, buttonsRow(f.cancel, f.save)))
 	if item == nil {
 		v.u.win.Canvas().Focus(f.code)
@@ -382,7 +381,7 @@ func (f *priceForm) loadDoctors() {
 			return
 		}
 		f.doctors = ds
-		opts := []string{anyDoctor}
+		opts := []string{T(anyDoctor)}
 		for _, d := range ds {
 			opts = append(opts, doctorLabel(d))
 		}
@@ -416,7 +415,7 @@ func (f *priceForm) input() (in app.PriceItemInput, ok bool) {
 	rate, err := app.ParseRate(f.taxRate.Text)
 	switch {
 	case strings.TrimSpace(f.taxRate.Text) == "":
-		f.errs.set("tax_rate", "Enter the tax rate in percent; 0 when the item is not taxed.")
+		f.errs.set("tax_rate", T("Enter the tax rate in percent; 0 when the item is not taxed."))
 		ok = false
 	case err != nil:
 		f.errs.set("tax_rate", errText(err))
@@ -441,14 +440,14 @@ func readValidFrom(text string, now time.Time, loc *time.Location) (time.Time, e
 	}
 	day, err := time.ParseInLocation(app.DateLayout, text, loc)
 	if err != nil {
-		return time.Time{}, app.FieldErrorf("valid_from", "Write the date as YYYY-MM-DD.")
+		return time.Time{}, app.FieldErrorf("valid_from", "%s", T("Write the date as YYYY-MM-DD."))
 	}
 	today := now.In(loc).Format(app.DateLayout)
 	switch {
 	case text == today:
 		return time.Time{}, nil
 	case text < today:
-		return time.Time{}, app.FieldErrorf("valid_from", "A price takes effect today or later, never in the past: issued bills keep their prices.")
+		return time.Time{}, app.FieldErrorf("valid_from", "%s", T("A price takes effect today or later, never in the past: issued bills keep their prices."))
 	}
 	return day, nil
 }
@@ -485,8 +484,17 @@ func (f *priceForm) onSave() {
 
 // priceKindLabel is how a price list kind is shown.
 func priceKindLabel(k app.PriceKind) string {
-	if k == app.PriceLab {
-		return "Lab test"
+	switch k {
+	case app.PriceConsultation:
+		return T("Consultation")
+	case app.PriceProcedure:
+		return T("Procedure")
+	case app.PriceLab:
+		return T("Lab test")
+	case app.PriceMedicine:
+		return T("Medicine")
+	case app.PriceOther:
+		return T("Other")
 	}
 	return capitalize(string(k))
 }

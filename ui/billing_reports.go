@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // outstandingPageSize is how many outstanding invoices one page holds.
@@ -59,13 +58,13 @@ func (v *outstandingView) view() fyne.CanvasObject { return v.content }
 
 // outstandingColumns are the columns of the outstanding list.
 var outstandingColumns = []listColumn{
-	{"Invoice", 190, false}, {"Issued", 140, false}, {"Age (days)", 100, true}, {"Total", 115, true},
-	{"Paid", 115, true}, {"Balance", 115, true}, {"", 20, false}, {"Patient", 0, false},
+	{i18n.N("Invoice"), 190, false}, {i18n.N("Issued"), 140, false}, {i18n.N("Age (days)"), 100, true}, {i18n.N("Total"), 115, true},
+	{i18n.N("Paid"), 115, true}, {i18n.N("Balance"), 115, true}, {"", 20, false}, {i18n.N("Patient"), 0, false},
 }
 
 func (v *outstandingView) buildUI() {
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
-	v.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), v.onPrint)
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
+	v.print = widget.NewButtonWithIcon(T("Print"), theme.DocumentPrintIcon(), v.onPrint)
 	v.print.Importance = widget.HighImportance
 	v.list = widget.NewList(
 		func() int { return len(v.rows) },
@@ -81,11 +80,11 @@ func (v *outstandingView) buildUI() {
 	v.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.info = mutedLabel("")
 	top := container.NewVBox(
-		container.NewHBox(sectionTitle("Outstanding invoices"), layout.NewSpacer(), v.refresh, v.print),
+		container.NewHBox(sectionTitle(T("Outstanding invoices")), layout.NewSpacer(), v.refresh, v.print),
 		v.total,
-		mutedLabel(fmt.Sprintf("Oldest first. Over %d days in amber, over %d in red. Select an invoice for the patient's statement.",
+		mutedLabel(Tf("Oldest first. Over %d days in amber, over %d in red. Select an invoice for the patient's statement.",
 			lateDays, overdueDays)),
-		columnHeader(outstandingColumns),
+		columnHeader(trColumns(outstandingColumns)),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, v.info, nil, nil, v.list)
@@ -99,7 +98,7 @@ func (v *outstandingView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	d := billingDigits(r.Currency)
 	row := o.(*fyne.Container)
 	setColumnRow(row, widget.MediumImportance, r.Number, dayText(v.u, r.IssuedAt), fmt.Sprint(r.AgeDays),
-		app.FormatAmount(r.Totals.Total, d), app.FormatAmount(r.Paid, d), app.FormatAmount(r.Balance, d), "",
+		amountText(r.Totals.Total, d), amountText(r.Paid, d), amountText(r.Balance, d), "",
 		strings.TrimSpace(r.PatientName+" · "+r.PatientMRN))
 	age := row.Objects[2].(*widget.Label)
 	age.Importance = ageImportance(r.AgeDays)
@@ -162,7 +161,7 @@ func (v *outstandingView) loadMore() {
 // updateTotals sums the balances loaded and says whether that is all.
 func (v *outstandingView) updateTotals() {
 	if len(v.rows) == 0 {
-		v.total.SetText("Nothing outstanding: every issued invoice is paid.")
+		v.total.SetText(T("Nothing outstanding: every issued invoice is paid."))
 		v.info.SetText("")
 		return
 	}
@@ -170,14 +169,14 @@ func (v *outstandingView) updateTotals() {
 	for _, r := range v.rows {
 		sum += r.Balance
 	}
-	total := app.Format(sum, v.rows[0].Currency)
-	n := countText(len(v.rows), "invoice", "invoices")
+	total := moneyText(sum, v.rows[0].Currency)
+	n := countText(len(v.rows), T("invoice"), T("invoices"))
 	if v.more {
-		v.total.SetText(fmt.Sprintf("Outstanding on the %s shown: %s", n, total))
-		v.info.SetText("Scroll for newer invoices; the printed list has them all.")
+		v.total.SetText(Tf("Outstanding on the %s shown: %s", n, total))
+		v.info.SetText(T("Scroll for newer invoices; the printed list has them all."))
 		return
 	}
-	v.total.SetText(fmt.Sprintf("Total outstanding: %s on %s", total, n))
+	v.total.SetText(Tf("Total outstanding: %s on %s", total, n))
 	v.info.SetText("")
 }
 
@@ -228,26 +227,26 @@ func (v *cashUpView) anyCashier() bool { return app.Can(v.u.session.User.Role, a
 
 // cashUpMethodColumns are the columns of the totals per method.
 var cashUpMethodColumns = []listColumn{
-	{"Method", 170, false}, {"Payments", 90, true}, {"Taken", 130, true}, {"Refunded", 130, true},
-	{"Net", 130, true}, {"", 0, false},
+	{i18n.N("Method"), 170, false}, {i18n.N("Payments"), 90, true}, {i18n.N("Taken"), 130, true}, {i18n.N("Refunded"), 130, true},
+	{i18n.N("Net"), 130, true}, {"", 0, false},
 }
 
 // cashUpReceiptColumns are the columns of the day's receipts.
 var cashUpReceiptColumns = []listColumn{
-	{"Time", 70, false}, {"Receipt", 190, false}, {"Method", 170, false}, {"Amount", 115, true},
-	{"", 20, false}, {"Patient", 0, false},
+	{i18n.N("Time"), 70, false}, {i18n.N("Receipt"), 190, false}, {i18n.N("Method"), 170, false}, {i18n.N("Amount"), 115, true},
+	{"", 20, false}, {i18n.N("Patient"), 0, false},
 }
 
 func (v *cashUpView) buildUI() {
 	v.cashier = newSelect(nil, func(string) { v.load() })
-	v.cashier.PlaceHolder = "Choose the cashier"
-	v.day = entry("YYYY-MM-DD")
+	v.cashier.PlaceHolder = T("Choose the cashier")
+	v.day = entry(T("YYYY-MM-DD"))
 	v.day.SetText(v.today().Format(app.DateLayout))
 	v.day.OnSubmitted = func(string) { v.load() }
 	v.prevDay = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { v.moveDay(-1) })
 	v.nextDay = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { v.moveDay(1) })
-	v.show = widget.NewButtonWithIcon("Show", theme.SearchIcon(), v.load)
-	v.print = widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), v.onPrint)
+	v.show = widget.NewButtonWithIcon(T("Show"), theme.SearchIcon(), v.load)
+	v.print = widget.NewButtonWithIcon(T("Print"), theme.DocumentPrintIcon(), v.onPrint)
 	v.print.Importance = widget.HighImportance
 	v.print.Disable()
 	v.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -270,25 +269,25 @@ func (v *cashUpView) buildUI() {
 		v.updateReceipt,
 	)
 	v.receipts.OnSelected = func(widget.ListItemID) { v.receipts.UnselectAll() }
-	v.noReceipts = mutedLabel("No receipts on this day.")
+	v.noReceipts = mutedLabel(T("No receipts on this day."))
 	v.noReceipts.Hide()
 
 	dayBox := v.errs.add("day", container.NewHBox(v.prevDay, container.New(widthLayout{130}, v.day), v.nextDay))
 	filters := container.NewHBox(
-		widget.NewLabel("Cashier"), container.New(widthLayout{260}, v.cashier),
-		widget.NewLabel("Day"), dayBox, v.show, layout.NewSpacer(), v.print)
+		widget.NewLabel(T("Cashier")), container.New(widthLayout{260}, v.cashier),
+		widget.NewLabel(T("Day")), dayBox, v.show, layout.NewSpacer(), v.print)
 	top := container.NewVBox(
-		sectionTitle("Cashier's day"),
+		sectionTitle(T("Cashier's day")),
 		filters,
 		widget.NewSeparator(),
 		v.heading,
 	)
 	// The totals per method and the receipts share the height, each
 	// list scrolling on its own.
-	methods := container.NewBorder(columnHeader(cashUpMethodColumns),
+	methods := container.NewBorder(columnHeader(trColumns(cashUpMethodColumns)),
 		container.NewVBox(widget.NewSeparator(), v.total, v.cashInHand), nil, nil, v.methods)
-	receipts := container.NewBorder(container.NewVBox(widget.NewSeparator(), sectionTitle("Receipts"),
-		columnHeader(cashUpReceiptColumns)), nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
+	receipts := container.NewBorder(container.NewVBox(widget.NewSeparator(), sectionTitle(T("Receipts")),
+		columnHeader(trColumns(cashUpReceiptColumns))), nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
 	split := container.NewVSplit(methods, receipts)
 	split.Offset = 0.4
 	v.content = container.NewBorder(top, nil, nil, nil, split)
@@ -304,8 +303,8 @@ func (v *cashUpView) updateMethod(id widget.ListItemID, o fyne.CanvasObject) {
 	if m.Count == 0 {
 		imp = widget.LowImportance
 	}
-	setColumnRow(o.(*fyne.Container), imp, paymentMethodLabel(m.Method), fmt.Sprint(m.Count), app.FormatAmount(m.Taken, d),
-		app.FormatAmount(m.Refunded, d), app.FormatAmount(m.Taken-m.Refunded, d), "")
+	setColumnRow(o.(*fyne.Container), imp, paymentMethodLabel(m.Method), fmt.Sprint(m.Count), amountText(m.Taken, d),
+		amountText(m.Refunded, d), amountText(m.Taken-m.Refunded, d), "")
 }
 
 func (v *cashUpView) today() time.Time { return v.u.now().In(v.u.location()) }
@@ -334,7 +333,7 @@ func (v *cashUpView) load() {
 	}
 	day := strings.TrimSpace(v.day.Text)
 	if _, err := time.Parse(app.DateLayout, day); err != nil {
-		v.errs.set("day", "Write the day as YYYY-MM-DD.")
+		v.errs.set("day", T("Write the day as YYYY-MM-DD."))
 		return
 	}
 	v.seq++
@@ -396,7 +395,7 @@ func (v *cashUpView) setCashiers(cs []*app.Cashier) {
 			opts[i] += " (" + c.Username + ")"
 		}
 		if !c.Active {
-			opts[i] += ", deactivated"
+			opts[i] += T(", deactivated")
 		}
 	}
 	v.cashier.SetOptions(opts)
@@ -408,13 +407,13 @@ func (v *cashUpView) showCashUp(cu *app.CashUp) {
 	d := billingDigits(cu.Currency)
 	when := cu.Day
 	if t, err := time.Parse(app.DateLayout, cu.Day); err == nil {
-		when = t.Format("Monday 2 January 2006")
+		when = tr().LongDate(t)
 	}
 	v.heading.SetText(cu.CashierName + " — " + when + " — " + cu.Currency)
-	setColumnRow(v.total, widget.MediumImportance, "Total", fmt.Sprint(len(cu.Receipts)), app.FormatAmount(cu.Taken, d),
-		app.FormatAmount(cu.Refunded, d), app.FormatAmount(cu.Net, d), "")
+	setColumnRow(v.total, widget.MediumImportance, T("Total"), fmt.Sprint(len(cu.Receipts)), amountText(cu.Taken, d),
+		amountText(cu.Refunded, d), amountText(cu.Net, d), "")
 	v.methods.Refresh()
-	v.cashInHand.SetText("Cash in hand: " + app.Format(cu.CashInHand, cu.Currency))
+	v.cashInHand.SetText(Tf("Cash in hand: %s", moneyText(cu.CashInHand, cu.Currency)))
 	v.receipts.Refresh()
 	v.receipts.ScrollToTop()
 	if len(cu.Receipts) == 0 {
@@ -439,11 +438,11 @@ func (v *cashUpView) updateReceipt(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	p := ps[id]
-	amount := app.FormatAmount(p.Amount, billingDigits(p.Currency))
+	amount := amountText(p.Amount, billingDigits(p.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
 	if p.IsReversal() {
-		amount, method, imp = "−"+amount, "Refund: "+method, widget.DangerImportance
+		amount, method, imp = "−"+amount, Tf("Refund: %s", method), widget.DangerImportance
 	}
 	setColumnRow(o.(*fyne.Container), imp, p.TakenAt.In(v.u.location()).Format("15:04"), p.ReceiptNumber, method,
 		amount, "", strings.TrimSpace(p.PatientName+" · "+p.PatientMRN))

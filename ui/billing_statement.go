@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // statementView is a patient's statement: their invoices and payments,
@@ -52,25 +51,25 @@ type statementView struct {
 // newStatementView builds the statement of a patient; load fills it.
 func newStatementView(u *UI, patientID string) *statementView {
 	v := &statementView{u: u, patientID: patientID}
-	v.heading = widget.NewLabelWithStyle("Statement", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.heading = widget.NewLabelWithStyle(T("Statement"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.heading.SizeName = theme.SizeNameSubHeadingText
 	v.balance = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.totals = widget.NewLabel("")
-	v.message = mutedLabel("Loading…")
-	v.print = newIconButton("Print statement", theme.DocumentPrintIcon(), v.onPrint)
+	v.message = mutedLabel(T("Loading…"))
+	v.print = newIconButton(T("Print statement"), theme.DocumentPrintIcon(), v.onPrint)
 	v.print.Importance = widget.HighImportance
 	v.print.Disable()
 	v.invoiceL = widget.NewList(func() int { return v.invoiceCount() },
 		func() fyne.CanvasObject { return v.newRow(statementInvoiceColumns) }, v.updateInvoiceRow)
 	v.paymentL = widget.NewList(func() int { return v.paymentCount() },
 		func() fyne.CanvasObject { return v.newRow(statementPaymentColumns) }, v.updatePaymentRow)
-	v.noInv = mutedLabel("No invoices.")
+	v.noInv = mutedLabel(T("No invoices."))
 	v.noInv.Hide()
-	v.noPay = mutedLabel("No payments.")
+	v.noPay = mutedLabel(T("No payments."))
 	v.noPay.Hide()
 	v.sections = container.NewGridWithRows(2,
-		statementSection("Invoices", statementInvoiceColumns, v.invoiceL, v.noInv),
-		statementSection("Payments and receipts", statementPaymentColumns, v.paymentL, v.noPay))
+		statementSection(T("Invoices"), statementInvoiceColumns, v.invoiceL, v.noInv),
+		statementSection(T("Payments and receipts"), statementPaymentColumns, v.paymentL, v.noPay))
 	v.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, v.print, v.heading), v.balance, v.totals, v.message,
 			widget.NewSeparator()),
@@ -81,7 +80,7 @@ func newStatementView(u *UI, patientID string) *statementView {
 // statementSection is a list of the statement under its title and
 // column header, with the words shown in its place while it is empty.
 func statementSection(title string, cols []listColumn, list *widget.List, empty *widget.Label) fyne.CanvasObject {
-	return container.NewBorder(container.NewVBox(sectionTitle(title), columnHeader(cols), widget.NewSeparator()),
+	return container.NewBorder(container.NewVBox(sectionTitle(title), columnHeader(trColumns(cols)), widget.NewSeparator()),
 		nil, nil, nil, container.NewStack(list, container.NewVBox(empty)))
 }
 
@@ -111,14 +110,14 @@ func (v *statementView) load() {
 
 // statementInvoiceColumns are the columns of the statement's invoices.
 var statementInvoiceColumns = []listColumn{
-	{"Invoice", 190, false}, {"Issued", 140, false}, {"Status", 110, false},
-	{"Total", 115, true}, {"Paid", 115, true}, {"Balance", 115, true}, {"", 0, false},
+	{i18n.N("Invoice"), 190, false}, {i18n.N("Issued"), 140, false}, {i18n.N("Status"), 110, false},
+	{i18n.N("Total"), 115, true}, {i18n.N("Paid"), 115, true}, {i18n.N("Balance"), 115, true}, {"", 0, false},
 }
 
 // statementPaymentColumns are the columns of the statement's payments.
 var statementPaymentColumns = []listColumn{
-	{"Receipt", 190, false}, {"Taken", 180, false}, {"Method", 170, false},
-	{"Amount", 115, true}, {"", 20, false}, {"Cashier", 200, false}, {"", 0, false},
+	{i18n.N("Receipt"), 190, false}, {i18n.N("Taken"), 180, false}, {i18n.N("Method"), 170, false},
+	{i18n.N("Amount"), 115, true}, {"", 20, false}, {i18n.N("Cashier"), 200, false}, {"", 0, false},
 }
 
 func (v *statementView) show(st *app.Statement) {
@@ -126,7 +125,7 @@ func (v *statementView) show(st *app.Statement) {
 	v.heading.SetText(strings.TrimSpace(st.PatientName + " · " + st.PatientMRN))
 	v.balance.Importance, v.balance.Text = balanceText(st.Balance, st.Currency)
 	v.balance.Refresh()
-	v.totals.SetText("Invoiced " + app.Format(st.TotalInvoiced, st.Currency) + " · paid " + app.Format(st.TotalPaid, st.Currency))
+	v.totals.SetText(Tf("Invoiced %s · paid %s", moneyText(st.TotalInvoiced, st.Currency), moneyText(st.TotalPaid, st.Currency)))
 	v.message.Hide()
 	v.print.Enable()
 	v.noInv.Hidden = len(st.Invoices) > 0
@@ -155,11 +154,11 @@ func (v *statementView) paymentCount() int {
 func balanceText(balance app.Money, currency string) (widget.Importance, string) {
 	switch {
 	case balance > 0:
-		return widget.WarningImportance, "Balance due: " + app.Format(balance, currency)
+		return widget.WarningImportance, Tf("Balance due: %s", moneyText(balance, currency))
 	case balance < 0:
-		return widget.SuccessImportance, "In credit: " + app.Format(-balance, currency)
+		return widget.SuccessImportance, Tf("In credit: %s", moneyText(-balance, currency))
 	}
-	return widget.SuccessImportance, "Nothing owed"
+	return widget.SuccessImportance, T("Nothing owed")
 }
 
 // newRow is a row of cols, with the statement's action at its end when
@@ -183,7 +182,7 @@ func (v *statementView) updateInvoiceRow(id widget.ListItemID, o fyne.CanvasObje
 		imp = widget.LowImportance
 	}
 	setColumnRow(r.columns(), imp, inv.Number, dayText(v.u, inv.IssuedAt), invoiceStatusLabel(inv.Status),
-		app.FormatAmount(inv.Totals.Total, d), app.FormatAmount(inv.Paid, d), app.FormatAmount(inv.Balance, d), "")
+		amountText(inv.Totals.Total, d), amountText(inv.Paid, d), amountText(inv.Balance, d), "")
 	var act func()
 	if v.invoiceAction != nil && len(r.actions) > 0 {
 		b := r.actions[0]
@@ -198,14 +197,14 @@ func (v *statementView) updatePaymentRow(id widget.ListItemID, o fyne.CanvasObje
 		return
 	}
 	p := v.st.Payments[id]
-	amount := app.FormatAmount(p.Amount, billingDigits(v.st.Currency))
+	amount := amountText(p.Amount, billingDigits(v.st.Currency))
 	method := paymentMethodLabel(p.Method)
 	imp := widget.MediumImportance
 	switch {
 	case p.IsReversal():
-		amount, method, imp = "−"+amount, "Refund: "+method, widget.DangerImportance
+		amount, method, imp = "−"+amount, Tf("Refund: %s", method), widget.DangerImportance
 	case p.ReversedBy != "":
-		method, imp = method+" (refunded)", widget.LowImportance
+		method, imp = Tf("%s (refunded)", method), widget.LowImportance
 	}
 	setColumnRow(r.columns(), imp, p.ReceiptNumber, formatTime(v.u, p.TakenAt), method, amount, "", p.CashierName, "")
 	var act func()
@@ -231,7 +230,7 @@ func (v *statementView) onPrint() {
 // showStatement opens a patient's statement in a dialog over the window.
 func showStatement(u *UI, patientID string) *statementView {
 	v := newStatementView(u, patientID)
-	d := newInfoDialog("Patient statement", "Close", v.view(), u.win)
+	d := newInfoDialog(T("Patient statement"), T("Close"), v.view(), u.win)
 	d.Resize(fyne.NewSize(1000, 640))
 	d.Show()
 	v.load()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // rxTab lists the patient's prescriptions with their status, and lets a
@@ -243,9 +244,9 @@ var rxItemColumns = []struct {
 	title, placeholder string
 	width              float32
 }{
-	{T("Drug"), T("e.g. amoxicillin"), 160}, {T("Strength"), T("500 mg"), 90}, {T("Dose"), T("1 tablet"), 90}, {T("Route"), "oral", 80},
-	{T("Frequency"), T("3 times a day"), 130}, {T("Duration"), T("7 days"), 80}, {T("Quantity"), T("21 tablets"), 90},
-	{T("Instructions"), T("after meals"), 170},
+	{i18n.N("Drug"), i18n.N("e.g. amoxicillin"), 160}, {i18n.N("Strength"), i18n.N("500 mg"), 90}, {i18n.N("Dose"), i18n.N("1 tablet"), 90}, {i18n.N("Route"), i18n.N("oral"), 80},
+	{i18n.N("Frequency"), i18n.N("3 times a day"), 130}, {i18n.N("Duration"), i18n.N("7 days"), 80}, {i18n.N("Quantity"), i18n.N("21 tablets"), 90},
+	{i18n.N("Instructions"), i18n.N("after meals"), 170},
 }
 
 func rxItemWidths() []float32 {
@@ -260,7 +261,7 @@ func showRxForm(t *rxTab) *rxForm {
 	f := &rxForm{t: t, errs: fieldErrors{}}
 	header := make([]fyne.CanvasObject, 0, len(rxItemColumns)+1)
 	for _, c := range rxItemColumns {
-		header = append(header, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		header = append(header, widget.NewLabelWithStyle(T(c.title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
 	header = append(header, widget.NewLabel(""))
 	f.rows = container.NewVBox()
@@ -296,7 +297,7 @@ func (f *rxForm) addRow() *rxItemRow {
 	entries := []**escEntry{&r.drug, &r.strength, &r.dose, &r.route, &r.frequency, &r.duration, &r.quantity, &r.instructions}
 	cells := make([]fyne.CanvasObject, 0, len(entries)+1)
 	for i, p := range entries {
-		*p = entry(rxItemColumns[i].placeholder)
+		*p = entry(T(rxItemColumns[i].placeholder))
 		cells = append(cells, *p)
 	}
 	r.remove = newIconButton("", theme.DeleteIcon(), func() { f.removeRow(r) })

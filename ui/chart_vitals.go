@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 const (
@@ -30,16 +31,16 @@ var vitalsColumns = []struct {
 	width float32
 	keys  []string
 }{
-	{T("Taken"), 150, nil},
-	{T("BP mmHg"), 100, []string{"systolic", "diastolic"}},
-	{T("Pulse"), 70, []string{"pulse"}},
-	{T("Temp °C"), 80, []string{"temperature"}},
-	{T("Resp"), 60, []string{"resp_rate"}},
-	{T("SpO2 %"), 70, []string{"spo2"}},
-	{T("Weight kg"), 90, []string{"weight"}},
-	{T("Height cm"), 90, []string{"height"}},
-	{T("BMI"), 60, []string{"bmi"}},
-	{T("By"), 160, nil},
+	{i18n.N("Measured"), 150, nil},
+	{i18n.N("BP mmHg"), 100, []string{"systolic", "diastolic"}},
+	{i18n.N("Pulse"), 70, []string{"pulse"}},
+	{i18n.N("Temp °C"), 80, []string{"temperature"}},
+	{i18n.N("Resp"), 60, []string{"resp_rate"}},
+	{i18n.N("SpO2 %"), 70, []string{"spo2"}},
+	{i18n.N("Weight kg"), 90, []string{"weight"}},
+	{i18n.N("Height cm"), 90, []string{"height"}},
+	{i18n.N("BMI"), 60, []string{"bmi"}},
+	{i18n.N("By"), 160, nil},
 }
 
 // vitalsTab records vitals and lists readings, abnormal values highlighted,
@@ -89,7 +90,7 @@ func newVitalsTab(b *chartBase) *vitalsTab {
 	}
 	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(vitalsColumns) {
-			o.(*widget.Label).SetText(vitalsColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(vitalsColumns[id.Col].title))
 		}
 	}
 	for i, c := range vitalsColumns {

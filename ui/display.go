@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 	"image/color"
@@ -84,7 +82,7 @@ func (u *UI) openDisplay() {
 		return
 	}
 	d := &queueDisplay{u: u, stop: make(chan struct{})}
-	d.win = u.fyneApp.NewWindow(u.title() + " — Waiting room")
+	d.win = u.fyneApp.NewWindow(Tf("%s — Waiting room", u.title()))
 	text := func(size float32, c color.Color, bold bool) *canvas.Text {
 		t := canvas.NewText("", c)
 		t.TextSize = size
@@ -92,7 +90,7 @@ func (u *UI) openDisplay() {
 		return t
 	}
 	title := text(displayTitleSize, displayMuted, false)
-	title.Text = "Now calling"
+	title.Text = T("Now calling")
 	d.latestToken = text(displayLatestSize, displayAccent, true)
 	d.latestRoom = text(displayLatestSize*2/3, displayText, true)
 	d.latestName = text(displayRowSize, displayText, false)
@@ -160,7 +158,7 @@ func (d *queueDisplay) refresh() {
 		return
 	}
 	if d.u.session == nil {
-		d.setNote("Log in on the desk to show the calls.")
+		d.setNote(T("Log in on the desk to show the calls."))
 		return
 	}
 	d.busy = true
@@ -173,7 +171,7 @@ func (d *queueDisplay) refresh() {
 				if app.ErrorCode(err) == app.EINTERNAL {
 					log.Printf("ui: display: %v", err)
 				}
-				d.setNote("The calls cannot be read: " + errText(err))
+				d.setNote(Tf("The calls cannot be read: %s", errText(err)))
 			} else {
 				d.show(calls)
 			}
@@ -229,7 +227,7 @@ func (d *queueDisplay) show(calls []*app.QueueCall) {
 	}
 	if len(shown) == 0 {
 		// A lone dash says nothing to a waiting patient.
-		d.setNote("No one has been called yet today. Your number will show here.")
+		d.setNote(T("No one has been called yet today. Your number will show here."))
 	} else {
 		d.setNote("")
 	}

@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,5 +40,42 @@ func TestScreenLanguageSwitches(t *testing.T) {
 	setScreenLanguage(i18n.English)
 	if got := T("Save"); got != "Save" {
 		t.Errorf("T(Save) in English = %q", got)
+	}
+}
+
+// T and Tf translate when they run: in a package-level variable they run
+// once, at start-up, in English. Such text is marked with i18n.N and
+// translated where it is shown.
+func TestNoTranslationAtStartUp(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.VAR {
+				continue
+			}
+			ast.Inspect(g, func(n ast.Node) bool {
+				if _, ok := n.(*ast.FuncLit); ok {
+					return false // runs later
+				}
+				if c, ok := n.(*ast.CallExpr); ok {
+					if id, ok := c.Fun.(*ast.Ident); ok && (id.Name == "T" || id.Name == "Tf") {
+						t.Errorf("%s: %s(…) in a package-level variable runs once, in English: mark the text with i18n.N and translate it where it is shown", fset.Position(c.Pos()), id.Name)
+					}
+				}
+				return true
+			})
+		}
 	}
 }

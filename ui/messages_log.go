@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // The status filter's choices of the Messages log, in the order shown.
@@ -20,8 +18,8 @@ var messageStatusChoices = []struct {
 	label  string
 	status app.MessageStatus
 }{
-	{"All", ""}, {"Waiting", app.MessageWaiting}, {"Sent", app.MessageSent}, {"Failed", app.MessageFailed},
-	{"Dropped", app.MessageDropped},
+	{i18n.N("All"), ""}, {i18n.N("Waiting"), app.MessageWaiting}, {i18n.N("Sent"), app.MessageSent}, {i18n.N("Failed"), app.MessageFailed},
+	{i18n.N("Dropped"), app.MessageDropped},
 }
 
 // messageStatusText is a message's status for a person, with the reason
@@ -29,16 +27,16 @@ var messageStatusChoices = []struct {
 func messageStatusText(u *UI, m *app.Message) string {
 	switch m.Status {
 	case app.MessageSent:
-		return "Sent " + formatTime(u, m.SentAt)
+		return Tf("Sent %s", formatTime(u, m.SentAt))
 	case app.MessageFailed:
-		return "Failed: " + m.LastError
+		return Tf("Failed: %s", m.LastError)
 	case app.MessageDropped:
-		return "Not sent: " + m.LastError
+		return Tf("Not sent: %s", m.LastError)
 	}
 	if m.Attempts > 0 {
-		return fmt.Sprintf("Waiting, retry %s after %d failed tries: %s", formatTime(u, m.NextAttemptAt), m.Attempts, m.LastError)
+		return Tf("Waiting, retry %s after %d failed tries: %s", formatTime(u, m.NextAttemptAt), m.Attempts, m.LastError)
 	}
-	return "Waiting, due " + formatTime(u, m.SendAt)
+	return Tf("Waiting, due %s", formatTime(u, m.SendAt))
 }
 
 func messageStatusImportance(m *app.Message) widget.Importance {
@@ -69,22 +67,22 @@ type messagesLogView struct {
 }
 
 var messageLogColumns = []listColumn{
-	{title: "Queued", width: 150}, {title: "Patient", width: 170}, {title: "Message", width: 190},
-	{title: "To", width: 190}, {title: "Status", width: 300},
+	{title: i18n.N("Queued"), width: 150}, {title: i18n.N("Patient"), width: 170}, {title: i18n.N("Message"), width: 190},
+	{title: i18n.N("To"), width: 190}, {title: i18n.N("Status"), width: 300},
 }
 
 func newMessagesLogView(u *UI) *messagesLogView {
 	v := &messagesLogView{u: u}
 	labels := make([]string, len(messageStatusChoices))
 	for i, c := range messageStatusChoices {
-		labels[i] = c.label
+		labels[i] = T(c.label)
 	}
 	v.status = newSelect(labels, func(string) { v.load() })
-	v.status.Selected = "All"
-	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.status.Selected = T("All")
+	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 	v.info = mutedLabel("")
 	v.list = widget.NewList(func() int { return len(v.items) }, func() fyne.CanvasObject {
-		return newListRow(newColumnRow(messageLogColumns), widget.NewButtonWithIcon("Resend", theme.MailSendIcon(), nil))
+		return newListRow(newColumnRow(messageLogColumns), widget.NewButtonWithIcon(T("Resend"), theme.MailSendIcon(), nil))
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id >= len(v.items) {
 			return
@@ -92,7 +90,7 @@ func newMessagesLogView(u *UI) *messagesLogView {
 		m := v.items[id]
 		r := o.(*listRow)
 		setColumnRow(r.columns(), widget.MediumImportance, formatTime(v.u, m.CreatedAt), m.PatientName,
-			m.Kind.Label()+" by "+m.Channel.Label(), m.To, messageStatusText(v.u, m))
+			Tf("%s by %s", T(m.Kind.Label()), T(m.Channel.Label())), m.To, messageStatusText(v.u, m))
 		r.columns().Objects[4].(*widget.Label).Importance = messageStatusImportance(m)
 		var resend func()
 		if m.Status == app.MessageFailed || m.Status == app.MessageDropped {
@@ -101,9 +99,9 @@ func newMessagesLogView(u *UI) *messagesLogView {
 		r.bind(m.ID, resend)
 	})
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel("Status"), v.status, v.refresh),
+		container.NewHBox(widget.NewLabel(T("Status")), v.status, v.refresh),
 		v.info,
-		columnHeader(messageLogColumns),
+		columnHeader(trColumns(messageLogColumns)),
 	)
 	v.content = container.NewBorder(top, nil, nil, nil, v.list)
 	return v
@@ -114,7 +112,7 @@ func (v *messagesLogView) filterStatus() app.MessageStatus {
 		label  string
 		status app.MessageStatus
 	}) bool {
-		return c.label == v.status.Selected
+		return T(c.label) == v.status.Selected
 	})
 	if i < 0 {
 		return ""
@@ -134,11 +132,11 @@ func (v *messagesLogView) load() {
 		v.items = ms
 		switch {
 		case len(ms) == 0 && f.Status == "":
-			v.info.SetText("No messages yet. Messages are queued as appointments are booked, moved and cancelled, for patients who consented.")
+			v.info.SetText(T("No messages yet. Messages are queued as appointments are booked, moved and cancelled, for patients who consented."))
 		case len(ms) == 0:
-			v.info.SetText("No " + string(f.Status) + " messages.")
+			v.info.SetText(noMessagesText(f.Status))
 		default:
-			v.info.SetText(fmt.Sprintf("%d messages, newest first.", len(ms)))
+			v.info.SetText(Tf("%d messages, newest first.", len(ms)))
 		}
 		v.list.Refresh()
 	})
@@ -150,4 +148,19 @@ func (v *messagesLogView) onResend(m *app.Message) {
 	}, func(*app.Message) {
 		v.load()
 	})
+}
+
+// noMessagesText says that no message has the status st.
+func noMessagesText(st app.MessageStatus) string {
+	switch st {
+	case app.MessageWaiting:
+		return T("No waiting messages.")
+	case app.MessageSent:
+		return T("No sent messages.")
+	case app.MessageFailed:
+		return T("No failed messages.")
+	case app.MessageDropped:
+		return T("No dropped messages.")
+	}
+	return Tf("No %s messages.", string(st))
 }

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // messagesTab is a patient's messages, a tab of their chart and of My
@@ -32,7 +30,7 @@ type messagesTab struct {
 }
 
 var patientMessageColumns = []listColumn{
-	{title: "Queued", width: 150}, {title: "Message", width: 190}, {title: "To", width: 190}, {title: "Status", width: 300},
+	{title: i18n.N("Queued"), width: 150}, {title: i18n.N("Message"), width: 190}, {title: i18n.N("To"), width: 190}, {title: i18n.N("Status"), width: 300},
 }
 
 func newMessagesTab(b *chartBase) *messagesTab {
@@ -44,13 +42,13 @@ func newMessagesTab(b *chartBase) *messagesTab {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
 		t.consents[ch] = l
-		give := widget.NewButton("Give consent", func() { t.setConsent(ch, true) })
-		withdraw := widget.NewButton("Withdraw consent", func() { t.setConsent(ch, false) })
+		give := widget.NewButton(T("Give consent"), func() { t.setConsent(ch, true) })
+		withdraw := widget.NewButton(T("Withdraw consent"), func() { t.setConsent(ch, false) })
 		withdraw.Importance = widget.WarningImportance
 		give.Hide()
 		withdraw.Hide()
 		t.give[ch], t.withdraw[ch] = give, withdraw
-		name := widget.NewLabelWithStyle(ch.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name := widget.NewLabelWithStyle(T(ch.Label()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		line := container.NewBorder(nil, nil, container.New(widthLayout{90}, name), container.NewHBox(give, withdraw), l)
 		if !mayEdit {
 			line = container.NewBorder(nil, nil, container.New(widthLayout{90}, name), nil, l)
@@ -66,19 +64,19 @@ func newMessagesTab(b *chartBase) *messagesTab {
 		}
 		m := t.items[id]
 		row := o.(*fyne.Container)
-		setColumnRow(row, widget.MediumImportance, formatTime(b.u, m.CreatedAt), m.Kind.Label()+" by "+m.Channel.Label(),
+		setColumnRow(row, widget.MediumImportance, formatTime(b.u, m.CreatedAt), Tf("%s by %s", T(m.Kind.Label()), T(m.Channel.Label())),
 			m.To, messageStatusText(b.u, m))
 		row.Objects[3].(*widget.Label).Importance = messageStatusImportance(m)
 		row.Objects[3].Refresh()
 	})
 	top := container.NewVBox(
-		sectionTitle("Consent to messages"),
-		mutedLabel("Appointment confirmations and reminders go only on a channel with consent."),
+		sectionTitle(T("Consent to messages")),
+		mutedLabel(T("Appointment confirmations and reminders go only on a channel with consent.")),
 		container.New(widthLayout{720}, rows),
 		widget.NewSeparator(),
-		container.NewHBox(sectionTitle("Messages"), layout.NewSpacer()),
+		container.NewHBox(sectionTitle(T("Messages")), layout.NewSpacer()),
 		t.info,
-		columnHeader(patientMessageColumns),
+		columnHeader(trColumns(patientMessageColumns)),
 	)
 	t.content = container.NewBorder(top, nil, nil, nil, t.list)
 	return t
@@ -90,11 +88,11 @@ func (t *messagesTab) view() fyne.CanvasObject { return t.content }
 func consentText(u *UI, c app.MessageConsent) string {
 	switch {
 	case c.RecordedAt.IsZero():
-		return "No consent recorded: no messages by this channel."
+		return T("No consent recorded: no messages by this channel.")
 	case c.Given:
-		return fmt.Sprintf("Given %s, recorded by %s.", formatTime(u, c.RecordedAt), c.RecordedBy)
+		return Tf("Given %s, recorded by %s.", formatTime(u, c.RecordedAt), c.RecordedBy)
 	}
-	return fmt.Sprintf("Withdrawn %s, recorded by %s: no messages by this channel.", formatTime(u, c.RecordedAt), c.RecordedBy)
+	return Tf("Withdrawn %s, recorded by %s: no messages by this channel.", formatTime(u, c.RecordedAt), c.RecordedBy)
 }
 
 func (t *messagesTab) load() {
@@ -120,9 +118,9 @@ func (t *messagesTab) load() {
 		}
 		t.items = l.messages
 		if len(l.messages) == 0 {
-			t.info.SetText("No messages yet.")
+			t.info.SetText(T("No messages yet."))
 		} else {
-			t.info.SetText(fmt.Sprintf("%d messages, newest first.", len(l.messages)))
+			t.info.SetText(Tf("%d messages, newest first.", len(l.messages)))
 		}
 		t.list.Refresh()
 	})

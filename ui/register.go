@@ -1,7 +1,5 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
 
@@ -39,40 +37,40 @@ func newStaffRegScreen(u *UI) *staffRegScreen {
 }
 
 func (s *staffRegScreen) buildUI() {
-	s.username = entry("e.g. m.papadopoulou")
-	s.fullName = entry("Your full name")
-	s.email = entry("Optional")
-	s.phone = entry("Optional")
+	s.username = entry(T("e.g. m.papadopoulou"))
+	s.fullName = entry(T("Your full name"))
+	s.email = entry(T("Optional"))
+	s.phone = entry(T("Optional"))
 	s.role = newSelect(roleLabels(app.StaffRoles), nil)
-	s.role.PlaceHolder = "Choose your role"
-	s.password = passwordEntry("At least 12 characters")
-	s.confirm = passwordEntry("The same password again")
+	s.role.PlaceHolder = T("Choose your role")
+	s.password = passwordEntry(T("At least 12 characters"))
+	s.confirm = passwordEntry(T("The same password again"))
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
-	s.submit = widget.NewButton("Ask for an account", s.onSubmit)
+	s.submit = widget.NewButton(T("Ask for an account"), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	s.back = widget.NewButton("Back to login", s.u.showLogin)
+	s.back = widget.NewButton(T("Back to login"), s.u.showLogin)
 
 	form := widget.NewForm(
-		widget.NewFormItem("Username", s.errs.add("username", s.username)),
-		widget.NewFormItem("Full name", s.errs.add("full_name", s.fullName)),
-		widget.NewFormItem("E-mail", s.errs.add("email", s.email)),
-		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
-		widget.NewFormItem("Role", s.errs.add("role", s.role)),
-		widget.NewFormItem("Password", s.errs.add("password", s.password)),
-		widget.NewFormItem("Confirm password", s.errs.add("confirm", s.confirm)),
+		widget.NewFormItem(T("Username"), s.errs.add("username", s.username)),
+		widget.NewFormItem(T("Full name"), s.errs.add("full_name", s.fullName)),
+		widget.NewFormItem(T("E-mail"), s.errs.add("email", s.email)),
+		widget.NewFormItem(T("Phone"), s.errs.add("phone", s.phone)),
+		widget.NewFormItem(T("Role"), s.errs.add("role", s.role)),
+		widget.NewFormItem(T("Password"), s.errs.add("password", s.password)),
+		widget.NewFormItem(T("Confirm password"), s.errs.add("confirm", s.confirm)),
 	)
-	s.content = centredCard("Register as staff", "An administrator approves new staff accounts.", 560,
+	s.content = centredCard(T("Register as staff"), T("An administrator approves new staff accounts."), 560,
 		container.NewVBox(form, container.NewHBox(s.back, layout.NewSpacer(), s.submit)))
 }
 
 func (s *staffRegScreen) onSubmit() {
 	s.errs.clear()
 	if s.role.Selected == "" {
-		s.errs.set("role", "Choose your role.")
+		s.errs.set("role", T("Choose your role."))
 		return
 	}
 	if s.password.Text != s.confirm.Text {
-		s.errs.set("confirm", "The two passwords differ.")
+		s.errs.set("confirm", T("The two passwords differ."))
 		return
 	}
 	r := app.StaffRegistration{
@@ -93,7 +91,7 @@ func (s *staffRegScreen) onSubmit() {
 			return
 		}
 		s.u.showLogin()
-		s.u.login.setInfo("Thank you. An administrator must approve your account before you can log in.")
+		s.u.login.setInfo(T("Thank you. An administrator must approve your account before you can log in."))
 	})
 }
 
@@ -125,40 +123,40 @@ func newPatientRegScreen(u *UI) *patientRegScreen {
 }
 
 func (s *patientRegScreen) buildUI() {
-	s.username = entry("Choose a username")
-	s.givenName = entry("Given name(s)")
-	s.familyName = entry("Family name")
+	s.username = entry(T("Choose a username"))
+	s.givenName = entry(T("Given name(s)"))
+	s.familyName = entry(T("Family name"))
 	s.sex = newSelect(sexLabels(), nil)
-	s.sex.PlaceHolder = "Choose"
-	s.birthDate = entry("YYYY-MM-DD")
-	s.phone = entry("Optional")
-	s.email = entry("Optional")
-	s.password = passwordEntry("At least 12 characters")
-	s.confirm = passwordEntry("The same password again")
+	s.sex.PlaceHolder = T("Choose")
+	s.birthDate = entry(T("YYYY-MM-DD"))
+	s.phone = entry(T("Optional"))
+	s.email = entry(T("Optional"))
+	s.password = passwordEntry(T("At least 12 characters"))
+	s.confirm = passwordEntry(T("The same password again"))
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
-	s.submit = widget.NewButton("Create my account", s.onSubmit)
+	s.submit = widget.NewButton(T("Create my account"), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	s.back = widget.NewButton("Back to login", s.u.showLogin)
+	s.back = widget.NewButton(T("Back to login"), s.u.showLogin)
 
 	form := widget.NewForm(
-		widget.NewFormItem("Username", s.errs.add("username", s.username)),
-		widget.NewFormItem("Given name", s.errs.add("given_name", s.givenName)),
-		widget.NewFormItem("Family name", s.errs.add("family_name", s.familyName)),
-		widget.NewFormItem("Sex", s.errs.add("sex", s.sex)),
-		widget.NewFormItem("Date of birth", s.errs.add("birth_date", s.birthDate)),
-		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
-		widget.NewFormItem("E-mail", s.errs.add("email", s.email)),
-		widget.NewFormItem("Password", s.errs.add("password", s.password)),
-		widget.NewFormItem("Confirm password", s.errs.add("confirm", s.confirm)),
+		widget.NewFormItem(T("Username"), s.errs.add("username", s.username)),
+		widget.NewFormItem(T("Given name"), s.errs.add("given_name", s.givenName)),
+		widget.NewFormItem(T("Family name"), s.errs.add("family_name", s.familyName)),
+		widget.NewFormItem(T("Sex"), s.errs.add("sex", s.sex)),
+		widget.NewFormItem(T("Date of birth"), s.errs.add("birth_date", s.birthDate)),
+		widget.NewFormItem(T("Phone"), s.errs.add("phone", s.phone)),
+		widget.NewFormItem(T("E-mail"), s.errs.add("email", s.email)),
+		widget.NewFormItem(T("Password"), s.errs.add("password", s.password)),
+		widget.NewFormItem(T("Confirm password"), s.errs.add("confirm", s.confirm)),
 	)
-	s.content = centredCard("Register as patient", "Your account lets you see your own record.", 560,
+	s.content = centredCard(T("Register as patient"), T("Your account lets you see your own record."), 560,
 		container.NewVBox(form, container.NewHBox(s.back, layout.NewSpacer(), s.submit)))
 }
 
 func (s *patientRegScreen) onSubmit() {
 	s.errs.clear()
 	if s.password.Text != s.confirm.Text {
-		s.errs.set("confirm", "The two passwords differ.")
+		s.errs.set("confirm", T("The two passwords differ."))
 		return
 	}
 	r := app.PatientRegistration{
@@ -180,7 +178,7 @@ func (s *patientRegScreen) onSubmit() {
 			s.errs.show(err, s.u.win)
 			return
 		}
-		s.u.showLoginFor(accountName(usr, r.Username), "Your account is ready. Log in with your username and password.")
+		s.u.showLoginFor(accountName(usr, r.Username), T("Your account is ready. Log in with your username and password."))
 	})
 }
 

@@ -1,10 +1,7 @@
 package ui
 
-//i18n:todo
-
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -47,21 +44,21 @@ func newSetupScreen(u *UI) *setupScreen {
 }
 
 func (s *setupScreen) buildUI() {
-	s.clinicName = entry("e.g. Riverside Family Clinic")
+	s.clinicName = entry(T("e.g. Riverside Family Clinic"))
 	s.address = multiLineEntry()
 	s.address.SetMinRowsVisible(2)
-	s.phone = entry("e.g. +30 210 1234567")
+	s.phone = entry(T("e.g. +30 210 1234567"))
 	s.timeZone = newSelectEntry(timeZoneOptions())
-	s.timeZone.SetPlaceHolder("e.g. Europe/Athens")
+	s.timeZone.SetPlaceHolder(T("e.g. Europe/Athens"))
 	s.timeZone.SetText(machineTimeZone())
 	s.currency = newSelect(currencyCodes(), nil)
-	s.currency.PlaceHolder = "Choose the currency"
-	s.username = entry("e.g. admin")
-	s.fullName = entry("Your full name")
-	s.password = passwordEntry("At least 12 characters")
-	s.confirm = passwordEntry("The same password again")
+	s.currency.PlaceHolder = T("Choose the currency")
+	s.username = entry(T("e.g. admin"))
+	s.fullName = entry(T("Your full name"))
+	s.password = passwordEntry(T("At least 12 characters"))
+	s.confirm = passwordEntry(T("The same password again"))
 	s.confirm.OnSubmitted = func(string) { s.onSave() }
-	s.save = widget.NewButton("Set up the clinic", s.onSave)
+	s.save = widget.NewButton(T("Set up the clinic"), s.onSave)
 	s.save.Importance = widget.HighImportance
 
 	heading := func(text string) *widget.FormItem {
@@ -69,17 +66,17 @@ func (s *setupScreen) buildUI() {
 	}
 	// One form, so both parts line their labels up.
 	form := widget.NewForm(
-		heading("Clinic"),
-		widget.NewFormItem("Clinic name", s.errs.add("clinic_name", s.clinicName)),
-		widget.NewFormItem("Address", s.errs.add("address", s.address)),
-		widget.NewFormItem("Phone", s.errs.add("phone", s.phone)),
-		widget.NewFormItem("Time zone", s.errs.add("time_zone", s.timeZone)),
-		widget.NewFormItem("Currency", s.errs.add("currency", s.currency)),
-		heading("First administrator"),
-		widget.NewFormItem("Username", s.errs.add("username", s.username)),
-		widget.NewFormItem("Full name", s.errs.add("full_name", s.fullName)),
-		widget.NewFormItem("Password", s.errs.add("password", s.password)),
-		widget.NewFormItem("Confirm password", s.errs.add("confirm", s.confirm)),
+		heading(T("Clinic")),
+		widget.NewFormItem(T("Clinic name"), s.errs.add("clinic_name", s.clinicName)),
+		widget.NewFormItem(T("Address"), s.errs.add("address", s.address)),
+		widget.NewFormItem(T("Phone"), s.errs.add("phone", s.phone)),
+		widget.NewFormItem(T("Time zone"), s.errs.add("time_zone", s.timeZone)),
+		widget.NewFormItem(T("Currency"), s.errs.add("currency", s.currency)),
+		heading(T("First administrator")),
+		widget.NewFormItem(T("Username"), s.errs.add("username", s.username)),
+		widget.NewFormItem(T("Full name"), s.errs.add("full_name", s.fullName)),
+		widget.NewFormItem(T("Password"), s.errs.add("password", s.password)),
+		widget.NewFormItem(T("Confirm password"), s.errs.add("confirm", s.confirm)),
 	)
 	s.errs.alias("admin_username", "username")
 	s.errs.alias("admin_full_name", "full_name")
@@ -87,19 +84,19 @@ func (s *setupScreen) buildUI() {
 	// A desk of a clinic that already syncs joins its server instead, and
 	// downloads the clinic with its accounts.
 	s.joinServer = entry(serverPlaceholder)
-	s.joinPassword = passwordEntry("The password of that server login")
+	s.joinPassword = passwordEntry(T("The password of that server login"))
 	s.joinPassword.OnSubmitted = func(string) { s.onJoin() }
-	s.join = widget.NewButton("Join and download the clinic", s.onJoin)
+	s.join = widget.NewButton(T("Join and download the clinic"), s.onJoin)
 	s.joinInfo = widget.NewLabel("")
 	s.joinInfo.Wrapping = fyne.TextWrapWord
 	s.joinInfo.Hide()
 	joinForm := widget.NewForm(
-		widget.NewFormItem("Server", s.joinErrs.add("server", s.joinServer)),
-		widget.NewFormItem("Password", s.joinPassword),
+		widget.NewFormItem(T("Server"), s.joinErrs.add("server", s.joinServer)),
+		widget.NewFormItem(T("Password"), s.joinPassword),
 	)
-	joinCard := widget.NewCard("", "Or join a clinic whose other desks sync through a server",
+	joinCard := widget.NewCard("", T("Or join a clinic whose other desks sync through a server"),
 		container.NewVBox(joinForm, s.joinInfo, container.NewHBox(layout.NewSpacer(), s.join)))
-	s.content = centredCard("Welcome to HMS", "Set up your clinic and its first administrator.", 620,
+	s.content = centredCard(T("Welcome to HMS"), T("Set up your clinic and its first administrator."), 620,
 		container.NewVBox(form, container.NewHBox(layout.NewSpacer(), s.save), joinCard))
 }
 
@@ -114,7 +111,7 @@ func (s *setupScreen) onJoin() {
 	}
 	s.join.Disable()
 	s.save.Disable()
-	s.joinInfo.SetText("Joining the server and downloading the clinic…")
+	s.joinInfo.SetText(T("Joining the server and downloading the clinic…"))
 	s.joinInfo.Show()
 	background(s.u, func(ctx context.Context) (*app.SyncStatus, error) {
 		// A join whose download failed half way enrolled the desk: go on.
@@ -139,14 +136,14 @@ func (s *setupScreen) onJoin() {
 			s.joinErrs.show(err, s.u.win)
 			return
 		}
-		s.u.showLoginFor("", fmt.Sprintf("This desk joined the clinic's server as %s and downloaded the clinic. Log in with your account.", st.DeskCode))
+		s.u.showLoginFor("", Tf("This desk joined the clinic's server as %s and downloaded the clinic. Log in with your account.", st.DeskCode))
 	})
 }
 
 func (s *setupScreen) onSave() {
 	s.errs.clear()
 	if s.password.Text != s.confirm.Text {
-		s.errs.set("confirm", "The two passwords differ.")
+		s.errs.set("confirm", T("The two passwords differ."))
 		return
 	}
 	c := app.ClinicSetup{
@@ -172,7 +169,7 @@ func (s *setupScreen) onSave() {
 			return
 		}
 		name := accountName(usr, c.AdminUsername)
-		s.u.showLoginFor(name, "The clinic is set up. Log in as "+name+" with the password you chose.")
+		s.u.showLoginFor(name, Tf("The clinic is set up. Log in as %s with the password you chose.", name))
 	})
 }
 
