@@ -581,18 +581,60 @@ func consentOf(ctx context.Context, q rowQuerier, patientID string, ch app.Messa
 	return c, nil
 }
 
-// messageSettingsIfOn reads the desk's message settings inside tx; nil
-// when messages are off.
+// parsedMessageSettings are the message settings parsed from their
+// stored text (the clinic setting's value, or the legacy table's row).
+type parsedMessageSettings struct {
+	raw, legacy string
+	cfg         *app.MessageSettings
+}
+
+// messageSettingsIfOn reads the desk's message settings inside tx, without
+// their secrets; nil when messages are off. Every booking asks, so the
+// parsed settings are kept, keyed by the stored text itself: a change
+// made here, by another desk through sync or by a restore changes the
+// text, and the next booking parses it again. The settings returned are
+// shared: read them, never change them.
 func (tx *Tx) messageSettingsIfOn() (*app.MessageSettings, error) {
-	var enabled int
-	err := tx.QueryRowContext(tx.ctx, `SELECT coalesce((SELECT json_extract(value, '$.enabled') FROM settings WHERE key = ?),
-		(SELECT json_extract(settings, '$.enabled') FROM message_settings WHERE id = 1), 0)`, messageSettingsKey).Scan(&enabled)
-	if err == nil && enabled == 0 {
-		return nil, nil
-	} else if err != nil {
+	var raw, legacy sql.NullString
+	err := tx.QueryRowContext(tx.ctx, `SELECT (SELECT value FROM settings WHERE key = ?),
+		(SELECT settings || ' ' || coalesce(length(secret), -1) FROM message_settings WHERE id = 1)`,
+		messageSettingsKey).Scan(&raw, &legacy)
+	if err != nil {
 		return nil, err
 	}
-	return tx.db.loadMessageSettings(tx.ctx, tx, false)
+	if !raw.Valid && !legacy.Valid {
+		return nil, nil
+	}
+	if raw.Valid {
+		legacy.String = ""
+	}
+	if c := tx.db.msgSettings.Load(); c != nil && c.raw == raw.String && c.legacy == legacy.String {
+		if !c.cfg.Enabled {
+			return nil, nil
+		}
+		return c.cfg, nil
+	}
+	cfg, err := tx.db.loadMessageSettings(tx.ctx, tx, false)
+	if err != nil {
+		// Settings that do not parse stop nothing while they are off.
+		var enabled int
+		if qerr := tx.QueryRowContext(tx.ctx, `SELECT coalesce((SELECT json_extract(value, '$.enabled') FROM settings WHERE key = ?),
+			(SELECT json_extract(settings, '$.enabled') FROM message_settings WHERE id = 1), 0)`, messageSettingsKey).Scan(&enabled); qerr == nil && enabled == 0 {
+			return nil, nil
+		}
+		return nil, err
+	}
+	tx.db.msgSettings.Store(&parsedMessageSettings{raw: raw.String, legacy: legacy.String, cfg: cfg})
+	if !cfg.Enabled {
+		return nil, nil
+	}
+	return cfg, nil
+}
+
+// queuedMessage is one message of a kind to queue, at SendAt.
+type queuedMessage struct {
+	Kind   app.MessageKind
+	SendAt time.Time
 }
 
 // appointmentMessages queues and drops what an appointment's move from
@@ -619,29 +661,56 @@ func (tx *Tx) appointmentMessages(a *app.Appointment, from app.AppointmentStatus
 		if from == "" && a.RescheduledFrom != "" {
 			kind = app.MessageReschedule
 		}
-		if err := tx.queueMessage(cfg, a, kind, tx.now, "", ""); err != nil {
-			return err
-		}
+		queue := []queuedMessage{{kind, tx.now}}
 		for _, at := range app.ReminderTimes(a.Start, tx.now, cfg.ReminderOffsets) {
-			if err := tx.queueMessage(cfg, a, app.MessageReminder, at, "", ""); err != nil {
-				return err
-			}
+			queue = append(queue, queuedMessage{app.MessageReminder, at})
 		}
+		return tx.queueMessages(cfg, a, queue, "", "")
 	case a.Status == app.AppointmentCancelled && a.RescheduledTo == "" && a.Start.After(tx.now) &&
 		(from == app.AppointmentConfirmed || from == app.AppointmentPending):
-		return tx.queueMessage(cfg, a, app.MessageCancellation, tx.now, "", "")
+		return tx.queueMessages(cfg, a, []queuedMessage{{app.MessageCancellation, tx.now}}, "", "")
 	}
 	return nil
 }
 
-// queueMessage queues one message of kind about a, at sendAt, on each
-// channel the patient consented to and has an address for; a resend (of
-// the message resendOf) on its own channel only.
+// queueMessage queues one message of kind about a, at sendAt (see
+// queueMessages).
 func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind app.MessageKind, sendAt time.Time, resendOf app.MessageChannel, resendID string) error {
+	return tx.queueMessages(cfg, a, []queuedMessage{{kind, sendAt}}, resendOf, resendID)
+}
+
+// queueMessages queues the messages queue about a, each on each channel
+// the patient consented to and has an address for; a resend (of the
+// message resendID) on its own channel resendOf only. The patient, the
+// placeholders and the consents are read once, and the rows written by
+// one statement.
+func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue []queuedMessage, resendOf app.MessageChannel, resendID string) error {
 	var p app.Patient
 	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email FROM patients WHERE id = ?`,
 		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email); err != nil {
 		return fmt.Errorf("message patient: %w", err)
+	}
+	to := make([]string, len(app.MessageChannels))
+	some := false
+	for i, ch := range app.MessageChannels {
+		if !cfg.ChannelReady(ch) || (resendOf != "" && ch != resendOf) {
+			continue
+		}
+		if to[i] = app.MessageAddress(&p, ch); to[i] == "" {
+			continue
+		}
+		c, err := consentOf(tx.ctx, tx, a.PatientID, ch)
+		if err != nil {
+			return err
+		}
+		if !c.Given {
+			to[i] = ""
+			continue
+		}
+		some = true
+	}
+	if !some {
+		return nil
 	}
 	fields, err := tx.messageFields(a, &p)
 	if err != nil {
@@ -649,31 +718,33 @@ func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind ap
 	}
 	// The clinic's message language chooses the template (a patient's own
 	// language is not on their record yet).
-	tmpl, _ := cfg.Template(kind, cfg.Lang())
-	for _, ch := range app.MessageChannels {
-		if !cfg.ChannelReady(ch) || (resendOf != "" && ch != resendOf) {
-			continue
+	lang := cfg.Lang()
+	ts, start := formatTime(tx.now), formatTime(a.Start)
+	var q strings.Builder
+	q.WriteString(`INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
+		subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at) VALUES `)
+	var args []any
+	for _, m := range queue {
+		tmpl, _ := cfg.Template(m.Kind, lang)
+		body := truncate(app.RenderMessage(tmpl.Body, fields), 2000)
+		for i, ch := range app.MessageChannels {
+			if to[i] == "" {
+				continue
+			}
+			subject := ""
+			if ch == app.ChannelEmail {
+				subject = truncate(app.RenderMessage(tmpl.Subject, fields), 1000)
+			}
+			if len(args) > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`)
+			args = append(args, newID(), a.ID, a.PatientID, m.Kind, ch, to[i], subject, body,
+				formatTime(m.SendAt), start, optText(resendID), tx.caller.Username, ts, ts)
 		}
-		c, err := consentOf(tx.ctx, tx, a.PatientID, ch)
-		if err != nil {
-			return err
-		}
-		to := app.MessageAddress(&p, ch)
-		if !c.Given || to == "" {
-			continue
-		}
-		subject := ""
-		if ch == app.ChannelEmail {
-			subject = app.RenderMessage(tmpl.Subject, fields)
-		}
-		id, ts := newID(), formatTime(tx.now)
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
-			subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`,
-			id, a.ID, a.PatientID, kind, ch, to, truncate(subject, 1000), truncate(app.RenderMessage(tmpl.Body, fields), 2000),
-			formatTime(sendAt), formatTime(a.Start), optText(resendID), tx.caller.Username, ts, ts); err != nil {
-			return fmt.Errorf("queue message: %w", err)
-		}
+	}
+	if _, err := tx.ExecContext(tx.ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("queue message: %w", err)
 	}
 	return nil
 }
