@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Messages to patients about their appointments (app.MessageService; the
@@ -263,6 +264,7 @@ func (db *DB) loadMessageSettings(ctx context.Context, q rowQuerier, withSecret 
 	}
 	out.Enabled, out.ReminderOffsets, out.SMTP, out.SMS = st.Enabled, offsets, st.SMTP, st.SMS
 	out.Language, out.Translations = st.Language, st.Translations
+	out.Templates = app.DefaultMessageTemplatesIn(out.Lang())
 	for k, t := range st.Templates {
 		out.Templates[k] = t
 	}
@@ -477,9 +479,8 @@ func (s *MessageService) SendTestMessage(ctx context.Context, in app.MessageSett
 		return internal("messages.test", err)
 	}
 	now := s.db.now().In(zoneNamed(settings.TimeZone)).Add(24 * time.Hour)
-	fields := app.MessageFields{Patient: "Test Patient", Doctor: "Dr Test", Date: now.Format("2 January 2006"),
-		Weekday: now.Format("Monday"), Time: now.Format("15:04"), Clinic: settings.ClinicName,
-		Phone: cmp.Or(settings.Phone, "the clinic")}
+	fields := messageValues{start: now, phone: settings.Phone,
+		fields: app.MessageFields{Patient: "Test Patient", Doctor: "Dr Test", Clinic: settings.ClinicName}}.in(in.Lang())
 	tmpl := in.Templates[app.MessageReminder]
 	m := &app.Message{ID: "test-" + newID(), Kind: app.MessageReminder, Channel: ch, To: to,
 		Body: "[Test] " + app.RenderMessage(tmpl.Body, fields), SendAt: s.db.now()}
@@ -686,8 +687,9 @@ func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind ap
 // one statement.
 func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue []queuedMessage, resendOf app.MessageChannel, resendID string) error {
 	var p app.Patient
-	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email FROM patients WHERE id = ?`,
-		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email); err != nil {
+	var plang sql.NullString
+	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email, language FROM patients WHERE id = ?`,
+		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email, &plang); err != nil {
 		return fmt.Errorf("message patient: %w", err)
 	}
 	to := make([]string, len(app.MessageChannels))
@@ -712,20 +714,22 @@ func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue 
 	if !some {
 		return nil
 	}
-	fields, err := tx.messageFields(a, &p)
+	base, err := tx.messageFields(a, &p)
 	if err != nil {
 		return err
 	}
-	// The clinic's message language chooses the template (a patient's own
-	// language is not on their record yet).
-	lang := cfg.Lang()
+	// The patient's language chooses the template (the clinic's when they
+	// have none, or when there is no text in theirs); the dates are
+	// written in the template's language.
+	lang := cmp.Or(plang.String, cfg.Lang())
 	ts, start := formatTime(tx.now), formatTime(a.Start)
 	var q strings.Builder
 	q.WriteString(`INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
 		subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at) VALUES `)
 	var args []any
 	for _, m := range queue {
-		tmpl, _ := cfg.Template(m.Kind, lang)
+		tmpl, in := cfg.Template(m.Kind, lang)
+		fields := base.in(in)
 		body := truncate(app.RenderMessage(tmpl.Body, fields), 2000)
 		for i, ch := range app.MessageChannels {
 			if to[i] == "" {
@@ -749,34 +753,68 @@ func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue 
 	return nil
 }
 
-// messageFields are the placeholders' values for a message about a.
-func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (app.MessageFields, error) {
+// messageFields are the placeholders' values for a message about a, in
+// no language yet (messageValues.in writes its dates and the missing
+// phone in one).
+func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (messageValues, error) {
 	vals := map[string]string{}
 	rows, err := tx.QueryContext(tx.ctx, `SELECT key, value FROM settings WHERE key IN ('clinic_name', 'phone', 'time_zone')`)
 	if err != nil {
-		return app.MessageFields{}, err
+		return messageValues{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return app.MessageFields{}, err
+			return messageValues{}, err
 		}
 		vals[k] = v
 	}
 	if err := rows.Err(); err != nil {
-		return app.MessageFields{}, err
+		return messageValues{}, err
 	}
-	start := a.Start.In(zoneNamed(vals["time_zone"]))
 	doctor := a.DoctorName
 	if doctor == "" {
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, a.DoctorID).Scan(&doctor); err != nil {
-			return app.MessageFields{}, err
+			return messageValues{}, err
 		}
 	}
-	return app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
-		Date: start.Format("2 January 2006"), Weekday: start.Format("Monday"), Time: start.Format("15:04"),
-		Clinic: vals["clinic_name"], Phone: cmp.Or(vals["phone"], "the clinic")}, nil
+	return messageValues{start: a.Start.In(zoneNamed(vals["time_zone"])), phone: vals["phone"],
+		fields: app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
+			Clinic: vals["clinic_name"]}}, nil
+}
+
+// messageValues are a message's placeholders before they are written in a
+// language: the appointment's start in the clinic's zone and its phone.
+type messageValues struct {
+	start  time.Time
+	phone  string
+	fields app.MessageFields
+}
+
+// in is the placeholders' values in the language lang: the weekday, the
+// date without it ("30 Νοεμβρίου 2026") and the time through i18n, and
+// the words for a clinic without a phone number.
+func (v messageValues) in(lang string) app.MessageFields {
+	f := v.fields
+	l, err := i18n.Parse(lang)
+	if err != nil {
+		l = i18n.English
+	}
+	tr := i18n.For(l)
+	f.Weekday, f.Date, f.Time = tr.Weekday(v.start.Weekday()), dateWithoutWeekday(tr, v.start), tr.Clock(v.start)
+	f.Phone = cmp.Or(v.phone, app.MessageNoPhone[string(l)], app.MessageNoPhone["en"])
+	return f
+}
+
+// dateWithoutWeekday is tr's long date of t without its weekday: "30
+// November 2026", "30 Νοεμβρίου 2026", "30 de noviembre de 2026".
+func dateWithoutWeekday(tr *i18n.Tr, t time.Time) string {
+	long := tr.LongDate(t)
+	if rest, ok := strings.CutPrefix(long, tr.Weekday(t.Weekday())); ok {
+		return strings.TrimLeft(rest, ", ")
+	}
+	return long
 }
 
 // dropWaiting drops the waiting messages that where (over messages m)
