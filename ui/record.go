@@ -190,6 +190,7 @@ type contactForm struct {
 	address          *escEntry
 	emergencyContact *escEntry
 	emergencyPhone   *escEntry
+	language         *escSelect // the language of their messages and documents
 	save             *escButton
 	cancel           *escButton
 	errs             fieldErrors
@@ -211,6 +212,7 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 	f.emergencyContact.SetText(p.EmergencyContact)
 	f.emergencyPhone = entry("Their phone")
 	f.emergencyPhone.SetText(p.EmergencyPhone)
+	f.language = newPatientLanguageSelect(p.Language)
 	f.save = newButton("Save", f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = newButton("Cancel", func() { f.close(nil) })
@@ -222,6 +224,7 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 		widget.NewFormItem("Address", f.errs.add("address", f.address)),
 		widget.NewFormItem("Emergency contact", f.errs.add("emergency_contact", f.emergencyContact)),
 		widget.NewFormItem("Emergency phone", f.errs.add("emergency_phone", f.emergencyPhone)),
+		widget.NewFormItem(T("Messages in"), f.errs.add("language", f.language)),
 	), general, buttonsRow(f.cancel, f.save))
 	f.dialog = showFormDialog(u, "My contact details", 520, content)
 	return f
@@ -253,6 +256,9 @@ func (f *contactForm) onSave() {
 	set(&upd.Address, f.address, p.Address)
 	set(&upd.EmergencyContact, f.emergencyContact, p.EmergencyContact)
 	set(&upd.EmergencyPhone, f.emergencyPhone, p.EmergencyPhone)
+	if lang := patientLanguageOf(f.language.Selected); lang != p.Language {
+		upd.Language, changed = &lang, true
+	}
 	if !changed {
 		f.close(nil)
 		return
