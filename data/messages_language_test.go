@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -99,4 +100,31 @@ func TestDefaultMessageTemplatesPerLanguage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDocumentLanguage: a document for a patient is in their language,
+// else in the clinic's message language; a staff report is in the clinic's
+// message language while users have no language of their own.
+func TestDocumentLanguage(t *testing.T) {
+	a, svc, _ := messagesClinic(t)
+	caller := app.Caller{Username: "admin", Role: app.RoleAdmin}
+	check := func(wantPatient, wantReader string) {
+		t.Helper()
+		p, r, err := a.db.DocumentLangs(context.Background(), a.patient, caller)
+		if err != nil || p != wantPatient || r != wantReader {
+			t.Fatalf("patient's %q, reader's %q (%v), want %q and %q", p, r, err, wantPatient, wantReader)
+		}
+	}
+	check("en", "en")
+	in := testMessageSettings
+	in.Language = "el"
+	if _, err := svc.SetMessageSettings(a.ctx(app.RoleAdmin), in); err != nil {
+		t.Fatal(err)
+	}
+	check("el", "el")
+	es := "es"
+	if _, err := a.svc.Patients.UpdatePatient(a.ctx(app.RoleReception), a.patient, app.PatientUpdate{Language: &es}); err != nil {
+		t.Fatal(err)
+	}
+	check("es", "el")
 }
