@@ -353,6 +353,10 @@ type Receipt struct {
 	Invoices   []ReceiptInvoice
 	PrintedAt  time.Time
 	TimeZone   string // the clinic's, in which dates print
+	// Language is the language it was first printed in (the patient's,
+	// else the clinic's message language), kept with it so that a
+	// reprint says what the original said; "" is English.
+	Language string `json:",omitempty"`
 }
 
 // ReceiptInvoice is one invoice a receipt pays, with its balance after.

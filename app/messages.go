@@ -238,11 +238,18 @@ type MessageSettings struct {
 	Translations map[string]map[MessageKind]MessageTemplate
 }
 
-// Template is the template of kind in the language lang (a patient's),
-// else in the clinic's language; the language it is in is returned too.
+// Template is the template of kind in the language lang (a patient's):
+// the clinic's own text in that language, else HMS's default text in it,
+// else the clinic's text in its message language; the language of the
+// template returned is returned too.
 func (s *MessageSettings) Template(kind MessageKind, lang string) (MessageTemplate, string) {
-	if t, ok := s.Translations[lang][kind]; ok && lang != s.Lang() && strings.TrimSpace(t.Body) != "" {
-		return t, lang
+	if lang != "" && lang != s.Lang() {
+		if t, ok := s.Translations[lang][kind]; ok && strings.TrimSpace(t.Body) != "" {
+			return t, lang
+		}
+		if t, ok := defaultMessageTemplates[lang][kind]; ok {
+			return t, lang
+		}
 	}
 	return s.Templates[kind], s.Lang()
 }
@@ -278,7 +285,32 @@ var DefaultReminderOffsets = []time.Duration{24 * time.Hour, 2 * time.Hour}
 
 // DefaultMessageTemplates are the English templates a clinic starts with.
 func DefaultMessageTemplates() map[MessageKind]MessageTemplate {
-	return map[MessageKind]MessageTemplate{
+	return DefaultMessageTemplatesIn("en")
+}
+
+// DefaultMessageTemplatesIn are HMS's templates in the language lang (a
+// language HMS has none in gets the English ones): what a clinic starts
+// with in its message language, and what a patient whose language the
+// clinic wrote no text in gets. The Greek and Spanish texts are to be
+// reviewed by a native speaker (README).
+func DefaultMessageTemplatesIn(lang string) map[MessageKind]MessageTemplate {
+	ts, ok := defaultMessageTemplates[lang]
+	if !ok {
+		ts = defaultMessageTemplates["en"]
+	}
+	out := make(map[MessageKind]MessageTemplate, len(ts))
+	for k, t := range ts {
+		out[k] = t
+	}
+	return out
+}
+
+// defaultMessageTemplates are HMS's templates by language. Greek avoids
+// an article before the weekday (feminine but for Σάββατο) with "{weekday}
+// {date}, ώρα {time}"; the Spanish date reads "el lunes 30 de noviembre de
+// 2026".
+var defaultMessageTemplates = map[string]map[MessageKind]MessageTemplate{
+	"en": {
 		MessageReminder: {
 			Subject: "Reminder: your appointment on {weekday} {date} at {time}",
 			Body:    "Dear {patient}, this is a reminder of your appointment with {doctor} at {clinic} on {weekday} {date} at {time}. To change it, call {phone}.",
@@ -295,8 +327,49 @@ func DefaultMessageTemplates() map[MessageKind]MessageTemplate {
 			Subject: "Your appointment is moved to {weekday} {date} at {time}",
 			Body:    "Dear {patient}, your appointment with {doctor} at {clinic} is moved to {weekday} {date} at {time}. To change it, call {phone}.",
 		},
-	}
+	},
+	"el": {
+		MessageReminder: {
+			Subject: "Υπενθύμιση ραντεβού: {weekday} {date}, ώρα {time}",
+			Body:    "Αγαπητέ/ή {patient}, σας υπενθυμίζουμε το ραντεβού σας με {doctor} ({clinic}): {weekday} {date}, ώρα {time}. Για αλλαγή, καλέστε στο {phone}.",
+		},
+		MessageConfirmation: {
+			Subject: "Το ραντεβού σας: {weekday} {date}, ώρα {time}",
+			Body:    "Αγαπητέ/ή {patient}, επιβεβαιώνουμε το ραντεβού σας με {doctor} ({clinic}): {weekday} {date}, ώρα {time}. Για αλλαγή, καλέστε στο {phone}.",
+		},
+		MessageCancellation: {
+			Subject: "Ακύρωση ραντεβού: {weekday} {date}",
+			Body:    "Αγαπητέ/ή {patient}, το ραντεβού σας με {doctor} ({clinic}) για {weekday} {date}, ώρα {time}, ακυρώθηκε. Για νέο ραντεβού, καλέστε στο {phone}.",
+		},
+		MessageReschedule: {
+			Subject: "Αλλαγή ραντεβού: {weekday} {date}, ώρα {time}",
+			Body:    "Αγαπητέ/ή {patient}, το ραντεβού σας με {doctor} ({clinic}) μεταφέρθηκε: {weekday} {date}, ώρα {time}. Για αλλαγή, καλέστε στο {phone}.",
+		},
+	},
+	"es": {
+		MessageReminder: {
+			Subject: "Recordatorio: su cita del {weekday} {date} a las {time}",
+			Body:    "Estimado/a {patient}: le recordamos su cita con {doctor} en {clinic} el {weekday} {date} a las {time}. Para cambiarla, llame al {phone}.",
+		},
+		MessageConfirmation: {
+			Subject: "Su cita del {weekday} {date} a las {time}",
+			Body:    "Estimado/a {patient}: su cita con {doctor} en {clinic} queda reservada para el {weekday} {date} a las {time}. Para cambiarla, llame al {phone}.",
+		},
+		MessageCancellation: {
+			Subject: "Su cita del {weekday} {date} ha sido cancelada",
+			Body:    "Estimado/a {patient}: su cita con {doctor} en {clinic} del {weekday} {date} a las {time} ha sido cancelada. Para pedir otra, llame al {phone}.",
+		},
+		MessageReschedule: {
+			Subject: "Su cita ha cambiado al {weekday} {date} a las {time}",
+			Body:    "Estimado/a {patient}: su cita con {doctor} en {clinic} ha cambiado al {weekday} {date} a las {time}. Para cambiarla, llame al {phone}.",
+		},
+	},
 }
+
+// MessageNoPhone is what {phone} says when the clinic has no phone number
+// set, by language, to read after the templates' "call" ("call the
+// clinic", "καλέστε στο ιατρείο", "llame al centro").
+var MessageNoPhone = map[string]string{"en": "the clinic", "el": "ιατρείο", "es": "centro"}
 
 var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
 
@@ -407,12 +480,12 @@ func FormatReminderOffsets(ds []time.Duration) string {
 // returned as a field error.
 func (s *MessageSettings) Validate() error {
 	if s.Templates == nil {
-		s.Templates = DefaultMessageTemplates()
+		s.Templates = DefaultMessageTemplatesIn(s.Lang())
 	}
 	for _, k := range MessageKinds {
 		t, ok := s.Templates[k]
 		if !ok {
-			t = DefaultMessageTemplates()[k]
+			t = DefaultMessageTemplatesIn(s.Lang())[k]
 		}
 		t.Subject, t.Body = strings.TrimSpace(t.Subject), strings.TrimSpace(t.Body)
 		if err := ValidateMessageTemplate("template_"+string(k)+"_subject", t.Subject, false); err != nil {

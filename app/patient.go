@@ -70,11 +70,14 @@ type Patient struct {
 	EmergencyPhone   string
 	BloodGroup       BloodGroup
 	Notes            string // administrative notes, not clinical ones
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	LastActivityAt   time.Time // the newest thing that happened to the patient
-	ArchivedAt       time.Time // zero unless archived
-	ArchiveReason    string
+	// Language is the language messages and documents for the patient are
+	// written in (an i18n code); "" is the clinic's message language.
+	Language       string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastActivityAt time.Time // the newest thing that happened to the patient
+	ArchivedAt     time.Time // zero unless archived
+	ArchiveReason  string
 	// MergedInto is the id of the record this one was merged into (the
 	// same patient, registered twice); "" for every other record.
 	MergedInto string
@@ -109,6 +112,20 @@ type PatientCreate struct {
 	EmergencyPhone   string
 	BloodGroup       BloodGroup
 	Notes            string
+	Language         string // "" is the clinic's message language
+}
+
+// ValidatePatientLanguage checks and normalizes a patient's language: ""
+// (the clinic's) or a language HMS speaks ("el", "el-GR" become "el").
+func ValidatePatientLanguage(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	l, err := i18n.Parse(s)
+	if err != nil {
+		return "", FieldErrorf("language", "Choose a language HMS speaks, or none for the clinic's.")
+	}
+	return string(l), nil
 }
 
 // ValidateBirthDate checks a YYYY-MM-DD birth date: a real day, not in the
@@ -193,6 +210,11 @@ func (p *PatientCreate) Validate(today time.Time) error {
 	if utf8.RuneCountInString(p.Notes) > 4000 {
 		return FieldErrorf("notes", "The notes are too long (at most 4000 characters).")
 	}
+	lang, err := ValidatePatientLanguage(p.Language)
+	if err != nil {
+		return err
+	}
+	p.Language = lang
 	return nil
 }
 
@@ -210,13 +232,15 @@ type PatientUpdate struct {
 	EmergencyPhone   *string
 	BloodGroup       *BloodGroup
 	Notes            *string
+	Language         *string // "" the clinic's message language
 }
 
 // Apply returns the record p would become, as a PatientCreate to validate.
 func (u PatientUpdate) Apply(p *Patient) PatientCreate {
 	c := PatientCreate{GivenName: p.GivenName, FamilyName: p.FamilyName, Sex: p.Sex, BirthDate: p.BirthDate,
 		Phone: p.Phone, Email: p.Email, Address: p.Address, NationalID: p.NationalID,
-		EmergencyContact: p.EmergencyContact, EmergencyPhone: p.EmergencyPhone, BloodGroup: p.BloodGroup, Notes: p.Notes}
+		EmergencyContact: p.EmergencyContact, EmergencyPhone: p.EmergencyPhone, BloodGroup: p.BloodGroup, Notes: p.Notes,
+		Language: p.Language}
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
@@ -232,6 +256,7 @@ func (u PatientUpdate) Apply(p *Patient) PatientCreate {
 	set(&c.EmergencyContact, u.EmergencyContact)
 	set(&c.EmergencyPhone, u.EmergencyPhone)
 	set(&c.Notes, u.Notes)
+	set(&c.Language, u.Language)
 	if u.Sex != nil {
 		c.Sex = *u.Sex
 	}
@@ -248,6 +273,7 @@ type ContactUpdate struct {
 	Address          *string
 	EmergencyContact *string
 	EmergencyPhone   *string
+	Language         *string // the language of their messages and documents
 }
 
 // PatientFilter selects patients for FindPatients.

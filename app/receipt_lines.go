@@ -3,6 +3,8 @@ package app
 import (
 	"strings"
 	"time"
+
+	"hms/app/i18n"
 )
 
 // ReceiptLines is what a receipt says, every text formatted once (money in
@@ -12,7 +14,8 @@ import (
 // own layout, so they cannot drift apart: a field added here is on all of
 // them.
 type ReceiptLines struct {
-	Copy bool // a reprint: "COPY" heads it
+	Copy     bool   // a reprint: "COPY" heads it
+	CopyWord string // "COPY" in the receipt's language
 
 	ClinicName string
 	// ClinicDetails are the clinic's address, phone and tax id line, those
@@ -26,9 +29,9 @@ type ReceiptLines struct {
 	Patient string // the patient's name
 	Record  string // "Record no. P-…"
 
-	// The column titles of each invoice's amounts.
-	TotalLabel, PaidLabel, BalanceLabel string
-	Invoices                            []ReceiptInvoiceLines
+	// The column titles of each invoice's number and amounts.
+	InvoiceLabel, TotalLabel, PaidLabel, BalanceLabel string
+	Invoices                                          []ReceiptInvoiceLines
 
 	// Amounts: the amount paid or refunded first (Emphasis), then the
 	// method, cash tendered and change, reference.
@@ -53,29 +56,37 @@ type ReceiptPair struct {
 	Emphasis     bool
 }
 
-// Lines returns the receipt's lines; with copy, as a reprint.
+// Lines returns the receipt's lines, in the language it is printed in
+// (r.Language); with copy, as a reprint.
 func (r *Receipt) Lines(copy bool) ReceiptLines {
+	lang, err := i18n.Parse(r.Language)
+	if err != nil {
+		lang = i18n.English
+	}
+	tr := i18n.For(lang)
 	p := &r.Payment
 	loc, err := time.LoadLocation(r.TimeZone)
 	if err != nil || r.TimeZone == "" {
 		loc = time.UTC
 	}
-	money := func(m Money) string { return Format(m, p.Currency) }
+	money := func(m Money) string { return tr.Money(int64(m), CurrencyDigits(p.Currency), p.Currency) }
 	refund := p.IsReversal()
 	l := ReceiptLines{
 		Copy:         copy,
+		CopyWord:     tr.T("COPY"),
 		ClinicName:   r.Clinic.ClinicName,
-		Title:        "Receipt",
+		Title:        tr.T("Receipt"),
 		Number:       p.ReceiptNumber,
-		Date:         "Date " + p.TakenAt.In(loc).Format("Mon 2006-01-02 15:04"),
+		Date:         tr.F("Date %s", tr.DayTime(p.TakenAt.In(loc))),
 		Patient:      p.PatientName,
-		Record:       "Record no. " + p.PatientMRN,
-		TotalLabel:   "Invoice total",
-		PaidLabel:    "Paid now",
-		BalanceLabel: "Balance after",
+		Record:       tr.F("Record no. %s", p.PatientMRN),
+		InvoiceLabel: tr.T("Invoice"),
+		TotalLabel:   tr.T("Invoice total"),
+		PaidLabel:    tr.T("Paid now"),
+		BalanceLabel: tr.T("Balance after"),
 	}
 	if refund {
-		l.Title, l.PaidLabel = "Refund receipt", "Refunded"
+		l.Title, l.PaidLabel = tr.T("Refund receipt"), tr.T("Refunded")
 	}
 	for _, s := range []string{r.Clinic.Address, r.Clinic.Phone} {
 		if s != "" {
@@ -83,45 +94,46 @@ func (r *Receipt) Lines(copy bool) ReceiptLines {
 		}
 	}
 	if r.Clinic.TaxID != "" {
-		l.ClinicDetails = append(l.ClinicDetails, "Tax id "+r.Clinic.TaxID)
+		l.ClinicDetails = append(l.ClinicDetails, tr.F("Tax id %s", r.Clinic.TaxID))
 	}
 	for _, inv := range r.Invoices {
 		il := ReceiptInvoiceLines{Number: inv.Number, Total: money(inv.Total), Paid: money(inv.Paid), Balance: money(inv.BalanceAfter)}
 		if inv.Discount != 0 {
-			label := "Invoice discount"
+			label := tr.T("Invoice discount")
 			if inv.DiscountRate > 0 {
-				label += " " + FormatRate(inv.DiscountRate)
+				label = tr.F("Invoice discount %s", FormatRate(inv.DiscountRate))
 			}
 			il.Discount = &ReceiptPair{Label: label, Value: "-" + money(inv.Discount)}
-			il.DiscountLabelForInvoice = label + " in " + inv.Number
+			il.DiscountLabelForInvoice = tr.F("%[1]s in %[2]s", label, inv.Number)
 		}
 		l.Invoices = append(l.Invoices, il)
 	}
-	amount := "Amount paid"
+	amount := tr.T("Amount paid")
 	if refund {
-		amount = "Amount refunded"
+		amount = tr.T("Amount refunded")
 	}
 	l.Amounts = append(l.Amounts, ReceiptPair{Label: amount, Value: money(p.Amount), Emphasis: true},
-		ReceiptPair{Label: "Method", Value: PaymentMethodLabel(p.Method)})
+		ReceiptPair{Label: tr.T("Method"), Value: tr.T(PaymentMethodLabel(p.Method))})
 	if p.Method == PayCash && !refund {
-		l.Amounts = append(l.Amounts, ReceiptPair{Label: "Cash tendered", Value: money(p.Tendered)},
-			ReceiptPair{Label: "Change", Value: money(p.Change)})
+		l.Amounts = append(l.Amounts, ReceiptPair{Label: tr.T("Cash tendered"), Value: money(p.Tendered)},
+			ReceiptPair{Label: tr.T("Change"), Value: money(p.Change)})
 	}
 	if p.Reference != "" {
-		l.Amounts = append(l.Amounts, ReceiptPair{Label: "Reference", Value: p.Reference})
+		l.Amounts = append(l.Amounts, ReceiptPair{Label: tr.T("Reference"), Value: p.Reference})
 	}
 	if refund {
-		l.Notes = append(l.Notes, "Refund of payment "+r.ReversalOf+". Reason: "+p.Reason)
+		l.Notes = append(l.Notes, tr.F("Refund of payment %[1]s. Reason: %[2]s", r.ReversalOf, p.Reason))
 	}
-	l.Notes = append(l.Notes, "Received by "+p.CashierName+". Thank you.")
+	l.Notes = append(l.Notes, tr.F("Received by %s. Thank you.", p.CashierName))
 	return l
 }
 
-// Texts is every text of the lines (DiscountLabelForInvoice is made of
-// two of them), for choosing a font that covers them.
+// Texts is every text the lines print (DiscountLabelForInvoice is made
+// of two of them; CopyWord on a copy only), for choosing a font that
+// covers them.
 func (l *ReceiptLines) Texts() []string {
 	t := append([]string{l.ClinicName, l.Title, l.Number, l.Date, l.Patient, l.Record,
-		l.TotalLabel, l.PaidLabel, l.BalanceLabel}, l.ClinicDetails...)
+		l.InvoiceLabel, l.TotalLabel, l.PaidLabel, l.BalanceLabel}, l.ClinicDetails...)
 	for _, inv := range l.Invoices {
 		t = append(t, inv.Number, inv.Total, inv.Paid, inv.Balance)
 		if inv.Discount != nil {
@@ -131,8 +143,15 @@ func (l *ReceiptLines) Texts() []string {
 	for _, a := range l.Amounts {
 		t = append(t, a.Label, a.Value)
 	}
+	if l.Copy {
+		t = append(t, l.CopyWord)
+	}
 	return append(t, l.Notes...)
 }
+
+// paymentMethodLabels are PaymentMethodLabel's words, marked for the
+// catalogues: a receipt prints its method through its language's.
+var _ = []string{i18n.N("Cash"), i18n.N("Card"), i18n.N("Bank transfer"), i18n.N("Insurance"), i18n.N("Other")}
 
 // PaymentMethodLabel is a payment method as printed: "Bank transfer".
 func PaymentMethodLabel(m PaymentMethod) string {

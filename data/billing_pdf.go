@@ -10,6 +10,7 @@ import (
 
 	"hms/app"
 	"hms/app/escpos"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -216,6 +217,13 @@ func receiptData(ctx context.Context, q rowQuerier, p *app.Payment, now time.Tim
 		return nil, err
 	}
 	r := &app.Receipt{Clinic: *settings, Payment: *p, PrintedAt: now, TimeZone: settings.Location().String()}
+	lang, err := patientLang(ctx, q, p.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	if lang != i18n.English {
+		r.Language = string(lang)
+	}
 	if p.ReversalOf != "" {
 		if err := q.QueryRowContext(ctx, `SELECT receipt_number FROM payments WHERE id = ?`, p.ReversalOf).Scan(&r.ReversalOf); err != nil {
 			return nil, err

@@ -96,6 +96,10 @@ type DB struct {
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
+
+	// msgSettings is the message settings last parsed, keyed by their
+	// stored text (messages.go, cachedMessageSettings).
+	msgSettings atomic.Pointer[parsedMessageSettings]
 	// resealFrom are the audited tables this open's migrations gave new
 	// columns, with their sealed columns before (reseal.go).
 	resealFrom map[string][]string

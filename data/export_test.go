@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"database/sql"
 	"slices"
 
@@ -109,4 +110,15 @@ func AddTestSyncedTable(st SyncedTable) func() {
 	syncedTables = append(slices.Clone(syncedTables), st)
 	syncedByName[st.Name] = st
 	return func() { syncedTables = saved; delete(syncedByName, st.Name) }
+}
+
+// DocumentLangs are the languages of a document for the patient and of a
+// staff report for the caller c.
+func (db *DB) DocumentLangs(ctx context.Context, patientID string, c app.Caller) (patient, reader string, err error) {
+	p, err := patientLang(ctx, db.r, patientID)
+	if err != nil {
+		return "", "", err
+	}
+	r, err := readerLang(ctx, db.r, c)
+	return string(p), string(r), err
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Messages to patients about their appointments (app.MessageService; the
@@ -263,6 +264,7 @@ func (db *DB) loadMessageSettings(ctx context.Context, q rowQuerier, withSecret 
 	}
 	out.Enabled, out.ReminderOffsets, out.SMTP, out.SMS = st.Enabled, offsets, st.SMTP, st.SMS
 	out.Language, out.Translations = st.Language, st.Translations
+	out.Templates = app.DefaultMessageTemplatesIn(out.Lang())
 	for k, t := range st.Templates {
 		out.Templates[k] = t
 	}
@@ -477,9 +479,8 @@ func (s *MessageService) SendTestMessage(ctx context.Context, in app.MessageSett
 		return internal("messages.test", err)
 	}
 	now := s.db.now().In(zoneNamed(settings.TimeZone)).Add(24 * time.Hour)
-	fields := app.MessageFields{Patient: "Test Patient", Doctor: "Dr Test", Date: now.Format("2 January 2006"),
-		Weekday: now.Format("Monday"), Time: now.Format("15:04"), Clinic: settings.ClinicName,
-		Phone: cmp.Or(settings.Phone, "the clinic")}
+	fields := messageValues{start: now, phone: settings.Phone,
+		fields: app.MessageFields{Patient: "Test Patient", Doctor: "Dr Test", Clinic: settings.ClinicName}}.in(in.Lang())
 	tmpl := in.Templates[app.MessageReminder]
 	m := &app.Message{ID: "test-" + newID(), Kind: app.MessageReminder, Channel: ch, To: to,
 		Body: "[Test] " + app.RenderMessage(tmpl.Body, fields), SendAt: s.db.now()}
@@ -581,18 +582,60 @@ func consentOf(ctx context.Context, q rowQuerier, patientID string, ch app.Messa
 	return c, nil
 }
 
-// messageSettingsIfOn reads the desk's message settings inside tx; nil
-// when messages are off.
+// parsedMessageSettings are the message settings parsed from their
+// stored text (the clinic setting's value, or the legacy table's row).
+type parsedMessageSettings struct {
+	raw, legacy string
+	cfg         *app.MessageSettings
+}
+
+// messageSettingsIfOn reads the desk's message settings inside tx, without
+// their secrets; nil when messages are off. Every booking asks, so the
+// parsed settings are kept, keyed by the stored text itself: a change
+// made here, by another desk through sync or by a restore changes the
+// text, and the next booking parses it again. The settings returned are
+// shared: read them, never change them.
 func (tx *Tx) messageSettingsIfOn() (*app.MessageSettings, error) {
-	var enabled int
-	err := tx.QueryRowContext(tx.ctx, `SELECT coalesce((SELECT json_extract(value, '$.enabled') FROM settings WHERE key = ?),
-		(SELECT json_extract(settings, '$.enabled') FROM message_settings WHERE id = 1), 0)`, messageSettingsKey).Scan(&enabled)
-	if err == nil && enabled == 0 {
-		return nil, nil
-	} else if err != nil {
+	var raw, legacy sql.NullString
+	err := tx.QueryRowContext(tx.ctx, `SELECT (SELECT value FROM settings WHERE key = ?),
+		(SELECT settings || ' ' || coalesce(length(secret), -1) FROM message_settings WHERE id = 1)`,
+		messageSettingsKey).Scan(&raw, &legacy)
+	if err != nil {
 		return nil, err
 	}
-	return tx.db.loadMessageSettings(tx.ctx, tx, false)
+	if !raw.Valid && !legacy.Valid {
+		return nil, nil
+	}
+	if raw.Valid {
+		legacy.String = ""
+	}
+	if c := tx.db.msgSettings.Load(); c != nil && c.raw == raw.String && c.legacy == legacy.String {
+		if !c.cfg.Enabled {
+			return nil, nil
+		}
+		return c.cfg, nil
+	}
+	cfg, err := tx.db.loadMessageSettings(tx.ctx, tx, false)
+	if err != nil {
+		// Settings that do not parse stop nothing while they are off.
+		var enabled int
+		if qerr := tx.QueryRowContext(tx.ctx, `SELECT coalesce((SELECT json_extract(value, '$.enabled') FROM settings WHERE key = ?),
+			(SELECT json_extract(settings, '$.enabled') FROM message_settings WHERE id = 1), 0)`, messageSettingsKey).Scan(&enabled); qerr == nil && enabled == 0 {
+			return nil, nil
+		}
+		return nil, err
+	}
+	tx.db.msgSettings.Store(&parsedMessageSettings{raw: raw.String, legacy: legacy.String, cfg: cfg})
+	if !cfg.Enabled {
+		return nil, nil
+	}
+	return cfg, nil
+}
+
+// queuedMessage is one message of a kind to queue, at SendAt.
+type queuedMessage struct {
+	Kind   app.MessageKind
+	SendAt time.Time
 }
 
 // appointmentMessages queues and drops what an appointment's move from
@@ -619,93 +662,159 @@ func (tx *Tx) appointmentMessages(a *app.Appointment, from app.AppointmentStatus
 		if from == "" && a.RescheduledFrom != "" {
 			kind = app.MessageReschedule
 		}
-		if err := tx.queueMessage(cfg, a, kind, tx.now, "", ""); err != nil {
-			return err
-		}
+		queue := []queuedMessage{{kind, tx.now}}
 		for _, at := range app.ReminderTimes(a.Start, tx.now, cfg.ReminderOffsets) {
-			if err := tx.queueMessage(cfg, a, app.MessageReminder, at, "", ""); err != nil {
-				return err
-			}
+			queue = append(queue, queuedMessage{app.MessageReminder, at})
 		}
+		return tx.queueMessages(cfg, a, queue, "", "")
 	case a.Status == app.AppointmentCancelled && a.RescheduledTo == "" && a.Start.After(tx.now) &&
 		(from == app.AppointmentConfirmed || from == app.AppointmentPending):
-		return tx.queueMessage(cfg, a, app.MessageCancellation, tx.now, "", "")
+		return tx.queueMessages(cfg, a, []queuedMessage{{app.MessageCancellation, tx.now}}, "", "")
 	}
 	return nil
 }
 
-// queueMessage queues one message of kind about a, at sendAt, on each
-// channel the patient consented to and has an address for; a resend (of
-// the message resendOf) on its own channel only.
+// queueMessage queues one message of kind about a, at sendAt (see
+// queueMessages).
 func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind app.MessageKind, sendAt time.Time, resendOf app.MessageChannel, resendID string) error {
+	return tx.queueMessages(cfg, a, []queuedMessage{{kind, sendAt}}, resendOf, resendID)
+}
+
+// queueMessages queues the messages queue about a, each on each channel
+// the patient consented to and has an address for; a resend (of the
+// message resendID) on its own channel resendOf only. The patient, the
+// placeholders and the consents are read once, and the rows written by
+// one statement.
+func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue []queuedMessage, resendOf app.MessageChannel, resendID string) error {
 	var p app.Patient
-	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email FROM patients WHERE id = ?`,
-		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email); err != nil {
+	var plang sql.NullString
+	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email, language FROM patients WHERE id = ?`,
+		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email, &plang); err != nil {
 		return fmt.Errorf("message patient: %w", err)
 	}
-	fields, err := tx.messageFields(a, &p)
-	if err != nil {
-		return err
-	}
-	// The clinic's message language chooses the template (a patient's own
-	// language is not on their record yet).
-	tmpl, _ := cfg.Template(kind, cfg.Lang())
-	for _, ch := range app.MessageChannels {
+	to := make([]string, len(app.MessageChannels))
+	some := false
+	for i, ch := range app.MessageChannels {
 		if !cfg.ChannelReady(ch) || (resendOf != "" && ch != resendOf) {
+			continue
+		}
+		if to[i] = app.MessageAddress(&p, ch); to[i] == "" {
 			continue
 		}
 		c, err := consentOf(tx.ctx, tx, a.PatientID, ch)
 		if err != nil {
 			return err
 		}
-		to := app.MessageAddress(&p, ch)
-		if !c.Given || to == "" {
+		if !c.Given {
+			to[i] = ""
 			continue
 		}
-		subject := ""
-		if ch == app.ChannelEmail {
-			subject = app.RenderMessage(tmpl.Subject, fields)
+		some = true
+	}
+	if !some {
+		return nil
+	}
+	base, err := tx.messageFields(a, &p)
+	if err != nil {
+		return err
+	}
+	// The patient's language chooses the template (the clinic's when they
+	// have none, or when there is no text in theirs); the dates are
+	// written in the template's language.
+	lang := cmp.Or(plang.String, cfg.Lang())
+	ts, start := formatTime(tx.now), formatTime(a.Start)
+	var q strings.Builder
+	q.WriteString(`INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
+		subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at) VALUES `)
+	var args []any
+	for _, m := range queue {
+		tmpl, in := cfg.Template(m.Kind, lang)
+		fields := base.in(in)
+		body := truncate(app.RenderMessage(tmpl.Body, fields), 2000)
+		for i, ch := range app.MessageChannels {
+			if to[i] == "" {
+				continue
+			}
+			subject := ""
+			if ch == app.ChannelEmail {
+				subject = truncate(app.RenderMessage(tmpl.Subject, fields), 1000)
+			}
+			if len(args) > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`)
+			args = append(args, newID(), a.ID, a.PatientID, m.Kind, ch, to[i], subject, body,
+				formatTime(m.SendAt), start, optText(resendID), tx.caller.Username, ts, ts)
 		}
-		id, ts := newID(), formatTime(tx.now)
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO messages (id, appointment_id, patient_id, kind, channel, to_address,
-			subject, body, send_at, appt_start, origin, resend_of, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT site_id FROM sync_meta), ?, ?, ?, ?)`,
-			id, a.ID, a.PatientID, kind, ch, to, truncate(subject, 1000), truncate(app.RenderMessage(tmpl.Body, fields), 2000),
-			formatTime(sendAt), formatTime(a.Start), optText(resendID), tx.caller.Username, ts, ts); err != nil {
-			return fmt.Errorf("queue message: %w", err)
-		}
+	}
+	if _, err := tx.ExecContext(tx.ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("queue message: %w", err)
 	}
 	return nil
 }
 
-// messageFields are the placeholders' values for a message about a.
-func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (app.MessageFields, error) {
+// messageFields are the placeholders' values for a message about a, in
+// no language yet (messageValues.in writes its dates and the missing
+// phone in one).
+func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (messageValues, error) {
 	vals := map[string]string{}
 	rows, err := tx.QueryContext(tx.ctx, `SELECT key, value FROM settings WHERE key IN ('clinic_name', 'phone', 'time_zone')`)
 	if err != nil {
-		return app.MessageFields{}, err
+		return messageValues{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return app.MessageFields{}, err
+			return messageValues{}, err
 		}
 		vals[k] = v
 	}
 	if err := rows.Err(); err != nil {
-		return app.MessageFields{}, err
+		return messageValues{}, err
 	}
-	start := a.Start.In(zoneNamed(vals["time_zone"]))
 	doctor := a.DoctorName
 	if doctor == "" {
 		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, a.DoctorID).Scan(&doctor); err != nil {
-			return app.MessageFields{}, err
+			return messageValues{}, err
 		}
 	}
-	return app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
-		Date: start.Format("2 January 2006"), Weekday: start.Format("Monday"), Time: start.Format("15:04"),
-		Clinic: vals["clinic_name"], Phone: cmp.Or(vals["phone"], "the clinic")}, nil
+	return messageValues{start: a.Start.In(zoneNamed(vals["time_zone"])), phone: vals["phone"],
+		fields: app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
+			Clinic: vals["clinic_name"]}}, nil
+}
+
+// messageValues are a message's placeholders before they are written in a
+// language: the appointment's start in the clinic's zone and its phone.
+type messageValues struct {
+	start  time.Time
+	phone  string
+	fields app.MessageFields
+}
+
+// in is the placeholders' values in the language lang: the weekday, the
+// date without it ("30 Νοεμβρίου 2026") and the time through i18n, and
+// the words for a clinic without a phone number.
+func (v messageValues) in(lang string) app.MessageFields {
+	f := v.fields
+	l, err := i18n.Parse(lang)
+	if err != nil {
+		l = i18n.English
+	}
+	tr := i18n.For(l)
+	f.Weekday, f.Date, f.Time = tr.Weekday(v.start.Weekday()), dateWithoutWeekday(tr, v.start), tr.Clock(v.start)
+	f.Phone = cmp.Or(v.phone, app.MessageNoPhone[string(l)], app.MessageNoPhone["en"])
+	return f
+}
+
+// dateWithoutWeekday is tr's long date of t without its weekday: "30
+// November 2026", "30 Νοεμβρίου 2026", "30 de noviembre de 2026".
+func dateWithoutWeekday(tr *i18n.Tr, t time.Time) string {
+	long := tr.LongDate(t)
+	if rest, ok := strings.CutPrefix(long, tr.Weekday(t.Weekday())); ok {
+		return strings.TrimLeft(rest, ", ")
+	}
+	return long
 }
 
 // dropWaiting drops the waiting messages that where (over messages m)

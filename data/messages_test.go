@@ -465,8 +465,11 @@ func TestMessagesInTheClinicsLanguage(t *testing.T) {
 	if tm, lang := got.Template(app.MessageReminder, "es"); lang != "es" || !strings.HasPrefix(tm.Body, "Estimada") {
 		t.Errorf("the Spanish reminder: %q in %s", tm.Body, lang)
 	}
-	if tm, lang := got.Template(app.MessageCancellation, "es"); lang != "el" || tm.Body != app.DefaultMessageTemplates()[app.MessageCancellation].Body {
-		t.Errorf("a kind with no Spanish template: %q in %s", tm.Body, lang)
+	if tm, lang := got.Template(app.MessageCancellation, "es"); lang != "es" || tm.Body != app.DefaultMessageTemplatesIn("es")[app.MessageCancellation].Body {
+		t.Errorf("a kind with no Spanish template of the clinic's: HMS's own, got %q in %s", tm.Body, lang)
+	}
+	if tm := got.Templates[app.MessageCancellation]; tm.Body != app.DefaultMessageTemplatesIn("el")[app.MessageCancellation].Body {
+		t.Errorf("a kind the Greek clinic wrote no text for: %q, want HMS's Greek one", tm.Body)
 	}
 	a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor, Start: a.at("2026-12-10", "09:00")})
 	deliver(t, a, svc, tr)

@@ -21,18 +21,19 @@ var _ app.PatientService = (*PatientService)(nil)
 
 const patientColumns = `p.id, p.mrn, p.given_name, p.family_name, p.sex, p.birth_date, p.phone, p.email, p.address,
 	p.national_id, p.emergency_contact, p.emergency_phone, p.blood_group, p.notes, p.created_at, p.updated_at,
-	p.last_activity_at, p.deleted_at, p.archive_reason, p.merged_into`
+	p.last_activity_at, p.deleted_at, p.archive_reason, p.merged_into, p.language`
 
 func scanPatient(r rowScanner) (*app.Patient, error) {
 	var p app.Patient
 	var created, updated string
-	var activity, archived sql.NullString
+	var activity, archived, lang sql.NullString
 	err := r.Scan(&p.ID, &p.MRN, &p.GivenName, &p.FamilyName, &p.Sex, &p.BirthDate, &p.Phone, &p.Email, &p.Address,
 		&p.NationalID, &p.EmergencyContact, &p.EmergencyPhone, &p.BloodGroup, &p.Notes, &created, &updated,
-		&activity, &archived, &p.ArchiveReason, &p.MergedInto)
+		&activity, &archived, &p.ArchiveReason, &p.MergedInto, &lang)
 	if err != nil {
 		return nil, err
 	}
+	p.Language = lang.String
 	p.CreatedAt, p.UpdatedAt = parseTime(created), parseTime(updated)
 	p.LastActivityAt, p.ArchivedAt = parseNullTime(activity), parseNullTime(archived)
 	return &p, nil
@@ -133,17 +134,18 @@ func (tx *Tx) insertPatient(c app.PatientCreate) (*app.Patient, error) {
 	p := &app.Patient{ID: newID(), MRN: mrn, GivenName: c.GivenName,
 		FamilyName: c.FamilyName, Sex: c.Sex, BirthDate: c.BirthDate, Phone: c.Phone, Email: c.Email,
 		Address: c.Address, NationalID: c.NationalID, EmergencyContact: c.EmergencyContact,
-		EmergencyPhone: c.EmergencyPhone, BloodGroup: c.BloodGroup, Notes: c.Notes,
+		EmergencyPhone: c.EmergencyPhone, BloodGroup: c.BloodGroup, Notes: c.Notes, Language: c.Language,
 		CreatedAt: tx.now, UpdatedAt: tx.now, LastActivityAt: tx.now}
 	name, digits := patientSearchFields(p.GivenName, p.FamilyName, p.Phone)
 	ts := formatTime(tx.now)
 	_, err = tx.ExecContext(tx.ctx, `INSERT INTO patients (id, mrn, given_name, family_name, sex, birth_date,
 		phone, email, address, national_id, emergency_contact, emergency_phone, blood_group, notes,
-		search_name, phone_digits, activity_seq, last_activity_at, created_at, updated_at)
+		search_name, phone_digits, activity_seq, last_activity_at, created_at, updated_at, language)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		(SELECT coalesce(max(activity_seq), 0) + 1 FROM patients), ?, ?, ?)`,
+		(SELECT coalesce(max(activity_seq), 0) + 1 FROM patients), ?, ?, ?, ?)`,
 		p.ID, p.MRN, p.GivenName, p.FamilyName, p.Sex, p.BirthDate, p.Phone, p.Email, p.Address,
-		p.NationalID, p.EmergencyContact, p.EmergencyPhone, p.BloodGroup, p.Notes, name, digits, ts, ts, ts)
+		p.NationalID, p.EmergencyContact, p.EmergencyPhone, p.BloodGroup, p.Notes, name, digits, ts, ts, ts,
+		optText(p.Language))
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +297,7 @@ func diffPatient(old *app.Patient, c app.PatientCreate) []fieldChange {
 	cmp("emergency_phone", old.EmergencyPhone, c.EmergencyPhone)
 	cmp("blood_group", string(old.BloodGroup), string(c.BloodGroup))
 	cmp("notes", old.Notes, c.Notes)
+	cmp("language", old.Language, c.Language)
 	return out
 }
 
@@ -311,9 +314,9 @@ func (tx *Tx) updatePatient(p *app.Patient, c app.PatientCreate) ([]fieldChange,
 	name, digits := patientSearchFields(c.GivenName, c.FamilyName, c.Phone)
 	_, err := tx.ExecContext(tx.ctx, `UPDATE patients SET given_name = ?, family_name = ?, sex = ?, birth_date = ?,
 		phone = ?, email = ?, address = ?, national_id = ?, emergency_contact = ?, emergency_phone = ?, blood_group = ?,
-		notes = ?, search_name = ?, phone_digits = ?, updated_at = ? WHERE id = ?`,
+		notes = ?, search_name = ?, phone_digits = ?, updated_at = ?, language = ? WHERE id = ?`,
 		c.GivenName, c.FamilyName, c.Sex, c.BirthDate, c.Phone, c.Email, c.Address, c.NationalID, c.EmergencyContact,
-		c.EmergencyPhone, c.BloodGroup, c.Notes, name, digits, formatTime(tx.now), p.ID)
+		c.EmergencyPhone, c.BloodGroup, c.Notes, name, digits, formatTime(tx.now), optText(c.Language), p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +385,7 @@ func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpda
 			return err
 		}
 		up := app.PatientUpdate{Phone: u.Phone, Email: u.Email, Address: u.Address,
-			EmergencyContact: u.EmergencyContact, EmergencyPhone: u.EmergencyPhone}
+			EmergencyContact: u.EmergencyContact, EmergencyPhone: u.EmergencyPhone, Language: u.Language}
 		changes, err := tx.updatePatient(p, up.Apply(p))
 		if err != nil {
 			return err

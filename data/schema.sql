@@ -2197,7 +2197,8 @@ CREATE TABLE patients (
     deleted_at  TEXT,
     server_seq  INTEGER
 , national_id TEXT NOT NULL DEFAULT '', emergency_contact TEXT NOT NULL DEFAULT '', emergency_phone TEXT NOT NULL DEFAULT '', blood_group TEXT NOT NULL DEFAULT ''
-    CHECK (blood_group IN ('', 'A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-')), notes TEXT NOT NULL DEFAULT '', archive_reason TEXT NOT NULL DEFAULT '', search_name TEXT NOT NULL DEFAULT '', phone_digits TEXT NOT NULL DEFAULT '', activity_seq INTEGER, last_activity_at TEXT, merged_into TEXT NOT NULL DEFAULT '') STRICT;
+    CHECK (blood_group IN ('', 'A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-')), notes TEXT NOT NULL DEFAULT '', archive_reason TEXT NOT NULL DEFAULT '', search_name TEXT NOT NULL DEFAULT '', phone_digits TEXT NOT NULL DEFAULT '', activity_seq INTEGER, last_activity_at TEXT, merged_into TEXT NOT NULL DEFAULT '', language TEXT
+    CHECK (language IS NULL OR (length(language) BETWEEN 2 AND 8 AND language = lower(language)))) STRICT;
 
 CREATE UNIQUE INDEX patients_activity ON patients (activity_seq);
 
@@ -2266,13 +2267,14 @@ BEGIN
         'address', new.address, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'national_id', new.national_id,
         'emergency_contact', new.emergency_contact, 'emergency_phone', new.emergency_phone,
-        'blood_group', new.blood_group, 'notes', new.notes, 'archive_reason', new.archive_reason), tx_hlc
+        'blood_group', new.blood_group, 'notes', new.notes, 'archive_reason', new.archive_reason,
+        'language', new.language), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER patients_outbox_update AFTER UPDATE OF
     mrn, given_name, family_name, sex, birth_date, phone, email, address, created_at, updated_at,
-    deleted_at, national_id, emergency_contact, emergency_phone, blood_group, notes, archive_reason
+    deleted_at, national_id, emergency_contact, emergency_phone, blood_group, notes, archive_reason, language
 ON patients
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.mrn IS NOT new.mrn OR old.given_name IS NOT new.given_name OR
@@ -2282,7 +2284,8 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.updated_at IS NOT new.updated_at OR old.deleted_at IS NOT new.deleted_at OR
         old.national_id IS NOT new.national_id OR old.emergency_contact IS NOT new.emergency_contact OR
         old.emergency_phone IS NOT new.emergency_phone OR old.blood_group IS NOT new.blood_group OR
-        old.notes IS NOT new.notes OR old.archive_reason IS NOT new.archive_reason)
+        old.notes IS NOT new.notes OR old.archive_reason IS NOT new.archive_reason OR
+        old.language IS NOT new.language)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'patients', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -2302,7 +2305,8 @@ BEGIN
         UNION ALL SELECT 'emergency_phone', new.emergency_phone WHERE old.emergency_phone IS NOT new.emergency_phone
         UNION ALL SELECT 'blood_group', new.blood_group WHERE old.blood_group IS NOT new.blood_group
         UNION ALL SELECT 'notes', new.notes WHERE old.notes IS NOT new.notes
-        UNION ALL SELECT 'archive_reason', new.archive_reason WHERE old.archive_reason IS NOT new.archive_reason);
+        UNION ALL SELECT 'archive_reason', new.archive_reason WHERE old.archive_reason IS NOT new.archive_reason
+        UNION ALL SELECT 'language', new.language WHERE old.language IS NOT new.language);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'patients', new.id, f.key, m.tx_hlc, m.site_id
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m

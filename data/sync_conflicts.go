@@ -344,6 +344,7 @@ var patientFields = map[string]func(c *app.PatientCreate, v string){
 	"emergency_phone":   func(c *app.PatientCreate, v string) { c.EmergencyPhone = v },
 	"blood_group":       func(c *app.PatientCreate, v string) { c.BloodGroup = app.BloodGroup(v) },
 	"notes":             func(c *app.PatientCreate, v string) { c.Notes = v },
+	"language":          func(c *app.PatientCreate, v string) { c.Language = v },
 }
 
 // takePatientField sets one field of a patient's record the way the

@@ -34,6 +34,7 @@ type patientForm struct {
 	emergencyPhone   *escEntry
 	bloodGroup       *escSelect
 	notes            *escEntry
+	language         *escSelect // the language of messages and documents for the patient
 	save             *escButton
 	cancel           *escButton
 	errs             fieldErrors
@@ -83,6 +84,7 @@ func (f *patientForm) buildUI() {
 	f.notes = multiLineEntry()
 	f.notes.SetPlaceHolder(T("Administrative notes, optional"))
 	f.notes.SetMinRowsVisible(2)
+	f.language = newPatientLanguageSelect("")
 	label := T("Register")
 	if f.patient != nil {
 		label = T("Save changes")
@@ -107,6 +109,7 @@ func (f *patientForm) buildUI() {
 		widget.NewFormItem(T("Blood group"), f.errs.add("blood_group", f.bloodGroup)),
 		widget.NewFormItem(T("Notes"), f.errs.add("notes", f.notes)),
 	)
+	form.Append(T("Messages in"), f.errs.add("language", f.language))
 	// Enter in a one-line field saves, as the button does.
 	for _, e := range []*escEntry{f.givenName, f.familyName, f.birthDate, f.phone, f.email, f.nationalID,
 		f.emergencyContact, f.emergencyPhone} {
@@ -160,6 +163,7 @@ func (f *patientForm) fill(p *app.Patient) {
 	f.emergencyPhone.SetText(p.EmergencyPhone)
 	f.bloodGroup.SetSelected(bloodGroupLabel(p.BloodGroup))
 	f.notes.SetText(p.Notes)
+	f.language.SetSelected(patientLanguageLabel(p.Language))
 }
 
 // values reads the form as a registration.
@@ -177,6 +181,7 @@ func (f *patientForm) values() app.PatientCreate {
 		EmergencyPhone:   f.emergencyPhone.Text,
 		BloodGroup:       bloodGroupOf(f.bloodGroup.Selected),
 		Notes:            f.notes.Text,
+		Language:         patientLanguageOf(f.language.Selected),
 	}
 }
 
@@ -257,6 +262,7 @@ func (f *patientForm) update(c app.PatientCreate) {
 	str(&upd.EmergencyContact, c.EmergencyContact, p.EmergencyContact)
 	str(&upd.EmergencyPhone, c.EmergencyPhone, p.EmergencyPhone)
 	str(&upd.Notes, c.Notes, p.Notes)
+	str(&upd.Language, c.Language, p.Language)
 	if c.Sex != p.Sex {
 		v := c.Sex
 		upd.Sex, changed = &v, true

@@ -188,6 +188,7 @@ type contactForm struct {
 	address          *escEntry
 	emergencyContact *escEntry
 	emergencyPhone   *escEntry
+	language         *escSelect // the language of their messages and documents
 	save             *escButton
 	cancel           *escButton
 	errs             fieldErrors
@@ -209,6 +210,7 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 	f.emergencyContact.SetText(p.EmergencyContact)
 	f.emergencyPhone = entry(T("Their phone"))
 	f.emergencyPhone.SetText(p.EmergencyPhone)
+	f.language = newPatientLanguageSelect(p.Language)
 	f.save = newButton(T("Save"), f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.cancel = newButton(T("Cancel"), func() { f.close(nil) })
@@ -220,6 +222,7 @@ func showContactForm(u *UI, p *app.Patient, done func(*app.Patient)) *contactFor
 		widget.NewFormItem(T("Address"), f.errs.add("address", f.address)),
 		widget.NewFormItem(T("Emergency contact"), f.errs.add("emergency_contact", f.emergencyContact)),
 		widget.NewFormItem(T("Emergency phone"), f.errs.add("emergency_phone", f.emergencyPhone)),
+		widget.NewFormItem(T("Messages in"), f.errs.add("language", f.language)),
 	), general, buttonsRow(f.cancel, f.save))
 	f.dialog = showFormDialog(u, T("My contact details"), 520, content)
 	return f
@@ -251,6 +254,9 @@ func (f *contactForm) onSave() {
 	set(&upd.Address, f.address, p.Address)
 	set(&upd.EmergencyContact, f.emergencyContact, p.EmergencyContact)
 	set(&upd.EmergencyPhone, f.emergencyPhone, p.EmergencyPhone)
+	if lang := patientLanguageOf(f.language.Selected); lang != p.Language {
+		upd.Language, changed = &lang, true
+	}
 	if !changed {
 		f.close(nil)
 		return

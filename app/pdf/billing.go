@@ -1,5 +1,7 @@
 package pdf
 
+//i18n:todo
+
 import (
 	"fmt"
 	"time"
@@ -30,7 +32,7 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		d.font(false, 16, colorText)
 		d.SetTextColor(190, 0, 0)
 		d.SetDrawColor(190, 0, 0)
-		d.CellFormat(contentW, 9, "COPY", "1", 1, "C", false, 0, "")
+		d.cell(contentW, 9, l.CopyWord, "1", 1, "C", false)
 		d.SetDrawColor(0, 0, 0)
 		d.Ln(2)
 	}
@@ -45,18 +47,18 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		title string
 		w     float64
 		align string
-	}{{"Invoice", 60, "L"}, {l.TotalLabel, 40, "R"}, {l.PaidLabel, 40, "R"}, {l.BalanceLabel, contentW - 140, "R"}}
+	}{{l.InvoiceLabel, 60, "L"}, {l.TotalLabel, 40, "R"}, {l.PaidLabel, 40, "R"}, {l.BalanceLabel, contentW - 140, "R"}}
 	d.font(false, 8.5, colorText)
 	d.SetFillColor(235, 238, 240)
 	for _, c := range cols {
-		d.CellFormat(c.w, 6, c.title, "B", 0, c.align, true, 0, "")
+		d.cell(c.w, 6, c.title, "B", 0, c.align, true)
 	}
 	d.Ln(-1)
 	d.font(false, 9, colorText)
 	for _, inv := range l.Invoices {
 		vals := []string{inv.Number, inv.Total, inv.Paid, inv.Balance}
 		for i, c := range cols {
-			d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+			d.cell(c.w, 6, vals[i], "", 0, c.align, false)
 		}
 		d.Ln(-1)
 	}
@@ -68,8 +70,8 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 			size, grey = 12, 0 // one face only: emphasis is size and black
 		}
 		d.font(false, size, grey)
-		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
-		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
+		d.cell(contentW-60, 6, label, "", 0, "R", false)
+		d.cell(60, 6, value, "", 1, "R", false)
 	}
 	for _, inv := range l.Invoices {
 		if inv.Discount != nil {
@@ -140,7 +142,7 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	d.font(true, 8.5, colorText)
 	d.SetFillColor(235, 238, 240)
 	for _, c := range cols {
-		d.CellFormat(c.w, 6, c.title, "B", 0, c.align, true, 0, "")
+		d.cell(c.w, 6, c.title, "B", 0, c.align, true)
 	}
 	d.Ln(-1)
 	d.font(false, 8.5, colorText)
@@ -171,7 +173,7 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 				}
 				d.SetXY(x+c.w, y)
 			} else {
-				d.CellFormat(c.w, 6, vals[i], "", 0, c.align, false, 0, "")
+				d.cell(c.w, 6, vals[i], "", 0, c.align, false)
 			}
 			x += c.w
 		}
@@ -180,8 +182,8 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	d.Ln(3)
 	row := func(label, value string, bold bool) {
 		d.font(bold, 10, colorText)
-		d.CellFormat(contentW-60, 6, label, "", 0, "R", false, 0, "")
-		d.CellFormat(60, 6, value, "", 1, "R", false, 0, "")
+		d.cell(contentW-60, 6, label, "", 0, "R", false)
+		d.cell(60, 6, value, "", 1, "R", false)
 	}
 	if inv.Totals.InvoiceDiscount != 0 {
 		d.font(false, 8, colorMuted)
@@ -216,6 +218,20 @@ func invoiceDiscountLabel(rate app.BasisPoints) string {
 		return "Invoice discount " + app.FormatRate(rate)
 	}
 	return "Invoice discount"
+}
+
+// cellHook, when set (tests), is told of each one-line cell a document
+// writes through cell: its width, its text and the text's width in the
+// cell's font, so a test can find text cut off or running out of its cell.
+var cellHook func(w float64, s string, textW float64)
+
+// cell writes s in a one-line cell of width w (fpdf's CellFormat), telling
+// cellHook.
+func (d *doc) cell(w, h float64, s, border string, ln int, align string, fill bool) {
+	if cellHook != nil {
+		cellHook(w, s, d.GetStringWidth(s))
+	}
+	d.CellFormat(w, h, s, border, ln, align, fill, 0, "")
 }
 
 // newReceiptDoc is newDoc with one face, regular, of the font given: a

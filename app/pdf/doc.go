@@ -4,6 +4,8 @@
 // scripts print as typed.
 package pdf
 
+//i18n:todo
+
 import (
 	"bytes"
 	"fmt"

@@ -1,5 +1,7 @@
 package pdf
 
+//i18n:todo
+
 import (
 	"fmt"
 	"strings"
