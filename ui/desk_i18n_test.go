@@ -29,7 +29,7 @@ func TestDeskScreensTranslated(t *testing.T) {
 }
 
 func deskScreensIn(t *testing.T, l i18n.Lang) {
-	setScreenLanguage(l)
+	speakIn(t, l)
 
 	t.Run("board", func(t *testing.T) {
 		h := newClinicHarness(t)

@@ -13,8 +13,7 @@ import (
 // An invalid registration in Greek: the message next to the field is in
 // Greek, whether the form's own check or the service refused it.
 func TestRegistrationErrorsInGreek(t *testing.T) {
-	t.Cleanup(func() { setScreenLanguage(i18n.English) })
-	setScreenLanguage(i18n.Greek)
+	speakIn(t, i18n.Greek)
 
 	h := newClinicHarness(t)
 	s := h.openPatients(app.RoleReception)

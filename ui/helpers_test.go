@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/mock"
 )
 
@@ -255,9 +256,26 @@ func user(role app.Role) *app.User {
 	return u
 }
 
+// testLanguage, when set (speakIn), is the language of the users the
+// harness logs in who have none of their own.
+var testLanguage i18n.Lang
+
+// speakIn makes the screens speak l for the rest of the test: now, and
+// after each login of the harness.
+func speakIn(t *testing.T, l i18n.Lang) {
+	testLanguage = l
+	setScreenLanguage(l)
+	t.Cleanup(func() { testLanguage = ""; applyLanguage(i18n.English) })
+}
+
 // loginAs starts the UI and logs in as usr.
 func (h *harness) loginAs(usr *app.User) {
 	h.t.Helper()
+	if testLanguage != "" && usr.Language == "" {
+		c := *usr
+		c.Language = testLanguage
+		usr = &c
+	}
 	h.users.LoginFn = func(_ context.Context, username, password string) (*app.Session, error) {
 		h.record("Login", nil, username+":"+password)
 		return &app.Session{User: usr}, nil

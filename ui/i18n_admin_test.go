@@ -56,8 +56,7 @@ func TestAdminScreensInGreek(t *testing.T) {
 
 // inGreek makes the screens speak Greek for the test.
 func inGreek(t *testing.T) {
-	setScreenLanguage(i18n.Greek)
-	t.Cleanup(func() { setScreenLanguage(i18n.English) })
+	speakIn(t, i18n.Greek)
 }
 
 // checkScreenInGreek fails on a label or button of screen that shows an
