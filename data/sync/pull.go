@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -1095,6 +1096,11 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
 			return false, err
 		}
+		if ch.Entity == "invoice_lines" {
+			if err := a.makeRoomForLine(ch.RowID, ins["invoice_id"], ins, true); err != nil {
+				return false, err
+			}
+		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
 		if err != nil {
@@ -1196,6 +1202,11 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, set, local); err != nil {
 			return err
 		}
+		if _, moves := set["position"]; moves && ch.Entity == "invoice_lines" {
+			if err := a.makeRoomForLine(ch.RowID, local["invoice_id"], set, false); err != nil {
+				return err
+			}
+		}
 		setNames := slices.Sorted(maps.Keys(set))
 		parts := make([]string, len(setNames))
 		args := make([]any, 0, len(setNames)+len(keyVals))
@@ -1213,6 +1224,83 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	if len(clocked) > 0 {
 		return a.setFieldClocks(ch, setBy, clocked)
+	}
+	return nil
+}
+
+// makeRoomForLine keeps an invoice's line positions unique on this desk
+// when a pulled line comes to a position another line of the invoice
+// holds here: a server restored from an older dump gives back a removed
+// line at the position the lines after it have moved up into, and two
+// desks that each add a line to one draft while apart both take the next
+// position. No line is dropped: the invoice's lines, the pulled one with
+// the position it comes with, are numbered 1..n again in the order of
+// (position, id), the same order on every desk. vals holds the pulled
+// line's columns to write; its position is set to its place in that
+// order. A later change of a line (a removal pushed again) sets its
+// position as the server has it. insert: the line is inserted, unless it
+// is here already (then the merge of its fields places it).
+func (a *applier) makeRoomForLine(id string, invoiceID any, vals map[string]any, insert bool) error {
+	pos, ok := vals["position"].(int64)
+	if !ok {
+		if f, isFloat := vals["position"].(float64); isFloat {
+			pos, ok = int64(f), true
+		}
+	}
+	if !ok || invoiceID == nil {
+		return nil // the insert or update fails on its own, with the value named
+	}
+	var taken int
+	if err := a.tx.queryRow(`SELECT count(*) FROM invoice_lines WHERE invoice_id = ? AND position = ? AND id <> ?
+		AND (? = 0 OR NOT EXISTS (SELECT 1 FROM invoice_lines WHERE id = ?))`,
+		invoiceID, pos, id, insert, id).Scan(&taken); err != nil || taken == 0 {
+		return err
+	}
+	type line struct {
+		id  string
+		pos int64
+	}
+	rows, err := a.tx.query(`SELECT id, position FROM invoice_lines WHERE invoice_id = ? AND id <> ?`, invoiceID, id)
+	if err != nil {
+		return err
+	}
+	lines := []line{{id, pos}}
+	for rows.Next() {
+		var l line
+		if err := rows.Scan(&l.id, &l.pos); err != nil {
+			rows.Close()
+			return err
+		}
+		lines = append(lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(lines, func(x, y line) int {
+		if c := cmp.Compare(x.pos, y.pos); c != 0 {
+			return c
+		}
+		return strings.Compare(x.id, y.id)
+	})
+	// Out of the way first (an invoice has at most 200 lines), so that
+	// the UNIQUE (invoice_id, position) holds at every step.
+	if _, err := a.tx.exec(`UPDATE invoice_lines SET position = position + 1000000 WHERE invoice_id = ?`, invoiceID); err != nil {
+		return err
+	}
+	for i, l := range lines {
+		if l.id == id {
+			vals["position"] = int64(i + 1)
+			continue
+		}
+		if _, err := a.tx.exec(`UPDATE invoice_lines SET position = ? WHERE id = ?`, i+1, l.id); err != nil {
+			return err
+		}
+		// What prefetch read of the line no longer holds.
+		delete(a.known, "invoice_lines\x00"+l.id)
+	}
+	if !insert {
+		delete(a.known, "invoice_lines\x00"+id)
 	}
 	return nil
 }
