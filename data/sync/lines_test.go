@@ -76,3 +76,48 @@ func TestRestoredServerGivesBackRemovedLine(t *testing.T) {
 		}
 	}
 }
+
+// Two desks that each add a line to one draft while apart both take the
+// next position: the server holds both lines at it. A desk cannot hold
+// both there, and keeps no field clocks for lines to tell which one to
+// move: the other desk's line is kept for review on each desk, never
+// dropped, with no internal error and no failed batch.
+func TestLinesAddedToOneDraftOnTwoDesks(t *testing.T) {
+	noInternalErrors(t)
+	_, first, second := twoDesks(t)
+
+	p := newPatient(t, first.svc, "Billed")
+	inv, err := first.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	mustSync(t, second)
+	desks := []*data.DB{first.db, second}
+	added := make([]string, 2)
+	for i, d := range desks {
+		got, err := services(d).Billing.AddLine(system, inv.ID, app.LineInput{Description: []string{"Dressing", "Injection"}[i],
+			Kind: app.PriceOther, Quantity: 1, UnitPrice: 1500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		added[i] = got.Lines[len(got.Lines)-1].ID
+	}
+	for _, d := range []*data.DB{first.db, second, first.db} {
+		mustSync(t, d)
+	}
+
+	for i, d := range desks {
+		if n := count(t, d, `SELECT count(*) FROM invoice_lines WHERE id = ? AND position = 2`, added[i]); n != 1 {
+			t.Errorf("%s: its own line is not at 2", d.Path())
+		}
+		other := added[1-i]
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ?
+			AND rule LIKE 'could not be applied%' AND resolved_at IS NULL`, other); n != 1 {
+			t.Errorf("%s: the other desk's line is not kept for review (%d)", d.Path(), n)
+		}
+	}
+}

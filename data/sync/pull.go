@@ -2,7 +2,6 @@ package sync
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -215,7 +214,23 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				failed++
 				continue
 			}
-			if err := a.apply(ch); err != nil {
+			if err := a.applyLine(ch); errors.Is(err, errPositionTaken) {
+				// Kept, as the one-by-one pass would keep it, without
+				// failing the batch (lineFits).
+				if err := a.supersede(ch); err != nil {
+					return err
+				}
+				if err := tx.keepUnapplied(ch, err, detected); err != nil {
+					return err
+				}
+				if orphans == nil {
+					orphans = map[int]error{}
+				}
+				orphans[i] = err
+				a.noneParked = false
+				failed++
+				continue
+			} else if err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
 			if err := a.supersede(ch); err != nil {
@@ -328,6 +343,27 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 	rep.Pulled += applied // of other desks: the desk's own come back only for what the server set
 	rep.PullConflicts += failed
 	return nil
+}
+
+// applyLine applies ch; a change of an invoice line is applied in a
+// savepoint, undone when the line's position is taken here (lineFits).
+func (a *applier) applyLine(ch server.Change) error {
+	if ch.Entity != "invoice_lines" {
+		return a.apply(ch)
+	}
+	if _, err := a.tx.exec(`SAVEPOINT line`); err != nil {
+		return err
+	}
+	aerr := a.apply(ch)
+	if errors.Is(aerr, errPositionTaken) {
+		if _, err := a.tx.exec(`ROLLBACK TO line`); err != nil {
+			return err
+		}
+	}
+	if _, err := a.tx.exec(`RELEASE line`); err != nil {
+		return err
+	}
+	return aerr
 }
 
 // supersede closes the parked changes of ch's row (changes this desk
@@ -1097,7 +1133,7 @@ func (a *applier) apply(ch server.Change) error {
 			return false, err
 		}
 		if ch.Entity == "invoice_lines" {
-			if err := a.makeRoomForLine(ch.RowID, ins["invoice_id"], ins, true); err != nil {
+			if err := a.lineFits(ch, ins["invoice_id"], ins, true); err != nil {
 				return false, err
 			}
 		}
@@ -1203,7 +1239,7 @@ func (a *applier) apply(ch server.Change) error {
 			return err
 		}
 		if _, moves := set["position"]; moves && ch.Entity == "invoice_lines" {
-			if err := a.makeRoomForLine(ch.RowID, local["invoice_id"], set, false); err != nil {
+			if err := a.lineFits(ch, local["invoice_id"], set, false); err != nil {
 				return err
 			}
 		}
@@ -1228,79 +1264,36 @@ func (a *applier) apply(ch server.Change) error {
 	return nil
 }
 
-// makeRoomForLine keeps an invoice's line positions unique on this desk
-// when a pulled line comes to a position another line of the invoice
-// holds here: a server restored from an older dump gives back a removed
-// line at the position the lines after it have moved up into, and two
-// desks that each add a line to one draft while apart both take the next
-// position. No line is dropped: the invoice's lines, the pulled one with
-// the position it comes with, are numbered 1..n again in the order of
-// (position, id), the same order on every desk. vals holds the pulled
-// line's columns to write; its position is set to its place in that
-// order. A later change of a line (a removal pushed again) sets its
-// position as the server has it. insert: the line is inserted, unless it
-// is here already (then the merge of its fields places it).
-func (a *applier) makeRoomForLine(id string, invoiceID any, vals map[string]any, insert bool) error {
-	pos, ok := vals["position"].(int64)
-	if !ok {
-		if f, isFloat := vals["position"].(float64); isFloat {
-			pos, ok = int64(f), true
-		}
-	}
+// errPositionTaken: a pulled invoice line comes to a position another
+// line of the invoice holds on this desk.
+var errPositionTaken = errors.New("another line of the invoice holds its position on this desk")
+
+// lineFits checks that a pulled invoice line can take the position it
+// comes with: the desk keeps an invoice's line positions unique. A server
+// restored from an older dump gives back a removed line at the position
+// the next line has moved up into, before the removal is pushed to it
+// again; two desks that each add a line to one draft while apart both
+// take the next position. The desk keeps no field clocks for lines, so it
+// cannot tell which of the two is stale, and a line it moved out of the
+// way would keep a position no other desk has. The change is kept
+// instead, as one that could not be applied (never dropped): it is tried
+// again at every round, closed when a later change of the line comes (the
+// removal), and otherwise listed for review. insert: the line is
+// inserted, unless it is here already (then the merge of its fields
+// places it).
+func (a *applier) lineFits(ch server.Change, invoiceID any, vals map[string]any, insert bool) error {
+	pos, ok := vals["position"]
 	if !ok || invoiceID == nil {
 		return nil // the insert or update fails on its own, with the value named
 	}
 	var taken int
 	if err := a.tx.queryRow(`SELECT count(*) FROM invoice_lines WHERE invoice_id = ? AND position = ? AND id <> ?
 		AND (? = 0 OR NOT EXISTS (SELECT 1 FROM invoice_lines WHERE id = ?))`,
-		invoiceID, pos, id, insert, id).Scan(&taken); err != nil || taken == 0 {
+		invoiceID, pos, ch.RowID, insert, ch.RowID).Scan(&taken); err != nil {
 		return err
 	}
-	type line struct {
-		id  string
-		pos int64
-	}
-	rows, err := a.tx.query(`SELECT id, position FROM invoice_lines WHERE invoice_id = ? AND id <> ?`, invoiceID, id)
-	if err != nil {
-		return err
-	}
-	lines := []line{{id, pos}}
-	for rows.Next() {
-		var l line
-		if err := rows.Scan(&l.id, &l.pos); err != nil {
-			rows.Close()
-			return err
-		}
-		lines = append(lines, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	slices.SortFunc(lines, func(x, y line) int {
-		if c := cmp.Compare(x.pos, y.pos); c != 0 {
-			return c
-		}
-		return strings.Compare(x.id, y.id)
-	})
-	// Out of the way first (an invoice has at most 200 lines), so that
-	// the UNIQUE (invoice_id, position) holds at every step.
-	if _, err := a.tx.exec(`UPDATE invoice_lines SET position = position + 1000000 WHERE invoice_id = ?`, invoiceID); err != nil {
-		return err
-	}
-	for i, l := range lines {
-		if l.id == id {
-			vals["position"] = int64(i + 1)
-			continue
-		}
-		if _, err := a.tx.exec(`UPDATE invoice_lines SET position = ? WHERE id = ?`, i+1, l.id); err != nil {
-			return err
-		}
-		// What prefetch read of the line no longer holds.
-		delete(a.known, "invoice_lines\x00"+l.id)
-	}
-	if !insert {
-		delete(a.known, "invoice_lines\x00"+id)
+	if taken > 0 {
+		return fmt.Errorf("position %v: %w", pos, errPositionTaken)
 	}
 	return nil
 }
