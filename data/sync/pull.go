@@ -214,7 +214,23 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				failed++
 				continue
 			}
-			if err := a.apply(ch); err != nil {
+			if err := a.applyLine(ch); errors.Is(err, errPositionTaken) {
+				// Kept, as the one-by-one pass would keep it, without
+				// failing the batch (lineFits).
+				if err := a.supersede(ch); err != nil {
+					return err
+				}
+				if err := tx.keepUnapplied(ch, err, detected); err != nil {
+					return err
+				}
+				if orphans == nil {
+					orphans = map[int]error{}
+				}
+				orphans[i] = err
+				a.noneParked = false
+				failed++
+				continue
+			} else if err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
 			}
 			if err := a.supersede(ch); err != nil {
@@ -327,6 +343,27 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 	rep.Pulled += applied // of other desks: the desk's own come back only for what the server set
 	rep.PullConflicts += failed
 	return nil
+}
+
+// applyLine applies ch; a change of an invoice line is applied in a
+// savepoint, undone when the line's position is taken here (lineFits).
+func (a *applier) applyLine(ch server.Change) error {
+	if ch.Entity != "invoice_lines" {
+		return a.apply(ch)
+	}
+	if _, err := a.tx.exec(`SAVEPOINT line`); err != nil {
+		return err
+	}
+	aerr := a.apply(ch)
+	if errors.Is(aerr, errPositionTaken) {
+		if _, err := a.tx.exec(`ROLLBACK TO line`); err != nil {
+			return err
+		}
+	}
+	if _, err := a.tx.exec(`RELEASE line`); err != nil {
+		return err
+	}
+	return aerr
 }
 
 // supersede closes the parked changes of ch's row (changes this desk
@@ -1095,6 +1132,11 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
 			return false, err
 		}
+		if ch.Entity == "invoice_lines" {
+			if err := a.lineFits(ch, ins["invoice_id"], ins, true); err != nil {
+				return false, err
+			}
+		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
 		if err != nil {
@@ -1196,6 +1238,11 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, set, local); err != nil {
 			return err
 		}
+		if _, moves := set["position"]; moves && ch.Entity == "invoice_lines" {
+			if err := a.lineFits(ch, local["invoice_id"], set, false); err != nil {
+				return err
+			}
+		}
 		setNames := slices.Sorted(maps.Keys(set))
 		parts := make([]string, len(setNames))
 		args := make([]any, 0, len(setNames)+len(keyVals))
@@ -1213,6 +1260,40 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	if len(clocked) > 0 {
 		return a.setFieldClocks(ch, setBy, clocked)
+	}
+	return nil
+}
+
+// errPositionTaken: a pulled invoice line comes to a position another
+// line of the invoice holds on this desk.
+var errPositionTaken = errors.New("another line of the invoice holds its position on this desk")
+
+// lineFits checks that a pulled invoice line can take the position it
+// comes with: the desk keeps an invoice's line positions unique. A server
+// restored from an older dump gives back a removed line at the position
+// the next line has moved up into, before the removal is pushed to it
+// again; two desks that each add a line to one draft while apart both
+// take the next position. The desk keeps no field clocks for lines, so it
+// cannot tell which of the two is stale, and a line it moved out of the
+// way would keep a position no other desk has. The change is kept
+// instead, as one that could not be applied (never dropped): it is tried
+// again at every round, closed when a later change of the line comes (the
+// removal), and otherwise listed for review. insert: the line is
+// inserted, unless it is here already (then the merge of its fields
+// places it).
+func (a *applier) lineFits(ch server.Change, invoiceID any, vals map[string]any, insert bool) error {
+	pos, ok := vals["position"]
+	if !ok || invoiceID == nil {
+		return nil // the insert or update fails on its own, with the value named
+	}
+	var taken int
+	if err := a.tx.queryRow(`SELECT count(*) FROM invoice_lines WHERE invoice_id = ? AND position = ? AND id <> ?
+		AND (? = 0 OR NOT EXISTS (SELECT 1 FROM invoice_lines WHERE id = ?))`,
+		invoiceID, pos, ch.RowID, insert, ch.RowID).Scan(&taken); err != nil {
+		return err
+	}
+	if taken > 0 {
+		return fmt.Errorf("position %v: %w", pos, errPositionTaken)
 	}
 	return nil
 }
