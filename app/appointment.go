@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"hms/app/i18n"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,19 +104,19 @@ func (s AppointmentStatus) Final() bool { return len(transitions[s]) == 0 }
 func (s AppointmentStatus) Label() string {
 	switch s {
 	case AppointmentPending:
-		return "Requested"
+		return i18n.N("Requested")
 	case AppointmentConfirmed:
-		return "Confirmed"
+		return i18n.N("Confirmed")
 	case AppointmentCheckedIn:
-		return "Checked in"
+		return i18n.N("Checked in")
 	case AppointmentCompleted:
-		return "Completed"
+		return i18n.N("Completed")
 	case AppointmentCancelled:
-		return "Cancelled"
+		return i18n.N("Cancelled")
 	case AppointmentNoShow:
-		return "No-show"
+		return i18n.N("No-show")
 	case AppointmentConflict:
-		return "Conflict"
+		return i18n.N("Conflict")
 	}
 	return string(s)
 }

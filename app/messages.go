@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hms/app/i18n"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -46,9 +47,9 @@ var MessageChannels = []MessageChannel{ChannelEmail, ChannelSMS}
 func (c MessageChannel) Label() string {
 	switch c {
 	case ChannelEmail:
-		return "E-mail"
+		return i18n.N("E-mail")
 	case ChannelSMS:
-		return "SMS"
+		return i18n.N("SMS")
 	}
 	return string(c)
 }
@@ -77,13 +78,13 @@ func (k MessageKind) Valid() bool { return slices.Contains(MessageKinds, k) }
 func (k MessageKind) Label() string {
 	switch k {
 	case MessageConfirmation:
-		return "Booking confirmation"
+		return i18n.N("Booking confirmation")
 	case MessageReminder:
-		return "Reminder"
+		return i18n.N("Reminder")
 	case MessageCancellation:
-		return "Cancellation"
+		return i18n.N("Cancellation")
 	case MessageReschedule:
-		return "Rescheduled"
+		return i18n.N("Rescheduled")
 	}
 	return string(k)
 }

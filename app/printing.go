@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"hms/app/i18n"
 	"slices"
 	"strings"
 	"unicode"
@@ -33,11 +34,21 @@ var DocumentKinds = []DocumentKind{DocReceipt, DocInvoice, DocStatement, DocPres
 func (k DocumentKind) Label() string {
 	switch k {
 	case DocCashUp:
-		return "Cash-ups"
+		return i18n.N("Cash-ups")
 	case DocReport:
-		return "Reports"
+		return i18n.N("Reports")
 	case DocToken:
-		return "Queue token slips"
+		return i18n.N("Queue token slips")
+	case DocReceipt:
+		return i18n.N("Receipts")
+	case DocInvoice:
+		return i18n.N("Invoices")
+	case DocStatement:
+		return i18n.N("Statements")
+	case DocPrescription:
+		return i18n.N("Prescriptions")
+	case DocLabel:
+		return i18n.N("Labels")
 	}
 	s := string(k)
 	if s == "" {

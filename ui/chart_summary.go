@@ -333,7 +333,7 @@ func (t *summaryTab) show(ch *app.Chart) {
 	if a := ch.NextAppointment; a == nil {
 		t.nextVisit.SetText(T("None booked."))
 	} else {
-		text := formatTime(t.b.u, a.Start) + " with " + a.DoctorName + " (" + a.Status.Label() + ")"
+		text := Tf("%s with %s (%s)", formatTime(t.b.u, a.Start), a.DoctorName, T(a.Status.Label()))
 		if a.Reason != "" {
 			text += " — " + a.Reason
 		}
@@ -387,7 +387,7 @@ func (t *summaryTab) updateProblem(id int, l *widget.Label, r *listRow) {
 	p := t.chart.Problems[id]
 	text := p.Condition
 	if p.Onset != "" {
-		text += " (since " + p.Onset + ")"
+		text += " " + Tf("(since %s)", p.Onset)
 	}
 	if p.Notes != "" {
 		text += " — " + p.Notes
@@ -410,7 +410,7 @@ func (t *summaryTab) updateAssignment(id int, l *widget.Label, r *listRow) {
 	a := t.chart.Assignments[id]
 	text := Tf("%s — %s, since %s", a.DoctorName, a.Reason, a.StartDate)
 	if a.EndDate != "" {
-		text += " until " + a.EndDate
+		text += " " + Tf("until %s", a.EndDate)
 	}
 	l.SetText(text)
 	if t.b.can(app.PermAssignDoctor) {

@@ -334,7 +334,7 @@ func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
 	content := container.NewVBox(widget.NewForm(items...), general,
 		mutedLabel(T("Signed with your name and registration number; the patient's history notes it.")),
 		buttonsRow(f.cancel, f.print))
-	f.dialog = showFormDialog(v.b.u, kind.Label(), 600, content)
+	f.dialog = showFormDialog(v.b.u, T(kind.Label()), 600, content)
 	return f
 }
 

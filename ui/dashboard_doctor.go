@@ -211,7 +211,7 @@ func (v *doctorView) updateToday(id int, row *fyne.Container) {
 	if a.Reason != "" {
 		who += " — " + a.Reason
 	}
-	setColumnRow(row, imp, clockOf(v.u, a.Start)+"–"+clockOf(v.u, a.End), a.Status.Label(), who)
+	setColumnRow(row, imp, clockOf(v.u, a.Start)+"–"+clockOf(v.u, a.End), T(a.Status.Label()), who)
 }
 
 // showMonth fills in the doctor's figures for the month.

@@ -78,7 +78,7 @@ func (u *UI) collectDrafts() []app.Draft {
 			if f.mode != nil {
 				fields["mode"] = f.mode.Selected
 			}
-			out = append(out, app.Draft{Kind: app.DraftNote, PatientID: c.id, Title: title + " for " + c.name.Text,
+			out = append(out, app.Draft{Kind: app.DraftNote, PatientID: c.id, Title: Tf("%s for %s", title, c.name.Text),
 				Fields: fields})
 		}
 	}

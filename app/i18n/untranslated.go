@@ -192,5 +192,5 @@ func looksLikeText(s string) bool {
 			first = false
 		}
 	}
-	return hasLetter && (capital || strings.Contains(strings.TrimSpace(s), " "))
+	return hasLetter && (capital || strings.Contains(s, " "))
 }
