@@ -328,7 +328,7 @@ func showLetterForm(v *visitBar, kind app.LetterKind) *letterForm {
 			widget.NewFormItem("to", f.errs.add("to", f.to)))
 	} else {
 		f.text.SetPlaceHolder(T("The reason for the referral, findings, what you ask"))
-		items = append(items, widget.NewFormItem(T("To"), f.errs.add("recipient", f.recipient)))
+		items = append(items, widget.NewFormItem(T("Addressed to"), f.errs.add("recipient", f.recipient)))
 	}
 	items = append(items, widget.NewFormItem(T("Text"), f.errs.add("text", f.text)))
 	content := container.NewVBox(widget.NewForm(items...), general,

@@ -171,7 +171,7 @@ func (s *messageSettingsScreen) buildUI() {
 	s.testResult.Hide()
 	test := col.form(
 		widget.NewFormItem(T("By"), s.errs.add("test_channel", s.testChannel)),
-		widget.NewFormItem(T("To"), s.errs.add("test_to", s.testTo)),
+		widget.NewFormItem(T("Send to"), s.errs.add("test_to", s.testTo)),
 	)
 
 	s.save = widget.NewButton(T("Save message settings"), s.onSave)
