@@ -2,6 +2,7 @@ package app
 
 import (
 	"cmp"
+	"hms/app/i18n"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -109,35 +110,14 @@ func allDigits(s string) bool {
 	return true
 }
 
-// FormatAmount writes m with digits decimals and "," between groups of
-// three, e.g. "1,234.50" or "-3.00"; ParseMoney reads back what it writes
-// for amounts that are not negative.
+// englishAmounts writes amounts as the command line, exports and entries do.
+var englishAmounts = i18n.For(i18n.English)
+
+// FormatAmount writes m as English does (i18n.Tr.Amount), with digits
+// decimals and "," between groups of three, e.g. "1,234.50" or "-3.00";
+// ParseMoney reads back what it writes for amounts that are not negative.
 func FormatAmount(m Money, digits int) string {
-	neg := m < 0
-	u := uint64(m)
-	if neg {
-		u = uint64(-m)
-	}
-	s := strconv.FormatUint(u, 10)
-	for len(s) <= digits {
-		s = "0" + s
-	}
-	whole, frac := s[:len(s)-digits], s[len(s)-digits:]
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i := range len(whole) {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(whole[i])
-	}
-	if digits > 0 {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
+	return englishAmounts.Amount(int64(m), digits)
 }
 
 // Format writes m in the currency's minor digits followed by its code,
