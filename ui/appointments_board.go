@@ -82,7 +82,7 @@ func newBoardView(u *UI) *boardView {
 	top := container.NewVBox(
 		container.NewHBox(v.title, v.summary, layout.NewSpacer(), container.NewHBox(buttons...)),
 		v.lost,
-		columnHeader(trColumns(boardColumns)),
+		columnHeader(boardColumns),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, nil, nil, nil, container.NewStack(v.list, container.NewVBox(v.empty)))

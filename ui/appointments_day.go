@@ -128,7 +128,7 @@ func (v *doctorDayView) setColumns(week bool) {
 		}
 	}
 	v.lists.Objects = []fyne.CanvasObject{container.NewBorder(
-		container.NewVBox(columnHeader(trColumns(cols)), widget.NewSeparator()), nil, nil, nil,
+		container.NewVBox(columnHeader(cols), widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(v.list, container.NewVBox(v.empty)))}
 	v.lists.Refresh()
 }

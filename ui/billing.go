@@ -73,17 +73,6 @@ func (s *billingScreen) load() {
 	}
 }
 
-// trColumns are cols with their titles (marked with i18n.N where the
-// columns are written) in the screens' language, for a header.
-func trColumns(cols []listColumn) []listColumn {
-	out := make([]listColumn, len(cols))
-	for i, c := range cols {
-		c.title = T(c.title)
-		out[i] = c
-	}
-	return out
-}
-
 // moneyText is an amount with its currency's code, written the way the
 // screens' language writes numbers: "1,234.50 EUR", "1.234,50 EUR".
 func moneyText(m app.Money, currency string) string {

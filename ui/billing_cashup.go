@@ -152,7 +152,7 @@ func (v *deskCashUpView) buildUI() {
 		container.NewHBox(container.New(widthLayout{330}, left), widget.NewSeparator()), nil, right))
 	count.SetMinSize(fyne.NewSize(0, 300))
 	top := container.NewVBox(sectionTitle(T("Cash-up")), filters, widget.NewSeparator(), v.status, count,
-		widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(trColumns(deskCashUpColumns)))
+		widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(deskCashUpColumns))
 	v.content = container.NewBorder(top, nil, nil, nil, v.payments)
 }
 

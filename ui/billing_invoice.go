@@ -213,14 +213,14 @@ func (s *invoiceScreen) buildUI() {
 	s.headPad = canvas.NewRectangle(color.Transparent)
 	s.headPad.SetMinSize(fyne.NewSize(container.NewHBox(probe.actions[0], probe.actions[1]).MinSize().Width, 1))
 	s.headPad.Hide()
-	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(trColumns(lineColumns))),
+	lines := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, s.headPad, columnHeader(lineColumns)),
 		widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(s.lineL, container.NewVBox(s.lineEmpty)))
 	side := container.NewHBox(widget.NewSeparator(),
 		container.New(widthLayout{300}, container.NewVBox(s.discBox, s.totals)))
 	payRows := container.New(&allRowsLayout{length: func() int { return min(len(s.payments), paymentsShown) },
 		row: newPaymentRow().MinSize().Height}, s.payL)
-	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(trColumns(paymentColumns)),
+	s.payPane = container.NewVBox(widget.NewSeparator(), sectionTitle(T("Payments")), columnHeader(paymentColumns),
 		widget.NewSeparator(), payRows)
 	s.payPane.Hide()
 	s.body = container.NewBorder(nil, s.payPane, nil, side, lines)

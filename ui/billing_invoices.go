@@ -123,7 +123,7 @@ func (v *invoicesView) buildUI() {
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(T("Invoices")), layout.NewSpacer(), v.refresh, container.NewHBox(actions...)),
 		filters,
-		columnHeader(trColumns(invoiceColumns)),
+		columnHeader(invoiceColumns),
 		widget.NewSeparator(),
 	)
 	v.listView = container.NewBorder(top, v.info, nil, nil, container.NewStack(v.list, container.NewCenter(v.hint)))
@@ -447,7 +447,7 @@ func showUnbilledVisits(u *UI, done func(*app.Invoice)) *unbilledVisits {
 	period := container.NewHBox(widget.NewLabel(T("From")), d.errs.add("from", container.New(widthLayout{130}, d.from)),
 		widget.NewLabel("to"), d.errs.add("to", container.New(widthLayout{130}, d.to)), d.show)
 	top := container.NewVBox(period, d.summary,
-		container.NewBorder(nil, nil, d.all, nil, columnHeader(trColumns(visitColumns))), widget.NewSeparator())
+		container.NewBorder(nil, nil, d.all, nil, columnHeader(visitColumns)), widget.NewSeparator())
 	bottom := container.NewVBox(general, d.result,
 		container.NewHBox(d.closeBtn, layout.NewSpacer(), d.drafts, d.issue))
 	list := container.NewStack(d.list)

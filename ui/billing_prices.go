@@ -97,7 +97,7 @@ func (v *priceListView) buildUI() {
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()),
 			container.NewHBox(container.New(widthLayout{180}, v.kind), v.retired), v.query),
 		mutedLabel(note),
-		columnHeader(trColumns(priceColumns)),
+		columnHeader(priceColumns),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, v.info, nil, nil, v.list)
@@ -199,7 +199,7 @@ func showPriceItem(v *priceListView, p *app.PriceItem) *priceItemDialog {
 		buttons = append(buttons, d.retire, d.change)
 	}
 	content := container.NewBorder(
-		container.NewVBox(wrapLabel(priceKindLabel(p.Kind)+priceScope(p)), columnHeader(trColumns(priceHistoryColumns)),
+		container.NewVBox(wrapLabel(priceKindLabel(p.Kind)+priceScope(p)), columnHeader(priceHistoryColumns),
 			widget.NewSeparator()),
 		container.NewHBox(buttons...), nil, nil,
 		container.NewStack(d.history, container.NewVBox(d.loading)))

@@ -84,7 +84,7 @@ func (v *outstandingView) buildUI() {
 		v.total,
 		mutedLabel(Tf("Oldest first. Over %d days in amber, over %d in red. Select an invoice for the patient's statement.",
 			lateDays, overdueDays)),
-		columnHeader(trColumns(outstandingColumns)),
+		columnHeader(outstandingColumns),
 		widget.NewSeparator(),
 	)
 	v.content = container.NewBorder(top, v.info, nil, nil, v.list)
@@ -284,10 +284,10 @@ func (v *cashUpView) buildUI() {
 	)
 	// The totals per method and the receipts share the height, each
 	// list scrolling on its own.
-	methods := container.NewBorder(columnHeader(trColumns(cashUpMethodColumns)),
+	methods := container.NewBorder(columnHeader(cashUpMethodColumns),
 		container.NewVBox(widget.NewSeparator(), v.total, v.cashInHand), nil, nil, v.methods)
 	receipts := container.NewBorder(container.NewVBox(widget.NewSeparator(), sectionTitle(T("Receipts")),
-		columnHeader(trColumns(cashUpReceiptColumns))), nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
+		columnHeader(cashUpReceiptColumns)), nil, nil, nil, container.NewStack(v.receipts, container.NewVBox(v.noReceipts)))
 	split := container.NewVSplit(methods, receipts)
 	split.Offset = 0.4
 	v.content = container.NewBorder(top, nil, nil, nil, split)

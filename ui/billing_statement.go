@@ -80,7 +80,7 @@ func newStatementView(u *UI, patientID string) *statementView {
 // statementSection is a list of the statement under its title and
 // column header, with the words shown in its place while it is empty.
 func statementSection(title string, cols []listColumn, list *widget.List, empty *widget.Label) fyne.CanvasObject {
-	return container.NewBorder(container.NewVBox(sectionTitle(title), columnHeader(trColumns(cols)), widget.NewSeparator()),
+	return container.NewBorder(container.NewVBox(sectionTitle(title), columnHeader(cols), widget.NewSeparator()),
 		nil, nil, nil, container.NewStack(list, container.NewVBox(empty)))
 }
 

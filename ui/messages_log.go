@@ -101,7 +101,7 @@ func newMessagesLogView(u *UI) *messagesLogView {
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel(T("Status")), v.status, v.refresh),
 		v.info,
-		columnHeader(trColumns(messageLogColumns)),
+		columnHeader(messageLogColumns),
 	)
 	v.content = container.NewBorder(top, nil, nil, nil, v.list)
 	return v

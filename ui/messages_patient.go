@@ -76,7 +76,7 @@ func newMessagesTab(b *chartBase) *messagesTab {
 		widget.NewSeparator(),
 		container.NewHBox(sectionTitle(T("Messages")), layout.NewSpacer()),
 		t.info,
-		columnHeader(trColumns(patientMessageColumns)),
+		columnHeader(patientMessageColumns),
 	)
 	t.content = container.NewBorder(top, nil, nil, nil, t.list)
 	return t
