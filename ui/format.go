@@ -96,8 +96,9 @@ func clinicCurrency(u *UI) string {
 // currencyDigits are the minor unit digits of the clinic's currency.
 func currencyDigits(u *UI) int { return billingDigits(clinicCurrency(u)) }
 
-// formatMoney writes an amount in the clinic's currency, without its code.
-func formatMoney(u *UI, m app.Money) string { return app.FormatAmount(m, currencyDigits(u)) }
+// formatMoney writes an amount in the clinic's currency, without its code,
+// the way the screens' language writes numbers (amountText).
+func formatMoney(u *UI, m app.Money) string { return amountText(m, currencyDigits(u)) }
 
 // ---- counts and figures ----
 
