@@ -86,6 +86,20 @@ func BenchmarkIssueAndPay(b *testing.B) {
 	db, svc, ctx, patientID, item := benchBilling(b)
 	var l latencies
 	var statements int64
+	// Each operation's two transactions' phases, added up (begin, work,
+	// audit, commit); drafts, made outside the timing, are left out.
+	var phases [4]latencies
+	var op data.TxPhases
+	timing := false
+	db.OnTxPhases(func(p data.TxPhases) {
+		if timing {
+			op.Begin += p.Begin
+			op.Work += p.Work
+			op.Audit += p.Audit
+			op.Commit += p.Commit
+		}
+	})
+	defer db.OnTxPhases(nil)
 	// The work runs on this goroutine's thread (the driver's calls into
 	// SQLite included), so the thread's CPU time is the operation's.
 	runtime.LockOSThread()
@@ -104,6 +118,7 @@ func BenchmarkIssueAndPay(b *testing.B) {
 		}
 		b.StartTimer()
 		start, before := threadCPU(), db.Statements()
+		op, timing = data.TxPhases{}, true
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
 			if err != nil {
@@ -114,10 +129,21 @@ func BenchmarkIssueAndPay(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+		timing = false
+		for i, d := range []time.Duration{op.Begin, op.Work, op.Audit, op.Commit} {
+			phases[i] = append(phases[i], d)
+		}
 		cpu += threadCPU() - start
 		statements += db.Statements() - before
 	}
 	l.report(b)
+	for i, name := range []string{"begin", "work", "audit", "commit"} {
+		s := sortedCopy(phases[i])
+		b.ReportMetric(pctMS(s, 0.50), name+"-p50-ms")
+		if name == "commit" {
+			b.ReportMetric(pctMS(s, 0.99), name+"-p99-ms")
+		}
+	}
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(1, len(l))), "cpu-ms/op")
 	b.ReportMetric(float64(statements)/float64(max(1, len(l))), "statements/op")
 }

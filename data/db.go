@@ -93,6 +93,9 @@ type DB struct {
 	// BEGIN and COMMIT included; the benchmarks report it per operation.
 	statements  atomic.Int64
 	onStatement func(q string) // tests: called with each statement counted
+	// onTxPhases (benchmarks) is called after each committed write
+	// transaction with how long its phases took (txPhases).
+	onTxPhases func(txPhases)
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)

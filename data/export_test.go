@@ -102,6 +102,13 @@ func (db *DB) Statements() int64 { return db.statements.Load() }
 // OnStatement has f called with each statement a write transaction sends.
 func (db *DB) OnStatement(f func(q string)) { db.onStatement = f }
 
+// TxPhases is how long a committed write transaction's phases took.
+type TxPhases = txPhases
+
+// OnTxPhases has f called after each committed write transaction with how
+// long its phases took. Set it before the writes begin.
+func (db *DB) OnTxPhases(f func(TxPhases)) { db.onTxPhases = f }
+
 // AddTestSyncedTable makes st a synced, audited table until the returned
 // function is called, for a test migration that creates a table of its
 // own. Tests that call it must not run in parallel.

@@ -211,6 +211,10 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 
 // inTx is the one place a write transaction begins and commits.
 func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn func(tx *Tx) error) error {
+	var clock phaseClock
+	if db.onTxPhases != nil {
+		clock.start()
+	}
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
@@ -229,6 +233,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	defer db.count("COMMIT") // or ROLLBACK
 	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
 	defer sqlTx.Rollback()
+	clock.mark(&clock.p.Begin)
 	if tx.callerFullName, err = sessionOf(ctx, tx, caller); err != nil {
 		return err
 	}
@@ -242,19 +247,53 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		}
 		return internal(action, err)
 	}
+	clock.mark(&clock.p.Work)
 	if err := tx.finishAudit(); err != nil {
 		return internal(action, err)
 	}
 	if err := tx.endOutbox(); err != nil {
 		return internal(action, err)
 	}
+	clock.mark(&clock.p.Audit)
 	if err := sqlTx.Commit(); err != nil {
 		return internal(action, err)
+	}
+	if clock.mark(&clock.p.Commit) {
+		db.onTxPhases(clock.p)
 	}
 	if !tx.hlc.IsZero() {
 		tx.db.changed() // the sync loop pushes it (DB.Queued)
 	}
 	return tx.deferred
+}
+
+// txPhases is how long a write transaction's phases took (DB.onTxPhases):
+// Begin, taking the writer connection and BEGIN IMMEDIATE (the write
+// lock); Work, the session check, the outbox's clock reading and the
+// method's own statements with their triggers (outbox rows, summaries,
+// seal calls); Audit, the touched records' seals, the audit row and the
+// chain's head; Commit, COMMIT: the dirty pages written to the WAL and
+// the WAL synced to the disk.
+type txPhases struct{ Begin, Work, Audit, Commit time.Duration }
+
+// phaseClock measures txPhases when started; marks are no-ops otherwise.
+type phaseClock struct {
+	on   bool
+	last time.Time
+	p    txPhases
+}
+
+func (c *phaseClock) start() { c.on, c.last = true, time.Now() }
+
+// mark sets *d to the time since the previous mark, and reports whether
+// the clock runs.
+func (c *phaseClock) mark(d *time.Duration) bool {
+	if !c.on {
+		return false
+	}
+	now := time.Now()
+	*d, c.last = now.Sub(c.last), now
+	return true
 }
 
 // checkSession compares the caller's session with their account's row as
