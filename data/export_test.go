@@ -129,3 +129,7 @@ func (db *DB) DocumentLangs(ctx context.Context, patientID string, c app.Caller)
 	r, err := readerLang(ctx, db.r, c)
 	return string(p), string(r), err
 }
+
+// StmtJournalSpillRC is what setting SQLite's statement journal spill
+// size returned (stmtjournal.go): 0 when it took effect.
+func StmtJournalSpillRC() int { return stmtJournalSpillRC }
