@@ -76,9 +76,10 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //     (hashing the written records, seals, audit row, head) about 0.3 ms
 //     on a RAM disk at load 32; begin (the write lock) under 0.1 ms.
 //   - Statement journals stay in memory up to 120 KiB (stmtjournal.go):
-//     at SQLite's 64 KiB, the issue's UPDATE spilled to a temporary file
-//     nearly every time, whose creation and deletion the commit's fsync
-//     then wrote to the file system's journal.
+//     at SQLite's 64 KiB, a statement of the issue or the payment spilled
+//     to a temporary file about once per operation, whose inode's
+//     allocation and release the commit's fsync then wrote to the file
+//     system's journal.
 //   - On Linux, glibc's allocator keeps a MiB free per heap
 //     (malloc_linux.go): it used to hand the temporary tables' page-cache
 //     memory back at nearly every statement, half of the CPU.

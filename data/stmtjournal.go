@@ -6,11 +6,11 @@ package data
 // with triggers or constraints), the pages it changes, to undo that
 // statement alone. SQLite's default of 64 KiB is 16 pages: an invoice's
 // issue (the invoice, its indexes, the summaries, the outbox row and its
-// indexes, all in the one UPDATE's triggers) went past it, so nearly every
-// payment created, wrote and deleted a file in the temporary folder, and
-// those files' creation and removal went into the file system's journal
-// that the commit's sync then wrote as well (docs/ARCHITECTURE.md, "The
-// cost of a payment"). SQLite allocates the in-memory journal in one piece
+// indexes, all in the one UPDATE's triggers) or a payment went past it
+// about once per issue-and-pay: a temporary file was created and written,
+// and its inode's allocation and release went into the file system's
+// journal that the commit's sync then wrote as well (docs/ARCHITECTURE.md,
+// "The cost of a payment"). SQLite allocates the in-memory journal in one piece
 // of this size, so it stays below glibc's mmap threshold (128 KiB; fixed,
 // since malloc_linux.go sets the trim threshold): a larger one would be
 // mapped and unmapped for every statement.
