@@ -70,10 +70,10 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //     DESIGN.md's durability needs; WAL checkpoints already run in the
 //     background, never inside a commit). On a RAM disk COMMIT is still
 //     about a third of the time (the CPU of writing the pages); on disk
-//     its fsync is most of the wall-clock time: 80–90 % at 20,000
+//     its fsync is most of the wall-clock time: about 80 % at 20,000
 //     patients on a machine at load 32–35.
-//   - work (the statements and their triggers) is about 0.9 ms and audit
-//     (hashing the written records, seals, audit row, head) about 0.3 ms
+//   - work (the statements and their triggers) is 0.8–1.1 ms and audit
+//     (hashing the written records, seals, audit row, head) 0.3–0.4 ms
 //     on a RAM disk at load 32; begin (the write lock) under 0.1 ms.
 //   - Statement journals stay in memory up to 120 KiB (stmtjournal.go):
 //     at SQLite's 64 KiB, a statement of the issue or the payment spilled
