@@ -165,7 +165,7 @@ type Invoice struct {
 type InvoiceLine struct {
 	ID             string
 	InvoiceID      string
-	Position       int
+	Position       int    // its number on the invoice, 1 to n, in the order every desk lists the lines
 	PriceItemID    string // the price list version it was copied from, if any
 	Code           string
 	Description    string

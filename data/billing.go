@@ -326,7 +326,7 @@ func loadInvoice(ctx context.Context, q rowQuerier, id string) (*app.Invoice, er
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+lineColumns+` FROM invoice_lines WHERE invoice_id = ? ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT `+lineColumns+` FROM invoice_lines WHERE invoice_id = ? ORDER BY position, id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -336,6 +336,9 @@ func loadInvoice(ctx context.Context, q rowQuerier, id string) (*app.Invoice, er
 		if err != nil {
 			return nil, err
 		}
+		// The stored position orders the lines (linePosition); the line's
+		// number on the invoice is its place in that order.
+		l.Position = len(inv.Lines) + 1
 		inv.Lines = append(inv.Lines, l)
 		inv.Totals.Gross += l.Gross
 		inv.Totals.Discount += l.Discount
@@ -410,6 +413,31 @@ func (tx *Tx) resolveLine(l app.LineInput) (app.LineInput, string, app.LineAmoun
 	return l, code, amounts, err
 }
 
+// lineSlots is the step between the positions of lines added one after
+// another to a draft (linePosition).
+const lineSlots = 1000
+
+// linePosition is the position a line added to a draft takes: past the
+// invoice's last line by one step of lineSlots, plus the number of the
+// desk that adds it (its code, D2 → 2). Positions order an invoice's
+// lines on every desk; they need not be dense, and a removal moves no
+// other line. So two desks that each add a line to one draft while apart
+// give them different positions (UNIQUE (invoice_id, position) holds when
+// they meet), the same on every desk, and every desk lists them in the
+// same order; a line never moves, so a server restored from an older dump
+// gives a removed line back at a position no other line has taken since.
+// Lines made before (positions 1 to n) keep theirs: the next goes after
+// them. Two desks whose numbers are equal modulo lineSlots (a clinic of
+// more than 999 desks) can still meet at one position: the desk keeps
+// the other's line for review (data/sync, lineFits), never drops it.
+func linePosition(maxPosition int64, deskCode string) int64 {
+	desk, err := strconv.ParseInt(strings.TrimPrefix(deskCode, "D"), 10, 64)
+	if err != nil || desk < 0 {
+		desk = 0
+	}
+	return (maxPosition/lineSlots+1)*lineSlots + desk%lineSlots
+}
+
 // insertLine appends a line to a draft, without a share of the invoice
 // discount: recomputeDraft gives it one.
 func (tx *Tx) insertLine(invoiceID string, l app.LineInput) error {
@@ -417,14 +445,15 @@ func (tx *Tx) insertLine(invoiceID string, l app.LineInput) error {
 	if err != nil {
 		return err
 	}
-	var pos int
-	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(position), 0) + 1 FROM invoice_lines WHERE invoice_id = ?`,
-		invoiceID).Scan(&pos); err != nil {
+	var n, last int64
+	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*), coalesce(max(position), 0) FROM invoice_lines WHERE invoice_id = ?`,
+		invoiceID).Scan(&n, &last); err != nil {
 		return err
 	}
-	if pos > 200 {
+	if n >= 200 {
 		return app.FieldErrorf("lines", "An invoice has at most 200 lines.")
 	}
+	pos := linePosition(last, tx.DeskCode())
 	var item any
 	if l.PriceItemID != "" {
 		item = l.PriceItemID
@@ -647,20 +676,10 @@ func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.Li
 // RemoveLine implements app.BillingService.
 func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
-		var pos int
-		if err := tx.QueryRowContext(tx.ctx, `DELETE FROM invoice_lines WHERE id = ? RETURNING position`, lineID).Scan(&pos); err != nil {
-			return "", err
-		}
-		// Close the gap, keeping positions 1..n, one line at a time in
-		// order so that the UNIQUE (invoice_id, position) holds throughout.
-		for _, l := range inv.Lines {
-			if l.Position > pos {
-				if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET position = ? WHERE id = ?`, l.Position-1, l.ID); err != nil {
-					return "", err
-				}
-			}
-		}
-		return lineID, nil
+		// The other lines keep their positions (linePosition): the gap
+		// stays, and the lines' numbers close it.
+		_, err := tx.ExecContext(tx.ctx, `DELETE FROM invoice_lines WHERE id = ?`, lineID)
+		return lineID, err
 	})
 }
 
@@ -696,6 +715,12 @@ func (tx *Tx) recomputeDraft(id string) (*app.Invoice, error) {
 	if err != nil {
 		return nil, err
 	}
+	return inv, tx.shareDiscount(inv)
+}
+
+// shareDiscount is recomputeDraft of the draft inv as loaded, which it
+// updates.
+func (tx *Tx) shareDiscount(inv *app.Invoice) error {
 	amounts := make([]app.LineAmounts, len(inv.Lines))
 	taxRates := make([]app.BasisPoints, len(inv.Lines))
 	for i, l := range inv.Lines {
@@ -706,10 +731,10 @@ func (tx *Tx) recomputeDraft(id string) (*app.Invoice, error) {
 		// SetInvoiceDiscount checks the discount first: here a change to
 		// the lines left less than an amount discount takes off.
 		if app.ErrorField(err) == "invoice_discount" && inv.DiscountAmount > 0 {
-			return nil, app.FieldErrorf("invoice_discount", "The invoice discount of %s would be more than the lines' "+
+			return app.FieldErrorf("invoice_discount", "The invoice discount of %s would be more than the lines' "+
 				"amount after their own discounts: lower or remove it first.", app.Format(inv.DiscountAmount, inv.Currency))
 		}
-		return nil, err
+		return err
 	}
 	now := formatTime(tx.now)
 	for i, l := range inv.Lines {
@@ -720,13 +745,13 @@ func (tx *Tx) recomputeDraft(id string) (*app.Invoice, error) {
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET discount = ?, invoice_discount = ?, net = ?, tax = ?,
 			total = ?, updated_at = ? WHERE id = ?`, a.Discount+a.InvoiceDiscount, a.InvoiceDiscount, a.Net, a.Tax, a.Total,
 			now, l.ID); err != nil {
-			return nil, err
+			return err
 		}
 		l.LineAmounts = a
 	}
 	inv.Totals = totals
 	inv.Balance = totals.Total - inv.Paid
-	return inv, nil
+	return nil
 }
 
 // IssueInvoice implements app.BillingService.
@@ -752,6 +777,13 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 		}
 		if len(d.Lines) == 0 {
 			return app.FieldErrorf("lines", "Add at least one line before issuing the invoice.")
+		}
+		// Each change to a draft shares its discount out over the lines it
+		// has (recomputeDraft), but lines added on two desks while apart
+		// each got a share of their own desk's: issuing shares it over the
+		// lines as they are, once more, before freezing them.
+		if err := tx.shareDiscount(d); err != nil {
+			return err
 		}
 		bc, err := tx.billingContext()
 		if err != nil {

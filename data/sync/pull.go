@@ -1269,18 +1269,20 @@ func (a *applier) apply(ch server.Change) error {
 var errPositionTaken = errors.New("another line of the invoice holds its position on this desk")
 
 // lineFits checks that a pulled invoice line can take the position it
-// comes with: the desk keeps an invoice's line positions unique. A server
-// restored from an older dump gives back a removed line at the position
-// the next line has moved up into, before the removal is pushed to it
-// again; two desks that each add a line to one draft while apart both
-// take the next position. The desk keeps no field clocks for lines, so it
-// cannot tell which of the two is stale, and a line it moved out of the
-// way would keep a position no other desk has. The change is kept
-// instead, as one that could not be applied (never dropped): it is tried
-// again at every round, closed when a later change of the line comes (the
-// removal), and otherwise listed for review. insert: the line is
-// inserted, unless it is here already (then the merge of its fields
-// places it).
+// comes with: the desk keeps an invoice's line positions unique. A line
+// added now takes a position of its desk's own and a removal moves no
+// other line (data's linePosition), so lines added on two desks while
+// apart, and a removed line a server restored from an older dump gives
+// back, come to free positions. A desk of an older version closed the gap
+// of a removed line by moving the next lines up, and numbered a new line
+// next: such a line can come to a position another line holds here. The
+// desk keeps no field clocks for lines, so it cannot tell which of the
+// two is stale, and a line it moved out of the way would keep a position
+// no other desk has. The change is kept instead, as one that could not be
+// applied (never dropped): it is tried again at every round, closed when
+// a later change of the line comes (the removal), and otherwise listed
+// for review. insert: the line is inserted, unless it is here already
+// (then the merge of its fields places it).
 func (a *applier) lineFits(ch server.Change, invoiceID any, vals map[string]any, insert bool) error {
 	pos, ok := vals["position"]
 	if !ok || invoiceID == nil {
