@@ -93,6 +93,11 @@ type DB struct {
 	// BEGIN and COMMIT included; the benchmarks report it per operation.
 	statements  atomic.Int64
 	onStatement func(q string) // tests: called with each statement counted
+	// onWrite (tests, benchmarks) is called as each write transaction
+	// gives the writer connection back: its action, how long it waited
+	// for the connection (the database's write lock) and how long it
+	// held it, its COMMIT and fsync included.
+	onWrite func(action string, wait, held time.Duration)
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)

@@ -211,9 +211,17 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 
 // inTx is the one place a write transaction begins and commits.
 func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn func(tx *Tx) error) error {
+	var asked time.Time
+	if db.onWrite != nil {
+		asked = time.Now()
+	}
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
+	}
+	if db.onWrite != nil {
+		got := time.Now()
+		defer func() { db.onWrite(action, got.Sub(asked), time.Since(got)) }()
 	}
 	defer conn.Close()
 	touched, err := touchedOf(ctx, conn)
