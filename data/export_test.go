@@ -32,6 +32,9 @@ func (db *DB) OnHash(f func()) { db.onHash = f }
 // connection back (DB.onWrite). Set it before the calls it times.
 func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWrite = f }
 
+// HashAside runs f where the database runs a password hash (hashAside).
+func (db *DB) HashAside(f func()) { db.hashAside(f) }
+
 // AddTestMigration adds a migration after the embedded ones, standing for
 // a future one, until the returned function takes it away.
 func AddTestMigration(version int, name, body string) func() {

@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,30 @@ func BenchmarkPayWhileLogins(b *testing.B) {
 		for _, l := range loggers[:3] {
 			work = append(work, func() error {
 				_, err := svc.Users.Login(anon, l.user, l.pw)
+				return err
+			})
+		}
+		return work
+	})
+}
+
+// BenchmarkPayWhileHashes is BenchmarkPayWhileLogins with the logins'
+// password checks alone (argon2id with the production parameters, at most
+// GOMAXPROCS−1 at once as the desk's hashing), and no write: what the
+// logins' CPU costs the payments, apart from their transactions.
+func BenchmarkPayWhileHashes(b *testing.B) {
+	payWhile(b, func(svc app.Services, loggers []struct{ user, pw string }) []func() error {
+		hash, err := app.HashPassword("a bench password", app.DefaultHashParams)
+		if err != nil {
+			b.Fatal(err)
+		}
+		places := make(chan struct{}, max(1, min(runtime.NumCPU(), runtime.GOMAXPROCS(0))-1))
+		var work []func() error
+		for range 3 {
+			work = append(work, func() error {
+				places <- struct{}{}
+				defer func() { <-places }()
+				_, _, err := app.CheckPasswordHash(hash, "a bench password", app.DefaultHashParams)
 				return err
 			})
 		}

@@ -1,0 +1,33 @@
+package data_test
+
+import (
+	"syscall"
+	"testing"
+)
+
+// niceOfThread is the calling OS thread's nice value (the kernel's
+// getpriority answers 20 − nice).
+func niceOfThread() int {
+	p, err := syscall.Getpriority(syscall.PRIO_PROCESS, syscall.Gettid())
+	if err != nil {
+		return -100
+	}
+	return 20 - p
+}
+
+// TestHashRunsAtLowestPriority: a password hash runs on a thread at nice
+// 19, so that a payment's thread gets the CPU first; the caller's thread
+// keeps its priority.
+func TestHashRunsAtLowestPriority(t *testing.T) {
+	db := MustOpenDB(t, newFakeClock())
+	for range 3 {
+		var inside int
+		db.HashAside(func() { inside = niceOfThread() })
+		if inside != 19 {
+			t.Fatalf("a hash ran at nice %d, not 19", inside)
+		}
+	}
+	if n := niceOfThread(); n == 19 {
+		t.Fatalf("the caller's thread was left at nice %d", n)
+	}
+}
