@@ -14,9 +14,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"hms/internal/argon2"
 )
 
 // commonPasswordsGz is the list of common passwords and words the policy

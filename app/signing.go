@@ -13,8 +13,9 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"hms/internal/argon2"
 )
 
 // SigningKey is an account's ed25519 key, unsealed with its password at a

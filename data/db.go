@@ -96,6 +96,11 @@ type DB struct {
 	// onTxPhases (benchmarks) is called after each committed write
 	// transaction with how long its phases took (txPhases).
 	onTxPhases func(txPhases)
+	// onWrite (tests, benchmarks) is called as each write transaction
+	// gives the writer connection back: its action, how long it waited
+	// for the connection (the database's write lock) and how long it
+	// held it, its COMMIT and fsync included.
+	onWrite func(action string, wait, held time.Duration)
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
@@ -144,7 +149,7 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := &DB{path: path, keyPath: keyPath, now: opt.Now, hash: opt.HashParams, desk: opt.DeskCode,
-		transport: opt.MessageTransport, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
+		transport: opt.MessageTransport, hashing: make(chan struct{}, hashPlaces())}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -577,11 +582,25 @@ func isUniqueViolation(err error) bool {
 
 // hashAside runs f, the argon2id work of a password check, a new password
 // or a sealed key, in a hashing place (startHashing): at most all cores
-// but one hash at once.
+// but one hash at once. f runs on an OS thread of its own at the lowest
+// priority (lowestThreadPriority; hms/internal/argon2 hashes on the
+// calling thread), which ends with it: a login's 170 ms of hashing takes
+// only CPU that the desk's other work (a payment at the till) leaves.
 func (db *DB) hashAside(f func()) {
 	db.startHashing()
 	defer db.hashDone()
-	f()
+	done := make(chan any)
+	go func() {
+		defer func() { done <- recover() }()
+		// Never unlocked: the thread, with its lowered priority, ends
+		// with this goroutine instead of going back to run others.
+		runtime.LockOSThread()
+		lowestThreadPriority()
+		f()
+	}()
+	if p := <-done; p != nil {
+		panic(p)
+	}
 }
 
 // startHashing takes a hashing place, waiting for one.
@@ -622,4 +641,10 @@ func (db *DB) hashDone() {
 		return
 	}
 	db.freeTimer.Reset(hashIdle)
+}
+
+// hashPlaces is how many password hashes may run at once: all cores but
+// one, counted as the fewer of the machine's CPUs and GOMAXPROCS.
+func hashPlaces() int {
+	return max(1, min(runtime.NumCPU(), runtime.GOMAXPROCS(0))-1)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 
 	"hms/app"
 )
@@ -26,6 +27,13 @@ var CopyFile = copyFile
 // OnHash has f called as each password hash starts, after it took its
 // hashing place.
 func (db *DB) OnHash(f func()) { db.onHash = f }
+
+// OnWrite has f called as each write transaction gives the writer
+// connection back (DB.onWrite). Set it before the calls it times.
+func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWrite = f }
+
+// HashAside runs f where the database runs a password hash (hashAside).
+func (db *DB) HashAside(f func()) { db.hashAside(f) }
 
 // AddTestMigration adds a migration after the embedded ones, standing for
 // a future one, until the returned function takes it away.

@@ -215,9 +215,17 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	if db.onTxPhases != nil {
 		clock.start()
 	}
+	var asked time.Time
+	if db.onWrite != nil {
+		asked = time.Now()
+	}
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
+	}
+	if db.onWrite != nil {
+		got := time.Now()
+		defer func() { db.onWrite(action, got.Sub(asked), time.Since(got)) }()
 	}
 	defer conn.Close()
 	touched, err := touchedOf(ctx, conn)
