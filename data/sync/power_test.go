@@ -874,6 +874,9 @@ func TestFirstKeyWindowBounded(t *testing.T) {
 	syncUntilCaughtUp(t, u, first.db)
 	syncUntilCaughtUp(t, u, second)
 	if got := userCol(t, second, bil.ID, "sign_key"); got == "" || got != userCol(t, first.db, bil.ID, "sign_key") {
+		for _, r := range queryRows(t, second, `SELECT entity, row_id, rule FROM conflicts WHERE resolved_at IS NULL`) {
+			t.Log(r...)
+		}
 		t.Fatal("the second desk did not take a first key within its window")
 	}
 	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {
