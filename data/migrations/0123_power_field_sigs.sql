@@ -39,12 +39,16 @@ BEGIN
     ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
-CREATE TRIGGER power_sigs_outbox_update AFTER UPDATE OF sig, updated_at ON power_sigs
-WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (old.sig IS NOT new.sig OR old.updated_at IS NOT new.updated_at)
+CREATE TRIGGER power_sigs_outbox_update AFTER UPDATE OF entity, row_id, field, sig, updated_at ON power_sigs
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (old.entity IS NOT new.entity OR old.row_id IS NOT new.row_id OR
+        old.field IS NOT new.field OR old.sig IS NOT new.sig OR old.updated_at IS NOT new.updated_at)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'power_sigs', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
-    FROM (SELECT 'sig' AS field, new.sig AS value WHERE old.sig IS NOT new.sig
+    FROM (SELECT 'entity' AS field, new.entity AS value WHERE old.entity IS NOT new.entity
+        UNION ALL SELECT 'row_id', new.row_id WHERE old.row_id IS NOT new.row_id
+        UNION ALL SELECT 'field', new.field WHERE old.field IS NOT new.field
+        UNION ALL SELECT 'sig', new.sig WHERE old.sig IS NOT new.sig
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'power_sigs', new.id, f.key, m.tx_hlc, m.site_id
