@@ -144,8 +144,95 @@ func (tx *Tx) signPower(entity, rowID string, k *app.SigningKey) error {
 		return err
 	}
 	sig := k.SignPower(entity, rowID, tx.hlc.String(), fields)
-	_, err = tx.ExecContext(tx.ctx, `UPDATE `+entity+` SET power_sig = ? WHERE `+key+` = ?`, sig, rowID)
-	return err
+	if _, err = tx.ExecContext(tx.ctx, `UPDATE `+entity+` SET power_sig = ? WHERE `+key+` = ?`, sig, rowID); err != nil {
+		return err
+	}
+	if app.FieldSigned[entity] {
+		return tx.signPowerFields(entity, rowID, fields, k)
+	}
+	return nil
+}
+
+// signPowerFields signs, field by field (power_sigs), the power fields of
+// entity's row rowID that this transaction set: each with its value and
+// the transaction's clock reading, which the row's field clock then holds
+// on every desk (the outbox carries it). A row this transaction inserted
+// has every power field signed so, as the server clocks every field of an
+// insert with its reading. The row's whole signature (power_sig) is kept
+// too, for a desk that joins and for desks of earlier versions; the
+// per-field ones are what lets two administrators' changes of different
+// fields, merged by the server field by field, both verify on every desk
+// (docs/SYNC-DESIGN.md). The signatures' outbox operations go before the
+// row's own of this transaction, so that a desk pulling the log never
+// gets the change before its signatures, wherever a batch ends.
+func (tx *Tx) signPowerFields(entity, rowID string, fields map[string]*string, k *app.SigningKey) error {
+	if tx.hlc.IsZero() {
+		return nil // no outbox: nothing travels, nothing to sign for
+	}
+	at := tx.hlc.String()
+	var inserted int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM outbox WHERE entity = ? AND row_id = ? AND kind = 'insert' AND hlc = ?`,
+		entity, rowID, at).Scan(&inserted); err != nil {
+		return err
+	}
+	names := app.PowerFields[entity]
+	if inserted == 0 {
+		rows, err := tx.QueryContext(tx.ctx, `SELECT field FROM field_clock WHERE entity = ? AND row_id = ? AND hlc = ?`, entity, rowID, at)
+		if err != nil {
+			return err
+		}
+		var set []string
+		for rows.Next() {
+			var f string
+			if err := rows.Scan(&f); err != nil {
+				rows.Close()
+				return err
+			}
+			if slices.Contains(names, f) {
+				set = append(set, f)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		names = set
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	ts := formatTime(tx.now)
+	for _, f := range names {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO power_sigs (id, entity, row_id, field, sig, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET sig = excluded.sig, updated_at = excluded.updated_at`,
+			app.PowerSigID(entity, rowID, f), entity, rowID, f, k.SignPowerField(entity, rowID, f, fields[f], at), ts); err != nil {
+			return err
+		}
+	}
+	// The row's operations of this transaction after its signatures'.
+	rows, err := tx.QueryContext(tx.ctx, `SELECT seq FROM outbox WHERE entity = ? AND row_id = ? AND hlc = ? ORDER BY seq`, entity, rowID, at)
+	if err != nil {
+		return err
+	}
+	var seqs []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range seqs {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET seq = (SELECT max(seq) + 1 FROM outbox) WHERE seq = ?`, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // powerSignature is the signature of a new row's power fields, fields,
@@ -306,4 +393,19 @@ func (tx *Tx) vouchLegacy(k *app.SigningKey, who app.Caller) error {
 	tx.AuditAs(who, "sync.trust_extension", "trust_extensions", id, app.OutcomeOK,
 		fmt.Sprintf("vouched, signed, for %d price list, fee and drug rows made before they were signed", len(list)))
 	return nil
+}
+
+// SignatureField reports whether field of entity is a power signature (a
+// row's power_sig, or a per-field signature's row): a signature that lost
+// to a newer one is not kept for review, as it cannot be taken back alone
+// (it follows the fields it signs, whose own review is kept). Two
+// administrators who change different fields of one account on two desks
+// apart both sign it: the server keeps one of the two whole signatures,
+// and nothing of either change was lost.
+func SignatureField(entity, field string) bool {
+	if entity == "power_sigs" {
+		return true
+	}
+	_, power := app.PowerFields[entity]
+	return power && field == "power_sig"
 }

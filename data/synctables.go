@@ -90,6 +90,10 @@ const BlobKey = "_blob_base64"
 // syncedTables are the synced tables, each after those its rows refer to:
 // the order a snapshot of the desk is queued in.
 var syncedTables = []SyncedTable{
+	// Per-field power signatures (desk migration 0123): first, so that a
+	// download below the prune horizon has them before the accounts whose
+	// fields they sign.
+	{Name: "power_sigs", Editable: true},
 	{Name: "patients", Editable: true, Number: "mrn", Local: []string{"server_seq", "search_name", "phone_digits",
 		"activity_seq", "last_activity_at", "merged_into"}},
 	{Name: "users", Editable: true, Local: []string{"server_seq", "failed_logins", "locked_until", "last_login_at",

@@ -35,6 +35,9 @@ func (a *applier) keepLost(ch server.Change) error {
 	}
 	detected := formatTime(a.e.db.Now())
 	for _, l := range set.Lost {
+		if data.SignatureField(ch.Entity, l.Field) {
+			continue
+		}
 		lost, err := hlc.Parse(l.HLC)
 		if err != nil {
 			return fmt.Errorf("what lost to change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err)

@@ -48,10 +48,16 @@ func newForger(t *testing.T, u string, desk *data.DB) *forger {
 // push pushes one forged operation and returns the server's decision.
 func (f *forger) push(entity, rowID string, kind hlc.Kind, payload map[string]any) string {
 	f.t.Helper()
+	return f.pushAt(entity, rowID, kind, payload, f.now())
+}
+
+// pushAt pushes one forged operation with the clock reading at.
+func (f *forger) pushAt(entity, rowID string, kind hlc.Kind, payload map[string]any, at hlc.Timestamp) string {
+	f.t.Helper()
 	f.seq++
 	body, _ := json.Marshal(payload)
 	ops, _ := json.Marshal([]map[string]any{{"seq": f.seq, "id": uuid.Must(uuid.NewV7()).String(), "entity": entity,
-		"row_id": rowID, "kind": kind, "payload": json.RawMessage(body), "hlc": f.now().String()}})
+		"row_id": rowID, "kind": kind, "payload": json.RawMessage(body), "hlc": at.String()}})
 	var res string
 	if err := f.conn.QueryRow(context.Background(), `SELECT sync.push($1, $2::jsonb)::text`, f.site, string(ops)).Scan(&res); err != nil {
 		return "refused by the server: " + err.Error()
@@ -311,6 +317,36 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	for n, v := range malloryRow {
 		malloryFields[n] = ptr(v)
 	}
+	// Field by field (power_sigs): a change of the receptionist's role
+	// pushed with a signature of its own for the field, at the change's
+	// own clock reading (fieldAttack). The administrator's key stands for
+	// a signature the administrator made for another row, field or value,
+	// moved here; the forger's own, for one forged.
+	adminKey := datatest.Signer(t, first.db, adm, adminPassword)
+	roleOf := func(k *app.SigningKey, row, field, value string) func(string) string {
+		return func(at string) string { return k.SignPowerField("users", row, field, &value, at) }
+	}
+	claimed := func(at string) string { // names the administrator's key, made with the forger's
+		s := f.key.SignPowerField("users", rec.ID, "role", ptr("admin"), at)
+		return strings.Replace(s, f.key.Public(), adminKey.Public(), 1)
+	}
+	nurseRoleSig := ""
+	rawDB(t, first.db).QueryRow(`SELECT sig FROM power_sigs WHERE id = ?`, app.PowerSigID("users", nu.ID, "role")).Scan(&nurseRoleSig)
+	if nurseRoleSig == "" {
+		t.Fatal("the administrator's change of nurse.new's role has no signature of its field")
+	}
+	fieldAttacks := []struct {
+		what, role string
+		sig        func(at string) string
+	}{
+		{"signed with the forger's own key", "admin", roleOf(f.key, rec.ID, "role", "admin")},
+		{"a signature naming the administrator's key, made with the forger's", "admin", claimed},
+		{"the administrator's signature of another account's role, moved to it", "admin", roleOf(adminKey, nu.ID, "role", "admin")},
+		{"the administrator's signature of its status, moved to its role", "admin", roleOf(adminKey, rec.ID, "status", "admin")},
+		{"the administrator's signature of another value of its role (doctor)", "admin", roleOf(adminKey, rec.ID, "role", "doctor")},
+		{"the administrator's signature of nurse.new's role (doctor), sent again for it", "doctor",
+			func(string) string { return nurseRoleSig }},
+	}
 	attempts := []struct {
 		what         string
 		entity, id   string
@@ -362,6 +398,16 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 		{"add a drug to the catalogue, signed by the revoked administrator's key", "local_drugs", drugs[2].id, hlc.KindInsert,
 			drugs[2].row, true},
 	}
+	// The field-signed attacks: each pushes the field's signature (sigOf)
+	// before its change.
+	sigOf := map[string]func(at string) string{}
+	for _, a := range fieldAttacks {
+		what := "make the receptionist " + a.role + ", its role signed field by field: " + a.what
+		sigOf[what] = a.sig
+		attempts = append(attempts, attempts[0])
+		last := &attempts[len(attempts)-1]
+		last.what, last.id, last.payload = what, rec.ID, map[string]any{"role": a.role}
+	}
 	before := map[string]string{}
 	for _, d := range []*data.DB{first.db, second} {
 		for _, id := range []string{adm.ID, rec.ID, pending.ID, nu.ID} {
@@ -381,7 +427,18 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	// Each attempt is pushed, and both desks sync, in turn: each desk's
 	// decision about it is its own.
 	for _, a := range attempts {
-		out := f.push(a.entity, a.id, a.kind, a.payload)
+		var out string
+		if sig := sigOf[a.what]; sig != nil {
+			// The field's signature first, then the change at the
+			// signature's clock reading, as a desk pushes them.
+			at := f.now()
+			sigID := app.PowerSigID("users", a.id, "role")
+			out = "signature " + f.pushAt("power_sigs", sigID, hlc.KindInsert, map[string]any{"id": sigID, "entity": "users",
+				"row_id": a.id, "field": "role", "sig": sig(at.String()), "updated_at": now0}, at) + "; change "
+			out += f.pushAt(a.entity, a.id, a.kind, a.payload, at)
+		} else {
+			out = f.push(a.entity, a.id, a.kind, a.payload)
+		}
 		for i, d := range []*data.DB{first.db, second} {
 			desk := []string{"first desk", "second desk (whose login was used)"}[i]
 			n := count(t, d, `SELECT count(*) FROM conflicts WHERE rule LIKE ?`, sync.RuleUnsignedPower+"%")
@@ -817,6 +874,9 @@ func TestFirstKeyWindowBounded(t *testing.T) {
 	syncUntilCaughtUp(t, u, first.db)
 	syncUntilCaughtUp(t, u, second)
 	if got := userCol(t, second, bil.ID, "sign_key"); got == "" || got != userCol(t, first.db, bil.ID, "sign_key") {
+		for _, r := range queryRows(t, second, `SELECT entity, row_id, rule FROM conflicts WHERE resolved_at IS NULL`) {
+			t.Log(r...)
+		}
 		t.Fatal("the second desk did not take a first key within its window")
 	}
 	if st, _ := engine(second).SyncStatus(ctx); st.Unsigned != 1 {

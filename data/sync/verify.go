@@ -3,10 +3,12 @@ package sync
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"hms/app"
 	"hms/data"
@@ -41,7 +43,7 @@ var keyFields = []string{"sign_key", "sealed_sign_key"}
 // is newer than the signature the desk holds; a new account that grants
 // nothing (pending, or a patient's own), or a row the clinic's trust root
 // vouches for as it was, needs none. Anything else is refused.
-func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
+func (e *Engine) verifyPower(tx *txn, ch server.Change, batchSigs map[string][]string) (powerVerdict, error) {
 	if _, ok := app.PowerFields[ch.Entity]; !ok {
 		return powerVerdict{}, nil
 	}
@@ -72,6 +74,134 @@ func (e *Engine) verifyPower(tx *txn, ch server.Change) (powerVerdict, error) {
 			return powerVerdict{}, nil
 		}
 	}
+	var fieldWhy string
+	if app.FieldSigned[ch.Entity] {
+		v, ok, err := e.verifyFields(tx, ch, local, found, next, batchSigs)
+		if err != nil || ok {
+			return v, err
+		}
+		fieldWhy = v.refused
+	}
+	v, err := e.verifyWhole(tx, ch, local, localSig, found, next, sigText)
+	if err == nil && v.refused != "" && fieldWhy != "" {
+		v.refused = fieldWhy + "; as a whole, " + v.refused
+	}
+	return v, err
+}
+
+// verifyFields decides a pulled change of an entity signed field by field
+// (app.FieldSigned): it may be applied when each power field it changes
+// here (each of them, for a row this desk has not got) has a signature of
+// its own (power_sigs: this desk's row, or one in the same pulled batch)
+// over the entity, the row, the field, the value it brings and the clock
+// reading that set it (the change's field clock), by a key this desk
+// trusts to sign power, or by the account's own key for its own
+// password and key, newer than the reading this desk holds the field at.
+// ok is false, with why in refused, when some field has none; the whole
+// row's signature is then tried (verifyWhole), as desks of earlier
+// versions sign.
+func (e *Engine) verifyFields(tx *txn, ch server.Change, local map[string]*string, found bool,
+	next map[string]*string, batchSigs map[string][]string) (powerVerdict, bool, error) {
+	names := app.PowerFields[ch.Entity]
+	var mine map[string]string
+	if found {
+		eff, err := effectivePower(tx, ch, local, next)
+		if err != nil {
+			return powerVerdict{}, false, err
+		}
+		names = app.ChangedPower(ch.Entity, local, eff)
+		if mine, err = localClocks(tx, ch.Entity, ch.RowID); err != nil {
+			return powerVerdict{}, false, err
+		}
+	}
+	remote, err := ch.FieldClocks()
+	if err != nil {
+		return powerVerdict{refused: "its field clocks do not read: " + err.Error()}, false, nil
+	}
+	own := text(local["sign_key"])
+	var signers []string
+	for _, f := range names {
+		at := remote[f]
+		if at == "" {
+			at = ch.HLC
+		}
+		id := app.PowerSigID(ch.Entity, ch.RowID, f)
+		candidates := slices.Clone(batchSigs[id])
+		var held string
+		switch err := tx.queryRow(`SELECT sig FROM power_sigs WHERE id = ?`, id).Scan(&held); {
+		case err == nil:
+			candidates = append(candidates, held)
+		case !errors.Is(err, sql.ErrNoRows):
+			return powerVerdict{}, false, err
+		}
+		why := "it is not signed"
+		var who string
+		for _, c := range candidates {
+			sig, perr := app.ParsePowerSig(c)
+			switch {
+			case perr != nil || sig == nil:
+				why = "its signature is damaged"
+				continue
+			case sig.SignedAt != at:
+				why = "its signature is of another clock reading than the field's"
+				continue
+			case !sig.VerifyField(ch.Entity, ch.RowID, f, next[f]):
+				why = "its signature does not match the field's value (or was made for another row or field)"
+				continue
+			case mine[f] != "" && at <= mine[f]:
+				why = "it is signed no later than the value this desk holds (an old signed value sent again)"
+				continue
+			}
+			trusted, name, err := data.KeyTrusted(tx.ctx, tx, sig.Key)
+			if err != nil {
+				return powerVerdict{}, false, err
+			}
+			switch {
+			case trusted:
+				who = name
+			case found && own != "" && sig.Key == own && slices.Contains(app.SelfFields, f):
+				who = "the account's own key"
+			default:
+				why = fmt.Sprintf("it is signed by a key this desk does not trust (%s)", app.KeyFingerprint(sig.Key))
+				continue
+			}
+			break
+		}
+		if who == "" {
+			return powerVerdict{refused: "field " + f + ": " + why}, false, nil
+		}
+		if !slices.Contains(signers, who) {
+			signers = append(signers, who)
+		}
+	}
+	if len(names) == 0 {
+		return powerVerdict{}, false, nil
+	}
+	return powerVerdict{signer: strings.Join(signers, ", ") + " (field by field)"}, true, nil
+}
+
+// localClocks are this desk's field clocks of a row.
+func localClocks(tx *txn, entity, rowID string) (map[string]string, error) {
+	rows, err := tx.query(`SELECT field, hlc FROM field_clock WHERE entity = ? AND row_id = ?`, entity, rowID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	mine := map[string]string{}
+	for rows.Next() {
+		var f, h string
+		if err := rows.Scan(&f, &h); err != nil {
+			return nil, err
+		}
+		mine[f] = h
+	}
+	return mine, rows.Err()
+}
+
+// verifyWhole decides a pulled power change by the row's whole signature
+// (power_sig), as before signatures field by field.
+func (e *Engine) verifyWhole(tx *txn, ch server.Change, local map[string]*string, localSig string, found bool,
+	next map[string]*string, sigText string) (powerVerdict, error) {
 	sig, perr := app.ParsePowerSig(sigText)
 	switch {
 	case perr != nil:
@@ -328,8 +458,30 @@ type powerCheck struct {
 	decided  map[string]*powerVerdict // by rowKey
 	refused  map[int]bool             // by the change's place in the batch
 	n        int
-	refusals int               // groups refused
-	signers  map[string]string // by signerKey
+	refusals int                 // groups refused
+	signers  map[string]string   // by signerKey
+	sigs     map[string][]string // fieldSigs
+}
+
+// fieldSigs are the per-field power signatures the batch brings
+// (power_sigs rows), by id, in the batch's order.
+func (p *powerCheck) fieldSigs() map[string][]string {
+	if p.sigs != nil {
+		return p.sigs
+	}
+	p.sigs = map[string][]string{}
+	for _, c := range p.changes {
+		if c.Entity != "power_sigs" || c.DeletedHLC != "" {
+			continue
+		}
+		var row struct {
+			Sig string `json:"sig"`
+		}
+		if json.Unmarshal(c.Data, &row) == nil && row.Sig != "" {
+			p.sigs[c.RowID] = append(p.sigs[c.RowID], row.Sig)
+		}
+	}
+	return p.sigs
 }
 
 func (e *Engine) newPowerCheck(tx *txn, changes []server.Change) *powerCheck {
@@ -362,7 +514,7 @@ func (p *powerCheck) check(ch server.Change) (bool, error) {
 		if j, ok := p.last[key]; ok && j > i {
 			final = p.changes[j]
 		}
-		got, err := p.e.verifyPower(p.tx, final)
+		got, err := p.e.verifyPower(p.tx, final, p.fieldSigs())
 		if err != nil {
 			return false, err
 		}
