@@ -101,7 +101,7 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	}
 	rule()
 	if l.Copy {
-		bold("COPY")
+		bold(l.CopyWord)
 	}
 	bold(l.Title)
 	center(l.Number)
@@ -111,7 +111,7 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	lines(l.Record)
 	rule()
 	for _, inv := range l.Invoices {
-		lines("Invoice " + inv.Number)
+		lines(l.InvoiceLabel + " " + inv.Number)
 		pair(l.TotalLabel, inv.Total)
 		pair(l.PaidLabel, inv.Paid)
 		pair(l.BalanceLabel, inv.Balance)
