@@ -83,15 +83,38 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 	// The items. A column's title too long for its column (Greek's
 	// "route of administration") wraps, the header row growing to fit.
 	header := func() {
-		d.font(true, 8.5, colorText)
+		// A title's word wider than its column (Greek's "Ποσότητα" in the
+		// narrow quantity column) makes the titles smaller rather than be
+		// broken in two; cellHook is told of one still too wide.
+		size := 8.5
+		for ; size > 6.5; size -= 0.25 {
+			d.font(true, size, colorText)
+			fits := true
+			for _, c := range itemColumns {
+				for _, w := range strings.Fields(tr.T(c.title)) {
+					fits = fits && d.GetStringWidth(w) <= c.w-2
+				}
+			}
+			if fits {
+				break
+			}
+		}
+		d.font(true, size, colorText)
+		if cellHook != nil {
+			for _, c := range itemColumns {
+				for _, w := range strings.Fields(tr.T(c.title)) {
+					cellHook(c.w-2, w, d.GetStringWidth(w))
+				}
+			}
+		}
 		d.SetFillColor(235, 238, 240)
 		titles := make([][]string, len(itemColumns))
 		rows := 1
 		for j, c := range itemColumns {
-			titles[j] = d.SplitText(tr.T(c.title), c.w-2)
+			titles[j] = d.SplitText(tr.T(c.title), c.w) // less fpdf's cell margins, as the check above
 			rows = max(rows, len(titles[j]))
 		}
-		lh := d.lineHAt(8.5)
+		lh := d.lineHAt(size)
 		h := max(6, float64(rows)*lh+1.5)
 		x, y := d.GetXY()
 		d.cell(numberColW, h, "#", borderB, 0, alignL, true)
