@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"hms/app/i18n"
 )
 
 // LocalDrugKind is what a clinic adds to the drug catalogue.
@@ -104,6 +106,17 @@ func AllergyStatusOf(allergies []*Allergy, statements []*AllergyStatement) (Alle
 // the allergies in force, "No known drug allergies" with who stated it and
 // when (day in loc), or "Allergies not recorded".
 func AllergySummary(status AllergyStatus, allergies []*Allergy, stated *AllergyStatement, loc *time.Location) string {
+	return AllergySummaryIn(i18n.For(i18n.English), status, allergies, stated, loc)
+}
+
+// severityWords are the severities as a document's allergy line writes
+// them, marked for the catalogues.
+var severityWords = map[Severity]string{SeverityMild: i18n.N("mild"), SeverityModerate: i18n.N("moderate"),
+	SeveritySevere: i18n.N("severe"), SeverityUnknown: i18n.N("unknown")}
+
+// AllergySummaryIn is AllergySummary in tr's language (a prescription
+// printed in the patient's).
+func AllergySummaryIn(tr *i18n.Tr, status AllergyStatus, allergies []*Allergy, stated *AllergyStatement, loc *time.Location) string {
 	switch {
 	case status == AllergiesRecorded:
 		var parts []string
@@ -111,17 +124,21 @@ func AllergySummary(status AllergyStatus, allergies []*Allergy, stated *AllergyS
 			if !a.RemovedAt.IsZero() {
 				continue
 			}
-			t := a.Substance + " (" + string(a.Severity)
+			severity := string(a.Severity)
+			if w, ok := severityWords[a.Severity]; ok {
+				severity = tr.T(w)
+			}
+			t := a.Substance + " (" + severity
 			if a.Reaction != "" {
 				t += ": " + a.Reaction
 			}
 			parts = append(parts, t+")")
 		}
-		return "Allergies: " + strings.Join(parts, "; ")
+		return tr.F("Allergies: %s", strings.Join(parts, "; "))
 	case status == AllergiesNoneKnown && stated != nil:
-		return "No known drug allergies (recorded by " + stated.RecordedBy + ", " + stated.RecordedAt.In(loc).Format(DateLayout) + ")"
+		return tr.F("No known drug allergies (recorded by %s, %s)", stated.RecordedBy, stated.RecordedAt.In(loc).Format(DateLayout))
 	}
-	return "Allergies not recorded"
+	return tr.T("Allergies not recorded")
 }
 
 // AllergyReviewItem is an allergy in force whose text the drug catalogue

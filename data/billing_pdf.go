@@ -259,7 +259,11 @@ func (s *BillingService) InvoicePDF(ctx context.Context, invoiceID string) ([]by
 	if err != nil {
 		return nil, internal("invoice.pdf", err)
 	}
-	b, err := pdf.Invoice(settings, inv, settings.Location())
+	lang, err := patientLang(ctx, s.db.r, inv.PatientID)
+	if err != nil {
+		return nil, internal("invoice.pdf", err)
+	}
+	b, err := pdf.Invoice(settings, inv, settings.Location(), lang)
 	if err != nil {
 		return nil, internal("invoice.pdf", err)
 	}

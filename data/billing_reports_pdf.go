@@ -30,7 +30,11 @@ func (s *BillingService) StatementPDF(ctx context.Context, patientID string) ([]
 	if err != nil {
 		return nil, internal("statement.print", err)
 	}
-	b, err := pdf.Statement(settings, st, settings.Location(), s.db.now())
+	lang, err := patientLang(ctx, s.db.r, patientID)
+	if err != nil {
+		return nil, internal("statement.print", err)
+	}
+	b, err := pdf.Statement(settings, st, settings.Location(), s.db.now(), lang)
 	if err != nil {
 		return nil, internal("statement.print", err)
 	}
@@ -52,7 +56,12 @@ func (s *BillingService) CashUpPDF(ctx context.Context, cashierID, day string) (
 	if err != nil {
 		return nil, internal("cashup.print", err)
 	}
-	b, err := pdf.CashUp(settings, cu, settings.Location(), s.db.now())
+	c, _ := app.CallerFromContext(ctx)
+	lang, err := readerLang(ctx, s.db.r, c)
+	if err != nil {
+		return nil, internal("cashup.print", err)
+	}
+	b, err := pdf.CashUp(settings, cu, settings.Location(), s.db.now(), lang)
 	if err != nil {
 		return nil, internal("cashup.print", err)
 	}
@@ -82,7 +91,11 @@ func (s *BillingService) OutstandingPDF(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, internal("outstanding.print", err)
 	}
-	b, err := pdf.Outstanding(settings, r, settings.Location())
+	lang, err := readerLang(ctx, s.db.r, c)
+	if err != nil {
+		return nil, internal("outstanding.print", err)
+	}
+	b, err := pdf.Outstanding(settings, r, settings.Location(), lang)
 	if err != nil {
 		return nil, internal("outstanding.print", err)
 	}

@@ -77,7 +77,7 @@ func TestStatementPDF(t *testing.T) {
 		lab.Number, cons.Number, void.Number, p1.ReceiptNumber, p2.ReceiptNumber, p3.ReceiptNumber, r3.ReceiptNumber,
 		"card charged in error",
 		// The clock is 09:00 UTC: 11:00 in Athens.
-		"Printed 2026-11-25 11:00 EET",
+		"Printed Wed 2026-11-25 11:00 EET",
 		`~`+regexp.QuoteMeta(lab.Number)+`\s+2026-11-25\s+Partly paid\s+74\.36\s+50\.00\s+24\.36`,
 		`~`+regexp.QuoteMeta(void.Number)+`.*Void.*void`,
 		`~Total invoiced\s+114\.36`, `~Total paid\s+90\.00`, `~Balance due EUR\s+24\.36`,
@@ -152,7 +152,7 @@ func TestOutstandingPDF(t *testing.T) {
 	}
 	text := pdfToText(t, out)
 	num := func(inv *app.Invoice) string { return regexp.QuoteMeta(inv.Number) }
-	hasAll(t, "outstanding", text, "Outstanding invoices", "Zoë Παπαδοπούλου-Müller", "Printed 2027-02-28 11:00 EET",
+	hasAll(t, "outstanding", text, "Outstanding invoices", "Zoë Παπαδοπούλου-Müller", "Printed Sun 2027-02-28 11:00 EET",
 		`~`+num(old)+`\s+2026-11-25\s+95\s+.*74\.36\s+50\.00\s+24\.36`,
 		`~`+num(mid)+`\s+2027-01-09\s+50\s+.*40\.00\s+0\.00\s+40\.00`,
 		`~`+num(other)+`\s+2027-02-28\s+0\s+`,
@@ -232,7 +232,7 @@ func TestCashUpPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := pdfToText(t, out)
-	hasAll(t, "cash-up", text, "Cash-up", "Day 2026-11-25", "Cashier "+clerk.FullName, "Printed 2026-11-25 12:00 EET",
+	hasAll(t, "cash-up", text, "Cash-up", "Day 2026-11-25", "Cashier "+clerk.FullName, "Printed Wed 2026-11-25 12:00 EET",
 		p1.ReceiptNumber, p2.ReceiptNumber, p3.ReceiptNumber, r3.ReceiptNumber, "Zoë Παπαδοπούλου-Müller",
 		`~`+regexp.QuoteMeta(p1.ReceiptNumber)+`\s+11:00\s`,
 		`~`+regexp.QuoteMeta(r3.ReceiptNumber)+`\s+12:00\s.*-10\.00`,

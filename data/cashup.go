@@ -617,7 +617,12 @@ func (s *BillingService) DeskCashUpPDF(ctx context.Context, desk, day string) ([
 	if err != nil {
 		return nil, internal("cashup.print", err)
 	}
-	b, err := pdf.DeskCashUp(settings, cu, settings.Location(), s.db.now())
+	c, _ := app.CallerFromContext(ctx)
+	lang, err := readerLang(ctx, s.db.r, c)
+	if err != nil {
+		return nil, internal("cashup.print", err)
+	}
+	b, err := pdf.DeskCashUp(settings, cu, settings.Location(), s.db.now(), lang)
 	if err != nil {
 		return nil, internal("cashup.print", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -429,13 +430,17 @@ func (s *ClinicalService) PrescriptionPDF(ctx context.Context, id string) ([]byt
 		if err != nil {
 			return err
 		}
-		summary := app.AllergySummary(status, allergies, stated, clinic.Location())
+		lang, err := patientLang(tx.ctx, tx, rx.PatientID)
+		if err != nil {
+			return err
+		}
+		summary := app.AllergySummaryIn(i18n.For(lang), status, allergies, stated, clinic.Location())
 		if p, err := tx.prescriber(rx.DoctorID); err == nil {
 			rx.PrescriberRegistration = p.RegistrationNumber
 		} else if app.ErrorCode(err) != app.ENOTFOUND {
 			return err
 		}
-		if out, err = pdf.Prescription(clinic, patient, rx, summary, clinic.Location()); err != nil {
+		if out, err = pdf.Prescription(clinic, patient, rx, summary, clinic.Location(), lang); err != nil {
 			return err
 		}
 		tx.Audit("prescription.pdf", "prescriptions", id, rx.PatientID, rx.Number)

@@ -799,7 +799,7 @@ func TestPrescriptionPDF(t *testing.T) {
 	}
 	text := pdftest.Text(t, b, false)
 	for _, want := range []string{"Riverside Clinic", "RX-D1-2026-000001", "yannis Papadopoulou", "P-D1-000002",
-		"Salbutamol inhaler", "2 puffs", "Staff doctor", "CANCELLED on 2026-11-25: Wrong inhaler",
+		"Salbutamol inhaler", "2 puffs", "Staff doctor", "CANCELLED on Wednesday 25 November 2026: Wrong inhaler",
 		"Allergies: Penicillin (severe: Anaphylaxis)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)

@@ -491,7 +491,12 @@ func (s *DashboardService) ExportPDF(ctx context.Context, r app.ReportRequest) (
 			return nil, internal(action, err)
 		}
 	}
-	out, err := pdf.Report(settings, t, chart, s.db.now(), loc)
+	c, _ := app.CallerFromContext(ctx)
+	lang, err := readerLang(ctx, s.db.r, c)
+	if err != nil {
+		return nil, internal(action, err)
+	}
+	out, err := pdf.Report(settings, t, chart, s.db.now(), loc, lang)
 	if err != nil {
 		return nil, internal(action, err)
 	}

@@ -28,7 +28,7 @@ func TestLetterTemplates(t *testing.T) {
 		}
 		return strings.Join(strings.Fields(pdftest.Text(t, b, false)), " ")
 	}
-	if text := pdfOf(sick); !strings.Contains(text, "unfit for work or school from 2026-11-25 to 2026-11-26 inclusive (2 days)") {
+	if text := pdfOf(sick); !strings.Contains(text, "unfit for work or school from Wednesday 25 November 2026 to Thursday 26 November 2026 inclusive (2 days)") {
 		t.Errorf("the default certificate:\n%s", text)
 	}
 
@@ -79,7 +79,7 @@ func TestLetterTemplates(t *testing.T) {
 	}
 	p := c.patient2
 	text := pdfOf(sick)
-	for _, want := range []string{"certifies that " + p.FullName + " (record ", "may not work from 2026-11-25 to 2026-11-26: 2 days.",
+	for _, want := range []string{"certifies that " + p.FullName + " (record ", "may not work from Wednesday 25 November 2026 to Thursday 26 November 2026: 2 days.",
 		"Influenza."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the certificate lacks %q:\n%s", want, text)

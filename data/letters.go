@@ -95,7 +95,11 @@ func (tx *Tx) demoLetter(r app.LetterRequest) error {
 	if err != nil {
 		return err
 	}
-	l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location())
+	lang, err := patientLang(tx.ctx, tx, p.ID)
+	if err != nil {
+		return err
+	}
+	l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location(), lang)
 	if err != nil {
 		return err
 	}
@@ -202,7 +206,14 @@ func (s *VisitService) ReprintLetter(ctx context.Context, letterID string) ([]by
 		if err != nil {
 			return err
 		}
-		if out, err = pdf.RenderLetter(l, clinic.Logo, true); err != nil {
+		// The letter's wording is as issued; its labels are in the
+		// patient's language of today (letters keep no language of their
+		// own).
+		lang, err := patientLang(tx.ctx, tx, l.PatientID)
+		if err != nil {
+			return err
+		}
+		if out, err = pdf.RenderLetter(l, clinic.Logo, true, lang); err != nil {
 			return err
 		}
 		tx.Audit("letter.reprint", "letters", l.ID, l.PatientID, l.Summary())

@@ -84,7 +84,7 @@ func TestLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(pdftest.Text(t, b, false)), " ")
-	for _, want := range []string{"Medical certificate", "from 2026-11-25 to 2026-11-27 inclusive (3 days)", "Influenza.",
+	for _, want := range []string{"Medical certificate", "from Wednesday 25 November 2026 to Friday 27 November 2026 inclusive (3 days)", "Influenza.",
 		"Registration no. GMC 7012345"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the sick note lacks %q:\n%s", want, text)

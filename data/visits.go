@@ -366,7 +366,11 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 		if err != nil {
 			return err
 		}
-		l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location())
+		lang, err := patientLang(tx.ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location(), lang)
 		if err != nil {
 			return err
 		}
@@ -375,7 +379,7 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 			return err
 		}
 		tx.Audit("letter.pdf", "letters", l.ID, l.PatientID, what)
-		if out, err = pdf.RenderLetter(l, clinic.Logo, false); err != nil {
+		if out, err = pdf.RenderLetter(l, clinic.Logo, false, lang); err != nil {
 			return err
 		}
 		return nil

@@ -539,7 +539,7 @@ func appointmentSlip(ctx context.Context, u *UI, a *app.Appointment) ([]byte, er
 	if u.settings != nil {
 		clinic = u.settings
 	}
-	return pdf.AppointmentSlip(clinic, a, u.location(), width)
+	return pdf.AppointmentSlip(clinic, a, u.location(), width, appointmentDocLang(ctx, u, a))
 }
 
 // showErr shows err next to its field or on the message line, and lays

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
+	"hms/app/pdf/pdftest"
 )
 
 // TestAppointmentBookFromDayView: "Book appointment…" in Doctor's day opens
@@ -82,6 +83,10 @@ func TestAppointmentBookedSlip(t *testing.T) {
 			DoctorID: c.DoctorID, DoctorName: "Dr Who", Room: "Room 2", Start: c.Start, End: c.Start.Add(15 * time.Minute),
 			Status: app.AppointmentConfirmed}, nil
 	}
+	// The slip is in the patient's language, whatever the screen's.
+	h.patients.FindPatientByIDFn = func(ctx context.Context, id string) (*app.Patient, error) {
+		return &app.Patient{ID: id, GivenName: "Grace", FamilyName: "Hopper", MRN: "P-D1-000001", Language: "el"}, nil
+	}
 	test.Tap(f.slotBtns[0])
 	test.Tap(f.book)
 	h.waitFor("the confirmation", func() bool { return f.booked != nil })
@@ -95,6 +100,9 @@ func TestAppointmentBookedSlip(t *testing.T) {
 	}
 	if b := readSaved(t, d); !bytes.HasPrefix(b, []byte("%PDF")) || !bytes.Contains(b, []byte("/MediaBox [0 0 226.77 ")) {
 		t.Errorf("not an 80 mm PDF: %.80q", b)
+	}
+	if text := pdftest.Text(t, readSaved(t, d), false); !strings.Contains(text, "Ραντεβού") || !strings.Contains(text, "Ιατρός") {
+		t.Errorf("the Greek patient's slip is not in Greek:\n%s", text)
 	}
 }
 

@@ -209,7 +209,7 @@ func (c *chartScreen) labelPDF(ctx context.Context) ([]byte, error) {
 	if p == nil {
 		return nil, app.Errorf(app.EINVALID, "The record is not loaded yet.")
 	}
-	return pdf.Label(p, deskPrinter(ctx, c.u, app.DocLabel).LayoutOrDefault(), time.Now())
+	return pdf.Label(p, deskPrinter(ctx, c.u, app.DocLabel).LayoutOrDefault(), time.Now(), patientDocLang(p.Language))
 }
 
 // load fetches the header and the first tab.

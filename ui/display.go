@@ -275,7 +275,7 @@ func (u *UI) printTokenSlip(a *app.Appointment) {
 		if dp.LayoutOrDefault() == app.Layout58mm {
 			width = pdf.Roll58mm
 		}
-		return pdf.TokenSlip(clinic, a, loc, width)
+		return pdf.TokenSlip(clinic, a, loc, width, appointmentDocLang(ctx, u, a))
 	}, func(body []byte, err error) {
 		if err != nil {
 			showError(err, u.win)

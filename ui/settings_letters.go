@@ -118,7 +118,7 @@ func (l *letterTemplates) sampleLetter(kind app.LetterKind) map[string]string {
 	today := time.Now().In(clinic.Location())
 	r := app.LetterRequest{Kind: kind, From: today.Format(app.DateLayout), To: today.AddDate(0, 0, 2).Format(app.DateLayout),
 		Recipient: T("Cardiology outpatients, City Hospital")}
-	return pdf.LetterValues(clinic, p, r, doctor, today.Format(app.DateLayout))
+	return pdf.LetterValues(tr(), clinic, p, r, doctor, today)
 }
 
 // preview checks a template as typed and shows it filled, or says what

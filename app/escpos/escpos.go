@@ -101,7 +101,7 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	}
 	rule()
 	if l.Copy {
-		bold("COPY")
+		bold(l.CopyWord)
 	}
 	bold(l.Title)
 	center(l.Number)
@@ -111,7 +111,7 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	lines(l.Record)
 	rule()
 	for _, inv := range l.Invoices {
-		lines("Invoice " + inv.Number)
+		lines(l.InvoiceLabel + " " + inv.Number)
 		pair(l.TotalLabel, inv.Total)
 		pair(l.PaidLabel, inv.Paid)
 		pair(l.BalanceLabel, inv.Balance)
@@ -138,13 +138,55 @@ func Receipt(r *app.Receipt, copy bool, cols int) ([]byte, error) {
 	return b, nil
 }
 
+// greekLatin is the Latin spelling of each Greek letter (after ELOT 743,
+// letter by letter), so that a Greek receipt, and a Greek name, print
+// readably on a printer that has only ASCII: "Απόδειξη" prints as
+// "Apodeixi".
+var greekLatin = map[rune]string{
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "th", 'ι': "i", 'κ': "k",
+	'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "x", 'ο': "o", 'π': "p", 'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t",
+	'υ': "y", 'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o",
+}
+
+// latinOfGreek spells Greek letter c in Latin letters, prev being the
+// letter before it: υ after ο is "u" (ου), after α or ε "v" (αυ, ευ).
+func latinOfGreek(c, prev rune) (string, bool) {
+	lower := unicode.ToLower(c)
+	l, ok := greekLatin[lower]
+	if !ok {
+		return "", false
+	}
+	if lower == 'υ' {
+		switch unicode.ToLower(prev) {
+		case 'ο':
+			l = "u"
+		case 'α', 'ε':
+			l = "v"
+		}
+	}
+	if lower != c {
+		l = strings.ToUpper(l[:1]) + l[1:]
+	}
+	return l, true
+}
+
 // ascii reduces s to printable ASCII, which every ESC/POS printer's
 // default code page prints alike: accents are dropped (Müller prints as
-// Muller), other letters become "?", and control characters, which could
-// be read as printer commands, become spaces.
+// Muller), Greek letters are spelt in Latin ones (latinOfGreek), other
+// letters become "?", and control characters, which could be read as
+// printer commands, become spaces.
 func ascii(s string) string {
 	var sb strings.Builder
+	var prev rune
 	for _, c := range norm.NFD.String(s) {
+		last := prev
+		if !unicode.Is(unicode.Mn, c) {
+			prev = c
+		}
+		if l, ok := latinOfGreek(c, last); ok {
+			sb.WriteString(l)
+			continue
+		}
 		switch {
 		case c == '\n' || c == '\t' || (c < 0x7f && unicode.IsControl(c)) || c == 0x7f:
 			sb.WriteByte(' ')

@@ -154,3 +154,22 @@ func TestTargetKind(t *testing.T) {
 		}
 	}
 }
+
+// TestGreekReceipt: a Greek patient's receipt prints its Greek words,
+// and Greek names, in Latin letters: an ESC/POS printer has ASCII only.
+func TestGreekReceipt(t *testing.T) {
+	r := sampleReceipt(app.PayCash)
+	r.Language, r.Payment.PatientName = "el", "Ελένη Παπαδοπούλου"
+	b, err := Receipt(r, true, Columns80mm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ANTIGRAFO\n", "Apodeixi\n", "Eleni Papadopoulou\n", "Timologio INV-D1-2026-000017\n", "Metrita"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("missing %q in\n%s", want, b)
+		}
+	}
+	if bytes.Contains(b, []byte("?")) {
+		t.Errorf("a Greek letter printed as ?:\n%s", b)
+	}
+}

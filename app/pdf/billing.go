@@ -1,12 +1,12 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Receipt renders a payment's (or a refund's) receipt: the clinic's header,
@@ -19,7 +19,7 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: receipt: no receipt")
 	}
 	l := r.Lines(copy)
-	d := newReceiptDoc(l.Title+" "+l.Number, r.PrintedAt, regularFontFor(l.Texts()...))
+	d := newReceiptDoc(translator(r.Language), l.Title+" "+l.Number, r.PrintedAt, regularFontFor(l.Texts()...))
 	d.SetSubject(l.Patient, true)
 	d.SetAuthor(l.ClinicName, true)
 	d.SetFooterFunc(func() { d.footer(l.Number) })
@@ -32,7 +32,7 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		d.font(false, 16, colorText)
 		d.SetTextColor(190, 0, 0)
 		d.SetDrawColor(190, 0, 0)
-		d.cell(contentW, 9, l.CopyWord, "1", 1, "C", false)
+		d.cell(contentW, 9, l.CopyWord, "1", 1, alignC, false)
 		d.SetDrawColor(0, 0, 0)
 		d.Ln(2)
 	}
@@ -47,11 +47,11 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 		title string
 		w     float64
 		align string
-	}{{l.InvoiceLabel, 60, "L"}, {l.TotalLabel, 40, "R"}, {l.PaidLabel, 40, "R"}, {l.BalanceLabel, contentW - 140, "R"}}
+	}{{l.InvoiceLabel, 60, alignL}, {l.TotalLabel, 40, alignR}, {l.PaidLabel, 40, alignR}, {l.BalanceLabel, contentW - 140, alignR}}
 	d.font(false, 8.5, colorText)
 	d.SetFillColor(235, 238, 240)
 	for _, c := range cols {
-		d.cell(c.w, 6, c.title, "B", 0, c.align, true)
+		d.cell(c.w, 6, c.title, borderB, 0, c.align, true)
 	}
 	d.Ln(-1)
 	d.font(false, 9, colorText)
@@ -70,8 +70,8 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 			size, grey = 12, 0 // one face only: emphasis is size and black
 		}
 		d.font(false, size, grey)
-		d.cell(contentW-60, 6, label, "", 0, "R", false)
-		d.cell(60, 6, value, "", 1, "R", false)
+		d.cell(contentW-60, 6, label, "", 0, alignR, false)
+		d.cell(60, 6, value, "", 1, alignR, false)
 	}
 	for _, inv := range l.Invoices {
 		if inv.Discount != nil {
@@ -89,35 +89,47 @@ func Receipt(r *app.Receipt, copy bool) ([]byte, error) {
 	return d.bytes()
 }
 
-func methodLabel(m app.PaymentMethod) string { return app.PaymentMethodLabel(m) }
+// methodLabel is a payment method as a document in tr's language prints it.
+func methodLabel(tr *i18n.Tr, m app.PaymentMethod) string { return tr.T(app.PaymentMethodLabel(m)) }
 
-// Invoice renders an issued invoice: header with number and date, the
-// patient, the lines with quantity, unit price, discount, tax and total,
-// the totals (the invoice discount among them), what is paid and the
-// balance; "VOID" across the page with the
-// credit note's number and reason when it was voided. Dates print in loc.
-func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte, error) {
+// translator is the translator of a document stored with its language's
+// code (a receipt's): English when the code is empty or unknown.
+func translator(code string) *i18n.Tr {
+	l, err := i18n.Parse(code)
+	if err != nil {
+		l = i18n.English
+	}
+	return i18n.For(l)
+}
+
+// Invoice renders an issued invoice in lang (the patient's): header with
+// number and date, the patient, the lines with quantity, unit price,
+// discount, tax and total, the totals (the invoice discount among them),
+// what is paid and the balance; "VOID" across the page with the credit
+// note's number and reason when it was voided. Dates print in loc.
+func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location, lang i18n.Lang) ([]byte, error) {
 	if clinic == nil || inv == nil {
 		return nil, fmt.Errorf("pdf: invoice: clinic and invoice are required")
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	money := func(m app.Money) string { return app.FormatAmount(m, app.CurrencyDigits(inv.Currency)) }
+	tr := i18n.For(lang)
+	money := amounts(tr, inv.Currency)
 	number := inv.Number
 	if number == "" {
-		number = "DRAFT"
+		number = tr.T("DRAFT")
 	}
-	d := newDoc("Invoice "+number, inv.IssuedAt)
+	d := newDoc(tr, tr.F("Invoice %s", number), inv.IssuedAt)
 	d.SetSubject(inv.PatientName, true)
 	d.SetAuthor(clinic.ClinicName, true)
 	void := inv.Status == app.InvoiceVoid
 	draft := inv.Status == app.InvoiceDraft
 	d.SetHeaderFunc(func() {
 		if void {
-			d.watermark("VOID")
+			d.watermark(tr.T("VOID"))
 		} else if draft {
-			d.watermark("DRAFT")
+			d.watermark(tr.T("DRAFT"))
 		}
 	})
 	d.SetFooterFunc(func() { d.footer(number) })
@@ -126,23 +138,23 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	if date.IsZero() {
 		date = inv.CreatedAt
 	}
-	d.clinicHeader(clinic, "Invoice", []string{number, "Date " + date.In(loc).Format("Mon "+app.DateLayout), "Currency " + inv.Currency})
+	d.clinicHeader(clinic, tr.T("Invoice"), []string{number, tr.F("Date %s", tr.Day(date.In(loc))), tr.F("Currency %s", inv.Currency)})
 	d.font(true, 11, colorText)
 	d.text(contentW, inv.PatientName)
 	d.font(false, 9, colorText)
-	d.text(contentW, "Record no. "+inv.PatientMRN)
+	d.text(contentW, tr.F("Record no. %s", inv.PatientMRN))
 	d.Ln(4)
 
 	cols := []struct {
 		title string
 		w     float64
 		align string
-	}{{"#", 8, "L"}, {"Description", 64, "L"}, {"Qty", 12, "R"}, {"Unit price", 24, "R"}, {"Discount", 20, "R"},
-		{"Tax", 26, "R"}, {"Total", contentW - 154, "R"}}
+	}{{"#", 8, alignL}, {tr.T("Description"), 64, alignL}, {tr.T("Qty"), 12, alignR}, {tr.T("Unit price"), 24, alignR},
+		{tr.T("Discount"), 20, alignR}, {tr.T("Tax"), 26, alignR}, {tr.T("Total"), contentW - 154, alignR}}
 	d.font(true, 8.5, colorText)
 	d.SetFillColor(235, 238, 240)
 	for _, c := range cols {
-		d.cell(c.w, 6, c.title, "B", 0, c.align, true)
+		d.cell(c.w, 6, c.title, borderB, 0, c.align, true)
 	}
 	d.Ln(-1)
 	d.font(false, 8.5, colorText)
@@ -162,8 +174,8 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 		if d.GetY()+h > d.bottom() {
 			d.AddPage()
 		}
-		vals := []string{fmt.Sprint(l.Position), "", fmt.Sprint(l.Quantity), money(l.UnitPrice), money(l.Discount),
-			money(l.Tax) + " (" + app.FormatRate(l.TaxRate) + ")", money(l.Total)}
+		vals := []string{fmt.Sprint(l.Position), "", tr.Integer(l.Quantity), money(l.UnitPrice), money(l.Discount),
+			money(l.Tax) + " (" + rateText(tr, l.TaxRate) + ")", money(l.Total)}
 		x, y := d.GetXY()
 		for i, c := range cols {
 			if i == 1 {
@@ -182,55 +194,52 @@ func Invoice(clinic *app.Settings, inv *app.Invoice, loc *time.Location) ([]byte
 	d.Ln(3)
 	row := func(label, value string, bold bool) {
 		d.font(bold, 10, colorText)
-		d.cell(contentW-60, 6, label, "", 0, "R", false)
-		d.cell(60, 6, value, "", 1, "R", false)
+		d.cell(contentW-60, 6, label, "", 0, alignR, false)
+		d.cell(60, 6, value, "", 1, alignR, false)
 	}
 	if inv.Totals.InvoiceDiscount != 0 {
 		d.font(false, 8, colorMuted)
-		d.text(contentW, "The invoice discount is shared over the lines in proportion to their amounts after their own "+
-			"discounts; each line's tax and total are on what its share leaves.")
+		d.text(contentW, tr.T("The invoice discount is shared over the lines in proportion to their amounts after their own "+
+			"discounts; each line's tax and total are on what its share leaves."))
 		d.Ln(1)
 	}
-	row("Subtotal", money(inv.Totals.Gross), false)
+	row(tr.T("Subtotal"), money(inv.Totals.Gross), false)
 	if inv.Totals.Discount != 0 {
-		row("Discount", "-"+money(inv.Totals.Discount), false)
+		row(tr.T("Discount"), "-"+money(inv.Totals.Discount), false)
 	}
 	if inv.Totals.InvoiceDiscount != 0 {
-		row(invoiceDiscountLabel(inv.DiscountRate), "-"+money(inv.Totals.InvoiceDiscount), false)
+		row(invoiceDiscountLabel(tr, inv.DiscountRate), "-"+money(inv.Totals.InvoiceDiscount), false)
 	}
-	row("Tax", money(inv.Totals.Tax), false)
-	row("Total "+inv.Currency, money(inv.Totals.Total), true)
-	row("Paid", money(inv.Paid), false)
-	row("Balance due", money(inv.Balance), true)
+	row(tr.T("Tax"), money(inv.Totals.Tax), false)
+	row(tr.F("Total %s", inv.Currency), money(inv.Totals.Total), true)
+	row(tr.T("Paid"), money(inv.Paid), false)
+	row(tr.T("Balance due"), money(inv.Balance), true)
 	if void {
 		d.Ln(4)
 		d.font(true, 9, colorText)
-		d.text(contentW, fmt.Sprintf("Voided by credit note %s on %s. Reason: %s", inv.CreditNoteNumber,
-			inv.VoidedAt.In(loc).Format(app.DateLayout), inv.VoidReason))
+		d.text(contentW, tr.F("Voided by credit note %[1]s on %[2]s. Reason: %[3]s", inv.CreditNoteNumber,
+			tr.LongDate(inv.VoidedAt.In(loc)), inv.VoidReason))
 	}
 	return d.bytes()
 }
 
 // invoiceDiscountLabel names an invoice discount in the totals, with its
 // rate when it was given as one: "Invoice discount 10%".
-func invoiceDiscountLabel(rate app.BasisPoints) string {
+func invoiceDiscountLabel(tr *i18n.Tr, rate app.BasisPoints) string {
 	if rate > 0 {
-		return "Invoice discount " + app.FormatRate(rate)
+		return tr.F("Invoice discount %s", rateText(tr, rate))
 	}
-	return "Invoice discount"
+	return tr.T("Invoice discount")
 }
 
 // cellHook, when set (tests), is told of each one-line cell a document
-// writes through cell: its width, its text and the text's width in the
-// cell's font, so a test can find text cut off or running out of its cell.
+// writes (CellFormat; a label's lines): its width, its text and the
+// text's width in the cell's font, so a test can find text cut off or
+// running out of its cell.
 var cellHook func(w float64, s string, textW float64)
 
-// cell writes s in a one-line cell of width w (fpdf's CellFormat), telling
-// cellHook.
+// cell writes s in a one-line cell of width w (fpdf's CellFormat).
 func (d *doc) cell(w, h float64, s, border string, ln int, align string, fill bool) {
-	if cellHook != nil {
-		cellHook(w, s, d.GetStringWidth(s))
-	}
 	d.CellFormat(w, h, s, border, ln, align, fill, 0, "")
 }
 
@@ -238,6 +247,16 @@ func (d *doc) cell(w, h float64, s, border string, ln int, align string, fill bo
 // receipt is printed at the desk while the patient waits, and parsing and
 // subsetting a second face would cost about as much again (DESIGN.md's
 // budget for a receipt is 20 ms). Emphasis is by size and colour.
-func newReceiptDoc(title string, created time.Time, font []byte) *doc {
-	return newDocWithFonts("P", title, created, font, nil)
+func newReceiptDoc(tr *i18n.Tr, title string, created time.Time, font []byte) *doc {
+	return newDocWithFonts(tr, portrait, title, created, font, nil)
+}
+
+// rateText writes a rate as a percentage with the language's decimal
+// separator and no trailing zeros: "12.5%", "12,5%".
+func rateText(tr *i18n.Tr, r app.BasisPoints) string {
+	s := tr.Amount(int64(r), 2)
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i == 3 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".,")
+	}
+	return s + "%"
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -49,7 +50,7 @@ func TestStatement(t *testing.T) {
 			{ReceiptNumber: "R-D1-2026-000041", Method: app.PayCard, Amount: 900, TakenAt: day, ReversalOf: "r40", Reason: "charged twice"},
 		},
 		TotalInvoiced: 7436, TotalPaid: 5000, Balance: 2436}
-	b, err := pdf.Statement(clinic, st, athens(t), printedAt)
+	b, err := pdf.Statement(clinic, st, athens(t), printedAt, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestStatement(t *testing.T) {
 	contains(t, "statement", text, "Statement", "Κλινική Riverside", "Zoë Παπαδοπούλου-Иванова", "P-D1-000007",
 		"INV-D1-2026-000017", "74.36", "50.00", "24.36", "INV-D1-2026-000009", "Void",
 		"R-D1-2026-000042", "R-D1-2026-000041", "-9.00", "charged twice", "refunded",
-		"Total invoiced", "Total paid", "Balance due EUR", "Printed 2026-11-26 01:30 EET", "page 1 of 1")
+		"Total invoiced", "Total paid", "Balance due EUR", "Printed Thu 2026-11-26 01:30 EET", "page 1 of 1")
 }
 
 func TestOutstandingPages(t *testing.T) {
@@ -70,14 +71,14 @@ func TestOutstandingPages(t *testing.T) {
 	}
 	r.Count, r.Invoiced, r.Balance = 250, 250000, 120000
 	r.Paid = r.Invoiced - r.Balance
-	b, err := pdf.Outstanding(clinic, r, athens(t))
+	b, err := pdf.Outstanding(clinic, r, athens(t), i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, b)
 	contains(t, "outstanding report", text, "Outstanding invoices", "INV-D1-2026-000001", "INV-D1-2026-000120",
 		"Ελένη Παπαδοπούλου", "The 120 oldest of 250 outstanding invoices are listed", "Due 0–30 days", "1,190.00",
-		"Total outstanding EUR", "1,200.00", "2,500.00", "Printed 2026-11-26 01:30 EET")
+		"Total outstanding EUR", "1,200.00", "2,500.00", "Printed Thu 2026-11-26 01:30 EET")
 	// 120 rows run onto several pages; each page is numbered of the total,
 	// and each that lists invoices repeats the column titles.
 	pages := strings.Split(text, "\f")
@@ -96,7 +97,7 @@ func TestOutstandingPages(t *testing.T) {
 		t.Errorf("the totals are not on the last page")
 	}
 
-	if _, err := pdf.Outstanding(clinic, &pdf.OutstandingReport{Currency: "EUR"}, nil); err == nil {
+	if _, err := pdf.Outstanding(clinic, &pdf.OutstandingReport{Currency: "EUR"}, nil, i18n.English); err == nil {
 		t.Error("a report without its age bands printed")
 	}
 }
@@ -122,12 +123,12 @@ func TestCashUp(t *testing.T) {
 		}
 		cu.Methods = append(cu.Methods, mt)
 	}
-	b, err := pdf.CashUp(clinic, cu, athens(t), printedAt)
+	b, err := pdf.CashUp(clinic, cu, athens(t), printedAt, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, b)
-	contains(t, "cash-up", text, "Cash-up", "Day 2026-11-25", "Cashier Αλέξανδρος Jõgi", "Printed 2026-11-26 01:30 EET",
+	contains(t, "cash-up", text, "Cash-up", "Day 2026-11-25", "Cashier Αλέξανδρος Jõgi", "Printed Thu 2026-11-26 01:30 EET",
 		"R-D1-2026-000101", "Zoë Müller", "Іван Петренко", "09:05", "11:05", "-20.00",
 		"Bank transfer", "All methods", "125.00", "105.00", "Cash in hand EUR", "30.00")
 	if !regexp.MustCompile(`Cash\s+2\s+50\.00\s+20\.00\s+30\.00`).MatchString(text) {

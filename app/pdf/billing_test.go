@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -117,7 +118,7 @@ func TestInvoiceDiscountPDF(t *testing.T) {
 	if inv.Totals.InvoiceDiscount != 1500 || inv.Totals.Total != 15930 {
 		t.Fatalf("totals %+v", inv.Totals)
 	}
-	b, err := pdf.Invoice(clinic, inv, time.UTC)
+	b, err := pdf.Invoice(clinic, inv, time.UTC, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestInvoiceDiscountPDF(t *testing.T) {
 	}
 	// Without an invoice discount there is no such line.
 	inv.Totals.InvoiceDiscount, inv.DiscountRate = 0, 0
-	if b, err = pdf.Invoice(clinic, inv, time.UTC); err != nil {
+	if b, err = pdf.Invoice(clinic, inv, time.UTC, i18n.English); err != nil {
 		t.Fatal(err)
 	}
 	if text := pdfText(t, b); strings.Contains(text, "Invoice discount") {
@@ -171,7 +172,7 @@ func TestInvoiceLongDescription(t *testing.T) {
 	long := "Ultrasound of the abdomen with Doppler study of the hepatic and renal vessels, report included"
 	inv.Lines[0].Code = "US-ABD-02"
 	inv.Lines[0].Description = long
-	b, err := pdf.Invoice(clinic, inv, time.UTC)
+	b, err := pdf.Invoice(clinic, inv, time.UTC, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"bytes"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Report prints a dashboard report: the clinic's header with the report's
@@ -18,15 +17,17 @@ import (
 // when there is one (a PNG, as the dashboard shows it), then the table,
 // its header repeated on every page, and its totals. Cells too wide for
 // their column are shortened with an ellipsis; the CSV export has them
-// whole.
-func Report(clinic *app.Settings, t *app.Table, chart []byte, at time.Time, loc *time.Location) ([]byte, error) {
-	d := newDoc(t.Title, at)
-	made := "Made " + at.In(loc).Format("2006-01-02 15:04")
+// whole. The document's own words are in lang (the reader's); the table's
+// title, columns and cells are printed as the report gives them.
+func Report(clinic *app.Settings, t *app.Table, chart []byte, at time.Time, loc *time.Location, lang i18n.Lang) ([]byte, error) {
+	tr := i18n.For(lang)
+	d := newDoc(tr, t.Title, at)
+	made := tr.F("Made %s", tr.DayTime(at.In(loc)))
 	widths := d.reportColumnWidths(t)
 	d.SetHeaderFuncMode(func() {
 		if d.PageNo() > 1 {
 			d.font(true, 9, colorMuted)
-			d.CellFormat(contentW, d.lineH(), t.Title+" · "+t.Subtitle, "", 2, "L", false, 0, "")
+			d.CellFormat(contentW, d.lineH(), t.Title+" · "+t.Subtitle, "", 2, alignL, false, 0, "")
 			d.Ln(1)
 			d.reportTableHeader(widths, t.Columns)
 		}
@@ -35,7 +36,7 @@ func Report(clinic *app.Settings, t *app.Table, chart []byte, at time.Time, loc 
 	d.AddPage()
 	d.clinicHeader(clinic, t.Title, []string{t.Subtitle, made})
 	if len(chart) > 0 {
-		info := d.RegisterImageOptionsReader("chart", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(chart))
+		info := d.RegisterImageOptionsReader("chart", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(chart)) //i18n:ok an image type
 		if d.Err() {
 			return nil, fmt.Errorf("pdf: chart: %w", d.Error())
 		}
@@ -63,11 +64,12 @@ func Report(clinic *app.Settings, t *app.Table, chart []byte, at time.Time, loc 
 	d.font(false, 8, colorMuted)
 	switch {
 	case len(t.Rows) == 0:
-		d.text(contentW, "Nothing in this period.")
+		d.text(contentW, tr.T("Nothing in this period."))
 	case len(t.Rows) > len(rows):
-		d.text(contentW, fmt.Sprintf("%d rows; the first %d are printed. The CSV export has them all.", len(t.Rows), len(rows)))
+		d.text(contentW, tr.F("%[1]s rows; the first %[2]s are printed. The CSV export has them all.",
+			tr.Integer(int64(len(t.Rows))), tr.Integer(int64(len(rows)))))
 	default:
-		d.text(contentW, fmt.Sprintf("%d rows.", len(t.Rows)))
+		d.text(contentW, tr.F("%s rows.", tr.Integer(int64(len(t.Rows)))))
 	}
 	return d.bytes()
 }
@@ -117,7 +119,7 @@ func (d *doc) reportTableRow(widths []float64, row []string, fill bool) {
 		if i < len(row) {
 			s = d.ellipsize(row[i], w-1.5)
 		}
-		d.CellFormat(w, h, s, "", 0, "L", fill, 0, "")
+		d.CellFormat(w, h, s, "", 0, alignL, fill, 0, "")
 	}
 	d.Ln(h)
 }

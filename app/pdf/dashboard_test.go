@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -35,12 +36,12 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 4, 1, 7, 5, 0, 0, time.UTC)
-	b, err := pdf.Report(clinic, sampleTable(120), chart.Bytes(), at, time.UTC)
+	b, err := pdf.Report(clinic, sampleTable(120), chart.Bytes(), at, time.UTC, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, b)
-	for _, want := range []string{clinic.ClinicName, "Appointments", "Dr. Анна Иванова", "Made 2026-04-01 07:05",
+	for _, want := range []string{clinic.ClinicName, "Appointments", "Dr. Анна Иванова", "Made Wed 2026-04-01 07:05",
 		"Γιώργος Παπαδόπουλος 119", "120 appointments", "120 rows", "page 3 of"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q missing:\n%s", want, text)
@@ -51,7 +52,7 @@ func TestReport(t *testing.T) {
 		t.Errorf("the table header is not repeated on every page")
 	}
 	// The same table prints the same bytes.
-	again, _ := pdf.Report(clinic, sampleTable(120), chart.Bytes(), at, time.UTC)
+	again, _ := pdf.Report(clinic, sampleTable(120), chart.Bytes(), at, time.UTC, i18n.English)
 	if !bytes.Equal(b, again) {
 		t.Error("the same report printed different bytes")
 	}
@@ -60,14 +61,15 @@ func TestReport(t *testing.T) {
 func TestReportTruncatesAndEmpty(t *testing.T) {
 	clinic, _, _ := sample()
 	big := sampleTable(app.MaxPDFRows + 3)
-	b, err := pdf.Report(clinic, big, nil, time.Now(), time.UTC)
+	en := i18n.For(i18n.English)
+	b, err := pdf.Report(clinic, big, nil, time.Now(), time.UTC, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := pdfText(t, b); !strings.Contains(text, fmt.Sprintf("%d rows; the first %d are printed", app.MaxPDFRows+3, app.MaxPDFRows)) {
+	if text := pdfText(t, b); !strings.Contains(text, fmt.Sprintf("%s rows; the first %s are printed", en.Integer(app.MaxPDFRows+3), en.Integer(app.MaxPDFRows))) {
 		t.Error("a truncated report does not say so")
 	}
-	b, err = pdf.Report(clinic, &app.Table{Title: "New patients", Subtitle: "2026-03-29", Columns: []string{"Record no.", "Name"}}, nil, time.Now(), time.UTC)
+	b, err = pdf.Report(clinic, &app.Table{Title: "New patients", Subtitle: "2026-03-29", Columns: []string{"Record no.", "Name"}}, nil, time.Now(), time.UTC, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}

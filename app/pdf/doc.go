@@ -4,8 +4,6 @@
 // scripts print as typed.
 package pdf
 
-//i18n:todo
-
 import (
 	"bytes"
 	"fmt"
@@ -14,7 +12,20 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/assets"
+)
+
+// fpdf's one-letter codes: alignments, borders, font styles, orientations.
+const (
+	alignL      = "L"           //i18n:ok fpdf's left alignment
+	alignR      = "R"           //i18n:ok fpdf's right alignment
+	alignC      = "C"           //i18n:ok fpdf's centred alignment
+	borderB     = "B"           //i18n:ok fpdf's bottom border
+	bold        = "B"           //i18n:ok fpdf's bold style
+	portrait    = "P"           //i18n:ok fpdf's portrait orientation
+	landscape   = "L"           //i18n:ok fpdf's landscape orientation
+	creatorName = "HMS desktop" //i18n:ok the program's name in the document's metadata
 )
 
 // Page geometry in millimetres (A4 portrait).
@@ -24,52 +35,53 @@ const (
 	marginBot   = 18.0
 	pageW       = 210.0
 	contentW    = pageW - 2*marginX
-	fontFamily  = "DejaVu"
+	fontFamily  = "DejaVu" //i18n:ok the font's family name in fpdf
 	colorText   = 30
 	colorMuted  = 110
 	lineSpacing = 1.25 // line height as a multiple of the font size in mm
 )
 
 // doc wraps an fpdf document with the fonts and helpers every HMS document
-// shares.
+// shares, and the translator of the language it is printed in.
 type doc struct {
 	*fpdf.Fpdf
+	tr *i18n.Tr
 }
 
 // newDoc starts an A4 portrait document with DejaVu Sans embedded
 // (regular and bold), its metadata set from the title and the record's
 // time so that the same record prints the same bytes.
-func newDoc(title string, created time.Time) *doc {
-	return newDocOriented("P", title, created)
+func newDoc(tr *i18n.Tr, title string, created time.Time) *doc {
+	return newDocOriented(tr, portrait, title, created)
 }
 
 // newLandscapeDoc is newDoc for a wide table: A4 landscape.
-func newLandscapeDoc(title string, created time.Time) *doc {
-	return newDocOriented("L", title, created)
+func newLandscapeDoc(tr *i18n.Tr, title string, created time.Time) *doc {
+	return newDocOriented(tr, landscape, title, created)
 }
 
-func newDocOriented(orientation, title string, created time.Time) *doc {
-	return newDocWithFonts(orientation, title, created, assets.FontRegular, assets.FontBold)
+func newDocOriented(tr *i18n.Tr, orientation, title string, created time.Time) *doc {
+	return newDocWithFonts(tr, orientation, title, created, assets.FontRegular, assets.FontBold)
 }
 
-// newDocWithFonts starts a document with the given regular face and, when
-// bold is not nil, the bold one.
-func newDocWithFonts(orientation, title string, created time.Time, regular, bold []byte) *doc {
-	f := fpdf.New(orientation, "mm", "A4", "")
+// newDocWithFonts starts a document in tr's language with the given
+// regular face and, when boldFace is not nil, the bold one.
+func newDocWithFonts(tr *i18n.Tr, orientation, title string, created time.Time, regular, boldFace []byte) *doc {
+	f := fpdf.New(orientation, "mm", "A4", "") //i18n:ok fpdf's unit and page size
 	f.SetMargins(marginX, marginTop, marginX)
 	f.SetAutoPageBreak(true, marginBot)
 	f.AddUTF8FontFromBytes(fontFamily, "", regular)
-	if bold != nil {
-		f.AddUTF8FontFromBytes(fontFamily, "B", bold)
+	if boldFace != nil {
+		f.AddUTF8FontFromBytes(fontFamily, bold, boldFace)
 	}
 	f.SetTitle(title, true)
-	f.SetCreator("HMS desktop", true)
-	f.SetProducer("HMS desktop", true)
+	f.SetCreator(creatorName, true)
+	f.SetProducer(creatorName, true)
 	f.SetCreationDate(created)
 	f.SetModificationDate(created)
 	f.SetCatalogSort(true)
 	f.AliasNbPages("{nb}")
-	return &doc{f}
+	return &doc{Fpdf: f, tr: tr}
 }
 
 // width is the width between the margins of the document's pages, in
@@ -86,10 +98,10 @@ func (d *doc) bottom() float64 {
 }
 
 // font sets the font: bold or not, size in points, grey level.
-func (d *doc) font(bold bool, size float64, grey int) {
+func (d *doc) font(isBold bool, size float64, grey int) {
 	style := ""
-	if bold {
-		style = "B"
+	if isBold {
+		style = bold
 	}
 	d.SetFont(fontFamily, style, size)
 	d.SetTextColor(grey, grey, grey)
@@ -107,7 +119,7 @@ func (d *doc) text(w float64, s string) {
 	if s == "" {
 		return
 	}
-	d.MultiCell(w, d.lineH(), s, "", "L", false)
+	d.MultiCell(w, d.lineH(), s, "", alignL, false)
 }
 
 // logo registers the clinic's logo (PNG or JPEG) and returns its name, or
@@ -146,7 +158,7 @@ type headerFace struct {
 // header is clinicHeader with the face of its name and title chosen.
 func (d *doc) header(clinic *app.Settings, title string, right []string, face headerFace) {
 	var details []string
-	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(clinic.TaxID)} {
+	for _, s := range []string{clinic.Address, clinic.Phone, taxLine(d.tr, clinic.TaxID)} {
 		if s != "" {
 			details = append(details, s)
 		}
@@ -183,11 +195,15 @@ func (d *doc) headerLines(logo []byte, clinicName string, details []string, titl
 	rx := marginX + 110
 	d.SetXY(rx, top)
 	d.font(face.bold, face.size, face.grey)
-	d.CellFormat(d.width()-110, d.lineH(), title, "", 2, "R", false, 0, "")
+	d.CellFormat(d.width()-110, d.lineH(), title, "", 2, alignR, false, 0, "")
 	d.font(false, 9, colorText)
 	for _, s := range right {
-		d.SetX(rx)
-		d.CellFormat(d.width()-110, d.lineH(), s, "", 2, "R", false, 0, "")
+		// A long line (a report's period and filters) wraps rather than
+		// run off the page.
+		for _, line := range d.SplitText(s, d.width()-110-2) {
+			d.SetX(rx)
+			d.CellFormat(d.width()-110, d.lineH(), line, "", 2, alignR, false, 0, "")
+		}
 	}
 	y := max(leftBottom, d.GetY()) + 3
 	d.SetDrawColor(160, 160, 160)
@@ -196,18 +212,19 @@ func (d *doc) headerLines(logo []byte, clinicName string, details []string, titl
 	d.SetXY(marginX, y+4)
 }
 
-func taxLine(id string) string {
+// taxLine is the clinic's tax id as its header prints it, "" for none.
+func taxLine(tr *i18n.Tr, id string) string {
 	if id == "" {
 		return ""
 	}
-	return "Tax id " + id
+	return tr.F("Tax id %s", id)
 }
 
 // watermark prints a large, pale, diagonal word across the page, behind
 // what follows (it is drawn from the page header).
 func (d *doc) watermark(word string) {
 	x, y := d.GetXY()
-	d.SetAlpha(0.18, "Normal")
+	d.SetAlpha(0.18, "Normal") //i18n:ok a blend mode
 	d.font(true, 72, 0)
 	d.SetTextColor(200, 0, 0)
 	w := d.GetStringWidth(word)
@@ -217,7 +234,7 @@ func (d *doc) watermark(word string) {
 	d.TransformRotate(45, cx, cy)
 	d.Text(cx-w/2, cy+8, word)
 	d.TransformEnd()
-	d.SetAlpha(1, "Normal")
+	d.SetAlpha(1, "Normal") //i18n:ok a blend mode
 	d.SetXY(x, y)
 }
 
@@ -225,7 +242,8 @@ func (d *doc) watermark(word string) {
 func (d *doc) footer(ref string) {
 	d.SetY(-12)
 	d.font(false, 8, colorMuted)
-	d.CellFormat(d.width(), 4, fmt.Sprintf("%s · page %d of {nb}", ref, d.PageNo()), "", 0, "C", false, 0, "")
+	// {nb} is fpdf's alias of the page count, filled in at the end.
+	d.CellFormat(d.width(), 4, d.tr.F("%s · page %d of {nb}", ref, d.PageNo()), "", 0, alignC, false, 0, "")
 }
 
 // bytes finishes the document.

@@ -16,7 +16,7 @@ func TestLGCFont(t *testing.T) {
 		t.Fatalf("cut of %d bytes from %d", len(cut), len(assets.FontRegular))
 	}
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	whole, part := newReceiptDoc("w", at, assets.FontRegular), newReceiptDoc("c", at, cut)
+	whole, part := newReceiptDoc(nil, "w", at, assets.FontRegular), newReceiptDoc(nil, "c", at, cut)
 	whole.font(false, 11, 0)
 	part.font(false, 11, 0)
 	for _, s := range []string{"Zoë Παπαδοπούλου-Иванова", "Ærøskøbing Łódź Şişli Nguyễn Thị Hương", "ἈΘΗΝᾶ Ґанна Ўладзімір",

@@ -95,8 +95,11 @@ func joiner(r rune) bool {
 // The text methods of fpdf a document uses, each taking its text through
 // printable.
 
-// CellFormat is fpdf's CellFormat with printable text.
+// CellFormat is fpdf's CellFormat with printable text, telling cellHook.
 func (d *doc) CellFormat(w, h float64, txtStr, borderStr string, ln int, alignStr string, fill bool, link int, linkStr string) {
+	if cellHook != nil && txtStr != "" {
+		cellHook(w, txtStr, d.GetStringWidth(txtStr))
+	}
 	d.Fpdf.CellFormat(w, h, printable(txtStr), borderStr, ln, alignStr, fill, link, linkStr)
 }
 

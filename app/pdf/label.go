@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"fmt"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // labelSizes are the label stocks in millimetres, width × height.
@@ -27,8 +26,8 @@ const wristbandClosure = 40.0
 // LayoutLabel3825 or LayoutWristband): the name (family name first, in
 // capitals), the birth date and the record number in words, the record
 // number as a Code 128 barcode and as a QR code, on one page the size of
-// the label.
-func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
+// the label. Its one word ("Born") is in lang (the patient's).
+func Label(p *app.Patient, layout string, created time.Time, lang i18n.Lang) ([]byte, error) {
 	if p == nil || p.MRN == "" {
 		return nil, fmt.Errorf("pdf: label: no patient")
 	}
@@ -46,11 +45,12 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 	}
 	qr.DisableBorder = true
 	name := strings.ToUpper(p.FamilyName) + ", " + p.GivenName
-	born := "Born " + p.BirthDate
+	tr := i18n.For(lang)
+	born := tr.F("Born %s", p.BirthDate)
 
 	w, h := size[0], size[1]
 	const m = 1.5
-	d, err := newSheet(w, "Label "+p.MRN, created)
+	d, err := newSheet(w, tr.F("Label %s", p.MRN), created)
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +109,13 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 		nameSize, small = 11, 8
 	}
 	const pad = 1.0
-	// A long name gets smaller rather than run into the QR code.
+	// A long name, or a long word before the birth date, gets smaller
+	// rather than run into the QR code.
 	for d.width(name, nameSize)+2*pad > textW && nameSize > 4 {
 		nameSize -= 0.5
+	}
+	for d.width(born, small)+2*pad > textW && small > 4 {
+		small -= 0.25
 	}
 	y := m
 	for _, line := range []struct {
@@ -119,6 +123,9 @@ func Label(p *app.Patient, layout string, created time.Time) ([]byte, error) {
 		s    string
 	}{{nameSize, name}, {small, born}, {small, p.MRN}} {
 		lh := line.size / ptPerMM * lineSpacing
+		if cellHook != nil {
+			cellHook(textW-2*pad, line.s, d.width(line.s, line.size))
+		}
 		d.text(textX+pad, y+lh/2+0.3*line.size/ptPerMM, line.size, line.s)
 		y += lh
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf/pdftest"
 )
 
@@ -92,7 +93,7 @@ func TestLabelPDF(t *testing.T) {
 		{app.LayoutLabel3825, "/MediaBox [0 0 107.72 70.87]"},
 		{app.LayoutWristband, "/MediaBox [0 0 708.66 70.87]"},
 	} {
-		b, err := Label(labelPatient, c.layout, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+		b, err := Label(labelPatient, c.layout, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC), i18n.English)
 		if err != nil {
 			t.Fatalf("%s: %v", c.layout, err)
 		}
@@ -109,7 +110,7 @@ func TestLabelPDF(t *testing.T) {
 	// A long name is made smaller to fit beside the QR code.
 	long := *labelPatient
 	long.FamilyName, long.GivenName = "Παπαδοπούλου-Κωνσταντινίδου", "Ελένη"
-	b, err := Label(&long, app.LayoutLabel5025, time.Time{})
+	b, err := Label(&long, app.LayoutLabel5025, time.Time{}, i18n.English)
 	if err != nil || !strings.Contains(pdftest.Text(t, b, false), "Ελένη") {
 		t.Errorf("long name: %v", err)
 	}
@@ -120,7 +121,7 @@ func TestLabelPDF(t *testing.T) {
 	if got := decode128(t, m); got != labelPatient.MRN {
 		t.Errorf("barcode decodes to %q", got)
 	}
-	if _, err := Label(labelPatient, "a4", time.Time{}); err == nil {
+	if _, err := Label(labelPatient, "a4", time.Time{}, i18n.English); err == nil {
 		t.Error("an A4 label")
 	}
 }
@@ -146,7 +147,7 @@ func TestLabelQRCode(t *testing.T) {
 	other.MRN = "P-D2-004711"
 	for _, layout := range []string{app.LayoutLabel5025, app.LayoutLabel3825, app.LayoutWristband} {
 		for _, p := range []*app.Patient{labelPatient, &other} {
-			b, err := Label(p, layout, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+			b, err := Label(p, layout, time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC), i18n.English)
 			if err != nil {
 				t.Fatalf("%s: %v", layout, err)
 			}
@@ -174,7 +175,7 @@ func BenchmarkLabelPDF(b *testing.B) {
 	var times []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, err := Label(labelPatient, app.LayoutLabel5025, time.Time{}); err != nil {
+		if _, err := Label(labelPatient, app.LayoutLabel5025, time.Time{}, i18n.English); err != nil {
 			b.Fatal(err)
 		}
 		times = append(times, time.Since(start))

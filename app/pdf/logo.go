@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"bytes"
 	"crypto/sha256"
@@ -68,14 +66,14 @@ func decodeLogo(b []byte) *preparedLogo {
 		return nil
 	}
 	if kind == "image/jpeg" && max(size.X, size.Y) <= maxLogoPx {
-		return &preparedLogo{data: bytes.Clone(b), typ: "JPG"}
+		return &preparedLogo{data: bytes.Clone(b), typ: "JPG"} //i18n:ok an image type for fpdf
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestCompression}
 	if err := enc.Encode(&buf, flatten(img)); err != nil {
 		return nil
 	}
-	return &preparedLogo{data: buf.Bytes(), typ: "PNG"}
+	return &preparedLogo{data: buf.Bytes(), typ: "PNG"} //i18n:ok an image type for fpdf
 }
 
 // flatten draws img onto white, scaled down by a whole factor (averaging

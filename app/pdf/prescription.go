@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"fmt"
 	"strconv"
@@ -9,21 +7,23 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
-// itemColumns are the prescription table's columns and widths (mm); they
-// add up to the content width.
+// itemColumns are the prescription table's columns (their titles in
+// English, translated where printed) and widths (mm); they add up to the
+// content width.
 var itemColumns = []struct {
 	title string
 	w     float64
 	value func(it *app.PrescriptionItem) string
 }{
-	{"Drug", 58, func(it *app.PrescriptionItem) string { return strings.TrimSpace(it.Drug + " " + it.Strength) }},
-	{"Dose", 26, func(it *app.PrescriptionItem) string { return it.Dose }},
-	{"Route", 20, func(it *app.PrescriptionItem) string { return it.Route }},
-	{"Frequency", 30, func(it *app.PrescriptionItem) string { return it.Frequency }},
-	{"Duration", 20, func(it *app.PrescriptionItem) string { return it.Duration }},
-	{"Quantity", 20, func(it *app.PrescriptionItem) string { return it.Quantity }},
+	{i18n.N("Drug"), 58, func(it *app.PrescriptionItem) string { return strings.TrimSpace(it.Drug + " " + it.Strength) }},
+	{i18n.N("Dose"), 26, func(it *app.PrescriptionItem) string { return it.Dose }},
+	{i18n.N("Route"), 20, func(it *app.PrescriptionItem) string { return it.Route }},
+	{i18n.N("Frequency"), 30, func(it *app.PrescriptionItem) string { return it.Frequency }},
+	{i18n.N("Duration"), 20, func(it *app.PrescriptionItem) string { return it.Duration }},
+	{i18n.N("Quantity"), 20, func(it *app.PrescriptionItem) string { return it.Quantity }},
 }
 
 const numberColW = contentW - 58 - 26 - 20 - 30 - 20 - 20 // the "#" column
@@ -34,35 +34,38 @@ const numberColW = contentW - 58 - 26 - 20 - 30 - 20 - 20 // the "#" column
 // doctor's name and registration number under a signature line, and "CANCELLED" across every page
 // when it was cancelled. allergies is the patient's allergy record as one
 // line (app.AllergySummary), printed under the patient so that whoever
-// dispenses sees it. Dates are shown in loc, the clinic's time zone.
-func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, allergies string, loc *time.Location) ([]byte, error) {
+// dispenses sees it. Dates are shown in loc, the clinic's time zone; the
+// words are in lang (the patient's), the drugs and the doctor's
+// instructions as written.
+func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, allergies string, loc *time.Location, lang i18n.Lang) ([]byte, error) {
 	if clinic == nil || p == nil || rx == nil {
 		return nil, fmt.Errorf("pdf: prescription: clinic, patient and prescription are required")
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	d := newDoc("Prescription "+rx.Number, rx.CreatedAt)
+	tr := i18n.For(lang)
+	d := newDoc(tr, tr.F("Prescription %s", rx.Number), rx.CreatedAt)
 	d.SetSubject(p.FullName(), true)
 	d.SetAuthor(rx.DoctorName, true)
 	cancelled := rx.Status == app.PrescriptionCancelled
 	d.SetHeaderFunc(func() {
 		if cancelled {
-			d.watermark("CANCELLED")
+			d.watermark(tr.T("CANCELLED"))
 		}
 	})
 	d.SetFooterFunc(func() { d.footer(rx.Number) })
 	d.AddPage()
 
-	d.clinicHeader(clinic, "Prescription", []string{rx.Number, "Date " + rx.CreatedAt.In(loc).Format(app.DateLayout)})
+	d.clinicHeader(clinic, tr.T("Prescription"), []string{rx.Number, tr.F("Date %s", tr.LongDate(rx.CreatedAt.In(loc)))})
 
 	// The patient.
 	d.font(true, 11, colorText)
 	d.text(contentW, p.FullName())
 	d.font(false, 9, colorText)
-	line := "Record no. " + p.MRN
+	line := tr.F("Record no. %s", p.MRN)
 	if p.BirthDate != "" {
-		line += "   ·   Date of birth " + p.BirthDate
+		line += "   ·   " + tr.F("Date of birth %s", p.BirthDate)
 	}
 	d.text(contentW, line)
 	if allergies != "" {
@@ -73,19 +76,59 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 	if rx.AllergyWarning != "" {
 		d.font(true, 8.5, colorText)
 		d.SetTextColor(160, 0, 0)
-		d.text(contentW, "Allergy warning acknowledged by the prescriber: "+rx.AllergyWarning)
+		d.text(contentW, tr.F("Allergy warning acknowledged by the prescriber: %s", rx.AllergyWarning))
 	}
 	d.Ln(3)
 
-	// The items.
+	// The items. A column's title too long for its column (Greek's
+	// "route of administration") wraps, the header row growing to fit.
 	header := func() {
-		d.font(true, 8.5, colorText)
-		d.SetFillColor(235, 238, 240)
-		d.CellFormat(numberColW, 6, "#", "B", 0, "L", true, 0, "")
-		for _, c := range itemColumns {
-			d.CellFormat(c.w, 6, c.title, "B", 0, "L", true, 0, "")
+		// A title's word wider than its column (Greek's "Ποσότητα" in the
+		// narrow quantity column) makes the titles smaller rather than be
+		// broken in two; cellHook is told of one still too wide.
+		size := 8.5
+		for ; size > 6.5; size -= 0.25 {
+			d.font(true, size, colorText)
+			fits := true
+			for _, c := range itemColumns {
+				for _, w := range strings.Fields(tr.T(c.title)) {
+					fits = fits && d.GetStringWidth(w) <= c.w-2
+				}
+			}
+			if fits {
+				break
+			}
 		}
-		d.Ln(-1)
+		d.font(true, size, colorText)
+		if cellHook != nil {
+			for _, c := range itemColumns {
+				for _, w := range strings.Fields(tr.T(c.title)) {
+					cellHook(c.w-2, w, d.GetStringWidth(w))
+				}
+			}
+		}
+		d.SetFillColor(235, 238, 240)
+		titles := make([][]string, len(itemColumns))
+		rows := 1
+		for j, c := range itemColumns {
+			titles[j] = d.SplitText(tr.T(c.title), c.w) // less fpdf's cell margins, as the check above
+			rows = max(rows, len(titles[j]))
+		}
+		lh := d.lineHAt(size)
+		h := max(6, float64(rows)*lh+1.5)
+		x, y := d.GetXY()
+		d.cell(numberColW, h, "#", borderB, 0, alignL, true)
+		x += numberColW
+		for j, c := range itemColumns {
+			d.SetXY(x, y)
+			d.cell(c.w, h, "", borderB, 0, alignL, true)
+			for k, s := range titles[j] {
+				d.SetXY(x, y+(h-float64(len(titles[j]))*lh)/2+float64(k)*lh)
+				d.cell(c.w, lh, s, "", 0, alignL, false)
+			}
+			x += c.w
+		}
+		d.SetXY(marginX, y+h)
 	}
 	header()
 	for i := range rx.Items {
@@ -101,7 +144,7 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 		var instr []string
 		if it.Instructions != "" {
 			d.font(false, 8, colorMuted)
-			instr = d.SplitText("Instructions: "+it.Instructions, contentW-numberColW)
+			instr = d.SplitText(tr.F("Instructions: %s", it.Instructions), contentW-numberColW)
 			d.font(false, 9, colorText)
 		}
 		h := float64(rows)*lh + float64(len(instr))*d.lineHAt(8) + 2
@@ -112,13 +155,13 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 		y := d.GetY() + 1
 		d.SetXY(marginX, y)
 		d.font(true, 9, colorText)
-		d.CellFormat(numberColW, lh, strconv.Itoa(i+1), "", 0, "L", false, 0, "")
+		d.CellFormat(numberColW, lh, strconv.Itoa(i+1), "", 0, alignL, false, 0, "")
 		x := marginX + numberColW
 		for j, c := range itemColumns {
 			d.font(j == 0, 9, colorText)
 			for k, s := range cells[j] {
 				d.SetXY(x, y+float64(k)*lh)
-				d.CellFormat(c.w, lh, s, "", 0, "L", false, 0, "")
+				d.CellFormat(c.w, lh, s, "", 0, alignL, false, 0, "")
 			}
 			x += c.w
 		}
@@ -127,7 +170,7 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 			d.font(false, 8, colorMuted)
 			for _, s := range instr {
 				d.SetX(marginX + numberColW)
-				d.CellFormat(contentW-numberColW, d.lineH(), s, "", 2, "L", false, 0, "")
+				d.CellFormat(contentW-numberColW, d.lineH(), s, "", 2, alignL, false, 0, "")
 			}
 		}
 		d.SetDrawColor(215, 215, 215)
@@ -139,7 +182,7 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 
 	if rx.Notes != "" {
 		d.font(true, 9, colorText)
-		d.text(contentW, "Notes")
+		d.text(contentW, tr.T("Notes"))
 		d.font(false, 9, colorText)
 		d.text(contentW, rx.Notes)
 		d.Ln(3)
@@ -148,10 +191,10 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 	case app.PrescriptionCancelled:
 		d.font(true, 9, colorText)
 		d.SetTextColor(160, 0, 0)
-		d.text(contentW, fmt.Sprintf("CANCELLED on %s: %s", rx.StatusChangedAt.In(loc).Format(app.DateLayout), rx.StatusReason))
+		d.text(contentW, tr.F("CANCELLED on %[1]s: %[2]s", tr.LongDate(rx.StatusChangedAt.In(loc)), rx.StatusReason))
 	case app.PrescriptionCompleted:
 		d.font(false, 9, colorMuted)
-		d.text(contentW, "Completed on "+rx.StatusChangedAt.In(loc).Format(app.DateLayout))
+		d.text(contentW, tr.F("Completed on %s", tr.LongDate(rx.StatusChangedAt.In(loc))))
 	}
 
 	// The doctor's signature, at the foot of the last page.
@@ -167,15 +210,15 @@ func Prescription(clinic *app.Settings, p *app.Patient, rx *app.Prescription, al
 	d.Line(sx, y, sx+sw, y)
 	d.SetXY(sx, y+1)
 	d.font(true, 9.5, colorText)
-	d.CellFormat(sw, d.lineH(), rx.DoctorName, "", 2, "C", false, 0, "")
+	d.CellFormat(sw, d.lineH(), rx.DoctorName, "", 2, alignC, false, 0, "")
 	if rx.PrescriberRegistration != "" {
 		d.SetX(sx)
 		d.font(false, 8.5, colorText)
-		d.CellFormat(sw, d.lineH(), "Registration no. "+rx.PrescriberRegistration, "", 2, "C", false, 0, "")
+		d.CellFormat(sw, d.lineH(), tr.F("Registration no. %s", rx.PrescriberRegistration), "", 2, alignC, false, 0, "")
 	}
 	d.SetX(sx)
 	d.font(false, 8, colorMuted)
-	d.CellFormat(sw, d.lineH(), "Prescribing doctor's signature", "", 2, "C", false, 0, "")
+	d.cell(sw, d.lineH(), tr.T("Prescribing doctor's signature"), "", 2, alignC, false)
 	return d.bytes()
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 	"hms/app/pdf/pdftest"
 	"hms/assets"
@@ -42,7 +43,7 @@ func TestPrescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := pdf.Prescription(clinic, p, rx, "Allergies: Penicillin (severe: anaphylaxis)", athens)
+	b, err := pdf.Prescription(clinic, p, rx, "Allergies: Penicillin (severe: anaphylaxis)", athens, i18n.English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestPrescription(t *testing.T) {
 	text := pdfText(t, b)
 	for _, want := range []string{"RX-D1-2026-000012", "Ελένη Παπαδοπούλου", "P-D1-000123", "1987-04-12",
 		"Amoxicillin 500 mg", "Paracétamol", "Dr. Анна Иванова", "Κλινική Riverside", "EL099887766",
-		"2026-11-26", // 22:30 UTC is the next day in Athens
+		"Thursday 26 November 2026", // 22:30 UTC is the next day in Athens
 		"Take with food", "ξεκούραση", "Allergies: Penicillin (severe: anaphylaxis)", "Registration no. ΙΣΑ-45821"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
@@ -65,12 +66,12 @@ func TestPrescription(t *testing.T) {
 	t.Run("Cancelled", func(t *testing.T) {
 		_, _, rx := sample()
 		rx.Status, rx.StatusReason, rx.StatusChangedAt = app.PrescriptionCancelled, "wrong drug", rx.CreatedAt.Add(time.Hour)
-		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC)
+		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC, i18n.English)
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := pdfText(t, b)
-		if !strings.Contains(text, "CANCELLED on 2026-11-25: wrong drug") {
+		if !strings.Contains(text, "CANCELLED on Wednesday 25 November 2026: wrong drug") {
 			t.Errorf("a cancelled prescription lacks its watermark or reason:\n%s", text)
 		}
 	})
@@ -82,7 +83,7 @@ func TestPrescription(t *testing.T) {
 			rx.Items = append(rx.Items, app.PrescriptionItem{Drug: "Вітамін D3 " + strings.Repeat("long name ", i%4),
 				Dose: "1 drop", Instructions: strings.Repeat("Shake well. ", 1+i%5)})
 		}
-		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC)
+		b, err := pdf.Prescription(clinic, p, rx, "", time.UTC, i18n.English)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestPrescription(t *testing.T) {
 func BenchmarkPrescription(b *testing.B) {
 	clinic, p, rx := sample()
 	for b.Loop() {
-		if _, err := pdf.Prescription(clinic, p, rx, "", time.UTC); err != nil {
+		if _, err := pdf.Prescription(clinic, p, rx, "", time.UTC, i18n.English); err != nil {
 			b.Fatal(err)
 		}
 	}

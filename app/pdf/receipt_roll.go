@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"fmt"
 
@@ -37,8 +35,8 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.info("Subject", l.Patient)
-	d.info("Author", l.ClinicName)
+	d.info(infoSubject, l.Patient)
+	d.info(infoAuthor, l.ClinicName)
 	ro := newRoll(d, width)
 	small, normal, big := ro.sizes()
 	para, pair, rule := ro.para, ro.pair, ro.rule
@@ -48,7 +46,7 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	}
 	rule()
 	if l.Copy {
-		ro.boxed(big, "COPY")
+		ro.boxed(big, l.CopyWord)
 	}
 	para(big, l.Title, true)
 	para(normal, l.Number, true)
@@ -58,7 +56,7 @@ func ReceiptRoll(r *app.Receipt, copy bool, width float64) ([]byte, error) {
 	para(small, l.Record, false)
 	rule()
 	for _, inv := range l.Invoices {
-		para(normal, "Invoice "+inv.Number, false)
+		para(normal, l.InvoiceLabel+" "+inv.Number, false)
 		pair(small, l.TotalLabel, inv.Total)
 		pair(small, l.PaidLabel, inv.Paid)
 		pair(small, l.BalanceLabel, inv.Balance)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -105,7 +106,7 @@ func TestAppointmentSlip(t *testing.T) {
 		Room: "Room 4", Reason: "Follow-up", Start: time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC),
 		End: time.Date(2026, 12, 7, 8, 45, 0, 0, time.UTC)}
 	for _, width := range []float64{pdf.Roll80mm, pdf.Roll58mm} {
-		b, err := pdf.AppointmentSlip(clinic, a, athens, width)
+		b, err := pdf.AppointmentSlip(clinic, a, athens, width, i18n.English)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +121,7 @@ func TestAppointmentSlip(t *testing.T) {
 			t.Errorf("%g mm slip is %.1f mm wide", width, w)
 		}
 	}
-	if _, err := pdf.AppointmentSlip(clinic, a, athens, 210); err == nil {
+	if _, err := pdf.AppointmentSlip(clinic, a, athens, 210, i18n.English); err == nil {
 		t.Error("an A4 slip")
 	}
 }
@@ -133,12 +134,12 @@ func TestTokenSlip(t *testing.T) {
 	a := &app.Appointment{PatientName: "Ελένη Παπαδοπούλου", PatientMRN: "P-D1-000123", DoctorName: "Dr. Анна Иванова",
 		Token: "B-012", CheckedInAt: time.Date(2026, 12, 7, 8, 31, 0, 0, time.UTC)}
 	for _, width := range []float64{pdf.Roll80mm, pdf.Roll58mm} {
-		b, err := pdf.TokenSlip(clinic, a, athens, width)
+		b, err := pdf.TokenSlip(clinic, a, athens, width, i18n.English)
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := pdfText(t, b)
-		for _, want := range []string{"Κλινική Riverside", "B-012", "Dr. Анна Иванова", "Mon 7 Dec 10:31"} {
+		for _, want := range []string{"Κλινική Riverside", "B-012", "Dr. Анна Иванова", "Mon 2026-12-07 10:31"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%g mm slip lacks %q:\n%s", width, want, text)
 			}
@@ -152,7 +153,7 @@ func TestTokenSlip(t *testing.T) {
 			t.Errorf("%g mm slip is %.1f mm wide", width, w)
 		}
 	}
-	if _, err := pdf.TokenSlip(clinic, &app.Appointment{}, athens, pdf.Roll80mm); err == nil {
+	if _, err := pdf.TokenSlip(clinic, &app.Appointment{}, athens, pdf.Roll80mm, i18n.English); err == nil {
 		t.Error("a slip without a token")
 	}
 }

@@ -1,6 +1,7 @@
 package pdf
 
-//i18n:todo
+// sheet.go writes PDF syntax, not text for people: its literals are the
+// file format's keywords, marked //i18n:ok where they look like words.
 
 import (
 	"bytes"
@@ -38,6 +39,12 @@ type sheet struct {
 }
 
 const ptPerMM = 72 / 25.4
+
+// The document information's keys.
+const (
+	infoSubject = "Subject" //i18n:ok a PDF information key
+	infoAuthor  = "Author"  //i18n:ok a PDF information key
+)
 
 // newSheet starts a page w millimetres wide.
 func newSheet(w float64, title string, created time.Time) (*sheet, error) {
@@ -124,7 +131,7 @@ func (s *sheet) text(x, y, size float64, str string) {
 		}
 		fmt.Fprintf(b, "%04X", g)
 	}
-	b.WriteString("> Tj ET\n")
+	b.WriteString("> Tj ET\n") //i18n:ok PDF syntax
 }
 
 // rect fills a rectangle whose top left corner is at x, y.
@@ -150,11 +157,11 @@ func (s *sheet) line(x1, y1, x2, y2, lw float64, dash ...float64) {
 			}
 			b.WriteString(num(d * ptPerMM))
 		}
-		b.WriteString("] 0 d ")
+		b.WriteString("] 0 d ") //i18n:ok PDF syntax
 	}
 	fmt.Fprintf(b, "%s %s m %s %s l S", num(x1*ptPerMM), num(-y1*ptPerMM), num(x2*ptPerMM), num(-y2*ptPerMM))
 	if len(dash) > 0 {
-		b.WriteString(" [] 0 d")
+		b.WriteString(" [] 0 d") //i18n:ok PDF syntax
 	}
 	b.WriteString("\n")
 }
@@ -163,7 +170,7 @@ func (s *sheet) line(x1, y1, x2, y2, lw float64, dash ...float64) {
 // its byte order mark, in hexadecimal.
 func pdfString(s string) string {
 	var b bytes.Buffer
-	b.WriteString("<FEFF")
+	b.WriteString("<FEFF") //i18n:ok PDF syntax
 	for _, u := range utf16.Encode([]rune(s)) {
 		fmt.Fprintf(&b, "%04X", u)
 	}
@@ -220,28 +227,28 @@ func (s *sheet) bytes(h float64) []byte {
 		out.Write(data)
 		out.WriteString("\nendstream\nendobj\n")
 	}
-	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n") //i18n:ok PDF syntax
 	wpt, hpt := s.w*ptPerMM, h*ptPerMM
 	// 1 catalog, 2 pages, 3 page, 4 content, 5 font, 6 CID font,
 	// 7 ToUnicode, 8 descriptor, 9 font file, 10 information.
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>", wpt, hpt))
-	content := append([]byte("1 0 0 1 0 "+num(hpt)+" cm\n"), s.body.Bytes()...)
+	obj("<< /Type /Catalog /Pages 2 0 R >>")                                                                                                       //i18n:ok PDF syntax
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")                                                                                               //i18n:ok PDF syntax
+	obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>", wpt, hpt)) //i18n:ok PDF syntax
+	content := append([]byte("1 0 0 1 0 "+num(hpt)+" cm\n"), s.body.Bytes()...)                                                                    //i18n:ok PDF syntax
 	stream("", deflate(content))
-	name := string(tag) + "+DejaVuSans"
-	obj("<< /Type /Font /Subtype /Type0 /BaseFont /" + name + " /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>")
+	name := string(tag) + "+DejaVuSans"                                                                                              //i18n:ok PDF syntax
+	obj("<< /Type /Font /Subtype /Type0 /BaseFont /" + name + " /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>") //i18n:ok PDF syntax
 	var w bytes.Buffer
 	for _, g := range gids {
 		fmt.Fprintf(&w, "%d [%s] ", g, scale(int(f.advances[g])))
 	}
-	obj("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /" + name +
-		" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW " +
-		scale(int(f.advances[0])) + " /W [" + w.String() + "] /CIDToGIDMap /Identity >>")
+	obj("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /" + name + //i18n:ok PDF syntax
+		" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW " + //i18n:ok PDF syntax
+		scale(int(f.advances[0])) + " /W [" + w.String() + "] /CIDToGIDMap /Identity >>") //i18n:ok PDF syntax
 	var cmap bytes.Buffer
-	cmap.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
-		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" +
-		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
+	cmap.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" + //i18n:ok PDF syntax
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" + //i18n:ok PDF syntax
+		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n") //i18n:ok PDF syntax
 	mapped := slices.DeleteFunc(slices.Clone(gids), func(g uint16) bool { return g == 0 })
 	for len(mapped) > 0 {
 		n := min(len(mapped), 100)
@@ -256,22 +263,22 @@ func (s *sheet) bytes(h float64) []byte {
 		cmap.WriteString("endbfchar\n")
 		mapped = mapped[n:]
 	}
-	cmap.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+	cmap.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n") //i18n:ok PDF syntax
 	stream("", deflate(cmap.Bytes()))
-	obj(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%s %s %s %s] /ItalicAngle 0 "+
-		"/Ascent %s /Descent %s /CapHeight %s /StemV 80 /FontFile2 9 0 R >>", name,
+	obj(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%s %s %s %s] /ItalicAngle 0 "+ //i18n:ok PDF syntax
+		"/Ascent %s /Descent %s /CapHeight %s /StemV 80 /FontFile2 9 0 R >>", name, //i18n:ok PDF syntax
 		scale(f.bbox[0]), scale(f.bbox[1]), scale(f.bbox[2]), scale(f.bbox[3]),
 		scale(f.ascent), scale(f.descent), scale(f.capHeight)))
 	program := f.subset(gids)
-	stream(fmt.Sprintf("/Length1 %d", len(program)), deflate(program))
-	date := "(D:" + s.when.UTC().Format("20060102150405") + "+00'00')"
+	stream(fmt.Sprintf("/Length1 %d", len(program)), deflate(program)) //i18n:ok PDF syntax
+	date := "(D:" + s.when.UTC().Format("20060102150405") + "+00'00')" //i18n:ok PDF syntax
 	var info bytes.Buffer
-	info.WriteString("<< /Title " + pdfString(s.title))
+	info.WriteString("<< /Title " + pdfString(s.title)) //i18n:ok PDF syntax
 	for _, m := range s.meta {
 		info.WriteString(" /" + m[0] + " " + pdfString(m[1]))
 	}
-	info.WriteString(" /Creator " + pdfString("HMS desktop") + " /Producer " + pdfString("HMS desktop") +
-		" /CreationDate " + date + " /ModDate " + date + " >>")
+	info.WriteString(" /Creator " + pdfString(creatorName) + " /Producer " + pdfString(creatorName) + //i18n:ok PDF syntax
+		" /CreationDate " + date + " /ModDate " + date + " >>") //i18n:ok PDF syntax
 	obj(info.String())
 
 	xref := out.Len()

@@ -1,19 +1,19 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"fmt"
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // AppointmentSlip renders the slip a patient takes home after booking, on
 // a receipt roll of width mm (Roll80mm or Roll58mm): the clinic, the
 // patient, the doctor and room, the day with its weekday and the time, the
-// reason, and the clinic's phone to call to change it. Times print in loc.
-func AppointmentSlip(clinic *app.Settings, a *app.Appointment, loc *time.Location, width float64) ([]byte, error) {
+// reason, and the clinic's phone to call to change it. Times print in loc,
+// the words in lang (the patient's).
+func AppointmentSlip(clinic *app.Settings, a *app.Appointment, loc *time.Location, width float64, lang i18n.Lang) ([]byte, error) {
 	if clinic == nil || a == nil {
 		return nil, fmt.Errorf("pdf: appointment slip: clinic and appointment are required")
 	}
@@ -23,38 +23,39 @@ func AppointmentSlip(clinic *app.Settings, a *app.Appointment, loc *time.Locatio
 	if loc == nil {
 		loc = time.UTC
 	}
-	d, err := newSheet(width, "Appointment "+a.PatientName, a.CreatedAt)
+	tr := i18n.For(lang)
+	d, err := newSheet(width, tr.F("Appointment %s", a.PatientName), a.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
-	d.info("Subject", a.PatientName)
-	d.info("Author", clinic.ClinicName)
+	d.info(infoSubject, a.PatientName)
+	d.info(infoAuthor, clinic.ClinicName)
 	ro := newRoll(d, width)
 	small, normal, big := ro.sizes()
 	ro.para(big, clinic.ClinicName, true)
 	ro.para(small, clinic.Address, true)
 	ro.para(small, clinic.Phone, true)
 	ro.rule()
-	ro.para(big, "Appointment", true)
+	ro.para(big, tr.T("Appointment"), true)
 	start := a.Start.In(loc)
-	ro.para(big, start.Format("Monday 2 January 2006"), true)
-	ro.para(big, start.Format("15:04")+"–"+a.End.In(loc).Format("15:04"), true)
+	ro.para(big, tr.LongDate(start), true)
+	ro.para(big, tr.Clock(start)+"–"+tr.Clock(a.End.In(loc)), true)
 	ro.rule()
 	ro.para(normal, a.PatientName, false)
 	if a.PatientMRN != "" {
-		ro.para(small, "Record no. "+a.PatientMRN, false)
+		ro.para(small, tr.F("Record no. %s", a.PatientMRN), false)
 	}
 	ro.rule()
-	ro.pair(normal, "Doctor", a.DoctorName)
+	ro.pair(normal, tr.T("Doctor"), a.DoctorName)
 	if a.Room != "" {
-		ro.pair(normal, "Room", a.Room)
+		ro.pair(normal, tr.T("Room"), a.Room)
 	}
 	if a.Reason != "" {
-		ro.pair(normal, "Reason", a.Reason)
+		ro.pair(normal, tr.T("Reason"), a.Reason)
 	}
 	ro.rule()
 	if clinic.Phone != "" {
-		ro.para(small, "To change or cancel, call "+clinic.Phone+".", true)
+		ro.para(small, tr.F("To change or cancel, call %s.", clinic.Phone), true)
 	}
 	return ro.finish(), nil
 }
@@ -63,8 +64,8 @@ func AppointmentSlip(clinic *app.Settings, a *app.Appointment, loc *time.Locatio
 // of width mm (Roll80mm or Roll58mm): the clinic, the queue token in large
 // type, the doctor and the time checked in (in loc), and a word that the
 // token is called on the waiting-room display. It carries no name: the
-// slip is easily left behind.
-func TokenSlip(clinic *app.Settings, a *app.Appointment, loc *time.Location, width float64) ([]byte, error) {
+// slip is easily left behind. The words are in lang (the patient's).
+func TokenSlip(clinic *app.Settings, a *app.Appointment, loc *time.Location, width float64, lang i18n.Lang) ([]byte, error) {
 	if clinic == nil || a == nil || a.Token == "" {
 		return nil, fmt.Errorf("pdf: token slip: clinic and a checked-in appointment are required")
 	}
@@ -74,21 +75,22 @@ func TokenSlip(clinic *app.Settings, a *app.Appointment, loc *time.Location, wid
 	if loc == nil {
 		loc = time.UTC
 	}
-	d, err := newSheet(width, "Token "+a.Token, a.CheckedInAt)
+	tr := i18n.For(lang)
+	d, err := newSheet(width, tr.F("Token %s", a.Token), a.CheckedInAt)
 	if err != nil {
 		return nil, err
 	}
-	d.info("Author", clinic.ClinicName)
+	d.info(infoAuthor, clinic.ClinicName)
 	ro := newRoll(d, width)
 	small, normal, big := ro.sizes()
 	ro.para(normal, clinic.ClinicName, true)
 	ro.rule()
-	ro.para(small, "Your number", true)
+	ro.para(small, tr.T("Your number"), true)
 	ro.para(big*3, a.Token, true)
 	ro.rule()
-	ro.pair(normal, "Doctor", a.DoctorName)
-	ro.pair(normal, "Checked in", a.CheckedInAt.In(loc).Format("Mon 2 Jan 15:04"))
+	ro.pair(normal, tr.T("Doctor"), a.DoctorName)
+	ro.pair(normal, tr.T("Checked in"), tr.DayTime(a.CheckedInAt.In(loc)))
 	ro.rule()
-	ro.para(small, "Please wait: your number and room will show on the screen.", true)
+	ro.para(small, tr.T("Please wait: your number and room will show on the screen."), true)
 	return ro.finish(), nil
 }

@@ -1,7 +1,5 @@
 package pdf
 
-//i18n:todo
-
 import (
 	"encoding/binary"
 	"fmt"
@@ -37,29 +35,29 @@ func parseTT(b []byte) (*ttFont, error) {
 	var err error
 	bad := func(what string) (*ttFont, error) { return nil, fmt.Errorf("pdf: font: %s", what) }
 	if len(b) < 12 {
-		return bad("too short")
+		return bad("too short") //i18n:ok a font error, for logs
 	}
 	n := int(binary.BigEndian.Uint16(b[4:]))
 	if len(b) < 12+16*n {
-		return bad("table directory cut short")
+		return bad("table directory cut short") //i18n:ok a font error, for logs
 	}
 	f := &ttFont{tables: map[string][]byte{}}
 	for i := range n {
 		rec := b[12+16*i:]
 		off, length := binary.BigEndian.Uint32(rec[8:]), binary.BigEndian.Uint32(rec[12:])
 		if uint64(off)+uint64(length) > uint64(len(b)) {
-			return bad("table out of the file")
+			return bad("table out of the file") //i18n:ok a font error, for logs
 		}
 		f.tables[string(rec[:4])] = b[off : off+length]
 	}
 	for _, t := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf"} {
 		if f.tables[t] == nil {
-			return bad("no " + t + " table (not a TrueType-outline font)")
+			return bad("no " + t + " table (not a TrueType-outline font)") //i18n:ok a font error, for logs
 		}
 	}
 	head, hhea, maxp := f.tables["head"], f.tables["hhea"], f.tables["maxp"]
 	if len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 {
-		return bad("short head, hhea or maxp")
+		return bad("short head, hhea or maxp") //i18n:ok a font error, for logs
 	}
 	i16 := func(b []byte, at int) int { return int(int16(binary.BigEndian.Uint16(b[at:]))) }
 	f.unitsPerEm = int(binary.BigEndian.Uint16(head[18:]))
@@ -72,7 +70,7 @@ func parseTT(b []byte) (*ttFont, error) {
 		f.capHeight = i16(os2, 88)
 	}
 	if f.unitsPerEm == 0 || f.numGlyphs == 0 {
-		return bad("no glyphs")
+		return bad("no glyphs") //i18n:ok a font error, for logs
 	}
 
 	loca, glyf := f.tables["loca"], f.tables["glyf"]
@@ -93,7 +91,7 @@ func parseTT(b []byte) (*ttFont, error) {
 		from, ok1 := offset(i)
 		to, ok2 := offset(i + 1)
 		if !ok1 || !ok2 || from > to || to > len(glyf) {
-			return bad("loca out of glyf")
+			return bad("loca out of glyf") //i18n:ok a font error, for logs
 		}
 		f.glyphs[i] = glyf[from:to]
 	}
@@ -101,7 +99,7 @@ func parseTT(b []byte) (*ttFont, error) {
 	hmtx := f.tables["hmtx"]
 	nh := int(binary.BigEndian.Uint16(hhea[34:]))
 	if nh == 0 || len(hmtx) < 4*nh {
-		return bad("short hmtx")
+		return bad("short hmtx") //i18n:ok a font error, for logs
 	}
 	f.advances = make([]uint16, f.numGlyphs)
 	for i := range f.numGlyphs {
@@ -183,7 +181,7 @@ func (f *ttFont) subset(used []uint16) []byte {
 		binary.BigEndian.PutUint32(post, 0x00030000)
 		tables["post"] = post
 	}
-	for _, t := range []string{"cvt ", "fpgm", "prep"} {
+	for _, t := range []string{"cvt ", "fpgm", "prep"} { //i18n:ok TrueType table tags
 		if b := f.tables[t]; b != nil {
 			tables[t] = b
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -213,7 +214,13 @@ func (r *runner) label(svc app.Services, mrn, layout string) ([]byte, error) {
 		}
 		layout = dp.LayoutOrDefault()
 	}
-	return pdf.Label(p, layout, time.Now())
+	// The label's one word is in the patient's language (English when
+	// they have none: the command line knows no clinic's).
+	lang, err := i18n.Parse(p.Language)
+	if err != nil {
+		lang = i18n.English
+	}
+	return pdf.Label(p, layout, time.Now(), lang)
 }
 
 // deskPrinter is this desk's printer setting for kind.
