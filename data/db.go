@@ -69,12 +69,12 @@ type DB struct {
 	// offset measured then is the wrong clock's, not the desk's usual one
 	// (sync_meta.clock_usual_ms).
 	clockIncident atomic.Bool
-	w    *sql.DB
-	r    *sql.DB
-	ckpt *checkpointer
-	now  func() time.Time
-	hash app.HashParams
-	key  []byte
+	w             *sql.DB
+	r             *sql.DB
+	ckpt          *checkpointer
+	now           func() time.Time
+	hash          app.HashParams
+	key           []byte
 	// transport sends test messages (Options.MessageTransport).
 	transport app.MessageTransport
 	keyPath   string // the audit key's file
