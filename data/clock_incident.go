@@ -58,7 +58,15 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 	now := hlc.Timestamp{Wall: serverNow.UnixMilli(), Site: db.siteID}
 	var redated int
 	var newest hlc.Timestamp
+	db.clockIncident.Store(true)
 	err := db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
+		// The history rows move by how far the clock itself was off, which
+		// differs from the readings' jump when the offset in use was an
+		// earlier incident's (historyShift).
+		shift, err := tx.historyShift(-jump, db.clock.Offset())
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT hlc FROM outbox WHERE hlc > ? ORDER BY hlc`,
 			serverNow.Add(app.MaxClockOffset).UTC().Format("2006-01-02T15:04:05.000Z"))
 		if err != nil {
@@ -109,7 +117,7 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 				}
 			}
 			prev, newest = t, t
-			k, err := tx.redate(s, t.String(), -jump)
+			k, err := tx.redate(s, t.String(), shift)
 			if err != nil {
 				return err
 			}
@@ -237,7 +245,12 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 	serverNow := db.now().Add(offset).UnixMilli()
 	var redated int
 	var newest hlc.Timestamp
+	db.clockIncident.Store(true)
 	err := db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
+		shift, err := tx.historyShift(fell, db.clock.Offset())
+		if err != nil {
+			return err
+		}
 		var checked int64
 		if err := tx.QueryRowContext(tx.ctx, `SELECT clock_checked_ms FROM sync_meta WHERE id = 1`).Scan(&checked); err != nil {
 			return err
@@ -318,7 +331,7 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 		// Later first: each reading moves later, onto one no change still
 		// waiting to move bears.
 		for i := len(moves) - 1; i >= 0; i-- {
-			n, err := tx.redate(moves[i].from.String(), moves[i].to.String(), fell)
+			n, err := tx.redate(moves[i].from.String(), moves[i].to.String(), shift)
 			if err != nil {
 				return err
 			}
@@ -344,6 +357,27 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 		db.clock.Witness(newest)
 	}
 	return redated, nil
+}
+
+// historyShift is how far a clock incident moves the history rows of the
+// changes it re-dates, given how far it moves their readings (moved: the
+// change of the offset to the server's time, or the jump) and the offset in
+// use when they were stamped. The readings were the desk's clock corrected
+// by that offset; the history rows were written with the clock alone. When
+// that offset is the desk's usual one (sync_meta.clock_usual_ms, measured
+// by the last handshake that found no incident) both were off alike. When
+// it is an earlier incident's, measured while the clock was wrong and in
+// use since the clock was set right, the readings were off by it too and
+// the history rows were not: they move by moved less (inUse − usual).
+func (tx *Tx) historyShift(moved, inUse time.Duration) (time.Duration, error) {
+	var usual sql.NullInt64
+	if err := tx.QueryRowContext(tx.ctx, `SELECT clock_usual_ms FROM sync_meta WHERE id = 1`).Scan(&usual); err != nil {
+		return 0, err
+	}
+	if !usual.Valid {
+		return moved, nil
+	}
+	return moved + inUse - time.Duration(usual.Int64)*time.Millisecond, nil
 }
 
 // decidedUpTo returns how many of stamps (queued readings of this desk, in

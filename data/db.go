@@ -64,12 +64,17 @@ type Options struct {
 // IMMEDIATE) and a pool of readers, both in WAL mode with synchronous=FULL.
 type DB struct {
 	path string
-	w    *sql.DB
-	r    *sql.DB
-	ckpt *checkpointer
-	now  func() time.Time
-	hash app.HashParams
-	key  []byte
+	// clockIncident is set by a handshake's ResyncClock that handled a
+	// clock incident, and taken by the SetClockOffset that follows it: the
+	// offset measured then is the wrong clock's, not the desk's usual one
+	// (sync_meta.clock_usual_ms).
+	clockIncident atomic.Bool
+	w             *sql.DB
+	r             *sql.DB
+	ckpt          *checkpointer
+	now           func() time.Time
+	hash          app.HashParams
+	key           []byte
 	// transport sends test messages (Options.MessageTransport).
 	transport app.MessageTransport
 	keyPath   string // the audit key's file

@@ -37,8 +37,12 @@ func (db *DB) SetClockOffset(ctx context.Context, d time.Duration) error {
 	// The physical time of this handshake, and the held readings' physical
 	// times of changes the server has taken, which no clock incident
 	// re-dates any more (clock_pinned, ResyncClock).
-	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ?, clock_checked_ms = ? WHERE id = 1`,
-		d.Milliseconds(), db.now().Add(d).UnixMilli()); err != nil {
+	// A handshake that found no clock incident measured the desk's usual
+	// offset too (clock_usual_ms, the clock incidents' history rows).
+	usual := !db.clockIncident.Swap(false)
+	if _, err := db.w.ExecContext(ctx, `UPDATE sync_meta SET clock_offset_ms = ?1, clock_checked_ms = ?2,
+		clock_usual_ms = CASE WHEN ?3 THEN ?1 ELSE clock_usual_ms END WHERE id = 1`,
+		d.Milliseconds(), db.now().Add(d).UnixMilli(), usual); err != nil {
 		return fmt.Errorf("clock offset: %w", err)
 	}
 	if _, err := db.w.ExecContext(ctx, `DELETE FROM clock_pinned WHERE hlc < coalesce((SELECT min(hlc) FROM outbox), '~')`); err != nil {

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0123 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0150 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -3183,7 +3183,7 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, first_keys_until TEXT, clock_checked_ms INTEGER NOT NULL DEFAULT 0) STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, first_keys_until TEXT, clock_checked_ms INTEGER NOT NULL DEFAULT 0, clock_usual_ms INTEGER) STRICT;
 
 -- trust_baseline
 

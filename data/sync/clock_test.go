@@ -382,3 +382,68 @@ func TestClockBehindLostReply(t *testing.T) {
 		}
 	}
 }
+
+// Two clock incidents on one desk with no handshake between them, in both
+// orders: the clock is found an hour ahead (or behind), is set right, and
+// before the desk next reaches the server it goes wrong the other way, or
+// it is set right and the desk edits with it right. The offset the first
+// handshake measured was the wrong clock's, so the readings the desk
+// stamped since are off by both errors; the history rows, written with the
+// desk's own clock, are off only by the clock's error when each edit was
+// made. Every desk's history shows each edit when it was made (found by
+// the seeded simulation, seed 24: an edit made an hour behind was shown an
+// hour ahead).
+func TestClockIncidentsInARow(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name          string
+		first, second time.Duration
+	}{
+		{"ahead then behind", time.Hour, -time.Hour},
+		{"behind then right", -time.Hour, 0},
+		{"ahead then right", time.Hour, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			u, first, _ := twoDesks(t)
+			clk := &jumpClock{}
+			desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { desk.Close() })
+			mustEnroll(t, desk, u)
+			mustSync(t, desk)
+			p := newPatient(t, first.svc, "Twice Off")
+			syncAll(t, first.db, desk)
+
+			// The first incident: found while the clock is still wrong.
+			clk.set(c.first)
+			editField(t, desk, p.ID, "address", "first incident")
+			mustSync(t, desk)
+			// Set right; then, offline, the second.
+			clk.set(0)
+			time.Sleep(20 * time.Millisecond)
+			clk.set(c.second)
+			made := time.Now()
+			editField(t, desk, p.ID, "notes", "second incident")
+			mustSync(t, desk)
+			syncAll(t, first.db, desk)
+			sameClinic(t, first.db, desk)
+			for i, d := range []*data.DB{first.db, desk} {
+				var at string
+				if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = 'second incident'`,
+					p.ID).Scan(&at); err != nil {
+					t.Fatalf("desk %d: the history of the edit: %v", i, err)
+				}
+				when, err := time.Parse(data.TimeLayout, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if off := when.Sub(made); off < -time.Minute || off > time.Minute {
+					t.Errorf("desk %d: the history shows the edit at %s, %s from when it was made", i, at, off.Round(time.Second))
+				}
+			}
+		})
+	}
+}
