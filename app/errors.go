@@ -180,3 +180,22 @@ func ErrorField(err error) string {
 func ErrUnauthorized() *Error {
 	return Errorf(EUNAUTHORIZED, "You are not allowed to do this.")
 }
+
+// Local is l in t's language, in lower case (i18n.Local: l as an
+// argument of an i18n.Text).
+func (l Lower) Local(t *i18n.Tr) string { return strings.ToLower(t.T(string(l))) }
+
+// Local is e's message in t's language (i18n.Local: an error as an
+// argument of an i18n.Text).
+func (e *Error) Local(t *i18n.Tr) string { return LocalErrorMessage(e, t) }
+
+// ErrorText is err's message as an i18n.Text, to show later in the
+// language of the person at the screen: an *Error says itself in it,
+// any other error is the generic message.
+func ErrorText(err error) i18n.Text {
+	var e *Error
+	if !errors.As(err, &e) {
+		return i18n.Text{Format: genericMessage}
+	}
+	return i18n.Text{Format: "%s", Args: []any{e}}
+}
