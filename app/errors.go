@@ -68,12 +68,19 @@ func FieldErrorf(field, format string, args ...any) *Error {
 func english(args []any) []any {
 	var out []any
 	for i, a := range args {
-		if e, ok := a.(*Error); ok {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = e.Message
+		var english string
+		switch v := a.(type) {
+		case *Error:
+			english = v.Message
+		case i18n.Text:
+			english = v.String()
+		default:
+			continue
 		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = english
 	}
 	if out == nil {
 		return args
@@ -161,6 +168,8 @@ func LocalErrorMessage(err error, tr *i18n.Tr) string {
 			a = strings.ToLower(tr.T(string(v)))
 		case *Error:
 			a = LocalErrorMessage(v, tr)
+		case i18n.Text:
+			a = tr.Text(v)
 		}
 		args[i] = a
 	}
