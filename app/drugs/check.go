@@ -192,13 +192,13 @@ func (c *Catalogue) Check(r Request) []Finding {
 			continue
 		}
 		for o := j + 1; o < len(drugs); o++ {
-			if f, ok := c.duplicate(d, drugs[o], "is also prescribed"); ok {
+			if f, ok := c.duplicate(d, drugs[o], i18n.Nf("is also prescribed")); ok {
 				f.Allergy, f.Drug, f.Other, f.Current = -1, j, o, -1
 				out = append(out, f)
 			}
 		}
 		for k, m := range current {
-			if f, ok := c.duplicate(d, m, "is a current medication"); ok {
+			if f, ok := c.duplicate(d, m, i18n.Nf("is a current medication")); ok {
 				f.Allergy, f.Drug, f.Other, f.Current = -1, j, -1, k
 				out = append(out, f)
 			}
@@ -240,7 +240,7 @@ func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
 	return Finding{}, false
 }
 
-func (c *Catalogue) duplicate(d, o *drug, what string) (Finding, bool) {
+func (c *Catalogue) duplicate(d, o *drug, what i18n.Text) (Finding, bool) {
 	if o == nil {
 		return Finding{}, false
 	}
