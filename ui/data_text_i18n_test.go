@@ -101,3 +101,24 @@ func TestDataTextOnGreekScreens(t *testing.T) {
 		}
 	})
 }
+
+// A patient's sex and an allergy's severity share the English "Unknown"
+// but not its Greek form: the sex's is neuter (το φύλο), the severity's
+// feminine (η βαρύτητα).
+func TestUnknownSexAndSeverityInGreek(t *testing.T) {
+	inGreek(t)
+	if got := sexLabel(app.SexUnknown); got != "Άγνωστο" {
+		t.Errorf("sex Unknown %q, want Άγνωστο", got)
+	}
+	if got := sexLabel(app.SexOther); got != "Άλλο" {
+		t.Errorf("sex Other %q, want Άλλο", got)
+	}
+	if got := T("Unknown"); got != "Άγνωστη" {
+		t.Errorf("severity Unknown %q, want Άγνωστη", got)
+	}
+	for _, s := range app.Sexes {
+		if got := sexOf(sexLabel(s)); got != s {
+			t.Errorf("the label of %s reads back as %q", s, got)
+		}
+	}
+}

@@ -141,13 +141,22 @@ func (t *Tr) Lang() Lang {
 	return t.lang
 }
 
-// T translates s; text the catalogue lacks stays English.
+// Context separates a key's context from its English text, as gettext's
+// msgctxt does: "sex\x04Unknown" is the English "Unknown" said of a sex,
+// a key of its own, so that a language can give it another form than the
+// "Unknown" of an allergy's severity. English shows the text after it.
+const Context = "\x04"
+
+// T translates s; text the catalogue lacks stays English (without its
+// context, when it has one).
 func (t *Tr) T(s string) string {
-	if t == nil || t.cat == nil {
-		return s
+	if t != nil && t.cat != nil {
+		if v, ok := t.cat[s]; ok && v != "" {
+			return v
+		}
 	}
-	if v, ok := t.cat[s]; ok && v != "" {
-		return v
+	if i := strings.LastIndex(s, Context); i >= 0 {
+		return s[i+len(Context):]
 	}
 	return s
 }

@@ -261,3 +261,21 @@ func TestTextIsEnglishUntilShown(t *testing.T) {
 		t.Error("IsZero")
 	}
 }
+
+// A key with a context is English without it, and a language may say the
+// same English word two ways: a sex's "Unknown" is not a severity's.
+func TestContextKeys(t *testing.T) {
+	if got := For(English).T("sex" + Context + "Unknown"); got != "Unknown" {
+		t.Errorf("English %q", got)
+	}
+	for _, l := range []Lang{Greek, Spanish} {
+		tr := For(l)
+		sex, severity := tr.T("sex"+Context+"Unknown"), tr.T("Unknown")
+		if sex == severity || sex == "Unknown" || strings.Contains(sex, Context) {
+			t.Errorf("%s: a sex's Unknown %q, a severity's %q", l, sex, severity)
+		}
+	}
+	if got, want := For(Greek).T("sex"+Context+"Unknown"), "Άγνωστο"; got != want {
+		t.Errorf("Greek sex Unknown %q, want the neuter %q (το φύλο)", got, want)
+	}
+}
