@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"hms/app"
-	"hms/app/i18n"
 	"hms/app/charts"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 

@@ -246,7 +246,9 @@ func (s *staffScreen) onSetLanguage() {
 	}
 	s.act(func(ctx context.Context, id string) (*app.User, error) {
 		return s.u.svc.Users.SetLanguage(ctx, id, code)
-	}, func(name string) string { return Tf("The screens of %s will speak %s from their next login.", name, label) })
+	}, func(name string) string {
+		return Tf("The screens of %s will speak %s from their next login.", name, label)
+	})
 }
 
 // onDoctorHours shows the selected doctor's profile, weekly hours and

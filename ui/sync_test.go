@@ -436,8 +436,8 @@ func TestConflictsScreenDuplicate(t *testing.T) {
 	first := time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC)
 	h.conflicts = []*app.Conflict{
 		{ID: "d1", Entity: "patients", RowID: "p2", DuplicateOf: "p1",
-			What:      i18n.Nf("Patient %s, born %s, registered twice? %s and %s", "Maria Twice", "1975-04-30", "P-D1-000003", "P-D2-000004"),
-			Rule:      "possible duplicate: same name and date of birth", RuleText: i18n.Nf("same name and date of birth"),
+			What: i18n.Nf("Patient %s, born %s, registered twice? %s and %s", "Maria Twice", "1975-04-30", "P-D1-000003", "P-D2-000004"),
+			Rule: "possible duplicate: same name and date of birth", RuleText: i18n.Nf("same name and date of birth"),
 			LostValue: `"P-D2-000004, phone +30 210 555 0199, maria@example.org"`,
 			WonValue:  `"P-D1-000003, no phone"`,
 			LostAt:    first.Add(time.Hour), WonAt: first, DetectedAt: first.Add(2 * time.Hour)},
