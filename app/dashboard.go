@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"hms/app/i18n"
 )
 
 // PeriodKind names how a dashboard period was chosen.
@@ -349,12 +351,45 @@ type ReportRequest struct {
 }
 
 // Table is a report as rows of text, the same for its CSV and its PDF.
+// Title, Subtitle, Columns and Footer are English (the CSV, the command
+// line, the audit log); Local holds the same as texts to translate, for a
+// screen (NewTable and SetFooter fill both). Rows are the records' own
+// values.
 type Table struct {
 	Title    string
 	Subtitle string // the period and filters
 	Columns  []string
 	Rows     [][]string
 	Footer   []string // totals, when the report has them
+	Local    TableText
+}
+
+// TableText is a Table's words as texts to translate (i18n.Text) where
+// the table is shown; zero for a table built without them.
+type TableText struct {
+	Title, Subtitle i18n.Text
+	Columns, Footer []i18n.Text
+}
+
+// NewTable is a table with its title, subtitle and columns, in English
+// and as texts to translate.
+func NewTable(title, subtitle i18n.Text, columns ...i18n.Text) *Table {
+	t := &Table{Title: title.String(), Subtitle: subtitle.String(), Columns: make([]string, len(columns)),
+		Local: TableText{Title: title, Subtitle: subtitle, Columns: columns}}
+	for i, c := range columns {
+		t.Columns[i] = c.String()
+	}
+	return t
+}
+
+// SetFooter sets the table's footer (its totals), in English and as texts
+// to translate; an empty cell is a zero Text.
+func (t *Table) SetFooter(cells ...i18n.Text) {
+	t.Footer = make([]string, len(cells))
+	for i, c := range cells {
+		t.Footer[i] = c.String()
+	}
+	t.Local.Footer = cells
 }
 
 // MaxPDFRows bounds the rows a report prints; the CSV has them all.

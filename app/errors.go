@@ -68,12 +68,19 @@ func FieldErrorf(field, format string, args ...any) *Error {
 func english(args []any) []any {
 	var out []any
 	for i, a := range args {
-		if e, ok := a.(*Error); ok {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = e.Message
+		var english string
+		switch v := a.(type) {
+		case *Error:
+			english = v.Message
+		case i18n.Text:
+			english = v.String()
+		default:
+			continue
 		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = english
 	}
 	if out == nil {
 		return args
@@ -161,6 +168,8 @@ func LocalErrorMessage(err error, tr *i18n.Tr) string {
 			a = strings.ToLower(tr.T(string(v)))
 		case *Error:
 			a = LocalErrorMessage(v, tr)
+		case i18n.Text:
+			a = tr.Text(v)
 		}
 		args[i] = a
 	}
@@ -179,4 +188,23 @@ func ErrorField(err error) string {
 // ErrUnauthorized is the message every permission denial carries.
 func ErrUnauthorized() *Error {
 	return Errorf(EUNAUTHORIZED, "You are not allowed to do this.")
+}
+
+// Local is l in t's language, in lower case (i18n.Local: l as an
+// argument of an i18n.Text).
+func (l Lower) Local(t *i18n.Tr) string { return strings.ToLower(t.T(string(l))) }
+
+// Local is e's message in t's language (i18n.Local: an error as an
+// argument of an i18n.Text).
+func (e *Error) Local(t *i18n.Tr) string { return LocalErrorMessage(e, t) }
+
+// ErrorText is err's message as an i18n.Text, to show later in the
+// language of the person at the screen: an *Error says itself in it,
+// any other error is the generic message.
+func ErrorText(err error) i18n.Text {
+	var e *Error
+	if !errors.As(err, &e) {
+		return i18n.Text{Format: genericMessage}
+	}
+	return i18n.Text{Format: "%s", Args: []any{e}}
 }

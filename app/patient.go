@@ -320,11 +320,13 @@ type ImportRow struct {
 	Patient PatientCreate
 }
 
-// RowError is what is wrong with one line of an import file.
+// RowError is what is wrong with one line of an import file. Message is
+// English as its String says it (the command line); a screen shows it in
+// its own language (i18n.Tr.Text).
 type RowError struct {
 	Line    int
 	Field   string
-	Message string
+	Message i18n.Text
 }
 
 // ImportResult is what an import did.

@@ -272,14 +272,14 @@ func (t *CSVTable) PatientRows(m ColumnMapping, today time.Time) ([]ImportRow, [
 	var bad []RowError
 	for f, col := range m {
 		if !isImportField(f) {
-			bad = append(bad, RowError{Field: f, Message: fmt.Sprintf("%q is not a field patients can be imported into.", f)})
+			bad = append(bad, RowError{Field: f, Message: i18n.Nf("%q is not a field patients can be imported into.", f)})
 		} else if col >= len(t.Header) {
-			bad = append(bad, RowError{Field: f, Message: fmt.Sprintf("The file has no column %d (it has %d).", col+1, len(t.Header))})
+			bad = append(bad, RowError{Field: f, Message: i18n.Nf("The file has no column %d (it has %d).", col+1, len(t.Header))})
 		}
 	}
 	for _, f := range requiredImportFields {
 		if col, ok := m[f]; !ok || col < 0 {
-			bad = append(bad, RowError{Field: f, Message: fmt.Sprintf("Choose the column that holds %s.", importFieldLabels[f])})
+			bad = append(bad, RowError{Field: f, Message: i18n.Nf("Choose the column that holds %s.", i18n.Nf(importFieldLabels[f]))})
 		}
 	}
 	if len(bad) > 0 {
@@ -292,12 +292,12 @@ func (t *CSVTable) PatientRows(m ColumnMapping, today time.Time) ([]ImportRow, [
 			continue
 		}
 		if len(rec.Fields) != len(t.Header) {
-			bad = append(bad, RowError{Line: rec.Line, Message: fmt.Sprintf("expected %d columns, found %d", len(t.Header), len(rec.Fields))})
+			bad = append(bad, RowError{Line: rec.Line, Message: i18n.Nf("expected %d columns, found %d", len(t.Header), len(rec.Fields))})
 			continue
 		}
 		p, err := patientFromRecord(rec.Fields, m, today)
 		if err != nil {
-			bad = append(bad, RowError{Line: rec.Line, Field: ErrorField(err), Message: ErrorMessage(err)})
+			bad = append(bad, RowError{Line: rec.Line, Field: ErrorField(err), Message: ErrorText(err)})
 			continue
 		}
 		rows = append(rows, ImportRow{Line: rec.Line, Patient: p})
@@ -307,7 +307,8 @@ func (t *CSVTable) PatientRows(m ColumnMapping, today time.Time) ([]ImportRow, [
 
 // importFieldLabels name the fields in messages.
 var importFieldLabels = map[string]string{
-	"given_name": "the given name", "family_name": "the family name", "sex": "the sex", "birth_date": "the date of birth",
+	"given_name": i18n.N("the given name"), "family_name": i18n.N("the family name"), "sex": i18n.N("the sex"),
+	"birth_date": i18n.N("the date of birth"),
 }
 
 func isImportField(f string) bool { return slices.Contains(PatientImportFields, f) }

@@ -180,20 +180,20 @@ func TestPatientRows(t *testing.T) {
 	}
 	for _, e := range bad {
 		field, ok := wantBad[e.Line]
-		if !ok || e.Field != field || e.Message == "" {
+		if !ok || e.Field != field || e.Message.String() == "" {
 			t.Errorf("unexpected %+v", e)
 		}
 		switch e.Line {
 		case 8:
-			if e.Message != "expected 6 columns, found 3" {
+			if e.Message.String() != "expected 6 columns, found 3" {
 				t.Errorf("line 8: %q", e.Message)
 			}
 		case 10:
-			if e.Message != "expected 6 columns, found 7" {
+			if e.Message.String() != "expected 6 columns, found 7" {
 				t.Errorf("line 10: %q", e.Message)
 			}
 		case 7:
-			if !strings.Contains(e.Message, "future") {
+			if !strings.Contains(e.Message.String(), "future") {
 				t.Errorf("line 7: %q", e.Message)
 			}
 		}
@@ -226,7 +226,7 @@ func TestPatientRows(t *testing.T) {
 		}
 		var fields []string
 		for _, e := range bad {
-			if e.Line != 0 || e.Message == "" {
+			if e.Line != 0 || e.Message.String() == "" {
 				t.Errorf("%+v", e)
 			}
 			fields = append(fields, e.Field)
@@ -326,7 +326,7 @@ func FuzzPatientRows(f *testing.F) {
 		}
 		rows, bad := tab.PatientRows(m, importToday)
 		for _, e := range bad {
-			if e.Message == "" || (complete && e.Line < 2) || (!complete && e.Line != 0) {
+			if e.Message.String() == "" || (complete && e.Line < 2) || (!complete && e.Line != 0) {
 				t.Fatalf("row error without a line or message: %+v (mapping complete %v)", e, complete)
 			}
 		}

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"time"
+
+	"hms/app/i18n"
 )
 
 // MaxClockOffset is how far a desk's clock may be from the server's before
@@ -134,10 +136,13 @@ type Conflict struct {
 	// Entity is the table, RowID the record, Field the field ("" when a
 	// whole change lost, e.g. a booking, or was refused).
 	Entity, RowID, Field string
-	// What names the record for a person ("Patient P-D1-000012 Ada Byron").
-	What string
-	// Rule says what decided.
-	Rule string
+	// What names the record for a person ("Patient P-D1-000012 Ada Byron"),
+	// English as its String says it, in the screen's language where shown.
+	What i18n.Text
+	// Rule says what decided, in English as the conflict keeps it;
+	// RuleText is the same for a screen to translate.
+	Rule     string
+	RuleText i18n.Text
 	// LostValue and WonValue are JSON; WonValue is "null" when nothing won
 	// (a refusal).
 	LostValue, WonValue string

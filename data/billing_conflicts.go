@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // RuleOverpaid is the rule of a billing conflict: an invoice paid more
@@ -84,7 +85,8 @@ func scanBillingConflict(r rowScanner) (*app.Conflict, error) {
 		o.Receipts = strings.Split(receipts.String, ", ")
 	}
 	o.SettledBy, o.SettlementNote = c.ResolvedBy, note
-	c.What = "Invoice " + o.InvoiceNumber + " of " + o.PatientMRN + " " + o.PatientName
+	c.What = i18n.Nf("Invoice %s of %s", o.InvoiceNumber, o.PatientMRN+" "+o.PatientName)
+	c.RuleText = ruleText(c.Rule)
 	c.LostValue = fmt.Sprintf("%q", "paid "+app.Format(o.Paid, o.Currency)+" of "+app.Format(o.Total, o.Currency))
 	return c, nil
 }

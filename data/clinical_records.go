@@ -575,16 +575,16 @@ func (tx *Tx) prescribe(c app.PrescriptionCreate) (*app.Prescription, error) {
 		return nil, err
 	}
 	check := cat.CheckPrescription(patient.FullName(), c.Items, allergies, current)
-	warning := check.Warning
+	warning := check.Warning.String() // the prescription keeps the English words
 	if check.Warns() && !c.AcknowledgeAllergy {
 		if check.Severe {
 			return nil, app.Errorf(app.ECONFLICT, "%s The allergy is severe: change the prescription, or give the reason for prescribing anyway.",
-				warning).On("allergy")
+				check.Warning).On("allergy")
 		}
-		return nil, app.Errorf(app.ECONFLICT, "%s Change the prescription, or acknowledge the warning to issue it anyway.", warning).On("allergy")
+		return nil, app.Errorf(app.ECONFLICT, "%s Change the prescription, or acknowledge the warning to issue it anyway.", check.Warning).On("allergy")
 	}
 	if check.Severe && c.OverrideReason == "" {
-		return nil, app.Errorf(app.ECONFLICT, "%s The allergy is severe: give the reason for prescribing anyway.", warning).On("override_reason")
+		return nil, app.Errorf(app.ECONFLICT, "%s The allergy is severe: give the reason for prescribing anyway.", check.Warning).On("override_reason")
 	}
 	if check.Warns() && c.OverrideReason != "" {
 		warning += " Reason for prescribing anyway: " + c.OverrideReason

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // morbidity is the morbidity report as a table: the totals by ICD
@@ -17,12 +18,12 @@ func (b *reportBuilder) morbidity(r app.ReportRequest) (*app.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	title := "Morbidity: coded diagnoses"
+	title := i18n.Nf("Morbidity: coded diagnoses")
 	if rep.Doctor != "" {
-		title += " of " + rep.Doctor + "'s patients"
+		title = i18n.Nf("Morbidity: coded diagnoses of %s's patients", rep.Doctor)
 	}
-	t := &app.Table{Title: title, Subtitle: describePeriod(r.Period, ""),
-		Columns: []string{"Breakdown", "Code or chapter", "Title", "Age band", "Sex", "Diagnoses"}}
+	t := app.NewTable(title, describePeriod(r.Period),
+		i18n.Nf("Breakdown"), i18n.Nf("Code or chapter"), i18n.Nf("Title"), i18n.Nf("Age band"), i18n.Nf("Sex"), i18n.Nf("Diagnoses"))
 	for _, c := range rep.ByChapter {
 		t.Rows = append(t.Rows, []string{"ICD chapter", c.Key, c.Title, "", "", strconv.Itoa(c.Count)})
 	}
@@ -32,6 +33,6 @@ func (b *reportBuilder) morbidity(r app.ReportRequest) (*app.Table, error) {
 	for _, row := range rep.Rows {
 		t.Rows = append(t.Rows, []string{"Code, age and sex", row.Code, row.Title, row.AgeBand, string(row.Sex), strconv.Itoa(row.Count)})
 	}
-	t.Footer = []string{"Total", "", "", "", "", strconv.Itoa(rep.Total)}
+	t.SetFooter(i18n.Nf("Total"), i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{}, plain(strconv.Itoa(rep.Total)))
 	return t, nil
 }

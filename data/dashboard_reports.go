@@ -12,6 +12,7 @@ import (
 
 	"hms/app"
 	"hms/app/charts"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -235,8 +236,9 @@ func (b *reportBuilder) appointments(r app.ReportRequest) (*app.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &app.Table{Title: "Appointments", Subtitle: describePeriod(r.Period, name),
-		Columns: []string{"Date", "Time", "Doctor", "Patient", "Record no.", "Status", "Minutes", "Reason"}}
+	t := app.NewTable(i18n.Nf("Appointments"), describePeriod(r.Period, plain(name)),
+		i18n.Nf("Date"), i18n.Nf("Time"), i18n.Nf("Doctor"), i18n.Nf("Patient"), i18n.Nf("Record no."), i18n.Nf("Status"),
+		i18n.Nf("Minutes"), i18n.Nf("Reason"))
 	count, minutes := 0, 0
 	for _, a := range list {
 		t.Rows = append(t.Rows, []string{b.localTime(a.Start, app.DateLayout), b.localTime(a.Start, "15:04"), a.DoctorName,
@@ -246,7 +248,8 @@ func (b *reportBuilder) appointments(r app.ReportRequest) (*app.Table, error) {
 			minutes += a.Minutes()
 		}
 	}
-	t.Footer = []string{"Total", "", "", fmt.Sprintf("%d appointments", count), "", "(not cancelled)", strconv.Itoa(minutes), ""}
+	t.SetFooter(i18n.Nf("Total"), i18n.Text{}, i18n.Text{}, i18n.Nf("%d appointments", count), i18n.Text{}, i18n.Nf("(not cancelled)"),
+		plain(strconv.Itoa(minutes)), i18n.Text{})
 	return t, nil
 }
 
@@ -268,8 +271,9 @@ func (b *reportBuilder) revenue(r app.ReportRequest) (*app.Table, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	t := &app.Table{Title: "Revenue", Subtitle: describePeriod(r.Period, name),
-		Columns: []string{"Date", "Doctor", "Code", "Service", "Kind", "Quantity", "Amount (" + b.settings.Currency + ")"}}
+	t := app.NewTable(i18n.Nf("Revenue"), describePeriod(r.Period, plain(name)),
+		i18n.Nf("Date"), i18n.Nf("Doctor"), i18n.Nf("Code"), i18n.Nf("Service"), i18n.Nf("Kind"), i18n.Nf("Quantity"),
+		i18n.Nf("Amount (%s)", b.settings.Currency))
 	type line struct {
 		day, doctor, code, kind string
 		qty                     int64
@@ -304,14 +308,15 @@ func (b *reportBuilder) revenue(r app.ReportRequest) (*app.Table, error) {
 		qty += l.qty
 		total += l.amount
 	}
-	t.Footer = []string{"Total", "", "", "", "", strconv.FormatInt(qty, 10), b.money(total)}
+	t.SetFooter(i18n.Nf("Total"), i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{}, plain(strconv.FormatInt(qty, 10)), plain(b.money(total)))
 	return t, nil
 }
 
 func (b *reportBuilder) outstanding() (*app.Table, error) {
 	today := app.DayOf(b.now, b.loc)
-	t := &app.Table{Title: "Outstanding invoices", Subtitle: "On " + today.String(),
-		Columns: []string{"Invoice", "Issued", "Patient", "Record no.", "Total", "Paid", "Balance", "Age (days)"}}
+	t := app.NewTable(i18n.Nf("Outstanding invoices"), i18n.Nf("On %s", today.String()),
+		i18n.Nf("Invoice"), i18n.Nf("Issued"), i18n.Nf("Patient"), i18n.Nf("Record no."), i18n.Nf("Total"), i18n.Nf("Paid"),
+		i18n.Nf("Balance"), i18n.Nf("Age (days)"))
 	var sum app.Money
 	curAt, curID := "", ""
 	for {
@@ -331,7 +336,7 @@ func (b *reportBuilder) outstanding() (*app.Table, error) {
 		last := page[len(page)-1]
 		curAt, curID = formatTime(last.IssuedAt), last.ID
 	}
-	t.Footer = []string{"Total", "", fmt.Sprintf("%d invoices", len(t.Rows)), "", "", "", b.money(sum), ""}
+	t.SetFooter(i18n.Nf("Total"), i18n.Text{}, i18n.Nf("%d invoices", len(t.Rows)), i18n.Text{}, i18n.Text{}, i18n.Text{}, plain(b.money(sum)), i18n.Text{})
 	return t, nil
 }
 
@@ -342,8 +347,9 @@ func (b *reportBuilder) newPatients(r app.ReportRequest) (*app.Table, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	t := &app.Table{Title: "New patients", Subtitle: describePeriod(r.Period),
-		Columns: []string{"Registered", "Record no.", "Given name", "Family name", "Sex", "Birth date", "Phone", "Email"}}
+	t := app.NewTable(i18n.Nf("New patients"), describePeriod(r.Period),
+		i18n.Nf("Registered"), i18n.Nf("Record no."), i18n.Nf("Given name"), i18n.Nf("Family name"), i18n.Nf("Sex"),
+		i18n.Nf("Birth date"), i18n.Nf("Phone"), i18n.Nf("Email"))
 	for rows.Next() {
 		p, err := scanPatient(rows)
 		if err != nil {
@@ -355,17 +361,17 @@ func (b *reportBuilder) newPatients(r app.ReportRequest) (*app.Table, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	t.Footer = []string{"Total", fmt.Sprintf("%d patients", len(t.Rows)), "", "", "", "", "", ""}
+	t.SetFooter(i18n.Nf("Total"), i18n.Nf("%d patients", len(t.Rows)), i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{})
 	return t, nil
 }
 
 func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
 	start, end := r.Period.Bounds(b.loc)
 	where, args := []string{"at >= ? AND at < ?"}, []any{formatTime(start), formatTime(end)}
-	var filters []string
+	var filters []i18n.Text
 	if u := strings.TrimSpace(r.Username); u != "" {
 		where, args = append(where, "username = ?"), append(args, u)
-		filters = append(filters, "user "+u)
+		filters = append(filters, i18n.Nf("user %s", u))
 	}
 	if r.PatientID != "" {
 		var mrn string
@@ -373,7 +379,7 @@ func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
 			return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
 		}
 		where, args = append(where, "patient_id = ?"), append(args, r.PatientID)
-		filters = append(filters, "patient "+mrn)
+		filters = append(filters, i18n.Nf("patient %s", mrn))
 	}
 	rows, err := b.q.QueryContext(b.ctx, `SELECT seq, at, username, role, action, entity, entity_id, patient_id, outcome, detail
 		FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY seq`, args...)
@@ -381,8 +387,9 @@ func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	t := &app.Table{Title: "Audit log", Subtitle: describePeriod(r.Period, filters...),
-		Columns: []string{"No.", "Time", "User", "Role", "Action", "Record", "Record id", "Patient id", "Outcome", "Detail"}}
+	t := app.NewTable(i18n.Nf("Audit log"), describePeriod(r.Period, filters...),
+		i18n.Nf("No."), i18n.Nf("Time"), i18n.Nf("User"), i18n.Nf("Role"), i18n.Nf("Action"), i18n.Nf("Record"),
+		i18n.Nf("Record id"), i18n.Nf("Patient id"), i18n.Nf("Outcome"), i18n.Nf("Detail"))
 	for rows.Next() {
 		var seq int64
 		var at, user, role, act, entity, entityID, patientID, outcome, detail string
@@ -397,15 +404,19 @@ func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
 
 // describePeriod is a period and its filters as a report's subtitle shows
 // them.
-func describePeriod(p app.Period, filters ...string) string {
-	parts := []string{p.String()}
+func describePeriod(p app.Period, filters ...i18n.Text) i18n.Text {
+	parts := []i18n.Text{plain(p.String())}
 	for _, f := range filters {
-		if f != "" {
+		if f.String() != "" {
 			parts = append(parts, f)
 		}
 	}
-	return strings.Join(parts, " · ")
+	return i18n.Join(" · ", parts...)
 }
+
+// plain is text with no words to translate (a name, a number, a date) as
+// a Text.
+func plain(s string) i18n.Text { return i18n.Text{Format: "%s", Args: []any{s}} }
 
 // exportAudit records an export in the audit log.
 func (s *DashboardService) exportAudit(ctx context.Context, action, format string, r app.ReportRequest, t *app.Table) error {

@@ -144,12 +144,12 @@ func (s *DiagnosisService) ImportCodes(ctx context.Context, system string, rows 
 		var bad []app.RowError
 		seen := map[string]int{}
 		for _, r := range rows {
-			if msg := codes.CheckCode(r.Code); msg != "" {
+			if msg := codes.CheckCode(r.Code); !msg.IsZero() {
 				bad = append(bad, app.RowError{Line: r.Line, Field: "code", Message: msg})
-			} else if msg := codes.CheckTitle(r.Title); msg != "" {
+			} else if msg := codes.CheckTitle(r.Title); !msg.IsZero() {
 				bad = append(bad, app.RowError{Line: r.Line, Field: "description", Message: msg})
 			} else if first, dup := seen[codes.Key(r.Code)]; dup {
-				bad = append(bad, app.RowError{Line: r.Line, Field: "code", Message: fmt.Sprintf("The code %s is on line %d already.", r.Code, first)})
+				bad = append(bad, app.RowError{Line: r.Line, Field: "code", Message: i18n.Nf("The code %s is on line %d already.", r.Code, first)})
 			} else {
 				seen[codes.Key(r.Code)] = r.Line
 			}

@@ -25,7 +25,7 @@ func (s *PatientService) ImportPatients(ctx context.Context, rows []app.ImportRo
 		var bad []app.RowError
 		for i := range rows {
 			if err := rows[i].Patient.Validate(tx.now); err != nil {
-				bad = append(bad, app.RowError{Line: rows[i].Line, Field: app.ErrorField(err), Message: app.ErrorMessage(err)})
+				bad = append(bad, app.RowError{Line: rows[i].Line, Field: app.ErrorField(err), Message: app.ErrorText(err)})
 			}
 		}
 		if len(bad) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/data/sync/hlc"
 )
 
@@ -45,7 +46,52 @@ const (
 	// RuleNotApplied begins the rule of a pulled change this desk could
 	// not apply; why follows. The pull applies those again each round.
 	RuleNotApplied = "could not be applied on this desk: "
+	// RuleUnsignedPower begins the rule of a pulled change this desk
+	// refused because it grants power without a trusted administrator's
+	// signature (data/sync, verify.go); why follows.
+	RuleUnsignedPower = "refused: grants power without a trusted administrator's signature: "
+	// ruleDuplicate begins the rule of a possible duplicate patient; the
+	// server's reason follows.
+	ruleDuplicate = "possible duplicate: "
 )
+
+// duplicateReason is the server's reason for flagging a possible
+// duplicate patient, as a text to translate.
+func duplicateReason(why string) i18n.Text {
+	if why == "same name and date of birth" {
+		return i18n.Nf("same name and date of birth")
+	}
+	return i18n.Text{Format: "%s", Args: []any{why}}
+}
+
+// ruleText is a conflict's rule as a text to translate where it is shown:
+// the rule's own words, and the reason after it as it was given (a
+// server's or a desk's, in English).
+func ruleText(rule string) i18n.Text {
+	switch rule {
+	case RuleFieldLWW:
+		return i18n.Nf("field: last writer by (HLC, site) wins")
+	case RuleDeleted:
+		return i18n.Nf("row deleted on the server")
+	case RuleSlotTaken:
+		return i18n.Nf("booking: the doctor's time is held by the booking that reached the server first")
+	case RuleOverpaid:
+		return i18n.Nf("billing: paid more than its total on desks that were apart; refund or allocate the excess")
+	}
+	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
+		return i18n.Nf("refused by the server: %s", why)
+	}
+	if why, ok := strings.CutPrefix(rule, RuleNotApplied); ok {
+		return i18n.Nf("could not be applied on this desk: %s", why)
+	}
+	if why, ok := strings.CutPrefix(rule, RuleUnsignedPower); ok {
+		return i18n.Nf("refused: grants power without a trusted administrator's signature: %s", why)
+	}
+	if why, ok := strings.CutPrefix(rule, ruleDuplicate); ok {
+		return i18n.Nf("possible duplicate: %s", duplicateReason(why))
+	}
+	return i18n.Text{Format: "%s", Args: []any{rule}}
+}
 
 // OpenConflicts counts what waits for a person's review: the open
 // conflicts, and the possible duplicate patients not decided yet.
@@ -422,6 +468,7 @@ func scanConflict(row interface{ Scan(...any) error }) (*app.Conflict, error) {
 	c.DetectedAt = parseTime(detected)
 	c.ResolvedAt = parseNullTime(resolved)
 	c.Resolution = app.Resolution(resolution)
+	c.RuleText = ruleText(c.Rule)
 	return &c, nil
 }
 
@@ -438,34 +485,34 @@ func hlcTime(s string) time.Time {
 // conflictWhat names a conflict's record for a person. The record may not
 // be on this desk (a change that lost before its record arrived): then the
 // table and key name it.
-func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity, rowID string) (string, error) {
-	fallback := entity + " " + rowID
+func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity, rowID string) (i18n.Text, error) {
+	fallback := i18n.Text{Format: "%s %s", Args: []any{entity, rowID}} // a table's name and key: no words to translate
 	var err error
-	var what string
+	var what i18n.Text
 	switch entity {
 	case "patients":
 		var mrn, given, family string
 		err = q.QueryRowContext(ctx, `SELECT mrn, given_name, family_name FROM patients WHERE id = ?`, rowID).Scan(&mrn, &given, &family)
-		what = "Patient " + mrn + " " + given + " " + family
+		what = i18n.Nf("Patient %s", strings.Join([]string{mrn, given, family}, " "))
 	case "users":
 		var username string
 		err = q.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, rowID).Scan(&username)
-		what = "Staff account " + username
+		what = i18n.Nf("Staff account %s", username)
 	case "appointments":
 		var name, start string
 		err = q.QueryRowContext(ctx, `SELECT patient_name, start_at FROM appointments WHERE id = ?`, rowID).Scan(&name, &start)
-		what = "Appointment of " + name + " on " + parseTime(start).In(loc).Format("2006-01-02 15:04")
+		what = i18n.Nf("Appointment of %s on %s", name, parseTime(start).In(loc).Format("2006-01-02 15:04"))
 	case "invoices":
 		var number sql.NullString
 		var name string
 		err = q.QueryRowContext(ctx, `SELECT number, patient_name FROM invoices WHERE id = ?`, rowID).Scan(&number, &name)
 		if number.Valid {
-			what = "Invoice " + number.String
+			what = i18n.Nf("Invoice %s", number.String)
 		} else {
-			what = "Draft invoice of " + name
+			what = i18n.Nf("Draft invoice of %s", name)
 		}
 	case "settings":
-		return "Setting " + rowID, nil
+		return i18n.Nf("Setting %s", rowID), nil
 	default:
 		return fallback, nil
 	}
@@ -473,7 +520,7 @@ func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity,
 		return fallback, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("naming %s %s: %w", entity, rowID, err)
+		return i18n.Text{}, fmt.Errorf("naming %s %s: %w", entity, rowID, err)
 	}
 	return what, nil
 }

@@ -98,7 +98,7 @@ func TestListConflicts(t *testing.T) {
 		var ids, whats []string
 		for _, x := range got {
 			ids = append(ids, x.ID)
-			whats = append(whats, x.What)
+			whats = append(whats, x.What.String())
 		}
 		if strings.Join(ids, " ") != "c4 c3 c2 c1" {
 			t.Fatalf("open conflicts %v, want newest first", ids)
@@ -160,7 +160,7 @@ func TestResolveConflict(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Resolution != app.ResolutionKeep || got.ResolvedBy != "admin" || got.ResolvedAt.IsZero() ||
-			!strings.HasPrefix(got.What, "Patient ") {
+			!strings.HasPrefix(got.What.String(), "Patient ") {
 			t.Fatalf("kept: %+v", got)
 		}
 		if n := queuedFor(t, raw, "patients", p.ID); n != queued {

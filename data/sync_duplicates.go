@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Possible duplicates: two records of what may be one patient, registered
@@ -41,8 +42,9 @@ func scanDuplicate(row interface{ Scan(...any) error }) (*app.Conflict, error) {
 		return nil, err
 	}
 	c.Entity = "patients"
-	c.Rule = "possible duplicate: " + c.Rule
-	c.What = fmt.Sprintf("Patient %s, born %s, registered twice? %s and %s",
+	c.RuleText = duplicateReason(c.Rule) // the screen says "Possible duplicate: …"
+	c.Rule = ruleDuplicate + c.Rule
+	c.What = i18n.Nf("Patient %s, born %s, registered twice? %s and %s",
 		strings.TrimSpace(later.given+" "+later.family), later.born, first.mrn, later.mrn)
 	c.LostValue, c.WonValue = later.json(), first.json()
 	c.LostAt, c.WonAt = parseTime(later.created), parseTime(first.created)

@@ -32,7 +32,7 @@ func (v *overpaidView) view() fyne.CanvasObject { return v.content }
 func (s *conflictsScreen) updateOverpaidRow(r *conflictRow, c *app.Conflict) {
 	o := c.Overpaid
 	now := s.u.now().In(s.u.location())
-	r.title.SetText(Tf("%s — paid more than its total", c.What))
+	r.title.SetText(Tf("%s — paid more than its total", Tx(c.What)))
 	values := Tf("Paid %s of %s: %s too much · receipts %s", moneyText(o.Paid, o.Currency),
 		moneyText(o.Total, o.Currency), moneyText(o.Excess(), o.Currency), strings.Join(o.Receipts, ", "))
 	if !c.ResolvedAt.IsZero() && o.SettlementNote != "" {

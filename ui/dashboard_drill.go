@@ -296,7 +296,7 @@ func (v *drillView) appointmentRow(a *app.Appointment) drillRow {
 
 func (v *drillView) patientRow(p *app.Patient) drillRow {
 	return drillRow{patientID: p.ID, cells: []string{
-		p.MRN, p.FullName(), T(sexLabel(p.Sex)), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
+		p.MRN, p.FullName(), sexLabel(p.Sex), p.BirthDate, formatTime(v.u, p.CreatedAt), p.Phone}}
 }
 
 func (v *drillView) invoiceRow(inv *app.Invoice) drillRow {

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
-	"hms/app/i18n"
 )
 
 // fieldErrors maps the field names the domain puts in its errors
@@ -148,14 +147,20 @@ func roleOf(label string) app.Role {
 
 // sexLabel is how a Sex is shown: "Female".
 func sexLabel(s app.Sex) string {
-	if s == "" {
+	switch s {
+	case "":
 		return ""
+	case app.SexFemale:
+		return T("Female")
+	case app.SexMale:
+		return T("Male")
+	case app.SexOther:
+		return T("sex\x04Other") // a sex's "Other" and "Unknown" are keys of their own: their
+	case app.SexUnknown:
+		return T("sex\x04Unknown") // forms differ from a severity's in Greek and Spanish
 	}
-	return T(strings.ToUpper(string(s[:1])) + string(s[1:]))
+	return string(s)
 }
-
-// The sexes' labels, as sexLabel makes them.
-var _ = []string{i18n.N("Female"), i18n.N("Male"), i18n.N("Other"), i18n.N("Unknown")}
 
 func sexLabels() []string {
 	out := make([]string, len(app.Sexes))

@@ -33,6 +33,10 @@ func T(s string) string { return tr().T(s) }
 // fmt.Sprintf.
 func Tf(format string, args ...any) string { return tr().F(format, args...) }
 
+// Tx is text the data layer built (an i18n.Text: an English format and
+// its arguments) in the screens' language.
+func Tx(x i18n.Text) string { return tr().Text(x) }
+
 // errText is the message of err for the person at the screen, in the
 // screens' language (the log and the audit keep the English one).
 func errText(err error) string { return app.LocalErrorMessage(err, tr()) }

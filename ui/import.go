@@ -232,7 +232,7 @@ func rowErrorText(e app.RowError) string {
 	if e.Field != "" {
 		b.WriteString(strings.ToLower(T(fieldLabel(e.Field))) + " — ")
 	}
-	b.WriteString(e.Message)
+	b.WriteString(Tx(e.Message))
 	return b.String()
 }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 const badCSV = "First name,Surname,Gender,DOB,Mobile\n" +
@@ -110,7 +111,7 @@ func TestImportWizard(t *testing.T) {
 	t.Run("ServiceRefusesRows", func(t *testing.T) {
 		h := newClinicHarness(t)
 		h.patients.ImportPatientsFn = func(ctx context.Context, rows []app.ImportRow) (*app.ImportResult, error) {
-			return nil, &app.ImportError{Rows: []app.RowError{{Line: 2, Field: "phone", Message: "This phone number belongs to P-D1-000001."}}}
+			return nil, &app.ImportError{Rows: []app.RowError{{Line: 2, Field: "phone", Message: i18n.Nf("This phone number belongs to %s.", "P-D1-000001")}}}
 		}
 		w := openImport(t, h, "new.csv", goodCSV)
 		test.Tap(w.check)

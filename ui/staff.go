@@ -61,6 +61,8 @@ type staffScreen struct {
 	unlock        *widget.Button
 	resetPassword *widget.Button
 	doctorHours   *widget.Button // the selected doctor's profile and hours
+	language      *escSelect     // the selected account's screen language
+	setLanguage   *widget.Button
 	newUser       *widget.Button
 	notice        *widget.Label
 
@@ -134,6 +136,9 @@ func (s *staffScreen) buildUI() {
 	s.unlock = widget.NewButton(T("Unlock"), s.onUnlock)
 	s.resetPassword = widget.NewButton(T("Reset password"), s.onResetPassword)
 	s.doctorHours = widget.NewButtonWithIcon(T("Profile and hours"), theme.CalendarIcon(), s.onDoctorHours)
+	s.language = newSelect(patientLanguageLabels(), nil)
+	s.language.PlaceHolder = T("Screen language")
+	s.setLanguage = widget.NewButton(T("Set screen language"), s.onSetLanguage)
 	s.notice = widget.NewLabel("")
 	s.notice.Importance = widget.SuccessImportance
 	s.notice.Hide()
@@ -147,6 +152,7 @@ func (s *staffScreen) buildUI() {
 		widget.NewSeparator(),
 		s.selection,
 		container.NewHBox(s.approve, container.New(widthLayout{170}, s.role), s.applyRole, s.deactivate, s.unlock, s.resetPassword, s.doctorHours, layout.NewSpacer()),
+		container.NewHBox(widget.NewLabel(T("Screen language")), container.New(widthLayout{220}, s.language), s.setLanguage, layout.NewSpacer()),
 		s.notice,
 	)
 	s.list = container.NewBorder(top, actions, nil, nil, container.NewStack(s.table, container.NewCenter(s.empty)))
@@ -189,10 +195,11 @@ func statusLabel(st app.UserStatus) string {
 
 // updateActions enables the actions that fit the selected account.
 func (s *staffScreen) updateActions() {
-	for _, b := range []*widget.Button{s.approve, s.applyRole, s.deactivate, s.unlock, s.resetPassword, s.doctorHours} {
+	for _, b := range []*widget.Button{s.approve, s.applyRole, s.deactivate, s.unlock, s.resetPassword, s.doctorHours, s.setLanguage} {
 		b.Disable()
 	}
 	s.role.Disable()
+	s.language.Disable()
 	usr := s.selected
 	if usr == nil {
 		s.selection.SetText(T("Select an account to act on it."))
@@ -220,6 +227,28 @@ func (s *staffScreen) updateActions() {
 	if usr.Role == app.RoleDoctor && usr.Status == app.StatusActive && s.u.svc.Appointments != nil {
 		s.doctorHours.Enable()
 	}
+	s.language.SetSelected(patientLanguageLabel(string(usr.Language)))
+	s.language.Enable()
+	s.setLanguage.Enable()
+}
+
+// onSetLanguage sets the language the selected account's screens speak
+// (the clinic's default when none is chosen); it takes effect at that
+// user's next login. The service checks and audits it.
+func (s *staffScreen) onSetLanguage() {
+	usr := s.selected
+	if usr == nil || s.language.Selected == "" {
+		return
+	}
+	code, label := patientLanguageOf(s.language.Selected), s.language.Selected
+	if code == string(usr.Language) {
+		return
+	}
+	s.act(func(ctx context.Context, id string) (*app.User, error) {
+		return s.u.svc.Users.SetLanguage(ctx, id, code)
+	}, func(name string) string {
+		return Tf("The screens of %s will speak %s from their next login.", name, label)
+	})
 }
 
 // onDoctorHours shows the selected doctor's profile, weekly hours and

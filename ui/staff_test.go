@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 func staffHarness(t *testing.T) (*harness, *staffScreen) {
@@ -203,5 +205,45 @@ func TestStaffDoctorHours(t *testing.T) {
 	test.Tap(v.back)
 	if s.hours != nil || s.content.Objects[0] != s.list {
 		t.Error("back did not return to the staff list")
+	}
+}
+
+// An administrator sets another user's screen language from Staff: the
+// service gets the account and the language's code ("" for the clinic's
+// default), and the notice says what was done; choosing the language the
+// account has already calls nothing.
+func TestStaffSetsLanguage(t *testing.T) {
+	h, s := staffHarness(t)
+	h.users.SetLanguageFn = func(ctx context.Context, id, language string) (*app.User, error) {
+		h.record("SetLanguage", ctx, id+":"+language)
+		return &app.User{ID: id, Username: "n.geo", Language: i18n.Lang(language)}, nil
+	}
+	if !s.setLanguage.Disabled() || !s.language.Disabled() {
+		t.Error("the language control is enabled with nothing selected")
+	}
+	s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+	if s.setLanguage.Disabled() || s.language.Selected != T("The clinic's language") {
+		t.Fatalf("language %q, set enabled %v", s.language.Selected, !s.setLanguage.Disabled())
+	}
+	test.Tap(s.setLanguage)
+	h.settle()
+	if h.called("SetLanguage") != 0 {
+		t.Error("SetLanguage called for the language the account has")
+	}
+	s.language.SetSelected(i18n.Greek.Name())
+	test.Tap(s.setLanguage)
+	h.waitFor("the language set", func() bool { return h.called("SetLanguage") == 1 })
+	if c := h.callsOf("SetLanguage"); c[len(c)-1] != "u-a:el" {
+		t.Errorf("SetLanguage(%v)", c[len(c)-1])
+	}
+	h.waitFor("the notice", func() bool { return s.notice.Visible() && strings.Contains(s.notice.Text, "n.geo") })
+
+	s.table.Select(widget.TableCellID{Row: 1, Col: 0})
+	s.language.SetSelected(T("The clinic's language"))
+	s.selected.Language = i18n.Greek
+	test.Tap(s.setLanguage)
+	h.waitFor("the default set", func() bool { return h.called("SetLanguage") == 2 })
+	if c := h.callsOf("SetLanguage"); c[len(c)-1] != "u-a:" {
+		t.Errorf("SetLanguage(%v) for the clinic's default", c[len(c)-1])
 	}
 }

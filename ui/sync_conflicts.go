@@ -125,7 +125,7 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	r.keep.SetText(T("Keep what won"))
 	r.take.SetText(T("Take what lost"))
 	loc := s.u.location()
-	title := c.What
+	title := Tx(c.What)
 	if c.Field != "" {
 		title += " — " + T(fieldLabel(c.Field))
 	}
@@ -149,7 +149,7 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		won = Tf("won: %s (%s, %s)", conflictValue(c.WonValue), s.deskName(c.WonDesk), when(c.WonAt))
 	}
 	r.values.SetText(Tf("Lost: %s (%s, %s) · %s", lost, s.deskName(c.LostDesk), when(c.LostAt), won))
-	meta := Tf("Rule: %s · found %s", c.Rule, when(c.DetectedAt))
+	meta := Tf("Rule: %s · found %s", ruleShown(c), when(c.DetectedAt))
 	if !c.ResolvedAt.IsZero() {
 		meta = Tf("Resolved %s by %s: %s · ", when(c.ResolvedAt), c.ResolvedBy, resolutionLabel(c.Resolution)) + meta
 	}
@@ -177,10 +177,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 // people), or merge the later into the first.
 func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 	now := s.u.now().In(s.u.location())
-	r.title.SetText(c.What)
+	r.title.SetText(Tx(c.What))
 	r.values.SetText(Tf("Registered first (%s): %s · later (%s): %s",
 		clockTime(c.WonAt, now), plainValue(c.WonValue), clockTime(c.LostAt, now), plainValue(c.LostValue)))
-	meta := Tf("Possible duplicate: %s · found %s", strings.TrimPrefix(c.Rule, "possible duplicate: "), clockTime(c.DetectedAt, now))
+	meta := Tf("Possible duplicate: %s · found %s", ruleShown(c), clockTime(c.DetectedAt, now))
 	if !c.ResolvedAt.IsZero() {
 		meta = Tf("Decided %s by %s: %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy, duplicateResolutionLabel(c.Resolution)) + meta
 	}
@@ -356,7 +356,7 @@ func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionK
 // onTake asks first: what lost becomes a change that wins on every desk.
 func (s *conflictsScreen) onTake(c *app.Conflict) {
 	msg := Tf("Set the %s of %s back to %s? This desk writes it as a new change, which then wins on every desk.",
-		strings.ToLower(T(fieldLabel(c.Field))), c.What, conflictValue(c.LostValue))
+		strings.ToLower(T(fieldLabel(c.Field))), Tx(c.What), conflictValue(c.LostValue))
 	d := newYesNo(T("Take what lost"), msg, func(ok bool) {
 		s.confirm = nil
 		if ok {
@@ -392,4 +392,14 @@ func (s *conflictsScreen) resolve(c *app.Conflict, r app.Resolution) {
 		}
 		s.load()
 	})
+}
+
+// ruleShown is what decided a conflict, in the screens' language; a
+// conflict without the rule's text (from an older service) shows the rule
+// as kept, in English.
+func ruleShown(c *app.Conflict) string {
+	if c.RuleText.IsZero() {
+		return strings.TrimPrefix(c.Rule, "possible duplicate: ")
+	}
+	return Tx(c.RuleText)
 }

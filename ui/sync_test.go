@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/mock"
 )
 
@@ -350,14 +351,14 @@ func TestConflictsScreen(t *testing.T) {
 	h := newSyncHarness(t, enrolledStatus)
 	lost := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	h.conflicts = []*app.Conflict{
-		{ID: "c2", Entity: "appointments", RowID: "a1", What: "Appointment of Ada Byron on 2026-03-02 10:00",
+		{ID: "c2", Entity: "appointments", RowID: "a1", What: i18n.Nf("Appointment of %s on %s", "Ada Byron", "2026-03-02 10:00"),
 			Rule: "refused by the server: the slot is taken", LostValue: `{"kind":"insert"}`, WonValue: "null",
 			LostDesk: "site-this", LostAt: lost, DetectedAt: lost},
-		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: i18n.Nf("Patient %s", "P-D1-000001 Ada Byron"),
 			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
 			LostDesk: "site-this", WonDesk: "0193a1b2-0000-7000-8000-00000000beef", LostAt: lost, WonAt: lost.Add(time.Minute),
 			DetectedAt: lost},
-		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: "Setting clinic_name",
+		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: i18n.Nf("Setting %s", "clinic_name"),
 			Rule: "field: last writer by (HLC, site) wins", LostValue: `"Old"`, WonValue: `"New"`, LostAt: lost, WonAt: lost,
 			DetectedAt: lost, ResolvedAt: lost, ResolvedBy: "admin1", Resolution: app.ResolutionKeep},
 	}
@@ -435,12 +436,12 @@ func TestConflictsScreenDuplicate(t *testing.T) {
 	first := time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC)
 	h.conflicts = []*app.Conflict{
 		{ID: "d1", Entity: "patients", RowID: "p2", DuplicateOf: "p1",
-			What:      "Patient Maria Twice, born 1975-04-30, registered twice? P-D1-000003 and P-D2-000004",
-			Rule:      "possible duplicate: same name and date of birth",
+			What: i18n.Nf("Patient %s, born %s, registered twice? %s and %s", "Maria Twice", "1975-04-30", "P-D1-000003", "P-D2-000004"),
+			Rule: "possible duplicate: same name and date of birth", RuleText: i18n.Nf("same name and date of birth"),
 			LostValue: `"P-D2-000004, phone +30 210 555 0199, maria@example.org"`,
 			WonValue:  `"P-D1-000003, no phone"`,
 			LostAt:    first.Add(time.Hour), WonAt: first, DetectedAt: first.Add(2 * time.Hour)},
-		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+		{ID: "c1", Entity: "patients", RowID: "p1", Field: "phone", What: i18n.Nf("Patient %s", "P-D1-000001 Ada Byron"),
 			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
 			LostAt: first, WonAt: first, DetectedAt: first},
 	}
@@ -489,7 +490,7 @@ func TestOverpaidTab(t *testing.T) {
 	h := newSyncHarness(t, enrolledStatus)
 	found := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	h.conflicts = []*app.Conflict{{ID: "inv1/pay2", Entity: "invoices", RowID: "inv1", Rule: "billing: paid more than its total",
-		What: "Invoice INV-D1-2026-000001 of P-D1-000001 Ada Byron", LostValue: `"paid"`, WonValue: "null", DetectedAt: found,
+		What: i18n.Nf("Invoice %s of %s", "INV-D1-2026-000001", "P-D1-000001 Ada Byron"), LostValue: `"paid"`, WonValue: "null", DetectedAt: found,
 		Overpaid: &app.Overpayment{InvoiceID: "inv1", InvoiceNumber: "INV-D1-2026-000001", PatientID: "p1",
 			PatientName: "Ada Byron", Currency: "EUR", Total: 7000, Paid: 14000, PaymentID: "pay2",
 			ReceiptNumber: "R-D2-2026-000001", Receipts: []string{"R-D1-2026-000001", "R-D2-2026-000001"}}}}

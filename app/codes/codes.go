@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 //go:embed icd10cm_starter.txt
@@ -69,32 +70,32 @@ func isICDShape(code string) bool {
 	return true
 }
 
-// CheckCode says what is wrong with a code, or "".
-func CheckCode(code string) string {
+// CheckCode says what is wrong with a code, or nothing (a zero Text).
+func CheckCode(code string) i18n.Text {
 	switch {
 	case code == "":
-		return "The code is missing."
+		return i18n.Nf("The code is missing.")
 	case utf8.RuneCountInString(code) > 16:
-		return "The code is too long (at most 16 characters)."
+		return i18n.Nf("The code is too long (at most 16 characters).")
 	}
 	for i, r := range code {
 		ok := unicode.IsLetter(r) || unicode.IsDigit(r) || (i > 0 && strings.ContainsRune(".-!*+†", r))
 		if !ok {
-			return fmt.Sprintf("The code %q has a character a code cannot have (%q).", code, r)
+			return i18n.Nf("The code %q has a character a code cannot have (%q).", code, r)
 		}
 	}
-	return ""
+	return i18n.Text{}
 }
 
-// CheckTitle says what is wrong with a code's title, or "".
-func CheckTitle(title string) string {
+// CheckTitle says what is wrong with a code's title, or nothing (a zero Text).
+func CheckTitle(title string) i18n.Text {
 	switch {
 	case strings.TrimSpace(title) == "":
-		return "The description is missing."
+		return i18n.Nf("The description is missing.")
 	case utf8.RuneCountInString(title) > 500:
-		return "The description is too long (at most 500 characters)."
+		return i18n.Nf("The description is too long (at most 500 characters).")
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // ErrEmpty is Parse's answer to a file with no codes.
@@ -147,11 +148,11 @@ func parseOrder(r io.Reader) ([]app.DiagnosisCodeRow, []app.RowError, error) {
 			continue
 		}
 		if !utf8.ValidString(s) {
-			bad = append(bad, app.RowError{Line: line, Message: "The line is not UTF-8 text."})
+			bad = append(bad, app.RowError{Line: line, Message: i18n.Nf("The line is not UTF-8 text.")})
 			continue
 		}
 		if len(s) < 78 || !isOrderLine(s) || s[13] != ' ' || s[15] != ' ' || s[76] != ' ' || (s[14] != '0' && s[14] != '1') {
-			bad = append(bad, app.RowError{Line: line, Message: "The line is not in the order file's layout (order number, code, flag, short and long description in their columns)."})
+			bad = append(bad, app.RowError{Line: line, Message: i18n.Nf("The line is not in the order file's layout (order number, code, flag, short and long description in their columns).")})
 			continue
 		}
 		if s[14] == '0' {
@@ -159,16 +160,16 @@ func parseOrder(r io.Reader) ([]app.DiagnosisCodeRow, []app.RowError, error) {
 		}
 		code := Dotted(strings.TrimSpace(s[6:13]))
 		title := strings.TrimSpace(s[77:])
-		if msg := CheckCode(code); msg != "" {
+		if msg := CheckCode(code); !msg.IsZero() {
 			bad = append(bad, app.RowError{Line: line, Field: "code", Message: msg})
 			continue
 		}
-		if msg := CheckTitle(title); msg != "" {
+		if msg := CheckTitle(title); !msg.IsZero() {
 			bad = append(bad, app.RowError{Line: line, Field: "description", Message: msg})
 			continue
 		}
 		if first, dup := seen[Key(code)]; dup {
-			bad = append(bad, app.RowError{Line: line, Field: "code", Message: fmt.Sprintf("The code %s is on line %d already.", code, first)})
+			bad = append(bad, app.RowError{Line: line, Field: "code", Message: i18n.Nf("The code %s is on line %d already.", code, first)})
 			continue
 		}
 		seen[Key(code)] = line
@@ -199,7 +200,7 @@ func parseCSV(r io.Reader) ([]app.DiagnosisCodeRow, []app.RowError, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad = append(bad, app.RowError{Line: pe.Line, Message: "The line is not valid CSV: " + pe.Err.Error() + "."})
+				bad = append(bad, app.RowError{Line: pe.Line, Message: i18n.Nf("The line is not valid CSV: %s.", pe.Err.Error())})
 				continue
 			}
 			return nil, nil, fmt.Errorf("read the CSV file: %w", err)
@@ -214,24 +215,24 @@ func parseCSV(r io.Reader) ([]app.DiagnosisCodeRow, []app.RowError, error) {
 			continue
 		}
 		if len(rec) != 2 {
-			bad = append(bad, app.RowError{Line: line, Message: fmt.Sprintf("The line has %d fields; a line is code,description.", len(rec))})
+			bad = append(bad, app.RowError{Line: line, Message: i18n.Nf("The line has %d fields; a line is code,description.", len(rec))})
 			continue
 		}
 		code, title := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
 		if !utf8.ValidString(code + title) {
-			bad = append(bad, app.RowError{Line: line, Message: "The line is not UTF-8 text."})
+			bad = append(bad, app.RowError{Line: line, Message: i18n.Nf("The line is not UTF-8 text.")})
 			continue
 		}
-		if msg := CheckCode(code); msg != "" {
+		if msg := CheckCode(code); !msg.IsZero() {
 			bad = append(bad, app.RowError{Line: line, Field: "code", Message: msg})
 			continue
 		}
-		if msg := CheckTitle(title); msg != "" {
+		if msg := CheckTitle(title); !msg.IsZero() {
 			bad = append(bad, app.RowError{Line: line, Field: "description", Message: msg})
 			continue
 		}
 		if prev, dup := seen[Key(code)]; dup {
-			bad = append(bad, app.RowError{Line: line, Field: "code", Message: fmt.Sprintf("The code %s is on line %d already.", code, prev)})
+			bad = append(bad, app.RowError{Line: line, Field: "code", Message: i18n.Nf("The code %s is on line %d already.", code, prev)})
 			continue
 		}
 		seen[Key(code)] = line

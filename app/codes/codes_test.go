@@ -23,10 +23,10 @@ func TestStarter(t *testing.T) {
 		if c.System != app.CodeSystemICD10CM {
 			t.Errorf("%s: system %q", c.Code, c.System)
 		}
-		if msg := codes.CheckCode(c.Code); msg != "" {
+		if msg := codes.CheckCode(c.Code); !msg.IsZero() {
 			t.Errorf("%s: %s", c.Code, msg)
 		}
-		if msg := codes.CheckTitle(c.Title); msg != "" {
+		if msg := codes.CheckTitle(c.Title); !msg.IsZero() {
 			t.Errorf("%s: %s", c.Code, msg)
 		}
 		if len(c.Code) > 3 && c.Code[3] != '.' {

@@ -1,10 +1,11 @@
 package drugs
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"unicode"
+
+	"hms/app/i18n"
 )
 
 // Kind is what a finding of the check is.
@@ -45,7 +46,9 @@ type Finding struct {
 	Other   int // duplicate: the other drug (into Drugs), or -1
 	Current int // duplicate: the current medication (into Current), or -1
 	Class   string
-	Message string
+	// Message is the finding in English as its String says it; a screen
+	// shows it in its own language.
+	Message i18n.Text
 }
 
 // Warns reports whether a finding is a warning (allergy, cross-reaction,
@@ -153,7 +156,7 @@ func (c *Catalogue) Check(r Request) []Finding {
 		}
 		if allergens[i] = c.allergen(text); allergens[i] == nil {
 			out = append(out, Finding{Kind: KindNotCheckable, Allergy: i, Drug: -1, Other: -1, Current: -1,
-				Message: fmt.Sprintf("The allergy %q names no substance or class of the drug catalogue: it cannot be checked.", strings.TrimSpace(text))})
+				Message: i18n.Nf("The allergy %q names no substance or class of the drug catalogue: it cannot be checked.", strings.TrimSpace(text))})
 		}
 	}
 	drugs := make([]*drug, len(r.Drugs))
@@ -163,7 +166,7 @@ func (c *Catalogue) Check(r Request) []Finding {
 		}
 		if drugs[j] = c.drug(text); drugs[j] == nil {
 			out = append(out, Finding{Kind: KindUnknownDrug, Allergy: -1, Drug: j, Other: -1, Current: -1,
-				Message: fmt.Sprintf("%q is not in the drug catalogue: it was not checked against allergies or duplicates.", strings.TrimSpace(text))})
+				Message: i18n.Nf("%q is not in the drug catalogue: it was not checked against allergies or duplicates.", strings.TrimSpace(text))})
 		}
 	}
 	for i, a := range allergens {
@@ -189,13 +192,13 @@ func (c *Catalogue) Check(r Request) []Finding {
 			continue
 		}
 		for o := j + 1; o < len(drugs); o++ {
-			if f, ok := c.duplicate(d, drugs[o], "is also prescribed"); ok {
+			if f, ok := c.duplicate(d, drugs[o], i18n.Nf("is also prescribed")); ok {
 				f.Allergy, f.Drug, f.Other, f.Current = -1, j, o, -1
 				out = append(out, f)
 			}
 		}
 		for k, m := range current {
-			if f, ok := c.duplicate(d, m, "is a current medication"); ok {
+			if f, ok := c.duplicate(d, m, i18n.Nf("is a current medication")); ok {
 				f.Allergy, f.Drug, f.Other, f.Current = -1, j, -1, k
 				out = append(out, f)
 			}
@@ -208,9 +211,9 @@ func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
 	allergy := strings.Join(a.named, ", ")
 	for _, s := range d.substances {
 		if containsSubstance(a.substances, s) {
-			msg := fmt.Sprintf("%s contains %s: the patient is allergic to %s.", d.text, s.Name, allergy)
+			msg := i18n.Nf("%s contains %s: the patient is allergic to %s.", d.text, s.Name, allergy)
 			if Normalize(d.text) == Normalize(s.Name) {
-				msg = fmt.Sprintf("The patient is allergic to %s.", s.Name)
+				msg = i18n.Nf("The patient is allergic to %s.", s.Name)
 			}
 			return Finding{Kind: KindAllergy, Message: msg}, true
 		}
@@ -218,33 +221,33 @@ func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
 	for _, cl := range a.classes {
 		if d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
-				Message: fmt.Sprintf("%s is one of the %s: the patient is allergic to %s.", d.text, lowerFirst(cl.Name), allergy)}, true
+				Message: i18n.Nf("%s is one of the %s: the patient is allergic to %s.", d.text, lowerFirst(cl.Name), allergy)}, true
 		}
 	}
 	for _, cl := range c.classOrder {
 		if cl.Group && a.of[cl.ID] && d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
-				Message: fmt.Sprintf("%s is one of the %s, like %s, to which the patient is allergic: an allergy to one of the %s is an allergy to all of them.",
+				Message: i18n.Nf("%s is one of the %s, like %s, to which the patient is allergic: an allergy to one of the %s is an allergy to all of them.",
 					d.text, lowerFirst(cl.Name), allergy, lowerFirst(cl.Name))}, true
 		}
 	}
 	for _, x := range c.cross {
 		if a.of[x.From] && d.classes[x.To] {
 			return Finding{Kind: KindCrossReaction, Class: x.To,
-				Message: fmt.Sprintf("%s: the patient is allergic to %s. %s", d.text, allergy, x.Wording)}, true
+				Message: i18n.Nf("%s: the patient is allergic to %s. %s", d.text, allergy, x.Wording)}, true
 		}
 	}
 	return Finding{}, false
 }
 
-func (c *Catalogue) duplicate(d, o *drug, what string) (Finding, bool) {
+func (c *Catalogue) duplicate(d, o *drug, what i18n.Text) (Finding, bool) {
 	if o == nil {
 		return Finding{}, false
 	}
 	for _, s := range d.substances {
 		if containsSubstance(o.substances, s) {
 			return Finding{Kind: KindDuplicate,
-				Message: fmt.Sprintf("%s and %s both contain %s: the same substance twice (%s %s).", d.text, o.text, s.Name, o.text, what)}, true
+				Message: i18n.Nf("%s and %s both contain %s: the same substance twice (%s %s).", d.text, o.text, s.Name, o.text, what)}, true
 		}
 	}
 	// The narrowest shared class that counts as a duplicate: the class
@@ -259,7 +262,7 @@ func (c *Catalogue) duplicate(d, o *drug, what string) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Kind: KindDuplicate, Class: shared.ID,
-		Message: fmt.Sprintf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, lowerFirst(shared.Name), o.text, what)}, true
+		Message: i18n.Nf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, lowerFirst(shared.Name), o.text, what)}, true
 }
 
 // lowerFirst writes a class's name inside a sentence: "Statins (HMG-CoA

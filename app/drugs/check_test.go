@@ -162,16 +162,16 @@ func TestCheckTable(t *testing.T) {
 func TestCheckWording(t *testing.T) {
 	cat := drugs.Default()
 	f := cat.Check(drugs.Request{Allergies: l("penicillin"), Drugs: l("Cefalexin 500 mg")})
-	if len(f) != 1 || !strings.Contains(f[0].Message, "Caution") || !strings.Contains(f[0].Message, "cephalosporins") ||
+	if len(f) != 1 || !strings.Contains(f[0].Message.String(), "Caution") || !strings.Contains(f[0].Message.String(), "cephalosporins") ||
 		f[0].Allergy != 0 || f[0].Drug != 0 {
 		t.Fatalf("%+v", f)
 	}
 	f = cat.Check(drugs.Request{Allergies: l("penicillin"), Drugs: l("Augmentin 625 mg")})
-	if len(f) != 1 || f[0].Message != "Augmentin 625 mg is one of the penicillins: the patient is allergic to penicillins." {
+	if len(f) != 1 || f[0].Message.String() != "Augmentin 625 mg is one of the penicillins: the patient is allergic to penicillins." {
 		t.Fatalf("%+v", f)
 	}
 	f = cat.Check(drugs.Request{Allergies: l("amoxicillin"), Drugs: l("Ospen")})
-	if len(f) != 1 || !strings.Contains(f[0].Message, "an allergy to one of the penicillins is an allergy to all of them") {
+	if len(f) != 1 || !strings.Contains(f[0].Message.String(), "an allergy to one of the penicillins is an allergy to all of them") {
 		t.Fatalf("%+v", f)
 	}
 	f = cat.Check(drugs.Request{Drugs: l("Zocor 40 mg"), Current: l("x", "Crestor 10 mg")})
@@ -179,7 +179,7 @@ func TestCheckWording(t *testing.T) {
 		t.Fatalf("%+v", f)
 	}
 	f = cat.Check(drugs.Request{Allergies: l("cats")})
-	if len(f) != 1 || f[0].Warns() || drugs.AnyWarns(f) || !strings.Contains(f[0].Message, "cannot be checked") {
+	if len(f) != 1 || f[0].Warns() || drugs.AnyWarns(f) || !strings.Contains(f[0].Message.String(), "cannot be checked") {
 		t.Fatalf("%+v", f)
 	}
 }
@@ -217,8 +217,8 @@ func TestCheckPrescription(t *testing.T) {
 	want := "Zoë Müller is recorded as allergic to Pénicilline (severe: anaphylaxis). Amoxil is one of the penicillins: the patient is allergic to penicillins." +
 		" simvastatin and Lipitor are both statins (HMG-CoA reductase inhibitors): a duplicate therapy (Lipitor is a current medication)." +
 		" Zoë Müller is recorded as allergic to Zyxorbifen (mild). Zyxorbifen forte matches the recorded allergy by name."
-	if !p.Warns() || p.Warning != want {
-		t.Fatalf("warning\n%q\nwant\n%q", p.Warning, want)
+	if !p.Warns() || p.Warning.String() != want {
+		t.Fatalf("warning\n%q\nwant\n%q", p.Warning.String(), want)
 	}
 	p = cat.CheckPrescription("Zoë Müller", []app.PrescriptionItem{{Drug: "Paracetamol"}}, allergies, nil)
 	if p.Warns() {

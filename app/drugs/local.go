@@ -1,10 +1,10 @@
 package drugs
 
 import (
-	"fmt"
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // LocalCSVHeader is the header of a file of local products and brands.
@@ -20,18 +20,18 @@ func (c *Catalogue) ParseLocalCSV(t *app.CSVTable) ([]app.LocalDrugRow, []app.Ro
 	var bad []app.RowError
 	want := strings.Split(LocalCSVHeader, ",")
 	if len(t.Header) < len(want) {
-		return nil, []app.RowError{{Line: 1, Message: fmt.Sprintf("The header must be %s.", LocalCSVHeader)}}
+		return nil, []app.RowError{{Line: 1, Message: i18n.Nf("The header must be %s.", LocalCSVHeader)}}
 	}
 	for i, h := range want {
 		if Normalize(t.Header[i]) != h {
-			return nil, []app.RowError{{Line: 1, Message: fmt.Sprintf("The header must be %s; column %d is %q.", LocalCSVHeader, i+1, t.Header[i])}}
+			return nil, []app.RowError{{Line: 1, Message: i18n.Nf("The header must be %s; column %d is %q.", LocalCSVHeader, i+1, t.Header[i])}}
 		}
 	}
 	var rows []app.LocalDrugRow
 	for _, rec := range t.Records {
 		f := rec.Fields
 		if len(f) != len(t.Header) {
-			bad = append(bad, app.RowError{Line: rec.Line, Message: fmt.Sprintf("%d fields, the header has %d.", len(f), len(t.Header))})
+			bad = append(bad, app.RowError{Line: rec.Line, Message: i18n.Nf("%d fields, the header has %d.", len(f), len(t.Header))})
 			continue
 		}
 		r := app.LocalDrugRow{Line: rec.Line, LocalDrug: app.LocalDrug{
@@ -70,27 +70,27 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 		}
 	}
 	var bad []app.RowError
-	fail := func(r app.LocalDrugRow, field, format string, args ...any) {
-		bad = append(bad, app.RowError{Line: r.Line, Field: field, Message: fmt.Sprintf(format, args...)})
+	fail := func(r app.LocalDrugRow, field string, msg i18n.Text) {
+		bad = append(bad, app.RowError{Line: r.Line, Field: field, Message: msg})
 	}
 	for _, r := range rows {
 		name := strings.TrimSpace(r.Name)
 		if Normalize(name) == "" || len(name) > 200 {
-			fail(r, "name", "Enter the name (up to 200 characters).")
+			fail(r, "name", i18n.Nf("Enter the name (up to 200 characters)."))
 			continue
 		}
 		if e := b.c.names[Normalize(name)]; e != nil {
-			fail(r, "name", "%q is already in the catalogue, as the %s %q.", name, e.kind, e.name)
+			fail(r, "name", i18n.Nf("%q is already in the catalogue, as the %s %q.", name, e.kind, e.name))
 			continue
 		}
 		switch r.Kind {
 		case app.LocalSubstance:
 			if len(r.Substances) > 0 {
-				fail(r, "substances", "A substance names no substances: give its classes.")
+				fail(r, "substances", i18n.Nf("A substance names no substances: give its classes."))
 				continue
 			}
 			if len(r.Classes) == 0 {
-				fail(r, "classes", "%s needs at least one class of the catalogue (e.g. nsaids, penicillins).", name)
+				fail(r, "classes", i18n.Nf("%s needs at least one class of the catalogue (e.g. nsaids, penicillins).", name))
 				continue
 			}
 			s := &Substance{Name: name, Classes: r.Classes, Forms: r.Forms, Local: true, classes: map[string]bool{}}
@@ -99,7 +99,7 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 			for _, id := range r.Classes {
 				cl := b.c.classes[id]
 				if cl == nil {
-					fail(r, "classes", "%q is not a class of the catalogue.", id)
+					fail(r, "classes", i18n.Nf("%q is not a class of the catalogue.", id))
 					ok = false
 					break
 				}
@@ -115,7 +115,7 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 			b.addName("", &entry{name: name, kind: NameSubstance, substance: s})
 		case app.LocalBrand:
 			if len(r.Classes) > 0 {
-				fail(r, "classes", "A brand takes its classes from its substances: leave classes empty.")
+				fail(r, "classes", i18n.Nf("A brand takes its classes from its substances: leave classes empty."))
 				continue
 			}
 			var parts []*Substance
@@ -127,7 +127,7 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 					}
 				}
 				if s == nil {
-					fail(r, "substances", "%q is not a substance of the catalogue.", n)
+					fail(r, "substances", i18n.Nf("%q is not a substance of the catalogue.", n))
 					parts = nil
 					break
 				}
@@ -135,7 +135,7 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 			}
 			if len(parts) == 0 {
 				if len(r.Substances) == 0 {
-					fail(r, "substances", "%s needs the substance it is a brand of.", name)
+					fail(r, "substances", i18n.Nf("%s needs the substance it is a brand of.", name))
 				}
 				continue
 			}
@@ -150,7 +150,7 @@ func (c *Catalogue) Extend(rows []app.LocalDrugRow) (*Catalogue, []app.RowError)
 			}
 			b.addName("", &entry{name: name, kind: NameBrand, substance: target})
 		default:
-			fail(r, "kind", "The kind is %q: write substance or brand.", r.Kind)
+			fail(r, "kind", i18n.Nf("The kind is %q: write substance or brand.", r.Kind))
 		}
 	}
 	if len(bad) > 0 {

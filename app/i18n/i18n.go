@@ -141,13 +141,22 @@ func (t *Tr) Lang() Lang {
 	return t.lang
 }
 
-// T translates s; text the catalogue lacks stays English.
+// Context separates a key's context from its English text, as gettext's
+// msgctxt does: "sex\x04Unknown" is the English "Unknown" said of a sex,
+// a key of its own, so that a language can give it another form than the
+// "Unknown" of an allergy's severity. English shows the text after it.
+const Context = "\x04"
+
+// T translates s; text the catalogue lacks stays English (without its
+// context, when it has one).
 func (t *Tr) T(s string) string {
-	if t == nil || t.cat == nil {
-		return s
+	if t != nil && t.cat != nil {
+		if v, ok := t.cat[s]; ok && v != "" {
+			return v
+		}
 	}
-	if v, ok := t.cat[s]; ok && v != "" {
-		return v
+	if i := strings.LastIndex(s, Context); i >= 0 {
+		return s[i+len(Context):]
 	}
 	return s
 }
@@ -234,4 +243,66 @@ func loadCatalog(l Lang) (map[string]string, error) {
 		}
 	}
 	return cat, nil
+}
+
+// Text is text built away from the screen that shows it (by the data
+// layer, say): an English format, a key of the catalogues, and its
+// arguments. Its String is the English text, for the command line, logs
+// and the audit log; a screen shows tr.Text(x), in its own language.
+// Build one with Nf, so that the catalogue test finds its format.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// Nf is the Text of format filled with args, translated later where it
+// is shown: the catalogue test (ScanKeys) finds format here. An argument
+// that is itself a Text is translated with it (a label: Nf("Sex")).
+func Nf(format string, args ...any) Text { return Text{Format: format, Args: args} }
+
+// Local is an argument of a Text that says itself in a language (an
+// app error, a label in lower case).
+type Local interface{ Local(t *Tr) string }
+
+// IsZero reports whether x holds no text.
+func (x Text) IsZero() bool { return x.Format == "" && len(x.Args) == 0 }
+
+// String is x in English.
+func (x Text) String() string { return (*Tr)(nil).Text(x) }
+
+// Text is x in t's language: its format translated, and its arguments
+// that are Texts or Locals too; other arguments are written as they are.
+func (t *Tr) Text(x Text) string {
+	if len(x.Args) == 0 {
+		return strings.ReplaceAll(t.T(x.Format), "%%", "%")
+	}
+	args := make([]any, len(x.Args))
+	for i, a := range x.Args {
+		switch v := a.(type) {
+		case Text:
+			a = t.Text(v)
+		case []Text:
+			parts := make([]string, len(v))
+			for j, p := range v {
+				parts[j] = t.Text(p)
+			}
+			a = strings.Join(parts, "; ")
+		case Local:
+			a = v.Local(t)
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(t.T(x.Format), args...)
+}
+
+// Join is parts one after the other with sep between them (" · "), as one
+// Text: each part is translated on its own where it is shown.
+func Join(sep string, parts ...Text) Text {
+	format := strings.Repeat("%s"+strings.ReplaceAll(sep, "%", "%%"), len(parts))
+	format = strings.TrimSuffix(format, strings.ReplaceAll(sep, "%", "%%"))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		args[i] = p
+	}
+	return Text{Format: format, Args: args}
 }

@@ -148,7 +148,7 @@ func TestScanKeysFindsCalls(t *testing.T) {
 		got = append(got, k)
 	}
 	sort.Strings(got)
-	want := []string{"App error %s", "Bare in app %d", "Book", "Denied in app", "Field error", "Field in app",
+	want := []string{"App error %s", "Bare in app %d", "Book", "Built %d", "Denied in app", "Field error", "Field in app",
 		"Joined literal", "Marked", "Method %d", "Wrapped %s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("ScanKeys found %q, want %q", got, want)
@@ -233,5 +233,49 @@ func TestUntranslatedFindsText(t *testing.T) {
 	want := []string{"Save patient", "%d booked today", "Waiting room"}
 	if !slices.Equal(got, want) || len(todo) != 0 {
 		t.Errorf("Untranslated found %q (todo %q), want %q", got, todo, want)
+	}
+}
+
+// lowered is a Local argument, as app.Lower is.
+type lowered string
+
+func (l lowered) Local(t *Tr) string { return strings.ToLower(t.T(string(l))) }
+
+func TestTextIsEnglishUntilShown(t *testing.T) {
+	x := Nf("%s: %s", Nf("Sex"), Nf("Line %d: %s", 4, lowered("Unknown")))
+	if got, want := x.String(), "Sex: Line 4: unknown"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	el := For(Greek)
+	want := el.F("%s: %s", el.T("Sex"), el.F("Line %d: %s", 4, strings.ToLower(el.T("Unknown"))))
+	if got := el.Text(x); got != want || got == x.String() {
+		t.Errorf("Greek Text = %q, want %q (and not the English)", got, want)
+	}
+	if got, want := el.Text(Nf("100%% of %d", 3)), el.F("100%% of %d", 3); got != want {
+		t.Errorf("percent: %q, want %q", got, want)
+	}
+	if got := Nf("Done 100%%").String(); got != "Done 100%" {
+		t.Errorf("no arguments: %q", got)
+	}
+	if !(Text{}).IsZero() || Nf("x").IsZero() {
+		t.Error("IsZero")
+	}
+}
+
+// A key with a context is English without it, and a language may say the
+// same English word two ways: a sex's "Unknown" is not a severity's.
+func TestContextKeys(t *testing.T) {
+	if got := For(English).T("sex" + Context + "Unknown"); got != "Unknown" {
+		t.Errorf("English %q", got)
+	}
+	for _, l := range []Lang{Greek, Spanish} {
+		tr := For(l)
+		sex, severity := tr.T("sex"+Context+"Unknown"), tr.T("Unknown")
+		if sex == severity || sex == "Unknown" || strings.Contains(sex, Context) {
+			t.Errorf("%s: a sex's Unknown %q, a severity's %q", l, sex, severity)
+		}
+	}
+	if got, want := For(Greek).T("sex"+Context+"Unknown"), "Άγνωστο"; got != want {
+		t.Errorf("Greek sex Unknown %q, want the neuter %q (το φύλο)", got, want)
 	}
 }

@@ -17,9 +17,9 @@ import (
 )
 
 // keyFuncs are the names of the calls whose first argument is a key: the
-// translator's methods (tr.T, tr.F), N, and the wrappers a package may
+// translator's methods (tr.T, tr.F), N and Nf, and the wrappers a package may
 // define around its current translator (T, Tf).
-var keyFuncs = map[string]bool{"T": true, "F": true, "Tf": true, "N": true}
+var keyFuncs = map[string]bool{"T": true, "F": true, "Tf": true, "N": true, "Nf": true}
 
 // errorFuncs are the constructors of the domain's errors (hms/app) whose
 // format is a key, by the index of that argument: app.Errorf(code,

@@ -73,7 +73,7 @@ func TestDuplicatePatientsFlaggedAndMerged(t *testing.T) {
 			t.Fatalf("%s lists %d possible duplicates, want 1", db.Path(), len(dups))
 		}
 		d := dups[0]
-		if d.RowID != gone.ID || d.DuplicateOf != kept.ID || !strings.Contains(d.What, gone.MRN) || !strings.Contains(d.What, kept.MRN) {
+		if d.RowID != gone.ID || d.DuplicateOf != kept.ID || !strings.Contains(d.What.String(), gone.MRN) || !strings.Contains(d.What.String(), kept.MRN) {
 			t.Fatalf("flag %+v", d)
 		}
 		if st, err := engine(db).SyncStatus(context.Background()); err != nil || st.Conflicts != 1 {

@@ -19,7 +19,7 @@ import (
 // because it grants power without a signature this desk trusts
 // (docs/SYNC-DESIGN.md, "Power comes only from the people who hold it"):
 // it is kept in conflicts, unapplied, for an administrator, and audited.
-const RuleUnsignedPower = "refused: grants power without a trusted administrator's signature: "
+const RuleUnsignedPower = data.RuleUnsignedPower
 
 // ActionRefused is the audit action of such a refusal.
 const ActionRefused = "sync.refused"

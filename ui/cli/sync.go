@@ -506,7 +506,7 @@ them in the program (Settings, Conflicts). It does not contact the server.`)
 		if !c.ResolvedAt.IsZero() {
 			resolved = fmt.Sprintf("%s by %s, %s", c.Resolution, c.ResolvedBy, c.ResolvedAt.Local().Format(time.DateTime))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), app.ShownLine(c.What), field,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), app.ShownLine(c.What.String()), field,
 			clipValue(c.LostValue), clipValue(c.WonValue), app.ShownLine(c.Rule), resolved)
 	}
 	tw.Flush()

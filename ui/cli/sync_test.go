@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/ui/cli"
 )
 
@@ -254,13 +255,13 @@ func TestSyncOnceAndStatus(t *testing.T) {
 func TestSyncConflicts(t *testing.T) {
 	at := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 	fs := &fakeSync{conflicts: []*app.Conflict{
-		{ID: "c2", Entity: "patients", RowID: "p1", Field: "phone", What: "Patient P-D1-000001 Ada Byron",
+		{ID: "c2", Entity: "patients", RowID: "p1", Field: "phone", What: i18n.Nf("Patient %s", "P-D1-000001 Ada Byron"),
 			Rule: "field: last writer by (HLC, site) wins", LostValue: `"+30 210 555 0001"`, WonValue: `"+30 210 555 0002"`,
 			DetectedAt: at},
-		{ID: "c1", Entity: "appointments", RowID: "a1", What: "Appointment of Ada Byron on 2026-11-26 10:00",
+		{ID: "c1", Entity: "appointments", RowID: "a1", What: i18n.Nf("Appointment of %s on %s", "Ada Byron", "2026-11-26 10:00"),
 			Rule: "refused by the server: the slot is taken", LostValue: `{"kind": "insert",` + "\n" + `"payload": {}}`,
 			WonValue: "null", DetectedAt: at},
-		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: "Setting clinic_name",
+		{ID: "c0", Entity: "settings", RowID: "clinic_name", Field: "value", What: i18n.Nf("Setting %s", "clinic_name"),
 			Rule: "field: last writer by (HLC, site) wins", LostValue: `"Old"`, WonValue: `"New"`, DetectedAt: at,
 			ResolvedAt: at, ResolvedBy: "admin", Resolution: app.ResolutionKeep},
 	}}

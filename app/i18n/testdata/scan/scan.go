@@ -11,6 +11,7 @@ func (tr) F(s string, a ...any) string { return s }
 func T(s string) string                { return s }
 func Tf(s string, a ...any) string     { return s }
 func N(s string) string                { return s }
+func Nf(s string, a ...any) string     { return s }
 func other(s string) string            { return s }
 
 var t tr
@@ -20,6 +21,7 @@ var (
 	_ = t.F("Method %d", 1)
 	_ = Tf("Wrapped %s", "x")
 	_ = N("Marked")
+	_ = Nf("Built %d", 2)
 	_ = t.T("Joined " + "literal")
 	_ = other("not a key")
 	_ = T(other("dynamic"))
