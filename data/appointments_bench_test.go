@@ -107,6 +107,16 @@ func BenchmarkDoctorWeek(b *testing.B) {
 // Book); book-p50-ms/book-p99-ms the Book call alone, and book-cpu-p50-ms
 // its CPU time (the thread's), which a loaded machine disturbs far less;
 // statements/op counts the statements the write transactions sent.
+//
+// Where the messages' time goes (six rows, 20,000 patients, a loaded
+// 2-core machine): about 1.25 ms of CPU of the 1.5-1.7 ms on minus off.
+// The rows' triggers and indexes (an outbox row with its JSON payload, the
+// message_due row, the seal, five indexes on messages) are about half of
+// it, no one of them dominant; the rest is the insert and the read before
+// it. The statement that inserts the six with their triggers needs a
+// statement journal larger than SQLite's 64 KiB spill threshold: it goes
+// to a temporary file, about 30 page writes (60 pwrite calls) a booking,
+// and about 30 more WAL frames are committed.
 func BenchmarkBookAppointment(b *testing.B) {
 	db, svc, ctx, docs, loc := benchAppointments(b)
 	all := db.Services()
