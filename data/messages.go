@@ -688,8 +688,17 @@ func (tx *Tx) queueMessage(cfg *app.MessageSettings, a *app.Appointment, kind ap
 func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue []queuedMessage, resendOf app.MessageChannel, resendID string) error {
 	var p app.Patient
 	var plang sql.NullString
-	if err := tx.QueryRowContext(tx.ctx, `SELECT given_name, family_name, phone, email, language FROM patients WHERE id = ?`,
-		a.PatientID).Scan(&p.GivenName, &p.FamilyName, &p.Phone, &p.Email, &plang); err != nil {
+	given := make([]bool, len(app.MessageChannels))
+	var clinic, phone, zone, doctor sql.NullString
+	// One read for what every message of the booking needs: the patient,
+	// their consents as last recorded (consentOf's order), the clinic's
+	// name, phone and zone, the doctor's name.
+	dest := []any{&p.GivenName, &p.FamilyName, &p.Phone, &p.Email, &plang}
+	for i := range given {
+		dest = append(dest, &given[i])
+	}
+	dest = append(dest, &clinic, &phone, &zone, &doctor)
+	if err := tx.queryRow(queueReadSQL, append(consentArgs(), a.DoctorID, a.PatientID)...).Scan(dest...); err != nil {
 		return fmt.Errorf("message patient: %w", err)
 	}
 	to := make([]string, len(app.MessageChannels))
@@ -701,11 +710,7 @@ func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue 
 		if to[i] = app.MessageAddress(&p, ch); to[i] == "" {
 			continue
 		}
-		c, err := consentOf(tx.ctx, tx, a.PatientID, ch)
-		if err != nil {
-			return err
-		}
-		if !c.Given {
+		if !given[i] {
 			to[i] = ""
 			continue
 		}
@@ -714,10 +719,14 @@ func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue 
 	if !some {
 		return nil
 	}
-	base, err := tx.messageFields(a, &p)
-	if err != nil {
-		return err
+	if a.DoctorName != "" {
+		doctor.String = a.DoctorName
+	} else if !doctor.Valid {
+		return fmt.Errorf("message doctor %s: %w", a.DoctorID, sql.ErrNoRows)
 	}
+	base := messageValues{start: a.Start.In(zoneNamed(zone.String)), phone: phone.String,
+		fields: app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor.String,
+			Clinic: clinic.String}}
 	// The patient's language chooses the template (the clinic's when they
 	// have none, or when there is no text in theirs); the dates are
 	// written in the template's language.
@@ -753,35 +762,30 @@ func (tx *Tx) queueMessages(cfg *app.MessageSettings, a *app.Appointment, queue 
 	return nil
 }
 
-// messageFields are the placeholders' values for a message about a, in
-// no language yet (messageValues.in writes its dates and the missing
-// phone in one).
-func (tx *Tx) messageFields(a *app.Appointment, p *app.Patient) (messageValues, error) {
-	vals := map[string]string{}
-	rows, err := tx.QueryContext(tx.ctx, `SELECT key, value FROM settings WHERE key IN ('clinic_name', 'phone', 'time_zone')`)
-	if err != nil {
-		return messageValues{}, err
+// queueReadSQL is queueMessages' one read: the patient's name, phone,
+// e-mail and language, their last consent on each channel (as consentOf),
+// the clinic's name, phone and time zone, and the doctor's name. Its
+// arguments are consentArgs, the doctor's id, the patient's id.
+var queueReadSQL = func() string {
+	var q strings.Builder
+	q.WriteString(`SELECT p.given_name, p.family_name, p.phone, p.email, p.language`)
+	for range app.MessageChannels {
+		q.WriteString(`, coalesce((SELECT c.given FROM message_consents c WHERE c.patient_id = p.id AND c.channel = ?
+			AND c.deleted_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT 1), 0)`)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return messageValues{}, err
-		}
-		vals[k] = v
+	q.WriteString(`, (SELECT value FROM settings WHERE key = 'clinic_name'), (SELECT value FROM settings WHERE key = 'phone'),
+		(SELECT value FROM settings WHERE key = 'time_zone'), (SELECT full_name FROM users WHERE id = ?)
+		FROM patients p WHERE p.id = ?`)
+	return q.String()
+}()
+
+// consentArgs are queueReadSQL's channels.
+func consentArgs() []any {
+	out := make([]any, len(app.MessageChannels))
+	for i, ch := range app.MessageChannels {
+		out[i] = ch
 	}
-	if err := rows.Err(); err != nil {
-		return messageValues{}, err
-	}
-	doctor := a.DoctorName
-	if doctor == "" {
-		if err := tx.QueryRowContext(tx.ctx, `SELECT full_name FROM users WHERE id = ?`, a.DoctorID).Scan(&doctor); err != nil {
-			return messageValues{}, err
-		}
-	}
-	return messageValues{start: a.Start.In(zoneNamed(vals["time_zone"])), phone: vals["phone"],
-		fields: app.MessageFields{Patient: strings.TrimSpace(p.GivenName + " " + p.FamilyName), Doctor: doctor,
-			Clinic: vals["clinic_name"]}}, nil
+	return out
 }
 
 // messageValues are a message's placeholders before they are written in a

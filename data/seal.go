@@ -103,6 +103,9 @@ type sealedTable struct {
 	byKey   string   // SELECT cols FROM t WHERE each key column = ?
 	split   func(rowID string) ([]any, bool)
 	all     string // SELECT key, cols FROM t ORDER BY key
+	// keyCol is the quoted key column of a table keyed by one column
+	// ("" otherwise), and list the quoted sealed columns (readTouched).
+	keyCol, list string
 }
 
 // AuditedTables are the tables whose records are sealed: the synced tables.
@@ -146,6 +149,9 @@ func (db *DB) sealedTables(ctx context.Context, q interface {
 		}
 		out[st.Name].byKey = `SELECT ` + list + ` FROM ` + st.Name + ` WHERE ` + st.KeyWhere()
 		out[st.Name].split = st.SplitRowID
+		if len(keyCols) == 1 {
+			out[st.Name].keyCol, out[st.Name].list = QuoteIdent(keyCols[0]), list
+		}
 	}
 	db.sealTabs = out
 	return out, nil
@@ -252,7 +258,11 @@ func (d *sealDigest) sum() string {
 }
 
 // sealTouched hashes each touched record as it is now and appends its seal
-// row under audit row seq.
+// row under audit row seq. The records of one table touched together (a
+// booking's messages) are read by as few statements as sealBatches make
+// up (readTouched); a record those do not find is read by its key alone,
+// as every record was before, so that only what is there is sealed as
+// there.
 func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 	if len(keys) == 0 {
 		return nil
@@ -261,11 +271,19 @@ func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 	if err != nil {
 		return err
 	}
+	found, err := tx.readTouched(tabs, keys)
+	if err != nil {
+		return err
+	}
 	seals := make([]sealRow, 0, len(keys))
 	for _, k := range keys {
 		st, ok := tabs[k.entity]
 		if !ok {
 			return fmt.Errorf("seal: unknown table %s", k.entity)
+		}
+		if h, ok := found[k]; ok {
+			seals = append(seals, sealRow{k.entity, k.rowID, h})
+			continue
 		}
 		h := deletedSeal
 		keyVals, ok := st.split(k.rowID)
@@ -283,6 +301,75 @@ func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 		seals = append(seals, sealRow{k.entity, k.rowID, h})
 	}
 	return tx.insertSeals(seq, seals, d)
+}
+
+// readTouched hashes the touched records of each table keyed by one
+// column of which two or more were touched, reading them by
+// "key IN (...)" with as many keys as one of sealBatches' sizes (the last
+// key repeated to fill it); the result holds the records found, by key.
+// The others are left to the caller.
+func (tx *Tx) readTouched(tabs map[string]*sealedTable, keys []sealKey) (map[sealKey]string, error) {
+	byTable := map[string][]string{}
+	var order []string
+	for _, k := range keys {
+		st, ok := tabs[k.entity]
+		if !ok || st.keyCol == "" {
+			continue
+		}
+		if _, ok := byTable[k.entity]; !ok {
+			order = append(order, k.entity)
+		}
+		byTable[k.entity] = append(byTable[k.entity], k.rowID)
+	}
+	var found map[sealKey]string
+	for _, name := range order {
+		ids := byTable[name]
+		if len(ids) < 2 {
+			continue
+		}
+		st := tabs[name]
+		for len(ids) > 1 {
+			// The smallest batch that takes them all (up to the largest),
+			// the last key repeated to fill it: few statement texts.
+			n := sealBatches[0]
+			for _, b := range sealBatches {
+				if b >= len(ids) && b > 1 {
+					n = b
+				}
+			}
+			take := min(n, len(ids))
+			args := make([]any, n)
+			for i := range args {
+				args[i] = ids[min(i, take-1)]
+			}
+			rows, err := tx.QueryContext(tx.ctx, `SELECT `+st.keyCol+`, `+st.list+` FROM `+st.name+` WHERE `+st.keyCol+
+				` IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+			if err != nil {
+				return nil, fmt.Errorf("seal %s: %w", name, err)
+			}
+			for rows.Next() {
+				vals, err := scanRow(rows, len(st.cols)+1)
+				if err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("seal %s: %w", name, err)
+				}
+				id, ok := vals[0].(string)
+				if !ok {
+					continue // read by its key alone
+				}
+				if found == nil {
+					found = map[sealKey]string{}
+				}
+				found[sealKey{name, id}] = rowHash(st.name, st.cols, vals[1:])
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("seal %s: %w", name, err)
+			}
+			ids = ids[take:]
+		}
+	}
+	return found, nil
 }
 
 // sealRow is one audit_seal row of the audit row being written.
