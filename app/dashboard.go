@@ -364,6 +364,32 @@ type Table struct {
 	Local    TableText
 }
 
+// In is t with its title, subtitle, columns and footer translated by text
+// (a screen's or a document's language) from its Local texts; a table
+// built without them stays as it is. The rows are the records' own values.
+func (t *Table) In(text func(i18n.Text) string) *Table {
+	c := *t
+	if !t.Local.Title.IsZero() {
+		c.Title = text(t.Local.Title)
+	}
+	if !t.Local.Subtitle.IsZero() {
+		c.Subtitle = text(t.Local.Subtitle)
+	}
+	if len(t.Local.Columns) == len(t.Columns) && len(t.Columns) > 0 {
+		c.Columns = make([]string, len(t.Columns))
+		for i, x := range t.Local.Columns {
+			c.Columns[i] = text(x)
+		}
+	}
+	if len(t.Local.Footer) == len(t.Footer) && len(t.Footer) > 0 {
+		c.Footer = make([]string, len(t.Footer))
+		for i, x := range t.Local.Footer {
+			c.Footer[i] = text(x)
+		}
+	}
+	return &c
+}
+
 // TableText is a Table's words as texts to translate (i18n.Text) where
 // the table is shown; zero for a table built without them.
 type TableText struct {

@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"strings"
 	"testing"
 
 	"hms/app"
@@ -65,5 +66,13 @@ func TestDashboardPDFInTheReadersLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasAll(t, "the Greek reader's dashboard report", pdfToText(t, b), "Δημιουργήθηκε", "6 γραμμές", "σελίδα 1 από 1")
+	text := pdfToText(t, b)
+	hasAll(t, "the Greek reader's dashboard report", text, "Δημιουργήθηκε", "6 γραμμές", "σελίδα 1 από 1")
+	// The table's title and columns too, not only the document's words.
+	hasAll(t, "the Greek reader's dashboard table", text, "Ραντεβού", "Ιατρός", "Κατάσταση")
+	for _, english := range []string{"Appointments", "Doctor", "Status"} {
+		if strings.Contains(text, english) {
+			t.Errorf("the Greek reader's dashboard report prints %q in English", english)
+		}
+	}
 }

@@ -291,30 +291,8 @@ func (v *reportsView) show(t *app.Table) {
 }
 
 // localTable is t with its title, subtitle, columns and footer in the
-// screens' language (its Local texts); a table built without them stays
-// as it is. The rows are the records' own values.
-func localTable(t *app.Table) *app.Table {
-	c := *t
-	if !t.Local.Title.IsZero() {
-		c.Title = Tx(t.Local.Title)
-	}
-	if !t.Local.Subtitle.IsZero() {
-		c.Subtitle = Tx(t.Local.Subtitle)
-	}
-	if len(t.Local.Columns) == len(t.Columns) && len(t.Columns) > 0 {
-		c.Columns = make([]string, len(t.Columns))
-		for i, x := range t.Local.Columns {
-			c.Columns[i] = Tx(x)
-		}
-	}
-	if len(t.Local.Footer) == len(t.Footer) && len(t.Footer) > 0 {
-		c.Footer = make([]string, len(t.Footer))
-		for i, x := range t.Local.Footer {
-			c.Footer[i] = Tx(x)
-		}
-	}
-	return &c
-}
+// screens' language (app.Table.In).
+func localTable(t *app.Table) *app.Table { return t.In(Tx) }
 
 // measureColumns chooses each column's width from its header and its
 // first rows, and finds the columns of numbers.

@@ -17,10 +17,12 @@ import (
 // when there is one (a PNG, as the dashboard shows it), then the table,
 // its header repeated on every page, and its totals. Cells too wide for
 // their column are shortened with an ellipsis; the CSV export has them
-// whole. The document's own words are in lang (the reader's); the table's
-// title, columns and cells are printed as the report gives them.
+// whole. The document's words are in lang (the reader's), the table's
+// title, columns and totals too (app.Table.In); its cells are the records'
+// own values.
 func Report(clinic *app.Settings, t *app.Table, chart []byte, at time.Time, loc *time.Location, lang i18n.Lang) ([]byte, error) {
 	tr := i18n.For(lang)
+	t = t.In(tr.Text)
 	d := newDoc(tr, t.Title, at)
 	made := tr.F("Made %s", tr.DayTime(at.In(loc)))
 	widths := d.reportColumnWidths(t)
