@@ -67,19 +67,35 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT hlc FROM outbox WHERE hlc > ? ORDER BY hlc`,
+		// A change whose reading was held above its physical time
+		// (clock_pinned: the clock had gone back, or was set right, after
+		// it gave a reading from the future) was made at that physical
+		// time, not at its reading less the jump; its history rows were
+		// written with the clock as it was then, off only by the offset
+		// in use less the usual one.
+		pinnedShift, err := tx.historyShift(0, db.clock.Offset())
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(tx.ctx, `SELECT o.hlc, p.physical FROM (SELECT DISTINCT hlc FROM outbox WHERE hlc > ?) o
+			LEFT JOIN clock_pinned p ON p.hlc = o.hlc ORDER BY o.hlc`,
 			serverNow.Add(app.MaxClockOffset).UTC().Format("2006-01-02T15:04:05.000Z"))
 		if err != nil {
 			return err
 		}
 		var stamps []string
+		pinned := map[string]int64{}
 		for rows.Next() {
 			var s string
-			if err := rows.Scan(&s); err != nil {
+			var physical sql.NullInt64
+			if err := rows.Scan(&s, &physical); err != nil {
 				rows.Close()
 				return err
 			}
 			stamps = append(stamps, s)
+			if physical.Valid {
+				pinned[s] = physical.Int64
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -107,6 +123,10 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 				return err
 			}
 			t := hlc.Timestamp{Wall: old.Wall - jump.Milliseconds(), Logical: old.Logical, Site: db.siteID}
+			moved := shift
+			if physical, ok := pinned[s]; ok {
+				t, moved = hlc.Timestamp{Wall: physical, Site: db.siteID}, pinnedShift
+			}
 			if t.Wall > now.Wall {
 				t.Wall = now.Wall
 			}
@@ -117,7 +137,7 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 				}
 			}
 			prev, newest = t, t
-			k, err := tx.redate(s, t.String(), shift)
+			k, err := tx.redate(s, t.String(), moved)
 			if err != nil {
 				return err
 			}

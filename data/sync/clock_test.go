@@ -398,10 +398,18 @@ func TestClockIncidentsInARow(t *testing.T) {
 	for _, c := range []struct {
 		name          string
 		first, second time.Duration
+		// whether the history of the edit made with the clock right,
+		// between the two, is checked: after "ahead then behind" the desk
+		// cannot tell it from the edits made behind (both held, with one
+		// offset in use, and no handshake between), and it shows up to
+		// the fall later than it was made (docs/SYNC-DESIGN.md, "Incidents
+		// in a row").
+		between bool
 	}{
-		{"ahead then behind", time.Hour, -time.Hour},
-		{"behind then right", -time.Hour, 0},
-		{"ahead then right", time.Hour, 0},
+		{"ahead then behind", time.Hour, -time.Hour, false},
+		{"behind then right", -time.Hour, 0, true},
+		{"ahead then right", time.Hour, 0, true},
+		{"behind then behind", -time.Hour, -time.Hour, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -421,8 +429,12 @@ func TestClockIncidentsInARow(t *testing.T) {
 			clk.set(c.first)
 			editField(t, desk, p.ID, "address", "first incident")
 			mustSync(t, desk)
-			// Set right; then, offline, the second.
+			// Set right, an edit with the clock right (its reading is off
+			// by the offset the first handshake found); then, offline, the
+			// second incident and an edit during it.
 			clk.set(0)
+			between := time.Now()
+			editField(t, desk, p.ID, "address", "between incidents")
 			time.Sleep(20 * time.Millisecond)
 			clk.set(c.second)
 			made := time.Now()
@@ -431,17 +443,25 @@ func TestClockIncidentsInARow(t *testing.T) {
 			syncAll(t, first.db, desk)
 			sameClinic(t, first.db, desk)
 			for i, d := range []*data.DB{first.db, desk} {
-				var at string
-				if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = 'second incident'`,
-					p.ID).Scan(&at); err != nil {
-					t.Fatalf("desk %d: the history of the edit: %v", i, err)
-				}
-				when, err := time.Parse(data.TimeLayout, at)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if off := when.Sub(made); off < -time.Minute || off > time.Minute {
-					t.Errorf("desk %d: the history shows the edit at %s, %s from when it was made", i, at, off.Round(time.Second))
+				for _, e := range []struct {
+					field, value string
+					made         time.Time
+				}{{"notes", "second incident", made}, {"address", "between incidents", between}} {
+					if e.field == "address" && !c.between {
+						continue
+					}
+					var at string
+					if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
+						p.ID, e.field, e.value).Scan(&at); err != nil {
+						t.Fatalf("desk %d: the history of the %s edit: %v", i, e.field, err)
+					}
+					when, err := time.Parse(data.TimeLayout, at)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if off := when.Sub(e.made); off < -time.Minute || off > time.Minute {
+						t.Errorf("desk %d: the history shows the %s edit at %s, %s from when it was made", i, e.field, at, off.Round(time.Second))
+					}
 				}
 			}
 		})
