@@ -384,6 +384,12 @@ func (a *applier) supersede(ch server.Change) error {
 // (after a restored server, desks push their operations again in their
 // own order, not in the order they were first made). One that applies now
 // is closed as taken; the others wait for the next round.
+//
+// They are taken together, as a pulled batch is (retryTogether): parked
+// rows may refer to each other both ways (an appointment moved and the
+// one it moved to name each other), so that neither can be applied
+// before the other. Only when that fails are they taken one at a time,
+// each with its keys checked at once.
 func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 	for pass := 0; pass < 5; pass++ {
 		rows, err := e.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site FROM conflicts
@@ -391,13 +397,9 @@ func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 		if err != nil {
 			return internal("sync.pull", err)
 		}
-		type parked struct {
-			id string
-			ch server.Change
-		}
-		var ps []parked
+		var ps []parkedChange
 		for rows.Next() {
-			var p parked
+			var p parkedChange
 			var data string
 			if err := rows.Scan(&p.id, &p.ch.Entity, &p.ch.RowID, &data, &p.ch.HLC, &p.ch.Origin); err != nil {
 				rows.Close()
@@ -410,35 +412,10 @@ func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 		if len(ps) == 0 {
 			return nil
 		}
-		progress := 0
-		err = e.applyRemote(ctx, hlc.Timestamp{}, func(tx *txn) error {
-			a, err := e.newApplier(tx, false)
-			if err != nil {
-				return err
-			}
-			a.noneParked = true // closed one by one below
-			now := formatTime(e.db.Now())
-			for _, p := range ps {
-				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
-					return err
-				}
-				if aerr := a.apply(p.ch); aerr != nil {
-					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO parked`); err != nil {
-						return err
-					}
-				} else {
-					if _, err := tx.ExecContext(tx.ctx, `UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync',
-						resolution = 'taken' WHERE id = ?`, now, p.id); err != nil {
-						return err
-					}
-					progress++
-				}
-				if _, err := tx.ExecContext(tx.ctx, `RELEASE parked`); err != nil {
-					return err
-				}
-			}
-			return a.done()
-		})
+		progress, err := e.retryTogether(ctx, ps)
+		if err != nil && ctx.Err() == nil {
+			progress, err = e.retryOneByOne(ctx, ps)
+		}
 		if err != nil {
 			return internal("sync.pull", err)
 		}
@@ -448,6 +425,132 @@ func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 		}
 	}
 	return nil
+}
+
+// parkedChange is a pulled change kept in conflicts (id) because this
+// desk could not apply it.
+type parkedChange struct {
+	id string
+	ch server.Change
+}
+
+// retryTogether applies the parked changes that can be applied now in one
+// transaction, their foreign keys checked at commit, and closes them as
+// taken; it returns how many. A change whose row still refers to a row
+// neither on the desk nor among those applied (orphans) waits. A change
+// that fails for another reason waits too, and the rest are applied again
+// without it, so that nothing that refers to its row is applied.
+func (e *Engine) retryTogether(ctx context.Context, ps []parkedChange) (int, error) {
+	progress := 0
+	err := e.applyRemote(ctx, hlc.Timestamp{}, func(tx *txn) error {
+		progress = 0
+		a, err := e.newApplier(tx, true)
+		if err != nil {
+			return err
+		}
+		a.noneParked = true // closed below
+		failed := make([]bool, len(ps))
+		for {
+			var idx []int
+			var changes []server.Change
+			for i, p := range ps {
+				if !failed[i] {
+					idx = append(idx, i)
+					changes = append(changes, p.ch)
+				}
+			}
+			orphans, err := a.orphans(changes)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT retry`); err != nil {
+				return err
+			}
+			var took []int
+			again := false
+			for j, ch := range changes {
+				if orphans[j] != nil {
+					continue
+				}
+				if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
+					return err
+				}
+				if aerr := a.apply(ch); aerr != nil {
+					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO parked`); err != nil {
+						return err
+					}
+					failed[idx[j]], again = true, true
+				} else {
+					took = append(took, idx[j])
+				}
+				if _, err := tx.ExecContext(tx.ctx, `RELEASE parked`); err != nil {
+					return err
+				}
+			}
+			if again {
+				// What was applied may refer to a row that failed: again
+				// without the failed ones.
+				if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO retry`); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(tx.ctx, `RELEASE retry`); err != nil {
+					return err
+				}
+				clear(a.unsearchable)
+				continue
+			}
+			now := formatTime(e.db.Now())
+			for _, i := range took {
+				if _, err := tx.ExecContext(tx.ctx, `UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync',
+					resolution = 'taken' WHERE id = ?`, now, ps[i].id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(tx.ctx, `RELEASE retry`); err != nil {
+				return err
+			}
+			progress = len(took)
+			return a.done()
+		}
+	})
+	return progress, err
+}
+
+// retryOneByOne applies the parked changes one at a time, each in a
+// savepoint with its foreign keys checked at once, and closes those
+// applied as taken; it returns how many.
+func (e *Engine) retryOneByOne(ctx context.Context, ps []parkedChange) (int, error) {
+	progress := 0
+	err := e.applyRemote(ctx, hlc.Timestamp{}, func(tx *txn) error {
+		progress = 0
+		a, err := e.newApplier(tx, false)
+		if err != nil {
+			return err
+		}
+		a.noneParked = true // closed one by one below
+		now := formatTime(e.db.Now())
+		for _, p := range ps {
+			if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
+				return err
+			}
+			if aerr := a.apply(p.ch); aerr != nil {
+				if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO parked`); err != nil {
+					return err
+				}
+			} else {
+				if _, err := tx.ExecContext(tx.ctx, `UPDATE conflicts SET resolved_at = ?, resolved_by = 'sync',
+					resolution = 'taken' WHERE id = ?`, now, p.id); err != nil {
+					return err
+				}
+				progress++
+			}
+			if _, err := tx.ExecContext(tx.ctx, `RELEASE parked`); err != nil {
+				return err
+			}
+		}
+		return a.done()
+	})
+	return progress, err
 }
 
 // movePullCursor records that the desk has applied the log up to ch.

@@ -1141,6 +1141,28 @@ func (s *sim) stats() string {
 	return strings.Join(parts, ", ")
 }
 
+// explainParked lists, for a failed seed, the pulled changes each desk
+// kept because it could not apply them, open or closed since.
+func (s *sim) explainParked() {
+	for _, d := range s.desks {
+		rows, err := d.raw.Query(`SELECT entity, row_id, rule, lost_hlc, resolved_at IS NOT NULL, lost_value FROM conflicts
+			WHERE rule LIKE ? ORDER BY rowid`, data.RuleNotApplied+"%")
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for rows.Next() {
+			var entity, id, rule, stamp, value string
+			var closed bool
+			if err := rows.Scan(&entity, &id, &rule, &stamp, &closed, &value); err != nil {
+				rows.Close()
+				s.t.Fatal(err)
+			}
+			s.t.Logf("%s kept %s %s (%s, closed %v): %s; %s", d.name, entity, id, stamp, closed, rule, value)
+		}
+		rows.Close()
+	}
+}
+
 // check checks SYNC.md's invariants.
 func (s *sim) check() {
 	t := s.t
@@ -1165,6 +1187,7 @@ func (s *sim) check() {
 	if t.Failed() && os.Getenv("HMS_SIM_TRACE") != "" {
 		s.explainPatients()
 		s.explainPartialRows()
+		s.explainParked()
 	}
 
 	// Every desk points the same merged records to the same kept ones (a
