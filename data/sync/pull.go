@@ -436,7 +436,8 @@ type parkedChange struct {
 
 // retryTogether applies the parked changes that can be applied now in one
 // transaction, their foreign keys checked at commit, and closes them as
-// taken; it returns how many. A change whose row still refers to a row
+// taken, listing them as received (sync.received, as a pulled batch
+// does); it returns how many. A change whose row still refers to a row
 // neither on the desk nor among those applied (orphans) waits. A change
 // that fails for another reason waits too, and the rest are applied again
 // without it, so that nothing that refers to its row is applied.
@@ -510,15 +511,24 @@ func (e *Engine) retryTogether(ctx context.Context, ps []parkedChange) (int, err
 				return err
 			}
 			progress = len(took)
-			return a.done()
+			if err := a.done(); err != nil {
+				return err
+			}
+			// Received now: in the desk's log like any pulled change it
+			// applies.
+			received := make([]server.Change, len(took))
+			for k, i := range took {
+				received[k] = ps[i].ch
+			}
+			return e.auditReceived(tx, received, nil)
 		}
 	})
 	return progress, err
 }
 
 // retryOneByOne applies the parked changes one at a time, each in a
-// savepoint with its foreign keys checked at once, and closes those
-// applied as taken; it returns how many.
+// savepoint with its foreign keys checked at once, closes those applied
+// as taken and lists them as received; it returns how many.
 func (e *Engine) retryOneByOne(ctx context.Context, ps []parkedChange) (int, error) {
 	progress := 0
 	err := e.applyRemote(ctx, hlc.Timestamp{}, func(tx *txn) error {
@@ -529,6 +539,7 @@ func (e *Engine) retryOneByOne(ctx context.Context, ps []parkedChange) (int, err
 		}
 		a.noneParked = true // closed one by one below
 		now := formatTime(e.db.Now())
+		var received []server.Change
 		for _, p := range ps {
 			if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT parked`); err != nil {
 				return err
@@ -542,13 +553,17 @@ func (e *Engine) retryOneByOne(ctx context.Context, ps []parkedChange) (int, err
 					resolution = 'taken' WHERE id = ?`, now, p.id); err != nil {
 					return err
 				}
+				received = append(received, p.ch)
 				progress++
 			}
 			if _, err := tx.ExecContext(tx.ctx, `RELEASE parked`); err != nil {
 				return err
 			}
 		}
-		return a.done()
+		if err := a.done(); err != nil {
+			return err
+		}
+		return e.auditReceived(tx, received, nil)
 	})
 	return progress, err
 }

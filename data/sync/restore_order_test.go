@@ -234,3 +234,76 @@ func TestRestoredServerRescheduledBeforePatient(t *testing.T) {
 	}
 	sameClinic(t, first.db, second, third, fourth)
 }
+
+// An attachment kept for later on a desk (its patient had not come) and
+// taken once the patient came must be recorded as received, as every
+// pulled change the desk applies is (sync.received, with the file's hash):
+// `hms verify` checks an attachment made on another desk against that
+// record, and failed on the desk with "no record of it being attached".
+// Not parallel: it reads the process's log.
+func TestRestoredServerAttachmentBeforePatient(t *testing.T) {
+	u, first, second, third := threeDesks(t)
+	dump := servertest.Copy(t, u)
+
+	p := newPatient(t, first.svc, "Registered After Dump")
+	mustSync(t, first.db)
+	mustSync(t, second)
+	r, err := services(second).Attachments.AttachFile(first.ctx(app.RoleDoctor), app.AttachmentCreate{PatientID: p.ID,
+		Title: "Urinalysis", Type: app.AttachmentLab, Date: "2026-11-24", FileName: "urinalysis.txt",
+		Content: []byte("Protein: negative\nGlucose: negative\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, second)
+	mustSync(t, third)
+
+	for _, d := range []*data.DB{first.db, second, third} {
+		if _, err := rawDB(t, d).Exec(`UPDATE sync_meta SET server_url = ?`, deskURL(t, d, dump)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restoredSync := func(d *data.DB) {
+		t.Helper()
+		if _, err := engine(d).SyncNow(context.Background()); err != nil &&
+			(code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "restored")) {
+			t.Fatalf("sync of %s with the restored server: %v", d.Path(), err)
+		}
+	}
+	fourth := MustOpenDB(t, nil)
+	logged := logLines(t, func() {
+		restoredSync(second)
+		mustEnroll(t, fourth, dump)
+		if rep := mustSync(t, fourth); rep.PullConflicts == 0 {
+			t.Errorf("the desk that joined the restored server kept nothing for later; want the attachment")
+		}
+		for range 2 {
+			for _, d := range []*data.DB{first.db, second, third, fourth} {
+				restoredSync(d)
+			}
+		}
+	})
+	if strings.Contains(logged, "internal error") {
+		t.Errorf("the desks logged internal errors:\n%s", logged)
+	}
+	for _, d := range []*data.DB{first.db, second, third, fourth} {
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
+			data.RuleNotApplied+"%"); n != 0 {
+			t.Errorf("%s keeps %d pulled changes it could not apply", d.Path(), n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM reports WHERE id = ?`, r.ID); n != 1 {
+			t.Errorf("%s lacks the attachment", d.Path())
+		}
+		rep, err := d.Verify(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Errorf("hms verify fails on %s: %+v", d.Path(), rep)
+		}
+	}
+	if n := count(t, fourth, `SELECT count(*) FROM audit_log WHERE action = 'sync.received' AND detail LIKE ?`,
+		"%reports "+r.ID+" %sha256 "+r.SHA256+"%"); n != 1 {
+		t.Errorf("the desk that kept the attachment for later records it as received %d times, want once", n)
+	}
+	sameClinic(t, first.db, second, third, fourth)
+}
