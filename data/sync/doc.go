@@ -194,7 +194,9 @@
 // 0041), so that no desk meets an invoice paid without its number.
 // A change the desk cannot apply (it lacks a row it refers to) is parked
 // in conflicts with the server's row, the
-// others go on, and each round applies the parked ones again. A later
+// others go on, and each round applies the parked ones again, together,
+// as a batch (parked rows may refer to each other both ways: a moved
+// appointment and the one it moved to), listing them as received. A later
 // change of the row, applied or parked, closes the row's parked ones: it
 // holds the row as the server merged it since. For speed, the search rows
 // of the patients a batch inserts are written together before it commits
