@@ -487,7 +487,7 @@ func (tx *Tx) signedStamps(stamps []string) (map[string]bool, error) {
 	}
 	rows, err := tx.QueryContext(tx.ctx, `SELECT hlc, entity, row_id,
 			entity = 'power_sigs' OR json_extract(payload, '$.power_sig') IS NOT NULL
-		FROM outbox WHERE hlc >= ? ORDER BY seq`, stamps[0])
+		FROM outbox ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
