@@ -465,8 +465,7 @@ func (tx *Tx) decidedUpTo(stamps []string, held func([]string) (map[string]bool,
 }
 
 // signedStamps returns which of a clock found behind's queued readings
-// (stamps, in the order the desk made them; name gives each one's text)
-// keep their readings: those of a signed change (a row with a power_sig,
+// (stamps, in the order the desk made them) keep their readings: those of a signed change (a row with a power_sig,
 // or a power_sigs row), and of every earlier change of a row such a one
 // signs. A signature carries the reading of the transaction that made it,
 // and nothing but the signer's key, which the desk does not hold at a
