@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"hms/app"
@@ -326,6 +327,16 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 			return err
 		}
 		from += skip
+		// A signed change keeps the reading its signature carries, and so
+		// does an earlier change of a row it signs (signedStamps).
+		later := make([]string, 0, len(stamps)-from)
+		for _, st := range stamps[from:] {
+			later = append(later, st.old.String())
+		}
+		kept, err := tx.signedStamps(later)
+		if err != nil {
+			return err
+		}
 		type move struct{ from, to hlc.Timestamp }
 		var moves []move
 		var prev hlc.Timestamp
@@ -333,6 +344,9 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 			prev = stamps[from-1].old
 		}
 		for _, st := range stamps[from:] {
+			if kept[st.old.String()] {
+				continue
+			}
 			t := hlc.Timestamp{Wall: min(st.physical+fell.Milliseconds(), serverNow), Site: db.siteID}
 			if t.Before(st.old) {
 				t = st.old // never earlier than it was stamped
@@ -342,6 +356,9 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 				if prev.Logical == 0xFFFF {
 					t = hlc.Timestamp{Wall: prev.Wall + 1, Site: db.siteID}
 				}
+			}
+			for kept[t.String()] {
+				t = hlc.Timestamp{Wall: t.Wall + 1, Site: db.siteID} // a reading a kept change bears
 			}
 			prev, newest = t, t
 			if t != st.old {
@@ -445,4 +462,87 @@ func (tx *Tx) decidedUpTo(stamps []string, held func([]string) (map[string]bool,
 		}
 	}
 	return n, nil
+}
+
+// signedStamps returns which of a clock found behind's queued readings
+// (stamps, in the order the desk made them) keep their readings: those of a signed change (a row with a power_sig,
+// or a power_sigs row), and of every earlier change of a row such a one
+// signs. A signature carries the reading of the transaction that made it,
+// and nothing but the signer's key, which the desk does not hold at a
+// handshake, can sign it again; the other desks order the row's signed
+// states by the signed readings (a state signed no later than the one
+// held is refused as one sent again). Re-dated later, a change signed with
+// its early reading would win on the server over a state signed between
+// the two readings while the desks holding that state refused it: the
+// desks parted (docs/SYNC-DESIGN.md, "Clock incidents", signed changes;
+// the simulation's seed 65). Kept, it merges by its signed reading: an
+// edit it then loses to, or that loses to it, is kept for review on every
+// desk. An earlier change of a row it signs keeps its reading too, so that
+// it does not come after the signed one.
+func (tx *Tx) signedStamps(stamps []string) (map[string]bool, error) {
+	kept := map[string]bool{}
+	if len(stamps) == 0 {
+		return kept, nil
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT hlc, entity, row_id,
+			entity = 'power_sigs' OR json_extract(payload, '$.power_sig') IS NOT NULL
+		FROM outbox ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	type change struct {
+		stamp, row string
+		signed     bool
+	}
+	var changes []change
+	for rows.Next() {
+		var c change
+		var entity, rowID string
+		if err := rows.Scan(&c.stamp, &entity, &rowID, &c.signed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if entity == "power_sigs" {
+			// users/FIELD/ROW signs the field of the row.
+			if parts := strings.SplitN(rowID, "/", 3); len(parts) == 3 {
+				entity, rowID = parts[0], parts[2]
+			}
+		}
+		c.row = entity + "\x00" + rowID
+		changes = append(changes, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	in := make(map[string]bool, len(stamps))
+	for _, s := range stamps {
+		in[s] = true
+	}
+	// Later first, a transaction (one reading) at a time: one that signs,
+	// or changes a row a kept later one changes, is kept, and so are the
+	// rows it changes.
+	signedRows := map[string]bool{}
+	for end := len(changes); end > 0; {
+		start := end - 1
+		for start > 0 && changes[start-1].stamp == changes[end-1].stamp {
+			start--
+		}
+		group := changes[start:end]
+		end = start
+		if !in[group[0].stamp] {
+			continue
+		}
+		for _, c := range group {
+			if c.signed || signedRows[c.row] {
+				kept[c.stamp] = true
+			}
+		}
+		if kept[group[0].stamp] {
+			for _, c := range group {
+				signedRows[c.row] = true
+			}
+		}
+	}
+	return kept, nil
 }

@@ -1301,7 +1301,7 @@ func (a *applier) apply(ch server.Change) error {
 		return nil // deleted here since: the push decides
 	}
 	if ent.Append {
-		return nil
+		return a.redatedHistory(ch, local, values)
 	}
 
 	setBy, err := ch.FieldClocks()
@@ -1532,4 +1532,25 @@ func sameValue(local, remote any) bool {
 		}
 	}
 	return false
+}
+
+// redatedHistory takes the time of a history row (patient_changes,
+// patient_events) that this desk holds at another time: the desk that made
+// it re-dated it in a clock incident after the server had taken the first
+// version and lost it again, restored from an older dump. A history row is
+// written once, so the two versions can only differ so, and the server's
+// log, which holds only the re-dated one, decides: every desk shows the
+// time the change was made (docs/SYNC-DESIGN.md, "Clock incidents", a
+// re-dated history row travels).
+func (a *applier) redatedHistory(ch server.Change, local, values map[string]any) error {
+	if ch.Entity != "patient_changes" && ch.Entity != "patient_events" {
+		return nil
+	}
+	at, ok := values["at"]
+	if !ok || sameValue(local["at"], at) {
+		return nil
+	}
+	// entity is one of the two names above.
+	_, err := a.tx.exec(`UPDATE `+ch.Entity+` SET at = ? WHERE id = ?`, at, ch.RowID)
+	return err
 }
