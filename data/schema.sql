@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0150 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0164 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1259,6 +1259,7 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoice_lines', old.id, 'delete', '{}', tx_hlc FROM sync_meta;
+    DELETE FROM field_clock WHERE entity = 'invoice_lines' AND row_id = old.id;
 END;
 
 CREATE TRIGGER invoice_lines_outbox_insert AFTER INSERT ON invoice_lines
@@ -1296,23 +1297,24 @@ BEGIN
     SELECT 'invoice_lines', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
     FROM (SELECT 'invoice_id' AS field, new.invoice_id AS value WHERE old.invoice_id IS NOT new.invoice_id
         UNION ALL SELECT 'position', new.position WHERE old.position IS NOT new.position
-        UNION ALL SELECT 'price_item_id', new.price_item_id WHERE old.price_item_id IS NOT new.price_item_id
-        UNION ALL SELECT 'code', new.code WHERE old.code IS NOT new.code
         UNION ALL SELECT 'description', new.description WHERE old.description IS NOT new.description
-        UNION ALL SELECT 'kind', new.kind WHERE old.kind IS NOT new.kind
-        UNION ALL SELECT 'quantity', new.quantity WHERE old.quantity IS NOT new.quantity
-        UNION ALL SELECT 'unit_price', new.unit_price WHERE old.unit_price IS NOT new.unit_price
-        UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
-        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
-        UNION ALL SELECT 'tax_rate', new.tax_rate WHERE old.tax_rate IS NOT new.tax_rate
-        UNION ALL SELECT 'gross', new.gross WHERE old.gross IS NOT new.gross
-        UNION ALL SELECT 'discount', new.discount WHERE old.discount IS NOT new.discount
-        UNION ALL SELECT 'net', new.net WHERE old.net IS NOT new.net
-        UNION ALL SELECT 'tax', new.tax WHERE old.tax IS NOT new.tax
-        UNION ALL SELECT 'total', new.total WHERE old.total IS NOT new.total
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
-        UNION ALL SELECT 'invoice_discount', new.invoice_discount WHERE old.invoice_discount IS NOT new.invoice_discount);
+        UNION ALL SELECT key, value FROM json_each(json_object('price_item_id', new.price_item_id, 'code', new.code,
+            'kind', new.kind, 'quantity', new.quantity, 'unit_price', new.unit_price, 'discount_rate', new.discount_rate,
+            'discount_amount', new.discount_amount, 'tax_rate', new.tax_rate, 'gross', new.gross, 'discount', new.discount,
+            'invoice_discount', new.invoice_discount, 'net', new.net, 'tax', new.tax, 'total', new.total))
+        WHERE old.price_item_id IS NOT new.price_item_id OR old.code IS NOT new.code OR old.kind IS NOT new.kind OR
+            old.quantity IS NOT new.quantity OR old.unit_price IS NOT new.unit_price OR
+            old.discount_rate IS NOT new.discount_rate OR old.discount_amount IS NOT new.discount_amount OR
+            old.tax_rate IS NOT new.tax_rate OR old.gross IS NOT new.gross OR old.discount IS NOT new.discount OR
+            old.invoice_discount IS NOT new.invoice_discount OR old.net IS NOT new.net OR old.tax IS NOT new.tax OR
+            old.total IS NOT new.total);
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+    SELECT 'invoice_lines', new.id, f.key, m.tx_hlc, m.site_id
+    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    WHERE f.key NOT IN ('created_at', 'updated_at')
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
 CREATE TRIGGER invoice_lines_update_draft BEFORE UPDATE ON invoice_lines
@@ -1877,7 +1879,7 @@ CREATE INDEX outbox_row ON outbox (entity, row_id);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
 WHEN new.kind = 'update' AND new.base = ''
-    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines')
 BEGIN
     UPDATE outbox SET base = (
         SELECT json_group_object(f.key, json(CASE
