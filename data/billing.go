@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/json"
 	"context"
 	"database/sql"
 	"errors"
@@ -896,8 +897,19 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 			status = app.InvoicePaid
 		}
 		now := formatTime(tx.now)
+		// The lines it is issued with: a line another desk added meanwhile,
+		// without seeing the issue, is not one of them (MoveLateLines).
+		ids := make([]string, len(d.Lines))
+		for i, l := range d.Lines {
+			ids[i] = l.ID
+		}
+		issuedLines, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = ?, issued_at = ?, issued_by = ?,
-			updated_at = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now, invoiceID); err != nil {
+			updated_at = ?, issued_lines = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now,
+			string(issuedLines), invoiceID); err != nil {
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0164 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0165 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1321,6 +1321,10 @@ CREATE TRIGGER invoice_lines_update_draft BEFORE UPDATE ON invoice_lines
 WHEN ((SELECT status FROM invoices WHERE id = old.invoice_id) IS NOT 'draft'
     OR new.invoice_id IS NOT old.invoice_id)
     AND (SELECT applying FROM sync_meta) = 0
+    AND NOT (new.invoice_id IS NOT old.invoice_id
+        AND (SELECT status FROM invoices WHERE id = new.invoice_id) IS 'draft'
+        AND (SELECT issued_lines FROM invoices WHERE id = old.invoice_id) IS NOT NULL
+        AND old.id NOT IN (SELECT value FROM json_each((SELECT issued_lines FROM invoices WHERE id = old.invoice_id))))
 BEGIN
     SELECT RAISE(ABORT, 'the lines of an issued invoice are never changed');
 END;
@@ -1351,7 +1355,7 @@ CREATE TABLE invoices (
     deleted_at     TEXT,
     server_seq     INTEGER, discount_rate INTEGER NOT NULL DEFAULT 0
     CHECK (discount_rate BETWEEN 0 AND 10000), discount_amount INTEGER NOT NULL DEFAULT 0
-    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)),
+    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)),
     CHECK ((status = 'draft') = (number IS NULL)),
     CHECK ((status = 'draft') = (issued_at IS NULL))
 ) STRICT;
@@ -1456,13 +1460,13 @@ BEGIN
         'notes', new.notes, 'issued_at', new.issued_at, 'issued_by', new.issued_by,
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'discount_rate', new.discount_rate,
-        'discount_amount', new.discount_amount), tx_hlc
+        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER invoices_outbox_update AFTER UPDATE OF
     number, patient_id, patient_name, patient_mrn, appointment_id, status, currency, notes,
-    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount
+    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines
 ON invoices
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.number IS NOT new.number OR old.patient_id IS NOT new.patient_id OR
@@ -1472,7 +1476,7 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.issued_by IS NOT new.issued_by OR old.created_by IS NOT new.created_by OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
         old.deleted_at IS NOT new.deleted_at OR old.discount_rate IS NOT new.discount_rate OR
-        old.discount_amount IS NOT new.discount_amount)
+        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoices', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -1491,7 +1495,8 @@ BEGIN
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
-        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount);
+        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
+        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines);
 END;
 
 CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -396,5 +397,83 @@ func TestLineFieldsChangedOnTwoDesks(t *testing.T) {
 	}
 	if issued.Totals.Total != 3000 {
 		t.Errorf("issued for %d, want 3000", issued.Totals.Total)
+	}
+}
+
+// A line added on one desk to a draft that another desk issues at the same
+// time (apart) did land on the issued invoice, changing its total after
+// issue. Now, whichever reaches the server first, the issued invoice keeps
+// the lines and total it was issued with on every desk, and the late line
+// is on a new draft of the same patient on every desk, its notes naming
+// the invoice, for billing to issue on its own; nothing is kept aside once
+// the desks have synced, and a desk joining afterwards has the same.
+func TestLineAddedWhileAnotherDeskIssues(t *testing.T) {
+	t.Parallel()
+	for _, lineFirst := range []bool{true, false} {
+		t.Run(map[bool]string{true: "line first", false: "issue first"}[lineFirst], func(t *testing.T) {
+			t.Parallel()
+			noInternalErrors(t)
+			u, a, b, c := threeDesks(t)
+			p := newPatient(t, a.svc, "Billed")
+			inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			// C has the draft with its one line; A adds a line, B issues.
+			got, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Dressing", Kind: app.PriceOther, Quantity: 1, UnitPrice: 1500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			late := got.Lines[1].ID
+			issued, err := services(b).Billing.IssueInvoice(system, inv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lineFirst {
+				mustSync(t, a.db)
+				mustSync(t, c) // C has the late line on the draft before the issue comes
+				mustSync(t, b)
+			} else {
+				mustSync(t, b)
+				mustSync(t, c)
+				mustSync(t, a.db)
+			}
+			syncAll(t, a.db, b, c)
+			d := MustOpenDB(t, nil)
+			mustEnroll(t, d, u)
+			mustSync(t, d)
+			desks := []*data.DB{a.db, b, c, d}
+			sameClinic(t, desks...)
+			for i, db := range desks {
+				final, err := services(db).Billing.FindInvoice(system, inv.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if final.Totals.Total != issued.Totals.Total || len(final.Lines) != 1 {
+					t.Errorf("desk %d: the issued invoice has %d lines for %d, issued with 1 for %d", i, len(final.Lines),
+						final.Totals.Total, issued.Totals.Total)
+				}
+				var draft, notes, status string
+				if err := rawDB(t, db).QueryRow(`SELECT i.id, i.notes, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+					WHERE l.id = ?`, late).Scan(&draft, &notes, &status); err != nil {
+					t.Fatalf("desk %d: the late line: %v", i, err)
+				}
+				moved, err := services(db).Billing.FindInvoice(system, draft)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if status != "draft" || moved.PatientID != p.ID || moved.Totals.Total != 1500 || !strings.Contains(notes, issued.Number) {
+					t.Errorf("desk %d: the late line is on a %s invoice of %s for %d, notes %q; want a draft of the patient for 1500 naming %s",
+						i, status, moved.PatientID, moved.Totals.Total, notes, issued.Number)
+				}
+				if n := count(t, db, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL`); n != 0 {
+					t.Errorf("desk %d: %d changes kept aside or for review", i, n)
+				}
+			}
+		})
 	}
 }
