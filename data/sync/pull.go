@@ -1285,8 +1285,11 @@ var errLateLine = errors.New("added to the invoice on a desk that had not seen i
 // move to a new draft comes from the desk that added it.
 func (a *applier) notLate(lineID string, invoiceID any) error {
 	var number string
-	err := a.tx.queryRow(`SELECT coalesce(number, '') FROM invoices WHERE id = ? AND status <> 'draft'
-		AND issued_lines IS NOT NULL AND ? NOT IN (SELECT value FROM json_each(issued_lines))`, invoiceID, lineID).Scan(&number)
+	// A line here already (moved to a draft since this change was made)
+	// goes on to the merge of its fields, whose clocks keep where it is.
+	err := a.tx.queryRow(`SELECT coalesce(number, '') FROM invoices WHERE id = ?1 AND status <> 'draft'
+		AND issued_lines IS NOT NULL AND ?2 NOT IN (SELECT value FROM json_each(issued_lines))
+		AND NOT EXISTS (SELECT 1 FROM invoice_lines WHERE id = ?2)`, invoiceID, lineID).Scan(&number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
