@@ -514,6 +514,16 @@ func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity,
 		} else {
 			what = i18n.Nf("Draft invoice of %s", name)
 		}
+	case "invoice_lines":
+		var number sql.NullString
+		var name, desc string
+		err = q.QueryRowContext(ctx, `SELECT i.number, i.patient_name, l.description FROM invoice_lines l
+			JOIN invoices i ON i.id = l.invoice_id WHERE l.id = ?`, rowID).Scan(&number, &name, &desc)
+		if number.Valid {
+			what = i18n.Nf("Line %q of invoice %s", desc, number.String)
+		} else {
+			what = i18n.Nf("Line %q of the draft invoice of %s", desc, name)
+		}
 	case "settings":
 		return i18n.Nf("Setting %s", rowID), nil
 	default:
