@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -654,23 +655,102 @@ func (s *BillingService) AddLine(ctx context.Context, invoiceID string, l app.Li
 // UpdateLine implements app.BillingService.
 func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.line.update", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
-		l, code, a, err := tx.resolveLine(l)
-		if err != nil {
-			return "", err
-		}
-		var item any
-		if l.PriceItemID != "" {
-			item = l.PriceItemID
-		}
-		// Without its share for now (recomputeDraft gives it one), so that
-		// the share never exceeds the line's new discount.
-		_, err = tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET price_item_id = ?, code = ?, description = ?, kind = ?,
-			quantity = ?, unit_price = ?, discount_rate = ?, discount_amount = ?, tax_rate = ?, gross = ?, discount = ?,
-			invoice_discount = 0, net = ?, tax = ?, total = ?, updated_at = ? WHERE id = ?`, item, code, l.Description, l.Kind,
-			l.Quantity, l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total,
-			formatTime(tx.now), lineID)
-		return lineID, err
+		return lineID, tx.updateLine(lineID, l)
 	})
+}
+
+// updateLine sets a draft's line as l says, without its share of the
+// invoice discount: recomputeDraft gives it one.
+func (tx *Tx) updateLine(lineID string, l app.LineInput) error {
+	l, code, a, err := tx.resolveLine(l)
+	if err != nil {
+		return err
+	}
+	var item any
+	if l.PriceItemID != "" {
+		item = l.PriceItemID
+	}
+	// Without its share for now, so that the share never exceeds the
+	// line's new discount.
+	_, err = tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET price_item_id = ?, code = ?, description = ?, kind = ?,
+		quantity = ?, unit_price = ?, discount_rate = ?, discount_amount = ?, tax_rate = ?, gross = ?, discount = ?,
+		invoice_discount = 0, net = ?, tax = ?, total = ?, updated_at = ? WHERE id = ?`, item, code, l.Description, l.Kind,
+		l.Quantity, l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate, a.Gross, a.Discount, a.Net, a.Tax, a.Total,
+		formatTime(tx.now), lineID)
+	return err
+}
+
+// takeLineField takes back the value of a draft's line that lost to a
+// change made on another desk (ResolveConflict): the line as it is with
+// that one field set, its amounts worked out again and the invoice
+// discount shared out again, as UpdateLine does. An issued invoice's
+// lines never change.
+func (tx *Tx) takeLineField(lineID, field string, value any) error {
+	var invoiceID string
+	err := tx.QueryRowContext(tx.ctx, `SELECT invoice_id FROM invoice_lines WHERE id = ?`, lineID).Scan(&invoiceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Errorf(app.ENOTFOUND, "The invoice line is not on this desk (any more): sync, then try again.")
+	} else if err != nil {
+		return err
+	}
+	inv, err := tx.draft(invoiceID)
+	if err != nil {
+		return err
+	}
+	var cur *app.InvoiceLine
+	for _, l := range inv.Lines {
+		if l.ID == lineID {
+			cur = l
+		}
+	}
+	if cur == nil {
+		return app.Errorf(app.ENOTFOUND, "There is no such invoice line.")
+	}
+	l := app.LineInput{PriceItemID: cur.PriceItemID, Description: cur.Description, Kind: cur.Kind, Quantity: cur.Quantity,
+		UnitPrice: cur.UnitPrice, DiscountRate: cur.DiscountRate, DiscountAmount: cur.DiscountAmount, TaxRate: cur.TaxRate}
+	num := func() (int64, error) {
+		switch v := value.(type) {
+		case int64:
+			return v, nil
+		case float64:
+			return int64(v), nil
+		}
+		return 0, app.Errorf(app.EINVALID, "The value that lost (%v) is not a number and cannot be the line's %s.", value,
+			strings.ReplaceAll(field, "_", " "))
+	}
+	var n int64
+	switch field {
+	case "description":
+		s, ok := value.(string)
+		if !ok {
+			return app.Errorf(app.EINVALID, "The value that lost (%v) is not text and cannot be the line's description.", value)
+		}
+		l.Description = s
+	case "quantity", "unit_price", "discount_rate", "discount_amount", "tax_rate":
+		if n, err = num(); err != nil {
+			return err
+		}
+		switch field {
+		case "quantity":
+			l.Quantity = n
+		case "unit_price":
+			l.UnitPrice = app.Money(n)
+		case "discount_rate":
+			l.DiscountRate = app.BasisPoints(n)
+		case "discount_amount":
+			l.DiscountAmount = app.Money(n)
+		case "tax_rate":
+			l.TaxRate = app.BasisPoints(n)
+		}
+	default:
+		return app.Errorf(app.EINVALID, "The line's %s cannot be taken back alone: change the line on the draft instead.",
+			strings.ReplaceAll(field, "_", " "))
+	}
+	if err := tx.updateLine(lineID, l); err != nil {
+		return err
+	}
+	_, err = tx.recomputeDraft(invoiceID)
+	return err
 }
 
 // RemoveLine implements app.BillingService.
@@ -742,9 +822,9 @@ func (tx *Tx) shareDiscount(inv *app.Invoice) error {
 		if a == l.LineAmounts {
 			continue
 		}
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET discount = ?, invoice_discount = ?, net = ?, tax = ?,
-			total = ?, updated_at = ? WHERE id = ?`, a.Discount+a.InvoiceDiscount, a.InvoiceDiscount, a.Net, a.Tax, a.Total,
-			now, l.ID); err != nil {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoice_lines SET gross = ?, discount = ?, invoice_discount = ?, net = ?,
+			tax = ?, total = ?, updated_at = ? WHERE id = ?`, a.Gross, a.Discount+a.InvoiceDiscount, a.InvoiceDiscount, a.Net,
+			a.Tax, a.Total, now, l.ID); err != nil {
 			return err
 		}
 		l.LineAmounts = a
@@ -780,8 +860,27 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 		}
 		// Each change to a draft shares its discount out over the lines it
 		// has (recomputeDraft), but lines added on two desks while apart
-		// each got a share of their own desk's: issuing shares it over the
-		// lines as they are, once more, before freezing them.
+		// each got a share of their own desk's, and two desks that changed
+		// different fields of one line while apart left it with the
+		// amounts of one of them (the sync merges field by field): issuing
+		// works each line out again from its quantity, price, discount and
+		// tax rate, and shares the discount over the lines as they are,
+		// once more, before freezing them.
+		for i, l := range d.Lines {
+			a, err := app.ComputeLine(l.Quantity, l.UnitPrice, l.DiscountRate, l.DiscountAmount, l.TaxRate)
+			if err != nil {
+				var ae *app.Error
+				if errors.As(err, &ae) && ae.Field != "" {
+					return app.Errorf(ae.Code, "Line %d: %s", i+1, ae).On(ae.Field)
+				}
+				return err
+			}
+			if l.Gross != a.Gross || l.Discount != a.Discount {
+				// Stored below with the rest of its amounts (a line's total
+				// is never negative, so shareDiscount finds it changed).
+				l.Gross, l.Discount, l.Total = a.Gross, a.Discount, -1
+			}
+		}
 		if err := tx.shareDiscount(d); err != nil {
 			return err
 		}
@@ -798,8 +897,19 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 			status = app.InvoicePaid
 		}
 		now := formatTime(tx.now)
+		// The lines it is issued with: a line another desk added meanwhile,
+		// without seeing the issue, is not one of them (MoveLateLines).
+		ids := make([]string, len(d.Lines))
+		for i, l := range d.Lines {
+			ids[i] = l.ID
+		}
+		issuedLines, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = ?, issued_at = ?, issued_by = ?,
-			updated_at = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now, invoiceID); err != nil {
+			updated_at = ?, issued_lines = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now,
+			string(issuedLines), invoiceID); err != nil {
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))

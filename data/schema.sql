@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0150 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0165 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1259,6 +1259,7 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoice_lines', old.id, 'delete', '{}', tx_hlc FROM sync_meta;
+    DELETE FROM field_clock WHERE entity = 'invoice_lines' AND row_id = old.id;
 END;
 
 CREATE TRIGGER invoice_lines_outbox_insert AFTER INSERT ON invoice_lines
@@ -1296,29 +1297,34 @@ BEGIN
     SELECT 'invoice_lines', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
     FROM (SELECT 'invoice_id' AS field, new.invoice_id AS value WHERE old.invoice_id IS NOT new.invoice_id
         UNION ALL SELECT 'position', new.position WHERE old.position IS NOT new.position
-        UNION ALL SELECT 'price_item_id', new.price_item_id WHERE old.price_item_id IS NOT new.price_item_id
-        UNION ALL SELECT 'code', new.code WHERE old.code IS NOT new.code
         UNION ALL SELECT 'description', new.description WHERE old.description IS NOT new.description
-        UNION ALL SELECT 'kind', new.kind WHERE old.kind IS NOT new.kind
-        UNION ALL SELECT 'quantity', new.quantity WHERE old.quantity IS NOT new.quantity
-        UNION ALL SELECT 'unit_price', new.unit_price WHERE old.unit_price IS NOT new.unit_price
-        UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
-        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
-        UNION ALL SELECT 'tax_rate', new.tax_rate WHERE old.tax_rate IS NOT new.tax_rate
-        UNION ALL SELECT 'gross', new.gross WHERE old.gross IS NOT new.gross
-        UNION ALL SELECT 'discount', new.discount WHERE old.discount IS NOT new.discount
-        UNION ALL SELECT 'net', new.net WHERE old.net IS NOT new.net
-        UNION ALL SELECT 'tax', new.tax WHERE old.tax IS NOT new.tax
-        UNION ALL SELECT 'total', new.total WHERE old.total IS NOT new.total
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
-        UNION ALL SELECT 'invoice_discount', new.invoice_discount WHERE old.invoice_discount IS NOT new.invoice_discount);
+        UNION ALL SELECT key, value FROM json_each(json_object('price_item_id', new.price_item_id, 'code', new.code,
+            'kind', new.kind, 'quantity', new.quantity, 'unit_price', new.unit_price, 'discount_rate', new.discount_rate,
+            'discount_amount', new.discount_amount, 'tax_rate', new.tax_rate, 'gross', new.gross, 'discount', new.discount,
+            'invoice_discount', new.invoice_discount, 'net', new.net, 'tax', new.tax, 'total', new.total))
+        WHERE old.price_item_id IS NOT new.price_item_id OR old.code IS NOT new.code OR old.kind IS NOT new.kind OR
+            old.quantity IS NOT new.quantity OR old.unit_price IS NOT new.unit_price OR
+            old.discount_rate IS NOT new.discount_rate OR old.discount_amount IS NOT new.discount_amount OR
+            old.tax_rate IS NOT new.tax_rate OR old.gross IS NOT new.gross OR old.discount IS NOT new.discount OR
+            old.invoice_discount IS NOT new.invoice_discount OR old.net IS NOT new.net OR old.tax IS NOT new.tax OR
+            old.total IS NOT new.total);
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+    SELECT 'invoice_lines', new.id, f.key, m.tx_hlc, m.site_id
+    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    WHERE f.key NOT IN ('created_at', 'updated_at')
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
 CREATE TRIGGER invoice_lines_update_draft BEFORE UPDATE ON invoice_lines
 WHEN ((SELECT status FROM invoices WHERE id = old.invoice_id) IS NOT 'draft'
     OR new.invoice_id IS NOT old.invoice_id)
     AND (SELECT applying FROM sync_meta) = 0
+    AND NOT (new.invoice_id IS NOT old.invoice_id
+        AND (SELECT status FROM invoices WHERE id = new.invoice_id) IS 'draft'
+        AND (SELECT issued_lines FROM invoices WHERE id = old.invoice_id) IS NOT NULL
+        AND old.id NOT IN (SELECT value FROM json_each((SELECT issued_lines FROM invoices WHERE id = old.invoice_id))))
 BEGIN
     SELECT RAISE(ABORT, 'the lines of an issued invoice are never changed');
 END;
@@ -1349,7 +1355,7 @@ CREATE TABLE invoices (
     deleted_at     TEXT,
     server_seq     INTEGER, discount_rate INTEGER NOT NULL DEFAULT 0
     CHECK (discount_rate BETWEEN 0 AND 10000), discount_amount INTEGER NOT NULL DEFAULT 0
-    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)),
+    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)),
     CHECK ((status = 'draft') = (number IS NULL)),
     CHECK ((status = 'draft') = (issued_at IS NULL))
 ) STRICT;
@@ -1454,13 +1460,13 @@ BEGIN
         'notes', new.notes, 'issued_at', new.issued_at, 'issued_by', new.issued_by,
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'discount_rate', new.discount_rate,
-        'discount_amount', new.discount_amount), tx_hlc
+        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER invoices_outbox_update AFTER UPDATE OF
     number, patient_id, patient_name, patient_mrn, appointment_id, status, currency, notes,
-    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount
+    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines
 ON invoices
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.number IS NOT new.number OR old.patient_id IS NOT new.patient_id OR
@@ -1470,7 +1476,7 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.issued_by IS NOT new.issued_by OR old.created_by IS NOT new.created_by OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
         old.deleted_at IS NOT new.deleted_at OR old.discount_rate IS NOT new.discount_rate OR
-        old.discount_amount IS NOT new.discount_amount)
+        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoices', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -1489,7 +1495,8 @@ BEGIN
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
-        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount);
+        UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
+        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines);
 END;
 
 CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;
@@ -1877,7 +1884,7 @@ CREATE INDEX outbox_row ON outbox (entity, row_id);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
 WHEN new.kind = 'update' AND new.base = ''
-    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles')
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines')
 BEGIN
     UPDATE outbox SET base = (
         SELECT json_group_object(f.key, json(CASE

@@ -196,7 +196,7 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 // change of this desk, through the outbox like any edit, so that its newer
 // clock reading wins on the server and on every desk; it is possible only
 // for a field of an editable record (patients, staff accounts, doctors'
-// profiles, settings). A whole change that lost or was refused (a booking,
+// profiles, settings, a draft invoice's lines). A whole change that lost or was refused (a booking,
 // an invoice) cannot be taken back as it was: it is for a person to make
 // again. A possible duplicate (two records of one patient, flagged by the
 // server) is decided in resolveDuplicate: keep both, or merge. Admins only.
@@ -311,7 +311,7 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 	}
 	e, ok := FindSyncedTable(c.Entity)
 	if !ok || !e.Editable {
-		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles and settings can be taken back; make this change again instead.")
+		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles, settings and draft invoices' lines can be taken back; make this change again instead.")
 	}
 	cols := e.KeyColumns()
 	vals, ok := e.SplitRowID(c.RowID)
@@ -329,8 +329,11 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 	if err != nil {
 		return err
 	}
-	if c.Entity == "patients" {
+	switch c.Entity {
+	case "patients":
 		return tx.takePatientField(c.RowID, c.Field, value)
+	case "invoice_lines":
+		return tx.takeLineField(c.RowID, c.Field, value)
 	}
 	var known int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`,
@@ -510,6 +513,16 @@ func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity,
 			what = i18n.Nf("Invoice %s", number.String)
 		} else {
 			what = i18n.Nf("Draft invoice of %s", name)
+		}
+	case "invoice_lines":
+		var number sql.NullString
+		var name, desc string
+		err = q.QueryRowContext(ctx, `SELECT i.number, i.patient_name, l.description FROM invoice_lines l
+			JOIN invoices i ON i.id = l.invoice_id WHERE l.id = ?`, rowID).Scan(&number, &name, &desc)
+		if number.Valid {
+			what = i18n.Nf("Line %q of invoice %s", desc, number.String)
+		} else {
+			what = i18n.Nf("Line %q of the draft invoice of %s", desc, name)
 		}
 	case "settings":
 		return i18n.Nf("Setting %s", rowID), nil

@@ -129,7 +129,7 @@ var syncedTables = []SyncedTable{
 
 	{Name: "price_items", Append: true, Local: []string{"server_seq", "search_name"}},
 	{Name: "invoices", Number: "number", Local: []string{"server_seq"}},
-	{Name: "invoice_lines"},
+	{Name: "invoice_lines", Editable: true},
 	{Name: "credit_notes", Append: true, Number: "number", Local: []string{"server_seq"}},
 	{Name: "payments", Append: true, Number: "receipt_number", Local: []string{"server_seq"}},
 	{Name: "payment_allocations", Append: true, Key: []string{"payment_id", "invoice_id"}},
@@ -220,4 +220,17 @@ func LocalTables() map[string]string { return maps.Clone(localTables) }
 // QuoteIdent quotes an SQL identifier.
 func QuoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// lineAmounts are an invoice line's amounts, worked out from its quantity,
+// price, discount and tax rate and the invoice's discount (app.ComputeLine,
+// app.ComputeInvoice) by every change of the draft.
+var lineAmounts = []string{"gross", "discount", "invoice_discount", "net", "tax", "total"}
+
+// UnreviewedField reports whether a value of field of entity that lost is
+// left out of the review: a power signature (SignatureField), or an
+// invoice line's amount, which follows the fields it is worked out from
+// (a price that lost is kept for review, not the total it made).
+func UnreviewedField(entity, field string) bool {
+	return SignatureField(entity, field) || entity == "invoice_lines" && slices.Contains(lineAmounts, field)
 }

@@ -118,6 +118,13 @@
 // (server_set "_lost", lost.go). The review names the value that holds the
 // field now (data's finalWon).
 //
+// Invoice lines (desk migrations 0164, 0165) are edited records with
+// field clocks and bases; a change of a line's amounts carries every field
+// they are worked out from. A line added to a draft that another desk
+// issued meanwhile is kept aside on the desks that pull it (notLate,
+// setLateLinesAside) and moved to a new draft of the patient by the desk
+// that added it, after its pull (data.DB.MoveLateLines).
+//
 // Billing conflicts (server migration 0013, desk migration 0032): after
 // each pull the desk keeps each invoice paid more than its total (two
 // desks took its payment while apart) as a billing conflict

@@ -63,6 +63,11 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	if err := e.pullUpTo(ctx, c, rep); err != nil {
 		return rep, err
 	}
+	// A line this desk added to a draft that another desk issued at the
+	// same time goes to a new draft of the patient; the next push sends it.
+	if _, err := e.db.MoveLateLines(ctx); err != nil {
+		return rep, err
+	}
 	// Payments of desks that were apart may have overpaid an invoice.
 	if err := e.db.CheckOverpaid(ctx); err != nil {
 		return rep, internal("sync.billing", err)

@@ -35,7 +35,7 @@ func (a *applier) keepLost(ch server.Change) error {
 	}
 	detected := formatTime(a.e.db.Now())
 	for _, l := range set.Lost {
-		if data.SignatureField(ch.Entity, l.Field) {
+		if data.UnreviewedField(ch.Entity, l.Field) {
 			continue
 		}
 		lost, err := hlc.Parse(l.HLC)

@@ -214,7 +214,7 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				failed++
 				continue
 			}
-			if err := a.applyLine(ch); errors.Is(err, errPositionTaken) {
+			if err := a.applyLine(ch); errors.Is(err, errPositionTaken) || errors.Is(err, errLateLine) {
 				// Kept, as the one-by-one pass would keep it, without
 				// failing the batch (lineFits).
 				if err := a.supersede(ch); err != nil {
@@ -355,7 +355,7 @@ func (a *applier) applyLine(ch server.Change) error {
 		return err
 	}
 	aerr := a.apply(ch)
-	if errors.Is(aerr, errPositionTaken) {
+	if errors.Is(aerr, errPositionTaken) || errors.Is(aerr, errLateLine) {
 		if _, err := a.tx.exec(`ROLLBACK TO line`); err != nil {
 			return err
 		}
@@ -1254,6 +1254,9 @@ func (a *applier) apply(ch server.Change) error {
 			if err := a.lineFits(ch, ins["invoice_id"], ins, true); err != nil {
 				return false, err
 			}
+			if err := a.notLate(ch.RowID, ins["invoice_id"]); err != nil {
+				return false, err
+			}
 		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
@@ -1376,8 +1379,119 @@ func (a *applier) apply(ch server.Change) error {
 			return err
 		}
 	}
+	if _, issued := set["issued_lines"]; issued && ch.Entity == "invoices" {
+		if err := a.setLateLinesAside(ch); err != nil {
+			return err
+		}
+	}
 	if len(clocked) > 0 {
 		return a.setFieldClocks(ch, setBy, clocked)
+	}
+	return nil
+}
+
+// errLateLine: a pulled invoice line belongs to an invoice this desk has
+// as issued without it.
+var errLateLine = errors.New("added to the invoice on a desk that had not seen its issue on another desk: " +
+	"that desk moves it to a new draft of the patient")
+
+// notLate refuses a line that comes to an issued invoice it was not issued
+// with (data.DB.MoveLateLines): a desk added it to the draft while another
+// desk issued it, and the issued invoice keeps the lines and total it was
+// issued with. The change is kept aside like one whose position is taken
+// (never dropped), tried again each round, and closed when the line's
+// move to a new draft comes from the desk that added it.
+func (a *applier) notLate(lineID string, invoiceID any) error {
+	var number string
+	// A line here already (moved to a draft since this change was made)
+	// goes on to the merge of its fields, whose clocks keep where it is.
+	err := a.tx.queryRow(`SELECT coalesce(number, '') FROM invoices WHERE id = ?1 AND status <> 'draft'
+		AND issued_lines IS NOT NULL AND ?2 NOT IN (SELECT value FROM json_each(issued_lines))
+		AND NOT EXISTS (SELECT 1 FROM invoice_lines WHERE id = ?2)`, invoiceID, lineID).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return fmt.Errorf("invoice %s: %w", number, errLateLine)
+}
+
+// setLateLinesAside takes off an invoice this pulled change issued the
+// lines it was not issued with that other desks added here before the
+// issue came: each is kept aside (conflicts, "could not be applied") as
+// notLate keeps one that comes after the issue, until the desk that added
+// it moves it. This desk's own late lines stay: it moves them
+// (data.DB.MoveLateLines), after the pull.
+func (a *applier) setLateLinesAside(ch server.Change) error {
+	cols, err := a.columns("invoice_lines")
+	if err != nil {
+		return err
+	}
+	names := slices.Sorted(maps.Keys(cols))
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "l." + data.QuoteIdent(n)
+	}
+	rows, err := a.tx.query(`SELECT `+strings.Join(quoted, ", ")+` FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+		WHERE i.id = ? AND i.status <> 'draft' AND i.issued_lines IS NOT NULL
+			AND l.id NOT IN (SELECT value FROM json_each(i.issued_lines))
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'invoice_lines' AND o.row_id = l.id AND o.kind = 'insert')
+			AND NOT EXISTS (SELECT 1 FROM outbox_sent o WHERE o.entity = 'invoice_lines' AND o.row_id = l.id AND o.kind = 'insert')`,
+		ch.RowID)
+	if err != nil {
+		return err
+	}
+	var aside []map[string]any
+	for rows.Next() {
+		dest := make([]any, len(names))
+		ptrs := make([]any, len(names))
+		for i := range dest {
+			ptrs[i] = &dest[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return err
+		}
+		row := map[string]any{}
+		for i, n := range names {
+			if b, ok := dest[i].([]byte); ok {
+				dest[i] = string(b)
+			}
+			row[n] = dest[i]
+		}
+		aside = append(aside, row)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	detected := formatTime(a.e.db.Now())
+	for _, row := range aside {
+		id, _ := row["id"].(string)
+		for n := range row {
+			if _, synced := cols[n]; !synced {
+				delete(row, n)
+			}
+		}
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		if _, err := a.tx.exec(`DELETE FROM invoice_lines WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := a.tx.exec(`DELETE FROM field_clock WHERE entity = 'invoice_lines' AND row_id = ?`, id); err != nil {
+			return err
+		}
+		var number string
+		if err := a.tx.queryRow(`SELECT coalesce(number, '') FROM invoices WHERE id = ?`, ch.RowID).Scan(&number); err != nil {
+			return err
+		}
+		line := server.Change{Entity: "invoice_lines", RowID: id, Data: b, HLC: ch.HLC, Origin: ch.Origin}
+		if err := a.tx.keepUnapplied(line, fmt.Errorf("invoice %s: %w", number, errLateLine), detected); err != nil {
+			return err
+		}
+		a.noneParked = false
 	}
 	return nil
 }

@@ -296,7 +296,7 @@ func (tx *txn) keepLosers(op hlc.Op, r server.Result, detected string) error {
 	switch r.Status {
 	case server.Conflict:
 		for _, l := range r.Lost {
-			if l.Field != "" && data.SignatureField(op.Entity, l.Field) {
+			if l.Field != "" && data.UnreviewedField(op.Entity, l.Field) {
 				continue
 			}
 			rule := data.RuleFieldLWW

@@ -273,6 +273,26 @@ type simInvoice struct {
 	desk   int // the desk that drafted it: only it edits the draft
 	lines  []string
 	status string // draft, issued, void (as the service last reported it)
+	// issued: the total it was issued with, which every desk must show in
+	// the end (its lines are frozen at issue).
+	issued      bool
+	issuedTotal app.Money
+}
+
+// simLineEdit is the price a desk's edit set on a draft's line, and the
+// price the desk held before.
+type simLineEdit struct {
+	desk          string
+	line          string
+	value, before app.Money
+}
+
+// simLateLine is a line added on one desk to a draft another desk issued
+// at the same time: it must end on a draft of the same patient on every
+// desk, never on the issued invoice.
+type simLateLine struct {
+	line, invoice string
+	total         app.Money
 }
 
 type simPayment struct {
@@ -306,6 +326,10 @@ type sim struct {
 	// either holds on every desk in the end, or was seen by a later edit
 	// (whose desk held it when it edited), or lost and is kept for review.
 	edits []simEdit
+	// lineEdits are the prices of draft lines the services changed, on two
+	// desks apart (draftOnTwoDesks), with the same rule as edits.
+	lineEdits []simLineEdit
+	lateLines []simLateLine
 
 	counts map[string]int // what each kind of step did, for the log
 	// concurrent: every desk runs its sync loop meanwhile, so the steps
@@ -624,6 +648,11 @@ func (s *sim) run(n int) {
 		if step == n/4 && !s.concurrent {
 			s.clockJump(d, time.Hour)
 		}
+		// Every seed edits a draft on two desks apart: a line's price on
+		// both, and a line added on one while the other issues.
+		if (step == n/3+1 || step == 5*n/8) && !s.concurrent {
+			s.draftOnTwoDesks(d, step == n/3+1)
+		}
 		if step == 3*n/8 && !s.concurrent {
 			s.clockJump(d, -time.Hour)
 		}
@@ -904,7 +933,7 @@ func (s *sim) billing(d *simDesk) {
 				return
 			}
 			inv.status = "issued"
-			_ = got
+			inv.issued, inv.issuedTotal = true, got.Totals.Total
 			s.counts["issue"]++
 		case len(inv.lines) > 1 && s.rng.IntN(4) == 0:
 			line := inv.lines[s.rng.IntN(len(inv.lines))]
@@ -1025,11 +1054,13 @@ func (s *sim) payTwice(d *simDesk) {
 			s.refused("add line", err)
 			return
 		}
-		if _, err := d.svc().Billing.IssueInvoice(bctx, inv.ID); err != nil {
+		done, err := d.svc().Billing.IssueInvoice(bctx, inv.ID)
+		if err != nil {
 			s.refused("issue", err)
 			return
 		}
-		s.invoices[inv.ID] = &simInvoice{desk: slices.Index(s.desks, d), lines: []string{got.Lines[0].ID}, status: "issued"}
+		s.invoices[inv.ID] = &simInvoice{desk: slices.Index(s.desks, d), lines: []string{got.Lines[0].ID}, status: "issued",
+			issued: true, issuedTotal: done.Totals.Total}
 		s.invoiceOrder = append(s.invoiceOrder, inv.ID)
 		issued = append(issued, inv.ID)
 		s.sync(d)
@@ -1074,6 +1105,75 @@ func (s *sim) payTwice(d *simDesk) {
 		s.note("invoice %s paid on %s and %s", id, d.name, other.name)
 		return
 	}
+}
+
+// draftOnTwoDesks makes a draft both d and another desk have, then, on the
+// two desks apart, changes the price of its line on both (edit), or adds a
+// line on d while the other desk issues it. Then the two desks sync. Only
+// d, the draft's desk, edits it afterwards.
+func (s *sim) draftOnTwoDesks(d *simDesk, edit bool) {
+	if len(s.desks) < 2 {
+		return
+	}
+	id := s.pickOn(d, "patients", s.patients)
+	if id == "" {
+		return
+	}
+	other := s.desks[(slices.Index(s.desks, d)+1+s.rng.IntN(len(s.desks)-1))%len(s.desks)]
+	bctx := as(callerOf(s.users[app.RoleBilling]))
+	d.offline, other.offline = 0, 0
+	inv, err := d.svc().Billing.CreateDraftInvoice(bctx, app.DraftInvoice{PatientID: id})
+	if err != nil {
+		s.refused("draft", err)
+		return
+	}
+	got, err := d.svc().Billing.AddLine(bctx, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2000})
+	if err != nil {
+		s.refused("add line", err)
+		return
+	}
+	line := got.Lines[0].ID
+	si := &simInvoice{desk: slices.Index(s.desks, d), lines: []string{line}, status: "draft"}
+	s.invoices[inv.ID] = si
+	s.invoiceOrder = append(s.invoiceOrder, inv.ID)
+	s.sync(d)
+	s.sync(other)
+	if !s.has(other, "invoice_lines", line) {
+		return
+	}
+	if edit {
+		for i, desk := range []*simDesk{d, other} {
+			price := app.Money(2500 + 500*i + 100*s.rng.IntN(5))
+			if _, err := desk.svc().Billing.UpdateLine(bctx, line, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+				Quantity: 1, UnitPrice: price}); err != nil {
+				s.refused("edit line", err)
+				return
+			}
+			s.lineEdits = append(s.lineEdits, simLineEdit{desk: desk.name, line: line, value: price, before: 2000})
+			s.note("%s sets the price of line %s to %d", desk.name, line, price)
+		}
+		s.counts["line edited on two desks"]++
+	} else {
+		late, err := d.svc().Billing.AddLine(bctx, inv.ID, app.LineInput{Description: "Dressing", Kind: app.PriceOther,
+			Quantity: 1, UnitPrice: 700})
+		if err != nil {
+			s.refused("add line", err)
+			return
+		}
+		issued, err := other.svc().Billing.IssueInvoice(bctx, inv.ID)
+		if err != nil {
+			s.refused("issue", err)
+			return
+		}
+		si.status, si.issued, si.issuedTotal = "issued", true, issued.Totals.Total
+		s.lateLines = append(s.lateLines, simLateLine{line: late.Lines[len(late.Lines)-1].ID, invoice: inv.ID, total: 700})
+		s.note("%s adds a line to %s while %s issues it", d.name, inv.ID, other.name)
+		s.counts["line added while another desk issues"]++
+	}
+	// They meet: the draft's desk has the other's change before it edits
+	// the draft again.
+	s.sync(other)
+	s.sync(d)
 }
 
 // clockJump moves an offline desk's clock by jump: an hour ahead, or
@@ -1330,6 +1430,73 @@ func (s *sim) check() {
 		}
 	}
 
+	// The same for the prices of draft lines edited on two desks apart.
+	for i, e := range s.lineEdits {
+		var final app.Money
+		if err := s.desks[0].raw.QueryRow(`SELECT unit_price FROM invoice_lines WHERE id = ?`, e.line).Scan(&final); err != nil {
+			continue // removed since
+		}
+		if final == e.value {
+			continue
+		}
+		seen := false
+		for _, later := range s.lineEdits[i+1:] {
+			if later.line == e.line && later.before == e.value {
+				seen = true
+			}
+		}
+		if seen {
+			continue
+		}
+		for _, d := range s.desks {
+			var n int
+			if err := d.raw.QueryRow(`SELECT count(*) FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ?
+				AND field = 'unit_price' AND lost_value = ?`, e.line, fmt.Sprint(int64(e.value))).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("seed %d: %s: %s's price %d of line %s lost to %d with no review item", s.seed, d.name, e.desk, e.value,
+					e.line, final)
+			}
+		}
+	}
+	// An issued invoice's total is the one it was issued with, and its
+	// lines add up to it, on every desk; a line added to it on a desk that
+	// had not seen the issue is on a draft of the same patient.
+	for _, d := range s.desks {
+		for _, id := range s.invoiceOrder {
+			inv := s.invoices[id]
+			if !inv.issued {
+				continue
+			}
+			got, err := d.svc().Billing.FindInvoice(bctx, id)
+			if err != nil {
+				t.Errorf("seed %d: invoice %s on %s: %v", s.seed, id, d.name, err)
+				continue
+			}
+			var sum app.Money
+			for _, l := range got.Lines {
+				sum += l.Total
+			}
+			if got.Totals.Total != inv.issuedTotal || sum != inv.issuedTotal {
+				t.Errorf("seed %d: %s: invoice %s was issued for %d; its total is %d, its lines add up to %d", s.seed, d.name,
+					got.Number, inv.issuedTotal, got.Totals.Total, sum)
+			}
+		}
+		for _, l := range s.lateLines {
+			var status, patient, want string
+			if err := d.raw.QueryRow(`SELECT i.status, i.patient_id, (SELECT patient_id FROM invoices WHERE id = ?)
+				FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE l.id = ?`, l.invoice, l.line).Scan(&status, &patient, &want); err != nil {
+				t.Errorf("seed %d: %s: the line added to %s while another desk issued it: %v", s.seed, d.name, l.invoice, err)
+				continue
+			}
+			if status != "draft" || patient != want {
+				t.Errorf("seed %d: %s: the line added to %s while another desk issued it is on a %s invoice of %s", s.seed, d.name,
+					l.invoice, status, patient)
+			}
+		}
+	}
+
 	// The history shows when an edit was made, also one made while its
 	// desk's clock was off, once a handshake found the clock still off
 	// (docs/SYNC-DESIGN.md, "Clock incidents"): on every desk, a history row
@@ -1383,6 +1550,14 @@ func (s *sim) check() {
 			}
 			if n != 0 {
 				t.Errorf("seed %d: %s: %d on %s", s.seed, q.what, n, d.name)
+				if os.Getenv("HMS_SIM_TRACE") != "" {
+					rows, _ := d.raw.Query(`SELECT entity, row_id, rule, lost_value FROM conflicts WHERE resolved_at IS NULL`)
+					for rows != nil && rows.Next() {
+						var e, id, rule, v string
+						rows.Scan(&e, &id, &rule, &v)
+						t.Logf("  open on %s: %s %s: %s %s", d.name, e, id, rule, v)
+					}
+				}
 			}
 		}
 		// The audit chain, the foreign keys and the database verify.
