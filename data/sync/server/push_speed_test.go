@@ -66,6 +66,15 @@ func TestPushDecidesAsBefore74(t *testing.T) {
 	pushDecidesAlike(t, 73, 74, rand.New(rand.NewPCG(7, 4)))
 }
 
+// TestPushDecidesAsBefore100: 0100 makes a batch's new rows in one
+// statement before the loop and builds the merge's ordered lists only when
+// they have something; the same random batches decide and leave everything
+// as 0074's function (schema 93) does.
+func TestPushDecidesAsBefore100(t *testing.T) {
+	t.Parallel()
+	pushDecidesAlike(t, 93, 100, rand.New(rand.NewPCG(10, 0)))
+}
+
 // pushDecidesAlike pushes the same random batches to a server of schema
 // from and to one of schema to, and compares what they decide and keep.
 func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
