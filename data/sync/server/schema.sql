@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0100 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0101 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -23,7 +23,6 @@ CREATE TABLE sync.applied_ops (
     op_seq bigint NOT NULL,
     result jsonb NOT NULL,
     applied_at timestamp with time zone NOT NULL DEFAULT now(),
-    CONSTRAINT applied_ops_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
     CONSTRAINT applied_ops_pkey PRIMARY KEY (op_id)
 );
 CREATE INDEX applied_ops_age ON sync.applied_ops USING btree (applied_at);
@@ -229,6 +228,7 @@ CREATE TABLE sync.sites (
     CONSTRAINT sites_pkey PRIMARY KEY (site_id),
     CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
 );
+CREATE TRIGGER sites_keep_applied_ops BEFORE DELETE OR UPDATE OF site_id ON sync.sites FOR EACH ROW EXECUTE FUNCTION sync.sites_keep_applied_ops();
 
 -- sync.trust_root
 
@@ -577,7 +577,21 @@ CREATE OR REPLACE FUNCTION sync.log_in_lock_order()
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+    v_snap  pg_snapshot;
+    v_first xid8;
 BEGIN
+    -- (a query, so that the snapshot is taken now, after the batch's
+    -- transaction got its id)
+    SELECT pg_current_snapshot(), min(n.txid) INTO v_snap, v_first FROM logged n;
+    -- Every transaction id after the batch's first one, up to the
+    -- snapshot's xmax (the first not yet completed, committed or not),
+    -- belongs to a transaction still in progress: none that began later
+    -- has committed an entry.
+    IF v_first IS NULL OR (SELECT count(*) FROM pg_snapshot_xip(v_snap) x WHERE x > v_first)
+                          = greatest(pg_snapshot_xmax(v_snap)::text::numeric - v_first::text::numeric - 1, 0) THEN
+        RETURN NULL;
+    END IF;
     IF EXISTS (SELECT 1 FROM logged n
                WHERE EXISTS (SELECT 1 FROM sync.change_log c
                              WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
@@ -1453,6 +1467,23 @@ AS $function$
     SELECT (SELECT s.last_op_seq FROM sync.sites s WHERE s.site_id = p_site),
            coalesce((SELECT c.txid FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), '0'::xid8),
            coalesce((SELECT c.seq FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), 0)
+$function$;
+
+-- sync.sites_keep_applied_ops()
+
+CREATE OR REPLACE FUNCTION sync.sites_keep_applied_ops()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF (TG_OP = 'DELETE' OR NEW.site_id IS DISTINCT FROM OLD.site_id)
+       AND EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.site_id = OLD.site_id) THEN
+        RAISE EXCEPTION 'desk % has operations stored on this server (sync.applied_ops)', OLD.site_id
+            USING ERRCODE = '23503';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
 $function$;
 
 -- sync.take_appointment_slot(text,jsonb)
