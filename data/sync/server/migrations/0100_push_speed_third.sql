@@ -329,26 +329,58 @@ BEGIN
                 -- overwrites is kept for review when its desk made it
                 -- concurrently: the change's base is older. A desk that sends
                 -- no base (an older version) is taken as having seen it.
-                SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
-                       v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
-                       -- The bases of the fields that won are this change's.
-                       (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
-                           || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}'),
-                       bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
-                               AND e.value IS DISTINCT FROM v_cur.data->e.key
-                               AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)),
-                       bool_or(e.wins AND e.cur IS NOT NULL
-                               AND e.key NOT IN ('created_at', 'updated_at')
-                               AND e.value IS DISTINCT FROM v_cur.data->e.key
-                               AND substr(e.cur, 31) <> p_site::text
-                               AND e.base IS NOT NULL
-                               AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc))
-                INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over
-                FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
-                             v_base->p.key AS base,
-                             v_cur.field_base->p.key AS cur_base,
-                             (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
-                      FROM jsonb_each(v_payload) p) e;
+                -- Other than an appointment's (whose status may yet
+                -- lose, below), the row is changed in the same statement:
+                -- it is locked, so v_cur is what the update changes.
+                IF v_entity <> 'appointments' THEN
+                    WITH m AS (
+                        SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}') AS won,
+                               v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}') AS fhlc,
+                               -- The bases of the fields that won are this change's.
+                               (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                                   || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}') AS fbase,
+                               bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                                       AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                       AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)) AS any_lost,
+                               bool_or(e.wins AND e.cur IS NOT NULL
+                                       AND e.key NOT IN ('created_at', 'updated_at')
+                                       AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                       AND substr(e.cur, 31) <> p_site::text
+                                       AND e.base IS NOT NULL
+                                       AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)) AS any_over
+                        FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                                     v_base->p.key AS base,
+                                     v_cur.field_base->p.key AS cur_base,
+                                     (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                              FROM jsonb_each(v_payload) p) e),
+                    u AS (
+                        UPDATE sync.rows r SET data = v_cur.data || m.won, field_hlc = m.fhlc, field_base = m.fbase,
+                            updated_at = now()
+                        FROM m WHERE r.entity = v_entity AND r.row_id = v_row_id AND m.won <> '{}')
+                    SELECT m.won, m.fhlc, m.fbase, m.any_lost, m.any_over
+                    INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over FROM m;
+                ELSE
+                    SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
+                           v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
+                           -- The bases of the fields that won are this change's.
+                           (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                               || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}'),
+                           bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)),
+                           bool_or(e.wins AND e.cur IS NOT NULL
+                                   AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND substr(e.cur, 31) <> p_site::text
+                                   AND e.base IS NOT NULL
+                                   AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc))
+                    INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over
+                    FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                                 v_base->p.key AS base,
+                                 v_cur.field_base->p.key AS cur_base,
+                                 (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                          FROM jsonb_each(v_payload) p) e;
+                END IF;
                 -- The lists, in order, only when there is something in
                 -- them (rarely): ordered aggregates cost a sort each.
                 IF v_any_lost OR v_any_over THEN
@@ -398,8 +430,10 @@ BEGIN
                 END IF;
                 IF v_won <> '{}' THEN
                     v_row := v_cur.data || v_won;
-                    UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
-                    WHERE entity = v_entity AND row_id = v_row_id;
+                    IF v_entity = 'appointments' THEN -- (the others' are changed above)
+                        UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
+                        WHERE entity = v_entity AND row_id = v_row_id;
+                    END IF;
                     v_del := NULL;
                 ELSIF v_missed <> '[]' THEN
                     -- Nothing of it won: an entry of the row as it is tells

@@ -10,14 +10,11 @@
 --   site id changed while its operations are kept, is refused by a
 --   trigger on sync.sites instead, with the same error (23503).
 -- * The lock-order check (0014) looked each logged row up in the log's
---   index, for an entry of a later transaction that has committed. When
---   no transaction that began after the batch's has committed (every
---   transaction id between the batch's and the snapshot's next is still
---   in progress, or none after it has completed: one desk pushing, as
---   usual), there can be no such entry,
---   and the lookups are skipped. Otherwise (another push committed
---   meanwhile, an aborted or nested transaction's id in between) the
---   check runs as before. TestPullRaceRowLockOrder and
+--   index, for an entry of a later transaction that has committed. It now
+--   first asks the log's (txid, seq) index once whether there is any
+--   entry of a later transaction, of any row; only if there is one (another
+--   desk's push that began after this one committed meanwhile) does it
+--   look the rows up as before. TestPullRaceRowLockOrder and
 --   TestLockOrderCheckPerBatch.
 
 ALTER TABLE sync.applied_ops DROP CONSTRAINT applied_ops_site_id_fkey;
@@ -40,24 +37,14 @@ FOR EACH ROW EXECUTE FUNCTION sync.sites_keep_applied_ops();
 
 CREATE OR REPLACE FUNCTION sync.log_in_lock_order() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    v_snap  pg_snapshot;
-    v_first xid8;
 BEGIN
-    -- (a query, so that the snapshot is taken now, after the batch's
-    -- transaction got its id)
-    SELECT pg_current_snapshot(), min(n.txid) INTO v_snap, v_first FROM logged n;
-    -- Every transaction id after the batch's first one, up to the
-    -- snapshot's xmax (the first not yet completed, committed or not),
-    -- belongs to a transaction still in progress: none that began later
-    -- has committed an entry.
-    IF v_first IS NULL OR (SELECT count(*) FROM pg_snapshot_xip(v_snap) x WHERE x > v_first)
-                          = greatest(pg_snapshot_xmax(v_snap)::text::numeric - v_first::text::numeric - 1, 0) THEN
-        RETURN NULL;
-    END IF;
-    IF EXISTS (SELECT 1 FROM logged n
-               WHERE EXISTS (SELECT 1 FROM sync.change_log c
-                             WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
+    -- First one probe of the log's (txid, seq) index: an entry of a
+    -- transaction later than the batch's, any row. Only if there is one
+    -- are the batch's rows looked up (one snapshot for both).
+    IF EXISTS (SELECT 1 FROM sync.change_log c WHERE c.txid > (SELECT min(n.txid) FROM logged n))
+       AND EXISTS (SELECT 1 FROM logged n
+                   WHERE EXISTS (SELECT 1 FROM sync.change_log c
+                                 WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
         RAISE EXCEPTION 'a row of this batch was changed by a later transaction meanwhile: send the batch again'
             USING ERRCODE = '40001';
     END IF;
