@@ -69,12 +69,14 @@ func TestPushDecidesAsBefore74(t *testing.T) {
 }
 
 // TestPushDecidesAsBefore100: 0100 makes a batch's new rows in one
-// statement before the loop and builds the merge's ordered lists only when
-// they have something; the same random batches decide and leave everything
-// as 0074's function (schema 93) does.
+// statement before the loop, merges and writes an edit in one, and builds
+// the merge's ordered lists only when they have something; 0101 checks the
+// lock order with one probe when no later transaction has logged. The
+// same random batches decide and leave everything as 0074's function
+// (schema 93) does.
 func TestPushDecidesAsBefore100(t *testing.T) {
 	t.Parallel()
-	pushDecidesAlike(t, 93, 100, rand.New(rand.NewPCG(10, 0)))
+	pushDecidesAlike(t, 93, 101, rand.New(rand.NewPCG(10, 0)))
 }
 
 // pushDecidesAlike pushes the same random batches to a server of schema

@@ -13,13 +13,17 @@
 --   insert that is the batch's first operation of its row and that the
 --   loop would take, of a row the server has not got); the loop takes
 --   their rows and field clocks from it. No earlier operation of the batch
---   touches such a row, so what the loop decides is unchanged. 2.5
---   statements per operation instead of 3.0.
+--   touches such a row, so what the loop decides is unchanged.
+-- * An edit of a record other than an appointment is merged and its row
+--   changed in one statement (the row is locked by then, so the merge's
+--   reading of it is what the update changes); an appointment's, whose
+--   status may yet lose, as before.
 -- * The merge of an edit builds the lists of the values that lost, which
 --   must be in field order, only when it finds one (rarely): the common
 --   merge builds four aggregates, none ordered.
 --
--- What the function decides, logs and returns is unchanged
+-- With 0101, 1.0 statement per operation instead of 3.0. What the
+-- function decides, logs and returns is unchanged
 -- (TestPushDecidesAsBefore100 pushes the same random batches to schema
 -- 93 and here and compares everything); it keeps 0074's settings
 -- (sequential scans and JIT off; TestPushProbesByKey).
