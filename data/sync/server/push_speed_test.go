@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"hms/data/sync/hlc"
 	"hms/data/sync/server/servertest"
@@ -64,6 +66,17 @@ func TestPushDecidesAsBefore(t *testing.T) {
 func TestPushDecidesAsBefore74(t *testing.T) {
 	t.Parallel()
 	pushDecidesAlike(t, 73, 74, rand.New(rand.NewPCG(7, 4)))
+}
+
+// TestPushDecidesAsBefore100: 0100 makes a batch's new rows in one
+// statement before the loop, merges and writes an edit in one, and builds
+// the merge's ordered lists only when they have something; 0101 checks the
+// lock order with one probe when no later transaction has logged. The
+// same random batches decide and leave everything as 0074's function
+// (schema 93) does.
+func TestPushDecidesAsBefore100(t *testing.T) {
+	t.Parallel()
+	pushDecidesAlike(t, 93, 101, rand.New(rand.NewPCG(10, 0)))
 }
 
 // pushDecidesAlike pushes the same random batches to a server of schema
@@ -455,5 +468,103 @@ func TestPushProbesByKey(t *testing.T) {
 			t.Fatalf("batch %d of %d operations scanned sync.rows %d times and sync.applied_ops %d times",
 				batch, len(ops), scans["rows"], scans["applied_ops"])
 		}
+	}
+}
+
+// TestLockOrderCheckPerBatch: 0101 runs the push's lock-order check
+// (0014) without looking each logged row up when no later transaction has
+// committed, and still refuses a batch logging a row below a later
+// transaction's committed entry; a desk's row with stored operations can
+// be neither deleted nor given another site id, as the foreign key it
+// replaces refused.
+func TestLockOrderCheckPerBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := servertest.NewDatabase(t)
+	if _, err := Init(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	conn := func() *pgx.Conn {
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(context.Background()) })
+		return c
+	}
+	a, b := conn(), conn()
+	site := uuid.Must(uuid.NewV7()).String()
+	if _, err := a.Exec(ctx, `INSERT INTO sync.sites (site_id, desk_code) VALUES ($1, 'D1')`, site); err != nil {
+		t.Fatal(err)
+	}
+	clock := hlc.NewClock(site, hlc.Timestamp{}, time.Now)
+	batch := func(kind string, rows ...string) string {
+		reading := clock.Now().String()
+		var ops []map[string]any
+		for _, row := range rows {
+			ops = append(ops, map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "entity": "settings",
+				"row_id": row, "kind": kind, "payload": map[string]any{"key": row, "value": kind + reading}, "hlc": reading})
+		}
+		body, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(body)
+	}
+	var rows []string
+	for i := range 100 {
+		rows = append(rows, fmt.Sprintf("order.%d", i))
+	}
+
+	// Alone: the batch is logged without a lookup of the log's rows.
+	tx, err := a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT sync.push_as($1, $2::jsonb)`, site, batch("insert", rows...)); err != nil {
+		t.Fatal(err)
+	}
+	lookups := int64(-1)
+	if err := tx.QueryRow(ctx, `SELECT pg_stat_get_xact_numscans('sync.change_log_row'::regclass)`).Scan(&lookups); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lookups != 0 {
+		t.Errorf("a push of %d new rows, alone, looked the log's rows up %d times", len(rows), lookups)
+	}
+
+	// A push whose transaction began first (a) logs a row after a later
+	// one (b) committed its entry of it: refused as before.
+	tx, err = a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Exec(ctx, `SELECT sync.push_as($1, $2::jsonb)`, site, batch("update", rows[7])); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(ctx, `SELECT sync.push_as($1, $2::jsonb)`, site, batch("update", rows[3], rows[7]))
+	if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != "40001" {
+		t.Errorf("a push logging a row below a later transaction's entry: %v", err)
+	}
+	tx.Rollback(ctx)
+
+	// The desk's row keeps its operations.
+	for _, q := range []string{`DELETE FROM sync.sites WHERE site_id = $1`,
+		`UPDATE sync.sites SET site_id = gen_random_uuid() WHERE site_id = $1`} {
+		_, err := b.Exec(ctx, q, site)
+		if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != "23503" {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if _, err := b.Exec(ctx, `INSERT INTO sync.sites (site_id, desk_code) VALUES (gen_random_uuid(), 'D9');
+		UPDATE sync.sites SET app_version = 'x' WHERE desk_code = 'D9';
+		DELETE FROM sync.sites WHERE desk_code = 'D9'`); err != nil {
+		t.Errorf("a desk's row without operations: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0093 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0101 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -23,7 +23,6 @@ CREATE TABLE sync.applied_ops (
     op_seq bigint NOT NULL,
     result jsonb NOT NULL,
     applied_at timestamp with time zone NOT NULL DEFAULT now(),
-    CONSTRAINT applied_ops_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
     CONSTRAINT applied_ops_pkey PRIMARY KEY (op_id)
 );
 CREATE INDEX applied_ops_age ON sync.applied_ops USING btree (applied_at);
@@ -229,6 +228,7 @@ CREATE TABLE sync.sites (
     CONSTRAINT sites_pkey PRIMARY KEY (site_id),
     CONSTRAINT sites_desk_code_key UNIQUE (desk_code)
 );
+CREATE TRIGGER sites_keep_applied_ops BEFORE DELETE OR UPDATE OF site_id ON sync.sites FOR EACH ROW EXECUTE FUNCTION sync.sites_keep_applied_ops();
 
 -- sync.trust_root
 
@@ -578,9 +578,13 @@ CREATE OR REPLACE FUNCTION sync.log_in_lock_order()
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 BEGIN
-    IF EXISTS (SELECT 1 FROM logged n
-               WHERE EXISTS (SELECT 1 FROM sync.change_log c
-                             WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
+    -- First one probe of the log's (txid, seq) index: an entry of a
+    -- transaction later than the batch's, any row. Only if there is one
+    -- are the batch's rows looked up (one snapshot for both).
+    IF EXISTS (SELECT 1 FROM sync.change_log c WHERE c.txid > (SELECT min(n.txid) FROM logged n))
+       AND EXISTS (SELECT 1 FROM logged n
+                   WHERE EXISTS (SELECT 1 FROM sync.change_log c
+                                 WHERE c.entity = n.entity AND c.row_id = n.row_id AND c.txid > n.txid)) THEN
         RAISE EXCEPTION 'a row of this batch was changed by a later transaction meanwhile: send the batch again'
             USING ERRCODE = '40001';
     END IF;
@@ -870,6 +874,11 @@ DECLARE
     v_over     jsonb;
     v_missed   jsonb;
     v_fbase    jsonb;
+    v_any_lost boolean;
+    -- The field clocks of each new row made before the loop, by the
+    -- operation's place (NULL for the others).
+    v_new      jsonb[];
+    v_any_over boolean;
     v_log_seq  bigint;
     v_txid     text;
     v_log      regclass := pg_get_serial_sequence('sync.change_log', 'seq');
@@ -914,6 +923,40 @@ BEGIN
           FROM (SELECT x.value, x.ord,
                        CASE WHEN sync.is_op_id(x.value->>'id') THEN (x.value->>'id')::uuid END AS id
                 FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e) o;
+
+    -- The new rows of the batch in one statement: each insert that is the
+    -- batch's first operation of its row and that the loop below would
+    -- take (a valid id seen for the first time, a row of an entity the
+    -- server syncs, a payload object, a clock reading of this desk not
+    -- too far ahead), whose row the server has not got. No operation
+    -- before it in the batch touches its row, so making it first changes
+    -- nothing the loop decides; the loop takes its row and field clocks
+    -- from here (v_new) instead of inserting it. An insert of a row the
+    -- server has goes through the loop as before.
+    WITH f AS (
+        SELECT x.ord::int AS ord, x.op->>'entity' AS entity, x.op->>'row_id' AS row_id, x.op->'payload' AS payload,
+               (x.op->>'hlc') COLLATE "C" AS hlc, x.op->>'kind' AS kind,
+               row_number() OVER (PARTITION BY x.op->>'entity', x.op->>'row_id' ORDER BY x.ord) AS nth
+        FROM unnest(v_ops) WITH ORDINALITY AS x(op, ord)),
+    c AS (
+        SELECT f.ord, f.entity, f.row_id, f.payload, f.hlc FROM f
+        -- (one CASE, so that the reading is read as a time only for an
+        -- operation that passed every other test, as in the loop)
+        WHERE CASE WHEN f.nth = 1 AND f.kind = 'insert' AND v_ids[f.ord] IS NOT NULL AND v_stored[f.ord] IS NULL
+                        AND v_prev[f.ord] IS NULL AND (v_modes->>f.entity) IS NOT NULL AND coalesce(f.row_id, '') <> ''
+                        AND jsonb_typeof(f.payload) = 'object' AND coalesce(sync.is_desk_hlc(f.hlc, p_site), false)
+                   THEN substr(f.hlc, 1, 24)::timestamptz <= v_limit ELSE false END),
+    ins AS (
+        INSERT INTO sync.rows (entity, row_id, data, field_hlc, created_hlc)
+        SELECT c.entity, c.row_id, c.payload,
+               (SELECT coalesce(jsonb_object_agg(k, c.hlc), '{}') FROM jsonb_object_keys(c.payload) AS k), c.hlc
+        FROM c ORDER BY c.ord
+        ON CONFLICT (entity, row_id) DO NOTHING
+        RETURNING entity, row_id, field_hlc)
+    SELECT array_agg(ins.field_hlc ORDER BY o.ord) INTO v_new
+    FROM generate_series(1, cardinality(v_ops)) AS o(ord)
+    LEFT JOIN c ON c.ord = o.ord
+    LEFT JOIN ins ON ins.entity = c.entity AND ins.row_id = c.row_id;
 
     FOR i IN 1 .. cardinality(v_ops) LOOP
         op := v_ops[i];
@@ -1006,7 +1049,14 @@ BEGIN
         -- Most inserts are of rows the server has not got: one statement
         -- makes the row with its field clocks. A row the server has goes
         -- through the merge below.
-        IF v_kind = 'insert' THEN
+        IF v_new[i] IS NOT NULL THEN
+            -- Made above.
+            v_row := v_payload;
+            v_fhlc := v_new[i];
+            v_found := false;
+            v_del := NULL;
+            v_won := v_payload;
+        ELSIF v_kind = 'insert' THEN
             INSERT INTO sync.rows (entity, row_id, data, field_hlc, created_hlc)
             SELECT v_entity, v_row_id, v_payload, coalesce(jsonb_object_agg(key, v_hlc), '{}'), v_hlc
             FROM jsonb_object_keys(v_payload) AS key
@@ -1084,30 +1134,81 @@ BEGIN
                 -- overwrites is kept for review when its desk made it
                 -- concurrently: the change's base is older. A desk that sends
                 -- no base (an older version) is taken as having seen it.
-                SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
-                       coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', e.value,
-                           'won_value', v_cur.data->e.key, 'won_hlc', e.cur)
-                           ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
-                               AND e.value IS DISTINCT FROM v_cur.data->e.key
-                               AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)), '[]'),
-                       v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
-                       coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', v_cur.data->e.key, 'hlc', e.cur,
-                           'won_value', e.value, 'won_hlc', v_hlc::text)
-                           ORDER BY e.key) FILTER (WHERE e.wins AND e.cur IS NOT NULL
-                               AND e.key NOT IN ('created_at', 'updated_at')
-                               AND e.value IS DISTINCT FROM v_cur.data->e.key
-                               AND substr(e.cur, 31) <> p_site::text
-                               AND e.base IS NOT NULL
-                               AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]'),
-                       -- The bases of the fields that won are this change's.
-                       (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
-                           || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}')
-                INTO v_won, v_lost, v_fhlc, v_over, v_fbase
-                FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
-                             v_base->p.key AS base,
-                             v_cur.field_base->p.key AS cur_base,
-                             (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
-                      FROM jsonb_each(v_payload) p) e;
+                -- Other than an appointment's (whose status may yet
+                -- lose, below), the row is changed in the same statement:
+                -- it is locked, so v_cur is what the update changes.
+                IF v_entity <> 'appointments' THEN
+                    WITH m AS (
+                        SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}') AS won,
+                               v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}') AS fhlc,
+                               -- The bases of the fields that won are this change's.
+                               (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                                   || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}') AS fbase,
+                               bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                                       AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                       AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)) AS any_lost,
+                               bool_or(e.wins AND e.cur IS NOT NULL
+                                       AND e.key NOT IN ('created_at', 'updated_at')
+                                       AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                       AND substr(e.cur, 31) <> p_site::text
+                                       AND e.base IS NOT NULL
+                                       AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)) AS any_over
+                        FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                                     v_base->p.key AS base,
+                                     v_cur.field_base->p.key AS cur_base,
+                                     (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                              FROM jsonb_each(v_payload) p) e),
+                    u AS (
+                        UPDATE sync.rows r SET data = v_cur.data || m.won, field_hlc = m.fhlc, field_base = m.fbase,
+                            updated_at = now()
+                        FROM m WHERE r.entity = v_entity AND r.row_id = v_row_id AND m.won <> '{}')
+                    SELECT m.won, m.fhlc, m.fbase, m.any_lost, m.any_over
+                    INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over FROM m;
+                ELSE
+                    SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}'),
+                           v_cur.field_hlc || coalesce(jsonb_object_agg(e.key, v_hlc) FILTER (WHERE e.wins), '{}'),
+                           -- The bases of the fields that won are this change's.
+                           (v_cur.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                               || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND v_base ? e.key), '{}'),
+                           bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)),
+                           bool_or(e.wins AND e.cur IS NOT NULL
+                                   AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND substr(e.cur, 31) <> p_site::text
+                                   AND e.base IS NOT NULL
+                                   AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc))
+                    INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over
+                    FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                                 v_base->p.key AS base,
+                                 v_cur.field_base->p.key AS cur_base,
+                                 (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                          FROM jsonb_each(v_payload) p) e;
+                END IF;
+                -- The lists, in order, only when there is something in
+                -- them (rarely): ordered aggregates cost a sort each.
+                IF v_any_lost OR v_any_over THEN
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', e.value,
+                               'won_value', v_cur.data->e.key, 'won_hlc', e.cur)
+                               ORDER BY e.key) FILTER (WHERE NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND NOT coalesce(sync.edit_saw(e.cur_base, v_hlc, v_cur.created_hlc), false)), '[]'),
+                           coalesce(jsonb_agg(jsonb_build_object('field', e.key, 'value', v_cur.data->e.key, 'hlc', e.cur,
+                               'won_value', e.value, 'won_hlc', v_hlc::text)
+                               ORDER BY e.key) FILTER (WHERE e.wins AND e.cur IS NOT NULL
+                                   AND e.key NOT IN ('created_at', 'updated_at')
+                                   AND e.value IS DISTINCT FROM v_cur.data->e.key
+                                   AND substr(e.cur, 31) <> p_site::text
+                                   AND e.base IS NOT NULL
+                                   AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]')
+                    INTO v_lost, v_over
+                    FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
+                                 v_base->p.key AS base,
+                                 v_cur.field_base->p.key AS cur_base,
+                                 (v_cur.field_hlc->>p.key) IS NULL OR (v_cur.field_hlc->>p.key) COLLATE "C" <= v_hlc AS wins
+                          FROM jsonb_each(v_payload) p) e;
+                END IF;
                 -- What the clock decided against this change: every desk
                 -- keeps it for review, as the desk that made it does.
                 IF v_lost <> '[]' THEN
@@ -1134,8 +1235,10 @@ BEGIN
                 END IF;
                 IF v_won <> '{}' THEN
                     v_row := v_cur.data || v_won;
-                    UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
-                    WHERE entity = v_entity AND row_id = v_row_id;
+                    IF v_entity = 'appointments' THEN -- (the others' are changed above)
+                        UPDATE sync.rows SET data = v_row, field_hlc = v_fhlc, field_base = v_fbase, updated_at = now()
+                        WHERE entity = v_entity AND row_id = v_row_id;
+                    END IF;
                     v_del := NULL;
                 ELSIF v_missed <> '[]' THEN
                     -- Nothing of it won: an entry of the row as it is tells
@@ -1388,6 +1491,23 @@ AS $function$
     SELECT (SELECT s.last_op_seq FROM sync.sites s WHERE s.site_id = p_site),
            coalesce((SELECT c.txid FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), '0'::xid8),
            coalesce((SELECT c.seq FROM sync.change_log c ORDER BY c.txid DESC, c.seq DESC LIMIT 1), 0)
+$function$;
+
+-- sync.sites_keep_applied_ops()
+
+CREATE OR REPLACE FUNCTION sync.sites_keep_applied_ops()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    IF (TG_OP = 'DELETE' OR NEW.site_id IS DISTINCT FROM OLD.site_id)
+       AND EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.site_id = OLD.site_id) THEN
+        RAISE EXCEPTION 'desk % has operations stored on this server (sync.applied_ops)', OLD.site_id
+            USING ERRCODE = '23503';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
 $function$;
 
 -- sync.take_appointment_slot(text,jsonb)

@@ -151,7 +151,8 @@ func TestInit(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
 	u := newServer(t)
-	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
+	newer := server.SchemaVersion() + 1
+	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = $1`, newer)
 	c, err := server.Dial(ctx, u)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatalf("a compatible newer server: %v", err)
 	}
 	// Init by an older program refuses to touch it.
-	servertest.Exec(t, u, `INSERT INTO sync.schema_migrations (version, name) VALUES (99, '0099_future.sql')`)
+	servertest.Exec(t, u, `INSERT INTO sync.schema_migrations (version, name) VALUES ($1, 'future.sql')`, newer)
 	if _, err := server.Init(ctx, u); !errors.Is(err, server.ErrSchemaTooNew) {
 		t.Fatalf("init of a newer server: %v", err)
 	}
