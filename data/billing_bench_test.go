@@ -104,8 +104,14 @@ func BenchmarkIssueAndPay(b *testing.B) {
 	var phases [4]latencies
 	var op data.TxPhases
 	timing := false
+	// Pages each of the two transactions appended to the WAL.
+	wal := newWALPages(b, db)
+	var txPages []int
+	var issuePages, payPages int
 	db.OnTxPhases(func(p data.TxPhases) {
+		n := wal.since(b)
 		if timing {
+			txPages = append(txPages, n)
 			op.Begin += p.Begin
 			op.Work += p.Work
 			op.Audit += p.Audit
@@ -131,7 +137,7 @@ func BenchmarkIssueAndPay(b *testing.B) {
 		}
 		b.StartTimer()
 		start, before := threadCPU(), db.Statements()
-		op, timing = data.TxPhases{}, true
+		op, timing, txPages = data.TxPhases{}, true, txPages[:0]
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
 			if err != nil {
@@ -143,6 +149,11 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			}
 		})
 		timing = false
+		if len(txPages) != 2 {
+			b.Fatalf("%d write transactions, want 2 (issue, payment)", len(txPages))
+		}
+		issuePages += txPages[0]
+		payPages += txPages[1]
 		for i, d := range []time.Duration{op.Begin, op.Work, op.Audit, op.Commit} {
 			phases[i] = append(phases[i], d)
 		}
@@ -159,6 +170,8 @@ func BenchmarkIssueAndPay(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(1, len(l))), "cpu-ms/op")
 	b.ReportMetric(float64(statements)/float64(max(1, len(l))), "statements/op")
+	b.ReportMetric(float64(issuePages)/float64(max(1, len(l))), "issue-pages/op")
+	b.ReportMetric(float64(payPages)/float64(max(1, len(l))), "pay-pages/op")
 }
 
 // withLogo gives the benchmark clinic a logo (the application icon, a
