@@ -75,7 +75,16 @@ func benchDB(b *testing.B) *data.DB {
 			b.Fatal(err)
 		}
 	}
-	db, err := data.Open(work, data.Options{HashParams: cheapHash})
+	opt := data.Options{HashParams: cheapHash}
+	if v := os.Getenv("HMS_BENCH_CHECKPOINT"); v != "" {
+		// The background checkpoint's period (checkpoint.go), to measure
+		// what the checkpoints cost the writes' and reads' tails.
+		if opt.CheckpointEvery, err = time.ParseDuration(v); err != nil {
+			b.Fatalf("HMS_BENCH_CHECKPOINT: %v", err)
+		}
+		b.Logf("background checkpoint every %s", opt.CheckpointEvery)
+	}
+	db, err := data.Open(work, opt)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -43,7 +43,10 @@ type checkpointer struct {
 	stopErr error
 }
 
-func startCheckpointer(path string) (*checkpointer, error) {
+func startCheckpointer(path string, every time.Duration) (*checkpointer, error) {
+	if every <= 0 {
+		every = checkpointEvery
+	}
 	db, err := sql.Open(driverName, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("checkpointer: %w", err)
@@ -53,7 +56,7 @@ func startCheckpointer(path string) (*checkpointer, error) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		t := time.NewTicker(checkpointEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

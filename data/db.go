@@ -58,6 +58,9 @@ type Options struct {
 	// MessageTransport sends the test message of Settings → Messages;
 	// nil: this desk cannot send one.
 	MessageTransport app.MessageTransport
+	// CheckpointEvery is how often the background checkpoint runs
+	// (checkpoint.go); default checkpointEvery. Benchmarks vary it.
+	CheckpointEvery time.Duration
 }
 
 // DB is an open HMS database: one writer connection (transactions begin
@@ -216,7 +219,7 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if db.ckpt, err = startCheckpointer(path); err != nil {
+	if db.ckpt, err = startCheckpointer(path, opt.CheckpointEvery); err != nil {
 		db.Close()
 		return nil, err
 	}
