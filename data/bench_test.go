@@ -159,12 +159,28 @@ type walPages struct {
 	db     *data.DB
 	frames uint32
 	salt   uint64
+	// most is the most frames the WAL held after a commit: how far the
+	// background checkpoints let it grow.
+	most uint32
+	// restarts counts the times the WAL started again from its beginning;
+	// growing the commits that wrote past the WAL file's end (past the most
+	// frames it held before), out of commits.
+	restarts, growing, commits int
 }
 
 func newWALPages(b *testing.B, db *data.DB) *walPages {
 	w := &walPages{db: db}
 	w.since(b)
+	w.restarts, w.growing, w.commits = 0, 0, 0
 	return w
+}
+
+// report reports the WAL's largest size in pages, how often it started
+// again from its beginning, and the share of commits that grew its file.
+func (w *walPages) report(b *testing.B) {
+	b.ReportMetric(float64(w.most), "wal-max-pages")
+	b.ReportMetric(float64(w.restarts), "wal-restarts")
+	b.ReportMetric(float64(w.growing)/float64(max(1, w.commits)), "wal-growing-share")
 }
 
 // since returns the frames appended since the last call. A WAL started
@@ -178,8 +194,13 @@ func (w *walPages) since(b *testing.B) int {
 	n := int(frames) - int(w.frames)
 	if salt != w.salt {
 		n = int(frames)
+		w.restarts++
 	}
-	w.frames, w.salt = frames, salt
+	w.commits++
+	if frames > w.most {
+		w.growing++
+	}
+	w.frames, w.salt, w.most = frames, salt, max(w.most, frames)
 	return n
 }
 

@@ -170,6 +170,7 @@ func BenchmarkIssueAndPay(b *testing.B) {
 	b.ReportMetric(float64(statements)/float64(max(1, len(l))), "statements/op")
 	b.ReportMetric(float64(issuePages)/float64(max(1, len(l))), "issue-pages/op")
 	b.ReportMetric(float64(payPages)/float64(max(1, len(l))), "pay-pages/op")
+	wal.report(b)
 }
 
 // withLogo gives the benchmark clinic a logo (the application icon, a

@@ -230,3 +230,10 @@ func IndexedQueries() []IndexedQuery {
 	add("Audit screen by action (a prefix: no index)", "", q, args...)
 	return out
 }
+
+// ExecWriter runs q on the writer connection, outside the services: a
+// test's raw write that takes its turn with the others.
+func (db *DB) ExecWriter(q string) error {
+	_, err := db.w.Exec(q)
+	return err
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -179,4 +180,49 @@ func btreePages(t *testing.T, db *data.DB) map[uint32]string {
 		t.Fatal(err)
 	}
 	return owner
+}
+
+// TestWALStartsAgainUnderSteadyWrites: with writes following each other
+// without pause, the WAL still starts again from its beginning now and
+// then (checkpoint.go, walRestartPages), so it stays far smaller than all
+// that was written to it and commits mostly overwrite it rather than grow
+// the file. Before, a PASSIVE checkpoint never found every page copied
+// when a write began, and the WAL grew with every commit.
+func TestWALStartsAgainUnderSteadyWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hms.db")
+	db, err := data.Open(path, data.Options{HashParams: cheapHash, CheckpointEvery: 20 * time.Millisecond, WALRestartPages: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.ExecWriter(`CREATE TABLE fill (id INTEGER PRIMARY KEY, v BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	var written, most, restarts int
+	_, salt, err := db.WALFrames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for start := time.Now(); time.Since(start) < 2*time.Second; {
+		// About eight pages a commit, as a payment writes some fifty.
+		if err := db.ExecWriter(`INSERT INTO fill (v) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8)
+			SELECT randomblob(3000) FROM n`); err != nil {
+			t.Fatal(err)
+		}
+		frames, s, err := db.WALFrames()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != salt {
+			restarts++
+			before = 0
+		}
+		written += int(frames) - before
+		before, salt, most = int(frames), s, max(most, int(frames))
+	}
+	t.Logf("%d pages written to the WAL, %d restarts, at most %d pages in it", written, restarts, most)
+	if restarts == 0 || most > written/4 {
+		t.Errorf("the WAL held up to %d pages of the %d written (%d restarts): it should start again", most, written, restarts)
+	}
 }
