@@ -95,6 +95,11 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //     invoices, three on payments, four on audit_log).
 //   - Statements are compiled once per connection (the driver's statement
 //     cache, _stmt_cache_size 64).
+//   - issue-pages/op and pay-pages/op are the pages each transaction
+//     appends to the WAL (deterministic for a database; TestIssueAndPayPages
+//     names their b-trees); wal-max-pages, wal-restarts and
+//     wal-growing-share show the background checkpoint keeping the WAL
+//     short (docs/ARCHITECTURE.md, "Pages per commit").
 func BenchmarkIssueAndPay(b *testing.B) {
 	db, svc, ctx, patientID, item := benchBilling(b)
 	var l latencies
