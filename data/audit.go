@@ -21,11 +21,9 @@ type AuditService struct {
 
 var _ app.AuditService = (*AuditService)(nil)
 
-// FindAuditEntries implements app.AuditService: newest first, paged by seq.
-func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) ([]*app.AuditEntry, error) {
-	if err := s.db.denyRead(ctx, "audit.list", "audit_log", "", "", app.PermViewAudit); err != nil {
-		return nil, err
-	}
+// auditListSQL is the query of the Audit screen's list for filter f, with
+// its arguments.
+func auditListSQL(f app.AuditFilter) (string, []any) {
 	where, args := []string{"1"}, []any{}
 	if f.Username != "" {
 		where, args = append(where, "username = ?"), append(args, strings.TrimSpace(f.Username))
@@ -34,7 +32,9 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) 
 		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, escapeLike(strings.TrimSpace(f.Action))+"%")
 	}
 	if f.PatientID != "" {
-		where, args = append(where, "patient_id = ?"), append(args, f.PatientID)
+		// patient_id <> '' written out lets SQLite use the partial index
+		// audit_log_patient, which holds only rows naming a patient.
+		where, args = append(where, "patient_id = ? AND patient_id <> ''"), append(args, f.PatientID)
 	}
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, f.Outcome)
@@ -54,9 +54,18 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) 
 	} else if limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT seq, at, user_id, username, role, action, entity, entity_id,
-		patient_id, outcome, detail FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT ?`,
-		append(args, limit)...)
+	return `SELECT seq, at, user_id, username, role, action, entity, entity_id,
+		patient_id, outcome, detail FROM audit_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq DESC LIMIT ?`,
+		append(args, limit)
+}
+
+// FindAuditEntries implements app.AuditService: newest first, paged by seq.
+func (s *AuditService) FindAuditEntries(ctx context.Context, f app.AuditFilter) ([]*app.AuditEntry, error) {
+	if err := s.db.denyRead(ctx, "audit.list", "audit_log", "", "", app.PermViewAudit); err != nil {
+		return nil, err
+	}
+	q, args := auditListSQL(f)
+	rows, err := s.db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, internal("audit.list", err)
 	}

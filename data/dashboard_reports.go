@@ -378,7 +378,8 @@ func (b *reportBuilder) auditLog(r app.ReportRequest) (*app.Table, error) {
 		if err := b.q.QueryRowContext(b.ctx, `SELECT mrn FROM patients WHERE id = ?`, r.PatientID).Scan(&mrn); err != nil {
 			return nil, app.Errorf(app.ENOTFOUND, "There is no such patient.")
 		}
-		where, args = append(where, "patient_id = ?"), append(args, r.PatientID)
+		// patient_id <> '' lets SQLite use the partial index audit_log_patient.
+		where, args = append(where, "patient_id = ? AND patient_id <> ''"), append(args, r.PatientID)
 		filters = append(filters, i18n.Nf("patient %s", mrn))
 	}
 	rows, err := b.q.QueryContext(b.ctx, `SELECT seq, at, username, role, action, entity, entity_id, patient_id, outcome, detail

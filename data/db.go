@@ -58,6 +58,13 @@ type Options struct {
 	// MessageTransport sends the test message of Settings → Messages;
 	// nil: this desk cannot send one.
 	MessageTransport app.MessageTransport
+	// CheckpointEvery is how often the background checkpoint runs
+	// (checkpoint.go); default checkpointEvery. Benchmarks vary it.
+	CheckpointEvery time.Duration
+	// WALRestartPages is how large the WAL may grow before the background
+	// checkpoint makes it start again from its beginning (checkpoint.go);
+	// default walRestartPages. Tests lower it.
+	WALRestartPages int
 }
 
 // DB is an open HMS database: one writer connection (transactions begin
@@ -121,12 +128,15 @@ type DB struct {
 // DefaultAuditKeyPath is where the audit key of the database at dbPath lives.
 func DefaultAuditKeyPath(dbPath string) string { return dbPath + ".audit-key" }
 
+// busyTimeoutMS is how long a connection waits for a lock (ms).
+const busyTimeoutMS = 5000
+
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
-	q.Set("_busy_timeout", "5000")
+	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMS))
 	q.Set("_stmt_cache_size", "64") // hot queries are prepared once per connection
 	if readOnly {
 		q.Set("_query_only", "1")
@@ -216,7 +226,7 @@ func Open(path string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if db.ckpt, err = startCheckpointer(path); err != nil {
+	if db.ckpt, err = startCheckpointer(path, db.w, opt.CheckpointEvery, opt.WALRestartPages); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -268,6 +278,9 @@ func (db *DB) Close() error {
 		db.freeTimer.Stop()
 	}
 	db.freeMu.Unlock()
+	if db.ckpt != nil {
+		db.ckpt.halt()
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

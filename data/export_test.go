@@ -3,6 +3,8 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"os"
 	"slices"
 	"time"
 
@@ -141,3 +143,97 @@ func (db *DB) DocumentLangs(ctx context.Context, patientID string, c app.Caller)
 // StmtJournalSpillRC is what setting SQLite's statement journal spill
 // size returned (stmtjournal.go): 0 when it took effect.
 func StmtJournalSpillRC() int { return stmtJournalSpillRC }
+
+// ForeignMigrations lists the migrations applied to the database at path
+// that this program does not have (another branch's), read without
+// changing the file.
+func ForeignMigrations(path string) ([]string, error) {
+	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	all, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, m := range all {
+		known[m.base] = true
+	}
+	rows, err := raw.Query(`SELECT name FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var foreign []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if !known[name] {
+			foreign = append(foreign, name)
+		}
+	}
+	return foreign, rows.Err()
+}
+
+// WALFrames reads the WAL index's header (the -shm file, SQLite's
+// WalIndexHdr): how many frames the WAL holds (mxFrame) and its salt, which
+// changes when a writer starts the WAL again from its beginning.
+func (db *DB) WALFrames() (frames uint32, salt uint64, err error) {
+	f, err := os.Open(db.path + "-shm")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	var hdr [48]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+		return 0, 0, err
+	}
+	return binary.NativeEndian.Uint32(hdr[16:]), binary.NativeEndian.Uint64(hdr[32:]), nil
+}
+
+// IndexedQuery is a query whose plan TestIndexesTheQueriesUse checks: the
+// index it must use, and arguments to explain it with.
+type IndexedQuery struct {
+	Name, SQL, Index string
+	Args             []any
+}
+
+// IndexedQueries are the queries that read the audit log and the patients'
+// timelines by something other than their key: the tables every audited
+// write adds a row to, whose indexes each cost such a commit a page.
+func IndexedQueries() []IndexedQuery {
+	var out []IndexedQuery
+	add := func(name, index, q string, args ...any) {
+		out = append(out, IndexedQuery{name, q, index, args})
+	}
+	add("audit baseline, at every start", "audit_log_rare_action", baselineCountSQL)
+	add("verify: the reports' hashes attached here", "audit_log_rare_action", attachedHashesSQL)
+	add("verify: the reports' hashes received", "audit_log_rare_action", receivedReportsSQL)
+	q, args := historySQL("p", app.HistoryFilter{Limit: 200})
+	add("a patient's history", "patient_events_patient_at", q, args...)
+	q, args = historySQL("p", app.HistoryFilter{BeforeSeq: 9, Limit: 200})
+	add("a patient's history, next page", "patient_events_patient_at", q, args...)
+	add("purge: a patient's history", "patient_events_patient_at", purgeSQL[0], "p")
+	q, args = auditListSQL(app.AuditFilter{Username: "u"})
+	add("Audit screen by user", "audit_log_username", q, args...)
+	q, args = auditListSQL(app.AuditFilter{PatientID: "p"})
+	add("Audit screen by patient", "audit_log_patient", q, args...)
+	q, args = auditListSQL(app.AuditFilter{PatientID: "p", Username: "u"})
+	add("Audit screen by patient and user", "", q, args...)
+	q, args = auditListSQL(app.AuditFilter{From: time.Now().Add(-time.Hour), To: time.Now()})
+	add("Audit screen by time", "", q, args...)
+	q, args = auditListSQL(app.AuditFilter{Action: "invoice."})
+	add("Audit screen by action (a prefix: no index)", "", q, args...)
+	return out
+}
+
+// ExecWriter runs q on the writer connection, outside the services: a
+// test's raw write that takes its turn with the others.
+func (db *DB) ExecWriter(q string) error {
+	_, err := db.w.Exec(q)
+	return err
+}

@@ -556,8 +556,7 @@ func (s *PatientService) PurgePatient(ctx context.Context, id, confirmMRN string
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, purgeID, id, p.MRN, tx.caller.Username, ts, ts, sig); err != nil {
 			return err
 		}
-		for _, stmt := range []string{`DELETE FROM patient_events WHERE patient_id = ?`,
-			`DELETE FROM patient_changes WHERE patient_id = ?`, `DELETE FROM patients WHERE id = ?`} {
+		for _, stmt := range purgeSQL {
 			if _, err := tx.ExecContext(ctx, stmt, id); err != nil {
 				return err
 			}
@@ -566,6 +565,10 @@ func (s *PatientService) PurgePatient(ctx context.Context, id, confirmMRN string
 		return nil
 	})
 }
+
+// purgeSQL deletes a purged patient's record and history.
+var purgeSQL = []string{`DELETE FROM patient_events WHERE patient_id = ?`,
+	`DELETE FROM patient_changes WHERE patient_id = ?`, `DELETE FROM patients WHERE id = ?`}
 
 // tablesWithColumn lists the tables that have a column of that name.
 func (tx *Tx) tablesWithColumn(column string) ([]string, error) {

@@ -425,11 +425,12 @@ CREATE TABLE audit_log (
     hash       TEXT NOT NULL
 , seal TEXT NOT NULL DEFAULT '') STRICT;
 
-CREATE INDEX audit_log_action ON audit_log (action, seq);
-
 CREATE INDEX audit_log_at ON audit_log (at);
 
 CREATE INDEX audit_log_patient ON audit_log (patient_id, seq) WHERE patient_id <> '';
+
+CREATE INDEX audit_log_rare_action ON audit_log (action, seq)
+    WHERE action = 'audit.baseline' OR action = 'report.attach' OR action = 'sync.received';
 
 CREATE INDEX audit_log_username ON audit_log (username, seq);
 
@@ -2087,8 +2088,6 @@ CREATE TABLE patient_events (
     ref_id     TEXT NOT NULL DEFAULT '',
     by_user    TEXT NOT NULL DEFAULT ''
 ) STRICT;
-
-CREATE INDEX patient_events_patient ON patient_events (patient_id, seq);
 
 CREATE INDEX patient_events_patient_at ON patient_events (patient_id, at, seq);
 

@@ -60,11 +60,20 @@ func verifyDocuments(ctx context.Context, tx *sql.Tx) (int64, []string, error) {
 	return n, problems, rows.Err()
 }
 
+// attachedHashesSQL and receivedReportsSQL read the audit rows that record
+// the reports' hashes. Their actions are written out: the index
+// audit_log_rare_action holds only a few actions' rows, and SQLite uses it
+// only when it sees which (TestIndexesTheQueriesUse).
+const (
+	attachedHashesSQL = `SELECT entity_id, detail FROM audit_log
+		WHERE action = 'report.attach' AND outcome = 'ok' ORDER BY seq`
+	receivedReportsSQL = `SELECT detail FROM audit_log WHERE action = 'sync.received' AND detail LIKE '%reports %sha256 %' ORDER BY seq`
+)
+
 // attachedHashes reads, from the audit log, the SHA-256 each report had
 // when it was attached: the last word of the report.attach row's detail.
 func attachedHashes(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT entity_id, detail FROM audit_log
-		WHERE action = 'report.attach' AND outcome = 'ok' ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, attachedHashesSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +93,7 @@ func attachedHashes(ctx context.Context, tx *sql.Tx) (map[string]string, error) 
 	}
 	// Attachments made on other desks: the hash this desk recorded when it
 	// received them (sync.received rows, docs/AUDIT.md).
-	rec, err := tx.QueryContext(ctx, `SELECT detail FROM audit_log WHERE action = 'sync.received' AND detail LIKE '%reports %sha256 %' ORDER BY seq`)
+	rec, err := tx.QueryContext(ctx, receivedReportsSQL)
 	if err != nil {
 		return nil, err
 	}

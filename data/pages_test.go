@@ -1,0 +1,228 @@
+package data_test
+
+import (
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hms/app"
+	"hms/data"
+	"hms/data/datatest"
+)
+
+// TestIssueAndPayPages lists the pages an invoice's issue and its payment
+// write to the WAL, named by the table or index (b-tree) each belongs to,
+// and fails if either writes more b-trees than it did when the count was
+// last lowered (docs/ARCHITECTURE.md, "The cost of a payment"). On this
+// small database each b-tree is one or two pages; at a million patients
+// BenchmarkIssueAndPay's issue-pages/op and pay-pages/op count the pages.
+// Every b-tree written costs the commit at least one page: its leaf.
+func TestIssueAndPayPages(t *testing.T) {
+	const wantIssue, wantPay = 24, 32
+	b := mustBilling(t)
+	ctx := b.billing()
+	raw := datatest.RawDB(t, b.db)
+	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}}
+	for i := range 4 {
+		lines = append(lines, app.LineInput{Description: fmt.Sprintf("Item %d", i), Quantity: int64(i + 1),
+			UnitPrice: 1234, DiscountRate: 500, TaxRate: 1300})
+	}
+	// A first issue and payment, so that what is written once ever (the
+	// first row of a table) is not counted.
+	for range 2 {
+		d, err := b.svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := b.svc.Billing.IssueInvoice(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+			Tendered: inv.Balance, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := b.svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: lines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// written runs f with the WAL emptied first and returns the pages f's
+	// commits wrote to it.
+	written := func(f func()) []uint32 {
+		t.Helper()
+		truncateWAL(t, raw)
+		f()
+		wal, err := os.ReadFile(b.db.Path() + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := int(binary.BigEndian.Uint32(wal[8:]))
+		var pages []uint32
+		for off := 32; off+24+size <= len(wal); off += 24 + size {
+			pages = append(pages, binary.BigEndian.Uint32(wal[off:]))
+		}
+		return pages
+	}
+	var inv *app.Invoice
+	issue := written(func() {
+		if inv, err = b.svc.Billing.IssueInvoice(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	pay := written(func() {
+		if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+			Tendered: inv.Balance + 1000, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	truncateWAL(t, raw)
+	owner := btreePages(t, b.db)
+	for _, c := range []struct {
+		name  string
+		pages []uint32
+		want  int
+	}{{"issue", issue, wantIssue}, {"payment", pay, wantPay}} {
+		trees := map[string]int{}
+		for _, p := range c.pages {
+			name := owner[p]
+			if name == "" {
+				name = "(no b-tree: overflow or free page)"
+			}
+			trees[name]++
+		}
+		names := make([]string, 0, len(trees))
+		for n, k := range trees {
+			names = append(names, fmt.Sprintf("%s ×%d", n, k))
+		}
+		slices.Sort(names)
+		t.Logf("%s: %d pages in %d b-trees: %s", c.name, len(c.pages), len(trees), strings.Join(names, ", "))
+		if len(trees) > c.want {
+			t.Errorf("%s wrote %d b-trees, at most %d", c.name, len(trees), c.want)
+		}
+	}
+}
+
+// truncateWAL copies the WAL into the database and empties it, trying again
+// while the background checkpointer holds the checkpoint.
+func truncateWAL(t *testing.T, raw *sql.DB) {
+	t.Helper()
+	for range 100 {
+		var busy, log, done int
+		if err := raw.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err != nil {
+			t.Fatal(err)
+		}
+		if busy == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the WAL could not be emptied")
+}
+
+// btreePages maps every page of every table and index of db's file (the
+// WAL checkpointed into it) to the b-tree's name, read by walking the
+// b-trees from their root pages (the file format's b-tree pages).
+func btreePages(t *testing.T, db *data.DB) map[uint32]string {
+	t.Helper()
+	raw := datatest.RawDB(t, db)
+	file, err := os.ReadFile(db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int(binary.BigEndian.Uint16(file[16:]))
+	if size == 1 {
+		size = 65536
+	}
+	owner := map[uint32]string{}
+	var walk func(name string, p uint32)
+	walk = func(name string, p uint32) {
+		if p == 0 || int(p)*size > len(file) || owner[p] != "" {
+			return
+		}
+		owner[p] = name
+		page := file[int(p-1)*size : int(p)*size]
+		h := 0
+		if p == 1 {
+			h = 100
+		}
+		if typ := page[h]; typ != 2 && typ != 5 { // not an interior page
+			return
+		}
+		cells := int(binary.BigEndian.Uint16(page[h+3:]))
+		for i := range cells {
+			cell := int(binary.BigEndian.Uint16(page[h+12+2*i:]))
+			walk(name, binary.BigEndian.Uint32(page[cell:]))
+		}
+		walk(name, binary.BigEndian.Uint32(page[h+8:]))
+	}
+	walk("sqlite_schema", 1)
+	rows, err := raw.Query(`SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var root uint32
+		if err := rows.Scan(&name, &root); err != nil {
+			t.Fatal(err)
+		}
+		walk(name, root)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return owner
+}
+
+// TestWALStartsAgainUnderSteadyWrites: with writes following each other
+// without pause, the WAL still starts again from its beginning now and
+// then (checkpoint.go, walRestartPages), so it stays far smaller than all
+// that was written to it and commits mostly overwrite it rather than grow
+// the file. Before, a PASSIVE checkpoint never found every page copied
+// when a write began, and the WAL grew with every commit.
+func TestWALStartsAgainUnderSteadyWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hms.db")
+	db, err := data.Open(path, data.Options{HashParams: cheapHash, CheckpointEvery: 20 * time.Millisecond, WALRestartPages: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.ExecWriter(`CREATE TABLE fill (id INTEGER PRIMARY KEY, v BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	var written, most, restarts int
+	_, salt, err := db.WALFrames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for start := time.Now(); time.Since(start) < 2*time.Second; {
+		// About eight pages a commit, as a payment writes some fifty.
+		if err := db.ExecWriter(`INSERT INTO fill (v) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8)
+			SELECT randomblob(3000) FROM n`); err != nil {
+			t.Fatal(err)
+		}
+		frames, s, err := db.WALFrames()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != salt {
+			restarts++
+			before = 0
+		}
+		written += int(frames) - before
+		before, salt, most = int(frames), s, max(most, int(frames))
+	}
+	t.Logf("%d pages written to the WAL, %d restarts, at most %d pages in it", written, restarts, most)
+	if restarts == 0 || most > written/4 {
+		t.Errorf("the WAL held up to %d pages of the %d written (%d restarts): it should start again", most, written, restarts)
+	}
+}
