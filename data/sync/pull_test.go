@@ -422,7 +422,7 @@ func TestSyncFailuresAndRecovery(t *testing.T) {
 	setURL(deskURL(t, db, u))
 
 	// The server runs a newer schema.
-	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
+	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = $1`, server.SchemaVersion()+1)
 	check("newer server", "newer version")
 	servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = 1`, server.SchemaVersion())
 

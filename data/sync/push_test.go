@@ -157,7 +157,7 @@ func TestEnrollRefusals(t *testing.T) {
 	t.Parallel()
 	t.Run("NewerServer", func(t *testing.T) {
 		u := newSyncServer(t)
-		servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = 99, min_client_schema = 99`)
+		servertest.Exec(t, u, `UPDATE sync.meta SET schema_version = $1, min_client_schema = $1`, server.SchemaVersion()+1)
 		db := MustOpenDB(t, nil)
 		_, err := engine(db).EnrollDesk(system, u)
 		if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), "newer version") {
