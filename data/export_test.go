@@ -152,3 +152,6 @@ func (db *DB) DocumentLangs(ctx context.Context, patientID string, c app.Caller)
 // StmtJournalSpillRC is what setting SQLite's statement journal spill
 // size returned (stmtjournal.go): 0 when it took effect.
 func StmtJournalSpillRC() int { return stmtJournalSpillRC }
+
+// QueueReadSQL is the one read of a booking that queues messages.
+var QueueReadSQL = queueReadSQL

@@ -30,9 +30,20 @@ import (
 // (appointmentMessages): a booking or a confirmed request its confirmation
 // and reminders, a move the "moved" message, a cancellation its word; a
 // cancel, a move, a check-in or a no-show drops the appointment's waiting
-// messages. Messages, their tries and consents are rows written once that
-// sync like any other, and every desk keeps the clinic's queue
-// (message_due, kept by the triggers of migration 0089). A desk that is not
+// messages. The change queues them as one row, the message plan
+// (message_plans, migration 0156: to whom by which channel, the language,
+// the placeholders' values, the kinds and when), not a row per message
+// and channel: a booking with two reminders on two channels wrote six rows
+// with their sync payloads, seals, queue rows and indexes, which cost it
+// about 0.7 ms of CPU. The plan is listed as its messages (waiting) at
+// once; the desk that sends writes its messages out as messages rows
+// (expandPlans) at the start of its round, with ids made of the plan's
+// (PLAN.ITEM.CHANNEL), so that two desks writing one plan write the same
+// rows; a drop (cancel, consent withdrawn) writes them out first and drops
+// them, so the log shows each. Messages, plans, tries and consents are
+// rows written once that sync like any other, and every desk keeps the
+// clinic's queue (message_due and message_plan_due, kept by the triggers
+// of migrations 0089 and 0156). A desk that is not
 // enrolled sends its queue itself (DeliverDue); an enrolled desk sends only
 // while it holds the clinic's send lease (WithSendLease, taken on the sync
 // server by data/sync/messages.go), and then every desk's messages that

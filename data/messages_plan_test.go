@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hms/app"
+	"hms/data"
 )
 
 // TestBookingQueuesOnePlan: a booking queues its six messages (the
@@ -104,5 +105,35 @@ func TestPlanDroppedBeforeWrittenOut(t *testing.T) {
 	deliver(t, a, svc, tr)
 	if got := tr.kinds(); !slices.Equal(got, []string{"cancellation/email", "cancellation/sms"}) {
 		t.Fatalf("sent %v", got)
+	}
+}
+
+// TestQueueReadSortsNothing: the read each booking with messages makes
+// (the patient, their last consent on each channel, the clinic's values)
+// takes each consent from the index, with no temporary b-tree to sort.
+func TestQueueReadSortsNothing(t *testing.T) {
+	a, _, _ := messagesClinic(t)
+	args := []any{}
+	for _, ch := range app.MessageChannels {
+		args = append(args, ch)
+	}
+	rows, err := a.db.ReadDB().Query(`EXPLAIN QUERY PLAN `+data.QueueReadSQL, append(args, a.doctor, a.patient)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	for _, d := range plan {
+		if strings.Contains(d, "TEMP B-TREE") || strings.Contains(d, "SCAN") {
+			t.Fatalf("the queue read sorts or scans: %q", plan)
+		}
 	}
 }

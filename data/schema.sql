@@ -1685,7 +1685,7 @@ CREATE TABLE message_consents (
     deleted_at       TEXT
 ) STRICT;
 
-CREATE INDEX message_consents_patient ON message_consents (patient_id, channel, created_at);
+CREATE INDEX message_consents_latest ON message_consents (patient_id, channel, created_at, id);
 
 CREATE TRIGGER message_consents_no_delete BEFORE DELETE ON message_consents
 BEGIN

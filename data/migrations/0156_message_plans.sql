@@ -68,3 +68,10 @@ END;
 -- Unused since migration 0089 (the queue is message_due): one index less
 -- to write for each message.
 DROP INDEX messages_due;
+
+-- A patient's consent on a channel as last recorded (ORDER BY created_at
+-- DESC, id DESC LIMIT 1) read from the index alone, with no sort: the read
+-- each booking with messages makes sorted each channel's consents in a
+-- temporary b-tree before.
+CREATE INDEX message_consents_latest ON message_consents (patient_id, channel, created_at, id);
+DROP INDEX message_consents_patient;
