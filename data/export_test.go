@@ -109,6 +109,17 @@ func MigrationResealProblems() ([]string, error) {
 // have sent so far, BEGIN and COMMIT included.
 func (db *DB) Statements() int64 { return db.statements.Load() }
 
+// RowsWritten is how many rows the writer connection has inserted,
+// changed or deleted since it opened, the triggers' included (SQLite's
+// total_changes(); index entries are not rows).
+func (db *DB) RowsWritten() int64 {
+	var n int64
+	if err := db.w.QueryRow(`SELECT total_changes()`).Scan(&n); err != nil {
+		panic(err)
+	}
+	return n
+}
+
 // OnStatement has f called with each statement a write transaction sends.
 func (db *DB) OnStatement(f func(q string)) { db.onStatement = f }
 
@@ -237,3 +248,5 @@ func (db *DB) ExecWriter(q string) error {
 	_, err := db.w.Exec(q)
 	return err
 }
+// QueueReadSQL is the one read of a booking that queues messages.
+var QueueReadSQL = queueReadSQL

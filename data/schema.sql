@@ -1693,7 +1693,7 @@ CREATE TABLE message_consents (
     deleted_at       TEXT
 ) STRICT;
 
-CREATE INDEX message_consents_patient ON message_consents (patient_id, channel, created_at);
+CREATE INDEX message_consents_latest ON message_consents (patient_id, channel, created_at, id);
 
 CREATE TRIGGER message_consents_no_delete BEFORE DELETE ON message_consents
 BEGIN
@@ -1731,6 +1731,60 @@ CREATE TABLE message_due (
 
 CREATE INDEX message_due_at ON message_due (due_at);
 
+-- message_plan_due
+
+CREATE TABLE message_plan_due (
+    plan_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
+-- message_plans
+
+CREATE TABLE message_plans (
+    id             TEXT PRIMARY KEY CHECK (id <> '' AND instr(id, '.') = 0),
+    appointment_id TEXT NOT NULL REFERENCES appointments (id),
+    patient_id     TEXT NOT NULL REFERENCES patients (id),
+    appt_start     TEXT NOT NULL,
+    plan           TEXT NOT NULL CHECK (length(plan) <= 8000),
+    origin         TEXT NOT NULL CHECK (origin <> ''),
+    created_by     TEXT NOT NULL DEFAULT '',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    deleted_at     TEXT
+) STRICT;
+
+CREATE TRIGGER message_plans_due_insert AFTER INSERT ON message_plans
+WHEN new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id > new.id || '.' AND m.id < new.id || '/')
+BEGIN
+    INSERT OR IGNORE INTO message_plan_due (plan_id) VALUES (new.id);
+END;
+
+CREATE TRIGGER message_plans_no_delete BEFORE DELETE ON message_plans
+BEGIN
+    SELECT RAISE(ABORT, 'a message plan is never deleted: drop its messages');
+END;
+
+CREATE TRIGGER message_plans_no_update BEFORE UPDATE ON message_plans
+BEGIN
+    SELECT RAISE(ABORT, 'a message plan is never changed');
+END;
+
+CREATE TRIGGER message_plans_outbox_insert AFTER INSERT ON message_plans
+WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
+    SELECT 'message_plans', new.id, 'insert', json_object(
+        'id', new.id, 'appointment_id', new.appointment_id, 'patient_id', new.patient_id,
+        'appt_start', new.appt_start, 'plan', new.plan, 'origin', new.origin, 'created_by', new.created_by,
+        'created_at', new.created_at, 'updated_at', new.updated_at, 'deleted_at', new.deleted_at), tx_hlc
+    FROM sync_meta;
+END;
+
+CREATE TRIGGER seal_message_plans_del AFTER DELETE ON message_plans BEGIN SELECT hms_seal('message_plans', OLD.id); END;
+
+CREATE TRIGGER seal_message_plans_ins AFTER INSERT ON message_plans BEGIN SELECT hms_seal('message_plans', NEW.id); END;
+
+CREATE TRIGGER seal_message_plans_upd AFTER UPDATE ON message_plans BEGIN SELECT hms_seal('message_plans', OLD.id), hms_seal('message_plans', NEW.id); END;
+
 -- message_settings
 
 CREATE TABLE message_settings (
@@ -1766,8 +1820,6 @@ CREATE INDEX messages_appointment ON messages (appointment_id);
 
 CREATE INDEX messages_created ON messages (created_at);
 
-CREATE INDEX messages_due ON messages (origin, send_at);
-
 CREATE INDEX messages_patient ON messages (patient_id, created_at);
 
 CREATE TRIGGER messages_due_insert AFTER INSERT ON messages
@@ -1798,6 +1850,12 @@ BEGIN
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at), tx_hlc
     FROM sync_meta;
+END;
+
+CREATE TRIGGER messages_plan_written AFTER INSERT ON messages
+WHEN instr(new.id, '.') > 0
+BEGIN
+    DELETE FROM message_plan_due WHERE plan_id = substr(new.id, 1, instr(new.id, '.') - 1);
 END;
 
 CREATE TRIGGER seal_messages_del AFTER DELETE ON messages BEGIN SELECT hms_seal('messages', OLD.id); END;

@@ -500,8 +500,8 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 		t.Fatalf("a cancellation carries the status, the reason and updated_at: %v", moved)
 	}
 	// Appointment messages: the settings (a signed clinic setting), a
-	// consent, a booking that queues its messages, a cancellation that
-	// drops the waiting ones.
+	// consent, a booking that queues its messages as one plan, a
+	// cancellation that writes the plan's messages out and drops them.
 	messageSettings := "message_settings"
 	f.step("SetMessageSettings", func() error {
 		_, err := svc.Messages.SetMessageSettings(admin, app.MessageSettings{Enabled: true,
@@ -520,11 +520,11 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			reminded = a.ID
 		}
 		return err
-	}, want("appointments", hlc.KindInsert, &reminded), want("messages", hlc.KindInsert, nil))
+	}, want("appointments", hlc.KindInsert, &reminded), want("message_plans", hlc.KindInsert, nil))
 	f.step("Cancel with messages", func() error {
 		_, err := svc.Appointments.Cancel(f.ctx(app.RoleReception), reminded, "Patient called")
 		return err
-	}, want("appointments", hlc.KindUpdate, &reminded), want("message_attempts", hlc.KindInsert, nil))
+	}, want("appointments", hlc.KindUpdate, &reminded), want("messages", hlc.KindInsert, nil), want("message_attempts", hlc.KindInsert, nil))
 	// The waiting room: a walk-in's token, and the doctor calling them.
 	f.step("WalkIn with a token", func() error {
 		_, err := svc.Appointments.WalkIn(f.ctx(app.RoleReception), patient.ID, doctorID, "Cough", "No hours today")

@@ -141,6 +141,7 @@ var syncedTables = []SyncedTable{
 	{Name: "letters", Append: true},
 
 	{Name: "message_consents", Append: true},
+	{Name: "message_plans", Append: true},
 	{Name: "messages", Append: true},
 	{Name: "message_attempts", Append: true},
 	{Name: "queue_tokens", Append: true},
@@ -179,6 +180,7 @@ var localTables = map[string]string{
 	"billing_conflicts":  "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync",
 	"desk_backup":        "this computer's backup folder, schedule and the state of its backups",
 	"message_due":        "the clinic's messages still to send, with when each is next due, derived from messages and message_attempts by triggers: the desk holding the send lease sends them",
+	"message_plan_due":   "the clinic's message plans whose messages no desk has written yet, derived from message_plans and messages by triggers: the desk holding the send lease writes them",
 	"message_settings":   "the message settings as this desk kept them before they became the clinic setting message_settings, read while that is not set; the password sealed with this desk's audit key",
 	"update_settings":    "where this desk looks for new releases; each desk updates itself",
 	"diagnosis_codes":    "the desk's code lists: shipped, or imported by an administrator on each desk; a diagnosis carries its code and title",

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/mail"
 	"slices"
+	"strings"
 	stdsync "sync"
 	"testing"
 	"time"
@@ -221,6 +222,9 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM message_due`); n != 0 {
 			t.Errorf("desk %d: %d messages still queued", i+1, n)
 		}
+		if n := count(t, db, `SELECT count(*) FROM message_plan_due`); n != 0 {
+			t.Errorf("desk %d: %d message plans still to write out", i+1, n)
+		}
 	}
 
 	// The second desk stops renewing (it closed): once its lease runs out
@@ -324,5 +328,78 @@ func TestMessageSettingsReachEveryDesk(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM settings WHERE key LIKE 'desk_key:0190%'`); n != 0 {
 			t.Errorf("desk %d took the forged desk key", i+1)
 		}
+	}
+}
+
+// TestPlanWrittenOutOnTwoDesks: a booking's message plan, written out by
+// two desks before either saw the other's rows (one cancels the
+// appointment, which writes the plan out to drop it; the lease holder
+// writes it out to send the confirmation), gives the same messages rows on
+// both: the server keeps each once, both desks end with the same messages
+// and nothing for review; the confirmation is sent once, and the
+// cancellation waits as a plan of its own on both.
+func TestPlanWrittenOutOnTwoDesks(t *testing.T) {
+	t.Parallel()
+	box, port := startSMTP(t)
+	first, second, _ := leasedDesks(t, time.Minute)
+	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
+		t.Fatal(err)
+	}
+	p := newPatient(t, first.svc, "Planned")
+	email := "planned@example.org"
+	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	ap, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	mustSync(t, second)
+	for i, db := range []*data.DB{first.db, second} {
+		if n := count(t, db, `SELECT count(*) FROM message_plan_due`); n != 1 {
+			t.Fatalf("desk %d: %d plans to write out, want 1", i+1, n)
+		}
+	}
+	// The first desk cancels, unsynced: it writes the plan out and drops
+	// its two messages. The second desk, holding the lease, writes the
+	// same plan out and sends the confirmation.
+	if _, err := first.svc.Appointments.Cancel(first.ctx(app.RoleReception), ap.ID, "patient called"); err != nil {
+		t.Fatal(err)
+	}
+	secondSvc := services(second)
+	if rep, err := secondSvc.Messages.DeliverDue(sender, &messaging.Transport{}); err != nil || rep.Sent != 1 {
+		t.Fatalf("the lease holder sent %+v, %v", rep, err)
+	}
+	for range 2 {
+		mustSync(t, first.db)
+		mustSync(t, second)
+	}
+	const q = `SELECT group_concat(id || ' ' || kind, ', ') FROM (SELECT id, kind FROM messages ORDER BY id)`
+	var one, two string
+	if err := rawDB(t, first.db).QueryRow(q).Scan(&one); err != nil {
+		t.Fatal(err)
+	}
+	if err := rawDB(t, second).QueryRow(q).Scan(&two); err != nil {
+		t.Fatal(err)
+	}
+	if one != two || strings.Count(one, ",") != 1 || !strings.Contains(one, ".0.email confirmation") {
+		t.Fatalf("the desks' messages differ or are not the plan's two:\n%s\n%s", one, two)
+	}
+	for i, db := range []*data.DB{first.db, second} {
+		if n := count(t, db, `SELECT count(*) FROM message_plan_due`); n != 1 {
+			// The cancellation's own plan waits for the lease holder.
+			t.Errorf("desk %d: %d plans to write out, want the cancellation's", i+1, n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM conflicts`); n != 0 {
+			t.Errorf("desk %d: %d conflicts", i+1, n)
+		}
+	}
+	if ids, _ := box.got(); len(ids) != 1 {
+		t.Fatalf("the patient got %d messages, want the confirmation once", len(ids))
 	}
 }
