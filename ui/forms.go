@@ -127,17 +127,23 @@ func centredCard(title, subtitle string, width float32, content fyne.CanvasObjec
 	return container.NewVScroll(container.NewCenter(container.New(widthLayout{width}, card)))
 }
 
-// roleLabels returns the labels of roles, for a select.
+// roleLabels returns the labels of roles, for a select, in the screens'
+// language.
 func roleLabels(roles []app.Role) []string {
 	out := make([]string, len(roles))
 	for i, r := range roles {
-		out[i] = r.Label()
+		out[i] = T(r.Label())
 	}
 	return out
 }
 
 // roleOf turns a select's label back into a role ("" when none chosen).
 func roleOf(label string) app.Role {
+	for _, r := range app.Roles {
+		if label != "" && T(r.Label()) == label {
+			return r
+		}
+	}
 	r, err := app.ParseRole(label)
 	if err != nil {
 		return ""
