@@ -153,19 +153,10 @@ func roleOf(label string) app.Role {
 
 // sexLabel is how a Sex is shown: "Female".
 func sexLabel(s app.Sex) string {
-	switch s {
-	case "":
+	if s == "" {
 		return ""
-	case app.SexFemale:
-		return T("Female")
-	case app.SexMale:
-		return T("Male")
-	case app.SexOther:
-		return T("sex\x04Other") // a sex's "Other" and "Unknown" are keys of their own: their
-	case app.SexUnknown:
-		return T("sex\x04Unknown") // forms differ from a severity's in Greek and Spanish
 	}
-	return string(s)
+	return T(s.Label()) // a sex's "Other" and "Unknown" are keys with a context (app.Sex.Label)
 }
 
 func sexLabels() []string {
