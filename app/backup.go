@@ -180,8 +180,11 @@ type BackupCheck struct {
 	Desk      string
 	Schema    int
 	Rows      int64
-	Checked   []string
-	Problems  []string
+	// Checked and Problems say each check the backup passed and failed,
+	// in English as their String says them; a screen shows them in its
+	// own language.
+	Checked  []i18n.Text
+	Problems []i18n.Text
 	// OtherKey: the backup's audit key is not this database's. A backup
 	// of another computer, or of a database restored since; or a forgery
 	// by someone with the public key, which brings a key of its own.
@@ -216,7 +219,7 @@ type RestoreReport struct {
 	// Aside is where the previous database is kept.
 	Aside string
 	// Checked lists each check the backup passed.
-	Checked []string
+	Checked []i18n.Text
 	// Key is the audit key file the backup's key was installed as, ""
 	// when the database's own was kept.
 	Key string

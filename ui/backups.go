@@ -458,14 +458,14 @@ func (s *backupsScreen) onCheck() {
 				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema))
 		}
 		for _, line := range c.Checked {
-			b.WriteString("✓ " + line + "\n")
+			b.WriteString("✓ " + Tx(line) + "\n")
 		}
 		if c.OtherKey {
 			b.WriteString(T("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
 				"database before a restore. Restore it only if you know where it comes from.\n"))
 		}
 		for _, line := range c.Problems {
-			b.WriteString("✗ " + line + "\n")
+			b.WriteString("✗ " + Tx(line) + "\n")
 		}
 		if len(c.Problems) > 0 {
 			b.WriteString(T("This backup cannot be restored from the app."))

@@ -6,7 +6,9 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -14,6 +16,7 @@ import (
 
 	"hms/app"
 	"hms/app/i18n"
+	"hms/data/datatest"
 )
 
 // The Staff screen's role choice is in the screen's language, and a
@@ -37,5 +40,43 @@ func TestStaffRolesInGreek(t *testing.T) {
 	}
 	if got := roleOf(i18n.For(i18n.Greek).T("Billing clerk")); got != app.RoleBilling {
 		t.Errorf("roleOf(Greek billing clerk) = %q", got)
+	}
+}
+
+// A backup check's lines are in the screen's language: the data layer
+// keeps each line's format and arguments (i18n.Text).
+func TestBackupCheckInGreek(t *testing.T) {
+	h, _, d := realHarness(t)
+	h.loginReal("admin", datatest.AdminPassword)
+	ctx := h.u.ctx()
+	key, err := d.Services().Backups.NewRecoveryKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "one.hmsbackup")
+	if _, err := d.Services().Backups.EncryptedBackup(ctx, file, key.Recipient); err != nil {
+		t.Fatal(err)
+	}
+	inGreek(t)
+	h.u.main.showSyncTab(settingsTabBackups)
+	s := h.u.main.backups
+	if s == nil {
+		t.Fatal("no Backups tab")
+	}
+	s.file.SetText(file)
+	s.recoveryKey.SetText(key.Identity)
+	test.Tap(s.check)
+	h.waitLong("the check", func() bool { return strings.Contains(s.checkResult.Text, "✓") })
+	el := i18n.For(i18n.Greek)
+	for _, want := range []string{el.T("it is an HMS database whose pages pass SQLite's integrity check"),
+		el.T("it decrypts with the key given, and its database is the one its manifest describes (SHA-256)")} {
+		if !strings.Contains(s.checkResult.Text, want) {
+			t.Errorf("the check does not say %q:\n%s", want, s.checkResult.Text)
+		}
+	}
+	for _, english := range []string{"integrity check", "manifest counted", "verifies with the key file"} {
+		if strings.Contains(s.checkResult.Text, english) {
+			t.Errorf("the check says %q in English:\n%s", english, s.checkResult.Text)
+		}
 	}
 }
