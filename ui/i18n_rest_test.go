@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -78,5 +79,29 @@ func TestBackupCheckInGreek(t *testing.T) {
 		if strings.Contains(s.checkResult.Text, english) {
 			t.Errorf("the check says %q in English:\n%s", english, s.checkResult.Text)
 		}
+	}
+}
+
+// Settings → Sync says why sync fails in the screen's language.
+func TestSyncErrorInGreek(t *testing.T) {
+	inGreek(t)
+	st := enrolledStatus
+	st.FailingSince = time.Date(2026, 3, 2, 8, 40, 0, 0, time.UTC)
+	stored := app.StoreError(app.Errorf(app.EINTERNAL, "The sync server cannot be reached.%s Check that it is running and its address. (%s)",
+		" Nothing was lost: the changes stay queued.", "dial tcp: connection refused"))
+	e := app.LoadError(stored)
+	st.LastSyncError, st.LastSyncErrorText = e.Message, app.ErrorText(e)
+	h := newSyncHarness(t, st)
+	h.loginAs(user(app.RoleAdmin))
+	m := h.u.main
+	h.openArea(app.AreaSettings)
+	m.showSyncTab(syncTabSync)
+	s := m.syncView
+	h.waitFor("the status", func() bool { return s.lastError.Visible() })
+	el := i18n.For(i18n.Greek)
+	want := el.F("The sync server cannot be reached.%s Check that it is running and its address. (%s)",
+		el.T(" Nothing was lost: the changes stay queued."), "dial tcp: connection refused")
+	if s.lastError.Text != want {
+		t.Errorf("the error %q, want %q", s.lastError.Text, want)
 	}
 }
