@@ -2,6 +2,8 @@ package app
 
 import (
 	"strings"
+
+	"hms/app/i18n"
 	"time"
 	"unicode/utf8"
 )
@@ -26,9 +28,9 @@ const (
 func (k LetterKind) Label() string {
 	switch k {
 	case LetterSickNote:
-		return "Medical certificate"
+		return i18n.N("Medical certificate")
 	case LetterReferral:
-		return "Referral letter"
+		return i18n.N("Referral letter")
 	}
 	return string(k)
 }

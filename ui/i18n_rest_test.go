@@ -105,3 +105,53 @@ func TestSyncErrorInGreek(t *testing.T) {
 		t.Errorf("the error %q, want %q", s.lastError.Text, want)
 	}
 }
+
+// Settings → Letters shows a Greek administrator the default wording in
+// Greek; saved unchanged it stays the default (stored empty), which each
+// letter says in its reader's language; a template's problem is said in
+// Greek.
+func TestLetterTemplatesInGreek(t *testing.T) {
+	inGreek(t)
+	h := newHarness(t)
+	var sent []app.LetterTemplates
+	h.settings.UpdateLetterTemplatesFn = func(ctx context.Context, lt app.LetterTemplates) (*app.Settings, error) {
+		h.record("UpdateLetterTemplates", ctx, lt)
+		if err := lt.Validate(); err != nil {
+			return nil, err
+		}
+		sent = append(sent, lt)
+		st, _ := h.settings.GetSettingsFn(ctx)
+		cp := *st
+		cp.Letters = lt
+		return &cp, nil
+	}
+	h.loginAs(user(app.RoleAdmin))
+	h.openArea(app.AreaSettings)
+	l := h.u.main.settings.letters
+	h.waitFor("the letters", func() bool { return !l.save.Disabled() })
+	el := i18n.For(i18n.Greek)
+	if want := el.T(app.DefaultSickNoteTemplate); l.sickNote.Text != want || want == app.DefaultSickNoteTemplate {
+		t.Errorf("certificate %q, want %q", l.sickNote.Text, want)
+	}
+	if want := el.T(app.DefaultReferralTemplate); l.referral.Text != want || want == app.DefaultReferralTemplate {
+		t.Errorf("referral %q, want %q", l.referral.Text, want)
+	}
+	if strings.Contains(l.referralPreview.Text, "Dear colleague") || !strings.Contains(l.referralPreview.Text, "Maria Papadopoulou") {
+		t.Errorf("referral preview %q", l.referralPreview.Text)
+	}
+	test.Tap(l.save)
+	h.waitFor("the save", func() bool { return h.called("UpdateLetterTemplates") == 1 })
+	if sent[0].SickNote != "" || sent[0].Referral != "" {
+		t.Errorf("the Greek default was stored as the clinic's own wording: %+v", sent[0])
+	}
+	l.sickNote.SetText("{patient} is unfit until {until}.")
+	want := el.Text(i18n.Nf("{%s} is not a placeholder of this letter: use %s.", "until", "x"))
+	want = want[:strings.Index(want, ":")]
+	if msg := l.errs.text("sick_note_template"); !strings.HasPrefix(msg, want) {
+		t.Errorf("the problem %q, want it to begin %q", msg, want)
+	}
+	l.sickNote.SetText("{patient} is unwell.")
+	if msg := l.errs.text("sick_note_template"); !strings.Contains(msg, "ιατρική βεβαίωση") {
+		t.Errorf("the missing dates %q", msg)
+	}
+}
