@@ -38,8 +38,8 @@ func NewLetter(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor
 	l := &app.Letter{PatientID: p.ID, Kind: r.Kind, DoctorID: doctor.DoctorID, DoctorName: doctor.Name,
 		RegistrationNumber: doctor.RegistrationNumber, PatientName: p.FullName(), PatientMRN: p.MRN,
 		PatientBirthDate: p.BirthDate, Text: r.Text, ClinicName: clinic.ClinicName, IssuedOn: day.Format(app.DateLayout),
-		CreatedAt: issued,
-		Body:      app.FillLetterTemplate(LetterTemplate(tr, clinic, r.Kind), LetterValues(tr, clinic, p, r, doctor, day))}
+		CreatedAt: issued, Language: tr.Lang(),
+		Body: app.FillLetterTemplate(LetterTemplate(tr, clinic, r.Kind), LetterValues(tr, clinic, p, r, doctor, day))}
 	switch r.Kind {
 	case app.LetterSickNote:
 		l.From, l.To = r.From, r.To
