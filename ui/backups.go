@@ -194,7 +194,7 @@ func (s *backupsScreen) showStatus(st *app.BackupStatus) {
 			clockTime(st.LastGood, now), st.LastGoodFile))
 	}
 	if st.Warning != "" {
-		s.warning.SetText(st.Warning)
+		s.warning.SetText(backupWarningText(st))
 		s.warning.Show()
 	} else {
 		s.warning.Hide()
@@ -562,7 +562,7 @@ func (s *mainScreen) showBackupWarning() {
 		s.backupLabel.Hide()
 		return
 	}
-	s.backupLabel.SetText(st.Warning)
+	s.backupLabel.SetText(backupWarningText(st))
 	s.backupLabel.Show()
 }
 
@@ -600,4 +600,12 @@ func (u *UI) onCloseRequest() {
 			}, u.win)
 		})
 	}()
+}
+
+// backupWarningText is the backups' warning in the screen's language.
+func backupWarningText(st *app.BackupStatus) string {
+	if !st.WarningText.IsZero() {
+		return Tx(st.WarningText)
+	}
+	return st.Warning
 }

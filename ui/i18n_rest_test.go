@@ -155,3 +155,20 @@ func TestLetterTemplatesInGreek(t *testing.T) {
 		t.Errorf("the missing dates %q", msg)
 	}
 }
+
+// The status bar's backup warning is in the screen's language.
+func TestBackupWarningInGreek(t *testing.T) {
+	h, _, d := realHarness(t)
+	h.loginReal("admin", datatest.AdminPassword)
+	inGreek(t)
+	st, err := d.DB().BackupState(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.ReportBackup(st)
+	h.drain()
+	want := i18n.For(i18n.Greek).T("Backups: automatic backups are not set up (Settings → Backups).")
+	if got := h.u.main.backupLabel.Text; got != want || !h.u.main.backupLabel.Visible() {
+		t.Errorf("the warning %q, want %q", got, want)
+	}
+}
