@@ -28,6 +28,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/escpos"
 	"hms/app/messaging"
 	"hms/app/update"
@@ -103,7 +104,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 			res, err := data.RestoreBackup(dbPath, src, key, dataOptions, force)
-			return cli.RestoreResult{Aside: res.Aside, Checked: res.Checked, Problems: res.Problems, Key: res.Key}, err
+			return cli.RestoreResult{Aside: res.Aside, Checked: i18n.Strings(res.Checked), Problems: i18n.Strings(res.Problems), Key: res.Key}, err
 		},
 		Demo:         buildDemo,
 		RunGUI:       func(dbPath string) error { return runGUI(ctx, dbPath, false) },

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -118,24 +117,34 @@ type BackupStatus struct {
 	// FolderMissing: the folder cannot be reached (a USB drive not
 	// plugged in, a share not mounted).
 	FolderMissing bool
-	// Warning is what admins see in the status bar; "" when all is well.
-	Warning string
+	// Warning is what admins see in the status bar, in English; "" when
+	// all is well. WarningText is the same to show in the screen's
+	// language.
+	Warning     string
+	WarningText i18n.Text
 }
 
 // BackupWarning says what is wrong with the backups at now, "" when
 // nothing: backups not set up, the folder missing, the last good backup
-// older than the schedule allows, or the last run failed.
+// older than the schedule allows, or the last run failed. It is
+// BackupWarningText in English.
 func BackupWarning(st *BackupStatus, now time.Time, loc *time.Location) string {
+	return BackupWarningText(st, now, loc).String()
+}
+
+// BackupWarningText is BackupWarning as a text to show in the screen's
+// language (a zero Text when all is well).
+func BackupWarningText(st *BackupStatus, now time.Time, loc *time.Location) i18n.Text {
 	s := &st.Settings
 	if !s.Enabled() {
-		return "Backups: automatic backups are not set up (Settings → Backups)."
+		return i18n.Nf("Backups: automatic backups are not set up (Settings → Backups).")
 	}
 	if st.FolderMissing {
-		return fmt.Sprintf("Backups: the folder %s cannot be reached; plug in the drive or connect the share.", s.Folder)
+		return i18n.Nf("Backups: the folder %s cannot be reached; plug in the drive or connect the share.", s.Folder)
 	}
-	last := "there is no backup yet"
+	last := i18n.Nf("there is no backup yet")
 	if !st.LastGood.IsZero() {
-		last = "the last good backup is from " + st.LastGood.In(loc).Format("2 Jan 2006 15:04")
+		last = i18n.Nf("the last good backup is from %s", st.LastGood.In(loc).Format("2 Jan 2006 15:04"))
 	}
 	if slot, ok := s.SlotBefore(now, loc); ok {
 		// The previous day's slot must be covered once today's is late.
@@ -144,15 +153,15 @@ func BackupWarning(st *BackupStatus, now time.Time, loc *time.Location) string {
 			due = slot.AddDate(0, 0, -1)
 		}
 		if st.LastGood.Before(due) && (st.LastGood.IsZero() || now.Sub(st.LastGood) > BackupGrace) {
-			return "Backups: " + last + "; one was due at " + due.In(loc).Format("2 Jan 15:04") + "."
+			return i18n.Nf("Backups: %s; one was due at %s.", last, due.In(loc).Format("2 Jan 15:04"))
 		}
 	} else if st.LastGood.IsZero() || now.Sub(st.LastGood) > BackupCloseMaxAge {
-		return "Backups: " + last + "."
+		return i18n.Nf("Backups: %s.", last)
 	}
 	if st.LastError != "" && st.LastErrorAt.After(st.LastGood) {
-		return "Backups: the last backup failed: " + st.LastError
+		return i18n.Nf("Backups: the last backup failed: %s", st.LastError)
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // RecoveryKey is a new backup key pair: the public key the desk keeps and
@@ -180,8 +189,11 @@ type BackupCheck struct {
 	Desk      string
 	Schema    int
 	Rows      int64
-	Checked   []string
-	Problems  []string
+	// Checked and Problems say each check the backup passed and failed,
+	// in English as their String says them; a screen shows them in its
+	// own language.
+	Checked  []i18n.Text
+	Problems []i18n.Text
 	// OtherKey: the backup's audit key is not this database's. A backup
 	// of another computer, or of a database restored since; or a forgery
 	// by someone with the public key, which brings a key of its own.
@@ -216,7 +228,7 @@ type RestoreReport struct {
 	// Aside is where the previous database is kept.
 	Aside string
 	// Checked lists each check the backup passed.
-	Checked []string
+	Checked []i18n.Text
 	// Key is the audit key file the backup's key was installed as, ""
 	// when the database's own was kept.
 	Key string

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // Timeline kinds of the billing area.
@@ -31,6 +33,24 @@ var PriceKinds = []PriceKind{PriceConsultation, PriceProcedure, PriceLab, PriceM
 
 // Valid reports whether k is a known kind.
 func (k PriceKind) Valid() bool { return slices.Contains(PriceKinds, k) }
+
+// Label names k for people, a key of the catalogues; an unknown kind is
+// its code.
+func (k PriceKind) Label() string {
+	switch k {
+	case PriceConsultation:
+		return i18n.N("Consultation")
+	case PriceProcedure:
+		return i18n.N("Procedure")
+	case PriceLab:
+		return i18n.N("Lab test")
+	case PriceMedicine:
+		return i18n.N("Medicine")
+	case PriceOther:
+		return i18n.N("Other")
+	}
+	return string(k)
+}
 
 // PriceItem is one version of an item of the price list. A price change
 // never edits a version: it adds a new one, valid from a time, with the same

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"hms/app/i18n"
@@ -381,6 +382,20 @@ func (t *Table) In(text func(i18n.Text) string) *Table {
 			c.Columns[i] = text(x)
 		}
 	}
+	if len(t.Local.Cells) > 0 {
+		c.Rows = slices.Clone(t.Rows)
+		copied := map[int]bool{}
+		for at, x := range t.Local.Cells {
+			if at[0] >= len(c.Rows) || at[1] >= len(c.Rows[at[0]]) {
+				continue
+			}
+			if !copied[at[0]] {
+				c.Rows[at[0]] = slices.Clone(c.Rows[at[0]])
+				copied[at[0]] = true
+			}
+			c.Rows[at[0]][at[1]] = text(x)
+		}
+	}
 	if len(t.Local.Footer) == len(t.Footer) && len(t.Footer) > 0 {
 		c.Footer = make([]string, len(t.Footer))
 		for i, x := range t.Local.Footer {
@@ -395,7 +410,54 @@ func (t *Table) In(text func(i18n.Text) string) *Table {
 type TableText struct {
 	Title, Subtitle i18n.Text
 	Columns, Footer []i18n.Text
+	// Cells are the rows' cells that are HMS's words rather than the
+	// records' own values (a status, a kind, a sex, "No doctor"), by
+	// {row, column}: AddRow fills them.
+	Cells map[[2]int]i18n.Text
 }
+
+// Coded is a cell of a row that is a code in the CSV ("female") and a
+// word on a screen or a document ("Female", "Γυναίκα").
+type Coded struct {
+	Code string
+	Word i18n.Text
+}
+
+// AddRow appends a row to t. A cell is a string (a record's own value,
+// shown as it is), an i18n.Text (a word of HMS's: English in Rows, the
+// CSV's, and translated by In) or a Coded (its code in Rows, its word
+// translated by In).
+func (t *Table) AddRow(cells ...any) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		switch v := c.(type) {
+		case string:
+			row[i] = v
+		case i18n.Text:
+			row[i] = v.String()
+			t.localCell(len(t.Rows), i, v)
+		case Coded:
+			row[i] = v.Code
+			if !v.Word.IsZero() {
+				t.localCell(len(t.Rows), i, v.Word)
+			}
+		default:
+			row[i] = fmt.Sprint(v)
+		}
+	}
+	t.Rows = append(t.Rows, row)
+}
+
+func (t *Table) localCell(row, col int, x i18n.Text) {
+	if t.Local.Cells == nil {
+		t.Local.Cells = map[[2]int]i18n.Text{}
+	}
+	t.Local.Cells[[2]int{row, col}] = x
+}
+
+// Word is label (a key of the catalogues, marked with i18n.N where it is
+// written) as a Text, a cell of a row that AddRow translates.
+func Word(label string) i18n.Text { return i18n.Text{Format: label} }
 
 // NewTable is a table with its title, subtitle and columns, in English
 // and as texts to translate.

@@ -2,6 +2,8 @@ package app
 
 import (
 	"strings"
+
+	"hms/app/i18n"
 	"time"
 	"unicode/utf8"
 )
@@ -26,9 +28,9 @@ const (
 func (k LetterKind) Label() string {
 	switch k {
 	case LetterSickNote:
-		return "Medical certificate"
+		return i18n.N("Medical certificate")
 	case LetterReferral:
-		return "Referral letter"
+		return i18n.N("Referral letter")
 	}
 	return string(k)
 }
@@ -113,6 +115,9 @@ type Letter struct {
 	ClinicDetails []string // the header's lines under the name: address, phone, tax number
 	IssuedOn      string   // the date printed on it, YYYY-MM-DD in the clinic's zone
 	CreatedAt     time.Time
+	// Language is the language it was issued in, which a reprint keeps;
+	// "" for a letter issued before letters kept it.
+	Language i18n.Lang
 }
 
 // Summary says in a line what the letter is: "Medical certificate

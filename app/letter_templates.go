@@ -1,10 +1,11 @@
 package app
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // LetterTemplates are the clinic's wording of the documents a doctor
@@ -24,6 +25,41 @@ const (
 		"work or school from {from} to {to} inclusive ({days})."
 	DefaultReferralTemplate = "Dear colleague, I am referring {patient} (born {born}) to you."
 )
+
+// DefaultLetterTemplate is the default wording of kind in tr's language
+// (English: DefaultSickNoteTemplate, DefaultReferralTemplate).
+func DefaultLetterTemplate(tr *i18n.Tr, kind LetterKind) string {
+	switch kind {
+	case LetterSickNote:
+		return tr.T("I certify that I examined {patient} on {date} and that, in my opinion, the patient is unfit for " +
+			"work or school from {from} to {to} inclusive ({days}).")
+	case LetterReferral:
+		return tr.T("Dear colleague, I am referring {patient} (born {born}) to you.")
+	}
+	return ""
+}
+
+// TemplateIn is the clinic's template of kind as written, or the default
+// wording in tr's language when the clinic keeps the default.
+func (t LetterTemplates) TemplateIn(tr *i18n.Tr, kind LetterKind) string {
+	if own := t.Template(kind); !IsDefaultLetterTemplate(kind, own) {
+		return own
+	}
+	return DefaultLetterTemplate(tr, kind)
+}
+
+// IsDefaultLetterTemplate reports whether text is kind's default wording
+// in one of the languages HMS speaks: such a template is stored as empty,
+// so that each letter is worded in its reader's language.
+func IsDefaultLetterTemplate(kind LetterKind, text string) bool {
+	text = strings.TrimSpace(text)
+	for _, l := range i18n.Languages() {
+		if d := DefaultLetterTemplate(i18n.For(l), kind); d != "" && text == d {
+			return true
+		}
+	}
+	return false
+}
 
 // MaxLetterTemplate bounds a template's length, in characters.
 const MaxLetterTemplate = 2000
@@ -65,8 +101,9 @@ func (t LetterTemplates) Template(kind LetterKind) string {
 
 // Validate trims the templates and checks each: at most MaxLetterTemplate
 // characters, braces that close, known placeholders only, and the ones
-// the kind needs. A template equal to the default is stored as empty, so
-// that it follows the default.
+// the kind needs. A template equal to the default wording, in any
+// language, is stored as empty, so that it follows the default in each
+// reader's language.
 func (t *LetterTemplates) Validate() error {
 	for _, f := range []struct {
 		kind  LetterKind
@@ -77,10 +114,10 @@ func (t *LetterTemplates) Validate() error {
 		if *f.text == "" {
 			continue
 		}
-		if msg := CheckLetterTemplate(f.kind, *f.text); msg != "" {
+		if msg := CheckLetterTemplate(f.kind, *f.text); !msg.IsZero() {
 			return FieldErrorf(f.field, "%s", msg)
 		}
-		if *f.text == (LetterTemplates{}).Template(f.kind) {
+		if IsDefaultLetterTemplate(f.kind, *f.text) {
 			*f.text = ""
 		}
 	}
@@ -88,11 +125,11 @@ func (t *LetterTemplates) Validate() error {
 }
 
 // CheckLetterTemplate explains what is wrong with a template of kind, or
-// returns ""; the settings screen shows it beside the field as it is
-// typed.
-func CheckLetterTemplate(kind LetterKind, text string) string {
+// returns a zero Text; the settings screen shows it beside the field as
+// it is typed, in its language.
+func CheckLetterTemplate(kind LetterKind, text string) i18n.Text {
 	if n := utf8.RuneCountInString(text); n > MaxLetterTemplate {
-		return fmt.Sprintf("The template is too long (%d characters, at most %d).", n, MaxLetterTemplate)
+		return i18n.Nf("The template is too long (%d characters, at most %d).", n, MaxLetterTemplate)
 	}
 	known := letterPlaceholders[kind]
 	used := map[string]bool{}
@@ -103,25 +140,25 @@ func CheckLetterTemplate(kind LetterKind, text string) string {
 			break
 		}
 		if rest[open] == '}' {
-			return "A } without its {: write placeholders as {patient}."
+			return i18n.Nf("A } without its {: write placeholders as {patient}.")
 		}
 		end := strings.IndexAny(rest[open+1:], "{}")
 		if end < 0 || rest[open+1+end] == '{' {
-			return "A { is not closed: write placeholders as {patient}."
+			return i18n.Nf("A { is not closed: write placeholders as {patient}.")
 		}
 		name := rest[open+1 : open+1+end]
 		if !slices.Contains(known, name) {
-			return fmt.Sprintf("{%s} is not a placeholder of this letter: use %s.", name, braced(known))
+			return i18n.Nf("{%s} is not a placeholder of this letter: use %s.", name, braced(known))
 		}
 		used[name] = true
 		rest = rest[open+1+end+1:]
 	}
 	for _, need := range letterRequired[kind] {
 		if !used[need] {
-			return fmt.Sprintf("The %s must say {%s}.", strings.ToLower(kind.Label()), need)
+			return i18n.Nf("The %s must say {%s}.", Lower(kind.Label()), need)
 		}
 	}
-	return ""
+	return i18n.Text{}
 }
 
 func braced(names []string) string {

@@ -25,6 +25,24 @@ const (
 // Sexes lists the values of Sex in the order forms show them.
 var Sexes = []Sex{SexFemale, SexMale, SexOther, SexUnknown}
 
+// Label names s for people, a key of the catalogues: a sex's "Other"
+// and "Unknown" have a context of their own ("sex\x04Unknown"), since
+// Greek and Spanish give them another form than a severity's "Unknown".
+// An unknown value is its code.
+func (s Sex) Label() string {
+	switch s {
+	case SexFemale:
+		return i18n.N("Female")
+	case SexMale:
+		return i18n.N("Male")
+	case SexOther:
+		return i18n.N("sex\x04Other")
+	case SexUnknown:
+		return i18n.N("sex\x04Unknown")
+	}
+	return string(s)
+}
+
 // Valid reports whether s is a known value.
 func (s Sex) Valid() bool {
 	for _, v := range Sexes {

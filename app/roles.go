@@ -1,6 +1,10 @@
 package app
 
-import "slices"
+import (
+	"slices"
+
+	"hms/app/i18n"
+)
 
 // Role is what a user account is: it decides which permissions it has.
 type Role string
@@ -28,17 +32,17 @@ func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 func (r Role) Label() string {
 	switch r {
 	case RoleAdmin:
-		return "Administrator"
+		return i18n.N("Administrator")
 	case RoleDoctor:
-		return "Doctor"
+		return i18n.N("Doctor")
 	case RoleNurse:
-		return "Nurse"
+		return i18n.N("Nurse")
 	case RoleReception:
-		return "Receptionist"
+		return i18n.N("Receptionist")
 	case RoleBilling:
-		return "Billing clerk"
+		return i18n.N("Billing clerk")
 	case RolePatient:
-		return "Patient"
+		return i18n.N("Patient")
 	}
 	return string(r)
 }

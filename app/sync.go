@@ -182,8 +182,11 @@ type SyncStatus struct {
 	// the oldest of them was made.
 	Pending       int
 	OldestPending time.Time
-	// LastError is why the last failed push of a waiting change failed.
-	LastError string
+	// LastError is why the last failed push of a waiting change failed,
+	// in English (the command line); LastErrorText is the same to show in
+	// the screen's language.
+	LastError     string
+	LastErrorText i18n.Text
 	// Conflicts counts changes that lost or were refused, and possible
 	// duplicate patients, waiting for a person to review them.
 	Conflicts int
@@ -194,8 +197,11 @@ type SyncStatus struct {
 	// FailingSince is when syncing began to fail, zero while it works; with
 	// it, LastSyncError says why the last attempt failed (the desk is
 	// offline, the password was refused, the server is newer, …).
-	FailingSince  time.Time
-	LastSyncError string
+	// LastSyncErrorText is LastSyncError to show in the screen's
+	// language.
+	FailingSince      time.Time
+	LastSyncError     string
+	LastSyncErrorText i18n.Text
 	// TLSWarning says why the connection to the server is not verified
 	// (its address names an sslmode weaker than verify-full); empty when
 	// it is, or the desk is not enrolled.

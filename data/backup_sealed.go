@@ -21,6 +21,7 @@ import (
 	"filippo.io/age"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // An encrypted backup is one file: an age file (age-encryption.org/v1)
@@ -263,7 +264,7 @@ func (db *DB) writeEncryptedBackup(ctx context.Context, dst, recipient, desk str
 		return nil, fmt.Errorf("backup: the backup written to %s does not read back: %w", partial, err)
 	}
 	if len(chk.check.Problems) > 0 {
-		return nil, fmt.Errorf("backup: the backup written to %s does not check out: %s", partial, strings.Join(chk.check.Problems, "; "))
+		return nil, fmt.Errorf("backup: the backup written to %s does not check out: %s", partial, i18n.Join("; ", chk.check.Problems...))
 	}
 	if err := os.Rename(partial, dst); err != nil {
 		return nil, app.FieldErrorf("folder", "Cannot write the backup to %s: %v.", dst, unwrapPathError(err))
@@ -338,7 +339,7 @@ type openedBackup struct {
 	check           app.BackupCheck
 	// ownChecks are the checks of the encrypted format itself (key,
 	// SHA-256, row counts), which a plain copy has not.
-	ownChecks []string
+	ownChecks []i18n.Text
 }
 
 // openSealed decrypts the backup at src with ids into dir (made
@@ -424,9 +425,9 @@ func openSealed(ctx context.Context, src string, ids []age.Identity, dir string)
 	man := o.man
 	o.check.Created, o.check.Desk, o.check.Schema, o.check.Rows = man.Created, man.Desk, man.Schema, man.total()
 	if dbSum != man.SHA256 {
-		o.check.Problems = append(o.check.Problems, "its database is not the one its manifest describes (SHA-256 differs)")
+		o.check.Problems = append(o.check.Problems, i18n.Nf("its database is not the one its manifest describes (SHA-256 differs)"))
 	} else {
-		o.ownChecks = append(o.ownChecks, "it decrypts with the key given, and its database is the one its manifest describes (SHA-256)")
+		o.ownChecks = append(o.ownChecks, i18n.Nf("it decrypts with the key given, and its database is the one its manifest describes (SHA-256)"))
 	}
 	checked, problems, err := CheckRestoreCandidate(o.dbFile, o.keyFile)
 	if err != nil {
@@ -435,11 +436,11 @@ func openSealed(ctx context.Context, src string, ids []age.Identity, dir string)
 	o.check.Problems = append(o.check.Problems, problems...)
 	rows, _, err := countRows(ctx, o.dbFile)
 	if err != nil {
-		o.check.Problems = append(o.check.Problems, fmt.Sprintf("its rows cannot be counted: %v", err))
+		o.check.Problems = append(o.check.Problems, i18n.Nf("its rows cannot be counted: %s", err.Error()))
 	} else if diff := diffRows(man.Rows, rows); diff != "" {
-		o.check.Problems = append(o.check.Problems, "its row counts differ from the manifest's: "+diff)
+		o.check.Problems = append(o.check.Problems, i18n.Nf("its row counts differ from the manifest's: %s", diff))
 	} else {
-		o.ownChecks = append(o.ownChecks, fmt.Sprintf("its %d tables hold the %d rows the manifest counted", len(rows), man.total()))
+		o.ownChecks = append(o.ownChecks, i18n.Nf("its %d tables hold the %d rows the manifest counted", len(rows), man.total()))
 	}
 	o.check.Checked = append(slices.Clone(o.ownChecks), checked...)
 	return o, nil
@@ -492,7 +493,7 @@ func RestoreBackup(dbPath, src, recoveryKey string, opt Options, force bool) (Re
 	}
 	if len(o.check.Problems) > 0 && !force {
 		return RestoreResult{Checked: o.check.Checked, Problems: o.check.Problems}, app.Errorf(app.EINVALID,
-			"%s was not restored: %s. Pass --force to restore it anyway.", src, strings.Join(o.check.Problems, "; "))
+			"%s was not restored: %s. Pass --force to restore it anyway.", src, i18n.Join("; ", o.check.Problems...))
 	}
 	res, err := RestoreChecked(dbPath, o.dbFile, opt, force)
 	res.Checked = append(slices.Clone(o.ownChecks), res.Checked...)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/data"
 )
 
@@ -103,7 +104,7 @@ func TestEncryptedBackupRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Problems) != 0 || !strings.Contains(strings.Join(res.Checked, "\n"), "rows the manifest counted") {
+	if len(res.Problems) != 0 || !strings.Contains(strings.Join(i18n.Strings(res.Checked), "\n"), "rows the manifest counted") {
 		t.Fatalf("restore: %+v", res)
 	}
 	after, err := data.CountRows(path)

@@ -211,7 +211,8 @@ func (db *DB) backupStatus(ctx context.Context) (*app.BackupStatus, error) {
 			out.FolderMissing = true
 		}
 	}
-	out.Warning = app.BackupWarning(out, db.now(), st.Location())
+	out.WarningText = app.BackupWarningText(out, db.now(), st.Location())
+	out.Warning = out.WarningText.String()
 	return out, nil
 }
 

@@ -25,13 +25,13 @@ func (b *reportBuilder) morbidity(r app.ReportRequest) (*app.Table, error) {
 	t := app.NewTable(title, describePeriod(r.Period),
 		i18n.Nf("Breakdown"), i18n.Nf("Code or chapter"), i18n.Nf("Title"), i18n.Nf("Age band"), i18n.Nf("Sex"), i18n.Nf("Diagnoses"))
 	for _, c := range rep.ByChapter {
-		t.Rows = append(t.Rows, []string{"ICD chapter", c.Key, c.Title, "", "", strconv.Itoa(c.Count)})
+		t.AddRow(i18n.Nf("ICD chapter"), c.Key, c.Title, "", "", strconv.Itoa(c.Count))
 	}
 	for _, c := range rep.ByCode {
-		t.Rows = append(t.Rows, []string{"Code", c.Key, c.Title, "", "", strconv.Itoa(c.Count)})
+		t.AddRow(i18n.Nf("Code"), c.Key, c.Title, "", "", strconv.Itoa(c.Count))
 	}
 	for _, row := range rep.Rows {
-		t.Rows = append(t.Rows, []string{"Code, age and sex", row.Code, row.Title, row.AgeBand, string(row.Sex), strconv.Itoa(row.Count)})
+		t.AddRow(i18n.Nf("Code, age and sex"), row.Code, row.Title, row.AgeBand, sexCell(row.Sex), strconv.Itoa(row.Count))
 	}
 	t.SetFooter(i18n.Nf("Total"), i18n.Text{}, i18n.Text{}, i18n.Text{}, i18n.Text{}, plain(strconv.Itoa(rep.Total)))
 	return t, nil

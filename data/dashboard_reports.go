@@ -241,8 +241,8 @@ func (b *reportBuilder) appointments(r app.ReportRequest) (*app.Table, error) {
 		i18n.Nf("Minutes"), i18n.Nf("Reason"))
 	count, minutes := 0, 0
 	for _, a := range list {
-		t.Rows = append(t.Rows, []string{b.localTime(a.Start, app.DateLayout), b.localTime(a.Start, "15:04"), a.DoctorName,
-			a.PatientName, a.PatientMRN, a.Status.Label(), strconv.Itoa(a.Minutes()), a.Reason})
+		t.AddRow(b.localTime(a.Start, app.DateLayout), b.localTime(a.Start, "15:04"), a.DoctorName,
+			a.PatientName, a.PatientMRN, app.Word(a.Status.Label()), strconv.Itoa(a.Minutes()), a.Reason)
 		if counted(a.Status) {
 			count++
 			minutes += a.Minutes()
@@ -300,11 +300,12 @@ func (b *reportBuilder) revenue(r app.ReportRequest) (*app.Table, error) {
 				return nil, err
 			}
 		}
-		doctor := l.doctor
-		if doctor == "" {
-			doctor = "No doctor"
+		var doctor any = l.doctor
+		if l.doctor == "" {
+			doctor = i18n.Nf("No doctor")
 		}
-		t.Rows = append(t.Rows, []string{l.day, doctor, l.code, names[l.code], l.kind, strconv.FormatInt(l.qty, 10), b.money(l.amount)})
+		kind := app.Coded{Code: l.kind, Word: app.Word(app.PriceKind(l.kind).Label())}
+		t.AddRow(l.day, doctor, l.code, names[l.code], kind, strconv.FormatInt(l.qty, 10), b.money(l.amount))
 		qty += l.qty
 		total += l.amount
 	}
@@ -355,8 +356,8 @@ func (b *reportBuilder) newPatients(r app.ReportRequest) (*app.Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Rows = append(t.Rows, []string{b.localTime(p.CreatedAt, app.DateLayout), p.MRN, p.GivenName, p.FamilyName,
-			string(p.Sex), p.BirthDate, p.Phone, p.Email})
+		t.AddRow(b.localTime(p.CreatedAt, app.DateLayout), p.MRN, p.GivenName, p.FamilyName,
+			sexCell(p.Sex), p.BirthDate, p.Phone, p.Email)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -417,6 +418,15 @@ func describePeriod(p app.Period, filters ...i18n.Text) i18n.Text {
 
 // plain is text with no words to translate (a name, a number, a date) as
 // a Text.
+// sexCell is a patient's sex in a report's row: its code in the CSV, its
+// word on a screen or a document.
+func sexCell(s app.Sex) app.Coded {
+	if s == "" {
+		return app.Coded{}
+	}
+	return app.Coded{Code: string(s), Word: app.Word(s.Label())}
+}
+
 func plain(s string) i18n.Text { return i18n.Text{Format: "%s", Args: []any{s}} }
 
 // exportAudit records an export in the audit log.

@@ -3,10 +3,10 @@ package data
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // Desk is the database the desktop app has open and the loops that run
@@ -103,7 +103,7 @@ func (d *Desk) Restore(ctx context.Context, src, recoveryKey string) (app.Servic
 		return d.svc, nil, err
 	}
 	if len(chk.Problems) > 0 {
-		return d.svc, nil, app.Errorf(app.EINVALID, "%s was not restored: %s.", src, strings.Join(chk.Problems, "; "))
+		return d.svc, nil, app.Errorf(app.EINVALID, "%s was not restored: %s.", src, i18n.Join("; ", chk.Problems...))
 	}
 	d.stopLocked()
 	if err := d.db.Close(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/app/pdf"
 )
 
@@ -17,20 +18,21 @@ import (
 
 const letterColumns = `id, patient_id, coalesce(visit_id, ''), kind, doctor_id, doctor_name, registration_number,
 	patient_name, patient_mrn, patient_birth_date, coalesce(date_from, ''), coalesce(date_to, ''),
-	coalesce(recipient, ''), body, text, clinic_name, clinic_details, issued_on, created_at`
+	coalesce(recipient, ''), body, text, clinic_name, clinic_details, issued_on, created_at, coalesce(language, '')`
 
 func scanLetter(r rowScanner) (*app.Letter, error) {
 	l := &app.Letter{}
-	var details, created string
+	var details, created, lang string
 	if err := r.Scan(&l.ID, &l.PatientID, &l.VisitID, &l.Kind, &l.DoctorID, &l.DoctorName, &l.RegistrationNumber,
 		&l.PatientName, &l.PatientMRN, &l.PatientBirthDate, &l.From, &l.To, &l.Recipient, &l.Body, &l.Text,
-		&l.ClinicName, &details, &l.IssuedOn, &created); err != nil {
+		&l.ClinicName, &details, &l.IssuedOn, &created, &lang); err != nil {
 		return nil, err
 	}
 	if details != "" {
 		l.ClinicDetails = strings.Split(details, "\n")
 	}
 	l.CreatedAt = parseTime(created)
+	l.Language = i18n.Lang(lang)
 	return l, nil
 }
 
@@ -58,10 +60,11 @@ func (tx *Tx) insertLetter(l *app.Letter) (what string, err error) {
 	ts := formatTime(l.CreatedAt)
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO letters (id, patient_id, visit_id, kind, doctor_id, doctor_name,
 		registration_number, patient_name, patient_mrn, patient_birth_date, date_from, date_to, recipient, body, text,
-		clinic_name, clinic_details, issued_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		clinic_name, clinic_details, issued_on, created_at, updated_at, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.PatientID, optText(l.VisitID), l.Kind, l.DoctorID, l.DoctorName, l.RegistrationNumber, l.PatientName,
 		l.PatientMRN, l.PatientBirthDate, from, to, recipient, l.Body, l.Text, l.ClinicName,
-		strings.Join(l.ClinicDetails, "\n"), l.IssuedOn, ts, ts); err != nil {
+		strings.Join(l.ClinicDetails, "\n"), l.IssuedOn, ts, ts, optText(string(l.Language))); err != nil {
 		return "", err
 	}
 	what = l.Kind.Label()
@@ -206,12 +209,14 @@ func (s *VisitService) ReprintLetter(ctx context.Context, letterID string) ([]by
 		if err != nil {
 			return err
 		}
-		// The letter's wording is as issued; its labels are in the
-		// patient's language of today (letters keep no language of their
-		// own).
-		lang, err := patientLang(tx.ctx, tx, l.PatientID)
-		if err != nil {
-			return err
+		// The letter's wording and labels are as issued: in the language
+		// it was issued in; a letter issued before letters kept theirs
+		// follows the patient's language of today.
+		lang := l.Language
+		if !lang.Valid() {
+			if lang, err = patientLang(tx.ctx, tx, l.PatientID); err != nil {
+				return err
+			}
 		}
 		if out, err = pdf.RenderLetter(l, clinic.Logo, true, lang); err != nil {
 			return err

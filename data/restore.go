@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // CheckDatabaseFile reports whether path is an HMS database that this
@@ -61,11 +62,12 @@ type RestoreResult struct {
 	// none); its key file, when the restore brought another, beside it
 	// with ".audit-key".
 	Aside string
-	// Checked lists, for people, each check the candidate passed.
-	Checked []string
+	// Checked lists, for people, each check the candidate passed (in
+	// English as String says it; a screen shows it in its language).
+	Checked []i18n.Text
 	// Problems lists the checks it failed; a restore with problems was
 	// refused unless forced.
-	Problems []string
+	Problems []i18n.Text
 	// Key is the key file the restored database's audit log verifies with
 	// (the one that came beside the backup, installed), "" when the
 	// database's own key was kept.
@@ -82,11 +84,11 @@ var restoreStep = func(string) {}
 // keyFile; for a backup of this version also every record against its
 // seal. It returns the checks passed and the problems found; err is a
 // file that is no HMS database at all, which nothing can force.
-func CheckRestoreCandidate(src, keyFile string) (checked, problems []string, err error) {
+func CheckRestoreCandidate(src, keyFile string) (checked, problems []i18n.Text, err error) {
 	if err := CheckDatabaseFile(src); err != nil {
 		return nil, nil, err
 	}
-	checked = append(checked, "it is an HMS database whose pages pass SQLite's integrity check")
+	checked = append(checked, i18n.Nf("it is an HMS database whose pages pass SQLite's integrity check"))
 	ctx := context.Background()
 	cand, err := sql.Open(driverName, "file:"+(&url.URL{Path: src}).EscapedPath()+"?mode=ro&_query_only=1")
 	if err != nil {
@@ -108,37 +110,37 @@ func CheckRestoreCandidate(src, keyFile string) (checked, problems []string, err
 		return nil, nil, err
 	}
 	if len(schema) == 0 {
-		checked = append(checked, fmt.Sprintf("it has every table, index and trigger of schema version %d", version))
+		checked = append(checked, i18n.Nf("it has every table, index and trigger of schema version %d", version))
 	} else {
-		problems = append(problems, fmt.Sprintf("its schema (version %d) is not what the migrations make: %s", version, strings.Join(schema, "; ")))
+		problems = append(problems, i18n.Nf("its schema (version %d) is not what the migrations make: %s", version, strings.Join(schema, "; ")))
 	}
 	if len(schema) > 0 && missingTable(schema, "audit_log") {
-		problems = append(problems, "it has no audit log to check")
+		problems = append(problems, i18n.Nf("it has no audit log to check"))
 		return checked, problems, nil
 	}
 	key, kerr := readAuditKey(keyFile)
 	if kerr != nil {
-		problems = append(problems, fmt.Sprintf("its audit log cannot be checked: no usable audit key file %s (%v); a backup from another computer needs that computer's key file beside it", keyFile, unwrapPathError(kerr)))
+		problems = append(problems, i18n.Nf("its audit log cannot be checked: no usable audit key file %s (%s); a backup from another computer needs that computer's key file beside it", keyFile, unwrapPathError(kerr).Error()))
 		return checked, problems, nil
 	}
 	rows, problem, err := verifyChainVersion(ctx, tx, key, version)
 	switch {
 	case err != nil:
-		problems = append(problems, fmt.Sprintf("its audit log cannot be read: %v", err))
+		problems = append(problems, i18n.Nf("its audit log cannot be read: %s", err.Error()))
 	case problem != "":
-		problems = append(problems, fmt.Sprintf("its audit log does not verify with the key file %s: %s", keyFile, problem))
+		problems = append(problems, i18n.Nf("its audit log does not verify with the key file %s: %s", keyFile, problem))
 	default:
-		checked = append(checked, fmt.Sprintf("its audit log (%d rows) verifies with the key file %s", rows, keyFile))
+		checked = append(checked, i18n.Nf("its audit log (%d rows) verifies with the key file %s", rows, keyFile))
 	}
 	if version == SchemaVersion() && len(schema) == 0 && problem == "" && err == nil {
 		n, recs, err := (&DB{}).verifySeals(ctx, tx)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Sprintf("its records cannot be checked: %v", err))
+			problems = append(problems, i18n.Nf("its records cannot be checked: %s", err.Error()))
 		case len(recs) > 0:
-			problems = append(problems, fmt.Sprintf("%d record(s) differ from their last audited write: %s", len(recs), strings.Join(recs, "; ")))
+			problems = append(problems, i18n.Nf("%d record(s) differ from their last audited write: %s", len(recs), strings.Join(recs, "; ")))
 		default:
-			checked = append(checked, fmt.Sprintf("its %d records match their last audited write", n))
+			checked = append(checked, i18n.Nf("its %d records match their last audited write", n))
 		}
 	}
 	return checked, problems, nil
@@ -189,7 +191,7 @@ func RestoreChecked(dbPath, src string, opt Options, force bool) (res RestoreRes
 		return res, err
 	}
 	if len(res.Problems) > 0 && !force {
-		return res, app.Errorf(app.EINVALID, "%s was not restored: %s. Pass --force to restore it anyway.", src, strings.Join(res.Problems, "; "))
+		return res, app.Errorf(app.EINVALID, "%s was not restored: %s. Pass --force to restore it anyway.", src, i18n.Join("; ", res.Problems...))
 	}
 	newKey := false
 	if srcKey != keyPath {

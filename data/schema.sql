@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0165 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0174 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1529,7 +1529,8 @@ CREATE TABLE letters (
     issued_on           TEXT NOT NULL CHECK (issued_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL,
-    deleted_at          TEXT,
+    deleted_at          TEXT, language TEXT
+    CHECK (language IS NULL OR (length(language) BETWEEN 2 AND 8 AND language = lower(language))),
     -- A sick note gives the days unfit (the last not before the first)
     -- and no recipient; a referral gives its recipient and no days.
     CHECK (kind <> 'sick_note' OR (date_from IS NOT NULL AND date_to IS NOT NULL AND date_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
@@ -1562,7 +1563,7 @@ BEGIN
         'date_from', new.date_from, 'date_to', new.date_to, 'recipient', new.recipient, 'body', new.body,
         'text', new.text, 'clinic_name', new.clinic_name, 'clinic_details', new.clinic_details,
         'issued_on', new.issued_on, 'created_at', new.created_at, 'updated_at', new.updated_at,
-        'deleted_at', new.deleted_at), tx_hlc
+        'deleted_at', new.deleted_at, 'language', new.language), tx_hlc
     FROM sync_meta;
 END;
 

@@ -194,7 +194,7 @@ func (s *backupsScreen) showStatus(st *app.BackupStatus) {
 			clockTime(st.LastGood, now), st.LastGoodFile))
 	}
 	if st.Warning != "" {
-		s.warning.SetText(st.Warning)
+		s.warning.SetText(backupWarningText(st))
 		s.warning.Show()
 	} else {
 		s.warning.Hide()
@@ -458,14 +458,14 @@ func (s *backupsScreen) onCheck() {
 				clockTime(c.Created, s.u.now().In(s.u.location())), c.Rows, c.Schema))
 		}
 		for _, line := range c.Checked {
-			b.WriteString("✓ " + line + "\n")
+			b.WriteString("✓ " + Tx(line) + "\n")
 		}
 		if c.OtherKey {
 			b.WriteString(T("! Its audit key is not this computer's: it is a backup of another computer, or of this " +
 				"database before a restore. Restore it only if you know where it comes from.\n"))
 		}
 		for _, line := range c.Problems {
-			b.WriteString("✗ " + line + "\n")
+			b.WriteString("✗ " + Tx(line) + "\n")
 		}
 		if len(c.Problems) > 0 {
 			b.WriteString(T("This backup cannot be restored from the app."))
@@ -562,7 +562,7 @@ func (s *mainScreen) showBackupWarning() {
 		s.backupLabel.Hide()
 		return
 	}
-	s.backupLabel.SetText(st.Warning)
+	s.backupLabel.SetText(backupWarningText(st))
 	s.backupLabel.Show()
 }
 
@@ -600,4 +600,12 @@ func (u *UI) onCloseRequest() {
 			}, u.win)
 		})
 	}()
+}
+
+// backupWarningText is the backups' warning in the screen's language.
+func backupWarningText(st *app.BackupStatus) string {
+	if !st.WarningText.IsZero() {
+		return Tx(st.WarningText)
+	}
+	return st.Warning
 }

@@ -484,19 +484,10 @@ func (f *priceForm) onSave() {
 
 // priceKindLabel is how a price list kind is shown.
 func priceKindLabel(k app.PriceKind) string {
-	switch k {
-	case app.PriceConsultation:
-		return T("Consultation")
-	case app.PriceProcedure:
-		return T("Procedure")
-	case app.PriceLab:
-		return T("Lab test")
-	case app.PriceMedicine:
-		return T("Medicine")
-	case app.PriceOther:
-		return T("Other")
+	if !k.Valid() {
+		return capitalize(string(k))
 	}
-	return capitalize(string(k))
+	return T(k.Label())
 }
 
 // priceKindLabels are the kinds' labels, in app.PriceKinds order.

@@ -127,17 +127,23 @@ func centredCard(title, subtitle string, width float32, content fyne.CanvasObjec
 	return container.NewVScroll(container.NewCenter(container.New(widthLayout{width}, card)))
 }
 
-// roleLabels returns the labels of roles, for a select.
+// roleLabels returns the labels of roles, for a select, in the screens'
+// language.
 func roleLabels(roles []app.Role) []string {
 	out := make([]string, len(roles))
 	for i, r := range roles {
-		out[i] = r.Label()
+		out[i] = T(r.Label())
 	}
 	return out
 }
 
 // roleOf turns a select's label back into a role ("" when none chosen).
 func roleOf(label string) app.Role {
+	for _, r := range app.Roles {
+		if label != "" && T(r.Label()) == label {
+			return r
+		}
+	}
 	r, err := app.ParseRole(label)
 	if err != nil {
 		return ""
@@ -147,19 +153,10 @@ func roleOf(label string) app.Role {
 
 // sexLabel is how a Sex is shown: "Female".
 func sexLabel(s app.Sex) string {
-	switch s {
-	case "":
+	if s == "" {
 		return ""
-	case app.SexFemale:
-		return T("Female")
-	case app.SexMale:
-		return T("Male")
-	case app.SexOther:
-		return T("sex\x04Other") // a sex's "Other" and "Unknown" are keys of their own: their
-	case app.SexUnknown:
-		return T("sex\x04Unknown") // forms differ from a severity's in Greek and Spanish
 	}
-	return string(s)
+	return T(s.Label()) // a sex's "Other" and "Unknown" are keys with a context (app.Sex.Label)
 }
 
 func sexLabels() []string {

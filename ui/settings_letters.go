@@ -47,8 +47,8 @@ func newLetterTemplates(u *UI) *letterTemplates {
 	}
 	l.sickNote.OnChanged = func(string) { l.preview(app.LetterSickNote) }
 	l.referral.OnChanged = func(string) { l.preview(app.LetterReferral) }
-	l.restoreSickNote = widget.NewButton(T("Default wording"), func() { l.sickNote.SetText(app.DefaultSickNoteTemplate) })
-	l.restoreReferral = widget.NewButton(T("Default wording"), func() { l.referral.SetText(app.DefaultReferralTemplate) })
+	l.restoreSickNote = widget.NewButton(T("Default wording"), func() { l.sickNote.SetText(app.DefaultLetterTemplate(tr(), app.LetterSickNote)) })
+	l.restoreReferral = widget.NewButton(T("Default wording"), func() { l.referral.SetText(app.DefaultLetterTemplate(tr(), app.LetterReferral)) })
 	l.save = widget.NewButton(T("Save letters"), l.onSave)
 	l.save.Importance = widget.HighImportance
 	l.save.Disable() // until loaded
@@ -100,10 +100,12 @@ func (s *mainScreen) withLettersTab(view fyne.CanvasObject) fyne.CanvasObject {
 	return tabs
 }
 
-// fill shows the clinic's templates (the default wording where none).
+// fill shows the clinic's templates (the default wording where none, in
+// the screen's language: saved unchanged, it stays the default, which each
+// letter says in its reader's language).
 func (l *letterTemplates) fill(st *app.Settings) {
-	l.sickNote.SetText(st.Letters.Template(app.LetterSickNote))
-	l.referral.SetText(st.Letters.Template(app.LetterReferral))
+	l.sickNote.SetText(st.Letters.TemplateIn(tr(), app.LetterSickNote))
+	l.referral.SetText(st.Letters.TemplateIn(tr(), app.LetterReferral))
 	l.save.Enable()
 }
 
@@ -131,10 +133,10 @@ func (l *letterTemplates) preview(kind app.LetterKind) {
 	l.saved.Hide()
 	text := strings.TrimSpace(entry.Text)
 	if text == "" {
-		text = (app.LetterTemplates{}).Template(kind)
+		text = app.DefaultLetterTemplate(tr(), kind)
 	}
-	if msg := app.CheckLetterTemplate(kind, text); msg != "" {
-		l.errs.set(field, msg)
+	if msg := app.CheckLetterTemplate(kind, text); !msg.IsZero() {
+		l.errs.set(field, Tx(msg))
 		out.SetText("")
 		return
 	}

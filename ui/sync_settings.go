@@ -306,9 +306,9 @@ func (s *syncScreen) fillStatus(st *app.SyncStatus) {
 	} else {
 		s.synced.SetText(clockTime(st.LastSyncedAt, now))
 	}
-	why := st.LastSyncError
+	why := syncErrorText(st.LastSyncError, st.LastSyncErrorText)
 	if why == "" {
-		why = st.LastError
+		why = syncErrorText(st.LastError, st.LastErrorText)
 	}
 	if st.FailingSince.IsZero() {
 		s.failing.SetText(T("No"))
@@ -555,4 +555,14 @@ func syncReportText(r *app.SyncReport) string {
 		lines = append(lines, w)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// syncErrorText is a stored sync error in the screen's language: its
+// text when the desk kept one, else its English message (stored by an
+// older version).
+func syncErrorText(english string, text i18n.Text) string {
+	if !text.IsZero() {
+		return Tx(text)
+	}
+	return english
 }

@@ -72,7 +72,7 @@ type allergen struct {
 	text       string
 	substances []*Substance // single substances named
 	classes    []*Class     // classes named directly
-	named      []string     // what the allergy names, for messages
+	named      nameList     // what the allergy names, for messages
 	// of: every class of a named substance (ancestors included) or a
 	// named class, for groups and cross-reactions
 	of map[string]bool
@@ -85,7 +85,7 @@ func (c *Catalogue) allergen(text string) *allergen {
 		case f.Class != nil:
 			if !containsClass(a.classes, f.Class) {
 				a.classes = append(a.classes, f.Class)
-				a.named = append(a.named, lowerFirst(f.Class.Name))
+				a.named = append(a.named, className(f.Class.Name))
 				for id := range f.Class.ancestors {
 					a.of[id] = true
 				}
@@ -94,7 +94,7 @@ func (c *Catalogue) allergen(text string) *allergen {
 			for _, p := range f.Substance.parts {
 				if !containsSubstance(a.substances, p) {
 					a.substances = append(a.substances, p)
-					a.named = append(a.named, p.Name)
+					a.named = append(a.named, substanceName(p.Name))
 					for id := range p.classes {
 						a.of[id] = true
 					}
@@ -208,7 +208,7 @@ func (c *Catalogue) Check(r Request) []Finding {
 }
 
 func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
-	allergy := strings.Join(a.named, ", ")
+	allergy := a.named
 	for _, s := range d.substances {
 		if containsSubstance(a.substances, s) {
 			msg := i18n.Nf("%s contains %s: the patient is allergic to %s.", d.text, s.Name, allergy)
@@ -221,20 +221,20 @@ func (c *Catalogue) allergyFinding(a *allergen, d *drug) (Finding, bool) {
 	for _, cl := range a.classes {
 		if d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
-				Message: i18n.Nf("%s is one of the %s: the patient is allergic to %s.", d.text, lowerFirst(cl.Name), allergy)}, true
+				Message: i18n.Nf("%s is one of the %s: the patient is allergic to %s.", d.text, className(cl.Name), allergy)}, true
 		}
 	}
 	for _, cl := range c.classOrder {
 		if cl.Group && a.of[cl.ID] && d.classes[cl.ID] {
 			return Finding{Kind: KindAllergy, Class: cl.ID,
 				Message: i18n.Nf("%s is one of the %s, like %s, to which the patient is allergic: an allergy to one of the %s is an allergy to all of them.",
-					d.text, lowerFirst(cl.Name), allergy, lowerFirst(cl.Name))}, true
+					d.text, className(cl.Name), allergy, className(cl.Name))}, true
 		}
 	}
 	for _, x := range c.cross {
 		if a.of[x.From] && d.classes[x.To] {
 			return Finding{Kind: KindCrossReaction, Class: x.To,
-				Message: i18n.Nf("%s: the patient is allergic to %s. %s", d.text, allergy, x.Wording)}, true
+				Message: i18n.Nf("%s: the patient is allergic to %s. %s", d.text, allergy, wording(x.Wording))}, true
 		}
 	}
 	return Finding{}, false
@@ -262,7 +262,7 @@ func (c *Catalogue) duplicate(d, o *drug, what i18n.Text) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Kind: KindDuplicate, Class: shared.ID,
-		Message: i18n.Nf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, lowerFirst(shared.Name), o.text, what)}, true
+		Message: i18n.Nf("%s and %s are both %s: a duplicate therapy (%s %s).", d.text, o.text, className(shared.Name), o.text, what)}, true
 }
 
 // lowerFirst writes a class's name inside a sentence: "Statins (HMG-CoA
@@ -273,4 +273,41 @@ func lowerFirst(s string) string {
 		r[0] = unicode.ToLower(r[0])
 	}
 	return string(r)
+}
+
+// The catalogue's words inside a finding's message are said in the
+// reader's language where the message is shown (i18n.Local): a class's
+// name and a cross-reaction's wording are keys of the catalogues (keys.go
+// lists them, made from the data files); a substance's name is the same
+// in every language.
+
+// className is a class's name inside a sentence: translated, then its
+// first letter lowered (lowerFirst).
+type className string
+
+// Local implements i18n.Local.
+func (c className) Local(t *i18n.Tr) string { return lowerFirst(t.T(string(c))) }
+
+// wording is a cross-reaction's caution, translated.
+type wording string
+
+// Local implements i18n.Local.
+func (w wording) Local(t *i18n.Tr) string { return t.T(string(w)) }
+
+// substanceName is a substance's name, the same in every language.
+type substanceName string
+
+// Local implements i18n.Local.
+func (s substanceName) Local(*i18n.Tr) string { return string(s) }
+
+// nameList is what an allergy names, joined with commas.
+type nameList []i18n.Local
+
+// Local implements i18n.Local.
+func (l nameList) Local(t *i18n.Tr) string {
+	parts := make([]string, len(l))
+	for i, n := range l {
+		parts[i] = n.Local(t)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -170,20 +170,62 @@ func latinOfGreek(c, prev rune) (string, bool) {
 	return l, true
 }
 
+// cyrillicLatin is the Latin spelling of each Cyrillic letter after the
+// transliteration of ICAO Doc 9303 (Machine Readable Travel Documents,
+// part 3), the one passports use, in its general table (without the
+// exceptions it lists for single languages): "Иванов" prints as
+// "Ivanov", as on the patient's passport. Letters with a diacritic
+// (Й, Ё, Ї, Ў, Ѓ, Ќ) reach it decomposed and print as their base letter,
+// which is what the table gives them; the soft sign is left out.
+var cyrillicLatin = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh", 'з': "z", 'и': "i", 'і': "i",
+	'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u",
+	'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "ie", 'ы': "y", 'ь': "",
+	'э': "e", 'ю': "iu", 'я': "ia", 'ґ': "g", 'ђ': "d", 'ѕ': "dz", 'ј': "j", 'љ': "lj", 'њ': "nj",
+	'ћ': "c", 'џ': "dz", 'є': "ie", 'һ': "c", 'ѫ': "u",
+}
+
+// latinOfCyrillic spells Cyrillic letter c in Latin letters, next being
+// the letter after it: a capital is written capitalised ("Жанна" →
+// "Zhanna"), or all in capitals inside a word written in capitals
+// ("ЖУК" → "ZHUK").
+func latinOfCyrillic(c, next rune) (string, bool) {
+	lower := unicode.ToLower(c)
+	l, ok := cyrillicLatin[lower]
+	if !ok {
+		return "", false
+	}
+	if lower != c && l != "" {
+		if unicode.IsUpper(next) {
+			return strings.ToUpper(l), true
+		}
+		l = strings.ToUpper(l[:1]) + l[1:]
+	}
+	return l, true
+}
+
 // ascii reduces s to printable ASCII, which every ESC/POS printer's
 // default code page prints alike: accents are dropped (Müller prints as
-// Muller), Greek letters are spelt in Latin ones (latinOfGreek), other
+// Muller), Greek letters are spelt in Latin ones (latinOfGreek, ELOT 743)
+// and so are Cyrillic ones (latinOfCyrillic, ICAO Doc 9303), other
 // letters become "?", and control characters, which could be read as
-// printer commands, become spaces.
+// printer commands, become spaces. HMS selects no code page: the
+// printers' code pages for Greek and Cyrillic differ from model to
+// model, and ASCII prints on all of them.
 func ascii(s string) string {
 	var sb strings.Builder
 	var prev rune
-	for _, c := range norm.NFD.String(s) {
+	rs := []rune(norm.NFD.String(s))
+	for i, c := range rs {
 		last := prev
 		if !unicode.Is(unicode.Mn, c) {
 			prev = c
 		}
 		if l, ok := latinOfGreek(c, last); ok {
+			sb.WriteString(l)
+			continue
+		}
+		if l, ok := latinOfCyrillic(c, nextLetter(rs, i)); ok {
 			sb.WriteString(l)
 			continue
 		}
@@ -202,6 +244,17 @@ func ascii(s string) string {
 		}
 	}
 	return sb.String()
+}
+
+// nextLetter is the first character after rs[i] that is not a combining
+// mark, 0 at the end.
+func nextLetter(rs []rune, i int) rune {
+	for _, c := range rs[i+1:] {
+		if !unicode.Is(unicode.Mn, c) {
+			return c
+		}
+	}
+	return 0
 }
 
 // wrap breaks s into lines of at most cols characters, at spaces where it

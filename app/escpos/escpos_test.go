@@ -173,3 +173,29 @@ func TestGreekReceipt(t *testing.T) {
 		t.Errorf("a Greek letter printed as ?:\n%s", b)
 	}
 }
+
+// TestCyrillicReceipt: a Cyrillic name prints in Latin letters after ICAO
+// Doc 9303 (the passports' spelling), not as "?".
+func TestCyrillicReceipt(t *testing.T) {
+	r := sampleReceipt(app.PayCash)
+	r.Payment.PatientName = "Анна Иванова-Щукина"
+	b, err := Receipt(r, false, Columns80mm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("Anna Ivanova-Shchukina\n")) {
+		t.Errorf("the name is not in ICAO Latin letters:\n%s", b)
+	}
+	if bytes.Contains(b, []byte("?")) {
+		t.Errorf("a Cyrillic letter printed as ?:\n%s", b)
+	}
+	for in, want := range map[string]string{
+		"Жанна Хорошилова": "Zhanna Khoroshilova", "ЮРИЙ ЧАЙКОВСКИЙ": "IURII CHAIKOVSKII",
+		"Алёна Сергеевна": "Alena Sergeevna", "Ігор Їжак": "Igor Izhak", "Мария Цветаева": "Mariia Tsvetaeva",
+		"Дарья Объедкова": "Daria Obieedkova", "Ђорђе Љубичић": "Dorde Ljubichic",
+	} {
+		if got := ascii(in); got != want {
+			t.Errorf("ascii(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

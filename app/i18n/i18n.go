@@ -306,3 +306,16 @@ func Join(sep string, parts ...Text) Text {
 	}
 	return Text{Format: format, Args: args}
 }
+
+// Strings is each of xs in English (its String), for the command line and
+// logs.
+func Strings(xs []Text) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.String()
+	}
+	return out
+}

@@ -38,8 +38,8 @@ func NewLetter(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor
 	l := &app.Letter{PatientID: p.ID, Kind: r.Kind, DoctorID: doctor.DoctorID, DoctorName: doctor.Name,
 		RegistrationNumber: doctor.RegistrationNumber, PatientName: p.FullName(), PatientMRN: p.MRN,
 		PatientBirthDate: p.BirthDate, Text: r.Text, ClinicName: clinic.ClinicName, IssuedOn: day.Format(app.DateLayout),
-		CreatedAt: issued,
-		Body:      app.FillLetterTemplate(LetterTemplate(tr, clinic, r.Kind), LetterValues(tr, clinic, p, r, doctor, day))}
+		CreatedAt: issued, Language: tr.Lang(),
+		Body: app.FillLetterTemplate(LetterTemplate(tr, clinic, r.Kind), LetterValues(tr, clinic, p, r, doctor, day))}
 	switch r.Kind {
 	case app.LetterSickNote:
 		l.From, l.To = r.From, r.To
@@ -57,15 +57,7 @@ func NewLetter(clinic *app.Settings, p *app.Patient, r app.LetterRequest, doctor
 // LetterTemplate is the clinic's wording of a kind of letter: its own
 // template as written, else the default wording in tr's language.
 func LetterTemplate(tr *i18n.Tr, clinic *app.Settings, kind app.LetterKind) string {
-	t := clinic.Letters.Template(kind)
-	switch t {
-	case app.DefaultSickNoteTemplate:
-		return tr.T("I certify that I examined {patient} on {date} and that, in my opinion, the patient is unfit for " +
-			"work or school from {from} to {to} inclusive ({days}).")
-	case app.DefaultReferralTemplate:
-		return tr.T("Dear colleague, I am referring {patient} (born {born}) to you.")
-	}
-	return t
+	return clinic.Letters.TemplateIn(tr, kind)
 }
 
 // letterTitle is a kind of letter's title in tr's language.

@@ -282,6 +282,8 @@ func (e *Engine) SyncStatus(ctx context.Context) (*app.SyncStatus, error) {
 	if err := e.syncTimes(ctx, st); err != nil {
 		return nil, err
 	}
+	st.LastError, st.LastErrorText = storedErrorText(st.LastError)
+	st.LastSyncError, st.LastSyncErrorText = storedErrorText(st.LastSyncError)
 	return st, nil
 }
 

@@ -405,7 +405,7 @@ func (e *Engine) recordRound(ctx context.Context, roundErr error) error {
 			_, err = tx.ExecContext(tx.ctx, `DELETE FROM outbox_sent WHERE acked_at < ?`, cutoff)
 		} else {
 			_, err = tx.ExecContext(tx.ctx, `UPDATE sync_meta SET failing_since = coalesce(failing_since, ?), last_sync_error = ? WHERE id = 1`,
-				now, app.ErrorMessage(roundErr))
+				now, app.StoreError(roundErr))
 		}
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/data"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server"
@@ -145,7 +146,7 @@ func (e *Engine) dialServer(ctx context.Context, s syncState) (*server.Client, s
 }
 
 // queuedNote ends the message of a failed push.
-const queuedNote = " Nothing was lost: the changes stay queued."
+var queuedNote = i18n.N(" Nothing was lost: the changes stay queued.") // a key: the errors it ends are translated with it
 
 // pushFailed counts a failed attempt on ops (the first batch waiting, when
 // nil) with err's message, and returns err.
@@ -160,7 +161,7 @@ func (e *Engine) pushFailed(ctx context.Context, ops []hlc.Op, err error) error 
 	if len(ops) == 0 {
 		return err
 	}
-	msg := app.ErrorMessage(err)
+	msg := app.StoreError(err)
 	if rerr := e.writeState(ctx, "sync.push", func(tx *txn) error {
 		_, e := tx.ExecContext(tx.ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq BETWEEN ? AND ?`,
 			msg, ops[0].Seq, ops[len(ops)-1].Seq)
@@ -240,7 +241,7 @@ func (e *Engine) storePushResults(ctx context.Context, ops []hlc.Op, results []s
 			case server.Quarantined:
 				rep.Quarantined++
 				if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?`,
-					"The server holds this change in quarantine: "+r.Reason+". It goes again with the next sync.", op.Seq); err != nil {
+					app.StoreError(app.Errorf(app.ECONFLICT, "The server holds this change in quarantine: %s. It goes again with the next sync.", r.Reason)), op.Seq); err != nil {
 					return err
 				}
 			default:
