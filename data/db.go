@@ -82,10 +82,10 @@ type DB struct {
 	// desk's other work (a payment at the till) keeps a core.
 	hashing chan struct{} // taken with startHashing, given back with hashDone
 	onHash  func()        // tests: called as each password hash starts
-	siteID    string
-	desk      string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock     *hlc.Clock // stamps the outbox (outbox.go)
-	queued    signal     // a commit queued outbox rows (syncstore.go)
+	siteID  string
+	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock   *hlc.Clock // stamps the outbox (outbox.go)
+	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 
@@ -101,6 +101,12 @@ type DB struct {
 	// for the connection (the database's write lock) and how long it
 	// held it, its COMMIT and fsync included.
 	onWrite func(action string, wait, held time.Duration)
+	// onSyncLevel (tests) is called before each write transaction commits
+	// with its connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
+	onSyncLevel func(action string, level int)
+	// unsynced: a commit made without a sync of its own (unsyncedCommit)
+	// may not be on the disk yet; SyncLog clears it.
+	unsynced atomic.Bool
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
