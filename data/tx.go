@@ -233,12 +233,14 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	defer conn.Close()
 	lazy := isUnsyncedCommit(ctx)
 	if lazy {
+		db.count("PRAGMA synchronous = NORMAL")
 		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
 			return internal(action, err)
 		}
 		// After the commit or the rollback (deferred below, so run before
 		// this), before the connection goes back: every other write syncs.
 		defer func() {
+			db.count("PRAGMA synchronous = FULL")
 			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); err != nil {
 				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops it
 			}
