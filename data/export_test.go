@@ -36,10 +36,6 @@ func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWr
 // connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
 func (db *DB) OnSyncLevel(f func(action string, level int)) { db.onSyncLevel = f }
 
-// Unsynced reports whether a commit made without a sync of its own may
-// not be on the disk yet (DB.SyncLog clears it).
-func (db *DB) Unsynced() bool { return db.unsynced.Load() }
-
 // HashAside runs f where the database runs a password hash (hashAside).
 func (db *DB) HashAside(f func()) { db.hashAside(f) }
 

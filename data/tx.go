@@ -455,6 +455,10 @@ func isUnsyncedCommit(ctx context.Context) bool {
 	return b
 }
 
+// Unsynced reports whether a commit made without a sync of its own
+// (unsyncedCommit) may not be on the disk yet; SyncLog clears it.
+func (db *DB) Unsynced() bool { return db.unsynced.Load() }
+
 // SyncLog puts commits made without a sync of their own (unsyncedCommit)
 // on the disk now, by syncing the WAL file, if there were any since the
 // last sync it made. The sync loop calls it before it sends the audit log
