@@ -271,7 +271,7 @@ type hashWorker struct {
 // workerProc is one worker process and its requests waiting for answers.
 type workerProc struct {
 	cmd     *exec.Cmd
-	in      io.WriteCloser
+	in      *os.File
 	pending map[uint64]chan []byte // nil once the process is gone
 }
 
@@ -321,9 +321,12 @@ func (w *hashWorker) derive(req hashRequest) []byte {
 	answer := make(chan []byte, 1)
 	p.pending[req.id] = answer
 	// The pipe takes a request whole (far below its buffer) while the
-	// worker reads; a worker that stopped reading is caught by the
-	// timeout below once the pipe is full.
-	err := writeHashRequest(p.in, req)
+	// worker reads; a worker that stopped reading fails the write once
+	// the pipe is full, or the wait for the answer below.
+	err := p.in.SetWriteDeadline(time.Now().Add(hashWorkerTimeout))
+	if err == nil {
+		err = writeHashRequest(p.in, req)
+	}
 	w.mu.Unlock()
 	if err != nil {
 		w.stop(p, fmt.Errorf("sending a request: %w", err))
@@ -350,16 +353,22 @@ func (w *hashWorker) startLocked() bool {
 		return false
 	}
 	cmd := w.command()
-	in, err1 := cmd.StdinPipe()
-	out, err2 := cmd.StdoutPipe()
-	err := errors.Join(err1, err2)
+	// The request pipe is made here, not by cmd.StdinPipe, so that a
+	// write to it can have a deadline: a worker that stopped reading
+	// fails the write instead of holding w.mu.
+	childIn, in, err := os.Pipe()
+	if err != nil {
+		w.failedLocked(fmt.Errorf("starting it: %w", err))
+		return false
+	}
+	cmd.Stdin = childIn
+	out, err := cmd.StdoutPipe()
 	if err == nil {
 		err = w.start(cmd)
 	}
+	childIn.Close()
 	if err != nil {
-		if in != nil {
-			in.Close()
-		}
+		in.Close()
 		w.failedLocked(fmt.Errorf("starting it: %w", err))
 		return false
 	}
