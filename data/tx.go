@@ -456,18 +456,18 @@ func isUnsyncedCommit(ctx context.Context) bool {
 }
 
 // Unsynced reports whether a commit made without a sync of its own
-// (unsyncedCommit) may not be on the disk yet; SyncLog clears it.
+// (unsyncedCommit) may not be on the disk yet: one was made since the
+// last SyncLog.
 func (db *DB) Unsynced() bool { return db.unsynced.Load() }
 
-// SyncLog puts commits made without a sync of their own (unsyncedCommit)
-// on the disk now, by syncing the WAL file, if there were any since the
-// last sync it made. The sync loop calls it before it sends the audit log
-// to the server, so that the server never holds a row this desk could
-// lose.
+// SyncLog puts every commit made so far on the disk, those made without
+// a sync of their own (unsyncedCommit) included, by syncing the WAL file.
+// The sync loop calls it after reading the audit rows it sends and before
+// sending them, so that the server never holds a row this desk could
+// still lose: a row it read is committed, so its frames are in the WAL
+// file the sync covers.
 func (db *DB) SyncLog() error {
-	if !db.unsynced.Swap(false) {
-		return nil
-	}
+	db.unsynced.Store(false)
 	f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // checkpointed into the database file, which syncs it
