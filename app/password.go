@@ -17,7 +17,7 @@ import (
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 
-	"hms/internal/argon2"
+	"golang.org/x/crypto/argon2"
 )
 
 // commonPasswordsGz is the list of common passwords and words the policy
@@ -175,7 +175,7 @@ func HashPassword(pw string, p HashParams) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := deriveKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -206,7 +206,7 @@ func CheckPasswordHash(phc, pw string, want HashParams) (ok, rehash bool, err er
 	if err != nil || len(key) == 0 {
 		return false, false, fmt.Errorf("password hash: bad key")
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := deriveKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return false, false, nil
 	}

@@ -14,8 +14,6 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/chacha20poly1305"
-
-	"hms/internal/argon2"
 )
 
 // SigningKey is an account's ed25519 key, unsealed with its password at a
@@ -69,7 +67,7 @@ func SealSigningKey(k *SigningKey, password string, p HashParams) (string, error
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
-	aead, err := chacha20poly1305.NewX(argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32))
+	aead, err := chacha20poly1305.NewX(deriveKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32))
 	if err != nil {
 		return "", err
 	}
@@ -100,7 +98,7 @@ func UnsealSigningKey(id, sealed, public, password string) (*SigningKey, error) 
 	if err := errors.Join(err1, err2, err3); err != nil || len(nonce) != chacha20poly1305.NonceSizeX {
 		return nil, errors.New("sealed signing key: damaged")
 	}
-	aead, err := chacha20poly1305.NewX(argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32))
+	aead, err := chacha20poly1305.NewX(deriveKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32))
 	if err != nil {
 		return nil, err
 	}

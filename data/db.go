@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,14 +89,10 @@ type DB struct {
 	// desk's other work (a payment at the till) keeps a core.
 	hashing chan struct{} // taken with startHashing, given back with hashDone
 	onHash  func()        // tests: called as each password hash starts
-	// freeMu guards freeTimer, which hands argon2id's working memory back
-	// to the system once hashing has been idle for hashIdle (hashDone).
-	freeMu    sync.Mutex
-	freeTimer *time.Timer
-	siteID    string
-	desk      string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
-	clock     *hlc.Clock // stamps the outbox (outbox.go)
-	queued    signal     // a commit queued outbox rows (syncstore.go)
+	siteID  string
+	desk    string     // read by write transactions only, set by enrollment (Tx.SetDeskCode)
+	clock   *hlc.Clock // stamps the outbox (outbox.go)
+	queued  signal     // a commit queued outbox rows (syncstore.go)
 
 	defaultDesk string // Options.DeskCode, the code of a desk not enrolled
 
@@ -113,6 +108,12 @@ type DB struct {
 	// for the connection (the database's write lock) and how long it
 	// held it, its COMMIT and fsync included.
 	onWrite func(action string, wait, held time.Duration)
+	// onSyncLevel (tests) is called before each write transaction commits
+	// with its connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
+	onSyncLevel func(action string, level int)
+	// unsynced: a commit made without a sync of its own (unsyncedCommit)
+	// may not be on the disk yet; SyncLog clears it.
+	unsynced atomic.Bool
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)
@@ -273,11 +274,6 @@ func NewSchemaFile(path string) error {
 // Close closes both connection pools.
 func (db *DB) Close() error {
 	var errs []error
-	db.freeMu.Lock()
-	if db.freeTimer != nil {
-		db.freeTimer.Stop()
-	}
-	db.freeMu.Unlock()
 	if db.ckpt != nil {
 		db.ckpt.halt()
 	}
@@ -600,25 +596,14 @@ func isUniqueViolation(err error) bool {
 
 // hashAside runs f, the argon2id work of a password check, a new password
 // or a sealed key, in a hashing place (startHashing): at most all cores
-// but one hash at once. f runs on an OS thread of its own at the lowest
-// priority (lowestThreadPriority; hms/internal/argon2 hashes on the
-// calling thread), which ends with it: a login's 170 ms of hashing takes
+// but one hash at once. The key derivations themselves are made where app
+// makes them: on Linux in its hashing worker process at the lowest
+// priority (app/hashworker.go), so that a login's 170 ms of hashing takes
 // only CPU that the desk's other work (a payment at the till) leaves.
 func (db *DB) hashAside(f func()) {
 	db.startHashing()
 	defer db.hashDone()
-	done := make(chan any)
-	go func() {
-		defer func() { done <- recover() }()
-		// Never unlocked: the thread, with its lowered priority, ends
-		// with this goroutine instead of going back to run others.
-		runtime.LockOSThread()
-		lowestThreadPriority()
-		f()
-	}()
-	if p := <-done; p != nil {
-		panic(p)
-	}
+	f()
 }
 
 // startHashing takes a hashing place, waiting for one.
@@ -629,36 +614,9 @@ func (db *DB) startHashing() {
 	}
 }
 
-// hashIdle is how long no password hash must have run before argon2id's
-// working memory is handed back to the system (hashDone).
-const hashIdle = 2 * time.Second
-
-// hashDone gives a hashing place back. argon2id's working memory (64 MiB
-// with the default parameters) is garbage once a hash is made, but Go's
-// scavenger returns such memory to the system only over minutes, so after
-// a login a desk's resident memory stayed 64 MiB higher. It is handed
-// back once no hash has run for hashIdle, not after each one: handing it
-// back forces a full garbage collection and returns every free page, work
-// that a run of logins would repeat for nothing, since the next hash takes
-// the memory again. (Payments' p99 while logins run measured the same
-// either way: docs/ARCHITECTURE.md, the cost of a payment.) With the
-// cheap parameters of tests this is skipped.
+// hashDone gives a hashing place back.
 func (db *DB) hashDone() {
 	<-db.hashing
-	if db.hash.Memory < 16*1024 {
-		return
-	}
-	db.freeMu.Lock()
-	defer db.freeMu.Unlock()
-	if db.freeTimer == nil {
-		db.freeTimer = time.AfterFunc(hashIdle, func() {
-			if len(db.hashing) == 0 {
-				debug.FreeOSMemory()
-			}
-		})
-		return
-	}
-	db.freeTimer.Reset(hashIdle)
 }
 
 // hashPlaces is how many password hashes may run at once: all cores but

@@ -34,6 +34,10 @@ func (db *DB) OnHash(f func()) { db.onHash = f }
 // connection back (DB.onWrite). Set it before the calls it times.
 func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWrite = f }
 
+// OnSyncLevel has f called before each write transaction commits with its
+// connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
+func (db *DB) OnSyncLevel(f func(action string, level int)) { db.onSyncLevel = f }
+
 // HashAside runs f where the database runs a password hash (hashAside).
 func (db *DB) HashAside(f func()) { db.hashAside(f) }
 

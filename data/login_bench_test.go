@@ -232,3 +232,30 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 // payBlock is how many payments payWhile times in a row with the others
 // running, then without them.
 const payBlock = 50
+
+// BenchmarkStaffLogin: a nurse's successful login, on a set-up clinic
+// with the tests' cheap password parameters. Reports the deterministic
+// cost of its write: the write transactions (commits/op), those that
+// sync the disk on their own (synced-commits/op: synchronous=FULL at the
+// commit) and the statements they sent (statements/op). Under strace
+// (-e fsync,fdatasync) the difference between two -benchtime counts gives
+// the fsyncs a login makes.
+func BenchmarkStaffLogin(b *testing.B) {
+	c := mustSetup(b)
+	var commits, synced atomic.Int64
+	c.db.OnWrite(func(string, time.Duration, time.Duration) { commits.Add(1) })
+	c.db.OnSyncLevel(func(_ string, level int) {
+		if level >= 2 {
+			synced.Add(1)
+		}
+	})
+	statements := c.db.Statements()
+	for b.Loop() {
+		if _, err := c.svc.Users.Login(anon, "nurse1", "a long staff password nurse"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(commits.Load())/float64(b.N), "commits/op")
+	b.ReportMetric(float64(synced.Load())/float64(b.N), "synced-commits/op")
+	b.ReportMetric(float64(c.db.Statements()-statements)/float64(b.N), "statements/op")
+}

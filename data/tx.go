@@ -3,9 +3,12 @@ package data
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -228,6 +231,21 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		defer func() { db.onWrite(action, got.Sub(asked), time.Since(got)) }()
 	}
 	defer conn.Close()
+	lazy := isUnsyncedCommit(ctx)
+	if lazy {
+		db.count("PRAGMA synchronous = NORMAL")
+		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+			return internal(action, err)
+		}
+		// After the commit or the rollback (deferred below, so run before
+		// this), before the connection goes back: every other write syncs.
+		defer func() {
+			db.count("PRAGMA synchronous = FULL")
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = FULL`); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops it
+			}
+		}()
+	}
 	touched, err := touchedOf(ctx, conn)
 	if err != nil {
 		return internal(action, err)
@@ -263,8 +281,18 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		return internal(action, err)
 	}
 	clock.mark(&clock.p.Audit)
+	if db.onSyncLevel != nil {
+		var level int
+		if err := sqlTx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&level); err != nil {
+			return internal(action, err)
+		}
+		db.onSyncLevel(action, level)
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return internal(action, err)
+	}
+	if lazy {
+		db.unsynced.Store(true)
 	}
 	if clock.mark(&clock.p.Commit) {
 		db.onTxPhases(clock.p)
@@ -403,4 +431,57 @@ func (db *DB) refuse(ctx context.Context, action, entity, entityID, patientID, d
 		slog.Error("audit of a denied call", "action", action, "err", derr)
 	}
 	return why
+}
+
+// unsyncedKey marks a context whose write transaction commits without a
+// sync of its own (unsyncedCommit).
+type unsyncedKey struct{}
+
+// unsyncedCommit has the write transaction run with ctx commit without
+// syncing the disk itself (PRAGMA synchronous = NORMAL for that commit
+// only): its pages are in the WAL, so it survives the desk's process
+// ending at any moment, and they reach the disk with the next commit that
+// syncs (every other write: the WAL is synced whole), a checkpoint, or
+// SyncLog, whichever comes first. Only a power loss or an operating
+// system crash before then loses it, and then atomically: all of the
+// transaction or none, the audit chain's head with its rows. A successful
+// login uses it (docs/AUDIT.md, "A login's row").
+func unsyncedCommit(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unsyncedKey{}, true)
+}
+
+func isUnsyncedCommit(ctx context.Context) bool {
+	b, _ := ctx.Value(unsyncedKey{}).(bool)
+	return b
+}
+
+// Unsynced reports whether a commit made without a sync of its own
+// (unsyncedCommit) may not be on the disk yet: one was made since the
+// last SyncLog.
+func (db *DB) Unsynced() bool { return db.unsynced.Load() }
+
+// SyncLog puts every commit made so far on the disk, those made without
+// a sync of their own (unsyncedCommit) included, by syncing the WAL file.
+// The sync loop calls it after reading the audit rows it sends and before
+// sending them, so that the server never holds a row this desk could
+// still lose: a row it read is committed, so its frames are in the WAL
+// file the sync covers.
+func (db *DB) SyncLog() error {
+	db.unsynced.Store(false)
+	f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // checkpointed into the database file, which syncs it
+	} else if err != nil {
+		db.unsynced.Store(true)
+		return fmt.Errorf("syncing the log: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		db.unsynced.Store(true)
+		return fmt.Errorf("syncing the log: %w", err)
+	}
+	return nil
 }

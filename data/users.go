@@ -100,7 +100,15 @@ func (s *UserService) Login(ctx context.Context, username, password string) (*ap
 		}
 	}
 	var sess *app.Session
-	err = s.db.write(ctx, "user.login", func(tx *Tx) error {
+	wctx := ctx
+	if v.ok && v.newHash == "" && keys.adopt == nil && u.Role != app.RoleAdmin && u.Status == app.StatusActive {
+		// A plain login writes only its audit row and last_login_at: it
+		// commits without a sync of its own (unsyncedCommit, and
+		// docs/AUDIT.md for what that keeps), so logins cost a payment
+		// taken meanwhile no sync of the disk.
+		wctx = unsyncedCommit(ctx)
+	}
+	err = s.db.write(wctx, "user.login", func(tx *Tx) error {
 		u, ok, err := s.recordCheck(tx, u.ID, v, "user.login", keys.own())
 		if err != nil || !ok {
 			return err

@@ -89,7 +89,10 @@ const AuditBatch = 2000
 
 // pushAudit sends the desk's audit log after sync_meta.audit_pushed_seq to
 // the server, which keeps every desk's (SYNC.md); the desk keeps its own
-// too, and its hash chain.
+// too, and its hash chain. Logins commit without a sync of their own
+// (docs/AUDIT.md): each batch read is synced to the disk before it is
+// sent, so that the server never holds a row this desk could still lose
+// to a power cut.
 func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncReport) error {
 	for {
 		var after int64
@@ -108,6 +111,9 @@ func (e *Engine) pushAudit(ctx context.Context, c *server.Client, rep *app.SyncR
 		}
 		if n == 0 {
 			return nil
+		}
+		if err := e.db.SyncLog(); err != nil {
+			return internal("sync.audit", err)
 		}
 		last, refused, err := c.PushAuditGen(ctx, e.siteID, gen, json.RawMessage(batch))
 		if err != nil {

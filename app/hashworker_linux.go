@@ -1,0 +1,51 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+)
+
+// workerCommand is the hashing worker's command: this executable, as the
+// kernel still has it open (/proc/self/exe works after the file was
+// replaced by an update), with the marker in its environment. Its errors
+// go where this process's do.
+func workerCommand() *exec.Cmd {
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{os.Args[0]}
+	cmd.Env = append(os.Environ(), hashWorkerEnv+"="+hashWorkerMarker)
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// startLowPriority starts cmd at nice 19. Linux keeps a nice value per
+// thread, and a new process and each of its threads inherit the value of
+// the thread that made them: so cmd is started from an OS thread of its
+// own whose nice value is 19 first, and every thread of the worker runs
+// at 19 (a nice value set on the worker after it started would reach only
+// the thread it was set on). The worker stays in the desk's session, so
+// its autogroup: 19 is lowest against the desk's own threads, a payment's
+// included. The thread ends with this call's goroutine: without
+// privileges a thread cannot take its priority back. Go does not end the
+// process's main thread but parks it for good, so that one is never
+// used: it is held while another goroutine starts cmd.
+func startLowPriority(cmd *exec.Cmd) error {
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if syscall.Gettid() == syscall.Getpid() {
+			done <- startLowPriority(cmd)
+			runtime.UnlockOSThread()
+			return
+		}
+		// Never unlocked: the thread ends with the goroutine.
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), 19); err != nil {
+			done <- fmt.Errorf("lowering the priority: %w", err)
+			return
+		}
+		done <- cmd.Start()
+	}()
+	return <-done
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// niceOf is the nice value of each thread of process pid, from
+// /proc/PID/task/TID/stat (the 19th field).
+func niceOf(t *testing.T, pid int) map[string]int {
+	t.Helper()
+	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/stat")
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("the threads of %d: %v", pid, err)
+	}
+	nice := map[string]int{}
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // a thread that ended meanwhile
+		}
+		// The command name, in parentheses, may hold spaces.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		n, err := strconv.Atoi(fields[16])
+		if err != nil {
+			t.Fatalf("%s: %q", f, b)
+		}
+		nice[f] = n
+	}
+	return nice
+}
+
+// TestHashRunsAtLowestPriority: a key is derived by the worker, and every
+// thread of the worker runs at nice 19, so that a payment's thread gets
+// the CPU first; this process's threads keep their priority.
+func TestHashRunsAtLowestPriority(t *testing.T) {
+	before := niceOf(t, os.Getpid())
+	_, served, _ := HashWorkerStatus()
+	if _, err := HashPassword("a password for the worker", HashParams{Memory: 8 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
+		t.Fatal(err)
+	}
+	pid, after, _ := HashWorkerStatus()
+	if pid == 0 || after != served+1 {
+		t.Fatalf("the key was not made by the worker (pid %d, %d keys made)", pid, after-served)
+	}
+	for task, n := range niceOf(t, pid) {
+		if n != 19 {
+			t.Errorf("the worker's thread %s runs at nice %d, not 19", task, n)
+		}
+	}
+	// The thread that started the worker ends soon after.
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var changed []string
+		for task, n := range niceOf(t, os.Getpid()) {
+			if was, ok := before[task]; (ok && n != was) || (!ok && n == 19) {
+				changed = append(changed, fmt.Sprintf("%s went from nice %d to %d", task, was, n))
+			}
+		}
+		if len(changed) == 0 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("this process's threads: %s", strings.Join(changed, ", "))
+		}
+	}
+}
+
+// withWorker runs f with a worker of its own, started with command, and
+// stops it after.
+func withWorker(t *testing.T, command func() *exec.Cmd, f func(w *hashWorker)) {
+	saved := worker
+	w := &hashWorker{start: startLowPriority, command: command}
+	worker = w
+	defer func() {
+		worker = saved
+		w.mu.Lock()
+		p := w.proc
+		w.mu.Unlock()
+		if p != nil {
+			w.stop(p, nil)
+		}
+	}()
+	f(w)
+}
+
+// TestHashWorkerFailures: a worker that cannot start, is killed while
+// idle or while it hashes: the key is made here, right, and no login
+// fails; another start is tried after hashWorkerRetry.
+func TestHashWorkerFailures(t *testing.T) {
+	pw, salt := []byte("a long good password"), []byte("0123456789abcdef")
+	want := argon2.IDKey(pw, salt, 3, 64*1024, 1, 32)
+	check := func(what string, w *hashWorker, served, inlined uint64) {
+		t.Helper()
+		if key := deriveKey(pw, salt, 3, 64*1024, 1, 32); !bytes.Equal(key, want) {
+			t.Fatalf("%s: key %x, want %x", what, key, want)
+		}
+		if s, i := w.served.Load(), w.inlined.Load(); s != served || i != inlined {
+			t.Fatalf("%s: %d keys by the worker and %d here, want %d and %d", what, s, i, served, inlined)
+		}
+	}
+	t.Run("cannot start", func(t *testing.T) {
+		withWorker(t, func() *exec.Cmd { return exec.Command(filepath.Join(t.TempDir(), "no such program")) }, func(w *hashWorker) {
+			check("no program", w, 0, 1)
+			check("the next, within hashWorkerRetry", w, 0, 2)
+			w.mu.Lock()
+			w.retryAt, w.command = time.Time{}, workerCommand
+			w.mu.Unlock()
+			check("after hashWorkerRetry", w, 1, 2)
+		})
+	})
+	t.Run("killed while idle", func(t *testing.T) {
+		withWorker(t, workerCommand, func(w *hashWorker) {
+			check("first", w, 1, 0)
+			pid, _, _ := HashWorkerStatus()
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			check("after the kill", w, 1, 1)
+		})
+	})
+	t.Run("killed while hashing", func(t *testing.T) {
+		withWorker(t, workerCommand, func(w *hashWorker) {
+			check("first", w, 1, 0)
+			pid, _, _ := HashWorkerStatus()
+			go func() {
+				time.Sleep(30 * time.Millisecond)
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}()
+			check("killed", w, 1, 1)
+		})
+	})
+	t.Run("dies on bad input", func(t *testing.T) {
+		// A worker that answers garbage is stopped, and the key made here.
+		withWorker(t, func() *exec.Cmd { return exec.Command("/bin/sh", "-c", "head -c 40 /dev/urandom; sleep 5") }, func(w *hashWorker) {
+			check("garbage", w, 0, 1)
+		})
+	})
+}

@@ -1,0 +1,12 @@
+//go:build !linux
+
+package app
+
+import "os/exec"
+
+// Windows and macOS have no hashing worker yet: keys are derived in the
+// desk's process at its normal priority (README, Logins).
+var (
+	startLowPriority func(*exec.Cmd) error
+	workerCommand    func() *exec.Cmd
+)
