@@ -28,8 +28,8 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"hms/app"
-	"hms/app/i18n"
 	"hms/app/escpos"
+	"hms/app/i18n"
 	"hms/app/messaging"
 	"hms/app/update"
 	"hms/assets"

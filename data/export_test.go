@@ -252,5 +252,6 @@ func (db *DB) ExecWriter(q string) error {
 	_, err := db.w.Exec(q)
 	return err
 }
+
 // QueueReadSQL is the one read of a booking that queues messages.
 var QueueReadSQL = queueReadSQL
