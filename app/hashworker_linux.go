@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // workerCommand is the hashing worker's command: this executable, as the
@@ -45,6 +47,12 @@ func startLowPriority(cmd *exec.Cmd) error {
 			done <- fmt.Errorf("lowering the priority: %w", err)
 			return
 		}
+		// SCHED_IDLE on top: the worker runs only on a CPU nothing else
+		// wants, and a woken desk thread takes the CPU from it at once (a
+		// nice value only shares the CPU out by weight). Inherited like the
+		// nice value; needs no privilege. A kernel without it keeps nice 19.
+		idle := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE, Nice: 19}
+		_ = unix.SchedSetAttr(0, &idle, 0)
 		done <- cmd.Start()
 	}()
 	return <-done

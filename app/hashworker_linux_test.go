@@ -18,6 +18,18 @@ import (
 // niceOf is the nice value of each thread of process pid, from
 // /proc/PID/task/TID/stat (the 19th field).
 func niceOf(t *testing.T, pid int) map[string]int {
+	return statOf(t, pid, 19)
+}
+
+// policyOf is the scheduling policy of each thread of process pid (the
+// 41st field; 5 is SCHED_IDLE).
+func policyOf(t *testing.T, pid int) map[string]int {
+	return statOf(t, pid, 41)
+}
+
+// statOf is field (counted from 1, as proc(5) does) of each thread's
+// /proc/PID/task/TID/stat, as a number.
+func statOf(t *testing.T, pid, field int) map[string]int {
 	t.Helper()
 	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/stat")
 	if err != nil || len(tasks) == 0 {
@@ -31,7 +43,8 @@ func niceOf(t *testing.T, pid int) map[string]int {
 		}
 		// The command name, in parentheses, may hold spaces.
 		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		n, err := strconv.Atoi(fields[16])
+		// fields[0] is the third field (the state).
+		n, err := strconv.Atoi(fields[field-3])
 		if err != nil {
 			t.Fatalf("%s: %q", f, b)
 		}
@@ -58,12 +71,23 @@ func TestHashRunsAtLowestPriority(t *testing.T) {
 			t.Errorf("the worker's thread %s runs at nice %d, not 19", task, n)
 		}
 	}
+	for task, p := range policyOf(t, pid) {
+		if p != 5 {
+			t.Errorf("the worker's thread %s has scheduling policy %d, not SCHED_IDLE (5)", task, p)
+		}
+	}
+
 	// The thread that started the worker ends soon after.
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var changed []string
 		for task, n := range niceOf(t, os.Getpid()) {
 			if was, ok := before[task]; (ok && n != was) || (!ok && n == 19) {
 				changed = append(changed, fmt.Sprintf("%s went from nice %d to %d", task, was, n))
+			}
+		}
+		for task, p := range policyOf(t, os.Getpid()) {
+			if p == 5 {
+				changed = append(changed, task+" runs under SCHED_IDLE")
 			}
 		}
 		if len(changed) == 0 {
