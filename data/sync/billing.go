@@ -29,7 +29,7 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 		caller, _ := app.CallerFromContext(ctx)
 		cl, err := conn.ClaimBilling(ctx, e.siteID, id, c.Overpaid.InvoiceID, string(in.Action), caller.Username)
 		if err != nil {
-			return nil, serverErrorf(err, " Nothing was changed.")
+			return nil, serverErrorf(err, nothingChanged)
 		}
 		if cl.Site != e.siteID {
 			return nil, app.Errorf(app.ECONFLICT, "Invoice %s is being settled on another desk already (%s, by %s): its payments reach this desk with the next sync.",

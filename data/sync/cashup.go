@@ -50,7 +50,7 @@ func (e *Engine) claimCashUp(ctx context.Context, in app.CashUpInput) error {
 	defer conn.Close(context.WithoutCancel(ctx))
 	cl, err := conn.ClaimCashUp(ctx, e.siteID, cu.ID, cu.By)
 	if err != nil {
-		return serverErrorf(err, " Nothing was changed.")
+		return serverErrorf(err, nothingChanged)
 	}
 	if cl.Site != e.siteID {
 		which := "desk " + cu.Desk

@@ -58,7 +58,7 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 		return app.DeliveryReport{}, err
 	}
 	if _, err := e.SyncNow(ctx); err != nil {
-		return app.DeliveryReport{}, serverErrorf(err, " No message was sent: this desk sends once it has the others' news.")
+		return app.DeliveryReport{}, serverErrorf(err, noMessageUntilNews)
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
 	if rep.Sent+rep.Failed+rep.Retrying+rep.Dropped > 0 {
@@ -74,13 +74,13 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 func (e *Engine) takeSendLease(ctx context.Context, s syncState) (until time.Time, held bool, err error) {
 	conn, _, err := e.dialServer(ctx, s)
 	if err != nil {
-		return until, false, serverErrorf(err, " No message was sent.")
+		return until, false, serverErrorf(err, noMessageSent)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	asked := e.db.Now()
 	l, err := conn.TakeSendLease(ctx, e.siteID, e.sendLease)
 	if err != nil {
-		return until, false, serverErrorf(err, " No message was sent.")
+		return until, false, serverErrorf(err, noMessageSent)
 	}
 	if l.Site != e.siteID {
 		return until, false, nil

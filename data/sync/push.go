@@ -148,6 +148,14 @@ func (e *Engine) dialServer(ctx context.Context, s syncState) (*server.Client, s
 // queuedNote ends the message of a failed push.
 var queuedNote = i18n.N(" Nothing was lost: the changes stay queued.") // a key: the errors it ends are translated with it
 
+// The ends of other failed calls' messages: keys, translated with the
+// errors they end, as queuedNote.
+var (
+	nothingChanged     = i18n.N(" Nothing was changed.")
+	noMessageSent      = i18n.N(" No message was sent.")
+	noMessageUntilNews = i18n.N(" No message was sent: this desk sends once it has the others' news.")
+)
+
 // pushFailed counts a failed attempt on ops (the first batch waiting, when
 // nil) with err's message, and returns err.
 func (e *Engine) pushFailed(ctx context.Context, ops []hlc.Op, err error) error {
