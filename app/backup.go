@@ -144,7 +144,7 @@ func BackupWarningText(st *BackupStatus, now time.Time, loc *time.Location) i18n
 	}
 	last := i18n.Nf("there is no backup yet")
 	if !st.LastGood.IsZero() {
-		last = i18n.Nf("the last good backup is from %s", st.LastGood.In(loc).Format("2 Jan 2006 15:04"))
+		last = i18n.Nf("the last good backup is from %s", i18n.Moment(st.LastGood.In(loc)))
 	}
 	if slot, ok := s.SlotBefore(now, loc); ok {
 		// The previous day's slot must be covered once today's is late.
@@ -153,7 +153,7 @@ func BackupWarningText(st *BackupStatus, now time.Time, loc *time.Location) i18n
 			due = slot.AddDate(0, 0, -1)
 		}
 		if st.LastGood.Before(due) && (st.LastGood.IsZero() || now.Sub(st.LastGood) > BackupGrace) {
-			return i18n.Nf("Backups: %s; one was due at %s.", last, due.In(loc).Format("2 Jan 15:04"))
+			return i18n.Nf("Backups: %s; one was due at %s.", last, i18n.Moment(due.In(loc)))
 		}
 	} else if st.LastGood.IsZero() || now.Sub(st.LastGood) > BackupCloseMaxAge {
 		return i18n.Nf("Backups: %s.", last)

@@ -351,7 +351,7 @@ func TestBackupWarnings(t *testing.T) {
 	os.Mkdir(folder, 0o700)
 	setClock(c, "2026-11-26 21:00")
 	st, _ = c.svc.Backups.BackupStatus(admin)
-	if !strings.Contains(st.Warning, "one was due at 26 Nov 19:30") {
+	if !strings.Contains(st.Warning, "one was due at Thu 2026-11-26 19:30") {
 		t.Fatalf("overdue: %q", st.Warning)
 	}
 	if run, err := c.db.BackupTick(context.Background()); run == nil || err != nil {

@@ -94,6 +94,15 @@ func (t *Tr) Day(d time.Time) string {
 // DayTime is Day with the time to the minute: "Mon 2026-11-30 15:04".
 func (t *Tr) DayTime(d time.Time) string { return t.Day(d) + " " + d.Format("15:04") }
 
+// Moment is a time as an argument of a Text (Local): written as DayTime
+// in the language the Text is shown in, "Mon 2026-11-30 15:04" in
+// English, "Δευ 2026-11-30 15:04" in Greek. Convert it to the clinic's
+// time zone first.
+type Moment time.Time
+
+// Local is m as DayTime in t's language.
+func (m Moment) Local(t *Tr) string { return t.DayTime(time.Time(m)) }
+
 // MonthYear writes a month and its year: "November 2026", "noviembre de
 // 2026".
 func (t *Tr) MonthYear(d time.Time) string {
