@@ -79,9 +79,37 @@ func TestPushDecidesAsBefore100(t *testing.T) {
 	pushDecidesAlike(t, 93, 101, rand.New(rand.NewPCG(10, 0)))
 }
 
+// TestPushDecidesAsBefore102: 0102 decides a batch's new rows and its
+// edits of rows no other operation of the batch touches as sets, and
+// numbers the log and places the results at the end; the loop decides
+// the rest. The same random batches decide and leave everything as
+// 0101's function does.
+func TestPushDecidesAsBefore102(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			pushDecidesAlike(t, 101, 102, rand.New(rand.NewPCG(102, seed)))
+		})
+	}
+	// Larger batches over more rows: most new rows and edits are
+	// decided as a set, beside the loop's operations in the same batch.
+	t.Run("wide", func(t *testing.T) {
+		t.Parallel()
+		pushDecidesAlikeShaped(t, 101, 102, rand.New(rand.NewPCG(102, 9)), 60, 40)
+	})
+}
+
 // pushDecidesAlike pushes the same random batches to a server of schema
 // from and to one of schema to, and compares what they decide and keep.
 func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
+	pushDecidesAlikeShaped(t, from, to, rng, 6, 12)
+}
+
+// pushDecidesAlikeShaped is pushDecidesAlike with rows rows of each
+// entity (appointments five times as many) and up to size operations a
+// batch.
+func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, size int) {
 	ctx := context.Background()
 	before, after := migratedTo(t, from), migratedTo(t, to)
 	// Schema 7 made sync.push a desk login's wrapper of sync.push_as, and
@@ -166,7 +194,7 @@ func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
 	for batch := 0; batch < 300; batch++ {
 		d := desks[rng.IntN(len(desks))]
 		var ops []map[string]any
-		for n := 1 + rng.IntN(12); n > 0; n-- {
+		for n := 1 + rng.IntN(size); n > 0; n-- {
 			if len(sent) > 0 && rng.IntN(12) == 0 { // delivered again
 				ops = append(ops, sent[rng.IntN(len(sent))])
 				continue
@@ -176,9 +204,9 @@ func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
 				continue
 			}
 			entity, kind := entities[rng.IntN(len(entities))], kinds[rng.IntN(len(kinds))]
-			row := fmt.Sprintf("%s-%d", entity[:3], rng.IntN(6))
+			row := fmt.Sprintf("%s-%d", entity[:3], rng.IntN(rows))
 			if entity == "appointments" { // enough bookings to overlap
-				row = fmt.Sprintf("app-%d", rng.IntN(30))
+				row = fmt.Sprintf("app-%d", rng.IntN(5*rows))
 			}
 			hlc := d.clock.Now()
 			switch rng.IntN(16) {

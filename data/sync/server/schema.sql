@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0101 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0102 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -879,15 +879,57 @@ DECLARE
     -- operation's place (NULL for the others).
     v_new      jsonb[];
     v_any_over boolean;
-    v_log_seq  bigint;
     v_txid     text;
     v_log      regclass := pg_get_serial_sequence('sync.change_log', 'seq');
-    -- What the batch decided (applied_ops) and logged (change_log),
-    -- written at the end.
+    v_reply    jsonb;
+    -- The operations the loop decides, by place (the others are
+    -- decided as a set before it), and for each place the place whose
+    -- decision its result is (an operation sent twice in a batch has
+    -- the first one's).
+    v_todo     int[];
+    v_src      int[];
+    -- The first place from which the loop deletes an operation's
+    -- quarantine (NULL: none).
+    v_q_from   int;
+    -- Decided as a set: the new rows made above (s_*; n_*, those logged),
+    -- the edits that qualify (e_*), those the set decided (d_*; w_*,
+    -- those logged).
+    s_ord      int[];
+    s_id       uuid[];
+    s_seq      bigint[];
+    n_ord      int[];
+    n_entity   text[];
+    n_row_id   text[];
+    n_hlc      text[];
+    n_payload  jsonb[];
+    n_fhlc     jsonb[];
+    e_ord      int[];
+    e_id       uuid[];
+    e_seq      bigint[];
+    e_entity   text[];
+    e_row_id   text[];
+    e_hlc      text[];
+    e_payload  jsonb[];
+    e_base     jsonb[];
+    e_made     boolean[];
+    d_ord      int[];
+    d_id       uuid[];
+    d_seq      bigint[];
+    w_ord      int[];
+    w_entity   text[];
+    w_row_id   text[];
+    w_hlc      text[];
+    w_row      jsonb[];
+    w_fhlc     jsonb[];
+    w_set      jsonb[];
+    v_logged   int;
+    -- What the batch decided (applied_ops, by place) and logged
+    -- (change_log, by place: the log's numbers are given at the end, in
+    -- the batch's order), written at the end.
+    a_ord      int[] := '{}';
     a_id       uuid[] := '{}';
     a_seq      bigint[] := '{}';
-    a_result   jsonb[] := '{}';
-    l_seq      bigint[] := '{}';
+    l_ord      int[] := '{}';
     l_entity   text[] := '{}';
     l_row_id   text[] := '{}';
     l_hlc      text[] := '{}';
@@ -905,6 +947,9 @@ BEGIN
     END IF;
     SELECT jsonb_object_agg(entity, mode) INTO v_modes FROM sync.entities;
     v_has_q := EXISTS (SELECT 1 FROM sync.quarantine WHERE site_id = p_site);
+    IF v_has_q THEN
+        v_q_from := 0;
+    END IF;
 
     -- The operations in order, each with its id (NULL when it has no
     -- valid one), the result stored for it by an earlier push (if any),
@@ -933,17 +978,23 @@ BEGIN
     -- nothing the loop decides; the loop takes its row and field clocks
     -- from here (v_new) instead of inserting it. An insert of a row the
     -- server has goes through the loop as before.
+    --
+    -- The same statement sorts the batch (see below, "decided as a set").
+    -- (The batch's arrays are read side by side, by unnest, never by a
+    -- subscript: in a statement's plan an array is a constant, and finding
+    -- its n-th value of variable length reads all those before it.)
     WITH f AS (
-        SELECT x.ord::int AS ord, x.op->>'entity' AS entity, x.op->>'row_id' AS row_id, x.op->'payload' AS payload,
-               (x.op->>'hlc') COLLATE "C" AS hlc, x.op->>'kind' AS kind,
-               row_number() OVER (PARTITION BY x.op->>'entity', x.op->>'row_id' ORDER BY x.ord) AS nth
-        FROM unnest(v_ops) WITH ORDINALITY AS x(op, ord)),
+        SELECT x.ord::int AS ord, x.op, x.id, x.stored, x.prev, x.op->>'entity' AS entity, x.op->>'row_id' AS row_id,
+               x.op->'payload' AS payload, (x.op->>'hlc') COLLATE "C" AS hlc, x.op->>'kind' AS kind,
+               row_number() OVER (PARTITION BY x.op->>'entity', x.op->>'row_id' ORDER BY x.ord) AS nth,
+               count(*) OVER (PARTITION BY x.id) AS uses
+        FROM unnest(v_ops, v_ids, v_stored, v_prev) WITH ORDINALITY AS x(op, id, stored, prev, ord)),
     c AS (
         SELECT f.ord, f.entity, f.row_id, f.payload, f.hlc FROM f
         -- (one CASE, so that the reading is read as a time only for an
         -- operation that passed every other test, as in the loop)
-        WHERE CASE WHEN f.nth = 1 AND f.kind = 'insert' AND v_ids[f.ord] IS NOT NULL AND v_stored[f.ord] IS NULL
-                        AND v_prev[f.ord] IS NULL AND (v_modes->>f.entity) IS NOT NULL AND coalesce(f.row_id, '') <> ''
+        WHERE CASE WHEN f.nth = 1 AND f.kind = 'insert' AND f.id IS NOT NULL AND f.stored IS NULL
+                        AND f.prev IS NULL AND (v_modes->>f.entity) IS NOT NULL AND coalesce(f.row_id, '') <> ''
                         AND jsonb_typeof(f.payload) = 'object' AND coalesce(sync.is_desk_hlc(f.hlc, p_site), false)
                    THEN substr(f.hlc, 1, 24)::timestamptz <= v_limit ELSE false END),
     ins AS (
@@ -952,36 +1003,173 @@ BEGIN
                (SELECT coalesce(jsonb_object_agg(k, c.hlc), '{}') FROM jsonb_object_keys(c.payload) AS k), c.hlc
         FROM c ORDER BY c.ord
         ON CONFLICT (entity, row_id) DO NOTHING
-        RETURNING entity, row_id, field_hlc)
-    SELECT array_agg(ins.field_hlc ORDER BY o.ord) INTO v_new
-    FROM generate_series(1, cardinality(v_ops)) AS o(ord)
-    LEFT JOIN c ON c.ord = o.ord
-    LEFT JOIN ins ON ins.entity = c.entity AND ins.row_id = c.row_id;
+        RETURNING entity, row_id, field_hlc),
+    -- Decided as a set (see below): a new row made here (not an
+    -- appointment's, which may take a doctor's time), or an edit that
+    -- passes every test of the loop.
+    k AS (
+        SELECT f.ord, f.id, f.entity, f.row_id, f.payload, f.hlc, f.op, ins.field_hlc AS made,
+               CASE WHEN ins.field_hlc IS NOT NULL THEN
+                        CASE WHEN f.entity <> 'appointments' THEN 'new' END
+                    -- (one CASE, as above)
+                    WHEN f.id IS NOT NULL AND f.stored IS NULL AND f.kind = 'update'
+                         AND v_modes->>f.entity = 'editable' AND f.entity NOT IN ('appointments', 'invoices')
+                         AND coalesce(f.row_id, '') <> '' AND jsonb_typeof(f.payload) = 'object'
+                         AND f.payload <> '{}' AND coalesce(sync.is_desk_hlc(f.hlc, p_site), false)
+                    THEN CASE WHEN substr(f.hlc, 1, 24)::timestamptz <= v_limit THEN 'edit' END
+               END AS class,
+               -- Its number as the loop reads it (one the loop would fail
+               -- to read is left to the loop).
+               CASE WHEN jsonb_typeof(f.op->'seq') IS DISTINCT FROM 'number' THEN 0
+                    WHEN scale((f.op->'seq')::numeric) = 0
+                         AND (f.op->'seq')::numeric BETWEEN -9223372036854775808 AND 9223372036854775807
+                    THEN (f.op->>'seq')::bigint END AS seq,
+               f.uses
+        FROM f
+        LEFT JOIN c ON c.ord = f.ord
+        LEFT JOIN ins ON ins.entity = c.entity AND ins.row_id = c.row_id),
+    g AS (
+        SELECT k.*,
+               bool_and(k.class IS NOT NULL AND k.seq IS NOT NULL AND k.uses = 1) OVER w
+                   AND count(*) FILTER (WHERE k.class = 'edit') OVER w <= 1 AS set_ok,
+               bool_or(k.class = 'new') OVER w AS row_made
+        FROM k WINDOW w AS (PARTITION BY k.entity, k.row_id))
+    SELECT array_agg(g.made ORDER BY g.ord),
+           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE NOT g.set_ok),
+           array_agg(CASE WHEN g.set_ok AND g.class = 'new' THEN jsonb_build_object('op_id', g.id, 'status', 'applied') END
+                     ORDER BY g.ord),
+           greatest(v_max_seq, max(g.seq) FILTER (WHERE g.set_ok)),
+           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.entity ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.row_id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.hlc::text ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.payload ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.made ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.seq ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.seq ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.entity ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.row_id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.hlc::text ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.payload ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(CASE WHEN jsonb_typeof(g.op->'base') = 'object' THEN g.op->'base' END ORDER BY g.ord)
+               FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.row_made ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit')
+    INTO v_new, v_todo, v_results, v_max_seq,
+         n_ord, n_entity, n_row_id, n_hlc, n_payload, n_fhlc, s_ord, s_id, s_seq,
+         e_ord, e_id, e_seq, e_entity, e_row_id, e_hlc, e_payload, e_base, e_made
+    FROM g;
 
-    FOR i IN 1 .. cardinality(v_ops) LOOP
+
+    -- Most of a batch is decided as a set, without the loop below: the
+    -- new rows made above (s_ord), and edits of other rows of records that
+    -- merge field by field (not an appointment, whose status may yet lose
+    -- or take a doctor's time, nor an invoice, which may be held), each
+    -- the only edit of its row in the batch (e_ord). An operation goes to
+    -- the loop instead (v_todo) when any operation of the batch naming its
+    -- row does not qualify (a delete, a second edit, an insert of a row the
+    -- server has, a refusal, a reading too far ahead, an id sent twice...),
+    -- so that the loop and the set never touch the same row and their
+    -- order decides nothing; and so does an edit whose merge loses or
+    -- overwrites a value (the ordered lists, rarely), or whose row is
+    -- missing or deleted. The log's numbers and the results' places stay
+    -- in the batch's order: both are given at the end.
+    IF e_ord IS NOT NULL THEN
+        -- The rows the edits change, locked in the batch's order, as the
+        -- loop locks them (those made above are this push's already).
+        PERFORM 1 FROM unnest(e_entity, e_row_id, e_made) WITH ORDINALITY AS u(entity, row_id, made, n)
+        JOIN sync.rows w ON w.entity = u.entity AND w.row_id = u.row_id
+        WHERE NOT u.made
+        ORDER BY u.n FOR UPDATE OF w;
+        -- Each edit merged as the loop merges it (see there), and its row
+        -- changed in the same statement; those that lose or overwrite a
+        -- value, or find no row or a deleted one, are left to the loop.
+        WITH r AS (
+            SELECT u.ord, u.id, u.seq, w.entity, w.row_id, w.data, w.field_hlc, w.field_base, w.created_hlc,
+                   u.payload, u.hlc COLLATE "C" AS hlc, u.base
+            FROM unnest(e_ord, e_id, e_seq, e_entity, e_row_id, e_hlc, e_payload, e_base)
+                AS u(ord, id, seq, entity, row_id, hlc, payload, base)
+            JOIN sync.rows w ON w.entity = u.entity AND w.row_id = u.row_id
+            WHERE w.deleted_hlc IS NULL),
+        m AS (
+            SELECT r.ord, r.id, r.seq, r.entity, r.row_id, r.hlc, r.data, a.won, a.fhlc, a.fbase
+            FROM r CROSS JOIN LATERAL (
+                SELECT coalesce(jsonb_object_agg(e.key, e.value) FILTER (WHERE e.wins), '{}') AS won,
+                       r.field_hlc || coalesce(jsonb_object_agg(e.key, r.hlc) FILTER (WHERE e.wins), '{}') AS fhlc,
+                       (r.field_base - coalesce(array_agg(e.key) FILTER (WHERE e.wins), '{}'))
+                           || coalesce(jsonb_object_agg(e.key, e.base) FILTER (WHERE e.wins AND r.base ? e.key), '{}') AS fbase,
+                       bool_or(NOT e.wins AND e.key NOT IN ('created_at', 'updated_at')
+                               AND e.value IS DISTINCT FROM r.data->e.key
+                               AND NOT coalesce(sync.edit_saw(e.cur_base, r.hlc, r.created_hlc), false)) AS any_lost,
+                       bool_or(e.wins AND e.cur IS NOT NULL
+                               AND e.key NOT IN ('created_at', 'updated_at')
+                               AND e.value IS DISTINCT FROM r.data->e.key
+                               AND substr(e.cur, 31) <> p_site::text
+                               AND e.base IS NOT NULL
+                               AND NOT sync.edit_saw(e.base, e.cur, r.created_hlc)) AS any_over
+                FROM (SELECT p.key, p.value, (r.field_hlc->>p.key) COLLATE "C" AS cur,
+                             r.base->p.key AS base,
+                             r.field_base->p.key AS cur_base,
+                             (r.field_hlc->>p.key) IS NULL OR (r.field_hlc->>p.key) COLLATE "C" <= r.hlc AS wins
+                      FROM jsonb_each(r.payload) p) e) a
+            WHERE NOT coalesce(a.any_lost, false) AND NOT coalesce(a.any_over, false)),
+        u AS (
+            UPDATE sync.rows w SET data = m.data || m.won, field_hlc = m.fhlc, field_base = m.fbase, updated_at = now()
+            FROM m WHERE w.entity = m.entity AND w.row_id = m.row_id AND m.won <> '{}')
+        SELECT array_agg(m.ord ORDER BY m.ord), array_agg(m.id ORDER BY m.ord), array_agg(m.seq ORDER BY m.ord),
+               array_agg(m.ord ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.entity ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.row_id ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.hlc::text ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.data || m.won ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.fhlc ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+               -- What each field's value saw (the loop's "_seen").
+               array_agg(CASE WHEN jsonb_path_exists(m.fbase, 'strict $.* ? (@.type() == "array")')
+                              THEN jsonb_build_object('_seen', m.fbase) ELSE '{}' END ORDER BY m.ord) FILTER (WHERE m.won <> '{}')
+        INTO d_ord, d_id, d_seq, w_ord, w_entity, w_row_id, w_hlc, w_row, w_fhlc, w_set
+        FROM m;
+        IF cardinality(e_ord) > coalesce(cardinality(d_ord), 0) THEN
+            SELECT array_agg(t.ord ORDER BY t.ord) INTO v_todo
+            FROM (SELECT unnest(v_todo) UNION ALL (SELECT unnest(e_ord) EXCEPT ALL SELECT unnest(d_ord))) AS t(ord);
+        END IF;
+        IF d_ord IS NOT NULL THEN
+            SELECT array_agg(coalesce(x.res, jsonb_build_object('op_id', d.id, 'status', 'applied')) ORDER BY x.ord)
+            INTO v_results
+            FROM unnest(v_results) WITH ORDINALITY AS x(res, ord)
+            LEFT JOIN unnest(d_ord, d_id) AS d(ord, id) ON d.ord = x.ord;
+        END IF;
+    END IF;
+    v_todo := coalesce(v_todo, '{}');
+    v_results := coalesce(v_results, '{}');
+    v_src := ARRAY(SELECT generate_series(1, cardinality(v_ops)));
+
+    FOREACH i IN ARRAY v_todo LOOP
         op := v_ops[i];
         v_result := NULL;
         v_reason := NULL;
         v_set := '{}';
-        v_log_seq := NULL;
         v_over := '[]';
         v_missed := '[]';
         v_fbase := NULL;
         v_id := v_ids[i];
         IF v_id IS NULL THEN
-            v_results := array_append(v_results, jsonb_build_object('op_id', op->>'id', 'status', 'rejected',
+            v_results[i] := (jsonb_build_object('op_id', op->>'id', 'status', 'rejected',
                 'reason', 'the operation has no valid id'));
             CONTINUE;
         END IF;
         IF v_stored[i] IS NOT NULL THEN
-            v_results := array_append(v_results, v_stored[i]);
+            v_results[i] := (v_stored[i]);
             CONTINUE;
         END IF;
         -- Decided earlier in this batch: the result is stored unless the
         -- operation was quarantined (held, not decided), and then it is
         -- tried again, as the lookup of applied_ops would have it.
         IF v_prev[i] IS NOT NULL AND v_results[v_prev[i]]->>'status' <> 'quarantined' THEN
-            v_results := array_append(v_results, v_results[v_prev[i]]);
+            v_results[i] := v_results[v_prev[i]];
+            v_src[i] := v_src[v_prev[i]];
             CONTINUE;
         END IF;
 
@@ -1017,10 +1205,10 @@ BEGIN
         END IF;
         IF v_result IS NOT NULL THEN
             v_result := jsonb_build_object('op_id', v_id) || v_result;
+            a_ord := array_append(a_ord, i);
             a_id := array_append(a_id, v_id);
             a_seq := array_append(a_seq, v_seq);
-            a_result := array_append(a_result, v_result);
-            v_results := array_append(v_results, v_result);
+            v_results[i] := (v_result);
             CONTINUE;
         END IF;
 
@@ -1035,7 +1223,8 @@ BEGIN
             VALUES (v_id, p_site, v_seq, op, v_hlc, v_wall - now())
             ON CONFLICT (op_id) DO UPDATE SET last_seen = now(), attempts = q.attempts + 1, ahead = excluded.ahead;
             v_has_q := true;
-            v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined', 'reason',
+            v_q_from := coalesce(v_q_from, i);
+            v_results[i] := (jsonb_build_object('op_id', v_id, 'status', 'quarantined', 'reason',
                 format('its clock reading is %s ahead of the server''s time', date_trunc('second', v_wall - now()))));
             CONTINUE;
         END IF;
@@ -1095,7 +1284,7 @@ BEGIN
                 -- A change of a row the server has not got yet (its desk has
                 -- not pushed it again since a restore): held, not decided,
                 -- until it comes. The desk keeps it queued.
-                v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
+                v_results[i] := (jsonb_build_object('op_id', v_id, 'status', 'quarantined',
                     'reason', 'the record it changes has not reached the server yet'));
                 CONTINUE;
             ELSIF v_entity = 'invoices' AND v_kind = 'update' AND v_cur.deleted_hlc IS NULL
@@ -1107,7 +1296,7 @@ BEGIN
                 -- Merged now, it would make an invoice no desk had (paid,
                 -- without a number), which no desk can apply: held, not
                 -- decided, until the issue comes. The desk keeps it queued.
-                v_results := array_append(v_results, jsonb_build_object('op_id', v_id, 'status', 'quarantined',
+                v_results[i] := (jsonb_build_object('op_id', v_id, 'status', 'quarantined',
                     'reason', 'the invoice it changes has not been issued on the server yet'));
                 CONTINUE;
             ELSIF NOT v_found OR v_cur.deleted_hlc IS NOT NULL THEN
@@ -1275,8 +1464,7 @@ BEGIN
             DELETE FROM sync.appointment_slots WHERE row_id = v_row_id;
         END IF;
         IF v_won <> '{}' OR v_set ? '_lost' THEN
-            v_log_seq := nextval(v_log);
-            l_seq := array_append(l_seq, v_log_seq);
+            l_ord := array_append(l_ord, i);
             l_entity := array_append(l_entity, v_entity);
             l_row_id := array_append(l_row_id, v_row_id);
             l_hlc := array_append(l_hlc, v_hlc::text);
@@ -1291,32 +1479,65 @@ BEGIN
             v_result := jsonb_build_object('op_id', v_id, 'status', 'conflict',
                 'reason', coalesce(v_reason, 'a newer change on the server won'), 'lost', v_lost);
         END IF;
-        -- Where the change went in the log: the desk skips older changes
-        -- of the row when it pulls, since this one's row holds them.
-        IF v_log_seq IS NOT NULL THEN
-            v_txid := coalesce(v_txid, pg_current_xact_id()::text);
-            v_result := v_result || jsonb_build_object('log_txid', v_txid, 'log_seq', v_log_seq);
-        END IF;
+        a_ord := array_append(a_ord, i);
         a_id := array_append(a_id, v_id);
         a_seq := array_append(a_seq, v_seq);
-        a_result := array_append(a_result, v_result);
-        v_results := array_append(v_results, v_result);
+        v_results[i] := (v_result);
     END LOOP;
 
-    INSERT INTO sync.change_log (seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)
-    SELECT c.seq, c.entity, c.row_id, p_site, c.hlc, c.row_snapshot, c.field_hlc, c.deleted_hlc, c.server_set
-    FROM unnest(l_seq, l_entity, l_row_id, l_hlc, l_row, l_fhlc, l_del, l_set)
-        AS c(seq, entity, row_id, hlc, row_snapshot, field_hlc, deleted_hlc, server_set);
-    INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result)
-    SELECT d.op_id, p_site, d.op_seq, d.result FROM unnest(a_id, a_seq, a_result) AS d(op_id, op_seq, result);
+    -- An operation decided as a set that was held for its reading, and is
+    -- sent again now, leaves the quarantine, as the loop does it.
+    IF v_q_from IS NOT NULL THEN
+        DELETE FROM sync.quarantine
+        WHERE op_id IN (SELECT d.id FROM unnest(s_ord || d_ord, s_id || d_id) AS d(ord, id) WHERE d.ord > v_q_from);
+    END IF;
+
+    -- The log's entries numbered in the batch's order (the set's and the
+    -- loop's), each result told where its change went in the log (the
+    -- desk skips older changes of the row when it pulls, since this one's
+    -- row holds them), and the decisions stored.
+    WITH l AS (
+        SELECT n.ord, n.entity, n.row_id, n.hlc, n.payload AS row_snapshot, n.fhlc AS field_hlc, NULL::text AS deleted_hlc,
+               '{}'::jsonb AS server_set
+        FROM unnest(n_ord, n_entity, n_row_id, n_hlc, n_payload, n_fhlc) AS n(ord, entity, row_id, hlc, payload, fhlc)
+        UNION ALL
+        SELECT w.ord, w.entity, w.row_id, w.hlc, w.snap, w.fhlc, NULL::text, w.sset
+        FROM unnest(w_ord, w_entity, w_row_id, w_hlc, w_row, w_fhlc, w_set) AS w(ord, entity, row_id, hlc, snap, fhlc, sset)
+        UNION ALL
+        SELECT c.ord, c.entity, c.row_id, c.hlc, c.row_snapshot, c.field_hlc, c.deleted_hlc, c.server_set
+        FROM unnest(l_ord, l_entity, l_row_id, l_hlc, l_row, l_fhlc, l_del, l_set)
+            AS c(ord, entity, row_id, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)),
+    s AS MATERIALIZED (
+        -- (numbered above the sort: one after the other, in order)
+        SELECT o.ord, o.entity, o.row_id, o.hlc, o.row_snapshot, o.field_hlc, o.deleted_hlc, o.server_set,
+               nextval(v_log) AS seq
+        FROM (SELECT * FROM l ORDER BY l.ord) AS o),
+    ins AS (
+        INSERT INTO sync.change_log (seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set)
+        SELECT s.seq, s.entity, s.row_id, p_site, s.hlc, s.row_snapshot, s.field_hlc, s.deleted_hlc, s.server_set
+        FROM s ORDER BY s.seq),
+    r AS MATERIALIZED (
+        SELECT x.ord, CASE WHEN s.seq IS NULL THEN x.res
+                           ELSE x.res || jsonb_build_object('log_txid', pg_current_xact_id()::text, 'log_seq', s.seq) END AS res
+        FROM unnest(v_results, v_src) WITH ORDINALITY AS x(res, src, ord)
+        LEFT JOIN s ON s.ord = x.src),
+    ap AS (
+        INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result)
+        SELECT a.id, p_site, a.seq, r.res
+        FROM unnest(a_ord || s_ord || d_ord, a_id || s_id || d_id, a_seq || s_seq || d_seq) AS a(ord, id, seq)
+        JOIN r ON r.ord = a.ord
+        ORDER BY a.ord)
+    SELECT coalesce(to_jsonb(array_agg(r.res ORDER BY r.ord)), '[]'), (SELECT count(*) FROM s)
+    INTO v_reply, v_logged
+    FROM r;
 
     -- Wake the desks that listen: there is something to pull.
-    IF cardinality(l_seq) > 0 THEN
+    IF v_logged > 0 THEN
         PERFORM pg_notify('hms_sync', p_site::text);
     END IF;
     UPDATE sync.sites SET last_op_seq = greatest(last_op_seq, v_max_seq), last_push_at = now()
     WHERE site_id = p_site;
-    RETURN to_jsonb(v_results);
+    RETURN v_reply;
 END
 $function$;
 
