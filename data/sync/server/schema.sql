@@ -958,16 +958,17 @@ BEGIN
     -- desk stores results until this one commits.
     -- (The lookup is a subquery per operation so that it always probes
     -- the index: a join would be planned as a scan of all of applied_ops.)
-    SELECT coalesce(array_agg(o.value ORDER BY o.ord), '{}'),
-           coalesce(array_agg(o.id ORDER BY o.ord), '{}'),
-           coalesce(array_agg((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id) ORDER BY o.ord), '{}'),
-           coalesce(array_agg(o.prev ORDER BY o.ord), '{}')
+    SELECT coalesce(array_agg(o.value), '{}'),
+           coalesce(array_agg(o.id), '{}'),
+           coalesce(array_agg((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id)), '{}'),
+           coalesce(array_agg(o.prev), '{}')
     INTO v_ops, v_ids, v_stored, v_prev
     FROM (SELECT e.value, e.ord, e.id,
                  CASE WHEN e.id IS NOT NULL THEN lag(e.ord) OVER (PARTITION BY e.id ORDER BY e.ord) END::int AS prev
           FROM (SELECT x.value, x.ord,
                        CASE WHEN sync.is_op_id(x.value->>'id') THEN (x.value->>'id')::uuid END AS id
-                FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e) o;
+                FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS x(value, ord)) e
+          ORDER BY e.ord) o;
 
     -- The new rows of the batch in one statement: each insert that is the
     -- batch's first operation of its row and that the loop below would
@@ -1034,34 +1035,37 @@ BEGIN
                    AND count(*) FILTER (WHERE k.class = 'edit') OVER w <= 1 AS set_ok,
                bool_or(k.class = 'new') OVER w AS row_made
         FROM k WINDOW w AS (PARTITION BY k.entity, k.row_id))
-    SELECT array_agg(g.made ORDER BY g.ord),
-           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE NOT g.set_ok),
+    -- (Here and below, aggregates in the batch's order read a sorted
+    -- subquery, one sort for all of them, where each ORDER BY inside an
+    -- aggregate sorts its own input.)
+    SELECT array_agg(g.made),
+           array_agg(g.ord) FILTER (WHERE NOT g.set_ok),
            array_agg(CASE WHEN g.set_ok AND g.class = 'new' THEN jsonb_build_object('op_id', g.id, 'status', 'applied') END
-                     ORDER BY g.ord),
+                    ),
            greatest(v_max_seq, max(g.seq) FILTER (WHERE g.set_ok)),
-           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.entity ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.row_id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.hlc::text ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.payload ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.made ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
-           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
-           array_agg(g.id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
-           array_agg(g.seq ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
-           array_agg(g.ord ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.seq ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.entity ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.row_id ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.hlc::text ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.payload ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(CASE WHEN jsonb_typeof(g.op->'base') = 'object' THEN g.op->'base' END ORDER BY g.ord)
+           array_agg(g.ord) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.entity) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.row_id) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.hlc::text) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.payload) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.made) FILTER (WHERE g.set_ok AND g.class = 'new' AND g.payload <> '{}'),
+           array_agg(g.ord) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.id) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.seq) FILTER (WHERE g.set_ok AND g.class = 'new'),
+           array_agg(g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.id) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.seq) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.entity) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.row_id) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.hlc::text) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(g.payload) FILTER (WHERE g.set_ok AND g.class = 'edit'),
+           array_agg(CASE WHEN jsonb_typeof(g.op->'base') = 'object' THEN g.op->'base' END)
                FILTER (WHERE g.set_ok AND g.class = 'edit'),
-           array_agg(g.row_made ORDER BY g.ord) FILTER (WHERE g.set_ok AND g.class = 'edit')
+           array_agg(g.row_made) FILTER (WHERE g.set_ok AND g.class = 'edit')
     INTO v_new, v_todo, v_results, v_max_seq,
          n_ord, n_entity, n_row_id, n_hlc, n_payload, n_fhlc, s_ord, s_id, s_seq,
          e_ord, e_id, e_seq, e_entity, e_row_id, e_hlc, e_payload, e_base, e_made
-    FROM g;
+    FROM (SELECT * FROM g ORDER BY g.ord) AS g;
 
 
     -- Most of a batch is decided as a set, without the loop below: the
@@ -1119,18 +1123,18 @@ BEGIN
         u AS (
             UPDATE sync.rows w SET data = m.data || m.won, field_hlc = m.fhlc, field_base = m.fbase, updated_at = now()
             FROM m WHERE w.entity = m.entity AND w.row_id = m.row_id AND m.won <> '{}')
-        SELECT array_agg(m.ord ORDER BY m.ord), array_agg(m.id ORDER BY m.ord), array_agg(m.seq ORDER BY m.ord),
-               array_agg(m.ord ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
-               array_agg(m.entity ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
-               array_agg(m.row_id ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
-               array_agg(m.hlc::text ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
-               array_agg(m.data || m.won ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
-               array_agg(m.fhlc ORDER BY m.ord) FILTER (WHERE m.won <> '{}'),
+        SELECT array_agg(m.ord), array_agg(m.id), array_agg(m.seq),
+               array_agg(m.ord) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.entity) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.row_id) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.hlc::text) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.data || m.won) FILTER (WHERE m.won <> '{}'),
+               array_agg(m.fhlc) FILTER (WHERE m.won <> '{}'),
                -- What each field's value saw (the loop's "_seen").
                array_agg(CASE WHEN jsonb_path_exists(m.fbase, 'strict $.* ? (@.type() == "array")')
-                              THEN jsonb_build_object('_seen', m.fbase) ELSE '{}' END ORDER BY m.ord) FILTER (WHERE m.won <> '{}')
+                              THEN jsonb_build_object('_seen', m.fbase) ELSE '{}' END) FILTER (WHERE m.won <> '{}')
         INTO d_ord, d_id, d_seq, w_ord, w_entity, w_row_id, w_hlc, w_row, w_fhlc, w_set
-        FROM m;
+        FROM (SELECT * FROM m ORDER BY m.ord) AS m;
         IF cardinality(e_ord) > coalesce(cardinality(d_ord), 0) THEN
             SELECT array_agg(t.ord ORDER BY t.ord) INTO v_todo
             FROM (SELECT unnest(v_todo) UNION ALL (SELECT unnest(e_ord) EXCEPT ALL SELECT unnest(d_ord))) AS t(ord);
