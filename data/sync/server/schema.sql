@@ -830,6 +830,7 @@ CREATE OR REPLACE FUNCTION sync.push_as(p_site uuid, p_ops jsonb)
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET enable_seqscan TO 'off'
  SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
     v_modes    jsonb;
