@@ -1418,6 +1418,7 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 // appointment's, is dropped with the reason, never handed to the mail
 // server or gateway. A patient whose address changed since the message
 // was queued gets it no more at the old one (dropped, with the reason).
+// Nor does a copy of a message already sent go again.
 func (tx *Tx) misaddressed(m *app.Message, a *app.Appointment) (string, error) {
 	if m.PatientID != a.PatientID {
 		return "it is not about the appointment's patient", nil
@@ -1431,6 +1432,19 @@ func (tx *Tx) misaddressed(m *app.Message, a *app.Appointment) (string, error) {
 	}
 	if to := app.MessageAddress(&p, m.Channel); to == "" || to != m.To {
 		return "it is not addressed to the patient's " + strings.ToLower(m.Channel.Label()) + " on record", nil
+	}
+	// A copy of a message already sent (another plan, or a row, with the
+	// same appointment, kind, channel and time, that is no resend): the
+	// patient has it. A resend a person asked for goes.
+	var dup bool
+	if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM messages o JOIN message_attempts x ON x.message_id = o.id
+		WHERE o.appointment_id = ? AND o.kind = ? AND o.channel = ? AND o.send_at = ? AND o.id <> ? AND x.outcome = 'sent')
+		AND (SELECT resend_of IS NULL FROM messages WHERE id = ?)`,
+		a.ID, m.Kind, m.Channel, formatTime(m.SendAt), m.ID, m.ID).Scan(&dup); err != nil {
+		return "", err
+	}
+	if dup {
+		return "the same message was sent already", nil
 	}
 	return "", nil
 }

@@ -223,3 +223,41 @@ func TestMalformedPlanStopsNothing(t *testing.T) {
 		t.Fatalf("the round: %+v, %v; want zoe's two confirmations sent", rep, err)
 	}
 }
+
+// TestForgedPlanCopyNotSentTwice: a copy of a booking's plan under
+// another id (another desk's login can push one) does not send the
+// patient each message twice: a copy of a message already sent, with
+// the same appointment, kind, channel and time, is dropped; a resend
+// asked for still goes.
+func TestForgedPlanCopyNotSentTwice(t *testing.T) {
+	a, svc, tr := messagesClinic(t)
+	ap := a.book(t, app.RoleReception, app.AppointmentCreate{PatientID: a.patient, DoctorID: a.doctor,
+		Start: a.at("2026-11-28", "09:30"), Reason: "Check-up"})
+	now := a.clock.Now().UTC().Format(data.TimeLayout)
+	if err := a.db.ExecWriter(fmt.Sprintf(`INSERT INTO message_plans (id, appointment_id, patient_id, appt_start, plan, origin,
+		created_by, created_at, updated_at) SELECT 'copyplan', appointment_id, patient_id, appt_start, plan, 'elsewhere', 'mallory',
+		'%s', '%s' FROM message_plans WHERE appointment_id = '%s'`, now, now, ap.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if rep := deliver(t, a, svc, tr); rep.Sent != 2 || rep.Dropped != 2 {
+		t.Errorf("the round: %+v, sent %v; want the two confirmations once, two copies dropped", rep, tr.kinds())
+	}
+	ms := patientMessages(t, a, svc, a.patient)
+	var failed string
+	for _, m := range ms {
+		if m.Status == app.MessageDropped && m.Channel == app.ChannelSMS {
+			if m.LastError != "the same message was sent already" {
+				t.Errorf("dropped with %q", m.LastError)
+			}
+			failed = m.ID
+		}
+	}
+	// A person may send a dropped message again on purpose.
+	if _, err := svc.ResendMessage(a.ctx(app.RoleReception), failed); err != nil {
+		t.Fatal(err)
+	}
+	tr.reset()
+	if rep := deliver(t, a, svc, tr); rep.Sent != 1 {
+		t.Errorf("the resend: %+v", rep)
+	}
+}
