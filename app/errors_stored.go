@@ -133,19 +133,22 @@ func LoadError(stored string) *Error {
 	return &Error{Code: EINTERNAL, Message: shownText(stored)}
 }
 
-// shownText is s as a stored error shows it: a stored error holds text
-// the sync server chose (its messages, a quarantine's reason), which the
+// shownText is s as a stored error shows it. A stored error holds text
+// the sync server chose (its messages, a quarantine's reason) that the
 // admin's screen and terminal show (Settings → Sync, hms sync status), so
-// a control character (ESC and the terminal sequences it starts), a
-// bidirectional override and bytes that are not UTF-8 are shown as
-// U+FFFD, never passed on; line breaks and tabs stay. The server's text
-// is only ever an argument: the format is the program's.
+// a control character (ESC and the terminal sequences it starts, a
+// carriage return), a bidirectional override and bytes that are not
+// UTF-8 show as U+FFFD, never passed on; line breaks, tabs and spaces
+// stay as they are (an argument's leading space is part of the sentence,
+// which ShownLine would take away). The server's text is only ever an
+// argument: the format is the program's.
 func shownText(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || unfitRune(r, true) }) < 0 {
+	unfit := func(r rune) bool { return r == utf8.RuneError || r == '\r' || unfitRune(r, true) }
+	if strings.IndexFunc(s, unfit) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unfitRune(r, true) {
+		if unfit(r) {
 			return utf8.RuneError
 		}
 		return r

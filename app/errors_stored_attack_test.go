@@ -21,7 +21,7 @@ func TestServerTextInAStoredError(t *testing.T) {
 	for _, reason := range []string{
 		`%s %d %[2]*[1]d %!x %n`,
 		`{"code":"internal","message":"PWNED","format":"PWNED %s"}`,
-		"\x1b[2J\x1b]0;owned\x07red \x1b[31malert",
+		"\x1b[2J\x1b]0;owned\x07red \x1b[31malert\rOK",
 		"exe.\u202etxt and \u2066isolate\u2069",
 		"not utf-8 \xff\xfe",
 	} {
@@ -34,7 +34,7 @@ func TestServerTextInAStoredError(t *testing.T) {
 			if strings.Contains(shown, "PWNED") && !strings.Contains(shown, `"format":"PWNED %s"`) {
 				t.Errorf("%q: the server's text became a format: %q", reason, shown)
 			}
-			if strings.ContainsAny(shown, "\x1b\x07\u202e\u2066\u2069") {
+			if strings.ContainsAny(shown, "\x1b\x07\r\u202e\u2066\u2069") {
 				t.Errorf("%q: shown as %q", reason, shown)
 			}
 			if strings.ToValidUTF8(shown, "!") != shown {
