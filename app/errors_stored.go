@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"hms/app/i18n"
 )
@@ -129,11 +130,33 @@ func LoadError(stored string) *Error {
 			return s.load()
 		}
 	}
-	return &Error{Code: EINTERNAL, Message: stored}
+	return &Error{Code: EINTERNAL, Message: shownText(stored)}
+}
+
+// shownText is s as a stored error shows it. A stored error holds text
+// the sync server chose (its messages, a quarantine's reason) that the
+// admin's screen and terminal show (Settings → Sync, hms sync status), so
+// a control character (ESC and the terminal sequences it starts, a
+// carriage return), a bidirectional override and bytes that are not
+// UTF-8 show as U+FFFD, never passed on; line breaks, tabs and spaces
+// stay as they are (an argument's leading space is part of the sentence,
+// which ShownLine would take away). The server's text is only ever an
+// argument: the format is the program's.
+func shownText(s string) string {
+	unfit := func(r rune) bool { return r == utf8.RuneError || r == '\r' || unfitRune(r, true) }
+	if strings.IndexFunc(s, unfit) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unfit(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, string(utf8.RuneError)))
 }
 
 func (s *storedError) load() *Error {
-	return &Error{Code: s.Code, Field: s.Field, Message: s.Message, Format: s.Format, Args: loadArgs(s.Args)}
+	return &Error{Code: s.Code, Field: s.Field, Message: shownText(s.Message), Format: s.Format, Args: loadArgs(s.Args)}
 }
 
 func (s storedText) load() i18n.Text { return i18n.Text{Format: s.Format, Args: loadArgs(s.Args)} }
@@ -146,7 +169,7 @@ func loadArgs(args []storedArg) []any {
 	for i, a := range args {
 		switch {
 		case a.S != nil:
-			out[i] = *a.S
+			out[i] = shownText(*a.S)
 		case a.I != nil:
 			out[i] = *a.I
 		case a.F != nil:

@@ -75,6 +75,15 @@ func init() {
 	if os.Getenv(hashWorkerEnv) != hashWorkerMarker {
 		return
 	}
+	// Only the desk starts a worker: its own executable, as its child,
+	// with pipes for standard input and output (startedByDesk). Started
+	// any other way (the variable set by hand, or left in a launcher's
+	// environment) it serves nothing, reads nothing, and says why.
+	if err := startedByDesk(); err != nil {
+		fmt.Fprintf(os.Stderr, "hms: %s is set, but this process was not started by HMS as its password hashing worker (%v): "+
+			"unset %s and start HMS again.\n", hashWorkerEnv, err, hashWorkerEnv)
+		os.Exit(2)
+	}
 	// Anything else this process prints must not reach the desk as an
 	// answer.
 	out := os.Stdout

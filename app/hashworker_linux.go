@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -56,4 +57,33 @@ func startLowPriority(cmd *exec.Cmd) error {
 		done <- cmd.Start()
 	}()
 	return <-done
+}
+
+// startedByDesk says why this process, with the worker's marker in its
+// environment, is not a hashing worker the desk started (nil when it is):
+// the desk starts the worker as its child, from its own executable
+// (/proc/self/exe), with pipes for its standard input and output. So its
+// parent's executable is this one (the same file, even one an update has
+// replaced since), and both are pipes: a shell, a launcher or another
+// program that sets the variable is not the parent, and a terminal or a
+// file is not a pipe.
+func startedByDesk() error {
+	for _, f := range []*os.File{os.Stdin, os.Stdout} {
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&os.ModeNamedPipe == 0 {
+			return fmt.Errorf("its %s is not a pipe", map[*os.File]string{os.Stdin: "standard input", os.Stdout: "standard output"}[f])
+		}
+	}
+	self, err := os.Stat("/proc/self/exe")
+	if err != nil {
+		return err
+	}
+	parent, err := os.Stat(fmt.Sprintf("/proc/%d/exe", os.Getppid()))
+	if err != nil || !os.SameFile(self, parent) {
+		return errors.New("its parent is not this program")
+	}
+	return nil
 }

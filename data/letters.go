@@ -80,8 +80,34 @@ func (tx *Tx) insertLetter(l *app.Letter) (what string, err error) {
 	return what, nil
 }
 
+// issueLetter makes and stores the calling doctor's letter r for the
+// patient p as issued: its wording from the clinic's settings and the
+// record, in the patient's language (which the letter keeps). It returns
+// the letter, the clinic's settings and the language to render it with,
+// and the audit detail; the caller audits it (VisitService.LetterPDF,
+// demoLetter).
+func (tx *Tx) issueLetter(r app.LetterRequest, p *app.Patient) (l *app.Letter, clinic *app.Settings, lang i18n.Lang, what string, err error) {
+	doctor, err := tx.prescriber(tx.caller.UserID)
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	if clinic, err = readSettings(tx.ctx, tx); err != nil {
+		return nil, nil, "", "", err
+	}
+	if lang, err = patientLang(tx.ctx, tx, p.ID); err != nil {
+		return nil, nil, "", "", err
+	}
+	if l, err = pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location(), lang); err != nil {
+		return nil, nil, "", "", err
+	}
+	if what, err = tx.insertLetter(l); err != nil {
+		return nil, nil, "", "", err
+	}
+	return l, clinic, lang, what, nil
+}
+
 // demoLetter writes a letter of the calling doctor's for a patient, as
-// the service would, from the clinic's settings and the record.
+// the service does (issueLetter), audited as the demo's.
 func (tx *Tx) demoLetter(r app.LetterRequest) error {
 	if err := r.Validate(); err != nil {
 		return err
@@ -90,23 +116,7 @@ func (tx *Tx) demoLetter(r app.LetterRequest) error {
 	if err != nil {
 		return err
 	}
-	doctor, err := tx.prescriber(tx.caller.UserID)
-	if err != nil {
-		return err
-	}
-	clinic, err := readSettings(tx.ctx, tx)
-	if err != nil {
-		return err
-	}
-	lang, err := patientLang(tx.ctx, tx, p.ID)
-	if err != nil {
-		return err
-	}
-	l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location(), lang)
-	if err != nil {
-		return err
-	}
-	what, err := tx.insertLetter(l)
+	l, _, _, what, err := tx.issueLetter(r, p)
 	if err == nil {
 		tx.clinicalDemoAudit("letter.pdf", "letters", l.ID, l.PatientID, what)
 	}

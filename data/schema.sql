@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0174 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0195 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1754,7 +1754,11 @@ CREATE TABLE message_plans (
 ) STRICT;
 
 CREATE TRIGGER message_plans_due_insert AFTER INSERT ON message_plans
-WHEN new.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id > new.id || '.' AND m.id < new.id || '/')
+WHEN new.deleted_at IS NULL AND CASE WHEN json_valid(new.plan) THEN
+    (SELECT count(*) FROM json_each(new.plan, '$.items') i, json_each(new.plan, '$.to') t
+     WHERE EXISTS (SELECT 1 FROM messages m
+                   WHERE m.id = new.id || '.' || i.key || '.' || json_extract(t.value, '$.channel')))
+    < json_array_length(new.plan, '$.items') * json_array_length(new.plan, '$.to') ELSE 0 END
 BEGIN
     INSERT OR IGNORE INTO message_plan_due (plan_id) VALUES (new.id);
 END;
@@ -1856,7 +1860,12 @@ END;
 CREATE TRIGGER messages_plan_written AFTER INSERT ON messages
 WHEN instr(new.id, '.') > 0
 BEGIN
-    DELETE FROM message_plan_due WHERE plan_id = substr(new.id, 1, instr(new.id, '.') - 1);
+    DELETE FROM message_plan_due WHERE plan_id = substr(new.id, 1, instr(new.id, '.') - 1)
+        AND (SELECT count(*) FROM message_plans p, json_each(p.plan, '$.items') i, json_each(p.plan, '$.to') t
+             WHERE p.id = message_plan_due.plan_id AND EXISTS (SELECT 1 FROM messages m
+                   WHERE m.id = p.id || '.' || i.key || '.' || json_extract(t.value, '$.channel')))
+            >= (SELECT json_array_length(p.plan, '$.items') * json_array_length(p.plan, '$.to')
+                FROM message_plans p WHERE p.id = message_plan_due.plan_id);
 END;
 
 CREATE TRIGGER seal_messages_del AFTER DELETE ON messages BEGIN SELECT hms_seal('messages', OLD.id); END;

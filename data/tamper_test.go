@@ -226,6 +226,16 @@ func TestTamper(t *testing.T) {
 		{"InvoiceLineDeleted", "invoice_lines", []string{`DELETE FROM invoice_lines WHERE id = ` + one("invoice_lines", "id")}, []string{"invoice_lines ", "deleted outside the app"}},
 		{"VitalsDeleted", "vitals", []string{`DELETE FROM vitals WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "deleted outside the app"}},
 		{"PatientEventDeleted", "patient_events", []string{`DELETE FROM patient_events WHERE id = ` + one("patient_events", "id")}, []string{"patient_events ", "deleted outside the app"}},
+		// Last stop's additions: a letter's language, a message plan
+		// slipped in, the trigger that keeps a plan due until all its
+		// messages are here (desk migration 0195).
+		{"LetterLanguageChanged", "letters", []string{`UPDATE letters SET language = CASE language WHEN 'es' THEN 'el' ELSE 'es' END WHERE id = ` + one("letters", "id")},
+			[]string{"letters ", "altered"}},
+		{"MessagePlanInserted", "message_plans", []string{`INSERT INTO message_plans (id, appointment_id, patient_id, appt_start, plan, origin, created_at, updated_at)
+			SELECT 'forgedplan', id, patient_id, start_at, '{"to": [{"channel": "email", "address": "mallory@evil.example"}], "items": [{"kind": "confirmation", "send_at": "2026-01-01T00:00:00.000000000Z"}]}',
+			'elsewhere', created_at, created_at FROM appointments ORDER BY rowid LIMIT 1`},
+			[]string{"message_plans forgedplan was added outside the app"}},
+		{"PlanWrittenTriggerDropped", "", []string{`DROP TRIGGER messages_plan_written`}, []string{"trigger messages_plan_written is missing"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

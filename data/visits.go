@@ -358,23 +358,7 @@ func (s *VisitService) LetterPDF(ctx context.Context, r app.LetterRequest) ([]by
 		if err != nil {
 			return err
 		}
-		doctor, err := tx.prescriber(tx.caller.UserID)
-		if err != nil {
-			return err
-		}
-		clinic, err := readSettings(tx.ctx, tx)
-		if err != nil {
-			return err
-		}
-		lang, err := patientLang(tx.ctx, tx, p.ID)
-		if err != nil {
-			return err
-		}
-		l, err := pdf.NewLetter(clinic, p, r, doctor, tx.now, clinic.Location(), lang)
-		if err != nil {
-			return err
-		}
-		what, err := tx.insertLetter(l)
+		l, clinic, lang, what, err := tx.issueLetter(r, p)
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,24 @@ func TestAttackAsDesk(t *testing.T) {
 		{"take the send lease through the unchecked function", `SELECT * FROM sync.take_send_lease_as($1, 60)`, []any{a.id}, "42501"},
 		{"read the send lease", `SELECT count(*) FROM sync.send_lease`, nil, "42501"},
 		{"hand the send lease to itself", `UPDATE sync.send_lease SET site_id = $1`, []any{a.id}, "42501"},
+		// Server migrations 0100 and 0101: applied_ops lost its foreign
+		// key to sync.sites for a trigger on sync.sites.
+		{"record an applied operation for desk B", `INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result) VALUES ($1, $2, 1, '{}')`,
+			[]any{other, b.id}, "42501"},
+		{"record an applied operation for no desk", `INSERT INTO sync.applied_ops (op_id, site_id, op_seq, result) VALUES ($1, $1, 1, '{}')`,
+			[]any{other}, "42501"},
+		{"forget the applied operations", `DELETE FROM sync.applied_ops`, nil, "42501"},
+		{"rewrite an applied operation's result", `UPDATE sync.applied_ops SET result = '{}'`, nil, "42501"},
+		{"read the applied operations", `SELECT count(*) FROM sync.applied_ops`, nil, "42501"},
+		{"delete desk B's row", `DELETE FROM sync.sites WHERE site_id = $1`, []any{b.id}, "42501"},
+		{"disable the trigger that keeps applied_ops' desks", `ALTER TABLE sync.sites DISABLE TRIGGER sites_keep_applied_ops`, nil, "42501"},
+		{"call that trigger's function", `SELECT sync.sites_keep_applied_ops()`, nil, "42501"},
+		{"switch triggers off for the session", `SET session_replication_role = replica`, nil, "42501"},
+		{"drop the lock-order trigger", `DROP TRIGGER IF EXISTS change_log_lock_order ON sync.change_log`, nil, "42501"},
+		{"add a function of its own to the schema", `CREATE FUNCTION sync.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'`, nil, "42501"},
+		{"shadow a catalogue function in public", `CREATE FUNCTION public.jsonb_array_elements(jsonb) RETURNS SETOF jsonb LANGUAGE sql AS 'SELECT $1'`, nil, "42501"},
+		{"read the change log directly", `SELECT count(*) FROM sync.change_log`, nil, "42501"},
+		{"read the quarantine", `SELECT count(*) FROM sync.quarantine`, nil, "42501"},
 	}
 	// B holds the send lease; A may neither release it nor take it.
 	if l, err := b.client.TakeSendLease(ctx, b.id, time.Hour); err != nil || l.Site != b.id {
@@ -222,5 +240,98 @@ func TestAddDesk(t *testing.T) {
 	}
 	if _, err := c.Enroll(ctx, uuid.Must(uuid.NewV7()).String(), "test"); !errors.Is(err, server.ErrNotThisDesk) {
 		t.Fatalf("a second desk with the same login: %v", err)
+	}
+}
+
+// TestAttackPushBatches: desk A, as itself, pushes one batch crafted
+// against sync.push_as as server migrations 0100 and 0101 made it (a
+// batch's new rows made in one statement before the loop, an edit merged
+// in one statement, the checks run once per batch): operations of its
+// own mixed with ones stamped with desk B's clock readings, B's
+// operation id sent again with other content, edits and deletes of B's
+// message plan, B's plan inserted again with other text, and a message
+// written out of B's plan under its final id. Each is decided as the
+// threat model says (SYNC-DESIGN.md), and nothing of B's changes: its
+// patient, its plan, its stored results, the log's entries under its
+// name. The test lists each operation and what the server decided.
+func TestAttackPushBatches(t *testing.T) {
+	t.Parallel()
+	u := newServer(t)
+	a, _ := enroll(t, u)
+	b, _ := enroll(t, u)
+	bPatient := b.op("patients", "pb", hlc.KindInsert, `{"given_name": "Bea"}`)
+	bPlan := b.op("message_plans", "planb", hlc.KindInsert,
+		`{"id": "planb", "patient_id": "pb", "plan": "{\"to\": [{\"channel\": \"email\", \"address\": \"bea@example.org\"}]}"}`)
+	if got := statuses(b.push(bPatient, bPlan)); got != "applied,applied" {
+		t.Fatalf("B's own push: %s", got)
+	}
+	bResults := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops WHERE site_id = $1`, b.id)
+	bLog := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log WHERE origin_site = $1`, b.id)
+
+	withClockOf := func(op hlc.Op, s *site) hlc.Op { op.HLC = s.clock.Now(); return op }
+	replay := a.op("patients", "pb", hlc.KindUpdate, `{"given_name": "Mallory"}`)
+	replay.ID = bPatient.ID
+	attempts := []struct {
+		what string
+		op   hlc.Op
+		want server.Status
+	}{
+		{"a new patient of its own", a.op("patients", "pa", hlc.KindInsert, `{"given_name": "Al"}`), server.Applied},
+		{"an edit of B's patient stamped with B's clock reading",
+			withClockOf(a.op("patients", "pb", hlc.KindUpdate, `{"given_name": "Mallory"}`), b), server.Rejected},
+		{"a new row stamped with B's clock reading (made before the loop)",
+			withClockOf(a.op("patients", "pc", hlc.KindInsert, `{"given_name": "Eve"}`), b), server.Rejected},
+		{"B's operation id again, with other content", replay, server.Applied},
+		{"an edit of B's message plan", a.op("message_plans", "planb", hlc.KindUpdate, `{"plan": "{}"}`), server.Rejected},
+		{"a delete of B's message plan", a.op("message_plans", "planb", hlc.KindDelete, `{}`), server.Rejected},
+		{"B's message plan inserted again with other addresses",
+			a.op("message_plans", "planb", hlc.KindInsert, `{"id": "planb", "patient_id": "pb", "plan": "{\"to\": [{\"channel\": \"email\", \"address\": \"mallory@evil.example\"}]}"}`),
+			server.Applied},
+		{"a message of B's plan under its final id, addressed elsewhere",
+			a.op("messages", "planb.0.email", hlc.KindInsert, `{"id": "planb.0.email", "patient_id": "pb", "to_address": "mallory@evil.example", "body": "Pay here"}`),
+			server.Applied},
+		{"a new patient of its own after them", a.op("patients", "pd", hlc.KindInsert, `{"given_name": "Di"}`), server.Applied},
+	}
+	ops := make([]hlc.Op, len(attempts))
+	for i, at := range attempts {
+		ops[i] = at.op
+	}
+	res := a.push(ops...)
+	var report []string
+	for i, at := range attempts {
+		report = append(report, fmt.Sprintf("%-64s %s %s", at.what, res[i].Status, res[i].Reason))
+		if res[i].Status != at.want {
+			t.Errorf("%s: %s (%s), want %s", at.what, res[i].Status, res[i].Reason, at.want)
+		}
+	}
+	t.Logf("one batch as desk A:\n  %s", strings.Join(report, "\n  "))
+
+	if m, _ := row(t, u, "patients", "pb"); m["given_name"] != "Bea" {
+		t.Errorf("B's patient is now %v", m)
+	}
+	if m, deleted := row(t, u, "message_plans", "planb"); deleted || !strings.Contains(fmt.Sprint(m["plan"]), "bea@example.org") {
+		t.Errorf("B's plan is now %v (deleted %v)", m, deleted)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows WHERE row_id = 'pc'`); n != 0 {
+		t.Errorf("the row stamped with B's clock was made")
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops WHERE site_id = $1`, b.id); n != bResults {
+		t.Errorf("B's stored results: %d, were %d", n, bResults)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.change_log WHERE origin_site = $1`, b.id); n != bLog {
+		t.Errorf("log entries under B's name: %d, were %d", n, bLog)
+	}
+	if n := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.applied_ops WHERE site_id = $1`, a.id); n != int64(len(attempts)-1) {
+		t.Errorf("A's stored results: %d, want %d (all but B's operation id)", n, len(attempts)-1)
+	}
+	// The message pushed under B's plan's id is A's row as far as the
+	// server goes (any desk may queue a message); the desks send it to
+	// nobody but the patient at the address on record
+	// (data.TestForgedMessagesNotSent, TestPlanNotSuppressedByAForgedMessage).
+	var origin string
+	servertest.QueryRow(t, u, `SELECT origin_site::text FROM sync.change_log WHERE entity = 'messages' AND row_id = 'planb.0.email'`,
+		nil, &origin)
+	if origin != a.id {
+		t.Errorf("the message of B's plan is logged as %s's, want A's", origin)
 	}
 }
