@@ -1362,7 +1362,12 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 		}
 	}
 	now := s.db.now().UTC()
-	rows, err := s.db.r.QueryContext(ctx, `SELECT message_id FROM message_due WHERE due_at <= ? ORDER BY due_at LIMIT 200`, formatTime(now))
+	// A plan's message this enrolled desk wrote out goes once the server
+	// has confirmed its copy (message_unconfirmed, migration 0190): another
+	// desk may have written the plan out first, with other templates, and
+	// the server keeps that copy, which this desk then pulls.
+	rows, err := s.db.r.QueryContext(ctx, `SELECT message_id FROM message_due WHERE due_at <= ?
+		AND message_id NOT IN (SELECT message_id FROM message_unconfirmed) ORDER BY due_at LIMIT 200`, formatTime(now))
 	if err != nil {
 		return rep, internal("messages.deliver", err)
 	}
@@ -1388,6 +1393,15 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 		}
 	}
 	return rep, nil
+}
+
+// MessagesUnconfirmed is how many of the plans' messages this enrolled
+// desk wrote out still wait for the server to confirm its copy (migration
+// 0190): the sync engine syncs before it sends them.
+func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM message_unconfirmed`).Scan(&n)
+	return n, err
 }
 
 // deliverOne checks one due message, sends it outside any transaction and

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0174 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0190 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1796,6 +1796,12 @@ CREATE TABLE message_settings (
     updated_by TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
+-- message_unconfirmed
+
+CREATE TABLE message_unconfirmed (
+    message_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
 -- messages
 
 CREATE TABLE messages (
@@ -1836,6 +1842,13 @@ BEGIN
 END;
 
 CREATE TRIGGER messages_no_update BEFORE UPDATE ON messages
+WHEN (SELECT applying FROM sync_meta) = 0 OR instr(old.id, '.') = 0
+    OR new.id IS NOT old.id OR new.appointment_id IS NOT old.appointment_id OR new.patient_id IS NOT old.patient_id
+    OR new.kind IS NOT old.kind OR new.channel IS NOT old.channel OR new.to_address IS NOT old.to_address
+    OR new.send_at IS NOT old.send_at OR new.appt_start IS NOT old.appt_start OR new.origin IS NOT old.origin
+    OR new.resend_of IS NOT old.resend_of OR new.created_by IS NOT old.created_by
+    OR new.created_at IS NOT old.created_at OR new.updated_at IS NOT old.updated_at
+    OR new.deleted_at IS NOT old.deleted_at
 BEGIN
     SELECT RAISE(ABORT, 'a queued message is never changed: drop it and queue another');
 END;
@@ -1857,6 +1870,13 @@ CREATE TRIGGER messages_plan_written AFTER INSERT ON messages
 WHEN instr(new.id, '.') > 0
 BEGIN
     DELETE FROM message_plan_due WHERE plan_id = substr(new.id, 1, instr(new.id, '.') - 1);
+END;
+
+CREATE TRIGGER messages_unconfirmed AFTER INSERT ON messages
+WHEN instr(new.id, '.') > 0 AND (SELECT applying FROM sync_meta) = 0
+    AND (SELECT server_epoch FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT OR IGNORE INTO message_unconfirmed (message_id) VALUES (new.id);
 END;
 
 CREATE TRIGGER seal_messages_del AFTER DELETE ON messages BEGIN SELECT hms_seal('messages', OLD.id); END;

@@ -61,6 +61,20 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 		return app.DeliveryReport{}, serverErrorf(err, noMessageUntilNews)
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
+	// The plans this round wrote out are sent once the server has
+	// confirmed the desk's copy of their messages (or the desk has the
+	// copy another desk wrote first): one more sync, then the rest.
+	if n, cerr := e.db.MessagesUnconfirmed(ctx); err == nil && cerr == nil && n > 0 {
+		if _, serr := e.SyncNow(ctx); serr != nil {
+			return rep, serverErrorf(serr, noMessageUntilNews)
+		}
+		more, derr := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
+		rep.Sent, rep.Failed, rep.Retrying, rep.Dropped = rep.Sent+more.Sent, rep.Failed+more.Failed,
+			rep.Retrying+more.Retrying, rep.Dropped+more.Dropped
+		err = derr
+	} else if err == nil {
+		err = cerr
+	}
 	if rep.Sent+rep.Failed+rep.Retrying+rep.Dropped > 0 {
 		if _, serr := e.SyncNow(ctx); serr != nil && err == nil {
 			err = serr

@@ -29,6 +29,7 @@ import (
 type mailbox struct {
 	mu        stdsync.Mutex
 	ids, to   []string
+	bodies    []string
 	passwords []string
 }
 
@@ -79,7 +80,12 @@ func (s *smtpSession) Data(r io.Reader) error {
 	}
 	s.box.mu.Lock()
 	defer s.box.mu.Unlock()
+	body, err := io.ReadAll(m.Body)
+	if err != nil {
+		return err
+	}
 	s.box.ids = append(s.box.ids, m.Header.Get("Message-ID"))
+	s.box.bodies = append(s.box.bodies, string(body))
 	s.box.to = append(s.box.to, s.to)
 	return nil
 }
@@ -112,7 +118,14 @@ func mailSettings(port int) app.MessageSettings {
 // lease.
 func leasedDesks(t *testing.T, lease time.Duration) (first *clinic, second *data.DB, secondClock *fakeClock) {
 	t.Helper()
-	u := newSyncServer(t)
+	_, first, second, secondClock = leasedDesksOn(t, lease)
+	return first, second, secondClock
+}
+
+// leasedDesksOn is leasedDesks that also returns the server's URL.
+func leasedDesksOn(t *testing.T, lease time.Duration) (u string, first *clinic, second *data.DB, secondClock *fakeClock) {
+	t.Helper()
+	u = newSyncServer(t)
 	first = mustSetup(t)
 	engines.Store(first.db, sync.New(first.db, sync.Options{AppVersion: "test", SendLease: lease}))
 	first.svc = services(first.db)
@@ -130,7 +143,7 @@ func leasedDesks(t *testing.T, lease time.Duration) (first *clinic, second *data
 	}
 	mustSync(t, second)
 	mustSync(t, first.db)
-	return first, second, secondClock
+	return u, first, second, secondClock
 }
 
 // sender is the desk's schedule: it delivers as data.DeliveryCaller.

@@ -1,0 +1,227 @@
+package sync_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	stdsync "sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"hms/app"
+	"hms/app/messaging"
+	"hms/data"
+)
+
+// holdPulls opens a transaction on the server that holds back every
+// change logged after it from every desk's pull (a pull hands out only
+// changes below the oldest open transaction), as a long transaction of
+// any program on the server does; the returned function ends it.
+func holdPulls(t *testing.T, u string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+		t.Fatal(err)
+	}
+	var once stdsync.Once
+	release = func() {
+		once.Do(func() {
+			_ = tx.Rollback(ctx)
+			conn.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// smsGateway is a local HTTP server standing in for an SMS gateway: it
+// accepts every message and keeps its request body.
+func smsGateway(t *testing.T) (url string, got func() []string) {
+	t.Helper()
+	var mu stdsync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), bodies...)
+	}
+}
+
+// TestPlanWrittenOutWithOtherTemplates: two desks write one message plan
+// out while their templates differ (an administrator changed them on one
+// desk, whose change has not reached the other: a long transaction on the
+// server holds the pulls back). Every desk ends with the server's copy of
+// each message, and a message is sent once, with the text every desk
+// records.
+//
+// First order: the first desk writes the plan out first (a withdrawn SMS
+// consent drops the SMS messages), with its new template; the lease
+// holder writes it out with the old one. The lease holder sends nothing
+// until it has the server's copy, then sends that text. Second order: the
+// lease holder writes a plan out and sends it; the lease moves to the
+// first desk, which writes it out again with its newer template before it
+// has the other's rows: it sends nothing (the message went), and takes the
+// server's copy.
+func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
+	t.Parallel()
+	box, port := startSMTP(t)
+	gw, texts := smsGateway(t)
+	u, first, second, _ := leasedDesksOn(t, time.Minute)
+	admin := first.ctx(app.RoleAdmin)
+	settings := func(body string) app.MessageSettings {
+		s := mailSettings(port)
+		s.SMS = app.SMSGateway{URL: gw, Body: "to={to}&text={text}"}
+		s.Templates = map[app.MessageKind]app.MessageTemplate{
+			app.MessageConfirmation: {Subject: "Booked (" + body + ")", Body: body + ": {patient}, {weekday} {date} {time}."}}
+		return s
+	}
+	if _, err := first.svc.Messages.SetMessageSettings(admin, settings("Template A")); err != nil {
+		t.Fatal(err)
+	}
+	p := newPatient(t, first.svc, "Templated")
+	email, phone := "templated@example.org", "+30 210 555 0101"
+	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email, Phone: &phone}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range app.MessageChannels {
+		if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, ch, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	book := func(after time.Duration) {
+		t.Helper()
+		if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+			Start: first.clock.Now().Add(after), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secondSvc := services(second)
+	deliver := func(svc app.Services) app.DeliveryReport {
+		t.Helper()
+		rep, err := svc.Messages.DeliverDue(sender, &messaging.Transport{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	// same checks that both desks hold the same messages rows, and that
+	// each message the mailbox got is one of them, with its text.
+	same := func(step string) {
+		t.Helper()
+		syncUntilCaughtUp(t, u, first.db)
+		syncUntilCaughtUp(t, u, second)
+		syncUntilCaughtUp(t, u, first.db)
+		const q = `SELECT coalesce(group_concat(id || ' | ' || subject || ' | ' || body, char(10)), '') FROM (SELECT * FROM messages ORDER BY id)`
+		var one, two string
+		if err := rawDB(t, first.db).QueryRow(q).Scan(&one); err != nil {
+			t.Fatal(err)
+		}
+		if err := rawDB(t, second).QueryRow(q).Scan(&two); err != nil {
+			t.Fatal(err)
+		}
+		if one != two {
+			t.Errorf("%s: the desks' messages differ:\nfirst:\n%s\nsecond:\n%s", step, one, two)
+		}
+		ids, _ := box.got()
+		box.mu.Lock()
+		bodies := append([]string(nil), box.bodies...)
+		box.mu.Unlock()
+		for i, id := range ids {
+			var body string
+			for _, line := range strings.Split(two, "\n") {
+				f := strings.SplitN(line, " | ", 3)
+				if len(f) == 3 && messaging.MessageID(f[0], "Clinic <desk@clinic.example>") == id {
+					body = f[2]
+				}
+			}
+			if body == "" || !strings.Contains(strings.ReplaceAll(bodies[i], "\r\n", "\n"), body) {
+				t.Errorf("%s: the patient got %q (%s), the desks record %q", step, bodies[i], id, body)
+			}
+		}
+	}
+
+	// First order.
+	book(3 * time.Hour)
+	mustSync(t, first.db)
+	mustSync(t, second)
+	release := holdPulls(t, u)
+	if _, err := first.svc.Messages.SetMessageSettings(admin, settings("Template B")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelSMS, false); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db) // pushed; the second desk's pulls do not see it yet
+	if rep := deliver(secondSvc); rep.Sent != 0 {
+		ids, _ := box.got()
+		t.Errorf("the lease holder sent %+v (mail %d, SMS %d) before it had the server's copy of the plan's messages", rep, len(ids), len(texts()))
+	}
+	release()
+	if rep := deliver(secondSvc); rep.Sent != 1 {
+		t.Errorf("with the server's copy, the lease holder sent %+v, want the e-mail confirmation", rep)
+	}
+	same("first order")
+	if ids, _ := box.got(); len(ids) != 1 || len(texts()) != 0 {
+		t.Fatalf("first order: %d e-mails and %d SMS, want one e-mail (the SMS consent was withdrawn)", len(ids), len(texts()))
+	}
+	for i, db := range []*data.DB{first.db, second} {
+		if n := count(t, db, `SELECT count(*) FROM messages WHERE body LIKE 'Template A%'`); n != 0 {
+			t.Errorf("desk %d keeps %d messages of the first desk's old template", i+1, n)
+		}
+	}
+
+	// Second order.
+	book(5 * time.Hour)
+	mustSync(t, first.db)
+	mustSync(t, second)
+	release = holdPulls(t, u)
+	if _, err := first.svc.Messages.SetMessageSettings(admin, settings("Template C")); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	if rep := deliver(secondSvc); rep.Sent != 1 {
+		t.Fatalf("the lease holder sent %+v, want the second confirmation", rep)
+	}
+	if err := engine(second).ReleaseSendLease(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep := deliver(first.svc); rep.Sent != 0 {
+		t.Errorf("the next lease holder sent %+v again, before it had the server's copy", rep)
+	}
+	release()
+	if rep := deliver(first.svc); rep.Sent != 0 {
+		t.Errorf("the next lease holder sent %+v again", rep)
+	}
+	same("second order")
+	if ids, _ := box.got(); len(ids) != 2 {
+		t.Fatalf("second order: %d e-mails, want two (one confirmation each)", len(ids))
+	}
+	for i, db := range []*data.DB{first.db, second} {
+		if n := count(t, db, `SELECT count(*) FROM messages WHERE body LIKE 'Template C%'`); n != 0 {
+			t.Errorf("desk %d keeps %d messages of the first desk's copy, which lost", i+1, n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM message_unconfirmed`); n != 0 {
+			t.Errorf("desk %d: %d messages still unconfirmed", i+1, n)
+		}
+	}
+}
