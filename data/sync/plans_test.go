@@ -15,6 +15,7 @@ import (
 	"hms/app"
 	"hms/app/messaging"
 	"hms/data"
+	"hms/data/sync/server/servertest"
 )
 
 // holdPulls opens a transaction on the server that holds back every
@@ -223,5 +224,96 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM message_unconfirmed`); n != 0 {
 			t.Errorf("desk %d: %d messages still unconfirmed", i+1, n)
 		}
+	}
+}
+
+// TestEarlierDeskGetsNoSendLease: a desk of a version before message plans
+// (desk migration 0156) cannot write a plan's messages out; holding the
+// send lease it would keep every booking of the newer desks unsent for as
+// long as it renewed it. The server (migration 0110) gives the lease only
+// to desks that ask as writers of plans: the earlier desks' call, made
+// here through the second desk's login as those programs make it, never
+// takes nor renews the lease; it names the holder, or the nil id while
+// nobody holds it, so the earlier desk sends nothing. An earlier desk
+// holding the lease when the server was updated keeps it until its time
+// runs out, and no newer desk sends before then; after, the newer desk
+// takes it and sends the plans' messages.
+func TestEarlierDeskGetsNoSendLease(t *testing.T) {
+	t.Parallel()
+	box, port := startSMTP(t)
+	u, first, second, _ := leasedDesksOn(t, time.Minute)
+	ctx := context.Background()
+	earlier, err := pgx.Connect(ctx, deskURL(t, second, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { earlier.Close(ctx) })
+	const nobody = "00000000-0000-0000-0000-000000000000"
+	askEarlier := func() string {
+		t.Helper()
+		var site string
+		if err := earlier.QueryRow(ctx, `SELECT site_id::text FROM sync.take_send_lease($1, 60)`, second.SiteID()).Scan(&site); err != nil {
+			t.Fatal(err)
+		}
+		return site
+	}
+	holder := func() string {
+		var site string
+		servertest.QueryRow(t, u, `SELECT coalesce((SELECT site_id::text FROM sync.send_lease WHERE expires_at > now()), '')`, nil, &site)
+		return site
+	}
+	if got := askEarlier(); got != nobody || holder() != "" {
+		t.Fatalf("an earlier desk asking for the free lease: named %s, the server's holder %q", got, holder())
+	}
+
+	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
+		t.Fatal(err)
+	}
+	p := newPatient(t, first.svc, "Upgraded")
+	email := "upgraded@example.org"
+	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	book := func(after time.Duration) {
+		t.Helper()
+		if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+			Start: first.clock.Now().Add(after), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	book(3 * time.Hour)
+	if rep, err := first.svc.Messages.DeliverDue(sender, &messaging.Transport{}); err != nil || rep.Sent != 1 {
+		t.Fatalf("the newer desk sent %+v, %v", rep, err)
+	}
+	if got := askEarlier(); got != first.db.SiteID() || holder() != first.db.SiteID() {
+		t.Fatalf("an earlier desk asking while the newer holds the lease: named %s, the server's holder %q", got, holder())
+	}
+
+	// The earlier desk held the lease when the server was updated (the
+	// row as migration 0110 leaves it): not renewed, and kept until it
+	// runs out.
+	if err := first.svc.Messages.(interface{ ReleaseSendLease(context.Context) error }).ReleaseSendLease(ctx); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Exec(t, u, `INSERT INTO sync.send_lease (id, site_id, expires_at, plans) VALUES (1, $1, now() + interval '3 seconds', false)`, second.SiteID())
+	if got := askEarlier(); got != nobody {
+		t.Errorf("the earlier desk renewing its lease was named %s, want nobody (it sends no more)", got)
+	}
+	book(5 * time.Hour)
+	if rep, err := first.svc.Messages.DeliverDue(sender, &messaging.Transport{}); err != nil || rep.Sent != 0 {
+		t.Fatalf("the newer desk sent %+v (%v) while the earlier desk's lease ran", rep, err)
+	}
+	time.Sleep(3500 * time.Millisecond)
+	if got := askEarlier(); got != nobody {
+		t.Errorf("the earlier desk took the lease that ran out: named %s", got)
+	}
+	if rep, err := first.svc.Messages.DeliverDue(sender, &messaging.Transport{}); err != nil || rep.Sent != 1 {
+		t.Fatalf("the newer desk, after the earlier desk's lease ran out, sent %+v, %v", rep, err)
+	}
+	if ids, _ := box.got(); len(ids) != 2 {
+		t.Fatalf("the patient got %d messages, want the two confirmations", len(ids))
 	}
 }
