@@ -15,6 +15,7 @@ import (
 	"hms/app"
 	"hms/app/messaging"
 	"hms/data"
+	"hms/data/sync/hlc"
 	"hms/data/sync/server/servertest"
 )
 
@@ -315,5 +316,38 @@ func TestEarlierDeskGetsNoSendLease(t *testing.T) {
 	}
 	if ids, _ := box.got(); len(ids) != 2 {
 		t.Fatalf("the patient got %d messages, want the two confirmations", len(ids))
+	}
+}
+
+// TestEarlierDeskKeepsAnUnknownTableAside: what a desk of a version
+// before message plans does with a plan it pulls, shown on the same path
+// (pull.go's apply, unchanged since before migration 0156) with a table
+// this version does not know: a newer server syncs it (its sync.entities
+// lists it) and a newer desk pushes a row of it. The desk keeps the change
+// aside, unapplied, with the reason naming the table and asking for an
+// update, listed for review; everything pulled with it and after it is
+// applied; the next rounds try it again and change nothing else.
+func TestEarlierDeskKeepsAnUnknownTableAside(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	const later = "later_message_plans"
+	servertest.Exec(t, u, `INSERT INTO sync.entities (entity, mode) VALUES ($1, 'append')`, later)
+	f := newForger(t, u, first.db)
+	if got := f.push(later, "plan-1", hlc.KindInsert, map[string]any{"id": "plan-1", "plan": "{}"}); !strings.Contains(got, `"applied"`) {
+		t.Fatalf("the newer desk's row: %s", got)
+	}
+	p := newPatient(t, first.svc, "After")
+	mustSync(t, first.db)
+	for range 2 {
+		syncUntilCaughtUp(t, u, second)
+	}
+	if n := count(t, second, `SELECT count(*) FROM patients WHERE id = ?`, p.ID); n != 1 {
+		t.Errorf("the patient pushed after the unknown row did not arrive (%d)", n)
+	}
+	if n := count(t, second, `SELECT count(*) FROM conflicts WHERE entity = ? AND rule LIKE ? AND resolved_at IS NULL`,
+		later, data.RuleNotApplied+"%does not sync%update it%"); n != 1 {
+		var rules string
+		_ = rawDB(t, second).QueryRow(`SELECT coalesce(group_concat(entity || ': ' || rule, '; '), '') FROM conflicts`).Scan(&rules)
+		t.Errorf("the unknown row kept aside %d times, want once with the reason; conflicts: %s", n, rules)
 	}
 }
