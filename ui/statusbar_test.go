@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
 	"hms/app/i18n"
@@ -94,4 +95,112 @@ func visibleText(m *mainScreen) string {
 		}
 	})
 	return out.String()
+}
+
+// TestSettingsTabsInGreekAndSpanish: Settings → Backups, Sync and
+// Messages, as the administrator who switched the screens to Greek or
+// Spanish sees them on a 1280 × 800 window: every label, button and check
+// the catalogue translates is shown translated, and none is cut off.
+func TestSettingsTabsInGreekAndSpanish(t *testing.T) {
+	for _, l := range []i18n.Lang{i18n.Greek, i18n.Spanish} {
+		t.Run(l.Name(), func(t *testing.T) {
+			h, _, _ := realHarness(t)
+			h.loginReal("admin", datatest.AdminPassword)
+			speakIn(t, l)
+			h.u.win.Resize(fyne.NewSize(1280, 800))
+			m := h.u.main
+			m.showArea(app.AreaSettings)
+			h.settle()
+			if m.settingsTabs == nil {
+				t.Fatal("no Settings tabs")
+			}
+			var seen []string
+			for _, tab := range []string{settingsTabBackups, syncTabSync, settingsTabMessages} {
+				m.showSyncTab(tab)
+				h.settle()
+				time.Sleep(100 * time.Millisecond)
+				h.settle()
+				sel := m.settingsTabs.Selected()
+				if sel == nil || sel.Text != i18n.For(l).T(tab) {
+					continue // not on this desk (Sync without a sync service)
+				}
+				seen = append(seen, sel.Text)
+				t.Logf("checked %s", sel.Text)
+				checkScreenIn(t, h, sel.Content, l)
+			}
+			if len(seen) < 2 {
+				t.Fatalf("only the tabs %v were there", seen)
+			}
+		})
+	}
+}
+
+// TestSyncTabInGreekAndSpanish: Settings → Sync of an enrolled desk
+// (its status, the clinic's desks, a failure), as TestSettingsTabsIn…
+// checks the others.
+func TestSyncTabInGreekAndSpanish(t *testing.T) {
+	for _, l := range []i18n.Lang{i18n.Greek, i18n.Spanish} {
+		t.Run(l.Name(), func(t *testing.T) {
+			speakIn(t, l)
+			st := enrolledStatus
+			st.FailingSince = time.Date(2026, 3, 2, 8, 40, 0, 0, time.UTC)
+			e := app.LoadError(app.StoreError(app.Errorf(app.EINTERNAL, "The sync server cannot be reached.%s Check that it is running and its address. (%s)",
+				" Nothing was lost: the changes stay queued.", "dial tcp: connection refused")))
+			st.LastSyncError, st.LastSyncErrorText = e.Message, app.ErrorText(e)
+			h := newSyncHarness(t, st)
+			h.loginAs(user(app.RoleAdmin))
+			h.u.win.Resize(fyne.NewSize(1280, 800))
+			m := h.u.main
+			h.openArea(app.AreaSettings)
+			m.showSyncTab(syncTabSync)
+			h.waitFor("the status", func() bool { return m.syncView.lastError.Visible() })
+			h.settle()
+			// Laid out again, as a window does when its texts change.
+			h.u.win.Resize(fyne.NewSize(1281, 800))
+			h.u.win.Resize(fyne.NewSize(1280, 800))
+			h.settle()
+			sel := m.settingsTabs.Selected()
+			if sel == nil || sel.Text != i18n.For(l).T(syncTabSync) {
+				t.Fatalf("the tab %v is open", sel)
+			}
+			checkScreenIn(t, h.harness, sel.Content, l)
+		})
+	}
+}
+
+// checkScreenIn fails on a label, button or check of screen that shows
+// an English text l's catalogue translates, or whose text needs more room
+// than it has.
+func checkScreenIn(t *testing.T, h *harness, screen fyne.CanvasObject, l i18n.Lang) {
+	t.Helper()
+	tr := i18n.For(l)
+	check := func(kind, text string, o fyne.CanvasObject, cut bool) {
+		if text == "" || !o.Visible() || o.Size().Width == 0 {
+			return
+		}
+		if tr.T(text) != text {
+			t.Errorf("%s %q is shown in English", kind, text)
+		}
+		if cut && o.MinSize().Width > o.Size().Width+1 {
+			t.Errorf("%s %q needs %.0f px and has %.0f", kind, text, o.MinSize().Width, o.Size().Width)
+		}
+	}
+	walk(screen, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			check("label", w.Text, w, w.Truncation == fyne.TextTruncateOff && w.Wrapping == fyne.TextWrapOff)
+		case *widget.Button:
+			check("button", w.Text, w, true)
+		case *widget.Check:
+			check("check", w.Text, w, true)
+		case *widget.Entry:
+			if w.PlaceHolder != "" && tr.T(w.PlaceHolder) != w.PlaceHolder {
+				t.Errorf("placeholder %q is shown in English", w.PlaceHolder)
+			}
+		case *widget.Select:
+			if w.PlaceHolder != "" && tr.T(w.PlaceHolder) != w.PlaceHolder {
+				t.Errorf("select placeholder %q is shown in English", w.PlaceHolder)
+			}
+		}
+	})
 }
