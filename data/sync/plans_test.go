@@ -225,6 +225,11 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 		if n := count(t, db, `SELECT count(*) FROM message_unconfirmed`); n != 0 {
 			t.Errorf("desk %d: %d messages still unconfirmed", i+1, n)
 		}
+		// A message that took the server's copy still verifies: its row
+		// as it is now was audited (received) on this desk.
+		if rep, err := db.Verify(context.Background()); err != nil || !rep.OK() {
+			t.Errorf("desk %d does not verify: %+v, %v", i+1, rep, err)
+		}
 	}
 }
 
