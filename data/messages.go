@@ -39,7 +39,9 @@ import (
 // once; the desk that sends writes its messages out as messages rows
 // (expandPlans) at the start of its round, with ids made of the plan's
 // (PLAN.ITEM.CHANNEL), so that two desks writing one plan write the same
-// rows; a drop (cancel, consent withdrawn) writes them out first and drops
+// rows (but for a subject and body rendered with other templates: every
+// desk takes the server's copy, and an enrolled desk sends one only once
+// it has it, migration 0190); a drop (cancel, consent withdrawn) writes them out first and drops
 // them, so the log shows each. Messages, plans, tries and consents are
 // rows written once that sync like any other, and every desk keeps the
 // clinic's queue (message_due and message_plan_due, kept by the triggers

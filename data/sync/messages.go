@@ -38,7 +38,9 @@ type messages struct {
 // Holding it, the desk first syncs, so that it has every desk's queued
 // messages and every try recorded since, sends what is due until a margin
 // before the lease ends, and syncs again, so that the others see what it
-// sent and do not send it again. An enrolled desk that cannot reach the
+// sent and do not send it again. The messages of plans it wrote out in
+// the round go after one more sync, once the server has confirmed its
+// copy of them (desk migration 0190). An enrolled desk that cannot reach the
 // server sends nothing: another desk may hold the lease.
 func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.DeliveryReport, error) {
 	caller, _ := app.CallerFromContext(ctx)
