@@ -298,13 +298,13 @@ func TestEarlierDeskGetsNoSendLease(t *testing.T) {
 		t.Fatalf("an earlier desk asking while the newer holds the lease: named %s, the server's holder %q", got, holder())
 	}
 
-	// The earlier desk held the lease when the server was updated (the
-	// row as migration 0110 leaves it): not renewed, and kept until it
-	// runs out.
+	// The earlier desk held the lease when the server was updated (its
+	// row, which migration 0110 leaves as it is): not renewed, and kept
+	// until it runs out.
 	if err := first.svc.Messages.(interface{ ReleaseSendLease(context.Context) error }).ReleaseSendLease(ctx); err != nil {
 		t.Fatal(err)
 	}
-	servertest.Exec(t, u, `INSERT INTO sync.send_lease (id, site_id, expires_at, plans) VALUES (1, $1, now() + interval '3 seconds', false)`, second.SiteID())
+	servertest.Exec(t, u, `INSERT INTO sync.send_lease (id, site_id, expires_at) VALUES (1, $1, now() + interval '3 seconds')`, second.SiteID())
 	if got := askEarlier(); got != nobody {
 		t.Errorf("the earlier desk renewing its lease was named %s, want nobody (it sends no more)", got)
 	}

@@ -206,7 +206,6 @@ CREATE TABLE sync.send_lease (
     site_id uuid NOT NULL,
     taken_at timestamp with time zone NOT NULL DEFAULT now(),
     expires_at timestamp with time zone NOT NULL,
-    plans boolean NOT NULL DEFAULT false,
     CONSTRAINT send_lease_id_check CHECK (id = 1),
     CONSTRAINT send_lease_site_id_fkey FOREIGN KEY (site_id) REFERENCES sync.sites(site_id),
     CONSTRAINT send_lease_pkey PRIMARY KEY (id)
@@ -1580,12 +1579,11 @@ BEGIN
         RAISE EXCEPTION 'a send lease lasts from 1 second to an hour' USING ERRCODE = '22023';
     END IF;
     IF p_plans THEN
-        INSERT INTO sync.send_lease AS l (id, site_id, expires_at, plans)
-        VALUES (1, p_site, now() + make_interval(secs => p_seconds), true)
+        INSERT INTO sync.send_lease AS l (id, site_id, expires_at)
+        VALUES (1, p_site, now() + make_interval(secs => p_seconds))
         ON CONFLICT (id) DO UPDATE SET
             site_id = excluded.site_id,
             expires_at = excluded.expires_at,
-            plans = true,
             taken_at = CASE WHEN l.site_id = excluded.site_id THEN l.taken_at ELSE now() END
         WHERE l.site_id = excluded.site_id OR l.expires_at <= now();
     END IF;

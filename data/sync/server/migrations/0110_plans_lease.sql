@@ -12,8 +12,6 @@
 -- included. An earlier desk holding the lease when the server is updated
 -- keeps it until its time runs out (not renewed), so two desks never send
 -- at once.
-ALTER TABLE sync.send_lease ADD COLUMN plans boolean NOT NULL DEFAULT false;
-
 DROP FUNCTION sync.take_send_lease(uuid, int);
 DROP FUNCTION sync.take_send_lease_as(uuid, int);
 
@@ -28,12 +26,11 @@ BEGIN
         RAISE EXCEPTION 'a send lease lasts from 1 second to an hour' USING ERRCODE = '22023';
     END IF;
     IF p_plans THEN
-        INSERT INTO sync.send_lease AS l (id, site_id, expires_at, plans)
-        VALUES (1, p_site, now() + make_interval(secs => p_seconds), true)
+        INSERT INTO sync.send_lease AS l (id, site_id, expires_at)
+        VALUES (1, p_site, now() + make_interval(secs => p_seconds))
         ON CONFLICT (id) DO UPDATE SET
             site_id = excluded.site_id,
             expires_at = excluded.expires_at,
-            plans = true,
             taken_at = CASE WHEN l.site_id = excluded.site_id THEN l.taken_at ELSE now() END
         WHERE l.site_id = excluded.site_id OR l.expires_at <= now();
     END IF;
