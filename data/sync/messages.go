@@ -64,11 +64,18 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
 	// The plans this round wrote out are sent once the server has
-	// confirmed the desk's copy of their messages (or the desk has the
-	// copy another desk wrote first): one more sync, then the rest.
+	// confirmed the desk's copy of their messages: a push, whose results
+	// say so, then the rest; a message the server had a copy of already
+	// (another desk wrote the plan out first) waits for a sync that
+	// brings that copy.
 	if n, cerr := e.db.MessagesUnconfirmed(ctx); err == nil && cerr == nil && n > 0 {
-		if _, serr := e.SyncNow(ctx); serr != nil {
+		if _, serr := e.PushOnce(ctx); serr != nil {
 			return rep, serverErrorf(serr, noMessageUntilNews)
+		}
+		if n, cerr = e.db.MessagesUnconfirmed(ctx); cerr == nil && n > 0 {
+			if _, serr := e.SyncNow(ctx); serr != nil {
+				return rep, serverErrorf(serr, noMessageUntilNews)
+			}
 		}
 		more, derr := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
 		rep.Sent, rep.Failed, rep.Retrying, rep.Dropped = rep.Sent+more.Sent, rep.Failed+more.Failed,

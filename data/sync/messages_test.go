@@ -118,14 +118,7 @@ func mailSettings(port int) app.MessageSettings {
 // lease.
 func leasedDesks(t *testing.T, lease time.Duration) (first *clinic, second *data.DB, secondClock *fakeClock) {
 	t.Helper()
-	_, first, second, secondClock = leasedDesksOn(t, lease)
-	return first, second, secondClock
-}
-
-// leasedDesksOn is leasedDesks that also returns the server's URL.
-func leasedDesksOn(t *testing.T, lease time.Duration) (u string, first *clinic, second *data.DB, secondClock *fakeClock) {
-	t.Helper()
-	u = newSyncServer(t)
+	u := newSyncServer(t)
 	first = mustSetup(t)
 	engines.Store(first.db, sync.New(first.db, sync.Options{AppVersion: "test", SendLease: lease}))
 	first.svc = services(first.db)
@@ -143,7 +136,7 @@ func leasedDesksOn(t *testing.T, lease time.Duration) (u string, first *clinic, 
 	}
 	mustSync(t, second)
 	mustSync(t, first.db)
-	return u, first, second, secondClock
+	return first, second, secondClock
 }
 
 // sender is the desk's schedule: it delivers as data.DeliveryCaller.

@@ -15,37 +15,37 @@ import (
 	"hms/app"
 	"hms/app/messaging"
 	"hms/data"
+	"hms/data/datatest"
+	"hms/data/sync"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server/servertest"
 )
 
-// holdPulls opens a transaction on the server that holds back every
-// change logged after it from every desk's pull (a pull hands out only
-// changes below the oldest open transaction), as a long transaction of
-// any program on the server does; the returned function ends it.
-func holdPulls(t *testing.T, u string) (release func()) {
+// plansDesks are leasedDesks (two enrolled desks on fake clocks, sending
+// under a lease of lease) with the server's URL, each desk caught up with
+// the server's log at every step: under load, one round's pull may stop
+// short of the newest changes (another test's open transaction holds them
+// back).
+func plansDesks(t *testing.T, lease time.Duration) (u string, first *clinic, second *data.DB) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
+	u = newSyncServer(t)
+	first = mustSetup(t)
+	engines.Store(first.db, sync.New(first.db, sync.Options{AppVersion: "test", SendLease: lease}))
+	first.svc = services(first.db)
+	mustEnroll(t, first.db, u)
+	syncUntilCaughtUp(t, u, first.db)
+	second = MustOpenDB(t, newFakeClock())
+	engines.Store(second, sync.New(second, sync.Options{AppVersion: "test", SendLease: lease}))
+	mustEnroll(t, second, u)
+	syncUntilCaughtUp(t, u, second)
+	// An administrator logs in on the second desk, vouching for its
+	// sealing key: the message secrets are sealed to it from then on.
+	if _, err := services(second).Users.Login(anon, "admin", datatest.AdminPassword); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
-		t.Fatal(err)
-	}
-	var once stdsync.Once
-	release = func() {
-		once.Do(func() {
-			_ = tx.Rollback(ctx)
-			conn.Close(ctx)
-		})
-	}
-	t.Cleanup(release)
-	return release
+	syncUntilCaughtUp(t, u, second)
+	syncUntilCaughtUp(t, u, first.db)
+	return u, first, second
 }
 
 // smsGateway is a local HTTP server standing in for an SMS gateway: it
@@ -71,10 +71,9 @@ func smsGateway(t *testing.T) (url string, got func() []string) {
 
 // TestPlanWrittenOutWithOtherTemplates: two desks write one message plan
 // out while their templates differ (an administrator changed them on one
-// desk, whose change has not reached the other: a long transaction on the
-// server holds the pulls back). Every desk ends with the server's copy of
-// each message, and a message is sent once, with the text every desk
-// records.
+// desk, whose change has not reached the other). Every desk ends with the
+// server's copy of each message, and a message is sent once, with the
+// text every desk records.
 //
 // First order: the first desk writes the plan out first (a withdrawn SMS
 // consent drops the SMS messages), with its new template; the lease
@@ -88,7 +87,7 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 	t.Parallel()
 	box, port := startSMTP(t)
 	gw, texts := smsGateway(t)
-	u, first, second, _ := leasedDesksOn(t, time.Minute)
+	u, first, second := plansDesks(t, time.Minute)
 	admin := first.ctx(app.RoleAdmin)
 	settings := func(body string) app.MessageSettings {
 		s := mailSettings(port)
@@ -162,23 +161,36 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 		}
 	}
 
-	// First order.
+	// writeOut is the sending part of a desk's round, as the engine
+	// calls it once its sync is done (data.WithSendLease): it stands for a
+	// round whose sync ended just before the other desk's rows reached the
+	// server, or before they reached this desk.
+	writeOut := func(db *data.DB) app.DeliveryReport {
+		t.Helper()
+		rep, err := db.Services().Messages.DeliverDue(data.WithSendLease(sender, db.Now().Add(time.Minute)), &messaging.Transport{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+
+	// First order: the first desk's copy reaches the server first.
 	book(3 * time.Hour)
-	mustSync(t, first.db)
-	mustSync(t, second)
-	release := holdPulls(t, u)
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
 	if _, err := first.svc.Messages.SetMessageSettings(admin, settings("Template B")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelSMS, false); err != nil {
 		t.Fatal(err)
 	}
-	mustSync(t, first.db) // pushed; the second desk's pulls do not see it yet
-	if rep := deliver(secondSvc); rep.Sent != 0 {
+	mustSync(t, first.db) // pushed: the server keeps this copy
+	if rep := writeOut(second); rep.Sent != 0 {
 		ids, _ := box.got()
 		t.Errorf("the lease holder sent %+v (mail %d, SMS %d) before it had the server's copy of the plan's messages", rep, len(ids), len(texts()))
 	}
-	release()
+	// Once its sync has brought the server's copy, it sends that.
+	syncUntilCaughtUp(t, u, second)
 	if rep := deliver(secondSvc); rep.Sent != 1 {
 		t.Errorf("with the server's copy, the lease holder sent %+v, want the e-mail confirmation", rep)
 	}
@@ -192,25 +204,24 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 		}
 	}
 
-	// Second order.
+	// Second order: the lease holder's copy is the server's and is sent;
+	// the next lease holder writes the plan out again before the other's
+	// rows reach it, with its newer template.
 	book(5 * time.Hour)
-	mustSync(t, first.db)
-	mustSync(t, second)
-	release = holdPulls(t, u)
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
 	if _, err := first.svc.Messages.SetMessageSettings(admin, settings("Template C")); err != nil {
-		t.Fatal(err)
+		t.Fatal(err) // not synced yet
 	}
-	mustSync(t, first.db)
 	if rep := deliver(secondSvc); rep.Sent != 1 {
 		t.Fatalf("the lease holder sent %+v, want the second confirmation", rep)
 	}
 	if err := engine(second).ReleaseSendLease(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if rep := deliver(first.svc); rep.Sent != 0 {
+	if rep := writeOut(first.db); rep.Sent != 0 {
 		t.Errorf("the next lease holder sent %+v again, before it had the server's copy", rep)
 	}
-	release()
 	if rep := deliver(first.svc); rep.Sent != 0 {
 		t.Errorf("the next lease holder sent %+v again", rep)
 	}
@@ -247,7 +258,7 @@ func TestPlanWrittenOutWithOtherTemplates(t *testing.T) {
 func TestEarlierDeskGetsNoSendLease(t *testing.T) {
 	t.Parallel()
 	box, port := startSMTP(t)
-	u, first, second, _ := leasedDesksOn(t, time.Minute)
+	u, first, second := plansDesks(t, time.Minute)
 	ctx := context.Background()
 	earlier, err := pgx.Connect(ctx, deskURL(t, second, u))
 	if err != nil {
