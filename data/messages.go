@@ -40,7 +40,9 @@ import (
 // once; the desk that sends writes its messages out as messages rows
 // (expandPlans) at the start of its round, with ids made of the plan's
 // (PLAN.ITEM.CHANNEL), so that two desks writing one plan write the same
-// rows; a drop (cancel, consent withdrawn) writes them out first and drops
+// rows (but for a subject and body rendered with other templates: every
+// desk takes the server's copy, and an enrolled desk sends one only once
+// it has it, migration 0190); a drop (cancel, consent withdrawn) writes them out first and drops
 // them, so the log shows each. Messages, plans, tries and consents are
 // rows written once that sync like any other, and every desk keeps the
 // clinic's queue (message_due and message_plan_due, kept by the triggers
@@ -1381,7 +1383,12 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 		}
 	}
 	now := s.db.now().UTC()
-	rows, err := s.db.r.QueryContext(ctx, `SELECT message_id FROM message_due WHERE due_at <= ? ORDER BY due_at LIMIT 200`, formatTime(now))
+	// A plan's message this enrolled desk wrote out goes once the server
+	// has confirmed its copy (message_unconfirmed, migration 0190): another
+	// desk may have written the plan out first, with other templates, and
+	// the server keeps that copy, which this desk then pulls.
+	rows, err := s.db.r.QueryContext(ctx, `SELECT message_id FROM message_due WHERE due_at <= ?
+		AND message_id NOT IN (SELECT message_id FROM message_unconfirmed) ORDER BY due_at LIMIT 200`, formatTime(now))
 	if err != nil {
 		return rep, internal("messages.deliver", err)
 	}
@@ -1447,6 +1454,15 @@ func (tx *Tx) misaddressed(m *app.Message, a *app.Appointment) (string, error) {
 		return "the same message was sent already", nil
 	}
 	return "", nil
+}
+
+// MessagesUnconfirmed is how many of the plans' messages this enrolled
+// desk wrote out still wait for the server to confirm its copy (migration
+// 0190): the sync engine syncs before it sends them.
+func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM message_unconfirmed`).Scan(&n)
+	return n, err
 }
 
 // deliverOne checks one due message, sends it outside any transaction and

@@ -1800,6 +1800,12 @@ CREATE TABLE message_settings (
     updated_by TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
+-- message_unconfirmed
+
+CREATE TABLE message_unconfirmed (
+    message_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
 -- messages
 
 CREATE TABLE messages (
@@ -1840,6 +1846,13 @@ BEGIN
 END;
 
 CREATE TRIGGER messages_no_update BEFORE UPDATE ON messages
+WHEN (SELECT applying FROM sync_meta) = 0 OR instr(old.id, '.') = 0
+    OR new.id IS NOT old.id OR new.appointment_id IS NOT old.appointment_id OR new.patient_id IS NOT old.patient_id
+    OR new.kind IS NOT old.kind OR new.channel IS NOT old.channel OR new.to_address IS NOT old.to_address
+    OR new.send_at IS NOT old.send_at OR new.appt_start IS NOT old.appt_start OR new.origin IS NOT old.origin
+    OR new.resend_of IS NOT old.resend_of OR new.created_by IS NOT old.created_by
+    OR new.created_at IS NOT old.created_at OR new.updated_at IS NOT old.updated_at
+    OR new.deleted_at IS NOT old.deleted_at
 BEGIN
     SELECT RAISE(ABORT, 'a queued message is never changed: drop it and queue another');
 END;
@@ -1866,6 +1879,13 @@ BEGIN
                    WHERE m.id = p.id || '.' || i.key || '.' || json_extract(t.value, '$.channel')))
             >= (SELECT json_array_length(p.plan, '$.items') * json_array_length(p.plan, '$.to')
                 FROM message_plans p WHERE p.id = message_plan_due.plan_id);
+END;
+
+CREATE TRIGGER messages_unconfirmed AFTER INSERT ON messages
+WHEN instr(new.id, '.') > 0 AND (SELECT applying FROM sync_meta) = 0
+    AND (SELECT server_epoch FROM sync_meta) IS NOT NULL
+BEGIN
+    INSERT OR IGNORE INTO message_unconfirmed (message_id) VALUES (new.id);
 END;
 
 CREATE TRIGGER seal_messages_del AFTER DELETE ON messages BEGIN SELECT hms_seal('messages', OLD.id); END;

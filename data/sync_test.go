@@ -41,6 +41,10 @@ func deskOwn(t data.SyncedTable) []string {
 // condition that leaves nothing to send.
 var unchangeable = map[string]string{
 	"reports UPDATE": "only server_seq may change, set by the sync itself",
+	// Migration 0190: a plan's message takes the server's subject and
+	// body while pulled changes are applied (every desk then holds the
+	// server's copy), and changes in no other way.
+	"messages UPDATE": "only a plan's message's subject and body, to the server's copy, by the sync itself",
 }
 
 type tableInfo struct {

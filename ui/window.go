@@ -36,8 +36,11 @@ type mainScreen struct {
 	syncLabel *widget.Button
 	// backupLabel is the status bar's backup warning, shown to
 	// administrators when the backups are late or the folder is missing;
-	// it opens Settings → Backups.
-	backupLabel *widget.Button
+	// it opens Settings → Backups, which shows it whole.
+	backupLabel *statusWarning
+	// statusBar is the line at the bottom: the user, the backup warning,
+	// the sync line. The warning takes what room is left, cut to it.
+	statusBar *fyne.Container
 
 	// The current area's screen; only one is non-nil.
 	patients  *patientsScreen
@@ -131,13 +134,12 @@ func (s *mainScreen) buildUI() {
 	if _, conflicts := canSeeSync(user.Role); !conflicts || s.u.svc.Sync == nil {
 		s.syncLabel.Disable()
 	}
-	s.backupLabel = widget.NewButtonWithIcon("", theme.WarningIcon(), func() { s.showSyncTab(settingsTabBackups) })
-	s.backupLabel.Importance = widget.DangerImportance
+	s.backupLabel = newStatusWarning(func() { s.showSyncTab(settingsTabBackups) })
 	s.showBackupWarning()
-	bottom := container.NewVBox(
-		widget.NewSeparator(),
-		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel, layout.NewSpacer(), s.backupLabel, s.syncLabel),
-	)
+	s.statusBar = container.NewBorder(nil, nil,
+		container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.userLabel, s.roleLabel), s.syncLabel,
+		s.backupLabel)
+	bottom := container.NewVBox(widget.NewSeparator(), s.statusBar)
 
 	split := container.NewHSplit(s.nav, container.NewPadded(s.area))
 	split.Offset = 0.16

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -277,5 +278,50 @@ func TestContextKeys(t *testing.T) {
 	}
 	if got, want := For(Greek).T("sex"+Context+"Unknown"), "Άγνωστο"; got != want {
 		t.Errorf("Greek sex Unknown %q, want the neuter %q (το φύλο)", got, want)
+	}
+}
+
+// TestDeskIsOneWord: a desk (one computer running HMS, which syncs with
+// the clinic's others) has one name per language: "σταθμός" in Greek, the
+// screens' word, and "puesto" in Spanish. A translation of an English text
+// that says "desk" uses it, and never the other words the catalogues once
+// used ("γραφείο" in the errors, "γκισέ", "mostrador"). The reception desk
+// (a place) and e-mail addresses are not desks.
+func TestDeskIsOneWord(t *testing.T) {
+	desk := regexp.MustCompile(`(?i)\bdesks?\b([^@]|$)`)
+	notDesk := regexp.MustCompile(`(?i)reception desk|desk@`)
+	rules := map[Lang]struct {
+		word  *regexp.Regexp
+		other *regexp.Regexp
+	}{
+		Greek:   {regexp.MustCompile(`(?i)σταθμ(ός|ού|ό|οί|ών|ούς)`), regexp.MustCompile(`(?i)γραφεί(ο|ου|α|ων)|γκισέ`)},
+		Spanish: {regexp.MustCompile(`(?i)\bpuestos?\b`), regexp.MustCompile(`(?i)\b(mostrador(es)?|escritorios?|estaci[oó]n(es)?|terminal(es)?)\b`)},
+	}
+	all, err := Catalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := map[Lang]int{}
+	for _, c := range all {
+		r, ok := rules[c.Lang]
+		if !ok {
+			continue
+		}
+		for k, v := range c.Strings {
+			if !desk.MatchString(notDesk.ReplaceAllString(k, "")) {
+				continue
+			}
+			checked[c.Lang]++
+			if w := r.other.FindString(v); w != "" {
+				t.Errorf("catalog/%s/%s.json: %q → %q says desk as %q", c.Lang, c.Part, k, v, w)
+			} else if !r.word.MatchString(v) {
+				t.Errorf("catalog/%s/%s.json: %q → %q does not say desk as %s", c.Lang, c.Part, k, v, r.word)
+			}
+		}
+	}
+	for l := range rules {
+		if checked[l] < 50 {
+			t.Errorf("%s: only %d texts about desks checked", l.Name(), checked[l])
+		}
 	}
 }

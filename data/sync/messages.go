@@ -38,7 +38,9 @@ type messages struct {
 // Holding it, the desk first syncs, so that it has every desk's queued
 // messages and every try recorded since, sends what is due until a margin
 // before the lease ends, and syncs again, so that the others see what it
-// sent and do not send it again. An enrolled desk that cannot reach the
+// sent and do not send it again. The messages of plans it wrote out in
+// the round go after one more sync, once the server has confirmed its
+// copy of them (desk migration 0190). An enrolled desk that cannot reach the
 // server sends nothing: another desk may hold the lease.
 func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.DeliveryReport, error) {
 	caller, _ := app.CallerFromContext(ctx)
@@ -61,6 +63,27 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 		return app.DeliveryReport{}, serverErrorf(err, noMessageUntilNews)
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
+	// The plans this round wrote out are sent once the server has
+	// confirmed the desk's copy of their messages: a push, whose results
+	// say so, then the rest; a message the server had a copy of already
+	// (another desk wrote the plan out first) waits for a sync that
+	// brings that copy.
+	if n, cerr := e.db.MessagesUnconfirmed(ctx); err == nil && cerr == nil && n > 0 {
+		if _, serr := e.PushOnce(ctx); serr != nil {
+			return rep, serverErrorf(serr, noMessageUntilNews)
+		}
+		if n, cerr = e.db.MessagesUnconfirmed(ctx); cerr == nil && n > 0 {
+			if _, serr := e.SyncNow(ctx); serr != nil {
+				return rep, serverErrorf(serr, noMessageUntilNews)
+			}
+		}
+		more, derr := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
+		rep.Sent, rep.Failed, rep.Retrying, rep.Dropped = rep.Sent+more.Sent, rep.Failed+more.Failed,
+			rep.Retrying+more.Retrying, rep.Dropped+more.Dropped
+		err = derr
+	} else if err == nil {
+		err = cerr
+	}
 	if rep.Sent+rep.Failed+rep.Retrying+rep.Dropped > 0 {
 		if _, serr := e.SyncNow(ctx); serr != nil && err == nil {
 			err = serr

@@ -29,6 +29,7 @@ import (
 type mailbox struct {
 	mu        stdsync.Mutex
 	ids, to   []string
+	bodies    []string
 	passwords []string
 }
 
@@ -79,7 +80,12 @@ func (s *smtpSession) Data(r io.Reader) error {
 	}
 	s.box.mu.Lock()
 	defer s.box.mu.Unlock()
+	body, err := io.ReadAll(m.Body)
+	if err != nil {
+		return err
+	}
 	s.box.ids = append(s.box.ids, m.Header.Get("Message-ID"))
+	s.box.bodies = append(s.box.bodies, string(body))
 	s.box.to = append(s.box.to, s.to)
 	return nil
 }

@@ -1304,6 +1304,9 @@ func (a *applier) apply(ch server.Change) error {
 		return nil // deleted here since: the push decides
 	}
 	if ent.Append {
+		if ch.Entity == "messages" {
+			return a.serverCopy(ch, local, values)
+		}
 		return a.redatedHistory(ch, local, values)
 	}
 
@@ -1646,6 +1649,29 @@ func sameValue(local, remote any) bool {
 		}
 	}
 	return false
+}
+
+// serverCopy makes a plan's message this desk holds the server's copy
+// (desk migration 0190): two desks that write one plan out write the same
+// rows but for the subject and body, rendered with each desk's templates
+// (which differ until the settings have synced); the server keeps the
+// first it is given, and a desk that pulls it holding another takes it,
+// so that every desk ends with the same row. The pull also confirms the
+// message to this desk, which sends it only now (message_unconfirmed). A
+// message not of a plan is one desk's, and never differs.
+func (a *applier) serverCopy(ch server.Change, local, values map[string]any) error {
+	if !strings.Contains(ch.RowID, ".") {
+		return nil
+	}
+	subject, body := values["subject"], values["body"]
+	if (subject != nil && !sameValue(local["subject"], subject)) || (body != nil && !sameValue(local["body"], body)) {
+		if _, err := a.tx.exec(`UPDATE messages SET subject = coalesce(?, subject), body = coalesce(?, body) WHERE id = ?`,
+			subject, body, ch.RowID); err != nil {
+			return err
+		}
+	}
+	_, err := a.tx.exec(`DELETE FROM message_unconfirmed WHERE message_id = ?`, ch.RowID)
+	return err
 }
 
 // redatedHistory takes the time of a history row (patient_changes,

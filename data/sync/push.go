@@ -236,6 +236,14 @@ func (e *Engine) storePushResults(ctx context.Context, ops []hlc.Op, results []s
 		if err := tx.recordPushed(positions); err != nil {
 			return err
 		}
+		// A plan's message whose insert the server logged is this desk's
+		// copy on the server: it may be sent (desk migration 0190). One the
+		// server had already (another desk wrote the plan out first) waits
+		// for the server's copy, which the pull brings.
+		if _, err := tx.exec(`DELETE FROM message_unconfirmed WHERE message_id IN (SELECT json_extract(value, '$[1]')
+			FROM json_each(?) WHERE json_extract(value, '$[0]') = 'messages')`, positions); err != nil {
+			return err
+		}
 		for i, r := range results {
 			op := ops[i]
 			rep.Pushed++

@@ -78,9 +78,10 @@ func TestAttackAsDesk(t *testing.T) {
 		{"claim a cash-up's close through the unchecked function", `SELECT * FROM sync.claim_cashup_as($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "42501"},
 		{"read the cash-up claims", `SELECT count(*) FROM sync.cashup_claims`, nil, "42501"},
 		{"read the trust root's extensions as desk B", `SELECT count(*) FROM sync.trust_extensions($1)`, []any{b.id}, "HM004"},
-		{"take the send lease as desk B", `SELECT * FROM sync.take_send_lease($1, 60)`, []any{b.id}, "HM004"},
+		{"take the send lease as desk B", `SELECT * FROM sync.take_send_lease($1, 60, true)`, []any{b.id}, "HM004"},
+		{"take the send lease as desk B, as an earlier desk", `SELECT * FROM sync.take_send_lease($1, 60)`, []any{b.id}, "HM004"},
 		{"release desk B's send lease", `SELECT sync.release_send_lease($1)`, []any{b.id}, "HM004"},
-		{"take the send lease through the unchecked function", `SELECT * FROM sync.take_send_lease_as($1, 60)`, []any{a.id}, "42501"},
+		{"take the send lease through the unchecked function", `SELECT * FROM sync.take_send_lease_as($1, 60, true)`, []any{a.id}, "42501"},
 		{"read the send lease", `SELECT count(*) FROM sync.send_lease`, nil, "42501"},
 		{"hand the send lease to itself", `UPDATE sync.send_lease SET site_id = $1`, []any{a.id}, "42501"},
 		// Server migrations 0100 and 0101: applied_ops lost its foreign

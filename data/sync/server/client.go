@@ -581,11 +581,20 @@ type SendLease struct {
 // seconds, 1 to 3,600), and returns who holds it: this desk when nobody
 // held it, its holder's time ran out or this desk held it already, else
 // another desk.
+//
+// The desk asks as one that writes message plans out (server migration
+// 0110: the lease goes only to such desks); a server before that migration
+// is asked as before.
 func (c *Client) TakeSendLease(ctx context.Context, siteID string, d time.Duration) (SendLease, error) {
 	var l SendLease
 	var ms float64
-	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, (extract(epoch FROM expires_at - now()) * 1000)::float8
-		FROM sync.take_send_lease($1, $2)`, siteID, int(d/time.Second)).Scan(&l.Site, &ms); err != nil {
+	const q = `SELECT site_id::text, (extract(epoch FROM expires_at - now()) * 1000)::float8 FROM sync.take_send_lease`
+	err := c.conn.QueryRow(ctx, q+`($1, $2, true)`, siteID, int(d/time.Second)).Scan(&l.Site, &ms)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42883" { // undefined_function: a server before 0110
+		err = c.conn.QueryRow(ctx, q+`($1, $2)`, siteID, int(d/time.Second)).Scan(&l.Site, &ms)
+	}
+	if err != nil {
 		return l, fmt.Errorf("server %s: send lease: %w", c.url, classify(err))
 	}
 	l.Left = time.Duration(ms * float64(time.Millisecond))

@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0102 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0110 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -1772,14 +1772,29 @@ CREATE OR REPLACE FUNCTION sync.take_send_lease(p_site uuid, p_seconds integer, 
 AS $function$
 BEGIN
     PERFORM sync.check_site(p_site);
-    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.take_send_lease_as(p_site, p_seconds) l;
+    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.take_send_lease_as(p_site, p_seconds, false) l;
 END
 $function$;
 GRANT EXECUTE ON FUNCTION sync.take_send_lease(uuid,integer) TO hms_desk;
 
--- sync.take_send_lease_as(uuid,integer)
+-- sync.take_send_lease(uuid,integer,boolean)
 
-CREATE OR REPLACE FUNCTION sync.take_send_lease_as(p_site uuid, p_seconds integer, OUT site_id uuid, OUT expires_at timestamp with time zone)
+CREATE OR REPLACE FUNCTION sync.take_send_lease(p_site uuid, p_seconds integer, p_plans boolean, OUT site_id uuid, OUT expires_at timestamp with time zone)
+ RETURNS record
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.take_send_lease_as(p_site, p_seconds, p_plans) l;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.take_send_lease(uuid,integer,boolean) TO hms_desk;
+
+-- sync.take_send_lease_as(uuid,integer,boolean)
+
+CREATE OR REPLACE FUNCTION sync.take_send_lease_as(p_site uuid, p_seconds integer, p_plans boolean, OUT site_id uuid, OUT expires_at timestamp with time zone)
  RETURNS record
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -1789,14 +1804,21 @@ BEGIN
     IF p_seconds IS NULL OR p_seconds < 1 OR p_seconds > 3600 THEN
         RAISE EXCEPTION 'a send lease lasts from 1 second to an hour' USING ERRCODE = '22023';
     END IF;
-    INSERT INTO sync.send_lease AS l (id, site_id, expires_at)
-    VALUES (1, p_site, now() + make_interval(secs => p_seconds))
-    ON CONFLICT (id) DO UPDATE SET
-        site_id = excluded.site_id,
-        expires_at = excluded.expires_at,
-        taken_at = CASE WHEN l.site_id = excluded.site_id THEN l.taken_at ELSE now() END
-    WHERE l.site_id = excluded.site_id OR l.expires_at <= now();
-    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.send_lease l WHERE l.id = 1;
+    IF p_plans THEN
+        INSERT INTO sync.send_lease AS l (id, site_id, expires_at)
+        VALUES (1, p_site, now() + make_interval(secs => p_seconds))
+        ON CONFLICT (id) DO UPDATE SET
+            site_id = excluded.site_id,
+            expires_at = excluded.expires_at,
+            taken_at = CASE WHEN l.site_id = excluded.site_id THEN l.taken_at ELSE now() END
+        WHERE l.site_id = excluded.site_id OR l.expires_at <= now();
+    END IF;
+    SELECT l.site_id, l.expires_at INTO site_id, expires_at FROM sync.send_lease l
+    WHERE l.id = 1 AND l.expires_at > now() AND (p_plans OR l.site_id <> p_site);
+    IF NOT FOUND THEN
+        site_id := '00000000-0000-0000-0000-000000000000';
+        expires_at := now();
+    END IF;
 END
 $function$;
 
