@@ -753,6 +753,60 @@ func (tx *Tx) takeLineField(lineID, field string, value any) error {
 	return err
 }
 
+// takeInvoiceField takes back a draft's discount or notes that lost to a
+// change made on another desk (ResolveConflict), as SetInvoiceDiscount
+// sets them: the discount checked against the draft's lines and shared out
+// over them again. An issued invoice's fields never change, and the fields
+// that follow its life (status, number, issue) are not taken back.
+func (tx *Tx) takeInvoiceField(invoiceID, field string, value any) error {
+	inv, err := tx.draft(invoiceID)
+	if err != nil {
+		return err
+	}
+	switch field {
+	case "notes":
+		s, ok := value.(string)
+		if !ok {
+			return app.Errorf(app.EINVALID, "The value that lost (%v) is not text and cannot be the invoice's notes.", value)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET notes = ?, updated_at = ? WHERE id = ?`,
+			s, formatTime(tx.now), invoiceID); err != nil {
+			return err
+		}
+		return nil
+	case "discount_rate", "discount_amount":
+		var n int64
+		switch v := value.(type) {
+		case int64:
+			n = v
+		case float64:
+			n = int64(v)
+		default:
+			return app.Errorf(app.EINVALID, "The value that lost (%v) is not a number and cannot be the invoice's %s.", value,
+				strings.ReplaceAll(field, "_", " "))
+		}
+		// The discount is a rate or an amount: the one taken back replaces
+		// the other, as SetInvoiceDiscount sets them.
+		rate, amount := app.BasisPoints(0), app.Money(0)
+		if field == "discount_rate" {
+			rate = app.BasisPoints(n)
+		} else {
+			amount = app.Money(n)
+		}
+		if _, err := app.InvoiceDiscountAmount(rate, amount, inv.Totals.Gross-inv.Totals.Discount); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET discount_rate = ?, discount_amount = ?, updated_at = ? WHERE id = ?`,
+			rate, amount, formatTime(tx.now), invoiceID); err != nil {
+			return err
+		}
+		_, err = tx.recomputeDraft(invoiceID)
+		return err
+	}
+	return app.Errorf(app.EINVALID, "The invoice's %s cannot be taken back: it follows the invoice's issue and payments.",
+		strings.ReplaceAll(field, "_", " "))
+}
+
 // RemoveLine implements app.BillingService.
 func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {

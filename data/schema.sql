@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0174 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0182 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1415,6 +1415,11 @@ BEGIN
     SELECT RAISE(ABORT, 'an issued invoice is never changed: void it with a credit note');
 END;
 
+CREATE TRIGGER invoices_field_clock_delete AFTER DELETE ON invoices
+BEGIN
+    DELETE FROM field_clock WHERE entity = 'invoices' AND row_id = old.id;
+END;
+
 CREATE TRIGGER invoices_frozen BEFORE UPDATE ON invoices
 WHEN (old.status <> 'draft' AND (
        new.id IS NOT old.id OR new.number IS NOT old.number OR new.patient_id IS NOT old.patient_id
@@ -1498,6 +1503,11 @@ BEGIN
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
         UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines);
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+    SELECT 'invoices', new.id, f.key, m.tx_hlc, m.site_id
+    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    WHERE f.key NOT IN ('created_at', 'updated_at')
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
 CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;
@@ -1944,7 +1954,7 @@ CREATE INDEX outbox_row ON outbox (entity, row_id);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
 WHEN new.kind = 'update' AND new.base = ''
-    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines')
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines', 'invoices')
 BEGIN
     UPDATE outbox SET base = (
         SELECT json_group_object(f.key, json(CASE
@@ -1953,7 +1963,8 @@ BEGIN
             ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
         FROM json_each(new.payload) f
         LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
-        WHERE f.key NOT IN ('created_at', 'updated_at'))
+        WHERE f.key NOT IN ('created_at', 'updated_at')
+            AND (new.entity <> 'invoices' OR f.key IN ('notes', 'discount_rate', 'discount_amount')))
     WHERE seq = new.seq;
 END;
 

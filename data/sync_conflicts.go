@@ -311,7 +311,7 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 	}
 	e, ok := FindSyncedTable(c.Entity)
 	if !ok || !e.Editable {
-		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles, settings and draft invoices' lines can be taken back; make this change again instead.")
+		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles, settings, draft invoices and their lines can be taken back; make this change again instead.")
 	}
 	cols := e.KeyColumns()
 	vals, ok := e.SplitRowID(c.RowID)
@@ -334,6 +334,8 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 		return tx.takePatientField(c.RowID, c.Field, value)
 	case "invoice_lines":
 		return tx.takeLineField(c.RowID, c.Field, value)
+	case "invoices":
+		return tx.takeInvoiceField(c.RowID, c.Field, value)
 	}
 	var known int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`,
