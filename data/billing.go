@@ -888,6 +888,15 @@ func (tx *Tx) shareDiscount(inv *app.Invoice) error {
 	return nil
 }
 
+// issuedWithSQL is an invoice's lines whole, as it is issued with them
+// (invoices.issued_with, desk migration 0183): line id to the line's
+// synced columns. Its parameter is the invoice.
+const issuedWithSQL = `SELECT json_group_object(id, json_object('id', id, 'invoice_id', invoice_id, 'position', position,
+	'price_item_id', price_item_id, 'code', code, 'description', description, 'kind', kind, 'quantity', quantity,
+	'unit_price', unit_price, 'discount_rate', discount_rate, 'discount_amount', discount_amount, 'tax_rate', tax_rate,
+	'gross', gross, 'discount', discount, 'invoice_discount', invoice_discount, 'net', net, 'tax', tax, 'total', total,
+	'created_at', created_at, 'updated_at', updated_at)) FROM invoice_lines WHERE invoice_id = ?`
+
 // IssueInvoice implements app.BillingService.
 func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*app.Invoice, error) {
 	var inv *app.Invoice
@@ -961,9 +970,12 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 		if err != nil {
 			return err
 		}
+		// And each of them whole (issued_with): a line changed or removed
+		// meanwhile on a desk that had not seen the issue does not change
+		// the issued invoice on any desk (data/sync).
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = ?, issued_at = ?, issued_by = ?,
-			updated_at = ?, issued_lines = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now,
-			string(issuedLines), invoiceID); err != nil {
+			updated_at = ?, issued_lines = ?, issued_with = (`+issuedWithSQL+`) WHERE id = ? AND status = 'draft'`,
+			number, status, now, tx.caller.Username, now, string(issuedLines), invoiceID, invoiceID); err != nil {
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0182 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0183 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1356,7 +1356,7 @@ CREATE TABLE invoices (
     deleted_at     TEXT,
     server_seq     INTEGER, discount_rate INTEGER NOT NULL DEFAULT 0
     CHECK (discount_rate BETWEEN 0 AND 10000), discount_amount INTEGER NOT NULL DEFAULT 0
-    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)),
+    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)), issued_with TEXT CHECK (issued_with IS NULL OR json_valid(issued_with)),
     CHECK ((status = 'draft') = (number IS NULL)),
     CHECK ((status = 'draft') = (issued_at IS NULL))
 ) STRICT;
@@ -1466,13 +1466,14 @@ BEGIN
         'notes', new.notes, 'issued_at', new.issued_at, 'issued_by', new.issued_by,
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'discount_rate', new.discount_rate,
-        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines), tx_hlc
+        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines,
+        'issued_with', new.issued_with), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER invoices_outbox_update AFTER UPDATE OF
     number, patient_id, patient_name, patient_mrn, appointment_id, status, currency, notes,
-    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines
+    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines, issued_with
 ON invoices
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.number IS NOT new.number OR old.patient_id IS NOT new.patient_id OR
@@ -1482,7 +1483,8 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.issued_by IS NOT new.issued_by OR old.created_by IS NOT new.created_by OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
         old.deleted_at IS NOT new.deleted_at OR old.discount_rate IS NOT new.discount_rate OR
-        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines)
+        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines OR
+        old.issued_with IS NOT new.issued_with)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoices', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -1502,7 +1504,8 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
-        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines);
+        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines
+        UNION ALL SELECT 'issued_with', new.issued_with WHERE old.issued_with IS NOT new.issued_with);
     INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
     SELECT 'invoices', new.id, f.key, m.tx_hlc, m.site_id
     FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m

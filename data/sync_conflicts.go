@@ -77,6 +77,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("booking: the doctor's time is held by the booking that reached the server first")
 	case RuleOverpaid:
 		return i18n.Nf("billing: paid more than its total on desks that were apart; refund or allocate the excess")
+	case RuleIssuedLines:
+		return i18n.Nf("billing: an issued invoice keeps the lines it was issued with")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)
