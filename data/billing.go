@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -759,6 +760,10 @@ func (tx *Tx) takeLineField(lineID, field string, value any) error {
 // over them again. An issued invoice's fields never change, and the fields
 // that follow its life (status, number, issue) are not taken back.
 func (tx *Tx) takeInvoiceField(invoiceID, field string, value any) error {
+	if !slices.Contains([]string{"notes", "discount_rate", "discount_amount"}, field) {
+		return app.Errorf(app.EINVALID, "The invoice's %s cannot be taken back: it follows the invoice's issue and payments.",
+			strings.ReplaceAll(field, "_", " "))
+	}
 	inv, err := tx.draft(invoiceID)
 	if err != nil {
 		return err
@@ -803,8 +808,7 @@ func (tx *Tx) takeInvoiceField(invoiceID, field string, value any) error {
 		_, err = tx.recomputeDraft(invoiceID)
 		return err
 	}
-	return app.Errorf(app.EINVALID, "The invoice's %s cannot be taken back: it follows the invoice's issue and payments.",
-		strings.ReplaceAll(field, "_", " "))
+	return nil
 }
 
 // RemoveLine implements app.BillingService.
