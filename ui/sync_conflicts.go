@@ -165,8 +165,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 			b.Hide()
 		}
 	}
-	// Only a field can be taken back; a whole change is made again.
-	if c.Field == "" {
+	// Only a field can be taken back; a whole change is made again. A
+	// line of an issued invoice never changes: it is credited and invoiced
+	// again instead.
+	if c.Field == "" || strings.HasPrefix(c.Rule, "billing: an issued invoice keeps") {
 		r.take.Disable()
 	} else {
 		r.take.Enable()
