@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -753,6 +754,63 @@ func (tx *Tx) takeLineField(lineID, field string, value any) error {
 	return err
 }
 
+// takeInvoiceField takes back a draft's discount or notes that lost to a
+// change made on another desk (ResolveConflict), as SetInvoiceDiscount
+// sets them: the discount checked against the draft's lines and shared out
+// over them again. An issued invoice's fields never change, and the fields
+// that follow its life (status, number, issue) are not taken back.
+func (tx *Tx) takeInvoiceField(invoiceID, field string, value any) error {
+	if !slices.Contains([]string{"notes", "discount_rate", "discount_amount"}, field) {
+		return app.Errorf(app.EINVALID, "The invoice's %s cannot be taken back: it follows the invoice's issue and payments.",
+			strings.ReplaceAll(field, "_", " "))
+	}
+	inv, err := tx.draft(invoiceID)
+	if err != nil {
+		return err
+	}
+	switch field {
+	case "notes":
+		s, ok := value.(string)
+		if !ok {
+			return app.Errorf(app.EINVALID, "The value that lost (%v) is not text and cannot be the invoice's notes.", value)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET notes = ?, updated_at = ? WHERE id = ?`,
+			s, formatTime(tx.now), invoiceID); err != nil {
+			return err
+		}
+		return nil
+	case "discount_rate", "discount_amount":
+		var n int64
+		switch v := value.(type) {
+		case int64:
+			n = v
+		case float64:
+			n = int64(v)
+		default:
+			return app.Errorf(app.EINVALID, "The value that lost (%v) is not a number and cannot be the invoice's %s.", value,
+				strings.ReplaceAll(field, "_", " "))
+		}
+		// The discount is a rate or an amount: the one taken back replaces
+		// the other, as SetInvoiceDiscount sets them.
+		rate, amount := app.BasisPoints(0), app.Money(0)
+		if field == "discount_rate" {
+			rate = app.BasisPoints(n)
+		} else {
+			amount = app.Money(n)
+		}
+		if _, err := app.InvoiceDiscountAmount(rate, amount, inv.Totals.Gross-inv.Totals.Discount); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET discount_rate = ?, discount_amount = ?, updated_at = ? WHERE id = ?`,
+			rate, amount, formatTime(tx.now), invoiceID); err != nil {
+			return err
+		}
+		_, err = tx.recomputeDraft(invoiceID)
+		return err
+	}
+	return nil
+}
+
 // RemoveLine implements app.BillingService.
 func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.line.remove", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
@@ -834,6 +892,15 @@ func (tx *Tx) shareDiscount(inv *app.Invoice) error {
 	return nil
 }
 
+// issuedWithSQL is an invoice's lines whole, as it is issued with them
+// (invoices.issued_with, desk migration 0183): line id to the line's
+// synced columns. Its parameter is the invoice.
+const issuedWithSQL = `SELECT json_group_object(id, json_object('id', id, 'invoice_id', invoice_id, 'position', position,
+	'price_item_id', price_item_id, 'code', code, 'description', description, 'kind', kind, 'quantity', quantity,
+	'unit_price', unit_price, 'discount_rate', discount_rate, 'discount_amount', discount_amount, 'tax_rate', tax_rate,
+	'gross', gross, 'discount', discount, 'invoice_discount', invoice_discount, 'net', net, 'tax', tax, 'total', total,
+	'created_at', created_at, 'updated_at', updated_at)) FROM invoice_lines WHERE invoice_id = ?`
+
 // IssueInvoice implements app.BillingService.
 func (s *BillingService) IssueInvoice(ctx context.Context, invoiceID string) (*app.Invoice, error) {
 	var inv *app.Invoice
@@ -907,9 +974,12 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 		if err != nil {
 			return err
 		}
+		// And each of them whole (issued_with): a line changed or removed
+		// meanwhile on a desk that had not seen the issue does not change
+		// the issued invoice on any desk (data/sync).
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET number = ?, status = ?, issued_at = ?, issued_by = ?,
-			updated_at = ?, issued_lines = ? WHERE id = ? AND status = 'draft'`, number, status, now, tx.caller.Username, now,
-			string(issuedLines), invoiceID); err != nil {
+			updated_at = ?, issued_lines = ?, issued_with = (`+issuedWithSQL+`) WHERE id = ? AND status = 'draft'`,
+			number, status, now, tx.caller.Username, now, string(issuedLines), invoiceID, invoiceID); err != nil {
 			return err
 		}
 		summary := fmt.Sprintf("Invoice %s issued: %s", number, app.Format(d.Totals.Total, d.Currency))

@@ -15,6 +15,12 @@ import (
 // than its total, on desks that were apart (migration 0032).
 const RuleOverpaid = "billing: paid more than its total on desks that were apart; refund or allocate the excess"
 
+// RuleIssuedLines is the rule of a review item of an invoice line: a
+// change or removal of a line made on a desk that had not seen the
+// invoice's issue on another desk, which lost to the line as the invoice
+// was issued with it (data/sync, invoices.issued_with).
+const RuleIssuedLines = "billing: an issued invoice keeps the lines it was issued with"
+
 // invoiceTotalSQL is an invoice i's total.
 const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"hms/app"
+	"hms/app/i18n"
 )
 
 // lateLinesSQL selects the late lines on this desk: lines of an issued
@@ -60,12 +61,22 @@ func (db *DB) MoveLateLines(ctx context.Context) (moved int, err error) {
 			if !ok {
 				draft = newID()
 				now := formatTime(tx.now)
+				// The notes are printed on the invoice: in the patient's
+				// language, else the clinic's, as the invoice is.
+				var patient string
+				if err := tx.QueryRowContext(tx.ctx, `SELECT patient_id FROM invoices WHERE id = ?`, l.invoice).Scan(&patient); err != nil {
+					return err
+				}
+				lang, err := patientLang(tx.ctx, tx, patient)
+				if err != nil {
+					return err
+				}
 				// The patient's name and number as the issued invoice has
 				// them (an archived patient's late line is not lost either).
 				if _, err := tx.ExecContext(tx.ctx, `INSERT INTO invoices (id, patient_id, patient_name, patient_mrn,
 					status, currency, notes, created_by, created_at, updated_at)
 					SELECT ?, patient_id, patient_name, patient_mrn, 'draft', currency, ?, 'sync', ?, ? FROM invoices WHERE id = ?`,
-					draft, lateNote(l.number), now, now, l.invoice); err != nil {
+					draft, lateNote(lang, l.number), now, now, l.invoice); err != nil {
 					return err
 				}
 				drafts[l.invoice] = draft
@@ -97,9 +108,10 @@ func (db *DB) MoveLateLines(ctx context.Context) (moved int, err error) {
 	return moved, err
 }
 
-// lateNote is the notes of the draft a late line moves to. Notes are the
-// clinic's text on the invoice (English here, as the visit's note of
-// DraftForAppointment is).
-func lateNote(number string) string {
-	return fmt.Sprintf("Added to invoice %s after it was issued on another desk", number)
+// lateNote is the notes of the draft a late line moves to, in lang. Notes
+// are text of the invoice, printed on it, so they are written once in the
+// language the invoice is printed in (the patient's, else the clinic's:
+// patientLang) and stay so, whoever reads them later.
+func lateNote(lang i18n.Lang, number string) string {
+	return i18n.For(lang).F("Added to invoice %s after it was issued on another desk", number)
 }

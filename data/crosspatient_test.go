@@ -303,7 +303,7 @@ var notForPatients = map[string]string{
 	"SyncService.EnrollDesk":        "administrators only (data/sync's matrix)",
 	"SyncService.TestServer":        "administrators only (data/sync's matrix)",
 	"SyncService.ListConflicts":     "app.CanSeeConflicts: administrators and reception",
-	"SyncService.ResolveConflict":   "app.CanSeeConflicts: administrators and reception",
+	"SyncService.ResolveConflict":   "app.CanSeeBillingConflicts: administrators and billing staff",
 	"SyncService.SettleOverpayment": "PermManageBilling: billing staff and administrators; the patient is the invoice's, and another patient's invoice is refused (data/sync TestDoublePaymentBecomesBillingConflict)",
 	"SyncService.SyncNow":           "takes no identifier; reports counts of rows sent and received",
 	"SyncService.SyncStatus":        "takes no identifier; reports the desk's sync state and counts",

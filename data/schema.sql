@@ -1356,7 +1356,7 @@ CREATE TABLE invoices (
     deleted_at     TEXT,
     server_seq     INTEGER, discount_rate INTEGER NOT NULL DEFAULT 0
     CHECK (discount_rate BETWEEN 0 AND 10000), discount_amount INTEGER NOT NULL DEFAULT 0
-    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)),
+    CHECK (discount_amount >= 0 AND (discount_rate = 0 OR discount_amount = 0)), issued_lines TEXT CHECK (issued_lines IS NULL OR json_valid(issued_lines)), issued_with TEXT CHECK (issued_with IS NULL OR json_valid(issued_with)),
     CHECK ((status = 'draft') = (number IS NULL)),
     CHECK ((status = 'draft') = (issued_at IS NULL))
 ) STRICT;
@@ -1415,6 +1415,11 @@ BEGIN
     SELECT RAISE(ABORT, 'an issued invoice is never changed: void it with a credit note');
 END;
 
+CREATE TRIGGER invoices_field_clock_delete AFTER DELETE ON invoices
+BEGIN
+    DELETE FROM field_clock WHERE entity = 'invoices' AND row_id = old.id;
+END;
+
 CREATE TRIGGER invoices_frozen BEFORE UPDATE ON invoices
 WHEN (old.status <> 'draft' AND (
        new.id IS NOT old.id OR new.number IS NOT old.number OR new.patient_id IS NOT old.patient_id
@@ -1461,13 +1466,14 @@ BEGIN
         'notes', new.notes, 'issued_at', new.issued_at, 'issued_by', new.issued_by,
         'created_by', new.created_by, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at, 'discount_rate', new.discount_rate,
-        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines), tx_hlc
+        'discount_amount', new.discount_amount, 'issued_lines', new.issued_lines,
+        'issued_with', new.issued_with), tx_hlc
     FROM sync_meta;
 END;
 
 CREATE TRIGGER invoices_outbox_update AFTER UPDATE OF
     number, patient_id, patient_name, patient_mrn, appointment_id, status, currency, notes,
-    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines
+    issued_at, issued_by, created_by, created_at, updated_at, deleted_at, discount_rate, discount_amount, issued_lines, issued_with
 ON invoices
 WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.number IS NOT new.number OR old.patient_id IS NOT new.patient_id OR
@@ -1477,7 +1483,8 @@ WHEN (SELECT tx_hlc FROM sync_meta) IS NOT NULL AND (
         old.issued_by IS NOT new.issued_by OR old.created_by IS NOT new.created_by OR
         old.created_at IS NOT new.created_at OR old.updated_at IS NOT new.updated_at OR
         old.deleted_at IS NOT new.deleted_at OR old.discount_rate IS NOT new.discount_rate OR
-        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines)
+        old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines OR
+        old.issued_with IS NOT new.issued_with)
 BEGIN
     INSERT INTO outbox (entity, row_id, kind, payload, hlc)
     SELECT 'invoices', new.id, 'update', json_group_object(field, value), (SELECT tx_hlc FROM sync_meta)
@@ -1497,7 +1504,13 @@ BEGIN
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at
         UNION ALL SELECT 'discount_rate', new.discount_rate WHERE old.discount_rate IS NOT new.discount_rate
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
-        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines);
+        UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines
+        UNION ALL SELECT 'issued_with', new.issued_with WHERE old.issued_with IS NOT new.issued_with);
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
+    SELECT 'invoices', new.id, f.key, m.tx_hlc, m.site_id
+    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    WHERE f.key NOT IN ('created_at', 'updated_at')
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
 END;
 
 CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;
@@ -1973,7 +1986,7 @@ CREATE INDEX outbox_row ON outbox (entity, row_id);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
 WHEN new.kind = 'update' AND new.base = ''
-    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines')
+    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines', 'invoices')
 BEGIN
     UPDATE outbox SET base = (
         SELECT json_group_object(f.key, json(CASE
@@ -1982,7 +1995,8 @@ BEGIN
             ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
         FROM json_each(new.payload) f
         LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
-        WHERE f.key NOT IN ('created_at', 'updated_at'))
+        WHERE f.key NOT IN ('created_at', 'updated_at')
+            AND (new.entity <> 'invoices' OR f.key IN ('notes', 'discount_rate', 'discount_amount')))
     WHERE seq = new.seq;
 END;
 

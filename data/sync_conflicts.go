@@ -77,6 +77,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("booking: the doctor's time is held by the booking that reached the server first")
 	case RuleOverpaid:
 		return i18n.Nf("billing: paid more than its total on desks that were apart; refund or allocate the excess")
+	case RuleIssuedLines:
+		return i18n.Nf("billing: an issued invoice keeps the lines it was issued with")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)
@@ -137,12 +139,21 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 			return nil, internal("sync.conflicts", err)
 		}
 	}
-	if !seeSync {
-		return billing, nil
+	// The changes of invoices and their lines that lost are billing's
+	// (and administrators'); reception sees the others.
+	admin := app.RequireAny(caller, app.PermManageSettings) == nil
+	which := ""
+	switch {
+	case admin:
+	case seeBilling && seeSync:
+	case seeBilling:
+		which = ` AND entity IN ` + billingEntitiesSQL
+	default:
+		which = ` AND entity NOT IN ` + billingEntitiesSQL
 	}
-	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC LIMIT ?`
+	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE resolved_at IS NULL` + which + ` ORDER BY detected_at DESC, id DESC LIMIT ?`
 	if all {
-		q = `SELECT ` + conflictColumns + ` FROM conflicts ORDER BY detected_at DESC, id DESC LIMIT ?`
+		q = `SELECT ` + conflictColumns + ` FROM conflicts WHERE 1` + which + ` ORDER BY detected_at DESC, id DESC LIMIT ?`
 	}
 	rows, err := db.r.QueryContext(ctx, q, maxConflictsListed)
 	if err != nil {
@@ -173,9 +184,11 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 			return nil, internal("sync.conflicts", err)
 		}
 	}
-	dups, err := listDuplicates(ctx, db.r, all, maxConflictsListed)
-	if err != nil {
-		return nil, internal("sync.conflicts", err)
+	var dups []*app.Conflict
+	if seeSync {
+		if dups, err = listDuplicates(ctx, db.r, all, maxConflictsListed); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
 	}
 	if len(dups) > 0 || len(billing) > 0 {
 		out = append(out, dups...)
@@ -191,6 +204,14 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 	return out, nil
 }
 
+// billingEntitiesSQL are the records whose conflicts are billing's
+// (billingEntity), as an SQL list.
+const billingEntitiesSQL = `('invoices', 'invoice_lines')`
+
+// billingEntity reports whether a conflict of entity is billing's to
+// decide: a change of an invoice or of one of its lines that lost.
+func billingEntity(entity string) bool { return entity == "invoices" || entity == "invoice_lines" }
+
 // ResolveConflict implements app.SyncService. Keeping what won only marks
 // the conflict resolved. Taking what lost writes the lost value as a new
 // change of this desk, through the outbox like any edit, so that its newer
@@ -199,14 +220,24 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 // profiles, settings, a draft invoice's lines). A whole change that lost or was refused (a booking,
 // an invoice) cannot be taken back as it was: it is for a person to make
 // again. A possible duplicate (two records of one patient, flagged by the
-// server) is decided in resolveDuplicate: keep both, or merge. Admins only.
+// server) is decided in resolveDuplicate: keep both, or merge. Admins
+// decide every conflict; billing staff those of invoices and their lines.
 func (s *ConflictService) ResolveConflict(ctx context.Context, id string, r app.Resolution) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "sync.resolve", "conflicts", id, "", func(tx *Tx) error {
-		if err := tx.Require(app.PermManageSettings); err != nil {
+		// Administrators decide every conflict; billing staff those of
+		// invoices and their lines (checked again once the conflict is
+		// read). Anyone else is refused before it is looked up.
+		if err := authorize(app.CanSeeBillingConflicts(tx.caller)); err != nil {
 			return err
 		}
+		admin := tx.Require(app.PermManageSettings) == nil
 		c, err := scanConflict(tx.QueryRowContext(tx.ctx, `SELECT `+conflictColumns+` FROM conflicts WHERE id = ?`, id))
+		if err == nil && !admin && !billingEntity(c.Entity) {
+			// Billing staff: a conflict of another record is an
+			// administrator's.
+			return tx.Require(app.PermManageSettings)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			var n int
 			if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM billing_conflicts WHERE id = ?`, id).Scan(&n); err != nil {
@@ -219,6 +250,9 @@ func (s *ConflictService) ResolveConflict(ctx context.Context, id string, r app.
 				return app.Errorf(app.ENOTFOUND, "There is no such conflict.")
 			} else if err != nil {
 				return err
+			}
+			if !admin {
+				return tx.Require(app.PermManageSettings) // two records of a patient: an administrator's
 			}
 			detail, err := tx.resolveDuplicate(dup, r)
 			if err != nil {
@@ -311,7 +345,7 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 	}
 	e, ok := FindSyncedTable(c.Entity)
 	if !ok || !e.Editable {
-		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles, settings and draft invoices' lines can be taken back; make this change again instead.")
+		return app.Errorf(app.EINVALID, "Only fields of patients, staff accounts, doctors' profiles, settings, draft invoices and their lines can be taken back; make this change again instead.")
 	}
 	cols := e.KeyColumns()
 	vals, ok := e.SplitRowID(c.RowID)
@@ -334,6 +368,8 @@ func (tx *Tx) takeLost(c *app.Conflict) error {
 		return tx.takePatientField(c.RowID, c.Field, value)
 	case "invoice_lines":
 		return tx.takeLineField(c.RowID, c.Field, value)
+	case "invoices":
+		return tx.takeInvoiceField(c.RowID, c.Field, value)
 	}
 	var known int
 	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -242,9 +243,11 @@ func TestResolveConflict(t *testing.T) {
 		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
 			t.Fatalf("taking a whole row: %v", err)
 		}
-		id = insertConflict(t, raw, conflictRow{entity: "invoices", rowID: "i1", field: "notes", lost: `"x"`, won: `"y"`})
+		// An invoice's own fields are taken back only where staff edit them
+		// (a draft's notes and discount): not its status.
+		id = insertConflict(t, raw, conflictRow{entity: "invoices", rowID: "i1", field: "status", lost: `"paid"`, won: `"issued"`})
 		if _, err := c.db.Conflicts().ResolveConflict(admin, id, app.ResolutionTake); code(err) != app.EINVALID {
-			t.Fatalf("taking a field of an invoice: %v", err)
+			t.Fatalf("taking the status of an invoice: %v", err)
 		}
 	})
 	t.Run("ErrMerged", func(t *testing.T) {
@@ -288,4 +291,97 @@ func openIDs(tb testing.TB, c *clinic, ctx context.Context) string {
 		ids = append(ids, x.ID)
 	}
 	return strings.Join(ids, " ")
+}
+
+// Billing staff review the changes of invoices and their lines that lost
+// (issue #21: these were listed for administrators alone): they list them
+// with the overpaid invoices and decide them, audited; a patient's or
+// another record's conflict stays an administrator's. Reception, who
+// rearrange bookings that lost, no longer see billing's; a patient sees
+// nothing.
+func TestBillingStaffReviewInvoiceConflicts(t *testing.T) {
+	t.Parallel()
+	c := mustSetup(t)
+	raw := rawDB(t, c.db)
+	p := newPatient(t, c.svc, "Ada")
+	inv, err := c.svc.Billing.CreateDraftInvoice(c.ctx(app.RoleBilling), app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err = c.svc.Billing.AddLine(c.ctx(app.RoleBilling), inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+		Quantity: 1, UnitPrice: 2500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := insertConflict(t, raw, conflictRow{entity: "invoice_lines", rowID: inv.Lines[0].ID, field: "unit_price",
+		lost: `3000`, won: `2500`})
+	discount := insertConflict(t, raw, conflictRow{entity: "invoices", rowID: inv.ID, field: "discount_amount",
+		lost: `300`, won: `500`})
+	patient := insertConflict(t, raw, conflictRow{entity: "patients", rowID: p.ID, field: "email",
+		lost: `"lost@example.org"`, won: `""`})
+
+	listed := func(r app.Role) []string {
+		t.Helper()
+		cs, err := c.db.Conflicts().ListConflicts(c.ctx(r), false)
+		if r == app.RolePatient {
+			if code(err) != app.EUNAUTHORIZED {
+				t.Errorf("a patient lists conflicts: %d, %v", len(cs), err)
+			}
+			return nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, cf := range cs {
+			ids = append(ids, cf.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	sorted := func(ids ...string) []string { slices.Sort(ids); return ids }
+	for r, want := range map[app.Role][]string{
+		app.RoleAdmin:     sorted(line, discount, patient),
+		app.RoleBilling:   sorted(line, discount),
+		app.RoleReception: sorted(patient),
+		app.RolePatient:   nil,
+	} {
+		if got := listed(r); !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, want %v", r, got, want)
+		}
+	}
+
+	billing := c.ctx(app.RoleBilling)
+	if _, err := c.db.Conflicts().ResolveConflict(billing, patient, app.ResolutionKeep); code(err) != app.EUNAUTHORIZED {
+		t.Errorf("billing staff decided a patient's conflict: %v", err)
+	}
+	for _, r := range []app.Role{app.RoleReception, app.RolePatient, app.RoleDoctor} {
+		if _, err := c.db.Conflicts().ResolveConflict(c.ctx(r), line, app.ResolutionKeep); code(err) != app.EUNAUTHORIZED {
+			t.Errorf("%s decided a line's conflict: %v", r, err)
+		}
+	}
+	got, err := c.db.Conflicts().ResolveConflict(billing, line, app.ResolutionKeep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Resolution != app.ResolutionKeep || got.ResolvedBy != c.users[app.RoleBilling].Username {
+		t.Errorf("kept: %+v", got)
+	}
+	var action, detail string
+	raw.QueryRow(`SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&action, &detail)
+	if action != "sync.resolve" || !strings.Contains(detail, "kept what won: invoice_lines") {
+		t.Errorf("audit row %s %q", action, detail)
+	}
+	// Taking back the lost discount: the draft's total follows.
+	if _, err := c.db.Conflicts().ResolveConflict(billing, discount, app.ResolutionTake); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.svc.Billing.FindInvoice(billing, inv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.DiscountAmount != 300 || after.Totals.Total != 2200 || after.Lines[0].Total != 2200 {
+		t.Errorf("after taking back the discount of 300: discount %d, total %d, line %d", after.DiscountAmount,
+			after.Totals.Total, after.Lines[0].Total)
+	}
 }

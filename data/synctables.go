@@ -128,7 +128,7 @@ var syncedTables = []SyncedTable{
 	{Name: "appointment_events", Append: true, Local: []string{"seq"}},
 
 	{Name: "price_items", Append: true, Local: []string{"server_seq", "search_name"}},
-	{Name: "invoices", Number: "number", Local: []string{"server_seq"}},
+	{Name: "invoices", Editable: true, Number: "number", Local: []string{"server_seq"}},
 	{Name: "invoice_lines", Editable: true},
 	{Name: "credit_notes", Append: true, Number: "number", Local: []string{"server_seq"}},
 	{Name: "payments", Append: true, Number: "receipt_number", Local: []string{"server_seq"}},

@@ -46,7 +46,7 @@ func newBillingScreen(u *UI) *billingScreen {
 		s.outstanding = newOutstandingView(u)
 		add(T("Outstanding"), theme.WarningIcon(), s.outstanding)
 		s.overpaid = newOverpaidView(u)
-		add(T("Overpaid"), theme.ErrorIcon(), s.overpaid)
+		add(T("Billing conflicts"), theme.ErrorIcon(), s.overpaid)
 	}
 	if app.Can(role, app.PermManageBilling) {
 		s.deskCashUp = newDeskCashUpView(u)

@@ -13,14 +13,16 @@ import (
 	"hms/app"
 )
 
-// overpaidView is Billing → Overpaid: the billing conflicts, invoices paid
-// more than their total on desks that were apart, each with the buttons
-// that settle it (refund the excess, or allocate it to another invoice of
-// the patient). Staff who manage billing.
+// overpaidView is Billing → Billing conflicts: invoices paid more than
+// their total on desks that were apart, each with the buttons that settle
+// it (refund the excess, or allocate it to another invoice of the
+// patient), and the changes of invoices and their lines that lost to
+// another desk's or to the invoice's issue, each with keep what won and
+// take what lost. Staff who manage billing.
 type overpaidView struct{ *conflictsScreen }
 
 func newOverpaidView(u *UI) *overpaidView {
-	s := &conflictsScreen{u: u, billingOnly: true, canSettle: true}
+	s := &conflictsScreen{u: u, billingOnly: true, canSettle: true, canResolve: true}
 	s.buildUI()
 	return &overpaidView{s}
 }

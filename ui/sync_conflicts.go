@@ -63,11 +63,12 @@ func (s *conflictsScreen) buildUI() {
 	}
 	title := T("Sync conflicts")
 	if s.billingOnly {
-		title = T("Overpaid invoices")
-		s.empty.SetText(T("No invoice is overpaid: no payment was taken twice on desks that were apart."))
+		title = T("Billing conflicts")
+		s.empty.SetText(T("No billing conflict waits: no invoice is overpaid, and no change of an invoice or its lines lost on another desk."))
 		help.SetText(T("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
-			"the first to ask the sync server."))
+			"the first to ask the sync server. A change of an invoice or its lines that lost to another desk's, or to the " +
+			"invoice's issue, shows here too: keep what won, or take what lost while the invoice is a draft."))
 	}
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
@@ -164,8 +165,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 			b.Hide()
 		}
 	}
-	// Only a field can be taken back; a whole change is made again.
-	if c.Field == "" {
+	// Only a field can be taken back; a whole change is made again. A
+	// line of an issued invoice never changes: it is credited and invoiced
+	// again instead.
+	if c.Field == "" || strings.HasPrefix(c.Rule, "billing: an issued invoice keeps") {
 		r.take.Disable()
 	} else {
 		r.take.Enable()
@@ -328,7 +331,7 @@ func (s *conflictsScreen) show(list []*app.Conflict) {
 	if s.billingOnly {
 		var billing []*app.Conflict
 		for _, c := range list {
-			if c.Overpaid != nil {
+			if c.Overpaid != nil || c.Entity == "invoices" || c.Entity == "invoice_lines" {
 				billing = append(billing, c)
 			}
 		}

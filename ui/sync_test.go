@@ -514,7 +514,7 @@ func TestOverpaidTab(t *testing.T) {
 		t.Fatal("no Overpaid tab for a billing clerk")
 	}
 	for _, item := range b.tabs.Items {
-		if item.Text == "Overpaid" {
+		if item.Text == "Billing conflicts" {
 			b.tabs.Select(item)
 		}
 	}

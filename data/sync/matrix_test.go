@@ -111,9 +111,11 @@ func init() {
 			_, err := c.svc.Sync.ListConflicts(ctx, true)
 			return err
 		}}
-	matrix["SyncService.ResolveConflict"] = call{allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
-		// An administrator is told there is no such conflict; anyone else
-		// is refused before the conflict is looked up.
+	// Billing staff decide the conflicts of invoices and their lines
+	// (TestBillingStaffReviewInvoiceConflicts), administrators every one.
+	matrix["SyncService.ResolveConflict"] = call{allowed: []app.Role{app.RoleAdmin, app.RoleBilling}, do: func(ctx context.Context, c *clinic) error {
+		// An administrator or billing clerk is told there is no such
+		// conflict; anyone else is refused before it is looked up.
 		_, err := c.svc.Sync.ResolveConflict(ctx, "no-such-conflict", app.ResolutionKeep)
 		return err
 	}}

@@ -1211,6 +1211,11 @@ func (a *applier) apply(ch server.Change) error {
 		if newestWaiting(ws, "") > ch.DeletedHLC {
 			return nil
 		}
+		if ch.Entity == "invoice_lines" {
+			if kept, err := a.keepIssuedLineDeleted(ch); kept || err != nil {
+				return err
+			}
+		}
 		if _, err := a.tx.exec(`DELETE FROM `+table+` WHERE `+where, keyVals...); err != nil {
 			return err
 		}
@@ -1257,6 +1262,9 @@ func (a *applier) apply(ch server.Change) error {
 			if err := a.notLate(ch.RowID, ins["invoice_id"]); err != nil {
 				return false, err
 			}
+			if err := a.keepIssuedInsert(ch, ins); err != nil {
+				return false, err
+			}
 		}
 		q, args := a.insert(ch.Entity, keys, cols, ins)
 		res, err := a.tx.exec(q, args...)
@@ -1268,6 +1276,11 @@ func (a *applier) apply(ch server.Change) error {
 		}
 		if ch.Entity == "invoices" && ins["status"] != "draft" {
 			a.staleDashboard = true
+		}
+		if ch.Entity == "invoices" && ins["issued_with"] != nil {
+			if err := a.restoreIssuedLines(ch.RowID, issueReading(ch)); err != nil {
+				return false, err
+			}
 		}
 		if ch.Entity == "patients" && a.deferSearch {
 			a.unsearchable[ch.RowID] = true
@@ -1358,6 +1371,11 @@ func (a *applier) apply(ch server.Change) error {
 			set[n] = values[n]
 		}
 	}
+	if ch.Entity == "invoice_lines" {
+		if err := a.keepIssuedLine(ch, local["invoice_id"], setBy, set, &clocked); err != nil {
+			return err
+		}
+	}
 	if len(set) > 0 {
 		if err := a.tx.DeriveLocal(ch.Entity, set, local); err != nil {
 			return err
@@ -1384,6 +1402,11 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	if _, issued := set["issued_lines"]; issued && ch.Entity == "invoices" {
 		if err := a.setLateLinesAside(ch); err != nil {
+			return err
+		}
+	}
+	if issued, ok := set["issued_with"]; ok && issued != nil && ch.Entity == "invoices" {
+		if err := a.restoreIssuedLines(ch.RowID, issueReading(ch)); err != nil {
 			return err
 		}
 	}

@@ -295,6 +295,21 @@ type simLateLine struct {
 	total         app.Money
 }
 
+// simIssuedLineLoss is a line changed or removed on desk a while desk b
+// issued its draft.
+type simIssuedLineLoss struct {
+	line    string
+	removed bool
+	desks   [2]*simDesk
+}
+
+// simDiscountRace is a draft's discount set to two values on two desks
+// apart.
+type simDiscountRace struct {
+	invoice string
+	values  [2]app.Money
+}
+
 type simPayment struct {
 	allocs   map[string]app.Money
 	refunded bool
@@ -330,6 +345,12 @@ type sim struct {
 	// desks apart (draftOnTwoDesks), with the same rule as edits.
 	lineEdits []simLineEdit
 	lateLines []simLateLine
+	// issuedLineLosses: a line changed or removed on a desk while another
+	// issued its draft; both desks keep the change for review.
+	issuedLineLosses []simIssuedLineLoss
+	// discountRaces: a draft's discount set on two desks apart; the value
+	// that lost is kept for review on every desk.
+	discountRaces []simDiscountRace
 
 	counts map[string]int // what each kind of step did, for the log
 	// concurrent: every desk runs its sync loop meanwhile, so the steps
@@ -651,7 +672,12 @@ func (s *sim) run(n int) {
 		// Every seed edits a draft on two desks apart: a line's price on
 		// both, and a line added on one while the other issues.
 		if (step == n/3+1 || step == 5*n/8) && !s.concurrent {
-			s.draftOnTwoDesks(d, step == n/3+1)
+			s.draftOnTwoDesks(d, map[bool]string{true: "edit", false: "add"}[step == n/3+1])
+		}
+		// And a line changed, then one removed, while another desk
+		// issues the draft, and a draft's discount set on two desks.
+		if (step == n/3+3 || step == 5*n/8+2 || step == 7*n/8) && !s.concurrent {
+			s.draftOnTwoDesks(d, map[int]string{n/3 + 3: "change", 5*n/8 + 2: "remove", 7 * n / 8: "discount"}[step])
 		}
 		if step == 3*n/8 && !s.concurrent {
 			s.clockJump(d, -time.Hour)
@@ -1108,10 +1134,12 @@ func (s *sim) payTwice(d *simDesk) {
 }
 
 // draftOnTwoDesks makes a draft both d and another desk have, then, on the
-// two desks apart, changes the price of its line on both (edit), or adds a
-// line on d while the other desk issues it. Then the two desks sync. Only
-// d, the draft's desk, edits it afterwards.
-func (s *sim) draftOnTwoDesks(d *simDesk, edit bool) {
+// two desks apart, changes the price of its line on both ("edit"), adds a
+// line on d while the other desk issues it ("add"), changes ("change") or
+// removes ("remove") a line on d while the other desk issues it, or sets
+// its discount on both ("discount"). Then the two desks sync. Only d, the
+// draft's desk, edits it afterwards.
+func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 	if len(s.desks) < 2 {
 		return
 	}
@@ -1133,6 +1161,13 @@ func (s *sim) draftOnTwoDesks(d *simDesk, edit bool) {
 		return
 	}
 	line := got.Lines[0].ID
+	if how == "remove" {
+		got, err = d.svc().Billing.AddLine(bctx, inv.ID, app.LineInput{Description: "Dressing", Kind: app.PriceOther, Quantity: 1, UnitPrice: 800})
+		if err != nil {
+			s.refused("add line", err)
+			return
+		}
+	}
 	si := &simInvoice{desk: slices.Index(s.desks, d), lines: []string{line}, status: "draft"}
 	s.invoices[inv.ID] = si
 	s.invoiceOrder = append(s.invoiceOrder, inv.ID)
@@ -1141,7 +1176,43 @@ func (s *sim) draftOnTwoDesks(d *simDesk, edit bool) {
 	if !s.has(other, "invoice_lines", line) {
 		return
 	}
-	if edit {
+	switch how {
+	case "change", "remove":
+		target := got.Lines[len(got.Lines)-1].ID
+		if how == "remove" {
+			if _, err := d.svc().Billing.RemoveLine(bctx, target); err != nil {
+				s.refused("remove line", err)
+				return
+			}
+		} else if _, err := d.svc().Billing.UpdateLine(bctx, target, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+			Quantity: 2, UnitPrice: 2000}); err != nil {
+			s.refused("edit line", err)
+			return
+		}
+		issued, err := other.svc().Billing.IssueInvoice(bctx, inv.ID)
+		if err != nil {
+			s.refused("issue", err)
+			return
+		}
+		si.status, si.issued, si.issuedTotal = "issued", true, issued.Totals.Total
+		s.issuedLineLosses = append(s.issuedLineLosses, simIssuedLineLoss{line: target, removed: how == "remove", desks: [2]*simDesk{d, other}})
+		s.note("%s %ss line %s of %s while %s issues it", d.name, how, target, inv.ID, other.name)
+		s.counts["line "+how+"d while another desk issues"]++
+	case "discount":
+		var race simDiscountRace
+		race.invoice = inv.ID
+		for i, desk := range []*simDesk{d, other} {
+			race.values[i] = app.Money(100 + 100*i + 10*s.rng.IntN(5))
+			if _, err := desk.svc().Billing.SetInvoiceDiscount(bctx, inv.ID, 0, race.values[i]); err != nil {
+				s.refused("discount", err)
+				return
+			}
+			time.Sleep(3 * time.Millisecond)
+		}
+		s.discountRaces = append(s.discountRaces, race)
+		s.note("%s and %s set the discount of %s to %d and %d", d.name, other.name, inv.ID, race.values[0], race.values[1])
+		s.counts["discount set on two desks"]++
+	case "edit":
 		for i, desk := range []*simDesk{d, other} {
 			price := app.Money(2500 + 500*i + 100*s.rng.IntN(5))
 			if _, err := desk.svc().Billing.UpdateLine(bctx, line, app.LineInput{Description: "Visit", Kind: app.PriceOther,
@@ -1153,7 +1224,7 @@ func (s *sim) draftOnTwoDesks(d *simDesk, edit bool) {
 			s.note("%s sets the price of line %s to %d", desk.name, line, price)
 		}
 		s.counts["line edited on two desks"]++
-	} else {
+	case "add":
 		late, err := d.svc().Billing.AddLine(bctx, inv.ID, app.LineInput{Description: "Dressing", Kind: app.PriceOther,
 			Quantity: 1, UnitPrice: 700})
 		if err != nil {
@@ -1460,6 +1531,47 @@ func (s *sim) check() {
 			}
 		}
 	}
+	// A line changed or removed on a desk while another issued its draft
+	// is kept for review on both, as the issued invoice keeps the line
+	// (the total check below).
+	for _, l := range s.issuedLineLosses {
+		for _, d := range l.desks {
+			var n int
+			if err := d.raw.QueryRow(`SELECT count(*) FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ? AND rule = ?`,
+				l.line, data.RuleIssuedLines).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("seed %d: %s: line %s %s while another desk issued its draft: no review item", s.seed, d.name, l.line,
+					map[bool]string{true: "removed", false: "changed"}[l.removed])
+			}
+		}
+	}
+	// A draft's discount set on two desks apart: the value that does not
+	// hold was kept for review on every desk (unless a later edit of the
+	// draft's desk saw both).
+	for _, r := range s.discountRaces {
+		var final int64
+		if err := s.desks[0].raw.QueryRow(`SELECT discount_amount FROM invoices WHERE id = ?`, r.invoice).Scan(&final); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range r.values {
+			if int64(v) == final {
+				continue
+			}
+			for _, d := range s.desks {
+				var n int
+				if err := d.raw.QueryRow(`SELECT count(*) FROM conflicts WHERE entity = 'invoices' AND row_id = ?
+					AND field = 'discount_amount' AND lost_value = ?`, r.invoice, fmt.Sprint(int64(v))).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					t.Errorf("seed %d: %s: the discount %d of invoice %s lost to %d with no review item", s.seed, d.name, v,
+						r.invoice, final)
+				}
+			}
+		}
+	}
 	// An issued invoice's total is the one it was issued with, and its
 	// lines add up to it, on every desk; a line added to it on a desk that
 	// had not seen the issue is on a draft of the same patient.
@@ -1614,6 +1726,15 @@ func (s *sim) checkServer(d *simDesk) {
 			server[id] = m
 		}
 		rows.Close()
+		if entity == "invoice_lines" {
+			// An issued invoice's lines are the ones it was issued with,
+			// kept whole in the invoice (issued_with): a line changed or
+			// removed on a desk that had not seen the issue keeps that
+			// change in the server's copy of the line, which no desk shows
+			// (docs/SYNC-DESIGN.md, "A line changed or removed while
+			// another desk issues").
+			s.issuedLinesOnServer(ctx, conn, server)
+		}
 		keys := syncKey(entity)
 		desk := deskRows(t, d.raw, entity, keys)
 		if len(desk) != len(server) {
@@ -1643,6 +1764,37 @@ func (s *sim) checkServer(d *simDesk) {
 				}
 			}
 		}
+	}
+}
+
+// issuedLinesOnServer replaces in server (the server's invoice lines, by
+// id) each line of an issued invoice by the line as the server's invoice
+// row holds it in issued_with.
+func (s *sim) issuedLinesOnServer(ctx context.Context, conn *pgx.Conn, server map[string]map[string]any) {
+	t := s.t
+	// The desks send the column as JSON text.
+	rows, err := conn.Query(ctx, `SELECT l.key, l.value::text FROM sync.rows r,
+			jsonb_each(CASE WHEN jsonb_typeof(r.data->'issued_with') = 'string' THEN (r.data->>'issued_with')::jsonb END) l
+		WHERE r.entity = 'invoices' AND r.deleted_hlc IS NULL AND coalesce(r.data->>'status', 'draft') <> 'draft'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		dec := json.NewDecoder(strings.NewReader(doc))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		server[id] = m
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 }
 

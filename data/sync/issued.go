@@ -1,0 +1,292 @@
+package sync
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
+
+	"hms/data"
+	"hms/data/sync/hlc"
+	"hms/data/sync/server"
+)
+
+// An issued invoice keeps the lines it was issued with on every desk
+// (docs/SYNC-DESIGN.md, "A line changed or removed while another desk
+// issues"). The issue carries each line whole (invoices.issued_with, desk
+// migration 0183). A line changed or removed on a desk that had not seen
+// the issue is merged by the server into its line as any change is; the
+// desks do not let it change the issued invoice:
+//
+//   - a change of a line that comes after the issue keeps the issued
+//     values of the fields it would change (keepIssuedLine), and a removal
+//     leaves the line where it is;
+//   - the issue, coming to a desk that changed or removed a line of the
+//     draft before (itself, or pulled from another desk), puts the line
+//     back as issued (restoreIssuedLines);
+//
+// and each value that lost so is kept for review (data.RuleIssuedLines),
+// naming the issued one. Every desk decides the same from the same issue,
+// in either order of arrival, so every desk shows the same invoice and
+// lines; the server's copy of the line keeps the late change.
+
+// deletedValue is a review item's lost value for a line removed.
+const deletedValue = `{"deleted": true}`
+
+// issuedLine is the line lineID as the issued invoice invoiceID holds it,
+// with the reading and site of its issue; nil when the invoice is a draft
+// here, was issued by an older version, or was not issued with the line
+// (a late line: notLate).
+func (a *applier) issuedLine(invoiceID any, lineID string) (map[string]any, string, error) {
+	if invoiceID == nil {
+		return nil, "", nil
+	}
+	var raw, issued string
+	err := a.tx.queryRow(`SELECT json_extract(i.issued_with, '$."' || ?2 || '"'),
+			coalesce((SELECT hlc FROM field_clock WHERE entity = 'invoices' AND row_id = i.id AND field = 'issued_with'), '')
+		FROM invoices i WHERE i.id = ?1 AND i.status <> 'draft' AND i.issued_with IS NOT NULL
+			AND json_type(i.issued_with, '$."' || ?2 || '"') = 'object'`, invoiceID, lineID).Scan(&raw, &issued)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	cols, err := a.columns("invoice_lines")
+	if err != nil {
+		return nil, "", err
+	}
+	line, err := decodeRow(json.RawMessage(raw), cols)
+	return line, issued, err
+}
+
+// reviewed reports whether a line's field that lost to the issued value is
+// listed for review: not its key, its times or the amounts worked out from
+// the fields that are.
+func reviewed(field string) bool {
+	return field != "id" && !slices.Contains(noFieldClock, field) && !data.UnreviewedField("invoice_lines", field)
+}
+
+// keepIssuedLine takes out of set (and clocked) the fields of a pulled
+// change of a line that would change a line of an issued invoice away
+// from what it was issued with, and keeps each for review. vals are the
+// pulled row's values.
+func (a *applier) keepIssuedLine(ch server.Change, invoiceID any, setBy map[string]string, set map[string]any,
+	clocked *[]string) error {
+	issued, issuedAt, err := a.issuedLine(invoiceID, ch.RowID)
+	if issued == nil || err != nil {
+		return err
+	}
+	for _, f := range slices.Sorted(maps.Keys(set)) {
+		want, ok := issued[f]
+		if !ok || sameValue(want, set[f]) {
+			continue
+		}
+		if reviewed(f) {
+			lost := setBy[f]
+			if lost == "" {
+				lost = ch.HLC
+			}
+			if err := a.keepIssued(ch.RowID, f, set[f], lost, want, issuedAt); err != nil {
+				return err
+			}
+		}
+		delete(set, f)
+		*clocked = slices.DeleteFunc(*clocked, func(n string) bool { return n == f })
+	}
+	return nil
+}
+
+// keepIssuedInsert sets a pulled line's values (a desk downloading the
+// clinic, whose server's line holds a late change) to those its issued
+// invoice holds, keeping each that differs for review.
+func (a *applier) keepIssuedInsert(ch server.Change, ins map[string]any) error {
+	issued, issuedAt, err := a.issuedLine(ins["invoice_id"], ch.RowID)
+	if issued == nil || err != nil {
+		return err
+	}
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		return err
+	}
+	for _, f := range slices.Sorted(maps.Keys(issued)) {
+		if v, ok := ins[f]; !ok || sameValue(issued[f], v) {
+			continue
+		}
+		if reviewed(f) {
+			lost := setBy[f]
+			if lost == "" {
+				lost = ch.HLC
+			}
+			if err := a.keepIssued(ch.RowID, f, ins[f], lost, issued[f], issuedAt); err != nil {
+				return err
+			}
+		}
+		ins[f] = issued[f]
+	}
+	return nil
+}
+
+// keepIssuedLineDeleted reports whether a pulled removal of a line is of
+// one an issued invoice holds here: the line stays, and the removal is
+// kept for review.
+func (a *applier) keepIssuedLineDeleted(ch server.Change) (bool, error) {
+	var invoiceID string
+	err := a.tx.queryRow(`SELECT invoice_id FROM invoice_lines WHERE id = ?`, ch.RowID).Scan(&invoiceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	issued, issuedAt, err := a.issuedLine(invoiceID, ch.RowID)
+	if issued == nil || err != nil {
+		return false, err
+	}
+	return true, a.keepIssued(ch.RowID, "", json.RawMessage(deletedValue), ch.DeletedHLC, wholeLine(issued), issuedAt)
+}
+
+// wholeLine is a line's values as one JSON object, for a review item of
+// the whole line.
+func wholeLine(line map[string]any) json.RawMessage {
+	b, err := json.Marshal(line)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// restoreIssuedLines puts the lines of an invoice whose issue this desk
+// just applied back as it was issued with them, where this desk had
+// changed or removed them before the issue came (its own change or one
+// pulled from another desk), keeping each value that differed for review.
+// issuedAt is the issue's reading. A line missing on a desk downloading
+// the clinic, or one whose insert waits here for what it lacks, is put
+// there without review: it was not removed, it has not come yet.
+func (a *applier) restoreIssuedLines(invoiceID, issuedAt string) error {
+	var raw sql.NullString
+	if err := a.tx.queryRow(`SELECT issued_with FROM invoices WHERE id = ? AND status <> 'draft'`, invoiceID).
+		Scan(&raw); errors.Is(err, sql.ErrNoRows) || err == nil && !raw.Valid {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var lines map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw.String), &lines); err != nil {
+		return err
+	}
+	cols, err := a.columns("invoice_lines")
+	if err != nil {
+		return err
+	}
+	names := slices.Sorted(maps.Keys(cols))
+	for _, id := range slices.Sorted(maps.Keys(lines)) {
+		issued, err := decodeRow(lines[id], cols)
+		if err != nil {
+			return err
+		}
+		a.takeKnown("invoice_lines", id) // read again below, and by a later change of the batch
+		local, found, err := a.localRow("invoice_lines", "id = ?", []any{id}, names)
+		if err != nil {
+			return err
+		}
+		if !found {
+			var waiting int
+			if err := a.tx.queryRow(`SELECT count(*) FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ?
+				AND resolved_at IS NULL AND rule LIKE ?`, id, data.RuleNotApplied+"%").Scan(&waiting); err != nil {
+				return err
+			}
+			if !a.fresh && waiting == 0 {
+				if err := a.keepIssued(id, "", json.RawMessage(deletedValue), "", wholeLine(issued), issuedAt); err != nil {
+					return err
+				}
+			}
+			q, args := a.insert("invoice_lines", []string{"id"}, cols, issued)
+			if _, err := a.tx.exec(q, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		var differ []string
+		for _, f := range names {
+			if v, ok := issued[f]; ok && !sameValue(local[f], v) {
+				differ = append(differ, f)
+			}
+		}
+		if len(differ) == 0 {
+			continue
+		}
+		args := make([]any, 0, len(differ)+1)
+		parts := ""
+		for i, f := range differ {
+			if reviewed(f) {
+				var lost string
+				if err := a.tx.queryRow(`SELECT coalesce((SELECT hlc FROM field_clock WHERE entity = 'invoice_lines'
+					AND row_id = ? AND field = ?), '')`, id, f).Scan(&lost); err != nil {
+					return err
+				}
+				if err := a.keepIssued(id, f, local[f], lost, issued[f], issuedAt); err != nil {
+					return err
+				}
+			}
+			if i > 0 {
+				parts += ", "
+			}
+			parts += data.QuoteIdent(f) + " = ?"
+			args = append(args, issued[f])
+		}
+		if _, err := a.tx.exec(`UPDATE invoice_lines SET `+parts+` WHERE id = ?`, append(args, id)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepIssued writes one review item of a line's value (or, for field "",
+// its removal) that lost to the line as its invoice was issued, once.
+func (a *applier) keepIssued(lineID, field string, lost any, lostHLC string, won any, wonHLC string) error {
+	lostSite, wonSite := "", ""
+	if t, err := hlc.Parse(lostHLC); err == nil {
+		lostSite = t.Site
+	}
+	if t, err := hlc.Parse(wonHLC); err == nil {
+		wonSite = t.Site
+	}
+	lv, err := reviewJSON(lost)
+	if err != nil {
+		return err
+	}
+	wv, err := reviewJSON(won)
+	if err != nil {
+		return err
+	}
+	_, err = a.tx.exec(`INSERT INTO conflicts
+		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+		SELECT ?, 'invoice_lines', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ? AND field = ? AND rule = ?
+			AND lost_value = ?)`,
+		newID(), lineID, field, data.RuleIssuedLines, lv, lostHLC, lostSite, wv, wonHLC, wonSite, formatTime(a.e.db.Now()),
+		lineID, field, data.RuleIssuedLines, lv)
+	return err
+}
+
+// reviewJSON is a value as a review item keeps it: JSON text.
+func reviewJSON(v any) (string, error) {
+	switch v := v.(type) {
+	case json.RawMessage:
+		return string(v), nil
+	case []byte:
+		v2, err := json.Marshal(string(v))
+		return string(v2), err
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// issueReading is the reading that issued the invoice of a pulled change
+// that carries its issue.
+func issueReading(ch server.Change) string {
+	if setBy, err := ch.FieldClocks(); err == nil && setBy["issued_with"] != "" {
+		return setBy["issued_with"]
+	}
+	return ch.HLC
+}
