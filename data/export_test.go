@@ -38,6 +38,9 @@ func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWr
 // connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
 func (db *DB) OnSyncLevel(f func(action string, level int)) { db.onSyncLevel = f }
 
+// OnSyncWAL has SyncLog call f instead of syncing the WAL file itself.
+func (db *DB) OnSyncWAL(f func(*os.File) error) { db.syncWAL = f }
+
 // HashAside runs f where the database runs a password hash (hashAside).
 func (db *DB) HashAside(f func()) { db.hashAside(f) }
 
