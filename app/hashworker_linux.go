@@ -57,3 +57,12 @@ func startLowPriority(cmd *exec.Cmd) error {
 	}()
 	return <-done
 }
+
+// signalWorker stops (SIGSTOP) or continues (SIGCONT) the worker's
+// process, all its threads (PauseHashing).
+func signalWorker(p *os.Process, stop bool) error {
+	if stop {
+		return p.Signal(syscall.SIGSTOP)
+	}
+	return p.Signal(syscall.SIGCONT)
+}

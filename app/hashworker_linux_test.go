@@ -170,3 +170,88 @@ func TestHashWorkerFailures(t *testing.T) {
 		})
 	})
 }
+
+// processState is the state of process pid from /proc/PID/stat ('T':
+// stopped).
+func processState(t *testing.T, pid int) byte {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))[0][0]
+}
+
+// waitState waits up to two seconds for process pid to be stopped
+// (stopped true) or not: signals are delivered after kill returns.
+func waitState(t *testing.T, pid int, stopped bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); (processState(t, pid) == 'T') != stopped; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker's state is %c, want stopped %v", processState(t, pid), stopped)
+		}
+	}
+}
+
+// TestPauseHashing: PauseHashing stops the worker while a derivation is
+// under way and its function continues it (called twice: once); a pause
+// never undone is undone after maxHashPause; the next pause comes no
+// sooner than the last one lasted; with no derivation waiting nothing is
+// stopped; and the key is right.
+func TestPauseHashing(t *testing.T) {
+	withWorker(t, workerCommand, func(w *hashWorker) {
+		w.signal = signalWorker
+		pw, salt := []byte("a password to pause"), []byte("0123456789abcdef")
+		// No derivation yet: nothing to stop.
+		if _, err := HashPassword("start the worker", HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
+			t.Fatal(err)
+		}
+		pid, _, _ := HashWorkerStatus()
+		resume := PauseHashing()
+		if _, pauses, stopped := HashWorkerPauses(); pauses != 0 || stopped {
+			t.Fatalf("a pause with no derivation waiting: %d on, stopped %v", pauses, stopped)
+		}
+		resume()
+
+		done := make(chan []byte, 1)
+		go func() { done <- deriveKey(pw, salt, 12, 64*1024, 1, 32) }()
+		for waiting, _, _ := HashWorkerPauses(); waiting == 0; waiting, _, _ = HashWorkerPauses() {
+			time.Sleep(time.Millisecond)
+		}
+		resume = PauseHashing()
+		if _, pauses, stopped := HashWorkerPauses(); pauses != 1 || !stopped {
+			t.Fatalf("during a pause: %d on, stopped %v", pauses, stopped)
+		}
+		waitState(t, pid, true)
+		time.Sleep(50 * time.Millisecond)
+		resume()
+		resume()
+		if _, pauses, stopped := HashWorkerPauses(); pauses != 0 || stopped {
+			t.Fatalf("after the pause: %d on, stopped %v", pauses, stopped)
+		}
+		waitState(t, pid, false)
+
+		// Too soon after the last pause: the worker keeps running.
+		resume = PauseHashing()
+		if _, pauses, stopped := HashWorkerPauses(); pauses != 1 || stopped {
+			t.Fatalf("a pause right after another: %d on, stopped %v", pauses, stopped)
+		}
+		resume()
+
+		// A pause left on: the worker is continued after maxHashPause.
+		time.Sleep(maxHashPause)
+		start := time.Now()
+		_ = PauseHashing()
+		waitState(t, pid, true)
+		waitState(t, pid, false)
+		if took := time.Since(start); took < maxHashPause {
+			t.Fatalf("a pause left on was undone after %v, before maxHashPause", took)
+		}
+		if _, pauses, stopped := HashWorkerPauses(); pauses != 1 || stopped {
+			t.Fatalf("a pause left on, after maxHashPause: %d on, stopped %v", pauses, stopped)
+		}
+		if key := <-done; !bytes.Equal(key, argon2.IDKey(pw, salt, 12, 64*1024, 1, 32)) {
+			t.Fatalf("the paused derivation's key %x is wrong", key)
+		}
+	})
+}

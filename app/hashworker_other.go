@@ -2,11 +2,15 @@
 
 package app
 
-import "os/exec"
+import (
+	"os"
+	"os/exec"
+)
 
 // Windows and macOS have no hashing worker yet: keys are derived in the
 // desk's process at its normal priority (README, Logins).
 var (
 	startLowPriority func(*exec.Cmd) error
 	workerCommand    func() *exec.Cmd
+	signalWorker     func(*os.Process, bool) error
 )
