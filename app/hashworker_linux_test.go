@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -100,7 +101,7 @@ func TestHashRunsAtLowestPriority(t *testing.T) {
 
 // withWorker runs f with a worker of its own, started with command, and
 // stops it after.
-func withWorker(t *testing.T, command func() *exec.Cmd, f func(w *hashWorker)) {
+func withWorker(t testing.TB, command func() *exec.Cmd, f func(w *hashWorker)) {
 	saved := worker
 	w := &hashWorker{start: startLowPriority, command: command}
 	worker = w
@@ -254,4 +255,51 @@ func TestPauseHashing(t *testing.T) {
 			t.Fatalf("the paused derivation's key %x is wrong", key)
 		}
 	})
+}
+
+// BenchmarkPauseHashing: what PauseHashing and its resume add to a write
+// transaction, with no derivation waiting (nothing-ms: a lock) and with
+// one under way (stop-ms: SIGSTOP and SIGCONT sent; the next pause is let
+// through at once for the measurement).
+func BenchmarkPauseHashing(b *testing.B) {
+	var idle, busy latencies
+	withWorker(b, workerCommand, func(w *hashWorker) {
+		w.signal = signalWorker
+		if _, err := HashPassword("start the worker", HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			start := time.Now()
+			PauseHashing()()
+			idle = append(idle, time.Since(start))
+		}
+		done := make(chan []byte, 1)
+		go func() { done <- deriveKey([]byte("pw"), []byte("0123456789abcdef"), 30, 64*1024, 1, 32) }()
+		for waiting, _, _ := HashWorkerPauses(); waiting == 0; waiting, _, _ = HashWorkerPauses() {
+			time.Sleep(time.Millisecond)
+		}
+		for range 2000 {
+			w.mu.Lock()
+			w.proc.nextPause = time.Time{}
+			w.mu.Unlock()
+			start := time.Now()
+			PauseHashing()()
+			busy = append(busy, time.Since(start))
+		}
+		<-done
+	})
+	b.ReportMetric(idle.quantile(0.5), "nothing-p50-ms")
+	b.ReportMetric(busy.quantile(0.5), "stop-p50-ms")
+	b.ReportMetric(busy.quantile(0.99), "stop-p99-ms")
+}
+
+type latencies []time.Duration
+
+func (l latencies) quantile(q float64) float64 {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return float64(s[min(len(s)-1, int(float64(len(s))*q))].Nanoseconds()) / 1e6
 }
