@@ -253,8 +253,9 @@ func (r *idleRelease) done(memoryKiB uint32) {
 // time (proc), started at the first derivation.
 type hashWorker struct {
 	// start starts cmd as the worker at the lowest priority, nil where
-	// there is no worker (hashworker_other.go).
-	start func(cmd *exec.Cmd) error
+	// there is no worker (hashworker_other.go); ended is closed once the
+	// worker has ended and been waited for.
+	start func(cmd *exec.Cmd, ended <-chan struct{}) error
 	// command is the worker's command (tests change it).
 	command func() *exec.Cmd
 	// signal stops (stop true) or continues the worker's process, nil
@@ -276,6 +277,7 @@ type workerProc struct {
 	cmd     *exec.Cmd
 	in      *os.File
 	pending map[uint64]chan []byte // nil once the process is gone
+	ended   chan struct{}          // closed once it ended and was waited for
 
 	// Pausing (PauseHashing), with the worker's mu held: pauses is how
 	// many pauses are on, stopped whether the process is stopped now
@@ -376,9 +378,10 @@ func (w *hashWorker) startLocked() bool {
 		return false
 	}
 	cmd.Stdin = childIn
+	ended := make(chan struct{})
 	out, err := cmd.StdoutPipe()
 	if err == nil {
-		err = w.start(cmd)
+		err = w.start(cmd, ended)
 	}
 	childIn.Close()
 	if err != nil {
@@ -386,7 +389,7 @@ func (w *hashWorker) startLocked() bool {
 		w.failedLocked(fmt.Errorf("starting it: %w", err))
 		return false
 	}
-	p := &workerProc{cmd: cmd, in: in, pending: map[uint64]chan []byte{}}
+	p := &workerProc{cmd: cmd, in: in, pending: map[uint64]chan []byte{}, ended: ended}
 	w.proc = p
 	if w.inline {
 		w.inline = false
@@ -449,7 +452,10 @@ func (w *hashWorker) stop(p *workerProc, err error) {
 	w.mu.Unlock()
 	p.in.Close()
 	_ = p.cmd.Process.Kill()
-	go func() { _ = p.cmd.Wait() }()
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.ended)
+	}()
 }
 
 // maxHashPause is the longest a pause keeps the worker stopped: a longer

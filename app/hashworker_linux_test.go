@@ -56,7 +56,8 @@ func statOf(t *testing.T, pid, field int) map[string]int {
 
 // TestHashRunsAtLowestPriority: a key is derived by the worker, and every
 // thread of the worker runs at nice 19, so that a payment's thread gets
-// the CPU first; this process's threads keep their priority.
+// the CPU first; this process's threads keep their priority once the
+// worker ended (the one that started it is kept until then).
 func TestHashRunsAtLowestPriority(t *testing.T) {
 	before := niceOf(t, os.Getpid())
 	_, served, _ := HashWorkerStatus()
@@ -78,7 +79,16 @@ func TestHashRunsAtLowestPriority(t *testing.T) {
 		}
 	}
 
-	// The thread that started the worker ends soon after.
+	// The thread that started the worker is kept while it runs (its
+	// death kills the worker, Pdeathsig) and ends with it; the others keep
+	// their priority.
+	worker.mu.Lock()
+	p := worker.proc
+	worker.mu.Unlock()
+	if p == nil {
+		t.Fatal("no worker runs")
+	}
+	worker.stop(p, nil)
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var changed []string
 		for task, n := range niceOf(t, os.Getpid()) {
@@ -224,20 +234,23 @@ func TestPauseHashing(t *testing.T) {
 			t.Fatalf("during a pause: %d on, stopped %v", pauses, stopped)
 		}
 		waitState(t, pid, true)
-		time.Sleep(50 * time.Millisecond)
 		resume()
 		resume()
 		if _, pauses, stopped := HashWorkerPauses(); pauses != 0 || stopped {
 			t.Fatalf("after the pause: %d on, stopped %v", pauses, stopped)
 		}
+		w.mu.Lock()
+		next := w.proc.nextPause
+		w.mu.Unlock()
 		waitState(t, pid, false)
 
 		// Too soon after the last pause: the worker keeps running.
 		resume = PauseHashing()
-		if _, pauses, stopped := HashWorkerPauses(); pauses != 1 || stopped {
+		if _, pauses, stopped := HashWorkerPauses(); time.Now().Before(next) && (pauses != 1 || stopped) {
 			t.Fatalf("a pause right after another: %d on, stopped %v", pauses, stopped)
 		}
 		resume()
+		time.Sleep(time.Until(next))
 
 		// A pause left on: the worker is continued after maxHashPause.
 		time.Sleep(maxHashPause)
@@ -302,4 +315,61 @@ func (l latencies) quantile(q float64) float64 {
 	s := slices.Clone(l)
 	slices.Sort(s)
 	return float64(s[min(len(s)-1, int(float64(len(s))*q))].Nanoseconds()) / 1e6
+}
+
+// TestWorkerEndsWithTheDesk: a desk killed while its worker is stopped by
+// a pause leaves no worker behind (without Pdeathsig it stays stopped for
+// ever: checked by hand, a stopped orphan is not continued). The desk is
+// this test binary run again (TestHelperDeskWithPausedWorker), killed
+// with SIGKILL once it says its worker is stopped.
+func TestWorkerEndsWithTheDesk(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperDeskWithPausedWorker$")
+	cmd.Env = append(os.Environ(), "HMS_TEST_PAUSED_DESK=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil || pid == 0 {
+		cmd.Process.Kill()
+		t.Fatalf("the desk's worker: %d, %v", pid, err)
+	}
+	waitState(t, pid, true)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))[0] == "Z" {
+			return // gone, or ended and waiting for init to reap it
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the worker %d outlived its killed desk (state %s)", pid, strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))[0])
+		}
+	}
+}
+
+// TestHelperDeskWithPausedWorker is TestWorkerEndsWithTheDesk's desk: it
+// starts a long derivation, pauses its worker, prints the worker's pid
+// and keeps the pause on (maxHashPause ignored) until it is killed.
+func TestHelperDeskWithPausedWorker(t *testing.T) {
+	if os.Getenv("HMS_TEST_PAUSED_DESK") != "1" {
+		t.Skip("run by TestWorkerEndsWithTheDesk")
+	}
+	go deriveKey([]byte("pw"), []byte("0123456789abcdef"), 1000, 64*1024, 1, 32)
+	for waiting, _, _ := HashWorkerPauses(); waiting == 0; waiting, _, _ = HashWorkerPauses() {
+		time.Sleep(time.Millisecond)
+	}
+	pid, _, _ := HashWorkerStatus()
+	if err := signalWorker(worker.proc.cmd.Process, true); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(pid)
+	time.Sleep(time.Minute)
 }

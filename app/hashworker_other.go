@@ -10,7 +10,7 @@ import (
 // Windows and macOS have no hashing worker yet: keys are derived in the
 // desk's process at its normal priority (README, Logins).
 var (
-	startLowPriority func(*exec.Cmd) error
+	startLowPriority func(*exec.Cmd, <-chan struct{}) error
 	workerCommand    func() *exec.Cmd
 	signalWorker     func(*os.Process, bool) error
 )
