@@ -262,10 +262,14 @@ func (r *idleRelease) done(memoryKiB uint32) {
 // time (proc), started at the first derivation.
 type hashWorker struct {
 	// start starts cmd as the worker at the lowest priority, nil where
-	// there is no worker (hashworker_other.go).
-	start func(cmd *exec.Cmd) error
+	// there is no worker (hashworker_other.go); ended is closed once the
+	// worker has ended and been waited for.
+	start func(cmd *exec.Cmd, ended <-chan struct{}) error
 	// command is the worker's command (tests change it).
 	command func() *exec.Cmd
+	// signal stops (stop true) or continues the worker's process, nil
+	// where the worker cannot be paused (PauseHashing does nothing).
+	signal func(p *os.Process, stop bool) error
 
 	mu      sync.Mutex
 	proc    *workerProc // nil: none running
@@ -282,9 +286,21 @@ type workerProc struct {
 	cmd     *exec.Cmd
 	in      *os.File
 	pending map[uint64]chan []byte // nil once the process is gone
+	ended   chan struct{}          // closed once it ended and was waited for
+
+	// Pausing (PauseHashing), with the worker's mu held: pauses is how
+	// many pauses are on, stopped whether the process is stopped now
+	// (SIGSTOP sent, no SIGCONT since), undo the timer that continues it
+	// after maxHashPause whatever the pauses, and nextPause the earliest
+	// a new pause may stop it.
+	pauses    int
+	stopped   bool
+	stoppedAt time.Time
+	undo      *time.Timer
+	nextPause time.Time
 }
 
-var worker = &hashWorker{start: startLowPriority, command: workerCommand}
+var worker = &hashWorker{start: startLowPriority, command: workerCommand, signal: signalWorker}
 
 // HashWorkerStatus reports the hashing worker's process id (0 when none
 // runs), how many keys it made and how many were made in this process
@@ -371,9 +387,10 @@ func (w *hashWorker) startLocked() bool {
 		return false
 	}
 	cmd.Stdin = childIn
+	ended := make(chan struct{})
 	out, err := cmd.StdoutPipe()
 	if err == nil {
-		err = w.start(cmd)
+		err = w.start(cmd, ended)
 	}
 	childIn.Close()
 	if err != nil {
@@ -381,7 +398,7 @@ func (w *hashWorker) startLocked() bool {
 		w.failedLocked(fmt.Errorf("starting it: %w", err))
 		return false
 	}
-	p := &workerProc{cmd: cmd, in: in, pending: map[uint64]chan []byte{}}
+	p := &workerProc{cmd: cmd, in: in, pending: map[uint64]chan []byte{}, ended: ended}
 	w.proc = p
 	if w.inline {
 		w.inline = false
@@ -444,5 +461,101 @@ func (w *hashWorker) stop(p *workerProc, err error) {
 	w.mu.Unlock()
 	p.in.Close()
 	_ = p.cmd.Process.Kill()
-	go func() { _ = p.cmd.Wait() }()
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.ended)
+	}()
+}
+
+// maxHashPause is the longest a pause keeps the worker stopped: a longer
+// write continues it anyway. After a pause, the worker runs at least as
+// long as that pause lasted before the next one stops it, so hashing
+// keeps at least half of the time left over by the desk even under a
+// stream of writes, and a login waits at most about twice as long.
+const maxHashPause = 25 * time.Millisecond
+
+// PauseHashing stops the hashing worker's derivations, if any are under
+// way, until the returned function is called (once or more; it must be,
+// on every path: a deferred call) or maxHashPause has passed, whichever
+// comes first. A write transaction is run under it (data), so that the
+// argon2id passes do not fill the caches and the memory bus that the
+// write needs on the other CPU. A stopped worker holds nothing the desk
+// waits for but its answers: requests go into the pipe's buffer, and a
+// hung worker is still found by hashWorkerTimeout. Does nothing (and
+// costs a lock) when no derivation waits, where there is no worker, or
+// too soon after the last pause.
+func PauseHashing() (resume func()) {
+	return worker.pause()
+}
+
+func nothing() {}
+
+func (w *hashWorker) pause() func() {
+	if w.signal == nil {
+		return nothing
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.proc
+	if p == nil || len(p.pending) == 0 {
+		return nothing
+	}
+	p.pauses++
+	if !p.stopped && p.pauses == 1 && !time.Now().Before(p.nextPause) {
+		if err := w.signal(p.cmd.Process, true); err == nil {
+			p.stopped, p.stoppedAt = true, time.Now()
+			if p.undo == nil {
+				p.undo = time.AfterFunc(maxHashPause, func() { w.continueWorker(p) })
+			} else {
+				p.undo.Reset(maxHashPause)
+			}
+		}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			p.pauses--
+			if p.pauses == 0 {
+				w.continueLocked(p)
+			}
+		})
+	}
+}
+
+// continueWorker continues p when a pause has lasted maxHashPause.
+func (w *hashWorker) continueWorker(p *workerProc) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.continueLocked(p)
+}
+
+// continueLocked continues p if it is stopped, with w.mu held.
+func (w *hashWorker) continueLocked(p *workerProc) {
+	if !p.stopped {
+		return
+	}
+	p.stopped = false
+	p.undo.Stop()
+	now := time.Now()
+	p.nextPause = now.Add(now.Sub(p.stoppedAt))
+	if p.pending != nil {
+		// A worker stopped for good (stop) was killed: SIGKILL ends a
+		// stopped process too.
+		_ = w.signal(p.cmd.Process, false)
+	}
+}
+
+// HashWorkerPauses reports how many derivations wait for the hashing
+// worker's answer, how many pauses (PauseHashing) are on, and whether the
+// worker is stopped now. For tests: after every write, no pause is on
+// and the worker runs.
+func HashWorkerPauses() (waiting, pauses int, stopped bool) {
+	worker.mu.Lock()
+	defer worker.mu.Unlock()
+	if p := worker.proc; p != nil {
+		return len(p.pending), p.pauses, p.stopped
+	}
+	return 0, 0, false
 }

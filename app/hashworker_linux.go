@@ -30,16 +30,23 @@ func workerCommand() *exec.Cmd {
 // at 19 (a nice value set on the worker after it started would reach only
 // the thread it was set on). The worker stays in the desk's session, so
 // its autogroup: 19 is lowest against the desk's own threads, a payment's
-// included. The thread ends with this call's goroutine: without
-// privileges a thread cannot take its priority back. Go does not end the
-// process's main thread but parks it for good, so that one is never
-// used: it is held while another goroutine starts cmd.
-func startLowPriority(cmd *exec.Cmd) error {
+// included. Go does not end the process's main thread but parks it for
+// good, so that one is never used: it is held while another goroutine
+// starts cmd.
+//
+// The worker gets SIGKILL when that thread ends (Pdeathsig), which the
+// kernel also does when the desk's process ends in any way: a worker
+// stopped by a pause (PauseHashing) when the desk is killed would
+// otherwise stay stopped for ever, holding its memory and the desk's
+// standard error. So the thread is kept, blocked and doing nothing else,
+// until ended is closed (the worker ended and was waited for); without
+// privileges it could not take its priority back anyway, and it ends then.
+func startLowPriority(cmd *exec.Cmd, ended <-chan struct{}) error {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		if syscall.Gettid() == syscall.Getpid() {
-			done <- startLowPriority(cmd)
+			done <- startLowPriority(cmd, ended)
 			runtime.UnlockOSThread()
 			return
 		}
@@ -54,7 +61,15 @@ func startLowPriority(cmd *exec.Cmd) error {
 		// nice value; needs no privilege. A kernel without it keeps nice 19.
 		idle := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE, Nice: 19}
 		_ = unix.SchedSetAttr(0, &idle, 0)
-		done <- cmd.Start()
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		err := cmd.Start()
+		done <- err
+		if err == nil {
+			<-ended
+		}
 	}()
 	return <-done
 }
@@ -86,4 +101,13 @@ func startedByDesk() error {
 		return errors.New("its parent is not this program")
 	}
 	return nil
+}
+
+// signalWorker stops (SIGSTOP) or continues (SIGCONT) the worker's
+// process, all its threads (PauseHashing).
+func signalWorker(p *os.Process, stop bool) error {
+	if stop {
+		return p.Signal(syscall.SIGSTOP)
+	}
+	return p.Signal(syscall.SIGCONT)
 }

@@ -4,14 +4,16 @@ package app
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 )
 
 // Windows and macOS have no hashing worker yet: keys are derived in the
 // desk's process at its normal priority (README, Logins).
 var (
-	startLowPriority func(*exec.Cmd) error
+	startLowPriority func(*exec.Cmd, <-chan struct{}) error
 	workerCommand    func() *exec.Cmd
+	signalWorker     func(*os.Process, bool) error
 )
 
 // startedByDesk: no desk starts a worker here, so nothing serves as one.

@@ -111,9 +111,13 @@ type DB struct {
 	// onSyncLevel (tests) is called before each write transaction commits
 	// with its connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
 	onSyncLevel func(action string, level int)
-	// unsynced: a commit made without a sync of its own (unsyncedCommit)
-	// may not be on the disk yet; SyncLog clears it.
-	unsynced atomic.Bool
+	// Commits made without a sync of their own (unsyncedCommit): lazy
+	// counts them, each adding one once committed; synced is the count
+	// the last successful SyncLog covers. lazy > synced: one may not be
+	// on the disk yet.
+	lazy, synced atomic.Uint64
+	// syncWAL (tests) replaces the WAL file's fsync in SyncLog.
+	syncWAL func(f *os.File) error
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)

@@ -38,6 +38,14 @@ func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWr
 // connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
 func (db *DB) OnSyncLevel(f func(action string, level int)) { db.onSyncLevel = f }
 
+// OnSyncWAL has SyncLog call f instead of syncing the WAL file itself.
+func (db *DB) OnSyncWAL(f func(*os.File) error) { db.syncWAL = f }
+
+// WriteTx runs fn as a write transaction of action (DB.write).
+func (db *DB) WriteTx(ctx context.Context, action string, fn func(tx *Tx) error) error {
+	return db.write(ctx, action, fn)
+}
+
 // HashAside runs f where the database runs a password hash (hashAside).
 func (db *DB) HashAside(f func()) { db.hashAside(f) }
 

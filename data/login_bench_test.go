@@ -120,7 +120,7 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	// (counted and timed while held), the payments' waits (summed).
 	var mu sync.Mutex
 	var othersTx int64
-	var othersHeld latencies
+	var othersHeld, othersTook latencies
 	var payWait time.Duration
 	db.OnWrite(func(action string, wait, held time.Duration) {
 		mu.Lock()
@@ -139,6 +139,13 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	// for writing stops them, once their calls in flight have finished.
 	var running sync.RWMutex
 	running.Lock()
+	// The payments run on this goroutine, kept on its thread (threadCPU,
+	// HMS_BENCH_PAY_EXP=pin).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	exp := startPayExperiment(b)
+	defer exp.done()
+	var oneAtATime sync.Mutex
 	for _, work := range others(svc, loggers) {
 		wg.Go(func() {
 			for {
@@ -149,17 +156,32 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 					return
 				default:
 				}
+				start := time.Now()
+				if exp.serial() {
+					oneAtATime.Lock()
+				}
 				err := work()
+				took := time.Since(start)
+				if exp.serial() {
+					oneAtATime.Unlock()
+				}
 				running.RUnlock()
 				if err != nil {
 					b.Error(err)
 					return
 				}
 				logins.Add(1)
+				mu.Lock()
+				othersTook = append(othersTook, took)
+				mu.Unlock()
 			}
 		})
 	}
 	var with, alone, waits latencies
+	// The payments' own CPU time (threadCPU, the goroutine kept on its
+	// thread): a payment slowed by what the others do to the caches and
+	// the memory bus, not by waiting for a CPU, takes more of it.
+	var withCPU, aloneCPU latencies
 	n := 0
 	withOthers := false
 	b.ResetTimer()
@@ -183,10 +205,12 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 		waited := payWait
 		mu.Unlock()
 		b.StartTimer()
-		l := &alone
+		l, lc := &alone, &aloneCPU
 		if withOthers {
-			l = &with
+			l, lc = &with, &withCPU
 		}
+		cpu := threadCPU()
+		exp.before()
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
 			if err != nil {
@@ -197,6 +221,8 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 				b.Fatal(err)
 			}
 		})
+		exp.after()
+		*lc = append(*lc, threadCPU()-cpu)
 		if withOthers {
 			mu.Lock()
 			waits = append(waits, payWait-waited)
@@ -215,6 +241,11 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 		b.ReportMetric(pctMS(sa, 0.50), "alone-p50-ms")
 		b.ReportMetric(pctMS(sa, 0.99), "alone-p99-ms")
 		b.ReportMetric(pctMS(sw, 0.99)/pctMS(sa, 0.99), "p99-ratio")
+		cw, ca := sortedCopy(withCPU), sortedCopy(aloneCPU)
+		b.ReportMetric(pctMS(cw, 0.50), "cpu-p50-ms")
+		b.ReportMetric(pctMS(ca, 0.50), "alone-cpu-p50-ms")
+		b.ReportMetric(pctMS(cw, 0.99), "cpu-p99-ms")
+		b.ReportMetric(pctMS(ca, 0.99), "alone-cpu-p99-ms")
 	}
 	b.ReportMetric(pctMS(sortedCopy(waits), 0.99), "wait-p99-ms")
 	b.ReportMetric(float64(logins.Load()), "logins")
@@ -227,6 +258,11 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	held := sortedCopy(othersHeld)
 	b.ReportMetric(pctMS(held, 0.50), "login-held-p50-ms")
 	b.ReportMetric(pctMS(held, 0.99), "login-held-p99-ms")
+	// How long each of the others' calls took (a login: its hash, its
+	// write; with HMS_BENCH_PAY_EXP=serial its wait for its turn too).
+	took := sortedCopy(othersTook)
+	b.ReportMetric(pctMS(took, 0.50), "login-p50-ms")
+	b.ReportMetric(pctMS(took, 0.99), "login-p99-ms")
 }
 
 // payBlock is how many payments payWhile times in a row with the others

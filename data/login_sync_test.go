@@ -1,6 +1,8 @@
 package data_test
 
 import (
+	"errors"
+	"os"
 	"testing"
 )
 
@@ -42,5 +44,50 @@ func TestPlainLoginCommitsWithoutItsOwnSync(t *testing.T) {
 	var n int
 	if err := c.db.ReadDB().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'user.login' AND username = 'nurse1' AND outcome = 'ok'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("the login's audit row: %d, %v", n, err)
+	}
+}
+
+// TestSyncLogMarksOnlyWhatItSynced: Unsynced stays true while SyncLog's
+// sync of the WAL runs and after one that failed (the login may not be on
+// the disk), and a login committed while the sync ran is still unsynced
+// after it; the next successful SyncLog clears it.
+func TestSyncLogMarksOnlyWhatItSynced(t *testing.T) {
+	c := mustSetup(t)
+	login := func() {
+		t.Helper()
+		if _, err := c.svc.Users.Login(anon, "nurse1", "a long staff password nurse"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login()
+	failure := errors.New("the disk is gone")
+	var during []bool
+	c.db.OnSyncWAL(func(f *os.File) error {
+		during = append(during, c.db.Unsynced())
+		return failure
+	})
+	if err := c.db.SyncLog(); !errors.Is(err, failure) {
+		t.Fatalf("SyncLog with a failing sync: %v", err)
+	}
+	if !c.db.Unsynced() {
+		t.Error("after a failed sync the login is taken for on the disk")
+	}
+	c.db.OnSyncWAL(func(f *os.File) error {
+		during = append(during, c.db.Unsynced())
+		login() // committed while the sync runs
+		return f.Sync()
+	})
+	if err := c.db.SyncLog(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.db.Unsynced() {
+		t.Error("a login committed during the sync is taken for on the disk")
+	}
+	if len(during) != 2 || !during[0] || !during[1] {
+		t.Errorf("Unsynced during the syncs: %v, want true both times", during)
+	}
+	c.db.OnSyncWAL(nil)
+	if err := c.db.SyncLog(); err != nil || c.db.Unsynced() {
+		t.Fatalf("SyncLog: %v, unsynced %v", err, c.db.Unsynced())
 	}
 }

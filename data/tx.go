@@ -222,6 +222,10 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	if db.onWrite != nil {
 		asked = time.Now()
 	}
+	// Password hashes under way wait for this write (at most
+	// maxHashPause): their 64 MiB passes would slow it on the other CPU.
+	// Deferred first, so undone last, on every path, a panic's included.
+	defer app.PauseHashing()()
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
@@ -292,7 +296,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		return internal(action, err)
 	}
 	if lazy {
-		db.unsynced.Store(true)
+		db.lazy.Add(1)
 	}
 	if clock.mark(&clock.p.Commit) {
 		db.onTxPhases(clock.p)
@@ -457,8 +461,8 @@ func isUnsyncedCommit(ctx context.Context) bool {
 
 // Unsynced reports whether a commit made without a sync of its own
 // (unsyncedCommit) may not be on the disk yet: one was made since the
-// last SyncLog.
-func (db *DB) Unsynced() bool { return db.unsynced.Load() }
+// start of the last successful SyncLog.
+func (db *DB) Unsynced() bool { return db.lazy.Load() > db.synced.Load() }
 
 // SyncLog puts every commit made so far on the disk, those made without
 // a sync of their own (unsyncedCommit) included, by syncing the WAL file.
@@ -466,22 +470,45 @@ func (db *DB) Unsynced() bool { return db.unsynced.Load() }
 // sending them, so that the server never holds a row this desk could
 // still lose: a row it read is committed, so its frames are in the WAL
 // file the sync covers.
+//
+// Only a successful sync marks the commits it covers as on the disk (the
+// ones counted before the file was opened: a commit counted later may
+// have written its frames after the sync), so Unsynced never says a
+// commit is on the disk while it may not be: not during the sync, not
+// after a failed one.
 func (db *DB) SyncLog() error {
-	db.unsynced.Store(false)
+	covered := db.lazy.Load()
 	f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil // checkpointed into the database file, which syncs it
+		// Checkpointed into the database file, which syncs it (the
+		// frames of a commit counted before are in the database file).
+		db.markSynced(covered)
+		return nil
 	} else if err != nil {
-		db.unsynced.Store(true)
 		return fmt.Errorf("syncing the log: %w", err)
 	}
-	err = f.Sync()
+	if db.syncWAL != nil {
+		err = db.syncWAL(f)
+	} else {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		db.unsynced.Store(true)
 		return fmt.Errorf("syncing the log: %w", err)
 	}
+	db.markSynced(covered)
 	return nil
+}
+
+// markSynced notes that the first n unsynced commits are on the disk
+// (never moving the count back: two SyncLogs may end out of order).
+func (db *DB) markSynced(n uint64) {
+	for {
+		old := db.synced.Load()
+		if n <= old || db.synced.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
