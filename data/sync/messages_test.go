@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5"
 
 	"hms/app"
 	"hms/app/messaging"
@@ -263,6 +264,92 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	// A nurse takes no lease.
 	if _, err := secondSvc.Messages.DeliverDue(as(callerOf(first.users[app.RoleNurse])), &messaging.Transport{}); code(err) != app.EUNAUTHORIZED {
 		t.Fatalf("a nurse delivering: %v", err)
+	}
+}
+
+// holdBackPulls opens a transaction with a transaction id on another
+// database of the server's cluster, and returns its end: until then a
+// pull holds back every change committed after it began (sync.pull hands
+// out only what lies below the cluster's oldest running transaction), as
+// a long transaction anywhere on a clinic's server does.
+func holdBackPulls(t *testing.T) (end func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, servertest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+		t.Fatal(err)
+	}
+	var once stdsync.Once
+	end = func() {
+		once.Do(func() {
+			tx.Rollback(ctx)
+			conn.Close(ctx)
+		})
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// TestNewLeaseHolderSendsOnlyWhenCaughtUp: the lease passes to a desk that
+// has the queued message but not yet the record that its last holder sent
+// it, because the server's pull holds that record back (a transaction
+// elsewhere on the server's cluster began before it and is still open).
+// The new holder sent the message again; it now sends nothing until it
+// has the whole log, and then nothing more.
+func TestNewLeaseHolderSendsOnlyWhenCaughtUp(t *testing.T) {
+	t.Parallel()
+	box, port := startSMTP(t)
+	u, first, second, _ := leasedDesks(t, time.Minute)
+	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
+		t.Fatal(err)
+	}
+	p := newPatient(t, first.svc, "Once Only")
+	email := "once.only@example.org"
+	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second) // it has the booking and its confirmation to send
+	deliver := func(svc app.Services) app.DeliveryReport {
+		t.Helper()
+		rep, err := svc.Messages.DeliverDue(sender, &messaging.Transport{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+
+	end := holdBackPulls(t)
+	if rep := deliver(first.svc); rep.Sent != 1 {
+		t.Fatalf("the lease holder sent %+v", rep)
+	}
+	if err := engine(first.db).ReleaseSendLease(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep := deliver(services(second)); rep != (app.DeliveryReport{}) {
+		t.Errorf("the new holder, without the record of the last holder's sending, sent %+v", rep)
+	}
+	end()
+	syncUntilCaughtUp(t, u, second)
+	if rep := deliver(services(second)); rep != (app.DeliveryReport{}) {
+		t.Errorf("the new holder, caught up, sent %+v", rep)
+	}
+	if ids, _ := box.got(); len(ids) != 1 {
+		t.Fatalf("the patient got %d messages, want the confirmation once", len(ids))
 	}
 }
 
