@@ -123,7 +123,7 @@ func leasedDesks(t *testing.T, lease time.Duration) (u string, first *clinic, se
 	second = MustOpenDB(t, secondClock)
 	engines.Store(second, sync.New(second, sync.Options{AppVersion: "test", SendLease: lease}))
 	mustEnroll(t, second, u)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second) // the accounts, to log in with
 	// An administrator logs in on the second desk, vouching for its
 	// sealing key: the message secrets are sealed to it from then on.
 	if _, err := services(second).Users.Login(anon, "admin", datatest.AdminPassword); err != nil {
