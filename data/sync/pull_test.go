@@ -273,12 +273,12 @@ func TestPullMergesPerField(t *testing.T) {
 // for reception, and nothing is dropped.
 func TestPullDoubleBooking(t *testing.T) {
 	t.Parallel()
-	_, first, second := twoDesks(t)
+	u, first, second := twoDesks(t)
 	doctor := first.users[app.RoleDoctor]
 	a := newPatient(t, first.svc, "Early")
 	b := newPatient(t, first.svc, "Late")
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 
 	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	book := func(svc app.Services, patient string) *app.Appointment {
@@ -301,7 +301,10 @@ func TestPullDoubleBooking(t *testing.T) {
 	if rules := queryStrings(t, second, `SELECT rule FROM conflicts WHERE row_id = ?`, two.ID); !slices.Equal(rules, []string{data.RuleSlotTaken}) {
 		t.Fatalf("the later booking's conflict: %q", rules)
 	}
-	mustSync(t, first.db)
+	// The server's decision reaches both desks through the log, which a
+	// round pulls only below the oldest transaction open on the cluster.
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
 	sameClinic(t, first.db, second)
 	for _, d := range []*data.DB{first.db, second} {
 		var s1, s2 string
