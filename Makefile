@@ -162,13 +162,14 @@ test-deps:
 bench: deps
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./...
 
-## soak: the seeded sync simulation (SYNC.md, tests) over SOAK_SEEDS seeds,
-## against the PostgreSQL server HMS_TEST_PG names. A failing seed is named,
-## with the command that runs it alone (HMS_SIM_SEED=n).
+## soak: the seeded sync simulation (SYNC.md, tests) over SOAK_SEEDS seeds
+## from SOAK_FROM, against the PostgreSQL server HMS_TEST_PG names. A failing
+## seed is named, with the command that runs it alone (HMS_SIM_SEED=n).
 SOAK_SEEDS    ?= 200
+SOAK_FROM     ?= 1
 soak:
 	@[ -n "$$HMS_TEST_PG" ] || { echo "Set HMS_TEST_PG to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable (see SYNC.md)." >&2; exit 1; }
-	HMS_SOAK_SEEDS=$(SOAK_SEEDS) $(GO) test -tags $(TAGS) -count=1 -run '^TestSyncSimulation$$' -timeout 12h ./data/sync/
+	HMS_SOAK_SEEDS=$(SOAK_SEEDS) HMS_SOAK_FROM=$(SOAK_FROM) $(GO) test -tags $(TAGS) -count=1 -run '^TestSyncSimulation$$' -timeout 12h ./data/sync/
 
 ## package: a Linux package (HMS.tar.xz) from FyneApp.toml's metadata.
 # fyne package bumps Build in FyneApp.toml; the file is put back afterwards

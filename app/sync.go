@@ -243,6 +243,11 @@ type SyncReport struct {
 	AuditPushed int
 	// ClockOffset is the server's time minus this desk's, measured now.
 	ClockOffset time.Duration
+	// Behind: the round ended before it had pulled every change the
+	// server had committed when it began (a pull hands out only what lies
+	// below the oldest transaction open on the server's cluster, and the
+	// round waits for those only so long); the next round brings them.
+	Behind bool
 }
 
 // ServerInit is what creating or migrating the server's schema did.

@@ -63,21 +63,19 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 	err := db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
 		// The history rows move by how far the clock itself was off, which
 		// differs from the readings' jump when the offset in use was an
-		// earlier incident's (historyShift).
-		shift, err := tx.historyShift(-jump, db.clock.Offset())
+		// earlier incident's (historyShift). The usual offset is read once.
+		unusual, err := tx.historyShift(0, db.clock.Offset())
 		if err != nil {
 			return err
 		}
+		shift := -jump + unusual
 		// A change whose reading was held above its physical time
 		// (clock_pinned: the clock had gone back, or was set right, after
 		// it gave a reading from the future) was made at that physical
 		// time, not at its reading less the jump; its history rows were
 		// written with the clock as it was then, off only by the offset
 		// in use less the usual one.
-		pinnedShift, err := tx.historyShift(0, db.clock.Offset())
-		if err != nil {
-			return err
-		}
+		pinnedShift := unusual
 		rows, err := tx.QueryContext(tx.ctx, `SELECT o.hlc, p.physical FROM (SELECT DISTINCT hlc FROM outbox WHERE hlc > ?) o
 			LEFT JOIN clock_pinned p ON p.hlc = o.hlc ORDER BY o.hlc`,
 			serverNow.Add(app.MaxClockOffset).UTC().Format("2006-01-02T15:04:05.000Z"))

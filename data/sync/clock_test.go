@@ -36,6 +36,22 @@ func (c *jumpClock) set(d time.Duration) {
 	c.jump = d
 }
 
+// clockDesks is a clinic of two desks in step (twoDesks) and a third desk
+// on a clock a test can set wrong (jumpClock), enrolled and in step too.
+func clockDesks(t *testing.T) (u string, first *clinic, desk *data.DB, clk *jumpClock) {
+	t.Helper()
+	u, first, _ = twoDesks(t)
+	clk = &jumpClock{}
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	syncUntilCaughtUp(t, u, desk)
+	return u, first, desk, clk
+}
+
 // A desk whose clock jumps an hour ahead while it is offline: once it
 // reaches the server again it notices, gives the changes it made meanwhile
 // the time they were really made (its registrations reach the other desks
@@ -45,15 +61,7 @@ func (c *jumpClock) set(d time.Duration) {
 // desk; and its audit log says what happened.
 func TestClockJumpAheadWhileOffline(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	_, first, desk, clk := clockDesks(t)
 	p := newPatient(t, first.svc, "Clock")
 	syncAll(t, first.db, desk)
 
@@ -127,15 +135,7 @@ func TestClockJumpAheadWhileOffline(t *testing.T) {
 // stay one clinic, with no change refused.
 func TestSignedChangeAfterClockJump(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	_, first, desk, clk := clockDesks(t)
 	admin := as(callerOf(first.users[app.RoleAdmin]))
 	setAddress := func(db *data.DB, addr string) {
 		t.Helper()
@@ -203,15 +203,7 @@ func TestSignedChangeAfterClockJump(t *testing.T) {
 // stamped with the server's time.
 func TestClockFallsBehindWhileOffline(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	_, first, desk, clk := clockDesks(t)
 	p := newPatient(t, first.svc, "Behind")
 	syncAll(t, first.db, desk)
 
@@ -288,15 +280,7 @@ func TestClockFallsBehindWhileOffline(t *testing.T) {
 // never lost silently (docs/SYNC-DESIGN.md, "Clock incidents", limits).
 func TestClockFellBehindSetRightBeforeSync(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	_, first, desk, clk := clockDesks(t)
 	p := newPatient(t, first.svc, "Set Right")
 	syncAll(t, first.db, desk)
 
@@ -330,15 +314,7 @@ func TestClockFellBehindSetRightBeforeSync(t *testing.T) {
 // re-dates only what the server has not decided: the desks stay one clinic.
 func TestClockBehindLostReply(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	u, first, desk, clk := clockDesks(t)
 	p := newPatient(t, first.svc, "Lost Reply")
 	syncAll(t, first.db, desk)
 
@@ -414,15 +390,7 @@ func TestClockIncidentsInARow(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			u, first, _ := twoDesks(t)
-			clk := &jumpClock{}
-			desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { desk.Close() })
-			mustEnroll(t, desk, u)
-			mustSync(t, desk)
+			_, first, desk, clk := clockDesks(t)
 			p := newPatient(t, first.svc, "Twice Off")
 			syncAll(t, first.db, desk)
 
@@ -480,15 +448,7 @@ func TestClockIncidentsInARow(t *testing.T) {
 // 224: a history row an hour, or milliseconds, off on one desk).
 func TestClockBehindRedatedAfterRestore(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	mustSync(t, desk)
+	u, first, desk, clk := clockDesks(t)
 	syncAll(t, first.db, desk)
 	dump := servertest.Copy(t, u)
 

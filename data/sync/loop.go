@@ -188,7 +188,9 @@ func (e *Engine) pullUpTo(ctx context.Context, c *server.Client, rep *app.SyncRe
 		if err := e.r.QueryRowContext(ctx, `SELECT pull_txid, pull_seq FROM sync_meta WHERE id = 1`).Scan(&txid, &seq); err != nil {
 			return internal("sync.pull", err)
 		}
-		if uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq) || time.Now().After(deadline) {
+		caughtUp := uint64(txid) > end.LogTxID || (uint64(txid) == end.LogTxID && seq >= end.LogSeq)
+		if caughtUp || time.Now().After(deadline) {
+			rep.Behind = !caughtUp
 			// The server prunes its log only below every desk's cursor.
 			if err := c.Pulled(ctx, e.siteID, uint64(txid), seq); err != nil {
 				return serverError(err)

@@ -18,7 +18,7 @@ func threeDesks(t testing.TB) (u string, first *clinic, second, third *data.DB) 
 	u, first, second = twoDesks(t)
 	third = MustOpenDB(t, nil)
 	mustEnroll(t, third, u)
-	mustSync(t, third)
+	syncUntilCaughtUp(t, u, third)
 	return u, first, second, third
 }
 

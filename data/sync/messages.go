@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"hms/app"
@@ -36,7 +37,9 @@ type messages struct {
 // DeliverDue implements app.MessageService. An enrolled desk takes or
 // renews the lease; when another desk holds it, this desk sends nothing.
 // Holding it, the desk first syncs, so that it has every desk's queued
-// messages and every try recorded since, sends what is due until a margin
+// messages and every try recorded since (a round that ends before it has
+// pulled every change the server holds sends nothing: it may lack the
+// record that the last holder sent a message), sends what is due until a margin
 // before the lease ends, and syncs again, so that the others see what it
 // sent and do not send it again. The messages of plans it wrote out in
 // the round go after one more sync, once the server has confirmed its
@@ -59,8 +62,14 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 	if err != nil || !held {
 		return app.DeliveryReport{}, err
 	}
-	if _, err := e.SyncNow(ctx); err != nil {
+	// Only with the whole log: a round that ended short of changes the
+	// server holds may lack the record that the last holder sent a
+	// message, and would send it again. It sends with a later round.
+	if rep, err := e.SyncNow(ctx); err != nil {
 		return app.DeliveryReport{}, serverErrorf(err, noMessageUntilNews)
+	} else if rep.Behind {
+		slog.Warn("sync: no message sent this round: the server still holds back changes older than the round (a transaction on the server is open)")
+		return app.DeliveryReport{}, nil
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
 	// The plans this round wrote out are sent once the server has

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5"
 
 	"hms/app"
 	"hms/app/messaging"
@@ -116,9 +117,9 @@ func mailSettings(port int) app.MessageSettings {
 // leasedDesks are two enrolled desks on fake clocks (so a reminder comes
 // due when the test says), each with a sync engine whose send lease lasts
 // lease.
-func leasedDesks(t *testing.T, lease time.Duration) (first *clinic, second *data.DB, secondClock *fakeClock) {
+func leasedDesks(t *testing.T, lease time.Duration) (u string, first *clinic, second *data.DB, secondClock *fakeClock) {
 	t.Helper()
-	u := newSyncServer(t)
+	u = newSyncServer(t)
 	first = mustSetup(t)
 	engines.Store(first.db, sync.New(first.db, sync.Options{AppVersion: "test", SendLease: lease}))
 	first.svc = services(first.db)
@@ -128,15 +129,15 @@ func leasedDesks(t *testing.T, lease time.Duration) (first *clinic, second *data
 	second = MustOpenDB(t, secondClock)
 	engines.Store(second, sync.New(second, sync.Options{AppVersion: "test", SendLease: lease}))
 	mustEnroll(t, second, u)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second) // the accounts, to log in with
 	// An administrator logs in on the second desk, vouching for its
 	// sealing key: the message secrets are sealed to it from then on.
 	if _, err := services(second).Users.Login(anon, "admin", datatest.AdminPassword); err != nil {
 		t.Fatal(err)
 	}
-	mustSync(t, second)
-	mustSync(t, first.db)
-	return first, second, secondClock
+	syncUntilCaughtUp(t, u, second)
+	syncUntilCaughtUp(t, u, first.db)
+	return u, first, second, secondClock
 }
 
 // sender is the desk's schedule: it delivers as data.DeliveryCaller.
@@ -154,7 +155,7 @@ var sender = app.NewContextWithCaller(context.Background(), data.DeliveryCaller)
 func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	t.Parallel()
 	box, port := startSMTP(t)
-	first, second, secondClock := leasedDesks(t, 2*time.Second)
+	u, first, second, secondClock := leasedDesks(t, 2*time.Second)
 	tick := func(d time.Duration) { first.clock.Add(d); secondClock.Add(d) }
 	admin := first.ctx(app.RoleAdmin)
 	if _, err := first.svc.Messages.SetMessageSettings(admin, mailSettings(port)); err != nil {
@@ -179,7 +180,9 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	}
 	book(first.clock.Now().Add(3 * time.Hour)) // a confirmation now, a reminder in an hour
 	mustSync(t, first.db)
-	mustSync(t, second)
+	// A round pulls only what lies below the oldest transaction open on
+	// the server's cluster (any database's): until the second has it all.
+	syncUntilCaughtUp(t, u, second)
 	secondSvc := services(second)
 
 	deliver := func(svc app.Services) app.DeliveryReport {
@@ -204,8 +207,8 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 		deliver(first.svc)
 		deliver(secondSvc)
 	}
-	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
 	ids, to := box.got()
 	for _, pw := range box.passwords {
 		if pw != "mail password" {
@@ -255,6 +258,7 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	}
 	book(first.clock.Now().Add(7 * time.Hour))
 	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second)
 	if rep := deliver(secondSvc); rep.Sent != 1 {
 		t.Fatalf("the second desk, after the first gave the lease up, sent %+v", rep)
 	}
@@ -266,6 +270,92 @@ func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	// A nurse takes no lease.
 	if _, err := secondSvc.Messages.DeliverDue(as(callerOf(first.users[app.RoleNurse])), &messaging.Transport{}); code(err) != app.EUNAUTHORIZED {
 		t.Fatalf("a nurse delivering: %v", err)
+	}
+}
+
+// holdBackPulls opens a transaction with a transaction id on another
+// database of the server's cluster, and returns its end: until then a
+// pull holds back every change committed after it began (sync.pull hands
+// out only what lies below the cluster's oldest running transaction), as
+// a long transaction anywhere on a clinic's server does.
+func holdBackPulls(t *testing.T) (end func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, servertest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+		t.Fatal(err)
+	}
+	var once stdsync.Once
+	end = func() {
+		once.Do(func() {
+			tx.Rollback(ctx)
+			conn.Close(ctx)
+		})
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// TestNewLeaseHolderSendsOnlyWhenCaughtUp: the lease passes to a desk that
+// has the queued message but not yet the record that its last holder sent
+// it, because the server's pull holds that record back (a transaction
+// elsewhere on the server's cluster began before it and is still open).
+// The new holder sent the message again; it now sends nothing until it
+// has the whole log, and then nothing more.
+func TestNewLeaseHolderSendsOnlyWhenCaughtUp(t *testing.T) {
+	t.Parallel()
+	box, port := startSMTP(t)
+	u, first, second, _ := leasedDesks(t, time.Minute)
+	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
+		t.Fatal(err)
+	}
+	p := newPatient(t, first.svc, "Once Only")
+	email := "once.only@example.org"
+	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
+		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second) // it has the booking and its confirmation to send
+	deliver := func(svc app.Services) app.DeliveryReport {
+		t.Helper()
+		rep, err := svc.Messages.DeliverDue(sender, &messaging.Transport{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+
+	end := holdBackPulls(t)
+	if rep := deliver(first.svc); rep.Sent != 1 {
+		t.Fatalf("the lease holder sent %+v", rep)
+	}
+	if err := engine(first.db).ReleaseSendLease(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep := deliver(services(second)); rep != (app.DeliveryReport{}) {
+		t.Errorf("the new holder, without the record of the last holder's sending, sent %+v", rep)
+	}
+	end()
+	syncUntilCaughtUp(t, u, second)
+	if rep := deliver(services(second)); rep != (app.DeliveryReport{}) {
+		t.Errorf("the new holder, caught up, sent %+v", rep)
+	}
+	if ids, _ := box.got(); len(ids) != 1 {
+		t.Fatalf("the patient got %d messages, want the confirmation once", len(ids))
 	}
 }
 
@@ -347,7 +437,7 @@ func TestMessageSettingsReachEveryDesk(t *testing.T) {
 func TestPlanWrittenOutOnTwoDesks(t *testing.T) {
 	t.Parallel()
 	box, port := startSMTP(t)
-	first, second, _ := leasedDesks(t, time.Minute)
+	_, first, second, _ := leasedDesks(t, time.Minute)
 	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
 		t.Fatal(err)
 	}

@@ -628,15 +628,22 @@ func TestUpgradedClinicGetsTrustRoot(t *testing.T) {
 // (a round pulls only below the oldest transaction running on the server,
 // and tests of other packages share it), adding up what the rounds
 // reported.
-func syncAllReport(t *testing.T, u string, db *data.DB) app.SyncReport {
+func syncAllReport(t testing.TB, u string, db *data.DB) app.SyncReport {
 	t.Helper()
 	var sum app.SyncReport
-	last := servertest.QueryInt(t, u, `SELECT coalesce(max(seq), 0) FROM sync.change_log`)
+	// The log's last entry in the pull's order, (txid, seq): a lower txid
+	// may commit after a higher one, so the highest seq is not always last.
+	var lastTx, lastSeq int64
+	servertest.QueryRow(t, u, `SELECT coalesce(max(txid::text::bigint), 0),
+		coalesce((SELECT max(seq) FROM sync.change_log WHERE txid = (SELECT max(txid) FROM sync.change_log)), 0)
+		FROM sync.change_log`, nil, &lastTx, &lastSeq)
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		rep := mustSync(t, db)
 		sum.Pulled += rep.Pulled
 		sum.PullConflicts += rep.PullConflicts
-		if int64(count(t, db, `SELECT pull_seq FROM sync_meta`)) >= last || time.Now().After(deadline) {
+		var tx, seq int64
+		rawDB(t, db).QueryRow(`SELECT pull_txid, pull_seq FROM sync_meta`).Scan(&tx, &seq)
+		if tx > lastTx || tx == lastTx && seq >= lastSeq || time.Now().After(deadline) {
 			return sum
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -644,7 +651,7 @@ func syncAllReport(t *testing.T, u string, db *data.DB) app.SyncReport {
 }
 
 // syncUntilCaughtUp is syncAllReport when the report is not needed.
-func syncUntilCaughtUp(t *testing.T, u string, db *data.DB) {
+func syncUntilCaughtUp(t testing.TB, u string, db *data.DB) {
 	t.Helper()
 	syncAllReport(t, u, db)
 }

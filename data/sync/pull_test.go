@@ -144,7 +144,9 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 	if st, err := services(second).Sync.EnrollDesk(anon, deskURL(t, second, u)); err != nil || st.DeskCode != "D2" {
 		t.Fatalf("second desk %+v, %v", st, err)
 	}
-	rep := mustSync(t, second)
+	// Until it has the whole log: a round pulls only what lies below the
+	// oldest transaction open on the server's cluster (any database's).
+	rep := syncAllReport(t, u, second)
 	if rep.Pulled == 0 || rep.PullConflicts != 0 {
 		t.Fatalf("the new desk's download: %+v", rep)
 	}
@@ -202,7 +204,7 @@ func TestPullDownloadsTheClinic(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, second)
-	mustSync(t, first)
+	syncUntilCaughtUp(t, u, first)
 	sameClinic(t, first, second)
 	if n := count(t, first, `SELECT count(*) FROM patients WHERE id = ? AND phone_digits LIKE '%5550199%'`, p.ID); n != 1 {
 		t.Fatal("the first desk's search keys did not follow the pulled phone number")
@@ -222,7 +224,7 @@ func twoDesks(t testing.TB) (u string, first *clinic, second *data.DB) {
 	mustSync(t, first.db)
 	second = MustOpenDB(t, nil)
 	mustEnroll(t, second, u)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 	return u, first, second
 }
 
@@ -231,10 +233,10 @@ func twoDesks(t testing.TB) (u string, first *clinic, second *data.DB) {
 // goes to review on the desk that made it.
 func TestPullMergesPerField(t *testing.T) {
 	t.Parallel()
-	_, first, second := twoDesks(t)
+	u, first, second := twoDesks(t)
 	p := newPatient(t, first.svc, "Merge")
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 
 	// Offline on both: the first changes the phone, then the second the
 	// email; both change the address, the second one later.
@@ -250,8 +252,8 @@ func TestPullMergesPerField(t *testing.T) {
 	update(services(second), app.PatientUpdate{Email: str("merge@example.org"), Address: str("2 Second Street")})
 
 	mustSync(t, second)
-	mustSync(t, first.db) // its address loses to the newer one
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, first.db) // its address loses to the newer one
+	syncUntilCaughtUp(t, u, second)
 	sameClinic(t, first.db, second)
 	got, err := services(second).Patients.FindPatientByID(system, p.ID)
 	if err != nil {
@@ -271,12 +273,12 @@ func TestPullMergesPerField(t *testing.T) {
 // for reception, and nothing is dropped.
 func TestPullDoubleBooking(t *testing.T) {
 	t.Parallel()
-	_, first, second := twoDesks(t)
+	u, first, second := twoDesks(t)
 	doctor := first.users[app.RoleDoctor]
 	a := newPatient(t, first.svc, "Early")
 	b := newPatient(t, first.svc, "Late")
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 
 	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	book := func(svc app.Services, patient string) *app.Appointment {
@@ -299,7 +301,10 @@ func TestPullDoubleBooking(t *testing.T) {
 	if rules := queryStrings(t, second, `SELECT rule FROM conflicts WHERE row_id = ?`, two.ID); !slices.Equal(rules, []string{data.RuleSlotTaken}) {
 		t.Fatalf("the later booking's conflict: %q", rules)
 	}
-	mustSync(t, first.db)
+	// The server's decision reaches both desks through the log, which a
+	// round pulls only below the oldest transaction open on the cluster.
+	syncUntilCaughtUp(t, u, first.db)
+	syncUntilCaughtUp(t, u, second)
 	sameClinic(t, first.db, second)
 	for _, d := range []*data.DB{first.db, second} {
 		var s1, s2 string

@@ -75,10 +75,7 @@ func TestRestoredServerGetsChangeOfRowItLacked(t *testing.T) {
 // at its next round, and no desk parks anything.
 func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
 	t.Parallel()
-	u, first, second := twoDesks(t)
-	third := MustOpenDB(t, nil)
-	mustEnroll(t, third, u)
-	mustSync(t, third)
+	u, first, second, third := threeDesks(t)
 
 	p := newPatient(t, first.svc, "Billed")
 	bill := first.svc.Billing
@@ -89,8 +86,10 @@ func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
 	if _, err := bill.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
 		t.Fatal(err)
 	}
+	// Each desk until it has the whole log: a round pulls only what lies
+	// below the oldest transaction open on the server's cluster.
 	for _, d := range []*data.DB{first.db, second, third} {
-		mustSync(t, d)
+		syncUntilCaughtUp(t, u, d)
 	}
 	dump := servertest.Copy(t, u) // holds the draft
 
@@ -98,12 +97,12 @@ func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 	if _, err := services(second).Billing.VoidInvoice(system, inv.ID, "issued in error"); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, second)
-	mustSync(t, third)
+	syncUntilCaughtUp(t, u, third)
 
 	// Restored: the void goes again before the issue, then the issue; the
 	// third desk pulls both entries in one batch.
@@ -115,6 +114,9 @@ func TestRestoredServerLaterEntryClosesParkedOne(t *testing.T) {
 	mustSync(t, third)
 	for _, d := range []*data.DB{second, first.db, third} {
 		mustSync(t, d)
+	}
+	for _, d := range []*data.DB{second, first.db, third} {
+		syncUntilCaughtUp(t, dump, d)
 	}
 
 	sameClinic(t, first.db, second, third)

@@ -46,7 +46,9 @@ import (
 // is that twice; a restore is a copy of the server database taken earlier
 // (CREATE DATABASE … TEMPLATE) that the desks are pointed at.
 //
-// CI runs simSeeds; `make soak` runs HMS_SOAK_SEEDS seeds (from 1). A
+// CI runs simSeeds; `make soak` runs HMS_SOAK_SEEDS seeds, from
+// HMS_SOAK_FROM (1 unless set), so that a soak can go on where the last
+// one stopped. A
 // failure names its seed; HMS_SIM_SEED=n runs that one alone, and
 // HMS_SIM_TRACE=1 prints its steps. HMS_SIM_WITHOUT (see simWithout) turns
 // parts off, to tell one bug from another.
@@ -70,9 +72,15 @@ func TestSyncSimulation(t *testing.T) {
 		if err != nil || n < 1 {
 			t.Fatalf("HMS_SOAK_SEEDS=%q: want a count", s)
 		}
+		from := uint64(1)
+		if f := os.Getenv("HMS_SOAK_FROM"); f != "" {
+			if from, err = strconv.ParseUint(f, 10, 64); err != nil || from < 1 {
+				t.Fatalf("HMS_SOAK_FROM=%q: want the first seed", f)
+			}
+		}
 		seeds = nil
-		for i := 1; i <= n; i++ {
-			seeds = append(seeds, uint64(i))
+		for i := range uint64(n) {
+			seeds = append(seeds, from+i)
 		}
 	}
 	servertest.NewDatabase(t) // skips, and says why, without a server

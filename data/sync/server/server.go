@@ -15,9 +15,11 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,6 +75,19 @@ func SchemaVersion() int {
 		return 0
 	}
 	return ms[len(ms)-1].version
+}
+
+// SchemaFingerprint is a short hash of every server migration's text,
+// which changes whenever the server's schema does (a test's cached server
+// databases are named after it).
+func SchemaFingerprint() string {
+	h := sha256.New()
+	ms, _ := migrations()
+	for _, m := range ms {
+		h.Write([]byte(m.name))
+		h.Write([]byte(m.body))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // Errors a connection or a call can end with; the data package turns them

@@ -182,7 +182,9 @@ func Copy(tb testing.TB, dbURL string) string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	name := "hms_test_" + hex.EncodeToString(b)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A benchmark's clinic of 100,000 patients takes more than a few
+	// seconds to copy on a busy machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
