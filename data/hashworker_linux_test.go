@@ -61,10 +61,10 @@ func TestWritesPauseHashing(t *testing.T) {
 	}
 	pid, _, _ := app.HashWorkerStatus()
 	var during []bool
-	c.db.OnWrite(func(action string, _, _ time.Duration) {
+	c.db.OnTx(func(data.TxDone) {
 		_, _, stopped := app.HashWorkerPauses()
 		during = append(during, stopped)
-	})
+	}, false)
 	check := func(what string) {
 		t.Helper()
 		if _, pauses, stopped := app.HashWorkerPauses(); pauses != 0 || stopped {
