@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0174 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0175 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -453,7 +453,7 @@ CREATE TABLE audit_seal (
     hash   TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash);
+CREATE INDEX audit_seal_row ON audit_seal (row_id, entity, seq, hash);
 
 CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON audit_seal
 BEGIN
