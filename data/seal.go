@@ -490,11 +490,12 @@ const maxRowProblems = 100
 // verifySeals walks each audited table once, in key order, beside its
 // records' seals in the same order, and reports each record whose content
 // differs from its latest seal, that has no seal, or whose seal says it
-// exists but it does not. The seals are read once, from their index in
-// (row_id, entity, seq) order (migration 0175): one table's seals come in
-// its key order, interleaved with the other tables', so every table's
-// walk is open at once and each advances as its seals come. The problems
-// are listed table by table, in AuditedTables' order.
+// exists but it does not. The seals are read once, in the order of their
+// index (row_id, entity, seq; migration 0175), each one's hash from the
+// table by its rowid: one table's seals come in its key order, interleaved
+// with the other tables', so every table's walk is open at once and each
+// advances as its seals come. The problems are listed table by table, in
+// AuditedTables' order, as when each table was walked alone.
 func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, problems []string, err error) {
 	tabs, err := db.sealedTables(ctx, tx)
 	if err != nil {
@@ -510,7 +511,7 @@ func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, probl
 			w.close()
 		}
 	}()
-	seals, err := tx.QueryContext(ctx, `SELECT row_id, entity, seq, hash FROM audit_seal ORDER BY row_id, entity, seq`)
+	seals, err := tx.QueryContext(ctx, verifySealsSQL)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -566,6 +567,10 @@ func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, probl
 	}
 	return checked, problems, nil
 }
+
+// verifySealsSQL reads every seal in the order of the seals' index
+// (TestIndexesTheQueriesUse).
+const verifySealsSQL = `SELECT row_id, entity, seq, hash FROM audit_seal ORDER BY row_id, entity, seq`
 
 type latestSeal struct {
 	rowID, hash string
