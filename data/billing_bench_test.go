@@ -63,7 +63,7 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //
 // Where the time goes (docs/ARCHITECTURE.md, "The cost of a payment";
 // begin/work/audit/commit-p50-ms are the phases of the operation's two
-// transactions added up, DB.OnTxPhases):
+// transactions added up, DB.OnTx):
 //   - Two transactions, so two COMMITs, each writing its dirty pages to
 //     the WAL (32–35 pages for the issue, 49–59 for the payment, two
 //     pwrite calls each) and fsyncing it (synchronous=FULL, which
@@ -113,7 +113,11 @@ func BenchmarkIssueAndPay(b *testing.B) {
 	wal := newWALPages(b, db)
 	var txPages []int
 	var issuePages, payPages int
-	db.OnTxPhases(func(p data.TxPhases) {
+	db.OnTx(func(d data.TxDone) {
+		if !d.Committed {
+			return
+		}
+		p := d.Phases
 		n := wal.since(b)
 		if timing {
 			txPages = append(txPages, n)
@@ -122,8 +126,8 @@ func BenchmarkIssueAndPay(b *testing.B) {
 			op.Audit += p.Audit
 			op.Commit += p.Commit
 		}
-	})
-	defer db.OnTxPhases(nil)
+	}, false)
+	defer db.OnTx(nil, false)
 	// The work runs on this goroutine's thread (the driver's calls into
 	// SQLite included), so the thread's CPU time is the operation's.
 	runtime.LockOSThread()

@@ -100,17 +100,11 @@ type DB struct {
 	// BEGIN and COMMIT included; the benchmarks report it per operation.
 	statements  atomic.Int64
 	onStatement func(q string) // tests: called with each statement counted
-	// onTxPhases (benchmarks) is called after each committed write
-	// transaction with how long its phases took (txPhases).
-	onTxPhases func(txPhases)
-	// onWrite (tests, benchmarks) is called as each write transaction
-	// gives the writer connection back: its action, how long it waited
-	// for the connection (the database's write lock) and how long it
-	// held it, its COMMIT and fsync included.
-	onWrite func(action string, wait, held time.Duration)
-	// onSyncLevel (tests) is called before each write transaction commits
-	// with its connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
-	onSyncLevel func(action string, level int)
+	// onTx (tests, benchmarks) is called once per write transaction, as
+	// it gives the writer connection back, with what it did (txDone);
+	// with onTxSyncLevel, txDone.SyncLevel is read (a statement more).
+	onTx          func(txDone)
+	onTxSyncLevel bool
 	// unsynced: a commit made without a sync of its own (unsyncedCommit)
 	// may not be on the disk yet; SyncLog clears it.
 	unsynced atomic.Bool

@@ -30,13 +30,15 @@ var CopyFile = copyFile
 // hashing place.
 func (db *DB) OnHash(f func()) { db.onHash = f }
 
-// OnWrite has f called as each write transaction gives the writer
-// connection back (DB.onWrite). Set it before the calls it times.
-func (db *DB) OnWrite(f func(action string, wait, held time.Duration)) { db.onWrite = f }
+// TxDone is what one write transaction did (DB.onTx).
+type TxDone = txDone
 
-// OnSyncLevel has f called before each write transaction commits with its
-// connection's PRAGMA synchronous (1 NORMAL, 2 FULL).
-func (db *DB) OnSyncLevel(f func(action string, level int)) { db.onSyncLevel = f }
+// OnTx has f called once per write transaction, as it gives the writer
+// connection back, with what it did; with syncLevel, each transaction
+// reads its connection's PRAGMA synchronous before it commits, for
+// TxDone.SyncLevel (a statement more, left out of the phases). Set it
+// before the writes begin; nil removes it.
+func (db *DB) OnTx(f func(TxDone), syncLevel bool) { db.onTx, db.onTxSyncLevel = f, syncLevel }
 
 // HashAside runs f where the database runs a password hash (hashAside).
 func (db *DB) HashAside(f func()) { db.hashAside(f) }
@@ -129,10 +131,6 @@ func (db *DB) OnStatement(f func(q string)) { db.onStatement = f }
 
 // TxPhases is how long a committed write transaction's phases took.
 type TxPhases = txPhases
-
-// OnTxPhases has f called after each committed write transaction with how
-// long its phases took. Set it before the writes begin.
-func (db *DB) OnTxPhases(f func(TxPhases)) { db.onTxPhases = f }
 
 // AddTestSyncedTable makes st a synced, audited table until the returned
 // function is called, for a test migration that creates a table of its

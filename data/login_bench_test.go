@@ -122,7 +122,8 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	var othersTx int64
 	var othersHeld latencies
 	var payWait time.Duration
-	db.OnWrite(func(action string, wait, held time.Duration) {
+	db.OnTx(func(d data.TxDone) {
+		action, wait, held := d.Action, d.Wait, d.Held
 		mu.Lock()
 		defer mu.Unlock()
 		if strings.HasPrefix(action, "invoice.") || strings.HasPrefix(action, "payment.") {
@@ -131,7 +132,7 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 		}
 		othersTx++
 		othersHeld = append(othersHeld, held)
-	})
+	}, false)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var logins atomic.Int64
@@ -243,12 +244,12 @@ const payBlock = 50
 func BenchmarkStaffLogin(b *testing.B) {
 	c := mustSetup(b)
 	var commits, synced atomic.Int64
-	c.db.OnWrite(func(string, time.Duration, time.Duration) { commits.Add(1) })
-	c.db.OnSyncLevel(func(_ string, level int) {
-		if level >= 2 {
+	c.db.OnTx(func(d data.TxDone) {
+		commits.Add(1)
+		if d.SyncLevel >= 2 {
 			synced.Add(1)
 		}
-	})
+	}, true)
 	statements := c.db.Statements()
 	for b.Loop() {
 		if _, err := c.svc.Users.Login(anon, "nurse1", "a long staff password nurse"); err != nil {

@@ -2,6 +2,8 @@ package data_test
 
 import (
 	"testing"
+
+	"hms/data"
 )
 
 // TestPlainLoginCommitsWithoutItsOwnSync: a successful login of a staff
@@ -13,11 +15,11 @@ import (
 func TestPlainLoginCommitsWithoutItsOwnSync(t *testing.T) {
 	c := mustSetup(t)
 	var levels []int
-	c.db.OnSyncLevel(func(action string, level int) {
-		if action == "user.login" {
-			levels = append(levels, level)
+	c.db.OnTx(func(d data.TxDone) {
+		if d.Action == "user.login" && d.SyncLevel != 0 {
+			levels = append(levels, d.SyncLevel)
 		}
-	})
+	}, true)
 	if c.db.Unsynced() {
 		t.Fatal("unsynced before any login")
 	}

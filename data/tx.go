@@ -215,22 +215,29 @@ func (db *DB) writeFor(ctx context.Context, action, entity, entityID, patientID 
 // inTx is the one place a write transaction begins and commits.
 func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn func(tx *Tx) error) error {
 	var clock phaseClock
-	if db.onTxPhases != nil {
-		clock.start()
-	}
 	var asked time.Time
-	if db.onWrite != nil {
-		asked = time.Now()
+	onTx := db.onTx
+	if onTx != nil {
+		clock.start()
+		asked = clock.last
 	}
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
 	}
-	if db.onWrite != nil {
-		got := time.Now()
-		defer func() { db.onWrite(action, got.Sub(asked), time.Since(got)) }()
-	}
 	defer conn.Close()
+	// done is what this transaction did, for onTx: called before the
+	// connection goes back (deferred after its Close), so that no other
+	// write comes between the commit and the hook.
+	var done txDone
+	if onTx != nil {
+		got := time.Now()
+		done.Action, done.Wait = action, got.Sub(asked)
+		defer func() {
+			done.Held = time.Since(got)
+			onTx(done)
+		}()
+	}
 	lazy := isUnsyncedCommit(ctx)
 	if lazy {
 		db.count("PRAGMA synchronous = NORMAL")
@@ -281,12 +288,11 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		return internal(action, err)
 	}
 	clock.mark(&clock.p.Audit)
-	if db.onSyncLevel != nil {
-		var level int
-		if err := sqlTx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&level); err != nil {
+	if onTx != nil && db.onTxSyncLevel {
+		if err := sqlTx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&done.SyncLevel); err != nil {
 			return internal(action, err)
 		}
-		db.onSyncLevel(action, level)
+		clock.restart() // the read above is the hook's, no phase's
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return internal(action, err)
@@ -295,7 +301,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		db.unsynced.Store(true)
 	}
 	if clock.mark(&clock.p.Commit) {
-		db.onTxPhases(clock.p)
+		done.Committed, done.Phases = true, clock.p
 	}
 	if !tx.hlc.IsZero() {
 		tx.db.changed() // the sync loop pushes it (DB.Queued)
@@ -303,7 +309,22 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	return tx.deferred
 }
 
-// txPhases is how long a write transaction's phases took (DB.onTxPhases):
+// txDone is what one write transaction did (DB.onTx, for tests and
+// benchmarks): its action; how long it waited for the writer connection
+// (the database's write lock) and how long it held it, its COMMIT and
+// fsync included; whether it committed, and if so how long its phases
+// took; and, when the hook asked for it (DB.onTxSyncLevel), its
+// connection's PRAGMA synchronous as it went to commit (1 NORMAL, 2 FULL;
+// 0 when it did not get that far).
+type txDone struct {
+	Action     string
+	Wait, Held time.Duration
+	Committed  bool
+	Phases     txPhases
+	SyncLevel  int
+}
+
+// txPhases is how long a write transaction's phases took (txDone):
 // Begin, taking the writer connection and BEGIN IMMEDIATE (the write
 // lock); Work, the session check, the outbox's clock reading and the
 // method's own statements with their triggers (outbox rows, summaries,
@@ -320,6 +341,13 @@ type phaseClock struct {
 }
 
 func (c *phaseClock) start() { c.on, c.last = true, time.Now() }
+
+// restart leaves the time since the last mark out of every phase.
+func (c *phaseClock) restart() {
+	if c.on {
+		c.last = time.Now()
+	}
+}
 
 // mark sets *d to the time since the previous mark, and reports whether
 // the clock runs.
