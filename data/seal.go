@@ -490,11 +490,10 @@ const maxRowProblems = 100
 // verifySeals walks each audited table once, in key order, beside its
 // records' seals in the same order, and reports each record whose content
 // differs from its latest seal, that has no seal, or whose seal says it
-// exists but it does not. The seals are read once, in the order of their
-// index (row_id, entity, seq; migration 0175), each one's hash from the
-// table by its rowid: one table's seals come in its key order, interleaved
-// with the other tables', so every table's walk is open at once and each
-// advances as its seals come. The problems are listed table by table, in
+// exists but it does not. The seals are read once, from their index
+// (row_id, entity, seq, hash; migration 0175), in its order: one table's
+// seals come in its key order, interleaved with the other tables', so
+// every table's walk is open at once and each advances as its seals come. The problems are listed table by table, in
 // AuditedTables' order, as when each table was walked alone.
 func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, problems []string, err error) {
 	tabs, err := db.sealedTables(ctx, tx)
