@@ -12,7 +12,7 @@
 --
 -- The index still holds each seal's hash, so that verify need not read
 -- the table for it (without it: 0.9 fewer pages per issue and payment at
--- a million patients, and the per-record check half as slow again).
+-- a million patients, and a read of the table for each seal).
 -- Verify reads the index once, in this order, beside every audited table
 -- at once (data/seal.go, verifySeals); the chain's check reads the table
 -- in order, as before.
