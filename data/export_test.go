@@ -234,6 +234,7 @@ func IndexedQueries() []IndexedQuery {
 	add("audit baseline, at every start", "audit_log_rare_action", baselineCountSQL)
 	add("verify: the reports' hashes attached here", "audit_log_rare_action", attachedHashesSQL)
 	add("verify: the reports' hashes received", "audit_log_rare_action", receivedReportsSQL)
+	add("verify: every record's latest seal", "audit_seal_row", verifySealsSQL)
 	q, args := historySQL("p", app.HistoryFilter{Limit: 200})
 	add("a patient's history", "patient_events_patient_at", q, args...)
 	q, args = historySQL("p", app.HistoryFilter{BeforeSeq: 9, Limit: 200})

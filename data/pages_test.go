@@ -226,3 +226,78 @@ func TestWALStartsAgainUnderSteadyWrites(t *testing.T) {
 		t.Errorf("the WAL held up to %d pages of the %d written (%d restarts): it should start again", most, written, restarts)
 	}
 }
+
+// TestSealsOfAPaymentShareALeaf: the seals of the records a payment writes
+// (the payment, its allocation, the invoice, the timeline event: all made
+// moments before) go next to each other at the end of audit_seal_row,
+// whose key begins with the record's key, a UUIDv7 that begins with the
+// time it was made (migration 0175). Before, the index began with the
+// table's name, and each went into its own table's range in the middle of
+// the index: one leaf each, and more from splits (here 60 pages in ten
+// payments before, 42 now).
+func TestSealsOfAPaymentShareALeaf(t *testing.T) {
+	b := mustBilling(t)
+	ctx := b.billing()
+	raw := datatest.RawDB(t, b.db)
+	// Enough records for the seals' index to have many leaves, and for
+	// each table's seals to fill leaves of their own.
+	for i := range 150 {
+		if _, err := b.svc.Patients.CreatePatient(b.ctx(app.RoleAdmin), app.PatientCreate{GivenName: fmt.Sprintf("Seal%d", i),
+			FamilyName: "Leaf", Sex: app.SexFemale, BirthDate: "1980-03-04"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}, {Description: "Item", Quantity: 1, UnitPrice: 1234}}
+	pay := func(inv *app.Invoice) {
+		if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+			Tendered: inv.Balance, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 40 {
+		pay(b.issued(t, lines...))
+	}
+	const payments = 10
+	var invs []*app.Invoice
+	for range payments {
+		invs = append(invs, b.issued(t, lines...))
+	}
+	var frames [][]uint32
+	for _, inv := range invs {
+		truncateWAL(t, raw)
+		pay(inv)
+		frames = append(frames, walFrames(t, b.db))
+	}
+	truncateWAL(t, raw)
+	owner := btreePages(t, b.db)
+	seals := 0
+	for _, f := range frames {
+		for _, p := range f {
+			if owner[p] == "audit_seal_row" {
+				seals++
+			}
+		}
+	}
+	t.Logf("audit_seal_row: %d pages in %d payments", seals, payments)
+	if seals > 5*payments {
+		t.Errorf("the payments' seals wrote %d pages of audit_seal_row, more than 5 a payment", seals)
+	}
+}
+
+// walFrames returns the page number of each frame in db's WAL, in order.
+func walFrames(t *testing.T, db *data.DB) []uint32 {
+	t.Helper()
+	wal, err := os.ReadFile(db.Path() + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wal) < 32 {
+		return nil
+	}
+	size := int(binary.BigEndian.Uint32(wal[8:]))
+	var pages []uint32
+	for off := 32; off+24+size <= len(wal); off += 24 + size {
+		pages = append(pages, binary.BigEndian.Uint32(wal[off:]))
+	}
+	return pages
+}

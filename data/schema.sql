@@ -453,7 +453,7 @@ CREATE TABLE audit_seal (
     hash   TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash);
+CREATE INDEX audit_seal_row ON audit_seal (row_id, entity, seq, hash);
 
 CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON audit_seal
 BEGIN

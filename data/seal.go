@@ -490,25 +490,75 @@ const maxRowProblems = 100
 // verifySeals walks each audited table once, in key order, beside its
 // records' seals in the same order, and reports each record whose content
 // differs from its latest seal, that has no seal, or whose seal says it
-// exists but it does not.
+// exists but it does not. The seals are read once, from their index
+// (row_id, entity, seq, hash; migration 0175), in its order: one table's
+// seals come in its key order, interleaved with the other tables', so
+// every table's walk is open at once and each advances as its seals come. The problems are listed table by table, in
+// AuditedTables' order, as when each table was walked alone.
 func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, problems []string, err error) {
 	tabs, err := db.sealedTables(ctx, tx)
 	if err != nil {
 		return 0, nil, err
 	}
-	var total int
-	report := func(format string, args ...any) {
-		total++
-		if len(problems) < maxRowProblems {
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
+	names := AuditedTables()
+	walks := make(map[string]*tableWalk, len(names))
+	for _, name := range names {
+		walks[name] = &tableWalk{st: tabs[name], tx: tx, ctx: ctx}
 	}
-	for _, name := range AuditedTables() {
-		st := tabs[name]
-		n, err := verifyTable(ctx, tx, st, report)
-		checked += n
-		if err != nil {
-			return checked, problems, err
+	defer func() {
+		for _, w := range walks {
+			w.close()
+		}
+	}()
+	seals, err := tx.QueryContext(ctx, verifySealsSQL)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer seals.Close()
+	// Each record's latest seal is the last of its run in this order.
+	var cur *latestSeal
+	var curEntity string
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		w, ok := walks[curEntity]
+		if !ok {
+			return nil // a table no longer audited
+		}
+		return w.seal(cur)
+	}
+	for seals.Next() {
+		var s latestSeal
+		var entity string
+		if err := seals.Scan(&s.rowID, &entity, &s.seq, &s.hash); err != nil {
+			return 0, nil, err
+		}
+		if cur != nil && (s.rowID != cur.rowID || entity != curEntity) {
+			if err := flush(); err != nil {
+				return 0, nil, err
+			}
+		}
+		cur, curEntity = &s, entity
+	}
+	if err := seals.Err(); err != nil {
+		return 0, nil, err
+	}
+	if err := flush(); err != nil {
+		return 0, nil, err
+	}
+	total := 0
+	for _, name := range names {
+		w := walks[name]
+		if err := w.finish(); err != nil {
+			return checked + w.n, problems, err
+		}
+		checked += w.n
+		total += w.total
+		for _, p := range w.problems {
+			if len(problems) < maxRowProblems {
+				problems = append(problems, p)
+			}
 		}
 	}
 	if total > len(problems) {
@@ -517,87 +567,115 @@ func (db *DB) verifySeals(ctx context.Context, tx *sql.Tx) (checked int64, probl
 	return checked, problems, nil
 }
 
+// verifySealsSQL reads every seal in the order of the seals' index
+// (TestIndexesTheQueriesUse).
+const verifySealsSQL = `SELECT row_id, entity, seq, hash FROM audit_seal ORDER BY row_id, entity, seq`
+
 type latestSeal struct {
 	rowID, hash string
 	seq         int64
 }
 
-func verifyTable(ctx context.Context, tx *sql.Tx, st *sealedTable, report func(string, ...any)) (int64, error) {
-	seals, err := tx.QueryContext(ctx, `SELECT row_id, seq, hash FROM audit_seal WHERE entity = ? ORDER BY row_id, seq`, st.name)
-	if err != nil {
-		return 0, err
+// tableWalk is one audited table's records read in key order (opened at
+// its first seal), compared with its records' latest seals as they come.
+type tableWalk struct {
+	st       *sealedTable
+	tx       *sql.Tx
+	ctx      context.Context
+	rows     *sql.Rows
+	done     bool   // no more records
+	key      string // the record read and not yet matched, when have
+	vals     []any
+	have     bool
+	n        int64 // records read
+	total    int   // problems found
+	problems []string
+}
+
+func (w *tableWalk) report(format string, args ...any) {
+	w.total++
+	if len(w.problems) < maxRowProblems {
+		w.problems = append(w.problems, fmt.Sprintf(format, args...))
 	}
-	defer seals.Close()
-	// nextSeal returns the latest seal of the next sealed record.
-	var pending *latestSeal
-	nextSeal := func() (*latestSeal, error) {
-		var cur *latestSeal
-		for {
-			if pending == nil {
-				if !seals.Next() {
-					return cur, seals.Err()
-				}
-				var s latestSeal
-				if err := seals.Scan(&s.rowID, &s.seq, &s.hash); err != nil {
-					return nil, err
-				}
-				pending = &s
-			}
-			if cur != nil && pending.rowID != cur.rowID {
-				return cur, nil
-			}
-			cur, pending = pending, nil
-		}
+}
+
+// next reads the table's next record into w.key and w.vals; w.have is
+// false at its end.
+func (w *tableWalk) next() error {
+	w.have = false
+	if w.done {
+		return nil
 	}
-	rows, err := tx.QueryContext(ctx, st.all)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var n int64
-	seal, err := nextSeal()
-	if err != nil {
-		return 0, err
-	}
-	gone := func(s *latestSeal) {
-		if s.hash != deletedSeal {
-			report("%s %s was deleted outside the app: audit row %d sealed it and no audited write deleted it", st.name, s.rowID, s.seq)
-		}
-	}
-	for rows.Next() {
-		vals, err := scanRow(rows, len(st.cols)+1)
+	if w.rows == nil {
+		rows, err := w.tx.QueryContext(w.ctx, w.st.all)
 		if err != nil {
-			return n, err
+			return err
 		}
-		n++
-		key := fmt.Sprint(vals[0])
-		for seal != nil && seal.rowID < key {
-			gone(seal)
-			if seal, err = nextSeal(); err != nil {
-				return n, err
-			}
-		}
-		switch {
-		case seal == nil || seal.rowID != key:
-			report("%s %s was added outside the app: no audited write made it", st.name, key)
-			continue
-		case seal.hash == deletedSeal:
-			report("%s %s was put back outside the app: audit row %d deleted it", st.name, key, seal.seq)
-		case seal.hash != rowHash(st.name, st.cols, vals[1:]):
-			report("%s %s was altered outside the app: it differs from its last audited write (audit row %d)", st.name, key, seal.seq)
-		}
-		if seal, err = nextSeal(); err != nil {
-			return n, err
+		w.rows = rows
+	}
+	if !w.rows.Next() {
+		w.done = true
+		err := w.rows.Err()
+		w.close()
+		return err
+	}
+	vals, err := scanRow(w.rows, len(w.st.cols)+1)
+	if err != nil {
+		return err
+	}
+	w.n++
+	w.key, w.vals, w.have = fmt.Sprint(vals[0]), vals[1:], true
+	return nil
+}
+
+// seal compares the record s seals, the records before it in key order
+// having no seal (added outside the app).
+func (w *tableWalk) seal(s *latestSeal) error {
+	if !w.have {
+		if err := w.next(); err != nil {
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	for seal != nil {
-		gone(seal)
-		if seal, err = nextSeal(); err != nil {
-			return n, err
+	for w.have && w.key < s.rowID {
+		w.report("%s %s was added outside the app: no audited write made it", w.st.name, w.key)
+		if err := w.next(); err != nil {
+			return err
 		}
 	}
-	return n, nil
+	if !w.have || w.key != s.rowID {
+		if s.hash != deletedSeal {
+			w.report("%s %s was deleted outside the app: audit row %d sealed it and no audited write deleted it", w.st.name, s.rowID, s.seq)
+		}
+		return nil
+	}
+	switch {
+	case s.hash == deletedSeal:
+		w.report("%s %s was put back outside the app: audit row %d deleted it", w.st.name, w.key, s.seq)
+	case s.hash != rowHash(w.st.name, w.st.cols, w.vals):
+		w.report("%s %s was altered outside the app: it differs from its last audited write (audit row %d)", w.st.name, w.key, s.seq)
+	}
+	return w.next()
+}
+
+// finish reports the records after the last seal: none has one.
+func (w *tableWalk) finish() error {
+	if !w.have {
+		if err := w.next(); err != nil {
+			return err
+		}
+	}
+	for w.have {
+		w.report("%s %s was added outside the app: no audited write made it", w.st.name, w.key)
+		if err := w.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *tableWalk) close() {
+	if w.rows != nil {
+		w.rows.Close()
+		w.rows = nil
+	}
 }
