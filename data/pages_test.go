@@ -23,8 +23,14 @@ import (
 // small database each b-tree is one or two pages; at a million patients
 // BenchmarkIssueAndPay's issue-pages/op and pay-pages/op count the pages.
 // Every b-tree written costs the commit at least one page: its leaf.
+//
+// Raised from 24 and 32 by desk 0182 and 0183 (issue #21): an invoice's
+// fields keep field clocks (field_clock, one b-tree more for an issue and
+// for a payment, which changes the status), and an issue writes the page
+// of the schema's first page once the file grows. Lower them again when
+// the life-cycle fields stop needing clocks of their own.
 func TestIssueAndPayPages(t *testing.T) {
-	const wantIssue, wantPay = 24, 32
+	const wantIssue, wantPay = 26, 33
 	b := mustBilling(t)
 	ctx := b.billing()
 	raw := datatest.RawDB(t, b.db)
