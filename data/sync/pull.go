@@ -1350,7 +1350,10 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	set := map[string]any{}
-	taken := map[string]bool{} // the fields whose pulled value won the merge
+	var taken map[string]bool // an invoice's fields whose pulled value won the merge (keepIssue)
+	if ch.Entity == "invoices" {
+		taken = map[string]bool{}
+	}
 	var clocked []string
 	for _, n := range names {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
@@ -1373,7 +1376,9 @@ func (a *applier) apply(ch server.Change) error {
 				clocked = append(clocked, n)
 			}
 		}
-		taken[n] = true
+		if taken != nil {
+			taken[n] = true
+		}
 		if !sameValue(local[n], values[n]) {
 			set[n] = values[n]
 		}
