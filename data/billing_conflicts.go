@@ -21,6 +21,12 @@ const RuleOverpaid = "billing: paid more than its total on desks that were apart
 // was issued with it (data/sync, invoices.issued_with).
 const RuleIssuedLines = "billing: an issued invoice keeps the lines it was issued with"
 
+// RuleIssueRewritten is the rule of a pulled change of the lines an
+// invoice was issued with (issued_lines, issued_with) that a desk refused
+// because it did not come with the invoice's issue (data/sync, issued.go:
+// docs/SYNC-DESIGN.md, "Only the issue sets an invoice's issued lines").
+const RuleIssueRewritten = "billing: refused a change of the lines an issued invoice was issued with that did not come with its issue"
+
 // invoiceTotalSQL is an invoice i's total.
 const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
 

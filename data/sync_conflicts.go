@@ -79,6 +79,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("billing: paid more than its total on desks that were apart; refund or allocate the excess")
 	case RuleIssuedLines:
 		return i18n.Nf("billing: an issued invoice keeps the lines it was issued with")
+	case RuleIssueRewritten:
+		return i18n.Nf("billing: refused a change of the lines an issued invoice was issued with that did not come with its issue")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)

@@ -4,9 +4,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
+	"hms/app"
 	"hms/data"
 	"hms/data/sync/hlc"
 	"hms/data/sync/server"
@@ -289,4 +291,149 @@ func issueReading(ch server.Change) string {
 		return setBy["issued_with"]
 	}
 	return ch.HLC
+}
+
+// Only the issue sets an invoice's issued lines (docs/SYNC-DESIGN.md,
+// "Only the issue sets an invoice's issued lines"). issued_lines and
+// issued_with are written once, by IssueInvoice, in the change that sets
+// the invoice's number and issue date: one clock reading for all of them.
+// A desk login may push any change of an invoice, so a pulled change that
+// sets them is taken only as part of an issue that wins here: set by the
+// same reading as the number and the issue date, and either the invoice
+// is a draft here or the pulled number, a different one, wins the merge
+// of the number (two desks that issued one draft apart: the later issue
+// wins with its own lines on every desk, in either order). Anything else
+// leaves the invoice issued as it is here, its lines and total, moves no
+// line to a new draft, and is refused: kept in conflicts for billing and
+// administrators (RuleIssueRewritten) and audited (sync.refused).
+
+// issueFields are the fields only an invoice's issue writes, and
+// issuedFields those of them that hold the lines it was issued with.
+var (
+	issueFields  = []string{"number", "issued_at"}
+	issuedFields = []string{"issued_lines", "issued_with"}
+)
+
+// reading is the clock reading that set a pulled row's field.
+func reading(ch server.Change, setBy map[string]string, f string) string {
+	if r := setBy[f]; r != "" {
+		return r
+	}
+	return ch.HLC
+}
+
+// sameIssue reports whether the pulled row's field f was set by the
+// change that issued it (the reading of its number and issue date) and
+// the row is issued.
+func sameIssue(ch server.Change, setBy map[string]string, row map[string]any, f string) bool {
+	if s, _ := row["status"].(string); s == "" || s == "draft" || row["number"] == nil || row["issued_at"] == nil {
+		return false
+	}
+	for _, g := range issueFields {
+		if reading(ch, setBy, g) != reading(ch, setBy, f) {
+			return false
+		}
+	}
+	return true
+}
+
+// keepIssue takes out of set (and clocked) the issued lines of a pulled
+// change of an invoice that are not part of an issue that wins here, and
+// refuses them. local is the invoice here, values the pulled row, taken
+// the fields whose pulled value won the merge.
+func (a *applier) keepIssue(ch server.Change, local, values map[string]any, setBy map[string]string,
+	taken map[string]bool, set map[string]any, clocked *[]string) error {
+	var refused []string
+	for _, f := range issuedFields {
+		if _, ok := set[f]; !ok {
+			continue
+		}
+		if sameIssue(ch, setBy, values, f) {
+			if s, _ := local["status"].(string); s == "draft" {
+				continue // the issue of the draft here
+			}
+			if taken["number"] && values["number"] != nil && !sameValue(local["number"], values["number"]) {
+				continue // another desk's issue of the draft, which wins
+			}
+		}
+		refused = append(refused, f)
+		delete(set, f)
+		*clocked = slices.DeleteFunc(*clocked, func(n string) bool { return n == f })
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return a.refuseIssued(ch, setBy, refused, values, local)
+}
+
+// keepIssueInsert leaves out of a pulled issued invoice new here (a desk
+// downloading the clinic) issued lines that its issue did not set: the
+// invoice takes the lines that reach it, as one issued by an older
+// version, and the change is refused as keepIssue refuses it.
+func (a *applier) keepIssueInsert(ch server.Change, ins map[string]any) error {
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		return err
+	}
+	var refused []string
+	for _, f := range issuedFields {
+		if ins[f] == nil || sameIssue(ch, setBy, ins, f) {
+			continue
+		}
+		refused = append(refused, f)
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	for _, f := range issuedFields {
+		ins[f] = nil // both go: issued_with without its ids would be half an issue
+	}
+	return a.refuseIssued(ch, setBy, refused, ins, nil)
+}
+
+// refuseIssued keeps the refused issued lines of a pulled invoice in
+// conflicts (once per field and reading: the row comes again with each
+// later change of the invoice) and audits the refusal.
+func (a *applier) refuseIssued(ch server.Change, setBy map[string]string, fields []string, pulled, local map[string]any) error {
+	detected := formatTime(a.e.db.Now())
+	for _, f := range fields {
+		at := reading(ch, setBy, f)
+		site := ""
+		if t, err := hlc.Parse(at); err == nil {
+			site = t.Site
+		}
+		lv, err := reviewJSON(pulled[f])
+		if err != nil {
+			return err
+		}
+		wv, err := reviewJSON(local[f])
+		if err != nil {
+			return err
+		}
+		res, err := a.tx.exec(`INSERT INTO conflicts
+			(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+			SELECT ?, 'invoices', ?, '', ?, ?, ?, ?, ?, '', '', ?
+			WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = 'invoices' AND row_id = ? AND rule = ? AND lost_hlc = ?
+				AND lost_value = ?)`,
+			newID(), ch.RowID, data.RuleIssueRewritten, lv, at, site, wv, detected,
+			ch.RowID, data.RuleIssueRewritten, at, lv)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		number, _ := pulled["number"].(string)
+		if local != nil {
+			number, _ = local["number"].(string)
+		}
+		a.tx.AuditAs(app.SystemCaller("sync"), ActionRefused, "invoices", ch.RowID, app.OutcomeDenied,
+			fmt.Sprintf("refused a change from desk %s of invoices %s (invoice %s, %s set at %s): it changes the lines "+
+				"the invoice was issued with without issuing it; the invoice keeps its lines and total; "+
+				"kept for billing's review, not applied", site, ch.RowID, number, f, at))
+	}
+	return nil
 }

@@ -1255,6 +1255,11 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, ins, nil); err != nil {
 			return false, err
 		}
+		if ch.Entity == "invoices" {
+			if err := a.keepIssueInsert(ch, ins); err != nil {
+				return false, err
+			}
+		}
 		if ch.Entity == "invoice_lines" {
 			if err := a.lineFits(ch, ins["invoice_id"], ins, true); err != nil {
 				return false, err
@@ -1345,6 +1350,10 @@ func (a *applier) apply(ch server.Change) error {
 		}
 	}
 	set := map[string]any{}
+	var taken map[string]bool // an invoice's fields whose pulled value won the merge (keepIssue)
+	if ch.Entity == "invoices" {
+		taken = map[string]bool{}
+	}
 	var clocked []string
 	for _, n := range names {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
@@ -1367,8 +1376,16 @@ func (a *applier) apply(ch server.Change) error {
 				clocked = append(clocked, n)
 			}
 		}
+		if taken != nil {
+			taken[n] = true
+		}
 		if !sameValue(local[n], values[n]) {
 			set[n] = values[n]
+		}
+	}
+	if ch.Entity == "invoices" {
+		if err := a.keepIssue(ch, local, values, setBy, taken, set, &clocked); err != nil {
+			return err
 		}
 	}
 	if ch.Entity == "invoice_lines" {
