@@ -287,10 +287,11 @@ func reviewJSON(v any) (string, error) {
 // issueReading is the reading that issued the invoice of a pulled change
 // that carries its issue.
 func issueReading(ch server.Change) string {
-	if setBy, err := ch.FieldClocks(); err == nil && setBy["issued_with"] != "" {
-		return setBy["issued_with"]
+	setBy, err := ch.FieldClocks()
+	if err != nil {
+		setBy = nil
 	}
-	return ch.HLC
+	return reading(ch, setBy, "issued_with")
 }
 
 // Only the issue sets an invoice's issued lines (docs/SYNC-DESIGN.md,

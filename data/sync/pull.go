@@ -1359,10 +1359,7 @@ func (a *applier) apply(ch server.Change) error {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
 			continue // keys never change; the copies of a patient's name follow the patient here
 		}
-		remote := setBy[n]
-		if remote == "" {
-			remote = ch.HLC
-		}
+		remote := reading(ch, setBy, n)
 		if newestWaiting(ws, n) > remote {
 			continue
 		}
