@@ -1402,15 +1402,19 @@ func (s *MessageService) DeliverDue(ctx context.Context, t app.MessageTransport)
 		ids = append(ids, id)
 	}
 	rows.Close()
-	for _, id := range ids {
+	for i := 0; i < len(ids); i++ {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
 		if leased && !s.db.now().Before(until) {
 			break // the lease ran out: the next round renews it, or another desk sends
 		}
-		if err := s.deliverOne(ctx, t, cfg, id, &rep); err != nil {
+		again, err := s.deliverOne(ctx, t, cfg, ids[i], &rep)
+		if err != nil {
 			return rep, err
+		}
+		if again != "" {
+			ids = append(ids, again) // written again as the templates say: it goes this round
 		}
 	}
 	return rep, nil
@@ -1465,10 +1469,87 @@ func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// Why a message whose text is not the clinic's is not sent (the
+// Messages log shows it, translated).
+var (
+	notTheClinicsText        = i18n.N("its text is not what the clinic's templates say for this appointment")
+	notTheClinicsTextWritten = i18n.N("its text is not what the clinic's templates say for this appointment: written again as they say")
+)
+
+// asTheClinicWrites is the message m about the appointment a as the
+// sending desk writes it now: its kind, channel and time, with the values
+// of this desk's records (the patient's name, language and address, the
+// doctor's name, the clinic's name, phone and zone, the appointment's
+// start) in the clinic's templates of cfg, which every desk takes only
+// signed by an administrator. Nil when it cannot be written (no consent
+// or address on its channel, the doctor not on record).
+//
+// Messages and plans are rows any desk's login can push, with any text,
+// so the desk that sends never sends a row's text as it came: it sends a
+// message only when the row says what this says (data.deliverOne), else
+// the row is refused.
+func (tx *Tx) asTheClinicWrites(cfg *app.MessageSettings, m *app.Message, a *app.Appointment) (*app.Message, error) {
+	pl, err := tx.planMessages(cfg, a, []queuedMessage{{m.Kind, m.SendAt}}, m.Channel)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil || pl == nil {
+		return nil, err
+	}
+	row := planRow{appointmentID: a.ID, patientID: a.PatientID, patientName: m.PatientName, apptStart: a.Start,
+		createdBy: tx.caller.Username, createdAt: tx.now}
+	for _, w := range row.messages(cfg, pl) {
+		if w.Channel == m.Channel {
+			return w, nil
+		}
+	}
+	return nil, nil
+}
+
+// refuseText drops the message m, whose text is not w's (what the
+// clinic's templates say; nil when they say nothing), audited as refused,
+// and writes w in its place, as a resend of m, unless the patient has
+// this message already or it waits under another row; it returns the id
+// of the message written, "" when none.
+func (tx *Tx) refuseText(m, w *app.Message) (string, error) {
+	var have bool
+	if w != nil && w.To == m.To {
+		if err := tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM messages o WHERE o.appointment_id = ? AND o.kind = ?
+			AND o.channel = ? AND o.send_at = ? AND o.id <> ? AND o.deleted_at IS NULL
+			AND (o.resend_of = ? OR o.id IN (SELECT message_id FROM message_due)
+				OR EXISTS (SELECT 1 FROM message_attempts x WHERE x.message_id = o.id AND x.outcome = 'sent')))`,
+			m.AppointmentID, m.Kind, m.Channel, formatTime(m.SendAt), m.ID, m.ID).Scan(&have); err != nil {
+			return "", err
+		}
+	}
+	again := ""
+	why := notTheClinicsText
+	if w != nil && w.To == m.To && !have {
+		w.ID, w.SendAt = newID(), m.SendAt
+		if err := tx.insertMessages([]*app.Message{w}, m.ID); err != nil {
+			return "", err
+		}
+		again, why = w.ID, notTheClinicsTextWritten
+	}
+	if err := tx.messageAttempt(m.ID, "dropped", why, "", time.Time{}); err != nil {
+		return "", err
+	}
+	// The row's own words (its text, who it says wrote it) are the
+	// forger's when it was pushed: the log names the row, not them.
+	detail := fmt.Sprintf("%s by %s refused, not sent: its text is not what the clinic's templates say for this appointment",
+		m.Kind.Label(), m.Channel.Label())
+	if again != "" {
+		detail += "; written again as they say (" + again + ")"
+	}
+	tx.Audit("messages.refused", "messages", m.ID, m.PatientID, detail)
+	return again, nil
+}
+
 // deliverOne checks one due message, sends it outside any transaction and
-// records the outcome.
-func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport, cfg *app.MessageSettings, id string, rep *app.DeliveryReport) error {
+// records the outcome; it returns the id of a message it wrote in place
+// of one whose text was not the clinic's ("" when none), due at once.
+func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport, cfg *app.MessageSettings, id string, rep *app.DeliveryReport) (string, error) {
 	var m *app.Message
+	var again string
 	caller, _ := app.CallerFromContext(ctx)
 	// The check writes (and audits) only when it drops the message.
 	err := s.db.inTx(ctx, caller, "messages.deliver", func(tx *Tx) error {
@@ -1504,6 +1585,20 @@ func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport,
 				return err
 			}
 		}
+		if why == "" {
+			// Only the clinic's text goes: the row's, when it is what the
+			// templates say for this appointment now.
+			w, err := tx.asTheClinicWrites(cfg, m, a)
+			if err != nil {
+				return err
+			}
+			if w == nil || w.To != m.To || w.Subject != m.Subject || w.Body != m.Body {
+				rep.Dropped++
+				again, err = tx.refuseText(m, w)
+				m = nil
+				return err
+			}
+		}
 		if why != "" {
 			rep.Dropped++
 			if err := tx.messageAttempt(id, "dropped", why, "", time.Time{}); err != nil {
@@ -1515,10 +1610,10 @@ func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport,
 		return nil
 	})
 	if err != nil || m == nil {
-		return err
+		return again, err
 	}
 	sendErr := t.Send(ctx, cfg, m, m.ID)
-	return s.db.writeFor(ctx, "messages.deliver", "messages", id, m.PatientID, func(tx *Tx) error {
+	return "", s.db.writeFor(ctx, "messages.deliver", "messages", id, m.PatientID, func(tx *Tx) error {
 		switch {
 		case sendErr == nil:
 			rep.Sent++

@@ -23,7 +23,9 @@ var messageStatusChoices = []struct {
 }
 
 // messageStatusText is a message's status for a person, with the reason
-// of a failure or a drop and the try count of a retry.
+// of a failure or a drop and the try count of a retry. A reason is stored
+// as the sending desk wrote it, in English; one the catalogue knows (a
+// refused text, data.refuseText) is shown in the desk's language.
 func messageStatusText(u *UI, m *app.Message) string {
 	switch m.Status {
 	case app.MessageSent:
@@ -31,7 +33,7 @@ func messageStatusText(u *UI, m *app.Message) string {
 	case app.MessageFailed:
 		return Tf("Failed: %s", m.LastError)
 	case app.MessageDropped:
-		return Tf("Not sent: %s", m.LastError)
+		return Tf("Not sent: %s", T(m.LastError))
 	}
 	if m.Attempts > 0 {
 		return Tf("Waiting, retry %s after %d failed tries: %s", formatTime(u, m.NextAttemptAt), m.Attempts, m.LastError)
