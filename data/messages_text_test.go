@@ -76,6 +76,10 @@ func TestTemplateChangedBeforeTheReminder(t *testing.T) {
 			t.Errorf("the forged confirmation is %s", m.Status)
 		}
 	}
+	var again int
+	if err := a.db.ReadDB().QueryRow(`SELECT count(*) FROM messages WHERE resend_of = 'forged-confirmation'`).Scan(&again); err != nil || again != 0 {
+		t.Errorf("the forged confirmation was written again %d times, %v; the real one was waiting", again, err)
+	}
 	if refused != 2 {
 		t.Errorf("%d reminders refused, want 2", refused)
 	}
