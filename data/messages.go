@@ -52,7 +52,9 @@ import (
 // server by data/sync/messages.go), and then every desk's messages that
 // reached it. Before each try it checks again that the appointment is as
 // it was, the consent still given and the channel set up, else the message
-// is dropped with the reason. Sending happens outside any transaction; its
+// is dropped with the reason; and it sends only the clinic's text: a row
+// whose subject or body is not what the templates say for the appointment
+// now is refused and written again (asTheClinicWrites, refuseText). Sending happens outside any transaction; its
 // outcome is written after, and syncs, so no other desk sends it again. A
 // crash between the two sends the message again on the next round, with
 // the same reference (the message's id), so the duplicate can be told.
