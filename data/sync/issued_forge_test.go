@@ -79,7 +79,7 @@ func TestForgedIssuedLines(t *testing.T) {
 		// the draft apart would push it. On the earlier rule every desk
 		// renumbered the invoice and took the forged lines.
 		{"a full re-issue", map[string]any{"number": "F-9999", "issued_at": "2026-11-30T10:00:00.000Z",
-			"issued_with": rewrite(func(m map[string]map[string]any) { delete(m, l1) }),
+			"issued_with":  rewrite(func(m map[string]map[string]any) { delete(m, l1) }),
 			"issued_lines": `["` + l0 + `"]`}},
 	}
 	f := newForger(t, u, second)
