@@ -32,7 +32,10 @@ import (
 // and each value that lost so is kept for review (data.RuleIssuedLines),
 // naming the issued one. Every desk decides the same from the same issue,
 // in either order of arrival, so every desk shows the same invoice and
-// lines; the server's copy of the line keeps the late change.
+// lines. Since server migration 0113 the server lets a change of such a
+// line that reaches it after the issue lose too, and tells every desk (a
+// joiner too) in the log's "_lost" (keepLost, keepLosers); a change that
+// reached it while the invoice was a draft stays in its copy of the line.
 
 // deletedValue is a review item's lost value for a line removed.
 const deletedValue = `{"deleted": true}`
@@ -318,9 +321,15 @@ func issueReading(ch server.Change) string {
 // A desk login may push any change of an invoice, so a pulled change that
 // sets them is taken only as part of an issue that wins here: set by the
 // same reading as the number and the issue date, and either the invoice
-// is a draft here or the pulled number, a different one, wins the merge
-// of the number (two desks that issued one draft apart: the later issue
-// wins with its own lines on every desk, in either order). Anything else
+// is a draft here or the pulled number is a different one: the server's
+// issue, the first to reach it, which holds for the clinic whatever the
+// clocks say (server migration 0113: the server lets any later change of
+// an issued invoice's issue lose, and the merge takes the server's issue
+// fields, issuedRow and takeFirstIssue). Two desks that issued one draft
+// apart end with the first issue to reach the server on every desk, in
+// either order; the other desk's issue is kept for review there
+// (data.RuleIssuedFirst, from its push's result or the log's "_lost") and
+// refused on the others (refuseLostIssue). Anything else
 // leaves the invoice issued as it is here, its lines and total, moves no
 // line to a new draft, and is refused: kept in conflicts for billing and
 // administrators (RuleIssueRewritten) and audited (sync.refused).
