@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0195 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0214 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -633,6 +633,12 @@ CREATE TABLE billing_conflicts (
 
 CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
 
+CREATE TRIGGER seal_billing_conflicts_del AFTER DELETE ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', OLD.id); END;
+
+CREATE TRIGGER seal_billing_conflicts_ins AFTER INSERT ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', NEW.id); END;
+
+CREATE TRIGGER seal_billing_conflicts_upd AFTER UPDATE ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', OLD.id), hms_seal('billing_conflicts', NEW.id); END;
+
 -- cashup_counted
 
 CREATE TABLE cashup_counted (
@@ -783,6 +789,12 @@ CREATE TABLE conflicts (
 CREATE INDEX conflicts_open ON conflicts (detected_at, id) WHERE resolved_at IS NULL;
 
 CREATE INDEX conflicts_row ON conflicts (entity, row_id);
+
+CREATE TRIGGER seal_conflicts_del AFTER DELETE ON conflicts BEGIN SELECT hms_seal('conflicts', OLD.id); END;
+
+CREATE TRIGGER seal_conflicts_ins AFTER INSERT ON conflicts BEGIN SELECT hms_seal('conflicts', NEW.id); END;
+
+CREATE TRIGGER seal_conflicts_upd AFTER UPDATE ON conflicts BEGIN SELECT hms_seal('conflicts', OLD.id), hms_seal('conflicts', NEW.id); END;
 
 -- credit_notes
 

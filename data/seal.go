@@ -108,10 +108,24 @@ type sealedTable struct {
 	keyCol, list string
 }
 
-// AuditedTables are the tables whose records are sealed: the synced tables.
+// auditedLocalTables are the tables that do not sync whose rows are
+// sealed all the same (desk migration 0214): what waits for a person's
+// review decides records (taking a lost value writes it over the record),
+// so a row of them made, changed or removed outside the app is reported
+// like a record's.
+var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts"}}
+
+// auditedTableList is how each audited table is sealed: the synced tables,
+// then auditedLocalTables.
+func auditedTableList() []SyncedTable {
+	return append(slices.Clone(syncedTables), auditedLocalTables...)
+}
+
+// AuditedTables are the tables whose records are sealed: the synced
+// tables, and the review's (auditedLocalTables).
 func AuditedTables() []string {
 	var out []string
-	for _, t := range syncedTables {
+	for _, t := range auditedTableList() {
 		out = append(out, t.Name)
 	}
 	return out
@@ -127,7 +141,7 @@ func (db *DB) sealedTables(ctx context.Context, q interface {
 		return db.sealTabs, nil
 	}
 	out := map[string]*sealedTable{}
-	for _, st := range syncedTables {
+	for _, st := range auditedTableList() {
 		cols, err := sealedColumns(ctx, q, st)
 		if err != nil {
 			return nil, err
