@@ -236,6 +236,15 @@ func TestTamper(t *testing.T) {
 			'elsewhere', created_at, created_at FROM appointments ORDER BY rowid LIMIT 1`},
 			[]string{"message_plans forgedplan was added outside the app"}},
 		{"PlanWrittenTriggerDropped", "", []string{`DROP TRIGGER messages_plan_written`}, []string{"trigger messages_plan_written is missing"}},
+		// The newer columns and indexes (desk 0175, 0182, 0183): held before
+		// 0214 too, kept here so that they stay held.
+		{"InvoiceIssuedWithForged", "invoices", []string{`UPDATE invoices SET issued_with = '{}' WHERE id = (SELECT id FROM invoices WHERE status <> 'draft' ORDER BY rowid LIMIT 1)`},
+			[]string{"invoices ", "altered"}},
+		{"InvoiceIssuedLinesEmptied", "invoices", []string{`UPDATE invoices SET issued_lines = '[]' WHERE id = (SELECT id FROM invoices WHERE status <> 'draft' ORDER BY rowid LIMIT 1)`},
+			[]string{"invoices ", "altered"}},
+		{"SealIndexReshaped", "", []string{`DROP INDEX audit_seal_row`, `CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash)`},
+			[]string{"index audit_seal_row was altered"}},
+		{"InvoiceClockTriggerDropped", "", []string{`DROP TRIGGER invoices_field_clock_delete`}, []string{"trigger invoices_field_clock_delete is missing"}},
 		// What waits for review (desk migration 0214): a conflict slipped
 		// in for billing staff to "take back" a value of the tamperer's,
 		// and an overpayment that never happened.
