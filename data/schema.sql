@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0214 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0215 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -934,6 +934,12 @@ CREATE TABLE desk_backup (
     last_error      TEXT NOT NULL DEFAULT '',
     last_error_at   TEXT NOT NULL DEFAULT ''
 ) STRICT;
+
+CREATE TRIGGER seal_desk_backup_del AFTER DELETE ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(OLD.id AS TEXT)); END;
+
+CREATE TRIGGER seal_desk_backup_ins AFTER INSERT ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(NEW.id AS TEXT)); END;
+
+CREATE TRIGGER seal_desk_backup_upd AFTER UPDATE ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(OLD.id AS TEXT)), hms_seal('desk_backup', CAST(NEW.id AS TEXT)); END;
 
 -- desk_printers
 

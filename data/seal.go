@@ -109,11 +109,12 @@ type sealedTable struct {
 }
 
 // auditedLocalTables are the tables that do not sync whose rows are
-// sealed all the same (desk migration 0214): what waits for a person's
-// review decides records (taking a lost value writes it over the record),
-// so a row of them made, changed or removed outside the app is reported
-// like a record's.
-var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts"}}
+// sealed all the same: what waits for a person's review (desk migration
+// 0214) decides records (taking a lost value writes it over the record),
+// and the desk's backup settings (0215) decide which backups the clinic
+// keeps and who can open them; so a row of them made, changed or removed
+// outside the app is reported like a record's.
+var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts"}, {Name: "desk_backup"}}
 
 // auditedTableList is how each audited table is sealed: the synced tables,
 // then auditedLocalTables.

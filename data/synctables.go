@@ -178,7 +178,7 @@ var localTables = map[string]string{
 	"cashup_counted":      "the payments each closed cash-up counted, derived from cashups.payment_ids by triggers",
 	"desk_printers":       "the printers attached to this computer, which another desk does not have",
 	"billing_conflicts":   "invoices overpaid on desks apart, found by each desk from the synced invoices and payments; settling one makes payments that sync (sealed all the same: data/seal.go, auditedLocalTables)",
-	"desk_backup":         "this computer's backup folder, schedule and the state of its backups",
+	"desk_backup":         "this computer's backup folder, schedule and the state of its backups (sealed all the same: data/seal.go, auditedLocalTables)",
 	"message_due":         "the clinic's messages still to send, with when each is next due, derived from messages and message_attempts by triggers: the desk holding the send lease sends them",
 	"message_plan_due":    "the clinic's message plans whose messages no desk has written yet, derived from message_plans and messages by triggers: the desk holding the send lease writes them",
 	"message_unconfirmed": "the plan's messages this enrolled desk wrote out whose copy the server has not confirmed yet (its push logged, or the server's copy pulled): not sent until then, so a message goes with the text every desk records",

@@ -285,9 +285,9 @@ func TestTamper(t *testing.T) {
 }
 
 // TestTamperReview: the rows waiting for review (conflicts, overpaid
-// invoices; desk migration 0214), written by the app, then changed or
-// removed with the sqlite3 library: verify reports each. Before 0214 none
-// was reported. Rows that were there before the migration are sealed as
+// invoices; desk migration 0214) and the desk's backup settings (0215),
+// written by the app, then changed or removed with the sqlite3 library:
+// verify reports each. Before 0214 and 0215 none was reported. Rows that were there before the migration are sealed as
 // they are by the open that applies it, and verify holds them from then
 // on.
 func TestTamperReview(t *testing.T) {
@@ -310,8 +310,12 @@ func TestTamperReview(t *testing.T) {
 				FROM invoices WHERE status = 'draft' ORDER BY rowid LIMIT 1`); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(tx.Context(), `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
-				SELECT 'b1', invoice_id, payment_id, 1, 2, '2026-01-01T00:00:00.000Z' FROM payment_allocations ORDER BY payment_id LIMIT 1`)
+			if _, err := tx.ExecContext(tx.Context(), `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
+				SELECT 'b1', invoice_id, payment_id, 1, 2, '2026-01-01T00:00:00.000Z' FROM payment_allocations ORDER BY payment_id LIMIT 1`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(tx.Context(), `INSERT INTO desk_backup (id, folder, daily_at, on_close, keep, recipient, updated_at, updated_by)
+				VALUES (1, '/media/usb/hms', '18:00', 1, 14, 'age1clinic', '2026-01-01T00:00:00.000Z', 'admin')`)
 			tx.Audit("sync.apply", "conflicts", "c1", "", "kept for review")
 			return err
 		})
@@ -338,6 +342,12 @@ func TestTamperReview(t *testing.T) {
 		{"BillingConflictDeleted", []string{`DELETE FROM billing_conflicts WHERE id = 'b1'`}, "billing_conflicts b1 was deleted outside the app"},
 		{"BillingConflictSettledOutside", []string{`UPDATE billing_conflicts SET resolved_at = detected_at, resolved_by = 'billing',
 			resolution = 'refunded', note = 'refunded in cash' WHERE id = 'b1'`}, "billing_conflicts b1 was altered"},
+		// The backup settings (0215): keep 1 makes the next run remove
+		// every older backup; another key makes the new ones unreadable
+		// with the clinic's recovery key.
+		{"BackupKeepCut", []string{`UPDATE desk_backup SET keep = 1`}, "desk_backup 1 was altered"},
+		{"BackupKeyReplaced", []string{`UPDATE desk_backup SET recipient = 'age1mallory'`}, "desk_backup 1 was altered"},
+		{"BackupSettingsDeleted", []string{`DELETE FROM desk_backup`}, "desk_backup 1 was deleted outside the app"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
