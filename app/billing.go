@@ -100,6 +100,8 @@ func (p *PriceItemInput) Validate() error {
 		return FieldErrorf("name", "Enter the item's name.")
 	case utf8.RuneCountInString(p.Name) > 200:
 		return FieldErrorf("name", "The name is too long (at most 200 characters).")
+	case CheckLine("name", i18n.N("The name"), p.Name) != nil:
+		return CheckLine("name", i18n.N("The name"), p.Name)
 	case !p.Kind.Valid():
 		return FieldErrorf("kind", "Choose what the item is: consultation, procedure, lab, medicine or other.")
 	case p.Price < 0:
@@ -225,6 +227,8 @@ func (l *LineInput) Validate() (LineAmounts, error) {
 		return LineAmounts{}, FieldErrorf("description", "Describe what the line charges for.")
 	case utf8.RuneCountInString(l.Description) > 200:
 		return LineAmounts{}, FieldErrorf("description", "The description is too long (at most 200 characters).")
+	case CheckLine("description", i18n.N("The description"), l.Description) != nil:
+		return LineAmounts{}, CheckLine("description", i18n.N("The description"), l.Description)
 	case !l.Kind.Valid():
 		return LineAmounts{}, FieldErrorf("kind", "Unknown kind of line.")
 	}
@@ -333,6 +337,9 @@ func (p *PaymentInput) Validate() error {
 	}
 	if utf8.RuneCountInString(p.Reference) > 100 {
 		return FieldErrorf("reference", "The reference is too long (at most 100 characters).")
+	}
+	if err := CheckLine("reference", i18n.N("The reference"), p.Reference); err != nil {
+		return err
 	}
 	return nil
 }
@@ -605,6 +612,20 @@ type BillingService interface {
 	DeskCashUpPDF(ctx context.Context, desk, day string) ([]byte, error)
 }
 
+// ValidateInvoiceNotes checks and trims an invoice's notes: several lines
+// at most 1000 characters, no control or text-direction characters (they
+// are printed on the invoice and shown to the patient).
+func ValidateInvoiceNotes(notes string) (string, error) {
+	notes = strings.TrimSpace(notes)
+	if utf8.RuneCountInString(notes) > 1000 {
+		return "", FieldErrorf("notes", "The notes are too long (at most 1000 characters).")
+	}
+	if err := CheckMultiline("notes", i18n.N("The notes"), notes); err != nil {
+		return "", err
+	}
+	return notes, nil
+}
+
 // ValidateBillingReason checks a void's or refund's reason.
 func ValidateBillingReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
@@ -613,6 +634,9 @@ func ValidateBillingReason(reason string) (string, error) {
 	}
 	if utf8.RuneCountInString(reason) > 500 {
 		return "", FieldErrorf("reason", "The reason is too long (at most 500 characters).")
+	}
+	if err := CheckMultiline("reason", i18n.N("The reason"), reason); err != nil {
+		return "", err
 	}
 	return reason, nil
 }

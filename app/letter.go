@@ -76,6 +76,9 @@ func (r *LetterRequest) Validate() error {
 		if utf8.RuneCountInString(r.Recipient) > 200 {
 			return FieldErrorf("recipient", "The recipient is too long (at most 200 characters).")
 		}
+		if err := CheckLine("recipient", i18n.N("The recipient"), r.Recipient); err != nil {
+			return err
+		}
 		if r.Text == "" {
 			return FieldErrorf("text", "Write the reason for the referral.")
 		}
@@ -85,7 +88,7 @@ func (r *LetterRequest) Validate() error {
 	if utf8.RuneCountInString(r.Text) > 5000 {
 		return FieldErrorf("text", "The text is too long (at most 5,000 characters).")
 	}
-	return nil
+	return CheckMultiline("text", i18n.N("The text"), r.Text)
 }
 
 // Letter is a sick note or a referral letter as it was issued: what it

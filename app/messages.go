@@ -396,7 +396,17 @@ func ValidateMessageTemplate(field, s string, required bool) error {
 		}
 		return nil
 	}
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 1000 {
+	// A subject is one line; a body may have several. What the clinic
+	// types is sent to patients: no control or text-direction characters
+	// (a subject or body that reads otherwise than it is stored).
+	if strings.HasSuffix(field, "_subject") {
+		if err := CheckLine(field, i18n.N("The subject"), s); err != nil {
+			return err
+		}
+	} else if err := CheckMultiline(field, i18n.N("The message"), s); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(s) > 1000 {
 		return FieldErrorf(field, "A message template is at most 1,000 characters.")
 	}
 	for _, m := range placeholderRE.FindAllString(s, -1) {

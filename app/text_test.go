@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/csv"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,82 @@ func TestShownLine(t *testing.T) {
 	} {
 		if got := app.ShownLine(in); got != want {
 			t.Errorf("ShownLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestBillingLetterAndMessageFieldsRefuseUnfitCharacters: the free text
+// of billing (price item names, invoice line descriptions, payment
+// references, the reason of a void, refund or overpayment settlement),
+// of letters and of message templates is shown on screens, printed on
+// invoices, receipts and letters, written into exports and sent to
+// patients: each refuses control characters, bidirectional overrides and
+// invalid UTF-8 with a message for its field, as names do (issue #14).
+// Before, every one of them was accepted.
+func TestBillingLetterAndMessageFieldsRefuseUnfitCharacters(t *testing.T) {
+	anyLine := map[string]string{
+		"ESC (a terminal colour)": "\x1b[31mConsultation",
+		"NUL":                     "Consul\x00tation",
+		"right-to-left override":  "Consultation\u202Efdp.exe",
+		"first-strong isolate":    "Consultation\u2068",
+		"invalid UTF-8":           "Consul\xfftation",
+	}
+	singleOnly := map[string]string{"line break": "Consul\ntation", "line separator": "Consul\u2028tation"}
+	type check struct {
+		field     string
+		multiline bool
+		run       func(s string) error
+	}
+	checks := []check{
+		{"name", false, func(s string) error {
+			p := app.PriceItemInput{Code: "CONS", Name: s, Kind: app.PriceConsultation, Price: 100}
+			return p.Validate()
+		}},
+		{"description", false, func(s string) error {
+			l := app.LineInput{Description: s, Kind: app.PriceOther, Quantity: 1, UnitPrice: 100}
+			_, err := l.Validate()
+			return err
+		}},
+		{"reference", false, func(s string) error {
+			p := app.PaymentInput{Method: app.PayBankTransfer, Amount: 100, Reference: s,
+				Allocations: []app.Allocation{{InvoiceID: "i", Amount: 100}}}
+			return p.Validate()
+		}},
+		{"reason", true, func(s string) error {
+			_, err := app.ValidateBillingReason(s)
+			return err
+		}},
+		{"recipient", false, func(s string) error {
+			r := app.LetterRequest{PatientID: "p", Kind: app.LetterReferral, Recipient: s, Text: "Please see."}
+			return r.Validate()
+		}},
+		{"text", true, func(s string) error {
+			r := app.LetterRequest{PatientID: "p", Kind: app.LetterReferral, Recipient: "Dr Who", Text: s}
+			return r.Validate()
+		}},
+		{"template_reminder_subject", false, func(s string) error {
+			return app.ValidateMessageTemplate("template_reminder_subject", s, false)
+		}},
+		{"template_reminder_body", true, func(s string) error {
+			return app.ValidateMessageTemplate("template_reminder_body", s, true)
+		}},
+	}
+	for _, c := range checks {
+		if err := c.run("Consultation, Dr Παπαδοπούλου 🌻"); err != nil {
+			t.Errorf("%s: plain text refused: %v", c.field, err)
+		}
+		bad := maps.Clone(anyLine)
+		if c.multiline {
+			if err := c.run("Line one\n\tLine two"); err != nil {
+				t.Errorf("%s: line breaks refused: %v", c.field, err)
+			}
+		} else {
+			maps.Copy(bad, singleOnly)
+		}
+		for name, s := range bad {
+			if err := c.run(s); app.ErrorField(err) != c.field {
+				t.Errorf("%s: %s accepted or refused for another field: %v", c.field, name, err)
+			}
 		}
 	}
 }

@@ -475,9 +475,8 @@ func (tx *Tx) createDraft(d app.DraftInvoice, bc *billingContext) (string, error
 	if err != nil {
 		return "", err
 	}
-	d.Notes = strings.TrimSpace(d.Notes)
-	if len([]rune(d.Notes)) > 1000 {
-		return "", app.FieldErrorf("notes", "The notes are too long (at most 1000 characters).")
+	if d.Notes, err = app.ValidateInvoiceNotes(d.Notes); err != nil {
+		return "", err
 	}
 	var appt any
 	if d.AppointmentID != "" {
@@ -773,6 +772,11 @@ func (tx *Tx) takeInvoiceField(invoiceID, field string, value any) error {
 		s, ok := value.(string)
 		if !ok {
 			return app.Errorf(app.EINVALID, "The value that lost (%v) is not text and cannot be the invoice's notes.", value)
+		}
+		// What another desk sent is held to the rules the notes are
+		// typed under here: it is written as this person's change.
+		if s, err = app.ValidateInvoiceNotes(s); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE invoices SET notes = ?, updated_at = ? WHERE id = ?`,
 			s, formatTime(tx.now), invoiceID); err != nil {

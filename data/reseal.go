@@ -26,7 +26,7 @@ func sealedColumnsNow(q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) (map[string][]string, error) {
 	out := map[string][]string{}
-	for _, st := range syncedTables {
+	for _, st := range auditedTableList() {
 		cols, err := sealedColumns(context.Background(), q, st)
 		if err != nil {
 			return nil, err
@@ -40,7 +40,10 @@ func sealedColumnsNow(q interface {
 
 // sealedColumnsBefore is sealedColumnsNow on a database whose records are
 // sealed already (audit_seal exists), else nothing: the baseline will seal
-// them over the columns they end up with.
+// them over the columns they end up with. A table that exists but was not
+// audited yet (no seal trigger: a local table a migration makes audited,
+// such as conflicts in 0214) is left out, so that resealPlan takes it for
+// a new table and its rows are sealed as they are.
 func sealedColumnsBefore(q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	QueryRow(string, ...any) *sql.Row
@@ -49,7 +52,24 @@ func sealedColumnsBefore(q interface {
 	if err := q.QueryRow(`SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seal')`).Scan(&sealed); err != nil || !sealed {
 		return map[string][]string{}, err
 	}
-	return sealedColumnsNow(q)
+	out, err := sealedColumnsNow(q)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range auditedLocalTables {
+		if _, ok := out[st.Name]; !ok {
+			continue
+		}
+		var triggered bool
+		if err := q.QueryRow(`SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?)`,
+			"seal_"+st.Name+"_ins").Scan(&triggered); err != nil {
+			return nil, err
+		}
+		if !triggered {
+			delete(out, st.Name)
+		}
+	}
+	return out, nil
 }
 
 // resealPlan compares the audited tables' sealed columns before and after

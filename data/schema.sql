@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0195 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0215 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -633,6 +633,12 @@ CREATE TABLE billing_conflicts (
 
 CREATE UNIQUE INDEX billing_conflicts_open ON billing_conflicts (invoice_id) WHERE resolved_at IS NULL;
 
+CREATE TRIGGER seal_billing_conflicts_del AFTER DELETE ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', OLD.id); END;
+
+CREATE TRIGGER seal_billing_conflicts_ins AFTER INSERT ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', NEW.id); END;
+
+CREATE TRIGGER seal_billing_conflicts_upd AFTER UPDATE ON billing_conflicts BEGIN SELECT hms_seal('billing_conflicts', OLD.id), hms_seal('billing_conflicts', NEW.id); END;
+
 -- cashup_counted
 
 CREATE TABLE cashup_counted (
@@ -784,6 +790,12 @@ CREATE INDEX conflicts_open ON conflicts (detected_at, id) WHERE resolved_at IS 
 
 CREATE INDEX conflicts_row ON conflicts (entity, row_id);
 
+CREATE TRIGGER seal_conflicts_del AFTER DELETE ON conflicts BEGIN SELECT hms_seal('conflicts', OLD.id); END;
+
+CREATE TRIGGER seal_conflicts_ins AFTER INSERT ON conflicts BEGIN SELECT hms_seal('conflicts', NEW.id); END;
+
+CREATE TRIGGER seal_conflicts_upd AFTER UPDATE ON conflicts BEGIN SELECT hms_seal('conflicts', OLD.id), hms_seal('conflicts', NEW.id); END;
+
 -- credit_notes
 
 CREATE TABLE credit_notes (
@@ -922,6 +934,12 @@ CREATE TABLE desk_backup (
     last_error      TEXT NOT NULL DEFAULT '',
     last_error_at   TEXT NOT NULL DEFAULT ''
 ) STRICT;
+
+CREATE TRIGGER seal_desk_backup_del AFTER DELETE ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(OLD.id AS TEXT)); END;
+
+CREATE TRIGGER seal_desk_backup_ins AFTER INSERT ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(NEW.id AS TEXT)); END;
+
+CREATE TRIGGER seal_desk_backup_upd AFTER UPDATE ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(OLD.id AS TEXT)), hms_seal('desk_backup', CAST(NEW.id AS TEXT)); END;
 
 -- desk_printers
 

@@ -108,10 +108,25 @@ type sealedTable struct {
 	keyCol, list string
 }
 
-// AuditedTables are the tables whose records are sealed: the synced tables.
+// auditedLocalTables are the tables that do not sync whose rows are
+// sealed all the same: what waits for a person's review (desk migration
+// 0214) decides records (taking a lost value writes it over the record),
+// and the desk's backup settings (0215) decide which backups the clinic
+// keeps and who can open them; so a row of them made, changed or removed
+// outside the app is reported like a record's.
+var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts"}, {Name: "desk_backup"}}
+
+// auditedTableList is how each audited table is sealed: the synced tables,
+// then auditedLocalTables.
+func auditedTableList() []SyncedTable {
+	return append(slices.Clone(syncedTables), auditedLocalTables...)
+}
+
+// AuditedTables are the tables whose records are sealed: the synced
+// tables, and the review's (auditedLocalTables).
 func AuditedTables() []string {
 	var out []string
-	for _, t := range syncedTables {
+	for _, t := range auditedTableList() {
 		out = append(out, t.Name)
 	}
 	return out
@@ -127,7 +142,7 @@ func (db *DB) sealedTables(ctx context.Context, q interface {
 		return db.sealTabs, nil
 	}
 	out := map[string]*sealedTable{}
-	for _, st := range syncedTables {
+	for _, st := range auditedTableList() {
 		cols, err := sealedColumns(ctx, q, st)
 		if err != nil {
 			return nil, err

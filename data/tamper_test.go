@@ -236,6 +236,26 @@ func TestTamper(t *testing.T) {
 			'elsewhere', created_at, created_at FROM appointments ORDER BY rowid LIMIT 1`},
 			[]string{"message_plans forgedplan was added outside the app"}},
 		{"PlanWrittenTriggerDropped", "", []string{`DROP TRIGGER messages_plan_written`}, []string{"trigger messages_plan_written is missing"}},
+		// The newer columns and indexes (desk 0175, 0182, 0183): held before
+		// 0214 too, kept here so that they stay held.
+		{"InvoiceIssuedWithForged", "invoices", []string{`UPDATE invoices SET issued_with = '{}' WHERE id = (SELECT id FROM invoices WHERE status <> 'draft' ORDER BY rowid LIMIT 1)`},
+			[]string{"invoices ", "altered"}},
+		{"InvoiceIssuedLinesEmptied", "invoices", []string{`UPDATE invoices SET issued_lines = '[]' WHERE id = (SELECT id FROM invoices WHERE status <> 'draft' ORDER BY rowid LIMIT 1)`},
+			[]string{"invoices ", "altered"}},
+		{"SealIndexReshaped", "", []string{`DROP INDEX audit_seal_row`, `CREATE INDEX audit_seal_row ON audit_seal (entity, row_id, seq, hash)`},
+			[]string{"index audit_seal_row was altered"}},
+		{"InvoiceClockTriggerDropped", "", []string{`DROP TRIGGER invoices_field_clock_delete`}, []string{"trigger invoices_field_clock_delete is missing"}},
+		// What waits for review (desk migration 0214): a conflict slipped
+		// in for billing staff to "take back" a value of the tamperer's,
+		// and an overpayment that never happened.
+		{"ConflictInserted", "", []string{`INSERT INTO conflicts (id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site,
+			won_value, won_hlc, won_site, detected_at) SELECT 'forged-conflict', 'invoices', id, 'notes', 'lost to a newer change',
+			'"waived by the director"', '0000000000001-0000-aaaa', 'aaaa', json_quote(notes), '0000000000002-0000-bbbb', 'bbbb', created_at
+			FROM invoices WHERE status = 'draft' ORDER BY rowid LIMIT 1`},
+			[]string{"conflicts forged-conflict was added outside the app"}},
+		{"BillingConflictInserted", "", []string{`INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
+			SELECT invoice_id || '/' || payment_id, invoice_id, payment_id, 1, 2, '2026-01-01T00:00:00.000Z' FROM payment_allocations ORDER BY payment_id LIMIT 1`},
+			[]string{"billing_conflicts ", "was added outside the app"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -262,6 +282,124 @@ func TestTamper(t *testing.T) {
 			t.Logf("%s:\n%s", tc.name, strings.TrimSpace(text))
 		})
 	}
+}
+
+// TestTamperReview: the rows waiting for review (conflicts, overpaid
+// invoices; desk migration 0214) and the desk's backup settings (0215),
+// written by the app, then changed or removed with the sqlite3 library:
+// verify reports each. Before 0214 and 0215 none was reported. Rows that were there before the migration are sealed as
+// they are by the open that applies it, and verify holds them from then
+// on.
+func TestTamperReview(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes a demo database")
+	}
+	demoForTamper(t)
+	// withReview is a copy of the demo with one open conflict of a draft's
+	// notes and one overpaid invoice, written by the app (sealed).
+	withReview := func(t *testing.T) string {
+		path := copyDemo(t)
+		db, err := data.Open(path, data.Options{HashParams: datatest.CheapHash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.WriteTx(context.Background(), "sync.apply", func(tx *data.Tx) error {
+			if _, err := tx.ExecContext(tx.Context(), `INSERT INTO conflicts (id, entity, row_id, field, rule, lost_value, lost_hlc,
+				lost_site, won_value, won_hlc, won_site, detected_at) SELECT 'c1', 'invoices', id, 'notes', 'lost to a newer change',
+				'"to be taken back"', '0000000000001-0000-aaaa', 'aaaa', json_quote(notes), '0000000000002-0000-bbbb', 'bbbb', created_at
+				FROM invoices WHERE status = 'draft' ORDER BY rowid LIMIT 1`); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(tx.Context(), `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
+				SELECT 'b1', invoice_id, payment_id, 1, 2, '2026-01-01T00:00:00.000Z' FROM payment_allocations ORDER BY payment_id LIMIT 1`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(tx.Context(), `INSERT INTO desk_backup (id, folder, daily_at, on_close, keep, recipient, updated_at, updated_by)
+				VALUES (1, '/media/usb/hms', '18:00', 1, 14, 'age1clinic', '2026-01-01T00:00:00.000Z', 'admin')`)
+			tx.Audit("sync.apply", "conflicts", "c1", "", "kept for review")
+			return err
+		})
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := openVerify(t, path); !rep.OK() {
+			t.Fatalf("the app's own review rows do not verify:\n%s", verifyText(rep))
+		}
+		return path
+	}
+	cases := []struct {
+		name  string
+		stmts []string
+		want  string
+	}{
+		{"ConflictDeleted", []string{`DELETE FROM conflicts WHERE id = 'c1'`}, "conflicts c1 was deleted outside the app"},
+		{"ConflictLostValueRewritten", []string{`UPDATE conflicts SET lost_value = '"waived"' WHERE id = 'c1'`}, "conflicts c1 was altered"},
+		{"ConflictResolvedOutside", []string{`UPDATE conflicts SET resolved_at = detected_at, resolved_by = 'admin', resolution = 'kept' WHERE id = 'c1'`},
+			"conflicts c1 was altered"},
+		{"BillingConflictDeleted", []string{`DELETE FROM billing_conflicts WHERE id = 'b1'`}, "billing_conflicts b1 was deleted outside the app"},
+		{"BillingConflictSettledOutside", []string{`UPDATE billing_conflicts SET resolved_at = detected_at, resolved_by = 'billing',
+			resolution = 'refunded', note = 'refunded in cash' WHERE id = 'b1'`}, "billing_conflicts b1 was altered"},
+		// The backup settings (0215): keep 1 makes the next run remove
+		// every older backup; another key makes the new ones unreadable
+		// with the clinic's recovery key.
+		{"BackupKeepCut", []string{`UPDATE desk_backup SET keep = 1`}, "desk_backup 1 was altered"},
+		{"BackupKeyReplaced", []string{`UPDATE desk_backup SET recipient = 'age1mallory'`}, "desk_backup 1 was altered"},
+		{"BackupSettingsDeleted", []string{`DELETE FROM desk_backup`}, "desk_backup 1 was deleted outside the app"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := withReview(t)
+			raw, err := sql.Open(datatest.TamperDriver, "file:"+path+"?_busy_timeout=5000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw.SetMaxOpenConns(1)
+			carefully(t, raw, "", tc.stmts...)
+			if err := raw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rep := openVerify(t, path)
+			if text := verifyText(rep); rep.OK() || !strings.Contains(text, tc.want) {
+				t.Fatalf("want %q in the report:\n%s", tc.want, text)
+			}
+		})
+	}
+	// A desk upgraded to 0214 with review rows already there: they are
+	// sealed as they are, and an edit after the upgrade is reported.
+	t.Run("RowsBeforeTheMigration", func(t *testing.T) {
+		path := copyDemo(t)
+		raw, err := sql.Open(datatest.TamperDriver, "file:"+path+"?_busy_timeout=5000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.SetMaxOpenConns(1)
+		carefully(t, raw, "", `DROP TRIGGER seal_conflicts_ins`, `DROP TRIGGER seal_conflicts_upd`, `DROP TRIGGER seal_conflicts_del`,
+			`DROP TRIGGER seal_billing_conflicts_ins`, `DROP TRIGGER seal_billing_conflicts_upd`, `DROP TRIGGER seal_billing_conflicts_del`,
+			`DELETE FROM schema_migrations WHERE version = 214`,
+			`INSERT INTO conflicts (id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site,
+				detected_at) VALUES ('old', 'patients', 'p', 'phone', 'lost', '"1"', '1', 'a', '"2"', '2', 'b', '2026-01-01T00:00:00.000Z')`)
+		if err := raw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if rep := openVerify(t, path); !rep.OK() {
+			t.Fatalf("a conflict kept before 0214 is reported after the upgrade:\n%s", verifyText(rep))
+		}
+		raw, err = sql.Open(datatest.TamperDriver, "file:"+path+"?_busy_timeout=5000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.SetMaxOpenConns(1)
+		carefully(t, raw, "", `UPDATE conflicts SET lost_value = '"9"' WHERE id = 'old'`)
+		if err := raw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if rep := openVerify(t, path); rep.OK() || !strings.Contains(verifyText(rep), "conflicts old was altered") {
+			t.Fatalf("an edit after the upgrade is not reported:\n%s", verifyText(rep))
+		}
+	})
 }
 
 // BenchmarkVerify reports how long hms verify takes on the benchmark's
