@@ -446,7 +446,9 @@ func (h *hangWatch) look(pid int, paused bool, now time.Time) string {
 	}
 	why := ""
 	switch {
-	case st.stopped && !paused:
+	case paused:
+		// Stopped by the desk's own pause (at most maxHashPause).
+	case st.stopped:
 		why = "stopped by a signal"
 	case st.cpu == h.cpu && !st.waiting:
 		why = "asleep, using no CPU"
