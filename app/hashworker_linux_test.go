@@ -376,3 +376,93 @@ func TestHelperDeskWithPausedWorker(t *testing.T) {
 	fmt.Println(pid)
 	time.Sleep(time.Minute)
 }
+
+// TestHungWorkerFoundEarly: a worker stopped by SIGSTOP from outside the
+// desk (the same user) while a derivation waits for it, or one that reads
+// requests and never answers, holds the derivation for about
+// hashWorkerStuck, not hashWorkerTimeout's two minutes: the stopped
+// worker is ended and a new one makes the key; a second hung worker in a
+// row makes the key be derived here. Failed before: the derivation waited
+// for the whole timeout.
+func TestHungWorkerFoundEarly(t *testing.T) {
+	pw, salt := []byte("a long good password"), []byte("0123456789abcdef")
+	// Slow enough that the derivation is still under way when stopped.
+	const rounds = 40
+	// derive runs deriveKey and fails the test if it takes more than
+	// limit; stuck is called once the request waits for the worker.
+	derive := func(t *testing.T, limit time.Duration, rounds uint32, stuck func()) {
+		t.Helper()
+		want := argon2.IDKey(pw, salt, rounds, 64*1024, 1, 32)
+		done := make(chan []byte, 1)
+		start := time.Now()
+		go func() { done <- deriveKey(pw, salt, rounds, 64*1024, 1, 32) }()
+		for waiting, _, _ := HashWorkerPauses(); waiting == 0; waiting, _, _ = HashWorkerPauses() {
+			time.Sleep(time.Millisecond)
+		}
+		stuck()
+		select {
+		case key := <-done:
+			if !bytes.Equal(key, want) {
+				t.Fatalf("key %x, want %x", key, want)
+			}
+			t.Logf("the key in %v", time.Since(start).Round(time.Millisecond))
+		case <-time.After(limit):
+			t.Fatalf("no key after %v: the hung worker was not found", limit)
+		}
+	}
+	t.Run("stopped", func(t *testing.T) {
+		withWorker(t, workerCommand, func(w *hashWorker) {
+			var pid int
+			derive(t, time.Minute, rounds, func() {
+				pid, _, _ = HashWorkerStatus()
+				if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+					t.Fatal(err)
+				}
+				waitState(t, pid, true)
+			})
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+			if s, i := w.served.Load(), w.inlined.Load(); s != 1 || i != 0 {
+				t.Fatalf("%d keys by a worker and %d here, want 1 by the new worker", s, i)
+			}
+			now, _, _ := HashWorkerStatus()
+			if now == 0 || now == pid {
+				t.Fatalf("the worker now is %d, the stopped one was %d", now, pid)
+			}
+			// The stopped worker was ended (and waited for: no zombie).
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); os.IsNotExist(err) {
+					break
+				} else if time.Now().After(deadline) {
+					t.Fatalf("the stopped worker %d is still there (state %c)", pid, processState(t, pid))
+				}
+			}
+			// The next derivation uses the new worker, with no wait.
+			if key := deriveKey(pw, salt, 1, 1024, 1, 32); !bytes.Equal(key, argon2.IDKey(pw, salt, 1, 1024, 1, 32)) {
+				t.Fatal("a wrong key after the restart")
+			}
+			if s := w.served.Load(); s != 2 {
+				t.Fatalf("%d keys by a worker, want 2", s)
+			}
+		})
+	})
+	t.Run("never answers", func(t *testing.T) {
+		// Reads nothing, answers nothing, uses no CPU: it and the new one
+		// started for the request are found hung, and the key is made here.
+		withWorker(t, func() *exec.Cmd { return exec.Command("/bin/sh", "-c", "exec sleep 600") }, func(w *hashWorker) {
+			derive(t, time.Minute, 1, func() {})
+			if s, i := w.served.Load(), w.inlined.Load(); s != 0 || i != 1 {
+				t.Fatalf("%d keys by a worker and %d here, want 1 here", s, i)
+			}
+		})
+	})
+	t.Run("busy is not hung", func(t *testing.T) {
+		// A worker hashing (or waiting for a CPU) for longer than
+		// hashWorkerStuck is left alone.
+		withWorker(t, workerCommand, func(w *hashWorker) {
+			derive(t, time.Minute, rounds, func() {})
+			if s, i := w.served.Load(), w.inlined.Load(); s != 1 || i != 0 {
+				t.Fatalf("%d keys by a worker and %d here, want 1 by the worker", s, i)
+			}
+		})
+	})
+}

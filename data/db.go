@@ -112,6 +112,10 @@ type DB struct {
 	lazy, synced atomic.Uint64
 	// syncWAL (tests) replaces the WAL file's fsync in SyncLog.
 	syncWAL func(f *os.File) error
+	// noHashPause (benchmarks) makes write transactions leave password
+	// hashes under way running (app.PauseHashing not called), to measure
+	// what the pause brings.
+	noHashPause atomic.Bool
 
 	sealMu   sync.Mutex
 	sealTabs map[string]*sealedTable // the audited tables' columns (seal.go)

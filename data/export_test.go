@@ -43,6 +43,11 @@ func (db *DB) OnTx(f func(TxDone), syncLevel bool) { db.onTx, db.onTxSyncLevel =
 // OnSyncWAL has SyncLog call f instead of syncing the WAL file itself.
 func (db *DB) OnSyncWAL(f func(*os.File) error) { db.syncWAL = f }
 
+// NoHashPause has write transactions leave password hashes under way
+// running (off: app.PauseHashing not called) or pause them (the desk's
+// way); it may change while transactions run.
+func (db *DB) NoHashPause(off bool) { db.noHashPause.Store(off) }
+
 // WriteTx runs fn as a write transaction of action (DB.write).
 func (db *DB) WriteTx(ctx context.Context, action string, fn func(tx *Tx) error) error {
 	return db.write(ctx, action, fn)

@@ -2,7 +2,9 @@ package data_test
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,19 +83,45 @@ func BenchmarkPayWhileRegistrations(b *testing.B) {
 
 // payWhile times issuing an invoice and taking its payment while each of
 // the functions others makes runs in a loop of its own, with the
-// production password parameters, and without them in the same run:
-// blocks of payBlock payments alternate, the others running during one
-// and stopped (in-flight calls finished) during the next, so that both
-// figures see the same machine load.
+// production password parameters, and without them, in the same run, so
+// that both see the same machine and the same database.
 //
-// It reports the payments' p50 and p99 with the others running (p50-ms,
-// p99-ms) and without (alone-p50-ms, alone-p99-ms), and p99-ratio, the
-// first p99 over the second. "Payments keep their p99" (issue 14) is
-// p99-ratio ≤ 1.2. Also: how many of the others' calls were made
-// ("logins"), the write transactions each made (commits/login), how long
-// each held the database's write lock (login-held-p50-ms, -p99-ms), and
-// the p99 of the time a payment waited for that lock while they ran
-// (wait-p99-ms).
+// The run is made of rounds (HMS_BENCH_PAY_ROUNDS, default 16), each of
+// one block (HMS_BENCH_PAY_BLOCK payments, default 200) of every kind:
+// "alone" (the others stopped, their calls in flight finished) and "with"
+// (all of the others inside a call when the block's first payment
+// starts). With HMS_BENCH_PAUSE=compare a round has a third kind,
+// "nopause": the others running and write transactions not pausing the
+// hashing worker (app.PauseHashing); HMS_BENCH_PAUSE=off makes every "with"
+// block so. The blocks' order alternates between rounds (alone-with,
+// with-alone; with three kinds the six orders in turn), so that neither
+// kind always comes first as the database grows. One block of each kind,
+// untimed, warms up before the first round. Every iteration of b.Loop
+// runs all rounds (run it with -test.benchtime 1x).
+//
+// "Payments keep their p99" (issue 14) is p99-ratio ≤ 1.2: the median
+// over the rounds of the with block's p99 over the alone block's p99 of
+// the same round, so that a machine whose speed drifts over the run moves
+// both sides of each ratio. p99-ratio-q25 and -q75 are the 25th and 75th
+// percentiles of the rounds' ratios. p99-ms and alone-p99-ms are the
+// payments' p99 over all blocks of a kind, p50-ms and alone-p50-ms their
+// p50. With compare: nopause-p99-ratio (-q25, -q75) likewise, and
+// pause-gain, the median over rounds of the nopause block's p99 over the
+// with block's (above 1: the pause helps).
+//
+// That the others overlapped the with blocks is counted, not assumed:
+// hashes/block-min and -p50 are the password hashes finished during a
+// with block (by the hashing worker or in this process), calls/block-min
+// the others' calls finished during one, hash-cpu-ms/block-min and -p50
+// the CPU time the hashing worker used during one (Linux, 10 ms ticks:
+// hashing under way, finished or not), and alone-hashes the hashes
+// finished during alone blocks (0 unless the others leaked into them).
+// Also: how many of the others' calls were made ("logins"), the write
+// transactions each made (commits/login), how long each held the
+// database's write lock (login-held-p50-ms, -p99-ms), the p99 of the time
+// a payment waited for that lock in with blocks (wait-p99-ms), and the
+// payments' own CPU time (cpu-p50-ms, alone-cpu-p50-ms; the goroutine is
+// kept on its thread).
 func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user, pw string }) []func() error) {
 	first, _, ctx, patientID, item := benchBilling(b)
 	// The same database opened again with the production hash parameters:
@@ -116,6 +144,18 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 			b.Fatal(err)
 		}
 	}
+	kinds := []string{"alone", "with"}
+	pauseMode := os.Getenv("HMS_BENCH_PAUSE")
+	switch pauseMode {
+	case "", "on":
+	case "off":
+		db.NoHashPause(true)
+	case "compare":
+		kinds = append(kinds, "nopause")
+	default:
+		b.Fatalf("HMS_BENCH_PAUSE=%q: not one of on, off, compare", pauseMode)
+	}
+	block, rounds := benchEnvInt(b, "HMS_BENCH_PAY_BLOCK", 200), benchEnvInt(b, "HMS_BENCH_PAY_ROUNDS", 16)
 	// The write lock, seen from both sides: the others' transactions
 	// (counted and timed while held), the payments' waits (summed).
 	var mu sync.Mutex
@@ -135,11 +175,23 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	}, false)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var logins atomic.Int64
+	var logins, inCall atomic.Int64
 	// running is held for reading by each call of the others: taking it
 	// for writing stops them, once their calls in flight have finished.
 	var running sync.RWMutex
 	running.Lock()
+	othersRun := false
+	setOthers := func(on bool) {
+		if on == othersRun {
+			return
+		}
+		othersRun = on
+		if !on {
+			running.Lock()
+			return
+		}
+		running.Unlock()
+	}
 	// The payments run on this goroutine, kept on its thread (threadCPU,
 	// HMS_BENCH_PAY_EXP=pin).
 	runtime.LockOSThread()
@@ -147,7 +199,8 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	exp := startPayExperiment(b)
 	defer exp.done()
 	var oneAtATime sync.Mutex
-	for _, work := range others(svc, loggers) {
+	work := others(svc, loggers)
+	for _, call := range work {
 		wg.Go(func() {
 			for {
 				running.RLock()
@@ -157,15 +210,17 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 					return
 				default:
 				}
+				inCall.Add(1)
 				start := time.Now()
 				if exp.serial() {
 					oneAtATime.Lock()
 				}
-				err := work()
+				err := call()
 				took := time.Since(start)
 				if exp.serial() {
 					oneAtATime.Unlock()
 				}
+				inCall.Add(-1)
 				running.RUnlock()
 				if err != nil {
 					b.Error(err)
@@ -178,25 +233,14 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 			}
 		})
 	}
-	var with, alone, waits latencies
-	// The payments' own CPU time (threadCPU, the goroutine kept on its
-	// thread): a payment slowed by what the others do to the caches and
-	// the memory bus, not by waiting for a CPU, takes more of it.
-	var withCPU, aloneCPU latencies
-	n := 0
-	withOthers := false
-	b.ResetTimer()
-	for b.Loop() {
-		b.StopTimer()
-		if n%payBlock == 0 {
-			if withOthers {
-				running.Lock()
-			} else {
-				running.Unlock()
-			}
-			withOthers = !withOthers
-		}
-		n++
+	hashes := func() uint64 {
+		_, served, inProcess := app.HashWorkerStatus()
+		return served + inProcess
+	}
+	// payment issues a draft made beforehand and pays it, timed into l
+	// (wall clock) and cpu (this thread's CPU time), and returns how long
+	// it waited for the write lock.
+	payment := func(l, cpu *latencies) time.Duration {
 		d, err := svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: patientID,
 			Lines: []app.LineInput{{PriceItemID: item.ID, Quantity: 1}, {Description: "Dressing", Quantity: 1, UnitPrice: 700}}})
 		if err != nil {
@@ -205,12 +249,7 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 		mu.Lock()
 		waited := payWait
 		mu.Unlock()
-		b.StartTimer()
-		l, lc := &alone, &aloneCPU
-		if withOthers {
-			l, lc = &with, &withCPU
-		}
-		cpu := threadCPU()
+		c := threadCPU()
 		exp.before()
 		l.time(func() {
 			inv, err := svc.Billing.IssueInvoice(ctx, d.ID)
@@ -223,37 +262,130 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 			}
 		})
 		exp.after()
-		*lc = append(*lc, threadCPU()-cpu)
-		if withOthers {
-			mu.Lock()
-			waits = append(waits, payWait-waited)
-			mu.Unlock()
+		*cpu = append(*cpu, threadCPU()-c)
+		mu.Lock()
+		defer mu.Unlock()
+		return payWait - waited
+	}
+	// blockOf runs one block of kind k and returns its payments' times.
+	type blockRun struct {
+		kind          string
+		times, cpu    latencies
+		waits         latencies
+		hashes, calls uint64
+		hashCPU       time.Duration
+	}
+	blockOf := func(k string, n int) blockRun {
+		r := blockRun{kind: k}
+		setOthers(k != "alone")
+		if pauseMode == "compare" {
+			db.NoHashPause(k == "nopause")
+		}
+		if k != "alone" {
+			// Every one of the others inside a call (a login: hashing or
+			// waiting for its turn to hash) before the first payment.
+			for deadline := time.Now().Add(10 * time.Second); inCall.Load() < int64(len(work)); time.Sleep(100 * time.Microsecond) {
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d of the others started in 10 s", inCall.Load(), len(work))
+				}
+			}
+		}
+		h, c, hc := hashes(), logins.Load(), workerCPU()
+		for range n {
+			w := payment(&r.times, &r.cpu)
+			if k != "alone" {
+				r.waits = append(r.waits, w)
+			}
+		}
+		r.hashes, r.calls, r.hashCPU = hashes()-h, uint64(logins.Load()-c), workerCPU()-hc
+		return r
+	}
+	var runs []blockRun
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		for _, k := range kinds {
+			blockOf(k, block) // warm-up, not counted
+		}
+		b.StartTimer()
+		orders := blockOrders(kinds)
+		for i := range rounds {
+			for _, k := range orders[i%len(orders)] {
+				runs = append(runs, blockOf(k, block))
+			}
 		}
 	}
 	b.StopTimer()
+	setOthers(true)
 	close(stop)
-	if !withOthers {
-		running.Unlock()
-	}
 	wg.Wait()
-	with.report(b)
-	if len(alone) > 0 && len(with) > 0 {
-		sw, sa := sortedCopy(with), sortedCopy(alone)
-		b.ReportMetric(pctMS(sa, 0.50), "alone-p50-ms")
-		b.ReportMetric(pctMS(sa, 0.99), "alone-p99-ms")
-		b.ReportMetric(pctMS(sw, 0.99)/pctMS(sa, 0.99), "p99-ratio")
-		cw, ca := sortedCopy(withCPU), sortedCopy(aloneCPU)
-		b.ReportMetric(pctMS(cw, 0.50), "cpu-p50-ms")
-		b.ReportMetric(pctMS(ca, 0.50), "alone-cpu-p50-ms")
-		b.ReportMetric(pctMS(cw, 0.99), "cpu-p99-ms")
-		b.ReportMetric(pctMS(ca, 0.99), "alone-cpu-p99-ms")
+	db.NoHashPause(false)
+
+	// The rounds' ratios, and everything pooled by kind.
+	pooled := map[string]*blockRun{}
+	for _, k := range kinds {
+		pooled[k] = &blockRun{kind: k}
 	}
-	b.ReportMetric(pctMS(sortedCopy(waits), 0.99), "wait-p99-ms")
+	var hashesPer, callsPer, hashCPUPer []float64
+	var aloneHashes uint64
+	for _, r := range runs {
+		p := pooled[r.kind]
+		p.times, p.cpu, p.waits = append(p.times, r.times...), append(p.cpu, r.cpu...), append(p.waits, r.waits...)
+		if r.kind == "alone" {
+			aloneHashes += r.hashes
+		} else {
+			hashesPer, callsPer = append(hashesPer, float64(r.hashes)), append(callsPer, float64(r.calls))
+			hashCPUPer = append(hashCPUPer, float64(r.hashCPU.Milliseconds()))
+		}
+	}
+	ratios := map[string][]float64{}
+	var gains []float64
+	for i := 0; i+len(kinds) <= len(runs); i += len(kinds) {
+		p99 := map[string]float64{}
+		for _, r := range runs[i : i+len(kinds)] {
+			p99[r.kind] = pctMS(sortedCopy(r.times), 0.99)
+		}
+		for _, k := range kinds[1:] {
+			ratios[k] = append(ratios[k], p99[k]/p99["alone"])
+		}
+		if pauseMode == "compare" {
+			gains = append(gains, p99["nopause"]/p99["with"])
+		}
+	}
+	sw, sa := sortedCopy(pooled["with"].times), sortedCopy(pooled["alone"].times)
+	b.ReportMetric(pctMS(sw, 0.50), "p50-ms")
+	b.ReportMetric(pctMS(sw, 0.99), "p99-ms")
+	b.ReportMetric(pctMS(sa, 0.50), "alone-p50-ms")
+	b.ReportMetric(pctMS(sa, 0.99), "alone-p99-ms")
+	b.ReportMetric(quantile(ratios["with"], 0.50), "p99-ratio")
+	b.ReportMetric(quantile(ratios["with"], 0.25), "p99-ratio-q25")
+	b.ReportMetric(quantile(ratios["with"], 0.75), "p99-ratio-q75")
+	b.ReportMetric(float64(len(ratios["with"])), "rounds")
+	if pauseMode == "compare" {
+		sn := sortedCopy(pooled["nopause"].times)
+		b.ReportMetric(pctMS(sn, 0.50), "nopause-p50-ms")
+		b.ReportMetric(pctMS(sn, 0.99), "nopause-p99-ms")
+		b.ReportMetric(quantile(ratios["nopause"], 0.50), "nopause-p99-ratio")
+		b.ReportMetric(quantile(ratios["nopause"], 0.25), "nopause-p99-ratio-q25")
+		b.ReportMetric(quantile(ratios["nopause"], 0.75), "nopause-p99-ratio-q75")
+		b.ReportMetric(quantile(gains, 0.50), "pause-gain")
+		b.ReportMetric(quantile(gains, 0.25), "pause-gain-q25")
+		b.ReportMetric(quantile(gains, 0.75), "pause-gain-q75")
+	}
+	cw, ca := sortedCopy(pooled["with"].cpu), sortedCopy(pooled["alone"].cpu)
+	b.ReportMetric(pctMS(cw, 0.50), "cpu-p50-ms")
+	b.ReportMetric(pctMS(ca, 0.50), "alone-cpu-p50-ms")
+	b.ReportMetric(pctMS(sortedCopy(pooled["with"].waits), 0.99), "wait-p99-ms")
+	b.ReportMetric(quantile(hashesPer, 0), "hashes/block-min")
+	b.ReportMetric(quantile(hashesPer, 0.5), "hashes/block-p50")
+	b.ReportMetric(quantile(callsPer, 0), "calls/block-min")
+	b.ReportMetric(quantile(hashCPUPer, 0), "hash-cpu-ms/block-min")
+	b.ReportMetric(quantile(hashCPUPer, 0.5), "hash-cpu-ms/block-p50")
+	b.ReportMetric(float64(aloneHashes), "alone-hashes")
 	b.ReportMetric(float64(logins.Load()), "logins")
 	mu.Lock()
 	defer mu.Unlock()
 	if k := logins.Load(); k > 0 {
-		// The first logins' (before the timing) are not counted by then.
 		b.ReportMetric(float64(othersTx)/float64(k), "commits/login")
 	}
 	held := sortedCopy(othersHeld)
@@ -266,9 +398,52 @@ func payWhile(b *testing.B, others func(svc app.Services, loggers []struct{ user
 	b.ReportMetric(pctMS(took, 0.99), "login-p99-ms")
 }
 
-// payBlock is how many payments payWhile times in a row with the others
-// running, then without them.
-const payBlock = 50
+// blockOrders is the order of the kinds' blocks in successive rounds:
+// every permutation of kinds (the first kind first, then the others), so
+// that over the rounds each kind comes at each place equally often.
+func blockOrders(kinds []string) [][]string {
+	if len(kinds) <= 1 {
+		return [][]string{slices.Clone(kinds)}
+	}
+	var all [][]string
+	for i, k := range kinds {
+		rest := slices.Delete(slices.Clone(kinds), i, i+1)
+		for _, o := range blockOrders(rest) {
+			all = append(all, append([]string{k}, o...))
+		}
+	}
+	return all
+}
+
+// quantile is the q-th quantile of v (0: the least, 1: the greatest),
+// interpolated between the two nearest values; 0 for none.
+func quantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	x := q * float64(len(s)-1)
+	i := int(x)
+	if i >= len(s)-1 {
+		return s[len(s)-1]
+	}
+	return s[i] + (x-float64(i))*(s[i+1]-s[i])
+}
+
+// benchEnvInt is the positive integer in the environment variable name,
+// or def when it is not set.
+func benchEnvInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: not a positive integer", name, v)
+	}
+	return n
+}
 
 // BenchmarkStaffLogin: a nurse's successful login, on a set-up clinic
 // with the tests' cheap password parameters. Reports the deterministic

@@ -1,9 +1,15 @@
 package data_test
 
 import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"hms/app"
 )
 
 // threadCPU is the CPU time (user and system) the calling OS thread has
@@ -18,4 +24,25 @@ func threadCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ts.Nano())
+}
+
+// workerCPU is the CPU time (user and system, all threads) the hashing
+// worker has used so far, 0 when none runs: /proc/PID/stat's utime and
+// stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+func workerCPU() time.Duration {
+	pid, _, _ := app.HashWorkerStatus()
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

@@ -224,7 +224,9 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	// Password hashes under way wait for this write (at most
 	// maxHashPause): their 64 MiB passes would slow it on the other CPU.
 	// Deferred first, so undone last, on every path, a panic's included.
-	defer app.PauseHashing()()
+	if !db.noHashPause.Load() {
+		defer app.PauseHashing()()
+	}
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return internal(action, err)
