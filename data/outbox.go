@@ -10,9 +10,10 @@ import (
 )
 
 // The outbox (migration 0008, SYNC.md): every write transaction takes a
-// reading of the desk's hybrid logical clock and leaves it in
-// sync_meta.tx_hlc while it runs; the synced tables' triggers stamp the
-// outbox rows they write with it, and write none while it is NULL.
+// reading of the desk's hybrid logical clock and keeps it on its
+// connection while it runs; the synced tables' triggers stamp the outbox
+// rows they write with it (hms_tx_hlc(), migration 0196), and write none
+// while it is NULL.
 
 // startClock resumes the desk's clock above the last reading it persisted
 // (sync_meta.last_hlc), with the offset to the server's time last measured.
@@ -66,7 +67,11 @@ func withoutOutbox(ctx context.Context) context.Context {
 }
 
 // beginOutbox stamps the transaction with a clock reading for the outbox
-// triggers, unless its context says otherwise.
+// triggers, unless its context says otherwise. The triggers read it with
+// hms_tx_hlc(), a function of HMS's connections (seal.go) that returns the
+// reading of the connection's transaction under way, and NULL outside one
+// (migration 0196: it was sync_meta.tx_hlc, set here and cleared by
+// endOutbox, two statements and a write per transaction).
 func (tx *Tx) beginOutbox() error {
 	if off, _ := tx.ctx.Value(noOutbox{}).(bool); off {
 		return nil
@@ -75,8 +80,10 @@ func (tx *Tx) beginOutbox() error {
 	var physical int64
 	tx.hlc, physical = clock.NowAt()
 	var last string
-	if err := tx.QueryRowContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1 RETURNING last_hlc`,
-		tx.hlc.String()).Scan(&last); err != nil {
+	// With an argument, so that the driver runs it through the
+	// connection's statement cache: a statement without one is parsed
+	// and compiled again each time (go-sqlite3's execNoArgs).
+	if err := tx.QueryRowContext(tx.ctx, `SELECT last_hlc FROM sync_meta WHERE id = ?`, 1).Scan(&last); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	// Another program writing this database (a command-line subcommand
@@ -89,10 +96,8 @@ func (tx *Tx) beginOutbox() error {
 			return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
 		}
 		tx.hlc = clock.Witness(persisted)
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1`, tx.hlc.String()); err != nil {
-			return fmt.Errorf("outbox: %w", err)
-		}
 	}
+	tx.touched.setReading(tx.hlc.String())
 	// A reading held above the physical time (the clock went back, or a
 	// reading from ahead was taken in) keeps when it was really taken, for a
 	// clock found behind at the next handshake (ResyncClock).
@@ -112,17 +117,10 @@ const pinnedAfter = time.Second
 
 // endOutbox clears the reading before the transaction commits, so that no
 // later write stamps its rows with it: one not made through the write
-// helper writes no outbox rows at all.
+// helper writes no outbox rows at all. No statement: hms_tx_hlc reads it
+// from the connection (inTx clears it on every other way out too).
 func (tx *Tx) endOutbox() error {
-	if tx.hlc.IsZero() {
-		return nil
-	}
-	// With an argument, so that the driver runs it through the
-	// connection's statement cache: a statement without one is parsed
-	// and compiled again each time (go-sqlite3's execNoArgs).
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = ?`, 1); err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
+	tx.touched.setReading("")
 	return nil
 }
 

@@ -160,8 +160,8 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 			if _, ok := syncedTable(tr.table); !ok {
 				t.Errorf("%s writes the outbox for %s, which is local", tr.name, tr.table)
 			}
-			if when != "AFTER" || !strings.Contains(m[4], "tx_hlc") {
-				t.Errorf("%s must run AFTER the change, and only while sync_meta.tx_hlc is set", tr.name)
+			if when != "AFTER" || !strings.Contains(m[4], "hms_tx_hlc()") {
+				t.Errorf("%s must run AFTER the change, and only while hms_tx_hlc() is set", tr.name)
 			}
 			if outboxed[key] != "" {
 				t.Errorf("%s and %s both write the outbox on %s", outboxed[key], tr.name, key)
@@ -813,7 +813,7 @@ func TestOutboxRollsBackWithItsWrite(t *testing.T) {
 			if _, err := tx.Exec(`UPDATE patients SET email = 'x@example.org', updated_at = '2026-11-25T09:00:01.000Z'`); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(`SELECT count(*), (SELECT tx_hlc FROM sync_meta) FROM outbox`).Scan(&inside, &txHLC); err != nil {
+			if err := tx.QueryRow(`SELECT count(*), hms_tx_hlc() FROM outbox`).Scan(&inside, &txHLC); err != nil {
 				return err
 			}
 			return injected
@@ -827,10 +827,13 @@ func TestOutboxRollsBackWithItsWrite(t *testing.T) {
 		if n := outboxCount(t, c.db); n != before {
 			t.Fatalf("a rolled-back write left %d outbox rows", n-before)
 		}
+		// The writer connection forgets the reading with the transaction.
 		var stamped sql.NullString
-		rawDB(t, c.db).QueryRow(`SELECT tx_hlc FROM sync_meta`).Scan(&stamped)
+		if err := c.db.Connections()["writer"].QueryRow(`SELECT hms_tx_hlc()`).Scan(&stamped); err != nil {
+			t.Fatal(err)
+		}
 		if stamped.Valid {
-			t.Fatalf("sync_meta.tx_hlc = %q outside a transaction", stamped.String)
+			t.Fatalf("hms_tx_hlc() = %q outside a transaction", stamped.String)
 		}
 	})
 	t.Run("ServiceFailure", func(t *testing.T) {
@@ -986,7 +989,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 }
 
 // TestWritesOutsideTheHelper: a write that does not go through the write
-// helper (another program, a migration) finds sync_meta.tx_hlc NULL and
+// helper (another program, a migration) finds hms_tx_hlc() NULL and
 // writes no outbox row; it is not refused.
 func TestWritesOutsideTheHelper(t *testing.T) {
 	c := mustSetup(t)
