@@ -15,8 +15,19 @@ import (
 // rows they write with it (hms_tx_hlc(), migration 0196), and write none
 // while it is NULL.
 
+// persistedHLC is the desk's newest persisted clock reading, as an SQL
+// expression over sync_meta: the later of sync_meta.last_hlc and the hlc of
+// the outbox's last row. Each write transaction's reading is above every
+// reading persisted before it (beginOutbox), so the outbox's rows are in
+// the order of their readings, and its last row holds the newest; a row
+// leaving the outbox leaves its reading in last_hlc (trigger
+// outbox_last_hlc, migration 0197), which pulls and clock incidents set
+// too. Until 0197 every row coming in wrote it there: a page of sync_meta
+// in every write's commit.
+const persistedHLC = `max(last_hlc, coalesce((SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1), ''))`
+
 // startClock resumes the desk's clock above the last reading it persisted
-// (sync_meta.last_hlc), with the offset to the server's time last measured.
+// (persistedHLC), with the offset to the server's time last measured.
 func (db *DB) startClock(lastHLC string, offsetMS int64) error {
 	last, err := hlc.Parse(lastHLC)
 	if err != nil {
@@ -83,7 +94,7 @@ func (tx *Tx) beginOutbox() error {
 	// With an argument, so that the driver runs it through the
 	// connection's statement cache: a statement without one is parsed
 	// and compiled again each time (go-sqlite3's execNoArgs).
-	if err := tx.QueryRowContext(tx.ctx, `SELECT last_hlc FROM sync_meta WHERE id = ?`, 1).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(tx.ctx, `SELECT `+persistedHLC+` FROM sync_meta WHERE id = ?`, 1).Scan(&last); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	// Another program writing this database (a command-line subcommand
@@ -93,7 +104,7 @@ func (tx *Tx) beginOutbox() error {
 	if last >= tx.hlc.String() {
 		persisted, err := hlc.Parse(last)
 		if err != nil {
-			return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
+			return fmt.Errorf("outbox: the persisted clock reading: %w", err)
 		}
 		tx.hlc = clock.Witness(persisted)
 	}

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0196 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0197 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2000,9 +2000,9 @@ BEGIN
     WHERE seq = new.seq;
 END;
 
-CREATE TRIGGER outbox_last_hlc AFTER INSERT ON outbox
+CREATE TRIGGER outbox_last_hlc AFTER DELETE ON outbox
 BEGIN
-    UPDATE sync_meta SET last_hlc = new.hlc WHERE last_hlc < new.hlc;
+    UPDATE sync_meta SET last_hlc = old.hlc WHERE last_hlc < old.hlc;
 END;
 
 -- outbox_sent

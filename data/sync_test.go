@@ -1248,3 +1248,85 @@ func TestEverySyncedTableSealed(t *testing.T) {
 		}
 	}
 }
+
+// TestClockPersistedWithoutAWritePerTransaction: a write that queues
+// changes leaves sync_meta alone (its page is not in the commit: the outbox's
+// last row holds the newest reading, migration 0197), and the clock still
+// resumes above every reading stamped, once the outbox has been emptied as
+// a push's acknowledgment empties it, after a restart with the wall clock
+// set back a day.
+func TestClockPersistedWithoutAWritePerTransaction(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "hms.db")
+	open := func() *data.DB {
+		db, err := data.Open(path, data.Options{HashParams: cheapHash, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := open()
+	if _, err := db.Services().Settings.Setup(anon, app.ClinicSetup{Settings: app.Settings{ClinicName: "Riverside Clinic",
+		Address: "1 River Road", Currency: "EUR", TimeZone: "UTC"}, AdminUsername: "admin", AdminFullName: "Ada Admin", AdminPassword: adminPassword}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Services().Users.Login(anon, "admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := app.NewContextWithCaller(anon, s.Caller())
+	raw := rawDB(t, db)
+	lastHLC := func() string {
+		var v string
+		if err := raw.QueryRow(`SELECT last_hlc FROM sync_meta`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	stored := lastHLC()
+	clock.Add(time.Minute)
+	if _, err := db.Services().Users.CreateUser(ctx, app.UserCreate{Username: "nurse1",
+		FullName: "Nurse One", Role: app.RoleNurse, Password: "a long nurse password"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := db.PendingOps(context.Background(), 0, 10000)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("outbox: %d rows, %v", len(ops), err)
+	}
+	newest := ops[len(ops)-1].HLC
+	if got := lastHLC(); got != stored {
+		t.Errorf("a write that queued changes wrote sync_meta.last_hlc (%s, was %s)", got, stored)
+	}
+	// Emptied as the server's acknowledgment empties it.
+	if _, err := raw.Exec(`DELETE FROM outbox`); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastHLC(); got != newest.String() {
+		t.Fatalf("after the outbox emptied, sync_meta.last_hlc is %s, want the newest reading %s", got, newest)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(-24 * time.Hour)
+	db = open()
+	defer db.Close()
+	if last := db.Clock().Last(); last != (hlc.Timestamp{Wall: newest.Wall, Logical: newest.Logical, Site: db.SiteID()}) {
+		t.Fatalf("the clock resumed at %s, want %s", last, newest)
+	}
+	s, err = db.Services().Users.Login(anon, "admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Services().Users.CreateUser(app.NewContextWithCaller(anon, s.Caller()), app.UserCreate{Username: "nurse2",
+		FullName: "Nurse Two", Role: app.RoleNurse, Password: "another long password"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err = db.PendingOps(context.Background(), 0, 10000)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("no outbox row for the new account: %v", err)
+	}
+	if !newest.Before(ops[0].HLC) {
+		t.Fatalf("after the outbox emptied and a restart with the wall clock a day back, a change was stamped %s, not after %s",
+			ops[0].HLC, newest)
+	}
+}
