@@ -18,9 +18,13 @@ import (
 // persistedHLC is the desk's newest persisted clock reading, as an SQL
 // expression over sync_meta: the later of sync_meta.last_hlc and the hlc of
 // the outbox's last row. Each write transaction's reading is above every
-// reading persisted before it (beginOutbox), so the outbox's rows are in
-// the order of their readings, and its last row holds the newest; a row
-// leaving the outbox leaves its reading in last_hlc (trigger
+// reading persisted before it (beginOutbox), and its rows take seqs above
+// every seq used before (AUTOINCREMENT; a signed row's operations move to
+// the end within their own transaction, signing.go), so the outbox's last
+// row holds the newest reading it has; an operation pushed again to a
+// restored server comes back with its old seq and older reading, which
+// last_hlc covers already. A row leaving the outbox leaves its reading in
+// last_hlc (trigger
 // outbox_last_hlc, migration 0197), which pulls and clock incidents set
 // too. Until 0197 every row coming in wrote it there: a page of sync_meta
 // in every write's commit.
