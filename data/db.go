@@ -482,7 +482,7 @@ func (db *DB) loadIdentity() error {
 	var desk sql.NullString
 	var lastHLC string
 	var offsetMS int64
-	if err := db.w.QueryRow(`SELECT site_id, desk_code, last_hlc, clock_offset_ms FROM sync_meta WHERE id = 1`).
+	if err := db.w.QueryRow(`SELECT site_id, desk_code, `+persistedHLC+`, clock_offset_ms FROM sync_meta WHERE id = 1`).
 		Scan(&db.siteID, &desk, &lastHLC, &offsetMS); err != nil {
 		return fmt.Errorf("site id: %w", err)
 	}

@@ -278,3 +278,18 @@ func (db *DB) VerifySeals(ctx context.Context) (checked int64, problems []string
 	defer tx.Rollback()
 	return db.verifySeals(ctx, tx)
 }
+
+// MigrateUpTo creates a database at path with the embedded migrations up
+// to version applied and no more, for tests of a migration's text.
+func MigrateUpTo(path string, version int) error {
+	if err := createOwnerOnly(path); err != nil {
+		return err
+	}
+	w, err := sql.Open(driverName, dsn(path, false))
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	w.SetMaxOpenConns(1)
+	return (&DB{path: path, w: w}).migrateUpTo(version)
+}

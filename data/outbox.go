@@ -10,12 +10,28 @@ import (
 )
 
 // The outbox (migration 0008, SYNC.md): every write transaction takes a
-// reading of the desk's hybrid logical clock and leaves it in
-// sync_meta.tx_hlc while it runs; the synced tables' triggers stamp the
-// outbox rows they write with it, and write none while it is NULL.
+// reading of the desk's hybrid logical clock and keeps it on its
+// connection while it runs; the synced tables' triggers stamp the outbox
+// rows they write with it (hms_tx_hlc(), migration 0196), and write none
+// while it is NULL.
+
+// persistedHLC is the desk's newest persisted clock reading, as an SQL
+// expression over sync_meta: the later of sync_meta.last_hlc and the hlc of
+// the outbox's last row. Each write transaction's reading is above every
+// reading persisted before it (beginOutbox), and its rows take seqs above
+// every seq used before (AUTOINCREMENT; a signed row's operations move to
+// the end within their own transaction, signing.go), so the outbox's last
+// row holds the newest reading it has; an operation pushed again to a
+// restored server comes back with its old seq and older reading, which
+// last_hlc covers already. A row leaving the outbox leaves its reading in
+// last_hlc (trigger
+// outbox_last_hlc, migration 0197), which pulls and clock incidents set
+// too. Until 0197 every row coming in wrote it there: a page of sync_meta
+// in every write's commit.
+const persistedHLC = `max(last_hlc, coalesce((SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1), ''))`
 
 // startClock resumes the desk's clock above the last reading it persisted
-// (sync_meta.last_hlc), with the offset to the server's time last measured.
+// (persistedHLC), with the offset to the server's time last measured.
 func (db *DB) startClock(lastHLC string, offsetMS int64) error {
 	last, err := hlc.Parse(lastHLC)
 	if err != nil {
@@ -66,7 +82,11 @@ func withoutOutbox(ctx context.Context) context.Context {
 }
 
 // beginOutbox stamps the transaction with a clock reading for the outbox
-// triggers, unless its context says otherwise.
+// triggers, unless its context says otherwise. The triggers read it with
+// hms_tx_hlc(), a function of HMS's connections (seal.go) that returns the
+// reading of the connection's transaction under way, and NULL outside one
+// (migration 0196: it was sync_meta.tx_hlc, set here and cleared by
+// endOutbox, two statements and a write per transaction).
 func (tx *Tx) beginOutbox() error {
 	if off, _ := tx.ctx.Value(noOutbox{}).(bool); off {
 		return nil
@@ -75,8 +95,10 @@ func (tx *Tx) beginOutbox() error {
 	var physical int64
 	tx.hlc, physical = clock.NowAt()
 	var last string
-	if err := tx.QueryRowContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1 RETURNING last_hlc`,
-		tx.hlc.String()).Scan(&last); err != nil {
+	// With an argument, so that the driver runs it through the
+	// connection's statement cache: a statement without one is parsed
+	// and compiled again each time (go-sqlite3's execNoArgs).
+	if err := tx.QueryRowContext(tx.ctx, `SELECT `+persistedHLC+` FROM sync_meta WHERE id = ?`, 1).Scan(&last); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	// Another program writing this database (a command-line subcommand
@@ -86,13 +108,11 @@ func (tx *Tx) beginOutbox() error {
 	if last >= tx.hlc.String() {
 		persisted, err := hlc.Parse(last)
 		if err != nil {
-			return fmt.Errorf("outbox: sync_meta.last_hlc: %w", err)
+			return fmt.Errorf("outbox: the persisted clock reading: %w", err)
 		}
 		tx.hlc = clock.Witness(persisted)
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = ? WHERE id = 1`, tx.hlc.String()); err != nil {
-			return fmt.Errorf("outbox: %w", err)
-		}
 	}
+	tx.touched.setReading(tx.hlc.String())
 	// A reading held above the physical time (the clock went back, or a
 	// reading from ahead was taken in) keeps when it was really taken, for a
 	// clock found behind at the next handshake (ResyncClock).
@@ -112,17 +132,10 @@ const pinnedAfter = time.Second
 
 // endOutbox clears the reading before the transaction commits, so that no
 // later write stamps its rows with it: one not made through the write
-// helper writes no outbox rows at all.
+// helper writes no outbox rows at all. No statement: hms_tx_hlc reads it
+// from the connection (inTx clears it on every other way out too).
 func (tx *Tx) endOutbox() error {
-	if tx.hlc.IsZero() {
-		return nil
-	}
-	// With an argument, so that the driver runs it through the
-	// connection's statement cache: a statement without one is parsed
-	// and compiled again each time (go-sqlite3's execNoArgs).
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE sync_meta SET tx_hlc = NULL WHERE id = ?`, 1); err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
+	tx.touched.setReading("")
 	return nil
 }
 

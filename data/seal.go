@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -33,11 +34,32 @@ const deletedSeal = "deleted"
 type sealKey struct{ entity, rowID string }
 
 // touched is the set of records the current transaction of one connection
-// touched, in the order first touched.
+// touched, in the order first touched; and the outbox's clock reading of
+// that transaction, which hms_tx_hlc returns (outbox.go).
 type touched struct {
 	mu   sync.Mutex
 	seen map[sealKey]struct{}
 	keys []sealKey
+	hlc  atomic.Pointer[string]
+}
+
+// setReading makes s the reading hms_tx_hlc returns on this connection;
+// "" makes it return NULL.
+func (t *touched) setReading(s string) {
+	if s == "" {
+		t.hlc.Store(nil)
+		return
+	}
+	t.hlc.Store(&s)
+}
+
+// reading is hms_tx_hlc: the reading of the connection's transaction
+// under way, or NULL (nil) when none is set.
+func (t *touched) reading() any {
+	if p := t.hlc.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (t *touched) add(entity, rowID string) {
@@ -66,10 +88,14 @@ func (t *touched) take() []sealKey {
 // touchedSets maps each HMS connection to its touched set.
 var touchedSets sync.Map // *sqlite3.SQLiteConn -> *touched
 
-// registerSealFunc gives a new connection its touched set and hms_seal.
+// registerSealFunc gives a new connection its touched set, hms_seal and
+// hms_tx_hlc (the outbox's clock reading, outbox.go).
 func registerSealFunc(c *sqlite3.SQLiteConn) error {
 	t := &touched{}
 	touchedSets.Store(c, t)
+	if err := c.RegisterFunc("hms_tx_hlc", t.reading, false); err != nil {
+		return err
+	}
 	return c.RegisterFunc("hms_seal", func(entity, rowID string) int64 {
 		t.add(entity, rowID)
 		return 0

@@ -160,8 +160,8 @@ func TestEveryTableSyncsOrSaysWhy(t *testing.T) {
 			if _, ok := syncedTable(tr.table); !ok {
 				t.Errorf("%s writes the outbox for %s, which is local", tr.name, tr.table)
 			}
-			if when != "AFTER" || !strings.Contains(m[4], "tx_hlc") {
-				t.Errorf("%s must run AFTER the change, and only while sync_meta.tx_hlc is set", tr.name)
+			if when != "AFTER" || !strings.Contains(m[4], "hms_tx_hlc()") {
+				t.Errorf("%s must run AFTER the change, and only while hms_tx_hlc() is set", tr.name)
 			}
 			if outboxed[key] != "" {
 				t.Errorf("%s and %s both write the outbox on %s", outboxed[key], tr.name, key)
@@ -813,7 +813,7 @@ func TestOutboxRollsBackWithItsWrite(t *testing.T) {
 			if _, err := tx.Exec(`UPDATE patients SET email = 'x@example.org', updated_at = '2026-11-25T09:00:01.000Z'`); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(`SELECT count(*), (SELECT tx_hlc FROM sync_meta) FROM outbox`).Scan(&inside, &txHLC); err != nil {
+			if err := tx.QueryRow(`SELECT count(*), hms_tx_hlc() FROM outbox`).Scan(&inside, &txHLC); err != nil {
 				return err
 			}
 			return injected
@@ -827,10 +827,13 @@ func TestOutboxRollsBackWithItsWrite(t *testing.T) {
 		if n := outboxCount(t, c.db); n != before {
 			t.Fatalf("a rolled-back write left %d outbox rows", n-before)
 		}
+		// The writer connection forgets the reading with the transaction.
 		var stamped sql.NullString
-		rawDB(t, c.db).QueryRow(`SELECT tx_hlc FROM sync_meta`).Scan(&stamped)
+		if err := c.db.Connections()["writer"].QueryRow(`SELECT hms_tx_hlc()`).Scan(&stamped); err != nil {
+			t.Fatal(err)
+		}
 		if stamped.Valid {
-			t.Fatalf("sync_meta.tx_hlc = %q outside a transaction", stamped.String)
+			t.Fatalf("hms_tx_hlc() = %q outside a transaction", stamped.String)
 		}
 	})
 	t.Run("ServiceFailure", func(t *testing.T) {
@@ -986,7 +989,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 }
 
 // TestWritesOutsideTheHelper: a write that does not go through the write
-// helper (another program, a migration) finds sync_meta.tx_hlc NULL and
+// helper (another program, a migration) finds hms_tx_hlc() NULL and
 // writes no outbox row; it is not refused.
 func TestWritesOutsideTheHelper(t *testing.T) {
 	c := mustSetup(t)
@@ -1243,5 +1246,87 @@ func TestEverySyncedTableSealed(t *testing.T) {
 				t.Errorf("synced table %s has no trigger %s: add it in a migration (see 0017_audit_seals.sql)", st.Name, name)
 			}
 		}
+	}
+}
+
+// TestClockPersistedWithoutAWritePerTransaction: a write that queues
+// changes leaves sync_meta alone (its page is not in the commit: the outbox's
+// last row holds the newest reading, migration 0197), and the clock still
+// resumes above every reading stamped, once the outbox has been emptied as
+// a push's acknowledgment empties it, after a restart with the wall clock
+// set back a day.
+func TestClockPersistedWithoutAWritePerTransaction(t *testing.T) {
+	clock := newFakeClock()
+	path := filepath.Join(t.TempDir(), "hms.db")
+	open := func() *data.DB {
+		db, err := data.Open(path, data.Options{HashParams: cheapHash, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := open()
+	if _, err := db.Services().Settings.Setup(anon, app.ClinicSetup{Settings: app.Settings{ClinicName: "Riverside Clinic",
+		Address: "1 River Road", Currency: "EUR", TimeZone: "UTC"}, AdminUsername: "admin", AdminFullName: "Ada Admin", AdminPassword: adminPassword}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Services().Users.Login(anon, "admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := app.NewContextWithCaller(anon, s.Caller())
+	raw := rawDB(t, db)
+	lastHLC := func() string {
+		var v string
+		if err := raw.QueryRow(`SELECT last_hlc FROM sync_meta`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	stored := lastHLC()
+	clock.Add(time.Minute)
+	if _, err := db.Services().Users.CreateUser(ctx, app.UserCreate{Username: "nurse1",
+		FullName: "Nurse One", Role: app.RoleNurse, Password: "a long nurse password"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := db.PendingOps(context.Background(), 0, 10000)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("outbox: %d rows, %v", len(ops), err)
+	}
+	newest := ops[len(ops)-1].HLC
+	if got := lastHLC(); got != stored {
+		t.Errorf("a write that queued changes wrote sync_meta.last_hlc (%s, was %s)", got, stored)
+	}
+	// Emptied as the server's acknowledgment empties it.
+	if _, err := raw.Exec(`DELETE FROM outbox`); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastHLC(); got != newest.String() {
+		t.Fatalf("after the outbox emptied, sync_meta.last_hlc is %s, want the newest reading %s", got, newest)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(-24 * time.Hour)
+	db = open()
+	defer db.Close()
+	if last := db.Clock().Last(); last != (hlc.Timestamp{Wall: newest.Wall, Logical: newest.Logical, Site: db.SiteID()}) {
+		t.Fatalf("the clock resumed at %s, want %s", last, newest)
+	}
+	s, err = db.Services().Users.Login(anon, "admin", adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Services().Users.CreateUser(app.NewContextWithCaller(anon, s.Caller()), app.UserCreate{Username: "nurse2",
+		FullName: "Nurse Two", Role: app.RoleNurse, Password: "another long password"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err = db.PendingOps(context.Background(), 0, 10000)
+	if err != nil || len(ops) == 0 {
+		t.Fatalf("no outbox row for the new account: %v", err)
+	}
+	if !newest.Before(ops[0].HLC) {
+		t.Fatalf("after the outbox emptied and a restart with the wall clock a day back, a change was stamped %s, not after %s",
+			ops[0].HLC, newest)
 	}
 }

@@ -264,6 +264,8 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		return internal(action, err)
 	}
 	touched.take() // what was touched outside this helper is no write of this transaction's
+	// No reading outlives the transaction (beginOutbox sets it), on any way out.
+	defer touched.setReading("")
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(action, err)

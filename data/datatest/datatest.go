@@ -108,11 +108,16 @@ func schemaTemplate() ([]byte, error) {
 
 // TamperDriver is go-sqlite3 as a tamperer who knows HMS would set it up:
 // with a do-nothing hms_seal, the function the audited tables' triggers
-// call on HMS's own connections, so that edits pass the triggers unsealed.
+// call on HMS's own connections, so that edits pass the triggers unsealed,
+// and an hms_tx_hlc that returns NULL, the outbox's clock reading outside
+// HMS's write helper, so that they write no outbox rows.
 const TamperDriver = "sqlite3_tamper"
 
 func init() {
 	sql.Register(TamperDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := c.RegisterFunc("hms_tx_hlc", func() any { return nil }, false); err != nil {
+			return err
+		}
 		return c.RegisterFunc("hms_seal", func(string, string) int64 { return 0 }, false)
 	}})
 }

@@ -70,14 +70,18 @@
 // synced table writes its outbox row in the same transaction, through
 // SQLite triggers on the table, so no code path can change a synced row
 // without it. The write helper (data's Tx) takes one clock reading per
-// transaction and leaves it in sync_meta.tx_hlc while the transaction
-// runs; the triggers stamp their rows with it and write nothing while it
-// is NULL. The value lives in a table rather than in an application-
-// defined SQL function because a trigger that names a function fails on
-// every connection that lacks it (the sqlite3 shell, a repair tool,
-// tests), whereas a NULL column just means "not through the helper": those
-// writes are not queued. The helper clears it before committing, so it is
-// NULL outside its transactions, and it rolls back with everything else.
+// transaction and keeps it on its connection while the transaction runs;
+// the triggers read it with hms_tx_hlc(), a function HMS registers on its
+// connections, stamp their rows with it and write nothing while it is NULL
+// (outside the helper's transactions: migrations, another tool). It was
+// the column sync_meta.tx_hlc until migration 0196: set at the start and
+// cleared before the commit, two statements per write for a value only
+// that transaction reads. A trigger that names a function fails on a
+// connection that lacks it (the sqlite3 shell), but every synced table is
+// audited, and its seal triggers call hms_seal already, so such a
+// connection could not write a synced table before either; the one table
+// that is not synced and now needs the function is field_clock. Test tools
+// that edit rows behind HMS's back register both (datatest.TamperDriver).
 //
 // Every reading that stamps the outbox is persisted with it
 // (sync_meta.last_hlc), and each transaction, holding the write lock,
