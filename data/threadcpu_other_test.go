@@ -6,3 +6,12 @@ import "time"
 
 // threadCPU is not measured outside Linux: the cpu-ms/op metrics read 0.
 func threadCPU() time.Duration { return 0 }
+
+// threadWaits is not measured outside Linux: the waits read 0.
+type threadWaits struct{}
+
+func newThreadWaits() *threadWaits { return &threadWaits{} }
+
+func (w *threadWaits) close() {}
+
+func (w *threadWaits) now() (runq time.Duration, voluntary, involuntary int64) { return 0, 0, 0 }
