@@ -26,17 +26,30 @@ const appointmentFrom = ` FROM appointments a
 	LEFT JOIN doctor_profiles dp ON dp.user_id = a.doctor_id AND dp.deleted_at IS NULL`
 
 func scanAppointment(r rowScanner) (*app.Appointment, error) {
-	var a app.Appointment
-	var start, end, created, updated string
-	var checkedIn sql.NullString
-	if err := r.Scan(&a.ID, &a.PatientID, &a.PatientName, &a.PatientMRN, &a.DoctorID, &a.DoctorName, &a.Room,
-		&start, &end, &a.Status, &a.Reason, &a.OverrideReason, &a.CancelReason, &checkedIn, &a.RescheduledFrom,
-		&a.RescheduledTo, &a.CreatedBy, &created, &updated, &a.Token); err != nil {
+	var s appointmentScanner
+	return s.scan(r)
+}
+
+// appointmentScanner scans appointment rows one after another, each into a
+// new app.Appointment, with its destinations and the text of the times kept
+// from row to row (patientScanner says why).
+type appointmentScanner struct {
+	start, end, created, updated string
+	checkedIn                    sql.NullString
+	dest                         []any
+}
+
+func (s *appointmentScanner) scan(r rowScanner) (*app.Appointment, error) {
+	a := new(app.Appointment)
+	s.dest = append(s.dest[:0], &a.ID, &a.PatientID, &a.PatientName, &a.PatientMRN, &a.DoctorID, &a.DoctorName, &a.Room,
+		&s.start, &s.end, &a.Status, &a.Reason, &a.OverrideReason, &a.CancelReason, &s.checkedIn, &a.RescheduledFrom,
+		&a.RescheduledTo, &a.CreatedBy, &s.created, &s.updated, &a.Token)
+	if err := r.Scan(s.dest...); err != nil {
 		return nil, err
 	}
-	a.Start, a.End, a.CheckedInAt = parseTime(start), parseTime(end), parseNullTime(checkedIn)
-	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
-	return &a, nil
+	a.Start, a.End, a.CheckedInAt = parseTime(s.start), parseTime(s.end), parseNullTime(s.checkedIn)
+	a.CreatedAt, a.UpdatedAt = parseTime(s.created), parseTime(s.updated)
+	return a, nil
 }
 
 func scanAppointments(rows *sql.Rows, err error) ([]*app.Appointment, error) {
@@ -45,8 +58,9 @@ func scanAppointments(rows *sql.Rows, err error) ([]*app.Appointment, error) {
 	}
 	defer rows.Close()
 	var out []*app.Appointment
+	var s appointmentScanner
 	for rows.Next() {
-		a, err := scanAppointment(rows)
+		a, err := s.scan(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -32,10 +32,12 @@ import (
 // while the reads were timed (payments, bookings, pulled-rows), so a run
 // where the writer stalled shows it; reader-reopens, the read connections
 // closed and opened again meanwhile (each new one parses the schema and
-// compiles its statements inside a read); and search-cpu and day-cpu
+// compiles its statements inside a read); search-cpu and day-cpu
 // p50/p99, the CPU the reads' thread spent, so that a tail made of waiting
-// is told from one made of work. The writer starts before the timer and
-// stops after the last read; the counts are of the timed stretch.
+// is told from one made of work; what the slowest 1 % of each were made
+// of (reportReads: CPU, waiting for a processor, blocked); and gc-cycles,
+// the Go garbage collections meanwhile. The writer starts before the timer
+// and stops after the last read; the counts are of the timed stretch.
 func BenchmarkReadsWhileWriting(b *testing.B) {
 	db, svc, billing, patientID, item := benchBilling(b)
 	_, _, reception, docs, loc := benchAppointmentsOn(b, db)
@@ -144,53 +146,55 @@ func BenchmarkReadsWhileWriting(b *testing.B) {
 	queries := []string{"mar", "maria gar", "P-D1-00042", "697 12"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	today := app.DayOf(time.Now(), loc)
-	var search, dayLat, searchCPU, dayCPU latencies
+	var search, day []readSample
 	closedBefore := db.ReadDB().Stats().MaxIdleClosed
 	// The reads run on this goroutine's thread (the driver's calls into
 	// SQLite included), so the thread's CPU time is a read's work; a read
-	// whose wall time is far above it waited (for the processor, a lock or
-	// the disk) rather than worked.
+	// whose wall time is far above it waited: runnable, for a processor
+	// (the thread's run-queue wait), or blocked (a lock, a sleep, the disk,
+	// the Go scheduler).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	timeCPU := func(l *latencies, f func()) {
-		start := threadCPU()
+	waits := newThreadWaits()
+	defer waits.close()
+	timed := func(l *[]readSample, f func()) {
+		runq0, vol0, invol0 := waits.now()
+		cpu0 := threadCPU()
+		start := time.Now()
 		f()
-		*l = append(*l, threadCPU()-start)
+		wall := time.Since(start)
+		cpu := threadCPU() - cpu0
+		runq, vol, invol := waits.now()
+		*l = append(*l, readSample{wall: wall, cpu: cpu, runq: runq - runq0, voluntary: vol - vol0, involuntary: invol - invol0})
 	}
+	var gcBefore runtime.MemStats
+	runtime.ReadMemStats(&gcBefore)
 	counting.Store(true)
 	b.ResetTimer()
 	for b.Loop() {
 		q := queries[len(search)%len(queries)]
-		timeCPU(&searchCPU, func() {
-			search.time(func() {
-				if _, err := svc.Patients.FindPatients(reception, app.PatientFilter{Query: q, Limit: 50}); err != nil {
-					b.Fatal(err)
-				}
-			})
+		timed(&search, func() {
+			if _, err := svc.Patients.FindPatients(reception, app.PatientFilter{Query: q, Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
 		})
-		day := today.AddDays(56 - rng.IntN(5*365)).String()
+		d := today.AddDays(56 - rng.IntN(5*365)).String()
 		doc := docs[rng.IntN(len(docs))]
-		timeCPU(&dayCPU, func() {
-			dayLat.time(func() {
-				if _, err := svc.Appointments.DoctorDay(reception, doc, day); err != nil {
-					b.Fatal(err)
-				}
-			})
+		timed(&day, func() {
+			if _, err := svc.Appointments.DoctorDay(reception, doc, d); err != nil {
+				b.Fatal(err)
+			}
 		})
 	}
 	b.StopTimer()
 	counting.Store(false)
+	var gcAfter runtime.MemStats
+	runtime.ReadMemStats(&gcAfter)
 	close(stop)
 	wg.Wait()
-	report := func(l latencies, name string) {
-		s := sortedCopy(l)
-		b.ReportMetric(pctMS(s, 0.50), name+"-p50-ms")
-		b.ReportMetric(pctMS(s, 0.99), name+"-p99-ms")
-	}
-	report(search, "search")
-	report(dayLat, "day")
-	report(searchCPU, "search-cpu")
-	report(dayCPU, "day-cpu")
+	reportReads(b, search, "search")
+	reportReads(b, day, "day")
+	b.ReportMetric(float64(gcAfter.NumGC-gcBefore.NumGC), "gc-cycles")
 	b.ReportMetric(float64(payments.Load()), "payments")
 	b.ReportMetric(float64(bookings.Load()), "bookings")
 	b.ReportMetric(float64(pulled.Load()), "pulled-rows")
@@ -200,4 +204,53 @@ func BenchmarkReadsWhileWriting(b *testing.B) {
 	if payments.Load()+bookings.Load()+pulled.Load() == 0 && b.N > 100 {
 		b.Error("the writer wrote nothing while the reads were timed")
 	}
+}
+
+// readSample is one timed read: its wall time, the CPU its thread spent,
+// the time the thread waited runnable for a processor, and the context
+// switches it made of its own accord (to block) and was made to.
+type readSample struct {
+	wall, cpu, runq        time.Duration
+	voluntary, involuntary int64
+}
+
+// reportReads reports the reads' wall and CPU p50 and p99 (name-p50-ms,
+// name-cpu-p99-ms, …) and what the slowest 1 % were made of: their mean
+// wall time (name-tail-ms), CPU, run-queue wait and the rest, blocked
+// (name-tail-cpu-ms, -runq-ms, -blocked-ms), and their mean voluntary and
+// involuntary context switches (name-tail-vcsw, -ivcsw).
+func reportReads(b *testing.B, l []readSample, name string) {
+	if len(l) == 0 {
+		return
+	}
+	var wall, cpu latencies
+	for _, r := range l {
+		wall, cpu = append(wall, r.wall), append(cpu, r.cpu)
+	}
+	ws, cs := sortedCopy(wall), sortedCopy(cpu)
+	b.ReportMetric(pctMS(ws, 0.50), name+"-p50-ms")
+	b.ReportMetric(pctMS(ws, 0.99), name+"-p99-ms")
+	b.ReportMetric(pctMS(cs, 0.50), name+"-cpu-p50-ms")
+	b.ReportMetric(pctMS(cs, 0.99), name+"-cpu-p99-ms")
+	p99 := ws[min(len(ws)-1, int(float64(len(ws))*0.99))]
+	var tail readSample
+	n := 0
+	for _, r := range l {
+		if r.wall < p99 {
+			continue
+		}
+		n++
+		tail.wall += r.wall
+		tail.cpu += r.cpu
+		tail.runq += r.runq
+		tail.voluntary += r.voluntary
+		tail.involuntary += r.involuntary
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	b.ReportMetric(ms(tail.wall), name+"-tail-ms")
+	b.ReportMetric(ms(tail.cpu), name+"-tail-cpu-ms")
+	b.ReportMetric(ms(tail.runq), name+"-tail-runq-ms")
+	b.ReportMetric(ms(max(0, tail.wall-tail.cpu-tail.runq)), name+"-tail-blocked-ms")
+	b.ReportMetric(float64(tail.voluntary)/float64(n), name+"-tail-vcsw")
+	b.ReportMetric(float64(tail.involuntary)/float64(n), name+"-tail-ivcsw")
 }

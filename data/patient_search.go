@@ -99,34 +99,28 @@ func (s *PatientService) FindPatients(ctx context.Context, f app.PatientFilter) 
 		return nil, internal("patient.search", err)
 	}
 	defer rows.Close()
-	page := &app.PatientPage{}
-	var keys []string
+	page := &app.PatientPage{Patients: make([]*app.Patient, 0, min(limit+1, 64))}
+	var scan patientScanner
+	var key, next string
 	for rows.Next() {
-		var key string
-		p, err := scanPatient(scanWithKey{rows, &key})
+		p, err := scan.scan(rows, &key)
 		if err != nil {
 			return nil, internal("patient.search", err)
 		}
 		page.Patients = append(page.Patients, p)
-		keys = append(keys, key)
+		if len(page.Patients) == limit {
+			next = key // the last row of a full page: where the next page starts
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, internal("patient.search", err)
 	}
 	if len(page.Patients) > limit {
 		page.Patients = page.Patients[:limit]
-		page.Next = keys[limit-1]
+		page.Next = next
 	}
 	return page, nil
 }
-
-// scanWithKey scans a patient row followed by its paging key.
-type scanWithKey struct {
-	r   rowScanner
-	key *string
-}
-
-func (s scanWithKey) Scan(dest ...any) error { return s.r.Scan(append(dest, s.key)...) }
 
 // buildSearch turns a filter into one SQL query and its arguments; the
 // query takes the page size plus one (to know whether there is a next page)

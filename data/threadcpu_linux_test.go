@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -45,4 +46,48 @@ func workerCPU() time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// threadWaits reads, for the calling OS thread, how long it has waited
+// runnable for a processor (the second field of /proc/thread-self/schedstat,
+// in nanoseconds) and how many times it gave the processor up of its own
+// accord (to sleep, wait for a lock or the disk) and was made to
+// (getrusage's nvcsw and nivcsw). A read's wall time less its CPU and its
+// run-queue wait is the time it was blocked. The file is opened once, on
+// the thread it describes: the caller must be locked to its thread.
+type threadWaits struct {
+	f   *os.File
+	buf [128]byte
+}
+
+func newThreadWaits() *threadWaits {
+	f, err := os.Open("/proc/thread-self/schedstat")
+	if err != nil {
+		return &threadWaits{}
+	}
+	return &threadWaits{f: f}
+}
+
+func (w *threadWaits) close() {
+	if w.f != nil {
+		w.f.Close()
+	}
+}
+
+// now returns the run-queue wait so far and the voluntary and involuntary
+// context switches.
+func (w *threadWaits) now() (runq time.Duration, voluntary, involuntary int64) {
+	if w.f != nil {
+		if n, err := w.f.ReadAt(w.buf[:], 0); n > 0 && (err == nil || err == io.EOF) {
+			if f := strings.Fields(string(w.buf[:n])); len(f) >= 2 {
+				ns, _ := strconv.ParseInt(f[1], 10, 64)
+				runq = time.Duration(ns)
+			}
+		}
+	}
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) == nil {
+		voluntary, involuntary = ru.Nvcsw, ru.Nivcsw
+	}
+	return runq, voluntary, involuntary
 }
