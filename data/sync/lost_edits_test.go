@@ -254,7 +254,7 @@ func TestJoiningDeskEditsNoConflict(t *testing.T) {
 	}
 	c := MustOpenDB(t, nil)
 	mustEnroll(t, c, u)
-	mustSync(t, c)
+	syncUntilCaughtUp(t, u, c) // it edits after seeing B's notes
 	editField(t, c, p.ID, "notes", "after the join")
 	syncAll(t, a.db, b, c)
 	for i, d := range []*data.DB{a.db, b, c} {
@@ -302,7 +302,7 @@ func TestLateEditOfReplacedValueKeptForReview(t *testing.T) {
 // because the desk had no such records when the batch began.
 func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 	t.Parallel()
-	_, a, b := twoDesks(t)
+	u, a, b := twoDesks(t)
 	var ids []string
 	for _, name := range []string{"One", "Two", "Three"} {
 		p := newPatient(t, a.svc, name)
@@ -310,7 +310,7 @@ func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	mustSync(t, a.db)
-	mustSync(t, b)
+	syncUntilCaughtUp(t, u, b)
 	for _, id := range ids {
 		if n := count(t, b, `SELECT count(*) FROM patients WHERE id = ? AND address LIKE '% Street'`, id); n != 1 {
 			t.Errorf("the edit of patient %s did not reach the other desk", id)
