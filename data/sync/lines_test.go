@@ -116,7 +116,7 @@ func restoredServerGivesBackRemovedLine(t *testing.T, older bool) {
 // three.
 func TestLinesAddedToOneDraftOnTwoDesks(t *testing.T) {
 	noInternalErrors(t)
-	_, first, second := twoDesks(t)
+	u, first, second := twoDesks(t)
 
 	p := newPatient(t, first.svc, "Billed")
 	inv, err := first.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
@@ -130,7 +130,7 @@ func TestLinesAddedToOneDraftOnTwoDesks(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 	desks := []*data.DB{first.db, second}
 	for i, d := range desks {
 		if _, err := services(d).Billing.AddLine(system, inv.ID, app.LineInput{Description: []string{"Dressing", "Injection"}[i],
@@ -138,9 +138,7 @@ func TestLinesAddedToOneDraftOnTwoDesks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, d := range []*data.DB{first.db, second, first.db} {
-		mustSync(t, d)
-	}
+	syncAll(t, first.db, second)
 
 	sameClinic(t, desks...)
 	lines := func(d *data.DB) (*app.Invoice, []string) {

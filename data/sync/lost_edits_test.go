@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -59,6 +60,11 @@ func openLosses(t testing.TB, db *data.DB, admin app.Caller, rowID, field string
 	return out
 }
 
+// syncAll syncs the desks, each in turn, until a whole pass pushes
+// nothing and every desk holds the server's log to its end. Two passes
+// are not always enough: a round pulls only below the oldest transaction
+// running on the server's cluster (any test's, under load), so a round
+// can end before the other desks' changes (syncAllReport).
 func syncAll(t testing.TB, desks ...*data.DB) {
 	t.Helper()
 	for range 2 {
@@ -66,6 +72,46 @@ func syncAll(t testing.TB, desks ...*data.DB) {
 			mustSync(t, d)
 		}
 	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		done := true
+		for _, d := range desks {
+			if !caughtUp(t, d) {
+				done = false
+				mustSync(t, d)
+			}
+		}
+		if done || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// caughtUp reports whether db's pull cursor is at the end of its server's
+// log (in the pull's order, (txid, seq)) and its outbox holds nothing the
+// server would take now.
+func caughtUp(t testing.TB, db *data.DB) bool {
+	t.Helper()
+	var serverURL string
+	var tx, seq int64
+	var queued int
+	if err := rawDB(t, db).QueryRow(`SELECT coalesce(server_url, ''), pull_txid, pull_seq,
+		(SELECT count(*) FROM outbox WHERE attempts = 0) FROM sync_meta`).Scan(&serverURL, &tx, &seq, &queued); err != nil {
+		t.Fatal(err)
+	}
+	if serverURL == "" {
+		return true // not enrolled: nothing to catch up with
+	}
+	parsed, err := url.Parse(serverURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed.User = url.User("postgres")
+	var lastTx, lastSeq int64
+	servertest.QueryRow(t, parsed.String(), `SELECT coalesce(max(txid::text::bigint), 0),
+		coalesce((SELECT max(seq) FROM sync.change_log WHERE txid = (SELECT max(txid) FROM sync.change_log)), 0)
+		FROM sync.change_log`, nil, &lastTx, &lastSeq)
+	return queued == 0 && (tx > lastTx || tx == lastTx && seq >= lastSeq)
 }
 
 // Two desks apart edit one field, the second a moment later: whichever
@@ -208,7 +254,7 @@ func TestJoiningDeskEditsNoConflict(t *testing.T) {
 	}
 	c := MustOpenDB(t, nil)
 	mustEnroll(t, c, u)
-	mustSync(t, c)
+	syncUntilCaughtUp(t, u, c) // it edits after seeing B's notes
 	editField(t, c, p.ID, "notes", "after the join")
 	syncAll(t, a.db, b, c)
 	for i, d := range []*data.DB{a.db, b, c} {
@@ -256,7 +302,7 @@ func TestLateEditOfReplacedValueKeptForReview(t *testing.T) {
 // because the desk had no such records when the batch began.
 func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 	t.Parallel()
-	_, a, b := twoDesks(t)
+	u, a, b := twoDesks(t)
 	var ids []string
 	for _, name := range []string{"One", "Two", "Three"} {
 		p := newPatient(t, a.svc, name)
@@ -264,7 +310,7 @@ func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	mustSync(t, a.db)
-	mustSync(t, b)
+	syncUntilCaughtUp(t, u, b)
 	for _, id := range ids {
 		if n := count(t, b, `SELECT count(*) FROM patients WHERE id = ? AND address LIKE '% Street'`, id); n != 1 {
 			t.Errorf("the edit of patient %s did not reach the other desk", id)

@@ -1648,7 +1648,9 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		}
 		lineage := seen[f]
 		if lineage == "" {
-			lineage = "[]"
+			if lineage, err = a.lineageOf(ch.Entity, ch.RowID, f, h); err != nil {
+				return err
+			}
 		}
 		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -1659,6 +1661,38 @@ func (a *applier) setFieldClocks(ch server.Change, setBy map[string]string, fiel
 		}
 	}
 	return nil
+}
+
+// lineageOf is the lineage of the value of a field that a pulled change
+// sets by the reading h without naming its lineage (server_set's "_seen"
+// lacks it: the server's entry for a change that lost whole is the row as
+// it stands, with its field clocks and no lineage). When the desk's own
+// lineage of the field names h (its value replaced the one h set, as an
+// edit that then lost to it did), the value's lineage is what followed h
+// there: taken back, the value keeps what it descends from, and the
+// desk's next edit of the field names no more than it saw. Else it has
+// none ('[]'), and the next edit's base is the one reading h, which the
+// server reads as a lineage cut short.
+func (a *applier) lineageOf(entity, rowID, field, h string) (string, error) {
+	var clock, seen string
+	switch err := a.tx.queryRow(`SELECT hlc, seen FROM field_clock WHERE entity = ? AND row_id = ? AND field = ?`,
+		entity, rowID, field).Scan(&clock, &seen); {
+	case errors.Is(err, sql.ErrNoRows):
+		return "[]", nil
+	case err != nil:
+		return "", err
+	}
+	var readings []string
+	if json.Unmarshal([]byte(seen), &readings) != nil {
+		return "[]", nil
+	}
+	readings = append([]string{clock}, readings...)
+	i := slices.Index(readings, h)
+	if i < 0 || i == len(readings)-1 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(readings[i+1:])
+	return string(b), err
 }
 
 // sameValue reports whether a desk's column value and a pulled one are

@@ -27,7 +27,7 @@ func loadAverage() string {
 // on.
 func TestQueueCallReachesOtherDesk(t *testing.T) {
 	t.Parallel()
-	_, first, second := twoDesks(t)
+	u, first, second := twoDesks(t)
 	doctor := first.users[app.RoleDoctor]
 	a := newPatient(t, first.svc, "Queue")
 	b := newPatient(t, first.svc, "Other")
@@ -39,7 +39,7 @@ func TestQueueCallReachesOtherDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 
 	w1, err := first.svc.Appointments.WalkIn(system, a.ID, doctor.ID, "", "sync test")
 	if err != nil {
@@ -56,7 +56,7 @@ func TestQueueCallReachesOtherDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second)
 	calls, err := services(second).Queue.RecentCalls(system, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestQueueCallReachesOtherDesk(t *testing.T) {
 		t.Fatalf("next call on the second desk: %+v", next)
 	}
 	mustSync(t, second)
-	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, first.db)
 	if calls, _ := first.svc.Queue.RecentCalls(system, 10); len(calls) != 2 || calls[0].Token != "B-001" {
 		t.Fatalf("the first desk's display: %+v", calls)
 	}

@@ -97,7 +97,7 @@ func TestSyncSimulation(t *testing.T) {
 			}()
 			s := newSim(t, seed)
 			defer func() {
-				if t.Failed() && os.Getenv("HMS_SIM_TRACE") != "" {
+				if (t.Failed() && os.Getenv("HMS_SIM_TRACE") != "") || os.Getenv("HMS_SIM_TRACE") == "always" {
 					t.Logf("seed %d, the steps:\n  %s", seed, strings.Join(s.trace, "\n  "))
 				}
 			}()
@@ -368,6 +368,10 @@ type sim struct {
 	// restored (see simWithout "push-before-check").
 	unchecked map[*simDesk]bool
 	trace     []string // every step, printed when the seed fails
+	// horizon holds a transaction open on the server now and then
+	// (HMS_SIM_HOLD, simHold): the pull stops below it, as it does below
+	// any other work on the cluster under load.
+	horizon *simHold
 }
 
 // simEdit is one field a desk's edit of a patient set: its value, and the
@@ -394,7 +398,7 @@ func (s *sim) note(format string, args ...any) {
 func newSim(t *testing.T, seed uint64) *sim {
 	s := &sim{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5eed)), url: newSyncServer(t),
 		users: map[app.Role]*app.User{}, invoices: map[string]*simInvoice{}, payments: map[string]*simPayment{},
-		identities: map[string]app.PatientCreate{}, counts: map[string]int{}}
+		identities: map[string]app.PatientCreate{}, counts: map[string]int{}, horizon: newSimHold(seed)}
 	n := 3 + s.rng.IntN(3)
 	dir := t.TempDir()
 	start := time.Now()
@@ -409,6 +413,10 @@ func newSim(t *testing.T, seed uint64) *sim {
 		s.desks = append(s.desks, d)
 	}
 	t.Cleanup(func() {
+		if h := s.horizon; h != nil && h.tx != nil {
+			h.tx.Rollback(context.Background())
+			h.conn.Close(context.Background())
+		}
 		for _, d := range s.desks {
 			d.raw.Close()
 			d.db.Close()
@@ -666,6 +674,7 @@ func (s *sim) run(n int) {
 			s.counts["server restored from the dump"]++
 			s.note("server restored from the dump")
 		}
+		s.horizon.step(s, step)
 		d := s.desks[s.rng.IntN(len(s.desks))]
 		r := s.rng.IntN(100)
 		s.note("step %d on %s (%d)", step, d.name, r)
@@ -1285,6 +1294,7 @@ func (s *sim) setClockRight(d *simDesk) {
 // heal ends every partition and syncs every desk until a whole pass over
 // them pushes and pulls nothing.
 func (s *sim) heal() {
+	s.horizon.release(s)
 	for _, d := range s.desks {
 		d.offline = 0
 	}
