@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"hms/app/i18n"
 )
 
 // The cash-up of a desk's day (the till count): the opening float, the
@@ -119,6 +121,9 @@ func (in *CashUpInput) Validate(denominations []Money) error {
 			return FieldErrorf(field, "The cash counted is too large.")
 		}
 	}
+	if err := CheckMultiline("note", i18n.N("The note"), in.Note); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(in.Note) > 1000 {
 		return FieldErrorf("note", "The note is too long (at most 1000 characters).")
 	}
@@ -230,6 +235,9 @@ func ValidateCashUpReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return "", FieldErrorf("reason", "Give the reason for reopening the day; it is kept for the audit.")
+	}
+	if err := CheckMultiline("reason", i18n.N("The reason"), reason); err != nil {
+		return "", err
 	}
 	if utf8.RuneCountInString(reason) > 500 {
 		return "", FieldErrorf("reason", "The reason is too long (at most 500 characters).")

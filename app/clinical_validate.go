@@ -75,8 +75,13 @@ func checkPatient(id string) error {
 	return nil
 }
 
-// checkText checks an optional text's length.
+// checkText checks an optional text: its characters (line breaks and
+// tabs allowed; control characters, bidirectional controls and bytes that
+// are not UTF-8 refused, as in every text field) and its length.
 func checkText(field, label string, s string, max int) error {
+	if err := checkNamedRunes(field, label, s); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(s) > max {
 		return FieldErrorf(field, "The %s is too long (at most %d characters).", label, max)
 	}
@@ -175,6 +180,9 @@ func ValidateReason(s string, what string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return s, FieldErrorf("reason", "Give the reason for %s.", what)
+	}
+	if err := CheckMultiline("reason", i18n.N("The reason"), s); err != nil {
+		return s, err
 	}
 	if utf8.RuneCountInString(s) > maxReason {
 		return s, FieldErrorf("reason", "The reason is too long (at most %d characters).", maxReason)

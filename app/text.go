@@ -49,21 +49,52 @@ func CheckMultiline(field, label, s string) error {
 }
 
 func checkRunes(field, label, s string, multiline bool) error {
-	if !utf8.ValidString(s) {
+	bad, r, pos := firstUnfit(s, multiline)
+	switch {
+	case bad && r == utf8.RuneError && pos == 0:
 		return FieldErrorf(field, "%s contains bytes that are not text (not UTF-8): retype it.", label)
+	case bad:
+		return FieldErrorf(field, "%s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, unfitKind(r), r, pos)
 	}
-	pos := 0
+	return nil
+}
+
+// checkNamedRunes is CheckMultiline for the fields whose label is a noun
+// ("reaction", "notes"), as the clinical forms' length messages name
+// them: the message reads "The reaction contains …".
+func checkNamedRunes(field, label, s string) error {
+	bad, r, pos := firstUnfit(s, true)
+	switch {
+	case bad && r == utf8.RuneError && pos == 0:
+		return FieldErrorf(field, "The %s contains bytes that are not text (not UTF-8): retype it.", label)
+	case bad:
+		return FieldErrorf(field, "The %s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, unfitKind(r), r, pos)
+	}
+	return nil
+}
+
+// firstUnfit finds the first character s may not hold: bad with pos 0 and
+// RuneError when s is not UTF-8, else the character and its position
+// (counted from 1).
+func firstUnfit(s string, multiline bool) (bad bool, r rune, pos int) {
+	if !utf8.ValidString(s) {
+		return true, utf8.RuneError, 0
+	}
 	for _, r := range s {
 		pos++
 		if unfitRune(r, multiline) {
-			what := i18n.N("a control character")
-			if bidiControl(r) || r == 0x2028 || r == 0x2029 {
-				what = i18n.N("a text-direction or line-separator character")
-			}
-			return FieldErrorf(field, "%s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, what, r, pos)
+			return true, r, pos
 		}
 	}
-	return nil
+	return false, 0, 0
+}
+
+// unfitKind names what kind of character r is, for the message.
+func unfitKind(r rune) string {
+	if bidiControl(r) || r == 0x2028 || r == 0x2029 {
+		return i18n.N("a text-direction or line-separator character")
+	}
+	return i18n.N("a control character")
 }
 
 // fieldLabels name the single-line fields in messages.

@@ -254,3 +254,60 @@ func TestBillingLetterAndMessageFieldsRefuseUnfitCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestClinicalAndCashUpTextRefuseUnfitCharacters: the clinical forms'
+// free text (a note and its SOAP parts, an allergy's reaction, a reason
+// for removing or cancelling) and the cash-up's note and reopening reason
+// refuse control characters, bidirectional controls and bytes that are
+// not UTF-8 next to their field, and keep line breaks and tabs. They took
+// any of them before (a note could carry a terminal escape).
+func TestClinicalAndCashUpTextRefuseUnfitCharacters(t *testing.T) {
+	bad := map[string]string{
+		"ESC (a terminal colour)": "\x1b[31mChest pain",
+		"NUL":                     "Chest\x00 pain",
+		"right-to-left override":  "Chest pain\u202Efdp.exe",
+		"pop directional isolate": "Chest pain\u2069",
+		"invalid UTF-8":           "Chest\xff pain",
+	}
+	checks := []struct {
+		field string
+		run   func(s string) error
+	}{
+		{"text", func(s string) error {
+			n := app.NoteCreate{PatientID: "p", Kind: app.NoteClinical, Text: s}
+			return n.Validate()
+		}},
+		{"assessment", func(s string) error {
+			n := app.NoteCreate{PatientID: "p", Kind: app.NoteClinical, Subjective: "Cough", Assessment: s}
+			return n.Validate()
+		}},
+		{"reaction", func(s string) error {
+			a := app.AllergyCreate{PatientID: "p", Substance: "Penicillin", Reaction: s}
+			return a.Validate()
+		}},
+		{"reason", func(s string) error {
+			_, err := app.ValidateReason(s, "removing it")
+			return err
+		}},
+		{"note", func(s string) error {
+			in := app.CashUpInput{Day: "2026-12-07", Note: s}
+			return in.Validate(nil)
+		}},
+		{"reason", func(s string) error {
+			_, err := app.ValidateCashUpReason(s)
+			return err
+		}},
+	}
+	for _, c := range checks {
+		for _, ok := range []string{"Chest pain, Dr Παπαδοπούλου 🌻", "Line one\n\tLine two"} {
+			if err := c.run(ok); err != nil {
+				t.Errorf("%s: %q refused: %v", c.field, ok, err)
+			}
+		}
+		for name, s := range bad {
+			if err := c.run(s); app.ErrorField(err) != c.field {
+				t.Errorf("%s: %s accepted or refused for another field: %v", c.field, name, err)
+			}
+		}
+	}
+}

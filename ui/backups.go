@@ -7,7 +7,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -405,6 +404,11 @@ func (kd *recoveryKeyDialog) onSave() {
 		if err != nil || w == nil {
 			return
 		}
+		if err := ownerOnly(w); err != nil {
+			w.Close()
+			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", err)), kd.s.u.win)
+			return
+		}
 		_, werr := w.Write([]byte(kd.text.Text))
 		if cerr := w.Close(); werr == nil {
 			werr = cerr
@@ -413,7 +417,6 @@ func (kd *recoveryKeyDialog) onSave() {
 			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", werr)), kd.s.u.win)
 			return
 		}
-		os.Chmod(w.URI().Path(), 0o600)
 	}, kd.s.u.win)
 	d.SetFileName("hms-recovery-key.txt")
 	d.Show()

@@ -424,6 +424,11 @@ func (v *reportsView) writeCSV(r app.ReportRequest, w fyne.URIWriteCloser, err e
 	if w == nil {
 		return
 	}
+	if err := ownerOnly(w); err != nil {
+		w.Close()
+		v.showErr(err)
+		return
+	}
 	name := w.URI().Name()
 	v.exportCSV.Disable()
 	background(v.u, func(ctx context.Context) (struct{}, error) {

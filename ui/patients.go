@@ -386,6 +386,11 @@ func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
 	if w == nil {
 		return // cancelled
 	}
+	if err := ownerOnly(w); err != nil {
+		w.Close()
+		showError(err, s.u.win)
+		return
+	}
 	if s.exportCSV != nil {
 		s.exportCSV.Disable()
 	}

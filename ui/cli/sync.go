@@ -423,11 +423,11 @@ It does not contact the server.`)
 	}
 	tw := tabwriter.NewWriter(r.env.Stdout, 0, 4, 2, ' ', 0)
 	if st.Enrolled {
-		fmt.Fprintf(tw, "Enrolled:\tyes, with %s\n", st.Server)
+		fmt.Fprintf(tw, "Enrolled:\tyes, with %s\n", app.ShownLine(st.Server))
 	} else {
 		fmt.Fprintf(tw, "Enrolled:\tno (run 'hms sync enroll URL')\n")
 	}
-	fmt.Fprintf(tw, "Desk code:\t%s\n", st.DeskCode)
+	fmt.Fprintf(tw, "Desk code:\t%s\n", app.ShownLine(st.DeskCode))
 	fmt.Fprintf(tw, "Site id:\t%s\n", st.SiteID)
 	if st.Pending == 0 {
 		fmt.Fprintf(tw, "Pending:\t0 changes\n")
@@ -435,7 +435,7 @@ It does not contact the server.`)
 		fmt.Fprintf(tw, "Pending:\t%d changes, the oldest from %s\n", st.Pending, st.OldestPending.Local().Format(time.DateTime))
 	}
 	if st.LastError != "" {
-		fmt.Fprintf(tw, "Last error:\t%s\n", st.LastError)
+		fmt.Fprintf(tw, "Last error:\t%s\n", app.ShownLine(st.LastError))
 	}
 	if st.Enrolled {
 		if st.LastSyncedAt.IsZero() {
@@ -448,7 +448,7 @@ It does not contact the server.`)
 		fmt.Fprintf(tw, "Failing since:\t%s\n", st.FailingSince.Local().Format(time.DateTime))
 	}
 	if st.LastSyncError != "" {
-		fmt.Fprintf(tw, "Last sync error:\t%s\n", st.LastSyncError)
+		fmt.Fprintf(tw, "Last sync error:\t%s\n", app.ShownLine(st.LastSyncError))
 	}
 	fmt.Fprintf(tw, "Conflicts:\t%d to review\n", st.Conflicts)
 	if st.Enrolled {
@@ -504,9 +504,9 @@ them in the program (Settings, Conflicts). It does not contact the server.`)
 		}
 		resolved := "open"
 		if !c.ResolvedAt.IsZero() {
-			resolved = fmt.Sprintf("%s by %s, %s", c.Resolution, c.ResolvedBy, c.ResolvedAt.Local().Format(time.DateTime))
+			resolved = fmt.Sprintf("%s by %s, %s", app.ShownLine(string(c.Resolution)), app.ShownLine(c.ResolvedBy), c.ResolvedAt.Local().Format(time.DateTime))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), app.ShownLine(c.What.String()), field,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.DetectedAt.Local().Format(time.DateTime), app.ShownLine(c.What.String()), app.ShownLine(field),
 			clipValue(c.LostValue), clipValue(c.WonValue), app.ShownLine(c.Rule), resolved)
 	}
 	tw.Flush()
