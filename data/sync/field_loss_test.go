@@ -1,12 +1,15 @@
 package sync_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
 	"hms/app"
 	"hms/data"
 	"hms/data/sync/hlc"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // A desk whose edit lost to a value it had replaced takes that value back
@@ -18,7 +21,9 @@ import (
 // after the readings its base names (redateBelow: the incident re-dated
 // the queue, the push failed, and the desk pushes it now), and the edit
 // loses to A's value (kept for review). The server's entry for a change that
-// lost whole is the row as it is, and carried no lineage ("_seen"): B
+// lost whole is the row as it is, and before server migration 0113
+// carried no lineage ("_seen"; withoutLostLineage has the server write it
+// so, since only a desk's own lineage then gives one, pull.go lineageOf): B
 // took A's value back with none, and its next edit of the address sent a
 // base of one reading, A's, which the server reads as having seen every
 // reading up to it (a lineage cut short). C's address, made offline
@@ -43,7 +48,10 @@ func TestValueTakenBackKeepsItsLineage(t *testing.T) {
 
 	editField(t, desk, p.ID, "address", "2 B Street")
 	redateBelow(t, desk, p.ID, "address")
-	syncUntilCaughtUp(t, u, desk)
+	// The server's entry of B's edit, which loses whole, carries no
+	// lineage, as before server migration 0113 (the desk's own lineage is
+	// then all it has: pull.go, lineageOf).
+	withoutLostLineage(t, u, p.ID, func() { syncUntilCaughtUp(t, u, desk) })
 	admin := callerOf(first.users[app.RoleAdmin])
 	if got := openLosses(t, desk, admin, p.ID, "address"); got[`"2 B Street"`] != `"1 A Street"` {
 		t.Fatalf("B keeps for review %v: its edit did not lose to A's (it was not re-dated below A's)", got)
@@ -61,6 +69,38 @@ func TestValueTakenBackKeepsItsLineage(t *testing.T) {
 		if got := openLosses(t, d, admin, p.ID, "address"); got[`"3 C Street"`] != `"22 B Street"` {
 			t.Errorf("desk %d keeps for review %v: C's address lost with no review item naming B's last one", i, got)
 		}
+	}
+}
+
+// withoutLostLineage runs f with the sync server (u) writing the entries
+// of the changes of row rowID that lose ("_lost") without their lineages
+// ("_seen"), as a server before migration 0113 wrote the entry of a change
+// that lost whole: a trigger on the test's own server database, dropped
+// when f returns.
+func withoutLostLineage(t testing.TB, u, rowID string, f func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE FUNCTION test_lost_unseen() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.row_id = TG_ARGV[0] AND NEW.server_set ? '_lost' THEN
+				NEW.server_set := NEW.server_set - '_seen';
+			END IF;
+			RETURN NEW;
+		END $$`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TRIGGER test_lost_unseen BEFORE INSERT ON sync.change_log
+		FOR EACH ROW EXECUTE FUNCTION test_lost_unseen('`+rowID+`')`); err != nil {
+		t.Fatal(err)
+	}
+	f()
+	if _, err := conn.Exec(ctx, `DROP TRIGGER test_lost_unseen ON sync.change_log; DROP FUNCTION test_lost_unseen()`); err != nil {
+		t.Fatal(err)
 	}
 }
 
