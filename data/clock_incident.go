@@ -26,7 +26,8 @@ import (
 // time (it was set right before the desk reconnected: an upper bound). Every
 // queued change stamped later than the server's time is given its
 // reading less the jump, the time it was made, kept in the order the desk
-// made them and never later than now; the desk's field clocks, the
+// made them, after the readings its edits' bases name (the values they
+// replaced: newestSeen) and otherwise never later than now; the desk's field clocks, the
 // readings they name as seen and the bases of its queued edits follow. Then the clock is set back to the
 // server's time (hlc.Clock.Reset), the one controlled exception to its
 // readings never going backwards, and the incident is written to the
