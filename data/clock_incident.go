@@ -26,7 +26,8 @@ import (
 // time (it was set right before the desk reconnected: an upper bound). Every
 // queued change stamped later than the server's time is given its
 // reading less the jump, the time it was made, kept in the order the desk
-// made them and never later than now; the desk's field clocks, the
+// made them, after the readings its edits' bases name (the values they
+// replaced: newestSeen) and otherwise never later than now; the desk's field clocks, the
 // readings they name as seen and the bases of its queued edits follow. Then the clock is set back to the
 // server's time (hlc.Clock.Reset), the one controlled exception to its
 // readings never going backwards, and the incident is written to the
@@ -116,7 +117,12 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 			before = stamps[skip-1]
 		}
 		prev, _ := hlc.Parse(before)
+		later := make(map[string]bool, len(stamps)-skip)
 		for _, s := range stamps[skip:] {
+			later[s] = true
+		}
+		for _, s := range stamps[skip:] {
+			delete(later, s)
 			old, err := hlc.Parse(s)
 			if err != nil {
 				return err
@@ -129,11 +135,26 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 			if t.Wall > now.Wall {
 				t.Wall = now.Wall
 			}
+			// After what the change's edits saw too: the readings their
+			// bases name (another desk's value it replaced, which the
+			// server holds; the desk's own earlier ones are re-dated
+			// already and prev covers them). Else it would lose to the
+			// very value it replaced.
+			saw, err := tx.newestSeen(s)
+			if err != nil {
+				return err
+			}
+			if prev.Before(saw) {
+				prev = saw
+			}
 			if !prev.Before(t) {
 				t = hlc.Timestamp{Wall: prev.Wall, Logical: prev.Logical + 1, Site: db.siteID}
 				if prev.Logical == 0xFFFF {
 					t = hlc.Timestamp{Wall: prev.Wall + 1, Site: db.siteID}
 				}
+			}
+			for later[t.String()] {
+				t = hlc.Timestamp{Wall: t.Wall, Logical: t.Logical + 1, Site: db.siteID} // a reading still to move
 			}
 			prev, newest = t, t
 			k, err := tx.redate(s, t.String(), moved)
@@ -167,6 +188,25 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 	}
 	db.clock.Reset(newest)
 	return redated, nil
+}
+
+// newestSeen is the newest reading the bases of the queued edits stamped
+// s name: the readings of the values they replaced and of those values'
+// lineages (zero when they name none).
+func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
+	var newest string
+	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(j.value), '') FROM outbox o, json_tree(o.base) j
+		WHERE o.hlc = ? AND o.base <> '' AND json_valid(o.base) AND j.type = 'text'`, s).Scan(&newest); err != nil {
+		return hlc.Timestamp{}, err
+	}
+	if newest == "" {
+		return hlc.Timestamp{}, nil
+	}
+	t, err := hlc.Parse(newest)
+	if err != nil {
+		return hlc.Timestamp{}, nil // not a reading: names nothing to stay after
+	}
+	return t, nil
 }
 
 // redate gives the queued changes stamped from (a reading of this desk) the

@@ -563,3 +563,43 @@ func TestSignedChangeWhileClockBehind(t *testing.T) {
 		}
 	}
 }
+
+// A clock incident re-dates a queued edit after the reading of the value
+// it replaced, not only after the desk's own earlier readings: B takes A's
+// address, then, its clock an hour ahead, replaces it; its clock moves
+// again before it reconnects, so the jump measured is larger than the one
+// its edit was stamped with, and less that jump the edit's reading falls
+// before A's. It saw A's value, so it must win on every desk with no
+// review item (issue #21: before, it lost to the very value it replaced
+// and was kept for review).
+func TestClockIncidentRedatesAfterWhatTheEditSaw(t *testing.T) {
+	t.Parallel()
+	u, first, desk, clk := clockDesks(t)
+	a := first.db
+	p := newPatient(t, first.svc, "Redate Base")
+	syncAll(t, a, desk)
+	mustSync(t, a)
+	editField(t, a, p.ID, "address", "1 A Street")
+	mustSync(t, a)
+	syncUntilCaughtUp(t, u, desk)
+	if n := count(t, desk, `SELECT count(*) FROM patients WHERE id = ? AND address = '1 A Street'`, p.ID); n != 1 {
+		t.Fatal("B did not take A's address")
+	}
+
+	clk.set(time.Hour)
+	editField(t, desk, p.ID, "address", "2 B Street")
+	clk.set(time.Hour + 30*time.Second)
+	syncUntilCaughtUp(t, u, desk)
+	syncAll(t, a, desk)
+	sameClinic(t, a, desk)
+
+	admin := callerOf(first.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a, desk} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = '2 B Street'`, p.ID); n != 1 {
+			t.Errorf("desk %d: B's edit, made after it saw A's address, did not win", i)
+		}
+		if got := openLosses(t, d, admin, p.ID, "address"); len(got) != 0 {
+			t.Errorf("desk %d keeps for review %v, want nothing: B's edit replaced A's value in order", i, got)
+		}
+	}
+}
