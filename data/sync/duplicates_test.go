@@ -197,12 +197,12 @@ func TestDuplicateFlagSurvivesServerRestore(t *testing.T) {
 	admin := first.ctx(app.RoleAdmin)
 	a := registerOffline(t, first.svc, "Nikos", "", "")
 	mustSync(t, first.db)
-	mustSync(t, second)
+	syncUntilCaughtUp(t, u, second) // a round pulls only below the oldest transaction open on the cluster
 	dump := servertest.Copy(t, u)
 
 	b := registerOffline(t, services(second), "Nikos", "", "")
 	mustSync(t, second)
-	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, first.db)
 	flags := openDuplicates(t, admin, first.db)
 	if len(flags) != 1 || flags[0].RowID != b.ID || flags[0].DuplicateOf != a.ID {
 		t.Fatalf("flags before the restore: %+v", flags)
@@ -217,7 +217,7 @@ func TestDuplicateFlagSurvivesServerRestore(t *testing.T) {
 	pointAt(t, second, dump)
 	mustSync(t, first.db) // the rename reaches the restored server first
 	mustSync(t, second)   // then the second record
-	mustSync(t, first.db)
+	syncAll(t, first.db, second)
 	sameClinic(t, first.db, second)
 	if row := serverRow(t, dump, "patient_duplicates", flags[0].ID); row["patient_id"] != b.ID || row["other_id"] != a.ID {
 		t.Fatalf("the restored server's flag: %v", row)
