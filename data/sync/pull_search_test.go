@@ -32,7 +32,7 @@ func TestPullBuildsTheSearchIndex(t *testing.T) {
 
 	second := MustOpenDB(t, nil)
 	mustEnroll(t, second, u)
-	if rep := mustSync(t, second); rep.Pulled == 0 || rep.PullConflicts != 0 {
+	if rep := syncAllReport(t, u, second); rep.Pulled == 0 || rep.PullConflicts != 0 {
 		t.Fatalf("download: %+v", rep)
 	}
 
