@@ -1354,11 +1354,7 @@ func (a *applier) apply(ch server.Change) error {
 	if ch.Entity == "invoices" {
 		taken = map[string]bool{}
 	}
-	var clocked, firstIssue []string
-	// An invoice issued here and on the server: the server's issue is the
-	// first to reach it, and holds for the clinic whatever the clocks say
-	// (server migration 0113; issued.go, takeFirstIssue).
-	issuedBoth := ch.Entity == "invoices" && issuedRow(local) && issuedRow(values)
+	var clocked []string
 	for _, n := range names {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
 			continue // keys never change; the copies of a patient's name follow the patient here
@@ -1368,9 +1364,7 @@ func (a *applier) apply(ch server.Change) error {
 			continue
 		}
 		if ent.Editable && !slices.Contains(noFieldClock, n) {
-			if issuedBoth && slices.Contains(issueAllFields, n) && clocks[n] != remote {
-				firstIssue = append(firstIssue, n)
-			} else if clocks[n] > remote {
+			if clocks[n] > remote {
 				continue
 			}
 			// A field without a clock holds the value its record was made
@@ -1427,11 +1421,6 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	if issued, ok := set["issued_with"]; ok && issued != nil && ch.Entity == "invoices" {
 		if err := a.restoreIssuedLines(ch.RowID, issueReading(ch)); err != nil {
-			return err
-		}
-	}
-	if len(firstIssue) > 0 {
-		if err := a.takeFirstIssue(ch, setBy, firstIssue); err != nil {
 			return err
 		}
 	}
