@@ -21,9 +21,10 @@ import (
 // after the readings its base names (redateBelow: the incident re-dated
 // the queue, the push failed, and the desk pushes it now), and the edit
 // loses to A's value (kept for review). The server's entry for a change that
-// lost whole is the row as it is, and before server migration 0113
-// carried no lineage ("_seen"; withoutLostLineage has the server write it
-// so, since only a desk's own lineage then gives one, pull.go lineageOf): B
+// lost whole is the row as it is, with no lineage ("_seen"; the server's
+// fix waits in TestLostChangeEntryCarriesLineage, and withoutLostLineage
+// keeps this test's server so once it lands, since only a desk's own
+// lineage then gives one, pull.go lineageOf): B
 // took A's value back with none, and its next edit of the address sent a
 // base of one reading, A's, which the server reads as having seen every
 // reading up to it (a lineage cut short). C's address, made offline
@@ -49,7 +50,7 @@ func TestValueTakenBackKeepsItsLineage(t *testing.T) {
 	editField(t, desk, p.ID, "address", "2 B Street")
 	redateBelow(t, desk, p.ID, "address")
 	// The server's entry of B's edit, which loses whole, carries no
-	// lineage, as before server migration 0113 (the desk's own lineage is
+	// lineage, as the server writes it today (the desk's own lineage is
 	// then all it has: pull.go, lineageOf).
 	withoutLostLineage(t, u, p.ID, func() { syncUntilCaughtUp(t, u, desk) })
 	admin := callerOf(first.users[app.RoleAdmin])
@@ -74,8 +75,9 @@ func TestValueTakenBackKeepsItsLineage(t *testing.T) {
 
 // withoutLostLineage runs f with the sync server (u) writing the entries
 // of the changes of row rowID that lose ("_lost") without their lineages
-// ("_seen"), as a server before migration 0113 wrote the entry of a change
-// that lost whole: a trigger on the test's own server database, dropped
+// ("_seen"), as the server writes the entry of a change that lost whole
+// until TestLostChangeEntryCarriesLineage's change lands: a trigger on the
+// test's own server database, dropped
 // when f returns.
 func withoutLostLineage(t testing.TB, u, rowID string, f func()) {
 	t.Helper()
