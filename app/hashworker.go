@@ -67,18 +67,6 @@ const hashWorkerRetry = time.Minute
 // CPU that nothing else wants, so this is generous.
 const hashWorkerTimeout = 2 * time.Minute
 
-// A derivation waiting for the worker looks at the worker's process every
-// hashWorkerCheck (workerLiveness): a worker stopped by a signal it did
-// not get from the desk's pause (SIGSTOP from the same user, a debugger),
-// or one asleep with the request unanswered and no CPU time used, for
-// hashWorkerStuck without a break is taken for hung long before
-// hashWorkerTimeout. A worker waiting for a CPU (a busy computer; it runs
-// under SCHED_IDLE) or for the disk is not hung, however long it waits.
-const (
-	hashWorkerCheck = 200 * time.Millisecond
-	hashWorkerStuck = 2 * time.Second
-)
-
 // hashIdle is how long no derivation must have run before argon2id's
 // working memory is handed back to the system (idleRelease).
 const hashIdle = 2 * time.Second
@@ -310,11 +298,6 @@ type workerProc struct {
 	stoppedAt time.Time
 	undo      *time.Timer
 	nextPause time.Time
-
-	// hung: the process was found stopped or asleep with requests
-	// unanswered (derive), and ended for it; the derivations it had are
-	// sent to a new worker once.
-	hung bool
 }
 
 var worker = &hashWorker{start: startLowPriority, command: workerCommand, signal: signalWorker}
@@ -346,34 +329,16 @@ func deriveKey(password, salt []byte, time, memory uint32, threads uint8, keyLen
 }
 
 // derive has the worker make the key, starting it if needed; nil when
-// there is no worker or it failed (the caller derives the key itself). A
-// worker found hung (watch) is ended and the request sent once to a new
-// one; a second hung worker in a row is a failure.
+// there is no worker or it failed (the caller derives the key itself).
 func (w *hashWorker) derive(req hashRequest) []byte {
-	key, again := w.deriveOnce(req)
-	if again {
-		key, again = w.deriveOnce(req)
-		if again {
-			w.mu.Lock()
-			w.failedLocked(errors.New("a new worker hung too"))
-			w.mu.Unlock()
-			return nil
-		}
-	}
-	return key
-}
-
-// deriveOnce is derive with one worker; again is true when the worker was
-// found hung and ended (by this derivation or another).
-func (w *hashWorker) deriveOnce(req hashRequest) (key []byte, again bool) {
 	if w.start == nil || len(req.password) > maxWorkerPassword || len(req.salt) > maxWorkerSalt ||
 		req.keyLen == 0 || req.keyLen > maxWorkerKey {
-		return nil, false
+		return nil
 	}
 	w.mu.Lock()
 	if w.proc == nil && !w.startLocked() {
 		w.mu.Unlock()
-		return nil, false
+		return nil
 	}
 	p := w.proc
 	w.nextID++
@@ -390,90 +355,20 @@ func (w *hashWorker) deriveOnce(req hashRequest) (key []byte, again bool) {
 	w.mu.Unlock()
 	if err != nil {
 		w.stop(p, fmt.Errorf("sending a request: %w", err))
-		return nil, false
+		return nil
 	}
 	t := time.NewTimer(hashWorkerTimeout)
 	defer t.Stop()
-	tick := time.NewTicker(hashWorkerCheck)
-	defer tick.Stop()
-	var watch hangWatch
-	for {
-		select {
-		case key := <-answer:
-			if len(key) == 0 {
-				w.mu.Lock()
-				hung := p.hung
-				w.mu.Unlock()
-				return nil, hung
-			}
-			return key, false
-		case <-t.C:
-			w.stop(p, fmt.Errorf("no answer in %v", hashWorkerTimeout))
-			return nil, false
-		case now := <-tick.C:
-			w.mu.Lock()
-			paused := p.stopped
-			w.mu.Unlock()
-			if why := watch.look(p.cmd.Process.Pid, paused, now); why != "" {
-				slog.Warn("the password hashing worker stopped answering; a new one is started",
-					"pid", p.cmd.Process.Pid, "why", why)
-				w.mu.Lock()
-				if p.pending != nil {
-					p.hung = true
-				}
-				w.mu.Unlock()
-				w.stop(p, nil)
-			}
+	select {
+	case key := <-answer:
+		if len(key) == 0 {
+			return nil
 		}
+		return key
+	case <-t.C:
+		w.stop(p, fmt.Errorf("no answer in %v", hashWorkerTimeout))
+		return nil
 	}
-}
-
-// hangWatch is what one waiting derivation saw of the worker's process
-// at its last looks.
-type hangWatch struct {
-	since time.Time // the first look of the present hung-looking spell
-	cpu   uint64    // the process's CPU time at the last look
-}
-
-// look looks at the worker's process (paused: the desk's own pause has
-// it stopped now) and says why it is hung ("" while it is not, or not
-// yet for hashWorkerStuck).
-func (h *hangWatch) look(pid int, paused bool, now time.Time) string {
-	st, err := workerLiveness(pid)
-	if err != nil {
-		// Gone: its answers' reader ends it.
-		return ""
-	}
-	why := ""
-	switch {
-	case paused:
-		// Stopped by the desk's own pause (at most maxHashPause).
-	case st.stopped:
-		why = "stopped by a signal"
-	case st.cpu == h.cpu && !st.waiting:
-		why = "asleep, using no CPU"
-	}
-	h.cpu = st.cpu
-	if why == "" {
-		h.since = time.Time{}
-		return ""
-	}
-	if h.since.IsZero() {
-		h.since = now
-	}
-	if now.Sub(h.since) < hashWorkerStuck {
-		return ""
-	}
-	return why
-}
-
-// workerState is what workerLiveness reads of a process: stopped (by
-// SIGSTOP or a tracer), its CPU time in clock ticks (all its threads),
-// and waiting: one of its threads is running, waits for a CPU or for the
-// disk.
-type workerState struct {
-	stopped, waiting bool
-	cpu              uint64
 }
 
 // startLocked starts a worker, with w.mu held; false when it cannot (the

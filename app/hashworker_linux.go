@@ -1,14 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -113,46 +110,4 @@ func signalWorker(p *os.Process, stop bool) error {
 		return p.Signal(syscall.SIGSTOP)
 	}
 	return p.Signal(syscall.SIGCONT)
-}
-
-// workerLiveness reads process pid's state from /proc (hangWatch): its
-// leader's state (SIGSTOP and a tracer stop every thread), its CPU time
-// (utime and stime, all threads) and, when that did not grow, whether a
-// thread is running or waiting for a CPU (R) or the disk (D).
-func workerLiveness(pid int) (workerState, error) {
-	fields := func(path string) ([]string, error) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			return nil, fmt.Errorf("%s: no command name", path)
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 13 {
-			return nil, fmt.Errorf("%s: %d fields", path, len(f))
-		}
-		return f, nil
-	}
-	dir := "/proc/" + strconv.Itoa(pid)
-	f, err := fields(dir + "/stat")
-	if err != nil {
-		return workerState{}, err
-	}
-	// After the command: state (field 3 of proc(5)), …, utime (14), stime (15).
-	utime, _ := strconv.ParseUint(f[11], 10, 64)
-	stime, _ := strconv.ParseUint(f[12], 10, 64)
-	st := workerState{stopped: f[0] == "T" || f[0] == "t", cpu: utime + stime}
-	if f[0] == "Z" || f[0] == "X" {
-		return st, errors.New("ended")
-	}
-	tasks, _ := os.ReadDir(dir + "/task")
-	for _, task := range tasks {
-		if tf, err := fields(dir + "/task/" + task.Name() + "/stat"); err == nil && (tf[0] == "R" || tf[0] == "D") {
-			st.waiting = true
-			break
-		}
-	}
-	return st, nil
 }

@@ -16,11 +16,6 @@ var (
 	signalWorker     func(*os.Process, bool) error
 )
 
-// workerLiveness: there is no worker to look at.
-func workerLiveness(int) (workerState, error) {
-	return workerState{}, errors.New("no hashing worker here")
-}
-
 // startedByDesk: no desk starts a worker here, so nothing serves as one.
 func startedByDesk() error {
 	return errors.New("this system has no hashing worker")
