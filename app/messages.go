@@ -640,9 +640,14 @@ func IsUndeliverable(err error) bool {
 	return errors.As(err, &u)
 }
 
-// DeliveryReport is what one round of sending did.
+// DeliveryReport is what one round of sending did. Waiting says that the
+// round sent nothing because the desk has not yet pulled every change the
+// sync server holds (a transaction open on the server holds newer changes
+// back): it may lack the record that another desk sent a message, so it
+// sends with a later round.
 type DeliveryReport struct {
 	Sent, Failed, Retrying, Dropped int
+	Waiting                         bool
 }
 
 // MessageService queues, sends and lists messages to patients.

@@ -69,7 +69,7 @@ func (m *messages) DeliverDue(ctx context.Context, t app.MessageTransport) (app.
 		return app.DeliveryReport{}, serverErrorf(err, noMessageUntilNews)
 	} else if rep.Behind {
 		slog.Warn("sync: no message sent this round: the server still holds back changes older than the round (a transaction on the server is open)")
-		return app.DeliveryReport{}, nil
+		return app.DeliveryReport{Waiting: true}, nil
 	}
 	rep, err := m.MessageService.DeliverDue(data.WithSendLease(ctx, until), t)
 	// The plans this round wrote out are sent once the server has
