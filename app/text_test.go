@@ -310,4 +310,14 @@ func TestClinicalAndCashUpTextRefuseUnfitCharacters(t *testing.T) {
 			}
 		}
 	}
+	// A clinical field's label is a noun: the message puts "The" before it.
+	for s, want := range map[string]string{
+		bad["ESC (a terminal colour)"]: "The reaction contains a control character (U+001B, character 1) that cannot be used: retype it.",
+		bad["invalid UTF-8"]:           "The reaction contains bytes that are not text (not UTF-8): retype it.",
+	} {
+		a := app.AllergyCreate{PatientID: "p", Substance: "Penicillin", Reaction: s}
+		if got := app.ErrorMessage(a.Validate()); got != want {
+			t.Errorf("reaction %q: %q, want %q", s, got, want)
+		}
+	}
 }
