@@ -321,3 +321,28 @@ func TestClinicalAndCashUpTextRefuseUnfitCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFitForMessage: the names that go into a message to a patient
+// ({patient}, {doctor}) are rows a desk's login can push unsigned; the
+// names people have pass, and every way of putting a link, an address or
+// a number into one, or text that reads otherwise than it is stored, is
+// refused.
+func TestNameFitForMessage(t *testing.T) {
+	for _, s := range []string{"Grace Hopper", "Dr. Gregory House", "J.R.R. Tolkien", "Mary-Jane O'Neil", "Marie-Thérèse d’Arc",
+		"Γιώργος Παπαδόπουλος", "Mª José Núñez", "Gal·la Puig", "Henry VIII (Tudor)", "Louis 14", "José \"Pepe\" García",
+		"Ана Петрова", "e\u0301milie", "St. John", "Ellen\u00a0Ripley", ""} {
+		if !app.NameFitForMessage(s) {
+			t.Errorf("%q refused", s)
+		}
+	}
+	for _, s := range []string{
+		"Dr House, pay at http://evil.example/pay", "pay at evil.example", "EVIL.COM", "x.co", "visit www.evil", "bit.ly",
+		"evil.e\u0301xample", "mail me: a@b", "Dr House call 6912345678", "call 69 12 34 56", "IBAN GR16 0110",
+		"Dr House\u202Eyap", "Dr\u200BHouse", "Dr\nHouse", "Dr\x1b[31mHouse", "Grace\xffHopper", "evil\uFF0Eexample", "evil。com",
+		"pay here > evil", "Dr.House",
+	} {
+		if app.NameFitForMessage(s) {
+			t.Errorf("%q taken", s)
+		}
+	}
+}
