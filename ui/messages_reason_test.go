@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"hms/app"
@@ -27,6 +28,19 @@ func TestRefusedMessageReasonTranslated(t *testing.T) {
 		}
 		if got := messageStatusText(nil, other); got != Tf("Not sent: %s", "consent withdrawn") {
 			t.Errorf("%s: %q", l, got)
+		}
+	}
+	// A message refused for a name that cannot go into one
+	// (app.NameFitForMessage) says which name, translated too.
+	named := &app.Message{Status: app.MessageDropped, LastError: "the doctor's name on record cannot go into a message: " +
+		"correct it (a name holds letters, spaces and . , ' - only, no web address or number)"}
+	for l, want := range map[i18n.Lang]string{
+		i18n.Greek:   "Δεν στάλθηκε: το όνομα του γιατρού στο αρχείο δεν μπορεί να μπει σε μήνυμα: ",
+		i18n.Spanish: "No enviado: el nombre del médico en la ficha no puede ir en un mensaje: ",
+	} {
+		setScreenLanguage(l)
+		if got := messageStatusText(nil, named); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: %q, want %q…", l, got, want)
 		}
 	}
 }
