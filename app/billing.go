@@ -91,6 +91,7 @@ func (p *PriceItemInput) Validate() error {
 	p.Code = strings.ToUpper(strings.TrimSpace(p.Code))
 	p.Name = strings.TrimSpace(p.Name)
 	p.Specialization = strings.TrimSpace(p.Specialization)
+	nameErr := CheckLine("name", i18n.N("The name"), p.Name)
 	switch {
 	case p.Code == "":
 		return FieldErrorf("code", "Enter the item's code, e.g. CONS-GP.")
@@ -100,8 +101,8 @@ func (p *PriceItemInput) Validate() error {
 		return FieldErrorf("name", "Enter the item's name.")
 	case utf8.RuneCountInString(p.Name) > 200:
 		return FieldErrorf("name", "The name is too long (at most 200 characters).")
-	case CheckLine("name", i18n.N("The name"), p.Name) != nil:
-		return CheckLine("name", i18n.N("The name"), p.Name)
+	case nameErr != nil:
+		return nameErr
 	case !p.Kind.Valid():
 		return FieldErrorf("kind", "Choose what the item is: consultation, procedure, lab, medicine or other.")
 	case p.Price < 0:
@@ -222,13 +223,14 @@ func (l *LineInput) Validate() (LineAmounts, error) {
 	if l.Kind == "" {
 		l.Kind = PriceOther
 	}
+	descErr := CheckLine("description", i18n.N("The description"), l.Description)
 	switch {
 	case l.Description == "":
 		return LineAmounts{}, FieldErrorf("description", "Describe what the line charges for.")
 	case utf8.RuneCountInString(l.Description) > 200:
 		return LineAmounts{}, FieldErrorf("description", "The description is too long (at most 200 characters).")
-	case CheckLine("description", i18n.N("The description"), l.Description) != nil:
-		return LineAmounts{}, CheckLine("description", i18n.N("The description"), l.Description)
+	case descErr != nil:
+		return LineAmounts{}, descErr
 	case !l.Kind.Valid():
 		return LineAmounts{}, FieldErrorf("kind", "Unknown kind of line.")
 	}

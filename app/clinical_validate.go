@@ -79,7 +79,7 @@ func checkPatient(id string) error {
 // tabs allowed; control characters, bidirectional controls and bytes that
 // are not UTF-8 refused, as in every text field) and its length.
 func checkText(field, label string, s string, max int) error {
-	if err := checkNamedRunes(field, label, s); err != nil {
+	if err := checkRunes(field, label, s, true, true); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(s) > max {

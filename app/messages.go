@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -384,6 +385,51 @@ func RenderMessage(tmpl string, f MessageFields) string {
 		}
 		return m
 	})
+}
+
+// NameFitForMessage reports whether a person's name may go into a message
+// to a patient as {patient} or {doctor}. Those names come from rows any
+// desk's server login can push unsigned (a patient's given and family
+// names; an account's full_name), unlike the templates, the clinic's
+// name and phone (signed settings), so a forged rename is what would put
+// a forger's words into the clinic's own text: the sending desk sends no
+// message with a name this refuses (data.deliverOne). A name here holds
+// what names hold: letters (with their accents and marks), spaces, the
+// punctuation . , ' ’ ‘ " - ‐ – — ( ) ·, and at most three digits. So no
+// link (no ":" or "/", no "www." or "evil.example": a dot directly
+// followed by two letters or digits, where a name's dot ends an initial,
+// "J.R.R. Tolkien"), no e-mail address ("@"), no phone or account number,
+// and no control, text-direction or invisible character. A name with
+// "Dr.House" written without its space is refused too: the Messages log
+// says which name to correct.
+func NameFitForMessage(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	digits, dot, after := 0, false, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsMark(r):
+		case unicode.IsDigit(r):
+			if digits++; digits > 3 {
+				return false
+			}
+		case r == ' ' || r == '\u00a0' || strings.ContainsRune(".,'’‘\"-‐–—()·", r):
+		default:
+			return false
+		}
+		// A dot with two letters or digits right after it: a domain.
+		switch {
+		case unicode.IsMark(r): // an accent, of the letter before
+		case dot && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if after++; after == 2 {
+				return false
+			}
+		default:
+			dot, after = r == '.', 0
+		}
+	}
+	return true
 }
 
 // ValidateMessageTemplate checks a template: not empty, at most 1,000

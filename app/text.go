@@ -39,38 +39,35 @@ func unfitRune(r rune, multiline bool) bool {
 // characters. label names the field in the message (i18n.N("The name"):
 // messages translate it).
 func CheckLine(field, label, s string) error {
-	return checkRunes(field, label, s, false)
+	return checkRunes(field, label, s, false, false)
 }
 
 // CheckMultiline is CheckLine for a text of several lines: line breaks
 // and tabs are allowed.
 func CheckMultiline(field, label, s string) error {
-	return checkRunes(field, label, s, true)
+	return checkRunes(field, label, s, true, false)
 }
 
-func checkRunes(field, label, s string, multiline bool) error {
+// checkRunes refuses the first character of s that a text field may not
+// hold (firstUnfit). label names the field as the message's subject ("The
+// name contains …"); with noun, it is a noun the message puts "The"
+// before, as the clinical forms' length messages name their fields
+// ("reaction": "The reaction contains …").
+func checkRunes(field, label, s string, multiline, noun bool) error {
 	bad, r, pos := firstUnfit(s, multiline)
-	switch {
-	case bad && r == utf8.RuneError && pos == 0:
-		return FieldErrorf(field, "%s contains bytes that are not text (not UTF-8): retype it.", label)
-	case bad:
-		return FieldErrorf(field, "%s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, unfitKind(r), r, pos)
+	if !bad {
+		return nil
 	}
-	return nil
-}
-
-// checkNamedRunes is CheckMultiline for the fields whose label is a noun
-// ("reaction", "notes"), as the clinical forms' length messages name
-// them: the message reads "The reaction contains …".
-func checkNamedRunes(field, label, s string) error {
-	bad, r, pos := firstUnfit(s, true)
-	switch {
-	case bad && r == utf8.RuneError && pos == 0:
-		return FieldErrorf(field, "The %s contains bytes that are not text (not UTF-8): retype it.", label)
-	case bad:
-		return FieldErrorf(field, "The %s contains %s (U+%04X, character %d) that cannot be used: retype it.", label, unfitKind(r), r, pos)
+	notText := i18n.N("%s contains bytes that are not text (not UTF-8): retype it.")
+	unfit := i18n.N("%s contains %s (U+%04X, character %d) that cannot be used: retype it.")
+	if noun {
+		notText = i18n.N("The %s contains bytes that are not text (not UTF-8): retype it.")
+		unfit = i18n.N("The %s contains %s (U+%04X, character %d) that cannot be used: retype it.")
 	}
-	return nil
+	if r == utf8.RuneError && pos == 0 {
+		return FieldErrorf(field, notText, label)
+	}
+	return FieldErrorf(field, unfit, label, unfitKind(r), r, pos)
 }
 
 // firstUnfit finds the first character s may not hold: bad with pos 0 and

@@ -310,4 +310,39 @@ func TestClinicalAndCashUpTextRefuseUnfitCharacters(t *testing.T) {
 			}
 		}
 	}
+	// A clinical field's label is a noun: the message puts "The" before it.
+	for s, want := range map[string]string{
+		bad["ESC (a terminal colour)"]: "The reaction contains a control character (U+001B, character 1) that cannot be used: retype it.",
+		bad["invalid UTF-8"]:           "The reaction contains bytes that are not text (not UTF-8): retype it.",
+	} {
+		a := app.AllergyCreate{PatientID: "p", Substance: "Penicillin", Reaction: s}
+		if got := app.ErrorMessage(a.Validate()); got != want {
+			t.Errorf("reaction %q: %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestNameFitForMessage: the names that go into a message to a patient
+// ({patient}, {doctor}) are rows a desk's login can push unsigned; the
+// names people have pass, and every way of putting a link, an address or
+// a number into one, or text that reads otherwise than it is stored, is
+// refused.
+func TestNameFitForMessage(t *testing.T) {
+	for _, s := range []string{"Grace Hopper", "Dr. Gregory House", "J.R.R. Tolkien", "Mary-Jane O'Neil", "Marie-Thérèse d’Arc",
+		"Γιώργος Παπαδόπουλος", "Mª José Núñez", "Gal·la Puig", "Henry VIII (Tudor)", "Louis 14", "José \"Pepe\" García",
+		"Ана Петрова", "e\u0301milie", "St. John", "Ellen\u00a0Ripley", ""} {
+		if !app.NameFitForMessage(s) {
+			t.Errorf("%q refused", s)
+		}
+	}
+	for _, s := range []string{
+		"Dr House, pay at http://evil.example/pay", "pay at evil.example", "EVIL.COM", "x.co", "visit www.evil", "bit.ly",
+		"evil.e\u0301xample", "mail me: a@b", "Dr House call 6912345678", "call 69 12 34 56", "IBAN GR16 0110",
+		"Dr House\u202Eyap", "Dr\u200BHouse", "Dr\nHouse", "Dr\x1b[31mHouse", "Grace\xffHopper", "evil\uFF0Eexample", "evil。com",
+		"pay here > evil", "Dr.House",
+	} {
+		if app.NameFitForMessage(s) {
+			t.Errorf("%q taken", s)
+		}
+	}
 }

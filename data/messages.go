@@ -1476,7 +1476,21 @@ func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
 var (
 	notTheClinicsText        = i18n.N("its text is not what the clinic's templates say for this appointment")
 	notTheClinicsTextWritten = i18n.N("its text is not what the clinic's templates say for this appointment: written again as they say")
+	patientNameUnfit         = i18n.N("the patient's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
+	doctorNameUnfit          = i18n.N("the doctor's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
 )
+
+// unfitName says which name of the plan pl cannot go into a message to
+// the patient (app.NameFitForMessage), "" when both can.
+func (pl *messagePlan) unfitName() string {
+	switch {
+	case !app.NameFitForMessage(pl.Patient):
+		return patientNameUnfit
+	case !app.NameFitForMessage(pl.Doctor):
+		return doctorNameUnfit
+	}
+	return ""
+}
 
 // asTheClinicWrites is the message m about the appointment a as the
 // sending desk writes it now: its kind, channel and time, with the values
@@ -1489,22 +1503,28 @@ var (
 // Messages and plans are rows any desk's login can push, with any text,
 // so the desk that sends never sends a row's text as it came: it sends a
 // message only when the row says what this says (data.deliverOne), else
-// the row is refused.
-func (tx *Tx) asTheClinicWrites(cfg *app.MessageSettings, m *app.Message, a *app.Appointment) (*app.Message, error) {
+// the row is refused. The names it writes in come from rows a desk's
+// login can push unsigned too (the patient's, the doctor's): unfit says
+// which of them cannot go into a message (messagePlan.unfitName), and
+// then there is no message to write.
+func (tx *Tx) asTheClinicWrites(cfg *app.MessageSettings, m *app.Message, a *app.Appointment) (w *app.Message, unfit string, err error) {
 	pl, err := tx.planMessages(cfg, a, []queuedMessage{{m.Kind, m.SendAt}}, m.Channel)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, "", nil
 	} else if err != nil || pl == nil {
-		return nil, err
+		return nil, "", err
+	}
+	if unfit := pl.unfitName(); unfit != "" {
+		return nil, unfit, nil
 	}
 	row := planRow{appointmentID: a.ID, patientID: a.PatientID, patientName: m.PatientName, apptStart: a.Start,
 		createdBy: tx.caller.Username, createdAt: tx.now}
 	for _, w := range row.messages(cfg, pl) {
 		if w.Channel == m.Channel {
-			return w, nil
+			return w, "", nil
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // refuseText drops the message m, whose text is not w's (what the
@@ -1544,6 +1564,19 @@ func (tx *Tx) refuseText(m, w *app.Message) (string, error) {
 	}
 	tx.Audit("messages.refused", "messages", m.ID, m.PatientID, detail)
 	return again, nil
+}
+
+// refuseName drops the message m, which would carry a name that cannot
+// go into a message (unfit, messagePlan.unfitName), audited as refused;
+// nothing is written in its place. Neither the name nor the row's text
+// goes into the log: they may be a forger's.
+func (tx *Tx) refuseName(m *app.Message, unfit string) error {
+	if err := tx.messageAttempt(m.ID, "dropped", unfit, "", time.Time{}); err != nil {
+		return err
+	}
+	tx.Audit("messages.refused", "messages", m.ID, m.PatientID, fmt.Sprintf("%s by %s refused, not sent: %s",
+		m.Kind.Label(), m.Channel.Label(), unfit))
+	return nil
 }
 
 // deliverOne checks one due message, sends it outside any transaction and
@@ -1590,8 +1623,14 @@ func (s *MessageService) deliverOne(ctx context.Context, t app.MessageTransport,
 		if why == "" {
 			// Only the clinic's text goes: the row's, when it is what the
 			// templates say for this appointment now.
-			w, err := tx.asTheClinicWrites(cfg, m, a)
+			w, unfit, err := tx.asTheClinicWrites(cfg, m, a)
 			if err != nil {
+				return err
+			}
+			if unfit != "" {
+				rep.Dropped++
+				err = tx.refuseName(m, unfit)
+				m = nil
 				return err
 			}
 			if w == nil || w.To != m.To || w.Subject != m.Subject || w.Body != m.Body {

@@ -400,26 +400,17 @@ func newRecoveryKeyDialog(s *backupsScreen, k *app.RecoveryKey) *recoveryKeyDial
 }
 
 func (kd *recoveryKeyDialog) onSave() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
+	saveDialog(kd.s.u.win, "hms-recovery-key.txt", nil, func(w fyne.URIWriteCloser, err error) {
+		if err == nil && w != nil {
+			_, err = w.Write([]byte(kd.text.Text))
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
 		}
-		if err := ownerOnly(w); err != nil {
-			w.Close()
+		if err != nil {
 			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", err)), kd.s.u.win)
-			return
 		}
-		_, werr := w.Write([]byte(kd.text.Text))
-		if cerr := w.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			showError(app.Errorf(app.EINVALID, "%s", Tf("The recovery key could not be saved: %v.", werr)), kd.s.u.win)
-			return
-		}
-	}, kd.s.u.win)
-	d.SetFileName("hms-recovery-key.txt")
-	d.Show()
+	})
 }
 
 // onDone puts the new key in the form and saves the settings with it.

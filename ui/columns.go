@@ -32,6 +32,17 @@ func newColumnRow(cols []listColumn) *fyne.Container {
 	return container.New(&columnsLayout{widths: columnWidths(cols)}, cells...)
 }
 
+// wrapColumns makes the columns at idx of a row built by newColumnRow wrap
+// their text at the column's width, the row growing to hold it, rather
+// than cut it (rows in a wrappedList); it returns the row.
+func wrapColumns(row *fyne.Container, idx ...int) *fyne.Container {
+	for _, i := range idx {
+		l := row.Objects[i].(*widget.Label)
+		l.Truncation, l.Wrapping = fyne.TextTruncateOff, fyne.TextWrapWord
+	}
+	return row
+}
+
 // setColumnRow writes texts into a row built by newColumnRow.
 func setColumnRow(row *fyne.Container, imp widget.Importance, texts ...string) {
 	for i, o := range row.Objects {

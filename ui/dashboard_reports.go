@@ -7,8 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -405,13 +403,9 @@ func (v *reportsView) onExportCSV() {
 	v.saveFile(v.fileName(r, "csv"), func(w fyne.URIWriteCloser, err error) { v.writeCSV(r, w, err) })
 }
 
-// saveFileDialog is Fyne's save dialog for a CSV file.
+// saveFileDialog is the save dialog for a CSV file.
 func (v *reportsView) saveFileDialog(name string, done func(fyne.URIWriteCloser, error)) {
-	d := dialog.NewFileSave(done, v.u.win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	saveDialog(v.u.win, name, []string{".csv"}, done)
 }
 
 // writeCSV exports r as CSV into the file the user chose (nothing when
@@ -422,11 +416,6 @@ func (v *reportsView) writeCSV(r app.ReportRequest, w fyne.URIWriteCloser, err e
 		return
 	}
 	if w == nil {
-		return
-	}
-	if err := ownerOnly(w); err != nil {
-		w.Close()
-		v.showErr(err)
 		return
 	}
 	name := w.URI().Name()

@@ -214,6 +214,18 @@ func (h *harness) texts() []string {
 	return out
 }
 
+// drawnText is the text o draws on screen (what a cut label shows, with
+// its "…"; a wrapped one's lines), white space folded.
+func drawnText(o fyne.CanvasObject) string {
+	var drawn []string
+	walk(o, func(o fyne.CanvasObject) {
+		if c, ok := o.(*canvas.Text); ok && c.Visible() {
+			drawn = append(drawn, c.Text)
+		}
+	})
+	return strings.Join(strings.Fields(strings.Join(drawn, " ")), " ")
+}
+
 // shows reports whether some text on the window contains s.
 func (h *harness) shows(s string) bool {
 	for _, t := range h.texts() {

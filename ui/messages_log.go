@@ -62,14 +62,16 @@ type messagesLogView struct {
 	status  *escSelect
 	refresh *widget.Button
 	info    *widget.Label
-	list    *widget.List
+	list    *wrappedList
 	items   []*app.Message
 
 	content fyne.CanvasObject
 }
 
+// messageLogColumns: the kind and channel and the status wrap
+// (wrapColumns), so that the reason a message was not sent is read whole.
 var messageLogColumns = []listColumn{
-	{title: i18n.N("Queued"), width: 150}, {title: i18n.N("Patient"), width: 170}, {title: i18n.N("Message"), width: 190},
+	{title: i18n.N("Queued"), width: 180}, {title: i18n.N("Patient"), width: 170}, {title: i18n.N("Message"), width: 170},
 	{title: i18n.N("To"), width: 190}, {title: i18n.N("Status"), width: 300},
 }
 
@@ -83,8 +85,8 @@ func newMessagesLogView(u *UI) *messagesLogView {
 	v.status.Selected = T("All")
 	v.refresh = widget.NewButtonWithIcon(T("Refresh"), theme.ViewRefreshIcon(), v.load)
 	v.info = mutedLabel("")
-	v.list = widget.NewList(func() int { return len(v.items) }, func() fyne.CanvasObject {
-		return newListRow(newColumnRow(messageLogColumns), widget.NewButtonWithIcon(T("Resend"), theme.MailSendIcon(), nil))
+	v.list = newWrappedList(func() int { return len(v.items) }, func() fyne.CanvasObject {
+		return newListRow(wrapColumns(newColumnRow(messageLogColumns), 2, 4), widget.NewButtonWithIcon(T("Resend"), theme.MailSendIcon(), nil))
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id >= len(v.items) {
 			return
@@ -140,7 +142,7 @@ func (v *messagesLogView) load() {
 		default:
 			v.info.SetText(Tf("%d messages, newest first.", len(ms)))
 		}
-		v.list.Refresh()
+		v.list.refit()
 	})
 }
 

@@ -23,14 +23,16 @@ type messagesTab struct {
 	give     map[app.MessageChannel]*widget.Button
 	withdraw map[app.MessageChannel]*widget.Button
 	info     *widget.Label
-	list     *widget.List
+	list     *wrappedList
 	items    []*app.Message
 
 	content fyne.CanvasObject
 }
 
+// patientMessageColumns: the kind and channel and the status wrap, as in the Messages log.
 var patientMessageColumns = []listColumn{
-	{title: i18n.N("Queued"), width: 150}, {title: i18n.N("Message"), width: 190}, {title: i18n.N("To"), width: 190}, {title: i18n.N("Status"), width: 300},
+	{title: i18n.N("Queued"), width: 180}, {title: i18n.N("Message"), width: 170}, {title: i18n.N("To"), width: 190},
+	{title: i18n.N("Status"), width: 300},
 }
 
 func newMessagesTab(b *chartBase) *messagesTab {
@@ -56,8 +58,8 @@ func newMessagesTab(b *chartBase) *messagesTab {
 		rows.Add(line)
 	}
 	t.info = mutedLabel("")
-	t.list = widget.NewList(func() int { return len(t.items) }, func() fyne.CanvasObject {
-		return newColumnRow(patientMessageColumns)
+	t.list = newWrappedList(func() int { return len(t.items) }, func() fyne.CanvasObject {
+		return wrapColumns(newColumnRow(patientMessageColumns), 1, 3)
 	}, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id >= len(t.items) {
 			return
@@ -122,7 +124,7 @@ func (t *messagesTab) load() {
 		} else {
 			t.info.SetText(Tf("%d messages, newest first.", len(l.messages)))
 		}
-		t.list.Refresh()
+		t.list.refit()
 	})
 }
 

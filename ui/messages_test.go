@@ -239,13 +239,7 @@ func TestMessageSettingsOnlyForAdmins(t *testing.T) {
 func TestMessagesLog(t *testing.T) {
 	h := newHarness(t)
 	h.withMessages()
-	h.loginAs(user(app.RoleReception))
-	h.openArea(app.AreaAppointments)
-	a := h.u.main.appts
-	if a.messages == nil || !openTab(a.tabs, "Messages") {
-		t.Fatal("reception has no Messages log")
-	}
-	v := a.messages
+	v := openMessagesLog(t, h)
 	h.waitFor("the log", func() bool { return len(v.items) == 3 })
 	h.waitFor("the failure's reason", func() bool { return h.shows("Failed: gateway answered 503") })
 	if rowButton(v.list, "m-2", "Resend") == nil {
@@ -267,6 +261,18 @@ func TestMessagesLog(t *testing.T) {
 	if got := h.callsOf("ResendMessage"); len(got) != 1 || got[0] != "m-2" {
 		t.Errorf("resend calls %v", got)
 	}
+}
+
+// openMessagesLog logs reception in and opens Appointments → Messages.
+func openMessagesLog(t *testing.T, h *harness) *messagesLogView {
+	t.Helper()
+	h.loginAs(user(app.RoleReception))
+	h.openArea(app.AreaAppointments)
+	a := h.u.main.appts
+	if a.messages == nil || !openTab(a.tabs, "Messages") {
+		t.Fatal("reception has no Messages log")
+	}
+	return a.messages
 }
 
 // TestMessagesLogNotForDoctors: a doctor's Appointments has no log.

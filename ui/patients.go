@@ -371,10 +371,7 @@ func (s *patientsScreen) onRegister() {
 }
 
 func (s *patientsScreen) onExport() {
-	d := dialog.NewFileSave(s.onExportFile, s.u.win)
-	d.SetFileName("patients-" + s.u.now().In(s.u.location()).Format(app.DateLayout) + ".csv")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Show()
+	saveDialog(s.u.win, "patients-"+s.u.now().In(s.u.location()).Format(app.DateLayout)+".csv", []string{".csv"}, s.onExportFile)
 }
 
 // onExportFile writes every patient to the file chosen in the save dialog.
@@ -385,11 +382,6 @@ func (s *patientsScreen) onExportFile(w fyne.URIWriteCloser, err error) {
 	}
 	if w == nil {
 		return // cancelled
-	}
-	if err := ownerOnly(w); err != nil {
-		w.Close()
-		showError(err, s.u.win)
-		return
 	}
 	if s.exportCSV != nil {
 		s.exportCSV.Disable()

@@ -33,7 +33,7 @@ type conflictsScreen struct {
 	showAll *escCheck
 	reload  *widget.Button
 	count   *widget.Label
-	list    *widget.List
+	list    *wrappedList
 	empty   *widget.Label
 	confirm dialog.Dialog // the open "Take what lost" confirmation
 
@@ -53,7 +53,7 @@ func (s *conflictsScreen) buildUI() {
 	s.count = widget.NewLabel("")
 	s.empty = mutedLabel(T("No conflicts wait for review: every change of every desk was taken as it was."))
 	s.empty.Hide()
-	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
+	s.list = newWrappedList(func() int { return len(s.items) }, s.newRow, s.updateRow)
 	help := mutedLabel(T("When two desks changed the same thing while apart, the newer change won and the other was kept here. " +
 		"Keep what won, or take what lost: it then becomes a new change that wins on every desk. " +
 		"A patient registered on two desks while apart shows here too: keep both records, or merge them."))
@@ -95,8 +95,10 @@ func (s *conflictsScreen) newRow() fyne.CanvasObject {
 		keep:   widget.NewButton(T("Keep what won"), nil),
 		take:   widget.NewButton(T("Take what lost"), nil),
 	}
+	// The text wraps, the row growing (a wrappedList): the values that
+	// lost and won, and an overpaid invoice's receipts, are read whole.
 	for _, l := range []*widget.Label{r.title, r.values, r.meta} {
-		l.Truncation = fyne.TextTruncateEllipsis
+		l.Wrapping = fyne.TextWrapWord
 	}
 	r.meta.Importance = widget.LowImportance
 	buttons := container.NewVBox(layout.NewSpacer(), container.NewHBox(r.keep, r.take), layout.NewSpacer())
@@ -351,7 +353,7 @@ func (s *conflictsScreen) show(list []*app.Conflict) {
 		s.empty.Hide()
 	}
 	s.list.UnselectAll()
-	s.list.Refresh()
+	s.list.refit()
 }
 
 func (s *conflictsScreen) onKeep(c *app.Conflict) { s.resolve(c, app.ResolutionKeep) }

@@ -541,6 +541,38 @@ func TestOverpaidTab(t *testing.T) {
 	h.waitFor("an empty list", func() bool { return len(s.items) == 0 && s.empty.Visible() })
 }
 
+// TestOverpaidReceiptsShownWhole: a billing conflict shows every receipt
+// that paid the invoice, and a lost value whole, however long the line:
+// the row's text wraps, the row growing, where it was cut at the list's
+// width, the last receipts (the ones to reverse) unseen. Fails on main
+// (0ada951): "… receipts R-D1-2026-000001, R-D2-2026-000001, R-D…".
+func TestOverpaidReceiptsShownWhole(t *testing.T) {
+	h := newSyncHarness(t, enrolledStatus)
+	receipts := []string{"R-D1-2026-000001", "R-D2-2026-000001", "R-D3-2026-000001", "R-D4-2026-000001"}
+	h.conflicts = []*app.Conflict{{ID: "inv1/pay4", Entity: "invoices", RowID: "inv1", Rule: "billing: paid more than its total",
+		What: i18n.Nf("Invoice %s of %s", "INV-D1-2026-000001", "P-D1-000001 Ada Byron"), LostValue: `"paid"`, WonValue: "null",
+		DetectedAt: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC),
+		Overpaid: &app.Overpayment{InvoiceID: "inv1", InvoiceNumber: "INV-D1-2026-000001", PatientID: "p1",
+			PatientName: "Ada Byron", Currency: "EUR", Total: 7000, Paid: 28000, PaymentID: "pay4",
+			ReceiptNumber: receipts[3], Receipts: receipts}}}
+	h.u.svc.Billing = &mock.BillingService{
+		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil },
+	}
+	h.loginAs(user(app.RoleBilling))
+	h.openArea(app.AreaBilling)
+	b := h.u.main.billing
+	if !openTab(b.tabs, "Billing conflicts") {
+		t.Fatal("no Billing conflicts tab for a billing clerk")
+	}
+	s := b.overpaid.conflictsScreen
+	h.waitFor("the overpaid invoice", func() bool { return len(s.items) == 1 })
+	h.settle()
+	got := drawnText(s.list)
+	if want := "receipts " + strings.Join(receipts, ", "); !strings.Contains(got, want) {
+		t.Errorf("the conflict shows %q, want %q whole", got, want)
+	}
+}
+
 // TestSyncSettingsDeskVersions: an enrolled desk's Sync tab lists the
 // clinic's desks with their versions, and says when they differ.
 func TestSyncSettingsDeskVersions(t *testing.T) {

@@ -28,19 +28,10 @@ import (
 // (612b418): the forged body was sent as written.
 func TestForgedMessageTextNotSent(t *testing.T) {
 	t.Parallel()
-	box, port := startSMTP(t)
 	u, first, second := plansDesks(t, time.Minute)
-	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
-		t.Fatal(err)
-	}
-	p := newPatient(t, first.svc, "Phished")
+	box, port := mailFrom(t, first)
 	email := "phished@example.org"
-	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
-		t.Fatal(err)
-	}
+	p := emailPatient(t, first, "Phished", email)
 	ap, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
 		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"})
 	if err != nil {

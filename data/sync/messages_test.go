@@ -114,6 +114,32 @@ func mailSettings(port int) app.MessageSettings {
 			Password: "mail password", From: "Clinic <desk@clinic.example>"}}
 }
 
+// mailFrom starts a local SMTP server (startSMTP) and sets the clinic's
+// message settings on the desk c to send through it, as an administrator
+// (mailSettings): the server's mailbox and port.
+func mailFrom(t *testing.T, c *clinic) (*mailbox, int) {
+	t.Helper()
+	box, port := startSMTP(t)
+	if _, err := c.svc.Messages.SetMessageSettings(c.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
+		t.Fatal(err)
+	}
+	return box, port
+}
+
+// emailPatient registers a patient named name on the desk c, with the
+// e-mail address email, who consented to messages by e-mail.
+func emailPatient(t *testing.T, c *clinic, name, email string) *app.Patient {
+	t.Helper()
+	p := newPatient(t, c.svc, name)
+	if _, err := c.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.svc.Messages.SetMessageConsent(c.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // leasedDesks are two enrolled desks on fake clocks (so a reminder comes
 // due when the test says), each with a sync engine whose send lease lasts
 // lease.
@@ -154,21 +180,11 @@ var sender = app.NewContextWithCaller(context.Background(), data.DeliveryCaller)
 // without the lease, is refused.
 func TestMessagesSentOnceByTheLeaseHolder(t *testing.T) {
 	t.Parallel()
-	box, port := startSMTP(t)
 	u, first, second, secondClock := leasedDesks(t, 2*time.Second)
 	tick := func(d time.Duration) { first.clock.Add(d); secondClock.Add(d) }
-	admin := first.ctx(app.RoleAdmin)
-	if _, err := first.svc.Messages.SetMessageSettings(admin, mailSettings(port)); err != nil {
-		t.Fatal(err)
-	}
-	p := newPatient(t, first.svc, "Reminded")
+	box, _ := mailFrom(t, first)
 	email := "reminded@example.org"
-	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
-		t.Fatal(err)
-	}
+	p := emailPatient(t, first, "Reminded", email)
 	doctor := first.users[app.RoleDoctor].ID
 	book := func(start time.Time) *app.Appointment {
 		ap, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: doctor, Start: start,
@@ -331,19 +347,10 @@ func holdBackPulls(t *testing.T) (end func()) {
 // has the whole log, and then nothing more.
 func TestNewLeaseHolderSendsOnlyWhenCaughtUp(t *testing.T) {
 	t.Parallel()
-	box, port := startSMTP(t)
 	u, first, second, _ := leasedDesks(t, time.Minute)
-	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
-		t.Fatal(err)
-	}
-	p := newPatient(t, first.svc, "Once Only")
+	box, _ := mailFrom(t, first)
 	email := "once.only@example.org"
-	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
-		t.Fatal(err)
-	}
+	p := emailPatient(t, first, "Once Only", email)
 	if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
 		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"}); err != nil {
 		t.Fatal(err)
@@ -452,19 +459,10 @@ func TestMessageSettingsReachEveryDesk(t *testing.T) {
 // cancellation waits as a plan of its own on both.
 func TestPlanWrittenOutOnTwoDesks(t *testing.T) {
 	t.Parallel()
-	box, port := startSMTP(t)
 	u, first, second, _ := leasedDesks(t, time.Minute)
-	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
-		t.Fatal(err)
-	}
-	p := newPatient(t, first.svc, "Planned")
+	box, _ := mailFrom(t, first)
 	email := "planned@example.org"
-	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
-		t.Fatal(err)
-	}
+	p := emailPatient(t, first, "Planned", email)
 	ap, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
 		Start: first.clock.Now().Add(3 * time.Hour), Minutes: 30, Reason: "Check-up", OverrideReason: "sync test"})
 	if err != nil {

@@ -282,14 +282,8 @@ func TestEarlierDeskGetsNoSendLease(t *testing.T) {
 	if _, err := first.svc.Messages.SetMessageSettings(first.ctx(app.RoleAdmin), mailSettings(port)); err != nil {
 		t.Fatal(err)
 	}
-	p := newPatient(t, first.svc, "Upgraded")
 	email := "upgraded@example.org"
-	if _, err := first.svc.Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Email: &email}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.svc.Messages.SetMessageConsent(first.ctx(app.RoleReception), p.ID, app.ChannelEmail, true); err != nil {
-		t.Fatal(err)
-	}
+	p := emailPatient(t, first, "Upgraded", email)
 	book := func(after time.Duration) {
 		t.Helper()
 		if _, err := first.svc.Appointments.Book(system, app.AppointmentCreate{PatientID: p.ID, DoctorID: first.users[app.RoleDoctor].ID,
