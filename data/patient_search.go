@@ -179,15 +179,17 @@ func buildSearch(f app.PatientFilter) (query string, args []any, limit int, err 
 			where = append(where, "f.rowid < ?")
 			args = append(args, seq)
 		}
-		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patients p ON p.activity_seq = f.rowid
+		// The rows listed come from patient_list, keyed by activity_seq as
+		// the indexes are: one b-tree lookup a row (migration 0218).
+		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patient_list p ON p.activity_seq = f.rowid
 			WHERE ` + strings.Join(where, " AND ") + archived + ` ORDER BY f.rowid DESC LIMIT ?`
 	default:
-		where = append(where, "p.activity_seq IS NOT NULL")
+		where = append(where, "1")
 		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
 			where = append(where, "p.activity_seq < ?")
 			args = append(args, seq)
 		}
-		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patients p INDEXED BY patients_activity WHERE ` +
+		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patient_list p WHERE ` +
 			strings.Join(where, " AND ") + archived + ` ORDER BY p.activity_seq DESC LIMIT ?`
 	}
 	return query, args, limit, nil
