@@ -1,13 +1,17 @@
 package data_test
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"hms/app"
+	"hms/data"
 	"hms/data/datatest"
+	"hms/data/sync/hlc"
 )
 
 // BenchmarkReadAfterCommit is what one read costs its own thread when
@@ -87,5 +91,81 @@ func BenchmarkReadAfterCommit(b *testing.B) {
 				b.ReportMetric(float64(preads)/float64(n), "preads/op")
 			})
 		}
+	}
+}
+
+// BenchmarkPatientWrites is what the writes to patients cost that keep the
+// search's rows (patient_list, migration 0218) and indexes: a pulled batch
+// updating 50 patients' address and phone as BenchmarkReadsWhileWriting's
+// writer does ("pull-50"), and a patient's activity moving them to the top
+// of the list ("activity", the UPDATE patientEvent makes), each alone: the
+// writer thread's CPU (cpu-us/op) and the pages its commit appended to the
+// WAL (wal-pages/op).
+func BenchmarkPatientWrites(b *testing.B) {
+	db := benchDB(b)
+	var maxSeq int64
+	if err := db.ReadDB().QueryRow(`SELECT max(activity_seq) FROM patients`).Scan(&maxSeq); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	patient := func() string {
+		var id string
+		if err := db.ReadDB().QueryRow(`SELECT id FROM patients WHERE activity_seq >= ? AND deleted_at IS NULL
+			ORDER BY activity_seq LIMIT 1`, 1+rng.Int64N(maxSeq)).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	writes := []struct {
+		name  string
+		write func(ids []string) error
+		rows  int
+	}{
+		{"pull-50", func(ids []string) error {
+			return db.ApplyRemote(context.Background(), hlc.Timestamp{}, func(tx *data.Tx) error {
+				for i, id := range ids {
+					if _, err := tx.Exec(`UPDATE patients SET address = ?, phone = ?, updated_at = ? WHERE id = ?`,
+						fmt.Sprintf("%d Pulled Street", i), fmt.Sprintf("+30 697 %07d", rng.IntN(1e7)),
+						time.Now().UTC().Format(time.RFC3339Nano), id); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}, 50},
+		{"activity", func(ids []string) error {
+			return db.ApplyRemote(context.Background(), hlc.Timestamp{}, func(tx *data.Tx) error {
+				_, err := tx.Exec(`UPDATE patients SET last_activity_at = ?, activity_seq = (SELECT max(activity_seq) + 1 FROM patients)
+					WHERE id = ?`, time.Now().UTC().Format(time.RFC3339Nano), ids[0])
+				return err
+			})
+		}, 1},
+	}
+	for _, w := range writes {
+		b.Run(w.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			wal := newWALPages(b, db)
+			var cpu time.Duration
+			pages, n := 0, 0
+			for b.Loop() {
+				b.StopTimer()
+				ids := make([]string, w.rows)
+				for i := range ids {
+					ids[i] = patient()
+				}
+				wal.since(b)
+				b.StartTimer()
+				cpu0 := threadCPU()
+				if err := w.write(ids); err != nil {
+					b.Fatal(err)
+				}
+				cpu += threadCPU() - cpu0
+				pages += wal.since(b)
+				n++
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/op")
+			b.ReportMetric(float64(pages)/float64(n), "wal-pages/op")
+		})
 	}
 }
