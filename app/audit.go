@@ -53,7 +53,7 @@ type AuditFilter struct {
 // integrity check, foreign keys, and the audit hash chain.
 type VerifyReport struct {
 	IntegrityOK  bool
-	Integrity    []string // problems integrity_check reported
+	Integrity    []string // problems integrity_check reported, and the search's result rows (patient_list) that are not their patients'
 	ForeignKeyOK bool
 	ForeignKeys  []string // violations foreign_key_check reported
 	AuditOK      bool

@@ -228,6 +228,11 @@ func (db *DB) Verify(ctx context.Context) (*app.VerifyReport, error) {
 		}
 	}
 	rows.Close()
+	list, err := patientListProblems(ctx, tx, 20)
+	if err != nil {
+		return nil, err
+	}
+	rep.Integrity = append(rep.Integrity, list...)
 	rep.IntegrityOK = len(rep.Integrity) == 0
 	rows, err = tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
 	if err != nil {

@@ -293,3 +293,8 @@ func MigrateUpTo(path string, version int) error {
 	w.SetMaxOpenConns(1)
 	return (&DB{path: path, w: w}).migrateUpTo(version)
 }
+
+// PatientListProblems is what verify says of patient_list against patients.
+func PatientListProblems(ctx context.Context, db *DB) ([]string, error) {
+	return patientListProblems(ctx, db.r, 20)
+}

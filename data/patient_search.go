@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -179,16 +180,64 @@ func buildSearch(f app.PatientFilter) (query string, args []any, limit int, err 
 			where = append(where, "f.rowid < ?")
 			args = append(args, seq)
 		}
-		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patients p ON p.activity_seq = f.rowid
+		// The rows listed come from patient_list, keyed by activity_seq as
+		// the indexes are: one b-tree lookup a row (migration 0218).
+		query = `SELECT ` + patientColumns + `, f.rowid FROM ` + from + ` f JOIN patient_list p ON p.activity_seq = f.rowid
 			WHERE ` + strings.Join(where, " AND ") + archived + ` ORDER BY f.rowid DESC LIMIT ?`
 	default:
-		where = append(where, "p.activity_seq IS NOT NULL")
+		where = append(where, "1")
 		if seq, err := strconv.ParseInt(f.Cursor, 10, 64); err == nil && f.Cursor != "" {
 			where = append(where, "p.activity_seq < ?")
 			args = append(args, seq)
 		}
-		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patients p INDEXED BY patients_activity WHERE ` +
+		query = `SELECT ` + patientColumns + `, p.activity_seq FROM patient_list p WHERE ` +
 			strings.Join(where, " AND ") + archived + ` ORDER BY p.activity_seq DESC LIMIT ?`
 	}
 	return query, args, limit, nil
+}
+
+// patientListColumns are patient_list's columns (migration 0218) but its
+// key, each also a column of patients.
+var patientListColumns = []string{"id", "mrn", "given_name", "family_name", "sex", "birth_date", "phone", "email",
+	"address", "national_id", "emergency_contact", "emergency_phone", "blood_group", "notes", "created_at",
+	"updated_at", "last_activity_at", "deleted_at", "archive_reason", "merged_into", "language", "search_name",
+	"phone_digits"}
+
+// patientListProblems lists, for verify, the search's result rows
+// (patient_list, kept from patients by triggers) that are not the patient's
+// as patients holds them: missing, different, or left over without a
+// patient. A search would list them as they stand there, while the chart
+// shows the patient's record. At most limit are named.
+func patientListProblems(ctx context.Context, q querier, limit int) ([]string, error) {
+	var differ []string
+	for _, c := range patientListColumns {
+		differ = append(differ, "l."+c+" IS NOT p."+c)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT p.id, l.activity_seq IS NULL FROM patients p
+		LEFT JOIN patient_list l ON l.activity_seq = p.activity_seq
+		WHERE p.activity_seq IS NOT NULL AND (l.activity_seq IS NULL OR `+strings.Join(differ, " OR ")+`)
+		UNION ALL
+		SELECT l.id, 2 FROM patient_list l WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.activity_seq = l.activity_seq)
+		LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("patient list: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		var kind int
+		if err := rows.Scan(&id, &kind); err != nil {
+			return nil, fmt.Errorf("patient list: %w", err)
+		}
+		switch kind {
+		case 0:
+			out = append(out, fmt.Sprintf("patient_list: the search's row of patient %s differs from the patient's record", id))
+		case 1:
+			out = append(out, fmt.Sprintf("patient_list: patient %s has no row in the search's list", id))
+		default:
+			out = append(out, fmt.Sprintf("patient_list: a row for %s that no patient has", id))
+		}
+	}
+	return out, rows.Err()
 }

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0215 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0218 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2256,6 +2256,35 @@ CREATE TRIGGER seal_patient_events_ins AFTER INSERT ON patient_events BEGIN SELE
 
 CREATE TRIGGER seal_patient_events_upd AFTER UPDATE ON patient_events BEGIN SELECT hms_seal('patient_events', OLD.id), hms_seal('patient_events', NEW.id); END;
 
+-- patient_list
+
+CREATE TABLE patient_list (
+    activity_seq      INTEGER PRIMARY KEY,
+    id                TEXT NOT NULL,
+    mrn               TEXT NOT NULL,
+    given_name        TEXT NOT NULL,
+    family_name       TEXT NOT NULL,
+    sex               TEXT NOT NULL,
+    birth_date        TEXT NOT NULL,
+    phone             TEXT NOT NULL,
+    email             TEXT NOT NULL,
+    address           TEXT NOT NULL,
+    national_id       TEXT NOT NULL,
+    emergency_contact TEXT NOT NULL,
+    emergency_phone   TEXT NOT NULL,
+    blood_group       TEXT NOT NULL,
+    notes             TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    last_activity_at  TEXT,
+    deleted_at        TEXT,
+    archive_reason    TEXT NOT NULL,
+    merged_into       TEXT NOT NULL,
+    language          TEXT,
+    search_name       TEXT NOT NULL,
+    phone_digits      TEXT NOT NULL
+) STRICT;
+
 -- patient_name_fts
 
 CREATE VIRTUAL TABLE patient_name_fts USING fts5 (
@@ -2368,6 +2397,43 @@ BEGIN
             WHERE z.from_at <= new.created_at ORDER BY z.from_at DESC LIMIT 1), '+0 minutes')), 1
     WHERE new.deleted_at IS NULL
     ON CONFLICT (day) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER patient_list_delete AFTER DELETE ON patients
+BEGIN
+    DELETE FROM patient_list WHERE activity_seq = old.activity_seq;
+END;
+
+CREATE TRIGGER patient_list_insert AFTER INSERT ON patients WHEN new.activity_seq IS NOT NULL
+BEGIN
+    INSERT INTO patient_list (activity_seq, id, mrn, given_name, family_name, sex, birth_date, phone, email, address,
+        national_id, emergency_contact, emergency_phone, blood_group, notes, created_at, updated_at, last_activity_at,
+        deleted_at, archive_reason, merged_into, language, search_name, phone_digits)
+    VALUES (new.activity_seq, new.id, new.mrn, new.given_name, new.family_name, new.sex, new.birth_date, new.phone,
+        new.email, new.address, new.national_id, new.emergency_contact, new.emergency_phone, new.blood_group,
+        new.notes, new.created_at, new.updated_at, new.last_activity_at, new.deleted_at, new.archive_reason,
+        new.merged_into, new.language, new.search_name, new.phone_digits);
+END;
+
+CREATE TRIGGER patient_list_update AFTER UPDATE ON patients
+BEGIN
+    DELETE FROM patient_list WHERE activity_seq = old.activity_seq AND old.activity_seq IS NOT new.activity_seq;
+    UPDATE patient_list SET id = new.id, mrn = new.mrn, given_name = new.given_name, family_name = new.family_name,
+        sex = new.sex, birth_date = new.birth_date, phone = new.phone, email = new.email, address = new.address,
+        national_id = new.national_id, emergency_contact = new.emergency_contact,
+        emergency_phone = new.emergency_phone, blood_group = new.blood_group, notes = new.notes,
+        created_at = new.created_at, updated_at = new.updated_at, last_activity_at = new.last_activity_at,
+        deleted_at = new.deleted_at, archive_reason = new.archive_reason, merged_into = new.merged_into,
+        language = new.language, search_name = new.search_name, phone_digits = new.phone_digits
+    WHERE activity_seq = new.activity_seq AND old.activity_seq IS new.activity_seq;
+    INSERT INTO patient_list (activity_seq, id, mrn, given_name, family_name, sex, birth_date, phone, email, address,
+        national_id, emergency_contact, emergency_phone, blood_group, notes, created_at, updated_at, last_activity_at,
+        deleted_at, archive_reason, merged_into, language, search_name, phone_digits)
+    SELECT new.activity_seq, new.id, new.mrn, new.given_name, new.family_name, new.sex, new.birth_date, new.phone,
+        new.email, new.address, new.national_id, new.emergency_contact, new.emergency_phone, new.blood_group,
+        new.notes, new.created_at, new.updated_at, new.last_activity_at, new.deleted_at, new.archive_reason,
+        new.merged_into, new.language, new.search_name, new.phone_digits
+    WHERE new.activity_seq IS NOT NULL AND old.activity_seq IS NOT new.activity_seq;
 END;
 
 CREATE TRIGGER patients_key_fixed BEFORE UPDATE OF id ON patients WHEN new.id IS NOT old.id

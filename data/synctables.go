@@ -165,6 +165,7 @@ var localTables = map[string]string{
 	"audit_seal":          "the seals of this desk's own audit rows, checked with its own audit key",
 	"patient_name_fts":    "search index, derived from patients",
 	"patient_number_fts":  "search index, derived from patients",
+	"patient_list":        "the search's result rows in activity order, derived from patients",
 	"dashboard_zone":      "dashboard summaries, derived from synced rows by each desk's triggers",
 	"dashboard_state":     "dashboard summaries, derived",
 	"dashboard_seen":      "what one user last looked at on this desk's dashboard",

@@ -91,3 +91,43 @@ func (w *threadWaits) now() (runq time.Duration, voluntary, involuntary int64) {
 	}
 	return runq, voluntary, involuntary
 }
+
+// threadIO reads how many read system calls (read, pread) the calling OS
+// thread has made: syscr in /proc/thread-self/io. Each read of the counter
+// is one of them. Opened once, on the thread it describes: the caller must
+// be locked to its thread.
+type threadIO struct {
+	f   *os.File
+	buf [256]byte
+}
+
+func newThreadIO() *threadIO {
+	f, err := os.Open("/proc/thread-self/io")
+	if err != nil {
+		return &threadIO{}
+	}
+	return &threadIO{f: f}
+}
+
+func (t *threadIO) close() {
+	if t.f != nil {
+		t.f.Close()
+	}
+}
+
+func (t *threadIO) syscr() int64 {
+	if t.f == nil {
+		return 0
+	}
+	n, err := t.f.ReadAt(t.buf[:], 0)
+	if n == 0 || (err != nil && err != io.EOF) {
+		return 0
+	}
+	for line := range strings.Lines(string(t.buf[:n])) {
+		if v, ok := strings.CutPrefix(line, "syscr: "); ok {
+			c, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return c
+		}
+	}
+	return 0
+}

@@ -18,3 +18,12 @@ func newThreadWaits() *threadWaits { return &threadWaits{} }
 func (w *threadWaits) close() {}
 
 func (w *threadWaits) now() (runq time.Duration, voluntary, involuntary int64) { return 0, 0, 0 }
+
+// threadIO is not measured outside Linux: the preads/op metrics read 0.
+type threadIO struct{}
+
+func newThreadIO() *threadIO { return &threadIO{} }
+
+func (t *threadIO) close() {}
+
+func (t *threadIO) syscr() int64 { return 0 }
