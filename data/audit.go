@@ -362,15 +362,34 @@ type auditRow struct {
 // follows when there is one (rows written before seals have none).
 func (r *auditRow) computeHash(key []byte) string {
 	m := hmac.New(sha256.New, key)
-	fields := []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.SiteID, r.At, r.UserID,
-		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail}
-	if r.Seal != "" {
-		fields = append(fields, r.Seal)
+	var seq [20]byte
+	fields := [...]string{r.PrevHash, string(strconv.AppendInt(seq[:0], r.Seq, 10)), r.ID, r.SiteID, r.At, r.UserID,
+		r.Username, r.Role, r.Action, r.Entity, r.EntityID, r.PatientID, r.Outcome, r.Detail, r.Seal}
+	n := len(fields)
+	if r.Seal == "" {
+		n--
 	}
-	for _, f := range fields {
-		fmt.Fprintf(m, "%d:%s|", len(f), f)
+	// Each field as "len:field|" (fmt's "%d:%s|"), built in one buffer.
+	size := 0
+	for _, f := range fields[:n] {
+		size += len(f) + 22
 	}
-	return hex.EncodeToString(m.Sum(nil))
+	buf := make([]byte, 0, size)
+	for _, f := range fields[:n] {
+		buf = appendField(buf, f)
+	}
+	m.Write(buf)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
+}
+
+// appendField appends f as the audit hashes frame each field: its length
+// in decimal, ':', f, '|'.
+func appendField(buf []byte, f string) []byte {
+	buf = strconv.AppendInt(buf, int64(len(f)), 10)
+	buf = append(buf, ':')
+	buf = append(buf, f...)
+	return append(buf, '|')
 }
 
 // headMAC is the keyed MAC of the chain's head: which row is last, and how
@@ -378,8 +397,13 @@ func (r *auditRow) computeHash(key []byte) string {
 // head at an earlier row.
 func headMAC(key []byte, seq int64, hash string) string {
 	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "head|%d|%s", seq, hash)
-	return hex.EncodeToString(m.Sum(nil))
+	buf := make([]byte, 0, 32+len(hash))
+	buf = append(buf, "head|"...)
+	buf = strconv.AppendInt(buf, seq, 10)
+	buf = append(buf, '|')
+	m.Write(append(buf, hash...))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
 }
 
 // verifyChain walks the audit log in seq order and returns the first break:

@@ -226,34 +226,40 @@ func sealedColumns(ctx context.Context, q interface {
 // then each sealed column's name and typed, length-prefixed value.
 func rowHash(table string, cols []string, vals []any) string {
 	h := sha256.New()
-	var buf []byte
-	put := func(tag byte, b []byte) {
+	buf := make([]byte, 0, 1024)
+	put := func(tag byte, b string) {
 		buf = append(buf, tag)
 		buf = binary.AppendUvarint(buf, uint64(len(b)))
 		buf = append(buf, b...)
 	}
-	put('T', []byte(table))
+	putBytes := func(tag byte, b []byte) {
+		buf = append(buf, tag)
+		buf = binary.AppendUvarint(buf, uint64(len(b)))
+		buf = append(buf, b...)
+	}
+	var num [32]byte
+	put('T', table)
 	for i, c := range cols {
-		put('c', []byte(c))
+		put('c', c)
 		switch v := vals[i].(type) {
 		case nil:
-			put('n', nil)
+			put('n', "")
 		case int64:
-			put('i', strconv.AppendInt(nil, v, 10))
+			putBytes('i', strconv.AppendInt(num[:0], v, 10))
 		case float64:
-			put('f', strconv.AppendFloat(nil, v, 'g', -1, 64))
+			putBytes('f', strconv.AppendFloat(num[:0], v, 'g', -1, 64))
 		case string:
-			put('t', []byte(v))
+			put('t', v)
 		case []byte:
-			put('b', v)
+			putBytes('b', v)
 		case bool: // not in STRICT tables; kept total
 			if v {
-				put('i', []byte("1"))
+				put('i', "1")
 			} else {
-				put('i', []byte("0"))
+				put('i', "0")
 			}
 		default:
-			put('?', fmt.Appendf(nil, "%v", v))
+			putBytes('?', fmt.Appendf(nil, "%v", v))
 		}
 		if len(buf) > 1<<16 {
 			h.Write(buf)
@@ -261,7 +267,8 @@ func rowHash(table string, cols []string, vals []any) string {
 		}
 	}
 	h.Write(buf)
-	return hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 // scanRow scans n columns into fresh values.
@@ -285,9 +292,11 @@ func (d *sealDigest) add(entity, rowID, rowHash string) {
 	if d.h == nil {
 		d.h = sha256.New()
 	}
-	for _, f := range []string{entity, rowID, rowHash} {
-		fmt.Fprintf(d.h, "%d:%s|", len(f), f)
+	buf := make([]byte, 0, len(entity)+len(rowID)+len(rowHash)+66)
+	for _, f := range [...]string{entity, rowID, rowHash} {
+		buf = appendField(buf, f) // "%d:%s|"
 	}
+	d.h.Write(buf)
 	d.n++
 }
 
