@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -102,6 +103,12 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //     short (docs/ARCHITECTURE.md, "Pages per commit").
 func BenchmarkIssueAndPay(b *testing.B) {
 	db, svc, ctx, patientID, item := benchBilling(b)
+	if os.Getenv("HMS_BENCH_WITHOUT_OUTBOX") != "" {
+		// What the outbox costs (docs/ARCHITECTURE.md, "Where the time
+		// goes"): the writes as a pull's, which queue nothing for sync.
+		ctx = data.WithoutOutbox(ctx)
+		b.Log("without the outbox")
+	}
 	var l latencies
 	var statements int64
 	// Each operation's two transactions' phases, added up (begin, work,
