@@ -487,8 +487,11 @@ func TestLineAddedWhileAnotherDeskIssues(t *testing.T) {
 // changing its lines and total after issue. Now, whichever reaches the
 // server first, the issued invoice keeps the lines and total it was issued
 // with on every desk, and on a desk joining afterwards; the change that
-// lost is kept for review on each desk that had it, naming the issued
-// value; nothing waits to be applied.
+// lost is kept for review on every desk, the joiner's too, naming the
+// issued value; nothing waits to be applied. When the issue reaches the
+// server first, the server's own line stays as issued (server migration
+// 0113: the change loses there); before, it took the late change, and a
+// joiner had no review item.
 func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 	t.Parallel()
 	for _, removed := range []bool{false, true} {
@@ -563,9 +566,6 @@ func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 					if n := count(t, db, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE 'could not be applied%'`); n != 0 {
 						t.Errorf("desk %d: %d changes wait to be applied", i, n)
 					}
-					if i == 3 {
-						continue // joined afterwards: it never had the change
-					}
 					q := `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND entity = 'invoice_lines' AND row_id = ?
 						AND rule = ? AND field = 'unit_price' AND lost_value = '3000' AND won_value = '2500'`
 					line := lines[0]
@@ -576,6 +576,19 @@ func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 					}
 					if n := count(t, db, q, line, data.RuleIssuedLines); n != 1 {
 						t.Errorf("desk %d keeps the lost change for review %d times, want once", i, n)
+					}
+				}
+				if !changeFirst {
+					// The change reached the server after the issue: it lost there.
+					row := serverRow(t, u, "invoice_lines", lines[0])
+					if removed {
+						deleted := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows WHERE entity = 'invoice_lines'
+							AND row_id = $1 AND deleted_hlc IS NOT NULL`, lines[1])
+						if deleted != 0 {
+							t.Errorf("the server's copy of the issued line is removed")
+						}
+					} else if fmt.Sprint(row["unit_price"]) != "2500" {
+						t.Errorf("the server's copy of the issued line has unit price %v, issued with 2500", row["unit_price"])
 					}
 				}
 			})
