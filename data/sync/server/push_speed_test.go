@@ -505,9 +505,17 @@ func sameServerState(t *testing.T, before, after *pgx.Conn, from, to int, mayBeE
 	if from >= 12 {
 		rowsQuery = `SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL, field_base FROM sync.rows ORDER BY entity, row_id`
 	}
+	logQuery := `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`
+	if from < 113 && to >= 113 {
+		// From 113 the entry of a change that lost whole carries the row's
+		// lineages too (TestLostChangeEntryCarriesLineage): entries naming
+		// what lost are compared without them.
+		logQuery = `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc,
+			CASE WHEN server_set ? '_lost' THEN server_set - '_seen' ELSE server_set END FROM sync.change_log ORDER BY seq`
+	}
 	for _, q := range []string{
 		rowsQuery,
-		`SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`,
+		logQuery,
 		`SELECT op_id, site_id, op_seq, result - 'log_txid' FROM sync.applied_ops ORDER BY op_id`,
 		`SELECT op_id, site_id, op_seq, op, hlc, attempts FROM sync.quarantine ORDER BY op_id`,
 		`SELECT row_id, doctor_id, during FROM sync.appointment_slots ORDER BY row_id`,

@@ -1532,7 +1532,7 @@ BEGIN
                 END IF;
                 -- What each field's value saw, for the desks to send as the
                 -- base of their next edit of it.
-                IF v_won <> '{}' AND jsonb_path_exists(v_fbase, 'strict $.* ? (@.type() == "array")') THEN
+                IF (v_won <> '{}' OR v_missed <> '[]') AND jsonb_path_exists(v_fbase, 'strict $.* ? (@.type() == "array")') THEN
                     v_set := v_set || jsonb_build_object('_seen', v_fbase);
                 END IF;
             END IF;
