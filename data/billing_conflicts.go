@@ -30,7 +30,7 @@ const RuleIssueRewritten = "billing: refused a change of the lines an issued inv
 // RuleIssuedFirst is the rule of a review item of a desk's issue of an
 // invoice (its number, issue date, issued lines) that reached the server
 // after another desk's issue of the same draft: the first issue to reach
-// the server holds for the clinic (server migration 0113), and the desk
+// the server holds for the clinic (server migration 0114), and the desk
 // takes it; the number this desk gave is not used.
 const RuleIssuedFirst = "billing: the invoice was issued first on another desk; that issue holds for the clinic"
 

@@ -32,7 +32,7 @@ import (
 // and each value that lost so is kept for review (data.RuleIssuedLines),
 // naming the issued one. Every desk decides the same from the same issue,
 // in either order of arrival, so every desk shows the same invoice and
-// lines. Since server migration 0113 the server lets a change of such a
+// lines. Since server migration 0114 the server lets a change of such a
 // line that reaches it after the issue lose too, and tells every desk (a
 // joiner too) in the log's "_lost" (keepLost, keepLosers); a change that
 // reached it while the invoice was a draft stays in its copy of the line.
@@ -254,7 +254,7 @@ func (a *applier) keepIssued(lineID, field string, lost any, lostHLC string, won
 }
 
 // keepIssued is applier.keepIssued, detected at detected: also for what
-// the server decided so (server migration 0113), in a push's result or a
+// the server decided so (server migration 0114), in a push's result or a
 // pulled change's "_lost".
 func (tx *txn) keepIssued(lineID, field string, lost any, lostHLC string, won any, wonHLC, detected string) error {
 	lostSite, wonSite := "", ""
@@ -323,7 +323,7 @@ func issueReading(ch server.Change) string {
 // same reading as the number and the issue date, and either the invoice
 // is a draft here or the pulled number is a different one: the server's
 // issue, the first to reach it, which holds for the clinic whatever the
-// clocks say (server migration 0113: the server lets any later change of
+// clocks say (server migration 0114: the server lets any later change of
 // an issued invoice's issue lose, and the merge takes the server's issue
 // fields, issuedRow and takeFirstIssue). Two desks that issued one draft
 // apart end with the first issue to reach the server on every desk, in
@@ -342,7 +342,7 @@ var (
 )
 
 // issueAllFields are the fields an invoice's issue decides once for the
-// clinic (server migration 0113): the first issue to reach the server
+// clinic (server migration 0114): the first issue to reach the server
 // holds, whatever the clocks say.
 var issueAllFields = []string{"number", "issued_at", "issued_lines", "issued_with"}
 
@@ -448,7 +448,7 @@ func (a *applier) keepIssueInsert(ch server.Change, ins map[string]any) error {
 
 // refuseLostIssue keeps a change of an issued invoice's issue (its number,
 // issue date or issued lines) that the server refused because the first
-// issue to reach it holds (server migration 0113), made on desk site, in
+// issue to reach it holds (server migration 0114), made on desk site, in
 // conflicts once, and audits it, as refuseIssued does: a desk cannot tell
 // a second desk's issue of the draft made apart from a forgery.
 func (a *applier) refuseLostIssue(ch server.Change, l lostValue, site, detected string) error {

@@ -17,7 +17,7 @@ import (
 // move them to a new draft of the patient (data.DB.MoveLateLines), to be
 // billed again, or to change an issued line's price or quantity, add a
 // line or drop one, or to re-issue it whole under a new number. The server
-// keeps the first issue (migration 0113), so the issued invoice keeps its
+// keeps the first issue (migration 0114), so the issued invoice keeps its
 // number, lines and total on every desk (a desk joining afterwards too),
 // no new draft appears, and each desk that had the invoice refuses the
 // change: kept for billing's review and audited (sync.refused).
@@ -74,7 +74,7 @@ func TestForgedIssuedLines(t *testing.T) {
 			extra["id"], extra["position"], extra["description"] = "forged-line", 3, "Forged"
 			m["forged-line"] = extra
 		}), "issued_lines": `["` + l0 + `", "` + l1 + `", "forged-line"]`}},
-		// A full re-issue (server migration 0113): a new number and issue
+		// A full re-issue (server migration 0114): a new number and issue
 		// date with the issued lines in one change, as a desk that issued
 		// the draft apart would push it. On the earlier rule every desk
 		// renumbered the invoice and took the forged lines.
@@ -155,7 +155,7 @@ func TestForgedIssuedLines(t *testing.T) {
 
 // TestInvoiceIssuedOnTwoDesks: two desks issue one draft while apart;
 // the issue that reaches the server first holds for the clinic (server
-// migration 0113), whatever the clocks say: both desks show its number
+// migration 0114), whatever the clocks say: both desks show its number
 // and its own issued lines, in either order of sync. The desk whose issue
 // came second keeps its issue for review (data.RuleIssuedFirst), refuses
 // nothing of its own, and its number is not used; the other desk cannot

@@ -490,7 +490,7 @@ func TestLineAddedWhileAnotherDeskIssues(t *testing.T) {
 // lost is kept for review on every desk, the joiner's too, naming the
 // issued value; nothing waits to be applied. When the issue reaches the
 // server first, the server's own line stays as issued (server migration
-// 0113: the change loses there); before, it took the late change, and a
+// 0114: the change loses there); before, it took the late change, and a
 // joiner had no review item.
 func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 	t.Parallel()

@@ -1357,7 +1357,7 @@ func (a *applier) apply(ch server.Change) error {
 	var clocked, firstIssue []string
 	// An invoice issued here and on the server: the server's issue is the
 	// first to reach it, and holds for the clinic whatever the clocks say
-	// (server migration 0113; issued.go, takeFirstIssue).
+	// (server migration 0114; issued.go, takeFirstIssue).
 	issuedBoth := ch.Entity == "invoices" && issuedRow(local) && issuedRow(values)
 	for _, n := range names {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {

@@ -136,12 +136,12 @@ type LostField struct {
 	WonValue json.RawMessage `json:"won_value"`
 	WonHLC   string          `json:"won_hlc"`
 	// Rule names the rule that decided against the value when it is not
-	// the clock's (server migration 0113): RuleLostIssuedLine or
+	// the clock's (server migration 0114): RuleLostIssuedLine or
 	// RuleLostIssue.
 	Rule string `json:"rule,omitempty"`
 }
 
-// The rules a LostField names (server migration 0113).
+// The rules a LostField names (server migration 0114).
 const (
 	// RuleLostIssuedLine: a change or removal of a line its invoice,
 	// issued on the server, was issued with.

@@ -101,25 +101,25 @@ func TestPushDecidesAsBefore102(t *testing.T) {
 	})
 }
 
-// TestPushDecidesAsBefore113: 0113 scopes operation ids to the pushing
+// TestPushDecidesAsBefore114: 0114 scopes operation ids to the pushing
 // desk, keeps an issued invoice's issue and issued lines as the first
 // issue to reach the server made them, and decides no edit of an invoice
-// line as a set. The same random batches, without what 0113 decides
+// line as a set. The same random batches, without what 0114 decides
 // otherwise (an operation sent again by another desk, a change of an
 // issued invoice's number), decide and leave everything as 0102's
 // function does; TestOpIDsAreTheDesks and TestInvoiceIssueDecidedOnce
 // show what it decides otherwise.
-func TestPushDecidesAsBefore113(t *testing.T) {
+func TestPushDecidesAsBefore114(t *testing.T) {
 	t.Parallel()
 	for _, seed := range []uint64{1, 2} {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
-			pushDecidesAlikeWith(t, 102, 113, rand.New(rand.NewPCG(113, seed)), 6, 12, true)
+			pushDecidesAlikeWith(t, 102, 114, rand.New(rand.NewPCG(114, seed)), 6, 12, true)
 		})
 	}
 	t.Run("wide", func(t *testing.T) {
 		t.Parallel()
-		pushDecidesAlikeWith(t, 102, 113, rand.New(rand.NewPCG(113, 9)), 60, 40, true)
+		pushDecidesAlikeWith(t, 102, 114, rand.New(rand.NewPCG(114, 9)), 60, 40, true)
 	})
 }
 
@@ -265,7 +265,7 @@ func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, si
 
 // pushDecidesAlikeWith is pushDecidesAlikeShaped; own: an operation is
 // sent again only by the desk that made it, and an invoice's number is
-// set only with its status (what 0113 decides otherwise).
+// set only with its status (what 0114 decides otherwise).
 func pushDecidesAlikeWith(t *testing.T, from, to int, rng *rand.Rand, rows, size int, own bool) {
 	ctx := context.Background()
 	before, after := migratedTo(t, from), migratedTo(t, to)
@@ -506,8 +506,8 @@ func sameServerState(t *testing.T, before, after *pgx.Conn, from, to int, mayBeE
 		rowsQuery = `SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL, field_base FROM sync.rows ORDER BY entity, row_id`
 	}
 	logQuery := `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`
-	if from < 113 && to >= 113 {
-		// From 113 the entry of a change that lost whole carries the row's
+	if from < 114 && to >= 114 {
+		// From 114 the entry of a change that lost whole carries the row's
 		// lineages too (TestLostChangeEntryCarriesLineage): entries naming
 		// what lost are compared without them.
 		logQuery = `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc,

@@ -21,7 +21,7 @@
 --   reason, and nothing of it is told), and the quarantine's update and
 --   delete touch only the pushing desk's rows.
 --
--- Everything else decides as 0102's function does (TestPushDecidesAsBefore113).
+-- Everything else decides as 0102's function does (TestPushDecidesAsBefore114).
 
 CREATE OR REPLACE FUNCTION sync.push_as(p_site uuid, p_ops jsonb) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off
