@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"hms/app"
-	"hms/app/messaging"
 	"hms/data"
 	"hms/data/sync"
 	"hms/data/sync/hlc"
