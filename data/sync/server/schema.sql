@@ -1309,25 +1309,17 @@ BEGIN
                 END IF;
             END IF;
 
-            IF v_issued IS NOT NULL THEN
-                IF v_kind = 'delete' THEN
-                    v_lost := jsonb_build_array(jsonb_build_object('field', '', 'value', '{"deleted": true}'::jsonb,
-                        'won_value', v_issued, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines'));
-                ELSE
-                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', p.key, 'value', p.value,
-                               'won_value', v_issued->p.key, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines') ORDER BY p.key), '[]')
-                    INTO v_lost FROM jsonb_each(v_payload) p
-                    WHERE v_issued ? p.key AND p.key NOT IN ('id', 'created_at', 'updated_at')
-                        AND p.value IS DISTINCT FROM v_issued->p.key;
-                END IF;
-                IF v_lost <> '[]' THEN
-                    v_reason := 'the invoice was issued with the line as it was';
-                    SELECT jsonb_agg(l || jsonb_build_object('hlc', v_hlc::text)) INTO v_missed FROM jsonb_array_elements(v_lost) l;
-                    v_set := v_set || jsonb_build_object('_lost', v_missed);
-                    v_row := v_cur.data;
-                    v_fhlc := v_cur.field_hlc;
-                    v_del := NULL;
-                END IF;
+            IF v_issued IS NOT NULL AND v_kind = 'delete' THEN
+                -- Its removal loses, whatever its clock: the row stays, and
+                -- the entry of the row as it is tells every desk.
+                v_lost := jsonb_build_array(jsonb_build_object('field', '', 'value', '{"deleted": true}'::jsonb,
+                    'won_value', v_issued, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines'));
+                v_reason := 'the invoice was issued with the line as it was';
+                SELECT jsonb_agg(l || jsonb_build_object('hlc', v_hlc::text)) INTO v_missed FROM jsonb_array_elements(v_lost) l;
+                v_set := v_set || jsonb_build_object('_lost', v_missed);
+                v_row := v_cur.data;
+                v_fhlc := v_cur.field_hlc;
+                v_del := NULL;
             ELSIF v_kind = 'delete' THEN
                 IF NOT v_found THEN
                     INSERT INTO sync.rows (entity, row_id, data, field_hlc, deleted_hlc, deleted_at)
@@ -1383,7 +1375,24 @@ BEGIN
                 -- issued lines loses, whatever its clock (a second desk's
                 -- issue of the draft made apart, or a forgery).
                 v_issue := '[]';
-                IF v_entity = 'invoices' AND coalesce(v_cur.data->>'status', 'draft') <> 'draft'
+                IF v_issued IS NOT NULL THEN
+                    -- A change of a line its invoice was issued with (above):
+                    -- each field it would set to another value than the
+                    -- issued one loses, whatever its clock; the fields it
+                    -- sets to the issued value merge as any change's do (a
+                    -- change the issuing desk had taken before it issued
+                    -- may still overwrite a value it had not seen, on a
+                    -- server restored from a dump: what it overwrites is
+                    -- kept for review on every desk).
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', p.key, 'value', p.value,
+                               'won_value', v_issued->p.key, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines') ORDER BY p.key), '[]')
+                    INTO v_issue FROM jsonb_each(v_payload) p
+                    WHERE v_issued ? p.key AND p.key NOT IN ('id', 'created_at', 'updated_at')
+                        AND p.value IS DISTINCT FROM v_issued->p.key;
+                    IF v_issue <> '[]' THEN
+                        v_payload := v_payload - ARRAY(SELECT l->>'field' FROM jsonb_array_elements(v_issue) l);
+                    END IF;
+                ELSIF v_entity = 'invoices' AND coalesce(v_cur.data->>'status', 'draft') <> 'draft'
                     AND v_cur.data->>'number' IS NOT NULL
                     AND v_payload ?| ARRAY['number', 'issued_at', 'issued_lines', 'issued_with'] THEN
                     SELECT coalesce(jsonb_agg(jsonb_build_object('field', p.key, 'value', p.value,
@@ -1494,7 +1503,8 @@ BEGIN
                     v_lost := v_lost || v_issue;
                     v_missed := v_missed || (SELECT jsonb_agg(l || jsonb_build_object('hlc', v_hlc::text))
                                              FROM jsonb_array_elements(v_issue) l);
-                    v_reason := 'the invoice was issued first on another desk: its number and issued lines hold';
+                    v_reason := CASE WHEN v_issued IS NOT NULL THEN 'the invoice was issued with the line as it was'
+                        ELSE 'the invoice was issued first on another desk: its number and issued lines hold' END;
                 END IF;
                 -- An appointment's status only moves forward (app.CanTransition):
                 -- a change that would move it back loses, whatever its clock,
