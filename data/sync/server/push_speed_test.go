@@ -107,7 +107,8 @@ func TestPushDecidesAsBefore102(t *testing.T) {
 // line as a set. The same random batches, without what 0114 decides
 // otherwise (an operation sent again by another desk, a change of an
 // issued invoice's number), decide and leave everything as 0102's
-// function does; TestOpIDsAreTheDesks and TestInvoiceIssueDecidedOnce
+// function does; TestOpIDsAreTheDesks, TestIssuedLineKeptOnServer and,
+// on the desks, TestInvoiceIssuedOnTwoDesks and TestForgedIssuedLines
 // show what it decides otherwise.
 func TestPushDecidesAsBefore114(t *testing.T) {
 	t.Parallel()
