@@ -2,13 +2,18 @@
 -- (issues #21 and #13; docs/SYNC-DESIGN.md):
 --
 -- * An issued invoice keeps the lines it was issued with on the server
---   too. An update or delete of a line of a non-draft invoice that lists
---   the line in its issued_with (desk migration 0183) loses, whatever its
---   clock: the server's line stays as it is, and each value that lost
---   (the line's field as issued, or its removal) is kept for review on
---   every desk, a joiner's too, through the change log's "_lost", tagged
---   "rule": "issued_lines" so that desks list it under the rule they use
---   for it (data.RuleIssuedLines). Such an edit is never decided as a set.
+--   too. A change of a line of a non-draft invoice that lists the line in
+--   its issued_with (desk migration 0183) loses each field it would set to
+--   another value than the issued one, whatever its clock, and a removal
+--   of such a line loses whole: each value that lost (the line's field as
+--   issued, or its removal) is kept for review on every desk, a joiner's
+--   too, through the change log's "_lost", tagged "rule": "issued_lines"
+--   so that desks list it under the rule they use for it
+--   (data.RuleIssuedLines). The fields a change sets to the issued values
+--   merge as any change's do, so that what they overwrite without having
+--   seen it is kept for review too (on a server restored from a dump, a
+--   change the issuing desk had taken before it issued comes again after
+--   the issue; simulation seed 6). No edit of a line is decided as a set.
 -- * An invoice's issue is decided once for the clinic: the first issue to
 --   reach the server wins, as a booking's slot does. On a non-draft row
 --   that has a number, a change of number, issued_at, issued_lines or
