@@ -27,6 +27,13 @@ const RuleIssuedLines = "billing: an issued invoice keeps the lines it was issue
 // docs/SYNC-DESIGN.md, "Only the issue sets an invoice's issued lines").
 const RuleIssueRewritten = "billing: refused a change of the lines an issued invoice was issued with that did not come with its issue"
 
+// RuleIssuedFirst is the rule of a review item of a desk's issue of an
+// invoice (its number, issue date, issued lines) that reached the server
+// after another desk's issue of the same draft: the first issue to reach
+// the server holds for the clinic (server migration 0114), and the desk
+// takes it; the number this desk gave is not used.
+const RuleIssuedFirst = "billing: the invoice was issued first on another desk; that issue holds for the clinic"
+
 // invoiceTotalSQL is an invoice i's total.
 const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
 

@@ -81,6 +81,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("billing: an issued invoice keeps the lines it was issued with")
 	case RuleIssueRewritten:
 		return i18n.Nf("billing: refused a change of the lines an issued invoice was issued with that did not come with its issue")
+	case RuleIssuedFirst:
+		return i18n.Nf("billing: the invoice was issued first on another desk; that issue holds for the clinic")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)

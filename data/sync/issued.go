@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -31,7 +32,10 @@ import (
 // and each value that lost so is kept for review (data.RuleIssuedLines),
 // naming the issued one. Every desk decides the same from the same issue,
 // in either order of arrival, so every desk shows the same invoice and
-// lines; the server's copy of the line keeps the late change.
+// lines. Since server migration 0114 the server lets a change of such a
+// line that reaches it after the issue lose too, and tells every desk (a
+// joiner too) in the log's "_lost" (keepLost, keepLosers); a change that
+// reached it while the invoice was a draft stays in its copy of the line.
 
 // deletedValue is a review item's lost value for a line removed.
 const deletedValue = `{"deleted": true}`
@@ -246,6 +250,13 @@ func (a *applier) restoreIssuedLines(invoiceID, issuedAt string) error {
 // keepIssued writes one review item of a line's value (or, for field "",
 // its removal) that lost to the line as its invoice was issued, once.
 func (a *applier) keepIssued(lineID, field string, lost any, lostHLC string, won any, wonHLC string) error {
+	return a.tx.keepIssued(lineID, field, lost, lostHLC, won, wonHLC, formatTime(a.e.db.Now()))
+}
+
+// keepIssued is applier.keepIssued, detected at detected: also for what
+// the server decided so (server migration 0114), in a push's result or a
+// pulled change's "_lost".
+func (tx *txn) keepIssued(lineID, field string, lost any, lostHLC string, won any, wonHLC, detected string) error {
 	lostSite, wonSite := "", ""
 	if t, err := hlc.Parse(lostHLC); err == nil {
 		lostSite = t.Site
@@ -261,21 +272,30 @@ func (a *applier) keepIssued(lineID, field string, lost any, lostHLC string, won
 	if err != nil {
 		return err
 	}
-	_, err = a.tx.exec(`INSERT INTO conflicts
+	_, err = tx.exec(`INSERT INTO conflicts
 		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
 		SELECT ?, 'invoice_lines', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ? AND field = ? AND rule = ?
 			AND lost_value = ?)`,
-		newID(), lineID, field, data.RuleIssuedLines, lv, lostHLC, lostSite, wv, wonHLC, wonSite, formatTime(a.e.db.Now()),
+		newID(), lineID, field, data.RuleIssuedLines, lv, lostHLC, lostSite, wv, wonHLC, wonSite, detected,
 		lineID, field, data.RuleIssuedLines, lv)
 	return err
 }
 
-// reviewJSON is a value as a review item keeps it: JSON text.
+// reviewJSON is a value as a review item keeps it: JSON text, written as
+// this desk writes it (a value the server sent, as the server wrote it,
+// is written again: one review item, whichever way it came).
 func reviewJSON(v any) (string, error) {
 	switch v := v.(type) {
 	case json.RawMessage:
-		return string(v), nil
+		d := json.NewDecoder(bytes.NewReader(v))
+		d.UseNumber()
+		var decoded any
+		if err := d.Decode(&decoded); err != nil {
+			return string(v), nil
+		}
+		b, err := json.Marshal(decoded)
+		return string(b), err
 	case []byte:
 		v2, err := json.Marshal(string(v))
 		return string(v2), err
@@ -301,9 +321,15 @@ func issueReading(ch server.Change) string {
 // A desk login may push any change of an invoice, so a pulled change that
 // sets them is taken only as part of an issue that wins here: set by the
 // same reading as the number and the issue date, and either the invoice
-// is a draft here or the pulled number, a different one, wins the merge
-// of the number (two desks that issued one draft apart: the later issue
-// wins with its own lines on every desk, in either order). Anything else
+// is a draft here or the pulled number is a different one: the server's
+// issue, the first to reach it, which holds for the clinic whatever the
+// clocks say (server migration 0114: the server lets any later change of
+// an issued invoice's issue lose, and the merge takes the server's issue
+// fields, issuedRow and takeFirstIssue). Two desks that issued one draft
+// apart end with the first issue to reach the server on every desk, in
+// either order; the other desk's issue is kept for review there
+// (data.RuleIssuedFirst, from its push's result or the log's "_lost") and
+// refused on the others (refuseLostIssue). Anything else
 // leaves the invoice issued as it is here, its lines and total, moves no
 // line to a new draft, and is refused: kept in conflicts for billing and
 // administrators (RuleIssueRewritten) and audited (sync.refused).
@@ -314,6 +340,34 @@ var (
 	issueFields  = []string{"number", "issued_at"}
 	issuedFields = []string{"issued_lines", "issued_with"}
 )
+
+// issueAllFields are the fields an invoice's issue decides once for the
+// clinic (server migration 0114): the first issue to reach the server
+// holds, whatever the clocks say.
+var issueAllFields = []string{"number", "issued_at", "issued_lines", "issued_with"}
+
+// issuedRow reports whether an invoice's row is issued: not a draft, with
+// a number.
+func issuedRow(row map[string]any) bool {
+	s, _ := row["status"].(string)
+	return s != "" && s != "draft" && row["number"] != nil
+}
+
+// takeFirstIssue sets the field clocks of an invoice's issue fields taken
+// from the server's row whatever their clocks here (this desk issued the
+// draft too, apart, and its issue reached the server second) to the
+// server's readings, so that every desk holds the same issue and clocks.
+func (a *applier) takeFirstIssue(ch server.Change, setBy map[string]string, fields []string) error {
+	for _, f := range fields {
+		h := reading(ch, setBy, f)
+		if _, err := a.tx.exec(`INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen) VALUES ('invoices', ?, ?, ?, ?, '[]')
+			ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen`,
+			ch.RowID, f, h, hlcSite(h)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // reading is the clock reading that set a pulled row's field.
 func reading(ch server.Change, setBy map[string]string, f string) string {
@@ -390,6 +444,66 @@ func (a *applier) keepIssueInsert(ch server.Change, ins map[string]any) error {
 		ins[f] = nil // both go: issued_with without its ids would be half an issue
 	}
 	return a.refuseIssued(ch, setBy, refused, ins, nil)
+}
+
+// refuseLostIssue keeps a change of an issued invoice's issue (its number,
+// issue date or issued lines) that the server refused because the first
+// issue to reach it holds (server migration 0114), made on desk site, in
+// conflicts once, and audits it, as refuseIssued does: a desk cannot tell
+// a second desk's issue of the draft made apart from a forgery.
+func (a *applier) refuseLostIssue(ch server.Change, l lostValue, site, detected string) error {
+	lv, err := reviewJSON(l.Value)
+	if err != nil {
+		return err
+	}
+	wv, err := reviewJSON(l.WonValue)
+	if err != nil {
+		return err
+	}
+	res, err := a.tx.exec(`INSERT INTO conflicts
+		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+		SELECT ?, 'invoices', ?, '', ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = 'invoices' AND row_id = ? AND rule = ? AND lost_hlc = ?
+			AND lost_value = ?)`,
+		newID(), ch.RowID, data.RuleIssueRewritten, lv, l.HLC, site, wv, l.WonHLC, hlcSite(l.WonHLC), detected,
+		ch.RowID, data.RuleIssueRewritten, l.HLC, lv)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	var number string
+	if err := a.tx.queryRow(`SELECT coalesce(number, '') FROM invoices WHERE id = ?`, ch.RowID).Scan(&number); err != nil &&
+		!errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	a.tx.AuditAs(app.SystemCaller("sync"), ActionRefused, "invoices", ch.RowID, app.OutcomeDenied,
+		fmt.Sprintf("refused a change from desk %s of invoices %s (invoice %s, %s set at %s): the invoice was issued "+
+			"first, and its number, issue date and issued lines hold; refused by the server, kept for billing's review, "+
+			"not applied", site, ch.RowID, number, l.Field, l.HLC))
+	return nil
+}
+
+// queuedHere reports whether this desk queued the change of entity's row
+// made at reading (site: the reading's): its own, not another login's
+// pushed under its name.
+func (a *applier) queuedHere(entity, rowID, reading, site string) (bool, error) {
+	if site != a.e.siteID {
+		return false, nil
+	}
+	var n int
+	err := a.tx.queryRow(`SELECT (SELECT count(*) FROM outbox WHERE entity = ?1 AND row_id = ?2 AND hlc = ?3)
+		+ (SELECT count(*) FROM outbox_sent WHERE entity = ?1 AND row_id = ?2 AND hlc = ?3)`, entity, rowID, reading).Scan(&n)
+	return n > 0, err
+}
+
+// hlcSite is the site of a clock reading ("" when it is not one).
+func hlcSite(reading string) string {
+	if t, err := hlc.Parse(reading); err == nil {
+		return t.Site
+	}
+	return ""
 }
 
 // refuseIssued keeps the refused issued lines of a pulled invoice in

@@ -16,10 +16,11 @@ import (
 // every desk take the invoice's lines off it and the desk that added them
 // move them to a new draft of the patient (data.DB.MoveLateLines), to be
 // billed again, or to change an issued line's price or quantity, add a
-// line or drop one. The issued invoice keeps its lines and total on every
-// desk (a desk joining afterwards too), no new draft appears, and each
-// desk that had the invoice refuses the change: kept for billing's review
-// and audited (sync.refused).
+// line or drop one, or to re-issue it whole under a new number. The server
+// keeps the first issue (migration 0114), so the issued invoice keeps its
+// number, lines and total on every desk (a desk joining afterwards too),
+// no new draft appears, and each desk that had the invoice refuses the
+// change: kept for billing's review and audited (sync.refused).
 func TestForgedIssuedLines(t *testing.T) {
 	t.Parallel()
 	noInternalErrors(t)
@@ -73,6 +74,13 @@ func TestForgedIssuedLines(t *testing.T) {
 			extra["id"], extra["position"], extra["description"] = "forged-line", 3, "Forged"
 			m["forged-line"] = extra
 		}), "issued_lines": `["` + l0 + `", "` + l1 + `", "forged-line"]`}},
+		// A full re-issue (server migration 0114): a new number and issue
+		// date with the issued lines in one change, as a desk that issued
+		// the draft apart would push it. On the earlier rule every desk
+		// renumbered the invoice and took the forged lines.
+		{"a full re-issue", map[string]any{"number": "F-9999", "issued_at": "2026-11-30T10:00:00.000Z",
+			"issued_with":  rewrite(func(m map[string]map[string]any) { delete(m, l1) }),
+			"issued_lines": `["` + l0 + `"]`}},
 	}
 	f := newForger(t, u, second)
 	desks := []*data.DB{first.db, second}
@@ -146,15 +154,21 @@ func TestForgedIssuedLines(t *testing.T) {
 }
 
 // TestInvoiceIssuedOnTwoDesks: two desks issue one draft while apart;
-// the issue that wins (by its clock) keeps its own number and issued
-// lines on every desk, in either order of sync, and nothing is refused.
+// the issue that reaches the server first holds for the clinic (server
+// migration 0114), whatever the clocks say: both desks show its number
+// and its own issued lines, in either order of sync. The desk whose issue
+// came second keeps its issue for review (data.RuleIssuedFirst), refuses
+// nothing of its own, and its number is not used; the other desk cannot
+// tell that issue from a forged re-issue, and lists it as refused. On the
+// earlier rule the later clock won: the second desk's issue, in both
+// orders.
 func TestInvoiceIssuedOnTwoDesks(t *testing.T) {
 	t.Parallel()
 	for _, firstSyncsFirst := range []bool{true, false} {
 		t.Run(map[bool]string{true: "first desk syncs first", false: "second desk syncs first"}[firstSyncsFirst], func(t *testing.T) {
 			t.Parallel()
 			noInternalErrors(t)
-			_, first, second := twoDesks(t)
+			u, first, second := twoDesks(t)
 			p := newPatient(t, first.svc, "Issued Twice")
 			inv, err := first.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID,
 				Lines: []app.LineInput{{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}}})
@@ -162,6 +176,7 @@ func TestInvoiceIssuedOnTwoDesks(t *testing.T) {
 				t.Fatal(err)
 			}
 			syncAll(t, first.db, second)
+			syncUntilCaughtUp(t, u, second)
 			// The second desk adds a line and issues; the first issues as it is.
 			if _, err := services(second).Billing.AddLine(system, inv.ID,
 				app.LineInput{Description: "Dressing", Kind: app.PriceOther, Quantity: 1, UnitPrice: 1500}); err != nil {
@@ -182,27 +197,40 @@ func TestInvoiceIssuedOnTwoDesks(t *testing.T) {
 			}
 			syncAll(t, first.db, second)
 			syncAll(t, first.db, second)
+			syncUntilCaughtUp(t, u, first.db)
+			syncUntilCaughtUp(t, u, second)
 			var got []*app.Invoice
+			winner, loser := 0, 1
+			if !firstSyncsFirst {
+				winner, loser = 1, 0
+			}
+			lost := []*app.Invoice{b, a}[winner]
 			for i, db := range []*data.DB{first.db, second} {
 				inv, err := services(db).Billing.FindInvoice(system, inv.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
 				got = append(got, inv)
-				if n := count(t, db, `SELECT count(*) FROM conflicts WHERE rule = ?`, data.RuleIssueRewritten); n != 0 {
-					t.Errorf("desk %d refused %d issued lines of a desk's own issue", i, n)
+				refused := count(t, db, `SELECT count(*) FROM conflicts WHERE rule = ?`, data.RuleIssueRewritten)
+				kept := count(t, db, `SELECT count(*) FROM conflicts WHERE rule = ? AND field = 'number' AND resolved_at IS NULL
+					AND lost_value = json_quote(?)`, data.RuleIssuedFirst, lost.Number)
+				if i == loser && (refused != 0 || kept != 1) {
+					t.Errorf("desk %d, whose issue came second: %d refusals, %d review items of its number %s, want none and one",
+						i, refused, kept, lost.Number)
+				}
+				if i == winner && (refused == 0 || kept != 0) {
+					t.Errorf("desk %d, whose issue came first: %d refusals of the other issue, %d review items, want some and none",
+						i, refused, kept)
 				}
 			}
 			if got[0].Number != got[1].Number || len(got[0].Lines) != len(got[1].Lines) || got[0].Totals.Total != got[1].Totals.Total {
 				t.Fatalf("the desks differ: %s with %d lines for %d, and %s with %d for %d", got[0].Number, len(got[0].Lines),
 					got[0].Totals.Total, got[1].Number, len(got[1].Lines), got[1].Totals.Total)
 			}
-			// The winner is the issue whose number both show, with its own lines.
-			want := a
-			if got[0].Number == b.Number {
-				want = b
-			} else if got[0].Number != a.Number {
-				t.Fatalf("the desks show %s, issued as %s and %s", got[0].Number, a.Number, b.Number)
+			// The winner is the issue that reached the server first, with its own lines.
+			want := []*app.Invoice{a, b}[winner]
+			if got[0].Number != want.Number {
+				t.Fatalf("the desks show %s, issued as %s (first to reach the server) and %s", got[0].Number, want.Number, lost.Number)
 			}
 			if len(got[0].Lines) != len(want.Lines) || got[0].Totals.Total != want.Totals.Total {
 				t.Errorf("%s shows %d lines for %d, issued with %d for %d", want.Number, len(got[0].Lines), got[0].Totals.Total,

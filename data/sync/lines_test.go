@@ -487,8 +487,11 @@ func TestLineAddedWhileAnotherDeskIssues(t *testing.T) {
 // changing its lines and total after issue. Now, whichever reaches the
 // server first, the issued invoice keeps the lines and total it was issued
 // with on every desk, and on a desk joining afterwards; the change that
-// lost is kept for review on each desk that had it, naming the issued
-// value; nothing waits to be applied.
+// lost is kept for review on every desk, the joiner's too, naming the
+// issued value; nothing waits to be applied. When the issue reaches the
+// server first, the server's own line stays as issued (server migration
+// 0114: the change loses there); before, it took the late change, and a
+// joiner had no review item.
 func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 	t.Parallel()
 	for _, removed := range []bool{false, true} {
@@ -563,9 +566,6 @@ func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 					if n := count(t, db, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE 'could not be applied%'`); n != 0 {
 						t.Errorf("desk %d: %d changes wait to be applied", i, n)
 					}
-					if i == 3 {
-						continue // joined afterwards: it never had the change
-					}
 					q := `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND entity = 'invoice_lines' AND row_id = ?
 						AND rule = ? AND field = 'unit_price' AND lost_value = '3000' AND won_value = '2500'`
 					line := lines[0]
@@ -578,7 +578,99 @@ func TestLineChangedOrRemovedWhileAnotherDeskIssues(t *testing.T) {
 						t.Errorf("desk %d keeps the lost change for review %d times, want once", i, n)
 					}
 				}
+				if !changeFirst {
+					// The change reached the server after the issue: it lost there.
+					row := serverRow(t, u, "invoice_lines", lines[0])
+					if removed {
+						deleted := servertest.QueryInt(t, u, `SELECT count(*) FROM sync.rows WHERE entity = 'invoice_lines'
+							AND row_id = $1 AND deleted_hlc IS NOT NULL`, lines[1])
+						if deleted != 0 {
+							t.Errorf("the server's copy of the issued line is removed")
+						}
+					} else if fmt.Sprint(row["unit_price"]) != "2500" {
+						t.Errorf("the server's copy of the issued line has unit price %v, issued with 2500", row["unit_price"])
+					}
+				}
 			})
 		}
+	}
+}
+
+// A price that lost on one desk before another desk issued the draft, on a
+// server later restored from a dump older than both (simulation seed 6):
+// B and C change one line's price apart, C's later 3400 reaches the
+// server first and B's 2500 loses to it; B takes 3400 and issues the
+// invoice with it, before A or C pull from that server. The restored
+// server takes the desks' changes again in another order: B's 2500 and
+// its issue first, then C's 3400. C's change sets the line to its issued
+// value: nothing of it is against the issue, so it merges as any change
+// does and overwrites B's 2500, which every desk keeps for review. Failed
+// with push-trust's first version (server 0113, reverted), where any
+// change of an issued line lost whole, the fields equal to the issued ones
+// too: C's change lost nothing, so nothing was logged, the server's line
+// stayed at 2500, and C had no review item for B's 2500 (A and a joiner
+// had one from putting the line back as issued).
+func TestLinePriceLostBeforeTheIssueOnARestoredServer(t *testing.T) {
+	t.Parallel()
+	noInternalErrors(t)
+	u, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Billed")
+	inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := got.Lines[0].ID
+	syncAll(t, a.db, b, c)
+	dump := servertest.Copy(t, u) // the draft with its line at 2000
+
+	setLinePrice(t, b, line, 2500)
+	setLinePrice(t, c, line, 3400)
+	mustSync(t, c)
+	mustSync(t, b) // B's 2500 loses to C's 3400
+	syncUntilCaughtUp(t, u, b)
+	if _, err := services(b).Billing.IssueInvoice(system, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, b) // C does not pull B's loss from this server
+
+	// Restored: B pushes its price and issue again before C its price.
+	for _, d := range []*data.DB{a.db, b, c} {
+		pointAt(t, d, dump)
+	}
+	mustSync(t, b)
+	syncUntilCaughtUp(t, dump, b)
+	mustSync(t, c)
+	syncAll(t, a.db, b, c)
+	for _, d := range []*data.DB{a.db, b, c} {
+		syncUntilCaughtUp(t, dump, d)
+	}
+	joiner := MustOpenDB(t, nil)
+	mustEnroll(t, joiner, dump)
+	syncUntilCaughtUp(t, dump, joiner)
+
+	desks := []*data.DB{a.db, b, c, joiner}
+	sameClinic(t, desks...)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, d := range desks {
+		final, err := services(d).Billing.FindInvoice(system, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if final.Status == app.InvoiceDraft || final.Totals.Total != 3400 {
+			t.Errorf("desk %d: the invoice is %s for %d, issued for 3400", i, final.Status, final.Totals.Total)
+		}
+		if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE 'could not be applied%'`); n != 0 {
+			t.Errorf("desk %d: %d changes wait to be applied", i, n)
+		}
+		if losses := openLosses(t, d, admin, line, "unit_price"); losses["2500"] != "3400" {
+			t.Errorf("desk %d keeps for review %v: B's 2500 lost to 3400 with no review item", i, losses)
+		}
+	}
+	if row := serverRow(t, dump, "invoice_lines", line); fmt.Sprint(row["unit_price"]) != "3400" {
+		t.Errorf("the restored server's line has unit price %v, the invoice was issued with 3400", row["unit_price"])
 	}
 }

@@ -19,6 +19,8 @@ type lostValue struct {
 	HLC      string          `json:"hlc"`
 	WonValue json.RawMessage `json:"won_value"`
 	WonHLC   string          `json:"won_hlc"`
+	// Rule: the rule that decided, when not the clock's (server.LostField).
+	Rule string `json:"rule"`
 }
 
 // keepLost writes to conflicts the values ch's entry says lost, once each
@@ -41,6 +43,39 @@ func (a *applier) keepLost(ch server.Change) error {
 		lost, err := hlc.Parse(l.HLC)
 		if err != nil {
 			return fmt.Errorf("what lost to change %d of %s %s: %w", ch.Seq, ch.Entity, ch.RowID, err)
+		}
+		switch l.Rule {
+		case server.RuleLostIssuedLine:
+			// A line its invoice was issued with, kept as issued on the
+			// server: under the rule the desks keep it by (issued.go).
+			if err := a.keepIssued(ch.RowID, l.Field, l.Value, l.HLC, l.WonValue, l.WonHLC); err != nil {
+				return err
+			}
+			continue
+		case server.RuleLostIssue:
+			// A change of an issued invoice's issue, refused by the server:
+			// the first issue holds. This desk's own issue of the draft
+			// (queued here) is kept for review, as its push's result keeps
+			// it; any other is refused here too (issued.go).
+			own, err := a.queuedHere(ch.Entity, ch.RowID, l.HLC, lost.Site)
+			if err != nil {
+				return err
+			}
+			if !own {
+				if err := a.refuseLostIssue(ch, l, lost.Site, detected); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := a.tx.exec(`INSERT INTO conflicts
+				(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
+				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+				WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE entity = ? AND row_id = ? AND field = ? AND lost_hlc = ?)`,
+				newID(), ch.Entity, ch.RowID, l.Field, data.RuleIssuedFirst, jsonText(l.Value), l.HLC, lost.Site,
+				jsonText(l.WonValue), l.WonHLC, hlcSite(l.WonHLC), detected, ch.Entity, ch.RowID, l.Field, l.HLC); err != nil {
+				return err
+			}
+			continue
 		}
 		won, err := hlc.Parse(l.WonHLC)
 		if err != nil {

@@ -1354,7 +1354,11 @@ func (a *applier) apply(ch server.Change) error {
 	if ch.Entity == "invoices" {
 		taken = map[string]bool{}
 	}
-	var clocked []string
+	var clocked, firstIssue []string
+	// An invoice issued here and on the server: the server's issue is the
+	// first to reach it, and holds for the clinic whatever the clocks say
+	// (server migration 0114; issued.go, takeFirstIssue).
+	issuedBoth := ch.Entity == "invoices" && issuedRow(local) && issuedRow(values)
 	for _, n := range names {
 		if slices.Contains(keys, n) || ch.Entity == "appointments" && (n == "patient_name" || n == "patient_mrn") {
 			continue // keys never change; the copies of a patient's name follow the patient here
@@ -1364,7 +1368,9 @@ func (a *applier) apply(ch server.Change) error {
 			continue
 		}
 		if ent.Editable && !slices.Contains(noFieldClock, n) {
-			if clocks[n] > remote {
+			if issuedBoth && slices.Contains(issueAllFields, n) && clocks[n] != remote {
+				firstIssue = append(firstIssue, n)
+			} else if clocks[n] > remote {
 				continue
 			}
 			// A field without a clock holds the value its record was made
@@ -1421,6 +1427,11 @@ func (a *applier) apply(ch server.Change) error {
 	}
 	if issued, ok := set["issued_with"]; ok && issued != nil && ch.Entity == "invoices" {
 		if err := a.restoreIssuedLines(ch.RowID, issueReading(ch)); err != nil {
+			return err
+		}
+	}
+	if len(firstIssue) > 0 {
+		if err := a.takeFirstIssue(ch, setBy, firstIssue); err != nil {
 			return err
 		}
 	}

@@ -318,6 +318,17 @@ func (tx *txn) keepLosers(op hlc.Op, r server.Result, detected string) error {
 			}
 			rule := data.RuleFieldLWW
 			switch {
+			case l.Rule == server.RuleLostIssuedLine:
+				// The line as its invoice was issued with it holds, as the
+				// pull keeps it (issued.go); kept once under that rule.
+				if err := tx.keepIssued(op.RowID, l.Field, l.Value, op.HLC.String(), l.WonValue, l.WonHLC, detected); err != nil {
+					return err
+				}
+				continue
+			case l.Rule == server.RuleLostIssue:
+				// This desk's issue reached the server after another's: the
+				// first holds, and the pull brings it here.
+				rule = data.RuleIssuedFirst
 			case l.Field == "":
 				rule = data.RuleDeleted
 			case op.Entity == "appointments" && l.Field == "status" && string(l.WonValue) == `"conflict"` &&

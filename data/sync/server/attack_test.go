@@ -282,7 +282,7 @@ func TestAttackPushBatches(t *testing.T) {
 			withClockOf(a.op("patients", "pb", hlc.KindUpdate, `{"given_name": "Mallory"}`), b), server.Rejected},
 		{"a new row stamped with B's clock reading (made before the loop)",
 			withClockOf(a.op("patients", "pc", hlc.KindInsert, `{"given_name": "Eve"}`), b), server.Rejected},
-		{"B's operation id again, with other content", replay, server.Applied},
+		{"B's operation id again, with other content", replay, server.Rejected},
 		{"an edit of B's message plan", a.op("message_plans", "planb", hlc.KindUpdate, `{"plan": "{}"}`), server.Rejected},
 		{"a delete of B's message plan", a.op("message_plans", "planb", hlc.KindDelete, `{}`), server.Rejected},
 		{"B's message plan inserted again with other addresses",

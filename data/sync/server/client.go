@@ -135,7 +135,21 @@ type LostField struct {
 	Value    json.RawMessage `json:"value"`
 	WonValue json.RawMessage `json:"won_value"`
 	WonHLC   string          `json:"won_hlc"`
+	// Rule names the rule that decided against the value when it is not
+	// the clock's (server migration 0114): RuleLostIssuedLine or
+	// RuleLostIssue.
+	Rule string `json:"rule,omitempty"`
 }
+
+// The rules a LostField names (server migration 0114).
+const (
+	// RuleLostIssuedLine: a change or removal of a line its invoice,
+	// issued on the server, was issued with.
+	RuleLostIssuedLine = "issued_lines"
+	// RuleLostIssue: a change of an issued invoice's number, issue date
+	// or issued lines; the first issue to reach the server holds.
+	RuleLostIssue = "issue"
+)
 
 // wireOp is an operation as sync.push reads it.
 type wireOp struct {

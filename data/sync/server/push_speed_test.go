@@ -101,6 +101,29 @@ func TestPushDecidesAsBefore102(t *testing.T) {
 	})
 }
 
+// TestPushDecidesAsBefore114: 0114 scopes operation ids to the pushing
+// desk, keeps an issued invoice's issue and issued lines as the first
+// issue to reach the server made them, and decides no edit of an invoice
+// line as a set. The same random batches, without what 0114 decides
+// otherwise (an operation sent again by another desk, a change of an
+// issued invoice's number), decide and leave everything as 0102's
+// function does; TestOpIDsAreTheDesks, TestIssuedLineKeptOnServer and,
+// on the desks, TestInvoiceIssuedOnTwoDesks and TestForgedIssuedLines
+// show what it decides otherwise.
+func TestPushDecidesAsBefore114(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			pushDecidesAlikeWith(t, 102, 114, rand.New(rand.NewPCG(114, seed)), 6, 12, true)
+		})
+	}
+	t.Run("wide", func(t *testing.T) {
+		t.Parallel()
+		pushDecidesAlikeWith(t, 102, 114, rand.New(rand.NewPCG(114, 9)), 60, 40, true)
+	})
+}
+
 // TestPushSetDecidesAsLoop: batches shaped as desks send them, where 0102
 // decides most operations as a set (a new record and an edit of it in one
 // transaction, as BenchmarkSyncPush's; edits of records pushed before, by
@@ -238,6 +261,13 @@ func pushDecidesAlike(t *testing.T, from, to int, rng *rand.Rand) {
 // entity (appointments five times as many) and up to size operations a
 // batch.
 func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, size int) {
+	pushDecidesAlikeWith(t, from, to, rng, rows, size, false)
+}
+
+// pushDecidesAlikeWith is pushDecidesAlikeShaped; own: an operation is
+// sent again only by the desk that made it, and an invoice's number is
+// set only with its status (what 0114 decides otherwise).
+func pushDecidesAlikeWith(t *testing.T, from, to int, rng *rand.Rand, rows, size int, own bool) {
 	ctx := context.Background()
 	before, after := migratedTo(t, from), migratedTo(t, to)
 	// Schema 7 made sync.push a desk login's wrapper of sync.push_as, and
@@ -296,7 +326,7 @@ func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, si
 			p["status"] = []string{"draft", "issued", "paid", "void"}[rng.IntN(4)]
 			if kind == "insert" {
 				p["status"] = "draft"
-			} else if p["status"] != "draft" && rng.IntN(2) == 0 {
+			} else if p["status"] != "draft" && rng.IntN(2) == 0 && !own {
 				p["number"] = fmt.Sprintf("INV-%d", rng.IntN(100))
 			}
 		case "appointments":
@@ -318,13 +348,18 @@ func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, si
 	kinds := []string{"insert", "insert", "update", "update", "update", "delete"}
 
 	var sent []map[string]any // every operation pushed, to send again
+	var sentBy []*desk        // the desk that pushed each
 	seen := map[string]int{}  // the decisions made, by status and reason
 	for batch := 0; batch < 300; batch++ {
 		d := desks[rng.IntN(len(desks))]
 		var ops []map[string]any
 		for n := 1 + rng.IntN(size); n > 0; n-- {
 			if len(sent) > 0 && rng.IntN(12) == 0 { // delivered again
-				ops = append(ops, sent[rng.IntN(len(sent))])
+				n := rng.IntN(len(sent))
+				if own && sentBy[n] != d {
+					continue // another desk's
+				}
+				ops = append(ops, sent[n])
 				continue
 			}
 			if len(ops) > 0 && rng.IntN(12) == 0 { // twice in one batch
@@ -395,7 +430,13 @@ func pushDecidesAlikeShaped(t *testing.T, from, to int, rng *rand.Rand, rows, si
 			}
 			ops = append(ops, op)
 		}
+		if len(ops) == 0 {
+			continue // (only other desks' operations were drawn to send again)
+		}
 		sent = append(sent, ops...)
+		for range ops {
+			sentBy = append(sentBy, d)
+		}
 		body, err := json.Marshal(ops)
 		if err != nil {
 			t.Fatal(err)
@@ -465,9 +506,17 @@ func sameServerState(t *testing.T, before, after *pgx.Conn, from, to int, mayBeE
 	if from >= 12 {
 		rowsQuery = `SELECT entity, row_id, data, field_hlc, deleted_hlc, deleted_at IS NULL, field_base FROM sync.rows ORDER BY entity, row_id`
 	}
+	logQuery := `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`
+	if from < 114 && to >= 114 {
+		// From 114 the entry of a change that lost whole carries the row's
+		// lineages too (TestLostChangeEntryCarriesLineage): entries naming
+		// what lost are compared without them.
+		logQuery = `SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc,
+			CASE WHEN server_set ? '_lost' THEN server_set - '_seen' ELSE server_set END FROM sync.change_log ORDER BY seq`
+	}
 	for _, q := range []string{
 		rowsQuery,
-		`SELECT seq, entity, row_id, origin_site, hlc, row_snapshot, field_hlc, deleted_hlc, server_set FROM sync.change_log ORDER BY seq`,
+		logQuery,
 		`SELECT op_id, site_id, op_seq, result - 'log_txid' FROM sync.applied_ops ORDER BY op_id`,
 		`SELECT op_id, site_id, op_seq, op, hlc, attempts FROM sync.quarantine ORDER BY op_id`,
 		`SELECT row_id, doctor_id, during FROM sync.appointment_slots ORDER BY row_id`,

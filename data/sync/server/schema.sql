@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0110 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0114 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -876,6 +876,12 @@ DECLARE
     v_missed   jsonb;
     v_fbase    jsonb;
     v_any_lost boolean;
+    -- The line as its issued invoice holds it (issued_with), and the
+    -- issue's reading; the issue's fields a change of an issued invoice
+    -- lost.
+    v_issued   jsonb;
+    v_issued_hlc text;
+    v_issue    jsonb;
     -- The field clocks of each new row made before the loop, by the
     -- operation's place (NULL for the others).
     v_new      jsonb[];
@@ -959,9 +965,15 @@ BEGIN
     -- desk stores results until this one commits.
     -- (The lookup is a subquery per operation so that it always probes
     -- the index: a join would be planned as a scan of all of applied_ops.)
+    -- An id stored under another desk is refused: that desk's result is
+    -- not this one's to read, and the operation is not this desk's to
+    -- decide again (ids are UUIDv7, made by each desk).
     SELECT coalesce(array_agg(o.value), '{}'),
            coalesce(array_agg(o.id), '{}'),
-           coalesce(array_agg((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id)), '{}'),
+           coalesce(array_agg(coalesce((SELECT a.result FROM sync.applied_ops a WHERE a.op_id = o.id AND a.site_id = p_site),
+               CASE WHEN o.id IS NOT NULL AND EXISTS (SELECT 1 FROM sync.applied_ops a WHERE a.op_id = o.id AND a.site_id <> p_site)
+                    THEN jsonb_build_object('op_id', o.id, 'status', 'rejected',
+                        'reason', 'the operation''s id was used by another desk') END)), '{}'),
            coalesce(array_agg(o.prev), '{}')
     INTO v_ops, v_ids, v_stored, v_prev
     FROM (SELECT e.value, e.ord, e.id,
@@ -1015,7 +1027,7 @@ BEGIN
                         CASE WHEN f.entity <> 'appointments' THEN 'new' END
                     -- (one CASE, as above)
                     WHEN f.id IS NOT NULL AND f.stored IS NULL AND f.kind = 'update'
-                         AND v_modes->>f.entity = 'editable' AND f.entity NOT IN ('appointments', 'invoices')
+                         AND v_modes->>f.entity = 'editable' AND f.entity NOT IN ('appointments', 'invoices', 'invoice_lines')
                          AND coalesce(f.row_id, '') <> '' AND jsonb_typeof(f.payload) = 'object'
                          AND f.payload <> '{}' AND coalesce(sync.is_desk_hlc(f.hlc, p_site), false)
                     THEN CASE WHEN substr(f.hlc, 1, 24)::timestamptz <= v_limit THEN 'edit' END
@@ -1226,7 +1238,14 @@ BEGIN
         IF v_wall > v_limit THEN
             INSERT INTO sync.quarantine AS q (op_id, site_id, op_seq, op, hlc, ahead)
             VALUES (v_id, p_site, v_seq, op, v_hlc, v_wall - now())
-            ON CONFLICT (op_id) DO UPDATE SET last_seen = now(), attempts = q.attempts + 1, ahead = excluded.ahead;
+            ON CONFLICT (op_id) DO UPDATE SET last_seen = now(), attempts = q.attempts + 1, ahead = excluded.ahead
+            WHERE q.site_id = p_site;
+            IF NOT FOUND THEN
+                -- Held for another desk under this id: not this desk's.
+                v_results[i] := (jsonb_build_object('op_id', v_id, 'status', 'rejected',
+                    'reason', 'the operation''s id was used by another desk'));
+                CONTINUE;
+            END IF;
             v_has_q := true;
             v_q_from := coalesce(v_q_from, i);
             v_results[i] := (jsonb_build_object('op_id', v_id, 'status', 'quarantined', 'reason',
@@ -1234,7 +1253,7 @@ BEGIN
             CONTINUE;
         END IF;
         IF v_has_q THEN
-            DELETE FROM sync.quarantine WHERE op_id = v_id;
+            DELETE FROM sync.quarantine WHERE op_id = v_id AND site_id = p_site;
         END IF;
 
         v_lost := '[]';
@@ -1266,7 +1285,42 @@ BEGIN
             SELECT * INTO v_cur FROM sync.rows WHERE entity = v_entity AND row_id = v_row_id FOR UPDATE;
             v_found := FOUND;
 
-            IF v_kind = 'delete' THEN
+            -- A change or removal of a line its invoice was issued with
+            -- (the invoice is not a draft, and its issued_with, desk
+            -- migration 0183, holds the line): the issued invoice keeps
+            -- the line as it was issued, here as on every desk.
+            v_issued := NULL;
+            IF v_entity = 'invoice_lines' AND v_kind <> 'insert' AND v_found AND v_cur.deleted_hlc IS NULL THEN
+                SELECT i.data->'issued_with', coalesce(i.field_hlc->>'issued_with', i.created_hlc)
+                INTO v_issued, v_issued_hlc
+                FROM sync.rows i
+                WHERE i.entity = 'invoices' AND i.row_id = v_cur.data->>'invoice_id' AND i.deleted_hlc IS NULL
+                    AND coalesce(i.data->>'status', 'draft') <> 'draft';
+                IF jsonb_typeof(v_issued) = 'string' THEN
+                    BEGIN
+                        v_issued := (v_issued #>> '{}')::jsonb;
+                    EXCEPTION WHEN invalid_text_representation THEN
+                        v_issued := NULL;
+                    END;
+                END IF;
+                v_issued := CASE WHEN jsonb_typeof(v_issued) = 'object' THEN v_issued->v_row_id END;
+                IF jsonb_typeof(v_issued) IS DISTINCT FROM 'object' OR v_issued_hlc IS NULL THEN
+                    v_issued := NULL;
+                END IF;
+            END IF;
+
+            IF v_issued IS NOT NULL AND v_kind = 'delete' THEN
+                -- Its removal loses, whatever its clock: the row stays, and
+                -- the entry of the row as it is tells every desk.
+                v_lost := jsonb_build_array(jsonb_build_object('field', '', 'value', '{"deleted": true}'::jsonb,
+                    'won_value', v_issued, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines'));
+                v_reason := 'the invoice was issued with the line as it was';
+                SELECT jsonb_agg(l || jsonb_build_object('hlc', v_hlc::text)) INTO v_missed FROM jsonb_array_elements(v_lost) l;
+                v_set := v_set || jsonb_build_object('_lost', v_missed);
+                v_row := v_cur.data;
+                v_fhlc := v_cur.field_hlc;
+                v_del := NULL;
+            ELSIF v_kind = 'delete' THEN
                 IF NOT v_found THEN
                     INSERT INTO sync.rows (entity, row_id, data, field_hlc, deleted_hlc, deleted_at)
                     VALUES (v_entity, v_row_id, '{}', '{}', v_hlc, now())
@@ -1316,6 +1370,41 @@ BEGIN
                 v_del := NULL;
                 v_won := v_payload;
             ELSE
+                -- An issued invoice's issue was decided by the first issue
+                -- to reach the server: a change of its number, issue date or
+                -- issued lines loses, whatever its clock (a second desk's
+                -- issue of the draft made apart, or a forgery).
+                v_issue := '[]';
+                IF v_issued IS NOT NULL THEN
+                    -- A change of a line its invoice was issued with (above):
+                    -- each field it would set to another value than the
+                    -- issued one loses, whatever its clock; the fields it
+                    -- sets to the issued value merge as any change's do (a
+                    -- change the issuing desk had taken before it issued
+                    -- may still overwrite a value it had not seen, on a
+                    -- server restored from a dump: what it overwrites is
+                    -- kept for review on every desk).
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', p.key, 'value', p.value,
+                               'won_value', v_issued->p.key, 'won_hlc', v_issued_hlc, 'rule', 'issued_lines') ORDER BY p.key), '[]')
+                    INTO v_issue FROM jsonb_each(v_payload) p
+                    WHERE v_issued ? p.key AND p.key NOT IN ('id', 'created_at', 'updated_at')
+                        AND p.value IS DISTINCT FROM v_issued->p.key;
+                    IF v_issue <> '[]' THEN
+                        v_payload := v_payload - ARRAY(SELECT l->>'field' FROM jsonb_array_elements(v_issue) l);
+                    END IF;
+                ELSIF v_entity = 'invoices' AND coalesce(v_cur.data->>'status', 'draft') <> 'draft'
+                    AND v_cur.data->>'number' IS NOT NULL
+                    AND v_payload ?| ARRAY['number', 'issued_at', 'issued_lines', 'issued_with'] THEN
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('field', p.key, 'value', p.value,
+                               'won_value', v_cur.data->p.key, 'won_hlc', coalesce(v_cur.field_hlc->>p.key, v_cur.created_hlc),
+                               'rule', 'issue') ORDER BY p.key), '[]')
+                    INTO v_issue FROM jsonb_each(v_payload) p
+                    WHERE p.key IN ('number', 'issued_at', 'issued_lines', 'issued_with')
+                        AND p.value IS DISTINCT FROM v_cur.data->p.key;
+                    IF v_issue <> '[]' THEN
+                        v_payload := v_payload - ARRAY(SELECT l->>'field' FROM jsonb_array_elements(v_issue) l);
+                    END IF;
+                END IF;
                 -- Per field: the fields that win, those that lose, and the
                 -- field clocks with the winners' readings.
                 -- A value that loses is kept for review only when it lost to
@@ -1410,6 +1499,13 @@ BEGIN
                                'won_value', l->'won_value', 'won_hlc', l->>'won_hlc')), '[]')
                     INTO v_missed FROM jsonb_array_elements(v_lost) l;
                 END IF;
+                IF v_issue <> '[]' THEN
+                    v_lost := v_lost || v_issue;
+                    v_missed := v_missed || (SELECT jsonb_agg(l || jsonb_build_object('hlc', v_hlc::text))
+                                             FROM jsonb_array_elements(v_issue) l);
+                    v_reason := CASE WHEN v_issued IS NOT NULL THEN 'the invoice was issued with the line as it was'
+                        ELSE 'the invoice was issued first on another desk: its number and issued lines hold' END;
+                END IF;
                 -- An appointment's status only moves forward (app.CanTransition):
                 -- a change that would move it back loses, whatever its clock,
                 -- and the status keeps its clock reading.
@@ -1446,7 +1542,7 @@ BEGIN
                 END IF;
                 -- What each field's value saw, for the desks to send as the
                 -- base of their next edit of it.
-                IF v_won <> '{}' AND jsonb_path_exists(v_fbase, 'strict $.* ? (@.type() == "array")') THEN
+                IF (v_won <> '{}' OR v_missed <> '[]') AND jsonb_path_exists(v_fbase, 'strict $.* ? (@.type() == "array")') THEN
                     v_set := v_set || jsonb_build_object('_seen', v_fbase);
                 END IF;
             END IF;
@@ -1494,7 +1590,8 @@ BEGIN
     -- sent again now, leaves the quarantine, as the loop does it.
     IF v_q_from IS NOT NULL THEN
         DELETE FROM sync.quarantine
-        WHERE op_id IN (SELECT d.id FROM unnest(s_ord || d_ord, s_id || d_id) AS d(ord, id) WHERE d.ord > v_q_from);
+        WHERE op_id IN (SELECT d.id FROM unnest(s_ord || d_ord, s_id || d_id) AS d(ord, id) WHERE d.ord > v_q_from)
+            AND site_id = p_site;
     END IF;
 
     -- The log's entries numbered in the batch's order (the set's and the
