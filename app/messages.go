@@ -686,6 +686,28 @@ func IsUndeliverable(err error) bool {
 	return errors.As(err, &u)
 }
 
+// Why the sending desk refused a message: its text is not what the
+// clinic's templates say, or a name on record could carry another's words
+// (NameFitForMessage). Stored as the dropped message's reason, in English.
+var (
+	MessageTextNotTheClinics        = i18n.N("its text is not what the clinic's templates say for this appointment")
+	MessageTextNotTheClinicsWritten = i18n.N("its text is not what the clinic's templates say for this appointment: written again as they say")
+	MessagePatientNameUnfit         = i18n.N("the patient's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
+	MessageDoctorNameUnfit          = i18n.N("the doctor's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
+)
+
+// MessageRefused says whether reason, a dropped message's stored reason,
+// is a refusal: a text or a name that may carry a forger's words, for
+// staff to look at, unlike a routine drop (consent withdrawn, the
+// appointment cancelled).
+func MessageRefused(reason string) bool {
+	switch reason {
+	case MessageTextNotTheClinics, MessageTextNotTheClinicsWritten, MessagePatientNameUnfit, MessageDoctorNameUnfit:
+		return true
+	}
+	return false
+}
+
 // DeliveryReport is what one round of sending did. Waiting says that the
 // round sent nothing because the desk has not yet pulled every change the
 // sync server holds (a transaction open on the server holds newer changes

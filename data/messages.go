@@ -1471,13 +1471,13 @@ func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Why a message whose text is not the clinic's is not sent (the
-// Messages log shows it, translated).
+// Why a message whose text or names are not the clinic's is not sent
+// (app: the Messages log shows it, translated and marked as a refusal).
 var (
-	notTheClinicsText        = i18n.N("its text is not what the clinic's templates say for this appointment")
-	notTheClinicsTextWritten = i18n.N("its text is not what the clinic's templates say for this appointment: written again as they say")
-	patientNameUnfit         = i18n.N("the patient's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
-	doctorNameUnfit          = i18n.N("the doctor's name on record cannot go into a message: correct it (a name holds letters, spaces and . , ' - only, no web address or number)")
+	notTheClinicsText        = app.MessageTextNotTheClinics
+	notTheClinicsTextWritten = app.MessageTextNotTheClinicsWritten
+	patientNameUnfit         = app.MessagePatientNameUnfit
+	doctorNameUnfit          = app.MessageDoctorNameUnfit
 )
 
 // unfitName says which name of the plan pl cannot go into a message to

@@ -46,6 +46,11 @@ func messageStatusImportance(m *app.Message) widget.Importance {
 	case app.MessageFailed:
 		return widget.DangerImportance
 	case app.MessageDropped:
+		if app.MessageRefused(m.LastError) {
+			// A refusal may be a forgery, or a name to correct: not
+			// faint like a routine drop.
+			return widget.WarningImportance
+		}
 		return widget.LowImportance
 	case app.MessageSent:
 		return widget.SuccessImportance

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"hms/app"
 	"hms/app/i18n"
@@ -86,6 +87,25 @@ func TestMessageReasonShownWhole(t *testing.T) {
 		s.h.settle()
 		if got := drawnText(s.list); !strings.Contains(got, want) || strings.Contains(got, "…") {
 			t.Errorf("%s shows %q, want the whole reason %q and nothing cut", s.where, got, want)
+		}
+	}
+}
+
+// TestRefusedMessageStandsOut: a message the sending desk refused (its
+// text not the clinic's, or a name that could carry a forger's words)
+// is marked as a warning in the Messages log and the chart, not faint
+// like a routine drop (consent withdrawn), which staff may pass over.
+// Fails before app.MessageRefused: every dropped message was faint.
+func TestRefusedMessageStandsOut(t *testing.T) {
+	for _, why := range []string{app.MessageTextNotTheClinics, app.MessageTextNotTheClinicsWritten,
+		app.MessagePatientNameUnfit, app.MessageDoctorNameUnfit} {
+		if got := messageStatusImportance(&app.Message{Status: app.MessageDropped, LastError: why}); got != widget.WarningImportance {
+			t.Errorf("refused (%s): importance %v, want a warning", why, got)
+		}
+	}
+	for _, why := range []string{"consent withdrawn", "the appointment was cancelled", ""} {
+		if got := messageStatusImportance(&app.Message{Status: app.MessageDropped, LastError: why}); got != widget.LowImportance {
+			t.Errorf("dropped (%q): importance %v, want faint", why, got)
 		}
 	}
 }
