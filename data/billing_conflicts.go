@@ -43,6 +43,16 @@ const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l 
 // reached this one). The sync engine calls it after each pull; a desk's
 // own services never overpay an invoice. Only invoices paid more than once
 // can be overpaid, which keeps it cheap.
+//
+// A conflict is named by its invoice and its newest payment that is not
+// refunded, so that every desk names it alike. An invoice can be overpaid
+// again under a name it had before: its overpayment was settled by
+// another desk's refund of an older payment, and a payment made earlier
+// on a desk that was apart (or stamped by a clock ahead) arrives later,
+// leaving the newest payment as it was. The conflict of that name, closed
+// as settled by sync, is then opened again; one settled here by refund
+// or allocation is not, as the payment it names is reversed and no
+// longer names any.
 func (db *DB) CheckOverpaid(ctx context.Context) error {
 	return db.WriteSyncState(ctx, "sync.billing", func(tx *Tx) error {
 		now := formatTime(tx.now)
@@ -60,7 +70,9 @@ func (db *DB) CheckOverpaid(ctx context.Context) error {
 			JOIN invoices i ON i.id = o.invoice_id
 			WHERE i.status NOT IN ('draft', 'void') AND o.paid > o.total AND o.payment_id IS NOT NULL
 				AND NOT EXISTS (SELECT 1 FROM billing_conflicts b WHERE b.invoice_id = i.id AND b.resolved_at IS NULL)
-			ON CONFLICT (id) DO NOTHING`, now); err != nil {
+			ON CONFLICT (id) DO UPDATE SET total = excluded.total, paid = excluded.paid, detected_at = excluded.detected_at,
+				resolved_at = NULL, resolved_by = '', resolution = '', note = ''
+			WHERE billing_conflicts.resolution = 'settled'`, now); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
