@@ -1471,23 +1471,14 @@ func (db *DB) MessagesUnconfirmed(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Why a message whose text or names are not the clinic's is not sent
-// (app: the Messages log shows it, translated and marked as a refusal).
-var (
-	notTheClinicsText        = app.MessageTextNotTheClinics
-	notTheClinicsTextWritten = app.MessageTextNotTheClinicsWritten
-	patientNameUnfit         = app.MessagePatientNameUnfit
-	doctorNameUnfit          = app.MessageDoctorNameUnfit
-)
-
 // unfitName says which name of the plan pl cannot go into a message to
 // the patient (app.NameFitForMessage), "" when both can.
 func (pl *messagePlan) unfitName() string {
 	switch {
 	case !app.NameFitForMessage(pl.Patient):
-		return patientNameUnfit
+		return app.MessagePatientNameUnfit
 	case !app.NameFitForMessage(pl.Doctor):
-		return doctorNameUnfit
+		return app.MessageDoctorNameUnfit
 	}
 	return ""
 }
@@ -1544,13 +1535,13 @@ func (tx *Tx) refuseText(m, w *app.Message) (string, error) {
 		}
 	}
 	again := ""
-	why := notTheClinicsText
+	why := app.MessageTextNotTheClinics
 	if w != nil && w.To == m.To && !have {
 		w.ID, w.SendAt = newID(), m.SendAt
 		if err := tx.insertMessages([]*app.Message{w}, m.ID); err != nil {
 			return "", err
 		}
-		again, why = w.ID, notTheClinicsTextWritten
+		again, why = w.ID, app.MessageTextNotTheClinicsWritten
 	}
 	if err := tx.messageAttempt(m.ID, "dropped", why, "", time.Time{}); err != nil {
 		return "", err
