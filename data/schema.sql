@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0218 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0221 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2600,7 +2600,7 @@ CREATE TABLE payments (
     cashier_id     TEXT NOT NULL DEFAULT '',
     cashier_name   TEXT NOT NULL DEFAULT '',
     taken_at       TEXT NOT NULL,
-    reversal_of    TEXT UNIQUE REFERENCES payments (id),
+    reversal_of    TEXT REFERENCES payments (id),
     reason         TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 500),
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
@@ -2614,6 +2614,8 @@ CREATE TABLE payments (
 CREATE INDEX payments_cashier ON payments (cashier_id, taken_at, id);
 
 CREATE INDEX payments_patient ON payments (patient_id, taken_at, id);
+
+CREATE UNIQUE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NOT NULL;
 
 CREATE INDEX payments_taken ON payments (taken_at, id);
 
