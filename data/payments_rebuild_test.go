@@ -11,10 +11,13 @@ import (
 	"hms/data/datatest"
 )
 
-// paymentsRebuild is the migration that builds payments again with its
-// refund rule as a partial index (docs/ARCHITECTURE.md, "Pages per
-// commit").
-const paymentsRebuild = "migrations/0221_payments_reversal_partial.sql"
+// paymentsRebuild and auditLogRebuild are the migrations that build
+// payments and audit_log again with fewer indexes written by every payment
+// and every audited write (docs/ARCHITECTURE.md, "Pages per commit").
+const (
+	paymentsRebuild = "migrations/0221_payments_reversal_partial.sql"
+	auditLogRebuild = "migrations/0222_audit_log_id_not_indexed.sql"
+)
 
 // TestPaymentsRefundIndexHoldsRefundsOnly: the index that keeps a payment
 // from being refunded twice holds the refunds only, so that a payment that
@@ -138,6 +141,68 @@ func TestPaymentsRebuildKeepsRows(t *testing.T) {
 		t.Fatalf("verify after the rebuild: %+v %v", rep, err)
 	}
 	// The triggers work again: a payment is summed, queued and sealed.
+	if _, err := b.svc.Billing.TakePayment(ctx, pay(b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1}).ID, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := b.db.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify after a payment: %+v %v", rep, err)
+	}
+}
+
+// TestAuditLogRebuildKeepsChain runs the migration that builds audit_log
+// again without the index of its ids on a database with an audit trail:
+// every row keeps its seq and values, the indexes the queries use and the
+// append-only triggers are there again (the log still refuses an edit),
+// no index is left on id, and verify (the chain and the seals) passes.
+func TestAuditLogRebuildKeepsChain(t *testing.T) {
+	b := mustBilling(t)
+	ctx := b.billing()
+	if _, err := b.svc.Billing.TakePayment(ctx, pay(b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1}).ID, 100)); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(auditLogRebuild)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open(datatest.TamperDriver, "file:"+b.db.Path()+"?_busy_timeout=5000&_foreign_keys=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	dump := func() (rows, schema []string) {
+		t.Helper()
+		return queryStrings(t, raw, `SELECT json_array(seq, id, site_id, at, user_id, username, role, action, entity,
+				entity_id, patient_id, outcome, detail, prev_hash, hash, seal) FROM audit_log ORDER BY seq`),
+			queryStrings(t, raw, `SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema
+				WHERE tbl_name = 'audit_log' AND type <> 'table' ORDER BY name`)
+	}
+	rowsBefore, schemaBefore := dump()
+	if len(rowsBefore) < 5 {
+		t.Fatalf("%d audit rows, want a trail", len(rowsBefore))
+	}
+	if _, err := raw.Exec("BEGIN IMMEDIATE;\n" + string(body) + "\nCOMMIT;"); err != nil {
+		t.Fatal(err)
+	}
+	rowsAfter, schemaAfter := dump()
+	if !slices.Equal(rowsBefore, rowsAfter) {
+		t.Errorf("audit_log changed:\n  before %q\n  after  %q", rowsBefore, rowsAfter)
+	}
+	if !slices.Equal(schemaBefore, schemaAfter) {
+		t.Errorf("audit_log's indexes and triggers changed:\n  before %q\n  after  %q", schemaBefore, schemaAfter)
+	}
+	if onID := queryStrings(t, raw, `SELECT l.name FROM pragma_index_list('audit_log') l
+		WHERE EXISTS (SELECT 1 FROM pragma_index_info(l.name) c WHERE c.name = 'id')`); len(onID) > 0 {
+		t.Errorf("indexes of audit_log.id, which no query reads: %v", onID)
+	}
+	if _, err := raw.Exec(`UPDATE audit_log SET detail = 'edited' WHERE seq = 1`); err == nil ||
+		!strings.Contains(err.Error(), "append-only") {
+		t.Errorf("an audit row edited after the rebuild: %v", err)
+	}
+	rep, err := b.db.Verify(ctx)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify after the rebuild: %+v %v", rep, err)
+	}
 	if _, err := b.svc.Billing.TakePayment(ctx, pay(b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 1}).ID, 100)); err != nil {
 		t.Fatal(err)
 	}

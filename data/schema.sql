@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0221 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0222 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -407,9 +407,9 @@ CREATE TABLE audit_head (
 
 -- audit_log
 
-CREATE TABLE audit_log (
+CREATE TABLE "audit_log" (
     seq        INTEGER PRIMARY KEY,
-    id         TEXT NOT NULL UNIQUE,
+    id         TEXT NOT NULL,
     site_id    TEXT NOT NULL,
     at         TEXT NOT NULL,
     user_id    TEXT NOT NULL DEFAULT '',
@@ -422,8 +422,9 @@ CREATE TABLE audit_log (
     outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
     detail     TEXT NOT NULL DEFAULT '',
     prev_hash  TEXT NOT NULL,
-    hash       TEXT NOT NULL
-, seal TEXT NOT NULL DEFAULT '') STRICT;
+    hash       TEXT NOT NULL,
+    seal       TEXT NOT NULL DEFAULT ''
+) STRICT;
 
 CREATE INDEX audit_log_at ON audit_log (at);
 
