@@ -407,7 +407,7 @@ CREATE TABLE audit_head (
 
 -- audit_log
 
-CREATE TABLE "audit_log" (
+CREATE TABLE audit_log (
     seq        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL,
     site_id    TEXT NOT NULL,

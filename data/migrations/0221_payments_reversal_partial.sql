@@ -6,8 +6,10 @@
 -- the refunds only, which the lookups of a payment's refund
 -- (reversal_of = ?) use as before. SQLite cannot drop a column's
 -- constraint, so the table is built again: the rows are kept aside with
--- their rowids (the receipts' "balance after" orders payments by rowid),
--- the table dropped and made again with the same columns in the same
+-- their rowids (the receipts' "balance after" orders payments by rowid) in
+-- a temporary table, so that the table made again takes the pages the old
+-- one freed and the file does not grow by a copy that stays free; the
+-- table dropped and made again with the same columns in the same
 -- order (the seals stay valid), the rows put back, and the indexes and
 -- triggers made again as they were. Foreign keys point at payments from
 -- payment_allocations, receipts, billing_conflicts and payments itself:
@@ -16,7 +18,7 @@
 -- are made after), so nothing is queued for sync, summed or sealed again.
 PRAGMA defer_foreign_keys = ON;
 
-CREATE TABLE payments_0221 AS SELECT rowid AS row_seq, id, receipt_number, patient_id, patient_name, patient_mrn, method, amount, tendered, change_given, reference, currency, cashier_id, cashier_name, taken_at, reversal_of, reason, created_at, updated_at, deleted_at, server_seq FROM payments;
+CREATE TEMP TABLE payments_0221 AS SELECT rowid AS row_seq, id, receipt_number, patient_id, patient_name, patient_mrn, method, amount, tendered, change_given, reference, currency, cashier_id, cashier_name, taken_at, reversal_of, reason, created_at, updated_at, deleted_at, server_seq FROM payments;
 
 DROP TABLE payments;
 

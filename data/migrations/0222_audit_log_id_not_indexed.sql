@@ -7,10 +7,18 @@
 -- index, is what tells an edited or inserted row. SQLite cannot drop a
 -- column's constraint, so the table is built again with the same columns
 -- in the same order under the same seq, and its indexes and triggers made
--- again as they were. Nothing refers to it by a foreign key. No trigger
--- runs for the rows copied: the append-only triggers are dropped with the
--- old table and made again after.
-CREATE TABLE audit_log_0222 (
+-- again as they were. The rows are kept aside in a temporary table, so
+-- that the table made again takes the pages the old one freed and the
+-- file does not grow by a copy that stays free (each commit would then
+-- also write a page of the free list). Nothing refers to the log by a
+-- foreign key. No trigger runs for the rows copied: the append-only
+-- triggers are dropped with the old table and made again after.
+CREATE TEMP TABLE audit_log_0222 AS SELECT seq, id, site_id, at, user_id, username, role, action, entity, entity_id,
+    patient_id, outcome, detail, prev_hash, hash, seal FROM audit_log ORDER BY seq;
+
+DROP TABLE audit_log;
+
+CREATE TABLE audit_log (
     seq        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL,
     site_id    TEXT NOT NULL,
@@ -29,14 +37,12 @@ CREATE TABLE audit_log_0222 (
     seal       TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
-INSERT INTO audit_log_0222 (seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id,
+INSERT INTO audit_log (seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id,
         outcome, detail, prev_hash, hash, seal)
     SELECT seq, id, site_id, at, user_id, username, role, action, entity, entity_id, patient_id,
-        outcome, detail, prev_hash, hash, seal FROM audit_log ORDER BY seq;
+        outcome, detail, prev_hash, hash, seal FROM audit_log_0222 ORDER BY seq;
 
-DROP TABLE audit_log;
-
-ALTER TABLE audit_log_0222 RENAME TO audit_log;
+DROP TABLE audit_log_0222;
 
 CREATE INDEX audit_log_at ON audit_log (at);
 
