@@ -787,6 +787,12 @@ func (s *sim) editSettings(d *simDesk) {
 	}
 }
 
+// simEditDelay (HMS_SIM_EDIT_DELAY, a duration) is how long the concurrent
+// simulation waits between reading the fields an edit changes and making
+// the edit: the desks' syncs run meanwhile, which makes a pull between the
+// two likelier (issue #21).
+var simEditDelay, _ = time.ParseDuration(os.Getenv("HMS_SIM_EDIT_DELAY"))
+
 func (s *sim) editPatient(d *simDesk) {
 	id := s.pickOn(d, "patients", s.patients)
 	if id == "" {
@@ -820,6 +826,10 @@ func (s *sim) editPatient(d *simDesk) {
 			}
 			before[f] = old
 		}
+	}
+	if s.concurrent && simEditDelay > 0 {
+		// HMS_SIM_EDIT_DELAY: a pull may apply meanwhile (issue #21).
+		time.Sleep(simEditDelay)
 	}
 	if _, err := d.svc().Patients.UpdatePatient(system, id, u); err != nil {
 		s.refused("edit patient", err)
