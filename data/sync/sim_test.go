@@ -816,17 +816,17 @@ func (s *sim) editPatient(d *simDesk) {
 	if s.rng.IntN(3) == 0 {
 		u.Address = str(fmt.Sprintf("%d Other Road", s.rng.IntN(100)))
 	}
-	before := map[string]string{}
-	cols := map[string]*string{"phone": u.Phone, "email": u.Email, "address": u.Address, "notes": u.Notes, "given_name": u.GivenName}
-	for f, v := range cols {
-		if v != nil {
-			var old string
-			if err := d.raw.QueryRow(`SELECT `+f+` FROM patients WHERE id = ?`, id).Scan(&old); err != nil {
-				s.t.Fatal(err)
-			}
-			before[f] = old
-		}
+	// The staff open the record, then save: a sync may bring another
+	// desk's edit meanwhile (the desks sync on their own in the concurrent
+	// simulation), which their edit did not see.
+	seen, err := d.svc().Patients.FindPatientByID(system, id)
+	if err != nil {
+		s.t.Fatal(err)
 	}
+	u.Was = seen
+	before := map[string]string{"phone": seen.Phone, "email": seen.Email, "address": seen.Address, "notes": seen.Notes,
+		"given_name": seen.GivenName}
+	cols := map[string]*string{"phone": u.Phone, "email": u.Email, "address": u.Address, "notes": u.Notes, "given_name": u.GivenName}
 	if s.concurrent && simEditDelay > 0 {
 		// HMS_SIM_EDIT_DELAY: a pull may apply meanwhile (issue #21).
 		time.Sleep(simEditDelay)
