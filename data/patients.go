@@ -373,7 +373,7 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 		if err != nil {
 			return err
 		}
-		if u.Was != nil {
+		if u.Was != nil && u.Was.ID == p.ID {
 			if err := tx.notSeen(p, u.Was, changes); err != nil {
 				return err
 			}
