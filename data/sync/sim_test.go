@@ -845,6 +845,9 @@ func (s *sim) editPatient(d *simDesk) {
 				ORDER BY rowid DESC LIMIT 1`, id, f).Scan(&e.replaced); err != nil {
 				s.t.Fatal(err)
 			}
+			if e.replaced != e.before {
+				s.counts["edit over a value pulled meanwhile"]++
+			}
 			if d.jump != 0 {
 				e.jumped, e.made, e.skew = true, d.clock.Now().Add(-d.clock.skew), d.clock.skew-d.jump
 				d.jumpEdits = append(d.jumpEdits, len(s.edits))
