@@ -228,6 +228,11 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 			}()
 			s := newSim(t, seed)
 			s.concurrent = true
+			defer func() {
+				if (t.Failed() && os.Getenv("HMS_SIM_TRACE") != "") || os.Getenv("HMS_SIM_TRACE") == "always" {
+					t.Logf("seed %d, the steps:\n  %s", seed, strings.Join(s.trace, "\n  "))
+				}
+			}()
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			for _, d := range s.desks {
