@@ -251,6 +251,13 @@ type PatientUpdate struct {
 	BloodGroup       *BloodGroup
 	Notes            *string
 	Language         *string // "" the clinic's message language
+	// Was is the record as the person making the change saw it (the
+	// form's copy); nil: as the desk holds it when the change is made. A
+	// field the change sets whose value changed since it was seen (a sync
+	// brought another desk's edit while the form was open) is overwritten
+	// without having been seen: that value is kept for review on every
+	// desk (docs/SYNC-DESIGN.md, "What an edit saw").
+	Was *Patient
 }
 
 // Apply returns the record p would become, as a PatientCreate to validate.

@@ -373,6 +373,11 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 		if err != nil {
 			return err
 		}
+		if u.Was != nil && u.Was.ID == p.ID {
+			if err := tx.notSeen(p, u.Was, changes); err != nil {
+				return err
+			}
+		}
 		tx.Audit("patient.update", "patients", id, id, describeChanges(changes))
 		out, err = tx.findPatient(id)
 		return err
@@ -381,6 +386,42 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 		return nil, err
 	}
 	return out, nil
+}
+
+// notSeen takes out of the base of the edit just queued for p (its
+// outbox row, outbox_edit_base) the readings of the values it replaced
+// that its maker had not seen: a field whose value when the edit was made
+// (p) differs from the one the form showed (was), because a sync brought
+// another desk's edit meanwhile. Its base then names what that value
+// descends from, not the value itself, so the server reads the edit as
+// made without seeing it and keeps that value for review on every desk
+// (server_set "_lost"), as for two desks apart; named, it was overwritten
+// with no review item anywhere (issue #21). The field's lineage here
+// (field_clock.seen) is the edit's base, as the triggers keep it.
+func (tx *Tx) notSeen(p, was *app.Patient, changes []fieldChange) error {
+	set := map[string]bool{}
+	for _, ch := range changes {
+		set[ch.field] = true
+	}
+	// The fields whose value here differs from the one shown.
+	for _, ch := range diffPatient(p, app.PatientUpdate{}.Apply(was)) {
+		if !set[ch.field] {
+			continue
+		}
+		path := `$."` + ch.field + `"`
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]'))
+			WHERE seq = (SELECT max(seq) FROM outbox WHERE entity = 'patients' AND row_id = ?2 AND kind = 'update')
+				AND json_valid(base) AND json_type(base, ?1) = 'array'`, path, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = coalesce((SELECT base -> ?1 FROM outbox
+				WHERE seq = (SELECT max(seq) FROM outbox WHERE entity = 'patients' AND row_id = ?2 AND kind = 'update')
+					AND json_valid(base) AND json_type(base, ?1) = 'array'), seen)
+			WHERE entity = 'patients' AND row_id = ?2 AND field = ?3`, path, p.ID, ch.field); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func describeChanges(cs []fieldChange) string {

@@ -243,7 +243,7 @@ func (f *patientForm) create(c app.PatientCreate) {
 // update saves the fields that changed.
 func (f *patientForm) update(c app.PatientCreate) {
 	p := f.patient
-	var upd app.PatientUpdate
+	upd := app.PatientUpdate{Was: p} // what the form showed: a value a sync changed since was not seen
 	changed := false
 	str := func(dst **string, now, was string) {
 		if now != was {

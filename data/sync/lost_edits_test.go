@@ -318,3 +318,61 @@ func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 	}
 	sameClinic(t, a.db, b)
 }
+
+// A desk's staff open a record, a sync brings another desk's edit of a
+// field meanwhile, and they save a new value of that field: their edit
+// replaced a value they never saw. It wins (it is the later), and the
+// other desk's value is kept for review on every desk, as when the two
+// desks were apart (issue #21: the concurrent simulation, seed 3, lost it
+// with no review item: the desk's edit named the pulled value as seen).
+// Saved after they saw it, it raises nothing.
+func TestEditOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, sawIt := range []bool{false, true} {
+		name := "opened before the sync"
+		if sawIt {
+			name = "opened after the sync"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, a, b, c := threeDesks(t)
+			p := newPatient(t, a.svc, "Meanwhile")
+			syncAll(t, a.db, b, c)
+			var opened *app.Patient
+			open := func() {
+				var err error
+				if opened, err = services(b).Patients.FindPatientByID(system, p.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !sawIt {
+				open() // the form on B shows the notes as they were
+			}
+			editField(t, a.db, p.ID, "notes", "from A")
+			mustSync(t, a.db)
+			mustSync(t, b) // B's sync brings A's notes while the form is open
+			if sawIt {
+				open()
+			}
+			notes := "from B"
+			if _, err := services(b).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Notes: &notes, Was: opened}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			sameClinic(t, a.db, b, c)
+			admin := callerOf(a.users[app.RoleAdmin])
+			for i, d := range []*data.DB{a.db, b, c} {
+				if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND notes = 'from B'`, p.ID); n != 1 {
+					t.Fatalf("desk %d: B's notes, the later, did not win", i)
+				}
+				got := openLosses(t, d, admin, p.ID, "notes")
+				switch {
+				case sawIt && len(got) != 0:
+					t.Errorf("desk %d keeps for review %v, want nothing: B's staff saw A's notes", i, got)
+				case !sawIt && (len(got) != 1 || got[`"from A"`] != `"from B"`):
+					t.Errorf("desk %d keeps for review %v, want A's notes lost to B's", i, got)
+				}
+			}
+		})
+	}
+}

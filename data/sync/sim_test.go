@@ -228,6 +228,11 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 			}()
 			s := newSim(t, seed)
 			s.concurrent = true
+			defer func() {
+				if (t.Failed() && os.Getenv("HMS_SIM_TRACE") != "") || os.Getenv("HMS_SIM_TRACE") == "always" {
+					t.Logf("seed %d, the steps:\n  %s", seed, strings.Join(s.trace, "\n  "))
+				}
+			}()
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			for _, d := range s.desks {
@@ -380,6 +385,7 @@ type simEdit struct {
 	desk           string
 	patient, field string
 	value, before  string
+	replaced       string // before, as the desk's transaction saw it (patient_changes)
 	// An edit made while the desk's clock was off (clockJump): when it was
 	// made (the simulation's time), the desk's clock's usual skew, and
 	// whether the next handshake found the clock still off (so the edit was
@@ -786,6 +792,12 @@ func (s *sim) editSettings(d *simDesk) {
 	}
 }
 
+// simEditDelay (HMS_SIM_EDIT_DELAY, a duration) is how long the concurrent
+// simulation waits between reading the fields an edit changes and making
+// the edit: the desks' syncs run meanwhile, which makes a pull between the
+// two likelier (issue #21).
+var simEditDelay, _ = time.ParseDuration(os.Getenv("HMS_SIM_EDIT_DELAY"))
+
 func (s *sim) editPatient(d *simDesk) {
 	id := s.pickOn(d, "patients", s.patients)
 	if id == "" {
@@ -809,16 +821,20 @@ func (s *sim) editPatient(d *simDesk) {
 	if s.rng.IntN(3) == 0 {
 		u.Address = str(fmt.Sprintf("%d Other Road", s.rng.IntN(100)))
 	}
-	before := map[string]string{}
+	// The staff open the record, then save: a sync may bring another
+	// desk's edit meanwhile (the desks sync on their own in the concurrent
+	// simulation), which their edit did not see.
+	seen, err := d.svc().Patients.FindPatientByID(system, id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	u.Was = seen
+	before := map[string]string{"phone": seen.Phone, "email": seen.Email, "address": seen.Address, "notes": seen.Notes,
+		"given_name": seen.GivenName}
 	cols := map[string]*string{"phone": u.Phone, "email": u.Email, "address": u.Address, "notes": u.Notes, "given_name": u.GivenName}
-	for f, v := range cols {
-		if v != nil {
-			var old string
-			if err := d.raw.QueryRow(`SELECT `+f+` FROM patients WHERE id = ?`, id).Scan(&old); err != nil {
-				s.t.Fatal(err)
-			}
-			before[f] = old
-		}
+	if s.concurrent && simEditDelay > 0 {
+		// HMS_SIM_EDIT_DELAY: a pull may apply meanwhile (issue #21).
+		time.Sleep(simEditDelay)
 	}
 	if _, err := d.svc().Patients.UpdatePatient(system, id, u); err != nil {
 		s.refused("edit patient", err)
@@ -827,6 +843,16 @@ func (s *sim) editPatient(d *simDesk) {
 	for f, v := range cols {
 		if v != nil && *v != before[f] {
 			e := simEdit{desk: d.name, patient: id, field: f, value: *v, before: before[f]}
+			// What the edit replaced, as the desk recorded it in its
+			// transaction (a pull may have changed the field since the
+			// read above): explainField shows it.
+			if err := d.raw.QueryRow(`SELECT old_value FROM patient_changes WHERE patient_id = ? AND field = ?
+				ORDER BY rowid DESC LIMIT 1`, id, f).Scan(&e.replaced); err != nil {
+				s.t.Fatal(err)
+			}
+			if e.replaced != e.before {
+				s.counts["edit over a value pulled meanwhile"]++
+			}
 			if d.jump != 0 {
 				e.jumped, e.made, e.skew = true, d.clock.Now().Add(-d.clock.skew), d.clock.skew-d.jump
 				d.jumpEdits = append(d.jumpEdits, len(s.edits))
@@ -1487,6 +1513,7 @@ func (s *sim) check() {
 	// No lost edit without a review item: each value an edit set holds in
 	// the end, or a later edit was made on a desk that held it, or every
 	// desk keeps it for review.
+	explain := map[[2]string]bool{} // patient, field: what explainField shows when this fails
 	for i, e := range s.edits {
 		var final string
 		if err := s.desks[0].raw.QueryRow(`SELECT `+e.field+` FROM patients WHERE id = ?`, e.patient).Scan(&final); err != nil {
@@ -1515,8 +1542,12 @@ func (s *sim) check() {
 			if n == 0 {
 				t.Errorf("seed %d: %s: %s's edit of %s of patient %s to %q lost to %q with no review item", s.seed, d.name,
 					e.desk, e.field, e.patient, e.value, final)
+				explain[[2]string{e.patient, e.field}] = true
 			}
 		}
+	}
+	for k := range explain {
+		s.explainField(k[0], k[1])
 	}
 
 	// The same for the prices of draft lines edited on two desks apart.
@@ -2159,4 +2190,89 @@ func (s *sim) explainPartialRows() {
 func testServerURL() string {
 	u, _ := servertest.BaseURL()
 	return u
+}
+
+// explainField logs what the simulation, the server and each desk know of
+// the edits of one field of a patient: to diagnose a lost edit with no
+// review item (the concurrent simulation, seed 3: issue #21).
+func (s *sim) explainField(patient, field string) {
+	t := s.t
+	for i, e := range s.edits {
+		if e.patient == patient && e.field == field {
+			t.Logf("  sim edit %d on %s: %q -> %q (replaced %q)", i, e.desk, e.before, e.value, e.replaced)
+		}
+	}
+	conn, err := pgx.Connect(context.Background(), s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), `SELECT txid::text, seq, right(origin_site::text, 4), hlc,
+			coalesce(row_snapshot->>$2, ''), coalesce(field_hlc->>$2, ''), server_set::text
+		FROM sync.change_log WHERE entity = 'patients' AND row_id = $1 ORDER BY txid, seq`, patient, field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var txid, origin, h, v, fh, set string
+		var seq int64
+		if err := rows.Scan(&txid, &seq, &origin, &h, &v, &fh, &set); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("  server log tx %s seq %d from %s at %s: %s %q (clock %s) %s", txid, seq, origin, h, field, v, fh, set)
+	}
+	rows.Close()
+	var data, clocks, bases string
+	if err := conn.QueryRow(context.Background(), `SELECT data->>$2, field_hlc->>$2, coalesce(field_base->>$2, '')
+		FROM sync.rows WHERE entity = 'patients' AND row_id = $1`, patient, field).Scan(&data, &clocks, &bases); err == nil {
+		t.Logf("  server row: %s %q (clock %s, base %s)", field, data, clocks, bases)
+	}
+	for _, d := range s.desks {
+		t.Logf("  %s is site %s", d.name, d.db.SiteID()[len(d.db.SiteID())-4:])
+		rows, err := d.raw.Query(`SELECT seq, hlc, payload, base FROM outbox_sent WHERE entity = 'patients' AND row_id = ?
+			AND json_extract(payload, '$.'||?) IS NOT NULL
+			UNION ALL SELECT seq, hlc, payload, base || ' (queued)' FROM outbox WHERE entity = 'patients' AND row_id = ?
+			AND json_extract(payload, '$.'||?) IS NOT NULL ORDER BY seq`, patient, field, patient, field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var seq int64
+			var h, payload, base string
+			if err := rows.Scan(&seq, &h, &payload, &base); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("    sent %d at %s: %s base %s", seq, h, payload, base)
+		}
+		rows.Close()
+		rows, err = d.raw.Query(`SELECT old_value, new_value FROM patient_changes WHERE patient_id = ? AND field = ? ORDER BY rowid`,
+			patient, field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var o, n string
+			if err := rows.Scan(&o, &n); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("    changed here: %q -> %q", o, n)
+		}
+		rows.Close()
+		var h, seen string
+		d.raw.QueryRow(`SELECT hlc, seen FROM field_clock WHERE entity = 'patients' AND row_id = ? AND field = ?`, patient, field).Scan(&h, &seen)
+		t.Logf("    field clock %s seen %s", h, seen)
+		rows, err = d.raw.Query(`SELECT lost_value, lost_hlc, won_value, won_hlc, rule FROM conflicts WHERE entity = 'patients' AND row_id = ? AND field = ?`,
+			patient, field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var lv, lh, wv, wh, rule string
+			if err := rows.Scan(&lv, &lh, &wv, &wh, &rule); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("    conflict: %s at %s lost to %s at %s (%s)", lv, lh, wv, wh, rule)
+		}
+		rows.Close()
+	}
 }
