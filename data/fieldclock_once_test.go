@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -290,5 +292,95 @@ func TestFieldClockOncePerField(t *testing.T) {
 	if testing.Verbose() {
 		fmt.Println(strings.Join(newOut, "\n"))
 		fmt.Println(joined)
+	}
+}
+
+// BenchmarkFieldClockTriggers prices what the invoices' triggers do for
+// sync when an invoice is issued and then paid (its outbox rows, bases and
+// field clocks, with every other trigger of the two statements), on the
+// triggers of migration 0218 ("0218") and on the program's ("now"): each
+// operation issues one five-line draft (made untimed beforehand) and sets
+// it paid, each in its own transaction, and reports the thread's CPU.
+func BenchmarkFieldClockTriggers(b *testing.B) {
+	old, cur := fieldClockPair(b)
+	for _, c := range []struct {
+		name string
+		db   *sql.DB
+	}{{"0218", old}, {"now", cur}} {
+		made := 0 // invoices made by the runs before, whose keys and numbers are taken
+		b.Run(c.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			db := c.db
+			var site, p string
+			if err := db.QueryRow(`SELECT site_id FROM sync_meta`).Scan(&site); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.QueryRow(`SELECT id FROM patients ORDER BY id LIMIT 1`).Scan(&p); err != nil {
+				b.Fatal(err)
+			}
+			wall := int64(1_900_000_000_000)
+			// Statements compiled once, as the desk's statement cache has
+			// them: compiling an UPDATE of invoices compiles its triggers too.
+			prepared := map[string]*sql.Stmt{}
+			defer func() {
+				for _, st := range prepared {
+					st.Close()
+				}
+			}()
+			tx := func(q string, args ...any) {
+				wall++
+				st := prepared[q]
+				if st == nil {
+					var err error
+					if st, err = db.Prepare(q); err != nil {
+						b.Fatal(err)
+					}
+					prepared[q] = st
+				}
+				t, err := db.Begin()
+				if err != nil {
+					b.Fatal(err)
+				}
+				fieldClockReading.Store(hlc.Timestamp{Wall: wall, Site: site}.String())
+				if _, err := t.Stmt(st).Exec(args...); err != nil {
+					t.Rollback()
+					b.Fatalf("%s: %v", q, err)
+				}
+				if err := t.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				fieldClockReading.Store("")
+			}
+			const at = "2030-03-15T10:00:00.000Z"
+			var cpu time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				made++
+				inv := fmt.Sprintf("0190f000-0000-7000-8000-%012x", made)
+				tx(`INSERT INTO invoices (id, patient_id, patient_name, patient_mrn, status, currency, discount_rate,
+					discount_amount, created_by, created_at, updated_at) SELECT ?1, id, given_name || ' ' || family_name,
+					mrn, 'draft', 'EUR', 0, 0, 'billing', ?2, ?2 FROM patients WHERE id = ?3`, inv, at, p)
+				lines := make([]string, 5)
+				for l := range lines {
+					id := fmt.Sprintf("%s-%d", inv, l)
+					lines[l] = fmt.Sprintf(`{"id":"%s","code":"C%d","quantity":1,"unit_price":5000,"total":5000}`, id, l)
+					tx(`INSERT INTO invoice_lines (id, invoice_id, position, code, description, kind, quantity, unit_price,
+						tax_rate, gross, discount, invoice_discount, net, tax, total, created_at, updated_at) VALUES (?, ?, ?,
+						'C1', 'Consultation', 'consultation', 1, 5000, 0, 5000, 0, 0, 5000, 0, 5000, ?4, ?4)`, id, inv, l+1, at)
+				}
+				start := threadCPU()
+				b.StartTimer()
+				tx(`UPDATE invoices SET status = 'issued', number = ?, issued_at = ?, issued_by = 'billing', issued_lines = ?,
+					issued_with = '{"currency":"EUR","zone":"Europe/Athens"}', updated_at = ?2 WHERE id = ?4`,
+					fmt.Sprint("INV-B-", made), at, "["+strings.Join(lines, ",")+"]", inv)
+				tx(`UPDATE invoices SET status = 'paid', updated_at = ? WHERE id = ?`, "2030-03-15T10:05:00.000Z", inv)
+				b.StopTimer()
+				cpu += threadCPU() - start
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
+		})
 	}
 }

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0219 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0220 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1484,8 +1484,16 @@ WHEN hms_tx_hlc() IS NOT NULL AND (
         old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines OR
         old.issued_with IS NOT new.issued_with)
 BEGIN
-    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
-    SELECT 'invoices', new.id, 'update', json_group_object(field, value), hms_tx_hlc()
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc, base)
+    SELECT 'invoices', new.id, 'update', json_group_object(field, value), hms_tx_hlc(),
+        (SELECT json_group_object(b.field, json(CASE
+            WHEN c.hlc IS NULL THEN '[""]'
+            WHEN c.seen = '[]' THEN json_array(c.hlc)
+            ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
+        FROM (SELECT 'notes' AS field WHERE old.notes IS NOT new.notes
+            UNION ALL SELECT 'discount_rate' WHERE old.discount_rate IS NOT new.discount_rate
+            UNION ALL SELECT 'discount_amount' WHERE old.discount_amount IS NOT new.discount_amount) b
+        LEFT JOIN field_clock c ON c.entity = 'invoices' AND c.row_id = new.id AND c.field = b.field)
     FROM (SELECT 'number' AS field, new.number AS value WHERE old.number IS NOT new.number
         UNION ALL SELECT 'patient_id', new.patient_id WHERE old.patient_id IS NOT new.patient_id
         UNION ALL SELECT 'patient_name', new.patient_name WHERE old.patient_name IS NOT new.patient_name
