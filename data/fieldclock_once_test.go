@@ -29,12 +29,16 @@ const fieldClockBefore = 218
 // write under way, or NULL (a pull's writes) when it is empty.
 const fieldClockDriver = "sqlite3_fieldclock"
 
-var fieldClockReading atomic.Value // string
+var (
+	fieldClockReading atomic.Value // string
+	fieldClockCalls   atomic.Int64 // calls of hms_tx_hlc
+)
 
 func init() {
 	fieldClockReading.Store("")
 	sql.Register(fieldClockDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		if err := c.RegisterFunc("hms_tx_hlc", func() any {
+			fieldClockCalls.Add(1)
 			if s := fieldClockReading.Load().(string); s != "" {
 				return s
 			}
@@ -300,15 +304,18 @@ func TestFieldClockOncePerField(t *testing.T) {
 // field clocks, with every other trigger of the two statements), on the
 // triggers of migration 0218 ("0218") and on the program's ("now"): each
 // operation issues one five-line draft (made untimed beforehand) and sets
-// it paid, each in its own transaction, and reports the thread's CPU.
+// it paid, and reports the thread's CPU. "committed": each in its own
+// transaction, committed; "rolled-back": both in one transaction rolled
+// back, which leaves the commit's page writes out of the figure.
 func BenchmarkFieldClockTriggers(b *testing.B) {
 	old, cur := fieldClockPair(b)
+	made := map[*sql.DB]int{} // invoices made by the runs before, whose keys and numbers are taken
 	for _, c := range []struct {
 		name string
 		db   *sql.DB
-	}{{"0218", old}, {"now", cur}} {
-		made := 0 // invoices made by the runs before, whose keys and numbers are taken
-		b.Run(c.name, func(b *testing.B) {
+		mode string
+	}{{"0218", old, "committed"}, {"now", cur, "committed"}, {"0218", old, "rolled-back"}, {"now", cur, "rolled-back"}} {
+		b.Run(c.name+"-"+c.mode, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			db := c.db
@@ -352,13 +359,59 @@ func BenchmarkFieldClockTriggers(b *testing.B) {
 				}
 				fieldClockReading.Store("")
 			}
-			const at = "2030-03-15T10:00:00.000Z"
+			const (
+				at       = "2030-03-15T10:00:00.000Z"
+				issueSQL = `UPDATE invoices SET status = 'issued', number = ?, issued_at = ?, issued_by = 'billing',
+					issued_lines = ?, issued_with = '{"currency":"EUR","zone":"Europe/Athens"}', updated_at = ?2 WHERE id = ?4`
+				paidSQL = `UPDATE invoices SET status = 'paid', updated_at = ? WHERE id = ?`
+			)
+			// both issues and pays in one transaction, rolled back, and
+			// counts the rows the statements and their triggers inserted,
+			// updated or deleted, and the calls of hms_tx_hlc.
+			var rowsChanged, callsMade int64
+			both := func(issue, paid []any) {
+				wall++
+				steps := []struct {
+					q    string
+					args []any
+				}{{issueSQL, issue}, {paidSQL, paid}}
+				for _, st := range steps {
+					if prepared[st.q] == nil {
+						var err error
+						if prepared[st.q], err = db.Prepare(st.q); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				t, err := db.Begin()
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer t.Rollback()
+				fieldClockReading.Store(hlc.Timestamp{Wall: wall, Site: site}.String())
+				defer fieldClockReading.Store("")
+				var before, after int64
+				if err := t.QueryRow(`SELECT total_changes()`).Scan(&before); err != nil {
+					b.Fatal(err)
+				}
+				calls := fieldClockCalls.Load()
+				for _, st := range steps {
+					if _, err := t.Stmt(prepared[st.q]).Exec(st.args...); err != nil {
+						b.Fatal(err)
+					}
+				}
+				callsMade += fieldClockCalls.Load() - calls
+				if err := t.QueryRow(`SELECT total_changes()`).Scan(&after); err != nil {
+					b.Fatal(err)
+				}
+				rowsChanged += after - before
+			}
 			var cpu time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				made++
-				inv := fmt.Sprintf("0190f000-0000-7000-8000-%012x", made)
+				made[db]++
+				inv := fmt.Sprintf("0190f000-0000-7000-8000-%012x", made[db])
 				tx(`INSERT INTO invoices (id, patient_id, patient_name, patient_mrn, status, currency, discount_rate,
 					discount_amount, created_by, created_at, updated_at) SELECT ?1, id, given_name || ' ' || family_name,
 					mrn, 'draft', 'EUR', 0, 0, 'billing', ?2, ?2 FROM patients WHERE id = ?3`, inv, at, p)
@@ -372,15 +425,23 @@ func BenchmarkFieldClockTriggers(b *testing.B) {
 				}
 				start := threadCPU()
 				b.StartTimer()
-				tx(`UPDATE invoices SET status = 'issued', number = ?, issued_at = ?, issued_by = 'billing', issued_lines = ?,
-					issued_with = '{"currency":"EUR","zone":"Europe/Athens"}', updated_at = ?2 WHERE id = ?4`,
-					fmt.Sprint("INV-B-", made), at, "["+strings.Join(lines, ",")+"]", inv)
-				tx(`UPDATE invoices SET status = 'paid', updated_at = ? WHERE id = ?`, "2030-03-15T10:05:00.000Z", inv)
+				issue := []any{fmt.Sprint("INV-B-", made[db]), at, "[" + strings.Join(lines, ",") + "]", inv}
+				paid := []any{"2030-03-15T10:05:00.000Z", inv}
+				if c.mode == "committed" {
+					tx(issueSQL, issue...)
+					tx(paidSQL, paid...)
+				} else {
+					both(issue, paid)
+				}
 				b.StopTimer()
 				cpu += threadCPU() - start
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
+			if c.mode != "committed" {
+				b.ReportMetric(float64(rowsChanged)/float64(b.N), "rows-changed/op")
+				b.ReportMetric(float64(callsMade)/float64(b.N), "tx-hlc-calls/op")
+			}
 		})
 	}
 }
