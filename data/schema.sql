@@ -1164,11 +1164,12 @@ BEGIN
         UNION ALL SELECT 'created_at', new.created_at WHERE old.created_at IS NOT new.created_at
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'deleted_at', new.deleted_at WHERE old.deleted_at IS NOT new.deleted_at);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'doctor_profiles', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'doctor_profiles', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER seal_doctor_profiles_del AFTER DELETE ON doctor_profiles BEGIN SELECT hms_seal('doctor_profiles', OLD.id); END;
@@ -1201,28 +1202,6 @@ CREATE TABLE field_clock (
     site_id TEXT NOT NULL, seen TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (entity, row_id, field)
 ) STRICT, WITHOUT ROWID;
-
-CREATE TRIGGER field_clock_seen_insert AFTER INSERT ON field_clock
-WHEN new.hlc = hms_tx_hlc()
-BEGIN
-    UPDATE field_clock SET seen = coalesce((
-        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
-            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
-        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
-            AND o.kind = 'update' AND json_valid(o.base)), '[]')
-    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
-END;
-
-CREATE TRIGGER field_clock_seen_update AFTER UPDATE OF hlc ON field_clock
-WHEN new.hlc = hms_tx_hlc()
-BEGIN
-    UPDATE field_clock SET seen = coalesce((
-        SELECT CASE WHEN json_type(o.base, '$."' || new.field || '"') = 'array'
-            THEN json_extract(o.base, '$."' || new.field || '"') END FROM outbox o
-        WHERE o.seq = (SELECT max(seq) FROM outbox) AND o.entity = new.entity AND o.row_id = new.row_id
-            AND o.kind = 'update' AND json_valid(o.base)), '[]')
-    WHERE entity = new.entity AND row_id = new.row_id AND field = new.field;
-END;
 
 -- invoice_lines
 
@@ -1330,11 +1309,12 @@ BEGIN
             old.tax_rate IS NOT new.tax_rate OR old.gross IS NOT new.gross OR old.discount IS NOT new.discount OR
             old.invoice_discount IS NOT new.invoice_discount OR old.net IS NOT new.net OR old.tax IS NOT new.tax OR
             old.total IS NOT new.total);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'invoice_lines', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'invoice_lines', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER invoice_lines_update_draft BEFORE UPDATE ON invoice_lines
@@ -1505,8 +1485,16 @@ WHEN hms_tx_hlc() IS NOT NULL AND (
         old.discount_amount IS NOT new.discount_amount OR old.issued_lines IS NOT new.issued_lines OR
         old.issued_with IS NOT new.issued_with)
 BEGIN
-    INSERT INTO outbox (entity, row_id, kind, payload, hlc)
-    SELECT 'invoices', new.id, 'update', json_group_object(field, value), hms_tx_hlc()
+    INSERT INTO outbox (entity, row_id, kind, payload, hlc, base)
+    SELECT 'invoices', new.id, 'update', json_group_object(field, value), hms_tx_hlc(),
+        (SELECT json_group_object(b.field, json(CASE
+            WHEN c.hlc IS NULL THEN '[""]'
+            WHEN c.seen = '[]' THEN json_array(c.hlc)
+            ELSE json_remove('[' || json_quote(c.hlc) || ',' || substr(c.seen, 2), '$[16]') END))
+        FROM (SELECT 'notes' AS field WHERE old.notes IS NOT new.notes
+            UNION ALL SELECT 'discount_rate' WHERE old.discount_rate IS NOT new.discount_rate
+            UNION ALL SELECT 'discount_amount' WHERE old.discount_amount IS NOT new.discount_amount) b
+        LEFT JOIN field_clock c ON c.entity = 'invoices' AND c.row_id = new.id AND c.field = b.field)
     FROM (SELECT 'number' AS field, new.number AS value WHERE old.number IS NOT new.number
         UNION ALL SELECT 'patient_id', new.patient_id WHERE old.patient_id IS NOT new.patient_id
         UNION ALL SELECT 'patient_name', new.patient_name WHERE old.patient_name IS NOT new.patient_name
@@ -1525,11 +1513,12 @@ BEGIN
         UNION ALL SELECT 'discount_amount', new.discount_amount WHERE old.discount_amount IS NOT new.discount_amount
         UNION ALL SELECT 'issued_lines', new.issued_lines WHERE old.issued_lines IS NOT new.issued_lines
         UNION ALL SELECT 'issued_with', new.issued_with WHERE old.issued_with IS NOT new.issued_with);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'invoices', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'invoices', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER seal_invoices_del AFTER DELETE ON invoices BEGIN SELECT hms_seal('invoices', OLD.id); END;
@@ -2184,11 +2173,12 @@ BEGIN
         UNION ALL SELECT 'resolved_at', new.resolved_at WHERE old.resolved_at IS NOT new.resolved_at
         UNION ALL SELECT 'resolved_by', new.resolved_by WHERE old.resolved_by IS NOT new.resolved_by
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'patient_duplicates', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'patient_duplicates', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER seal_patient_duplicates_del AFTER DELETE ON patient_duplicates BEGIN SELECT hms_seal('patient_duplicates', OLD.id); END;
@@ -2500,11 +2490,12 @@ BEGIN
         UNION ALL SELECT 'notes', new.notes WHERE old.notes IS NOT new.notes
         UNION ALL SELECT 'archive_reason', new.archive_reason WHERE old.archive_reason IS NOT new.archive_reason
         UNION ALL SELECT 'language', new.language WHERE old.language IS NOT new.language);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'patients', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'patients', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER patients_search_delete AFTER DELETE ON patients
@@ -2704,9 +2695,9 @@ BEGIN
         'id', new.id, 'entity', new.entity, 'row_id', new.row_id, 'field', new.field, 'sig', new.sig,
         'updated_at', new.updated_at), hms_tx_hlc()
     FROM sync_meta;
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'power_sigs', new.id, 'sig', hms_tx_hlc(), site_id FROM sync_meta WHERE true
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'power_sigs', new.id, 'sig', hms_tx_hlc(), site_id, '[]' FROM sync_meta WHERE true
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER power_sigs_outbox_update AFTER UPDATE OF entity, row_id, field, sig, updated_at ON power_sigs
@@ -2720,11 +2711,11 @@ BEGIN
         UNION ALL SELECT 'field', new.field WHERE old.field IS NOT new.field
         UNION ALL SELECT 'sig', new.sig WHERE old.sig IS NOT new.sig
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'power_sigs', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'power_sigs', new.id, f.key, o.hlc, m.site_id, '[]'
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER seal_power_sigs_del AFTER DELETE ON power_sigs BEGIN SELECT hms_seal('power_sigs', OLD.id); END;
@@ -3329,10 +3320,10 @@ BEGIN
     SELECT 'settings', new.key, 'insert', json_object(
         'key', new.key, 'value', new.value, 'updated_at', new.updated_at, 'power_sig', new.power_sig), hms_tx_hlc()
     FROM sync_meta;
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'settings', new.key, f.field, hms_tx_hlc(), site_id FROM sync_meta, (SELECT 'value' AS field UNION ALL SELECT 'power_sig') f
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'settings', new.key, f.field, hms_tx_hlc(), site_id, '[]' FROM sync_meta, (SELECT 'value' AS field UNION ALL SELECT 'power_sig') f
     WHERE true
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER settings_outbox_update AFTER UPDATE OF
@@ -3346,11 +3337,12 @@ BEGIN
     FROM (SELECT 'value' AS field, new.value AS value WHERE old.value IS NOT new.value
         UNION ALL SELECT 'updated_at', new.updated_at WHERE old.updated_at IS NOT new.updated_at
         UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'settings', new.key, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'settings', new.key, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 -- sync_meta
@@ -3551,11 +3543,12 @@ BEGIN
         UNION ALL SELECT 'sealed_sign_key', new.sealed_sign_key WHERE old.sealed_sign_key IS NOT new.sealed_sign_key
         UNION ALL SELECT 'power_sig', new.power_sig WHERE old.power_sig IS NOT new.power_sig
         UNION ALL SELECT 'language', new.language WHERE old.language IS NOT new.language);
-    INSERT INTO field_clock (entity, row_id, field, hlc, site_id)
-    SELECT 'users', new.id, f.key, hms_tx_hlc(), m.site_id
-    FROM json_each((SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1)) f, sync_meta m
+    INSERT INTO field_clock (entity, row_id, field, hlc, site_id, seen)
+    SELECT 'users', new.id, f.key, o.hlc, m.site_id, coalesce(CASE WHEN json_valid(o.base) THEN CASE WHEN json_type(o.base, '$."' || f.key || '"') = 'array'
+            THEN json_extract(o.base, '$."' || f.key || '"') END END, '[]')
+    FROM (SELECT payload, base, hlc FROM outbox ORDER BY seq DESC LIMIT 1) o, json_each(o.payload) f, sync_meta m
     WHERE f.key NOT IN ('created_at', 'updated_at')
-    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id;
+    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, site_id = excluded.site_id, seen = excluded.seen;
 END;
 
 CREATE TRIGGER users_session_gen AFTER UPDATE OF role, status, password_hash, deleted_at ON users
