@@ -35,6 +35,9 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 			return nil, app.Errorf(app.ECONFLICT, "Invoice %s is being settled on another desk already (%s, by %s): its payments reach this desk with the next sync.",
 				c.Overpaid.InvoiceNumber, cl.Action, cl.By)
 		}
+		if e.afterClaim != nil {
+			e.afterClaim()
+		}
 	}
 	return e.SettleOverpaymentHere(ctx, id, in)
 }
