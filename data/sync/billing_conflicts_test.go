@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -237,9 +238,27 @@ func TestOverpaidAgainAfterSettledIsOpenAgain(t *testing.T) {
 // claim was given up with the settlement it was for. It used to stay on
 // the server, and every other desk was told "being settled on another
 // desk already" for good. The desk that gave it up now loses to the one
-// that settles: two desks still cannot both refund.
+// that settles: two desks still cannot both refund. The conflict can also
+// open again before the claiming desk writes: its settlement is refused
+// all the same, asking to settle it again.
 func TestClaimGivenUpWhenSyncClosesTheConflict(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		reopen bool // overpaid again before the claiming desk writes
+		refuse string
+	}{
+		{"closed before the write", false, "was settled already"},
+		{"closed and overpaid again before the write", true, "is overpaid again: settle it again"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			claimGivenUp(t, tc.reopen, tc.refuse)
+		})
+	}
+}
+
+func claimGivenUp(t *testing.T, reopen bool, refuse string) {
 	u, first, second, third := threeDesks(t)
 	p := newPatient(t, first.svc, "Claimed")
 	inv := issueInvoice(t, first.svc, p.ID, 4000)
@@ -279,9 +298,16 @@ func TestClaimGivenUpWhenSyncClosesTheConflict(t *testing.T) {
 		if got := overpaid(t, second, clerk); len(got) != 0 {
 			t.Errorf("the second desk's conflict is still open after the refund: %+v", got)
 		}
+		if reopen {
+			syncAll(t, first.db, second, third)
+			if got := overpaid(t, second, clerk); len(got) != 1 || got[0].ID != id {
+				t.Errorf("the second desk's conflict is not open again: %+v", got)
+			}
+		}
 	})
-	if _, err := services(second).Sync.SettleOverpayment(as(clerk), id, settle); code(err) != app.ECONFLICT {
-		t.Fatalf("settled a conflict sync had closed: %v", err)
+	_, err := services(second).Sync.SettleOverpayment(as(clerk), id, settle)
+	if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), refuse) {
+		t.Fatalf("settling a conflict sync had closed: %v, want refused as %q", err, refuse)
 	}
 	sync.SetAfterBillingClaim(engine(second), nil)
 
