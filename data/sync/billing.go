@@ -64,7 +64,7 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 		// up now, or by the next sync round if the server is not reached.
 		bg := context.WithoutCancel(ctx)
 		if _, merr := e.db.MoveBillingClaim(bg, id, "release", "held"); merr != nil {
-			slog.Warn("an overpayment's claim not written down as to give up", "conflict", id, "err", merr)
+			slog.Warn("could not mark an overpayment's claim to be given up: the desk keeps it until its sync closes the conflict", "conflict", id, "err", merr)
 		} else if rerr := e.releaseClaims(bg, conn); rerr != nil {
 			slog.Warn("an overpayment's claim not given up yet: the next sync round does", "conflict", id, "err", rerr)
 		}
