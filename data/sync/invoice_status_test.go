@@ -68,6 +68,10 @@ func TestInvoiceStatusFollowsPulledPayments(t *testing.T) {
 				if n := count(t, d, `SELECT count(*) FROM conflicts WHERE entity = 'invoices' AND field = 'status'`); n != 0 {
 					t.Errorf("desk %d: %d review items of the invoice's status", i, n)
 				}
+				// Derived on each desk, not sent back: no echo.
+				if n := count(t, d, `SELECT count(*) FROM outbox`); n != 0 {
+					t.Errorf("desk %d: %d changes queued after the sync", i, n)
+				}
 			}
 		})
 	}
