@@ -221,9 +221,9 @@ func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.
 	return nil
 }
 
-// SettleOverpaymentHere writes a billing conflict's settlement on this
-// desk, which syncs with no server, so that no other desk can settle it:
-// see settleOverpayment.
+// SettleOverpaymentHere writes a billing conflict's settlement on a desk
+// that syncs with no server, where no other desk can race it: see
+// settleOverpayment.
 func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
 	return s.settleOverpayment(ctx, id, in, false)
 }
