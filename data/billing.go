@@ -1003,16 +1003,44 @@ func (tx *Tx) issueInvoice(invoiceID string) (inv *app.Invoice, err error) {
 	return inv, err
 }
 
+// invoiceStatusSQL is the status an issued invoice i's credit note, lines
+// and allocations give it: void once credited, issued while nothing is
+// paid, partially paid, and paid once its payments make the total (or
+// more: an overpaid invoice is paid, and a billing conflict).
+const invoiceStatusSQL = `CASE
+			WHEN EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = i.id) THEN 'void'
+			WHEN ` + paidSQL + ` = 0 AND ` + invoiceTotalSQL + ` > 0 THEN 'issued'
+			WHEN ` + paidSQL + ` < ` + invoiceTotalSQL + ` THEN 'partially_paid'
+			ELSE 'paid' END`
+
 // refreshStatus derives an issued invoice's status from its credit note,
 // lines and allocations; every write that changes one of them calls it in
 // the same transaction, so the column never disagrees with the data.
 func (tx *Tx) refreshStatus(invoiceID string) error {
-	_, err := tx.ExecContext(tx.ctx, `UPDATE invoices AS i SET status = CASE
-			WHEN EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = i.id) THEN 'void'
-			WHEN `+paidSQL+` = 0 AND (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id) > 0 THEN 'issued'
-			WHEN `+paidSQL+` < (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id) THEN 'partially_paid'
-			ELSE 'paid' END
+	_, err := tx.ExecContext(tx.ctx, `UPDATE invoices AS i SET status = `+invoiceStatusSQL+`
 		WHERE i.id = ? AND i.status <> 'draft' AND i.status <> 'void'`, invoiceID)
+	return err
+}
+
+// DeriveInvoiceStatuses sets the status of each issued invoice of ids to
+// what the credit notes, lines and allocations this desk holds give it, as
+// refreshStatus does for the desk's own writes. The sync engine calls it
+// after applying pulled rows: a status is synced as a field, and the last
+// desk to write it may not have held every payment (two desks took parts
+// of one invoice while apart), so the pulled status can contradict the
+// payments. Drafts and void invoices keep theirs. Only rows whose status
+// changes are written.
+func (tx *Tx) DeriveInvoiceStatuses(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(tx.ctx, `UPDATE invoices AS i SET status = `+invoiceStatusSQL+`
+		WHERE i.id IN (SELECT value FROM json_each(?)) AND i.status <> 'draft' AND i.status <> 'void'
+			AND i.status <> `+invoiceStatusSQL, string(list))
 	return err
 }
 

@@ -75,8 +75,12 @@ func (db *DB) CheckOverpaid(ctx context.Context) error {
 			WHERE billing_conflicts.resolution = 'settled'`, now); err != nil {
 			return err
 		}
+		// A claim this desk held for a settlement it has not written goes
+		// with the conflict: the engine gives it up on the server
+		// (claim 'release', MoveBillingClaim).
 		_, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
-				resolution = 'settled', note = 'settled on another desk: the invoice is no longer overpaid'
+				resolution = 'settled', note = 'settled on another desk: the invoice is no longer overpaid',
+				claim = CASE WHEN b.claim = 'held' THEN 'release' ELSE b.claim END
 			WHERE b.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = b.invoice_id
 				AND i.status NOT IN ('draft', 'void') AND `+paidSQL+` > `+invoiceTotalSQL+`)`, now)
 		return err
@@ -217,7 +221,24 @@ func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.
 	return nil
 }
 
-// SettleOverpaymentHere writes a billing conflict's settlement on this
+// SettleOverpaymentHere writes a billing conflict's settlement on a desk
+// that syncs with no server, where no other desk can race it: see
+// settleOverpayment.
+func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
+	return s.settleOverpayment(ctx, id, in, false)
+}
+
+// SettleOverpaymentClaimed writes a billing conflict's settlement on this
+// desk once the server has given it the decision: it holds the claim
+// (MoveBillingClaim to "held" before claiming). A claim this desk has
+// given up since (its sync closed the conflict, which may be open again
+// under the same name by now) is refused, writing nothing; see
+// settleOverpayment.
+func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
+	return s.settleOverpayment(ctx, id, in, true)
+}
+
+// settleOverpayment writes a billing conflict's settlement on this
 // desk, once the server has given this desk the decision (or the desk
 // syncs with no server): the payment that overpaid the invoice is
 // reversed, and a replacement payment of the same method keeps what was
@@ -225,7 +246,7 @@ func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.
 // patient gets back the excess, or nothing moves but the allocation. The
 // invoices' statuses follow, each patient's timeline and the audit log
 // say what was done. Staff who manage billing.
-func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
+func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement, claimed bool) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "billing.overpayment", "billing_conflicts", id, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
@@ -239,6 +260,16 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 		}
 		if err := checkSettlement(tx.ctx, tx, c, in); err != nil {
 			return err
+		}
+		if claimed {
+			var claim string
+			if err := tx.QueryRowContext(tx.ctx, `SELECT claim FROM billing_conflicts WHERE id = ?`, id).Scan(&claim); err != nil {
+				return err
+			}
+			if claim != "held" {
+				return app.Errorf(app.ECONFLICT, "Invoice %s was settled on another desk while this one claimed it, and is overpaid again: settle it again.",
+					c.Overpaid.InvoiceNumber)
+			}
 		}
 		reason, _ := app.ValidateBillingReason(in.Reason)
 		o := c.Overpaid
@@ -332,8 +363,10 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 			summary += fmt.Sprintf("; %s refunded", app.Format(excess, o.Currency))
 		}
 		summary += ": " + reason
+		// A claim on the server is spent: the payment it names is
+		// reversed, so no overpayment is named by it again.
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts SET resolved_at = ?, resolved_by = ?, resolution = ?,
-			note = ? WHERE id = ?`, formatTime(tx.now), tx.caller.Username, string(resolution), clip(summary, 1000), id); err != nil {
+			note = ?, claim = '' WHERE id = ?`, formatTime(tx.now), tx.caller.Username, string(resolution), clip(summary, 1000), id); err != nil {
 			return err
 		}
 		if err := tx.timelineEvent(o.PatientID, app.HistoryPayment, summary, rev.ID); err != nil {
@@ -350,4 +383,52 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 		return nil, internal("billing.overpayment", err)
 	}
 	return c, nil
+}
+
+// MoveBillingClaim records whether this desk holds the server's claim on
+// the overpayment of billing conflict id (desk migration 0223): "held"
+// just before the desk claims it, "release" when the claim is to be given
+// up (the settlement it was for was not written), "" when it holds none
+// (another desk holds it, or it was given up on the server). With from,
+// only a conflict whose claim is one of from moves; it reports whether
+// the conflict's claim moved.
+func (db *DB) MoveBillingClaim(ctx context.Context, id, to string, from ...string) (bool, error) {
+	q := `UPDATE billing_conflicts SET claim = ? WHERE id = ?`
+	args := []any{to, id}
+	if len(from) > 0 {
+		q += ` AND claim IN (?` + strings.Repeat(", ?", len(from)-1) + `)`
+		for _, f := range from {
+			args = append(args, f)
+		}
+	}
+	var moved bool
+	err := db.WriteSyncState(ctx, "sync.billing", func(tx *Tx) error {
+		res, err := tx.ExecContext(tx.ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		moved = n > 0
+		return err
+	})
+	return moved, err
+}
+
+// BillingClaimsToRelease lists the billing conflicts whose claim on the
+// server this desk is to give up (MoveBillingClaim, "release").
+func (db *DB) BillingClaimsToRelease(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM billing_conflicts WHERE claim = 'release' ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0222 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0223 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -628,7 +628,8 @@ CREATE TABLE billing_conflicts (
     resolved_by TEXT NOT NULL DEFAULT '',
     -- '' while open; refunded or allocated here, or settled elsewhere.
     resolution  TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'refunded', 'allocated', 'settled')),
-    note        TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+    note        TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000), claim TEXT NOT NULL DEFAULT ''
+    CHECK (claim IN ('', 'held', 'release')),
     CHECK ((resolved_at IS NULL) = (resolution = ''))
 ) STRICT;
 

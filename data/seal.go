@@ -140,7 +140,11 @@ type sealedTable struct {
 // and the desk's backup settings (0215) decide which backups the clinic
 // keeps and who can open them; so a row of them made, changed or removed
 // outside the app is reported like a record's.
-var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts"}, {Name: "desk_backup"}}
+//
+// A billing conflict's claim (desk migration 0223) is the desk's
+// bookkeeping of its claim on the server, not a decision: it is not
+// sealed.
+var auditedLocalTables = []SyncedTable{{Name: "conflicts"}, {Name: "billing_conflicts", Local: []string{"claim"}}, {Name: "desk_backup"}}
 
 // auditedTableList is how each audited table is sealed: the synced tables,
 // then auditedLocalTables.

@@ -1,11 +1,13 @@
 package sync_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"hms/app"
 	"hms/data"
+	"hms/data/sync"
 )
 
 // issueInvoice issues an invoice of one line of amount for a patient.
@@ -224,6 +226,122 @@ func TestOverpaidAgainAfterSettledIsOpenAgain(t *testing.T) {
 		got := overpaid(t, d, clerk)
 		if len(got) != 1 || got[0].Overpaid.InvoiceID != inv.ID || got[0].Overpaid.Excess() != 4000 {
 			t.Errorf("desk %d: overpaid by 40.00 again, lists billing conflicts %+v", i, got)
+		}
+	}
+}
+
+// A desk claims an overpayment, and before it writes the settlement its
+// own sync closes the conflict (another desk refunded a payment: the
+// invoice is no longer overpaid); the settlement is refused. When the
+// invoice is overpaid again under the same name (a payment made earlier
+// on a desk that was apart arrives), another desk can settle it: the
+// claim was given up with the settlement it was for. It used to stay on
+// the server, and every other desk was told "being settled on another
+// desk already" for good. The desk that gave it up now loses to the one
+// that settles: two desks still cannot both refund. The conflict can also
+// open again before the claiming desk writes: its settlement is refused
+// all the same, asking to settle it again.
+func TestClaimGivenUpWhenSyncClosesTheConflict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		reopen bool // overpaid again before the claiming desk writes
+		refuse string
+	}{
+		{"closed before the write", false, "was settled already"},
+		{"closed and overpaid again before the write", true, "is overpaid again: settle it again"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			claimGivenUp(t, tc.reopen, tc.refuse)
+		})
+	}
+}
+
+func claimGivenUp(t *testing.T, reopen bool, refuse string) {
+	u, first, second, third := threeDesks(t)
+	p := newPatient(t, first.svc, "Claimed")
+	inv := issueInvoice(t, first.svc, p.ID, 4000)
+	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second)
+	syncUntilCaughtUp(t, u, third)
+
+	pay := func(svc app.Services) *app.Payment {
+		t.Helper()
+		got, err := svc.Billing.TakePayment(system, app.PaymentInput{Method: app.PayCard, Amount: 4000,
+			Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: 4000}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond) // created one after another
+		return got
+	}
+	pay(services(third)) // the third desk is apart: its payment, the oldest, arrives last
+	early := pay(first.svc)
+	pay(services(second)) // the newest: it names the overpayment
+	syncAll(t, first.db, second)
+	clerk := callerOf(first.users[app.RoleBilling])
+	got := overpaid(t, second, clerk)
+	if len(got) != 1 {
+		t.Fatalf("the second desk lists billing conflicts %+v", got)
+	}
+	id := got[0].ID
+
+	// The second desk claims it; meanwhile the first refunds its own
+	// payment, and the second desk's sync closes the conflict as settled.
+	settle := app.OverpaymentSettlement{Action: app.OverpaymentRefund, Reason: "paid twice"}
+	sync.SetAfterBillingClaim(engine(second), func() {
+		if _, err := first.svc.Billing.RefundPayment(system, early.ID, "paid twice"); err != nil {
+			t.Error(err)
+		}
+		syncAll(t, first.db, second)
+		if got := overpaid(t, second, clerk); len(got) != 0 {
+			t.Errorf("the second desk's conflict is still open after the refund: %+v", got)
+		}
+		if reopen {
+			syncAll(t, first.db, second, third)
+			if got := overpaid(t, second, clerk); len(got) != 1 || got[0].ID != id {
+				t.Errorf("the second desk's conflict is not open again: %+v", got)
+			}
+		}
+	})
+	_, err := services(second).Sync.SettleOverpayment(as(clerk), id, settle)
+	if code(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err), refuse) {
+		t.Fatalf("settling a conflict sync had closed: %v, want refused as %q", err, refuse)
+	}
+	sync.SetAfterBillingClaim(engine(second), nil)
+
+	// The third desk's payment arrives: overpaid again, under the same name.
+	syncAll(t, first.db, second, third)
+	for i, d := range []*data.DB{first.db, second, third} {
+		got := overpaid(t, d, clerk)
+		if len(got) != 1 || got[0].ID != id || got[0].Overpaid.Excess() != 4000 {
+			t.Fatalf("desk %d: overpaid by 40.00 again as %s, lists billing conflicts %+v", i, id, got)
+		}
+	}
+	// The third desk settles it; the second, whose claim went with its
+	// refused settlement, is told the third holds it.
+	if _, err := services(third).Sync.SettleOverpayment(as(clerk), id, settle); err != nil {
+		t.Fatalf("the third desk cannot settle it: %v", err)
+	}
+	if _, err := services(second).Sync.SettleOverpayment(as(clerk), id, settle); code(err) != app.ECONFLICT {
+		t.Fatalf("the second desk settled it too: %v", err)
+	}
+	syncAll(t, first.db, second, third)
+	sameClinic(t, first.db, second, third)
+	for i, d := range []*data.DB{first.db, second, third} {
+		got, err := services(d).Billing.FindInvoice(system, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Paid != got.Totals.Total || got.Status != app.InvoicePaid {
+			t.Errorf("desk %d: invoice paid %d of %d, %s", i, got.Paid, got.Totals.Total, got.Status)
+		}
+		if n := len(overpaid(t, d, clerk)); n != 0 {
+			t.Errorf("desk %d: %d billing conflicts still open", i, n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM payments WHERE reversal_of IS NOT NULL`); n != 2 {
+			t.Errorf("desk %d: %d reversals, want the first desk's refund and the third's settlement", i, n)
 		}
 	}
 }

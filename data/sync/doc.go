@@ -134,7 +134,13 @@
 // desks took its payment while apart) as a billing conflict
 // (data.DB.CheckOverpaid); SettleOverpayment (billing.go) claims it on the
 // server, the first claim winning, before data writes the refund or the
-// allocation.
+// allocation. A claim whose settlement is not written (refused, or the
+// conflict closed by sync first) is given up on the server (server
+// migration 0115, releaseClaims), so that an invoice overpaid again under
+// the same name can be settled on any desk. After each pulled batch the
+// desk derives the status of the invoices it touched from the payments it
+// holds (deriveStatuses): the synced status is the last writer's, which
+// may not have held every desk's payment.
 //
 // Cash-up closes (server migration 0047): closing a cash-up not numbered
 // yet is claimed on the server first (cashup.go, wrapping the billing

@@ -35,6 +35,12 @@ type Engine struct {
 	// versionSent: the server has this run's version (under round).
 	versionSent bool
 	tables      tableCache // the synced tables' columns, for applying pulled rows (pull.go)
+	// claims: one overpayment's claim and settlement at a time, and no
+	// claim given up while one is under way (billing.go).
+	claims stdsync.Mutex
+	// afterClaim, when set (tests only, export_test.go), runs between an
+	// overpayment's claim on the server and the writing of its settlement.
+	afterClaim func()
 }
 
 var _ app.SyncService = (*Engine)(nil)

@@ -72,6 +72,11 @@ func (e *Engine) syncRound(ctx context.Context) (*app.SyncReport, error) {
 	if err := e.db.CheckOverpaid(ctx); err != nil {
 		return rep, internal("sync.billing", err)
 	}
+	// Claims on overpayments whose settlement was not written go back to
+	// the clinic (a conflict the pull closed may open again).
+	if err := e.releaseClaimsInRound(ctx, c); err != nil {
+		return rep, err
+	}
 	if err := e.pushAudit(ctx, c, rep); err != nil {
 		return rep, err
 	}

@@ -614,6 +614,9 @@ type applier struct {
 	// changes (prefetch), read once per batch rather than per change;
 	// each is taken once, by the first change of its row.
 	known map[string]knownRow
+	// invoices and payments are those the batch's changes name, whose
+	// invoices' statuses done derives again (touchBilling).
+	invoices, payments []string
 }
 
 // knownRow is a desk's row and its field clocks, as prefetch read them.
@@ -805,6 +808,9 @@ func insertSQL(entity string, keys, names []string) string {
 // and summaries that missed rows are rebuilt when the dashboard is next
 // read.
 func (a *applier) done() error {
+	if err := a.deriveStatuses(); err != nil {
+		return err
+	}
 	if a.deferSearch {
 		if err := a.addSearchRows(); err != nil {
 			return err
@@ -817,6 +823,60 @@ func (a *applier) done() error {
 		return nil
 	}
 	return a.tx.RebuildDashboard()
+}
+
+// touchBilling notes the invoice whose status a pulled change of an
+// invoice, its lines, credit note or allocations may move, and a pulled
+// payment, whose invoices a reversal moves.
+func (a *applier) touchBilling(ch server.Change) {
+	switch ch.Entity {
+	case "invoices":
+		a.invoices = append(a.invoices, ch.RowID)
+	case "payments":
+		a.payments = append(a.payments, ch.RowID)
+	case "payment_allocations", "credit_notes", "invoice_lines":
+		var r struct {
+			InvoiceID string `json:"invoice_id"`
+		}
+		if json.Unmarshal(ch.Data, &r) == nil && r.InvoiceID != "" {
+			a.invoices = append(a.invoices, r.InvoiceID)
+		}
+	}
+}
+
+// deriveStatuses sets the statuses of the invoices the batch touched to
+// what the payments this desk now holds give them: an invoice's status is
+// synced as a field, and the desk that wrote it last may not have held
+// another desk's payment of the same invoice (data.Tx.DeriveInvoiceStatuses).
+func (a *applier) deriveStatuses() error {
+	if len(a.payments) > 0 {
+		list, err := json.Marshal(a.payments)
+		if err != nil {
+			return err
+		}
+		rows, err := a.tx.QueryContext(a.tx.ctx, `SELECT DISTINCT a.invoice_id FROM payment_allocations a
+			WHERE a.payment_id IN (SELECT coalesce(p.reversal_of, p.id) FROM payments p WHERE p.id IN (SELECT value FROM json_each(?)))`,
+			string(list))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			a.invoices = append(a.invoices, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	slices.Sort(a.invoices)
+	err := a.tx.DeriveInvoiceStatuses(slices.Compact(a.invoices))
+	a.invoices, a.payments = a.invoices[:0], a.payments[:0]
+	return err
 }
 
 // addSearchRows writes the search rows of the patients inserted since it
@@ -1142,6 +1202,7 @@ func (a *applier) apply(ch server.Change) error {
 	if !ok {
 		return fmt.Errorf("this version of hms does not sync %q: update it", ch.Entity)
 	}
+	a.touchBilling(ch)
 	if err := a.keepLost(ch); err != nil {
 		return err
 	}

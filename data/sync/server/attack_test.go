@@ -74,6 +74,8 @@ func TestAttackAsDesk(t *testing.T) {
 		{"claim an overpayment as desk B", `SELECT * FROM sync.claim_billing($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "HM004"},
 		{"claim an overpayment through the unchecked function", `SELECT * FROM sync.claim_billing_as($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "42501"},
 		{"read the claims", `SELECT count(*) FROM sync.billing_claims`, nil, "42501"},
+		{"give up desk B's claim on an overpayment", `SELECT sync.release_billing($1, 'inv/b')`, []any{b.id}, "HM004"},
+		{"drop the claims", `DELETE FROM sync.billing_claims`, nil, "42501"},
 		{"claim a cash-up's close as desk B", `SELECT * FROM sync.claim_cashup($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "HM004"},
 		{"claim a cash-up's close through the unchecked function", `SELECT * FROM sync.claim_cashup_as($1, 'cashup:*:2026-01-02', 'x')`, []any{b.id}, "42501"},
 		{"read the cash-up claims", `SELECT count(*) FROM sync.cashup_claims`, nil, "42501"},
@@ -102,6 +104,17 @@ func TestAttackAsDesk(t *testing.T) {
 		{"shadow a catalogue function in public", `CREATE FUNCTION public.jsonb_array_elements(jsonb) RETURNS SETOF jsonb LANGUAGE sql AS 'SELECT $1'`, nil, "42501"},
 		{"read the change log directly", `SELECT count(*) FROM sync.change_log`, nil, "42501"},
 		{"read the quarantine", `SELECT count(*) FROM sync.quarantine`, nil, "42501"},
+	}
+	// B holds an overpayment's claim; A may not give it up, as B or as
+	// itself (server migration 0115).
+	if cl, err := b.client.ClaimBilling(ctx, b.id, "inv/b", "inv", "refund", "x"); err != nil || cl.Site != b.id {
+		t.Fatalf("B claiming an overpayment: %+v, %v", cl, err)
+	}
+	if ok, err := a.client.ReleaseBilling(ctx, a.id, "inv/b"); err != nil || ok {
+		t.Errorf("A giving up B's claim as itself: %v, %v", ok, err)
+	}
+	if cl, err := a.client.ClaimBilling(ctx, a.id, "inv/b", "inv", "refund", "y"); err != nil || cl.Site != b.id {
+		t.Errorf("A claims what B holds: %+v, %v", cl, err)
 	}
 	// B holds the send lease; A may neither release it nor take it.
 	if l, err := b.client.TakeSendLease(ctx, b.id, time.Hour); err != nil || l.Site != b.id {

@@ -566,6 +566,21 @@ func (c *Client) ClaimBilling(ctx context.Context, siteID, claimID, invoiceID, a
 	return cl, nil
 }
 
+// ReleaseBilling gives up this desk's claim on the overpayment claimID, one
+// whose settlement was not written (server migration 0115), and reports
+// whether it held one. Another desk's claim is left alone. A server before
+// that migration keeps claims: nothing is released there.
+func (c *Client) ReleaseBilling(ctx context.Context, siteID, claimID string) (bool, error) {
+	var ok bool
+	err := c.conn.QueryRow(ctx, `SELECT sync.release_billing($1, $2)`, siteID, claimID).Scan(&ok)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42883" {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("server %s: release claim: %w", c.url, classify(err))
+	}
+	return ok, nil
+}
+
 // CashUpClaim is who holds the close of a cash-up (server migration 0047).
 type CashUpClaim struct {
 	Site, By string

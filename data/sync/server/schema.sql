@@ -1,4 +1,4 @@
--- The sync server's schema (PostgreSQL) as migrations 0001 to 0114 leave it:
+-- The sync server's schema (PostgreSQL) as migrations 0001 to 0115 leave it:
 -- generated from a freshly initialized database (hms server init) by
 -- TestSchema, from the catalogs of PostgreSQL 15. Do not edit; the
 -- migrations (data/sync/server/migrations) are the source. Refresh it with
@@ -1723,6 +1723,22 @@ BEGIN
                               'refused', v_refused);
 END
 $function$;
+
+-- sync.release_billing(uuid,text)
+
+CREATE OR REPLACE FUNCTION sync.release_billing(p_site uuid, p_claim text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    PERFORM sync.check_site(p_site);
+    DELETE FROM sync.billing_claims c WHERE c.claim_id = p_claim AND c.site_id = p_site;
+    RETURN FOUND;
+END
+$function$;
+GRANT EXECUTE ON FUNCTION sync.release_billing(uuid,text) TO hms_desk;
 
 -- sync.release_send_lease(uuid)
 
