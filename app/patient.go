@@ -299,6 +299,10 @@ type ContactUpdate struct {
 	EmergencyContact *string
 	EmergencyPhone   *string
 	Language         *string // the language of their messages and documents
+	// Was is their record as the form showed it, as PatientUpdate.Was:
+	// nil, as the desk holds it when the change is made. A record other
+	// than their own counts as nil.
+	Was *Patient
 }
 
 // PatientFilter selects patients for FindPatients.

@@ -299,25 +299,22 @@ type fieldChange struct{ field, old, new string }
 
 func diffPatient(old *app.Patient, c app.PatientCreate) []fieldChange {
 	var out []fieldChange
-	cmp := func(field, a, b string) {
-		if a != b {
-			out = append(out, fieldChange{field, a, b})
+	was, now := patientEditable(app.PatientUpdate{}.Apply(old)), patientEditable(c)
+	for i, f := range was {
+		if f[1] != now[i][1] {
+			out = append(out, fieldChange{f[0], f[1], now[i][1]})
 		}
 	}
-	cmp("given_name", old.GivenName, c.GivenName)
-	cmp("family_name", old.FamilyName, c.FamilyName)
-	cmp("sex", string(old.Sex), string(c.Sex))
-	cmp("birth_date", old.BirthDate, c.BirthDate)
-	cmp("phone", old.Phone, c.Phone)
-	cmp("email", old.Email, c.Email)
-	cmp("address", old.Address, c.Address)
-	cmp("national_id", old.NationalID, c.NationalID)
-	cmp("emergency_contact", old.EmergencyContact, c.EmergencyContact)
-	cmp("emergency_phone", old.EmergencyPhone, c.EmergencyPhone)
-	cmp("blood_group", string(old.BloodGroup), string(c.BloodGroup))
-	cmp("notes", old.Notes, c.Notes)
-	cmp("language", old.Language, c.Language)
 	return out
+}
+
+// patientEditable is a record's fields that a change may set: column name,
+// value.
+func patientEditable(c app.PatientCreate) [][2]string {
+	return [][2]string{{"given_name", c.GivenName}, {"family_name", c.FamilyName}, {"sex", string(c.Sex)},
+		{"birth_date", c.BirthDate}, {"phone", c.Phone}, {"email", c.Email}, {"address", c.Address},
+		{"national_id", c.NationalID}, {"emergency_contact", c.EmergencyContact}, {"emergency_phone", c.EmergencyPhone},
+		{"blood_group", string(c.BloodGroup)}, {"notes", c.Notes}, {"language", c.Language}}
 }
 
 // updatePatient writes the changed fields of a record, keeps each change in
@@ -373,10 +370,8 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 		if err != nil {
 			return err
 		}
-		if u.Was != nil && u.Was.ID == p.ID {
-			if err := tx.notSeen(p, u.Was, changes); err != nil {
-				return err
-			}
+		if err := tx.notSeen("patients", p.ID, changes, patientShown(u.Was, p.ID)); err != nil {
+			return err
 		}
 		tx.Audit("patient.update", "patients", id, id, describeChanges(changes))
 		out, err = tx.findPatient(id)
@@ -388,40 +383,58 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 	return out, nil
 }
 
-// notSeen takes out of the base of the edit just queued for p (its
+// notSeen takes out of the base of the edit just queued for a row (its
 // outbox row, outbox_edit_base) the readings of the values it replaced
-// that its maker had not seen: a field whose value when the edit was made
-// (p) differs from the one the form showed (was), because a sync brought
-// another desk's edit meanwhile. Its base then names what that value
-// descends from, not the value itself, so the server reads the edit as
-// made without seeing it and keeps that value for review on every desk
+// that its maker had not seen: a changed field whose value when the edit
+// was made (the change's old value) differs from the one the form showed
+// (shown[field]; a field not in shown counts as seen), because a sync
+// brought another desk's edit meanwhile. Its base then names what that
+// value descends from, not the value itself, so the server reads the edit
+// as made without seeing it and keeps that value for review on every desk
 // (server_set "_lost"), as for two desks apart; named, it was overwritten
 // with no review item anywhere (issue #21). The field's lineage here
 // (field_clock.seen) is the edit's base, as the triggers keep it.
-func (tx *Tx) notSeen(p, was *app.Patient, changes []fieldChange) error {
-	set := map[string]bool{}
+//
+// shown comes from the client and is not trusted: all it can do is take a
+// reading out of the edit's base, so that the server keeps one more value
+// for review. Which value wins (the edit's clock) and what the edit writes
+// do not depend on it, and a forged shown value cannot make an edit claim
+// to have seen what it did not (the base without it claims everything).
+func (tx *Tx) notSeen(entity, rowID string, changes []fieldChange, shown map[string]string) error {
 	for _, ch := range changes {
-		set[ch.field] = true
-	}
-	// The fields whose value here differs from the one shown.
-	for _, ch := range diffPatient(p, app.PatientUpdate{}.Apply(was)) {
-		if !set[ch.field] {
+		if v, ok := shown[ch.field]; !ok || v == ch.old {
 			continue
 		}
+		// The edit's own outbox row: the newest update of the row whose
+		// base reads the field (the same transaction may queue others,
+		// of updated_at alone, after it).
 		path := `$."` + ch.field + `"`
+		const edit = `SELECT max(seq) FROM outbox WHERE entity = ?3 AND row_id = ?2 AND kind = 'update'
+			AND json_valid(base) AND json_type(base, ?1) = 'array'`
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]'))
-			WHERE seq = (SELECT max(seq) FROM outbox WHERE entity = 'patients' AND row_id = ?2 AND kind = 'update')
-				AND json_valid(base) AND json_type(base, ?1) = 'array'`, path, p.ID); err != nil {
+			WHERE seq = (`+edit+`)`, path, rowID, entity); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = coalesce((SELECT base -> ?1 FROM outbox
-				WHERE seq = (SELECT max(seq) FROM outbox WHERE entity = 'patients' AND row_id = ?2 AND kind = 'update')
-					AND json_valid(base) AND json_type(base, ?1) = 'array'), seen)
-			WHERE entity = 'patients' AND row_id = ?2 AND field = ?3`, path, p.ID, ch.field); err != nil {
+				WHERE seq = (`+edit+`)), seen)
+			WHERE entity = ?3 AND row_id = ?2 AND field = ?4`, path, rowID, entity, ch.field); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// patientShown is the fields of a patient's record as a form showed them,
+// for notSeen: nil when the form showed another record (or nothing).
+func patientShown(was *app.Patient, id string) map[string]string {
+	if was == nil || was.ID != id {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range patientEditable(app.PatientUpdate{}.Apply(was)) {
+		out[f[0]] = f[1]
+	}
+	return out
 }
 
 func describeChanges(cs []fieldChange) string {

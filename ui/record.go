@@ -240,7 +240,7 @@ func (f *contactForm) close(p *app.Patient) {
 func (f *contactForm) onSave() {
 	f.errs.clear()
 	p := f.patient
-	var upd app.ContactUpdate
+	upd := app.ContactUpdate{Was: p} // what the form showed: a value a sync changed since was not seen
 	changed := false
 	set := func(dst **string, e *escEntry, was string) {
 		if e.Text != was {

@@ -376,3 +376,119 @@ func TestEditOverValuePulledMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnContactOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
+// for a patient changing their own contact details (UpdateOwnContact): the
+// staff's address a sync brought while the patient's form was open, then
+// overwritten by the patient, is kept for review on every desk; opened
+// after the sync, it was seen and nothing is kept.
+func TestOwnContactOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, sawIt := range []bool{false, true} {
+		name := "opened before the sync"
+		if sawIt {
+			name = "opened after the sync"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, a, b, c := threeDesks(t)
+			patient := callerOf(a.users[app.RolePatient])
+			id := patient.PatientID
+			var opened *app.Patient
+			open := func() {
+				var err error
+				if opened, err = services(b).Patients.FindPatientByID(as(patient), id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !sawIt {
+				open() // the patient's form on B shows the address as it was
+			}
+			editField(t, a.db, id, "address", "from the staff on A")
+			mustSync(t, a.db)
+			mustSync(t, b) // B's sync brings A's address while the form is open
+			if sawIt {
+				open()
+			}
+			addr := "from the patient on B"
+			if _, err := services(b).Patients.UpdateOwnContact(as(patient), app.ContactUpdate{Address: &addr, Was: opened}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			sameClinic(t, a.db, b, c)
+			admin := callerOf(a.users[app.RoleAdmin])
+			for i, d := range []*data.DB{a.db, b, c} {
+				if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = ?`, id, addr); n != 1 {
+					t.Fatalf("desk %d: the patient's address, the later, did not win", i)
+				}
+				got := openLosses(t, d, admin, id, "address")
+				switch {
+				case sawIt && len(got) != 0:
+					t.Errorf("desk %d keeps for review %v, want nothing: the patient saw the staff's address", i, got)
+				case !sawIt && (len(got) != 1 || got[`"from the staff on A"`] != `"`+addr+`"`):
+					t.Errorf("desk %d keeps for review %v, want the staff's address lost to the patient's", i, got)
+				}
+			}
+		})
+	}
+}
+
+// TestForgedWasOnlyAddsReview attacks the "as shown" values of an edit
+// (PatientUpdate.Was, ContactUpdate.Was), which come from the client: a
+// form that claims to have shown what the record never held can only make
+// the server keep one more value for review. The edit still wins with the
+// value it wrote, every desk ends the same, and what the form claims of
+// another record changes nothing.
+func TestForgedWasOnlyAddsReview(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	patient := callerOf(a.users[app.RolePatient])
+	id := patient.PatientID
+	other := newPatient(t, a.svc, "Other")
+	editField(t, a.db, id, "address", "1 First Road")
+	editField(t, a.db, id, "notes", "first notes")
+	syncAll(t, a.db, b, c)
+
+	held, err := services(b).Patients.FindPatientByID(system, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another record's copy, with this one's id forged away: ignored.
+	otherCopy, err := services(b).Patients.FindPatientByID(system, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCopy.Notes = "never held"
+	notes := "second notes"
+	if _, err := services(b).Patients.UpdatePatient(system, id, app.PatientUpdate{Notes: &notes, Was: otherCopy}); err != nil {
+		t.Fatal(err)
+	}
+	// This record, with an address it never held.
+	forged := *held
+	forged.Address = "never held"
+	forged.Phone = "never held either" // a field the edit does not set: nothing to take out
+	addr := "2 Second Road"
+	if _, err := services(b).Patients.UpdateOwnContact(as(patient), app.ContactUpdate{Address: &addr, Was: &forged}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, a.db, b, c)
+	sameClinic(t, a.db, b, c)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = ? AND notes = ? AND phone = ?`,
+			id, addr, notes, held.Phone); n != 1 {
+			t.Fatalf("desk %d: the edits did not win as made", i)
+		}
+		if got := openLosses(t, d, admin, id, "notes"); len(got) != 0 {
+			t.Errorf("desk %d keeps the notes for review %v: another record's copy counted", i, got)
+		}
+		if got := openLosses(t, d, admin, id, "phone"); len(got) != 0 {
+			t.Errorf("desk %d keeps the phone for review %v: the edit did not set it", i, got)
+		}
+		// The one thing a forged copy can do: the address it replaced
+		// is kept for review, lost to the edit's.
+		if got := openLosses(t, d, admin, id, "address"); len(got) != 1 || got[`"1 First Road"`] != `"`+addr+`"` {
+			t.Errorf("desk %d keeps the address for review %v, want the first address lost to the second", i, got)
+		}
+	}
+}
