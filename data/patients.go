@@ -463,6 +463,9 @@ func (s *PatientService) UpdateOwnContact(ctx context.Context, u app.ContactUpda
 		if err != nil {
 			return err
 		}
+		if err := tx.notSeen("patients", p.ID, changes, patientShown(u.Was, p.ID)); err != nil {
+			return err
+		}
 		tx.Audit("patient.update_own_contact", "patients", p.ID, p.ID, describeChanges(changes))
 		out, err = tx.findPatient(p.ID)
 		return err
