@@ -214,6 +214,13 @@ type LineInput struct {
 	DiscountRate   BasisPoints
 	DiscountAmount Money
 	TaxRate        BasisPoints
+	// Was is the line as the form that changes it showed it (UpdateLine;
+	// nil: as the desk holds it when the change is made). A field the
+	// change sets whose value changed since it was shown (a sync brought
+	// another desk's edit while the form was open) is overwritten without
+	// having been seen: that value is kept for review on every desk
+	// (docs/SYNC-DESIGN.md, "What an edit saw"). Another line counts as nil.
+	Was *InvoiceLine
 }
 
 // Validate checks a line as it will be saved (after copying from the price

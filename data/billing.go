@@ -655,8 +655,40 @@ func (s *BillingService) AddLine(ctx context.Context, invoiceID string, l app.Li
 // UpdateLine implements app.BillingService.
 func (s *BillingService) UpdateLine(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.line.update", "", lineID, func(tx *Tx, inv *app.Invoice) (string, error) {
-		return lineID, tx.updateLine(lineID, l)
+		var before *app.InvoiceLine
+		for _, x := range inv.Lines {
+			if x.ID == lineID {
+				before = x
+			}
+		}
+		if err := tx.updateLine(lineID, l); err != nil {
+			return "", err
+		}
+		if before == nil || l.Was == nil || l.Was.ID != lineID {
+			return lineID, nil
+		}
+		after, err := loadInvoice(tx.ctx, tx, inv.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, x := range after.Lines {
+			if x.ID == lineID {
+				return lineID, tx.notSeen("invoice_lines", lineID, diffFields(lineEditable(before), lineEditable(x)),
+					fieldMap(lineEditable(l.Was)))
+			}
+		}
+		return lineID, nil
 	})
+}
+
+// lineEditable is a draft line's fields that UpdateLine sets: column
+// name, value (as notSeen compares them).
+func lineEditable(l *app.InvoiceLine) [][2]string {
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	return [][2]string{{"price_item_id", l.PriceItemID}, {"code", l.Code}, {"description", l.Description},
+		{"kind", string(l.Kind)}, {"quantity", n(l.Quantity)}, {"unit_price", n(int64(l.UnitPrice))},
+		{"discount_rate", n(int64(l.DiscountRate))}, {"discount_amount", n(int64(l.DiscountAmount))},
+		{"tax_rate", n(int64(l.TaxRate))}}
 }
 
 // updateLine sets a draft's line as l says, without its share of the

@@ -298,12 +298,26 @@ func (s *PatientService) FindPatientByID(ctx context.Context, id string) (*app.P
 type fieldChange struct{ field, old, new string }
 
 func diffPatient(old *app.Patient, c app.PatientCreate) []fieldChange {
+	return diffFields(patientEditable(app.PatientUpdate{}.Apply(old)), patientEditable(c))
+}
+
+// diffFields is the fields whose value differs between two lists of the
+// same fields (column name, value) in the same order.
+func diffFields(was, now [][2]string) []fieldChange {
 	var out []fieldChange
-	was, now := patientEditable(app.PatientUpdate{}.Apply(old)), patientEditable(c)
 	for i, f := range was {
 		if f[1] != now[i][1] {
 			out = append(out, fieldChange{f[0], f[1], now[i][1]})
 		}
+	}
+	return out
+}
+
+// fieldMap is a list of fields (column name, value) as a map, for notSeen.
+func fieldMap(fields [][2]string) map[string]string {
+	out := map[string]string{}
+	for _, f := range fields {
+		out[f[0]] = f[1]
 	}
 	return out
 }
@@ -430,11 +444,7 @@ func patientShown(was *app.Patient, id string) map[string]string {
 	if was == nil || was.ID != id {
 		return nil
 	}
-	out := map[string]string{}
-	for _, f := range patientEditable(app.PatientUpdate{}.Apply(was)) {
-		out[f[0]] = f[1]
-	}
-	return out
+	return fieldMap(patientEditable(app.PatientUpdate{}.Apply(was)))
 }
 
 func describeChanges(cs []fieldChange) string {

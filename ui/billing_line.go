@@ -326,6 +326,7 @@ func (f *lineForm) onSave() {
 	f.save.Disable()
 	background(f.u, func(ctx context.Context) (*app.Invoice, error) {
 		if f.line != nil {
+			in.Was = f.line // what the form showed: a value a sync changed since was not seen
 			return f.u.svc.Billing.UpdateLine(ctx, f.line.ID, in)
 		}
 		return f.u.svc.Billing.AddLine(ctx, f.inv.ID, in)

@@ -492,3 +492,71 @@ func TestForgedWasOnlyAddsReview(t *testing.T) {
 		}
 	}
 }
+
+// TestLineEditOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
+// for a draft's line (UpdateLine): a price a sync brought while billing's
+// line form was open, then overwritten from that form, is kept for review
+// on every desk; opened after the sync, it was seen and nothing is kept.
+func TestLineEditOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, sawIt := range []bool{false, true} {
+		name := "opened before the sync"
+		if sawIt {
+			name = "opened after the sync"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, a, b, c := threeDesks(t)
+			p := newPatient(t, a.svc, "Billed")
+			inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := got.Lines[0].ID
+			syncAll(t, a.db, b, c)
+			var opened *app.InvoiceLine
+			open := func() {
+				inv, err := services(b).Billing.FindInvoice(system, inv.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opened = inv.Lines[0]
+			}
+			if !sawIt {
+				open() // the line form on B shows the price as it was
+			}
+			setLinePrice(t, a.db, line, 3000)
+			mustSync(t, a.db)
+			mustSync(t, b) // B's sync brings A's price while the form is open
+			if sawIt {
+				open()
+			}
+			if _, err := services(b).Billing.UpdateLine(system, line, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+				Quantity: 1, UnitPrice: 3500, Was: opened}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			sameClinic(t, a.db, b, c)
+			admin := callerOf(a.users[app.RoleAdmin])
+			for i, d := range []*data.DB{a.db, b, c} {
+				if n := count(t, d, `SELECT count(*) FROM invoice_lines WHERE id = ? AND unit_price = 3500`, line); n != 1 {
+					t.Fatalf("desk %d: B's price, the later, did not win", i)
+				}
+				got := openLosses(t, d, admin, line, "unit_price")
+				switch {
+				case sawIt && len(got) != 0:
+					t.Errorf("desk %d keeps for review %v, want nothing: B's billing saw A's price", i, got)
+				case !sawIt && (len(got) != 1 || got["3000"] != "3500"):
+					t.Errorf("desk %d keeps for review %v, want A's price lost to B's", i, got)
+				}
+				if got := openLosses(t, d, admin, line, "quantity"); len(got) != 0 {
+					t.Errorf("desk %d keeps the quantity for review %v: it never changed", i, got)
+				}
+			}
+		})
+	}
+}
