@@ -523,8 +523,12 @@ type BillingService interface {
 	RemoveLine(ctx context.Context, lineID string) (*Invoice, error)
 	// SetInvoiceDiscount gives a draft its invoice discount, a rate or an
 	// amount (both zero: none), shared over the lines by ComputeInvoice
-	// (billing).
-	SetInvoiceDiscount(ctx context.Context, invoiceID string, rate BasisPoints, amount Money) (*Invoice, error)
+	// (billing). was is the draft as the form that changes it showed it
+	// (nil: as the desk holds it when the change is made), as
+	// LineInput.Was: a discount a sync changed since it was shown is
+	// overwritten without having been seen, and kept for review on every
+	// desk. Another invoice counts as nil.
+	SetInvoiceDiscount(ctx context.Context, invoiceID string, rate BasisPoints, amount Money, was *Invoice) (*Invoice, error)
 	// IssueInvoice numbers a draft and freezes it (billing).
 	IssueInvoice(ctx context.Context, invoiceID string) (*Invoice, error)
 	// VoidInvoice voids an issued invoice with no payments left on it by a

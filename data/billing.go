@@ -858,7 +858,7 @@ func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.In
 }
 
 // SetInvoiceDiscount implements app.BillingService.
-func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error) {
+func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money, was *app.Invoice) (*app.Invoice, error) {
 	return s.editDraft(ctx, "invoice.discount", invoiceID, "", func(tx *Tx, inv *app.Invoice) (string, error) {
 		// Checked here, before the columns' CHECKs could refuse it
 		// without a message for a person.
@@ -869,6 +869,13 @@ func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID strin
 			rate, amount, inv.ID); err != nil {
 			return "", err
 		}
+		if was != nil && was.ID == inv.ID {
+			changes := diffFields(invoiceDiscount(inv.DiscountRate, inv.DiscountAmount), invoiceDiscount(rate, amount))
+			if err := tx.notSeen("invoices", inv.ID, changes,
+				fieldMap(invoiceDiscount(was.DiscountRate, was.DiscountAmount))); err != nil {
+				return "", err
+			}
+		}
 		switch {
 		case rate > 0:
 			return "invoice discount " + app.FormatRate(rate), nil
@@ -877,6 +884,13 @@ func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID strin
 		}
 		return "no invoice discount", nil
 	})
+}
+
+// invoiceDiscount is a draft's fields that SetInvoiceDiscount sets:
+// column name, value (as notSeen compares them).
+func invoiceDiscount(rate app.BasisPoints, amount app.Money) [][2]string {
+	return [][2]string{{"discount_rate", strconv.FormatInt(int64(rate), 10)},
+		{"discount_amount", strconv.FormatInt(int64(amount), 10)}}
 }
 
 // recomputeDraft shares a draft's invoice discount out over its lines as

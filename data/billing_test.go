@@ -730,7 +730,7 @@ func TestInvoiceDiscount(t *testing.T) {
 		// 10.00 off 115.97: 5.1711…, 3.1042… and 1.7245… → 5.17, 3.10
 		// and 1.73 (the largest remainder takes the cent). Tax 24 % of
 		// 54.80 = 13.152 → 13.15; 13 % of 18.27 = 2.3751 → 2.38.
-		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000)
+		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -781,7 +781,7 @@ func TestInvoiceDiscount(t *testing.T) {
 
 	t.Run("Rate", func(t *testing.T) {
 		// 10 % of 115.97 = 11.597 → 11.60, rounded once for the invoice.
-		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 1000, 0)
+		inv, err := svc.SetInvoiceDiscount(ctx, d.ID, 1000, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -815,11 +815,11 @@ func TestInvoiceDiscount(t *testing.T) {
 			{"ErrNegativeRate", -1, 0}, {"ErrNegativeAmount", 0, -5}, {"ErrRateAbove100", 10001, 0},
 			{"ErrBoth", 500, 100}, {"ErrAboveNet", 0, 11598},
 		} {
-			if _, err := svc.SetInvoiceDiscount(ctx, d.ID, c.rate, c.amount); app.ErrorField(err) != "invoice_discount" {
+			if _, err := svc.SetInvoiceDiscount(ctx, d.ID, c.rate, c.amount, nil); app.ErrorField(err) != "invoice_discount" {
 				t.Errorf("%s: want a field error on invoice_discount, got %v", c.name, err)
 			}
 		}
-		if _, err := svc.SetInvoiceDiscount(b.ctx(app.RoleReception), d.ID, 0, 0); code(err) != app.EUNAUTHORIZED {
+		if _, err := svc.SetInvoiceDiscount(b.ctx(app.RoleReception), d.ID, 0, 0, nil); code(err) != app.EUNAUTHORIZED {
 			t.Fatalf("reception set a discount: %v", err)
 		}
 		if snapshot(t, b.db) != before {
@@ -827,7 +827,7 @@ func TestInvoiceDiscount(t *testing.T) {
 		}
 		// 50.00 off: removing the lab line leaves 56.00 of net, which
 		// carries it; removing the consultation too would leave 20.00.
-		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 5000); err != nil {
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 5000, nil); err != nil {
 			t.Fatal(err)
 		}
 		inv, err := svc.RemoveLine(ctx, d.Lines[0].ID)
@@ -843,7 +843,7 @@ func TestInvoiceDiscount(t *testing.T) {
 			t.Fatal("a refused change was saved")
 		}
 		// Back to the three lines, without a discount.
-		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 0); err != nil {
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		if inv, err = svc.AddLine(ctx, d.ID, app.LineInput{PriceItemID: b.lab.ID, Quantity: 3}); err != nil ||
@@ -853,7 +853,7 @@ func TestInvoiceDiscount(t *testing.T) {
 	})
 
 	t.Run("IssuedIsFrozen", func(t *testing.T) {
-		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000); err != nil {
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 1000, nil); err != nil {
 			t.Fatal(err)
 		}
 		issued, err := svc.IssueInvoice(ctx, d.ID)
@@ -863,7 +863,7 @@ func TestInvoiceDiscount(t *testing.T) {
 		if issued.Totals.InvoiceDiscount != 1000 || issued.Balance != issued.Totals.Total {
 			t.Fatalf("issued %+v", issued.Totals)
 		}
-		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 500); code(err) != app.ECONFLICT {
+		if _, err := svc.SetInvoiceDiscount(ctx, d.ID, 0, 500, nil); code(err) != app.ECONFLICT {
 			t.Fatalf("discount changed on an issued invoice: %v", err)
 		}
 		raw := rawDB(t, b.db)

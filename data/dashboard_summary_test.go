@@ -174,10 +174,10 @@ func TestDashboardSummariesMatchRecomputation(t *testing.T) {
 			}
 			switch rng.IntN(3) {
 			case 0:
-				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, app.BasisPoints(1+rng.IntN(10000)), 0)
+				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, app.BasisPoints(1+rng.IntN(10000)), 0, nil)
 				record("discount", err)
 			case 1:
-				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, 0, app.Money(1+rng.Int64N(int64(inv.Totals.Net))))
+				_, err = svc.Billing.SetInvoiceDiscount(admin, inv.ID, 0, app.Money(1+rng.Int64N(int64(inv.Totals.Net))), nil)
 				record("discount", err)
 			}
 			_, err = svc.Billing.IssueInvoice(admin, inv.ID)

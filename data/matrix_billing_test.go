@@ -119,7 +119,7 @@ func init() {
 		return err
 	})
 	matrix["BillingService.SetInvoiceDiscount"] = with(managers, func(ctx context.Context, c *clinic, r records) error {
-		_, err := c.svc.Billing.SetInvoiceDiscount(ctx, r.draft, 1000, 0)
+		_, err := c.svc.Billing.SetInvoiceDiscount(ctx, r.draft, 1000, 0, nil)
 		return err
 	})
 	matrix["BillingService.IssueInvoice"] = with(managers, func(ctx context.Context, c *clinic, r records) error {

@@ -540,7 +540,7 @@ func (s *invoiceScreen) onDiscount() {
 	}
 	s.applyDisc.Disable()
 	background(s.u, func(ctx context.Context) (*app.Invoice, error) {
-		return s.u.svc.Billing.SetInvoiceDiscount(ctx, inv.ID, rate, amount)
+		return s.u.svc.Billing.SetInvoiceDiscount(ctx, inv.ID, rate, amount, inv)
 	}, func(changed *app.Invoice, err error) {
 		s.applyDisc.Enable()
 		if err != nil {

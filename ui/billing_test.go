@@ -269,7 +269,7 @@ func (f *fakeBilling) mock() *mock.BillingService {
 			}
 			return f.copyOf(inv), nil
 		},
-		SetInvoiceDiscountFn: func(ctx context.Context, id string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error) {
+		SetInvoiceDiscountFn: func(ctx context.Context, id string, rate app.BasisPoints, amount app.Money, was *app.Invoice) (*app.Invoice, error) {
 			defer guard("SetInvoiceDiscount", ctx, fmt.Sprintf("%d %d", rate, amount))()
 			if err := allowed(ctx, app.PermManageBilling); err != nil {
 				return nil, err

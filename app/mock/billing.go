@@ -18,7 +18,7 @@ type BillingService struct {
 	AddLineFn             func(ctx context.Context, invoiceID string, l app.LineInput) (*app.Invoice, error)
 	UpdateLineFn          func(ctx context.Context, lineID string, l app.LineInput) (*app.Invoice, error)
 	RemoveLineFn          func(ctx context.Context, lineID string) (*app.Invoice, error)
-	SetInvoiceDiscountFn  func(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error)
+	SetInvoiceDiscountFn  func(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money, was *app.Invoice) (*app.Invoice, error)
 	IssueInvoiceFn        func(ctx context.Context, invoiceID string) (*app.Invoice, error)
 	VoidInvoiceFn         func(ctx context.Context, invoiceID, reason string) (*app.Invoice, error)
 	FindInvoiceFn         func(ctx context.Context, id string) (*app.Invoice, error)
@@ -101,8 +101,8 @@ func (s *BillingService) RemoveLine(ctx context.Context, lineID string) (*app.In
 }
 
 // SetInvoiceDiscount calls SetInvoiceDiscountFn.
-func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money) (*app.Invoice, error) {
-	return s.SetInvoiceDiscountFn(ctx, invoiceID, rate, amount)
+func (s *BillingService) SetInvoiceDiscount(ctx context.Context, invoiceID string, rate app.BasisPoints, amount app.Money, was *app.Invoice) (*app.Invoice, error) {
+	return s.SetInvoiceDiscountFn(ctx, invoiceID, rate, amount, was)
 }
 
 // IssueInvoice calls IssueInvoiceFn.

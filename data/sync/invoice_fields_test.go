@@ -13,7 +13,7 @@ import (
 // would.
 func setDiscount(t testing.TB, db *data.DB, invoiceID string, amount app.Money) {
 	t.Helper()
-	if _, err := services(db).Billing.SetInvoiceDiscount(system, invoiceID, 0, amount); err != nil {
+	if _, err := services(db).Billing.SetInvoiceDiscount(system, invoiceID, 0, amount, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Readings of two desks a millisecond apart are ordered by time.

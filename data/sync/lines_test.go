@@ -126,7 +126,7 @@ func TestLinesAddedToOneDraftOnTwoDesks(t *testing.T) {
 	if _, err := first.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := first.svc.Billing.SetInvoiceDiscount(system, inv.ID, 0, 1000); err != nil {
+	if _, err := first.svc.Billing.SetInvoiceDiscount(system, inv.ID, 0, 1000, nil); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, first.db)

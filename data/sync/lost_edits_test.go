@@ -560,3 +560,67 @@ func TestLineEditOverValuePulledMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscountOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
+// for a draft's invoice discount (SetInvoiceDiscount): a discount a sync
+// brought while the draft was open, then overwritten from it, is kept for
+// review on every desk; opened after the sync, it was seen and nothing is
+// kept.
+func TestDiscountOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, sawIt := range []bool{false, true} {
+		name := "opened before the sync"
+		if sawIt {
+			name = "opened after the sync"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, a, b, c := threeDesks(t)
+			p := newPatient(t, a.svc, "Billed")
+			inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 5000}); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			var opened *app.Invoice
+			open := func() {
+				if opened, err = services(b).Billing.FindInvoice(system, inv.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !sawIt {
+				open() // the draft on B shows no discount
+			}
+			setDiscount(t, a.db, inv.ID, 300)
+			mustSync(t, a.db)
+			mustSync(t, b) // B's sync brings A's discount while the draft is open
+			if sawIt {
+				open()
+			}
+			if _, err := services(b).Billing.SetInvoiceDiscount(system, inv.ID, 0, 500, opened); err != nil {
+				t.Fatal(err)
+			}
+			syncAll(t, a.db, b, c)
+			sameClinic(t, a.db, b, c)
+			admin := callerOf(a.users[app.RoleAdmin])
+			for i, d := range []*data.DB{a.db, b, c} {
+				if n := count(t, d, `SELECT count(*) FROM invoices WHERE id = ? AND discount_amount = 500 AND discount_rate = 0`, inv.ID); n != 1 {
+					t.Fatalf("desk %d: B's discount, the later, did not win", i)
+				}
+				got := openLosses(t, d, admin, inv.ID, "discount_amount")
+				switch {
+				case sawIt && len(got) != 0:
+					t.Errorf("desk %d keeps for review %v, want nothing: B's billing saw A's discount", i, got)
+				case !sawIt && (len(got) != 1 || got["300"] != "500"):
+					t.Errorf("desk %d keeps for review %v, want A's discount lost to B's", i, got)
+				}
+				if got := openLosses(t, d, admin, inv.ID, "discount_rate"); len(got) != 0 {
+					t.Errorf("desk %d keeps the rate for review %v: it never changed", i, got)
+				}
+			}
+		})
+	}
+}

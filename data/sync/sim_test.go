@@ -1246,7 +1246,7 @@ func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 		race.invoice = inv.ID
 		for i, desk := range []*simDesk{d, other} {
 			race.values[i] = app.Money(100 + 100*i + 10*s.rng.IntN(5))
-			if _, err := desk.svc().Billing.SetInvoiceDiscount(bctx, inv.ID, 0, race.values[i]); err != nil {
+			if _, err := desk.svc().Billing.SetInvoiceDiscount(bctx, inv.ID, 0, race.values[i], nil); err != nil {
 				s.refused("discount", err)
 				return
 			}
