@@ -411,9 +411,11 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 //
 // shown comes from the client and is not trusted: all it can do is take a
 // reading out of the edit's base, so that the server keeps one more value
-// for review. Which value wins (the edit's clock) and what the edit writes
-// do not depend on it, and a forged shown value cannot make an edit claim
-// to have seen what it did not (the base without it claims everything).
+// for review (never fewer: without it the base claims everything). What
+// the edit writes and its clock do not depend on it (TestForgedWasOnlyAddsReview).
+// One exception: a clock incident's re-dating keeps an edit after the
+// readings its base names (newestSeen), so a reading taken out no longer
+// holds the re-dated edit after that value (docs/SYNC-DESIGN.md).
 func (tx *Tx) notSeen(entity, rowID string, changes []fieldChange, shown map[string]string) error {
 	for _, ch := range changes {
 		if v, ok := shown[ch.field]; !ok || v == ch.old {
