@@ -170,9 +170,16 @@ type SettingsService interface {
 	// GetSettings returns the settings (any logged-in user).
 	GetSettings(ctx context.Context) (*Settings, error)
 	// UpdateSettings replaces the settings (admin), all but the letter
-	// templates, which it keeps.
-	UpdateSettings(ctx context.Context, s Settings) (*Settings, error)
+	// templates, which it keeps. was is the settings as the form showed
+	// them: then only the settings the administrator changed from was are
+	// written, the others keep the desk's values (a sync may have brought
+	// another desk's change while the form was open), and a setting changed
+	// both here and elsewhere is overwritten knowingly: the other value is
+	// kept for review on every desk (docs/SYNC-DESIGN.md, "What an edit
+	// saw"). nil (the command line): every setting is written as given.
+	UpdateSettings(ctx context.Context, s Settings, was *Settings) (*Settings, error)
 	// UpdateLetterTemplates replaces the wording of the medical certificate
 	// and the referral letter (admin); an empty template is the default.
-	UpdateLetterTemplates(ctx context.Context, t LetterTemplates) (*Settings, error)
+	// was is the wording as the form showed it, as for UpdateSettings.
+	UpdateLetterTemplates(ctx context.Context, t LetterTemplates, was *LetterTemplates) (*Settings, error)
 }

@@ -752,7 +752,7 @@ func TestAppointmentsDST(t *testing.T) {
 			a.loc = loc
 			admin := a.ctx(app.RoleAdmin)
 			if _, err := a.svc.Settings.UpdateSettings(admin, app.Settings{ClinicName: "Riverside Clinic", Currency: "EUR",
-				TimeZone: c.zone, AutoLockMinutes: 10}); err != nil {
+				TimeZone: c.zone, AutoLockMinutes: 10}, nil); err != nil {
 				t.Fatal(err)
 			}
 			sunday := append(slices.Clone(weekdayHours), app.Availability{Weekday: time.Sunday, Start: "08:00", End: "12:00", SlotMinutes: 15})

@@ -209,7 +209,7 @@ func withLogo(b *testing.B, svc app.Services) {
 			b.Fatal(err)
 		}
 		settings.Logo = assets.Icon
-		if _, err := svc.Settings.UpdateSettings(admin, *settings); err != nil {
+		if _, err := svc.Settings.UpdateSettings(admin, *settings, nil); err != nil {
 			b.Fatal(err)
 		}
 		return

@@ -199,7 +199,7 @@ func TestCashUpDenominationsSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.CashDenominations = []app.Money{5000, 1000, 100}
-	if _, err := b.svc.Settings.UpdateSettings(admin, *st); err != nil {
+	if _, err := b.svc.Settings.UpdateSettings(admin, *st, nil); err != nil {
 		t.Fatal(err)
 	}
 	cu, err := b.svc.Billing.DeskCashUp(b.billing(), "", "2026-11-25")

@@ -636,7 +636,7 @@ func TestDashboardTimeZoneChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.TimeZone = "UTC"
-	if _, err := f.svc.Settings.UpdateSettings(admin, *s); err != nil {
+	if _, err := f.svc.Settings.UpdateSettings(admin, *s, nil); err != nil {
 		t.Fatal(err)
 	}
 	// In UTC, A2 (22:00 on 28 March) leaves the 29th, A5 (21:00 on the 29th) joins it.

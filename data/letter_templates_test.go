@@ -37,7 +37,7 @@ func TestLetterTemplates(t *testing.T) {
 		"sick_note_template": {SickNote: "Unfit from {from} to {until}, {patient}."},
 		"referral_template":  {Referral: "Please see {patient} about {from}."},
 	} {
-		if _, err := c.svc.Settings.UpdateLetterTemplates(admin, bad); app.ErrorField(err) != field {
+		if _, err := c.svc.Settings.UpdateLetterTemplates(admin, bad, nil); app.ErrorField(err) != field {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
@@ -46,12 +46,12 @@ func TestLetterTemplates(t *testing.T) {
 		{SickNote: "{patient} unfit {from} to {to"}, // unclosed
 		{SickNote: strings.Repeat("x", 2001) + "{patient}{from}{to}"},
 	} {
-		if _, err := c.svc.Settings.UpdateLetterTemplates(admin, bad); app.ErrorField(err) != "sick_note_template" {
+		if _, err := c.svc.Settings.UpdateLetterTemplates(admin, bad, nil); app.ErrorField(err) != "sick_note_template" {
 			t.Errorf("%.40q: %v", bad.SickNote, err)
 		}
 	}
 	for _, role := range []app.Role{app.RoleDoctor, app.RoleNurse, app.RoleReception, app.RoleBilling, app.RolePatient} {
-		if _, err := c.svc.Settings.UpdateLetterTemplates(c.ctx(role), app.LetterTemplates{Referral: "{patient}"}); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		if _, err := c.svc.Settings.UpdateLetterTemplates(c.ctx(role), app.LetterTemplates{Referral: "{patient}"}, nil); app.ErrorCode(err) != app.EUNAUTHORIZED {
 			t.Errorf("%s: %v", role, err)
 		}
 	}
@@ -62,7 +62,7 @@ func TestLetterTemplates(t *testing.T) {
 	st, err := c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{
 		SickNote: "  {clinic} certifies that {patient} (record {record_no}, born {born}) may not work from {from} to {to}: {days}. Signed {doctor}, {date}.  ",
 		Referral: "To whom it may concern at {recipient}: please see {patient}.",
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +95,14 @@ func TestLetterTemplates(t *testing.T) {
 	// Settings saved from the general form, which has no templates, keep them.
 	general := *st
 	general.Phone, general.Letters = "+30 210 555 0100", app.LetterTemplates{}
-	if st, err = c.svc.Settings.UpdateSettings(admin, general); err != nil {
+	if st, err = c.svc.Settings.UpdateSettings(admin, general, nil); err != nil {
 		t.Fatal(err)
 	}
 	if st.Letters.Referral == "" {
 		t.Error("saving the general settings dropped the letter templates")
 	}
 	// The default wording, given back or emptied, is the default again.
-	if st, err = c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{SickNote: app.DefaultSickNoteTemplate}); err != nil {
+	if st, err = c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{SickNote: app.DefaultSickNoteTemplate}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if st.Letters != (app.LetterTemplates{}) {
@@ -111,7 +111,7 @@ func TestLetterTemplates(t *testing.T) {
 	if text := pdfOf(sick); !strings.Contains(text, "I certify that I examined") {
 		t.Errorf("the certificate after restoring the default:\n%s", text)
 	}
-	if _, err := c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{}); app.ErrorCode(err) != app.EINVALID {
+	if _, err := c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{}, nil); app.ErrorCode(err) != app.EINVALID {
 		t.Errorf("nothing changed: %v", err)
 	}
 }

@@ -80,11 +80,11 @@ func TestLettersStoredAndReprinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ClinicName, s.Address = "Another Name Clinic", "9 Elsewhere Road"
-	if _, err := c.svc.Settings.UpdateSettings(admin, *s); err != nil {
+	if _, err := c.svc.Settings.UpdateSettings(admin, *s, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{
-		SickNote: "New wording: {patient} unfit {from} to {to}.", Referral: "New wording for {patient}."}); err != nil {
+		SickNote: "New wording: {patient} unfit {from} to {to}.", Referral: "New wording for {patient}."}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, x := range []struct {

@@ -111,11 +111,11 @@ var matrix = map[string]call{
 	}},
 	"SettingsService.UpdateSettings": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
 		_, err := c.svc.Settings.UpdateSettings(ctx, app.Settings{ClinicName: "Renamed", Currency: "USD",
-			TimeZone: "UTC", AutoLockMinutes: 5})
+			TimeZone: "UTC", AutoLockMinutes: 5}, nil)
 		return err
 	}},
 	"SettingsService.UpdateLetterTemplates": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
-		_, err := c.svc.Settings.UpdateLetterTemplates(ctx, app.LetterTemplates{Referral: "Please see {patient}."})
+		_, err := c.svc.Settings.UpdateLetterTemplates(ctx, app.LetterTemplates{Referral: "Please see {patient}."}, nil)
 		return err
 	}},
 	"AuditService.FindAuditEntries": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {

@@ -127,7 +127,7 @@ func TestDocumentLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ScreenLanguage = "es"
-	if _, err := a.svc.Settings.UpdateSettings(a.ctx(app.RoleAdmin), *s); err != nil {
+	if _, err := a.svc.Settings.UpdateSettings(a.ctx(app.RoleAdmin), *s, nil); err != nil {
 		t.Fatal(err)
 	}
 	check("el", "es")

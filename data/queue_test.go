@@ -118,7 +118,7 @@ func TestQueueTokensAndCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.DisplayNames = true
-	if _, err := a.svc.Settings.UpdateSettings(admin, *st); err != nil {
+	if _, err := a.svc.Settings.UpdateSettings(admin, *st, nil); err != nil {
 		t.Fatal(err)
 	}
 	calls, _ = q.RecentCalls(a.ctx(app.RoleNurse), 10)

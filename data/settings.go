@@ -198,6 +198,45 @@ func (tx *Tx) saveSettings(s app.Settings, changed []string, signer *app.Signing
 	return nil
 }
 
+// settingsChanged returns which of keys a save writes. cur is the desk's
+// settings, form what the save was given. With shown (the settings as the
+// form showed them), the keys the person changed from shown and that
+// differ from the desk's: a setting left as shown keeps the desk's value,
+// which a sync may have changed while the form was open (written back, the
+// other desk's change was lost, with no review item anywhere: issue #21).
+// Without shown (the command line), every key the form holds other than
+// the desk's. Each value written is one the form's validation passed; the
+// others are the desk's, which passed theirs (no rule ties two settings).
+func settingsChanged(keys []string, cur, form, shown map[string]string) []string {
+	var changed []string
+	for _, k := range keys {
+		if shown != nil && form[k] == shown[k] {
+			continue
+		}
+		if form[k] != cur[k] {
+			changed = append(changed, k)
+		}
+	}
+	return changed
+}
+
+// settingsNotSeen takes out of the bases of the settings just written the
+// readings of values the form had not shown (a sync brought them while it
+// was open), as notSeen does for a record: each setting is a row of its
+// own, its value the one field.
+func (tx *Tx) settingsNotSeen(changed []string, cur, shown map[string]string) error {
+	if shown == nil {
+		return nil
+	}
+	for _, k := range changed {
+		ch := []fieldChange{{field: "value", old: cur[k]}}
+		if err := tx.notSeen("settings", k, ch, map[string]string{"value": shown[k]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // GetSettings implements app.SettingsService. The settings are not secret:
 // the login window shows the clinic's name.
 func (s *SettingsService) GetSettings(ctx context.Context) (*app.Settings, error) {
@@ -209,7 +248,7 @@ func (s *SettingsService) GetSettings(ctx context.Context) (*app.Settings, error
 }
 
 // UpdateSettings implements app.SettingsService.
-func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (*app.Settings, error) {
+func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings, was *app.Settings) (*app.Settings, error) {
 	var out *app.Settings
 	err := s.db.write(ctx, "settings.update", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageSettings); err != nil {
@@ -222,17 +261,18 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 		if err != nil {
 			return err
 		}
-		oldMap, newMap := settingsToMap(*old), settingsToMap(st)
-		var changed []string
-		for _, k := range settingKeys {
-			if oldMap[k] != newMap[k] {
-				changed = append(changed, k)
-			}
+		var shown map[string]string
+		if was != nil {
+			shown = settingsToMap(*was)
 		}
+		changed := settingsChanged(settingKeys, settingsToMap(*old), settingsToMap(st), shown)
 		if len(changed) == 0 {
 			return app.Errorf(app.EINVALID, "Nothing changed.")
 		}
 		if err := tx.saveSettings(st, changed, tx.caller.Signer); err != nil {
+			return err
+		}
+		if err := tx.settingsNotSeen(changed, settingsToMap(*old), shown); err != nil {
 			return err
 		}
 		slices.Sort(changed)
@@ -250,7 +290,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (
 // templates are clinic settings, signed like the others, so every desk of
 // the clinic prints the same wording and refuses a change nobody trusted
 // signed.
-func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
+func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error) {
 	var out *app.Settings
 	err := s.db.write(ctx, "settings.letter_templates", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageSettings); err != nil {
@@ -265,17 +305,20 @@ func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.Lette
 		}
 		st := *old
 		st.Letters = t
-		oldMap, newMap := settingsToMap(*old), settingsToMap(st)
-		var changed []string
-		for _, k := range letterTemplateKeys {
-			if oldMap[k] != newMap[k] {
-				changed = append(changed, k)
-			}
+		var shown map[string]string
+		if was != nil {
+			w := *old
+			w.Letters = *was
+			shown = settingsToMap(w)
 		}
+		changed := settingsChanged(letterTemplateKeys, settingsToMap(*old), settingsToMap(st), shown)
 		if len(changed) == 0 {
 			return app.Errorf(app.EINVALID, "Nothing changed.")
 		}
 		if err := tx.saveSettings(st, changed, tx.caller.Signer); err != nil {
+			return err
+		}
+		if err := tx.settingsNotSeen(changed, settingsToMap(*old), shown); err != nil {
 			return err
 		}
 		tx.Audit("settings.letter_templates", "settings", "", "", "changed "+strings.Join(changed, ", "))

@@ -608,7 +608,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 			return err
 		}
 		s.Phone = "+30 210 555 0100"
-		_, err = svc.Settings.UpdateSettings(admin, *s)
+		_, err = svc.Settings.UpdateSettings(admin, *s, nil)
 		return err
 	}, func() opWant { return opWant{entity: "settings", rowID: "phone", kind: hlc.KindUpdate} })
 	if s := payloadOf(t, ops, "settings", hlc.KindUpdate, "phone"); s["value"] != "+30 210 555 0100" {
@@ -619,7 +619,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	}
 	sickNote := "sick_note_template"
 	f.step("UpdateLetterTemplates", func() error {
-		_, err := svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{SickNote: "{patient}: unfit from {from} to {to}."})
+		_, err := svc.Settings.UpdateLetterTemplates(admin, app.LetterTemplates{SickNote: "{patient}: unfit from {from} to {to}."}, nil)
 		return err
 	}, want("settings", hlc.KindInsert, &sickNote))
 	ops = f.step("ApproveUser", func() error { _, err := svc.Users.ApproveUser(admin, f.pending.ID); return err },

@@ -57,14 +57,14 @@ func TestSetLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ScreenLanguage = "es"
-	if s, err = c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), *s); err != nil || s.ScreenLanguage != i18n.Spanish {
+	if s, err = c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), *s, nil); err != nil || s.ScreenLanguage != i18n.Spanish {
 		t.Fatalf("the clinic's screen language: %v, %v", s, err)
 	}
 	if l := app.ScreenLanguage(nurse, s); l != i18n.Spanish {
 		t.Fatalf("a user with no language of their own speaks %s, want the clinic's es", l)
 	}
 	s.ScreenLanguage = "xx"
-	if _, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), *s); app.ErrorField(err) != "screen_language" {
+	if _, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), *s, nil); app.ErrorField(err) != "screen_language" {
 		t.Fatalf("an unknown clinic language: %v", err)
 	}
 }

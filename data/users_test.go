@@ -262,7 +262,7 @@ func TestSettings(t *testing.T) {
 	for _, b := range bad {
 		st := *s
 		b.change(&st)
-		if _, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), st); app.ErrorField(err) != b.field {
+		if _, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), st, nil); app.ErrorField(err) != b.field {
 			t.Errorf("want an error on %s, got %v", b.field, err)
 		}
 	}
@@ -271,7 +271,7 @@ func TestSettings(t *testing.T) {
 	}
 	st := *s
 	st.AutoLockMinutes, st.TaxID = 5, "EL123456789"
-	got, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), st)
+	got, err := c.svc.Settings.UpdateSettings(c.ctx(app.RoleAdmin), st, nil)
 	if err != nil || got.AutoLockMinutes != 5 || got.TaxID != "EL123456789" {
 		t.Fatalf("update: %v %+v", err, got)
 	}

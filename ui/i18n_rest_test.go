@@ -114,7 +114,7 @@ func TestLetterTemplatesInGreek(t *testing.T) {
 	inGreek(t)
 	h := newHarness(t)
 	var sent []app.LetterTemplates
-	h.settings.UpdateLetterTemplatesFn = func(ctx context.Context, lt app.LetterTemplates) (*app.Settings, error) {
+	h.settings.UpdateLetterTemplatesFn = func(ctx context.Context, lt app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error) {
 		h.record("UpdateLetterTemplates", ctx, lt)
 		if err := lt.Validate(); err != nil {
 			return nil, err

@@ -50,6 +50,9 @@ type settingsScreen struct {
 	errs           fieldErrors
 	codes          *codesImport // nil without the diagnosis service
 	letters        *letterTemplates
+	// shown is the settings as the form was last filled with them: saved
+	// with it, a setting left as shown keeps what a sync brought meanwhile.
+	shown *app.Settings
 
 	content fyne.CanvasObject
 }
@@ -133,6 +136,7 @@ func (s *settingsScreen) load() {
 }
 
 func (s *settingsScreen) fill(st *app.Settings) {
+	s.shown = st
 	s.clinicName.SetText(st.ClinicName)
 	s.address.SetText(st.Address)
 	s.phone.SetText(st.Phone)
@@ -239,9 +243,10 @@ func (s *settingsScreen) onSave() {
 		DisplayNames:      s.displayNames.Checked,
 		ScreenLanguage:    chosenLanguage(s.screenLanguage.Selected),
 	}
+	shown := s.shown // read here, on the UI's goroutine
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {
-		return s.u.svc.Settings.UpdateSettings(ctx, st)
+		return s.u.svc.Settings.UpdateSettings(ctx, st, shown)
 	}, func(got *app.Settings, err error) {
 		s.save.Enable()
 		if err != nil {

@@ -29,6 +29,9 @@ type letterTemplates struct {
 	save                             *widget.Button
 	saved                            *widget.Label
 	restoreSickNote, restoreReferral *widget.Button
+	// shown is the clinic's templates as the tab was last filled with
+	// them (see settingsScreen.shown).
+	shown app.LetterTemplates
 
 	content fyne.CanvasObject
 }
@@ -104,6 +107,7 @@ func (s *mainScreen) withLettersTab(view fyne.CanvasObject) fyne.CanvasObject {
 // the screen's language: saved unchanged, it stays the default, which each
 // letter says in its reader's language).
 func (l *letterTemplates) fill(st *app.Settings) {
+	l.shown = st.Letters
 	l.sickNote.SetText(st.Letters.TemplateIn(tr(), app.LetterSickNote))
 	l.referral.SetText(st.Letters.TemplateIn(tr(), app.LetterReferral))
 	l.save.Enable()
@@ -150,9 +154,10 @@ func (l *letterTemplates) onSave() {
 	if l.errs.text("sick_note_template") != "" || l.errs.text("referral_template") != "" {
 		return
 	}
+	shown := l.shown // read here, on the UI's goroutine
 	l.save.Disable()
 	background(l.u, func(ctx context.Context) (*app.Settings, error) {
-		return l.u.svc.Settings.UpdateLetterTemplates(ctx, t)
+		return l.u.svc.Settings.UpdateLetterTemplates(ctx, t, &shown)
 	}, func(got *app.Settings, err error) {
 		l.save.Enable()
 		if err != nil {

@@ -16,14 +16,19 @@ import (
 // field without a call to the service, and saving sends both templates.
 func TestSettingsLetterTemplates(t *testing.T) {
 	h := newHarness(t)
-	h.settings.UpdateLetterTemplatesFn = func(ctx context.Context, lt app.LetterTemplates) (*app.Settings, error) {
+	var shownWant app.LetterTemplates // the clinic's: none, the defaults
+	h.settings.UpdateLetterTemplatesFn = func(ctx context.Context, lt app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error) {
 		h.record("UpdateLetterTemplates", ctx, lt)
+		if was == nil || *was != shownWant {
+			t.Errorf("the save sent %+v as the templates shown, want %+v", was, shownWant)
+		}
 		if err := lt.Validate(); err != nil {
 			return nil, err
 		}
 		st, _ := h.settings.GetSettingsFn(ctx)
 		cp := *st
 		cp.Letters = lt
+		shownWant = lt
 		return &cp, nil
 	}
 	h.loginAs(user(app.RoleAdmin))

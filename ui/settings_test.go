@@ -27,8 +27,14 @@ func pngBytes(t *testing.T) []byte {
 
 func TestSettingsArea(t *testing.T) {
 	h := newHarness(t)
-	h.settings.UpdateSettingsFn = func(ctx context.Context, s app.Settings) (*app.Settings, error) {
+	loaded := clinicSettings()
+	h.settings.UpdateSettingsFn = func(ctx context.Context, s app.Settings, was *app.Settings) (*app.Settings, error) {
 		h.record("UpdateSettings", ctx, s)
+		// What the form showed goes with the save, so that a setting left
+		// as shown keeps what a sync brought meanwhile.
+		if was == nil || was.ClinicName != loaded.ClinicName || was.TimeZone != loaded.TimeZone {
+			t.Errorf("the save sent %+v as what the form showed, want the settings it loaded", was)
+		}
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}

@@ -113,9 +113,9 @@ type SettingsService struct {
 	NeedsSetupFn     func(ctx context.Context) (bool, error)
 	SetupFn          func(ctx context.Context, c app.ClinicSetup) (*app.User, error)
 	GetSettingsFn    func(ctx context.Context) (*app.Settings, error)
-	UpdateSettingsFn func(ctx context.Context, s app.Settings) (*app.Settings, error)
+	UpdateSettingsFn func(ctx context.Context, s app.Settings, was *app.Settings) (*app.Settings, error)
 	// UpdateLetterTemplatesFn implements UpdateLetterTemplates.
-	UpdateLetterTemplatesFn func(ctx context.Context, t app.LetterTemplates) (*app.Settings, error)
+	UpdateLetterTemplatesFn func(ctx context.Context, t app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error)
 }
 
 var _ app.SettingsService = (*SettingsService)(nil)
@@ -136,13 +136,13 @@ func (s *SettingsService) GetSettings(ctx context.Context) (*app.Settings, error
 }
 
 // UpdateSettings calls UpdateSettingsFn.
-func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings) (*app.Settings, error) {
-	return s.UpdateSettingsFn(ctx, st)
+func (s *SettingsService) UpdateSettings(ctx context.Context, st app.Settings, was *app.Settings) (*app.Settings, error) {
+	return s.UpdateSettingsFn(ctx, st, was)
 }
 
 // UpdateLetterTemplates calls UpdateLetterTemplatesFn.
-func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
-	return s.UpdateLetterTemplatesFn(ctx, t)
+func (s *SettingsService) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error) {
+	return s.UpdateLetterTemplatesFn(ctx, t, was)
 }
 
 // AuditService is a mock of app.AuditService.

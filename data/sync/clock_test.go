@@ -145,7 +145,7 @@ func TestSignedChangeAfterClockJump(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.Address = addr
-		if _, err := svc.Settings.UpdateSettings(admin, *st); err != nil {
+		if _, err := svc.Settings.UpdateSettings(admin, *st, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -533,7 +533,7 @@ func TestSignedChangeWhileClockBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.Address = addr
-		if _, err := svc.Settings.UpdateSettings(admin, *st); err != nil {
+		if _, err := svc.Settings.UpdateSettings(admin, *st, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

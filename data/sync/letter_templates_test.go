@@ -20,7 +20,7 @@ func TestLetterTemplatesReachEveryDesk(t *testing.T) {
 	u, first, second := twoDesks(t)
 	admin := first.ctx(app.RoleAdmin)
 	wording := app.LetterTemplates{SickNote: "{patient} may not work from {from} to {to} ({days})."}
-	if _, err := first.svc.Settings.UpdateLetterTemplates(admin, wording); err != nil {
+	if _, err := first.svc.Settings.UpdateLetterTemplates(admin, wording, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncUntilCaughtUp(t, u, first.db)

@@ -782,7 +782,7 @@ func (s *sim) editSettings(d *simDesk) {
 	// Numbered by the edits so far, not by the seed's random numbers: an
 	// edit here leaves the rest of the run as the seed makes it.
 	st.Address = fmt.Sprintf("%d Signed Street", s.counts["edit settings (signed)"]+1)
-	if _, err := d.svc().Settings.UpdateSettings(admin, *st); err != nil {
+	if _, err := d.svc().Settings.UpdateSettings(admin, *st, nil); err != nil {
 		s.refused("edit settings", err)
 		return
 	}

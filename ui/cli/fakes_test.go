@@ -130,11 +130,11 @@ func (s *fakeSettings) GetSettings(ctx context.Context) (*app.Settings, error) {
 	return &st, nil
 }
 
-func (s *fakeSettings) UpdateSettings(ctx context.Context, st app.Settings) (*app.Settings, error) {
+func (s *fakeSettings) UpdateSettings(ctx context.Context, st app.Settings, was *app.Settings) (*app.Settings, error) {
 	return nil, errors.New("not used")
 }
 
-func (s *fakeSettings) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates) (*app.Settings, error) {
+func (s *fakeSettings) UpdateLetterTemplates(ctx context.Context, t app.LetterTemplates, was *app.LetterTemplates) (*app.Settings, error) {
 	return nil, errors.New("not used")
 }
 
