@@ -195,8 +195,12 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 // lineages (zero when they name none).
 func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 	var newest string
-	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(j.value), '') FROM outbox o, json_tree(o.base) j
-		WHERE o.hlc = ? AND o.base <> '' AND json_valid(o.base) AND j.type = 'text'`, s).Scan(&newest); err != nil {
+	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(v), '') FROM (
+			SELECT j.value AS v FROM outbox o, json_tree(o.base) j
+			WHERE o.hlc = ?1 AND o.base <> '' AND json_valid(o.base) AND j.type = 'text'
+			UNION ALL
+			SELECT j.value FROM outbox o, json_each(o.unseen) j
+			WHERE o.hlc = ?1 AND o.unseen <> '' AND json_valid(o.unseen) AND j.type = 'text')`, s).Scan(&newest); err != nil {
 		return hlc.Timestamp{}, err
 	}
 	if newest == "" {
@@ -264,8 +268,8 @@ func (tx *Tx) redate(from, to string, shift time.Duration) (int, error) {
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET hlc = ? WHERE hlc = ?`, to, from); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?, ?) WHERE instr(base, ?) > 0`,
-		from, to, from); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?1, ?2), unseen = replace(unseen, ?1, ?2)
+		WHERE instr(base, ?1) > 0 OR instr(unseen, ?1) > 0`, from, to); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = replace(seen, ?, ?) WHERE instr(seen, ?) > 0`,

@@ -427,7 +427,11 @@ func (tx *Tx) notSeen(entity, rowID string, changes []fieldChange, shown map[str
 		path := `$."` + ch.field + `"`
 		const edit = `SELECT max(seq) FROM outbox WHERE entity = ?3 AND row_id = ?2 AND kind = 'update'
 			AND json_valid(base) AND json_type(base, ?1) = 'array'`
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]'))
+		// The reading taken out stays on the desk (outbox.unseen, desk
+		// migration 0226), for a clock incident's re-dating (newestSeen).
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]')),
+				unseen = CASE WHEN coalesce(base -> ?1 ->> '$[0]', '') = '' THEN unseen
+					ELSE json_insert(CASE unseen WHEN '' THEN '[]' ELSE unseen END, '$[#]', base -> ?1 ->> '$[0]') END
 			WHERE seq = (`+edit+`)`, path, rowID, entity); err != nil {
 			return err
 		}
