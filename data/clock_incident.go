@@ -27,7 +27,7 @@ import (
 // queued change stamped later than the server's time is given its
 // reading less the jump, the time it was made, kept in the order the desk
 // made them, after the readings its edits' bases name (the values they
-// replaced: newestSeen) and otherwise never later than now; the desk's field clocks, the
+// replaced, seen or not: newestSeen) and otherwise never later than now; the desk's field clocks, the
 // readings they name as seen and the bases of its queued edits follow. Then the clock is set back to the
 // server's time (hlc.Clock.Reset), the one controlled exception to its
 // readings never going backwards, and the incident is written to the
@@ -135,11 +135,12 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 			if t.Wall > now.Wall {
 				t.Wall = now.Wall
 			}
-			// After what the change's edits saw too: the readings their
-			// bases name (another desk's value it replaced, which the
-			// server holds; the desk's own earlier ones are re-dated
-			// already and prev covers them). Else it would lose to the
-			// very value it replaced.
+			// After what the change's edits replaced too: the readings
+			// their bases name and those taken out of them as not seen
+			// (another desk's value it replaced, which the server holds;
+			// the desk's own earlier ones are re-dated already and prev
+			// covers them). Else it would lose to the very value it
+			// replaced.
 			saw, err := tx.newestSeen(s)
 			if err != nil {
 				return err
@@ -192,7 +193,11 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 
 // newestSeen is the newest reading the bases of the queued edits stamped
 // s name: the readings of the values they replaced and of those values'
-// lineages (zero when they name none).
+// lineages, and the readings notSeen took out of those bases
+// (outbox.unseen: values the edits replaced without their makers seeing
+// them), zero when they name none. Those taken out count: the edit
+// replaced that value all the same, and re-dated before it would lose to
+// it on the server.
 func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 	var newest string
 	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(v), '') FROM (
@@ -215,8 +220,8 @@ func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 
 // redate gives the queued changes stamped from (a reading of this desk) the
 // reading to instead: their outbox rows, the desk's field clocks, the
-// readings its field values name as seen and the bases of its queued edits
-// follow; the history rows they add (patient_changes, patient_events) are
+// readings its field values name as seen, the bases of its queued edits
+// and the readings taken out of them (outbox.unseen) follow; the history rows they add (patient_changes, patient_events) are
 // moved by shift, in the desk and in what the server will get, so that the
 // history shows when the change was made. It returns how many outbox rows
 // it re-dated. A reading is replaced by one no queued change bears yet
