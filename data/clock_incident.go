@@ -27,7 +27,7 @@ import (
 // queued change stamped later than the server's time is given its
 // reading less the jump, the time it was made, kept in the order the desk
 // made them, after the readings its edits' bases name (the values they
-// replaced: newestSeen) and otherwise never later than now; the desk's field clocks, the
+// replaced, seen or not: newestSeen) and otherwise never later than now; the desk's field clocks, the
 // readings they name as seen and the bases of its queued edits follow. Then the clock is set back to the
 // server's time (hlc.Clock.Reset), the one controlled exception to its
 // readings never going backwards, and the incident is written to the
@@ -135,11 +135,12 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 			if t.Wall > now.Wall {
 				t.Wall = now.Wall
 			}
-			// After what the change's edits saw too: the readings their
-			// bases name (another desk's value it replaced, which the
-			// server holds; the desk's own earlier ones are re-dated
-			// already and prev covers them). Else it would lose to the
-			// very value it replaced.
+			// After what the change's edits replaced too: the readings
+			// their bases name and those taken out of them as not seen
+			// (another desk's value it replaced, which the server holds;
+			// the desk's own earlier ones are re-dated already and prev
+			// covers them). Else it would lose to the very value it
+			// replaced.
 			saw, err := tx.newestSeen(s)
 			if err != nil {
 				return err
@@ -192,11 +193,19 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 
 // newestSeen is the newest reading the bases of the queued edits stamped
 // s name: the readings of the values they replaced and of those values'
-// lineages (zero when they name none).
+// lineages, and the readings notSeen took out of those bases
+// (outbox.unseen: values the edits replaced without their makers seeing
+// them), zero when they name none. Those taken out count: the edit
+// replaced that value all the same, and re-dated before it would lose to
+// it on the server.
 func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 	var newest string
-	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(j.value), '') FROM outbox o, json_tree(o.base) j
-		WHERE o.hlc = ? AND o.base <> '' AND json_valid(o.base) AND j.type = 'text'`, s).Scan(&newest); err != nil {
+	if err := tx.QueryRowContext(tx.ctx, `SELECT coalesce(max(v), '') FROM (
+			SELECT j.value AS v FROM outbox o, json_tree(o.base) j
+			WHERE o.hlc = ?1 AND o.base <> '' AND json_valid(o.base) AND j.type = 'text'
+			UNION ALL
+			SELECT j.value FROM outbox o, json_each(o.unseen) j
+			WHERE o.hlc = ?1 AND o.unseen <> '' AND json_valid(o.unseen) AND j.type = 'text')`, s).Scan(&newest); err != nil {
 		return hlc.Timestamp{}, err
 	}
 	if newest == "" {
@@ -211,8 +220,8 @@ func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 
 // redate gives the queued changes stamped from (a reading of this desk) the
 // reading to instead: their outbox rows, the desk's field clocks, the
-// readings its field values name as seen and the bases of its queued edits
-// follow; the history rows they add (patient_changes, patient_events) are
+// readings its field values name as seen, the bases of its queued edits
+// and the readings taken out of them (outbox.unseen) follow; the history rows they add (patient_changes, patient_events) are
 // moved by shift, in the desk and in what the server will get, so that the
 // history shows when the change was made. It returns how many outbox rows
 // it re-dated. A reading is replaced by one no queued change bears yet
@@ -264,8 +273,8 @@ func (tx *Tx) redate(from, to string, shift time.Duration) (int, error) {
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET hlc = ? WHERE hlc = ?`, to, from); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?, ?) WHERE instr(base, ?) > 0`,
-		from, to, from); err != nil {
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = replace(base, ?1, ?2), unseen = replace(unseen, ?1, ?2)
+		WHERE instr(base, ?1) > 0 OR instr(unseen, ?1) > 0`, from, to); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE field_clock SET seen = replace(seen, ?, ?) WHERE instr(seen, ?) > 0`,

@@ -413,9 +413,12 @@ func (s *PatientService) UpdatePatient(ctx context.Context, id string, u app.Pat
 // reading out of the edit's base, so that the server keeps one more value
 // for review (never fewer: without it the base claims everything). What
 // the edit writes and its clock do not depend on it (TestForgedWasOnlyAddsReview).
-// One exception: a clock incident's re-dating keeps an edit after the
-// readings its base names (newestSeen), so a reading taken out no longer
-// holds the re-dated edit after that value (docs/SYNC-DESIGN.md).
+// The reading taken out stays on the desk beside the edit (outbox.unseen,
+// desk migration 0226; never sent): a clock incident's re-dating keeps the
+// edit after the readings its base names and these (newestSeen), so the
+// edit stays after the value it replaced, seen or not, and a forged copy
+// moves it no later and no earlier than the base it had
+// (TestClockIncidentRedatesAfterWhatTheEditReplacedUnseen, docs/SYNC-DESIGN.md).
 func (tx *Tx) notSeen(entity, rowID string, changes []fieldChange, shown map[string]string) error {
 	for _, ch := range changes {
 		if v, ok := shown[ch.field]; !ok || v == ch.old {
@@ -427,7 +430,11 @@ func (tx *Tx) notSeen(entity, rowID string, changes []fieldChange, shown map[str
 		path := `$."` + ch.field + `"`
 		const edit = `SELECT max(seq) FROM outbox WHERE entity = ?3 AND row_id = ?2 AND kind = 'update'
 			AND json_valid(base) AND json_type(base, ?1) = 'array'`
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]'))
+		// The reading taken out stays on the desk (outbox.unseen, desk
+		// migration 0226), for a clock incident's re-dating (newestSeen).
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET base = json_set(base, ?1, json_remove(base -> ?1, '$[0]')),
+				unseen = CASE WHEN coalesce(base -> ?1 ->> '$[0]', '') = '' THEN unseen
+					ELSE json_insert(CASE unseen WHEN '' THEN '[]' ELSE unseen END, '$[#]', base -> ?1 ->> '$[0]') END
 			WHERE seq = (`+edit+`)`, path, rowID, entity); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0223 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0226 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1989,7 +1989,7 @@ CREATE TABLE outbox (
     hlc        TEXT NOT NULL CHECK (hlc <> ''),
     attempts   INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error TEXT NOT NULL DEFAULT ''
-, base TEXT NOT NULL DEFAULT '') STRICT;
+, base TEXT NOT NULL DEFAULT '', unseen TEXT NOT NULL DEFAULT '') STRICT;
 
 CREATE INDEX outbox_row ON outbox (entity, row_id);
 

@@ -1,0 +1,14 @@
+-- What an edit replaced unseen, kept on the desk (docs/SYNC-DESIGN.md,
+-- "What the staff saw, not what the desk held"; issue #21). notSeen takes
+-- out of a queued edit's base the reading of a value a sync brought while
+-- the edit's form was open, so that the server keeps that value for
+-- review. A clock incident re-dates the desk's queued edits after the
+-- readings their bases name (newestSeen), which then no longer held the
+-- edit after the value it replaced: re-dated before it, the edit lost to
+-- it. unseen keeps the readings notSeen took out (a JSON array, '' for
+-- none), for newestSeen alone. It never leaves the desk: an operation's
+-- push sends its named columns, and the row moving to outbox_sent when the
+-- server decides it leaves this column behind (an acknowledged operation
+-- is not re-dated). A re-dating updates the row, which keeps it, and
+-- replaces in it the readings it moves as it does in base.
+ALTER TABLE outbox ADD COLUMN unseen TEXT NOT NULL DEFAULT '';
