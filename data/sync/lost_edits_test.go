@@ -339,6 +339,11 @@ type meanwhile[S any] struct {
 	field        string   // the field both edit
 	lost, won    string   // A's value and B's, as the review lists them
 	still        []string // fields B's edit did not change: never kept for review
+	// also: other fields A's edit changed that B's form, opened before
+	// the sync, wrote back as it showed them (A's value, B's): kept for
+	// review as well; opened after, B's form wrote A's values back and
+	// nothing is kept.
+	also map[string][2]string
 }
 
 // meanwhileRun is one clinic of three desks, A, B and C, and the record
@@ -399,6 +404,15 @@ func editedMeanwhile[S any](t *testing.T, m meanwhile[S]) {
 				for _, f := range m.still {
 					if got := openLosses(t, d, admin, r.row, f); len(got) != 0 {
 						t.Errorf("desk %d keeps the %s for review %v: it never changed", i, f, got)
+					}
+				}
+				for f, v := range m.also {
+					got := openLosses(t, d, admin, r.row, f)
+					switch {
+					case sawIt && len(got) != 0:
+						t.Errorf("desk %d keeps the %s for review %v, want nothing: B's form showed A's", i, f, got)
+					case !sawIt && (len(got) != 1 || got[v[0]] != v[1]):
+						t.Errorf("desk %d keeps the %s for review %v, want A's %s lost to the form's %s", i, f, got, v[0], v[1])
 					}
 				}
 			}
@@ -544,7 +558,9 @@ func doctorProfile(t *testing.T, r *meanwhileRun, db *data.DB) *app.DoctorProfil
 // An administrator changes a doctor's room on the hours screen
 // (SetDoctorProfile, DoctorProfile.Was) over a room a sync brought while
 // the screen was open. The screen sends every field as it shows them: the
-// specialization and visit length it did not change raise nothing.
+// specialization, which nobody changed, raises nothing; the visit length
+// the sync brought too, which the form wrote back as it showed it, is kept
+// for review as well (before, it was reverted silently).
 func TestDoctorProfileOverValuePulledMeanwhile(t *testing.T) {
 	t.Parallel()
 	editedMeanwhile(t, meanwhile[*app.DoctorProfile]{
@@ -563,7 +579,7 @@ func TestDoctorProfileOverValuePulledMeanwhile(t *testing.T) {
 		open: func(t *testing.T, r *meanwhileRun) *app.DoctorProfile { return doctorProfile(t, r, r.b) },
 		other: func(t *testing.T, r *meanwhileRun) {
 			p := doctorProfile(t, r, r.a.db)
-			p.Room = "Room 2"
+			p.Room, p.VisitMinutes = "Room 2", 30
 			if _, err := r.a.svc.Appointments.SetDoctorProfile(r.a.ctx(app.RoleAdmin), *p); err != nil {
 				t.Fatal(err)
 			}
@@ -574,8 +590,9 @@ func TestDoctorProfileOverValuePulledMeanwhile(t *testing.T) {
 				Was: shown})
 			return err
 		},
-		table: "doctor_profiles", saved: `room = 'Room 3' AND specialization = 'Cardiology' AND visit_minutes = 20`,
-		field: "room", lost: `"Room 2"`, won: `"Room 3"`, still: []string{"specialization", "visit_minutes"},
+		table: "doctor_profiles", saved: `room = 'Room 3' AND specialization = 'Cardiology'`,
+		field: "room", lost: `"Room 2"`, won: `"Room 3"`, still: []string{"specialization"},
+		also: map[string][2]string{"visit_minutes": {"30", "20"}},
 	})
 }
 
