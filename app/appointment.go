@@ -160,6 +160,13 @@ type DoctorProfile struct {
 	Weekly     []Availability
 	Exceptions []AvailabilityException
 	UpdatedAt  time.Time // zero when the doctor has no profile yet
+	// Was is the profile as the form that changes it showed it
+	// (SetDoctorProfile; nil: as the desk holds it when the change is
+	// made), as PatientUpdate.Was: a specialization, room or visit length
+	// a sync changed since it was shown is overwritten without having
+	// been seen, and kept for review on every desk. Another doctor's
+	// profile counts as nil. Never filled on reading.
+	Was *DoctorProfile
 }
 
 // Validate checks a profile and normalizes its fields.

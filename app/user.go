@@ -237,10 +237,17 @@ type UserService interface {
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, error)
 	// ApproveUser activates a pending account (admin).
 	ApproveUser(ctx context.Context, id string) (*User, error)
-	// ChangeRole gives an account another role (admin).
-	ChangeRole(ctx context.Context, id string, role Role) (*User, error)
-	// DeactivateUser stops an account from logging in (admin).
-	DeactivateUser(ctx context.Context, id string) (*User, error)
+	// ChangeRole gives an account another role (admin). was is the
+	// account as the screen that changes it showed it (nil: as the desk
+	// holds it when the change is made), as PatientUpdate.Was: a role a
+	// sync changed since it was shown is overwritten without having been
+	// seen, and kept for review on every desk. Another account counts as
+	// nil.
+	ChangeRole(ctx context.Context, id string, role Role, was *User) (*User, error)
+	// DeactivateUser stops an account from logging in (admin). was is as
+	// for ChangeRole, for the account's status (an approval a sync
+	// brought since the account was shown).
+	DeactivateUser(ctx context.Context, id string, was *User) (*User, error)
 	// UnlockUser clears a lockout (admin).
 	UnlockUser(ctx context.Context, id string) (*User, error)
 	// ResetPassword sets a new password the user must change at next login (admin).
@@ -249,8 +256,8 @@ type UserService interface {
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error
 	// SetLanguage sets the language an account's screens speak: a user
 	// their own, an administrator anyone's. An empty language is the
-	// clinic's default.
-	SetLanguage(ctx context.Context, id string, language string) (*User, error)
+	// clinic's default. was is as for ChangeRole, for the language.
+	SetLanguage(ctx context.Context, id string, language string, was *User) (*User, error)
 }
 
 // ScreenLanguage is the language u's screens speak: u's own, else the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,6 +173,19 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 		if _, err := findDoctor(ctx, tx, p.UserID); err != nil {
 			return err
 		}
+		// The profile as the desk holds it, for the fields an edit
+		// replaced (none when the doctor has none yet).
+		var rowID string
+		var before *app.DoctorProfile
+		var spec, room string
+		var visit int
+		switch err := tx.QueryRowContext(ctx, `SELECT id, specialization, room, visit_minutes FROM doctor_profiles
+			WHERE user_id = ?`, p.UserID).Scan(&rowID, &spec, &room, &visit); {
+		case err == nil:
+			before = &app.DoctorProfile{Specialization: spec, Room: room, VisitMinutes: visit}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		ts := formatTime(tx.now)
 		// The fee column is no longer written: the consultation item of
 		// the price list is the one source of the fee.
@@ -183,6 +197,12 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 			newID(), p.UserID, p.Specialization, app.FoldForSearch(p.Specialization), p.Room, p.VisitMinutes,
 			ts, ts); err != nil {
 			return err
+		}
+		if before != nil && p.Was != nil && p.Was.UserID == p.UserID {
+			if err := tx.notSeen("doctor_profiles", rowID, diffFields(profileEditable(before), profileEditable(&p)),
+				fieldMap(profileEditable(p.Was))); err != nil {
+				return err
+			}
 		}
 		linked, err := tx.linkConsultation(p.UserID, p.ConsultationCode)
 		if err != nil {
@@ -197,6 +217,13 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 		return nil, err
 	}
 	return out, nil
+}
+
+// profileEditable is a doctor's profile's fields that SetDoctorProfile
+// sets: column name, value (as notSeen compares them).
+func profileEditable(p *app.DoctorProfile) [][2]string {
+	return [][2]string{{"specialization", p.Specialization}, {"room", p.Room},
+		{"visit_minutes", strconv.Itoa(p.VisitMinutes)}}
 }
 
 // GetDoctorProfile implements app.AppointmentService.

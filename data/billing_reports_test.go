@@ -315,7 +315,7 @@ func TestCashiers(t *testing.T) {
 	if _, err := b.svc.Billing.TakePayment(b.ctx(app.RoleReception), pay(inv.ID, 1000)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.svc.Users.DeactivateUser(b.ctx(app.RoleAdmin), desk.ID); err != nil {
+	if _, err := b.svc.Users.DeactivateUser(b.ctx(app.RoleAdmin), desk.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	names := func(cs []*app.Cashier) map[string]bool {

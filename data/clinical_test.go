@@ -207,7 +207,7 @@ func TestClinicalValidation(t *testing.T) {
 	}
 
 	t.Run("DeactivatedDoctor", func(t *testing.T) {
-		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleDoctor].ID); err != nil {
+		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleDoctor].ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		// The doctor's own session ends at its next call...

@@ -115,7 +115,7 @@ var crossPatient = map[string]probe{
 		return []outcome{wrote("ChangePassword", nil, c.svc.Users.ChangePassword(ctx, "not the password", "another long password"))}
 	},
 	"UserService.SetLanguage": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
-		return eachWrite(b, "SetLanguage", func(id string) (any, error) { return c.svc.Users.SetLanguage(ctx, id, "el") })
+		return eachWrite(b, "SetLanguage", func(id string) (any, error) { return c.svc.Users.SetLanguage(ctx, id, "el", nil) })
 	},
 	"SettingsService.GetSettings": func(ctx context.Context, c *clinic, b *otherPatient) []outcome {
 		s, err := c.svc.Settings.GetSettings(ctx)

@@ -20,7 +20,7 @@ func TestDocumentsInTheirReadersLanguage(t *testing.T) {
 	}
 	inv := b.issued(t, app.LineInput{PriceItemID: b.lab.ID, Quantity: 3})
 	clerk := b.users[app.RoleBilling]
-	if _, err := b.svc.Users.SetLanguage(b.billing(), clerk.ID, "es"); err != nil {
+	if _, err := b.svc.Users.SetLanguage(b.billing(), clerk.ID, "es", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.svc.Billing.TakePayment(b.billing(), pay(inv.ID, 1000)); err != nil {
@@ -58,7 +58,7 @@ func TestDashboardPDFInTheReadersLanguage(t *testing.T) {
 	f := mustDashFixture(t)
 	admin := f.ctx(app.RoleAdmin)
 	me, _ := app.CallerFromContext(admin)
-	if _, err := f.svc.Users.SetLanguage(admin, me.UserID, "el"); err != nil {
+	if _, err := f.svc.Users.SetLanguage(admin, me.UserID, "el", nil); err != nil {
 		t.Fatal(err)
 	}
 	march := mustPeriod(t, app.PeriodMonth, "2026-03-01")

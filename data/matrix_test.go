@@ -73,11 +73,11 @@ var matrix = map[string]call{
 		return err
 	}},
 	"UserService.ChangeRole": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
-		_, err := c.svc.Users.ChangeRole(ctx, c.users[app.RoleNurse].ID, app.RoleDoctor)
+		_, err := c.svc.Users.ChangeRole(ctx, c.users[app.RoleNurse].ID, app.RoleDoctor, nil)
 		return err
 	}},
 	"UserService.DeactivateUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
-		_, err := c.svc.Users.DeactivateUser(ctx, c.users[app.RoleNurse].ID)
+		_, err := c.svc.Users.DeactivateUser(ctx, c.users[app.RoleNurse].ID, nil)
 		return err
 	}},
 	"UserService.UnlockUser": {allowed: []app.Role{app.RoleAdmin}, do: func(ctx context.Context, c *clinic) error {
@@ -93,7 +93,7 @@ var matrix = map[string]call{
 	}},
 	"UserService.SetLanguage": {allowed: everyRole, do: func(ctx context.Context, c *clinic) error {
 		c2, _ := app.CallerFromContext(ctx)
-		_, err := c.svc.Users.SetLanguage(ctx, c2.UserID, "el")
+		_, err := c.svc.Users.SetLanguage(ctx, c2.UserID, "el", nil)
 		return err
 	}},
 	"SettingsService.NeedsSetup": {public: true, do: func(ctx context.Context, c *clinic) error {

@@ -131,7 +131,7 @@ func TestDocumentLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("el", "es")
-	if _, err := a.svc.Users.SetLanguage(a.ctx(app.RoleAdmin), caller.UserID, "el"); err != nil {
+	if _, err := a.svc.Users.SetLanguage(a.ctx(app.RoleAdmin), caller.UserID, "el", nil); err != nil {
 		t.Fatal(err)
 	}
 	check("el", "el")

@@ -64,7 +64,7 @@ func TestReportRowsInTheReadersLanguage(t *testing.T) {
 
 	// The Greek reader's PDF prints the rows' words in Greek.
 	me, _ := app.CallerFromContext(admin)
-	if _, err := f.svc.Users.SetLanguage(admin, me.UserID, "el"); err != nil {
+	if _, err := f.svc.Users.SetLanguage(admin, me.UserID, "el", nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := f.svc.Dashboard.ExportPDF(admin, app.ReportRequest{Kind: app.ReportAppointments, Period: march})

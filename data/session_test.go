@@ -34,7 +34,7 @@ func TestStaleSession(t *testing.T) {
 		if _, err := c.svc.Patients.FindPatients(nurse, app.PatientFilter{Query: "papa"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleNurse].ID); err != nil {
+		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleNurse].ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		before := auditCount(t, c.db)
@@ -52,7 +52,7 @@ func TestStaleSession(t *testing.T) {
 		c := mustSetup(t)
 		doctor := login(t, c, "doctor1", "a long staff password doctor")
 		pid := c.patient2.PatientID
-		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleDoctor].ID, app.RoleBilling); err != nil {
+		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleDoctor].ID, app.RoleBilling, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, err := c.svc.Clinical.AddNote(doctor, app.NoteCreate{PatientID: pid, Kind: app.NoteClinical, Text: "Still here."})
@@ -117,7 +117,7 @@ func TestEveryMethodEndsDeadSession(t *testing.T) {
 				}
 			}
 			ctx := as(callerOf(u))
-			if _, err := c.svc.Users.DeactivateUser(admin, u.ID); err != nil {
+			if _, err := c.svc.Users.DeactivateUser(admin, u.ID, nil); err != nil {
 				t.Fatal(err)
 			}
 			if err := m.do(ctx, c); code(err) != app.ESESSION {

@@ -634,7 +634,7 @@ func TestOutboxFollowsEveryServiceWrite(t *testing.T) {
 	// grants nothing), the changed field only, with its clock.
 	nurseID := f.users[app.RoleNurse].ID
 	ops = f.step("SetLanguage", func() error {
-		_, err := svc.Users.SetLanguage(f.ctx(app.RoleNurse), nurseID, "el")
+		_, err := svc.Users.SetLanguage(f.ctx(app.RoleNurse), nurseID, "el", nil)
 		return err
 	}, want("users", hlc.KindUpdate, &nurseID))
 	if u := payloadOf(t, ops, "users", hlc.KindUpdate, nurseID); u["language"] != "el" || u["power_sig"] != nil {

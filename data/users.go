@@ -677,7 +677,7 @@ func (s *UserService) ApproveUser(ctx context.Context, id string) (*app.User, er
 }
 
 // ChangeRole implements app.UserService.
-func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role) (*app.User, error) {
+func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role, was *app.User) (*app.User, error) {
 	return s.adminChange(ctx, "user.change_role", id, func(tx *Tx, u *app.User) (string, error) {
 		if !role.Valid() {
 			return "", app.FieldErrorf("role", "Choose a role.")
@@ -691,13 +691,16 @@ func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role) 
 		if err := tx.refuseLastAdmin(u); err != nil {
 			return "", err
 		}
-		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id)
-		return fmt.Sprintf("role %s -> %s", u.Role, role), err
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id); err != nil {
+			return "", err
+		}
+		changes := []fieldChange{{"role", string(u.Role), string(role)}}
+		return fmt.Sprintf("role %s -> %s", u.Role, role), tx.notSeen("users", id, changes, userShown(was, id))
 	})
 }
 
 // DeactivateUser implements app.UserService.
-func (s *UserService) DeactivateUser(ctx context.Context, id string) (*app.User, error) {
+func (s *UserService) DeactivateUser(ctx context.Context, id string, was *app.User) (*app.User, error) {
 	return s.adminChange(ctx, "user.deactivate", id, func(tx *Tx, u *app.User) (string, error) {
 		if u.ID == tx.caller.UserID {
 			return "", app.Errorf(app.ECONFLICT, "You cannot deactivate your own account.")
@@ -708,9 +711,25 @@ func (s *UserService) DeactivateUser(ctx context.Context, id string) (*app.User,
 		if err := tx.refuseLastAdmin(u); err != nil {
 			return "", err
 		}
-		_, err := tx.ExecContext(tx.ctx, `UPDATE users SET status = 'deactivated' WHERE id = ?`, id)
-		return "deactivated " + u.Username, err
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET status = 'deactivated' WHERE id = ?`, id); err != nil {
+			return "", err
+		}
+		changes := []fieldChange{{"status", string(u.Status), string(app.StatusDeactivated)}}
+		return "deactivated " + u.Username, tx.notSeen("users", id, changes, userShown(was, id))
 	})
+}
+
+// userShown is an account's fields that ChangeRole, DeactivateUser and
+// SetLanguage set, as the screen that changes it showed them (column
+// name, value, as notSeen compares them): nil when it showed another
+// account (or nothing). ApproveUser needs none: it changes only a pending
+// account, and nothing but a new account is pending, so the status it
+// replaces is the one the screen showed.
+func userShown(was *app.User, id string) map[string]string {
+	if was == nil || was.ID != id {
+		return nil
+	}
+	return map[string]string{"role": string(was.Role), "status": string(was.Status), "language": string(was.Language)}
 }
 
 // UnlockUser implements app.UserService.
@@ -784,7 +803,7 @@ func (s *UserService) resealKey(ctx context.Context, id, oldPassword, newPasswor
 // SetLanguage implements app.UserService: a user sets their own screen
 // language, an administrator anyone's. The language is no power field
 // (app.PowerFields), so the change is not signed and syncs like a name.
-func (s *UserService) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
+func (s *UserService) SetLanguage(ctx context.Context, id, language string, was *app.User) (*app.User, error) {
 	var out *app.User
 	err := s.db.writeFor(ctx, "user.set_language", "users", id, "", func(tx *Tx) error {
 		if err := tx.RequireLoggedIn(); err != nil {
@@ -813,6 +832,10 @@ func (s *UserService) SetLanguage(ctx context.Context, id, language string) (*ap
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET language = ?, updated_at = ? WHERE id = ?`,
 			string(lang), formatTime(tx.now), id); err != nil {
+			return err
+		}
+		changes := []fieldChange{{"language", string(u.Language), string(lang)}}
+		if err := tx.notSeen("users", id, changes, userShown(was, id)); err != nil {
 			return err
 		}
 		shown := string(lang)

@@ -15,7 +15,7 @@ func TestSetLanguage(t *testing.T) {
 	c := mustSetup(t)
 	nurse, doctor := c.users[app.RoleNurse], c.users[app.RoleDoctor]
 
-	u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, "el-GR")
+	u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, "el-GR", nil)
 	if err != nil || u.Language != i18n.Greek {
 		t.Fatalf("own language: %v, %v", u, err)
 	}
@@ -23,19 +23,19 @@ func TestSetLanguage(t *testing.T) {
 	if err != nil || again.Language != i18n.Greek {
 		t.Fatalf("the language is kept: %v, %v", again, err)
 	}
-	if _, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), doctor.ID, "es"); app.ErrorCode(err) != app.EUNAUTHORIZED {
+	if _, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), doctor.ID, "es", nil); app.ErrorCode(err) != app.EUNAUTHORIZED {
 		t.Fatalf("a nurse set a doctor's language: %v", err)
 	}
 	if d, _ := c.svc.Users.FindUserByID(c.ctx(app.RoleAdmin), doctor.ID); d.Language != "" {
 		t.Fatalf("the refused change was kept: %q", d.Language)
 	}
-	if u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleAdmin), doctor.ID, "es"); err != nil || u.Language != i18n.Spanish {
+	if u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleAdmin), doctor.ID, "es", nil); err != nil || u.Language != i18n.Spanish {
 		t.Fatalf("an administrator sets a doctor's language: %v, %v", u, err)
 	}
-	if _, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, "klingon"); app.ErrorField(err) != "language" {
+	if _, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, "klingon", nil); app.ErrorField(err) != "language" {
 		t.Fatalf("an unknown language: %v", err)
 	}
-	if u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, ""); err != nil || u.Language != "" {
+	if u, err := c.svc.Users.SetLanguage(c.ctx(app.RoleNurse), nurse.ID, "", nil); err != nil || u.Language != "" {
 		t.Fatalf("back to the clinic's default: %v, %v", u, err)
 	}
 	entries, err := c.svc.Audit.FindAuditEntries(c.ctx(app.RoleAdmin), app.AuditFilter{Action: "user.set_language"})

@@ -101,14 +101,14 @@ func TestLogin(t *testing.T) {
 
 	t.Run("Deactivated", func(t *testing.T) {
 		c := mustSetup(t)
-		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleBilling].ID); err != nil {
+		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleBilling].ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, err := c.svc.Users.Login(anon, "billing1", "a long staff password billing")
 		if !strings.Contains(app.ErrorMessage(err), "deactivated") {
 			t.Fatalf("deactivated: %v", err)
 		}
-		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleAdmin].ID); code(err) != app.ECONFLICT {
+		if _, err := c.svc.Users.DeactivateUser(c.ctx(app.RoleAdmin), c.users[app.RoleAdmin].ID, nil); code(err) != app.ECONFLICT {
 			t.Fatalf("deactivating oneself: %v", err)
 		}
 	})
@@ -179,14 +179,14 @@ func TestAccounts(t *testing.T) {
 
 	t.Run("ChangeRole", func(t *testing.T) {
 		c := mustSetup(t)
-		u, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleNurse].ID, app.RoleDoctor)
+		u, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleNurse].ID, app.RoleDoctor, nil)
 		if err != nil || u.Role != app.RoleDoctor {
 			t.Fatalf("change role: %v %+v", err, u)
 		}
-		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleAdmin].ID, app.RoleDoctor); code(err) != app.ECONFLICT {
+		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RoleAdmin].ID, app.RoleDoctor, nil); code(err) != app.ECONFLICT {
 			t.Fatalf("demoting the only admin: %v", err)
 		}
-		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RolePatient].ID, app.RoleDoctor); code(err) != app.EINVALID {
+		if _, err := c.svc.Users.ChangeRole(c.ctx(app.RoleAdmin), c.users[app.RolePatient].ID, app.RoleDoctor, nil); code(err) != app.EINVALID {
 			t.Fatalf("patient to doctor: %v", err)
 		}
 	})

@@ -407,7 +407,7 @@ func (v *hoursView) onSaveProfile() {
 		}
 	}
 	p := app.DoctorProfile{UserID: id, Specialization: v.spec.Text, Room: v.room.Text, VisitMinutes: visit,
-		ConsultationCode: strings.ToUpper(strings.TrimSpace(v.consultation.Text))}
+		ConsultationCode: strings.ToUpper(strings.TrimSpace(v.consultation.Text)), Was: v.profile}
 	if err := p.Validate(); err != nil {
 		v.profErrs.show(err, v.u.win)
 		return
@@ -427,6 +427,8 @@ func (v *hoursView) onSaveProfile() {
 		}
 		if got == nil {
 			got = &p
+		} else {
+			v.profile = got // what the form now shows, for the next save
 		}
 		v.spec.SetText(got.Specialization)
 		v.room.SetText(got.Room)

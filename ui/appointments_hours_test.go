@@ -122,7 +122,15 @@ func TestHoursAdminSavesProfile(t *testing.T) {
 		p.Specialization != "Cardiology and Sports" {
 		t.Errorf("SetDoctorProfile(%+v)", p)
 	}
+	// It names the profile as the form showed it; after the save, the
+	// form shows the saved one.
+	if p.Was == nil || p.Was.UserID != "d-1" || p.Was.Room != "Room 2" || p.Was.Specialization != "Cardiology" {
+		t.Errorf("SetDoctorProfile's profile as shown: %+v", p.Was)
+	}
 	h.waitFor("the saved message", func() bool { return v.message.Text == "Profile saved." })
+	if v.profile == nil || v.profile.Room != "Room 3" {
+		t.Errorf("the form's profile after the save: %+v", v.profile)
+	}
 	if !strings.HasPrefix(v.fee.Text, "65.00 — Long consultation") || v.profErrs.text("consultation") != "" {
 		t.Errorf("fee after save %q, message %q", v.fee.Text, v.profErrs.text("consultation"))
 	}

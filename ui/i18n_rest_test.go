@@ -25,7 +25,7 @@ import (
 func TestStaffRolesInGreek(t *testing.T) {
 	inGreek(t)
 	h, s := staffHarness(t)
-	h.users.ChangeRoleFn = func(ctx context.Context, id string, r app.Role) (*app.User, error) {
+	h.users.ChangeRoleFn = func(ctx context.Context, id string, r app.Role, _ *app.User) (*app.User, error) {
 		h.record("ChangeRole", ctx, id+":"+string(r))
 		return &app.User{ID: id}, nil
 	}

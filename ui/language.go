@@ -142,9 +142,9 @@ func (u *UI) setOwnLanguage(l i18n.Lang) {
 	if u.session == nil || l == u.sessionLanguage() && u.session.User.Language != "" {
 		return
 	}
-	id := u.session.User.ID
+	id, was := u.session.User.ID, *u.session.User // the account as this screen knows it
 	callThen(u, func(ctx context.Context) (*app.User, error) {
-		return u.svc.Users.SetLanguage(ctx, id, string(l))
+		return u.svc.Users.SetLanguage(ctx, id, string(l), &was)
 	}, func(usr *app.User) {
 		if usr != nil {
 			u.session.User.Language = usr.Language

@@ -154,8 +154,11 @@ func TestLanguageChoice(t *testing.T) {
 	// A nurse with no language of her own, in an English clinic: English,
 	// until she chooses Greek for herself.
 	nurse := user(app.RoleNurse)
-	h.users.SetLanguageFn = func(ctx context.Context, id, language string) (*app.User, error) {
+	h.users.SetLanguageFn = func(ctx context.Context, id, language string, was *app.User) (*app.User, error) {
 		h.record("SetLanguage", ctx, id+":"+language)
+		if was == nil || was.ID != id {
+			t.Errorf("SetLanguage's account as shown: %+v", was)
+		}
 		u := *nurse
 		u.Language = i18n.Lang(language)
 		return &u, nil

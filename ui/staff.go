@@ -245,7 +245,7 @@ func (s *staffScreen) onSetLanguage() {
 		return
 	}
 	s.act(func(ctx context.Context, id string) (*app.User, error) {
-		return s.u.svc.Users.SetLanguage(ctx, id, code)
+		return s.u.svc.Users.SetLanguage(ctx, id, code, usr)
 	}, func(name string) string {
 		return Tf("The screens of %s will speak %s from their next login.", name, label)
 	})
@@ -333,12 +333,12 @@ func (s *staffScreen) onApprove() {
 }
 
 func (s *staffScreen) onChangeRole() {
-	role := assignableRole(s.role)
-	if role == "" || s.selected == nil || role == s.selected.Role {
+	role, usr := assignableRole(s.role), s.selected
+	if role == "" || usr == nil || role == usr.Role {
 		return
 	}
 	s.act(func(ctx context.Context, id string) (*app.User, error) {
-		return s.u.svc.Users.ChangeRole(ctx, id, role)
+		return s.u.svc.Users.ChangeRole(ctx, id, role, usr) // the account as the list showed it
 	}, func(name string) string { return Tf("Changed the role to %s for %s.", T(role.Label()), name) })
 }
 
@@ -353,8 +353,10 @@ func (s *staffScreen) onDeactivate() {
 }
 
 func (s *staffScreen) onDeactivateConfirmed(ok bool) {
-	if ok {
-		s.act(s.u.svc.Users.DeactivateUser, func(name string) string { return Tf("Deactivated %s.", name) })
+	if usr := s.selected; ok && usr != nil {
+		s.act(func(ctx context.Context, id string) (*app.User, error) {
+			return s.u.svc.Users.DeactivateUser(ctx, id, usr)
+		}, func(name string) string { return Tf("Deactivated %s.", name) })
 	}
 }
 

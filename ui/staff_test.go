@@ -80,16 +80,22 @@ func TestStaff(t *testing.T) {
 
 	t.Run("ChangeRoleUnlockDeactivate", func(t *testing.T) {
 		h, s := staffHarness(t)
-		h.users.ChangeRoleFn = func(ctx context.Context, id string, r app.Role) (*app.User, error) {
+		h.users.ChangeRoleFn = func(ctx context.Context, id string, r app.Role, was *app.User) (*app.User, error) {
 			h.record("ChangeRole", ctx, id+":"+string(r))
+			if was == nil || was.ID != id || was.Role != app.RoleNurse {
+				t.Errorf("ChangeRole's account as the list showed it: %+v", was)
+			}
 			return &app.User{ID: id}, nil
 		}
 		h.users.UnlockUserFn = func(ctx context.Context, id string) (*app.User, error) {
 			h.record("UnlockUser", ctx, id)
 			return &app.User{ID: id}, nil
 		}
-		h.users.DeactivateUserFn = func(ctx context.Context, id string) (*app.User, error) {
+		h.users.DeactivateUserFn = func(ctx context.Context, id string, was *app.User) (*app.User, error) {
 			h.record("DeactivateUser", ctx, id)
+			if was == nil || was.ID != id {
+				t.Errorf("DeactivateUser's account as the list showed it: %+v", was)
+			}
 			return &app.User{ID: id}, nil
 		}
 		s.table.Select(widget.TableCellID{Row: 1, Col: 0})
@@ -214,8 +220,11 @@ func TestStaffDoctorHours(t *testing.T) {
 // account has already calls nothing.
 func TestStaffSetsLanguage(t *testing.T) {
 	h, s := staffHarness(t)
-	h.users.SetLanguageFn = func(ctx context.Context, id, language string) (*app.User, error) {
+	h.users.SetLanguageFn = func(ctx context.Context, id, language string, was *app.User) (*app.User, error) {
 		h.record("SetLanguage", ctx, id+":"+language)
+		if was == nil || was.ID != id {
+			t.Errorf("SetLanguage's account as the list showed it: %+v", was)
+		}
 		return &app.User{ID: id, Username: "n.geo", Language: i18n.Lang(language)}, nil
 	}
 	if !s.setLanguage.Disabled() || !s.language.Disabled() {

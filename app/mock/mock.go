@@ -23,10 +23,10 @@ type UserService struct {
 	FindUserByUsernameFn func(ctx context.Context, username string) (*app.User, error)
 	FindUsersFn          func(ctx context.Context, f app.UserFilter) ([]*app.User, error)
 	ApproveUserFn        func(ctx context.Context, id string) (*app.User, error)
-	ChangeRoleFn         func(ctx context.Context, id string, role app.Role) (*app.User, error)
-	DeactivateUserFn     func(ctx context.Context, id string) (*app.User, error)
+	ChangeRoleFn         func(ctx context.Context, id string, role app.Role, was *app.User) (*app.User, error)
+	DeactivateUserFn     func(ctx context.Context, id string, was *app.User) (*app.User, error)
 	UnlockUserFn         func(ctx context.Context, id string) (*app.User, error)
-	SetLanguageFn        func(ctx context.Context, id, language string) (*app.User, error)
+	SetLanguageFn        func(ctx context.Context, id, language string, was *app.User) (*app.User, error)
 	ResetPasswordFn      func(ctx context.Context, id, newPassword string) (*app.User, error)
 	ChangePasswordFn     func(ctx context.Context, oldPassword, newPassword string) error
 }
@@ -79,13 +79,13 @@ func (s *UserService) ApproveUser(ctx context.Context, id string) (*app.User, er
 }
 
 // ChangeRole calls ChangeRoleFn.
-func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role) (*app.User, error) {
-	return s.ChangeRoleFn(ctx, id, role)
+func (s *UserService) ChangeRole(ctx context.Context, id string, role app.Role, was *app.User) (*app.User, error) {
+	return s.ChangeRoleFn(ctx, id, role, was)
 }
 
 // DeactivateUser calls DeactivateUserFn.
-func (s *UserService) DeactivateUser(ctx context.Context, id string) (*app.User, error) {
-	return s.DeactivateUserFn(ctx, id)
+func (s *UserService) DeactivateUser(ctx context.Context, id string, was *app.User) (*app.User, error) {
+	return s.DeactivateUserFn(ctx, id, was)
 }
 
 // UnlockUser calls UnlockUserFn.
@@ -94,8 +94,8 @@ func (s *UserService) UnlockUser(ctx context.Context, id string) (*app.User, err
 }
 
 // SetLanguage calls SetLanguageFn.
-func (s *UserService) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
-	return s.SetLanguageFn(ctx, id, language)
+func (s *UserService) SetLanguage(ctx context.Context, id, language string, was *app.User) (*app.User, error) {
+	return s.SetLanguageFn(ctx, id, language, was)
 }
 
 // ResetPassword calls ResetPasswordFn.

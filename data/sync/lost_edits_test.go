@@ -319,15 +319,48 @@ func TestPullRegisteredAndEditedInOneBatch(t *testing.T) {
 	sameClinic(t, a.db, b)
 }
 
-// A desk's staff open a record, a sync brings another desk's edit of a
-// field meanwhile, and they save a new value of that field: their edit
-// replaced a value they never saw. It wins (it is the later), and the
-// other desk's value is kept for review on every desk, as when the two
-// desks were apart (issue #21: the concurrent simulation, seed 3, lost it
-// with no review item: the desk's edit named the pulled value as seen).
-// Saved after they saw it, it raises nothing.
-func TestEditOverValuePulledMeanwhile(t *testing.T) {
-	t.Parallel()
+// meanwhile is one kind of edit saved from a form over a value a sync
+// brought while the form was open (issue #21: the edit's base named the
+// pulled value as seen, so the server overwrote it with no review item
+// anywhere). S is what the form holds of the record as it showed it.
+type meanwhile[S any] struct {
+	// record makes the record on desk A and gives the row whose field the
+	// edits change (the conflicts' row).
+	record func(t *testing.T, r *meanwhileRun) string
+	// open reads the record on desk B as its form shows it.
+	open func(t *testing.T, r *meanwhileRun) S
+	// other is A's edit of the field, which B's sync brings.
+	other func(t *testing.T, r *meanwhileRun)
+	// save is B's edit of the field from the form that showed shown.
+	save func(t *testing.T, r *meanwhileRun, shown S) error
+	// table and saved: the row as B's edit wrote it (a condition on the
+	// table's row whose id is the record's row).
+	table, saved string
+	field        string   // the field both edit
+	lost, won    string   // A's value and B's, as the review lists them
+	still        []string // fields B's edit did not change: never kept for review
+	// also: other fields A's edit changed that B's form, opened before
+	// the sync, wrote back as it showed them (A's value, B's): kept for
+	// review as well; opened after, B's form wrote A's values back and
+	// nothing is kept.
+	also map[string][2]string
+}
+
+// meanwhileRun is one clinic of three desks, A, B and C, and the record
+// edited.
+type meanwhileRun struct {
+	a    *clinic
+	b, c *data.DB
+	row  string
+}
+
+// editedMeanwhile runs the case twice: B's form opened before B's sync
+// brought A's edit of the field, then B saves over it. Opened before, B's
+// edit wins (it is the later) and A's value is kept for review on every
+// desk, naming B's, as when two desks were apart; opened after the sync,
+// B's staff saw A's value and nothing is kept. Every desk ends the same.
+func editedMeanwhile[S any](t *testing.T, m meanwhile[S]) {
+	t.Helper()
 	for _, sawIt := range []bool{false, true} {
 		name := "opened before the sync"
 		if sawIt {
@@ -335,102 +368,313 @@ func TestEditOverValuePulledMeanwhile(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, a, b, c := threeDesks(t)
-			p := newPatient(t, a.svc, "Meanwhile")
-			syncAll(t, a.db, b, c)
-			var opened *app.Patient
-			open := func() {
-				var err error
-				if opened, err = services(b).Patients.FindPatientByID(system, p.ID); err != nil {
-					t.Fatal(err)
-				}
-			}
+			r := &meanwhileRun{}
+			_, r.a, r.b, r.c = threeDesks(t)
+			r.row = m.record(t, r)
+			syncAll(t, r.a.db, r.b, r.c)
+			var shown S
 			if !sawIt {
-				open() // the form on B shows the notes as they were
+				shown = m.open(t, r) // B's form shows the field as it was
 			}
-			editField(t, a.db, p.ID, "notes", "from A")
-			mustSync(t, a.db)
-			mustSync(t, b) // B's sync brings A's notes while the form is open
+			m.other(t, r)
+			// Readings of two desks a millisecond apart are ordered by time.
+			time.Sleep(3 * time.Millisecond)
+			mustSync(t, r.a.db)
+			mustSync(t, r.b) // B's sync brings A's edit while the form is open
 			if sawIt {
-				open()
+				shown = m.open(t, r)
 			}
-			notes := "from B"
-			if _, err := services(b).Patients.UpdatePatient(system, p.ID, app.PatientUpdate{Notes: &notes, Was: opened}); err != nil {
+			if err := m.save(t, r, shown); err != nil {
 				t.Fatal(err)
 			}
-			syncAll(t, a.db, b, c)
-			sameClinic(t, a.db, b, c)
-			admin := callerOf(a.users[app.RoleAdmin])
-			for i, d := range []*data.DB{a.db, b, c} {
-				if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND notes = 'from B'`, p.ID); n != 1 {
-					t.Fatalf("desk %d: B's notes, the later, did not win", i)
+			syncAll(t, r.a.db, r.b, r.c)
+			sameClinic(t, r.a.db, r.b, r.c)
+			admin := callerOf(r.a.users[app.RoleAdmin])
+			for i, d := range []*data.DB{r.a.db, r.b, r.c} {
+				if n := count(t, d, `SELECT count(*) FROM `+m.table+` WHERE id = ? AND `+m.saved, r.row); n != 1 {
+					t.Fatalf("desk %d: B's %s, the later, did not win", i, m.field)
 				}
-				got := openLosses(t, d, admin, p.ID, "notes")
+				got := openLosses(t, d, admin, r.row, m.field)
 				switch {
 				case sawIt && len(got) != 0:
-					t.Errorf("desk %d keeps for review %v, want nothing: B's staff saw A's notes", i, got)
-				case !sawIt && (len(got) != 1 || got[`"from A"`] != `"from B"`):
-					t.Errorf("desk %d keeps for review %v, want A's notes lost to B's", i, got)
+					t.Errorf("desk %d keeps for review %v, want nothing: B's staff saw A's %s", i, got, m.field)
+				case !sawIt && (len(got) != 1 || got[m.lost] != m.won):
+					t.Errorf("desk %d keeps for review %v, want A's %s %s lost to B's %s", i, got, m.field, m.lost, m.won)
+				}
+				for _, f := range m.still {
+					if got := openLosses(t, d, admin, r.row, f); len(got) != 0 {
+						t.Errorf("desk %d keeps the %s for review %v: it never changed", i, f, got)
+					}
+				}
+				for f, v := range m.also {
+					got := openLosses(t, d, admin, r.row, f)
+					switch {
+					case sawIt && len(got) != 0:
+						t.Errorf("desk %d keeps the %s for review %v, want nothing: B's form showed A's", i, f, got)
+					case !sawIt && (len(got) != 1 || got[v[0]] != v[1]):
+						t.Errorf("desk %d keeps the %s for review %v, want A's %s lost to the form's %s", i, f, got, v[0], v[1])
+					}
 				}
 			}
 		})
 	}
 }
 
-// TestOwnContactOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
-// for a patient changing their own contact details (UpdateOwnContact): the
-// staff's address a sync brought while the patient's form was open, then
-// overwritten by the patient, is kept for review on every desk; opened
-// after the sync, it was seen and nothing is kept.
-func TestOwnContactOverValuePulledMeanwhile(t *testing.T) {
+// A desk's staff open a patient's record, a sync brings another desk's
+// edit of the notes meanwhile, and they save new notes (UpdatePatient,
+// PatientUpdate.Was; the concurrent simulation, seed 3, lost such a value
+// with no review item).
+func TestEditOverValuePulledMeanwhile(t *testing.T) {
 	t.Parallel()
-	for _, sawIt := range []bool{false, true} {
-		name := "opened before the sync"
-		if sawIt {
-			name = "opened after the sync"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, a, b, c := threeDesks(t)
-			patient := callerOf(a.users[app.RolePatient])
-			id := patient.PatientID
-			var opened *app.Patient
-			open := func() {
-				var err error
-				if opened, err = services(b).Patients.FindPatientByID(as(patient), id); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !sawIt {
-				open() // the patient's form on B shows the address as it was
-			}
-			editField(t, a.db, id, "address", "from the staff on A")
-			mustSync(t, a.db)
-			mustSync(t, b) // B's sync brings A's address while the form is open
-			if sawIt {
-				open()
-			}
-			addr := "from the patient on B"
-			if _, err := services(b).Patients.UpdateOwnContact(as(patient), app.ContactUpdate{Address: &addr, Was: opened}); err != nil {
+	editedMeanwhile(t, meanwhile[*app.Patient]{
+		record: func(t *testing.T, r *meanwhileRun) string { return newPatient(t, r.a.svc, "Meanwhile").ID },
+		open: func(t *testing.T, r *meanwhileRun) *app.Patient {
+			p, err := services(r.b).Patients.FindPatientByID(system, r.row)
+			if err != nil {
 				t.Fatal(err)
 			}
-			syncAll(t, a.db, b, c)
-			sameClinic(t, a.db, b, c)
-			admin := callerOf(a.users[app.RoleAdmin])
-			for i, d := range []*data.DB{a.db, b, c} {
-				if n := count(t, d, `SELECT count(*) FROM patients WHERE id = ? AND address = ?`, id, addr); n != 1 {
-					t.Fatalf("desk %d: the patient's address, the later, did not win", i)
-				}
-				got := openLosses(t, d, admin, id, "address")
-				switch {
-				case sawIt && len(got) != 0:
-					t.Errorf("desk %d keeps for review %v, want nothing: the patient saw the staff's address", i, got)
-				case !sawIt && (len(got) != 1 || got[`"from the staff on A"`] != `"`+addr+`"`):
-					t.Errorf("desk %d keeps for review %v, want the staff's address lost to the patient's", i, got)
-				}
+			return p
+		},
+		other: func(t *testing.T, r *meanwhileRun) { editField(t, r.a.db, r.row, "notes", "from A") },
+		save: func(t *testing.T, r *meanwhileRun, shown *app.Patient) error {
+			notes := "from B"
+			_, err := services(r.b).Patients.UpdatePatient(system, r.row, app.PatientUpdate{Notes: &notes, Was: shown})
+			return err
+		},
+		table: "patients", saved: `notes = 'from B'`,
+		field: "notes", lost: `"from A"`, won: `"from B"`, still: []string{"address"},
+	})
+}
+
+// A patient changes their own address (UpdateOwnContact,
+// ContactUpdate.Was) over the staff's, which a sync brought while the
+// patient's form was open.
+func TestOwnContactOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	patient := func(r *meanwhileRun) context.Context { return r.a.ctx(app.RolePatient) }
+	editedMeanwhile(t, meanwhile[*app.Patient]{
+		record: func(t *testing.T, r *meanwhileRun) string { return r.a.users[app.RolePatient].PatientID },
+		open: func(t *testing.T, r *meanwhileRun) *app.Patient {
+			p, err := services(r.b).Patients.FindPatientByID(patient(r), r.row)
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
+			return p
+		},
+		other: func(t *testing.T, r *meanwhileRun) { editField(t, r.a.db, r.row, "address", "from the staff on A") },
+		save: func(t *testing.T, r *meanwhileRun, shown *app.Patient) error {
+			addr := "from the patient on B"
+			_, err := services(r.b).Patients.UpdateOwnContact(patient(r), app.ContactUpdate{Address: &addr, Was: shown})
+			return err
+		},
+		table: "patients", saved: `address = 'from the patient on B'`,
+		field: "address", lost: `"from the staff on A"`, won: `"from the patient on B"`, still: []string{"phone"},
+	})
+}
+
+// Billing changes a draft's line (UpdateLine, LineInput.Was) over a price
+// a sync brought while the line form was open.
+func TestLineEditOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	editedMeanwhile(t, meanwhile[*app.InvoiceLine]{
+		record: func(t *testing.T, r *meanwhileRun) string {
+			p := newPatient(t, r.a.svc, "Billed")
+			inv, err := r.a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Lines[0].ID
+		},
+		open: func(t *testing.T, r *meanwhileRun) *app.InvoiceLine {
+			var invoiceID string
+			if err := rawDB(t, r.b).QueryRow(`SELECT invoice_id FROM invoice_lines WHERE id = ?`, r.row).Scan(&invoiceID); err != nil {
+				t.Fatal(err)
+			}
+			inv, err := services(r.b).Billing.FindInvoice(system, invoiceID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv.Lines[0]
+		},
+		other: func(t *testing.T, r *meanwhileRun) { setLinePrice(t, r.a.db, r.row, 3000) },
+		save: func(t *testing.T, r *meanwhileRun, shown *app.InvoiceLine) error {
+			_, err := services(r.b).Billing.UpdateLine(system, r.row, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+				Quantity: 1, UnitPrice: 3500, Was: shown})
+			return err
+		},
+		table: "invoice_lines", saved: `unit_price = 3500`,
+		field: "unit_price", lost: "3000", won: "3500", still: []string{"quantity"},
+	})
+}
+
+// Billing sets a draft's invoice discount (SetInvoiceDiscount's was) over
+// one a sync brought while the draft was open.
+func TestDiscountOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	editedMeanwhile(t, meanwhile[*app.Invoice]{
+		record: func(t *testing.T, r *meanwhileRun) string {
+			p := newPatient(t, r.a.svc, "Billed")
+			inv, err := r.a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 5000}); err != nil {
+				t.Fatal(err)
+			}
+			return inv.ID
+		},
+		open: func(t *testing.T, r *meanwhileRun) *app.Invoice {
+			inv, err := services(r.b).Billing.FindInvoice(system, r.row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv
+		},
+		other: func(t *testing.T, r *meanwhileRun) { setDiscount(t, r.a.db, r.row, 300) },
+		save: func(t *testing.T, r *meanwhileRun, shown *app.Invoice) error {
+			_, err := services(r.b).Billing.SetInvoiceDiscount(system, r.row, 0, 500, shown)
+			return err
+		},
+		table: "invoices", saved: `discount_amount = 500 AND discount_rate = 0`,
+		field: "discount_amount", lost: "300", won: "500", still: []string{"discount_rate"},
+	})
+}
+
+// doctorProfile is the profile of the clinic's doctor on a desk, as the
+// hours screen reads it.
+func doctorProfile(t *testing.T, r *meanwhileRun, db *data.DB) *app.DoctorProfile {
+	t.Helper()
+	p, err := services(db).Appointments.GetDoctorProfile(r.a.ctx(app.RoleAdmin), r.a.users[app.RoleDoctor].ID)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return p
+}
+
+// An administrator changes a doctor's room on the hours screen
+// (SetDoctorProfile, DoctorProfile.Was) over a room a sync brought while
+// the screen was open. The screen sends every field as it shows them: the
+// specialization, which nobody changed, raises nothing; the visit length
+// the sync brought too, which the form wrote back as it showed it, is kept
+// for review as well (before, it was reverted silently).
+func TestDoctorProfileOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	editedMeanwhile(t, meanwhile[*app.DoctorProfile]{
+		record: func(t *testing.T, r *meanwhileRun) string {
+			p, err := r.a.svc.Appointments.SetDoctorProfile(r.a.ctx(app.RoleAdmin), app.DoctorProfile{
+				UserID: r.a.users[app.RoleDoctor].ID, Specialization: "Cardiology", Room: "Room 1", VisitMinutes: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var id string
+			if err := rawDB(t, r.a.db).QueryRow(`SELECT id FROM doctor_profiles WHERE user_id = ?`, p.UserID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		},
+		open: func(t *testing.T, r *meanwhileRun) *app.DoctorProfile { return doctorProfile(t, r, r.b) },
+		other: func(t *testing.T, r *meanwhileRun) {
+			p := doctorProfile(t, r, r.a.db)
+			p.Room, p.VisitMinutes = "Room 2", 30
+			if _, err := r.a.svc.Appointments.SetDoctorProfile(r.a.ctx(app.RoleAdmin), *p); err != nil {
+				t.Fatal(err)
+			}
+		},
+		save: func(t *testing.T, r *meanwhileRun, shown *app.DoctorProfile) error {
+			_, err := services(r.b).Appointments.SetDoctorProfile(r.a.ctx(app.RoleAdmin), app.DoctorProfile{
+				UserID: shown.UserID, Specialization: shown.Specialization, Room: "Room 3", VisitMinutes: shown.VisitMinutes,
+				Was: shown})
+			return err
+		},
+		table: "doctor_profiles", saved: `room = 'Room 3' AND specialization = 'Cardiology'`,
+		field: "room", lost: `"Room 2"`, won: `"Room 3"`, still: []string{"specialization"},
+		also: map[string][2]string{"visit_minutes": {"30", "20"}},
+	})
+}
+
+// staffAccount is an account as the staff screen lists it on a desk.
+func staffAccount(t *testing.T, r *meanwhileRun, db *data.DB) *app.User {
+	t.Helper()
+	u, err := services(db).Users.FindUserByID(r.a.ctx(app.RoleAdmin), r.row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// newNurse is a new nurse's account made on desk A.
+func newNurse(t *testing.T, r *meanwhileRun) string {
+	t.Helper()
+	u, err := r.a.svc.Users.CreateUser(r.a.ctx(app.RoleAdmin), app.UserCreate{Username: "nurse.meanwhile",
+		FullName: "Nurse Meanwhile", Role: app.RoleNurse, Password: "a long nurse password 7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+// The staff screen's edits of an account over a value a sync brought
+// while the screen was open (ChangeRole, DeactivateUser and SetLanguage
+// take the account as it was listed): a role, an approval (the status),
+// a screen language.
+func TestStaffEditOverValuePulledMeanwhile(t *testing.T) {
+	t.Parallel()
+	open := func(t *testing.T, r *meanwhileRun) *app.User { return staffAccount(t, r, r.b) }
+	t.Run("role", func(t *testing.T) {
+		t.Parallel()
+		editedMeanwhile(t, meanwhile[*app.User]{
+			record: newNurse, open: open,
+			other: func(t *testing.T, r *meanwhileRun) {
+				if _, err := r.a.svc.Users.ChangeRole(r.a.ctx(app.RoleAdmin), r.row, app.RoleDoctor, nil); err != nil {
+					t.Fatal(err)
+				}
+			},
+			save: func(t *testing.T, r *meanwhileRun, shown *app.User) error {
+				_, err := services(r.b).Users.ChangeRole(r.a.ctx(app.RoleAdmin), r.row, app.RoleBilling, shown)
+				return err
+			},
+			table: "users", saved: `role = 'billing'`,
+			field: "role", lost: `"doctor"`, won: `"billing"`, still: []string{"status", "language"},
+		})
+	})
+	t.Run("status", func(t *testing.T) {
+		t.Parallel()
+		editedMeanwhile(t, meanwhile[*app.User]{
+			record: func(t *testing.T, r *meanwhileRun) string { return r.a.pending.ID }, open: open,
+			other: func(t *testing.T, r *meanwhileRun) {
+				if _, err := r.a.svc.Users.ApproveUser(r.a.ctx(app.RoleAdmin), r.row); err != nil {
+					t.Fatal(err)
+				}
+			},
+			save: func(t *testing.T, r *meanwhileRun, shown *app.User) error {
+				_, err := services(r.b).Users.DeactivateUser(r.a.ctx(app.RoleAdmin), r.row, shown)
+				return err
+			},
+			table: "users", saved: `status = 'deactivated'`,
+			field: "status", lost: `"active"`, won: `"deactivated"`, still: []string{"role", "language"},
+		})
+	})
+	t.Run("language", func(t *testing.T) {
+		t.Parallel()
+		editedMeanwhile(t, meanwhile[*app.User]{
+			record: newNurse, open: open,
+			other: func(t *testing.T, r *meanwhileRun) {
+				if _, err := r.a.svc.Users.SetLanguage(r.a.ctx(app.RoleAdmin), r.row, "el", nil); err != nil {
+					t.Fatal(err)
+				}
+			},
+			save: func(t *testing.T, r *meanwhileRun, shown *app.User) error {
+				_, err := services(r.b).Users.SetLanguage(r.a.ctx(app.RoleAdmin), r.row, "es", shown)
+				return err
+			},
+			table: "users", saved: `language = 'es'`,
+			field: "language", lost: `"el"`, won: `"es"`, still: []string{"role", "status"},
+		})
+	})
 }
 
 // TestForgedWasOnlyAddsReview attacks the "as shown" values of an edit
@@ -493,134 +737,120 @@ func TestForgedWasOnlyAddsReview(t *testing.T) {
 	}
 }
 
-// TestLineEditOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
-// for a draft's line (UpdateLine): a price a sync brought while billing's
-// line form was open, then overwritten from that form, is kept for review
-// on every desk; opened after the sync, it was seen and nothing is kept.
-func TestLineEditOverValuePulledMeanwhile(t *testing.T) {
+// TestForgedWasOnlyAddsReviewProfileAndAccount is TestForgedWasOnlyAddsReview
+// for a doctor's profile (DoctorProfile.Was) and the staff screen's edits
+// of an account (ChangeRole's, DeactivateUser's and SetLanguage's was): a
+// copy of another doctor's profile or another account changes nothing,
+// one of this record with values it never held can only keep the value
+// the edit replaced for review. Every edit wins as made, every desk ends
+// the same.
+func TestForgedWasOnlyAddsReviewProfileAndAccount(t *testing.T) {
 	t.Parallel()
-	for _, sawIt := range []bool{false, true} {
-		name := "opened before the sync"
-		if sawIt {
-			name = "opened after the sync"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, a, b, c := threeDesks(t)
-			p := newPatient(t, a.svc, "Billed")
-			inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500})
-			if err != nil {
-				t.Fatal(err)
-			}
-			line := got.Lines[0].ID
-			syncAll(t, a.db, b, c)
-			var opened *app.InvoiceLine
-			open := func() {
-				inv, err := services(b).Billing.FindInvoice(system, inv.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				opened = inv.Lines[0]
-			}
-			if !sawIt {
-				open() // the line form on B shows the price as it was
-			}
-			setLinePrice(t, a.db, line, 3000)
-			mustSync(t, a.db)
-			mustSync(t, b) // B's sync brings A's price while the form is open
-			if sawIt {
-				open()
-			}
-			if _, err := services(b).Billing.UpdateLine(system, line, app.LineInput{Description: "Visit", Kind: app.PriceOther,
-				Quantity: 1, UnitPrice: 3500, Was: opened}); err != nil {
-				t.Fatal(err)
-			}
-			syncAll(t, a.db, b, c)
-			sameClinic(t, a.db, b, c)
-			admin := callerOf(a.users[app.RoleAdmin])
-			for i, d := range []*data.DB{a.db, b, c} {
-				if n := count(t, d, `SELECT count(*) FROM invoice_lines WHERE id = ? AND unit_price = 3500`, line); n != 1 {
-					t.Fatalf("desk %d: B's price, the later, did not win", i)
-				}
-				got := openLosses(t, d, admin, line, "unit_price")
-				switch {
-				case sawIt && len(got) != 0:
-					t.Errorf("desk %d keeps for review %v, want nothing: B's billing saw A's price", i, got)
-				case !sawIt && (len(got) != 1 || got["3000"] != "3500"):
-					t.Errorf("desk %d keeps for review %v, want A's price lost to B's", i, got)
-				}
-				if got := openLosses(t, d, admin, line, "quantity"); len(got) != 0 {
-					t.Errorf("desk %d keeps the quantity for review %v: it never changed", i, got)
-				}
-			}
-		})
+	_, a, b, c := threeDesks(t)
+	admin := a.ctx(app.RoleAdmin)
+	doctor := a.users[app.RoleDoctor].ID
+	other, err := a.svc.Users.CreateUser(admin, app.UserCreate{Username: "doctor.other", FullName: "Other Doctor",
+		Role: app.RoleDoctor, Password: "another doctor's password 2"})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// TestDiscountOverValuePulledMeanwhile is TestEditOverValuePulledMeanwhile
-// for a draft's invoice discount (SetInvoiceDiscount): a discount a sync
-// brought while the draft was open, then overwritten from it, is kept for
-// review on every desk; opened after the sync, it was seen and nothing is
-// kept.
-func TestDiscountOverValuePulledMeanwhile(t *testing.T) {
-	t.Parallel()
-	for _, sawIt := range []bool{false, true} {
-		name := "opened before the sync"
-		if sawIt {
-			name = "opened after the sync"
+	nurse, err := a.svc.Users.CreateUser(admin, app.UserCreate{Username: "nurse.forged", FullName: "Nurse Forged",
+		Role: app.RoleNurse, Password: "a long nurse password 8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{doctor, other.ID} {
+		if _, err := a.svc.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: id, Specialization: "Cardiology",
+			Room: "Room 1", VisitMinutes: 20}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, a, b, c := threeDesks(t)
-			p := newPatient(t, a.svc, "Billed")
-			inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 5000}); err != nil {
-				t.Fatal(err)
-			}
-			syncAll(t, a.db, b, c)
-			var opened *app.Invoice
-			open := func() {
-				if opened, err = services(b).Billing.FindInvoice(system, inv.ID); err != nil {
-					t.Fatal(err)
+	}
+	if _, err := a.svc.Users.SetLanguage(admin, nurse.ID, "el", nil); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, a.db, b, c)
+	bs := services(b)
+	profile := func(id string) *app.DoctorProfile {
+		p, err := bs.Appointments.GetDoctorProfile(admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	account := func(id string) *app.User {
+		u, err := bs.Users.FindUserByID(admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	// Another doctor's profile, its specialization forged: ignored.
+	otherCopy := profile(other.ID)
+	otherCopy.Specialization = "never held"
+	if _, err := bs.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctor, Specialization: "Neurology",
+		Room: "Room 1", VisitMinutes: 20, Was: otherCopy}); err != nil {
+		t.Fatal(err)
+	}
+	// This profile, with a room it never held and a visit length the
+	// edit does not change.
+	forged := profile(doctor)
+	forged.Room, forged.VisitMinutes = "never held", 45
+	if _, err := bs.Appointments.SetDoctorProfile(admin, app.DoctorProfile{UserID: doctor, Specialization: "Neurology",
+		Room: "Room 5", VisitMinutes: 20, Was: forged}); err != nil {
+		t.Fatal(err)
+	}
+	// Another account, its role forged: ignored.
+	otherAccount := account(other.ID)
+	otherAccount.Role = app.RoleAdmin
+	if _, err := bs.Users.ChangeRole(admin, nurse.ID, app.RoleReception, otherAccount); err != nil {
+		t.Fatal(err)
+	}
+	// This account, with a language it never held; then its role forged
+	// on deactivating it (a field the edit does not set).
+	held := account(nurse.ID)
+	forgedAccount := *held
+	forgedAccount.Language = "never held"
+	if _, err := bs.Users.SetLanguage(admin, nurse.ID, "es", &forgedAccount); err != nil {
+		t.Fatal(err)
+	}
+	forgedAccount = *held
+	forgedAccount.Role = app.RoleBilling
+	if _, err := bs.Users.DeactivateUser(admin, nurse.ID, &forgedAccount); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, a.db, b, c)
+	sameClinic(t, a.db, b, c)
+
+	var profileID string
+	if err := rawDB(t, a.db).QueryRow(`SELECT id FROM doctor_profiles WHERE user_id = ?`, doctor).Scan(&profileID); err != nil {
+		t.Fatal(err)
+	}
+	adminC := callerOf(a.users[app.RoleAdmin])
+	for i, d := range []*data.DB{a.db, b, c} {
+		if n := count(t, d, `SELECT count(*) FROM doctor_profiles WHERE id = ? AND specialization = 'Neurology'
+			AND room = 'Room 5' AND visit_minutes = 20`, profileID); n != 1 {
+			t.Fatalf("desk %d: the profile's edits did not win as made", i)
+		}
+		if n := count(t, d, `SELECT count(*) FROM users WHERE id = ? AND role = 'reception' AND language = 'es'
+			AND status = 'deactivated'`, nurse.ID); n != 1 {
+			t.Fatalf("desk %d: the account's edits did not win as made", i)
+		}
+		for row, fields := range map[string][]string{profileID: {"specialization", "visit_minutes"},
+			nurse.ID: {"role", "status"}} {
+			for _, f := range fields {
+				if got := openLosses(t, d, adminC, row, f); len(got) != 0 {
+					t.Errorf("desk %d keeps the %s for review %v: another record's copy counted, or the edit did not set it", i, f, got)
 				}
 			}
-			if !sawIt {
-				open() // the draft on B shows no discount
-			}
-			setDiscount(t, a.db, inv.ID, 300)
-			mustSync(t, a.db)
-			mustSync(t, b) // B's sync brings A's discount while the draft is open
-			if sawIt {
-				open()
-			}
-			if _, err := services(b).Billing.SetInvoiceDiscount(system, inv.ID, 0, 500, opened); err != nil {
-				t.Fatal(err)
-			}
-			syncAll(t, a.db, b, c)
-			sameClinic(t, a.db, b, c)
-			admin := callerOf(a.users[app.RoleAdmin])
-			for i, d := range []*data.DB{a.db, b, c} {
-				if n := count(t, d, `SELECT count(*) FROM invoices WHERE id = ? AND discount_amount = 500 AND discount_rate = 0`, inv.ID); n != 1 {
-					t.Fatalf("desk %d: B's discount, the later, did not win", i)
-				}
-				got := openLosses(t, d, admin, inv.ID, "discount_amount")
-				switch {
-				case sawIt && len(got) != 0:
-					t.Errorf("desk %d keeps for review %v, want nothing: B's billing saw A's discount", i, got)
-				case !sawIt && (len(got) != 1 || got["300"] != "500"):
-					t.Errorf("desk %d keeps for review %v, want A's discount lost to B's", i, got)
-				}
-				if got := openLosses(t, d, admin, inv.ID, "discount_rate"); len(got) != 0 {
-					t.Errorf("desk %d keeps the rate for review %v: it never changed", i, got)
-				}
-			}
-		})
+		}
+		// The one thing a forged copy can do: the value it replaced is
+		// kept for review, lost to the edit's.
+		if got := openLosses(t, d, adminC, profileID, "room"); len(got) != 1 || got[`"Room 1"`] != `"Room 5"` {
+			t.Errorf("desk %d keeps the room for review %v, want the first room lost to the edit's", i, got)
+		}
+		if got := openLosses(t, d, adminC, nurse.ID, "language"); len(got) != 1 || got[`"el"`] != `"es"` {
+			t.Errorf("desk %d keeps the language for review %v, want the first language lost to the edit's", i, got)
+		}
 	}
 }

@@ -34,10 +34,10 @@ func TestTwoAdminsChangeDifferentFieldsApart(t *testing.T) {
 	adminB := as(callerOf(b))
 
 	// Apart: neither desk syncs between the two changes.
-	if _, err := first.svc.Users.ChangeRole(adminA, target.ID, app.RoleDoctor); err != nil {
+	if _, err := first.svc.Users.ChangeRole(adminA, target.ID, app.RoleDoctor, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := services(second).Users.DeactivateUser(adminB, target.ID); err != nil {
+	if _, err := services(second).Users.DeactivateUser(adminB, target.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncAll(t, first.db, second, third)

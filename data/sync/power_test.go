@@ -118,7 +118,7 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	for _, c := range []string{"role", "password_hash", "must_change_password", "sign_key", "sealed_sign_key", "power_sig"} {
 		nurseSigned[c] = userCol(t, first.db, nu.ID, c)
 	}
-	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
+	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin2, err := first.svc.Users.CreateUser(admin, app.UserCreate{Username: "admin.two", FullName: "Second Admin",
@@ -171,7 +171,7 @@ func TestPowerNeedsAdminSignature(t *testing.T) {
 	// The second administrator's key, as a thief of their password
 	// would have it; then the first administrator revokes them.
 	admin2Key := datatest.Signer(t, first.db, admin2, "a long admin password 2")
-	if _, err := first.svc.Users.DeactivateUser(admin, admin2.ID); err != nil {
+	if _, err := first.svc.Users.DeactivateUser(admin, admin2.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncUntilCaughtUp(t, u, first.db)
@@ -593,7 +593,7 @@ func TestUpgradedClinicGetsTrustRoot(t *testing.T) {
 		t.Fatal("the second desk did not take the administrator's first key")
 	}
 	doc := first.users[app.RoleDoctor]
-	if _, err := first.svc.Users.ChangeRole(as(sess.Caller()), doc.ID, app.RoleNurse); err != nil {
+	if _, err := first.svc.Users.ChangeRole(as(sess.Caller()), doc.ID, app.RoleNurse, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncUntilCaughtUp(t, u, first.db)
@@ -671,10 +671,10 @@ func TestTakingBackAnAccountFieldSigns(t *testing.T) {
 		t.Fatal(err)
 	}
 	syncAll(t, first.db, second)
-	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor); err != nil {
+	if _, err := first.svc.Users.ChangeRole(admin, nu.ID, app.RoleDoctor, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := services(second).Users.ChangeRole(admin, nu.ID, app.RoleBilling); err != nil {
+	if _, err := services(second).Users.ChangeRole(admin, nu.ID, app.RoleBilling, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncAll(t, first.db, second)

@@ -237,11 +237,11 @@ func (f *fakeUsers) ApproveUser(ctx context.Context, id string) (*app.User, erro
 	})
 }
 
-func (f *fakeUsers) ChangeRole(ctx context.Context, id string, role app.Role) (*app.User, error) {
+func (f *fakeUsers) ChangeRole(ctx context.Context, id string, role app.Role, was *app.User) (*app.User, error) {
 	return nil, errors.New("not used")
 }
 
-func (f *fakeUsers) DeactivateUser(ctx context.Context, id string) (*app.User, error) {
+func (f *fakeUsers) DeactivateUser(ctx context.Context, id string, was *app.User) (*app.User, error) {
 	return f.update(ctx, id, func(u *app.User) error { u.Status = app.StatusDeactivated; return nil })
 }
 
@@ -253,7 +253,7 @@ func (f *fakeUsers) UnlockUser(ctx context.Context, id string) (*app.User, error
 	})
 }
 
-func (f *fakeUsers) SetLanguage(ctx context.Context, id, language string) (*app.User, error) {
+func (f *fakeUsers) SetLanguage(ctx context.Context, id, language string, was *app.User) (*app.User, error) {
 	return nil, errors.New("not used")
 }
 

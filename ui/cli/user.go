@@ -254,7 +254,7 @@ var userDeactivate = userAction{
 	about: `Stops USERNAME from logging in. The account and everything it did stay
 on record.`,
 	do: func(r *runner, svc app.Services, u *app.User) (string, error) {
-		if _, err := svc.Users.DeactivateUser(r.ctx, u.ID); err != nil {
+		if _, err := svc.Users.DeactivateUser(r.ctx, u.ID, nil); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%s is deactivated and can no longer log in.", u.Username), nil
