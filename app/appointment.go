@@ -162,10 +162,12 @@ type DoctorProfile struct {
 	UpdatedAt  time.Time // zero when the doctor has no profile yet
 	// Was is the profile as the form that changes it showed it
 	// (SetDoctorProfile; nil: as the desk holds it when the change is
-	// made), as PatientUpdate.Was: a specialization, room or visit length
-	// a sync changed since it was shown is overwritten without having
-	// been seen, and kept for review on every desk. Another doctor's
-	// profile counts as nil. Never filled on reading.
+	// made, every field written as given). A field left as shown keeps
+	// the desk's value (a sync may have changed it meanwhile); one changed
+	// over a value a sync brought since it was shown overwrites it
+	// without having seen it, and that value is kept for review on every
+	// desk, as with PatientUpdate.Was. Another doctor's profile counts as
+	// nil. Never filled on reading.
 	Was *DoctorProfile
 }
 

@@ -186,6 +186,21 @@ func (s *AppointmentService) SetDoctorProfile(ctx context.Context, p app.DoctorP
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
+		if before != nil && p.Was != nil && p.Was.UserID == p.UserID {
+			// The hours screen sends every field as it shows them: one left
+			// as shown keeps the desk's value, which a sync may have
+			// changed while the screen was open (written back, the other
+			// desk's change was lost). Both values passed validation.
+			if p.Specialization == p.Was.Specialization {
+				p.Specialization = before.Specialization
+			}
+			if p.Room == p.Was.Room {
+				p.Room = before.Room
+			}
+			if p.VisitMinutes == p.Was.VisitMinutes {
+				p.VisitMinutes = before.VisitMinutes
+			}
+		}
 		ts := formatTime(tx.now)
 		// The fee column is no longer written: the consultation item of
 		// the price list is the one source of the fee.
