@@ -278,3 +278,79 @@ func TestOutboxRebuildKeepsRows(t *testing.T) {
 		t.Errorf("verify after the migration: %+v %v", rep, err)
 	}
 }
+
+// TestOutboxRowsOfAPaymentShareALeaf: the outbox's index of records
+// (outbox_row, migration 0229) is keyed by the record first, whose key is
+// a UUIDv7 beginning with the time it was made, so the operations a
+// payment queues (the payment, its allocation, the invoice, the timeline
+// event: records made moments before) go next to each other at the end
+// of the index, in an outbox that holds many operations (a desk that has
+// not pushed for a while). Keyed by the table first, each went into its
+// table's range in the middle of the index: one leaf each, and more from
+// splits (52 pages in this test's ten payments before, 34 now: the
+// records' entries go before those of keys that are not UUIDs, such as
+// the power fields' signatures', so not at the very end, where SQLite
+// appends to a full leaf without rebalancing it). The queries that look
+// the outbox up by record still go through the index.
+func TestOutboxRowsOfAPaymentShareALeaf(t *testing.T) {
+	b := mustBilling(t)
+	ctx := b.billing()
+	raw := datatest.RawDB(t, b.db)
+	// An outbox of many operations, of many tables, none pushed.
+	for i := range 150 {
+		if _, err := b.svc.Patients.CreatePatient(b.ctx(app.RoleAdmin), app.PatientCreate{GivenName: fmt.Sprintf("Queue%d", i),
+			FamilyName: "Leaf", Sex: app.SexFemale, BirthDate: "1980-03-04"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}, {Description: "Item", Quantity: 1, UnitPrice: 1234}}
+	pay := func(inv *app.Invoice) {
+		if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+			Tendered: inv.Balance, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 40 {
+		pay(b.issued(t, lines...))
+	}
+	const payments = 10
+	var invs []*app.Invoice
+	for range payments {
+		invs = append(invs, b.issued(t, lines...))
+	}
+	var frames [][]uint32
+	for _, inv := range invs {
+		truncateWAL(t, raw)
+		pay(inv)
+		frames = append(frames, walFrames(t, b.db))
+	}
+	truncateWAL(t, raw)
+	owner := btreePages(t, b.db)
+	pages := 0
+	for _, f := range frames {
+		for _, p := range f {
+			if owner[p] == "outbox_row" {
+				pages++
+			}
+		}
+	}
+	var queued int
+	if err := raw.QueryRow(`SELECT count(*) FROM outbox`).Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("outbox_row: %d pages in %d payments (%d operations queued)", pages, payments, queued)
+	// 52 before 0229, 34 after.
+	if pages > 4*payments {
+		t.Errorf("the payments' outbox rows wrote %d pages of outbox_row, more than 4 a payment", pages)
+	}
+	for _, q := range []string{
+		`SELECT kind, payload, hlc FROM outbox WHERE entity = 'invoices' AND row_id = 'x'`,
+		`SELECT count(*) FROM outbox WHERE entity = 'users' AND row_id = 'x' AND kind = 'insert' AND hlc = 'h'`,
+		`SELECT max(seq) FROM outbox WHERE entity = 'patients' AND row_id = 'x' AND kind = 'update'`,
+		`SELECT 1 FROM invoice_lines l WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'invoice_lines' AND o.row_id = l.id AND o.kind = 'insert')`,
+	} {
+		if plan := strings.Join(queryPlan(t, b.db, q), "; "); !strings.Contains(plan, "INDEX outbox_row (row_id=? AND entity=?)") {
+			t.Errorf("%s\n  does not look the outbox up by outbox_row: %s", q, plan)
+		}
+	}
+}

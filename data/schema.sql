@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0228 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0229 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1991,7 +1991,7 @@ CREATE TABLE outbox (
     last_error TEXT NOT NULL DEFAULT ''
 , base TEXT NOT NULL DEFAULT '') STRICT;
 
-CREATE INDEX outbox_row ON outbox (entity, row_id);
+CREATE INDEX outbox_row ON outbox (row_id, entity);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
 WHEN (new.kind = 'update' AND new.base = ''
