@@ -113,27 +113,31 @@ func TestOutboxSeqNeverGivenTwice(t *testing.T) {
 	b.issued(t, line)
 	newRows("an invoice after the top rows left", before)
 
-	// The outbox emptied; the next write is an edit (the draft's discount
-	// updates the invoice and its lines), whose base must be written.
+	// The outbox emptied; the next write is an edit of a patient, whose
+	// base (written by outbox_edit_base, the trigger that also moves the
+	// row) must be written before the row moves.
 	d, err := b.svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: []app.LineInput{line}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ack(0)
-	if _, err := b.svc.Billing.SetInvoiceDiscount(ctx, d.ID, 500, 0, nil); err != nil {
+	name := "Zoé"
+	if _, err := b.svc.Patients.UpdatePatient(b.ctx(app.RoleReception), b.patientID, app.PatientUpdate{GivenName: &name}); err != nil {
 		t.Fatal(err)
 	}
 	newRows("an edit after the outbox emptied", nil)
-	var noBase int
-	if err := raw.QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'update' AND entity IN ('invoices', 'invoice_lines') AND base = ''`).Scan(&noBase); err != nil {
+	var first, kind, base string
+	if err := raw.QueryRow(`SELECT entity, kind, base FROM outbox ORDER BY seq LIMIT 1`).Scan(&first, &kind, &base); err != nil {
 		t.Fatal(err)
 	}
-	if noBase > 0 {
-		t.Errorf("%d invoice edits queued without their base", noBase)
+	if first != "patients" || kind != "update" {
+		t.Fatalf("the edit's first queued row is %s %s, want the patient's update", kind, first)
 	}
-	var edits int
-	if err := raw.QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'update'`).Scan(&edits); err != nil || edits == 0 {
-		t.Fatalf("the discount queued %d edits (%v)", edits, err)
+	if base == "" || base == "{}" {
+		t.Errorf("the patient's edit, queued first after the outbox emptied, has base %q", base)
+	}
+	if _, err := b.svc.Billing.SetInvoiceDiscount(ctx, d.ID, 500, 0, nil); err != nil {
+		t.Fatal(err)
 	}
 
 	// Put back from outbox_sent, as requeueSent does: the row keeps its
