@@ -67,8 +67,8 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 // begin/work/audit/commit-p50-ms are the phases of the operation's two
 // transactions added up, DB.OnTx):
 //   - Two transactions, so two COMMITs, each writing its dirty pages to
-//     the WAL (32–35 pages for the issue, 49–59 for the payment, two
-//     pwrite calls each) and fsyncing it (synchronous=FULL, which
+//     the WAL (34 pages for the issue, 39 for the payment at 20,000
+//     patients since desk 0228 and 0229, two pwrite calls each) and fsyncing it (synchronous=FULL, which
 //     DESIGN.md's durability needs; WAL checkpoints already run in the
 //     background, never inside a commit). On a RAM disk COMMIT is still
 //     about a third of the time (the CPU of writing the pages); on disk
