@@ -434,6 +434,11 @@ func (db *DB) applyMigration(m migration) error {
 	if _, err := tx.Exec(m.body); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.base, err)
 	}
+	if after := migrationAfter[m.version]; after != nil {
+		if err := after(tx); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.base, err)
+		}
+	}
 	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.base, formatTime(time.Now())); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.base, err)

@@ -19,8 +19,11 @@ import (
 // expression over sync_meta: the later of sync_meta.last_hlc and the hlc of
 // the outbox's last row. Each write transaction's reading is above every
 // reading persisted before it (beginOutbox), and its rows take seqs above
-// every seq used before (AUTOINCREMENT; a signed row's operations move to
-// the end within their own transaction, signing.go), so the outbox's last
+// every seq used before (the outbox's highest + 1, or above
+// sync_meta.outbox_seq_floor, the highest that has left it: trigger
+// outbox_edit_base, migration 0228, which replaced AUTOINCREMENT; a signed
+// row's operations move to the end within their own transaction,
+// signing.go), so the outbox's last
 // row holds the newest reading it has; an operation pushed again to a
 // restored server comes back with its old seq and older reading, which
 // last_hlc covers already. A row leaving the outbox leaves its reading in

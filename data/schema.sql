@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0226 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0229 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1977,8 +1977,8 @@ CREATE TRIGGER seal_notes_upd AFTER UPDATE ON notes BEGIN SELECT hms_seal('notes
 -- outbox
 
 CREATE TABLE outbox (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    op_id      TEXT NOT NULL UNIQUE DEFAULT (printf('%08x-%04x-%04x-%04x-%012x',
+    seq        INTEGER PRIMARY KEY,
+    op_id      TEXT NOT NULL DEFAULT (printf('%08x-%04x-%04x-%04x-%012x',
                    (CAST(unixepoch('subsec') * 1000 AS INTEGER) >> 16) & 0xffffffff,
                    CAST(unixepoch('subsec') * 1000 AS INTEGER) & 0xffff,
                    0x7000 | (random() & 0x0fff), 0x8000 | (random() & 0x3fff), random() & 0xffffffffffff)),
@@ -1991,11 +1991,12 @@ CREATE TABLE outbox (
     last_error TEXT NOT NULL DEFAULT ''
 , base TEXT NOT NULL DEFAULT '', unseen TEXT NOT NULL DEFAULT '') STRICT;
 
-CREATE INDEX outbox_row ON outbox (entity, row_id);
+CREATE INDEX outbox_row ON outbox (row_id, entity);
 
 CREATE TRIGGER outbox_edit_base AFTER INSERT ON outbox
-WHEN new.kind = 'update' AND new.base = ''
-    AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines', 'invoices')
+WHEN (new.kind = 'update' AND new.base = ''
+        AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines', 'invoices'))
+    OR (new.attempts = 0 AND new.seq <= (SELECT outbox_seq_floor FROM sync_meta WHERE id = 1))
 BEGIN
     UPDATE outbox SET base = (
         SELECT json_group_object(f.key, json(CASE
@@ -2006,12 +2007,16 @@ BEGIN
         LEFT JOIN field_clock c ON c.entity = new.entity AND c.row_id = new.row_id AND c.field = f.key
         WHERE f.key NOT IN ('created_at', 'updated_at')
             AND (new.entity <> 'invoices' OR f.key IN ('notes', 'discount_rate', 'discount_amount')))
-    WHERE seq = new.seq;
+    WHERE seq = new.seq AND new.kind = 'update' AND new.base = ''
+        AND new.entity IN ('patients', 'users', 'settings', 'patient_duplicates', 'doctor_profiles', 'invoice_lines', 'invoices');
+    UPDATE outbox SET seq = (SELECT outbox_seq_floor + 1 FROM sync_meta WHERE id = 1)
+    WHERE seq = new.seq AND new.attempts = 0 AND new.seq <= (SELECT outbox_seq_floor FROM sync_meta WHERE id = 1);
 END;
 
 CREATE TRIGGER outbox_last_hlc AFTER DELETE ON outbox
 BEGIN
-    UPDATE sync_meta SET last_hlc = old.hlc WHERE last_hlc < old.hlc;
+    UPDATE sync_meta SET last_hlc = max(last_hlc, old.hlc), outbox_seq_floor = max(outbox_seq_floor, old.seq)
+    WHERE last_hlc < old.hlc OR outbox_seq_floor < old.seq;
 END;
 
 -- outbox_sent
@@ -3369,7 +3374,7 @@ CREATE TABLE sync_meta (
     pull_seq         INTEGER NOT NULL DEFAULT 0 CHECK (pull_seq >= 0),
     -- The last audit_log.seq the server has acknowledged.
     audit_pushed_seq INTEGER NOT NULL DEFAULT 0 CHECK (audit_pushed_seq >= 0)
-, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, first_keys_until TEXT, clock_checked_ms INTEGER NOT NULL DEFAULT 0, clock_usual_ms INTEGER) STRICT;
+, server_url TEXT CHECK (server_url <> ''), applying INTEGER NOT NULL DEFAULT 0 CHECK (applying IN (0, 1)), last_synced_at TEXT, failing_since TEXT, last_sync_error TEXT NOT NULL DEFAULT '', server_secret BLOB, acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0), sent_pruned_seq INTEGER NOT NULL DEFAULT 0 CHECK (sent_pruned_seq >= 0), search_deferred INTEGER NOT NULL DEFAULT 0 CHECK (search_deferred IN (0, 1)), audit_generation INTEGER NOT NULL DEFAULT 0 CHECK (audit_generation >= 0), download_entity TEXT NOT NULL DEFAULT '', download_row TEXT NOT NULL DEFAULT '', trust_root TEXT, first_keys_until TEXT, clock_checked_ms INTEGER NOT NULL DEFAULT 0, clock_usual_ms INTEGER, outbox_seq_floor INTEGER NOT NULL DEFAULT 0 CHECK (outbox_seq_floor >= 0)) STRICT;
 
 -- trust_baseline
 
