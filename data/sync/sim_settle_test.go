@@ -83,12 +83,45 @@ func (s *sim) settlement(d *simDesk, c *app.Conflict) app.OverpaymentSettlement 
 				- (SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.invoice_id = i.id
 					AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)) >= ?
 		ORDER BY i.id LIMIT 1`, c.Overpaid.PatientID, c.Overpaid.InvoiceID, int64(excess)).Scan(&target)
-	if err != nil {
+	if err != nil && d.offline == 0 {
+		// None: the patient is billed for a visit today, which takes it.
+		target = s.issueFor(d, c.Overpaid.PatientID, excess+app.Money(500*s.rng.IntN(4)))
+	}
+	if target == "" {
 		return in // none: a refund
 	}
 	in.Action, in.InvoiceID = app.OverpaymentAllocate, target
 	in.Reason = fmt.Sprintf("paid twice, kept for the next invoice (%s)", d.name)
 	return in
+}
+
+// issueFor issues on d an invoice of one line of amount for patient, or
+// returns "" when the services refuse (an archived record).
+func (s *sim) issueFor(d *simDesk, patient string, amount app.Money) string {
+	bill := d.svc().Billing
+	ctx := as(callerOf(s.users[app.RoleBilling]))
+	inv, err := bill.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: patient})
+	if err != nil {
+		s.refused("draft", err)
+		return ""
+	}
+	s.invoices[inv.ID] = &simInvoice{desk: slices.Index(s.desks, d), status: "draft"}
+	s.invoiceOrder = append(s.invoiceOrder, inv.ID)
+	got, err := bill.AddLine(ctx, inv.ID, app.LineInput{Description: "Follow-up visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: amount})
+	if err != nil {
+		s.refused("add line", err)
+		return ""
+	}
+	s.invoices[inv.ID].lines = []string{got.Lines[0].ID}
+	done, err := bill.IssueInvoice(ctx, inv.ID)
+	if err != nil {
+		s.refused("issue", err)
+		return ""
+	}
+	si := s.invoices[inv.ID]
+	si.status, si.issued, si.issuedTotal = "issued", true, done.Totals.Total
+	s.counts["invoice issued to take an excess"]++
+	return inv.ID
 }
 
 // settle settles conflict c on d; a third of the time a clerk on another
