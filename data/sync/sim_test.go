@@ -1043,6 +1043,22 @@ func (s *sim) billing(d *simDesk) {
 				s.lineEdits = append(s.lineEdits, simLineEdit{desk: d.name, line: line, value: price, before: shown.UnitPrice})
 			}
 			s.counts["edit line"]++
+		case s.rng.IntN(5) == 0:
+			// The invoice screen shows the draft; its discount is saved
+			// from there.
+			shown, err := bill.FindInvoice(ctx, id)
+			if err != nil {
+				s.refused("find invoice", err)
+				return
+			}
+			if s.concurrent && simEditDelay > 0 {
+				time.Sleep(simEditDelay)
+			}
+			if _, err := bill.SetInvoiceDiscount(ctx, id, 0, app.Money(100*s.rng.IntN(4)), shown); err != nil {
+				s.refused("discount", err)
+				return
+			}
+			s.counts["discount"]++
 		default:
 			got, err := bill.AddLine(ctx, id, app.LineInput{Description: fmt.Sprintf("Service %d", s.rng.IntN(20)),
 				Kind: app.PriceOther, Quantity: 1 + int64(s.rng.IntN(3)), UnitPrice: app.Money(500 * (1 + s.rng.IntN(10)))})
