@@ -300,6 +300,15 @@ func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in a
 		if err := tx.insertPayment(rev); err != nil {
 			return err
 		}
+		// The reversal leaves the overpaid invoice owing (its status
+		// "paid" no longer holds): what stays of the payment on it is
+		// allocated again below, which only an invoice that owes takes
+		// (payment_allocations_issued).
+		for _, a := range orig.Allocations {
+			if err := tx.refreshStatus(a.InvoiceID); err != nil {
+				return err
+			}
+		}
 		// What stays paid: the payment's allocations less the excess on the
 		// overpaid invoice, and the excess on the other one to allocate.
 		var allocs []app.Allocation
