@@ -56,6 +56,17 @@ const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l 
 func (db *DB) CheckOverpaid(ctx context.Context) error {
 	return db.WriteSyncState(ctx, "sync.billing", func(tx *Tx) error {
 		now := formatTime(tx.now)
+		// A conflict whose payment another desk's settlement reversed, on
+		// an invoice still overpaid (a third payment arrived with the
+		// settlement), is closed and listed again below under the newest
+		// payment not reversed: the claim of its old name stays with the
+		// desk that settled, so no other desk could settle it.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
+				resolution = 'settled', note = 'settled in part on another desk: the invoice is still overpaid, listed again',
+				claim = CASE WHEN b.claim = 'held' THEN 'release' ELSE b.claim END
+			WHERE b.resolved_at IS NULL AND EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = b.payment_id)`, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
 			SELECT i.id || '/' || o.payment_id, i.id, o.payment_id, o.total, o.paid, ?
 			FROM (SELECT m.invoice_id,

@@ -141,3 +141,66 @@ func TestSettlePartOfAPayment(t *testing.T) {
 		})
 	}
 }
+
+// An invoice paid on three desks apart: two payments meet on two desks,
+// one of them settles that overpayment, and the third payment arrives
+// with the settlement, so the invoice is still overpaid. The desk that
+// listed the overpayment before lists it again under a payment that is
+// not reversed, which it can settle: it used to keep the first name,
+// whose payment was reversed and whose claim the settling desk holds for
+// good, so nobody but that desk could settle it ("being settled on
+// another desk already"; simulation seed 635).
+func TestOverpaidStillAfterSettlementIsListedAgain(t *testing.T) {
+	t.Parallel()
+	u, first, second, third := threeDesks(t)
+	p := newPatient(t, first.svc, "Thrice")
+	inv := issueInvoice(t, first.svc, p.ID, 4000)
+	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second)
+	syncUntilCaughtUp(t, u, third)
+	pay := func(svc app.Services) {
+		t.Helper()
+		if _, err := svc.Billing.TakePayment(system, app.PaymentInput{Method: app.PayCard, Amount: 4000,
+			Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: 4000}}}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond) // one after another
+	}
+	pay(services(third))
+	pay(first.svc)
+	pay(services(second))
+	syncAll(t, first.db, second)
+	clerk := callerOf(first.users[app.RoleBilling])
+	got := overpaid(t, second, clerk)
+	if len(got) != 1 {
+		t.Fatalf("billing conflicts on the second desk %+v", got)
+	}
+	settle := app.OverpaymentSettlement{Action: app.OverpaymentRefund, Reason: "paid twice"}
+	if _, err := services(second).Sync.SettleOverpayment(as(clerk), got[0].ID, settle); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, third, second, first.db)
+	syncAll(t, third, second, first.db)
+	for i, d := range []*data.DB{first.db, second, third} {
+		open := overpaid(t, d, clerk)
+		if len(open) != 1 || open[0].Overpaid.Excess() != 4000 || open[0].Overpaid.PaymentID == got[0].Overpaid.PaymentID {
+			t.Fatalf("desk %d: overpaid by 40.00 under another payment than the one reversed (%s), lists %+v", i,
+				got[0].Overpaid.PaymentID, open)
+		}
+	}
+	open := overpaid(t, first.db, clerk)
+	if _, err := first.svc.Sync.SettleOverpayment(as(clerk), open[0].ID, settle); err != nil {
+		t.Fatalf("the first desk settling what is left: %v", err)
+	}
+	syncAll(t, first.db, second, third)
+	syncAll(t, first.db, second, third)
+	for i, d := range []*data.DB{first.db, second, third} {
+		a, err := services(d).Billing.FindInvoice(system, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Paid != 4000 || len(overpaid(t, d, clerk)) != 0 {
+			t.Errorf("desk %d: invoice paid %d, billing conflicts open %d", i, a.Paid, len(overpaid(t, d, clerk)))
+		}
+	}
+}
