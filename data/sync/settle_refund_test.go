@@ -204,3 +204,44 @@ func TestOverpaidStillAfterSettlementIsListedAgain(t *testing.T) {
 		}
 	}
 }
+
+// A line added on one desk to a draft another desk issues and is paid in
+// full there: a desk that holds the late line on the draft pulls the
+// issue and the payment together, so the invoice's status is worked out
+// while the late line is still on it ("partially paid": 25.00 of 40.00),
+// then the line moves to a new draft. The status follows the move: paid,
+// on every desk (simulation seed 637, after a restored server).
+func TestLateLineMovedStatusFollows(t *testing.T) {
+	t.Parallel()
+	_, a, b, c := threeDesks(t)
+	p := newPatient(t, a.svc, "Late")
+	inv, err := a.svc.Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther, Quantity: 1, UnitPrice: 2500}); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(t, a.db, b, c)
+	if _, err := a.svc.Billing.AddLine(system, inv.ID, app.LineInput{Description: "Dressing", Kind: app.PriceOther, Quantity: 1, UnitPrice: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(b).Billing.IssueInvoice(system, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	payInFull(t, services(b), inv.ID)
+	mustSync(t, a.db)
+	mustSync(t, c) // the late line on the draft
+	mustSync(t, b)
+	syncAll(t, a.db, b, c)
+	syncAll(t, a.db, b, c)
+	for i, d := range []*data.DB{a.db, b, c} {
+		got, err := services(d).Billing.FindInvoice(system, inv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Paid != 2500 || got.Totals.Total != 2500 || got.Status != app.InvoicePaid {
+			t.Errorf("desk %d: invoice %s paid %d of %d", i, got.Status, got.Paid, got.Totals.Total)
+		}
+	}
+}
