@@ -1,7 +1,6 @@
 package sync_test
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -10,25 +9,22 @@ import (
 )
 
 // An overpaid invoice is settled on one desk (the server's claim) while
-// a clerk on another desk, not synced since, refunds one of its payments
-// by hand: the payment the settlement reverses, or the other one. Both
-// desks should end alike, every pulled change applied, the overpayment
-// refunded once.
+// a clerk on another desk refunds one of its payments by hand: the
+// payment the settlement reverses, or the other one. The overpayment's
+// resolution is decided once for the clinic: the hand refund takes the
+// overpayment's claim on the server first (it asks first, so it wins) and
+// the settlement is refused. Both desks end alike, every pulled change
+// applied, the overpayment refunded once: one reversal, the invoice paid
+// 40.00 of 40.00, no billing conflict open.
 //
-// KNOWN, NOT FIXED (found on branch simx, issue #21): a hand refund
-// (Billing.RefundPayment) takes no claim on the server, so it races the
-// settlement. The same payment: each desk keeps its own reversal and
-// parks the other's ("UNIQUE constraint failed: payments.reversal_of",
-// an internal error on each desk), the desks differ for good, and both
-// paid the excess out. The other payment: both refunds stand, the
-// invoice ends paid 0.00 of 40.00, with no conflict. Skipped unless
-// HMS_KNOWN_RACES is set, until a hand refund of a payment of an invoice
-// with an open billing conflict takes that conflict's claim (or is
-// refused there).
+// Found on branch simx (issue #21): a hand refund took no claim, so it
+// raced the settlement. The same payment: each desk kept its own
+// reversal and parked the other's ("UNIQUE constraint failed:
+// payments.reversal_of", an internal error on each desk), the desks
+// differed for good, and both paid the excess out. The other payment:
+// both refunds stood, the invoice ended paid 0.00 of 40.00, with no
+// conflict.
 func TestSettleWhileAnotherDeskRefunds(t *testing.T) {
-	if os.Getenv("HMS_KNOWN_RACES") == "" {
-		t.Skip("known race of a hand refund and a settlement (HMS_KNOWN_RACES=1 runs it)")
-	}
 	t.Parallel()
 	for _, same := range []bool{true, false} {
 		name := map[bool]string{true: "the same payment", false: "the other payment"}[same]
@@ -58,6 +54,12 @@ func TestSettleWhileAnotherDeskRefunds(t *testing.T) {
 			_, settleErr := services(second).Sync.SettleOverpayment(as(clerk), got[0].ID,
 				app.OverpaymentSettlement{Action: app.OverpaymentRefund, Reason: "paid twice"})
 			t.Logf("refund on the first desk: %v; settlement on the second: %v", refundErr, settleErr)
+			if refundErr != nil {
+				t.Errorf("the hand refund, asked first, was refused: %v", refundErr)
+			}
+			if code(settleErr) != app.ECONFLICT {
+				t.Errorf("the settlement on the other desk, asked second: %v, want refused (%s)", settleErr, app.ECONFLICT)
+			}
 			syncAll(t, first.db, second)
 			syncAll(t, first.db, second)
 			for i, d := range []*data.DB{first.db, second} {
@@ -69,9 +71,11 @@ func TestSettleWhileAnotherDeskRefunds(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("desk %d: %d reversals, invoice paid %d of %d", i, reversals, inv.Paid, inv.Totals.Total)
-				if refundErr == nil && settleErr == nil {
-					t.Errorf("desk %d: both desks refunded the overpayment: %d reversals, invoice paid %d of %d", i, reversals, inv.Paid, inv.Totals.Total)
+				if reversals != 1 || inv.Paid != inv.Totals.Total {
+					t.Errorf("desk %d: %d reversals, invoice paid %d of %d; want the overpayment refunded once", i, reversals, inv.Paid, inv.Totals.Total)
+				}
+				if open := overpaid(t, d, clerk); len(open) != 0 {
+					t.Errorf("desk %d: billing conflicts open %+v", i, open)
 				}
 			}
 			sameClinic(t, first.db, second)
