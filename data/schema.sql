@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0234 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0235 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2654,6 +2654,14 @@ BEGIN
         'reason', new.reason, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at), hms_tx_hlc()
     FROM sync_meta;
+END;
+
+CREATE TRIGGER payments_reversal_matches BEFORE INSERT ON payments
+WHEN new.reversal_of IS NOT NULL AND EXISTS (SELECT 1 FROM payments o WHERE o.id = new.reversal_of
+    AND (o.reversal_of IS NOT NULL OR o.patient_id <> new.patient_id OR o.amount <> new.amount
+        OR o.currency <> new.currency OR o.method <> new.method))
+BEGIN
+    SELECT RAISE(ABORT, 'a refund must reverse its payment whole: the same patient, amount, currency and method');
 END;
 
 CREATE TRIGGER seal_payments_del AFTER DELETE ON payments BEGIN SELECT hms_seal('payments', OLD.id); END;
