@@ -204,7 +204,7 @@ func (s *BillingService) OverpaymentsOf(ctx context.Context, paymentID string) (
 // server's claim of (MoveBillingClaim "held"): in the refund's own
 // transaction it requires each still held, or refuses writing nothing
 // (this desk gave a claim up meanwhile), and keeps them as a written
-// settlement does (''): kept on the server, a claim refuses another desk
+// settlement does (claim ""): kept on the server, it refuses another desk
 // that has not pulled the refund yet.
 func (s *BillingService) RefundPaymentClaimed(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim) (*app.Payment, error) {
 	return s.refundPayment(ctx, paymentID, reason, claims)
