@@ -2613,6 +2613,7 @@ CREATE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NO
 CREATE INDEX payments_taken ON payments (taken_at, id);
 
 CREATE TRIGGER dash_allocated_refund AFTER INSERT ON payments WHEN new.reversal_of IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.reversal_of AND r.id <> new.id)
 BEGIN
     UPDATE dash_allocated SET amount = amount - (SELECT coalesce(sum(a.amount), 0)
         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id

@@ -7,3 +7,16 @@
 -- two reversals of one payment as a billing conflict (RuleRefundedTwice).
 DROP INDEX payments_reversal;
 CREATE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NOT NULL;
+
+-- The dashboard's allocated sum counts a payment's allocations until its
+-- first refund (data/dashboard_summary.go: no refund of it exists); a
+-- second refund of the same payment takes nothing off again.
+DROP TRIGGER dash_allocated_refund;
+CREATE TRIGGER dash_allocated_refund AFTER INSERT ON payments WHEN new.reversal_of IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.reversal_of AND r.id <> new.id)
+BEGIN
+    UPDATE dash_allocated SET amount = amount - (SELECT coalesce(sum(a.amount), 0)
+        FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+        WHERE a.payment_id = new.reversal_of AND i.status NOT IN ('draft', 'void'))
+    WHERE id = 1;
+END;

@@ -49,6 +49,12 @@ func TestRefundTwiceOnDesksApart(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM payments WHERE reversal_of = ?`, payment); n != 2 {
 			t.Errorf("desk %d: %d refunds of the payment, want both (2)", i, n)
 		}
+		// The dashboard's allocated sum takes the payment off once.
+		if n := count(t, d, `SELECT (SELECT amount FROM dash_allocated WHERE id = 1) - (SELECT coalesce(sum(a.amount), 0)
+			FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id WHERE i.status NOT IN ('draft', 'void')
+			AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))`); n != 0 {
+			t.Errorf("desk %d: the dashboard's allocated sum is off by %d", i, n)
+		}
 		for _, who := range []app.Caller{clerk, admin} {
 			list, err := services(d).Sync.ListConflicts(as(who), false)
 			if err != nil {
