@@ -2608,7 +2608,7 @@ CREATE INDEX payments_cashier ON payments (cashier_id, taken_at, id);
 
 CREATE INDEX payments_patient ON payments (patient_id, taken_at, id);
 
-CREATE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NOT NULL;
+CREATE INDEX payments_reversal ON payments (reversal_of, created_at, id) WHERE reversal_of IS NOT NULL;
 
 CREATE INDEX payments_taken ON payments (taken_at, id);
 

@@ -2,11 +2,13 @@
 -- each desk must be able to keep both (issue #21): the money was paid out
 -- twice, and dropping one row would hide it and leave the desks different
 -- for good. The index stays for looking a payment's refund up, no longer
--- unique; the billing service still refuses to refund a payment twice on
--- one desk (data.BillingService.RefundPayment), and the sync engine raises
--- two reversals of one payment as a billing conflict (RuleRefundedTwice).
+-- unique, and in the order that names a payment's refund alike on every
+-- desk (its first by created_at, id); the billing service still refuses
+-- to refund a payment twice on one desk (data.BillingService
+-- .RefundPayment), and the sync engine raises two refunds of one payment
+-- as a billing review item (data.RuleRefundedTwice).
 DROP INDEX payments_reversal;
-CREATE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NOT NULL;
+CREATE INDEX payments_reversal ON payments (reversal_of, created_at, id) WHERE reversal_of IS NOT NULL;
 
 -- The dashboard's allocated sum counts a payment's allocations until its
 -- first refund (data/dashboard_summary.go: no refund of it exists); a
