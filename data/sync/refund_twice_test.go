@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"strings"
 	"testing"
 
 	"hms/app"
@@ -84,5 +85,48 @@ func TestRefundTwiceOnDesksApart(t *testing.T) {
 	}
 	if n := count(t, second, `SELECT count(*) FROM conflicts WHERE rule = ? AND resolved_at IS NULL`, data.RuleRefundedTwice); n != 0 {
 		t.Errorf("still open after marking it done: %d", n)
+	}
+}
+
+// A hand refund of a payment of an invoice the desk lists as overpaid, on
+// an enrolled desk that cannot reach the server: refused, nothing
+// refunded, as a settlement is (the server decides which desk puts the
+// overpayment right). A payment of another invoice is refunded at once.
+func TestRefundOfOverpaidNeedsServer(t *testing.T) {
+	t.Parallel()
+	u, first, second := twoDesks(t)
+	p := newPatient(t, first.svc, "Offline")
+	inv := issueInvoice(t, first.svc, p.ID, 4000)
+	other := issueInvoice(t, first.svc, p.ID, 1000)
+	mustSync(t, first.db)
+	syncUntilCaughtUp(t, u, second)
+	payInFull(t, first.svc, inv.ID)
+	payInFull(t, first.svc, other.ID)
+	payInFull(t, services(second), inv.ID)
+	syncAll(t, first.db, second)
+	clerk := callerOf(first.users[app.RoleBilling])
+	if got := overpaid(t, first.db, clerk); len(got) != 1 {
+		t.Fatalf("billing conflicts %+v", got)
+	}
+	if _, err := rawDB(t, first.db).Exec(`UPDATE sync_meta SET server_url = ?`,
+		"postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"); err != nil {
+		t.Fatal(err)
+	}
+	var payment, elsewhere string
+	if err := rawDB(t, first.db).QueryRow(`SELECT payment_id FROM payment_allocations WHERE invoice_id = ? LIMIT 1`, inv.ID).Scan(&payment); err != nil {
+		t.Fatal(err)
+	}
+	if err := rawDB(t, first.db).QueryRow(`SELECT payment_id FROM payment_allocations WHERE invoice_id = ?`, other.ID).Scan(&elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	_, err := first.svc.Billing.RefundPayment(as(clerk), payment, "paid twice")
+	if code(err) != app.ECONFLICT || !strings.Contains(err.Error(), "needs the sync server") {
+		t.Fatalf("refunding without the server: %v", err)
+	}
+	if n := count(t, first.db, `SELECT count(*) FROM payments WHERE reversal_of IS NOT NULL`); n != 0 {
+		t.Errorf("%d refunds written", n)
+	}
+	if _, err := first.svc.Billing.RefundPayment(as(clerk), elsewhere, "wrong invoice"); err != nil {
+		t.Errorf("refunding a payment of an invoice not overpaid: %v", err)
 	}
 }
