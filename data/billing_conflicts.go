@@ -34,6 +34,28 @@ const RuleIssueRewritten = "billing: refused a change of the lines an issued inv
 // takes it; the number this desk gave is not used.
 const RuleIssuedFirst = "billing: the invoice was issued first on another desk; that issue holds for the clinic"
 
+// RuleRefundedTwice is the rule of a review item of a payment refunded on
+// two desks that were apart: both refunds were paid out, and both stay on
+// record on every desk (desk migration 0234). The item is billing's: ask
+// the patient to return what was refunded twice (taken as a payment), or
+// note why not, then mark it done. The refund kept first (the earlier one
+// as made) is its won value, the other its lost value.
+const RuleRefundedTwice = "billing: a payment was refunded on two desks that were apart; the patient was paid back twice"
+
+// refundedTwiceSQL keeps, for each payment with more than one reversal
+// that has no review item yet, one review item of RuleRefundedTwice: its
+// id is the payment's (every desk names it alike), won the first refund
+// (by created_at, id), lost each later one (the first of them named).
+const refundedTwiceSQL = `INSERT INTO conflicts (id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site,
+		won_value, won_hlc, won_site, detected_at)
+	SELECT 'refunded-twice/' || o.id, 'payments', o.id, '', ?, json_quote(l.receipt_number), '', '',
+		json_quote(w.receipt_number), '', '', ?
+	FROM payments o
+	JOIN payments w ON w.id = (SELECT r.id FROM payments r WHERE r.reversal_of = o.id ORDER BY r.created_at, r.id LIMIT 1)
+	JOIN payments l ON l.id = (SELECT r.id FROM payments r WHERE r.reversal_of = o.id ORDER BY r.created_at, r.id LIMIT 1 OFFSET 1)
+	WHERE o.id IN (SELECT reversal_of FROM payments WHERE reversal_of IS NOT NULL GROUP BY reversal_of HAVING count(*) > 1)
+	ON CONFLICT (id) DO NOTHING`
+
 // invoiceTotalSQL is an invoice i's total.
 const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
 
@@ -56,6 +78,17 @@ const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l 
 func (db *DB) CheckOverpaid(ctx context.Context) error {
 	return db.WriteSyncState(ctx, "sync.billing", func(tx *Tx) error {
 		now := formatTime(tx.now)
+		// A conflict whose payment another desk's settlement reversed, on
+		// an invoice still overpaid (a third payment arrived with the
+		// settlement), is closed and listed again below under the newest
+		// payment not reversed: the claim of its old name stays with the
+		// desk that settled, so no other desk could settle it.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
+				resolution = 'settled', note = 'settled in part on another desk: the invoice is still overpaid, listed again',
+				claim = CASE WHEN b.claim = 'held' THEN 'release' ELSE b.claim END
+			WHERE b.resolved_at IS NULL AND EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = b.payment_id)`, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO billing_conflicts (id, invoice_id, payment_id, total, paid, detected_at)
 			SELECT i.id || '/' || o.payment_id, i.id, o.payment_id, o.total, o.paid, ?
 			FROM (SELECT m.invoice_id,
@@ -78,11 +111,16 @@ func (db *DB) CheckOverpaid(ctx context.Context) error {
 		// A claim this desk held for a settlement it has not written goes
 		// with the conflict: the engine gives it up on the server
 		// (claim 'release', MoveBillingClaim).
-		_, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts AS b SET resolved_at = ?, resolved_by = 'sync',
 				resolution = 'settled', note = 'settled on another desk: the invoice is no longer overpaid',
 				claim = CASE WHEN b.claim = 'held' THEN 'release' ELSE b.claim END
 			WHERE b.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = b.invoice_id
-				AND i.status NOT IN ('draft', 'void') AND `+paidSQL+` > `+invoiceTotalSQL+`)`, now)
+				AND i.status NOT IN ('draft', 'void') AND `+paidSQL+` > `+invoiceTotalSQL+`)`, now); err != nil {
+			return err
+		}
+		// A payment refunded on two desks apart: both refunds stand (the
+		// money was paid out twice), kept for billing to put right.
+		_, err := tx.ExecContext(tx.ctx, refundedTwiceSQL, RuleRefundedTwice, now)
 		return err
 	})
 }
@@ -299,6 +337,15 @@ func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in a
 			ReversalOf: orig.ID, Reason: "Overpaid invoice " + o.InvoiceNumber + ": " + reason}
 		if err := tx.insertPayment(rev); err != nil {
 			return err
+		}
+		// The reversal leaves the overpaid invoice owing (its status
+		// "paid" no longer holds): what stays of the payment on it is
+		// allocated again below, which only an invoice that owes takes
+		// (payment_allocations_issued).
+		for _, a := range orig.Allocations {
+			if err := tx.refreshStatus(a.InvoiceID); err != nil {
+				return err
+			}
 		}
 		// What stays paid: the payment's allocations less the excess on the
 		// overpaid invoice, and the excess on the other one to allocate.

@@ -98,8 +98,14 @@ func (db *DB) MoveLateLines(ctx context.Context) (moved int, err error) {
 				"line %s was added to invoice %s on this desk after another desk issued it: moved to a new draft", l.line, l.number))
 			moved++
 		}
-		for _, draft := range drafts {
+		for issued, draft := range drafts {
 			if _, err := tx.recomputeDraft(draft); err != nil {
+				return err
+			}
+			// The issued invoice's status was worked out with the late
+			// line on it (pulled payments, DeriveInvoiceStatuses): it
+			// follows the total the line no longer adds to.
+			if err := tx.refreshStatus(issued); err != nil {
 				return err
 			}
 		}

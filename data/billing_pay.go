@@ -157,10 +157,76 @@ func (tx *Tx) insertAllocations(paymentID string, allocs []app.Allocation) error
 // receipt number; the payment's allocations stop counting, and the
 // invoices' statuses follow.
 func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason string) (*app.Payment, error) {
+	return s.refundPayment(ctx, paymentID, reason, nil)
+}
+
+// OverpaymentClaim is an open billing conflict of an invoice a payment is
+// allocated to: its overpayment is decided once for the clinic, so a
+// refund of the payment by hand takes its server claim first (the sync
+// engine, RefundPaymentClaimed).
+type OverpaymentClaim struct {
+	ID, InvoiceID, InvoiceNumber string
+}
+
+// OverpaymentsOf lists the open billing conflicts of the invoices payment
+// paymentID (or the payment it reverses) is allocated to, after checking
+// the caller may refund it. Staff who manage billing.
+func (s *BillingService) OverpaymentsOf(ctx context.Context, paymentID string) ([]OverpaymentClaim, error) {
+	caller, _ := app.CallerFromContext(ctx)
+	if err := authorize(app.RequireAny(caller, app.PermManageBilling)); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT b.id, b.invoice_id, coalesce(i.number, '') FROM billing_conflicts b
+		JOIN invoices i ON i.id = b.invoice_id
+		WHERE b.resolved_at IS NULL AND b.invoice_id IN (SELECT a.invoice_id FROM payment_allocations a
+			JOIN payments p ON a.payment_id = p.id WHERE p.id = ?1 OR p.receipt_number = ?1)
+		ORDER BY b.id`, paymentID)
+	if err != nil {
+		return nil, internal("payment.refund", err)
+	}
+	defer rows.Close()
+	var out []OverpaymentClaim
+	for rows.Next() {
+		var c OverpaymentClaim
+		if err := rows.Scan(&c.ID, &c.InvoiceID, &c.InvoiceNumber); err != nil {
+			return nil, internal("payment.refund", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal("payment.refund", err)
+	}
+	return out, nil
+}
+
+// RefundPaymentClaimed is RefundPayment of a payment of overpaid invoices
+// whose billing conflicts (claims, OverpaymentsOf) this desk holds the
+// server's claim of (MoveBillingClaim "held"): in the refund's own
+// transaction it requires each still held, or refuses writing nothing
+// (this desk gave a claim up meanwhile), and keeps them as a written
+// settlement does (claim ""): kept on the server, it refuses another desk
+// that has not pulled the refund yet.
+func (s *BillingService) RefundPaymentClaimed(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim) (*app.Payment, error) {
+	return s.refundPayment(ctx, paymentID, reason, claims)
+}
+
+func (s *BillingService) refundPayment(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim) (*app.Payment, error) {
 	var r *app.Payment
 	err := s.db.writeFor(ctx, "payment.refund", "payments", paymentID, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
 			return err
+		}
+		for _, c := range claims {
+			res, err := tx.ExecContext(tx.ctx, `UPDATE billing_conflicts SET claim = '' WHERE id = ? AND claim = 'held'`, c.ID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return app.Errorf(app.ECONFLICT, "Invoice %s was settled on another desk while this one claimed it: refresh, and refund again if it is still needed.",
+					c.InvoiceNumber)
+			}
 		}
 		reason, err := app.ValidateBillingReason(reason)
 		if err != nil {
@@ -216,7 +282,7 @@ func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason st
 
 const paymentColumns = `p.id, p.receipt_number, p.patient_id, p.patient_name, p.patient_mrn, p.method, p.amount,
 	p.tendered, p.change_given, p.reference, p.currency, p.cashier_id, ` + cashierNameSQL + `, p.taken_at,
-	coalesce(p.reversal_of, ''), p.reason, coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = p.id), '')`
+	coalesce(p.reversal_of, ''), p.reason, coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = p.id ORDER BY r.created_at, r.id LIMIT 1), '')`
 
 func scanPayment(r rowScanner) (*app.Payment, error) {
 	var p app.Payment

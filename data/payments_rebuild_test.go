@@ -19,11 +19,22 @@ const (
 	auditLogRebuild = "migrations/0222_audit_log_id_not_indexed.sql"
 )
 
-// TestPaymentsRefundIndexHoldsRefundsOnly: the index that keeps a payment
-// from being refunded twice holds the refunds only, so that a payment that
-// is not a refund writes no page of it; a second refund of a payment is
-// still refused by the database, and the queries that look a payment's
-// refund up still go through an index.
+// paymentsAfterRebuild are the later migrations of payments' indexes and
+// triggers, run after paymentsRebuild again as the migrations run them:
+// a refund index no longer unique, and a refund reverses its payment
+// whole (issue #21).
+var paymentsAfterRebuild = []string{
+	"migrations/0234_payments_reversal_not_unique.sql",
+	"migrations/0235_payments_reversal_matches.sql",
+}
+
+// TestPaymentsRefundIndexHoldsRefundsOnly: the index of a payment's
+// refunds holds the refunds only, so that a payment that is not a refund
+// writes no page of it; it is no longer unique (desk migration 0234: a
+// payment refunded on two desks apart keeps both refunds), but a refund
+// that does not reverse its payment whole is refused by the database
+// (0235), and the queries that look a payment's refund up still go
+// through the index.
 func TestPaymentsRefundIndexHoldsRefundsOnly(t *testing.T) {
 	b := mustBilling(t)
 	ctx := b.billing()
@@ -48,8 +59,8 @@ func TestPaymentsRefundIndexHoldsRefundsOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		reversalIndexes = append(reversalIndexes, name)
-		if !unique || !partial {
-			t.Errorf("index %s on payments.reversal_of: unique %v, partial %v; want a unique index of the refunds only", name, unique, partial)
+		if unique || !partial {
+			t.Errorf("index %s on payments.reversal_of: unique %v, partial %v; want an index of the refunds only, not unique", name, unique, partial)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -58,18 +69,18 @@ func TestPaymentsRefundIndexHoldsRefundsOnly(t *testing.T) {
 	if len(reversalIndexes) != 1 {
 		t.Fatalf("indexes on payments.reversal_of: %v, want one", reversalIndexes)
 	}
-	// A second refund of p1 written past the services (a tampered or
-	// faulty write) is refused by the index.
+	// A refund of p1 of another amount written past the services (a
+	// tampered or faulty write, a forged pulled row) is refused.
 	_, err = raw.Exec(`INSERT INTO payments (id, receipt_number, patient_id, patient_name, patient_mrn, method, amount,
 		currency, taken_at, reversal_of, reason, created_at, updated_at)
-		SELECT 'second-refund', 'R-X-1', patient_id, patient_name, patient_mrn, 'card', amount, currency, taken_at, id,
+		SELECT 'second-refund', 'R-X-1', patient_id, patient_name, patient_mrn, method, 1, currency, taken_at, id,
 			'again', created_at, updated_at FROM payments WHERE id = ?`, p1.ID)
-	if err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed: payments.reversal_of") {
-		t.Fatalf("a second refund of a payment: %v, want the unique index's refusal", err)
+	if err == nil || !strings.Contains(err.Error(), "a refund must reverse its payment whole") {
+		t.Fatalf("a refund of another amount: %v, want refused", err)
 	}
 	for _, q := range []string{
 		`SELECT 1 FROM payment_allocations a WHERE a.invoice_id = 'i' AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)`,
-		`SELECT coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = 'p'), '')`,
+		`SELECT coalesce((SELECT r.id FROM payments r WHERE r.reversal_of = 'p' ORDER BY r.created_at, r.id LIMIT 1), '')`,
 	} {
 		plan := strings.Join(queryPlan(t, b.db, q), "; ")
 		if !strings.Contains(plan, "INDEX "+reversalIndexes[0]+" (reversal_of=?)") {
@@ -105,6 +116,13 @@ func TestPaymentsRebuildKeepsRows(t *testing.T) {
 	body, err := os.ReadFile(paymentsRebuild)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range paymentsAfterRebuild {
+		later, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = append(append(body, '\n'), later...)
 	}
 	raw, err := sql.Open(datatest.TamperDriver, "file:"+b.db.Path()+"?_busy_timeout=5000&_foreign_keys=1")
 	if err != nil {

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0229 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0235 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -2613,11 +2613,12 @@ CREATE INDEX payments_cashier ON payments (cashier_id, taken_at, id);
 
 CREATE INDEX payments_patient ON payments (patient_id, taken_at, id);
 
-CREATE UNIQUE INDEX payments_reversal ON payments (reversal_of) WHERE reversal_of IS NOT NULL;
+CREATE INDEX payments_reversal ON payments (reversal_of, created_at, id) WHERE reversal_of IS NOT NULL;
 
 CREATE INDEX payments_taken ON payments (taken_at, id);
 
 CREATE TRIGGER dash_allocated_refund AFTER INSERT ON payments WHEN new.reversal_of IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.reversal_of AND r.id <> new.id)
 BEGIN
     UPDATE dash_allocated SET amount = amount - (SELECT coalesce(sum(a.amount), 0)
         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
@@ -2659,6 +2660,14 @@ BEGIN
         'reason', new.reason, 'created_at', new.created_at, 'updated_at', new.updated_at,
         'deleted_at', new.deleted_at), hms_tx_hlc()
     FROM sync_meta;
+END;
+
+CREATE TRIGGER payments_reversal_matches BEFORE INSERT ON payments
+WHEN new.reversal_of IS NOT NULL AND EXISTS (SELECT 1 FROM payments o WHERE o.id = new.reversal_of
+    AND (o.reversal_of IS NOT NULL OR o.patient_id <> new.patient_id OR o.amount <> new.amount
+        OR o.currency <> new.currency OR o.method <> new.method))
+BEGIN
+    SELECT RAISE(ABORT, 'a refund must reverse its payment whole: the same patient, amount, currency and method');
 END;
 
 CREATE TRIGGER seal_payments_del AFTER DELETE ON payments BEGIN SELECT hms_seal('payments', OLD.id); END;

@@ -83,6 +83,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("billing: refused a change of the lines an issued invoice was issued with that did not come with its issue")
 	case RuleIssuedFirst:
 		return i18n.Nf("billing: the invoice was issued first on another desk; that issue holds for the clinic")
+	case RuleRefundedTwice:
+		return i18n.Nf("billing: a payment was refunded on two desks that were apart; the patient was paid back twice")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)
@@ -210,11 +212,14 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 
 // billingEntitiesSQL are the records whose conflicts are billing's
 // (billingEntity), as an SQL list.
-const billingEntitiesSQL = `('invoices', 'invoice_lines')`
+const billingEntitiesSQL = `('invoices', 'invoice_lines', 'payments')`
 
 // billingEntity reports whether a conflict of entity is billing's to
-// decide: a change of an invoice or of one of its lines that lost.
-func billingEntity(entity string) bool { return entity == "invoices" || entity == "invoice_lines" }
+// decide: a change of an invoice or of one of its lines that lost, or a
+// payment refunded twice on desks apart (RuleRefundedTwice).
+func billingEntity(entity string) bool {
+	return entity == "invoices" || entity == "invoice_lines" || entity == "payments"
+}
 
 // ResolveConflict implements app.SyncService. Keeping what won only marks
 // the conflict resolved. Taking what lost writes the lost value as a new
@@ -564,6 +569,12 @@ func conflictWhat(ctx context.Context, q rowQuerier, loc *time.Location, entity,
 		} else {
 			what = i18n.Nf("Line %q of the draft invoice of %s", desc, name)
 		}
+	case "payments":
+		var number, name, mrn, currency string
+		var amount app.Money
+		err = q.QueryRowContext(ctx, `SELECT receipt_number, patient_name, patient_mrn, currency, amount FROM payments WHERE id = ?`,
+			rowID).Scan(&number, &name, &mrn, &currency, &amount)
+		what = i18n.Nf("Payment %s of %s (%s)", number, mrn+" "+name, app.Format(amount, currency))
 	case "settings":
 		return i18n.Nf("Setting %s", rowID), nil
 	default:

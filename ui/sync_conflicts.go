@@ -68,7 +68,8 @@ func (s *conflictsScreen) buildUI() {
 		help.SetText(T("An invoice paid on two desks while they were apart is paid more than its total. Refund the excess " +
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
 			"the first to ask the sync server. A change of an invoice or its lines that lost to another desk's, or to the " +
-			"invoice's issue, shows here too: keep what won, or take what lost while the invoice is a draft."))
+			"invoice's issue, shows here too: keep what won, or take what lost while the invoice is a draft. " +
+			"So does a payment refunded on two desks while they were apart: put it right with the patient, then mark it done."))
 	}
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
@@ -123,6 +124,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	if c.Overpaid != nil {
 		s.updateOverpaidRow(r, c)
+		return
+	}
+	if c.Entity == "payments" {
+		s.updateRefundedTwiceRow(r, c)
 		return
 	}
 	r.keep.SetText(T("Keep what won"))
@@ -201,6 +206,31 @@ func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 		} else {
 			b.Hide()
 		}
+	}
+}
+
+// updateRefundedTwiceRow shows a payment refunded on two desks that were
+// apart (data.RuleRefundedTwice): both refunds were paid out and both stay
+// on record. Billing puts it right (the patient returns one refund, taken
+// as a payment, or why not is noted) and marks it done.
+func (s *conflictsScreen) updateRefundedTwiceRow(r *conflictRow, c *app.Conflict) {
+	now := s.u.now().In(s.u.location())
+	r.title.SetText(Tf("%s — refunded twice", Tx(c.What)))
+	r.values.SetText(Tf("Refunds %s and %s of this payment were both paid out, on two desks that were apart: the patient was paid back twice.",
+		plainValue(c.WonValue), plainValue(c.LostValue)))
+	meta := Tf("What to do: ask the patient to return one refund and take it as a payment, or note why not; then mark it done · found %s",
+		clockTime(c.DetectedAt, now))
+	if !c.ResolvedAt.IsZero() {
+		meta = Tf("Marked done %s by %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy) + meta
+	}
+	r.meta.SetText(meta)
+	r.keep.SetText(T("Mark done"))
+	r.keep.OnTapped = func() { s.resolve(c, app.ResolutionKeep) }
+	r.take.Hide()
+	if s.canResolve && c.ResolvedAt.IsZero() {
+		r.keep.Show()
+	} else {
+		r.keep.Hide()
 	}
 }
 
@@ -333,7 +363,7 @@ func (s *conflictsScreen) show(list []*app.Conflict) {
 	if s.billingOnly {
 		var billing []*app.Conflict
 		for _, c := range list {
-			if c.Overpaid != nil || c.Entity == "invoices" || c.Entity == "invoice_lines" {
+			if c.Overpaid != nil || c.Entity == "invoices" || c.Entity == "invoice_lines" || c.Entity == "payments" {
 				billing = append(billing, c)
 			}
 		}

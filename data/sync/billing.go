@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"hms/app"
+	"hms/data"
 	"hms/data/sync/server"
 )
 
@@ -122,4 +123,87 @@ func (e *Engine) claimServer(ctx context.Context, needs string) (*server.Client,
 		return nil, app.Errorf(app.ECONFLICT, "%s; nothing was changed. %s", needs, app.ErrorMessage(err))
 	}
 	return conn, nil
+}
+
+// refundPayment refunds a payment by hand (svc, the desk's billing
+// service). An overpaid invoice's resolution is decided once for the
+// clinic, so a refund of a payment of an invoice with an open billing
+// conflict on this desk claims that overpayment on the server first, as
+// a settlement does (SettleOverpayment): the first claim wins; a desk
+// whose claim loses is told which desk settles it and refunds nothing,
+// and an enrolled desk that cannot reach the server refuses. The claim is
+// kept once the refund is written (data.BillingService.RefundPaymentClaimed),
+// so another desk that has not pulled the refund is refused; one whose
+// refund is not written is given up. A refund of any other payment, or on
+// a desk not enrolled, takes no claim. Two desks apart can still both
+// refund one payment (neither lists it overpaid yet): both refunds stand
+// and every desk lists them for billing (data.RuleRefundedTwice).
+func (e *Engine) refundPayment(ctx context.Context, svc app.BillingService, paymentID, reason string) (*app.Payment, error) {
+	b := e.db.Billing()
+	claims, err := b.OverpaymentsOf(ctx, paymentID)
+	if err != nil || len(claims) == 0 {
+		if err != nil && app.ErrorCode(err) == app.EINTERNAL {
+			return nil, err
+		}
+		return svc.RefundPayment(ctx, paymentID, reason)
+	}
+	conn, err := e.claimServer(ctx, "Refunding a payment of an overpaid invoice needs the sync server, so that two desks cannot both refund it")
+	if err != nil {
+		return nil, err
+	}
+	if conn == nil {
+		return svc.RefundPayment(ctx, paymentID, reason)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	e.claims.Lock()
+	defer e.claims.Unlock()
+	caller, _ := app.CallerFromContext(ctx)
+	bg := context.WithoutCancel(ctx)
+	// giveUp marks the claims taken so far to be given up (nothing was
+	// written under them) and gives them up now, or the next sync round.
+	giveUp := func(taken []data.OverpaymentClaim) {
+		for _, c := range taken {
+			if _, err := e.db.MoveBillingClaim(bg, c.ID, "release", "held"); err != nil {
+				slog.Warn("could not mark an overpayment's claim to be given up: the desk keeps it until its sync closes the conflict", "conflict", c.ID, "err", err)
+			}
+		}
+		if err := e.releaseClaims(bg, conn); err != nil {
+			slog.Warn("an overpayment's claim not given up yet: the next sync round does", "err", err)
+		}
+	}
+	var taken []data.OverpaymentClaim
+	for _, c := range claims {
+		if _, err := e.db.MoveBillingClaim(ctx, c.ID, "held"); err != nil {
+			giveUp(taken)
+			return nil, internal("payment.refund", err)
+		}
+		cl, err := conn.ClaimBilling(ctx, e.siteID, c.ID, c.InvoiceID, string(app.OverpaymentRefund), caller.Username)
+		if err != nil {
+			giveUp(append(taken, c))
+			return nil, serverErrorf(err, nothingChanged)
+		}
+		if cl.Site != e.siteID {
+			if _, err := e.db.MoveBillingClaim(bg, c.ID, "", "held"); err != nil {
+				slog.Warn("could not record an overpayment's claim as another desk's", "conflict", c.ID, "err", err)
+			}
+			giveUp(taken)
+			return nil, app.Errorf(app.ECONFLICT, "Invoice %s is overpaid and being settled on another desk already (%s, by %s): nothing was refunded here; its payments reach this desk with the next sync.",
+				c.InvoiceNumber, cl.Action, cl.By)
+		}
+		taken = append(taken, c)
+	}
+	if e.afterClaim != nil {
+		e.afterClaim()
+	}
+	r, err := b.RefundPaymentClaimed(ctx, paymentID, reason, claims)
+	if err != nil {
+		giveUp(taken)
+		return nil, err
+	}
+	// The invoice is no longer overpaid (or is under another name): its
+	// billing conflict follows at once, not at the next pull.
+	if err := e.db.CheckOverpaid(bg); err != nil {
+		slog.Warn("billing conflicts not checked after a refund: the next sync does", "err", err)
+	}
+	return r, nil
 }

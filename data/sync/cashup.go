@@ -62,3 +62,10 @@ func (e *Engine) claimCashUp(ctx context.Context, in app.CashUpInput) error {
 	}
 	return nil
 }
+
+// RefundPayment implements app.BillingService: a refund by hand of a
+// payment of an invoice this desk lists as overpaid takes the
+// overpayment's claim on the server first (Engine.refundPayment).
+func (b *billing) RefundPayment(ctx context.Context, paymentID, reason string) (*app.Payment, error) {
+	return b.e.refundPayment(ctx, b.BillingService, paymentID, reason)
+}

@@ -103,6 +103,7 @@ func TestSyncSimulation(t *testing.T) {
 			}()
 			s.run(simSteps)
 			s.heal()
+			s.settleAll()
 			s.check()
 			t.Logf("seed %d: %d desks, %s in %s", seed, len(s.desks), s.stats(), time.Since(start).Round(time.Millisecond))
 		})
@@ -244,6 +245,7 @@ func TestSyncSimulationConcurrent(t *testing.T) {
 				<-done
 			}
 			s.heal()
+			s.settleAll()
 			s.check()
 			t.Logf("seed %d: %d desks, %s in %s", seed, len(s.desks), s.stats(), time.Since(start).Round(time.Millisecond))
 		})
@@ -323,6 +325,13 @@ type simDiscountRace struct {
 	values  [2]app.Money
 }
 
+// simDiscountEdit is a draft's discount set by its desk, and the one the
+// invoice screen showed.
+type simDiscountEdit struct {
+	invoice       string
+	value, before app.Money
+}
+
 type simPayment struct {
 	allocs   map[string]app.Money
 	refunded bool
@@ -364,6 +373,11 @@ type sim struct {
 	// discountRaces: a draft's discount set on two desks apart; the value
 	// that lost is kept for review on every desk.
 	discountRaces []simDiscountRace
+	// discountEdits: a draft's discount set later by its desk, from what
+	// the invoice screen showed.
+	discountEdits []simDiscountEdit
+	// settlements are the overpaid invoices the services settled.
+	settlements []simSettlement
 
 	counts map[string]int // what each kind of step did, for the log
 	// concurrent: every desk runs its sync loop meanwhile, so the steps
@@ -689,6 +703,10 @@ func (s *sim) run(n int) {
 		if step == n/2 || step == 3*n/4 {
 			s.payTwice(d)
 		}
+		// A clerk settles an overpaid invoice a desk lists, now and then.
+		if step == n/2+6 || step == 3*n/4+6 || step == 7*n/8+4 {
+			s.settleStep(d)
+		}
 		if step == n/4 && !s.concurrent {
 			s.clockJump(d, time.Hour)
 		}
@@ -1013,6 +1031,48 @@ func (s *sim) billing(d *simDesk) {
 			inv.lines = slices.DeleteFunc(inv.lines, func(l string) bool { return l == line })
 			s.removedLines = append(s.removedLines, line)
 			s.counts["remove line"]++
+		case len(inv.lines) > 0 && s.rng.IntN(3) == 0:
+			// Billing opens the line's form, then saves a new price: what
+			// the form showed goes with it (a sync may run in between in
+			// the concurrent simulation).
+			line := inv.lines[s.rng.IntN(len(inv.lines))]
+			shown := s.shownLine(d, id, line)
+			if shown == nil {
+				return
+			}
+			if s.concurrent && simEditDelay > 0 {
+				time.Sleep(simEditDelay)
+			}
+			price := app.Money(500 * (1 + s.rng.IntN(10)))
+			if _, err := bill.UpdateLine(ctx, line, app.LineInput{Description: shown.Description, Kind: app.PriceOther,
+				Quantity: shown.Quantity, UnitPrice: price, Was: shown}); err != nil {
+				s.refused("edit line", err)
+				return
+			}
+			if price != shown.UnitPrice {
+				s.lineEdits = append(s.lineEdits, simLineEdit{desk: d.name, line: line, value: price, before: shown.UnitPrice})
+			}
+			s.note("%s sets the price of line %s to %d (it showed %d)", d.name, line, price, shown.UnitPrice)
+			s.counts["edit line"]++
+		case s.rng.IntN(5) == 0:
+			// The invoice screen shows the draft; its discount is saved
+			// from there.
+			shown, err := bill.FindInvoice(ctx, id)
+			if err != nil {
+				s.refused("find invoice", err)
+				return
+			}
+			if s.concurrent && simEditDelay > 0 {
+				time.Sleep(simEditDelay)
+			}
+			amount := app.Money(100 * s.rng.IntN(4))
+			if _, err := bill.SetInvoiceDiscount(ctx, id, 0, amount, shown); err != nil {
+				s.refused("discount", err)
+				return
+			}
+			s.discountEdits = append(s.discountEdits, simDiscountEdit{invoice: id, value: amount, before: shown.DiscountAmount})
+			s.note("%s sets the discount of %s to %d (it showed %d)", d.name, id, amount, shown.DiscountAmount)
+			s.counts["discount"]++
 		default:
 			got, err := bill.AddLine(ctx, id, app.LineInput{Description: fmt.Sprintf("Service %d", s.rng.IntN(20)),
 				Kind: app.PriceOther, Quantity: 1 + int64(s.rng.IntN(3)), UnitPrice: app.Money(500 * (1 + s.rng.IntN(10)))})
@@ -1228,7 +1288,7 @@ func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 				return
 			}
 		} else if _, err := d.svc().Billing.UpdateLine(bctx, target, app.LineInput{Description: "Visit", Kind: app.PriceOther,
-			Quantity: 2, UnitPrice: 2000}); err != nil {
+			Quantity: 2, UnitPrice: 2000, Was: s.shownLine(d, inv.ID, target)}); err != nil {
 			s.refused("edit line", err)
 			return
 		}
@@ -1246,7 +1306,13 @@ func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 		race.invoice = inv.ID
 		for i, desk := range []*simDesk{d, other} {
 			race.values[i] = app.Money(100 + 100*i + 10*s.rng.IntN(5))
-			if _, err := desk.svc().Billing.SetInvoiceDiscount(bctx, inv.ID, 0, race.values[i], nil); err != nil {
+			// The invoice screen shows the draft, then its discount is saved.
+			shown, err := desk.svc().Billing.FindInvoice(bctx, inv.ID)
+			if err != nil {
+				s.refused("find invoice", err)
+				return
+			}
+			if _, err := desk.svc().Billing.SetInvoiceDiscount(bctx, inv.ID, 0, race.values[i], shown); err != nil {
 				s.refused("discount", err)
 				return
 			}
@@ -1259,7 +1325,7 @@ func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 		for i, desk := range []*simDesk{d, other} {
 			price := app.Money(2500 + 500*i + 100*s.rng.IntN(5))
 			if _, err := desk.svc().Billing.UpdateLine(bctx, line, app.LineInput{Description: "Visit", Kind: app.PriceOther,
-				Quantity: 1, UnitPrice: price}); err != nil {
+				Quantity: 1, UnitPrice: price, Was: s.shownLine(desk, inv.ID, line)}); err != nil {
 				s.refused("edit line", err)
 				return
 			}
@@ -1288,6 +1354,22 @@ func (s *sim) draftOnTwoDesks(d *simDesk, how string) {
 	// the draft again.
 	s.sync(other)
 	s.sync(d)
+}
+
+// shownLine is line of invoice as d's line form shows it when it opens
+// (LineInput.Was), or nil when d does not hold it.
+func (s *sim) shownLine(d *simDesk, invoice, line string) *app.InvoiceLine {
+	inv, err := d.svc().Billing.FindInvoice(as(callerOf(s.users[app.RoleBilling])), invoice)
+	if err != nil {
+		s.t.Errorf("seed %d: invoice %s on %s: %v", s.seed, invoice, d.name, err)
+		return nil
+	}
+	for _, l := range inv.Lines {
+		if l.ID == line {
+			return l
+		}
+	}
+	return nil
 }
 
 // clockJump moves an offline desk's clock by jump: an hour ahead, or
@@ -1622,9 +1704,15 @@ func (s *sim) check() {
 		if err := s.desks[0].raw.QueryRow(`SELECT discount_amount FROM invoices WHERE id = ?`, r.invoice).Scan(&final); err != nil {
 			t.Fatal(err)
 		}
+	values:
 		for _, v := range r.values {
 			if int64(v) == final {
 				continue
+			}
+			for _, e := range s.discountEdits {
+				if e.invoice == r.invoice && e.before == v {
+					continue values // the draft's desk saw it when it set the discount again
+				}
 			}
 			for _, d := range s.desks {
 				var n int
@@ -1761,6 +1849,7 @@ func (s *sim) check() {
 		}
 	}
 	s.checkServer(s.desks[0])
+	s.checkSettlements()
 }
 
 // checkServer compares the server's rows with a desk's: the same rows,
