@@ -118,6 +118,11 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	c := s.items[id]
+	// The buttons a row shows depend on its conflict: lay the row out
+	// again, so that its text takes the width they leave, the width
+	// wrappedList measured its height at (laid out as it was, a wrapped
+	// line more ran over the next label).
+	defer r.content.Refresh()
 	if c.DuplicateOf != "" {
 		s.updateDuplicateRow(r, c)
 		return
