@@ -3,9 +3,14 @@ package sync
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"hms/app"
 )
+
+// refundClaimWait is how long a hand refund waits to reach the server for
+// its claim before it refunds without one.
+const refundClaimWait = 3 * time.Second
 
 // RefundPayment implements app.BillingService: a refund by hand of a
 // payment takes first, on an enrolled desk that reaches the server, the
@@ -29,7 +34,10 @@ func (b *billing) RefundPayment(ctx context.Context, paymentID, reason string) (
 	if err != nil || p.IsReversal() || p.ReversedBy != "" || len(p.Allocations) == 0 {
 		return b.BillingService.RefundPayment(ctx, paymentID, reason) // refused there, or nothing to claim
 	}
-	conn, err := e.claimServer(ctx, "")
+	// The counter waits for the server a few seconds at most.
+	dctx, cancel := context.WithTimeout(ctx, refundClaimWait)
+	conn, err := e.claimServer(dctx, "")
+	cancel()
 	if err != nil || conn == nil {
 		return b.BillingService.RefundPayment(ctx, paymentID, reason)
 	}
