@@ -38,6 +38,12 @@ import (
 // numbers; no overlapping confirmed appointments; each desk verifies
 // (audit chain, foreign keys, integrity); the outboxes are empty; no
 // pulled change was refused; every desk's cursor is at the log's end.
+// Overpaid invoices are settled by billing now and then (refund, or the
+// excess allocated to another invoice; sometimes on two desks at once),
+// and all those left open once healed (sim_settle_test.go): then no
+// invoice is overpaid, a settled conflict is closed on every desk and
+// settled on one, and each patient's money adds up alike on every desk
+// and the server.
 //
 // The faults are made from outside the desk's code: a lost reply, or a
 // desk killed between push and acknowledge, is the desk's queue pushed
