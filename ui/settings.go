@@ -244,6 +244,11 @@ func (s *settingsScreen) onSave() {
 		ScreenLanguage:    chosenLanguage(s.screenLanguage.Selected),
 	}
 	shown := s.shown // read here, on the UI's goroutine
+	if shown != nil && st.ScreenLanguage == app.ScreenLanguage(nil, shown) {
+		// Left as shown: a clinic without a language of its own (English
+		// shown) keeps none, not English set for every desk.
+		st.ScreenLanguage = shown.ScreenLanguage
+	}
 	s.save.Disable()
 	background(s.u, func(ctx context.Context) (*app.Settings, error) {
 		return s.u.svc.Settings.UpdateSettings(ctx, st, shown)

@@ -77,6 +77,12 @@ func TestSettingsArea(t *testing.T) {
 		if got := h.callsOf("UpdateSettings")[0].(app.Settings).CashDenominations; !slices.Equal(got, []app.Money{5000, 2000, 50}) {
 			t.Errorf("saved denominations %v", got)
 		}
+		// The clinic has no screen language of its own (its users see
+		// English); the form shows English, and saved untouched it keeps
+		// none rather than setting English for every desk.
+		if got := h.callsOf("UpdateSettings")[0].(app.Settings).ScreenLanguage; got != "" {
+			t.Errorf("saved screen language %q, want none (as shown, untouched)", got)
+		}
 		h.waitFor("the form refilled", func() bool { return s.cash.Text == "50.00 20.00 0.50" })
 		s.cash.SetText("")
 	})
