@@ -1137,6 +1137,7 @@ func (s *sim) billing(d *simDesk) {
 			s.refused("refund", err)
 			return
 		}
+		s.note("%s refunds payment %s by hand (offline %d): refund %s", d.name, id, d.offline, ref.ID)
 		s.payments[id].refunded = true
 		s.refunds = append(s.refunds, ref.ID)
 		s.counts["refund"]++
