@@ -335,9 +335,15 @@ func (s *sim) checkSettlements() {
 	// Money adds up, per patient: payments − refunds = allocations +
 	// unallocated credit, with no payment reversed twice and none
 	// allocated beyond its amount; the same on every desk and the server.
-	server := s.moneyOnServer()
+	// A payment reversed on two desks apart (a hand refund while apart,
+	// and a refund or settlement elsewhere: the money went out twice)
+	// keeps both reversals, and every desk lists it as refunded twice
+	// (desk migration 0234): that is the one double reversal allowed,
+	// its second reversal counted as paid back beyond the payment.
+	flagged := s.refundedTwiceEverywhere()
+	server := s.moneyOnServer(flagged)
 	for _, d := range s.desks {
-		got := s.moneyOnDesk(d)
+		got := s.moneyOnDesk(d, flagged)
 		if got != server {
 			t.Errorf("seed %d: the money per patient differs:\n  %s: %s\n  server: %s", s.seed, d.name, got, server)
 		}
@@ -356,6 +362,7 @@ const (
 // allocated beyond their amount.
 type simMoney struct {
 	in, out, allocated, credit int64
+	extra                      int64 // paid back beyond a payment reversed twice, listed as refunded twice
 	twice, over                int
 }
 
@@ -369,7 +376,7 @@ func (s *sim) moneyText(m map[string]*simMoney) string {
 		}
 	}) {
 		v := m[p]
-		if v.in-v.out != v.allocated+v.credit || v.twice != 0 || v.over != 0 {
+		if v.in-v.out+v.extra != v.allocated+v.credit || v.twice != 0 || v.over != 0 {
 			s.t.Errorf("seed %d: patient %s's money does not add up: paid %d − refunded %d ≠ allocated %d + credit %d (reversed twice %d, over-allocated %d)",
 				s.seed, p, v.in, v.out, v.allocated, v.credit, v.twice, v.over)
 		}
@@ -381,9 +388,9 @@ func (s *sim) moneyText(m map[string]*simMoney) string {
 // simMoneyRows are the columns moneyOnDesk and moneyOnServer read: one
 // row a payment, its patient, amount, whether it reverses one, how many
 // reversals it has, and what is allocated of it.
-func (s *sim) money(rows func(yield func(patient string, amount int64, reversal bool, reversals int, allocated int64))) map[string]*simMoney {
+func (s *sim) money(flagged map[string]bool, rows func(yield func(id, patient string, amount int64, reversal bool, reversals int, allocated int64))) map[string]*simMoney {
 	m := map[string]*simMoney{}
-	rows(func(patient string, amount int64, reversal bool, reversals int, allocated int64) {
+	rows(func(id, patient string, amount int64, reversal bool, reversals int, allocated int64) {
 		v := m[patient]
 		if v == nil {
 			v = &simMoney{}
@@ -394,7 +401,9 @@ func (s *sim) money(rows func(yield func(patient string, amount int64, reversal 
 			v.out += amount
 		default:
 			v.in += amount
-			if reversals > 1 {
+			if reversals > 1 && flagged[id] {
+				v.extra += amount * int64(reversals-1) // each refund reverses its payment whole (desk 0235)
+			} else if reversals > 1 {
 				v.twice++
 			}
 			if reversals == 0 {
@@ -409,9 +418,9 @@ func (s *sim) money(rows func(yield func(patient string, amount int64, reversal 
 	return m
 }
 
-func (s *sim) moneyOnDesk(d *simDesk) string {
-	return s.moneyText(s.money(func(yield func(string, int64, bool, int, int64)) {
-		rows, err := d.raw.Query(`SELECT p.patient_id, p.amount, p.reversal_of IS NOT NULL,
+func (s *sim) moneyOnDesk(d *simDesk, flagged map[string]bool) string {
+	return s.moneyText(s.money(flagged, func(yield func(string, string, int64, bool, int, int64)) {
+		rows, err := d.raw.Query(`SELECT p.id, p.patient_id, p.amount, p.reversal_of IS NOT NULL,
 				(SELECT count(*) FROM payments r WHERE r.reversal_of = p.id),
 				(SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.payment_id = p.id)
 			FROM payments p WHERE p.deleted_at IS NULL`)
@@ -420,32 +429,32 @@ func (s *sim) moneyOnDesk(d *simDesk) string {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var patient string
+			var id, patient string
 			var amount, allocated int64
 			var reversal bool
 			var reversals int
-			if err := rows.Scan(&patient, &amount, &reversal, &reversals, &allocated); err != nil {
+			if err := rows.Scan(&id, &patient, &amount, &reversal, &reversals, &allocated); err != nil {
 				s.t.Fatal(err)
 			}
-			yield(patient, amount, reversal, reversals, allocated)
+			yield(id, patient, amount, reversal, reversals, allocated)
 		}
 	}))
 }
 
-func (s *sim) moneyOnServer() string {
+func (s *sim) moneyOnServer(flagged map[string]bool) string {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	return s.moneyText(s.money(func(yield func(string, int64, bool, int, int64)) {
+	return s.moneyText(s.money(flagged, func(yield func(string, string, int64, bool, int, int64)) {
 		rows, err := conn.Query(ctx, `WITH p AS (SELECT row_id AS id, data->>'patient_id' AS patient, (data->>'amount')::bigint AS amount,
 					nullif(data->>'reversal_of', '') AS reversal_of
 				FROM sync.rows WHERE entity = 'payments' AND deleted_hlc IS NULL),
 			a AS (SELECT data->>'payment_id' AS payment, (data->>'amount')::bigint AS amount
 				FROM sync.rows WHERE entity = 'payment_allocations' AND deleted_hlc IS NULL)
-			SELECT p.patient, p.amount, p.reversal_of IS NOT NULL,
+			SELECT p.id, p.patient, p.amount, p.reversal_of IS NOT NULL,
 				(SELECT count(*) FROM p r WHERE r.reversal_of = p.id)::int,
 				(SELECT coalesce(sum(a.amount), 0) FROM a WHERE a.payment = p.id)::bigint
 			FROM p`)
@@ -454,17 +463,45 @@ func (s *sim) moneyOnServer() string {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var patient string
+			var id, patient string
 			var amount, allocated int64
 			var reversal bool
 			var reversals int
-			if err := rows.Scan(&patient, &amount, &reversal, &reversals, &allocated); err != nil {
+			if err := rows.Scan(&id, &patient, &amount, &reversal, &reversals, &allocated); err != nil {
 				s.t.Fatal(err)
 			}
-			yield(patient, amount, reversal, reversals, allocated)
+			yield(id, patient, amount, reversal, reversals, allocated)
 		}
 		if err := rows.Err(); err != nil {
 			s.t.Fatal(err)
 		}
 	}))
+}
+
+// refundedTwiceEverywhere is the payments every desk lists as refunded
+// twice (data.RuleRefundedTwice, open or marked done).
+func (s *sim) refundedTwiceEverywhere() map[string]bool {
+	count := map[string]int{}
+	for _, d := range s.desks {
+		rows, err := d.raw.Query(`SELECT row_id FROM conflicts WHERE id = 'refunded-twice/' || row_id AND entity = 'payments'`)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				s.t.Fatal(err)
+			}
+			count[id]++
+		}
+		rows.Close()
+	}
+	out := map[string]bool{}
+	for id, n := range count {
+		if n == len(s.desks) {
+			out[id] = true
+		}
+	}
+	return out
 }
