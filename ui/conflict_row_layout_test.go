@@ -1,15 +1,9 @@
 package ui
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
-
-	"hms/app"
-	"hms/app/i18n"
-	"hms/app/mock"
 )
 
 // TestConflictRowLaysOutWhatItShows: a row of the conflicts list is
@@ -22,22 +16,7 @@ import (
 // on Billing → Billing conflicts).
 func TestConflictRowLaysOutWhatItShows(t *testing.T) {
 	h := newSyncHarness(t, enrolledStatus)
-	h.conflicts = []*app.Conflict{{ID: "refunded-twice/pay1", Entity: "payments", RowID: "pay1",
-		Rule:     "billing: a payment was refunded on two desks that were apart; the patient was paid back twice",
-		RuleText: i18n.Nf("billing: a payment was refunded on two desks that were apart; the patient was paid back twice"),
-		What:     i18n.Nf("Payment %s of %s (%s)", "R-D1-2026-000001", "P-D1-000001 Ada Byron", "40.00 EUR"),
-		WonValue: `"R-D1-2026-000002"`, LostValue: `"R-D2-2026-000001"`, DetectedAt: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}}
-	h.u.svc.Billing = &mock.BillingService{
-		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil },
-	}
-	h.loginAs(user(app.RoleBilling))
-	h.openArea(app.AreaBilling)
-	b := h.u.main.billing
-	if !openTab(b.tabs, T("Billing conflicts")) {
-		t.Fatal("no Billing conflicts tab for a billing clerk")
-	}
-	s := b.overpaid.conflictsScreen
-	h.waitFor("the double refund", func() bool { return len(s.items) == 1 })
+	s := openRefundedTwice(t, h)
 
 	size := fyne.NewSize(900, 200)
 	reused := s.list.CreateItem() // laid out as the template first, both buttons showing

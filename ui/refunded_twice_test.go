@@ -24,22 +24,7 @@ func TestRefundedTwiceRow(t *testing.T) {
 	if lang != "" {
 		speakIn(t, i18n.Lang(lang))
 	}
-	h.conflicts = []*app.Conflict{{ID: "refunded-twice/pay1", Entity: "payments", RowID: "pay1",
-		Rule:     "billing: a payment was refunded on two desks that were apart; the patient was paid back twice",
-		RuleText: i18n.Nf("billing: a payment was refunded on two desks that were apart; the patient was paid back twice"),
-		What:     i18n.Nf("Payment %s of %s (%s)", "R-D1-2026-000001", "P-D1-000001 Ada Byron", "40.00 EUR"),
-		WonValue: `"R-D1-2026-000002"`, LostValue: `"R-D2-2026-000001"`, DetectedAt: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}}
-	h.u.svc.Billing = &mock.BillingService{
-		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil },
-	}
-	h.loginAs(user(app.RoleBilling))
-	h.openArea(app.AreaBilling)
-	b := h.u.main.billing
-	if !openTab(b.tabs, T("Billing conflicts")) {
-		t.Fatal("no Billing conflicts tab for a billing clerk")
-	}
-	s := b.overpaid.conflictsScreen
-	h.waitFor("the double refund", func() bool { return len(s.items) == 1 })
+	s := openRefundedTwice(t, h)
 	h.settle()
 	if f := os.Getenv("HMS_UI_SHOT"); f != "" {
 		out, err := os.Create(f)
@@ -68,4 +53,27 @@ func TestRefundedTwiceRow(t *testing.T) {
 	if got := h.callsOf("ResolveConflict"); got[0] != "refunded-twice/pay1 kept" {
 		t.Fatalf("ResolveConflict calls %v", got)
 	}
+}
+
+// openRefundedTwice opens Billing → Billing conflicts as a billing clerk,
+// listing one payment refunded on two desks that were apart.
+func openRefundedTwice(t *testing.T, h *syncHarness) *conflictsScreen {
+	t.Helper()
+	h.conflicts = []*app.Conflict{{ID: "refunded-twice/pay1", Entity: "payments", RowID: "pay1",
+		Rule:     "billing: a payment was refunded on two desks that were apart; the patient was paid back twice",
+		RuleText: i18n.Nf("billing: a payment was refunded on two desks that were apart; the patient was paid back twice"),
+		What:     i18n.Nf("Payment %s of %s (%s)", "R-D1-2026-000001", "P-D1-000001 Ada Byron", "40.00 EUR"),
+		WonValue: `"R-D1-2026-000002"`, LostValue: `"R-D2-2026-000001"`, DetectedAt: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}}
+	h.u.svc.Billing = &mock.BillingService{
+		FindInvoicesFn: func(ctx context.Context, f app.InvoiceFilter) ([]*app.Invoice, error) { return nil, nil },
+	}
+	h.loginAs(user(app.RoleBilling))
+	h.openArea(app.AreaBilling)
+	b := h.u.main.billing
+	if !openTab(b.tabs, T("Billing conflicts")) {
+		t.Fatal("no Billing conflicts tab for a billing clerk")
+	}
+	s := b.overpaid.conflictsScreen
+	h.waitFor("the double refund", func() bool { return len(s.items) == 1 })
+	return s
 }
