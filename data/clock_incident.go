@@ -51,7 +51,7 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 		if fell := offset - db.clock.Offset(); fell > app.MaxClockOffset {
 			return db.resyncBehind(ctx, offset, fell, held)
 		}
-		return 0, nil
+		return 0, db.stillOff(ctx, offset)
 	}
 	jump := db.clock.Offset() - offset
 	if jump < hlc.DefaultMaxDrift {
@@ -227,43 +227,8 @@ func (tx *Tx) newestSeen(s string) (hlc.Timestamp, error) {
 // it re-dated. A reading is replaced by one no queued change bears yet
 // (the callers re-date in an order that ensures it).
 func (tx *Tx) redate(from, to string, shift time.Duration) (int, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT entity, row_id, json_extract(payload, '$.at') FROM outbox
-		WHERE hlc = ? AND kind = 'insert' AND entity IN ('patient_changes', 'patient_events')`, from)
-	if err != nil {
+	if _, err := tx.shiftHistory(from, shift); err != nil {
 		return 0, err
-	}
-	type entry struct{ entity, id, at string }
-	var history []entry
-	for rows.Next() {
-		var e entry
-		var at sql.NullString
-		if err := rows.Scan(&e.entity, &e.id, &at); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if at.Valid {
-			e.at = at.String
-			history = append(history, e)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for _, e := range history {
-		t, err := time.Parse(TimeLayout, e.at)
-		if err != nil {
-			continue // not a time this desk wrote: left as it is
-		}
-		at := formatTime(t.Add(shift))
-		// entity is one of the two names above.
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE `+e.entity+` SET at = ? WHERE id = ?`, at, e.id); err != nil {
-			return 0, err
-		}
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET payload = json_set(payload, '$.at', ?)
-			WHERE hlc = ? AND entity = ? AND row_id = ? AND kind = 'insert'`, at, from, e.entity, e.id); err != nil {
-			return 0, err
-		}
 	}
 	res, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET hlc = ?, last_error = '' WHERE hlc = ?`, to, from)
 	if err != nil {
@@ -443,6 +408,80 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 	return redated, nil
 }
 
+// stillOff handles a handshake that finds the clock as far off as the last
+// one found it in an incident: the offset it measures is the one in use
+// (no new incident), but more than app.MaxClockOffset from the desk's
+// usual one. The clock was not set right (or jumped again by as much). The
+// readings of the changes made since the last handshake followed the
+// server's time (the offset in use corrected them), but their history
+// rows (patient_changes, patient_events) were written with the desk's own
+// clock: they move by the offset less the usual one, the time they were
+// made on the desk's usual clock, in the desk and in what the server will
+// get. A change whose reading was held above its physical time
+// (clock_pinned) was made while the clock was set right, its history row
+// right already, and is left. The usual offset stays the one from before
+// the incident (clockIncident): the next handshake with the clock set
+// right then finds it fallen behind by the offset in use, and re-dates
+// what was made meanwhile (resyncBehind). docs/SYNC-DESIGN.md, "Incidents
+// in a row".
+func (db *DB) stillOff(ctx context.Context, offset time.Duration) error {
+	var usual, checked sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT clock_usual_ms, clock_checked_ms FROM sync_meta WHERE id = 1`).Scan(&usual, &checked); err != nil {
+		return fmt.Errorf("sync clock: %w", err)
+	}
+	if !usual.Valid || !checked.Valid {
+		return nil
+	}
+	off := offset - time.Duration(usual.Int64)*time.Millisecond
+	inUse := offset - db.clock.Offset()
+	if off.Abs() <= app.MaxClockOffset || inUse.Abs() > app.MaxClockOffset {
+		return nil
+	}
+	db.clockIncident.Store(true)
+	since := time.UnixMilli(checked.Int64).UTC().Format("2006-01-02T15:04:05.000Z")
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE hlc >= ? AND kind = 'insert'
+		AND entity IN ('patient_changes', 'patient_events') AND hlc NOT IN (SELECT hlc FROM clock_pinned)`, since).Scan(&n); err != nil {
+		return fmt.Errorf("sync clock: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
+		rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT hlc FROM outbox WHERE hlc >= ? AND kind = 'insert'
+			AND entity IN ('patient_changes', 'patient_events') AND hlc NOT IN (SELECT hlc FROM clock_pinned)`, since)
+		if err != nil {
+			return err
+		}
+		var stamps []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return err
+			}
+			stamps = append(stamps, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		moved := 0
+		for _, s := range stamps {
+			k, err := tx.shiftHistory(s, off)
+			if err != nil {
+				return err
+			}
+			moved += k
+		}
+		tx.Audit("sync.clock", "", "", "", fmt.Sprintf(
+			"This desk's clock is still %s off the sync server's: the history of %d queued change(s) made meanwhile "+
+				"was given the time they were made. Set the computer's clock right.",
+			off.Abs().Round(time.Second), moved))
+		return nil
+	})
+}
+
 // historyShift is how far a clock incident moves the history rows of the
 // changes it re-dates, given how far it moves their readings (moved: the
 // change of the offset to the server's time, or the jump) and the offset in
@@ -592,4 +631,52 @@ func (tx *Tx) signedStamps(stamps []string) (map[string]bool, error) {
 		}
 	}
 	return kept, nil
+}
+
+// shiftHistory moves by shift the time of the history rows (patient_changes,
+// patient_events) that the queued changes stamped s add, in the desk and in
+// their outbox rows (what the server will get). It returns how many it
+// moved; a time this desk did not write is left as it is.
+func (tx *Tx) shiftHistory(s string, shift time.Duration) (int, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT entity, row_id, json_extract(payload, '$.at') FROM outbox
+		WHERE hlc = ? AND kind = 'insert' AND entity IN ('patient_changes', 'patient_events')`, s)
+	if err != nil {
+		return 0, err
+	}
+	type entry struct{ entity, id, at string }
+	var history []entry
+	for rows.Next() {
+		var e entry
+		var at sql.NullString
+		if err := rows.Scan(&e.entity, &e.id, &at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if at.Valid {
+			e.at = at.String
+			history = append(history, e)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, e := range history {
+		t, err := time.Parse(TimeLayout, e.at)
+		if err != nil {
+			continue // not a time this desk wrote: left as it is
+		}
+		at := formatTime(t.Add(shift))
+		// entity is one of the two names above.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE `+e.entity+` SET at = ? WHERE id = ?`, at, e.id); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE outbox SET payload = json_set(payload, '$.at', ?)
+			WHERE hlc = ? AND entity = ? AND row_id = ? AND kind = 'insert'`, at, s, e.entity, e.id); err != nil {
+			return 0, err
+		}
+		moved++
+	}
+	return moved, nil
 }

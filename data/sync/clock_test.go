@@ -387,6 +387,10 @@ func TestClockIncidentsInARow(t *testing.T) {
 		{"behind then right", -time.Hour, 0, true},
 		{"ahead then right", time.Hour, 0, true},
 		{"behind then behind", -time.Hour, -time.Hour, true},
+		// The second jump equals the first: the second handshake measures
+		// the offset already in use, so no incident, but the clock is off
+		// (seed 788: the history an hour late on every desk).
+		{"ahead then ahead", time.Hour, time.Hour, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -434,6 +438,62 @@ func TestClockIncidentsInARow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A desk whose clock jumped ahead keeps it: the handshake that found the
+// incident set its offset, and nobody sets the clock right. Its readings
+// follow the server's time from then on, but the history rows of its
+// later edits are written with its own clock, an hour ahead. The next
+// handshake measures the same offset (no new incident) and must still
+// find the clock off: every desk shows when those edits were made, and
+// the desk's usual offset stays the one it had before the incident.
+func TestClockStillAheadAtNextHandshake(t *testing.T) {
+	t.Parallel()
+	_, first, desk, clk := clockDesks(t)
+	p := newPatient(t, first.svc, "Still Off")
+	syncAll(t, first.db, desk)
+
+	clk.set(time.Hour)
+	editField(t, desk, p.ID, "address", "found off")
+	mustSync(t, desk)
+	for round, value := range []string{"still off", "still off again"} {
+		made := time.Now()
+		editField(t, desk, p.ID, "notes", value)
+		mustSync(t, desk)
+		syncAll(t, first.db, desk)
+		sameClinic(t, first.db, desk)
+		for i, d := range []*data.DB{first.db, desk} {
+			var at string
+			if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = ?`,
+				p.ID, value).Scan(&at); err != nil {
+				t.Fatalf("round %d, desk %d: the history of the edit: %v", round, i, err)
+			}
+			when, err := time.Parse(data.TimeLayout, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if off := when.Sub(made); off < -time.Minute || off > time.Minute {
+				t.Errorf("round %d, desk %d: the history shows the edit made with the clock still off at %s, %s from when it was made",
+					round, i, at, off.Round(time.Second))
+			}
+		}
+	}
+	// Set right at last: the history of an edit made now is right too.
+	clk.set(0)
+	made := time.Now()
+	editField(t, desk, p.ID, "notes", "set right")
+	mustSync(t, desk)
+	syncAll(t, first.db, desk)
+	for i, d := range []*data.DB{first.db, desk} {
+		var at string
+		if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = 'set right'`,
+			p.ID).Scan(&at); err != nil {
+			t.Fatalf("desk %d: the history of the edit after the fix: %v", i, err)
+		}
+		if when, _ := time.Parse(data.TimeLayout, at); when.Sub(made) < -time.Minute || when.Sub(made) > time.Minute {
+			t.Errorf("desk %d: the history shows the edit made after the fix at %s, %s from when it was made", i, at, when.Sub(made).Round(time.Second))
+		}
 	}
 }
 
