@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0243 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0244 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update

@@ -26,8 +26,10 @@
 -- anyway; no range of days reads it. The triggers that kept
 -- dash_allocated keep their names and conditions and write the ('all', '')
 -- row instead, so that what they count, and in which order pulled rows may
--- come, is unchanged. dash_invoices and dash_allocated stay as views of the
--- rows that replace them (data/dashboard_summary.go recomputes the tables).
+-- come, is unchanged: migration 0244, apart so that it can run again
+-- after payments' rebuild (data/payments_rebuild_test.go). dash_invoices
+-- and dash_allocated stay as views of the rows that replace them
+-- (data/dashboard_summary.go recomputes the tables).
 ALTER TABLE dash_payments ADD COLUMN allocated INTEGER NOT NULL DEFAULT 0;
 
 -- The figures as they are, copied: the same on the dashboard after the
@@ -67,48 +69,6 @@ BEGIN
     WHERE true
     ON CONFLICT (day, doctor_id, kind, code) DO UPDATE SET quantity = quantity + excluded.quantity,
         amount = amount + excluded.amount;
-END;
-
--- A void takes the invoice's payments out of the allocated sum with its
--- total out of the invoiced one (the service refuses to void a paid
--- invoice, but the summary does not rely on it). Nothing is written when
--- the invoice has no allocations (an issue).
-DROP TRIGGER dash_allocated_counted;
-CREATE TRIGGER dash_allocated_counted AFTER UPDATE OF status ON invoices
-WHEN (old.status IN ('draft', 'void')) <> (new.status IN ('draft', 'void'))
-BEGIN
-    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
-    SELECT 'all', '', 0, 0, 0, 0, s.amount
-    FROM (SELECT CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END * sum(a.amount) AS amount
-        FROM payment_allocations a WHERE a.invoice_id = new.id
-            AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)) s
-    WHERE s.amount IS NOT NULL
-    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
-END;
-
--- Allocations and refunds (a refund is a payment with reversal_of set and
--- no allocations of its own; it cancels those of the payment it reverses,
--- at its first refund only: desk 0234).
-DROP TRIGGER dash_allocated_insert;
-CREATE TRIGGER dash_allocated_insert AFTER INSERT ON payment_allocations
-WHEN (SELECT status FROM invoices WHERE id = new.invoice_id) NOT IN ('draft', 'void')
-    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.payment_id)
-BEGIN
-    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
-    VALUES ('all', '', 0, 0, 0, 0, new.amount)
-    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
-END;
-DROP TRIGGER dash_allocated_refund;
-CREATE TRIGGER dash_allocated_refund AFTER INSERT ON payments WHEN new.reversal_of IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.reversal_of AND r.id <> new.id)
-BEGIN
-    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
-    SELECT 'all', '', 0, 0, 0, 0, s.amount
-    FROM (SELECT -sum(a.amount) AS amount
-        FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-        WHERE a.payment_id = new.reversal_of AND i.status NOT IN ('draft', 'void')) s
-    WHERE s.amount IS NOT NULL
-    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
 END;
 
 DROP TABLE dash_invoices;
