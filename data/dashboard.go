@@ -34,22 +34,27 @@ const (
 	// figHoursSQL: a doctor's weekly hours, every version (availability_history).
 	figHoursSQL = `SELECT weekday, start_time, end_time, slot_minutes, created_at, coalesce(deleted_at, '')
 		FROM availability WHERE doctor_id = ?`
-	// figRevenueSQL: invoices issued in a period and not void, and their total.
-	figRevenueSQL = `SELECT coalesce(sum(n), 0), coalesce(sum(amount), 0) FROM dash_invoices
-		WHERE day >= ? AND day < ?`
+	// figRevenueSQL: invoices issued in a period and not void, and their
+	// total: the days' invoice rows of dash_revenue (kind '', desk 0243).
+	figRevenueSQL = `SELECT coalesce(sum(quantity), 0), coalesce(sum(amount), 0) FROM dash_revenue
+		WHERE day >= ? AND day < ? AND doctor_id = '' AND kind = '' AND code = ''`
 	// figPaymentsSQL: payments and refunds in a period per method.
 	figPaymentsSQL = `SELECT method, sum(n), sum(taken), sum(refunded) FROM dash_payments
 		WHERE day >= ? AND day < ? GROUP BY method`
-	// figOutstandingSQL: all invoiced, all paid (both not void), and the unpaid invoices.
-	figOutstandingSQL = `SELECT (SELECT coalesce(sum(amount), 0) FROM dash_invoices),
-			(SELECT amount FROM dash_allocated WHERE id = 1),
+	// figOutstandingSQL: all invoiced, all paid (both not void), and the
+	// unpaid invoices; the first two are the summaries' all-days rows.
+	figOutstandingSQL = `SELECT
+			coalesce((SELECT amount FROM dash_revenue WHERE day = 'all' AND doctor_id = '' AND kind = '' AND code = ''), 0),
+			coalesce((SELECT allocated FROM dash_payments WHERE day = 'all' AND method = ''), 0),
 			(SELECT count(*) FROM invoices INDEXED BY invoices_outstanding WHERE status IN ('issued', 'partially_paid'))`
-	// figServicesSQL: revenue in a period per service (a doctor filter, grouping and order follow).
-	figServicesSQL = `SELECT code, min(kind), sum(quantity), sum(amount) FROM dash_revenue WHERE day >= ? AND day < ?`
+	// figServicesSQL: revenue in a period per service (a doctor filter, grouping and order follow);
+	// the lines' rows only, not the days' invoices.
+	figServicesSQL = `SELECT code, min(kind), sum(quantity), sum(amount) FROM dash_revenue WHERE day >= ? AND day < ?
+		AND kind <> ''`
 	// figDoctorRevenueSQL: revenue in a period per doctor.
 	figDoctorRevenueSQL = `SELECT r.doctor_id, coalesce(u.full_name, ''), sum(r.amount)
 		FROM dash_revenue r LEFT JOIN users u ON u.id = r.doctor_id
-		WHERE r.day >= ? AND r.day < ? GROUP BY r.doctor_id HAVING sum(r.amount) <> 0
+		WHERE r.day >= ? AND r.day < ? AND r.kind <> '' GROUP BY r.doctor_id HAVING sum(r.amount) <> 0
 		ORDER BY sum(r.amount) DESC, r.doctor_id`
 )
 

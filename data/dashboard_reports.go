@@ -70,8 +70,8 @@ func series(ctx context.Context, q rowQuerier, kind app.SeriesKind, p app.Period
 		}
 	case app.SeriesRevenuePerMonth:
 		out.Title = "Revenue per month"
-		byMonth, err := sumBy(ctx, q, `SELECT substr(day, 1, 7), sum(amount) FROM dash_invoices WHERE day >= ? AND day < ?
-			GROUP BY 1`, from, to)
+		byMonth, err := sumBy(ctx, q, `SELECT substr(day, 1, 7), sum(amount) FROM dash_revenue WHERE day >= ? AND day < ?
+			AND doctor_id = '' AND kind = '' AND code = '' GROUP BY 1`, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +259,7 @@ func (b *reportBuilder) revenue(r app.ReportRequest) (*app.Table, error) {
 		return nil, err
 	}
 	query := `SELECT r.day, coalesce(u.full_name, ''), r.code, r.kind, sum(r.quantity), sum(r.amount)
-		FROM dash_revenue r LEFT JOIN users u ON u.id = r.doctor_id WHERE r.day >= ? AND r.day < ?`
+		FROM dash_revenue r LEFT JOIN users u ON u.id = r.doctor_id WHERE r.day >= ? AND r.day < ? AND r.kind <> ''`
 	args := []any{r.Period.From.String(), r.Period.To.String()}
 	if r.DoctorID != "" {
 		query += ` AND r.doctor_id = ?`

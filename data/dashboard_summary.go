@@ -33,22 +33,31 @@ var dashSummaries = []dashSummary{
 	{"dash_appointments", "day, doctor_id, status, n, minutes", "n <> 0 OR minutes <> 0",
 		`SELECT ` + localDaySQL("start_at") + ` AS day, doctor_id, status, count(*), sum((unixepoch(end_at) - unixepoch(start_at)) / 60)
 		FROM appointments WHERE deleted_at IS NULL GROUP BY 1, 2, 3`},
+	// A day's lines; the day's invoices (key (day, '', '', ''): their
+	// count and total); and all days' (key ('all', '', '', '')): desk 0243.
 	{"dash_revenue", "day, doctor_id, kind, code, quantity, amount", "quantity <> 0 OR amount <> 0",
 		`SELECT ` + localDaySQL("i.issued_at") + ` AS day, coalesce(a.doctor_id, p.doctor_id, ''), l.kind, l.code, sum(l.quantity), sum(l.total)
 		FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id
 		LEFT JOIN appointments a ON a.id = i.appointment_id LEFT JOIN price_items p ON p.id = l.price_item_id
-		WHERE i.status NOT IN ('draft', 'void') GROUP BY 1, 2, 3, 4`},
-	{"dash_invoices", "day, n, amount", "n <> 0 OR amount <> 0",
-		`SELECT ` + localDaySQL("i.issued_at") + ` AS day, count(*),
+		WHERE i.status NOT IN ('draft', 'void') GROUP BY 1, 2, 3, 4
+		UNION ALL
+		SELECT ` + localDaySQL("i.issued_at") + ` AS day, '', '', '', count(*),
 			sum((SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id))
-		FROM invoices i WHERE i.status NOT IN ('draft', 'void') GROUP BY 1`},
-	{"dash_payments", "day, method, n, taken, refunds, refunded", "n <> 0 OR refunds <> 0",
+		FROM invoices i WHERE i.status NOT IN ('draft', 'void') GROUP BY 1
+		UNION ALL
+		SELECT 'all', '', '', '', count(*), sum((SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id))
+		FROM invoices i WHERE i.status NOT IN ('draft', 'void') HAVING count(*) > 0`},
+	// A day's payments per method; and, at key ('all', ''), what payments
+	// not refunded have paid towards invoices not draft or void, in all
+	// (desk 0243).
+	{"dash_payments", "day, method, n, taken, refunds, refunded, allocated", "n <> 0 OR refunds <> 0 OR allocated <> 0",
 		`SELECT ` + localDaySQL("taken_at") + ` AS day, method, sum(reversal_of IS NULL), sum(iif(reversal_of IS NULL, amount, 0)),
-			sum(reversal_of IS NOT NULL), sum(iif(reversal_of IS NULL, 0, amount))
-		FROM payments WHERE deleted_at IS NULL GROUP BY 1, 2`},
-	{"dash_allocated", "id, amount", "1",
-		`SELECT 1, coalesce(sum(a.amount), 0) FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-		WHERE i.status NOT IN ('draft', 'void') AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)`},
+			sum(reversal_of IS NOT NULL), sum(iif(reversal_of IS NULL, 0, amount)), 0
+		FROM payments WHERE deleted_at IS NULL GROUP BY 1, 2
+		UNION ALL
+		SELECT 'all', '', 0, 0, 0, 0, sum(a.amount) FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+		WHERE i.status NOT IN ('draft', 'void') AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)
+		HAVING count(*) > 0`},
 }
 
 // zoneOffsets are the rows of dashboard_zone for loc: its UTC offset in
@@ -163,7 +172,9 @@ func (db *DB) CheckDashboard(ctx context.Context) error {
 			{"recomputed but not stored", s.recompute, stored},
 		} {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q.a+` EXCEPT `+q.b+`)`).Scan(&n); err != nil {
+			// Each side a subquery: a recomputation may be a compound
+			// SELECT, and EXCEPT would bind to its last part only.
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT * FROM (`+q.a+`) EXCEPT SELECT * FROM (`+q.b+`))`).Scan(&n); err != nil {
 				return fmt.Errorf("check %s: %w", s.table, err)
 			}
 			if n > 0 {

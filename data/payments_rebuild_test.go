@@ -22,10 +22,11 @@ const (
 // paymentsAfterRebuild are the later migrations of payments' indexes and
 // triggers, run after paymentsRebuild again as the migrations run them:
 // a refund index no longer unique, and a refund reverses its payment
-// whole (issue #21).
+// whole (issue #21); the dashboard's allocated sum in dash_payments (#18).
 var paymentsAfterRebuild = []string{
 	"migrations/0234_payments_reversal_not_unique.sql",
 	"migrations/0235_payments_reversal_matches.sql",
+	"migrations/0244_dash_allocated_in_payments.sql",
 }
 
 // TestPaymentsRefundIndexHoldsRefundsOnly: the index of a payment's

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0235 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0244 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -842,10 +842,8 @@ CREATE TRIGGER seal_credit_notes_upd AFTER UPDATE ON credit_notes BEGIN SELECT h
 
 -- dash_allocated
 
-CREATE TABLE dash_allocated (
-    id     INTEGER PRIMARY KEY CHECK (id = 1),
-    amount INTEGER NOT NULL
-) STRICT;
+CREATE VIEW dash_allocated (id, amount) AS
+SELECT 1, coalesce((SELECT allocated FROM dash_payments WHERE day = 'all' AND method = ''), 0);
 
 -- dash_appointments
 
@@ -860,11 +858,9 @@ CREATE TABLE dash_appointments (
 
 -- dash_invoices
 
-CREATE TABLE dash_invoices (
-    day    TEXT PRIMARY KEY,
-    n      INTEGER NOT NULL,
-    amount INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+CREATE VIEW dash_invoices (day, n, amount) AS
+SELECT day, quantity, amount FROM dash_revenue
+WHERE doctor_id = '' AND kind = '' AND code = '' AND day <> 'all' AND (quantity <> 0 OR amount <> 0);
 
 -- dash_patients
 
@@ -881,7 +877,7 @@ CREATE TABLE dash_payments (
     n          INTEGER NOT NULL, -- payments, refunds not counted
     taken      INTEGER NOT NULL,
     refunds    INTEGER NOT NULL,
-    refunded   INTEGER NOT NULL,
+    refunded   INTEGER NOT NULL, allocated INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, method)
 ) STRICT, WITHOUT ROWID;
 
@@ -1376,10 +1372,13 @@ CREATE INDEX invoices_status ON invoices (status, issued_at, id);
 CREATE TRIGGER dash_allocated_counted AFTER UPDATE OF status ON invoices
 WHEN (old.status IN ('draft', 'void')) <> (new.status IN ('draft', 'void'))
 BEGIN
-    UPDATE dash_allocated SET amount = amount + CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END
-        * (SELECT coalesce(sum(a.amount), 0) FROM payment_allocations a WHERE a.invoice_id = new.id
-            AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id))
-    WHERE id = 1;
+    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
+    SELECT 'all', '', 0, 0, 0, 0, s.amount
+    FROM (SELECT CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END * sum(a.amount) AS amount
+        FROM payment_allocations a WHERE a.invoice_id = new.id
+            AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = a.payment_id)) s
+    WHERE s.amount IS NOT NULL
+    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
 END;
 
 CREATE TRIGGER dash_invoices_counted AFTER UPDATE OF status ON invoices
@@ -1397,14 +1396,18 @@ BEGIN
     GROUP BY 1, 2, 3, 4
     ON CONFLICT (day, doctor_id, kind, code) DO UPDATE SET quantity = quantity + excluded.quantity,
         amount = amount + excluded.amount;
-    INSERT INTO dash_invoices (day, n, amount)
-    SELECT date(coalesce(new.issued_at, old.issued_at), coalesce((SELECT printf('%+d minutes', z.offset_minutes) FROM dashboard_zone z
-            WHERE z.from_at <= coalesce(new.issued_at, old.issued_at) ORDER BY z.from_at DESC LIMIT 1), '+0 minutes')),
-        CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END,
-        CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END
-            * (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = new.id)
+    -- The invoice's day and the all-days row, in one statement.
+    INSERT INTO dash_revenue (day, doctor_id, kind, code, quantity, amount)
+    SELECT d.day, '', '', '', s.n, s.amount
+    FROM (SELECT date(coalesce(new.issued_at, old.issued_at), coalesce((SELECT printf('%+d minutes', z.offset_minutes) FROM dashboard_zone z
+            WHERE z.from_at <= coalesce(new.issued_at, old.issued_at) ORDER BY z.from_at DESC LIMIT 1), '+0 minutes')) AS day
+        UNION ALL SELECT 'all') d,
+        (SELECT CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END AS n,
+            CASE WHEN new.status IN ('draft', 'void') THEN -1 ELSE 1 END
+                * (SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = new.id) AS amount) s
     WHERE true
-    ON CONFLICT (day) DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount;
+    ON CONFLICT (day, doctor_id, kind, code) DO UPDATE SET quantity = quantity + excluded.quantity,
+        amount = amount + excluded.amount;
 END;
 
 CREATE TRIGGER invoices_discount_frozen BEFORE UPDATE OF discount_rate, discount_amount ON invoices
@@ -2546,7 +2549,9 @@ CREATE TRIGGER dash_allocated_insert AFTER INSERT ON payment_allocations
 WHEN (SELECT status FROM invoices WHERE id = new.invoice_id) NOT IN ('draft', 'void')
     AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.payment_id)
 BEGIN
-    UPDATE dash_allocated SET amount = amount + new.amount WHERE id = 1;
+    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
+    VALUES ('all', '', 0, 0, 0, 0, new.amount)
+    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
 END;
 
 CREATE TRIGGER payment_allocations_issued BEFORE INSERT ON payment_allocations
@@ -2620,10 +2625,13 @@ CREATE INDEX payments_taken ON payments (taken_at, id);
 CREATE TRIGGER dash_allocated_refund AFTER INSERT ON payments WHEN new.reversal_of IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reversal_of = new.reversal_of AND r.id <> new.id)
 BEGIN
-    UPDATE dash_allocated SET amount = amount - (SELECT coalesce(sum(a.amount), 0)
+    INSERT INTO dash_payments (day, method, n, taken, refunds, refunded, allocated)
+    SELECT 'all', '', 0, 0, 0, 0, s.amount
+    FROM (SELECT -sum(a.amount) AS amount
         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-        WHERE a.payment_id = new.reversal_of AND i.status NOT IN ('draft', 'void'))
-    WHERE id = 1;
+        WHERE a.payment_id = new.reversal_of AND i.status NOT IN ('draft', 'void')) s
+    WHERE s.amount IS NOT NULL
+    ON CONFLICT (day, method) DO UPDATE SET allocated = allocated + excluded.allocated;
 END;
 
 CREATE TRIGGER dash_payments_insert AFTER INSERT ON payments WHEN new.deleted_at IS NULL
