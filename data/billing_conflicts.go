@@ -263,7 +263,7 @@ func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.
 // that syncs with no server, where no other desk can race it: see
 // settleOverpayment.
 func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
-	return s.settleOverpayment(ctx, id, in, false)
+	return s.settleOverpayment(ctx, id, in, false, newID())
 }
 
 // SettleOverpaymentClaimed writes a billing conflict's settlement on this
@@ -271,9 +271,42 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 // (MoveBillingClaim to "held" before claiming). A claim this desk has
 // given up since (its sync closed the conflict, which may be open again
 // under the same name by now) is refused, writing nothing; see
-// settleOverpayment.
-func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
-	return s.settleOverpayment(ctx, id, in, true)
+// settleOverpayment. The reversal it writes is refundID, the id the desk
+// named to the server with its claim (NewRefundID).
+func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id string, in app.OverpaymentSettlement, refundID string) (*app.Conflict, error) {
+	return s.settleOverpayment(ctx, id, in, true, refundID)
+}
+
+// NewRefundID is the id of a reversal a desk is about to write under a
+// claim on the sync server, which the claim names (server migration 0124).
+func NewRefundID() string { return newID() }
+
+// InvoicePayments lists the payments allocated to an invoice on this desk
+// and the refunds of them it holds, which a desk claiming the invoice's
+// overpayment tells the server (server migration 0124): a desk that
+// holds the refund written under an older claim of the same name sees a
+// new overpayment, and one that lacks a refund the server holds has not
+// pulled it yet.
+func (db *DB) InvoicePayments(ctx context.Context, invoiceID string) (payments, refunds []string, err error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT a.payment_id, '' FROM payment_allocations a WHERE a.invoice_id = ?1
+		UNION ALL SELECT '', r.id FROM payments r JOIN payment_allocations a ON a.payment_id = r.reversal_of WHERE a.invoice_id = ?1
+		ORDER BY 1, 2`, invoiceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, r string
+		if err := rows.Scan(&p, &r); err != nil {
+			return nil, nil, err
+		}
+		if p != "" {
+			payments = append(payments, p)
+		} else {
+			refunds = append(refunds, r)
+		}
+	}
+	return payments, refunds, rows.Err()
 }
 
 // settleOverpayment writes a billing conflict's settlement on this
@@ -284,7 +317,7 @@ func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id strin
 // patient gets back the excess, or nothing moves but the allocation. The
 // invoices' statuses follow, each patient's timeline and the audit log
 // say what was done. Staff who manage billing.
-func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement, claimed bool) (*app.Conflict, error) {
+func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement, claimed bool, refundID string) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "billing.overpayment", "billing_conflicts", id, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
@@ -331,7 +364,7 @@ func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in a
 		if err != nil {
 			return err
 		}
-		rev := &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
+		rev := &app.Payment{ID: refundID, ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
 			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
 			Currency: orig.Currency, CashierID: tx.caller.UserID, CashierName: cashier, TakenAt: tx.now,
 			ReversalOf: orig.ID, Reason: "Overpaid invoice " + o.InvoiceNumber + ": " + reason}
