@@ -84,8 +84,8 @@ const refundedBeyondSQL = `INSERT INTO conflicts (id, entity, row_id, field, rul
 		'', '', json_quote(w.receipt_number), '', '', ?
 	FROM invoices i
 	JOIN refunds w ON w.id = (SELECT f.id FROM refunds f WHERE f.invoice_id = i.id ORDER BY f.created_at, f.id LIMIT 1)
-	WHERE i.status NOT IN ('draft', 'void')
-		AND (SELECT count(DISTINCT f.series) FROM refunds f WHERE f.invoice_id = i.id) > 1
+	WHERE i.id IN (SELECT f.invoice_id FROM refunds f GROUP BY f.invoice_id HAVING count(DISTINCT f.series) > 1)
+		AND i.status NOT IN ('draft', 'void')
 		AND (SELECT sum(a.amount) FROM payment_allocations a WHERE a.invoice_id = i.id) > ` + invoiceTotalSQL + `
 		AND ` + paidSQL + ` < ` + invoiceTotalSQL + `
 	ON CONFLICT (id) DO NOTHING`
