@@ -165,6 +165,19 @@ type Conflict struct {
 	// total on desks apart: a billing conflict, for billing staff and
 	// admins, settled by SettleOverpayment rather than ResolveConflict.
 	Overpaid *Overpayment
+	// Refunds is set for a billing review item of refunds made on desks
+	// that were apart (a payment refunded twice; an overpaid invoice whose
+	// payments were refunded on two desks, so that it owes again): each
+	// refund as it was made, the first kept first.
+	Refunds []RefundMade
+}
+
+// RefundMade is a refund (a reversal of a payment) as it was made: its
+// receipt, and where the money went: back to the patient (MovedTo empty),
+// or, settling an overpaid invoice, its excess to another invoice of the
+// patient (MovedTo, that invoice's number).
+type RefundMade struct {
+	Receipt, MovedTo string
 }
 
 // SyncStatus is where a desk stands with the server.

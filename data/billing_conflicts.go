@@ -56,6 +56,86 @@ const refundedTwiceSQL = `INSERT INTO conflicts (id, entity, row_id, field, rule
 	WHERE o.id IN (SELECT reversal_of FROM payments WHERE reversal_of IS NOT NULL GROUP BY reversal_of HAVING count(*) > 1)
 	ON CONFLICT (id) DO NOTHING`
 
+// RuleRefundedBeyond is the rule of a review item of an invoice that was
+// overpaid (paid on desks apart) and whose payments were then refunded on
+// two desks that were apart, each taking the excess back (a hand refund
+// of one payment, a settlement or hand refund of the other): both refunds
+// stand, and the invoice owes again what was refunded beyond the excess.
+// The item is billing's: take what the invoice owes from the patient as a
+// payment, or note why not, then mark it done. Its won value is the first
+// refund, its lost value the next.
+const RuleRefundedBeyond = "billing: an overpaid invoice was refunded on two desks that were apart; it owes again what was refunded beyond the excess"
+
+// reversalSeriesSQL is the number series of a refund r (R-D2 of
+// R-D2-2026-000001): the desk that made it.
+const reversalSeriesSQL = `substr(r.receipt_number, 1, instr(r.receipt_number, '-') + instr(substr(r.receipt_number, instr(r.receipt_number, '-') + 1), '-') - 1)`
+
+// refundedBeyondSQL keeps, for each issued invoice that owes, was paid
+// more than its total (its payments' allocations, refunded or not, exceed
+// it) and whose payments were refunded on two desks (two series of
+// receipts), one review item of RuleRefundedBeyond: its id the invoice's
+// (every desk names it alike), won the first refund (by created_at, id),
+// lost the next from another desk. Every desk that holds the same rows
+// derives the same item.
+const refundedBeyondSQL = `INSERT INTO conflicts (id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site,
+		won_value, won_hlc, won_site, detected_at)
+	SELECT 'refunded-beyond/' || i.id, 'invoices', i.id, '', ?, json_quote(
+			(SELECT l.receipt_number FROM refunds l WHERE l.invoice_id = i.id AND l.series <> w.series ORDER BY l.created_at, l.id LIMIT 1)),
+		'', '', json_quote(w.receipt_number), '', '', ?
+	FROM invoices i
+	JOIN refunds w ON w.id = (SELECT f.id FROM refunds f WHERE f.invoice_id = i.id ORDER BY f.created_at, f.id LIMIT 1)
+	WHERE i.id IN (SELECT f.invoice_id FROM refunds f GROUP BY f.invoice_id HAVING count(DISTINCT f.series) > 1)
+		AND i.status NOT IN ('draft', 'void')
+		AND (SELECT sum(a.amount) FROM payment_allocations a WHERE a.invoice_id = i.id) > ` + invoiceTotalSQL + `
+		AND ` + paidSQL + ` < ` + invoiceTotalSQL + `
+	ON CONFLICT (id) DO NOTHING`
+
+// refundsCTE names the refunds of payments allocated to an invoice, with
+// the series of each (the desk that made it), for refundedBeyondSQL.
+const refundsCTE = `WITH refunds AS (SELECT a.invoice_id, r.id, r.receipt_number, r.created_at, ` + reversalSeriesSQL + ` AS series
+	FROM payment_allocations a JOIN payments r ON r.reversal_of = a.payment_id) `
+
+// refundsMade fills in a refunds review item (RuleRefundedTwice,
+// RuleRefundedBeyond) the refunds it is about, as they were made: each
+// reversal of the payment (or of the invoice's payments), first kept
+// first, and where its money went. A settlement that allocated the excess
+// to another invoice wrote a reversal ("Overpaid invoice …") and a
+// replacement payment ("replaces <receipt>") in one transaction (the same
+// time, cashier and desk's series), allocated to an invoice the reversed
+// payment was not.
+func refundsMade(ctx context.Context, q rowQuerier, c *app.Conflict) error {
+	var which string
+	switch {
+	case c.Rule == RuleRefundedTwice && c.Entity == "payments":
+		which = `r.reversal_of = ?`
+	case c.Rule == RuleRefundedBeyond && c.Entity == "invoices":
+		which = `r.reversal_of IN (SELECT a.payment_id FROM payment_allocations a WHERE a.invoice_id = ?)`
+	default:
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT r.receipt_number, coalesce((SELECT group_concat(coalesce(i.number, ''), ', ')
+			FROM payments o JOIN payments m ON m.reference = 'replaces ' || o.receipt_number
+			JOIN payment_allocations a ON a.payment_id = m.id JOIN invoices i ON i.id = a.invoice_id
+			WHERE o.id = r.reversal_of AND r.reason LIKE 'Overpaid invoice %' AND m.reversal_of IS NULL
+				AND m.taken_at = r.taken_at AND m.cashier_id = r.cashier_id
+				AND substr(m.receipt_number, 1, length(`+reversalSeriesSQL+`) + 1) = `+reversalSeriesSQL+` || '-'
+				AND a.invoice_id NOT IN (SELECT x.invoice_id FROM payment_allocations x WHERE x.payment_id = o.id)), '')
+		FROM payments r WHERE `+which+` ORDER BY r.created_at, r.id`, c.RowID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	c.Refunds = []app.RefundMade{}
+	for rows.Next() {
+		var m app.RefundMade
+		if err := rows.Scan(&m.Receipt, &m.MovedTo); err != nil {
+			return err
+		}
+		c.Refunds = append(c.Refunds, m)
+	}
+	return rows.Err()
+}
+
 // invoiceTotalSQL is an invoice i's total.
 const invoiceTotalSQL = `(SELECT coalesce(sum(l.total), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)`
 
@@ -120,7 +200,12 @@ func (db *DB) CheckOverpaid(ctx context.Context) error {
 		}
 		// A payment refunded on two desks apart: both refunds stand (the
 		// money was paid out twice), kept for billing to put right.
-		_, err := tx.ExecContext(tx.ctx, refundedTwiceSQL, RuleRefundedTwice, now)
+		if _, err := tx.ExecContext(tx.ctx, refundedTwiceSQL, RuleRefundedTwice, now); err != nil {
+			return err
+		}
+		// An overpaid invoice's payments refunded on two desks apart, each
+		// taking the excess back: it owes again, kept for billing too.
+		_, err := tx.ExecContext(tx.ctx, refundsCTE+refundedBeyondSQL, RuleRefundedBeyond, now)
 		return err
 	})
 }
@@ -263,7 +348,7 @@ func checkSettlement(ctx context.Context, q rowQuerier, c *app.Conflict, in app.
 // that syncs with no server, where no other desk can race it: see
 // settleOverpayment.
 func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
-	return s.settleOverpayment(ctx, id, in, false)
+	return s.settleOverpayment(ctx, id, in, false, newID())
 }
 
 // SettleOverpaymentClaimed writes a billing conflict's settlement on this
@@ -271,9 +356,42 @@ func (s *ConflictService) SettleOverpaymentHere(ctx context.Context, id string, 
 // (MoveBillingClaim to "held" before claiming). A claim this desk has
 // given up since (its sync closed the conflict, which may be open again
 // under the same name by now) is refused, writing nothing; see
-// settleOverpayment.
-func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id string, in app.OverpaymentSettlement) (*app.Conflict, error) {
-	return s.settleOverpayment(ctx, id, in, true)
+// settleOverpayment. The reversal it writes is refundID, the id the desk
+// named to the server with its claim (NewRefundID).
+func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id string, in app.OverpaymentSettlement, refundID string) (*app.Conflict, error) {
+	return s.settleOverpayment(ctx, id, in, true, refundID)
+}
+
+// NewRefundID is the id of a reversal a desk is about to write under a
+// claim on the sync server, which the claim names (server migration 0124).
+func NewRefundID() string { return newID() }
+
+// InvoicePayments lists the payments allocated to an invoice on this desk
+// and the refunds of them it holds, which a desk claiming the invoice's
+// overpayment tells the server (server migration 0124): a desk that
+// holds the refund written under an older claim of the same name sees a
+// new overpayment, and one that lacks a refund the server holds has not
+// pulled it yet.
+func (db *DB) InvoicePayments(ctx context.Context, invoiceID string) (payments, refunds []string, err error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT a.payment_id, '' FROM payment_allocations a WHERE a.invoice_id = ?1
+		UNION ALL SELECT '', r.id FROM payments r JOIN payment_allocations a ON a.payment_id = r.reversal_of WHERE a.invoice_id = ?1
+		ORDER BY 1, 2`, invoiceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, r string
+		if err := rows.Scan(&p, &r); err != nil {
+			return nil, nil, err
+		}
+		if p != "" {
+			payments = append(payments, p)
+		} else {
+			refunds = append(refunds, r)
+		}
+	}
+	return payments, refunds, rows.Err()
 }
 
 // settleOverpayment writes a billing conflict's settlement on this
@@ -284,7 +402,7 @@ func (s *ConflictService) SettleOverpaymentClaimed(ctx context.Context, id strin
 // patient gets back the excess, or nothing moves but the allocation. The
 // invoices' statuses follow, each patient's timeline and the audit log
 // say what was done. Staff who manage billing.
-func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement, claimed bool) (*app.Conflict, error) {
+func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in app.OverpaymentSettlement, claimed bool, refundID string) (*app.Conflict, error) {
 	db := s.db
 	err := db.writeFor(ctx, "billing.overpayment", "billing_conflicts", id, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
@@ -331,7 +449,7 @@ func (s *ConflictService) settleOverpayment(ctx context.Context, id string, in a
 		if err != nil {
 			return err
 		}
-		rev := &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
+		rev := &app.Payment{ID: refundID, ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
 			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
 			Currency: orig.Currency, CashierID: tx.caller.UserID, CashierName: cashier, TakenAt: tx.now,
 			ReversalOf: orig.ID, Reason: "Overpaid invoice " + o.InvoiceNumber + ": " + reason}

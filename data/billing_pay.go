@@ -157,7 +157,7 @@ func (tx *Tx) insertAllocations(paymentID string, allocs []app.Allocation) error
 // receipt number; the payment's allocations stop counting, and the
 // invoices' statuses follow.
 func (s *BillingService) RefundPayment(ctx context.Context, paymentID, reason string) (*app.Payment, error) {
-	return s.refundPayment(ctx, paymentID, reason, nil)
+	return s.refundPayment(ctx, paymentID, reason, nil, newID())
 }
 
 // OverpaymentClaim is an open billing conflict of an invoice a payment is
@@ -205,12 +205,13 @@ func (s *BillingService) OverpaymentsOf(ctx context.Context, paymentID string) (
 // transaction it requires each still held, or refuses writing nothing
 // (this desk gave a claim up meanwhile), and keeps them as a written
 // settlement does (claim ""): kept on the server, it refuses another desk
-// that has not pulled the refund yet.
-func (s *BillingService) RefundPaymentClaimed(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim) (*app.Payment, error) {
-	return s.refundPayment(ctx, paymentID, reason, claims)
+// that has not pulled the refund yet. The refund is refundID, the id the
+// desk named to the server with its claims (NewRefundID).
+func (s *BillingService) RefundPaymentClaimed(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim, refundID string) (*app.Payment, error) {
+	return s.refundPayment(ctx, paymentID, reason, claims, refundID)
 }
 
-func (s *BillingService) refundPayment(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim) (*app.Payment, error) {
+func (s *BillingService) refundPayment(ctx context.Context, paymentID, reason string, claims []OverpaymentClaim, refundID string) (*app.Payment, error) {
 	var r *app.Payment
 	err := s.db.writeFor(ctx, "payment.refund", "payments", paymentID, "", func(tx *Tx) error {
 		if err := tx.Require(app.PermManageBilling); err != nil {
@@ -254,7 +255,7 @@ func (s *BillingService) refundPayment(ctx context.Context, paymentID, reason st
 		if err != nil {
 			return err
 		}
-		r = &app.Payment{ID: newID(), ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
+		r = &app.Payment{ID: refundID, ReceiptNumber: number, PatientID: orig.PatientID, PatientName: orig.PatientName,
 			PatientMRN: orig.PatientMRN, Method: orig.Method, Amount: orig.Amount, Reference: orig.Reference,
 			Currency: orig.Currency, Allocations: orig.Allocations, CashierID: tx.caller.UserID,
 			CashierName: cashier, TakenAt: tx.now, ReversalOf: orig.ID, Reason: reason}

@@ -85,6 +85,8 @@ func ruleText(rule string) i18n.Text {
 		return i18n.Nf("billing: the invoice was issued first on another desk; that issue holds for the clinic")
 	case RuleRefundedTwice:
 		return i18n.Nf("billing: a payment was refunded on two desks that were apart; the patient was paid back twice")
+	case RuleRefundedBeyond:
+		return i18n.Nf("billing: an overpaid invoice was refunded on two desks that were apart; it owes again what was refunded beyond the excess")
 	}
 	if why, ok := strings.CutPrefix(rule, RuleRejected); ok {
 		return i18n.Nf("refused by the server: %s", why)
@@ -187,6 +189,9 @@ func (s *ConflictService) ListConflicts(ctx context.Context, all bool) ([]*app.C
 			return nil, internal("sync.conflicts", err)
 		}
 		if err := finalWon(ctx, db.r, c); err != nil {
+			return nil, internal("sync.conflicts", err)
+		}
+		if err := refundsMade(ctx, db.r, c); err != nil {
 			return nil, internal("sync.conflicts", err)
 		}
 	}

@@ -69,7 +69,8 @@ func (s *conflictsScreen) buildUI() {
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
 			"the first to ask the sync server. A change of an invoice or its lines that lost to another desk's, or to the " +
 			"invoice's issue, shows here too: keep what won, or take what lost while the invoice is a draft. " +
-			"So does a payment refunded on two desks while they were apart: put it right with the patient, then mark it done."))
+			"So does a payment refunded on two desks while they were apart, or an overpaid invoice refunded on both so that it owes again: "+
+			"put it right with the patient, then mark it done."))
 	}
 	top := container.NewVBox(
 		container.NewHBox(sectionTitle(title), s.count, layout.NewSpacer(), s.showAll, s.reload),
@@ -133,6 +134,10 @@ func (s *conflictsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	if c.Entity == "payments" {
 		s.updateRefundedTwiceRow(r, c)
+		return
+	}
+	if c.Refunds != nil && c.Entity == "invoices" {
+		s.updateRefundedBeyondRow(r, c)
 		return
 	}
 	r.keep.SetText(T("Keep what won"))
@@ -221,14 +226,67 @@ func (s *conflictsScreen) updateDuplicateRow(r *conflictRow, c *app.Conflict) {
 func (s *conflictsScreen) updateRefundedTwiceRow(r *conflictRow, c *app.Conflict) {
 	now := s.u.now().In(s.u.location())
 	r.title.SetText(Tf("%s — refunded twice", Tx(c.What)))
-	r.values.SetText(Tf("Refunds %s and %s of this payment were both paid out, on two desks that were apart: the patient was paid back twice.",
-		plainValue(c.WonValue), plainValue(c.LostValue)))
-	meta := Tf("What to do: ask the patient to return one refund and take it as a payment, or note why not; then mark it done · found %s",
-		clockTime(c.DetectedAt, now))
-	if !c.ResolvedAt.IsZero() {
-		meta = Tf("Marked done %s by %s · ", clockTime(c.ResolvedAt, now), c.ResolvedBy) + meta
+	// Where each reversal's money went: back to the patient, or (a
+	// settlement) the excess to another invoice.
+	var paid, moved []app.RefundMade
+	for _, m := range c.Refunds {
+		if m.MovedTo == "" {
+			paid = append(paid, m)
+		} else {
+			moved = append(moved, m)
+		}
 	}
-	r.meta.SetText(meta)
+	var values, todo string
+	switch {
+	case len(moved) >= 2:
+		values = Tf("On two desks that were apart, %s and %s both moved this payment's excess to another invoice (%s, %s): the patient was credited twice.",
+			moved[0].Receipt, moved[1].Receipt, moved[0].MovedTo, moved[1].MovedTo)
+		todo = Tf("What to do: take one of the two credits back (invoices %s and %s), or note why not; then mark it done · found %s",
+			moved[0].MovedTo, moved[1].MovedTo, clockTime(c.DetectedAt, now))
+	case len(moved) == 1 && len(paid) >= 1:
+		values = Tf("On two desks that were apart, refund %s paid this payment back to the patient and %s moved its excess to invoice %s: the patient was paid back and credited on that invoice as well.",
+			paid[0].Receipt, moved[0].Receipt, moved[0].MovedTo)
+		todo = Tf("What to do: ask the patient to return the refund and take it as a payment, or take the credit on invoice %s back; or note why not; then mark it done · found %s",
+			moved[0].MovedTo, clockTime(c.DetectedAt, now))
+	default:
+		values = Tf("Refunds %s and %s of this payment were both paid out, on two desks that were apart: the patient was paid back twice.",
+			plainValue(c.WonValue), plainValue(c.LostValue))
+		todo = Tf("What to do: ask the patient to return one refund and take it as a payment, or note why not; then mark it done · found %s",
+			clockTime(c.DetectedAt, now))
+	}
+	r.values.SetText(values)
+	s.refundsRowEnd(r, c, todo)
+}
+
+// updateRefundedBeyondRow shows an overpaid invoice whose payments were
+// refunded on two desks that were apart (data.RuleRefundedBeyond): each
+// took the excess back, so together they paid back more than the excess
+// and the invoice owes again. Billing takes what it owes from the patient
+// (or notes why not) and marks it done.
+func (s *conflictsScreen) updateRefundedBeyondRow(r *conflictRow, c *app.Conflict) {
+	now := s.u.now().In(s.u.location())
+	r.title.SetText(Tf("%s — refunded on two desks", Tx(c.What)))
+	var refunds []string
+	for _, m := range c.Refunds {
+		if m.MovedTo != "" {
+			refunds = append(refunds, Tf("%s (to invoice %s)", m.Receipt, m.MovedTo))
+		} else {
+			refunds = append(refunds, m.Receipt)
+		}
+	}
+	r.values.SetText(Tf("This invoice was paid twice, and refunds %s were made on two desks that were apart, each taking the excess back: together they paid back more than the excess, and the invoice owes again.",
+		strings.Join(refunds, ", ")))
+	s.refundsRowEnd(r, c, Tf("What to do: ask the patient to pay what the invoice owes and take it as a payment, or note why not (a credit note, say); then mark it done · found %s",
+		clockTime(c.DetectedAt, now)))
+}
+
+// refundsRowEnd shows a refunds review item's what to do, who marked it
+// done, and the one button that does.
+func (s *conflictsScreen) refundsRowEnd(r *conflictRow, c *app.Conflict, todo string) {
+	if !c.ResolvedAt.IsZero() {
+		todo = Tf("Marked done %s by %s · ", clockTime(c.ResolvedAt, s.u.now().In(s.u.location())), c.ResolvedBy) + todo
+	}
+	r.meta.SetText(todo)
 	r.keep.SetText(T("Mark done"))
 	r.keep.OnTapped = func() { s.resolve(c, app.ResolutionKeep) }
 	r.take.Hide()

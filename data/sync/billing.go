@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"hms/app"
+	"hms/app/i18n"
 	"hms/data"
 	"hms/data/sync/server"
 )
@@ -45,21 +46,22 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 		return nil, internal("billing.overpayment", err)
 	}
 	caller, _ := app.CallerFromContext(ctx)
-	cl, err := conn.ClaimBilling(ctx, e.siteID, id, c.Overpaid.InvoiceID, string(in.Action), caller.Username)
+	refund := data.NewRefundID()
+	cl, err := e.claimBilling(ctx, conn, server.BillingClaim{ID: id, InvoiceID: c.Overpaid.InvoiceID,
+		Action: string(in.Action), By: caller.Username, Refund: refund})
 	if err != nil {
-		return nil, serverErrorf(err, nothingChanged)
+		return nil, err
 	}
 	if cl.Site != e.siteID {
 		if _, err := e.db.MoveBillingClaim(ctx, id, "", "held"); err != nil {
 			return nil, internal("billing.overpayment", err)
 		}
-		return nil, app.Errorf(app.ECONFLICT, "Invoice %s is being settled on another desk already (%s, by %s): its payments reach this desk with the next sync.",
-			c.Overpaid.InvoiceNumber, cl.Action, cl.By)
+		return nil, claimRefused(c.Overpaid.InvoiceNumber, cl, false)
 	}
 	if e.afterClaim != nil {
 		e.afterClaim()
 	}
-	done, err := e.SettleOverpaymentClaimed(ctx, id, in)
+	done, err := e.SettleOverpaymentClaimed(ctx, id, in, refund)
 	if err != nil {
 		// Nothing was written: the claim goes with the settlement. Given
 		// up now, or by the next sync round if the server is not reached.
@@ -71,7 +73,65 @@ func (e *Engine) SettleOverpayment(ctx context.Context, id string, in app.Overpa
 		}
 		return nil, err
 	}
+	e.spendClaims(ctx, conn, id)
 	return done, nil
+}
+
+// claimBilling claims an overpayment on the server for this desk, telling
+// it the payments of the invoice this desk holds and the refunds of them
+// (server migration 0124).
+func (e *Engine) claimBilling(ctx context.Context, conn *server.Client, in server.BillingClaim) (server.Claim, error) {
+	var err error
+	if in.Payments, in.Seen, err = e.db.InvoicePayments(ctx, in.InvoiceID); err != nil {
+		return server.Claim{}, internal("billing.overpayment", err)
+	}
+	cl, err := conn.ClaimBilling(ctx, e.siteID, in)
+	if err != nil {
+		return cl, serverErrorf(err, nothingChanged)
+	}
+	return cl, nil
+}
+
+// spendClaims tells the server this desk wrote the refund of its claims
+// ids, so that a desk refused from now on is told it is settled. Not told
+// (the server not reached), the server finds the refund once the desk
+// pushes it.
+func (e *Engine) spendClaims(ctx context.Context, conn *server.Client, ids ...string) {
+	for _, id := range ids {
+		if _, err := conn.SpendBilling(context.WithoutCancel(ctx), e.siteID, id); err != nil {
+			slog.Warn("the server was not told an overpayment's refund is written: it finds it when the desk pushes it", "conflict", id, "err", err)
+			return
+		}
+	}
+}
+
+// claimRefused is the refusal of a desk whose claim on invoice number's
+// overpayment another desk holds (cl): which desk (its code, as staff
+// know it), how and by whom, and whether its refund is written there
+// already (the claim is spent) or it is being settled. refund: the desk
+// was refunding a payment by hand.
+func claimRefused(number string, cl server.Claim, refund bool) error {
+	desk := cl.Desk
+	if desk == "" { // a server before migration 0124
+		desk = "?"
+	}
+	how := i18n.N("a refund")
+	if cl.Action == string(app.OverpaymentAllocate) {
+		how = i18n.N("the excess allocated to another invoice")
+	}
+	switch {
+	case cl.Spent && refund:
+		return app.Errorf(app.ECONFLICT, "Invoice %s was settled on desk %s already (%s, by %s): nothing was refunded here; its refund reaches this desk with the next sync.",
+			number, desk, how, cl.By)
+	case cl.Spent:
+		return app.Errorf(app.ECONFLICT, "Invoice %s was settled on desk %s already (%s, by %s): its refund reaches this desk with the next sync.",
+			number, desk, how, cl.By)
+	case refund:
+		return app.Errorf(app.ECONFLICT, "Invoice %s is overpaid and being settled on desk %s already (%s, by %s): nothing was refunded here; its payments reach this desk with the next sync.",
+			number, desk, how, cl.By)
+	}
+	return app.Errorf(app.ECONFLICT, "Invoice %s is being settled on desk %s already (%s, by %s): its payments reach this desk with the next sync.",
+		number, desk, how, cl.By)
 }
 
 // releaseClaims gives up on the server the claims of this desk whose
@@ -172,34 +232,40 @@ func (e *Engine) refundPayment(ctx context.Context, svc app.BillingService, paym
 		}
 	}
 	var taken []data.OverpaymentClaim
+	refund := data.NewRefundID()
 	for _, c := range claims {
 		if _, err := e.db.MoveBillingClaim(ctx, c.ID, "held"); err != nil {
 			giveUp(taken)
 			return nil, internal("payment.refund", err)
 		}
-		cl, err := conn.ClaimBilling(ctx, e.siteID, c.ID, c.InvoiceID, string(app.OverpaymentRefund), caller.Username)
+		cl, err := e.claimBilling(ctx, conn, server.BillingClaim{ID: c.ID, InvoiceID: c.InvoiceID,
+			Action: string(app.OverpaymentRefund), By: caller.Username, Refund: refund})
 		if err != nil {
 			giveUp(append(taken, c))
-			return nil, serverErrorf(err, nothingChanged)
+			return nil, err
 		}
 		if cl.Site != e.siteID {
 			if _, err := e.db.MoveBillingClaim(bg, c.ID, "", "held"); err != nil {
 				slog.Warn("could not record an overpayment's claim as another desk's", "conflict", c.ID, "err", err)
 			}
 			giveUp(taken)
-			return nil, app.Errorf(app.ECONFLICT, "Invoice %s is overpaid and being settled on another desk already (%s, by %s): nothing was refunded here; its payments reach this desk with the next sync.",
-				c.InvoiceNumber, cl.Action, cl.By)
+			return nil, claimRefused(c.InvoiceNumber, cl, true)
 		}
 		taken = append(taken, c)
 	}
 	if e.afterClaim != nil {
 		e.afterClaim()
 	}
-	r, err := b.RefundPaymentClaimed(ctx, paymentID, reason, claims)
+	r, err := b.RefundPaymentClaimed(ctx, paymentID, reason, claims, refund)
 	if err != nil {
 		giveUp(taken)
 		return nil, err
 	}
+	ids := make([]string, len(taken))
+	for i, c := range taken {
+		ids[i] = c.ID
+	}
+	e.spendClaims(ctx, conn, ids...)
 	// The invoice is no longer overpaid (or is under another name): its
 	// billing conflict follows at once, not at the next pull.
 	if err := e.db.CheckOverpaid(bg); err != nil {

@@ -297,7 +297,13 @@ func (s *sim) checkSettlements() {
 	}
 	// A settled conflict is closed on every desk that has it, and settled
 	// (refunded or allocated) on one desk only; each settlement of an
-	// invoice wrote one reversal, on every desk alike.
+	// invoice wrote one reversal, on every desk alike. One exception: a
+	// server restored from an older dump lost the claim and the refund of
+	// a settlement whose desk has not pushed them again yet (it is apart);
+	// another desk can then settle the same overpayment, which nothing on
+	// the server can refuse. Its payment is then reversed twice, and every
+	// desk must list it as refunded twice (seed 740).
+	flagged := s.refundedTwiceEverywhere()
 	perInvoice := map[string]int{}
 	for _, st := range s.settlements {
 		perInvoice[st.number]++
@@ -316,7 +322,10 @@ func (s *sim) checkSettlements() {
 				settledOn++
 			}
 		}
-		if settledOn != 1 {
+		if settledOn > 1 && flagged[st.payment] && s.counts["server restored from the dump"] > 0 {
+			s.note("the overpayment %s was settled on %d desks across a server restore; every desk lists payment %s as refunded twice",
+				st.conflict, settledOn, st.payment)
+		} else if settledOn != 1 {
 			t.Errorf("seed %d: the overpayment %s is settled (refunded or allocated) on %d desks", s.seed, st.conflict, settledOn)
 		}
 	}
@@ -340,7 +349,6 @@ func (s *sim) checkSettlements() {
 	// keeps both reversals, and every desk lists it as refunded twice
 	// (desk migration 0234): that is the one double reversal allowed,
 	// its second reversal counted as paid back beyond the payment.
-	flagged := s.refundedTwiceEverywhere()
 	server := s.moneyOnServer(flagged)
 	for _, d := range s.desks {
 		got := s.moneyOnDesk(d, flagged)

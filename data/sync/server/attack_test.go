@@ -73,6 +73,9 @@ func TestAttackAsDesk(t *testing.T) {
 		{"bind itself to desk B", `UPDATE sync.desk_logins SET site_id = $1`, []any{b.id}, "42501"},
 		{"claim an overpayment as desk B", `SELECT * FROM sync.claim_billing($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "HM004"},
 		{"claim an overpayment through the unchecked function", `SELECT * FROM sync.claim_billing_as($1, 'inv/pay', 'inv', 'refund', 'x')`, []any{b.id}, "42501"},
+		{"claim an overpayment as desk B, naming refunds", `SELECT * FROM sync.claim_billing_seen($1, 'inv/pay', 'inv', 'refund', 'x', 'r', '{}', '{}')`, []any{b.id}, "HM004"},
+		{"claim an overpayment naming refunds through the unchecked function", `SELECT * FROM sync.claim_billing_seen_as($1, 'inv/pay', 'inv', 'refund', 'x', 'r', '{}', '{}')`, []any{b.id}, "42501"},
+		{"spend desk B's claim on an overpayment", `SELECT sync.spend_billing($1, 'inv/b')`, []any{b.id}, "HM004"},
 		{"read the claims", `SELECT count(*) FROM sync.billing_claims`, nil, "42501"},
 		{"give up desk B's claim on an overpayment", `SELECT sync.release_billing($1, 'inv/b')`, []any{b.id}, "HM004"},
 		{"drop the claims", `DELETE FROM sync.billing_claims`, nil, "42501"},
@@ -107,14 +110,22 @@ func TestAttackAsDesk(t *testing.T) {
 	}
 	// B holds an overpayment's claim; A may not give it up, as B or as
 	// itself (server migration 0115).
-	if cl, err := b.client.ClaimBilling(ctx, b.id, "inv/b", "inv", "refund", "x"); err != nil || cl.Site != b.id {
+	if cl, err := b.client.ClaimBilling(ctx, b.id, server.BillingClaim{ID: "inv/b", InvoiceID: "inv", Action: "refund", By: "x", Refund: "rb"}); err != nil || cl.Site != b.id {
 		t.Fatalf("B claiming an overpayment: %+v, %v", cl, err)
 	}
 	if ok, err := a.client.ReleaseBilling(ctx, a.id, "inv/b"); err != nil || ok {
 		t.Errorf("A giving up B's claim as itself: %v, %v", ok, err)
 	}
-	if cl, err := a.client.ClaimBilling(ctx, a.id, "inv/b", "inv", "refund", "y"); err != nil || cl.Site != b.id {
+	if cl, err := a.client.ClaimBilling(ctx, a.id, server.BillingClaim{ID: "inv/b", InvoiceID: "inv", Action: "refund", By: "y", Refund: "ra"}); err != nil || cl.Site != b.id {
 		t.Errorf("A claims what B holds: %+v, %v", cl, err)
+	}
+	// A may not spend B's claim either (server migration 0124); claiming
+	// it as one that has seen a refund B never wrote takes nothing.
+	if ok, err := a.client.SpendBilling(ctx, a.id, "inv/b"); err != nil || ok {
+		t.Errorf("A spending B's claim as itself: %v, %v", ok, err)
+	} else if cl, err := a.client.ClaimBilling(ctx, a.id, server.BillingClaim{ID: "inv/b", InvoiceID: "inv", Action: "refund", By: "y",
+		Refund: "ra", Seen: []string{"ra", "x"}}); err != nil || cl.Site != b.id || cl.Spent {
+		t.Errorf("A claims what B holds, having seen other refunds: %+v, %v ", cl, err)
 	}
 	// B holds the send lease; A may neither release it nor take it.
 	if l, err := b.client.TakeSendLease(ctx, b.id, time.Hour); err != nil || l.Site != b.id {

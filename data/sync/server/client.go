@@ -548,22 +548,66 @@ func (c *Client) Pulled(ctx context.Context, siteID string, txid uint64, seq int
 	return nil
 }
 
-// Claim is who holds an overpayment's settling (server migration 0013).
+// Claim is who holds an overpayment's settling (server migration 0013):
+// the desk (its site id, and its code as staff know it, D2, from server
+// migration 0124), the action and the person; Spent when its refund is
+// written.
 type Claim struct {
-	Site, Action, By string
+	Site, Desk, Action, By string
+	Spent                  bool
 }
 
-// ClaimBilling claims the settling of the overpayment claimID of an
-// invoice for this desk, with action ("refund" or "allocate") and the
-// person's name, and returns the claim that holds it: this desk's when it
-// was first (or held it already), else another desk's.
-func (c *Client) ClaimBilling(ctx context.Context, siteID, claimID, invoiceID, action, by string) (Claim, error) {
+// BillingClaim is what a desk claims: the overpayment ID of invoice
+// InvoiceID, settled by Action by the person By, writing the reversal
+// Refund; Payments are the payments allocated to the invoice the desk
+// holds, Seen the refunds of them it holds (server migration 0124).
+type BillingClaim struct {
+	ID, InvoiceID, Action, By, Refund string
+	Payments, Seen                    []string
+}
+
+// ClaimBilling claims the settling of an overpayment for this desk and
+// returns the claim that holds it: this desk's when it was first (or held
+// it already, or the holder's refund is among in.Seen: what the desk sees
+// overpaid is a new overpayment under the same name), else another
+// desk's. A server before migration 0124 names no desk and no refund.
+func (c *Client) ClaimBilling(ctx context.Context, siteID string, in BillingClaim) (Claim, error) {
 	var cl Claim
-	if err := c.conn.QueryRow(ctx, `SELECT site_id::text, action, claimed_by FROM sync.claim_billing($1, $2, $3, $4, $5)`,
-		siteID, claimID, invoiceID, action, by).Scan(&cl.Site, &cl.Action, &cl.By); err != nil {
+	err := c.conn.QueryRow(ctx, `SELECT site_id::text, desk_code, action, claimed_by, spent
+		FROM sync.claim_billing_seen($1, $2, $3, $4, $5, $6, $7, $8)`,
+		siteID, in.ID, in.InvoiceID, in.Action, in.By, in.Refund, nonNil(in.Payments), nonNil(in.Seen)).
+		Scan(&cl.Site, &cl.Desk, &cl.Action, &cl.By, &cl.Spent)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42883" {
+		err = c.conn.QueryRow(ctx, `SELECT site_id::text, action, claimed_by FROM sync.claim_billing($1, $2, $3, $4, $5)`,
+			siteID, in.ID, in.InvoiceID, in.Action, in.By).Scan(&cl.Site, &cl.Action, &cl.By)
+	}
+	if err != nil {
 		return cl, fmt.Errorf("server %s: claim: %w", c.url, classify(err))
 	}
 	return cl, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// SpendBilling tells the server this desk wrote the refund of its claim
+// on the overpayment claimID (server migration 0124): desks refused from
+// now on are told it is settled, not being settled. Another desk's claim
+// is left alone; it reports whether the claim was this desk's. A server
+// before 0124 is told nothing.
+func (c *Client) SpendBilling(ctx context.Context, siteID, claimID string) (bool, error) {
+	var ok bool
+	err := c.conn.QueryRow(ctx, `SELECT sync.spend_billing($1, $2)`, siteID, claimID).Scan(&ok)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42883" {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("server %s: spend claim: %w", c.url, classify(err))
+	}
+	return ok, nil
 }
 
 // ReleaseBilling gives up this desk's claim on the overpayment claimID, one
