@@ -204,6 +204,11 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				// Its parent has not come (a restored server took a child
 				// pushed again before its parent): kept, as the one-by-one
 				// pass would keep it, and applied when the parent comes.
+				// What its entry says lost is kept for review now: the
+				// change kept holds only the row.
+				if err := a.keepLost(ch); err != nil {
+					return err
+				}
 				if err := a.supersede(ch); err != nil {
 					return err
 				}
@@ -216,7 +221,11 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			}
 			if err := a.applyLine(ch); errors.Is(err, errPositionTaken) || errors.Is(err, errLateLine) {
 				// Kept, as the one-by-one pass would keep it, without
-				// failing the batch (lineFits).
+				// failing the batch (lineFits); what its entry says lost
+				// is kept for review now (applyLine undid apply's).
+				if err := a.keepLost(ch); err != nil {
+					return err
+				}
 				if err := a.supersede(ch); err != nil {
 					return err
 				}
@@ -297,6 +306,14 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				if aerr != nil {
 					if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO pulled`); err != nil {
 						return err
+					}
+					// What its entry says lost is kept for review now (the
+					// change kept below holds only the row); when that is
+					// what failed, it is undone and the change kept as is.
+					if err := a.keepLost(ch); err != nil {
+						if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO pulled`); err != nil {
+							return err
+						}
 					}
 					// The row's older parked changes are stale: this one
 					// holds the row as the server has it now.

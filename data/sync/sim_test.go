@@ -1620,7 +1620,7 @@ func (s *sim) check() {
 	// No lost edit without a review item: each value an edit set holds in
 	// the end, or a later edit was made on a desk that held it, or every
 	// desk keeps it for review.
-	explain := map[[2]string]bool{} // patient, field: what explainField shows when this fails
+	explain := map[[2]string]bool{} // patient (or entity:row), field: what explainRow shows when this fails
 	for i, e := range s.edits {
 		var final string
 		if err := s.desks[0].raw.QueryRow(`SELECT `+e.field+` FROM patients WHERE id = ?`, e.patient).Scan(&final); err != nil {
@@ -1653,10 +1653,6 @@ func (s *sim) check() {
 			}
 		}
 	}
-	for k := range explain {
-		s.explainField(k[0], k[1])
-	}
-
 	// The same for the prices of draft lines edited on two desks apart.
 	for i, e := range s.lineEdits {
 		var final app.Money
@@ -1684,6 +1680,7 @@ func (s *sim) check() {
 			if n == 0 {
 				t.Errorf("seed %d: %s: %s's price %d of line %s lost to %d with no review item", s.seed, d.name, e.desk, e.value,
 					e.line, final)
+				explain[[2]string{"invoice_lines:" + e.line, "unit_price"}] = true
 			}
 		}
 	}
@@ -1730,8 +1727,16 @@ func (s *sim) check() {
 				if n == 0 {
 					t.Errorf("seed %d: %s: the discount %d of invoice %s lost to %d with no review item", s.seed, d.name, v,
 						r.invoice, final)
+					explain[[2]string{"invoices:" + r.invoice, "discount_amount"}] = true
 				}
 			}
+		}
+	}
+	for k := range explain {
+		if entity, row, ok := strings.Cut(k[0], ":"); ok {
+			s.explainRow(entity, row, k[1])
+		} else {
+			s.explainField(k[0], k[1])
 		}
 	}
 	// An issued invoice's total is the one it was issued with, and its
@@ -2317,9 +2322,15 @@ func testServerURL() string {
 // the edits of one field of a patient: to diagnose a lost edit with no
 // review item (the concurrent simulation, seed 3: issue #21).
 func (s *sim) explainField(patient, field string) {
+	s.explainRow("patients", patient, field)
+}
+
+// explainRow is explainField for a field of any record with field clocks
+// (a draft's line price, an invoice's discount).
+func (s *sim) explainRow(entity, patient, field string) {
 	t := s.t
 	for i, e := range s.edits {
-		if e.patient == patient && e.field == field {
+		if entity == "patients" && e.patient == patient && e.field == field {
 			t.Logf("  sim edit %d on %s: %q -> %q (replaced %q)", i, e.desk, e.before, e.value, e.replaced)
 		}
 	}
@@ -2330,7 +2341,7 @@ func (s *sim) explainField(patient, field string) {
 	defer conn.Close(context.Background())
 	rows, err := conn.Query(context.Background(), `SELECT txid::text, seq, right(origin_site::text, 4), hlc,
 			coalesce(row_snapshot->>$2, ''), coalesce(field_hlc->>$2, ''), server_set::text
-		FROM sync.change_log WHERE entity = 'patients' AND row_id = $1 ORDER BY txid, seq`, patient, field)
+		FROM sync.change_log WHERE entity = $3 AND row_id = $1 ORDER BY txid, seq`, patient, field, entity)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -2345,15 +2356,15 @@ func (s *sim) explainField(patient, field string) {
 	rows.Close()
 	var data, clocks, bases string
 	if err := conn.QueryRow(context.Background(), `SELECT data->>$2, field_hlc->>$2, coalesce(field_base->>$2, '')
-		FROM sync.rows WHERE entity = 'patients' AND row_id = $1`, patient, field).Scan(&data, &clocks, &bases); err == nil {
+		FROM sync.rows WHERE entity = $3 AND row_id = $1`, patient, field, entity).Scan(&data, &clocks, &bases); err == nil {
 		t.Logf("  server row: %s %q (clock %s, base %s)", field, data, clocks, bases)
 	}
 	for _, d := range s.desks {
 		t.Logf("  %s is site %s", d.name, d.db.SiteID()[len(d.db.SiteID())-4:])
-		rows, err := d.raw.Query(`SELECT seq, hlc, payload, base FROM outbox_sent WHERE entity = 'patients' AND row_id = ?
+		rows, err := d.raw.Query(`SELECT seq, hlc, payload, base FROM outbox_sent WHERE entity = ? AND row_id = ?
 			AND json_extract(payload, '$.'||?) IS NOT NULL
-			UNION ALL SELECT seq, hlc, payload, base || ' (queued)' FROM outbox WHERE entity = 'patients' AND row_id = ?
-			AND json_extract(payload, '$.'||?) IS NOT NULL ORDER BY seq`, patient, field, patient, field)
+			UNION ALL SELECT seq, hlc, payload, base || ' (queued)' FROM outbox WHERE entity = ? AND row_id = ?
+			AND json_extract(payload, '$.'||?) IS NOT NULL ORDER BY seq`, entity, patient, field, entity, patient, field)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -2366,8 +2377,8 @@ func (s *sim) explainField(patient, field string) {
 			t.Logf("    sent %d at %s: %s base %s", seq, h, payload, base)
 		}
 		rows.Close()
-		rows, err = d.raw.Query(`SELECT old_value, new_value FROM patient_changes WHERE patient_id = ? AND field = ? ORDER BY rowid`,
-			patient, field)
+		rows, err = d.raw.Query(`SELECT old_value, new_value FROM patient_changes WHERE patient_id = ? AND field = ?
+			AND ? = 'patients' ORDER BY rowid`, patient, field, entity)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -2380,10 +2391,10 @@ func (s *sim) explainField(patient, field string) {
 		}
 		rows.Close()
 		var h, seen string
-		d.raw.QueryRow(`SELECT hlc, seen FROM field_clock WHERE entity = 'patients' AND row_id = ? AND field = ?`, patient, field).Scan(&h, &seen)
+		d.raw.QueryRow(`SELECT hlc, seen FROM field_clock WHERE entity = ? AND row_id = ? AND field = ?`, entity, patient, field).Scan(&h, &seen)
 		t.Logf("    field clock %s seen %s", h, seen)
-		rows, err = d.raw.Query(`SELECT lost_value, lost_hlc, won_value, won_hlc, rule FROM conflicts WHERE entity = 'patients' AND row_id = ? AND field = ?`,
-			patient, field)
+		rows, err = d.raw.Query(`SELECT lost_value, lost_hlc, won_value, won_hlc, rule FROM conflicts WHERE entity = ? AND row_id = ? AND field = ?`,
+			entity, patient, field)
 		if err != nil {
 			t.Fatal(err)
 		}

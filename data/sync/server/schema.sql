@@ -700,6 +700,19 @@ END
 $function$;
 GRANT EXECUTE ON FUNCTION sync.offer_trust_root(uuid,jsonb,text) TO hms_desk;
 
+-- sync.own_value_superseded(jsonb,text,uuid)
+
+CREATE OR REPLACE FUNCTION sync.own_value_superseded(p_base jsonb, p_cur text, p_site uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT jsonb_typeof(p_base) = 'array' AND EXISTS (
+        SELECT 1 FROM jsonb_array_elements_text(p_base) r
+        WHERE r <> '' AND r COLLATE "C" > p_cur COLLATE "C" AND substr(r, 31) <> p_site::text)
+$function$;
+
 -- sync.patient_identity(jsonb)
 
 CREATE OR REPLACE FUNCTION sync.patient_identity(p jsonb)
@@ -1212,7 +1225,7 @@ BEGIN
                        bool_or(e.wins AND e.cur IS NOT NULL
                                AND e.key NOT IN ('created_at', 'updated_at')
                                AND e.value IS DISTINCT FROM r.data->e.key
-                               AND substr(e.cur, 31) <> p_site::text
+                               AND (substr(e.cur, 31) <> p_site::text OR sync.own_value_superseded(e.base, e.cur, p_site))
                                AND e.base IS NOT NULL
                                AND NOT sync.edit_saw(e.base, e.cur, r.created_hlc)) AS any_over
                 FROM (SELECT p.key, p.value, (r.field_hlc->>p.key) COLLATE "C" AS cur,
@@ -1521,7 +1534,7 @@ BEGIN
                                bool_or(e.wins AND e.cur IS NOT NULL
                                        AND e.key NOT IN ('created_at', 'updated_at')
                                        AND e.value IS DISTINCT FROM v_cur.data->e.key
-                                       AND substr(e.cur, 31) <> p_site::text
+                                       AND (substr(e.cur, 31) <> p_site::text OR sync.own_value_superseded(e.base, e.cur, p_site))
                                        AND e.base IS NOT NULL
                                        AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)) AS any_over
                         FROM (SELECT p.key, p.value, (v_cur.field_hlc->>p.key) COLLATE "C" AS cur,
@@ -1547,7 +1560,7 @@ BEGIN
                            bool_or(e.wins AND e.cur IS NOT NULL
                                    AND e.key NOT IN ('created_at', 'updated_at')
                                    AND e.value IS DISTINCT FROM v_cur.data->e.key
-                                   AND substr(e.cur, 31) <> p_site::text
+                                   AND (substr(e.cur, 31) <> p_site::text OR sync.own_value_superseded(e.base, e.cur, p_site))
                                    AND e.base IS NOT NULL
                                    AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc))
                     INTO v_won, v_fhlc, v_fbase, v_any_lost, v_any_over
@@ -1570,7 +1583,7 @@ BEGIN
                                ORDER BY e.key) FILTER (WHERE e.wins AND e.cur IS NOT NULL
                                    AND e.key NOT IN ('created_at', 'updated_at')
                                    AND e.value IS DISTINCT FROM v_cur.data->e.key
-                                   AND substr(e.cur, 31) <> p_site::text
+                                   AND (substr(e.cur, 31) <> p_site::text OR sync.own_value_superseded(e.base, e.cur, p_site))
                                    AND e.base IS NOT NULL
                                    AND NOT sync.edit_saw(e.base, e.cur, v_cur.created_hlc)), '[]')
                     INTO v_lost, v_over
