@@ -1478,8 +1478,8 @@ func (a *applier) apply(ch server.Change) error {
 		if err := a.tx.DeriveLocal(ch.Entity, set, local); err != nil {
 			return err
 		}
-		if _, moves := set["position"]; moves && ch.Entity == "invoice_lines" {
-			if err := a.lineFits(ch, local["invoice_id"], set, false); err != nil {
+		if ch.Entity == "invoice_lines" {
+			if err := a.lineMoveFits(ch, local, set); err != nil {
 				return err
 			}
 		}
@@ -1609,6 +1609,11 @@ func (a *applier) setLateLinesAside(ch server.Change) error {
 		if _, err := a.tx.exec(`DELETE FROM invoice_lines WHERE id = ?`, id); err != nil {
 			return err
 		}
+		// A later change of the line in this batch (its move to a new
+		// draft, made by the desk that added it) finds it gone, and puts
+		// it where it moved; the row prefetch read would let it update a
+		// line no longer here, and close the line kept aside.
+		a.takeKnown("invoice_lines", id)
 		if _, err := a.tx.exec(`DELETE FROM field_clock WHERE entity = 'invoice_lines' AND row_id = ?`, id); err != nil {
 			return err
 		}
@@ -1659,6 +1664,28 @@ func (a *applier) lineFits(ch server.Change, invoiceID any, vals map[string]any,
 		return fmt.Errorf("position %v: %w", pos, errPositionTaken)
 	}
 	return nil
+}
+
+// lineMoveFits checks, as lineFits, the place a pulled change of a line
+// here moves it to: the invoice and position it sets, each the line's own
+// where the change leaves it. A late line's move to a new draft (data.DB.
+// MoveLateLines) sets both, and the draft's first line takes the position
+// the adding desk's first line of the issued invoice had: checked on the
+// invoice the line leaves, the move was kept aside as a taken position,
+// and the line stayed on the draft that was then issued.
+func (a *applier) lineMoveFits(ch server.Change, local, set map[string]any) error {
+	to, moves := set["invoice_id"]
+	pos, shifts := set["position"]
+	if !moves && !shifts {
+		return nil
+	}
+	if !moves {
+		to = local["invoice_id"]
+	}
+	if !shifts {
+		pos = local["position"]
+	}
+	return a.lineFits(ch, to, map[string]any{"position": pos}, false)
 }
 
 // localRow reads the named columns of the desk's row.

@@ -286,6 +286,9 @@ type simDesk struct {
 	jump time.Duration
 	// jumpEdits are the edits (indexes in sim.edits) made while it was.
 	jumpEdits []int
+	// lateAt is where each late line (sim.lateLines) was on the desk after
+	// its last sync, for the trace (traceLateLines).
+	lateAt map[string]string
 }
 
 func (d *simDesk) svc() app.Services { return services(d.db) }
@@ -526,6 +529,7 @@ func (s *sim) sync(d *simDesk) *app.SyncReport {
 	}
 	if rep != nil {
 		s.note("%s sync %d: pushed %d (applied %d, conflicts %d), repushed %d, pulled %d", d.name, d.syncRound, rep.Pushed, rep.Applied, rep.Conflicts, rep.Repushed, rep.Pulled)
+		s.traceLateLines(d)
 	}
 	if err != nil {
 		s.t.Fatalf("seed %d: sync round %d of %s: %v", s.seed, d.syncRound, d.name, err)
@@ -548,6 +552,33 @@ func (s *sim) sync(d *simDesk) *app.SyncReport {
 		}
 	}
 	return rep
+}
+
+// traceLateLines notes where each late line is on d when that changed
+// since d's last sync: on which invoice (its status), at which position,
+// or kept aside.
+func (s *sim) traceLateLines(d *simDesk) {
+	for _, l := range s.lateLines {
+		where := "nowhere"
+		var inv, status string
+		var pos int64
+		if err := d.raw.QueryRow(`SELECT l.invoice_id, i.status, l.position FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+			WHERE l.id = ?`, l.line).Scan(&inv, &status, &pos); err == nil {
+			where = fmt.Sprintf("on %s %s at %d", status, inv, pos)
+		}
+		var parked int
+		d.raw.QueryRow(`SELECT count(*) FROM conflicts WHERE entity = 'invoice_lines' AND row_id = ? AND resolved_at IS NULL`, l.line).Scan(&parked)
+		if parked > 0 {
+			where += fmt.Sprintf(", %d kept aside", parked)
+		}
+		if d.lateAt == nil {
+			d.lateAt = map[string]string{}
+		}
+		if d.lateAt[l.line] != where {
+			d.lateAt[l.line] = where
+			s.note("%s: late line %s %s", d.name, l.line, where)
+		}
+	}
 }
 
 // pushBehindTheDesksBack applies d's queued operations on the server
