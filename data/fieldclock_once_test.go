@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,10 @@ func init() {
 		return c.RegisterFunc("hms_seal", func(string, string) int64 { return 0 }, false)
 	}})
 }
+
+// summariesNowViews finds a trigger that writes dash_invoices or
+// dash_allocated, tables until desk migration 0243 and views since.
+var summariesNowViews = regexp.MustCompile(`(?i)(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE)\s+dash_(invoices|allocated)\b`)
 
 // fieldClockPair is one demo database twice: "old" with every trigger as
 // migration 0218 left it, "new" with the program's schema.
@@ -114,6 +119,14 @@ func fieldClockPair(t testing.TB) (old, cur *sql.DB) {
 	changed := 0
 	for name, text := range then {
 		if now[name] == text {
+			continue
+		}
+		// The summaries dash_invoices and dash_allocated are views since
+		// desk migration 0243 (rows of dash_revenue and dash_payments): a
+		// trigger as 0218 had it cannot write them, and the summaries
+		// write no outbox row or field clock, which is what is compared.
+		if summariesNowViews.MatchString(text) {
+			t.Logf("trigger %s left as the program's: it writes a summary that is a view now", name)
 			continue
 		}
 		if _, err := old.Exec(`DROP TRIGGER IF EXISTS ` + name); err != nil {
