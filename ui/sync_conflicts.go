@@ -69,7 +69,7 @@ func (s *conflictsScreen) buildUI() {
 			"to the patient, or allocate it to another unpaid invoice of theirs. One desk settles it for the whole clinic: " +
 			"the first to ask the sync server. A change of an invoice or its lines that lost to another desk's, or to the " +
 			"invoice's issue, shows here too: keep what won, or take what lost while the invoice is a draft. " +
-			"So does a payment refunded on two desks while they were apart, or an overpaid invoice refunded on both so that it owes again: "+
+			"So does a payment refunded on two desks while they were apart, or an overpaid invoice refunded on both so that it owes again: " +
 			"put it right with the patient, then mark it done."))
 	}
 	top := container.NewVBox(
