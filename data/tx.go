@@ -286,6 +286,10 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		if errors.As(err, &ae) {
 			return err
 		}
+		var handled handledError
+		if errors.As(err, &handled) {
+			return handled.err
+		}
 		return internal(action, err)
 	}
 	clock.mark(&clock.p.Work)
@@ -399,6 +403,24 @@ func sessionOf(ctx context.Context, q interface {
 	}
 	return name, app.CheckSession(c, now)
 }
+
+// Handled marks an error a write transaction's fn returns that its caller
+// deals with (a pull applies a batch whole and, when one change is refused,
+// applies it again one by one and keeps the refused change for review): the
+// transaction rolls back and returns err as it is, without logging it as an
+// internal error, which would tell an administrator reading the log of a
+// fault that did not happen.
+func Handled(err error) error {
+	if err == nil {
+		return nil
+	}
+	return handledError{err}
+}
+
+type handledError struct{ err error }
+
+func (h handledError) Error() string { return h.err.Error() }
+func (h handledError) Unwrap() error { return h.err }
 
 // internal maps an unexpected error to EINTERNAL once, logging the detail
 // that must not reach a user's screen.

@@ -240,7 +240,9 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 				failed++
 				continue
 			} else if err != nil {
-				return fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
+				// Applied again one by one below, where it is kept for
+				// review: no internal error.
+				return data.Handled(fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err))
 			}
 			if err := a.supersede(ch); err != nil {
 				return err
