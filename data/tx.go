@@ -429,6 +429,11 @@ func internal(action string, err error) error {
 		slog.Warn("database busy", "action", action, "err", err)
 		return app.Errorf(app.ECONFLICT, "The database is busy with other work; try again in a moment.")
 	}
+	if errors.Is(err, context.Canceled) {
+		// Stopped on purpose (the app closing, a sync cancelled): no fault.
+		slog.Info("cancelled", "action", action)
+		return fmt.Errorf("%s: %w", action, err)
+	}
 	slog.Error("internal error", "action", action, "err", err)
 	return fmt.Errorf("%s: %w", action, err)
 }
