@@ -48,8 +48,21 @@ func (db *DB) ResyncClock(ctx context.Context, offset time.Duration, held func(o
 	serverNow := db.now().Add(offset)
 	last := db.clock.Last()
 	if last.IsZero() || last.Wall <= serverNow.Add(hlc.DefaultMaxDrift).UnixMilli() {
-		if fell := offset - db.clock.Offset(); fell > app.MaxClockOffset {
+		fell := offset - db.clock.Offset()
+		if fell > app.MaxClockOffset {
 			return db.resyncBehind(ctx, offset, fell, held)
+		}
+		if fell < -app.MaxClockOffset {
+			// Ahead, with nothing stamped from the future yet: nothing to
+			// re-date, but the offset measured is the wrong clock's, not the
+			// desk's usual one (SetClockOffset keeps that): a handshake that
+			// later finds it still off moves the history of what was made
+			// meanwhile (stillOff), and one after the clock is set right
+			// re-dates by the offset in use (resyncBehind), the history by
+			// none (historyShift). Taken as usual, it made every later
+			// handshake find a clock set right "still off" (seed 852).
+			db.clockIncident.Store(true)
+			return 0, nil
 		}
 		return 0, db.stillOff(ctx, offset)
 	}
@@ -435,6 +448,13 @@ func (db *DB) stillOff(ctx context.Context, offset time.Duration) error {
 	off := offset - time.Duration(usual.Int64)*time.Millisecond
 	inUse := offset - db.clock.Offset()
 	if off.Abs() <= app.MaxClockOffset || inUse.Abs() > app.MaxClockOffset {
+		return nil
+	}
+	if offset.Abs() <= app.MaxClockOffset {
+		// In step with the server's time, as at the last handshake (the
+		// offset in use): the clock is right, and the usual offset was the
+		// one that was off (the desk was enrolled with its clock wrong, and
+		// someone set it right). It becomes the usual one now.
 		return nil
 	}
 	db.clockIncident.Store(true)

@@ -497,6 +497,120 @@ func TestClockStillAheadAtNextHandshake(t *testing.T) {
 	}
 }
 
+// A desk's clock jumps an hour ahead and it syncs before it made anything
+// (no reading from the future: the handshake only measures the offset),
+// is set right, syncs a few times with edits between, then falls an hour
+// behind and edits. The handshake that found the clock ahead must not take
+// the wrong clock's offset as the desk's usual one: it did, and the
+// handshake after the clock was set right moved the history of the edit
+// made with the clock right an hour late; every later handshake found the
+// clock "still off" against that usual offset and moved the history of
+// every edit an hour late, and the edits made behind two hours (simulation
+// seed 852: the history of edits made behind an hour late on every desk).
+// Nor does a handshake that finds the clock in step with the server's
+// time move any history: the clock is right, whatever the usual offset.
+func TestClockAheadFoundBeforeAnyEdit(t *testing.T) {
+	t.Parallel()
+	_, first, desk, clk := clockDesks(t)
+	p := newPatient(t, first.svc, "Ahead Then Behind")
+	syncAll(t, first.db, desk)
+
+	type edit struct {
+		field, value string
+		made         time.Time
+	}
+	var edits []edit
+	do := func(field, value string) {
+		edits = append(edits, edit{field, value, time.Now()})
+		editField(t, desk, p.ID, field, value)
+	}
+	clk.set(time.Hour)
+	mustSync(t, desk) // found ahead, nothing stamped from the future
+	clk.set(0)
+	do("address", "set right")
+	mustSync(t, desk)
+	for _, v := range []string{"right 1", "right 2", "right 3"} {
+		do("notes", v)
+		mustSync(t, desk)
+	}
+	clk.set(-time.Hour)
+	do("address", "made behind")
+	mustSync(t, desk) // found behind
+	clk.set(0)
+	do("notes", "set right again")
+	mustSync(t, desk)
+	syncAll(t, first.db, desk)
+	sameClinic(t, first.db, desk)
+	for i, d := range []*data.DB{first.db, desk} {
+		for _, e := range edits {
+			var at string
+			if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
+				p.ID, e.field, e.value).Scan(&at); err != nil {
+				t.Fatalf("desk %d: the history of the edit of %s to %q: %v", i, e.field, e.value, err)
+			}
+			when, err := time.Parse(data.TimeLayout, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if off := when.Sub(e.made); off < -time.Minute || off > time.Minute {
+				t.Errorf("desk %d: the history shows the edit of %s to %q at %s, %s from when it was made",
+					i, e.field, e.value, at, off.Round(time.Second))
+			}
+		}
+	}
+}
+
+// A desk enrolled while its clock was an hour ahead, so that its usual
+// offset is the wrong clock's; someone sets the clock right. From then on
+// the handshakes find the clock in step with the server's time, as far
+// from the usual offset as it was wrong: that is no clock "still off",
+// and the history of the edits made with the clock right must show when
+// they were made (every handshake moved it an hour late).
+func TestClockEnrolledWrongThenSetRight(t *testing.T) {
+	t.Parallel()
+	u, first, _ := twoDesks(t)
+	clk := &jumpClock{}
+	clk.set(time.Hour)
+	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	mustEnroll(t, desk, u)
+	syncUntilCaughtUp(t, u, desk)
+	p := newPatient(t, first.svc, "Enrolled Wrong")
+	syncAll(t, first.db, desk)
+	mustSync(t, desk) // the usual offset: the clock an hour ahead
+
+	clk.set(0)
+	mustSync(t, desk) // set right: the offset in use changes
+	type edit struct {
+		value string
+		made  time.Time
+	}
+	var edits []edit
+	for _, v := range []string{"right 1", "right 2", "right 3"} {
+		edits = append(edits, edit{v, time.Now()})
+		editField(t, desk, p.ID, "notes", v)
+		mustSync(t, desk)
+	}
+	syncAll(t, first.db, desk)
+	sameClinic(t, first.db, desk)
+	for i, d := range []*data.DB{first.db, desk} {
+		for _, e := range edits {
+			var at string
+			if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = ?`,
+				p.ID, e.value).Scan(&at); err != nil {
+				t.Fatalf("desk %d: the history of the edit to %q: %v", i, e.value, err)
+			}
+			if when, _ := time.Parse(data.TimeLayout, at); when.Sub(e.made) < -time.Minute || when.Sub(e.made) > time.Minute {
+				t.Errorf("desk %d: the history shows the edit to %q at %s, %s from when it was made",
+					i, e.value, at, when.Sub(e.made).Round(time.Second))
+			}
+		}
+	}
+}
+
 // A desk whose clock fell behind registers a patient; its push is taken by
 // the server and the reply is lost, and the other desk pulls the
 // registration, its history dated by the wrong clock. The server is then
