@@ -421,6 +421,13 @@ func (db *DB) resyncBehind(ctx context.Context, offset, fell time.Duration, held
 	return redated, nil
 }
 
+// queuedHistory selects the queued history rows (patient_changes,
+// patient_events) stamped from a reading on (the one parameter), but those
+// whose reading was held (clock_pinned): stillOff counts them on the read
+// connection before it takes the write lock, and moves them in it.
+const queuedHistory = `outbox WHERE hlc >= ? AND kind = 'insert'
+	AND entity IN ('patient_changes', 'patient_events') AND hlc NOT IN (SELECT hlc FROM clock_pinned)`
+
 // stillOff handles a handshake that finds the clock as far off as the last
 // one found it in an incident: the offset it measures is the one in use
 // (no new incident), but more than app.MaxClockOffset from the desk's
@@ -460,16 +467,14 @@ func (db *DB) stillOff(ctx context.Context, offset time.Duration) error {
 	db.clockIncident.Store(true)
 	since := time.UnixMilli(checked.Int64).UTC().Format("2006-01-02T15:04:05.000Z")
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE hlc >= ? AND kind = 'insert'
-		AND entity IN ('patient_changes', 'patient_events') AND hlc NOT IN (SELECT hlc FROM clock_pinned)`, since).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM `+queuedHistory, since).Scan(&n); err != nil {
 		return fmt.Errorf("sync clock: %w", err)
 	}
 	if n == 0 {
 		return nil
 	}
 	return db.WriteSyncState(ctx, "sync.clock", func(tx *Tx) error {
-		rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT hlc FROM outbox WHERE hlc >= ? AND kind = 'insert'
-			AND entity IN ('patient_changes', 'patient_events') AND hlc NOT IN (SELECT hlc FROM clock_pinned)`, since)
+		rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT hlc FROM `+queuedHistory, since)
 		if err != nil {
 			return err
 		}
