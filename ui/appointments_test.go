@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,14 +97,18 @@ func TestAppointmentBookFromFreeSlots(t *testing.T) {
 		return got[len(got)-1] == "d-2 2026-03-02" && len(f.slotBtns) == 3
 	})
 
-	// The next day button moves the day and reloads the slots.
+	// The next day button moves the day and reloads the slots. A load of
+	// today's slots may still be on its way (the doctor chosen twice: by
+	// the test and by the filtered list) and be recorded after it: the
+	// form drops its answer (loadSlots' seq), so tomorrow's need only have
+	// been asked for.
+	before := len(h.callsOf("FindFreeSlots"))
 	test.Tap(f.day.next)
 	if f.day.entry.Text != "2026-03-03" {
 		t.Errorf("next day = %q", f.day.entry.Text)
 	}
 	h.waitFor("tomorrow's slots", func() bool {
-		got := h.callsOf("FindFreeSlots")
-		return got[len(got)-1] == "d-2 2026-03-03"
+		return slices.Contains(h.callsOf("FindFreeSlots")[before:], any("d-2 2026-03-03"))
 	})
 	h.waitFor("the slot buttons", func() bool { return len(f.slotBtns) == 3 })
 

@@ -268,11 +268,11 @@ func (s *auditScreen) onVerify() {
 		s.reportText = verifyReportText(r)
 		// The check wrote its own audit entry: show the list as it is now.
 		s.fetch()
-		title := T("Database verified")
 		if !r.OK() {
-			title = T("Database problems found")
+			showProblem(T("Database problems found"), s.reportText, s.u.win)
+			return
 		}
-		showMessage(title, s.reportText, s.u.win)
+		showMessage(T("Database verified"), s.reportText, s.u.win)
 	})
 }
 

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"hms/app"
 )
@@ -107,7 +110,36 @@ func TestAuditArea(t *testing.T) {
 		if !strings.Contains(s.reportText, "Audit log chain: OK (250 entries)") || !h.shows("Database integrity: OK") {
 			t.Errorf("report = %q", s.reportText)
 		}
+		if got := dialogIcon(h); got != theme.InfoIcon().Name() {
+			t.Errorf("a healthy database's report drawn with %q, want the information icon", got)
+		}
 	})
+
+	// Problems found are drawn as an error (an administrator told of a
+	// record altered outside the app saw the routine information icon).
+	t.Run("Verify finds problems", func(t *testing.T) {
+		h.audit.VerifyFn = func(ctx context.Context) (*app.VerifyReport, error) {
+			return &app.VerifyReport{IntegrityOK: true, ForeignKeyOK: true, AuditOK: true, AuditRows: 250,
+				RecordProblems: []string{"patients 0193 was altered outside the app"}}, nil
+		}
+		s.report = nil
+		test.Tap(s.verify)
+		h.waitFor("the report", func() bool { return s.report != nil })
+		if got := dialogIcon(h); got != theme.ErrorIcon().Name() || !h.shows("Database problems found") {
+			t.Errorf("problems found drawn with %q, want the error icon", got)
+		}
+	})
+}
+
+// dialogIcon is the name of the icon the dialog on top draws; "" for none.
+func dialogIcon(h *harness) string {
+	name := ""
+	walk(h.u.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if img, ok := o.(*canvas.Image); ok && img.Resource != nil && name == "" {
+			name = img.Resource.Name()
+		}
+	})
+	return name
 }
 
 func TestVerifyReportText(t *testing.T) {

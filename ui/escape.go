@@ -359,6 +359,15 @@ func showMessage(title, message string, win fyne.Window) {
 	d.Show()
 }
 
+// showProblem is showMessage for something wrong (an error, problems a
+// check found): drawn with the error icon, as Fyne's ShowError is, not the
+// information one a routine message has.
+func showProblem(title, message string, win fyne.Window) {
+	d := newInfoDialog(title, T("OK"), messageContent(message), win)
+	d.SetIcon(theme.ErrorIcon())
+	d.Show()
+}
+
 // newConfirmDialog asks a question with content: dismiss says no, confirm
 // yes (drawn as the dialog's action); callback hears which, as Fyne's
 // NewCustomConfirm's does.

@@ -297,7 +297,7 @@ func showError(err error, win fyne.Window) {
 	if app.ErrorCode(err) == app.EINTERNAL {
 		log.Printf("ui: %v", err)
 	}
-	showMessage(errorTitle(err), errText(err), win)
+	showProblem(errorTitle(err), errText(err), win)
 }
 
 func errorTitle(err error) string {
