@@ -29,7 +29,8 @@ func TestResealAfterAddedColumn(t *testing.T) {
 	if len(rep.SchemaProblems) > 0 || !rep.AuditOK {
 		t.Fatalf("after the migration:\n%s", verifyText(rep))
 	}
-	if len(rep.RecordProblems) != 1 || !strings.Contains(rep.RecordProblems[0], "patients "+zoe+" was altered outside the app") {
+	if len(rep.RecordProblems) != 1 || !strings.Contains(rep.RecordProblems[0], "patients "+zoe+" ") ||
+		!strings.Contains(rep.RecordProblems[0], " was altered outside the app") {
 		t.Fatalf("want only patient %s reported, got:\n%s", zoe, verifyText(rep))
 	}
 	// One reseal, by the open that migrated.

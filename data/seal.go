@@ -698,17 +698,36 @@ func (w *tableWalk) seal(s *latestSeal) error {
 	}
 	if !w.have || w.key != s.rowID {
 		if s.hash != deletedSeal {
-			w.report("%s %s was deleted outside the app: audit row %d sealed it and no audited write deleted it", w.st.name, s.rowID, s.seq)
+			w.report("%s %s%s was deleted outside the app: audit row %d sealed it and no audited write deleted it",
+				w.st.name, s.rowID, w.whose(s.seq), s.seq)
 		}
 		return nil
 	}
 	switch {
 	case s.hash == deletedSeal:
-		w.report("%s %s was put back outside the app: audit row %d deleted it", w.st.name, w.key, s.seq)
+		w.report("%s %s%s was put back outside the app: audit row %d deleted it", w.st.name, w.key, w.whose(s.seq), s.seq)
 	case s.hash != rowHash(w.st.name, w.st.cols, w.vals):
-		w.report("%s %s was altered outside the app: it differs from its last audited write (audit row %d)", w.st.name, w.key, s.seq)
+		w.report("%s %s%s was altered outside the app: it differs from its last audited write (audit row %d)",
+			w.st.name, w.key, w.whose(s.seq), s.seq)
 	}
 	return w.next()
+}
+
+// whose names the patient whose record the audit row seq wrote, as
+// " (patient MRN Name)", so that an administrator told of a record altered
+// outside the app can find it; "" when the row names no patient on this
+// desk. The name is the record's as it is now, which may be the altered
+// one.
+func (w *tableWalk) whose(seq int64) string {
+	if w.total >= maxRowProblems {
+		return "" // not reported
+	}
+	var mrn, name string
+	if err := w.tx.QueryRowContext(w.ctx, `SELECT p.mrn, p.given_name || ' ' || p.family_name
+		FROM audit_log a JOIN patients p ON p.id = a.patient_id WHERE a.seq = ? AND a.patient_id <> ''`, seq).Scan(&mrn, &name); err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (patient %s %s)", mrn, name)
 }
 
 // finish reports the records after the last seal: none has one.

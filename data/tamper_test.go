@@ -189,11 +189,11 @@ func TestTamper(t *testing.T) {
 			`INSERT INTO audit_seal (seq, entity, row_id, hash) SELECT (SELECT max(seq) FROM audit_log), 'notes', ` + one("notes", "id") + `, 'x'`},
 			[]string{"record seals of audit row"}},
 		// Records edited.
-		{"NoteRewritten", "notes", []string{`UPDATE notes SET text = 'no findings' WHERE id = ` + one("notes", "id")}, []string{"notes ", "was altered outside the app"}},
+		{"NoteRewritten", "notes", []string{`UPDATE notes SET text = 'no findings' WHERE id = ` + one("notes", "id")}, []string{"notes ", "(patient P-D1-", "was altered outside the app"}},
 		{"PaymentAmountChanged", "payments", []string{`UPDATE payments SET amount = amount + 1000 WHERE id = (SELECT id FROM payments WHERE method <> 'cash' ORDER BY rowid LIMIT 1)`}, []string{"payments ", "altered"}},
 		{"RoleRaisedToAdmin", "users", []string{`UPDATE users SET role = 'admin' WHERE username = 'dr.house'`}, []string{"users ", "altered"}},
 		{"PasswordHashCopiedOntoAdmin", "users", []string{`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'nurse.joy') WHERE username = 'admin'`}, []string{"users ", "altered"}},
-		{"PatientRenamed", "patients", []string{`UPDATE patients SET family_name = 'Nobody' WHERE id = ` + one("patients", "id")}, []string{"patients ", "altered"}},
+		{"PatientRenamed", "patients", []string{`UPDATE patients SET family_name = 'Nobody' WHERE id = ` + one("patients", "id")}, []string{"patients ", "Nobody)", "altered"}},
 		{"PrescriptionEdited", "prescriptions", []string{`UPDATE prescriptions SET notes = 'double the dose' WHERE id = ` + one("prescriptions", "id")}, []string{"prescriptions ", "altered"}},
 		{"PrescriptionItemEdited", "prescription_items", []string{`UPDATE prescription_items SET dose = '10 tablets' WHERE id = ` + one("prescription_items", "id")}, []string{"prescription_items ", "altered"}},
 		{"InvoiceEdited", "invoices", []string{`UPDATE invoices SET notes = 'waived' WHERE id = ` + one("invoices", "id")}, []string{"invoices ", "altered"}},
@@ -224,7 +224,7 @@ func TestTamper(t *testing.T) {
 		{"AppointmentDeleted", "appointments,appointment_events", []string{`DELETE FROM appointment_events WHERE appointment_id = ` + one("appointments", "id"),
 			`DELETE FROM appointments WHERE id = ` + one("appointments", "id")}, []string{"appointments ", "deleted outside the app"}},
 		{"InvoiceLineDeleted", "invoice_lines", []string{`DELETE FROM invoice_lines WHERE id = ` + one("invoice_lines", "id")}, []string{"invoice_lines ", "deleted outside the app"}},
-		{"VitalsDeleted", "vitals", []string{`DELETE FROM vitals WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "deleted outside the app"}},
+		{"VitalsDeleted", "vitals", []string{`DELETE FROM vitals WHERE id = ` + one("vitals", "id")}, []string{"vitals ", "(patient P-D1-", "deleted outside the app"}},
 		{"PatientEventDeleted", "patient_events", []string{`DELETE FROM patient_events WHERE id = ` + one("patient_events", "id")}, []string{"patient_events ", "deleted outside the app"}},
 		// Last stop's additions: a letter's language, a message plan
 		// slipped in, the trigger that keeps a plan due until all its
