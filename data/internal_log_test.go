@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	stdsync "sync"
 	"testing"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // logRecorder keeps the level of each record logged with a given action.
@@ -55,5 +57,27 @@ func TestInternalErrorNotForACancelledContext(t *testing.T) {
 	_ = internal("test.internal", errors.New("disk I/O error"))
 	if len(levels) != 1 || levels[0] != slog.LevelError {
 		t.Errorf("a fault logged at %v, want one ERROR", levels)
+	}
+}
+
+// Fault tells SQLite failing (a full or failing disk, a damaged file) from
+// a row its constraints or triggers refuse: a pull that applies a batch
+// again one by one logs the first as an internal error still.
+func TestFaultIsNotARefusal(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"a trigger's refusal", fmt.Errorf("payments x: %w", sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintTrigger}), false},
+		{"a foreign key", sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintForeignKey}, false},
+		{"the apply's own refusal", errors.New(`this version of hms does not sync "x": update it`), false},
+		{"a failing disk", fmt.Errorf("x: %w", sqlite3.Error{Code: sqlite3.ErrIoErr}), true},
+		{"a full disk", sqlite3.Error{Code: sqlite3.ErrFull}, true},
+		{"a damaged file", sqlite3.Error{Code: sqlite3.ErrCorrupt}, true},
+	} {
+		if got := Fault(c.err); got != c.want {
+			t.Errorf("%s: Fault = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
+
 	"hms/app"
 	"hms/data/sync/hlc"
 )
@@ -415,6 +417,16 @@ func Handled(err error) error {
 		return nil
 	}
 	return handledError{err}
+}
+
+// Fault reports whether err is SQLite failing for a reason other than a
+// constraint (a disk that is full or failing, a damaged file, a statement
+// the program got wrong): a fault of the program or the machine, to log as
+// an internal error even where its caller deals with the error, unlike a
+// row the database's constraints or triggers refuse.
+func Fault(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code != sqlite3.ErrConstraint
 }
 
 type handledError struct{ err error }
