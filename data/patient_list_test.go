@@ -93,8 +93,8 @@ func TestPatientListFollowsPatients(t *testing.T) {
 	// Behind the app's back: verify names each kind.
 	raw := datatest.RawDB(t, c.db)
 	for _, tc := range []struct{ tamper, want string }{
-		{`UPDATE patient_list SET phone = '+30 210 000 0000' WHERE id = '` + ps[0].ID + `'`, "differs from the patient's record"},
-		{`DELETE FROM patient_list WHERE id = '` + ps[1].ID + `'`, "has no row in the search's list"},
+		{`UPDATE patient_list SET phone = '+30 210 000 0000' WHERE id = '` + ps[0].ID + `'`, "patient " + ps[0].MRN + " Relisted One (" + ps[0].ID + ") differs from the patient's record"},
+		{`DELETE FROM patient_list WHERE id = '` + ps[1].ID + `'`, "patient " + ps[1].MRN + " Listed Two (" + ps[1].ID + ") has no row in the search's list"},
 		{`INSERT INTO patient_list SELECT activity_seq + 1000, 'ghost', mrn, given_name, family_name, sex, birth_date, phone,
 			email, address, national_id, emergency_contact, emergency_phone, blood_group, notes, created_at, updated_at,
 			last_activity_at, deleted_at, archive_reason, merged_into, language, search_name, phone_digits

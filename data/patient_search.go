@@ -213,11 +213,12 @@ func patientListProblems(ctx context.Context, q querier, limit int) ([]string, e
 	for _, c := range patientListColumns {
 		differ = append(differ, "l."+c+" IS NOT p."+c)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT p.id, l.activity_seq IS NULL FROM patients p
+	rows, err := q.QueryContext(ctx, `SELECT p.id, l.activity_seq IS NULL, p.mrn || ' ' || p.given_name || ' ' || p.family_name
+		FROM patients p
 		LEFT JOIN patient_list l ON l.activity_seq = p.activity_seq
 		WHERE p.activity_seq IS NOT NULL AND (l.activity_seq IS NULL OR `+strings.Join(differ, " OR ")+`)
 		UNION ALL
-		SELECT l.id, 2 FROM patient_list l WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.activity_seq = l.activity_seq)
+		SELECT l.id, 2, '' FROM patient_list l WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.activity_seq = l.activity_seq)
 		LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("patient list: %w", err)
@@ -225,16 +226,18 @@ func patientListProblems(ctx context.Context, q querier, limit int) ([]string, e
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var id string
+		var id, who string
 		var kind int
-		if err := rows.Scan(&id, &kind); err != nil {
+		if err := rows.Scan(&id, &kind, &who); err != nil {
 			return nil, fmt.Errorf("patient list: %w", err)
 		}
+		// The patient by record number and name, as an administrator
+		// looks them up, and by id.
 		switch kind {
 		case 0:
-			out = append(out, fmt.Sprintf("patient_list: the search's row of patient %s differs from the patient's record", id))
+			out = append(out, fmt.Sprintf("patient_list: the search's row of patient %s (%s) differs from the patient's record", who, id))
 		case 1:
-			out = append(out, fmt.Sprintf("patient_list: patient %s has no row in the search's list", id))
+			out = append(out, fmt.Sprintf("patient_list: patient %s (%s) has no row in the search's list", who, id))
 		default:
 			out = append(out, fmt.Sprintf("patient_list: a row for %s that no patient has", id))
 		}
