@@ -40,8 +40,15 @@ func (c *jumpClock) set(d time.Duration) {
 // on a clock a test can set wrong (jumpClock), enrolled and in step too.
 func clockDesks(t *testing.T) (u string, first *clinic, desk *data.DB, clk *jumpClock) {
 	t.Helper()
+	return clockDesksAt(t, 0)
+}
+
+// clockDesksAt is clockDesks with the third desk's clock off by jump when
+// it enrolls.
+func clockDesksAt(t *testing.T, jump time.Duration) (u string, first *clinic, desk *data.DB, clk *jumpClock) {
+	t.Helper()
 	u, first, _ = twoDesks(t)
-	clk = &jumpClock{}
+	clk = &jumpClock{jump: jump}
 	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -543,20 +550,27 @@ func TestClockAheadFoundBeforeAnyEdit(t *testing.T) {
 	sameClinic(t, first.db, desk)
 	for i, d := range []*data.DB{first.db, desk} {
 		for _, e := range edits {
-			var at string
-			if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
-				p.ID, e.field, e.value).Scan(&at); err != nil {
-				t.Fatalf("desk %d: the history of the edit of %s to %q: %v", i, e.field, e.value, err)
-			}
-			when, err := time.Parse(data.TimeLayout, at)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if off := when.Sub(e.made); off < -time.Minute || off > time.Minute {
-				t.Errorf("desk %d: the history shows the edit of %s to %q at %s, %s from when it was made",
-					i, e.field, e.value, at, off.Round(time.Second))
-			}
+			checkHistoryMade(t, i, d, p.ID, e.field, e.value, e.made)
 		}
+	}
+}
+
+// checkHistoryMade fails t unless desk i's history of the edit of field
+// to value shows it within a minute of made.
+func checkHistoryMade(t *testing.T, i int, d *data.DB, patientID, field, value string, made time.Time) {
+	t.Helper()
+	var at string
+	if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = ? AND new_value = ?`,
+		patientID, field, value).Scan(&at); err != nil {
+		t.Fatalf("desk %d: the history of the edit of %s to %q: %v", i, field, value, err)
+	}
+	when, err := time.Parse(data.TimeLayout, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off := when.Sub(made); off < -time.Minute || off > time.Minute {
+		t.Errorf("desk %d: the history shows the edit of %s to %q at %s, %s from when it was made",
+			i, field, value, at, off.Round(time.Second))
 	}
 }
 
@@ -568,16 +582,7 @@ func TestClockAheadFoundBeforeAnyEdit(t *testing.T) {
 // they were made (every handshake moved it an hour late).
 func TestClockEnrolledWrongThenSetRight(t *testing.T) {
 	t.Parallel()
-	u, first, _ := twoDesks(t)
-	clk := &jumpClock{}
-	clk.set(time.Hour)
-	desk, err := data.Open(filepath.Join(t.TempDir(), "hms.db"), data.Options{HashParams: datatest.CheapHash, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { desk.Close() })
-	mustEnroll(t, desk, u)
-	syncUntilCaughtUp(t, u, desk)
+	_, first, desk, clk := clockDesksAt(t, time.Hour)
 	p := newPatient(t, first.svc, "Enrolled Wrong")
 	syncAll(t, first.db, desk)
 	mustSync(t, desk) // the usual offset: the clock an hour ahead
@@ -598,15 +603,7 @@ func TestClockEnrolledWrongThenSetRight(t *testing.T) {
 	sameClinic(t, first.db, desk)
 	for i, d := range []*data.DB{first.db, desk} {
 		for _, e := range edits {
-			var at string
-			if err := rawDB(t, d).QueryRow(`SELECT at FROM patient_changes WHERE patient_id = ? AND field = 'notes' AND new_value = ?`,
-				p.ID, e.value).Scan(&at); err != nil {
-				t.Fatalf("desk %d: the history of the edit to %q: %v", i, e.value, err)
-			}
-			if when, _ := time.Parse(data.TimeLayout, at); when.Sub(e.made) < -time.Minute || when.Sub(e.made) > time.Minute {
-				t.Errorf("desk %d: the history shows the edit to %q at %s, %s from when it was made",
-					i, e.value, at, when.Sub(e.made).Round(time.Second))
-			}
+			checkHistoryMade(t, i, d, p.ID, "notes", e.value, e.made)
 		}
 	}
 }
