@@ -60,7 +60,7 @@ func TestInternalErrorNotForACancelledContext(t *testing.T) {
 	}
 }
 
-// Fault tells SQLite failing (a full or failing disk, a damaged file) from
+// fault tells SQLite failing (a full or failing disk, a damaged file) from
 // a row its constraints or triggers refuse: a pull that applies a batch
 // again one by one logs the first as an internal error still.
 func TestFaultIsNotARefusal(t *testing.T) {
@@ -76,8 +76,8 @@ func TestFaultIsNotARefusal(t *testing.T) {
 		{"a full disk", sqlite3.Error{Code: sqlite3.ErrFull}, true},
 		{"a damaged file", sqlite3.Error{Code: sqlite3.ErrCorrupt}, true},
 	} {
-		if got := Fault(c.err); got != c.want {
-			t.Errorf("%s: Fault = %v, want %v", c.name, got, c.want)
+		if got := fault(c.err); got != c.want {
+			t.Errorf("%s: fault = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

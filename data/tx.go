@@ -289,7 +289,7 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 			return err
 		}
 		var handled handledError
-		if errors.As(err, &handled) {
+		if errors.As(err, &handled) && !fault(handled.err) {
 			return handled.err
 		}
 		return internal(action, err)
@@ -411,7 +411,7 @@ func sessionOf(ctx context.Context, q interface {
 // applies it again one by one and keeps the refused change for review): the
 // transaction rolls back and returns err as it is, without logging it as an
 // internal error, which would tell an administrator reading the log of a
-// fault that did not happen.
+// fault that did not happen. SQLite failing (fault) is logged all the same.
 func Handled(err error) error {
 	if err == nil {
 		return nil
@@ -419,12 +419,12 @@ func Handled(err error) error {
 	return handledError{err}
 }
 
-// Fault reports whether err is SQLite failing for a reason other than a
+// fault reports whether err is SQLite failing for a reason other than a
 // constraint (a disk that is full or failing, a damaged file, a statement
 // the program got wrong): a fault of the program or the machine, to log as
-// an internal error even where its caller deals with the error, unlike a
-// row the database's constraints or triggers refuse.
-func Fault(err error) bool {
+// an internal error even where its caller deals with the error (Handled),
+// unlike a row the database's constraints or triggers refuse.
+func fault(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.Code != sqlite3.ErrConstraint
 }

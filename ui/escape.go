@@ -354,17 +354,19 @@ func newInfoDialog(title, dismiss string, content fyne.CanvasObject, win fyne.Wi
 // showMessage shows a message with an OK button: Fyne's ShowInformation
 // with keys.
 func showMessage(title, message string, win fyne.Window) {
-	d := newInfoDialog(title, T("OK"), messageContent(message), win)
-	d.SetIcon(theme.InfoIcon())
-	d.Show()
+	showWithIcon(title, message, theme.InfoIcon(), win)
 }
 
 // showProblem is showMessage for something wrong (an error, problems a
 // check found): drawn with the error icon, as Fyne's ShowError is, not the
 // information one a routine message has.
 func showProblem(title, message string, win fyne.Window) {
+	showWithIcon(title, message, theme.ErrorIcon(), win)
+}
+
+func showWithIcon(title, message string, icon fyne.Resource, win fyne.Window) {
 	d := newInfoDialog(title, T("OK"), messageContent(message), win)
-	d.SetIcon(theme.ErrorIcon())
+	d.SetIcon(icon)
 	d.Show()
 }
 

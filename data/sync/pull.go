@@ -242,11 +242,7 @@ func (e *Engine) applyBatch(ctx context.Context, changes []server.Change, rep *a
 			} else if err != nil {
 				// Applied again one by one below, where it is kept for
 				// review: no internal error, unless SQLite itself failed.
-				err = fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err)
-				if data.Fault(err) {
-					return err
-				}
-				return data.Handled(err)
+				return data.Handled(fmt.Errorf("%s %s: %w", ch.Entity, ch.RowID, err))
 			}
 			if err := a.supersede(ch); err != nil {
 				return err
