@@ -152,6 +152,8 @@ func downgradeDash(t *testing.T, old *sql.DB, ref string) {
 			VALUES (1, coalesce((SELECT allocated FROM dash_payments WHERE day = 'all' AND method = ''), 0))`,
 		`DELETE FROM dash_revenue WHERE kind = ''`,
 		`DELETE FROM dash_payments WHERE day = 'all'`,
+		// What later migrations added, which the open applies again.
+		`ALTER TABLE conflicts DROP COLUMN entry`, // 0246
 		`DELETE FROM schema_migrations WHERE version > `+fmt.Sprint(dashBefore0243))
 	then, now := schemaOf(r, "trigger"), schemaOf(old, "trigger")
 	changed := 0

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0244 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0246 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -784,7 +784,7 @@ CREATE TABLE conflicts (
     detected_at TEXT NOT NULL,
     resolved_at TEXT,
     resolved_by TEXT NOT NULL DEFAULT '',
-    resolution  TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'kept', 'taken', 'merged')),
+    resolution  TEXT NOT NULL DEFAULT '' CHECK (resolution IN ('', 'kept', 'taken', 'merged')), entry TEXT NOT NULL DEFAULT '',
     CHECK ((resolved_at IS NULL) = (resolution = ''))
 ) STRICT;
 

@@ -337,6 +337,10 @@ func TestTamperReview(t *testing.T) {
 	}{
 		{"ConflictDeleted", []string{`DELETE FROM conflicts WHERE id = 'c1'`}, "conflicts c1 was deleted outside the app"},
 		{"ConflictLostValueRewritten", []string{`UPDATE conflicts SET lost_value = '"waived"' WHERE id = 'c1'`}, "conflicts c1 was altered"},
+		// A change kept for later (desk 0246): an entry rewritten to
+		// make it a delete would remove the record when it is applied.
+		{"ParkedEntryRewritten", []string{`UPDATE conflicts SET entry = '{"deleted_hlc":"0000000000009-0000-aaaa"}' WHERE id = 'c1'`},
+			"conflicts c1 was altered"},
 		{"ConflictResolvedOutside", []string{`UPDATE conflicts SET resolved_at = detected_at, resolved_by = 'admin', resolution = 'kept' WHERE id = 'c1'`},
 			"conflicts c1 was altered"},
 		{"BillingConflictDeleted", []string{`DELETE FROM billing_conflicts WHERE id = 'b1'`}, "billing_conflicts b1 was deleted outside the app"},

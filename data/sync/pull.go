@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -411,7 +412,7 @@ func (a *applier) supersede(ch server.Change) error {
 // each with its keys checked at once.
 func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 	for pass := 0; pass < 5; pass++ {
-		rows, err := e.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site FROM conflicts
+		rows, err := e.r.QueryContext(ctx, `SELECT id, entity, row_id, lost_value, lost_hlc, lost_site, entry FROM conflicts
 			WHERE resolved_at IS NULL AND rule LIKE ? ORDER BY lost_hlc, rowid`, data.RuleNotApplied+"%")
 		if err != nil {
 			return internal("sync.pull", err)
@@ -419,12 +420,19 @@ func (e *Engine) retryParked(ctx context.Context, rep *app.SyncReport) error {
 		var ps []parkedChange
 		for rows.Next() {
 			var p parkedChange
-			var data string
-			if err := rows.Scan(&p.id, &p.ch.Entity, &p.ch.RowID, &data, &p.ch.HLC, &p.ch.Origin); err != nil {
+			var data, entry string
+			if err := rows.Scan(&p.id, &p.ch.Entity, &p.ch.RowID, &data, &p.ch.HLC, &p.ch.Origin, &entry); err != nil {
 				rows.Close()
 				return internal("sync.pull", err)
 			}
 			p.ch.Data = json.RawMessage(data)
+			if err := restoreEntry(&p.ch, entry); err != nil {
+				// Written by keepUnapplied, sealed: only an edit outside
+				// the app makes it unreadable, which verify reports. The
+				// change stays kept; the rest still sync.
+				slog.Warn("a change kept for later cannot be read: left kept", "entity", p.ch.Entity, "row", p.ch.RowID, "err", err)
+				continue
+			}
 			ps = append(ps, p)
 		}
 		rows.Close()
@@ -594,17 +602,55 @@ func (tx *txn) movePullCursor(ch server.Change) error {
 }
 
 // keepUnapplied writes a change this desk could not apply to conflicts:
-// the server's row is the value that is missing here.
+// the server's row is the value that is missing here, and the rest of its
+// entry (parkedEntry) is kept with it for when it is applied.
 func (tx *txn) keepUnapplied(ch server.Change, why error, detected string) error {
 	site := ch.Origin
 	if t, err := hlc.Parse(ch.HLC); err == nil {
 		site = t.Site
 	}
-	_, err := tx.ExecContext(tx.ctx, `INSERT INTO conflicts
-		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at)
-		VALUES (?, ?, ?, '', ?, ?, ?, ?, 'null', '', '', ?)`,
-		newID(), ch.Entity, ch.RowID, data.RuleNotApplied+why.Error(), jsonText(ch.Data), ch.HLC, site, detected)
+	entry, err := json.Marshal(parkedEntry{Origin: ch.Origin, TxID: ch.TxID, Seq: ch.Seq, FieldHLC: ch.FieldHLC,
+		DeletedHLC: ch.DeletedHLC, ServerSet: ch.ServerSet})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(tx.ctx, `INSERT INTO conflicts
+		(id, entity, row_id, field, rule, lost_value, lost_hlc, lost_site, won_value, won_hlc, won_site, detected_at, entry)
+		VALUES (?, ?, ?, '', ?, ?, ?, ?, 'null', '', '', ?, ?)`,
+		newID(), ch.Entity, ch.RowID, data.RuleNotApplied+why.Error(), jsonText(ch.Data), ch.HLC, site, detected, string(entry))
 	return err
+}
+
+// parkedEntry is what a parked change's log entry says besides its row
+// (conflicts.entry, desk migration 0246): applied later, the change is
+// merged field by field with its own field clocks, keeps what each field
+// saw as the base of this desk's next edits, and deletes when it is a
+// delete, as it would have when pulled.
+type parkedEntry struct {
+	Origin     string          `json:"origin,omitempty"`
+	TxID       uint64          `json:"tx_id,omitempty"`
+	Seq        int64           `json:"seq,omitempty"`
+	FieldHLC   json.RawMessage `json:"field_hlc,omitempty"`
+	DeletedHLC string          `json:"deleted_hlc,omitempty"`
+	ServerSet  json.RawMessage `json:"server_set,omitempty"`
+}
+
+// restoreEntry puts back into a parked change what keepUnapplied kept of
+// its entry; a change parked before desk migration 0246 (”) keeps its
+// row and reading alone, its origin the reading's desk.
+func restoreEntry(ch *server.Change, entry string) error {
+	if entry == "" {
+		return nil
+	}
+	var pe parkedEntry
+	if err := json.Unmarshal([]byte(entry), &pe); err != nil {
+		return err
+	}
+	if pe.Origin != "" {
+		ch.Origin = pe.Origin
+	}
+	ch.TxID, ch.Seq, ch.FieldHLC, ch.DeletedHLC, ch.ServerSet = pe.TxID, pe.Seq, pe.FieldHLC, pe.DeletedHLC, pe.ServerSet
+	return nil
 }
 
 // applier applies pulled changes inside one transaction.

@@ -118,3 +118,71 @@ func TestRestoredServerParkedChangeKeepsWhatLost(t *testing.T) {
 		}
 	}
 }
+
+// A change kept for later (its patient had not come) is applied with what
+// its entry says of each field: which reading set it, what it saw, whether
+// it deletes the row. The desk kept only the row and applied it as if the
+// change's own reading had set every field, with nothing seen, so a later
+// edit made on that desk over a value it had been shown did not say it had
+// seen it, and every desk kept the value it replaced for review as lost
+// (a false conflict), with the desk's own value named as the winner.
+func TestRestoredServerParkedChangeKeepsFieldClocks(t *testing.T) {
+	t.Parallel()
+	noInternalErrors(t)
+	u, a, b, c := threeDesks(t)
+	d := MustOpenDB(t, nil)
+	mustEnroll(t, d, u)
+	syncUntilCaughtUp(t, u, d)
+	dump := servertest.Copy(t, u)
+
+	// After the dump: the first desk registers a patient, the second bills
+	// them and sets the draft's discount.
+	p := newPatient(t, a.svc, "Parked Clocks")
+	mustSync(t, a.db)
+	syncUntilCaughtUp(t, u, b)
+	inv, err := services(b).Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(b).Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+		Quantity: 1, UnitPrice: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, b)
+	setDiscount(t, b, inv.ID, 300)
+	mustSync(t, b)
+
+	// Restored: the second desk pushes again and the fourth pulls the
+	// invoice before its patient; then the first pushes again and the
+	// fourth takes the invoice.
+	for _, x := range []*data.DB{a.db, b, c, d} {
+		pointAt(t, x, dump)
+	}
+	mustSync(t, b)
+	syncUntilCaughtUp(t, dump, d)
+	if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ? AND entity = 'invoices'`,
+		data.RuleNotApplied+"%"); n == 0 {
+		t.Fatalf("the fourth desk did not keep the invoice for later: the test no longer makes the case")
+	}
+	syncAll(t, a.db, b, c, d)
+	got, err := services(d).Billing.FindInvoice(system, inv.ID)
+	if err != nil || got.DiscountAmount != 300 {
+		t.Fatalf("the fourth desk's invoice: %+v, %v; want the discount 300", got, err)
+	}
+
+	// The fourth desk, shown 300, sets another discount: it replaces what
+	// it saw, and nothing is lost.
+	setDiscount(t, d, inv.ID, 450)
+	syncAll(t, a.db, b, c, d)
+	sameClinic(t, a.db, b, c, d)
+	admin := callerOf(a.users[app.RoleAdmin])
+	for i, x := range []*data.DB{a.db, b, c, d} {
+		if n := count(t, x, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
+			data.RuleNotApplied+"%"); n != 0 {
+			t.Errorf("desk %d keeps %d pulled changes it could not apply", i, n)
+		}
+		if got := openLosses(t, x, admin, inv.ID, "discount_amount"); len(got) != 0 {
+			t.Errorf("desk %d keeps for review %v, want nothing: the fourth desk saw the discount it replaced", i, got)
+		}
+	}
+}

@@ -1,0 +1,16 @@
+-- What a parked change's log entry says besides its row (issue #21). A
+-- pulled change this desk cannot apply yet (its patient has not come: a
+-- restored server took a child pushed again before its parent) is kept in
+-- conflicts under RuleNotApplied and applied when what it lacked comes
+-- (data/sync/pull.go, retryParked). Only its row was kept: applied later,
+-- every field was taken as set by the change's own reading, with nothing
+-- seen, so the desk's next edit of the record did not say it had seen the
+-- value it replaced and every desk kept that value for review as lost.
+-- entry keeps the rest of the entry (a JSON object: the change's origin,
+-- its place in the log, its field clocks, the reading of a delete, and
+-- what the server set: what lost and what each field saw), '' for a change
+-- parked before this migration, which is applied as before. conflicts is
+-- sealed (0214): the rows present are sealed again over the new column by
+-- the open's audit.reseal row (data/reseal.go), and an entry edited
+-- outside the app is reported like the rest of the row.
+ALTER TABLE conflicts ADD COLUMN entry TEXT NOT NULL DEFAULT '';
