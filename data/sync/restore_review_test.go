@@ -66,27 +66,9 @@ func TestRestoredServerKeepsOwnValueThatLost(t *testing.T) {
 func TestRestoredServerParkedChangeKeepsWhatLost(t *testing.T) {
 	t.Parallel()
 	noInternalErrors(t)
-	u, a, b, c := threeDesks(t)
-	d := MustOpenDB(t, nil)
-	mustEnroll(t, d, u)
-	syncUntilCaughtUp(t, u, d)
-	dump := servertest.Copy(t, u)
-
-	// After the dump: the first desk registers a patient; the second bills
-	// them; the second and third set the draft's discount apart, the third
-	// a moment later. The fourth desk syncs none of it.
-	p := newPatient(t, a.svc, "Parked Invoice")
-	mustSync(t, a.db)
-	syncUntilCaughtUp(t, u, b)
-	inv, err := services(b).Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := services(b).Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
-		Quantity: 1, UnitPrice: 5000}); err != nil {
-		t.Fatal(err)
-	}
-	mustSync(t, b)
+	// The second and third desks set the draft's discount apart, the
+	// third a moment later. The fourth desk syncs none of it.
+	u, a, b, c, d, dump, inv := draftAfterDump(t, "Parked Invoice")
 	syncUntilCaughtUp(t, u, c)
 	setDiscount(t, b, inv.ID, 300)
 	setDiscount(t, c, inv.ID, 500)
@@ -101,18 +83,12 @@ func TestRestoredServerParkedChangeKeepsWhatLost(t *testing.T) {
 	mustSync(t, b)
 	mustSync(t, c)
 	syncUntilCaughtUp(t, dump, d)
-	if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ? AND entity = 'invoices'`,
-		data.RuleNotApplied+"%"); n == 0 {
-		t.Fatalf("the fourth desk did not keep the invoice for later: the test no longer makes the case")
-	}
+	keptInvoiceForLater(t, d)
 	syncAll(t, a.db, b, c, d)
 	sameClinic(t, a.db, b, c, d)
 	admin := callerOf(a.users[app.RoleAdmin])
 	for i, x := range []*data.DB{a.db, b, c, d} {
-		if n := count(t, x, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
-			data.RuleNotApplied+"%"); n != 0 {
-			t.Errorf("desk %d keeps %d pulled changes it could not apply", i, n)
-		}
+		nothingKeptForLater(t, i, x)
 		if got := openLosses(t, x, admin, inv.ID, "discount_amount"); len(got) != 1 || got[`300`] != `500` {
 			t.Errorf("desk %d keeps for review %v, want the discount 300 lost to 500", i, got)
 		}
@@ -129,26 +105,8 @@ func TestRestoredServerParkedChangeKeepsWhatLost(t *testing.T) {
 func TestRestoredServerParkedChangeKeepsFieldClocks(t *testing.T) {
 	t.Parallel()
 	noInternalErrors(t)
-	u, a, b, c := threeDesks(t)
-	d := MustOpenDB(t, nil)
-	mustEnroll(t, d, u)
-	syncUntilCaughtUp(t, u, d)
-	dump := servertest.Copy(t, u)
-
-	// After the dump: the first desk registers a patient, the second bills
-	// them and sets the draft's discount.
-	p := newPatient(t, a.svc, "Parked Clocks")
-	mustSync(t, a.db)
-	syncUntilCaughtUp(t, u, b)
-	inv, err := services(b).Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := services(b).Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
-		Quantity: 1, UnitPrice: 5000}); err != nil {
-		t.Fatal(err)
-	}
-	mustSync(t, b)
+	// The second desk sets the draft's discount.
+	_, a, b, c, d, dump, inv := draftAfterDump(t, "Parked Clocks")
 	setDiscount(t, b, inv.ID, 300)
 	mustSync(t, b)
 
@@ -160,10 +118,7 @@ func TestRestoredServerParkedChangeKeepsFieldClocks(t *testing.T) {
 	}
 	mustSync(t, b)
 	syncUntilCaughtUp(t, dump, d)
-	if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ? AND entity = 'invoices'`,
-		data.RuleNotApplied+"%"); n == 0 {
-		t.Fatalf("the fourth desk did not keep the invoice for later: the test no longer makes the case")
-	}
+	keptInvoiceForLater(t, d)
 	syncAll(t, a.db, b, c, d)
 	got, err := services(d).Billing.FindInvoice(system, inv.ID)
 	if err != nil || got.DiscountAmount != 300 {
@@ -177,12 +132,56 @@ func TestRestoredServerParkedChangeKeepsFieldClocks(t *testing.T) {
 	sameClinic(t, a.db, b, c, d)
 	admin := callerOf(a.users[app.RoleAdmin])
 	for i, x := range []*data.DB{a.db, b, c, d} {
-		if n := count(t, x, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
-			data.RuleNotApplied+"%"); n != 0 {
-			t.Errorf("desk %d keeps %d pulled changes it could not apply", i, n)
-		}
+		nothingKeptForLater(t, i, x)
 		if got := openLosses(t, x, admin, inv.ID, "discount_amount"); len(got) != 0 {
 			t.Errorf("desk %d keeps for review %v, want nothing: the fourth desk saw the discount it replaced", i, got)
 		}
+	}
+}
+
+// draftAfterDump makes four desks and a dump of their server (as empty of
+// the rest as the desks are); after the dump, the first desk registers a
+// patient (named) and the second bills them a draft of one line, both
+// pushed; the third and fourth desks pull none of it.
+func draftAfterDump(t *testing.T, name string) (u string, a *clinic, b, c, d *data.DB, dump string, inv *app.Invoice) {
+	t.Helper()
+	u, a, b, c = threeDesks(t)
+	d = MustOpenDB(t, nil)
+	mustEnroll(t, d, u)
+	syncUntilCaughtUp(t, u, d)
+	dump = servertest.Copy(t, u)
+
+	p := newPatient(t, a.svc, name)
+	mustSync(t, a.db)
+	syncUntilCaughtUp(t, u, b)
+	inv, err := services(b).Billing.CreateDraftInvoice(system, app.DraftInvoice{PatientID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services(b).Billing.AddLine(system, inv.ID, app.LineInput{Description: "Visit", Kind: app.PriceOther,
+		Quantity: 1, UnitPrice: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, b)
+	return u, a, b, c, d, dump, inv
+}
+
+// keptInvoiceForLater stops the test when d keeps no invoice for later:
+// it no longer makes the case it is about.
+func keptInvoiceForLater(t *testing.T, d *data.DB) {
+	t.Helper()
+	if n := count(t, d, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ? AND entity = 'invoices'`,
+		data.RuleNotApplied+"%"); n == 0 {
+		t.Fatalf("the fourth desk did not keep the invoice for later: the test no longer makes the case")
+	}
+}
+
+// nothingKeptForLater reports desk i (x) when it still keeps pulled
+// changes it could not apply.
+func nothingKeptForLater(t *testing.T, i int, x *data.DB) {
+	t.Helper()
+	if n := count(t, x, `SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND rule LIKE ?`,
+		data.RuleNotApplied+"%"); n != 0 {
+		t.Errorf("desk %d keeps %d pulled changes it could not apply", i, n)
 	}
 }
