@@ -105,37 +105,58 @@ func TestRestoredServerParkedChangeKeepsWhatLost(t *testing.T) {
 func TestRestoredServerParkedChangeKeepsFieldClocks(t *testing.T) {
 	t.Parallel()
 	noInternalErrors(t)
-	// The second desk sets the draft's discount.
-	_, a, b, c, d, dump, inv := draftAfterDump(t, "Parked Clocks")
-	setDiscount(t, b, inv.ID, 300)
-	mustSync(t, b)
-
-	// Restored: the second desk pushes again and the fourth pulls the
-	// invoice before its patient; then the first pushes again and the
-	// fourth takes the invoice.
-	for _, x := range []*data.DB{a.db, b, c, d} {
-		pointAt(t, x, dump)
-	}
-	mustSync(t, b)
-	syncUntilCaughtUp(t, dump, d)
-	keptInvoiceForLater(t, d)
-	syncAll(t, a.db, b, c, d)
-	got, err := services(d).Billing.FindInvoice(system, inv.ID)
-	if err != nil || got.DiscountAmount != 300 {
-		t.Fatalf("the fourth desk's invoice: %+v, %v; want the discount 300", got, err)
-	}
-
-	// The fourth desk, shown 300, sets another discount: it replaces what
-	// it saw, and nothing is lost.
-	setDiscount(t, d, inv.ID, 450)
-	syncAll(t, a.db, b, c, d)
-	sameClinic(t, a.db, b, c, d)
-	admin := callerOf(a.users[app.RoleAdmin])
-	for i, x := range []*data.DB{a.db, b, c, d} {
-		nothingKeptForLater(t, i, x)
-		if got := openLosses(t, x, admin, inv.ID, "discount_amount"); len(got) != 0 {
-			t.Errorf("desk %d keeps for review %v, want nothing: the fourth desk saw the discount it replaced", i, got)
+	// A desk upgraded with changes kept for later before desk migration
+	// 0246 has only their rows: they are applied from them, as before.
+	for _, before0246 := range []bool{false, true} {
+		name := "kept with its entry"
+		if before0246 {
+			name = "kept before 0246"
 		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			// The second desk sets the draft's discount.
+			_, a, b, c, d, dump, inv := draftAfterDump(t, "Parked Clocks")
+			setDiscount(t, b, inv.ID, 300)
+			mustSync(t, b)
+
+			// Restored: the second desk pushes again and the fourth pulls
+			// the invoice before its patient; then the first pushes again
+			// and the fourth takes the invoice.
+			for _, x := range []*data.DB{a.db, b, c, d} {
+				pointAt(t, x, dump)
+			}
+			mustSync(t, b)
+			syncUntilCaughtUp(t, dump, d)
+			keptInvoiceForLater(t, d)
+			if before0246 {
+				if _, err := rawDB(t, d).Exec(`UPDATE conflicts SET entry = '' WHERE rule LIKE ?`, data.RuleNotApplied+"%"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			syncAll(t, a.db, b, c, d)
+			got, err := services(d).Billing.FindInvoice(system, inv.ID)
+			if err != nil || got.DiscountAmount != 300 {
+				t.Fatalf("the fourth desk's invoice: %+v, %v; want the discount 300", got, err)
+			}
+			if before0246 {
+				nothingKeptForLater(t, 3, d)
+				sameClinic(t, a.db, b, c, d)
+				return
+			}
+
+			// The fourth desk, shown 300, sets another discount: it
+			// replaces what it saw, and nothing is lost.
+			setDiscount(t, d, inv.ID, 450)
+			syncAll(t, a.db, b, c, d)
+			sameClinic(t, a.db, b, c, d)
+			admin := callerOf(a.users[app.RoleAdmin])
+			for i, x := range []*data.DB{a.db, b, c, d} {
+				nothingKeptForLater(t, i, x)
+				if got := openLosses(t, x, admin, inv.ID, "discount_amount"); len(got) != 0 {
+					t.Errorf("desk %d keeps for review %v, want nothing: the fourth desk saw the discount it replaced", i, got)
+				}
+			}
+		})
 	}
 }
 
