@@ -264,7 +264,12 @@ func (db *DB) writeEncryptedBackup(ctx context.Context, dst, recipient, desk str
 		return nil, fmt.Errorf("backup: the backup written to %s does not read back: %w", partial, err)
 	}
 	if len(chk.check.Problems) > 0 {
-		return nil, fmt.Errorf("backup: the backup written to %s does not check out: %s", partial, i18n.Join("; ", chk.check.Problems...))
+		// Most often the database's own: a record changed outside the app
+		// (the check verifies the audit log and every record's seal). The
+		// copy is not kept and, in a scheduled run, no older backup is
+		// removed for it: the last good one stays.
+		return nil, app.Errorf(app.EINVALID, "Not backed up: the copy of the database does not check out: %s. No older backup was removed. Run Audit → Verify database, which names each problem.",
+			i18n.Join("; ", chk.check.Problems...))
 	}
 	if err := os.Rename(partial, dst); err != nil {
 		return nil, app.FieldErrorf("folder", "Cannot write the backup to %s: %v.", dst, unwrapPathError(err))

@@ -407,3 +407,42 @@ func TestBackupSettingsRefused(t *testing.T) {
 }
 
 func asAppError(err error, target **app.Error) bool { return errors.As(err, target) }
+
+// TestBackupOfTamperedDatabase: a database with a record changed outside
+// the app (someone holding the file) is not backed up as if it were good,
+// and the daily backup never removes an older backup for it: the last good
+// copy stays. The administrator is told in the backup warning which record
+// differs and where to look.
+func TestBackupOfTamperedDatabase(t *testing.T) {
+	c := mustSetup(t)
+	ctx := context.Background()
+	setClock(c, "2026-11-25 20:00")
+	folder, _ := setUpBackups(t, c, "19:30", 1)
+	good, err := c.db.BackupTick(ctx)
+	if err != nil || good == nil {
+		t.Fatalf("first backup: %v %+v", err, good)
+	}
+	zoe := c.users[app.RolePatient].PatientID
+	if _, err := rawDB(t, c.db).Exec(`UPDATE patients SET family_name = 'Nobody' WHERE id = ?`, zoe); err != nil {
+		t.Fatal(err)
+	}
+	setClock(c, "2026-11-26 19:31")
+	const differs = "patients " // … (patient P-D1-000001 zoe Nobody) was altered outside the app
+	run, err := c.db.BackupTick(ctx)
+	if run != nil || err == nil || !strings.Contains(app.ErrorMessage(err), differs) ||
+		!strings.Contains(app.ErrorMessage(err), "was altered outside the app") || strings.Contains(app.ErrorMessage(err), ".partial") {
+		t.Fatalf("the backup of the tampered database: %+v, %v; want it refused, naming the record", run, err)
+	}
+	if files := backupFiles(t, folder); len(files) != 1 || files[0] != good.File {
+		t.Errorf("files after the backup of the tampered database: %v; want the good one kept", files)
+	}
+	st, err := c.svc.Backups.BackupStatus(c.ctx(app.RoleAdmin))
+	if err != nil || !strings.Contains(st.Warning, "the last backup failed: Not backed up") ||
+		!strings.Contains(st.Warning, "was altered outside the app") || !strings.Contains(st.Warning, "No older backup was removed") ||
+		!strings.Contains(st.Warning, "Audit → Verify database") {
+		t.Errorf("the administrator's warning: %q, %v", st.Warning, err)
+	}
+	if rows := auditRows(t, c, "backup.run"); !strings.HasPrefix(rows[len(rows)-1], "failed hms:backup-schedule failed: Not backed up") {
+		t.Errorf("audit: %q", rows[len(rows)-1])
+	}
+}
