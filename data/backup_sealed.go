@@ -268,7 +268,7 @@ func (db *DB) writeEncryptedBackup(ctx context.Context, dst, recipient, desk str
 		// (the check verifies the audit log and every record's seal). The
 		// copy is not kept and, in a scheduled run, no older backup is
 		// removed for it: the last good one stays.
-		return nil, app.Errorf(app.EINVALID, "Not backed up: the copy of the database does not check out: %s. No older backup was removed. Run Audit → Verify database, which names each problem.",
+		return nil, app.Errorf(app.EINVALID, "Not backed up: the database does not pass its checks (Audit → Verify database names each problem): %s. No older backup was removed.",
 			i18n.Join("; ", chk.check.Problems...))
 	}
 	if err := os.Rename(partial, dst); err != nil {

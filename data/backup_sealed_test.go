@@ -439,7 +439,7 @@ func TestBackupOfTamperedDatabase(t *testing.T) {
 	st, err := c.svc.Backups.BackupStatus(c.ctx(app.RoleAdmin))
 	if err != nil || !strings.Contains(st.Warning, "the last backup failed: Not backed up") ||
 		!strings.Contains(st.Warning, "was altered outside the app") || !strings.Contains(st.Warning, "No older backup was removed") ||
-		!strings.Contains(st.Warning, "Audit → Verify database") {
+		!strings.Contains(st.Warning, "does not pass its checks (Audit → Verify database") {
 		t.Errorf("the administrator's warning: %q, %v", st.Warning, err)
 	}
 	if rows := auditRows(t, c, "backup.run"); !strings.HasPrefix(rows[len(rows)-1], "failed hms:backup-schedule failed: Not backed up") {
