@@ -636,8 +636,8 @@ type parkedEntry struct {
 }
 
 // restoreEntry puts back into a parked change what keepUnapplied kept of
-// its entry; a change parked before desk migration 0246 (”) keeps its
-// row and reading alone, its origin the reading's desk.
+// its entry; a change parked before desk migration 0246 (an empty entry)
+// keeps its row and reading alone, its origin the reading's desk.
 func restoreEntry(ch *server.Change, entry string) error {
 	if entry == "" {
 		return nil
