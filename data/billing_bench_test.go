@@ -99,6 +99,11 @@ func benchBilling(b *testing.B) (*data.DB, app.Services, context.Context, string
 //     entry to and no query read).
 //   - Statements are compiled once per connection (the driver's statement
 //     cache, _stmt_cache_size 64).
+//   - No goroutine is started (TestIssueAndPayStartsNoGoroutines): the
+//     transaction is BEGIN IMMEDIATE and COMMIT on the writer's sql.Conn,
+//     not a sql.Tx, whose context database/sql watched with a goroutine
+//     for the transaction and one for each query's rows, 21 per
+//     operation, each waking an idle thread.
 //   - issue-pages/op and pay-pages/op are the pages each transaction
 //     appends to the WAL (deterministic for a database; TestIssueAndPayPages
 //     names their b-trees); wal-max-pages, wal-restarts and

@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"fmt"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -68,5 +69,52 @@ func TestIssueAndPayStatements(t *testing.T) {
 	rep, err := b.db.Verify(ctx)
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
+
+// TestIssueAndPayStartsNoGoroutines: a write in a context that cannot be
+// cancelled (the screens' contexts) starts no goroutine. database/sql
+// watches a sql.Tx's context with a goroutine for the transaction and one
+// for every query's rows, each waking an idle thread, about a sixth of an
+// issue and payment's time (docs/ARCHITECTURE.md, "The cost of a
+// payment"); inTx runs its transaction on the writer's sql.Conn instead.
+// Not parallel, so that other tests' writes start none meanwhile; the
+// background checkpoint may start a few, hence the allowance.
+func TestIssueAndPayStartsNoGoroutines(t *testing.T) {
+	const ops, allowance = 20, 10
+	b := mustBilling(t)
+	ctx := b.billing()
+	if ctx.Done() != nil {
+		t.Fatal("the test's context can be cancelled: the driver would start a goroutine for each statement")
+	}
+	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}, {Description: "Dressing", Quantity: 1, UnitPrice: 1234}}
+	drafts := make([]string, ops)
+	for i := range drafts {
+		d, err := b.svc.Billing.CreateDraftInvoice(ctx, app.DraftInvoice{PatientID: b.patientID, Lines: lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts[i] = d.ID
+	}
+	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	created := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	before := created()
+	for _, id := range drafts {
+		inv, err := b.svc.Billing.IssueInvoice(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.svc.Billing.TakePayment(ctx, app.PaymentInput{Method: app.PayCash, Amount: inv.Balance,
+			Tendered: inv.Balance, Allocations: []app.Allocation{{InvoiceID: inv.ID, Amount: inv.Balance}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := created() - before
+	t.Logf("%d issues and payments started %d goroutines", ops, n)
+	if n > allowance {
+		t.Errorf("%d issues and payments started %d goroutines (at most %d, none of them the writes')", ops, n, allowance)
 	}
 }

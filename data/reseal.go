@@ -138,7 +138,7 @@ func (db *DB) writeReseal(ctx context.Context) error {
 // columns before the migration, and each record of the tables the
 // migrations created.
 func (tx *Tx) resealAll(seq int64, d *sealDigest) error {
-	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
+	tabs, err := tx.db.sealedTables(tx.ctx, tx.conn)
 	if err != nil {
 		return err
 	}

@@ -321,7 +321,7 @@ func (tx *Tx) sealTouched(keys []sealKey, seq int64, d *sealDigest) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
+	tabs, err := tx.db.sealedTables(tx.ctx, tx.conn)
 	if err != nil {
 		return err
 	}
@@ -474,7 +474,7 @@ func (tx *Tx) addSeal(seq int64, entity, rowID, h string, d *sealDigest) error {
 // sealAll seals every record of every audited table under audit row seq:
 // the baseline.
 func (tx *Tx) sealAll(seq int64, d *sealDigest) error {
-	tabs, err := tx.db.sealedTables(tx.ctx, tx.Tx)
+	tabs, err := tx.db.sealedTables(tx.ctx, tx.conn)
 	if err != nil {
 		return err
 	}

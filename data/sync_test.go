@@ -809,7 +809,7 @@ func TestOutboxRollsBackWithItsWrite(t *testing.T) {
 		injected := errors.New("injected")
 		var inside int
 		var txHLC sql.NullString
-		err := c.db.WriteInTx(c.ctx(app.RoleAdmin), func(tx *sql.Tx) error {
+		err := c.db.WriteInTx(c.ctx(app.RoleAdmin), func(tx *data.Tx) error {
 			if _, err := tx.Exec(`UPDATE patients SET email = 'x@example.org', updated_at = '2026-11-25T09:00:01.000Z'`); err != nil {
 				return err
 			}

@@ -23,8 +23,16 @@ import (
 // transaction, so a change and its audit row exist together or not at all.
 // The synced tables' triggers write the change's outbox rows in it too
 // (outbox.go).
+//
+// It is not a sql.Tx: inTx sends BEGIN IMMEDIATE and COMMIT on the writer
+// connection itself (conn). database/sql watches a sql.Tx's context, which
+// it can always cancel, with a goroutine for the transaction and one more
+// for every query's rows, each waking an idle thread: at 20,000 patients
+// they were about a sixth of an invoice's issue and payment (docs/
+// ARCHITECTURE.md, "The cost of a payment"). A query on a sql.Conn in a
+// context that cannot be cancelled (the screens' are not) starts none.
 type Tx struct {
-	*sql.Tx
+	conn   *sql.Conn
 	ctx    context.Context
 	db     *DB
 	now    time.Time
@@ -72,17 +80,24 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 // goes through them or through the statements prepared in it (stmt).
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	tx.db.count(q)
-	return tx.Tx.ExecContext(ctx, q, args...)
+	return tx.conn.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	tx.db.count(q)
-	return tx.Tx.QueryRowContext(ctx, q, args...)
+	return tx.conn.QueryRowContext(ctx, q, args...)
 }
 
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	tx.db.count(q)
-	return tx.Tx.QueryContext(ctx, q, args...)
+	return tx.conn.QueryContext(ctx, q, args...)
+}
+
+// PrepareContext prepares q on the transaction's connection, for a
+// statement run for each of many rows; the caller closes it before the
+// transaction ends.
+func (tx *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return tx.conn.PrepareContext(ctx, q)
 }
 
 // Exec, QueryRow and Query are the context-taking ones with the
@@ -268,14 +283,21 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	touched.take() // what was touched outside this helper is no write of this transaction's
 	// No reading outlives the transaction (beginOutbox sets it), on any way out.
 	defer touched.setReading("")
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return internal(action, err)
-	}
+	tx := &Tx{conn: conn, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
+	committed := false
+	defer func() {
+		tx.closeStmts()
+		if !committed {
+			// Also when BEGIN returned an error: in a context cancelled
+			// while it ran, it may have begun all the same.
+			rollback(ctx, conn)
+		}
+	}()
 	db.count("BEGIN IMMEDIATE")
 	defer db.count("COMMIT") // or ROLLBACK
-	tx := &Tx{Tx: sqlTx, ctx: ctx, db: db, now: db.now().UTC(), caller: caller, action: action, touched: touched}
-	defer sqlTx.Rollback()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return internal(action, err)
+	}
 	clock.mark(&clock.p.Begin)
 	if tx.callerFullName, err = sessionOf(ctx, tx, caller); err != nil {
 		return err
@@ -303,14 +325,18 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 	}
 	clock.mark(&clock.p.Audit)
 	if onTx != nil && db.onTxSyncLevel {
-		if err := sqlTx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&done.SyncLevel); err != nil {
+		if err := conn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&done.SyncLevel); err != nil {
 			return internal(action, err)
 		}
 		clock.restart() // the read above is the hook's, no phase's
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := ctx.Err(); err != nil {
+		return internal(action, err) // as a sql.Tx's Commit in a cancelled context
+	}
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), `COMMIT`); err != nil {
 		return internal(action, err)
 	}
+	committed = true
 	if lazy {
 		db.lazy.Add(1)
 	}
@@ -321,6 +347,40 @@ func (db *DB) inTx(ctx context.Context, caller app.Caller, action string, fn fun
 		tx.db.changed() // the sync loop pushes it (DB.Queued)
 	}
 	return tx.deferred
+}
+
+// closeStmts closes the statements prepared in the transaction (stmt):
+// prepared on the connection, they would outlive it otherwise.
+func (tx *Tx) closeStmts() {
+	for q, st := range tx.stmts {
+		_ = st.Close()
+		delete(tx.stmts, q)
+	}
+}
+
+// rollback ends the transaction inTx began on conn without committing it.
+// SQLite may have rolled it back already (an I/O error, a full disk): then
+// there is nothing to end. A connection left in a transaction it cannot
+// end is dropped from the pool, never handed to the next write.
+func rollback(ctx context.Context, conn *sql.Conn) {
+	if !inTransaction(conn) {
+		return
+	}
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`); err != nil || inTransaction(conn) {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// inTransaction tells whether conn is inside a transaction.
+func inTransaction(conn *sql.Conn) bool {
+	in := true
+	_ = conn.Raw(func(dc any) error {
+		if c, ok := dc.(*sqlite3.SQLiteConn); ok {
+			in = !c.AutoCommit()
+		}
+		return nil
+	})
+	return in
 }
 
 // txDone is what one write transaction did (DB.onTx, for tests and

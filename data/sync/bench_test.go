@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -142,7 +141,7 @@ func BenchmarkPullEdits(b *testing.B) {
 	}
 	for b.Loop() { // ns/op counts the other desk's writes and pushes too
 		batch++
-		if err := writeInTx(first.db, system, func(tx *sql.Tx) error {
+		if err := writeInTx(first.db, system, func(tx *data.Tx) error {
 			_, err := tx.Exec(`WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?)
 				INSERT INTO patients (id, mrn, given_name, family_name, sex, birth_date, address, created_at, updated_at)
 				SELECT printf('b%d-%06d-0000-7000-8000-000000000000', ?, i), printf('P-D1-%d%06d', ?, i),
@@ -156,7 +155,7 @@ func BenchmarkPullEdits(b *testing.B) {
 		mustSync(b, first.db)
 		took, rows := pull()
 		newTook, newRows = newTook+took, newRows+rows
-		if err := writeInTx(first.db, system, func(tx *sql.Tx) error {
+		if err := writeInTx(first.db, system, func(tx *data.Tx) error {
 			_, err := tx.Exec(`UPDATE patients SET address = address || ' (moved)' WHERE id LIKE ?`, fmt.Sprintf("b%d-%%", batch))
 			return err
 		}); err != nil {

@@ -90,10 +90,10 @@ func mustSetup(tb testing.TB) *clinic {
 // writeInTx runs fn inside the write helper's transaction as the caller
 // in ctx, with an audit row, as a service method would: tests use it to
 // change rows.
-func writeInTx(db *data.DB, ctx context.Context, fn func(tx *sql.Tx) error) error {
+func writeInTx(db *data.DB, ctx context.Context, fn func(tx *data.Tx) error) error {
 	return db.Write(ctx, "test.write", func(tx *data.Tx) error {
 		tx.Audit("test.write", "", "", "", "")
-		return fn(tx.Tx)
+		return fn(tx)
 	})
 }
 

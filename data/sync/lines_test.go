@@ -1,7 +1,6 @@
 package sync_test
 
 import (
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -56,7 +55,7 @@ func restoredServerGivesBackRemovedLine(t *testing.T, older bool) {
 	// The first line goes (and, on an older desk, the second moves into
 	// its position), a third comes.
 	if older {
-		if err := writeInTx(first.db, system, func(tx *sql.Tx) error {
+		if err := writeInTx(first.db, system, func(tx *data.Tx) error {
 			var pos int64
 			if err := tx.QueryRow(`DELETE FROM invoice_lines WHERE id = ? RETURNING position`, lines[0]).Scan(&pos); err != nil {
 				return err

@@ -3,7 +3,6 @@ package sync_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +183,7 @@ func buildEditedClinic(t testing.TB, u string, patients int) *data.DB {
 	first := demoDesk(t, patients)
 	mustEnroll(t, first, u)
 	mustSync(t, first)
-	if err := writeInTx(first, system, func(tx *sql.Tx) error {
+	if err := writeInTx(first, system, func(tx *data.Tx) error {
 		_, err := tx.Exec(`UPDATE patients SET address = address || ' (checked)'`)
 		return err
 	}); err != nil {

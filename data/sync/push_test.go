@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
@@ -471,7 +470,7 @@ func BenchmarkSyncPush(b *testing.B) {
 		b.StopTimer()
 		// A realistic mix: new rows and edits of them, as the write helper
 		// queues them.
-		err := writeInTx(db, system, func(tx *sql.Tx) error {
+		err := writeInTx(db, system, func(tx *data.Tx) error {
 			for i := 0; i < perRound/2; i++ {
 				id := fmt.Sprintf("bench.%d.%d", total, i)
 				if _, err := tx.Exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', '2026-11-26T00:00:00.000Z')`, id); err != nil {

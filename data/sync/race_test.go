@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -42,7 +41,7 @@ func TestPullRaceRowLockOrder(t *testing.T) {
 	}
 	edit := func(db *data.DB, id, set string, val any) {
 		t.Helper()
-		if err := writeInTx(db, system, func(tx *sql.Tx) error {
+		if err := writeInTx(db, system, func(tx *data.Tx) error {
 			_, err := tx.Exec(`UPDATE invoices SET `+set+` = ? WHERE id = ?`, val, id)
 			return err
 		}); err != nil {
