@@ -268,8 +268,8 @@ func (db *DB) writeEncryptedBackup(ctx context.Context, dst, recipient, desk str
 		// (the check verifies the audit log and every record's seal). The
 		// copy is not kept and, in a scheduled run, no older backup is
 		// removed for it: the last good one stays.
-		return nil, app.Errorf(app.EINVALID, "Not backed up: the database does not pass its checks (Audit → Verify database names each problem): %s. No older backup was removed.",
-			i18n.Join("; ", chk.check.Problems...))
+		return nil, failedChecks{app.Errorf(app.EINVALID, "Not backed up: the database does not pass its checks (Audit → Verify database names each problem): %s. No older backup was removed.",
+			i18n.Join("; ", chk.check.Problems...))}
 	}
 	if err := os.Rename(partial, dst); err != nil {
 		return nil, app.FieldErrorf("folder", "Cannot write the backup to %s: %v.", dst, unwrapPathError(err))
@@ -507,3 +507,11 @@ func RestoreBackup(dbPath, src, recoveryKey string, opt Options, force bool) (Re
 	}
 	return res, err
 }
+
+// failedChecks is the error of a backup refused because the database does
+// not pass its checks: the schedule does not try again before the next
+// daily time (BackupDue), nor on closing (BackupOnClose).
+type failedChecks struct{ err *app.Error }
+
+func (e failedChecks) Error() string { return e.err.Error() }
+func (e failedChecks) Unwrap() error { return e.err }

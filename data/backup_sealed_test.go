@@ -417,12 +417,16 @@ func TestBackupOfTamperedDatabase(t *testing.T) {
 	c := mustSetup(t)
 	ctx := context.Background()
 	setClock(c, "2026-11-25 20:00")
-	folder, _ := setUpBackups(t, c, "19:30", 1)
+	folder, key := setUpBackups(t, c, "19:30", 1)
 	good, err := c.db.BackupTick(ctx)
 	if err != nil || good == nil {
 		t.Fatalf("first backup: %v %+v", err, good)
 	}
 	zoe := c.users[app.RolePatient].PatientID
+	var zoeFamily string
+	if err := rawDB(t, c.db).QueryRow(`SELECT family_name FROM patients WHERE id = ?`, zoe).Scan(&zoeFamily); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := rawDB(t, c.db).Exec(`UPDATE patients SET family_name = 'Nobody' WHERE id = ?`, zoe); err != nil {
 		t.Fatal(err)
 	}
@@ -444,5 +448,42 @@ func TestBackupOfTamperedDatabase(t *testing.T) {
 	}
 	if rows := auditRows(t, c, "backup.run"); !strings.HasPrefix(rows[len(rows)-1], "failed hms:backup-schedule failed: Not backed up") {
 		t.Errorf("audit: %q", rows[len(rows)-1])
+	}
+
+	// Not tried again every BackupRetry, as after an unplugged drive: the
+	// database cannot pass its checks until someone acts, and each try is
+	// a whole backup and check (minutes at a million patients). Nor on
+	// closing the app. The next daily backup tries again.
+	tries := len(auditRows(t, c, "backup.run"))
+	setClock(c, "2026-11-26 20:05")
+	if run, err := c.db.BackupTick(ctx); run != nil || err != nil {
+		t.Errorf("35 minutes after the refused backup: %+v, %v; want nothing tried", run, err)
+	}
+	setClock(c, "2026-11-27 08:00")
+	if run, err := c.db.BackupTick(ctx); run != nil || err != nil {
+		t.Errorf("the next morning: %+v, %v; want nothing tried", run, err)
+	}
+	if _, err := c.svc.Backups.SetBackupSettings(c.ctx(app.RoleAdmin), app.BackupSettings{Folder: folder, DailyAt: "19:30",
+		Keep: 1, Recipient: key.Recipient, OnClose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if run, err := c.db.BackupOnClose(ctx); run != nil || err != nil {
+		t.Errorf("on closing: %+v, %v; want nothing tried", run, err)
+	}
+	if n := len(auditRows(t, c, "backup.run")); n != tries {
+		t.Errorf("%d backup rows in the audit log after the refused one's, want none", n-tries)
+	}
+	setClock(c, "2026-11-27 19:31")
+	if run, err := c.db.BackupTick(ctx); run != nil || err == nil || !strings.Contains(app.ErrorMessage(err), "does not pass its checks") {
+		t.Errorf("the next daily backup: %+v, %v; want it tried and refused again", run, err)
+	}
+	// Put right (the record set back as it was, as a restore would), the
+	// next daily backup goes through, and so the retries are as before.
+	if _, err := rawDB(t, c.db).Exec(`UPDATE patients SET family_name = ? WHERE id = ?`, zoeFamily, zoe); err != nil {
+		t.Fatal(err)
+	}
+	setClock(c, "2026-11-28 19:31")
+	if run, err := c.db.BackupTick(ctx); run == nil || err != nil {
+		t.Fatalf("the daily backup after the record was put back: %+v, %v", run, err)
 	}
 }

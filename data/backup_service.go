@@ -36,6 +36,9 @@ type deskBackup struct {
 	app.BackupSettings
 	lastGood, lastAttempt, lastErrorAt time.Time
 	lastGoodFile, lastError            string
+	// failedChecks: the last run failed because the database does not
+	// pass its checks (desk migration 0247).
+	failedChecks bool
 }
 
 func readDeskBackup(ctx context.Context, q rowQuerier) (*deskBackup, error) {
@@ -43,9 +46,9 @@ func readDeskBackup(ctx context.Context, q rowQuerier) (*deskBackup, error) {
 	var onClose int
 	var updated, good, attempt, errAt string
 	err := q.QueryRowContext(ctx, `SELECT folder, daily_at, on_close, keep, recipient, updated_at, updated_by,
-		last_good_at, last_good_file, last_attempt_at, last_error, last_error_at FROM desk_backup WHERE id = 1`).Scan(
+		last_good_at, last_good_file, last_attempt_at, last_error, last_error_at, last_error_checks FROM desk_backup WHERE id = 1`).Scan(
 		&d.Folder, &d.DailyAt, &onClose, &d.Keep, &d.Recipient, &updated, &d.UpdatedBy,
-		&good, &d.lastGoodFile, &attempt, &d.lastError, &errAt)
+		&good, &d.lastGoodFile, &attempt, &d.lastError, &errAt, &d.failedChecks)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &deskBackup{BackupSettings: app.BackupSettings{Keep: app.DefaultBackupKeep}}, nil
 	}
@@ -307,14 +310,15 @@ func (db *DB) runScheduledBackup(ctx context.Context, why string) (*app.BackupRu
 			if errors.As(err, &ae) {
 				msg = ae.Message
 			}
-			if _, err := tx.exec(`UPDATE desk_backup SET last_error = ?, last_error_at = ? WHERE id = 1`, msg, formatTime(tx.now)); err != nil {
+			if _, err := tx.exec(`UPDATE desk_backup SET last_error = ?, last_error_at = ?, last_error_checks = ? WHERE id = 1`,
+				msg, formatTime(tx.now), errors.As(err, new(failedChecks))); err != nil {
 				return err
 			}
 			tx.AuditAs(caller, "backup.run", "desk_backup", "", app.OutcomeFailed, "failed: "+msg)
 			return nil
 		}
-		if _, err := tx.exec(`UPDATE desk_backup SET last_good_at = ?, last_good_file = ?, last_error = '', last_error_at = ''
-			WHERE id = 1`, formatTime(run.Finished), run.File); err != nil {
+		if _, err := tx.exec(`UPDATE desk_backup SET last_good_at = ?, last_good_file = ?, last_error = '', last_error_at = '',
+			last_error_checks = 0 WHERE id = 1`, formatTime(run.Finished), run.File); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("wrote and verified %s (%d bytes, %d rows in %d tables)", run.File, run.Bytes, run.Rows, run.Tables)
@@ -372,7 +376,9 @@ func (db *DB) backupToFolder(ctx context.Context, d *deskBackup, desk string, at
 
 // BackupDue reports whether the daily backup is due at the database's
 // now: the latest daily time has passed without a good backup since, and
-// no attempt since it (or the last failed one is BackupRetry old).
+// no attempt since it (or the last failed one is BackupRetry old, unless
+// it failed because the database does not pass its checks, which no
+// retry can mend: that one waits for the next daily time).
 func (db *DB) BackupDue(ctx context.Context) (bool, error) {
 	d, err := readDeskBackup(ctx, db.r)
 	if err != nil {
@@ -390,7 +396,7 @@ func (db *DB) BackupDue(ctx context.Context) (bool, error) {
 	if !ok || !d.lastGood.Before(slot) {
 		return false, nil
 	}
-	return d.lastAttempt.Before(slot) || now.Sub(d.lastAttempt) >= BackupRetry, nil
+	return d.lastAttempt.Before(slot) || (!d.failedChecks && now.Sub(d.lastAttempt) >= BackupRetry), nil
 }
 
 // BackupTick runs the daily backup when it is due (BackupDue), as
@@ -404,10 +410,12 @@ func (db *DB) BackupTick(ctx context.Context) (*app.BackupRun, error) {
 }
 
 // BackupOnClose runs a backup when the desk backs up on closing; nil, nil
-// when it does not.
+// when it does not, or when the last backup was refused because the
+// database does not pass its checks: closing would wait for a whole
+// backup and check that cannot pass (the next daily one tries again).
 func (db *DB) BackupOnClose(ctx context.Context) (*app.BackupRun, error) {
 	d, err := readDeskBackup(ctx, db.r)
-	if err != nil || !d.Enabled() || !d.OnClose {
+	if err != nil || !d.Enabled() || !d.OnClose || d.failedChecks {
 		return nil, err
 	}
 	return db.runScheduledBackup(app.NewContextWithCaller(ctx, SchedulerCaller), "on closing the app")

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0246 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0247 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -931,7 +931,7 @@ CREATE TABLE desk_backup (
     last_attempt_at TEXT NOT NULL DEFAULT '',
     last_error      TEXT NOT NULL DEFAULT '',
     last_error_at   TEXT NOT NULL DEFAULT ''
-) STRICT;
+, last_error_checks INTEGER NOT NULL DEFAULT 0 CHECK (last_error_checks IN (0, 1))) STRICT;
 
 CREATE TRIGGER seal_desk_backup_del AFTER DELETE ON desk_backup BEGIN SELECT hms_seal('desk_backup', CAST(OLD.id AS TEXT)); END;
 
