@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"context"
 	"fmt"
 	"runtime/metrics"
 	"strings"
@@ -80,12 +81,27 @@ func TestIssueAndPayStatements(t *testing.T) {
 // payment"); inTx runs its transaction on the writer's sql.Conn instead.
 // Not parallel, so that other tests' writes start none meanwhile; the
 // background checkpoint may start a few, hence the allowance.
+//
+// Nor in a context that can be cancelled (the sync loop's, an import's):
+// the driver ran each statement of such a write on a goroutine of its
+// own; inTx runs them without the cancellation, checked before BEGIN and
+// COMMIT instead.
 func TestIssueAndPayStartsNoGoroutines(t *testing.T) {
+	t.Run("screen", func(t *testing.T) { issueAndPayGoroutines(t, false) })
+	t.Run("cancellable", func(t *testing.T) { issueAndPayGoroutines(t, true) })
+}
+
+func issueAndPayGoroutines(t *testing.T, cancellable bool) {
 	const ops, allowance = 20, 10
 	b := mustBilling(t)
 	ctx := b.billing()
 	if ctx.Done() != nil {
-		t.Fatal("the test's context can be cancelled: the driver would start a goroutine for each statement")
+		t.Fatal("the screens' context can be cancelled")
+	}
+	if cancellable {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
 	}
 	lines := []app.LineInput{{PriceItemID: b.lab.ID, Quantity: 2}, {Description: "Dressing", Quantity: 1, UnitPrice: 1234}}
 	drafts := make([]string, ops)
