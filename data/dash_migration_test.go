@@ -153,8 +153,11 @@ func downgradeDash(t *testing.T, old *sql.DB, ref string) {
 		`DELETE FROM dash_revenue WHERE kind = ''`,
 		`DELETE FROM dash_payments WHERE day = 'all'`,
 		// What later migrations added, which the open applies again.
-		`ALTER TABLE conflicts DROP COLUMN entry`,               // 0246
-		`ALTER TABLE desk_backup DROP COLUMN last_error_checks`, // 0247
+		`ALTER TABLE conflicts DROP COLUMN entry`,                  // 0246
+		`ALTER TABLE desk_backup DROP COLUMN last_error_checks`,    // 0247
+		`DROP INDEX invoices_dated`, `DROP INDEX invoices_patient`, // 0248
+		`CREATE INDEX invoices_created ON invoices (created_at, id)`,
+		`CREATE INDEX invoices_patient ON invoices (patient_id, created_at, id)`,
 		`DELETE FROM schema_migrations WHERE version > `+fmt.Sprint(dashBefore0243))
 	then, now := schemaOf(r, "trigger"), schemaOf(old, "trigger")
 	changed := 0

@@ -1,4 +1,4 @@
--- The desk's database (SQLite) as migrations 0001 to 0247 leave it:
+-- The desk's database (SQLite) as migrations 0001 to 0248 leave it:
 -- generated from a freshly migrated database by TestSchema. Do not edit;
 -- the migrations (data/migrations) are the source. Refresh it with
 --   go test -tags sqlite_fts5 -run TestSchema ./data/ -update
@@ -1359,13 +1359,13 @@ CREATE TABLE invoices (
 
 CREATE INDEX invoices_appointment ON invoices (appointment_id) WHERE appointment_id IS NOT NULL;
 
-CREATE INDEX invoices_created ON invoices (created_at, id);
+CREATE INDEX invoices_dated ON invoices (coalesce(issued_at, created_at), id);
 
 CREATE INDEX invoices_issued ON invoices (issued_at, id) WHERE issued_at IS NOT NULL;
 
 CREATE INDEX invoices_outstanding ON invoices (issued_at, id) WHERE status IN ('issued', 'partially_paid');
 
-CREATE INDEX invoices_patient ON invoices (patient_id, created_at, id);
+CREATE INDEX invoices_patient ON invoices (patient_id, coalesce(issued_at, created_at), id);
 
 CREATE INDEX invoices_status ON invoices (status, issued_at, id);
 
