@@ -28,8 +28,8 @@ func BillingPlanQueries() map[string]string {
 		"outstanding page": `SELECT ` + invoiceColumns + outstandingFrom + ` WHERE i.status IN ('issued', 'partially_paid') AND (i.issued_at, i.id) > (SELECT issued_at, id FROM invoices WHERE id = 'x') ORDER BY i.issued_at, i.id LIMIT 100`,
 		"patient invoices": `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE i.patient_id = 'x' ORDER BY ` + invoiceDated + ` DESC, i.id DESC LIMIT 50`,
 		"invoices":         `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE 1 ORDER BY ` + invoiceDated + ` DESC, i.id DESC LIMIT 50`,
-		"invoices page": `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE 1 AND ` + invoiceDated + ` <= (SELECT coalesce(issued_at, created_at) FROM invoices WHERE id = 'x')
-			AND (` + invoiceDated + `, i.id) < (SELECT coalesce(issued_at, created_at), id FROM invoices WHERE id = 'x') ORDER BY ` + invoiceDated + ` DESC, i.id DESC LIMIT 50`,
+		"invoices page": `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE 1` + strings.ReplaceAll(invoicesBefore, "?", "'x'") +
+			` ORDER BY ` + invoiceDated + ` DESC, i.id DESC LIMIT 50`,
 		"invoices by status": `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE i.status = 'paid' ORDER BY i.status DESC, i.issued_at DESC, i.id DESC LIMIT 50`,
 		"cash-up":            `SELECT ` + paymentColumns + ` FROM payments p WHERE p.cashier_id = 'x' AND p.taken_at >= 'a' AND p.taken_at < 'b' ORDER BY p.taken_at, p.id`,
 		"statement payments": `SELECT ` + paymentColumns + ` FROM payments p WHERE p.patient_id = 'x' ORDER BY p.taken_at DESC, p.id DESC`,

@@ -102,10 +102,7 @@ func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) 
 		if f.Status != "" && f.PatientID == "" && f.Number == "" {
 			q += ` AND (coalesce(i.issued_at, ''), i.id) < (SELECT coalesce(issued_at, ''), id FROM invoices WHERE id = ?)`
 		} else {
-			// The first term lets the index seek (a row value over an
-			// expression does not); the second breaks the date's ties.
-			q += ` AND ` + invoiceDated + ` <= (SELECT coalesce(issued_at, created_at) FROM invoices WHERE id = ?)
-				AND (` + invoiceDated + `, i.id) < (SELECT coalesce(issued_at, created_at), id FROM invoices WHERE id = ?)`
+			q += invoicesBefore
 			args = append(args, f.Before)
 		}
 		args = append(args, f.Before)
@@ -119,6 +116,13 @@ func (s *BillingService) FindInvoices(ctx context.Context, f app.InvoiceFilter) 
 // invoice's issue, a draft's start (indexed as invoices_dated, desk 0248:
 // a query must spell it so for the index to serve it).
 const invoiceDated = `coalesce(i.issued_at, i.created_at)`
+
+// invoicesBefore keeps the invoices that come after the one named twice
+// by its parameters in that order (a page's last). The first term lets the
+// index seek (a row value over an expression does not); the second breaks
+// the date's ties.
+const invoicesBefore = ` AND ` + invoiceDated + ` <= (SELECT coalesce(issued_at, created_at) FROM invoices WHERE id = ?)
+	AND (` + invoiceDated + `, i.id) < (SELECT coalesce(issued_at, created_at), id FROM invoices WHERE id = ?)`
 
 func scanInvoices(rows *sql.Rows, err error) ([]*app.Invoice, error) {
 	if err != nil {
